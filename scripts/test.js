@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// `npm test`: builds the TypeScript, starts ONE control plane for the whole run (see src/cluster),
+// runs every tap suite against it, stops it, and ends with the line `N passed, N failed`.
+// Arguments are passed to tap (e.g. `npm test -- test/integration/crds.test.ts`).
+import { spawn, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const log = (msg) => process.stderr.write(`[test] ${msg}\n`);
+
+const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+if (build.status !== 0) {
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
+const { obtainCluster } = await import('../dist/cluster/index.js');
+const started = Date.now();
+let cluster;
+try {
+  cluster = await obtainCluster({ log });
+} catch (err) {
+  log(err.message);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+log(`control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${cluster.server} (kubeconfig ${cluster.kubeconfig})`);
+
+const tap = spawn(process.execPath, [join(root, 'node_modules/tap/dist/esm/run/index.js'), ...process.argv.slice(2)], {
+  cwd: root,
+  env: {
+    ...process.env,
+    ORCHESTRATOR_TEST_KUBECONFIG: cluster.kubeconfig,
+    ORCHESTRATOR_TEST_KUBECTL: JSON.stringify(cluster.kubectl),
+    ORCHESTRATOR_TEST_SERVER: cluster.server,
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let summary = '';
+let tail = '';
+tap.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  tail = (tail + chunk.toString()).slice(-4096);
+});
+const forward = (sig) => tap.kill(sig);
+process.on('SIGINT', forward);
+process.on('SIGTERM', forward);
+
+const code = await new Promise((resolve) => tap.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0))));
+await cluster.stop();
+
+// tap's closing comment looks like `# { total: 12, pass: 11, fail: 1, skip: 0 }`.
+for (const line of tail.split('\n')) if (/^# \{ total: \d+/.test(line)) summary = line;
+const count = (key) => Number(new RegExp(`${key}: (\\d+)`).exec(summary)?.[1] ?? 0);
+const passed = count('pass');
+let failed = count('fail');
+if (!summary || (code !== 0 && failed === 0)) failed += 1; // a crash or a failed file with no counted assertion
+const skipped = count('skip') + count('todo');
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(code === 0 && failed === 0 ? 0 : 1);

@@ -1,0 +1,114 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Command } from 'commander';
+import { cacheRoot, controlPlaneBinary } from '../cluster/index.js';
+import { packageRoot } from '../util/package-root.js';
+import { tailFile } from '../util/text.js';
+
+interface State {
+  server: string;
+  kubeconfig: string;
+  pid: number;
+  kubernetesVersion: string;
+}
+
+const defaultDir = () => join(cacheRoot(), 'clusters', 'default');
+
+function readState(dir: string): State | undefined {
+  try {
+    const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as State;
+    process.kill(state.pid, 0);
+    return state;
+  } catch {
+    return undefined;
+  }
+}
+
+function printEnv(state: State): void {
+  console.log(`# kube-apiserver ${state.kubernetesVersion} at ${state.server}`);
+  console.log(`export KUBECONFIG=${state.kubeconfig}`);
+}
+
+async function up(dir: string, opts: { crds: boolean; timeout: string }): Promise<void> {
+  const running = readState(dir);
+  if (running) {
+    console.log('# already running');
+    printEnv(running);
+    return;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const binary = await controlPlaneBinary({ log: (m) => console.error(`# ${m}`) });
+  const out = openSync(join(dir, 'control-plane.out.log'), 'w');
+  // Detached: it outlives this command; `orchestrator cluster down` stops it through state.json.
+  const child = spawn(binary, ['start', '--dir', dir, `--ready-timeout=${opts.timeout}`], {
+    detached: true,
+    stdio: ['ignore', out, out],
+  });
+  closeSync(out);
+  child.unref();
+  let exited: number | null = null;
+  child.once('exit', (code) => {
+    exited = code ?? 1;
+  });
+  let state: State | undefined;
+  while (!state) {
+    if (exited !== null) {
+      throw new Error(`the control plane exited (${exited}):\n${tailFile(join(dir, 'control-plane.out.log'))}`);
+    }
+    await sleep(200);
+    state = readState(dir);
+  }
+  if (opts.crds) {
+    const res = spawnSync(binary, ['kubectl', `--kubeconfig=${state.kubeconfig}`, 'apply', '--server-side', '-f', join(packageRoot(), 'crds')], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (res.status !== 0) throw new Error(`installing the CRDs failed: ${res.stderr || res.error?.message}`);
+    console.error('# CRDs installed');
+  }
+  printEnv(state);
+  console.log('# stop it with: orchestrator cluster down');
+}
+
+async function down(dir: string): Promise<void> {
+  const state = readState(dir);
+  if (!state) {
+    console.log('no local control plane is running');
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  process.kill(state.pid, 'SIGTERM');
+  const deadline = Date.now() + 20_000;
+  while (readState(dir) && Date.now() < deadline) await sleep(200);
+  if (readState(dir)) process.kill(state.pid, 'SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+  console.log('stopped');
+}
+
+export function registerClusterCommands(program: Command): void {
+  const cluster = program.command('cluster').description('a local Kubernetes control plane for development (no Docker needed)');
+  cluster
+    .command('up')
+    .description('build (first time, minutes) and start kube-apiserver + etcd on loopback, install the CRDs')
+    .option('--dir <dir>', 'state directory', defaultDir())
+    .option('--no-crds', 'do not install the orchestrator CRDs')
+    .option('--timeout <duration>', 'readiness timeout', '60s')
+    .action((o: { dir: string; crds: boolean; timeout: string }) => up(o.dir, o));
+  cluster
+    .command('down')
+    .description('stop the local control plane and delete its state')
+    .option('--dir <dir>', 'state directory', defaultDir())
+    .action((o: { dir: string }) => down(o.dir));
+  cluster
+    .command('env')
+    .description('print the shell line that points kubectl at the local control plane')
+    .option('--dir <dir>', 'state directory', defaultDir())
+    .action((o: { dir: string }) => {
+      const state = readState(o.dir);
+      if (!state) throw new Error('no local control plane is running; start one with `orchestrator cluster up`');
+      printEnv(state);
+    });
+}

@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, openSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { tailFile } from '../util/text.js';
+import { type BinaryOptions, controlPlaneBinary } from './binary.js';
+
+/** What a running cluster gives its users, whichever way it was obtained. */
+export interface Cluster {
+  kubeconfig: string;
+  server: string;
+  /** The command that runs a kubectl for this cluster (argv prefix). */
+  kubectl: string[];
+  /** Where logs and state live, when the cluster is ours. */
+  dir?: string;
+  kubernetesVersion?: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions extends BinaryOptions {
+  /** State directory. Default: a new temporary directory. */
+  dir?: string;
+  /** How long the apiserver may take to become ready. Default 60 s. */
+  readyTimeoutMs?: number;
+  /** Run the garbage-collector/namespace/serviceaccount controllers. Default true. */
+  controllerManager?: boolean;
+}
+
+interface ReadyLine {
+  server: string;
+  kubeconfig: string;
+  dir: string;
+  pid: number;
+  kubernetesVersion: string;
+  startMillis: number;
+}
+
+/**
+ * Starts the local control plane as a child process. The child stops when we call stop(), and also by
+ * itself when our process dies in any way: it watches its stdin pipe, which closes with us.
+ */
+export async function startControlPlane(opts: StartOptions = {}): Promise<Cluster & { startMillis: number }> {
+  const binary = await controlPlaneBinary(opts);
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'orchestrator-cp-'));
+  const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
+  const errLog = join(dir, 'control-plane.stderr.log');
+  const errFd = openSync(errLog, 'a');
+  const child = spawn(
+    binary,
+    [
+      'start',
+      '--dir',
+      dir,
+      `--ready-timeout=${Math.ceil(readyTimeoutMs / 1000)}s`,
+      `--controller-manager=${opts.controllerManager ?? true}`,
+      '--exit-with-stdin',
+    ],
+    { stdio: ['pipe', 'pipe', errFd] },
+  );
+  closeSync(errFd);
+  const ready = await readReadyLine(child, readyTimeoutMs + 15_000, () =>
+    [`--- ${errLog} ---`, tailFile(errLog, 60), `--- kube-apiserver.log ---`, tailFile(join(dir, 'kube-apiserver.log'))].join(
+      '\n',
+    ),
+  );
+  return {
+    kubeconfig: ready.kubeconfig,
+    server: ready.server,
+    dir: ready.dir,
+    kubernetesVersion: ready.kubernetesVersion,
+    startMillis: ready.startMillis,
+    kubectl: [binary, 'kubectl', `--kubeconfig=${ready.kubeconfig}`],
+    stop: () => stopChild(child),
+  };
+}
+
+function readReadyLine(child: ChildProcess, timeoutMs: number, logs: () => string): Promise<ReadyLine> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`local control plane: ${why}\n${logs()}`));
+    };
+    const timer = setTimeout(() => fail(`no ready signal within ${timeoutMs} ms`), timeoutMs);
+    child.once('error', (err) => fail(err.message));
+    child.once('exit', (code, signal) => fail(`exited (${code ?? signal}) before it was ready`));
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      try {
+        resolve(JSON.parse(line) as ReadyLine);
+      } catch {
+        fail(`unexpected output ${JSON.stringify(line)}`);
+      }
+    });
+  });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,53 @@
+// Command control-plane is a multi-call binary holding a real Kubernetes control plane for local
+// development and tests: `start` runs an embedded etcd and supervises a kube-apiserver and a trimmed
+// kube-controller-manager (garbage collector, namespace and service-account controllers only), each a
+// child process of this same binary; `kubectl` is a kubectl of the same Kubernetes version.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"k8s.io/component-base/cli"
+	kubectlcmd "k8s.io/kubectl/pkg/cmd"
+	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
+	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
+)
+
+const usage = `usage: control-plane <command> [args]
+
+commands:
+  start --dir DIR [--ready-timeout 60s] [--controller-manager=true] [--exit-with-stdin]
+        start etcd, kube-apiserver and kube-controller-manager on free loopback ports; write
+        certificates and DIR/kubeconfig; print one JSON line when ready; stop on SIGTERM/SIGINT
+        (and when stdin closes, with --exit-with-stdin)
+  kube-apiserver ARGS           run the kube-apiserver (used by start)
+  kube-controller-manager ARGS  run the kube-controller-manager (used by start)
+  kubectl ARGS                  a kubectl matching this control plane's version
+  version                       print the Kubernetes and etcd versions built in
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	cmd, args := os.Args[1], os.Args[2:]
+	// The child commands parse os.Args themselves through cobra; drop our command word.
+	os.Args = append([]string{cmd}, args...)
+	switch cmd {
+	case "start":
+		os.Exit(start(args))
+	case "kube-apiserver":
+		os.Exit(cli.Run(apiserver.NewAPIServerCommand()))
+	case "kube-controller-manager":
+		os.Exit(cli.Run(controllermanager.NewControllerManagerCommand()))
+	case "kubectl":
+		os.Exit(cli.Run(kubectlcmd.NewDefaultKubectlCommand()))
+	case "version":
+		printVersion()
+	default:
+		fmt.Fprintf(os.Stderr, "unknown command %q\n\n%s", cmd, usage)
+		os.Exit(2)
+	}
+}

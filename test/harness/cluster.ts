@@ -1,0 +1,70 @@
+// The integration-test harness: one control plane per test run, a fresh namespace per test.
+// Under `npm test` the control plane is started once by scripts/test.js and described in the
+// environment; a test file run on its own (`npx tap test/integration/x.test.ts`) starts its own.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { type Cluster, obtainCluster } from '../../src/cluster/index.js';
+
+let shared: Promise<Cluster> | undefined;
+
+export function testCluster(): Promise<Cluster> {
+  if (shared) return shared;
+  const kubeconfig = process.env.ORCHESTRATOR_TEST_KUBECONFIG;
+  if (kubeconfig) {
+    const kubectl = JSON.parse(process.env.ORCHESTRATOR_TEST_KUBECTL ?? '["kubectl"]') as string[];
+    shared = Promise.resolve({ kubeconfig, server: process.env.ORCHESTRATOR_TEST_SERVER ?? '', kubectl, stop: async () => {} });
+  } else {
+    shared = obtainCluster().then((cluster) => {
+      process.once('beforeExit', () => void cluster.stop());
+      return cluster;
+    });
+  }
+  return shared;
+}
+
+export function kubeConfig(cluster: Cluster): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromFile(cluster.kubeconfig);
+  return kc;
+}
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+  name: string;
+}
+
+/** A namespace that exists for one test and is deleted after it (Background: no waiting on GC). */
+export async function testNamespace(t: Teardown, cluster: Cluster): Promise<string> {
+  const slug = t.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+  const name = `t-${slug || 'test'}-${randomBytes(3).toString('hex')}`.replace(/-+/g, '-');
+  const core = kubeConfig(cluster).makeApiClient(CoreV1Api);
+  await core.createNamespace({ body: { metadata: { name, labels: { 'orchestrator.io/test': 'true' } } } });
+  t.teardown(() => core.deleteNamespace({ name, propagationPolicy: 'Background' }).catch(() => undefined));
+  return name;
+}
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs kubectl against the test cluster, as a user would; never throws on a non-zero exit. */
+export function kubectl(cluster: Cluster, args: string[], input?: string, timeoutMs = 60_000): Promise<CommandResult> {
+  const [cmd, ...prefix] = cluster.kubectl;
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd as string, [...prefix, ...args], { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
