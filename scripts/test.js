@@ -9,10 +9,14 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (msg) => process.stderr.write(`[test] ${msg}\n`);
 
-const build = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const build = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 if (build.status !== 0) {
   console.log('0 passed, 1 failed');
   process.exit(1);
@@ -28,18 +32,24 @@ try {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
-log(`control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${cluster.server} (kubeconfig ${cluster.kubeconfig})`);
+log(
+  `control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${cluster.server} (kubeconfig ${cluster.kubeconfig})`,
+);
 
-const tap = spawn(process.execPath, [join(root, 'node_modules/tap/dist/esm/run/index.js'), ...process.argv.slice(2)], {
-  cwd: root,
-  env: {
-    ...process.env,
-    ORCHESTRATOR_TEST_KUBECONFIG: cluster.kubeconfig,
-    ORCHESTRATOR_TEST_KUBECTL: JSON.stringify(cluster.kubectl),
-    ORCHESTRATOR_TEST_SERVER: cluster.server,
+const tap = spawn(
+  process.execPath,
+  [join(root, 'node_modules/tap/dist/esm/run/index.js'), ...process.argv.slice(2)],
+  {
+    cwd: root,
+    env: {
+      ...process.env,
+      ORCHESTRATOR_TEST_KUBECONFIG: cluster.kubeconfig,
+      ORCHESTRATOR_TEST_KUBECTL: JSON.stringify(cluster.kubectl),
+      ORCHESTRATOR_TEST_SERVER: cluster.server,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
   },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+);
 let summary = '';
 let tail = '';
 tap.stdout.on('data', (chunk) => {

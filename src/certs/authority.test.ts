@@ -1,6 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { createServer } from 'node:https';
-import { request } from 'node:https';
+import { createServer, request } from 'node:https';
 import t from 'tap';
 import { createAuthority, serviceAccountKeys } from './authority.js';
 

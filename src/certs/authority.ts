@@ -38,7 +38,7 @@ async function exportKey(key: CryptoKey): Promise<string> {
 function serial(): string {
   // Positive, non-zero, 16 bytes: RFC 5280 allows up to 20 octets.
   const bytes = randomBytes(16);
-  bytes[0] = (bytes[0] ?? 0) & 0x7f | 0x01;
+  bytes[0] = ((bytes[0] ?? 0) & 0x7f) | 0x01;
   return bytes.toString('hex');
 }
 
@@ -65,7 +65,10 @@ export async function createAuthority(commonName = 'orchestrator-dev-ca', days =
     certPem: ca.toString('pem'),
     keyPem: caKeyPem,
     async issueServing(opts: ServingOptions): Promise<KeyPair> {
-      const leafKeys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+      const leafKeys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
+        'sign',
+        'verify',
+      ])) as CryptoKeyPair;
       const names = [
         ...(opts.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
         ...(opts.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
@@ -81,7 +84,10 @@ export async function createAuthority(commonName = 'orchestrator-dev-ca', days =
         signingKey: keys.privateKey,
         extensions: [
           new x509.BasicConstraintsExtension(false, undefined, true),
-          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
+          new x509.KeyUsagesExtension(
+            x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+            true,
+          ),
           new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
           new x509.SubjectAlternativeNameExtension(names),
           await x509.AuthorityKeyIdentifierExtension.create(ca),

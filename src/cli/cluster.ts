@@ -56,16 +56,29 @@ async function up(dir: string, opts: { crds: boolean; timeout: string }): Promis
   let state: State | undefined;
   while (!state) {
     if (exited !== null) {
-      throw new Error(`the control plane exited (${exited}):\n${tailFile(join(dir, 'control-plane.out.log'))}`);
+      throw new Error(
+        `the control plane exited (${exited}):\n${tailFile(join(dir, 'control-plane.out.log'))}`,
+      );
     }
     await sleep(200);
     state = readState(dir);
   }
   if (opts.crds) {
-    const res = spawnSync(binary, ['kubectl', `--kubeconfig=${state.kubeconfig}`, 'apply', '--server-side', '-f', join(packageRoot(), 'crds')], {
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
+    const res = spawnSync(
+      binary,
+      [
+        'kubectl',
+        `--kubeconfig=${state.kubeconfig}`,
+        'apply',
+        '--server-side',
+        '-f',
+        join(packageRoot(), 'crds'),
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
     if (res.status !== 0) throw new Error(`installing the CRDs failed: ${res.stderr || res.error?.message}`);
     console.error('# CRDs installed');
   }
@@ -89,7 +102,9 @@ async function down(dir: string): Promise<void> {
 }
 
 export function registerClusterCommands(program: Command): void {
-  const cluster = program.command('cluster').description('a local Kubernetes control plane for development (no Docker needed)');
+  const cluster = program
+    .command('cluster')
+    .description('a local Kubernetes control plane for development (no Docker needed)');
   cluster
     .command('up')
     .description('build (first time, minutes) and start kube-apiserver + etcd on loopback, install the CRDs')
@@ -108,7 +123,8 @@ export function registerClusterCommands(program: Command): void {
     .option('--dir <dir>', 'state directory', defaultDir())
     .action((o: { dir: string }) => {
       const state = readState(o.dir);
-      if (!state) throw new Error('no local control plane is running; start one with `orchestrator cluster up`');
+      if (!state)
+        throw new Error('no local control plane is running; start one with `orchestrator cluster up`');
       printEnv(state);
     });
 }

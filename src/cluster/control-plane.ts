@@ -1,8 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync } from 'node:fs';
+import { type ChildProcess, type ChildProcessByStdio, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import { tailFile } from '../util/text.js';
 import { type BinaryOptions, controlPlaneBinary } from './binary.js';
 
@@ -60,10 +61,16 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Cluste
   );
   closeSync(errFd);
   const ready = await readReadyLine(child, readyTimeoutMs + 15_000, () =>
-    [`--- ${errLog} ---`, tailFile(errLog, 60), `--- kube-apiserver.log ---`, tailFile(join(dir, 'kube-apiserver.log'))].join(
-      '\n',
-    ),
+    [
+      `--- ${errLog} ---`,
+      tailFile(errLog, 60),
+      `--- kube-apiserver.log ---`,
+      tailFile(join(dir, 'kube-apiserver.log')),
+    ].join('\n'),
   );
+  // The child must not keep a finished test process alive: when we exit, its stdin closes and it stops.
+  child.unref();
+  for (const stream of [child.stdin, child.stdout]) (stream as unknown as { unref(): void }).unref();
   return {
     kubeconfig: ready.kubeconfig,
     server: ready.server,
@@ -75,9 +82,13 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Cluste
   };
 }
 
-function readReadyLine(child: ChildProcess, timeoutMs: number, logs: () => string): Promise<ReadyLine> {
+function readReadyLine(
+  child: ChildProcessByStdio<Writable, Readable, null>,
+  timeoutMs: number,
+  logs: () => string,
+): Promise<ReadyLine> {
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     const fail = (why: string) => {
       clearTimeout(timer);
       child.kill('SIGKILL');

@@ -33,7 +33,11 @@ export async function startEnvtest(assets: string, opts: StartOptions = {}): Pro
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'orchestrator-envtest-'));
   mkdirSync(join(dir, 'etcd'), { recursive: true });
   const ca = await createAuthority('orchestrator-envtest-ca');
-  const serving = await ca.issueServing({ commonName: 'kube-apiserver', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'] });
+  const serving = await ca.issueServing({
+    commonName: 'kube-apiserver',
+    dnsNames: ['localhost'],
+    ipAddresses: ['127.0.0.1'],
+  });
   const sa = serviceAccountKeys();
   const token = randomBytes(24).toString('hex');
   const file = (name: string, body: string) => {
@@ -41,7 +45,7 @@ export async function startEnvtest(assets: string, opts: StartOptions = {}): Pro
     writeFileSync(path, body, { mode: 0o600 });
     return path;
   };
-  const caFile = file('ca.crt', ca.certPem);
+  file('ca.crt', ca.certPem);
   const [etcdClient, etcdPeer, port] = [await freePort(), await freePort(), await freePort()];
   const children: ChildProcess[] = [];
   const run = (name: string, args: string[]) => {
@@ -107,5 +111,7 @@ export async function startEnvtest(assets: string, opts: StartOptions = {}): Pro
     await sleep(250);
   }
   await stop();
-  throw new Error(`envtest kube-apiserver not ready (${last}); tail of its log:\n${tailFile(join(dir, 'kube-apiserver.log'))}`);
+  throw new Error(
+    `envtest kube-apiserver not ready (${last}); tail of its log:\n${tailFile(join(dir, 'kube-apiserver.log'))}`,
+  );
 }

@@ -1,9 +1,9 @@
 import { type Cluster, type StartOptions, startControlPlane } from './control-plane.js';
 import { startEnvtest } from './envtest.js';
 
+export { cacheRoot, controlPlaneBinary } from './binary.js';
 export type { Cluster, StartOptions } from './control-plane.js';
 export { startControlPlane } from './control-plane.js';
-export { cacheRoot, controlPlaneBinary } from './binary.js';
 
 /** Which control plane a test run or `orchestrator cluster up` uses, decided from the environment. */
 export type ClusterSource = 'existing' | 'envtest' | 'local';
@@ -18,12 +18,21 @@ export function clusterSource(env: NodeJS.ProcessEnv = process.env): ClusterSour
  * A cluster to run against: the one in KUBECONFIG when USE_EXISTING_CLUSTER=true (never stopped by
  * us), envtest binaries when KUBEBUILDER_ASSETS is set, else the control plane built from test/cluster.
  */
-export async function obtainCluster(opts: StartOptions = {}, env: NodeJS.ProcessEnv = process.env): Promise<Cluster> {
+export async function obtainCluster(
+  opts: StartOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Cluster> {
   switch (clusterSource(env)) {
     case 'existing': {
       const kubeconfig = env.KUBECONFIG;
-      if (!kubeconfig) throw new Error('USE_EXISTING_CLUSTER=true needs KUBECONFIG to name the cluster to use');
-      return { kubeconfig, server: '', kubectl: ['kubectl', `--kubeconfig=${kubeconfig}`], stop: async () => {} };
+      if (!kubeconfig)
+        throw new Error('USE_EXISTING_CLUSTER=true needs KUBECONFIG to name the cluster to use');
+      return {
+        kubeconfig,
+        server: '',
+        kubectl: ['kubectl', `--kubeconfig=${kubeconfig}`],
+        stop: async () => {},
+      };
     }
     case 'envtest':
       return startEnvtest(env.KUBEBUILDER_ASSETS as string, opts);

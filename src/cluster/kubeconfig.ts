@@ -6,9 +6,19 @@ export function writeKubeconfig(path: string, server: string, caPem: string, tok
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'orchestrator-local', cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
+    clusters: [
+      {
+        name: 'orchestrator-local',
+        cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') },
+      },
+    ],
     users: [{ name: 'admin', user: { token } }],
-    contexts: [{ name: 'orchestrator-local', context: { cluster: 'orchestrator-local', user: 'admin', namespace: 'default' } }],
+    contexts: [
+      {
+        name: 'orchestrator-local',
+        context: { cluster: 'orchestrator-local', user: 'admin', namespace: 'default' },
+      },
+    ],
     'current-context': 'orchestrator-local',
   };
   writeFileSync(path, stringify(config), { mode: 0o600 });

@@ -30,5 +30,8 @@ t.test('a lock held by a live process times out with its pid', async (t) => {
   const lock = join(mkdtempSync(join(tmpdir(), 'lock-')), 'l');
   mkdirSync(lock);
   writeFileSync(join(lock, 'pid'), String(process.pid));
-  await t.rejects(withDirectoryLock(lock, 300, async () => 'ran'), new RegExp(`held by pid ${process.pid}`));
+  await t.rejects(
+    withDirectoryLock(lock, 300, async () => 'ran'),
+    new RegExp(`held by pid ${process.pid}`),
+  );
 });

@@ -15,7 +15,11 @@ function alive(pid: number): boolean {
  * Runs `fn` while holding a lock directory (mkdir is atomic). A lock whose owner process has died is
  * taken over, so a build killed halfway never blocks the next one forever.
  */
-export async function withDirectoryLock<T>(lockDir: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+export async function withDirectoryLock<T>(
+  lockDir: string,
+  timeoutMs: number,
+  fn: () => Promise<T>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -34,7 +38,8 @@ export async function withDirectoryLock<T>(lockDir: string, timeoutMs: number, f
         rmSync(lockDir, { recursive: true, force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for the lock ${lockDir} (held by pid ${owner})`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for the lock ${lockDir} (held by pid ${owner})`);
       await sleep(500);
     }
   }

@@ -1,21 +1,26 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+/**
+ * The package root: the nearest directory at or above `from` holding package.json and schemas/.
+ * Modules run both from `src/` (tests) and from `dist/` (the published CLI), so paths to `schemas/`,
+ * `crds/` or `test/cluster` are found by walking up. Throws when there is none.
+ */
+export function findPackageRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
+  let dir = path.resolve(from);
+  for (;;) {
+    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'schemas'))) return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no package root (package.json and schemas/) at or above ${from}`);
+    dir = parent;
+  }
+}
 
 let cached: string | undefined;
 
-/**
- * The directory holding this package's package.json. Modules run both from `src/` (tests) and from
- * `dist/` (the published CLI), so paths to `schemas/`, `crds/` or `test/cluster` are found by walking up.
- */
+/** This package's root, found once. */
 export function packageRoot(): string {
-  if (cached) return cached;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('orchestrator: cannot find the package root above ' + import.meta.url);
-    dir = parent;
-  }
-  cached = dir;
-  return dir;
+  cached ??= findPackageRoot();
+  return cached;
 }

@@ -13,12 +13,15 @@ export function testCluster(): Promise<Cluster> {
   const kubeconfig = process.env.ORCHESTRATOR_TEST_KUBECONFIG;
   if (kubeconfig) {
     const kubectl = JSON.parse(process.env.ORCHESTRATOR_TEST_KUBECTL ?? '["kubectl"]') as string[];
-    shared = Promise.resolve({ kubeconfig, server: process.env.ORCHESTRATOR_TEST_SERVER ?? '', kubectl, stop: async () => {} });
-  } else {
-    shared = obtainCluster().then((cluster) => {
-      process.once('beforeExit', () => void cluster.stop());
-      return cluster;
+    shared = Promise.resolve({
+      kubeconfig,
+      server: process.env.ORCHESTRATOR_TEST_SERVER ?? '',
+      kubectl,
+      stop: async () => {},
     });
+  } else {
+    // Ours alone: it stops by itself when this process ends (it watches its stdin pipe).
+    shared = obtainCluster();
   }
   return shared;
 }
@@ -35,11 +38,21 @@ interface Teardown {
 }
 
 /** A namespace that exists for one test and is deleted after it (Background: no waiting on GC). */
-export async function testNamespace(t: Teardown, cluster: Cluster): Promise<string> {
-  const slug = t.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40);
+export async function testNamespace(
+  t: Teardown,
+  cluster: Cluster,
+  labels: Record<string, string> = {},
+): Promise<string> {
+  const slug = t.name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
   const name = `t-${slug || 'test'}-${randomBytes(3).toString('hex')}`.replace(/-+/g, '-');
   const core = kubeConfig(cluster).makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name, labels: { 'orchestrator.io/test': 'true' } } } });
+  await core.createNamespace({
+    body: { metadata: { name, labels: { 'orchestrator.io/test': 'true', ...labels } } },
+  });
   t.teardown(() => core.deleteNamespace({ name, propagationPolicy: 'Background' }).catch(() => undefined));
   return name;
 }
@@ -51,10 +64,18 @@ export interface CommandResult {
 }
 
 /** Runs kubectl against the test cluster, as a user would; never throws on a non-zero exit. */
-export function kubectl(cluster: Cluster, args: string[], input?: string, timeoutMs = 60_000): Promise<CommandResult> {
+export function kubectl(
+  cluster: Cluster,
+  args: string[],
+  input?: string,
+  timeoutMs = 60_000,
+): Promise<CommandResult> {
   const [cmd, ...prefix] = cluster.kubectl;
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd as string, [...prefix, ...args], { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
+    const child = spawn(cmd as string, [...prefix, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {

@@ -24,19 +24,25 @@ t.test('a Go build error fails with the compiler output', async (t) => {
   writeFileSync(join(moduleDir, 'go.mod'), 'module broken\n\ngo 1.25\n');
   writeFileSync(join(moduleDir, 'main.go'), 'package main\n\nfunc main() { undefinedThing() }\n');
   const cacheDir = mkdtempSync(join(tmpdir(), 'cache-'));
-  await t.rejects(controlPlaneBinary({ moduleDir, cacheDir }), /building the control plane failed[\s\S]*undefined: undefinedThing/);
+  await t.rejects(
+    controlPlaneBinary({ moduleDir, cacheDir }),
+    /building the control plane failed[\s\S]*undefined: undefinedThing/,
+  );
 });
 
-t.test('an apiserver that is not ready in time fails fast with the log tail and no process left', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'cp-timeout-'));
-  const started = Date.now();
-  await t.rejects(
-    startControlPlane({ dir, readyTimeoutMs: 1, controllerManager: false }),
-    /not ready[\s\S]*---/,
-  );
-  t.ok(Date.now() - started < 30_000, 'it does not hang');
-  t.same(await gone(dir), [], 'no process left behind');
-});
+t.test(
+  'an apiserver that is not ready in time fails fast with the log tail and no process left',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cp-timeout-'));
+    const started = Date.now();
+    await t.rejects(
+      startControlPlane({ dir, readyTimeoutMs: 1, controllerManager: false }),
+      /not ready[\s\S]*---/,
+    );
+    t.ok(Date.now() - started < 30_000, 'it does not hang');
+    t.same(await gone(dir), [], 'no process left behind');
+  },
+);
 
 t.test('a state directory that already holds a control plane is refused', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'cp-reuse-'));
@@ -49,8 +55,12 @@ t.test('when its parent dies the control plane stops, components included', asyn
   const binary = await controlPlaneBinary();
   for (const how of ['stdin closed', 'supervisor SIGKILLed'] as const) {
     const dir = mkdtempSync(join(tmpdir(), 'cp-orphan-'));
-    const child = spawn(binary, ['start', '--dir', dir, '--exit-with-stdin'], { stdio: ['pipe', 'pipe', 'ignore'] });
-    const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
+    const child = spawn(binary, ['start', '--dir', dir, '--exit-with-stdin'], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    const line = await new Promise<string>((resolve) =>
+      createInterface({ input: child.stdout }).once('line', resolve),
+    );
     t.match(JSON.parse(line), { kubeconfig: join(dir, 'kubeconfig') }, `${how}: started`);
     t.ok(processesMentioning(dir).length >= 2, `${how}: apiserver and controller-manager run`);
     if (how === 'stdin closed') child.stdin.destroy();

@@ -1,0 +1,119 @@
+// Defaulting at admission: what the controller would otherwise decide at run time is written into the
+// object, so that what is stored in the cluster is exactly what will run. Every default is an `add`
+// operation for an absent field: a value the user set is never touched.
+import {
+  type AgentProfile,
+  type ApiKind,
+  type ControllerConfig,
+  FINALIZERS,
+  LABELS,
+  type Priority,
+} from '../api/index.js';
+import { agentFromGithubApp, docsWorkspacePvcName, workspacePvcName } from '../naming/names.js';
+import { addMissing, addToSet, escapePointer, isPlainObject } from './patch.js';
+import type { PatchOperation } from './review.js';
+
+type Obj = Record<string, unknown>;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** The agent a run will use: TaskRun names it (or takes the default); the others derive it from githubApp. */
+export function runAgent(kind: ApiKind, spec: Obj, config: ControllerConfig): string | undefined {
+  if (kind === 'TaskRun') return str(spec.agent) ?? config.defaultAgent;
+  const app = str(spec.githubApp);
+  return app ? agentFromGithubApp(app) : undefined;
+}
+
+function resourcesFor(profile: AgentProfile | undefined, priority: Priority): Obj | undefined {
+  const byPriority = profile?.resources as Record<string, Obj | undefined> | undefined;
+  return byPriority?.[priority];
+}
+
+/** The spec defaults of a run of `kind`, as a nested object of values (undefined = nothing to inject). */
+export function specDefaults(kind: ApiKind, spec: Obj, config: ControllerConfig): Obj {
+  const agent = runAgent(kind, spec, config);
+  const profile = agent ? config.agents[agent] : undefined;
+  const workspace = { size: config.workspace?.size, storageClassName: config.workspace?.storageClassName };
+  switch (kind) {
+    case 'TaskRun': {
+      const priority = (str(spec.priority) ?? 'standard') as Priority;
+      const service = str(spec.serviceName);
+      return {
+        agent,
+        priority,
+        retryAttempt: 1,
+        model: profile?.model,
+        image: profile?.image,
+        serviceAccountName: profile?.serviceAccountName,
+        workspace: { pvcName: service && agent ? workspacePvcName(service, agent) : undefined, ...workspace },
+        resources: resourcesFor(profile, priority),
+      };
+    }
+    case 'CodeRun': {
+      const service = str(spec.service);
+      return {
+        model: profile?.model,
+        serviceAccountName: profile?.serviceAccountName,
+        image: profile?.image,
+        workspace: { pvcName: service && agent ? workspacePvcName(service, agent) : undefined, ...workspace },
+        resources: resourcesFor(profile, 'standard'),
+      };
+    }
+    case 'DocsRun': {
+      const dir = str(spec.workingDirectory);
+      return {
+        model: profile?.model,
+        image: profile?.image,
+        serviceAccountName: profile?.serviceAccountName,
+        workspace: { pvcName: dir ? docsWorkspacePvcName(dir) : undefined, ...workspace },
+        resources: resourcesFor(profile, 'standard'),
+      };
+    }
+  }
+}
+
+/** The labels every run carries, so `kubectl get tr -l orchestrator.io/service=…` works. */
+export function runLabels(
+  kind: ApiKind,
+  spec: Obj,
+  config: ControllerConfig,
+): Record<string, string | undefined> {
+  const taskId = spec.taskId;
+  return {
+    [LABELS.managedBy]: 'orchestrator',
+    [LABELS.taskId]: typeof taskId === 'number' ? String(taskId) : undefined,
+    [LABELS.service]: str(kind === 'TaskRun' ? spec.serviceName : spec.service),
+    [LABELS.agent]: runAgent(kind, spec, config),
+  };
+}
+
+/**
+ * The JSON Patch that defaults `object`. Properties the schema does not know are left out by the
+ * caller's schema (the apiserver prunes them), so only fields declared in schemas/ are added.
+ */
+export function defaultsPatch(kind: ApiKind, object: Obj, config: ControllerConfig): PatchOperation[] {
+  const ops: PatchOperation[] = [];
+  const metadata = isPlainObject(object.metadata) ? object.metadata : {};
+  const spec = isPlainObject(object.spec) ? object.spec : undefined;
+  if (spec) {
+    ops.push(...addMissing(spec, specDefaults(kind, spec, config), '/spec'));
+    const labels = Object.fromEntries(
+      Object.entries(runLabels(kind, spec, config)).filter(([, v]) => v !== undefined && isLabelValue(v)),
+    );
+    const current = metadata.labels;
+    if (!isPlainObject(current)) {
+      if (Object.keys(labels).length) ops.push({ op: 'add', path: '/metadata/labels', value: labels });
+    } else {
+      for (const [key, value] of Object.entries(labels)) {
+        if (current[key] === undefined)
+          ops.push({ op: 'add', path: `/metadata/labels/${escapePointer(key)}`, value });
+      }
+    }
+  }
+  // Adding a finalizer to an object being deleted would block its deletion forever.
+  if (!metadata.deletionTimestamp)
+    ops.push(...addToSet(metadata.finalizers, FINALIZERS[kind], '/metadata/finalizers'));
+  return ops;
+}
+
+const isLabelValue = (v: string) => v.length <= 63 && /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v);

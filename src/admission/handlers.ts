@@ -1,0 +1,77 @@
+// The webhook endpoints: one mutating and one validating per kind, wired to defaulting and validation.
+import type { ApiKind } from '../api/index.js';
+import type { ConfigSource } from '../config/watch.js';
+import { type Finding, formatFinding } from '../validation/finding.js';
+import { defaultsPatch } from './defaults.js';
+import type { AdmissionRequest, AdmissionResult } from './review.js';
+import type { WebhookRoute } from './server.js';
+import { validateRun } from './validate.js';
+
+export const KINDS: ApiKind[] = ['TaskRun', 'CodeRun', 'DocsRun'];
+
+/** kubebuilder's path convention, so manifests and docs look familiar. */
+export const webhookPath = (verb: 'mutate' | 'validate', kind: ApiKind) =>
+  `/${verb}-orchestrator-io-v1-${kind.toLowerCase()}`;
+
+function applicable(request: AdmissionRequest, kind: ApiKind): 'yes' | 'skip' | string {
+  if (request.kind.kind !== kind || request.kind.group !== 'orchestrator.io') {
+    return `this endpoint serves orchestrator.io ${kind}, not ${request.kind.group}/${request.kind.kind}`;
+  }
+  // The status subresource belongs to the controller: never mutated, never re-validated here.
+  if (request.subResource) return 'skip';
+  if (request.operation !== 'CREATE' && request.operation !== 'UPDATE') return 'skip';
+  if (!request.object) return 'request.object is missing';
+  return 'yes';
+}
+
+/** `TaskRun.orchestrator.io "demo" is invalid: [a, b]`: the apiserver's own shape, familiar from kubectl. */
+export function denialMessage(kind: ApiKind, name: string | undefined, errors: Finding[]): string {
+  const list = errors.map(formatFinding);
+  const body = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
+  return `${kind}.orchestrator.io "${name ?? ''}" is invalid: ${body}`;
+}
+
+export function admissionRoutes(config: ConfigSource): WebhookRoute[] {
+  return KINDS.flatMap((kind): WebhookRoute[] => [
+    {
+      name: `mutate-${kind.toLowerCase()}`,
+      path: webhookPath('mutate', kind),
+      handle(request): AdmissionResult {
+        const ok = applicable(request, kind);
+        if (ok === 'skip') return { allowed: true };
+        if (ok !== 'yes') return { allowed: false, code: 400, rule: 'wrong-endpoint', message: ok };
+        return {
+          allowed: true,
+          patch: defaultsPatch(kind, request.object as Record<string, unknown>, config.current()),
+        };
+      },
+    },
+    {
+      name: `validate-${kind.toLowerCase()}`,
+      path: webhookPath('validate', kind),
+      handle(request): AdmissionResult {
+        const ok = applicable(request, kind);
+        if (ok === 'skip') return { allowed: true };
+        if (ok !== 'yes') return { allowed: false, code: 400, rule: 'wrong-endpoint', message: ok };
+        const findings = validateRun({
+          kind,
+          object: request.object,
+          oldObject: request.oldObject ?? undefined,
+          operation: request.operation as 'CREATE' | 'UPDATE',
+          config: config.current(),
+        });
+        const errors = findings.filter((f) => f.severity === 'error');
+        const warnings = findings.filter((f) => f.severity === 'warning').map(formatFinding);
+        if (errors.length === 0) return { allowed: true, warnings };
+        return {
+          allowed: false,
+          code: 422,
+          reason: 'Invalid',
+          rule: errors[0]?.rule ?? 'schema',
+          message: denialMessage(kind, request.name, errors),
+          warnings,
+        };
+      },
+    },
+  ]);
+}

@@ -1,0 +1,107 @@
+// The AdmissionReview wire format (admission.k8s.io/v1, and v1beta1 which has the same shape): parsing
+// a request strictly enough that malformed input is a 400, and building the response in the version
+// that was asked.
+
+export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
+
+export interface GroupVersionKind {
+  group: string;
+  version: string;
+  kind: string;
+}
+
+export interface AdmissionRequest {
+  uid: string;
+  kind: GroupVersionKind;
+  resource?: { group: string; version: string; resource: string };
+  subResource?: string;
+  name?: string;
+  namespace?: string;
+  operation: Operation;
+  userInfo?: { username?: string; groups?: string[] };
+  object?: Record<string, unknown>;
+  oldObject?: Record<string, unknown> | null;
+  dryRun?: boolean;
+}
+
+/** One JSON Patch (RFC 6902) operation; the mutating webhook only ever emits `add`. */
+export interface PatchOperation {
+  op: 'add' | 'replace' | 'remove' | 'test';
+  path: string;
+  value?: unknown;
+}
+
+/** What a handler decides. A denial names the rule that denied, for the low-cardinality metric. */
+export type AdmissionResult =
+  | { allowed: true; patch?: PatchOperation[]; warnings?: string[] }
+  | { allowed: false; message: string; rule: string; code?: number; reason?: string; warnings?: string[] };
+
+export const SUPPORTED_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'];
+
+export class MalformedReview extends Error {}
+
+const OPERATIONS = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Checks the envelope and the request fields we rely on; anything else is a MalformedReview. */
+export function parseReview(body: unknown): { apiVersion: string; request: AdmissionRequest } {
+  if (!isObject(body)) throw new MalformedReview('the body must be a JSON object (an AdmissionReview)');
+  const { apiVersion, kind, request } = body;
+  if (kind !== 'AdmissionReview')
+    throw new MalformedReview(`kind must be AdmissionReview, not ${JSON.stringify(kind)}`);
+  if (typeof apiVersion !== 'string' || !SUPPORTED_VERSIONS.includes(apiVersion)) {
+    throw new MalformedReview(`apiVersion must be one of ${SUPPORTED_VERSIONS.join(', ')}`);
+  }
+  if (!isObject(request)) throw new MalformedReview('request is missing');
+  if (typeof request.uid !== 'string' || request.uid === '')
+    throw new MalformedReview('request.uid must be a non-empty string');
+  if (typeof request.operation !== 'string' || !OPERATIONS.has(request.operation)) {
+    throw new MalformedReview('request.operation must be CREATE, UPDATE, DELETE or CONNECT');
+  }
+  const gvk = request.kind;
+  if (
+    !isObject(gvk) ||
+    typeof gvk.kind !== 'string' ||
+    typeof gvk.version !== 'string' ||
+    typeof gvk.group !== 'string'
+  ) {
+    throw new MalformedReview('request.kind must be {group, version, kind}');
+  }
+  for (const field of ['object', 'oldObject'] as const) {
+    const v = request[field];
+    if (v !== undefined && v !== null && !isObject(v))
+      throw new MalformedReview(`request.${field} must be an object`);
+  }
+  for (const field of ['name', 'namespace', 'subResource'] as const) {
+    const v = request[field];
+    if (v !== undefined && typeof v !== 'string')
+      throw new MalformedReview(`request.${field} must be a string`);
+  }
+  if (request.dryRun !== undefined && typeof request.dryRun !== 'boolean')
+    throw new MalformedReview('request.dryRun must be a boolean');
+  return { apiVersion, request: request as unknown as AdmissionRequest };
+}
+
+export function reviewResponse(
+  apiVersion: string,
+  uid: string,
+  result: AdmissionResult,
+): Record<string, unknown> {
+  const response: Record<string, unknown> = { uid, allowed: result.allowed };
+  if (result.warnings?.length) response.warnings = result.warnings;
+  if (result.allowed) {
+    if (result.patch?.length) {
+      response.patchType = 'JSONPatch';
+      response.patch = Buffer.from(JSON.stringify(result.patch)).toString('base64');
+    }
+  } else {
+    response.status = {
+      code: result.code ?? 403,
+      reason: result.reason ?? (result.code === 500 ? 'InternalError' : 'Forbidden'),
+      message: result.message,
+    };
+  }
+  return { apiVersion, kind: 'AdmissionReview', response };
+}

@@ -1,0 +1,23 @@
+import type { ControllerConfig } from '../../api/index.js';
+import type { Finding } from '../../validation/finding.js';
+
+/** What a rule sees: the object, the old one on UPDATE, and the controller config. */
+export interface RuleContext<T> {
+  object: T;
+  oldObject?: T;
+  operation: 'CREATE' | 'UPDATE';
+  config: ControllerConfig;
+}
+
+/** A rule is a tiny pure function: it returns what is wrong (with where and why), or nothing. */
+export type Rule<T> = (ctx: RuleContext<T>) => Finding[];
+
+/** Reads a dotted path (`spec.taskId`) from a plain object. */
+export function field(obj: unknown, path: string): unknown {
+  let node = obj;
+  for (const key of path.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}

@@ -1,0 +1,61 @@
+// Rules that check names against the controller config: agents, GitHub Apps, models.
+import { error, warning } from '../../validation/finding.js';
+import { field, type Rule } from './context.js';
+
+const list = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
+
+export const knownAgent =
+  (path: string): Rule<unknown> =>
+  ({ object, config }) => {
+    const agent = field(object, path);
+    if (typeof agent !== 'string') return [];
+    const known = Object.keys(config.agents);
+    if (known.includes(agent)) return [];
+    return [
+      error(
+        'known-agent',
+        path,
+        `Unsupported value: "${agent}": known agents: ${list(known)} (from the controller config)`,
+      ),
+    ];
+  };
+
+export const recognisedGithubApp =
+  (path: string): Rule<unknown> =>
+  ({ object, config }) => {
+    const app = field(object, path);
+    const known = config.githubApps ?? [];
+    if (typeof app !== 'string' || known.length === 0 || known.includes(app)) return [];
+    return [error('github-app', path, `Unsupported value: "${app}": recognised GitHub Apps: ${list(known)}`)];
+  };
+
+/** An unknown model may be brand new: warn (kubectl prints it) rather than deny. */
+export const knownModel =
+  (path: string): Rule<unknown> =>
+  ({ object, config }) => {
+    const model = field(object, path);
+    const known = config.models ?? [];
+    if (typeof model !== 'string' || known.length === 0 || known.includes(model)) return [];
+    return [
+      warning(
+        'unknown-model',
+        path,
+        `"${model}" is not one of the configured models (${list(known)}); the agent may reject it`,
+      ),
+    ];
+  };
+
+export const notDependingOnItself: Rule<unknown> = ({ object }) => {
+  const taskId = field(object, 'spec.taskId');
+  const deps = field(object, 'spec.dependsOn');
+  if (!Array.isArray(deps)) return [];
+  const i = deps.indexOf(taskId);
+  if (i < 0) return [];
+  return [
+    error(
+      'depends-on-self',
+      `spec.dependsOn[${i}]`,
+      `Invalid value: ${String(taskId)}: a task cannot depend on itself`,
+    ),
+  ];
+};

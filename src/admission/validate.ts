@@ -1,0 +1,41 @@
+// Validation of a run: its schema (the same schemas/ the CRDs come from), then the semantic rules.
+import type { ApiKind, ControllerConfig } from '../api/index.js';
+import { loadSchemas } from '../api/schemas.js';
+import type { Finding } from '../validation/finding.js';
+import { compileSchema, createAjv, type SchemaCheck } from '../validation/schema-validator.js';
+import { RULES } from './rules/index.js';
+
+export interface ValidationInput {
+  kind: ApiKind;
+  object: unknown;
+  oldObject?: unknown;
+  operation: 'CREATE' | 'UPDATE';
+  config: ControllerConfig;
+}
+
+let checks: Record<ApiKind, SchemaCheck> | undefined;
+
+function schemaChecks(): Record<ApiKind, SchemaCheck> {
+  if (!checks) {
+    const schemas = loadSchemas();
+    const ajv = createAjv();
+    checks = {
+      TaskRun: compileSchema(schemas.TaskRun, ajv),
+      CodeRun: compileSchema(schemas.CodeRun, ajv),
+      DocsRun: compileSchema(schemas.DocsRun, ajv),
+    };
+  }
+  return checks;
+}
+
+/** Every finding at once: schema violations first, then rule findings (errors and warnings). */
+export function validateRun(input: ValidationInput): Finding[] {
+  const schemaFindings = schemaChecks()[input.kind](input.object);
+  const ctx = {
+    object: input.object,
+    oldObject: input.oldObject,
+    operation: input.operation,
+    config: input.config,
+  };
+  return [...schemaFindings, ...RULES[input.kind].flatMap((rule) => rule(ctx))];
+}

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { packageRoot } from '../util/package-root.js';
+import { ConfigError, parseConfig } from './load.js';
+
+const defaultText = readFileSync(join(packageRoot(), 'config', 'controller-config.yaml'), 'utf8');
+
+t.test('the shipped default config is valid and gets schema defaults', async (t) => {
+  const config = parseConfig(defaultText);
+  t.equal(config.defaultAgent, 'rex');
+  t.ok(config.agents.rex?.image);
+  t.equal(config.retries?.maxRetries, 3);
+});
+
+t.test('every problem is reported with its path', async (t) => {
+  const bad = `${defaultText.replace('defaultAgent: rex', 'defaultAgent: 7')}\nunknownKey: true\n`;
+  const err = t.throws(() => parseConfig(bad, 'bad.yaml')) as ConfigError;
+  t.ok(err instanceof ConfigError);
+  t.match(err.message, /bad\.yaml/);
+  t.match(err.message, /defaultAgent: Invalid value: 7: must be of type string/);
+  t.match(err.message, /unknownKey: Unknown field/);
+});
+
+t.test('the default agent must be one of the agents', async (t) => {
+  t.throws(
+    () => parseConfig(defaultText.replace('defaultAgent: rex', 'defaultAgent: nobody')),
+    /defaultAgent: Invalid value: "nobody": not one of the agents \(rex, blaze/,
+  );
+});
+
+t.test('broken YAML is a ConfigError, not a crash', async (t) => {
+  t.throws(() => parseConfig('agents: [unclosed', 'x.yaml'), { name: 'ConfigError', message: /x\.yaml/ });
+});

@@ -1,0 +1,92 @@
+// The controller configuration: one YAML file, validated by schemas/controller-config.schema.yaml,
+// defaults from the schema filled in, plus the cross-field rules a schema cannot say.
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { ControllerConfig } from '../api/index.js';
+import { loadSchema } from '../api/schemas.js';
+import { error, type Finding, formatFinding } from '../validation/finding.js';
+import { compileSchema, createAjv } from '../validation/schema-validator.js';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(
+    readonly source: string,
+    readonly findings: Finding[],
+  ) {
+    super(
+      `invalid controller config ${source}:\n${findings.map((f) => `  - ${formatFinding(f)}`).join('\n')}`,
+    );
+  }
+}
+
+let compiled: { check: ReturnType<typeof compileSchema>; fillDefaults: (v: unknown) => boolean } | undefined;
+
+function validators() {
+  if (!compiled) {
+    const schema = loadSchema('ControllerConfig');
+    const withDefaults = createAjv();
+    withDefaults.opts.useDefaults = true;
+    compiled = {
+      check: compileSchema(schema),
+      fillDefaults: withDefaults.compile(schema) as (v: unknown) => boolean,
+    };
+  }
+  return compiled;
+}
+
+function crossFieldRules(config: ControllerConfig): Finding[] {
+  const findings: Finding[] = [];
+  const agents = Object.keys(config.agents);
+  if (!agents.includes(config.defaultAgent)) {
+    findings.push(
+      error(
+        'config',
+        'defaultAgent',
+        `Invalid value: "${config.defaultAgent}": not one of the agents (${agents.join(', ')})`,
+      ),
+    );
+  }
+  const apps = config.githubApps ?? [];
+  for (const [name, agent] of Object.entries(config.agents)) {
+    if (agent.githubApp && apps.length && !apps.includes(agent.githubApp)) {
+      findings.push(
+        error(
+          'config',
+          `agents.${name}.githubApp`,
+          `Invalid value: "${agent.githubApp}": not listed in githubApps`,
+        ),
+      );
+    }
+  }
+  return findings;
+}
+
+/** Parses and validates a config document; throws ConfigError naming every problem. */
+export function parseConfig(text: string, source = 'config'): ControllerConfig {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length) {
+    throw new ConfigError(
+      source,
+      doc.errors.map((e) => error('yaml', '', e.message.split('\n')[0] ?? e.message)),
+    );
+  }
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  const { check, fillDefaults } = validators();
+  const schemaFindings = check(value);
+  if (schemaFindings.length) throw new ConfigError(source, schemaFindings);
+  const config = structuredClone(value) as ControllerConfig;
+  fillDefaults(config);
+  const rules = crossFieldRules(config);
+  if (rules.length) throw new ConfigError(source, rules);
+  return config;
+}
+
+export function loadConfigFile(path: string): ControllerConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(path, [error('config', '', `cannot read the file: ${(err as Error).message}`)]);
+  }
+  return parseConfig(text, path);
+}

@@ -1,0 +1,48 @@
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import type { ControllerConfig } from '../api/index.js';
+import { packageRoot } from '../util/package-root.js';
+import { watchConfigFile } from './watch.js';
+
+const good = readFileSync(join(packageRoot(), 'config', 'controller-config.yaml'), 'utf8');
+
+// Writes like a ConfigMap volume does: a new file swapped in atomically.
+function replace(path: string, text: string) {
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+function next<T>(register: (resolve: (v: T) => void) => void): Promise<T> {
+  return new Promise((resolve) => register(resolve));
+}
+
+t.test('a changed file is applied; a bad one is rejected and the last good one stays', async (t) => {
+  const path = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'config.yaml');
+  writeFileSync(path, good);
+  let onChange: (c: ControllerConfig) => void = () => {};
+  let onError: (e: Error) => void = () => {};
+  const source = watchConfigFile(path, {
+    pollMs: 100,
+    onChange: (c) => onChange(c),
+    onError: (e) => onError(e),
+  });
+  // The watcher and its poll timer do not hold the process open (a server does, in production).
+  const keepAlive = setInterval(() => {}, 1000);
+  t.teardown(() => {
+    source.close();
+    clearInterval(keepAlive);
+  });
+  t.equal(source.current().defaultAgent, 'rex');
+
+  const rejected = next<Error>((r) => (onError = r));
+  replace(path, good.replace('defaultAgent: rex', 'defaultAgent: nobody'));
+  t.match((await rejected).message, /defaultAgent/);
+  t.equal(source.current().defaultAgent, 'rex', 'the last good config stays');
+
+  const changed = next<ControllerConfig>((r) => (onChange = r));
+  replace(path, good.replace('defaultAgent: rex', 'defaultAgent: blaze'));
+  t.equal((await changed).defaultAgent, 'blaze');
+  t.equal(source.current().defaultAgent, 'blaze');
+});

@@ -1,0 +1,54 @@
+import { watch } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ControllerConfig } from '../api/index.js';
+import { loadConfigFile } from './load.js';
+
+export interface ConfigWatchOptions {
+  /** Backstop for missed events: ConfigMap volumes update by swapping a symlink. Default 10 s. */
+  pollMs?: number;
+  onChange?: (config: ControllerConfig) => void;
+  /** A bad new config: it is not applied, the last good one stays. */
+  onError?: (err: Error) => void;
+}
+
+/** The current config, reloaded when the file changes; a bad new file never replaces a good one. */
+export interface ConfigSource {
+  current(): ControllerConfig;
+  close(): void;
+}
+
+/** Loads `path` (throws if the first load is invalid) and keeps it current. */
+export function watchConfigFile(path: string, opts: ConfigWatchOptions = {}): ConfigSource {
+  let config = loadConfigFile(path);
+  let lastText = JSON.stringify(config);
+  const reload = () => {
+    let next: ControllerConfig;
+    try {
+      next = loadConfigFile(path);
+    } catch (err) {
+      opts.onError?.(err as Error);
+      return;
+    }
+    const text = JSON.stringify(next);
+    if (text === lastText) return;
+    config = next;
+    lastText = text;
+    opts.onChange?.(config);
+  };
+  const watcher = watch(dirname(path), { persistent: false }, () => setImmediate(reload));
+  const timer = setInterval(reload, opts.pollMs ?? 10_000);
+  timer.unref();
+  return {
+    current: () => config,
+    close: () => {
+      clearInterval(timer);
+      watcher.close();
+    },
+  };
+}
+
+/** A fixed config (tests, offline validation). */
+export const staticConfig = (config: ControllerConfig): ConfigSource => ({
+  current: () => config,
+  close: () => {},
+});

@@ -1,0 +1,63 @@
+import type { IncomingMessage } from 'node:http';
+
+/** An HTTP error whose status and message are safe to show the client. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface JsonBodyOptions {
+  /** Largest accepted body. Callers choose; the webhook uses 3 MiB (an AdmissionReview of a 1 MiB object fits). */
+  limitBytes: number;
+  /** How long a client may take to send the body. */
+  timeoutMs: number;
+}
+
+/**
+ * Reads and parses a JSON request body: 415 for another content type, 413 past the limit (decided from
+ * Content-Length at once, else while streaming), 408 when the client stalls, 400 for invalid JSON.
+ */
+export async function readJsonBody(req: IncomingMessage, opts: JsonBodyOptions): Promise<unknown> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json')
+    throw new HttpError(415, `content type must be application/json, not ${JSON.stringify(type)}`);
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > opts.limitBytes) {
+    throw new HttpError(413, `body of ${declared} bytes exceeds the limit of ${opts.limitBytes}`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => fail(new HttpError(408, `body not received within ${opts.timeoutMs} ms`)),
+      opts.timeoutMs,
+    );
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      req.removeAllListeners('data');
+      // Keep reading (and dropping) so the response can still be written on this connection.
+      req.resume();
+      reject(err);
+    };
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > opts.limitBytes)
+        return fail(new HttpError(413, `body exceeds the limit of ${opts.limitBytes} bytes`));
+      chunks.push(chunk);
+    });
+    req.once('end', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    req.once('error', (err) => fail(new HttpError(400, `reading the body failed: ${err.message}`)));
+  });
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch (err) {
+    throw new HttpError(400, `invalid JSON: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { type FSWatcher, readFileSync, watch } from 'node:fs';
+import type { Server } from 'node:https';
+import { dirname } from 'node:path';
+import { createSecureContext } from 'node:tls';
+
+export interface CertificateFiles {
+  certFile: string;
+  keyFile: string;
+}
+
+export interface ReloadOptions {
+  /** Backstop for missed file events (Secret volumes swap a symlink). Default 10 s. */
+  pollMs?: number;
+  onReload?: (fingerprint: string) => void;
+  onError?: (err: Error) => void;
+}
+
+/** Reads the pair and proves it is usable (the key matches the certificate) before anyone serves it. */
+export function loadKeyPair(files: CertificateFiles): { cert: Buffer; key: Buffer; fingerprint: string } {
+  const cert = readFileSync(files.certFile);
+  const key = readFileSync(files.keyFile);
+  createSecureContext({ cert, key });
+  const fingerprint = createHash('sha256').update(cert).digest('hex').slice(0, 16);
+  return { cert, key, fingerprint };
+}
+
+/**
+ * Swaps the server's certificate when the files change: watch events plus a poll. New connections get
+ * the new pair; connections already open keep theirs, so no request fails during a rotation. A bad new
+ * pair (half-written, mismatched) is reported and the last good one keeps serving.
+ */
+export function reloadCertificates(
+  server: Server,
+  files: CertificateFiles,
+  opts: ReloadOptions = {},
+): () => void {
+  let current = loadKeyPair(files).fingerprint;
+  const check = () => {
+    let next: ReturnType<typeof loadKeyPair>;
+    try {
+      next = loadKeyPair(files);
+    } catch (err) {
+      opts.onError?.(err as Error);
+      return;
+    }
+    if (next.fingerprint === current) return;
+    server.setSecureContext({ cert: next.cert, key: next.key });
+    current = next.fingerprint;
+    opts.onReload?.(current);
+  };
+  const watchers: FSWatcher[] = [];
+  for (const dir of new Set([dirname(files.certFile), dirname(files.keyFile)])) {
+    try {
+      watchers.push(watch(dir, { persistent: false }, () => setImmediate(check)));
+    } catch (err) {
+      opts.onError?.(err as Error);
+    }
+  }
+  const timer = setInterval(check, opts.pollMs ?? 10_000);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    for (const w of watchers) w.close();
+  };
+}

@@ -1,0 +1,168 @@
+// A second kube-apiserver on the test cluster's etcd, which a test may stop, restart (same port, same
+// data), freeze (SIGSTOP) or run with its own flags — none of which the shared apiserver allows. Its
+// command line is copied from the running apiserver, so it works for the local control plane and for
+// envtest alike (not for an existing remote cluster, where no apiserver process is ours).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KubeConfig } from '@kubernetes/client-node';
+import type { Cluster } from '../../src/cluster/index.js';
+import { processesMentioning } from './processes.js';
+
+export interface ExtraApiserver {
+  kubeconfig: string;
+  /** The etcd client URL both apiservers use. */
+  etcd: string;
+  /** Stops it (SIGTERM; SIGKILL after 10 s) and waits until it is gone. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data; resolves once /readyz passes. */
+  start(): Promise<void>;
+  /** Freezes the process: connections stay open and silent. */
+  pause(): void;
+  resume(): void;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function running(pid: number): boolean {
+  try {
+    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+function apiserverCommandLine(cluster: Cluster): string[] {
+  const kc = new KubeConfig();
+  kc.loadFromFile(cluster.kubeconfig);
+  const port = new URL(kc.getCurrentCluster()?.server ?? cluster.server).port;
+  for (const pid of processesMentioning(`--secure-port=${port}`)) {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    if (argv.some((a) => a.endsWith('kube-apiserver')) && argv.some((a) => a.startsWith('--etcd-servers=')))
+      return argv;
+  }
+  throw new Error(
+    `no kube-apiserver process serving ${cluster.server} on this machine: this test needs a control plane started ` +
+      'by the test run (the local one or envtest), not an existing remote cluster',
+  );
+}
+
+function readyz(kc: KubeConfig): Promise<boolean> {
+  return new Promise((resolve) => {
+    const options: Parameters<typeof request>[1] = {};
+    void kc.applyToHTTPSOptions(options).then(() => {
+      const req = request(
+        `${kc.getCurrentCluster()?.server}/readyz`,
+        { ...options, timeout: 2_000 },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        },
+      );
+      req.on('error', () => resolve(false));
+      req.on('timeout', () => req.destroy());
+      req.end();
+    });
+  });
+}
+
+export async function startExtraApiserver(
+  cluster: Cluster,
+  extraArgs: string[] = [],
+): Promise<ExtraApiserver> {
+  const original = apiserverCommandLine(cluster);
+  const port = await freePort();
+  const argv = [
+    ...original.filter((a) => !a.startsWith('--secure-port=')),
+    `--secure-port=${port}`,
+    ...extraArgs,
+  ];
+  const etcd = (original.find((a) => a.startsWith('--etcd-servers=')) as string)
+    .split('=')[1]
+    ?.split(',')[0] as string;
+  const dir = mkdtempSync(join(tmpdir(), 'extra-apiserver-'));
+  const log = join(dir, 'kube-apiserver.log');
+
+  const base = new KubeConfig();
+  base.loadFromFile(cluster.kubeconfig);
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: base.getClusters().map((c) => ({ ...c, server: `https://127.0.0.1:${port}` })),
+    users: base.getUsers(),
+    contexts: base.getContexts(),
+    currentContext: base.getCurrentContext(),
+  });
+  const kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(kubeconfig, kc.exportConfig(), { mode: 0o600 });
+
+  let wrapper: ChildProcess | undefined;
+  let pid = 0;
+  const start = async () => {
+    // The shell wrapper kills the apiserver when its stdin closes, i.e. when this test process ends in
+    // any way (even SIGKILL), so no apiserver outlives the test.
+    const script = '"$@" </dev/null >>"$LOG" 2>&1 & echo $!; cat >/dev/null; kill -9 $! 2>/dev/null';
+    wrapper = spawn('sh', ['-c', script, 'sh', ...argv], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+      env: { ...process.env, LOG: log },
+    });
+    pid = Number(
+      await new Promise<string>((resolve) =>
+        createInterface({ input: wrapper?.stdout as NodeJS.ReadableStream }).once('line', resolve),
+      ),
+    );
+    const deadline = Date.now() + 60_000;
+    while (!(await readyz(kc))) {
+      if (!running(pid) || Date.now() > deadline) {
+        const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-30).join('\n') : '';
+        throw new Error(`extra kube-apiserver did not become ready\n${tail}`);
+      }
+      await sleep(200);
+    }
+  };
+  const stop = async () => {
+    if (running(pid)) process.kill(pid, 'SIGTERM');
+    const deadline = Date.now() + 10_000;
+    while (running(pid)) {
+      if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
+      await sleep(50);
+    }
+    wrapper?.stdin?.end();
+  };
+  await start();
+  return {
+    kubeconfig,
+    etcd,
+    start,
+    stop,
+    pause: () => process.kill(pid, 'SIGSTOP'),
+    resume: () => process.kill(pid, 'SIGCONT'),
+  };
+}
+
+/** Compacts etcd up to its current revision, so that watches from any older resourceVersion get 410. */
+export async function compactEtcd(etcd: string): Promise<number> {
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${etcd}${path}`, { method: 'POST', body: JSON.stringify(body) });
+    if (!res.ok) throw new Error(`etcd ${path}: HTTP ${res.status} ${await res.text()}`);
+    return (await res.json()) as { header?: { revision?: string } };
+  };
+  const range = await post('/v3/kv/range', { key: Buffer.from('/').toString('base64') });
+  const revision = range.header?.revision;
+  if (!revision) throw new Error('etcd did not report its revision');
+  await post('/v3/kv/compaction', { revision, physical: true });
+  return Number(revision);
+}

@@ -1,0 +1,64 @@
+// Runs the real webhook server in the test process and registers it with the test cluster, limited to
+// namespaces carrying this server's label so other test files are never routed to it.
+
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { admissionRoutes } from '../../src/admission/handlers.js';
+import { installLocalWebhooks, uninstallLocalWebhooks } from '../../src/admission/install.js';
+import { startWebhookServer, type WebhookServer } from '../../src/admission/server.js';
+import { createAuthority } from '../../src/certs/authority.js';
+import type { Cluster } from '../../src/cluster/index.js';
+import { loadConfigFile } from '../../src/config/load.js';
+import { staticConfig } from '../../src/config/watch.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { kubeConfig } from './cluster.js';
+
+export interface TestWebhooks {
+  server: WebhookServer;
+  registry: Registry;
+  /** Label a namespace with these to route its runs through this server. */
+  namespaceLabels: Record<string, string>;
+  certDir: string;
+  caPem: string;
+}
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+export async function startTestWebhooks(t: Teardown, cluster: Cluster): Promise<TestWebhooks> {
+  const id = randomBytes(4).toString('hex');
+  const certDir = mkdtempSync(join(tmpdir(), 'webhook-certs-'));
+  const ca = await createAuthority();
+  const serving = await ca.issueServing({ commonName: 'orchestrator-webhook', ipAddresses: ['127.0.0.1'] });
+  writeFileSync(join(certDir, 'tls.crt'), serving.certPem);
+  writeFileSync(join(certDir, 'tls.key'), serving.keyPem);
+  const registry = new Registry();
+  const config = staticConfig(loadConfigFile(join(packageRoot(), 'config', 'controller-config.yaml')));
+  const server = await startWebhookServer({
+    certFile: join(certDir, 'tls.crt'),
+    keyFile: join(certDir, 'tls.key'),
+    routes: admissionRoutes(config),
+    registry,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    port: 0,
+    host: '127.0.0.1',
+  });
+  const namespaceLabels = { 'orchestrator.io/webhook-test': id };
+  const kc = kubeConfig(cluster);
+  await installLocalWebhooks(kc, {
+    baseUrl: `https://127.0.0.1:${server.port}`,
+    caPem: ca.certPem,
+    nameSuffix: `-${id}`,
+    namespaceSelector: { matchLabels: namespaceLabels },
+  });
+  t.teardown(async () => {
+    await uninstallLocalWebhooks(kc, `-${id}`);
+    await server.close();
+  });
+  return { server, registry, namespaceLabels, certDir, caPem: ca.certPem };
+}

@@ -1,0 +1,192 @@
+// The admission webhooks, registered with the real apiserver and driven with kubectl as users do.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { packageRoot } from '../../src/util/package-root.js';
+import { type CommandResult, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { startTestWebhooks } from '../harness/webhook.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+const webhooks = await startTestWebhooks(t, cluster);
+const samples = join(packageRoot(), 'config', 'samples');
+
+/** A namespace routed through our webhooks; its runs are released from their finalizer afterwards. */
+async function namespace(t: Test): Promise<string> {
+  const ns = await testNamespace(t, cluster, webhooks.namespaceLabels);
+  t.teardown(async () => {
+    // No controller runs here to honour the finalizer: delete, then release, as the controller would.
+    await kubectl(cluster, ['delete', 'tr,cr,dr', '--all', '-n', ns, '--wait=false']);
+    const names = await kubectl(cluster, ['get', 'tr,cr,dr', '-n', ns, '-o', 'name']);
+    for (const name of names.stdout.split('\n').filter(Boolean)) {
+      await kubectl(cluster, [
+        'patch',
+        name,
+        '-n',
+        ns,
+        '--type=merge',
+        '-p',
+        '{"metadata":{"finalizers":null}}',
+      ]);
+    }
+  });
+  return ns;
+}
+
+const apply = (ns: string, file: string, extra: string[] = []): Promise<CommandResult> =>
+  kubectl(cluster, ['apply', '-n', ns, '-f', file, ...extra]);
+
+const getJson = async (ns: string, resource: string) => {
+  const res = await kubectl(cluster, ['get', resource, '-n', ns, '-o', 'json']);
+  if (res.code !== 0) throw new Error(res.stderr);
+  return JSON.parse(res.stdout);
+};
+
+for (const file of readdirSync(join(samples, 'invalid')).sort()) {
+  t.test(`kubectl apply of invalid/${file} prints the denial with the field path`, async (t) => {
+    const path = join(samples, 'invalid', file);
+    const expected = /^# expect: (.*)$/m.exec(readFileSync(path, 'utf8'))?.[1];
+    t.ok(expected, 'the sample says what it expects');
+    const ns = await namespace(t);
+    const res = await apply(ns, path);
+    t.not(res.code, 0, 'kubectl apply fails');
+    t.match(res.stderr, new RegExp(expected as string));
+    t.equal(
+      (await kubectl(cluster, ['get', 'tr,cr,dr', '-n', ns, '-o', 'name'])).stdout,
+      '',
+      'nothing was stored',
+    );
+  });
+}
+
+t.test('a minimal TaskRun is stored with every default, label and the finalizer', async (t) => {
+  const ns = await namespace(t);
+  const res = await apply(ns, join(samples, 'taskrun.yaml'));
+  t.equal(res.code, 0, res.stderr);
+  const tr = await getJson(ns, 'tr/payments-task-7');
+  t.match(tr.spec, {
+    agent: 'rex',
+    priority: 'standard',
+    retryAttempt: 1,
+    model: 'claude-sonnet-4-20250514',
+    image: 'ghcr.io/5dlabs/claude:latest',
+    serviceAccountName: 'orchestrator-agent',
+    workspace: { pvcName: 'workspace-payments', size: '10Gi' },
+    resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
+  });
+  t.match(tr.metadata.labels, {
+    'app.kubernetes.io/managed-by': 'orchestrator',
+    'orchestrator.io/task-id': '7',
+    'orchestrator.io/service': 'payments',
+    'orchestrator.io/agent': 'rex',
+  });
+  t.same(tr.metadata.finalizers, ['taskrun.orchestrator.io/cleanup']);
+});
+
+t.test('CodeRun and DocsRun get their agent defaults and finalizers', async (t) => {
+  const ns = await namespace(t);
+  t.equal((await apply(ns, join(samples, 'coderun.yaml'))).code, 0);
+  t.equal((await apply(ns, join(samples, 'docsrun.yaml'))).code, 0);
+  const cr = await getJson(ns, 'cr/payments-task-7-rex');
+  t.match(cr.spec, {
+    model: 'claude-sonnet-4-20250514',
+    serviceAccountName: 'orchestrator-agent',
+    contextVersion: 1,
+  });
+  t.same(cr.metadata.finalizers, ['coderun.orchestrator.io/cleanup']);
+  t.equal(cr.metadata.labels['orchestrator.io/agent'], 'rex');
+  const dr = await getJson(ns, 'dr/payments-docs');
+  t.equal(dr.spec.model, 'claude-opus-4-1-20250805', 'the morgan profile model');
+  t.same(dr.metadata.finalizers, ['docsrun.orchestrator.io/cleanup']);
+});
+
+t.test('a user-set value is never overwritten', async (t) => {
+  const ns = await namespace(t);
+  const manifest = readFileSync(join(samples, 'taskrun.yaml'), 'utf8').replace(
+    'serviceName: payments',
+    'serviceName: payments\n  agent: cleo\n  priority: high\n  image: registry.local/agent:v2\n  workspace:\n    size: 50Gi',
+  );
+  const res = await kubectl(cluster, ['apply', '-n', ns, '-f', '-'], manifest);
+  t.equal(res.code, 0, res.stderr);
+  const tr = await getJson(ns, 'tr/payments-task-7');
+  t.match(tr.spec, {
+    agent: 'cleo',
+    priority: 'high',
+    image: 'registry.local/agent:v2',
+    workspace: { size: '50Gi', pvcName: 'workspace-payments-cleo' },
+    resources: { requests: { cpu: '1', memory: '2Gi' } },
+  });
+});
+
+t.test('kubectl apply --dry-run=server shows the defaults and creates nothing', async (t) => {
+  const ns = await namespace(t);
+  const res = await apply(ns, join(samples, 'taskrun.yaml'), ['--dry-run=server', '-o', 'json']);
+  t.equal(res.code, 0, res.stderr);
+  const shown = JSON.parse(res.stdout);
+  t.equal(shown.spec.agent, 'rex');
+  t.same(shown.metadata.finalizers, ['taskrun.orchestrator.io/cleanup']);
+  const list = await kubectl(cluster, ['get', 'tr', '-n', ns, '-o', 'name']);
+  t.equal(list.stdout, '', 'nothing was created');
+});
+
+t.test('a lower retryAttempt or a changed taskId is denied on update', async (t) => {
+  const ns = await namespace(t);
+  const base = readFileSync(join(samples, 'taskrun.yaml'), 'utf8').replace(
+    'taskId: 7',
+    'taskId: 7\n  retryAttempt: 3',
+  );
+  t.equal((await kubectl(cluster, ['apply', '-n', ns, '-f', '-'], base)).code, 0);
+  const lower = await kubectl(
+    cluster,
+    ['apply', '-n', ns, '-f', '-'],
+    base.replace('retryAttempt: 3', 'retryAttempt: 2'),
+  );
+  t.not(lower.code, 0);
+  t.match(lower.stderr, /spec\.retryAttempt/);
+  t.match(lower.stderr, /decrease/);
+  const moved = await kubectl(
+    cluster,
+    ['apply', '-n', ns, '-f', '-'],
+    base.replace('taskId: 7', 'taskId: 8'),
+  );
+  t.not(moved.code, 0);
+  t.match(moved.stderr, /spec\.taskId.*immutable/);
+  const raised = await kubectl(
+    cluster,
+    ['apply', '-n', ns, '-f', '-'],
+    base.replace('retryAttempt: 3', 'retryAttempt: 4'),
+  );
+  t.equal(raised.code, 0, 'raising it is fine');
+});
+
+t.test('applying the same manifest twice changes nothing, and kubectl diff is empty', async (t) => {
+  const ns = await namespace(t);
+  const file = join(samples, 'taskrun.yaml');
+  t.equal((await apply(ns, file)).code, 0);
+  const before = await getJson(ns, 'tr/payments-task-7');
+  const again = await apply(ns, file);
+  t.match(again.stdout, /unchanged/);
+  const after = await getJson(ns, 'tr/payments-task-7');
+  t.equal(after.metadata.resourceVersion, before.metadata.resourceVersion, 'no write happened');
+  const diff = await kubectl(cluster, ['diff', '-n', ns, '-f', file]);
+  t.equal(diff.code, 0, `kubectl diff is empty: ${diff.stdout}${diff.stderr}`);
+});
+
+t.test('an unknown model is a warning kubectl prints, not a denial', async (t) => {
+  const ns = await namespace(t);
+  const manifest = readFileSync(join(samples, 'taskrun.yaml'), 'utf8').replace(
+    'serviceName: payments',
+    'serviceName: payments\n  model: gpt-imaginary',
+  );
+  const res = await kubectl(cluster, ['apply', '-n', ns, '-f', '-'], manifest);
+  t.equal(res.code, 0, res.stderr);
+  t.match(res.stderr, /Warning: spec\.model: "gpt-imaginary" is not one of the configured models/);
+});
+
+t.test('the webhook metrics count what happened', async (t) => {
+  const text = await webhooks.registry.metrics();
+  t.match(text, /controller_runtime_webhook_requests_total\{webhook="mutate-taskrun",code="200"\} [1-9]/);
+  t.match(text, /controller_runtime_webhook_latency_seconds_count\{webhook="validate-taskrun"\} [1-9]/);
+  t.match(text, /orchestrator_webhook_denials_total\{webhook="validate-taskrun",rule="known-agent"\} [1-9]/);
+});
