@@ -58,7 +58,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Cluste
       '--exit-with-stdin',
     ],
     { stdio: ['pipe', 'pipe', errFd] },
-  );
+  ) as ChildProcessByStdio<Writable, Readable, null>;
   closeSync(errFd);
   const ready = await readReadyLine(child, readyTimeoutMs + 15_000, () =>
     [
