@@ -38,7 +38,9 @@ export type AdmissionResult =
 
 export const SUPPORTED_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'];
 
-export class MalformedReview extends Error {}
+export class MalformedReview extends Error {
+  override name = 'MalformedReview';
+}
 
 const OPERATIONS = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
 

@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
+import { registerCertsCommand } from './certs.js';
 import { registerClusterCommands } from './cluster.js';
+import { registerValidateCommand } from './validate.js';
 
 /** Builds the command tree; each concept registers its own subcommands. */
 export function program(): Command {
@@ -8,6 +10,8 @@ export function program(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerClusterCommands(cmd);
+  registerValidateCommand(cmd);
+  registerCertsCommand(cmd);
   return cmd;
 }
 

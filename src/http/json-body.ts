@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 
 /** An HTTP error whose status and message are safe to show the client. */
 export class HttpError extends Error {
+  override name = 'HttpError';
   constructor(
     readonly status: number,
     message: string,

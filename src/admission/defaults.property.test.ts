@@ -1,0 +1,206 @@
+// Properties of defaulting over generated valid runs, with and without every optional field:
+// mutate∘mutate = mutate, a user-set value is never touched, and the result validates.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import t from 'tap';
+import type { ApiKind } from '../api/index.js';
+import { parseConfig } from '../config/load.js';
+import { packageRoot } from '../util/package-root.js';
+import { defaultsPatch } from './defaults.js';
+import { applyPatch, escapePointer, isPlainObject } from './patch.js';
+import { validateRun } from './validate.js';
+
+const config = parseConfig(readFileSync(join(packageRoot(), 'config', 'controller-config.yaml'), 'utf8'));
+const agents = Object.keys(config.agents);
+const apps = config.githubApps ?? [];
+
+const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);
+const quantity = fc.constantFrom('100m', '1', '2Gi', '512Mi');
+const url = fc.constantFrom(
+  'https://github.com/acme/payments.git',
+  'git@github.com:acme/payments.git',
+  'ssh://git@github.com/acme/x',
+);
+const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+
+/** Drops undefined members, as JSON would. */
+const clean = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+const metadata = fc.record(
+  {
+    name: label,
+    namespace: fc.constant('default'),
+    labels: fc.dictionary(
+      fc.constantFrom(
+        'team',
+        'orchestrator.io/agent',
+        'orchestrator.io/service',
+        'app.kubernetes.io/managed-by',
+      ),
+      label,
+      {
+        maxKeys: 3,
+      },
+    ),
+    finalizers: fc.uniqueArray(fc.constantFrom('example.com/keep', 'taskrun.orchestrator.io/cleanup'), {
+      maxLength: 2,
+    }),
+  },
+  { requiredKeys: ['name'] },
+);
+
+const workspace = fc.record(
+  {
+    pvcName: label,
+    size: fc.constantFrom('1Gi', '20Gi'),
+    storageClassName: fc.constantFrom('fast', 'standard'),
+  },
+  { requiredKeys: [] },
+);
+const resources = fc.record(
+  {
+    requests: fc.dictionary(fc.constantFrom('cpu', 'memory'), quantity),
+    limits: fc.dictionary(fc.constantFrom('cpu', 'memory'), quantity),
+  },
+  { requiredKeys: [] },
+);
+const common = {
+  image: fc.constantFrom('registry.local/agent:v1'),
+  serviceAccountName: label,
+  workspace,
+  resources,
+  model: fc.constantFrom(...(config.models ?? ['m'])),
+};
+
+const taskRun = fc
+  .record({
+    metadata,
+    spec: fc.record(
+      {
+        taskId: fc.integer({ min: 1, max: 1000 }),
+        serviceName: label,
+        markdownFiles: fc.uniqueArray(
+          fc.record(
+            {
+              filename: fc.stringMatching(/^[a-z]{1,8}\.md$/),
+              content: fc.string({ maxLength: 200 }),
+              fileType: fc.constantFrom('task', 'context', 'architecture'),
+            },
+            { requiredKeys: ['filename', 'content'] },
+          ),
+          { minLength: 1, maxLength: 3, selector: (f) => f.filename },
+        ),
+        priority: fc.constantFrom('high', 'standard', 'low'),
+        agent: fc.constantFrom(...agents),
+        retryAttempt: fc.integer({ min: 1, max: 5 }),
+        repository: fc.record({ url, branch: fc.constantFrom('main', 'develop') }, { requiredKeys: ['url'] }),
+        dependsOn: fc.uniqueArray(fc.integer({ min: 1001, max: 2000 }), { maxLength: 3 }),
+        ...common,
+      },
+      { requiredKeys: ['taskId', 'serviceName', 'markdownFiles'] },
+    ),
+  })
+  .map((o) => clean({ apiVersion: 'orchestrator.io/v1', kind: 'TaskRun', ...o }));
+
+const codeRun = fc
+  .record({
+    metadata,
+    spec: fc.record(
+      {
+        taskId: fc.integer({ min: 1, max: 1000 }),
+        service: label,
+        repositoryUrl: url,
+        docsRepositoryUrl: url,
+        githubApp: fc.constantFrom(...apps),
+        workingDirectory: fc.constantFrom('services/api', 'app'),
+        contextVersion: fc.integer({ min: 1, max: 4 }),
+        toolConfig: fc.constantFrom('minimal', 'default', 'advanced'),
+        ...common,
+      },
+      { requiredKeys: ['taskId', 'service', 'repositoryUrl', 'docsRepositoryUrl', 'githubApp'] },
+    ),
+  })
+  .map((o) => clean({ apiVersion: 'orchestrator.io/v1', kind: 'CodeRun', ...o }));
+
+const docsRun = fc
+  .record({
+    metadata,
+    spec: fc.record(
+      {
+        repositoryUrl: url,
+        workingDirectory: fc.constantFrom('docs', 'projects/payments'),
+        githubApp: fc.constantFrom(...apps),
+        sourceBranch: fc.constantFrom('main', 'docs'),
+        ...common,
+      },
+      { requiredKeys: ['repositoryUrl', 'workingDirectory', 'githubApp'] },
+    ),
+  })
+  .map((o) => clean({ apiVersion: 'orchestrator.io/v1', kind: 'DocsRun', ...o }));
+
+/** Every leaf of `value` as [JSON pointer, value]. */
+function leaves(value: unknown, pointer = ''): Array<[string, unknown]> {
+  if (Array.isArray(value)) return value.flatMap((v, i) => leaves(v, `${pointer}/${i}`));
+  if (isPlainObject(value))
+    return Object.entries(value).flatMap(([k, v]) => leaves(v, `${pointer}/${escapePointer(k)}`));
+  return [[pointer, value]];
+}
+
+function at(doc: unknown, pointer: string): unknown {
+  let node = doc;
+  for (const raw of pointer.split('/').slice(1)) {
+    node = (node as Record<string, unknown>)?.[raw.replaceAll('~1', '/').replaceAll('~0', '~')];
+  }
+  return node;
+}
+
+const arbitraries: Record<ApiKind, fc.Arbitrary<Record<string, unknown>>> = {
+  TaskRun: taskRun,
+  CodeRun: codeRun,
+  DocsRun: docsRun,
+};
+
+for (const [kind, arbitrary] of Object.entries(arbitraries) as Array<
+  [ApiKind, fc.Arbitrary<Record<string, unknown>>]
+>) {
+  t.test(
+    `${kind}: defaulting is idempotent, never touches user fields, and its result validates`,
+    async (t) => {
+      fc.assert(
+        fc.property(arbitrary, (run) => {
+          const patch = defaultsPatch(kind, run, config);
+          const once = applyPatch(run, patch);
+          const again = defaultsPatch(kind, once, config);
+          if (again.length) throw new Error(`not idempotent: ${JSON.stringify(again)}`);
+          for (const [pointer, value] of leaves(run)) {
+            if (at(once, pointer) !== value) throw new Error(`user value at ${pointer} changed`);
+          }
+          for (const op of patch) {
+            if (op.op !== 'add') throw new Error(`only add operations, got ${op.op}`);
+            if (!op.path.endsWith('/-') && at(run, op.path) !== undefined)
+              throw new Error(`${op.path} was already set`);
+          }
+          const errors = validateRun({ kind, object: once, operation: 'CREATE', config }).filter(
+            (f) => f.severity === 'error',
+          );
+          if (errors.length) throw new Error(`defaulted ${kind} is invalid: ${JSON.stringify(errors)}`);
+        }),
+        { numRuns: 300 },
+      );
+      t.pass('300 generated runs');
+    },
+  );
+}
+
+t.test('an object being deleted never gets the finalizer back', async (t) => {
+  const run = fc.sample(taskRun, { numRuns: 1, seed: 1 })[0] as Record<string, unknown> & {
+    metadata: Record<string, unknown>;
+  };
+  run.metadata = { ...run.metadata, finalizers: [], deletionTimestamp: '2026-01-01T00:00:00Z' };
+  const ops = defaultsPatch('TaskRun', run, config);
+  t.notOk(
+    ops.some((op) => op.path.startsWith('/metadata/finalizers')),
+    'no finalizer operation',
+  );
+});

@@ -1,0 +1,68 @@
+// The admission pipeline run offline (`orchestrator validate`), in the apiserver's order: schema
+// defaults, then our defaulting webhook, then schema and rule validation. Fields the schema does not
+// declare are errors here, because the apiserver would silently drop them.
+import { type ApiKind, type ControllerConfig, GROUP, loadSchemas } from '../api/index.js';
+import type { Finding } from '../validation/finding.js';
+import { createAjv, unknownFields } from '../validation/schema-validator.js';
+import { defaultsPatch } from './defaults.js';
+import { KINDS } from './handlers.js';
+import { applyPatch } from './patch.js';
+import type { PatchOperation } from './review.js';
+import { validateRun } from './validate.js';
+
+export interface OfflineResult {
+  kind: ApiKind;
+  name: string;
+  findings: Finding[];
+  /** Schema defaults and webhook defaults, as the JSON Patch the webhook would return (webhook part). */
+  patch: PatchOperation[];
+  /** The object as it would be stored. */
+  admitted: Record<string, unknown>;
+}
+
+let compiled:
+  | { schemas: ReturnType<typeof loadSchemas>; defaulters: Record<ApiKind, (v: unknown) => unknown> }
+  | undefined;
+
+function schemaTools() {
+  if (!compiled) {
+    const schemas = loadSchemas();
+    const ajv = createAjv();
+    ajv.opts.useDefaults = true;
+    const defaulters = {
+      TaskRun: ajv.compile(schemas.TaskRun),
+      CodeRun: ajv.compile(schemas.CodeRun),
+      DocsRun: ajv.compile(schemas.DocsRun),
+    };
+    compiled = { schemas, defaulters };
+  }
+  return compiled;
+}
+
+function withSchemaDefaults(kind: ApiKind, object: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(object);
+  schemaTools().defaulters[kind](copy);
+  return copy;
+}
+
+/** Whether a parsed document is one of our run resources (other documents are not ours to judge). */
+export function runKind(doc: unknown): ApiKind | undefined {
+  if (typeof doc !== 'object' || doc === null) return undefined;
+  const { apiVersion, kind } = doc as { apiVersion?: unknown; kind?: unknown };
+  if (typeof apiVersion !== 'string' || !apiVersion.startsWith(`${GROUP}/`)) return undefined;
+  return KINDS.find((k) => k === kind);
+}
+
+export function admitOffline(
+  kind: ApiKind,
+  doc: Record<string, unknown>,
+  config: ControllerConfig,
+): OfflineResult {
+  const name = String((doc.metadata as { name?: unknown } | undefined)?.name ?? '<no name>');
+  const unknown = unknownFields(doc, schemaTools().schemas[kind]);
+  const defaulted = withSchemaDefaults(kind, doc);
+  const patch = defaultsPatch(kind, defaulted, config);
+  const admitted = applyPatch(defaulted, patch);
+  const findings = [...unknown, ...validateRun({ kind, object: admitted, operation: 'CREATE', config })];
+  return { kind, name, findings, patch, admitted };
+}

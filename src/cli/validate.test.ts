@@ -1,0 +1,87 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { parseConfig } from '../config/load.js';
+import { packageRoot } from '../util/package-root.js';
+import { main } from './main.js';
+import { manifestFiles, validateFiles } from './validate.js';
+
+const root = packageRoot();
+const config = parseConfig(readFileSync(join(root, 'config', 'controller-config.yaml'), 'utf8'));
+const sample = readFileSync(join(root, 'config', 'samples', 'taskrun.yaml'), 'utf8');
+
+t.test('the samples: valid ones pass, each invalid one fails with its path', async (t) => {
+  const report = validateFiles(manifestFiles([join(root, 'config', 'samples')]), config);
+  t.equal(report.valid, 3);
+  t.equal(report.invalid, 7);
+  t.match(
+    report.lines.join('\n'),
+    /FAIL .*unknown-agent\.yaml: TaskRun\/unknown-agent\n {2}error: spec\.agent: Unsupported value: "bob"/,
+  );
+  t.match(report.lines.join('\n'), /ok {3}.*taskrun\.yaml: TaskRun\/payments-task-7/);
+});
+
+t.test(
+  'multi-document files: one line per run, other kinds ignored, broken YAML and unknown fields fail',
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'validate-'));
+    const file = join(dir, 'all.yaml');
+    const typo = sample
+      .replace('name: payments-task-7', 'name: typo')
+      .replace('serviceName: payments', 'serviceName: payments\n  retryAtempt: 2');
+    writeFileSync(
+      file,
+      `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n---\n${sample}\n---\n${typo}\n---\nkey: [unclosed\n`,
+    );
+    const report = validateFiles([file], config, true);
+    const text = report.lines.join('\n');
+    t.notMatch(text, /ConfigMap/);
+    t.match(
+      text,
+      /ok {3}.*all\.yaml#2: TaskRun\/payments-task-7\n {2}defaults: \[\{"op":"add","path":"\/spec\/agent","value":"rex"\}/,
+    );
+    t.match(text, /FAIL .*all\.yaml#3: TaskRun\/typo\n {2}error: spec\.retryAtempt: Unknown field/);
+    t.match(text, /FAIL .*all\.yaml#4: invalid YAML/);
+    t.equal(report.invalid, 2);
+  },
+);
+
+t.test('the command exits non-zero when anything is invalid', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'validate-'));
+  writeFileSync(join(dir, 'ok.yaml'), sample);
+  const log = t.capture(console, 'log');
+  t.equal(await main(['node', 'orchestrator', 'validate', dir]), 0);
+  t.match(
+    log()
+      .map((c) => c.args.join(' '))
+      .join('\n'),
+    /1 valid, 0 invalid/,
+  );
+  process.exitCode = undefined;
+  t.equal(await main(['node', 'orchestrator', 'validate', join(root, 'config', 'samples', 'invalid')]), 1);
+  process.exitCode = undefined;
+});
+
+t.test('the installed bin runs (from dist)', async (t) => {
+  const built = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    { cwd: root },
+  );
+  t.equal(built.status, 0, String(built.stdout));
+  const res = spawnSync(
+    process.execPath,
+    [
+      join(root, 'bin/orchestrator.js'),
+      'validate',
+      join(root, 'config', 'samples', 'invalid', 'unknown-agent.yaml'),
+    ],
+    {
+      encoding: 'utf8',
+    },
+  );
+  t.equal(res.status, 1);
+  t.match(res.stdout, /spec\.agent: Unsupported value/);
+});
