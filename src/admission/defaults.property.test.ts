@@ -22,7 +22,6 @@ const url = fc.constantFrom(
   'git@github.com:acme/payments.git',
   'ssh://git@github.com/acme/x',
 );
-const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 
 /** Drops undefined members, as JSON would. */
 const clean = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
