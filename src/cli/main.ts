@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCertsCommand } from './certs.js';
 import { registerClusterCommands } from './cluster.js';
+import { registerRunCommand } from './run.js';
 import { registerValidateCommand } from './validate.js';
 
 /** Builds the command tree; each concept registers its own subcommands. */
@@ -9,6 +10,7 @@ export function program(): Command {
     .description('Run autonomous AI coding agents as Kubernetes Jobs')
     .showHelpAfterError()
     .exitOverride();
+  registerRunCommand(cmd);
   registerClusterCommands(cmd);
   registerValidateCommand(cmd);
   registerCertsCommand(cmd);

@@ -1,0 +1,104 @@
+// The run options: one object, built from the config file, then flags, then environment, and passed
+// in. Nothing here is read at import time.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { ControllerConfig } from '../api/index.js';
+import type { ListenAddress } from '../runtime/index.js';
+import { packageRoot } from '../util/package-root.js';
+
+export interface RunFlags {
+  config?: string;
+  kubeconfig?: string;
+  local?: boolean;
+  certDir?: string;
+  webhookPort?: string;
+  metricsBindAddress?: string;
+  healthProbeBindAddress?: string;
+  leaderElect?: boolean;
+  leaderElectionNamespace?: string;
+  logLevel?: string;
+}
+
+export interface RunOptions {
+  configFile: string;
+  /** Undefined: the in-cluster service account, or the local control plane (see `local`). */
+  kubeconfig?: string;
+  /** Start the local control plane and install CRDs and webhooks into it. */
+  local: boolean;
+  /** tls.crt and tls.key; undefined in local mode (certificates are generated). */
+  certDir?: string;
+  webhookPort: number;
+  metrics: ListenAddress;
+  probes: ListenAddress;
+  leaderElection:
+    | false
+    | {
+        namespace: string;
+        name: string;
+        identity: string;
+        leaseDurationMs: number;
+        renewDeadlineMs: number;
+        retryPeriodMs: number;
+      };
+  logLevel: string;
+}
+
+export const defaultConfigFile = () => join(packageRoot(), 'config', 'controller-config.yaml');
+
+/** `:8080` → all interfaces; `127.0.0.1:0` → loopback, any port. */
+export function parseBindAddress(value: string, flag: string): ListenAddress {
+  const match = /^(.*):(\d+)$/.exec(value);
+  const port = Number(match?.[2]);
+  if (!match || !Number.isInteger(port) || port > 65535) {
+    throw new Error(`${flag}: "${value}" is not a bind address like ":8080" or "127.0.0.1:8080"`);
+  }
+  return { host: match[1] || '0.0.0.0', port };
+}
+
+function parsePort(value: string, flag: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`${flag}: "${value}" is not a port number`);
+  return port;
+}
+
+/** Whether a cluster is configured: a kubeconfig (flag or KUBECONFIG) or a pod's service account. */
+export function clusterConfigured(flags: RunFlags, env: NodeJS.ProcessEnv): boolean {
+  return Boolean(flags.kubeconfig || env.KUBECONFIG || env.KUBERNETES_SERVICE_HOST);
+}
+
+export function runOptions(
+  config: ControllerConfig,
+  configFile: string,
+  flags: RunFlags,
+  env: NodeJS.ProcessEnv,
+): RunOptions {
+  const local = flags.local ?? !clusterConfigured(flags, env);
+  const le = config.leaderElection ?? {};
+  const enabled = flags.leaderElect ?? le.enabled ?? true;
+  const seconds = (v: number | undefined, fallback: number) => (v ?? fallback) * 1000;
+  return {
+    configFile,
+    kubeconfig: flags.kubeconfig ?? env.KUBECONFIG,
+    local,
+    certDir: local ? undefined : (flags.certDir ?? config.webhook?.certDir),
+    webhookPort: parsePort(flags.webhookPort ?? String(config.webhook?.port ?? 9443), '--webhook-port'),
+    metrics: parseBindAddress(
+      flags.metricsBindAddress ?? config.metrics?.bindAddress ?? ':8080',
+      '--metrics-bind-address',
+    ),
+    probes: parseBindAddress(
+      flags.healthProbeBindAddress ?? config.health?.bindAddress ?? ':8081',
+      '--health-probe-bind-address',
+    ),
+    leaderElection: enabled && {
+      namespace: flags.leaderElectionNamespace ?? env.POD_NAMESPACE ?? le.namespace ?? 'orchestrator-system',
+      name: le.leaseName ?? 'orchestrator-leader',
+      identity: `${env.POD_NAME ?? hostname()}_${Math.random().toString(16).slice(2, 10)}`,
+      leaseDurationMs: seconds(le.leaseDurationSeconds, 15),
+      renewDeadlineMs: seconds(le.renewDeadlineSeconds, 10),
+      retryPeriodMs: seconds(le.retryPeriodSeconds, 2),
+    },
+    logLevel: flags.logLevel ?? env.LOG_LEVEL ?? 'info',
+  };
+}

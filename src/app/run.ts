@@ -1,0 +1,88 @@
+// `orchestrator run`: the webhook server and the manager in one process, as the Deployment runs them
+// (every replica serves webhooks, metrics and probes; only the Lease holder reconciles).
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import pino, { type Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { admissionRoutes } from '../admission/handlers.js';
+import { installLocalWebhooks } from '../admission/install.js';
+import { startWebhookServer } from '../admission/server.js';
+import { watchConfigFile } from '../config/watch.js';
+import { KubeClient, Manager } from '../runtime/index.js';
+import { packageRoot } from '../util/package-root.js';
+import { type LocalEnvironment, startLocalEnvironment } from './local.js';
+import type { RunOptions } from './options.js';
+
+function kubeConfig(opts: RunOptions, local: LocalEnvironment | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  const file = local?.cluster.kubeconfig ?? opts.kubeconfig;
+  if (file) kc.loadFromFile(file);
+  else kc.loadFromCluster();
+  return kc;
+}
+
+function banner(local: LocalEnvironment, webhookPort: number): string {
+  const sample = join(packageRoot(), 'config', 'samples', 'taskrun.yaml');
+  return [
+    '',
+    `orchestrator is running against the local control plane (webhooks on https://127.0.0.1:${webhookPort}).`,
+    'In another shell:',
+    `  export KUBECONFIG=${local.cluster.kubeconfig}`,
+    `  kubectl apply -f ${sample}`,
+    '  kubectl get tr -o yaml          # the defaults, labels and finalizer filled in at admission',
+    `  kubectl apply -f ${join(packageRoot(), 'config', 'samples', 'invalid')}   # denials that name the field`,
+    'Ctrl-C stops everything.',
+    '',
+  ].join('\n');
+}
+
+export async function run(opts: RunOptions, logger: Logger = pino({ level: opts.logLevel })): Promise<void> {
+  const config = watchConfigFile(opts.configFile, {
+    onChange: () => logger.info({ file: opts.configFile }, 'controller config reloaded'),
+    onError: (err) =>
+      logger.error(
+        { file: opts.configFile, err: err.message },
+        'controller config rejected; the last good one stays',
+      ),
+  });
+  const leaseNamespace = opts.leaderElection ? [opts.leaderElection.namespace] : [];
+  const local = opts.local
+    ? await startLocalEnvironment(leaseNamespace, (msg) => logger.info(msg))
+    : undefined;
+  const registry = new Registry();
+  let webhook: Awaited<ReturnType<typeof startWebhookServer>> | undefined;
+  try {
+    const kc = kubeConfig(opts, local);
+    const certDir = opts.certDir ?? '';
+    webhook = await startWebhookServer({
+      certFile: local?.certFile ?? join(certDir, 'tls.crt'),
+      keyFile: local?.keyFile ?? join(certDir, 'tls.key'),
+      routes: admissionRoutes(config),
+      registry,
+      logger: logger.child({ component: 'webhook' }),
+      port: opts.webhookPort,
+      host: local ? '127.0.0.1' : '0.0.0.0',
+    });
+    if (local)
+      await installLocalWebhooks(kc, { baseUrl: `https://127.0.0.1:${webhook.port}`, caPem: local.caPem });
+    const manager = new Manager({
+      client: new KubeClient(kc, { requestTimeoutMs: 10_000 }),
+      registry,
+      logger,
+      leaderElection: opts.leaderElection,
+      metrics: opts.metrics,
+      probes: opts.probes,
+    });
+    const serving = webhook;
+    manager.addReadyzCheck('webhook', () =>
+      serving.serving() ? undefined : 'the webhook server is not serving',
+    );
+    if (local) process.stderr.write(banner(local, webhook.port));
+    logger.info({ webhookPort: webhook.port, kubeconfig: local?.cluster.kubeconfig }, 'orchestrator ready');
+    await manager.runUntilSignal();
+  } finally {
+    await webhook?.close();
+    config.close();
+    await local?.cluster.stop();
+  }
+}

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { defaultConfigFile, type RunFlags, runOptions } from '../app/options.js';
+import { run } from '../app/run.js';
+import { loadConfigFile } from '../config/load.js';
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description(
+      'run the admission webhooks and the manager (with no cluster configured: on a local control plane)',
+    )
+    .option(
+      '--config <file>',
+      'controller config file (env ORCHESTRATOR_CONFIG)',
+      process.env.ORCHESTRATOR_CONFIG ?? defaultConfigFile(),
+    )
+    .option(
+      '--kubeconfig <file>',
+      'kubeconfig (default: KUBECONFIG, else in-cluster, else the local control plane)',
+    )
+    .option('--local', 'always start the local control plane')
+    .option(
+      '--cert-dir <dir>',
+      'directory holding tls.crt and tls.key (default: webhook.certDir of the config)',
+    )
+    .option('--webhook-port <port>', 'webhook HTTPS port (default: webhook.port of the config, 9443)')
+    .option('--metrics-bind-address <addr>', 'metrics address (default: metrics.bindAddress, ":8080")')
+    .option('--health-probe-bind-address <addr>', 'probe address (default: health.bindAddress, ":8081")')
+    .option(
+      '--leader-elect <bool>',
+      'campaign for the Lease before reconciling (default: leaderElection.enabled)',
+      (v) => v !== 'false',
+    )
+    .option(
+      '--leader-election-namespace <ns>',
+      'namespace of the Lease (default: POD_NAMESPACE, then the config)',
+    )
+    .option('--log-level <level>', 'pino level (env LOG_LEVEL)', undefined)
+    .action(async (flags: RunFlags & { config: string }) => {
+      const config = loadConfigFile(flags.config);
+      await run(runOptions(config, flags.config, flags, process.env));
+    });
+}

@@ -1,0 +1,87 @@
+// The README's first command: `orchestrator run` with no cluster configured brings up the local
+// control plane, installs CRDs and webhooks, serves probes and metrics, and stops cleanly.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import t from 'tap';
+import { packageRoot } from '../../src/util/package-root.js';
+import { kubectl } from '../harness/cluster.js';
+import { processesMentioning } from '../harness/processes.js';
+
+const root = packageRoot();
+
+t.test('orchestrator run --local: admission works end to end and Ctrl-C stops everything', async (t) => {
+  const env = { ...process.env };
+  delete env.KUBECONFIG;
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'bin', 'orchestrator.js'),
+      'run',
+      '--webhook-port=0',
+      '--metrics-bind-address=127.0.0.1:0',
+      '--health-probe-bind-address=127.0.0.1:0',
+    ],
+    { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const seen: Record<string, Record<string, unknown>> = {};
+  const lines = createInterface({ input: child.stdout });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready within 120 s; stderr:\n${stderr}`)), 120_000);
+    void exited.then((code) => reject(new Error(`exited ${code} before it was ready; stderr:\n${stderr}`)));
+    lines.on('line', (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      seen[String(entry.msg)] = entry;
+      if (seen['orchestrator ready'] && seen['manager started'] && seen['became leader']) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  const kubeconfig = String(seen['orchestrator ready']?.kubeconfig);
+  t.match(
+    stderr,
+    new RegExp(`export KUBECONFIG=${kubeconfig}`),
+    'the banner tells how to point kubectl at it',
+  );
+  const cluster = {
+    kubeconfig,
+    server: '',
+    kubectl: ['kubectl', `--kubeconfig=${kubeconfig}`],
+    stop: async () => {},
+  };
+
+  const applied = await kubectl(cluster, ['apply', '-f', join(root, 'config', 'samples', 'taskrun.yaml')]);
+  t.equal(applied.code, 0, applied.stderr);
+  const stored = JSON.parse((await kubectl(cluster, ['get', 'tr', 'payments-task-7', '-o', 'json'])).stdout);
+  t.equal(stored.spec.agent, 'rex', 'defaulted by the webhook');
+  t.same(stored.metadata.finalizers, ['taskrun.orchestrator.io/cleanup']);
+  const denied = await kubectl(cluster, [
+    'apply',
+    '-f',
+    join(root, 'config', 'samples', 'invalid', 'unknown-agent.yaml'),
+  ]);
+  t.match(denied.stderr, /admission webhook "vtaskrun\.orchestrator\.io" denied the request: .*spec\.agent/);
+
+  const probes = Number(seen['manager started']?.probesPort);
+  const metrics = Number(seen['manager started']?.metricsPort);
+  const ready = await fetch(`http://127.0.0.1:${probes}/readyz`);
+  t.equal(ready.status, 200, 'ready: caches synced and the webhook serving');
+  const scraped = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
+  t.match(scraped, /controller_runtime_webhook_requests_total\{webhook="mutate-taskrun",code="200"\} [1-9]/);
+  t.match(scraped, /leader_election_master_status\{name="orchestrator-leader"\} 1/);
+
+  const dir = kubeconfig.replace(/\/kubeconfig$/, '');
+  t.equal(child.exitCode, null, 'still running');
+  child.kill('SIGINT');
+  t.equal(await exited, 0, 'exits 0 after a graceful stop');
+  const deadline = Date.now() + 15_000;
+  while (processesMentioning(dir).length && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 200));
+  t.same(processesMentioning(dir), [], 'the control plane stopped with it');
+});
