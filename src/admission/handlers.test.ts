@@ -1,0 +1,79 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { parseConfig } from '../config/load.js';
+import { staticConfig } from '../config/watch.js';
+import { packageRoot } from '../util/package-root.js';
+import { admissionRoutes, denialMessage } from './handlers.js';
+import type { AdmissionRequest } from './review.js';
+
+const config = staticConfig(
+  parseConfig(readFileSync(join(packageRoot(), 'config', 'controller-config.yaml'), 'utf8')),
+);
+const routes = Object.fromEntries(admissionRoutes(config).map((r) => [r.name, r]));
+const taskRun = {
+  apiVersion: 'orchestrator.io/v1',
+  kind: 'TaskRun',
+  metadata: { name: 'a' },
+  spec: { taskId: 1, serviceName: 's', markdownFiles: [{ filename: 'a.md', content: '' }] },
+};
+const request = (over: Partial<AdmissionRequest> = {}): AdmissionRequest => ({
+  uid: 'u',
+  kind: { group: 'orchestrator.io', version: 'v1', kind: 'TaskRun' },
+  operation: 'CREATE',
+  name: 'a',
+  namespace: 'n',
+  object: taskRun,
+  ...over,
+});
+
+t.test('one mutating and one validating route per kind, on the kubebuilder paths', async (t) => {
+  t.same(
+    admissionRoutes(config).map((r) => r.path),
+    [
+      '/mutate-orchestrator-io-v1-taskrun',
+      '/validate-orchestrator-io-v1-taskrun',
+      '/mutate-orchestrator-io-v1-coderun',
+      '/validate-orchestrator-io-v1-coderun',
+      '/mutate-orchestrator-io-v1-docsrun',
+      '/validate-orchestrator-io-v1-docsrun',
+    ],
+  );
+});
+
+t.test('the status subresource is never mutated nor judged', async (t) => {
+  const status = request({ subResource: 'status', operation: 'UPDATE', object: { ...taskRun, spec: {} } });
+  t.same(await routes['mutate-taskrun']?.handle(status), { allowed: true });
+  t.same(await routes['validate-taskrun']?.handle(status), { allowed: true });
+});
+
+t.test('dry-run requests get exactly the same answer', async (t) => {
+  const normal = await routes['mutate-taskrun']?.handle(request());
+  const dry = await routes['mutate-taskrun']?.handle(request({ dryRun: true }));
+  t.same(dry, normal);
+  t.ok(normal?.allowed && normal.patch?.length, 'there is something to default');
+});
+
+t.test('a review of another kind is refused as a wrong endpoint, not a crash', async (t) => {
+  const res = await routes['validate-coderun']?.handle(request());
+  t.match(res, { allowed: false, rule: 'wrong-endpoint', code: 400 });
+});
+
+t.test('denials list every error in the apiserver shape, and carry warnings', async (t) => {
+  const res = await routes['validate-taskrun']?.handle(
+    request({ object: { ...taskRun, spec: { ...taskRun.spec, agent: 'zed', model: 'm', dependsOn: [1] } } }),
+  );
+  t.match(res, {
+    allowed: false,
+    code: 422,
+    reason: 'Invalid',
+    rule: 'known-agent',
+    message:
+      /^TaskRun\.orchestrator\.io "a" is invalid: \[spec\.agent: Unsupported value: "zed".*, spec\.dependsOn\[0\]: Invalid value: 1: a task cannot depend on itself\]$/,
+    warnings: [/^spec\.model: "m" is not one of the configured models/],
+  });
+  t.equal(
+    denialMessage('DocsRun', 'd', [{ path: 'spec.x', message: 'bad', rule: 'r', severity: 'error' }]),
+    'DocsRun.orchestrator.io "d" is invalid: spec.x: bad',
+  );
+});
