@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 
+	"go.etcd.io/etcd/server/v3/etcdmain"
 	"k8s.io/component-base/cli"
 	kubectlcmd "k8s.io/kubectl/pkg/cmd"
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
@@ -24,6 +25,8 @@ commands:
   kube-apiserver ARGS           run the kube-apiserver (used by start)
   kube-controller-manager ARGS  run the kube-controller-manager (used by start)
   kubectl ARGS                  a kubectl matching this control plane's version
+  etcd ARGS                     a standalone etcd (what envtest's etcd binary is), for tests of
+                                the KUBEBUILDER_ASSETS path
   version                       print the Kubernetes and etcd versions built in
 `
 
@@ -44,6 +47,8 @@ func main() {
 		os.Exit(cli.Run(controllermanager.NewControllerManagerCommand()))
 	case "kubectl":
 		os.Exit(cli.Run(kubectlcmd.NewDefaultKubectlCommand()))
+	case "etcd":
+		etcdmain.Main(append([]string{"etcd"}, args...))
 	case "version":
 		printVersion()
 	default:

@@ -1,0 +1,87 @@
+// The other ways to get a cluster: envtest binaries (KUBEBUILDER_ASSETS) and `orchestrator cluster
+// up|env|down` for manual use. The envtest layout is stood in for by the built control plane's own
+// kube-apiserver and etcd commands, which take the same flags as envtest's binaries.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import t from 'tap';
+import { clusterSource, controlPlaneBinary, obtainCluster } from '../../src/cluster/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { kubectl } from '../harness/cluster.js';
+import { processesMentioning } from '../harness/processes.js';
+
+const root = packageRoot();
+
+async function settled(needle: string): Promise<number[]> {
+  const deadline = Date.now() + 20_000;
+  while (processesMentioning(needle).length && Date.now() < deadline) await sleep(200);
+  return processesMentioning(needle);
+}
+
+t.test('KUBEBUILDER_ASSETS: the envtest binaries are started, used and stopped', async (t) => {
+  const binary = await controlPlaneBinary();
+  const assets = mkdtempSync(join(tmpdir(), 'envtest-assets-'));
+  for (const name of ['etcd', 'kube-apiserver', 'kubectl']) {
+    writeFileSync(join(assets, name), `#!/bin/sh\nexec "${binary}" ${name} "$@"\n`);
+    chmodSync(join(assets, name), 0o755);
+  }
+  const env = { KUBEBUILDER_ASSETS: assets };
+  t.equal(clusterSource(env), 'envtest');
+  const dir = mkdtempSync(join(tmpdir(), 'envtest-run-'));
+  const cluster = await obtainCluster({ dir }, env);
+  t.teardown(() => cluster.stop());
+  t.equal(cluster.kubectl[0], join(assets, 'kubectl'), 'the assets kubectl is used');
+  const crds = await kubectl(cluster, ['apply', '--server-side', '-f', join(root, 'crds')]);
+  t.equal(crds.code, 0, crds.stderr);
+  const ns = await kubectl(cluster, ['get', 'namespace', 'default', '-o', 'name']);
+  t.equal(ns.stdout.trim(), 'namespace/default');
+  await cluster.stop();
+  t.same(await settled(dir), [], 'etcd and kube-apiserver are gone');
+});
+
+t.test('USE_EXISTING_CLUSTER needs KUBECONFIG and is never stopped by us', async (t) => {
+  await t.rejects(obtainCluster({}, { USE_EXISTING_CLUSTER: 'true' }), /needs KUBECONFIG/);
+  const existing = await obtainCluster({}, { USE_EXISTING_CLUSTER: 'true', KUBECONFIG: '/some/kubeconfig' });
+  t.same(existing.kubectl, ['kubectl', '--kubeconfig=/some/kubeconfig']);
+});
+
+t.test('orchestrator cluster up, env and down', async (t) => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'cluster-cli-')), 'state');
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [join(root, 'bin', 'orchestrator.js'), 'cluster', ...args, '--dir', dir], {
+      encoding: 'utf8',
+      timeout: 180_000,
+    });
+  t.teardown(() => cli('down'));
+  const built = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    { cwd: root },
+  );
+  t.equal(built.status, 0, 'dist is built');
+
+  const up = cli('up');
+  t.equal(up.status, 0, up.stderr);
+  t.match(up.stdout, new RegExp(`export KUBECONFIG=${join(dir, 'kubeconfig')}`));
+  t.match(up.stderr, /CRDs installed/);
+  const again = cli('up');
+  t.match(again.stdout, /already running/, 'up is idempotent');
+  const env = cli('env');
+  t.match(env.stdout, /^# kube-apiserver v1\.35\.\d+ at https:\/\/127\.0\.0\.1:\d+\nexport KUBECONFIG=/);
+  const cluster = {
+    kubeconfig: join(dir, 'kubeconfig'),
+    server: '',
+    kubectl: ['kubectl', `--kubeconfig=${join(dir, 'kubeconfig')}`],
+    stop: async () => {},
+  };
+  const crd = await kubectl(cluster, ['get', 'crd', 'taskruns.orchestrator.io', '-o', 'name']);
+  t.equal(crd.stdout.trim(), 'customresourcedefinition.apiextensions.k8s.io/taskruns.orchestrator.io');
+
+  const down = cli('down');
+  t.equal(down.status, 0, down.stderr);
+  t.match(down.stdout, /stopped/);
+  t.same(await settled(dir), [], 'no process left');
+  t.match(cli('env').stderr, /no local control plane is running/);
+});
