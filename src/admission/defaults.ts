@@ -29,47 +29,34 @@ function resourcesFor(profile: AgentProfile | undefined, priority: Priority): Ob
   return byPriority?.[priority];
 }
 
+/** The workspace PVC of a run: per service (and agent), or per docs directory. */
+function pvcName(kind: ApiKind, spec: Obj, agent: string | undefined): string | undefined {
+  if (kind === 'DocsRun') {
+    const dir = str(spec.workingDirectory);
+    return dir ? docsWorkspacePvcName(dir) : undefined;
+  }
+  const service = str(kind === 'TaskRun' ? spec.serviceName : spec.service);
+  return service && agent ? workspacePvcName(service, agent) : undefined;
+}
+
 /** The spec defaults of a run of `kind`, as a nested object of values (undefined = nothing to inject). */
 export function specDefaults(kind: ApiKind, spec: Obj, config: ControllerConfig): Obj {
   const agent = runAgent(kind, spec, config);
   const profile = agent ? config.agents[agent] : undefined;
-  const workspace = { size: config.workspace?.size, storageClassName: config.workspace?.storageClassName };
-  switch (kind) {
-    case 'TaskRun': {
-      const priority = (str(spec.priority) ?? 'standard') as Priority;
-      const service = str(spec.serviceName);
-      return {
-        agent,
-        priority,
-        retryAttempt: 1,
-        model: profile?.model,
-        image: profile?.image,
-        serviceAccountName: profile?.serviceAccountName,
-        workspace: { pvcName: service && agent ? workspacePvcName(service, agent) : undefined, ...workspace },
-        resources: resourcesFor(profile, priority),
-      };
-    }
-    case 'CodeRun': {
-      const service = str(spec.service);
-      return {
-        model: profile?.model,
-        serviceAccountName: profile?.serviceAccountName,
-        image: profile?.image,
-        workspace: { pvcName: service && agent ? workspacePvcName(service, agent) : undefined, ...workspace },
-        resources: resourcesFor(profile, 'standard'),
-      };
-    }
-    case 'DocsRun': {
-      const dir = str(spec.workingDirectory);
-      return {
-        model: profile?.model,
-        image: profile?.image,
-        serviceAccountName: profile?.serviceAccountName,
-        workspace: { pvcName: dir ? docsWorkspacePvcName(dir) : undefined, ...workspace },
-        resources: resourcesFor(profile, 'standard'),
-      };
-    }
-  }
+  // Only a TaskRun has a priority; the other runs get the agent's standard resources.
+  const priority = kind === 'TaskRun' ? ((str(spec.priority) ?? 'standard') as Priority) : 'standard';
+  return {
+    ...(kind === 'TaskRun' ? { agent, priority, retryAttempt: 1 } : {}),
+    model: profile?.model,
+    image: profile?.image,
+    serviceAccountName: profile?.serviceAccountName,
+    workspace: {
+      pvcName: pvcName(kind, spec, agent),
+      size: config.workspace?.size,
+      storageClassName: config.workspace?.storageClassName,
+    },
+    resources: resourcesFor(profile, priority),
+  };
 }
 
 /** The labels every run carries, so `kubectl get tr -l orchestrator.io/service=…` works. */

@@ -31,47 +31,54 @@ export function denialMessage(kind: ApiKind, name: string | undefined, errors: F
   return `${kind}.orchestrator.io "${name ?? ''}" is invalid: ${body}`;
 }
 
+/**
+ * Runs `decide` only for a CREATE or UPDATE of the main resource of `kind`; anything else is allowed
+ * untouched (the status subresource belongs to the controller) or refused as a wrong endpoint.
+ */
+function guarded(kind: ApiKind, decide: (request: AdmissionRequest) => AdmissionResult) {
+  return (request: AdmissionRequest): AdmissionResult => {
+    const ok = applicable(request, kind);
+    if (ok === 'skip') return { allowed: true };
+    if (ok !== 'yes') return { allowed: false, code: 400, rule: 'wrong-endpoint', message: ok };
+    return decide(request);
+  };
+}
+
+function validation(kind: ApiKind, config: ConfigSource, request: AdmissionRequest): AdmissionResult {
+  const findings = validateRun({
+    kind,
+    object: request.object,
+    oldObject: request.oldObject ?? undefined,
+    operation: request.operation as 'CREATE' | 'UPDATE',
+    config: config.current(),
+  });
+  const errors = findings.filter((f) => f.severity === 'error');
+  const warnings = findings.filter((f) => f.severity === 'warning').map(formatFinding);
+  if (errors.length === 0) return { allowed: true, warnings };
+  return {
+    allowed: false,
+    code: 422,
+    reason: 'Invalid',
+    rule: errors[0]?.rule ?? 'schema',
+    message: denialMessage(kind, request.name, errors),
+    warnings,
+  };
+}
+
 export function admissionRoutes(config: ConfigSource): WebhookRoute[] {
   return KINDS.flatMap((kind): WebhookRoute[] => [
     {
       name: `mutate-${kind.toLowerCase()}`,
       path: webhookPath('mutate', kind),
-      handle(request): AdmissionResult {
-        const ok = applicable(request, kind);
-        if (ok === 'skip') return { allowed: true };
-        if (ok !== 'yes') return { allowed: false, code: 400, rule: 'wrong-endpoint', message: ok };
-        return {
-          allowed: true,
-          patch: defaultsPatch(kind, request.object as Record<string, unknown>, config.current()),
-        };
-      },
+      handle: guarded(kind, (request) => ({
+        allowed: true,
+        patch: defaultsPatch(kind, request.object as Record<string, unknown>, config.current()),
+      })),
     },
     {
       name: `validate-${kind.toLowerCase()}`,
       path: webhookPath('validate', kind),
-      handle(request): AdmissionResult {
-        const ok = applicable(request, kind);
-        if (ok === 'skip') return { allowed: true };
-        if (ok !== 'yes') return { allowed: false, code: 400, rule: 'wrong-endpoint', message: ok };
-        const findings = validateRun({
-          kind,
-          object: request.object,
-          oldObject: request.oldObject ?? undefined,
-          operation: request.operation as 'CREATE' | 'UPDATE',
-          config: config.current(),
-        });
-        const errors = findings.filter((f) => f.severity === 'error');
-        const warnings = findings.filter((f) => f.severity === 'warning').map(formatFinding);
-        if (errors.length === 0) return { allowed: true, warnings };
-        return {
-          allowed: false,
-          code: 422,
-          reason: 'Invalid',
-          rule: errors[0]?.rule ?? 'schema',
-          message: denialMessage(kind, request.name, errors),
-          warnings,
-        };
-      },
+      handle: guarded(kind, (request) => validation(kind, config, request)),
     },
   ]);
 }

@@ -37,6 +37,17 @@ async function namespace(t: Test): Promise<string> {
 const apply = (ns: string, file: string, extra: string[] = []): Promise<CommandResult> =>
   kubectl(cluster, ['apply', '-n', ns, '-f', file, ...extra]);
 
+/** Applies the TaskRun sample with extra spec lines (YAML, indented under spec). */
+const applySampleWith = (ns: string, specLines: string): Promise<CommandResult> =>
+  kubectl(
+    cluster,
+    ['apply', '-n', ns, '-f', '-'],
+    readFileSync(join(samples, 'taskrun.yaml'), 'utf8').replace(
+      'serviceName: payments',
+      `serviceName: payments\n${specLines}`,
+    ),
+  );
+
 const getJson = async (ns: string, resource: string) => {
   const res = await kubectl(cluster, ['get', resource, '-n', ns, '-o', 'json']);
   if (res.code !== 0) throw new Error(res.stderr);
@@ -103,11 +114,10 @@ t.test('CodeRun and DocsRun get their agent defaults and finalizers', async (t) 
 
 t.test('a user-set value is never overwritten', async (t) => {
   const ns = await namespace(t);
-  const manifest = readFileSync(join(samples, 'taskrun.yaml'), 'utf8').replace(
-    'serviceName: payments',
-    'serviceName: payments\n  agent: cleo\n  priority: high\n  image: registry.local/agent:v2\n  workspace:\n    size: 50Gi',
+  const res = await applySampleWith(
+    ns,
+    '  agent: cleo\n  priority: high\n  image: registry.local/agent:v2\n  workspace:\n    size: 50Gi',
   );
-  const res = await kubectl(cluster, ['apply', '-n', ns, '-f', '-'], manifest);
   t.equal(res.code, 0, res.stderr);
   const tr = await getJson(ns, 'tr/payments-task-7');
   t.match(tr.spec, {
@@ -175,11 +185,7 @@ t.test('applying the same manifest twice changes nothing, and kubectl diff is em
 
 t.test('an unknown model is a warning kubectl prints, not a denial', async (t) => {
   const ns = await namespace(t);
-  const manifest = readFileSync(join(samples, 'taskrun.yaml'), 'utf8').replace(
-    'serviceName: payments',
-    'serviceName: payments\n  model: gpt-imaginary',
-  );
-  const res = await kubectl(cluster, ['apply', '-n', ns, '-f', '-'], manifest);
+  const res = await applySampleWith(ns, '  model: gpt-imaginary');
   t.equal(res.code, 0, res.stderr);
   t.match(res.stderr, /Warning: spec\.model: "gpt-imaginary" is not one of the configured models/);
 });

@@ -25,14 +25,18 @@ export function repositoryUrlProblem(url: string): string | undefined {
   return undefined;
 }
 
-export const validRepositoryUrl =
+/** A rule from a predicate that says what is wrong with a string field, if anything. */
+const stringRule =
+  (rule: string, problemOf: (value: string) => string | undefined) =>
   (path: string): Rule<unknown> =>
   ({ object }) => {
-    const url = field(object, path);
-    if (typeof url !== 'string') return [];
-    const problem = repositoryUrlProblem(url);
-    return problem ? [error('repository-url', path, `Invalid value: ${showValue(url)}: ${problem}`)] : [];
+    const value = field(object, path);
+    if (typeof value !== 'string') return [];
+    const problem = problemOf(value);
+    return problem ? [error(rule, path, `Invalid value: ${showValue(value)}: ${problem}`)] : [];
   };
+
+export const validRepositoryUrl = stringRule('repository-url', repositoryUrlProblem);
 
 /** Why a path is unsafe to join under the workspace, or undefined when it is fine. */
 export function relativePathProblem(path: string): string | undefined {
@@ -44,11 +48,4 @@ export function relativePathProblem(path: string): string | undefined {
   return undefined;
 }
 
-export const safeRelativePath =
-  (path: string): Rule<unknown> =>
-  ({ object }) => {
-    const value = field(object, path);
-    if (typeof value !== 'string') return [];
-    const problem = relativePathProblem(value);
-    return problem ? [error('safe-path', path, `Invalid value: ${showValue(value)}: ${problem}`)] : [];
-  };
+export const safeRelativePath = stringRule('safe-path', relativePathProblem);

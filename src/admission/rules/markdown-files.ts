@@ -32,16 +32,14 @@ export const uniqueFilenames: Rule<TaskRun> = ({ object }) => {
 };
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+/** Only strings reach the ConfigMap; any other type is the schema's finding (and String() may throw on it). */
+const byteLength = (v: unknown) => (typeof v === 'string' ? Buffer.byteLength(v) : 0);
 
 export const sizeBudget: Rule<TaskRun> = ({ object }) => {
-  const total = files(object).reduce(
-    (sum, f) =>
-      sum + Buffer.byteLength(String(f?.content ?? '')) + Buffer.byteLength(String(f?.filename ?? '')),
-    0,
-  );
+  const total = files(object).reduce((sum, f) => sum + byteLength(f?.content) + byteLength(f?.filename), 0);
   if (total <= MARKDOWN_BUDGET_BYTES) return [];
   const largest = files(object)
-    .map((f, i) => ({ i, size: Buffer.byteLength(String(f?.content ?? '')) }))
+    .map((f, i) => ({ i, size: byteLength(f?.content) }))
     .sort((a, b) => b.size - a.size)
     .slice(0, 3)
     .map(({ i, size }) => `spec.markdownFiles[${i}] ${kib(size)}`)

@@ -1,5 +1,6 @@
 // Rules that check names against the controller config: agents, GitHub Apps, models.
-import { error, warning } from '../../validation/finding.js';
+import type { ControllerConfig } from '../../api/index.js';
+import { error, type Finding, warning } from '../../validation/finding.js';
 import { field, type Rule } from './context.js';
 
 const list = (names: string[]) => names.map((n) => `"${n}"`).join(', ');
@@ -20,30 +21,36 @@ export const knownAgent =
     ];
   };
 
-export const recognisedGithubApp =
+/** A string field that must be one of a config list (an empty list accepts anything). */
+const memberOf =
+  (
+    listOf: (config: ControllerConfig) => string[] | undefined,
+    finding: (path: string, value: string, known: string[]) => Finding,
+  ) =>
   (path: string): Rule<unknown> =>
   ({ object, config }) => {
-    const app = field(object, path);
-    const known = config.githubApps ?? [];
-    if (typeof app !== 'string' || known.length === 0 || known.includes(app)) return [];
-    return [error('github-app', path, `Unsupported value: "${app}": recognised GitHub Apps: ${list(known)}`)];
+    const value = field(object, path);
+    const known = listOf(config) ?? [];
+    if (typeof value !== 'string' || known.length === 0 || known.includes(value)) return [];
+    return [finding(path, value, known)];
   };
 
+export const recognisedGithubApp = memberOf(
+  (config) => config.githubApps,
+  (path, app, known) =>
+    error('github-app', path, `Unsupported value: "${app}": recognised GitHub Apps: ${list(known)}`),
+);
+
 /** An unknown model may be brand new: warn (kubectl prints it) rather than deny. */
-export const knownModel =
-  (path: string): Rule<unknown> =>
-  ({ object, config }) => {
-    const model = field(object, path);
-    const known = config.models ?? [];
-    if (typeof model !== 'string' || known.length === 0 || known.includes(model)) return [];
-    return [
-      warning(
-        'unknown-model',
-        path,
-        `"${model}" is not one of the configured models (${list(known)}); the agent may reject it`,
-      ),
-    ];
-  };
+export const knownModel = memberOf(
+  (config) => config.models,
+  (path, model, known) =>
+    warning(
+      'unknown-model',
+      path,
+      `"${model}" is not one of the configured models (${list(known)}); the agent may reject it`,
+    ),
+);
 
 export const notDependingOnItself: Rule<unknown> = ({ object }) => {
   const taskId = field(object, 'spec.taskId');
