@@ -17,6 +17,10 @@ type Obj = Record<string, unknown>;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
+/** `record[key]` for own keys only: a user value like "constructor" must not find Object.prototype's. */
+const own = <T>(record: Record<string, T> | undefined, key: string): T | undefined =>
+  record && Object.hasOwn(record, key) ? record[key] : undefined;
+
 /** The agent a run will use: TaskRun names it (or takes the default); the others derive it from githubApp. */
 export function runAgent(kind: ApiKind, spec: Obj, config: ControllerConfig): string | undefined {
   if (kind === 'TaskRun') return str(spec.agent) ?? config.defaultAgent;
@@ -26,7 +30,7 @@ export function runAgent(kind: ApiKind, spec: Obj, config: ControllerConfig): st
 
 function resourcesFor(profile: AgentProfile | undefined, priority: Priority): Obj | undefined {
   const byPriority = profile?.resources as Record<string, Obj | undefined> | undefined;
-  return byPriority?.[priority];
+  return own(byPriority, priority);
 }
 
 /** The workspace PVC of a run: per service (and agent), or per docs directory. */
@@ -42,7 +46,7 @@ function pvcName(kind: ApiKind, spec: Obj, agent: string | undefined): string | 
 /** The spec defaults of a run of `kind`, as a nested object of values (undefined = nothing to inject). */
 export function specDefaults(kind: ApiKind, spec: Obj, config: ControllerConfig): Obj {
   const agent = runAgent(kind, spec, config);
-  const profile = agent ? config.agents[agent] : undefined;
+  const profile = agent ? own(config.agents, agent) : undefined;
   // Only a TaskRun has a priority; the other runs get the agent's standard resources.
   const priority = kind === 'TaskRun' ? ((str(spec.priority) ?? 'standard') as Priority) : 'standard';
   return {

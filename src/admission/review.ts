@@ -2,6 +2,8 @@
 // a request strictly enough that malformed input is a 400, and building the response in the version
 // that was asked.
 
+import { showValue } from '../validation/finding.js';
+
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
 export interface GroupVersionKind {
@@ -52,7 +54,7 @@ export function parseReview(body: unknown): { apiVersion: string; request: Admis
   if (!isObject(body)) throw new MalformedReview('the body must be a JSON object (an AdmissionReview)');
   const { apiVersion, kind, request } = body;
   if (kind !== 'AdmissionReview')
-    throw new MalformedReview(`kind must be AdmissionReview, not ${JSON.stringify(kind)}`);
+    throw new MalformedReview(`kind must be AdmissionReview, not ${showValue(kind)}`);
   if (typeof apiVersion !== 'string' || !SUPPORTED_VERSIONS.includes(apiVersion)) {
     throw new MalformedReview(`apiVersion must be one of ${SUPPORTED_VERSIONS.join(', ')}`);
   }

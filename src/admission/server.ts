@@ -1,3 +1,4 @@
+import { METHODS } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
@@ -56,7 +57,9 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   const limitBytes = opts.bodyLimitBytes ?? 3 * 1024 * 1024;
   const timeoutMs = opts.requestTimeoutMs ?? 10_000;
   const app = new Koa();
-  const router = new Router();
+  // Every method Node parses counts as implemented, so an unexpected one on a webhook path is a 405 (with
+  // Allow: POST) and elsewhere a 404, never koa-router's 501: a client error is never a 5xx.
+  const router = new Router({ methods: [...METHODS] });
 
   for (const route of opts.routes) {
     router.post(route.path, async (ctx) => {
@@ -126,7 +129,15 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
 
   const pair = loadKeyPair(opts);
   const server: Server = createServer(
-    { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' },
+    {
+      cert: pair.cert,
+      key: pair.key,
+      minVersion: 'TLSv1.2',
+      // A client that stalls the handshake is not kept for Node's default 2 minutes.
+      handshakeTimeout: timeoutMs,
+      // Node enforces headersTimeout/requestTimeout only when it checks, by default every 30 s.
+      connectionsCheckingInterval: Math.min(1000, timeoutMs / 4),
+    },
     app.callback(),
   );
   server.requestTimeout = timeoutMs;

@@ -27,6 +27,12 @@ export const formatFinding = (f: Finding): string => (f.path ? `${f.path}: ${f.m
 
 /** Renders a value the way the apiserver does in `Invalid value: …`, cut short for huge strings. */
 export function showValue(value: unknown): string {
-  const text = JSON.stringify(value) ?? 'null';
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? 'null';
+  } catch {
+    // JSON.stringify recurses: a value nested thousands deep overflows the stack. Name its shape instead.
+    text = Array.isArray(value) ? '[...]' : '{...}';
+  }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

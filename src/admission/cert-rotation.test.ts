@@ -1,0 +1,387 @@
+// Serving-certificate rotation under load. The cert and key live in a directory laid out the way the
+// kubelet writes a Secret volume (files are symlinks through `..data`, which is swapped atomically), and
+// are replaced while several keep-alive clients and a stream of new connections send reviews:
+//   CA1 pair → CA2 pair (reloaded) → mismatched pair, half-written cert, empty files (each rejected) →
+//   CA3 pair (reloaded).
+// No request may fail; connections opened after a reload present the new certificate; connections
+// already open keep working; a broken pair never replaces the good one.
+
+import { createHash, X509Certificate } from 'node:crypto';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { Agent, request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type TLSSocket } from 'node:tls';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import t, { type Test } from 'tap';
+import { parse as parseYaml } from 'yaml';
+import { createAuthority, type KeyPair } from '../certs/authority.js';
+import { loadConfigFile } from '../config/load.js';
+import { staticConfig } from '../config/watch.js';
+import { packageRoot } from '../util/package-root.js';
+import { admissionRoutes, webhookPath } from './handlers.js';
+import { startWebhookServer } from './server.js';
+
+/** How long to wait for the server to notice a change (watch events, else its 250 ms poll). */
+const NOTICE_MS = 10_000;
+/** Load is kept flowing this long in each phase. */
+const PHASE_MS = 700;
+
+const root = packageRoot();
+const [ca1, ca2, ca3, stray] = await Promise.all([
+  createAuthority('rotation-ca-1'),
+  createAuthority('rotation-ca-2'),
+  createAuthority('rotation-ca-3'),
+  createAuthority('rotation-stray'),
+]);
+const issue = (ca: typeof ca1) => ca.issueServing({ commonName: 'webhook', ipAddresses: ['127.0.0.1'] });
+const [pair1, pair2, pair3, strayPair] = await Promise.all([
+  issue(ca1),
+  issue(ca2),
+  issue(ca3),
+  issue(stray),
+]);
+const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
+/** What the server logs: a hash of the certificate file. */
+const fileFingerprint = (pem: string) => createHash('sha256').update(pem).digest('hex').slice(0, 16);
+
+// ---------------------------------------------------------------------------------------------------
+// A Secret volume: tls.crt → ..data/tls.crt, ..data → ..<timestamp>/, swapped with one rename.
+
+const dir = mkdtempSync(join(tmpdir(), 'webhook-rotation-'));
+let generation = 0;
+
+function writeSecretVolume(files: { 'tls.crt': string; 'tls.key': string }) {
+  const data = `..gen_${++generation}`;
+  mkdirSync(join(dir, data));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, data, name), text);
+  let previous: string | undefined;
+  try {
+    previous = readlinkSync(join(dir, '..data'));
+  } catch {
+    previous = undefined;
+  }
+  symlinkSync(data, join(dir, '..data_tmp'));
+  renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+  if (previous === undefined) {
+    symlinkSync('..data/tls.crt', join(dir, 'tls.crt'));
+    symlinkSync('..data/tls.key', join(dir, 'tls.key'));
+  } else {
+    rmSync(join(dir, previous), { recursive: true, force: true });
+  }
+}
+const volume = (pair: KeyPair) => ({ 'tls.crt': pair.certPem, 'tls.key': pair.keyPem });
+
+// ---------------------------------------------------------------------------------------------------
+// The server, with its log captured to see reloads and rejections as they happen.
+
+interface LogLine {
+  msg: string;
+  fingerprint?: string;
+  err?: string;
+}
+const waiters: { match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
+const logger = pino(
+  { level: 'info' },
+  {
+    write(line: string) {
+      const entry = JSON.parse(line) as LogLine;
+      if (entry.msg === 'admission review') return;
+      for (const w of waiters.splice(0)) {
+        if (w.match(entry)) w.resolve(entry);
+        else waiters.push(w);
+      }
+    },
+  },
+);
+/** The next log line matching `match` (logged from now on), or a rejection after NOTICE_MS. */
+function nextLog(match: (l: LogLine) => boolean, what: string): Promise<LogLine> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`no log line: ${what} within ${NOTICE_MS} ms`)),
+      NOTICE_MS,
+    );
+    waiters.push({
+      match,
+      resolve: (l) => {
+        clearTimeout(timer);
+        resolve(l);
+      },
+    });
+  });
+}
+const reloaded = () =>
+  nextLog((l) => l.msg === 'webhook serving certificate reloaded', 'certificate reloaded');
+/** A rejection for this cause (the poll keeps repeating the previous phase's, so match on the cause). */
+const rejected = (cause: RegExp) =>
+  nextLog((l) => /not reloaded/.test(l.msg) && cause.test(l.err ?? ''), `certificate rejected: ${cause}`);
+
+writeSecretVolume(volume(pair1));
+const server = await startWebhookServer({
+  certFile: join(dir, 'tls.crt'),
+  keyFile: join(dir, 'tls.key'),
+  routes: admissionRoutes(staticConfig(loadConfigFile(join(root, 'config', 'controller-config.yaml')))),
+  registry: new Registry(),
+  logger,
+  port: 0,
+  host: '127.0.0.1',
+  certPollMs: 250,
+});
+t.teardown(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Load: keep-alive clients and new-connection clients, every answer recorded.
+
+const ALL_CAS = [ca1.certPem, ca2.certPem, ca3.certPem];
+const taskRun = parseYaml(readFileSync(join(root, 'config', 'samples', 'taskrun.yaml'), 'utf8')) as Record<
+  string,
+  unknown
+>;
+let uids = 0;
+
+interface Sample {
+  client: string;
+  /** When the request was sent (and, for a new connection, the handshake began). */
+  started: number;
+  ended: number;
+  /** The SHA-256 fingerprint of the certificate the server presented on this connection. */
+  fingerprint: string;
+  socket: number;
+  error?: string;
+}
+const samples: Sample[] = [];
+const socketIds = new WeakMap<object, number>();
+let sockets = 0;
+
+function review(path: string, agent: Agent | false, client: string): Promise<void> {
+  const uid = `rotation-${++uids}`;
+  const body = JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid,
+      kind: { group: 'orchestrator.io', version: 'v1', kind: 'TaskRun' },
+      operation: 'CREATE',
+      namespace: 'rotation',
+      object: taskRun,
+    },
+  });
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const record = (fields: Partial<Sample>) => {
+      samples.push({ client, started, ended: performance.now(), fingerprint: '', socket: -1, ...fields });
+      resolve();
+    };
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path,
+        method: 'POST',
+        agent,
+        ca: ALL_CAS,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const socket = res.socket as TLSSocket;
+        if (!socketIds.has(socket)) socketIds.set(socket, ++sockets);
+        const presented = socket.getPeerCertificate().fingerprint256;
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => {
+          text += d;
+        });
+        res.on('end', () => {
+          let error: string | undefined;
+          try {
+            const response = JSON.parse(text).response;
+            if (res.statusCode !== 200 || response?.uid !== uid || response?.allowed !== true)
+              error = `status ${res.statusCode}: ${text.slice(0, 200)}`;
+          } catch {
+            error = `status ${res.statusCode}, not JSON: ${text.slice(0, 200)}`;
+          }
+          record({ fingerprint: presented, socket: socketIds.get(socket) ?? -1, error });
+        });
+        res.on('error', (err) => record({ error: err.message }));
+      },
+    );
+    req.setTimeout(10_000, () => req.destroy(new Error('no answer within 10 s')));
+    req.on('error', (err) => record({ error: err.message }));
+    req.end(body);
+  });
+}
+
+let running = true;
+const paths = [webhookPath('validate', 'TaskRun'), webhookPath('mutate', 'TaskRun')];
+const keepAliveAgents = Array.from({ length: 4 }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
+const loops = [
+  ...keepAliveAgents.map(async (agent, i) => {
+    for (let n = 0; running; n++) await review(paths[n % 2] as string, agent, `keep-alive-${i}`);
+  }),
+  ...[0, 1].map(async (i) => {
+    for (let n = 0; running; n++) await review(paths[n % 2] as string, false, `new-connection-${i}`);
+  }),
+];
+t.teardown(async () => {
+  running = false;
+  await Promise.all(loops);
+  for (const agent of keepAliveAgents) agent.destroy();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The certificate a fresh TLS connection is given, and whether a client trusting only `ca` accepts it. */
+function handshake(ca: string): Promise<{ fingerprint: string; authorized: boolean }> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port: server.port, ca, rejectUnauthorized: false }, () => {
+      resolve({ fingerprint: socket.getPeerCertificate().fingerprint256, authorized: socket.authorized });
+      socket.destroy();
+    });
+    socket.on('error', reject);
+  });
+}
+/** Requests sent on a new connection since `from`. */
+const fresh = (from: number) =>
+  samples.filter((s) => s.client.startsWith('new-connection') && s.started >= from);
+
+// ---------------------------------------------------------------------------------------------------
+
+t.test('rotation under load', async (t) => {
+  await sleep(PHASE_MS);
+  const before = await handshake(ca1.certPem);
+  t.same(before, { fingerprint: fingerprint(pair1.certPem), authorized: true }, 'serving the CA1 pair');
+  const keepAliveBefore = new Set(
+    samples.filter((s) => s.client.startsWith('keep-alive')).map((s) => s.socket),
+  );
+  t.ok(keepAliveBefore.size >= 4, `${keepAliveBefore.size} keep-alive connections open`);
+
+  await t.test('a new pair from a new CA is served to new connections', async (t) => {
+    const swapped = performance.now();
+    const reload = reloaded();
+    writeSecretVolume(volume(pair2));
+    const line = await reload;
+    const noticed = performance.now();
+    t.equal(line.fingerprint, fileFingerprint(pair2.certPem), 'the log names the new certificate');
+    t.ok(noticed - swapped < NOTICE_MS, `reloaded ${(noticed - swapped).toFixed(0)} ms after the swap`);
+    await sleep(PHASE_MS);
+
+    const after = fresh(noticed);
+    t.ok(after.length >= 3, `${after.length} new connections after the reload`);
+    t.same(
+      [...new Set(after.map((s) => s.fingerprint))],
+      [fingerprint(pair2.certPem)],
+      'every connection opened after the reload got the CA2 certificate',
+    );
+    t.same(
+      [
+        ...new Set(
+          fresh(0)
+            .filter((s) => s.ended < swapped)
+            .map((s) => s.fingerprint),
+        ),
+      ],
+      [fingerprint(pair1.certPem)],
+      'every connection answered before the swap had the CA1 certificate',
+    );
+    t.same(
+      await handshake(ca2.certPem),
+      { fingerprint: fingerprint(pair2.certPem), authorized: true },
+      'a client trusting only CA2 connects',
+    );
+    t.equal(
+      (await handshake(ca1.certPem)).authorized,
+      false,
+      'a client trusting only CA1 no longer verifies it',
+    );
+
+    // Connections already open keep their certificate, and keep being served.
+    const carriedOn = samples.filter(
+      (s) => s.client.startsWith('keep-alive') && s.started >= noticed && keepAliveBefore.has(s.socket),
+    );
+    t.ok(
+      carriedOn.length >= 3,
+      `${carriedOn.length} requests after the reload on connections opened before it`,
+    );
+    t.same(
+      [...new Set(carriedOn.map((s) => s.fingerprint))],
+      [fingerprint(pair1.certPem)],
+      'those connections keep the certificate they were opened with',
+    );
+  });
+
+  /** Asserts that every connection opened since `from` was given the CA2 certificate. */
+  const stillCa2 = (t: Test, from: number) => {
+    const during = fresh(from);
+    t.ok(during.length >= 3, `${during.length} new connections meanwhile`);
+    t.same([...new Set(during.map((s) => s.fingerprint))], [fingerprint(pair2.certPem)], "all got CA2's");
+  };
+
+  await t.test('a key that does not match the certificate is rejected; the pair in use stays', async (t) => {
+    const from = performance.now();
+    const rejection = rejected(/key values mismatch/);
+    writeSecretVolume({ 'tls.crt': pair3.certPem, 'tls.key': strayPair.keyPem });
+    t.ok(await rejection, 'rejected: the key does not match');
+    await sleep(PHASE_MS);
+    stillCa2(t, from);
+  });
+
+  await t.test('a half-written certificate is rejected; the pair in use stays', async (t) => {
+    const from = performance.now();
+    const rejection = rejected(/PEM routines/);
+    writeSecretVolume({
+      'tls.crt': pair3.certPem.slice(0, pair3.certPem.length >> 1),
+      'tls.key': pair3.keyPem,
+    });
+    t.ok(await rejection, 'rejected: the certificate is cut short');
+    await sleep(PHASE_MS);
+    // The same written in place (not through the atomic swap) while the server watches and polls.
+    writeFileSync(join(dir, 'tls.crt'), pair3.certPem.slice(0, 100));
+    await sleep(PHASE_MS);
+    stillCa2(t, from);
+  });
+
+  await t.test('an empty file (truncated, not yet written) is rejected; the pair in use stays', async (t) => {
+    const from = performance.now();
+    const emptyCert = rejected(/no start line/);
+    writeSecretVolume({ 'tls.crt': '', 'tls.key': pair3.keyPem });
+    t.ok(await emptyCert, 'rejected: the certificate file is empty');
+    const emptyKey = rejected(/DECODER routines/);
+    writeSecretVolume({ 'tls.crt': pair3.certPem, 'tls.key': '' });
+    t.ok(await emptyKey, 'rejected: the key file is empty');
+    await sleep(PHASE_MS);
+    stillCa2(t, from);
+  });
+
+  await t.test('after the bad ones, a good pair is picked up again', async (t) => {
+    const reload = reloaded();
+    writeSecretVolume(volume(pair3));
+    await reload;
+    const noticed = performance.now();
+    await sleep(PHASE_MS);
+    const after = fresh(noticed);
+    t.ok(after.length >= 3, `${after.length} new connections after the reload`);
+    t.same([...new Set(after.map((s) => s.fingerprint))], [fingerprint(pair3.certPem)], "all got CA3's");
+  });
+
+  running = false;
+  await Promise.all(loops);
+  const failed = samples.filter((s) => s.error);
+  t.ok(samples.length > 100, `${samples.length} requests during the rotations`);
+  t.same(
+    failed.slice(0, 10).map((s) => `${s.client}: ${s.error}`),
+    [],
+    `no request failed (${failed.length} of ${samples.length})`,
+  );
+});
