@@ -38,7 +38,7 @@ log(
 
 const tap = spawn(
   process.execPath,
-  [join(root, 'node_modules/tap/dist/esm/run/index.js'), ...process.argv.slice(2)],
+  [join(root, 'node_modules/tap/dist/esm/run.mjs'), ...process.argv.slice(2)],
   {
     cwd: root,
     env: {

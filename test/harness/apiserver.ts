@@ -2,24 +2,26 @@
 // data), freeze (SIGSTOP) or run with its own flags — none of which the shared apiserver allows. Its
 // command line is copied from the running apiserver, so it works for the local control plane and for
 // envtest alike (not for an existing remote cluster, where no apiserver process is ours).
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster } from '../../src/cluster/index.js';
 import { processesMentioning } from './processes.js';
+import { startTied, type TiedProcess } from './tied-process.js';
 
 export interface ExtraApiserver {
   kubeconfig: string;
   /** The etcd client URL both apiservers use. */
   etcd: string;
-  /** Stops it (SIGTERM; SIGKILL after 10 s) and waits until it is gone. */
-  stop(): Promise<void>;
+  /**
+   * Stops it (SIGTERM, then SIGKILL after `graceMs`, default 2 s: with watches open the apiserver
+   * would otherwise linger in its shutdown) and waits until it is gone.
+   */
+  stop(graceMs?: number): Promise<void>;
   /** Starts it again on the same port and data; resolves once /readyz passes. */
   start(): Promise<void>;
   /** Freezes the process: connections stay open and silent. */
@@ -36,14 +38,6 @@ function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-function running(pid: number): boolean {
-  try {
-    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
 }
 
 function apiserverCommandLine(cluster: Cluster): string[] {
@@ -109,47 +103,30 @@ export async function startExtraApiserver(
   const kubeconfig = join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, kc.exportConfig(), { mode: 0o600 });
 
-  let wrapper: ChildProcess | undefined;
-  let pid = 0;
+  let proc: TiedProcess | undefined;
   const start = async () => {
-    // The shell wrapper kills the apiserver when its stdin closes, i.e. when this test process ends in
-    // any way (even SIGKILL), so no apiserver outlives the test.
-    const script = '"$@" </dev/null >>"$LOG" 2>&1 & echo $!; cat >/dev/null; kill -9 $! 2>/dev/null';
-    wrapper = spawn('sh', ['-c', script, 'sh', ...argv], {
-      stdio: ['pipe', 'pipe', 'ignore'],
-      env: { ...process.env, LOG: log },
-    });
-    pid = Number(
-      await new Promise<string>((resolve) =>
-        createInterface({ input: wrapper?.stdout as NodeJS.ReadableStream }).once('line', resolve),
-      ),
-    );
+    proc = await startTied(argv, log);
     const deadline = Date.now() + 60_000;
     while (!(await readyz(kc))) {
-      if (!running(pid) || Date.now() > deadline) {
+      if (!proc.running() || Date.now() > deadline) {
         const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-30).join('\n') : '';
         throw new Error(`extra kube-apiserver did not become ready\n${tail}`);
       }
       await sleep(200);
     }
   };
-  const stop = async () => {
-    if (running(pid)) process.kill(pid, 'SIGTERM');
-    const deadline = Date.now() + 10_000;
-    while (running(pid)) {
-      if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
-      await sleep(50);
-    }
-    wrapper?.stdin?.end();
+  const signal = (sig: NodeJS.Signals) => {
+    if (!proc?.running()) throw new Error(`extra kube-apiserver is not running (${sig})`);
+    process.kill(proc.pid, sig);
   };
   await start();
   return {
     kubeconfig,
     etcd,
     start,
-    stop,
-    pause: () => process.kill(pid, 'SIGSTOP'),
-    resume: () => process.kill(pid, 'SIGCONT'),
+    stop: async (graceMs?: number) => proc?.stop(graceMs),
+    pause: () => signal('SIGSTOP'),
+    resume: () => signal('SIGCONT'),
   };
 }
 

@@ -1,0 +1,62 @@
+// The manager runtime: informers, work queue, controllers, leader election, probes, metrics.
+export { type BackoffPolicy, backoffDelay, nominalDelay } from './backoff.js';
+export { type Clock, ManualClock, realClock } from './clock.js';
+export { Controller, type ControllerOptions } from './controller.js';
+export {
+  type EventMapper,
+  type EventSource,
+  mapToControllerOwner,
+  mapToSelf,
+  type OwnerKind,
+  type ResourceEventHandler,
+} from './event-handlers.js';
+export type { ListenAddress } from './http-server.js';
+export { Informer, type InformerOptions, type InformerStats } from './informer.js';
+export {
+  ApiError,
+  type CallOptions,
+  isApiStatus,
+  KubeClient,
+  type KubeClientOptions,
+  type Query,
+  RequestTimeoutError,
+  type ResourceType,
+  resourcePath,
+  type WatchEvent,
+} from './kube-client.js';
+export {
+  type LeaderElectionOptions,
+  LeaderElector,
+  type Lease,
+  type LeaseLock,
+  type LeaseSpec,
+  leaseLock,
+  microTime,
+} from './leader-election.js';
+export { type LeaderElectionConfig, Manager, type ManagerOptions } from './manager.js';
+export {
+  type KubeObject,
+  LAST_APPLIED_ANNOTATION,
+  type ObjectMeta,
+  type OwnerReference,
+  objectKey,
+  stripForCache,
+} from './object.js';
+export { type Check, type CheckReport, HealthChecks } from './probes.js';
+export {
+  ItemExponentialRateLimiter,
+  type ItemExponentialRateLimiterOptions,
+  type RateLimiter,
+} from './rate-limiter.js';
+export {
+  isTerminalError,
+  type ReconcileContext,
+  type Reconciler,
+  type Request,
+  type Result,
+  requestFromKey,
+  requestKey,
+  TerminalError,
+} from './reconciler.js';
+export { Store } from './store.js';
+export { WorkQueue, type WorkQueueOptions } from './workqueue.js';

@@ -1,0 +1,226 @@
+// A work queue with client-go's semantics: a key is queued at most once (dirty set), a key being
+// processed is never handed out again until done() (processing set), and a key added while it is
+// processed goes back in the queue when done() is called, so the change that caused the add is seen.
+import type { Registry } from 'prom-client';
+import { type Clock, realClock, type TimerHandle } from './clock.js';
+import { type InFlightReporter, type WorkQueueMetrics, workQueueMetrics } from './metrics.js';
+import { ItemExponentialRateLimiter, type RateLimiter } from './rate-limiter.js';
+
+export interface WorkQueueOptions {
+  /** Names the queue in metrics (both the `name` and `controller` labels, as controller-runtime does). */
+  name: string;
+  /** Backoff for {@link WorkQueue.addRateLimited}. Default: ItemExponentialRateLimiter (5 ms → 1000 s, jitter). */
+  rateLimiter?: RateLimiter;
+  /** Where the workqueue_* metrics go. Default: no metrics. */
+  registry?: Registry;
+  /** Default: the real monotonic clock. */
+  clock?: Clock;
+}
+
+/** First-in first-out keys without the O(n) cost of Array.shift on long queues. */
+class Fifo {
+  private items: string[] = [];
+  private head = 0;
+
+  push(key: string): void {
+    this.items.push(key);
+  }
+
+  shift(): string | undefined {
+    if (this.head >= this.items.length) return undefined;
+    const key = this.items[this.head++];
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return key;
+  }
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  clear(): void {
+    this.items = [];
+    this.head = 0;
+  }
+}
+
+export class WorkQueue implements InFlightReporter {
+  readonly name: string;
+  private readonly fifo = new Fifo();
+  private readonly dirty = new Set<string>();
+  private readonly processing = new Set<string>();
+  /** When each queued key was added, for queue_duration. */
+  private readonly queuedAt = new Map<string, number>();
+  /** When each in-flight key was handed out, for work_duration and the in-flight gauges. */
+  private readonly startedAt = new Map<string, number>();
+  private readonly delayed = new Map<string, { readyAt: number; timer: TimerHandle }>();
+  private readonly waiters: Array<(key: string | undefined) => void> = [];
+  private readonly drainWaiters: Array<() => void> = [];
+  private readonly rateLimiter: RateLimiter;
+  private readonly clock: Clock;
+  private readonly metrics: WorkQueueMetrics | undefined;
+  private readonly labels: { name: string; controller: string };
+  private shuttingDown = false;
+
+  constructor(opts: WorkQueueOptions) {
+    this.name = opts.name;
+    this.rateLimiter = opts.rateLimiter ?? new ItemExponentialRateLimiter();
+    this.clock = opts.clock ?? realClock;
+    this.labels = { name: opts.name, controller: opts.name };
+    this.metrics = opts.registry ? workQueueMetrics(opts.registry) : undefined;
+    if (this.metrics) {
+      this.metrics.depth.set(this.labels, 0);
+      this.metrics.adds.inc(this.labels, 0);
+      this.metrics.retries.inc(this.labels, 0);
+      this.metrics.reporters.add(this);
+    }
+  }
+
+  /** Queues `key` unless it is already queued; a key in flight is queued again once done. */
+  add(key: string): void {
+    if (this.shuttingDown || this.dirty.has(key)) return;
+    this.metrics?.adds.inc(this.labels);
+    this.dirty.add(key);
+    this.queuedAt.set(key, this.clock.now());
+    if (this.processing.has(key)) return;
+    this.enqueue(key);
+  }
+
+  /** Adds `key` after `delayMs`; while a delayed add is pending, only an earlier one replaces it. */
+  addAfter(key: string, delayMs: number): void {
+    if (this.shuttingDown) return;
+    if (delayMs <= 0) {
+      this.add(key);
+      return;
+    }
+    const readyAt = this.clock.now() + delayMs;
+    const pending = this.delayed.get(key);
+    if (pending) {
+      if (pending.readyAt <= readyAt) return;
+      this.clock.clearTimeout(pending.timer);
+    }
+    const timer = this.clock.setTimeout(() => {
+      this.delayed.delete(key);
+      this.add(key);
+    }, delayMs);
+    this.delayed.set(key, { readyAt, timer });
+  }
+
+  /** Adds `key` after the rate limiter's backoff for it (one more failure of `key`). */
+  addRateLimited(key: string): void {
+    if (this.shuttingDown) return;
+    this.metrics?.retries.inc(this.labels);
+    this.addAfter(key, this.rateLimiter.when(key));
+  }
+
+  forget(key: string): void {
+    this.rateLimiter.forget(key);
+  }
+
+  numRequeues(key: string): number {
+    return this.rateLimiter.numRequeues(key);
+  }
+
+  /**
+   * The next key to process, waiting for one if the queue is empty; undefined once the queue is shut
+   * down (queued keys are then abandoned: a stopping controller takes no new work).
+   */
+  get(): Promise<string | undefined> {
+    if (this.shuttingDown) return Promise.resolve(undefined);
+    const key = this.take();
+    if (key !== undefined) return Promise.resolve(key);
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Marks `key` as processed; if it was added meanwhile it is queued again. */
+  done(key: string): void {
+    const started = this.startedAt.get(key);
+    this.startedAt.delete(key);
+    this.processing.delete(key);
+    if (started !== undefined)
+      this.metrics?.workDuration.observe(this.labels, (this.clock.now() - started) / 1000);
+    if (this.dirty.has(key) && !this.shuttingDown) this.enqueue(key);
+    if (this.processing.size === 0 && this.drainWaiters.length > 0) {
+      for (const resolve of this.drainWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** Keys waiting to be handed out (not counting delayed adds or keys in flight). */
+  len(): number {
+    return this.fifo.length;
+  }
+
+  get inFlight(): number {
+    return this.processing.size;
+  }
+
+  get isShuttingDown(): boolean {
+    return this.shuttingDown;
+  }
+
+  /** Stops handing out keys: pending get() calls resolve undefined, queued and delayed keys are dropped. */
+  shutDown(): void {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    for (const { timer } of this.delayed.values()) this.clock.clearTimeout(timer);
+    this.delayed.clear();
+    this.fifo.clear();
+    this.dirty.clear();
+    this.queuedAt.clear();
+    this.metrics?.depth.set(this.labels, 0);
+    for (const resolve of this.waiters.splice(0)) resolve(undefined);
+  }
+
+  /** Shuts down, then resolves once every key in flight has been marked done. */
+  shutDownWithDrain(): Promise<void> {
+    this.shutDown();
+    if (this.processing.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** Stops reporting in-flight gauges; call when the queue is discarded. */
+  dispose(): void {
+    this.shutDown();
+    if (!this.metrics) return;
+    this.metrics.reporters.delete(this);
+    this.metrics.unfinishedWork.set(this.labels, 0);
+    this.metrics.longestRunningProcessor.set(this.labels, 0);
+  }
+
+  unfinishedWorkSeconds(): number {
+    const now = this.clock.now();
+    let total = 0;
+    for (const started of this.startedAt.values()) total += now - started;
+    return total / 1000;
+  }
+
+  longestRunningProcessorSeconds(): number {
+    const now = this.clock.now();
+    let oldest = now;
+    for (const started of this.startedAt.values()) oldest = Math.min(oldest, started);
+    return (now - oldest) / 1000;
+  }
+
+  private enqueue(key: string): void {
+    this.fifo.push(key);
+    this.metrics?.depth.inc(this.labels);
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(this.take());
+  }
+
+  private take(): string | undefined {
+    const key = this.fifo.shift();
+    if (key === undefined) return undefined;
+    const now = this.clock.now();
+    this.metrics?.depth.dec(this.labels);
+    const queued = this.queuedAt.get(key);
+    if (queued !== undefined) this.metrics?.queueDuration.observe(this.labels, (now - queued) / 1000);
+    this.queuedAt.delete(key);
+    this.dirty.delete(key);
+    this.processing.add(key);
+    this.startedAt.set(key, now);
+    return key;
+  }
+}

@@ -1,0 +1,246 @@
+// Leader election between real manager processes on one Lease: exactly one reconciles, a graceful
+// stop hands over quickly and only after in-flight reconciles, a killed leader is replaced once its
+// Lease lapses, and a leader that loses its Lease stops its work and campaigns again.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { isApiStatus, KubeClient, type KubeObject, type Lease } from '../../src/runtime/index.js';
+import { DELAY_ANNOTATION, type RecordEntry, ROLE_LABEL } from '../fixtures/runtime/mirror-reconciler.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
+import { type LogLine, NodeProcess } from '../harness/node-process.js';
+import { until } from '../harness/until.js';
+
+const cluster = await testCluster();
+const script = fileURLToPath(new URL('../fixtures/runtime/manager-main.ts', import.meta.url));
+const LEASE_MS = 4_000;
+const RENEW_MS = 3_000;
+const RETRY_MS = 500;
+const client = new KubeClient(kubeConfig(cluster));
+t.teardown(() => client.close());
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+function startManager(t: Teardown, namespace: string, identity: string, record: string): NodeProcess {
+  const proc = new NodeProcess(script, [
+    ...[
+      '--kubeconfig',
+      cluster.kubeconfig,
+      '--namespace',
+      namespace,
+      '--identity',
+      identity,
+      '--record',
+      record,
+    ],
+    ...['--lease-ms', String(LEASE_MS), '--renew-ms', String(RENEW_MS), '--retry-ms', String(RETRY_MS)],
+  ]);
+  t.teardown(() => proc.kill('SIGKILL'));
+  return proc;
+}
+
+const logged = (msg: string) => (line: LogLine) => line.msg === msg;
+
+function configMaps(namespace: string) {
+  const path = `/api/v1/namespaces/${namespace}/configmaps`;
+  return {
+    source: async (name: string, data: Record<string, string>, annotations: Record<string, string> = {}) => {
+      const body = { metadata: { name, namespace, labels: { [ROLE_LABEL]: 'source' }, annotations }, data };
+      try {
+        await client.request('PUT', `${path}/${name}`, { body });
+      } catch (err) {
+        if (!isApiStatus(err, 404)) throw err;
+        await client.request('POST', path, { body });
+      }
+    },
+    mirrored: async (name: string, data: Record<string, string>) => {
+      try {
+        const copy = await client.request<KubeObject>('GET', `${path}/${name}-mirror`);
+        return JSON.stringify(copy.data) === JSON.stringify(data);
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+function records(file: string): RecordEntry[] {
+  try {
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as RecordEntry);
+  } catch {
+    return [];
+  }
+}
+
+/** Reconcile intervals per process; a reconcile still open when its process was killed ends at the kill. */
+function intervals(entries: RecordEntry[], killedAt: Map<number, number>) {
+  const open = new Map<string, RecordEntry>();
+  const spans: Array<{ pid: number; key: string; from: number; to: number }> = [];
+  for (const e of entries) {
+    const id = `${e.pid} ${e.key}`;
+    if (e.phase === 'start') open.set(id, e);
+    else {
+      const started = open.get(id);
+      open.delete(id);
+      if (started) spans.push({ pid: e.pid, key: e.key, from: started.at, to: e.at });
+    }
+  }
+  for (const e of open.values())
+    spans.push({ pid: e.pid, key: e.key, from: e.at, to: killedAt.get(e.pid) ?? Infinity });
+  return spans;
+}
+
+async function metricsOf(proc: NodeProcess): Promise<string> {
+  const started = await proc.waitForLog(logged('manager started'), 'manager started');
+  return (await fetch(`http://127.0.0.1:${started.metricsPort}/metrics`)).text();
+}
+
+async function lease(namespace: string): Promise<Lease> {
+  return client.request<Lease>(
+    'GET',
+    `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/mirror-leader`,
+  );
+}
+
+t.test('one leader reconciles; SIGTERM hands over after in-flight work; SIGKILL is taken over', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const record = join(mkdtempSync(join(tmpdir(), 'mirror-record-')), 'reconciles.jsonl');
+  const cms = configMaps(namespace);
+  for (const name of ['s1', 's2', 's3']) await cms.source(name, { v: '1' });
+
+  const a = startManager(t, namespace, 'replica-a', record);
+  await a.waitForLog(logged('became leader'), 'a leads');
+  const b = startManager(t, namespace, 'replica-b', record);
+  await b.waitForLog(logged('caches synced'), 'b has warm caches');
+  const bProbes = (await b.waitForLog(logged('manager started'), 'b started')).probesPort;
+  t.equal(
+    (await fetch(`http://127.0.0.1:${bProbes}/readyz`)).status,
+    200,
+    'the standby is ready: caches synced',
+  );
+
+  for (const name of ['s1', 's2', 's3'])
+    await until(() => cms.mirrored(name, { v: '1' }), `${name} mirrored`);
+  await cms.source('s1', { v: '2' });
+  await until(() => cms.mirrored('s1', { v: '2' }), 's1 change mirrored');
+  t.same(
+    new Set(records(record).map((r) => r.identity)),
+    new Set(['replica-a']),
+    'only the leader reconciled',
+  );
+  t.match(await metricsOf(a), /leader_election_master_status\{name="mirror-leader"\} 1/);
+  const standby = await metricsOf(b);
+  t.match(standby, /leader_election_master_status\{name="mirror-leader"\} 0/);
+  t.match(standby, /controller_runtime_reconcile_total\{controller="mirror",result="success"\} 0/);
+
+  // Catch a slow reconcile in flight, then ask the leader to stop.
+  await cms.source('s2', { v: '2' }, { [DELAY_ANNOTATION]: '1500' });
+  await until(
+    () =>
+      records(record).some(
+        (r) =>
+          r.key.endsWith('/s2') &&
+          r.phase === 'start' &&
+          r.identity === 'replica-a' &&
+          r.at > Date.now() - 1000,
+      ),
+    'the slow reconcile to start',
+  );
+  const sigterm = Date.now();
+  a.kill('SIGTERM');
+  const bLeads = await b.waitForLog(logged('became leader'), 'b takes over', 15_000);
+  const released = await a.waitForLog(logged('released the Lease'), 'a released the Lease');
+  t.same(await a.exited, { code: 0, signal: null }, 'the old leader exited 0');
+  const handover = (bLeads.time as number) - (released.time as number);
+  const endToEnd = (bLeads.time as number) - sigterm;
+  t.comment(
+    `graceful handover: ${handover} ms from release to new leader; ${endToEnd} ms from SIGTERM (1500 ms reconcile in flight)`,
+  );
+  t.ok(handover <= 3_000, `new leader within 3 s of the release (${handover} ms)`);
+  const aEnd =
+    records(record)
+      .filter((r) => r.identity === 'replica-a' && r.phase === 'end')
+      .at(-1)?.at ?? 0;
+  const bFirst = records(record).find((r) => r.identity === 'replica-b')?.at ?? Infinity;
+  t.ok(aEnd <= (released.time as number), 'the Lease was released only after the in-flight reconcile ended');
+  t.ok(bFirst > aEnd, 'the new leader started reconciling after the old one finished');
+  await until(() => cms.mirrored('s2', { v: '2' }), 's2 mirrored by the new leader');
+
+  const c = startManager(t, namespace, 'replica-c', record);
+  await c.waitForLog(logged('caches synced'), 'c has warm caches');
+  const sigkill = Date.now();
+  b.kill('SIGKILL');
+  await b.exited;
+  await cms.source('s4', { v: '1' });
+  const cLeads = await c.waitForLog(logged('became leader'), 'c takes over', 20_000);
+  const takeover = (cLeads.time as number) - sigkill;
+  t.comment(`takeover after SIGKILL: ${takeover} ms (lease ${LEASE_MS} ms, retry ${RETRY_MS} ms)`);
+  // Slack for client-go's retry jitter (each poll waits up to 2.2 retry periods) and a loaded machine.
+  t.ok(
+    takeover < LEASE_MS + RETRY_MS + 2_500,
+    `taken over within lease + retry period + slack (${takeover} ms)`,
+  );
+  await until(() => cms.mirrored('s4', { v: '1' }), 'a source created while leaderless is mirrored');
+
+  const killed = new Map([[b.pid, sigkill]]);
+  const spans = intervals(records(record), killed);
+  const overlaps = spans.flatMap((x) =>
+    spans.filter((y) => x.pid !== y.pid && x.from < y.to && y.from < x.to),
+  );
+  t.same(overlaps, [], 'no two processes ever reconciled at the same time, let alone the same key');
+  t.ok(new Set(spans.map((s) => s.pid)).size === 3, 'all three leaders reconciled in turn');
+
+  c.kill('SIGTERM');
+  t.same(await c.exited, { code: 0, signal: null });
+  const final = await lease(namespace);
+  t.equal(final.spec?.holderIdentity, '', 'the last leader released the Lease');
+  t.equal(final.spec?.leaseTransitions, 2, 'a → b → c');
+});
+
+t.test('a leader whose Lease is taken stops reconciling and campaigns again without exiting', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const record = join(mkdtempSync(join(tmpdir(), 'mirror-record-')), 'reconciles.jsonl');
+  const cms = configMaps(namespace);
+  await cms.source('s1', { v: '1' });
+  const a = startManager(t, namespace, 'replica-a', record);
+  await a.waitForLog(logged('became leader'), 'a leads');
+  await until(() => cms.mirrored('s1', { v: '1' }), 's1 mirrored');
+
+  const current = await lease(namespace);
+  const stolenAt = Date.now();
+  const now = new Date().toISOString().replace('Z', '000Z');
+  await client.request('PUT', `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/mirror-leader`, {
+    body: {
+      ...current,
+      spec: { ...current.spec, holderIdentity: 'thief', renewTime: now, acquireTime: now },
+    },
+  });
+  const stopped = await a.waitForLog(logged('controller stopped'), 'a stops its controller', 10_000);
+  const stepDown = (stopped.time as number) - stolenAt;
+  t.comment(`stepped down ${stepDown} ms after the Lease was taken`);
+  t.ok(stepDown <= RENEW_MS, `leader work stopped within the renew deadline (${stepDown} ms)`);
+
+  await cms.source('s1', { v: '2' });
+  const changedAt = Date.now();
+  const again = await a.waitForLog(
+    (l) => l.msg === 'became leader' && (l.time as number) > stolenAt,
+    'a leads again',
+    15_000,
+  );
+  t.equal(a.child.exitCode, null, 'the process never exited');
+  t.notOk(
+    records(record).some((r) => r.at > changedAt && r.at < (again.time as number)),
+    'nothing was reconciled while the thief held the Lease',
+  );
+  await until(
+    () => cms.mirrored('s1', { v: '2' }),
+    'the change made meanwhile is mirrored after re-election',
+  );
+  t.equal((await lease(namespace)).spec?.holderIdentity, 'replica-a');
+});
