@@ -1,0 +1,227 @@
+// Each kind's template context: what it checks out, where it works, how it resumes. The shared parts
+// (agent, tools, paths, files) come from context.ts.
+import { runAgent } from '../admission/defaults.js';
+import type { CodeRun, ControllerConfig, DocsRun, TaskRun } from '../api/index.js';
+import { taskRunWorkspacePath } from '../naming/names.js';
+import {
+  applyAgentTools,
+  type ContextInput,
+  common,
+  DEFAULT_WORKSPACE_ROOT,
+  docsBranch,
+  featureBranch,
+  layout,
+  profileOf,
+} from './context.js';
+import type { TaskFileContext, TemplateContext } from './context-types.js';
+import { RenderError } from './errors.js';
+import { configMapKeyProblem, taskFileKey } from './keys.js';
+
+/**
+ * The task files with their keys. The schema already restricts file names; without the webhooks a
+ * name that makes no valid key, or a duplicate that would silently replace another file, is refused
+ * here rather than rendered.
+ */
+function taskFiles(markdownFiles: TaskRun['spec']['markdownFiles']): TaskFileContext[] {
+  const seen = new Set<string>();
+  return markdownFiles.map((f, i) => {
+    const key = taskFileKey(f.filename);
+    const problem = configMapKeyProblem(key) ?? (seen.has(key) ? 'is a duplicate' : undefined);
+    if (problem)
+      throw new RenderError(`spec.markdownFiles[${i}].filename ${JSON.stringify(f.filename)}: ${problem}`);
+    seen.add(key);
+    return { filename: f.filename, fileType: f.fileType ?? 'task', key };
+  });
+}
+
+const firstHeading = (markdown: string | undefined) =>
+  /^#{1,3}[ \t]+(\S.*)$/m.exec(markdown ?? '')?.[1]?.trim();
+
+export function taskRunContext(
+  run: TaskRun,
+  config: ControllerConfig,
+  attempt: number,
+  input: ContextInput,
+): TemplateContext {
+  const spec = run.spec;
+  const agent = runAgent('TaskRun', spec, config) as string;
+  const githubApp = profileOf(config, agent).githubApp ?? null;
+  const c = common({ kind: 'TaskRun', run, config, attempt, agent, model: spec.model, githubApp }, input);
+  const base = `${c.workspace}/${spec.serviceName}`;
+  // DESIGN's workspace path, under the mount point in use.
+  const runPath = taskRunWorkspacePath(spec.serviceName, spec.taskId, attempt).slice(
+    DEFAULT_WORKSPACE_ROOT.length,
+  );
+  const runDir = `${c.workspace}${runPath.replace(/\/$/, '')}`;
+  const files = taskFiles(spec.markdownFiles);
+  const repoDir = spec.repository ? `${base}/repo` : null;
+  const user = spec.repository?.githubUser;
+  const main = spec.markdownFiles.find((f) => (f.fileType ?? 'task') === 'task') ?? spec.markdownFiles[0];
+  const heading = firstHeading(main?.content);
+  return {
+    run: c.run,
+    agent: c.agent,
+    task: { id: spec.taskId, service: spec.serviceName, files },
+    session: { resume: attempt > 1, id: null },
+    memory: { overwrite: true },
+    repo: spec.repository
+      ? {
+          url: spec.repository.url,
+          baseBranch: spec.repository.branch ?? 'main',
+          branch: featureBranch(spec.taskId),
+          sparseDir: null,
+        }
+      : null,
+    docs: null,
+    git: user ? { userName: user, userEmail: `${user}@users.noreply.github.com` } : c.git,
+    pullRequest: {
+      title: (heading
+        ? `Task ${spec.taskId}: ${heading}`
+        : `Task ${spec.taskId} (${spec.serviceName})`
+      ).slice(0, 200),
+    },
+    tools: c.tools,
+    permissions: applyAgentTools(c.tools, spec.agentTools),
+    ...layout(
+      input,
+      c,
+      {
+        base,
+        run: runDir,
+        importBase: runDir.slice(base.length + 1),
+        repo: repoDir,
+        work: repoDir ?? base,
+        docs: null,
+      },
+      files,
+    ),
+    taskRun: { priority: spec.priority ?? 'standard', dependsOn: spec.dependsOn ?? [] },
+    codeRun: null,
+    docsRun: null,
+  };
+}
+
+export function codeRunContext(
+  run: CodeRun,
+  config: ControllerConfig,
+  attempt: number,
+  input: ContextInput,
+): TemplateContext {
+  const spec = run.spec;
+  const agent = runAgent('CodeRun', spec, config) as string;
+  const c = common(
+    {
+      kind: 'CodeRun',
+      run,
+      config,
+      attempt,
+      agent,
+      model: spec.model,
+      githubApp: spec.githubApp,
+      preset: spec.toolConfig,
+      extraLocal: spec.localTools,
+      extraRemote: spec.remoteTools,
+    },
+    input,
+  );
+  const base = `${c.workspace}/${spec.service}`;
+  const contextVersion = spec.contextVersion ?? 1;
+  const resume = spec.continueSession === true || contextVersion > 1;
+  const repoDir = `${base}/repo`;
+  const projectDir = spec.docsProjectDirectory ?? '.';
+  return {
+    run: c.run,
+    agent: c.agent,
+    task: { id: spec.taskId, service: spec.service, files: [] },
+    session: { resume, id: resume ? (run.status?.sessionId ?? null) : null },
+    memory: { overwrite: spec.overwriteMemory === true },
+    repo: { url: spec.repositoryUrl, baseBranch: '', branch: featureBranch(spec.taskId), sparseDir: null },
+    docs: {
+      url: spec.docsRepositoryUrl,
+      branch: spec.docsBranch ?? 'main',
+      projectDir,
+      taskDir: `${projectDir}/tasks/task-${spec.taskId}`,
+    },
+    git: c.git,
+    pullRequest: { title: `Task ${spec.taskId} (${spec.service})` },
+    tools: c.tools,
+    permissions: applyAgentTools(c.tools),
+    // A kept memory file outlives the run that wrote it, so it imports through .task/current, a link
+    // the entry script points at this attempt's directory.
+    ...layout(
+      input,
+      c,
+      {
+        base,
+        run: `${base}/.task/${spec.taskId}/run-${attempt}`,
+        importBase: '.task/current',
+        repo: repoDir,
+        work: spec.workingDirectory ? `${repoDir}/${spec.workingDirectory}` : repoDir,
+        docs: `${base}/docs`,
+      },
+      [],
+    ),
+    taskRun: null,
+    codeRun: {
+      contextVersion,
+      continueSession: spec.continueSession === true,
+      workingDirectory: spec.workingDirectory ?? null,
+      enableDocker: spec.enableDocker === true,
+    },
+    docsRun: null,
+  };
+}
+
+export function docsRunContext(
+  run: DocsRun,
+  config: ControllerConfig,
+  attempt: number,
+  input: ContextInput,
+): TemplateContext {
+  const spec = run.spec;
+  const agent = runAgent('DocsRun', spec, config) as string;
+  const c = common(
+    { kind: 'DocsRun', run, config, attempt, agent, model: spec.model, githubApp: spec.githubApp },
+    input,
+  );
+  const base = `${c.workspace}/docs`;
+  const runDir = `${base}/.task/docs/run-${attempt}`;
+  const includeCodebase = spec.includeCodebase === true;
+  const sourceBranch = spec.sourceBranch ?? 'main';
+  const repoDir = `${base}/repo`;
+  return {
+    run: c.run,
+    agent: c.agent,
+    task: { id: null, service: null, files: [] },
+    session: { resume: attempt > 1, id: null },
+    memory: { overwrite: true },
+    repo: {
+      url: spec.repositoryUrl,
+      baseBranch: sourceBranch,
+      branch: docsBranch(spec.workingDirectory),
+      // Without the codebase, only the documented directory is checked out.
+      sparseDir: includeCodebase ? null : spec.workingDirectory,
+    },
+    docs: null,
+    git: c.git,
+    pullRequest: { title: `Task documentation for ${spec.workingDirectory}` },
+    tools: c.tools,
+    permissions: applyAgentTools(c.tools),
+    ...layout(
+      input,
+      c,
+      {
+        base,
+        run: runDir,
+        importBase: runDir.slice(base.length + 1),
+        repo: repoDir,
+        work: repoDir,
+        docs: null,
+      },
+      [],
+    ),
+    taskRun: null,
+    codeRun: null,
+    docsRun: { workingDirectory: spec.workingDirectory, includeCodebase, sourceBranch },
+  };
+}

@@ -1,0 +1,101 @@
+// The template context: everything a template may read, computed from the run, the controller config
+// and the attempt. It is total — an optional value is present as null, a list as [] — because the
+// context is strict (strict-context.ts): reading a field that is not here is an error.
+import type { ApiKind, MarkdownFileType, Priority, ToolConfig } from '../api/index.js';
+import type { ResolvedTools } from './tool-presets.js';
+
+export interface TaskFileContext {
+  filename: string;
+  fileType: MarkdownFileType;
+  /** The ConfigMap key holding the file (keys.ts). */
+  key: string;
+}
+
+export interface RepoContext {
+  /** Clone URL. */
+  url: string;
+  /** The branch new work starts from; '' means the remote's default branch. */
+  baseBranch: string;
+  /** The branch the agent works on, created from baseBranch or resumed when it exists. */
+  branch: string;
+  /** Check out only this directory of the repository (a sparse checkout), or null for all of it. */
+  sparseDir: string | null;
+}
+
+export interface TemplateContext {
+  run: {
+    kind: ApiKind;
+    name: string;
+    namespace: string;
+    /** The attempt being rendered (1, 2, …). */
+    attempt: number;
+  };
+  agent: {
+    /** The agent profile (rex, blaze, cleo, tess, morgan, …). */
+    name: string;
+    githubApp: string | null;
+    model: string;
+  };
+  task: {
+    /** Null for a DocsRun. */
+    id: number | null;
+    /** Null for a DocsRun. */
+    service: string | null;
+    /** A TaskRun's markdown files in the order given; [] for other kinds. */
+    files: TaskFileContext[];
+  };
+  /** Whether the agent continues its previous session, and which one (null: the latest). */
+  session: { resume: boolean; id: string | null };
+  /** Whether CLAUDE.md replaces an existing memory file (always, except a CodeRun asking to keep it). */
+  memory: { overwrite: boolean };
+  /** The repository the agent works on; null for a TaskRun without one. */
+  repo: RepoContext | null;
+  /** A CodeRun's documentation repository (read only); null for other kinds. */
+  docs: { url: string; branch: string; projectDir: string; taskDir: string } | null;
+  git: { userName: string; userEmail: string };
+  pullRequest: { title: string };
+  tools: ResolvedTools;
+  permissions: { allow: string[]; deny: string[]; defaultMode: 'acceptEdits' };
+  paths: {
+    /** Where the run's ConfigMap is mounted, one file per key. */
+    configMap: string;
+    /** Where the workspace volume is mounted. */
+    workspace: string;
+    /** The run's directory in the workspace: the service's (or docs) base directory. */
+    base: string;
+    /** This attempt's directory: task files at the top, rendered files under config/. */
+    run: string;
+    /** The rendered files (run/config). */
+    rendered: string;
+    /** The run directory as CLAUDE.md (at base) imports it: relative to base. */
+    importBase: string;
+    /** The repository checkout, or null without a repository. */
+    repo: string | null;
+    /** The agent's working directory. */
+    work: string;
+    /** A CodeRun's docs checkout, else null. */
+    docs: string | null;
+    /** The memory file (CLAUDE.md at base: loaded by the agent as a parent of its working directory). */
+    memory: string;
+    /** The agent CLI's own state (sessions), per agent, on the workspace volume so sessions survive. */
+    agentState: string;
+  };
+  /** Every ConfigMap key with where it goes (relative to paths.run) and its file mode. */
+  files: Array<{ key: string; path: string; mode: '0644' | '0755' }>;
+  /**
+   * The stop hooks (absolute paths once installed, in name order) and the one command that runs them
+   * in that order: Claude runs the hooks of one event in parallel, and committing must come before
+   * opening the pull request.
+   */
+  hooks: { stop: string[]; stopCommand: string };
+  taskRun: { priority: Priority; dependsOn: number[] } | null;
+  codeRun: {
+    contextVersion: number;
+    continueSession: boolean;
+    workingDirectory: string | null;
+    enableDocker: boolean;
+  } | null;
+  docsRun: { workingDirectory: string; includeCodebase: boolean; sourceBranch: string } | null;
+}
+
+export type { ToolConfig };

@@ -1,0 +1,146 @@
+// The parts of a template context (context-types.ts) that every kind shares: identity, agent, model,
+// tools, mount points, the ConfigMap file list and the hooks. The kinds' own parts are in
+// context-kinds.ts. The run may come without its admission defaults (webhooks not installed): every
+// default the templates rely on is applied here too, from the same config.
+import type { AgentProfile, AgentTool, ApiKind, ControllerConfig, Run, ToolConfig } from '../api/index.js';
+import type { TemplateContext } from './context-types.js';
+import { RenderError } from './errors.js';
+import { configMapKeyToPath, RENDERED_DIR, renderedFileKey } from './keys.js';
+import { shellQuote } from './shell.js';
+import { type ResolvedTools, resolveTools, type ToolPresets } from './tool-presets.js';
+
+/** Where things are mounted in the agent's pod; the reconciler mounts them there. */
+export interface RenderOptions {
+  /** The workspace volume's mount path. Default /workspace. */
+  workspaceRoot?: string;
+  /** The run ConfigMap's mount path (mounted whole, without items). Default /task-files. */
+  configMapDir?: string;
+}
+export const DEFAULT_WORKSPACE_ROOT = '/workspace';
+export const DEFAULT_CONFIGMAP_DIR = '/task-files';
+
+/** What the template set contributes: the paths it renders for the kind, and the tool presets. */
+export interface ContextInput {
+  outputs: readonly string[];
+  presets: ToolPresets;
+  options?: RenderOptions | undefined;
+}
+
+export const featureBranch = (taskId: number) => `feature/task-${taskId}-implementation`;
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '') || 'root';
+export const docsBranch = (workingDirectory: string) => `docs/${slug(workingDirectory)}`;
+
+export interface CommonInput {
+  kind: ApiKind;
+  run: Run;
+  config: ControllerConfig;
+  attempt: number;
+  agent: string;
+  model: string | undefined;
+  githubApp: string | null;
+  /** The run's own preset (CodeRun toolConfig); else the agent profile's. */
+  preset?: ToolConfig | undefined;
+  extraLocal?: string[] | undefined;
+  extraRemote?: string[] | undefined;
+}
+
+export function profileOf(config: ControllerConfig, agent: string): AgentProfile {
+  const profile = Object.hasOwn(config.agents, agent) ? config.agents[agent] : undefined;
+  if (!profile) {
+    const known = Object.keys(config.agents).join(', ');
+    throw new RenderError(`agent "${agent}" has no profile in the controller config (known: ${known})`);
+  }
+  return profile;
+}
+
+export type Common = ReturnType<typeof common>;
+
+export function common(c: CommonInput, input: ContextInput) {
+  if (!Number.isInteger(c.attempt) || c.attempt < 1)
+    throw new RenderError(`attempt must be an integer >= 1, got ${c.attempt}`);
+  const name = c.run.metadata?.name;
+  if (!name) throw new RenderError(`the ${c.kind} has no metadata.name`);
+  const profile = profileOf(c.config, c.agent);
+  const model = c.model ?? profile.model;
+  if (!model)
+    throw new RenderError(`no model: the run names none and agent "${c.agent}" has no default model`);
+  const preset = c.preset ?? profile.tools ?? 'default';
+  const tools = resolveTools(input.presets, preset, c.extraLocal, c.extraRemote);
+  // Commits are attributed to the GitHub App's bot account when there is one.
+  const bot = c.githubApp ? `${c.githubApp}[bot]` : `orchestrator-${c.agent}`;
+  return {
+    run: { kind: c.kind, name, namespace: c.run.metadata?.namespace ?? 'default', attempt: c.attempt },
+    agent: { name: c.agent, githubApp: c.githubApp, model },
+    tools,
+    git: { userName: bot, userEmail: `${bot}@users.noreply.github.com` },
+    workspace: input.options?.workspaceRoot ?? DEFAULT_WORKSPACE_ROOT,
+    configMap: input.options?.configMapDir ?? DEFAULT_CONFIGMAP_DIR,
+  };
+}
+
+/** A TaskRun's agentTools override the preset for the tools they name; restrictions become deny rules. */
+export function applyAgentTools(
+  tools: ResolvedTools,
+  agentTools: readonly AgentTool[] = [],
+): TemplateContext['permissions'] {
+  const allow = new Set(tools.allow);
+  const deny = new Set(tools.deny);
+  for (const tool of agentTools) {
+    if (tool.enabled === false) {
+      allow.delete(tool.name);
+      deny.add(tool.name);
+      continue;
+    }
+    deny.delete(tool.name);
+    allow.add(tool.name);
+    for (const rule of tool.restrictions ?? []) deny.add(`${tool.name}(${rule})`);
+  }
+  return { allow: [...allow], deny: [...deny], defaultMode: 'acceptEdits' };
+}
+
+export interface Dirs {
+  base: string;
+  run: string;
+  /** The run directory as CLAUDE.md (at base) imports it. */
+  importBase: string;
+  repo: string | null;
+  work: string;
+  docs: string | null;
+}
+
+/** Paths, the ConfigMap file list and the hooks, from the kind's directories. */
+export function layout(
+  input: ContextInput,
+  c: Common,
+  dirs: Dirs,
+  taskFiles: ReadonlyArray<{ filename: string; key: string }>,
+): Pick<TemplateContext, 'paths' | 'files' | 'hooks'> {
+  const rendered = `${dirs.run}/${RENDERED_DIR}`;
+  const files: TemplateContext['files'] = [
+    ...input.outputs.map((output) => {
+      const key = renderedFileKey(output);
+      return { key, path: configMapKeyToPath(key), mode: output.endsWith('.sh') ? '0755' : '0644' } as const;
+    }),
+    ...taskFiles.map((f) => ({ key: f.key, path: f.filename, mode: '0644' as const })),
+  ];
+  const stop = input.outputs
+    .filter((p) => /^hooks\/stop-[^/]+\.sh$/.test(p))
+    .sort()
+    .map((p) => `${rendered}/${p}`);
+  return {
+    paths: {
+      configMap: c.configMap,
+      workspace: c.workspace,
+      ...dirs,
+      rendered,
+      memory: `${dirs.base}/CLAUDE.md`,
+      agentState: `${dirs.base}/.agents/${c.agent.name}`,
+    },
+    files,
+    hooks: { stop, stopCommand: stop.map((p) => `bash ${shellQuote(p)}`).join(' ; ') },
+  };
+}

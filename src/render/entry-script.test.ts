@@ -1,0 +1,277 @@
+// The entry scripts run for real: a real git against local bare repositories, a stub `claude` that
+// records how it was called, the ConfigMap written as files. Proves the workspace layout, the branch,
+// the task files, memory handling, session resume, the stop hooks pushing the work — and that hostile
+// values (quotes, $(...), backticks, newlines) arrive intact and execute nothing.
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import t, { type Test } from 'tap';
+import { loadConfigFile } from '../config/load.js';
+import { packageRoot } from '../util/package-root.js';
+import { loadTemplateSet, type RenderedRun, renderCodeRun, renderDocsRun, renderTaskRun } from './index.js';
+import { sampleCodeRun, sampleDocsRun, sampleTaskRun } from './samples.js';
+
+const config = loadConfigFile(`${packageRoot()}/config/controller-config.yaml`);
+const set = loadTemplateSet();
+const rex = { agent: 'rex', preset: 'default' as const, continuing: false };
+
+const CLAUDE_STUB = `#!/usr/bin/env bash
+# Records its arguments (NUL-separated), working directory and stdin; leaves a session and some work.
+printf '%s\\0' "$@" >"$STUB_OUT/argv"
+pwd >"$STUB_OUT/cwd"
+cat >"$STUB_OUT/stdin"
+mkdir -p "$CLAUDE_CONFIG_DIR/projects/p" && echo '{}' >"$CLAUDE_CONFIG_DIR/projects/p/s.jsonl"
+echo "work of attempt $ORCHESTRATOR_ATTEMPT" >>agent-output.txt
+printf '{"type":"system","subtype":"init","session_id":"sess-42"}\\n'
+exit "\${STUB_EXIT:-0}"
+`;
+
+const git = (args: string[], cwd?: string) => {
+  const r = spawnSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' },
+  });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+
+function fixture(t: Test) {
+  const root = mkdtempSync(path.join(tmpdir(), 'entry-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const bin = path.join(root, 'bin');
+  mkdirSync(bin);
+  writeFileSync(path.join(bin, 'claude'), CLAUDE_STUB);
+  chmodSync(path.join(bin, 'claude'), 0o755);
+  /** A bare repository at `dir` whose `branch` holds `files`. */
+  const origin = (dir: string, branch: string, files: Record<string, string>) => {
+    const work = mkdtempSync(path.join(root, 'seed-'));
+    git(['init', '-q', '-b', branch, work]);
+    for (const [file, content] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
+      writeFileSync(path.join(work, file), content);
+    }
+    git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '.'], work);
+    git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'seed'], work);
+    git(['clone', '-q', '--bare', work, dir]);
+    return dir;
+  };
+  /** Writes the ConfigMap as its mount would show it and runs the entry script. */
+  const run = (rendered: RenderedRun, env: Record<string, string> = {}) => {
+    const cm = rendered.context.paths.configMap;
+    rmSync(cm, { recursive: true, force: true });
+    mkdirSync(cm, { recursive: true });
+    for (const [key, value] of Object.entries(rendered.data)) writeFileSync(path.join(cm, key), value);
+    const out = path.join(root, 'out');
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out);
+    const r = spawnSync('bash', [path.join(cm, 'container.sh')], {
+      encoding: 'utf8',
+      env: {
+        PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`,
+        HOME: path.join(root, 'home'),
+        STUB_OUT: out,
+        TMPDIR: root,
+        ...env,
+      },
+    });
+    const argv = existsSync(path.join(out, 'argv'))
+      ? readFileSync(path.join(out, 'argv'), 'utf8').split('\0').slice(0, -1)
+      : [];
+    const read = (f: string) =>
+      existsSync(path.join(out, f)) ? readFileSync(path.join(out, f), 'utf8') : '';
+    return {
+      status: r.status,
+      log: r.stderr + r.stdout,
+      argv,
+      cwd: read('cwd').trim(),
+      stdin: read('stdin'),
+    };
+  };
+  const options = {
+    workspaceRoot: path.join(root, 'workspace'),
+    configMapDir: path.join(root, 'task-files'),
+  };
+  return { root, origin, run, options };
+}
+
+t.test(
+  'TaskRun: clone, branch, task files, memory, agent call, and the stop hooks push the work',
+  async (t) => {
+    const f = fixture(t);
+    const url = f.origin(path.join(f.root, 'payments.git'), 'main', { 'README.md': 'hello\n' });
+    const spec = sampleTaskRun(rex);
+    spec.spec.repository = { url, branch: 'main' };
+    const rendered = renderTaskRun(set, spec, config, 1, f.options);
+    const { paths } = rendered.context;
+    const first = f.run(rendered);
+    t.equal(first.status, 0, first.log);
+    t.equal(first.cwd, paths.repo, 'the agent runs in the checkout');
+    t.equal(
+      git(['rev-parse', '--abbrev-ref', 'HEAD'], paths.repo ?? '').trim(),
+      'feature/task-7-implementation',
+    );
+    t.equal(
+      readFileSync(`${paths.run}/task.md`, 'utf8'),
+      spec.spec.markdownFiles[0]?.content,
+      'task file installed',
+    );
+    t.equal(
+      readFileSync(`${paths.run}/prompt.md`, 'utf8'),
+      'Be careful with money.\n',
+      'a task file named prompt.md',
+    );
+    t.equal(first.stdin, rendered.data['prompt.md'], 'and the rendered prompt is separate');
+    t.equal(statSync(`${paths.rendered}/hooks/stop-commit.sh`).mode & 0o777, 0o755);
+    t.equal(readFileSync(paths.memory, 'utf8'), rendered.data['CLAUDE.md']);
+    t.ok(first.argv.includes(`--model=${rendered.context.agent.model}`));
+    t.match(
+      first.argv.join(' '),
+      /--print .* --output-format stream-json --verbose --settings \S+settings\.json --mcp-config \S+mcp\.json --strict-mcp-config/,
+    );
+    t.notOk(
+      first.argv.includes('--continue') || first.argv.includes('--resume'),
+      'a first attempt starts fresh',
+    );
+    t.equal(readFileSync(`${paths.run}/session-id`, 'utf8'), 'sess-42\n');
+    t.match(
+      git(['log', '--format=%s', 'feature/task-7-implementation'], url),
+      /save the agent's work on stop/,
+      'pushed by the hook',
+    );
+
+    // The next attempt resumes the checkout with its commits and continues the session.
+    const second = f.run(renderTaskRun(set, spec, config, 2, f.options));
+    t.equal(second.status, 0, second.log);
+    t.ok(second.argv.includes('--continue'), 'attempt 2 continues the session');
+    t.match(second.log, /resuming the checkout/);
+    t.equal(
+      git(['show', 'feature/task-7-implementation:agent-output.txt'], url),
+      'work of attempt 1\nwork of attempt 2\n',
+    );
+  },
+);
+
+t.test('TaskRun: the agent failing fails the script, after the hooks saved its work', async (t) => {
+  const f = fixture(t);
+  const url = f.origin(path.join(f.root, 'r.git'), 'main', { a: 'a' });
+  const spec = sampleTaskRun(rex);
+  spec.spec.repository = { url };
+  const r = f.run(renderTaskRun(set, spec, config, 1, f.options), { STUB_EXIT: '3' });
+  t.equal(r.status, 3);
+  t.match(git(['show', 'feature/task-7-implementation:agent-output.txt'], url), /work of attempt 1/);
+});
+
+t.test('TaskRun without a repository: the agent works in the service directory', async (t) => {
+  const f = fixture(t);
+  const spec = sampleTaskRun(rex);
+  delete spec.spec.repository;
+  const rendered = renderTaskRun(set, spec, config, 1, f.options);
+  const r = f.run(rendered);
+  t.equal(r.status, 0, r.log);
+  t.equal(r.cwd, rendered.context.paths.base);
+  t.match(r.log, /no repository/);
+});
+
+t.test('CodeRun: docs copied, memory kept when asked, the stored session resumed', async (t) => {
+  const f = fixture(t);
+  const repo = f.origin(path.join(f.root, 'payments.git'), 'trunk', { 'services/payments/x.txt': 'x' });
+  const docs = f.origin(path.join(f.root, 'docs.git'), 'main', {
+    'projects/payments/tasks/task-7/task.md': '# Seven\n',
+    'projects/payments/tasks/task-7/acceptance-criteria.md': '- ok\n',
+  });
+  const run = sampleCodeRun({ ...rex, continuing: true }, config);
+  Object.assign(run.spec, { repositoryUrl: repo, docsRepositoryUrl: docs });
+  const rendered = renderCodeRun(set, run, config, 1, f.options);
+  const { paths } = rendered.context;
+  mkdirSync(paths.base, { recursive: true });
+  writeFileSync(paths.memory, 'my notes\n');
+  const r = f.run(rendered);
+  t.equal(r.status, 0, r.log);
+  t.equal(readFileSync(paths.memory, 'utf8'), 'my notes\n', 'overwriteMemory false keeps the memory');
+  t.equal(
+    readFileSync(`${paths.base}/.task/current/task.md`, 'utf8'),
+    '# Seven\n',
+    '.task/current → this attempt',
+  );
+  t.equal(r.cwd, `${paths.repo}/services/payments`);
+  t.equal(
+    git(['rev-parse', '--abbrev-ref', 'HEAD'], paths.repo ?? '').trim(),
+    'feature/task-7-implementation',
+  );
+  t.notOk(r.argv.includes('--resume'), 'no stored session yet: starts fresh');
+  const again = f.run(renderCodeRun(set, run, config, 2, f.options));
+  t.equal(again.status, 0, again.log);
+  t.same(again.argv.slice(again.argv.indexOf('--resume'), again.argv.indexOf('--resume') + 2), [
+    '--resume',
+    'session-1234',
+  ]);
+  t.ok(again.argv.includes(paths.docs ?? ''), 'the docs checkout is an added directory');
+});
+
+t.test('DocsRun: only the project directory is checked out', async (t) => {
+  const f = fixture(t);
+  const url = f.origin(path.join(f.root, 'docs.git'), 'main', {
+    'projects/payments/prd.md': 'prd',
+    'src/big.c': 'code',
+  });
+  const run = sampleDocsRun({ ...rex, agent: 'morgan' }, config);
+  run.spec.repositoryUrl = url;
+  const rendered = renderDocsRun(set, run, config, 1, f.options);
+  const r = f.run(rendered);
+  t.equal(r.status, 0, r.log);
+  const repo = rendered.context.paths.repo ?? '';
+  t.ok(existsSync(`${repo}/projects/payments/prd.md`));
+  t.notOk(existsSync(`${repo}/src/big.c`), 'the codebase is left out');
+  t.equal(git(['rev-parse', '--abbrev-ref', 'HEAD'], repo).trim(), 'docs/projects-payments');
+});
+
+t.test('hostile values round-trip through the shell and execute nothing', async (t) => {
+  const f = fixture(t);
+  const canary = (n: number) => path.join(f.root, `canary${n}`);
+  const payload = `'$(id>${canary(1)})"\`id>${canary(2)}\`;id>${canary(3)}|x&y`;
+  const model = `m${payload}\n--dangerously-skip-permissions $HOME \\ '`;
+  const branch = `main${payload}`;
+  const dir = path.join(f.root, `repo ${payload}\nline2`);
+  const url = f.origin(dir, branch, { 'README.md': 'r' });
+  const spec = sampleTaskRun(rex);
+  spec.spec.model = model;
+  spec.spec.repository = { url, branch };
+  spec.spec.markdownFiles = [
+    { filename: '--help.md', content: `# Title ${payload}\n` },
+    { filename: 'task.md', content: payload },
+  ];
+  const rendered = renderTaskRun(set, spec, config, 1, f.options);
+  const script = rendered.data['container.sh'] as string;
+
+  // The values section alone, evaluated by bash, gives back exactly the values.
+  const values = script.slice(script.indexOf('# --- Values'), script.indexOf('# --- Shared functions'));
+  const echo = spawnSync('bash', ['-c', `${values}\nprintf '%s\\0' "$MODEL" "$REPO_URL" "$BASE_BRANCH"`], {
+    encoding: 'utf8',
+  });
+  t.same(echo.stdout.split('\0').slice(0, -1), [model, url, branch]);
+
+  const r = f.run(rendered);
+  t.equal(r.status, 0, r.log);
+  t.ok(r.argv.includes(`--model=${model}`), 'the model arrives as one argument, byte for byte');
+  t.notOk(r.argv.includes('--dangerously-skip-permissions'));
+  t.equal(readFileSync(`${rendered.context.paths.run}/--help.md`, 'utf8'), `# Title ${payload}\n`);
+  t.match(
+    git(['log', '--format=%s', 'feature/task-7-implementation'], url),
+    /save the agent's work/,
+    'branched from the hostile base',
+  );
+  for (const n of [1, 2, 3]) t.notOk(existsSync(canary(n)), `payload ${n} never ran`);
+  const hook = spawnSync('bash', ['-n', `${rendered.context.paths.rendered}/hooks/stop-pull-request.sh`]);
+  t.equal(hook.status, 0, 'the hook holding the hostile title parses');
+});

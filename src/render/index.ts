@@ -1,0 +1,52 @@
+// Rendering runs into their ConfigMaps: the public surface used by the reconciler.
+
+export {
+  applyAgentTools,
+  DEFAULT_CONFIGMAP_DIR,
+  DEFAULT_WORKSPACE_ROOT,
+  docsBranch,
+  featureBranch,
+  type RenderOptions,
+} from './context.js';
+export type { RepoContext, TaskFileContext, TemplateContext } from './context-types.js';
+export { RenderError, TemplateError } from './errors.js';
+export {
+  configMapKeyProblem,
+  configMapKeyToPath,
+  RENDERED_DIR,
+  renderedFileKey,
+  TASK_FILE_PREFIX,
+  taskFileKey,
+} from './keys.js';
+export {
+  CONFIGMAP_LIMIT_BYTES,
+  type RenderedRun,
+  renderCodeRun,
+  renderDocsRun,
+  renderRun,
+  renderTaskRun,
+} from './render.js';
+export { shellQuote, shellWords } from './shell.js';
+export { type TemplateSource, type TemplateWatchOptions, watchTemplates } from './store.js';
+export {
+  defaultTemplateDir,
+  KIND_DIRS,
+  loadTemplateSet,
+  REQUIRED_OUTPUTS,
+  type TemplateSet,
+} from './template-set.js';
+export { PRESETS, type ToolPresets } from './tool-presets.js';
+export { loadValidatedTemplates, renderProblems } from './validate.js';
+
+/** The key of the entry script: the agent container runs `bash <configMapDir>/container.sh`. */
+export const ENTRY_SCRIPT_KEY = 'container.sh';
+/**
+ * Environment variables the entry script reads, which the Job sets from the controller config's
+ * secrets: the GitHub App's id and private key (for an installation token). The agent CLI itself reads
+ * ANTHROPIC_API_KEY.
+ */
+export const AGENT_ENV = Object.freeze({
+  apiKey: 'ANTHROPIC_API_KEY',
+  githubAppId: 'GITHUB_APP_ID',
+  githubAppPrivateKey: 'GITHUB_APP_PRIVATE_KEY',
+} as const);

@@ -1,0 +1,202 @@
+// What the rendered files say, checked by content rather than snapshots: branches, imports, resume
+// flags, memory, permissions, defaults applied without webhooks, and the errors of impossible runs.
+import t from 'tap';
+import { MARKDOWN_BUDGET_BYTES } from '../admission/rules/index.js';
+import type { CodeRun, TaskRun } from '../api/index.js';
+import { loadConfigFile } from '../config/load.js';
+import { taskRunWorkspacePath } from '../naming/names.js';
+import { packageRoot } from '../util/package-root.js';
+import {
+  CONFIGMAP_LIMIT_BYTES,
+  configMapKeyProblem,
+  configMapKeyToPath,
+  loadTemplateSet,
+  RenderError,
+  renderCodeRun,
+  renderDocsRun,
+  renderTaskRun,
+} from './index.js';
+import { sampleCodeRun, sampleDocsRun, sampleTaskRun } from './samples.js';
+
+const config = loadConfigFile(`${packageRoot()}/config/controller-config.yaml`);
+const set = loadTemplateSet();
+const fresh = { agent: 'rex', preset: 'default' as const, continuing: false };
+
+t.test('TaskRun: branch, task files, imports and the workspace path', async (t) => {
+  const { data, files, context } = renderTaskRun(set, sampleTaskRun(fresh), config, 3);
+  t.equal(`${context.paths.run}/`, taskRunWorkspacePath('payments', 7, 3), 'the DESIGN workspace path');
+  t.match(data['container.sh'], /readonly WORK_BRANCH='feature\/task-7-implementation'/);
+  t.match(data['container.sh'], /readonly BASE_BRANCH='main'/);
+  t.match(data['container.sh'], /install_file 'task_task\.md' 'task\.md' '0644'/);
+  t.match(
+    data['container.sh'],
+    /install_file 'hooks_stop-commit\.sh' 'config\/hooks\/stop-commit\.sh' '0755'/,
+  );
+  t.match(data['CLAUDE.md'], /^@\.task\/7\/run-3\/task\.md$/m, 'imports task.md relative to the memory file');
+  t.match(data['CLAUDE.md'], /^@\.task\/7\/run-3\/acceptance-criteria\.md$/m);
+  t.match(data['CLAUDE.md'], /^@\.task\/7\/run-3\/config\/coding-guidelines\.md$/m);
+  t.equal(data['task_task.md'], sampleTaskRun(fresh).spec.markdownFiles[0]?.content, 'task files verbatim');
+  t.notOk('task.md' in data, 'a task file never takes a rendered file key');
+  for (const f of files) t.equal(configMapKeyToPath(f.key), f.path, `${f.key} reverses to ${f.path}`);
+  t.match(data['system-prompt.md'], /You are Rex/);
+});
+
+t.test('TaskRun: resume on a later attempt, not on the first', async (t) => {
+  const first = renderTaskRun(set, sampleTaskRun(fresh), config, 1).data;
+  const retry = renderTaskRun(set, sampleTaskRun(fresh), config, 2).data;
+  t.match(first['container.sh'], /readonly RESUME='false'/);
+  t.match(retry['container.sh'], /readonly RESUME='true'/);
+  t.match(retry['container.sh'], /args\+=\(--continue\)/);
+  t.match(retry['prompt.md'], /This is attempt 2 of task 7/);
+  t.match(first['container.sh'], /claude "\$\{args\[@\]\}"/);
+  t.match(first['container.sh'], /"--model=\$MODEL" --output-format stream-json/);
+});
+
+t.test('TaskRun: agentTools become allow and deny rules over the preset', async (t) => {
+  const run = sampleTaskRun(fresh);
+  run.spec.agentTools = [
+    { name: 'Bash', restrictions: ['rm -rf:*', 'git push --force:*'] },
+    { name: 'WebFetch', enabled: false },
+    { name: 'mcp__github', enabled: true },
+  ];
+  const settings = JSON.parse(renderTaskRun(set, run, config, 1).data['settings.json'] as string);
+  t.ok(settings.permissions.allow.includes('Bash'));
+  t.ok(settings.permissions.allow.includes('mcp__github'));
+  t.notOk(settings.permissions.allow.includes('WebFetch'), 'a disabled tool leaves the allow list');
+  t.ok(settings.permissions.deny.includes('WebFetch'));
+  t.ok(settings.permissions.deny.includes('Bash(rm -rf:*)'));
+  t.match(
+    settings.hooks.Stop[0].hooks[0].command,
+    /^bash '.*stop-commit\.sh' ; bash '.*stop-pull-request\.sh'$/,
+  );
+});
+
+t.test('tool presets decide the MCP servers and remote tools', async (t) => {
+  const mcp = (preset: 'minimal' | 'advanced') => {
+    const cfg = {
+      ...config,
+      agents: { ...config.agents, rex: { ...config.agents.rex, image: 'x', tools: preset } },
+    };
+    const data = renderTaskRun(set, sampleTaskRun(fresh), cfg, 1).data;
+    return {
+      mcp: JSON.parse(data['mcp.json'] as string),
+      client: JSON.parse(data['client-config.json'] as string),
+    };
+  };
+  t.same(Object.keys(mcp('minimal').mcp.mcpServers), ['filesystem'], 'minimal: no remote server');
+  t.same(mcp('minimal').client.remoteTools, []);
+  const advanced = mcp('advanced');
+  t.ok(advanced.mcp.mcpServers.tools.url.startsWith('http'));
+  t.ok(advanced.client.remoteTools.includes('kubernetes_getPodLogs'));
+  t.equal(advanced.client.preset, 'advanced');
+});
+
+t.test('CodeRun: continueSession resumes the stored session; contextVersion > 1 resumes too', async (t) => {
+  const resumed = renderCodeRun(set, sampleCodeRun({ ...fresh, continuing: true }, config), config, 1);
+  t.match(resumed.data['container.sh'], /readonly SESSION_ID='session-1234'/);
+  t.match(resumed.data['container.sh'], /args\+=\(--resume "\$SESSION_ID"\)/);
+  t.match(resumed.data['container.sh'], /readonly OVERWRITE_MEMORY='false'/);
+  const run: CodeRun = sampleCodeRun(fresh, config);
+  t.equal(renderCodeRun(set, run, config, 1).context.session.resume, false);
+  run.spec.contextVersion = 2;
+  t.same(renderCodeRun(set, run, config, 1).context.session, { resume: true, id: null });
+  const { data, context } = renderCodeRun(set, run, config, 1);
+  t.match(data['CLAUDE.md'], /^@\.task\/current\/task\.md$/m, 'a kept memory imports the current attempt');
+  t.match(data['container.sh'], /readonly DOCS_TASK_DIR='projects\/payments\/tasks\/task-7'/);
+  t.equal(context.paths.work, '/workspace/payments/repo/services/payments');
+  t.match(data['container.sh'], /readonly OVERWRITE_MEMORY='true'/);
+});
+
+t.test('DocsRun: a sparse checkout of the project unless the codebase is included', async (t) => {
+  const run = sampleDocsRun({ ...fresh, agent: 'morgan' }, config);
+  const { data, context } = renderDocsRun(set, run, config, 1);
+  t.equal(context.agent.name, 'morgan');
+  t.equal(context.agent.model, 'claude-opus-4-1-20250805', 'the profile model');
+  t.match(data['container.sh'], /readonly SPARSE_DIR='projects\/payments'/);
+  t.match(data['container.sh'], /readonly WORK_BRANCH='docs\/projects-payments'/);
+  t.match(data['system-prompt.md'], /You are Morgan/);
+  run.spec.includeCodebase = true;
+  t.match(renderDocsRun(set, run, config, 1).data['container.sh'], /readonly SPARSE_DIR=''/);
+});
+
+t.test('a run stored without admission defaults gets them from the config', async (t) => {
+  const bare: TaskRun = {
+    metadata: { name: 'bare' },
+    spec: { taskId: 1, serviceName: 'svc', markdownFiles: [{ filename: 'task.md' }] },
+  };
+  const { context, data } = renderTaskRun(set, bare, config, 1);
+  t.equal(context.agent.name, 'rex', 'the default agent');
+  t.equal(context.agent.model, config.agents.rex?.model);
+  t.equal(context.run.namespace, 'default');
+  t.equal(context.repo, null);
+  t.equal(data['task_task.md'], '');
+  t.match(data['container.sh'], /readonly REPO_URL='' REPO_DIR=''/);
+});
+
+t.test('impossible runs are RenderErrors that say why', async (t) => {
+  const run = sampleTaskRun({ ...fresh, agent: 'nobody' });
+  t.throws(
+    () => renderTaskRun(set, run, config, 1),
+    new RenderError(
+      'agent "nobody" has no profile in the controller config (known: rex, blaze, cleo, tess, morgan)',
+    ),
+  );
+  t.throws(() => renderTaskRun(set, sampleTaskRun(fresh), config, 0), /attempt must be an integer >= 1/);
+  const code = sampleCodeRun(fresh, config);
+  code.spec.localTools = ['frobnicator'];
+  t.throws(
+    () => renderCodeRun(set, code, config, 1),
+    /unknown local tool\(s\) frobnicator; known: filesystem/,
+  );
+  const hostile = sampleTaskRun(fresh);
+  hostile.spec.markdownFiles = [{ filename: "a'$(id)`x`.md", content: '' }];
+  t.throws(
+    () => renderTaskRun(set, hostile, config, 1),
+    /markdownFiles\[0\]\.filename "a'\$\(id\)`x`\.md": may only contain/,
+  );
+  hostile.spec.markdownFiles = [{ filename: 'a.md' }, { filename: 'a.md' }];
+  t.throws(
+    () => renderTaskRun(set, hostile, config, 1),
+    /markdownFiles\[1\]\.filename "a\.md": is a duplicate/,
+  );
+  const huge = sampleTaskRun(fresh);
+  huge.spec.agentTools = [
+    { name: 'Bash', restrictions: Array.from({ length: 1200 }, (_, i) => `${i}${'x'.repeat(1000)}`) },
+  ];
+  t.throws(
+    () => renderTaskRun(set, huge, config, 1),
+    /over the 1 MiB ConfigMap limit; largest: settings\.json/,
+  );
+});
+
+t.test('a TaskRun at the markdown budget fits: the templates stay within the 128 KiB reserve', async (t) => {
+  // 50 files (the schema's maximum) with long names, content filling the admission budget exactly.
+  const names = Array.from({ length: 50 }, (_, i) => `${String(i).padStart(2, '0')}-${'n'.repeat(245)}.md`);
+  const nameBytes = names.reduce((n, f) => n + f.length, 0);
+  const per = Math.floor((MARKDOWN_BUDGET_BYTES - nameBytes) / names.length);
+  const run = sampleTaskRun(fresh);
+  run.spec.markdownFiles = names.map((filename, i) => ({
+    filename,
+    fileType: i ? 'context' : 'task',
+    content: `# ${i}\n${'é'.repeat(per / 2 - 4)}\n`,
+  }));
+  const markdown = run.spec.markdownFiles.reduce(
+    (n, f) => n + Buffer.byteLength(f.content ?? '') + f.filename.length,
+    0,
+  );
+  t.ok(
+    markdown <= MARKDOWN_BUDGET_BYTES && markdown > MARKDOWN_BUDGET_BYTES - 200,
+    `markdown ${markdown} bytes`,
+  );
+  const { data, bytes } = renderTaskRun(set, run, config, 1);
+  t.ok(bytes < CONFIGMAP_LIMIT_BYTES, `total ${bytes} < 1 MiB`);
+  t.ok(bytes - markdown < 128 * 1024, `rendered files ${bytes - markdown} bytes within the reserve`);
+  t.same(
+    Object.keys(data).filter((k) => configMapKeyProblem(k)),
+    [],
+  );
+  t.ok(
+    Object.keys(data).some((k) => k.length === 253),
+    'a long name is shortened to a valid key',
+  );
+});

@@ -1,0 +1,134 @@
+// Renders a run into its ConfigMap data: every template of the run's kind plus the agent's system
+// prompt and, for a TaskRun, its markdown files verbatim. Keys follow keys.ts; `files` is the
+// explicit key → path list the entry script installs from.
+import type { ApiKind, CodeRun, ControllerConfig, DocsRun, Run, TaskRun } from '../api/index.js';
+import type { ContextInput, RenderOptions } from './context.js';
+import { codeRunContext, docsRunContext, taskRunContext } from './context-kinds.js';
+import type { TemplateContext } from './context-types.js';
+import { RenderError, TemplateError } from './errors.js';
+import { renderedFileKey } from './keys.js';
+import { strictContext } from './strict-context.js';
+import {
+  DEFAULT_AGENT_PROMPT,
+  outputPaths,
+  SYSTEM_PROMPT,
+  type Template,
+  type TemplateSet,
+} from './template-set.js';
+
+/** The Kubernetes limit on a ConfigMap's keys and values together. */
+export const CONFIGMAP_LIMIT_BYTES = 1024 * 1024;
+
+export interface RenderedRun {
+  /** The ConfigMap's data. */
+  data: Record<string, string>;
+  /** Every key with its path relative to the run directory and its file mode. */
+  files: TemplateContext['files'];
+  /** The context the templates saw (for logs and tests). */
+  context: TemplateContext;
+  /** The ConfigMap's size as Kubernetes counts it: keys plus values, in bytes. */
+  bytes: number;
+}
+
+function agentPrompt(set: TemplateSet, agent: string): Template {
+  const template = set.agents.get(agent) ?? set.agents.get(DEFAULT_AGENT_PROMPT);
+  if (!template)
+    throw new TemplateError(set.dir, [`agents/: no ${agent}.md.hbs and no ${DEFAULT_AGENT_PROMPT}.md.hbs`]);
+  return template;
+}
+
+function renderAll(
+  set: TemplateSet,
+  kind: ApiKind,
+  context: TemplateContext,
+  verbatim: Record<string, string>,
+): RenderedRun {
+  const strict = strictContext(context);
+  const data: Record<string, string> = {};
+  for (const output of outputPaths(set, kind)) {
+    const template =
+      output === SYSTEM_PROMPT ? agentPrompt(set, context.agent.name) : set.outputs[kind].get(output);
+    if (!template) continue;
+    try {
+      data[renderedFileKey(output)] = template.render(strict);
+    } catch (err) {
+      throw new TemplateError(set.dir, [`${template.source}: ${(err as Error).message}`]);
+    }
+  }
+  Object.assign(data, verbatim);
+  const bytes = Object.entries(data).reduce(
+    (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
+    0,
+  );
+  if (bytes > CONFIGMAP_LIMIT_BYTES) {
+    const largest = Object.entries(data)
+      .map(([k, v]) => ({ k, n: Buffer.byteLength(v) }))
+      .sort((a, b) => b.n - a.n)
+      .slice(0, 3)
+      .map(({ k, n }) => `${k} ${(n / 1024).toFixed(1)} KiB`)
+      .join(', ');
+    throw new RenderError(
+      `the rendered files total ${(bytes / 1024).toFixed(1)} KiB, over the 1 MiB ConfigMap limit; largest: ${largest}`,
+    );
+  }
+  return { data, files: context.files, context, bytes };
+}
+
+const input = (set: TemplateSet, kind: ApiKind, options?: RenderOptions): ContextInput => ({
+  outputs: outputPaths(set, kind),
+  presets: set.presets,
+  options,
+});
+
+export function renderTaskRun(
+  set: TemplateSet,
+  run: TaskRun,
+  config: ControllerConfig,
+  attempt: number,
+  options?: RenderOptions,
+): RenderedRun {
+  const context = taskRunContext(run, config, attempt, input(set, 'TaskRun', options));
+  const verbatim: Record<string, string> = {};
+  for (const [i, file] of context.task.files.entries())
+    verbatim[file.key] = run.spec.markdownFiles[i]?.content ?? '';
+  return renderAll(set, 'TaskRun', context, verbatim);
+}
+
+export function renderCodeRun(
+  set: TemplateSet,
+  run: CodeRun,
+  config: ControllerConfig,
+  attempt: number,
+  options?: RenderOptions,
+): RenderedRun {
+  return renderAll(set, 'CodeRun', codeRunContext(run, config, attempt, input(set, 'CodeRun', options)), {});
+}
+
+export function renderDocsRun(
+  set: TemplateSet,
+  run: DocsRun,
+  config: ControllerConfig,
+  attempt: number,
+  options?: RenderOptions,
+): RenderedRun {
+  return renderAll(set, 'DocsRun', docsRunContext(run, config, attempt, input(set, 'DocsRun', options)), {});
+}
+
+/** Any run by kind (for the generic reconciler). */
+export function renderRun(
+  set: TemplateSet,
+  kind: ApiKind,
+  run: Run,
+  config: ControllerConfig,
+  attempt: number,
+  options?: RenderOptions,
+): RenderedRun {
+  switch (kind) {
+    case 'TaskRun':
+      return renderTaskRun(set, run as TaskRun, config, attempt, options);
+    case 'CodeRun':
+      return renderCodeRun(set, run as CodeRun, config, attempt, options);
+    case 'DocsRun':
+      return renderDocsRun(set, run as DocsRun, config, attempt, options);
+  }
+}

@@ -1,0 +1,145 @@
+// Loads a template directory into a TemplateSet: every template compiled once (strict), linted, and
+// placed by the layout below. Any problem anywhere refuses the whole directory (TemplateError lists
+// them all), so a half-broken set is never used.
+//
+//   {taskrun,code,docs}/**.hbs  the kind's files; output path = template path without .hbs
+//   shared/**.hbs               rendered for every kind unless the kind has a file at the same path
+//   agents/{agent}.md.hbs       the agent's system prompt, rendered as system-prompt.md;
+//                               agents/default.md.hbs serves agents without their own
+//   partials/{name}.*.hbs       partials, used as {{> name}}
+//   tool-presets.yaml           the tool presets (tool-presets.ts)
+// Other files (README.md) are documentation and are ignored.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { ApiKind } from '../api/index.js';
+import { packageRoot } from '../util/package-root.js';
+import { type CompiledTemplate, compile, createEnvironment } from './environment.js';
+import { TemplateError } from './errors.js';
+import { templateOutputProblem } from './keys.js';
+import { lintTemplate } from './lint.js';
+import { parseToolPresets, TOOL_PRESETS_FILE, type ToolPresets } from './tool-presets.js';
+
+export const KIND_DIRS: Readonly<Record<ApiKind, string>> = Object.freeze({
+  TaskRun: 'taskrun',
+  CodeRun: 'code',
+  DocsRun: 'docs',
+});
+export const SYSTEM_PROMPT = 'system-prompt.md';
+export const DEFAULT_AGENT_PROMPT = 'default';
+/** The files every kind must render: the entry script and what it reads. */
+export const REQUIRED_OUTPUTS: readonly string[] = [
+  'container.sh',
+  'CLAUDE.md',
+  'prompt.md',
+  'settings.json',
+  'mcp.json',
+  'client-config.json',
+];
+
+export interface Template {
+  /** The template's path in the directory, for messages. */
+  source: string;
+  render: CompiledTemplate;
+}
+
+export interface TemplateSet {
+  dir: string;
+  /** By kind: output path → template (shared files included, the kind's own winning). */
+  outputs: Readonly<Record<ApiKind, ReadonlyMap<string, Template>>>;
+  /** By agent name (and "default"): the system prompt template. */
+  agents: ReadonlyMap<string, Template>;
+  presets: ToolPresets;
+  /** Every file read, by path: what the set was built from (to tell whether a reload changed it). */
+  sources: Readonly<Record<string, string>>;
+}
+
+export const defaultTemplateDir = (): string => path.join(packageRoot(), 'templates');
+
+function listFiles(dir: string, prefix = ''): string[] {
+  return readdirSync(path.join(dir, prefix), { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) return listFiles(dir, rel);
+      return entry.isFile() || statSync(path.join(dir, rel)).isFile() ? [rel] : [];
+    });
+}
+
+/** Loads and checks `dir` (default the package's templates/); throws TemplateError naming every problem. */
+export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet {
+  const problems: string[] = [];
+  let files: string[];
+  try {
+    files = listFiles(dir);
+  } catch (err) {
+    throw new TemplateError(dir, [`cannot read the directory: ${(err as Error).message}`]);
+  }
+  const env = createEnvironment();
+  const compiled = new Map<string, Template>();
+  const sources = new Map<string, string>();
+  for (const file of files.filter((f) => f.endsWith('.hbs'))) {
+    const source = readFileSync(path.join(dir, file), 'utf8');
+    sources.set(file, source);
+    try {
+      problems.push(...lintTemplate(env, file, source).map((p) => `${file}:${p}`));
+      if (file.startsWith('partials/')) {
+        const name = path.basename(file).split('.')[0] as string;
+        env.registerPartial(name, compile(env, source));
+      } else compiled.set(file, { source: file, render: compile(env, source) });
+    } catch (err) {
+      problems.push(`${file}: ${(err as Error).message.split('\n').slice(0, 3).join(' ')}`);
+    }
+  }
+
+  const kindDirs = Object.values(KIND_DIRS);
+  const shared = new Map<string, Template>();
+  const byKind = new Map<string, Map<string, Template>>(kindDirs.map((k) => [k, new Map()]));
+  const agents = new Map<string, Template>();
+  for (const [file, template] of compiled) {
+    const [top, ...rest] = file.slice(0, -'.hbs'.length).split('/');
+    const output = rest.join('/');
+    if (top === 'agents' && rest.length === 1 && output.endsWith('.md')) {
+      agents.set(output.slice(0, -'.md'.length), template);
+      continue;
+    }
+    const target = top === 'shared' ? shared : byKind.get(top as string);
+    if (!target || !output) {
+      problems.push(
+        `${file}: not part of the layout (kind directories ${kindDirs.join(', ')}, shared/, agents/, partials/)`,
+      );
+      continue;
+    }
+    const problem = templateOutputProblem(output);
+    if (problem) problems.push(`${file}: output ${output}: ${problem}`);
+    else if (output === SYSTEM_PROMPT) problems.push(`${file}: ${SYSTEM_PROMPT} is rendered from agents/`);
+    else target.set(output, template);
+  }
+
+  const outputs = {} as Record<ApiKind, ReadonlyMap<string, Template>>;
+  for (const [kind, kindDir] of Object.entries(KIND_DIRS) as Array<[ApiKind, string]>) {
+    const merged = new Map([...shared, ...(byKind.get(kindDir) ?? [])]);
+    for (const required of REQUIRED_OUTPUTS)
+      if (!merged.has(required)) problems.push(`${kindDir}/: no ${required}.hbs (here or in shared/)`);
+    outputs[kind] = merged;
+  }
+
+  let presets: ToolPresets | undefined;
+  try {
+    const text = readFileSync(path.join(dir, TOOL_PRESETS_FILE), 'utf8');
+    sources.set(TOOL_PRESETS_FILE, text);
+    const parsed = parseToolPresets(text);
+    problems.push(...parsed.problems);
+    presets = parsed.presets;
+  } catch (err) {
+    problems.push(`${TOOL_PRESETS_FILE}: ${(err as Error).message}`);
+  }
+  if (problems.length || !presets) throw new TemplateError(dir, problems);
+  return { dir, outputs, agents, presets, sources: Object.fromEntries(sources) };
+}
+
+/** The output paths a run of `kind` renders, in a stable order (the entry script first). */
+export function outputPaths(set: TemplateSet, kind: ApiKind): string[] {
+  return [...set.outputs[kind].keys(), SYSTEM_PROMPT].sort((a, b) =>
+    a === 'container.sh' ? -1 : b === 'container.sh' ? 1 : a.localeCompare(b),
+  );
+}

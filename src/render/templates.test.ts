@@ -1,0 +1,145 @@
+// Loading and accepting template directories: strict variables, the quoting lint, the layout rules,
+// validation against sample runs, and hot reload keeping the last good set.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import t, { type Test } from 'tap';
+import { loadConfigFile } from '../config/load.js';
+import { packageRoot } from '../util/package-root.js';
+import {
+  defaultTemplateDir,
+  loadTemplateSet,
+  loadValidatedTemplates,
+  renderTaskRun,
+  TemplateError,
+  watchTemplates,
+} from './index.js';
+import { shellProblems } from './output-checks.js';
+import { sampleTaskRun } from './samples.js';
+
+const config = loadConfigFile(`${packageRoot()}/config/controller-config.yaml`);
+
+/** A copy of the shipped templates to break. */
+function copyTemplates(t: Test): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'templates-'));
+  cpSync(defaultTemplateDir(), dir, { recursive: true });
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+const edit = (dir: string, file: string, fn: (s: string) => string) =>
+  writeFileSync(path.join(dir, file), fn(readFileSync(path.join(dir, file), 'utf8')));
+
+const problemsOf = (fn: () => unknown): string[] => {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof TemplateError) return err.problems;
+    throw err;
+  }
+  return [];
+};
+
+t.test('the shipped templates load and validate against the default config', async (t) => {
+  const set = loadValidatedTemplates(undefined, config);
+  t.equal(set.dir, defaultTemplateDir());
+  t.ok(set.outputs.TaskRun.has('container.sh'));
+  t.ok(set.outputs.CodeRun.has('hooks/stop-commit.sh'), 'shared files are in every kind');
+});
+
+t.test('an undefined variable is an error, in a plain mustache and in a helper argument', async (t) => {
+  for (const [file, text] of [
+    ['taskrun/CLAUDE.md.hbs', '\nModel: {{agent.modle}}\n'],
+    ['shared/coding-guidelines.md.hbs', '\n{{#if task.nmae}}x{{/if}}\n'],
+    ['taskrun/container.sh.hbs', '\necho {{shq run.atempt}}\n'],
+  ] as const) {
+    const dir = copyTemplates(t);
+    edit(dir, file, (s) => s + text);
+    const set = loadTemplateSet(dir);
+    const err = t.throws(() =>
+      renderTaskRun(set, sampleTaskRun({ agent: 'rex', preset: 'default', continuing: false }), config, 1),
+    ) as TemplateError;
+    t.type(err, TemplateError, file);
+    t.match(err.message, new RegExp(`${file.replace('.', '\\.')}.*(undefined variable|not defined)`), file);
+    const problems = problemsOf(() => loadValidatedTemplates(dir, config));
+    t.ok(problems.length > 0, `${file}: refused by validation`);
+  }
+});
+
+t.test('a raw value in a .sh or .json template is refused at load', async (t) => {
+  const dir = copyTemplates(t);
+  edit(dir, 'taskrun/container.sh.hbs', (s) => s.replace('{{shq task.id}}', '{{task.id}}'));
+  edit(dir, 'shared/settings.json.hbs', (s) => s.replace('{{json agent.model}}', '"{{agent.model}}"'));
+  edit(dir, 'shared/hooks/stop-commit.sh.hbs', (s) => `${s}\necho {{{repo.url}}}\n`);
+  const problems = problemsOf(() => loadTemplateSet(dir));
+  t.match(
+    problems.join('\n'),
+    /taskrun\/container\.sh\.hbs:\d+:\d+: \{\{task\.id\}\} prints a value unquoted; in a \.sh template use shq or shwords/,
+  );
+  t.match(problems.join('\n'), /shared\/settings\.json\.hbs:\d+:\d+: \{\{agent\.model\}\} .* use json/);
+  t.match(problems.join('\n'), /stop-commit\.sh\.hbs:.*\{\{repo\.url\}\}/);
+});
+
+t.test('layout problems are all reported at once', async (t) => {
+  const dir = copyTemplates(t);
+  rmSync(path.join(dir, 'docs/prompt.md.hbs'));
+  writeFileSync(path.join(dir, 'code/my_file.md.hbs'), 'x');
+  writeFileSync(path.join(dir, 'stray.md.hbs'), 'x');
+  writeFileSync(path.join(dir, 'taskrun/broken.md.hbs'), '{{#if run}}unclosed');
+  edit(dir, 'tool-presets.yaml', (s) =>
+    s.replace('local: [filesystem]', 'local: [filesystem, nope]').replace('  git:\n', '  tools:\n'),
+  );
+  const problems = problemsOf(() => loadTemplateSet(dir)).join('\n');
+  t.match(problems, /docs\/: no prompt\.md\.hbs/);
+  t.match(problems, /code\/my_file\.md\.hbs: output my_file\.md: path segment "my_file\.md"/);
+  t.match(problems, /stray\.md\.hbs: not part of the layout/);
+  t.match(problems, /taskrun\/broken\.md\.hbs: Parse error/);
+  t.match(problems, /presets\.minimal\.local: "nope" is not in localServers/);
+  t.match(problems, /localServers\.tools: has the remote server's name/);
+});
+
+t.test('an agent without a prompt template needs agents/default.md.hbs', async (t) => {
+  const withCipher = {
+    ...config,
+    agents: { ...config.agents, cipher: { image: 'x', model: 'm', githubApp: '5DLabs-Cipher' } },
+  };
+  t.same(
+    problemsOf(() => loadValidatedTemplates(undefined, withCipher)),
+    [],
+    'default.md.hbs serves cipher',
+  );
+  const dir = copyTemplates(t);
+  rmSync(path.join(dir, 'agents/default.md.hbs'));
+  t.match(
+    problemsOf(() => loadValidatedTemplates(dir, withCipher)).join('\n'),
+    /agent=cipher.*no cipher\.md\.hbs and no default\.md\.hbs/,
+  );
+});
+
+t.test('shellcheck problems are reported, not hidden', async (t) => {
+  const problems = shellProblems([
+    { name: 'bad', content: '#!/usr/bin/env bash\necho $1\nif [ x = x; then\n' },
+  ]);
+  t.match(problems.join('\n'), /bad: bash -n/);
+  t.match(problems.join('\n'), /bad: shellcheck/);
+});
+
+t.test('hot reload applies a good change, refuses a bad one and keeps the last good set', async (t) => {
+  const dir = copyTemplates(t);
+  const errors: Error[] = [];
+  const source = watchTemplates(dir, () => config, { pollMs: 3_600_000, onError: (e) => errors.push(e) });
+  t.teardown(() => source.close());
+  const run = sampleTaskRun({ agent: 'rex', preset: 'default', continuing: false });
+  const first = source.current();
+  t.notOk(source.reload(), 'nothing changed');
+
+  edit(dir, 'shared/coding-guidelines.md.hbs', (s) => `${s}\n- Reloaded rule.\n`);
+  t.ok(source.reload(), 'a good change applies');
+  t.not(source.current(), first);
+  t.match(renderTaskRun(source.current(), run, config, 1).data['coding-guidelines.md'], /Reloaded rule/);
+
+  const good = source.current();
+  edit(dir, 'shared/coding-guidelines.md.hbs', (s) => `${s}\n{{no.such.value}}\n`);
+  t.notOk(source.reload(), 'a bad change is refused');
+  t.equal(source.current(), good, 'the last good set stays');
+  t.match(errors[0]?.message, /coding-guidelines\.md\.hbs.*undefined variable/);
+});

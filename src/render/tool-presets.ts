@@ -1,0 +1,131 @@
+// The tool presets (minimal, default, advanced): which local MCP servers and remote tools an agent
+// gets and which Claude tool permissions come with them. They live in the template directory
+// (tool-presets.yaml) rather than in code so that they are hot-reloaded and reviewed with the
+// templates that use them.
+import { parse } from 'yaml';
+import type { ToolConfig } from '../api/index.js';
+import { RenderError } from './errors.js';
+
+export const PRESETS: readonly ToolConfig[] = ['minimal', 'default', 'advanced'];
+export const TOOL_PRESETS_FILE = 'tool-presets.yaml';
+
+export interface LocalServer {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+}
+export interface Preset {
+  local: string[];
+  remote: string[];
+  allow: string[];
+  deny: string[];
+}
+export interface ToolPresets {
+  /** The MCP server (streamable HTTP) serving remote tools; its name prefixes their permissions. */
+  remote: { server: string; url: string };
+  localServers: Record<string, LocalServer>;
+  presets: Record<ToolConfig, Preset>;
+}
+
+const NAME = /^[A-Za-z0-9_-]+$/;
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
+
+/** Parses tool-presets.yaml; every problem is listed, none is thrown. */
+export function parseToolPresets(text: string): { presets?: ToolPresets; problems: string[] } {
+  const problems: string[] = [];
+  let doc: unknown;
+  try {
+    doc = parse(text);
+  } catch (err) {
+    return { problems: [`${TOOL_PRESETS_FILE}: ${(err as Error).message.split('\n')[0]}`] };
+  }
+  const at = (path: string, what: string) => problems.push(`${TOOL_PRESETS_FILE}: ${path}: ${what}`);
+  if (!isRecord(doc)) return { problems: [`${TOOL_PRESETS_FILE}: must be a mapping`] };
+  const remote = doc.remote;
+  if (!isRecord(remote) || typeof remote.url !== 'string' || typeof remote.server !== 'string')
+    at('remote', 'must have server and url strings');
+  else if (!NAME.test(remote.server)) at('remote.server', 'must match [A-Za-z0-9_-]+');
+  const servers = isRecord(doc.localServers) ? doc.localServers : {};
+  if (!isRecord(doc.localServers)) at('localServers', 'must be a mapping');
+  for (const [name, s] of Object.entries(servers)) {
+    if (!NAME.test(name)) at(`localServers.${name}`, 'name must match [A-Za-z0-9_-]+');
+    if (isRecord(remote) && name === remote.server)
+      at(`localServers.${name}`, "has the remote server's name (their permissions would mix)");
+    if (!isRecord(s) || typeof s.command !== 'string' || !isStrings(s.args ?? []))
+      at(`localServers.${name}`, 'must have a command string and an args list of strings');
+    else if (
+      s.env !== undefined &&
+      !(isRecord(s.env) && Object.values(s.env).every((v) => typeof v === 'string'))
+    )
+      at(`localServers.${name}.env`, 'must map names to strings');
+  }
+  const presets = isRecord(doc.presets) ? doc.presets : {};
+  for (const name of PRESETS) {
+    const p = presets[name];
+    if (!isRecord(p)) {
+      at(`presets.${name}`, 'is missing');
+      continue;
+    }
+    for (const list of ['local', 'remote', 'allow', 'deny'])
+      if (!isStrings(p[list] ?? [])) at(`presets.${name}.${list}`, 'must be a list of strings');
+    for (const local of isStrings(p.local) ? p.local : [])
+      if (!Object.hasOwn(servers, local)) at(`presets.${name}.local`, `"${local}" is not in localServers`);
+  }
+  if (problems.length) return { problems };
+  const normalised = structuredClone(doc) as unknown as ToolPresets;
+  for (const s of Object.values(normalised.localServers)) {
+    s.args ??= [];
+    s.env ??= {};
+  }
+  for (const name of PRESETS) {
+    const p = normalised.presets[name];
+    for (const list of ['local', 'remote', 'allow', 'deny'] as const) p[list] ??= [];
+  }
+  return { presets: normalised, problems };
+}
+
+/** What one run gets: its preset plus the run's extra tools, with the permissions that enable them. */
+export interface ResolvedTools {
+  preset: ToolConfig;
+  local: Array<{ name: string } & LocalServer>;
+  remote: string[];
+  remoteServer: { name: string; url: string } | null;
+  allow: string[];
+  deny: string[];
+}
+
+const unique = (list: string[]) => [...new Set(list)];
+
+export function resolveTools(
+  catalog: ToolPresets,
+  preset: ToolConfig,
+  extraLocal: readonly string[] = [],
+  extraRemote: readonly string[] = [],
+): ResolvedTools {
+  const base = catalog.presets[preset];
+  const localNames = unique([...base.local, ...extraLocal]);
+  const unknown = localNames.filter((n) => !Object.hasOwn(catalog.localServers, n));
+  if (unknown.length) {
+    throw new RenderError(
+      `unknown local tool(s) ${unknown.join(', ')}; known: ${Object.keys(catalog.localServers).join(', ')}`,
+    );
+  }
+  const local = localNames.map((name) => ({ name, ...(catalog.localServers[name] as LocalServer) }));
+  const remote = unique([...base.remote, ...extraRemote]);
+  const server = catalog.remote.server;
+  return {
+    preset,
+    local,
+    remote,
+    remoteServer: remote.length ? { name: server, url: catalog.remote.url } : null,
+    // Claude names MCP tools mcp__{server}__{tool}; allowing a server name allows all its tools.
+    allow: unique([
+      ...base.allow,
+      ...localNames.map((n) => `mcp__${n}`),
+      ...remote.map((t) => `mcp__${server}__${t}`),
+    ]),
+    deny: unique(base.deny),
+  };
+}
