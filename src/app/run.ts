@@ -8,6 +8,8 @@ import { admissionRoutes } from '../admission/handlers.js';
 import { installLocalWebhooks } from '../admission/install.js';
 import { startWebhookServer } from '../admission/server.js';
 import { watchConfigFile } from '../config/watch.js';
+import { runControllers } from '../controllers/run-controllers.js';
+import { watchTemplates } from '../render/index.js';
 import { KubeClient, Manager } from '../runtime/index.js';
 import { packageRoot } from '../util/package-root.js';
 import { type LocalEnvironment, startLocalEnvironment } from './local.js';
@@ -36,7 +38,15 @@ function banner(local: LocalEnvironment, webhookPort: number): string {
   ].join('\n');
 }
 
-export async function run(opts: RunOptions, logger: Logger = pino({ level: opts.logLevel })): Promise<void> {
+/**
+ * The process's logger: JSON lines on stdout, written asynchronously and in batches of 4 KiB (a dozen
+ * admission reviews' lines) instead of one write per line, flushed at least every second and on exit.
+ * A process killed outright (SIGKILL, OOM) can lose its last second of lines.
+ */
+const processLogger = (level: string | undefined): Logger =>
+  pino({ level }, pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }));
+
+export async function run(opts: RunOptions, logger: Logger = processLogger(opts.logLevel)): Promise<void> {
   const config = watchConfigFile(opts.configFile, {
     onChange: () => logger.info({ file: opts.configFile }, 'controller config reloaded'),
     onError: (err) =>
@@ -44,6 +54,10 @@ export async function run(opts: RunOptions, logger: Logger = pino({ level: opts.
         { file: opts.configFile, err: err.message },
         'controller config rejected; the last good one stays',
       ),
+  });
+  const templates = watchTemplates(undefined, () => config.current(), {
+    onChange: () => logger.info('run templates reloaded'),
+    onError: (err) => logger.error({ err: err.message }, 'run templates rejected; the last good set stays'),
   });
   const leaseNamespace = opts.leaderElection ? [opts.leaderElection.namespace] : [];
   const local = opts.local
@@ -65,14 +79,24 @@ export async function run(opts: RunOptions, logger: Logger = pino({ level: opts.
     });
     if (local)
       await installLocalWebhooks(kc, { baseUrl: `https://127.0.0.1:${webhook.port}`, caPem: local.caPem });
+    const client = new KubeClient(kc, { requestTimeoutMs: 10_000 });
     const manager = new Manager({
-      client: new KubeClient(kc, { requestTimeoutMs: 10_000 }),
+      client,
       registry,
       logger,
       leaderElection: opts.leaderElection,
       metrics: opts.metrics,
       probes: opts.probes,
     });
+    const runs = runControllers({
+      client,
+      registry,
+      logger: logger.child({ component: 'controllers' }),
+      config: () => config.current(),
+      templates: () => templates.current(),
+    });
+    for (const informer of runs.informers) manager.addInformer(informer);
+    for (const controller of runs.controllers) manager.addController(controller);
     const serving = webhook;
     manager.addReadyzCheck('webhook', () =>
       serving.serving() ? undefined : 'the webhook server is not serving',
@@ -82,6 +106,7 @@ export async function run(opts: RunOptions, logger: Logger = pino({ level: opts.
     await manager.runUntilSignal();
   } finally {
     await webhook?.close();
+    templates.close();
     config.close();
     await local?.cluster.stop();
   }

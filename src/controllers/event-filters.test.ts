@@ -1,0 +1,38 @@
+import t from 'tap';
+import type { KubeObject, ResourceEventHandler } from '../runtime/index.js';
+import { filtered, never, runChanged, statusChanged } from './event-filters.js';
+
+const obj = (metadata: KubeObject['metadata'], status?: unknown): KubeObject => ({ metadata, status });
+
+t.test('a run update counts when its spec, deletion or finalizers change, not its status', async (t) => {
+  const base = obj({ name: 'a', generation: 1, finalizers: ['f'] }, { phase: 'Pending' });
+  t.notOk(runChanged(base, obj({ name: 'a', generation: 1, finalizers: ['f'] }, { phase: 'Running' })));
+  t.ok(runChanged(base, obj({ name: 'a', generation: 2, finalizers: ['f'] })));
+  t.ok(runChanged(base, obj({ name: 'a', generation: 1, finalizers: [] })));
+  t.ok(runChanged(base, obj({ name: 'a', generation: 1, finalizers: ['f'], deletionTimestamp: 'now' })));
+  t.ok(statusChanged(base, obj({}, { phase: 'Running' })));
+  t.notOk(statusChanged(base, obj({ name: 'b' }, { phase: 'Pending' })));
+});
+
+t.test('filtered passes on only what its predicates accept', async (t) => {
+  const seen: string[] = [];
+  let registered: ResourceEventHandler = {};
+  const source = {
+    list: () => [],
+    addHandler: (h: ResourceEventHandler) => {
+      registered = h;
+      return () => {};
+    },
+  };
+  filtered(source, { add: never, update: statusChanged }).addHandler({
+    onAdd: () => seen.push('add'),
+    onUpdate: () => seen.push('update'),
+    onDelete: () => seen.push('delete'),
+  });
+  const a = obj({}, 1);
+  registered.onAdd?.(a);
+  registered.onUpdate?.(a, obj({}, 1));
+  registered.onUpdate?.(a, obj({}, 2));
+  registered.onDelete?.(a);
+  t.same(seen, ['update', 'delete']);
+});

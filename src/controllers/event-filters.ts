@@ -1,0 +1,47 @@
+// Which cache changes are worth a reconcile (controller-runtime's predicates), as wrappers around an
+// event source. Each predicate is a tiny pure function, tested on its own.
+import type { EventSource, KubeObject, ResourceEventHandler } from '../runtime/index.js';
+
+export interface Predicates {
+  add?: (obj: KubeObject) => boolean;
+  update?: (oldObj: KubeObject, newObj: KubeObject) => boolean;
+  delete?: (obj: KubeObject) => boolean;
+}
+
+const always = () => true;
+
+/** `source`, delivering only the events its predicates accept (a missing predicate accepts all). */
+export function filtered(source: EventSource, predicates: Predicates): EventSource {
+  const { add = always, update = always, delete: del = always } = predicates;
+  return {
+    list: () => source.list(),
+    addHandler: (handler: ResourceEventHandler) =>
+      source.addHandler({
+        onAdd: (obj) => add(obj) && handler.onAdd?.(obj),
+        onUpdate: (o, n) => update(o, n) && handler.onUpdate?.(o, n),
+        onDelete: (obj) => del(obj) && handler.onDelete?.(obj),
+      }),
+  };
+}
+
+/**
+ * A run changed in a way the reconciler acts on: its spec (generation), its deletion or its
+ * finalizers. Status-only updates — most of them our own writes — are not.
+ */
+export function runChanged(oldObj: KubeObject, newObj: KubeObject): boolean {
+  const a = oldObj.metadata ?? {};
+  const b = newObj.metadata ?? {};
+  return (
+    a.generation !== b.generation ||
+    a.deletionTimestamp !== b.deletionTimestamp ||
+    JSON.stringify(a.finalizers ?? []) !== JSON.stringify(b.finalizers ?? [])
+  );
+}
+
+/** An owned object's status changed (a Job started, finished, failed). */
+export function statusChanged(oldObj: KubeObject, newObj: KubeObject): boolean {
+  return JSON.stringify(oldObj.status ?? null) !== JSON.stringify(newObj.status ?? null);
+}
+
+/** Owned objects are created by the reconcile itself: their appearance is no news to it. */
+export const never = (): boolean => false;

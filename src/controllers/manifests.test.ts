@@ -1,0 +1,118 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { defaultsPatch } from '../admission/defaults.js';
+import { applyPatch } from '../admission/patch.js';
+import type { ControllerConfig, TaskRun } from '../api/index.js';
+import { parseConfig } from '../config/load.js';
+import { packageRoot } from '../util/package-root.js';
+import { attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
+import { taskRunKind } from './run-kind.js';
+
+const config = parseConfig(readFileSync(join(packageRoot(), 'config', 'controller-config.yaml'), 'utf8'));
+// biome-ignore lint/suspicious/noExplicitAny: objects read back as JSON, checked field by field.
+type Json = Record<string, any>;
+
+function taskRun(spec: Partial<TaskRun['spec']> = {}, cfg: ControllerConfig = config): TaskRun {
+  const run = {
+    metadata: { name: 'pay-7', namespace: 'ns', uid: 'u-1' },
+    spec: {
+      taskId: 7,
+      serviceName: 'payments',
+      markdownFiles: [{ filename: 'task.md', content: 'x' }],
+      ...spec,
+    },
+  };
+  return applyPatch(run, defaultsPatch('TaskRun', run, cfg)) as TaskRun;
+}
+
+const input = (run: TaskRun, attempt = 2, cfg = config) => ({
+  strategy: taskRunKind,
+  run,
+  config: cfg,
+  attempt,
+});
+const owner = {
+  apiVersion: 'orchestrator.io/v1',
+  kind: 'TaskRun',
+  name: 'pay-7',
+  uid: 'u-1',
+  controller: true,
+  blockOwnerDeletion: true,
+};
+
+t.test('the Job runs the entry script as a non-root, unprivileged container, owned by the run', async (t) => {
+  const job = attemptJob(input(taskRun({ priority: 'high' }))) as Json;
+  t.equal(job.metadata.name, 'payments-task-7-run-2');
+  t.same(job.metadata.ownerReferences, [owner]);
+  t.same(job.metadata.labels, {
+    'app.kubernetes.io/managed-by': 'orchestrator',
+    'orchestrator.io/task-id': '7',
+    'orchestrator.io/service': 'payments',
+    'orchestrator.io/agent': 'rex',
+    'orchestrator.io/run': 'pay-7',
+  });
+  t.same(job.spec.template.metadata.labels, job.metadata.labels);
+  t.match(job.spec, { backoffLimit: 0, activeDeadlineSeconds: 7200, ttlSecondsAfterFinished: 3600 });
+  const pod = job.spec.template.spec;
+  t.match(pod.securityContext, {
+    runAsNonRoot: true,
+    runAsUser: 1000,
+    seccompProfile: { type: 'RuntimeDefault' },
+  });
+  const [agent] = pod.containers;
+  t.same(agent.command, ['bash', '/task-files/container.sh']);
+  t.same(
+    agent.resources,
+    { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '4', memory: '8Gi' } },
+    'by priority',
+  );
+  for (const c of [...pod.initContainers, ...pod.containers])
+    t.same(c.securityContext, {
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+  t.same(pod.volumes, [
+    { name: 'task-files', configMap: { name: 'payments-task-7-run-2-files' } },
+    { name: 'workspace', persistentVolumeClaim: { claimName: 'workspace-payments' } },
+  ]);
+  t.same(pod.initContainers[0].env, [{ name: 'RUN_DIR', value: '/workspace/payments/.task/7/run-2/' }]);
+});
+
+t.test('secrets come by secretKeyRef, {githubApp} named after the agent profile', async (t) => {
+  const env = (cfg: ControllerConfig, spec = {}) =>
+    (attemptJob(input(taskRun(spec, cfg), 1, cfg)) as Json).spec.template.spec.containers[0].env;
+  t.same(env(config, { agent: 'cleo' })[1], {
+    name: 'GITHUB_APP_ID',
+    valueFrom: { secretKeyRef: { name: 'github-app-5dlabs-cleo', key: 'app-id' } },
+  });
+  const noApp = structuredClone(config);
+  delete noApp.agents.rex?.githubApp;
+  t.same(
+    env(noApp).map((e: Json) => e.name),
+    ['ANTHROPIC_API_KEY'],
+    'no app: no app secrets',
+  );
+  t.same(env({ ...config, secrets: {} }), [], 'no secrets configured');
+});
+
+t.test('the ConfigMap is immutable; the PVC is shared, so it has no owner and no run label', async (t) => {
+  const run = taskRun();
+  const cm = attemptConfigMap(input(run), { 'container.sh': 'echo' }) as Json;
+  t.match(cm, {
+    immutable: true,
+    data: { 'container.sh': 'echo' },
+    metadata: { name: 'payments-task-7-run-2-files', ownerReferences: [owner] },
+  });
+  const pvc = workspacePvc(input(run)) as Json;
+  t.equal(pvc.metadata.name, 'workspace-payments');
+  t.notOk(pvc.metadata.ownerReferences);
+  t.notOk(pvc.metadata.labels['orchestrator.io/run']);
+  t.same(pvc.spec, { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } });
+  const classy = workspacePvc(
+    input(taskRun({ workspace: { pvcName: 'w', size: '1Gi', storageClassName: 'fast' } })),
+  ) as Json;
+  t.match(classy.spec, { storageClassName: 'fast', resources: { requests: { storage: '1Gi' } } });
+});

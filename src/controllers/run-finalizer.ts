@@ -1,0 +1,73 @@
+// The cleanup finalizer's contract: a run carries it from its first reconcile; when the run is deleted,
+// its Jobs (Background propagation: their pods go too) and ConfigMaps are deleted, and only then is the
+// finalizer removed — with a JSON patch whose `test` op makes it fail if the finalizers changed
+// meanwhile (another writer), in which case the next reconcile tries again. The workspace PVC is never
+// deleted: it carries the agent's session from one run to the next. Every step is idempotent, so a
+// restart in the middle converges.
+import { LABELS } from '../api/index.js';
+import {
+  isApiStatus,
+  type KubeClient,
+  type KubeObject,
+  type ResourceType,
+  resourcePath,
+} from '../runtime/index.js';
+import { CONFIGMAPS, deleteCollection, JOBS } from './owned-objects.js';
+
+export type FinalizerOutcome = 'done' | 'conflict';
+
+export class RunFinalizer {
+  constructor(
+    private readonly client: KubeClient,
+    private readonly resource: ResourceType,
+    readonly name: string,
+  ) {}
+
+  /** Adds the finalizer to the run (the caller checked it is missing). */
+  add(run: KubeObject, signal: AbortSignal): Promise<FinalizerOutcome> {
+    const current = run.metadata?.finalizers;
+    const ops = current
+      ? [
+          { op: 'test', path: '/metadata/finalizers', value: current },
+          { op: 'add', path: '/metadata/finalizers/-', value: this.name },
+        ]
+      : [
+          { op: 'test', path: '/metadata/resourceVersion', value: run.metadata?.resourceVersion },
+          { op: 'add', path: '/metadata/finalizers', value: [this.name] },
+        ];
+    return this.patch(run, ops, signal);
+  }
+
+  /** Deletes the run's Jobs and ConfigMaps, then removes the finalizer. */
+  async finalize(run: KubeObject, signal: AbortSignal): Promise<FinalizerOutcome> {
+    const finalizers = run.metadata?.finalizers ?? [];
+    const index = finalizers.indexOf(this.name);
+    if (index < 0) return 'done';
+    const namespace = run.metadata?.namespace ?? '';
+    const selector = `${LABELS.run}=${run.metadata?.name}`;
+    await deleteCollection(this.client, JOBS, namespace, selector, signal);
+    await deleteCollection(this.client, CONFIGMAPS, namespace, selector, signal);
+    const ops = [
+      { op: 'test', path: '/metadata/finalizers', value: finalizers },
+      { op: 'remove', path: `/metadata/finalizers/${index}` },
+    ];
+    return this.patch(run, ops, signal);
+  }
+
+  private async patch(run: KubeObject, ops: unknown[], signal: AbortSignal): Promise<FinalizerOutcome> {
+    const path = resourcePath(this.resource, run.metadata?.namespace, run.metadata?.name);
+    try {
+      await this.client.request('PATCH', path, {
+        body: ops,
+        contentType: 'application/json-patch+json',
+        signal,
+      });
+      return 'done';
+    } catch (err) {
+      // A failed `test` is 422 (Invalid); the object gone is 404: either way the cache will tell us more.
+      if (isApiStatus(err, 422) || isApiStatus(err, 409)) return 'conflict';
+      if (isApiStatus(err, 404)) return 'done';
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,111 @@
+// What differs between the run kinds, as one small strategy object per kind: the generic run reconciler
+// (run-reconciler.ts) asks it for names, labels and the attempt the spec asks for, and never looks at a
+// kind's spec itself. DESIGN.md names TaskRun objects; CodeRun and DocsRun objects are named here, after
+// the same pattern (a collision with another run's object is reported as a conflict, never shared).
+import {
+  type ApiKind,
+  type CodeRun,
+  type ControllerConfig,
+  type DocsRun,
+  FINALIZERS,
+  LABELS,
+  MANAGED_BY,
+  type Run,
+  type TaskRun,
+} from '../api/index.js';
+import {
+  agentFromGithubApp,
+  boundedName,
+  taskRunConfigMapName,
+  taskRunJobName,
+  taskRunWorkspacePath,
+} from '../naming/names.js';
+import { type DependencyVerdict, dependencyVerdict } from './dependencies.js';
+
+export interface RunKind<R extends Run = Run> {
+  kind: ApiKind;
+  plural: string;
+  finalizer: string;
+  /** The attempt the spec asks for (TaskRun: spec.retryAttempt; CodeRun: spec.contextVersion). */
+  specAttempt(run: R): number;
+  jobName(run: R, attempt: number): string;
+  configMapName(run: R, attempt: number): string;
+  /** The attempt's directory in the workspace volume (made by the init container). */
+  runDirectory(run: R, attempt: number): string;
+  /** The agent profile the run uses (after defaulting). */
+  agent(run: R, config: ControllerConfig): string;
+  /** The GitHub App the run acts as (names its secrets), if any. */
+  githubApp(run: R, config: ControllerConfig): string | undefined;
+  /** Where the run's dependencies stand among the cached runs of its kind; absent: it has none. */
+  dependencies?(run: R, all: readonly R[]): DependencyVerdict;
+  /** Labels of every object made for the run (DESIGN.md §4). */
+  labels(run: R, config: ControllerConfig): Record<string, string>;
+}
+
+export const taskRunKind: RunKind<TaskRun> = {
+  kind: 'TaskRun',
+  plural: 'taskruns',
+  finalizer: FINALIZERS.TaskRun,
+  specAttempt: (run) => run.spec.retryAttempt ?? 1,
+  jobName: (run, attempt) => taskRunJobName(run.spec.serviceName, run.spec.taskId, attempt),
+  configMapName: (run, attempt) => taskRunConfigMapName(run.spec.serviceName, run.spec.taskId, attempt),
+  runDirectory: (run, attempt) => taskRunWorkspacePath(run.spec.serviceName, run.spec.taskId, attempt),
+  agent: (run, config) => run.spec.agent ?? config.defaultAgent,
+  githubApp: (run, config) => {
+    const agent = taskRunKind.agent(run, config);
+    return Object.hasOwn(config.agents, agent) ? config.agents[agent]?.githubApp : undefined;
+  },
+  dependencies: dependencyVerdict,
+  labels: (run, config) => ({
+    [LABELS.managedBy]: MANAGED_BY,
+    [LABELS.taskId]: String(run.spec.taskId),
+    [LABELS.service]: run.spec.serviceName,
+    [LABELS.agent]: taskRunKind.agent(run, config),
+    [LABELS.run]: run.metadata?.name ?? '',
+  }),
+};
+
+/** Labels of a run whose agent comes from its GitHub App, plus what else identifies it. */
+const appRunLabels = (run: CodeRun | DocsRun, extra: Record<string, string>) => ({
+  [LABELS.managedBy]: MANAGED_BY,
+  ...extra,
+  [LABELS.agent]: agentFromGithubApp(run.spec.githubApp),
+  [LABELS.run]: run.metadata?.name ?? '',
+});
+
+/** `{service}-{agent}-task-{taskId}-v{contextVersion}`: one per agent and context version of a task. */
+const codeRunJobName = (run: CodeRun, attempt: number) =>
+  boundedName(
+    `${run.spec.service}-${agentFromGithubApp(run.spec.githubApp)}-task-${run.spec.taskId}-v${attempt}`,
+  );
+
+export const codeRunKind: RunKind<CodeRun> = {
+  kind: 'CodeRun',
+  plural: 'coderuns',
+  finalizer: FINALIZERS.CodeRun,
+  specAttempt: (run) => run.spec.contextVersion ?? 1,
+  jobName: codeRunJobName,
+  configMapName: (run, attempt) => boundedName(`${codeRunJobName(run, attempt)}-files`),
+  runDirectory: (run, attempt) => `/workspace/${run.spec.service}/.task/${run.spec.taskId}/run-${attempt}/`,
+  agent: (run) => agentFromGithubApp(run.spec.githubApp),
+  githubApp: (run) => run.spec.githubApp,
+  labels: (run) =>
+    appRunLabels(run, { [LABELS.taskId]: String(run.spec.taskId), [LABELS.service]: run.spec.service }),
+};
+
+/** `docs-{run name}-run-{attempt}`: a DocsRun has no task, so its own name identifies it. */
+const docsRunJobName = (run: DocsRun, attempt: number) =>
+  boundedName(`docs-${run.metadata?.name}-run-${attempt}`);
+
+export const docsRunKind: RunKind<DocsRun> = {
+  kind: 'DocsRun',
+  plural: 'docsruns',
+  finalizer: FINALIZERS.DocsRun,
+  specAttempt: () => 1,
+  jobName: docsRunJobName,
+  configMapName: (run, attempt) => boundedName(`${docsRunJobName(run, attempt)}-files`),
+  runDirectory: (_run, attempt) => `/workspace/docs/.task/docs/run-${attempt}/`,
+  agent: (run) => agentFromGithubApp(run.spec.githubApp),
+  githubApp: (run) => run.spec.githubApp,
+  labels: (run) => appRunLabels(run, {}),
+};

@@ -1,0 +1,247 @@
+// The generic run reconciler: one run (of the kind its strategy names) becomes a workspace PVC, an
+// immutable ConfigMap and a Job per attempt, followed into status. Level-based: every reconcile reads
+// the run and its Jobs from the caches, works out the current attempt (the spec's, or a later retry
+// whose backoff has passed), creates whatever of that attempt is missing, and writes the status only
+// when it changed.
+
+import { defaultsPatch } from '../admission/defaults.js';
+import { applyPatch } from '../admission/patch.js';
+import { API_VERSION, type ControllerConfig, type Run } from '../api/index.js';
+import { RenderError, renderRun, type TemplateSet } from '../render/index.js';
+import {
+  type Informer,
+  isApiStatus,
+  type KubeClient,
+  type KubeObject,
+  type ReconcileContext,
+  type Reconciler,
+  type Request,
+  type ResourceType,
+  type Result,
+  resourcePath,
+} from '../runtime/index.js';
+import { type AttemptInput, attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
+import {
+  CONFIGMAPS,
+  createIfMissing,
+  createOrAdopt,
+  deleteIgnoringMissing,
+  JOBS,
+  ownedBy,
+  PVCS,
+} from './owned-objects.js';
+import { nextAttempt } from './retry.js';
+import { recordEvent, transition } from './run-events.js';
+import { RunFinalizer } from './run-finalizer.js';
+import type { RunKind } from './run-kind.js';
+import {
+  desiredStatus,
+  jobFailure,
+  jobState,
+  type Observation,
+  type RunStatus,
+  sameStatus,
+} from './run-status.js';
+
+/** How soon a run blocked by a foreign object of its name checks again. */
+export const CONFLICT_RECHECK_MS = 30_000;
+
+/** A run as the runtime sees it (the generated types say Date where the wire has strings). */
+const kube = (run: Run): KubeObject => run as unknown as KubeObject;
+
+/**
+ * A run that succeeded, or failed for good, stays so — even when its Job is deleted later (the Job's
+ * TTL): only a raised spec attempt (e.g. retryAttempt) runs it again.
+ */
+export function finished(run: Run, strategy: RunKind): boolean {
+  const { phase, attempt = 0 } = run.status ?? {};
+  return (phase === 'Succeeded' || phase === 'Failed') && strategy.specAttempt(run as never) <= attempt;
+}
+
+export interface RunReconcilerOptions {
+  client: KubeClient;
+  strategy: RunKind;
+  /** The current controller config (hot-reloaded: read at every reconcile). */
+  config: () => ControllerConfig;
+  /** The current template set. */
+  templates: () => TemplateSet;
+  runs: Informer;
+  jobs: Informer;
+  configMaps: Informer;
+  /** Default: the wall clock. */
+  now?: () => Date;
+}
+
+export class RunReconciler implements Reconciler {
+  readonly resource: ResourceType;
+  private readonly now: () => Date;
+  private readonly finalizer: RunFinalizer;
+
+  constructor(private readonly opts: RunReconcilerOptions) {
+    this.resource = {
+      group: 'orchestrator.io',
+      version: 'v1',
+      plural: opts.strategy.plural,
+      kind: opts.strategy.kind,
+    };
+    this.now = opts.now ?? (() => new Date());
+    this.finalizer = new RunFinalizer(opts.client, this.resource, opts.strategy.finalizer);
+  }
+
+  async reconcile(
+    { namespace, name }: Request,
+    { signal, logger }: ReconcileContext,
+  ): Promise<Result | undefined> {
+    const { strategy } = this.opts;
+    const stored = this.opts.runs.store.get(namespace, name) as Run | undefined;
+    if (!stored) return undefined;
+    const finalizers = stored.metadata?.finalizers ?? [];
+    if (stored.metadata?.deletionTimestamp) {
+      const outcome = await this.finalizer.finalize(kube(stored), signal);
+      return outcome === 'conflict' ? { requeue: true } : undefined;
+    }
+    if (!finalizers.includes(strategy.finalizer)) {
+      // The update event of this patch brings the next reconcile, with the finalizer in place.
+      const outcome = await this.finalizer.add(kube(stored), signal);
+      return outcome === 'conflict' ? { requeue: true } : undefined;
+    }
+    if (finished(stored, strategy)) return undefined;
+    const config = this.opts.config();
+    const run = applyPatch(stored, defaultsPatch(strategy.kind, stored as never, config));
+    const { observation, requeueAfter } = await this.observe(run, config, signal);
+    const status = desiredStatus(stored.status, stored.metadata?.generation ?? 0, observation, this.now);
+    if (!sameStatus(stored.status, status)) {
+      if (!(await this.writeStatus(stored, status, signal))) return { requeue: true };
+      const event = transition(stored.status, status);
+      if (event)
+        await recordEvent(
+          this.opts.client,
+          { ...kube(stored), apiVersion: API_VERSION, kind: strategy.kind },
+          event,
+          logger,
+          signal,
+        );
+    }
+    return requeueAfter === undefined ? undefined : { requeueAfter };
+  }
+
+  /** The current attempt, made to exist; and when to look again if a retry is waiting for its time. */
+  private async observe(
+    run: Run,
+    config: ControllerConfig,
+    signal: AbortSignal,
+  ): Promise<{ observation: Observation; requeueAfter?: number }> {
+    const { strategy } = this.opts;
+    const specAttempt = strategy.specAttempt(run as never);
+    // Dependencies gate the start only: a run that has started is not stopped by them.
+    const dependencies =
+      strategy.dependencies && run.status?.attempt === undefined
+        ? strategy.dependencies(run as never, this.opts.runs.list() as never)
+        : strategy.dependencies && { state: 'Ready' as const };
+    const recorded = run.status?.attempt;
+    let attempt = Math.max(recorded ?? specAttempt, specAttempt);
+    if (recorded !== undefined && recorded < specAttempt) await this.stopAttempt(run, recorded, signal);
+    const policy = {
+      maxRetries: config.retries?.maxRetries ?? 3,
+      backoffSeconds: config.retries?.backoffSeconds ?? 30,
+    };
+    const base = (a: number): Observation => ({
+      ...(dependencies ? { dependencies } : {}),
+      attempt: a,
+      configMapName: strategy.configMapName(run as never, a),
+      jobName: strategy.jobName(run as never, a),
+      maxRetries: policy.maxRetries,
+    });
+    if (dependencies && dependencies.state !== 'Ready') return { observation: base(specAttempt) };
+    // Walk forward over failed attempts whose retry is due (the status may lag behind the Jobs).
+    for (;;) {
+      const job = this.ownedJob(run, attempt);
+      if (!job) break;
+      if (jobState(job) !== 'Failed') return { observation: { ...base(attempt), job } };
+      const failedAt = jobFailure(job).at ?? this.now();
+      const retry = nextAttempt(policy, specAttempt, attempt, failedAt, run.metadata?.uid ?? '');
+      if (!retry) return { observation: { ...base(attempt), job } };
+      const wait = retry.at.getTime() - this.now().getTime();
+      if (wait > 0) return { observation: { ...base(attempt), job, retry }, requeueAfter: wait };
+      attempt = retry.attempt;
+    }
+    const observation = await this.createAttempt(run, config, base(attempt), signal);
+    // A foreign object is outside our caches: look again later in case it was removed.
+    return observation.conflict ? { observation, requeueAfter: CONFLICT_RECHECK_MS } : { observation };
+  }
+
+  /** Our Job of the attempt, from the cache. */
+  private ownedJob(run: Run, attempt: number): KubeObject | undefined {
+    const job = this.opts.jobs.store.get(
+      run.metadata?.namespace ?? '',
+      this.opts.strategy.jobName(run as never, attempt),
+    );
+    return job && ownedBy(job, run.metadata?.uid) ? job : undefined;
+  }
+
+  /** A raised spec attempt replaces the old one: its Job, if still running, is deleted (kept if finished, for its logs). */
+  private async stopAttempt(run: Run, attempt: number, signal: AbortSignal): Promise<void> {
+    const job = this.ownedJob(run, attempt);
+    if (job && jobState(job) === 'Active')
+      await deleteIgnoringMissing(
+        this.opts.client,
+        JOBS,
+        run.metadata?.namespace ?? '',
+        job.metadata?.name ?? '',
+        signal,
+      );
+  }
+
+  private async createAttempt(
+    run: Run,
+    config: ControllerConfig,
+    observation: Observation,
+    signal: AbortSignal,
+  ): Promise<Observation> {
+    const { client, strategy } = this.opts;
+    const input: AttemptInput = { strategy, run, config, attempt: observation.attempt };
+    const namespace = run.metadata?.namespace ?? '';
+    const owner = { uid: run.metadata?.uid, kind: strategy.kind };
+    const cachedConfigMap = this.opts.configMaps.store.get(namespace, observation.configMapName);
+    let configMap: KubeObject | undefined;
+    if (!cachedConfigMap) {
+      try {
+        configMap = attemptConfigMap(
+          input,
+          renderRun(this.opts.templates(), strategy.kind, run, config, observation.attempt).data,
+        );
+      } catch (err) {
+        if (err instanceof RenderError)
+          return { ...observation, renderError: `cannot render the run: ${err.message}` };
+        throw err;
+      }
+    }
+    const madeConfigMap = await createOrAdopt(
+      client,
+      CONFIGMAPS,
+      configMap ?? {},
+      cachedConfigMap,
+      owner,
+      signal,
+    );
+    if (madeConfigMap.conflict)
+      return { ...observation, conflict: { object: 'ConfigMap', message: madeConfigMap.conflict } };
+    if (run.spec.workspace?.pvcName) await createIfMissing(client, PVCS, workspacePvc(input), signal);
+    const cachedJob = this.opts.jobs.store.get(namespace, observation.jobName);
+    const madeJob = await createOrAdopt(client, JOBS, attemptJob(input), cachedJob, owner, signal);
+    if (madeJob.conflict) return { ...observation, conflict: { object: 'Job', message: madeJob.conflict } };
+    return { ...observation, job: madeJob.object };
+  }
+
+  /** PUT on /status with the read resourceVersion: false when someone wrote in between (requeue). */
+  private async writeStatus(run: Run, status: RunStatus, signal: AbortSignal): Promise<boolean> {
+    const path = `${resourcePath(this.resource, run.metadata?.namespace, run.metadata?.name)}/status`;
+    try {
+      await this.opts.client.request('PUT', path, { body: { ...run, status }, signal });
+      return true;
+    } catch (err) {
+      if (isApiStatus(err, 409)) return false;
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import t from 'tap';
+import type { KubeObject } from '../runtime/index.js';
+import { desiredStatus, type Observation, sameStatus } from './run-status.js';
+
+const now = () => new Date('2026-01-01T00:00:10Z');
+const base: Observation = { attempt: 1, configMapName: 'cm-1', jobName: 'job-1', maxRetries: 3 };
+const job = (
+  conditions: { type: string; reason?: string; message?: string }[] = [],
+  extra = {},
+): KubeObject => ({
+  metadata: { name: 'job-1', creationTimestamp: '2026-01-01T00:00:00Z' },
+  status: {
+    startTime: '2026-01-01T00:00:01Z',
+    conditions: conditions.map((c) => ({ status: 'True', lastTransitionTime: '2026-01-01T00:00:05Z', ...c })),
+    ...extra,
+  },
+});
+const conditions = (status: ReturnType<typeof desiredStatus>) =>
+  Object.fromEntries((status.conditions ?? []).map((c) => [c.type, `${c.status}/${c.reason}`]));
+
+t.test('a running Job: Running, with the attempt and its objects', async (t) => {
+  const status = desiredStatus(undefined, 3, { ...base, job: job() }, now);
+  t.match(status, {
+    phase: 'Running',
+    attempt: 1,
+    configMapName: 'cm-1',
+    jobName: 'job-1',
+    observedGeneration: 3,
+    startTime: '2026-01-01T00:00:01Z',
+  });
+  t.same(conditions(status), {
+    ConfigMapReady: 'True/Created',
+    JobCreated: 'True/Created',
+    Succeeded: 'Unknown/JobRunning',
+  });
+  t.ok(
+    status.conditions?.every(
+      (c) => c.observedGeneration === 3 && c.lastTransitionTime === '2026-01-01T00:00:10Z',
+    ),
+  );
+  t.ok(
+    sameStatus(
+      status,
+      desiredStatus(status, 3, { ...base, job: job() }, () => new Date()),
+    ),
+    'recomputing changes nothing',
+  );
+});
+
+t.test('a complete Job: Succeeded, completionTime from the Job', async (t) => {
+  const status = desiredStatus(
+    undefined,
+    1,
+    { ...base, job: job([{ type: 'Complete' }], { completionTime: '2026-01-01T00:00:06Z' }) },
+    now,
+  );
+  t.match(status, {
+    phase: 'Succeeded',
+    completionTime: '2026-01-01T00:00:06Z',
+    message: 'attempt 1 succeeded',
+  });
+  t.equal(conditions(status).Succeeded, 'True/JobSucceeded');
+});
+
+t.test('a failed Job: a retry waits in Running, the last attempt fails the run', async (t) => {
+  const failed = job([{ type: 'Failed', reason: 'DeadlineExceeded', message: 'too slow' }]);
+  const retry = { attempt: 2, at: new Date('2026-01-01T00:00:35Z') };
+  const waiting = desiredStatus(undefined, 1, { ...base, job: failed, retry }, now);
+  t.match(waiting, {
+    phase: 'Running',
+    message: 'attempt 1 failed (DeadlineExceeded: too slow); attempt 2 starts at 2026-01-01T00:00:35.000Z',
+  });
+  t.equal(conditions(waiting).Succeeded, 'Unknown/RetryScheduled');
+  const final = desiredStatus(waiting, 1, { ...base, job: failed }, now);
+  t.match(final, {
+    phase: 'Failed',
+    completionTime: '2026-01-01T00:00:05Z',
+    message: /no attempts left \(retries.maxRetries is 3\)/,
+  });
+  t.equal(conditions(final).Succeeded, 'False/RetriesExhausted');
+});
+
+t.test('what stops an attempt before its Job: a render error fails, a conflict waits', async (t) => {
+  const render = desiredStatus(undefined, 1, { ...base, renderError: 'too big' }, now);
+  t.match(render, { phase: 'Failed', message: 'too big' });
+  t.same(conditions(render), {
+    ConfigMapReady: 'False/RenderFailed',
+    JobCreated: 'Unknown/NotCreated',
+    Succeeded: 'False/RenderFailed',
+  });
+  const conflict = desiredStatus(
+    undefined,
+    1,
+    { ...base, conflict: { object: 'Job', message: 'taken' } },
+    now,
+  );
+  t.match(conflict, { phase: 'Pending', message: 'taken' });
+  t.same(conditions(conflict), {
+    ConfigMapReady: 'True/Created',
+    JobCreated: 'False/NameConflict',
+    Succeeded: 'Unknown/NameConflict',
+  });
+  t.notOk(sameStatus(render, conflict));
+});

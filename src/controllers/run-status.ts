@@ -1,0 +1,206 @@
+// A run's status as a pure function of what the reconcile observed: the attempt, its ConfigMap and Job
+// (or why they could not be made), and the retry plan. Conditions keep their transition times when
+// their status does not flip, so computing the same state twice gives an equal status (no write).
+import type { Condition, Phase, TaskRunStatus } from '../api/index.js';
+import type { KubeObject } from '../runtime/index.js';
+import { type ConditionUpdate, sameConditions, setCondition } from './conditions.js';
+import { type DependencyVerdict, dependencyCondition } from './dependencies.js';
+import type { NextAttempt } from './retry.js';
+
+export type RunStatus = TaskRunStatus;
+
+export type JobState = 'Active' | 'Complete' | 'Failed';
+
+interface JobCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+
+/** What the reconcile saw and did for the current attempt. */
+export interface Observation {
+  attempt: number;
+  configMapName: string;
+  jobName: string;
+  /** The run cannot be rendered (terminal). */
+  renderError?: string;
+  /** An object of our name exists and is not ours. */
+  conflict?: { object: 'ConfigMap' | 'Job'; message: string };
+  job?: KubeObject;
+  /** The current attempt failed and another one will be made then. */
+  retry?: NextAttempt;
+  /** Where the run's dependencies stand (kinds with dependencies only). */
+  dependencies?: DependencyVerdict;
+  /** How many attempts are allowed per spec attempt (for the final message). */
+  maxRetries: number;
+}
+
+function jobConditions(job: KubeObject | undefined): JobCondition[] {
+  const status = job?.status as { conditions?: JobCondition[] } | undefined;
+  return status?.conditions ?? [];
+}
+
+export function jobState(job: KubeObject): JobState {
+  const conditions = jobConditions(job);
+  const holds = (type: string) => conditions.some((c) => c.type === type && c.status === 'True');
+  if (holds('Complete')) return 'Complete';
+  if (holds('Failed')) return 'Failed';
+  return 'Active';
+}
+
+/** When the Job failed (its Failed condition's transition), and why. */
+export function jobFailure(job: KubeObject): { at: Date | undefined; why: string } {
+  const failed = jobConditions(job).find((c) => c.type === 'Failed' && c.status === 'True');
+  const at = failed?.lastTransitionTime ? new Date(failed.lastTransitionTime) : undefined;
+  const why = [failed?.reason, failed?.message].filter(Boolean).join(': ') || 'the Job failed';
+  return { at, why };
+}
+
+const jobStatusField = (job: KubeObject | undefined, field: string): string | undefined =>
+  (job?.status as Record<string, string | undefined> | undefined)?.[field];
+
+interface Verdict {
+  phase: Phase;
+  configMap: [Condition['status'], string];
+  job: [Condition['status'], string];
+  succeeded: [Condition['status'], string];
+  message: string;
+}
+
+function verdict(obs: Observation): Verdict {
+  const pending = (reason: string): [Condition['status'], string] => ['Unknown', reason];
+  const deps =
+    obs.dependencies && obs.dependencies.state !== 'Ready'
+      ? dependencyCondition(obs.dependencies)
+      : undefined;
+  if (deps) {
+    const failed = obs.dependencies?.state === 'Failed';
+    return {
+      phase: failed ? 'Failed' : 'Pending',
+      configMap: pending('NotCreated'),
+      job: pending('NotCreated'),
+      succeeded: failed ? ['False', deps.reason] : pending(deps.reason),
+      message: deps.message,
+    };
+  }
+  if (obs.renderError) {
+    const failed: [Condition['status'], string] = ['False', 'RenderFailed'];
+    return {
+      phase: 'Failed',
+      configMap: failed,
+      job: pending('NotCreated'),
+      succeeded: failed,
+      message: obs.renderError,
+    };
+  }
+  if (obs.conflict) {
+    const conflict: [Condition['status'], string] = ['False', 'NameConflict'];
+    const onConfigMap = obs.conflict.object === 'ConfigMap';
+    return {
+      phase: 'Pending',
+      configMap: onConfigMap ? conflict : ['True', 'Created'],
+      job: onConfigMap ? pending('NotCreated') : conflict,
+      succeeded: pending('NameConflict'),
+      message: obs.conflict.message,
+    };
+  }
+  const created: Pick<Verdict, 'configMap' | 'job'> = {
+    configMap: ['True', 'Created'],
+    job: ['True', 'Created'],
+  };
+  const state = obs.job ? jobState(obs.job) : 'Active';
+  if (state === 'Complete')
+    return {
+      phase: 'Succeeded',
+      ...created,
+      succeeded: ['True', 'JobSucceeded'],
+      message: `attempt ${obs.attempt} succeeded`,
+    };
+  if (state === 'Failed') {
+    const { why } = jobFailure(obs.job as KubeObject);
+    if (obs.retry)
+      return {
+        phase: 'Running',
+        ...created,
+        succeeded: pending('RetryScheduled'),
+        message: `attempt ${obs.attempt} failed (${why}); attempt ${obs.retry.attempt} starts at ${obs.retry.at.toISOString()}`,
+      };
+    return {
+      phase: 'Failed',
+      ...created,
+      succeeded: ['False', 'RetriesExhausted'],
+      message: `attempt ${obs.attempt} failed (${why}); no attempts left (retries.maxRetries is ${obs.maxRetries}); raise spec.retryAttempt to run again`,
+    };
+  }
+  return {
+    phase: 'Running',
+    ...created,
+    succeeded: pending('JobRunning'),
+    message: `attempt ${obs.attempt} is running`,
+  };
+}
+
+/** The status the run should have, given its current one (for transition times) and the observation. */
+export function desiredStatus(
+  current: RunStatus | undefined,
+  generation: number,
+  obs: Observation,
+  now: () => Date = () => new Date(),
+): RunStatus {
+  const v = verdict(obs);
+  const updates: ConditionUpdate[] = [
+    {
+      type: 'ConfigMapReady',
+      status: v.configMap[0],
+      reason: v.configMap[1],
+      message: v.configMap[0] === 'True' ? `ConfigMap ${obs.configMapName}` : v.message,
+    },
+    {
+      type: 'JobCreated',
+      status: v.job[0],
+      reason: v.job[1],
+      message: v.job[0] === 'True' ? `Job ${obs.jobName}` : v.job[0] === 'False' ? v.message : '',
+    },
+    { type: 'Succeeded', status: v.succeeded[0], reason: v.succeeded[1], message: v.message },
+  ];
+  if (obs.dependencies)
+    updates.unshift({ type: 'DependenciesReady', ...dependencyCondition(obs.dependencies) });
+  let conditions = current?.conditions;
+  for (const update of updates) conditions = setCondition(conditions, update, generation, now);
+  const startTime = jobStatusField(obs.job, 'startTime') ?? obs.job?.metadata?.creationTimestamp;
+  const completionTime =
+    v.phase === 'Succeeded'
+      ? jobStatusField(obs.job, 'completionTime')
+      : v.phase === 'Failed'
+        ? jobFailure(obs.job ?? {})
+            .at?.toISOString()
+            .replace(/\.\d+Z$/, 'Z')
+        : undefined;
+  return {
+    phase: v.phase,
+    conditions,
+    observedGeneration: generation,
+    // A run that has not started has no attempt yet.
+    ...(obs.dependencies && obs.dependencies.state !== 'Ready'
+      ? {}
+      : { attempt: obs.attempt, configMapName: obs.configMapName, jobName: obs.jobName }),
+    ...(typeof startTime === 'string' ? { startTime } : {}),
+    ...(completionTime ? { completionTime } : {}),
+    message: v.message,
+  };
+}
+
+/** Whether writing `next` would change anything. */
+export function sameStatus(a: RunStatus | undefined, b: RunStatus): boolean {
+  const { conditions: ca, ...ra } = a ?? {};
+  const { conditions: cb, ...rb } = b;
+  const key = (r: object) =>
+    JSON.stringify(
+      Object.entries(r)
+        .filter(([, v]) => v !== undefined)
+        .sort(),
+    );
+  return sameConditions(ca, cb) && key(ra) === key(rb);
+}

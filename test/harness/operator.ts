@@ -1,0 +1,152 @@
+// The run controllers started in-process against the test cluster, scoped to one namespace, with the
+// default controller config (optionally changed), plus helpers that play the parts missing from the
+// local control plane: the Job controller (a Job's /status is patched to Complete or Failed).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import type { ControllerConfig, TaskRun } from '../../src/api/index.js';
+import type { Cluster } from '../../src/cluster/index.js';
+import { parseConfig } from '../../src/config/load.js';
+import { runControllers } from '../../src/controllers/run-controllers.js';
+import { loadTemplateSet } from '../../src/render/index.js';
+import { KubeClient, type KubeObject, Manager } from '../../src/runtime/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { kubeConfig } from './cluster.js';
+import { sampleSum } from './prometheus-text.js';
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+export function testConfig(change: (config: ControllerConfig) => void = () => {}): ControllerConfig {
+  const text = readFileSync(join(packageRoot(), 'config', 'controller-config.yaml'), 'utf8');
+  const config = parseConfig(text);
+  change(config);
+  return config;
+}
+
+export interface Operator {
+  client: KubeClient;
+  manager: Manager;
+  /** Reconciles run so far by one kind's controller (`taskrun`, `coderun`, `docsrun`). */
+  reconciles(controller?: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startOperator(
+  t: Teardown,
+  cluster: Cluster,
+  namespace: string,
+  config: ControllerConfig = testConfig(),
+): Promise<Operator> {
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const client = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: 10_000 });
+  const registry = new Registry();
+  const templates = loadTemplateSet();
+  const manager = new Manager({
+    client,
+    registry,
+    logger,
+    leaderElection: false,
+    metrics: false,
+    probes: false,
+    collectDefaultMetrics: false,
+  });
+  const { informers, controllers } = runControllers({
+    client,
+    registry,
+    logger,
+    namespace,
+    config: () => config,
+    templates: () => templates,
+  });
+  for (const informer of informers) manager.addInformer(informer);
+  for (const controller of controllers) manager.addController(controller);
+  await manager.start();
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await manager.stop();
+    client.close();
+  };
+  t.teardown(stop);
+  return {
+    client,
+    manager,
+    reconciles: async (controller = 'taskrun') =>
+      sampleSum(await registry.metrics(), 'controller_runtime_reconcile_total', { controller }),
+    stop,
+  };
+}
+
+/** The HTTP status of a request: 200 or the error's. */
+export const statusOf = (p: Promise<unknown>): Promise<number | undefined> =>
+  p.then(
+    () => 200,
+    (err: { status?: number }) => err.status,
+  );
+
+export const taskRunPath = (namespace: string, name = '') =>
+  `/apis/orchestrator.io/v1/namespaces/${namespace}/taskruns${name ? `/${name}` : ''}`;
+export const jobPath = (namespace: string, name = '') =>
+  `/apis/batch/v1/namespaces/${namespace}/jobs${name ? `/${name}` : ''}`;
+export const configMapPath = (namespace: string, name = '') =>
+  `/api/v1/namespaces/${namespace}/configmaps${name ? `/${name}` : ''}`;
+
+export function sampleTaskRun(name: string, taskId = 7, spec: Partial<TaskRun['spec']> = {}): KubeObject {
+  return {
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'TaskRun',
+    metadata: { name },
+    spec: {
+      taskId,
+      serviceName: 'payments',
+      repository: { url: 'https://github.com/acme/payments.git' },
+      markdownFiles: [{ filename: 'task.md', content: '# Task\nDo it.\n' }],
+      ...spec,
+    },
+  };
+}
+
+/** The Job controller's part: mark the Job finished the way the apiserver (1.35) accepts it. */
+export async function finishJob(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  outcome: 'Complete' | 'Failed',
+): Promise<void> {
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const condition = (type: string, reason: string) => ({
+    type,
+    status: 'True',
+    reason,
+    message: `${type} by the test`,
+    lastTransitionTime: now,
+    lastProbeTime: now,
+  });
+  const status =
+    outcome === 'Complete'
+      ? {
+          startTime: now,
+          completionTime: now,
+          succeeded: 1,
+          conditions: [
+            condition('SuccessCriteriaMet', 'CompletionsReached'),
+            condition('Complete', 'CompletionsReached'),
+          ],
+        }
+      : {
+          startTime: now,
+          failed: 1,
+          conditions: [
+            condition('FailureTarget', 'BackoffLimitExceeded'),
+            condition('Failed', 'BackoffLimitExceeded'),
+          ],
+        };
+  await client.request('PATCH', `${jobPath(namespace, name)}/status`, {
+    body: { status },
+    contentType: 'application/merge-patch+json',
+  });
+}

@@ -1,0 +1,82 @@
+// dependsOn against the real apiserver: a TaskRun waits in Pending, naming the tasks it waits for,
+// starts when they have succeeded, and fails when one of them has failed.
+import t from 'tap';
+import type { TaskRun } from '../../src/api/index.js';
+import { testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import {
+  finishJob,
+  jobPath,
+  sampleTaskRun,
+  startOperator,
+  statusOf,
+  taskRunPath,
+  testConfig,
+} from '../harness/operator.js';
+import { until } from '../harness/until.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+
+const dependencies = (run: TaskRun) => run.status?.conditions?.find((c) => c.type === 'DependenciesReady');
+
+t.test('a run waits for its dependencies, then starts when they succeed', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const { client } = await startOperator(t, cluster, namespace);
+  const get = (name: string) => client.request<TaskRun>('GET', taskRunPath(namespace, name));
+  await client.request('POST', taskRunPath(namespace), {
+    body: sampleTaskRun('task-2', 2, { dependsOn: [1] }),
+  });
+  await until(async () => (await get('task-2')).status?.phase === 'Pending', 'phase Pending');
+  const waiting = await get('task-2');
+  t.match(dependencies(waiting), {
+    status: 'False',
+    reason: 'WaitingForDependencies',
+    message: 'waiting for task 1 to succeed',
+  });
+  t.match(waiting.status, { message: 'waiting for task 1 to succeed' });
+  t.notOk(waiting.status?.attempt, 'not started');
+  t.equal(
+    await statusOf(client.request('GET', jobPath(namespace, 'payments-task-2-run-1'))),
+    404,
+    'no Job yet',
+  );
+
+  await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('task-1', 1) });
+  await until(async () => (await get('task-1')).status?.phase === 'Running', 'task 1 Running');
+  t.equal((await get('task-2')).status?.phase, 'Pending', 'a running dependency is not enough');
+  await finishJob(client, namespace, 'payments-task-1-run-1', 'Complete');
+  await until(async () => (await get('task-2')).status?.phase === 'Running', 'task 2 Running');
+  t.match(dependencies(await get('task-2')), { status: 'True', reason: 'DependenciesSucceeded' });
+  t.equal(await statusOf(client.request('GET', jobPath(namespace, 'payments-task-2-run-1'))), 200, 'its Job');
+});
+
+t.test('a run whose dependency failed fails', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const { client } = await startOperator(
+    t,
+    cluster,
+    namespace,
+    testConfig((c) => {
+      c.retries = { maxRetries: 1, backoffSeconds: 0 };
+    }),
+  );
+  const get = (name: string) => client.request<TaskRun>('GET', taskRunPath(namespace, name));
+  await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('task-3', 3) });
+  await client.request('POST', taskRunPath(namespace), {
+    body: sampleTaskRun('task-4', 4, { dependsOn: [3] }),
+  });
+  await until(async () => (await get('task-3')).status?.phase === 'Running', 'task 3 Running');
+  await finishJob(client, namespace, 'payments-task-3-run-1', 'Failed');
+  await until(async () => (await get('task-4')).status?.phase === 'Failed', 'task 4 Failed');
+  const failed = await get('task-4');
+  t.match(dependencies(failed), {
+    status: 'False',
+    reason: 'DependencyFailed',
+    message: 'task 3 failed, so this task cannot run',
+  });
+  t.match(
+    failed.status?.conditions?.find((c) => c.type === 'Succeeded'),
+    { status: 'False', reason: 'DependencyFailed' },
+  );
+});

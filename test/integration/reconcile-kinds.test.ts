@@ -1,0 +1,84 @@
+// CodeRun and DocsRun through the same generic reconciler as TaskRun: the samples of config/samples
+// become their kind's PVC, ConfigMap and Job, and go from Running to Succeeded.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { parse } from 'yaml';
+import { LABELS, type TaskRunStatus } from '../../src/api/index.js';
+import type { KubeObject } from '../../src/runtime/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { configMapPath, finishJob, jobPath, startOperator, statusOf } from '../harness/operator.js';
+import { until } from '../harness/until.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+
+interface Case {
+  plural: string;
+  sample: string;
+  job: string;
+  pvc: string;
+  labels: Record<string, string>;
+  secret: string;
+}
+
+const cases: Case[] = [
+  {
+    plural: 'coderuns',
+    sample: 'coderun.yaml',
+    job: 'payments-rex-task-7-v1',
+    pvc: 'workspace-payments',
+    labels: {
+      [LABELS.taskId]: '7',
+      [LABELS.service]: 'payments',
+      [LABELS.agent]: 'rex',
+      [LABELS.run]: 'payments-task-7-rex',
+    },
+    secret: 'github-app-5dlabs-rex',
+  },
+  {
+    plural: 'docsruns',
+    sample: 'docsrun.yaml',
+    job: 'docs-payments-docs-run-1',
+    pvc: 'docs-workspace-projects-payments',
+    labels: { [LABELS.agent]: 'morgan', [LABELS.run]: 'payments-docs' },
+    secret: 'github-app-5dlabs-morgan',
+  },
+];
+
+for (const c of cases) {
+  t.test(`${c.plural}: the sample runs through to Succeeded`, async (t) => {
+    const namespace = await testNamespace(t, cluster);
+    const op = await startOperator(t, cluster, namespace);
+    const { client } = op;
+    const body = parse(
+      readFileSync(join(packageRoot(), 'config', 'samples', c.sample), 'utf8'),
+    ) as KubeObject;
+    const path = `/apis/orchestrator.io/v1/namespaces/${namespace}/${c.plural}`;
+    await client.request('POST', path, { body });
+    const status = async () =>
+      (await client.request<{ status?: TaskRunStatus }>('GET', `${path}/${body.metadata?.name}`)).status;
+    await until(async () => (await status())?.phase === 'Running', 'phase Running');
+    t.match(await status(), { attempt: 1, jobName: c.job, configMapName: `${c.job}-files` });
+    const job = await client.request<KubeObject>('GET', jobPath(namespace, c.job));
+    t.match(job.metadata?.labels, c.labels);
+    const pod = (job.spec as { template: { spec: { containers: { env: unknown[] }[]; volumes: unknown[] } } })
+      .template.spec;
+    t.match(pod.volumes, [{}, { persistentVolumeClaim: { claimName: c.pvc } }]);
+    t.match(pod.containers[0]?.env, [{}, { valueFrom: { secretKeyRef: { name: c.secret } } }]);
+    t.equal(await statusOf(client.request('GET', configMapPath(namespace, `${c.job}-files`))), 200);
+    t.equal(
+      await statusOf(
+        client.request('GET', `/api/v1/namespaces/${namespace}/persistentvolumeclaims/${c.pvc}`),
+      ),
+      200,
+    );
+    await finishJob(client, namespace, c.job, 'Complete');
+    await until(async () => (await status())?.phase === 'Succeeded', 'phase Succeeded');
+    const reconciles = await op.reconciles(c.plural.replace(/s$/, ''));
+    t.comment(`reconciles for one happy-path ${c.plural.replace(/s$/, '')}: ${reconciles}`);
+    t.ok(reconciles <= 6, `at most 6 reconciles (got ${reconciles})`);
+  });
+}

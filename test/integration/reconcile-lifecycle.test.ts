@@ -1,0 +1,107 @@
+// A TaskRun's objects over its lifetime against the real apiserver: deleted with the run (finalizer),
+// except the workspace; a foreign object of the same name reported as a conflict, never taken over;
+// an object of ours left by an interrupted reconcile adopted, not duplicated.
+import t from 'tap';
+import { LABELS, type TaskRun } from '../../src/api/index.js';
+import { attemptConfigMap } from '../../src/controllers/manifests.js';
+import { taskRunKind } from '../../src/controllers/run-kind.js';
+import type { KubeObject } from '../../src/runtime/index.js';
+import { testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import {
+  configMapPath,
+  jobPath,
+  sampleTaskRun,
+  startOperator,
+  statusOf,
+  taskRunPath,
+  testConfig,
+} from '../harness/operator.js';
+import { until } from '../harness/until.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+
+const count = async (p: Promise<{ items: unknown[] }>) => (await p).items.length;
+
+t.test(
+  'deleting a running run removes its Job and ConfigMap, then the finalizer; the PVC stays',
+  async (t) => {
+    const namespace = await testNamespace(t, cluster);
+    const { client } = await startOperator(t, cluster, namespace);
+    await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-10', 10) });
+    const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-10'));
+    await until(async () => (await get()).status?.phase === 'Running', 'phase Running');
+    await client.request('DELETE', taskRunPath(namespace, 'pay-10'));
+    await until(async () => (await statusOf(get())) === 404, 'the run gone');
+    const query = { labelSelector: `${LABELS.run}=pay-10` };
+    t.equal(await count(client.request('GET', jobPath(namespace), { query })), 0, 'no Job left');
+    t.equal(await count(client.request('GET', configMapPath(namespace), { query })), 0, 'no ConfigMap left');
+    t.equal(
+      await statusOf(
+        client.request('GET', `/api/v1/namespaces/${namespace}/persistentvolumeclaims/workspace-payments`),
+      ),
+      200,
+      'the workspace PVC is kept',
+    );
+  },
+);
+
+t.test('a foreign ConfigMap of the same name is a conflict in status, and is left alone', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const foreign = { metadata: { name: 'payments-task-11-run-1-files', namespace }, data: { mine: 'yes' } };
+  const { client } = await startOperator(t, cluster, namespace);
+  await client.request('POST', configMapPath(namespace), { body: foreign });
+  await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-11', 11) });
+  const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-11'));
+  await until(async () => (await get()).status !== undefined, 'a status');
+  const status = (await get()).status;
+  t.match(status, {
+    phase: 'Pending',
+    message:
+      /^ConfigMap payments-task-11-run-1-files already exists and has no controller, not this TaskRun; delete or rename it/,
+  });
+  t.match(
+    status?.conditions?.find((c) => c.type === 'ConfigMapReady'),
+    { status: 'False', reason: 'NameConflict' },
+  );
+  const kept = await client.request<KubeObject>(
+    'GET',
+    configMapPath(namespace, 'payments-task-11-run-1-files'),
+  );
+  t.same(kept.data, { mine: 'yes' }, 'the foreign ConfigMap is untouched');
+  t.equal(
+    await statusOf(client.request('GET', jobPath(namespace, 'payments-task-11-run-1'))),
+    404,
+    'no Job without its files',
+  );
+});
+
+t.test('a ConfigMap of ours left by an interrupted reconcile is adopted', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const config = testConfig();
+  const { client, stop } = await startOperator(t, cluster, namespace, config);
+  await stop(); // the "crashed" operator: the run and its ConfigMap exist, nothing else
+  const run = await client.request<TaskRun>('POST', taskRunPath(namespace), {
+    body: {
+      ...sampleTaskRun('pay-12', 12),
+      metadata: { name: 'pay-12', finalizers: [taskRunKind.finalizer] },
+    },
+  });
+  const leftover = attemptConfigMap(
+    { strategy: taskRunKind, run, config, attempt: 1 },
+    { 'container.sh': 'echo earlier' },
+  );
+  await client.request('POST', configMapPath(namespace), { body: leftover });
+  const { client: restarted } = await startOperator(t, cluster, namespace, config);
+  const get = () => restarted.request<TaskRun>('GET', taskRunPath(namespace, 'pay-12'));
+  await until(async () => (await get()).status?.phase === 'Running', 'phase Running');
+  const query = { labelSelector: `${LABELS.run}=pay-12` };
+  t.equal(await count(restarted.request('GET', configMapPath(namespace), { query })), 1, 'one ConfigMap');
+  const adopted = await restarted.request<KubeObject>(
+    'GET',
+    configMapPath(namespace, 'payments-task-12-run-1-files'),
+  );
+  t.same(adopted.data, { 'container.sh': 'echo earlier' }, 'adopted as it was');
+  t.equal(await count(restarted.request('GET', jobPath(namespace), { query })), 1, 'one Job');
+});

@@ -1,0 +1,100 @@
+// Failed attempts against the real apiserver: retried after a growing backoff until retries.maxRetries
+// attempts were made, then Failed with a message that says what to do; and a raised spec.retryAttempt
+// starting a new attempt at once, deleting the old attempt's running Job.
+import t from 'tap';
+import type { TaskRun } from '../../src/api/index.js';
+import type { KubeObject } from '../../src/runtime/index.js';
+import { testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import {
+  finishJob,
+  jobPath,
+  sampleTaskRun,
+  startOperator,
+  statusOf,
+  taskRunPath,
+  testConfig,
+} from '../harness/operator.js';
+import { until } from '../harness/until.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+
+t.test('a failed Job is retried with growing delays, then the run fails', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const config = testConfig((c) => {
+    c.retries = { maxRetries: 3, backoffSeconds: 2 };
+  });
+  const { client } = await startOperator(t, cluster, namespace, config);
+  await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-8', 8) });
+  const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-8'));
+  const job = (attempt: number) =>
+    client.request<KubeObject>('GET', jobPath(namespace, `payments-task-8-run-${attempt}`));
+  await until(async () => (await get()).status?.jobName === 'payments-task-8-run-1', 'attempt 1');
+
+  for (const attempt of [1, 2]) {
+    await finishJob(client, namespace, `payments-task-8-run-${attempt}`, 'Failed');
+    let startsAt = Number.NaN;
+    await until(async () => {
+      const match = / starts at (\S+)$/.exec((await get()).status?.message ?? '');
+      if (match) startsAt = new Date(match[1] as string).getTime();
+      return !!match;
+    }, 'retry scheduled');
+    t.equal((await get()).status?.phase, 'Running', 'still running while a retry waits');
+    const failed = (
+      (await job(attempt)).status as { conditions: { type: string; lastTransitionTime: string }[] }
+    ).conditions.find((c) => c.type === 'Failed');
+    const delay = startsAt - new Date(String(failed?.lastTransitionTime)).getTime();
+    // 2 s then 4 s nominal; jitter takes off at most 20%.
+    t.ok(
+      delay >= attempt * 1600 && delay <= attempt * 2000,
+      `the delay before attempt ${attempt + 1} is ${delay} ms`,
+    );
+    await until(async () => (await get()).status?.attempt === attempt + 1, `attempt ${attempt + 1}`, 10_000);
+    t.ok(Date.now() >= startsAt, 'the next attempt was not made before its time');
+    t.equal((await get()).status?.configMapName, `payments-task-8-run-${attempt + 1}-files`);
+  }
+  t.ok(await job(1), 'old Jobs are kept for their logs');
+
+  await finishJob(client, namespace, 'payments-task-8-run-3', 'Failed');
+  await until(async () => (await get()).status?.phase === 'Failed', 'phase Failed');
+  const status = (await get()).status;
+  t.match(status, {
+    attempt: 3,
+    message:
+      /^attempt 3 failed \(BackoffLimitExceeded: .*\); no attempts left \(retries.maxRetries is 3\); raise spec.retryAttempt to run again$/,
+  });
+  t.match(
+    status?.conditions?.find((c) => c.type === 'Succeeded'),
+    { status: 'False', reason: 'RetriesExhausted' },
+  );
+  t.equal(await statusOf(job(4)), 404, 'no fourth attempt');
+});
+
+t.test('raising spec.retryAttempt starts a new attempt and deletes the running Job', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const { client } = await startOperator(t, cluster, namespace);
+  await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-9', 9) });
+  const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-9'));
+  await until(async () => (await get()).status?.phase === 'Running', 'phase Running');
+  await client.request('PATCH', taskRunPath(namespace, 'pay-9'), {
+    body: { spec: { retryAttempt: 3 } },
+    contentType: 'application/merge-patch+json',
+  });
+  await until(async () => (await get()).status?.attempt === 3, 'attempt 3');
+  t.match((await get()).status, {
+    phase: 'Running',
+    jobName: 'payments-task-9-run-3',
+    configMapName: 'payments-task-9-run-3-files',
+  });
+  t.ok(await client.request('GET', jobPath(namespace, 'payments-task-9-run-3')));
+  await until(
+    async () => (await statusOf(client.request('GET', jobPath(namespace, 'payments-task-9-run-1')))) === 404,
+    'the old running Job deleted',
+  );
+  t.equal(
+    await statusOf(client.request('GET', jobPath(namespace, 'payments-task-9-run-2'))),
+    404,
+    'no attempt in between',
+  );
+});

@@ -1,0 +1,155 @@
+// A TaskRun reconciled against the real apiserver: the objects it becomes (names, labels, owners,
+// mounts, env, security), its way from Pending through Running to Succeeded, and how many reconciles
+// that takes.
+import t from 'tap';
+import { LABELS, type TaskRun } from '../../src/api/index.js';
+import { kubectl, testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import {
+  configMapPath,
+  finishJob,
+  jobPath,
+  sampleTaskRun,
+  startOperator,
+  statusOf,
+  taskRunPath,
+} from '../harness/operator.js';
+import { until } from '../harness/until.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+
+// biome-ignore lint/suspicious/noExplicitAny: objects read back as JSON, checked field by field.
+type Json = Record<string, any>;
+
+t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const op = await startOperator(t, cluster, namespace);
+  const { client } = op;
+  const run = await client.request<TaskRun>('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-7') });
+  const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-7'));
+  await until(async () => (await get()).status?.phase === 'Running', 'phase Running');
+  const running = await get();
+  t.same(running.metadata?.finalizers, ['taskrun.orchestrator.io/cleanup']);
+  t.match(running.status, {
+    attempt: 1,
+    configMapName: 'payments-task-7-run-1-files',
+    jobName: 'payments-task-7-run-1',
+    message: 'attempt 1 is running',
+  });
+  const types = (running.status?.conditions ?? []).map((c) => [
+    c.type,
+    c.status,
+    c.reason,
+    c.observedGeneration,
+  ]);
+  t.same(types, [
+    ['DependenciesReady', 'True', 'DependenciesSucceeded', 1],
+    ['ConfigMapReady', 'True', 'Created', 1],
+    ['JobCreated', 'True', 'Created', 1],
+    ['Succeeded', 'Unknown', 'JobRunning', 1],
+  ]);
+
+  const owner = {
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'TaskRun',
+    name: 'pay-7',
+    uid: run.metadata?.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+  const labels = {
+    [LABELS.managedBy]: 'orchestrator',
+    [LABELS.taskId]: '7',
+    [LABELS.service]: 'payments',
+    [LABELS.agent]: 'rex',
+    [LABELS.run]: 'pay-7',
+  };
+  const cm = await client.request<Json>('GET', configMapPath(namespace, 'payments-task-7-run-1-files'));
+  t.equal(cm.immutable, true);
+  t.same(cm.metadata.ownerReferences, [owner]);
+  t.match(cm.metadata.labels, labels);
+  t.ok(cm.data['container.sh'].startsWith('#!/usr/bin/env bash'), 'the entry script is rendered');
+
+  const pvc = await client.request<Json>(
+    'GET',
+    `/api/v1/namespaces/${namespace}/persistentvolumeclaims/workspace-payments`,
+  );
+  t.notOk(pvc.metadata.ownerReferences, 'the workspace outlives its runs');
+  t.same(pvc.spec.resources.requests, { storage: '10Gi' });
+
+  const job = await client.request<Json>('GET', jobPath(namespace, 'payments-task-7-run-1'));
+  t.same(job.metadata.ownerReferences, [owner]);
+  t.match(job.metadata.labels, labels);
+  t.match(job.spec, { backoffLimit: 0, activeDeadlineSeconds: 7200, ttlSecondsAfterFinished: 3600 });
+  const pod = job.spec.template.spec;
+  t.match(pod, {
+    restartPolicy: 'Never',
+    serviceAccountName: 'orchestrator-agent',
+    securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+  });
+  const agent = pod.containers[0];
+  t.same(agent.command, ['bash', '/task-files/container.sh']);
+  t.equal(agent.image, 'ghcr.io/5dlabs/claude:latest');
+  t.same(agent.securityContext, {
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  });
+  t.same(agent.resources, { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } });
+  t.same(
+    agent.env.map((e: Json) => [e.name, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key]),
+    [
+      ['ANTHROPIC_API_KEY', 'orchestrator-secrets', 'ANTHROPIC_API_KEY'],
+      ['GITHUB_APP_ID', 'github-app-5dlabs-rex', 'app-id'],
+      ['GITHUB_APP_PRIVATE_KEY', 'github-app-5dlabs-rex', 'private-key'],
+    ],
+  );
+  t.same(
+    agent.volumeMounts.map((m: Json) => m.mountPath),
+    ['/task-files', '/workspace'],
+  );
+  t.same(pod.volumes, [
+    { name: 'task-files', configMap: { name: 'payments-task-7-run-1-files', defaultMode: 420 } },
+    { name: 'workspace', persistentVolumeClaim: { claimName: 'workspace-payments' } },
+  ]);
+  t.match(pod.initContainers[0].env, [{ name: 'RUN_DIR', value: '/workspace/payments/.task/7/run-1/' }]);
+
+  await finishJob(client, namespace, 'payments-task-7-run-1', 'Complete');
+  await until(async () => (await get()).status?.phase === 'Succeeded', 'phase Succeeded');
+  const done = await get();
+  t.match(done.status, { message: 'attempt 1 succeeded', completionTime: String });
+  t.match(
+    done.status?.conditions?.find((c) => c.type === 'Succeeded'),
+    { status: 'True', reason: 'JobSucceeded' },
+  );
+  const shown = await kubectl(cluster, ['get', 'tr', '-n', namespace]);
+  // No webhook here: the stored spec has no agent (the reconciler defaults it in memory only).
+  t.match(shown.stdout, /pay-7\s+7\s+payments\s+1\s+Succeeded/);
+  const reconciles = await op.reconciles();
+  t.comment(`reconciles for one happy-path run (creation to Succeeded): ${reconciles}`);
+  t.ok(reconciles <= 6, `at most 6 reconciles (got ${reconciles})`);
+
+  const events = await client.request<{ items: Json[] }>('GET', `/api/v1/namespaces/${namespace}/events`, {
+    query: { fieldSelector: 'involvedObject.name=pay-7' },
+  });
+  t.same(
+    events.items.map((e) => [e.type, e.reason, e.involvedObject.kind, e.involvedObject.uid]).sort(),
+    [
+      ['Normal', 'JobRunning', 'TaskRun', run.metadata?.uid],
+      ['Normal', 'JobSucceeded', 'TaskRun', run.metadata?.uid],
+    ],
+    'an Event per transition',
+  );
+
+  // The Job's TTL deletes it some time after: the run stays Succeeded, nothing is run again.
+  await client.request('DELETE', jobPath(namespace, 'payments-task-7-run-1'));
+  await new Promise((r) => setTimeout(r, 500));
+  t.equal(
+    await statusOf(client.request('GET', jobPath(namespace, 'payments-task-7-run-1'))),
+    404,
+    'not re-created',
+  );
+  t.equal((await get()).status?.phase, 'Succeeded');
+});
