@@ -1,26 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAuthority, serviceAccountKeys } from '../certs/authority.js';
+import { freePort } from '../util/free-port.js';
 import { tailFile } from '../util/text.js';
 import type { Cluster, StartOptions } from './control-plane.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { probeReady } from './probe.js';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Runs the envtest binaries (`etcd`, `kube-apiserver`, `kubectl` from setup-envtest) found in

@@ -4,12 +4,12 @@
 // envtest alike (not for an existing remote cluster, where no apiserver process is ours).
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster } from '../../src/cluster/index.js';
+import { freePort } from '../../src/util/free-port.js';
 import { processesMentioning } from './processes.js';
 import { startTied, type TiedProcess } from './tied-process.js';
 
@@ -27,17 +27,6 @@ export interface ExtraApiserver {
   /** Freezes the process: connections stay open and silent. */
   pause(): void;
   resume(): void;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function apiserverCommandLine(cluster: Cluster): string[] {

@@ -3,13 +3,13 @@
 // what they check; a graceful stop releases the Lease and closes the servers.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { KubeClient, type Lease, Manager } from '../../src/runtime/index.js';
+import { freePort } from '../../src/util/free-port.js';
 import { mirrorController, type RecordEntry, ROLE_LABEL } from '../fixtures/runtime/mirror-reconciler.js';
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
 import { sampleSum } from '../harness/prometheus-text.js';
@@ -18,17 +18,6 @@ import { until } from '../harness/until.js';
 
 const cluster = await testCluster();
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function prometheusQuery(port: number, query: string): Promise<number | undefined> {
   try {
