@@ -8,7 +8,8 @@
 // This process is the load generator. Client and server run in separate processes so that each has a
 // core of this 2-core machine and the client's CPU is not counted against the server (the servers are
 // measured one at a time; the idle one costs nothing). Each child reports its CPU use per phase, so a
-// client-bound measurement shows: server CPU well under 100% of a core.
+// client-bound measurement shows: server CPU well under 100% of a core. The table gives each server's CPU
+// per request too (µs/req), which compares the servers whatever bound the run.
 //
 // For each endpoint (validate, mutate) with a realistic TaskRun CREATE review (3 markdown files of a few
 // KiB), each server is measured in turn:
@@ -18,9 +19,10 @@
 // Then the ratios against the targets: throughput >= 60% of the baseline, p99 <= 5 ms at 200 requests/s.
 //
 // Environment: BENCH_SECONDS (per measured phase, default 4), BENCH_CONNECTIONS (closed loop, default 8),
-// BENCH_RATE (open loop, default 200), BENCH_CPU_PROF=<dir> (write a .cpuprofile of OUR server process
-// there, to open in Chrome DevTools or VS Code). Exit code 1 if a request failed or the sample review is not
-// allowed; a missed target is printed, not an error (numbers on a shared machine are noisy).
+// BENCH_RATE (open loop, default 200), BENCH_CPU_PROF=<dir> (write ours.cpuprofile and
+// baseline.cpuprofile there, one per server process, to open in Chrome DevTools or VS Code). Exit code 1
+// if a request failed or the sample review is not allowed; a missed target is printed, not an error
+// (numbers on a shared machine are noisy).
 
 import { fork, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -76,9 +78,13 @@ async function serveOurs(certFile, keyFile) {
     keyFile,
     routes: admissionRoutes(staticConfig(loadConfigFile(join(root, 'config', 'controller-config.yaml')))),
     registry: new prom.Registry(),
-    // Production logs one line per review at info through pino's default destination (asynchronous
-    // SonicBoom on stdout); here the same kind of destination writes them to /dev/null.
-    logger: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })),
+    // Production logs one line per review at info through the destination `orchestrator run` creates
+    // (src/app/run.ts: asynchronous, batched in 4 KiB writes, flushed every second); here the same
+    // destination writes them to /dev/null.
+    logger: pino(
+      { level: 'info' },
+      pino.destination({ dest: '/dev/null', sync: false, minLength: 4096, periodicFlush: 1000 }),
+    ).child({ component: 'webhook' }),
     port: 0,
     host: '127.0.0.1',
   });
@@ -194,14 +200,16 @@ async function bench() {
       await exited;
     }
     rmSync(certDir, { recursive: true, force: true });
-    if (profileDir) log(`our server's CPU profile is in ${profileDir}`);
+    if (profileDir) log(`the servers' CPU profiles are in ${profileDir}`);
   }
   process.exit(failed ? 1 : 0);
 }
 
 /** Forks a child serving `role`; resolves once it listens. */
 async function startServer(role, certDir, profileDir) {
-  const execArgv = role === 'ours' && profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const execArgv = profileDir
+    ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${role}.cpuprofile`]
+    : [];
   const child = fork(fileURLToPath(import.meta.url), ['--serve', role, certDir], {
     execArgv,
     stdio: 'inherit',
@@ -283,6 +291,7 @@ async function closedLoop({ port, path, body, ca, serverCpu }) {
     ...percentiles(latencies),
     errors,
     serverCpu: (cpuMs(cpuAfter) - cpuMs(cpuBefore)) / wall,
+    serverUsPerRequest: ((cpuMs(cpuAfter) - cpuMs(cpuBefore)) * 1000) / latencies.length,
     clientCpu: cpuMs(clientAfter) / wall,
   };
 }
@@ -335,6 +344,7 @@ function report(rows, bodyBytes) {
     'p50 ms',
     'p99 ms',
     'srv CPU',
+    'µs/req',
     'cli CPU',
     `@${RATE}/s p50`,
     'p99 ms',
@@ -348,6 +358,7 @@ function report(rows, bodyBytes) {
     f(r.closed.p50),
     f(r.closed.p99),
     pct(r.closed.serverCpu),
+    f(r.closed.serverUsPerRequest, 0),
     pct(r.closed.clientCpu),
     f(r.open.p50),
     f(r.open.p99),
@@ -379,6 +390,17 @@ function report(rows, bodyBytes) {
       `${endpoint.padEnd(8)}  throughput ours/baseline ${f(ratio)} (target >= ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'})` +
         `   p99 at ${RATE} req/s ${f(ours.open.p99)} ms (target <= ${TARGET_P99_MS} ms: ${ours.open.p99 <= TARGET_P99_MS ? 'met' : 'MISSED'})` +
         `, baseline ${f(base.open.p99)} ms`,
+    );
+  }
+  // Throughput compares what the load generator could push; server CPU per request compares what each
+  // server costs, whatever bound the run (the client, or other load on a shared machine).
+  for (const endpoint of ['validate', 'mutate']) {
+    const [ours, base] = ['ours', 'baseline'].map(
+      (server) => rows.find((r) => r.server === server && r.endpoint === endpoint).closed.serverUsPerRequest,
+    );
+    console.log(
+      `${endpoint.padEnd(8)}  server CPU per request: ours ${f(ours, 0)} µs, baseline ${f(base, 0)} µs ` +
+        `(ours would serve ${f(base / ours)} of the baseline's throughput if both were CPU-bound)`,
     );
   }
   const clientBound = rows.filter((r) => r.server === 'baseline' && r.closed.serverCpu < 0.85);

@@ -252,6 +252,27 @@ function handshake(ca: string): Promise<{ fingerprint: string; authorized: boole
     socket.on('error', reject);
   });
 }
+/** A client that offers TLS 1.1 at most: the protocol it got, or why it was refused. */
+function tls11Client(): Promise<{ protocol?: string; error?: string }> {
+  return new Promise((resolve) => {
+    const socket = connect(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        rejectUnauthorized: false,
+        minVersion: 'TLSv1',
+        maxVersion: 'TLSv1.1',
+        // OpenSSL 3 refuses to offer TLS 1.1 at its default security level.
+        ciphers: 'DEFAULT@SECLEVEL=0',
+      },
+      () => {
+        resolve({ protocol: socket.getProtocol() ?? '' });
+        socket.destroy();
+      },
+    );
+    socket.on('error', (err) => resolve({ error: err.message }));
+  });
+}
 /** Requests sent on a new connection since `from`. */
 const fresh = (from: number) =>
   samples.filter((s) => s.client.startsWith('new-connection') && s.started >= from);
@@ -305,6 +326,8 @@ t.test('rotation under load', async (t) => {
       false,
       'a client trusting only CA1 no longer verifies it',
     );
+    // A reload replaces the whole secure context: the server's minVersion must come with it.
+    t.match(await tls11Client(), { error: /version/i }, 'a TLS 1.1 client is still refused');
 
     // Connections already open keep their certificate, and keep being served.
     const carriedOn = samples.filter(

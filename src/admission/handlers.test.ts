@@ -77,3 +77,21 @@ t.test('denials list every error in the apiserver shape, and carry warnings', as
     'DocsRun.orchestrator.io "d" is invalid: spec.x: bad',
   );
 });
+
+t.test('a denial is bounded: 100 findings listed, the rest counted, long values cut', async (t) => {
+  const many = Array.from({ length: 250 }, (_, i) => ({
+    path: `spec.x[${i}]`,
+    message: i === 0 ? 'x'.repeat(1024 * 1024) : 'bad',
+    rule: 'r',
+    severity: 'error' as const,
+  }));
+  const message = denialMessage('TaskRun', 'n'.repeat(1024 * 1024), many);
+  t.ok(message.length < 110 * 1024, `${message.length} characters`);
+  t.match(message, /^TaskRun\.orchestrator\.io "n{250}\.\.\." is invalid: \[spec\.x\[0\]: x+\.\.\., /);
+  t.match(message, /, spec\.x\[99\]: bad, … and 150 more\]$/);
+  const res = await routes['validate-taskrun']?.handle(
+    request({ object: { ...taskRun, spec: { ...taskRun.spec, dependsOn: Array(300).fill('x') } } }),
+  );
+  // 300 wrong items: 300 type errors and one maxItems error.
+  t.match(res, { allowed: false, rule: 'schema', findings: 301, message: /… and 201 more\]$/ });
+});

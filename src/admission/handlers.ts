@@ -1,7 +1,7 @@
 // The webhook endpoints: one mutating and one validating per kind, wired to defaulting and validation.
 import type { ApiKind } from '../api/index.js';
 import type { ConfigSource } from '../config/watch.js';
-import { type Finding, formatFinding } from '../validation/finding.js';
+import { countFindings, type Finding, reportFindings, truncate } from '../validation/finding.js';
 import { defaultsPatch } from './defaults.js';
 import type { AdmissionRequest, AdmissionResult } from './review.js';
 import type { WebhookRoute } from './server.js';
@@ -15,7 +15,7 @@ export const webhookPath = (verb: 'mutate' | 'validate', kind: ApiKind) =>
 
 function applicable(request: AdmissionRequest, kind: ApiKind): 'yes' | 'skip' | string {
   if (request.kind.kind !== kind || request.kind.group !== 'orchestrator.io') {
-    return `this endpoint serves orchestrator.io ${kind}, not ${request.kind.group}/${request.kind.kind}`;
+    return `this endpoint serves orchestrator.io ${kind}, not ${truncate(`${request.kind.group}/${request.kind.kind}`, 253)}`;
   }
   // The status subresource belongs to the controller: never mutated, never re-validated here.
   if (request.subResource) return 'skip';
@@ -24,11 +24,14 @@ function applicable(request: AdmissionRequest, kind: ApiKind): 'yes' | 'skip' | 
   return 'yes';
 }
 
-/** `TaskRun.orchestrator.io "demo" is invalid: [a, b]`: the apiserver's own shape, familiar from kubectl. */
+/**
+ * `TaskRun.orchestrator.io "demo" is invalid: [a, b]`: the apiserver's own shape, familiar from kubectl.
+ * Bounded: at most REPORTED_FINDINGS findings (then `… and N more`), each and the name cut short.
+ */
 export function denialMessage(kind: ApiKind, name: string | undefined, errors: Finding[]): string {
-  const list = errors.map(formatFinding);
+  const list = reportFindings(errors);
   const body = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
-  return `${kind}.orchestrator.io "${name ?? ''}" is invalid: ${body}`;
+  return `${kind}.orchestrator.io "${truncate(name ?? '', 253)}" is invalid: ${body}`;
 }
 
 /**
@@ -53,7 +56,7 @@ function validation(kind: ApiKind, config: ConfigSource, request: AdmissionReque
     config: config.current(),
   });
   const errors = findings.filter((f) => f.severity === 'error');
-  const warnings = findings.filter((f) => f.severity === 'warning').map(formatFinding);
+  const warnings = reportFindings(findings.filter((f) => f.severity === 'warning'));
   if (errors.length === 0) return { allowed: true, warnings };
   return {
     allowed: false,
@@ -61,6 +64,7 @@ function validation(kind: ApiKind, config: ConfigSource, request: AdmissionReque
     reason: 'Invalid',
     rule: errors[0]?.rule ?? 'schema',
     message: denialMessage(kind, request.name, errors),
+    findings: countFindings(errors),
     warnings,
   };
 }

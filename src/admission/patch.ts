@@ -3,7 +3,8 @@
 import type { PatchOperation } from './review.js';
 
 /** RFC 6901: `~` → `~0` and `/` → `~1` (label keys like `orchestrator.io/agent` contain `/`). */
-export const escapePointer = (key: string): string => key.replaceAll('~', '~0').replaceAll('/', '~1');
+export const escapePointer = (key: string): string =>
+  key.includes('~') || key.includes('/') ? key.replaceAll('~', '~0').replaceAll('/', '~1') : key;
 
 export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -13,23 +14,24 @@ const isSet = (v: unknown) => v !== undefined && v !== null;
 
 /**
  * `add` operations for every leaf of `defaults` that `current` lacks; a missing parent object is added
- * whole, in one operation. `undefined` defaults are skipped (nothing to inject).
+ * whole, in one operation. `undefined` defaults are skipped (nothing to inject). The operations are
+ * appended to `ops` (returned), so a caller building a patch makes one array.
  */
 export function addMissing(
   current: Record<string, unknown>,
   defaults: Record<string, unknown>,
   path: string,
+  ops: PatchOperation[] = [],
 ): PatchOperation[] {
-  const ops: PatchOperation[] = [];
-  for (const [key, value] of Object.entries(defaults)) {
+  for (const key of Object.keys(defaults)) {
+    const value = defaults[key];
     if (value === undefined) continue;
-    const here = `${path}/${escapePointer(key)}`;
     const existing = current[key];
     if (!isSet(existing)) {
       const pruned = prune(value);
-      if (pruned !== undefined) ops.push({ op: 'add', path: here, value: pruned });
+      if (pruned !== undefined) ops.push({ op: 'add', path: `${path}/${escapePointer(key)}`, value: pruned });
     } else if (isPlainObject(existing) && isPlainObject(value)) {
-      ops.push(...addMissing(existing, value, here));
+      addMissing(existing, value, `${path}/${escapePointer(key)}`, ops);
     }
   }
   return ops;
@@ -39,11 +41,14 @@ export function addMissing(
 function prune(value: unknown): unknown {
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    const p = prune(v);
-    if (p !== undefined) out[k] = p;
+  let empty = true;
+  for (const key of Object.keys(value)) {
+    const pruned = prune(value[key]);
+    if (pruned === undefined) continue;
+    out[key] = pruned;
+    empty = false;
   }
-  return Object.keys(out).length ? out : undefined;
+  return empty ? undefined : out;
 }
 
 /** Adds `item` to the array at `path` unless present; creates the array when absent. */

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { MalformedReview, parseReview, reviewResponse } from './review.js';
+import { MalformedReview, parseReview, reviewResponse, reviewResponseJson } from './review.js';
 
 const valid = () => ({
   apiVersion: 'admission.k8s.io/v1',
@@ -60,4 +60,17 @@ t.test('responses echo the version and uid; patches are base64 JSON Patch', asyn
     'patch' in (reviewResponse('admission.k8s.io/v1', 'u3', { allowed: true, patch: [] }).response as object),
     'no empty patch',
   );
+});
+
+t.test('the JSON text of an answer is the answer', async (t) => {
+  const results = [
+    { allowed: true, patch: [{ op: 'add', path: '/a~1b', value: { 'x"y': 'ü\n' } }], warnings: ['w'] },
+    { allowed: true, patch: [] },
+    { allowed: true },
+    { allowed: false, rule: 'r', code: 422, message: 'm "quoted"', warnings: ['w'] },
+  ] as const;
+  for (const result of results) {
+    const text = reviewResponseJson('admission.k8s.io/v1', 'u"1', structuredClone(result) as never);
+    t.same(JSON.parse(text), reviewResponse('admission.k8s.io/v1', 'u"1', structuredClone(result) as never));
+  }
 });

@@ -2,7 +2,7 @@
 // a request strictly enough that malformed input is a 400, and building the response in the version
 // that was asked.
 
-import { showValue } from '../validation/finding.js';
+import { showValue, truncate } from '../validation/finding.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
 
@@ -36,7 +36,22 @@ export interface PatchOperation {
 /** What a handler decides. A denial names the rule that denied, for the low-cardinality metric. */
 export type AdmissionResult =
   | { allowed: true; patch?: PatchOperation[]; warnings?: string[] }
-  | { allowed: false; message: string; rule: string; code?: number; reason?: string; warnings?: string[] };
+  | {
+      allowed: false;
+      message: string;
+      rule: string;
+      /** How many findings the denial reports (for the log line, which carries no message). */
+      findings?: number;
+      code?: number;
+      reason?: string;
+      warnings?: string[];
+    };
+
+/**
+ * The longest denial message sent: a backstop over the handlers' own bounds (findings are capped and
+ * cut), because a message can quote user input (a uid, a kind, a name) of megabytes.
+ */
+export const MAX_MESSAGE_CHARS = 128 * 1024;
 
 export const SUPPORTED_VERSIONS = ['admission.k8s.io/v1', 'admission.k8s.io/v1beta1'];
 
@@ -93,19 +108,43 @@ export function reviewResponse(
   uid: string,
   result: AdmissionResult,
 ): Record<string, unknown> {
+  const { review, patch } = responseParts(apiVersion, uid, result);
+  if (patch !== undefined) (review.response as Record<string, unknown>).patch = patch;
+  return review;
+}
+
+/**
+ * `reviewResponse` as the JSON text sent. The base64 patch, most of a mutating answer, is spliced in
+ * rather than stringified: base64 needs no escaping, and JSON.stringify would scan it character by
+ * character on every review.
+ */
+export function reviewResponseJson(apiVersion: string, uid: string, result: AdmissionResult): string {
+  const { review, patch } = responseParts(apiVersion, uid, result);
+  const text = JSON.stringify(review);
+  // The review ends with its response object: `...}}`; the patch goes last in the response.
+  return patch === undefined ? text : `${text.slice(0, -2)},"patch":"${patch}"}}`;
+}
+
+/** The answer without its patch, and the patch in base64 (when there is one). */
+function responseParts(
+  apiVersion: string,
+  uid: string,
+  result: AdmissionResult,
+): { review: Record<string, unknown>; patch?: string } {
   const response: Record<string, unknown> = { uid, allowed: result.allowed };
   if (result.warnings?.length) response.warnings = result.warnings;
+  let patch: string | undefined;
   if (result.allowed) {
     if (result.patch?.length) {
       response.patchType = 'JSONPatch';
-      response.patch = Buffer.from(JSON.stringify(result.patch)).toString('base64');
+      patch = Buffer.from(JSON.stringify(result.patch)).toString('base64');
     }
   } else {
     response.status = {
       code: result.code ?? 403,
       reason: result.reason ?? (result.code === 500 ? 'InternalError' : 'Forbidden'),
-      message: result.message,
+      message: truncate(result.message, MAX_MESSAGE_CHARS),
     };
   }
-  return { apiVersion, kind: 'AdmissionReview', response };
+  return { review: { apiVersion, kind: 'AdmissionReview', response }, patch };
 }

@@ -56,8 +56,10 @@ export async function readJsonBody(req: IncomingMessage, opts: JsonBodyOptions):
     });
     req.once('error', (err) => fail(new HttpError(400, `reading the body failed: ${err.message}`)));
   });
+  // A review often arrives in one chunk (a TLS record holds 16 KiB): no copy then.
+  const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch (err) {
     throw new HttpError(400, `invalid JSON: ${(err as Error).message}`);
   }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type FSWatcher, readFileSync, watch } from 'node:fs';
 import type { Server } from 'node:https';
 import { dirname } from 'node:path';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type SecureContextOptions } from 'node:tls';
 
 export interface CertificateFiles {
   certFile: string;
@@ -10,17 +10,29 @@ export interface CertificateFiles {
 }
 
 export interface ReloadOptions {
+  /**
+   * The server's TLS options besides the pair (minVersion, ciphers...). Node's `setSecureContext`
+   * replaces every option, resetting the ones not given to Node's defaults, so they are passed again on
+   * every reload. Default: none (Node's defaults).
+   */
+  tls?: SecureContextOptions;
   /** Backstop for missed file events (Secret volumes swap a symlink). Default 10 s. */
   pollMs?: number;
   onReload?: (fingerprint: string) => void;
   onError?: (err: Error) => void;
 }
 
-/** Reads the pair and proves it is usable (the key matches the certificate) before anyone serves it. */
-export function loadKeyPair(files: CertificateFiles): { cert: Buffer; key: Buffer; fingerprint: string } {
+/**
+ * Reads the pair and proves it is usable (the key matches the certificate, and both suit the `tls`
+ * options) before anyone serves it.
+ */
+export function loadKeyPair(
+  files: CertificateFiles,
+  tls: SecureContextOptions = {},
+): { cert: Buffer; key: Buffer; fingerprint: string } {
   const cert = readFileSync(files.certFile);
   const key = readFileSync(files.keyFile);
-  createSecureContext({ cert, key });
+  createSecureContext({ ...tls, cert, key });
   const fingerprint = createHash('sha256').update(cert).digest('hex').slice(0, 16);
   return { cert, key, fingerprint };
 }
@@ -35,17 +47,18 @@ export function reloadCertificates(
   files: CertificateFiles,
   opts: ReloadOptions = {},
 ): () => void {
-  let current = loadKeyPair(files).fingerprint;
+  const tls = opts.tls ?? {};
+  let current = loadKeyPair(files, tls).fingerprint;
   const check = () => {
     let next: ReturnType<typeof loadKeyPair>;
     try {
-      next = loadKeyPair(files);
+      next = loadKeyPair(files, tls);
     } catch (err) {
       opts.onError?.(err as Error);
       return;
     }
     if (next.fingerprint === current) return;
-    server.setSecureContext({ cert: next.cert, key: next.key });
+    server.setSecureContext({ ...tls, cert: next.cert, key: next.key });
     current = next.fingerprint;
     opts.onReload?.(current);
   };

@@ -1,0 +1,71 @@
+// Certificate reloading keeps the server's other TLS options: Node's setSecureContext resets every option
+// it is not given (minVersion, ciphers...) to Node's defaults, so a reload must pass them again.
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect, type SecureContextOptions } from 'node:tls';
+import t from 'tap';
+import { createAuthority } from '../certs/authority.js';
+import { loadKeyPair, reloadCertificates } from './reloading-tls.js';
+
+const ca = await createAuthority('reload-ca');
+const issue = () => ca.issueServing({ commonName: 'webhook', ipAddresses: ['127.0.0.1'] });
+const [first, second] = await Promise.all([issue(), issue()]);
+const dir = mkdtempSync(join(tmpdir(), 'reloading-tls-'));
+const files = { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') };
+const write = (pair: typeof first) => {
+  writeFileSync(files.certFile, pair.certPem);
+  writeFileSync(files.keyFile, pair.keyPem);
+};
+write(first);
+
+// Stricter than Node's default (TLS 1.2), so that a reset to the default shows.
+const tls: SecureContextOptions = { minVersion: 'TLSv1.3' };
+const server = createServer({ ...tls, ...loadKeyPair(files, tls) }, (_req, res) => res.end('ok'));
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+const port = (server.address() as AddressInfo).port;
+const reloads: string[] = [];
+const stop = reloadCertificates(server, files, { tls, pollMs: 50, onReload: (f) => reloads.push(f) });
+t.teardown(() => {
+  stop();
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A handshake from a client limited to `maxVersion`: the protocol and certificate, or the error. */
+function handshake(
+  maxVersion: 'TLSv1.2' | 'TLSv1.3',
+): Promise<{ protocol?: string; cert?: string; error?: string }> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, ca: ca.certPem, maxVersion }, () => {
+      resolve({ protocol: socket.getProtocol() ?? '', cert: socket.getPeerCertificate().fingerprint256 });
+      socket.destroy();
+    });
+    socket.on('error', (err) => resolve({ error: err.message }));
+  });
+}
+const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
+
+t.test('the minimum TLS version holds before and after a rotation', async (t) => {
+  t.same(await handshake('TLSv1.3'), { protocol: 'TLSv1.3', cert: fingerprint(first.certPem) }, 'TLS 1.3');
+  t.match(await handshake('TLSv1.2'), { error: /version|protocol/i }, 'a TLS 1.2 client is refused');
+
+  write(second);
+  const deadline = Date.now() + 5000;
+  while (reloads.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  t.equal(reloads.length, 1, 'the new pair was loaded');
+
+  t.same(
+    await handshake('TLSv1.3'),
+    { protocol: 'TLSv1.3', cert: fingerprint(second.certPem) },
+    'new connections get the new certificate',
+  );
+  t.match(
+    await handshake('TLSv1.2'),
+    { error: /version|protocol/i },
+    'a TLS 1.2 client is still refused after the rotation',
+  );
+});
