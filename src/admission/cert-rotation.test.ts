@@ -7,24 +7,16 @@
 // already open keep working; a broken pair never replaces the good one.
 
 import { createHash, X509Certificate } from 'node:crypto';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readlinkSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import t, { type Test } from 'tap';
 import { parse as parseYaml } from 'yaml';
+import { handshake, secretVolumeWriter } from '../../test/harness/tls.js';
 import { createAuthority, type KeyPair } from '../certs/authority.js';
 import { loadConfigFile } from '../config/load.js';
 import { staticConfig } from '../config/watch.js';
@@ -55,31 +47,9 @@ const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
 /** What the server logs: a hash of the certificate file. */
 const fileFingerprint = (pem: string) => createHash('sha256').update(pem).digest('hex').slice(0, 16);
 
-// ---------------------------------------------------------------------------------------------------
-// A Secret volume: tls.crt → ..data/tls.crt, ..data → ..<timestamp>/, swapped with one rename.
-
+// A Secret volume: the pair is swapped with one rename, as the kubelet does.
 const dir = mkdtempSync(join(tmpdir(), 'webhook-rotation-'));
-let generation = 0;
-
-function writeSecretVolume(files: { 'tls.crt': string; 'tls.key': string }) {
-  const data = `..gen_${++generation}`;
-  mkdirSync(join(dir, data));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, data, name), text);
-  let previous: string | undefined;
-  try {
-    previous = readlinkSync(join(dir, '..data'));
-  } catch {
-    previous = undefined;
-  }
-  symlinkSync(data, join(dir, '..data_tmp'));
-  renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
-  if (previous === undefined) {
-    symlinkSync('..data/tls.crt', join(dir, 'tls.crt'));
-    symlinkSync('..data/tls.key', join(dir, 'tls.key'));
-  } else {
-    rmSync(join(dir, previous), { recursive: true, force: true });
-  }
-}
+const writeSecretVolume = secretVolumeWriter(dir);
 const volume = (pair: KeyPair) => ({ 'tls.crt': pair.certPem, 'tls.key': pair.keyPem });
 
 // ---------------------------------------------------------------------------------------------------
@@ -243,36 +213,10 @@ t.teardown(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The certificate a fresh TLS connection is given, and whether a client trusting only `ca` accepts it. */
-function handshake(ca: string): Promise<{ fingerprint: string; authorized: boolean }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port: server.port, ca, rejectUnauthorized: false }, () => {
-      resolve({ fingerprint: socket.getPeerCertificate().fingerprint256, authorized: socket.authorized });
-      socket.destroy();
-    });
-    socket.on('error', reject);
-  });
-}
-/** A client that offers TLS 1.1 at most: the protocol it got, or why it was refused. */
-function tls11Client(): Promise<{ protocol?: string; error?: string }> {
-  return new Promise((resolve) => {
-    const socket = connect(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        rejectUnauthorized: false,
-        minVersion: 'TLSv1',
-        maxVersion: 'TLSv1.1',
-        // OpenSSL 3 refuses to offer TLS 1.1 at its default security level.
-        ciphers: 'DEFAULT@SECLEVEL=0',
-      },
-      () => {
-        resolve({ protocol: socket.getProtocol() ?? '' });
-        socket.destroy();
-      },
-    );
-    socket.on('error', (err) => resolve({ error: err.message }));
-  });
-}
+const probe = (ca: string) => handshake(server.port, { ca });
+/** A client that offers TLS 1.1 at most (OpenSSL 3 refuses to offer it at its default security level). */
+const tls11Client = () =>
+  handshake(server.port, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' });
 /** Requests sent on a new connection since `from`. */
 const fresh = (from: number) =>
   samples.filter((s) => s.client.startsWith('new-connection') && s.started >= from);
@@ -281,8 +225,8 @@ const fresh = (from: number) =>
 
 t.test('rotation under load', async (t) => {
   await sleep(PHASE_MS);
-  const before = await handshake(ca1.certPem);
-  t.same(before, { fingerprint: fingerprint(pair1.certPem), authorized: true }, 'serving the CA1 pair');
+  const before = await probe(ca1.certPem);
+  t.match(before, { fingerprint: fingerprint(pair1.certPem), authorized: true }, 'serving the CA1 pair');
   const keepAliveBefore = new Set(
     samples.filter((s) => s.client.startsWith('keep-alive')).map((s) => s.socket),
   );
@@ -316,16 +260,12 @@ t.test('rotation under load', async (t) => {
       [fingerprint(pair1.certPem)],
       'every connection answered before the swap had the CA1 certificate',
     );
-    t.same(
-      await handshake(ca2.certPem),
+    t.match(
+      await probe(ca2.certPem),
       { fingerprint: fingerprint(pair2.certPem), authorized: true },
       'a client trusting only CA2 connects',
     );
-    t.equal(
-      (await handshake(ca1.certPem)).authorized,
-      false,
-      'a client trusting only CA1 no longer verifies it',
-    );
+    t.equal((await probe(ca1.certPem)).authorized, false, 'a client trusting only CA1 no longer verifies it');
     // A reload replaces the whole secure context: the server's minVersion must come with it.
     t.match(await tls11Client(), { error: /version/i }, 'a TLS 1.1 client is still refused');
 

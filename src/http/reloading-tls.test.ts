@@ -6,8 +6,9 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type SecureContextOptions } from 'node:tls';
+import type { SecureContextOptions } from 'node:tls';
 import t from 'tap';
+import { handshake } from '../../test/harness/tls.js';
 import { createAuthority } from '../certs/authority.js';
 import { loadKeyPair, reloadCertificates } from './reloading-tls.js';
 
@@ -35,23 +36,18 @@ t.teardown(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A handshake from a client limited to `maxVersion`: the protocol and certificate, or the error. */
-function handshake(
-  maxVersion: 'TLSv1.2' | 'TLSv1.3',
-): Promise<{ protocol?: string; cert?: string; error?: string }> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, ca: ca.certPem, maxVersion }, () => {
-      resolve({ protocol: socket.getProtocol() ?? '', cert: socket.getPeerCertificate().fingerprint256 });
-      socket.destroy();
-    });
-    socket.on('error', (err) => resolve({ error: err.message }));
-  });
-}
+/** A handshake from a client trusting our CA, limited to `maxVersion`. */
+const limitedTo = (maxVersion: 'TLSv1.2' | 'TLSv1.3') =>
+  handshake(port, { ca: ca.certPem, maxVersion, rejectUnauthorized: true });
 const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
 
 t.test('the minimum TLS version holds before and after a rotation', async (t) => {
-  t.same(await handshake('TLSv1.3'), { protocol: 'TLSv1.3', cert: fingerprint(first.certPem) }, 'TLS 1.3');
-  t.match(await handshake('TLSv1.2'), { error: /version|protocol/i }, 'a TLS 1.2 client is refused');
+  t.same(
+    await limitedTo('TLSv1.3'),
+    { protocol: 'TLSv1.3', fingerprint: fingerprint(first.certPem), authorized: true },
+    'TLS 1.3',
+  );
+  t.match(await limitedTo('TLSv1.2'), { error: /version|protocol/i }, 'a TLS 1.2 client is refused');
 
   write(second);
   const deadline = Date.now() + 5000;
@@ -59,12 +55,12 @@ t.test('the minimum TLS version holds before and after a rotation', async (t) =>
   t.equal(reloads.length, 1, 'the new pair was loaded');
 
   t.same(
-    await handshake('TLSv1.3'),
-    { protocol: 'TLSv1.3', cert: fingerprint(second.certPem) },
+    await limitedTo('TLSv1.3'),
+    { protocol: 'TLSv1.3', fingerprint: fingerprint(second.certPem), authorized: true },
     'new connections get the new certificate',
   );
   t.match(
-    await handshake('TLSv1.2'),
+    await limitedTo('TLSv1.2'),
     { error: /version|protocol/i },
     'a TLS 1.2 client is still refused after the rotation',
   );
