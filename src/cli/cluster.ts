@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
+import { installCrds } from '../cluster/crds.js';
 import { cacheRoot, controlPlaneBinary } from '../cluster/index.js';
-import { packageRoot } from '../util/package-root.js';
 import { tailFile } from '../util/text.js';
 
 interface State {
@@ -64,22 +64,7 @@ async function up(dir: string, opts: { crds: boolean; timeout: string }): Promis
     state = readState(dir);
   }
   if (opts.crds) {
-    const res = spawnSync(
-      binary,
-      [
-        'kubectl',
-        `--kubeconfig=${state.kubeconfig}`,
-        'apply',
-        '--server-side',
-        '-f',
-        join(packageRoot(), 'crds'),
-      ],
-      {
-        encoding: 'utf8',
-        timeout: 60_000,
-      },
-    );
-    if (res.status !== 0) throw new Error(`installing the CRDs failed: ${res.stderr || res.error?.message}`);
+    await installCrds([binary, 'kubectl', `--kubeconfig=${state.kubeconfig}`]);
     console.error('# CRDs installed');
   }
   printEnv(state);

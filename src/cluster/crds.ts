@@ -1,0 +1,46 @@
+// Installing the orchestrator CRDs into a cluster with its kubectl: server-side apply (idempotent, so
+// several installers may race), then wait until the apiserver serves them.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { packageRoot } from '../util/package-root.js';
+
+/** Runs a kubectl argv prefix (e.g. `Cluster.kubectl`) with `args`; throws with its stderr on failure. */
+export function runKubectl(kubectl: string[], args: string[], timeoutMs = 90_000): string {
+  const [cmd, ...prefix] = kubectl;
+  const res = spawnSync(cmd as string, [...prefix, ...args], { encoding: 'utf8', timeout: timeoutMs });
+  if (res.status !== 0)
+    throw new Error(`kubectl ${args.join(' ')} failed: ${res.stderr || res.error?.message}`);
+  return res.stdout;
+}
+
+/**
+ * Established means the resources are served, but the OpenAPI document (`kubectl explain`, client-side
+ * validation) is published a moment later: wait for that too, so nothing after install sees a gap.
+ */
+async function waitForOpenApi(kubectl: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      for (const kind of ['taskruns', 'coderuns', 'docsruns'])
+        runKubectl(kubectl, ['explain', `${kind}.orchestrator.io`]);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await sleep(250);
+    }
+  }
+}
+
+export async function installCrds(kubectl: string[]): Promise<void> {
+  runKubectl(kubectl, ['apply', '--server-side', '--force-conflicts', '-f', join(packageRoot(), 'crds')]);
+  runKubectl(kubectl, [
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd',
+    '-l',
+    'app.kubernetes.io/part-of=orchestrator',
+  ]);
+  await waitForOpenApi(kubectl);
+}
