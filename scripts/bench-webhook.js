@@ -24,12 +24,13 @@
 // if a request failed or the sample review is not allowed; a missed target is printed, not an error
 // (numbers on a shared machine are noisy).
 
-import { fork, spawnSync } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:https';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildDist } from './build.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -121,15 +122,7 @@ async function serveBaseline(certFile, keyFile) {
 async function bench() {
   const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
   log('building (tsc -p tsconfig.build.json)');
-  const build = spawnSync(
-    process.execPath,
-    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
-  );
-  if (build.status !== 0) {
+  if (!buildDist()) {
     log('the build failed');
     process.exit(1);
   }

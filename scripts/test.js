@@ -2,22 +2,13 @@
 // `npm test`: builds the TypeScript, starts ONE control plane for the whole run (see src/cluster),
 // runs every tap suite against it, stops it, and ends with the line `N passed, N failed`.
 // Arguments are passed to tap (e.g. `npm test -- test/integration/crds.test.ts`).
-import { spawn, spawnSync } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { buildDist, root } from './build.js';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const log = (msg) => process.stderr.write(`[test] ${msg}\n`);
 
-const build = spawnSync(
-  process.execPath,
-  [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-  {
-    cwd: root,
-    stdio: 'inherit',
-  },
-);
-if (build.status !== 0) {
+if (!buildDist()) {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
@@ -43,6 +34,7 @@ const tap = spawn(
     cwd: root,
     env: {
       ...process.env,
+      ORCHESTRATOR_DIST_BUILT: '1',
       ORCHESTRATOR_TEST_KUBECONFIG: cluster.kubeconfig,
       ORCHESTRATOR_TEST_KUBECTL: JSON.stringify(cluster.kubectl),
       ORCHESTRATOR_TEST_SERVER: cluster.server,

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
+import { ensureDist } from '../../scripts/build.js';
 import { clusterSource, controlPlaneBinary, obtainCluster } from '../../src/cluster/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { kubectl } from '../harness/cluster.js';
@@ -55,12 +56,7 @@ t.test('orchestrator cluster up, env and down', async (t) => {
       timeout: 180_000,
     });
   t.teardown(() => cli('down'));
-  const built = spawnSync(
-    process.execPath,
-    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    { cwd: root },
-  );
-  t.equal(built.status, 0, 'dist is built');
+  t.ok(ensureDist(), 'dist is built');
 
   const up = cli('up');
   t.equal(up.status, 0, up.stderr);

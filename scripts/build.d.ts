@@ -1,0 +1,3 @@
+export declare const root: string;
+export declare function buildDist(): boolean;
+export declare function ensureDist(): boolean;
