@@ -18,7 +18,7 @@ import t, { type Test } from 'tap';
 import { parse as parseYaml } from 'yaml';
 import { handshake, secretVolumeWriter } from '../../test/harness/tls.js';
 import { createAuthority, type KeyPair } from '../certs/authority.js';
-import { loadConfigFile } from '../config/load.js';
+import { loadDefaultConfig } from '../config/load.js';
 import { staticConfig } from '../config/watch.js';
 import { packageRoot } from '../util/package-root.js';
 import { admissionRoutes, webhookPath } from './handlers.js';
@@ -100,7 +100,7 @@ writeSecretVolume(volume(pair1));
 const server = await startWebhookServer({
   certFile: join(dir, 'tls.crt'),
   keyFile: join(dir, 'tls.key'),
-  routes: admissionRoutes(staticConfig(loadConfigFile(join(root, 'config', 'controller-config.yaml')))),
+  routes: admissionRoutes(staticConfig(loadDefaultConfig())),
   registry: new Registry(),
   logger,
   port: 0,

@@ -1,17 +1,12 @@
-// Properties of defaulting over generated valid runs, with and without every optional field:
-// mutate∘mutate = mutate, a user-set value is never touched, and the result validates.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import t from 'tap';
 import type { ApiKind } from '../api/index.js';
-import { parseConfig } from '../config/load.js';
-import { packageRoot } from '../util/package-root.js';
+import { loadDefaultConfig } from '../config/load.js';
 import { defaultsPatch } from './defaults.js';
 import { applyPatch, escapePointer, isPlainObject } from './patch.js';
 import { validateRun } from './validate.js';
 
-const config = parseConfig(readFileSync(join(packageRoot(), 'config', 'controller-config.yaml'), 'utf8'));
+const config = loadDefaultConfig();
 const agents = Object.keys(config.agents);
 const apps = config.githubApps ?? [];
 

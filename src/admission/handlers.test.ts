@@ -1,15 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
-import { parseConfig } from '../config/load.js';
+import { loadDefaultConfig } from '../config/load.js';
 import { staticConfig } from '../config/watch.js';
-import { packageRoot } from '../util/package-root.js';
 import { admissionRoutes, denialMessage } from './handlers.js';
 import type { AdmissionRequest } from './review.js';
 
-const config = staticConfig(
-  parseConfig(readFileSync(join(packageRoot(), 'config', 'controller-config.yaml'), 'utf8')),
-);
+const config = staticConfig(loadDefaultConfig());
 const routes = Object.fromEntries(admissionRoutes(config).map((r) => [r.name, r]));
 const taskRun = {
   apiVersion: 'orchestrator.io/v1',

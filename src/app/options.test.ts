@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
-import { parseConfig } from '../config/load.js';
-import { packageRoot } from '../util/package-root.js';
+import { loadDefaultConfig } from '../config/load.js';
 import { parseBindAddress, runOptions } from './options.js';
 
-const config = parseConfig(readFileSync(join(packageRoot(), 'config', 'controller-config.yaml'), 'utf8'));
+const config = loadDefaultConfig();
 
 t.test('bind addresses', async (t) => {
   t.same(parseBindAddress(':8080', '--x'), { host: '0.0.0.0', port: 8080 });

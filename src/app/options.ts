@@ -1,10 +1,8 @@
 // The run options: one object, built from the config file, then flags, then environment, and passed
 // in. Nothing here is read at import time.
 import { hostname } from 'node:os';
-import { join } from 'node:path';
 import type { ControllerConfig } from '../api/index.js';
 import type { ListenAddress } from '../runtime/index.js';
-import { packageRoot } from '../util/package-root.js';
 
 export interface RunFlags {
   config?: string;
@@ -43,7 +41,7 @@ export interface RunOptions {
   logLevel: string;
 }
 
-export const defaultConfigFile = () => join(packageRoot(), 'config', 'controller-config.yaml');
+export { defaultConfigFile } from '../config/load.js';
 
 /** `:8080` → all interfaces; `127.0.0.1:0` → loopback, any port. */
 export function parseBindAddress(value: string, flag: string): ListenAddress {

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { ensureDist } from '../../scripts/build.js';
-import { parseConfig } from '../config/load.js';
+import { loadDefaultConfig } from '../config/load.js';
 import { packageRoot } from '../util/package-root.js';
 import { main } from './main.js';
 import { manifestFiles, validateFiles } from './validate.js';
 
 const root = packageRoot();
-const config = parseConfig(readFileSync(join(root, 'config', 'controller-config.yaml'), 'utf8'));
+const config = loadDefaultConfig();
 const sample = readFileSync(join(root, 'config', 'samples', 'taskrun.yaml'), 'utf8');
 
 t.test('the samples: valid ones pass, each invalid one fails with its path', async (t) => {

@@ -6,8 +6,7 @@ import type { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
 import { admitOffline, runKind } from '../admission/offline.js';
 import type { ControllerConfig } from '../api/index.js';
-import { loadConfigFile } from '../config/load.js';
-import { packageRoot } from '../util/package-root.js';
+import { defaultConfigFile, loadConfigFile } from '../config/load.js';
 import { formatFinding } from '../validation/finding.js';
 
 const MANIFEST = /\.(ya?ml|json)$/;
@@ -79,11 +78,7 @@ export function registerValidateCommand(program: Command): void {
       'check run manifests offline with the same validation and defaulting as the admission webhooks',
     )
     .argument('<paths...>', 'files or directories (searched recursively for .yaml, .yml, .json)')
-    .option(
-      '--config <file>',
-      'controller config to check against',
-      join(packageRoot(), 'config', 'controller-config.yaml'),
-    )
+    .option('--config <file>', 'controller config to check against', defaultConfigFile())
     .option('--show-defaults', 'print the JSON Patch the defaulting webhook would apply')
     .action((paths: string[], opts: { config: string; showDefaults?: boolean }) => {
       const config = loadConfigFile(opts.config);

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
-import { packageRoot } from '../util/package-root.js';
-import { ConfigError, parseConfig } from './load.js';
+import { ConfigError, defaultConfigFile, parseConfig } from './load.js';
 
-const defaultText = readFileSync(join(packageRoot(), 'config', 'controller-config.yaml'), 'utf8');
+const defaultText = readFileSync(defaultConfigFile(), 'utf8');
 
 t.test('the shipped default config is valid and gets schema defaults', async (t) => {
   const config = parseConfig(defaultText);

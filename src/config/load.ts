@@ -1,9 +1,11 @@
 // The controller configuration: one YAML file, validated by schemas/controller-config.schema.yaml,
 // defaults from the schema filled in, plus the cross-field rules a schema cannot say.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ControllerConfig } from '../api/index.js';
 import { loadSchema } from '../api/schemas.js';
+import { packageRoot } from '../util/package-root.js';
 import { error, type Finding, formatFinding } from '../validation/finding.js';
 import { compileSchema, createAjv } from '../validation/schema-validator.js';
 
@@ -90,3 +92,8 @@ export function loadConfigFile(path: string): ControllerConfig {
   }
   return parseConfig(text, path);
 }
+
+/** The controller config shipped with the package (`config/controller-config.yaml`). */
+export const defaultConfigFile = (): string => join(packageRoot(), 'config', 'controller-config.yaml');
+
+export const loadDefaultConfig = (): ControllerConfig => loadConfigFile(defaultConfigFile());

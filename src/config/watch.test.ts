@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { ControllerConfig } from '../api/index.js';
-import { packageRoot } from '../util/package-root.js';
+import { defaultConfigFile } from './load.js';
 import { watchConfigFile } from './watch.js';
 
-const good = readFileSync(join(packageRoot(), 'config', 'controller-config.yaml'), 'utf8');
+const good = readFileSync(defaultConfigFile(), 'utf8');
 
 // Writes like a ConfigMap volume does: a new file swapped in atomically.
 function replace(path: string, text: string) {

@@ -1,15 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
 import { defaultsPatch } from '../admission/defaults.js';
 import { applyPatch } from '../admission/patch.js';
 import type { ControllerConfig, TaskRun } from '../api/index.js';
-import { parseConfig } from '../config/load.js';
-import { packageRoot } from '../util/package-root.js';
+import { loadDefaultConfig } from '../config/load.js';
 import { attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
 import { taskRunKind } from './run-kind.js';
 
-const config = parseConfig(readFileSync(join(packageRoot(), 'config', 'controller-config.yaml'), 'utf8'));
+const config = loadDefaultConfig();
 // biome-ignore lint/suspicious/noExplicitAny: objects read back as JSON, checked field by field.
 type Json = Record<string, any>;
 

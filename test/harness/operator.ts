@@ -2,16 +2,14 @@
 // default controller config (optionally changed), plus helpers that play the parts missing from the
 // local control plane: the Job controller (a Job's /status is patched to Complete or Failed).
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { ControllerConfig, TaskRun } from '../../src/api/index.js';
 import type { Cluster } from '../../src/cluster/index.js';
-import { parseConfig } from '../../src/config/load.js';
+import { defaultConfigFile, parseConfig } from '../../src/config/load.js';
 import { runControllers } from '../../src/controllers/run-controllers.js';
 import { loadTemplateSet } from '../../src/render/index.js';
 import { KubeClient, type KubeObject, Manager } from '../../src/runtime/index.js';
-import { packageRoot } from '../../src/util/package-root.js';
 import { kubeConfig } from './cluster.js';
 import { sampleSum } from './prometheus-text.js';
 
@@ -20,7 +18,7 @@ interface Teardown {
 }
 
 export function testConfig(change: (config: ControllerConfig) => void = () => {}): ControllerConfig {
-  const text = readFileSync(join(packageRoot(), 'config', 'controller-config.yaml'), 'utf8');
+  const text = readFileSync(defaultConfigFile(), 'utf8');
   const config = parseConfig(text);
   change(config);
   return config;

@@ -12,9 +12,8 @@ import { installLocalWebhooks, uninstallLocalWebhooks } from '../../src/admissio
 import { startWebhookServer, type WebhookServer } from '../../src/admission/server.js';
 import { createAuthority } from '../../src/certs/authority.js';
 import type { Cluster } from '../../src/cluster/index.js';
-import { loadConfigFile } from '../../src/config/load.js';
+import { loadDefaultConfig } from '../../src/config/load.js';
 import { staticConfig } from '../../src/config/watch.js';
-import { packageRoot } from '../../src/util/package-root.js';
 import { kubeConfig } from './cluster.js';
 
 export interface TestWebhooks {
@@ -38,7 +37,7 @@ export async function startTestWebhooks(t: Teardown, cluster: Cluster): Promise<
   writeFileSync(join(certDir, 'tls.crt'), serving.certPem);
   writeFileSync(join(certDir, 'tls.key'), serving.keyPem);
   const registry = new Registry();
-  const config = staticConfig(loadConfigFile(join(packageRoot(), 'config', 'controller-config.yaml')));
+  const config = staticConfig(loadDefaultConfig());
   const server = await startWebhookServer({
     certFile: join(certDir, 'tls.crt'),
     keyFile: join(certDir, 'tls.key'),

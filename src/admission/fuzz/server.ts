@@ -8,9 +8,8 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { Test } from 'tap';
 import { createAuthority } from '../../certs/authority.js';
-import { loadConfigFile } from '../../config/load.js';
+import { loadDefaultConfig } from '../../config/load.js';
 import { staticConfig } from '../../config/watch.js';
-import { packageRoot } from '../../util/package-root.js';
 import { admissionRoutes } from '../handlers.js';
 import { startWebhookServer, type WebhookServer } from '../server.js';
 import { encode } from './bodies.js';
@@ -38,7 +37,7 @@ export async function startFuzzServer(t: Test): Promise<FuzzServer> {
   writeFileSync(join(certDir, 'tls.crt'), serving.certPem);
   writeFileSync(join(certDir, 'tls.key'), serving.keyPem);
   const registry = new Registry();
-  const config = loadConfigFile(join(packageRoot(), 'config', 'controller-config.yaml'));
+  const config = loadDefaultConfig();
   const server = await startWebhookServer({
     certFile: join(certDir, 'tls.crt'),
     keyFile: join(certDir, 'tls.key'),

@@ -1,12 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
-import { parseConfig } from '../../config/load.js';
-import { packageRoot } from '../../util/package-root.js';
+import { loadDefaultConfig } from '../../config/load.js';
 import { validateRun } from '../validate.js';
 import { MARKDOWN_BUDGET_BYTES, relativePathProblem, repositoryUrlProblem } from './index.js';
 
-const config = parseConfig(readFileSync(join(packageRoot(), 'config', 'controller-config.yaml'), 'utf8'));
+const config = loadDefaultConfig();
 
 const taskRun = (spec: Record<string, unknown> = {}) => ({
   apiVersion: 'orchestrator.io/v1',
