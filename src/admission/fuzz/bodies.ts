@@ -10,7 +10,10 @@ export class Raw {
   constructor(
     readonly text: string,
     readonly label: string,
-  ) {}
+  ) {
+    // Shared by every run that draws it: nothing may add fields to it.
+    Object.freeze(this);
+  }
   toJSON() {
     return `${RAW_MARK}${rawTexts.push(this.text) - 1}${RAW_MARK}`;
   }

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import type { ApiKind } from '../../api/index.js';
 import { packageRoot } from '../../util/package-root.js';
 import { KINDS, webhookPath } from '../handlers.js';
+import { Raw } from './bodies.js';
 import { type Answer, DEADLINE_MS } from './http.js';
 
 export type Json = Record<string, unknown>;
@@ -69,7 +70,8 @@ export type Path = (string | number)[];
 
 /** Every path in a JSON tree (interior nodes and leaves), parents first. */
 export function paths(value: unknown, prefix: Path = []): Path[] {
-  if (value === null || typeof value !== 'object') return [];
+  // A Raw is a leaf: its text is spliced into the body, its fields are not part of the JSON tree.
+  if (value === null || typeof value !== 'object' || value instanceof Raw) return [];
   const keys = Array.isArray(value) ? Array.from(value.keys()) : Object.keys(value);
   return keys.flatMap((k) => {
     const here = [...prefix, k];
@@ -83,18 +85,48 @@ export const getAt = (root: unknown, path: Path): unknown =>
     root,
   );
 
-/** Sets (own property, even `__proto__`) or removes the value at `path`; false when the parent is gone. */
+/**
+ * A deep copy of a JSON-like value that keeps own `__proto__` keys and shares only Raw tokens (never
+ * changed). Values drawn from a shared pool must be
+ * copied before they are set: a later mutation inside the same value could otherwise make it contain
+ * itself, and would change the pool for every run after it.
+ */
+export function copyValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyValue);
+  if (value === null || typeof value !== 'object' || value instanceof Raw) return value;
+  const copy: Json = {};
+  for (const [k, v] of Object.entries(value)) {
+    Object.defineProperty(copy, k, {
+      value: copyValue(v),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return copy;
+}
+
+/**
+ * Sets a copy of `value` (own property, even `__proto__`) or removes the value at `path`; false when the
+ * parent is gone.
+ */
 export function setAt(root: Json, path: Path, value: unknown, remove = false): boolean {
   const parent = getAt(root, path.slice(0, -1));
   const key = path[path.length - 1];
-  if (parent === null || typeof parent !== 'object' || key === undefined) return false;
+  if (parent === null || typeof parent !== 'object' || parent instanceof Raw || key === undefined)
+    return false;
   // A named property on an array is not JSON: it would not be sent.
   if (Array.isArray(parent) && typeof key !== 'number') return false;
   if (remove) {
     if (Array.isArray(parent) && typeof key === 'number') parent.splice(key, 1);
     else delete (parent as Json)[key];
   } else {
-    Object.defineProperty(parent, key, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(parent, key, {
+      value: copyValue(value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return true;
 }
