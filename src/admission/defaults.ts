@@ -34,13 +34,20 @@ function resourcesFor(profile: AgentProfile | undefined, priority: Priority): Ob
 }
 
 /** The workspace PVC of a run: per service (and agent), or per docs directory. */
-function pvcName(kind: ApiKind, spec: Obj, agent: string | undefined): string | undefined {
+function pvcName(
+  kind: ApiKind,
+  spec: Obj,
+  agent: string | undefined,
+  profile: AgentProfile | undefined,
+): string | undefined {
   if (kind === 'DocsRun') {
     const dir = str(spec.workingDirectory);
     return dir ? docsWorkspacePvcName(dir) : undefined;
   }
   const service = str(kind === 'TaskRun' ? spec.serviceName : spec.service);
-  return service && agent ? workspacePvcName(service, agent) : undefined;
+  return service && agent
+    ? workspacePvcName(service, agent, profile?.role === 'implementation')
+    : undefined;
 }
 
 /** The spec defaults of a run of `kind`, as a nested object of values (undefined = nothing to inject). */
@@ -59,7 +66,7 @@ export function specDefaults(
   defaults.image = profile?.image;
   defaults.serviceAccountName = profile?.serviceAccountName;
   defaults.workspace = {
-    pvcName: pvcName(kind, spec, agent),
+    pvcName: pvcName(kind, spec, agent, profile),
     size: config.workspace?.size,
     storageClassName: config.workspace?.storageClassName,
   };

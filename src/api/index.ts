@@ -55,6 +55,7 @@ export type Phase = NonNullable<TaskRunStatus['phase']>;
 export type ControllerConfig = ConfigComponents['schemas']['ControllerConfig'];
 /** An agent profile of the controller configuration. */
 export type AgentProfile = ControllerConfig['agents'][string];
+export type AgentRole = NonNullable<AgentProfile['role']>;
 export type SecretKeyRef = NonNullable<NonNullable<ControllerConfig['secrets']>['apiKey']>;
 
 export const GROUP = 'orchestrator.io';

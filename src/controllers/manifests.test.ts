@@ -113,3 +113,20 @@ t.test('the ConfigMap is immutable; the PVC is shared, so it has no owner and no
   ) as Json;
   t.match(classy.spec, { storageClassName: 'fast', resources: { requests: { storage: '1Gi' } } });
 });
+
+t.test('the init image and the volume access modes come from the config', async (t) => {
+  const run = taskRun();
+  const defaults = attemptJob(input(run)) as Json;
+  const init = () => defaults.spec.template.spec.initContainers[0];
+  t.equal(init().image, run.spec.image, 'default: the agent image');
+  t.same((workspacePvc(input(run)) as Json).spec.accessModes, ['ReadWriteOnce']);
+  const custom: ControllerConfig = {
+    ...config,
+    job: { ...config.job, initImage: 'busybox:1.37' },
+    workspace: { ...config.workspace, accessModes: ['ReadWriteMany'] },
+  };
+  const job = attemptJob(input(run, 1, custom)) as Json;
+  t.equal(job.spec.template.spec.initContainers[0].image, 'busybox:1.37');
+  t.equal(job.spec.template.spec.containers[0].image, run.spec.image, 'the agent keeps its image');
+  t.same((workspacePvc(input(run, 1, custom)) as Json).spec.accessModes, ['ReadWriteMany']);
+});

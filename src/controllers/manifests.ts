@@ -49,7 +49,7 @@ export function workspacePvc(input: AttemptInput): KubeObject {
     kind: 'PersistentVolumeClaim',
     metadata: { ...meta(input, workspace.pvcName ?? '', false), labels },
     spec: {
-      accessModes: ['ReadWriteOnce'],
+      accessModes: input.config.workspace?.accessModes ?? ['ReadWriteOnce'],
       resources: { requests: { storage: workspace.size ?? '10Gi' } },
       ...(workspace.storageClassName ? { storageClassName: workspace.storageClassName } : {}),
     },
@@ -116,7 +116,7 @@ export function attemptJob(input: AttemptInput): KubeObject {
           initContainers: [
             {
               name: 'prepare-workspace',
-              image,
+              image: config.job?.initImage ?? image,
               command: ['sh', '-c', 'mkdir -p "$RUN_DIR"'],
               env: [{ name: 'RUN_DIR', value: strategy.runDirectory(run as never, attempt) }],
               securityContext: containerSecurity,

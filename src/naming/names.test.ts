@@ -30,9 +30,9 @@ t.test('long names are cut to 63 with a stable hash that tells them apart', asyn
 t.test('workspace PVCs: shared for implementation agents, per agent otherwise', async (t) => {
   t.equal(agentFromGithubApp('5DLabs-Cleo'), 'cleo');
   t.equal(agentFromGithubApp('5DLabs-Rex'), 'rex');
-  t.equal(workspacePvcName('billing', 'rex'), 'workspace-billing');
-  t.equal(workspacePvcName('billing', 'blaze'), 'workspace-billing');
-  t.equal(workspacePvcName('billing', 'cleo'), 'workspace-billing-cleo');
+  t.equal(workspacePvcName('billing', 'rex', true), 'workspace-billing');
+  t.equal(workspacePvcName('billing', 'blaze', true), 'workspace-billing');
+  t.equal(workspacePvcName('billing', 'cleo', false), 'workspace-billing-cleo');
   t.equal(docsWorkspacePvcName('docs/API_v2'), 'docs-workspace-docs-api-v2');
   t.match(docsWorkspacePvcName('x'.repeat(100)), DNS1123);
 });

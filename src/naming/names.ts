@@ -19,13 +19,12 @@ export function agentFromGithubApp(githubApp: string): string {
   return name.toLowerCase().replace(/[^a-z0-9-]/g, '');
 }
 
-/** Implementation agents share the service's workspace; every other agent gets its own. */
-export const IMPLEMENTATION_AGENTS: ReadonlySet<string> = new Set(['rex', 'blaze']);
-
-export function workspacePvcName(service: string, agent: string): string {
-  return boundedName(
-    IMPLEMENTATION_AGENTS.has(agent) ? `workspace-${service}` : `workspace-${service}-${agent}`,
-  );
+/**
+ * Implementation agents (role `implementation` in their profile) share the service's workspace; every
+ * other agent gets its own, so a reviewer never works in the implementer's checkout.
+ */
+export function workspacePvcName(service: string, agent: string, shared: boolean): string {
+  return boundedName(shared ? `workspace-${service}` : `workspace-${service}-${agent}`);
 }
 
 /** `docs/api` → `docs-workspace-docs-api`. */

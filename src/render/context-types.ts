@@ -1,7 +1,7 @@
 // The template context: everything a template may read, computed from the run, the controller config
 // and the attempt. It is total — an optional value is present as null, a list as [] — because the
 // context is strict (strict-context.ts): reading a field that is not here is an error.
-import type { ApiKind, MarkdownFileType, Priority, ToolConfig } from '../api/index.js';
+import type { AgentRole, ApiKind, MarkdownFileType, Priority, ToolConfig } from '../api/index.js';
 import type { ResolvedTools } from './tool-presets.js';
 
 export interface TaskFileContext {
@@ -35,6 +35,10 @@ export interface TemplateContext {
     name: string;
     githubApp: string | null;
     model: string;
+    /** The profile's role (implementation, quality, testing, security, documentation), if any. */
+    role: AgentRole | null;
+    /** The profile's system prompt template (agents/{name}.md.hbs); null: the agent's own, else default. */
+    systemPrompt: string | null;
   };
   task: {
     /** Null for a DocsRun. */

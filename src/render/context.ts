@@ -74,7 +74,13 @@ export function common(c: CommonInput, input: ContextInput) {
   const bot = c.githubApp ? `${c.githubApp}[bot]` : `orchestrator-${c.agent}`;
   return {
     run: { kind: c.kind, name, namespace: c.run.metadata?.namespace ?? 'default', attempt: c.attempt },
-    agent: { name: c.agent, githubApp: c.githubApp, model },
+    agent: {
+      name: c.agent,
+      githubApp: c.githubApp,
+      model,
+      role: profile.role ?? null,
+      systemPrompt: profile.systemPrompt ?? null,
+    },
     tools,
     git: { userName: bot, userEmail: `${bot}@users.noreply.github.com` },
     workspace: input.options?.workspaceRoot ?? DEFAULT_WORKSPACE_ROOT,

@@ -30,7 +30,17 @@ export interface RenderedRun {
   bytes: number;
 }
 
-function agentPrompt(set: TemplateSet, agent: string): Template {
+function agentPrompt(set: TemplateSet, { name, systemPrompt }: TemplateContext['agent']): Template {
+  // A prompt the profile names must exist: falling back to the default would hide a typo.
+  if (systemPrompt !== null) {
+    const named = set.agents.get(systemPrompt);
+    if (!named)
+      throw new RenderError(
+        `agent "${name}" names systemPrompt "${systemPrompt}" but templates/agents/ has no ${systemPrompt}.md.hbs`,
+      );
+    return named;
+  }
+  const agent = name;
   const template = set.agents.get(agent) ?? set.agents.get(DEFAULT_AGENT_PROMPT);
   if (!template)
     throw new TemplateError(set.dir, [`agents/: no ${agent}.md.hbs and no ${DEFAULT_AGENT_PROMPT}.md.hbs`]);
@@ -47,7 +57,7 @@ function renderAll(
   const data: Record<string, string> = {};
   for (const output of outputPaths(set, kind)) {
     const template =
-      output === SYSTEM_PROMPT ? agentPrompt(set, context.agent.name) : set.outputs[kind].get(output);
+      output === SYSTEM_PROMPT ? agentPrompt(set, context.agent) : set.outputs[kind].get(output);
     if (!template) continue;
     try {
       data[renderedFileKey(output)] = template.render(strict);

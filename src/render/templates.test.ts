@@ -98,20 +98,36 @@ t.test('layout problems are all reported at once', async (t) => {
 });
 
 t.test('an agent without a prompt template needs agents/default.md.hbs', async (t) => {
-  const withCipher = {
+  const withScout = {
     ...config,
-    agents: { ...config.agents, cipher: { image: 'x', model: 'm', githubApp: '5DLabs-Cipher' } },
+    agents: { ...config.agents, scout: { image: 'x', model: 'm', githubApp: '5DLabs-Scout' } },
   };
   t.same(
-    problemsOf(() => loadValidatedTemplates(undefined, withCipher)),
+    problemsOf(() => loadValidatedTemplates(undefined, withScout)),
     [],
-    'default.md.hbs serves cipher',
+    'default.md.hbs serves scout',
   );
   const dir = copyTemplates(t);
   rmSync(path.join(dir, 'agents/default.md.hbs'));
   t.match(
-    problemsOf(() => loadValidatedTemplates(dir, withCipher)).join('\n'),
-    /agent=cipher.*no cipher\.md\.hbs and no default\.md\.hbs/,
+    problemsOf(() => loadValidatedTemplates(dir, withScout)).join('\n'),
+    /agent=scout.*no scout\.md\.hbs and no default\.md\.hbs/,
+  );
+});
+
+t.test("a profile's systemPrompt picks another agent's prompt, and must exist", async (t) => {
+  const named = (systemPrompt: string) => ({
+    ...config,
+    agents: { ...config.agents, scout: { image: 'x', model: 'm', githubApp: '5DLabs-Scout', systemPrompt } },
+  });
+  t.same(
+    problemsOf(() => loadValidatedTemplates(undefined, named('cipher'))),
+    [],
+    'cipher.md.hbs serves scout',
+  );
+  t.match(
+    problemsOf(() => loadValidatedTemplates(undefined, named('sentry'))).join('\n'),
+    /agent "scout" names systemPrompt "sentry" but templates\/agents\/ has no sentry\.md\.hbs/,
   );
 });
 

@@ -59,6 +59,13 @@ export interface components {
                      * @enum {string}
                      */
                     tools?: "minimal" | "default" | "advanced";
+                    /**
+                     * @description What the agent does. Agents with role implementation share the service's workspace volume (workspace-{service}); every other role gets its own (workspace-{service}-{agent}), so a reviewer never works in the implementer's checkout. Default none (an own workspace).
+                     * @enum {string}
+                     */
+                    role?: "implementation" | "quality" | "testing" | "security" | "documentation";
+                    /** @description The system prompt template of the agent, templates/agents/{systemPrompt}.md.hbs. Default the agent's name when that template exists, else default. */
+                    systemPrompt?: string;
                 };
             };
             /** @description The agent profile used by TaskRuns that name none; must be a key of agents. Required. */
@@ -79,6 +86,13 @@ export interface components {
                 size?: string;
                 /** @description The StorageClass of new workspace volumes. Default the cluster's default StorageClass. */
                 storageClassName?: string;
+                /**
+                 * @description The access modes of new workspace volumes. Default [ReadWriteOnce].
+                 * @default [
+                 *       "ReadWriteOnce"
+                 *     ]
+                 */
+                accessModes?: ("ReadWriteOnce" | "ReadWriteOncePod" | "ReadWriteMany" | "ReadOnlyMany")[];
             };
             /**
              * @description Retries of failed runs.
@@ -101,6 +115,8 @@ export interface components {
              * @default {}
              */
             job?: {
+                /** @description The image of the init container that prepares the workspace directory (it needs sh and mkdir). Default the agent's image. */
+                initImage?: string;
                 /**
                  * @description How long a Job may run before it is stopped and fails. Default 7200 (2 hours).
                  * @default 7200
