@@ -20,7 +20,7 @@ import { findPackageRoot, loadSchemas } from './schemas.js';
 
 const root = findPackageRoot();
 
-t.test('crds/ and src/api/generated/ are up to date with schemas/', async (t) => {
+t.test('crds/, src/api/generated/ and the reference docs are up to date with schemas/', async (t) => {
   const outputs = await generate(root);
   const stale = findStale(root, outputs);
   t.same(stale, [], `stale generated files: ${stale.map((s) => s.path).join(', ')}; run npm run generate`);
@@ -28,11 +28,24 @@ t.test('crds/ and src/api/generated/ are up to date with schemas/', async (t) =>
     'crds/coderuns.orchestrator.io.yaml',
     'crds/docsruns.orchestrator.io.yaml',
     'crds/taskruns.orchestrator.io.yaml',
+    'docs/api-reference.md',
+    'docs/configuration.md',
     'src/api/generated/coderun.ts',
     'src/api/generated/controller-config.ts',
     'src/api/generated/docsrun.ts',
     'src/api/generated/taskrun.ts',
   ]);
+});
+
+t.test('the reference docs list every field with its default and description', async (t) => {
+  const outputs = await generate(root);
+  const config = outputs.get('docs/configuration.md') ?? '';
+  t.match(config, /\| `concurrency\.perService` \| integer \(1–…\) \| `1` \| At most this many runs/);
+  t.match(config, /\| `agents\.<name>\.image` \| string \(≤ 1024 chars\) \| \*required\* \|/);
+  const api = outputs.get('docs/api-reference.md') ?? '';
+  t.match(api, /## CodeRun \(`cr`\)/);
+  t.match(api, /\| `spec\.markdownFiles\[\]\.filename` \| string/);
+  t.match(api, /\| `status\.conditions\[\]\.type` \|/);
 });
 
 t.test('generation is deterministic', async (t) => {
