@@ -16,14 +16,23 @@ export function runKubectl(kubectl: string[], args: string[], timeoutMs = 90_000
 
 /**
  * Established means the resources are served, but the OpenAPI document (`kubectl explain`, client-side
- * validation) is published a moment later: wait for that too, so nothing after install sees a gap.
+ * validation) is published a moment later, and the first requests can still meet "429 storage is
+ * (re)initializing": wait until both are past, so nothing after install sees a gap.
  */
-async function waitForOpenApi(kubectl: string[], timeoutMs = 30_000): Promise<void> {
+async function waitUntilServed(kubectl: string[], timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       for (const kind of ['taskruns', 'coderuns', 'docsruns'])
         runKubectl(kubectl, ['explain', `${kind}.orchestrator.io`]);
+      runKubectl(kubectl, [
+        'get',
+        'taskruns.orchestrator.io,coderuns.orchestrator.io,docsruns.orchestrator.io',
+        '--all-namespaces',
+        '--request-timeout=5s',
+        '-o',
+        'name',
+      ]);
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;
@@ -42,5 +51,5 @@ export async function installCrds(kubectl: string[]): Promise<void> {
     '-l',
     'app.kubernetes.io/part-of=orchestrator',
   ]);
-  await waitForOpenApi(kubectl);
+  await waitUntilServed(kubectl);
 }

@@ -8,7 +8,7 @@ import type { ControllerConfig, TaskRun } from '../../src/api/index.js';
 import type { Cluster } from '../../src/cluster/index.js';
 import { defaultConfigFile, parseConfig } from '../../src/config/load.js';
 import { runControllers } from '../../src/controllers/run-controllers.js';
-import { loadTemplateSet } from '../../src/render/index.js';
+import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
 import { KubeClient, type KubeObject, Manager } from '../../src/runtime/index.js';
 import { kubeConfig } from './cluster.js';
 import { sampleSum } from './prometheus-text.js';
@@ -32,16 +32,29 @@ export interface Operator {
   stop(): Promise<void>;
 }
 
+export interface OperatorOptions {
+  /** The manager's client, e.g. one that injects faults. Default: a plain KubeClient. */
+  client?: KubeClient;
+  /** How long stop() waits for in-flight reconciles (0: abort them, as a crash would). Default 30 s. */
+  gracefulShutdownTimeoutMs?: number;
+  /** What the controllers read at each reconcile (e.g. watched files). Default: `config` and the package's templates. */
+  inputs?: { config: () => ControllerConfig; templates: () => TemplateSet };
+  /** The manager's metrics registry. Default: a new one. */
+  registry?: Registry;
+}
+
 export async function startOperator(
   t: Teardown,
   cluster: Cluster,
   namespace: string,
   config: ControllerConfig = testConfig(),
+  options: OperatorOptions = {},
 ): Promise<Operator> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const client = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: 10_000 });
-  const registry = new Registry();
-  const templates = loadTemplateSet();
+  const client = options.client ?? new KubeClient(kubeConfig(cluster), { requestTimeoutMs: 10_000 });
+  const registry = options.registry ?? new Registry();
+  const templates = options.inputs ? undefined : loadTemplateSet();
+  const inputs = options.inputs ?? { config: () => config, templates: () => templates as TemplateSet };
   const manager = new Manager({
     client,
     registry,
@@ -50,14 +63,16 @@ export async function startOperator(
     metrics: false,
     probes: false,
     collectDefaultMetrics: false,
+    ...(options.gracefulShutdownTimeoutMs === undefined
+      ? {}
+      : { gracefulShutdownTimeoutMs: options.gracefulShutdownTimeoutMs }),
   });
   const { informers, controllers } = runControllers({
     client,
     registry,
     logger,
     namespace,
-    config: () => config,
-    templates: () => templates,
+    ...inputs,
   });
   for (const informer of informers) manager.addInformer(informer);
   for (const controller of controllers) manager.addController(controller);
