@@ -2,8 +2,7 @@
 // cert-manager (config/cert-manager); these files are for local runs and kind clusters.
 import type { Command } from 'commander';
 import { type CertsOptions, writeDevCertificates } from '../certs/dev.js';
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
+import { collect } from './io.js';
 
 export function registerCertsCommand(program: Command): void {
   program

@@ -1,30 +1,58 @@
 import { Command, CommanderError } from 'commander';
 import { registerCertsCommand } from './certs.js';
 import { registerClusterCommands } from './cluster.js';
+import { registerDescribeCommand } from './describe.js';
+import { registerGetCommand } from './get.js';
+import { registerInstallCommands } from './install.js';
+import { CliExit, type CliIO, processIO } from './io.js';
+import { registerRenderCommand } from './render.js';
+import { registerRetryCommand } from './retry.js';
 import { registerRunCommand } from './run.js';
+import { registerTaskCommands } from './task.js';
 import { registerValidateCommand } from './validate.js';
+import { registerWaitCommand } from './wait.js';
 
 /** Builds the command tree; each concept registers its own subcommands. */
-export function program(): Command {
+export function program(io: CliIO = processIO()): Command {
   const cmd = new Command('orchestrator')
     .description('Run autonomous AI coding agents as Kubernetes Jobs')
     .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
   registerRunCommand(cmd);
   registerClusterCommands(cmd);
   registerValidateCommand(cmd);
   registerCertsCommand(cmd);
+  registerTaskCommands(cmd, io);
+  registerGetCommand(cmd, io);
+  registerDescribeCommand(cmd, io);
+  registerRetryCommand(cmd, io);
+  registerWaitCommand(cmd, io);
+  registerRenderCommand(cmd, io);
+  registerInstallCommands(cmd, io);
   return cmd;
 }
 
-/** Runs the CLI; resolves to the process exit code instead of exiting, so tests can call it. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the CLI; resolves to the process exit code instead of exiting, so tests can call it (with a
+ * capturing `io`). process.exitCode, which some commands set, is restored: one call must not leak its
+ * exit code into the next, nor into the exit status of the process that called it.
+ */
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const before = process.exitCode;
+  process.exitCode = undefined;
   try {
-    await program().parseAsync(argv);
+    await program(io).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    console.error(`orchestrator: ${(err as Error).message}`);
+    if (err instanceof CliExit) {
+      if (err.message) io.err(`${err.message}\n`);
+      return err.code;
+    }
+    io.err(`orchestrator: ${(err as Error).message}\n`);
     return 1;
+  } finally {
+    process.exitCode = before;
   }
 }

@@ -1,0 +1,95 @@
+// Creating runs on the server, reporting each as kubectl does: `coderun.orchestrator.io/<name> created`,
+// or `Error from server (Forbidden): error when creating "f.yaml": admission webhook "…" denied the
+// request: …`. Every object is tried; the exit code says whether all were created.
+import { readFileSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import { runKind } from '../admission/offline.js';
+import type { ApiKind } from '../api/index.js';
+import { ApiError, type KubeObject } from '../runtime/index.js';
+import { CliExit, type CliIO, fail } from './io.js';
+import { qualifiedName, runPath } from './kinds.js';
+import { type Connection, clusterError, serverErrorMessage } from './kube.js';
+import { namePrefix } from './task-flags.js';
+
+export interface RunDocument {
+  kind: ApiKind;
+  object: KubeObject;
+  /** Where it came from, for messages (`file.yaml`, `file.yaml#2`, `-`). */
+  source: string;
+}
+
+export interface CreatedRun {
+  kind: ApiKind;
+  name: string;
+  namespace: string;
+}
+
+/** The run documents of a YAML/JSON text (multi-document); anything else in it is an error. */
+export function parseRunDocuments(text: string, source: string): RunDocument[] {
+  const docs = parseAllDocuments(text, { prettyErrors: true });
+  const list = (Array.isArray(docs) ? docs : [docs]).filter((d) => d.contents !== null);
+  return list.map((doc, i) => {
+    const where = list.length > 1 ? `${source}#${i + 1}` : source;
+    if (doc.errors.length) throw fail(`${where}: invalid YAML: ${doc.errors[0]?.message.split('\n')[0]}`);
+    const object = doc.toJS() as KubeObject;
+    const kind = runKind(object);
+    if (!kind)
+      throw fail(
+        `${where}: ${String(object?.apiVersion)}/${String(object?.kind)} is not a run (orchestrator.io/v1 TaskRun, CodeRun or DocsRun)`,
+      );
+    return { kind, object, source };
+  });
+}
+
+/** Reads `-f` files (`-` is standard input). */
+export async function readRunFiles(files: readonly string[], io: CliIO): Promise<RunDocument[]> {
+  const out: RunDocument[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = file === '-' ? await io.readStdin() : readFileSync(file, 'utf8');
+    } catch (err) {
+      throw fail(`cannot read ${file}: ${(err as Error).message}`);
+    }
+    out.push(...parseRunDocuments(text, file));
+  }
+  return out;
+}
+
+/** A generateName for a run given without any name, after its identity fields. */
+function defaultPrefix(kind: ApiKind, spec: Record<string, unknown>): string {
+  if (kind === 'DocsRun') return namePrefix('docs', String(spec.workingDirectory ?? ''));
+  const service = String((kind === 'TaskRun' ? spec.serviceName : spec.service) ?? kind.toLowerCase());
+  return namePrefix(service, 'task', String(spec.taskId ?? ''));
+}
+
+/** Creates each run in turn; reports every result and fails at the end if any failed. */
+export async function createRuns(
+  conn: Connection,
+  docs: readonly RunDocument[],
+  io: CliIO,
+): Promise<CreatedRun[]> {
+  const created: CreatedRun[] = [];
+  let failed = 0;
+  for (const { kind, object, source } of docs) {
+    const metadata = { ...(object.metadata ?? {}) };
+    const namespace = metadata.namespace ?? conn.namespace;
+    if (!metadata.name && !metadata.generateName)
+      metadata.generateName = defaultPrefix(kind, (object.spec ?? {}) as Record<string, unknown>);
+    try {
+      const made = await conn.client.request<KubeObject>('POST', runPath(kind, namespace), {
+        body: { ...object, metadata: { ...metadata, namespace } },
+      });
+      const name = made.metadata?.name ?? '';
+      created.push({ kind, name, namespace });
+      io.out(`${qualifiedName(kind)}/${name} created\n`);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw clusterError(conn, err);
+      failed++;
+      const where = source === 'flags' ? '' : `error when creating "${source}": `;
+      io.err(`${serverErrorMessage(err).replace(/^(Error from server \([^)]*\): )/, `$1${where}`)}\n`);
+    }
+  }
+  if (failed) throw new CliExit(1);
+  return created;
+}

@@ -1,0 +1,158 @@
+// `orchestrator describe <kind> <name>`: a run as kubectl describe shows an object: identity, a summary
+// of its spec, its status and conditions, its attempts (the Jobs of the run), and its Events.
+import type { Command } from 'commander';
+import { LABELS } from '../api/index.js';
+import type { KubeObject } from '../runtime/index.js';
+import { age } from './duration.js';
+import type { CliIO } from './io.js';
+import { KIND_HELP, parseRef, runPath } from './kinds.js';
+import { addKubeOptions, type Connection, type KubeFlags, withConnection } from './kube.js';
+import { statusOf } from './progress.js';
+import { formatTable } from './table.js';
+
+const NONE = '<none>';
+/** Longer spec values (markdown contents, long env values) are summarised by their size. */
+const LONG = 80;
+
+const field = (label: string, value: unknown, indent = 0) =>
+  `${' '.repeat(indent)}${`${label}:`.padEnd(Math.max(14 - indent, label.length + 2))}${value ?? NONE}\n`;
+
+const pairs = (record: Record<string, string> | undefined) =>
+  record && Object.keys(record).length
+    ? Object.entries(record)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n              ')
+    : NONE;
+
+/** camelCase → Camel Case, as kubectl describe titles fields. */
+const title = (key: string) =>
+  key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
+
+function scalar(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > LONG || text.includes('\n') ? `<${Buffer.byteLength(text)} bytes>` : text;
+}
+
+/** The spec as indented `Field: value` lines; nested objects and lists indented below their field. */
+export function specLines(value: unknown, indent = 2): string {
+  if (value === null || typeof value !== 'object') return '';
+  const entries = Array.isArray(value) ? value.map((v, i) => [`[${i}]`, v] as const) : Object.entries(value);
+  return entries
+    .map(([key, v]) => {
+      const label = key.startsWith('[') ? key : title(key);
+      if (v !== null && typeof v === 'object')
+        return `${' '.repeat(indent)}${label}:\n${specLines(v, indent + 2)}`;
+      return field(label, scalar(v), indent);
+    })
+    .join('');
+}
+
+/** A titled table, its header underlined as kubectl describe does; `<none>` when it has no rows. */
+const section = (heading: string, [header = [], ...rows]: string[][]) =>
+  rows.length
+    ? `${heading}:\n${formatTable([header, header.map((h) => '-'.repeat(h.length)), ...rows])
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => `  ${l}`)
+        .join('\n')}\n`
+    : `${heading}:  ${NONE}\n`;
+
+interface Job extends KubeObject {
+  status?: { startTime?: string; completionTime?: string; conditions?: { type: string; status: string }[] };
+}
+
+function jobState(job: Job): string {
+  const holds = (type: string) => job.status?.conditions?.some((c) => c.type === type && c.status === 'True');
+  if (holds('Complete')) return 'Complete';
+  if (holds('Failed')) return 'Failed';
+  return 'Active';
+}
+
+async function related(conn: Connection, run: KubeObject) {
+  const { name = '', namespace = '', uid = '' } = run.metadata ?? {};
+  const [jobs, events] = await Promise.all([
+    conn.client.request<{ items?: Job[] }>('GET', `/apis/batch/v1/namespaces/${namespace}/jobs`, {
+      query: { labelSelector: `${LABELS.run}=${name}` },
+    }),
+    conn.client.request<{ items?: KubeObject[] }>('GET', `/api/v1/namespaces/${namespace}/events`, {
+      query: { fieldSelector: `involvedObject.uid=${uid}` },
+    }),
+  ]);
+  // The run label is a name; runs of other kinds may share it, the owner reference may not.
+  const own = (jobs.items ?? []).filter((j) => j.metadata?.ownerReferences?.some((o) => o.uid === uid));
+  const byTime = (a: KubeObject, b: KubeObject) =>
+    String(a.metadata?.creationTimestamp).localeCompare(String(b.metadata?.creationTimestamp));
+  return { jobs: own.sort(byTime), events: (events.items ?? []).sort(byTime) };
+}
+
+export function describeText(run: KubeObject, jobs: Job[], events: KubeObject[], now = Date.now()): string {
+  const meta = run.metadata ?? {};
+  const created = meta.creationTimestamp as string | undefined;
+  const status = statusOf(run);
+  const conditions = status.conditions ?? [];
+  const eventTime = (e: KubeObject) =>
+    (e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp) as string;
+  return [
+    field('Name', meta.name),
+    field('Namespace', meta.namespace),
+    field('Kind', run.kind),
+    field('Labels', pairs(meta.labels)),
+    field('Annotations', pairs(meta.annotations)),
+    field('Created', created ? `${created} (${age(created, now)} ago)` : undefined),
+    `Spec:\n${specLines(run.spec)}`,
+    'Status:\n',
+    field('Phase', status.phase ?? 'Pending', 2),
+    field('Attempt', status.attempt, 2),
+    field('Job', status.jobName, 2),
+    field('ConfigMap', status.configMapName, 2),
+    ...(status.pullRequestUrl ? [field('Pull Request', status.pullRequestUrl, 2)] : []),
+    field('Message', status.message, 2),
+    section('Conditions', [
+      ['Type', 'Status', 'Reason', 'Age', 'Message'],
+      ...conditions.map((c) => [
+        c.type,
+        c.status,
+        c.reason,
+        age(c.lastTransitionTime, now),
+        String(c.message),
+      ]),
+    ]),
+    section('Attempts', [
+      ['Job', 'State', 'Started', 'Finished', 'Current'],
+      ...jobs.map((j) => [
+        j.metadata?.name ?? '',
+        jobState(j),
+        j.status?.startTime ? `${age(j.status.startTime, now)} ago` : '-',
+        j.status?.completionTime ? `${age(j.status.completionTime, now)} ago` : '-',
+        j.metadata?.name === status.jobName ? '*' : '',
+      ]),
+    ]),
+    section('Events', [
+      ['Type', 'Reason', 'Age', 'From', 'Message'],
+      ...events.map((e) => [
+        String(e.type ?? ''),
+        String(e.reason ?? ''),
+        age(eventTime(e), now),
+        String((e.source as { component?: string } | undefined)?.component ?? e.reportingComponent ?? ''),
+        String(e.message ?? ''),
+      ]),
+    ]),
+  ].join('');
+}
+
+export function registerDescribeCommand(program: Command, io: CliIO): void {
+  addKubeOptions(
+    program
+      .command('describe')
+      .description('show a run in detail: spec, status, conditions, attempts (Jobs) and events')
+      .argument('<kind>', `${KIND_HELP}, or kind/name`)
+      .argument('[name]', 'the run'),
+  ).action(async (kindArg: string, nameArg: string | undefined, flags: KubeFlags) => {
+    const { kind, name } = parseRef(kindArg, nameArg);
+    await withConnection(flags, async (conn) => {
+      const run = await conn.client.request<KubeObject>('GET', runPath(kind, conn.namespace, name));
+      const { jobs, events } = await related(conn, run);
+      io.out(describeText(run, jobs, events));
+    });
+  });
+}

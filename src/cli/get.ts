@@ -1,0 +1,116 @@
+// `orchestrator get [kind] [name]`: runs as kubectl shows them (the CRDs' printer columns), or as
+// -o json|yaml|name|wide; -A across namespaces, -l to select by label.
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import type { ApiKind } from '../api/index.js';
+import type { KubeObject } from '../runtime/index.js';
+import { type CliIO, fail } from './io.js';
+import { KIND_HELP, parseKinds, parseRef, qualifiedName, runPath } from './kinds.js';
+import { addKubeOptions, type Connection, type KubeFlags, withConnection } from './kube.js';
+import { formatTable, tableRows } from './table.js';
+
+export const OUTPUTS = ['json', 'yaml', 'name', 'wide'] as const;
+type Output = (typeof OUTPUTS)[number];
+
+interface GetFlags extends KubeFlags {
+  output?: string;
+  allNamespaces?: boolean;
+  selector?: string;
+}
+
+interface Found {
+  kind: ApiKind;
+  items: KubeObject[];
+}
+
+/** What -o json|yaml shows: the object without managedFields (kubectl hides them too). */
+export function forDisplay(object: KubeObject): KubeObject {
+  if (!object.metadata?.managedFields) return object;
+  const { managedFields: _hidden, ...metadata } = object.metadata;
+  return { ...object, metadata };
+}
+
+async function fetchRuns(
+  conn: Connection,
+  kinds: ApiKind[],
+  name: string | undefined,
+  flags: GetFlags,
+): Promise<Found[]> {
+  if (name) {
+    const [kind] = kinds as [ApiKind];
+    return [{ kind, items: [await conn.client.request('GET', runPath(kind, conn.namespace, name))] }];
+  }
+  const namespace = flags.allNamespaces ? undefined : conn.namespace;
+  return Promise.all(
+    kinds.map(async (kind) => {
+      const list = await conn.client.request<{ items?: KubeObject[] }>('GET', runPath(kind, namespace), {
+        query: { labelSelector: flags.selector },
+      });
+      return { kind, items: list.items ?? [] };
+    }),
+  );
+}
+
+function render(found: Found[], output: Output | undefined, single: boolean, flags: GetFlags): string {
+  const items = found.flatMap((f) => f.items.map(forDisplay));
+  if (output === 'json' || output === 'yaml') {
+    const value = single
+      ? items[0]
+      : { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items };
+    return output === 'json' ? `${JSON.stringify(value, null, 4)}\n` : stringify(value);
+  }
+  if (output === 'name')
+    return found
+      .flatMap((f) => f.items.map((i) => `${qualifiedName(f.kind)}/${i.metadata?.name}\n`))
+      .join('');
+  const several = found.length > 1;
+  return found
+    .filter((f) => f.items.length > 0)
+    .map((f) =>
+      formatTable(
+        tableRows(f.kind, f.items, {
+          wide: output === 'wide',
+          allNamespaces: flags.allNamespaces === true,
+          ...(several ? { qualify: qualifiedName(f.kind) } : {}),
+        }),
+      ),
+    )
+    .join('\n');
+}
+
+export function registerGetCommand(program: Command, io: CliIO): void {
+  addKubeOptions(
+    program
+      .command('get')
+      .description('list runs, or show one, like kubectl get')
+      .argument('[kind]', `${KIND_HELP}, all (default), or kind/name`)
+      .argument('[name]', 'one run')
+      .option('-o, --output <format>', `output format: ${OUTPUTS.join(', ')}`)
+      .option('-A, --all-namespaces', 'list across all namespaces')
+      .option('-l, --selector <selector>', 'label selector, e.g. orchestrator.io/service=payments'),
+  ).action(async (kindArg: string | undefined, nameArg: string | undefined, flags: GetFlags) => {
+    const output = flags.output as Output | undefined;
+    if (output !== undefined && !OUTPUTS.includes(output))
+      throw fail(`-o ${output}: unsupported output format; use one of ${OUTPUTS.join(', ')}`);
+    let kinds: ApiKind[];
+    let name: string | undefined;
+    if (nameArg !== undefined || kindArg?.includes('/')) {
+      if (kindArg === 'all') throw fail('a name needs a kind: get <kind> <name>');
+      const ref = parseRef(kindArg as string, nameArg);
+      kinds = [ref.kind];
+      name = ref.name;
+    } else kinds = parseKinds(kindArg);
+    await withConnection(flags, async (conn) => {
+      const found = await fetchRuns(conn, kinds, name, flags);
+      if (found.every((f) => f.items.length === 0) && output !== 'json' && output !== 'yaml') {
+        io.err(
+          flags.allNamespaces
+            ? 'No resources found\n'
+            : `No resources found in ${conn.namespace} namespace.\n`,
+        );
+        return;
+      }
+      io.out(render(found, output, name !== undefined, flags));
+    });
+  });
+}

@@ -1,0 +1,86 @@
+// Where the user commands write, and how they end. Commands never touch process.stdout or
+// process.exitCode directly: tests call main() in-process with a capturing CliIO, and several calls in one
+// process must not leak an exit code into each other (or into the test runner's own exit status).
+
+export interface CliIO {
+  /** Writes to standard output (the caller adds the newline). */
+  out(text: string): void;
+  /** Writes to standard error. */
+  err(text: string): void;
+  /** Whether standard output is a terminal (live progress, colour); plain lines otherwise. */
+  isTTY: boolean;
+  /** Reads all of standard input (`-f -`). */
+  readStdin(): Promise<string>;
+  /** A signal aborted on Ctrl-C (SIGINT) until `dispose` is called, while a command waits. */
+  interrupted(): { signal: AbortSignal; dispose(): void };
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Buffer));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The real terminal. */
+export function processIO(): CliIO {
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    isTTY: process.stdout.isTTY === true,
+    readStdin: () => readAll(process.stdin),
+    interrupted: () => {
+      const controller = new AbortController();
+      const onSigint = () => controller.abort(new Error('interrupted'));
+      process.once('SIGINT', onSigint);
+      return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+    },
+  };
+}
+
+/** Ends a command with an exit code (and, when given, a message on standard error). */
+export class CliExit extends Error {
+  constructor(
+    readonly code: number,
+    message = '',
+  ) {
+    super(message);
+    this.name = 'CliExit';
+  }
+}
+
+/** `error: …` and exit code 1, as kubectl reports a usage or local problem. */
+export const fail = (message: string): CliExit => new CliExit(1, `error: ${message}`);
+
+/** Collects repeatable option values (`--env A=1 --env B=2`). */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export interface MemoryIO extends CliIO {
+  stdout(): string;
+  stderr(): string;
+  /** Aborts the signal handed out by interrupted(), as Ctrl-C would. */
+  interrupt(): void;
+}
+
+/** An in-memory CliIO: for calling main() from tests and from programs that want the output. */
+export function memoryIO(opts: { stdin?: string; isTTY?: boolean } = {}): MemoryIO {
+  let out = '';
+  let err = '';
+  let controller = new AbortController();
+  return {
+    out: (text) => {
+      out += text;
+    },
+    err: (text) => {
+      err += text;
+    },
+    isTTY: opts.isTTY ?? false,
+    readStdin: async () => opts.stdin ?? '',
+    interrupted: () => {
+      controller = new AbortController();
+      return { signal: controller.signal, dispose: () => {} };
+    },
+    stdout: () => out,
+    stderr: () => err,
+    interrupt: () => controller.abort(new Error('interrupted')),
+  };
+}

@@ -1,0 +1,105 @@
+// What `--wait` prints: one line per change of a run's phase, attempt or conditions, and the closing
+// summary with the exit code of the outcome. Pure functions of the objects seen, so they unit-test.
+import type { ApiKind, Condition, TaskRunStatus } from '../api/index.js';
+import type { KubeObject } from '../runtime/index.js';
+import { humanDuration } from './duration.js';
+
+type Status = TaskRunStatus & { pullRequestUrl?: string };
+
+export const EXIT = Object.freeze({ succeeded: 0, failed: 1, timeout: 2, interrupted: 130 });
+
+export const statusOf = (run: KubeObject | undefined): Status => (run?.status ?? {}) as Status;
+
+/** Finished, and the status is about the current spec (a raised retry attempt is not yet finished). */
+export function isFinished(run: KubeObject): boolean {
+  const status = statusOf(run);
+  if (status.phase !== 'Succeeded' && status.phase !== 'Failed') return false;
+  const generation = run.metadata?.generation;
+  return status.observedGeneration === undefined || generation === undefined
+    ? true
+    : status.observedGeneration >= generation;
+}
+
+export const clock = (at: Date) => at.toTimeString().slice(0, 8);
+
+export interface Paint {
+  phase(phase: string): string;
+}
+export const plain: Paint = { phase: (p) => p };
+const COLOURS: Record<string, string> = { Succeeded: '32', Failed: '31', Running: '36', Pending: '33' };
+export const colour: Paint = {
+  phase: (p) => (COLOURS[p.trim()] ? `\x1b[${COLOURS[p.trim()]}m${p}\x1b[0m` : p),
+};
+
+const conditionText = (c: Condition) =>
+  `${c.type}=${c.status} (${c.reason})${c.message ? ` ${c.message}` : ''}`;
+
+const sameCondition = (a: Condition | undefined, b: Condition) =>
+  a !== undefined && a.status === b.status && a.reason === b.reason && a.message === b.message;
+
+/** The lines for going from `before` (undefined: nothing seen yet) to `after`. */
+export function progressLines(
+  before: KubeObject | undefined,
+  after: KubeObject,
+  at: Date,
+  paint: Paint = plain,
+): string[] {
+  const was = statusOf(before);
+  const now = statusOf(after);
+  const phase = paint.phase((now.phase ?? 'Pending').padEnd(9));
+  const prefix = `${clock(at)} ${phase}`;
+  const lines: string[] = [];
+  if (now.attempt !== undefined && now.attempt !== was.attempt)
+    lines.push(`${prefix} attempt ${now.attempt}${now.jobName ? `: Job ${now.jobName}` : ''}`);
+  for (const c of now.conditions ?? []) {
+    if (
+      !sameCondition(
+        was.conditions?.find((w) => w.type === c.type),
+        c,
+      )
+    )
+      lines.push(`${prefix} ${conditionText(c)}`);
+  }
+  if (lines.length === 0 && (before === undefined || now.phase !== was.phase))
+    lines.push(`${prefix} ${now.message ?? (now.phase ? '' : 'waiting for the controller')}`.trimEnd());
+  return lines;
+}
+
+export type Outcome = 'succeeded' | 'failed' | 'timeout' | 'interrupted' | 'deleted';
+
+export function exitCode(outcome: Outcome): number {
+  return outcome === 'deleted' ? EXIT.failed : EXIT[outcome];
+}
+
+/** The closing summary. */
+export function summaryLines(
+  kind: ApiKind,
+  name: string,
+  run: KubeObject | undefined,
+  outcome: Outcome,
+  now: Date,
+  timeoutText = '',
+): string[] {
+  const status = statusOf(run);
+  const heading: Record<Outcome, string> = {
+    succeeded: `${kind} ${name} succeeded`,
+    failed: `${kind} ${name} failed`,
+    deleted: `${kind} ${name} was deleted while waiting`,
+    timeout: `timed out after ${timeoutText} waiting for ${kind} ${name}; it goes on (phase ${status.phase ?? 'Pending'})`,
+    interrupted: `stopped waiting for ${kind} ${name}; it goes on (phase ${status.phase ?? 'Pending'})`,
+  };
+  const begin = status.startTime ?? run?.metadata?.creationTimestamp;
+  const end = status.completionTime ? Date.parse(status.completionTime) : now.getTime();
+  const rows: [string, string | number | undefined][] = [
+    ['Phase', status.phase],
+    ['Attempt', status.attempt],
+    ['Duration', typeof begin === 'string' ? humanDuration(end - Date.parse(begin)) : undefined],
+    ['Job', status.jobName],
+    ['Pull request', status.pullRequestUrl],
+    ['Message', status.message],
+  ];
+  return [
+    heading[outcome],
+    ...rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `  ${`${k}:`.padEnd(14)}${v}`),
+  ];
+}

@@ -1,0 +1,164 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { stringify } from 'yaml';
+import { admitOffline } from '../admission/offline.js';
+import { loadDefaultConfig } from '../config/load.js';
+import { GitDefaults, gitFacts, withoutCredentials } from './git.js';
+import { memoryIO } from './io.js';
+import { main } from './main.js';
+import {
+  codeRunFromFlags,
+  docsRunFromFlags,
+  parseEnv,
+  parseEnvFromSecrets,
+  positiveInt,
+  SUBMITTED_BY_ANNOTATION,
+  splitList,
+} from './task-flags.js';
+
+function gitRepo(remote?: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-git-'));
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8' });
+  git('init', '-q', '-b', 'feature/payments');
+  git('config', 'user.name', 'Ada Lovelace');
+  if (remote) git('remote', 'add', 'origin', remote);
+  return dir;
+}
+
+const config = loadDefaultConfig();
+
+t.test('git facts: origin without credentials, the branch (even before a commit), the user', async (t) => {
+  const dir = gitRepo('https://ada:ghp_secret@github.com/acme/payments.git');
+  t.same(gitFacts(dir), {
+    remoteUrl: 'https://github.com/acme/payments.git',
+    branch: 'feature/payments',
+    userName: 'Ada Lovelace',
+  });
+  t.equal(gitFacts(mkdtempSync(join(tmpdir(), 'cli-nogit-'))), undefined);
+  t.equal(withoutCredentials('https://token@github.com/a/b'), 'https://github.com/a/b');
+  t.equal(withoutCredentials('git@github.com:a/b.git'), 'git@github.com:a/b.git');
+});
+
+t.test('task code: defaults from git, flags to spec fields, an admissible CodeRun', async (t) => {
+  const git = new GitDefaults(gitRepo('git@github.com:acme/payments.git'));
+  const run = codeRunFromFlags(
+    '7',
+    {
+      service: 'payments',
+      githubApp: '5DLabs-Rex',
+      contextVersion: '2',
+      env: ['LOG=debug', 'EMPTY='],
+      envFromSecret: ['api-keys:OPENAI_API_KEY', 'TOKEN=gh:token'],
+      localTools: ['a,b', 'c'],
+      enableDocker: true,
+    },
+    git,
+  );
+  t.same(run.metadata, {
+    generateName: 'payments-task-7-rex-',
+    annotations: { [SUBMITTED_BY_ANNOTATION]: 'Ada Lovelace' },
+  });
+  t.same(run.spec, {
+    taskId: 7,
+    service: 'payments',
+    repositoryUrl: 'git@github.com:acme/payments.git',
+    docsRepositoryUrl: 'git@github.com:acme/payments.git',
+    docsBranch: 'feature/payments',
+    githubApp: '5DLabs-Rex',
+    contextVersion: 2,
+    env: { LOG: 'debug', EMPTY: '' },
+    envFromSecrets: [
+      { name: 'OPENAI_API_KEY', secretName: 'api-keys', secretKey: 'OPENAI_API_KEY' },
+      { name: 'TOKEN', secretName: 'gh', secretKey: 'token' },
+    ],
+    localTools: ['a', 'b', 'c'],
+    enableDocker: true,
+  });
+  const admitted = admitOffline('CodeRun', { ...run, metadata: { name: 'x' } } as never, config);
+  t.same(
+    admitted.findings.filter((f) => f.severity === 'error'),
+    [],
+  );
+  // A docs repository given by flag is not on this checkout's branch.
+  const other = codeRunFromFlags(
+    '7',
+    { service: 'p', githubApp: '5DLabs-Rex', docsRepositoryUrl: 'https://github.com/acme/docs' },
+    git,
+  );
+  t.equal(other.spec.docsBranch, undefined);
+});
+
+t.test('task docs: defaults from git', async (t) => {
+  const git = new GitDefaults(gitRepo('https://github.com/acme/payments.git'));
+  const run = docsRunFromFlags(
+    { workingDirectory: 'docs/payments', githubApp: '5DLabs-Morgan', name: 'd1' },
+    git,
+  );
+  t.same(run.spec, {
+    repositoryUrl: 'https://github.com/acme/payments.git',
+    workingDirectory: 'docs/payments',
+    sourceBranch: 'feature/payments',
+    githubApp: '5DLabs-Morgan',
+  });
+  t.equal(run.metadata?.name, 'd1');
+});
+
+t.test('clear errors for missing or malformed values', async (t) => {
+  const noGit = new GitDefaults(mkdtempSync(join(tmpdir(), 'cli-nogit-')));
+  t.throws(
+    () => codeRunFromFlags('7', { service: 'p', githubApp: 'A' }, noGit),
+    /--repository-url is required: .* is not in a git repository to default it from/,
+  );
+  const noRemote = new GitDefaults(gitRepo());
+  t.throws(
+    () => docsRunFromFlags({ workingDirectory: 'd', githubApp: 'A' }, noRemote),
+    /--repository-url is required: git remote get-url origin gives nothing in/,
+  );
+  t.throws(() => positiveInt('0', 'taskId'), /taskId: must be an integer >= 1, got "0"/);
+  t.throws(() => positiveInt('7x', 'taskId'), /got "7x"/);
+  t.throws(() => parseEnv(['NOEQUALS']), /--env "NOEQUALS": must be NAME=value/);
+  t.throws(
+    () => parseEnvFromSecrets(['secret-only']),
+    /--env-from-secret "secret-only": must be \[VAR=\]secret:key/,
+  );
+  t.throws(() => parseEnvFromSecrets(['s:bad-key']), /must be \[VAR=\]secret:key/);
+  t.same(splitList([' x , y', '']), ['x', 'y']);
+  const bad = codeRunFromFlags.bind(undefined, '1', {
+    service: 'p',
+    githubApp: 'A',
+    repositoryUrl: 'https://github.com/a/b',
+    toolConfig: 'maximal',
+  });
+  t.throws(() => bad(noGit), /--tool-config: must be one of minimal, default, advanced, got "maximal"/);
+});
+
+t.test(
+  '--dry-run prints the object without a cluster; commander reports a missing required flag',
+  async (t) => {
+    const io = memoryIO();
+    const code = await main(
+      [
+        'node',
+        'orchestrator',
+        'task',
+        'code',
+        '7',
+        '--service',
+        'payments',
+        '--repository-url',
+        'https://github.com/acme/p',
+        '--dry-run',
+      ],
+      io,
+    );
+    t.equal(code, 0, io.stderr());
+    t.match(io.stdout(), stringify({ apiVersion: 'orchestrator.io/v1', kind: 'CodeRun' }));
+    t.match(io.stdout(), /generateName: payments-task-7-rex-\n/);
+    const missing = memoryIO();
+    t.equal(await main(['node', 'orchestrator', 'task', 'docs', '--dry-run'], missing), 1);
+    t.match(missing.stderr(), /required option '--working-directory <dir>' not specified/);
+  },
+);

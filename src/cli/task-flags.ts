@@ -1,0 +1,175 @@
+// The flags of `task code` and `task docs` turned into a CodeRun / DocsRun (pure but for git, so every
+// rule can be unit-tested). Flags mirror the spec fields of schemas/coderun.schema.yaml and
+// schemas/docsrun.schema.yaml; the schema itself (via admission) stays the judge of the values.
+import {
+  API_VERSION,
+  CODERUN_KIND,
+  type CodeRun,
+  type CodeRunSpec,
+  DOCSRUN_KIND,
+  type DocsRun,
+  type DocsRunSpec,
+  type EnvFromSecret,
+  type ToolConfig,
+} from '../api/index.js';
+import { agentFromGithubApp } from '../naming/names.js';
+import type { GitDefaults } from './git.js';
+import { fail } from './io.js';
+
+/** Who started a run from the CLI (git user.name), for `kubectl describe` readers. */
+export const SUBMITTED_BY_ANNOTATION = 'orchestrator.io/submitted-by';
+export const DEFAULT_CODE_APP = '5DLabs-Rex';
+export const DEFAULT_DOCS_APP = '5DLabs-Morgan';
+const TOOL_CONFIGS: readonly ToolConfig[] = ['minimal', 'default', 'advanced'];
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export interface CodeFlags {
+  service: string;
+  repositoryUrl?: string;
+  docsRepositoryUrl?: string;
+  docsProjectDirectory?: string;
+  docsBranch?: string;
+  workingDirectory?: string;
+  model?: string;
+  githubApp: string;
+  contextVersion?: string;
+  continueSession?: boolean;
+  overwriteMemory?: boolean;
+  env?: string[];
+  envFromSecret?: string[];
+  toolConfig?: string;
+  localTools?: string[];
+  remoteTools?: string[];
+  enableDocker?: boolean;
+  name?: string;
+}
+
+export interface DocsFlags {
+  workingDirectory: string;
+  repositoryUrl?: string;
+  sourceBranch?: string;
+  model?: string;
+  githubApp: string;
+  includeCodebase?: boolean;
+  name?: string;
+}
+
+/** An integer >= 1 from a flag or argument, or an error naming it. */
+export function positiveInt(value: string, what: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw fail(`${what}: must be an integer >= 1, got "${value}"`);
+  return n;
+}
+
+/** `--env K=V` (repeatable) → { K: V }. */
+export function parseEnv(pairs: readonly string[] = []): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    const key = eq > 0 ? pair.slice(0, eq) : '';
+    if (!ENV_NAME.test(key)) throw fail(`--env "${pair}": must be NAME=value with NAME matching ${ENV_NAME}`);
+    env[key] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
+/** `--env-from-secret [VAR=]secret:key` (repeatable); VAR defaults to the key when that is a valid name. */
+export function parseEnvFromSecrets(values: readonly string[] = []): EnvFromSecret[] {
+  return values.map((value) => {
+    const m = /^(?:([^=]+)=)?([^:=]+):(.+)$/.exec(value);
+    const name = m?.[1] ?? m?.[3];
+    if (!m || !name || !ENV_NAME.test(name))
+      throw fail(
+        `--env-from-secret "${value}": must be [VAR=]secret:key (VAR, or else the key, a valid variable name)`,
+      );
+    return { name, secretName: m[2] as string, secretKey: m[3] as string };
+  });
+}
+
+/** `--local-tools a,b --local-tools c` → [a, b, c]. */
+export const splitList = (values: readonly string[] = []): string[] =>
+  values.flatMap((v) => v.split(',').map((s) => s.trim())).filter(Boolean);
+
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+
+/** A generateName prefix short enough that the derived Job names stay within 63 characters. */
+export const namePrefix = (...parts: string[]) => `${slug(parts.join('-')).slice(0, 40).replace(/-+$/, '')}-`;
+
+function metadata(name: string | undefined, prefix: string, git: GitDefaults) {
+  const user = git.optional('userName');
+  return {
+    ...(name ? { name } : { generateName: prefix }),
+    ...(user ? { annotations: { [SUBMITTED_BY_ANNOTATION]: user } } : {}),
+  };
+}
+
+/** Copies only the values given, so the admission defaults fill the rest. */
+function defined<T extends object>(fields: T): T {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
+}
+
+export function codeRunFromFlags(taskIdArg: string, flags: CodeFlags, git: GitDefaults): CodeRun {
+  const taskId = positiveInt(taskIdArg, 'taskId');
+  const repositoryUrl = git.require(
+    flags.repositoryUrl,
+    '--repository-url',
+    'remoteUrl',
+    'git remote get-url origin',
+  );
+  // Docs beside the code is the common layout: the same repository, on the branch checked out.
+  const docsFromGit = flags.docsRepositoryUrl === undefined;
+  const docsRepositoryUrl = flags.docsRepositoryUrl ?? repositoryUrl;
+  const docsBranch = flags.docsBranch ?? (docsFromGit ? git.optional('branch') : undefined);
+  if (flags.toolConfig !== undefined && !TOOL_CONFIGS.includes(flags.toolConfig as ToolConfig))
+    throw fail(`--tool-config: must be one of ${TOOL_CONFIGS.join(', ')}, got "${flags.toolConfig}"`);
+  const env = parseEnv(flags.env);
+  const envFromSecrets = parseEnvFromSecrets(flags.envFromSecret);
+  const localTools = splitList(flags.localTools);
+  const remoteTools = splitList(flags.remoteTools);
+  const spec: CodeRunSpec = defined({
+    taskId,
+    service: flags.service,
+    repositoryUrl,
+    docsRepositoryUrl,
+    docsProjectDirectory: flags.docsProjectDirectory,
+    docsBranch,
+    workingDirectory: flags.workingDirectory,
+    model: flags.model,
+    githubApp: flags.githubApp,
+    contextVersion:
+      flags.contextVersion === undefined ? undefined : positiveInt(flags.contextVersion, '--context-version'),
+    continueSession: flags.continueSession,
+    overwriteMemory: flags.overwriteMemory,
+    env: Object.keys(env).length ? env : undefined,
+    envFromSecrets: envFromSecrets.length ? envFromSecrets : undefined,
+    toolConfig: flags.toolConfig as ToolConfig | undefined,
+    localTools: localTools.length ? localTools : undefined,
+    remoteTools: remoteTools.length ? remoteTools : undefined,
+    enableDocker: flags.enableDocker,
+  });
+  const prefix = namePrefix(flags.service, 'task', String(taskId), agentFromGithubApp(flags.githubApp));
+  return { apiVersion: API_VERSION, kind: CODERUN_KIND, metadata: metadata(flags.name, prefix, git), spec };
+}
+
+export function docsRunFromFlags(flags: DocsFlags, git: GitDefaults): DocsRun {
+  const spec: DocsRunSpec = defined({
+    repositoryUrl: git.require(
+      flags.repositoryUrl,
+      '--repository-url',
+      'remoteUrl',
+      'git remote get-url origin',
+    ),
+    workingDirectory: flags.workingDirectory,
+    sourceBranch: flags.sourceBranch ?? git.optional('branch'),
+    model: flags.model,
+    githubApp: flags.githubApp,
+    includeCodebase: flags.includeCodebase,
+  });
+  const prefix = namePrefix('docs', flags.workingDirectory);
+  return { apiVersion: API_VERSION, kind: DOCSRUN_KIND, metadata: metadata(flags.name, prefix, git), spec };
+}

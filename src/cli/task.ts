@@ -1,0 +1,121 @@
+// `orchestrator task code|docs|submit`: start runs. `code` and `docs` build a CodeRun / DocsRun from flags
+// (defaults from the git checkout in the current directory); `submit` creates the runs of YAML/JSON files.
+// The server (its admission webhooks) is the judge; its answers are printed as kubectl prints them.
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { CODERUN_KIND, DOCSRUN_KIND } from '../api/index.js';
+import type { KubeObject } from '../runtime/index.js';
+import { createRuns, type RunDocument, readRunFiles } from './create.js';
+import { GitDefaults } from './git.js';
+import { CliExit, type CliIO, collect, fail } from './io.js';
+import { addKubeOptions, type KubeFlags, withConnection } from './kube.js';
+import {
+  type CodeFlags,
+  codeRunFromFlags,
+  DEFAULT_CODE_APP,
+  DEFAULT_DOCS_APP,
+  type DocsFlags,
+  docsRunFromFlags,
+} from './task-flags.js';
+import { addWaitOptions, waitForRuns } from './wait.js';
+
+interface CommonFlags extends KubeFlags {
+  dryRun?: boolean;
+  wait?: boolean;
+  timeout: string;
+}
+
+/** Creates the runs (or prints them for --dry-run) and, with --wait, follows them to the end. */
+async function submit(docs: RunDocument[], flags: CommonFlags, io: CliIO): Promise<void> {
+  if (flags.dryRun) {
+    io.out(docs.map((d) => stringify(d.object)).join('---\n'));
+    return;
+  }
+  const code = await withConnection(flags, async (conn) => {
+    const created = await createRuns(conn, docs, io);
+    return flags.wait ? waitForRuns(conn, created, io, flags.timeout) : 0;
+  });
+  if (code !== 0) throw new CliExit(code);
+}
+
+const fromFlags = (object: KubeObject, kind: 'CodeRun' | 'DocsRun'): RunDocument[] => [
+  { kind, object, source: 'flags' },
+];
+
+function codeCommand(task: Command, io: CliIO): void {
+  const cmd = task
+    .command('code')
+    .description('start a CodeRun: an agent implements a task on a repository')
+    .argument('<taskId>', 'the task identifier (an integer >= 1)')
+    .requiredOption('--service <name>', 'the service (project) worked on; names the workspace volume')
+    .option('--repository-url <url>', 'repository to implement in (default: git remote get-url origin)')
+    .option('--docs-repository-url <url>', 'repository holding the task docs (default: --repository-url)')
+    .option('--docs-project-directory <dir>', "the project's directory in the docs repository")
+    .option(
+      '--docs-branch <branch>',
+      'docs branch (default: the current git branch when the docs are in this repository, else main)',
+    )
+    .option('--working-directory <dir>', 'directory in the repository the agent works in')
+    .option('--model <model>', "model (default: the agent profile's)")
+    .option('--github-app <app>', 'GitHub App the agent acts as; selects the agent', DEFAULT_CODE_APP)
+    .option('--context-version <n>', 'task context version; raise it for fresh context (default 1)')
+    .option('--continue-session', 'resume the previous agent session')
+    .option('--overwrite-memory', "overwrite the agent's memory file from the template")
+    .option('--env <NAME=value>', 'environment variable for the agent (repeatable)', collect)
+    .option(
+      '--env-from-secret <[VAR=]secret:key>',
+      'environment variable from a Secret key (repeatable)',
+      collect,
+    )
+    .option('--tool-config <preset>', 'tool preset: minimal, default or advanced')
+    .option('--local-tools <names>', 'extra local tools, comma-separated (repeatable)', collect)
+    .option('--remote-tools <names>', 'extra remote (MCP) tools, comma-separated (repeatable)', collect)
+    .option('--enable-docker', 'run a Docker-in-Docker sidecar')
+    .option('--name <name>', 'run name (default: generated from service, task and agent)')
+    .option('--dry-run', 'print the CodeRun instead of creating it');
+  addWaitOptions(addKubeOptions(cmd)).action(async (taskId: string, flags: CodeFlags & CommonFlags) => {
+    const run = codeRunFromFlags(taskId, flags, new GitDefaults());
+    await submit(fromFlags(run as KubeObject, CODERUN_KIND), flags, io);
+  });
+}
+
+function docsCommand(task: Command, io: CliIO): void {
+  const cmd = task
+    .command('docs')
+    .description('start a DocsRun: an agent writes the task documentation of a project directory')
+    .requiredOption('--working-directory <dir>', 'the project directory to document (relative path)')
+    .option('--repository-url <url>', 'repository to document (default: git remote get-url origin)')
+    .option(
+      '--source-branch <branch>',
+      'branch to read and base the pull request on (default: the current git branch)',
+    )
+    .option('--model <model>', "model (default: the agent profile's)")
+    .option('--github-app <app>', 'GitHub App the agent acts as; selects the agent', DEFAULT_DOCS_APP)
+    .option('--include-codebase', "give the agent the repository's source code as context")
+    .option('--name <name>', 'run name (default: generated from the directory)')
+    .option('--dry-run', 'print the DocsRun instead of creating it');
+  addWaitOptions(addKubeOptions(cmd)).action(async (flags: DocsFlags & CommonFlags) => {
+    const run = docsRunFromFlags(flags, new GitDefaults());
+    await submit(fromFlags(run as KubeObject, DOCSRUN_KIND), flags, io);
+  });
+}
+
+function submitCommand(task: Command, io: CliIO): void {
+  const cmd = task
+    .command('submit')
+    .description('create the runs of YAML or JSON files (multi-document; - reads standard input)')
+    .requiredOption('-f, --filename <file>', 'a file of runs, or - (repeatable)', collect)
+    .option('--dry-run', 'print the runs instead of creating them');
+  addWaitOptions(addKubeOptions(cmd)).action(async (flags: CommonFlags & { filename: string[] }) => {
+    const docs = await readRunFiles(flags.filename, io);
+    if (docs.length === 0) throw fail(`no runs in ${flags.filename.join(', ')}`);
+    await submit(docs, flags, io);
+  });
+}
+
+export function registerTaskCommands(program: Command, io: CliIO): void {
+  const task = program.command('task').description('start runs: task code, task docs, task submit');
+  codeCommand(task, io);
+  docsCommand(task, io);
+  submitCommand(task, io);
+}

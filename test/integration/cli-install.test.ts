@@ -1,0 +1,138 @@
+// `install` / `uninstall` on a control plane of this file's own (uninstall deletes the CRDs, which every
+// other test file needs): the clear error before install, a dry run, URL and service webhooks, and an
+// uninstall that gets past runs whose finalizer no controller will remove.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { createAuthority } from '../../src/certs/authority.js';
+import { memoryIO } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { startControlPlane } from '../../src/cluster/index.js';
+import { kubectl } from '../harness/cluster.js';
+
+const cluster = await startControlPlane();
+t.teardown(() => cluster.stop());
+// install runs this cluster's kubectl, named the way a user would point it at another one.
+process.env.ORCHESTRATOR_KUBECTL = JSON.stringify(cluster.kubectl);
+
+async function cli(...args: string[]) {
+  const io = memoryIO();
+  const code = await main(['node', 'orchestrator', ...args, '--kubeconfig', cluster.kubeconfig], io);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}
+const CRDS_MISSING =
+  'error: the orchestrator.io CRDs are not installed in this cluster: run `orchestrator install`\n';
+const webhook = async () =>
+  JSON.parse(
+    (
+      await kubectl(cluster, [
+        'get',
+        'validatingwebhookconfiguration',
+        'orchestrator-validating',
+        '-o',
+        'json',
+      ])
+    ).stdout,
+  );
+
+t.test('before install: every cluster command says the CRDs are missing', async (t) => {
+  for (const args of [['get'], ['describe', 'cr', 'x'], ['retry', 'tr', 'x'], ['wait', 'dr', 'x']]) {
+    const res = await cli(...args);
+    t.equal(res.code, 1, args.join(' '));
+    t.equal(res.stderr, CRDS_MISSING, args.join(' '));
+  }
+});
+
+t.test('install --dry-run changes nothing', async (t) => {
+  const res = await cli('install', '--dry-run');
+  t.equal(res.code, 0, res.stderr);
+  t.match(
+    res.stdout,
+    /customresourcedefinition\.apiextensions\.k8s\.io\/taskruns\.orchestrator\.io created \(dry run\)/,
+  );
+  t.match(
+    res.stdout,
+    /validatingwebhookconfiguration\.admissionregistration\.k8s\.io\/orchestrator-validating created \(dry run\)/,
+  );
+  t.equal((await cli('get')).stderr, CRDS_MISSING);
+});
+
+t.test('install with --webhook-url, then with service webhooks', async (t) => {
+  const ca = await createAuthority();
+  const caFile = join(mkdtempSync(join(tmpdir(), 'cli-install-')), 'ca.crt');
+  writeFileSync(caFile, ca.certPem);
+  const noCa = await cli('install', '--webhook-url', 'https://127.0.0.1:9443');
+  t.equal(noCa.code, 1);
+  t.match(noCa.stderr, 'error: --webhook-url and --ca-file go together');
+
+  const res = await cli('install', '--webhook-url', 'https://127.0.0.1:9443', '--ca-file', caFile);
+  t.equal(res.code, 0, res.stderr);
+  t.match(res.stdout, 'CRDs installed and established\n');
+  t.match(res.stdout, /namespace\/orchestrator-system serverside-applied/);
+  t.match(res.stdout, /serviceaccount\/\S+ serverside-applied/);
+  t.match(
+    res.stdout,
+    /validatingwebhookconfiguration\.admissionregistration\.k8s\.io\/orchestrator-validating serverside-applied/,
+  );
+  const byUrl = await webhook();
+  t.equal(byUrl.webhooks[0].clientConfig.url, 'https://127.0.0.1:9443/validate-orchestrator-io-v1-taskrun');
+  t.equal(byUrl.webhooks[0].clientConfig.caBundle, Buffer.from(ca.certPem).toString('base64'));
+  const get = await cli('get', '-A');
+  t.equal(get.code, 0, get.stderr);
+  t.equal(get.stderr, 'No resources found\n');
+
+  const again = await cli('install');
+  t.equal(again.code, 0, again.stderr);
+  const byService = await webhook();
+  t.match(byService.webhooks[0].clientConfig, {
+    service: { name: 'orchestrator-webhook', namespace: 'orchestrator-system' },
+  });
+  t.notOk(byService.webhooks[0].clientConfig.url, 'the URL is gone');
+});
+
+t.test(
+  'uninstall needs --yes, deletes the runs (their finalizer too, with no controller) and the CRDs',
+  async (t) => {
+    // No webhook server runs here: remove the configurations so that a run can be created.
+    await kubectl(cluster, [
+      'delete',
+      'validatingwebhookconfiguration,mutatingwebhookconfiguration',
+      '-l',
+      'app.kubernetes.io/name=orchestrator',
+    ]);
+    const run = {
+      apiVersion: 'orchestrator.io/v1',
+      kind: 'DocsRun',
+      metadata: { name: 'stuck', namespace: 'default', finalizers: ['docsrun.orchestrator.io/cleanup'] },
+      spec: {
+        githubApp: '5DLabs-Morgan',
+        repositoryUrl: 'https://github.com/acme/docs',
+        workingDirectory: 'docs',
+      },
+    };
+    const created = await kubectl(cluster, ['create', '-f', '-'], JSON.stringify(run));
+    t.equal(created.code, 0, created.stderr);
+
+    const refused = await cli('uninstall');
+    t.equal(refused.code, 1);
+    t.match(
+      refused.stderr,
+      /deletes the orchestrator\.io CRDs and with them every TaskRun, CodeRun and DocsRun .*--yes/,
+    );
+    t.equal((await cli('get', 'dr', 'stuck', '-n', 'default')).code, 0, 'nothing was deleted');
+
+    const res = await cli('uninstall', '--yes', '--timeout', '1s');
+    t.equal(res.code, 0, res.stderr);
+    t.match(res.stdout, 'deleting 1 run(s)');
+    t.match(
+      res.stderr,
+      'warning: removed the cleanup finalizer from 1 run(s) no controller cleaned up within 1s',
+    );
+    t.match(
+      res.stdout,
+      /customresourcedefinition\.apiextensions\.k8s\.io "taskruns\.orchestrator\.io" deleted/,
+    );
+    t.equal((await cli('get')).stderr, CRDS_MISSING);
+  },
+);

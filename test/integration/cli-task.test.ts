@@ -1,0 +1,161 @@
+// The user CLI against a real apiserver, called in-process: `task submit` (admission denials printed
+// as kubectl prints them), `task code` / `task docs` with --wait following the run to its end while the
+// test plays the Job controller, and `wait` ending on timeout and on Ctrl-C.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { memoryIO } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import type { KubeClient } from '../../src/runtime/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { finishJob, jobPath, startOperator, statusOf, testConfig } from '../harness/operator.js';
+import { until } from '../harness/until.js';
+import { startTestWebhooks } from '../harness/webhook.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+const samples = join(packageRoot(), 'config', 'samples');
+
+/** Until the Job exists (the controller made it). */
+const untilJob = (client: KubeClient, namespace: string, job: string, what: string) =>
+  until(async () => (await statusOf(client.request('GET', jobPath(namespace, job)))) === 200, what);
+
+function cli(namespace: string, args: string[], stdin?: string, isTTY = false) {
+  const io = memoryIO({ isTTY, ...(stdin === undefined ? {} : { stdin }) });
+  const done = main(
+    ['node', 'orchestrator', ...args, '--kubeconfig', cluster.kubeconfig, '-n', namespace],
+    io,
+  );
+  return { io, done };
+}
+async function run(namespace: string, args: string[], stdin?: string) {
+  const { io, done } = cli(namespace, args, stdin);
+  const code = await done;
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}
+
+t.test(
+  'task submit: created lines, generated names, and webhook denials as kubectl prints them',
+  async (t) => {
+    const webhooks = await startTestWebhooks(t, cluster);
+    const namespace = await testNamespace(t, cluster, webhooks.namespaceLabels);
+    const ok = await run(namespace, ['task', 'submit', '-f', join(samples, 'taskrun.yaml')]);
+    t.equal(ok.code, 0, ok.stderr);
+    t.equal(ok.stdout, 'taskrun.orchestrator.io/payments-task-7 created\n');
+
+    const denied = join(samples, 'invalid', 'unknown-agent.yaml');
+    const bad = await run(namespace, ['task', 'submit', '-f', denied]);
+    t.equal(bad.code, 1);
+    t.match(
+      bad.stderr,
+      new RegExp(
+        `^Error from server \\(Invalid\\): error when creating "${denied}": admission webhook "[a-z]+\\.orchestrator\\.io" denied the request: .*spec\\.agent: Unsupported value: "bob"`,
+      ),
+    );
+
+    // Two documents from standard input, neither named: each gets a generated name.
+    const code = readFileSync(join(samples, 'coderun.yaml'), 'utf8').replace(/ {2}name: .*\n/, '');
+    const docs = readFileSync(join(samples, 'docsrun.yaml'), 'utf8').replace(/ {2}name: .*\n/, '');
+    const multi = await run(namespace, ['task', 'submit', '-f', '-'], `${code}---\n${docs}`);
+    t.equal(multi.code, 0, multi.stderr);
+    t.match(
+      multi.stdout,
+      /^coderun\.orchestrator\.io\/payments-task-7-[a-z0-9]{5} created\ndocsrun\.orchestrator\.io\/docs-projects-payments-[a-z0-9]{5} created\n$/,
+    );
+  },
+);
+
+t.test('task code --wait: progress lines, a summary, exit 0 when the Job completes', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const op = await startOperator(t, cluster, namespace);
+  const { io, done } = cli(namespace, [
+    'task',
+    'code',
+    '7',
+    '--service',
+    'payments',
+    '--name',
+    'pay-7',
+    '--repository-url',
+    'https://github.com/acme/payments.git',
+    '--docs-project-directory',
+    'projects/payments',
+    '--wait',
+    '--timeout',
+    '2m',
+  ]);
+  const job = 'payments-rex-task-7-v1';
+  await untilJob(op.client, namespace, job, 'the Job');
+  await until(() => io.stdout().includes('Running'), 'a Running line');
+  await finishJob(op.client, namespace, job, 'Complete');
+  t.equal(await done, 0, io.stderr());
+  const out = io.stdout();
+  t.match(out, /^coderun\.orchestrator\.io\/pay-7 created\n/);
+  t.match(out, /\n\d\d:\d\d:\d\d Running +attempt 1: Job payments-rex-task-7-v1\n/);
+  t.match(out, /\n\d\d:\d\d:\d\d Running +JobCreated=True \(Created\)/);
+  t.match(out, /\n\d\d:\d\d:\d\d Succeeded Succeeded=True \(JobSucceeded\) attempt 1 succeeded\n/);
+  t.match(
+    out,
+    /\nCodeRun pay-7 succeeded\n {2}Phase: +Succeeded\n {2}Attempt: +1\n {2}Duration: +\d+s\n {2}Job: +payments-rex-task-7-v1\n/,
+  );
+  t.notOk(out.includes('\u001b['), 'no terminal codes when stdout is not a TTY');
+});
+
+t.test('task docs --wait: exit 1 when the run fails for good', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const op = await startOperator(
+    t,
+    cluster,
+    namespace,
+    testConfig((c) => {
+      c.retries = { ...c.retries, maxRetries: 0 };
+    }),
+  );
+  const { io, done } = cli(namespace, [
+    'task',
+    'docs',
+    '--working-directory',
+    'projects/payments',
+    '--name',
+    'docs-1',
+    '--repository-url',
+    'https://github.com/acme/payments-docs.git',
+    '--wait',
+  ]);
+  const job = 'docs-docs-1-run-1';
+  await untilJob(op.client, namespace, job, 'the Job');
+  await finishJob(op.client, namespace, job, 'Failed');
+  t.equal(await done, 1, io.stderr());
+  t.match(io.stdout(), /\nDocsRun docs-1 failed\n {2}Phase: +Failed\n/);
+  t.match(io.stdout(), /Message: +attempt 1 failed \(BackoffLimitExceeded/);
+});
+
+t.test('wait: exit 2 on timeout, 130 on Ctrl-C, a clear error for a missing run', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const created = await run(namespace, ['task', 'submit', '-f', join(samples, 'docsrun.yaml')]);
+  t.equal(created.code, 0, created.stderr);
+  const timeout = await run(namespace, ['wait', 'dr', 'payments-docs', '--timeout', '1s']);
+  t.equal(timeout.code, 2);
+  t.match(
+    timeout.stdout,
+    /timed out after 1s waiting for DocsRun payments-docs; it goes on \(phase Pending\)/,
+  );
+
+  // On a terminal: the phase in colour and a status line rewritten in place.
+  const { io, done } = cli(namespace, ['wait', 'docsrun/payments-docs'], undefined, true);
+  await until(() => io.stdout().includes('waiting for the controller'), 'the first line');
+  io.interrupt();
+  t.equal(await done, 130);
+  t.match(
+    io.stdout(),
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escapes are the point
+    /\u001b\[33mPending {2}\u001b\[0m waiting for the controller\n\r\u001b\[2K… Pending for \d+s/,
+  );
+  t.match(io.stdout(), 'stopped waiting for DocsRun payments-docs; it goes on');
+
+  const missing = await run(namespace, ['wait', 'cr', 'nope']);
+  t.equal(missing.code, 1);
+  t.equal(missing.stderr, 'Error from server (NotFound): coderuns.orchestrator.io "nope" not found\n');
+});
