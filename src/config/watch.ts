@@ -17,18 +17,25 @@ export interface ConfigSource {
   close(): void;
 }
 
-/** Loads `path` (throws if the first load is invalid) and keeps it current. */
+/**
+ * Loads `path` (throws if the first load is invalid) and keeps it current. Each change is reported
+ * once: polling a file that is still the same bad text does not call onError again.
+ */
 export function watchConfigFile(path: string, opts: ConfigWatchOptions = {}): ConfigSource {
   let config = loadConfigFile(path);
   let lastText = JSON.stringify(config);
+  let refused: string | undefined;
   const reload = () => {
     let next: ControllerConfig;
     try {
       next = loadConfigFile(path);
     } catch (err) {
-      opts.onError?.(err as Error);
+      const why = (err as Error).message;
+      if (why !== refused) opts.onError?.(err as Error);
+      refused = why;
       return;
     }
+    refused = undefined;
     const text = JSON.stringify(next);
     if (text === lastText) return;
     config = next;

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { KubeObject, ResourceEventHandler } from '../runtime/index.js';
-import { filtered, never, runChanged, statusChanged } from './event-filters.js';
+import { filtered, jobFinished, never, runChanged, statusChanged } from './event-filters.js';
 
 const obj = (metadata: KubeObject['metadata'], status?: unknown): KubeObject => ({ metadata, status });
 
@@ -35,4 +35,12 @@ t.test('filtered passes on only what its predicates accept', async (t) => {
   registered.onUpdate?.(a, obj({}, 2));
   registered.onDelete?.(a);
   t.same(seen, ['update', 'delete']);
+});
+
+t.test('a Job update counts for waiting runs when the Job finishes', async (t) => {
+  const done = (type: string) => obj({}, { conditions: [{ type, status: 'True' }] });
+  t.ok(jobFinished(obj({}, {}), done('Complete')));
+  t.ok(jobFinished(obj({}, {}), done('Failed')));
+  t.notOk(jobFinished(obj({}, {}), obj({}, { active: 1 })), 'started, still active');
+  t.notOk(jobFinished(done('Complete'), done('Complete')));
 });

@@ -1,6 +1,7 @@
 // Which cache changes are worth a reconcile (controller-runtime's predicates), as wrappers around an
 // event source. Each predicate is a tiny pure function, tested on its own.
 import type { EventSource, KubeObject, ResourceEventHandler } from '../runtime/index.js';
+import { jobState } from './run-status.js';
 
 export interface Predicates {
   add?: (obj: KubeObject) => boolean;
@@ -41,6 +42,11 @@ export function runChanged(oldObj: KubeObject, newObj: KubeObject): boolean {
 /** An owned object's status changed (a Job started, finished, failed). */
 export function statusChanged(oldObj: KubeObject, newObj: KubeObject): boolean {
   return JSON.stringify(oldObj.status ?? null) !== JSON.stringify(newObj.status ?? null);
+}
+
+/** A Job finished (or, in theory, started again): the slot it held may be free. */
+export function jobFinished(oldObj: KubeObject, newObj: KubeObject): boolean {
+  return jobState(oldObj) !== jobState(newObj);
 }
 
 /** Owned objects are created by the reconcile itself: their appearance is no news to it. */

@@ -1,13 +1,16 @@
 // The informers and controllers that reconcile runs, wired as the manager runs them (src/app/run.ts)
 // and as integration tests start them: one run informer per kind, and shared caches of the Jobs and
-// ConfigMaps the orchestrator manages, each mapped to its controller owner.
+// ConfigMaps the orchestrator manages, each mapped to its controller owner; and one count of the
+// concurrency slots over all kinds, whose freeing wakes the runs waiting for one.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { type ControllerConfig, LABELS, MANAGED_BY } from '../api/index.js';
 import type { TemplateSet } from '../render/index.js';
 import { Controller, Informer, type KubeClient, mapToControllerOwner, mapToSelf } from '../runtime/index.js';
+import { Capacity } from './capacity.js';
+import { cacheSources, mapToWaitingRuns } from './capacity-cache.js';
 import { mapToDependents, phaseChanged } from './dependencies.js';
-import { filtered, never, runChanged, statusChanged } from './event-filters.js';
+import { filtered, jobFinished, never, runChanged, statusChanged } from './event-filters.js';
 import { CONFIGMAPS, JOBS } from './owned-objects.js';
 import { codeRunKind, docsRunKind, type RunKind, taskRunKind } from './run-kind.js';
 import { RunReconciler } from './run-reconciler.js';
@@ -40,18 +43,17 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   const ns = namespace ? { namespace } : {};
   const jobs = new Informer({ client, logger, resource: JOBS, labelSelector: managed, ...ns });
   const configMaps = new Informer({ client, logger, resource: CONFIGMAPS, labelSelector: managed, ...ns });
-  const informers: Informer[] = [jobs, configMaps];
-  const controllers = (opts.kinds ?? RUN_KINDS).map((strategy) => {
-    const resource = {
-      group: 'orchestrator.io',
-      version: 'v1',
-      plural: strategy.plural,
-      kind: strategy.kind,
-    };
-    const runs = new Informer({ client, logger, resource, ...ns });
-    informers.push(runs);
+  const caches = (opts.kinds ?? RUN_KINDS).map((strategy) => ({
+    strategy,
+    runs: new Informer({ client, logger, resource: runResource(strategy), ...ns }),
+  }));
+  const informers: Informer[] = [jobs, configMaps, ...caches.map((c) => c.runs)];
+  // One count of slots for every kind: the concurrency limits are over all runs.
+  const capacity = new Capacity(cacheSources(jobs, caches, opts.config));
+  const controllers = caches.map((cache) => {
+    const { strategy, runs } = cache;
     const owner = mapToControllerOwner({ group: 'orchestrator.io', kind: strategy.kind });
-    const reconciler = new RunReconciler({ ...opts, strategy, runs, jobs, configMaps });
+    const reconciler = new RunReconciler({ ...opts, strategy, runs, jobs, configMaps, capacity });
     const controller = new Controller({
       name: strategy.kind.toLowerCase(),
       reconciler,
@@ -68,7 +70,19 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
         filtered(runs, { add: never, update: phaseChanged, delete: never }),
         mapToDependents(() => runs.list()),
       );
+    // A slot that may have come free, of any kind, wakes this kind's runs waiting for one.
+    const freed = mapToWaitingRuns(cache, opts.config);
+    controller.watch(filtered(jobs, { add: never, update: jobFinished }), freed);
+    for (const other of caches)
+      controller.watch(filtered(other.runs, { add: never, update: phaseChanged }), freed);
     return controller;
   });
   return { informers, controllers };
 }
+
+const runResource = (strategy: RunKind) => ({
+  group: 'orchestrator.io',
+  version: 'v1',
+  plural: strategy.plural,
+  kind: strategy.kind,
+});

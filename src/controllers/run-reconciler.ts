@@ -2,7 +2,7 @@
 // immutable ConfigMap and a Job per attempt, followed into status. Level-based: every reconcile reads
 // the run and its Jobs from the caches, works out the current attempt (the spec's, or a later retry
 // whose backoff has passed), creates whatever of that attempt is missing, and writes the status only
-// when it changed.
+// when it changed. A run's first Job waits for a free concurrency slot (capacity.ts).
 
 import { defaultsPatch } from '../admission/defaults.js';
 import { applyPatch } from '../admission/patch.js';
@@ -20,6 +20,8 @@ import {
   type Result,
   resourcePath,
 } from '../runtime/index.js';
+import { CAPACITY_RECHECK_MS, Capacity, waitingMessage } from './capacity.js';
+import { cacheSources, waiter } from './capacity-cache.js';
 import { type AttemptInput, attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
 import {
   CONFIGMAPS,
@@ -68,6 +70,11 @@ export interface RunReconcilerOptions {
   runs: Informer;
   jobs: Informer;
   configMaps: Informer;
+  /**
+   * The concurrency slots, shared by the controllers of every run kind. Default: slots counted over
+   * this reconciler's own kind only.
+   */
+  capacity?: Capacity;
   /** Default: the wall clock. */
   now?: () => Date;
 }
@@ -76,6 +83,7 @@ export class RunReconciler implements Reconciler {
   readonly resource: ResourceType;
   private readonly now: () => Date;
   private readonly finalizer: RunFinalizer;
+  private readonly capacity: Capacity;
 
   constructor(private readonly opts: RunReconcilerOptions) {
     this.resource = {
@@ -86,6 +94,9 @@ export class RunReconciler implements Reconciler {
     };
     this.now = opts.now ?? (() => new Date());
     this.finalizer = new RunFinalizer(opts.client, this.resource, opts.strategy.finalizer);
+    this.capacity =
+      opts.capacity ??
+      new Capacity(cacheSources(opts.jobs, [{ strategy: opts.strategy, runs: opts.runs }], opts.config));
   }
 
   async reconcile(
@@ -165,7 +176,21 @@ export class RunReconciler implements Reconciler {
       if (wait > 0) return { observation: { ...base(attempt), job, retry }, requeueAfter: wait };
       attempt = retry.attempt;
     }
+    // Only a run that holds no slot yet waits for one: a retry keeps the slot of the failed attempt.
+    const claimant = waiter(strategy, run, config);
+    const job = { namespace: claimant.namespace, name: strategy.jobName(run as never, attempt) };
+    const refusal = this.capacity.claim(claimant, job, {
+      perService: config.concurrency?.perService ?? 1,
+      global: config.concurrency?.global ?? 10,
+    });
+    // Waiting runs are woken when a slot frees; the recheck catches a limit raised by a config reload.
+    if (refusal)
+      return {
+        observation: { ...base(attempt), waitingForCapacity: waitingMessage(refusal) },
+        requeueAfter: CAPACITY_RECHECK_MS,
+      };
     const observation = await this.createAttempt(run, config, base(attempt), signal);
+    if (!observation.job) this.capacity.release(claimant.key);
     // A foreign object is outside our caches: look again later in case it was removed.
     return observation.conflict ? { observation, requeueAfter: CONFLICT_RECHECK_MS } : { observation };
   }

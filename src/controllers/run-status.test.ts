@@ -102,3 +102,22 @@ t.test('what stops an attempt before its Job: a render error fails, a conflict w
   });
   t.notOk(sameStatus(render, conflict));
 });
+
+t.test('waiting for capacity: Pending, JobCreated False with the reason, no attempt yet', async (t) => {
+  const message =
+    '1 of 1 runs of service "payments" are running (concurrency.perService); waiting for one to finish';
+  const status = desiredStatus(undefined, 1, { ...base, waitingForCapacity: message }, now);
+  t.match(status, { phase: 'Pending', message });
+  t.notOk(status.attempt, 'not started');
+  t.notOk(status.jobName);
+  t.same(conditions(status), {
+    ConfigMapReady: 'Unknown/NotCreated',
+    JobCreated: 'False/WaitingForCapacity',
+    Succeeded: 'Unknown/WaitingForCapacity',
+  });
+  t.equal(status.conditions?.find((c) => c.type === 'JobCreated')?.message, message);
+  t.ok(
+    sameStatus(status, desiredStatus(status, 1, { ...base, waitingForCapacity: message }, now)),
+    'no rewrite',
+  );
+});

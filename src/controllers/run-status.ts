@@ -3,6 +3,7 @@
 // their status does not flip, so computing the same state twice gives an equal status (no write).
 import type { Condition, Phase, TaskRunStatus } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
+import { WAITING_FOR_CAPACITY } from './capacity.js';
 import { type ConditionUpdate, sameConditions, setCondition } from './conditions.js';
 import { type DependencyVerdict, dependencyCondition } from './dependencies.js';
 import type { NextAttempt } from './retry.js';
@@ -33,6 +34,8 @@ export interface Observation {
   retry?: NextAttempt;
   /** Where the run's dependencies stand (kinds with dependencies only). */
   dependencies?: DependencyVerdict;
+  /** No slot is free for the run's first Job (concurrency limits): why, for the message. */
+  waitingForCapacity?: string;
   /** How many attempts are allowed per spec attempt (for the final message). */
   maxRetries: number;
 }
@@ -85,6 +88,14 @@ function verdict(obs: Observation): Verdict {
       message: deps.message,
     };
   }
+  if (obs.waitingForCapacity)
+    return {
+      phase: 'Pending',
+      configMap: pending('NotCreated'),
+      job: ['False', WAITING_FOR_CAPACITY],
+      succeeded: pending(WAITING_FOR_CAPACITY),
+      message: obs.waitingForCapacity,
+    };
   if (obs.renderError) {
     const failed: [Condition['status'], string] = ['False', 'RenderFailed'];
     return {
@@ -183,7 +194,7 @@ export function desiredStatus(
     conditions,
     observedGeneration: generation,
     // A run that has not started has no attempt yet.
-    ...(obs.dependencies && obs.dependencies.state !== 'Ready'
+    ...((obs.dependencies && obs.dependencies.state !== 'Ready') || obs.waitingForCapacity
       ? {}
       : { attempt: obs.attempt, configMapName: obs.configMapName, jobName: obs.jobName }),
     ...(typeof startTime === 'string' ? { startTime } : {}),

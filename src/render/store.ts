@@ -3,7 +3,7 @@
 // for a log line and a metric) and the last good set stays. The same contract as config/watch.ts.
 import { watch } from 'node:fs';
 import type { ControllerConfig } from '../api/index.js';
-import type { TemplateSet } from './template-set.js';
+import { loadTemplateSet, type TemplateSet } from './template-set.js';
 import { loadValidatedTemplates } from './validate.js';
 
 export interface TemplateWatchOptions {
@@ -32,21 +32,31 @@ export function watchTemplates(
 ): TemplateSource {
   let set = loadValidatedTemplates(dir, config());
   let fingerprint = fingerprintOf(set);
+  // Why the last change was refused, under which config: polling the same files again is no news.
+  let refused: { why: string; config: ControllerConfig } | undefined;
   const reload = (): boolean => {
+    const current = config();
     let next: TemplateSet;
     try {
-      next = loadValidatedTemplates(dir, config());
+      // Loading is cheap; rendering every sample is not (~0.1 s): only a changed set is proven.
+      if (fingerprintOf(loadTemplateSet(dir)) === fingerprint) {
+        refused = undefined;
+        return false;
+      }
+      next = loadValidatedTemplates(dir, current);
     } catch (err) {
-      opts.onError?.(err as Error);
+      const why = (err as Error).message;
+      if (why !== refused?.why || current !== refused.config) opts.onError?.(err as Error);
+      refused = { why, config: current };
       return false;
     }
-    const print = fingerprintOf(next);
-    if (print === fingerprint) return false;
+    refused = undefined;
     set = next;
-    fingerprint = print;
+    fingerprint = fingerprintOf(next);
     opts.onChange?.(set);
     return true;
   };
+
   let watcher: ReturnType<typeof watch> | undefined;
   try {
     watcher = watch(set.dir, { persistent: false, recursive: true }, () => setImmediate(reload));

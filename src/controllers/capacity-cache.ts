@@ -1,0 +1,94 @@
+// Where the capacity count comes from: the shared Job cache and the run caches of every kind. A run
+// holds a slot while one of its Jobs is active, or while its phase is Running (which covers the wait
+// for a retry, and a status that has not caught up with a deleted Job); it waits while its JobCreated
+// condition says WaitingForCapacity. Everything here is read from caches, so a new leader rebuilds the
+// same view (the waiting line included) from the cluster.
+import { type ControllerConfig, LABELS, type Run } from '../api/index.js';
+import type { EventMapper, EventSource, KubeObject, Request } from '../runtime/index.js';
+import { type CapacitySources, type Claim, claimKey, WAITING_FOR_CAPACITY, type Waiter } from './capacity.js';
+import { findCondition } from './conditions.js';
+import type { RunKind } from './run-kind.js';
+import { jobState } from './run-status.js';
+
+export interface RunCache {
+  strategy: RunKind;
+  runs: EventSource;
+}
+
+/** `run` as a claimant: its key, namespace, service (from the labels its objects get) and age. */
+export function waiter(strategy: RunKind, run: Run, config: ControllerConfig): Waiter {
+  const { namespace = '', name = '', creationTimestamp } = run.metadata ?? {};
+  const service = strategy.labels(run as never, config)[LABELS.service];
+  return {
+    key: claimKey(strategy.kind, namespace, name),
+    namespace,
+    ...(service ? { service } : {}),
+    createdAt: creationTimestamp ? String(creationTimestamp) : '',
+  };
+}
+
+/** Whether the run's last status says it waits for capacity. */
+export function isWaiting(run: KubeObject): boolean {
+  const status = run.status as Run['status'];
+  return (
+    !run.metadata?.deletionTimestamp &&
+    findCondition(status?.conditions, 'JobCreated')?.reason === WAITING_FOR_CAPACITY
+  );
+}
+
+/** The run a Job belongs to (its controller owner), as a claim. */
+function jobClaim(job: KubeObject): Claim | undefined {
+  const owner = job.metadata?.ownerReferences?.find((r) => r.controller === true);
+  if (!owner) return undefined;
+  const namespace = job.metadata?.namespace ?? '';
+  const service = job.metadata?.labels?.[LABELS.service];
+  return { key: claimKey(owner.kind, namespace, owner.name), namespace, ...(service ? { service } : {}) };
+}
+
+export function cacheSources(
+  jobs: EventSource & { store: { get(namespace: string, name: string): KubeObject | undefined } },
+  kinds: readonly RunCache[],
+  config: () => ControllerConfig,
+): CapacitySources {
+  const runs = (select: (run: KubeObject) => boolean): Waiter[] => {
+    const current = config();
+    return kinds.flatMap(({ strategy, runs }) =>
+      runs
+        .list()
+        .filter(select)
+        .map((run) => waiter(strategy, run as unknown as Run, current)),
+    );
+  };
+  return {
+    holders: () => [
+      ...jobs.list().flatMap((job) => (jobState(job) === 'Active' ? (jobClaim(job) ?? []) : [])),
+      ...runs((run) => (run.status as Run['status'])?.phase === 'Running'),
+    ],
+    waiting: () => runs(isWaiting),
+    jobCached: (namespace, name) => jobs.store.get(namespace, name) !== undefined,
+  };
+}
+
+/**
+ * A slot may have come free (a Job finished or went away, a run stopped running or was deleted): wake
+ * the cache's waiting runs, those of the freed service first, then oldest first. Who gets the slot does
+ * not depend on this order (admission is FIFO by age); it only lets the likely winner go first.
+ */
+export function mapToWaitingRuns(cache: RunCache, config: () => ControllerConfig): EventMapper {
+  return (obj) => {
+    const freed = obj.metadata?.labels?.[LABELS.service];
+    const current = config();
+    return cache.runs
+      .list()
+      .filter(isWaiting)
+      .map((run) => ({ run, w: waiter(cache.strategy, run as unknown as Run, current) }))
+      .sort(
+        (a, b) =>
+          Number(b.w.service === freed) - Number(a.w.service === freed) ||
+          a.w.createdAt.localeCompare(b.w.createdAt),
+      )
+      .map(
+        ({ run }): Request => ({ namespace: run.metadata?.namespace ?? '', name: run.metadata?.name ?? '' }),
+      );
+  };
+}

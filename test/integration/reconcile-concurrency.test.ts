@@ -1,0 +1,236 @@
+// Concurrency limits against the real apiserver: a run whose service (or the whole orchestrator) has
+// no free slot waits in Pending, says why, and creates nothing; when a Job finishes the oldest waiting
+// run starts; the limits hold across run kinds and under concurrent reconciles (a watch on the Jobs
+// records the most ever active at once); and a limit raised by a config reload lets waiting runs start.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pino from 'pino';
+import t from 'tap';
+import { parse } from 'yaml';
+import type { ControllerConfig, TaskRun } from '../../src/api/index.js';
+import { CAPACITY_RECHECK_MS } from '../../src/controllers/capacity.js';
+import { JOBS } from '../../src/controllers/owned-objects.js';
+import { jobState } from '../../src/controllers/run-status.js';
+import { Informer, type KubeClient, type KubeObject } from '../../src/runtime/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import {
+  configMapPath,
+  finishJob,
+  jobPath,
+  sampleTaskRun,
+  startOperator,
+  statusOf,
+  taskRunPath,
+  testConfig,
+} from '../harness/operator.js';
+import { until } from '../harness/until.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+
+const limited = (perService: number, global: number): ControllerConfig =>
+  testConfig((c) => {
+    c.concurrency = { perService, global };
+  });
+
+/** Follows the namespace's Jobs and remembers the most that were ever active at the same time. */
+async function activeJobs(t: { teardown(fn: () => unknown): void }, client: KubeClient, namespace: string) {
+  const informer = new Informer({ client, logger: pino({ level: 'silent' }), resource: JOBS, namespace });
+  let most = 0;
+  const count = () => {
+    most = Math.max(most, informer.list().filter((job) => jobState(job) === 'Active').length);
+  };
+  informer.addHandler({ onAdd: count, onUpdate: count, onDelete: count });
+  informer.start();
+  await informer.synced;
+  t.teardown(() => informer.stop());
+  return {
+    most: () => most,
+    names: () =>
+      informer
+        .list()
+        .map((job) => job.metadata?.name ?? '')
+        .sort(),
+  };
+}
+
+/** The TaskRun helpers of one namespace. */
+function taskRuns(client: KubeClient, namespace: string) {
+  const get = (name: string) => client.request<TaskRun>('GET', taskRunPath(namespace, name));
+  const jobCreated = async (name: string) =>
+    (await get(name)).status?.conditions?.find((c) => c.type === 'JobCreated');
+  return {
+    get,
+    create: (name: string, taskId: number, spec: Partial<TaskRun['spec']> = {}) =>
+      client.request<TaskRun>('POST', taskRunPath(namespace), { body: sampleTaskRun(name, taskId, spec) }),
+    running: async (name: string) => (await get(name)).status?.phase === 'Running',
+    waiting: async (name: string) => (await jobCreated(name))?.reason === 'WaitingForCapacity',
+    jobCreated,
+  };
+}
+
+const job = (service: string, taskId: number) => `${service}-task-${taskId}-run-1`;
+
+t.test('a service at its limit: the other runs wait, create nothing, and start one by one', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const { client } = await startOperator(t, cluster, namespace, limited(1, 10));
+  const jobs = await activeJobs(t, client, namespace);
+  const runs = taskRuns(client, namespace);
+  await Promise.all([runs.create('pay-1', 1), runs.create('pay-2', 2), runs.create('pay-3', 3)]);
+  const names = ['pay-1', 'pay-2', 'pay-3'];
+  const states = async () =>
+    Promise.all(
+      names.map(async (n) =>
+        (await runs.running(n)) ? 'running' : (await runs.waiting(n)) ? 'waiting' : '?',
+      ),
+    );
+  await until(
+    async () => (await states()).sort().join() === 'running,waiting,waiting',
+    'one running, two waiting',
+  );
+  t.equal(jobs.names().length, 1, 'exactly one Job');
+  const first = names[(await states()).indexOf('running')] as string;
+  for (const name of names.filter((n) => n !== first)) {
+    const run = await runs.get(name);
+    const message =
+      '1 of 1 runs of service "payments" are running (concurrency.perService); waiting for one to finish';
+    t.match(run.status, { phase: 'Pending', message }, `${name} says why it waits`);
+    t.match(await runs.jobCreated(name), { status: 'False', reason: 'WaitingForCapacity', message });
+    t.notOk(run.status?.attempt, 'not started');
+    const taskId = run.spec.taskId;
+    t.equal(
+      await statusOf(client.request('GET', configMapPath(namespace, `${job('payments', taskId)}-files`))),
+      404,
+      'no ConfigMap',
+    );
+    t.equal(
+      await statusOf(client.request('GET', jobPath(namespace, job('payments', taskId)))),
+      404,
+      'no Job',
+    );
+    const events = await client.request<{ items: KubeObject[] }>(
+      'GET',
+      `/api/v1/namespaces/${namespace}/events`,
+      {
+        query: { fieldSelector: `involvedObject.name=${name}` },
+      },
+    );
+    const waitEvents = events.items.filter((e) => (e as { reason?: string }).reason === 'WaitingForCapacity');
+    t.equal(waitEvents.length, 1, 'one Event for the transition');
+    t.match(waitEvents[0], { type: 'Normal', message: /waiting for one to finish$/ });
+  }
+
+  // pay-N runs task N.
+  const runningNames = () => Promise.all(names.map(runs.running));
+  let running = first;
+  for (const left of [2, 1]) {
+    await finishJob(client, namespace, job('payments', Number(running.slice(4))), 'Complete');
+    await until(async () => {
+      const now = await runningNames();
+      return now.filter(Boolean).length === 1 && !now[names.indexOf(running)];
+    }, `the next run started (${left} left)`);
+    running = names[(await runningNames()).indexOf(true)] as string;
+  }
+  await finishJob(client, namespace, job('payments', Number(running.slice(4))), 'Complete');
+  await until(async () => (await runs.get(running)).status?.phase === 'Succeeded', 'the last run succeeded');
+  t.equal(jobs.names().length, 3, 'each run had its Job');
+  t.equal(jobs.most(), 1, 'never more than one active Job');
+});
+
+t.test('the oldest waiting run gets the free slot', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const { client } = await startOperator(t, cluster, namespace, limited(1, 10));
+  const jobs = await activeJobs(t, client, namespace);
+  const runs = taskRuns(client, namespace);
+  await runs.create('c-first', 1);
+  await until(() => runs.running('c-first'), 'c-first running');
+  // Named against their age, so that the order of names cannot pass for the order of creation.
+  await runs.create('b-older', 2);
+  await until(() => runs.waiting('b-older'), 'b-older waiting');
+  await sleep(1100); // creationTimestamp has one-second precision
+  await runs.create('a-newer', 3);
+  await until(() => runs.waiting('a-newer'), 'a-newer waiting');
+  t.ok(
+    String((await runs.get('b-older')).metadata?.creationTimestamp) <
+      String((await runs.get('a-newer')).metadata?.creationTimestamp),
+  );
+
+  await finishJob(client, namespace, job('payments', 1), 'Complete');
+  await until(() => runs.running('b-older'), 'b-older running');
+  t.ok(await runs.waiting('a-newer'), 'the newer run still waits');
+  await finishJob(client, namespace, job('payments', 2), 'Failed');
+  // The default config retries a failed attempt: the run keeps its slot through the backoff.
+  await until(
+    async () => /starts at/.test((await runs.get('b-older')).status?.message ?? ''),
+    'retry scheduled',
+  );
+  t.ok(await runs.waiting('a-newer'), 'a retrying run keeps its slot');
+  t.equal(jobs.most(), 1, 'never more than one active Job');
+});
+
+t.test('the global limit holds across services and kinds', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const { client } = await startOperator(t, cluster, namespace, limited(1, 2));
+  const jobs = await activeJobs(t, client, namespace);
+  const runs = taskRuns(client, namespace);
+  await runs.create('pay-1', 1);
+  await until(() => runs.running('pay-1'), 'pay-1 running');
+  // A CodeRun of the same service shares its slot with the TaskRun.
+  const codeRun = parse(
+    readFileSync(join(packageRoot(), 'config', 'samples', 'coderun.yaml'), 'utf8'),
+  ) as KubeObject;
+  const codeRuns = `/apis/orchestrator.io/v1/namespaces/${namespace}/coderuns`;
+  await client.request('POST', codeRuns, { body: codeRun });
+  const codeRunStatus = async () =>
+    (await client.request<TaskRun>('GET', `${codeRuns}/${codeRun.metadata?.name}`)).status;
+  await until(
+    async () =>
+      (await codeRunStatus())?.phase === 'Pending' && /payments/.test((await codeRunStatus())?.message ?? ''),
+    'the CodeRun waits for its service',
+  );
+  await runs.create('bill-1', 1, { serviceName: 'billing' });
+  await until(() => runs.running('bill-1'), 'another service runs');
+  await runs.create('ship-1', 1, { serviceName: 'shipping' });
+  await until(() => runs.waiting('ship-1'), 'a third service waits');
+  t.equal(
+    (await runs.get('ship-1')).status?.message,
+    '2 of 2 runs in total are running (concurrency.global); waiting for one to finish',
+  );
+  t.equal(await statusOf(client.request('GET', jobPath(namespace, job('shipping', 1)))), 404, 'no Job');
+
+  await finishJob(client, namespace, job('billing', 1), 'Complete');
+  await until(() => runs.running('ship-1'), 'the slot went to the waiting service');
+  t.equal((await codeRunStatus())?.phase, 'Pending', 'the CodeRun still waits for its own service');
+  await finishJob(client, namespace, job('payments', 1), 'Complete');
+  await until(async () => (await codeRunStatus())?.phase === 'Running', 'the CodeRun runs');
+  t.equal(jobs.most(), 2, 'never more than two active Jobs');
+});
+
+t.test('many runs reconciled at once never take more slots than there are', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const config = limited(2, 3);
+  const { client } = await startOperator(t, cluster, namespace, config);
+  const jobs = await activeJobs(t, client, namespace);
+  const runs = taskRuns(client, namespace);
+  const services = ['payments', 'billing'];
+  const names = services.flatMap((service) =>
+    [1, 2, 3, 4].map((id) => ({ name: `${service}-${id}`, service, id })),
+  );
+  await Promise.all(names.map((r) => runs.create(r.name, r.id, { serviceName: r.service })));
+  const count = async (check: (name: string) => Promise<boolean>) =>
+    (await Promise.all(names.map((r) => check(r.name)))).filter(Boolean).length;
+  await until(
+    async () => (await count(runs.running)) === 3 && (await count(runs.waiting)) === 5,
+    '3 running, 5 waiting',
+  );
+  t.equal(jobs.names().length, 3, 'exactly three Jobs');
+
+  // A raised limit in a reloaded config lets waiting runs start (at their next recheck).
+  config.concurrency = { perService: 4, global: 5 };
+  await until(async () => (await count(runs.running)) === 5, 'two more started', CAPACITY_RECHECK_MS * 2);
+  t.equal(await count(runs.waiting), 3);
+  t.equal(jobs.most(), 5, 'never more active Jobs than the limit in force');
+});

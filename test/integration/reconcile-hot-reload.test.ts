@@ -1,0 +1,176 @@
+// Hot reload reaches new runs (issue #6 item 8), wired as `orchestrator run` wires it (watchInputs):
+// the controllers read a watched config file and a watched template directory; a valid change applies
+// to the next run while what exists stays as it was; an invalid change is refused with a log line and
+// a metric, and the next run still gets the last good input. No webhooks here: the reconciler applies
+// the same defaults from the config in force, so a value that only the new file holds proves the reload.
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import t from 'tap';
+import type { TaskRun } from '../../src/api/index.js';
+import { type WatchedInputs, watchInputs } from '../../src/app/watched-inputs.js';
+import { defaultConfigFile } from '../../src/config/load.js';
+import { defaultTemplateDir } from '../../src/render/index.js';
+import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
+import { testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { configMapPath, jobPath, sampleTaskRun, startOperator, taskRunPath } from '../harness/operator.js';
+import { sampleSum } from '../harness/prometheus-text.js';
+import { until } from '../harness/until.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+
+const GUIDELINES = 'shared/coding-guidelines.md.hbs';
+
+interface LogLine {
+  level: number;
+  msg: string;
+  err?: string;
+}
+
+/** Writes like a ConfigMap volume does: the new file swapped in atomically. */
+function replace(path: string, change: (text: string) => string): void {
+  writeFileSync(`${path}.tmp`, change(readFileSync(path, 'utf8')));
+  renameSync(`${path}.tmp`, path);
+}
+
+/** The operator on temp copies of the config and templates, watched as the process watches them. */
+async function reloadingOperator(t: { teardown(fn: () => unknown): void; name: string }) {
+  const dir = mkdtempSync(join(tmpdir(), 'hot-reload-'));
+  const configFile = join(dir, 'controller-config.yaml');
+  const templateDir = join(dir, 'templates');
+  // Several runs of one service at once, so that no run waits for another to finish.
+  writeFileSync(
+    configFile,
+    readFileSync(defaultConfigFile(), 'utf8').replace('perService: 1', 'perService: 10'),
+  );
+  cpSync(defaultTemplateDir(), templateDir, { recursive: true });
+  const logs: LogLine[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => logs.push(JSON.parse(line)) });
+  const registry = new Registry();
+  const inputs: WatchedInputs = watchInputs({ configFile, templateDir, registry, logger, pollMs: 500 });
+  t.teardown(() => {
+    inputs.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const namespace = await testNamespace(t, cluster);
+  const { client } = await startOperator(t, cluster, namespace, undefined, {
+    registry,
+    inputs: { config: () => inputs.config.current(), templates: () => inputs.templates.current() },
+  });
+  const metric = async (name: string, source: string) =>
+    sampleSum(await registry.metrics(), `orchestrator_config_${name}`, { source });
+  return { client, namespace, configFile, templateDir, logs, metric };
+}
+
+/** Creates TaskRun pay-{taskId} and returns its Job and ConfigMap once it runs. */
+async function runTask(client: KubeClient, namespace: string, taskId: number) {
+  const name = `pay-${taskId}`;
+  await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun(name, taskId) });
+  await until(
+    async () =>
+      (await client.request<TaskRun>('GET', taskRunPath(namespace, name))).status?.phase === 'Running',
+    `${name} running`,
+  );
+  const stored = await client.request<TaskRun>('GET', taskRunPath(namespace, name));
+  const job = await client.request<KubeObject>('GET', jobPath(namespace, `payments-task-${taskId}-run-1`));
+  const configMap = await client.request<{ data: Record<string, string> }>(
+    'GET',
+    configMapPath(namespace, `payments-task-${taskId}-run-1-files`),
+  );
+  return { stored, job, configMap };
+}
+
+const agentImage = (job: KubeObject) =>
+  (job.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]
+    ?.image;
+
+t.test(
+  'a config change applies to new runs; an invalid one is refused and the last good stays',
+  async (t) => {
+    const { client, namespace, configFile, logs, metric } = await reloadingOperator(t);
+    const before = await runTask(client, namespace, 1);
+    t.equal(agentImage(before.job), 'ghcr.io/5dlabs/claude:latest');
+
+    replace(configFile, (text) =>
+      text.replaceAll('ghcr.io/5dlabs/claude:latest', 'ghcr.io/5dlabs/claude:reloaded'),
+    );
+    await until(async () => (await metric('reloads_total', 'config')) === 1, 'the config reloaded');
+    t.ok(
+      logs.some((l) => l.msg === 'controller config reloaded'),
+      'logged',
+    );
+    const after = await runTask(client, namespace, 2);
+    t.notOk(after.stored.spec.image, 'no image in the stored spec: the reconciler defaulted it');
+    t.equal(agentImage(after.job), 'ghcr.io/5dlabs/claude:reloaded', 'the new run has the new image');
+    const old = await client.request<KubeObject>('GET', jobPath(namespace, 'payments-task-1-run-1'));
+    t.equal(agentImage(old), 'ghcr.io/5dlabs/claude:latest', 'the existing Job is untouched');
+    t.equal(old.metadata?.resourceVersion, before.job.metadata?.resourceVersion);
+
+    replace(configFile, (text) =>
+      text.replace('defaultAgent: rex', 'defaultAgent: nobody').replaceAll(':reloaded', ':refused'),
+    );
+    await until(async () => (await metric('reload_errors_total', 'config')) === 1, 'the bad config refused');
+    t.equal(await metric('last_reload_successful', 'config'), 0);
+    t.match(
+      logs.find((l) => l.msg === 'controller config rejected; the last good one stays'),
+      { level: 50, err: /defaultAgent/ },
+      'an error line that names the field',
+    );
+    const third = await runTask(client, namespace, 3);
+    t.equal(agentImage(third.job), 'ghcr.io/5dlabs/claude:reloaded', 'the last good config stays');
+    t.equal(await metric('reload_errors_total', 'config'), 1, 'the same bad file is reported once');
+    t.equal(await metric('reloads_total', 'templates'), 0, 'the templates did not change');
+  },
+);
+
+t.test(
+  'a template change applies to new runs; a broken one is refused and the last good set stays',
+  async (t) => {
+    const { client, namespace, templateDir, logs, metric } = await reloadingOperator(t);
+    const before = await runTask(client, namespace, 1);
+    t.notMatch(before.configMap.data['coding-guidelines.md'], /Reloaded rule/);
+
+    replace(join(templateDir, GUIDELINES), (text) => `${text}\n- Reloaded rule.\n`);
+    await until(
+      async () => (await metric('reloads_total', 'templates')) === 1,
+      'the templates reloaded',
+      30_000,
+    );
+    t.ok(
+      logs.some((l) => l.msg === 'run templates reloaded'),
+      'logged',
+    );
+    const after = await runTask(client, namespace, 2);
+    t.match(
+      after.configMap.data['coding-guidelines.md'],
+      /- Reloaded rule\./,
+      'the new run has the new text',
+    );
+    const old = await client.request<{ data: Record<string, string> }>(
+      'GET',
+      configMapPath(namespace, 'payments-task-1-run-1-files'),
+    );
+    t.same(old.data, before.configMap.data, "the existing run's ConfigMap is untouched");
+
+    replace(join(templateDir, GUIDELINES), (text) => `${text}\n- Broken rule {{no.such.value}}\n`);
+    await until(
+      async () => (await metric('reload_errors_total', 'templates')) === 1,
+      'the bad templates refused',
+      30_000,
+    );
+    t.equal(await metric('last_reload_successful', 'templates'), 0);
+    t.match(
+      logs.find((l) => l.msg === 'run templates rejected; the last good set stays'),
+      { level: 50, err: /coding-guidelines\.md\.hbs/ },
+      'an error line that names the template',
+    );
+    const third = await runTask(client, namespace, 3);
+    t.match(third.configMap.data['coding-guidelines.md'], /- Reloaded rule\./, 'the last good set stays');
+    t.notMatch(third.configMap.data['coding-guidelines.md'], /Broken rule/);
+    t.equal(await metric('reloads_total', 'config'), 0, 'the config did not change');
+  },
+);
