@@ -34,6 +34,7 @@ import {
 } from './owned-objects.js';
 import { nextAttempt } from './retry.js';
 import { recordEvent, transition } from './run-events.js';
+import { deleteExpired, expiresAt } from './run-expiry.js';
 import { RunFinalizer } from './run-finalizer.js';
 import type { RunKind } from './run-kind.js';
 import {
@@ -116,8 +117,8 @@ export class RunReconciler implements Reconciler {
       const outcome = await this.finalizer.add(kube(stored), signal);
       return outcome === 'conflict' ? { requeue: true } : undefined;
     }
-    if (finished(stored, strategy)) return undefined;
     const config = this.opts.config();
+    if (finished(stored, strategy)) return this.expire(stored, config, signal, logger);
     const run = applyPatch(stored, defaultsPatch(strategy.kind, stored as never, config));
     const { observation, requeueAfter } = await this.observe(run, config, signal);
     const status = desiredStatus(stored.status, stored.metadata?.generation ?? 0, observation, this.now);
@@ -133,7 +134,26 @@ export class RunReconciler implements Reconciler {
           signal,
         );
     }
+    // Status-only updates bring no reconcile (event filters): a run that just finished is timed here.
+    const updated = { ...stored, status } as Run;
+    if (finished(updated, strategy)) return this.expire(updated, config, signal, logger);
     return requeueAfter === undefined ? undefined : { requeueAfter };
+  }
+
+  /** A finished run: deleted once cleanup.ttlSecondsAfterFinished has passed, else looked at again then. */
+  private async expire(
+    run: Run,
+    config: ControllerConfig,
+    signal: AbortSignal,
+    logger: ReconcileContext['logger'],
+  ): Promise<Result | undefined> {
+    const due = expiresAt(run, config, this.now());
+    if (due === undefined) return undefined;
+    const wait = due.getTime() - this.now().getTime();
+    if (wait > 0) return { requeueAfter: wait };
+    if (await deleteExpired(this.opts.client, this.resource, run, signal))
+      logger.info({ phase: run.status?.phase }, 'finished run deleted (cleanup.ttlSecondsAfterFinished)');
+    return undefined;
   }
 
   /** The current attempt, made to exist; and when to look again if a retry is waiting for its time. */

@@ -129,6 +129,14 @@ export interface components {
                 ttlSecondsAfterFinished?: number;
             };
             /**
+             * @description What happens to finished runs.
+             * @default {}
+             */
+            cleanup?: {
+                /** @description Delete a run this many seconds after it finished (Succeeded, or Failed with no attempt left); its Jobs and ConfigMaps go with it, the workspace volume stays. Default unset (finished runs are kept). Leave it unset for runs a GitOps tool applies, which would create them again. */
+                ttlSecondsAfterFinished?: number;
+            };
+            /**
              * @description Limits on runs executing at the same time.
              * @default {}
              */
@@ -242,7 +250,7 @@ export interface components {
                  */
                 bindAddress?: string;
             };
-            /** @description Watch and reconcile runs in this namespace only. Default empty (all namespaces). */
+            /** @description Watch and reconcile runs in this namespace only (read at start; a change takes a restart). Default empty (all namespaces). */
             watchNamespace?: string;
         };
     };

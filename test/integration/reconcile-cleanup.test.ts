@@ -1,0 +1,56 @@
+// cleanup.ttlSecondsAfterFinished against the real apiserver: a finished run is deleted that long after
+// it finished (through its finalizer: Job and ConfigMap gone, workspace kept); a running run is not.
+import t from 'tap';
+import { LABELS, type TaskRun } from '../../src/api/index.js';
+import { testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import {
+  configMapPath,
+  finishJob,
+  jobPath,
+  sampleTaskRun,
+  startOperator,
+  statusOf,
+  taskRunPath,
+  testConfig,
+} from '../harness/operator.js';
+import { until } from '../harness/until.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+
+t.test(
+  'finished runs are deleted after cleanup.ttlSecondsAfterFinished; running ones are kept',
+  async (t) => {
+    const namespace = await testNamespace(t, cluster);
+    const config = testConfig((c) => {
+      c.cleanup = { ttlSecondsAfterFinished: 2 };
+      c.concurrency = { perService: 10, global: 10 };
+    });
+    const { client } = await startOperator(t, cluster, namespace, config);
+    await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-20', 20) });
+    await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-21', 21) });
+    const get = (name: string) => client.request<TaskRun>('GET', taskRunPath(namespace, name));
+    for (const name of ['pay-20', 'pay-21'])
+      await until(async () => (await get(name)).status?.phase === 'Running', `${name} Running`);
+
+    await finishJob(client, namespace, 'payments-task-20-run-1', 'Complete');
+    await until(async () => (await get('pay-20')).status?.phase === 'Succeeded', 'pay-20 Succeeded');
+    const finished = Date.now();
+    await until(async () => (await statusOf(get('pay-20'))) === 404, 'pay-20 deleted', 20_000);
+    t.ok(Date.now() - finished >= 1000, 'not deleted before its TTL (2 s after completion)');
+    const query = { labelSelector: `${LABELS.run}=pay-20` };
+    const items = async (path: string) =>
+      (await client.request<{ items: unknown[] }>('GET', path, { query })).items.length;
+    t.equal(await items(jobPath(namespace)), 0, 'its Job went with it');
+    t.equal(await items(configMapPath(namespace)), 0, 'its ConfigMap went with it');
+    t.equal(
+      await statusOf(
+        client.request('GET', `/api/v1/namespaces/${namespace}/persistentvolumeclaims/workspace-payments`),
+      ),
+      200,
+      'the workspace PVC is kept',
+    );
+    t.equal((await get('pay-21')).status?.phase, 'Running', 'a running run is not touched');
+  },
+);
