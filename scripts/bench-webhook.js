@@ -77,7 +77,9 @@ async function serveOurs(certFile, keyFile) {
   const server = await startWebhookServer({
     certFile,
     keyFile,
-    routes: admissionRoutes(staticConfig(loadConfigFile(join(root, 'config', 'controller-config.yaml')))),
+    routes: admissionRoutes(
+      staticConfig(loadConfigFile(join(root, 'config', 'manager', 'controller-config.yaml'))),
+    ),
     registry: new prom.Registry(),
     // Production logs one line per review at info through the destination `orchestrator run` creates
     // (src/app/run.ts: asynchronous, batched in 4 KiB writes, flushed every second); here the same

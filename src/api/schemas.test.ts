@@ -210,8 +210,10 @@ t.test('the controller config schema rejects unknown fields everywhere', async (
 const errorsOf = (errors: ErrorObject[] | null | undefined) =>
   (errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
 
-t.test('config/controller-config.yaml is a valid controller config', async (t) => {
-  const config = YAML.parse(readFileSync(path.join(root, 'config', 'controller-config.yaml'), 'utf8'));
+t.test('config/manager/controller-config.yaml is a valid controller config', async (t) => {
+  const config = YAML.parse(
+    readFileSync(path.join(root, 'config', 'manager', 'controller-config.yaml'), 'utf8'),
+  );
   const validate = newAjv().compile(schemas.ControllerConfig);
   t.ok(validate(config), errorsOf(validate.errors).join('; '));
   t.ok(config.agents[config.defaultAgent], 'defaultAgent names an agent');

@@ -70,3 +70,16 @@ t.test(
     );
   },
 );
+
+t.test(
+  'the templates directory: --templates-dir beats ORCHESTRATOR_TEMPLATES beats the package',
+  async (t) => {
+    t.equal(runOptions(config, 'c.yaml', {}, {}).templatesDir, undefined, 'the package templates/');
+    t.equal(runOptions(config, 'c.yaml', {}, { ORCHESTRATOR_TEMPLATES: '/etc/t' }).templatesDir, '/etc/t');
+    t.equal(
+      runOptions(config, 'c.yaml', { templatesDir: '/flag' }, { ORCHESTRATOR_TEMPLATES: '/etc/t' })
+        .templatesDir,
+      '/flag',
+    );
+  },
+);

@@ -6,6 +6,7 @@ import type { ListenAddress } from '../runtime/index.js';
 
 export interface RunFlags {
   config?: string;
+  templatesDir?: string;
   kubeconfig?: string;
   local?: boolean;
   certDir?: string;
@@ -19,6 +20,8 @@ export interface RunFlags {
 
 export interface RunOptions {
   configFile: string;
+  /** The run templates' directory. Undefined: the package's templates/. */
+  templatesDir?: string;
   /** Undefined: the in-cluster service account, or the local control plane (see `local`). */
   kubeconfig?: string;
   /** Start the local control plane and install CRDs and webhooks into it. */
@@ -77,6 +80,7 @@ export function runOptions(
   const seconds = (v: number | undefined, fallback: number) => (v ?? fallback) * 1000;
   return {
     configFile,
+    templatesDir: flags.templatesDir ?? env.ORCHESTRATOR_TEMPLATES,
     kubeconfig: flags.kubeconfig ?? env.KUBECONFIG,
     local,
     certDir: local ? undefined : (flags.certDir ?? config.webhook?.certDir),

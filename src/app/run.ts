@@ -7,13 +7,13 @@ import { Registry } from 'prom-client';
 import { admissionRoutes } from '../admission/handlers.js';
 import { installLocalWebhooks } from '../admission/install.js';
 import { startWebhookServer } from '../admission/server.js';
-import { watchConfigFile } from '../config/watch.js';
 import { runControllers } from '../controllers/run-controllers.js';
-import { watchTemplates } from '../render/index.js';
 import { KubeClient, Manager } from '../runtime/index.js';
 import { packageRoot } from '../util/package-root.js';
 import { type LocalEnvironment, startLocalEnvironment } from './local.js';
 import type { RunOptions } from './options.js';
+import { authenticatedUser } from './service-account.js';
+import { watchInputs } from './watched-inputs.js';
 
 function kubeConfig(opts: RunOptions, local: LocalEnvironment | undefined): KubeConfig {
   const kc = new KubeConfig();
@@ -47,23 +47,22 @@ const processLogger = (level: string | undefined): Logger =>
   pino({ level }, pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }));
 
 export async function run(opts: RunOptions, logger: Logger = processLogger(opts.logLevel)): Promise<void> {
-  const config = watchConfigFile(opts.configFile, {
-    onChange: () => logger.info({ file: opts.configFile }, 'controller config reloaded'),
-    onError: (err) =>
-      logger.error(
-        { file: opts.configFile, err: err.message },
-        'controller config rejected; the last good one stays',
-      ),
+  const registry = new Registry();
+  const inputs = watchInputs({
+    configFile: opts.configFile,
+    ...(opts.templatesDir ? { templateDir: opts.templatesDir } : {}),
+    registry,
+    logger,
   });
-  const templates = watchTemplates(undefined, () => config.current(), {
-    onChange: () => logger.info('run templates reloaded'),
-    onError: (err) => logger.error({ err: err.message }, 'run templates rejected; the last good set stays'),
-  });
+  const { config, templates } = inputs;
   const leaseNamespace = opts.leaderElection ? [opts.leaderElection.namespace] : [];
   const local = opts.local
-    ? await startLocalEnvironment(leaseNamespace, (msg) => logger.info(msg))
+    ? await startLocalEnvironment({
+        namespaces: leaseNamespace,
+        configFile: opts.configFile,
+        log: (msg) => logger.info(msg),
+      })
     : undefined;
-  const registry = new Registry();
   let webhook: Awaited<ReturnType<typeof startWebhookServer>> | undefined;
   try {
     const kc = kubeConfig(opts, local);
@@ -79,7 +78,8 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     });
     if (local)
       await installLocalWebhooks(kc, { baseUrl: `https://127.0.0.1:${webhook.port}`, caPem: local.caPem });
-    const client = new KubeClient(kc, { requestTimeoutMs: 10_000 });
+    const client = new KubeClient(local?.managerKubeConfig ?? kc, { requestTimeoutMs: 10_000 });
+    if (local) logger.info({ user: await authenticatedUser(client) }, 'manager client authenticated');
     const manager = new Manager({
       client,
       registry,
@@ -88,9 +88,12 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       metrics: opts.metrics,
       probes: opts.probes,
     });
+    // The informers' scope is fixed when they start: a changed watchNamespace takes a restart.
+    const watchNamespace = config.current().watchNamespace || undefined;
     const runs = runControllers({
       client,
       registry,
+      ...(watchNamespace ? { namespace: watchNamespace } : {}),
       logger: logger.child({ component: 'controllers' }),
       config: () => config.current(),
       templates: () => templates.current(),
@@ -106,8 +109,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     await manager.runUntilSignal();
   } finally {
     await webhook?.close();
-    templates.close();
-    config.close();
+    inputs.close();
     await local?.cluster.stop();
   }
 }

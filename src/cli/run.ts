@@ -15,6 +15,10 @@ export function registerRunCommand(program: Command): void {
       process.env.ORCHESTRATOR_CONFIG ?? defaultConfigFile(),
     )
     .option(
+      '--templates-dir <dir>',
+      'run templates directory (env ORCHESTRATOR_TEMPLATES; default: the templates/ of the package)',
+    )
+    .option(
       '--kubeconfig <file>',
       'kubeconfig (default: KUBECONFIG, else in-cluster, else the local control plane)',
     )

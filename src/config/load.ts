@@ -93,7 +93,8 @@ export function loadConfigFile(path: string): ControllerConfig {
   return parseConfig(text, path);
 }
 
-/** The controller config shipped with the package (`config/controller-config.yaml`). */
-export const defaultConfigFile = (): string => join(packageRoot(), 'config', 'controller-config.yaml');
+/** The controller config shipped with the package (`config/manager/controller-config.yaml`). */
+export const defaultConfigFile = (): string =>
+  join(packageRoot(), 'config', 'manager', 'controller-config.yaml');
 
 export const loadDefaultConfig = (): ControllerConfig => loadConfigFile(defaultConfigFile());

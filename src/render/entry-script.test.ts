@@ -21,7 +21,7 @@ import { packageRoot } from '../util/package-root.js';
 import { loadTemplateSet, type RenderedRun, renderCodeRun, renderDocsRun, renderTaskRun } from './index.js';
 import { sampleCodeRun, sampleDocsRun, sampleTaskRun } from './samples.js';
 
-const config = loadConfigFile(`${packageRoot()}/config/controller-config.yaml`);
+const config = loadConfigFile(`${packageRoot()}/config/manager/controller-config.yaml`);
 const set = loadTemplateSet();
 const rex = { agent: 'rex', preset: 'default' as const, continuing: false };
 

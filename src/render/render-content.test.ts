@@ -18,7 +18,7 @@ import {
 } from './index.js';
 import { sampleCodeRun, sampleDocsRun, sampleTaskRun } from './samples.js';
 
-const config = loadConfigFile(`${packageRoot()}/config/controller-config.yaml`);
+const config = loadConfigFile(`${packageRoot()}/config/manager/controller-config.yaml`);
 const set = loadTemplateSet();
 const fresh = { agent: 'rex', preset: 'default' as const, continuing: false };
 

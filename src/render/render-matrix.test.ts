@@ -9,7 +9,7 @@ import { jsonProblems, requireShellcheck, type Script, shellProblems } from './o
 import { CONFIGMAP_LIMIT_BYTES } from './render.js';
 import { sampleConfig, sampleRun } from './samples.js';
 
-const config = loadConfigFile(`${packageRoot()}/config/controller-config.yaml`);
+const config = loadConfigFile(`${packageRoot()}/config/manager/controller-config.yaml`);
 const set = loadTemplateSet();
 const KINDS: ApiKind[] = ['TaskRun', 'CodeRun', 'DocsRun'];
 const AGENTS = ['rex', 'blaze', 'cleo', 'tess', 'morgan'];

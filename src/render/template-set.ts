@@ -55,13 +55,19 @@ export interface TemplateSet {
 
 export const defaultTemplateDir = (): string => path.join(packageRoot(), 'templates');
 
+/**
+ * A mounted ConfigMap volume (config/manager) shows its files and directories as symlinks into
+ * `..data` → `..<timestamp>/`, the kubelet's atomic-update internals: follow the links, skip those.
+ */
 function listFiles(dir: string, prefix = ''): string[] {
   return readdirSync(path.join(dir, prefix), { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))
+    .filter((entry) => !entry.name.startsWith('..'))
     .flatMap((entry) => {
       const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) return listFiles(dir, rel);
-      return entry.isFile() || statSync(path.join(dir, rel)).isFile() ? [rel] : [];
+      const stat = entry.isSymbolicLink() ? statSync(path.join(dir, rel)) : entry;
+      if (stat.isDirectory()) return listFiles(dir, rel);
+      return stat.isFile() ? [rel] : [];
     });
 }
 

@@ -17,7 +17,7 @@ import {
 import { shellProblems } from './output-checks.js';
 import { sampleTaskRun } from './samples.js';
 
-const config = loadConfigFile(`${packageRoot()}/config/controller-config.yaml`);
+const config = loadConfigFile(`${packageRoot()}/config/manager/controller-config.yaml`);
 
 /** A copy of the shipped templates to break. */
 function copyTemplates(t: Test): string {

@@ -1,18 +1,39 @@
 // The README's first command: `orchestrator run` with no cluster configured brings up the local
-// control plane, installs CRDs and webhooks, serves probes and metrics, and stops cleanly.
+// control plane, installs CRDs, webhooks, the RBAC and the config, runs the manager as its
+// ServiceAccount, serves probes and metrics, and stops cleanly.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import t from 'tap';
+import { defaultConfigFile } from '../../src/config/load.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { kubectl } from '../harness/cluster.js';
+import { writeKubeletVolume } from '../harness/pod-spec.js';
 import { processesMentioning } from '../harness/processes.js';
+import { until } from '../harness/until.js';
 
 const root = packageRoot();
+const MARKER = '<!-- from --templates-dir -->';
+
+/** templates/ as the Deployment mounts it (a ConfigMap volume), with a marker in the TaskRun prompt. */
+function mountedTemplates(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'run-local-templates-'));
+  const source = join(root, 'templates');
+  const files = new Map<string, string>();
+  for (const rel of readdirSync(source, { recursive: true, encoding: 'utf8' }))
+    if (statSync(join(source, rel)).isFile()) files.set(rel, readFileSync(join(source, rel), 'utf8'));
+  files.set('taskrun/prompt.md.hbs', `${files.get('taskrun/prompt.md.hbs')}\n${MARKER}\n`);
+  writeKubeletVolume(dir, files);
+  return dir;
+}
 
 t.test('orchestrator run --local: admission works end to end and Ctrl-C stops everything', async (t) => {
   const env = { ...process.env };
   delete env.KUBECONFIG;
+  const templates = mountedTemplates();
+  t.teardown(() => rmSync(templates, { recursive: true, force: true }));
   const child = spawn(
     process.execPath,
     [
@@ -21,6 +42,7 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
       '--webhook-port=0',
       '--metrics-bind-address=127.0.0.1:0',
       '--health-probe-bind-address=127.0.0.1:0',
+      `--templates-dir=${templates}`,
     ],
     { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -61,12 +83,46 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
   const stored = JSON.parse((await kubectl(cluster, ['get', 'tr', 'payments-task-7', '-o', 'json'])).stdout);
   t.equal(stored.spec.agent, 'rex', 'defaulted by the webhook');
   t.same(stored.metadata.finalizers, ['taskrun.orchestrator.io/cleanup']);
+  // Reconciled by the manager with the templates of --templates-dir.
+  const files = async () =>
+    JSON.parse(
+      (await kubectl(cluster, ['get', 'configmap', 'payments-task-7-run-1-files', '-o', 'json'])).stdout ||
+        '{}',
+    ) as { data?: Record<string, string> };
+  await until(async () => Boolean((await files()).data), 'the run ConfigMap');
+  t.match((await files()).data?.['prompt.md'], MARKER, 'rendered from --templates-dir');
   const denied = await kubectl(cluster, [
     'apply',
     '-f',
     join(root, 'config', 'samples', 'invalid', 'unknown-agent.yaml'),
   ]);
   t.match(denied.stderr, /admission webhook "vtaskrun\.orchestrator\.io" denied the request: .*spec\.agent/);
+
+  // The manager runs as the ServiceAccount of config/rbac, whose rules the local control plane holds.
+  const sa = 'system:serviceaccount:orchestrator-system:orchestrator';
+  t.equal(seen['manager client authenticated']?.user, sa, 'the manager authenticates as the SA');
+  const canI = async (...args: string[]) =>
+    (await kubectl(cluster, ['auth', 'can-i', ...args, `--as=${sa}`])).stdout.trim();
+  t.equal(await canI('create', 'jobs.batch', '-n', 'default'), 'yes', 'config/rbac applied');
+  t.equal(await canI('delete', 'namespaces'), 'no', 'and nothing more');
+  const configMap = JSON.parse(
+    (
+      await kubectl(cluster, [
+        'get',
+        'configmap',
+        'orchestrator-config',
+        '-n',
+        'orchestrator-system',
+        '-o',
+        'json',
+      ])
+    ).stdout,
+  );
+  t.equal(
+    configMap.data['controller-config.yaml'],
+    readFileSync(defaultConfigFile(), 'utf8'),
+    'the config as a ConfigMap',
+  );
 
   const probes = Number(seen['manager started']?.probesPort);
   const metrics = Number(seen['manager started']?.metricsPort);

@@ -1,0 +1,57 @@
+// The manager's identity: the orchestrator ServiceAccount (config/rbac). In a pod the in-cluster
+// config authenticates as it; in local mode and in the RBAC test a token from the TokenRequest API
+// does, so a permission missing from config/rbac fails there as it would in a cluster.
+import { KubeConfig } from '@kubernetes/client-node';
+import { runKubectl } from '../cluster/crds.js';
+import type { KubeClient } from '../runtime/index.js';
+
+export interface ServiceAccountRef {
+  namespace: string;
+  name: string;
+}
+
+/** The ServiceAccount of config/rbac. */
+export const MANAGER_SERVICE_ACCOUNT: Readonly<ServiceAccountRef> = Object.freeze({
+  namespace: 'orchestrator-system',
+  name: 'orchestrator',
+});
+
+/** `system:serviceaccount:{namespace}:{name}`, the user name the apiserver gives a ServiceAccount. */
+export const serviceAccountUser = (sa: ServiceAccountRef): string =>
+  `system:serviceaccount:${sa.namespace}:${sa.name}`;
+
+/**
+ * A token for `sa` from the TokenRequest API (`kubectl create token`), valid for `duration` (a Go
+ * duration such as `720h`: longer than a local session, which ends with its control plane).
+ */
+export function serviceAccountToken(kubectl: string[], sa: ServiceAccountRef, duration = '720h'): string {
+  return runKubectl(
+    kubectl,
+    ['create', 'token', sa.name, '-n', sa.namespace, `--duration=${duration}`],
+    30_000,
+  ).trim();
+}
+
+/** `admin`'s current cluster (server and CA), authenticated with `token` instead of its user. */
+export function tokenKubeConfig(admin: KubeConfig, token: string, user: string): KubeConfig {
+  const cluster = admin.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [cluster],
+    users: [{ name: user, token }],
+    contexts: [{ name: user, cluster: cluster.name, user }],
+    currentContext: user,
+  });
+  return kc;
+}
+
+/** The user name the apiserver sees for `client`'s credentials (a SelfSubjectReview). */
+export async function authenticatedUser(client: KubeClient): Promise<string> {
+  const review = await client.request<{ status?: { userInfo?: { username?: string } } }>(
+    'POST',
+    '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+    { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } },
+  );
+  return review.status?.userInfo?.username ?? '';
+}

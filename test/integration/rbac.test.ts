@@ -1,0 +1,265 @@
+// config/rbac is exactly what the manager uses. Its rules are applied to the real apiserver (RBAC
+// authorization on), the manager runs with leader election as the ServiceAccount (a TokenRequest
+// token), and runs are driven through every path that calls the API: create → Running → Succeeded, a
+// failed attempt and its retry, a raised retryAttempt replacing a running Job, name conflicts with
+// foreign objects, deletion through the finalizer. Every request is recorded with the attributes the
+// authorizer checks. Asserted: nothing was forbidden or used without a rule (no verb missing), every
+// granted verb was used (none extra), and Leases are only touched in the manager's own namespace,
+// granted by a Role.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import t from 'tap';
+import { parse } from 'yaml';
+import type { TaskRunStatus } from '../../src/api/index.js';
+import {
+  authenticatedUser,
+  serviceAccountToken,
+  serviceAccountUser,
+  tokenKubeConfig,
+} from '../../src/app/service-account.js';
+import { RUN_KINDS, runControllers } from '../../src/controllers/run-controllers.js';
+import { taskRunKind } from '../../src/controllers/run-kind.js';
+import { loadTemplateSet } from '../../src/render/index.js';
+import { KubeClient, type KubeObject, Manager } from '../../src/runtime/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { applyObjects, kustomize, one } from '../harness/kustomize.js';
+import {
+  configMapPath,
+  finishJob,
+  jobPath,
+  sampleTaskRun,
+  statusOf,
+  taskRunPath,
+  testConfig,
+} from '../harness/operator.js';
+import { permission, RecordingClient } from '../harness/recording-client.js';
+import { until } from '../harness/until.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+const root = packageRoot();
+
+interface Rule {
+  apiGroups?: string[];
+  resources?: string[];
+  verbs?: string[];
+}
+
+/** Every permission (`verb group/resource[/subresource]`) the rules grant. */
+function granted(rules: Rule[]): Set<string> {
+  const out = new Set<string>();
+  for (const rule of rules)
+    for (const group of rule.apiGroups ?? [])
+      for (const resource of rule.resources ?? []) {
+        const [name = '', subresource = ''] = resource.split('/');
+        for (const verb of rule.verbs ?? [])
+          out.add(permission({ verb, group, resource: name, subresource }));
+      }
+  return out;
+}
+
+/** config/rbac moved into `namespace`, cluster-wide names suffixed: no test shares a binding. */
+function isolated(objects: KubeObject[], namespace: string): KubeObject[] {
+  return objects
+    .filter((o) => o.kind !== 'Namespace')
+    .map((o) => {
+      const copy = structuredClone(o) as KubeObject & {
+        roleRef?: { name: string };
+        subjects?: { namespace?: string }[];
+      };
+      const meta = copy.metadata ?? {};
+      if (o.kind?.startsWith('Cluster')) meta.name = `${meta.name}-${namespace}`;
+      else meta.namespace = namespace;
+      if (o.kind === 'ClusterRoleBinding' && copy.roleRef) copy.roleRef.name += `-${namespace}`;
+      for (const subject of copy.subjects ?? []) subject.namespace = namespace;
+      return copy;
+    });
+}
+
+const difference = (a: Set<string>, b: Set<string>) => [...a].filter((x) => !b.has(x)).sort();
+
+t.test('config/rbac grants every verb the manager uses and no other', async (t) => {
+  const home = await testNamespace(t, cluster);
+  const runs = await testNamespace(t, cluster);
+  const rbac = isolated(await kustomize(cluster, join(root, 'config', 'rbac')), home);
+  const applied = await applyObjects(cluster, rbac);
+  t.equal(applied.code, 0, applied.stderr);
+  t.teardown(() =>
+    kubectl(cluster, [
+      'delete',
+      '--ignore-not-found',
+      ...rbac.filter((o) => o.kind?.startsWith('Cluster')).map((o) => `${o.kind}/${o.metadata?.name}`),
+    ]),
+  );
+  const sa = { namespace: home, name: one(rbac, 'ServiceAccount').metadata?.name ?? '' };
+  // The authorizer's cache learns new bindings a moment after they are written.
+  const canI = async (args: string[]) =>
+    (await kubectl(cluster, ['auth', 'can-i', ...args, `--as=${serviceAccountUser(sa)}`])).stdout.trim();
+  await until(
+    async () =>
+      (await canI(['list', 'jobs.batch', '-n', runs])) === 'yes' &&
+      (await canI(['create', 'leases.coordination.k8s.io', '-n', home])) === 'yes',
+    'the bindings to take effect',
+  );
+
+  const kc = tokenKubeConfig(
+    kubeConfig(cluster),
+    serviceAccountToken(cluster.kubectl, sa, '1h'),
+    serviceAccountUser(sa),
+  );
+  const probe = new KubeClient(kc, { requestTimeoutMs: 10_000 });
+  t.equal(await authenticatedUser(probe), serviceAccountUser(sa), 'the manager authenticates as the SA');
+  probe.close();
+
+  const client = new RecordingClient(kc, new Map(RUN_KINDS.map((k) => [k.kind, k.plural])));
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const registry = new Registry();
+  const config = testConfig((c) => {
+    c.retries = { maxRetries: 3, backoffSeconds: 0 };
+    c.concurrency = { perService: 10, global: 10 };
+  });
+  const templates = loadTemplateSet();
+  const manager = new Manager({
+    client,
+    registry,
+    logger,
+    leaderElection: {
+      namespace: home,
+      name: 'orchestrator-leader',
+      identity: 'rbac-test',
+      leaseDurationMs: 15_000,
+      renewDeadlineMs: 10_000,
+      retryPeriodMs: 2_000,
+    },
+    metrics: false,
+    probes: false,
+    collectDefaultMetrics: false,
+  });
+  const wired = runControllers({
+    client,
+    registry,
+    logger,
+    namespace: runs,
+    config: () => config,
+    templates: () => templates,
+  });
+  for (const informer of wired.informers) manager.addInformer(informer);
+  for (const controller of wired.controllers) manager.addController(controller);
+  // A missing permission stalls the run it hits: fail at once, naming it, instead of timing out.
+  const waitFor = (condition: () => boolean | Promise<boolean>, what: string, ms?: number) =>
+    until(
+      async () => {
+        const denied = [...new Set(client.forbidden.map((f) => `${permission(f)} in "${f.namespace}"`))];
+        if (denied.length) throw new Error(`forbidden while waiting for ${what}: ${denied.join(', ')}`);
+        return condition();
+      },
+      what,
+      ms,
+    );
+  await manager.start();
+  t.teardown(() => manager.stop());
+  await waitFor(() => manager.isLeader, 'leadership', 30_000);
+
+  const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: 10_000 });
+  t.teardown(() => admin.close());
+  const status = async (path: string) =>
+    (await admin.request<{ status?: TaskRunStatus }>('GET', path)).status;
+  const reason = async (path: string) =>
+    (await status(path))?.conditions?.find((c) => c.type === 'Succeeded')?.reason;
+
+  // A TaskRun's whole life: Running, replaced by a raised retryAttempt, failed, retried, Succeeded, deleted.
+  const lifecycle = sampleTaskRun('lifecycle', 1, { serviceName: 'lifecycle' });
+  const lifecyclePath = taskRunPath(runs, 'lifecycle');
+  const job = (attempt: number) => taskRunKind.jobName(lifecycle as never, attempt);
+  await admin.request('POST', taskRunPath(runs), { body: lifecycle });
+  await waitFor(async () => (await status(lifecyclePath))?.jobName === job(1), 'attempt 1 running');
+  await admin.request('PATCH', lifecyclePath, {
+    body: { spec: { retryAttempt: 2 } },
+    contentType: 'application/merge-patch+json',
+  });
+  await waitFor(
+    async () => (await statusOf(admin.request('GET', jobPath(runs, job(1))))) === 404,
+    'job 1 gone',
+  );
+  await waitFor(async () => (await status(lifecyclePath))?.jobName === job(2), 'attempt 2 running');
+  await finishJob(admin, runs, job(2), 'Failed');
+  await waitFor(async () => (await status(lifecyclePath))?.jobName === job(3), 'attempt 3 (the retry)');
+  await finishJob(admin, runs, job(3), 'Complete');
+  await waitFor(async () => (await status(lifecyclePath))?.phase === 'Succeeded', 'Succeeded');
+
+  // Names taken by objects the orchestrator does not own (outside its caches): read back, reported.
+  const conflicts: Array<[KubeObject, string, KubeObject]> = [];
+  const cmRun = sampleTaskRun('cm-conflict', 2, { serviceName: 'cm-conflict' });
+  const foreignConfigMap = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: taskRunKind.configMapName(cmRun as never, 1) },
+    data: {},
+  };
+  conflicts.push([cmRun, configMapPath(runs), foreignConfigMap]);
+  const jobRun = sampleTaskRun('job-conflict', 3, { serviceName: 'job-conflict' });
+  const container = { name: 'c', image: 'busybox', command: ['true'] };
+  const foreignJob = {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: taskRunKind.jobName(jobRun as never, 1) },
+    spec: { template: { spec: { restartPolicy: 'Never', containers: [container] } } },
+  };
+  conflicts.push([jobRun, jobPath(runs), foreignJob]);
+  for (const [run, collection, foreign] of conflicts) {
+    await admin.request('POST', collection, { body: foreign });
+    await admin.request('POST', taskRunPath(runs), { body: run });
+    const path = taskRunPath(runs, run.metadata?.name);
+    await waitFor(async () => (await reason(path)) === 'NameConflict', `${run.metadata?.name}: NameConflict`);
+  }
+
+  // The other kinds: their samples to Succeeded, then deleted.
+  const others: Array<[string, string]> = [];
+  for (const [plural, sample] of [
+    ['coderuns', 'coderun.yaml'],
+    ['docsruns', 'docsrun.yaml'],
+  ] as const) {
+    const body = parse(readFileSync(join(root, 'config', 'samples', sample), 'utf8')) as KubeObject;
+    const path = `/apis/orchestrator.io/v1/namespaces/${runs}/${plural}`;
+    await admin.request('POST', path, { body });
+    const item = `${path}/${body.metadata?.name}`;
+    await waitFor(async () => Boolean((await status(item))?.jobName), `${plural}: running`);
+    await finishJob(admin, runs, (await status(item))?.jobName ?? '', 'Complete');
+    await waitFor(async () => (await status(item))?.phase === 'Succeeded', `${plural}: Succeeded`);
+    others.push([plural, item]);
+  }
+
+  for (const path of [lifecyclePath, ...others.map(([, item]) => item)]) {
+    await admin.request('DELETE', path);
+    await waitFor(async () => (await statusOf(admin.request('GET', path))) === 404, `${path} finalized`);
+  }
+  await manager.stop();
+
+  const rules = (kind: string) => (one(rbac, kind).rules ?? []) as Rule[];
+  const cluster_ = granted(rules('ClusterRole'));
+  const role = granted(rules('Role'));
+  const allowed = new Set([...cluster_, ...role]);
+  const used = new Set(client.requests.map(permission));
+  t.same(client.forbidden, [], 'no request was forbidden');
+  t.same(difference(used, allowed), [], 'every permission used is granted (none missing)');
+  t.same(difference(allowed, used), [], 'every permission granted is used (none extra)');
+  t.same(
+    [...cluster_].filter((p) => p.includes('/leases')),
+    [],
+    'the ClusterRole grants nothing on Leases',
+  );
+  t.ok(
+    [...role].every((p) => p.includes('coordination.k8s.io/leases')),
+    'the Role grants Leases only',
+  );
+  const leaseNamespaces = new Set(
+    client.requests.filter((r) => r.resource === 'leases').map((r) => r.namespace),
+  );
+  t.same([...leaseNamespaces], [home], 'Leases only in the manager namespace');
+  const elsewhere = client.requests.filter((r) => r.resource !== 'leases' && r.namespace !== runs);
+  t.same(elsewhere, [], 'everything else in the runs namespace');
+});
