@@ -26,3 +26,8 @@ export function sampleSum(exposition: string, name: string, labels: Record<strin
   );
   return matching.length ? matching.reduce((sum, s) => sum + s.value, 0) : Number.NaN;
 }
+
+/** The metric family names of an exposition (its `# TYPE` lines), in order. */
+export function metricFamilies(exposition: string): string[] {
+  return [...exposition.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1] as string);
+}
