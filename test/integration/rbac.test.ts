@@ -121,6 +121,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   const config = testConfig((c) => {
     c.retries = { maxRetries: 3, backoffSeconds: 0 };
     c.concurrency = { perService: 10, global: 10 };
+    c.cleanup = { ttlSecondsAfterFinished: 3 };
   });
   const templates = loadTemplateSet();
   const manager = new Manager({
@@ -171,7 +172,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   const reason = async (path: string) =>
     (await status(path))?.conditions?.find((c) => c.type === 'Succeeded')?.reason;
 
-  // A TaskRun's whole life: Running, replaced by a raised retryAttempt, failed, retried, Succeeded, deleted.
+  // A TaskRun's whole life: Running, replaced by a raised retryAttempt, failed, retried, Succeeded, expired.
   const lifecycle = sampleTaskRun('lifecycle', 1, { serviceName: 'lifecycle' });
   const lifecyclePath = taskRunPath(runs, 'lifecycle');
   const job = (attempt: number) => taskRunKind.jobName(lifecycle as never, attempt);
@@ -233,7 +234,12 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     others.push([plural, item]);
   }
 
-  for (const path of [lifecyclePath, ...others.map(([, item]) => item)]) {
+  // Finished runs are deleted by cleanup.ttlSecondsAfterFinished, through the finalizer; the runs
+  // stuck on a name conflict never finish and are deleted by the user.
+  for (const path of [lifecyclePath, ...others.map(([, item]) => item)])
+    await waitFor(async () => (await statusOf(admin.request('GET', path))) === 404, `${path} expired`);
+  for (const [run] of conflicts) {
+    const path = taskRunPath(runs, run.metadata?.name);
     await admin.request('DELETE', path);
     await waitFor(async () => (await statusOf(admin.request('GET', path))) === 404, `${path} finalized`);
   }
