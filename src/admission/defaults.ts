@@ -45,9 +45,7 @@ function pvcName(
     return dir ? docsWorkspacePvcName(dir) : undefined;
   }
   const service = str(kind === 'TaskRun' ? spec.serviceName : spec.service);
-  return service && agent
-    ? workspacePvcName(service, agent, profile?.role === 'implementation')
-    : undefined;
+  return service && agent ? workspacePvcName(service, agent, profile?.role === 'implementation') : undefined;
 }
 
 /** The spec defaults of a run of `kind`, as a nested object of values (undefined = nothing to inject). */
