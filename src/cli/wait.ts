@@ -86,7 +86,7 @@ class Follower {
   }
 
   /** One watch, until it ends, breaks, or the run finishes (then true). */
-  async watch(signal: AbortSignal, remainingMs: number): Promise<boolean> {
+  async watch(signal: AbortSignal, remainingMs: number, watchSeconds = WATCH_SECONDS): Promise<boolean> {
     const { kind, namespace, name } = this.target;
     const done = new AbortController();
     const both = AbortSignal.any([signal, done.signal]);
@@ -96,7 +96,7 @@ class Follower {
       fieldSelector: `metadata.name=${name}`,
       resourceVersion: this.resourceVersion,
       allowWatchBookmarks: true,
-      timeoutSeconds: Math.max(1, Math.min(WATCH_SECONDS, Math.ceil(remainingMs / 1000))),
+      timeoutSeconds: Math.max(1, Math.min(watchSeconds, Math.ceil(remainingMs / 1000))),
     };
     try {
       await this.conn.client.watch(
@@ -134,7 +134,12 @@ export async function waitForRun(
   conn: Connection,
   target: WaitTarget,
   io: CliIO,
-  opts: { timeout: string; deadline?: number },
+  opts: {
+    timeout: string;
+    deadline?: number;
+    /** How long each watch lasts before the server ends it and it is made again. Default 300 s. */
+    watchSeconds?: number;
+  },
 ): Promise<number> {
   const timeoutMs = parseDuration(opts.timeout, '--timeout');
   const deadline = opts.deadline ?? Date.now() + timeoutMs;
@@ -152,7 +157,8 @@ export async function waitForRun(
   try {
     await follower.read(signal);
     let finished = follower.run !== undefined && isFinished(follower.run);
-    while (!finished && !follower.deleted) finished = await follower.watch(signal, deadline - Date.now());
+    while (!finished && !follower.deleted)
+      finished = await follower.watch(signal, deadline - Date.now(), opts.watchSeconds);
     if (follower.deleted) outcome = 'deleted';
     else outcome = statusOf(follower.run).phase === 'Succeeded' ? 'succeeded' : 'failed';
   } catch (err) {

@@ -1,0 +1,88 @@
+// The server side of `npm run bench:webhook` (scripts/bench-webhook.js forks this file once per server):
+// one server, its port reported over IPC, its CPU use on request.
+//   ours:     the real webhook server, routes and default controller config, info-level logs to /dev/null;
+//   baseline: a Node https server with the same certificate that reads the body and returns a fixed
+//             AdmissionReview answer (the floor: TLS + HTTP + nothing else).
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+async function serve(role, certDir) {
+  const certFile = join(certDir, 'tls.crt');
+  const keyFile = join(certDir, 'tls.key');
+  const port = role === 'ours' ? await serveOurs(certFile, keyFile) : await serveBaseline(certFile, keyFile);
+  process.on('message', (msg) => {
+    if (msg === 'cpu') process.send({ cpu: process.cpuUsage() });
+    // Exit (not kill) so that --cpu-prof writes its profile.
+    if (msg === 'stop') process.exit(0);
+  });
+  // The parent went away (crashed, interrupted): do not linger as an orphan server.
+  process.on('disconnect', () => process.exit(0));
+  process.send({ port });
+}
+
+async function serveOurs(certFile, keyFile) {
+  const [
+    { startWebhookServer },
+    { admissionRoutes },
+    { loadConfigFile },
+    { staticConfig },
+    pinoModule,
+    prom,
+  ] = await Promise.all([
+    import('../dist/admission/server.js'),
+    import('../dist/admission/handlers.js'),
+    import('../dist/config/load.js'),
+    import('../dist/config/watch.js'),
+    import('pino'),
+    import('prom-client'),
+  ]);
+  const pino = pinoModule.default;
+  const server = await startWebhookServer({
+    certFile,
+    keyFile,
+    routes: admissionRoutes(
+      staticConfig(loadConfigFile(join(root, 'config', 'manager', 'controller-config.yaml'))),
+    ),
+    registry: new prom.Registry(),
+    // Production logs one line per review at info through the destination `orchestrator run` creates
+    // (src/app/run.ts: asynchronous, batched in 4 KiB writes, flushed every second); here the same
+    // destination writes them to /dev/null.
+    logger: pino(
+      { level: 'info' },
+      pino.destination({ dest: '/dev/null', sync: false, minLength: 4096, periodicFlush: 1000 }),
+    ).child({ component: 'webhook' }),
+    port: 0,
+    host: '127.0.0.1',
+  });
+  return server.port;
+}
+
+async function serveBaseline(certFile, keyFile) {
+  const answer = JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    response: { uid: '00000000-0000-0000-0000-000000000000', allowed: true },
+  });
+  const baseline = createServer(
+    { cert: readFileSync(certFile), key: readFileSync(keyFile), minVersion: 'TLSv1.2' },
+    (req, res) => {
+      req.on('data', () => {});
+      req.on('end', () => {
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(answer),
+        });
+        res.end(answer);
+      });
+    },
+  );
+  baseline.keepAliveTimeout = 30_000;
+  await new Promise((resolve) => baseline.listen(0, '127.0.0.1', resolve));
+  return baseline.address().port;
+}
+
+await serve(process.argv[2], process.argv[3]);
