@@ -13,6 +13,7 @@ import { mapToDependents, phaseChanged } from './dependencies.js';
 import { filtered, jobFinished, never, runChanged, statusChanged } from './event-filters.js';
 import { CONFIGMAPS, JOBS } from './owned-objects.js';
 import { codeRunKind, docsRunKind, type RunKind, taskRunKind } from './run-kind.js';
+import { registerRunMetrics } from './run-metrics.js';
 import { RunReconciler } from './run-reconciler.js';
 
 export const RUN_KINDS: readonly RunKind[] = [taskRunKind, codeRunKind, docsRunKind] as RunKind[];
@@ -48,6 +49,7 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
     runs: new Informer({ client, logger, resource: runResource(strategy), ...ns }),
   }));
   const informers: Informer[] = [jobs, configMaps, ...caches.map((c) => c.runs)];
+  registerRunMetrics(opts.registry, caches);
   // One count of slots for every kind: the concurrency limits are over all runs.
   const capacity = new Capacity(cacheSources(jobs, caches, opts.config));
   const controllers = caches.map((cache) => {
