@@ -11,7 +11,7 @@ import { Capacity } from './capacity.js';
 import { cacheSources, mapToWaitingRuns } from './capacity-cache.js';
 import { mapToDependents, phaseChanged } from './dependencies.js';
 import { filtered, jobFinished, never, runChanged, statusChanged } from './event-filters.js';
-import { CONFIGMAPS, JOBS } from './owned-objects.js';
+import { CONFIGMAPS, JOBS, PVCS } from './owned-objects.js';
 import { codeRunKind, docsRunKind, type RunKind, taskRunKind } from './run-kind.js';
 import { registerRunMetrics } from './run-metrics.js';
 import { RunReconciler } from './run-reconciler.js';
@@ -44,18 +44,27 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   const ns = namespace ? { namespace } : {};
   const jobs = new Informer({ client, logger, resource: JOBS, labelSelector: managed, ...ns });
   const configMaps = new Informer({ client, logger, resource: CONFIGMAPS, labelSelector: managed, ...ns });
+  const workspaces = new Informer({ client, logger, resource: PVCS, labelSelector: managed, ...ns });
   const caches = (opts.kinds ?? RUN_KINDS).map((strategy) => ({
     strategy,
     runs: new Informer({ client, logger, resource: runResource(strategy), ...ns }),
   }));
-  const informers: Informer[] = [jobs, configMaps, ...caches.map((c) => c.runs)];
+  const informers: Informer[] = [jobs, configMaps, workspaces, ...caches.map((c) => c.runs)];
   registerRunMetrics(opts.registry, caches);
   // One count of slots for every kind: the concurrency limits are over all runs.
   const capacity = new Capacity(cacheSources(jobs, caches, opts.config));
   const controllers = caches.map((cache) => {
     const { strategy, runs } = cache;
     const owner = mapToControllerOwner({ group: 'orchestrator.io', kind: strategy.kind });
-    const reconciler = new RunReconciler({ ...opts, strategy, runs, jobs, configMaps, capacity });
+    const reconciler = new RunReconciler({
+      ...opts,
+      strategy,
+      runs,
+      jobs,
+      configMaps,
+      workspaces,
+      capacity,
+    });
     const controller = new Controller({
       name: strategy.kind.toLowerCase(),
       reconciler,

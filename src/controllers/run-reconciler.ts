@@ -72,6 +72,11 @@ export interface RunReconcilerOptions {
   jobs: Informer;
   configMaps: Informer;
   /**
+   * The workspace PVCs we created (a volume is shared by many runs, so most runs find theirs here and
+   * make no call). Default: none; the PVC is then created, or found to exist, at every attempt.
+   */
+  workspaces?: Informer;
+  /**
    * The concurrency slots, shared by the controllers of every run kind. Default: slots counted over
    * this reconciler's own kind only.
    */
@@ -271,7 +276,10 @@ export class RunReconciler implements Reconciler {
     );
     if (madeConfigMap.conflict)
       return { ...observation, conflict: { object: 'ConfigMap', message: madeConfigMap.conflict } };
-    if (run.spec.workspace?.pvcName) await createIfMissing(client, PVCS, workspacePvc(input), signal);
+    const pvcName = run.spec.workspace?.pvcName;
+    // A PVC the cache does not show yet may still exist: createIfMissing takes its 409 as success.
+    if (pvcName && !this.opts.workspaces?.store.get(namespace, pvcName))
+      await createIfMissing(client, PVCS, workspacePvc(input), signal);
     const cachedJob = this.opts.jobs.store.get(namespace, observation.jobName);
     const madeJob = await createOrAdopt(client, JOBS, attemptJob(input), cachedJob, owner, signal);
     if (madeJob.conflict) return { ...observation, conflict: { object: 'Job', message: madeJob.conflict } };
