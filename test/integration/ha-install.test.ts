@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
 import { ensureDist } from '../../scripts/build.js';
+import { review } from '../../src/admission/fuzz/reviews.js';
+import { webhookPath } from '../../src/admission/handlers.js';
 import { installLocalWebhooks, uninstallLocalWebhooks } from '../../src/admission/install.js';
 import {
   MANAGER_SERVICE_ACCOUNT,
@@ -52,10 +54,12 @@ const RBAC_KINDS = new Set([
   'RoleBinding',
 ]);
 
-/** GET over HTTP, or HTTPS trusting `ca`; rejects when there is no answer within 5 s. */
-const get = (port: number, path: string, ca?: string) =>
+/** GET (or POST `body`) over HTTP, or HTTPS trusting `ca`; rejects when there is no answer within 5 s. */
+const get = (port: number, path: string, ca?: string, body?: unknown) =>
   new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const options = { host: '127.0.0.1', port, path, timeout: 5000 };
+    const method = body === undefined ? 'GET' : 'POST';
+    const headers = body === undefined ? {} : { 'content-type': 'application/json' };
+    const options = { host: '127.0.0.1', port, path, method, headers, timeout: 5000 };
     const req = (ca ? httpsRequest({ ...options, ca }) : httpRequest(options)).on('response', (res) => {
       let body = '';
       res.on('data', (d) => {
@@ -63,9 +67,9 @@ const get = (port: number, path: string, ca?: string) =>
       });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
-    req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer within 5 s`)));
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within 5 s`)));
     req.on('error', reject);
-    req.end();
+    req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 
 t.test(
@@ -142,11 +146,15 @@ t.test(
     // Both replicas are ready and serve the webhooks; the balancer plays the Service.
     for (const r of replicas) {
       await until(async () => (await get(r.probesPort, '/readyz')).status === 200, `${r.pod} ready`);
-      const health = await get(r.webhookPort, '/healthz', ca.certPem).catch((err: Error) => ({
-        status: 0,
-        body: err.message,
-      }));
-      t.not(health.status, 0, `${r.pod} answers TLS on its webhook port`);
+      const answer = await get(
+        r.webhookPort,
+        webhookPath('mutate', 'TaskRun'),
+        ca.certPem,
+        review('TaskRun'),
+      );
+      const response = (JSON.parse(answer.body) as { response?: { allowed?: boolean; patch?: string } })
+        .response;
+      t.ok(response?.allowed && response.patch, `${r.pod} admits and defaults a TaskRun on its own`);
     }
     const balancer = await startTcpBalancer(() =>
       replicas
