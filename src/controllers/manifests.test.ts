@@ -76,6 +76,12 @@ t.test('the Job runs the entry script as a non-root, unprivileged container, own
     { name: 'workspace', persistentVolumeClaim: { claimName: 'workspace-payments' } },
   ]);
   t.same(pod.initContainers[0].env, [{ name: 'RUN_DIR', value: '/workspace/payments/.task/7/run-2/' }]);
+  t.same(
+    pod.initContainers[0].command,
+    ['bash', '/task-files/container.sh', '--prepare'],
+    'the init container prepares the workspace from the ConfigMap',
+  );
+  t.same(pod.initContainers[0].volumeMounts, pod.containers[0].volumeMounts, 'with the same mounts');
 });
 
 t.test('secrets come by secretKeyRef, {githubApp} named after the agent profile', async (t) => {
@@ -122,11 +128,11 @@ t.test('the init image and the volume access modes come from the config', async 
   t.same((workspacePvc(input(run)) as Json).spec.accessModes, ['ReadWriteOnce']);
   const custom: ControllerConfig = {
     ...config,
-    job: { ...config.job, initImage: 'busybox:1.37' },
+    job: { ...config.job, initImage: 'bash:5.2' },
     workspace: { ...config.workspace, accessModes: ['ReadWriteMany'] },
   };
   const job = attemptJob(input(run, 1, custom)) as Json;
-  t.equal(job.spec.template.spec.initContainers[0].image, 'busybox:1.37');
+  t.equal(job.spec.template.spec.initContainers[0].image, 'bash:5.2');
   t.equal(job.spec.template.spec.containers[0].image, run.spec.image, 'the agent keeps its image');
   t.same((workspacePvc(input(run, 1, custom)) as Json).spec.accessModes, ['ReadWriteMany']);
 });

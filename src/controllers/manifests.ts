@@ -7,6 +7,8 @@ import type { RunKind } from './run-kind.js';
 
 /** Where the attempt's ConfigMap is mounted whole; the agent runs `bash /task-files/container.sh`. */
 export const TASK_FILES_DIR = '/task-files';
+/** The entry script's argument that makes it prepare the workspace only (the init container). */
+export const PREPARE_FLAG = '--prepare';
 export const WORKSPACE_DIR = '/workspace';
 const RUN_AS_USER = 1000;
 
@@ -117,10 +119,12 @@ export function attemptJob(input: AttemptInput): KubeObject {
             {
               name: 'prepare-workspace',
               image: config.job?.initImage ?? image,
-              command: ['sh', '-c', 'mkdir -p "$RUN_DIR"'],
+              // The entry script's first half: the run directory and the ConfigMap's files in place
+              // (templates/partials/shell-lib.sh.hbs `entry`). RUN_DIR shows the layout in describe.
+              command: ['bash', `${TASK_FILES_DIR}/${ENTRY_SCRIPT_KEY}`, PREPARE_FLAG],
               env: [{ name: 'RUN_DIR', value: strategy.runDirectory(run as never, attempt) }],
               securityContext: containerSecurity,
-              volumeMounts: [mounts[1]],
+              volumeMounts: mounts,
             },
           ],
           containers: [

@@ -66,8 +66,8 @@ function fixture(t: Test) {
     git(['clone', '-q', '--bare', work, dir]);
     return dir;
   };
-  /** Writes the ConfigMap as its mount would show it and runs the entry script. */
-  const run = (rendered: RenderedRun, env: Record<string, string> = {}) => {
+  /** Writes the ConfigMap as its mount would show it and runs the entry script as the Job does. */
+  const run = (rendered: RenderedRun, env: Record<string, string> = {}, prepareOnly = false) => {
     const cm = rendered.context.paths.configMap;
     rmSync(cm, { recursive: true, force: true });
     mkdirSync(cm, { recursive: true });
@@ -75,8 +75,8 @@ function fixture(t: Test) {
     const out = path.join(root, 'out');
     rmSync(out, { recursive: true, force: true });
     mkdirSync(out);
-    const r = spawnSync('bash', [path.join(cm, 'container.sh')], {
-      encoding: 'utf8',
+    const options = {
+      encoding: 'utf8' as const,
       env: {
         PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`,
         HOME: path.join(root, 'home'),
@@ -84,7 +84,13 @@ function fixture(t: Test) {
         TMPDIR: root,
         ...env,
       },
-    });
+    };
+    // The init container, then the agent container.
+    const prepared = spawnSync('bash', [path.join(cm, 'container.sh'), '--prepare'], options);
+    const r =
+      prepared.status === 0 && !prepareOnly
+        ? spawnSync('bash', [path.join(cm, 'container.sh')], options)
+        : prepared;
     const argv = existsSync(path.join(out, 'argv'))
       ? readFileSync(path.join(out, 'argv'), 'utf8').split('\0').slice(0, -1)
       : [];
@@ -104,6 +110,19 @@ function fixture(t: Test) {
   };
   return { root, origin, run, options };
 }
+
+t.test('--prepare (the init container) installs the files and does nothing else', async (t) => {
+  const f = fixture(t);
+  const rendered = renderTaskRun(set, sampleTaskRun(rex), config, 1, f.options);
+  const { paths } = rendered.context;
+  const r = f.run(rendered, {}, true);
+  t.equal(r.status, 0, r.log);
+  t.equal(readFileSync(`${paths.run}/task.md`, 'utf8'), rendered.data['task_task.md'], 'task file installed');
+  t.equal(statSync(`${paths.rendered}/hooks/stop-commit.sh`).mode & 0o777, 0o755, 'hooks executable');
+  t.match(r.log, /workspace prepared in /);
+  t.same(r.argv, [], 'the agent is not run');
+  t.notOk(existsSync(paths.memory), "no memory file: that is the agent container's part");
+});
 
 t.test(
   'TaskRun: clone, branch, task files, memory, agent call, and the stop hooks push the work',

@@ -115,7 +115,7 @@ export interface components {
              * @default {}
              */
             job?: {
-                /** @description The image of the init container that prepares the workspace directory (it needs sh and mkdir). Default the agent's image. */
+                /** @description The image of the init container that prepares the workspace (it runs the entry script with --prepare, so it needs bash, mkdir, cp, chmod and date). Default the agent's image. */
                 initImage?: string;
                 /**
                  * @description How long a Job may run before it is stopped and fails. Default 7200 (2 hours).
