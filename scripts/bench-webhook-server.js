@@ -5,10 +5,7 @@
 //             AdmissionReview answer (the floor: TLS + HTTP + nothing else).
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { join } from 'node:path';
 
 async function serve(role, certDir) {
   const certFile = join(certDir, 'tls.crt');
@@ -28,7 +25,7 @@ async function serveOurs(certFile, keyFile) {
   const [
     { startWebhookServer },
     { admissionRoutes },
-    { loadConfigFile },
+    { loadDefaultConfig },
     { staticConfig },
     pinoModule,
     prom,
@@ -44,9 +41,7 @@ async function serveOurs(certFile, keyFile) {
   const server = await startWebhookServer({
     certFile,
     keyFile,
-    routes: admissionRoutes(
-      staticConfig(loadConfigFile(join(root, 'config', 'manager', 'controller-config.yaml'))),
-    ),
+    routes: admissionRoutes(staticConfig(loadDefaultConfig())),
     registry: new prom.Registry(),
     // Production logs one line per review at info through the destination `orchestrator run` creates
     // (src/app/run.ts: asynchronous, batched in 4 KiB writes, flushed every second); here the same

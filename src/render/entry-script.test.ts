@@ -16,12 +16,11 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { loadConfigFile } from '../config/load.js';
-import { packageRoot } from '../util/package-root.js';
+import { loadDefaultConfig } from '../config/load.js';
 import { loadTemplateSet, type RenderedRun, renderCodeRun, renderDocsRun, renderTaskRun } from './index.js';
 import { sampleCodeRun, sampleDocsRun, sampleTaskRun } from './samples.js';
 
-const config = loadConfigFile(`${packageRoot()}/config/manager/controller-config.yaml`);
+const config = loadDefaultConfig();
 const set = loadTemplateSet();
 const rex = { agent: 'rex', preset: 'default' as const, continuing: false };
 

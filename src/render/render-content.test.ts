@@ -3,9 +3,8 @@
 import t from 'tap';
 import { MARKDOWN_BUDGET_BYTES } from '../admission/rules/index.js';
 import type { CodeRun, TaskRun } from '../api/index.js';
-import { loadConfigFile } from '../config/load.js';
+import { loadDefaultConfig } from '../config/load.js';
 import { taskRunWorkspacePath } from '../naming/names.js';
-import { packageRoot } from '../util/package-root.js';
 import {
   CONFIGMAP_LIMIT_BYTES,
   configMapKeyProblem,
@@ -18,7 +17,7 @@ import {
 } from './index.js';
 import { sampleCodeRun, sampleDocsRun, sampleTaskRun } from './samples.js';
 
-const config = loadConfigFile(`${packageRoot()}/config/manager/controller-config.yaml`);
+const config = loadDefaultConfig();
 const set = loadTemplateSet();
 const fresh = { agent: 'rex', preset: 'default' as const, continuing: false };
 

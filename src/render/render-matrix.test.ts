@@ -2,14 +2,13 @@
 // JSON parses, shell passes bash -n and shellcheck, and everything fits in 1 MiB.
 import t from 'tap';
 import type { ApiKind, ToolConfig } from '../api/index.js';
-import { loadConfigFile } from '../config/load.js';
-import { packageRoot } from '../util/package-root.js';
+import { loadDefaultConfig } from '../config/load.js';
 import { configMapKeyProblem, loadTemplateSet, renderRun } from './index.js';
 import { jsonProblems, requireShellcheck, type Script, shellProblems } from './output-checks.js';
 import { CONFIGMAP_LIMIT_BYTES } from './render.js';
 import { sampleConfig, sampleRun } from './samples.js';
 
-const config = loadConfigFile(`${packageRoot()}/config/manager/controller-config.yaml`);
+const config = loadDefaultConfig();
 const set = loadTemplateSet();
 const KINDS: ApiKind[] = ['TaskRun', 'CodeRun', 'DocsRun'];
 const AGENTS = ['rex', 'blaze', 'cleo', 'tess', 'morgan'];

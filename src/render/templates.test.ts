@@ -4,8 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { loadConfigFile } from '../config/load.js';
-import { packageRoot } from '../util/package-root.js';
+import { loadDefaultConfig } from '../config/load.js';
 import {
   defaultTemplateDir,
   loadTemplateSet,
@@ -17,7 +16,7 @@ import {
 import { shellProblems } from './output-checks.js';
 import { sampleTaskRun } from './samples.js';
 
-const config = loadConfigFile(`${packageRoot()}/config/manager/controller-config.yaml`);
+const config = loadDefaultConfig();
 
 /** A copy of the shipped templates to break. */
 function copyTemplates(t: Test): string {
