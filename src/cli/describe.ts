@@ -2,7 +2,9 @@
 // of its spec, its status and conditions, its attempts (the Jobs of the run), and its Events.
 import type { Command } from 'commander';
 import { LABELS } from '../api/index.js';
-import type { KubeObject } from '../runtime/index.js';
+import { JOBS } from '../controllers/owned-objects.js';
+import { jobState } from '../controllers/run-status.js';
+import { type KubeObject, resourcePath } from '../runtime/index.js';
 import { age } from './duration.js';
 import type { CliIO } from './io.js';
 import { KIND_HELP, parseRef, runPath } from './kinds.js';
@@ -61,17 +63,10 @@ interface Job extends KubeObject {
   status?: { startTime?: string; completionTime?: string; conditions?: { type: string; status: string }[] };
 }
 
-function jobState(job: Job): string {
-  const holds = (type: string) => job.status?.conditions?.some((c) => c.type === type && c.status === 'True');
-  if (holds('Complete')) return 'Complete';
-  if (holds('Failed')) return 'Failed';
-  return 'Active';
-}
-
 async function related(conn: Connection, run: KubeObject) {
   const { name = '', namespace = '', uid = '' } = run.metadata ?? {};
   const [jobs, events] = await Promise.all([
-    conn.client.request<{ items?: Job[] }>('GET', `/apis/batch/v1/namespaces/${namespace}/jobs`, {
+    conn.client.request<{ items?: Job[] }>('GET', resourcePath(JOBS, namespace), {
       query: { labelSelector: `${LABELS.run}=${name}` },
     }),
     conn.client.request<{ items?: KubeObject[] }>('GET', `/api/v1/namespaces/${namespace}/events`, {

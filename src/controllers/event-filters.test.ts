@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { KubeObject, ResourceEventHandler } from '../runtime/index.js';
-import { filtered, jobFinished, never, runChanged, statusChanged } from './event-filters.js';
+import { filtered, jobFinished, leftRunning, never, runChanged, statusChanged } from './event-filters.js';
 
 const obj = (metadata: KubeObject['metadata'], status?: unknown): KubeObject => ({ metadata, status });
 
@@ -43,4 +43,14 @@ t.test('a Job update counts for waiting runs when the Job finishes', async (t) =
   t.ok(jobFinished(obj({}, {}), done('Failed')));
   t.notOk(jobFinished(obj({}, {}), obj({}, { active: 1 })), 'started, still active');
   t.notOk(jobFinished(done('Complete'), done('Complete')));
+});
+
+t.test('leftRunning: only a run leaving Running frees a slot', async (t) => {
+  const run = (phase?: string) => ({ metadata: {}, status: phase ? { phase } : undefined });
+  t.ok(leftRunning(run('Running'), run('Succeeded')));
+  t.ok(leftRunning(run('Running'), run('Failed')));
+  t.ok(leftRunning(run('Running'), run('Pending')), 'back to waiting');
+  t.notOk(leftRunning(run(), run('Pending')), "a new run's first status");
+  t.notOk(leftRunning(run('Pending'), run('Running')), 'it takes a slot');
+  t.notOk(leftRunning(run('Running'), run('Running')));
 });

@@ -49,5 +49,14 @@ export function jobFinished(oldObj: KubeObject, newObj: KubeObject): boolean {
   return jobState(oldObj) !== jobState(newObj);
 }
 
+/**
+ * A run stopped Running (finished, or went back to waiting): the slot it held is free. Other phase
+ * changes (a new run's first Pending, Pending → Running) free nothing and wake no one.
+ */
+export function leftRunning(oldObj: KubeObject, newObj: KubeObject): boolean {
+  const phase = (o: KubeObject) => (o.status as { phase?: string } | undefined)?.phase;
+  return phase(oldObj) === 'Running' && phase(newObj) !== 'Running';
+}
+
 /** Owned objects are created by the reconcile itself: their appearance is no news to it. */
 export const never = (): boolean => false;

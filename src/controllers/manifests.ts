@@ -1,15 +1,17 @@
 // The objects a run attempt is made of, as pure functions of the (defaulted) run: the workspace PVC,
 // the attempt's immutable ConfigMap and its Job. No I/O here, so every field can be unit-tested.
 import { type ControllerConfig, LABELS, type Run, type SecretKeyRef } from '../api/index.js';
-import { AGENT_ENV, ENTRY_SCRIPT_KEY } from '../render/index.js';
+import {
+  AGENT_ENV,
+  ENTRY_SCRIPT_KEY,
+  DEFAULT_CONFIGMAP_DIR as TASK_FILES_DIR,
+  DEFAULT_WORKSPACE_ROOT as WORKSPACE_DIR,
+} from '../render/index.js';
 import type { KubeObject, OwnerReference } from '../runtime/index.js';
 import type { RunKind } from './run-kind.js';
 
-/** Where the attempt's ConfigMap is mounted whole; the agent runs `bash /task-files/container.sh`. */
-export const TASK_FILES_DIR = '/task-files';
 /** The entry script's argument that makes it prepare the workspace only (the init container). */
 export const PREPARE_FLAG = '--prepare';
-export const WORKSPACE_DIR = '/workspace';
 const RUN_AS_USER = 1000;
 
 export interface AttemptInput {

@@ -4,15 +4,15 @@
 // concurrency slots over all kinds, whose freeing wakes the runs waiting for one.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { type ControllerConfig, LABELS, MANAGED_BY } from '../api/index.js';
+import { type ControllerConfig, GROUP, LABELS, MANAGED_BY } from '../api/index.js';
 import type { TemplateSet } from '../render/index.js';
 import { Controller, Informer, type KubeClient, mapToControllerOwner, mapToSelf } from '../runtime/index.js';
 import { Capacity } from './capacity.js';
 import { cacheSources, mapToWaitingRuns } from './capacity-cache.js';
 import { mapToDependents, phaseChanged } from './dependencies.js';
-import { filtered, jobFinished, never, runChanged, statusChanged } from './event-filters.js';
+import { filtered, jobFinished, leftRunning, never, runChanged, statusChanged } from './event-filters.js';
 import { CONFIGMAPS, JOBS, PVCS } from './owned-objects.js';
-import { codeRunKind, docsRunKind, type RunKind, taskRunKind } from './run-kind.js';
+import { codeRunKind, docsRunKind, type RunKind, runResource, taskRunKind } from './run-kind.js';
 import { registerRunMetrics } from './run-metrics.js';
 import { RunReconciler } from './run-reconciler.js';
 
@@ -28,9 +28,6 @@ export interface RunControllersOptions {
   namespace?: string;
   /** Reconciles of different runs at once, per kind. Default 4. */
   maxConcurrentReconciles?: number;
-  /** The kinds to reconcile. Default {@link RUN_KINDS}. */
-  kinds?: readonly RunKind[];
-  now?: () => Date;
 }
 
 export interface RunControllers {
@@ -45,7 +42,7 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   const jobs = new Informer({ client, logger, resource: JOBS, labelSelector: managed, ...ns });
   const configMaps = new Informer({ client, logger, resource: CONFIGMAPS, labelSelector: managed, ...ns });
   const workspaces = new Informer({ client, logger, resource: PVCS, labelSelector: managed, ...ns });
-  const caches = (opts.kinds ?? RUN_KINDS).map((strategy) => ({
+  const caches = RUN_KINDS.map((strategy) => ({
     strategy,
     runs: new Informer({ client, logger, resource: runResource(strategy), ...ns }),
   }));
@@ -55,7 +52,7 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   const capacity = new Capacity(cacheSources(jobs, caches, opts.config));
   const controllers = caches.map((cache) => {
     const { strategy, runs } = cache;
-    const owner = mapToControllerOwner({ group: 'orchestrator.io', kind: strategy.kind });
+    const owner = mapToControllerOwner({ group: GROUP, kind: strategy.kind });
     const reconciler = new RunReconciler({
       ...opts,
       strategy,
@@ -85,15 +82,8 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
     const freed = mapToWaitingRuns(cache, opts.config);
     controller.watch(filtered(jobs, { add: never, update: jobFinished }), freed);
     for (const other of caches)
-      controller.watch(filtered(other.runs, { add: never, update: phaseChanged }), freed);
+      controller.watch(filtered(other.runs, { add: never, update: leftRunning }), freed);
     return controller;
   });
   return { informers, controllers };
 }
-
-const runResource = (strategy: RunKind) => ({
-  group: 'orchestrator.io',
-  version: 'v1',
-  plural: strategy.plural,
-  kind: strategy.kind,
-});

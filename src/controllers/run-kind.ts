@@ -8,10 +8,12 @@ import {
   type ControllerConfig,
   type DocsRun,
   FINALIZERS,
+  GROUP,
   LABELS,
   MANAGED_BY,
   type Run,
   type TaskRun,
+  VERSION,
 } from '../api/index.js';
 import {
   agentFromGithubApp,
@@ -20,6 +22,7 @@ import {
   taskRunJobName,
   taskRunWorkspacePath,
 } from '../naming/names.js';
+import type { ResourceType } from '../runtime/index.js';
 import { type DependencyVerdict, dependencyVerdict } from './dependencies.js';
 
 export interface RunKind<R extends Run = Run> {
@@ -86,7 +89,7 @@ export const codeRunKind: RunKind<CodeRun> = {
   specAttempt: (run) => run.spec.contextVersion ?? 1,
   jobName: codeRunJobName,
   configMapName: (run, attempt) => boundedName(`${codeRunJobName(run, attempt)}-files`),
-  runDirectory: (run, attempt) => `/workspace/${run.spec.service}/.task/${run.spec.taskId}/run-${attempt}/`,
+  runDirectory: (run, attempt) => taskRunWorkspacePath(run.spec.service, run.spec.taskId, attempt),
   agent: (run) => agentFromGithubApp(run.spec.githubApp),
   githubApp: (run) => run.spec.githubApp,
   labels: (run) =>
@@ -109,3 +112,11 @@ export const docsRunKind: RunKind<DocsRun> = {
   githubApp: (run) => run.spec.githubApp,
   labels: (run) => appRunLabels(run, {}),
 };
+
+/** The API resource of a kind's runs. */
+export const runResource = (strategy: RunKind): ResourceType => ({
+  group: GROUP,
+  version: VERSION,
+  plural: strategy.plural,
+  kind: strategy.kind,
+});

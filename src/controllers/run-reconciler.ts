@@ -20,8 +20,8 @@ import {
   type Result,
   resourcePath,
 } from '../runtime/index.js';
-import { CAPACITY_RECHECK_MS, Capacity, waitingMessage } from './capacity.js';
-import { cacheSources, waiter } from './capacity-cache.js';
+import { CAPACITY_RECHECK_MS, type Capacity, waitingMessage } from './capacity.js';
+import { waiter } from './capacity-cache.js';
 import { type AttemptInput, attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
 import {
   CONFIGMAPS,
@@ -36,7 +36,7 @@ import { nextAttempt } from './retry.js';
 import { recordEvent, transition } from './run-events.js';
 import { deleteExpired, expiresAt } from './run-expiry.js';
 import { RunFinalizer } from './run-finalizer.js';
-import type { RunKind } from './run-kind.js';
+import { type RunKind, runResource } from './run-kind.js';
 import {
   desiredStatus,
   jobFailure,
@@ -73,16 +73,11 @@ export interface RunReconcilerOptions {
   configMaps: Informer;
   /**
    * The workspace PVCs we created (a volume is shared by many runs, so most runs find theirs here and
-   * make no call). Default: none; the PVC is then created, or found to exist, at every attempt.
+   * make no call).
    */
-  workspaces?: Informer;
-  /**
-   * The concurrency slots, shared by the controllers of every run kind. Default: slots counted over
-   * this reconciler's own kind only.
-   */
-  capacity?: Capacity;
-  /** Default: the wall clock. */
-  now?: () => Date;
+  workspaces: Informer;
+  /** The concurrency slots, shared by the controllers of every run kind. */
+  capacity: Capacity;
 }
 
 export class RunReconciler implements Reconciler {
@@ -92,17 +87,10 @@ export class RunReconciler implements Reconciler {
   private readonly capacity: Capacity;
 
   constructor(private readonly opts: RunReconcilerOptions) {
-    this.resource = {
-      group: 'orchestrator.io',
-      version: 'v1',
-      plural: opts.strategy.plural,
-      kind: opts.strategy.kind,
-    };
-    this.now = opts.now ?? (() => new Date());
+    this.resource = runResource(opts.strategy);
+    this.now = () => new Date();
     this.finalizer = new RunFinalizer(opts.client, this.resource, opts.strategy.finalizer);
-    this.capacity =
-      opts.capacity ??
-      new Capacity(cacheSources(opts.jobs, [{ strategy: opts.strategy, runs: opts.runs }], opts.config));
+    this.capacity = opts.capacity;
   }
 
   async reconcile(
@@ -278,7 +266,7 @@ export class RunReconciler implements Reconciler {
       return { ...observation, conflict: { object: 'ConfigMap', message: madeConfigMap.conflict } };
     const pvcName = run.spec.workspace?.pvcName;
     // A PVC the cache does not show yet may still exist: createIfMissing takes its 409 as success.
-    if (pvcName && !this.opts.workspaces?.store.get(namespace, pvcName))
+    if (pvcName && !this.opts.workspaces.store.get(namespace, pvcName))
       await createIfMissing(client, PVCS, workspacePvc(input), signal);
     const cachedJob = this.opts.jobs.store.get(namespace, observation.jobName);
     const madeJob = await createOrAdopt(client, JOBS, attemptJob(input), cachedJob, owner, signal);
