@@ -84,13 +84,16 @@ export function parseConfig(text: string, source = 'config'): ControllerConfig {
 }
 
 export function loadConfigFile(path: string): ControllerConfig {
-  let text: string;
+  return parseConfig(readConfigText(path), path);
+}
+
+/** The file's text, or a ConfigError naming it. */
+export function readConfigText(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
     throw new ConfigError(path, [error('config', '', `cannot read the file: ${(err as Error).message}`)]);
   }
-  return parseConfig(text, path);
 }
 
 /** The controller config shipped with the package (`config/manager/controller-config.yaml`). */

@@ -1,7 +1,7 @@
 import { watch } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ControllerConfig } from '../api/index.js';
-import { loadConfigFile } from './load.js';
+import { parseConfig, readConfigText } from './load.js';
 
 export interface ConfigWatchOptions {
   /** Backstop for missed events: ConfigMap volumes update by swapping a symlink. Default 10 s. */
@@ -22,24 +22,35 @@ export interface ConfigSource {
  * once: polling a file that is still the same bad text does not call onError again.
  */
 export function watchConfigFile(path: string, opts: ConfigWatchOptions = {}): ConfigSource {
-  let config = loadConfigFile(path);
-  let lastText = JSON.stringify(config);
-  let refused: string | undefined;
+  let text = readConfigText(path);
+  let config = parseConfig(text, path);
+  let lastJson = JSON.stringify(config);
+  // The last refused text and why: polling the same bad file is no news (and is not parsed again).
+  let refused: { why: string; text?: string } | undefined;
   const reload = () => {
+    let nextText: string | undefined;
     let next: ControllerConfig;
     try {
-      next = loadConfigFile(path);
+      nextText = readConfigText(path);
+      if (nextText === text) {
+        refused = undefined;
+        return;
+      }
+      if (nextText === refused?.text) return;
+      next = parseConfig(nextText, path);
     } catch (err) {
       const why = (err as Error).message;
-      if (why !== refused) opts.onError?.(err as Error);
-      refused = why;
+      if (why !== refused?.why) opts.onError?.(err as Error);
+      refused = { why, ...(nextText === undefined ? {} : { text: nextText }) };
       return;
     }
     refused = undefined;
-    const text = JSON.stringify(next);
-    if (text === lastText) return;
+    text = nextText;
+    // Comments and layout are not a change.
+    const json = JSON.stringify(next);
+    if (json === lastJson) return;
     config = next;
-    lastText = text;
+    lastJson = json;
     opts.onChange?.(config);
   };
   const watcher = watch(dirname(path), { persistent: false }, () => setImmediate(reload));

@@ -4,7 +4,7 @@
 import { watch } from 'node:fs';
 import type { ControllerConfig } from '../api/index.js';
 import { loadTemplateSet, type TemplateSet } from './template-set.js';
-import { loadValidatedTemplates } from './validate.js';
+import { loadValidatedTemplates, validatedTemplates } from './validate.js';
 
 export interface TemplateWatchOptions {
   /** Backstop for missed events (ConfigMap volumes update by swapping a symlink). Default 10 s. */
@@ -32,27 +32,31 @@ export function watchTemplates(
 ): TemplateSource {
   let set = loadValidatedTemplates(dir, config());
   let fingerprint = fingerprintOf(set);
-  // Why the last change was refused, under which config: polling the same files again is no news.
-  let refused: { why: string; config: ControllerConfig } | undefined;
+  // The last refused change: the same files under the same config are not proven (nor reported) again.
+  let refused: { why: string; config: ControllerConfig; fingerprint?: string } | undefined;
   const reload = (): boolean => {
     const current = config();
     let next: TemplateSet;
+    let nextFingerprint: string | undefined;
     try {
-      // Loading is cheap; rendering every sample is not (~0.1 s): only a changed set is proven.
-      if (fingerprintOf(loadTemplateSet(dir)) === fingerprint) {
+      next = loadTemplateSet(dir);
+      nextFingerprint = fingerprintOf(next);
+      if (nextFingerprint === fingerprint) {
         refused = undefined;
         return false;
       }
-      next = loadValidatedTemplates(dir, current);
+      // Loading is cheap; rendering every sample is not (~0.1 s): only a new set is proven.
+      if (nextFingerprint === refused?.fingerprint && current === refused.config) return false;
+      validatedTemplates(next, current);
     } catch (err) {
       const why = (err as Error).message;
       if (why !== refused?.why || current !== refused.config) opts.onError?.(err as Error);
-      refused = { why, config: current };
+      refused = { why, config: current, ...(nextFingerprint ? { fingerprint: nextFingerprint } : {}) };
       return false;
     }
     refused = undefined;
     set = next;
-    fingerprint = fingerprintOf(next);
+    fingerprint = nextFingerprint;
     opts.onChange?.(set);
     return true;
   };
@@ -75,7 +79,7 @@ export function watchTemplates(
   };
 }
 
-/** Two loads of unchanged files are the same set: compare what they would render from. */
+/** Two loads of unchanged files are the same set: compare the files (the presets are one of them). */
 function fingerprintOf(set: TemplateSet): string {
-  return JSON.stringify({ sources: set.sources, presets: set.presets });
+  return JSON.stringify(set.sources);
 }

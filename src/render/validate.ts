@@ -47,7 +47,11 @@ export function renderProblems(set: TemplateSet, config: ControllerConfig): stri
 
 /** Loads `dir` and proves it renders; throws TemplateError naming every problem. */
 export function loadValidatedTemplates(dir: string | undefined, config: ControllerConfig): TemplateSet {
-  const set = loadTemplateSet(dir);
+  return validatedTemplates(loadTemplateSet(dir), config);
+}
+
+/** `set` when every sample renders under `config`; else a TemplateError listing the problems. */
+export function validatedTemplates(set: TemplateSet, config: ControllerConfig): TemplateSet {
   const problems = renderProblems(set, config);
   if (problems.length) throw new TemplateError(set.dir, problems);
   return set;
