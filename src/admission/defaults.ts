@@ -73,7 +73,7 @@ export function specDefaults(
 }
 
 /** The labels every run carries, so `kubectl get tr -l orchestrator.io/service=…` works. */
-export function runLabels(
+function runLabels(
   kind: ApiKind,
   spec: Obj,
   config: ControllerConfig,

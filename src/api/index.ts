@@ -58,6 +58,9 @@ export type AgentProfile = ControllerConfig['agents'][string];
 export type AgentRole = NonNullable<AgentProfile['role']>;
 export type SecretKeyRef = NonNullable<NonNullable<ControllerConfig['secrets']>['apiKey']>;
 
+/** The Kubernetes size limit of a ConfigMap (keys and values together). */
+export const CONFIGMAP_LIMIT_BYTES = 1024 * 1024;
+
 export const GROUP = 'orchestrator.io';
 export const VERSION = 'v1';
 export const API_VERSION = 'orchestrator.io/v1';

@@ -12,7 +12,7 @@ import {
   type EnvFromSecret,
   type ToolConfig,
 } from '../api/index.js';
-import { agentFromGithubApp } from '../naming/names.js';
+import { agentFromGithubApp, slug } from '../naming/names.js';
 import type { GitDefaults } from './git.js';
 import { fail } from './io.js';
 
@@ -90,12 +90,6 @@ export function parseEnvFromSecrets(values: readonly string[] = []): EnvFromSecr
 /** `--local-tools a,b --local-tools c` → [a, b, c]. */
 export const splitList = (values: readonly string[] = []): string[] =>
   values.flatMap((v) => v.split(',').map((s) => s.trim())).filter(Boolean);
-
-const slug = (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
 
 /** A generateName prefix short enough that the derived Job names stay within 63 characters. */
 export const namePrefix = (...parts: string[]) => `${slug(parts.join('-')).slice(0, 40).replace(/-+$/, '')}-`;

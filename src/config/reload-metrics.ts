@@ -3,6 +3,7 @@
 // counted, and the gauge is 0 from a refused change until a good one is applied — the alert to page on,
 // since the process keeps running on the last good input and nothing else would show it.
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { memo } from '../runtime/metrics.js';
 
 export type ReloadSource = 'config' | 'templates';
 
@@ -13,12 +14,8 @@ export interface ReloadMetrics {
   refused(source: ReloadSource): void;
 }
 
-const perRegistry = new WeakMap<Registry, ReloadMetrics>();
-
 /** The reload metrics on `registry` (registered once; every series starts at 0 errors, last load good). */
-export function reloadMetrics(registry: Registry): ReloadMetrics {
-  const existing = perRegistry.get(registry);
-  if (existing) return existing;
+export const reloadMetrics = memo((registry: Registry): ReloadMetrics => {
   const registers = [registry];
   const labelNames = ['source'] as const;
   const reloads = new Counter({
@@ -54,6 +51,5 @@ export function reloadMetrics(registry: Registry): ReloadMetrics {
       lastGood.set({ source }, 0);
     },
   };
-  perRegistry.set(registry, metrics);
   return metrics;
-}
+});

@@ -27,13 +27,16 @@ export function workspacePvcName(service: string, agent: string, shared: boolean
   return boundedName(shared ? `workspace-${service}` : `workspace-${service}-${agent}`);
 }
 
-/** `docs/api` → `docs-workspace-docs-api`. */
-export function docsWorkspacePvcName(workingDirectory: string): string {
-  const slug = workingDirectory
+/** `Docs/API v2` → `docs-api-v2`: lower case, every other run of characters one '-'. */
+export const slug = (s: string): string =>
+  s
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
-  return boundedName(`docs-workspace-${slug || 'root'}`);
+
+/** `docs/api` → `docs-workspace-docs-api`. */
+export function docsWorkspacePvcName(workingDirectory: string): string {
+  return boundedName(`docs-workspace-${slug(workingDirectory) || 'root'}`);
 }
 
 export const taskRunJobName = (service: string, taskId: number, attempt: number) =>

@@ -3,6 +3,7 @@
 // context-kinds.ts. The run may come without its admission defaults (webhooks not installed): every
 // default the templates rely on is applied here too, from the same config.
 import type { AgentProfile, AgentTool, ApiKind, ControllerConfig, Run, ToolConfig } from '../api/index.js';
+import { slug } from '../naming/names.js';
 import type { TemplateContext } from './context-types.js';
 import { RenderError } from './errors.js';
 import { configMapKeyToPath, RENDERED_DIR, renderedFileKey } from './keys.js';
@@ -27,12 +28,7 @@ export interface ContextInput {
 }
 
 export const featureBranch = (taskId: number) => `feature/task-${taskId}-implementation`;
-const slug = (s: string) =>
-  s
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '') || 'root';
-export const docsBranch = (workingDirectory: string) => `docs/${slug(workingDirectory)}`;
+export const docsBranch = (workingDirectory: string) => `docs/${slug(workingDirectory) || 'root'}`;
 
 export interface CommonInput {
   kind: ApiKind;

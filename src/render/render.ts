@@ -1,7 +1,15 @@
 // Renders a run into its ConfigMap data: every template of the run's kind plus the agent's system
 // prompt and, for a TaskRun, its markdown files verbatim. Keys follow keys.ts; `files` is the
 // explicit key → path list the entry script installs from.
-import type { ApiKind, CodeRun, ControllerConfig, DocsRun, Run, TaskRun } from '../api/index.js';
+import {
+  type ApiKind,
+  CONFIGMAP_LIMIT_BYTES,
+  type CodeRun,
+  type ControllerConfig,
+  type DocsRun,
+  type Run,
+  type TaskRun,
+} from '../api/index.js';
 import type { ContextInput, RenderOptions } from './context.js';
 import { codeRunContext, docsRunContext, taskRunContext } from './context-kinds.js';
 import type { TemplateContext } from './context-types.js';
@@ -16,8 +24,8 @@ import {
   type TemplateSet,
 } from './template-set.js';
 
-/** The Kubernetes limit on a ConfigMap's keys and values together. */
-export const CONFIGMAP_LIMIT_BYTES = 1024 * 1024;
+// Re-exported for the render tests and callers that check sizes beside the renderer.
+export { CONFIGMAP_LIMIT_BYTES } from '../api/index.js';
 
 export interface RenderedRun {
   /** The ConfigMap's data. */

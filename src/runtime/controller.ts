@@ -84,11 +84,6 @@ export class Controller {
     return this;
   }
 
-  /** Queues a reconcile of `request`; ignored while the controller is stopped. */
-  enqueue(request: Request): void {
-    this.run?.queue.add(requestKey(request));
-  }
-
   get running(): boolean {
     return this.run !== undefined;
   }

@@ -1,5 +1,5 @@
 // The manager runtime: informers, work queue, controllers, leader election, probes, metrics.
-export { type BackoffPolicy, backoffDelay, nominalDelay } from './backoff.js';
+export { type BackoffPolicy, backoffDelay } from './backoff.js';
 export { type Clock, ManualClock, realClock } from './clock.js';
 export { Controller, type ControllerOptions } from './controller.js';
 export {
@@ -30,7 +30,6 @@ export {
   type Lease,
   type LeaseLock,
   type LeaseSpec,
-  leaseLock,
   microTime,
 } from './leader-election.js';
 export { type LeaderElectionConfig, Manager, type ManagerOptions } from './manager.js';

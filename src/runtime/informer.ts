@@ -138,11 +138,6 @@ export class Informer<T extends KubeObject = KubeObject> implements EventSource 
     return () => this.handlers.delete(handler);
   }
 
-  /** The resourceVersion the next watch would start from ('' = relist first). */
-  get lastResourceVersion(): string {
-    return this.resourceVersion;
-  }
-
   start(): void {
     if (this.running) return;
     this.stopping = new AbortController();

@@ -97,11 +97,6 @@ export class Manager {
     this.controllers.push(controller);
   }
 
-  /** Adds a liveness check to /healthz (e.g. a watchdog of the caller's own). */
-  addHealthzCheck(name: string, check: Check): void {
-    this.healthz.add(name, check);
-  }
-
   /** Adds a readiness check to /readyz (e.g. "webhook serving"). */
   addReadyzCheck(name: string, check: Check): void {
     this.readyz.add(name, check);

@@ -47,7 +47,8 @@ export interface LeaderElectionMetrics {
   masterStatus: Gauge<'name'>;
 }
 
-function memo<T>(build: (registry: Registry) => T): (registry: Registry) => T {
+/** `build` run once per registry: metrics register once however many users ask for them. */
+export function memo<T>(build: (registry: Registry) => T): (registry: Registry) => T {
   const sets = new WeakMap<Registry, T>();
   return (registry) => {
     let set = sets.get(registry);

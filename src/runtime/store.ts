@@ -1,7 +1,6 @@
 // The informer's in-memory cache: objects by namespace, then name. Reconcilers read from it and must
 // treat what they get as read-only (it is shared with every other reader).
 import type { KubeObject } from './object.js';
-import { requestFromKey } from './reconciler.js';
 
 export class Store<T extends KubeObject = KubeObject> {
   private readonly byNamespace = new Map<string, Map<string, T>>();
@@ -9,12 +8,6 @@ export class Store<T extends KubeObject = KubeObject> {
 
   get(namespace: string, name: string): T | undefined {
     return this.byNamespace.get(namespace)?.get(name);
-  }
-
-  /** Looks up a `namespace/name` (or `name`) key. */
-  getByKey(key: string): T | undefined {
-    const { namespace, name } = requestFromKey(key);
-    return this.get(namespace, name);
   }
 
   /** Every object, or those of one namespace. */

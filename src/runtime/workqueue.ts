@@ -156,10 +156,6 @@ export class WorkQueue implements InFlightReporter {
     return this.processing.size;
   }
 
-  get isShuttingDown(): boolean {
-    return this.shuttingDown;
-  }
-
   /** Stops handing out keys: pending get() calls resolve undefined, queued and delayed keys are dropped. */
   shutDown(): void {
     if (this.shuttingDown) return;

@@ -9,7 +9,7 @@ export function tailFile(path: string, n = 30): string {
   }
 }
 
-export function lastLines(text: string, n: number): string {
+function lastLines(text: string, n: number): string {
   const lines = text.replace(/\n+$/, '').split('\n');
   return lines.slice(Math.max(0, lines.length - n)).join('\n');
 }

@@ -1,9 +1,7 @@
-import type { TaskRun } from '../../api/index.js';
+import { CONFIGMAP_LIMIT_BYTES, type TaskRun } from '../../api/index.js';
 import { error } from '../../validation/finding.js';
 import type { Rule } from './context.js';
 
-/** The Kubernetes ConfigMap size limit. */
-export const CONFIGMAP_LIMIT_BYTES = 1024 * 1024;
 /** Kept free in the run's ConfigMap for the rendered templates (entry script, CLAUDE.md, settings...). */
 export const TEMPLATE_RESERVE_BYTES = 128 * 1024;
 export const MARKDOWN_BUDGET_BYTES = CONFIGMAP_LIMIT_BYTES - TEMPLATE_RESERVE_BYTES;
