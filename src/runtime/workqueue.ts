@@ -49,12 +49,10 @@ class Fifo {
 export class WorkQueue implements InFlightReporter {
   readonly name: string;
   private readonly fifo = new Fifo();
-  private readonly dirty = new Set<string>();
-  private readonly processing = new Set<string>();
-  /** When each queued key was added, for queue_duration. */
-  private readonly queuedAt = new Map<string, number>();
-  /** When each in-flight key was handed out, for work_duration and the in-flight gauges. */
-  private readonly startedAt = new Map<string, number>();
+  /** Each queued key, with when it was added (for queue_duration). */
+  private readonly dirty = new Map<string, number>();
+  /** Each key in flight, with when it was handed out (for work_duration and the in-flight gauges). */
+  private readonly processing = new Map<string, number>();
   private readonly delayed = new Map<string, { readyAt: number; timer: TimerHandle }>();
   private readonly waiters: Array<(key: string | undefined) => void> = [];
   private readonly drainWaiters: Array<() => void> = [];
@@ -82,8 +80,7 @@ export class WorkQueue implements InFlightReporter {
   add(key: string): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
     this.metrics?.adds.inc(this.labels);
-    this.dirty.add(key);
-    this.queuedAt.set(key, this.clock.now());
+    this.dirty.set(key, this.clock.now());
     if (this.processing.has(key)) return;
     this.enqueue(key);
   }
@@ -136,8 +133,7 @@ export class WorkQueue implements InFlightReporter {
 
   /** Marks `key` as processed; if it was added meanwhile it is queued again. */
   done(key: string): void {
-    const started = this.startedAt.get(key);
-    this.startedAt.delete(key);
+    const started = this.processing.get(key);
     this.processing.delete(key);
     if (started !== undefined)
       this.metrics?.workDuration.observe(this.labels, (this.clock.now() - started) / 1000);
@@ -164,7 +160,6 @@ export class WorkQueue implements InFlightReporter {
     this.delayed.clear();
     this.fifo.clear();
     this.dirty.clear();
-    this.queuedAt.clear();
     this.metrics?.depth.set(this.labels, 0);
     for (const resolve of this.waiters.splice(0)) resolve(undefined);
   }
@@ -188,14 +183,14 @@ export class WorkQueue implements InFlightReporter {
   unfinishedWorkSeconds(): number {
     const now = this.clock.now();
     let total = 0;
-    for (const started of this.startedAt.values()) total += now - started;
+    for (const started of this.processing.values()) total += now - started;
     return total / 1000;
   }
 
   longestRunningProcessorSeconds(): number {
     const now = this.clock.now();
     let oldest = now;
-    for (const started of this.startedAt.values()) oldest = Math.min(oldest, started);
+    for (const started of this.processing.values()) oldest = Math.min(oldest, started);
     return (now - oldest) / 1000;
   }
 
@@ -211,12 +206,10 @@ export class WorkQueue implements InFlightReporter {
     if (key === undefined) return undefined;
     const now = this.clock.now();
     this.metrics?.depth.dec(this.labels);
-    const queued = this.queuedAt.get(key);
+    const queued = this.dirty.get(key);
     if (queued !== undefined) this.metrics?.queueDuration.observe(this.labels, (now - queued) / 1000);
-    this.queuedAt.delete(key);
     this.dirty.delete(key);
-    this.processing.add(key);
-    this.startedAt.set(key, now);
+    this.processing.set(key, now);
     return key;
   }
 }
