@@ -14,6 +14,16 @@ export function clusterSource(env: NodeJS.ProcessEnv = process.env): ClusterSour
   return 'local';
 }
 
+/** A cluster that is already running, named by its kubeconfig: never stopped by us. */
+export function existingCluster(kubeconfig: string): Cluster {
+  return {
+    kubeconfig,
+    server: '',
+    kubectl: ['kubectl', `--kubeconfig=${kubeconfig}`],
+    stop: async () => {},
+  };
+}
+
 /**
  * A cluster to run against: the one in KUBECONFIG when USE_EXISTING_CLUSTER=true (never stopped by
  * us), envtest binaries when KUBEBUILDER_ASSETS is set, else the control plane built from test/cluster.
@@ -27,12 +37,7 @@ export async function obtainCluster(
       const kubeconfig = env.KUBECONFIG;
       if (!kubeconfig)
         throw new Error('USE_EXISTING_CLUSTER=true needs KUBECONFIG to name the cluster to use');
-      return {
-        kubeconfig,
-        server: '',
-        kubectl: ['kubectl', `--kubeconfig=${kubeconfig}`],
-        stop: async () => {},
-      };
+      return existingCluster(kubeconfig);
     }
     case 'envtest':
       return startEnvtest(env.KUBEBUILDER_ASSETS as string, opts);

@@ -2,7 +2,7 @@
 // data), freeze (SIGSTOP) or run with its own flags — none of which the shared apiserver allows. Its
 // command line is copied from the running apiserver, so it works for the local control plane and for
 // envtest alike (not for an existing remote cluster, where no apiserver process is ours).
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster } from '../../src/cluster/index.js';
 import { freePort } from '../../src/util/free-port.js';
+import { tailFile } from '../../src/util/text.js';
+import { kubeConfig } from './cluster.js';
 import { processesMentioning } from './processes.js';
 import { startTied, type TiedProcess } from './tied-process.js';
 
@@ -29,9 +31,7 @@ export interface ExtraApiserver {
   resume(): void;
 }
 
-function apiserverCommandLine(cluster: Cluster): string[] {
-  const kc = new KubeConfig();
-  kc.loadFromFile(cluster.kubeconfig);
+function apiserverCommandLine(cluster: Cluster, kc: KubeConfig): string[] {
   const port = new URL(kc.getCurrentCluster()?.server ?? cluster.server).port;
   for (const pid of processesMentioning(`--secure-port=${port}`)) {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
@@ -67,7 +67,8 @@ export async function startExtraApiserver(
   cluster: Cluster,
   extraArgs: string[] = [],
 ): Promise<ExtraApiserver> {
-  const original = apiserverCommandLine(cluster);
+  const base = kubeConfig(cluster);
+  const original = apiserverCommandLine(cluster, base);
   const port = await freePort();
   const argv = [
     ...original.filter((a) => !a.startsWith('--secure-port=')),
@@ -80,8 +81,6 @@ export async function startExtraApiserver(
   const dir = mkdtempSync(join(tmpdir(), 'extra-apiserver-'));
   const log = join(dir, 'kube-apiserver.log');
 
-  const base = new KubeConfig();
-  base.loadFromFile(cluster.kubeconfig);
   const kc = new KubeConfig();
   kc.loadFromOptions({
     clusters: base.getClusters().map((c) => ({ ...c, server: `https://127.0.0.1:${port}` })),
@@ -98,8 +97,7 @@ export async function startExtraApiserver(
     const deadline = Date.now() + 60_000;
     while (!(await readyz(kc))) {
       if (!proc.running() || Date.now() > deadline) {
-        const tail = existsSync(log) ? readFileSync(log, 'utf8').split('\n').slice(-30).join('\n') : '';
-        throw new Error(`extra kube-apiserver did not become ready\n${tail}`);
+        throw new Error(`extra kube-apiserver did not become ready\n${tailFile(log)}`);
       }
       await sleep(200);
     }

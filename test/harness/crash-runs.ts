@@ -4,7 +4,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FINALIZERS, LABELS, MANAGED_BY, type TaskRun } from '../../src/api/index.js';
 import { jobState } from '../../src/controllers/run-status.js';
-import { isApiStatus, type KubeClient, type KubeObject } from '../../src/runtime/index.js';
+import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
+import { ignore404 } from './api-errors.js';
 import { configMapPath, finishJob, jobPath, sampleTaskRun, taskRunPath } from './operator.js';
 import { until } from './until.js';
 
@@ -126,22 +127,6 @@ export async function driveRuns(
     'every run settled',
     timeoutMs,
   );
-}
-
-/** Waits until the TaskRun storage serves (it may still be initialising just after the CRDs were installed). */
-export async function runStorageReady(client: KubeClient, namespace: string): Promise<void> {
-  await until(
-    () =>
-      client.request('GET', taskRunPath(namespace)).then(
-        () => true,
-        (err) => !isApiStatus(err, 429) && Promise.reject(err),
-      ),
-    'the TaskRun storage serving',
-  );
-}
-
-function ignore404(err: unknown): void {
-  if (!isApiStatus(err, 404)) throw err;
 }
 
 /** Everything wrong with the namespace's runs and their objects, as read from the API; [] when sound. */

@@ -10,6 +10,12 @@ export interface LogLine {
   [field: string]: unknown;
 }
 
+/** A waitForLog matcher: the line whose msg is `msg`. */
+export const logged =
+  (msg: string) =>
+  (line: LogLine): boolean =>
+    line.msg === msg;
+
 /** The loader tap runs TypeScript tests with, so that children run TypeScript the same way. */
 function typescriptLoader(): string[] {
   const fromTap = process.execArgv.filter((arg) => arg.includes('@tapjs/typescript'));

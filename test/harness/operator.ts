@@ -1,25 +1,26 @@
 // The run controllers started in-process against the test cluster, scoped to one namespace, with the
 // default controller config (optionally changed), plus helpers that play the parts missing from the
 // local control plane: the Job controller (a Job's /status is patched to Complete or Failed).
-import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { ControllerConfig, TaskRun } from '../../src/api/index.js';
+import { runPath } from '../../src/cli/kinds.js';
 import type { Cluster } from '../../src/cluster/index.js';
-import { defaultConfigFile, parseConfig } from '../../src/config/load.js';
+import { loadDefaultConfig } from '../../src/config/load.js';
+import { CONFIGMAPS, JOBS } from '../../src/controllers/owned-objects.js';
 import { runControllers } from '../../src/controllers/run-controllers.js';
 import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
-import { KubeClient, type KubeObject, Manager } from '../../src/runtime/index.js';
+import { KubeClient, type KubeObject, Manager, resourcePath } from '../../src/runtime/index.js';
 import { kubeConfig } from './cluster.js';
 import { sampleSum } from './prometheus-text.js';
+import { until } from './until.js';
 
 interface Teardown {
   teardown(fn: () => unknown): void;
 }
 
 export function testConfig(change: (config: ControllerConfig) => void = () => {}): ControllerConfig {
-  const text = readFileSync(defaultConfigFile(), 'utf8');
-  const config = parseConfig(text);
+  const config = loadDefaultConfig();
   change(config);
   return config;
 }
@@ -101,12 +102,13 @@ export const statusOf = (p: Promise<unknown>): Promise<number | undefined> =>
     (err: { status?: number }) => err.status,
   );
 
-export const taskRunPath = (namespace: string, name = '') =>
-  `/apis/orchestrator.io/v1/namespaces/${namespace}/taskruns${name ? `/${name}` : ''}`;
-export const jobPath = (namespace: string, name = '') =>
-  `/apis/batch/v1/namespaces/${namespace}/jobs${name ? `/${name}` : ''}`;
-export const configMapPath = (namespace: string, name = '') =>
-  `/api/v1/namespaces/${namespace}/configmaps${name ? `/${name}` : ''}`;
+export const taskRunPath = (namespace: string, name?: string) => runPath('TaskRun', namespace, name);
+export const jobPath = (namespace: string, name?: string) => resourcePath(JOBS, namespace, name);
+export const configMapPath = (namespace: string, name?: string) => resourcePath(CONFIGMAPS, namespace, name);
+
+/** Until the Job exists (the controller made it). */
+export const untilJob = (client: KubeClient, namespace: string, job: string, what: string): Promise<void> =>
+  until(async () => (await statusOf(client.request('GET', jobPath(namespace, job)))) === 200, what);
 
 export function sampleTaskRun(name: string, taskId = 7, spec: Partial<TaskRun['spec']> = {}): KubeObject {
   return {

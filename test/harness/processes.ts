@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** PIDs of live processes whose command line mentions `needle` (Linux /proc). */
 export function processesMentioning(needle: string): number[] {
@@ -15,4 +16,15 @@ export function processesMentioning(needle: string): number[] {
     }
   }
   return found;
+}
+
+/** Waits up to `withinMs` until no live process mentions `needle`; returns the PIDs still left ([] when all are gone). */
+export async function processesGone(needle: string, withinMs = 20_000): Promise<number[]> {
+  const deadline = Date.now() + withinMs;
+  let left = processesMentioning(needle);
+  while (left.length > 0 && Date.now() < deadline) {
+    await sleep(200);
+    left = processesMentioning(needle);
+  }
+  return left;
 }

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { type LogLine, NodeProcess } from './node-process.js';
+import { logged, NodeProcess } from './node-process.js';
 import { type Container, deploymentSpec } from './pod-spec.js';
 
 export interface PodTemplate {
@@ -58,8 +58,6 @@ export interface Replica {
   holds(holderIdentity: string | undefined): boolean;
   kill(): Promise<void>;
 }
-
-const logged = (msg: string) => (line: LogLine) => line.msg === msg;
 
 /** Starts `orchestrator run` (from dist/) with `args` and `env`; resolves when it serves. */
 export async function startReplica(

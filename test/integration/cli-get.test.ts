@@ -4,35 +4,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
-import { memoryIO } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
-import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
+import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { runCli } from '../harness/cli.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
-import { finishJob, jobPath, startOperator, statusOf, taskRunPath, testConfig } from '../harness/operator.js';
+import { finishJob, startOperator, taskRunPath, testConfig, untilJob } from '../harness/operator.js';
 import { until } from '../harness/until.js';
 import { startTestWebhooks } from '../harness/webhook.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
 const samples = join(packageRoot(), 'config', 'samples');
-
-/** Until the Job exists (the controller made it). */
-const untilJob = (client: KubeClient, namespace: string, job: string, what: string) =>
-  until(async () => (await statusOf(client.request('GET', jobPath(namespace, job)))) === 200, what);
-
-async function cli(namespace: string, ...args: string[]) {
-  return cliWithInput(namespace, undefined, ...args);
-}
-async function cliWithInput(namespace: string, stdin: string | undefined, ...args: string[]) {
-  const io = memoryIO(stdin === undefined ? {} : { stdin });
-  const code = await main(
-    ['node', 'orchestrator', ...args, '--kubeconfig', cluster.kubeconfig, '-n', namespace],
-    io,
-  );
-  return { code, stdout: io.stdout(), stderr: io.stderr() };
-}
 
 t.test('get, describe and retry a TaskRun through its life', async (t) => {
   const webhooks = await startTestWebhooks(t, cluster);
@@ -50,15 +33,13 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
     'service: payments',
     'service: search',
   );
-  const submitted = await cliWithInput(
-    namespace,
-    codeRun,
-    'task',
-    'submit',
-    '-f',
-    join(samples, 'taskrun.yaml'),
-    '-f',
-    '-',
+  const submitted = await runCli(
+    cluster,
+    ['task', 'submit', '-f', join(samples, 'taskrun.yaml'), '-f', '-'],
+    {
+      namespace,
+      stdin: codeRun,
+    },
   );
   t.equal(submitted.code, 0, submitted.stderr);
   await untilJob(op.client, namespace, 'payments-task-7-run-1', 'the Job');
@@ -70,34 +51,38 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
     )?.phase;
   await until(async () => (await phase()) === 'Running', 'Running');
 
-  const table = await cli(namespace, 'get', 'tr');
+  const table = await runCli(cluster, ['get', 'tr'], { namespace });
   t.equal(table.code, 0, table.stderr);
   t.match(
     table.stdout,
     /^NAME +TASK +SERVICE +AGENT +ATTEMPT +PHASE +AGE\npayments-task-7 +7 +payments +rex +1 +Running +\d+s\n$/,
   );
-  const wide = await cli(namespace, 'get', 'taskruns', '-o', 'wide');
+  const wide = await runCli(cluster, ['get', 'taskruns', '-o', 'wide'], { namespace });
   t.match(wide.stdout, /PHASE +JOB +AGE\n.*Running +payments-task-7-run-1 +\d+s\n$/);
-  const all = await cli(namespace, 'get');
+  const all = await runCli(cluster, ['get'], { namespace });
   t.match(
     all.stdout,
     /^NAME +TASK .*\ntaskrun\.orchestrator\.io\/payments-task-7 .*\n\nNAME +TASK +SERVICE +AGENT +PHASE +AGE\ncoderun\.orchestrator\.io\/payments-task-7-rex +7 +search +5DLabs-Rex /,
   );
-  const names = await cli(namespace, 'get', 'all', '-o', 'name');
+  const names = await runCli(cluster, ['get', 'all', '-o', 'name'], { namespace });
   t.equal(
     names.stdout,
     'taskrun.orchestrator.io/payments-task-7\ncoderun.orchestrator.io/payments-task-7-rex\n',
   );
-  const json = JSON.parse((await cli(namespace, 'get', 'tr', 'payments-task-7', '-o', 'json')).stdout);
+  const json = JSON.parse(
+    (await runCli(cluster, ['get', 'tr', 'payments-task-7', '-o', 'json'], { namespace })).stdout,
+  );
   t.match(json, { kind: 'TaskRun', metadata: { name: 'payments-task-7' }, status: { phase: 'Running' } });
   t.notOk(json.metadata.managedFields, 'managedFields hidden');
-  const yaml = parse((await cli(namespace, 'get', 'cr', '-o', 'yaml')).stdout);
+  const yaml = parse((await runCli(cluster, ['get', 'cr', '-o', 'yaml'], { namespace })).stdout);
   t.match(yaml, { kind: 'List', items: [{ kind: 'CodeRun' }] });
-  const selected = await cli(namespace, 'get', 'tr', '-l', 'orchestrator.io/service=payments', '-A');
+  const selected = await runCli(cluster, ['get', 'tr', '-l', 'orchestrator.io/service=payments', '-A'], {
+    namespace,
+  });
   t.match(selected.stdout, new RegExp(`^NAMESPACE +NAME .*\\n${namespace} +payments-task-7 `));
-  const none = await cli(namespace, 'get', 'tr', '-l', 'orchestrator.io/service=other');
+  const none = await runCli(cluster, ['get', 'tr', '-l', 'orchestrator.io/service=other'], { namespace });
   t.equal(none.stderr, `No resources found in ${namespace} namespace.\n`);
-  const missing = await cli(namespace, 'get', 'dr', 'nope');
+  const missing = await runCli(cluster, ['get', 'dr', 'nope'], { namespace });
   t.equal(missing.code, 1);
   t.equal(missing.stderr, 'Error from server (NotFound): docsruns.orchestrator.io "nope" not found\n');
 
@@ -106,7 +91,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
   const events = () =>
     op.client.request<{ items: unknown[] }>('GET', `/api/v1/namespaces/${namespace}/events`);
   await until(async () => (await events()).items.length >= 2, 'events');
-  const described = await cli(namespace, 'describe', 'tr', 'payments-task-7');
+  const described = await runCli(cluster, ['describe', 'tr', 'payments-task-7'], { namespace });
   t.equal(described.code, 0, described.stderr);
   const text = described.stdout;
   t.match(text, /^Name: +payments-task-7\nNamespace: +\S+\nKind: +TaskRun\n/);
@@ -126,21 +111,27 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
     /\nEvents:\n {2}Type +Reason +Age +From +Message\n {2}-{4} +-{6} +-{3} +-{4} +-{7}\n(.*\n)* {2}Warning +RetriesExhausted +\d+s +orchestrator +attempt 1 failed/,
   );
 
-  const retried = await cli(namespace, 'retry', 'taskrun/payments-task-7');
+  const retried = await runCli(cluster, ['retry', 'taskrun/payments-task-7'], { namespace });
   t.equal(retried.code, 0, retried.stderr);
   t.equal(retried.stdout, 'taskrun.orchestrator.io/payments-task-7 retried (spec.retryAttempt 1 -> 2)\n');
   await untilJob(op.client, namespace, 'payments-task-7-run-2', 'the attempt 2 Job');
-  t.match(await (await cli(namespace, 'get', 'tr')).stdout, /payments-task-7 +7 +payments +rex +2 +Running/);
+  t.match(
+    await (await runCli(cluster, ['get', 'tr'], { namespace })).stdout,
+    /payments-task-7 +7 +payments +rex +2 +Running/,
+  );
 });
 
 t.test('retry: a CodeRun raises contextVersion; a DocsRun cannot be retried, and says why', async (t) => {
   const namespace = await testNamespace(t, cluster);
-  t.equal((await cli(namespace, 'task', 'submit', '-f', join(samples, 'coderun.yaml'))).code, 0);
-  const first = await cli(namespace, 'retry', 'cr', 'payments-task-7-rex');
+  t.equal(
+    (await runCli(cluster, ['task', 'submit', '-f', join(samples, 'coderun.yaml')], { namespace })).code,
+    0,
+  );
+  const first = await runCli(cluster, ['retry', 'cr', 'payments-task-7-rex'], { namespace });
   t.equal(first.stdout, 'coderun.orchestrator.io/payments-task-7-rex retried (spec.contextVersion 1 -> 2)\n');
-  const second = await cli(namespace, 'retry', 'cr', 'payments-task-7-rex');
+  const second = await runCli(cluster, ['retry', 'cr', 'payments-task-7-rex'], { namespace });
   t.match(second.stdout, 'spec.contextVersion 2 -> 3');
-  const docs = await cli(namespace, 'retry', 'dr', 'anything');
+  const docs = await runCli(cluster, ['retry', 'dr', 'anything'], { namespace });
   t.equal(docs.code, 1);
   t.match(docs.stderr, /^error: DocsRuns cannot be retried: a DocsRun has no attempt field in its spec/);
 });

@@ -6,9 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { createAuthority } from '../../src/certs/authority.js';
-import { memoryIO } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
 import { startControlPlane } from '../../src/cluster/index.js';
+import { runCli } from '../harness/cli.js';
 import { kubectl } from '../harness/cluster.js';
 
 const cluster = await startControlPlane();
@@ -16,11 +15,6 @@ t.teardown(() => cluster.stop());
 // install runs this cluster's kubectl, named the way a user would point it at another one.
 process.env.ORCHESTRATOR_KUBECTL = JSON.stringify(cluster.kubectl);
 
-async function cli(...args: string[]) {
-  const io = memoryIO();
-  const code = await main(['node', 'orchestrator', ...args, '--kubeconfig', cluster.kubeconfig], io);
-  return { code, stdout: io.stdout(), stderr: io.stderr() };
-}
 const CRDS_MISSING =
   'error: the orchestrator.io CRDs are not installed in this cluster: run `orchestrator install`\n';
 const webhook = async () =>
@@ -38,14 +32,14 @@ const webhook = async () =>
 
 t.test('before install: every cluster command says the CRDs are missing', async (t) => {
   for (const args of [['get'], ['describe', 'cr', 'x'], ['retry', 'tr', 'x'], ['wait', 'dr', 'x']]) {
-    const res = await cli(...args);
+    const res = await runCli(cluster, args);
     t.equal(res.code, 1, args.join(' '));
     t.equal(res.stderr, CRDS_MISSING, args.join(' '));
   }
 });
 
 t.test('install --dry-run changes nothing', async (t) => {
-  const res = await cli('install', '--dry-run');
+  const res = await runCli(cluster, ['install', '--dry-run']);
   t.equal(res.code, 0, res.stderr);
   t.match(
     res.stdout,
@@ -55,18 +49,24 @@ t.test('install --dry-run changes nothing', async (t) => {
     res.stdout,
     /validatingwebhookconfiguration\.admissionregistration\.k8s\.io\/orchestrator-validating created \(dry run\)/,
   );
-  t.equal((await cli('get')).stderr, CRDS_MISSING);
+  t.equal((await runCli(cluster, ['get'])).stderr, CRDS_MISSING);
 });
 
 t.test('install with --webhook-url, then with service webhooks', async (t) => {
   const ca = await createAuthority();
   const caFile = join(mkdtempSync(join(tmpdir(), 'cli-install-')), 'ca.crt');
   writeFileSync(caFile, ca.certPem);
-  const noCa = await cli('install', '--webhook-url', 'https://127.0.0.1:9443');
+  const noCa = await runCli(cluster, ['install', '--webhook-url', 'https://127.0.0.1:9443']);
   t.equal(noCa.code, 1);
   t.match(noCa.stderr, 'error: --webhook-url and --ca-file go together');
 
-  const res = await cli('install', '--webhook-url', 'https://127.0.0.1:9443', '--ca-file', caFile);
+  const res = await runCli(cluster, [
+    'install',
+    '--webhook-url',
+    'https://127.0.0.1:9443',
+    '--ca-file',
+    caFile,
+  ]);
   t.equal(res.code, 0, res.stderr);
   t.match(res.stdout, 'CRDs installed and established\n');
   t.match(res.stdout, /namespace\/orchestrator-system serverside-applied/);
@@ -78,11 +78,11 @@ t.test('install with --webhook-url, then with service webhooks', async (t) => {
   const byUrl = await webhook();
   t.equal(byUrl.webhooks[0].clientConfig.url, 'https://127.0.0.1:9443/validate-orchestrator-io-v1-taskrun');
   t.equal(byUrl.webhooks[0].clientConfig.caBundle, Buffer.from(ca.certPem).toString('base64'));
-  const get = await cli('get', '-A');
+  const get = await runCli(cluster, ['get', '-A']);
   t.equal(get.code, 0, get.stderr);
   t.equal(get.stderr, 'No resources found\n');
 
-  const again = await cli('install');
+  const again = await runCli(cluster, ['install']);
   t.equal(again.code, 0, again.stderr);
   const byService = await webhook();
   t.match(byService.webhooks[0].clientConfig, {
@@ -114,15 +114,15 @@ t.test(
     const created = await kubectl(cluster, ['create', '-f', '-'], JSON.stringify(run));
     t.equal(created.code, 0, created.stderr);
 
-    const refused = await cli('uninstall');
+    const refused = await runCli(cluster, ['uninstall']);
     t.equal(refused.code, 1);
     t.match(
       refused.stderr,
       /deletes the orchestrator\.io CRDs and with them every TaskRun, CodeRun and DocsRun .*--yes/,
     );
-    t.equal((await cli('get', 'dr', 'stuck', '-n', 'default')).code, 0, 'nothing was deleted');
+    t.equal((await runCli(cluster, ['get', 'dr', 'stuck', '-n', 'default'])).code, 0, 'nothing was deleted');
 
-    const res = await cli('uninstall', '--yes', '--timeout', '1s');
+    const res = await runCli(cluster, ['uninstall', '--yes', '--timeout', '1s']);
     t.equal(res.code, 0, res.stderr);
     t.match(res.stdout, 'deleting 1 run(s)');
     t.match(
@@ -133,6 +133,6 @@ t.test(
       res.stdout,
       /customresourcedefinition\.apiextensions\.k8s\.io "taskruns\.orchestrator\.io" deleted/,
     );
-    t.equal((await cli('get')).stderr, CRDS_MISSING);
+    t.equal((await runCli(cluster, ['get'])).stderr, CRDS_MISSING);
   },
 );

@@ -4,13 +4,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { memoryIO } from '../../src/cli/io.js';
-import { main } from '../../src/cli/main.js';
-import type { KubeClient } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { runCli, startCli } from '../harness/cli.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
-import { finishJob, jobPath, startOperator, statusOf, testConfig } from '../harness/operator.js';
+import { finishJob, startOperator, testConfig, untilJob } from '../harness/operator.js';
 import { until } from '../harness/until.js';
 import { startTestWebhooks } from '../harness/webhook.js';
 
@@ -18,35 +16,17 @@ const cluster = await testCluster();
 await ensureCrds(cluster);
 const samples = join(packageRoot(), 'config', 'samples');
 
-/** Until the Job exists (the controller made it). */
-const untilJob = (client: KubeClient, namespace: string, job: string, what: string) =>
-  until(async () => (await statusOf(client.request('GET', jobPath(namespace, job)))) === 200, what);
-
-function cli(namespace: string, args: string[], stdin?: string, isTTY = false) {
-  const io = memoryIO({ isTTY, ...(stdin === undefined ? {} : { stdin }) });
-  const done = main(
-    ['node', 'orchestrator', ...args, '--kubeconfig', cluster.kubeconfig, '-n', namespace],
-    io,
-  );
-  return { io, done };
-}
-async function run(namespace: string, args: string[], stdin?: string) {
-  const { io, done } = cli(namespace, args, stdin);
-  const code = await done;
-  return { code, stdout: io.stdout(), stderr: io.stderr() };
-}
-
 t.test(
   'task submit: created lines, generated names, and webhook denials as kubectl prints them',
   async (t) => {
     const webhooks = await startTestWebhooks(t, cluster);
     const namespace = await testNamespace(t, cluster, webhooks.namespaceLabels);
-    const ok = await run(namespace, ['task', 'submit', '-f', join(samples, 'taskrun.yaml')]);
+    const ok = await runCli(cluster, ['task', 'submit', '-f', join(samples, 'taskrun.yaml')], { namespace });
     t.equal(ok.code, 0, ok.stderr);
     t.equal(ok.stdout, 'taskrun.orchestrator.io/payments-task-7 created\n');
 
     const denied = join(samples, 'invalid', 'unknown-agent.yaml');
-    const bad = await run(namespace, ['task', 'submit', '-f', denied]);
+    const bad = await runCli(cluster, ['task', 'submit', '-f', denied], { namespace });
     t.equal(bad.code, 1);
     t.match(
       bad.stderr,
@@ -58,7 +38,10 @@ t.test(
     // Two documents from standard input, neither named: each gets a generated name.
     const code = readFileSync(join(samples, 'coderun.yaml'), 'utf8').replace(/ {2}name: .*\n/, '');
     const docs = readFileSync(join(samples, 'docsrun.yaml'), 'utf8').replace(/ {2}name: .*\n/, '');
-    const multi = await run(namespace, ['task', 'submit', '-f', '-'], `${code}---\n${docs}`);
+    const multi = await runCli(cluster, ['task', 'submit', '-f', '-'], {
+      namespace,
+      stdin: `${code}---\n${docs}`,
+    });
     t.equal(multi.code, 0, multi.stderr);
     t.match(
       multi.stdout,
@@ -70,22 +53,26 @@ t.test(
 t.test('task code --wait: progress lines, a summary, exit 0 when the Job completes', async (t) => {
   const namespace = await testNamespace(t, cluster);
   const op = await startOperator(t, cluster, namespace);
-  const { io, done } = cli(namespace, [
-    'task',
-    'code',
-    '7',
-    '--service',
-    'payments',
-    '--name',
-    'pay-7',
-    '--repository-url',
-    'https://github.com/acme/payments.git',
-    '--docs-project-directory',
-    'projects/payments',
-    '--wait',
-    '--timeout',
-    '2m',
-  ]);
+  const { io, done } = startCli(
+    cluster,
+    [
+      'task',
+      'code',
+      '7',
+      '--service',
+      'payments',
+      '--name',
+      'pay-7',
+      '--repository-url',
+      'https://github.com/acme/payments.git',
+      '--docs-project-directory',
+      'projects/payments',
+      '--wait',
+      '--timeout',
+      '2m',
+    ],
+    { namespace },
+  );
   const job = 'payments-rex-task-7-v1';
   await untilJob(op.client, namespace, job, 'the Job');
   await until(() => io.stdout().includes('Running'), 'a Running line');
@@ -113,17 +100,21 @@ t.test('task docs --wait: exit 1 when the run fails for good', async (t) => {
       c.retries = { ...c.retries, maxRetries: 0 };
     }),
   );
-  const { io, done } = cli(namespace, [
-    'task',
-    'docs',
-    '--working-directory',
-    'projects/payments',
-    '--name',
-    'docs-1',
-    '--repository-url',
-    'https://github.com/acme/payments-docs.git',
-    '--wait',
-  ]);
+  const { io, done } = startCli(
+    cluster,
+    [
+      'task',
+      'docs',
+      '--working-directory',
+      'projects/payments',
+      '--name',
+      'docs-1',
+      '--repository-url',
+      'https://github.com/acme/payments-docs.git',
+      '--wait',
+    ],
+    { namespace },
+  );
   const job = 'docs-docs-1-run-1';
   await untilJob(op.client, namespace, job, 'the Job');
   await finishJob(op.client, namespace, job, 'Failed');
@@ -134,9 +125,11 @@ t.test('task docs --wait: exit 1 when the run fails for good', async (t) => {
 
 t.test('wait: exit 2 on timeout, 130 on Ctrl-C, a clear error for a missing run', async (t) => {
   const namespace = await testNamespace(t, cluster);
-  const created = await run(namespace, ['task', 'submit', '-f', join(samples, 'docsrun.yaml')]);
+  const created = await runCli(cluster, ['task', 'submit', '-f', join(samples, 'docsrun.yaml')], {
+    namespace,
+  });
   t.equal(created.code, 0, created.stderr);
-  const timeout = await run(namespace, ['wait', 'dr', 'payments-docs', '--timeout', '1s']);
+  const timeout = await runCli(cluster, ['wait', 'dr', 'payments-docs', '--timeout', '1s'], { namespace });
   t.equal(timeout.code, 2);
   t.match(
     timeout.stdout,
@@ -144,7 +137,7 @@ t.test('wait: exit 2 on timeout, 130 on Ctrl-C, a clear error for a missing run'
   );
 
   // On a terminal: the phase in colour and a status line rewritten in place.
-  const { io, done } = cli(namespace, ['wait', 'docsrun/payments-docs'], undefined, true);
+  const { io, done } = startCli(cluster, ['wait', 'docsrun/payments-docs'], { namespace, isTTY: true });
   await until(() => io.stdout().includes('waiting for the controller'), 'the first line');
   io.interrupt();
   t.equal(await done, 130);
@@ -155,7 +148,7 @@ t.test('wait: exit 2 on timeout, 130 on Ctrl-C, a clear error for a missing run'
   );
   t.match(io.stdout(), 'stopped waiting for DocsRun payments-docs; it goes on');
 
-  const missing = await run(namespace, ['wait', 'cr', 'nope']);
+  const missing = await runCli(cluster, ['wait', 'cr', 'nope'], { namespace });
   t.equal(missing.code, 1);
   t.equal(missing.stderr, 'Error from server (NotFound): coderuns.orchestrator.io "nope" not found\n');
 });

@@ -5,21 +5,19 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { ensureDist } from '../../scripts/build.js';
-import { clusterSource, controlPlaneBinary, obtainCluster } from '../../src/cluster/index.js';
+import {
+  clusterSource,
+  controlPlaneBinary,
+  existingCluster,
+  obtainCluster,
+} from '../../src/cluster/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { kubectl } from '../harness/cluster.js';
-import { processesMentioning } from '../harness/processes.js';
+import { processesGone } from '../harness/processes.js';
 
 const root = packageRoot();
-
-async function settled(needle: string): Promise<number[]> {
-  const deadline = Date.now() + 20_000;
-  while (processesMentioning(needle).length && Date.now() < deadline) await sleep(200);
-  return processesMentioning(needle);
-}
 
 t.test('KUBEBUILDER_ASSETS: the envtest binaries are started, used and stopped', async (t) => {
   const binary = await controlPlaneBinary();
@@ -39,7 +37,7 @@ t.test('KUBEBUILDER_ASSETS: the envtest binaries are started, used and stopped',
   const ns = await kubectl(cluster, ['get', 'namespace', 'default', '-o', 'name']);
   t.equal(ns.stdout.trim(), 'namespace/default');
   await cluster.stop();
-  t.same(await settled(dir), [], 'etcd and kube-apiserver are gone');
+  t.same(await processesGone(dir), [], 'etcd and kube-apiserver are gone');
 });
 
 t.test('USE_EXISTING_CLUSTER needs KUBECONFIG and is never stopped by us', async (t) => {
@@ -66,18 +64,13 @@ t.test('orchestrator cluster up, env and down', async (t) => {
   t.match(again.stdout, /already running/, 'up is idempotent');
   const env = cli('env');
   t.match(env.stdout, /^# kube-apiserver v1\.35\.\d+ at https:\/\/127\.0\.0\.1:\d+\nexport KUBECONFIG=/);
-  const cluster = {
-    kubeconfig: join(dir, 'kubeconfig'),
-    server: '',
-    kubectl: ['kubectl', `--kubeconfig=${join(dir, 'kubeconfig')}`],
-    stop: async () => {},
-  };
+  const cluster = existingCluster(join(dir, 'kubeconfig'));
   const crd = await kubectl(cluster, ['get', 'crd', 'taskruns.orchestrator.io', '-o', 'name']);
   t.equal(crd.stdout.trim(), 'customresourcedefinition.apiextensions.k8s.io/taskruns.orchestrator.io');
 
   const down = cli('down');
   t.equal(down.status, 0, down.stderr);
   t.match(down.stdout, /stopped/);
-  t.same(await settled(dir), [], 'no process left');
+  t.same(await processesGone(dir), [], 'no process left');
   t.match(cli('env').stderr, /no local control plane is running/);
 });

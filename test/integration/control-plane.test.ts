@@ -4,18 +4,10 @@ import { ApiException, CoreV1Api } from '@kubernetes/client-node';
 import t from 'tap';
 import { clusterSource } from '../../src/cluster/index.js';
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
+import { until } from '../harness/until.js';
 
 const cluster = await testCluster();
 const core = kubeConfig(cluster).makeApiClient(CoreV1Api);
-
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
 
 const gone = (read: () => Promise<unknown>) => async () => {
   try {
@@ -59,9 +51,10 @@ t.test('deleting an owner cascades to its dependents (garbage collector)', async
     },
   });
   await core.deleteNamespacedConfigMap({ name: 'owner', namespace, propagationPolicy: 'Background' });
-  await eventually(
-    'the dependent is collected',
+  await until(
     gone(() => core.readNamespacedConfigMap({ name: 'dependent', namespace })),
+    'the dependent is collected',
+    30_000,
   );
   t.pass('the dependent was garbage-collected');
 });
@@ -70,18 +63,20 @@ t.test('a deleted namespace is emptied and removed (namespace controller)', asyn
   const namespace = await testNamespace(t, cluster);
   await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'inside' } } });
   await core.deleteNamespace({ name: namespace });
-  await eventually(
-    'the namespace is gone',
+  await until(
     gone(() => core.readNamespace({ name: namespace })),
+    'the namespace is gone',
+    30_000,
   );
   t.pass('namespace deleted with its contents');
 });
 
 t.test('every namespace gets its default ServiceAccount (serviceaccount controller)', async (t) => {
   const namespace = await testNamespace(t, cluster);
-  await eventually(
-    'default exists',
+  await until(
     async () => !(await gone(() => core.readNamespacedServiceAccount({ name: 'default', namespace }))()),
+    'default exists',
+    30_000,
   );
   t.pass('default ServiceAccount created');
 });

@@ -17,14 +17,8 @@ import { loadTemplateSet } from '../../src/render/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { kubectl, testCluster } from '../harness/cluster.js';
 import { applyObjects, kustomize, ofKind, one } from '../harness/kustomize.js';
-import {
-  type Container,
-  deploymentSpec,
-  mountPath,
-  portNumber,
-  selects,
-  writeKubeletVolume,
-} from '../harness/pod-spec.js';
+import { deploymentSpec, mountPath, portNumber, selects, writeKubeletVolume } from '../harness/pod-spec.js';
+import { containerEnv, managerTemplate } from '../harness/replicas.js';
 
 const cluster = await testCluster();
 const root = packageRoot();
@@ -91,7 +85,7 @@ const deployment = one(installed, 'Deployment', 'orchestrator');
 const spec = deploymentSpec(deployment);
 const pod = spec.template.spec;
 const podLabels = spec.template.metadata.labels;
-const container = pod.containers[0] as Container;
+const { namespace, container } = managerTemplate(installed);
 
 /** The Deployment's args parsed by `orchestrator run` itself, and the options they make in the pod. */
 function podOptions() {
@@ -104,11 +98,10 @@ function podOptions() {
     .filter((flag) => !known.has(flag));
   const { operands, unknown } = run.parseOptions(container.args ?? []);
   // The downward API's values, as the kubelet resolves them for this Deployment.
-  const env: NodeJS.ProcessEnv = { KUBERNETES_SERVICE_HOST: '10.96.0.1', POD_NAME: 'orchestrator-0' };
-  for (const e of container.env ?? []) {
-    const field = e.valueFrom?.fieldRef?.fieldPath;
-    env[e.name] = field === 'metadata.namespace' ? deployment.metadata?.namespace : (e.value ?? env[e.name]);
-  }
+  const env: NodeJS.ProcessEnv = {
+    KUBERNETES_SERVICE_HOST: '10.96.0.1',
+    ...containerEnv(container, { name: 'orchestrator-0', namespace }),
+  };
   const flags = run.opts<RunFlags & { config: string }>();
   return {
     unknownFlags,
@@ -118,6 +111,7 @@ function podOptions() {
     defaults: runOptions(loadDefaultConfig(), defaultConfigFile(), {}, env),
   };
 }
+const { unknownFlags, rest, flags, opts, defaults } = podOptions();
 
 t.test('the Deployment: HA, locked down, and its flags agree with `orchestrator run`', async (t) => {
   t.equal(spec.replicas, 2);
@@ -141,7 +135,6 @@ t.test('the Deployment: HA, locked down, and its flags agree with `orchestrator 
     'a writable /tmp',
   );
 
-  const { unknownFlags, rest, flags, opts, defaults } = podOptions();
   t.same(unknownFlags, [], 'every flag is one of `orchestrator run --help`');
   t.same(rest, [], 'nothing left unparsed');
   t.equal(flags.leaderElect, true, 'leader election on');
@@ -167,7 +160,6 @@ t.test('the Deployment: HA, locked down, and its flags agree with `orchestrator 
 });
 
 t.test('the config and every template file are hashed ConfigMaps mounted where the flags say', async (t) => {
-  const { opts } = podOptions();
   const configMaps = new Map(ofKind(installed, 'ConfigMap').map((c) => [c.metadata?.name, c]));
   const data = (name: string) => (configMaps.get(name)?.data ?? {}) as Record<string, string>;
 
@@ -202,7 +194,6 @@ t.test('the config and every template file are hashed ConfigMaps mounted where t
 });
 
 t.test('Services, webhooks, RBAC, CRDs and the NetworkPolicy fit together', async (t) => {
-  const { opts } = podOptions();
   for (const obj of installed)
     if (obj.metadata?.namespace !== undefined)
       t.equal(obj.metadata.namespace, NAMESPACE, `${obj.kind} namespace`);

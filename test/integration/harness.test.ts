@@ -4,20 +4,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { controlPlaneBinary, startControlPlane } from '../../src/cluster/index.js';
-import { processesMentioning } from '../harness/processes.js';
-
-async function gone(dir: string, withinMs = 20_000): Promise<number[]> {
-  const deadline = Date.now() + withinMs;
-  let left = processesMentioning(dir);
-  while (left.length > 0 && Date.now() < deadline) {
-    await sleep(200);
-    left = processesMentioning(dir);
-  }
-  return left;
-}
+import { processesGone, processesMentioning } from '../harness/processes.js';
 
 t.test('a Go build error fails with the compiler output', async (t) => {
   const moduleDir = mkdtempSync(join(tmpdir(), 'broken-module-'));
@@ -40,7 +29,7 @@ t.test(
       /not ready[\s\S]*---/,
     );
     t.ok(Date.now() - started < 30_000, 'it does not hang');
-    t.same(await gone(dir), [], 'no process left behind');
+    t.same(await processesGone(dir), [], 'no process left behind');
   },
 );
 
@@ -65,6 +54,6 @@ t.test('when its parent dies the control plane stops, components included', asyn
     t.ok(processesMentioning(dir).length >= 2, `${how}: apiserver and controller-manager run`);
     if (how === 'stdin closed') child.stdin.destroy();
     else child.kill('SIGKILL');
-    t.same(await gone(dir), [], `${how}: every process is gone`);
+    t.same(await processesGone(dir), [], `${how}: every process is gone`);
   }
 });

@@ -9,13 +9,7 @@ import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { KubeClient } from '../../src/runtime/index.js';
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
-import {
-  crashPlans,
-  createRuns,
-  driveRuns,
-  invariantViolations,
-  runStorageReady,
-} from '../harness/crash-runs.js';
+import { crashPlans, createRuns, driveRuns, invariantViolations } from '../harness/crash-runs.js';
 import { ensureCrds } from '../harness/crds.js';
 import { FaultyClient, seededRandom, testSeed } from '../harness/faulty-client.js';
 import { NodeProcess } from '../harness/node-process.js';
@@ -43,7 +37,6 @@ t.test('writes failing before or after the apiserver, and managers dying mid-rec
   const random = seededRandom(seed);
   const namespace = await testNamespace(t, cluster);
   const client = plainClient(t);
-  await runStorageReady(client, namespace);
   const plans = crashPlans(50, random, MAX_RETRIES);
   const stats = { kills: 0, before: 0, after: 0 };
   let settled = false;
@@ -91,7 +84,6 @@ t.test('a manager process SIGKILLed at random moments while runs are created', a
   const random = seededRandom(seed + 1);
   const namespace = await testNamespace(t, cluster);
   const client = plainClient(t);
-  await runStorageReady(client, namespace);
   const plans = crashPlans(20, random, MAX_RETRIES);
   const script = fileURLToPath(new URL('../fixtures/controllers/run-manager-main.ts', import.meta.url));
   const start = async () => {

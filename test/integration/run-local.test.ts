@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import t from 'tap';
+import { existingCluster } from '../../src/cluster/index.js';
 import { defaultConfigFile } from '../../src/config/load.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { kubectl } from '../harness/cluster.js';
 import { writeKubeletVolume } from '../harness/pod-spec.js';
-import { processesMentioning } from '../harness/processes.js';
+import { processesGone } from '../harness/processes.js';
 import { until } from '../harness/until.js';
 
 const root = packageRoot();
@@ -71,12 +72,7 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
     new RegExp(`export KUBECONFIG=${kubeconfig}`),
     'the banner tells how to point kubectl at it',
   );
-  const cluster = {
-    kubeconfig,
-    server: '',
-    kubectl: ['kubectl', `--kubeconfig=${kubeconfig}`],
-    stop: async () => {},
-  };
+  const cluster = existingCluster(kubeconfig);
 
   const applied = await kubectl(cluster, ['apply', '-f', join(root, 'config', 'samples', 'taskrun.yaml')]);
   t.equal(applied.code, 0, applied.stderr);
@@ -136,8 +132,5 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
   t.equal(child.exitCode, null, 'still running');
   child.kill('SIGINT');
   t.equal(await exited, 0, 'exits 0 after a graceful stop');
-  const deadline = Date.now() + 15_000;
-  while (processesMentioning(dir).length && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 200));
-  t.same(processesMentioning(dir), [], 'the control plane stopped with it');
+  t.same(await processesGone(dir, 15_000), [], 'the control plane stopped with it');
 });

@@ -5,6 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
+import { CONFIGMAPS } from '../../src/controllers/owned-objects.js';
 import {
   Controller,
   Informer,
@@ -22,8 +23,6 @@ const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 interface Teardown {
   teardown(fn: () => unknown): void;
 }
-
-const CONFIGMAPS = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' };
 
 function clientFor(t: Teardown, kc: KubeConfig): KubeClient {
   const client = new KubeClient(kc, { requestTimeoutMs: 5_000 });

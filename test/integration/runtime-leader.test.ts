@@ -9,7 +9,7 @@ import t from 'tap';
 import { isApiStatus, KubeClient, type KubeObject, type Lease } from '../../src/runtime/index.js';
 import { DELAY_ANNOTATION, type RecordEntry, ROLE_LABEL } from '../fixtures/runtime/mirror-reconciler.js';
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
-import { type LogLine, NodeProcess } from '../harness/node-process.js';
+import { logged, NodeProcess } from '../harness/node-process.js';
 import { until } from '../harness/until.js';
 
 const cluster = await testCluster();
@@ -41,8 +41,6 @@ function startManager(t: Teardown, namespace: string, identity: string, record: 
   t.teardown(() => proc.kill('SIGKILL'));
   return proc;
 }
-
-const logged = (msg: string) => (line: LogLine) => line.msg === msg;
 
 function configMaps(namespace: string) {
   const path = `/api/v1/namespaces/${namespace}/configmaps`;
