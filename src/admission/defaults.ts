@@ -7,6 +7,7 @@ import {
   type ControllerConfig,
   FINALIZERS,
   LABELS,
+  MANAGED_BY,
   type Priority,
 } from '../api/index.js';
 import { agentFromGithubApp, docsWorkspacePvcName, workspacePvcName } from '../naming/names.js';
@@ -73,7 +74,7 @@ export function specDefaults(
 }
 
 /** The labels every run carries, so `kubectl get tr -l orchestrator.io/service=…` works. */
-function runLabels(
+export function runLabels(
   kind: ApiKind,
   spec: Obj,
   config: ControllerConfig,
@@ -81,7 +82,7 @@ function runLabels(
 ): Record<string, string | undefined> {
   const taskId = spec.taskId;
   return {
-    [LABELS.managedBy]: 'orchestrator',
+    [LABELS.managedBy]: MANAGED_BY,
     [LABELS.taskId]: typeof taskId === 'number' ? String(taskId) : undefined,
     [LABELS.service]: str(kind === 'TaskRun' ? spec.serviceName : spec.service),
     [LABELS.agent]: agent,

@@ -2,6 +2,8 @@
 // (run-reconciler.ts) asks it for names, labels and the attempt the spec asks for, and never looks at a
 // kind's spec itself. DESIGN.md names TaskRun objects; CodeRun and DocsRun objects are named here, after
 // the same pattern (a collision with another run's object is reported as a conflict, never shared).
+
+import { runAgent, runLabels } from '../admission/defaults.js';
 import {
   type ApiKind,
   type CodeRun,
@@ -10,7 +12,6 @@ import {
   FINALIZERS,
   GROUP,
   LABELS,
-  MANAGED_BY,
   type Run,
   type TaskRun,
   VERSION,
@@ -45,6 +46,22 @@ export interface RunKind<R extends Run = Run> {
   labels(run: R, config: ControllerConfig): Record<string, string>;
 }
 
+/** The run's agent, as admission defaults it (a TaskRun's spec.agent or the default; else from githubApp). */
+const agentOf =
+  (kind: ApiKind) =>
+  (run: Run, config: ControllerConfig): string =>
+    runAgent(kind, run.spec as Record<string, unknown>, config) ?? '';
+
+/** The labels admission puts on the run, and the run's name (DESIGN.md §4). */
+const labelsOf =
+  (kind: ApiKind) =>
+  (run: Run, config: ControllerConfig): Record<string, string> => {
+    const labels: Record<string, string> = { [LABELS.run]: run.metadata?.name ?? '' };
+    for (const [key, value] of Object.entries(runLabels(kind, run.spec as Record<string, unknown>, config)))
+      if (value !== undefined) labels[key] = value;
+    return labels;
+  };
+
 export const taskRunKind: RunKind<TaskRun> = {
   kind: 'TaskRun',
   plural: 'taskruns',
@@ -53,28 +70,14 @@ export const taskRunKind: RunKind<TaskRun> = {
   jobName: (run, attempt) => taskRunJobName(run.spec.serviceName, run.spec.taskId, attempt),
   configMapName: (run, attempt) => taskRunConfigMapName(run.spec.serviceName, run.spec.taskId, attempt),
   runDirectory: (run, attempt) => taskRunWorkspacePath(run.spec.serviceName, run.spec.taskId, attempt),
-  agent: (run, config) => run.spec.agent ?? config.defaultAgent,
+  agent: agentOf('TaskRun'),
   githubApp: (run, config) => {
     const agent = taskRunKind.agent(run, config);
     return Object.hasOwn(config.agents, agent) ? config.agents[agent]?.githubApp : undefined;
   },
   dependencies: dependencyVerdict,
-  labels: (run, config) => ({
-    [LABELS.managedBy]: MANAGED_BY,
-    [LABELS.taskId]: String(run.spec.taskId),
-    [LABELS.service]: run.spec.serviceName,
-    [LABELS.agent]: taskRunKind.agent(run, config),
-    [LABELS.run]: run.metadata?.name ?? '',
-  }),
+  labels: labelsOf('TaskRun'),
 };
-
-/** Labels of a run whose agent comes from its GitHub App, plus what else identifies it. */
-const appRunLabels = (run: CodeRun | DocsRun, extra: Record<string, string>) => ({
-  [LABELS.managedBy]: MANAGED_BY,
-  ...extra,
-  [LABELS.agent]: agentFromGithubApp(run.spec.githubApp),
-  [LABELS.run]: run.metadata?.name ?? '',
-});
 
 /** `{service}-{agent}-task-{taskId}-v{contextVersion}`: one per agent and context version of a task. */
 const codeRunJobName = (run: CodeRun, attempt: number) =>
@@ -90,10 +93,9 @@ export const codeRunKind: RunKind<CodeRun> = {
   jobName: codeRunJobName,
   configMapName: (run, attempt) => boundedName(`${codeRunJobName(run, attempt)}-files`),
   runDirectory: (run, attempt) => taskRunWorkspacePath(run.spec.service, run.spec.taskId, attempt),
-  agent: (run) => agentFromGithubApp(run.spec.githubApp),
+  agent: agentOf('CodeRun'),
   githubApp: (run) => run.spec.githubApp,
-  labels: (run) =>
-    appRunLabels(run, { [LABELS.taskId]: String(run.spec.taskId), [LABELS.service]: run.spec.service }),
+  labels: labelsOf('CodeRun'),
 };
 
 /** `docs-{run name}-run-{attempt}`: a DocsRun has no task, so its own name identifies it. */
@@ -108,9 +110,9 @@ export const docsRunKind: RunKind<DocsRun> = {
   jobName: docsRunJobName,
   configMapName: (run, attempt) => boundedName(`${docsRunJobName(run, attempt)}-files`),
   runDirectory: (_run, attempt) => `/workspace/docs/.task/docs/run-${attempt}/`,
-  agent: (run) => agentFromGithubApp(run.spec.githubApp),
+  agent: agentOf('DocsRun'),
   githubApp: (run) => run.spec.githubApp,
-  labels: (run) => appRunLabels(run, {}),
+  labels: labelsOf('DocsRun'),
 };
 
 /** The API resource of a kind's runs. */
