@@ -3,6 +3,7 @@
 // resourceVersion it was computed from, and a 409 (someone else changed the run) reads and tries again.
 import type { Command } from 'commander';
 import type { ApiKind } from '../api/index.js';
+import { RUN_KINDS } from '../controllers/run-controllers.js';
 import { ApiError, type KubeObject } from '../runtime/index.js';
 import { CliExit, type CliIO, fail } from './io.js';
 import { KIND_HELP, parseRef, qualifiedName, runPath } from './kinds.js';
@@ -10,12 +11,8 @@ import { addKubeOptions, type Connection, type KubeFlags, withConnection } from 
 import { statusOf } from './progress.js';
 import { addWaitOptions, waitForRun } from './wait.js';
 
-/** The spec field that asks for a new attempt, by kind; DocsRun has none in its schema. */
-export const ATTEMPT_FIELD: Readonly<Record<ApiKind, string | undefined>> = Object.freeze({
-  TaskRun: 'retryAttempt',
-  CodeRun: 'contextVersion',
-  DocsRun: undefined,
-});
+/** The spec field that asks for a new attempt (the run kind's); DocsRun has none in its schema. */
+const attemptField = (kind: ApiKind) => RUN_KINDS.find((k) => k.kind === kind)?.attemptField;
 
 const NOT_RETRYABLE =
   'DocsRuns cannot be retried: a DocsRun has no attempt field in its spec (a TaskRun has spec.retryAttempt, ' +
@@ -39,7 +36,7 @@ export async function retryRun(
   kind: ApiKind,
   name: string,
 ): Promise<{ from: number; to: number; field: string }> {
-  const field = ATTEMPT_FIELD[kind];
+  const field = attemptField(kind);
   if (!field) throw fail(NOT_RETRYABLE);
   const path = runPath(kind, conn.namespace, name);
   for (let i = 1; ; i++) {
@@ -70,7 +67,7 @@ export function registerRetryCommand(program: Command, io: CliIO): void {
       flags: KubeFlags & { wait?: boolean; timeout: string },
     ) => {
       const { kind, name } = parseRef(kindArg, nameArg);
-      if (!ATTEMPT_FIELD[kind]) throw fail(NOT_RETRYABLE);
+      if (!attemptField(kind)) throw fail(NOT_RETRYABLE);
       const code = await withConnection(flags, async (conn) => {
         const { from, to, field } = await retryRun(conn, kind, name);
         io.out(`${qualifiedName(kind)}/${name} retried (spec.${field} ${from} -> ${to})\n`);

@@ -30,7 +30,9 @@ export interface RunKind<R extends Run = Run> {
   kind: ApiKind;
   plural: string;
   finalizer: string;
-  /** The attempt the spec asks for (TaskRun: spec.retryAttempt; CodeRun: spec.contextVersion). */
+  /** The spec field whose increase asks for a new attempt; none: the kind runs once. */
+  attemptField?: 'retryAttempt' | 'contextVersion';
+  /** The attempt the spec asks for (the attemptField's value, 1 when unset). */
   specAttempt(run: R): number;
   jobName(run: R, attempt: number): string;
   configMapName(run: R, attempt: number): string;
@@ -62,11 +64,18 @@ const labelsOf =
     return labels;
   };
 
+/** The attempt a spec asks for: its `field`, 1 when unset or when the kind has no such field. */
+const attemptIn =
+  (field: RunKind['attemptField']) =>
+  (run: Run): number =>
+    field === undefined ? 1 : Number((run.spec as Record<string, unknown>)[field] ?? 1);
+
 export const taskRunKind: RunKind<TaskRun> = {
   kind: 'TaskRun',
   plural: 'taskruns',
   finalizer: FINALIZERS.TaskRun,
-  specAttempt: (run) => run.spec.retryAttempt ?? 1,
+  attemptField: 'retryAttempt',
+  specAttempt: attemptIn('retryAttempt'),
   jobName: (run, attempt) => taskRunJobName(run.spec.serviceName, run.spec.taskId, attempt),
   configMapName: (run, attempt) => taskRunConfigMapName(run.spec.serviceName, run.spec.taskId, attempt),
   runDirectory: (run, attempt) => taskRunWorkspacePath(run.spec.serviceName, run.spec.taskId, attempt),
@@ -89,7 +98,8 @@ export const codeRunKind: RunKind<CodeRun> = {
   kind: 'CodeRun',
   plural: 'coderuns',
   finalizer: FINALIZERS.CodeRun,
-  specAttempt: (run) => run.spec.contextVersion ?? 1,
+  attemptField: 'contextVersion',
+  specAttempt: attemptIn('contextVersion'),
   jobName: codeRunJobName,
   configMapName: (run, attempt) => boundedName(`${codeRunJobName(run, attempt)}-files`),
   runDirectory: (run, attempt) => taskRunWorkspacePath(run.spec.service, run.spec.taskId, attempt),
@@ -106,7 +116,7 @@ export const docsRunKind: RunKind<DocsRun> = {
   kind: 'DocsRun',
   plural: 'docsruns',
   finalizer: FINALIZERS.DocsRun,
-  specAttempt: () => 1,
+  specAttempt: attemptIn(undefined),
   jobName: docsRunJobName,
   configMapName: (run, attempt) => boundedName(`${docsRunJobName(run, attempt)}-files`),
   runDirectory: (_run, attempt) => `/workspace/docs/.task/docs/run-${attempt}/`,
