@@ -101,6 +101,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   server.headersTimeout = timeoutMs;
   server.keepAliveTimeout = 30_000;
   const stopReload = reloadCertificates(server, opts, {
+    serving: pair,
     tls: TLS_OPTIONS,
     pollMs: opts.certPollMs,
     onReload: (fingerprint) => logger.info({ fingerprint }, 'webhook serving certificate reloaded'),

@@ -22,16 +22,27 @@ export interface ReloadOptions {
   onError?: (err: Error) => void;
 }
 
+export interface KeyPair {
+  cert: Buffer;
+  key: Buffer;
+  fingerprint: string;
+}
+
 /**
  * Reads the pair and proves it is usable (the key matches the certificate, and both suit the `tls`
  * options) before anyone serves it.
  */
-export function loadKeyPair(
-  files: CertificateFiles,
-  tls: SecureContextOptions = {},
-): { cert: Buffer; key: Buffer; fingerprint: string } {
-  const cert = readFileSync(files.certFile);
-  const key = readFileSync(files.keyFile);
+export function loadKeyPair(files: CertificateFiles, tls: SecureContextOptions = {}): KeyPair {
+  const { cert, key } = readPair(files);
+  return provePair(cert, key, tls);
+}
+
+const readPair = (files: CertificateFiles) => ({
+  cert: readFileSync(files.certFile),
+  key: readFileSync(files.keyFile),
+});
+
+function provePair(cert: Buffer, key: Buffer, tls: SecureContextOptions): KeyPair {
   createSecureContext({ ...tls, cert, key });
   const fingerprint = createHash('sha256').update(cert).digest('hex').slice(0, 16);
   return { cert, key, fingerprint };
@@ -45,22 +56,28 @@ export function loadKeyPair(
 export function reloadCertificates(
   server: Server,
   files: CertificateFiles,
-  opts: ReloadOptions = {},
+  opts: ReloadOptions & {
+    /** The pair the server was created with. Default: read from `files` now. */
+    serving?: KeyPair;
+  } = {},
 ): () => void {
   const tls = opts.tls ?? {};
-  let current = loadKeyPair(files, tls).fingerprint;
+  let current = opts.serving ?? loadKeyPair(files, tls);
   const check = () => {
-    let next: ReturnType<typeof loadKeyPair>;
+    let next: KeyPair;
     try {
-      next = loadKeyPair(files, tls);
+      const { cert, key } = readPair(files);
+      // Unchanged files (every poll, most events) are not proven again.
+      if (cert.equals(current.cert) && key.equals(current.key)) return;
+      next = provePair(cert, key, tls);
     } catch (err) {
       opts.onError?.(err as Error);
       return;
     }
-    if (next.fingerprint === current) return;
     server.setSecureContext({ ...tls, cert: next.cert, key: next.key });
-    current = next.fingerprint;
-    opts.onReload?.(current);
+    const changed = next.fingerprint !== current.fingerprint;
+    current = next;
+    if (changed) opts.onReload?.(current.fingerprint);
   };
   const watchers: FSWatcher[] = [];
   for (const dir of new Set([dirname(files.certFile), dirname(files.keyFile)])) {
