@@ -10,7 +10,13 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { type Clock, realClock } from './clock.js';
 import { Informer } from './informer.js';
-import { type CallOptions, isApiStatus, type KubeClient } from './kube-client.js';
+import {
+  type CallOptions,
+  isApiStatus,
+  type KubeClient,
+  type ResourceType,
+  resourcePath,
+} from './kube-client.js';
 import { leaderElectionMetrics } from './metrics.js';
 
 export interface LeaseSpec {
@@ -39,9 +45,11 @@ export interface LeaseLock {
   replace(lease: Lease, opts: CallOptions): Promise<Lease>;
 }
 
+const LEASES: ResourceType = { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease' };
+
 export function leaseLock(client: KubeClient, namespace: string, name: string): LeaseLock {
-  const collection = `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases`;
-  const item = `${collection}/${encodeURIComponent(name)}`;
+  const collection = resourcePath(LEASES, namespace);
+  const item = resourcePath(LEASES, namespace, name);
   return {
     describe: `${namespace}/${name}`,
     async get(opts) {
@@ -154,7 +162,7 @@ export class LeaderElector {
     if (opts.watchLease ?? true) {
       this.watcher = new Informer({
         client: opts.client,
-        resource: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease' },
+        resource: LEASES,
         namespace: opts.namespace,
         fieldSelector: `metadata.name=${opts.name}`,
         logger: this.logger,
