@@ -28,6 +28,9 @@ COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY schemas ./schemas
 COPY crds ./crds
+# The local control plane's Go module: `orchestrator cluster up` builds it where Go is installed (not in
+# this image, which only runs `orchestrator run` against the cluster it is deployed in).
+COPY cluster ./cluster
 COPY webhooks ./webhooks
 COPY templates ./templates
 COPY config ./config

@@ -14,19 +14,24 @@ import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
 import YAML from 'yaml';
+import {
+  checkRunFacts,
+  KINDS_PATH,
+  kindsModule,
+  MANAGER_ROLE_PATH,
+  MUTATING_PATH,
+  managerRole,
+  VALIDATING_PATH,
+  webhookManifest,
+} from './generate-kinds.js';
 import { apiReference, configurationReference } from './reference-docs.js';
 
 export const GROUP = 'orchestrator.io';
 export const VERSION = 'v1';
 /** The top-level schema key holding CRD metadata (names, printer columns); removed from the output. */
 export const CRD_EXTENSION = 'x-orchestrator-crd';
-/** Every schema, by type name, as a file in schemas/. Keep in sync with SCHEMA_FILES in src/api/schemas.ts. */
-export const SCHEMA_FILES = Object.freeze({
-  TaskRun: 'taskrun.schema.yaml',
-  CodeRun: 'coderun.schema.yaml',
-  DocsRun: 'docsrun.schema.yaml',
-  ControllerConfig: 'controller-config.schema.yaml',
-});
+/** The controller config's schema: the one schema in schemas/ that is not a CRD. */
+export const CONFIG_SCHEMA_FILE = 'controller-config.schema.yaml';
 export const CRD_DIR = 'crds';
 export const TYPES_DIR = 'src/api/generated';
 /** The reference pages generated from the schemas. */
@@ -37,7 +42,8 @@ export const API_DOC = 'docs/api-reference.md';
  * @typedef {Record<string, any>} JsonSchema
  * @typedef {{ name: string, type: string, jsonPath: string, description?: string, priority?: number, format?: string }} PrinterColumn
  * @typedef {{ kind: string, plural: string, singular: string, listKind?: string, shortNames?: string[],
- *   categories?: string[], printerColumns?: PrinterColumn[] }} CrdInfo
+ *   categories?: string[], printerColumns?: PrinterColumn[], finalizer: string, attemptField?: string,
+ *   templateDir: string, serviceField?: string, taskIdField?: string, order?: number }} CrdInfo
  * @typedef {{ name: string, file: string, schema: JsonSchema, crd: CrdInfo | undefined }} SourceSchema
  */
 
@@ -56,14 +62,22 @@ export function splitSchema(parsed) {
   return { schema, crd };
 }
 
+/** `controller-config.schema.yaml` → `ControllerConfig`: the type name of a schema that is not a CRD. */
+export const typeNameOf = (/** @type {string} */ file) =>
+  file
+    .replace(/\.schema\.yaml$/, '')
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
+
 /**
- * Parses one schema file's text (YAML anchors are expanded into shared objects).
- * @param {string} name type name, e.g. TaskRun
+ * Parses one schema file's text (YAML anchors are expanded into shared objects). A CRD schema's type
+ * name is its kind; another schema's comes from its file name.
  * @param {string} file file name in schemas/
  * @param {string} text the file's contents
  * @returns {SourceSchema}
  */
-export function parseSchema(name, file, text) {
+export function parseSchema(file, text) {
   const parsed = YAML.parse(text);
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new Error(`schemas/${file}: not a YAML mapping`);
@@ -74,21 +88,32 @@ export function parseSchema(name, file, text) {
       if (typeof crd[key] !== 'string')
         throw new Error(`schemas/${file}: ${CRD_EXTENSION}.${key} must be a string`);
     }
-    if (crd.kind !== name)
-      throw new Error(`schemas/${file}: ${CRD_EXTENSION}.kind is ${crd.kind}, expected ${name}`);
+    checkRunFacts(crd, file);
   }
-  return { name, file, schema, crd };
+  return { name: crd?.kind ?? typeNameOf(file), file, schema, crd };
 }
 
 /**
- * Reads every schema listed in SCHEMA_FILES from rootDir/schemas.
+ * Reads every `*.schema.yaml` in rootDir/schemas, in file-name order; the one that is not a CRD must be
+ * the controller config's.
  * @param {string} rootDir the package root
  * @returns {SourceSchema[]}
  */
 export function readSchemas(rootDir) {
-  return Object.entries(SCHEMA_FILES).map(([name, file]) =>
-    parseSchema(name, file, readFileSync(path.join(rootDir, 'schemas', file), 'utf8')),
-  );
+  const dir = path.join(rootDir, 'schemas');
+  const sources = readdirSync(dir)
+    .filter((f) => f.endsWith('.schema.yaml'))
+    .sort()
+    .map((file) => parseSchema(file, readFileSync(path.join(dir, file), 'utf8')))
+    // The kinds in their declared order (how `get all` and the docs list them), the config last.
+    .sort((a, b) => (a.crd?.order ?? Infinity) - (b.crd?.order ?? Infinity));
+  for (const s of sources) {
+    if (!s.crd && s.file !== CONFIG_SCHEMA_FILE)
+      throw new Error(
+        `schemas/${s.file}: no ${CRD_EXTENSION} key, and only ${CONFIG_SCHEMA_FILE} may lack one`,
+      );
+  }
+  return sources;
 }
 
 /**
@@ -165,8 +190,8 @@ export function typesPath(/** @type {string} */ file) {
 
 /**
  * Renders the TypeScript types of a schema with openapi-typescript, as components['schemas'][name] of
- * a synthetic OpenAPI 3.1 document. A CRD's metadata is typed as client-node's V1ObjectMeta, so the
- * types fit client-node's KubernetesObject.
+ * a synthetic OpenAPI 3.1 document. A CRD's metadata is typed as the runtime's ObjectMeta (timestamps
+ * are strings, as on the wire), so a run is a KubeObject as it is: no cast between the two.
  * @param {SourceSchema} source
  * @returns {Promise<string>}
  */
@@ -181,14 +206,16 @@ export async function renderTypes(source) {
   const metadataPath = `#/components/schemas/${name}/metadata`;
   const ast = await openapiTS(/** @type {any} */ (document), {
     silent: true,
-    defaultNonNullable: false,
+    // The config loader fills in every schema default, so in the config's type a field with a default
+    // is required; a run's stored object may lack its defaults (no webhook installed), so not there.
+    defaultNonNullable: !crd,
     emptyObjectsUnknown: true,
     alphabetize: false,
     ...(crd
       ? {
-          inject: "import type { V1ObjectMeta } from '@kubernetes/client-node';\n",
+          inject: "import type { ObjectMeta } from '../../runtime/object.js';\n",
           transform: (_schema, options) =>
-            options.path === metadataPath ? ts.factory.createTypeReferenceNode('V1ObjectMeta') : undefined,
+            options.path === metadataPath ? ts.factory.createTypeReferenceNode('ObjectMeta') : undefined,
         }
       : {}),
   });
@@ -208,12 +235,21 @@ export async function generate(rootDir) {
     if (source.crd) out.set(crdPath(source.crd), renderCrd(source));
     out.set(typesPath(source.file), await renderTypes(source));
   }
-  const config = sources.find((s) => s.name === 'ControllerConfig');
+  const from = `schemas/{${sources.map((s) => s.file.replace(/\.schema\.yaml$/, '')).join(',')}}.schema.yaml`;
+  const header = `generated by npm run generate from ${from}; do not edit`;
+  out.set(KINDS_PATH, kindsModule(sources, GROUP, VERSION, header));
+  out.set(VALIDATING_PATH, webhookManifest('validate', sources, GROUP, VERSION, header));
+  out.set(MUTATING_PATH, webhookManifest('mutate', sources, GROUP, VERSION, header));
+  out.set(
+    MANAGER_ROLE_PATH,
+    managerRole(readFileSync(path.join(rootDir, MANAGER_ROLE_PATH), 'utf8'), sources, GROUP),
+  );
+  const config = sources.find((s) => s.file === CONFIG_SCHEMA_FILE);
   if (config) out.set(CONFIG_DOC, configurationReference(config.schema, generatedHeader(config.file)));
   const kinds = sources.filter((s) => s.crd);
-  const from = kinds.map((s) => `schemas/${s.file}`).join(', ');
+  const kindFiles = kinds.map((s) => `schemas/${s.file}`).join(', ');
   if (kinds.length > 0)
-    out.set(API_DOC, apiReference(kinds, `generated by npm run generate from ${from}; do not edit`));
+    out.set(API_DOC, apiReference(kinds, `generated by npm run generate from ${kindFiles}; do not edit`));
   return out;
 }
 

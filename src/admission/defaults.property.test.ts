@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import t from 'tap';
-import type { ApiKind } from '../api/index.js';
+import type { RunKindName } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { defaultsPatch } from './defaults.js';
 import { applyPatch, escapePointer, isPlainObject } from './patch.js';
@@ -149,14 +149,14 @@ function at(doc: unknown, pointer: string): unknown {
   return node;
 }
 
-const arbitraries: Record<ApiKind, fc.Arbitrary<Record<string, unknown>>> = {
+const arbitraries: Record<RunKindName, fc.Arbitrary<Record<string, unknown>>> = {
   TaskRun: taskRun,
   CodeRun: codeRun,
   DocsRun: docsRun,
 };
 
 for (const [kind, arbitrary] of Object.entries(arbitraries) as Array<
-  [ApiKind, fc.Arbitrary<Record<string, unknown>>]
+  [RunKindName, fc.Arbitrary<Record<string, unknown>>]
 >) {
   t.test(
     `${kind}: defaulting is idempotent, never touches user fields, and its result validates`,

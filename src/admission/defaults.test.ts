@@ -1,6 +1,6 @@
 import t from 'tap';
-import { loadDefaultConfig } from '../config/load.js';
-import { specDefaults } from './defaults.js';
+import { specDefaults } from '../api/index.js';
+import { configFrom, loadDefaultConfig } from '../config/load.js';
 
 const config = loadDefaultConfig();
 
@@ -20,21 +20,21 @@ t.test("the workspace volume follows the agent's role", async (t) => {
     'workspace-pay-cipher',
     'security',
   );
-  const roleless = {
+  const roleless = configFrom({
     ...config,
     agents: { ...config.agents, scout: { image: 'x' } },
-  };
+  });
   t.equal(
     pvcOf('TaskRun', { serviceName: 'pay', agent: 'scout' }, roleless),
     'workspace-pay-scout',
     'no role: own',
   );
-  const promoted = {
+  const promoted = configFrom({
     ...config,
     agents: {
       ...config.agents,
-      cleo: { ...config.agents.cleo, image: 'x', role: 'implementation' as const },
+      cleo: { ...config.agents.cleo, image: 'x', role: 'implementation' },
     },
-  };
+  });
   t.equal(pvcOf('CodeRun', { service: 'pay', githubApp: '5DLabs-Cleo' }, promoted), 'workspace-pay');
 });

@@ -1,5 +1,5 @@
 // The webhook endpoints: one mutating and one validating per kind, wired to defaulting and validation.
-import type { ApiKind } from '../api/index.js';
+import type { RunKindName } from '../api/index.js';
 import type { ConfigSource } from '../config/watch.js';
 import { countFindings, type Finding, reportFindings, truncate } from '../validation/finding.js';
 import { defaultsPatch } from './defaults.js';
@@ -7,13 +7,13 @@ import type { AdmissionRequest, AdmissionResult } from './review.js';
 import type { WebhookRoute } from './server.js';
 import { validateRun } from './validate.js';
 
-export const KINDS: ApiKind[] = ['TaskRun', 'CodeRun', 'DocsRun'];
+export const KINDS: RunKindName[] = ['TaskRun', 'CodeRun', 'DocsRun'];
 
 /** kubebuilder's path convention, so manifests and docs look familiar. */
-export const webhookPath = (verb: 'mutate' | 'validate', kind: ApiKind) =>
+export const webhookPath = (verb: 'mutate' | 'validate', kind: RunKindName) =>
   `/${verb}-orchestrator-io-v1-${kind.toLowerCase()}`;
 
-function applicable(request: AdmissionRequest, kind: ApiKind): 'yes' | 'skip' | string {
+function applicable(request: AdmissionRequest, kind: RunKindName): 'yes' | 'skip' | string {
   if (request.kind.kind !== kind || request.kind.group !== 'orchestrator.io') {
     return `this endpoint serves orchestrator.io ${kind}, not ${truncate(`${request.kind.group}/${request.kind.kind}`, 253)}`;
   }
@@ -28,7 +28,7 @@ function applicable(request: AdmissionRequest, kind: ApiKind): 'yes' | 'skip' | 
  * `TaskRun.orchestrator.io "demo" is invalid: [a, b]`: the apiserver's own shape, familiar from kubectl.
  * Bounded: at most REPORTED_FINDINGS findings (then `… and N more`), each and the name cut short.
  */
-export function denialMessage(kind: ApiKind, name: string | undefined, errors: Finding[]): string {
+export function denialMessage(kind: RunKindName, name: string | undefined, errors: Finding[]): string {
   const list = reportFindings(errors);
   const body = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
   return `${kind}.orchestrator.io "${truncate(name ?? '', 253)}" is invalid: ${body}`;
@@ -38,7 +38,7 @@ export function denialMessage(kind: ApiKind, name: string | undefined, errors: F
  * Runs `decide` only for a CREATE or UPDATE of the main resource of `kind`; anything else is allowed
  * untouched (the status subresource belongs to the controller) or refused as a wrong endpoint.
  */
-function guarded(kind: ApiKind, decide: (request: AdmissionRequest) => AdmissionResult) {
+function guarded(kind: RunKindName, decide: (request: AdmissionRequest) => AdmissionResult) {
   return (request: AdmissionRequest): AdmissionResult => {
     const ok = applicable(request, kind);
     if (ok === 'skip') return { allowed: true };
@@ -47,7 +47,7 @@ function guarded(kind: ApiKind, decide: (request: AdmissionRequest) => Admission
   };
 }
 
-function validation(kind: ApiKind, config: ConfigSource, request: AdmissionRequest): AdmissionResult {
+function validation(kind: RunKindName, config: ConfigSource, request: AdmissionRequest): AdmissionResult {
   const findings = validateRun({
     kind,
     object: request.object,

@@ -1,7 +1,7 @@
 // The admission pipeline run offline (`orchestrator validate`), in the apiserver's order: schema
 // defaults, then our defaulting webhook, then schema and rule validation. Fields the schema does not
 // declare are errors here, because the apiserver would silently drop them.
-import { type ApiKind, type ControllerConfig, GROUP, loadSchemas } from '../api/index.js';
+import { type ControllerConfig, GROUP, loadSchemas, type RunKindName } from '../api/index.js';
 import type { Finding } from '../validation/finding.js';
 import { createAjv, unknownFields } from '../validation/schema-validator.js';
 import { defaultsPatch } from './defaults.js';
@@ -11,7 +11,7 @@ import type { PatchOperation } from './review.js';
 import { validateRun } from './validate.js';
 
 export interface OfflineResult {
-  kind: ApiKind;
+  kind: RunKindName;
   name: string;
   findings: Finding[];
   /** Schema defaults and webhook defaults, as the JSON Patch the webhook would return (webhook part). */
@@ -21,7 +21,7 @@ export interface OfflineResult {
 }
 
 let compiled:
-  | { schemas: ReturnType<typeof loadSchemas>; defaulters: Record<ApiKind, (v: unknown) => unknown> }
+  | { schemas: ReturnType<typeof loadSchemas>; defaulters: Record<RunKindName, (v: unknown) => unknown> }
   | undefined;
 
 function schemaTools() {
@@ -39,14 +39,14 @@ function schemaTools() {
   return compiled;
 }
 
-function withSchemaDefaults(kind: ApiKind, object: Record<string, unknown>): Record<string, unknown> {
+function withSchemaDefaults(kind: RunKindName, object: Record<string, unknown>): Record<string, unknown> {
   const copy = structuredClone(object);
   schemaTools().defaulters[kind](copy);
   return copy;
 }
 
 /** Whether a parsed document is one of our run resources (other documents are not ours to judge). */
-export function runKind(doc: unknown): ApiKind | undefined {
+export function runKind(doc: unknown): RunKindName | undefined {
   if (typeof doc !== 'object' || doc === null) return undefined;
   const { apiVersion, kind } = doc as { apiVersion?: unknown; kind?: unknown };
   if (typeof apiVersion !== 'string' || !apiVersion.startsWith(`${GROUP}/`)) return undefined;
@@ -54,7 +54,7 @@ export function runKind(doc: unknown): ApiKind | undefined {
 }
 
 export function admitOffline(
-  kind: ApiKind,
+  kind: RunKindName,
   doc: Record<string, unknown>,
   config: ControllerConfig,
 ): OfflineResult {

@@ -1,60 +1,38 @@
 // Minimal JSON Patch construction: only `add` operations for what is missing, so a patch can never
 // overwrite a value the user set, and applying the webhook to its own output yields no operation.
+import { isPlainObject } from '../api/index.js';
 import type { PatchOperation } from './review.js';
 
 /** RFC 6901: `~` → `~0` and `/` → `~1` (label keys like `orchestrator.io/agent` contain `/`). */
 export const escapePointer = (key: string): string =>
   key.includes('~') || key.includes('/') ? key.replaceAll('~', '~0').replaceAll('/', '~1') : key;
 
-export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** A field counts as set unless absent or null (the apiserver prunes nulls of non-nullable fields). */
-const isSet = (v: unknown) => v !== undefined && v !== null;
+export { isPlainObject };
 
 /**
- * `add` operations for every leaf of `defaults` that `current` lacks; a missing parent object is added
- * whole, in one operation. `undefined` defaults are skipped (nothing to inject). The operations are
- * appended to `ops` (returned), so a caller building a patch makes one array.
+ * The `add` operations that turn `before` into `after`, where `after` is `before` with members added
+ * (never changed or removed): a member `before` lacks is added whole, in one operation; objects present
+ * in both are compared member by member; an array present in both gets the items it lacks appended (a
+ * set, as finalizers are). Subtrees that are the same object are skipped without a look. The
+ * operations are appended to `ops` (returned), so a caller building a patch makes one array.
  */
-export function addMissing(
-  current: Record<string, unknown>,
-  defaults: Record<string, unknown>,
+export function additions(
+  before: unknown,
+  after: unknown,
   path: string,
   ops: PatchOperation[] = [],
 ): PatchOperation[] {
-  for (const key of Object.keys(defaults)) {
-    const value = defaults[key];
-    if (value === undefined) continue;
-    const existing = current[key];
-    if (!isSet(existing)) {
-      const pruned = prune(value);
-      if (pruned !== undefined) ops.push({ op: 'add', path: `${path}/${escapePointer(key)}`, value: pruned });
-    } else if (isPlainObject(existing) && isPlainObject(value)) {
-      addMissing(existing, value, `${path}/${escapePointer(key)}`, ops);
-    }
+  if (after === before) return ops;
+  if (isPlainObject(before) && isPlainObject(after)) {
+    for (const key of Object.keys(after))
+      additions(before[key], after[key], `${path}/${escapePointer(key)}`, ops);
+  } else if (Array.isArray(before) && Array.isArray(after)) {
+    for (const item of after)
+      if (!before.includes(item)) ops.push({ op: 'add', path: `${path}/-`, value: item });
+  } else if (after !== undefined) {
+    ops.push({ op: 'add', path, value: after });
   }
   return ops;
-}
-
-/** Drops undefined members (and objects left empty) so a patch never carries them. */
-function prune(value: unknown): unknown {
-  if (!isPlainObject(value)) return value;
-  const out: Record<string, unknown> = {};
-  let empty = true;
-  for (const key of Object.keys(value)) {
-    const pruned = prune(value[key]);
-    if (pruned === undefined) continue;
-    out[key] = pruned;
-    empty = false;
-  }
-  return empty ? undefined : out;
-}
-
-/** Adds `item` to the array at `path` unless present; creates the array when absent. */
-export function addToSet(current: unknown, item: string, path: string): PatchOperation[] {
-  if (!Array.isArray(current)) return [{ op: 'add', path, value: [item] }];
-  return current.includes(item) ? [] : [{ op: 'add', path: `${path}/-`, value: item }];
 }
 
 /** Applies `add` operations (all this webhook emits) to a deep copy: for tests and offline defaulting. */

@@ -6,7 +6,7 @@
 // Transport cases are in server.fuzz-transport.test.ts, random mutations in server.fuzz-random.test.ts.
 
 import t from 'tap';
-import type { ApiKind } from '../api/index.js';
+import type { RunKindName } from '../api/index.js';
 import {
   deepArrays,
   deepMixed,
@@ -185,7 +185,7 @@ t.test('a million wrong items: denied quickly, with a bounded message that count
   // ~0.5 s (ajv's own work on a million errors); the budget leaves room for a loaded machine.
   const BUDGET_MS = 1500;
   const MAX_ANSWER_BYTES = 160 * 1024;
-  const cases: { kind: ApiKind; at: Path; value: Raw }[] = [
+  const cases: { kind: RunKindName; at: Path; value: Raw }[] = [
     { kind: 'TaskRun', at: ['request', 'object', 'spec', 'markdownFiles'], value: repeated(1_000_000, '7') },
     { kind: 'TaskRun', at: ['request', 'object', 'spec', 'markdownFiles'], value: repeated(150_000, '{}') },
     { kind: 'TaskRun', at: ['request', 'object', 'spec', 'dependsOn'], value: repeated(500_000, '"x"') },

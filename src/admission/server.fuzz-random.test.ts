@@ -8,7 +8,7 @@
 
 import fc from 'fast-check';
 import t from 'tap';
-import type { ApiKind } from '../api/index.js';
+import type { RunKindName } from '../api/index.js';
 import { SPECIAL } from './fuzz/bodies.js';
 import { type Path, paths, ROUTES, review, setAt } from './fuzz/reviews.js';
 import { afterAllStillServing, startFuzzServer } from './fuzz/server.js';
@@ -59,7 +59,7 @@ t.test(`random mutations of valid reviews (fast-check, seed ${seed})`, async (t)
     .map((s) => {
       const route = ROUTES[s.route] as (typeof ROUTES)[number];
       const kind =
-        s.kindMismatch === 0 ? (KINDS[(KINDS.indexOf(route.kind) + 1) % 3] as ApiKind) : route.kind;
+        s.kindMismatch === 0 ? (KINDS[(KINDS.indexOf(route.kind) + 1) % 3] as RunKindName) : route.kind;
       const body = review(kind, s.operation);
       body.apiVersion = s.version;
       const applied: string[] = [];

@@ -1,21 +1,21 @@
 // Validation of a run: its schema (the same schemas/ the CRDs come from), then the semantic rules.
-import type { ApiKind, ControllerConfig } from '../api/index.js';
+import type { ControllerConfig, RunKindName } from '../api/index.js';
 import { loadSchemas } from '../api/schemas.js';
 import type { Finding } from '../validation/finding.js';
 import { compileSchema, createAjv, type SchemaCheck } from '../validation/schema-validator.js';
 import { RULES } from './rules/index.js';
 
 export interface ValidationInput {
-  kind: ApiKind;
+  kind: RunKindName;
   object: unknown;
   oldObject?: unknown;
   operation: 'CREATE' | 'UPDATE';
   config: ControllerConfig;
 }
 
-let checks: Record<ApiKind, SchemaCheck> | undefined;
+let checks: Record<RunKindName, SchemaCheck> | undefined;
 
-function schemaChecks(): Record<ApiKind, SchemaCheck> {
+function schemaChecks(): Record<RunKindName, SchemaCheck> {
   if (!checks) {
     const schemas = loadSchemas();
     const ajv = createAjv();

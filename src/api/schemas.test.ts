@@ -7,11 +7,12 @@ import { Ajv, type ErrorObject } from 'ajv';
 import formats from 'ajv-formats';
 import t from 'tap';
 import YAML from 'yaml';
-import { type ApiKind, findPackageRoot, type JsonSchema, loadSchemas, SCHEMA_FILES } from './schemas.js';
+import { RUN_KIND_NAMES, type RunKindName } from './kinds.js';
+import { findPackageRoot, type JsonSchema, loadSchemas, SCHEMA_FILES } from './schemas.js';
 
 const root = findPackageRoot();
 const schemas = loadSchemas();
-const KINDS: ApiKind[] = ['TaskRun', 'CodeRun', 'DocsRun'];
+const KINDS: readonly RunKindName[] = RUN_KIND_NAMES;
 
 function newAjv(): Ajv {
   const ajv = new Ajv({ strict: false, allErrors: true });

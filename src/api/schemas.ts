@@ -7,13 +7,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { findPackageRoot, packageRoot } from '../util/package-root.js';
+import { SCHEMA_FILES } from './generated/kinds.js';
 
-export { findPackageRoot };
+export { findPackageRoot, SCHEMA_FILES };
 
-/** The kinds of the custom resources. */
-export type ApiKind = 'TaskRun' | 'CodeRun' | 'DocsRun';
 /** Every schema: the custom resources and the controller config. */
-export type SchemaName = ApiKind | 'ControllerConfig';
+export type SchemaName = keyof typeof SCHEMA_FILES;
 
 /** A JSON Schema node (the OpenAPI v3 subset the schemas use); other keywords are allowed. */
 export interface JsonSchema {
@@ -31,14 +30,6 @@ export interface JsonSchema {
 
 /** The schemas by name, all from schemas/. */
 export type Schemas = Record<SchemaName, JsonSchema>;
-
-/** Schema file names in schemas/, by schema name. Keep in sync with SCHEMA_FILES in scripts/generate.js. */
-export const SCHEMA_FILES: Readonly<Record<SchemaName, string>> = Object.freeze({
-  TaskRun: 'taskrun.schema.yaml',
-  CodeRun: 'coderun.schema.yaml',
-  DocsRun: 'docsrun.schema.yaml',
-  ControllerConfig: 'controller-config.schema.yaml',
-});
 
 /** The top-level key of a schema file holding CRD metadata (names, printer columns), not part of the schema. */
 export const CRD_EXTENSION = 'x-orchestrator-crd';
@@ -72,10 +63,6 @@ export function loadSchema(name: SchemaName, dir: string = schemasDir()): JsonSc
  * objects, so callers may hand them to ajv (or mutate them) freely.
  */
 export function loadSchemas(dir: string = schemasDir()): Schemas {
-  return {
-    TaskRun: loadSchema('TaskRun', dir),
-    CodeRun: loadSchema('CodeRun', dir),
-    DocsRun: loadSchema('DocsRun', dir),
-    ControllerConfig: loadSchema('ControllerConfig', dir),
-  };
+  const names = Object.keys(SCHEMA_FILES) as SchemaName[];
+  return Object.fromEntries(names.map((name) => [name, loadSchema(name, dir)])) as Schemas;
 }

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { runKind } from '../admission/offline.js';
-import type { ApiKind } from '../api/index.js';
+import type { RunKindName } from '../api/index.js';
 import { ApiError, type KubeObject } from '../runtime/index.js';
 import { CliExit, type CliIO, fail } from './io.js';
 import { qualifiedName, runPath } from './kinds.js';
@@ -12,14 +12,14 @@ import { type Connection, clusterError, serverErrorMessage } from './kube.js';
 import { namePrefix } from './task-flags.js';
 
 export interface RunDocument {
-  kind: ApiKind;
+  kind: RunKindName;
   object: KubeObject;
   /** Where it came from, for messages (`file.yaml`, `file.yaml#2`, `-`). */
   source: string;
 }
 
 export interface CreatedRun {
-  kind: ApiKind;
+  kind: RunKindName;
   name: string;
   namespace: string;
 }
@@ -57,7 +57,7 @@ export async function readRunFiles(files: readonly string[], io: CliIO): Promise
 }
 
 /** A generateName for a run given without any name, after its identity fields. */
-function defaultPrefix(kind: ApiKind, spec: Record<string, unknown>): string {
+function defaultPrefix(kind: RunKindName, spec: Record<string, unknown>): string {
   if (kind === 'DocsRun') return namePrefix('docs', String(spec.workingDirectory ?? ''));
   const service = String((kind === 'TaskRun' ? spec.serviceName : spec.service) ?? kind.toLowerCase());
   return namePrefix(service, 'task', String(spec.taskId ?? ''));

@@ -2,7 +2,7 @@
 // -o json|yaml|name|wide; -A across namespaces, -l to select by label.
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import type { ApiKind } from '../api/index.js';
+import type { RunKindName } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import { type CliIO, fail } from './io.js';
 import { KIND_HELP, parseKinds, parseRef, qualifiedName, runPath } from './kinds.js';
@@ -19,7 +19,7 @@ interface GetFlags extends KubeFlags {
 }
 
 interface Found {
-  kind: ApiKind;
+  kind: RunKindName;
   items: KubeObject[];
 }
 
@@ -32,12 +32,12 @@ export function forDisplay(object: KubeObject): KubeObject {
 
 async function fetchRuns(
   conn: Connection,
-  kinds: ApiKind[],
+  kinds: RunKindName[],
   name: string | undefined,
   flags: GetFlags,
 ): Promise<Found[]> {
   if (name) {
-    const [kind] = kinds as [ApiKind];
+    const [kind] = kinds as [RunKindName];
     return [{ kind, items: [await conn.client.request('GET', runPath(kind, conn.namespace, name))] }];
   }
   const namespace = flags.allNamespaces ? undefined : conn.namespace;
@@ -92,7 +92,7 @@ export function registerGetCommand(program: Command, io: CliIO): void {
     const output = flags.output as Output | undefined;
     if (output !== undefined && !OUTPUTS.includes(output))
       throw fail(`-o ${output}: unsupported output format; use one of ${OUTPUTS.join(', ')}`);
-    let kinds: ApiKind[];
+    let kinds: RunKindName[];
     let name: string | undefined;
     if (nameArg !== undefined || kindArg?.includes('/')) {
       if (kindArg === 'all') throw fail('a name needs a kind: get <kind> <name>');

@@ -10,13 +10,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { localConfigurations } from '../admission/install.js';
-import { FINALIZERS } from '../api/index.js';
+import { kindFacts, RUN_KIND_NAMES } from '../api/index.js';
 import { installCrds, runKubectl } from '../cluster/crds.js';
 import type { KubeObject } from '../runtime/index.js';
 import { packageRoot } from '../util/package-root.js';
 import { parseDuration } from './duration.js';
 import { type CliIO, fail } from './io.js';
-import { RUN_KINDS, runPath } from './kinds.js';
+import { runPath } from './kinds.js';
 import { addKubeOptions, type Connection, type KubeFlags, withConnection } from './kube.js';
 
 export interface InstallStep {
@@ -124,7 +124,7 @@ async function install(flags: InstallFlags, io: CliIO): Promise<void> {
 async function deleteRuns(conn: Connection, timeoutMs: number, io: CliIO): Promise<void> {
   const list = async () => {
     const lists = await Promise.all(
-      RUN_KINDS.map(async (kind) => {
+      RUN_KIND_NAMES.map(async (kind) => {
         const res = await conn.client.request<{ items?: KubeObject[] }>('GET', runPath(kind));
         return (res.items ?? []).map((item) => ({ kind, item }));
       }),
@@ -145,7 +145,7 @@ async function deleteRuns(conn: Connection, timeoutMs: number, io: CliIO): Promi
     left = await list();
   }
   for (const { kind, item } of left) {
-    const finalizers = (item.metadata?.finalizers ?? []).filter((f) => f !== FINALIZERS[kind]);
+    const finalizers = (item.metadata?.finalizers ?? []).filter((f) => f !== kindFacts(kind).finalizer);
     await conn.client.request('PATCH', runPath(kind, item.metadata?.namespace, item.metadata?.name), {
       body: { metadata: { finalizers, resourceVersion: item.metadata?.resourceVersion } },
       contentType: 'application/merge-patch+json',

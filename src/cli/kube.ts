@@ -3,7 +3,7 @@
 // the two usual problems: no cluster answering, and a cluster without the orchestrator.io CRDs.
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Command } from 'commander';
-import { GROUP, PLURALS, VERSION } from '../api/index.js';
+import { GROUP, kindFacts, RUN_KIND_NAMES, VERSION } from '../api/index.js';
 import { ApiError, KubeClient } from '../runtime/index.js';
 import { parseDuration } from './duration.js';
 import { CliExit, fail } from './io.js';
@@ -132,7 +132,7 @@ async function checkCrds(conn: Connection): Promise<void> {
     if (err instanceof ApiError && err.status === 404) throw fail(CRDS_MISSING);
     throw err;
   }
-  const missing = Object.values(PLURALS).filter((p) => !served.includes(p));
+  const missing = RUN_KIND_NAMES.map((k) => kindFacts(k).plural).filter((p) => !served.includes(p));
   if (missing.length) throw fail(`${CRDS_MISSING} (${missing.join(', ')} missing)`);
 }
 

@@ -1,6 +1,6 @@
 // What `--wait` prints: one line per change of a run's phase, attempt or conditions, and the closing
 // summary with the exit code of the outcome. Pure functions of the objects seen, so they unit-test.
-import type { ApiKind, Condition, TaskRunStatus } from '../api/index.js';
+import type { Condition, RunKindName, TaskRunStatus } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import { humanDuration } from './duration.js';
 
@@ -73,7 +73,7 @@ export function exitCode(outcome: Outcome): number {
 
 /** The closing summary. */
 export function summaryLines(
-  kind: ApiKind,
+  kind: RunKindName,
   name: string,
   run: KubeObject | undefined,
   outcome: Outcome,

@@ -5,20 +5,13 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { admitOffline } from '../admission/offline.js';
-import type { ApiKind, ControllerConfig, Run } from '../api/index.js';
+import { type ControllerConfig, type Run, type RunKindName, specAttempt } from '../api/index.js';
 import { defaultConfigFile, loadConfigFile } from '../config/load.js';
-import { codeRunKind, docsRunKind, type RunKind, taskRunKind } from '../controllers/run-kind.js';
 import { loadTemplateSet, RenderError, renderRun, TemplateError, type TemplateSet } from '../render/index.js';
 import { formatFinding } from '../validation/finding.js';
 import { readRunFiles } from './create.js';
 import { CliExit, type CliIO, collect, fail } from './io.js';
 import { positiveInt } from './task-flags.js';
-
-const STRATEGIES: Record<ApiKind, RunKind> = {
-  TaskRun: taskRunKind as RunKind,
-  CodeRun: codeRunKind as RunKind,
-  DocsRun: docsRunKind as RunKind,
-};
 
 export interface RenderedFile {
   path: string;
@@ -29,7 +22,7 @@ export interface RenderedFile {
 /** Renders one (admitted) run into `outDir`; returns the files written, in the ConfigMap's order. */
 export function writeRendered(
   templates: TemplateSet,
-  kind: ApiKind,
+  kind: RunKindName,
   run: Run,
   config: ControllerConfig,
   attempt: number,
@@ -86,7 +79,7 @@ export function registerRenderCommand(program: Command, io: CliIO): void {
       let failed = 0;
       for (const doc of docs) {
         const admitted = admitOffline(doc.kind, doc.object as Record<string, unknown>, config);
-        const run = admitted.admitted as unknown as Run;
+        const run = admitted.admitted as Run;
         const meta = run.metadata ?? {};
         const name = meta.name ?? `${meta.generateName ?? `${doc.kind.toLowerCase()}-`}rendered`;
         run.metadata = { ...meta, name, namespace: meta.namespace ?? 'default' };
@@ -101,7 +94,7 @@ export function registerRenderCommand(program: Command, io: CliIO): void {
         }
         const attempt = flags.attempt
           ? positiveInt(flags.attempt, '--attempt')
-          : STRATEGIES[doc.kind].specAttempt(run as never);
+          : specAttempt(doc.kind, run.spec);
         const base = flags.out ?? `rendered-${name}`;
         const outDir = flags.out && docs.length > 1 ? join(base, name) : base;
         try {

@@ -2,17 +2,13 @@
 // whose increase the controller treats as a new attempt. Optimistic concurrency: the patch carries the
 // resourceVersion it was computed from, and a 409 (someone else changed the run) reads and tries again.
 import type { Command } from 'commander';
-import type { ApiKind } from '../api/index.js';
-import { RUN_KINDS } from '../controllers/run-controllers.js';
+import { attemptField, type RunKindName, specAttempt } from '../api/index.js';
 import { ApiError, type KubeObject } from '../runtime/index.js';
 import { CliExit, type CliIO, fail } from './io.js';
 import { KIND_HELP, parseRef, qualifiedName, runPath } from './kinds.js';
 import { addKubeOptions, type Connection, type KubeFlags, withConnection } from './kube.js';
 import { statusOf } from './progress.js';
 import { addWaitOptions, waitForRun } from './wait.js';
-
-/** The spec field that asks for a new attempt (the run kind's); DocsRun has none in its schema. */
-const attemptField = (kind: ApiKind) => RUN_KINDS.find((k) => k.kind === kind)?.attemptField;
 
 const NOT_RETRYABLE =
   'DocsRuns cannot be retried: a DocsRun has no attempt field in its spec (a TaskRun has spec.retryAttempt, ' +
@@ -24,8 +20,8 @@ const NOT_RETRYABLE =
  * The next attempt: one past both the spec's and the status's, since automatic retries may already
  * have run attempts beyond the spec's number and the controller only starts an attempt it has not run.
  */
-export function nextAttempt(run: KubeObject, field: string): { from: number; to: number } {
-  const from = Number((run.spec as Record<string, unknown> | undefined)?.[field] ?? 1);
+export function raisedAttempt(kind: RunKindName, run: KubeObject): { from: number; to: number } {
+  const from = specAttempt(kind, run.spec as object | undefined);
   return { from, to: Math.max(from, statusOf(run).attempt ?? 0) + 1 };
 }
 
@@ -33,7 +29,7 @@ const MAX_CONFLICTS = 5;
 
 export async function retryRun(
   conn: Connection,
-  kind: ApiKind,
+  kind: RunKindName,
   name: string,
 ): Promise<{ from: number; to: number; field: string }> {
   const field = attemptField(kind);
@@ -41,7 +37,7 @@ export async function retryRun(
   const path = runPath(kind, conn.namespace, name);
   for (let i = 1; ; i++) {
     const run = await conn.client.request<KubeObject>('GET', path);
-    const { from, to } = nextAttempt(run, field);
+    const { from, to } = raisedAttempt(kind, run);
     try {
       await conn.client.request('PATCH', path, {
         body: { metadata: { resourceVersion: run.metadata?.resourceVersion }, spec: { [field]: to } },

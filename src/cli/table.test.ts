@@ -1,6 +1,7 @@
 import t from 'tap';
+import { lookupKind } from '../api/index.js';
 import { humanDuration, parseDuration } from './duration.js';
-import { lookupKind, parseKinds, parseRef } from './kinds.js';
+import { parseKinds, parseRef } from './kinds.js';
 import { formatTable, jsonPathValue, printerColumns, tableRows } from './table.js';
 
 const now = Date.parse('2025-01-01T12:00:00Z');

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { type ApiKind, PLURALS } from '../api/index.js';
+import { crdName, type RunKindName } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import { packageRoot } from '../util/package-root.js';
 import { age } from './duration.js';
@@ -20,12 +20,12 @@ interface Crd {
   spec: { versions: { name: string; additionalPrinterColumns?: PrinterColumn[] }[] };
 }
 
-const cache = new Map<ApiKind, PrinterColumn[]>();
+const cache = new Map<RunKindName, PrinterColumn[]>();
 
-export function printerColumns(kind: ApiKind): PrinterColumn[] {
+export function printerColumns(kind: RunKindName): PrinterColumn[] {
   let columns = cache.get(kind);
   if (!columns) {
-    const file = join(packageRoot(), 'crds', `${PLURALS[kind]}.orchestrator.io.yaml`);
+    const file = join(packageRoot(), 'crds', `${crdName(kind)}.yaml`);
     const crd = parse(readFileSync(file, 'utf8')) as Crd;
     columns = crd.spec.versions.find((v) => v.name === 'v1')?.additionalPrinterColumns ?? [];
     cache.set(kind, columns);
@@ -62,7 +62,11 @@ export interface TableOptions {
 }
 
 /** The rows, header first. */
-export function tableRows(kind: ApiKind, items: readonly KubeObject[], opts: TableOptions = {}): string[][] {
+export function tableRows(
+  kind: RunKindName,
+  items: readonly KubeObject[],
+  opts: TableOptions = {},
+): string[][] {
   const now = opts.now ?? Date.now();
   const columns = printerColumns(kind).filter((c) => opts.wide || !c.priority);
   const header = [

@@ -3,13 +3,12 @@
 // schemas/docsrun.schema.yaml; the schema itself (via admission) stays the judge of the values.
 import {
   API_VERSION,
-  CODERUN_KIND,
   type CodeRun,
   type CodeRunSpec,
-  DOCSRUN_KIND,
   type DocsRun,
   type DocsRunSpec,
   type EnvFromSecret,
+  type RunKindName,
   type ToolConfig,
 } from '../api/index.js';
 import { agentFromGithubApp, slug } from '../naming/names.js';
@@ -147,7 +146,12 @@ export function codeRunFromFlags(taskIdArg: string, flags: CodeFlags, git: GitDe
     enableDocker: flags.enableDocker,
   });
   const prefix = namePrefix(flags.service, 'task', String(taskId), agentFromGithubApp(flags.githubApp));
-  return { apiVersion: API_VERSION, kind: CODERUN_KIND, metadata: metadata(flags.name, prefix, git), spec };
+  return {
+    apiVersion: API_VERSION,
+    kind: 'CodeRun' satisfies RunKindName,
+    metadata: metadata(flags.name, prefix, git),
+    spec,
+  };
 }
 
 export function docsRunFromFlags(flags: DocsFlags, git: GitDefaults): DocsRun {
@@ -165,5 +169,10 @@ export function docsRunFromFlags(flags: DocsFlags, git: GitDefaults): DocsRun {
     includeCodebase: flags.includeCodebase,
   });
   const prefix = namePrefix('docs', flags.workingDirectory);
-  return { apiVersion: API_VERSION, kind: DOCSRUN_KIND, metadata: metadata(flags.name, prefix, git), spec };
+  return {
+    apiVersion: API_VERSION,
+    kind: 'DocsRun' satisfies RunKindName,
+    metadata: metadata(flags.name, prefix, git),
+    spec,
+  };
 }

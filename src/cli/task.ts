@@ -3,7 +3,6 @@
 // The server (its admission webhooks) is the judge; its answers are printed as kubectl prints them.
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { CODERUN_KIND, DOCSRUN_KIND } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import { createRuns, type RunDocument, readRunFiles } from './create.js';
 import { GitDefaults } from './git.js';
@@ -75,7 +74,7 @@ function codeCommand(task: Command, io: CliIO): void {
     .option('--dry-run', 'print the CodeRun instead of creating it');
   addWaitOptions(addKubeOptions(cmd)).action(async (taskId: string, flags: CodeFlags & CommonFlags) => {
     const run = codeRunFromFlags(taskId, flags, new GitDefaults());
-    await submit(fromFlags(run as KubeObject, CODERUN_KIND), flags, io);
+    await submit(fromFlags(run as KubeObject, 'CodeRun'), flags, io);
   });
 }
 
@@ -96,7 +95,7 @@ function docsCommand(task: Command, io: CliIO): void {
     .option('--dry-run', 'print the DocsRun instead of creating it');
   addWaitOptions(addKubeOptions(cmd)).action(async (flags: DocsFlags & CommonFlags) => {
     const run = docsRunFromFlags(flags, new GitDefaults());
-    await submit(fromFlags(run as KubeObject, DOCSRUN_KIND), flags, io);
+    await submit(fromFlags(run as KubeObject, 'DocsRun'), flags, io);
   });
 }
 

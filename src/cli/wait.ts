@@ -3,7 +3,7 @@
 // summary and the exit code of the outcome: 0 Succeeded, 1 Failed, 2 timeout, 130 Ctrl-C.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import type { ApiKind } from '../api/index.js';
+import type { RunKindName } from '../api/index.js';
 import { ApiError, type KubeObject } from '../runtime/index.js';
 import { parseDuration } from './duration.js';
 import { CliExit, type CliIO } from './io.js';
@@ -25,7 +25,7 @@ export const DEFAULT_WAIT_TIMEOUT = '30m';
 const WATCH_SECONDS = 300;
 
 export interface WaitTarget {
-  kind: ApiKind;
+  kind: RunKindName;
   name: string;
   namespace: string;
 }

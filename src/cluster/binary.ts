@@ -17,7 +17,7 @@ import { tailFile } from '../util/text.js';
 import { withDirectoryLock } from './lock.js';
 
 export interface BinaryOptions {
-  /** The Go module to build. Default: `test/cluster` in this package. */
+  /** The Go module to build. Default: `cluster/control-plane` in this package. */
   moduleDir?: string;
   /** Where built binaries are kept, one folder per module hash. Default: see {@link cacheRoot}. */
   cacheDir?: string;
@@ -64,7 +64,7 @@ function goEnv(): NodeJS.ProcessEnv {
 
 /** Path of the control-plane binary for the current module, building it first when not cached. */
 export async function controlPlaneBinary(opts: BinaryOptions = {}): Promise<string> {
-  const moduleDir = opts.moduleDir ?? join(packageRoot(), 'test', 'cluster');
+  const moduleDir = opts.moduleDir ?? join(packageRoot(), 'cluster', 'control-plane');
   const key = moduleHash(moduleDir, goVersion());
   const dir = join(opts.cacheDir ?? cacheRoot(), 'control-plane', key);
   const binary = join(dir, 'control-plane');

@@ -26,7 +26,7 @@ export function existingCluster(kubeconfig: string): Cluster {
 
 /**
  * A cluster to run against: the one in KUBECONFIG when USE_EXISTING_CLUSTER=true (never stopped by
- * us), envtest binaries when KUBEBUILDER_ASSETS is set, else the control plane built from test/cluster.
+ * us), envtest binaries when KUBEBUILDER_ASSETS is set, else the control plane built from cluster/control-plane.
  */
 export async function obtainCluster(
   opts: StartOptions = {},

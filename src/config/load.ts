@@ -72,7 +72,14 @@ export function parseConfig(text: string, source = 'config'): ControllerConfig {
       doc.errors.map((e) => error('yaml', '', e.message.split('\n')[0] ?? e.message)),
     );
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  return configFrom(doc.toJS({ maxAliasCount: 100 }), source);
+}
+
+/**
+ * Validates a config given as a value (a parsed file, or one built in code) and returns it with every
+ * schema default filled in: the only way to a ControllerConfig, whose type makes those fields required.
+ */
+export function configFrom(value: unknown, source = 'config'): ControllerConfig {
   const { check, fillDefaults } = validators();
   const schemaFindings = check(value);
   if (schemaFindings.length) throw new ConfigError(source, schemaFindings);

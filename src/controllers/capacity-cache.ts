@@ -3,27 +3,34 @@
 // for a retry, and a status that has not caught up with a deleted Job); it waits while its JobCreated
 // condition says WaitingForCapacity. Everything here is read from caches, so a new leader rebuilds the
 // same view (the waiting line included) from the cluster.
-import { type ControllerConfig, LABELS, type Run } from '../api/index.js';
+import {
+  type ControllerConfig,
+  LABELS,
+  type Run,
+  type RunKindName,
+  type RunOf,
+  runLabels,
+} from '../api/index.js';
 import type { EventMapper, EventSource, KubeObject, Request } from '../runtime/index.js';
 import { type CapacitySources, type Claim, claimKey, WAITING_FOR_CAPACITY, type Waiter } from './capacity.js';
 import { findCondition } from './conditions.js';
-import type { RunKind } from './run-kind.js';
 import { jobState } from './run-status.js';
 
-export interface RunCache {
-  strategy: RunKind;
-  runs: EventSource;
+/** The cached runs of one kind. */
+export interface RunCache<K extends RunKindName = RunKindName> {
+  kind: K;
+  runs: EventSource<RunOf<K>>;
 }
 
 /** `run` as a claimant: its key, namespace, service (from the labels its objects get) and age. */
-export function waiter(strategy: RunKind, run: Run, config: ControllerConfig): Waiter {
-  const { namespace = '', name = '', creationTimestamp } = run.metadata ?? {};
-  const service = strategy.labels(run as never, config)[LABELS.service];
+export function waiter(kind: RunKindName, run: RunOf<RunKindName>, config: ControllerConfig): Waiter {
+  const { namespace = '', name = '', creationTimestamp = '' } = run.metadata ?? {};
+  const service = runLabels(kind, run.spec, config)[LABELS.service];
   return {
-    key: claimKey(strategy.kind, namespace, name),
+    key: claimKey(kind, namespace, name),
     namespace,
     ...(service ? { service } : {}),
-    createdAt: creationTimestamp ? String(creationTimestamp) : '',
+    createdAt: creationTimestamp,
   };
 }
 
@@ -52,11 +59,11 @@ export function cacheSources(
 ): CapacitySources {
   const runs = (select: (run: KubeObject) => boolean): Waiter[] => {
     const current = config();
-    return kinds.flatMap(({ strategy, runs }) =>
+    return kinds.flatMap(({ kind, runs }) =>
       runs
         .list()
         .filter(select)
-        .map((run) => waiter(strategy, run as unknown as Run, current)),
+        .map((run) => waiter(kind, run, current)),
     );
   };
   return {
@@ -81,7 +88,7 @@ export function mapToWaitingRuns(cache: RunCache, config: () => ControllerConfig
     return cache.runs
       .list()
       .filter(isWaiting)
-      .map((run) => ({ run, w: waiter(cache.strategy, run as unknown as Run, current) }))
+      .map((run) => ({ run, w: waiter(cache.kind, run, current) }))
       .sort(
         (a, b) =>
           Number(b.w.service === freed) - Number(a.w.service === freed) ||

@@ -1,10 +1,8 @@
 import t from 'tap';
-import { defaultsPatch } from '../admission/defaults.js';
-import { applyPatch } from '../admission/patch.js';
-import type { ControllerConfig, TaskRun } from '../api/index.js';
+import { type ControllerConfig, defaulted, type TaskRun } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
-import { taskRunKind } from './run-kind.js';
+import { taskRunStrategy } from './run-kind.js';
 
 const config = loadDefaultConfig();
 // biome-ignore lint/suspicious/noExplicitAny: objects read back as JSON, checked field by field.
@@ -20,11 +18,11 @@ function taskRun(spec: Partial<TaskRun['spec']> = {}, cfg: ControllerConfig = co
       ...spec,
     },
   };
-  return applyPatch(run, defaultsPatch('TaskRun', run, cfg)) as TaskRun;
+  return defaulted('TaskRun', run as TaskRun, cfg);
 }
 
 const input = (run: TaskRun, attempt = 2, cfg = config) => ({
-  strategy: taskRunKind,
+  strategy: taskRunStrategy,
   run,
   config: cfg,
   attempt,

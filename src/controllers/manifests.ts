@@ -1,30 +1,33 @@
 // The objects a run attempt is made of, as pure functions of the (defaulted) run: the workspace PVC,
 // the attempt's immutable ConfigMap and its Job. No I/O here, so every field can be unit-tested.
-import { type ControllerConfig, LABELS, type Run, type SecretKeyRef } from '../api/index.js';
 import {
-  AGENT_ENV,
-  ENTRY_SCRIPT_KEY,
-  DEFAULT_CONFIGMAP_DIR as TASK_FILES_DIR,
-  DEFAULT_WORKSPACE_ROOT as WORKSPACE_DIR,
-} from '../render/index.js';
+  API_VERSION,
+  type ControllerConfig,
+  LABELS,
+  type RunKindName,
+  type RunOf,
+  type SecretKeyRef,
+} from '../api/index.js';
+import { TASK_FILES_DIR, WORKSPACE_ROOT } from '../naming/names.js';
+import { AGENT_ENV, ENTRY_SCRIPT_KEY } from '../render/index.js';
 import type { KubeObject, OwnerReference } from '../runtime/index.js';
-import type { RunKind } from './run-kind.js';
+import { objectLabels, type RunStrategy } from './run-kind.js';
 
 /** The entry script's argument that makes it prepare the workspace only (the init container). */
 export const PREPARE_FLAG = '--prepare';
 const RUN_AS_USER = 1000;
 
-export interface AttemptInput {
-  strategy: RunKind;
-  run: Run;
+export interface AttemptInput<K extends RunKindName = RunKindName> {
+  strategy: RunStrategy<K>;
+  run: RunOf<K>;
   config: ControllerConfig;
   attempt: number;
 }
 
-export function controllerReference(strategy: RunKind, run: Run): OwnerReference {
+export function controllerReference(kind: RunKindName, run: RunOf<RunKindName>): OwnerReference {
   return {
-    apiVersion: 'orchestrator.io/v1',
-    kind: strategy.kind,
+    apiVersion: API_VERSION,
+    kind,
     name: run.metadata?.name ?? '',
     uid: run.metadata?.uid ?? '',
     controller: true,
@@ -32,40 +35,42 @@ export function controllerReference(strategy: RunKind, run: Run): OwnerReference
   };
 }
 
-function meta(input: AttemptInput, name: string, owned: boolean) {
+function meta<K extends RunKindName>(input: AttemptInput<K>, name: string, owned: boolean) {
   const { strategy, run, config } = input;
   return {
     name,
     namespace: run.metadata?.namespace,
-    labels: strategy.labels(run as never, config),
-    ...(owned ? { ownerReferences: [controllerReference(strategy, run)] } : {}),
+    labels: objectLabels(strategy.kind, run, config),
+    ...(owned ? { ownerReferences: [controllerReference(strategy.kind, run)] } : {}),
   };
 }
 
 /** The workspace volume: shared across attempts (and runs of the service), so it has no owner. */
-export function workspacePvc(input: AttemptInput): KubeObject {
+export function workspacePvc<K extends RunKindName>(input: AttemptInput<K>): KubeObject {
   const workspace = input.run.spec.workspace ?? {};
   // Shared by the service's runs: it names none of them.
-  const labels = { ...meta(input, '', false).labels };
-  delete labels[LABELS.run];
+  const { [LABELS.run]: _run, ...labels } = meta(input, '', false).labels;
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     metadata: { ...meta(input, workspace.pvcName ?? '', false), labels },
     spec: {
-      accessModes: input.config.workspace?.accessModes ?? ['ReadWriteOnce'],
-      resources: { requests: { storage: workspace.size ?? '10Gi' } },
+      accessModes: input.config.workspace.accessModes,
+      resources: { requests: { storage: workspace.size ?? input.config.workspace.size } },
       ...(workspace.storageClassName ? { storageClassName: workspace.storageClassName } : {}),
     },
   };
 }
 
-export function attemptConfigMap(input: AttemptInput, data: Record<string, string>): KubeObject {
+export function attemptConfigMap<K extends RunKindName>(
+  input: AttemptInput<K>,
+  data: Record<string, string>,
+): KubeObject {
   const { strategy, run, attempt } = input;
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: meta(input, strategy.configMapName(run as never, attempt), true),
+    metadata: meta(input, strategy.configMapName(run, attempt), true),
     immutable: true,
     data,
   };
@@ -86,16 +91,16 @@ const containerSecurity = {
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
-export function attemptJob(input: AttemptInput): KubeObject {
+export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeObject {
   const { strategy, run, config, attempt } = input;
   const spec = run.spec;
   const image = spec.image ?? '';
-  const githubApp = strategy.githubApp(run as never, config);
-  const secrets = config.secrets ?? {};
-  const metadata = meta(input, strategy.jobName(run as never, attempt), true);
+  const githubApp = strategy.githubApp(run, config);
+  const secrets = config.secrets;
+  const metadata = meta(input, strategy.jobName(run, attempt), true);
   const mounts = [
     { name: 'task-files', mountPath: TASK_FILES_DIR, readOnly: true },
-    { name: 'workspace', mountPath: WORKSPACE_DIR },
+    { name: 'workspace', mountPath: WORKSPACE_ROOT },
   ];
   return {
     apiVersion: 'batch/v1',
@@ -103,8 +108,8 @@ export function attemptJob(input: AttemptInput): KubeObject {
     metadata,
     spec: {
       backoffLimit: 0,
-      activeDeadlineSeconds: config.job?.activeDeadlineSeconds,
-      ttlSecondsAfterFinished: config.job?.ttlSecondsAfterFinished,
+      activeDeadlineSeconds: config.job.activeDeadlineSeconds,
+      ttlSecondsAfterFinished: config.job.ttlSecondsAfterFinished,
       template: {
         metadata: { labels: metadata.labels },
         spec: {
@@ -120,11 +125,11 @@ export function attemptJob(input: AttemptInput): KubeObject {
           initContainers: [
             {
               name: 'prepare-workspace',
-              image: config.job?.initImage ?? image,
+              image: config.job.initImage ?? image,
               // The entry script's first half: the run directory and the ConfigMap's files in place
               // (templates/partials/shell-lib.sh.hbs `entry`). RUN_DIR shows the layout in describe.
               command: ['bash', `${TASK_FILES_DIR}/${ENTRY_SCRIPT_KEY}`, PREPARE_FLAG],
-              env: [{ name: 'RUN_DIR', value: strategy.runDirectory(run as never, attempt) }],
+              env: [{ name: 'RUN_DIR', value: strategy.runDirectory(run, attempt) }],
               securityContext: containerSecurity,
               volumeMounts: mounts,
             },
@@ -145,7 +150,7 @@ export function attemptJob(input: AttemptInput): KubeObject {
             },
           ],
           volumes: [
-            { name: 'task-files', configMap: { name: strategy.configMapName(run as never, attempt) } },
+            { name: 'task-files', configMap: { name: strategy.configMapName(run, attempt) } },
             { name: 'workspace', persistentVolumeClaim: { claimName: spec.workspace?.pvcName ?? '' } },
           ],
         },

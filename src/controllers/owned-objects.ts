@@ -3,8 +3,8 @@
 // is it ours"). A 409 means the name is taken: if the object's controller reference is this run (a
 // previous reconcile created it, perhaps before a crash) it is adopted; otherwise it is a conflict.
 import {
+  type ApiRequester,
   isApiStatus,
-  type KubeClient,
   type KubeObject,
   type ResourceType,
   resourcePath,
@@ -35,7 +35,7 @@ export function conflictMessage(obj: KubeObject, kind: string, ownerKind: string
 
 /** The existing object (from the cache, or read after a 409) or the one just created. */
 export async function createOrAdopt(
-  client: KubeClient,
+  client: ApiRequester,
   resource: ResourceType,
   body: KubeObject,
   cached: KubeObject | undefined,
@@ -62,7 +62,7 @@ export async function createOrAdopt(
 
 /** Creates the object unless its name exists (whoever owns it): for shared objects like a workspace. */
 export async function createIfMissing(
-  client: KubeClient,
+  client: ApiRequester,
   resource: ResourceType,
   body: KubeObject,
   signal: AbortSignal,
@@ -76,7 +76,7 @@ export async function createIfMissing(
 
 /** Deletes every object of `resource` with the label selector, letting the GC handle dependents. */
 export async function deleteCollection(
-  client: KubeClient,
+  client: ApiRequester,
   resource: ResourceType,
   namespace: string,
   labelSelector: string,
@@ -89,7 +89,7 @@ export async function deleteCollection(
 }
 
 export async function deleteIgnoringMissing(
-  client: KubeClient,
+  client: ApiRequester,
   resource: ResourceType,
   namespace: string,
   name: string,

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { MAX_BACKOFF_SECONDS, nextAttempt, retryDelayMs, stableRandom } from './retry.js';
+import { MAX_BACKOFF_SECONDS, retryAfterFailure, retryDelayMs, stableRandom } from './retry.js';
 
 const policy = { maxRetries: 3, backoffSeconds: 30 };
 const failedAt = new Date('2026-01-01T00:00:00Z');
@@ -19,12 +19,16 @@ t.test('delays double per failure, lose at most 20% to jitter, and are capped', 
 });
 
 t.test('at most maxRetries attempts per spec attempt', async (t) => {
-  t.match(nextAttempt(policy, 1, 1, failedAt, 'u'), { attempt: 2 });
-  t.match(nextAttempt(policy, 1, 2, failedAt, 'u'), { attempt: 3 });
-  t.equal(nextAttempt(policy, 1, 3, failedAt, 'u'), undefined, 'attempts 1, 2, 3 made');
-  t.match(nextAttempt(policy, 3, 3, failedAt, 'u'), { attempt: 4 }, 'a raised spec attempt counts afresh');
-  t.equal(nextAttempt({ ...policy, maxRetries: 1 }, 1, 1, failedAt, 'u'), undefined);
-  const next = nextAttempt(policy, 1, 1, failedAt, 'u');
+  t.match(retryAfterFailure(policy, 1, 1, failedAt, 'u'), { attempt: 2 });
+  t.match(retryAfterFailure(policy, 1, 2, failedAt, 'u'), { attempt: 3 });
+  t.equal(retryAfterFailure(policy, 1, 3, failedAt, 'u'), undefined, 'attempts 1, 2, 3 made');
+  t.match(
+    retryAfterFailure(policy, 3, 3, failedAt, 'u'),
+    { attempt: 4 },
+    'a raised spec attempt counts afresh',
+  );
+  t.equal(retryAfterFailure({ ...policy, maxRetries: 1 }, 1, 1, failedAt, 'u'), undefined);
+  const next = retryAfterFailure(policy, 1, 1, failedAt, 'u');
   const delay = (next?.at.getTime() ?? 0) - failedAt.getTime();
   t.ok(delay >= 24_000 && delay <= 30_000, 'the first retry waits about backoffSeconds');
 });

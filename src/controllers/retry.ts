@@ -2,6 +2,7 @@
 // current attempt, when its Job failed), so that every reconcile of the same state gets the same answer
 // and a restart does not reset or shorten a backoff.
 import { createHash } from 'node:crypto';
+import { backoffDelay } from '../runtime/index.js';
 
 /** Longest wait between two attempts, whatever the base and the count. */
 export const MAX_BACKOFF_SECONDS = 3600;
@@ -26,17 +27,24 @@ export function stableRandom(seed: string): number {
   return createHash('sha256').update(seed).digest().readUInt32BE(0) / 2 ** 32;
 }
 
-/** Delay in ms before the attempt after `failures` failed ones (1 → base, 2 → 2×base, …), jittered. */
+/**
+ * Delay in ms before the attempt after `failures` failed ones (1 → base, 2 → 2×base, …), jittered: the
+ * runtime's backoff formula, with a jitter that is a function of the seed.
+ */
 export function retryDelayMs(policy: RetryPolicy, failures: number, seed: string): number {
-  const nominal = Math.min(policy.backoffSeconds * 2 ** Math.max(0, failures - 1), MAX_BACKOFF_SECONDS);
-  return Math.round(nominal * 1000 * (1 - JITTER * stableRandom(seed)));
+  const shape = {
+    initialMs: policy.backoffSeconds * 1000,
+    maxMs: MAX_BACKOFF_SECONDS * 1000,
+    jitter: JITTER,
+  };
+  return Math.round(backoffDelay(failures - 1, shape, () => stableRandom(seed)));
 }
 
 /**
  * The attempt after `attempt` failed at `failedAt`, or undefined when the spec's attempts are used up:
  * counting from the spec's attempt, at most `maxRetries` attempts are made.
  */
-export function nextAttempt(
+export function retryAfterFailure(
   policy: RetryPolicy,
   specAttempt: number,
   attempt: number,

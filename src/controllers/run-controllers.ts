@@ -4,19 +4,26 @@
 // concurrency slots over all kinds, whose freeing wakes the runs waiting for one.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { type ControllerConfig, GROUP, LABELS, MANAGED_BY } from '../api/index.js';
+import {
+  type ControllerConfig,
+  GROUP,
+  LABELS,
+  MANAGED_BY,
+  RUN_KIND_NAMES,
+  type RunKindName,
+  type RunOf,
+  runResource,
+} from '../api/index.js';
 import type { TemplateSet } from '../render/index.js';
 import { Controller, Informer, type KubeClient, mapToControllerOwner, mapToSelf } from '../runtime/index.js';
 import { Capacity } from './capacity.js';
-import { cacheSources, mapToWaitingRuns } from './capacity-cache.js';
+import { cacheSources, mapToWaitingRuns, type RunCache } from './capacity-cache.js';
 import { mapToDependents, phaseChanged } from './dependencies.js';
 import { filtered, jobFinished, leftRunning, never, runChanged, statusChanged } from './event-filters.js';
 import { CONFIGMAPS, JOBS, PVCS } from './owned-objects.js';
-import { codeRunKind, docsRunKind, type RunKind, runResource, taskRunKind } from './run-kind.js';
+import { RUN_STRATEGIES } from './run-kind.js';
 import { registerRunMetrics } from './run-metrics.js';
 import { RunReconciler } from './run-reconciler.js';
-
-export const RUN_KINDS: readonly RunKind[] = [taskRunKind, codeRunKind, docsRunKind] as RunKind[];
 
 export interface RunControllersOptions {
   client: KubeClient;
@@ -35,6 +42,20 @@ export interface RunControllers {
   controllers: Controller[];
 }
 
+/** The informer of one kind's runs. */
+interface KindInformer<K extends RunKindName = RunKindName> extends RunCache<K> {
+  runs: Informer<RunOf<K>>;
+}
+
+/** The shared caches every kind's controller reads. */
+interface SharedCaches {
+  jobs: Informer;
+  configMaps: Informer;
+  workspaces: Informer;
+  capacity: Capacity;
+  kinds: readonly KindInformer[];
+}
+
 export function runControllers(opts: RunControllersOptions): RunControllers {
   const { client, logger, namespace } = opts;
   const managed = `${LABELS.managedBy}=${MANAGED_BY}`;
@@ -42,48 +63,62 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   const jobs = new Informer({ client, logger, resource: JOBS, labelSelector: managed, ...ns });
   const configMaps = new Informer({ client, logger, resource: CONFIGMAPS, labelSelector: managed, ...ns });
   const workspaces = new Informer({ client, logger, resource: PVCS, labelSelector: managed, ...ns });
-  const caches = RUN_KINDS.map((strategy) => ({
-    strategy,
-    runs: new Informer({ client, logger, resource: runResource(strategy), ...ns }),
-  }));
-  const informers: Informer[] = [jobs, configMaps, workspaces, ...caches.map((c) => c.runs)];
-  registerRunMetrics(opts.registry, caches);
+  const kinds = RUN_KIND_NAMES.map(
+    <K extends RunKindName>(kind: K): KindInformer<K> => ({
+      kind,
+      runs: new Informer<RunOf<K>>({ client, logger, resource: runResource(kind), ...ns }),
+    }),
+  );
+  registerRunMetrics(opts.registry, kinds);
   // One count of slots for every kind: the concurrency limits are over all runs.
-  const capacity = new Capacity(cacheSources(jobs, caches, opts.config));
-  const controllers = caches.map((cache) => {
-    const { strategy, runs } = cache;
-    const owner = mapToControllerOwner({ group: GROUP, kind: strategy.kind });
-    const reconciler = new RunReconciler({
-      ...opts,
-      strategy,
-      runs,
-      jobs,
-      configMaps,
-      workspaces,
-      capacity,
-    });
-    const controller = new Controller({
-      name: strategy.kind.toLowerCase(),
-      reconciler,
-      registry: opts.registry,
-      logger,
-      maxConcurrentReconciles: opts.maxConcurrentReconciles ?? 4,
-    })
-      .watch(filtered(runs, { update: runChanged }), mapToSelf)
-      .watch(filtered(jobs, { add: never, update: statusChanged }), owner)
-      .watch(filtered(configMaps, { add: never, update: never }), owner);
-    // A finished dependency wakes the runs waiting for it.
-    if (strategy.dependencies)
-      controller.watch(
-        filtered(runs, { add: never, update: phaseChanged, delete: never }),
-        mapToDependents(() => runs.list()),
-      );
-    // A slot that may have come free, of any kind, wakes this kind's runs waiting for one.
-    const freed = mapToWaitingRuns(cache, opts.config);
-    controller.watch(filtered(jobs, { add: never, update: jobFinished }), freed);
-    for (const other of caches)
-      controller.watch(filtered(other.runs, { add: never, update: leftRunning }), freed);
-    return controller;
+  const capacity = new Capacity(cacheSources(jobs, kinds, opts.config));
+  const shared: SharedCaches = { jobs, configMaps, workspaces, capacity, kinds };
+  const controllers = kinds.map((cache) => kindController(opts, shared, cache));
+  const runInformers: Informer[] = kinds.map((c) => c.runs);
+  return { informers: [jobs, configMaps, workspaces, ...runInformers], controllers };
+}
+
+/** The controller of one kind: its typed reconciler, and what wakes it. */
+function kindController<K extends RunKindName>(
+  opts: RunControllersOptions,
+  shared: SharedCaches,
+  cache: KindInformer<K>,
+): Controller {
+  const { kind, runs } = cache;
+  const { jobs, configMaps, workspaces } = shared;
+  const strategy = RUN_STRATEGIES[kind];
+  const reconciler = new RunReconciler<K>({
+    client: opts.client,
+    config: opts.config,
+    templates: opts.templates,
+    strategy,
+    runs: runs.store,
+    jobs: jobs.store,
+    configMaps: configMaps.store,
+    workspaces: workspaces.store,
+    capacity: shared.capacity,
   });
-  return { informers, controllers };
+  const owner = mapToControllerOwner({ group: GROUP, kind });
+  const controller = new Controller({
+    name: kind.toLowerCase(),
+    reconciler,
+    registry: opts.registry,
+    logger: opts.logger,
+    maxConcurrentReconciles: opts.maxConcurrentReconciles ?? 4,
+  })
+    .watch(filtered(runs, { update: runChanged }), mapToSelf)
+    .watch(filtered(jobs, { add: never, update: statusChanged }), owner)
+    .watch(filtered(configMaps, { add: never, update: never }), owner);
+  // A finished dependency wakes the runs waiting for it.
+  if (strategy.dependencies)
+    controller.watch(
+      filtered(runs, { add: never, update: phaseChanged, delete: never }),
+      mapToDependents(() => runs.list()),
+    );
+  // A slot that may have come free, of any kind, wakes this kind's runs waiting for one.
+  const freed = mapToWaitingRuns(cache, opts.config);
+  controller.watch(filtered(jobs, { add: never, update: jobFinished }), freed);
+  for (const other of shared.kinds)
+    controller.watch(filtered(other.runs, { add: never, update: leftRunning }), freed);
+  return controller;
 }

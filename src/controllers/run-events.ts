@@ -3,7 +3,7 @@
 // logged, never a reason to fail the reconcile.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { KubeClient, KubeObject } from '../runtime/index.js';
+import type { ApiRequester, KubeObject } from '../runtime/index.js';
 import { findCondition } from './conditions.js';
 import type { RunStatus } from './run-status.js';
 
@@ -34,7 +34,7 @@ export function transition(before: RunStatus | undefined, after: RunStatus): Run
 }
 
 export async function recordEvent(
-  client: KubeClient,
+  client: ApiRequester,
   run: KubeObject,
   event: RunEvent,
   logger: Logger,

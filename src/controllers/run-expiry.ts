@@ -3,7 +3,7 @@
 // ConfigMaps removed, the workspace volume kept). It is guarded by the run's uid, so a run re-created
 // under the same name in the meantime is never the one deleted.
 import type { ControllerConfig, Run } from '../api/index.js';
-import { isApiStatus, type KubeClient, type ResourceType, resourcePath } from '../runtime/index.js';
+import { type ApiRequester, isApiStatus, type ResourceType, resourcePath } from '../runtime/index.js';
 
 /** When the run finished: status.completionTime, else when its Succeeded condition last changed. */
 export function finishedAt(run: Run): Date | undefined {
@@ -24,7 +24,7 @@ export function expiresAt(run: Run, config: ControllerConfig, now: Date): Date |
 
 /** Deletes the run if it is still the one with `uid`; false when it is already gone or replaced. */
 export async function deleteExpired(
-  client: KubeClient,
+  client: ApiRequester,
   resource: ResourceType,
   run: Run,
   signal: AbortSignal,

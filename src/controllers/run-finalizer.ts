@@ -6,8 +6,8 @@
 // restart in the middle converges.
 import { LABELS } from '../api/index.js';
 import {
+  type ApiRequester,
   isApiStatus,
-  type KubeClient,
   type KubeObject,
   type ResourceType,
   resourcePath,
@@ -18,7 +18,7 @@ export type FinalizerOutcome = 'done' | 'conflict';
 
 export class RunFinalizer {
   constructor(
-    private readonly client: KubeClient,
+    private readonly client: ApiRequester,
     private readonly resource: ResourceType,
     readonly name: string,
   ) {}

@@ -1,18 +1,20 @@
 import { Registry } from 'prom-client';
 import t from 'tap';
-import type { Informer } from '../runtime/index.js';
-import { codeRunKind, taskRunKind } from './run-kind.js';
+import type { Run } from '../api/index.js';
+import type { EventSource } from '../runtime/index.js';
 import { registerRunMetrics } from './run-metrics.js';
 
-const cache = (phases: Array<string | undefined>) =>
-  ({ list: () => phases.map((phase) => ({ status: phase ? { phase } : undefined })) }) as unknown as Informer;
+const cache = (phases: Array<string | undefined>): EventSource<Run> => ({
+  list: () => phases.map((phase) => ({ status: phase ? { phase } : undefined }) as Run),
+  addHandler: () => () => {},
+});
 
 t.test('orchestrator_runs counts the cached runs of each kind by phase, at scrape time', async (t) => {
   const registry = new Registry();
   const phases: Array<string | undefined> = ['Running', 'Running', undefined, 'Succeeded'];
   registerRunMetrics(registry, [
-    { strategy: taskRunKind, runs: cache(phases) },
-    { strategy: codeRunKind, runs: cache([]) },
+    { kind: 'TaskRun', runs: cache(phases) },
+    { kind: 'CodeRun', runs: cache([]) },
   ]);
   let text = await registry.metrics();
   t.match(text, 'orchestrator_runs{kind="TaskRun",phase="Running"} 2');
@@ -23,7 +25,7 @@ t.test('orchestrator_runs counts the cached runs of each kind by phase, at scrap
   text = await registry.metrics();
   t.match(text, 'orchestrator_runs{kind="TaskRun",phase="Running"} 1', 'the next scrape sees the change');
   t.match(text, 'orchestrator_runs{kind="TaskRun",phase="Failed"} 1');
-  registerRunMetrics(registry, [{ strategy: taskRunKind, runs: cache(['Succeeded']) }]);
+  registerRunMetrics(registry, [{ kind: 'TaskRun', runs: cache(['Succeeded']) }]);
   t.match(
     await registry.metrics(),
     'orchestrator_runs{kind="TaskRun",phase="Succeeded"} 1',

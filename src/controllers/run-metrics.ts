@@ -2,17 +2,13 @@
 // (no bookkeeping to go stale). Standbys keep their caches warm, so every replica reports the same
 // counts: dashboards take max(), not sum(), over replicas.
 import { Gauge, type Registry } from 'prom-client';
-import type { Phase, Run } from '../api/index.js';
-import type { Informer } from '../runtime/index.js';
-import type { RunKind } from './run-kind.js';
+import type { Phase } from '../api/index.js';
+import type { RunCache } from './capacity-cache.js';
 
 export const RUNS_METRIC = 'orchestrator_runs';
 const PHASES: readonly Phase[] = ['Pending', 'Running', 'Succeeded', 'Failed'];
 
-export function registerRunMetrics(
-  registry: Registry,
-  caches: ReadonlyArray<{ strategy: RunKind; runs: Informer }>,
-): void {
+export function registerRunMetrics(registry: Registry, caches: readonly RunCache[]): void {
   // A manager restarted in the same process (tests) registers its own caches in place of the old ones.
   registry.removeSingleMetric(RUNS_METRIC);
   new Gauge({
@@ -21,13 +17,13 @@ export function registerRunMetrics(
     labelNames: ['kind', 'phase'],
     registers: [registry],
     collect() {
-      for (const { strategy, runs } of caches) {
+      for (const { kind, runs } of caches) {
         const counts = new Map<string, number>(PHASES.map((p) => [p, 0]));
-        for (const run of runs.list() as unknown as Run[]) {
+        for (const run of runs.list()) {
           const phase = run.status?.phase ?? 'Pending';
           counts.set(phase, (counts.get(phase) ?? 0) + 1);
         }
-        for (const [phase, n] of counts) this.set({ kind: strategy.kind, phase }, n);
+        for (const [phase, n] of counts) this.set({ kind, phase }, n);
       }
     },
   });

@@ -4,15 +4,23 @@
 // whose backoff has passed), creates whatever of that attempt is missing, and writes the status only
 // when it changed. A run's first Job waits for a free concurrency slot (capacity.ts).
 
-import { defaultsPatch } from '../admission/defaults.js';
-import { applyPatch } from '../admission/patch.js';
-import { API_VERSION, type ControllerConfig, type Run } from '../api/index.js';
+import {
+  API_VERSION,
+  type ControllerConfig,
+  defaulted,
+  kindFacts,
+  type RunKindName,
+  type RunOf,
+  runFinished,
+  runResource,
+  specAttempt,
+} from '../api/index.js';
 import { RenderError, renderRun, type TemplateSet } from '../render/index.js';
 import {
-  type Informer,
+  type ApiRequester,
   isApiStatus,
-  type KubeClient,
   type KubeObject,
+  type ReadOnlyStore,
   type ReconcileContext,
   type Reconciler,
   type Request,
@@ -32,16 +40,17 @@ import {
   ownedBy,
   PVCS,
 } from './owned-objects.js';
-import { nextAttempt } from './retry.js';
+import { retryAfterFailure } from './retry.js';
 import { recordEvent, transition } from './run-events.js';
 import { deleteExpired, expiresAt } from './run-expiry.js';
 import { RunFinalizer } from './run-finalizer.js';
-import { type RunKind, runResource } from './run-kind.js';
+import type { RunStrategy } from './run-kind.js';
 import {
   desiredStatus,
   jobFailure,
   jobState,
   type Observation,
+  observedAt,
   type RunStatus,
   sameStatus,
 } from './run-status.js';
@@ -49,47 +58,41 @@ import {
 /** How soon a run blocked by a foreign object of its name checks again. */
 export const CONFLICT_RECHECK_MS = 30_000;
 
-/** A run as the runtime sees it (the generated types say Date where the wire has strings). */
-const kube = (run: Run): KubeObject => run as unknown as KubeObject;
-
-/**
- * A run that succeeded, or failed for good, stays so — even when its Job is deleted later (the Job's
- * TTL): only a raised spec attempt (e.g. retryAttempt) runs it again.
- */
-export function finished(run: Run, strategy: RunKind): boolean {
-  const { phase, attempt = 0 } = run.status ?? {};
-  return (phase === 'Succeeded' || phase === 'Failed') && strategy.specAttempt(run as never) <= attempt;
-}
-
-export interface RunReconcilerOptions {
-  client: KubeClient;
-  strategy: RunKind;
+export interface RunReconcilerOptions<K extends RunKindName> {
+  client: ApiRequester;
+  strategy: RunStrategy<K>;
   /** The current controller config (hot-reloaded: read at every reconcile). */
   config: () => ControllerConfig;
   /** The current template set. */
   templates: () => TemplateSet;
-  runs: Informer;
-  jobs: Informer;
-  configMaps: Informer;
+  /** The cached runs of the kind (read only: the informer writes them). */
+  runs: ReadOnlyStore<RunOf<K>>;
+  jobs: ReadOnlyStore;
+  configMaps: ReadOnlyStore;
   /**
    * The workspace PVCs we created (a volume is shared by many runs, so most runs find theirs here and
    * make no call).
    */
-  workspaces: Informer;
+  workspaces: ReadOnlyStore;
   /** The concurrency slots, shared by the controllers of every run kind. */
   capacity: Capacity;
+  /** The time. Default: the wall clock. */
+  now?: () => Date;
 }
 
-export class RunReconciler implements Reconciler {
+/** Reconciles the runs of one kind, K, through that kind's strategy. */
+export class RunReconciler<K extends RunKindName> implements Reconciler {
   readonly resource: ResourceType;
+  private readonly kind: K;
   private readonly now: () => Date;
   private readonly finalizer: RunFinalizer;
   private readonly capacity: Capacity;
 
-  constructor(private readonly opts: RunReconcilerOptions) {
-    this.resource = runResource(opts.strategy);
-    this.now = () => new Date();
-    this.finalizer = new RunFinalizer(opts.client, this.resource, opts.strategy.finalizer);
+  constructor(private readonly opts: RunReconcilerOptions<K>) {
+    this.kind = opts.strategy.kind;
+    this.resource = runResource(this.kind);
+    this.now = opts.now ?? (() => new Date());
+    this.finalizer = new RunFinalizer(opts.client, this.resource, kindFacts(this.kind).finalizer);
     this.capacity = opts.capacity;
   }
 
@@ -97,22 +100,22 @@ export class RunReconciler implements Reconciler {
     { namespace, name }: Request,
     { signal, logger }: ReconcileContext,
   ): Promise<Result | undefined> {
-    const { strategy } = this.opts;
-    const stored = this.opts.runs.store.get(namespace, name) as Run | undefined;
+    const { kind } = this;
+    const stored = this.opts.runs.get(namespace, name);
     if (!stored) return undefined;
     const finalizers = stored.metadata?.finalizers ?? [];
     if (stored.metadata?.deletionTimestamp) {
-      const outcome = await this.finalizer.finalize(kube(stored), signal);
+      const outcome = await this.finalizer.finalize(stored, signal);
       return outcome === 'conflict' ? { requeue: true } : undefined;
     }
-    if (!finalizers.includes(strategy.finalizer)) {
+    if (!finalizers.includes(this.finalizer.name)) {
       // The update event of this patch brings the next reconcile, with the finalizer in place.
-      const outcome = await this.finalizer.add(kube(stored), signal);
+      const outcome = await this.finalizer.add(stored, signal);
       return outcome === 'conflict' ? { requeue: true } : undefined;
     }
     const config = this.opts.config();
-    if (finished(stored, strategy)) return this.expire(stored, config, signal, logger);
-    const run = applyPatch(stored, defaultsPatch(strategy.kind, stored as never, config));
+    if (runFinished(kind, stored)) return this.finishedRun(stored, config, signal, logger);
+    const run = defaulted(kind, stored, config);
     const { observation, requeueAfter } = await this.observe(run, config, signal);
     const status = desiredStatus(stored.status, stored.metadata?.generation ?? 0, observation, this.now);
     if (!sameStatus(stored.status, status)) {
@@ -121,21 +124,40 @@ export class RunReconciler implements Reconciler {
       if (event)
         await recordEvent(
           this.opts.client,
-          { ...kube(stored), apiVersion: API_VERSION, kind: strategy.kind },
+          { ...stored, apiVersion: API_VERSION, kind },
           event,
           logger,
           signal,
         );
     }
     // Status-only updates bring no reconcile (event filters): a run that just finished is timed here.
-    const updated = { ...stored, status } as Run;
-    if (finished(updated, strategy)) return this.expire(updated, config, signal, logger);
+    const updated: RunOf<K> = { ...stored, status };
+    if (runFinished(kind, updated)) return this.expire(updated, config, signal, logger);
     return requeueAfter === undefined ? undefined : { requeueAfter };
+  }
+
+  /**
+   * A finished run stays so, even when its Job is deleted later (the Job's TTL): only a raised spec
+   * attempt runs it again. An edit of another spec field is observed (observedGeneration follows it)
+   * and changes nothing else.
+   */
+  private async finishedRun(
+    run: RunOf<K>,
+    config: ControllerConfig,
+    signal: AbortSignal,
+    logger: ReconcileContext['logger'],
+  ): Promise<Result | undefined> {
+    const generation = run.metadata?.generation;
+    if (run.status && generation !== undefined && run.status.observedGeneration !== generation) {
+      if (!(await this.writeStatus(run, observedAt(run.status, generation), signal)))
+        return { requeue: true };
+    }
+    return this.expire(run, config, signal, logger);
   }
 
   /** A finished run: deleted once cleanup.ttlSecondsAfterFinished has passed, else looked at again then. */
   private async expire(
-    run: Run,
+    run: RunOf<K>,
     config: ControllerConfig,
     signal: AbortSignal,
     logger: ReconcileContext['logger'],
@@ -151,51 +173,45 @@ export class RunReconciler implements Reconciler {
 
   /** The current attempt, made to exist; and when to look again if a retry is waiting for its time. */
   private async observe(
-    run: Run,
+    run: RunOf<K>,
     config: ControllerConfig,
     signal: AbortSignal,
   ): Promise<{ observation: Observation; requeueAfter?: number }> {
     const { strategy } = this.opts;
-    const specAttempt = strategy.specAttempt(run as never);
+    const wanted = specAttempt(this.kind, run.spec);
     // Dependencies gate the start only: a run that has started is not stopped by them.
     const dependencies =
       strategy.dependencies && run.status?.attempt === undefined
-        ? strategy.dependencies(run as never, this.opts.runs.list() as never)
+        ? strategy.dependencies(run, this.opts.runs.list())
         : strategy.dependencies && { state: 'Ready' as const };
     const recorded = run.status?.attempt;
-    let attempt = Math.max(recorded ?? specAttempt, specAttempt);
-    if (recorded !== undefined && recorded < specAttempt) await this.stopAttempt(run, recorded, signal);
-    const policy = {
-      maxRetries: config.retries?.maxRetries ?? 3,
-      backoffSeconds: config.retries?.backoffSeconds ?? 30,
-    };
+    let attempt = Math.max(recorded ?? wanted, wanted);
+    if (recorded !== undefined && recorded < wanted) await this.stopAttempt(run, recorded, signal);
+    const policy = config.retries;
     const base = (a: number): Observation => ({
       ...(dependencies ? { dependencies } : {}),
       attempt: a,
-      configMapName: strategy.configMapName(run as never, a),
-      jobName: strategy.jobName(run as never, a),
+      configMapName: strategy.configMapName(run, a),
+      jobName: strategy.jobName(run, a),
       maxRetries: policy.maxRetries,
     });
-    if (dependencies && dependencies.state !== 'Ready') return { observation: base(specAttempt) };
+    if (dependencies && dependencies.state !== 'Ready') return { observation: base(wanted) };
     // Walk forward over failed attempts whose retry is due (the status may lag behind the Jobs).
     for (;;) {
       const job = this.ownedJob(run, attempt);
       if (!job) break;
       if (jobState(job) !== 'Failed') return { observation: { ...base(attempt), job } };
       const failedAt = jobFailure(job).at ?? this.now();
-      const retry = nextAttempt(policy, specAttempt, attempt, failedAt, run.metadata?.uid ?? '');
+      const retry = retryAfterFailure(policy, wanted, attempt, failedAt, run.metadata?.uid ?? '');
       if (!retry) return { observation: { ...base(attempt), job } };
       const wait = retry.at.getTime() - this.now().getTime();
       if (wait > 0) return { observation: { ...base(attempt), job, retry }, requeueAfter: wait };
       attempt = retry.attempt;
     }
     // Only a run that holds no slot yet waits for one: a retry keeps the slot of the failed attempt.
-    const claimant = waiter(strategy, run, config);
-    const job = { namespace: claimant.namespace, name: strategy.jobName(run as never, attempt) };
-    const refusal = this.capacity.claim(claimant, job, {
-      perService: config.concurrency?.perService ?? 1,
-      global: config.concurrency?.global ?? 10,
-    });
+    const claimant = waiter(this.kind, run, config);
+    const job = { namespace: claimant.namespace, name: strategy.jobName(run, attempt) };
+    const refusal = this.capacity.claim(claimant, job, config.concurrency);
     // Waiting runs are woken when a slot frees; the recheck catches a limit raised by a config reload.
     if (refusal)
       return {
@@ -209,16 +225,13 @@ export class RunReconciler implements Reconciler {
   }
 
   /** Our Job of the attempt, from the cache. */
-  private ownedJob(run: Run, attempt: number): KubeObject | undefined {
-    const job = this.opts.jobs.store.get(
-      run.metadata?.namespace ?? '',
-      this.opts.strategy.jobName(run as never, attempt),
-    );
+  private ownedJob(run: RunOf<K>, attempt: number): KubeObject | undefined {
+    const job = this.opts.jobs.get(run.metadata?.namespace ?? '', this.opts.strategy.jobName(run, attempt));
     return job && ownedBy(job, run.metadata?.uid) ? job : undefined;
   }
 
   /** A raised spec attempt replaces the old one: its Job, if still running, is deleted (kept if finished, for its logs). */
-  private async stopAttempt(run: Run, attempt: number, signal: AbortSignal): Promise<void> {
+  private async stopAttempt(run: RunOf<K>, attempt: number, signal: AbortSignal): Promise<void> {
     const job = this.ownedJob(run, attempt);
     if (job && jobState(job) === 'Active')
       await deleteIgnoringMissing(
@@ -231,22 +244,22 @@ export class RunReconciler implements Reconciler {
   }
 
   private async createAttempt(
-    run: Run,
+    run: RunOf<K>,
     config: ControllerConfig,
     observation: Observation,
     signal: AbortSignal,
   ): Promise<Observation> {
     const { client, strategy } = this.opts;
-    const input: AttemptInput = { strategy, run, config, attempt: observation.attempt };
+    const input: AttemptInput<K> = { strategy, run, config, attempt: observation.attempt };
     const namespace = run.metadata?.namespace ?? '';
-    const owner = { uid: run.metadata?.uid, kind: strategy.kind };
-    const cachedConfigMap = this.opts.configMaps.store.get(namespace, observation.configMapName);
+    const owner = { uid: run.metadata?.uid, kind: this.kind };
+    const cachedConfigMap = this.opts.configMaps.get(namespace, observation.configMapName);
     let configMap: KubeObject | undefined;
     if (!cachedConfigMap) {
       try {
         configMap = attemptConfigMap(
           input,
-          renderRun(this.opts.templates(), strategy.kind, run, config, observation.attempt).data,
+          renderRun(this.opts.templates(), this.kind, run, config, observation.attempt).data,
         );
       } catch (err) {
         if (err instanceof RenderError)
@@ -266,16 +279,16 @@ export class RunReconciler implements Reconciler {
       return { ...observation, conflict: { object: 'ConfigMap', message: madeConfigMap.conflict } };
     const pvcName = run.spec.workspace?.pvcName;
     // A PVC the cache does not show yet may still exist: createIfMissing takes its 409 as success.
-    if (pvcName && !this.opts.workspaces.store.get(namespace, pvcName))
+    if (pvcName && !this.opts.workspaces.get(namespace, pvcName))
       await createIfMissing(client, PVCS, workspacePvc(input), signal);
-    const cachedJob = this.opts.jobs.store.get(namespace, observation.jobName);
+    const cachedJob = this.opts.jobs.get(namespace, observation.jobName);
     const madeJob = await createOrAdopt(client, JOBS, attemptJob(input), cachedJob, owner, signal);
     if (madeJob.conflict) return { ...observation, conflict: { object: 'Job', message: madeJob.conflict } };
     return { ...observation, job: madeJob.object };
   }
 
   /** PUT on /status with the read resourceVersion: false when someone wrote in between (requeue). */
-  private async writeStatus(run: Run, status: RunStatus, signal: AbortSignal): Promise<boolean> {
+  private async writeStatus(run: RunOf<K>, status: RunStatus, signal: AbortSignal): Promise<boolean> {
     const path = `${resourcePath(this.resource, run.metadata?.namespace, run.metadata?.name)}/status`;
     try {
       await this.opts.client.request('PUT', path, { body: { ...run, status }, signal });

@@ -203,6 +203,12 @@ export function desiredStatus(
   };
 }
 
+/** `status` as seen at `generation`: the status and its conditions say they are about that spec. */
+export function observedAt(status: RunStatus, generation: number): RunStatus {
+  const conditions = status.conditions?.map((c) => ({ ...c, observedGeneration: generation }));
+  return { ...status, observedGeneration: generation, ...(conditions ? { conditions } : {}) };
+}
+
 /** Whether writing `next` would change anything. */
 export function sameStatus(a: RunStatus | undefined, b: RunStatus): boolean {
   const { conditions: ca, ...ra } = a ?? {};

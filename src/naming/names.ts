@@ -1,6 +1,8 @@
-// Object names derived from a run (DESIGN.md §4). Every name is a valid DNS-1123 label of at most 63
-// characters: a longer one is cut and given a short stable hash of the full name, so two long names
-// that share a prefix still differ, and the same run always gets the same name.
+// Every name derived from a run, of every kind, and every directory a run works in: Job, ConfigMap and
+// workspace PVC names, label values, mount points and the attempt's run directory (docs/design.md §2).
+// Every object name is a valid DNS-1123 label of at most 63 characters: a longer one is cut and given
+// a short stable hash of the full name, so two long names that share a prefix still differ, and the
+// same run always gets the same name.
 import { createHash } from 'node:crypto';
 
 export const MAX_NAME = 63;
@@ -39,11 +41,48 @@ export function docsWorkspacePvcName(workingDirectory: string): string {
   return boundedName(`docs-workspace-${slug(workingDirectory) || 'root'}`);
 }
 
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+/** Whether `v` may be a label value (63 characters at most, alphanumeric at both ends). */
+export const isLabelValue = (v: string): boolean => v.length <= 63 && LABEL_VALUE.test(v);
+
+/** `{service}-task-{taskId}-run-{attempt}`: a TaskRun attempt's Job. */
 export const taskRunJobName = (service: string, taskId: number, attempt: number) =>
   boundedName(`${service}-task-${taskId}-run-${attempt}`);
 
 export const taskRunConfigMapName = (service: string, taskId: number, attempt: number) =>
   boundedName(`${service}-task-${taskId}-run-${attempt}-files`);
 
+/** `{service}-{agent}-task-{taskId}-v{contextVersion}`: one per agent and context version of a task. */
+export const codeRunJobName = (service: string, githubApp: string, taskId: number, attempt: number) =>
+  boundedName(`${service}-${agentFromGithubApp(githubApp)}-task-${taskId}-v${attempt}`);
+
+/** `docs-{run name}-run-{attempt}`: a DocsRun has no task, so its own name identifies it. */
+export const docsRunJobName = (runName: string, attempt: number) =>
+  boundedName(`docs-${runName}-run-${attempt}`);
+
+/** The ConfigMap of a CodeRun or DocsRun attempt: its Job's name and `-files`. */
+export const filesConfigMapName = (jobName: string) => boundedName(`${jobName}-files`);
+
+/** Where the workspace volume is mounted in the agent's pod. */
+export const WORKSPACE_ROOT = '/workspace';
+/** Where the attempt's ConfigMap is mounted (whole, without items). */
+export const TASK_FILES_DIR = '/task-files';
+
+/**
+ * An attempt's directory under the workspace root (no trailing slash): a task's runs under its
+ * service's folder, `{root}/{service}/.task/{taskId}/run-{attempt}`; a DocsRun's under the docs folder,
+ * `{root}/docs/.task/docs/run-{attempt}`.
+ */
+export function runDirectory(
+  where: { service: string; taskId: number } | 'docs',
+  attempt: number,
+  root = WORKSPACE_ROOT,
+): string {
+  return where === 'docs'
+    ? `${root}/docs/.task/docs/run-${attempt}`
+    : `${root}/${where.service}/.task/${where.taskId}/run-${attempt}`;
+}
+
+/** A TaskRun's run directory with a trailing slash, as the Job's RUN_DIR shows it. */
 export const taskRunWorkspacePath = (service: string, taskId: number, attempt: number) =>
-  `/workspace/${service}/.task/${taskId}/run-${attempt}/`;
+  `${runDirectory({ service, taskId }, attempt)}/`;

@@ -1,7 +1,8 @@
 // Each kind's template context: what it checks out, where it works, how it resumes. The shared parts
 // (agent, tools, paths, files) come from context.ts.
-import { runAgent } from '../admission/defaults.js';
+
 import type { CodeRun, ControllerConfig, DocsRun, TaskRun } from '../api/index.js';
+import { runAgent } from '../api/index.js';
 import { taskRunWorkspacePath } from '../naming/names.js';
 import {
   applyAgentTools,

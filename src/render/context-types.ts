@@ -1,7 +1,7 @@
 // The template context: everything a template may read, computed from the run, the controller config
 // and the attempt. It is total — an optional value is present as null, a list as [] — because the
 // context is strict (strict-context.ts): reading a field that is not here is an error.
-import type { AgentRole, ApiKind, MarkdownFileType, Priority, ToolConfig } from '../api/index.js';
+import type { AgentRole, MarkdownFileType, Priority, RunKindName, ToolConfig } from '../api/index.js';
 import type { ResolvedTools } from './tool-presets.js';
 
 export interface TaskFileContext {
@@ -24,7 +24,7 @@ export interface RepoContext {
 
 export interface TemplateContext {
   run: {
-    kind: ApiKind;
+    kind: RunKindName;
     name: string;
     namespace: string;
     /** The attempt being rendered (1, 2, …). */

@@ -2,7 +2,14 @@
 // tools, mount points, the ConfigMap file list and the hooks. The kinds' own parts are in
 // context-kinds.ts. The run may come without its admission defaults (webhooks not installed): every
 // default the templates rely on is applied here too, from the same config.
-import type { AgentProfile, AgentTool, ApiKind, ControllerConfig, Run, ToolConfig } from '../api/index.js';
+import type {
+  AgentProfile,
+  AgentTool,
+  ControllerConfig,
+  Run,
+  RunKindName,
+  ToolConfig,
+} from '../api/index.js';
 import { slug } from '../naming/names.js';
 import type { TemplateContext } from './context-types.js';
 import { RenderError } from './errors.js';
@@ -31,7 +38,7 @@ export const featureBranch = (taskId: number) => `feature/task-${taskId}-impleme
 export const docsBranch = (workingDirectory: string) => `docs/${slug(workingDirectory) || 'root'}`;
 
 export interface CommonInput {
-  kind: ApiKind;
+  kind: RunKindName;
   run: Run;
   config: ControllerConfig;
   attempt: number;
@@ -64,7 +71,7 @@ export function common(c: CommonInput, input: ContextInput) {
   const model = c.model ?? profile.model;
   if (!model)
     throw new RenderError(`no model: the run names none and agent "${c.agent}" has no default model`);
-  const preset = c.preset ?? profile.tools ?? 'default';
+  const preset = c.preset ?? profile.tools;
   const tools = resolveTools(input.presets, preset, c.extraLocal, c.extraRemote);
   // Commits are attributed to the GitHub App's bot account when there is one.
   const bot = c.githubApp ? `${c.githubApp}[bot]` : `orchestrator-${c.agent}`;

@@ -1,7 +1,7 @@
 // Every kind × agent × tool preset × fresh/continued run renders into a valid ConfigMap: keys valid,
 // JSON parses, shell passes bash -n and shellcheck, and everything fits in 1 MiB.
 import t from 'tap';
-import type { ApiKind, ToolConfig } from '../api/index.js';
+import type { RunKindName, ToolConfig } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { configMapKeyProblem, loadTemplateSet, renderRun } from './index.js';
 import { jsonProblems, requireShellcheck, type Script, shellProblems } from './output-checks.js';
@@ -10,7 +10,7 @@ import { sampleConfig, sampleRun } from './samples.js';
 
 const config = loadDefaultConfig();
 const set = loadTemplateSet();
-const KINDS: ApiKind[] = ['TaskRun', 'CodeRun', 'DocsRun'];
+const KINDS: RunKindName[] = ['TaskRun', 'CodeRun', 'DocsRun'];
 const AGENTS = ['rex', 'blaze', 'cleo', 'tess', 'morgan'];
 const PRESETS: ToolConfig[] = ['minimal', 'default', 'advanced'];
 const EXPECTED_KEYS = [

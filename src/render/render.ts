@@ -2,12 +2,13 @@
 // prompt and, for a TaskRun, its markdown files verbatim. Keys follow keys.ts; `files` is the
 // explicit key → path list the entry script installs from.
 import {
-  type ApiKind,
   CONFIGMAP_LIMIT_BYTES,
   type CodeRun,
   type ControllerConfig,
   type DocsRun,
-  type Run,
+  defaulted,
+  type RunKindName,
+  type RunOf,
   type TaskRun,
 } from '../api/index.js';
 import type { ContextInput, RenderOptions } from './context.js';
@@ -57,7 +58,7 @@ function agentPrompt(set: TemplateSet, { name, systemPrompt }: TemplateContext['
 
 function renderAll(
   set: TemplateSet,
-  kind: ApiKind,
+  kind: RunKindName,
   context: TemplateContext,
   verbatim: Record<string, string>,
 ): RenderedRun {
@@ -92,7 +93,7 @@ function renderAll(
   return { data, files: context.files, context, bytes };
 }
 
-const input = (set: TemplateSet, kind: ApiKind, options?: RenderOptions): ContextInput => ({
+const input = (set: TemplateSet, kind: RunKindName, options?: RenderOptions): ContextInput => ({
   outputs: outputPaths(set, kind),
   presets: set.presets,
   options,
@@ -133,20 +134,33 @@ export function renderDocsRun(
 }
 
 /** Any run by kind (for the generic reconciler). */
-export function renderRun(
+type KindRenderer<K extends RunKindName> = (
   set: TemplateSet,
-  kind: ApiKind,
-  run: Run,
+  run: RunOf<K>,
+  config: ControllerConfig,
+  attempt: number,
+  options?: RenderOptions,
+) => RenderedRun;
+
+/** Each kind's renderer: a kind without one is a compile error. */
+const RENDERERS: { [K in RunKindName]: KindRenderer<K> } = {
+  TaskRun: renderTaskRun,
+  CodeRun: renderCodeRun,
+  DocsRun: renderDocsRun,
+};
+
+/**
+ * Renders a run of `kind`, defaulted first (src/api/defaulting.ts) so that a run stored without the
+ * webhooks renders as an admitted one would.
+ */
+export function renderRun<K extends RunKindName>(
+  set: TemplateSet,
+  kind: K,
+  run: RunOf<K>,
   config: ControllerConfig,
   attempt: number,
   options?: RenderOptions,
 ): RenderedRun {
-  switch (kind) {
-    case 'TaskRun':
-      return renderTaskRun(set, run as TaskRun, config, attempt, options);
-    case 'CodeRun':
-      return renderCodeRun(set, run as CodeRun, config, attempt, options);
-    case 'DocsRun':
-      return renderDocsRun(set, run as DocsRun, config, attempt, options);
-  }
+  const render: KindRenderer<K> = RENDERERS[kind];
+  return render(set, defaulted(kind, run, config), config, attempt, options);
 }

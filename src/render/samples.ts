@@ -1,7 +1,15 @@
 // Sample runs of every kind, used to try a template set before it is accepted (validate.ts) and by
 // the tests. They exercise the optional parts: a repository, agentTools with restrictions, extra
 // tools, a continued session, a sparse docs checkout.
-import type { ApiKind, CodeRun, ControllerConfig, DocsRun, Run, TaskRun, ToolConfig } from '../api/index.js';
+import type {
+  CodeRun,
+  ControllerConfig,
+  DocsRun,
+  Run,
+  RunKindName,
+  TaskRun,
+  ToolConfig,
+} from '../api/index.js';
 
 export interface SampleOptions {
   agent: string;
@@ -94,7 +102,7 @@ export function sampleConfig(config: ControllerConfig, { agent, preset }: Sample
 }
 
 export function sampleRun(
-  kind: ApiKind,
+  kind: RunKindName,
   options: SampleOptions,
   config: ControllerConfig,
 ): { run: Run; attempt: number } {

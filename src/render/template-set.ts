@@ -11,7 +11,7 @@
 // Other files (README.md) are documentation and are ignored.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { ApiKind } from '../api/index.js';
+import type { RunKindName } from '../api/index.js';
 import { packageRoot } from '../util/package-root.js';
 import { type CompiledTemplate, compile, createEnvironment } from './environment.js';
 import { TemplateError } from './errors.js';
@@ -19,7 +19,7 @@ import { templateOutputProblem } from './keys.js';
 import { lintTemplate } from './lint.js';
 import { parseToolPresets, TOOL_PRESETS_FILE, type ToolPresets } from './tool-presets.js';
 
-export const KIND_DIRS: Readonly<Record<ApiKind, string>> = Object.freeze({
+export const KIND_DIRS: Readonly<Record<RunKindName, string>> = Object.freeze({
   TaskRun: 'taskrun',
   CodeRun: 'code',
   DocsRun: 'docs',
@@ -45,7 +45,7 @@ export interface Template {
 export interface TemplateSet {
   dir: string;
   /** By kind: output path → template (shared files included, the kind's own winning). */
-  outputs: Readonly<Record<ApiKind, ReadonlyMap<string, Template>>>;
+  outputs: Readonly<Record<RunKindName, ReadonlyMap<string, Template>>>;
   /** By agent name (and "default"): the system prompt template. */
   agents: ReadonlyMap<string, Template>;
   presets: ToolPresets;
@@ -121,8 +121,8 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
     else target.set(output, template);
   }
 
-  const outputs = {} as Record<ApiKind, ReadonlyMap<string, Template>>;
-  for (const [kind, kindDir] of Object.entries(KIND_DIRS) as Array<[ApiKind, string]>) {
+  const outputs = {} as Record<RunKindName, ReadonlyMap<string, Template>>;
+  for (const [kind, kindDir] of Object.entries(KIND_DIRS) as Array<[RunKindName, string]>) {
     const merged = new Map([...shared, ...(byKind.get(kindDir) ?? [])]);
     for (const required of REQUIRED_OUTPUTS)
       if (!merged.has(required)) problems.push(`${kindDir}/: no ${required}.hbs (here or in shared/)`);
@@ -144,7 +144,7 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
 }
 
 /** The output paths a run of `kind` renders, in a stable order (the entry script first). */
-export function outputPaths(set: TemplateSet, kind: ApiKind): string[] {
+export function outputPaths(set: TemplateSet, kind: RunKindName): string[] {
   return [...set.outputs[kind].keys(), SYSTEM_PROMPT].sort((a, b) =>
     a === 'container.sh' ? -1 : b === 'container.sh' ? 1 : a.localeCompare(b),
   );

@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { loadDefaultConfig } from '../config/load.js';
+import { configFrom, loadDefaultConfig } from '../config/load.js';
 import {
   defaultTemplateDir,
   loadTemplateSet,
@@ -97,10 +97,10 @@ t.test('layout problems are all reported at once', async (t) => {
 });
 
 t.test('an agent without a prompt template needs agents/default.md.hbs', async (t) => {
-  const withScout = {
+  const withScout = configFrom({
     ...config,
     agents: { ...config.agents, scout: { image: 'x', model: 'm', githubApp: '5DLabs-Scout' } },
-  };
+  });
   t.same(
     problemsOf(() => loadValidatedTemplates(undefined, withScout)),
     [],
@@ -115,10 +115,14 @@ t.test('an agent without a prompt template needs agents/default.md.hbs', async (
 });
 
 t.test("a profile's systemPrompt picks another agent's prompt, and must exist", async (t) => {
-  const named = (systemPrompt: string) => ({
-    ...config,
-    agents: { ...config.agents, scout: { image: 'x', model: 'm', githubApp: '5DLabs-Scout', systemPrompt } },
-  });
+  const named = (systemPrompt: string) =>
+    configFrom({
+      ...config,
+      agents: {
+        ...config.agents,
+        scout: { image: 'x', model: 'm', githubApp: '5DLabs-Scout', systemPrompt },
+      },
+    });
   t.same(
     problemsOf(() => loadValidatedTemplates(undefined, named('cipher'))),
     [],

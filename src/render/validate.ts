@@ -2,7 +2,7 @@
 // for every kind × configured agent × preset × fresh/continued sample run, with valid keys and JSON
 // that parses. Only then may it replace the running set; otherwise the TemplateError lists every
 // problem and the caller keeps the last good set.
-import type { ApiKind, ControllerConfig } from '../api/index.js';
+import type { ControllerConfig, RunKindName } from '../api/index.js';
 import { TemplateError } from './errors.js';
 import { configMapKeyProblem } from './keys.js';
 import { renderRun } from './render.js';
@@ -13,7 +13,7 @@ import { PRESETS } from './tool-presets.js';
 /** Problems of rendering `set` for every sample run (empty when there are none). */
 export function renderProblems(set: TemplateSet, config: ControllerConfig): string[] {
   const problems = new Set<string>();
-  for (const kind of Object.keys(KIND_DIRS) as ApiKind[]) {
+  for (const kind of Object.keys(KIND_DIRS) as RunKindName[]) {
     for (const agent of Object.keys(config.agents)) {
       for (const preset of PRESETS) {
         for (const continuing of [false, true]) {

@@ -32,15 +32,15 @@ export function mapToControllerOwner(owner: OwnerKind): EventMapper {
 }
 
 /** Callbacks for cache changes; an update carries the previous and the new state. */
-export interface ResourceEventHandler {
-  onAdd?(obj: KubeObject): void;
-  onUpdate?(oldObj: KubeObject, newObj: KubeObject): void;
-  onDelete?(obj: KubeObject): void;
+export interface ResourceEventHandler<T extends KubeObject = KubeObject> {
+  onAdd?(obj: T): void;
+  onUpdate?(oldObj: T, newObj: T): void;
+  onDelete?(obj: T): void;
 }
 
 /** What a controller watches: a cache it can list, and its change notifications. */
-export interface EventSource {
-  list(): KubeObject[];
+export interface EventSource<T extends KubeObject = KubeObject> {
+  list(): T[];
   /** Registers `handler`; returns a function that unregisters it. */
-  addHandler(handler: ResourceEventHandler): () => void;
+  addHandler(handler: ResourceEventHandler<T>): () => void;
 }

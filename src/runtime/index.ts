@@ -14,6 +14,7 @@ export type { ListenAddress } from './http-server.js';
 export { Informer, type InformerOptions, type InformerStats } from './informer.js';
 export {
   ApiError,
+  type ApiRequester,
   type CallOptions,
   isApiStatus,
   KubeClient,
@@ -57,5 +58,5 @@ export {
   requestKey,
   TerminalError,
 } from './reconciler.js';
-export { Store } from './store.js';
+export { type ReadOnlyStore, Store } from './store.js';
 export { WorkQueue, type WorkQueueOptions } from './workqueue.js';

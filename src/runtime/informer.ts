@@ -72,7 +72,7 @@ interface ListResponse {
   items?: KubeObject[];
 }
 
-export class Informer<T extends KubeObject = KubeObject> implements EventSource {
+export class Informer<T extends KubeObject = KubeObject> implements EventSource<T> {
   readonly store = new Store<T>();
   /** Resolves once the first list has been cached and its events delivered. */
   readonly synced: Promise<void>;
@@ -133,7 +133,7 @@ export class Informer<T extends KubeObject = KubeObject> implements EventSource 
     return this.store.list();
   }
 
-  addHandler(handler: ResourceEventHandler): () => void {
+  addHandler(handler: ResourceEventHandler<T>): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);
   }

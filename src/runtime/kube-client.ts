@@ -71,7 +71,12 @@ export interface WatchOptions {
   onOpen?: () => void;
 }
 
-export class KubeClient {
+/** The one call controllers make: what a unit test fakes in memory, and KubeClient implements. */
+export interface ApiRequester {
+  request<T = KubeObject>(method: string, path: string, opts?: CallOptions): Promise<T>;
+}
+
+export class KubeClient implements ApiRequester {
   private readonly requestTimeoutMs: number;
   private agent: HttpAgent | undefined;
 

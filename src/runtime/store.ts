@@ -2,7 +2,14 @@
 // treat what they get as read-only (it is shared with every other reader).
 import type { KubeObject } from './object.js';
 
-export class Store<T extends KubeObject = KubeObject> {
+/** What a reconciler may do with a cache: read (the informer alone writes it). */
+export interface ReadOnlyStore<T extends KubeObject = KubeObject> {
+  get(namespace: string, name: string): T | undefined;
+  /** Every object, or those of one namespace. */
+  list(namespace?: string): T[];
+}
+
+export class Store<T extends KubeObject = KubeObject> implements ReadOnlyStore<T> {
   private readonly byNamespace = new Map<string, Map<string, T>>();
   private count = 0;
 

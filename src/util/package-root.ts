@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 /**
  * The package root: the nearest directory at or above `from` holding package.json and schemas/.
  * Modules run both from `src/` (tests) and from `dist/` (the published CLI), so paths to `schemas/`,
- * `crds/` or `test/cluster` are found by walking up. Throws when there is none.
+ * `crds/` or `cluster/control-plane` are found by walking up. Throws when there is none.
  */
 export function findPackageRoot(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
   let dir = path.resolve(from);

@@ -2,7 +2,7 @@
 // parts until every run has settled, and the invariants checked afterwards from the API (never from a
 // cache): one Job per attempt, no orphaned ConfigMap, deleted runs fully cleaned up, right final states.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FINALIZERS, LABELS, MANAGED_BY, type TaskRun } from '../../src/api/index.js';
+import { kindFacts, LABELS, MANAGED_BY, type TaskRun } from '../../src/api/index.js';
 import { jobState } from '../../src/controllers/run-status.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import { ignore404 } from './api-errors.js';
@@ -197,7 +197,8 @@ export async function invariantViolations(
     const wanted = Array.from({ length: want.attempts }, (_, i) => i + 1);
     if (attempts.join() !== wanted.join())
       problems.push(`${at}: Jobs of attempts [${attempts}], expected [${wanted}]`);
-    if (!run.metadata?.finalizers?.includes(FINALIZERS.TaskRun)) problems.push(`${at}: no finalizer`);
+    if (!run.metadata?.finalizers?.includes(kindFacts('TaskRun').finalizer))
+      problems.push(`${at}: no finalizer`);
     if (want.attempts > 0 && status.jobName !== `${SERVICE}-task-${plan.taskId}-run-${want.attempts}`)
       problems.push(`${at}: status.jobName ${status.jobName}`);
   }

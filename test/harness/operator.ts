@@ -10,7 +10,7 @@ import { loadDefaultConfig } from '../../src/config/load.js';
 import { CONFIGMAPS, JOBS } from '../../src/controllers/owned-objects.js';
 import { runControllers } from '../../src/controllers/run-controllers.js';
 import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
-import { KubeClient, type KubeObject, Manager, resourcePath } from '../../src/runtime/index.js';
+import { KubeClient, Manager, resourcePath } from '../../src/runtime/index.js';
 import { kubeConfig } from './cluster.js';
 import { sampleSum } from './prometheus-text.js';
 import { until } from './until.js';
@@ -110,7 +110,7 @@ export const configMapPath = (namespace: string, name?: string) => resourcePath(
 export const untilJob = (client: KubeClient, namespace: string, job: string, what: string): Promise<void> =>
   until(async () => (await statusOf(client.request('GET', jobPath(namespace, job)))) === 200, what);
 
-export function sampleTaskRun(name: string, taskId = 7, spec: Partial<TaskRun['spec']> = {}): KubeObject {
+export function sampleTaskRun(name: string, taskId = 7, spec: Partial<TaskRun['spec']> = {}): TaskRun {
   return {
     apiVersion: 'orchestrator.io/v1',
     kind: 'TaskRun',

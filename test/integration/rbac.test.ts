@@ -12,15 +12,15 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { parse } from 'yaml';
-import type { TaskRunStatus } from '../../src/api/index.js';
+import { kindFacts, RUN_KIND_NAMES, type TaskRunStatus } from '../../src/api/index.js';
 import {
   authenticatedUser,
   serviceAccountToken,
   serviceAccountUser,
   tokenKubeConfig,
 } from '../../src/app/service-account.js';
-import { RUN_KINDS, runControllers } from '../../src/controllers/run-controllers.js';
-import { taskRunKind } from '../../src/controllers/run-kind.js';
+import { runControllers } from '../../src/controllers/run-controllers.js';
+import { taskRunStrategy } from '../../src/controllers/run-kind.js';
 import { loadTemplateSet } from '../../src/render/index.js';
 import { KubeClient, type KubeObject, Manager } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
@@ -115,7 +115,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   t.equal(await authenticatedUser(probe), serviceAccountUser(sa), 'the manager authenticates as the SA');
   probe.close();
 
-  const client = new RecordingClient(kc, new Map(RUN_KINDS.map((k) => [k.kind, k.plural])));
+  const client = new RecordingClient(kc, new Map(RUN_KIND_NAMES.map((k) => [k, kindFacts(k).plural])));
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const registry = new Registry();
   const config = testConfig((c) => {
@@ -175,7 +175,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   // A TaskRun's whole life: Running, replaced by a raised retryAttempt, failed, retried, Succeeded, expired.
   const lifecycle = sampleTaskRun('lifecycle', 1, { serviceName: 'lifecycle' });
   const lifecyclePath = taskRunPath(runs, 'lifecycle');
-  const job = (attempt: number) => taskRunKind.jobName(lifecycle as never, attempt);
+  const job = (attempt: number) => taskRunStrategy.jobName(lifecycle, attempt);
   await admin.request('POST', taskRunPath(runs), { body: lifecycle });
   await waitFor(async () => (await status(lifecyclePath))?.jobName === job(1), 'attempt 1 running');
   await admin.request('PATCH', lifecyclePath, {
@@ -198,7 +198,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   const foreignConfigMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: taskRunKind.configMapName(cmRun as never, 1) },
+    metadata: { name: taskRunStrategy.configMapName(cmRun, 1) },
     data: {},
   };
   conflicts.push([cmRun, configMapPath(runs), foreignConfigMap]);
@@ -207,7 +207,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   const foreignJob = {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { name: taskRunKind.jobName(jobRun as never, 1) },
+    metadata: { name: taskRunStrategy.jobName(jobRun, 1) },
     spec: { template: { spec: { restartPolicy: 'Never', containers: [container] } } },
   };
   conflicts.push([jobRun, jobPath(runs), foreignJob]);

@@ -2,9 +2,9 @@
 // except the workspace; a foreign object of the same name reported as a conflict, never taken over;
 // an object of ours left by an interrupted reconcile adopted, not duplicated.
 import t from 'tap';
-import { LABELS, type TaskRun } from '../../src/api/index.js';
+import { kindFacts, LABELS, type TaskRun } from '../../src/api/index.js';
 import { attemptConfigMap } from '../../src/controllers/manifests.js';
-import { taskRunKind } from '../../src/controllers/run-kind.js';
+import { taskRunStrategy } from '../../src/controllers/run-kind.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
@@ -85,11 +85,11 @@ t.test('a ConfigMap of ours left by an interrupted reconcile is adopted', async 
   const run = await client.request<TaskRun>('POST', taskRunPath(namespace), {
     body: {
       ...sampleTaskRun('pay-12', 12),
-      metadata: { name: 'pay-12', finalizers: [taskRunKind.finalizer] },
+      metadata: { name: 'pay-12', finalizers: [kindFacts('TaskRun').finalizer] },
     },
   });
   const leftover = attemptConfigMap(
-    { strategy: taskRunKind, run, config, attempt: 1 },
+    { strategy: taskRunStrategy, run, config, attempt: 1 },
     { 'container.sh': 'echo earlier' },
   );
   await client.request('POST', configMapPath(namespace), { body: leftover });

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { ApiKind } from '../../api/index.js';
+import type { RunKindName } from '../../api/index.js';
 import { packageRoot } from '../../util/package-root.js';
 import { KINDS, webhookPath } from '../handlers.js';
 import { Raw } from './bodies.js';
@@ -13,7 +13,7 @@ export type Json = Record<string, unknown>;
 const samples = join(packageRoot(), 'config', 'samples');
 const sample = (file: string) => parseYaml(readFileSync(join(samples, file), 'utf8')) as Json;
 
-const OBJECTS: Record<ApiKind, Json> = {
+const OBJECTS: Record<RunKindName, Json> = {
   TaskRun: (() => {
     const tr = sample('taskrun.yaml');
     const spec = tr.spec as Json;
@@ -31,11 +31,15 @@ const OBJECTS: Record<ApiKind, Json> = {
   DocsRun: sample('docsrun.yaml'),
 };
 
-const RESOURCES: Record<ApiKind, string> = { TaskRun: 'taskruns', CodeRun: 'coderuns', DocsRun: 'docsruns' };
+const RESOURCES: Record<RunKindName, string> = {
+  TaskRun: 'taskruns',
+  CodeRun: 'coderuns',
+  DocsRun: 'docsruns',
+};
 let uids = 0;
 
 /** A valid AdmissionReview of a valid `kind` object, as the apiserver sends it; a fresh uid each time. */
-export function review(kind: ApiKind, operation: 'CREATE' | 'UPDATE' = 'CREATE'): Json {
+export function review(kind: RunKindName, operation: 'CREATE' | 'UPDATE' = 'CREATE'): Json {
   const object = structuredClone(OBJECTS[kind]);
   return {
     apiVersion: 'admission.k8s.io/v1',

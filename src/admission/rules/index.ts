@@ -1,4 +1,4 @@
-import type { ApiKind } from '../../api/index.js';
+import type { RunKindName } from '../../api/index.js';
 import type { Rule } from './context.js';
 import { immutable, neverDecreases } from './identity.js';
 import {
@@ -17,7 +17,7 @@ export { relativePathProblem, repositoryUrlProblem };
 const NEW_RUN = 'create a new resource for another task';
 
 /** The semantic rules of each kind, beyond what its schema says. */
-export const RULES: Record<ApiKind, Rule<unknown>[]> = {
+export const RULES: Record<RunKindName, Rule<unknown>[]> = {
   TaskRun: [
     uniqueFilenames as Rule<unknown>,
     sizeBudget as Rule<unknown>,

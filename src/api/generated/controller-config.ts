@@ -58,7 +58,7 @@ export interface components {
                      * @default default
                      * @enum {string}
                      */
-                    tools?: "minimal" | "default" | "advanced";
+                    tools: "minimal" | "default" | "advanced";
                     /**
                      * @description What the agent does. Agents with role implementation share the service's workspace volume (workspace-{service}); every other role gets its own (workspace-{service}-{agent}), so a reviewer never works in the implementer's checkout. Default none (an own workspace).
                      * @enum {string}
@@ -78,12 +78,12 @@ export interface components {
              * @description Workspace volume defaults.
              * @default {}
              */
-            workspace?: {
+            workspace: {
                 /**
                  * @description The size of new workspace volumes, a Kubernetes quantity. Default 10Gi.
                  * @default 10Gi
                  */
-                size?: string;
+                size: string;
                 /** @description The StorageClass of new workspace volumes. Default the cluster's default StorageClass. */
                 storageClassName?: string;
                 /**
@@ -92,47 +92,47 @@ export interface components {
                  *       "ReadWriteOnce"
                  *     ]
                  */
-                accessModes?: ("ReadWriteOnce" | "ReadWriteOncePod" | "ReadWriteMany" | "ReadOnlyMany")[];
+                accessModes: ("ReadWriteOnce" | "ReadWriteOncePod" | "ReadWriteMany" | "ReadOnlyMany")[];
             };
             /**
              * @description Retries of failed runs.
              * @default {}
              */
-            retries?: {
+            retries: {
                 /**
                  * @description How many times a failed run is retried before it is marked Failed. Default 3.
                  * @default 3
                  */
-                maxRetries?: number;
+                maxRetries: number;
                 /**
                  * @description The delay before the first retry, doubled for each further retry. Default 30.
                  * @default 30
                  */
-                backoffSeconds?: number;
+                backoffSeconds: number;
             };
             /**
              * @description Settings of the Jobs that run agents.
              * @default {}
              */
-            job?: {
+            job: {
                 /** @description The image of the init container that prepares the workspace (it runs the entry script with --prepare, so it needs bash, mkdir, cp, chmod and date). Default the agent's image. */
                 initImage?: string;
                 /**
                  * @description How long a Job may run before it is stopped and fails. Default 7200 (2 hours).
                  * @default 7200
                  */
-                activeDeadlineSeconds?: number;
+                activeDeadlineSeconds: number;
                 /**
                  * @description How long a finished Job is kept before Kubernetes deletes it. Default 3600 (1 hour).
                  * @default 3600
                  */
-                ttlSecondsAfterFinished?: number;
+                ttlSecondsAfterFinished: number;
             };
             /**
              * @description What happens to finished runs.
              * @default {}
              */
-            cleanup?: {
+            cleanup: {
                 /** @description Delete a run this many seconds after it finished (Succeeded, or Failed with no attempt left); its Jobs and ConfigMaps go with it, the workspace volume stays. Default unset (finished runs are kept). Leave it unset for runs a GitOps tool applies, which would create them again. */
                 ttlSecondsAfterFinished?: number;
             };
@@ -140,23 +140,23 @@ export interface components {
              * @description Limits on runs executing at the same time.
              * @default {}
              */
-            concurrency?: {
+            concurrency: {
                 /**
                  * @description At most this many runs of one service at a time (they share a workspace volume). Default 1.
                  * @default 1
                  */
-                perService?: number;
+                perService: number;
                 /**
                  * @description At most this many runs at a time in total. Default 10.
                  * @default 10
                  */
-                global?: number;
+                global: number;
             };
             /**
              * @description Secrets mounted into agent Jobs. Names may contain {githubApp}, replaced by the run's GitHub App name in lower case.
              * @default {}
              */
-            secrets?: {
+            secrets: {
                 /** @description A key of a Secret in the run's namespace. */
                 apiKey?: {
                     /** @description The Secret's name (may contain {githubApp}). Required. */
@@ -183,72 +183,72 @@ export interface components {
              * @description Leader election on a coordination.k8s.io/v1 Lease; only the leader reconciles.
              * @default {}
              */
-            leaderElection?: {
+            leaderElection: {
                 /**
                  * @description Whether to elect a leader; disable only when running a single replica. Default true.
                  * @default true
                  */
-                enabled?: boolean;
+                enabled: boolean;
                 /**
                  * @description The Lease's name. Default orchestrator-leader.
                  * @default orchestrator-leader
                  */
-                leaseName?: string;
+                leaseName: string;
                 /** @description The Lease's namespace. Default the controller's own namespace. */
                 namespace?: string;
                 /**
                  * @description How long non-leaders wait before taking over an unrenewed lease. Default 15.
                  * @default 15
                  */
-                leaseDurationSeconds?: number;
+                leaseDurationSeconds: number;
                 /**
                  * @description How long the leader keeps retrying to renew before it gives up leadership. Default 10.
                  * @default 10
                  */
-                renewDeadlineSeconds?: number;
+                renewDeadlineSeconds: number;
                 /**
                  * @description How often candidates try to acquire or renew the lease. Default 2.
                  * @default 2
                  */
-                retryPeriodSeconds?: number;
+                retryPeriodSeconds: number;
             };
             /**
              * @description The admission webhook HTTPS server.
              * @default {}
              */
-            webhook?: {
+            webhook: {
                 /**
                  * @description The port the webhook server listens on. Default 9443.
                  * @default 9443
                  */
-                port?: number;
+                port: number;
                 /**
                  * @description The directory holding tls.crt and tls.key. Default /tmp/k8s-webhook-server/serving-certs.
                  * @default /tmp/k8s-webhook-server/serving-certs
                  */
-                certDir?: string;
+                certDir: string;
             };
             /**
              * @description The Prometheus metrics endpoint.
              * @default {}
              */
-            metrics?: {
+            metrics: {
                 /**
                  * @description The host:port the metrics server binds to; "0" disables it. Default ":8080".
                  * @default :8080
                  */
-                bindAddress?: string;
+                bindAddress: string;
             };
             /**
              * @description The health (/healthz) and readiness (/readyz) probe endpoint.
              * @default {}
              */
-            health?: {
+            health: {
                 /**
                  * @description The host:port the probe server binds to; "0" disables it. Default ":8081".
                  * @default :8081
                  */
-                bindAddress?: string;
+                bindAddress: string;
             };
             /** @description Watch and reconcile runs in this namespace only (read at start; a change takes a restart). Default empty (all namespaces). */
             watchNamespace?: string;

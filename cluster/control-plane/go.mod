@@ -1,6 +1,6 @@
 // A real kube-apiserver with embedded etcd (and a trimmed kube-controller-manager and a matching
 // kubectl) in one binary, built only from the Go module proxy. See README.md beside this file.
-module orchestrator.io/test/cluster
+module orchestrator.io/cluster/control-plane
 
 go 1.25.0
 

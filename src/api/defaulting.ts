@@ -1,0 +1,156 @@
+// A run's defaults, as one domain function: `defaulted(kind, run, config)` is the run as it will run —
+// the agent's profile (model, image, service account, resources by priority), the workspace volume,
+// the labels and the cleanup finalizer filled in where absent. The mutating webhook stores it (its
+// patch is the difference, src/admission/patch.ts); the reconciler and the renderer call it directly,
+// so a run admitted without the webhooks runs the same (docs/design.md §7).
+//
+// The input may be any JSON (the mutating webhook runs before validation): every read is guarded, and
+// a value the user set is never replaced.
+import { agentFromGithubApp, docsWorkspacePvcName, isLabelValue, workspacePvcName } from '../naming/names.js';
+import { kindFacts, type RunKindName, serviceField, taskIdField } from './kinds.js';
+import { LABELS, MANAGED_BY } from './labels.js';
+import type { AgentProfile, ControllerConfig, Priority } from './types.js';
+
+type Obj = Record<string, unknown>;
+
+export const isPlainObject = (v: unknown): v is Obj =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A field counts as set unless absent or null (the apiserver prunes nulls of non-nullable fields). */
+export const isSet = (v: unknown): boolean => v !== undefined && v !== null;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** `record[key]` for own keys only: a user value like "constructor" must not find Object.prototype's. */
+const own = <T>(record: Record<string, T> | undefined, key: string): T | undefined =>
+  record && Object.hasOwn(record, key) ? record[key] : undefined;
+
+/** The agent a run will use: a TaskRun names it (or takes the default); the others derive it from githubApp. */
+export function runAgent(kind: RunKindName, spec: Obj, config: ControllerConfig): string | undefined {
+  if (kind === 'TaskRun') return str(spec.agent) ?? config.defaultAgent;
+  const app = str(spec.githubApp);
+  return app ? agentFromGithubApp(app) : undefined;
+}
+
+/** The run's service, from the kind's service field (a DocsRun has none). */
+export function runService(kind: RunKindName, spec: Obj): string | undefined {
+  const field = serviceField(kind);
+  return field === undefined ? undefined : str(spec[field]);
+}
+
+/** The workspace PVC of a run: per service (and agent, unless it shares the service's), or per docs directory. */
+function pvcName(kind: RunKindName, spec: Obj, agent: string | undefined, profile: AgentProfile | undefined) {
+  if (kind === 'DocsRun') {
+    const dir = str(spec.workingDirectory);
+    return dir ? docsWorkspacePvcName(dir) : undefined;
+  }
+  const service = runService(kind, spec);
+  return service && agent ? workspacePvcName(service, agent, profile?.role === 'implementation') : undefined;
+}
+
+/** The spec defaults of a run of `kind`, as a nested object of values (undefined = nothing to inject). */
+export function specDefaults(
+  kind: RunKindName,
+  spec: Obj,
+  config: ControllerConfig,
+  agent = runAgent(kind, spec, config),
+): Obj {
+  const profile = agent ? own(config.agents, agent) : undefined;
+  // Only a TaskRun has a priority; the other runs get the agent's standard resources.
+  const priority = kind === 'TaskRun' ? ((str(spec.priority) ?? 'standard') as Priority) : 'standard';
+  // Filled in place rather than spread: this runs on every review, and a spread object is slow to build.
+  const defaults: Obj = kind === 'TaskRun' ? { agent, priority, retryAttempt: 1 } : {};
+  defaults.model = profile?.model;
+  defaults.image = profile?.image;
+  defaults.serviceAccountName = profile?.serviceAccountName;
+  defaults.workspace = {
+    pvcName: pvcName(kind, spec, agent, profile),
+    size: config.workspace.size,
+    storageClassName: config.workspace.storageClassName,
+  };
+  defaults.resources = own(profile?.resources as Record<string, Obj | undefined> | undefined, priority);
+  return defaults;
+}
+
+/** The labels every run carries (and every object made for it), so `kubectl get tr -l …` works. */
+export function runLabels(
+  kind: RunKindName,
+  spec: Obj,
+  config: ControllerConfig,
+  agent = runAgent(kind, spec, config),
+): Record<string, string> {
+  const labels: Record<string, string> = { [LABELS.managedBy]: MANAGED_BY };
+  const taskField = taskIdField(kind);
+  const taskId = taskField === undefined ? undefined : spec[taskField];
+  if (typeof taskId === 'number') labels[LABELS.taskId] = String(taskId);
+  const service = runService(kind, spec);
+  if (service !== undefined) labels[LABELS.service] = service;
+  if (agent !== undefined) labels[LABELS.agent] = agent;
+  return labels;
+}
+
+/**
+ * `current` with every leaf of `defaults` it lacks; a missing parent object is added whole. Undefined
+ * defaults (nothing to inject) are skipped. Subtrees without a change are shared, not copied.
+ */
+export function withDefaults(current: Obj, defaults: Obj): Obj {
+  let out: Obj | undefined;
+  for (const key of Object.keys(defaults)) {
+    const value = defaults[key];
+    if (value === undefined) continue;
+    const existing = current[key];
+    let next: unknown;
+    if (!isSet(existing)) next = prune(value);
+    else if (isPlainObject(existing) && isPlainObject(value)) next = withDefaults(existing, value);
+    if (next === undefined || next === existing) continue;
+    out ??= { ...current };
+    out[key] = next;
+  }
+  return out ?? current;
+}
+
+/** Drops undefined members (and objects left empty), so a default never carries them. */
+function prune(value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  let out: Obj | undefined;
+  for (const key of Object.keys(value)) {
+    const pruned = prune(value[key]);
+    if (pruned === undefined) continue;
+    out ??= {};
+    out[key] = pruned;
+  }
+  return out;
+}
+
+/**
+ * The run as it will run: spec defaults, labels and the cleanup finalizer filled in where absent. A
+ * run being deleted gets no finalizer (it would block the deletion forever). Returns `run` itself when
+ * nothing was missing; never modifies it.
+ */
+export function defaulted<T extends object>(kind: RunKindName, run: T, config: ControllerConfig): T {
+  const object = run as Obj;
+  const metadata = isPlainObject(object.metadata) ? object.metadata : {};
+  let nextMeta = metadata;
+  let out = object;
+  if (isPlainObject(object.spec)) {
+    const spec = object.spec;
+    const agent = runAgent(kind, spec, config);
+    const nextSpec = withDefaults(spec, specDefaults(kind, spec, config, agent));
+    if (nextSpec !== spec) out = { ...out, spec: nextSpec };
+    const labels: Obj = {};
+    for (const [key, value] of Object.entries(runLabels(kind, spec, config, agent)))
+      if (isLabelValue(value)) labels[key] = value;
+    // Labels that are not a map are the validator's to refuse; defaulting leaves them alone.
+    if (!isSet(metadata.labels) || isPlainObject(metadata.labels))
+      nextMeta = withDefaults(nextMeta, { labels });
+  }
+  const { finalizer } = kindFacts(kind);
+  const finalizers = nextMeta.finalizers;
+  if (!nextMeta.deletionTimestamp && !(Array.isArray(finalizers) && finalizers.includes(finalizer)))
+    nextMeta = {
+      ...nextMeta,
+      finalizers: Array.isArray(finalizers) ? [...finalizers, finalizer] : [finalizer],
+    };
+  if (nextMeta !== metadata) out = { ...out, metadata: nextMeta };
+  return out as T;
+}

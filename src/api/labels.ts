@@ -1,0 +1,12 @@
+// The labels on every run and every object made for one (docs/design.md §3).
+
+/** Labels put on every object the controller creates. */
+export const LABELS = Object.freeze({
+  managedBy: 'app.kubernetes.io/managed-by',
+  taskId: 'orchestrator.io/task-id',
+  service: 'orchestrator.io/service',
+  agent: 'orchestrator.io/agent',
+  run: 'orchestrator.io/run',
+} as const);
+/** The value of the app.kubernetes.io/managed-by label. */
+export const MANAGED_BY = 'orchestrator';

@@ -1,0 +1,57 @@
+// Friendly names for the types generated from schemas/ (src/api/generated, written by `npm run
+// generate`): only aliases, never a field definition.
+
+import type { components as CodeRunComponents } from './generated/coderun.js';
+import type { components as ConfigComponents } from './generated/controller-config.js';
+import type { components as DocsRunComponents } from './generated/docsrun.js';
+import type { components as TaskRunComponents } from './generated/taskrun.js';
+
+export {
+  CRD_EXTENSION,
+  findPackageRoot,
+  loadSchema,
+  loadSchemas,
+  parseSchema,
+  SCHEMA_FILES,
+  schemasDir,
+} from './schemas.js';
+
+/** One agent task (`tr`). */
+export type TaskRun = TaskRunComponents['schemas']['TaskRun'];
+export type TaskRunSpec = TaskRun['spec'];
+export type TaskRunStatus = NonNullable<TaskRun['status']>;
+/** One of a TaskRun's markdown files. */
+export type MarkdownFile = TaskRunSpec['markdownFiles'][number];
+export type MarkdownFileType = NonNullable<MarkdownFile['fileType']>;
+export type Priority = NonNullable<TaskRunSpec['priority']>;
+export type AgentTool = NonNullable<TaskRunSpec['agentTools']>[number];
+export type Repository = NonNullable<TaskRunSpec['repository']>;
+export type Workspace = NonNullable<TaskRunSpec['workspace']>;
+export type ResourceRequirements = NonNullable<TaskRunSpec['resources']>;
+
+/** An implementation run by one agent on a repository (`cr`). */
+export type CodeRun = CodeRunComponents['schemas']['CodeRun'];
+export type CodeRunSpec = CodeRun['spec'];
+export type CodeRunStatus = NonNullable<CodeRun['status']>;
+export type EnvFromSecret = NonNullable<CodeRunSpec['envFromSecrets']>[number];
+export type ToolConfig = NonNullable<CodeRunSpec['toolConfig']>;
+
+/** A documentation generation run (`dr`). */
+export type DocsRun = DocsRunComponents['schemas']['DocsRun'];
+export type DocsRunSpec = DocsRun['spec'];
+export type DocsRunStatus = NonNullable<DocsRun['status']>;
+
+/** Any run resource. */
+export type Run = TaskRun | CodeRun | DocsRun;
+/** A status condition (the metav1.Condition shape), the same in every run's status. */
+export type Condition = NonNullable<TaskRunStatus['conditions']>[number];
+export type ConditionStatus = Condition['status'];
+/** A run's lifecycle phase. */
+export type Phase = NonNullable<TaskRunStatus['phase']>;
+
+/** The controller configuration file. */
+export type ControllerConfig = ConfigComponents['schemas']['ControllerConfig'];
+/** An agent profile of the controller configuration. */
+export type AgentProfile = ControllerConfig['agents'][string];
+export type AgentRole = NonNullable<AgentProfile['role']>;
+export type SecretKeyRef = NonNullable<NonNullable<ControllerConfig['secrets']>['apiKey']>;
