@@ -19,6 +19,12 @@ export interface CrdInfo {
   shortNames?: string[];
   categories?: string[];
   printerColumns?: PrinterColumn[];
+  order: number;
+  finalizer: string;
+  attemptField?: string;
+  templateDir: string;
+  serviceField?: string;
+  taskIdField?: string;
 }
 export interface SourceSchema {
   name: string;
@@ -34,14 +40,15 @@ export interface StaleFile {
 export const GROUP: 'orchestrator.io';
 export const VERSION: 'v1';
 export const CRD_EXTENSION: 'x-orchestrator-crd';
-export const SCHEMA_FILES: Readonly<Record<'TaskRun' | 'CodeRun' | 'DocsRun' | 'ControllerConfig', string>>;
+export const CONFIG_SCHEMA_FILE: 'controller-config.schema.yaml';
 export const CRD_DIR: 'crds';
 export const TYPES_DIR: 'src/api/generated';
 export const ROOT_DIR: string;
 
 export function generatedHeader(sourceFile: string): string;
 export function splitSchema(parsed: JsonSchema): { schema: JsonSchema; crd: CrdInfo | undefined };
-export function parseSchema(name: string, file: string, text: string): SourceSchema;
+export function parseSchema(file: string, text: string): SourceSchema;
+export function typeNameOf(file: string): string;
 export function readSchemas(rootDir: string): SourceSchema[];
 export function buildCrd(schema: JsonSchema, crd: CrdInfo): JsonSchema;
 export function renderCrd(source: SourceSchema): string;

@@ -1,5 +1,5 @@
 // The webhook endpoints: one mutating and one validating per kind, wired to defaulting and validation.
-import type { RunKindName } from '../api/index.js';
+import { GROUP, kindFacts, RUN_KIND_NAMES, type RunKindName } from '../api/index.js';
 import type { ConfigSource } from '../config/watch.js';
 import { countFindings, type Finding, reportFindings, truncate } from '../validation/finding.js';
 import { defaultsPatch } from './defaults.js';
@@ -7,15 +7,15 @@ import type { AdmissionRequest, AdmissionResult } from './review.js';
 import type { WebhookRoute } from './server.js';
 import { validateRun } from './validate.js';
 
-export const KINDS: RunKindName[] = ['TaskRun', 'CodeRun', 'DocsRun'];
+export const KINDS = RUN_KIND_NAMES;
 
-/** kubebuilder's path convention, so manifests and docs look familiar. */
-export const webhookPath = (verb: 'mutate' | 'validate', kind: RunKindName) =>
-  `/${verb}-orchestrator-io-v1-${kind.toLowerCase()}`;
+/** A kind's webhook path (kubebuilder's convention), from the kind table. */
+export const webhookPath = (verb: 'mutate' | 'validate', kind: RunKindName): string =>
+  kindFacts(kind).webhooks[verb].path;
 
 function applicable(request: AdmissionRequest, kind: RunKindName): 'yes' | 'skip' | string {
-  if (request.kind.kind !== kind || request.kind.group !== 'orchestrator.io') {
-    return `this endpoint serves orchestrator.io ${kind}, not ${truncate(`${request.kind.group}/${request.kind.kind}`, 253)}`;
+  if (request.kind.kind !== kind || request.kind.group !== GROUP) {
+    return `this endpoint serves ${GROUP} ${kind}, not ${truncate(`${request.kind.group}/${request.kind.kind}`, 253)}`;
   }
   // The status subresource belongs to the controller: never mutated, never re-validated here.
   if (request.subResource) return 'skip';
@@ -31,7 +31,7 @@ function applicable(request: AdmissionRequest, kind: RunKindName): 'yes' | 'skip
 export function denialMessage(kind: RunKindName, name: string | undefined, errors: Finding[]): string {
   const list = reportFindings(errors);
   const body = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
-  return `${kind}.orchestrator.io "${truncate(name ?? '', 253)}" is invalid: ${body}`;
+  return `${kind}.${GROUP} "${truncate(name ?? '', 253)}" is invalid: ${body}`;
 }
 
 /**

@@ -1,12 +1,18 @@
 // The admission pipeline run offline (`orchestrator validate`), in the apiserver's order: schema
 // defaults, then our defaulting webhook, then schema and rule validation. Fields the schema does not
 // declare are errors here, because the apiserver would silently drop them.
-import { type ControllerConfig, GROUP, loadSchemas, type RunKindName } from '../api/index.js';
+import {
+  byKind,
+  type ControllerConfig,
+  defaulted,
+  GROUP,
+  loadSchemas,
+  RUN_KIND_NAMES,
+  type RunKindName,
+} from '../api/index.js';
 import type { Finding } from '../validation/finding.js';
 import { createAjv, unknownFields } from '../validation/schema-validator.js';
 import { defaultsPatch } from './defaults.js';
-import { KINDS } from './handlers.js';
-import { applyPatch } from './patch.js';
 import type { PatchOperation } from './review.js';
 import { validateRun } from './validate.js';
 
@@ -29,11 +35,7 @@ function schemaTools() {
     const schemas = loadSchemas();
     const ajv = createAjv();
     ajv.opts.useDefaults = true;
-    const defaulters = {
-      TaskRun: ajv.compile(schemas.TaskRun),
-      CodeRun: ajv.compile(schemas.CodeRun),
-      DocsRun: ajv.compile(schemas.DocsRun),
-    };
+    const defaulters = byKind((k): ((v: unknown) => unknown) => ajv.compile(schemas[k]));
     compiled = { schemas, defaulters };
   }
   return compiled;
@@ -50,7 +52,7 @@ export function runKind(doc: unknown): RunKindName | undefined {
   if (typeof doc !== 'object' || doc === null) return undefined;
   const { apiVersion, kind } = doc as { apiVersion?: unknown; kind?: unknown };
   if (typeof apiVersion !== 'string' || !apiVersion.startsWith(`${GROUP}/`)) return undefined;
-  return KINDS.find((k) => k === kind);
+  return RUN_KIND_NAMES.find((k) => k === kind);
 }
 
 export function admitOffline(
@@ -60,9 +62,9 @@ export function admitOffline(
 ): OfflineResult {
   const name = String((doc.metadata as { name?: unknown } | undefined)?.name ?? '<no name>');
   const unknown = unknownFields(doc, schemaTools().schemas[kind]);
-  const defaulted = withSchemaDefaults(kind, doc);
-  const patch = defaultsPatch(kind, defaulted, config);
-  const admitted = applyPatch(defaulted, patch);
+  const withSchema = withSchemaDefaults(kind, doc);
+  const patch = defaultsPatch(kind, withSchema, config);
+  const admitted = defaulted(kind, withSchema, config);
   const findings = [...unknown, ...validateRun({ kind, object: admitted, operation: 'CREATE', config })];
   return { kind, name, findings, patch, admitted };
 }

@@ -1,5 +1,5 @@
 // Validation of a run: its schema (the same schemas/ the CRDs come from), then the semantic rules.
-import type { ControllerConfig, RunKindName } from '../api/index.js';
+import { byKind, type ControllerConfig, type RunKindName } from '../api/index.js';
 import { loadSchemas } from '../api/schemas.js';
 import type { Finding } from '../validation/finding.js';
 import { compileSchema, createAjv, type SchemaCheck } from '../validation/schema-validator.js';
@@ -19,11 +19,7 @@ function schemaChecks(): Record<RunKindName, SchemaCheck> {
   if (!checks) {
     const schemas = loadSchemas();
     const ajv = createAjv();
-    checks = {
-      TaskRun: compileSchema(schemas.TaskRun, ajv),
-      CodeRun: compileSchema(schemas.CodeRun, ajv),
-      DocsRun: compileSchema(schemas.DocsRun, ajv),
-    };
+    checks = byKind((k) => compileSchema(schemas[k], ajv));
   }
   return checks;
 }

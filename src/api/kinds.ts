@@ -94,3 +94,10 @@ export function runFinished(kind: RunKindName, run: { spec?: object; status?: ob
   const { phase, attempt } = (run.status ?? {}) as { phase?: string; attempt?: number };
   return (phase === 'Succeeded' || phase === 'Failed') && specAttempt(kind, run.spec) <= (attempt ?? 0);
 }
+
+/** A record with a value for every kind, made by `make`. */
+export function byKind<T>(make: (kind: RunKindName) => T): Record<RunKindName, T> {
+  const out = {} as Record<RunKindName, T>;
+  for (const kind of RUN_KIND_NAMES) out[kind] = make(kind);
+  return out;
+}

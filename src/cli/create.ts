@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { runKind } from '../admission/offline.js';
-import type { RunKindName } from '../api/index.js';
+import { API_VERSION, RUN_KIND_NAMES, type RunKindName, runService } from '../api/index.js';
 import { ApiError, type KubeObject } from '../runtime/index.js';
 import { CliExit, type CliIO, fail } from './io.js';
 import { qualifiedName, runPath } from './kinds.js';
@@ -35,7 +35,7 @@ export function parseRunDocuments(text: string, source: string): RunDocument[] {
     const kind = runKind(object);
     if (!kind)
       throw fail(
-        `${where}: ${String(object?.apiVersion)}/${String(object?.kind)} is not a run (orchestrator.io/v1 TaskRun, CodeRun or DocsRun)`,
+        `${where}: ${String(object?.apiVersion)}/${String(object?.kind)} is not a run (${API_VERSION} ${RUN_KIND_NAMES.join(', ')})`,
       );
     return { kind, object, source };
   });
@@ -59,7 +59,7 @@ export async function readRunFiles(files: readonly string[], io: CliIO): Promise
 /** A generateName for a run given without any name, after its identity fields. */
 function defaultPrefix(kind: RunKindName, spec: Record<string, unknown>): string {
   if (kind === 'DocsRun') return namePrefix('docs', String(spec.workingDirectory ?? ''));
-  const service = String((kind === 'TaskRun' ? spec.serviceName : spec.service) ?? kind.toLowerCase());
+  const service = runService(kind, spec) ?? kind.toLowerCase();
   return namePrefix(service, 'task', String(spec.taskId ?? ''));
 }
 

@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { crdName, RUN_KIND_NAMES } from '../api/index.js';
 import { packageRoot } from '../util/package-root.js';
 
 /** Runs a kubectl argv prefix (e.g. `Cluster.kubectl`) with `args`; throws with its stderr on failure. */
@@ -23,16 +24,9 @@ async function waitUntilServed(kubectl: string[], timeoutMs = 30_000): Promise<v
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      for (const kind of ['taskruns', 'coderuns', 'docsruns'])
-        runKubectl(kubectl, ['explain', `${kind}.orchestrator.io`]);
-      runKubectl(kubectl, [
-        'get',
-        'taskruns.orchestrator.io,coderuns.orchestrator.io,docsruns.orchestrator.io',
-        '--all-namespaces',
-        '--request-timeout=5s',
-        '-o',
-        'name',
-      ]);
+      const crds = RUN_KIND_NAMES.map(crdName);
+      for (const crd of crds) runKubectl(kubectl, ['explain', crd]);
+      runKubectl(kubectl, ['get', crds.join(','), '--all-namespaces', '--request-timeout=5s', '-o', 'name']);
       return;
     } catch (err) {
       if (Date.now() > deadline) throw err;

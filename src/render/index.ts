@@ -30,7 +30,7 @@ export { shellQuote, shellWords } from './shell.js';
 export { type TemplateSource, type TemplateWatchOptions, watchTemplates } from './store.js';
 export {
   defaultTemplateDir,
-  KIND_DIRS,
+  kindDir,
   loadTemplateSet,
   REQUIRED_OUTPUTS,
   type TemplateSet,

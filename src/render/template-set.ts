@@ -2,7 +2,8 @@
 // placed by the layout below. Any problem anywhere refuses the whole directory (TemplateError lists
 // them all), so a half-broken set is never used.
 //
-//   {taskrun,code,docs}/**.hbs  the kind's files; output path = template path without .hbs
+//   {templateDir}/**.hbs        the kind's files (its folder: the kind table's templateDir); output
+//                               path = template path without .hbs
 //   shared/**.hbs               rendered for every kind unless the kind has a file at the same path
 //   agents/{agent}.md.hbs       the agent's system prompt, rendered as system-prompt.md;
 //                               agents/default.md.hbs serves agents without their own
@@ -11,7 +12,7 @@
 // Other files (README.md) are documentation and are ignored.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { RunKindName } from '../api/index.js';
+import { kindFacts, RUN_KIND_NAMES, type RunKindName } from '../api/index.js';
 import { packageRoot } from '../util/package-root.js';
 import { type CompiledTemplate, compile, createEnvironment } from './environment.js';
 import { TemplateError } from './errors.js';
@@ -19,11 +20,8 @@ import { templateOutputProblem } from './keys.js';
 import { lintTemplate } from './lint.js';
 import { parseToolPresets, TOOL_PRESETS_FILE, type ToolPresets } from './tool-presets.js';
 
-export const KIND_DIRS: Readonly<Record<RunKindName, string>> = Object.freeze({
-  TaskRun: 'taskrun',
-  CodeRun: 'code',
-  DocsRun: 'docs',
-});
+/** A kind's folder of templates. */
+export const kindDir = (kind: RunKindName): string => kindFacts(kind).templateDir;
 export const SYSTEM_PROMPT = 'system-prompt.md';
 export const DEFAULT_AGENT_PROMPT = 'default';
 /** The files every kind must render: the entry script and what it reads. */
@@ -97,7 +95,7 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
     }
   }
 
-  const kindDirs = Object.values(KIND_DIRS);
+  const kindDirs = RUN_KIND_NAMES.map(kindDir);
   const shared = new Map<string, Template>();
   const byKind = new Map<string, Map<string, Template>>(kindDirs.map((k) => [k, new Map()]));
   const agents = new Map<string, Template>();
@@ -122,10 +120,11 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
   }
 
   const outputs = {} as Record<RunKindName, ReadonlyMap<string, Template>>;
-  for (const [kind, kindDir] of Object.entries(KIND_DIRS) as Array<[RunKindName, string]>) {
-    const merged = new Map([...shared, ...(byKind.get(kindDir) ?? [])]);
+  for (const kind of RUN_KIND_NAMES) {
+    const dir = kindDir(kind);
+    const merged = new Map([...shared, ...(byKind.get(dir) ?? [])]);
     for (const required of REQUIRED_OUTPUTS)
-      if (!merged.has(required)) problems.push(`${kindDir}/: no ${required}.hbs (here or in shared/)`);
+      if (!merged.has(required)) problems.push(`${dir}/: no ${required}.hbs (here or in shared/)`);
     outputs[kind] = merged;
   }
 

@@ -2,18 +2,18 @@
 // for every kind × configured agent × preset × fresh/continued sample run, with valid keys and JSON
 // that parses. Only then may it replace the running set; otherwise the TemplateError lists every
 // problem and the caller keeps the last good set.
-import type { ControllerConfig, RunKindName } from '../api/index.js';
+import { type ControllerConfig, RUN_KIND_NAMES } from '../api/index.js';
 import { TemplateError } from './errors.js';
 import { configMapKeyProblem } from './keys.js';
 import { renderRun } from './render.js';
 import { sampleConfig, sampleRun } from './samples.js';
-import { KIND_DIRS, loadTemplateSet, type TemplateSet } from './template-set.js';
+import { loadTemplateSet, type TemplateSet } from './template-set.js';
 import { PRESETS } from './tool-presets.js';
 
 /** Problems of rendering `set` for every sample run (empty when there are none). */
 export function renderProblems(set: TemplateSet, config: ControllerConfig): string[] {
   const problems = new Set<string>();
-  for (const kind of Object.keys(KIND_DIRS) as RunKindName[]) {
+  for (const kind of RUN_KIND_NAMES) {
     for (const agent of Object.keys(config.agents)) {
       for (const preset of PRESETS) {
         for (const continuing of [false, true]) {
