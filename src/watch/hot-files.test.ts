@@ -60,7 +60,7 @@ function refuseBad(text: string): string {
 t.test('the first load throws; later ones apply or are refused, reported once', async (t) => {
   const file = join(tempDir(t), 'value');
   writeFileSync(file, 'bad at start');
-  t.throws(() => watched(t, file), /refused: bad at start/, 'no value, no watcher');
+  t.throws(() => watched(t, file), /refused: bad at start/, 'the first load throws');
 
   writeFileSync(file, 'one');
   const { source, seen } = watched(t, file);

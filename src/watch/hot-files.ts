@@ -49,7 +49,8 @@ export interface HotFiles<T> {
 /** Loads the files (throws if that fails and there is no `initial`) and keeps the value current. */
 export function hotFiles<T>(opts: HotFilesOptions<T>): HotFiles<T> {
   let value: T;
-  // The bytes of the value in force, and of the last refusal (with the context it was refused under).
+  // Fingerprints of the files in force and of the last refused ones (with the context they were refused
+  // under): a poll that finds either again has nothing to do.
   let good: string | undefined;
   let refused: { fingerprint: string; context: unknown } | undefined;
   if (opts.initial === undefined) {
