@@ -107,6 +107,8 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     onReload: (fingerprint) => logger.info({ fingerprint }, 'webhook serving certificate reloaded'),
     onError: (err) =>
       logger.warn({ err: err.message }, 'webhook certificate not reloaded; the last good one keeps serving'),
+    onWatchError: (err) =>
+      logger.warn({ err: err.message }, 'webhook certificates not watched; rotations are seen by polling'),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -38,6 +38,8 @@ export function watchInputs(opts: WatchedInputsOptions): WatchedInputs {
       metrics.refused('config');
       logger.error({ file, err: err.message }, 'controller config rejected; the last good one stays');
     },
+    onWatchError: (err) =>
+      logger.warn({ file, err: err.message }, 'controller config not watched; changes are seen by polling'),
   });
   let templates: TemplateSource;
   try {
@@ -51,6 +53,8 @@ export function watchInputs(opts: WatchedInputsOptions): WatchedInputs {
         metrics.refused('templates');
         logger.error({ err: err.message }, 'run templates rejected; the last good set stays');
       },
+      onWatchError: (err) =>
+        logger.warn({ err: err.message }, 'run templates not (fully) watched; changes are seen by polling'),
     });
   } catch (err) {
     config.close();

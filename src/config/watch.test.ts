@@ -1,13 +1,17 @@
-import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 import t from 'tap';
+import { scaledTimeout } from '../../test/harness/test-timeout.js';
+import { until } from '../../test/harness/until.js';
 import type { ControllerConfig } from '../api/index.js';
 import { defaultConfigFile } from './load.js';
 import { watchConfigFile } from './watch.js';
 
 const good = readFileSync(defaultConfigFile(), 'utf8');
+/** Events, or else the 100 ms poll, on a busy machine. */
+const NOTICE_MS = scaledTimeout(10_000);
 
 // Writes like a ConfigMap volume does: a new file swapped in atomically.
 function replace(path: string, text: string) {
@@ -15,41 +19,41 @@ function replace(path: string, text: string) {
   renameSync(`${path}.tmp`, path);
 }
 
-function next<T>(register: (resolve: (v: T) => void) => void): Promise<T> {
-  return new Promise((resolve) => register(resolve));
-}
-
 t.test('a changed file is applied; a bad one is rejected and the last good one stays', async (t) => {
-  const path = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'config.yaml');
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+  const path = join(dir, 'config.yaml');
   writeFileSync(path, good);
-  let onChange: (c: ControllerConfig) => void = () => {};
-  let onError: (e: Error) => void = () => {};
-  let errors = 0;
+  const changes: ControllerConfig[] = [];
+  const errors: Error[] = [];
   const source = watchConfigFile(path, {
     pollMs: 100,
-    onChange: (c) => onChange(c),
-    onError: (e) => {
-      errors++;
-      onError(e);
-    },
+    onChange: (c) => changes.push(c),
+    onError: (e) => errors.push(e),
   });
   // The watcher and its poll timer do not hold the process open (a server does, in production).
   const keepAlive = setInterval(() => {}, 1000);
   t.teardown(() => {
     source.close();
     clearInterval(keepAlive);
+    rmSync(dir, { recursive: true, force: true });
   });
   t.equal(source.current().defaultAgent, 'rex');
+  const first = source.current();
 
-  const rejected = next<Error>((r) => (onError = r));
+  replace(path, `# A comment, and layout:\n${good}\n\n`);
+  await setTimeout(300); // a few polls of the edited file
+  t.same(changes, [], 'comments and layout are no change');
+  t.equal(source.current(), first);
+
   replace(path, good.replace('defaultAgent: rex', 'defaultAgent: nobody'));
-  t.match((await rejected).message, /defaultAgent/);
-  t.equal(source.current().defaultAgent, 'rex', 'the last good config stays');
+  await until(() => errors.length > 0, 'the bad file to be rejected', NOTICE_MS);
+  t.match(errors[0]?.message, /defaultAgent/);
+  t.equal(source.current(), first, 'the last good config stays');
   await setTimeout(300); // a few polls of the same bad file
-  t.equal(errors, 1, 'a bad file is reported once, not at every poll');
+  t.equal(errors.length, 1, 'a bad file is reported once, not at every poll');
 
-  const changed = next<ControllerConfig>((r) => (onChange = r));
   replace(path, good.replace('defaultAgent: rex', 'defaultAgent: blaze'));
-  t.equal((await changed).defaultAgent, 'blaze');
+  await until(() => changes.length > 0, 'the good file to be applied', NOTICE_MS);
+  t.equal(changes[0]?.defaultAgent, 'blaze');
   t.equal(source.current().defaultAgent, 'blaze');
 });

@@ -1,14 +1,17 @@
 // Certificate reloading keeps the server's other TLS options: Node's setSecureContext resets every option
 // it is not given (minVersion, ciphers...) to Node's defaults, so a reload must pass them again.
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { SecureContextOptions } from 'node:tls';
 import t from 'tap';
+import { scaledTimeout } from '../../test/harness/test-timeout.js';
 import { handshake } from '../../test/harness/tls.js';
+import { until } from '../../test/harness/until.js';
 import { createAuthority } from '../certs/authority.js';
 import { loadKeyPair, reloadCertificates } from './reloading-tls.js';
 
@@ -17,11 +20,18 @@ const issue = () => ca.issueServing({ commonName: 'webhook', ipAddresses: ['127.
 const [first, second] = await Promise.all([issue(), issue()]);
 const dir = mkdtempSync(join(tmpdir(), 'reloading-tls-'));
 const files = { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') };
+/** Replaces one file in one step, so that the poll never reads it half-written. */
+const replace = (file: string, text: string) => {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+};
 const write = (pair: typeof first) => {
-  writeFileSync(files.certFile, pair.certPem);
-  writeFileSync(files.keyFile, pair.keyPem);
+  replace(files.certFile, pair.certPem);
+  replace(files.keyFile, pair.keyPem);
 };
 write(first);
+/** Events, or else the 50 ms poll, on a busy machine. */
+const NOTICE_MS = scaledTimeout(10_000);
 
 // Stricter than Node's default (TLS 1.2), so that a reset to the default shows.
 const tls: SecureContextOptions = { minVersion: 'TLSv1.3' };
@@ -29,7 +39,13 @@ const server = createServer({ ...tls, ...loadKeyPair(files, tls) }, (_req, res) 
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const port = (server.address() as AddressInfo).port;
 const reloads: string[] = [];
-const stop = reloadCertificates(server, files, { tls, pollMs: 50, onReload: (f) => reloads.push(f) });
+const errors: string[] = [];
+const stop = reloadCertificates(server, files, {
+  tls,
+  pollMs: 50,
+  onReload: (f) => reloads.push(f),
+  onError: (err) => errors.push(err.message),
+});
 t.teardown(() => {
   stop();
   server.close();
@@ -50,8 +66,7 @@ t.test('the minimum TLS version holds before and after a rotation', async (t) =>
   t.match(await limitedTo('TLSv1.2'), { error: /version|protocol/i }, 'a TLS 1.2 client is refused');
 
   write(second);
-  const deadline = Date.now() + 5000;
-  while (reloads.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await until(() => reloads.length > 0, 'the new pair to be served', NOTICE_MS);
   t.equal(reloads.length, 1, 'the new pair was loaded');
 
   t.same(
@@ -64,4 +79,23 @@ t.test('the minimum TLS version holds before and after a rotation', async (t) =>
     { error: /version|protocol/i },
     'a TLS 1.2 client is still refused after the rotation',
   );
+});
+
+t.test('a bad pair is reported once, however often it is read; the good one keeps serving', async (t) => {
+  const serving = reloads.length;
+  const reported = errors.length;
+  replace(files.keyFile, first.keyPem);
+  await until(() => errors.length > reported, 'the mismatched pair to be refused', NOTICE_MS);
+  await sleep(500); // some polls of the same files
+  t.equal(errors.length, reported + 1, 'reported once');
+  t.match(errors[reported], /key values mismatch/);
+  t.equal(reloads.length, serving, 'not served');
+  t.match(await limitedTo('TLSv1.3'), { fingerprint: fingerprint(second.certPem) }, 'the last good pair is');
+
+  replace(files.certFile, first.certPem); // with the key now in place: the first pair, good again
+  await until(() => reloads.length > serving, 'the first pair to be served again', NOTICE_MS);
+  replace(files.certFile, second.certPem); // the refused pair once more
+  await until(() => errors.length > reported + 1, 'the bad pair, after a good one, to be refused', NOTICE_MS);
+  t.equal(errors.length, reported + 2, 'reported again: a good pair came in between');
+  t.match(errors[reported + 1], /key values mismatch/);
 });

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { type FSWatcher, readFileSync, watch } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:https';
-import { dirname } from 'node:path';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
+import { hotFiles } from '../watch/hot-files.js';
 
 export interface CertificateFiles {
   certFile: string;
@@ -18,8 +18,12 @@ export interface ReloadOptions {
   tls?: SecureContextOptions;
   /** Backstop for missed file events (Secret volumes swap a symlink). Default 10 s. */
   pollMs?: number;
+  /** A new certificate is served (not called for a new key alone). */
   onReload?: (fingerprint: string) => void;
+  /** A bad new pair: not served, the last good one stays. Once per distinct pair of files. */
   onError?: (err: Error) => void;
+  /** The files cannot be watched: a rotation is seen at the next poll only. */
+  onWatchError?: (err: Error) => void;
 }
 
 export interface KeyPair {
@@ -33,14 +37,8 @@ export interface KeyPair {
  * options) before anyone serves it.
  */
 export function loadKeyPair(files: CertificateFiles, tls: SecureContextOptions = {}): KeyPair {
-  const { cert, key } = readPair(files);
-  return provePair(cert, key, tls);
+  return provePair(readFileSync(files.certFile), readFileSync(files.keyFile), tls);
 }
-
-const readPair = (files: CertificateFiles) => ({
-  cert: readFileSync(files.certFile),
-  key: readFileSync(files.keyFile),
-});
 
 function provePair(cert: Buffer, key: Buffer, tls: SecureContextOptions): KeyPair {
   createSecureContext({ ...tls, cert, key });
@@ -51,7 +49,7 @@ function provePair(cert: Buffer, key: Buffer, tls: SecureContextOptions): KeyPai
 /**
  * Swaps the server's certificate when the files change: watch events plus a poll. New connections get
  * the new pair; connections already open keep theirs, so no request fails during a rotation. A bad new
- * pair (half-written, mismatched) is reported and the last good one keeps serving.
+ * pair (half-written, mismatched) is reported once and the last good one keeps serving.
  */
 export function reloadCertificates(
   server: Server,
@@ -62,35 +60,23 @@ export function reloadCertificates(
   } = {},
 ): () => void {
   const tls = opts.tls ?? {};
-  let current = opts.serving ?? loadKeyPair(files, tls);
-  const check = () => {
-    let next: KeyPair;
-    try {
-      const { cert, key } = readPair(files);
-      // Unchanged files (every poll, most events) are not proven again.
-      if (cert.equals(current.cert) && key.equals(current.key)) return;
-      next = provePair(cert, key, tls);
-    } catch (err) {
-      opts.onError?.(err as Error);
-      return;
-    }
-    server.setSecureContext({ ...tls, cert: next.cert, key: next.key });
-    const changed = next.fingerprint !== current.fingerprint;
-    current = next;
-    if (changed) opts.onReload?.(current.fingerprint);
-  };
-  const watchers: FSWatcher[] = [];
-  for (const dir of new Set([dirname(files.certFile), dirname(files.keyFile)])) {
-    try {
-      watchers.push(watch(dir, { persistent: false }, () => setImmediate(check)));
-    } catch (err) {
-      opts.onError?.(err as Error);
-    }
-  }
-  const timer = setInterval(check, opts.pollMs ?? 10_000);
-  timer.unref();
-  return () => {
-    clearInterval(timer);
-    for (const w of watchers) w.close();
-  };
+  const pair = hotFiles<KeyPair>({
+    paths: [files.certFile, files.keyFile],
+    initial: opts.serving,
+    pollMs: opts.pollMs,
+    load: (read, current) => {
+      const cert = read.bytes(files.certFile);
+      const key = read.bytes(files.keyFile);
+      // The files the server was created with are no change (and need no proving again).
+      if (current && cert.equals(current.cert) && key.equals(current.key)) return current;
+      return provePair(cert, key, tls);
+    },
+    onChange: (next, previous) => {
+      server.setSecureContext({ ...tls, cert: next.cert, key: next.key });
+      if (next.fingerprint !== previous.fingerprint) opts.onReload?.(next.fingerprint);
+    },
+    onError: opts.onError,
+    onWatchError: opts.onWatchError,
+  });
+  return pair.close;
 }

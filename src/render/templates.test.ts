@@ -162,3 +162,30 @@ t.test('hot reload applies a good change, refuses a bad one and keeps the last g
   t.equal(source.current(), good, 'the last good set stays');
   t.match(errors[0]?.message, /coding-guidelines\.md\.hbs.*undefined variable/);
 });
+
+t.test('a refused change is proven again under a new config; the set in force is not', async (t) => {
+  const dir = copyTemplates(t);
+  rmSync(path.join(dir, 'agents/default.md.hbs'));
+  const withScout = {
+    ...config,
+    agents: { ...config.agents, scout: { image: 'x', model: 'm', githubApp: '5DLabs-Scout' } },
+  };
+  let inForce = config;
+  const errors: Error[] = [];
+  const source = watchTemplates(dir, () => inForce, { pollMs: 3_600_000, onError: (e) => errors.push(e) });
+  t.teardown(() => source.close());
+
+  inForce = withScout;
+  t.notOk(source.reload(), 'unchanged files are not proven again under the new config');
+  t.same(errors, []);
+
+  edit(dir, 'shared/coding-guidelines.md.hbs', (s) => `${s}\n- Reloaded rule.\n`);
+  t.notOk(source.reload(), 'a change that fails under the config in force is refused');
+  t.notOk(source.reload(), 'and not proven again under the same config');
+  t.equal(errors.length, 1, 'nor reported again');
+  t.match(errors[0]?.message, /agent=scout.*no scout\.md\.hbs and no default\.md\.hbs/);
+
+  inForce = config;
+  t.ok(source.reload(), 'under the next config it is proven again, and applies');
+  t.equal(errors.length, 1);
+});
