@@ -6,7 +6,6 @@
 // Transport cases are in server.fuzz-transport.test.ts, random mutations in server.fuzz-random.test.ts.
 
 import t from 'tap';
-import type { ApiKind } from '../api/index.js';
 import {
   deepArrays,
   deepMixed,
@@ -16,7 +15,7 @@ import {
   Raw,
   repeated,
   wrongTypes,
-} from './fuzz/bodies.js';
+} from '../../test/fuzz/bodies.js';
 import {
   collect,
   getAt,
@@ -27,8 +26,9 @@ import {
   review,
   reviewProblem,
   setAt,
-} from './fuzz/reviews.js';
-import { afterAllStillServing, LIMIT, startFuzzServer } from './fuzz/server.js';
+} from '../../test/fuzz/reviews.js';
+import { afterAllStillServing, LIMIT, startFuzzServer } from '../../test/fuzz/server.js';
+import type { ApiKind } from '../api/index.js';
 import { webhookPath } from './handlers.js';
 
 const fuzz = await startFuzzServer(t);

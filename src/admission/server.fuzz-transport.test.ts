@@ -6,10 +6,18 @@
 import { connect as tcpConnect } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
 import t from 'tap';
-import { encode } from './fuzz/bodies.js';
-import { type Answer, DEADLINE_MS, head, type RawWriter, sleep, TIMEOUT_MS, writeAll } from './fuzz/http.js';
-import { type Json, review, reviewProblem } from './fuzz/reviews.js';
-import { afterAllStillServing, LIMIT, startFuzzServer } from './fuzz/server.js';
+import { encode } from '../../test/fuzz/bodies.js';
+import {
+  type Answer,
+  DEADLINE_MS,
+  head,
+  type RawWriter,
+  sleep,
+  TIMEOUT_MS,
+  writeAll,
+} from '../../test/fuzz/http.js';
+import { type Json, review, reviewProblem } from '../../test/fuzz/reviews.js';
+import { afterAllStillServing, LIMIT, startFuzzServer } from '../../test/fuzz/server.js';
 import { webhookPath } from './handlers.js';
 
 const fuzz = await startFuzzServer(t);

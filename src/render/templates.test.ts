@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
+import { shellProblems } from '../../test/harness/output-checks.js';
 import { loadDefaultConfig } from '../config/load.js';
 import {
   defaultTemplateDir,
@@ -13,7 +14,6 @@ import {
   TemplateError,
   watchTemplates,
 } from './index.js';
-import { shellProblems } from './output-checks.js';
 import { sampleTaskRun } from './samples.js';
 
 const config = loadDefaultConfig();

@@ -3,7 +3,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { ManualClock } from './clock.js';
+import { ManualClock } from '../../test/harness/manual-clock.js';
 import { ApiError, KubeClient } from './kube-client.js';
 import {
   type LeaderElectionOptions,

@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
 import { ensureDist } from '../../scripts/build.js';
-import { review } from '../../src/admission/fuzz/reviews.js';
 import { webhookPath } from '../../src/admission/handlers.js';
 import { installLocalWebhooks, uninstallLocalWebhooks } from '../../src/admission/install.js';
 import {
@@ -25,6 +24,7 @@ import {
 import { createAuthority } from '../../src/certs/authority.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { review } from '../fuzz/reviews.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import { applyObjects, kustomize } from '../harness/kustomize.js';

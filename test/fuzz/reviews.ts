@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { ApiKind } from '../../api/index.js';
-import { packageRoot } from '../../util/package-root.js';
-import { KINDS, webhookPath } from '../handlers.js';
+import { KINDS, webhookPath } from '../../src/admission/handlers.js';
+import type { ApiKind } from '../../src/api/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
 import { Raw } from './bodies.js';
 import { type Answer, DEADLINE_MS } from './http.js';
 
