@@ -85,7 +85,7 @@ t.test('a manager process SIGKILLed at random moments while runs are created', a
   const namespace = await testNamespace(t, cluster);
   const client = plainClient(t);
   const plans = crashPlans(20, random, MAX_RETRIES);
-  const script = fileURLToPath(new URL('../fixtures/controllers/run-manager-main.ts', import.meta.url));
+  const script = fileURLToPath(new URL('../mains/run-manager.ts', import.meta.url));
   const start = async () => {
     const child = new NodeProcess(script, ['--kubeconfig', cluster.kubeconfig, '--namespace', namespace]);
     t.teardown(() => child.kill('SIGKILL'));

@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { isApiStatus, KubeClient, type KubeObject, type Lease } from '../../src/runtime/index.js';
-import { DELAY_ANNOTATION, type RecordEntry, ROLE_LABEL } from '../fixtures/runtime/mirror-reconciler.js';
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
+import { DELAY_ANNOTATION, type RecordEntry, ROLE_LABEL } from '../harness/mirror-reconciler.js';
 import { logged, NodeProcess } from '../harness/node-process.js';
 import { until } from '../harness/until.js';
 
 const cluster = await testCluster();
-const script = fileURLToPath(new URL('../fixtures/runtime/manager-main.ts', import.meta.url));
+const script = fileURLToPath(new URL('../mains/mirror-manager.ts', import.meta.url));
 const LEASE_MS = 4_000;
 const RENEW_MS = 3_000;
 const RETRY_MS = 500;
