@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { SecureContextOptions } from 'node:tls';
 import t from 'tap';
 import { handshake } from '../../test/harness/tls.js';
+import { waitFor } from '../../test/harness/wait.js';
 import { createAuthority } from '../certs/authority.js';
 import { loadKeyPair, reloadCertificates } from './reloading-tls.js';
 
@@ -50,8 +51,7 @@ t.test('the minimum TLS version holds before and after a rotation', async (t) =>
   t.match(await limitedTo('TLSv1.2'), { error: /version|protocol/i }, 'a TLS 1.2 client is refused');
 
   write(second);
-  const deadline = Date.now() + 5000;
-  while (reloads.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await waitFor('the new pair to be loaded', () => reloads.length > 0, { intervalMs: 20 });
   t.equal(reloads.length, 1, 'the new pair was loaded');
 
   t.same(

@@ -14,7 +14,7 @@ import {
   taskRunPath,
   testConfig,
 } from '../harness/operator.js';
-import { until } from '../harness/until.js';
+import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
@@ -32,12 +32,12 @@ t.test(
     await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-21', 21) });
     const get = (name: string) => client.request<TaskRun>('GET', taskRunPath(namespace, name));
     for (const name of ['pay-20', 'pay-21'])
-      await until(async () => (await get(name)).status?.phase === 'Running', `${name} Running`);
+      await waitFor(`${name} Running`, async () => (await get(name)).status?.phase === 'Running');
 
     await finishJob(client, namespace, 'payments-task-20-run-1', 'Complete');
-    await until(async () => (await get('pay-20')).status?.phase === 'Succeeded', 'pay-20 Succeeded');
+    await waitFor('pay-20 Succeeded', async () => (await get('pay-20')).status?.phase === 'Succeeded');
     const finished = Date.now();
-    await until(async () => (await statusOf(get('pay-20'))) === 404, 'pay-20 deleted', 20_000);
+    await waitFor('pay-20 deleted', async () => (await statusOf(get('pay-20'))) === 404);
     t.ok(Date.now() - finished >= 1000, 'not deleted before its TTL (2 s after completion)');
     const query = { labelSelector: `${LABELS.run}=pay-20` };
     const items = async (path: string) =>

@@ -10,7 +10,7 @@ import { isApiStatus, KubeClient, type KubeObject, type Lease } from '../../src/
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
 import { DELAY_ANNOTATION, type RecordEntry, ROLE_LABEL } from '../harness/mirror-reconciler.js';
 import { logged, NodeProcess } from '../harness/node-process.js';
-import { until } from '../harness/until.js';
+import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
 const script = fileURLToPath(new URL('../mains/mirror-manager.ts', import.meta.url));
@@ -124,9 +124,9 @@ t.test('one leader reconciles; SIGTERM hands over after in-flight work; SIGKILL 
   );
 
   for (const name of ['s1', 's2', 's3'])
-    await until(() => cms.mirrored(name, { v: '1' }), `${name} mirrored`);
+    await waitFor(`${name} mirrored`, () => cms.mirrored(name, { v: '1' }));
   await cms.source('s1', { v: '2' });
-  await until(() => cms.mirrored('s1', { v: '2' }), 's1 change mirrored');
+  await waitFor('s1 change mirrored', () => cms.mirrored('s1', { v: '2' }));
   t.same(
     new Set(records(record).map((r) => r.identity)),
     new Set(['replica-a']),
@@ -139,16 +139,14 @@ t.test('one leader reconciles; SIGTERM hands over after in-flight work; SIGKILL 
 
   // Catch a slow reconcile in flight, then ask the leader to stop.
   await cms.source('s2', { v: '2' }, { [DELAY_ANNOTATION]: '1500' });
-  await until(
-    () =>
-      records(record).some(
-        (r) =>
-          r.key.endsWith('/s2') &&
-          r.phase === 'start' &&
-          r.identity === 'replica-a' &&
-          r.at > Date.now() - 1000,
-      ),
-    'the slow reconcile to start',
+  await waitFor('the slow reconcile to start', () =>
+    records(record).some(
+      (r) =>
+        r.key.endsWith('/s2') &&
+        r.phase === 'start' &&
+        r.identity === 'replica-a' &&
+        r.at > Date.now() - 1000,
+    ),
   );
   const sigterm = Date.now();
   a.kill('SIGTERM');
@@ -168,7 +166,7 @@ t.test('one leader reconciles; SIGTERM hands over after in-flight work; SIGKILL 
   const bFirst = records(record).find((r) => r.identity === 'replica-b')?.at ?? Infinity;
   t.ok(aEnd <= (released.time as number), 'the Lease was released only after the in-flight reconcile ended');
   t.ok(bFirst > aEnd, 'the new leader started reconciling after the old one finished');
-  await until(() => cms.mirrored('s2', { v: '2' }), 's2 mirrored by the new leader');
+  await waitFor('s2 mirrored by the new leader', () => cms.mirrored('s2', { v: '2' }));
 
   const c = startManager(t, namespace, 'replica-c', record);
   await c.waitForLog(logged('caches synced'), 'c has warm caches');
@@ -184,7 +182,7 @@ t.test('one leader reconciles; SIGTERM hands over after in-flight work; SIGKILL 
     takeover < LEASE_MS + RETRY_MS + 2_500,
     `taken over within lease + retry period + slack (${takeover} ms)`,
   );
-  await until(() => cms.mirrored('s4', { v: '1' }), 'a source created while leaderless is mirrored');
+  await waitFor('a source created while leaderless is mirrored', () => cms.mirrored('s4', { v: '1' }));
 
   const killed = new Map([[b.pid, sigkill]]);
   const spans = intervals(records(record), killed);
@@ -208,7 +206,7 @@ t.test('a leader whose Lease is taken stops reconciling and campaigns again with
   await cms.source('s1', { v: '1' });
   const a = startManager(t, namespace, 'replica-a', record);
   await a.waitForLog(logged('became leader'), 'a leads');
-  await until(() => cms.mirrored('s1', { v: '1' }), 's1 mirrored');
+  await waitFor('s1 mirrored', () => cms.mirrored('s1', { v: '1' }));
 
   const current = await lease(namespace);
   const stolenAt = Date.now();
@@ -236,9 +234,8 @@ t.test('a leader whose Lease is taken stops reconciling and campaigns again with
     records(record).some((r) => r.at > changedAt && r.at < (again.time as number)),
     'nothing was reconciled while the thief held the Lease',
   );
-  await until(
-    () => cms.mirrored('s1', { v: '2' }),
-    'the change made meanwhile is mirrored after re-election',
+  await waitFor('the change made meanwhile is mirrored after re-election', () =>
+    cms.mirrored('s1', { v: '2' }),
   );
   t.equal((await lease(namespace)).spec?.holderIdentity, 'replica-a');
 });
