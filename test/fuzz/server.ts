@@ -29,8 +29,14 @@ export interface FuzzServer {
   postReview(path: string, body: unknown): Promise<string | undefined>;
 }
 
-/** Starts the server for the fuzz file `t` runs; it is closed in `t`'s teardown. */
-export async function startFuzzServer(t: Test): Promise<FuzzServer> {
+/**
+ * Starts the server for the fuzz file (or subtest) `t` runs; it is closed in `t`'s teardown. Its request
+ * timeout is {@link TIMEOUT_MS} unless `requestTimeoutMs` says otherwise.
+ */
+export async function startFuzzServer(
+  t: Test,
+  opts: { requestTimeoutMs?: number } = {},
+): Promise<FuzzServer> {
   const certDir = mkdtempSync(join(tmpdir(), 'webhook-fuzz-'));
   const ca = await createAuthority('fuzz-ca');
   const serving = await ca.issueServing({ commonName: 'webhook', ipAddresses: ['127.0.0.1'] });
@@ -46,7 +52,7 @@ export async function startFuzzServer(t: Test): Promise<FuzzServer> {
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     port: 0,
     host: '127.0.0.1',
-    requestTimeoutMs: TIMEOUT_MS,
+    requestTimeoutMs: opts.requestTimeoutMs ?? TIMEOUT_MS,
   });
   const target = {
     port: server.port,
