@@ -51,7 +51,12 @@ t.test('a failed Job is retried with growing delays, then the run fails', async 
       `the delay before attempt ${attempt + 1} is ${delay} ms`,
     );
     await waitFor(`attempt ${attempt + 1}`, async () => (await get()).status?.attempt === attempt + 1);
-    t.ok(Date.now() >= startsAt, 'the next attempt was not made before its time');
+    // By the new Job's own timestamp (whole seconds, so compared with the second startsAt falls in).
+    const created = String((await job(attempt + 1)).metadata?.creationTimestamp);
+    t.ok(
+      Date.parse(created) >= Math.floor(startsAt / 1000) * 1000,
+      `the next attempt was not made before its time: due ${new Date(startsAt).toISOString()}, its Job created ${created}`,
+    );
     t.equal((await get()).status?.configMapName, `payments-task-8-run-${attempt + 1}-files`);
   }
   t.ok(await job(1), 'old Jobs are kept for their logs');

@@ -1,6 +1,7 @@
 // Leader election between real manager processes on one Lease: exactly one reconciles, a graceful
-// stop hands over quickly and only after in-flight reconciles, a killed leader is replaced once its
-// Lease lapses, and a leader that loses its Lease stops its work and campaigns again.
+// stop hands over by releasing the Lease (not by letting it lapse) and only after in-flight reconciles,
+// a killed leader is replaced only once its Lease lapses, and a leader that loses its Lease stops its
+// work and campaigns again. No assertion is about how long anything took.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,13 @@ interface Teardown {
   teardown(fn: () => unknown): void;
 }
 
-function startManager(t: Teardown, namespace: string, identity: string, record: string): NodeProcess {
+function startManager(
+  t: Teardown,
+  namespace: string,
+  identity: string,
+  record: string,
+  leaseMs = LEASE_MS,
+): NodeProcess {
   const proc = new NodeProcess(script, [
     ...[
       '--kubeconfig',
@@ -36,7 +43,7 @@ function startManager(t: Teardown, namespace: string, identity: string, record: 
       '--record',
       record,
     ],
-    ...['--lease-ms', String(LEASE_MS), '--renew-ms', String(RENEW_MS), '--retry-ms', String(RETRY_MS)],
+    ...['--lease-ms', String(leaseMs), '--renew-ms', String(RENEW_MS), '--retry-ms', String(RETRY_MS)],
   ]);
   t.teardown(() => proc.kill('SIGKILL'));
   return proc;
@@ -112,7 +119,8 @@ t.test('one leader reconciles; SIGTERM hands over after in-flight work; SIGKILL 
   const cms = configMaps(namespace);
   for (const name of ['s1', 's2', 's3']) await cms.source(name, { v: '1' });
 
-  const a = startManager(t, namespace, 'replica-a', record);
+  // a's Lease lasts an hour: the only way for b to lead during this test is a's release of it.
+  const a = startManager(t, namespace, 'replica-a', record, 3_600_000);
   await a.waitForLog(logged('became leader'), 'a leads');
   const b = startManager(t, namespace, 'replica-b', record);
   await b.waitForLog(logged('caches synced'), 'b has warm caches');
@@ -138,19 +146,16 @@ t.test('one leader reconciles; SIGTERM hands over after in-flight work; SIGKILL 
   t.match(standby, /controller_runtime_reconcile_total\{controller="mirror",result="success"\} 0/);
 
   // Catch a slow reconcile in flight, then ask the leader to stop.
+  const recordedBefore = records(record).length;
   await cms.source('s2', { v: '2' }, { [DELAY_ANNOTATION]: '1500' });
   await waitFor('the slow reconcile to start', () =>
-    records(record).some(
-      (r) =>
-        r.key.endsWith('/s2') &&
-        r.phase === 'start' &&
-        r.identity === 'replica-a' &&
-        r.at > Date.now() - 1000,
-    ),
+    records(record)
+      .slice(recordedBefore)
+      .some((r) => r.key.endsWith('/s2') && r.phase === 'start' && r.identity === 'replica-a'),
   );
   const sigterm = Date.now();
   a.kill('SIGTERM');
-  const bLeads = await b.waitForLog(logged('became leader'), 'b takes over', 15_000);
+  const bLeads = await b.waitForLog(logged('became leader'), 'b takes over');
   const released = await a.waitForLog(logged('released the Lease'), 'a released the Lease');
   t.same(await a.exited, { code: 0, signal: null }, 'the old leader exited 0');
   const handover = (bLeads.time as number) - (released.time as number);
@@ -158,7 +163,11 @@ t.test('one leader reconciles; SIGTERM hands over after in-flight work; SIGKILL 
   t.comment(
     `graceful handover: ${handover} ms from release to new leader; ${endToEnd} ms from SIGTERM (1500 ms reconcile in flight)`,
   );
-  t.ok(handover <= 3_000, `new leader within 3 s of the release (${handover} ms)`);
+  t.match(
+    (await lease(namespace)).spec,
+    { holderIdentity: 'replica-b', leaseTransitions: 1 },
+    "b holds the Lease: taken after a's release, as a's own would not lapse for an hour",
+  );
   const aEnd =
     records(record)
       .filter((r) => r.identity === 'replica-a' && r.phase === 'end')
@@ -173,14 +182,16 @@ t.test('one leader reconciles; SIGTERM hands over after in-flight work; SIGKILL 
   const sigkill = Date.now();
   b.kill('SIGKILL');
   await b.exited;
+  const lastRenewal = String((await lease(namespace)).spec?.renewTime);
   await cms.source('s4', { v: '1' });
-  const cLeads = await c.waitForLog(logged('became leader'), 'c takes over', 20_000);
+  const cLeads = await c.waitForLog(logged('became leader'), 'c takes over');
   const takeover = (cLeads.time as number) - sigkill;
   t.comment(`takeover after SIGKILL: ${takeover} ms (lease ${LEASE_MS} ms, retry ${RETRY_MS} ms)`);
-  // Slack for client-go's retry jitter (each poll waits up to 2.2 retry periods) and a loaded machine.
+  // Safety, by the Lease's own timestamps: c took it only once b's had lapsed (2 ms for rounding).
+  const acquired = String((await lease(namespace)).spec?.acquireTime);
   t.ok(
-    takeover < LEASE_MS + RETRY_MS + 2_500,
-    `taken over within lease + retry period + slack (${takeover} ms)`,
+    Date.parse(acquired) - Date.parse(lastRenewal) >= LEASE_MS - 2,
+    `c acquired the Lease (${acquired}) at least ${LEASE_MS} ms after b's last renewal (${lastRenewal})`,
   );
   await waitFor('a source created while leaderless is mirrored', () => cms.mirrored('s4', { v: '1' }));
 
@@ -217,17 +228,14 @@ t.test('a leader whose Lease is taken stops reconciling and campaigns again with
       spec: { ...current.spec, holderIdentity: 'thief', renewTime: now, acquireTime: now },
     },
   });
-  const stopped = await a.waitForLog(logged('controller stopped'), 'a stops its controller', 10_000);
-  const stepDown = (stopped.time as number) - stolenAt;
-  t.comment(`stepped down ${stepDown} ms after the Lease was taken`);
-  t.ok(stepDown <= RENEW_MS, `leader work stopped within the renew deadline (${stepDown} ms)`);
+  const stopped = await a.waitForLog(logged('controller stopped'), 'a stops its controller');
+  t.comment(`stepped down ${(stopped.time as number) - stolenAt} ms after the Lease was taken`);
 
   await cms.source('s1', { v: '2' });
   const changedAt = Date.now();
   const again = await a.waitForLog(
     (l) => l.msg === 'became leader' && (l.time as number) > stolenAt,
     'a leads again',
-    15_000,
   );
   t.equal(a.child.exitCode, null, 'the process never exited');
   t.notOk(
