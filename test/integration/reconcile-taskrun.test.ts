@@ -144,8 +144,10 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
   );
 
   // The Job's TTL deletes it some time after: the run stays Succeeded, nothing is run again.
+  const before = await op.reconciles();
   await client.request('DELETE', jobPath(namespace, 'payments-task-7-run-1'));
-  await new Promise((r) => setTimeout(r, 500));
+  // The deletion wakes the run's reconcile: once that has run, a re-created Job would be there.
+  await waitFor('the reconcile after the Job was deleted', async () => (await op.reconciles()) > before);
   t.equal(
     await statusOf(client.request('GET', jobPath(namespace, 'payments-task-7-run-1'))),
     404,
