@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 // `npm test`: builds the TypeScript, starts ONE control plane for the whole run (see src/cluster),
 // runs every tap suite against it, stops it, and ends with the line `N passed, N failed`.
-// Arguments are passed to tap (e.g. `npm test -- test/integration/crds.test.ts`).
+// Arguments are passed to tap (e.g. `npm test -- test/integration/crds.test.ts`). tap's per-file timeout
+// (package.json) is multiplied by ORCHESTRATOR_TEST_TIMEOUT_SCALE, like every wait in the tests.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDist, root } from './build.js';
+import { testTimeoutScale } from './test-timeout-scale.js';
 
 const log = (msg) => process.stderr.write(`[test] ${msg}\n`);
+const scale = testTimeoutScale();
+const fileTimeout = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).tap?.timeout ?? 30;
 
 if (!buildDist()) {
   console.log('0 passed, 1 failed');
@@ -38,6 +43,8 @@ const tap = spawn(
       ORCHESTRATOR_TEST_KUBECONFIG: cluster.kubeconfig,
       ORCHESTRATOR_TEST_KUBECTL: JSON.stringify(cluster.kubectl),
       ORCHESTRATOR_TEST_SERVER: cluster.server,
+      // Read by tap as its --timeout (which, given, still wins); one set by the caller is kept.
+      TAP_TIMEOUT: process.env.TAP_TIMEOUT ?? String(Math.ceil(fileTimeout * scale)),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   },

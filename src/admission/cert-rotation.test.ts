@@ -4,7 +4,8 @@
 //   CA1 pair → CA2 pair (reloaded) → mismatched pair, half-written cert, empty files (each rejected) →
 //   CA3 pair (reloaded).
 // No request may fail; connections opened after a reload present the new certificate; connections
-// already open keep working; a broken pair never replaces the good one.
+// already open keep working; a broken pair never replaces the good one. Each phase lasts until the load
+// has shown what it is to show (a few requests of each kind), however long that takes.
 
 import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,8 +17,8 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import t, { type Test } from 'tap';
 import { parse as parseYaml } from 'yaml';
-import { scaledTimeout } from '../../test/harness/test-timeout.js';
 import { handshake, secretVolumeWriter } from '../../test/harness/tls.js';
+import { scaled, waitFor } from '../../test/harness/wait.js';
 import { createAuthority, type KeyPair } from '../certs/authority.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { staticConfig } from '../config/watch.js';
@@ -25,10 +26,10 @@ import { packageRoot } from '../util/package-root.js';
 import { admissionRoutes, webhookPath } from './handlers.js';
 import { startWebhookServer } from './server.js';
 
-/** How long to wait for the server to notice a change (watch events, else its 250 ms poll). */
-const NOTICE_MS = scaledTimeout(10_000);
-/** Load is kept flowing this long in each phase. */
-const PHASE_MS = 700;
+/** The (scaled) limit on the server noticing a change (watch events, else its 250 ms poll). */
+const NOTICE_MS = 30_000;
+/** How many requests of a kind a phase waits for before its assertions. */
+const ENOUGH = 3;
 
 const root = packageRoot();
 const [ca1, ca2, ca3, stray] = await Promise.all([
@@ -61,35 +62,31 @@ interface LogLine {
   fingerprint?: string;
   err?: string;
 }
-const waiters: { match: (l: LogLine) => boolean; resolve: (l: LogLine) => void }[] = [];
+const logged: LogLine[] = [];
 const logger = pino(
   { level: 'info' },
   {
     write(line: string) {
       const entry = JSON.parse(line) as LogLine;
-      if (entry.msg === 'admission review') return;
-      for (const w of waiters.splice(0)) {
-        if (w.match(entry)) w.resolve(entry);
-        else waiters.push(w);
-      }
+      if (entry.msg !== 'admission review') logged.push(entry);
     },
   },
 );
-/** The next log line matching `match` (logged from now on), or a rejection after NOTICE_MS. */
+/**
+ * The next log line matching `match` (logged from now on: the server runs in this process, so a line
+ * logged after a file was written comes from a check that read it).
+ */
 function nextLog(match: (l: LogLine) => boolean, what: string): Promise<LogLine> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no log line: ${what} within ${NOTICE_MS} ms`)),
-      NOTICE_MS,
-    );
-    waiters.push({
-      match,
-      resolve: (l) => {
-        clearTimeout(timer);
-        resolve(l);
-      },
-    });
-  });
+  const from = logged.length;
+  return waitFor(
+    `a log line: ${what}`,
+    (note) => {
+      const since = logged.slice(from);
+      note(since.slice(-3).map((l) => `${l.msg}${l.err ? `: ${l.err}` : ''}`));
+      return since.find(match);
+    },
+    { timeoutMs: NOTICE_MS, intervalMs: 10 },
+  );
 }
 const reloaded = () =>
   nextLog((l) => l.msg === 'webhook serving certificate reloaded', 'certificate reloaded');
@@ -189,7 +186,7 @@ function review(path: string, agent: Agent | false, client: string): Promise<voi
         res.on('error', (err) => record({ error: err.message }));
       },
     );
-    req.setTimeout(10_000, () => req.destroy(new Error('no answer within 10 s')));
+    req.setTimeout(scaled(10_000), () => req.destroy(new Error(`no answer within ${scaled(10_000)} ms`)));
     req.on('error', (err) => record({ error: err.message }));
     req.end(body);
   });
@@ -212,7 +209,6 @@ t.teardown(async () => {
   for (const agent of keepAliveAgents) agent.destroy();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The certificate a fresh TLS connection is given, and whether a client trusting only `ca` accepts it. */
 const probe = (ca: string) => handshake(server.port, { ca });
 /** A client that offers TLS 1.1 at most (OpenSSL 3 refuses to offer it at its default security level). */
@@ -221,16 +217,20 @@ const tls11Client = () =>
 /** Requests sent on a new connection since `from`. */
 const fresh = (from: number) =>
   samples.filter((s) => s.client.startsWith('new-connection') && s.started >= from);
+/** Until at least ENOUGH requests on new connections were sent since `from` and answered. */
+const freshLoad = (from: number, what: string) =>
+  waitFor(`${ENOUGH} requests on new connections ${what}`, () => fresh(from).length >= ENOUGH);
 
 // ---------------------------------------------------------------------------------------------------
 
 t.test('rotation under load', async (t) => {
-  await sleep(PHASE_MS);
+  const keepAliveSockets = () =>
+    new Set(samples.filter((s) => s.client.startsWith('keep-alive')).map((s) => s.socket));
+  await waitFor('an answer on each keep-alive connection', () => keepAliveSockets().size >= 4);
+  await freshLoad(0, 'before any change');
   const before = await probe(ca1.certPem);
   t.match(before, { fingerprint: fingerprint(pair1.certPem), authorized: true }, 'serving the CA1 pair');
-  const keepAliveBefore = new Set(
-    samples.filter((s) => s.client.startsWith('keep-alive')).map((s) => s.socket),
-  );
+  const keepAliveBefore = keepAliveSockets();
   t.ok(keepAliveBefore.size >= 4, `${keepAliveBefore.size} keep-alive connections open`);
 
   await t.test('a new pair from a new CA is served to new connections', async (t) => {
@@ -240,8 +240,16 @@ t.test('rotation under load', async (t) => {
     const line = await reload;
     const noticed = performance.now();
     t.equal(line.fingerprint, fileFingerprint(pair2.certPem), 'the log names the new certificate');
-    t.comment(`reloaded ${(noticed - swapped).toFixed(0)} ms after the swap`);
-    await sleep(PHASE_MS);
+    /** Requests since the reload on keep-alive connections opened before it. */
+    const carriedOn = () =>
+      samples.filter(
+        (s) => s.client.startsWith('keep-alive') && s.started >= noticed && keepAliveBefore.has(s.socket),
+      );
+    await freshLoad(noticed, 'after the reload');
+    await waitFor(
+      `${ENOUGH} requests after the reload on connections opened before it`,
+      () => carriedOn().length >= ENOUGH,
+    );
 
     const after = fresh(noticed);
     t.ok(after.length >= 3, `${after.length} new connections after the reload`);
@@ -271,15 +279,10 @@ t.test('rotation under load', async (t) => {
     t.match(await tls11Client(), { error: /version/i }, 'a TLS 1.1 client is still refused');
 
     // Connections already open keep their certificate, and keep being served.
-    const carriedOn = samples.filter(
-      (s) => s.client.startsWith('keep-alive') && s.started >= noticed && keepAliveBefore.has(s.socket),
-    );
-    t.ok(
-      carriedOn.length >= 3,
-      `${carriedOn.length} requests after the reload on connections opened before it`,
-    );
+    const carried = carriedOn();
+    t.ok(carried.length >= 3, `${carried.length} requests after the reload on connections opened before it`);
     t.same(
-      [...new Set(carriedOn.map((s) => s.fingerprint))],
+      [...new Set(carried.map((s) => s.fingerprint))],
       [fingerprint(pair1.certPem)],
       'those connections keep the certificate they were opened with',
     );
@@ -297,7 +300,7 @@ t.test('rotation under load', async (t) => {
     const rejection = rejected(/key values mismatch/);
     writeSecretVolume({ 'tls.crt': pair3.certPem, 'tls.key': strayPair.keyPem });
     t.ok(await rejection, 'rejected: the key does not match');
-    await sleep(PHASE_MS);
+    await freshLoad(from, 'since the mismatched pair was written');
     stillCa2(t, from);
   });
 
@@ -309,10 +312,11 @@ t.test('rotation under load', async (t) => {
       'tls.key': pair3.keyPem,
     });
     t.ok(await rejection, 'rejected: the certificate is cut short');
-    await sleep(PHASE_MS);
     // The same written in place (not through the atomic swap) while the server watches and polls.
+    const inPlace = rejected(/PEM routines/);
     writeFileSync(join(dir, 'tls.crt'), pair3.certPem.slice(0, 100));
-    await sleep(PHASE_MS);
+    t.ok(await inPlace, 'rejected: the certificate cut short in place');
+    await freshLoad(performance.now(), 'since then');
     stillCa2(t, from);
   });
 
@@ -324,7 +328,7 @@ t.test('rotation under load', async (t) => {
     const emptyKey = rejected(/DECODER routines/);
     writeSecretVolume({ 'tls.crt': pair3.certPem, 'tls.key': '' });
     t.ok(await emptyKey, 'rejected: the key file is empty');
-    await sleep(PHASE_MS);
+    await freshLoad(from, 'since the empty files were written');
     stillCa2(t, from);
   });
 
@@ -333,12 +337,14 @@ t.test('rotation under load', async (t) => {
     writeSecretVolume(volume(pair3));
     await reload;
     const noticed = performance.now();
-    await sleep(PHASE_MS);
+    await freshLoad(noticed, 'after the reload');
     const after = fresh(noticed);
     t.ok(after.length >= 3, `${after.length} new connections after the reload`);
     t.same([...new Set(after.map((s) => s.fingerprint))], [fingerprint(pair3.certPem)], "all got CA3's");
   });
 
+  // The load kept up through all of it (however long that took).
+  await waitFor('100 requests in all', () => samples.length > 100);
   running = false;
   await Promise.all(loops);
   const failed = samples.filter((s) => s.error);

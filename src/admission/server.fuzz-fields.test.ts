@@ -2,11 +2,11 @@
 // (wrong types, missing fields, prototype names), deep nesting, huge strings, huge arrays, invalid and
 // non-review JSON. The contract (issue 4): the server never crashes, a client error is a 4xx (never a
 // 5xx), a syntactically valid AdmissionReview always gets a well-formed answer that echoes its uid,
-// whatever its object holds, and everything is answered within the server's request timeout.
+// whatever its object holds, and everything is answered. Nothing is timed (speed is a benchmark's
+// business): a client gives up only after a deadline far beyond the server's request timeout.
 // Transport cases are in server.fuzz-transport.test.ts, random mutations in server.fuzz-random.test.ts.
 
 import t from 'tap';
-import type { RunKindName } from '../api/index.js';
 import {
   deepArrays,
   deepMixed,
@@ -16,7 +16,7 @@ import {
   Raw,
   repeated,
   wrongTypes,
-} from './fuzz/bodies.js';
+} from '../../test/fuzz/bodies.js';
 import {
   collect,
   getAt,
@@ -27,8 +27,9 @@ import {
   review,
   reviewProblem,
   setAt,
-} from './fuzz/reviews.js';
-import { afterAllStillServing, LIMIT, startFuzzServer } from './fuzz/server.js';
+} from '../../test/fuzz/reviews.js';
+import { afterAllStillServing, LIMIT, startFuzzServer } from '../../test/fuzz/server.js';
+import type { RunKindName } from '../api/index.js';
 import { webhookPath } from './handlers.js';
 
 const fuzz = await startFuzzServer(t);
@@ -180,10 +181,10 @@ t.test('huge strings: answered, uid echoed, the size budget explained', async (t
   t.same(problems, [], `${cases.length} reviews with huge strings keep the contract`);
 });
 
-t.test('a million wrong items: denied quickly, with a bounded message that counts the rest', async (t) => {
-  // Found by fuzzing: 1e6 integers as spec.markdownFiles took ~3.5 s and made a 67 MiB denial. Now
-  // ~0.5 s (ajv's own work on a million errors); the budget leaves room for a loaded machine.
-  const BUDGET_MS = 1500;
+t.test('a million wrong items: denied with a bounded message that counts the rest', async (t) => {
+  // Found by fuzzing: 1e6 integers as spec.markdownFiles took ~3.5 s and made a 67 MiB denial, because
+  // every error was kept and spelled out. What is asserted is that bound on the answer; the time it
+  // takes (~0.5 s now, ajv's own work on a million errors) is not.
   const MAX_ANSWER_BYTES = 160 * 1024;
   const cases: { kind: RunKindName; at: Path; value: Raw }[] = [
     { kind: 'TaskRun', at: ['request', 'object', 'spec', 'markdownFiles'], value: repeated(1_000_000, '7') },
@@ -211,7 +212,6 @@ t.test('a million wrong items: denied quickly, with a bounded message that count
       const what = `${verb} ${c.at.join('.')} = ${c.value.label} (${(text.length / 2 ** 20).toFixed(1)} MiB)`;
       const a = await fuzz.send({ path: webhookPath(verb, c.kind), body: text });
       t.equal(reviewProblem(text, a), undefined, `${what}: keeps the contract`);
-      t.ok(a.ms < BUDGET_MS, `${what}: answered in ${a.ms.toFixed(0)} ms (< ${BUDGET_MS})`);
       t.ok(a.body.length < MAX_ANSWER_BYTES, `${what}: an answer of ${a.body.length} bytes`);
       const response = JSON.parse(a.body).response;
       if (verb === 'validate') {

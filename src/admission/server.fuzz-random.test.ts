@@ -1,17 +1,17 @@
 // Fuzzing the webhook server with random mutations of valid reviews (fast-check, seeded): values of any
 // JSON type and adversarial ones (deep nesting, huge strings, prototype names, odd numbers) set or
 // removed anywhere in the envelope and the object, on every endpoint, in both AdmissionReview versions.
-// Every answer must keep the contract checked by reviewProblem (fuzz/reviews.ts).
+// Every answer must keep the contract checked by reviewProblem (test/fuzz/reviews.ts).
 //
 // Reproduce a failure with the seed it prints: FUZZ_SEED=<seed> npx tap src/admission/server.fuzz-random.test.ts
 // (FUZZ_RUNS=<n> changes the number of reviews, 300 by default).
 
 import fc from 'fast-check';
 import t from 'tap';
+import { SPECIAL } from '../../test/fuzz/bodies.js';
+import { type Path, paths, ROUTES, review, setAt } from '../../test/fuzz/reviews.js';
+import { afterAllStillServing, startFuzzServer } from '../../test/fuzz/server.js';
 import type { RunKindName } from '../api/index.js';
-import { SPECIAL } from './fuzz/bodies.js';
-import { type Path, paths, ROUTES, review, setAt } from './fuzz/reviews.js';
-import { afterAllStillServing, startFuzzServer } from './fuzz/server.js';
 import { KINDS } from './handlers.js';
 
 const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));

@@ -1,15 +1,17 @@
 // Fuzzing the webhook server's HTTP surface: wrong content types, other methods and paths, malformed
 // HTTP, bodies at and over the 3 MiB limit (with and without Content-Length), stalled clients. The
 // contract (issue 4): the server never crashes, a client error is a 4xx (never a 5xx), and everything is
-// answered (or cut) within the server's request timeout.
+// answered, or cut by the server's request timeout. Nothing is timed: a client gives up only after a
+// deadline far beyond that timeout, and an answer missing by then fails the test.
 
 import { connect as tcpConnect } from 'node:net';
 import { connect, type TLSSocket } from 'node:tls';
 import t from 'tap';
-import { encode } from './fuzz/bodies.js';
-import { type Answer, DEADLINE_MS, head, type RawWriter, sleep, TIMEOUT_MS, writeAll } from './fuzz/http.js';
-import { type Json, review, reviewProblem } from './fuzz/reviews.js';
-import { afterAllStillServing, LIMIT, startFuzzServer } from './fuzz/server.js';
+import { encode } from '../../test/fuzz/bodies.js';
+import { type Answer, head, type RawWriter, sleep, writeAll } from '../../test/fuzz/http.js';
+import { type Json, review, reviewProblem } from '../../test/fuzz/reviews.js';
+import { afterAllStillServing, LIMIT, startFuzzServer } from '../../test/fuzz/server.js';
+import { scaled, within } from '../../test/harness/wait.js';
 import { webhookPath } from './handlers.js';
 
 const fuzz = await startFuzzServer(t);
@@ -186,17 +188,17 @@ t.test('bodies over 3 MiB are 413, with or without Content-Length; exactly 3 MiB
   const wayOver = await chunked(`[${'1,'.repeat(4 * 1024 * 1024)}1]`);
   t.equal(wayOver.status, 413, `chunked 8 MiB: ${wayOver.error ?? ''}`);
 
-  // Declares 10 GiB and sends almost nothing: refused at once, not after waiting for the body.
+  // Declares 10 GiB and sends almost nothing: refused at once, not after waiting for the body (which
+  // never comes: the request timeout would then answer 408).
   const lie = await fuzz.exchange((s) => {
     s.write(
       `${head('POST', path, { 'content-type': 'application/json', 'content-length': 10 * 1024 ** 3 })}{"a":`,
     );
   });
-  t.equal(lie.status, 413, `Content-Length of 10 GiB: ${lie.error ?? ''}`);
-  t.ok(lie.ms < TIMEOUT_MS, `refused before the body timeout (${lie.ms.toFixed(0)} ms)`);
+  t.equal(lie.status, 413, `Content-Length of 10 GiB, refused from the header: ${lie.error ?? ''}`);
 });
 
-t.test('stalled clients (slowloris) are cut within the request timeout', async (t) => {
+t.test('stalled clients (slowloris) are cut by the request timeout', async (t) => {
   const path = webhookPath('validate', 'TaskRun');
   const body = encode(review('TaskRun'));
   const json = { 'content-type': 'application/json' };
@@ -251,35 +253,29 @@ t.test('stalled clients (slowloris) are cut within the request timeout', async (
   const answers = await Promise.all(stalls.map(([, write]) => fuzz.exchange(write)));
   stalls.forEach(([what, , codes], i) => {
     const a = answers[i] as Answer;
-    // A bare close (no status) is acceptable for a request that never got its headers across.
+    // Cut by the server: its 408, or a bare close (no status) for a request that never got its headers
+    // across. A client that gave up waiting ("no answer within") is neither.
     const ok = codes.includes(a.status) || (a.status === 0 && /closed|reset|ECONNRESET/.test(a.error ?? ''));
-    t.ok(ok, `${what}: ${a.status || a.error} after ${a.ms.toFixed(0)} ms`);
-    t.ok(a.ms <= DEADLINE_MS, `${what}: cut within the timeout (${a.ms.toFixed(0)} ms)`);
+    t.ok(ok, `${what}: cut by the server (${a.status || a.error})`);
   });
 
-  // A connection that never even finishes the TLS handshake is not kept for minutes either.
-  const started = performance.now();
-  const closedAfter = await new Promise<number>((resolve) => {
-    const socket = tcpConnect(fuzz.server.port, '127.0.0.1');
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve(Number.POSITIVE_INFINITY);
-    }, DEADLINE_MS);
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      clearTimeout(timer);
-      resolve(performance.now() - started);
-    });
-  });
-  t.ok(
-    closedAfter <= DEADLINE_MS,
-    `a TCP connection without a TLS handshake is closed (${closedAfter.toFixed(0)} ms)`,
-  );
+  // A connection that never even finishes the TLS handshake is not kept for minutes either: the server
+  // closes it (its handshake timeout is the request timeout).
+  const socket = tcpConnect(fuzz.server.port, '127.0.0.1');
+  t.teardown(() => socket.destroy());
+  socket.on('error', () => {});
+  const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+  await within('the server to close a TCP connection that never starts TLS', closed, { timeoutMs: 30_000 });
+  t.pass('a TCP connection without a TLS handshake is closed by the server');
 });
 
 t.test('many stalled connections do not delay a valid review', async (t) => {
+  // A server of its own that would keep stalled clients for a minute: a review answered while all of
+  // them are still open did not wait for any of them to be cut.
+  const patient = await startFuzzServer(t, { requestTimeoutMs: scaled(60_000) });
   const path = webhookPath('validate', 'TaskRun');
   const sockets: TLSSocket[] = [];
+  const cut = new Set<TLSSocket>();
   t.teardown(() => {
     for (const s of sockets) s.destroy();
   });
@@ -288,21 +284,24 @@ t.test('many stalled connections do not delay a valid review', async (t) => {
       { length: 50 },
       () =>
         new Promise<void>((resolve) => {
-          const s = connect({ host: '127.0.0.1', port: fuzz.server.port, ca: fuzz.caPem }, () => {
+          const s = connect({ host: '127.0.0.1', port: patient.server.port, ca: patient.caPem }, () => {
             s.write(
               `${head('POST', path, { 'content-type': 'application/json', 'content-length': 1000 })}{"a":`,
             );
             resolve();
           });
           s.on('error', () => resolve());
+          s.on('close', () => cut.add(s));
           sockets.push(s);
         }),
     ),
   );
+  t.equal(cut.size, 0, '50 stalled connections open');
   const body = encode(review('TaskRun'));
-  const a = await fuzz.send({ path, body });
+  const a = await patient.send({ path, body });
   t.equal(reviewProblem(body, a), undefined, 'answered');
-  t.ok(a.ms < TIMEOUT_MS, `answered before the stalled ones time out (${a.ms.toFixed(0)} ms)`);
+  t.equal(cut.size, 0, 'answered while every stalled connection was still open');
+  for (const s of sockets) s.destroy();
 });
 
 afterAllStillServing(t, fuzz);

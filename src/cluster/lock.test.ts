@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { scaled } from '../../test/harness/wait.js';
 import { withDirectoryLock } from './lock.js';
 
 t.test('holders of one lock run one at a time', async (t) => {
@@ -9,7 +10,7 @@ t.test('holders of one lock run one at a time', async (t) => {
   let inside = 0;
   let maxInside = 0;
   const work = () =>
-    withDirectoryLock(lock, 10_000, async () => {
+    withDirectoryLock(lock, scaled(10_000), async () => {
       inside++;
       maxInside = Math.max(maxInside, inside);
       await new Promise((r) => setTimeout(r, 50));
@@ -23,7 +24,7 @@ t.test('a lock left by a dead process is taken over', async (t) => {
   const lock = join(mkdtempSync(join(tmpdir(), 'lock-')), 'l');
   mkdirSync(lock);
   writeFileSync(join(lock, 'pid'), '999999999');
-  t.equal(await withDirectoryLock(lock, 2_000, async () => 'ran'), 'ran');
+  t.equal(await withDirectoryLock(lock, scaled(2_000), async () => 'ran'), 'ran');
 });
 
 t.test('a lock held by a live process times out with its pid', async (t) => {

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 import t from 'tap';
-import { scaledTimeout } from '../../test/harness/test-timeout.js';
-import { until } from '../../test/harness/until.js';
+import { waitFor } from '../../test/harness/wait.js';
 import type { ControllerConfig } from '../api/index.js';
 import { defaultConfigFile } from './load.js';
 import { watchConfigFile } from './watch.js';
 
 const good = readFileSync(defaultConfigFile(), 'utf8');
 /** Events, or else the 100 ms poll, on a busy machine. */
-const NOTICE_MS = scaledTimeout(10_000);
+/** The limit (before scaling) on noticing a change: events, else the short poll of these tests. */
+const NOTICE_MS = 10_000;
 
 // Writes like a ConfigMap volume does: a new file swapped in atomically.
 function replace(path: string, text: string) {
@@ -46,14 +46,14 @@ t.test('a changed file is applied; a bad one is rejected and the last good one s
   t.equal(source.current(), first);
 
   replace(path, good.replace('defaultAgent: rex', 'defaultAgent: nobody'));
-  await until(() => errors.length > 0, 'the bad file to be rejected', NOTICE_MS);
+  await waitFor('the bad file to be rejected', () => errors.length > 0, { timeoutMs: NOTICE_MS });
   t.match(errors[0]?.message, /defaultAgent/);
   t.equal(source.current(), first, 'the last good config stays');
   await setTimeout(300); // a few polls of the same bad file
   t.equal(errors.length, 1, 'a bad file is reported once, not at every poll');
 
   replace(path, good.replace('defaultAgent: rex', 'defaultAgent: blaze'));
-  await until(() => changes.length > 0, 'the good file to be applied', NOTICE_MS);
+  await waitFor('the good file to be applied', () => changes.length > 0, { timeoutMs: NOTICE_MS });
   t.equal(changes[0]?.defaultAgent, 'blaze');
   t.equal(source.current().defaultAgent, 'blaze');
 });

@@ -1,6 +1,7 @@
+// The controller config file, hot reloaded through the one file watcher (src/watch/hot-files.ts).
 import type { ControllerConfig } from '../api/index.js';
 import { hotFiles } from '../watch/hot-files.js';
-import { parseConfig } from './load.js';
+import { parseConfig, readConfigText } from './load.js';
 
 export interface ConfigWatchOptions {
   /** Backstop for missed events: ConfigMap volumes update by swapping a symlink. Default 10 s. */
@@ -23,6 +24,8 @@ export interface ConfigSource {
  * once: polling a file that is still the same bad text does not call onError again.
  */
 export function watchConfigFile(path: string, opts: ConfigWatchOptions = {}): ConfigSource {
+  // A file that cannot be read at start is a ConfigError naming it, as from loadConfigFile.
+  readConfigText(path);
   const source = hotFiles<ControllerConfig>({
     paths: [path],
     pollMs: opts.pollMs,

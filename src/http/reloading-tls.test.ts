@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SecureContextOptions } from 'node:tls';
 import t from 'tap';
-import { scaledTimeout } from '../../test/harness/test-timeout.js';
 import { handshake } from '../../test/harness/tls.js';
-import { until } from '../../test/harness/until.js';
+import { waitFor } from '../../test/harness/wait.js';
 import { createAuthority } from '../certs/authority.js';
 import { loadKeyPair, reloadCertificates } from './reloading-tls.js';
 
@@ -31,7 +30,8 @@ const write = (pair: typeof first) => {
 };
 write(first);
 /** Events, or else the 50 ms poll, on a busy machine. */
-const NOTICE_MS = scaledTimeout(10_000);
+/** The limit (before scaling) on noticing a change: events, else the short poll of these tests. */
+const NOTICE_MS = 10_000;
 
 // Stricter than Node's default (TLS 1.2), so that a reset to the default shows.
 const tls: SecureContextOptions = { minVersion: 'TLSv1.3' };
@@ -66,7 +66,7 @@ t.test('the minimum TLS version holds before and after a rotation', async (t) =>
   t.match(await limitedTo('TLSv1.2'), { error: /version|protocol/i }, 'a TLS 1.2 client is refused');
 
   write(second);
-  await until(() => reloads.length > 0, 'the new pair to be served', NOTICE_MS);
+  await waitFor('the new pair to be loaded', () => reloads.length > 0, { intervalMs: 20 });
   t.equal(reloads.length, 1, 'the new pair was loaded');
 
   t.same(
@@ -85,7 +85,9 @@ t.test('a bad pair is reported once, however often it is read; the good one keep
   const serving = reloads.length;
   const reported = errors.length;
   replace(files.keyFile, first.keyPem);
-  await until(() => errors.length > reported, 'the mismatched pair to be refused', NOTICE_MS);
+  await waitFor('the mismatched pair to be refused', () => errors.length > reported, {
+    timeoutMs: NOTICE_MS,
+  });
   await sleep(500); // some polls of the same files
   t.equal(errors.length, reported + 1, 'reported once');
   t.match(errors[reported], /key values mismatch/);
@@ -93,9 +95,13 @@ t.test('a bad pair is reported once, however often it is read; the good one keep
   t.match(await limitedTo('TLSv1.3'), { fingerprint: fingerprint(second.certPem) }, 'the last good pair is');
 
   replace(files.certFile, first.certPem); // with the key now in place: the first pair, good again
-  await until(() => reloads.length > serving, 'the first pair to be served again', NOTICE_MS);
+  await waitFor('the first pair to be served again', () => reloads.length > serving, {
+    timeoutMs: NOTICE_MS,
+  });
   replace(files.certFile, second.certPem); // the refused pair once more
-  await until(() => errors.length > reported + 1, 'the bad pair, after a good one, to be refused', NOTICE_MS);
+  await waitFor('the bad pair, after a good one, to be refused', () => errors.length > reported + 1, {
+    timeoutMs: NOTICE_MS,
+  });
   t.equal(errors.length, reported + 2, 'reported again: a good pair came in between');
   t.match(errors[reported + 1], /key values mismatch/);
 });

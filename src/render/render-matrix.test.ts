@@ -1,10 +1,15 @@
 // Every kind × agent × tool preset × fresh/continued run renders into a valid ConfigMap: keys valid,
 // JSON parses, shell passes bash -n and shellcheck, and everything fits in 1 MiB.
 import t from 'tap';
+import {
+  jsonProblems,
+  requireShellcheck,
+  type Script,
+  shellProblems,
+} from '../../test/harness/output-checks.js';
 import type { RunKindName, ToolConfig } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { configMapKeyProblem, loadTemplateSet, renderRun } from './index.js';
-import { jsonProblems, requireShellcheck, type Script, shellProblems } from './output-checks.js';
 import { CONFIGMAP_LIMIT_BYTES } from './render.js';
 import { sampleConfig, sampleRun } from './samples.js';
 

@@ -4,6 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
+import { shellProblems } from '../../test/harness/output-checks.js';
 import { configFrom, loadDefaultConfig } from '../config/load.js';
 import {
   defaultTemplateDir,
@@ -13,7 +14,6 @@ import {
   TemplateError,
   watchTemplates,
 } from './index.js';
-import { shellProblems } from './output-checks.js';
 import { sampleTaskRun } from './samples.js';
 
 const config = loadDefaultConfig();
@@ -166,10 +166,10 @@ t.test('hot reload applies a good change, refuses a bad one and keeps the last g
 t.test('a refused change is proven again under a new config; the set in force is not', async (t) => {
   const dir = copyTemplates(t);
   rmSync(path.join(dir, 'agents/default.md.hbs'));
-  const withScout = {
+  const withScout = configFrom({
     ...config,
     agents: { ...config.agents, scout: { image: 'x', model: 'm', githubApp: '5DLabs-Scout' } },
-  };
+  });
   let inForce = config;
   const errors: Error[] = [];
   const source = watchTemplates(dir, () => inForce, { pollMs: 3_600_000, onError: (e) => errors.push(e) });

@@ -2,8 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
+import { ManualClock } from '../../test/harness/manual-clock.js';
 import { sampleSum } from '../../test/harness/prometheus-text.js';
-import { ManualClock } from './clock.js';
+import { waitFor } from '../../test/harness/wait.js';
 import { Controller, type ControllerOptions } from './controller.js';
 import type { EventSource, ResourceEventHandler } from './event-handlers.js';
 import type { KubeObject } from './object.js';
@@ -58,13 +59,8 @@ function setup(reconcile: ReconcileFn, opts: Partial<ControllerOptions> = {}) {
   return { registry, source, controller, value };
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 2_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(2);
-  }
-}
+/** The conditions below can be brief (three workers busy at once): check them often. */
+const quick = { intervalMs: 1 };
 
 t.test('every series starts at 0 and the worker count is published', async (t) => {
   const { value } = setup(async () => undefined, { maxConcurrentReconciles: 4 });
@@ -87,9 +83,9 @@ t.test(
     source.put('a');
     source.put('b');
     controller.start();
-    await until(() => seen.length === 2, 'the replay');
+    await waitFor('the replay', () => seen.length === 2, quick);
     source.put('c');
-    await until(() => seen.length === 3, 'the event');
+    await waitFor('the event', () => seen.length === 3, quick);
     t.same(seen.sort(), ['ns/a', 'ns/b', 'ns/c']);
     t.equal(await value('controller_runtime_reconcile_total', { result: 'success' }), 3);
     await controller.stop();
@@ -104,7 +100,7 @@ t.test('a failing reconcile is retried with backoff until it succeeds, then forg
   });
   source.put('a');
   controller.start();
-  await until(() => retries.length === 3, 'three attempts');
+  await waitFor('three attempts', () => retries.length === 3, quick);
   await sleep(30);
   t.same(retries, [0, 1, 2], 'the context counts failures; no attempt after the success');
   t.equal(await value('controller_runtime_reconcile_total', { result: 'error' }), 2);
@@ -112,7 +108,7 @@ t.test('a failing reconcile is retried with backoff until it succeeds, then forg
   t.equal(await value('controller_runtime_reconcile_errors_total'), 2);
   t.equal(await value('workqueue_retries_total'), 2);
   source.put('a');
-  await until(() => retries.length === 4, 'the next event');
+  await waitFor('the next event', () => retries.length === 4, quick);
   t.equal(retries[3], 0, 'success forgot the failures');
   await controller.stop();
 });
@@ -125,14 +121,14 @@ t.test('a terminal error is counted and not retried until the object changes', a
   });
   source.put('a');
   controller.start();
-  await until(() => calls === 1, 'the first attempt');
+  await waitFor('the first attempt', () => calls === 1, quick);
   await sleep(50);
   t.equal(calls, 1, 'no retry, although a retry would come after at most 4 ms');
   t.equal(await value('controller_runtime_terminal_reconcile_errors_total'), 1);
   t.equal(await value('controller_runtime_reconcile_errors_total'), 1);
   t.equal(await value('workqueue_retries_total'), 0);
   source.put('a');
-  await until(() => calls === 2, 'a new event');
+  await waitFor('a new event', () => calls === 2, quick);
   await controller.stop();
 });
 
@@ -152,15 +148,15 @@ t.test('requeueAfter reconciles again after that delay; requeue uses the backoff
   source.put('later');
   source.put('again');
   controller.start();
-  await until(() => seen.length === 2, 'the first reconciles');
+  await waitFor('the first reconciles', () => seen.length === 2, quick);
   clock.advance(4);
-  await until(() => seen.length === 3, 'the backoff requeue');
+  await waitFor('the backoff requeue', () => seen.length === 3, quick);
   t.equal(seen[2], 'again');
   clock.advance(59_000);
   await sleep(20);
   t.equal(seen.length, 3, 'not before the requested delay');
   clock.advance(1_000);
-  await until(() => seen.length === 4, 'the delayed requeue');
+  await waitFor('the delayed requeue', () => seen.length === 4, quick);
   t.equal(seen[3], 'later');
   t.equal(await value('controller_runtime_reconcile_total', { result: 'requeue_after' }), 1);
   t.equal(await value('controller_runtime_reconcile_total', { result: 'requeue' }), 1);
@@ -188,14 +184,14 @@ t.test(
     );
     controller.start();
     for (let i = 0; i < 12; i++) source.put(`k${i}`);
-    await until(() => running === 3, 'three workers busy');
+    await waitFor('three workers busy', () => running === 3, quick);
     t.equal(await value('controller_runtime_active_workers'), 3);
     // Re-add keys while they are being processed.
     for (let round = 0; round < 5; round++) {
       for (let i = 0; i < 12; i++) source.put(`k${i}`);
       await sleep(5);
     }
-    await until(() => running === 0 && controller.running, 'the queue to empty', 5_000);
+    await waitFor('the queue to empty', () => running === 0 && controller.running, quick);
     await sleep(40);
     t.equal(peak, 3, 'the bound was reached and never exceeded');
     t.notOk(overlap, 'no key was reconciled twice at once');
@@ -217,7 +213,7 @@ t.test('stop waits for in-flight reconciles and then takes no more work', async 
   source.put('a');
   source.put('b');
   controller.start();
-  await until(() => started.length === 1, 'the first reconcile');
+  await waitFor('the first reconcile', () => started.length === 1, quick);
   let stopped = false;
   const stopping = controller.stop().then((drained) => {
     stopped = drained;
@@ -241,7 +237,7 @@ t.test('stop gives up after its timeout and aborts the in-flight reconcile', asy
   });
   source.put('a');
   controller.start();
-  await until(() => signal !== undefined, 'the reconcile');
+  await waitFor('the reconcile', () => signal !== undefined, quick);
   t.equal(await controller.stop({ timeoutMs: 30 }), false, 'not drained');
   t.ok(signal?.aborted, 'the reconcile was told to stop');
 });

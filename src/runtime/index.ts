@@ -1,6 +1,6 @@
 // The manager runtime: informers, work queue, controllers, leader election, probes, metrics.
 export { type BackoffPolicy, backoffDelay } from './backoff.js';
-export { type Clock, ManualClock, realClock } from './clock.js';
+export { type Clock, realClock } from './clock.js';
 export { Controller, type ControllerOptions } from './controller.js';
 export {
   type EventMapper,

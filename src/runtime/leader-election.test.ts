@@ -3,7 +3,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { ManualClock } from './clock.js';
+import { ManualClock } from '../../test/harness/manual-clock.js';
+import { waitFor } from '../../test/harness/wait.js';
 import { ApiError, KubeClient } from './kube-client.js';
 import {
   type LeaderElectionOptions,
@@ -127,10 +128,10 @@ t.test('run leads, renews, and stop releases the Lease like ReleaseOnCancel', as
     retryPeriodMs: 100,
   });
   e.run();
-  while (!e.isLeader) await sleep(5);
+  await waitFor('a to lead', () => e.isLeader, { intervalMs: 1 });
   t.match(await registry.metrics(), /leader_election_master_status\{name="lease"\} 1/);
   const firstRenew = lock.lease?.spec?.renewTime;
-  await sleep(250);
+  await waitFor('a renewal', () => lock.lease?.spec?.renewTime !== firstRenew, { intervalMs: 5 });
   t.not(lock.lease?.spec?.renewTime, firstRenew, 'renewed meanwhile');
   await e.stop();
   t.same(events, ['started', 'stopped']);
@@ -146,7 +147,7 @@ t.test(
     const { e } = elector(lock, 'a', { clock });
     t.equal(e.livenessCheck(), undefined, 'a standby is healthy');
     e.run();
-    while (!e.isLeader) await sleep(1);
+    await waitFor('a to lead', () => e.isLeader, { intervalMs: 1 });
     lock.hang = true;
     clock.advance(2_000);
     await sleep(5);
@@ -169,7 +170,7 @@ t.test(
       const lock = new MemoryLock();
       const { e } = elector(lock, 'a', { leaseDurationMs: 1_000, renewDeadlineMs: 600, retryPeriodMs: 100 });
       e.run();
-      while (!e.isLeader) await sleep(5);
+      await waitFor('a to lead', () => e.isLeader, { intervalMs: 1 });
       // Another write moved the resourceVersion past the one the elector holds.
       await lock.replace({ ...(await lock.get()), spec: { ...lock.lease?.spec, holderIdentity: holder } });
       await e.stop();

@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
-import { scaledTimeout } from '../../test/harness/test-timeout.js';
 import { secretVolumeWriter } from '../../test/harness/tls.js';
-import { until } from '../../test/harness/until.js';
+import { waitFor } from '../../test/harness/wait.js';
 import { type HotFilesOptions, hotFiles } from './hot-files.js';
 
 /** How long a change may take to be noticed: events, or a poll of a few tens of ms. */
-const NOTICE_MS = scaledTimeout(10_000);
+/** The limit (before scaling) on noticing a change: events, else the short poll of these tests. */
+const NOTICE_MS = 10_000;
 /** Never, within a test: changes seen with this poll were seen through events. */
 const NO_POLL = 3_600_000;
 
@@ -200,7 +200,9 @@ async function kubeletVolume(t: Test, create: typeof hotFiles, pollMs: number, w
 
   swap({ a: 'a2', b: 'b2' });
   for (const [name, source] of Object.entries(sources)) {
-    await until(() => source.current() === 'a2+b2', `the ${name} watch to see the swapped pair`, NOTICE_MS);
+    await waitFor(`the ${name} watch to see the swapped pair`, () => source.current() === 'a2+b2', {
+      timeoutMs: NOTICE_MS,
+    });
   }
   t.pass('the new pair is in force, both ways');
 }
@@ -245,6 +247,8 @@ t.test('an edit in place below a watched directory is seen through file events',
   t.teardown(() => source.close());
   t.equal(source.current(), 'one', 'files are read through links to directories');
   writeFileSync(join(dir, 'real', 'nested', 'file'), 'two');
-  await until(() => source.current() === 'two', 'the edit below the directory to be seen', NOTICE_MS);
+  await waitFor('the edit below the directory to be seen', () => source.current() === 'two', {
+    timeoutMs: NOTICE_MS,
+  });
   t.pass('seen');
 });

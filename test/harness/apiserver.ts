@@ -6,7 +6,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Cluster } from '../../src/cluster/index.js';
 import { freePort } from '../../src/util/free-port.js';
@@ -14,13 +13,14 @@ import { tailFile } from '../../src/util/text.js';
 import { kubeConfig } from './cluster.js';
 import { processesMentioning } from './processes.js';
 import { startTied, type TiedProcess } from './tied-process.js';
+import { scaled, WaitTimeout, waitFor } from './wait.js';
 
 export interface ExtraApiserver {
   kubeconfig: string;
   /** The etcd client URL both apiservers use. */
   etcd: string;
   /**
-   * Stops it (SIGTERM, then SIGKILL after `graceMs`, default 2 s: with watches open the apiserver
+   * Stops it (SIGTERM, then SIGKILL after `graceMs`, default 2 s, scaled: with watches open the apiserver
    * would otherwise linger in its shutdown) and waits until it is gone.
    */
   stop(graceMs?: number): Promise<void>;
@@ -50,7 +50,7 @@ function readyz(kc: KubeConfig): Promise<boolean> {
     void kc.applyToHTTPSOptions(options).then(() => {
       const req = request(
         `${kc.getCurrentCluster()?.server}/readyz`,
-        { ...options, timeout: 2_000 },
+        { ...options, timeout: scaled(2_000) },
         (res) => {
           res.resume();
           resolve(res.statusCode === 200);
@@ -93,14 +93,18 @@ export async function startExtraApiserver(
 
   let proc: TiedProcess | undefined;
   const start = async () => {
-    proc = await startTied(argv, log);
-    const deadline = Date.now() + 60_000;
-    while (!(await readyz(kc))) {
-      if (!proc.running() || Date.now() > deadline) {
-        throw new Error(`extra kube-apiserver did not become ready\n${tailFile(log)}`);
-      }
-      await sleep(200);
-    }
+    const started = await startTied(argv, log);
+    proc = started;
+    await waitFor(
+      'the extra kube-apiserver to become ready',
+      async () => {
+        if (!started.running()) throw new Error(`extra kube-apiserver exited\n${tailFile(log)}`);
+        return readyz(kc);
+      },
+      { timeoutMs: 120_000, intervalMs: 200 },
+    ).catch((err: Error) => {
+      throw err instanceof WaitTimeout ? new WaitTimeout(`${err.message}\n${tailFile(log)}`) : err;
+    });
   };
   const signal = (sig: NodeJS.Signals) => {
     if (!proc?.running()) throw new Error(`extra kube-apiserver is not running (${sig})`);

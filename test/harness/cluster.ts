@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { type Cluster, obtainCluster } from '../../src/cluster/index.js';
+import { scaled } from './wait.js';
 
 let shared: Promise<Cluster> | undefined;
 
@@ -63,7 +64,7 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs kubectl against the test cluster, as a user would; never throws on a non-zero exit. */
+/** Runs kubectl against the test cluster, as a user would (killed after the scaled `timeoutMs`); never throws on a non-zero exit. */
 export function kubectl(
   cluster: Cluster,
   args: string[],
@@ -74,7 +75,7 @@ export function kubectl(
   return new Promise((resolve, reject) => {
     const child = spawn(cmd as string, [...prefix, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      timeout: timeoutMs,
+      timeout: scaled(timeoutMs),
     });
     let stdout = '';
     let stderr = '';

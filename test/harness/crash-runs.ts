@@ -7,7 +7,7 @@ import { jobState } from '../../src/controllers/run-status.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import { ignore404 } from './api-errors.js';
 import { configMapPath, finishJob, jobPath, sampleTaskRun, taskRunPath } from './operator.js';
-import { until } from './until.js';
+import { waitFor } from './wait.js';
 
 const SERVICE = 'payments';
 
@@ -79,22 +79,28 @@ const list = async <T = KubeObject>(client: KubeClient, path: string, query = {}
 /** The attempt in a Job's or ConfigMap's name (`{service}-task-{id}-run-{attempt}[-files]`). */
 const NAME = /^payments-task-(\d+)-run-(\d+)(-files)?$/;
 
-/** Whether every run is in its expected final state, as the API shows it. */
-async function settled(client: KubeClient, namespace: string, plans: RunPlan[], maxRetries: number) {
+/** Every run not (yet) in its expected final state, as the API shows it: [] when all have settled. */
+async function unsettled(client: KubeClient, namespace: string, plans: RunPlan[], maxRetries: number) {
   const runs = new Map(
     (await list<TaskRun>(client, taskRunPath(namespace))).map((r) => [r.metadata?.name, r]),
   );
-  return plans.every((plan) => {
+  return plans.flatMap((plan) => {
     const want = expected(plan, plans, maxRetries);
     const run = runs.get(plan.name);
-    if (want.gone) return !run;
-    return run?.status?.phase === want.phase && (run?.status?.attempt ?? 0) === want.attempts;
+    if (want.gone) return run ? [`${plan.name} still there (expected gone)`] : [];
+    const phase = run?.status?.phase;
+    const attempt = run?.status?.attempt ?? 0;
+    if (phase === want.phase && attempt === want.attempts) return [];
+    return [
+      `${plan.name} ${run ? `${phase ?? 'no phase'} attempt ${attempt}` : 'missing'} (expected ${want.phase} attempt ${want.attempts})`,
+    ];
   });
 }
 
 /**
  * Plays the Job controller (each new Job fails or completes as its run's plan says) and the users
- * (a run to delete is deleted once its first Job exists) until every run has settled.
+ * (a run to delete is deleted once its first Job exists) until every run has settled; `timeoutMs` is
+ * scaled like every wait (test/harness/wait.ts).
  */
 export async function driveRuns(
   client: KubeClient,
@@ -106,8 +112,9 @@ export async function driveRuns(
 ): Promise<void> {
   const byName = new Map(plans.map((p) => [p.name, p]));
   const deleted = new Set<string>();
-  await until(
-    async () => {
+  await waitFor(
+    'every run settled',
+    async (note) => {
       signal?.throwIfAborted();
       for (const job of await list(client, jobPath(namespace), managed)) {
         const plan = byName.get(job.metadata?.labels?.[LABELS.run] ?? '');
@@ -122,10 +129,11 @@ export async function driveRuns(
           await finishJob(client, namespace, job.metadata?.name ?? '', outcome).catch(ignore404);
         }
       }
-      return settled(client, namespace, plans, maxRetries);
+      const left = await unsettled(client, namespace, plans, maxRetries);
+      note(`${left.length} of ${plans.length} runs not settled: ${left.slice(0, 10).join('; ')}`);
+      return left.length === 0;
     },
-    'every run settled',
-    timeoutMs,
+    { timeoutMs },
   );
 }
 

@@ -2,6 +2,7 @@
 // log lines on stdout collected for assertions.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { waitFor } from './wait.js';
 
 export interface LogLine {
   msg?: string;
@@ -27,7 +28,8 @@ export class NodeProcess {
   readonly logs: LogLine[] = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private stderrText = '';
-  private readonly listeners = new Set<() => void>();
+  /** Exited, and its output read to the end. */
+  private closed = false;
 
   constructor(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
     this.child = spawn(process.execPath, [...typescriptLoader(), script, ...args], {
@@ -40,7 +42,6 @@ export class NodeProcess {
       } catch {
         this.logs.push({ msg: line });
       }
-      for (const notify of this.listeners) notify();
     });
     this.child.stderr?.on('data', (d) => {
       this.stderrText = (this.stderrText + d).slice(-8192);
@@ -48,6 +49,9 @@ export class NodeProcess {
     this.exited = new Promise((resolve) =>
       this.child.once('exit', (code, signal) => resolve({ code, signal })),
     );
+    this.child.once('close', () => {
+      this.closed = true;
+    });
   }
 
   get pid(): number {
@@ -58,34 +62,25 @@ export class NodeProcess {
     return this.stderrText;
   }
 
-  /** The first log line (seen so far or later) that satisfies `match`. */
-  waitForLog(match: (line: LogLine) => boolean, what: string, timeoutMs = 30_000): Promise<LogLine> {
-    const found = this.logs.find(match);
-    if (found) return Promise.resolve(found);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.listeners.delete(check);
-        reject(
-          new Error(
-            `pid ${this.pid}: no log line "${what}" within ${timeoutMs} ms\nstderr: ${this.stderrText}`,
-          ),
-        );
-      }, timeoutMs);
-      const check = () => {
+  /**
+   * The first log line (seen so far or later) that satisfies `match`; fails naming `what` when the
+   * process exits without it or the (scaled) limit passes, default that of {@link waitFor}.
+   */
+  waitForLog(match: (line: LogLine) => boolean, what: string, timeoutMs?: number): Promise<LogLine> {
+    return waitFor(
+      `pid ${this.pid} to log "${what}"`,
+      (note) => {
         const line = this.logs.find(match);
-        if (!line) return;
-        clearTimeout(timer);
-        this.listeners.delete(check);
-        resolve(line);
-      };
-      this.listeners.add(check);
-      void this.exited.then(() => {
-        if (!this.listeners.has(check)) return;
-        clearTimeout(timer);
-        this.listeners.delete(check);
-        reject(new Error(`pid ${this.pid} exited before logging "${what}"\nstderr: ${this.stderrText}`));
-      });
-    });
+        if (line) return line;
+        if (this.closed)
+          throw new Error(`pid ${this.pid} exited before logging "${what}"\nstderr: ${this.stderrText}`);
+        note(
+          `${this.logs.length} lines, the last ${JSON.stringify(this.logs.at(-1)?.msg)}; stderr: ${this.stderrText}`,
+        );
+        return undefined;
+      },
+      { timeoutMs, intervalMs: 20 },
+    );
   }
 
   kill(signal: NodeJS.Signals): void {

@@ -13,7 +13,7 @@ import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
 import { KubeClient, Manager, resourcePath } from '../../src/runtime/index.js';
 import { kubeConfig } from './cluster.js';
 import { sampleSum } from './prometheus-text.js';
-import { until } from './until.js';
+import { scaled, waitFor } from './wait.js';
 
 interface Teardown {
   teardown(fn: () => unknown): void;
@@ -52,7 +52,7 @@ export async function startOperator(
   options: OperatorOptions = {},
 ): Promise<Operator> {
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const client = options.client ?? new KubeClient(kubeConfig(cluster), { requestTimeoutMs: 10_000 });
+  const client = options.client ?? new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
   const registry = options.registry ?? new Registry();
   const templates = options.inputs ? undefined : loadTemplateSet();
   const inputs = options.inputs ?? { config: () => config, templates: () => templates as TemplateSet };
@@ -107,8 +107,14 @@ export const jobPath = (namespace: string, name?: string) => resourcePath(JOBS, 
 export const configMapPath = (namespace: string, name?: string) => resourcePath(CONFIGMAPS, namespace, name);
 
 /** Until the Job exists (the controller made it). */
-export const untilJob = (client: KubeClient, namespace: string, job: string, what: string): Promise<void> =>
-  until(async () => (await statusOf(client.request('GET', jobPath(namespace, job)))) === 200, what);
+export async function untilJob(
+  client: KubeClient,
+  namespace: string,
+  job: string,
+  what: string,
+): Promise<void> {
+  await waitFor(what, async () => (await statusOf(client.request('GET', jobPath(namespace, job)))) === 200);
+}
 
 export function sampleTaskRun(name: string, taskId = 7, spec: Partial<TaskRun['spec']> = {}): TaskRun {
   return {

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { WaitTimeout, waitFor } from './wait.js';
 
 /** PIDs of live processes whose command line mentions `needle` (Linux /proc). */
 export function processesMentioning(needle: string): number[] {
@@ -18,13 +18,23 @@ export function processesMentioning(needle: string): number[] {
   return found;
 }
 
-/** Waits up to `withinMs` until no live process mentions `needle`; returns the PIDs still left ([] when all are gone). */
-export async function processesGone(needle: string, withinMs = 20_000): Promise<number[]> {
-  const deadline = Date.now() + withinMs;
-  let left = processesMentioning(needle);
-  while (left.length > 0 && Date.now() < deadline) {
-    await sleep(200);
-    left = processesMentioning(needle);
+/**
+ * Waits (up to the scaled `withinMs`, default that of {@link waitFor}) until no live process mentions
+ * `needle`; returns the PIDs still left ([] when all are gone).
+ */
+export async function processesGone(needle: string, withinMs?: number): Promise<number[]> {
+  let left: number[] = [];
+  try {
+    await waitFor(
+      `no process mentioning ${needle}`,
+      () => {
+        left = processesMentioning(needle);
+        return left.length === 0;
+      },
+      { timeoutMs: withinMs, intervalMs: 200 },
+    );
+  } catch (err) {
+    if (!(err instanceof WaitTimeout)) throw err;
   }
   return left;
 }

@@ -11,6 +11,7 @@ import {
   type WatchEvent,
 } from '../../src/runtime/index.js';
 import type { WatchOptions } from '../../src/runtime/kube-client.js';
+import { scaled } from './wait.js';
 
 export interface RequestAttributes {
   verb: string;
@@ -76,7 +77,7 @@ export class RecordingClient extends KubeClient {
     kubeConfig: KubeConfig,
     private readonly ownerPlurals: ReadonlyMap<string, string>,
   ) {
-    super(kubeConfig, { requestTimeoutMs: 10_000 });
+    super(kubeConfig, { requestTimeoutMs: scaled(10_000) });
   }
 
   override async request<T = KubeObject>(method: string, path: string, opts: CallOptions = {}): Promise<T> {

@@ -66,8 +66,8 @@ export async function startReplica(
   env: Record<string, string>,
 ): Promise<Replica> {
   const proc = new NodeProcess(join(packageRoot(), 'bin', 'orchestrator.js'), ['run', ...args], env);
-  const ready = await proc.waitForLog(logged('orchestrator ready'), 'orchestrator ready', 60_000);
-  const started = await proc.waitForLog(logged('manager started'), 'manager started', 60_000);
+  const ready = await proc.waitForLog(logged('orchestrator ready'), 'orchestrator ready');
+  const started = await proc.waitForLog(logged('manager started'), 'manager started');
   return {
     pod,
     process: proc,

@@ -3,12 +3,12 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { WaitTimeout, waitFor } from './wait.js';
 
 export interface TiedProcess {
   pid: number;
   running(): boolean;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+  /** SIGTERM, then SIGKILL after `graceMs` (scaled); resolves once the process is gone. */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -35,11 +35,12 @@ export async function startTied(argv: string[], logFile: string): Promise<TiedPr
     running: () => isRunning(pid),
     stop: async (graceMs = 2_000) => {
       if (isRunning(pid)) process.kill(pid, 'SIGTERM');
-      const deadline = Date.now() + graceMs;
-      while (isRunning(pid)) {
-        if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
-        await sleep(50);
-      }
+      const gone = () => !isRunning(pid);
+      await waitFor(`pid ${pid} to exit on SIGTERM`, gone, { timeoutMs: graceMs }).catch(async (err) => {
+        if (!(err instanceof WaitTimeout)) throw err;
+        if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+        await waitFor(`pid ${pid} to exit on SIGKILL`, gone);
+      });
       wrapper.stdin?.end();
     },
   };

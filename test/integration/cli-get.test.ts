@@ -10,7 +10,7 @@ import { runCli } from '../harness/cli.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import { finishJob, startOperator, taskRunPath, testConfig, untilJob } from '../harness/operator.js';
-import { until } from '../harness/until.js';
+import { waitFor } from '../harness/wait.js';
 import { startTestWebhooks } from '../harness/webhook.js';
 
 const cluster = await testCluster();
@@ -49,7 +49,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
         phase?: string;
       }
     )?.phase;
-  await until(async () => (await phase()) === 'Running', 'Running');
+  await waitFor('Running', async () => (await phase()) === 'Running');
 
   const table = await runCli(cluster, ['get', 'tr'], { namespace });
   t.equal(table.code, 0, table.stderr);
@@ -87,10 +87,10 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
   t.equal(missing.stderr, 'Error from server (NotFound): docsruns.orchestrator.io "nope" not found\n');
 
   await finishJob(op.client, namespace, 'payments-task-7-run-1', 'Failed');
-  await until(async () => (await phase()) === 'Failed', 'Failed');
+  await waitFor('Failed', async () => (await phase()) === 'Failed');
   const events = () =>
     op.client.request<{ items: unknown[] }>('GET', `/api/v1/namespaces/${namespace}/events`);
-  await until(async () => (await events()).items.length >= 2, 'events');
+  await waitFor('events', async () => (await events()).items.length >= 2);
   const described = await runCli(cluster, ['describe', 'tr', 'payments-task-7'], { namespace });
   t.equal(described.code, 0, described.stderr);
   const text = described.stdout;

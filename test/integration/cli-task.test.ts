@@ -9,7 +9,7 @@ import { runCli, startCli } from '../harness/cli.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import { finishJob, startOperator, testConfig, untilJob } from '../harness/operator.js';
-import { until } from '../harness/until.js';
+import { scaled, waitFor } from '../harness/wait.js';
 import { startTestWebhooks } from '../harness/webhook.js';
 
 const cluster = await testCluster();
@@ -69,13 +69,13 @@ t.test('task code --wait: progress lines, a summary, exit 0 when the Job complet
       'projects/payments',
       '--wait',
       '--timeout',
-      '2m',
+      `${scaled(120)}s`,
     ],
     { namespace },
   );
   const job = 'payments-rex-task-7-v1';
   await untilJob(op.client, namespace, job, 'the Job');
-  await until(() => io.stdout().includes('Running'), 'a Running line');
+  await waitFor('a Running line', () => io.stdout().includes('Running'));
   await finishJob(op.client, namespace, job, 'Complete');
   t.equal(await done, 0, io.stderr());
   const out = io.stdout();
@@ -138,7 +138,7 @@ t.test('wait: exit 2 on timeout, 130 on Ctrl-C, a clear error for a missing run'
 
   // On a terminal: the phase in colour and a status line rewritten in place.
   const { io, done } = startCli(cluster, ['wait', 'docsrun/payments-docs'], { namespace, isTTY: true });
-  await until(() => io.stdout().includes('waiting for the controller'), 'the first line');
+  await waitFor('the first line', () => io.stdout().includes('waiting for the controller'));
   io.interrupt();
   t.equal(await done, 130);
   t.match(

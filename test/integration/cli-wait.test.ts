@@ -1,7 +1,6 @@
 // `--wait` follows a run across watches: each watch is ended by the server after watchSeconds and made
 // again from the last resourceVersion, and the run finishing in a later watch is still seen. The test
 // writes the run's status itself (no controller), so nothing but the watches can report it.
-import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { memoryIO } from '../../src/cli/io.js';
 import { connect } from '../../src/cli/kube.js';
@@ -9,6 +8,7 @@ import { waitForRun } from '../../src/cli/wait.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import { sampleTaskRun, taskRunPath } from '../harness/operator.js';
+import { scaled, waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
@@ -27,7 +27,7 @@ t.test('a run that finishes after several watches ended is followed to its end',
   };
   const io = memoryIO();
   const waiting = waitForRun(conn, { kind: 'TaskRun', name: 'pay-30', namespace }, io, {
-    timeout: '60s',
+    timeout: `${scaled(60)}s`,
     watchSeconds: 1,
   });
   const setStatus = (status: Record<string, unknown>) =>
@@ -35,9 +35,10 @@ t.test('a run that finishes after several watches ended is followed to its end',
       body: { status: { observedGeneration: 1, attempt: 1, ...status } },
       contentType: 'application/merge-patch+json',
     });
-  await sleep(1500);
+  // Each change goes in a later watch than the one before (the server ends each after about 1 s).
+  await waitFor('a second watch', () => watches >= 2);
   await setStatus({ phase: 'Running', message: 'attempt 1 is running' });
-  await sleep(2500);
+  await waitFor('a third watch', () => watches >= 3);
   await setStatus({ phase: 'Succeeded', message: 'attempt 1 succeeded' });
   t.equal(await waiting, 0, `exit 0:\n${io.stdout()}${io.stderr()}`);
   t.ok(watches >= 3, `the watch was made again after the server ended it (${watches} watches)`);

@@ -16,6 +16,7 @@ import {
 import { packageRoot } from '../../src/util/package-root.js';
 import { kubectl } from '../harness/cluster.js';
 import { processesGone } from '../harness/processes.js';
+import { scaled } from '../harness/wait.js';
 
 const root = packageRoot();
 
@@ -51,7 +52,7 @@ t.test('orchestrator cluster up, env and down', async (t) => {
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, [join(root, 'bin', 'orchestrator.js'), 'cluster', ...args, '--dir', dir], {
       encoding: 'utf8',
-      timeout: 180_000,
+      timeout: scaled(180_000),
     });
   t.teardown(() => cli('down'));
   t.ok(ensureDist(), 'dist is built');

@@ -4,7 +4,7 @@ import { ApiException, CoreV1Api } from '@kubernetes/client-node';
 import t from 'tap';
 import { clusterSource } from '../../src/cluster/index.js';
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
-import { until } from '../harness/until.js';
+import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
 const core = kubeConfig(cluster).makeApiClient(CoreV1Api);
@@ -51,10 +51,9 @@ t.test('deleting an owner cascades to its dependents (garbage collector)', async
     },
   });
   await core.deleteNamespacedConfigMap({ name: 'owner', namespace, propagationPolicy: 'Background' });
-  await until(
-    gone(() => core.readNamespacedConfigMap({ name: 'dependent', namespace })),
+  await waitFor(
     'the dependent is collected',
-    30_000,
+    gone(() => core.readNamespacedConfigMap({ name: 'dependent', namespace })),
   );
   t.pass('the dependent was garbage-collected');
 });
@@ -63,20 +62,18 @@ t.test('a deleted namespace is emptied and removed (namespace controller)', asyn
   const namespace = await testNamespace(t, cluster);
   await core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'inside' } } });
   await core.deleteNamespace({ name: namespace });
-  await until(
-    gone(() => core.readNamespace({ name: namespace })),
+  await waitFor(
     'the namespace is gone',
-    30_000,
+    gone(() => core.readNamespace({ name: namespace })),
   );
   t.pass('namespace deleted with its contents');
 });
 
 t.test('every namespace gets its default ServiceAccount (serviceaccount controller)', async (t) => {
   const namespace = await testNamespace(t, cluster);
-  await until(
-    async () => !(await gone(() => core.readNamespacedServiceAccount({ name: 'default', namespace }))()),
+  await waitFor(
     'default exists',
-    30_000,
+    async () => !(await gone(() => core.readNamespacedServiceAccount({ name: 'default', namespace }))()),
   );
   t.pass('default ServiceAccount created');
 });

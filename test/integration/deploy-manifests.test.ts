@@ -19,6 +19,7 @@ import { kubectl, testCluster } from '../harness/cluster.js';
 import { applyObjects, kustomize, ofKind, one } from '../harness/kustomize.js';
 import { deploymentSpec, mountPath, portNumber, selects, writeKubeletVolume } from '../harness/pod-spec.js';
 import { containerEnv, managerTemplate } from '../harness/replicas.js';
+import { scaled } from '../harness/wait.js';
 
 const cluster = await testCluster();
 const root = packageRoot();
@@ -54,7 +55,7 @@ t.test('every kustomization renders and the apiserver accepts all of it (server-
   const established = await kubectl(cluster, [
     'wait',
     '--for=condition=Established',
-    '--timeout=60s',
+    `--timeout=${scaled(60)}s`,
     'crd',
     '-l',
     'orchestrator.io/test-fixture=true',

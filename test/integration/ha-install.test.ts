@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
 import { ensureDist } from '../../scripts/build.js';
-import { review } from '../../src/admission/fuzz/reviews.js';
 import { webhookPath } from '../../src/admission/handlers.js';
 import { installLocalWebhooks, uninstallLocalWebhooks } from '../../src/admission/install.js';
 import {
@@ -25,6 +24,7 @@ import {
 import { createAuthority } from '../../src/certs/authority.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { review } from '../fuzz/reviews.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import { applyObjects, kustomize } from '../harness/kustomize.js';
@@ -38,7 +38,7 @@ import {
   startReplica,
 } from '../harness/replicas.js';
 import { startTcpBalancer } from '../harness/tcp-balancer.js';
-import { until } from '../harness/until.js';
+import { scaled, waitFor } from '../harness/wait.js';
 
 const root = packageRoot();
 if (!ensureDist()) throw new Error('building dist/ failed');
@@ -59,7 +59,7 @@ const get = (port: number, path: string, ca?: string, body?: unknown) =>
   new Promise<{ status: number; body: string }>((resolve, reject) => {
     const method = body === undefined ? 'GET' : 'POST';
     const headers = body === undefined ? {} : { 'content-type': 'application/json' };
-    const options = { host: '127.0.0.1', port, path, method, headers, timeout: 5000 };
+    const options = { host: '127.0.0.1', port, path, method, headers, timeout: scaled(5000) };
     const req = (ca ? httpsRequest({ ...options, ca }) : httpRequest(options)).on('response', (res) => {
       let body = '';
       res.on('data', (d) => {
@@ -67,7 +67,7 @@ const get = (port: number, path: string, ca?: string, body?: unknown) =>
       });
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within 5 s`)));
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within ${scaled(5000)} ms`)));
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -145,7 +145,7 @@ t.test(
 
     // Both replicas are ready and serve the webhooks; the balancer plays the Service.
     for (const r of replicas) {
-      await until(async () => (await get(r.probesPort, '/readyz')).status === 200, `${r.pod} ready`);
+      await waitFor(`${r.pod} ready`, async () => (await get(r.probesPort, '/readyz')).status === 200);
       const answer = await get(
         r.webhookPort,
         webhookPath('mutate', 'TaskRun'),
@@ -170,7 +170,7 @@ t.test(
     });
     t.teardown(() => uninstallLocalWebhooks(admin, `-ha-${id}`));
 
-    const client = new KubeClient(admin, { requestTimeoutMs: 10_000 });
+    const client = new KubeClient(admin, { requestTimeoutMs: scaled(10_000) });
     t.teardown(() => client.close());
     const lease = () =>
       client
@@ -180,10 +180,10 @@ t.test(
         )
         .then((l) => l.spec as { holderIdentity?: string; leaseTransitions?: number });
     let holder = '';
-    await until(async () => {
+    await waitFor('a replica holds the Lease', async () => {
       holder = (await lease()).holderIdentity ?? '';
       return replicas.some((r) => r.holds(holder));
-    }, 'a replica holds the Lease');
+    });
     const leader = replicas.find((r) => r.holds(holder)) as Replica;
     const standby = replicas.find((r) => r !== leader) as Replica;
 
@@ -199,7 +199,7 @@ t.test(
         '-n',
         namespace,
         '--wait',
-        '--timeout=3m',
+        `--timeout=${scaled(180)}s`,
       ],
       { env: { ...process.env, KUBECONFIG: cluster.kubeconfig }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -218,21 +218,17 @@ t.test(
     const sample = readFileSync(join(root, 'config', 'samples', 'taskrun.yaml'), 'utf8');
     const runName = /name: (\S+)/.exec(sample)?.[1] as string;
     const jobName = 'payments-task-7-run-1';
-    await until(async () => {
+    await waitFor('the leader started the run', async () => {
       const run = await client
         .request<KubeObject>('GET', taskRunPath(namespace, runName))
         .catch(() => undefined);
       return (run?.status as { phase?: string } | undefined)?.phase === 'Running';
-    }, 'the leader started the run');
+    });
 
     // The leader dies mid-run without releasing the Lease: the standby takes over after it expires.
     const transitions = (await lease()).leaseTransitions ?? 0;
     await leader.kill();
-    await until(
-      async () => standby.holds((await lease()).holderIdentity),
-      'the standby took the Lease',
-      30_000,
-    );
+    await waitFor('the standby took the Lease', async () => standby.holds((await lease()).holderIdentity));
     t.ok(((await lease()).leaseTransitions ?? 0) > transitions, 'leaseTransitions counted the handover');
     t.comment(`${leader.pod} killed while the run was Running; ${standby.pod} leads`);
 

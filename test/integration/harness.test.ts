@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import t from 'tap';
 import { controlPlaneBinary, startControlPlane } from '../../src/cluster/index.js';
 import { processesGone, processesMentioning } from '../harness/processes.js';
+import { within } from '../harness/wait.js';
 
 t.test('a Go build error fails with the compiler output', async (t) => {
   const moduleDir = mkdtempSync(join(tmpdir(), 'broken-module-'));
@@ -23,12 +24,11 @@ t.test(
   'an apiserver that is not ready in time fails fast with the log tail and no process left',
   async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'cp-timeout-'));
-    const started = Date.now();
+    // It does not hang: within a generous limit it gives up by itself.
     await t.rejects(
-      startControlPlane({ dir, readyTimeoutMs: 1, controllerManager: false }),
+      within('the start to give up', startControlPlane({ dir, readyTimeoutMs: 1, controllerManager: false })),
       /not ready[\s\S]*---/,
     );
-    t.ok(Date.now() - started < 30_000, 'it does not hang');
     t.same(await processesGone(dir), [], 'no process left behind');
   },
 );

@@ -37,7 +37,7 @@ import {
   testConfig,
 } from '../harness/operator.js';
 import { permission, RecordingClient } from '../harness/recording-client.js';
-import { until } from '../harness/until.js';
+import { scaled, waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
@@ -99,11 +99,11 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   // The authorizer's cache learns new bindings a moment after they are written.
   const canI = async (args: string[]) =>
     (await kubectl(cluster, ['auth', 'can-i', ...args, `--as=${serviceAccountUser(sa)}`])).stdout.trim();
-  await until(
+  await waitFor(
+    'the bindings to take effect',
     async () =>
       (await canI(['list', 'jobs.batch', '-n', runs])) === 'yes' &&
       (await canI(['create', 'leases.coordination.k8s.io', '-n', home])) === 'yes',
-    'the bindings to take effect',
   );
 
   const kc = tokenKubeConfig(
@@ -111,7 +111,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     serviceAccountToken(cluster.kubectl, sa, '1h'),
     serviceAccountUser(sa),
   );
-  const probe = new KubeClient(kc, { requestTimeoutMs: 10_000 });
+  const probe = new KubeClient(kc, { requestTimeoutMs: scaled(10_000) });
   t.equal(await authenticatedUser(probe), serviceAccountUser(sa), 'the manager authenticates as the SA');
   probe.close();
 
@@ -151,21 +151,17 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   for (const informer of wired.informers) manager.addInformer(informer);
   for (const controller of wired.controllers) manager.addController(controller);
   // A missing permission stalls the run it hits: fail at once, naming it, instead of timing out.
-  const waitFor = (condition: () => boolean | Promise<boolean>, what: string, ms?: number) =>
-    until(
-      async () => {
-        const denied = [...new Set(client.forbidden.map((f) => `${permission(f)} in "${f.namespace}"`))];
-        if (denied.length) throw new Error(`forbidden while waiting for ${what}: ${denied.join(', ')}`);
-        return condition();
-      },
-      what,
-      ms,
-    );
+  const waitAllowed = (what: string, condition: () => boolean | Promise<boolean>) =>
+    waitFor(what, async () => {
+      const denied = [...new Set(client.forbidden.map((f) => `${permission(f)} in "${f.namespace}"`))];
+      if (denied.length) throw new Error(`forbidden while waiting for ${what}: ${denied.join(', ')}`);
+      return condition();
+    });
   await manager.start();
   t.teardown(() => manager.stop());
-  await waitFor(() => manager.isLeader, 'leadership', 30_000);
+  await waitAllowed('leadership', () => manager.isLeader);
 
-  const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: 10_000 });
+  const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
   t.teardown(() => admin.close());
   const status = async (path: string) =>
     (await admin.request<{ status?: TaskRunStatus }>('GET', path)).status;
@@ -177,20 +173,20 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   const lifecyclePath = taskRunPath(runs, 'lifecycle');
   const job = (attempt: number) => taskRunStrategy.jobName(lifecycle, attempt);
   await admin.request('POST', taskRunPath(runs), { body: lifecycle });
-  await waitFor(async () => (await status(lifecyclePath))?.jobName === job(1), 'attempt 1 running');
+  await waitAllowed('attempt 1 running', async () => (await status(lifecyclePath))?.jobName === job(1));
   await admin.request('PATCH', lifecyclePath, {
     body: { spec: { retryAttempt: 2 } },
     contentType: 'application/merge-patch+json',
   });
-  await waitFor(
-    async () => (await statusOf(admin.request('GET', jobPath(runs, job(1))))) === 404,
+  await waitAllowed(
     'job 1 gone',
+    async () => (await statusOf(admin.request('GET', jobPath(runs, job(1))))) === 404,
   );
-  await waitFor(async () => (await status(lifecyclePath))?.jobName === job(2), 'attempt 2 running');
+  await waitAllowed('attempt 2 running', async () => (await status(lifecyclePath))?.jobName === job(2));
   await finishJob(admin, runs, job(2), 'Failed');
-  await waitFor(async () => (await status(lifecyclePath))?.jobName === job(3), 'attempt 3 (the retry)');
+  await waitAllowed('attempt 3 (the retry)', async () => (await status(lifecyclePath))?.jobName === job(3));
   await finishJob(admin, runs, job(3), 'Complete');
-  await waitFor(async () => (await status(lifecyclePath))?.phase === 'Succeeded', 'Succeeded');
+  await waitAllowed('Succeeded', async () => (await status(lifecyclePath))?.phase === 'Succeeded');
 
   // Names taken by objects the orchestrator does not own (outside its caches): read back, reported.
   const conflicts: Array<[KubeObject, string, KubeObject]> = [];
@@ -215,7 +211,10 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     await admin.request('POST', collection, { body: foreign });
     await admin.request('POST', taskRunPath(runs), { body: run });
     const path = taskRunPath(runs, run.metadata?.name);
-    await waitFor(async () => (await reason(path)) === 'NameConflict', `${run.metadata?.name}: NameConflict`);
+    await waitAllowed(
+      `${run.metadata?.name}: NameConflict`,
+      async () => (await reason(path)) === 'NameConflict',
+    );
   }
 
   // The other kinds: their samples to Succeeded, then deleted.
@@ -228,20 +227,20 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     const path = `/apis/orchestrator.io/v1/namespaces/${runs}/${plural}`;
     await admin.request('POST', path, { body });
     const item = `${path}/${body.metadata?.name}`;
-    await waitFor(async () => Boolean((await status(item))?.jobName), `${plural}: running`);
+    await waitAllowed(`${plural}: running`, async () => Boolean((await status(item))?.jobName));
     await finishJob(admin, runs, (await status(item))?.jobName ?? '', 'Complete');
-    await waitFor(async () => (await status(item))?.phase === 'Succeeded', `${plural}: Succeeded`);
+    await waitAllowed(`${plural}: Succeeded`, async () => (await status(item))?.phase === 'Succeeded');
     others.push([plural, item]);
   }
 
   // Finished runs are deleted by cleanup.ttlSecondsAfterFinished, through the finalizer; the runs
   // stuck on a name conflict never finish and are deleted by the user.
   for (const path of [lifecyclePath, ...others.map(([, item]) => item)])
-    await waitFor(async () => (await statusOf(admin.request('GET', path))) === 404, `${path} expired`);
+    await waitAllowed(`${path} expired`, async () => (await statusOf(admin.request('GET', path))) === 404);
   for (const [run] of conflicts) {
     const path = taskRunPath(runs, run.metadata?.name);
     await admin.request('DELETE', path);
-    await waitFor(async () => (await statusOf(admin.request('GET', path))) === 404, `${path} finalized`);
+    await waitAllowed(`${path} finalized`, async () => (await statusOf(admin.request('GET', path))) === 404);
   }
   await manager.stop();
 

@@ -14,7 +14,7 @@ import {
   taskRunPath,
   testConfig,
 } from '../harness/operator.js';
-import { until } from '../harness/until.js';
+import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
@@ -28,17 +28,39 @@ t.test(
       c.concurrency = { perService: 10, global: 10 };
     });
     const { client } = await startOperator(t, cluster, namespace, config);
-    await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-20', 20) });
+    // A finalizer of the test's own holds pay-20 once deleted, so that its deletionTimestamp can be read.
+    const HOLD = 'orchestrator.io/test-hold';
+    const held = sampleTaskRun('pay-20', 20);
+    held.metadata = { ...held.metadata, finalizers: [HOLD] };
+    await client.request('POST', taskRunPath(namespace), { body: held });
     await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-21', 21) });
     const get = (name: string) => client.request<TaskRun>('GET', taskRunPath(namespace, name));
     for (const name of ['pay-20', 'pay-21'])
-      await until(async () => (await get(name)).status?.phase === 'Running', `${name} Running`);
+      await waitFor(`${name} Running`, async () => (await get(name)).status?.phase === 'Running');
 
     await finishJob(client, namespace, 'payments-task-20-run-1', 'Complete');
-    await until(async () => (await get('pay-20')).status?.phase === 'Succeeded', 'pay-20 Succeeded');
-    const finished = Date.now();
-    await until(async () => (await statusOf(get('pay-20'))) === 404, 'pay-20 deleted', 20_000);
-    t.ok(Date.now() - finished >= 1000, 'not deleted before its TTL (2 s after completion)');
+    await waitFor('pay-20 Succeeded', async () => (await get('pay-20')).status?.phase === 'Succeeded');
+    // Only the test's finalizer left: the controller deleted the run and cleaned up after it.
+    const deleted = await waitFor('pay-20 deleted and cleaned up', async (note) => {
+      const run = await get('pay-20');
+      note(run.metadata);
+      return run.metadata?.deletionTimestamp && run.metadata.finalizers?.join() === HOLD ? run : undefined;
+    });
+    // By the run's own timestamps (both whole seconds): the deletion came at least the TTL after completion.
+    const finished = Date.parse(String(deleted.status?.completionTime));
+    const deletedAt = Date.parse(String(deleted.metadata?.deletionTimestamp));
+    t.ok(
+      deletedAt - finished >= 2000,
+      `not deleted before its TTL: completed ${deleted.status?.completionTime}, deleted ${deleted.metadata?.deletionTimestamp}`,
+    );
+    await client.request('PATCH', taskRunPath(namespace, 'pay-20'), {
+      body: [
+        { op: 'test', path: '/metadata/finalizers', value: [HOLD] },
+        { op: 'remove', path: '/metadata/finalizers' },
+      ],
+      contentType: 'application/json-patch+json',
+    });
+    await waitFor('pay-20 gone', async () => (await statusOf(get('pay-20'))) === 404);
     const query = { labelSelector: `${LABELS.run}=pay-20` };
     const items = async (path: string) =>
       (await client.request<{ items: unknown[] }>('GET', path, { query })).items.length;

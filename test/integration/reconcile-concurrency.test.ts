@@ -9,7 +9,6 @@ import pino from 'pino';
 import t from 'tap';
 import { parse } from 'yaml';
 import type { ControllerConfig, TaskRun } from '../../src/api/index.js';
-import { CAPACITY_RECHECK_MS } from '../../src/controllers/capacity.js';
 import { JOBS } from '../../src/controllers/owned-objects.js';
 import { jobState } from '../../src/controllers/run-status.js';
 import { Informer, type KubeClient, type KubeObject } from '../../src/runtime/index.js';
@@ -26,7 +25,7 @@ import {
   taskRunPath,
   testConfig,
 } from '../harness/operator.js';
-import { until } from '../harness/until.js';
+import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
@@ -87,9 +86,9 @@ t.test('a service at its limit: the other runs wait, create nothing, and start o
         (await runs.running(n)) ? 'running' : (await runs.waiting(n)) ? 'waiting' : '?',
       ),
     );
-  await until(
-    async () => (await states()).sort().join() === 'running,waiting,waiting',
+  await waitFor(
     'one running, two waiting',
+    async () => (await states()).sort().join() === 'running,waiting,waiting',
   );
   t.equal(jobs.names().length, 1, 'exactly one Job');
   const first = names[(await states()).indexOf('running')] as string;
@@ -128,14 +127,17 @@ t.test('a service at its limit: the other runs wait, create nothing, and start o
   let running = first;
   for (const left of [2, 1]) {
     await finishJob(client, namespace, job('payments', Number(running.slice(4))), 'Complete');
-    await until(async () => {
+    await waitFor(`the next run started (${left} left)`, async () => {
       const now = await runningNames();
       return now.filter(Boolean).length === 1 && !now[names.indexOf(running)];
-    }, `the next run started (${left} left)`);
+    });
     running = names[(await runningNames()).indexOf(true)] as string;
   }
   await finishJob(client, namespace, job('payments', Number(running.slice(4))), 'Complete');
-  await until(async () => (await runs.get(running)).status?.phase === 'Succeeded', 'the last run succeeded');
+  await waitFor(
+    'the last run succeeded',
+    async () => (await runs.get(running)).status?.phase === 'Succeeded',
+  );
   t.equal(jobs.names().length, 3, 'each run had its Job');
   t.equal(jobs.most(), 1, 'never more than one active Job');
 });
@@ -146,26 +148,25 @@ t.test('the oldest waiting run gets the free slot', async (t) => {
   const jobs = await activeJobs(t, client, namespace);
   const runs = taskRuns(client, namespace);
   await runs.create('c-first', 1);
-  await until(() => runs.running('c-first'), 'c-first running');
+  await waitFor('c-first running', () => runs.running('c-first'));
   // Named against their age, so that the order of names cannot pass for the order of creation.
   await runs.create('b-older', 2);
-  await until(() => runs.waiting('b-older'), 'b-older waiting');
+  await waitFor('b-older waiting', () => runs.waiting('b-older'));
   await sleep(1100); // creationTimestamp has one-second precision
   await runs.create('a-newer', 3);
-  await until(() => runs.waiting('a-newer'), 'a-newer waiting');
+  await waitFor('a-newer waiting', () => runs.waiting('a-newer'));
   t.ok(
     String((await runs.get('b-older')).metadata?.creationTimestamp) <
       String((await runs.get('a-newer')).metadata?.creationTimestamp),
   );
 
   await finishJob(client, namespace, job('payments', 1), 'Complete');
-  await until(() => runs.running('b-older'), 'b-older running');
+  await waitFor('b-older running', () => runs.running('b-older'));
   t.ok(await runs.waiting('a-newer'), 'the newer run still waits');
   await finishJob(client, namespace, job('payments', 2), 'Failed');
   // The default config retries a failed attempt: the run keeps its slot through the backoff.
-  await until(
-    async () => /starts at/.test((await runs.get('b-older')).status?.message ?? ''),
-    'retry scheduled',
+  await waitFor('retry scheduled', async () =>
+    /starts at/.test((await runs.get('b-older')).status?.message ?? ''),
   );
   t.ok(await runs.waiting('a-newer'), 'a retrying run keeps its slot');
   t.equal(jobs.most(), 1, 'never more than one active Job');
@@ -177,7 +178,7 @@ t.test('the global limit holds across services and kinds', async (t) => {
   const jobs = await activeJobs(t, client, namespace);
   const runs = taskRuns(client, namespace);
   await runs.create('pay-1', 1);
-  await until(() => runs.running('pay-1'), 'pay-1 running');
+  await waitFor('pay-1 running', () => runs.running('pay-1'));
   // A CodeRun of the same service shares its slot with the TaskRun.
   const codeRun = parse(
     readFileSync(join(packageRoot(), 'config', 'samples', 'coderun.yaml'), 'utf8'),
@@ -186,15 +187,15 @@ t.test('the global limit holds across services and kinds', async (t) => {
   await client.request('POST', codeRuns, { body: codeRun });
   const codeRunStatus = async () =>
     (await client.request<TaskRun>('GET', `${codeRuns}/${codeRun.metadata?.name}`)).status;
-  await until(
+  await waitFor(
+    'the CodeRun waits for its service',
     async () =>
       (await codeRunStatus())?.phase === 'Pending' && /payments/.test((await codeRunStatus())?.message ?? ''),
-    'the CodeRun waits for its service',
   );
   await runs.create('bill-1', 1, { serviceName: 'billing' });
-  await until(() => runs.running('bill-1'), 'another service runs');
+  await waitFor('another service runs', () => runs.running('bill-1'));
   await runs.create('ship-1', 1, { serviceName: 'shipping' });
-  await until(() => runs.waiting('ship-1'), 'a third service waits');
+  await waitFor('a third service waits', () => runs.waiting('ship-1'));
   t.equal(
     (await runs.get('ship-1')).status?.message,
     '2 of 2 runs in total are running (concurrency.global); waiting for one to finish',
@@ -202,10 +203,10 @@ t.test('the global limit holds across services and kinds', async (t) => {
   t.equal(await statusOf(client.request('GET', jobPath(namespace, job('shipping', 1)))), 404, 'no Job');
 
   await finishJob(client, namespace, job('billing', 1), 'Complete');
-  await until(() => runs.running('ship-1'), 'the slot went to the waiting service');
+  await waitFor('the slot went to the waiting service', () => runs.running('ship-1'));
   t.equal((await codeRunStatus())?.phase, 'Pending', 'the CodeRun still waits for its own service');
   await finishJob(client, namespace, job('payments', 1), 'Complete');
-  await until(async () => (await codeRunStatus())?.phase === 'Running', 'the CodeRun runs');
+  await waitFor('the CodeRun runs', async () => (await codeRunStatus())?.phase === 'Running');
   t.equal(jobs.most(), 2, 'never more than two active Jobs');
 });
 
@@ -222,15 +223,15 @@ t.test('many runs reconciled at once never take more slots than there are', asyn
   await Promise.all(names.map((r) => runs.create(r.name, r.id, { serviceName: r.service })));
   const count = async (check: (name: string) => Promise<boolean>) =>
     (await Promise.all(names.map((r) => check(r.name)))).filter(Boolean).length;
-  await until(
-    async () => (await count(runs.running)) === 3 && (await count(runs.waiting)) === 5,
+  await waitFor(
     '3 running, 5 waiting',
+    async () => (await count(runs.running)) === 3 && (await count(runs.waiting)) === 5,
   );
   t.equal(jobs.names().length, 3, 'exactly three Jobs');
 
   // A raised limit in a reloaded config lets waiting runs start (at their next recheck).
   config.concurrency = { perService: 4, global: 5 };
-  await until(async () => (await count(runs.running)) === 5, 'two more started', CAPACITY_RECHECK_MS * 2);
+  await waitFor('two more started', async () => (await count(runs.running)) === 5);
   t.equal(await count(runs.waiting), 3);
   t.equal(jobs.most(), 5, 'never more active Jobs than the limit in force');
 });

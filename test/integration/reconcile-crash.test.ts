@@ -14,8 +14,11 @@ import { ensureCrds } from '../harness/crds.js';
 import { FaultyClient, seededRandom, testSeed } from '../harness/faulty-client.js';
 import { NodeProcess } from '../harness/node-process.js';
 import { startOperator, testConfig } from '../harness/operator.js';
+import { scaled } from '../harness/wait.js';
 
 const MAX_RETRIES = 3;
+/** How long the runs may take to settle (scaled): generous, since managers keep dying on the way. */
+const SETTLE_MS = 240_000;
 const cluster = await testCluster();
 await ensureCrds(cluster);
 const seed = testSeed('CRASH_SEED');
@@ -28,7 +31,7 @@ const config = testConfig((c) => {
 });
 
 function plainClient(t: Test): KubeClient {
-  const client = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: 10_000 });
+  const client = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
   t.teardown(() => client.close());
   return client;
 }
@@ -68,7 +71,7 @@ t.test('writes failing before or after the apiserver, and managers dying mid-rec
   })();
   await Promise.all([
     createRuns(client, namespace, plans, 20),
-    driveRuns(client, namespace, plans, MAX_RETRIES, 45_000).finally(() => {
+    driveRuns(client, namespace, plans, MAX_RETRIES, SETTLE_MS).finally(() => {
       settled = true;
     }),
   ]);
@@ -85,7 +88,7 @@ t.test('a manager process SIGKILLed at random moments while runs are created', a
   const namespace = await testNamespace(t, cluster);
   const client = plainClient(t);
   const plans = crashPlans(20, random, MAX_RETRIES);
-  const script = fileURLToPath(new URL('../fixtures/controllers/run-manager-main.ts', import.meta.url));
+  const script = fileURLToPath(new URL('../mains/run-manager.ts', import.meta.url));
   const start = async () => {
     const child = new NodeProcess(script, ['--kubeconfig', cluster.kubeconfig, '--namespace', namespace]);
     t.teardown(() => child.kill('SIGKILL'));
@@ -93,7 +96,7 @@ t.test('a manager process SIGKILLed at random moments while runs are created', a
     return child;
   };
   const stopDriving = new AbortController();
-  const driving = driveRuns(client, namespace, plans, MAX_RETRIES, 60_000, stopDriving.signal);
+  const driving = driveRuns(client, namespace, plans, MAX_RETRIES, SETTLE_MS, stopDriving.signal);
   // Should the kills fail, the driver stops too rather than wait out its time.
   driving.catch(() => undefined);
   t.teardown(() => stopDriving.abort());

@@ -13,7 +13,7 @@ import {
   taskRunPath,
   testConfig,
 } from '../harness/operator.js';
-import { until } from '../harness/until.js';
+import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
@@ -27,7 +27,7 @@ t.test('a run waits for its dependencies, then starts when they succeed', async 
   await client.request('POST', taskRunPath(namespace), {
     body: sampleTaskRun('task-2', 2, { dependsOn: [1] }),
   });
-  await until(async () => (await get('task-2')).status?.phase === 'Pending', 'phase Pending');
+  await waitFor('phase Pending', async () => (await get('task-2')).status?.phase === 'Pending');
   const waiting = await get('task-2');
   t.match(dependencies(waiting), {
     status: 'False',
@@ -43,10 +43,10 @@ t.test('a run waits for its dependencies, then starts when they succeed', async 
   );
 
   await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('task-1', 1) });
-  await until(async () => (await get('task-1')).status?.phase === 'Running', 'task 1 Running');
+  await waitFor('task 1 Running', async () => (await get('task-1')).status?.phase === 'Running');
   t.equal((await get('task-2')).status?.phase, 'Pending', 'a running dependency is not enough');
   await finishJob(client, namespace, 'payments-task-1-run-1', 'Complete');
-  await until(async () => (await get('task-2')).status?.phase === 'Running', 'task 2 Running');
+  await waitFor('task 2 Running', async () => (await get('task-2')).status?.phase === 'Running');
   t.match(dependencies(await get('task-2')), { status: 'True', reason: 'DependenciesSucceeded' });
   t.equal(await statusOf(client.request('GET', jobPath(namespace, 'payments-task-2-run-1'))), 200, 'its Job');
 });
@@ -66,9 +66,9 @@ t.test('a run whose dependency failed fails', async (t) => {
   await client.request('POST', taskRunPath(namespace), {
     body: sampleTaskRun('task-4', 4, { dependsOn: [3] }),
   });
-  await until(async () => (await get('task-3')).status?.phase === 'Running', 'task 3 Running');
+  await waitFor('task 3 Running', async () => (await get('task-3')).status?.phase === 'Running');
   await finishJob(client, namespace, 'payments-task-3-run-1', 'Failed');
-  await until(async () => (await get('task-4')).status?.phase === 'Failed', 'task 4 Failed');
+  await waitFor('task 4 Failed', async () => (await get('task-4')).status?.phase === 'Failed');
   const failed = await get('task-4');
   t.match(dependencies(failed), {
     status: 'False',

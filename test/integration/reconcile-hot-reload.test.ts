@@ -18,7 +18,7 @@ import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import { configMapPath, jobPath, sampleTaskRun, startOperator, taskRunPath } from '../harness/operator.js';
 import { sampleSum } from '../harness/prometheus-text.js';
-import { until } from '../harness/until.js';
+import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
@@ -70,10 +70,10 @@ async function reloadingOperator(t: { teardown(fn: () => unknown): void; name: s
 async function runTask(client: KubeClient, namespace: string, taskId: number) {
   const name = `pay-${taskId}`;
   await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun(name, taskId) });
-  await until(
+  await waitFor(
+    `${name} running`,
     async () =>
       (await client.request<TaskRun>('GET', taskRunPath(namespace, name))).status?.phase === 'Running',
-    `${name} running`,
   );
   const stored = await client.request<TaskRun>('GET', taskRunPath(namespace, name));
   const job = await client.request<KubeObject>('GET', jobPath(namespace, `payments-task-${taskId}-run-1`));
@@ -98,7 +98,7 @@ t.test(
     replace(configFile, (text) =>
       text.replaceAll('ghcr.io/5dlabs/claude:latest', 'ghcr.io/5dlabs/claude:reloaded'),
     );
-    await until(async () => (await metric('reloads_total', 'config')) === 1, 'the config reloaded');
+    await waitFor('the config reloaded', async () => (await metric('reloads_total', 'config')) === 1);
     t.ok(
       logs.some((l) => l.msg === 'controller config reloaded'),
       'logged',
@@ -113,7 +113,10 @@ t.test(
     replace(configFile, (text) =>
       text.replace('defaultAgent: rex', 'defaultAgent: nobody').replaceAll(':reloaded', ':refused'),
     );
-    await until(async () => (await metric('reload_errors_total', 'config')) === 1, 'the bad config refused');
+    await waitFor(
+      'the bad config refused',
+      async () => (await metric('reload_errors_total', 'config')) === 1,
+    );
     t.equal(await metric('last_reload_successful', 'config'), 0);
     t.match(
       logs.find((l) => l.msg === 'controller config rejected; the last good one stays'),
@@ -135,11 +138,7 @@ t.test(
     t.notMatch(before.configMap.data['coding-guidelines.md'], /Reloaded rule/);
 
     replace(join(templateDir, GUIDELINES), (text) => `${text}\n- Reloaded rule.\n`);
-    await until(
-      async () => (await metric('reloads_total', 'templates')) === 1,
-      'the templates reloaded',
-      30_000,
-    );
+    await waitFor('the templates reloaded', async () => (await metric('reloads_total', 'templates')) === 1);
     t.ok(
       logs.some((l) => l.msg === 'run templates reloaded'),
       'logged',
@@ -157,10 +156,9 @@ t.test(
     t.same(old.data, before.configMap.data, "the existing run's ConfigMap is untouched");
 
     replace(join(templateDir, GUIDELINES), (text) => `${text}\n- Broken rule {{no.such.value}}\n`);
-    await until(
-      async () => (await metric('reload_errors_total', 'templates')) === 1,
+    await waitFor(
       'the bad templates refused',
-      30_000,
+      async () => (await metric('reload_errors_total', 'templates')) === 1,
     );
     t.equal(await metric('last_reload_successful', 'templates'), 0);
     t.match(

@@ -10,7 +10,7 @@ import { packageRoot } from '../../src/util/package-root.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import { configMapPath, finishJob, jobPath, startOperator, statusOf } from '../harness/operator.js';
-import { until } from '../harness/until.js';
+import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
@@ -60,7 +60,7 @@ for (const c of cases) {
     await client.request('POST', path, { body });
     const status = async () =>
       (await client.request<{ status?: TaskRunStatus }>('GET', `${path}/${body.metadata?.name}`)).status;
-    await until(async () => (await status())?.phase === 'Running', 'phase Running');
+    await waitFor('phase Running', async () => (await status())?.phase === 'Running');
     t.match(await status(), { attempt: 1, jobName: c.job, configMapName: `${c.job}-files` });
     const job = await client.request<KubeObject>('GET', jobPath(namespace, c.job));
     t.match(job.metadata?.labels, c.labels);
@@ -76,7 +76,7 @@ for (const c of cases) {
       200,
     );
     await finishJob(client, namespace, c.job, 'Complete');
-    await until(async () => (await status())?.phase === 'Succeeded', 'phase Succeeded');
+    await waitFor('phase Succeeded', async () => (await status())?.phase === 'Succeeded');
     const reconciles = await op.reconciles(c.plural.replace(/s$/, ''));
     t.comment(`reconciles for one happy-path ${c.plural.replace(/s$/, '')}: ${reconciles}`);
     t.ok(reconciles <= 6, `at most 6 reconciles (got ${reconciles})`);

@@ -17,7 +17,7 @@ import {
   taskRunPath,
   testConfig,
 } from '../harness/operator.js';
-import { until } from '../harness/until.js';
+import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
@@ -31,9 +31,9 @@ t.test(
     const { client } = await startOperator(t, cluster, namespace);
     await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-10', 10) });
     const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-10'));
-    await until(async () => (await get()).status?.phase === 'Running', 'phase Running');
+    await waitFor('phase Running', async () => (await get()).status?.phase === 'Running');
     await client.request('DELETE', taskRunPath(namespace, 'pay-10'));
-    await until(async () => (await statusOf(get())) === 404, 'the run gone');
+    await waitFor('the run gone', async () => (await statusOf(get())) === 404);
     const query = { labelSelector: `${LABELS.run}=pay-10` };
     t.equal(await count(client.request('GET', jobPath(namespace), { query })), 0, 'no Job left');
     t.equal(await count(client.request('GET', configMapPath(namespace), { query })), 0, 'no ConfigMap left');
@@ -54,7 +54,7 @@ t.test('a foreign ConfigMap of the same name is a conflict in status, and is lef
   await client.request('POST', configMapPath(namespace), { body: foreign });
   await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-11', 11) });
   const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-11'));
-  await until(async () => (await get()).status !== undefined, 'a status');
+  await waitFor('a status', async () => (await get()).status !== undefined);
   const status = (await get()).status;
   t.match(status, {
     phase: 'Pending',
@@ -95,7 +95,7 @@ t.test('a ConfigMap of ours left by an interrupted reconcile is adopted', async 
   await client.request('POST', configMapPath(namespace), { body: leftover });
   const { client: restarted } = await startOperator(t, cluster, namespace, config);
   const get = () => restarted.request<TaskRun>('GET', taskRunPath(namespace, 'pay-12'));
-  await until(async () => (await get()).status?.phase === 'Running', 'phase Running');
+  await waitFor('phase Running', async () => (await get()).status?.phase === 'Running');
   const query = { labelSelector: `${LABELS.run}=pay-12` };
   t.equal(await count(restarted.request('GET', configMapPath(namespace), { query })), 1, 'one ConfigMap');
   const adopted = await restarted.request<KubeObject>(

@@ -15,7 +15,7 @@ import {
   taskRunPath,
   testConfig,
 } from '../harness/operator.js';
-import { until } from '../harness/until.js';
+import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
@@ -30,16 +30,16 @@ t.test('a failed Job is retried with growing delays, then the run fails', async 
   const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-8'));
   const job = (attempt: number) =>
     client.request<KubeObject>('GET', jobPath(namespace, `payments-task-8-run-${attempt}`));
-  await until(async () => (await get()).status?.jobName === 'payments-task-8-run-1', 'attempt 1');
+  await waitFor('attempt 1', async () => (await get()).status?.jobName === 'payments-task-8-run-1');
 
   for (const attempt of [1, 2]) {
     await finishJob(client, namespace, `payments-task-8-run-${attempt}`, 'Failed');
     let startsAt = Number.NaN;
-    await until(async () => {
+    await waitFor('retry scheduled', async () => {
       const match = / starts at (\S+)$/.exec((await get()).status?.message ?? '');
       if (match) startsAt = new Date(match[1] as string).getTime();
       return !!match;
-    }, 'retry scheduled');
+    });
     t.equal((await get()).status?.phase, 'Running', 'still running while a retry waits');
     const failed = (
       (await job(attempt)).status as { conditions: { type: string; lastTransitionTime: string }[] }
@@ -50,14 +50,19 @@ t.test('a failed Job is retried with growing delays, then the run fails', async 
       delay >= attempt * 1600 && delay <= attempt * 2000,
       `the delay before attempt ${attempt + 1} is ${delay} ms`,
     );
-    await until(async () => (await get()).status?.attempt === attempt + 1, `attempt ${attempt + 1}`, 10_000);
-    t.ok(Date.now() >= startsAt, 'the next attempt was not made before its time');
+    await waitFor(`attempt ${attempt + 1}`, async () => (await get()).status?.attempt === attempt + 1);
+    // By the new Job's own timestamp (whole seconds, so compared with the second startsAt falls in).
+    const created = String((await job(attempt + 1)).metadata?.creationTimestamp);
+    t.ok(
+      Date.parse(created) >= Math.floor(startsAt / 1000) * 1000,
+      `the next attempt was not made before its time: due ${new Date(startsAt).toISOString()}, its Job created ${created}`,
+    );
     t.equal((await get()).status?.configMapName, `payments-task-8-run-${attempt + 1}-files`);
   }
   t.ok(await job(1), 'old Jobs are kept for their logs');
 
   await finishJob(client, namespace, 'payments-task-8-run-3', 'Failed');
-  await until(async () => (await get()).status?.phase === 'Failed', 'phase Failed');
+  await waitFor('phase Failed', async () => (await get()).status?.phase === 'Failed');
   const status = (await get()).status;
   t.match(status, {
     attempt: 3,
@@ -76,21 +81,21 @@ t.test('raising spec.retryAttempt starts a new attempt and deletes the running J
   const { client } = await startOperator(t, cluster, namespace);
   await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-9', 9) });
   const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-9'));
-  await until(async () => (await get()).status?.phase === 'Running', 'phase Running');
+  await waitFor('phase Running', async () => (await get()).status?.phase === 'Running');
   await client.request('PATCH', taskRunPath(namespace, 'pay-9'), {
     body: { spec: { retryAttempt: 3 } },
     contentType: 'application/merge-patch+json',
   });
-  await until(async () => (await get()).status?.attempt === 3, 'attempt 3');
+  await waitFor('attempt 3', async () => (await get()).status?.attempt === 3);
   t.match((await get()).status, {
     phase: 'Running',
     jobName: 'payments-task-9-run-3',
     configMapName: 'payments-task-9-run-3-files',
   });
   t.ok(await client.request('GET', jobPath(namespace, 'payments-task-9-run-3')));
-  await until(
-    async () => (await statusOf(client.request('GET', jobPath(namespace, 'payments-task-9-run-1')))) === 404,
+  await waitFor(
     'the old running Job deleted',
+    async () => (await statusOf(client.request('GET', jobPath(namespace, 'payments-task-9-run-1')))) === 404,
   );
   t.equal(
     await statusOf(client.request('GET', jobPath(namespace, 'payments-task-9-run-2'))),

@@ -14,7 +14,7 @@ import {
   statusOf,
   taskRunPath,
 } from '../harness/operator.js';
-import { until } from '../harness/until.js';
+import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
@@ -28,7 +28,7 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
   const { client } = op;
   const run = await client.request<TaskRun>('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-7') });
   const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-7'));
-  await until(async () => (await get()).status?.phase === 'Running', 'phase Running');
+  await waitFor('phase Running', async () => (await get()).status?.phase === 'Running');
   const running = await get();
   t.same(running.metadata?.finalizers, ['taskrun.orchestrator.io/cleanup']);
   t.match(running.status, {
@@ -117,7 +117,7 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
   t.match(pod.initContainers[0].env, [{ name: 'RUN_DIR', value: '/workspace/payments/.task/7/run-1/' }]);
 
   await finishJob(client, namespace, 'payments-task-7-run-1', 'Complete');
-  await until(async () => (await get()).status?.phase === 'Succeeded', 'phase Succeeded');
+  await waitFor('phase Succeeded', async () => (await get()).status?.phase === 'Succeeded');
   const done = await get();
   t.match(done.status, { message: 'attempt 1 succeeded', completionTime: String });
   t.match(
@@ -144,8 +144,10 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
   );
 
   // The Job's TTL deletes it some time after: the run stays Succeeded, nothing is run again.
+  const before = await op.reconciles();
   await client.request('DELETE', jobPath(namespace, 'payments-task-7-run-1'));
-  await new Promise((r) => setTimeout(r, 500));
+  // The deletion wakes the run's reconcile: once that has run, a re-created Job would be there.
+  await waitFor('the reconcile after the Job was deleted', async () => (await op.reconciles()) > before);
   t.equal(
     await statusOf(client.request('GET', jobPath(namespace, 'payments-task-7-run-1'))),
     404,

@@ -13,7 +13,7 @@ import { packageRoot } from '../../src/util/package-root.js';
 import { kubectl } from '../harness/cluster.js';
 import { writeKubeletVolume } from '../harness/pod-spec.js';
 import { processesGone } from '../harness/processes.js';
-import { until } from '../harness/until.js';
+import { waitFor } from '../harness/wait.js';
 
 const root = packageRoot();
 const MARKER = '<!-- from --templates-dir -->';
@@ -47,25 +47,33 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
     ],
     { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      exitCode = code;
+      resolve(code);
+    }),
+  );
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;
   });
   const seen: Record<string, Record<string, unknown>> = {};
-  const lines = createInterface({ input: child.stdout });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`not ready within 120 s; stderr:\n${stderr}`)), 120_000);
-    void exited.then((code) => reject(new Error(`exited ${code} before it was ready; stderr:\n${stderr}`)));
-    lines.on('line', (line) => {
-      const entry = JSON.parse(line) as Record<string, unknown>;
-      seen[String(entry.msg)] = entry;
-      if (seen['orchestrator ready'] && seen['manager started'] && seen['became leader']) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    seen[String(entry.msg)] = entry;
   });
+  const awaited = ['orchestrator ready', 'manager started', 'became leader'];
+  await waitFor(
+    `the lines ${awaited.map((m) => JSON.stringify(m)).join(', ')}`,
+    (note) => {
+      if (exitCode !== undefined)
+        throw new Error(`exited ${exitCode} before it was ready; stderr:\n${stderr}`);
+      note(`lines ${JSON.stringify(Object.keys(seen))}; stderr ends:\n${stderr.slice(-1500)}`);
+      return awaited.every((msg) => seen[msg]);
+    },
+    { timeoutMs: 120_000 },
+  );
   const kubeconfig = String(seen['orchestrator ready']?.kubeconfig);
   t.match(
     stderr,
@@ -85,7 +93,7 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
       (await kubectl(cluster, ['get', 'configmap', 'payments-task-7-run-1-files', '-o', 'json'])).stdout ||
         '{}',
     ) as { data?: Record<string, string> };
-  await until(async () => Boolean((await files()).data), 'the run ConfigMap');
+  await waitFor('the run ConfigMap', async () => Boolean((await files()).data));
   t.match((await files()).data?.['prompt.md'], MARKER, 'rendered from --templates-dir');
   const denied = await kubectl(cluster, [
     'apply',
@@ -132,5 +140,5 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
   t.equal(child.exitCode, null, 'still running');
   child.kill('SIGINT');
   t.equal(await exited, 0, 'exits 0 after a graceful stop');
-  t.same(await processesGone(dir, 15_000), [], 'the control plane stopped with it');
+  t.same(await processesGone(dir), [], 'the control plane stopped with it');
 });

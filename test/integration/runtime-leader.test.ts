@@ -1,19 +1,20 @@
 // Leader election between real manager processes on one Lease: exactly one reconciles, a graceful
-// stop hands over quickly and only after in-flight reconciles, a killed leader is replaced once its
-// Lease lapses, and a leader that loses its Lease stops its work and campaigns again.
+// stop hands over by releasing the Lease (not by letting it lapse) and only after in-flight reconciles,
+// a killed leader is replaced only once its Lease lapses, and a leader that loses its Lease stops its
+// work and campaigns again. No assertion is about how long anything took.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { isApiStatus, KubeClient, type KubeObject, type Lease } from '../../src/runtime/index.js';
-import { DELAY_ANNOTATION, type RecordEntry, ROLE_LABEL } from '../fixtures/runtime/mirror-reconciler.js';
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
+import { DELAY_ANNOTATION, type RecordEntry, ROLE_LABEL } from '../harness/mirror-reconciler.js';
 import { logged, NodeProcess } from '../harness/node-process.js';
-import { until } from '../harness/until.js';
+import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
-const script = fileURLToPath(new URL('../fixtures/runtime/manager-main.ts', import.meta.url));
+const script = fileURLToPath(new URL('../mains/mirror-manager.ts', import.meta.url));
 const LEASE_MS = 4_000;
 const RENEW_MS = 3_000;
 const RETRY_MS = 500;
@@ -24,7 +25,13 @@ interface Teardown {
   teardown(fn: () => unknown): void;
 }
 
-function startManager(t: Teardown, namespace: string, identity: string, record: string): NodeProcess {
+function startManager(
+  t: Teardown,
+  namespace: string,
+  identity: string,
+  record: string,
+  leaseMs = LEASE_MS,
+): NodeProcess {
   const proc = new NodeProcess(script, [
     ...[
       '--kubeconfig',
@@ -36,7 +43,7 @@ function startManager(t: Teardown, namespace: string, identity: string, record: 
       '--record',
       record,
     ],
-    ...['--lease-ms', String(LEASE_MS), '--renew-ms', String(RENEW_MS), '--retry-ms', String(RETRY_MS)],
+    ...['--lease-ms', String(leaseMs), '--renew-ms', String(RENEW_MS), '--retry-ms', String(RETRY_MS)],
   ]);
   t.teardown(() => proc.kill('SIGKILL'));
   return proc;
@@ -112,7 +119,8 @@ t.test('one leader reconciles; SIGTERM hands over after in-flight work; SIGKILL 
   const cms = configMaps(namespace);
   for (const name of ['s1', 's2', 's3']) await cms.source(name, { v: '1' });
 
-  const a = startManager(t, namespace, 'replica-a', record);
+  // a's Lease lasts an hour: the only way for b to lead during this test is a's release of it.
+  const a = startManager(t, namespace, 'replica-a', record, 3_600_000);
   await a.waitForLog(logged('became leader'), 'a leads');
   const b = startManager(t, namespace, 'replica-b', record);
   await b.waitForLog(logged('caches synced'), 'b has warm caches');
@@ -124,9 +132,9 @@ t.test('one leader reconciles; SIGTERM hands over after in-flight work; SIGKILL 
   );
 
   for (const name of ['s1', 's2', 's3'])
-    await until(() => cms.mirrored(name, { v: '1' }), `${name} mirrored`);
+    await waitFor(`${name} mirrored`, () => cms.mirrored(name, { v: '1' }));
   await cms.source('s1', { v: '2' });
-  await until(() => cms.mirrored('s1', { v: '2' }), 's1 change mirrored');
+  await waitFor('s1 change mirrored', () => cms.mirrored('s1', { v: '2' }));
   t.same(
     new Set(records(record).map((r) => r.identity)),
     new Set(['replica-a']),
@@ -138,21 +146,16 @@ t.test('one leader reconciles; SIGTERM hands over after in-flight work; SIGKILL 
   t.match(standby, /controller_runtime_reconcile_total\{controller="mirror",result="success"\} 0/);
 
   // Catch a slow reconcile in flight, then ask the leader to stop.
+  const recordedBefore = records(record).length;
   await cms.source('s2', { v: '2' }, { [DELAY_ANNOTATION]: '1500' });
-  await until(
-    () =>
-      records(record).some(
-        (r) =>
-          r.key.endsWith('/s2') &&
-          r.phase === 'start' &&
-          r.identity === 'replica-a' &&
-          r.at > Date.now() - 1000,
-      ),
-    'the slow reconcile to start',
+  await waitFor('the slow reconcile to start', () =>
+    records(record)
+      .slice(recordedBefore)
+      .some((r) => r.key.endsWith('/s2') && r.phase === 'start' && r.identity === 'replica-a'),
   );
   const sigterm = Date.now();
   a.kill('SIGTERM');
-  const bLeads = await b.waitForLog(logged('became leader'), 'b takes over', 15_000);
+  const bLeads = await b.waitForLog(logged('became leader'), 'b takes over');
   const released = await a.waitForLog(logged('released the Lease'), 'a released the Lease');
   t.same(await a.exited, { code: 0, signal: null }, 'the old leader exited 0');
   const handover = (bLeads.time as number) - (released.time as number);
@@ -160,7 +163,11 @@ t.test('one leader reconciles; SIGTERM hands over after in-flight work; SIGKILL 
   t.comment(
     `graceful handover: ${handover} ms from release to new leader; ${endToEnd} ms from SIGTERM (1500 ms reconcile in flight)`,
   );
-  t.ok(handover <= 3_000, `new leader within 3 s of the release (${handover} ms)`);
+  t.match(
+    (await lease(namespace)).spec,
+    { holderIdentity: 'replica-b', leaseTransitions: 1 },
+    "b holds the Lease: taken after a's release, as a's own would not lapse for an hour",
+  );
   const aEnd =
     records(record)
       .filter((r) => r.identity === 'replica-a' && r.phase === 'end')
@@ -168,23 +175,25 @@ t.test('one leader reconciles; SIGTERM hands over after in-flight work; SIGKILL 
   const bFirst = records(record).find((r) => r.identity === 'replica-b')?.at ?? Infinity;
   t.ok(aEnd <= (released.time as number), 'the Lease was released only after the in-flight reconcile ended');
   t.ok(bFirst > aEnd, 'the new leader started reconciling after the old one finished');
-  await until(() => cms.mirrored('s2', { v: '2' }), 's2 mirrored by the new leader');
+  await waitFor('s2 mirrored by the new leader', () => cms.mirrored('s2', { v: '2' }));
 
   const c = startManager(t, namespace, 'replica-c', record);
   await c.waitForLog(logged('caches synced'), 'c has warm caches');
   const sigkill = Date.now();
   b.kill('SIGKILL');
   await b.exited;
+  const lastRenewal = String((await lease(namespace)).spec?.renewTime);
   await cms.source('s4', { v: '1' });
-  const cLeads = await c.waitForLog(logged('became leader'), 'c takes over', 20_000);
+  const cLeads = await c.waitForLog(logged('became leader'), 'c takes over');
   const takeover = (cLeads.time as number) - sigkill;
   t.comment(`takeover after SIGKILL: ${takeover} ms (lease ${LEASE_MS} ms, retry ${RETRY_MS} ms)`);
-  // Slack for client-go's retry jitter (each poll waits up to 2.2 retry periods) and a loaded machine.
+  // Safety, by the Lease's own timestamps: c took it only once b's had lapsed (2 ms for rounding).
+  const acquired = String((await lease(namespace)).spec?.acquireTime);
   t.ok(
-    takeover < LEASE_MS + RETRY_MS + 2_500,
-    `taken over within lease + retry period + slack (${takeover} ms)`,
+    Date.parse(acquired) - Date.parse(lastRenewal) >= LEASE_MS - 2,
+    `c acquired the Lease (${acquired}) at least ${LEASE_MS} ms after b's last renewal (${lastRenewal})`,
   );
-  await until(() => cms.mirrored('s4', { v: '1' }), 'a source created while leaderless is mirrored');
+  await waitFor('a source created while leaderless is mirrored', () => cms.mirrored('s4', { v: '1' }));
 
   const killed = new Map([[b.pid, sigkill]]);
   const spans = intervals(records(record), killed);
@@ -208,7 +217,7 @@ t.test('a leader whose Lease is taken stops reconciling and campaigns again with
   await cms.source('s1', { v: '1' });
   const a = startManager(t, namespace, 'replica-a', record);
   await a.waitForLog(logged('became leader'), 'a leads');
-  await until(() => cms.mirrored('s1', { v: '1' }), 's1 mirrored');
+  await waitFor('s1 mirrored', () => cms.mirrored('s1', { v: '1' }));
 
   const current = await lease(namespace);
   const stolenAt = Date.now();
@@ -219,26 +228,22 @@ t.test('a leader whose Lease is taken stops reconciling and campaigns again with
       spec: { ...current.spec, holderIdentity: 'thief', renewTime: now, acquireTime: now },
     },
   });
-  const stopped = await a.waitForLog(logged('controller stopped'), 'a stops its controller', 10_000);
-  const stepDown = (stopped.time as number) - stolenAt;
-  t.comment(`stepped down ${stepDown} ms after the Lease was taken`);
-  t.ok(stepDown <= RENEW_MS, `leader work stopped within the renew deadline (${stepDown} ms)`);
+  const stopped = await a.waitForLog(logged('controller stopped'), 'a stops its controller');
+  t.comment(`stepped down ${(stopped.time as number) - stolenAt} ms after the Lease was taken`);
 
   await cms.source('s1', { v: '2' });
   const changedAt = Date.now();
   const again = await a.waitForLog(
     (l) => l.msg === 'became leader' && (l.time as number) > stolenAt,
     'a leads again',
-    15_000,
   );
   t.equal(a.child.exitCode, null, 'the process never exited');
   t.notOk(
     records(record).some((r) => r.at > changedAt && r.at < (again.time as number)),
     'nothing was reconciled while the thief held the Lease',
   );
-  await until(
-    () => cms.mirrored('s1', { v: '2' }),
-    'the change made meanwhile is mirrored after re-election',
+  await waitFor('the change made meanwhile is mirrored after re-election', () =>
+    cms.mirrored('s1', { v: '2' }),
   );
   t.equal((await lease(namespace)).spec?.holderIdentity, 'replica-a');
 });

@@ -10,11 +10,11 @@ import { Registry } from 'prom-client';
 import t from 'tap';
 import { KubeClient, type Lease, Manager } from '../../src/runtime/index.js';
 import { freePort } from '../../src/util/free-port.js';
-import { mirrorController, type RecordEntry, ROLE_LABEL } from '../fixtures/runtime/mirror-reconciler.js';
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
+import { mirrorController, type RecordEntry, ROLE_LABEL } from '../harness/mirror-reconciler.js';
 import { sampleSum } from '../harness/prometheus-text.js';
 import { startTied } from '../harness/tied-process.js';
-import { until } from '../harness/until.js';
+import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -68,7 +68,7 @@ t.test(
     );
     t.teardown(() => manager.stop());
     await manager.start();
-    await until(() => manager.isLeader, 'leadership');
+    await waitFor('leadership', () => manager.isLeader);
     const metricsUrl = `http://127.0.0.1:${manager.metricsPort}/metrics`;
     const probe = (path: string) => fetch(`http://127.0.0.1:${manager.probesPort}${path}`);
 
@@ -119,7 +119,7 @@ t.test(
         .filter(Boolean)
         .map((l) => JSON.parse(l) as RecordEntry)
         .filter((r) => r.phase === 'end').length;
-    await until(async () => {
+    await waitFor('the controller to go idle', async () => {
       const text = await (await fetch(metricsUrl)).text();
       return (
         ended() >= 3 &&
@@ -127,7 +127,7 @@ t.test(
         sampleSum(text, 'controller_runtime_active_workers', { controller: 'mirror' }) === 0 &&
         sampleSum(text, 'controller_runtime_reconcile_total', { controller: 'mirror' }) === ended()
       );
-    }, 'the controller to go idle');
+    });
     const expected = ended();
     const exposition = await (await fetch(metricsUrl)).text();
     t.equal(
@@ -159,14 +159,10 @@ t.test(
     t.teardown(() => prometheus.stop());
     const query = 'sum(controller_runtime_reconcile_total{controller="mirror"})';
     let scraped: number | undefined;
-    await until(
-      async () => {
-        scraped = await prometheusQuery(port, query);
-        return scraped === expected;
-      },
-      `Prometheus to report ${expected} reconciles (last: ${scraped})`,
-      30_000,
-    );
+    await waitFor(`Prometheus to report ${expected} reconciles (last: ${scraped})`, async () => {
+      scraped = await prometheusQuery(port, query);
+      return scraped === expected;
+    });
     t.equal(scraped, expected, `Prometheus: ${query} = ${expected}, the number of reconciles recorded`);
 
     await manager.stop();

@@ -1,6 +1,6 @@
 // Checks of rendered outputs that need outside tools: `bash -n` (syntax) and shellcheck (quoting,
-// unused or unset variables, …) for the shell scripts, JSON.parse for the JSON files. Used by the tests
-// over every kind × agent × preset; usable by a CLI check of a template directory.
+// unused or unset variables, …) for the shell scripts, JSON.parse for the JSON files. Used by the render
+// tests over every kind × agent × preset.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

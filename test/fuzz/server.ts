@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { Test } from 'tap';
-import { createAuthority } from '../../certs/authority.js';
-import { loadDefaultConfig } from '../../config/load.js';
-import { staticConfig } from '../../config/watch.js';
-import { admissionRoutes } from '../handlers.js';
-import { startWebhookServer, type WebhookServer } from '../server.js';
+import { admissionRoutes } from '../../src/admission/handlers.js';
+import { startWebhookServer, type WebhookServer } from '../../src/admission/server.js';
+import { createAuthority } from '../../src/certs/authority.js';
+import { loadDefaultConfig } from '../../src/config/load.js';
+import { staticConfig } from '../../src/config/watch.js';
 import { encode } from './bodies.js';
 import { type Answer, exchange, type RawWriter, type SendOptions, send, TIMEOUT_MS } from './http.js';
 import { ROUTES, review, reviewProblem } from './reviews.js';
@@ -29,8 +29,14 @@ export interface FuzzServer {
   postReview(path: string, body: unknown): Promise<string | undefined>;
 }
 
-/** Starts the server for the fuzz file `t` runs; it is closed in `t`'s teardown. */
-export async function startFuzzServer(t: Test): Promise<FuzzServer> {
+/**
+ * Starts the server for the fuzz file (or subtest) `t` runs; it is closed in `t`'s teardown. Its request
+ * timeout is {@link TIMEOUT_MS} unless `requestTimeoutMs` says otherwise.
+ */
+export async function startFuzzServer(
+  t: Test,
+  opts: { requestTimeoutMs?: number } = {},
+): Promise<FuzzServer> {
   const certDir = mkdtempSync(join(tmpdir(), 'webhook-fuzz-'));
   const ca = await createAuthority('fuzz-ca');
   const serving = await ca.issueServing({ commonName: 'webhook', ipAddresses: ['127.0.0.1'] });
@@ -46,7 +52,7 @@ export async function startFuzzServer(t: Test): Promise<FuzzServer> {
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     port: 0,
     host: '127.0.0.1',
-    requestTimeoutMs: TIMEOUT_MS,
+    requestTimeoutMs: opts.requestTimeoutMs ?? TIMEOUT_MS,
   });
   const target = {
     port: server.port,

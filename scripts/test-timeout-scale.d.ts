@@ -1,0 +1,1 @@
+export declare function testTimeoutScale(env?: NodeJS.ProcessEnv): number;
