@@ -14,6 +14,7 @@ export const KINDS_PATH = 'src/api/generated/kinds.ts';
 export const MUTATING_PATH = 'webhooks/mutating.yaml';
 export const VALIDATING_PATH = 'webhooks/validating.yaml';
 export const MANAGER_ROLE_PATH = 'config/rbac/manager-role.yaml';
+export const CRD_KUSTOMIZATION_PATH = 'crds/Kustomization';
 
 /** Run-kind facts beyond the CRD names that every run schema must state. */
 const REQUIRED_RUN_FACTS = ['finalizer', 'templateDir'];
@@ -218,4 +219,24 @@ export function managerRole(text, sources, group) {
     map.set('resources', derived);
   }
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+}
+
+/**
+ * crds/Kustomization: every generated CRD, for config/default. Named `Kustomization`, not
+ * kustomization.yaml, so that `kubectl apply -f crds/` keeps working (it reads every *.yaml there).
+ * @param {string[]} crdFiles the CRD files' names in crds/
+ * @param {string} header
+ */
+export function crdKustomization(crdFiles, header) {
+  const comment = [
+    `# ${header}.`,
+    '# kustomize entry for the generated CRDs (config/default includes this directory). Named `Kustomization`,',
+    '# not kustomization.yaml, so that `kubectl apply -f crds/` keeps working (it reads every *.yaml here).',
+  ];
+  const body = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: [...crdFiles].sort(),
+  };
+  return `${comment.join('\n')}\n${YAML.stringify(body)}`;
 }

@@ -7,8 +7,6 @@ import type { AdmissionRequest, AdmissionResult } from './review.js';
 import type { WebhookRoute } from './server.js';
 import { validateRun } from './validate.js';
 
-export const KINDS = RUN_KIND_NAMES;
-
 /** A kind's webhook path (kubebuilder's convention), from the kind table. */
 export const webhookPath = (verb: 'mutate' | 'validate', kind: RunKindName): string =>
   kindFacts(kind).webhooks[verb].path;
@@ -70,7 +68,7 @@ function validation(kind: RunKindName, config: ConfigSource, request: AdmissionR
 }
 
 export function admissionRoutes(config: ConfigSource): WebhookRoute[] {
-  return KINDS.flatMap((kind): WebhookRoute[] => [
+  return RUN_KIND_NAMES.flatMap((kind): WebhookRoute[] => [
     {
       name: `mutate-${kind.toLowerCase()}`,
       path: webhookPath('mutate', kind),

@@ -11,8 +11,7 @@ import t from 'tap';
 import { SPECIAL } from '../../test/fuzz/bodies.js';
 import { type Path, paths, ROUTES, review, setAt } from '../../test/fuzz/reviews.js';
 import { afterAllStillServing, startFuzzServer } from '../../test/fuzz/server.js';
-import type { RunKindName } from '../api/index.js';
-import { KINDS } from './handlers.js';
+import { RUN_KIND_NAMES, type RunKindName } from '../api/index.js';
 
 const seed = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
 t.comment(`fuzz seed ${seed} (reproduce with FUZZ_SEED=${seed})`);
@@ -59,7 +58,9 @@ t.test(`random mutations of valid reviews (fast-check, seed ${seed})`, async (t)
     .map((s) => {
       const route = ROUTES[s.route] as (typeof ROUTES)[number];
       const kind =
-        s.kindMismatch === 0 ? (KINDS[(KINDS.indexOf(route.kind) + 1) % 3] as RunKindName) : route.kind;
+        s.kindMismatch === 0
+          ? (RUN_KIND_NAMES[(RUN_KIND_NAMES.indexOf(route.kind) + 1) % RUN_KIND_NAMES.length] as RunKindName)
+          : route.kind;
       const body = review(kind, s.operation);
       body.apiVersion = s.version;
       const applied: string[] = [];

@@ -27,6 +27,7 @@ t.test('crds/, src/api/generated/ and the reference docs are up to date with sch
   t.same(stale, [], `stale generated files: ${stale.map((s) => s.path).join(', ')}; run npm run generate`);
   t.same([...outputs.keys()].sort(), [
     'config/rbac/manager-role.yaml',
+    'crds/Kustomization',
     'crds/coderuns.orchestrator.io.yaml',
     'crds/docsruns.orchestrator.io.yaml',
     'crds/taskruns.orchestrator.io.yaml',

@@ -7,7 +7,7 @@ import {
   type Script,
   shellProblems,
 } from '../../test/harness/output-checks.js';
-import type { RunKindName, ToolConfig } from '../api/index.js';
+import { RUN_KIND_NAMES, type RunKindName, type ToolConfig } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { configMapKeyProblem, loadTemplateSet, renderRun } from './index.js';
 import { CONFIGMAP_LIMIT_BYTES } from './render.js';
@@ -15,7 +15,7 @@ import { sampleConfig, sampleRun } from './samples.js';
 
 const config = loadDefaultConfig();
 const set = loadTemplateSet();
-const KINDS: RunKindName[] = ['TaskRun', 'CodeRun', 'DocsRun'];
+const KINDS: readonly RunKindName[] = RUN_KIND_NAMES;
 const AGENTS = ['rex', 'blaze', 'cleo', 'tess', 'morgan'];
 const PRESETS: ToolConfig[] = ['minimal', 'default', 'advanced'];
 const EXPECTED_KEYS = [

@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { KINDS, webhookPath } from '../../src/admission/handlers.js';
-import type { RunKindName } from '../../src/api/index.js';
+import { webhookPath } from '../../src/admission/handlers.js';
+import { byKind, GROUP, kindFacts, RUN_KIND_NAMES, type RunKindName, VERSION } from '../../src/api/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { Raw } from './bodies.js';
 import type { Answer } from './http.js';
@@ -13,29 +13,23 @@ export type Json = Record<string, unknown>;
 const samples = join(packageRoot(), 'config', 'samples');
 const sample = (file: string) => parseYaml(readFileSync(join(samples, file), 'utf8')) as Json;
 
-const OBJECTS: Record<RunKindName, Json> = {
-  TaskRun: (() => {
-    const tr = sample('taskrun.yaml');
-    const spec = tr.spec as Json;
-    Object.assign(spec, {
-      priority: 'high',
-      agent: 'cleo',
-      dependsOn: [3, 5],
-      agentTools: [{ name: 'github', enabled: true, restrictions: ['read-only'] }],
-    });
-    (spec.repository as Json).branch = 'main';
-    tr.metadata = { ...(tr.metadata as Json), labels: { team: 'payments' }, finalizers: ['keep/me'] };
-    return tr;
-  })(),
-  CodeRun: sample('coderun.yaml'),
-  DocsRun: sample('docsrun.yaml'),
-};
-
-const RESOURCES: Record<RunKindName, string> = {
-  TaskRun: 'taskruns',
-  CodeRun: 'coderuns',
-  DocsRun: 'docsruns',
-};
+/** Each kind's sample (config/samples/{singular}.yaml); the TaskRun's with every optional part set. */
+const OBJECTS: Record<RunKindName, Json> = byKind((kind) => sample(`${kindFacts(kind).singular}.yaml`));
+{
+  const spec = OBJECTS.TaskRun.spec as Json;
+  Object.assign(spec, {
+    priority: 'high',
+    agent: 'cleo',
+    dependsOn: [3, 5],
+    agentTools: [{ name: 'github', enabled: true, restrictions: ['read-only'] }],
+  });
+  (spec.repository as Json).branch = 'main';
+  OBJECTS.TaskRun.metadata = {
+    ...(OBJECTS.TaskRun.metadata as Json),
+    labels: { team: 'payments' },
+    finalizers: ['keep/me'],
+  };
+}
 let uids = 0;
 
 /** A valid AdmissionReview of a valid `kind` object, as the apiserver sends it; a fresh uid each time. */
@@ -47,7 +41,7 @@ export function review(kind: RunKindName, operation: 'CREATE' | 'UPDATE' = 'CREA
     request: {
       uid: `fuzz-${++uids}`,
       kind: { group: 'orchestrator.io', version: 'v1', kind },
-      resource: { group: 'orchestrator.io', version: 'v1', resource: RESOURCES[kind] },
+      resource: { group: GROUP, version: VERSION, resource: kindFacts(kind).plural },
       requestKind: { group: 'orchestrator.io', version: 'v1', kind },
       name: (object.metadata as Json).name,
       namespace: 'fuzz',
@@ -65,7 +59,7 @@ export function review(kind: RunKindName, operation: 'CREATE' | 'UPDATE' = 'CREA
 }
 
 /** Every webhook endpoint with the kind it serves. */
-export const ROUTES = KINDS.flatMap((kind) => [
+export const ROUTES = RUN_KIND_NAMES.flatMap((kind) => [
   { kind, path: webhookPath('validate', kind) },
   { kind, path: webhookPath('mutate', kind) },
 ]);

@@ -1,7 +1,8 @@
+import { crdName, RUN_KIND_NAMES } from '../../src/api/index.js';
 import { installCrds } from '../../src/cluster/crds.js';
 import type { Cluster } from '../../src/cluster/index.js';
 
-export const CRD_NAMES = ['taskruns.orchestrator.io', 'coderuns.orchestrator.io', 'docsruns.orchestrator.io'];
+export const CRD_NAMES = RUN_KIND_NAMES.map(crdName);
 
 const installed = new WeakMap<Cluster, Promise<void>>();
 
