@@ -4,7 +4,7 @@ import type { RunKindName } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { defaultsPatch } from './defaults.js';
 import { applyPatch, escapePointer, isPlainObject } from './patch.js';
-import { validateRun } from './validate.js';
+import { validateRun } from './validate-run.js';
 
 const config = loadDefaultConfig();
 const agents = Object.keys(config.agents);

@@ -5,7 +5,7 @@ import { countFindings, type Finding, reportFindings, truncate } from '../valida
 import { defaultsPatch } from './defaults.js';
 import type { AdmissionRequest, AdmissionResult } from './review.js';
 import type { WebhookRoute } from './server.js';
-import { validateRun } from './validate.js';
+import { validateRun } from './validate-run.js';
 
 /** A kind's webhook path (kubebuilder's convention), from the kind table. */
 export const webhookPath = (verb: 'mutate' | 'validate', kind: RunKindName): string =>

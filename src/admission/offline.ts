@@ -14,7 +14,7 @@ import type { Finding } from '../validation/finding.js';
 import { createAjv, unknownFields } from '../validation/schema-validator.js';
 import { defaultsPatch } from './defaults.js';
 import type { PatchOperation } from './review.js';
-import { validateRun } from './validate.js';
+import { validateRun } from './validate-run.js';
 
 export interface OfflineResult {
   kind: RunKindName;
@@ -48,7 +48,7 @@ function withSchemaDefaults(kind: RunKindName, object: Record<string, unknown>):
 }
 
 /** Whether a parsed document is one of our run resources (other documents are not ours to judge). */
-export function runKind(doc: unknown): RunKindName | undefined {
+export function runKindOf(doc: unknown): RunKindName | undefined {
   if (typeof doc !== 'object' || doc === null) return undefined;
   const { apiVersion, kind } = doc as { apiVersion?: unknown; kind?: unknown };
   if (typeof apiVersion !== 'string' || !apiVersion.startsWith(`${GROUP}/`)) return undefined;

@@ -8,7 +8,7 @@ import YAML from 'yaml';
 import { readSchemas } from '../../scripts/generate.js';
 import { CRD_NAMES } from '../../test/harness/crds.js';
 import { admissionRoutes } from '../admission/handlers.js';
-import { runKind } from '../admission/offline.js';
+import { runKindOf } from '../admission/offline.js';
 import { parseKinds } from '../cli/kinds.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { staticConfig } from '../config/watch.js';
@@ -120,7 +120,7 @@ t.test('the CLI and offline admission know every kind by each of its spellings',
       t.equal(lookupKind(word), kind, `${word} → ${kind}`);
     t.match(KIND_HELP, `${singular}(s)`);
     t.equal(qualifiedName(kind), `${singular}.${group}`);
-    t.equal(runKind({ apiVersion: API_VERSION, kind }), kind);
+    t.equal(runKindOf({ apiVersion: API_VERSION, kind }), kind);
   }
   t.equal(lookupKind('bogus'), undefined);
 });

@@ -2,7 +2,7 @@
 // in. Nothing here is read at import time.
 import { hostname } from 'node:os';
 import type { ControllerConfig } from '../api/index.js';
-import type { ListenAddress } from '../runtime/index.js';
+import type { LeaderElectionConfig, ListenAddress } from '../runtime/index.js';
 
 export interface RunFlags {
   config?: string;
@@ -31,16 +31,8 @@ export interface RunOptions {
   webhookPort: number;
   metrics: ListenAddress;
   probes: ListenAddress;
-  leaderElection:
-    | false
-    | {
-        namespace: string;
-        name: string;
-        identity: string;
-        leaseDurationMs: number;
-        renewDeadlineMs: number;
-        retryPeriodMs: number;
-      };
+  /** The manager's leader election (one options type: the runtime's), or false. */
+  leaderElection: LeaderElectionConfig | false;
   logLevel: string;
 }
 
@@ -75,31 +67,30 @@ export function runOptions(
   env: NodeJS.ProcessEnv,
 ): RunOptions {
   const local = flags.local ?? !clusterConfigured(flags, env);
-  const le = config.leaderElection ?? {};
-  const enabled = flags.leaderElect ?? le.enabled ?? true;
-  const seconds = (v: number | undefined, fallback: number) => (v ?? fallback) * 1000;
+  const le = config.leaderElection;
+  const enabled = flags.leaderElect ?? le.enabled;
   return {
     configFile,
     templatesDir: flags.templatesDir ?? env.ORCHESTRATOR_TEMPLATES,
     kubeconfig: flags.kubeconfig ?? env.KUBECONFIG,
     local,
-    certDir: local ? undefined : (flags.certDir ?? config.webhook?.certDir),
-    webhookPort: parsePort(flags.webhookPort ?? String(config.webhook?.port ?? 9443), '--webhook-port'),
+    certDir: local ? undefined : (flags.certDir ?? config.webhook.certDir),
+    webhookPort: parsePort(flags.webhookPort ?? String(config.webhook.port), '--webhook-port'),
     metrics: parseBindAddress(
-      flags.metricsBindAddress ?? config.metrics?.bindAddress ?? ':8080',
+      flags.metricsBindAddress ?? config.metrics.bindAddress,
       '--metrics-bind-address',
     ),
     probes: parseBindAddress(
-      flags.healthProbeBindAddress ?? config.health?.bindAddress ?? ':8081',
+      flags.healthProbeBindAddress ?? config.health.bindAddress,
       '--health-probe-bind-address',
     ),
     leaderElection: enabled && {
       namespace: flags.leaderElectionNamespace ?? env.POD_NAMESPACE ?? le.namespace ?? 'orchestrator-system',
-      name: le.leaseName ?? 'orchestrator-leader',
+      name: le.leaseName,
       identity: `${env.POD_NAME ?? hostname()}_${Math.random().toString(16).slice(2, 10)}`,
-      leaseDurationMs: seconds(le.leaseDurationSeconds, 15),
-      renewDeadlineMs: seconds(le.renewDeadlineSeconds, 10),
-      retryPeriodMs: seconds(le.retryPeriodSeconds, 2),
+      leaseDurationMs: le.leaseDurationSeconds * 1000,
+      renewDeadlineMs: le.renewDeadlineSeconds * 1000,
+      retryPeriodMs: le.retryPeriodSeconds * 1000,
     },
     logLevel: flags.logLevel ?? env.LOG_LEVEL ?? 'info',
   };

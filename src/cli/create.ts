@@ -3,7 +3,7 @@
 // request: …`. Every object is tried; the exit code says whether all were created.
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { runKind } from '../admission/offline.js';
+import { runKindOf } from '../admission/offline.js';
 import { API_VERSION, RUN_KIND_NAMES, type RunKindName, runService } from '../api/index.js';
 import { ApiError, type KubeObject } from '../runtime/index.js';
 import { CliExit, type CliIO, fail } from './io.js';
@@ -32,7 +32,7 @@ export function parseRunDocuments(text: string, source: string): RunDocument[] {
     const where = list.length > 1 ? `${source}#${i + 1}` : source;
     if (doc.errors.length) throw fail(`${where}: invalid YAML: ${doc.errors[0]?.message.split('\n')[0]}`);
     const object = doc.toJS() as KubeObject;
-    const kind = runKind(object);
+    const kind = runKindOf(object);
     if (!kind)
       throw fail(
         `${where}: ${String(object?.apiVersion)}/${String(object?.kind)} is not a run (${API_VERSION} ${RUN_KIND_NAMES.join(', ')})`,

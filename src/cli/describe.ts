@@ -9,7 +9,7 @@ import { age } from './duration.js';
 import type { CliIO } from './io.js';
 import { KIND_HELP, parseRef, runPath } from './kinds.js';
 import { addKubeOptions, type Connection, type KubeFlags, withConnection } from './kube.js';
-import { statusOf } from './progress.js';
+import { runStatus } from './progress.js';
 import { formatTable } from './table.js';
 
 const NONE = '<none>';
@@ -83,7 +83,7 @@ async function related(conn: Connection, run: KubeObject) {
 export function describeText(run: KubeObject, jobs: Job[], events: KubeObject[], now = Date.now()): string {
   const meta = run.metadata ?? {};
   const created = meta.creationTimestamp as string | undefined;
-  const status = statusOf(run);
+  const status = runStatus(run);
   const conditions = status.conditions ?? [];
   const eventTime = (e: KubeObject) =>
     (e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp) as string;

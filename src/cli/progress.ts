@@ -8,11 +8,11 @@ type Status = TaskRunStatus & { pullRequestUrl?: string };
 
 export const EXIT = Object.freeze({ succeeded: 0, failed: 1, timeout: 2, interrupted: 130 });
 
-export const statusOf = (run: KubeObject | undefined): Status => (run?.status ?? {}) as Status;
+export const runStatus = (run: KubeObject | undefined): Status => (run?.status ?? {}) as Status;
 
 /** Finished, and the status is about the current spec (a raised retry attempt is not yet finished). */
 export function isFinished(run: KubeObject): boolean {
-  const status = statusOf(run);
+  const status = runStatus(run);
   if (status.phase !== 'Succeeded' && status.phase !== 'Failed') return false;
   const generation = run.metadata?.generation;
   return status.observedGeneration === undefined || generation === undefined
@@ -44,8 +44,8 @@ export function progressLines(
   at: Date,
   paint: Paint = plain,
 ): string[] {
-  const was = statusOf(before);
-  const now = statusOf(after);
+  const was = runStatus(before);
+  const now = runStatus(after);
   const phase = paint.phase((now.phase ?? 'Pending').padEnd(9));
   const prefix = `${clock(at)} ${phase}`;
   const lines: string[] = [];
@@ -80,7 +80,7 @@ export function summaryLines(
   now: Date,
   timeoutText = '',
 ): string[] {
-  const status = statusOf(run);
+  const status = runStatus(run);
   const heading: Record<Outcome, string> = {
     succeeded: `${kind} ${name} succeeded`,
     failed: `${kind} ${name} failed`,

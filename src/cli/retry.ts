@@ -7,7 +7,7 @@ import { ApiError, type KubeObject } from '../runtime/index.js';
 import { CliExit, type CliIO, fail } from './io.js';
 import { KIND_HELP, parseRef, qualifiedName, runPath } from './kinds.js';
 import { addKubeOptions, type Connection, type KubeFlags, withConnection } from './kube.js';
-import { statusOf } from './progress.js';
+import { runStatus } from './progress.js';
 import { addWaitOptions, waitForRun } from './wait.js';
 
 const NOT_RETRYABLE =
@@ -22,7 +22,7 @@ const NOT_RETRYABLE =
  */
 export function raisedAttempt(kind: RunKindName, run: KubeObject): { from: number; to: number } {
   const from = specAttempt(kind, run.spec as object | undefined);
-  return { from, to: Math.max(from, statusOf(run).attempt ?? 0) + 1 };
+  return { from, to: Math.max(from, runStatus(run).attempt ?? 0) + 1 };
 }
 
 const MAX_CONFLICTS = 5;

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
-import { admitOffline, runKind } from '../admission/offline.js';
+import { admitOffline, runKindOf } from '../admission/offline.js';
 import type { ControllerConfig } from '../api/index.js';
 import { defaultConfigFile, loadConfigFile } from '../config/load.js';
 import { formatFinding } from '../validation/finding.js';
@@ -52,7 +52,7 @@ export function validateFiles(
         return;
       }
       const value = doc.toJS() as unknown;
-      const kind = runKind(value);
+      const kind = runKindOf(value);
       if (!kind) return;
       const result = admitOffline(kind, value as Record<string, unknown>, config);
       const errors = result.findings.filter((f) => f.severity === 'error');

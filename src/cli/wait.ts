@@ -16,7 +16,7 @@ import {
   type Outcome,
   plain,
   progressLines,
-  statusOf,
+  runStatus,
   summaryLines,
 } from './progress.js';
 
@@ -148,7 +148,7 @@ export async function waitForRun(
   const timeout = AbortSignal.timeout(Math.max(deadline - Date.now(), 0));
   const signal = AbortSignal.any([interrupt.signal, timeout]);
   const status = new StatusLine(io, () => {
-    const phase = statusOf(follower.run).phase ?? 'Pending';
+    const phase = runStatus(follower.run).phase ?? 'Pending';
     const elapsed = Math.floor((Date.now() - started) / 1000);
     return `… ${phase} for ${elapsed}s (Ctrl-C stops waiting, not the run)`;
   });
@@ -160,7 +160,7 @@ export async function waitForRun(
     while (!finished && !follower.deleted)
       finished = await follower.watch(signal, deadline - Date.now(), opts.watchSeconds);
     if (follower.deleted) outcome = 'deleted';
-    else outcome = statusOf(follower.run).phase === 'Succeeded' ? 'succeeded' : 'failed';
+    else outcome = runStatus(follower.run).phase === 'Succeeded' ? 'succeeded' : 'failed';
   } catch (err) {
     if (interrupt.signal.aborted) outcome = 'interrupted';
     else if (timeout.aborted) outcome = 'timeout';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import {
-  admission,
+  admit,
   Capacity,
   type CapacitySources,
   type Claim,
@@ -22,8 +22,8 @@ const run = (
 });
 
 t.test('a run gets a slot while its service and the total have one free', async (t) => {
-  t.equal(admission([], [], run('a1', 'pay'), limits), undefined);
-  t.match(admission([run('a1', 'pay')], [], run('a2', 'pay'), limits), {
+  t.equal(admit([], [], run('a1', 'pay'), limits), undefined);
+  t.match(admit([run('a1', 'pay')], [], run('a2', 'pay'), limits), {
     scope: 'service',
     service: 'pay',
     limit: 1,
@@ -31,39 +31,35 @@ t.test('a run gets a slot while its service and the total have one free', async 
     ahead: 0,
   });
   const three = [run('a1', 'pay'), run('b1', 'web'), run('c1', 'ops')];
-  t.match(admission(three, [], run('d1', 'db'), limits), { scope: 'global', limit: 3, running: 3 });
-  t.match(
-    admission(three.slice(0, 2), [], run('d1', undefined), limits),
-    undefined,
-    'no service: global only',
-  );
+  t.match(admit(three, [], run('d1', 'db'), limits), { scope: 'global', limit: 3, running: 3 });
+  t.match(admit(three.slice(0, 2), [], run('d1', undefined), limits), undefined, 'no service: global only');
 });
 
 t.test('the same service in another namespace is another service', async (t) => {
   const other = { ...run('a1', 'pay'), key: 'TaskRun/other/a1', namespace: 'other' };
-  t.equal(admission([other], [], run('a2', 'pay'), limits), undefined);
+  t.equal(admit([other], [], run('a2', 'pay'), limits), undefined);
 });
 
 t.test('a run counted twice (Job and phase) holds one slot', async (t) => {
   const holder: Claim = { key: 'TaskRun/ns/a1', namespace: 'ns', service: 'pay' };
-  t.equal(admission([holder, holder], [], run('b1', 'web'), { perService: 1, global: 2 }), undefined);
+  t.equal(admit([holder, holder], [], run('b1', 'web'), { perService: 1, global: 2 }), undefined);
 });
 
 t.test('free slots go to the oldest waiting runs first', async (t) => {
   const waiting = [run('a3', 'pay'), run('a2', 'pay')];
-  t.equal(admission([], waiting, run('a2', 'pay'), limits), undefined, 'the oldest gets it');
+  t.equal(admit([], waiting, run('a2', 'pay'), limits), undefined, 'the oldest gets it');
   t.match(
-    admission([], waiting, run('a3', 'pay'), limits),
+    admit([], waiting, run('a3', 'pay'), limits),
     { scope: 'service', running: 0, ahead: 1 },
     'a younger one waits behind it',
   );
   t.match(
-    admission([], waiting, run('a4', 'pay'), { perService: 2, global: 10 }),
+    admit([], waiting, run('a4', 'pay'), { perService: 2, global: 10 }),
     { scope: 'service', ahead: 2 },
     'a newcomer waits behind both',
   );
   t.equal(
-    admission([], waiting, run('a1', 'pay'), limits),
+    admit([], waiting, run('a1', 'pay'), limits),
     undefined,
     'an older newcomer (e.g. created in the same burst) goes first',
   );
@@ -72,9 +68,9 @@ t.test('free slots go to the oldest waiting runs first', async (t) => {
 t.test("a run blocked by its own service's limit does not hold back other services", async (t) => {
   const holders = [run('a1', 'pay')];
   const waiting = [run('a2', 'pay')];
-  t.equal(admission(holders, waiting, run('b3', 'web'), { perService: 1, global: 2 }), undefined);
+  t.equal(admit(holders, waiting, run('b3', 'web'), { perService: 1, global: 2 }), undefined);
   t.match(
-    admission(holders, [run('b2', 'web')], run('c3', 'ops'), { perService: 1, global: 2 }),
+    admit(holders, [run('b2', 'web')], run('c3', 'ops'), { perService: 1, global: 2 }),
     { scope: 'global', running: 1, ahead: 1 },
     'but an older run of another service that fits does',
   );

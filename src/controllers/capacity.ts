@@ -60,7 +60,7 @@ const byAge = (a: Waiter, b: Waiter): number =>
  * Whether `candidate` (which holds no slot) may take one: the free slots are handed out to the waiting
  * runs and the candidate in age order; undefined when the candidate gets one, else why not.
  */
-export function admission(
+export function admit(
   holders: readonly Claim[],
   waiting: readonly Waiter[],
   candidate: Waiter,
@@ -149,7 +149,7 @@ export class Capacity {
   claim(candidate: Waiter, job: { namespace: string; name: string }, limits: Limits): Refusal | undefined {
     const holders = this.holders();
     if (!holders.some((h) => h.key === candidate.key)) {
-      const refusal = admission(holders, this.sources.waiting(), candidate, limits);
+      const refusal = admit(holders, this.sources.waiting(), candidate, limits);
       if (refusal) return refusal;
     }
     this.reservations.set(candidate.key, { claim: candidate, job, at: this.now() });

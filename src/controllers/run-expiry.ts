@@ -10,12 +10,12 @@ export function finishedAt(run: Run): Date | undefined {
   const status = run.status;
   const when =
     status?.completionTime ?? status?.conditions?.find((c) => c.type === 'Succeeded')?.lastTransitionTime;
-  return when === undefined ? undefined : new Date(when as unknown as string);
+  return when === undefined ? undefined : new Date(when);
 }
 
 /** When a finished run is due for deletion; undefined while the config keeps finished runs. */
 export function expiresAt(run: Run, config: ControllerConfig, now: Date): Date | undefined {
-  const ttl = config.cleanup?.ttlSecondsAfterFinished;
+  const ttl = config.cleanup.ttlSecondsAfterFinished;
   if (ttl === undefined) return undefined;
   // A run that finished before status carried a time counts from now: it is kept for a full TTL.
   const at = finishedAt(run) ?? now;

@@ -27,7 +27,6 @@ export {
   renderTaskRun,
 } from './render.js';
 export { shellQuote, shellWords } from './shell.js';
-export { type TemplateSource, type TemplateWatchOptions, watchTemplates } from './store.js';
 export {
   defaultTemplateDir,
   kindDir,
@@ -35,8 +34,9 @@ export {
   REQUIRED_OUTPUTS,
   type TemplateSet,
 } from './template-set.js';
+export { type TemplateSource, type TemplateWatchOptions, watchTemplates } from './template-source.js';
+export { loadValidatedTemplates, renderProblems } from './template-validation.js';
 export { PRESETS, type ToolPresets } from './tool-presets.js';
-export { loadValidatedTemplates, renderProblems } from './validate.js';
 
 /** The key of the entry script: the agent container runs `bash <configMapDir>/container.sh`. */
 export const ENTRY_SCRIPT_KEY = 'container.sh';

@@ -96,7 +96,7 @@ export async function startOperator(
 }
 
 /** The HTTP status of a request: 200 or the error's. */
-export const statusOf = (p: Promise<unknown>): Promise<number | undefined> =>
+export const httpStatusOf = (p: Promise<unknown>): Promise<number | undefined> =>
   p.then(
     () => 200,
     (err: { status?: number }) => err.status,
@@ -113,7 +113,10 @@ export async function untilJob(
   job: string,
   what: string,
 ): Promise<void> {
-  await waitFor(what, async () => (await statusOf(client.request('GET', jobPath(namespace, job)))) === 200);
+  await waitFor(
+    what,
+    async () => (await httpStatusOf(client.request('GET', jobPath(namespace, job)))) === 200,
+  );
 }
 
 export function sampleTaskRun(name: string, taskId = 7, spec: Partial<TaskRun['spec']> = {}): TaskRun {

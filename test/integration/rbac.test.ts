@@ -30,9 +30,9 @@ import { applyObjects, kustomize, one } from '../harness/kustomize.js';
 import {
   configMapPath,
   finishJob,
+  httpStatusOf,
   jobPath,
   sampleTaskRun,
-  statusOf,
   taskRunPath,
   testConfig,
 } from '../harness/operator.js';
@@ -180,7 +180,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   });
   await waitAllowed(
     'job 1 gone',
-    async () => (await statusOf(admin.request('GET', jobPath(runs, job(1))))) === 404,
+    async () => (await httpStatusOf(admin.request('GET', jobPath(runs, job(1))))) === 404,
   );
   await waitAllowed('attempt 2 running', async () => (await status(lifecyclePath))?.jobName === job(2));
   await finishJob(admin, runs, job(2), 'Failed');
@@ -236,11 +236,17 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   // Finished runs are deleted by cleanup.ttlSecondsAfterFinished, through the finalizer; the runs
   // stuck on a name conflict never finish and are deleted by the user.
   for (const path of [lifecyclePath, ...others.map(([, item]) => item)])
-    await waitAllowed(`${path} expired`, async () => (await statusOf(admin.request('GET', path))) === 404);
+    await waitAllowed(
+      `${path} expired`,
+      async () => (await httpStatusOf(admin.request('GET', path))) === 404,
+    );
   for (const [run] of conflicts) {
     const path = taskRunPath(runs, run.metadata?.name);
     await admin.request('DELETE', path);
-    await waitAllowed(`${path} finalized`, async () => (await statusOf(admin.request('GET', path))) === 404);
+    await waitAllowed(
+      `${path} finalized`,
+      async () => (await httpStatusOf(admin.request('GET', path))) === 404,
+    );
   }
   await manager.stop();
 

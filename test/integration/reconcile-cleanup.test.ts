@@ -7,10 +7,10 @@ import { ensureCrds } from '../harness/crds.js';
 import {
   configMapPath,
   finishJob,
+  httpStatusOf,
   jobPath,
   sampleTaskRun,
   startOperator,
-  statusOf,
   taskRunPath,
   testConfig,
 } from '../harness/operator.js';
@@ -60,14 +60,14 @@ t.test(
       ],
       contentType: 'application/json-patch+json',
     });
-    await waitFor('pay-20 gone', async () => (await statusOf(get('pay-20'))) === 404);
+    await waitFor('pay-20 gone', async () => (await httpStatusOf(get('pay-20'))) === 404);
     const query = { labelSelector: `${LABELS.run}=pay-20` };
     const items = async (path: string) =>
       (await client.request<{ items: unknown[] }>('GET', path, { query })).items.length;
     t.equal(await items(jobPath(namespace)), 0, 'its Job went with it');
     t.equal(await items(configMapPath(namespace)), 0, 'its ConfigMap went with it');
     t.equal(
-      await statusOf(
+      await httpStatusOf(
         client.request('GET', `/api/v1/namespaces/${namespace}/persistentvolumeclaims/workspace-payments`),
       ),
       200,

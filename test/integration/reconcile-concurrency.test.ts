@@ -18,10 +18,10 @@ import { ensureCrds } from '../harness/crds.js';
 import {
   configMapPath,
   finishJob,
+  httpStatusOf,
   jobPath,
   sampleTaskRun,
   startOperator,
-  statusOf,
   taskRunPath,
   testConfig,
 } from '../harness/operator.js';
@@ -101,12 +101,12 @@ t.test('a service at its limit: the other runs wait, create nothing, and start o
     t.notOk(run.status?.attempt, 'not started');
     const taskId = run.spec.taskId;
     t.equal(
-      await statusOf(client.request('GET', configMapPath(namespace, `${job('payments', taskId)}-files`))),
+      await httpStatusOf(client.request('GET', configMapPath(namespace, `${job('payments', taskId)}-files`))),
       404,
       'no ConfigMap',
     );
     t.equal(
-      await statusOf(client.request('GET', jobPath(namespace, job('payments', taskId)))),
+      await httpStatusOf(client.request('GET', jobPath(namespace, job('payments', taskId)))),
       404,
       'no Job',
     );
@@ -200,7 +200,7 @@ t.test('the global limit holds across services and kinds', async (t) => {
     (await runs.get('ship-1')).status?.message,
     '2 of 2 runs in total are running (concurrency.global); waiting for one to finish',
   );
-  t.equal(await statusOf(client.request('GET', jobPath(namespace, job('shipping', 1)))), 404, 'no Job');
+  t.equal(await httpStatusOf(client.request('GET', jobPath(namespace, job('shipping', 1)))), 404, 'no Job');
 
   await finishJob(client, namespace, job('billing', 1), 'Complete');
   await waitFor('the slot went to the waiting service', () => runs.running('ship-1'));

@@ -6,10 +6,10 @@ import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import {
   finishJob,
+  httpStatusOf,
   jobPath,
   sampleTaskRun,
   startOperator,
-  statusOf,
   taskRunPath,
   testConfig,
 } from '../harness/operator.js';
@@ -37,7 +37,7 @@ t.test('a run waits for its dependencies, then starts when they succeed', async 
   t.match(waiting.status, { message: 'waiting for task 1 to succeed' });
   t.notOk(waiting.status?.attempt, 'not started');
   t.equal(
-    await statusOf(client.request('GET', jobPath(namespace, 'payments-task-2-run-1'))),
+    await httpStatusOf(client.request('GET', jobPath(namespace, 'payments-task-2-run-1'))),
     404,
     'no Job yet',
   );
@@ -48,7 +48,11 @@ t.test('a run waits for its dependencies, then starts when they succeed', async 
   await finishJob(client, namespace, 'payments-task-1-run-1', 'Complete');
   await waitFor('task 2 Running', async () => (await get('task-2')).status?.phase === 'Running');
   t.match(dependencies(await get('task-2')), { status: 'True', reason: 'DependenciesSucceeded' });
-  t.equal(await statusOf(client.request('GET', jobPath(namespace, 'payments-task-2-run-1'))), 200, 'its Job');
+  t.equal(
+    await httpStatusOf(client.request('GET', jobPath(namespace, 'payments-task-2-run-1'))),
+    200,
+    'its Job',
+  );
 });
 
 t.test('a run whose dependency failed fails', async (t) => {

@@ -9,7 +9,7 @@ import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
-import { configMapPath, finishJob, jobPath, startOperator, statusOf } from '../harness/operator.js';
+import { configMapPath, finishJob, httpStatusOf, jobPath, startOperator } from '../harness/operator.js';
 import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
@@ -68,9 +68,9 @@ for (const c of cases) {
       .template.spec;
     t.match(pod.volumes, [{}, { persistentVolumeClaim: { claimName: c.pvc } }]);
     t.match(pod.containers[0]?.env, [{}, { valueFrom: { secretKeyRef: { name: c.secret } } }]);
-    t.equal(await statusOf(client.request('GET', configMapPath(namespace, `${c.job}-files`))), 200);
+    t.equal(await httpStatusOf(client.request('GET', configMapPath(namespace, `${c.job}-files`))), 200);
     t.equal(
-      await statusOf(
+      await httpStatusOf(
         client.request('GET', `/api/v1/namespaces/${namespace}/persistentvolumeclaims/${c.pvc}`),
       ),
       200,

@@ -10,10 +10,10 @@ import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import {
   configMapPath,
+  httpStatusOf,
   jobPath,
   sampleTaskRun,
   startOperator,
-  statusOf,
   taskRunPath,
   testConfig,
 } from '../harness/operator.js';
@@ -33,12 +33,12 @@ t.test(
     const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-10'));
     await waitFor('phase Running', async () => (await get()).status?.phase === 'Running');
     await client.request('DELETE', taskRunPath(namespace, 'pay-10'));
-    await waitFor('the run gone', async () => (await statusOf(get())) === 404);
+    await waitFor('the run gone', async () => (await httpStatusOf(get())) === 404);
     const query = { labelSelector: `${LABELS.run}=pay-10` };
     t.equal(await count(client.request('GET', jobPath(namespace), { query })), 0, 'no Job left');
     t.equal(await count(client.request('GET', configMapPath(namespace), { query })), 0, 'no ConfigMap left');
     t.equal(
-      await statusOf(
+      await httpStatusOf(
         client.request('GET', `/api/v1/namespaces/${namespace}/persistentvolumeclaims/workspace-payments`),
       ),
       200,
@@ -71,7 +71,7 @@ t.test('a foreign ConfigMap of the same name is a conflict in status, and is lef
   );
   t.same(kept.data, { mine: 'yes' }, 'the foreign ConfigMap is untouched');
   t.equal(
-    await statusOf(client.request('GET', jobPath(namespace, 'payments-task-11-run-1'))),
+    await httpStatusOf(client.request('GET', jobPath(namespace, 'payments-task-11-run-1'))),
     404,
     'no Job without its files',
   );

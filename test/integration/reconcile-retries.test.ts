@@ -8,10 +8,10 @@ import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import {
   finishJob,
+  httpStatusOf,
   jobPath,
   sampleTaskRun,
   startOperator,
-  statusOf,
   taskRunPath,
   testConfig,
 } from '../harness/operator.js';
@@ -73,7 +73,7 @@ t.test('a failed Job is retried with growing delays, then the run fails', async 
     status?.conditions?.find((c) => c.type === 'Succeeded'),
     { status: 'False', reason: 'RetriesExhausted' },
   );
-  t.equal(await statusOf(job(4)), 404, 'no fourth attempt');
+  t.equal(await httpStatusOf(job(4)), 404, 'no fourth attempt');
 });
 
 t.test('raising spec.retryAttempt starts a new attempt and deletes the running Job', async (t) => {
@@ -95,10 +95,11 @@ t.test('raising spec.retryAttempt starts a new attempt and deletes the running J
   t.ok(await client.request('GET', jobPath(namespace, 'payments-task-9-run-3')));
   await waitFor(
     'the old running Job deleted',
-    async () => (await statusOf(client.request('GET', jobPath(namespace, 'payments-task-9-run-1')))) === 404,
+    async () =>
+      (await httpStatusOf(client.request('GET', jobPath(namespace, 'payments-task-9-run-1')))) === 404,
   );
   t.equal(
-    await statusOf(client.request('GET', jobPath(namespace, 'payments-task-9-run-2'))),
+    await httpStatusOf(client.request('GET', jobPath(namespace, 'payments-task-9-run-2'))),
     404,
     'no attempt in between',
   );

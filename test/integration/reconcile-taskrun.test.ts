@@ -8,10 +8,10 @@ import { ensureCrds } from '../harness/crds.js';
 import {
   configMapPath,
   finishJob,
+  httpStatusOf,
   jobPath,
   sampleTaskRun,
   startOperator,
-  statusOf,
   taskRunPath,
 } from '../harness/operator.js';
 import { waitFor } from '../harness/wait.js';
@@ -149,7 +149,7 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
   // The deletion wakes the run's reconcile: once that has run, a re-created Job would be there.
   await waitFor('the reconcile after the Job was deleted', async () => (await op.reconciles()) > before);
   t.equal(
-    await statusOf(client.request('GET', jobPath(namespace, 'payments-task-7-run-1'))),
+    await httpStatusOf(client.request('GET', jobPath(namespace, 'payments-task-7-run-1'))),
     404,
     'not re-created',
   );

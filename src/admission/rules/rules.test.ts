@@ -1,6 +1,6 @@
 import t from 'tap';
 import { loadDefaultConfig } from '../../config/load.js';
-import { validateRun } from '../validate.js';
+import { validateRun } from '../validate-run.js';
 import { MARKDOWN_BUDGET_BYTES, relativePathProblem, repositoryUrlProblem } from './index.js';
 
 const config = loadDefaultConfig();

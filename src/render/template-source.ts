@@ -4,7 +4,7 @@
 import type { ControllerConfig } from '../api/index.js';
 import { hotFiles } from '../watch/hot-files.js';
 import { defaultTemplateDir, loadTemplateSet, type TemplateSet } from './template-set.js';
-import { validatedTemplates } from './validate.js';
+import { validatedTemplates } from './template-validation.js';
 
 export interface TemplateWatchOptions {
   /** Backstop for missed events (ConfigMap volumes update by swapping a symlink). Default 10 s. */
