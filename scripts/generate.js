@@ -1,5 +1,5 @@
 // Generates the CustomResourceDefinitions in crds/ and the TypeScript types in src/api/generated/ from
-// the JSON Schemas in schemas/, the single source of truth of the API (DESIGN.md section 2).
+// the JSON Schemas in schemas/, the single source of truth of the API (docs/design.md §1.1).
 //
 //   node scripts/generate.js           write every generated file (and remove stale ones)
 //   node scripts/generate.js --check   write nothing; exit 1 listing the files that are out of date

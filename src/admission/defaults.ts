@@ -2,6 +2,7 @@
 // defaulted by the domain function (src/api/defaulting.ts), as explicit `add` operations. Defaulting
 // only fills in what is absent, so the patch never touches a value the user set, and applying the
 // webhook to its own output yields no operation.
+// The design it implements: docs/design.md §7.
 import { type ControllerConfig, defaulted, type RunKindName } from '../api/index.js';
 import { additions } from './patch.js';
 import type { PatchOperation } from './review.js';

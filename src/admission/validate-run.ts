@@ -1,4 +1,5 @@
 // Validation of a run: its schema (the same schemas/ the CRDs come from), then the semantic rules.
+// The design it implements: docs/design.md §7.
 import { byKind, type ControllerConfig, type RunKindName } from '../api/index.js';
 import { loadSchemas } from '../api/schemas.js';
 import type { Finding } from '../validation/finding.js';

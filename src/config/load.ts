@@ -1,5 +1,6 @@
 // The controller configuration: one YAML file, validated by schemas/controller-config.schema.yaml,
 // defaults from the schema filled in, plus the cross-field rules a schema cannot say.
+// The design it implements: docs/design.md §8.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';

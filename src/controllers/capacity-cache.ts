@@ -3,6 +3,7 @@
 // for a retry, and a status that has not caught up with a deleted Job); it waits while its JobCreated
 // condition says WaitingForCapacity. Everything here is read from caches, so a new leader rebuilds the
 // same view (the waiting line included) from the cluster.
+// The design it implements: docs/design.md §5.2.
 import {
   type ControllerConfig,
   LABELS,

@@ -9,6 +9,7 @@
 // Jobs this process is creating or has created that its Job cache does not show yet. Admitting and
 // reserving happen in one synchronous call: two reconciles (workers of any kind) cannot both take the
 // last slot. Reservations are in-process state, which is sound because only the Lease holder reconciles.
+// The design it implements: docs/design.md §5.2.
 
 /** A run's claim on capacity. `key` names the run (see {@link claimKey}); no service: global only. */
 export interface Claim {

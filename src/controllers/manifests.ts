@@ -1,5 +1,6 @@
 // The objects a run attempt is made of, as pure functions of the (defaulted) run: the workspace PVC,
 // the attempt's immutable ConfigMap and its Job. No I/O here, so every field can be unit-tested.
+// The design it implements: docs/design.md §1.2 (Job shape).
 import {
   API_VERSION,
   type ControllerConfig,

@@ -2,6 +2,7 @@
 // immutable and a Job's template cannot change, so there is nothing to merge — only "does it exist, and
 // is it ours"). A 409 means the name is taken: if the object's controller reference is this run (a
 // previous reconcile created it, perhaps before a crash) it is adopted; otherwise it is a conflict.
+// The design it implements: docs/design.md §1.2, §3.
 import {
   type ApiRequester,
   isApiStatus,

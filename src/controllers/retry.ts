@@ -1,6 +1,7 @@
 // When a failed attempt is retried: pure arithmetic on what the cluster shows (the spec's attempt, the
 // current attempt, when its Job failed), so that every reconcile of the same state gets the same answer
 // and a restart does not reset or shorten a backoff.
+// The design it implements: docs/design.md §5.1.
 import { createHash } from 'node:crypto';
 import { backoffDelay } from '../runtime/index.js';
 

@@ -1,6 +1,7 @@
 // Kubernetes Events on a run for each transition (`kubectl describe tr` shows them): one per change of
 // the Succeeded condition's reason or of the attempt. Best effort: an Event that cannot be written is
 // logged, never a reason to fail the reconcile.
+// The design it implements: docs/design.md §4 (Events).
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { ApiRequester, KubeObject } from '../runtime/index.js';

@@ -2,6 +2,7 @@
 // after its own ttlSecondsAfterFinished. The deletion goes through the finalizer like any other (Jobs and
 // ConfigMaps removed, the workspace volume kept). It is guarded by the run's uid, so a run re-created
 // under the same name in the meantime is never the one deleted.
+// The design it implements: docs/design.md §6.2.
 import type { ControllerConfig, Run } from '../api/index.js';
 import { type ApiRequester, isApiStatus, type ResourceType, resourcePath } from '../runtime/index.js';
 

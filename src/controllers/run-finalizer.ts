@@ -4,6 +4,7 @@
 // meanwhile (another writer), in which case the next reconcile tries again. The workspace PVC is never
 // deleted: it carries the agent's session from one run to the next. Every step is idempotent, so a
 // restart in the middle converges.
+// The design it implements: docs/design.md §6.1.
 import { LABELS } from '../api/index.js';
 import {
   type ApiRequester,

@@ -3,6 +3,7 @@
 // GitHub App, and never looks at a kind's spec itself. Everything else about a kind (plural,
 // finalizer, attempt field, labels) comes from the kind table (src/api/kinds.ts). Each strategy is
 // typed by its kind, so a reconciler built from one handles exactly that kind's objects.
+// The design it implements: docs/design.md §1.2.
 import {
   type ControllerConfig,
   LABELS,

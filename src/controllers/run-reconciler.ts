@@ -3,6 +3,7 @@
 // the run and its Jobs from the caches, works out the current attempt (the spec's, or a later retry
 // whose backoff has passed), creates whatever of that attempt is missing, and writes the status only
 // when it changed. A run's first Job waits for a free concurrency slot (capacity.ts).
+// The design it implements: docs/design.md §4.
 
 import {
   API_VERSION,

@@ -1,6 +1,7 @@
 // A run's status as a pure function of what the reconcile observed: the attempt, its ConfigMap and Job
 // (or why they could not be made), and the retry plan. Conditions keep their transition times when
 // their status does not flip, so computing the same state twice gives an equal status (no write).
+// The design it implements: docs/design.md §4 (the status/condition table).
 import type { Condition, Phase, TaskRunStatus } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import { WAITING_FOR_CAPACITY } from './capacity.js';

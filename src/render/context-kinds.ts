@@ -3,12 +3,11 @@
 
 import type { CodeRun, ControllerConfig, DocsRun, TaskRun } from '../api/index.js';
 import { runAgent } from '../api/index.js';
-import { taskRunWorkspacePath } from '../naming/names.js';
+import { runDirectory } from '../naming/names.js';
 import {
   applyAgentTools,
   type ContextInput,
   common,
-  DEFAULT_WORKSPACE_ROOT,
   docsBranch,
   featureBranch,
   layout,
@@ -49,11 +48,8 @@ export function taskRunContext(
   const githubApp = profileOf(config, agent).githubApp ?? null;
   const c = common({ kind: 'TaskRun', run, config, attempt, agent, model: spec.model, githubApp }, input);
   const base = `${c.workspace}/${spec.serviceName}`;
-  // DESIGN's workspace path, under the mount point in use.
-  const runPath = taskRunWorkspacePath(spec.serviceName, spec.taskId, attempt).slice(
-    DEFAULT_WORKSPACE_ROOT.length,
-  );
-  const runDir = `${c.workspace}${runPath.replace(/\/$/, '')}`;
+  // The attempt's directory (docs/design.md §2.3), under the mount point in use.
+  const runDir = runDirectory({ service: spec.serviceName, taskId: spec.taskId }, attempt, c.workspace);
   const files = taskFiles(spec.markdownFiles);
   const repoDir = spec.repository ? `${base}/repo` : null;
   const user = spec.repository?.githubUser;
@@ -154,7 +150,7 @@ export function codeRunContext(
       c,
       {
         base,
-        run: `${base}/.task/${spec.taskId}/run-${attempt}`,
+        run: runDirectory({ service: spec.service, taskId: spec.taskId }, attempt, c.workspace),
         importBase: '.task/current',
         repo: repoDir,
         work: spec.workingDirectory ? `${repoDir}/${spec.workingDirectory}` : repoDir,
@@ -186,7 +182,7 @@ export function docsRunContext(
     input,
   );
   const base = `${c.workspace}/docs`;
-  const runDir = `${base}/.task/docs/run-${attempt}`;
+  const runDir = runDirectory('docs', attempt, c.workspace);
   const includeCodebase = spec.includeCodebase === true;
   const sourceBranch = spec.sourceBranch ?? 'main';
   const repoDir = `${base}/repo`;

@@ -10,7 +10,7 @@ import type {
   RunKindName,
   ToolConfig,
 } from '../api/index.js';
-import { slug } from '../naming/names.js';
+import { slug, TASK_FILES_DIR, WORKSPACE_ROOT } from '../naming/names.js';
 import type { TemplateContext } from './context-types.js';
 import { RenderError } from './errors.js';
 import { configMapKeyToPath, RENDERED_DIR, renderedFileKey } from './keys.js';
@@ -24,8 +24,6 @@ export interface RenderOptions {
   /** The run ConfigMap's mount path (mounted whole, without items). Default /task-files. */
   configMapDir?: string;
 }
-export const DEFAULT_WORKSPACE_ROOT = '/workspace';
-export const DEFAULT_CONFIGMAP_DIR = '/task-files';
 
 /** What the template set contributes: the paths it renders for the kind, and the tool presets. */
 export interface ContextInput {
@@ -86,8 +84,8 @@ export function common(c: CommonInput, input: ContextInput) {
     },
     tools,
     git: { userName: bot, userEmail: `${bot}@users.noreply.github.com` },
-    workspace: input.options?.workspaceRoot ?? DEFAULT_WORKSPACE_ROOT,
-    configMap: input.options?.configMapDir ?? DEFAULT_CONFIGMAP_DIR,
+    workspace: input.options?.workspaceRoot ?? WORKSPACE_ROOT,
+    configMap: input.options?.configMapDir ?? TASK_FILES_DIR,
   };
 }
 

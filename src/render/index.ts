@@ -2,8 +2,6 @@
 
 export {
   applyAgentTools,
-  DEFAULT_CONFIGMAP_DIR,
-  DEFAULT_WORKSPACE_ROOT,
   docsBranch,
   featureBranch,
   type RenderOptions,

@@ -23,7 +23,11 @@ const fresh = { agent: 'rex', preset: 'default' as const, continuing: false };
 
 t.test('TaskRun: branch, task files, imports and the workspace path', async (t) => {
   const { data, files, context } = renderTaskRun(set, sampleTaskRun(fresh), config, 3);
-  t.equal(`${context.paths.run}/`, taskRunWorkspacePath('payments', 7, 3), 'the DESIGN workspace path');
+  t.equal(
+    `${context.paths.run}/`,
+    taskRunWorkspacePath('payments', 7, 3),
+    'the workspace path of docs/design.md §2.3',
+  );
   t.match(data['container.sh'], /readonly WORK_BRANCH='feature\/task-7-implementation'/);
   t.match(data['container.sh'], /readonly BASE_BRANCH='main'/);
   t.match(data['container.sh'], /install_file 'task_task\.md' 'task\.md' '0644'/);

@@ -3,6 +3,7 @@
 // version is gone (410); back off with jitter between failed attempts; and restart a watch that has
 // been silent longer than the apiserver's bookmark interval allows. client-node's informer stops on
 // the first error, which is what this replaces.
+// The design it implements: docs/design.md §1.2.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type BackoffPolicy, backoffDelay } from './backoff.js';

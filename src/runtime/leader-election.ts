@@ -4,6 +4,7 @@
 // if it cannot renew within renewDeadline; every write carries the resourceVersion it read, so two
 // candidates can never both win. On a graceful stop the leader releases the Lease so a standby can
 // take over at once instead of waiting for it to expire.
+// The design it implements: docs/design.md §9.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';

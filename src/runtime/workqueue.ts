@@ -1,6 +1,7 @@
 // A work queue with client-go's semantics: a key is queued at most once (dirty set), a key being
 // processed is never handed out again until done() (processing set), and a key added while it is
 // processed goes back in the queue when done() is called, so the change that caused the add is seen.
+// The design it implements: docs/design.md §1.2.
 import type { Registry } from 'prom-client';
 import { type Clock, realClock, type TimerHandle } from './clock.js';
 import { type InFlightReporter, type WorkQueueMetrics, workQueueMetrics } from './metrics.js';

@@ -3,6 +3,7 @@
 // reading the files, and only new bytes lead to loading them. A load that throws refuses the files:
 // the last good value stays, and the refusal is reported once, not at every poll or event that finds
 // the same files again.
+// The design it implements: docs/design.md §8.
 import { watchPaths } from './file-events.js';
 import { readSnapshot, type Snapshot } from './snapshot.js';
 
