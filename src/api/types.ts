@@ -4,6 +4,7 @@
 import type { components as CodeRunComponents } from './generated/coderun.js';
 import type { components as ConfigComponents } from './generated/controller-config.js';
 import type { components as DocsRunComponents } from './generated/docsrun.js';
+import type { RunKindName, RunObjects } from './generated/kinds.js';
 import type { components as TaskRunComponents } from './generated/taskrun.js';
 
 export {
@@ -42,7 +43,7 @@ export type DocsRunSpec = DocsRun['spec'];
 export type DocsRunStatus = NonNullable<DocsRun['status']>;
 
 /** Any run resource. */
-export type Run = TaskRun | CodeRun | DocsRun;
+export type Run = RunObjects[RunKindName];
 /** A status condition (the metav1.Condition shape), the same in every run's status. */
 export type Condition = NonNullable<TaskRunStatus['conditions']>[number];
 export type ConditionStatus = Condition['status'];

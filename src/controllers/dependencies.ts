@@ -56,8 +56,9 @@ export function dependencyCondition(verdict: DependencyVerdict): {
 /** A TaskRun's phase changed: wake the TaskRuns of its service that depend on its task. */
 export function mapToDependents(runs: () => readonly KubeObject[]): EventMapper {
   return (obj) => {
-    const changed = obj as unknown as TaskRun;
-    return (runs() as unknown as TaskRun[])
+    // Only TaskRuns have dependencies: the source and the list are the TaskRun cache.
+    const changed = obj as TaskRun;
+    return (runs() as readonly TaskRun[])
       .filter((r) => sameService(r, changed) && (r.spec.dependsOn ?? []).includes(changed.spec.taskId))
       .map((r): Request => ({ namespace: r.metadata?.namespace ?? '', name: r.metadata?.name ?? '' }));
   };
