@@ -7,16 +7,6 @@ import type { components as DocsRunComponents } from './generated/docsrun.js';
 import type { RunKindName, RunObjects } from './generated/kinds.js';
 import type { components as TaskRunComponents } from './generated/taskrun.js';
 
-export {
-  CRD_EXTENSION,
-  findPackageRoot,
-  loadSchema,
-  loadSchemas,
-  parseSchema,
-  SCHEMA_FILES,
-  schemasDir,
-} from './schemas.js';
-
 /** One agent task (`tr`). */
 export type TaskRun = TaskRunComponents['schemas']['TaskRun'];
 export type TaskRunSpec = TaskRun['spec'];
