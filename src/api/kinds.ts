@@ -90,9 +90,10 @@ export function webhookAt(path: string): { kind: RunKindName; verb: 'validate' |
  * other spec field does not (it asks for nothing to run). The reconciler and the CLI's `wait` share
  * this one definition.
  */
-export function runFinished(kind: RunKindName, run: { spec?: object; status?: object }): boolean {
-  const { phase, attempt } = (run.status ?? {}) as { phase?: string; attempt?: number };
-  return (phase === 'Succeeded' || phase === 'Failed') && specAttempt(kind, run.spec) <= (attempt ?? 0);
+export function runFinished(kind: RunKindName, run: object): boolean {
+  const { spec, status } = run as { spec?: object; status?: { phase?: string; attempt?: number } };
+  const { phase, attempt = 0 } = status ?? {};
+  return (phase === 'Succeeded' || phase === 'Failed') && specAttempt(kind, spec) <= attempt;
 }
 
 /** A record with a value for every kind, made by `make`. */

@@ -1,6 +1,7 @@
 import t from 'tap';
+import { runFinished } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
-import { exitCode, isFinished, progressLines, summaryLines } from './progress.js';
+import { exitCode, progressLines, summaryLines } from './progress.js';
 
 const at = new Date(2025, 0, 1, 12, 0, 1);
 const condition = (type: string, status: string, reason: string, message = '') => ({
@@ -46,10 +47,18 @@ t.test('one line per change: attempt, each changed condition, else the phase', a
   ]);
 });
 
-t.test('finished: a final phase for the current generation only (a raised attempt is pending)', async (t) => {
-  t.ok(isFinished(run({ phase: 'Failed', observedGeneration: 2 }, 2)));
-  t.notOk(isFinished(run({ phase: 'Failed', observedGeneration: 1 }, 2)));
-  t.notOk(isFinished(run({ phase: 'Running', observedGeneration: 1 })));
+t.test('finished (what wait waits for): a final phase of the attempt the spec asks for', async (t) => {
+  const at = (status: object, retryAttempt = 1) => ({ ...run(status), spec: { retryAttempt } });
+  t.ok(runFinished('TaskRun', at({ phase: 'Failed', attempt: 2 }, 2)));
+  t.notOk(runFinished('TaskRun', at({ phase: 'Failed', attempt: 1 }, 2)), 'a raised attempt is pending');
+  t.notOk(runFinished('TaskRun', at({ phase: 'Running', attempt: 1 })));
+  t.ok(
+    runFinished('TaskRun', {
+      ...at({ phase: 'Succeeded', attempt: 1, observedGeneration: 1 }),
+      metadata: { generation: 2 },
+    }),
+    'an edit of another spec field asks for nothing to run',
+  );
 });
 
 t.test('summary and exit codes', async (t) => {

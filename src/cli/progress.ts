@@ -10,16 +10,6 @@ export const EXIT = Object.freeze({ succeeded: 0, failed: 1, timeout: 2, interru
 
 export const runStatus = (run: KubeObject | undefined): Status => (run?.status ?? {}) as Status;
 
-/** Finished, and the status is about the current spec (a raised retry attempt is not yet finished). */
-export function isFinished(run: KubeObject): boolean {
-  const status = runStatus(run);
-  if (status.phase !== 'Succeeded' && status.phase !== 'Failed') return false;
-  const generation = run.metadata?.generation;
-  return status.observedGeneration === undefined || generation === undefined
-    ? true
-    : status.observedGeneration >= generation;
-}
-
 export const clock = (at: Date) => at.toTimeString().slice(0, 8);
 
 export interface Paint {

@@ -3,22 +3,13 @@
 // summary and the exit code of the outcome: 0 Succeeded, 1 Failed, 2 timeout, 130 Ctrl-C.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import type { RunKindName } from '../api/index.js';
+import { type RunKindName, runFinished } from '../api/index.js';
 import { ApiError, type KubeObject } from '../runtime/index.js';
 import { parseDuration } from './duration.js';
 import { CliExit, type CliIO } from './io.js';
 import { KIND_HELP, parseRef, runPath } from './kinds.js';
 import { addKubeOptions, type Connection, type KubeFlags, withConnection } from './kube.js';
-import {
-  colour,
-  exitCode,
-  isFinished,
-  type Outcome,
-  plain,
-  progressLines,
-  runStatus,
-  summaryLines,
-} from './progress.js';
+import { colour, exitCode, type Outcome, plain, progressLines, runStatus, summaryLines } from './progress.js';
 
 export const DEFAULT_WAIT_TIMEOUT = '30m';
 /** A watch asks the server to end it after this long, so a silently dead connection is noticed. */
@@ -85,6 +76,11 @@ class Follower {
     this.see(await this.conn.client.request('GET', runPath(kind, namespace, name), { signal }));
   }
 
+  /** The reconciler's own notion of finished (src/api/kinds.ts), so the two never disagree. */
+  finished(run: KubeObject): boolean {
+    return runFinished(this.target.kind, run);
+  }
+
   /** One watch, until it ends, breaks, or the run finishes (then true). */
   async watch(signal: AbortSignal, remainingMs: number, watchSeconds = WATCH_SECONDS): Promise<boolean> {
     const { kind, namespace, name } = this.target;
@@ -108,7 +104,7 @@ class Follower {
             this.resourceVersion = event.object.metadata?.resourceVersion ?? this.resourceVersion;
           else if (event.type === 'DELETED') this.deleted = true;
           else this.see(event.object);
-          if (expired || this.deleted || (this.run && isFinished(this.run))) {
+          if (expired || this.deleted || (this.run && this.finished(this.run))) {
             finished = !expired;
             done.abort();
           }
@@ -121,11 +117,11 @@ class Follower {
         // 410 Gone (history compacted) needs a fresh read; anything else is a broken connection.
         if (!(err instanceof ApiError && err.status === 410)) await sleep(1000, undefined, { signal });
         await this.read(signal);
-        return this.run !== undefined && isFinished(this.run);
+        return this.run !== undefined && this.finished(this.run);
       }
     }
     if (expired) await this.read(signal);
-    return finished || (this.run !== undefined && isFinished(this.run));
+    return finished || (this.run !== undefined && this.finished(this.run));
   }
 }
 
@@ -156,7 +152,7 @@ export async function waitForRun(
   let outcome: Outcome;
   try {
     await follower.read(signal);
-    let finished = follower.run !== undefined && isFinished(follower.run);
+    let finished = follower.run !== undefined && follower.finished(follower.run);
     while (!finished && !follower.deleted)
       finished = await follower.watch(signal, deadline - Date.now(), opts.watchSeconds);
     if (follower.deleted) outcome = 'deleted';
