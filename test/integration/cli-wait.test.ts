@@ -1,13 +1,25 @@
 // `--wait` follows a run across watches: each watch is ended by the server after watchSeconds and made
 // again from the last resourceVersion, and the run finishing in a later watch is still seen. The test
-// writes the run's status itself (no controller), so nothing but the watches can report it.
+// writes the run's status itself (no controller), so nothing but the watches can report it. And a
+// finished run whose mutable spec is edited: the controller observes the new generation without running
+// anything, and `orchestrator wait` ends at once with the run's outcome.
 import t from 'tap';
+import { LABELS, type TaskRun } from '../../src/api/index.js';
 import { memoryIO } from '../../src/cli/io.js';
 import { connect } from '../../src/cli/kube.js';
 import { waitForRun } from '../../src/cli/wait.js';
+import type { KubeObject } from '../../src/runtime/index.js';
+import { runCli, startCli } from '../harness/cli.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
-import { sampleTaskRun, taskRunPath } from '../harness/operator.js';
+import {
+  finishJob,
+  jobPath,
+  sampleTaskRun,
+  startOperator,
+  taskRunPath,
+  untilJob,
+} from '../harness/operator.js';
 import { scaled, waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
@@ -45,3 +57,67 @@ t.test('a run that finishes after several watches ended is followed to its end',
   t.match(io.stdout(), /Running/, 'the change seen in an earlier watch is printed');
   t.match(io.stdout(), /Succeeded/, 'the summary names the outcome');
 });
+
+t.test(
+  "editing a finished run's mutable spec neither hangs wait nor leaves observedGeneration behind",
+  async (t) => {
+    const namespace = await testNamespace(t, cluster);
+    const op = await startOperator(t, cluster, namespace);
+    const { client } = op;
+    const path = taskRunPath(namespace, 'pay-31');
+    const read = () => client.request<TaskRun>('GET', path);
+    await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-31', 31) });
+    const job = 'payments-task-31-run-1';
+    await untilJob(client, namespace, job, 'the Job of attempt 1');
+    await finishJob(client, namespace, job, 'Complete');
+    const done = await waitFor('the run Succeeded and observed', async (note) => {
+      const run = await read();
+      note(run.status);
+      return (
+        run.status?.phase === 'Succeeded' && run.status.observedGeneration === run.metadata?.generation && run
+      );
+    });
+
+    const edited = await client.request<TaskRun>('PATCH', path, {
+      body: { spec: { model: 'claude-opus-4-20250514' } },
+      contentType: 'application/merge-patch+json',
+    });
+    const generation = edited.metadata?.generation ?? 0;
+    t.ok(generation > (done.metadata?.generation ?? 0), `the edit made generation ${generation}`);
+    // Started right after the edit, usually before the controller has observed it: it must end once it has.
+    const early = startCli(cluster, ['wait', 'tr', 'pay-31', '--timeout', `${scaled(60)}s`], { namespace });
+
+    const observed = await waitFor(`observedGeneration ${generation}`, async (note) => {
+      const run = await read();
+      note(run.status);
+      return run.status?.observedGeneration === generation && run;
+    });
+    t.equal(observed.status?.phase, 'Succeeded', 'still Succeeded');
+    t.equal(observed.status?.attempt, 1, 'still attempt 1');
+    t.ok(
+      observed.status?.conditions?.every((c) => c.observedGeneration === generation),
+      'every condition observed the new generation',
+    );
+    const { items } = await client.request<{ items: KubeObject[] }>('GET', jobPath(namespace), {
+      query: { labelSelector: `${LABELS.run}=pay-31` },
+    });
+    t.same(
+      items.map((j) => j.metadata?.name),
+      [job],
+      'no new Job',
+    );
+
+    // Exit 2 (its own timeout) would mean it hung.
+    t.equal(
+      await early.done,
+      0,
+      `the wait started before the controller caught up ends:\n${early.io.stdout()}${early.io.stderr()}`,
+    );
+    t.match(early.io.stdout(), /\nTaskRun pay-31 succeeded\n {2}Phase: +Succeeded\n {2}Attempt: +1\n/);
+    const late = await runCli(cluster, ['wait', 'tr', 'pay-31', '--timeout', `${scaled(60)}s`], {
+      namespace,
+    });
+    t.equal(late.code, 0, `a wait after it caught up ends:\n${late.stdout}${late.stderr}`);
+    t.match(late.stdout, /(^|\n)TaskRun pay-31 succeeded\n {2}Phase: +Succeeded\n/);
+  },
+);

@@ -1,0 +1,210 @@
+// The run reconciler against an in-memory API and caches (test/harness/run-reconciler-fixture.ts):
+// adding the finalizer, creating an attempt's objects, name conflicts and adoption, a run that cannot
+// render, and a run waiting for a concurrency slot. Each case checks the calls made, the status
+// written and the result returned. The run's lifecycle after that: run-reconciler-lifecycle.test.ts.
+import t from 'tap';
+import { apiError } from '../../test/harness/fake-api.js';
+import {
+  configMapsPath,
+  FINALIZER,
+  fixture,
+  jobsPath,
+  ownedJob,
+  pvcsPath,
+  RUN_UID,
+  runsPath,
+  taskRun,
+} from '../../test/harness/run-reconciler-fixture.js';
+import { LABELS, type TaskRun } from '../api/index.js';
+import { loadDefaultConfig } from '../config/load.js';
+import { CAPACITY_RECHECK_MS, claimKey } from './capacity.js';
+import { CONFLICT_RECHECK_MS } from './run-reconciler.js';
+
+const statusPath = `${runsPath}/pay-7/status`;
+const JOB = 'payments-task-7-run-1';
+const CONFIGMAP = 'payments-task-7-run-1-files';
+const ownerRef = {
+  apiVersion: 'orchestrator.io/v1',
+  kind: 'TaskRun',
+  name: 'pay-7',
+  uid: RUN_UID,
+  controller: true,
+};
+
+/** The status of the one status write. */
+const writtenStatus = (f: ReturnType<typeof fixture>): NonNullable<TaskRun['status']> => {
+  const puts = f.api.made('PUT', statusPath);
+  if (puts.length !== 1) throw new Error(`expected one status write, got ${puts.length}`);
+  return (puts[0]?.body as TaskRun | undefined)?.status ?? {};
+};
+const condition = (status: NonNullable<TaskRun['status']>, type: string) =>
+  status.conditions?.find((c) => c.type === type);
+const writes = (f: ReturnType<typeof fixture>) =>
+  f.api.calls
+    .filter((c) => c.method !== 'GET' && !c.path.endsWith('/events'))
+    .map((c) => `${c.method} ${c.path}`);
+
+t.test(
+  'a run without the finalizer gets it by a JSON patch guarded by a test op, and nothing else',
+  async (t) => {
+    const f = fixture();
+    f.addRun(taskRun('pay-7', 7, { metadata: { finalizers: undefined } }));
+    t.equal(await f.reconcile(), undefined, 'the patch event brings the next reconcile');
+    t.same(f.api.calls, [
+      {
+        method: 'PATCH',
+        path: `${runsPath}/pay-7`,
+        contentType: 'application/json-patch+json',
+        body: [
+          { op: 'test', path: '/metadata/resourceVersion', value: '5' },
+          { op: 'add', path: '/metadata/finalizers', value: [FINALIZER] },
+        ],
+      },
+    ]);
+
+    const other = fixture();
+    other.addRun(taskRun('pay-7', 7, { metadata: { finalizers: ['someone/else'] } }));
+    other.api.failNext('PATCH', `${runsPath}/pay-7`, apiError(422));
+    t.same(await other.reconcile(), { requeue: true }, 'a failed test op: try again');
+    t.same(other.api.calls[0]?.body, [
+      { op: 'test', path: '/metadata/finalizers', value: ['someone/else'] },
+      { op: 'add', path: '/metadata/finalizers/-', value: FINALIZER },
+    ]);
+    t.equal(other.api.calls.length, 1);
+  },
+);
+
+t.test(
+  'a run with the finalizer: ConfigMap, workspace PVC and Job are created, then the status',
+  async (t) => {
+    const f = fixture();
+    f.addRun(taskRun());
+    t.equal(await f.reconcile(), undefined, 'nothing to look at again until the Job changes');
+    t.same(writes(f), [
+      `POST ${configMapsPath}`,
+      `POST ${pvcsPath}`,
+      `POST ${jobsPath}`,
+      `PUT ${statusPath}`,
+    ]);
+    const [configMap, pvc, job] = f.api.made('POST').map((c) => c.body as TaskRun);
+    t.match(configMap?.metadata, { name: CONFIGMAP, namespace: 'ns', ownerReferences: [ownerRef] });
+    t.match(configMap?.metadata?.labels, { [LABELS.run]: 'pay-7', [LABELS.service]: 'payments' });
+    t.match(pvc?.metadata, { name: 'workspace-payments', namespace: 'ns' });
+    t.notOk(pvc?.metadata?.ownerReferences, 'the workspace volume is shared: no owner');
+    t.match(job?.metadata, { name: JOB, namespace: 'ns', ownerReferences: [ownerRef] });
+    const status = writtenStatus(f);
+    t.match(status, {
+      phase: 'Running',
+      attempt: 1,
+      observedGeneration: 1,
+      jobName: JOB,
+      configMapName: CONFIGMAP,
+      message: 'attempt 1 is running',
+    });
+    t.match(condition(status, 'ConfigMapReady'), {
+      status: 'True',
+      reason: 'Created',
+      observedGeneration: 1,
+    });
+    t.match(condition(status, 'JobCreated'), { status: 'True', reason: 'Created', message: `Job ${JOB}` });
+    t.match(condition(status, 'Succeeded'), { status: 'Unknown', reason: 'JobRunning' });
+    t.match(f.api.made('POST', /\/events$/)[0]?.body, {
+      reason: 'JobRunning',
+      involvedObject: { uid: RUN_UID },
+    });
+
+    // The workspace is in the cache: no PVC call.
+    const cached = fixture();
+    cached.addRun(taskRun());
+    cached.workspaces.set({ metadata: { name: 'workspace-payments', namespace: 'ns' } });
+    await cached.reconcile();
+    t.same(writes(cached), [`POST ${configMapsPath}`, `POST ${jobsPath}`, `PUT ${statusPath}`]);
+  },
+);
+
+t.test('a Job name held by a foreign object is a NameConflict, looked at again later', async (t) => {
+  const f = fixture();
+  f.addRun(taskRun());
+  f.api.seed(jobsPath, ownedJob(JOB, { name: 'intruder', uid: 'uid-intruder' }));
+  t.same(await f.reconcile(), { requeueAfter: CONFLICT_RECHECK_MS });
+  t.equal(f.api.made('POST', jobsPath).length, 1, 'the create was tried');
+  t.equal(f.api.made('GET', `${jobsPath}/${JOB}`).length, 1, 'the 409 made it read the object');
+  const status = writtenStatus(f);
+  t.equal(status.phase, 'Pending');
+  t.match(condition(status, 'ConfigMapReady'), { status: 'True', reason: 'Created' });
+  t.match(condition(status, 'JobCreated'), {
+    status: 'False',
+    reason: 'NameConflict',
+    message: `Job ${JOB} already exists and is controlled by TaskRun intruder, not this TaskRun; delete or rename it and the run will proceed`,
+  });
+  t.match(condition(status, 'Succeeded'), { status: 'Unknown', reason: 'NameConflict' });
+  t.notOk(
+    f.capacity.holders().some((h) => h.key === claimKey('TaskRun', 'ns', 'pay-7')),
+    'the run gave its slot back',
+  );
+});
+
+t.test('a ConfigMap name held by a foreign object stops the run before its Job', async (t) => {
+  const f = fixture();
+  f.addRun(taskRun());
+  f.configMaps.set({ metadata: { name: CONFIGMAP, namespace: 'ns' } });
+  t.same(await f.reconcile(), { requeueAfter: CONFLICT_RECHECK_MS });
+  t.same(writes(f), [`PUT ${statusPath}`], 'the cached foreign ConfigMap: no create at all');
+  const status = writtenStatus(f);
+  t.match(condition(status, 'ConfigMapReady'), {
+    status: 'False',
+    reason: 'NameConflict',
+    message: `ConfigMap ${CONFIGMAP} already exists and has no controller, not this TaskRun; delete or rename it and the run will proceed`,
+  });
+  t.match(condition(status, 'JobCreated'), { status: 'Unknown', reason: 'NotCreated' });
+});
+
+t.test('an existing Job controlled by the run (made before a crash) is adopted', async (t) => {
+  const f = fixture();
+  f.addRun(taskRun());
+  f.api.seed(jobsPath, ownedJob(JOB, { name: 'pay-7', uid: RUN_UID }));
+  t.equal(await f.reconcile(), undefined);
+  t.equal(f.api.made('GET', `${jobsPath}/${JOB}`).length, 1, 'read after the 409');
+  const status = writtenStatus(f);
+  t.equal(status.phase, 'Running');
+  t.match(condition(status, 'JobCreated'), { status: 'True', reason: 'Created' });
+});
+
+t.test('a run that cannot render fails with RenderFailed and nothing is created', async (t) => {
+  const f = fixture();
+  // An agent the config does not know (e.g. removed by a config reload after admission).
+  f.addRun(taskRun('pay-7', 7, { spec: { agent: 'nobody' } }));
+  t.equal(await f.reconcile(), undefined, 'a terminal state: nothing to retry');
+  t.same(writes(f), [`PUT ${statusPath}`], 'no ConfigMap, PVC or Job');
+  const status = writtenStatus(f);
+  t.equal(status.phase, 'Failed');
+  t.match(status.message, /^cannot render the run: agent "nobody" has no profile in the controller config/);
+  t.match(condition(status, 'ConfigMapReady'), { status: 'False', reason: 'RenderFailed' });
+  t.match(condition(status, 'JobCreated'), { status: 'Unknown', reason: 'NotCreated' });
+  t.match(condition(status, 'Succeeded'), { status: 'False', reason: 'RenderFailed' });
+  t.match(f.api.made('POST', /\/events$/)[0]?.body, { type: 'Warning', reason: 'RenderFailed' });
+  t.same(f.capacity.holders(), [], 'no slot kept');
+});
+
+t.test('no free slot for the service: the run waits for capacity without creating anything', async (t) => {
+  const config = { ...loadDefaultConfig(), concurrency: { perService: 1, global: 10 } };
+  for (const holder of ['an active Job of another run', 'another Running run'] as const) {
+    const f = fixture({ config });
+    if (holder === 'an active Job of another run')
+      f.jobs.set(ownedJob('payments-task-8-run-1', { name: 'pay-8', uid: 'uid-of-pay-8' }));
+    else f.runs.set(taskRun('pay-8', 8, { status: { phase: 'Running', attempt: 1 } }));
+    f.addRun(taskRun());
+    t.same(await f.reconcile(), { requeueAfter: CAPACITY_RECHECK_MS }, holder);
+    t.same(writes(f), [`PUT ${statusPath}`], `${holder}: no object created`);
+    const status = writtenStatus(f);
+    t.equal(status.phase, 'Pending');
+    t.equal(status.attempt, undefined, 'no attempt has started');
+    t.match(condition(status, 'JobCreated'), {
+      status: 'False',
+      reason: 'WaitingForCapacity',
+      message:
+        '1 of 1 runs of service "payments" are running (concurrency.perService); waiting for one to finish',
+    });
+    t.match(condition(status, 'Succeeded'), { status: 'Unknown', reason: 'WaitingForCapacity' });
+  }
+});

@@ -1,0 +1,164 @@
+// A TaskRun reconciler wired to in-memory parts for unit tests: a FakeApi as its client, Stores as its
+// caches (a test fills them as the informers would), the real capacity count over those stores
+// (cacheSources), the default controller config (or one given) and the package's templates.
+import pino from 'pino';
+import { type ControllerConfig, kindFacts, LABELS, type TaskRun } from '../../src/api/index.js';
+import { runPath } from '../../src/cli/kinds.js';
+import { loadDefaultConfig } from '../../src/config/load.js';
+import { Capacity } from '../../src/controllers/capacity.js';
+import { cacheSources } from '../../src/controllers/capacity-cache.js';
+import { CONFIGMAPS, JOBS, PVCS } from '../../src/controllers/owned-objects.js';
+import { RUN_STRATEGIES } from '../../src/controllers/run-kind.js';
+import { RunReconciler } from '../../src/controllers/run-reconciler.js';
+import { loadTemplateSet } from '../../src/render/index.js';
+import { type KubeObject, type Result, resourcePath, Store } from '../../src/runtime/index.js';
+import { FakeApi } from './fake-api.js';
+
+export const NAMESPACE = 'ns';
+export const RUN_UID = 'run-uid';
+export const FINALIZER = kindFacts('TaskRun').finalizer;
+export const jobsPath = resourcePath(JOBS, NAMESPACE);
+export const configMapsPath = resourcePath(CONFIGMAPS, NAMESPACE);
+export const pvcsPath = resourcePath(PVCS, NAMESPACE);
+export const runsPath = runPath('TaskRun', NAMESPACE);
+
+const templates = loadTemplateSet();
+
+/** A TaskRun of service payments, task `taskId`, as the cache holds it after admission (finalizer in place). */
+export function taskRun(
+  name = 'pay-7',
+  taskId = 7,
+  change: {
+    spec?: Partial<TaskRun['spec']>;
+    metadata?: TaskRun['metadata'];
+    status?: TaskRun['status'];
+  } = {},
+): TaskRun {
+  return {
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'TaskRun',
+    metadata: {
+      name,
+      namespace: NAMESPACE,
+      uid: name === 'pay-7' ? RUN_UID : `uid-of-${name}`,
+      generation: 1,
+      resourceVersion: '5',
+      creationTimestamp: '2026-11-22T09:00:00Z',
+      finalizers: [FINALIZER],
+      ...change.metadata,
+    },
+    spec: {
+      taskId,
+      serviceName: 'payments',
+      repository: { url: 'https://github.com/acme/payments.git' },
+      markdownFiles: [{ filename: 'task.md', content: '# Task\nDo it.\n' }],
+      ...change.spec,
+    },
+    ...(change.status ? { status: change.status } : {}),
+  };
+}
+
+/** A Job of `run`'s attempt as the Job cache shows it: controlled by the run, in `state`. */
+export function ownedJob(
+  name: string,
+  owner: { name: string; uid: string },
+  state: 'Active' | 'Complete' | 'Failed' = 'Active',
+  failedAt = '2026-11-22T09:30:00Z',
+): KubeObject {
+  const conditions =
+    state === 'Active'
+      ? []
+      : [
+          {
+            type: state,
+            status: 'True',
+            reason: 'Test',
+            message: `${state} in the test`,
+            lastTransitionTime: failedAt,
+          },
+        ];
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      namespace: NAMESPACE,
+      labels: { [LABELS.service]: 'payments', [LABELS.run]: owner.name },
+      ownerReferences: [
+        {
+          apiVersion: 'orchestrator.io/v1',
+          kind: 'TaskRun',
+          name: owner.name,
+          uid: owner.uid,
+          controller: true,
+        },
+      ],
+    },
+    status: { conditions },
+  };
+}
+
+export interface Fixture {
+  api: FakeApi;
+  runs: Store<TaskRun>;
+  jobs: Store;
+  configMaps: Store;
+  workspaces: Store;
+  capacity: Capacity;
+  /** Puts the run in the run cache and in the API (where its status is written). */
+  addRun(run: TaskRun): void;
+  /** Puts a Job in the Job cache and in the API. */
+  addJob(job: KubeObject): void;
+  reconcile(name?: string): Promise<Result | undefined>;
+}
+
+export function fixture(opts: { config?: ControllerConfig; now?: () => Date } = {}): Fixture {
+  const config = opts.config ?? loadDefaultConfig();
+  const api = new FakeApi();
+  const runs = new Store<TaskRun>();
+  const jobs = new Store();
+  const configMaps = new Store();
+  const workspaces = new Store();
+  const source = <T extends KubeObject>(store: Store<T>) => ({
+    list: () => store.list(),
+    addHandler: () => () => {},
+    store,
+  });
+  const capacity = new Capacity(
+    cacheSources(source(jobs), [{ kind: 'TaskRun', runs: source(runs) }], () => config),
+  );
+  const reconciler = new RunReconciler<'TaskRun'>({
+    client: api,
+    strategy: RUN_STRATEGIES.TaskRun,
+    config: () => config,
+    templates: () => templates,
+    runs,
+    jobs,
+    configMaps,
+    workspaces,
+    capacity,
+    ...(opts.now ? { now: opts.now } : {}),
+  });
+  const logger = pino({ level: 'silent' });
+  return {
+    api,
+    runs,
+    jobs,
+    configMaps,
+    workspaces,
+    capacity,
+    addRun(run) {
+      runs.set(run);
+      api.seed(runsPath, run);
+    },
+    addJob(job) {
+      jobs.set(job);
+      api.seed(jobsPath, job);
+    },
+    reconcile: async (name = 'pay-7') =>
+      (await reconciler.reconcile(
+        { namespace: NAMESPACE, name },
+        { signal: new AbortController().signal, logger, retries: 0 },
+      )) ?? undefined,
+  };
+}
