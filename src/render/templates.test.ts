@@ -99,6 +99,7 @@ t.test('layout problems are all reported at once', async (t) => {
 t.test('an agent without a prompt template needs agents/default.md.hbs', async (t) => {
   const withScout = configFrom({
     ...config,
+    githubApps: [...(config.githubApps ?? []), '5DLabs-Scout'],
     agents: { ...config.agents, scout: { image: 'x', model: 'm', githubApp: '5DLabs-Scout' } },
   });
   t.same(
@@ -118,6 +119,7 @@ t.test("a profile's systemPrompt picks another agent's prompt, and must exist", 
   const named = (systemPrompt: string) =>
     configFrom({
       ...config,
+      githubApps: [...(config.githubApps ?? []), '5DLabs-Scout'],
       agents: {
         ...config.agents,
         scout: { image: 'x', model: 'm', githubApp: '5DLabs-Scout', systemPrompt },
@@ -168,6 +170,7 @@ t.test('a refused change is proven again under a new config; the set in force is
   rmSync(path.join(dir, 'agents/default.md.hbs'));
   const withScout = configFrom({
     ...config,
+    githubApps: [...(config.githubApps ?? []), '5DLabs-Scout'],
     agents: { ...config.agents, scout: { image: 'x', model: 'm', githubApp: '5DLabs-Scout' } },
   });
   let inForce = config;
