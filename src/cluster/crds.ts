@@ -47,6 +47,7 @@ interface Deadline {
   pollMs: number;
 }
 
+/** Applies crds/, then resolves once every run kind is served; rejects naming what it still awaited. */
 export async function installCrds(client: ApiRequester, opts: InstallCrdsOptions = {}): Promise<void> {
   const end = Date.now() + (opts.timeoutMs ?? 120_000);
   const requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
