@@ -2,15 +2,14 @@
 // reached by URL (local development and tests) with an explicit caBundle.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  AdmissionregistrationV1Api,
-  ApiException,
-  type KubeConfig,
-  type V1LabelSelector,
-  type V1MutatingWebhookConfiguration,
-  type V1ValidatingWebhookConfiguration,
+import type {
+  KubeConfig,
+  V1LabelSelector,
+  V1MutatingWebhookConfiguration,
+  V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import { isApiStatus, KubeClient, type ResourceType, resourcePath } from '../runtime/index.js';
 import { packageRoot } from '../util/package-root.js';
 
 type Configuration = V1MutatingWebhookConfiguration | V1ValidatingWebhookConfiguration;
@@ -50,62 +49,70 @@ export function localConfigurations(opts: LocalWebhookOptions): Configuration[] 
   });
 }
 
-async function upsert<T extends Configuration>(
-  read: () => Promise<T>,
-  create: () => Promise<T>,
-  replace: (resourceVersion: string) => Promise<T>,
-): Promise<void> {
+const WEBHOOK_RESOURCES: Record<string, ResourceType> = {
+  MutatingWebhookConfiguration: {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    plural: 'mutatingwebhookconfigurations',
+    kind: 'MutatingWebhookConfiguration',
+  },
+  ValidatingWebhookConfiguration: {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    plural: 'validatingwebhookconfigurations',
+    kind: 'ValidatingWebhookConfiguration',
+  },
+};
+
+function resourceOf(config: Configuration): ResourceType {
+  const resource = WEBHOOK_RESOURCES[config.kind ?? ''];
+  if (!resource) throw new Error(`webhooks/: unexpected kind ${config.kind}`);
+  return resource;
+}
+
+/**
+ * Create or replace, not server-side apply: the configuration must become exactly this one, also
+ * where `orchestrator install` left a service-based one under the same name (an applied `url` next to
+ * that `service` would be refused).
+ */
+async function upsert(client: KubeClient, config: Configuration): Promise<void> {
+  const path = resourcePath(resourceOf(config), undefined, config.metadata?.name);
   try {
-    const current = await read();
-    await replace(current.metadata?.resourceVersion ?? '');
+    const current = await client.request<Configuration>('GET', path);
+    const resourceVersion = current.metadata?.resourceVersion;
+    await client.request('PUT', path, {
+      body: { ...config, metadata: { ...config.metadata, resourceVersion } },
+    });
   } catch (err) {
-    if (err instanceof ApiException && err.code === 404) await create();
-    else throw err;
+    if (!isApiStatus(err, 404)) throw err;
+    await client.request('POST', resourcePath(resourceOf(config)), { body: config });
   }
 }
 
 export async function installLocalWebhooks(kc: KubeConfig, opts: LocalWebhookOptions): Promise<string[]> {
-  const api = kc.makeApiClient(AdmissionregistrationV1Api);
-  const names: string[] = [];
-  for (const body of localConfigurations(opts)) {
-    const name = body.metadata?.name as string;
-    names.push(name);
-    if (body.kind === 'MutatingWebhookConfiguration') {
-      const b = body as V1MutatingWebhookConfiguration;
-      await upsert(
-        () => api.readMutatingWebhookConfiguration({ name }),
-        () => api.createMutatingWebhookConfiguration({ body: b }),
-        (resourceVersion) =>
-          api.replaceMutatingWebhookConfiguration({
-            name,
-            body: { ...b, metadata: { ...b.metadata, resourceVersion } },
-          }),
-      );
-    } else {
-      const b = body as V1ValidatingWebhookConfiguration;
-      await upsert(
-        () => api.readValidatingWebhookConfiguration({ name }),
-        () => api.createValidatingWebhookConfiguration({ body: b }),
-        (resourceVersion) =>
-          api.replaceValidatingWebhookConfiguration({
-            name,
-            body: { ...b, metadata: { ...b.metadata, resourceVersion } },
-          }),
-      );
+  const client = new KubeClient(kc);
+  try {
+    const names: string[] = [];
+    for (const config of localConfigurations(opts)) {
+      names.push(config.metadata?.name as string);
+      await upsert(client, config);
     }
+    return names;
+  } finally {
+    client.close();
   }
-  return names;
 }
 
 export async function uninstallLocalWebhooks(kc: KubeConfig, suffix = ''): Promise<void> {
-  const api = kc.makeApiClient(AdmissionregistrationV1Api);
-  const ignoreMissing = (err: unknown) => {
-    if (!(err instanceof ApiException && err.code === 404)) throw err;
-  };
-  await api
-    .deleteMutatingWebhookConfiguration({ name: `orchestrator-mutating${suffix}` })
-    .catch(ignoreMissing);
-  await api
-    .deleteValidatingWebhookConfiguration({ name: `orchestrator-validating${suffix}` })
-    .catch(ignoreMissing);
+  const client = new KubeClient(kc);
+  try {
+    for (const config of Object.values(webhookManifests())) {
+      const name = `${config.metadata?.name}${suffix}`;
+      await client.request('DELETE', resourcePath(resourceOf(config), undefined, name)).catch((err) => {
+        if (!isApiStatus(err, 404)) throw err;
+      });
+    }
+  } finally {
+    client.close();
+  }
 }

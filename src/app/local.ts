@@ -6,8 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { writeDevCertificates } from '../certs/dev.js';
-import { installCrds, runKubectl } from '../cluster/crds.js';
+import { applyObjects, withClient } from '../cluster/apply.js';
+import { installCrds } from '../cluster/crds.js';
 import { type Cluster, startControlPlane } from '../cluster/index.js';
+import { renderKustomization } from '../cluster/kubectl.js';
+import { type ApiRequester, isApiStatus, type KubeObject } from '../runtime/index.js';
 import { packageRoot } from '../util/package-root.js';
 import {
   MANAGER_SERVICE_ACCOUNT,
@@ -33,17 +36,29 @@ export interface LocalEnvironmentOptions {
   log: (msg: string) => void;
 }
 
-/** config/rbac (namespace, ServiceAccount, roles, bindings) and the config, with the control plane's kubectl. */
-function applyInstallPieces(kubectl: string[], configFile: string): void {
-  runKubectl(kubectl, ['apply', '--server-side', '-k', join(packageRoot(), 'config', 'rbac')]);
-  runKubectl(kubectl, [
-    'create',
-    'configmap',
-    'orchestrator-config',
-    '-n',
-    MANAGER_SERVICE_ACCOUNT.namespace,
-    `--from-file=controller-config.yaml=${configFile}`,
-  ]);
+/** config/rbac (namespace, ServiceAccount, roles, bindings), as `kubectl apply -k` would send it. */
+function rbacObjects(kubectl: string[]): KubeObject[] {
+  return renderKustomization(kubectl, join(packageRoot(), 'config', 'rbac'));
+}
+
+/** The ConfigMap an install makes of the controller config file. */
+function configMap(configFile: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'orchestrator-config', namespace: MANAGER_SERVICE_ACCOUNT.namespace },
+    data: { 'controller-config.yaml': readFileSync(configFile, 'utf8') },
+  };
+}
+
+async function createNamespace(client: ApiRequester, name: string): Promise<void> {
+  await client
+    .request('POST', '/api/v1/namespaces', {
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+    })
+    .catch((err) => {
+      if (!isApiStatus(err, 409)) throw err;
+    });
 }
 
 export async function startLocalEnvironment(opts: LocalEnvironmentOptions): Promise<LocalEnvironment> {
@@ -53,17 +68,15 @@ export async function startLocalEnvironment(opts: LocalEnvironmentOptions): Prom
   );
   const cluster = await startControlPlane({ log });
   try {
-    await installCrds(cluster.kubectl);
-    applyInstallPieces(cluster.kubectl, opts.configFile);
-    for (const ns of opts.namespaces)
-      if (ns !== MANAGER_SERVICE_ACCOUNT.namespace) runKubectl(cluster.kubectl, ['create', 'namespace', ns]);
     const admin = new KubeConfig();
     admin.loadFromFile(cluster.kubeconfig);
-    const managerKubeConfig = tokenKubeConfig(
-      admin,
-      serviceAccountToken(cluster.kubectl, MANAGER_SERVICE_ACCOUNT),
-      serviceAccountUser(MANAGER_SERVICE_ACCOUNT),
-    );
+    const token = await withClient(admin, async (client) => {
+      await installCrds(client);
+      await applyObjects(client, [...rbacObjects(cluster.kubectl), configMap(opts.configFile)]);
+      for (const ns of opts.namespaces) await createNamespace(client, ns);
+      return serviceAccountToken(client, MANAGER_SERVICE_ACCOUNT);
+    });
+    const managerKubeConfig = tokenKubeConfig(admin, token, serviceAccountUser(MANAGER_SERVICE_ACCOUNT));
     const certs = await writeDevCertificates({
       out: join(cluster.dir ?? '.', 'webhook-certs'),
       service: 'orchestrator-webhook',

@@ -2,13 +2,19 @@
 // config authenticates as it; in local mode and in the RBAC test a token from the TokenRequest API
 // does, so a permission missing from config/rbac fails there as it would in a cluster.
 import { KubeConfig } from '@kubernetes/client-node';
-import { runKubectl } from '../cluster/crds.js';
-import type { KubeClient } from '../runtime/index.js';
+import { type ApiRequester, type KubeClient, type ResourceType, resourcePath } from '../runtime/index.js';
 
 export interface ServiceAccountRef {
   namespace: string;
   name: string;
 }
+
+const SERVICE_ACCOUNTS: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'serviceaccounts',
+  kind: 'ServiceAccount',
+};
 
 /** The ServiceAccount of config/rbac. */
 export const MANAGER_SERVICE_ACCOUNT: Readonly<ServiceAccountRef> = Object.freeze({
@@ -20,16 +26,26 @@ export const MANAGER_SERVICE_ACCOUNT: Readonly<ServiceAccountRef> = Object.freez
 export const serviceAccountUser = (sa: ServiceAccountRef): string =>
   `system:serviceaccount:${sa.namespace}:${sa.name}`;
 
+/** 30 days: longer than a local session, which ends with its control plane. */
+const TOKEN_SECONDS = 30 * 24 * 3600;
+
 /**
- * A token for `sa` from the TokenRequest API (`kubectl create token`), valid for `duration` (a Go
- * duration such as `720h`: longer than a local session, which ends with its control plane).
+ * A token for `sa` from the TokenRequest API (what `kubectl create token` asks for), for the
+ * apiserver's own audience, valid for `expirationSeconds` (the apiserver may shorten it).
  */
-export function serviceAccountToken(kubectl: string[], sa: ServiceAccountRef, duration = '720h'): string {
-  return runKubectl(
-    kubectl,
-    ['create', 'token', sa.name, '-n', sa.namespace, `--duration=${duration}`],
-    30_000,
-  ).trim();
+export async function serviceAccountToken(
+  client: ApiRequester,
+  sa: ServiceAccountRef,
+  expirationSeconds = TOKEN_SECONDS,
+): Promise<string> {
+  const answer = await client.request<{ status?: { token?: string } }>(
+    'POST',
+    `${resourcePath(SERVICE_ACCOUNTS, sa.namespace, sa.name)}/token`,
+    { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds } } },
+  );
+  const token = answer.status?.token;
+  if (!token) throw new Error(`TokenRequest for ${serviceAccountUser(sa)}: the answer holds no token`);
+  return token;
 }
 
 /** `admin`'s current cluster (server and CA), authenticated with `token` instead of its user. */

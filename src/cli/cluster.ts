@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
+import { withClient } from '../cluster/apply.js';
 import { installCrds } from '../cluster/crds.js';
 import { cacheRoot, controlPlaneBinary } from '../cluster/index.js';
 import { tailFile } from '../util/text.js';
@@ -64,7 +65,7 @@ async function up(dir: string, opts: { crds: boolean; timeout: string }): Promis
     state = readState(dir);
   }
   if (opts.crds) {
-    await installCrds([binary, 'kubectl', `--kubeconfig=${state.kubeconfig}`]);
+    await withClient(state.kubeconfig, installCrds);
     console.error('# CRDs installed');
   }
   printEnv(state);

@@ -1,8 +1,9 @@
-// `orchestrator install` / `uninstall`: the cluster-wide parts into the current context with the kubectl
-// on PATH (or ORCHESTRATOR_KUBECTL): the CRDs (waiting until they are served), the namespace and RBAC,
-// and the webhook configurations: service-based from webhooks/ (cert-manager injects the CA), or with
-// --webhook-url/--ca-file for a webhook server outside the cluster. Uninstall removes them in reverse,
-// the CRDs last, after the runs (whose finalizers need the controller, or are removed when it is gone).
+// `orchestrator install` / `uninstall`: the cluster-wide parts into the current context: the CRDs
+// through the API client (waiting until they are served), then with the kubectl on PATH (or
+// ORCHESTRATOR_KUBECTL) the namespace and RBAC, and the webhook configurations: service-based from
+// webhooks/ (cert-manager injects the CA), or with --webhook-url/--ca-file for a webhook server outside
+// the cluster. Uninstall removes them in reverse, the CRDs last, after the runs (whose finalizers need
+// the controller, or are removed when it is gone).
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +12,20 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { localConfigurations } from '../admission/install.js';
 import { kindFacts, RUN_KIND_NAMES } from '../api/index.js';
-import { installCrds, runKubectl } from '../cluster/crds.js';
+import { installCrds } from '../cluster/crds.js';
+import { runKubectl } from '../cluster/kubectl.js';
 import type { KubeObject } from '../runtime/index.js';
 import { packageRoot } from '../util/package-root.js';
 import { parseDuration } from './duration.js';
 import { type CliIO, fail } from './io.js';
 import { runPath } from './kinds.js';
-import { addKubeOptions, type Connection, type KubeFlags, withConnection } from './kube.js';
+import {
+  addKubeOptions,
+  type Connection,
+  DEFAULT_REQUEST_TIMEOUT,
+  type KubeFlags,
+  withConnection,
+} from './kube.js';
 
 export interface InstallStep {
   /** Relative to the package root. */
@@ -79,7 +87,7 @@ function urlWebhooksFile(url: string, caFile: string): { file: string; cleanup()
 
 const present = (step: InstallStep) => existsSync(join(packageRoot(), step.path));
 
-/** Runs kubectl, printing its output; its failure is the command's (not a connection problem). */
+/** Runs a step, printing kubectl's output; its failure is the command's (not a connection problem). */
 async function kubectlStep(io: CliIO, run: () => string | Promise<unknown>): Promise<void> {
   let output: unknown;
   try {
@@ -90,7 +98,7 @@ async function kubectlStep(io: CliIO, run: () => string | Promise<unknown>): Pro
   if (typeof output === 'string') for (const line of output.split('\n').filter(Boolean)) io.out(`${line}\n`);
 }
 
-async function install(flags: InstallFlags, io: CliIO): Promise<void> {
+async function install(conn: Connection, flags: InstallFlags, io: CliIO): Promise<void> {
   if ((flags.webhookUrl === undefined) !== (flags.caFile === undefined))
     throw fail('--webhook-url and --ca-file go together (the apiserver must trust the URL)');
   if (flags.webhookUrl && !/^https:\/\//.test(flags.webhookUrl))
@@ -108,7 +116,11 @@ async function install(flags: InstallFlags, io: CliIO): Promise<void> {
         ? ['apply', '--dry-run=client', step.apply, target]
         : ['apply', '--server-side', '--force-conflicts', step.apply, target];
       if (step.role === 'crds' && !flags.dryRun) {
-        await kubectlStep(io, () => installCrds(kubectl));
+        const requestTimeoutMs = parseDuration(
+          flags.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+          '--request-timeout',
+        );
+        await kubectlStep(io, () => installCrds(conn.client, { requestTimeoutMs }));
         io.out('CRDs installed and established\n');
       } else await kubectlStep(io, () => runKubectl(kubectl, args, KUBECTL_TIMEOUT_MS));
     }
@@ -185,7 +197,9 @@ export function registerInstallCommands(program: Command, io: CliIO): void {
       .option('--webhook-url <url>', 'register the webhooks at this https URL (a server outside the cluster)')
       .option('--ca-file <file>', 'CA certificate (PEM) the apiserver trusts for --webhook-url')
       .option('--dry-run', 'show what would be applied (kubectl apply --dry-run=client)'),
-  ).action((flags: InstallFlags) => withConnection(flags, () => install(flags, io), { checkCrds: false }));
+  ).action((flags: InstallFlags) =>
+    withConnection(flags, (conn) => install(conn, flags, io), { checkCrds: false }),
+  );
   addKubeOptions(
     program
       .command('uninstall')

@@ -1,4 +1,5 @@
 import { crdName, RUN_KIND_NAMES } from '../../src/api/index.js';
+import { withClient } from '../../src/cluster/apply.js';
 import { installCrds } from '../../src/cluster/crds.js';
 import type { Cluster } from '../../src/cluster/index.js';
 
@@ -10,7 +11,7 @@ const installed = new WeakMap<Cluster, Promise<void>>();
 export function ensureCrds(cluster: Cluster): Promise<void> {
   let done = installed.get(cluster);
   if (!done) {
-    done = installCrds(cluster.kubectl);
+    done = withClient(cluster.kubeconfig, installCrds);
     installed.set(cluster, done);
   }
   return done;

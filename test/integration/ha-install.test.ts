@@ -22,6 +22,7 @@ import {
   tokenKubeConfig,
 } from '../../src/app/service-account.js';
 import { createAuthority } from '../../src/certs/authority.js';
+import { withClient } from '../../src/cluster/apply.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { review } from '../fuzz/reviews.js';
@@ -89,7 +90,7 @@ t.test(
     t.equal(applied.code, 0, `RBAC applied: ${applied.stderr}`);
     const { namespace: podNamespace, container } = managerTemplate(objects);
     const admin = kubeConfig(cluster);
-    const token = serviceAccountToken(cluster.kubectl, MANAGER_SERVICE_ACCOUNT);
+    const token = await withClient(admin, (client) => serviceAccountToken(client, MANAGER_SERVICE_ACCOUNT));
     const kubeconfigFile = join(dir, 'kubeconfig');
     writeFileSync(
       kubeconfigFile,

@@ -19,6 +19,7 @@ import {
   serviceAccountUser,
   tokenKubeConfig,
 } from '../../src/app/service-account.js';
+import { withClient } from '../../src/cluster/apply.js';
 import { runControllers } from '../../src/controllers/run-controllers.js';
 import { taskRunStrategy } from '../../src/controllers/run-kind.js';
 import { loadTemplateSet } from '../../src/render/index.js';
@@ -108,7 +109,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
 
   const kc = tokenKubeConfig(
     kubeConfig(cluster),
-    serviceAccountToken(cluster.kubectl, sa, '1h'),
+    await withClient(kubeConfig(cluster), (admin) => serviceAccountToken(admin, sa, 3600)),
     serviceAccountUser(sa),
   );
   const probe = new KubeClient(kc, { requestTimeoutMs: scaled(10_000) });
