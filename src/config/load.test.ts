@@ -30,3 +30,20 @@ t.test('the default agent must be one of the agents', async (t) => {
 t.test('broken YAML is a ConfigError, not a crash', async (t) => {
   t.throws(() => parseConfig('agents: [unclosed', 'x.yaml'), { name: 'ConfigError', message: /x\.yaml/ });
 });
+
+t.test('job.podAnnotations keys must be qualified names, named in the error', async (t) => {
+  const withAnnotations = (key: string) =>
+    defaultText.replace(/^job:\n/m, `job:\n  podAnnotations:\n    ${JSON.stringify(key)}: "v"\n`);
+  t.equal(
+    parseConfig(withAnnotations('mesh.example.com/inject')).job.podAnnotations?.['mesh.example.com/inject'],
+    'v',
+  );
+  t.throws(
+    () => parseConfig(withAnnotations('Bad_Prefix/x')),
+    /job\.podAnnotations\["Bad_Prefix\/x"\]: Invalid value: the prefix before "\/" must be a DNS subdomain/,
+  );
+  t.throws(
+    () => parseConfig(withAnnotations('-x')),
+    /job\.podAnnotations\["-x"\]: Invalid value: the name must be 63 characters at most/,
+  );
+});

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ControllerConfig } from '../api/index.js';
 import { loadSchema } from '../api/schemas.js';
+import { qualifiedNameProblem } from '../naming/names.js';
 import { packageRoot } from '../util/package-root.js';
 import { error, type Finding, formatFinding } from '../validation/finding.js';
 import { compileSchema, createAjv } from '../validation/schema-validator.js';
@@ -60,6 +61,13 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
         ),
       );
     }
+  }
+  for (const key of Object.keys(config.job.podAnnotations ?? {})) {
+    const problem = qualifiedNameProblem(key);
+    if (problem)
+      findings.push(
+        error('config', `job.podAnnotations[${JSON.stringify(key)}]`, `Invalid value: ${problem}`),
+      );
   }
   return findings;
 }

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { type ControllerConfig, defaulted, type TaskRun } from '../api/index.js';
-import { loadDefaultConfig } from '../config/load.js';
+import { configFrom, loadDefaultConfig } from '../config/load.js';
 import { attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
 import { taskRunStrategy } from './run-kind.js';
 
@@ -133,4 +133,23 @@ t.test('the init image and the volume access modes come from the config', async 
   t.equal(job.spec.template.spec.initContainers[0].image, 'bash:5.2');
   t.equal(job.spec.template.spec.containers[0].image, run.spec.image, 'the agent keeps its image');
   t.same((workspacePvc(input(run, 1, custom)) as Json).spec.accessModes, ['ReadWriteMany']);
+});
+
+t.test("pod annotations: the config's for every pod, the run's winning key by key", async (t) => {
+  const annotations = (run: TaskRun, cfg = config) =>
+    (attemptJob(input(run, 1, cfg)) as Json).spec.template.metadata.annotations;
+  t.equal(annotations(taskRun()), undefined, 'none configured: none on the pod');
+  const withJobWide = configFrom({
+    ...config,
+    job: { ...config.job, podAnnotations: { 'a.io/x': '1', y: '2' } },
+  });
+  t.same(annotations(taskRun(), withJobWide), { 'a.io/x': '1', y: '2' });
+  t.same(
+    annotations(taskRun({ podAnnotations: { y: 'run', 'sim.orchestrator.io/exit-code': '3' } }), withJobWide),
+    {
+      'a.io/x': '1',
+      y: 'run',
+      'sim.orchestrator.io/exit-code': '3',
+    },
+  );
 });

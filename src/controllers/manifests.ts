@@ -85,6 +85,11 @@ function secretEnv(name: string, ref: SecretKeyRef | undefined, githubApp: strin
   return [{ name, valueFrom: { secretKeyRef: { name: secret, key: ref.key } } }];
 }
 
+function podAnnotations(config: ControllerConfig, own: Record<string, string> | undefined) {
+  const annotations = { ...config.job.podAnnotations, ...own };
+  return Object.keys(annotations).length > 0 ? { annotations } : {};
+}
+
 const containerSecurity = {
   runAsNonRoot: true,
   allowPrivilegeEscalation: false,
@@ -112,7 +117,8 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
       activeDeadlineSeconds: config.job.activeDeadlineSeconds,
       ttlSecondsAfterFinished: config.job.ttlSecondsAfterFinished,
       template: {
-        metadata: { labels: metadata.labels },
+        // The config's annotations for every pod, then the run's own, which win key by key.
+        metadata: { labels: metadata.labels, ...podAnnotations(config, spec.podAnnotations) },
         spec: {
           restartPolicy: 'Never',
           ...(spec.serviceAccountName ? { serviceAccountName: spec.serviceAccountName } : {}),

@@ -45,6 +45,24 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 /** Whether `v` may be a label value (63 characters at most, alphanumeric at both ends). */
 export const isLabelValue = (v: string): boolean => v.length <= 63 && LABEL_VALUE.test(v);
 
+const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * Why `key` cannot be a label or annotation key (Kubernetes' qualified name: an optional DNS
+ * subdomain prefix of at most 253 characters and '/', then a name of at most 63), or undefined.
+ */
+export function qualifiedNameProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix)))
+    return 'the prefix before "/" must be a DNS subdomain (lower case letters, digits, "-" and ".", at most 253 characters)';
+  if (name.length > 63 || !QUALIFIED_NAME.test(name))
+    return 'the name must be 63 characters at most, start and end with a letter or digit, and hold only letters, digits, "-", "_" and "."';
+  return undefined;
+}
+
 /** `{service}-task-{taskId}-run-{attempt}`: a TaskRun attempt's Job. */
 export const taskRunJobName = (service: string, taskId: number, attempt: number) =>
   boundedName(`${service}-task-${taskId}-run-${attempt}`);

@@ -1,4 +1,5 @@
 import type { RunKindName } from '../../api/index.js';
+import { validPodAnnotations } from './annotations.js';
 import type { Rule } from './context.js';
 import { immutable, neverDecreases } from './identity.js';
 import {
@@ -28,6 +29,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     neverDecreases('spec.retryAttempt', 'raise it to start a new attempt'),
     validRepositoryUrl('spec.repository.url'),
     notDependingOnItself,
+    validPodAnnotations('spec.podAnnotations'),
   ],
   CodeRun: [
     recognisedGithubApp('spec.githubApp'),
@@ -39,6 +41,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     validRepositoryUrl('spec.docsRepositoryUrl'),
     safeRelativePath('spec.workingDirectory'),
     safeRelativePath('spec.docsProjectDirectory'),
+    validPodAnnotations('spec.podAnnotations'),
   ],
   DocsRun: [
     recognisedGithubApp('spec.githubApp'),
@@ -46,5 +49,6 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     validRepositoryUrl('spec.repositoryUrl'),
     safeRelativePath('spec.workingDirectory'),
     immutable('spec.workingDirectory', 'the docs workspace volume is named after it; create a new DocsRun'),
+    validPodAnnotations('spec.podAnnotations'),
   ],
 };

@@ -141,3 +141,15 @@ t.test('CodeRun: githubApp recognised, contextVersion never decreases', async (t
   t.same(run(codeRun({ githubApp: '5DLabs-Unknown' })), ['github-app']);
   t.same(run(codeRun({ contextVersion: 1 }), codeRun({ contextVersion: 2 })), ['never-decrease']);
 });
+
+t.test('pod annotations: qualified-name keys and the apiserver size limit', async (t) => {
+  t.same(findings(taskRun({ podAnnotations: { 'sim.orchestrator.io/delay': '30s', team: 'payments' } })), []);
+  t.match(findings(taskRun({ podAnnotations: { 'bad key': 'x', 'UPPER.io/x': 'y' } })), [
+    /^error pod-annotations spec\.podAnnotations\["bad key"\]: Invalid value: "bad key": the name must be 63 characters at most/,
+    /^error pod-annotations spec\.podAnnotations\["UPPER\.io\/x"\]: Invalid value: "UPPER\.io\/x": the prefix before "\/" must be a DNS subdomain/,
+  ]);
+  const big = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`k${i}`, 'x'.repeat(60_000)]));
+  t.match(findings(taskRun({ podAnnotations: big })), [
+    /^error pod-annotations spec\.podAnnotations: Too long: must have at most 262144 bytes \(keys and values\), has 300010/,
+  ]);
+});

@@ -117,6 +117,10 @@ export interface components {
             job: {
                 /** @description The image of the init container that prepares the workspace (it runs the entry script with --prepare, so it needs bash, mkdir, cp, chmod and date). Default the agent's image. */
                 initImage?: string;
+                /** @description Annotations put on the pods of every run's Jobs; a run's spec.podAnnotations override them key by key. Keys are qualified names (an optional DNS subdomain prefix and '/', then 63 characters at most). Default none. */
+                podAnnotations?: {
+                    [key: string]: string;
+                };
                 /**
                  * @description How long a Job may run before it is stopped and fails. Default 7200 (2 hours).
                  * @default 7200

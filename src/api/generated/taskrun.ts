@@ -72,6 +72,10 @@ export interface components {
                 }[];
                 /** @description Task identifiers (in the same service) that must succeed before this task runs. Default none. */
                 dependsOn?: number[];
+                /** @description Annotations put on the run's pods (besides the config's job.podAnnotations, which these override), for the tools that key on pod annotations (service meshes, autoscalers, cost tools; on the local cluster, sim.orchestrator.io/* choose the simulated outcome). Keys are qualified names (an optional DNS subdomain prefix and '/', then 63 characters at most); at most 64 entries and 256 KiB in all. Default none. */
+                podAnnotations?: {
+                    [key: string]: string;
+                };
                 /** @description The agent container image. Set at admission from the agent profile when omitted. */
                 image?: string;
                 /** @description The ServiceAccount the Job runs as (DNS-1123 subdomain). Set at admission from the agent profile when omitted. */
