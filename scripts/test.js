@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: builds the TypeScript, starts ONE control plane for the whole run (see src/cluster),
 // runs every tap suite against it, stops it, and ends with the line `N passed, N failed`.
+// ORCHESTRATOR_TEST_WORKLOADS=true gives that control plane workloads (scheduler, Job controller,
+// fake node, KWOK); by default it has none, and a suite asking for them starts its own
+// (test/harness/cluster.ts).
 // Arguments are passed to tap (e.g. `npm test -- test/integration/crds.test.ts`). tap's per-file timeout
 // (package.json) is multiplied by ORCHESTRATOR_TEST_TIMEOUT_SCALE, like every wait in the tests.
 import { spawn } from 'node:child_process';
@@ -19,10 +22,11 @@ if (!buildDist()) {
 }
 
 const { obtainCluster } = await import('../dist/cluster/index.js');
+const workloads = process.env.ORCHESTRATOR_TEST_WORKLOADS === 'true';
 const started = Date.now();
 let cluster;
 try {
-  cluster = await obtainCluster({ log });
+  cluster = await obtainCluster({ log, workloads });
 } catch (err) {
   log(err.message);
   console.log('0 passed, 1 failed');
@@ -43,6 +47,7 @@ const tap = spawn(
       ORCHESTRATOR_TEST_KUBECONFIG: cluster.kubeconfig,
       ORCHESTRATOR_TEST_KUBECTL: JSON.stringify(cluster.kubectl),
       ORCHESTRATOR_TEST_SERVER: cluster.server,
+      ORCHESTRATOR_TEST_WORKLOADS: String(workloads),
       // Read by tap as its --timeout (which, given, still wins); one set by the caller is kept.
       TAP_TIMEOUT: process.env.TAP_TIMEOUT ?? String(Math.ceil(fileTimeout * scale)),
     },

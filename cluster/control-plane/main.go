@@ -1,7 +1,9 @@
 // Command control-plane is a multi-call binary holding a real Kubernetes control plane for local
 // development and tests: `start` runs an embedded etcd and supervises a kube-apiserver and a trimmed
 // kube-controller-manager (garbage collector, namespace and service-account controllers only), each a
-// child process of this same binary; `kubectl` is a kubectl of the same Kubernetes version.
+// child process of this same binary. With --workloads it also runs pods: the Job and related
+// controllers, a kube-scheduler, fake nodes and KWOK (its own binary, built from cluster/kwok) playing
+// their kubelet through Stage files. `kubectl` is a kubectl of the same Kubernetes version.
 package main
 
 import (
@@ -13,17 +15,23 @@ import (
 	kubectlcmd "k8s.io/kubectl/pkg/cmd"
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
+	scheduler "k8s.io/kubernetes/cmd/kube-scheduler/app"
 )
 
 const usage = `usage: control-plane <command> [args]
 
 commands:
   start --dir DIR [--ready-timeout 60s] [--controller-manager=true] [--exit-with-stdin]
+        [--workloads --kwok PATH --stages FILE|DIR [--nodes 1]]
         start etcd, kube-apiserver and kube-controller-manager on free loopback ports; write
         certificates and DIR/kubeconfig; print one JSON line when ready; stop on SIGTERM/SIGINT
-        (and when stdin closes, with --exit-with-stdin)
+        (and when stdin closes, with --exit-with-stdin). With --workloads (the default when --kwok
+        is given) also the Job, TTL-after-finished, pod-GC and volume-protection controllers,
+        kube-scheduler, a default StorageClass "standard", fake nodes, and kwok playing their
+        kubelet with the given stages; ready once the nodes are Ready
   kube-apiserver ARGS           run the kube-apiserver (used by start)
   kube-controller-manager ARGS  run the kube-controller-manager (used by start)
+  kube-scheduler ARGS           run the kube-scheduler (used by start)
   kubectl ARGS                  a kubectl matching this control plane's version
   etcd ARGS                     a standalone etcd (what envtest's etcd binary is), for tests of
                                 the KUBEBUILDER_ASSETS path
@@ -45,6 +53,8 @@ func main() {
 		os.Exit(cli.Run(apiserver.NewAPIServerCommand()))
 	case "kube-controller-manager":
 		os.Exit(cli.Run(controllermanager.NewControllerManagerCommand()))
+	case "kube-scheduler":
+		os.Exit(cli.Run(scheduler.NewSchedulerCommand()))
 	case "kubectl":
 		os.Exit(cli.Run(kubectlcmd.NewDefaultKubectlCommand()))
 	case "etcd":

@@ -41,6 +41,10 @@ func start(args []string) int {
 	readyTimeout := fs.Duration("ready-timeout", 60*time.Second, "how long to wait for the apiserver to become ready")
 	withKCM := fs.Bool("controller-manager", true, "run kube-controller-manager with the garbage-collector, namespace and serviceaccount controllers")
 	exitWithStdin := fs.Bool("exit-with-stdin", false, "stop when stdin reaches EOF (the parent process went away)")
+	workloads := fs.Bool("workloads", false, "run workloads: the Job, TTL-after-finished, pod-GC and volume-protection controllers, kube-scheduler, fake nodes and KWOK (needs --kwok and --stages; default: true when --kwok is given)")
+	kwok := fs.String("kwok", "", "the kwok binary, which plays the kubelet of the fake nodes")
+	stages := fs.String("stages", "", "KWOK Stage documents: a file, or a directory of *.yaml files")
+	nodes := fs.Int("nodes", 1, "how many fake nodes to register (with --workloads)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -48,13 +52,33 @@ func start(args []string) int {
 		fmt.Fprintln(os.Stderr, "start: --dir is required")
 		return 2
 	}
+	workloadsSet := false
+	fs.Visit(func(f *flag.Flag) { workloadsSet = workloadsSet || f.Name == "workloads" })
+	if !workloadsSet {
+		*workloads = *kwok != ""
+	}
+	var wl *workloadOptions
+	if *workloads {
+		switch {
+		case *kwok == "" || *stages == "":
+			fmt.Fprintln(os.Stderr, "start: --workloads needs --kwok and --stages (or --workloads=false)")
+			return 2
+		case !*withKCM:
+			fmt.Fprintln(os.Stderr, "start: --workloads needs the controller manager (its Job controller); drop --controller-manager=false")
+			return 2
+		case *nodes < 1:
+			fmt.Fprintln(os.Stderr, "start: --nodes must be at least 1")
+			return 2
+		}
+		wl = &workloadOptions{kwok: *kwok, stages: *stages, nodes: *nodes}
+	}
 	began := time.Now()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	if *exitWithStdin {
 		ctx = cancelOnEOF(ctx, os.Stdin)
 	}
-	cp, err := launch(ctx, *dir, *readyTimeout, *withKCM)
+	cp, err := launch(ctx, *dir, *readyTimeout, *withKCM, wl)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "control plane failed to start: %v\n", err)
 		if cp != nil {
@@ -74,8 +98,9 @@ func start(args []string) int {
 	code := 0
 	select {
 	case <-ctx.Done():
-	case err := <-cp.exited:
-		fmt.Fprintf(os.Stderr, "control plane component exited: %v\n%s", err, tail(cp.apiserverLog, 20))
+	case ex := <-cp.exited:
+		cp.reaped++
+		fmt.Fprintf(os.Stderr, "control plane component exited: %v\n--- tail of %s ---\n%s", ex.err, ex.log, tail(ex.log, 20))
 		code = 1
 	}
 	cp.shutdown()
@@ -99,10 +124,17 @@ type controlPlane struct {
 	creds                   *credentials
 	etcd                    *embed.Etcd
 	children                []*exec.Cmd
-	exited                  chan error
+	exited                  chan exit
+	reaped                  int // exits already taken from exited
 }
 
-func launch(ctx context.Context, dir string, readyTimeout time.Duration, withKCM bool) (*controlPlane, error) {
+// exit reports a child process that ended, with the log to show.
+type exit struct {
+	err error
+	log string
+}
+
+func launch(ctx context.Context, dir string, readyTimeout time.Duration, withKCM bool, wl *workloadOptions) (*controlPlane, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -113,7 +145,7 @@ func launch(ctx context.Context, dir string, readyTimeout time.Duration, withKCM
 	if err := os.MkdirAll(filepath.Join(abs, "etcd"), 0o700); err != nil {
 		return nil, err
 	}
-	cp := &controlPlane{dir: abs, exited: make(chan error, 4), apiserverLog: filepath.Join(abs, "kube-apiserver.log")}
+	cp := &controlPlane{dir: abs, exited: make(chan exit, 8), apiserverLog: filepath.Join(abs, "kube-apiserver.log")}
 	if cp.creds, err = writeCredentials(abs); err != nil {
 		return nil, fmt.Errorf("writing certificates: %w", err)
 	}
@@ -130,16 +162,20 @@ func launch(ctx context.Context, dir string, readyTimeout time.Duration, withKCM
 	if err := writeKubeconfig(cp.kubeconfig, cp.server, cp.creds); err != nil {
 		return cp, err
 	}
-	if err := cp.spawn("kube-apiserver", apiserverArgs(cp.creds, ports[0], ports[2])); err != nil {
+	if err := cp.spawn("kube-apiserver", apiserverArgs(cp.creds, ports[0], ports[2], wl != nil)); err != nil {
 		return cp, err
 	}
 	if err := cp.waitReady(ctx, deadline); err != nil {
 		return cp, err
 	}
 	if withKCM {
+		controllers := baseControllers
+		if wl != nil {
+			controllers += "," + workloadControllers
+		}
 		if err := cp.spawn("kube-controller-manager", []string{
 			"--kubeconfig=" + cp.kubeconfig,
-			"--controllers=garbage-collector-controller,namespace-controller,serviceaccount-controller",
+			"--controllers=" + controllers,
 			"--leader-elect=false",
 			"--secure-port=0",
 			"--concurrent-gc-syncs=5",
@@ -147,11 +183,19 @@ func launch(ctx context.Context, dir string, readyTimeout time.Duration, withKCM
 			return cp, err
 		}
 	}
+	if wl != nil {
+		if err := cp.startScheduler(); err != nil {
+			return cp, err
+		}
+		if err := cp.startWorkloads(ctx, *wl, deadline); err != nil {
+			return cp, err
+		}
+	}
 	return cp, nil
 }
 
-func apiserverArgs(c *credentials, etcdPort, port int) []string {
-	return []string{
+func apiserverArgs(c *credentials, etcdPort, port int, workloads bool) []string {
+	args := []string{
 		"--etcd-servers=http://127.0.0.1:" + strconv.Itoa(etcdPort),
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
@@ -170,30 +214,44 @@ func apiserverArgs(c *credentials, etcdPort, port int) []string {
 		"--enable-priority-and-fairness=false",
 		"--profiling=false",
 	}
+	if workloads {
+		// Else every new Node gets the not-ready NoSchedule taint until a node-lifecycle controller
+		// (left out: it would evict the fake nodes' pods) removes it, and pods stay Pending.
+		args = append(args, "--disable-admission-plugins=TaintNodesByCondition")
+	}
+	return args
 }
 
-// spawn runs one component as a child process of this binary; it dies with us (Pdeathsig) even if
-// we are killed without a chance to clean up.
+// spawn runs one component as a child process of this binary (see spawnProgram).
 func (cp *controlPlane) spawn(name string, args []string) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	logFile, err := os.Create(filepath.Join(cp.dir, name+".log"))
+	return cp.spawnProgram(name, self, append([]string{name}, args...), nil)
+}
+
+// spawnProgram runs a child process logging to DIR/NAME.log, with extra environment variables; it
+// dies with us (Pdeathsig) even if we are killed without a chance to clean up.
+func (cp *controlPlane) spawnProgram(name, program string, args, env []string) error {
+	logPath := filepath.Join(cp.dir, name+".log")
+	logFile, err := os.Create(logPath)
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(self, append([]string{name}, args...)...)
+	cmd := exec.Command(program, args...)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
+		logFile.Close()
 		return fmt.Errorf("starting %s: %w", name, err)
 	}
 	cp.children = append(cp.children, cmd)
 	go func() {
 		err := cmd.Wait()
 		logFile.Close()
-		cp.exited <- fmt.Errorf("%s: %v", name, err)
+		cp.exited <- exit{err: fmt.Errorf("%s: %v", name, err), log: logPath}
 	}()
 	return nil
 }
@@ -221,8 +279,9 @@ func (cp *controlPlane) waitReady(ctx context.Context, deadline time.Time) error
 			last = err.Error()
 		}
 		select {
-		case err := <-cp.exited:
-			return fmt.Errorf("%v before becoming ready\n--- tail of %s ---\n%s", err, cp.apiserverLog, tail(cp.apiserverLog, 30))
+		case ex := <-cp.exited:
+			cp.reaped++
+			return fmt.Errorf("%v before becoming ready\n--- tail of %s ---\n%s", ex.err, ex.log, tail(ex.log, 30))
 		case <-ctx.Done():
 			return errors.New("interrupted while waiting for the apiserver")
 		case <-time.After(250 * time.Millisecond):
@@ -237,7 +296,7 @@ func (cp *controlPlane) shutdown() {
 		_ = c.Process.Signal(syscall.SIGTERM)
 	}
 	grace := time.After(10 * time.Second)
-	for range cp.children {
+	for range len(cp.children) - cp.reaped {
 		select {
 		case <-cp.exited:
 		case <-grace:

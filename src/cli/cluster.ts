@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { withClient } from '../cluster/apply.js';
 import { installCrds } from '../cluster/crds.js';
-import { cacheRoot, controlPlaneBinary } from '../cluster/index.js';
+import { cacheRoot, startCommand } from '../cluster/index.js';
 import { tailFile } from '../util/text.js';
 
 interface State {
@@ -32,7 +32,7 @@ function printEnv(state: State): void {
   console.log(`export KUBECONFIG=${state.kubeconfig}`);
 }
 
-async function up(dir: string, opts: { crds: boolean; timeout: string }): Promise<void> {
+async function up(dir: string, opts: { crds: boolean; timeout: string; workloads: boolean }): Promise<void> {
   const running = readState(dir);
   if (running) {
     console.log('# already running');
@@ -41,10 +41,13 @@ async function up(dir: string, opts: { crds: boolean; timeout: string }): Promis
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const binary = await controlPlaneBinary({ log: (m) => console.error(`# ${m}`) });
+  const { binary, args } = await startCommand({
+    workloads: opts.workloads,
+    log: (m) => console.error(`# ${m}`),
+  });
   const out = openSync(join(dir, 'control-plane.out.log'), 'w');
   // Detached: it outlives this command; `orchestrator cluster down` stops it through state.json.
-  const child = spawn(binary, ['start', '--dir', dir, `--ready-timeout=${opts.timeout}`], {
+  const child = spawn(binary, ['start', '--dir', dir, `--ready-timeout=${opts.timeout}`, ...args], {
     detached: true,
     stdio: ['ignore', out, out],
   });
@@ -93,11 +96,17 @@ export function registerClusterCommands(program: Command): void {
     .description('a local Kubernetes control plane for development (no Docker needed)');
   cluster
     .command('up')
-    .description('build (first time, minutes) and start kube-apiserver + etcd on loopback, install the CRDs')
+    .description(
+      'build (first time, minutes) and start kube-apiserver + etcd on loopback with a scheduler and a fake node whose pods KWOK simulates; install the CRDs',
+    )
     .option('--dir <dir>', 'state directory', defaultDir())
     .option('--no-crds', 'do not install the orchestrator CRDs')
+    .option(
+      '--no-workloads',
+      'no scheduler, Job controller, fake node or KWOK: nothing runs pods (Job status is yours to set)',
+    )
     .option('--timeout <duration>', 'readiness timeout', '60s')
-    .action((o: { dir: string; crds: boolean; timeout: string }) => up(o.dir, o));
+    .action((o: { dir: string; crds: boolean; timeout: string; workloads: boolean }) => up(o.dir, o));
   cluster
     .command('down')
     .description('stop the local control plane and delete its state')

@@ -17,7 +17,7 @@ import { tailFile } from '../util/text.js';
 import { withDirectoryLock } from './lock.js';
 
 export interface BinaryOptions {
-  /** The Go module to build. Default: `cluster/control-plane` in this package. */
+  /** The Go module to build. Default: the component's folder under `cluster/` in this package. */
   moduleDir?: string;
   /** Where built binaries are kept, one folder per module hash. Default: see {@link cacheRoot}. */
   cacheDir?: string;
@@ -25,8 +25,37 @@ export interface BinaryOptions {
   timeoutMs?: number;
   /** Progress messages (the build takes minutes when cold). Default: silent. */
   log?: (message: string) => void;
+  /** How often a running build reports progress through `log`. Default 15 s. */
+  progressIntervalMs?: number;
 }
 
+/** A binary built from one of this package's Go modules (`cluster/<name>`). */
+export interface GoComponent {
+  /** The module's folder under `cluster/`, the cache folder and the binary's file name. */
+  name: string;
+  /** What `go build` builds, relative to the module: `.` or a package of a `tool` directive. */
+  target: string;
+  /** Its name in progress and error messages. */
+  label: string;
+  /** What it holds, for the first progress message. */
+  holds: string;
+}
+
+/** kube-apiserver with embedded etcd, kube-controller-manager, kube-scheduler and kubectl (`cluster/control-plane`). */
+export const CONTROL_PLANE: GoComponent = {
+  name: 'control-plane',
+  target: '.',
+  label: 'the control plane',
+  holds: 'kube-apiserver + etcd, kube-controller-manager, kube-scheduler, kubectl',
+};
+
+/** KWOK, the kubelet of the fake nodes (`cluster/kwok`: a go.mod whose `tool` is kwok's command). */
+export const KWOK: GoComponent = {
+  name: 'kwok',
+  target: 'sigs.k8s.io/kwok/cmd/kwok',
+  label: 'kwok',
+  holds: "the fake nodes' kubelet",
+};
 /** `$ORCHESTRATOR_CACHE_DIR`, else `$XDG_CACHE_HOME/orchestrator`, else `~/.cache/orchestrator`. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   if (env.ORCHESTRATOR_CACHE_DIR) return env.ORCHESTRATOR_CACHE_DIR;
@@ -50,7 +79,7 @@ function goVersion(): string {
   const res = spawnSync('go', ['version'], { encoding: 'utf8', timeout: 30_000, env: goEnv() });
   if (res.error || res.status !== 0) {
     throw new Error(
-      'The local control plane is built from Go modules, and `go` (Go ≥ 1.25) was not found or failed: ' +
+      'The local control plane is built from Go modules, and `go` (Go ≥ 1.26) was not found or failed: ' +
         `${res.error?.message ?? res.stderr}. Install Go, or use an existing cluster ` +
         '(KUBECONFIG=… USE_EXISTING_CLUSTER=true) or envtest binaries (KUBEBUILDER_ASSETS=…).',
     );
@@ -62,33 +91,74 @@ function goEnv(): NodeJS.ProcessEnv {
   return { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' };
 }
 
-/** Path of the control-plane binary for the current module, building it first when not cached. */
-export async function controlPlaneBinary(opts: BinaryOptions = {}): Promise<string> {
-  const moduleDir = opts.moduleDir ?? join(packageRoot(), 'cluster', 'control-plane');
+/**
+ * Path of a component's binary for the current module, building it first when not cached. The cache
+ * key is the module's hash ({@link moduleHash}); a directory lock keeps parallel runs from building
+ * the same binary twice.
+ */
+export async function moduleBinary(component: GoComponent, opts: BinaryOptions = {}): Promise<string> {
+  const moduleDir = opts.moduleDir ?? join(packageRoot(), 'cluster', component.name);
   const key = moduleHash(moduleDir, goVersion());
-  const dir = join(opts.cacheDir ?? cacheRoot(), 'control-plane', key);
-  const binary = join(dir, 'control-plane');
+  const dir = join(opts.cacheDir ?? cacheRoot(), component.name, key);
+  const binary = join(dir, component.name);
   if (existsSync(binary)) return binary;
   mkdirSync(dir, { recursive: true });
   // Parallel test runs (or a test run beside `orchestrator cluster up`) must not build twice at once.
   await withDirectoryLock(join(dir, '.lock'), opts.timeoutMs ?? 40 * 60_000, async () => {
     if (existsSync(binary)) return;
-    await goBuild(moduleDir, binary, opts);
+    await goBuild(component, moduleDir, binary, opts);
   });
   return binary;
 }
 
-async function goBuild(moduleDir: string, binary: string, opts: BinaryOptions): Promise<void> {
+/** Path of the control-plane binary (`cluster/control-plane`, or `opts.moduleDir`). */
+export function controlPlaneBinary(opts: BinaryOptions = {}): Promise<string> {
+  return moduleBinary(CONTROL_PLANE, opts);
+}
+
+/** Path of the kwok binary (`cluster/kwok`; `opts.moduleDir`, the control plane's, does not apply). */
+export function kwokBinary(opts: BinaryOptions = {}): Promise<string> {
+  return moduleBinary(KWOK, { ...opts, moduleDir: undefined });
+}
+
+/** Lines `go build -v` wrote so far: one per package compiled. */
+function countLines(path: string): { count: number; last: string } {
+  try {
+    const lines = readFileSync(path, 'utf8')
+      .split('\n')
+      .filter((l) => l !== '');
+    return { count: lines.length, last: lines[lines.length - 1] ?? '' };
+  } catch {
+    return { count: 0, last: '' };
+  }
+}
+
+async function goBuild(
+  component: GoComponent,
+  moduleDir: string,
+  binary: string,
+  opts: BinaryOptions,
+): Promise<void> {
   const timeoutMs = opts.timeoutMs ?? 40 * 60_000;
   const logPath = `${binary}.build.log`;
   const partial = `${binary}.partial`;
   rmSync(partial, { force: true });
-  opts.log?.(`building the local control plane (kube-apiserver + etcd) from ${moduleDir}; log: ${logPath}`);
+  opts.log?.(
+    `building ${component.label} (${component.holds}) from ${moduleDir}, minutes when cold; log: ${logPath}`,
+  );
   const started = Date.now();
+  const seconds = () => ((Date.now() - started) / 1000).toFixed(0);
+  // A cold build is silent for minutes: say what is going on at least every 15 s (`-v` lists each
+  // package as it is compiled; modules are downloaded first, without a line).
+  const ticker = setInterval(() => {
+    const { count, last } = countLines(logPath);
+    const what = count > 0 ? `${count} packages compiled, last ${last}` : 'downloading modules';
+    opts.log?.(`still building ${component.name}: ${seconds()} s (${what})`);
+  }, opts.progressIntervalMs ?? 15_000);
   const logFd = openSync(logPath, 'w');
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn('go', ['build', '-trimpath', '-o', partial, '.'], {
+      const child = spawn('go', ['build', '-trimpath', '-v', '-o', partial, component.target], {
         cwd: moduleDir,
         env: goEnv(),
         stdio: ['ignore', logFd, logFd],
@@ -102,13 +172,14 @@ async function goBuild(moduleDir: string, binary: string, opts: BinaryOptions): 
     });
     if (code !== 0) {
       throw new Error(
-        `building the control plane failed (exit ${code ?? 'killed after timeout'}); ` +
+        `building ${component.label} failed (exit ${code ?? 'killed after timeout'}); ` +
           `tail of ${logPath}:\n${tailFile(logPath, 40)}`,
       );
     }
   } finally {
+    clearInterval(ticker);
     closeSync(logFd);
   }
   renameSync(partial, binary);
-  opts.log?.(`built the control plane in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  opts.log?.(`built ${component.name} in ${seconds()} s`);
 }

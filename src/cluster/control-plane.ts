@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { packageRoot } from '../util/package-root.js';
 import { tailFile } from '../util/text.js';
-import { type BinaryOptions, controlPlaneBinary } from './binary.js';
+import { type BinaryOptions, controlPlaneBinary, kwokBinary } from './binary.js';
 
 /** What a running cluster gives its users, whichever way it was obtained. */
 export interface Cluster {
@@ -16,6 +17,8 @@ export interface Cluster {
   /** Where logs and state live, when the cluster is ours. */
   dir?: string;
   kubernetesVersion?: string;
+  /** Pods run (scheduler, Job controller, fake nodes played by KWOK), when known. */
+  workloads?: boolean;
   stop(): Promise<void>;
 }
 
@@ -26,6 +29,36 @@ export interface StartOptions extends BinaryOptions {
   readyTimeoutMs?: number;
   /** Run the garbage-collector/namespace/serviceaccount controllers. Default true. */
   controllerManager?: boolean;
+  /**
+   * Run workloads: the Job, TTL-after-finished, pod-GC and volume-protection controllers, kube-scheduler,
+   * a fake node and KWOK playing its kubelet (`cluster/stages`), and a default StorageClass `standard`,
+   * so Jobs get pods that finish by themselves. Default: true, false with `controllerManager: false`.
+   * False keeps the plain control plane, where nothing runs pods.
+   */
+  workloads?: boolean;
+  /** KWOK Stage files (a file or a directory of *.yaml). Default: `cluster/stages` in this package. */
+  stages?: string;
+}
+
+/** The `control-plane start` command line for these options, building the binaries it needs. */
+export async function startCommand(
+  opts: StartOptions,
+): Promise<{ binary: string; args: string[]; workloads: boolean }> {
+  const controllerManager = opts.controllerManager ?? true;
+  const workloads = opts.workloads ?? controllerManager;
+  if (workloads && !controllerManager)
+    throw new Error(
+      'workloads need the controller manager (its Job controller): drop controllerManager: false',
+    );
+  const binary = await controlPlaneBinary(opts);
+  const args = [`--controller-manager=${controllerManager}`, `--workloads=${workloads}`];
+  if (workloads) {
+    args.push(
+      `--kwok=${await kwokBinary(opts)}`,
+      `--stages=${opts.stages ?? join(packageRoot(), 'cluster', 'stages')}`,
+    );
+  }
+  return { binary, args, workloads };
 }
 
 interface ReadyLine {
@@ -42,7 +75,7 @@ interface ReadyLine {
  * itself when our process dies in any way: it watches its stdin pipe, which closes with us.
  */
 export async function startControlPlane(opts: StartOptions = {}): Promise<Cluster & { startMillis: number }> {
-  const binary = await controlPlaneBinary(opts);
+  const { binary, args, workloads } = await startCommand(opts);
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'orchestrator-cp-'));
   const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
   const errLog = join(dir, 'control-plane.stderr.log');
@@ -54,7 +87,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Cluste
       '--dir',
       dir,
       `--ready-timeout=${Math.ceil(readyTimeoutMs / 1000)}s`,
-      `--controller-manager=${opts.controllerManager ?? true}`,
+      ...args,
       '--exit-with-stdin',
     ],
     { stdio: ['pipe', 'pipe', errFd] },
@@ -77,6 +110,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Cluste
     dir: ready.dir,
     kubernetesVersion: ready.kubernetesVersion,
     startMillis: ready.startMillis,
+    workloads,
     kubectl: [binary, 'kubectl', `--kubeconfig=${ready.kubeconfig}`],
     stop: () => stopChild(child),
   };

@@ -1,9 +1,9 @@
 import { type Cluster, type StartOptions, startControlPlane } from './control-plane.js';
 import { startEnvtest } from './envtest.js';
 
-export { cacheRoot, controlPlaneBinary } from './binary.js';
+export { cacheRoot, controlPlaneBinary, kwokBinary } from './binary.js';
 export type { Cluster, StartOptions } from './control-plane.js';
-export { startControlPlane } from './control-plane.js';
+export { startCommand, startControlPlane } from './control-plane.js';
 
 /** Which control plane a test run or `orchestrator cluster up` uses, decided from the environment. */
 export type ClusterSource = 'existing' | 'envtest' | 'local';

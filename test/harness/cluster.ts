@@ -1,30 +1,49 @@
 // The integration-test harness: one control plane per test run, a fresh namespace per test.
 // Under `npm test` the control plane is started once by scripts/test.js and described in the
-// environment; a test file run on its own (`npx tap test/integration/x.test.ts`) starts its own.
+// environment; a test file run on its own (`npx tap test/integration/x.test.ts`), or one asking for
+// a cluster unlike the shared one, starts its own.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { type Cluster, obtainCluster } from '../../src/cluster/index.js';
 import { scaled } from './wait.js';
 
-let shared: Promise<Cluster> | undefined;
+export interface TestClusterOptions {
+  /**
+   * Pods run: kube-scheduler, the Job controller, and a fake node whose pods KWOK moves through the
+   * stages of cluster/stages (see src/cluster StartOptions.workloads). Default false for now: most
+   * suites still play the Job controller by patching Job status, which a real Job controller undoes.
+   */
+  workloads?: boolean;
+}
 
-export function testCluster(): Promise<Cluster> {
-  if (shared) return shared;
+const clusters = new Map<string, Promise<Cluster>>();
+
+/** Whether the shared cluster of `npm test` runs pods (scripts/test.js, ORCHESTRATOR_TEST_WORKLOADS). */
+const sharedWorkloads = () => process.env.ORCHESTRATOR_TEST_WORKLOADS === 'true';
+
+export function testCluster(opts: TestClusterOptions = {}): Promise<Cluster> {
+  const workloads = opts.workloads ?? false;
+  const key = `workloads=${workloads}`;
+  const known = clusters.get(key);
+  if (known) return known;
+  let cluster: Promise<Cluster>;
   const kubeconfig = process.env.ORCHESTRATOR_TEST_KUBECONFIG;
-  if (kubeconfig) {
+  if (kubeconfig && sharedWorkloads() === workloads) {
     const kubectl = JSON.parse(process.env.ORCHESTRATOR_TEST_KUBECTL ?? '["kubectl"]') as string[];
-    shared = Promise.resolve({
+    cluster = Promise.resolve({
       kubeconfig,
       server: process.env.ORCHESTRATOR_TEST_SERVER ?? '',
       kubectl,
+      workloads,
       stop: async () => {},
     });
   } else {
     // Ours alone: it stops by itself when this process ends (it watches its stdin pipe).
-    shared = obtainCluster();
+    cluster = obtainCluster({ workloads });
   }
-  return shared;
+  clusters.set(key, cluster);
+  return cluster;
 }
 
 export function kubeConfig(cluster: Cluster): KubeConfig {

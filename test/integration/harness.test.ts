@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import t from 'tap';
-import { controlPlaneBinary, startControlPlane } from '../../src/cluster/index.js';
+import { controlPlaneBinary, startCommand, startControlPlane } from '../../src/cluster/index.js';
 import { processesGone, processesMentioning } from '../harness/processes.js';
 import { within } from '../harness/wait.js';
 
@@ -18,6 +18,25 @@ t.test('a Go build error fails with the compiler output', async (t) => {
     controlPlaneBinary({ moduleDir, cacheDir }),
     /building the control plane failed[\s\S]*undefined: undefinedThing/,
   );
+});
+
+t.test('a build reports its progress while it runs, and a cached binary is not rebuilt', async (t) => {
+  const moduleDir = mkdtempSync(join(tmpdir(), 'hello-module-'));
+  writeFileSync(join(moduleDir, 'go.mod'), 'module hello\n\ngo 1.25\n');
+  writeFileSync(join(moduleDir, 'main.go'), 'package main\n\nfunc main() { println("hello") }\n');
+  const cacheDir = mkdtempSync(join(tmpdir(), 'cache-'));
+  const messages: string[] = [];
+  const opts = { moduleDir, cacheDir, progressIntervalMs: 20, log: (m: string) => messages.push(m) };
+  const binary = await controlPlaneBinary(opts);
+  t.match(messages[0], /^building the control plane \(.*\) from .*hello-module-.*; log: /);
+  t.match(messages.at(-1), /^built control-plane in \d+ s$/);
+  t.ok(
+    messages.some((m) => /^still building control-plane: \d+ s \(/.test(m)),
+    'progress while go build runs',
+  );
+  messages.length = 0;
+  t.equal(await controlPlaneBinary(opts), binary, 'the same binary');
+  t.same(messages, [], 'cached: no build');
 });
 
 t.test(
@@ -41,19 +60,30 @@ t.test('a state directory that already holds a control plane is refused', async 
 });
 
 t.test('when its parent dies the control plane stops, components included', async (t) => {
-  const binary = await controlPlaneBinary();
-  for (const how of ['stdin closed', 'supervisor SIGKILLed'] as const) {
+  const cases = [
+    { how: 'stdin closed', workloads: false, components: 'apiserver and controller-manager' },
+    { how: 'supervisor SIGKILLed', workloads: false, components: 'apiserver and controller-manager' },
+    {
+      how: 'supervisor SIGKILLed',
+      workloads: true,
+      components: 'apiserver, controller-manager, scheduler, kwok',
+    },
+  ] as const;
+  for (const { how, workloads, components } of cases) {
     const dir = mkdtempSync(join(tmpdir(), 'cp-orphan-'));
-    const child = spawn(binary, ['start', '--dir', dir, '--exit-with-stdin'], {
+    // Without --kwok, `start` runs no workloads (today's plain control plane).
+    const { binary, args } = await startCommand({ workloads });
+    const child = spawn(binary, ['start', '--dir', dir, '--exit-with-stdin', ...(workloads ? args : [])], {
       stdio: ['pipe', 'pipe', 'ignore'],
     });
     const line = await new Promise<string>((resolve) =>
       createInterface({ input: child.stdout }).once('line', resolve),
     );
-    t.match(JSON.parse(line), { kubeconfig: join(dir, 'kubeconfig') }, `${how}: started`);
-    t.ok(processesMentioning(dir).length >= 2, `${how}: apiserver and controller-manager run`);
+    const what = `${how}${workloads ? ', with workloads' : ''}`;
+    t.match(JSON.parse(line), { kubeconfig: join(dir, 'kubeconfig') }, `${what}: started`);
+    t.ok(processesMentioning(dir).length >= (workloads ? 4 : 2), `${what}: ${components} run`);
     if (how === 'stdin closed') child.stdin.destroy();
     else child.kill('SIGKILL');
-    t.same(await processesGone(dir), [], `${how}: every process is gone`);
+    t.same(await processesGone(dir), [], `${what}: every process is gone`);
   }
 });
