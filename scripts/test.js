@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `npm test`: builds the TypeScript, starts ONE control plane for the whole run (see src/cluster),
 // runs every tap suite against it, stops it, and ends with the line `N passed, N failed`.
-// ORCHESTRATOR_TEST_WORKLOADS=true gives that control plane workloads (scheduler, Job controller,
-// fake node, KWOK); by default it has none, and a suite asking for them starts its own
-// (test/harness/cluster.ts).
+// That control plane runs workloads (scheduler, Job controller, fake nodes, KWOK);
+// ORCHESTRATOR_TEST_WORKLOADS=false starts it without (a suite asking for them then starts its own,
+// test/harness/cluster.ts).
 // Arguments are passed to tap (e.g. `npm test -- test/integration/crds.test.ts`). tap's per-file timeout
 // (package.json) is multiplied by ORCHESTRATOR_TEST_TIMEOUT_SCALE, like every wait in the tests.
 import { spawn } from 'node:child_process';
@@ -22,7 +22,7 @@ if (!buildDist()) {
 }
 
 const { obtainCluster } = await import('../dist/cluster/index.js');
-const workloads = process.env.ORCHESTRATOR_TEST_WORKLOADS === 'true';
+const workloads = process.env.ORCHESTRATOR_TEST_WORKLOADS !== 'false';
 const started = Date.now();
 let cluster;
 try {

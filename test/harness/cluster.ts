@@ -11,19 +11,22 @@ import { scaled } from './wait.js';
 export interface TestClusterOptions {
   /**
    * Pods run: kube-scheduler, the Job controller, and a fake node whose pods KWOK moves through the
-   * stages of cluster/stages (see src/cluster StartOptions.workloads). Default false for now: most
-   * suites still play the Job controller by patching Job status, which a real Job controller undoes.
+   * stages of cluster/stages (see src/cluster StartOptions.workloads). Default true: the suites play
+   * the agent (test/harness/operator.ts finishJob), never the Job controller.
    */
   workloads?: boolean;
 }
 
 const clusters = new Map<string, Promise<Cluster>>();
 
+/** The ServiceAccount the shipped config's agent profiles name. */
+export const AGENT_SERVICE_ACCOUNT = 'orchestrator-agent';
+
 /** Whether the shared cluster of `npm test` runs pods (scripts/test.js, ORCHESTRATOR_TEST_WORKLOADS). */
-const sharedWorkloads = () => process.env.ORCHESTRATOR_TEST_WORKLOADS === 'true';
+const sharedWorkloads = () => process.env.ORCHESTRATOR_TEST_WORKLOADS !== 'false';
 
 export function testCluster(opts: TestClusterOptions = {}): Promise<Cluster> {
-  const workloads = opts.workloads ?? false;
+  const workloads = opts.workloads ?? true;
   const key = `workloads=${workloads}`;
   const known = clusters.get(key);
   if (known) return known;
@@ -74,6 +77,12 @@ export async function testNamespace(
     body: { metadata: { name, labels: { 'orchestrator.io/test': 'true', ...labels } } },
   });
   t.teardown(() => core.deleteNamespace({ name, propagationPolicy: 'Background' }).catch(() => undefined));
+  // The agents' ServiceAccount (config/manager/controller-config.yaml), as a user creates it where
+  // runs live: without it the Job controller cannot create the pods.
+  await core.createNamespacedServiceAccount({
+    namespace: name,
+    body: { metadata: { name: AGENT_SERVICE_ACCOUNT } },
+  });
   return name;
 }
 

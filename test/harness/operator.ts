@@ -10,7 +10,7 @@ import { loadDefaultConfig } from '../../src/config/load.js';
 import { CONFIGMAPS, JOBS } from '../../src/controllers/owned-objects.js';
 import { runControllers } from '../../src/controllers/run-controllers.js';
 import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
-import { KubeClient, Manager, resourcePath } from '../../src/runtime/index.js';
+import { KubeClient, type KubeObject, Manager, resourcePath } from '../../src/runtime/index.js';
 import { kubeConfig } from './cluster.js';
 import { sampleSum } from './prometheus-text.js';
 import { scaled, waitFor } from './wait.js';
@@ -19,8 +19,19 @@ interface Teardown {
   teardown(fn: () => unknown): void;
 }
 
+/** The pod annotations that choose a simulated agent's outcome (cluster/stages/pod.yaml). */
+export const SIM = Object.freeze({
+  delay: 'sim.orchestrator.io/delay',
+  exitCode: 'sim.orchestrator.io/exit-code',
+});
+
+/**
+ * The shipped config, with every agent pod held running (a day) until the test says how the agent
+ * ends (finishJob): the test plays the agent, the real Job controller and scheduler do the rest.
+ */
 export function testConfig(change: (config: ControllerConfig) => void = () => {}): ControllerConfig {
   const config = loadDefaultConfig();
+  config.job.podAnnotations = { ...config.job.podAnnotations, [SIM.delay]: '24h' };
   change(config);
   return config;
 }
@@ -134,43 +145,37 @@ export function sampleTaskRun(name: string, taskId = 7, spec: Partial<TaskRun['s
   };
 }
 
-/** The Job controller's part: mark the Job finished the way the apiserver (1.35) accepts it. */
+/**
+ * The agent's part: the Job's pod (simulated by KWOK, held running by the test config's
+ * `sim.orchestrator.io/delay`) is told to exit now, with 0 or 1; the real Job controller then marks the
+ * Job Complete or Failed. Waits for the pod to run first, and for the Job to finish.
+ */
 export async function finishJob(
   client: KubeClient,
   namespace: string,
   name: string,
   outcome: 'Complete' | 'Failed',
 ): Promise<void> {
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const condition = (type: string, reason: string) => ({
-    type,
-    status: 'True',
-    reason,
-    message: `${type} by the test`,
-    lastTransitionTime: now,
-    lastProbeTime: now,
+  const pods = `/api/v1/namespaces/${namespace}/pods`;
+  const pod = await waitFor(`a running pod of Job ${namespace}/${name}`, async (note) => {
+    const list = await client.request<{ items: KubeObject[] }>('GET', pods, {
+      query: { labelSelector: `batch.kubernetes.io/job-name=${name}` },
+    });
+    note(
+      list.items.map((p) => `${p.metadata?.name}: ${(p.status as { phase?: string } | undefined)?.phase}`),
+    );
+    return list.items.find((p) => (p.status as { phase?: string } | undefined)?.phase === 'Running');
   });
-  const status =
-    outcome === 'Complete'
-      ? {
-          startTime: now,
-          completionTime: now,
-          succeeded: 1,
-          conditions: [
-            condition('SuccessCriteriaMet', 'CompletionsReached'),
-            condition('Complete', 'CompletionsReached'),
-          ],
-        }
-      : {
-          startTime: now,
-          failed: 1,
-          conditions: [
-            condition('FailureTarget', 'BackoffLimitExceeded'),
-            condition('Failed', 'BackoffLimitExceeded'),
-          ],
-        };
-  await client.request('PATCH', `${jobPath(namespace, name)}/status`, {
-    body: { status },
+  await client.request('PATCH', `${pods}/${pod.metadata?.name}`, {
+    body: {
+      metadata: { annotations: { [SIM.exitCode]: outcome === 'Complete' ? '0' : '1', [SIM.delay]: '0s' } },
+    },
     contentType: 'application/merge-patch+json',
+  });
+  await waitFor(`Job ${namespace}/${name} ${outcome}`, async () => {
+    const job = await client.request<KubeObject>('GET', jobPath(namespace, name));
+    const conditions = (job.status as { conditions?: Array<{ type: string; status: string }> } | undefined)
+      ?.conditions;
+    return conditions?.some((c) => c.type === outcome && c.status === 'True');
   });
 }
