@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildDist, root } from './build.js';
+import { TEST_NODES } from './test-cluster.js';
 import { testTimeoutScale } from './test-timeout-scale.js';
 
 const log = (msg) => process.stderr.write(`[test] ${msg}\n`);
@@ -26,7 +27,7 @@ const workloads = process.env.ORCHESTRATOR_TEST_WORKLOADS !== 'false';
 const started = Date.now();
 let cluster;
 try {
-  cluster = await obtainCluster({ log, workloads });
+  cluster = await obtainCluster({ log, workloads, nodes: TEST_NODES });
 } catch (err) {
   log(err.message);
   console.log('0 passed, 1 failed');

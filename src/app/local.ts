@@ -10,6 +10,7 @@ import { applyObjects, withClient } from '../cluster/apply.js';
 import { installCrds } from '../cluster/crds.js';
 import { type Cluster, startControlPlane } from '../cluster/index.js';
 import { renderKustomization } from '../cluster/kubectl.js';
+import { loadConfigFile } from '../config/load.js';
 import { type ApiRequester, isApiStatus, type KubeObject } from '../runtime/index.js';
 import { packageRoot } from '../util/package-root.js';
 import {
@@ -51,6 +52,23 @@ function configMap(configFile: string): KubeObject {
   };
 }
 
+/**
+ * The ServiceAccounts the config's agent profiles name, in `default` (where a user of the local
+ * cluster creates runs): without them the Job controller cannot create an agent's pod.
+ */
+function agentServiceAccounts(configFile: string): KubeObject[] {
+  const names = new Set(
+    Object.values(loadConfigFile(configFile).agents).flatMap((a) =>
+      a.serviceAccountName ? [a.serviceAccountName] : [],
+    ),
+  );
+  return [...names].map((name) => ({
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name, namespace: 'default' },
+  }));
+}
+
 async function createNamespace(client: ApiRequester, name: string): Promise<void> {
   await client
     .request('POST', '/api/v1/namespaces', {
@@ -72,7 +90,11 @@ export async function startLocalEnvironment(opts: LocalEnvironmentOptions): Prom
     admin.loadFromFile(cluster.kubeconfig);
     const token = await withClient(admin, async (client) => {
       await installCrds(client);
-      await applyObjects(client, [...rbacObjects(cluster.kubectl), configMap(opts.configFile)]);
+      await applyObjects(client, [
+        ...rbacObjects(cluster.kubectl),
+        configMap(opts.configFile),
+        ...agentServiceAccounts(opts.configFile),
+      ]);
       for (const ns of opts.namespaces) await createNamespace(client, ns);
       return serviceAccountToken(client, MANAGER_SERVICE_ACCOUNT);
     });

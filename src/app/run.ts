@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { Registry } from 'prom-client';
 import { admissionRoutes } from '../admission/handlers.js';
 import { installLocalWebhooks } from '../admission/install.js';
@@ -39,12 +40,15 @@ function banner(local: LocalEnvironment, webhookPort: number): string {
 }
 
 /**
- * The process's logger: JSON lines on stdout, written asynchronously and in batches of 4 KiB (a dozen
- * admission reviews' lines) instead of one write per line, flushed at least every second and on exit.
- * A process killed outright (SIGKILL, OOM) can lose its last second of lines.
+ * The process's logger. Not on a terminal (a pod, CI, a pipe): JSON lines on stdout, written
+ * asynchronously and in batches of 4 KiB (a dozen admission reviews' lines) instead of one write per
+ * line, flushed at least every second and on exit; a process killed outright (SIGKILL, OOM) can lose
+ * its last second of lines. On a terminal (`npm start`): the same lines made readable by pino-pretty.
  */
 const processLogger = (level: string | undefined): Logger =>
-  pino({ level }, pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }));
+  process.stdout.isTTY
+    ? pino({ level }, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }))
+    : pino({ level }, pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }));
 
 export async function run(opts: RunOptions, logger: Logger = processLogger(opts.logLevel)): Promise<void> {
   const registry = new Registry();

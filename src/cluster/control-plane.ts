@@ -38,6 +38,8 @@ export interface StartOptions extends BinaryOptions {
   workloads?: boolean;
   /** KWOK Stage files (a file or a directory of *.yaml). Default: `cluster/stages` in this package. */
   stages?: string;
+  /** Fake nodes (8 CPUs, 32Gi, 110 pods each) with workloads. Default 1. */
+  nodes?: number;
 }
 
 /** The `control-plane start` command line for these options, building the binaries it needs. */
@@ -56,6 +58,7 @@ export async function startCommand(
     args.push(
       `--kwok=${await kwokBinary(opts)}`,
       `--stages=${opts.stages ?? join(packageRoot(), 'cluster', 'stages')}`,
+      `--nodes=${opts.nodes ?? 1}`,
     );
   }
   return { binary, args, workloads };

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { TEST_NODES } from '../../scripts/test-cluster.js';
 import { type Cluster, obtainCluster } from '../../src/cluster/index.js';
 import { scaled } from './wait.js';
 
@@ -43,7 +44,7 @@ export function testCluster(opts: TestClusterOptions = {}): Promise<Cluster> {
     });
   } else {
     // Ours alone: it stops by itself when this process ends (it watches its stdin pipe).
-    cluster = obtainCluster({ workloads });
+    cluster = obtainCluster({ workloads, nodes: TEST_NODES });
   }
   clusters.set(key, cluster);
   return cluster;

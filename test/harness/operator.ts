@@ -145,6 +145,15 @@ export function sampleTaskRun(name: string, taskId = 7, spec: Partial<TaskRun['s
   };
 }
 
+type PodStatus = { phase?: string; conditions?: Array<{ type: string; status: string; message?: string }> };
+
+/** `name: phase`, and why it is not scheduled when it is not (the scheduler's message). */
+function podSummary(pod: KubeObject): string {
+  const status = pod.status as PodStatus | undefined;
+  const unscheduled = status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+  return `${pod.metadata?.name}: ${status?.phase}${unscheduled ? ` (${unscheduled.message})` : ''}`;
+}
+
 /**
  * The agent's part: the Job's pod (simulated by KWOK, held running by the test config's
  * `sim.orchestrator.io/delay`) is told to exit now, with 0 or 1; the real Job controller then marks the
@@ -161,10 +170,8 @@ export async function finishJob(
     const list = await client.request<{ items: KubeObject[] }>('GET', pods, {
       query: { labelSelector: `batch.kubernetes.io/job-name=${name}` },
     });
-    note(
-      list.items.map((p) => `${p.metadata?.name}: ${(p.status as { phase?: string } | undefined)?.phase}`),
-    );
-    return list.items.find((p) => (p.status as { phase?: string } | undefined)?.phase === 'Running');
+    note(list.items.map(podSummary));
+    return list.items.find((p) => (p.status as PodStatus | undefined)?.phase === 'Running');
   });
   await client.request('PATCH', `${pods}/${pod.metadata?.name}`, {
     body: {

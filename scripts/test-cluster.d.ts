@@ -1,0 +1,2 @@
+// Declarations for scripts/test-cluster.js.
+export const TEST_NODES: number;
