@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import t from 'tap';
+import { applyPatch } from '../../test/harness/apply-patch.js';
 import type { RunKindName } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { defaultsPatch } from './defaults.js';
-import { applyPatch, escapePointer, isPlainObject } from './patch.js';
+import { escapePointer, isPlainObject } from './patch.js';
 import { validateRun } from './validate-run.js';
 
 const config = loadDefaultConfig();

@@ -1,6 +1,7 @@
 import t from 'tap';
+import { applyPatch } from '../../test/harness/apply-patch.js';
 import { withDefaults } from '../api/index.js';
-import { additions, applyPatch, escapePointer } from './patch.js';
+import { additions, escapePointer } from './patch.js';
 
 t.test('pointer escaping follows RFC 6901', async (t) => {
   t.equal(escapePointer('orchestrator.io/task-id'), 'orchestrator.io~1task-id');

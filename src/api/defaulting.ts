@@ -17,7 +17,7 @@ export const isPlainObject = (v: unknown): v is Obj =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A field counts as set unless absent or null (the apiserver prunes nulls of non-nullable fields). */
-export const isSet = (v: unknown): boolean => v !== undefined && v !== null;
+const isSet = (v: unknown): boolean => v !== undefined && v !== null;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 

@@ -74,16 +74,6 @@ export const taskIdField = (kind: RunKindName): string | undefined => {
   return 'taskIdField' in facts ? facts.taskIdField : undefined;
 };
 
-/** The kind whose webhook serves `path`, and which webhook. */
-export function webhookAt(path: string): { kind: RunKindName; verb: 'validate' | 'mutate' } | undefined {
-  for (const kind of RUN_KIND_NAMES) {
-    const { webhooks } = RUN_KIND_TABLE[kind];
-    if (webhooks.validate.path === path) return { kind, verb: 'validate' };
-    if (webhooks.mutate.path === path) return { kind, verb: 'mutate' };
-  }
-  return undefined;
-}
-
 /**
  * Whether a run is finished: Succeeded, or Failed for good, for the attempt its spec asks for. A raised
  * attempt field (`orchestrator retry`) makes it unfinished until the new attempt ends; an edit of any

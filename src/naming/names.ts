@@ -100,7 +100,3 @@ export function runDirectory(
     ? `${root}/docs/.task/docs/run-${attempt}`
     : `${root}/${where.service}/.task/${where.taskId}/run-${attempt}`;
 }
-
-/** A TaskRun's run directory with a trailing slash, as the Job's RUN_DIR shows it. */
-export const taskRunWorkspacePath = (service: string, taskId: number, attempt: number) =>
-  `${runDirectory({ service, taskId }, attempt)}/`;

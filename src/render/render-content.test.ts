@@ -4,7 +4,7 @@ import t from 'tap';
 import { MARKDOWN_BUDGET_BYTES } from '../admission/rules/index.js';
 import type { CodeRun, TaskRun } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
-import { taskRunWorkspacePath } from '../naming/names.js';
+import { runDirectory } from '../naming/names.js';
 import {
   CONFIGMAP_LIMIT_BYTES,
   configMapKeyProblem,
@@ -25,7 +25,7 @@ t.test('TaskRun: branch, task files, imports and the workspace path', async (t) 
   const { data, files, context } = renderTaskRun(set, sampleTaskRun(fresh), config, 3);
   t.equal(
     `${context.paths.run}/`,
-    taskRunWorkspacePath('payments', 7, 3),
+    `${runDirectory({ service: 'payments', taskId: 7 }, 3)}/`,
     'the workspace path of docs/design.md §2.3',
   );
   t.match(data['container.sh'], /readonly WORK_BRANCH='feature\/task-7-implementation'/);
