@@ -24,21 +24,34 @@ export interface ConfigSource {
  * once: polling a file that is still the same bad text does not call onError again.
  */
 export function watchConfigFile(path: string, opts: ConfigWatchOptions = {}): ConfigSource {
-  // A file that cannot be read at start is a ConfigError naming it, as from loadConfigFile.
-  readConfigText(path);
-  const source = hotFiles<ControllerConfig>({
-    paths: [path],
-    pollMs: opts.pollMs,
-    load: (files, current) => {
-      const next = parseConfig(files.text(path), path);
-      // Comments and layout are not a change: the config in force stays the same object.
-      return current && JSON.stringify(next) === JSON.stringify(current) ? current : next;
-    },
-    onChange: (config) => opts.onChange?.(config),
-    onError: opts.onError,
-    onWatchError: opts.onWatchError,
-  });
+  const source = firstRead(path, () =>
+    hotFiles<ControllerConfig>({
+      paths: [path],
+      pollMs: opts.pollMs,
+      load: (files, current) => {
+        const next = parseConfig(files.text(path), path);
+        // Comments and layout are not a change: the config in force stays the same object.
+        return current && JSON.stringify(next) === JSON.stringify(current) ? current : next;
+      },
+      onChange: (config) => opts.onChange?.(config),
+      onError: opts.onError,
+      onWatchError: opts.onWatchError,
+    }),
+  );
   return { current: source.current, close: source.close };
+}
+
+/**
+ * A file that cannot be read at start is a ConfigError naming it, as from loadConfigFile; the file is
+ * read again only then, to say why (the watcher reads it once when all is well).
+ */
+function firstRead<T>(path: string, start: () => T): T {
+  try {
+    return start();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== undefined) readConfigText(path);
+    throw err;
+  }
 }
 
 /** A fixed config (tests, offline validation). */
