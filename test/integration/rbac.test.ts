@@ -120,7 +120,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const registry = new Registry();
   const config = testConfig((c) => {
-    c.retries = { maxRetries: 3, backoffSeconds: 0 };
+    c.retries = { ...c.retries, maxRetries: 3, backoffSeconds: 0 };
     c.concurrency = { perService: 10, global: 10 };
     c.cleanup = { ttlSecondsAfterFinished: 3 };
   });

@@ -25,7 +25,7 @@ const seed = testSeed('CRASH_SEED');
 t.comment(`seed ${seed} (replay with CRASH_SEED=${seed})`);
 
 const config = testConfig((c) => {
-  c.retries = { maxRetries: MAX_RETRIES, backoffSeconds: 1 };
+  c.retries = { ...c.retries, maxRetries: MAX_RETRIES, backoffSeconds: 1 };
   // High enough never to hold a run back: this test is about convergence, not capacity.
   c.concurrency = { perService: 1000, global: 1000 };
 });

@@ -62,7 +62,7 @@ t.test('a run whose dependency failed fails', async (t) => {
     cluster,
     namespace,
     testConfig((c) => {
-      c.retries = { maxRetries: 1, backoffSeconds: 0 };
+      c.retries = { ...c.retries, maxRetries: 1, backoffSeconds: 0 };
     }),
   );
   const get = (name: string) => client.request<TaskRun>('GET', taskRunPath(namespace, name));

@@ -23,7 +23,7 @@ await ensureCrds(cluster);
 t.test('a failed Job is retried with growing delays, then the run fails', async (t) => {
   const namespace = await testNamespace(t, cluster);
   const config = testConfig((c) => {
-    c.retries = { maxRetries: 3, backoffSeconds: 2 };
+    c.retries = { ...c.retries, maxRetries: 3, backoffSeconds: 2 };
   });
   const { client } = await startOperator(t, cluster, namespace, config);
   await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-8', 8) });

@@ -168,17 +168,23 @@ export interface components {
                 completionTime?: string;
                 /** @description A human-readable summary of the current state. */
                 message?: string;
-                /** @description The pull request the agent opened, if any. */
+                /** @description The pod of the current attempt's Job (for kubectl logs and describe). */
+                podName?: string;
+                /** @description The pull request the agent reported opening (result protocol, docs/result-protocol.md). */
                 pullRequestUrl?: string;
+                /** @description The agent's session identifier as it reported it; a later attempt that continues the session resumes it. */
+                sessionId?: string;
+                /** @description Whether the agent reported its work complete. */
+                workCompleted?: boolean;
+                /** @description The agent's one-line summary of what it did. */
+                summary?: string;
+                /** @description The commit the agent's work ended on, as it reported it. */
+                commit?: string;
                 /**
                  * Format: int32
-                 * @description How many times the run has been retried after a failure.
+                 * @description How many attempts of the current spec attempt were retries after a failure.
                  */
                 retryCount?: number;
-                /** @description Whether the agent reported its work complete; a completed run is not started again. */
-                workCompleted?: boolean;
-                /** @description The agent's session identifier, used to resume the session (continueSession). */
-                sessionId?: string;
             };
         };
     };

@@ -109,6 +109,11 @@ export interface components {
                  * @default 30
                  */
                 backoffSeconds: number;
+                /**
+                 * @description Exit codes of the agent container that end the run without a retry (for an agent that declares its task impossible, say); its failure message names the code. Default none.
+                 * @default []
+                 */
+                nonRetryableExitCodes: number[];
             };
             /**
              * @description Settings of the Jobs that run agents.
@@ -131,6 +136,11 @@ export interface components {
                  * @default 3600
                  */
                 ttlSecondsAfterFinished: number;
+                /**
+                 * @description How long a pod error that will not heal by waiting (a missing Secret or key, an image that cannot be pulled, an invalid image name) may last before the attempt is failed and follows the retry policy, instead of waiting out activeDeadlineSeconds. Default 300 (5 minutes).
+                 * @default 300
+                 */
+                stuckPodGraceSeconds: number;
             };
             /**
              * @description What happens to finished runs.
