@@ -1,6 +1,7 @@
 // Where the capacity count comes from: the shared Job cache and the run caches of every kind. A run
-// holds a slot while one of its Jobs is active, or while its phase is Running (which covers the wait
-// for a retry, and a status that has not caught up with a deleted Job); it waits while its JobCreated
+// holds a slot while one of its Jobs is active, or while its status says it has started and not
+// finished (which covers the wait for a retry, and a status that has not caught up with a deleted
+// Job); it waits while its JobCreated
 // condition says WaitingForCapacity. Everything here is read from caches, so a new leader rebuilds the
 // same view (the waiting line included) from the cluster.
 // The design it implements: docs/design.md §5.2.
@@ -44,6 +45,15 @@ export function isWaiting(run: KubeObject): boolean {
   );
 }
 
+/**
+ * Whether the run's status says it holds a slot: an attempt has started (a run waiting for a slot or
+ * its dependencies has none) and the run has not finished.
+ */
+export function holdsSlot(run: KubeObject): boolean {
+  const status = run.status as Run['status'];
+  return status?.attempt !== undefined && status.phase !== 'Succeeded' && status.phase !== 'Failed';
+}
+
 /** The run a Job belongs to (its controller owner), as a claim. */
 function jobClaim(job: KubeObject): Claim | undefined {
   const owner = job.metadata?.ownerReferences?.find((r) => r.controller === true);
@@ -70,7 +80,7 @@ export function cacheSources(
   return {
     holders: () => [
       ...jobs.list().flatMap((job) => (jobState(job) === 'Active' ? (jobClaim(job) ?? []) : [])),
-      ...runs((run) => (run.status as Run['status'])?.phase === 'Running'),
+      ...runs(holdsSlot),
     ],
     waiting: () => runs(isWaiting),
     jobCached: (namespace, name) => jobs.store.get(namespace, name) !== undefined,

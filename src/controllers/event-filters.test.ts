@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { KubeObject, ResourceEventHandler } from '../runtime/index.js';
-import { filtered, jobFinished, leftRunning, never, runChanged, statusChanged } from './event-filters.js';
+import { filtered, jobFinished, leftSlot, never, runChanged, statusChanged } from './event-filters.js';
 
 const obj = (metadata: KubeObject['metadata'], status?: unknown): KubeObject => ({ metadata, status });
 
@@ -45,12 +45,17 @@ t.test('a Job update counts for waiting runs when the Job finishes', async (t) =
   t.notOk(jobFinished(done('Complete'), done('Complete')));
 });
 
-t.test('leftRunning: only a run leaving Running frees a slot', async (t) => {
-  const run = (phase?: string) => ({ metadata: {}, status: phase ? { phase } : undefined });
-  t.ok(leftRunning(run('Running'), run('Succeeded')));
-  t.ok(leftRunning(run('Running'), run('Failed')));
-  t.ok(leftRunning(run('Running'), run('Pending')), 'back to waiting');
-  t.notOk(leftRunning(run(), run('Pending')), "a new run's first status");
-  t.notOk(leftRunning(run('Pending'), run('Running')), 'it takes a slot');
-  t.notOk(leftRunning(run('Running'), run('Running')));
+t.test('leftSlot: only a started run that finishes or goes back to waiting frees a slot', async (t) => {
+  const run = (phase?: string, attempt?: number) => ({
+    metadata: {},
+    status: phase ? { phase, ...(attempt ? { attempt } : {}) } : undefined,
+  });
+  t.ok(leftSlot(run('Running', 1), run('Succeeded', 1)));
+  t.ok(leftSlot(run('Running', 1), run('Failed', 1)));
+  t.ok(leftSlot(run('Pending', 1), run('Failed', 1)), 'a pod that never started, failed');
+  t.ok(leftSlot(run('Running', 1), run('Pending')), 'back to waiting (no attempt)');
+  t.notOk(leftSlot(run(), run('Pending')), "a new run's first status");
+  t.notOk(leftSlot(run('Pending'), run('Pending', 1)), 'it takes a slot');
+  t.notOk(leftSlot(run('Pending', 1), run('Running', 1)), 'its agent starts: it keeps the slot');
+  t.notOk(leftSlot(run('Running', 1), run('Pending', 1)), 'a retry waits: it keeps the slot');
 });

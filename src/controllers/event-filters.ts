@@ -1,7 +1,8 @@
 // Which cache changes are worth a reconcile (controller-runtime's predicates), as wrappers around an
 // event source. Each predicate is a tiny pure function, tested on its own.
 import type { EventSource, KubeObject, ResourceEventHandler } from '../runtime/index.js';
-import { jobState } from './run-status.js';
+import { holdsSlot } from './capacity-cache.js';
+import { jobState } from './job-state.js';
 
 export interface Predicates {
   add?: (obj: KubeObject) => boolean;
@@ -50,12 +51,11 @@ export function jobFinished(oldObj: KubeObject, newObj: KubeObject): boolean {
 }
 
 /**
- * A run stopped Running (finished, or went back to waiting): the slot it held is free. Other phase
- * changes (a new run's first Pending, Pending → Running) free nothing and wake no one.
+ * A run gave up its slot (finished, or went back to waiting): the slot is free. Other changes (a new
+ * run's first status, Pending → Running) free nothing and wake no one.
  */
-export function leftRunning(oldObj: KubeObject, newObj: KubeObject): boolean {
-  const phase = (o: KubeObject) => (o.status as { phase?: string } | undefined)?.phase;
-  return phase(oldObj) === 'Running' && phase(newObj) !== 'Running';
+export function leftSlot(oldObj: KubeObject, newObj: KubeObject): boolean {
+  return holdsSlot(oldObj) && !holdsSlot(newObj);
 }
 
 /** Owned objects are created by the reconcile itself: their appearance is no news to it. */

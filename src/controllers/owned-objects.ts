@@ -13,6 +13,7 @@ import {
 
 export const JOBS: ResourceType = { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job' };
 export const CONFIGMAPS: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' };
+export const PODS: ResourceType = { group: '', version: 'v1', plural: 'pods', kind: 'Pod' };
 export const PVCS: ResourceType = {
   group: '',
   version: 'v1',

@@ -16,11 +16,13 @@ import {
 } from '../api/index.js';
 import type { TemplateSet } from '../render/index.js';
 import { Controller, Informer, type KubeClient, mapToControllerOwner, mapToSelf } from '../runtime/index.js';
+import { podForCache } from './agent-pod.js';
 import { Capacity } from './capacity.js';
 import { cacheSources, mapToWaitingRuns, type RunCache } from './capacity-cache.js';
 import { mapToDependents, phaseChanged } from './dependencies.js';
-import { filtered, jobFinished, leftRunning, never, runChanged, statusChanged } from './event-filters.js';
-import { CONFIGMAPS, JOBS, PVCS } from './owned-objects.js';
+import { filtered, jobFinished, leftSlot, never, runChanged, statusChanged } from './event-filters.js';
+import { mapPodToRun, PodsByJob } from './job-pods.js';
+import { CONFIGMAPS, JOBS, PODS, PVCS } from './owned-objects.js';
 import { RUN_STRATEGIES } from './run-kind.js';
 import { registerRunMetrics } from './run-metrics.js';
 import { RunReconciler } from './run-reconciler.js';
@@ -50,6 +52,9 @@ interface KindInformer<K extends RunKindName = RunKindName> extends RunCache<K> 
 /** The shared caches every kind's controller reads. */
 interface SharedCaches {
   jobs: Informer;
+  /** The runs' pods, stripped to what status needs, and their index by Job. */
+  pods: Informer;
+  podsByJob: PodsByJob;
   configMaps: Informer;
   workspaces: Informer;
   capacity: Capacity;
@@ -63,6 +68,17 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   const jobs = new Informer({ client, logger, resource: JOBS, labelSelector: managed, ...ns });
   const configMaps = new Informer({ client, logger, resource: CONFIGMAPS, labelSelector: managed, ...ns });
   const workspaces = new Informer({ client, logger, resource: PVCS, labelSelector: managed, ...ns });
+  // The Jobs' pods carry the Job template's labels: the same selector finds only the runs' pods.
+  const pods = new Informer({
+    client,
+    logger,
+    resource: PODS,
+    labelSelector: managed,
+    transform: podForCache,
+    ...ns,
+  });
+  const podsByJob = new PodsByJob();
+  pods.addHandler(podsByJob);
   const kinds = RUN_KIND_NAMES.map(
     <K extends RunKindName>(kind: K): KindInformer<K> => ({
       kind,
@@ -72,10 +88,10 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   registerRunMetrics(opts.registry, kinds);
   // One count of slots for every kind: the concurrency limits are over all runs.
   const capacity = new Capacity(cacheSources(jobs, kinds, opts.config));
-  const shared: SharedCaches = { jobs, configMaps, workspaces, capacity, kinds };
+  const shared: SharedCaches = { jobs, pods, podsByJob, configMaps, workspaces, capacity, kinds };
   const controllers = kinds.map((cache) => kindController(opts, shared, cache));
   const runInformers: Informer[] = kinds.map((c) => c.runs);
-  return { informers: [jobs, configMaps, workspaces, ...runInformers], controllers };
+  return { informers: [jobs, pods, configMaps, workspaces, ...runInformers], controllers };
 }
 
 /** The controller of one kind: its typed reconciler, and what wakes it. */
@@ -96,6 +112,7 @@ function kindController<K extends RunKindName>(
     jobs: jobs.store,
     configMaps: configMaps.store,
     workspaces: workspaces.store,
+    pods: shared.podsByJob,
     capacity: shared.capacity,
   });
   const owner = mapToControllerOwner({ group: GROUP, kind });
@@ -108,7 +125,9 @@ function kindController<K extends RunKindName>(
   })
     .watch(filtered(runs, { update: runChanged }), mapToSelf)
     .watch(filtered(jobs, { add: never, update: statusChanged }), owner)
-    .watch(filtered(configMaps, { add: never, update: never }), owner);
+    .watch(filtered(configMaps, { add: never, update: never }), owner)
+    // The agent's pod: created, scheduled, started, exited, gone.
+    .watch(filtered(shared.pods, { update: statusChanged }), mapPodToRun(jobs.store, owner));
   // A finished dependency wakes the runs waiting for it.
   if (strategy.dependencies)
     controller.watch(
@@ -119,6 +138,6 @@ function kindController<K extends RunKindName>(
   const freed = mapToWaitingRuns(cache, opts.config);
   controller.watch(filtered(jobs, { add: never, update: jobFinished }), freed);
   for (const other of shared.kinds)
-    controller.watch(filtered(other.runs, { add: never, update: leftRunning }), freed);
+    controller.watch(filtered(other.runs, { add: never, update: leftSlot }), freed);
   return controller;
 }

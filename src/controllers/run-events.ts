@@ -12,8 +12,14 @@ import type { RunStatus } from './run-status.js';
 const WARNINGS: ReadonlySet<string> = new Set([
   'RetryScheduled',
   'RetriesExhausted',
+  'NotRetryable',
   'NameConflict',
   'RenderFailed',
+  'Unschedulable',
+  'WorkspaceNotBound',
+  'ImagePullFailed',
+  'ContainerConfigError',
+  'ContainerCreateFailed',
 ]);
 
 export interface RunEvent {
@@ -32,6 +38,32 @@ export function transition(before: RunStatus | undefined, after: RunStatus): Run
     reason: now.reason,
     message: after.message ?? '',
   };
+}
+
+/**
+ * The events of what the agent reported, on the status write that brings it: a new pull request, and
+ * a result document that broke the protocol (reported once, with the transition it came with).
+ */
+export function resultEvents(
+  before: RunStatus | undefined,
+  after: RunStatus,
+  problem: string | undefined,
+  withTransition: boolean,
+): RunEvent[] {
+  const events: RunEvent[] = [];
+  if (after.pullRequestUrl && after.pullRequestUrl !== before?.pullRequestUrl)
+    events.push({
+      type: 'Normal',
+      reason: 'PullRequestOpened',
+      message: `the agent opened pull request ${after.pullRequestUrl}`,
+    });
+  if (problem && withTransition)
+    events.push({
+      type: 'Warning',
+      reason: 'InvalidResult',
+      message: `the agent's result was ignored: ${problem} (docs/result-protocol.md)`,
+    });
+  return events;
 }
 
 export async function recordEvent(

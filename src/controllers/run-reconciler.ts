@@ -29,8 +29,11 @@ import {
   type Result,
   resourcePath,
 } from '../runtime/index.js';
+import type { ResultRead } from './agent-result.js';
+import { AttemptFollower } from './attempt-follower.js';
 import { CAPACITY_RECHECK_MS, type Capacity, waitingMessage } from './capacity.js';
 import { waiter } from './capacity-cache.js';
+import type { JobPods } from './job-pods.js';
 import { type AttemptInput, attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
 import {
   CONFIGMAPS,
@@ -42,7 +45,7 @@ import {
   PVCS,
 } from './owned-objects.js';
 import { retryAfterFailure } from './retry.js';
-import { recordEvent, transition } from './run-events.js';
+import { recordEvent, resultEvents, transition } from './run-events.js';
 import { deleteExpired, expiresAt } from './run-expiry.js';
 import { RunFinalizer } from './run-finalizer.js';
 import type { RunStrategy } from './run-kind.js';
@@ -75,6 +78,8 @@ export interface RunReconcilerOptions<K extends RunKindName> {
    * make no call).
    */
   workspaces: ReadOnlyStore;
+  /** The pods of the runs' Jobs, by Job. */
+  pods: JobPods;
   /** The concurrency slots, shared by the controllers of every run kind. */
   capacity: Capacity;
   /** The time. Default: the wall clock. */
@@ -88,6 +93,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
   private readonly now: () => Date;
   private readonly finalizer: RunFinalizer;
   private readonly capacity: Capacity;
+  private readonly follower: AttemptFollower;
 
   constructor(private readonly opts: RunReconcilerOptions<K>) {
     this.kind = opts.strategy.kind;
@@ -95,6 +101,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
     this.now = opts.now ?? (() => new Date());
     this.finalizer = new RunFinalizer(opts.client, this.resource, kindFacts(this.kind).finalizer);
     this.capacity = opts.capacity;
+    this.follower = new AttemptFollower(opts.client, opts.pods, this.now);
   }
 
   async reconcile(
@@ -118,18 +125,18 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
     if (runFinished(kind, stored)) return this.finishedRun(stored, config, signal, logger);
     const run = defaulted(kind, stored, config);
     const { observation, requeueAfter } = await this.observe(run, config, signal);
+    // Nothing final to say yet (a finished Job whose pod has not caught up): look again soon.
+    if (!observation) return { requeueAfter };
     const status = desiredStatus(stored.status, stored.metadata?.generation ?? 0, observation, this.now);
     if (!sameStatus(stored.status, status)) {
       if (!(await this.writeStatus(stored, status, signal))) return { requeue: true };
       const event = transition(stored.status, status);
-      if (event)
-        await recordEvent(
-          this.opts.client,
-          { ...stored, apiVersion: API_VERSION, kind },
-          event,
-          logger,
-          signal,
-        );
+      const events = [
+        ...(event ? [event] : []),
+        ...resultEvents(stored.status, status, observation.result?.problem, event !== undefined),
+      ];
+      const involved = { ...stored, apiVersion: API_VERSION, kind };
+      for (const e of events) await recordEvent(this.opts.client, involved, e, logger, signal);
     }
     // Status-only updates bring no reconcile (event filters): a run that just finished is timed here.
     const updated: RunOf<K> = { ...stored, status };
@@ -177,7 +184,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
     run: RunOf<K>,
     config: ControllerConfig,
     signal: AbortSignal,
-  ): Promise<{ observation: Observation; requeueAfter?: number }> {
+  ): Promise<{ observation?: Observation; requeueAfter?: number }> {
     const { strategy } = this.opts;
     const wanted = specAttempt(this.kind, run.spec);
     // Dependencies gate the start only: a run that has started is not stopped by them.
@@ -195,18 +202,40 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
       configMapName: strategy.configMapName(run, a),
       jobName: strategy.jobName(run, a),
       maxRetries: policy.maxRetries,
+      retryCount: a - wanted,
     });
     if (dependencies && dependencies.state !== 'Ready') return { observation: base(wanted) };
     // Walk forward over failed attempts whose retry is due (the status may lag behind the Jobs).
+    let earlier: ResultRead | undefined;
     for (;;) {
       const job = this.ownedJob(run, attempt);
       if (!job) break;
-      if (jobState(job) !== 'Failed') return { observation: { ...base(attempt), job } };
+      if (jobState(job) === 'Active') {
+        const active = await this.follower.active(job, config.job.stuckPodGraceSeconds, signal);
+        const { agent, stuck, requeueAfter } = active;
+        return { observation: { ...base(attempt), job, agent, ...(stuck ? { stuck } : {}) }, requeueAfter };
+      }
+      const finished = await this.follower.finished(job, signal);
+      if (finished.settleAfter !== undefined) return { requeueAfter: finished.settleAfter };
+      const { agent, cause } = finished;
+      const result = finished.result ?? earlier;
+      const seen: Observation = {
+        ...base(attempt),
+        job,
+        agent,
+        ...(result ? { result } : {}),
+        ...(cause ? { cause } : {}),
+      };
+      if (jobState(job) === 'Complete') return { observation: seen };
+      if (cause?.exitCode !== undefined && policy.nonRetryableExitCodes.includes(cause.exitCode))
+        return { observation: { ...seen, notRetryable: true } };
       const failedAt = jobFailure(job).at ?? this.now();
       const retry = retryAfterFailure(policy, wanted, attempt, failedAt, run.metadata?.uid ?? '');
-      if (!retry) return { observation: { ...base(attempt), job } };
+      if (!retry) return { observation: seen };
       const wait = retry.at.getTime() - this.now().getTime();
-      if (wait > 0) return { observation: { ...base(attempt), job, retry }, requeueAfter: wait };
+      if (wait > 0) return { observation: { ...seen, retry }, requeueAfter: wait };
+      // The failed attempt's report (its session, say) is the run's until the next one reports.
+      earlier = result;
       attempt = retry.attempt;
     }
     // Only a run that holds no slot yet waits for one: a retry keeps the slot of the failed attempt.
@@ -219,7 +248,13 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
         observation: { ...base(attempt), waitingForCapacity: waitingMessage(refusal) },
         requeueAfter: CAPACITY_RECHECK_MS,
       };
-    const observation = await this.createAttempt(run, config, base(attempt), signal);
+    const fresh = base(attempt);
+    const observation = await this.createAttempt(
+      run,
+      config,
+      earlier ? { ...fresh, result: earlier } : fresh,
+      signal,
+    );
     if (!observation.job) this.capacity.release(claimant.key);
     // A foreign object is outside our caches: look again later in case it was removed.
     return observation.conflict ? { observation, requeueAfter: CONFLICT_RECHECK_MS } : { observation };

@@ -3,7 +3,13 @@ import type { KubeObject } from '../runtime/index.js';
 import { desiredStatus, type Observation, sameStatus } from './run-status.js';
 
 const now = () => new Date('2026-01-01T00:00:10Z');
-const base: Observation = { attempt: 1, configMapName: 'cm-1', jobName: 'job-1', maxRetries: 3 };
+const base: Observation = {
+  attempt: 1,
+  configMapName: 'cm-1',
+  jobName: 'job-1',
+  maxRetries: 3,
+  retryCount: 0,
+};
 const job = (
   conditions: { type: string; reason?: string; message?: string }[] = [],
   extra = {},

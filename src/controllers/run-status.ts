@@ -2,24 +2,23 @@
 // (or why they could not be made), and the retry plan. Conditions keep their transition times when
 // their status does not flip, so computing the same state twice gives an equal status (no write).
 // The design it implements: docs/design.md §4 (the status/condition table).
-import type { Condition, Phase, TaskRunStatus } from '../api/index.js';
+import type { Condition, TaskRunStatus } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
+import type { AgentState } from './agent-pod.js';
+import type { ResultRead } from './agent-result.js';
+import { attemptVerdict, type Verdict } from './attempt-verdict.js';
 import { WAITING_FOR_CAPACITY } from './capacity.js';
 import { type ConditionUpdate, sameConditions, setCondition } from './conditions.js';
 import { type DependencyVerdict, dependencyCondition } from './dependencies.js';
+import { type FailureCause, jobFailure } from './job-state.js';
 import type { NextAttempt } from './retry.js';
 
 export type RunStatus = TaskRunStatus;
 
-export type JobState = 'Active' | 'Complete' | 'Failed';
+export { jobFailure, jobState } from './job-state.js';
 
-interface JobCondition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-}
+const jobStatusField = (job: KubeObject | undefined, field: string): string | undefined =>
+  (job?.status as Record<string, string | undefined> | undefined)?.[field];
 
 /** What the reconcile saw and did for the current attempt. */
 export interface Observation {
@@ -31,6 +30,16 @@ export interface Observation {
   /** An object of our name exists and is not ours. */
   conflict?: { object: 'ConfigMap' | 'Job'; message: string };
   job?: KubeObject;
+  /** What the attempt's agent is doing, from its pod (absent: no pod seen yet). */
+  agent?: AgentState;
+  /** The pod is stuck on an error that will not heal: when the attempt fails, or that it is failing now. */
+  stuck?: { failsAt: Date } | { failing: FailureCause };
+  /** What the agent's termination message held (a finished attempt). */
+  result?: ResultRead;
+  /** Why the attempt's Job failed. */
+  cause?: FailureCause;
+  /** The failure's exit code is in retries.nonRetryableExitCodes. */
+  notRetryable?: boolean;
   /** The current attempt failed and another one will be made then. */
   retry?: NextAttempt;
   /** Where the run's dependencies stand (kinds with dependencies only). */
@@ -39,38 +48,8 @@ export interface Observation {
   waitingForCapacity?: string;
   /** How many attempts are allowed per spec attempt (for the final message). */
   maxRetries: number;
-}
-
-function jobConditions(job: KubeObject | undefined): JobCondition[] {
-  const status = job?.status as { conditions?: JobCondition[] } | undefined;
-  return status?.conditions ?? [];
-}
-
-export function jobState(job: KubeObject): JobState {
-  const conditions = jobConditions(job);
-  const holds = (type: string) => conditions.some((c) => c.type === type && c.status === 'True');
-  if (holds('Complete')) return 'Complete';
-  if (holds('Failed')) return 'Failed';
-  return 'Active';
-}
-
-/** When the Job failed (its Failed condition's transition), and why. */
-export function jobFailure(job: KubeObject): { at: Date | undefined; why: string } {
-  const failed = jobConditions(job).find((c) => c.type === 'Failed' && c.status === 'True');
-  const at = failed?.lastTransitionTime ? new Date(failed.lastTransitionTime) : undefined;
-  const why = [failed?.reason, failed?.message].filter(Boolean).join(': ') || 'the Job failed';
-  return { at, why };
-}
-
-const jobStatusField = (job: KubeObject | undefined, field: string): string | undefined =>
-  (job?.status as Record<string, string | undefined> | undefined)?.[field];
-
-interface Verdict {
-  phase: Phase;
-  configMap: [Condition['status'], string];
-  job: [Condition['status'], string];
-  succeeded: [Condition['status'], string];
-  message: string;
+  /** Attempts of the current spec attempt that were retries. */
+  retryCount: number;
 }
 
 function verdict(obs: Observation): Verdict {
@@ -118,40 +97,7 @@ function verdict(obs: Observation): Verdict {
       message: obs.conflict.message,
     };
   }
-  const created: Pick<Verdict, 'configMap' | 'job'> = {
-    configMap: ['True', 'Created'],
-    job: ['True', 'Created'],
-  };
-  const state = obs.job ? jobState(obs.job) : 'Active';
-  if (state === 'Complete')
-    return {
-      phase: 'Succeeded',
-      ...created,
-      succeeded: ['True', 'JobSucceeded'],
-      message: `attempt ${obs.attempt} succeeded`,
-    };
-  if (state === 'Failed') {
-    const { why } = jobFailure(obs.job as KubeObject);
-    if (obs.retry)
-      return {
-        phase: 'Running',
-        ...created,
-        succeeded: pending('RetryScheduled'),
-        message: `attempt ${obs.attempt} failed (${why}); attempt ${obs.retry.attempt} starts at ${obs.retry.at.toISOString()}`,
-      };
-    return {
-      phase: 'Failed',
-      ...created,
-      succeeded: ['False', 'RetriesExhausted'],
-      message: `attempt ${obs.attempt} failed (${why}); no attempts left (retries.maxRetries is ${obs.maxRetries}); raise spec.retryAttempt to run again`,
-    };
-  }
-  return {
-    phase: 'Running',
-    ...created,
-    succeeded: pending('JobRunning'),
-    message: `attempt ${obs.attempt} is running`,
-  };
+  return attemptVerdict(obs);
 }
 
 /** The status the run should have, given its current one (for transition times) and the observation. */
@@ -190,18 +136,33 @@ export function desiredStatus(
             .at?.toISOString()
             .replace(/\.\d+Z$/, 'Z')
         : undefined;
+  // A run that has not started has no attempt yet.
+  const started = !((obs.dependencies && obs.dependencies.state !== 'Ready') || obs.waitingForCapacity);
   return {
     phase: v.phase,
     conditions,
     observedGeneration: generation,
-    // A run that has not started has no attempt yet.
-    ...((obs.dependencies && obs.dependencies.state !== 'Ready') || obs.waitingForCapacity
-      ? {}
-      : { attempt: obs.attempt, configMapName: obs.configMapName, jobName: obs.jobName }),
+    ...(started ? { attempt: obs.attempt, configMapName: obs.configMapName, jobName: obs.jobName } : {}),
     ...(typeof startTime === 'string' ? { startTime } : {}),
     ...(completionTime ? { completionTime } : {}),
     message: v.message,
+    ...agentFields(current, obs, started),
   };
+}
+
+/** What the agent reported: kept from earlier attempts (a session, a pull request) until it reports anew. */
+const RESULT_FIELDS = ['pullRequestUrl', 'sessionId', 'workCompleted', 'summary', 'commit'] as const;
+
+/** The pod, the retries and the agent's results, for a run whose attempt has started. */
+function agentFields(current: RunStatus | undefined, obs: Observation, started: boolean): Partial<RunStatus> {
+  const fields: Partial<RunStatus> = {};
+  for (const field of RESULT_FIELDS)
+    if (current?.[field] !== undefined) Object.assign(fields, { [field]: current[field] });
+  Object.assign(fields, obs.result?.result);
+  if (!started) return fields;
+  // The pod may be gone (a finished Job's TTL): the attempt's pod name stays.
+  const podName = obs.agent?.pod ?? (current?.attempt === obs.attempt ? current?.podName : undefined);
+  return { ...fields, ...(podName ? { podName } : {}), retryCount: obs.retryCount };
 }
 
 /** `status` as seen at `generation`: the status and its conditions say they are about that spec. */

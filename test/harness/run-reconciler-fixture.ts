@@ -7,6 +7,7 @@ import { runPath } from '../../src/cli/kinds.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { Capacity } from '../../src/controllers/capacity.js';
 import { cacheSources } from '../../src/controllers/capacity-cache.js';
+import { PodsByJob } from '../../src/controllers/job-pods.js';
 import { CONFIGMAPS, JOBS, PVCS } from '../../src/controllers/owned-objects.js';
 import { RUN_STRATEGIES } from '../../src/controllers/run-kind.js';
 import { RunReconciler } from '../../src/controllers/run-reconciler.js';
@@ -104,6 +105,8 @@ export interface Fixture {
   jobs: Store;
   configMaps: Store;
   workspaces: Store;
+  /** The pods by Job, as the pod informer's events keep them. */
+  pods: PodsByJob;
   capacity: Capacity;
   /** Puts the run in the run cache and in the API (where its status is written). */
   addRun(run: TaskRun): void;
@@ -119,6 +122,7 @@ export function fixture(opts: { config?: ControllerConfig; now?: () => Date } = 
   const jobs = new Store();
   const configMaps = new Store();
   const workspaces = new Store();
+  const pods = new PodsByJob();
   const source = <T extends KubeObject>(store: Store<T>) => ({
     list: () => store.list(),
     addHandler: () => () => {},
@@ -136,6 +140,7 @@ export function fixture(opts: { config?: ControllerConfig; now?: () => Date } = 
     jobs,
     configMaps,
     workspaces,
+    pods,
     capacity,
     ...(opts.now ? { now: opts.now } : {}),
   });
@@ -146,6 +151,7 @@ export function fixture(opts: { config?: ControllerConfig; now?: () => Date } = 
     jobs,
     configMaps,
     workspaces,
+    pods,
     capacity,
     addRun(run) {
       runs.set(run);

@@ -1,0 +1,204 @@
+// The run follows its agent's pod, on the local cluster's real scheduler and Job controller with pods
+// simulated by KWOK (outcomes chosen by sim.orchestrator.io/* pod annotations, cluster/stages/pod.yaml):
+// Pending with the pod's reason until the agent runs, Running while it runs, a stuck pod failing its
+// attempt after the grace period, the failure's exit code and last words in the message, and the
+// agent's result document (docs/result-protocol.md) in status, `kubectl get -o wide` and an Event.
+import t from 'tap';
+import type { TaskRun, TaskRunStatus } from '../../src/api/index.js';
+import { RESULT_PROTOCOL } from '../../src/controllers/agent-result.js';
+import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
+import { kubectl, testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator.js';
+import { waitFor } from '../harness/wait.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+
+const sim = (annotations: Record<string, string>) => ({ podAnnotations: annotations });
+
+async function create(
+  client: KubeClient,
+  namespace: string,
+  run: TaskRun,
+): Promise<() => Promise<TaskRunStatus>> {
+  await client.request('POST', taskRunPath(namespace), { body: run });
+  const name = run.metadata?.name ?? '';
+  return async () =>
+    (await client.request<TaskRun>('GET', taskRunPath(namespace, name))).status ?? ({} as TaskRunStatus);
+}
+
+const reasonOf = (status: TaskRunStatus) => status.conditions?.find((c) => c.type === 'Succeeded')?.reason;
+
+async function eventsOf(client: KubeClient, namespace: string, name: string): Promise<KubeObject[]> {
+  const list = await client.request<{ items: KubeObject[] }>(
+    'GET',
+    `/api/v1/namespaces/${namespace}/events`,
+    {
+      query: { fieldSelector: `involvedObject.name=${name}` },
+    },
+  );
+  return list.items;
+}
+
+type AgentPodStatus = { containerStatuses?: { name: string; state?: { running?: unknown } }[] };
+
+t.test('Pending while the workspace is prepared, Running only once the agent container runs', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const { client } = await startOperator(t, cluster, namespace);
+  const status = await create(
+    client,
+    namespace,
+    sampleTaskRun('slow-start', 7, sim({ 'sim.orchestrator.io/init-delay': '8s' })),
+  );
+  const preparing = await waitFor('Pending while the init container runs', async () => {
+    const s = await status();
+    return s.phase === 'Pending' && s.message?.includes('preparing the workspace') ? s : undefined;
+  });
+  t.equal(reasonOf(preparing), 'PodPending');
+  t.match(preparing.podName, /^.+$/, 'the pod is named in status');
+  const running = await waitFor('Running', async () => {
+    const s = await status();
+    return s.phase === 'Running' ? s : undefined;
+  });
+  t.equal(reasonOf(running), 'AgentRunning');
+  const pod = await client.request<KubeObject>(
+    'GET',
+    `/api/v1/namespaces/${namespace}/pods/${running.podName}`,
+  );
+  const agent = (pod.status as AgentPodStatus).containerStatuses?.find((c) => c.name === 'agent');
+  t.ok(agent?.state?.running, 'when the run says Running, its agent container runs');
+});
+
+t.test('a pod that cannot be scheduled keeps the run Pending with the scheduler’s reason', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const { client } = await startOperator(t, cluster, namespace);
+  const status = await create(
+    client,
+    namespace,
+    sampleTaskRun('too-big', 7, { resources: { requests: { cpu: '500' }, limits: { cpu: '500' } } }),
+  );
+  const pending = await waitFor('Pending, Unschedulable', async () => {
+    const s = await status();
+    return reasonOf(s) === 'Unschedulable' ? s : undefined;
+  });
+  t.equal(pending.phase, 'Pending');
+  t.match(pending.message, /cannot be scheduled: .*Insufficient cpu/, 'the scheduler’s own message');
+  await waitFor('a Warning event Unschedulable', async () =>
+    (await eventsOf(client, namespace, 'too-big')).some(
+      (e) => (e as { reason?: string }).reason === 'Unschedulable',
+    ),
+  );
+});
+
+t.test('a missing Secret fails the attempt after the grace period, naming the Secret', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const config = testConfig((c) => {
+    c.job.stuckPodGraceSeconds = 10;
+    c.retries = { ...c.retries, maxRetries: 0 };
+  });
+  const { client } = await startOperator(t, cluster, namespace, config);
+  const message = 'secret "github-app-5dlabs-rex" not found';
+  const status = await create(
+    client,
+    namespace,
+    sampleTaskRun(
+      'no-secret',
+      7,
+      sim({
+        'sim.orchestrator.io/waiting-reason': 'CreateContainerConfigError',
+        'sim.orchestrator.io/waiting-message': message,
+      }),
+    ),
+  );
+  const stuck = await waitFor('Pending on the missing Secret', async () => {
+    const s = await status();
+    return reasonOf(s) === 'ContainerConfigError' ? s : undefined;
+  });
+  t.equal(stuck.phase, 'Pending');
+  t.ok(stuck.message?.includes(message), 'the kubelet’s message, naming the Secret');
+  const failed = await waitFor('Failed after the grace period', async () => {
+    const s = await status();
+    return s.phase === 'Failed' ? s : undefined;
+  });
+  t.equal(reasonOf(failed), 'RetriesExhausted');
+  t.match(failed.message, /CreateContainerConfigError: secret "github-app-5dlabs-rex" not found/);
+  t.match(failed.message, /job\.stuckPodGraceSeconds, 10 s/);
+});
+
+t.test('the agent’s result comes back: status, kubectl get -o wide, an Event', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const { client } = await startOperator(t, cluster, namespace);
+  const url = 'https://github.com/acme/payments/pull/42';
+  const result = {
+    protocol: RESULT_PROTOCOL,
+    pullRequestUrl: url,
+    sessionId: 'session-7f3a',
+    workCompleted: true,
+    summary: 'added the retry budget',
+    commit: '0123456789abcdef0123456789abcdef01234567',
+  };
+  const status = await create(
+    client,
+    namespace,
+    sampleTaskRun(
+      'reports',
+      7,
+      sim({
+        'sim.orchestrator.io/delay': '1s',
+        'sim.orchestrator.io/termination-message': JSON.stringify(result),
+      }),
+    ),
+  );
+  const done = await waitFor('Succeeded', async () => {
+    const s = await status();
+    return s.phase === 'Succeeded' ? s : undefined;
+  });
+  t.match(done, {
+    pullRequestUrl: url,
+    sessionId: 'session-7f3a',
+    workCompleted: true,
+    summary: 'added the retry budget',
+    commit: result.commit,
+    retryCount: 0,
+  });
+  t.match(done.message, `pull request ${url}`);
+  const events = await waitFor('a PullRequestOpened event', async () => {
+    const list = await eventsOf(client, namespace, 'reports');
+    return list.some((e) => (e as { reason?: string }).reason === 'PullRequestOpened') ? list : undefined;
+  });
+  t.ok(events.some((e) => (e as { message?: string }).message?.includes(url)));
+  const wide = await kubectl(cluster, ['get', 'taskrun', 'reports', '-n', namespace, '-o', 'wide']);
+  t.equal(wide.code, 0, wide.stderr);
+  t.match(wide.stdout, /\bPR\b/, 'the PR column');
+  t.ok(wide.stdout.includes(url), 'the pull request in kubectl get -o wide');
+});
+
+t.test('a failure carries its exit code and last words; a non-retryable code is not retried', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const config = testConfig((c) => {
+    c.retries = { ...c.retries, maxRetries: 3, backoffSeconds: 0, nonRetryableExitCodes: [3] };
+  });
+  const { client } = await startOperator(t, cluster, namespace, config);
+  const status = await create(
+    client,
+    namespace,
+    sampleTaskRun(
+      'impossible',
+      7,
+      sim({
+        'sim.orchestrator.io/delay': '1s',
+        'sim.orchestrator.io/exit-code': '3',
+        'sim.orchestrator.io/termination-message': 'thinking…\nthe task cannot be done: no such API',
+      }),
+    ),
+  );
+  const failed = await waitFor('Failed without a retry', async () => {
+    const s = await status();
+    return s.phase === 'Failed' ? s : undefined;
+  });
+  t.equal(reasonOf(failed), 'NotRetryable');
+  t.equal(failed.attempt, 1, 'no second attempt');
+  t.match(failed.message, /the agent exited with code 3: the task cannot be done: no such API/);
+  t.match(failed.message, /exit code 3 is not retried \(retries.nonRetryableExitCodes\)/);
+});
