@@ -25,8 +25,6 @@ const created: Pick<Verdict, 'configMap' | 'job'> = {
   job: ['True', 'Created'],
 };
 
-const iso = (d: Date) => d.toISOString().replace(/\.\d+Z$/, 'Z');
-
 export function attemptVerdict(obs: Observation): Verdict {
   const at = `attempt ${obs.attempt}`;
   const say = (phase: Phase, succeeded: Verdict['succeeded'], message: string): Verdict => ({
@@ -50,7 +48,7 @@ export function attemptVerdict(obs: Observation): Verdict {
       return say(
         'Pending',
         ['Unknown', 'RetryScheduled'],
-        `${at} failed (${why}); attempt ${obs.retry.attempt} starts at ${iso(obs.retry.at)}`,
+        `${at} failed (${why}); attempt ${obs.retry.attempt} starts at ${obs.retry.at.toISOString()}`,
       );
     return say(
       'Failed',
@@ -71,7 +69,7 @@ export function attemptVerdict(obs: Observation): Verdict {
     return say('Running', ['Unknown', AGENT_EXITED], `${at}: ${exitCause(agent)}; the Job is finishing`);
   const failsAt =
     obs.stuck && 'failsAt' in obs.stuck
-      ? `; the attempt fails at ${iso(obs.stuck.failsAt)} unless this heals (job.stuckPodGraceSeconds)`
+      ? `; the attempt fails at ${obs.stuck.failsAt.toISOString()} unless this heals (job.stuckPodGraceSeconds)`
       : '';
   return say('Pending', ['Unknown', agent.reason], `${at}: ${agent.message}${failsAt}`);
 }

@@ -84,11 +84,11 @@ t.test(
       ['payments-task-7-run-2-files', 'payments-task-7-run-2'],
     );
     t.match(statusWritten(f), {
-      phase: 'Running',
+      phase: 'Pending',
       attempt: 2,
       observedGeneration: 2,
       jobName: 'payments-task-7-run-2',
-      message: 'attempt 2 is running',
+      message: 'attempt 2: Job payments-task-7-run-2 has not created its pod yet',
     });
 
     // An old attempt that already finished is kept (its logs), not deleted.
@@ -121,7 +121,7 @@ t.test('a failed Job with retries left schedules the next attempt after its back
   const status = statusWritten(f);
   const startsAt = new Date(failedAt.getTime() + delay).toISOString();
   t.match(status, {
-    phase: 'Running',
+    phase: 'Pending',
     attempt: 1,
     message: `attempt 1 failed (Test: Failed in the test); attempt 2 starts at ${startsAt}`,
   });
@@ -137,7 +137,11 @@ t.test('a failed Job with retries left schedules the next attempt after its back
     f.api.made('POST', jobsPath).map((c) => (c.body as TaskRun).metadata?.name),
     ['payments-task-7-run-2'],
   );
-  t.match(statusWritten(f), { phase: 'Running', attempt: 2, message: 'attempt 2 is running' });
+  t.match(statusWritten(f), {
+    phase: 'Pending',
+    attempt: 2,
+    message: 'attempt 2: Job payments-task-7-run-2 has not created its pod yet',
+  });
 });
 
 t.test('a finished run whose spec was edited: only observedGeneration follows, nothing runs', async (t) => {

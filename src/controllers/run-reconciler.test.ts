@@ -94,12 +94,12 @@ t.test(
     t.match(job?.metadata, { name: JOB, namespace: 'ns', ownerReferences: [ownerRef] });
     const status = writtenStatus(f);
     t.match(status, {
-      phase: 'Running',
+      phase: 'Pending',
       attempt: 1,
       observedGeneration: 1,
       jobName: JOB,
       configMapName: CONFIGMAP,
-      message: 'attempt 1 is running',
+      message: `attempt 1: Job ${JOB} has not created its pod yet`,
     });
     t.match(condition(status, 'ConfigMapReady'), {
       status: 'True',
@@ -107,9 +107,9 @@ t.test(
       observedGeneration: 1,
     });
     t.match(condition(status, 'JobCreated'), { status: 'True', reason: 'Created', message: `Job ${JOB}` });
-    t.match(condition(status, 'Succeeded'), { status: 'Unknown', reason: 'JobRunning' });
+    t.match(condition(status, 'Succeeded'), { status: 'Unknown', reason: 'PodPending' });
     t.match(f.api.made('POST', /\/events$/)[0]?.body, {
-      reason: 'JobRunning',
+      reason: 'PodPending',
       involvedObject: { uid: RUN_UID },
     });
 
@@ -166,7 +166,7 @@ t.test('an existing Job controlled by the run (made before a crash) is adopted',
   t.equal(await f.reconcile(), undefined);
   t.equal(f.api.made('GET', `${jobsPath}/${JOB}`).length, 1, 'read after the 409');
   const status = writtenStatus(f);
-  t.equal(status.phase, 'Running');
+  t.equal(status.phase, 'Pending', 'its agent has not started (no pod seen)');
   t.match(condition(status, 'JobCreated'), { status: 'True', reason: 'Created' });
 });
 

@@ -24,8 +24,10 @@ const job = (
 const conditions = (status: ReturnType<typeof desiredStatus>) =>
   Object.fromEntries((status.conditions ?? []).map((c) => [c.type, `${c.status}/${c.reason}`]));
 
-t.test('a running Job: Running, with the attempt and its objects', async (t) => {
-  const status = desiredStatus(undefined, 3, { ...base, job: job() }, now);
+const running: Observation['agent'] = { stage: 'running', pod: 'job-1-x7k2p' };
+
+t.test('a running agent: Running, with the attempt, its objects and its pod', async (t) => {
+  const status = desiredStatus(undefined, 3, { ...base, job: job(), agent: running }, now);
   t.match(status, {
     phase: 'Running',
     attempt: 1,
@@ -33,11 +35,14 @@ t.test('a running Job: Running, with the attempt and its objects', async (t) => 
     jobName: 'job-1',
     observedGeneration: 3,
     startTime: '2026-01-01T00:00:01Z',
+    podName: 'job-1-x7k2p',
+    retryCount: 0,
+    message: 'attempt 1 is running (pod job-1-x7k2p)',
   });
   t.same(conditions(status), {
     ConfigMapReady: 'True/Created',
     JobCreated: 'True/Created',
-    Succeeded: 'Unknown/JobRunning',
+    Succeeded: 'Unknown/AgentRunning',
   });
   t.ok(
     status.conditions?.every(
@@ -47,7 +52,7 @@ t.test('a running Job: Running, with the attempt and its objects', async (t) => 
   t.ok(
     sameStatus(
       status,
-      desiredStatus(status, 3, { ...base, job: job() }, () => new Date()),
+      desiredStatus(status, 3, { ...base, job: job(), agent: running }, () => new Date()),
     ),
     'recomputing changes nothing',
   );
@@ -68,12 +73,12 @@ t.test('a complete Job: Succeeded, completionTime from the Job', async (t) => {
   t.equal(conditions(status).Succeeded, 'True/JobSucceeded');
 });
 
-t.test('a failed Job: a retry waits in Running, the last attempt fails the run', async (t) => {
+t.test('a failed Job: a retry waits in Pending, the last attempt fails the run', async (t) => {
   const failed = job([{ type: 'Failed', reason: 'DeadlineExceeded', message: 'too slow' }]);
   const retry = { attempt: 2, at: new Date('2026-01-01T00:00:35Z') };
   const waiting = desiredStatus(undefined, 1, { ...base, job: failed, retry }, now);
   t.match(waiting, {
-    phase: 'Running',
+    phase: 'Pending',
     message: 'attempt 1 failed (DeadlineExceeded: too slow); attempt 2 starts at 2026-01-01T00:00:35.000Z',
   });
   t.equal(conditions(waiting).Succeeded, 'Unknown/RetryScheduled');
