@@ -1,6 +1,14 @@
 import t from 'tap';
 import type { KubeObject, ResourceEventHandler } from '../runtime/index.js';
-import { filtered, jobFinished, leftSlot, never, runChanged, statusChanged } from './event-filters.js';
+import {
+  agentChanged,
+  filtered,
+  jobFinished,
+  leftSlot,
+  never,
+  runChanged,
+  statusChanged,
+} from './event-filters.js';
 
 const obj = (metadata: KubeObject['metadata'], status?: unknown): KubeObject => ({ metadata, status });
 
@@ -58,4 +66,23 @@ t.test('leftSlot: only a started run that finishes or goes back to waiting frees
   t.notOk(leftSlot(run('Pending'), run('Pending', 1)), 'it takes a slot');
   t.notOk(leftSlot(run('Pending', 1), run('Running', 1)), 'its agent starts: it keeps the slot');
   t.notOk(leftSlot(run('Running', 1), run('Pending', 1)), 'a retry waits: it keeps the slot');
+});
+
+t.test('agentChanged: only a change of what the agent is doing wakes its run', async (t) => {
+  const pod = (agent: object, podIP?: string) => ({
+    metadata: { name: 'p' },
+    status: {
+      phase: 'Pending',
+      ...(podIP ? { podIP } : {}),
+      containerStatuses: [{ name: 'agent', state: agent }],
+    },
+  });
+  const creating = { waiting: { reason: 'ContainerCreating' } };
+  t.notOk(agentChanged(pod(creating), pod(creating, '10.0.0.7')), 'an IP address is no news');
+  t.ok(agentChanged(pod(creating), pod({ running: {} })), 'the agent started');
+  t.ok(
+    agentChanged(pod(creating), pod({ waiting: { reason: 'CreateContainerConfigError' } })),
+    'it is stuck',
+  );
+  t.ok(agentChanged(pod({ running: {} }), pod({ terminated: { exitCode: 0 } })), 'it exited');
 });

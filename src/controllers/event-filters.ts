@@ -1,6 +1,7 @@
 // Which cache changes are worth a reconcile (controller-runtime's predicates), as wrappers around an
 // event source. Each predicate is a tiny pure function, tested on its own.
 import type { EventSource, KubeObject, ResourceEventHandler } from '../runtime/index.js';
+import { agentState } from './agent-pod.js';
 import { holdsSlot } from './capacity-cache.js';
 import { jobState } from './job-state.js';
 
@@ -56,6 +57,14 @@ export function jobFinished(oldObj: KubeObject, newObj: KubeObject): boolean {
  */
 export function leftSlot(oldObj: KubeObject, newObj: KubeObject): boolean {
   return holdsSlot(oldObj) && !holdsSlot(newObj);
+}
+
+/**
+ * A pod changed in a way its agent's state shows (scheduled or not, waiting on an error, running,
+ * exited): an IP address or a readiness flip is no news to a run.
+ */
+export function agentChanged(oldPod: KubeObject, newPod: KubeObject): boolean {
+  return JSON.stringify(agentState(oldPod, '')) !== JSON.stringify(agentState(newPod, ''));
 }
 
 /** Owned objects are created by the reconcile itself: their appearance is no news to it. */

@@ -20,7 +20,15 @@ import { podForCache } from './agent-pod.js';
 import { Capacity } from './capacity.js';
 import { cacheSources, mapToWaitingRuns, type RunCache } from './capacity-cache.js';
 import { mapToDependents, phaseChanged } from './dependencies.js';
-import { filtered, jobFinished, leftSlot, never, runChanged, statusChanged } from './event-filters.js';
+import {
+  agentChanged,
+  filtered,
+  jobFinished,
+  leftSlot,
+  never,
+  runChanged,
+  statusChanged,
+} from './event-filters.js';
 import { mapPodToRun, PodsByJob } from './job-pods.js';
 import { CONFIGMAPS, JOBS, PODS, PVCS } from './owned-objects.js';
 import { RUN_STRATEGIES } from './run-kind.js';
@@ -127,7 +135,7 @@ function kindController<K extends RunKindName>(
     .watch(filtered(jobs, { add: never, update: statusChanged }), owner)
     .watch(filtered(configMaps, { add: never, update: never }), owner)
     // The agent's pod: created, scheduled, started, exited, gone.
-    .watch(filtered(shared.pods, { update: statusChanged }), mapPodToRun(jobs.store, owner));
+    .watch(filtered(shared.pods, { update: agentChanged }), mapPodToRun(jobs.store, owner));
   // A finished dependency wakes the runs waiting for it.
   if (strategy.dependencies)
     controller.watch(

@@ -40,7 +40,7 @@ t.test('a failed Job is retried with growing delays, then the run fails', async 
       if (match) startsAt = new Date(match[1] as string).getTime();
       return !!match;
     });
-    t.equal((await get()).status?.phase, 'Running', 'still running while a retry waits');
+    t.equal((await get()).status?.phase, 'Pending', 'nothing runs while a retry waits');
     const failed = (
       (await job(attempt)).status as { conditions: { type: string; lastTransitionTime: string }[] }
     ).conditions.find((c) => c.type === 'Failed');
@@ -86,7 +86,10 @@ t.test('raising spec.retryAttempt starts a new attempt and deletes the running J
     body: { spec: { retryAttempt: 3 } },
     contentType: 'application/merge-patch+json',
   });
-  await waitFor('attempt 3', async () => (await get()).status?.attempt === 3);
+  await waitFor('attempt 3 running', async () => {
+    const status = (await get()).status;
+    return status?.attempt === 3 && status.phase === 'Running';
+  });
   t.match((await get()).status, {
     phase: 'Running',
     jobName: 'payments-task-9-run-3',

@@ -47,7 +47,7 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
     ['DependenciesReady', 'True', 'DependenciesSucceeded', 1],
     ['ConfigMapReady', 'True', 'Created', 1],
     ['JobCreated', 'True', 'Created', 1],
-    ['Succeeded', 'Unknown', 'JobRunning', 1],
+    ['Succeeded', 'Unknown', 'AgentRunning', 1],
   ]);
 
   const owner = {
@@ -137,8 +137,9 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
   t.same(
     events.items.map((e) => [e.type, e.reason, e.involvedObject.kind, e.involvedObject.uid]).sort(),
     [
-      ['Normal', 'JobRunning', 'TaskRun', run.metadata?.uid],
+      ['Normal', 'AgentRunning', 'TaskRun', run.metadata?.uid],
       ['Normal', 'JobSucceeded', 'TaskRun', run.metadata?.uid],
+      ['Normal', 'PodPending', 'TaskRun', run.metadata?.uid],
     ],
     'an Event per transition',
   );
