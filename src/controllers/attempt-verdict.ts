@@ -53,7 +53,7 @@ export function attemptVerdict(obs: Observation): Verdict {
     return say(
       'Failed',
       ['False', 'RetriesExhausted'],
-      `${at} failed (${why}); no attempts left (retries.maxRetries is ${obs.maxRetries}); raise spec.retryAttempt to run again`,
+      `${at} failed (${why}); no attempts left (retries.maxRetries is ${obs.maxRetries}); ${runAgain(obs)}`,
     );
   }
   if (obs.stuck && 'failing' in obs.stuck)
@@ -73,6 +73,12 @@ export function attemptVerdict(obs: Observation): Verdict {
       : '';
   return say('Pending', ['Unknown', agent.reason], `${at}: ${agent.message}${failsAt}`);
 }
+
+/** How the user runs it again: raise the kind's attempt field, or (a kind without one) create it anew. */
+const runAgain = (obs: Observation) =>
+  obs.attemptField
+    ? `raise spec.${obs.attemptField} to run again`
+    : 'delete and create the run again to run it again';
 
 /** What a successful agent reported, for the message: its pull request, else its summary. */
 function reported(obs: Observation): string {

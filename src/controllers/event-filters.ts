@@ -41,12 +41,11 @@ export function runChanged(oldObj: KubeObject, newObj: KubeObject): boolean {
   );
 }
 
-/** An owned object's status changed (a Job started, finished, failed). */
-export function statusChanged(oldObj: KubeObject, newObj: KubeObject): boolean {
-  return JSON.stringify(oldObj.status ?? null) !== JSON.stringify(newObj.status ?? null);
-}
-
-/** A Job finished (or, in theory, started again): the slot it held may be free. */
+/**
+ * A Job's state changed (Active, Complete, Failed): the slot it held may be free, and its run has an
+ * outcome to read. Its other status updates (active and ready counts) are no news to a run: its pod's
+ * events say more, sooner.
+ */
 export function jobFinished(oldObj: KubeObject, newObj: KubeObject): boolean {
   return jobState(oldObj) !== jobState(newObj);
 }
@@ -60,11 +59,16 @@ export function leftSlot(oldObj: KubeObject, newObj: KubeObject): boolean {
 }
 
 /**
- * A pod changed in a way its agent's state shows (scheduled or not, waiting on an error, running,
- * exited): an IP address or a readiness flip is no news to a run.
+ * A pod changed in a way its run's status shows (not schedulable, stuck on an error, preparing the
+ * workspace, running): an IP address or a readiness flip is no news to a run. An agent's exit is
+ * not either: the Job's own finish, which follows it, brings the reconcile that reads the exit.
  */
 export function agentChanged(oldPod: KubeObject, newPod: KubeObject): boolean {
-  return JSON.stringify(agentState(oldPod, '')) !== JSON.stringify(agentState(newPod, ''));
+  const after = agentState(newPod, '');
+  if (after.stage === 'exited') return false;
+  const key = (s: ReturnType<typeof agentState>) =>
+    s.stage === 'waiting' ? `${s.reason}\n${s.message}` : s.stage;
+  return key(agentState(oldPod, '')) !== key(after);
 }
 
 /** Owned objects are created by the reconcile itself: their appearance is no news to it. */

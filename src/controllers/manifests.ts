@@ -12,6 +12,7 @@ import {
 import { TASK_FILES_DIR, WORKSPACE_ROOT } from '../naming/names.js';
 import { AGENT_ENV, ENTRY_SCRIPT_KEY } from '../render/index.js';
 import type { KubeObject, OwnerReference } from '../runtime/index.js';
+import { AGENT_CONTAINER, PREPARE_CONTAINER } from './agent-pod.js';
 import { objectLabels, type RunStrategy } from './run-kind.js';
 
 /** The entry script's argument that makes it prepare the workspace only (the init container). */
@@ -131,7 +132,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
           },
           initContainers: [
             {
-              name: 'prepare-workspace',
+              name: PREPARE_CONTAINER,
               image: config.job.initImage ?? image,
               // The entry script's first half: the run directory and the ConfigMap's files in place
               // (templates/partials/shell-lib.sh.hbs `entry`). RUN_DIR shows the layout in describe.
@@ -143,9 +144,11 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
           ],
           containers: [
             {
-              name: 'agent',
+              name: AGENT_CONTAINER,
               image,
               command: ['bash', `${TASK_FILES_DIR}/${ENTRY_SCRIPT_KEY}`],
+              // The result document (docs/result-protocol.md); a crash without one leaves its log tail.
+              terminationMessagePolicy: 'FallbackToLogsOnError',
               env: [
                 ...secretEnv(AGENT_ENV.apiKey, secrets.apiKey, githubApp),
                 ...secretEnv(AGENT_ENV.githubAppId, secrets.githubAppId, githubApp),

@@ -20,15 +20,7 @@ import { podForCache } from './agent-pod.js';
 import { Capacity } from './capacity.js';
 import { cacheSources, mapToWaitingRuns, type RunCache } from './capacity-cache.js';
 import { mapToDependents, phaseChanged } from './dependencies.js';
-import {
-  agentChanged,
-  filtered,
-  jobFinished,
-  leftSlot,
-  never,
-  runChanged,
-  statusChanged,
-} from './event-filters.js';
+import { agentChanged, filtered, jobFinished, leftSlot, never, runChanged } from './event-filters.js';
 import { mapPodToRun, PodsByJob } from './job-pods.js';
 import { CONFIGMAPS, JOBS, PODS, PVCS } from './owned-objects.js';
 import { RUN_STRATEGIES } from './run-kind.js';
@@ -132,10 +124,10 @@ function kindController<K extends RunKindName>(
     maxConcurrentReconciles: opts.maxConcurrentReconciles ?? 4,
   })
     .watch(filtered(runs, { update: runChanged }), mapToSelf)
-    .watch(filtered(jobs, { add: never, update: statusChanged }), owner)
+    .watch(filtered(jobs, { add: never, update: jobFinished }), owner)
     .watch(filtered(configMaps, { add: never, update: never }), owner)
-    // The agent's pod: created, scheduled, started, exited, gone.
-    .watch(filtered(shared.pods, { update: agentChanged }), mapPodToRun(jobs.store, owner));
+    // The agent's pod: its first update (scheduled or not), what holds it, its start; its deletion.
+    .watch(filtered(shared.pods, { add: never, update: agentChanged }), mapPodToRun(jobs.store, owner));
   // A finished dependency wakes the runs waiting for it.
   if (strategy.dependencies)
     controller.watch(

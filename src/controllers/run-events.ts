@@ -13,6 +13,7 @@ const WARNINGS: ReadonlySet<string> = new Set([
   'RetryScheduled',
   'RetriesExhausted',
   'NotRetryable',
+  'DependencyFailed',
   'NameConflict',
   'RenderFailed',
   'Unschedulable',

@@ -7,6 +7,7 @@
 
 import {
   API_VERSION,
+  attemptField,
   type ControllerConfig,
   defaulted,
   kindFacts,
@@ -94,6 +95,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
   private readonly finalizer: RunFinalizer;
   private readonly capacity: Capacity;
   private readonly follower: AttemptFollower;
+  private readonly attemptField: string | undefined;
 
   constructor(private readonly opts: RunReconcilerOptions<K>) {
     this.kind = opts.strategy.kind;
@@ -102,6 +104,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
     this.finalizer = new RunFinalizer(opts.client, this.resource, kindFacts(this.kind).finalizer);
     this.capacity = opts.capacity;
     this.follower = new AttemptFollower(opts.client, opts.pods, this.now);
+    this.attemptField = attemptField(this.kind);
   }
 
   async reconcile(
@@ -203,6 +206,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
       jobName: strategy.jobName(run, a),
       maxRetries: policy.maxRetries,
       retryCount: a - wanted,
+      ...(this.attemptField ? { attemptField: this.attemptField } : {}),
     });
     if (dependencies && dependencies.state !== 'Ready') return { observation: base(wanted) };
     // Walk forward over failed attempts whose retry is due (the status may lag behind the Jobs).

@@ -48,6 +48,8 @@ export interface Observation {
   waitingForCapacity?: string;
   /** How many attempts are allowed per spec attempt (for the final message). */
   maxRetries: number;
+  /** The spec field whose raise runs the run again (the kind's attemptField); none: the kind has none. */
+  attemptField?: string;
   /** Attempts of the current spec attempt that were retries. */
   retryCount: number;
 }

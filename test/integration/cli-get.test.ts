@@ -58,7 +58,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
     /^NAME +TASK +SERVICE +AGENT +ATTEMPT +PHASE +AGE\npayments-task-7 +7 +payments +rex +1 +Running +\d+s\n$/,
   );
   const wide = await runCli(cluster, ['get', 'taskruns', '-o', 'wide'], { namespace });
-  t.match(wide.stdout, /PHASE +JOB +AGE\n.*Running +payments-task-7-run-1 +\d+s\n$/);
+  t.match(wide.stdout, /PHASE +JOB +PR +AGE\n.*Running +payments-task-7-run-1 +\d+s\n$/);
   const all = await runCli(cluster, ['get'], { namespace });
   t.match(
     all.stdout,
@@ -115,9 +115,10 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
   t.equal(retried.code, 0, retried.stderr);
   t.equal(retried.stdout, 'taskrun.orchestrator.io/payments-task-7 retried (spec.retryAttempt 1 -> 2)\n');
   await untilJob(op.client, namespace, 'payments-task-7-run-2', 'the attempt 2 Job');
-  t.match(
-    await (await runCli(cluster, ['get', 'tr'], { namespace })).stdout,
-    /payments-task-7 +7 +payments +rex +2 +Running/,
+  await waitFor('attempt 2 Running in orchestrator get', async () =>
+    /payments-task-7 +7 +payments +rex +2 +Running/.test(
+      (await runCli(cluster, ['get', 'tr'], { namespace })).stdout,
+    ),
   );
 });
 

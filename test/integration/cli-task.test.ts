@@ -80,8 +80,9 @@ t.test('task code --wait: progress lines, a summary, exit 0 when the Job complet
   t.equal(await done, 0, io.stderr());
   const out = io.stdout();
   t.match(out, /^coderun\.orchestrator\.io\/pay-7 created\n/);
-  t.match(out, /\n\d\d:\d\d:\d\d Running +attempt 1: Job payments-rex-task-7-v1\n/);
-  t.match(out, /\n\d\d:\d\d:\d\d Running +JobCreated=True \(Created\)/);
+  t.match(out, /\n\d\d:\d\d:\d\d Pending +attempt 1: Job payments-rex-task-7-v1\n/);
+  t.match(out, /\n\d\d:\d\d:\d\d Pending +JobCreated=True \(Created\)/);
+  t.match(out, /\n\d\d:\d\d:\d\d Running +Succeeded=Unknown \(AgentRunning\) attempt 1 is running \(pod /);
   t.match(out, /\n\d\d:\d\d:\d\d Succeeded Succeeded=True \(JobSucceeded\) attempt 1 succeeded\n/);
   t.match(
     out,
