@@ -67,7 +67,7 @@ t.test('a failed Job is retried with growing delays, then the run fails', async 
   t.match(status, {
     attempt: 3,
     message:
-      /^attempt 3 failed \(BackoffLimitExceeded: .*\); no attempts left \(retries.maxRetries is 3\); raise spec.retryAttempt to run again$/,
+      /^attempt 3 failed \(the agent exited with code 1\); no attempts left \(retries.maxRetries is 3\); raise spec.retryAttempt to run again$/,
   });
   t.match(
     status?.conditions?.find((c) => c.type === 'Succeeded'),
