@@ -87,6 +87,17 @@ t.test('PodsByJob ignores pods without a controller owner', async (t) => {
   t.equal(pods.newest('uid-a'), undefined, 'deleting unknown pods is harmless');
 });
 
+t.test('PodsByJob forgets a pod whose controller owner is removed (orphaned)', async (t) => {
+  const pods = new PodsByJob();
+  const owned = pod('job-a-1', '2026-03-01T10:00:00Z');
+  const orphaned = pod('job-a-1', '2026-03-01T10:00:00Z', []);
+  pods.onAdd(owned);
+  pods.onUpdate(owned, orphaned);
+  t.equal(pods.newest('uid-a'), undefined, 'no longer the Job’s pod');
+  pods.onDelete(orphaned);
+  t.equal(pods.newest('uid-a'), undefined);
+});
+
 t.test('mapPodToRun: a pod wakes the run of the Job that made it', async (t) => {
   const jobs = new Store();
   jobs.set(job('job-a', 'uid-a'));
