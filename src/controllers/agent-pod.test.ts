@@ -44,16 +44,19 @@ function pod(
 
 t.test('podForCache keeps identity, the controller owner and the status an agent state needs', async (t) => {
   const controller = { apiVersion: 'batch/v1', kind: 'Job', name: JOB, uid: 'job-uid', controller: true };
+  const identity = {
+    name: POD,
+    namespace: 'ns',
+    uid: 'pod-uid',
+    resourceVersion: '812',
+    creationTimestamp: CREATED,
+    deletionTimestamp: '2026-03-01T11:00:00Z',
+  };
   const full: KubeObject = {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: {
-      name: POD,
-      namespace: 'ns',
-      uid: 'pod-uid',
-      resourceVersion: '812',
-      creationTimestamp: CREATED,
-      deletionTimestamp: '2026-03-01T11:00:00Z',
+      ...identity,
       labels: { 'app.kubernetes.io/managed-by': 'orchestrator' },
       annotations: { big: 'x'.repeat(1000) },
       managedFields: [{ manager: 'kubelet' }],
@@ -97,15 +100,7 @@ t.test('podForCache keeps identity, the controller owner and the status an agent
   t.strictSame(podForCache(full), {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: {
-      name: POD,
-      namespace: 'ns',
-      uid: 'pod-uid',
-      resourceVersion: '812',
-      creationTimestamp: CREATED,
-      deletionTimestamp: '2026-03-01T11:00:00Z',
-      ownerReferences: [controller],
-    },
+    metadata: { ...identity, ownerReferences: [controller] },
     status: {
       phase: 'Failed',
       reason: 'Evicted',
@@ -170,26 +165,28 @@ t.test('a pod waiting for its workspace volume', async (t) => {
   t.notOk('stuckSince' in state, 'an unbound volume may still bind');
 });
 
+/** The state of a pod stuck on `container` waiting for `why` (the kubelet's reason and message). */
+const stuckOn = (reason: string, container: string, why: string, since = SCHEDULED) => ({
+  stage: 'waiting',
+  pod: POD,
+  reason,
+  message: `pod ${POD}: container ${container}: ${why}`,
+  stuckSince: new Date(since),
+});
+
 t.test('a missing Secret or ConfigMap: ContainerConfigError, stuck since scheduling', async (t) => {
   const kubelet = 'secret "agent-token" not found';
+  const agent = waitingOn('CreateContainerConfigError', kubelet);
   t.strictSame(
-    agentState(pod({ init: terminated(0), agent: waitingOn('CreateContainerConfigError', kubelet) }), JOB),
-    {
-      stage: 'waiting',
-      pod: POD,
-      reason: 'ContainerConfigError',
-      message: `pod ${POD}: container ${AGENT_CONTAINER}: CreateContainerConfigError: ${kubelet}`,
-      stuckSince: new Date(SCHEDULED),
-    },
+    agentState(pod({ init: terminated(0), agent }), JOB),
+    stuckOn('ContainerConfigError', AGENT_CONTAINER, `CreateContainerConfigError: ${kubelet}`),
   );
   const unscheduledYet = pod({ conditions: [], agent: waitingOn('CreateContainerConfigError') });
-  t.strictSame(agentState(unscheduledYet, JOB), {
-    stage: 'waiting',
-    pod: POD,
-    reason: 'ContainerConfigError',
-    message: `pod ${POD}: container ${AGENT_CONTAINER}: CreateContainerConfigError`,
-    stuckSince: new Date(CREATED),
-  });
+  t.strictSame(
+    agentState(unscheduledYet, JOB),
+    stuckOn('ContainerConfigError', AGENT_CONTAINER, 'CreateContainerConfigError', CREATED),
+    'stuck since the pod was created when it has no PodScheduled condition',
+  );
 });
 
 t.test('an image that cannot be pulled, for the init container or the agent', async (t) => {
@@ -197,18 +194,12 @@ t.test('an image that cannot be pulled, for the init container or the agent', as
     const kubelet = `${reason} for "registry.local/git:bad"`;
     t.strictSame(
       agentState(pod({ init: waitingOn(reason, kubelet), agent: waitingOn('PodInitializing') }), JOB),
-      {
-        stage: 'waiting',
-        pod: POD,
-        reason: 'ImagePullFailed',
-        message: `pod ${POD}: container ${PREPARE_CONTAINER}: ${reason}: ${kubelet}`,
-        stuckSince: new Date(SCHEDULED),
-      },
+      stuckOn('ImagePullFailed', PREPARE_CONTAINER, `${reason}: ${kubelet}`),
     );
-    t.match(agentState(pod({ init: terminated(0), agent: waitingOn(reason) }), JOB), {
-      reason: 'ImagePullFailed',
-      message: `pod ${POD}: container ${AGENT_CONTAINER}: ${reason}`,
-    });
+    t.strictSame(
+      agentState(pod({ init: terminated(0), agent: waitingOn(reason) }), JOB),
+      stuckOn('ImagePullFailed', AGENT_CONTAINER, reason),
+    );
   }
 });
 
@@ -216,13 +207,7 @@ t.test('a container the runtime cannot create', async (t) => {
   const kubelet = 'failed to create containerd task: mount error';
   t.strictSame(
     agentState(pod({ init: terminated(0), agent: waitingOn('CreateContainerError', kubelet) }), JOB),
-    {
-      stage: 'waiting',
-      pod: POD,
-      reason: 'ContainerCreateFailed',
-      message: `pod ${POD}: container ${AGENT_CONTAINER}: CreateContainerError: ${kubelet}`,
-      stuckSince: new Date(SCHEDULED),
-    },
+    stuckOn('ContainerCreateFailed', AGENT_CONTAINER, `CreateContainerError: ${kubelet}`),
   );
 });
 
