@@ -27,7 +27,9 @@ export class PodsByJob implements JobPods, ResourceEventHandler {
     pods.set(pod.metadata?.name ?? '', pod);
   }
 
-  onUpdate(_old: KubeObject, pod: KubeObject): void {
+  onUpdate(old: KubeObject, pod: KubeObject): void {
+    // A pod released by its Job (orphaned: its controller reference removed) leaves the Job's entry.
+    if (controllerUid(old) !== controllerUid(pod)) this.onDelete(old);
     this.onAdd(pod);
   }
 
