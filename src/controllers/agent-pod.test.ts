@@ -222,13 +222,13 @@ t.test('pending while the workspace is prepared or the agent is being created', 
     stage: 'waiting',
     pod: POD,
     reason: 'PodPending',
-    message: `pod ${POD}: the agent has not started (ContainerCreating)`,
+    message: `pod ${POD}: the agent is starting`,
   });
   t.strictSame(agentState(pod(), JOB), {
     stage: 'waiting',
     pod: POD,
     reason: 'PodPending',
-    message: `pod ${POD}: the agent has not started`,
+    message: `pod ${POD}: the agent is starting`,
   });
 });
 

@@ -159,14 +159,15 @@ function waiting(pod: KubeObject, containers: ContainerStatus[]): AgentState {
     };
   }
   const preparing = containers.find((c) => c.name === PREPARE_CONTAINER && c.state?.running);
-  const agentWait = containers.find((c) => c.name === AGENT_CONTAINER)?.state?.waiting?.reason;
   return {
     stage: 'waiting',
     pod: name,
     reason: 'PodPending',
     message: preparing
       ? `pod ${name}: preparing the workspace (init container ${PREPARE_CONTAINER})`
-      : `pod ${name}: the agent has not started${agentWait ? ` (${agentWait})` : ''}`,
+      : // The kubelet's passing reasons (PodInitializing, ContainerCreating) are left out: each would
+        // be one more status write per run, and none says more than this.
+        `pod ${name}: the agent is starting`,
   };
 }
 

@@ -35,7 +35,7 @@ const text =
 
 /** Each field's rule (the status schema's limits), as the message that says what it must be. */
 const FIELDS: { readonly [F in keyof Required<AgentResult>]: FieldRule } = {
-  pullRequestUrl: text(2048, /^https?:\/\/[^\s]+$/, 'an http(s) URL of at most 2048 characters'),
+  pullRequestUrl: text(2048, /^https?:\/\/[^\s]+$/i, 'an http(s) URL of at most 2048 characters'),
   sessionId: text(256),
   workCompleted: (v) => (typeof v === 'boolean' ? undefined : 'true or false'),
   summary: text(1024, /^[^\r\n]*$/, 'one line of at most 1024 characters'),
@@ -55,8 +55,7 @@ export function readResult(message: string | undefined): ResultRead | undefined 
   } catch (err) {
     return { problem: `the result document is not valid JSON (${(err as Error).message})` };
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
-    return { problem: 'the result document must be a JSON object' };
+  // It starts with '{': what parsed is an object.
   const fields = doc as Record<string, unknown>;
   if (fields.protocol !== RESULT_PROTOCOL) return { text: message };
   const result: Record<string, unknown> = {};

@@ -121,7 +121,7 @@ t.test('task docs --wait: exit 1 when the run fails for good', async (t) => {
   await finishJob(op.client, namespace, job, 'Failed');
   t.equal(await done, 1, io.stderr());
   t.match(io.stdout(), /\nDocsRun docs-1 failed\n {2}Phase: +Failed\n/);
-  t.match(io.stdout(), /Message: +attempt 1 failed \(BackoffLimitExceeded/);
+  t.match(io.stdout(), /Message: +attempt 1 failed \(the agent exited with code 1\)/);
 });
 
 t.test('wait: exit 2 on timeout, 130 on Ctrl-C, a clear error for a missing run', async (t) => {
