@@ -1,5 +1,6 @@
 // `orchestrator describe <kind> <name>`: a run as kubectl describe shows an object: identity, a summary
-// of its spec, its status and conditions, its attempts (the Jobs of the run), and its Events.
+// of its spec, its status, the agent's result, conditions, its attempts (the Jobs of the run), and its
+// Events.
 import type { Command } from 'commander';
 import { LABELS } from '../api/index.js';
 import { JOBS } from '../controllers/owned-objects.js';
@@ -59,6 +60,27 @@ const section = (heading: string, [header = [], ...rows]: string[][]) =>
         .join('\n')}\n`
     : `${heading}:  ${NONE}\n`;
 
+/**
+ * What the agent reported (the result protocol, docs/result-protocol.md) and the pod and retries of
+ * the attempt: only the fields present, aligned as one block; nothing when none is.
+ */
+export function resultSection(status: ReturnType<typeof runStatus>): string {
+  const rows = (
+    [
+      ['Pull Request', status.pullRequestUrl],
+      ['Session', status.sessionId],
+      ['Work Completed', status.workCompleted],
+      ['Summary', status.summary],
+      ['Commit', status.commit],
+      ['Pod', status.podName],
+      ['Retries', status.retryCount],
+    ] as const
+  ).filter(([, v]) => v !== undefined && v !== '');
+  if (!rows.length) return '';
+  const width = Math.max(...rows.map(([label]) => label.length)) + 2;
+  return `Result:\n${rows.map(([label, v]) => `  ${`${label}:`.padEnd(width)}${v}\n`).join('')}`;
+}
+
 interface Job extends KubeObject {
   status?: { startTime?: string; completionTime?: string; conditions?: { type: string; status: string }[] };
 }
@@ -100,8 +122,8 @@ export function describeText(run: KubeObject, jobs: Job[], events: KubeObject[],
     field('Attempt', status.attempt, 2),
     field('Job', status.jobName, 2),
     field('ConfigMap', status.configMapName, 2),
-    ...(status.pullRequestUrl ? [field('Pull Request', status.pullRequestUrl, 2)] : []),
     field('Message', status.message, 2),
+    resultSection(status),
     section('Conditions', [
       ['Type', 'Status', 'Reason', 'Age', 'Message'],
       ...conditions.map((c) => [

@@ -61,6 +61,36 @@ t.test('finished (what wait waits for): a final phase of the attempt the spec as
   );
 });
 
+t.test('a failed run: the pull request if there is one, else why it failed', async (t) => {
+  const failed = {
+    phase: 'Failed',
+    attempt: 1,
+    podName: 'job-1-abcde',
+    startTime: '2025-01-01T12:00:00Z',
+    completionTime: '2025-01-01T12:00:30Z',
+    message: 'attempt 1 failed: the agent exited with code 3\nlast lines of its log',
+    summary: 'the agent exited with status 3',
+    workCompleted: false,
+    conditions: [condition('Succeeded', 'False', 'RetriesExhausted')],
+  };
+  t.same(summaryLines('TaskRun', 'r', run(failed), 'failed', at), [
+    'TaskRun r failed: (RetriesExhausted) attempt 1 failed: the agent exited with code 3',
+    '  Phase:          Failed',
+    '  Attempt:        1',
+    '  Duration:       30s',
+    '  Pod:            job-1-abcde',
+    '  Summary:        the agent exited with status 3',
+    '  Work completed: false',
+    '  Message:        attempt 1 failed: the agent exited with code 3\nlast lines of its log',
+  ]);
+  const withPr = run({ ...failed, pullRequestUrl: 'https://github.com/acme/p/pull/2' });
+  t.equal(
+    summaryLines('CodeRun', 'r', withPr, 'failed', at)[0],
+    'CodeRun r failed; pull request https://github.com/acme/p/pull/2',
+  );
+  t.equal(summaryLines('DocsRun', 'r', run({ phase: 'Failed' }), 'failed', at)[0], 'DocsRun r failed');
+});
+
 t.test('summary and exit codes', async (t) => {
   const done = run({
     phase: 'Succeeded',
@@ -72,14 +102,18 @@ t.test('summary and exit codes', async (t) => {
     pullRequestUrl: 'https://github.com/acme/p/pull/1',
   });
   t.same(summaryLines('CodeRun', 'r', done, 'succeeded', at), [
-    'CodeRun r succeeded',
-    '  Phase:        Succeeded',
-    '  Attempt:      2',
-    '  Duration:     65s',
-    '  Job:          j',
-    '  Pull request: https://github.com/acme/p/pull/1',
-    '  Message:      attempt 2 succeeded',
+    'CodeRun r succeeded: pull request https://github.com/acme/p/pull/1',
+    '  Phase:          Succeeded',
+    '  Attempt:        2',
+    '  Duration:       65s',
+    '  Job:            j',
+    '  Pull request:   https://github.com/acme/p/pull/1',
+    '  Message:        attempt 2 succeeded',
   ]);
+  t.equal(
+    summaryLines('TaskRun', 'r', run({ phase: 'Succeeded' }), 'succeeded', at)[0],
+    'TaskRun r succeeded',
+  );
   t.match(
     summaryLines('TaskRun', 'r', run({ phase: 'Running' }), 'timeout', at, '5s')[0],
     /^timed out after 5s waiting for TaskRun r; it goes on \(phase Running\)/,

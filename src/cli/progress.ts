@@ -4,7 +4,8 @@ import type { Condition, RunKindName, TaskRunStatus } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import { humanDuration } from './duration.js';
 
-type Status = TaskRunStatus & { pullRequestUrl?: string };
+/** Every kind's status has these fields (the schemas share them). */
+type Status = TaskRunStatus;
 
 export const EXIT = Object.freeze({ succeeded: 0, failed: 1, timeout: 2, interrupted: 130 });
 
@@ -61,7 +62,18 @@ export function exitCode(outcome: Outcome): number {
   return outcome === 'deleted' ? EXIT.failed : EXIT[outcome];
 }
 
-/** The closing summary. */
+/** Why a run failed, in one line: the Succeeded condition's reason and the message's first line. */
+export function failureReason(status: Status): string | undefined {
+  const reason = status.conditions?.find((c) => c.type === 'Succeeded' && c.status === 'False')?.reason;
+  const first = status.message?.split('\n', 1)[0];
+  if (!first) return reason;
+  return reason ? `(${reason}) ${first}` : first;
+}
+
+/**
+ * The closing summary: the outcome with what the user asked for, the pull request (result protocol)
+ * or else, when the run failed, why; then the details.
+ */
 export function summaryLines(
   kind: RunKindName,
   name: string,
@@ -71,25 +83,30 @@ export function summaryLines(
   timeoutText = '',
 ): string[] {
   const status = runStatus(run);
+  const pr = status.pullRequestUrl;
+  const reason = outcome === 'failed' && !pr ? failureReason(status) : undefined;
   const heading: Record<Outcome, string> = {
-    succeeded: `${kind} ${name} succeeded`,
-    failed: `${kind} ${name} failed`,
+    succeeded: `${kind} ${name} succeeded${pr ? `: pull request ${pr}` : ''}`,
+    failed: `${kind} ${name} failed${pr ? `; pull request ${pr}` : reason ? `: ${reason}` : ''}`,
     deleted: `${kind} ${name} was deleted while waiting`,
     timeout: `timed out after ${timeoutText} waiting for ${kind} ${name}; it goes on (phase ${status.phase ?? 'Pending'})`,
     interrupted: `stopped waiting for ${kind} ${name}; it goes on (phase ${status.phase ?? 'Pending'})`,
   };
   const begin = status.startTime ?? run?.metadata?.creationTimestamp;
   const end = status.completionTime ? Date.parse(status.completionTime) : now.getTime();
-  const rows: [string, string | number | undefined][] = [
+  const rows: [string, string | number | boolean | undefined][] = [
     ['Phase', status.phase],
     ['Attempt', status.attempt],
     ['Duration', typeof begin === 'string' ? humanDuration(end - Date.parse(begin)) : undefined],
     ['Job', status.jobName],
-    ['Pull request', status.pullRequestUrl],
+    ['Pod', status.podName],
+    ['Pull request', pr],
+    ['Summary', status.summary],
+    ['Work completed', status.workCompleted],
     ['Message', status.message],
   ];
   return [
     heading[outcome],
-    ...rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `  ${`${k}:`.padEnd(14)}${v}`),
+    ...rows.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => `  ${`${k}:`.padEnd(16)}${v}`),
   ];
 }

@@ -16,9 +16,10 @@ const run = (name: string, ns: string, spec: object, status: object = {}) => ({
 t.test('printer columns come from the generated CRDs', async (t) => {
   t.same(
     printerColumns('TaskRun').map((c) => c.name),
-    ['Task', 'Service', 'Agent', 'Attempt', 'Phase', 'Job', 'Age'],
+    ['Task', 'Service', 'Agent', 'Attempt', 'Phase', 'Job', 'PR', 'Age'],
   );
-  t.equal(printerColumns('CodeRun').find((c) => c.name === 'PR')?.priority, 1);
+  for (const kind of ['TaskRun', 'CodeRun', 'DocsRun'] as const)
+    t.equal(printerColumns(kind).find((c) => c.name === 'PR')?.priority, 1, `${kind}: PR only in wide`);
 });
 
 t.test('a table like kubectl get: NAME first, wide columns only with -o wide, ages', async (t) => {
@@ -27,7 +28,12 @@ t.test('a table like kubectl get: NAME first, wide columns only with -o wide, ag
       'payments-task-7',
       'a',
       { taskId: 7, serviceName: 'payments', agent: 'rex' },
-      { attempt: 1, phase: 'Running', jobName: 'payments-task-7-run-1' },
+      {
+        attempt: 1,
+        phase: 'Running',
+        jobName: 'payments-task-7-run-1',
+        pullRequestUrl: 'https://github.com/acme/payments/pull/7',
+      },
     ),
     run('x', 'b', { taskId: 12, serviceName: 'search' }),
   ];
@@ -46,9 +52,10 @@ t.test('a table like kubectl get: NAME first, wide columns only with -o wide, ag
     allNamespaces: true,
     qualify: 'taskrun.orchestrator.io',
   });
-  t.same(wide[0], ['NAMESPACE', 'NAME', 'TASK', 'SERVICE', 'AGENT', 'ATTEMPT', 'PHASE', 'JOB', 'AGE']);
+  t.same(wide[0], ['NAMESPACE', 'NAME', 'TASK', 'SERVICE', 'AGENT', 'ATTEMPT', 'PHASE', 'JOB', 'PR', 'AGE']);
   t.same(wide[1]?.slice(0, 2), ['a', 'taskrun.orchestrator.io/payments-task-7']);
-  t.equal(wide[1]?.[7], 'payments-task-7-run-1');
+  t.same(wide[1]?.slice(7, 9), ['payments-task-7-run-1', 'https://github.com/acme/payments/pull/7']);
+  t.equal(wide[2]?.[8], '', 'no pull request: an empty cell');
 });
 
 t.test('simple JSONPath', async (t) => {

@@ -12,6 +12,7 @@ import {
   featureBranch,
   layout,
   profileOf,
+  session,
 } from './context.js';
 import type { TaskFileContext, TemplateContext } from './context-types.js';
 import { RenderError } from './errors.js';
@@ -59,7 +60,7 @@ export function taskRunContext(
     run: c.run,
     agent: c.agent,
     task: { id: spec.taskId, service: spec.serviceName, files },
-    session: { resume: attempt > 1, id: null },
+    session: session(run, attempt > 1),
     memory: { overwrite: true },
     repo: spec.repository
       ? {
@@ -123,14 +124,13 @@ export function codeRunContext(
   );
   const base = `${c.workspace}/${spec.service}`;
   const contextVersion = spec.contextVersion ?? 1;
-  const resume = spec.continueSession === true || contextVersion > 1;
   const repoDir = `${base}/repo`;
   const projectDir = spec.docsProjectDirectory ?? '.';
   return {
     run: c.run,
     agent: c.agent,
     task: { id: spec.taskId, service: spec.service, files: [] },
-    session: { resume, id: resume ? (run.status?.sessionId ?? null) : null },
+    session: session(run, spec.continueSession === true || attempt > 1),
     memory: { overwrite: spec.overwriteMemory === true },
     repo: { url: spec.repositoryUrl, baseBranch: '', branch: featureBranch(spec.taskId), sparseDir: null },
     docs: {
@@ -190,7 +190,7 @@ export function docsRunContext(
     run: c.run,
     agent: c.agent,
     task: { id: null, service: null, files: [] },
-    session: { resume: attempt > 1, id: null },
+    session: session(run, attempt > 1),
     memory: { overwrite: true },
     repo: {
       url: spec.repositoryUrl,

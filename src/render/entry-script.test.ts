@@ -3,112 +3,17 @@
 // the task files, memory handling, session resume, the stop hooks pushing the work — and that hostile
 // values (quotes, $(...), backticks, newlines) arrive intact and execute nothing.
 import { spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import t, { type Test } from 'tap';
+import t from 'tap';
+import { entryFixture as fixture, git } from '../../test/harness/entry-script.js';
 import { loadDefaultConfig } from '../config/load.js';
-import { loadTemplateSet, type RenderedRun, renderCodeRun, renderDocsRun, renderTaskRun } from './index.js';
+import { loadTemplateSet, renderCodeRun, renderDocsRun, renderTaskRun } from './index.js';
 import { sampleCodeRun, sampleDocsRun, sampleTaskRun } from './samples.js';
 
 const config = loadDefaultConfig();
 const set = loadTemplateSet();
 const rex = { agent: 'rex', preset: 'default' as const, continuing: false };
-
-const CLAUDE_STUB = `#!/usr/bin/env bash
-# Records its arguments (NUL-separated), working directory and stdin; leaves a session and some work.
-printf '%s\\0' "$@" >"$STUB_OUT/argv"
-pwd >"$STUB_OUT/cwd"
-cat >"$STUB_OUT/stdin"
-mkdir -p "$CLAUDE_CONFIG_DIR/projects/p" && echo '{}' >"$CLAUDE_CONFIG_DIR/projects/p/s.jsonl"
-echo "work of attempt $ORCHESTRATOR_ATTEMPT" >>agent-output.txt
-printf '{"type":"system","subtype":"init","session_id":"sess-42"}\\n'
-exit "\${STUB_EXIT:-0}"
-`;
-
-const git = (args: string[], cwd?: string) => {
-  const r = spawnSync('git', args, {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' },
-  });
-  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
-
-function fixture(t: Test) {
-  const root = mkdtempSync(path.join(tmpdir(), 'entry-'));
-  t.teardown(() => rmSync(root, { recursive: true, force: true }));
-  const bin = path.join(root, 'bin');
-  mkdirSync(bin);
-  writeFileSync(path.join(bin, 'claude'), CLAUDE_STUB);
-  chmodSync(path.join(bin, 'claude'), 0o755);
-  /** A bare repository at `dir` whose `branch` holds `files`. */
-  const origin = (dir: string, branch: string, files: Record<string, string>) => {
-    const work = mkdtempSync(path.join(root, 'seed-'));
-    git(['init', '-q', '-b', branch, work]);
-    for (const [file, content] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
-      writeFileSync(path.join(work, file), content);
-    }
-    git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '.'], work);
-    git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'seed'], work);
-    git(['clone', '-q', '--bare', work, dir]);
-    return dir;
-  };
-  /** Writes the ConfigMap as its mount would show it and runs the entry script as the Job does. */
-  const run = (rendered: RenderedRun, env: Record<string, string> = {}, prepareOnly = false) => {
-    const cm = rendered.context.paths.configMap;
-    rmSync(cm, { recursive: true, force: true });
-    mkdirSync(cm, { recursive: true });
-    for (const [key, value] of Object.entries(rendered.data)) writeFileSync(path.join(cm, key), value);
-    const out = path.join(root, 'out');
-    rmSync(out, { recursive: true, force: true });
-    mkdirSync(out);
-    const options = {
-      encoding: 'utf8' as const,
-      env: {
-        PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`,
-        HOME: path.join(root, 'home'),
-        STUB_OUT: out,
-        TMPDIR: root,
-        ...env,
-      },
-    };
-    // The init container, then the agent container.
-    const prepared = spawnSync('bash', [path.join(cm, 'container.sh'), '--prepare'], options);
-    const r =
-      prepared.status === 0 && !prepareOnly
-        ? spawnSync('bash', [path.join(cm, 'container.sh')], options)
-        : prepared;
-    const argv = existsSync(path.join(out, 'argv'))
-      ? readFileSync(path.join(out, 'argv'), 'utf8').split('\0').slice(0, -1)
-      : [];
-    const read = (f: string) =>
-      existsSync(path.join(out, f)) ? readFileSync(path.join(out, f), 'utf8') : '';
-    return {
-      status: r.status,
-      log: r.stderr + r.stdout,
-      argv,
-      cwd: read('cwd').trim(),
-      stdin: read('stdin'),
-    };
-  };
-  const options = {
-    workspaceRoot: path.join(root, 'workspace'),
-    configMapDir: path.join(root, 'task-files'),
-  };
-  return { root, origin, run, options };
-}
 
 t.test('--prepare (the init container) installs the files and does nothing else', async (t) => {
   const f = fixture(t);
@@ -201,41 +106,52 @@ t.test('TaskRun without a repository: the agent works in the service directory',
   t.match(r.log, /no repository/);
 });
 
-t.test('CodeRun: docs copied, memory kept when asked, the stored session resumed', async (t) => {
-  const f = fixture(t);
-  const repo = f.origin(path.join(f.root, 'payments.git'), 'trunk', { 'services/payments/x.txt': 'x' });
-  const docs = f.origin(path.join(f.root, 'docs.git'), 'main', {
-    'projects/payments/tasks/task-7/task.md': '# Seven\n',
-    'projects/payments/tasks/task-7/acceptance-criteria.md': '- ok\n',
-  });
-  const run = sampleCodeRun({ ...rex, continuing: true }, config);
-  Object.assign(run.spec, { repositoryUrl: repo, docsRepositoryUrl: docs });
-  const rendered = renderCodeRun(set, run, config, 1, f.options);
-  const { paths } = rendered.context;
-  mkdirSync(paths.base, { recursive: true });
-  writeFileSync(paths.memory, 'my notes\n');
-  const r = f.run(rendered);
-  t.equal(r.status, 0, r.log);
-  t.equal(readFileSync(paths.memory, 'utf8'), 'my notes\n', 'overwriteMemory false keeps the memory');
-  t.equal(
-    readFileSync(`${paths.base}/.task/current/task.md`, 'utf8'),
-    '# Seven\n',
-    '.task/current → this attempt',
-  );
-  t.equal(r.cwd, `${paths.repo}/services/payments`);
-  t.equal(
-    git(['rev-parse', '--abbrev-ref', 'HEAD'], paths.repo ?? '').trim(),
-    'feature/task-7-implementation',
-  );
-  t.notOk(r.argv.includes('--resume'), 'no stored session yet: starts fresh');
-  const again = f.run(renderCodeRun(set, run, config, 2, f.options));
-  t.equal(again.status, 0, again.log);
-  t.same(again.argv.slice(again.argv.indexOf('--resume'), again.argv.indexOf('--resume') + 2), [
-    '--resume',
-    'session-1234',
-  ]);
-  t.ok(again.argv.includes(paths.docs ?? ''), 'the docs checkout is an added directory');
-});
+t.test(
+  'CodeRun: docs copied, memory kept when asked, the recorded session resumed while it exists',
+  async (t) => {
+    const f = fixture(t);
+    const repo = f.origin(path.join(f.root, 'payments.git'), 'trunk', { 'services/payments/x.txt': 'x' });
+    const docs = f.origin(path.join(f.root, 'docs.git'), 'main', {
+      'projects/payments/tasks/task-7/task.md': '# Seven\n',
+      'projects/payments/tasks/task-7/acceptance-criteria.md': '- ok\n',
+    });
+    const run = sampleCodeRun({ ...rex, continuing: true }, config);
+    Object.assign(run.spec, { repositoryUrl: repo, docsRepositoryUrl: docs });
+    const rendered = renderCodeRun(set, run, config, 1, f.options);
+    const { paths } = rendered.context;
+    mkdirSync(paths.base, { recursive: true });
+    writeFileSync(paths.memory, 'my notes\n');
+    const r = f.run(rendered, { STUB_SESSION: 'session-1234' });
+    t.equal(r.status, 0, r.log);
+    t.equal(readFileSync(paths.memory, 'utf8'), 'my notes\n', 'overwriteMemory false keeps the memory');
+    t.equal(
+      readFileSync(`${paths.base}/.task/current/task.md`, 'utf8'),
+      '# Seven\n',
+      '.task/current → this attempt',
+    );
+    t.equal(r.cwd, `${paths.repo}/services/payments`);
+    t.equal(
+      git(['rev-parse', '--abbrev-ref', 'HEAD'], paths.repo ?? '').trim(),
+      'feature/task-7-implementation',
+    );
+    t.notOk(r.argv.includes('--resume'), 'no stored session yet: starts fresh');
+    const again = f.run(renderCodeRun(set, run, config, 2, f.options));
+    t.equal(again.status, 0, again.log);
+    t.same(again.argv.slice(again.argv.indexOf('--resume'), again.argv.indexOf('--resume') + 2), [
+      '--resume',
+      'session-1234',
+    ]);
+    t.ok(again.argv.includes(paths.docs ?? ''), 'the docs checkout is an added directory');
+
+    // A recorded session the workspace no longer has (another volume): the latest one goes on.
+    run.status = { sessionId: 'gone-5678' };
+    const gone = f.run(renderCodeRun(set, run, config, 3, f.options));
+    t.equal(gone.status, 0, gone.log);
+    t.ok(gone.argv.includes('--continue'));
+    t.notOk(gone.argv.includes('--resume'));
+    t.match(gone.log, /session gone-5678 is not in \S+: continuing the latest one/);
+  },
+);
 
 t.test('DocsRun: only the project directory is checked out', async (t) => {
   const f = fixture(t);

@@ -44,12 +44,18 @@ t.test('TaskRun: branch, task files, imports and the workspace path', async (t) 
   t.match(data['system-prompt.md'], /You are Rex/);
 });
 
-t.test('TaskRun: resume on a later attempt, not on the first', async (t) => {
-  const first = renderTaskRun(set, sampleTaskRun(fresh), config, 1).data;
-  const retry = renderTaskRun(set, sampleTaskRun(fresh), config, 2).data;
+t.test('TaskRun and DocsRun: a later attempt resumes the recorded session, the first does not', async (t) => {
+  const recorded = { ...sampleTaskRun(fresh), status: { sessionId: 'sess-7' } };
+  const first = renderTaskRun(set, recorded, config, 1).data;
+  const retry = renderTaskRun(set, recorded, config, 2).data;
   t.match(first['container.sh'], /readonly RESUME='false'/);
+  t.match(first['container.sh'], /readonly SESSION_ID=''/, 'attempt 1 ignores a recorded session');
   t.match(retry['container.sh'], /readonly RESUME='true'/);
-  t.match(retry['container.sh'], /args\+=\(--continue\)/);
+  t.match(retry['container.sh'], /readonly SESSION_ID='sess-7'/);
+  t.same(renderTaskRun(set, sampleTaskRun(fresh), config, 2).context.session, { resume: true, id: null });
+  const docs = { ...sampleDocsRun({ ...fresh, agent: 'morgan' }, config), status: { sessionId: 'sess-d' } };
+  t.same(renderDocsRun(set, docs, config, 2).context.session, { resume: true, id: 'sess-d' });
+  t.same(renderDocsRun(set, docs, config, 1).context.session, { resume: false, id: null });
   t.match(retry['prompt.md'], /This is attempt 2 of task 7/);
   t.match(first['container.sh'], /claude "\$\{args\[@\]\}"/);
   t.match(first['container.sh'], /"--model=\$MODEL" --output-format stream-json/);
@@ -94,15 +100,27 @@ t.test('tool presets decide the MCP servers and remote tools', async (t) => {
   t.equal(advanced.client.preset, 'advanced');
 });
 
-t.test('CodeRun: continueSession resumes the stored session; contextVersion > 1 resumes too', async (t) => {
+t.test('CodeRun: continueSession resumes the recorded session; a later attempt resumes it too', async (t) => {
   const resumed = renderCodeRun(set, sampleCodeRun({ ...fresh, continuing: true }, config), config, 1);
   t.match(resumed.data['container.sh'], /readonly SESSION_ID='session-1234'/);
-  t.match(resumed.data['container.sh'], /args\+=\(--resume "\$SESSION_ID"\)/);
+  t.match(resumed.data['container.sh'], /--resume "\$SESSION_ID"/);
   t.match(resumed.data['container.sh'], /readonly OVERWRITE_MEMORY='false'/);
-  const run: CodeRun = sampleCodeRun(fresh, config);
-  t.equal(renderCodeRun(set, run, config, 1).context.session.resume, false);
+  const run: CodeRun = { ...sampleCodeRun(fresh, config), status: { sessionId: 'sess-9' } };
+  t.same(
+    renderCodeRun(set, run, config, 1).context.session,
+    { resume: false, id: null },
+    'attempt 1 without continueSession starts a new session',
+  );
   run.spec.contextVersion = 2;
-  t.same(renderCodeRun(set, run, config, 1).context.session, { resume: true, id: null });
+  t.same(
+    renderCodeRun(set, run, config, 2).context.session,
+    { resume: true, id: 'sess-9' },
+    'a raised context',
+  );
+  run.spec.contextVersion = 1;
+  t.same(renderCodeRun(set, run, config, 3).context.session, { resume: true, id: 'sess-9' }, 'a retry');
+  delete run.status;
+  t.same(renderCodeRun(set, run, config, 2).context.session, { resume: true, id: null }, 'none recorded');
   const { data, context } = renderCodeRun(set, run, config, 1);
   t.match(data['CLAUDE.md'], /^@\.task\/current\/task\.md$/m, 'a kept memory imports the current attempt');
   t.match(data['container.sh'], /readonly DOCS_TASK_DIR='projects\/payments\/tasks\/task-7'/);

@@ -91,6 +91,33 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
   const events = () =>
     op.client.request<{ items: unknown[] }>('GET', `/api/v1/namespaces/${namespace}/events`);
   await waitFor('events', async () => (await events()).items.length >= 2);
+  // What the operator copies from the agent's result document (docs/result-protocol.md); the run is
+  // finished, so the controller leaves its status alone.
+  const pr = 'https://github.com/acme/payments/pull/7';
+  await op.client.request('PATCH', `${taskRunPath(namespace, 'payments-task-7')}/status`, {
+    body: {
+      status: {
+        pullRequestUrl: pr,
+        sessionId: 'sess-42',
+        workCompleted: false,
+        summary: `the agent exited with status 3; its work so far is on ${pr}`,
+        commit: '0123456789abcdef0123456789abcdef01234567',
+        podName: 'payments-task-7-run-1-x7k2p',
+        retryCount: 0,
+      },
+    },
+    contentType: 'application/merge-patch+json',
+  });
+  const wideWithPr = await runCli(cluster, ['get', 'tr', '-o', 'wide'], { namespace });
+  t.match(
+    wideWithPr.stdout,
+    /PHASE +JOB +PR +AGE\n.*Failed +payments-task-7-run-1 +https:\/\/github\.com\/acme\/payments\/pull\/7 +\d+s\n$/,
+  );
+  t.notMatch(
+    (await runCli(cluster, ['get', 'tr'], { namespace })).stdout,
+    /PR|github/,
+    'PR only with -o wide',
+  );
   const described = await runCli(cluster, ['describe', 'tr', 'payments-task-7'], { namespace });
   t.equal(described.code, 0, described.stderr);
   const text = described.stdout;
@@ -98,6 +125,10 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
   t.match(text, /\nSpec:\n(.*\n)* {2}Service Name: +payments\n {2}Task Id: +7\n/);
   t.match(text, /\n {2}Markdown Files:\n {4}\[0\]:\n {6}Content: +<\d+ bytes>\n {6}Filename: +task\.md\n/);
   t.match(text, /\nStatus:\n {2}Phase: +Failed\n {2}Attempt: +1\n {2}Job: +payments-task-7-run-1\n/);
+  t.match(
+    text,
+    /\nResult:\n {2}Pull Request: +https:\/\/github\.com\/acme\/payments\/pull\/7\n {2}Session: +sess-42\n {2}Work Completed: +false\n {2}Summary: +the agent exited with status 3; .*\n {2}Commit: +0123456789abcdef0123456789abcdef01234567\n {2}Pod: +payments-task-7-run-1-x7k2p\n {2}Retries: +0\nConditions:/,
+  );
   t.match(
     text,
     /\nConditions:\n {2}Type +Status +Reason +Age +Message\n {2}-{4} +-{6} +-{6} +-{3} +-{7}\n(.*\n)* {2}Succeeded +False +RetriesExhausted +\d+s +attempt 1 failed/,

@@ -51,11 +51,60 @@ t.test('a run that finishes after several watches ended is followed to its end',
   await waitFor('a second watch', () => watches >= 2);
   await setStatus({ phase: 'Running', message: 'attempt 1 is running' });
   await waitFor('a third watch', () => watches >= 3);
-  await setStatus({ phase: 'Succeeded', message: 'attempt 1 succeeded' });
+  // What the operator copies from the agent's result document (docs/result-protocol.md).
+  await setStatus({
+    phase: 'Succeeded',
+    message: 'attempt 1 succeeded',
+    pullRequestUrl: 'https://github.com/acme/payments/pull/30',
+    summary: 'pull request https://github.com/acme/payments/pull/30',
+    workCompleted: true,
+  });
   t.equal(await waiting, 0, `exit 0:\n${io.stdout()}${io.stderr()}`);
   t.ok(watches >= 3, `the watch was made again after the server ended it (${watches} watches)`);
   t.match(io.stdout(), /Running/, 'the change seen in an earlier watch is printed');
-  t.match(io.stdout(), /Succeeded/, 'the summary names the outcome');
+  t.match(
+    io.stdout(),
+    /\nTaskRun pay-30 succeeded: pull request https:\/\/github\.com\/acme\/payments\/pull\/30\n(.*\n)* {2}Work completed: +true\n/,
+    'the summary names the outcome and the pull request',
+  );
+});
+
+t.test('a failed run: wait ends with why it failed', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const conn = await connect({ kubeconfig: cluster.kubeconfig, namespace });
+  t.teardown(() => conn.close());
+  await conn.client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-32', 32) });
+  await conn.client.request('PATCH', `${taskRunPath(namespace, 'pay-32')}/status`, {
+    body: {
+      status: {
+        observedGeneration: 1,
+        attempt: 1,
+        phase: 'Failed',
+        message: 'attempt 1 failed: the agent exited with code 3',
+        summary: 'the agent exited with status 3',
+        workCompleted: false,
+        conditions: [
+          {
+            type: 'Succeeded',
+            status: 'False',
+            reason: 'RetriesExhausted',
+            message: 'attempt 1 failed: the agent exited with code 3',
+            lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+          },
+        ],
+      },
+    },
+    contentType: 'application/merge-patch+json',
+  });
+  const io = memoryIO();
+  const code = await waitForRun(conn, { kind: 'TaskRun', name: 'pay-32', namespace }, io, {
+    timeout: `${scaled(60)}s`,
+  });
+  t.equal(code, 1, io.stdout());
+  t.match(
+    io.stdout(),
+    /\nTaskRun pay-32 failed: \(RetriesExhausted\) attempt 1 failed: the agent exited with code 3\n(.*\n)* {2}Summary: +the agent exited with status 3\n/,
+  );
 });
 
 t.test(

@@ -1,0 +1,52 @@
+import t from 'tap';
+import type { KubeObject } from '../runtime/index.js';
+import { describeText, resultSection } from './describe.js';
+
+const now = Date.parse('2025-01-01T12:00:00Z');
+const run = (status: object): KubeObject => ({
+  apiVersion: 'orchestrator.io/v1',
+  kind: 'CodeRun',
+  metadata: { name: 'r', namespace: 'a', creationTimestamp: '2025-01-01T11:59:00Z' },
+  spec: { taskId: 7 },
+  status,
+});
+
+t.test('the Result section: what the agent reported, the pod and the retries, aligned', async (t) => {
+  const status = {
+    phase: 'Succeeded' as const,
+    message: 'attempt 2 succeeded',
+    pullRequestUrl: 'https://github.com/acme/p/pull/1',
+    sessionId: 'sess-42',
+    workCompleted: true,
+    summary: 'pull request https://github.com/acme/p/pull/1',
+    commit: '0123456789abcdef0123456789abcdef01234567',
+    podName: 'r-run-2-x7k2p',
+    retryCount: 1,
+  };
+  t.equal(
+    resultSection(status),
+    [
+      'Result:',
+      '  Pull Request:   https://github.com/acme/p/pull/1',
+      '  Session:        sess-42',
+      '  Work Completed: true',
+      '  Summary:        pull request https://github.com/acme/p/pull/1',
+      '  Commit:         0123456789abcdef0123456789abcdef01234567',
+      '  Pod:            r-run-2-x7k2p',
+      '  Retries:        1',
+      '',
+    ].join('\n'),
+  );
+  t.match(
+    describeText(run(status), [], [], now),
+    /\n {2}Message: +attempt 2 succeeded\nResult:\n {2}Pull Request: +https:\S+\n(.*\n)*Conditions:/,
+    'after the status, before the conditions',
+  );
+  t.equal(
+    resultSection({ workCompleted: false, retryCount: 0 }),
+    'Result:\n  Work Completed: false\n  Retries:        0\n',
+    'false and 0 are shown',
+  );
+  t.equal(resultSection({ phase: 'Running' as const }), '', 'nothing reported: no section');
+  t.notMatch(describeText(run({ phase: 'Running' }), [], [], now), /Result:/);
+});

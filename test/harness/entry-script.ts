@@ -1,0 +1,121 @@
+// Runs a rendered entry script for real, as the Job does: the ConfigMap written as files, the init
+// container (`--prepare`), then the agent container, with a real git against local bare repositories
+// and stubs of the `claude` and `gh` CLIs that record how they were called.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Test } from 'tap';
+import type { RenderedRun } from '../../src/render/index.js';
+
+// Environment of the stubs: STUB_EXIT (claude's exit status), STUB_SESSION (the session it reports,
+// default sess-42), STUB_NO_WORK (leave the repository untouched), STUB_PR_URL (what `gh pr create`
+// prints; without it creating a pull request fails as gh does when there is nothing to propose).
+const CLAUDE_STUB = `#!/usr/bin/env bash
+# Records its arguments (NUL-separated), working directory and stdin; leaves a session and some work.
+printf '%s\\0' "$@" >"$STUB_OUT/argv"
+pwd >"$STUB_OUT/cwd"
+cat >"$STUB_OUT/stdin"
+session=\${STUB_SESSION:-sess-42}
+mkdir -p "$CLAUDE_CONFIG_DIR/projects/p" && echo '{}' >"$CLAUDE_CONFIG_DIR/projects/p/$session.jsonl"
+if [[ -z \${STUB_NO_WORK:-} ]]; then echo "work of attempt $ORCHESTRATOR_ATTEMPT" >>agent-output.txt; fi
+printf '{"type":"system","subtype":"init","session_id":"%s"}\\n' "$session"
+exit "\${STUB_EXIT:-0}"
+`;
+
+const GH_STUB = `#!/usr/bin/env bash
+# No pull request exists yet; creating one prints STUB_PR_URL.
+if [[ $1 == pr && $2 == create && -n \${STUB_PR_URL:-} ]]; then printf '%s\\n' "$STUB_PR_URL"; exit 0; fi
+echo "gh $1 $2: no pull request (stub)" >&2
+exit 1
+`;
+
+export const git = (args: string[], cwd?: string) => {
+  const r = spawnSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' },
+  });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+
+export interface EntryRun {
+  status: number | null;
+  log: string;
+  /** The arguments the agent CLI got ([] when it never ran). */
+  argv: string[];
+  cwd: string;
+  stdin: string;
+  /** The termination message file as the agent container left it ('' when absent). */
+  result: string;
+}
+
+export function entryFixture(t: Test) {
+  const root = mkdtempSync(path.join(tmpdir(), 'entry-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const bin = path.join(root, 'bin');
+  mkdirSync(bin);
+  for (const [name, stub] of [
+    ['claude', CLAUDE_STUB],
+    ['gh', GH_STUB],
+  ] as const) {
+    writeFileSync(path.join(bin, name), stub);
+    chmodSync(path.join(bin, name), 0o755);
+  }
+  /** A bare repository at `dir` whose `branch` holds `files`. */
+  const origin = (dir: string, branch: string, files: Record<string, string>) => {
+    const work = mkdtempSync(path.join(root, 'seed-'));
+    git(['init', '-q', '-b', branch, work]);
+    for (const [file, content] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
+      writeFileSync(path.join(work, file), content);
+    }
+    git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '.'], work);
+    git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'seed'], work);
+    git(['clone', '-q', '--bare', work, dir]);
+    return dir;
+  };
+  /** Writes the ConfigMap as its mount would show it and runs the entry script as the Job does. */
+  const run = (rendered: RenderedRun, env: Record<string, string> = {}, prepareOnly = false): EntryRun => {
+    const cm = rendered.context.paths.configMap;
+    rmSync(cm, { recursive: true, force: true });
+    mkdirSync(cm, { recursive: true });
+    for (const [key, value] of Object.entries(rendered.data)) writeFileSync(path.join(cm, key), value);
+    const out = path.join(root, 'out');
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out);
+    const options = {
+      encoding: 'utf8' as const,
+      env: {
+        PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`,
+        HOME: path.join(root, 'home'),
+        STUB_OUT: out,
+        TMPDIR: root,
+        ORCHESTRATOR_RESULT_FILE: path.join(out, 'termination-log'),
+        ...env,
+      },
+    };
+    // The init container, then the agent container.
+    const prepared = spawnSync('bash', [path.join(cm, 'container.sh'), '--prepare'], options);
+    const r =
+      prepared.status === 0 && !prepareOnly
+        ? spawnSync('bash', [path.join(cm, 'container.sh')], options)
+        : prepared;
+    const read = (f: string) =>
+      existsSync(path.join(out, f)) ? readFileSync(path.join(out, f), 'utf8') : '';
+    return {
+      status: r.status,
+      log: r.stderr + r.stdout,
+      argv: read('argv').split('\0').slice(0, -1),
+      cwd: read('cwd').trim(),
+      stdin: read('stdin'),
+      result: read('termination-log'),
+    };
+  };
+  const options = {
+    workspaceRoot: path.join(root, 'workspace'),
+    configMapDir: path.join(root, 'task-files'),
+  };
+  return { root, origin, run, options };
+}
