@@ -35,7 +35,7 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
     attempt: 1,
     configMapName: 'payments-task-7-run-1-files',
     jobName: 'payments-task-7-run-1',
-    message: 'attempt 1 is running',
+    message: /^attempt 1 is running \(pod payments-task-7-run-1-\w+\)$/,
   });
   const types = (running.status?.conditions ?? []).map((c) => [
     c.type,
@@ -129,13 +129,19 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
   t.match(shown.stdout, /pay-7\s+7\s+payments\s+1\s+Succeeded/);
   const reconciles = await op.reconciles();
   t.comment(`reconciles for one happy-path run (creation to Succeeded): ${reconciles}`);
-  t.ok(reconciles <= 6, `at most 6 reconciles (got ${reconciles})`);
+  // 6 on a quiet machine (finalizer, create, workspace being prepared, agent starting, running, Job
+  // complete); a status write's 409 or a pod the cache shows late adds one.
+  t.ok(reconciles <= 8, `at most 8 reconciles (got ${reconciles})`);
 
   const events = await client.request<{ items: Json[] }>('GET', `/api/v1/namespaces/${namespace}/events`, {
     query: { fieldSelector: 'involvedObject.name=pay-7' },
   });
+  // AgentExited only when a reconcile falls between the agent's exit and its Job's finish.
   t.same(
-    events.items.map((e) => [e.type, e.reason, e.involvedObject.kind, e.involvedObject.uid]).sort(),
+    events.items
+      .map((e) => [e.type, e.reason, e.involvedObject.kind, e.involvedObject.uid])
+      .filter((e) => e[1] !== 'AgentExited')
+      .sort(),
     [
       ['Normal', 'AgentRunning', 'TaskRun', run.metadata?.uid],
       ['Normal', 'JobSucceeded', 'TaskRun', run.metadata?.uid],

@@ -40,7 +40,7 @@ export interface components {
                 githubApp: string;
                 /**
                  * Format: int32
-                 * @description The version of the task context; raising it makes the agent start from fresh context. Default 1.
+                 * @description The version of the task context; raising it starts a new attempt, which resumes the agent's recorded session (status.sessionId) when its workspace still holds it. Default 1.
                  * @default 1
                  */
                 contextVersion?: number;
