@@ -87,6 +87,15 @@ export interface RunReconcilerOptions<K extends RunKindName> {
   now?: () => Date;
 }
 
+/**
+ * The run as the new attempt's templates see it: with what the failed attempt before it reported (its
+ * session, to resume), which the status may not hold yet when the retry was due at once.
+ */
+function withReport<R extends RunOf<RunKindName>>(run: R, observation: Observation): R {
+  const report = observation.result?.result;
+  return report ? { ...run, status: { ...run.status, ...report } } : run;
+}
+
 /** Reconciles the runs of one kind, K, through that kind's strategy. */
 export class RunReconciler<K extends RunKindName> implements Reconciler {
   readonly resource: ResourceType;
@@ -299,7 +308,13 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
       try {
         configMap = attemptConfigMap(
           input,
-          renderRun(this.opts.templates(), this.kind, run, config, observation.attempt).data,
+          renderRun(
+            this.opts.templates(),
+            this.kind,
+            withReport(run, observation),
+            config,
+            observation.attempt,
+          ).data,
         );
       } catch (err) {
         if (err instanceof RenderError)

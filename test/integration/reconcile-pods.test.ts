@@ -202,3 +202,37 @@ t.test('a failure carries its exit code and last words; a non-retryable code is 
   t.match(failed.message, /the agent exited with code 3: the task cannot be done: no such API/);
   t.match(failed.message, /exit code 3 is not retried \(retries.nonRetryableExitCodes\)/);
 });
+
+t.test('a retry resumes the session the failed attempt reported', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const config = testConfig((c) => {
+    c.retries = { ...c.retries, maxRetries: 2, backoffSeconds: 0 };
+  });
+  const { client } = await startOperator(t, cluster, namespace, config);
+  const result = { protocol: RESULT_PROTOCOL, sessionId: 'session-to-resume', workCompleted: false };
+  const status = await create(
+    client,
+    namespace,
+    sampleTaskRun(
+      'resumes',
+      7,
+      sim({
+        'sim.orchestrator.io/delay': '1s',
+        'sim.orchestrator.io/exit-code': '1',
+        'sim.orchestrator.io/termination-message': JSON.stringify(result),
+      }),
+    ),
+  );
+  const second = await waitFor('attempt 2 with the session recorded', async () => {
+    const s = await status();
+    return s.attempt === 2 && s.configMapName ? s : undefined;
+  });
+  t.equal(second.sessionId, 'session-to-resume', 'the failed attempt’s report is kept');
+  t.equal(second.retryCount, 1);
+  const files = await client.request<{ data: Record<string, string> }>(
+    'GET',
+    `/api/v1/namespaces/${namespace}/configmaps/${second.configMapName}`,
+  );
+  const script = Object.values(files.data).join('\n');
+  t.match(script, /readonly SESSION_ID='?session-to-resume'?/, 'attempt 2’s entry script resumes it');
+});
