@@ -36,12 +36,14 @@ function configSecret(name: string, ref: SecretKeyRef | undefined, githubApp: st
 }
 
 /**
- * The run's variables in spec order (values, then Secret keys), reserved names left out. A name in
- * both (admission refuses it) is kept once, from the Secret, where Kubernetes would take the last.
+ * The run's variables: values by name (sorted: a map has no order once the apiserver stored it), then
+ * Secret keys in list order; reserved names left out. A name in both (admission refuses it) is kept
+ * once, from the Secret, where Kubernetes would take the last.
  */
 export function runEnv(spec: RunEnvSpec): EnvVar[] {
   const byName = new Map<string, EnvVar>();
-  for (const [name, value] of Object.entries(spec.env ?? {})) byName.set(name, { name, value });
+  const values = Object.entries(spec.env ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [name, value] of values) byName.set(name, { name, value });
   for (const e of spec.envFromSecrets ?? []) {
     byName.delete(e.name);
     byName.set(e.name, fromSecret(e.name, e.secretName, e.secretKey));

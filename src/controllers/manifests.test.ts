@@ -173,7 +173,7 @@ const codeRun = (spec: Partial<CodeRun['spec']> = {}, cfg: ControllerConfig = co
 const codeJob = (run: CodeRun, cfg = config) =>
   (attemptJob({ strategy: codeRunStrategy, run, config: cfg, attempt: 1 }) as Json).spec.template.spec;
 
-t.test("a CodeRun's env and envFromSecrets reach the agent, before the operator's variables", async (t) => {
+t.test("a CodeRun's env (by name) and envFromSecrets reach the agent, before the operator's", async (t) => {
   const pod = codeJob(
     codeRun({
       env: { LOG_LEVEL: 'debug', EMPTY: '' },
@@ -181,8 +181,8 @@ t.test("a CodeRun's env and envFromSecrets reach the agent, before the operator'
     }),
   );
   t.same(pod.containers[0].env, [
-    { name: 'LOG_LEVEL', value: 'debug' },
     { name: 'EMPTY', value: '' },
+    { name: 'LOG_LEVEL', value: 'debug' },
     { name: 'OPENAI_API_KEY', valueFrom: { secretKeyRef: { name: 'api-keys', key: 'openai' } } },
     {
       name: 'ANTHROPIC_API_KEY',
