@@ -54,7 +54,7 @@ export interface components {
                  * @default false
                  */
                 overwriteMemory?: boolean;
-                /** @description Extra environment variables for the agent container, by name (a letter or _, then letters, digits, _). Names the operator or the entry script set (the API key, the GitHub App's, DOCKER_HOST, ORCHESTRATOR_*, …; docs/api-reference.md lists them) are refused at admission. Default none. */
+                /** @description Extra environment variables for the agent container, by name (a letter or _, then letters, digits, _). Names the operator or the entry script set (the API key, the GitHub App's, DOCKER_HOST, ORCHESTRATOR_*, …; the README lists them) are refused at admission. Default none. */
                 env?: {
                     [key: string]: string;
                 };
