@@ -9,6 +9,8 @@ import { WORKSPACE_ROOT } from '../naming/names.js';
 
 /** Loopback only: the pod's containers share the network namespace, nothing outside reaches it. */
 export const DOCKER_HOST = 'tcp://127.0.0.1:2375';
+/** The sidecar's name: an init container whose exit says nothing about the attempt (agent-pod.ts). */
+export const DOCKER_CONTAINER = 'docker';
 const STORAGE_VOLUME = 'docker-storage';
 
 export interface DockerSidecar {
@@ -28,7 +30,7 @@ export function dockerSidecar(
   if (enableDocker !== true || !config.job.docker.allowed) return undefined;
   return {
     container: {
-      name: 'docker',
+      name: DOCKER_CONTAINER,
       image: config.job.docker.image,
       restartPolicy: 'Always',
       // The image's entry point with `dockerd` first takes these flags as they are (no TLS defaults):
