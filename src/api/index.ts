@@ -4,6 +4,7 @@
 // of kinds.
 import { GROUP, VERSION } from './generated/kinds.js';
 
+export * from './agent-env.js';
 export * from './defaulting.js';
 export * from './kinds.js';
 export * from './labels.js';

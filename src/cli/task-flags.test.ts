@@ -79,8 +79,9 @@ t.test('task code: defaults from git, flags to spec fields, an admissible CodeRu
   });
   const admitted = admitOffline('CodeRun', { ...run, metadata: { name: 'x' } } as never, config);
   t.same(
-    admitted.findings.filter((f) => f.severity === 'error'),
-    [],
+    admitted.findings.filter((f) => f.severity === 'error').map((f) => f.path),
+    ['spec.enableDocker'],
+    'admissible but for Docker, which the default config does not allow',
   );
   // A docs repository given by flag is not on this checkout's branch.
   const other = codeRunFromFlags(
@@ -119,10 +120,10 @@ t.test('clear errors for missing or malformed values', async (t) => {
   );
   t.throws(() => positiveInt('0', 'taskId'), /taskId: must be an integer >= 1, got "0"/);
   t.throws(() => positiveInt('7x', 'taskId'), /got "7x"/);
-  t.throws(() => parseEnv(['NOEQUALS']), /--env "NOEQUALS": must be NAME=value/);
+  t.throws(() => parseEnv(['NOEQUALS']), /--env "NOEQUALS": each entry must be NAME=value/);
   t.throws(
     () => parseEnvFromSecrets(['secret-only']),
-    /--env-from-secret "secret-only": must be \[VAR=\]secret:key/,
+    /--env-from-secret "secret-only": each entry must be \[VAR=\]secret:key/,
   );
   t.throws(() => parseEnvFromSecrets(['s:bad-key']), /must be \[VAR=\]secret:key/);
   t.same(splitList([' x , y', '']), ['x', 'y']);
@@ -134,6 +135,34 @@ t.test('clear errors for missing or malformed values', async (t) => {
   });
   t.throws(() => bad(noGit), /--tool-config: must be one of minimal, default, advanced, got "maximal"/);
 });
+
+t.test(
+  '--env and --env-from-secret: repeatable and comma-separated, a backslash-comma inside a value',
+  async (t) => {
+    t.same(parseEnv(['A=1,B=2', 'C=x=y', 'LIST=a\\,b,D=', 'E=3,']), {
+      A: '1',
+      B: '2',
+      C: 'x=y',
+      LIST: 'a,b',
+      D: '',
+      E: '3',
+    });
+    t.same(parseEnvFromSecrets(['T=s:k,s2:KEY', 'U=s3:k.3']), [
+      { name: 'T', secretName: 's', secretKey: 'k' },
+      { name: 'KEY', secretName: 's2', secretKey: 'KEY' },
+      { name: 'U', secretName: 's3', secretKey: 'k.3' },
+    ]);
+    t.throws(
+      () => parseEnv(['A=1,2']),
+      /--env "2": each entry must be NAME=value .*write \\, for a comma in a value/,
+      'a bare comma in a value names the entry it made',
+    );
+    t.throws(() => parseEnv(['1A=x']), /--env "1A=x": each entry must be NAME=value with NAME matching/);
+    t.throws(() => parseEnv(['A=1', 'B=2,A=3']), /--env "A=3": A is given twice/);
+    t.throws(() => parseEnvFromSecrets(['T=s:k,T=s:j']), /--env-from-secret "T=s:j": T is given twice/);
+    t.throws(() => parseEnvFromSecrets(['s:k,=s:j']), /--env-from-secret "=s:j": each entry must be/);
+  },
+);
 
 t.test(
   '--dry-run prints the object without a cluster; commander reports a missing required flag',

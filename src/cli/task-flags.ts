@@ -7,6 +7,7 @@ import {
   type CodeRunSpec,
   type DocsRun,
   type DocsRunSpec,
+  ENV_NAME,
   type EnvFromSecret,
   type RunKindName,
   type ToolConfig,
@@ -20,7 +21,6 @@ export const SUBMITTED_BY_ANNOTATION = 'orchestrator.io/submitted-by';
 export const DEFAULT_CODE_APP = '5DLabs-Rex';
 export const DEFAULT_DOCS_APP = '5DLabs-Morgan';
 const TOOL_CONFIGS: readonly ToolConfig[] = ['minimal', 'default', 'advanced'];
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface CodeFlags {
   service: string;
@@ -61,27 +61,50 @@ export function positiveInt(value: string, what: string): number {
   return n;
 }
 
-/** `--env K=V` (repeatable) → { K: V }. */
-export function parseEnv(pairs: readonly string[] = []): Record<string, string> {
+/**
+ * The entries of a repeatable, comma-separated flag (`--env A=1,B=2 --env C=3`). `\,` is a comma inside
+ * an entry (`--env LIST=a\,b`); empty entries (a trailing comma) are skipped.
+ */
+export function flagEntries(values: readonly string[] = []): string[] {
+  return values.flatMap((v) =>
+    v
+      .split(/(?<!\\),/)
+      .map((entry) => entry.replaceAll('\\,', ','))
+      .filter((entry) => entry.trim() !== ''),
+  );
+}
+
+/** `--env K=V,K2=V2` (repeatable) → { K: V, K2: V2 }; a name given twice is an error. */
+export function parseEnv(values: readonly string[] = []): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    const key = eq > 0 ? pair.slice(0, eq) : '';
-    if (!ENV_NAME.test(key)) throw fail(`--env "${pair}": must be NAME=value with NAME matching ${ENV_NAME}`);
-    env[key] = pair.slice(eq + 1);
+  for (const entry of flagEntries(values)) {
+    const eq = entry.indexOf('=');
+    const key = eq > 0 ? entry.slice(0, eq) : '';
+    if (!ENV_NAME.test(key))
+      throw fail(
+        `--env "${entry}": each entry must be NAME=value with NAME matching ${ENV_NAME.source} (entries are comma-separated; write \\, for a comma in a value)`,
+      );
+    if (Object.hasOwn(env, key)) throw fail(`--env "${entry}": ${key} is given twice`);
+    env[key] = entry.slice(eq + 1);
   }
   return env;
 }
 
-/** `--env-from-secret [VAR=]secret:key` (repeatable); VAR defaults to the key when that is a valid name. */
+/**
+ * `--env-from-secret [VAR=]secret:key` (repeatable, comma-separated); VAR defaults to the key when that
+ * is a valid name.
+ */
 export function parseEnvFromSecrets(values: readonly string[] = []): EnvFromSecret[] {
-  return values.map((value) => {
-    const m = /^(?:([^=]+)=)?([^:=]+):(.+)$/.exec(value);
+  const seen = new Set<string>();
+  return flagEntries(values).map((entry) => {
+    const m = /^(?:([^=]+)=)?([^:=]+):(.+)$/.exec(entry);
     const name = m?.[1] ?? m?.[3];
     if (!m || !name || !ENV_NAME.test(name))
       throw fail(
-        `--env-from-secret "${value}": must be [VAR=]secret:key (VAR, or else the key, a valid variable name)`,
+        `--env-from-secret "${entry}": each entry must be [VAR=]secret:key (VAR, or else the key, a valid variable name)`,
       );
+    if (seen.has(name)) throw fail(`--env-from-secret "${entry}": ${name} is given twice`);
+    seen.add(name);
     return { name, secretName: m[2] as string, secretKey: m[3] as string };
   });
 }

@@ -60,16 +60,20 @@ function codeCommand(task: Command, io: CliIO): void {
     .option('--context-version <n>', 'task context version; raise it for fresh context (default 1)')
     .option('--continue-session', 'resume the previous agent session')
     .option('--overwrite-memory', "overwrite the agent's memory file from the template")
-    .option('--env <NAME=value>', 'environment variable for the agent (repeatable)', collect)
     .option(
-      '--env-from-secret <[VAR=]secret:key>',
-      'environment variable from a Secret key (repeatable)',
+      '--env <NAME=value,...>',
+      'environment variables for the agent, comma-separated (\\, for a comma in a value; repeatable)',
+      collect,
+    )
+    .option(
+      '--env-from-secret <[VAR=]secret:key,...>',
+      'environment variables from Secret keys, comma-separated (VAR defaults to the key; repeatable)',
       collect,
     )
     .option('--tool-config <preset>', 'tool preset: minimal, default or advanced')
     .option('--local-tools <names>', 'extra local tools, comma-separated (repeatable)', collect)
     .option('--remote-tools <names>', 'extra remote (MCP) tools, comma-separated (repeatable)', collect)
-    .option('--enable-docker', 'run a Docker-in-Docker sidecar')
+    .option('--enable-docker', 'run a Docker daemon beside the agent (the controller config must allow it)')
     .option('--name <name>', 'run name (default: generated from service, task and agent)')
     .option('--dry-run', 'print the CodeRun instead of creating it');
   addWaitOptions(addKubeOptions(cmd)).action(async (taskId: string, flags: CodeFlags & CommonFlags) => {

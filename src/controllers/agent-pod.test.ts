@@ -8,6 +8,7 @@ import {
   PREPARE_CONTAINER,
   podForCache,
 } from './agent-pod.js';
+import { DOCKER_CONTAINER } from './docker-sidecar.js';
 
 const CREATED = '2026-03-01T10:00:00Z';
 const SCHEDULED = '2026-03-01T10:00:05Z';
@@ -271,6 +272,18 @@ t.test('a failed init container is the exit, even while the agent waits', async 
     message: 'fatal: repository not found',
   });
 });
+
+t.test(
+  "the Docker sidecar's exit (stopped, maybe killed, after the agent) is not the attempt's",
+  async (t) => {
+    const withSidecar = pod({ phase: 'Succeeded', agent: terminated(0, 'Completed') });
+    (withSidecar.status as { initContainerStatuses: unknown[] }).initContainerStatuses = [
+      { name: PREPARE_CONTAINER, state: terminated(0) },
+      { name: DOCKER_CONTAINER, state: terminated(137, 'Error') },
+    ];
+    t.match(agentState(withSidecar, JOB), { stage: 'exited', container: AGENT_CONTAINER, exitCode: 0 });
+  },
+);
 
 t.test('an evicted pod without container statuses exited without a code', async (t) => {
   const evicted = pod({

@@ -3,6 +3,7 @@
 // Pods are cached stripped to the few fields read here, so thousands of runs cost little memory.
 // The design it implements: docs/design.md §4.2.
 import type { KubeObject } from '../runtime/index.js';
+import { DOCKER_CONTAINER } from './docker-sidecar.js';
 
 /** The container that runs the agent, and the init container that prepares its workspace. */
 export const AGENT_CONTAINER = 'agent';
@@ -104,7 +105,10 @@ export function agentState(pod: KubeObject | undefined, jobName: string): AgentS
   const status = podStatus(pod);
   const inits = status.initContainerStatuses ?? [];
   const agent = status.containerStatuses?.find((c) => c.name === AGENT_CONTAINER);
-  const failedInit = inits.find((c) => (c.state?.terminated?.exitCode ?? 0) !== 0);
+  // The Docker sidecar is stopped when the agent ends, maybe killed: its exit code is no failure.
+  const failedInit = inits.find(
+    (c) => c.name !== DOCKER_CONTAINER && (c.state?.terminated?.exitCode ?? 0) !== 0,
+  );
   if (failedInit) return exited(name, failedInit);
   if (agent?.state?.terminated) return exited(name, agent);
   if (agent?.state?.running) return { stage: 'running', pod: name };

@@ -1,8 +1,8 @@
 import t from 'tap';
-import { type ControllerConfig, defaulted, type TaskRun } from '../api/index.js';
+import { type CodeRun, type ControllerConfig, defaulted, type TaskRun } from '../api/index.js';
 import { configFrom, loadDefaultConfig } from '../config/load.js';
 import { attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
-import { taskRunStrategy } from './run-kind.js';
+import { codeRunStrategy, taskRunStrategy } from './run-kind.js';
 
 const config = loadDefaultConfig();
 // biome-ignore lint/suspicious/noExplicitAny: objects read back as JSON, checked field by field.
@@ -151,5 +151,116 @@ t.test("pod annotations: the config's for every pod, the run's winning key by ke
       y: 'run',
       'sim.orchestrator.io/exit-code': '3',
     },
+  );
+});
+
+const codeRun = (spec: Partial<CodeRun['spec']> = {}, cfg: ControllerConfig = config): CodeRun =>
+  defaulted(
+    'CodeRun',
+    {
+      metadata: { name: 'pay-7-rex', namespace: 'ns', uid: 'u-2' },
+      spec: {
+        taskId: 7,
+        service: 'payments',
+        githubApp: '5DLabs-Rex',
+        repositoryUrl: 'https://github.com/acme/payments',
+        docsRepositoryUrl: 'https://github.com/acme/docs',
+        ...spec,
+      },
+    } as CodeRun,
+    cfg,
+  );
+const codeJob = (run: CodeRun, cfg = config) =>
+  (attemptJob({ strategy: codeRunStrategy, run, config: cfg, attempt: 1 }) as Json).spec.template.spec;
+
+t.test("a CodeRun's env (by name) and envFromSecrets reach the agent, before the operator's", async (t) => {
+  const pod = codeJob(
+    codeRun({
+      env: { LOG_LEVEL: 'debug', EMPTY: '' },
+      envFromSecrets: [{ name: 'OPENAI_API_KEY', secretName: 'api-keys', secretKey: 'openai' }],
+    }),
+  );
+  t.same(pod.containers[0].env, [
+    { name: 'EMPTY', value: '' },
+    { name: 'LOG_LEVEL', value: 'debug' },
+    { name: 'OPENAI_API_KEY', valueFrom: { secretKeyRef: { name: 'api-keys', key: 'openai' } } },
+    {
+      name: 'ANTHROPIC_API_KEY',
+      valueFrom: { secretKeyRef: { name: 'orchestrator-secrets', key: 'ANTHROPIC_API_KEY' } },
+    },
+    { name: 'GITHUB_APP_ID', valueFrom: { secretKeyRef: { name: 'github-app-5dlabs-rex', key: 'app-id' } } },
+    {
+      name: 'GITHUB_APP_PRIVATE_KEY',
+      valueFrom: { secretKeyRef: { name: 'github-app-5dlabs-rex', key: 'private-key' } },
+    },
+  ]);
+  t.same(
+    pod.initContainers[0].env,
+    [{ name: 'RUN_DIR', value: '/workspace/payments/.task/7/run-1/' }],
+    'not the init container',
+  );
+});
+
+t.test('without the webhooks, reserved names and double names cannot displace the operator', async (t) => {
+  const env = codeJob(
+    codeRun({
+      env: { ANTHROPIC_API_KEY: 'mine', ORCHESTRATOR_RUN_DIR: '/x', TOKEN: 'plain' },
+      envFromSecrets: [
+        { name: 'TOKEN', secretName: 's', secretKey: 'k' },
+        { name: 'GITHUB_APP_ID', secretName: 's', secretKey: 'k' },
+      ],
+    }),
+  ).containers[0].env as Json[];
+  t.same(
+    env.map((e) => e.name),
+    ['TOKEN', 'ANTHROPIC_API_KEY', 'GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY'],
+    'each name once',
+  );
+  t.same(
+    env[0],
+    { name: 'TOKEN', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } },
+    'the Secret, as Kubernetes would',
+  );
+  t.match(env[1], { valueFrom: { secretKeyRef: { name: 'orchestrator-secrets' } } }, "the operator's");
+});
+
+t.test('enableDocker: a privileged native sidecar only when the config allows it', async (t) => {
+  const plain = codeJob(codeRun({ enableDocker: true }));
+  t.same(
+    plain.initContainers.map((c: Json) => c.name),
+    ['prepare-workspace'],
+    'not allowed: no sidecar (admission and rendering refuse the run)',
+  );
+  const allowing = configFrom({ ...config, job: { ...config.job, docker: { allowed: true } } });
+  t.same(codeJob(codeRun({}, allowing), allowing).initContainers.length, 1, 'allowed but not asked: none');
+  const pod = codeJob(codeRun({ enableDocker: true }, allowing), allowing);
+  const [prepare, docker] = pod.initContainers;
+  t.equal(prepare.name, 'prepare-workspace', 'the workspace is prepared first');
+  t.match(docker, {
+    name: 'docker',
+    image: 'docker:27.5.1-dind',
+    restartPolicy: 'Always',
+    args: ['dockerd', '--host=unix:///var/run/docker.sock', '--host=tcp://127.0.0.1:2375', '--tls=false'],
+    securityContext: { privileged: true, runAsNonRoot: false, runAsUser: 0 },
+    startupProbe: { exec: { command: ['docker', 'info'] } },
+  });
+  t.same(docker.volumeMounts, [
+    { name: 'docker-storage', mountPath: '/var/lib/docker' },
+    { name: 'workspace', mountPath: '/workspace' },
+  ]);
+  t.same(pod.volumes.at(-1), { name: 'docker-storage', emptyDir: {} });
+  t.same(pod.containers[0].env.at(-1), { name: 'DOCKER_HOST', value: 'tcp://127.0.0.1:2375' });
+  t.same(
+    pod.containers[0].securityContext,
+    plain.containers[0].securityContext,
+    'the agent stays unprivileged',
+  );
+  const pinned = configFrom({
+    ...config,
+    job: { ...config.job, docker: { allowed: true, image: 'registry.local/dind:1' } },
+  });
+  t.equal(
+    codeJob(codeRun({ enableDocker: true }, pinned), pinned).initContainers[1].image,
+    'registry.local/dind:1',
   );
 });

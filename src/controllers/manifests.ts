@@ -1,18 +1,13 @@
 // The objects a run attempt is made of, as pure functions of the (defaulted) run: the workspace PVC,
 // the attempt's immutable ConfigMap and its Job. No I/O here, so every field can be unit-tested.
 // The design it implements: docs/design.md §1.2 (Job shape).
-import {
-  API_VERSION,
-  type ControllerConfig,
-  LABELS,
-  type RunKindName,
-  type RunOf,
-  type SecretKeyRef,
-} from '../api/index.js';
+import { API_VERSION, type ControllerConfig, LABELS, type RunKindName, type RunOf } from '../api/index.js';
 import { TASK_FILES_DIR, WORKSPACE_ROOT } from '../naming/names.js';
-import { AGENT_ENV, ENTRY_SCRIPT_KEY } from '../render/index.js';
+import { ENTRY_SCRIPT_KEY } from '../render/index.js';
 import type { KubeObject, OwnerReference } from '../runtime/index.js';
+import { agentEnv, type RunEnvSpec } from './agent-env.js';
 import { AGENT_CONTAINER, PREPARE_CONTAINER } from './agent-pod.js';
+import { dockerSidecar } from './docker-sidecar.js';
 import { objectLabels, type RunStrategy } from './run-kind.js';
 
 /** The entry script's argument that makes it prepare the workspace only (the init container). */
@@ -78,14 +73,6 @@ export function attemptConfigMap<K extends RunKindName>(
   };
 }
 
-/** The env var of one configured secret key; `{githubApp}` in its name is the run's app, lower case. */
-function secretEnv(name: string, ref: SecretKeyRef | undefined, githubApp: string | undefined) {
-  if (!ref) return [];
-  if (ref.name.includes('{githubApp}') && !githubApp) return [];
-  const secret = ref.name.replaceAll('{githubApp}', (githubApp ?? '').toLowerCase());
-  return [{ name, valueFrom: { secretKeyRef: { name: secret, key: ref.key } } }];
-}
-
 function podAnnotations(config: ControllerConfig, own: Record<string, string> | undefined) {
   const annotations = { ...config.job.podAnnotations, ...own };
   return Object.keys(annotations).length > 0 ? { annotations } : {};
@@ -103,12 +90,14 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
   const spec = run.spec;
   const image = spec.image ?? '';
   const githubApp = strategy.githubApp(run, config);
-  const secrets = config.secrets;
   const metadata = meta(input, strategy.jobName(run, attempt), true);
   const mounts = [
     { name: 'task-files', mountPath: TASK_FILES_DIR, readOnly: true },
     { name: 'workspace', mountPath: WORKSPACE_ROOT },
   ];
+  // CodeRun's fields; the other kinds have none of them.
+  const own = spec as RunEnvSpec & { enableDocker?: boolean };
+  const docker = dockerSidecar(own.enableDocker, config, 'workspace');
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -141,6 +130,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
               securityContext: containerSecurity,
               volumeMounts: mounts,
             },
+            ...(docker ? [docker.container] : []),
           ],
           containers: [
             {
@@ -149,11 +139,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
               command: ['bash', `${TASK_FILES_DIR}/${ENTRY_SCRIPT_KEY}`],
               // The result document (docs/result-protocol.md); a crash without one leaves its log tail.
               terminationMessagePolicy: 'FallbackToLogsOnError',
-              env: [
-                ...secretEnv(AGENT_ENV.apiKey, secrets.apiKey, githubApp),
-                ...secretEnv(AGENT_ENV.githubAppId, secrets.githubAppId, githubApp),
-                ...secretEnv(AGENT_ENV.githubAppPrivateKey, secrets.githubAppPrivateKey, githubApp),
-              ],
+              env: agentEnv(own, { config, githubApp, dockerHost: docker?.dockerHost }),
               ...(spec.resources ? { resources: spec.resources } : {}),
               securityContext: containerSecurity,
               volumeMounts: mounts,
@@ -162,6 +148,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
           volumes: [
             { name: 'task-files', configMap: { name: strategy.configMapName(run, attempt) } },
             { name: 'workspace', persistentVolumeClaim: { claimName: spec.workspace?.pvcName ?? '' } },
+            ...(docker ? [docker.volume] : []),
           ],
         },
       },

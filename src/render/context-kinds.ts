@@ -2,7 +2,7 @@
 // (agent, tools, paths, files) come from context.ts.
 
 import type { CodeRun, ControllerConfig, DocsRun, TaskRun } from '../api/index.js';
-import { runAgent } from '../api/index.js';
+import { dockerRefusal, runAgent } from '../api/index.js';
 import { runDirectory } from '../naming/names.js';
 import {
   applyAgentTools,
@@ -106,6 +106,9 @@ export function codeRunContext(
   input: ContextInput,
 ): TemplateContext {
   const spec = run.spec;
+  // Admission refuses it too; a run stored without the webhooks, or before the config changed, ends here.
+  const docker = spec.enableDocker === true ? dockerRefusal(config) : undefined;
+  if (docker) throw new RenderError(`spec.enableDocker: ${docker}`);
   const agent = runAgent('CodeRun', spec, config) as string;
   const c = common(
     {

@@ -38,13 +38,3 @@ export { PRESETS, type ToolPresets } from './tool-presets.js';
 
 /** The key of the entry script: the agent container runs `bash <configMapDir>/container.sh`. */
 export const ENTRY_SCRIPT_KEY = 'container.sh';
-/**
- * Environment variables the entry script reads, which the Job sets from the controller config's
- * secrets: the GitHub App's id and private key (for an installation token). The agent CLI itself reads
- * ANTHROPIC_API_KEY.
- */
-export const AGENT_ENV = Object.freeze({
-  apiKey: 'ANTHROPIC_API_KEY',
-  githubAppId: 'GITHUB_APP_ID',
-  githubAppPrivateKey: 'GITHUB_APP_PRIVATE_KEY',
-} as const);

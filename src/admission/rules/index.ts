@@ -1,6 +1,7 @@
 import type { RunKindName } from '../../api/index.js';
 import { validPodAnnotations } from './annotations.js';
 import type { Rule } from './context.js';
+import { dockerAllowed, validAgentEnv } from './environment.js';
 import { immutable, neverDecreases } from './identity.js';
 import {
   relativePathProblem,
@@ -42,6 +43,8 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     safeRelativePath('spec.workingDirectory'),
     safeRelativePath('spec.docsProjectDirectory'),
     validPodAnnotations('spec.podAnnotations'),
+    validAgentEnv,
+    dockerAllowed,
   ],
   DocsRun: [
     recognisedGithubApp('spec.githubApp'),

@@ -54,11 +54,11 @@ export interface components {
                  * @default false
                  */
                 overwriteMemory?: boolean;
-                /** @description Extra environment variables for the agent container, by name. Default none. */
+                /** @description Extra environment variables for the agent container, by name (a letter or _, then letters, digits, _). Names the operator or the entry script set (the API key, the GitHub App's, DOCKER_HOST, ORCHESTRATOR_*, …; the README lists them) are refused at admission. Default none. */
                 env?: {
                     [key: string]: string;
                 };
-                /** @description Environment variables read from Secret keys, by unique variable name. Default none. */
+                /** @description Environment variables read from Secret keys (secretKeyRef), by unique variable name; the same names as spec.env are refused, and a name may not be in both. Default none. */
                 envFromSecrets?: {
                     /** @description The environment variable's name. Required. */
                     name: string;
@@ -78,7 +78,7 @@ export interface components {
                 /** @description Extra remote tools (served by MCP servers) to enable, by unique name. Default none. */
                 remoteTools?: string[];
                 /**
-                 * @description Whether a Docker-in-Docker sidecar is run beside the agent. Default false.
+                 * @description Whether a Docker daemon runs beside the agent (a privileged sidecar; the agent gets DOCKER_HOST). Refused at admission unless the controller config allows it (job.docker.allowed), because a privileged container breaks the restricted Pod Security Standard. Default false.
                  * @default false
                  */
                 enableDocker?: boolean;

@@ -141,6 +141,22 @@ export interface components {
                  * @default 300
                  */
                 stuckPodGraceSeconds: number;
+                /**
+                 * @description The Docker daemon of CodeRuns that set spec.enableDocker: a native sidecar (an init container with restartPolicy Always) beside the agent, reached at DOCKER_HOST=tcp://127.0.0.1:2375. It runs privileged, so the agent's pod no longer meets the restricted Pod Security Standard and whoever writes CodeRuns can gain root on the node: off unless allowed here.
+                 * @default {}
+                 */
+                docker: {
+                    /**
+                     * @description Whether CodeRuns may set spec.enableDocker (admission refuses them otherwise). Default false.
+                     * @default false
+                     */
+                    allowed: boolean;
+                    /**
+                     * @description The image of the Docker daemon sidecar (a docker:*-dind image or one with the same entry point). Default docker:27.5.1-dind (a pinned version).
+                     * @default docker:27.5.1-dind
+                     */
+                    image: string;
+                };
             };
             /**
              * @description What happens to finished runs.

@@ -1,0 +1,67 @@
+// CodeRun spec.env and spec.envFromSecrets become the agent container's variables, and spec.enableDocker
+// a privileged sidecar: what the pod could not honour as asked is refused here, with the reason, rather
+// than dropped or overridden later (src/controllers/agent-env.ts, docker-sidecar.ts).
+import { dockerRefusal, ENV_NAME, isReservedEnv, reservedEnvList } from '../../api/index.js';
+import { error, type Finding, showValue } from '../../validation/finding.js';
+import { field, type Rule } from './context.js';
+
+const RULE = 'agent-env';
+
+/** What is wrong with a variable name a run sets, or undefined. */
+function envNameProblem(name: string): string | undefined {
+  if (!ENV_NAME.test(name)) return `must be a letter or _, then letters, digits or _ (${ENV_NAME.source})`;
+  if (isReservedEnv(name))
+    return `reserved: the operator or the entry script sets it, so the run's value would not reach the agent (reserved: ${reservedEnvList()})`;
+  return undefined;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v);
+
+export const validAgentEnv: Rule<unknown> = ({ object }) => {
+  const findings: Finding[] = [];
+  const env = field(object, 'spec.env');
+  const names = isRecord(env) ? Object.keys(env) : [];
+  for (const name of names) {
+    const problem = envNameProblem(name);
+    if (problem)
+      findings.push(
+        error(RULE, `spec.env[${showValue(name)}]`, `Invalid value: ${showValue(name)}: ${problem}`),
+      );
+  }
+  const fromSecrets = field(object, 'spec.envFromSecrets');
+  const seen = new Map<string, number>();
+  for (const [i, item] of (Array.isArray(fromSecrets) ? fromSecrets : []).entries()) {
+    const name = isRecord(item) ? item.name : undefined;
+    if (typeof name !== 'string') continue;
+    const path = `spec.envFromSecrets[${i}].name`;
+    const first = seen.get(name);
+    // The schema has already judged the name's pattern; the reserved names are ours.
+    if (isReservedEnv(name))
+      findings.push(error(RULE, path, `Invalid value: ${showValue(name)}: ${envNameProblem(name)}`));
+    else if (first !== undefined)
+      findings.push(
+        error(
+          RULE,
+          path,
+          `Duplicate value: ${showValue(name)} (also spec.envFromSecrets[${first}]); a variable has one value`,
+        ),
+      );
+    else if (names.includes(name))
+      findings.push(
+        error(
+          RULE,
+          path,
+          `Duplicate value: ${showValue(name)} (also in spec.env); a variable has one value: drop one of them`,
+        ),
+      );
+    if (first === undefined) seen.set(name, i);
+  }
+  return findings;
+};
+
+export const dockerAllowed: Rule<unknown> = ({ object, config }) => {
+  if (field(object, 'spec.enableDocker') !== true) return [];
+  const refusal = dockerRefusal(config);
+  return refusal ? [error('docker', 'spec.enableDocker', `Forbidden: ${refusal}`)] : [];
+};

@@ -1,0 +1,96 @@
+// The agent container's environment as a contract shared by admission (which refuses what the pod
+// could not honour), rendering and the Job builder: which variable names a run may set (CodeRun
+// spec.env, spec.envFromSecrets) and which belong to the operator, and when a run may have a Docker
+// daemon. The design it implements: docs/design.md §1.2 (agent environment).
+import type { ControllerConfig } from './types.js';
+
+/** A variable name the entry script (bash) can read: the schema's envFromSecrets[].name pattern. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Variables the Job sets from the controller config: the agent CLI reads the API key, the entry script
+ * the GitHub App's id and private key (for an installation token), the Docker CLI the sidecar's address.
+ */
+export const AGENT_ENV = Object.freeze({
+  apiKey: 'ANTHROPIC_API_KEY',
+  githubAppId: 'GITHUB_APP_ID',
+  githubAppPrivateKey: 'GITHUB_APP_PRIVATE_KEY',
+  dockerHost: 'DOCKER_HOST',
+} as const);
+
+/**
+ * Variables the shipped entry scripts and hooks (templates/) assign: a run's value would be replaced
+ * without a word. agent-env.test.ts reads templates/ and fails when one is missing here.
+ */
+export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze([
+  'AGENT',
+  'AGENT_STATE_DIR',
+  'ATTEMPT',
+  'BASE_BRANCH',
+  'BASE_DIR',
+  'CLAUDE_CONFIG_DIR',
+  'COMMIT_MESSAGE',
+  'CONFIGMAP_DIR',
+  'CONTEXT_VERSION',
+  'DOCS_BRANCH',
+  'DOCS_DIR',
+  'DOCS_DIRECTORY',
+  'DOCS_TASK_DIR',
+  'DOCS_URL',
+  'EXTRA_DIRS',
+  'GH_TOKEN',
+  'GITHUB_TOKEN_FILE',
+  'GIT_CONFIG_GLOBAL',
+  'GIT_USER_EMAIL',
+  'GIT_USER_NAME',
+  'MCP_CLIENT_CONFIG',
+  'MEMORY_FILE',
+  'MODEL',
+  'OVERWRITE_MEMORY',
+  'PRIORITY',
+  'PR_BODY',
+  'PR_TITLE',
+  'RENDERED_DIR',
+  'REPO_DIR',
+  'REPO_URL',
+  'RESUME',
+  'RUN_DIR',
+  'RUN_KIND',
+  'RUN_NAME',
+  'RUN_NAMESPACE',
+  'SERVICE',
+  'SESSION_ID',
+  'SPARSE_DIR',
+  'STOP_HOOKS',
+  'TASK_ID',
+  'WORK_BRANCH',
+  'WORK_DIR',
+]);
+
+/** Read by bash before the entry script's first line: they would change how every line runs. */
+const SHELL_STARTUP_ENV = ['BASH_ENV', 'BASHOPTS', 'ENV', 'SHELLOPTS'];
+
+/** Every variable the entry script exports is ORCHESTRATOR_*: the prefix is the operator's. */
+export const RESERVED_ENV_PREFIX = 'ORCHESTRATOR_';
+
+/** The names a run may not set, sorted (the prefix last), for messages and the docs. */
+export const RESERVED_ENV_NAMES: readonly string[] = Object.freeze(
+  [...new Set([...Object.values(AGENT_ENV), ...ENTRY_SCRIPT_ENV, ...SHELL_STARTUP_ENV])].sort(),
+);
+
+/** Whether the operator (the Job, the entry script, or bash) owns the name. */
+export const isReservedEnv = (name: string): boolean =>
+  name.startsWith(RESERVED_ENV_PREFIX) || RESERVED_ENV_NAMES.includes(name);
+
+/** The reserved names as a message lists them. */
+export const reservedEnvList = (): string => `${RESERVED_ENV_NAMES.join(', ')}, ${RESERVED_ENV_PREFIX}*`;
+
+/** Why a run may not have a Docker daemon under this config, or undefined when it may. */
+export function dockerRefusal(config: ControllerConfig): string | undefined {
+  if (config.job.docker.allowed) return undefined;
+  return (
+    'the Docker daemon runs as a privileged sidecar, which breaks the restricted Pod Security Standard, ' +
+    "so the controller config's job.docker.allowed is false by default; ask the operator's administrator " +
+    'to allow it, or leave enableDocker unset'
+  );
+}

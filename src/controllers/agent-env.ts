@@ -1,0 +1,76 @@
+// The agent container's environment: the run's own variables (CodeRun spec.env, spec.envFromSecrets),
+// then the operator's (secrets from the controller config, the Docker daemon's address). Admission
+// refuses a run variable with a reserved name (src/admission/rules/environment.ts); a run stored
+// without the webhooks loses such a variable here, so the operator's always win and every name
+// appears once in the pod.
+import {
+  AGENT_ENV,
+  type ControllerConfig,
+  type EnvFromSecret,
+  isReservedEnv,
+  type SecretKeyRef,
+} from '../api/index.js';
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef: { name: string; key: string } };
+}
+
+/** The spec fields some kinds have (CodeRun); absent on the others. */
+export interface RunEnvSpec {
+  env?: Record<string, string>;
+  envFromSecrets?: EnvFromSecret[];
+}
+
+const fromSecret = (name: string, secret: string, key: string): EnvVar => ({
+  name,
+  valueFrom: { secretKeyRef: { name: secret, key } },
+});
+
+/** The env var of one configured secret key; `{githubApp}` in its name is the run's app, lower case. */
+function configSecret(name: string, ref: SecretKeyRef | undefined, githubApp: string | undefined): EnvVar[] {
+  if (!ref) return [];
+  if (ref.name.includes('{githubApp}') && !githubApp) return [];
+  return [fromSecret(name, ref.name.replaceAll('{githubApp}', (githubApp ?? '').toLowerCase()), ref.key)];
+}
+
+/**
+ * The run's variables: values by name (sorted: a map has no order once the apiserver stored it), then
+ * Secret keys in list order; reserved names left out. A name in both (admission refuses it) is kept
+ * once, from the Secret, where Kubernetes would take the last.
+ */
+export function runEnv(spec: RunEnvSpec): EnvVar[] {
+  const byName = new Map<string, EnvVar>();
+  const values = Object.entries(spec.env ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [name, value] of values) byName.set(name, { name, value });
+  for (const e of spec.envFromSecrets ?? []) {
+    byName.delete(e.name);
+    byName.set(e.name, fromSecret(e.name, e.secretName, e.secretKey));
+  }
+  return [...byName.values()].filter((e) => !isReservedEnv(e.name));
+}
+
+export interface OperatorEnvInput {
+  config: ControllerConfig;
+  githubApp: string | undefined;
+  /** The Docker daemon's address when the pod has one (docker-sidecar.ts). */
+  dockerHost?: string | undefined;
+}
+
+/** The operator's variables: the config's secrets by secretKeyRef, the Docker daemon's address. */
+export function operatorEnv({ config, githubApp, dockerHost }: OperatorEnvInput): EnvVar[] {
+  const { secrets } = config;
+  return [
+    ...configSecret(AGENT_ENV.apiKey, secrets.apiKey, githubApp),
+    ...configSecret(AGENT_ENV.githubAppId, secrets.githubAppId, githubApp),
+    ...configSecret(AGENT_ENV.githubAppPrivateKey, secrets.githubAppPrivateKey, githubApp),
+    ...(dockerHost ? [{ name: AGENT_ENV.dockerHost, value: dockerHost }] : []),
+  ];
+}
+
+/** The agent container's env: the run's, then the operator's. */
+export const agentEnv = (spec: RunEnvSpec, input: OperatorEnvInput): EnvVar[] => [
+  ...runEnv(spec),
+  ...operatorEnv(input),
+];

@@ -1,0 +1,246 @@
+// Every accepted spec field does something. The table below names, for every spec field of every kind
+// (read from schemas/, so a new field without an entry fails), what reads it, and each claim is proven:
+// the field is changed on a fully set sample run and the output of that reader must change.
+//   pod          the Job attemptJob builds (its pod template)
+//   volume       the workspace PersistentVolumeClaim workspacePvc builds
+//   rendering    the ConfigMap data renderRun renders
+//   names/labels the Job and ConfigMap names and the labels of everything made for the run
+//   dependencies when the run may start (strategy.dependencies, TaskRun dependsOn)
+//   admission    validation (an UPDATE from the sample to the changed run) or the defaults injected
+import t from 'tap';
+import { validateRun } from '../admission/validate-run.js';
+import {
+  defaulted,
+  type JsonSchema,
+  loadSchemas,
+  RUN_KIND_NAMES,
+  type RunKindName,
+  type RunOf,
+  specAttempt,
+} from '../api/index.js';
+import { configFrom, loadDefaultConfig } from '../config/load.js';
+import { loadTemplateSet, renderRun } from '../render/index.js';
+import { attemptJob, workspacePvc } from './manifests.js';
+import { objectLabels, RUN_STRATEGIES } from './run-kind.js';
+
+type Reader = 'pod' | 'volume' | 'rendering' | 'names/labels' | 'dependencies' | 'admission';
+type Json = Record<string, unknown>;
+/** A changed value for the field, and who reads it. */
+type Entry = [change: unknown, readers: Reader[]];
+
+const base = loadDefaultConfig();
+// Docker allowed, so that enableDocker can show what it does to the pod; admission uses `base`.
+const config = configFrom({ ...base, job: { ...base.job, docker: { allowed: true } } });
+const templates = loadTemplateSet();
+
+const metadata = { name: 'sample', namespace: 'ns', uid: 'u-1' };
+const podFields = {
+  podAnnotations: { team: 'payments' },
+  image: 'registry.local/agent:1',
+  serviceAccountName: 'agent',
+  workspace: { pvcName: 'ws', size: '5Gi', storageClassName: 'fast' },
+  resources: { requests: { cpu: '1' }, limits: { cpu: '2' } },
+};
+const podEntries: Record<string, Entry> = {
+  'spec.podAnnotations': [{ team: 'billing' }, ['pod']],
+  'spec.image': ['registry.local/agent:2', ['pod']],
+  'spec.serviceAccountName': ['other', ['pod']],
+  'spec.workspace.pvcName': ['ws2', ['pod', 'volume']],
+  'spec.workspace.size': ['6Gi', ['volume']],
+  'spec.workspace.storageClassName': ['slow', ['volume']],
+  'spec.resources.requests': [{ cpu: '2' }, ['pod']],
+  'spec.resources.limits': [{ cpu: '3' }, ['pod']],
+};
+
+const SAMPLES: { [K in RunKindName]: { run: RunOf<K>; fields: Record<string, Entry> } } = {
+  TaskRun: {
+    run: {
+      metadata,
+      spec: {
+        taskId: 7,
+        serviceName: 'payments',
+        priority: 'standard',
+        agent: 'rex',
+        model: 'claude-sonnet-4-20250514',
+        markdownFiles: [{ filename: 'task.md', content: '# Pay\n', fileType: 'task' }],
+        retryAttempt: 1,
+        repository: { url: 'https://github.com/acme/payments', branch: 'main', githubUser: 'octocat' },
+        agentTools: [{ name: 'Bash', enabled: true, restrictions: ['rm:*'] }],
+        dependsOn: [5],
+        ...podFields,
+      },
+    },
+    fields: {
+      'spec.taskId': [8, ['pod', 'rendering', 'names/labels', 'admission']],
+      'spec.serviceName': ['billing', ['pod', 'rendering', 'names/labels', 'admission']],
+      'spec.priority': ['high', ['rendering', 'admission']],
+      'spec.agent': ['blaze', ['pod', 'rendering', 'names/labels']],
+      'spec.model': ['claude-opus-4-20250514', ['rendering']],
+      'spec.markdownFiles[].filename': ['spec.md', ['rendering']],
+      'spec.markdownFiles[].content': ['# Bill\n', ['rendering']],
+      'spec.markdownFiles[].fileType': ['context', ['rendering']],
+      'spec.retryAttempt': [2, ['pod', 'rendering', 'names/labels']],
+      'spec.repository.url': ['https://github.com/acme/billing', ['rendering']],
+      'spec.repository.branch': ['develop', ['rendering']],
+      'spec.repository.githubUser': ['hubot', ['rendering']],
+      'spec.agentTools[].name': ['Edit', ['rendering']],
+      'spec.agentTools[].enabled': [false, ['rendering']],
+      'spec.agentTools[].restrictions': [['curl:*'], ['rendering']],
+      'spec.dependsOn': [[4], ['rendering', 'dependencies']],
+      ...podEntries,
+    },
+  },
+  CodeRun: {
+    run: {
+      metadata,
+      spec: {
+        taskId: 7,
+        service: 'payments',
+        repositoryUrl: 'https://github.com/acme/payments',
+        docsRepositoryUrl: 'https://github.com/acme/docs',
+        docsProjectDirectory: 'projects/payments',
+        docsBranch: 'main',
+        workingDirectory: 'services/payments',
+        model: 'claude-sonnet-4-20250514',
+        githubApp: '5DLabs-Rex',
+        contextVersion: 1,
+        continueSession: false,
+        overwriteMemory: false,
+        env: { LOG_LEVEL: 'debug' },
+        envFromSecrets: [{ name: 'TOKEN', secretName: 'tokens', secretKey: 'token' }],
+        toolConfig: 'default',
+        localTools: ['memory'],
+        remoteTools: ['github_create_pull_request'],
+        enableDocker: false,
+        ...podFields,
+      },
+    },
+    fields: {
+      'spec.taskId': [8, ['pod', 'rendering', 'names/labels', 'admission']],
+      'spec.service': ['billing', ['pod', 'rendering', 'names/labels', 'admission']],
+      'spec.repositoryUrl': ['https://github.com/acme/billing', ['rendering']],
+      'spec.docsRepositoryUrl': ['https://github.com/acme/docs2', ['rendering']],
+      'spec.docsProjectDirectory': ['projects/billing', ['rendering']],
+      'spec.docsBranch': ['develop', ['rendering']],
+      'spec.workingDirectory': ['services/billing', ['rendering']],
+      'spec.model': ['claude-opus-4-20250514', ['rendering']],
+      'spec.githubApp': ['5DLabs-Blaze', ['pod', 'rendering', 'names/labels']],
+      'spec.contextVersion': [2, ['pod', 'rendering', 'names/labels']],
+      'spec.continueSession': [true, ['rendering']],
+      'spec.overwriteMemory': [true, ['rendering']],
+      'spec.env': [{ LOG_LEVEL: 'info' }, ['pod']],
+      'spec.envFromSecrets[].name': ['GH_PAT', ['pod']],
+      'spec.envFromSecrets[].secretName': ['tokens2', ['pod']],
+      'spec.envFromSecrets[].secretKey': ['pat', ['pod']],
+      'spec.toolConfig': ['advanced', ['rendering']],
+      'spec.localTools': [['filesystem'], ['rendering']],
+      'spec.remoteTools': [['brave_web_search'], ['rendering']],
+      // Admission under the shipped config (refused: Docker is not allowed); pod and rendering under one
+      // that allows it.
+      'spec.enableDocker': [true, ['pod', 'rendering', 'admission']],
+      ...podEntries,
+    },
+  },
+  DocsRun: {
+    run: {
+      metadata,
+      spec: {
+        repositoryUrl: 'https://github.com/acme/docs',
+        workingDirectory: 'projects/payments',
+        sourceBranch: 'main',
+        model: 'claude-opus-4-1-20250805',
+        githubApp: '5DLabs-Morgan',
+        includeCodebase: false,
+        ...podFields,
+      },
+    },
+    fields: {
+      'spec.repositoryUrl': ['https://github.com/acme/docs2', ['rendering']],
+      'spec.workingDirectory': ['projects/billing', ['rendering', 'admission']],
+      'spec.sourceBranch': ['develop', ['rendering']],
+      'spec.model': ['claude-sonnet-4-20250514', ['rendering']],
+      'spec.githubApp': ['5DLabs-Cleo', ['pod', 'rendering', 'names/labels']],
+      'spec.includeCodebase': [true, ['rendering']],
+      ...podEntries,
+    },
+  },
+};
+
+/** Every settable spec field of a schema: leaves, maps and lists of scalars; `[]` steps into list items. */
+function specFields(schema: JsonSchema, path = 'spec'): string[] {
+  const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  return Object.entries(props).flatMap(([name, child]) => {
+    const at = `${path}.${name}`;
+    const items = child.items as JsonSchema | undefined;
+    if (items?.properties) return specFields(items, `${at}[]`);
+    return child.properties ? specFields(child, at) : [at];
+  });
+}
+
+/** A copy of the run with the field at `path` set to `value` (in the first item of a list). */
+function changed<T>(run: T, path: string, value: unknown): T {
+  const copy = structuredClone(run) as Json;
+  const steps = path.split('.');
+  let node: Json = copy;
+  for (const step of steps.slice(0, -1)) {
+    const list = step.endsWith('[]');
+    const next = node[list ? step.slice(0, -2) : step];
+    node = (list ? (next as Json[])[0] : next) as Json;
+  }
+  node[steps.at(-1) as string] = value;
+  return copy as T;
+}
+
+/** Fields admission injects when absent: left out, so that what defaulting reads shows. */
+const INJECTED = ['image', 'serviceAccountName', 'workspace', 'resources', 'model'];
+
+function readers<K extends RunKindName>(kind: K, sample: RunOf<K>, run: RunOf<K>): Record<Reader, unknown> {
+  const strategy = RUN_STRATEGIES[kind];
+  const attempt = specAttempt(kind, run.spec);
+  const input = { strategy, run, config, attempt };
+  const job = attemptJob(input) as { spec: { template: unknown } };
+  const bare = {
+    ...run,
+    spec: Object.fromEntries(Object.entries(run.spec).filter(([k]) => !INJECTED.includes(k))),
+  };
+  return {
+    pod: job.spec.template,
+    volume: workspacePvc(input),
+    rendering: renderRun(templates, kind, run, config, attempt).data,
+    'names/labels': [
+      strategy.jobName(run, attempt),
+      strategy.configMapName(run, attempt),
+      objectLabels(kind, run, config),
+    ],
+    dependencies: strategy.dependencies?.(run, []),
+    admission: [
+      validateRun({ kind, object: run, oldObject: sample, operation: 'UPDATE', config: base }),
+      defaulted(kind, bare as RunOf<K>, base),
+    ],
+  };
+}
+
+for (const kind of RUN_KIND_NAMES) {
+  const { run: sample, fields } = SAMPLES[kind] as { run: RunOf<RunKindName>; fields: Record<string, Entry> };
+  const schemaFields = specFields(loadSchemas()[kind].properties?.spec as JsonSchema);
+
+  t.test(`${kind}: every spec field has an entry, and the sample sets every one`, async (t) => {
+    t.same(Object.keys(fields).sort(), [...schemaFields].sort());
+    t.same(
+      validateRun({ kind, object: sample, operation: 'CREATE', config }).filter(
+        (f) => f.severity === 'error',
+      ),
+      [],
+      'the sample is valid',
+    );
+  });
+
+  t.test(`${kind}: each field changes what the table says reads it`, async (t) => {
+    const before = readers(kind, sample, sample);
+    for (const [path, [value, claimed]] of Object.entries(fields)) {
+      t.ok(claimed.length > 0, `${path}: something reads it`);
+      const after = readers(kind, sample, changed(sample, path, value));
+      for (const reader of claimed) t.notSame(after[reader], before[reader], `${path} → ${reader}`);
+    }
+  });
+}

@@ -1,0 +1,117 @@
+// A CodeRun's own environment and its Docker daemon reach the agent's pod: the controller builds the
+// Job, the real Job controller creates the pod, and the pod is what is checked.
+import t from 'tap';
+import type { CodeRun, CodeRunStatus } from '../../src/api/index.js';
+import { runPath } from '../../src/cli/kinds.js';
+import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
+import { testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { finishJob, startOperator, testConfig } from '../harness/operator.js';
+import { waitFor } from '../harness/wait.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+
+type Container = { name: string; env?: Array<Record<string, unknown>>; [k: string]: unknown };
+type PodSpec = { initContainers: Container[]; containers: Container[]; volumes: unknown[] };
+
+function codeRun(name: string, spec: Partial<CodeRun['spec']>): CodeRun {
+  return {
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'CodeRun',
+    metadata: { name },
+    spec: {
+      taskId: 7,
+      service: 'payments',
+      githubApp: '5DLabs-Rex',
+      repositoryUrl: 'https://github.com/acme/payments.git',
+      docsRepositoryUrl: 'https://github.com/acme/payments-docs.git',
+      ...spec,
+    },
+  };
+}
+
+/** Creates the run and returns its Job's pod, as the Job controller made it. */
+async function podOf(client: KubeClient, namespace: string, run: CodeRun): Promise<PodSpec> {
+  await client.request('POST', runPath('CodeRun', namespace), { body: run });
+  const jobName = await waitFor('the run has a Job', async (note) => {
+    const { status } = await client.request<{ status?: CodeRunStatus }>(
+      'GET',
+      runPath('CodeRun', namespace, run.metadata?.name),
+    );
+    note(status);
+    return status?.jobName;
+  });
+  const pod = await waitFor(`a pod of Job ${jobName}`, async (note) => {
+    const list = await client.request<{ items: KubeObject[] }>(
+      'GET',
+      `/api/v1/namespaces/${namespace}/pods`,
+      {
+        query: { labelSelector: `batch.kubernetes.io/job-name=${jobName}` },
+      },
+    );
+    const events = await client.request<{ items: Array<{ reason?: string; message?: string }> }>(
+      'GET',
+      `/api/v1/namespaces/${namespace}/events`,
+    );
+    note(events.items.map((e) => `${e.reason}: ${e.message}`));
+    return list.items[0];
+  });
+  return pod.spec as PodSpec;
+}
+
+t.test(
+  'env and envFromSecrets are in the pod, before the operator’s; it meets the restricted standard',
+  async (t) => {
+    // The pod is admitted under `restricted`: the run's variables change nothing about its security.
+    const namespace = await testNamespace(t, cluster, { 'pod-security.kubernetes.io/enforce': 'restricted' });
+    const { client } = await startOperator(t, cluster, namespace);
+    const pod = await podOf(
+      client,
+      namespace,
+      codeRun('with-env', {
+        env: { LOG_LEVEL: 'debug', FEATURES: 'a,b' },
+        envFromSecrets: [{ name: 'OPENAI_API_KEY', secretName: 'api-keys', secretKey: 'openai' }],
+      }),
+    );
+    const agent = pod.containers.find((c) => c.name === 'agent');
+    t.same(agent?.env?.slice(0, 3), [
+      { name: 'FEATURES', value: 'a,b' },
+      { name: 'LOG_LEVEL', value: 'debug' },
+      { name: 'OPENAI_API_KEY', valueFrom: { secretKeyRef: { name: 'api-keys', key: 'openai' } } },
+    ]);
+    t.same(
+      agent?.env?.slice(3).map((e) => e.name),
+      ['ANTHROPIC_API_KEY', 'GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY'],
+      "then the operator's",
+    );
+    t.same(
+      pod.initContainers.map((c) => c.name),
+      ['prepare-workspace'],
+      'no Docker sidecar',
+    );
+  },
+);
+
+t.test(
+  'with job.docker.allowed, enableDocker adds the Docker sidecar and the Job still completes',
+  async (t) => {
+    const namespace = await testNamespace(t, cluster);
+    const config = testConfig((c) => {
+      c.job.docker = { ...c.job.docker, allowed: true };
+    });
+    const { client } = await startOperator(t, cluster, namespace, config);
+    const run = codeRun('with-docker', { enableDocker: true });
+    const pod = await podOf(client, namespace, run);
+    t.match(pod.initContainers, [
+      { name: 'prepare-workspace' },
+      { name: 'docker', restartPolicy: 'Always', securityContext: { privileged: true } },
+    ]);
+    t.match(pod.containers[0]?.env?.at(-1), { name: 'DOCKER_HOST', value: 'tcp://127.0.0.1:2375' });
+    const path = runPath('CodeRun', namespace, 'with-docker');
+    const status = async () => (await client.request<{ status?: CodeRunStatus }>('GET', path)).status;
+    await finishJob(client, namespace, (await status())?.jobName as string, 'Complete');
+    await waitFor('phase Succeeded', async () => (await status())?.phase === 'Succeeded');
+    t.pass('the agent ended, the sidecar was stopped, the run succeeded');
+  },
+);
