@@ -64,9 +64,9 @@ t.test('generation is deterministic', async (t) => {
 t.test('the CRDs', async (t) => {
   const schemas = loadSchemas();
   const expected = {
-    TaskRun: { short: 'tr', columns: ['Task', 'Service', 'Agent', 'Attempt', 'Phase', 'Job', 'Age'] },
+    TaskRun: { short: 'tr', columns: ['Task', 'Service', 'Agent', 'Attempt', 'Phase', 'Job', 'PR', 'Age'] },
     CodeRun: { short: 'cr', columns: ['Task', 'Service', 'Agent', 'Phase', 'PR', 'Age'] },
-    DocsRun: { short: 'dr', columns: ['Directory', 'Agent', 'Phase', 'Age'] },
+    DocsRun: { short: 'dr', columns: ['Directory', 'Agent', 'Phase', 'PR', 'Age'] },
   } as const;
   for (const kind of ['TaskRun', 'CodeRun', 'DocsRun'] as const) {
     const { plural } = kindFacts(kind);
