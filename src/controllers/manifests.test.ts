@@ -1,10 +1,13 @@
 import t from 'tap';
 import { type CodeRun, type ControllerConfig, defaulted, type TaskRun } from '../api/index.js';
 import { configFrom, loadDefaultConfig } from '../config/load.js';
+import { uidHash } from '../naming/names.js';
 import { attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
 import { codeRunStrategy, taskRunStrategy } from './run-kind.js';
 
 const config = loadDefaultConfig();
+/** The attempt's Job name: the run's uid is u-1. */
+const JOB = `payments-task-7-run-2-${uidHash('u-1')}`;
 // biome-ignore lint/suspicious/noExplicitAny: objects read back as JSON, checked field by field.
 type Json = Record<string, any>;
 
@@ -38,7 +41,7 @@ const owner = {
 
 t.test('the Job runs the entry script as a non-root, unprivileged container, owned by the run', async (t) => {
   const job = attemptJob(input(taskRun({ priority: 'high' }))) as Json;
-  t.equal(job.metadata.name, 'payments-task-7-run-2');
+  t.equal(job.metadata.name, JOB);
   t.same(job.metadata.ownerReferences, [owner]);
   t.same(job.metadata.labels, {
     'app.kubernetes.io/managed-by': 'orchestrator',
@@ -70,7 +73,7 @@ t.test('the Job runs the entry script as a non-root, unprivileged container, own
       seccompProfile: { type: 'RuntimeDefault' },
     });
   t.same(pod.volumes, [
-    { name: 'task-files', configMap: { name: 'payments-task-7-run-2-files' } },
+    { name: 'task-files', configMap: { name: `${JOB}-files` } },
     { name: 'workspace', persistentVolumeClaim: { claimName: 'workspace-payments' } },
   ]);
   t.same(pod.initContainers[0].env, [{ name: 'RUN_DIR', value: '/workspace/payments/.task/7/run-2/' }]);
@@ -105,7 +108,7 @@ t.test('the ConfigMap is immutable; the PVC is shared, so it has no owner and no
   t.match(cm, {
     immutable: true,
     data: { 'container.sh': 'echo' },
-    metadata: { name: 'payments-task-7-run-2-files', ownerReferences: [owner] },
+    metadata: { name: `${JOB}-files`, ownerReferences: [owner] },
   });
   const pvc = workspacePvc(input(run)) as Json;
   t.equal(pvc.metadata.name, 'workspace-payments');

@@ -2,7 +2,8 @@
 // immutable and a Job's template cannot change, so there is nothing to merge — only "does it exist, and
 // is it ours"). A 409 means the name is taken: if the object's controller reference is this run (a
 // previous reconcile created it, perhaps before a crash) it is adopted; otherwise it is a conflict.
-// The design it implements: docs/design.md §1.2, §3.
+// Deleting is as careful: only what the run's uid controls, each DELETE guarded by the object's uid.
+// The design it implements: docs/design.md §1.2, §3, §6.1.
 import {
   type ApiRequester,
   isApiStatus,
@@ -76,33 +77,51 @@ export async function createIfMissing(
   }
 }
 
-/** Deletes every object of `resource` with the label selector, letting the GC handle dependents. */
-export async function deleteCollection(
+/**
+ * Deletes exactly `obj`: the DELETE carries its uid as a precondition, so an object re-created under
+ * the name meanwhile is never the one deleted (Background propagation: the GC takes the dependents).
+ * False when it is already gone (404) or replaced (409).
+ */
+export async function deleteExactly(
+  client: ApiRequester,
+  resource: ResourceType,
+  obj: KubeObject,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const path = resourcePath(resource, obj.metadata?.namespace, obj.metadata?.name);
+  try {
+    await client.request('DELETE', path, {
+      body: {
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        propagationPolicy: 'Background',
+        preconditions: { uid: obj.metadata?.uid },
+      },
+      signal,
+    });
+    return true;
+  } catch (err) {
+    if (isApiStatus(err, 404) || isApiStatus(err, 409)) return false;
+    throw err;
+  }
+}
+
+/**
+ * Deletes the objects of `resource` that the owner with `ownerUid` controls: the label selector only
+ * narrows the list (anyone may set a label); the controller reference's uid decides.
+ */
+export async function deleteOwned(
   client: ApiRequester,
   resource: ResourceType,
   namespace: string,
   labelSelector: string,
+  ownerUid: string | undefined,
   signal: AbortSignal,
 ): Promise<void> {
-  await client.request('DELETE', resourcePath(resource, namespace), {
+  const list = await client.request<{ items?: KubeObject[] }>('GET', resourcePath(resource, namespace), {
+    query: { labelSelector },
     signal,
-    query: { labelSelector, propagationPolicy: 'Background' },
   });
-}
-
-export async function deleteIgnoringMissing(
-  client: ApiRequester,
-  resource: ResourceType,
-  namespace: string,
-  name: string,
-  signal: AbortSignal,
-): Promise<void> {
-  try {
-    await client.request('DELETE', resourcePath(resource, namespace, name), {
-      signal,
-      query: { propagationPolicy: 'Background' },
-    });
-  } catch (err) {
-    if (!isApiStatus(err, 404)) throw err;
-  }
+  for (const obj of list.items ?? [])
+    if (ownedBy(obj, ownerUid)) await deleteExactly(client, resource, obj, signal);
 }

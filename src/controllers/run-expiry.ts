@@ -4,7 +4,8 @@
 // under the same name in the meantime is never the one deleted.
 // The design it implements: docs/design.md §6.2.
 import type { ControllerConfig, Run } from '../api/index.js';
-import { type ApiRequester, isApiStatus, type ResourceType, resourcePath } from '../runtime/index.js';
+import type { ApiRequester, ResourceType } from '../runtime/index.js';
+import { deleteExactly } from './owned-objects.js';
 
 /** When the run finished: status.completionTime, else when its Succeeded condition last changed. */
 export function finishedAt(run: Run): Date | undefined {
@@ -23,28 +24,6 @@ export function expiresAt(run: Run, config: ControllerConfig, now: Date): Date |
   return new Date(at.getTime() + ttl * 1000);
 }
 
-/** Deletes the run if it is still the one with `uid`; false when it is already gone or replaced. */
-export async function deleteExpired(
-  client: ApiRequester,
-  resource: ResourceType,
-  run: Run,
-  signal: AbortSignal,
-): Promise<boolean> {
-  const path = resourcePath(resource, run.metadata?.namespace, run.metadata?.name);
-  try {
-    await client.request('DELETE', path, {
-      body: {
-        apiVersion: 'v1',
-        kind: 'DeleteOptions',
-        propagationPolicy: 'Background',
-        preconditions: { uid: run.metadata?.uid },
-      },
-      signal,
-    });
-    return true;
-  } catch (err) {
-    // 404: gone already; 409: the uid precondition failed (a new run of the same name).
-    if (isApiStatus(err, 404) || isApiStatus(err, 409)) return false;
-    throw err;
-  }
-}
+/** Deletes the run if it is still the one with its uid; false when it is already gone or replaced. */
+export const deleteExpired = (client: ApiRequester, resource: ResourceType, run: Run, signal: AbortSignal) =>
+  deleteExactly(client, resource, run, signal);

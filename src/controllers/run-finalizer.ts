@@ -1,5 +1,6 @@
 // The cleanup finalizer's contract: a run carries it from its first reconcile; when the run is deleted,
-// its Jobs (Background propagation: their pods go too) and ConfigMaps are deleted, and only then is the
+// its Jobs (Background propagation: their pods go too) and ConfigMaps are deleted (those its uid
+// controls, each guarded by its own uid: never another run's of the same name), and only then is the
 // finalizer removed — with a JSON patch whose `test` op makes it fail if the finalizers changed
 // meanwhile (another writer), in which case the next reconcile tries again. The workspace PVC is never
 // deleted: it carries the agent's session from one run to the next. Every step is idempotent, so a
@@ -13,7 +14,7 @@ import {
   type ResourceType,
   resourcePath,
 } from '../runtime/index.js';
-import { CONFIGMAPS, deleteCollection, JOBS } from './owned-objects.js';
+import { CONFIGMAPS, deleteOwned, JOBS } from './owned-objects.js';
 
 export type FinalizerOutcome = 'done' | 'conflict';
 
@@ -46,8 +47,9 @@ export class RunFinalizer {
     if (index < 0) return 'done';
     const namespace = run.metadata?.namespace ?? '';
     const selector = `${LABELS.run}=${run.metadata?.name}`;
-    await deleteCollection(this.client, JOBS, namespace, selector, signal);
-    await deleteCollection(this.client, CONFIGMAPS, namespace, selector, signal);
+    const uid = run.metadata?.uid;
+    await deleteOwned(this.client, JOBS, namespace, selector, uid, signal);
+    await deleteOwned(this.client, CONFIGMAPS, namespace, selector, uid, signal);
     const ops = [
       { op: 'test', path: '/metadata/finalizers', value: finalizers },
       { op: 'remove', path: `/metadata/finalizers/${index}` },

@@ -17,7 +17,6 @@ import {
   docsRunJobName,
   filesConfigMapName,
   runDirectory,
-  taskRunConfigMapName,
   taskRunJobName,
 } from '../naming/names.js';
 import { type DependencyVerdict, dependencyVerdict } from './dependencies.js';
@@ -43,10 +42,16 @@ export function objectLabels(
   return { [LABELS.run]: run.metadata?.name ?? '', ...runLabels(kind, run.spec, config) };
 }
 
+/** The run's uid, which every Job and ConfigMap name of it ends with a hash of (docs/design.md §2). */
+const uid = (run: RunOf<RunKindName>): string => run.metadata?.uid ?? '';
+
+const taskRunJob = (run: RunOf<'TaskRun'>, attempt: number) =>
+  taskRunJobName(run.spec.serviceName, run.spec.taskId, attempt, uid(run));
+
 export const taskRunStrategy: RunStrategy<'TaskRun'> = {
   kind: 'TaskRun',
-  jobName: (run, attempt) => taskRunJobName(run.spec.serviceName, run.spec.taskId, attempt),
-  configMapName: (run, attempt) => taskRunConfigMapName(run.spec.serviceName, run.spec.taskId, attempt),
+  jobName: taskRunJob,
+  configMapName: (run, attempt) => filesConfigMapName(taskRunJob(run, attempt)),
   runDirectory: (run, attempt) =>
     `${runDirectory({ service: run.spec.serviceName, taskId: run.spec.taskId }, attempt)}/`,
   githubApp: (run, config) => {
@@ -59,7 +64,7 @@ export const taskRunStrategy: RunStrategy<'TaskRun'> = {
 };
 
 const codeRunJob = (run: RunOf<'CodeRun'>, attempt: number) =>
-  codeRunJobName(run.spec.service, run.spec.githubApp, run.spec.taskId, attempt);
+  codeRunJobName(run.spec.service, run.spec.githubApp, run.spec.taskId, attempt, uid(run));
 
 export const codeRunStrategy: RunStrategy<'CodeRun'> = {
   kind: 'CodeRun',
@@ -71,7 +76,7 @@ export const codeRunStrategy: RunStrategy<'CodeRun'> = {
 };
 
 const docsRunJob = (run: RunOf<'DocsRun'>, attempt: number) =>
-  docsRunJobName(run.metadata?.name ?? '', attempt);
+  docsRunJobName(run.metadata?.name ?? '', attempt, uid(run));
 
 export const docsRunStrategy: RunStrategy<'DocsRun'> = {
   kind: 'DocsRun',

@@ -4,6 +4,8 @@
 import t from 'tap';
 import { apiError } from '../../test/harness/fake-api.js';
 import {
+  attemptConfigMapName,
+  attemptJobName,
   configMapsPath,
   FINALIZER,
   fixture,
@@ -21,6 +23,8 @@ import { retryDelayMs } from './retry.js';
 const runPath = `${runsPath}/pay-7`;
 const statusPath = `${runPath}/status`;
 const owner = { name: 'pay-7', uid: RUN_UID };
+const JOB_1 = attemptJobName(1);
+const JOB_2 = attemptJobName(2);
 const writes = (f: ReturnType<typeof fixture>) =>
   f.api.calls
     .filter((c) => c.method !== 'GET' && !c.path.endsWith('/events'))
@@ -46,13 +50,13 @@ function finishedStatus(phase: 'Succeeded' | 'Failed', generation: number): NonN
     phase,
     attempt: 1,
     observedGeneration: generation,
-    jobName: 'payments-task-7-run-1',
-    configMapName: 'payments-task-7-run-1-files',
+    jobName: JOB_1,
+    configMapName: attemptConfigMapName(1),
     completionTime: at,
     message: ok ? 'attempt 1 succeeded' : 'attempt 1 failed (Test)',
     conditions: [
-      c('ConfigMapReady', 'True', 'Created', 'ConfigMap payments-task-7-run-1-files'),
-      c('JobCreated', 'True', 'Created', 'Job payments-task-7-run-1'),
+      c('ConfigMapReady', 'True', 'Created', `ConfigMap ${attemptConfigMapName(1)}`),
+      c('JobCreated', 'True', 'Created', `Job ${JOB_1}`),
       c('Succeeded', ok ? 'True' : 'False', ok ? 'JobSucceeded' : 'RetriesExhausted', 'done'),
     ],
   };
@@ -66,29 +70,38 @@ t.test(
       taskRun('pay-7', 7, {
         metadata: { generation: 2 },
         spec: { retryAttempt: 2 },
-        status: { phase: 'Running', attempt: 1, observedGeneration: 1, jobName: 'payments-task-7-run-1' },
+        status: { phase: 'Running', attempt: 1, observedGeneration: 1, jobName: JOB_1 },
       }),
     );
-    f.addJob(ownedJob('payments-task-7-run-1', owner, 'Active'));
+    f.addJob(ownedJob(JOB_1, owner, 'Active'));
     t.equal(await f.reconcile(), undefined);
     t.same(writes(f), [
-      `DELETE ${jobsPath}/payments-task-7-run-1`,
+      `DELETE ${jobsPath}/${JOB_1}`,
       `POST ${configMapsPath}`,
       `POST ${pvcsPath}`,
       `POST ${jobsPath}`,
       `PUT ${statusPath}`,
     ]);
-    t.same(f.api.made('DELETE')[0]?.query, { propagationPolicy: 'Background' }, 'its pods go too');
+    t.same(
+      f.api.made('DELETE')[0]?.body,
+      {
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        propagationPolicy: 'Background',
+        preconditions: { uid: `uid-of-job-${JOB_1}` },
+      },
+      'its pods go too; only that very Job is deleted',
+    );
     t.same(
       f.api.made('POST', /\/(configmaps|jobs)$/).map((c) => (c.body as TaskRun).metadata?.name),
-      ['payments-task-7-run-2-files', 'payments-task-7-run-2'],
+      [attemptConfigMapName(2), JOB_2],
     );
     t.match(statusWritten(f), {
       phase: 'Pending',
       attempt: 2,
       observedGeneration: 2,
-      jobName: 'payments-task-7-run-2',
-      message: 'attempt 2: Job payments-task-7-run-2 has not created its pod yet',
+      jobName: JOB_2,
+      message: `attempt 2: Job ${JOB_2} has not created its pod yet`,
     });
 
     // An old attempt that already finished is kept (its logs), not deleted.
@@ -99,7 +112,7 @@ t.test(
         status: { phase: 'Failed', attempt: 1, observedGeneration: 1 },
       }),
     );
-    kept.addJob(ownedJob('payments-task-7-run-1', owner, 'Failed'));
+    kept.addJob(ownedJob(JOB_1, owner, 'Failed'));
     await kept.reconcile();
     t.equal(kept.api.made('DELETE').length, 0);
     t.equal(kept.api.made('POST', jobsPath).length, 1, 'attempt 2 is created');
@@ -111,7 +124,7 @@ t.test('a failed Job with retries left schedules the next attempt after its back
   let now = new Date(failedAt.getTime() + 1000);
   const f = fixture({ now: () => now });
   f.addRun(taskRun('pay-7', 7, { status: { phase: 'Running', attempt: 1, observedGeneration: 1 } }));
-  f.addJob(ownedJob('payments-task-7-run-1', owner, 'Failed', failedAt.toISOString()));
+  f.addJob(ownedJob(JOB_1, owner, 'Failed', failedAt.toISOString()));
   const { retries } = loadDefaultConfig();
   const delay = retryDelayMs(retries, 1, `${RUN_UID}/1`);
   const result = await f.reconcile();
@@ -135,12 +148,12 @@ t.test('a failed Job with retries left schedules the next attempt after its back
   t.equal(await f.reconcile(), undefined);
   t.same(
     f.api.made('POST', jobsPath).map((c) => (c.body as TaskRun).metadata?.name),
-    ['payments-task-7-run-2'],
+    [JOB_2],
   );
   t.match(statusWritten(f), {
     phase: 'Pending',
     attempt: 2,
-    message: 'attempt 2: Job payments-task-7-run-2 has not created its pod yet',
+    message: `attempt 2: Job ${JOB_2} has not created its pod yet`,
   });
 });
 
@@ -155,7 +168,7 @@ t.test('a finished run whose spec was edited: only observedGeneration follows, n
         status: before,
       }),
     );
-    f.addJob(ownedJob('payments-task-7-run-1', owner, phase === 'Succeeded' ? 'Complete' : 'Failed'));
+    f.addJob(ownedJob(JOB_1, owner, phase === 'Succeeded' ? 'Complete' : 'Failed'));
     t.equal(await f.reconcile(), undefined, `${phase}: nothing to look at again (no cleanup TTL)`);
     t.same(writes(f), [`PUT ${statusPath}`], `${phase}: one status write and nothing else`);
     t.same(
@@ -204,7 +217,7 @@ t.test('a finished run is deleted once cleanup.ttlSecondsAfterFinished has passe
 });
 
 t.test(
-  'a deleted run: its Jobs and ConfigMaps are deleted by label, then the finalizer is removed',
+  'a deleted run: the Jobs and ConfigMaps its uid controls are deleted, each by uid, then the finalizer is removed',
   async (t) => {
     const deleting = () =>
       taskRun('pay-7', 7, {
@@ -213,16 +226,49 @@ t.test(
       });
     const f = fixture();
     f.addRun(deleting());
-    f.addJob(ownedJob('payments-task-7-run-1', owner));
+    f.addJob(ownedJob(JOB_1, owner));
+    // Labelled with the run's name, but controlled by another object (a CodeRun pay-7, an older pay-7).
+    const foreign = ownedJob('pay-7-elsewhere', { name: 'pay-7', uid: 'uid-of-another-pay-7' });
+    f.addJob(foreign);
+    const cm = (name: string, uid: string) => ({
+      metadata: {
+        name,
+        namespace: 'ns',
+        uid: `uid-of-cm-${name}`,
+        labels: { [LABELS.run]: 'pay-7' },
+        ...(uid ? { ownerReferences: [{ ...foreign.metadata?.ownerReferences?.[0], uid }] } : {}),
+      },
+    });
+    f.api.seed(configMapsPath, cm(attemptConfigMapName(1), RUN_UID) as never);
+    f.api.seed(configMapsPath, cm('labelled-by-someone', '') as never);
     f.api.seed(configMapsPath, { metadata: { name: 'theirs', labels: { [LABELS.run]: 'pay-8' } } });
     t.equal(await f.reconcile(), undefined);
     const selector = `${LABELS.run}=pay-7`;
     t.same(
       f.api.calls.map((c) => [c.method, c.path, c.query]),
       [
-        ['DELETE', jobsPath, { labelSelector: selector, propagationPolicy: 'Background' }],
-        ['DELETE', configMapsPath, { labelSelector: selector, propagationPolicy: 'Background' }],
+        ['GET', jobsPath, { labelSelector: selector }],
+        ['DELETE', `${jobsPath}/${JOB_1}`, undefined],
+        ['GET', configMapsPath, { labelSelector: selector }],
+        ['DELETE', `${configMapsPath}/${attemptConfigMapName(1)}`, undefined],
         ['PATCH', runPath, undefined],
+      ],
+    );
+    t.same(
+      f.api.made('DELETE').map((c) => c.body),
+      [
+        {
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
+          propagationPolicy: 'Background',
+          preconditions: { uid: `uid-of-job-${JOB_1}` },
+        },
+        {
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
+          propagationPolicy: 'Background',
+          preconditions: { uid: `uid-of-cm-${attemptConfigMapName(1)}` },
+        },
       ],
     );
     t.same(f.api.made('PATCH')[0], {
@@ -234,9 +280,24 @@ t.test(
         { op: 'remove', path: '/metadata/finalizers/1' },
       ],
     });
-    t.notOk(f.api.objects.has(`${jobsPath}/payments-task-7-run-1`), 'the run’s Job is gone');
+    t.notOk(f.api.objects.has(`${jobsPath}/${JOB_1}`), 'the run’s Job is gone');
+    t.notOk(f.api.objects.has(`${configMapsPath}/${attemptConfigMapName(1)}`), 'the run’s ConfigMap is gone');
+    t.ok(f.api.objects.has(`${jobsPath}/pay-7-elsewhere`), 'a labelled Job another uid controls stays');
+    t.ok(
+      f.api.objects.has(`${configMapsPath}/labelled-by-someone`),
+      'a labelled ConfigMap without owner stays',
+    );
     t.ok(f.api.objects.has(`${configMapsPath}/theirs`), 'another run’s ConfigMap stays');
 
+    // Gone (404) or replaced under the name (409, the uid precondition) between list and delete: fine.
+    for (const status of [404, 409]) {
+      const raced = fixture();
+      raced.addRun(deleting());
+      raced.addJob(ownedJob(JOB_1, owner));
+      raced.api.failNext('DELETE', `${jobsPath}/${JOB_1}`, apiError(status));
+      t.equal(await raced.reconcile(), undefined, `${status} on a delete: the finalizer still goes`);
+      t.equal(raced.api.made('PATCH', runPath).length, 1);
+    }
     for (const status of [409, 422]) {
       const raced = fixture();
       raced.addRun(deleting());

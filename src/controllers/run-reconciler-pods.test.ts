@@ -4,6 +4,7 @@
 // Events, and a finished Job whose pod the cache has not caught up with.
 import t from 'tap';
 import {
+  attemptJobName,
   fixture,
   jobsPath,
   ownedJob,
@@ -17,7 +18,7 @@ import type { KubeObject } from '../runtime/index.js';
 import { RESULT_PROTOCOL } from './agent-result.js';
 import { FAILURE_ANNOTATION } from './job-state.js';
 
-const JOB = 'payments-task-7-run-1';
+const JOB = attemptJobName();
 const JOB_UID = 'job-uid-1';
 const statusPath = `${runsPath}/pay-7/status`;
 const owner = { name: 'pay-7', uid: RUN_UID };

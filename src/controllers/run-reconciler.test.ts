@@ -5,6 +5,8 @@
 import t from 'tap';
 import { apiError } from '../../test/harness/fake-api.js';
 import {
+  attemptConfigMapName,
+  attemptJobName,
   configMapsPath,
   FINALIZER,
   fixture,
@@ -21,8 +23,8 @@ import { CAPACITY_RECHECK_MS, claimKey } from './capacity.js';
 import { CONFLICT_RECHECK_MS } from './run-reconciler.js';
 
 const statusPath = `${runsPath}/pay-7/status`;
-const JOB = 'payments-task-7-run-1';
-const CONFIGMAP = 'payments-task-7-run-1-files';
+const JOB = attemptJobName();
+const CONFIGMAP = attemptConfigMapName();
 const ownerRef = {
   apiVersion: 'orchestrator.io/v1',
   kind: 'TaskRun',
@@ -191,7 +193,7 @@ t.test('no free slot for the service: the run waits for capacity without creatin
   for (const holder of ['an active Job of another run', 'another Running run'] as const) {
     const f = fixture({ config });
     if (holder === 'an active Job of another run')
-      f.jobs.set(ownedJob('payments-task-8-run-1', { name: 'pay-8', uid: 'uid-of-pay-8' }));
+      f.jobs.set(ownedJob(attemptJobName(1, taskRun('pay-8', 8)), { name: 'pay-8', uid: 'uid-of-pay-8' }));
     else f.runs.set(taskRun('pay-8', 8, { status: { phase: 'Running', attempt: 1 } }));
     f.addRun(taskRun());
     t.same(await f.reconcile(), { requeueAfter: CAPACITY_RECHECK_MS }, holder);

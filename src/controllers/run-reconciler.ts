@@ -40,7 +40,7 @@ import {
   CONFIGMAPS,
   createIfMissing,
   createOrAdopt,
-  deleteIgnoringMissing,
+  deleteExactly,
   JOBS,
   ownedBy,
   PVCS,
@@ -282,14 +282,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
   /** A raised spec attempt replaces the old one: its Job, if still running, is deleted (kept if finished, for its logs). */
   private async stopAttempt(run: RunOf<K>, attempt: number, signal: AbortSignal): Promise<void> {
     const job = this.ownedJob(run, attempt);
-    if (job && jobState(job) === 'Active')
-      await deleteIgnoringMissing(
-        this.opts.client,
-        JOBS,
-        run.metadata?.namespace ?? '',
-        job.metadata?.name ?? '',
-        signal,
-      );
+    if (job && jobState(job) === 'Active') await deleteExactly(this.opts.client, JOBS, job, signal);
   }
 
   private async createAttempt(

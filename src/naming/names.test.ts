@@ -2,27 +2,61 @@ import t from 'tap';
 import {
   agentFromGithubApp,
   boundedName,
+  codeRunJobName,
+  docsRunJobName,
   docsWorkspacePvcName,
-  taskRunConfigMapName,
+  filesConfigMapName,
   taskRunJobName,
+  uidHash,
   workspacePvcName,
 } from './names.js';
 
 const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-t.test('short names are kept as they are', async (t) => {
-  t.equal(taskRunJobName('payments', 7, 2), 'payments-task-7-run-2');
-  t.equal(taskRunConfigMapName('payments', 7, 2), 'payments-task-7-run-2-files');
+const UID = '3f2c9a1e-5b7d-4c10-9e8f-2a6b4d0c1e77';
+
+t.test('a run object name: readable prefix, then a hash of the uid; the ConfigMap adds -files', async (t) => {
+  const hash = uidHash(UID);
+  t.match(hash, /^[0-9a-f]{8}$/);
+  t.equal(taskRunJobName('payments', 7, 2, UID), `payments-task-7-run-2-${hash}`);
+  t.equal(codeRunJobName('payments', '5DLabs-Rex', 7, 3, UID), `payments-rex-task-7-v3-${hash}`);
+  t.equal(docsRunJobName('api.docs', 1, UID), `docs-api-docs-run-1-${hash}`, 'dots slugged');
+  t.equal(filesConfigMapName(taskRunJobName('payments', 7, 2, UID)), `payments-task-7-run-2-${hash}-files`);
+  t.equal(taskRunJobName('payments', 7, 2, UID), taskRunJobName('payments', 7, 2, UID), 'deterministic');
 });
 
-t.test('long names are cut to 63 with a stable hash that tells them apart', async (t) => {
+t.test('two run objects never share a name, whatever their kinds and fields', async (t) => {
+  // Every object has its own uid: three TaskRuns, CodeRuns and DocsRuns with identical fields each.
+  const names = [1, 2, 3].flatMap((i) => [
+    taskRunJobName('docs-foo', 7, 1, `uid-task-${i}`),
+    codeRunJobName('payments', '5DLabs-Rex', 7, 1, `uid-code-${i}`),
+    // A DocsRun named so that its old name equalled the TaskRun's: docs-foo-task-7-run-1.
+    docsRunJobName('foo-task-7', 1, `uid-docs-${i}`),
+  ]);
+  t.equal(new Set(names).size, names.length, 'same fields and attempt, other uid: other name');
+  t.equal(
+    docsRunJobName('foo-task-7', 1, 'uid-a').replace(/-[0-9a-f]{8}$/, ''),
+    taskRunJobName('docs-foo', 7, 1, 'uid-a').replace(/-[0-9a-f]{8}$/, ''),
+    'the readable parts alone would collide',
+  );
+  t.not(taskRunJobName('payments', 7, 1, UID), taskRunJobName('payments', 7, 2, UID), 'attempts differ');
+});
+
+t.test('long names are cut to 63, keep the uid hash whole and still tell attempts apart', async (t) => {
   const service = 'a'.repeat(60);
-  const one = taskRunConfigMapName(service, 1, 1);
-  const two = taskRunConfigMapName(service, 2, 1);
-  t.equal(one.length, 63);
-  t.match(one, DNS1123);
-  t.not(one, two);
-  t.equal(taskRunConfigMapName(service, 1, 1), one, 'stable');
+  const one = taskRunJobName(service, 1, 1, UID);
+  const cms = [1, 2].map((attempt) => filesConfigMapName(taskRunJobName(service, 1, attempt, UID)));
+  const docs = filesConfigMapName(docsRunJobName('x'.repeat(250), 1, UID));
+  for (const name of [one, ...cms, docs]) {
+    t.ok(name.length <= 63, `${name} within 63`);
+    t.match(name, DNS1123);
+    t.ok(name.includes(`-${uidHash(UID)}`), `${name} keeps the uid hash`);
+  }
+  t.equal(cms[0]?.length, 63, 'a cut ConfigMap name uses all 63');
+  t.ok(one.startsWith('aaaa'), 'still starts with the service');
+  t.not(cms[0], cms[1]);
+  t.not(one, taskRunJobName(service, 1, 1, 'another-uid'));
+  t.equal(taskRunJobName(service, 1, 1, UID), one, 'stable');
   t.equal(boundedName(`${'b'.repeat(54)}-${'c'.repeat(20)}`).length, 63);
   t.match(boundedName(`${'b'.repeat(54)}-${'c'.repeat(20)}`), DNS1123, 'no dash before the hash doubles up');
 });

@@ -2,7 +2,8 @@
 // workspace PVC names, label values, mount points and the attempt's run directory (docs/design.md §2).
 // Every object name is a valid DNS-1123 label of at most 63 characters: a longer one is cut and given
 // a short stable hash of the full name, so two long names that share a prefix still differ, and the
-// same run always gets the same name.
+// same run always gets the same name. A run's Job and ConfigMap names end in a hash of its uid, so no
+// two run objects (of any kind, or one re-created under an old name) ever want the same names.
 import { createHash } from 'node:crypto';
 
 export const MAX_NAME = 63;
@@ -63,23 +64,44 @@ export function qualifiedNameProblem(key: string): string | undefined {
   return undefined;
 }
 
-/** `{service}-task-{taskId}-run-{attempt}`: a TaskRun attempt's Job. */
-export const taskRunJobName = (service: string, taskId: number, attempt: number) =>
-  boundedName(`${service}-task-${taskId}-run-${attempt}`);
+const UID_HASH_LENGTH = 8;
+const FILES_SUFFIX = '-files';
 
-export const taskRunConfigMapName = (service: string, taskId: number, attempt: number) =>
-  boundedName(`${service}-task-${taskId}-run-${attempt}-files`);
+/** The first hex digits of the SHA-256 of a run's metadata.uid: what makes its object names its own. */
+export const uidHash = (uid: string): string =>
+  createHash('sha256').update(uid).digest('hex').slice(0, UID_HASH_LENGTH);
 
-/** `{service}-{agent}-task-{taskId}-v{contextVersion}`: one per agent and context version of a task. */
-export const codeRunJobName = (service: string, githubApp: string, taskId: number, attempt: number) =>
-  boundedName(`${service}-${agentFromGithubApp(githubApp)}-task-${taskId}-v${attempt}`);
+/**
+ * `{readable}-{uid hash}`: the readable part cut (boundedName) so that the ConfigMap's name, this and
+ * `-files`, fits in 63 too. The hash is always kept whole, so a long name stays the run's own.
+ */
+function runObjectName(readable: string, uid: string): string {
+  const room = MAX_NAME - UID_HASH_LENGTH - 1 - FILES_SUFFIX.length;
+  return `${boundedName(readable, room)}-${uidHash(uid)}`;
+}
 
-/** `docs-{run name}-run-{attempt}`: a DocsRun has no task, so its own name identifies it. */
-export const docsRunJobName = (runName: string, attempt: number) =>
-  boundedName(`docs-${runName}-run-${attempt}`);
+/** `{service}-task-{taskId}-run-{attempt}-{uid hash}`: a TaskRun attempt's Job. */
+export const taskRunJobName = (service: string, taskId: number, attempt: number, uid: string) =>
+  runObjectName(`${service}-task-${taskId}-run-${attempt}`, uid);
 
-/** The ConfigMap of a CodeRun or DocsRun attempt: its Job's name and `-files`. */
-export const filesConfigMapName = (jobName: string) => boundedName(`${jobName}-files`);
+/** `{service}-{agent}-task-{taskId}-v{contextVersion}-{uid hash}`: a CodeRun attempt's Job. */
+export const codeRunJobName = (
+  service: string,
+  githubApp: string,
+  taskId: number,
+  attempt: number,
+  uid: string,
+) => runObjectName(`${service}-${agentFromGithubApp(githubApp)}-task-${taskId}-v${attempt}`, uid);
+
+/**
+ * `docs-{run name}-run-{attempt}-{uid hash}`: a DocsRun has no task, so its own name says what it is
+ * (slugged: a run name may hold dots, a DNS label may not).
+ */
+export const docsRunJobName = (runName: string, attempt: number, uid: string) =>
+  runObjectName(`docs-${slug(runName)}-run-${attempt}`, uid);
+
+/** The ConfigMap of an attempt, of any kind: its Job's name and `-files` (runObjectName left room). */
+export const filesConfigMapName = (jobName: string) => `${jobName}${FILES_SUFFIX}`;
 
 /** Where the workspace volume is mounted in the agent's pod. */
 export const WORKSPACE_ROOT = '/workspace';

@@ -3,13 +3,13 @@
 // cache): one Job per attempt, no orphaned ConfigMap, deleted runs fully cleaned up, right final states.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kindFacts, LABELS, MANAGED_BY, type TaskRun } from '../../src/api/index.js';
+import { taskRunStrategy } from '../../src/controllers/run-kind.js';
 import { jobState } from '../../src/controllers/run-status.js';
+import { uidHash } from '../../src/naming/names.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import { ignore404 } from './api-errors.js';
 import { configMapPath, finishJob, jobPath, sampleTaskRun, taskRunPath } from './operator.js';
 import { waitFor } from './wait.js';
-
-const SERVICE = 'payments';
 
 export interface RunPlan {
   name: string;
@@ -76,8 +76,8 @@ const managed = { labelSelector: `${LABELS.managedBy}=${MANAGED_BY}` };
 const list = async <T = KubeObject>(client: KubeClient, path: string, query = {}) =>
   (await client.request<{ items: T[] }>('GET', path, { query })).items;
 
-/** The attempt in a Job's or ConfigMap's name (`{service}-task-{id}-run-{attempt}[-files]`). */
-const NAME = /^payments-task-(\d+)-run-(\d+)(-files)?$/;
+/** Task, attempt and uid hash in a Job's or ConfigMap's name (`{service}-task-{id}-run-{attempt}-{uid hash}[-files]`). */
+const NAME = /^payments-task-(\d+)-run-(\d+)-([0-9a-f]{8})(-files)?$/;
 
 /** Every run not (yet) in its expected final state, as the API shows it: [] when all have settled. */
 async function unsettled(client: KubeClient, namespace: string, plans: RunPlan[], maxRetries: number) {
@@ -161,6 +161,8 @@ export async function invariantViolations(
     else if (!run) problems.push(`${kind} ${name}: orphaned (its run ${controllers[0]?.name} is gone)`);
     else if (match && String(run.spec.taskId) !== match[1])
       problems.push(`${kind} ${name}: owned by ${run.metadata?.name} of task ${run.spec.taskId}`);
+    else if (match && uidHash(run.metadata?.uid ?? '') !== match[3])
+      problems.push(`${kind} ${name}: owned by ${run.metadata?.name}, whose uid hash it does not carry`);
     return run;
   };
   for (const job of jobs) {
@@ -207,7 +209,7 @@ export async function invariantViolations(
       problems.push(`${at}: Jobs of attempts [${attempts}], expected [${wanted}]`);
     if (!run.metadata?.finalizers?.includes(kindFacts('TaskRun').finalizer))
       problems.push(`${at}: no finalizer`);
-    if (want.attempts > 0 && status.jobName !== `${SERVICE}-task-${plan.taskId}-run-${want.attempts}`)
+    if (want.attempts > 0 && status.jobName !== taskRunStrategy.jobName(run, want.attempts))
       problems.push(`${at}: status.jobName ${status.jobName}`);
   }
   return problems;

@@ -2,8 +2,9 @@
 // item path, every call is recorded, and a test may make the next call of a method and path answer
 // an error (as the apiserver would: an ApiError with the status and reason). Just enough REST: POST
 // to a collection (409 AlreadyExists if the name is taken), GET / PUT (also on /status) / PATCH
-// (answers the stored object; the patch itself is not applied) / DELETE of an item (404 if absent),
-// and DELETE of a collection by `labelSelector` (`key=value`, comma-separated).
+// (answers the stored object; the patch itself is not applied) / DELETE of an item (404 if absent, 409
+// Conflict if DeleteOptions' `preconditions.uid` is not the object's), and GET (list) of a collection
+// by `labelSelector` (`key=value`, comma-separated).
 import { ApiError, type ApiRequester, type CallOptions, type KubeObject } from '../../src/runtime/index.js';
 
 export interface ApiCall {
@@ -86,9 +87,12 @@ export class FakeApi implements ApiRequester {
         this.objects.set(at, created);
         return created;
       }
-      case 'GET':
+      case 'GET': {
+        const selector = opts.query?.labelSelector;
+        if (typeof selector === 'string') return { items: this.selected(path, selector).map(([, o]) => o) };
         if (!stored) throw apiError(404, 'NotFound', `${path} not found`);
         return stored;
+      }
       case 'PUT':
       case 'PATCH': {
         if (!stored) throw apiError(404, 'NotFound', `${path} not found`);
@@ -97,18 +101,23 @@ export class FakeApi implements ApiRequester {
         return next;
       }
       case 'DELETE': {
-        const selector = opts.query?.labelSelector;
-        if (typeof selector === 'string') {
-          for (const [at, obj] of this.objects)
-            if (at.startsWith(`${path}/`) && matches(obj, selector)) this.objects.delete(at);
-          return { kind: 'Status', status: 'Success' };
-        }
         if (!stored) throw apiError(404, 'NotFound', `${path} not found`);
+        const uid = (body as { preconditions?: { uid?: string } } | undefined)?.preconditions?.uid;
+        if (uid !== undefined && uid !== stored.metadata?.uid)
+          throw apiError(409, 'Conflict', `Precondition failed: UID in precondition: ${uid}`);
         this.objects.delete(item);
         return stored;
       }
       default:
         throw apiError(405, 'MethodNotAllowed', `${method} ${path}`);
     }
+  }
+
+  /** The stored objects directly in the collection at `path` that match `selector`. */
+  private selected(path: string, selector: string): [string, KubeObject][] {
+    return [...this.objects].filter(
+      ([at, obj]) =>
+        at.startsWith(`${path}/`) && !at.slice(path.length + 1).includes('/') && matches(obj, selector),
+    );
   }
 }

@@ -3,12 +3,13 @@
 // local control plane: the Job controller (a Job's /status is patched to Complete or Failed).
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import type { ControllerConfig, TaskRun } from '../../src/api/index.js';
+import type { ControllerConfig, RunKindName, RunOf, TaskRun } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import type { Cluster } from '../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { CONFIGMAPS, JOBS } from '../../src/controllers/owned-objects.js';
 import { runControllers } from '../../src/controllers/run-controllers.js';
+import { RUN_STRATEGIES, type RunStrategy } from '../../src/controllers/run-kind.js';
 import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
 import { KubeClient, type KubeObject, Manager, resourcePath } from '../../src/runtime/index.js';
 import { kubeConfig } from './cluster.js';
@@ -117,6 +118,26 @@ export const taskRunPath = (namespace: string, name?: string) => runPath('TaskRu
 export const jobPath = (namespace: string, name?: string) => resourcePath(JOBS, namespace, name);
 export const configMapPath = (namespace: string, name?: string) => resourcePath(CONFIGMAPS, namespace, name);
 
+/**
+ * The Job and ConfigMap names of a run's attempt as the controller computes them (they end in a hash
+ * of the run's uid, so the test reads the run first).
+ */
+export async function attemptNames(
+  client: KubeClient,
+  namespace: string,
+  kind: RunKindName,
+  name: string,
+  attempt = 1,
+): Promise<{ job: string; configMap: string }> {
+  const run = await client.request<RunOf<RunKindName>>('GET', runPath(kind, namespace, name));
+  const strategy: RunStrategy = RUN_STRATEGIES[kind];
+  return { job: strategy.jobName(run, attempt), configMap: strategy.configMapName(run, attempt) };
+}
+
+/** The Job name of a TaskRun's attempt (attemptNames). */
+export const taskRunJob = async (client: KubeClient, namespace: string, name: string, attempt = 1) =>
+  (await attemptNames(client, namespace, 'TaskRun', name, attempt)).job;
+
 /** Until the Job exists (the controller made it). */
 export async function untilJob(
   client: KubeClient,
@@ -128,6 +149,22 @@ export async function untilJob(
     what,
     async () => (await httpStatusOf(client.request('GET', jobPath(namespace, job)))) === 200,
   );
+}
+
+/** Until the run exists (someone else creates it) and its attempt's Job does; the Job's name. */
+export async function untilAttemptJob(
+  client: KubeClient,
+  namespace: string,
+  kind: RunKindName,
+  name: string,
+  attempt = 1,
+): Promise<string> {
+  const { job } = await waitFor(`${kind} ${name} created`, async () => {
+    const found = await httpStatusOf(client.request('GET', runPath(kind, namespace, name)));
+    return found === 200 ? attemptNames(client, namespace, kind, name, attempt) : undefined;
+  });
+  await untilJob(client, namespace, job, `the Job of ${kind} ${name}`);
+  return job;
 }
 
 export function sampleTaskRun(name: string, taskId = 7, spec: Partial<TaskRun['spec']> = {}): TaskRun {

@@ -59,6 +59,12 @@ export function taskRun(
   };
 }
 
+/** The Job and ConfigMap names of an attempt of `run` (default: pay-7), as the reconciler computes them. */
+export const attemptJobName = (attempt = 1, run: TaskRun = taskRun()) =>
+  RUN_STRATEGIES.TaskRun.jobName(run, attempt);
+export const attemptConfigMapName = (attempt = 1, run: TaskRun = taskRun()) =>
+  RUN_STRATEGIES.TaskRun.configMapName(run, attempt);
+
 /** A Job of `run`'s attempt as the Job cache shows it: controlled by the run, in `state`. */
 export function ownedJob(
   name: string,
@@ -84,6 +90,7 @@ export function ownedJob(
     metadata: {
       name,
       namespace: NAMESPACE,
+      uid: `uid-of-job-${name}`,
       labels: { [LABELS.service]: 'payments', [LABELS.run]: owner.name },
       ownerReferences: [
         {

@@ -9,7 +9,7 @@ import { packageRoot } from '../../src/util/package-root.js';
 import { runCli } from '../harness/cli.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
-import { finishJob, startOperator, taskRunPath, testConfig, untilJob } from '../harness/operator.js';
+import { finishJob, startOperator, taskRunPath, testConfig, untilAttemptJob } from '../harness/operator.js';
 import { waitFor } from '../harness/wait.js';
 import { startTestWebhooks } from '../harness/webhook.js';
 
@@ -42,7 +42,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
     },
   );
   t.equal(submitted.code, 0, submitted.stderr);
-  await untilJob(op.client, namespace, 'payments-task-7-run-1', 'the Job');
+  const job = await untilAttemptJob(op.client, namespace, 'TaskRun', 'payments-task-7');
   const phase = async () =>
     (
       (await op.client.request<KubeObject>('GET', taskRunPath(namespace, 'payments-task-7'))).status as {
@@ -58,7 +58,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
     /^NAME +TASK +SERVICE +AGENT +ATTEMPT +PHASE +AGE\npayments-task-7 +7 +payments +rex +1 +Running +\d+s\n$/,
   );
   const wide = await runCli(cluster, ['get', 'taskruns', '-o', 'wide'], { namespace });
-  t.match(wide.stdout, /PHASE +JOB +PR +AGE\n.*Running +payments-task-7-run-1 +\d+s\n$/);
+  t.match(wide.stdout, new RegExp(`PHASE +JOB +PR +AGE\\n.*Running +${job} +\\d+s\\n$`));
   const all = await runCli(cluster, ['get'], { namespace });
   t.match(
     all.stdout,
@@ -86,7 +86,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
   t.equal(missing.code, 1);
   t.equal(missing.stderr, 'Error from server (NotFound): docsruns.orchestrator.io "nope" not found\n');
 
-  await finishJob(op.client, namespace, 'payments-task-7-run-1', 'Failed');
+  await finishJob(op.client, namespace, job, 'Failed');
   await waitFor('Failed', async () => (await phase()) === 'Failed');
   const events = () =>
     op.client.request<{ items: unknown[] }>('GET', `/api/v1/namespaces/${namespace}/events`);
@@ -111,7 +111,9 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
   const wideWithPr = await runCli(cluster, ['get', 'tr', '-o', 'wide'], { namespace });
   t.match(
     wideWithPr.stdout,
-    /PHASE +JOB +PR +AGE\n.*Failed +payments-task-7-run-1 +https:\/\/github\.com\/acme\/payments\/pull\/7 +\d+s\n$/,
+    new RegExp(
+      `PHASE +JOB +PR +AGE\\n.*Failed +${job} +https://github\\.com/acme/payments/pull/7 +\\d+s\\n$`,
+    ),
   );
   t.notMatch(
     (await runCli(cluster, ['get', 'tr'], { namespace })).stdout,
@@ -124,7 +126,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
   t.match(text, /^Name: +payments-task-7\nNamespace: +\S+\nKind: +TaskRun\n/);
   t.match(text, /\nSpec:\n(.*\n)* {2}Service Name: +payments\n {2}Task Id: +7\n/);
   t.match(text, /\n {2}Markdown Files:\n {4}\[0\]:\n {6}Content: +<\d+ bytes>\n {6}Filename: +task\.md\n/);
-  t.match(text, /\nStatus:\n {2}Phase: +Failed\n {2}Attempt: +1\n {2}Job: +payments-task-7-run-1\n/);
+  t.match(text, new RegExp(`\\nStatus:\\n {2}Phase: +Failed\\n {2}Attempt: +1\\n {2}Job: +${job}\\n`));
   t.match(
     text,
     /\nResult:\n {2}Pull Request: +https:\/\/github\.com\/acme\/payments\/pull\/7\n {2}Session: +sess-42\n {2}Work Completed: +false\n {2}Summary: +the agent exited with status 3; .*\n {2}Commit: +0123456789abcdef0123456789abcdef01234567\n {2}Pod: +payments-task-7-run-1-x7k2p\n {2}Retries: +0\nConditions:/,
@@ -135,7 +137,9 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
   );
   t.match(
     text,
-    /\nAttempts:\n {2}Job +State +Started +Finished +Current\n {2}-{3} +-{5} +-{7} +-{8} +-{7}\n {2}payments-task-7-run-1 +Failed +\d+s ago +- +\*\n/,
+    new RegExp(
+      `\\nAttempts:\\n {2}Job +State +Started +Finished +Current\\n {2}-{3} +-{5} +-{7} +-{8} +-{7}\\n {2}${job} +Failed +\\d+s ago +- +\\*\\n`,
+    ),
   );
   t.match(
     text,
@@ -145,7 +149,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
   const retried = await runCli(cluster, ['retry', 'taskrun/payments-task-7'], { namespace });
   t.equal(retried.code, 0, retried.stderr);
   t.equal(retried.stdout, 'taskrun.orchestrator.io/payments-task-7 retried (spec.retryAttempt 1 -> 2)\n');
-  await untilJob(op.client, namespace, 'payments-task-7-run-2', 'the attempt 2 Job');
+  await untilAttemptJob(op.client, namespace, 'TaskRun', 'payments-task-7', 2);
   await waitFor('attempt 2 Running in orchestrator get', async () =>
     /payments-task-7 +7 +payments +rex +2 +Running/.test(
       (await runCli(cluster, ['get', 'tr'], { namespace })).stdout,

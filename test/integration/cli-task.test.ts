@@ -8,7 +8,7 @@ import { packageRoot } from '../../src/util/package-root.js';
 import { runCli, startCli } from '../harness/cli.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
-import { finishJob, startOperator, testConfig, untilJob } from '../harness/operator.js';
+import { finishJob, startOperator, testConfig, untilAttemptJob } from '../harness/operator.js';
 import { scaled, waitFor } from '../harness/wait.js';
 import { startTestWebhooks } from '../harness/webhook.js';
 
@@ -73,20 +73,22 @@ t.test('task code --wait: progress lines, a summary, exit 0 when the Job complet
     ],
     { namespace },
   );
-  const job = 'payments-rex-task-7-v1';
-  await untilJob(op.client, namespace, job, 'the Job');
+  const job = await untilAttemptJob(op.client, namespace, 'CodeRun', 'pay-7');
+  t.match(job, /^payments-rex-task-7-v1-[0-9a-f]{8}$/);
   await waitFor('a Running line', () => io.stdout().includes('Running'));
   await finishJob(op.client, namespace, job, 'Complete');
   t.equal(await done, 0, io.stderr());
   const out = io.stdout();
   t.match(out, /^coderun\.orchestrator\.io\/pay-7 created\n/);
-  t.match(out, /\n\d\d:\d\d:\d\d Pending +attempt 1: Job payments-rex-task-7-v1\n/);
+  t.match(out, new RegExp(`\\n\\d\\d:\\d\\d:\\d\\d Pending +attempt 1: Job ${job}\\n`));
   t.match(out, /\n\d\d:\d\d:\d\d Pending +JobCreated=True \(Created\)/);
   t.match(out, /\n\d\d:\d\d:\d\d Running +Succeeded=Unknown \(AgentRunning\) attempt 1 is running \(pod /);
   t.match(out, /\n\d\d:\d\d:\d\d Succeeded Succeeded=True \(JobSucceeded\) attempt 1 succeeded\n/);
   t.match(
     out,
-    /\nCodeRun pay-7 succeeded\n {2}Phase: +Succeeded\n {2}Attempt: +1\n {2}Duration: +\d+s\n {2}Job: +payments-rex-task-7-v1\n/,
+    new RegExp(
+      `\\nCodeRun pay-7 succeeded\\n {2}Phase: +Succeeded\\n {2}Attempt: +1\\n {2}Duration: +\\d+s\\n {2}Job: +${job}\\n`,
+    ),
   );
   t.notOk(out.includes('\u001b['), 'no terminal codes when stdout is not a TTY');
 });
@@ -116,8 +118,7 @@ t.test('task docs --wait: exit 1 when the run fails for good', async (t) => {
     ],
     { namespace },
   );
-  const job = 'docs-docs-1-run-1';
-  await untilJob(op.client, namespace, job, 'the Job');
+  const job = await untilAttemptJob(op.client, namespace, 'DocsRun', 'docs-1');
   await finishJob(op.client, namespace, job, 'Failed');
   t.equal(await done, 1, io.stderr());
   t.match(io.stdout(), /\nDocsRun docs-1 failed\n {2}Phase: +Failed\n/);

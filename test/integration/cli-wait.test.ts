@@ -18,7 +18,7 @@ import {
   sampleTaskRun,
   startOperator,
   taskRunPath,
-  untilJob,
+  untilAttemptJob,
 } from '../harness/operator.js';
 import { scaled, waitFor } from '../harness/wait.js';
 
@@ -116,8 +116,7 @@ t.test(
     const path = taskRunPath(namespace, 'pay-31');
     const read = () => client.request<TaskRun>('GET', path);
     await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-31', 31) });
-    const job = 'payments-task-31-run-1';
-    await untilJob(client, namespace, job, 'the Job of attempt 1');
+    const job = await untilAttemptJob(client, namespace, 'TaskRun', 'pay-31');
     await finishJob(client, namespace, job, 'Complete');
     const done = await waitFor('the run Succeeded and observed', async (note) => {
       const run = await read();

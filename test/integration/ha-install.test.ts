@@ -29,7 +29,7 @@ import { review } from '../fuzz/reviews.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import { applyObjects, kustomize } from '../harness/kustomize.js';
-import { finishJob, jobPath, taskRunPath, testConfig } from '../harness/operator.js';
+import { finishJob, jobPath, taskRunJob, taskRunPath, testConfig } from '../harness/operator.js';
 import { metricFamilies } from '../harness/prometheus-text.js';
 import {
   containerEnv,
@@ -218,13 +218,13 @@ t.test(
 
     const sample = readFileSync(join(root, 'config', 'samples', 'taskrun.yaml'), 'utf8');
     const runName = /name: (\S+)/.exec(sample)?.[1] as string;
-    const jobName = 'payments-task-7-run-1';
     await waitFor('the leader started the run', async () => {
       const run = await client
         .request<KubeObject>('GET', taskRunPath(namespace, runName))
         .catch(() => undefined);
       return (run?.status as { phase?: string } | undefined)?.phase === 'Running';
     });
+    const jobName = await taskRunJob(client, namespace, runName);
 
     // The leader dies mid-run without releasing the Lease: the standby takes over after it expires.
     const transitions = (await lease()).leaseTransitions ?? 0;

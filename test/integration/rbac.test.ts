@@ -12,7 +12,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { parse } from 'yaml';
-import { kindFacts, RUN_KIND_NAMES, type TaskRunStatus } from '../../src/api/index.js';
+import { kindFacts, RUN_KIND_NAMES, type TaskRun, type TaskRunStatus } from '../../src/api/index.js';
 import {
   authenticatedUser,
   serviceAccountToken,
@@ -170,10 +170,11 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     (await status(path))?.conditions?.find((c) => c.type === 'Succeeded')?.reason;
 
   // A TaskRun's whole life: Running, replaced by a raised retryAttempt, failed, retried, Succeeded, expired.
-  const lifecycle = sampleTaskRun('lifecycle', 1, { serviceName: 'lifecycle' });
   const lifecyclePath = taskRunPath(runs, 'lifecycle');
+  const lifecycle = await admin.request<TaskRun>('POST', taskRunPath(runs), {
+    body: sampleTaskRun('lifecycle', 1, { serviceName: 'lifecycle' }),
+  });
   const job = (attempt: number) => taskRunStrategy.jobName(lifecycle, attempt);
-  await admin.request('POST', taskRunPath(runs), { body: lifecycle });
   await waitAllowed('attempt 1 running', async () => (await status(lifecyclePath))?.jobName === job(1));
   await admin.request('PATCH', lifecyclePath, {
     body: { spec: { retryAttempt: 2 } },
@@ -190,28 +191,38 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   await waitAllowed('Succeeded', async () => (await status(lifecyclePath))?.phase === 'Succeeded');
 
   // Names taken by objects the orchestrator does not own (outside its caches): read back, reported.
-  const conflicts: Array<[KubeObject, string, KubeObject]> = [];
+  // The names end in a hash of the run's uid: the foreign object takes a name of the run's attempt 2
+  // once the run exists, and raising retryAttempt makes the reconciler want it.
+  const conflicts: Array<[KubeObject, string, (run: TaskRun) => KubeObject]> = [];
   const cmRun = sampleTaskRun('cm-conflict', 2, { serviceName: 'cm-conflict' });
-  const foreignConfigMap = {
+  const foreignConfigMap = (run: TaskRun) => ({
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: taskRunStrategy.configMapName(cmRun, 1) },
+    metadata: { name: taskRunStrategy.configMapName(run, 2) },
     data: {},
-  };
+  });
   conflicts.push([cmRun, configMapPath(runs), foreignConfigMap]);
   const jobRun = sampleTaskRun('job-conflict', 3, { serviceName: 'job-conflict' });
   const container = { name: 'c', image: 'busybox', command: ['true'] };
-  const foreignJob = {
+  const foreignJob = (run: TaskRun) => ({
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { name: taskRunStrategy.jobName(jobRun, 1) },
+    metadata: { name: taskRunStrategy.jobName(run, 2) },
     spec: { template: { spec: { restartPolicy: 'Never', containers: [container] } } },
-  };
+  });
   conflicts.push([jobRun, jobPath(runs), foreignJob]);
   for (const [run, collection, foreign] of conflicts) {
-    await admin.request('POST', collection, { body: foreign });
-    await admin.request('POST', taskRunPath(runs), { body: run });
+    const created = await admin.request<TaskRun>('POST', taskRunPath(runs), { body: run });
     const path = taskRunPath(runs, run.metadata?.name);
+    await waitAllowed(
+      `${run.metadata?.name}: running`,
+      async () => (await status(path))?.phase === 'Running',
+    );
+    await admin.request('POST', collection, { body: foreign(created) });
+    await admin.request('PATCH', path, {
+      body: { spec: { retryAttempt: 2 } },
+      contentType: 'application/merge-patch+json',
+    });
     await waitAllowed(
       `${run.metadata?.name}: NameConflict`,
       async () => (await reason(path)) === 'NameConflict',

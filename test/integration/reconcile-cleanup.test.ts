@@ -11,6 +11,7 @@ import {
   jobPath,
   sampleTaskRun,
   startOperator,
+  taskRunJob,
   taskRunPath,
   testConfig,
 } from '../harness/operator.js';
@@ -38,7 +39,7 @@ t.test(
     for (const name of ['pay-20', 'pay-21'])
       await waitFor(`${name} Running`, async () => (await get(name)).status?.phase === 'Running');
 
-    await finishJob(client, namespace, 'payments-task-20-run-1', 'Complete');
+    await finishJob(client, namespace, await taskRunJob(client, namespace, 'pay-20'), 'Complete');
     await waitFor('pay-20 Succeeded', async () => (await get('pay-20')).status?.phase === 'Succeeded');
     // Only the test's finalizer left: the controller deleted the run and cleaned up after it.
     const deleted = await waitFor('pay-20 deleted and cleaned up', async (note) => {

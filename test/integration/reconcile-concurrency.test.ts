@@ -16,6 +16,7 @@ import { packageRoot } from '../../src/util/package-root.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import {
+  attemptNames,
   configMapPath,
   finishJob,
   httpStatusOf,
@@ -68,10 +69,11 @@ function taskRuns(client: KubeClient, namespace: string) {
     running: async (name: string) => (await get(name)).status?.phase === 'Running',
     waiting: async (name: string) => (await jobCreated(name))?.reason === 'WaitingForCapacity',
     jobCreated,
+    /** The Job and ConfigMap names of the run's first attempt. */
+    names: (name: string) => attemptNames(client, namespace, 'TaskRun', name),
+    job: async (name: string) => (await attemptNames(client, namespace, 'TaskRun', name)).job,
   };
 }
-
-const job = (service: string, taskId: number) => `${service}-task-${taskId}-run-1`;
 
 t.test('a service at its limit: the other runs wait, create nothing, and start one by one', async (t) => {
   const namespace = await testNamespace(t, cluster);
@@ -99,17 +101,13 @@ t.test('a service at its limit: the other runs wait, create nothing, and start o
     t.match(run.status, { phase: 'Pending', message }, `${name} says why it waits`);
     t.match(await runs.jobCreated(name), { status: 'False', reason: 'WaitingForCapacity', message });
     t.notOk(run.status?.attempt, 'not started');
-    const taskId = run.spec.taskId;
+    const would = await runs.names(name);
     t.equal(
-      await httpStatusOf(client.request('GET', configMapPath(namespace, `${job('payments', taskId)}-files`))),
+      await httpStatusOf(client.request('GET', configMapPath(namespace, would.configMap))),
       404,
       'no ConfigMap',
     );
-    t.equal(
-      await httpStatusOf(client.request('GET', jobPath(namespace, job('payments', taskId)))),
-      404,
-      'no Job',
-    );
+    t.equal(await httpStatusOf(client.request('GET', jobPath(namespace, would.job))), 404, 'no Job');
     const events = await client.request<{ items: KubeObject[] }>(
       'GET',
       `/api/v1/namespaces/${namespace}/events`,
@@ -126,14 +124,14 @@ t.test('a service at its limit: the other runs wait, create nothing, and start o
   const runningNames = () => Promise.all(names.map(runs.running));
   let running = first;
   for (const left of [2, 1]) {
-    await finishJob(client, namespace, job('payments', Number(running.slice(4))), 'Complete');
+    await finishJob(client, namespace, await runs.job(running), 'Complete');
     await waitFor(`the next run started (${left} left)`, async () => {
       const now = await runningNames();
       return now.filter(Boolean).length === 1 && !now[names.indexOf(running)];
     });
     running = names[(await runningNames()).indexOf(true)] as string;
   }
-  await finishJob(client, namespace, job('payments', Number(running.slice(4))), 'Complete');
+  await finishJob(client, namespace, await runs.job(running), 'Complete');
   await waitFor(
     'the last run succeeded',
     async () => (await runs.get(running)).status?.phase === 'Succeeded',
@@ -160,10 +158,10 @@ t.test('the oldest waiting run gets the free slot', async (t) => {
       String((await runs.get('a-newer')).metadata?.creationTimestamp),
   );
 
-  await finishJob(client, namespace, job('payments', 1), 'Complete');
+  await finishJob(client, namespace, await runs.job('c-first'), 'Complete');
   await waitFor('b-older running', () => runs.running('b-older'));
   t.ok(await runs.waiting('a-newer'), 'the newer run still waits');
-  await finishJob(client, namespace, job('payments', 2), 'Failed');
+  await finishJob(client, namespace, await runs.job('b-older'), 'Failed');
   // The default config retries a failed attempt: the run keeps its slot through the backoff.
   await waitFor('retry scheduled', async () =>
     /starts at/.test((await runs.get('b-older')).status?.message ?? ''),
@@ -200,12 +198,16 @@ t.test('the global limit holds across services and kinds', async (t) => {
     (await runs.get('ship-1')).status?.message,
     '2 of 2 runs in total are running (concurrency.global); waiting for one to finish',
   );
-  t.equal(await httpStatusOf(client.request('GET', jobPath(namespace, job('shipping', 1)))), 404, 'no Job');
+  t.equal(
+    await httpStatusOf(client.request('GET', jobPath(namespace, await runs.job('ship-1')))),
+    404,
+    'no Job',
+  );
 
-  await finishJob(client, namespace, job('billing', 1), 'Complete');
+  await finishJob(client, namespace, await runs.job('bill-1'), 'Complete');
   await waitFor('the slot went to the waiting service', () => runs.running('ship-1'));
   t.equal((await codeRunStatus())?.phase, 'Pending', 'the CodeRun still waits for its own service');
-  await finishJob(client, namespace, job('payments', 1), 'Complete');
+  await finishJob(client, namespace, await runs.job('pay-1'), 'Complete');
   await waitFor('the CodeRun runs', async () => (await codeRunStatus())?.phase === 'Running');
   t.equal(jobs.most(), 2, 'never more than two active Jobs');
 });

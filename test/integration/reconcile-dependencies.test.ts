@@ -10,6 +10,7 @@ import {
   jobPath,
   sampleTaskRun,
   startOperator,
+  taskRunJob,
   taskRunPath,
   testConfig,
 } from '../harness/operator.js';
@@ -37,7 +38,9 @@ t.test('a run waits for its dependencies, then starts when they succeed', async 
   t.match(waiting.status, { message: 'waiting for task 1 to succeed' });
   t.notOk(waiting.status?.attempt, 'not started');
   t.equal(
-    await httpStatusOf(client.request('GET', jobPath(namespace, 'payments-task-2-run-1'))),
+    await httpStatusOf(
+      client.request('GET', jobPath(namespace, await taskRunJob(client, namespace, 'task-2'))),
+    ),
     404,
     'no Job yet',
   );
@@ -45,11 +48,13 @@ t.test('a run waits for its dependencies, then starts when they succeed', async 
   await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('task-1', 1) });
   await waitFor('task 1 Running', async () => (await get('task-1')).status?.phase === 'Running');
   t.equal((await get('task-2')).status?.phase, 'Pending', 'a running dependency is not enough');
-  await finishJob(client, namespace, 'payments-task-1-run-1', 'Complete');
+  await finishJob(client, namespace, await taskRunJob(client, namespace, 'task-1'), 'Complete');
   await waitFor('task 2 Running', async () => (await get('task-2')).status?.phase === 'Running');
   t.match(dependencies(await get('task-2')), { status: 'True', reason: 'DependenciesSucceeded' });
   t.equal(
-    await httpStatusOf(client.request('GET', jobPath(namespace, 'payments-task-2-run-1'))),
+    await httpStatusOf(
+      client.request('GET', jobPath(namespace, await taskRunJob(client, namespace, 'task-2'))),
+    ),
     200,
     'its Job',
   );
@@ -71,7 +76,7 @@ t.test('a run whose dependency failed fails', async (t) => {
     body: sampleTaskRun('task-4', 4, { dependsOn: [3] }),
   });
   await waitFor('task 3 Running', async () => (await get('task-3')).status?.phase === 'Running');
-  await finishJob(client, namespace, 'payments-task-3-run-1', 'Failed');
+  await finishJob(client, namespace, await taskRunJob(client, namespace, 'task-3'), 'Failed');
   await waitFor('task 4 Failed', async () => (await get('task-4')).status?.phase === 'Failed');
   const failed = await get('task-4');
   t.match(dependencies(failed), {

@@ -16,7 +16,14 @@ import { defaultTemplateDir } from '../../src/render/index.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
-import { configMapPath, jobPath, sampleTaskRun, startOperator, taskRunPath } from '../harness/operator.js';
+import {
+  attemptNames,
+  configMapPath,
+  jobPath,
+  sampleTaskRun,
+  startOperator,
+  taskRunPath,
+} from '../harness/operator.js';
 import { sampleSum } from '../harness/prometheus-text.js';
 import { waitFor } from '../harness/wait.js';
 
@@ -76,10 +83,11 @@ async function runTask(client: KubeClient, namespace: string, taskId: number) {
       (await client.request<TaskRun>('GET', taskRunPath(namespace, name))).status?.phase === 'Running',
   );
   const stored = await client.request<TaskRun>('GET', taskRunPath(namespace, name));
-  const job = await client.request<KubeObject>('GET', jobPath(namespace, `payments-task-${taskId}-run-1`));
+  const names = await attemptNames(client, namespace, 'TaskRun', name);
+  const job = await client.request<KubeObject>('GET', jobPath(namespace, names.job));
   const configMap = await client.request<{ data: Record<string, string> }>(
     'GET',
-    configMapPath(namespace, `payments-task-${taskId}-run-1-files`),
+    configMapPath(namespace, names.configMap),
   );
   return { stored, job, configMap };
 }
@@ -106,7 +114,10 @@ t.test(
     const after = await runTask(client, namespace, 2);
     t.notOk(after.stored.spec.image, 'no image in the stored spec: the reconciler defaulted it');
     t.equal(agentImage(after.job), 'ghcr.io/5dlabs/claude:reloaded', 'the new run has the new image');
-    const old = await client.request<KubeObject>('GET', jobPath(namespace, 'payments-task-1-run-1'));
+    const old = await client.request<KubeObject>(
+      'GET',
+      jobPath(namespace, String(before.job.metadata?.name)),
+    );
     t.equal(agentImage(old), 'ghcr.io/5dlabs/claude:latest', 'the existing Job is untouched');
     // Its status moves with its pod (the Job controller's); its spec is the same (generation 1).
     t.equal(old.metadata?.generation, before.job.metadata?.generation, 'the existing Job spec is untouched');
@@ -152,7 +163,7 @@ t.test(
     );
     const old = await client.request<{ data: Record<string, string> }>(
       'GET',
-      configMapPath(namespace, 'payments-task-1-run-1-files'),
+      configMapPath(namespace, (await attemptNames(client, namespace, 'TaskRun', 'pay-1')).configMap),
     );
     t.same(old.data, before.configMap.data, "the existing run's ConfigMap is untouched");
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
 import { LABELS, type TaskRunStatus } from '../../src/api/index.js';
+import { uidHash } from '../../src/naming/names.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
@@ -18,6 +19,7 @@ await ensureCrds(cluster);
 interface Case {
   plural: string;
   sample: string;
+  /** The Job name without the hash of the run's uid it ends with. */
   job: string;
   pvc: string;
   labels: Record<string, string>;
@@ -57,25 +59,26 @@ for (const c of cases) {
       readFileSync(join(packageRoot(), 'config', 'samples', c.sample), 'utf8'),
     ) as KubeObject;
     const path = `/apis/orchestrator.io/v1/namespaces/${namespace}/${c.plural}`;
-    await client.request('POST', path, { body });
+    const created = await client.request<KubeObject>('POST', path, { body });
+    const jobName = `${c.job}-${uidHash(String(created.metadata?.uid))}`;
     const status = async () =>
       (await client.request<{ status?: TaskRunStatus }>('GET', `${path}/${body.metadata?.name}`)).status;
     await waitFor('phase Running', async () => (await status())?.phase === 'Running');
-    t.match(await status(), { attempt: 1, jobName: c.job, configMapName: `${c.job}-files` });
-    const job = await client.request<KubeObject>('GET', jobPath(namespace, c.job));
+    t.match(await status(), { attempt: 1, jobName, configMapName: `${jobName}-files` });
+    const job = await client.request<KubeObject>('GET', jobPath(namespace, jobName));
     t.match(job.metadata?.labels, c.labels);
     const pod = (job.spec as { template: { spec: { containers: { env: unknown[] }[]; volumes: unknown[] } } })
       .template.spec;
     t.match(pod.volumes, [{}, { persistentVolumeClaim: { claimName: c.pvc } }]);
     t.match(pod.containers[0]?.env, [{}, { valueFrom: { secretKeyRef: { name: c.secret } } }]);
-    t.equal(await httpStatusOf(client.request('GET', configMapPath(namespace, `${c.job}-files`))), 200);
+    t.equal(await httpStatusOf(client.request('GET', configMapPath(namespace, `${jobName}-files`))), 200);
     t.equal(
       await httpStatusOf(
         client.request('GET', `/api/v1/namespaces/${namespace}/persistentvolumeclaims/${c.pvc}`),
       ),
       200,
     );
-    await finishJob(client, namespace, c.job, 'Complete');
+    await finishJob(client, namespace, jobName, 'Complete');
     await waitFor('phase Succeeded', async () => (await status())?.phase === 'Succeeded');
     const reconciles = await op.reconciles(c.plural.replace(/s$/, ''));
     t.comment(`reconciles for one happy-path ${c.plural.replace(/s$/, '')}: ${reconciles}`);

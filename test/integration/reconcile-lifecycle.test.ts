@@ -5,10 +5,11 @@ import t from 'tap';
 import { kindFacts, LABELS, type TaskRun } from '../../src/api/index.js';
 import { attemptConfigMap } from '../../src/controllers/manifests.js';
 import { taskRunStrategy } from '../../src/controllers/run-kind.js';
-import type { KubeObject } from '../../src/runtime/index.js';
-import { testCluster, testNamespace } from '../harness/cluster.js';
+import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import {
+  attemptNames,
   configMapPath,
   httpStatusOf,
   jobPath,
@@ -49,29 +50,28 @@ t.test(
 
 t.test('a foreign ConfigMap of the same name is a conflict in status, and is left alone', async (t) => {
   const namespace = await testNamespace(t, cluster);
-  const foreign = { metadata: { name: 'payments-task-11-run-1-files', namespace }, data: { mine: 'yes' } };
-  const { client } = await startOperator(t, cluster, namespace);
-  await client.request('POST', configMapPath(namespace), { body: foreign });
+  // The name is the run's (it ends in its uid's hash): the run exists before the operator starts.
+  const client = new KubeClient(kubeConfig(cluster));
   await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-11', 11) });
+  const names = await attemptNames(client, namespace, 'TaskRun', 'pay-11');
+  const foreign = { metadata: { name: names.configMap, namespace }, data: { mine: 'yes' } };
+  await client.request('POST', configMapPath(namespace), { body: foreign });
+  await startOperator(t, cluster, namespace);
   const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-11'));
   await waitFor('a status', async () => (await get()).status !== undefined);
   const status = (await get()).status;
   t.match(status, {
     phase: 'Pending',
-    message:
-      /^ConfigMap payments-task-11-run-1-files already exists and has no controller, not this TaskRun; delete or rename it/,
+    message: `ConfigMap ${names.configMap} already exists and has no controller, not this TaskRun; delete or rename it`,
   });
   t.match(
     status?.conditions?.find((c) => c.type === 'ConfigMapReady'),
     { status: 'False', reason: 'NameConflict' },
   );
-  const kept = await client.request<KubeObject>(
-    'GET',
-    configMapPath(namespace, 'payments-task-11-run-1-files'),
-  );
+  const kept = await client.request<KubeObject>('GET', configMapPath(namespace, names.configMap));
   t.same(kept.data, { mine: 'yes' }, 'the foreign ConfigMap is untouched');
   t.equal(
-    await httpStatusOf(client.request('GET', jobPath(namespace, 'payments-task-11-run-1'))),
+    await httpStatusOf(client.request('GET', jobPath(namespace, names.job))),
     404,
     'no Job without its files',
   );
@@ -100,7 +100,7 @@ t.test('a ConfigMap of ours left by an interrupted reconcile is adopted', async 
   t.equal(await count(restarted.request('GET', configMapPath(namespace), { query })), 1, 'one ConfigMap');
   const adopted = await restarted.request<KubeObject>(
     'GET',
-    configMapPath(namespace, 'payments-task-12-run-1-files'),
+    configMapPath(namespace, leftover.metadata?.name),
   );
   t.same(adopted.data, { 'container.sh': 'echo earlier' }, 'adopted as it was');
   t.equal(await count(restarted.request('GET', jobPath(namespace), { query })), 1, 'one Job');

@@ -7,6 +7,7 @@ import type { KubeObject } from '../../src/runtime/index.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import {
+  attemptNames,
   finishJob,
   httpStatusOf,
   jobPath,
@@ -28,12 +29,15 @@ t.test('a failed Job is retried with growing delays, then the run fails', async 
   const { client } = await startOperator(t, cluster, namespace, config);
   await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-8', 8) });
   const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-8'));
-  const job = (attempt: number) =>
-    client.request<KubeObject>('GET', jobPath(namespace, `payments-task-8-run-${attempt}`));
-  await waitFor('attempt 1', async () => (await get()).status?.jobName === 'payments-task-8-run-1');
+  const names = (attempt: number) => attemptNames(client, namespace, 'TaskRun', 'pay-8', attempt);
+  const job = async (attempt: number) =>
+    client.request<KubeObject>('GET', jobPath(namespace, (await names(attempt)).job));
+  const first = (await names(1)).job;
+  await waitFor('attempt 1', async () => (await get()).status?.jobName === first);
+  t.match(first, /^payments-task-8-run-1-[0-9a-f]{8}$/);
 
   for (const attempt of [1, 2]) {
-    await finishJob(client, namespace, `payments-task-8-run-${attempt}`, 'Failed');
+    await finishJob(client, namespace, (await names(attempt)).job, 'Failed');
     let startsAt = Number.NaN;
     await waitFor('retry scheduled', async () => {
       const match = / starts at (\S+)$/.exec((await get()).status?.message ?? '');
@@ -57,11 +61,11 @@ t.test('a failed Job is retried with growing delays, then the run fails', async 
       Date.parse(created) >= Math.floor(startsAt / 1000) * 1000,
       `the next attempt was not made before its time: due ${new Date(startsAt).toISOString()}, its Job created ${created}`,
     );
-    t.equal((await get()).status?.configMapName, `payments-task-8-run-${attempt + 1}-files`);
+    t.equal((await get()).status?.configMapName, (await names(attempt + 1)).configMap);
   }
   t.ok(await job(1), 'old Jobs are kept for their logs');
 
-  await finishJob(client, namespace, 'payments-task-8-run-3', 'Failed');
+  await finishJob(client, namespace, (await names(3)).job, 'Failed');
   await waitFor('phase Failed', async () => (await get()).status?.phase === 'Failed');
   const status = (await get()).status;
   t.match(status, {
@@ -90,19 +94,16 @@ t.test('raising spec.retryAttempt starts a new attempt and deletes the running J
     const status = (await get()).status;
     return status?.attempt === 3 && status.phase === 'Running';
   });
-  t.match((await get()).status, {
-    phase: 'Running',
-    jobName: 'payments-task-9-run-3',
-    configMapName: 'payments-task-9-run-3-files',
-  });
-  t.ok(await client.request('GET', jobPath(namespace, 'payments-task-9-run-3')));
+  const names = (attempt: number) => attemptNames(client, namespace, 'TaskRun', 'pay-9', attempt);
+  const third = await names(3);
+  t.match((await get()).status, { phase: 'Running', jobName: third.job, configMapName: third.configMap });
+  t.ok(await client.request('GET', jobPath(namespace, third.job)));
   await waitFor(
     'the old running Job deleted',
-    async () =>
-      (await httpStatusOf(client.request('GET', jobPath(namespace, 'payments-task-9-run-1')))) === 404,
+    async () => (await httpStatusOf(client.request('GET', jobPath(namespace, (await names(1)).job)))) === 404,
   );
   t.equal(
-    await httpStatusOf(client.request('GET', jobPath(namespace, 'payments-task-9-run-2'))),
+    await httpStatusOf(client.request('GET', jobPath(namespace, (await names(2)).job))),
     404,
     'no attempt in between',
   );

@@ -3,6 +3,7 @@
 // that takes.
 import t from 'tap';
 import { LABELS, type TaskRun } from '../../src/api/index.js';
+import { uidHash } from '../../src/naming/names.js';
 import { kubectl, testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import {
@@ -30,12 +31,15 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
   const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-7'));
   await waitFor('phase Running', async () => (await get()).status?.phase === 'Running');
   const running = await get();
+  // The names end in a hash of the run's uid.
+  const JOB = `payments-task-7-run-1-${uidHash(String(run.metadata?.uid))}`;
+  const CM = `${JOB}-files`;
   t.same(running.metadata?.finalizers, ['taskrun.orchestrator.io/cleanup']);
   t.match(running.status, {
     attempt: 1,
-    configMapName: 'payments-task-7-run-1-files',
-    jobName: 'payments-task-7-run-1',
-    message: /^attempt 1 is running \(pod payments-task-7-run-1-\w+\)$/,
+    configMapName: CM,
+    jobName: JOB,
+    message: new RegExp(`^attempt 1 is running \\(pod ${JOB}-\\w+\\)$`),
   });
   const types = (running.status?.conditions ?? []).map((c) => [
     c.type,
@@ -65,7 +69,7 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
     [LABELS.agent]: 'rex',
     [LABELS.run]: 'pay-7',
   };
-  const cm = await client.request<Json>('GET', configMapPath(namespace, 'payments-task-7-run-1-files'));
+  const cm = await client.request<Json>('GET', configMapPath(namespace, CM));
   t.equal(cm.immutable, true);
   t.same(cm.metadata.ownerReferences, [owner]);
   t.match(cm.metadata.labels, labels);
@@ -78,7 +82,7 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
   t.notOk(pvc.metadata.ownerReferences, 'the workspace outlives its runs');
   t.same(pvc.spec.resources.requests, { storage: '10Gi' });
 
-  const job = await client.request<Json>('GET', jobPath(namespace, 'payments-task-7-run-1'));
+  const job = await client.request<Json>('GET', jobPath(namespace, JOB));
   t.same(job.metadata.ownerReferences, [owner]);
   t.match(job.metadata.labels, labels);
   t.match(job.spec, { backoffLimit: 0, activeDeadlineSeconds: 7200, ttlSecondsAfterFinished: 3600 });
@@ -111,12 +115,12 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
     ['/task-files', '/workspace'],
   );
   t.same(pod.volumes, [
-    { name: 'task-files', configMap: { name: 'payments-task-7-run-1-files', defaultMode: 420 } },
+    { name: 'task-files', configMap: { name: CM, defaultMode: 420 } },
     { name: 'workspace', persistentVolumeClaim: { claimName: 'workspace-payments' } },
   ]);
   t.match(pod.initContainers[0].env, [{ name: 'RUN_DIR', value: '/workspace/payments/.task/7/run-1/' }]);
 
-  await finishJob(client, namespace, 'payments-task-7-run-1', 'Complete');
+  await finishJob(client, namespace, JOB, 'Complete');
   await waitFor('phase Succeeded', async () => (await get()).status?.phase === 'Succeeded');
   const done = await get();
   t.match(done.status, { message: 'attempt 1 succeeded', completionTime: String });
@@ -152,13 +156,9 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
 
   // The Job's TTL deletes it some time after: the run stays Succeeded, nothing is run again.
   const before = await op.reconciles();
-  await client.request('DELETE', jobPath(namespace, 'payments-task-7-run-1'));
+  await client.request('DELETE', jobPath(namespace, JOB));
   // The deletion wakes the run's reconcile: once that has run, a re-created Job would be there.
   await waitFor('the reconcile after the Job was deleted', async () => (await op.reconciles()) > before);
-  t.equal(
-    await httpStatusOf(client.request('GET', jobPath(namespace, 'payments-task-7-run-1'))),
-    404,
-    'not re-created',
-  );
+  t.equal(await httpStatusOf(client.request('GET', jobPath(namespace, JOB))), 404, 'not re-created');
   t.equal((await get()).status?.phase, 'Succeeded');
 });

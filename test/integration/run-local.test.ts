@@ -88,11 +88,22 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
   t.equal(stored.spec.agent, 'rex', 'defaulted by the webhook');
   t.same(stored.metadata.finalizers, ['taskrun.orchestrator.io/cleanup']);
   // Reconciled by the manager with the templates of --templates-dir.
+  // The run's ConfigMap, found by its run label (its name ends in a hash of the run's uid).
   const files = async () =>
-    JSON.parse(
-      (await kubectl(cluster, ['get', 'configmap', 'payments-task-7-run-1-files', '-o', 'json'])).stdout ||
-        '{}',
-    ) as { data?: Record<string, string> };
+    (
+      JSON.parse(
+        (
+          await kubectl(cluster, [
+            'get',
+            'configmap',
+            '-l',
+            'orchestrator.io/run=payments-task-7',
+            '-o',
+            'json',
+          ])
+        ).stdout || '{"items":[]}',
+      ) as { items: { data?: Record<string, string> }[] }
+    ).items[0] ?? {};
   await waitFor('the run ConfigMap', async () => Boolean((await files()).data));
   t.match((await files()).data?.['prompt.md'], MARKER, 'rendered from --templates-dir');
   const denied = await kubectl(cluster, [
