@@ -121,7 +121,10 @@ t.test('task docs --wait: exit 1 when the run fails for good', async (t) => {
   const job = await untilAttemptJob(op.client, namespace, 'DocsRun', 'docs-1');
   await finishJob(op.client, namespace, job, 'Failed');
   t.equal(await done, 1, io.stderr());
-  t.match(io.stdout(), /\nDocsRun docs-1 failed\n {2}Phase: +Failed\n/);
+  t.match(
+    io.stdout(),
+    /\nDocsRun docs-1 failed: \(RetriesExhausted\) attempt 1 failed \(the agent exited with code 1\)[^\n]*\n {2}Phase: +Failed\n/,
+  );
   t.match(io.stdout(), /Message: +attempt 1 failed \(the agent exited with code 1\)/);
 });
 
