@@ -10,6 +10,7 @@ import { qualifiedNameProblem } from '../naming/names.js';
 import { packageRoot } from '../util/package-root.js';
 import { error, type Finding, formatFinding } from '../validation/finding.js';
 import { compileSchema, createAjv } from '../validation/schema-validator.js';
+import { taskDocsPathProblem } from './task-docs.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -61,6 +62,17 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
         ),
       );
     }
+  }
+  for (const [field, placeholder] of [
+    ['directory', true],
+    ['tasksFile', false],
+  ] as const) {
+    const value = config.taskDocs[field];
+    const problem = taskDocsPathProblem(value, placeholder);
+    if (problem)
+      findings.push(
+        error('config', `taskDocs.${field}`, `Invalid value: ${JSON.stringify(value)}: ${problem}`),
+      );
   }
   for (const key of Object.keys(config.job.podAnnotations ?? {})) {
     const problem = qualifiedNameProblem(key);

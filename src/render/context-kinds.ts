@@ -3,6 +3,7 @@
 
 import type { CodeRun, ControllerConfig, DocsRun, TaskRun } from '../api/index.js';
 import { dockerRefusal, runAgent } from '../api/index.js';
+import { taskDocsPaths } from '../config/task-docs.js';
 import { runDirectory } from '../naming/names.js';
 import {
   applyAgentTools,
@@ -140,7 +141,7 @@ export function codeRunContext(
       url: spec.docsRepositoryUrl,
       branch: spec.docsBranch ?? 'main',
       projectDir,
-      taskDir: `${projectDir}/tasks/task-${spec.taskId}`,
+      taskDir: taskDocsPaths(config, projectDir).directory(spec.taskId),
     },
     git: c.git,
     pullRequest: { title: `Task ${spec.taskId} (${spec.service})` },
@@ -189,6 +190,7 @@ export function docsRunContext(
   const includeCodebase = spec.includeCodebase === true;
   const sourceBranch = spec.sourceBranch ?? 'main';
   const repoDir = `${base}/repo`;
+  const taskDocs = taskDocsPaths(config, spec.workingDirectory);
   return {
     run: c.run,
     agent: c.agent,
@@ -222,6 +224,12 @@ export function docsRunContext(
     ),
     taskRun: null,
     codeRun: null,
-    docsRun: { workingDirectory: spec.workingDirectory, includeCodebase, sourceBranch },
+    docsRun: {
+      workingDirectory: spec.workingDirectory,
+      includeCodebase,
+      sourceBranch,
+      tasksFile: taskDocs.tasksFile,
+      taskDocsDirectory: taskDocs.directoryPattern,
+    },
   };
 }

@@ -54,7 +54,10 @@ export interface TemplateContext {
   memory: { overwrite: boolean };
   /** The repository the agent works on; null for a TaskRun without one. */
   repo: RepoContext | null;
-  /** A CodeRun's documentation repository (read only); null for other kinds. */
+  /**
+   * A CodeRun's documentation repository (read only); null for other kinds. taskDir: the task's
+   * documents relative to the repository root (config taskDocs.directory under projectDir).
+   */
   docs: { url: string; branch: string; projectDir: string; taskDir: string } | null;
   git: { userName: string; userEmail: string };
   pullRequest: { title: string };
@@ -99,7 +102,15 @@ export interface TemplateContext {
     workingDirectory: string | null;
     enableDocker: boolean;
   } | null;
-  docsRun: { workingDirectory: string; includeCodebase: boolean; sourceBranch: string } | null;
+  docsRun: {
+    workingDirectory: string;
+    includeCodebase: boolean;
+    sourceBranch: string;
+    /** The project's task list, relative to the repository root (config taskDocs.tasksFile). */
+    tasksFile: string;
+    /** Where each task's documents go, relative to the repository root, with {id} for the task id. */
+    taskDocsDirectory: string;
+  } | null;
 }
 
 export type { ToolConfig };

@@ -115,7 +115,7 @@ t.test('failing before the agent: why, in one line, odd characters intact, cut t
   t.equal(doc.workCompleted, false);
   t.equal(
     doc.summary,
-    `failed before the agent ran: no task documentation at ${controlsAs(odd, ' ')}/tasks/task-7 in ${docs} (branch main)`,
+    `failed before the agent ran: no task documentation at ${controlsAs(odd, ' ')}/.taskmaster/docs/task-7 in ${docs} (branch main)`,
   );
 
   const long = `${'é'.repeat(3000)}"\\`;

@@ -112,8 +112,8 @@ t.test(
     const f = fixture(t);
     const repo = f.origin(path.join(f.root, 'payments.git'), 'trunk', { 'services/payments/x.txt': 'x' });
     const docs = f.origin(path.join(f.root, 'docs.git'), 'main', {
-      'projects/payments/tasks/task-7/task.md': '# Seven\n',
-      'projects/payments/tasks/task-7/acceptance-criteria.md': '- ok\n',
+      'projects/payments/.taskmaster/docs/task-7/task.md': '# Seven\n',
+      'projects/payments/.taskmaster/docs/task-7/acceptance-criteria.md': '- ok\n',
     });
     const run = sampleCodeRun({ ...rex, continuing: true }, config);
     Object.assign(run.spec, { repositoryUrl: repo, docsRepositoryUrl: docs });
@@ -156,7 +156,7 @@ t.test(
 t.test('DocsRun: only the project directory is checked out', async (t) => {
   const f = fixture(t);
   const url = f.origin(path.join(f.root, 'docs.git'), 'main', {
-    'projects/payments/prd.md': 'prd',
+    'projects/payments/.taskmaster/tasks/tasks.json': '{"tasks":[]}',
     'src/big.c': 'code',
   });
   const run = sampleDocsRun({ ...rex, agent: 'morgan' }, config);
@@ -165,7 +165,7 @@ t.test('DocsRun: only the project directory is checked out', async (t) => {
   const r = f.run(rendered);
   t.equal(r.status, 0, r.log);
   const repo = rendered.context.paths.repo ?? '';
-  t.ok(existsSync(`${repo}/projects/payments/prd.md`));
+  t.ok(existsSync(`${repo}/projects/payments/.taskmaster/tasks/tasks.json`));
   t.notOk(existsSync(`${repo}/src/big.c`), 'the codebase is left out');
   t.equal(git(['rev-parse', '--abbrev-ref', 'HEAD'], repo).trim(), 'docs/projects-payments');
 });

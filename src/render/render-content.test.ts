@@ -123,7 +123,7 @@ t.test('CodeRun: continueSession resumes the recorded session; a later attempt r
   t.same(renderCodeRun(set, run, config, 2).context.session, { resume: true, id: null }, 'none recorded');
   const { data, context } = renderCodeRun(set, run, config, 1);
   t.match(data['CLAUDE.md'], /^@\.task\/current\/task\.md$/m, 'a kept memory imports the current attempt');
-  t.match(data['container.sh'], /readonly DOCS_TASK_DIR='projects\/payments\/tasks\/task-7'/);
+  t.match(data['container.sh'], /readonly DOCS_TASK_DIR='projects\/payments\/\.taskmaster\/docs\/task-7'/);
   t.equal(context.paths.work, '/workspace/payments/repo/services/payments');
   t.match(data['container.sh'], /readonly OVERWRITE_MEMORY='true'/);
 });

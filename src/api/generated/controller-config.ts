@@ -95,6 +95,22 @@ export interface components {
                 accessModes: ("ReadWriteOnce" | "ReadWriteOncePod" | "ReadWriteMany" | "ReadOnlyMany")[];
             };
             /**
+             * @description Where a Task Master project keeps its tasks and their documents, relative to the project's directory (a DocsRun's spec.workingDirectory, a CodeRun's spec.docsProjectDirectory). Relative paths without '..' segments.
+             * @default {}
+             */
+            taskDocs: {
+                /**
+                 * @description The directory of one task's documents (task.md, acceptance-criteria.md, architecture.md); {id} stands for the task id and must appear. DocsRuns write there, CodeRuns read from there. Default .taskmaster/docs/task-{id}.
+                 * @default .taskmaster/docs/task-{id}
+                 */
+                directory: string;
+                /**
+                 * @description The project's task list; a DocsRun documents the tasks it lists and fails before the agent runs when it is missing. Default .taskmaster/tasks/tasks.json.
+                 * @default .taskmaster/tasks/tasks.json
+                 */
+                tasksFile: string;
+            };
+            /**
              * @description Retries of failed runs.
              * @default {}
              */
