@@ -10,6 +10,7 @@ import { qualifiedNameProblem } from '../naming/names.js';
 import { packageRoot } from '../util/package-root.js';
 import { error, type Finding, formatFinding } from '../validation/finding.js';
 import { compileSchema, createAjv } from '../validation/schema-validator.js';
+import { namespaceScopeFindings } from './namespace-scope.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -69,6 +70,7 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
         error('config', `job.podAnnotations[${JSON.stringify(key)}]`, `Invalid value: ${problem}`),
       );
   }
+  findings.push(...namespaceScopeFindings(config));
   return findings;
 }
 

@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type BackoffPolicy, backoffDelay } from './backoff.js';
-import type { EventSource, ResourceEventHandler } from './event-handlers.js';
+import { deliver, type EventKind, type EventSource, type ResourceEventHandler } from './event-handlers.js';
 import {
   ApiError,
   isApiStatus,
@@ -327,15 +327,9 @@ export class Informer<T extends KubeObject = KubeObject> implements EventSource<
     return undefined;
   }
 
-  private emit(kind: 'add' | 'update' | 'delete', obj: T, previous?: T): void {
-    for (const handler of this.handlers) {
-      try {
-        if (kind === 'add') handler.onAdd?.(obj);
-        else if (kind === 'update') handler.onUpdate?.(previous as T, obj);
-        else handler.onDelete?.(obj);
-      } catch (err) {
-        this.logger.error({ err, event: kind, key: objectKey(obj) }, 'event handler failed');
-      }
-    }
+  private emit(kind: EventKind, obj: T, previous?: T): void {
+    deliver(this.handlers, { kind, obj, previous }, (err) =>
+      this.logger.error({ err, event: kind, key: objectKey(obj) }, 'event handler failed'),
+    );
   }
 }
