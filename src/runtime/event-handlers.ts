@@ -44,23 +44,3 @@ export interface EventSource<T extends KubeObject = KubeObject> {
   /** Registers `handler`; returns a function that unregisters it. */
   addHandler(handler: ResourceEventHandler<T>): () => void;
 }
-
-export type EventKind = 'add' | 'update' | 'delete';
-
-/** Hands one event to every handler; one that throws is reported and does not stop the others. */
-export function deliver<T extends KubeObject>(
-  handlers: Iterable<ResourceEventHandler<T>>,
-  event: { kind: EventKind; obj: T; previous?: T | undefined },
-  onError: (err: unknown) => void,
-): void {
-  const { kind, obj, previous } = event;
-  for (const handler of handlers) {
-    try {
-      if (kind === 'add') handler.onAdd?.(obj);
-      else if (kind === 'update') handler.onUpdate?.(previous as T, obj);
-      else handler.onDelete?.(obj);
-    } catch (err) {
-      onError(err);
-    }
-  }
-}

@@ -4,10 +4,9 @@
 // and its informer stopped. Namespaced informers need only namespaced permissions (RoleBindings).
 // The design it implements: docs/design.md §1.2.
 import type { Logger } from 'pino';
-import type { Cache } from './cache.js';
-import { deliver, type EventKind, type ResourceEventHandler } from './event-handlers.js';
+import { CacheBase } from './cache.js';
 import type { Informer } from './informer.js';
-import { type KubeObject, objectKey } from './object.js';
+import type { KubeObject } from './object.js';
 import type { ReadOnlyStore } from './store.js';
 
 export interface NamespacedInformerOptions<T extends KubeObject> {
@@ -31,7 +30,7 @@ interface Member<T extends KubeObject> {
   leave: () => void;
 }
 
-export class NamespacedInformer<T extends KubeObject = KubeObject> implements Cache<T> {
+export class NamespacedInformer<T extends KubeObject = KubeObject> extends CacheBase<T> {
   readonly store: ReadOnlyStore<T> = {
     get: (namespace, name) => this.members.get(namespace)?.informer.store.get(namespace, name),
     list: (namespace) =>
@@ -41,13 +40,15 @@ export class NamespacedInformer<T extends KubeObject = KubeObject> implements Ca
   };
   readonly synced: Promise<void>;
   private readonly members = new Map<string, Member<T>>();
-  private readonly handlers = new Set<ResourceEventHandler<T>>();
   /** Informers of namespaces that left, until they have stopped. */
   private readonly leaving = new Set<Promise<void>>();
   private running = false;
-  private isSynced = false;
+
+  protected readonly logger: Logger;
 
   constructor(private readonly opts: NamespacedInformerOptions<T>) {
+    super();
+    this.logger = opts.logger;
     for (const namespace of opts.namespaces ?? []) this.addNamespace(namespace);
     this.synced = (async () => {
       await opts.scopeKnown;
@@ -91,19 +92,6 @@ export class NamespacedInformer<T extends KubeObject = KubeObject> implements Ca
     this.leaving.add(stopping);
   }
 
-  hasSynced(): boolean {
-    return this.isSynced;
-  }
-
-  list(): T[] {
-    return this.store.list();
-  }
-
-  addHandler(handler: ResourceEventHandler<T>): () => void {
-    this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
-  }
-
   start(): void {
     this.running = true;
     for (const member of this.members.values()) member.informer.start();
@@ -112,11 +100,5 @@ export class NamespacedInformer<T extends KubeObject = KubeObject> implements Ca
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all([...[...this.members.values()].map((m) => m.informer.stop()), ...this.leaving]);
-  }
-
-  private emit(kind: EventKind, obj: T, previous?: T): void {
-    deliver(this.handlers, { kind, obj, previous }, (err) =>
-      this.opts.logger.error({ err, event: kind, key: objectKey(obj) }, 'event handler failed'),
-    );
   }
 }
