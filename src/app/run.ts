@@ -8,6 +8,7 @@ import { Registry } from 'prom-client';
 import { admissionRoutes } from '../admission/handlers.js';
 import { installLocalWebhooks } from '../admission/install.js';
 import { startWebhookServer } from '../admission/server.js';
+import { namespaceScope } from '../config/namespace-scope.js';
 import { runControllers } from '../controllers/run-controllers.js';
 import { KubeClient, Manager } from '../runtime/index.js';
 import { packageRoot } from '../util/package-root.js';
@@ -92,12 +93,13 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       metrics: opts.metrics,
       probes: opts.probes,
     });
-    // The informers' scope is fixed when they start: a changed watchNamespace takes a restart.
-    const watchNamespace = config.current().watchNamespace || undefined;
+    // The informers' scope is fixed when they start: a changed scope takes a restart.
+    const scope = namespaceScope(config.current());
+    logger.info({ scope }, 'reconciling runs in these namespaces');
     const runs = runControllers({
       client,
       registry,
-      ...(watchNamespace ? { namespace: watchNamespace } : {}),
+      scope,
       logger: logger.child({ component: 'controllers' }),
       config: () => config.current(),
       templates: () => templates.current(),

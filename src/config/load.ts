@@ -10,6 +10,7 @@ import { qualifiedNameProblem } from '../naming/names.js';
 import { packageRoot } from '../util/package-root.js';
 import { error, type Finding, formatFinding } from '../validation/finding.js';
 import { compileSchema, createAjv } from '../validation/schema-validator.js';
+import { namespaceScopeFindings } from './namespace-scope.js';
 import { taskDocsPathProblem } from './task-docs.js';
 
 export class ConfigError extends Error {
@@ -81,6 +82,7 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
         error('config', `job.podAnnotations[${JSON.stringify(key)}]`, `Invalid value: ${problem}`),
       );
   }
+  findings.push(...namespaceScopeFindings(config));
   return findings;
 }
 

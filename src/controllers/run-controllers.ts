@@ -15,7 +15,15 @@ import {
   runResource,
 } from '../api/index.js';
 import type { TemplateSet } from '../render/index.js';
-import { Controller, Informer, type KubeClient, mapToControllerOwner, mapToSelf } from '../runtime/index.js';
+import {
+  type Cache,
+  Controller,
+  type KubeClient,
+  mapToControllerOwner,
+  mapToSelf,
+  type NamespaceScope,
+  scopedCaches,
+} from '../runtime/index.js';
 import { podForCache } from './agent-pod.js';
 import { Capacity } from './capacity.js';
 import { cacheSources, mapToWaitingRuns, type RunCache } from './capacity-cache.js';
@@ -33,56 +41,53 @@ export interface RunControllersOptions {
   logger: Logger;
   config: () => ControllerConfig;
   templates: () => TemplateSet;
-  /** Only this namespace. Default: every namespace. */
+  /** The namespaces whose runs are reconciled, fixed here. Default: every namespace. */
+  scope?: NamespaceScope;
+  /** Shorthand for a scope of this one namespace. */
   namespace?: string;
   /** Reconciles of different runs at once, per kind. Default 4. */
   maxConcurrentReconciles?: number;
 }
 
 export interface RunControllers {
-  informers: Informer[];
+  /** Every cache, for the manager to run (and wait for). */
+  informers: Cache[];
   controllers: Controller[];
 }
 
 /** The informer of one kind's runs. */
 interface KindInformer<K extends RunKindName = RunKindName> extends RunCache<K> {
-  runs: Informer<RunOf<K>>;
+  runs: Cache<RunOf<K>>;
 }
 
 /** The shared caches every kind's controller reads. */
 interface SharedCaches {
-  jobs: Informer;
+  jobs: Cache;
   /** The runs' pods, stripped to what status needs, and their index by Job. */
-  pods: Informer;
+  pods: Cache;
   podsByJob: PodsByJob;
-  configMaps: Informer;
-  workspaces: Informer;
+  configMaps: Cache;
+  workspaces: Cache;
   capacity: Capacity;
   kinds: readonly KindInformer[];
 }
 
 export function runControllers(opts: RunControllersOptions): RunControllers {
   const { client, logger, namespace } = opts;
+  const scope = opts.scope ?? (namespace ? { namespaces: [namespace] } : { all: true });
+  const caches = scopedCaches(scope, client, logger);
   const managed = `${LABELS.managedBy}=${MANAGED_BY}`;
-  const ns = namespace ? { namespace } : {};
-  const jobs = new Informer({ client, logger, resource: JOBS, labelSelector: managed, ...ns });
-  const configMaps = new Informer({ client, logger, resource: CONFIGMAPS, labelSelector: managed, ...ns });
-  const workspaces = new Informer({ client, logger, resource: PVCS, labelSelector: managed, ...ns });
+  const jobs = caches.informer({ resource: JOBS, labelSelector: managed });
+  const configMaps = caches.informer({ resource: CONFIGMAPS, labelSelector: managed });
+  const workspaces = caches.informer({ resource: PVCS, labelSelector: managed });
   // The Jobs' pods carry the Job template's labels: the same selector finds only the runs' pods.
-  const pods = new Informer({
-    client,
-    logger,
-    resource: PODS,
-    labelSelector: managed,
-    transform: podForCache,
-    ...ns,
-  });
+  const pods = caches.informer({ resource: PODS, labelSelector: managed, transform: podForCache });
   const podsByJob = new PodsByJob();
   pods.addHandler(podsByJob);
   const kinds = RUN_KIND_NAMES.map(
     <K extends RunKindName>(kind: K): KindInformer<K> => ({
       kind,
-      runs: new Informer<RunOf<K>>({ client, logger, resource: runResource(kind), ...ns }),
+      runs: caches.informer<RunOf<K>>({ resource: runResource(kind) }),
     }),
   );
   registerRunMetrics(opts.registry, kinds);
@@ -90,8 +95,11 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   const capacity = new Capacity(cacheSources(jobs, kinds, opts.config));
   const shared: SharedCaches = { jobs, pods, podsByJob, configMaps, workspaces, capacity, kinds };
   const controllers = kinds.map((cache) => kindController(opts, shared, cache));
-  const runInformers: Informer[] = kinds.map((c) => c.runs);
-  return { informers: [jobs, pods, configMaps, workspaces, ...runInformers], controllers };
+  const runInformers: Cache[] = kinds.map((c) => c.runs);
+  return {
+    informers: [...caches.own, jobs, pods, configMaps, workspaces, ...runInformers],
+    controllers,
+  };
 }
 
 /** The controller of one kind: its typed reconciler, and what wakes it. */

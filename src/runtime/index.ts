@@ -1,5 +1,6 @@
 // The manager runtime: informers, work queue, controllers, leader election, probes, metrics.
 export { type BackoffPolicy, backoffDelay } from './backoff.js';
+export type { Cache } from './cache.js';
 export { type Clock, realClock } from './clock.js';
 export { Controller, type ControllerOptions } from './controller.js';
 export {
@@ -34,6 +35,14 @@ export {
   microTime,
 } from './leader-election.js';
 export { type LeaderElectionConfig, Manager, type ManagerOptions } from './manager.js';
+export {
+  NAMESPACES,
+  type NamespaceScope,
+  type ResourceCacheOptions,
+  type ScopedCaches,
+  scopedCaches,
+} from './namespace-scope.js';
+export { NamespacedInformer, type NamespacedInformerOptions } from './namespaced-informer.js';
 export {
   type KubeObject,
   LAST_APPLIED_ANNOTATION,

@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type BackoffPolicy, backoffDelay } from './backoff.js';
-import type { EventSource, ResourceEventHandler } from './event-handlers.js';
+import { CacheBase } from './cache.js';
 import {
   ApiError,
   isApiStatus,
@@ -73,7 +73,7 @@ interface ListResponse {
   items?: KubeObject[];
 }
 
-export class Informer<T extends KubeObject = KubeObject> implements EventSource<T> {
+export class Informer<T extends KubeObject = KubeObject> extends CacheBase<T> {
   readonly store = new Store<T>();
   /** Resolves once the first list has been cached and its events delivered. */
   readonly synced: Promise<void>;
@@ -89,15 +89,14 @@ export class Informer<T extends KubeObject = KubeObject> implements EventSource<
     Pick<InformerOptions, 'namespace' | 'labelSelector' | 'fieldSelector'>;
   private readonly backoff: BackoffPolicy;
   private readonly path: string;
-  private readonly logger: Logger;
-  private readonly handlers = new Set<ResourceEventHandler>();
+  protected readonly logger: Logger;
   private resolveSynced!: () => void;
-  private isSynced = false;
   private resourceVersion = '';
   private stopping: AbortController | undefined;
   private running: Promise<void> | undefined;
 
   constructor(opts: InformerOptions) {
+    super();
     this.opts = {
       transform: stripForCache,
       backoffInitialMs: 1_000,
@@ -124,19 +123,6 @@ export class Informer<T extends KubeObject = KubeObject> implements EventSource<
     this.synced = new Promise((resolve) => {
       this.resolveSynced = resolve;
     });
-  }
-
-  hasSynced(): boolean {
-    return this.isSynced;
-  }
-
-  list(): T[] {
-    return this.store.list();
-  }
-
-  addHandler(handler: ResourceEventHandler<T>): () => void {
-    this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
   }
 
   start(): void {
@@ -325,17 +311,5 @@ export class Informer<T extends KubeObject = KubeObject> implements EventSource<
     }
     if (resourceVersion) this.resourceVersion = resourceVersion;
     return undefined;
-  }
-
-  private emit(kind: 'add' | 'update' | 'delete', obj: T, previous?: T): void {
-    for (const handler of this.handlers) {
-      try {
-        if (kind === 'add') handler.onAdd?.(obj);
-        else if (kind === 'update') handler.onUpdate?.(previous as T, obj);
-        else handler.onDelete?.(obj);
-      } catch (err) {
-        this.logger.error({ err, event: kind, key: objectKey(obj) }, 'event handler failed');
-      }
-    }
   }
 }

@@ -9,9 +9,9 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, type Metric, Registry } from 'prom-client';
+import type { Cache } from './cache.js';
 import type { Controller } from './controller.js';
 import { boundPort, closeServer, type ListenAddress, listen } from './http-server.js';
-import type { Informer } from './informer.js';
 import type { KubeClient } from './kube-client.js';
 import { type LeaderElectionOptions, LeaderElector } from './leader-election.js';
 import { metricsHandler } from './metrics-server.js';
@@ -50,7 +50,7 @@ export class Manager {
   readonly elector: LeaderElector | undefined;
   private readonly opts: ManagerOptions;
   private readonly logger: Logger;
-  private readonly informers: Informer[] = [];
+  private readonly informers: Cache[] = [];
   private readonly controllers: Controller[] = [];
   private readonly servers: { metrics?: Server; probes?: Server } = {};
   private state: State = 'new';
@@ -89,7 +89,7 @@ export class Manager {
     });
   }
 
-  addInformer(informer: Informer): void {
+  addInformer(informer: Cache): void {
     this.informers.push(informer);
   }
 

@@ -11,7 +11,14 @@ import { CONFIGMAPS, JOBS } from '../../src/controllers/owned-objects.js';
 import { runControllers } from '../../src/controllers/run-controllers.js';
 import { RUN_STRATEGIES, type RunStrategy } from '../../src/controllers/run-kind.js';
 import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
-import { KubeClient, type KubeObject, Manager, resourcePath } from '../../src/runtime/index.js';
+import {
+  type Cache,
+  KubeClient,
+  type KubeObject,
+  Manager,
+  type NamespaceScope,
+  resourcePath,
+} from '../../src/runtime/index.js';
 import { kubeConfig } from './cluster.js';
 import { sampleSum } from './prometheus-text.js';
 import { scaled, waitFor } from './wait.js';
@@ -40,6 +47,8 @@ export function testConfig(change: (config: ControllerConfig) => void = () => {}
 export interface Operator {
   client: KubeClient;
   manager: Manager;
+  /** Every cache the manager runs. */
+  informers: Cache[];
   /** Reconciles run so far by one kind's controller (`taskrun`, `coderun`, `docsrun`). */
   reconciles(controller?: string): Promise<number>;
   stop(): Promise<void>;
@@ -54,6 +63,8 @@ export interface OperatorOptions {
   inputs?: { config: () => ControllerConfig; templates: () => TemplateSet };
   /** The manager's metrics registry. Default: a new one. */
   registry?: Registry;
+  /** The namespaces reconciled, instead of the one given. */
+  scope?: NamespaceScope;
 }
 
 export async function startOperator(
@@ -84,7 +95,7 @@ export async function startOperator(
     client,
     registry,
     logger,
-    namespace,
+    scope: options.scope ?? { namespaces: [namespace] },
     ...inputs,
   });
   for (const informer of informers) manager.addInformer(informer);
@@ -101,6 +112,7 @@ export async function startOperator(
   return {
     client,
     manager,
+    informers,
     reconciles: async (controller = 'taskrun') =>
       sampleSum(await registry.metrics(), 'controller_runtime_reconcile_total', { controller }),
     stop,

@@ -2,10 +2,11 @@
 // authorization on), the manager runs with leader election as the ServiceAccount (a TokenRequest
 // token), and runs are driven through every path that calls the API: create → Running → Succeeded, a
 // failed attempt and its retry, a raised retryAttempt replacing a running Job, name conflicts with
-// foreign objects, deletion through the finalizer. Every request is recorded with the attributes the
-// authorizer checks. Asserted: nothing was forbidden or used without a rule (no verb missing), every
-// granted verb was used (none extra), and Leases are only touched in the manager's own namespace,
-// granted by a Role.
+// foreign objects, deletion through the finalizer. The runs' namespace is selected by a label
+// (namespaceSelector), so the namespace rule is used too. Every request is recorded with the
+// attributes the authorizer checks. Asserted: nothing was forbidden or used without a rule (no verb
+// missing), every granted verb was used (none extra), and Leases are only touched in the manager's own
+// namespace, granted by a Role.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -85,7 +86,8 @@ const difference = (a: Set<string>, b: Set<string>) => [...a].filter((x) => !b.h
 
 t.test('config/rbac grants every verb the manager uses and no other', async (t) => {
   const home = await testNamespace(t, cluster);
-  const runs = await testNamespace(t, cluster);
+  const selector = `orchestrator.io/rbac-test=${home}`;
+  const runs = await testNamespace(t, cluster, { 'orchestrator.io/rbac-test': home });
   const rbac = isolated(await kustomize(cluster, join(root, 'config', 'rbac')), home);
   const applied = await applyObjects(cluster, rbac);
   t.equal(applied.code, 0, applied.stderr);
@@ -145,7 +147,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     client,
     registry,
     logger,
-    namespace: runs,
+    scope: { selector },
     config: () => config,
     templates: () => templates,
   });
@@ -283,6 +285,13 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     client.requests.filter((r) => r.resource === 'leases').map((r) => r.namespace),
   );
   t.same([...leaseNamespaces], [home], 'Leases only in the manager namespace');
-  const elsewhere = client.requests.filter((r) => r.resource !== 'leases' && r.namespace !== runs);
+  const selected = client.requests.filter((r) => r.resource === 'namespaces');
+  t.ok(
+    selected.every((r) => r.namespace === '' && ['list', 'watch'].includes(r.verb)),
+    'namespaces are only listed and watched',
+  );
+  const elsewhere = client.requests.filter(
+    (r) => r.resource !== 'leases' && r.resource !== 'namespaces' && r.namespace !== runs,
+  );
   t.same(elsewhere, [], 'everything else in the runs namespace');
 });

@@ -296,8 +296,12 @@ export interface components {
                  */
                 bindAddress: string;
             };
-            /** @description Watch and reconcile runs in this namespace only (read at start; a change takes a restart). Default empty (all namespaces). */
+            /** @description The one-namespace form of the runs' scope. Watch and reconcile runs in this namespace only. Exclusive with watchNamespaces and namespaceSelector. Read at start; a change takes a restart. Default empty (all namespaces, unless watchNamespaces or namespaceSelector is set). */
             watchNamespace?: string;
+            /** @description The list form of the runs' scope. Watch and reconcile runs in exactly these namespaces (one informer per namespace and resource, so namespaced RoleBindings suffice; config/overlays/namespaces). Exclusive with watchNamespace and namespaceSelector. Read at start; a change takes a restart. Default none. */
+            watchNamespaces?: string[];
+            /** @description The selector form of the runs' scope. Watch and reconcile runs in the namespaces whose labels match this label selector (e.g. "team=x" or "tier in (a,b),!legacy"), followed as namespaces gain or lose the labels; needs list and watch on namespaces. Exclusive with watchNamespace and watchNamespaces. The selector itself is read at start; a change takes a restart. Default none. */
+            namespaceSelector?: string;
         };
     };
     responses: never;
