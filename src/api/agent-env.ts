@@ -68,6 +68,7 @@ export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze([
   'START_COMMIT',
   'STOP_HOOKS',
   'SUMMARY_MAX_BYTES',
+  'TASKS_FILE',
   'TASK_ID',
   'WORK_BRANCH',
   'WORK_DIR',
