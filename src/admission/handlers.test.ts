@@ -90,3 +90,51 @@ t.test('a denial is bounded: 100 findings listed, the rest counted, long values 
   // 300 wrong items: 300 type errors and one maxItems error.
   t.match(res, { allowed: false, rule: 'schema', findings: 301, message: /… and 201 more\]$/ });
 });
+
+t.test('org/repo and a model alias: replaced by the patch, the alias named in a warning', async (t) => {
+  const codeRun = {
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'CodeRun',
+    metadata: { name: 'c' },
+    spec: {
+      taskId: 1,
+      service: 'trader',
+      repositoryUrl: '5dlabs/platform',
+      docsRepositoryUrl: 'git@github.com:5dlabs/platform.git',
+      githubApp: '5DLabs-Rex',
+      model: 'opus',
+    },
+  };
+  const kind = { group: 'orchestrator.io', version: 'v1', kind: 'CodeRun' };
+  const res = await routes['mutate-coderun']?.handle(request({ kind, object: codeRun }));
+  t.match(res, {
+    allowed: true,
+    warnings: [
+      'spec.model: "opus" is an alias (modelAliases in the controller config): stored as "claude-opus-4-1-20250805"',
+    ],
+  });
+  const ops = res?.allowed ? (res.patch ?? []) : [];
+  t.same(
+    ops.filter((op) => op.op === 'replace'),
+    [
+      { op: 'replace', path: '/spec/repositoryUrl', value: 'https://github.com/5dlabs/platform' },
+      { op: 'replace', path: '/spec/model', value: 'claude-opus-4-1-20250805' },
+    ],
+    'only the shorthands are replaced; the ssh URL stays',
+  );
+  const explicit = await routes['mutate-coderun']?.handle(
+    request({ kind, object: { ...codeRun, spec: { ...codeRun.spec, model: 'claude-opus-4-1-20250805' } } }),
+  );
+  t.notOk(explicit?.warnings, 'a full id: no warning');
+});
+
+t.test('garbage in a repository URL is still refused, naming the field and the forms', async (t) => {
+  const res = await routes['validate-taskrun']?.handle(
+    request({ object: { ...taskRun, spec: { ...taskRun.spec, repository: { url: 'not a repo' } } } }),
+  );
+  t.match(res, {
+    allowed: false,
+    message:
+      /spec\.repository\.url: Invalid value: "not a repo": must be an https URL .*, an SSH address .* or org\/repo/,
+  });
+});

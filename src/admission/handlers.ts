@@ -2,7 +2,7 @@
 import { GROUP, kindFacts, RUN_KIND_NAMES, type RunKindName } from '../api/index.js';
 import type { ConfigSource } from '../config/watch.js';
 import { countFindings, type Finding, reportFindings, truncate } from '../validation/finding.js';
-import { defaultsPatch } from './defaults.js';
+import { defaultingWarnings, defaultsPatch } from './defaults.js';
 import type { AdmissionRequest, AdmissionResult } from './review.js';
 import type { WebhookRoute } from './server.js';
 import { validateRun } from './validate-run.js';
@@ -67,15 +67,23 @@ function validation(kind: RunKindName, config: ConfigSource, request: AdmissionR
   };
 }
 
+function mutation(kind: RunKindName, config: ConfigSource, request: AdmissionRequest): AdmissionResult {
+  const object = request.object as Record<string, unknown>;
+  const current = config.current();
+  const warnings = reportFindings(defaultingWarnings(kind, object, current));
+  return {
+    allowed: true,
+    patch: defaultsPatch(kind, object, current),
+    ...(warnings.length ? { warnings } : {}),
+  };
+}
+
 export function admissionRoutes(config: ConfigSource): WebhookRoute[] {
   return RUN_KIND_NAMES.flatMap((kind): WebhookRoute[] => [
     {
       name: `mutate-${kind.toLowerCase()}`,
       path: webhookPath('mutate', kind),
-      handle: guarded(kind, (request) => ({
-        allowed: true,
-        patch: defaultsPatch(kind, request.object as Record<string, unknown>, config.current()),
-      })),
+      handle: guarded(kind, (request) => mutation(kind, config, request)),
     },
     {
       name: `validate-${kind.toLowerCase()}`,

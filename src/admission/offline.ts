@@ -12,7 +12,7 @@ import {
 } from '../api/index.js';
 import type { Finding } from '../validation/finding.js';
 import { createAjv, unknownFields } from '../validation/schema-validator.js';
-import { defaultsPatch } from './defaults.js';
+import { defaultingWarnings, defaultsPatch } from './defaults.js';
 import type { PatchOperation } from './review.js';
 import { validateRun } from './validate-run.js';
 
@@ -65,6 +65,10 @@ export function admitOffline(
   const withSchema = withSchemaDefaults(kind, doc);
   const patch = defaultsPatch(kind, withSchema, config);
   const admitted = defaulted(kind, withSchema, config);
-  const findings = [...unknown, ...validateRun({ kind, object: admitted, operation: 'CREATE', config })];
+  const findings = [
+    ...unknown,
+    ...defaultingWarnings(kind, withSchema, config),
+    ...validateRun({ kind, object: admitted, operation: 'CREATE', config }),
+  ];
   return { kind, name, findings, patch, admitted };
 }

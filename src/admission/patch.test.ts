@@ -1,14 +1,14 @@
 import t from 'tap';
 import { applyPatch } from '../../test/harness/apply-patch.js';
 import { withDefaults } from '../api/index.js';
-import { additions, escapePointer } from './patch.js';
+import { escapePointer, patchOps } from './patch.js';
 
 t.test('pointer escaping follows RFC 6901', async (t) => {
   t.equal(escapePointer('orchestrator.io/task-id'), 'orchestrator.io~1task-id');
   t.equal(escapePointer('a~b/c'), 'a~0b~1c');
 });
 
-t.test('withDefaults fills only what is absent; additions turns that into add operations', async (t) => {
+t.test('withDefaults fills only what is absent; patchOps turns that into add operations', async (t) => {
   const current = { a: 1, nested: { keep: 'user', nul: null }, zero: 0, empty: '' };
   const filled = withDefaults(current, {
     a: 2,
@@ -19,7 +19,7 @@ t.test('withDefaults fills only what is absent; additions turns that into add op
     fresh: { x: 1, y: undefined },
     skip: undefined,
   });
-  const ops = additions(current, filled, '/spec');
+  const ops = patchOps(current, filled, '/spec');
   t.same(ops, [
     { op: 'add', path: '/spec/nested/nul', value: 'filled' },
     { op: 'add', path: '/spec/nested/add', value: true },
@@ -38,26 +38,41 @@ t.test('withDefaults fills only what is absent; additions turns that into add op
     filled,
     'nothing missing: the same object',
   );
-  t.same(additions(filled, withDefaults(filled, { b: 4 }), '/spec'), [], 'idempotent');
+  t.same(patchOps(filled, withDefaults(filled, { b: 4 }), '/spec'), [], 'idempotent');
 });
 
-t.test('additions appends the items an array lacks, and adds a missing array whole', async (t) => {
-  t.same(additions(undefined, ['f'], '/metadata/finalizers'), [
+t.test('patchOps appends the items an array lacks, and adds a missing array whole', async (t) => {
+  t.same(patchOps(undefined, ['f'], '/metadata/finalizers'), [
     { op: 'add', path: '/metadata/finalizers', value: ['f'] },
   ]);
-  t.same(additions(['g'], ['g', 'f'], '/metadata/finalizers'), [
+  t.same(patchOps(['g'], ['g', 'f'], '/metadata/finalizers'), [
     { op: 'add', path: '/metadata/finalizers/-', value: 'f' },
   ]);
-  t.same(additions(['f'], ['f'], '/metadata/finalizers'), []);
+  t.same(patchOps(['f'], ['f'], '/metadata/finalizers'), []);
   t.same(
-    applyPatch({ metadata: { finalizers: ['g'] } }, additions(['g'], ['g', 'f'], '/metadata/finalizers')),
+    applyPatch({ metadata: { finalizers: ['g'] } }, patchOps(['g'], ['g', 'f'], '/metadata/finalizers')),
     {
       metadata: { finalizers: ['g', 'f'] },
     },
   );
 });
 
-t.test('applyPatch unescapes keys and refuses non-add operations', async (t) => {
+t.test(
+  'a value changed (a shorthand made explicit) is a replace; a null is filled with an add',
+  async (t) => {
+    const before = { repository: { url: 'acme/pay', branch: 'main' }, model: null };
+    const after = { repository: { url: 'https://github.com/acme/pay', branch: 'main' }, model: 'm' };
+    const ops = patchOps(before, after, '/spec');
+    t.same(ops, [
+      { op: 'replace', path: '/spec/repository/url', value: 'https://github.com/acme/pay' },
+      { op: 'add', path: '/spec/model', value: 'm' },
+    ]);
+    t.same(applyPatch({ spec: before }, ops).spec, after);
+  },
+);
+
+t.test('applyPatch unescapes keys, replaces only what exists, and refuses other operations', async (t) => {
   t.same(applyPatch({ m: {} }, [{ op: 'add', path: '/m/a~1b', value: 1 }]), { m: { 'a/b': 1 } });
-  t.throws(() => applyPatch({}, [{ op: 'remove', path: '/a' }]), /add only/);
+  t.throws(() => applyPatch({}, [{ op: 'remove', path: '/a' }]), /add and replace only/);
+  t.throws(() => applyPatch({}, [{ op: 'replace', path: '/a', value: 1 }]), /replace of a missing member/);
 });

@@ -26,7 +26,7 @@ export interface AdmissionRequest {
   dryRun?: boolean;
 }
 
-/** One JSON Patch (RFC 6902) operation; the mutating webhook only ever emits `add`. */
+/** One JSON Patch (RFC 6902) operation; the mutating webhook emits `add`, and `replace` for a shorthand. */
 export interface PatchOperation {
   op: 'add' | 'replace' | 'remove' | 'test';
   path: string;

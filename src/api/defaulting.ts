@@ -5,10 +5,11 @@
 // so a run admitted without the webhooks runs the same (docs/design.md §7).
 //
 // The input may be any JSON (the mutating webhook runs before validation): every read is guarded, and
-// a value the user set is never replaced.
+// a value the user set is never replaced — only a shorthand is made explicit first (normalise.ts).
 import { agentFromGithubApp, docsWorkspacePvcName, isLabelValue, workspacePvcName } from '../naming/names.js';
 import { kindFacts, type RunKindName, serviceField, taskIdField } from './kinds.js';
 import { LABELS, MANAGED_BY } from './labels.js';
+import { normalisedSpec } from './normalise.js';
 import type { AgentProfile, ControllerConfig, Priority } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -123,9 +124,9 @@ function prune(value: unknown): unknown {
 }
 
 /**
- * The run as it will run: spec defaults, labels and the cleanup finalizer filled in where absent. A
- * run being deleted gets no finalizer (it would block the deletion forever). Returns `run` itself when
- * nothing was missing; never modifies it.
+ * The run as it will run: shorthands made explicit (`org/repo`, model aliases), then spec defaults,
+ * labels and the cleanup finalizer filled in where absent. A run being deleted gets no finalizer (it
+ * would block the deletion forever). Returns `run` itself when nothing was missing; never modifies it.
  */
 export function defaulted<T extends object>(kind: RunKindName, run: T, config: ControllerConfig): T {
   const object = run as Obj;
@@ -133,10 +134,10 @@ export function defaulted<T extends object>(kind: RunKindName, run: T, config: C
   let nextMeta = metadata;
   let out = object;
   if (isPlainObject(object.spec)) {
-    const spec = object.spec;
+    const spec = normalisedSpec(kind, object.spec, config);
     const agent = runAgent(kind, spec, config);
     const nextSpec = withDefaults(spec, specDefaults(kind, spec, config, agent));
-    if (nextSpec !== spec) out = { ...out, spec: nextSpec };
+    if (nextSpec !== object.spec) out = { ...out, spec: nextSpec };
     const labels: Obj = {};
     for (const [key, value] of Object.entries(runLabels(kind, spec, config, agent)))
       if (isLabelValue(value)) labels[key] = value;

@@ -1,13 +1,14 @@
 // The orchestrator.io/v1 API: friendly names for the types generated from schemas/ (types.ts), the kind
-// table and what is derived from it (kinds.ts), run defaulting (defaulting.ts), labels, and the
-// schemas themselves (docs/design.md §1.1, §3). Hand-written: never a field definition, never a list
-// of kinds.
+// table and what is derived from it (kinds.ts), run defaulting (defaulting.ts) and shorthands
+// (normalise.ts), labels, and the schemas themselves (docs/design.md §1.1, §3). Hand-written: never a
+// field definition, never a list of kinds.
 import { GROUP, VERSION } from './generated/kinds.js';
 
 export * from './agent-env.js';
 export * from './defaulting.js';
 export * from './kinds.js';
 export * from './labels.js';
+export * from './normalise.js';
 export type { JsonSchema, SchemaName, Schemas } from './schemas.js';
 export {
   CRD_EXTENSION,

@@ -1,12 +1,13 @@
-// Applying the `add` operations the defaulting webhook emits, as the apiserver would: for tests that
-// check a patch makes the defaulted object.
+// Applying the `add` and `replace` operations the defaulting webhook emits, as the apiserver would: for
+// tests that check a patch makes the defaulted object.
 import type { PatchOperation } from '../../src/admission/review.js';
 
-/** Applies `add` operations (all the webhook emits) to a deep copy. */
+/** Applies `add` and `replace` operations (all the webhook emits) to a deep copy. */
 export function applyPatch<T>(doc: T, ops: PatchOperation[]): T {
   const out = structuredClone(doc) as unknown;
   for (const op of ops) {
-    if (op.op !== 'add') throw new Error(`applyPatch supports add only, got ${op.op}`);
+    if (op.op !== 'add' && op.op !== 'replace')
+      throw new Error(`applyPatch supports add and replace only, got ${op.op}`);
     const keys = op.path
       .split('/')
       .slice(1)
@@ -22,8 +23,11 @@ export function applyPatch<T>(doc: T, ops: PatchOperation[]): T {
     }
     if (Array.isArray(node)) {
       if (last === '-') node.push(op.value);
-      else node.splice(Number(last), 0, op.value);
+      else node.splice(Number(last), op.op === 'replace' ? 1 : 0, op.value);
     } else {
+      // RFC 6902: the target of a replace must exist.
+      if (op.op === 'replace' && !Object.hasOwn(node, last))
+        throw new Error(`patch path ${op.path}: replace of a missing member`);
       node[last] = op.value;
     }
   }

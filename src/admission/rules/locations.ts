@@ -11,7 +11,7 @@ export function repositoryUrlProblem(url: string): string | undefined {
   try {
     parsed = new URL(url);
   } catch {
-    return 'must be an https URL (https://github.com/org/repo) or an SSH address (git@github.com:org/repo.git)';
+    return 'must be an https URL (https://github.com/org/repo), an SSH address (git@github.com:org/repo.git) or org/repo';
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'ssh:') {
     return `the scheme ${parsed.protocol.replace(/:$/, '')} is not allowed; use https:// or an SSH address (git@host:org/repo.git)`;

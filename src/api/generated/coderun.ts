@@ -21,9 +21,9 @@ export interface components {
                 taskId: number;
                 /** @description The service (project) being worked on; names the workspace volume (workspace-{service}). A DNS-1123 label. Required and immutable. */
                 service: string;
-                /** @description The repository to implement in; https or ssh clone URL (e.g. https://github.com/org/repo). Required. */
+                /** @description The repository to implement in; https or ssh clone URL (e.g. https://github.com/org/repo), or org/repo, stored as https://{github.host}/org/repo. Required. */
                 repositoryUrl: string;
-                /** @description The repository holding the task documentation; https or ssh clone URL. Required. */
+                /** @description The repository holding the task documentation; https or ssh clone URL, or org/repo (stored as https://{github.host}/org/repo). Required. */
                 docsRepositoryUrl: string;
                 /** @description The project's directory inside the docs repository (relative path). Default the repository root. */
                 docsProjectDirectory?: string;

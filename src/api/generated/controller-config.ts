@@ -72,6 +72,28 @@ export interface components {
             defaultAgent: string;
             /** @description Known model names; a run naming another model is admitted with a warning. Default empty (no warnings). */
             models?: string[];
+            /**
+             * @description Short model names a run may use (spec.model, task --model), each resolved at admission to its full model id (the stored run names the id; kubectl prints a warning saying so). A name that is not an alias is kept as written. Default opus, sonnet and haiku (current Claude ids); a map given here replaces the default whole.
+             * @default {
+             *       "opus": "claude-opus-4-1-20250805",
+             *       "sonnet": "claude-sonnet-4-20250514",
+             *       "haiku": "claude-3-5-haiku-20241022"
+             *     }
+             */
+            modelAliases: {
+                [key: string]: string;
+            };
+            /**
+             * @description The GitHub the runs' repositories are on.
+             * @default {}
+             */
+            github: {
+                /**
+                 * @description The host a repository written org/repo is on: it is stored as https://{host}/org/repo. Default github.com (set it for GitHub Enterprise Server).
+                 * @default github.com
+                 */
+                host: string;
+            };
             /** @description Recognised GitHub App names (e.g. 5DLabs-Rex); when non-empty, a run naming another app is denied at admission. Default empty (any app). */
             githubApps?: string[];
             /**

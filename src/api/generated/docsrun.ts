@@ -14,7 +14,7 @@ export interface components {
             metadata?: ObjectMeta;
             /** @description The desired documentation run. workingDirectory is immutable. */
             spec: {
-                /** @description The repository to document; https or ssh clone URL (e.g. https://github.com/org/repo or git@github.com:org/repo.git). Required. */
+                /** @description The repository to document; https or ssh clone URL (e.g. https://github.com/org/repo or git@github.com:org/repo.git), or org/repo, stored as https://{github.host}/org/repo. Required. */
                 repositoryUrl: string;
                 /** @description The project directory inside the repository to document (relative path, e.g. docs/my-service); names the workspace volume (docs-workspace-{dir}). Required and immutable. */
                 workingDirectory: string;

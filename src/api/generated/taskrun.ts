@@ -51,7 +51,7 @@ export interface components {
                 retryAttempt?: number;
                 /** @description The Git repository the agent works on. */
                 repository?: {
-                    /** @description Clone URL, https (https://github.com/org/repo) or ssh (git@github.com:org/repo.git or ssh://git@host/org/repo). Required. */
+                    /** @description Clone URL, https (https://github.com/org/repo) or ssh (git@github.com:org/repo.git or ssh://git@host/org/repo), or org/repo, stored as https://{github.host}/org/repo. Required. */
                     url: string;
                     /**
                      * @description The branch to check out. Default main.
