@@ -1,5 +1,5 @@
 // Defaults for `task code` / `task docs` from the git repository in the current directory: the origin
-// remote's URL, the current branch and the user's name, so a run can be started from a checkout with
+// remote's URL, the current branch, the user's name and the directory within the checkout, so a run can be started from a checkout with
 // only the flags git cannot know.
 import { spawnSync } from 'node:child_process';
 import { fail } from './io.js';
@@ -11,6 +11,8 @@ export interface GitFacts {
   branch?: string;
   /** `git config user.name`. */
   userName?: string;
+  /** The current directory's path inside the work tree (`_projects/trader`); undefined at its root. */
+  prefix?: string;
 }
 
 function git(cwd: string, args: string[]): string | undefined {
@@ -33,6 +35,7 @@ export function gitFacts(cwd: string = process.cwd()): GitFacts | undefined {
     // symbolic-ref, not rev-parse: it also answers in a repository without commits yet.
     branch: git(cwd, ['symbolic-ref', '--short', '-q', 'HEAD']),
     userName: git(cwd, ['config', 'user.name']),
+    prefix: git(cwd, ['rev-parse', '--show-prefix'])?.replace(/\/$/, ''),
   };
 }
 

@@ -187,7 +187,7 @@ t.test(
     t.match(io.stdout(), stringify({ apiVersion: 'orchestrator.io/v1', kind: 'CodeRun' }));
     t.match(io.stdout(), /generateName: payments-task-7-rex-\n/);
     const missing = memoryIO();
-    t.equal(await main(['node', 'orchestrator', 'task', 'docs', '--dry-run'], missing), 1);
-    t.match(missing.stderr(), /required option '--working-directory <dir>' not specified/);
+    t.equal(await main(['node', 'orchestrator', 'task', 'code', '1', '--dry-run'], missing), 1);
+    t.match(missing.stderr(), /required option '-s, --service <name>' not specified/);
   },
 );

@@ -30,7 +30,8 @@ export interface CodeFlags {
   docsBranch?: string;
   workingDirectory?: string;
   model?: string;
-  githubApp: string;
+  githubApp?: string;
+  githubUser?: string;
   contextVersion?: string;
   continueSession?: boolean;
   overwriteMemory?: boolean;
@@ -44,11 +45,12 @@ export interface CodeFlags {
 }
 
 export interface DocsFlags {
-  workingDirectory: string;
+  workingDirectory?: string;
   repositoryUrl?: string;
   sourceBranch?: string;
   model?: string;
-  githubApp: string;
+  githubApp?: string;
+  githubUser?: string;
   includeCodebase?: boolean;
   name?: string;
 }
@@ -129,6 +131,20 @@ function defined<T extends object>(fields: T): T {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
 }
 
+/**
+ * Who the agent acts as: exactly one of a GitHub App and a GitHub user (the seed's `--github-user`),
+ * the command's default App when neither is given. Also the word that names the run (agent or user).
+ */
+function identity(flags: { githubApp?: string; githubUser?: string }, defaultApp: string) {
+  if (flags.githubUser === undefined) {
+    const githubApp = flags.githubApp ?? defaultApp;
+    return { fields: { githubApp }, word: agentFromGithubApp(githubApp) };
+  }
+  if (flags.githubApp !== undefined)
+    throw fail('--github-app and --github-user: give one (the agent acts as a GitHub App or as a user)');
+  return { fields: { githubUser: flags.githubUser }, word: flags.githubUser };
+}
+
 export function codeRunFromFlags(taskIdArg: string, flags: CodeFlags, git: GitDefaults): CodeRun {
   const taskId = positiveInt(taskIdArg, 'taskId');
   const repositoryUrl = git.require(
@@ -147,7 +163,8 @@ export function codeRunFromFlags(taskIdArg: string, flags: CodeFlags, git: GitDe
   const envFromSecrets = parseEnvFromSecrets(flags.envFromSecret);
   const localTools = splitList(flags.localTools);
   const remoteTools = splitList(flags.remoteTools);
-  const spec: CodeRunSpec = defined({
+  const who = identity(flags, DEFAULT_CODE_APP);
+  const spec = defined({
     taskId,
     service: flags.service,
     repositoryUrl,
@@ -156,7 +173,7 @@ export function codeRunFromFlags(taskIdArg: string, flags: CodeFlags, git: GitDe
     docsBranch,
     workingDirectory: flags.workingDirectory,
     model: flags.model,
-    githubApp: flags.githubApp,
+    ...who.fields,
     contextVersion:
       flags.contextVersion === undefined ? undefined : positiveInt(flags.contextVersion, '--context-version'),
     continueSession: flags.continueSession,
@@ -168,34 +185,42 @@ export function codeRunFromFlags(taskIdArg: string, flags: CodeFlags, git: GitDe
     remoteTools: remoteTools.length ? remoteTools : undefined,
     enableDocker: flags.enableDocker,
   });
-  const prefix = namePrefix(flags.service, 'task', String(taskId), agentFromGithubApp(flags.githubApp));
+  const prefix = namePrefix(flags.service, 'task', String(taskId), who.word);
   return {
     apiVersion: API_VERSION,
     kind: 'CodeRun' satisfies RunKindName,
     metadata: metadata(flags.name, prefix, git),
-    spec,
+    // A user's run has no githubApp: the schema, with its exactly-one-of rule, judges (admission).
+    spec: spec as CodeRunSpec,
   };
 }
 
 export function docsRunFromFlags(flags: DocsFlags, git: GitDefaults): DocsRun {
-  const spec: DocsRunSpec = defined({
+  // The seed's habit: run `task docs` from the project directory inside the checkout.
+  const workingDirectory = flags.workingDirectory ?? git.optional('prefix');
+  if (workingDirectory === undefined)
+    throw fail(
+      '--working-directory is required: run the command from the project directory inside the git checkout, or give the directory',
+    );
+  const who = identity(flags, DEFAULT_DOCS_APP);
+  const spec = defined({
     repositoryUrl: git.require(
       flags.repositoryUrl,
       '--repository-url',
       'remoteUrl',
       'git remote get-url origin',
     ),
-    workingDirectory: flags.workingDirectory,
+    workingDirectory,
     sourceBranch: flags.sourceBranch ?? git.optional('branch'),
     model: flags.model,
-    githubApp: flags.githubApp,
+    ...who.fields,
     includeCodebase: flags.includeCodebase,
   });
-  const prefix = namePrefix('docs', flags.workingDirectory);
+  const prefix = namePrefix('docs', workingDirectory);
   return {
     apiVersion: API_VERSION,
     kind: 'DocsRun' satisfies RunKindName,
     metadata: metadata(flags.name, prefix, git),
-    spec,
+    spec: spec as DocsRunSpec,
   };
 }

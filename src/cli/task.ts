@@ -37,6 +37,10 @@ async function submit(docs: RunDocument[], flags: CommonFlags, io: CliIO): Promi
   if (code !== 0) throw new CliExit(code);
 }
 
+const MODEL_HELP = "model, a full id or an alias such as opus (default: the agent profile's)";
+const GITHUB_USER_HELP =
+  'GitHub user the agent acts as instead of a GitHub App (its Secrets github-ssh-{user} or github-pat-{user})';
+
 const fromFlags = (object: KubeObject, kind: 'CodeRun' | 'DocsRun'): RunDocument[] => [
   { kind, object, source: 'flags' },
 ];
@@ -46,17 +50,27 @@ function codeCommand(task: Command, io: CliIO): void {
     .command('code')
     .description('start a CodeRun: an agent implements a task on a repository')
     .argument('<taskId>', 'the task identifier (an integer >= 1)')
-    .requiredOption('--service <name>', 'the service (project) worked on; names the workspace volume')
-    .option('--repository-url <url>', 'repository to implement in (default: git remote get-url origin)')
-    .option('--docs-repository-url <url>', 'repository holding the task docs (default: --repository-url)')
+    .requiredOption('-s, --service <name>', 'the service (project) worked on; names the workspace volume')
+    .option(
+      '--repo, --repository-url <url>',
+      'repository to implement in, a clone URL or org/repo (default: git remote get-url origin)',
+    )
+    .option(
+      '--platform-repository-url, --docs-repository-url <url>',
+      'repository holding the task docs (default: --repository-url)',
+    )
     .option('--docs-project-directory <dir>', "the project's directory in the docs repository")
     .option(
-      '--docs-branch <branch>',
+      '--branch, --docs-branch <branch>',
       'docs branch (default: the current git branch when the docs are in this repository, else main)',
     )
-    .option('--working-directory <dir>', 'directory in the repository the agent works in')
-    .option('--model <model>', "model (default: the agent profile's)")
-    .option('--github-app <app>', 'GitHub App the agent acts as; selects the agent', DEFAULT_CODE_APP)
+    .option('-w, --working-directory <dir>', 'directory in the repository the agent works in')
+    .option('--model <model>', MODEL_HELP)
+    .option(
+      '--github-app <app>',
+      `GitHub App the agent acts as; selects the agent (default: ${DEFAULT_CODE_APP})`,
+    )
+    .option('--github-user <user>', GITHUB_USER_HELP)
     .option('--context-version <n>', 'task context version; raise it for fresh context (default 1)')
     .option('--continue-session', 'resume the previous agent session')
     .option('--overwrite-memory', "overwrite the agent's memory file from the template")
@@ -86,14 +100,24 @@ function docsCommand(task: Command, io: CliIO): void {
   const cmd = task
     .command('docs')
     .description('start a DocsRun: an agent writes the task documentation of a project directory')
-    .requiredOption('--working-directory <dir>', 'the project directory to document (relative path)')
-    .option('--repository-url <url>', 'repository to document (default: git remote get-url origin)')
+    .option(
+      '-w, --working-directory <dir>',
+      'the project directory to document (default: the current directory, within the git checkout)',
+    )
+    .option(
+      '--repo, --repository-url <url>',
+      'repository to document, a clone URL or org/repo (default: git remote get-url origin)',
+    )
     .option(
       '--source-branch <branch>',
       'branch to read and base the pull request on (default: the current git branch)',
     )
-    .option('--model <model>', "model (default: the agent profile's)")
-    .option('--github-app <app>', 'GitHub App the agent acts as; selects the agent', DEFAULT_DOCS_APP)
+    .option('--model <model>', MODEL_HELP)
+    .option(
+      '--github-app <app>',
+      `GitHub App the agent acts as; selects the agent (default: ${DEFAULT_DOCS_APP})`,
+    )
+    .option('--github-user <user>', GITHUB_USER_HELP)
     .option('--include-codebase', "give the agent the repository's source code as context")
     .option('--name <name>', 'run name (default: generated from the directory)')
     .option('--dry-run', 'print the DocsRun instead of creating it');
