@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { packageRoot } from '../../src/util/package-root.js';
+import { runCli } from '../harness/cli.js';
 import { type CommandResult, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import { startTestWebhooks } from '../harness/webhook.js';
@@ -188,6 +189,62 @@ t.test('an unknown model is a warning kubectl prints, not a denial', async (t) =
   const res = await applySampleWith(ns, '  model: gpt-imaginary');
   t.equal(res.code, 0, res.stderr);
   t.match(res.stderr, /Warning: spec\.model: "gpt-imaginary" is not one of the configured models/);
+});
+
+t.test('org/repo and a model alias are stored explicit; kubectl prints the resolved model', async (t) => {
+  const ns = await namespace(t);
+  const res = await kubectl(
+    cluster,
+    ['apply', '-n', ns, '-f', '-'],
+    readFileSync(join(samples, 'taskrun.yaml'), 'utf8')
+      .replace('serviceName: payments', 'serviceName: payments\n  model: opus')
+      .replace(/url: .*/, 'url: acme/payments'),
+  );
+  t.equal(res.code, 0, res.stderr);
+  t.match(
+    res.stderr,
+    /Warning: spec\.model: "opus" is an alias \(modelAliases in the controller config\): stored as "claude-opus-4-1-20250805"/,
+  );
+  const tr = await getJson(ns, 'tr/payments-task-7');
+  t.equal(tr.spec.repository.url, 'https://github.com/acme/payments');
+  t.equal(tr.spec.model, 'claude-opus-4-1-20250805');
+});
+
+t.test('the CLI: `task code|docs` with org/repo and --model opus, stored normalised', async (t) => {
+  const ns = await namespace(t);
+  const code = await runCli(
+    cluster,
+    ['task', 'code', '1', '-s', 'trader', '--repo', '5dlabs/platform', '--model', 'opus', '--name', 'code-1'],
+    { namespace: ns },
+  );
+  t.equal(code.code, 0, code.stderr);
+  const cr = await getJson(ns, 'cr/code-1');
+  t.match(cr.spec, {
+    repositoryUrl: 'https://github.com/5dlabs/platform',
+    docsRepositoryUrl: 'https://github.com/5dlabs/platform',
+    model: 'claude-opus-4-1-20250805',
+  });
+  const dr = await runCli(
+    cluster,
+    [
+      'task',
+      'docs',
+      '-w',
+      '_projects/trader',
+      '--repo',
+      '5dlabs/platform',
+      '--model',
+      'opus',
+      '--name',
+      'docs-1',
+    ],
+    { namespace: ns },
+  );
+  t.equal(dr.code, 0, dr.stderr);
+  t.match((await getJson(ns, 'dr/docs-1')).spec, {
+    repositoryUrl: 'https://github.com/5dlabs/platform',
+    model: 'claude-opus-4-1-20250805',
+  });
 });
 
 t.test('the webhook metrics count what happened', async (t) => {
