@@ -201,7 +201,7 @@ function patchProblem(res: Json): string | undefined {
   const bad = ops.find(
     (op) =>
       !isObject(op) ||
-      op.op !== 'add' ||
+      (op.op !== 'add' && op.op !== 'replace') ||
       typeof op.path !== 'string' ||
       !/^\//.test(op.path) ||
       !('value' in op),
