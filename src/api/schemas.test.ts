@@ -8,6 +8,7 @@ import formats from 'ajv-formats';
 import t from 'tap';
 import YAML from 'yaml';
 import { RUN_KIND_NAMES, type RunKindName } from './kinds.js';
+import { ORG_REPO } from './normalise.js';
 import { findPackageRoot, type JsonSchema, loadSchemas, SCHEMA_FILES } from './schemas.js';
 
 const root = findPackageRoot();
@@ -337,6 +338,8 @@ t.test('repository URL pattern', async (t) => {
     'git@github.com:5dlabs/cto',
     'ssh://git@github.com/5dlabs/cto.git',
     'ssh://github.com:22/5dlabs/cto',
+    '5dlabs/cto',
+    'acme/pay.ments_2',
   ]) {
     t.match(ok, pattern, ok);
   }
@@ -346,9 +349,15 @@ t.test('repository URL pattern', async (t) => {
     'github.com/o/r',
     'git@github.com:repo',
     'ftp://x/y',
+    'payments',
+    '-acme/pay',
+    'acme/pay/x',
   ]) {
     t.notMatch(bad, pattern, bad);
   }
+  // The schema accepts org/repo exactly where admission expands it (src/api/normalise.ts).
+  for (const value of ['5dlabs/cto', 'a/b', 'a-b/c.d', '-a/b', 'a/b/c', 'a_b/c', 'a/b c', 'a/'])
+    t.equal(pattern.test(value), ORG_REPO.test(value), value);
   for (const kind of ['CodeRun', 'DocsRun'] as const) {
     const spec = schemas[kind].properties?.spec?.properties ?? {};
     t.equal(spec.repositoryUrl?.pattern, source, `${kind} uses the same pattern`);
