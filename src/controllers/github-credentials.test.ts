@@ -31,7 +31,7 @@ function codeRunPod(spec: Partial<CodeRun['spec']>, cfg: ControllerConfig = conf
 const envOf = (pod: Json) => pod.containers[0].env.filter((e: Json) => e.name !== 'ANTHROPIC_API_KEY');
 const sshVolume = {
   name: 'github-ssh',
-  secret: { secretName: 'github-ssh-swe-1-5dlabs', defaultMode: 0o400 },
+  secret: { secretName: 'github-ssh-swe-1-5dlabs', defaultMode: 0o400, optional: true },
 };
 const sshMount = {
   name: 'github-ssh',

@@ -70,7 +70,9 @@ export function githubSshVolume(auth: GithubAuth, config: ControllerConfig) {
   if (secret === undefined) return undefined;
   return {
     // The whole Secret: its key, and a known_hosts key when it has one (the entry script checks both).
-    volume: { name: SSH_VOLUME, secret: { secretName: secret, defaultMode: KEY_MODE } },
+    // Optional: a missing Secret would hold the pod in ContainerCreating until the Job's deadline,
+    // while the entry script fails the attempt at once, saying which key it could not read.
+    volume: { name: SSH_VOLUME, secret: { secretName: secret, defaultMode: KEY_MODE, optional: true } },
     mount: { name: SSH_VOLUME, mountPath: GITHUB_SSH_DIR, readOnly: true },
   };
 }
