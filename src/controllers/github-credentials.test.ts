@@ -1,11 +1,17 @@
 // The Job of a run acting as a GitHub App or a GitHub user: which credentials the agent container
 // gets, by reference, for which URL forms (docs/design.md §1.2, GitHub authentication).
 import t from 'tap';
-import { type CodeRun, type ControllerConfig, defaulted, type TaskRun } from '../api/index.js';
+import {
+  type CodeRun,
+  type ControllerConfig,
+  defaulted,
+  type RunKindName,
+  type RunOf,
+} from '../api/index.js';
 import { configFrom, loadDefaultConfig } from '../config/load.js';
 import { secretName } from './github-credentials.js';
 import { attemptJob } from './manifests.js';
-import { codeRunStrategy, taskRunStrategy } from './run-kind.js';
+import { RUN_STRATEGIES, type RunStrategy } from './run-kind.js';
 
 const config = loadDefaultConfig();
 // biome-ignore lint/suspicious/noExplicitAny: objects read back as JSON, checked field by field.
@@ -14,19 +20,20 @@ type Json = Record<string, any>;
 const SSH = 'git@github.com:acme/payments.git';
 const HTTPS = 'https://github.com/acme/docs';
 
-function codeRunPod(spec: Partial<CodeRun['spec']>, cfg: ControllerConfig = config): Json {
-  const run = {
-    metadata: { name: 'pay', namespace: 'ns', uid: 'u-1' },
-    spec: { taskId: 7, service: 'payments', repositoryUrl: SSH, docsRepositoryUrl: SSH, ...spec },
-  };
-  const job = attemptJob({
-    strategy: codeRunStrategy,
-    run: defaulted('CodeRun', run as CodeRun, cfg),
-    config: cfg,
-    attempt: 1,
-  }) as Json;
-  return job.spec.template.spec;
+/** The pod template of attempt 1 of a run of `kind` with `spec`, defaulted as the reconciler does. */
+function podOf(kind: 'TaskRun' | 'CodeRun', spec: Json, cfg: ControllerConfig = config): Json {
+  const run = defaulted(kind, { metadata: { name: 'pay', namespace: 'ns', uid: 'u-1' }, spec }, cfg);
+  const strategy = RUN_STRATEGIES[kind] as RunStrategy;
+  return (attemptJob({ strategy, run: run as RunOf<RunKindName>, config: cfg, attempt: 1 }) as Json).spec
+    .template.spec;
 }
+
+const codeRunPod = (spec: Partial<CodeRun['spec']>, cfg?: ControllerConfig) =>
+  podOf(
+    'CodeRun',
+    { taskId: 7, service: 'payments', repositoryUrl: SSH, docsRepositoryUrl: SSH, ...spec },
+    cfg,
+  );
 
 const envOf = (pod: Json) => pod.containers[0].env.filter((e: Json) => e.name !== 'ANTHROPIC_API_KEY');
 const sshVolume = {
@@ -101,22 +108,12 @@ t.test('the Secret names and keys come from the config', async (t) => {
 });
 
 t.test("a TaskRun: repository.githubUser instead of the profile's App", async (t) => {
-  const run = {
-    metadata: { name: 'pay-7', namespace: 'ns', uid: 'u-1' },
-    spec: {
-      taskId: 7,
-      serviceName: 'payments',
-      markdownFiles: [{ filename: 'task.md', content: 'x' }],
-      repository: { url: SSH, githubUser: 'swe-1-5dlabs' },
-    },
-  };
-  const job = attemptJob({
-    strategy: taskRunStrategy,
-    run: defaulted('TaskRun', run as TaskRun, config),
-    config,
-    attempt: 1,
-  }) as Json;
-  const pod = job.spec.template.spec;
+  const pod = podOf('TaskRun', {
+    taskId: 7,
+    serviceName: 'payments',
+    markdownFiles: [{ filename: 'task.md', content: 'x' }],
+    repository: { url: SSH, githubUser: 'swe-1-5dlabs' },
+  });
   t.same(envOf(pod), [token(true), keyFile]);
   t.same(pod.volumes.at(-1), sshVolume);
 });
