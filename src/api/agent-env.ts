@@ -9,12 +9,15 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Variables the Job sets from the controller config: the agent CLI reads the API key, the entry script
- * the GitHub App's id and private key (for an installation token), the Docker CLI the sidecar's address.
+ * the GitHub App's id and private key (for an installation token) or a GitHub user's token and the
+ * path of their SSH key (templates/partials/github-auth.sh.hbs), the Docker CLI the sidecar's address.
  */
 export const AGENT_ENV = Object.freeze({
   apiKey: 'ANTHROPIC_API_KEY',
   githubAppId: 'GITHUB_APP_ID',
   githubAppPrivateKey: 'GITHUB_APP_PRIVATE_KEY',
+  githubToken: 'GITHUB_TOKEN',
+  githubSshKeyFile: 'GITHUB_SSH_KEY_FILE',
   dockerHost: 'DOCKER_HOST',
 } as const);
 
@@ -41,8 +44,10 @@ export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze([
   'EXTRA_DIRS',
   'FAILURE',
   'GH_TOKEN',
+  'GITHUB_USER',
   'GITHUB_TOKEN_FILE',
   'GIT_CONFIG_GLOBAL',
+  'GIT_SSH_COMMAND',
   'GIT_USER_EMAIL',
   'GIT_USER_NAME',
   'LC_ALL',

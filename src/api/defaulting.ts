@@ -26,11 +26,15 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 const own = <T>(record: Record<string, T> | undefined, key: string): T | undefined =>
   record && Object.hasOwn(record, key) ? record[key] : undefined;
 
-/** The agent a run will use: a TaskRun names it (or takes the default); the others derive it from githubApp. */
+/**
+ * The agent a run will use: a TaskRun names it (or takes the default); the others derive it from
+ * githubApp, and a run acting as a GitHub user instead takes the default agent.
+ */
 export function runAgent(kind: RunKindName, spec: Obj, config: ControllerConfig): string | undefined {
   if (kind === 'TaskRun') return str(spec.agent) ?? config.defaultAgent;
   const app = str(spec.githubApp);
-  return app ? agentFromGithubApp(app) : undefined;
+  if (app) return agentFromGithubApp(app);
+  return str(spec.githubUser) ? config.defaultAgent : undefined;
 }
 
 /** The run's service, from the kind's service field (a DocsRun has none). */

@@ -6,6 +6,7 @@ import { GROUP, VERSION } from './generated/kinds.js';
 
 export * from './agent-env.js';
 export * from './defaulting.js';
+export * from './github-auth.js';
 export * from './kinds.js';
 export * from './labels.js';
 export * from './normalise.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { KubeObject } from '../runtime/index.js';
-import { describeText, resultSection } from './describe.js';
+import { describeText, githubText, resultSection } from './describe.js';
 
 const now = Date.parse('2025-01-01T12:00:00Z');
 const run = (status: object): KubeObject => ({
@@ -49,4 +49,27 @@ t.test('the Result section: what the agent reported, the pod and the retries, al
   );
   t.equal(resultSection({ phase: 'Running' as const }), '', 'nothing reported: no section');
   t.notMatch(describeText(run({ phase: 'Running' }), [], [], now), /Result:/);
+});
+
+t.test('GitHub: the App or the user the run acts as, and how a user authenticates', async (t) => {
+  const of = (kind: string, spec: object) => githubText({ kind, spec } as KubeObject);
+  t.equal(of('CodeRun', { githubApp: '5DLabs-Rex' }), 'GitHub App 5DLabs-Rex');
+  t.equal(
+    of('CodeRun', {
+      githubUser: 'swe-1',
+      repositoryUrl: 'git@github.com:a/b.git',
+      docsRepositoryUrl: 'https://github.com/a/d',
+    }),
+    'GitHub user swe-1: token (https URLs), SSH key (git@ URLs)',
+  );
+  t.equal(
+    of('TaskRun', { repository: { url: 'https://github.com/a/b', githubUser: 'swe-1' } }),
+    'GitHub user swe-1: token (https URLs)',
+  );
+  t.equal(of('TaskRun', { agent: 'cleo' }), 'the GitHub App of the agent profile (cleo)');
+  t.match(
+    describeText({ ...run({}), spec: { githubApp: '5DLabs-Rex' } }, [], [], now),
+    /\nGitHub: +GitHub App 5DLabs-Rex\nStatus:/,
+    'after the spec',
+  );
 });

@@ -2,7 +2,7 @@
 // of its spec, its status, the agent's result, conditions, its attempts (the Jobs of the run), and its
 // Events.
 import type { Command } from 'commander';
-import { LABELS } from '../api/index.js';
+import { githubAuth, githubAuthText, LABELS } from '../api/index.js';
 import { JOBS } from '../controllers/owned-objects.js';
 import { jobState } from '../controllers/run-status.js';
 import { type KubeObject, resourcePath } from '../runtime/index.js';
@@ -81,6 +81,15 @@ export function resultSection(status: ReturnType<typeof runStatus>): string {
   return `Result:\n${rows.map(([label, v]) => `  ${`${label}:`.padEnd(width)}${v}\n`).join('')}`;
 }
 
+/** Who the run acts as on GitHub. A TaskRun's App is its agent profile's, which only the controller config names. */
+export function githubText(run: KubeObject): string {
+  const spec = (run.spec ?? {}) as Record<string, unknown>;
+  const auth = githubAuth(spec);
+  if (auth.method === 'none' && run.kind === 'TaskRun')
+    return `the GitHub App of the agent profile (${typeof spec.agent === 'string' ? spec.agent : 'default'})`;
+  return githubAuthText(auth);
+}
+
 interface Job extends KubeObject {
   status?: { startTime?: string; completionTime?: string; conditions?: { type: string; status: string }[] };
 }
@@ -117,6 +126,7 @@ export function describeText(run: KubeObject, jobs: Job[], events: KubeObject[],
     field('Annotations', pairs(meta.annotations)),
     field('Created', created ? `${created} (${age(created, now)} ago)` : undefined),
     `Spec:\n${specLines(run.spec)}`,
+    field('GitHub', githubText(run)),
     'Status:\n',
     field('Phase', status.phase ?? 'Pending', 2),
     field('Attempt', status.attempt, 2),

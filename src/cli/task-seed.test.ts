@@ -41,13 +41,8 @@ async function run(t: Test, line: string, cwd: string) {
 const errorsOf = (findings: { severity: string; path: string; message: string }[]) =>
   findings.filter((f) => f.severity === 'error').map((f) => `${f.path}: ${f.message}`);
 
-// spec.githubUser of CodeRun and DocsRun comes with the GitHub-user authentication (issue 16, item 2);
-// until its schema is merged, a run acting as a user cannot be admitted.
-const githubUserInSchema = 'githubUser' in (loadSchemas().CodeRun.properties?.spec?.properties ?? {});
-
 t.test(
   'seed: `task code 1 --service trader --repo git@… --github-user swe-1-5dlabs` makes a valid CodeRun',
-  { skip: githubUserInSchema ? false : 'needs spec.githubUser in the CodeRun schema' },
   async (t) => {
     const seed =
       'orchestrator task code 1 --service trader --repo git@github.com:5dlabs/platform.git --github-user swe-1-5dlabs';

@@ -7,14 +7,15 @@ import {
   AGENT_ENV,
   type ControllerConfig,
   type EnvFromSecret,
+  type GithubAuth,
   isReservedEnv,
-  type SecretKeyRef,
 } from '../api/index.js';
+import { githubEnv, secretEnv } from './github-credentials.js';
 
 export interface EnvVar {
   name: string;
   value?: string;
-  valueFrom?: { secretKeyRef: { name: string; key: string } };
+  valueFrom?: { secretKeyRef: { name: string; key: string; optional?: boolean } };
 }
 
 /** The spec fields some kinds have (CodeRun); absent on the others. */
@@ -27,13 +28,6 @@ const fromSecret = (name: string, secret: string, key: string): EnvVar => ({
   name,
   valueFrom: { secretKeyRef: { name: secret, key } },
 });
-
-/** The env var of one configured secret key; `{githubApp}` in its name is the run's app, lower case. */
-function configSecret(name: string, ref: SecretKeyRef | undefined, githubApp: string | undefined): EnvVar[] {
-  if (!ref) return [];
-  if (ref.name.includes('{githubApp}') && !githubApp) return [];
-  return [fromSecret(name, ref.name.replaceAll('{githubApp}', (githubApp ?? '').toLowerCase()), ref.key)];
-}
 
 /**
  * The run's variables: values by name (sorted: a map has no order once the apiserver stored it), then
@@ -53,18 +47,17 @@ export function runEnv(spec: RunEnvSpec): EnvVar[] {
 
 export interface OperatorEnvInput {
   config: ControllerConfig;
-  githubApp: string | undefined;
+  /** How the run authenticates to GitHub (names the credentials' Secrets). */
+  auth: GithubAuth;
   /** The Docker daemon's address when the pod has one (docker-sidecar.ts). */
   dockerHost?: string | undefined;
 }
 
 /** The operator's variables: the config's secrets by secretKeyRef, the Docker daemon's address. */
-export function operatorEnv({ config, githubApp, dockerHost }: OperatorEnvInput): EnvVar[] {
-  const { secrets } = config;
+export function operatorEnv({ config, auth, dockerHost }: OperatorEnvInput): EnvVar[] {
   return [
-    ...configSecret(AGENT_ENV.apiKey, secrets.apiKey, githubApp),
-    ...configSecret(AGENT_ENV.githubAppId, secrets.githubAppId, githubApp),
-    ...configSecret(AGENT_ENV.githubAppPrivateKey, secrets.githubAppPrivateKey, githubApp),
+    ...secretEnv(AGENT_ENV.apiKey, config.secrets.apiKey, auth),
+    ...githubEnv(auth, config),
     ...(dockerHost ? [{ name: AGENT_ENV.dockerHost, value: dockerHost }] : []),
   ];
 }

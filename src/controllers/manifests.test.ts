@@ -99,7 +99,8 @@ t.test('secrets come by secretKeyRef, {githubApp} named after the agent profile'
     ['ANTHROPIC_API_KEY'],
     'no app: no app secrets',
   );
-  t.same(env({ ...config, secrets: {} }), [], 'no secrets configured');
+  const { githubSshKey, githubToken } = config.secrets;
+  t.same(env({ ...config, secrets: { githubSshKey, githubToken } }), [], 'no app secrets configured');
 });
 
 t.test('the ConfigMap is immutable; the PVC is shared, so it has no owner and no run label', async (t) => {

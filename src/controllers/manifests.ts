@@ -1,13 +1,22 @@
 // The objects a run attempt is made of, as pure functions of the (defaulted) run: the workspace PVC,
 // the attempt's immutable ConfigMap and its Job. No I/O here, so every field can be unit-tested.
 // The design it implements: docs/design.md §1.2 (Job shape).
-import { API_VERSION, type ControllerConfig, LABELS, type RunKindName, type RunOf } from '../api/index.js';
+import {
+  API_VERSION,
+  type ControllerConfig,
+  LABELS,
+  type RunKindName,
+  type RunOf,
+  runAgent,
+  runGithubAuth,
+} from '../api/index.js';
 import { TASK_FILES_DIR, WORKSPACE_ROOT } from '../naming/names.js';
 import { ENTRY_SCRIPT_KEY } from '../render/index.js';
 import type { KubeObject, OwnerReference } from '../runtime/index.js';
 import { agentEnv, type RunEnvSpec } from './agent-env.js';
 import { AGENT_CONTAINER, PREPARE_CONTAINER } from './agent-pod.js';
 import { dockerSidecar } from './docker-sidecar.js';
+import { githubSshVolume } from './github-credentials.js';
 import { objectLabels, type RunStrategy } from './run-kind.js';
 
 /** The entry script's argument that makes it prepare the workspace only (the init container). */
@@ -89,7 +98,8 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
   const { strategy, run, config, attempt } = input;
   const spec = run.spec;
   const image = spec.image ?? '';
-  const githubApp = strategy.githubApp(run, config);
+  const auth = runGithubAuth(spec, config, runAgent(strategy.kind, spec, config));
+  const ssh = githubSshVolume(auth, config);
   const metadata = meta(input, strategy.jobName(run, attempt), true);
   const mounts = [
     { name: 'task-files', mountPath: TASK_FILES_DIR, readOnly: true },
@@ -139,16 +149,18 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
               command: ['bash', `${TASK_FILES_DIR}/${ENTRY_SCRIPT_KEY}`],
               // The result document (docs/result-protocol.md); a crash without one leaves its log tail.
               terminationMessagePolicy: 'FallbackToLogsOnError',
-              env: agentEnv(own, { config, githubApp, dockerHost: docker?.dockerHost }),
+              env: agentEnv(own, { config, auth, dockerHost: docker?.dockerHost }),
               ...(spec.resources ? { resources: spec.resources } : {}),
               securityContext: containerSecurity,
-              volumeMounts: mounts,
+              // Only the agent container clones and pushes, so only it sees the SSH key.
+              volumeMounts: ssh ? [...mounts, ssh.mount] : mounts,
             },
           ],
           volumes: [
             { name: 'task-files', configMap: { name: strategy.configMapName(run, attempt) } },
             { name: 'workspace', persistentVolumeClaim: { claimName: spec.workspace?.pvcName ?? '' } },
             ...(docker ? [docker.volume] : []),
+            ...(ssh ? [ssh.volume] : []),
           ],
         },
       },

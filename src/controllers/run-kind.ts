@@ -1,18 +1,12 @@
 // What differs between the run kinds in reconciling, as one small strategy object per kind: the
-// generic run reconciler (run-reconciler.ts) asks it for object names, the run directory and the
-// GitHub App, and never looks at a kind's spec itself. Everything else about a kind (plural,
+// generic run reconciler (run-reconciler.ts) asks it for object names and the run directory, and never
+// looks at a kind's spec itself (how a run authenticates to GitHub is src/api/github-auth.ts). Everything else about a kind (plural,
 // finalizer, attempt field, labels) comes from the kind table (src/api/kinds.ts). Each strategy is
 // typed by its kind, so a reconciler built from one handles exactly that kind's objects.
 // The design it implements: docs/design.md §1.2.
+import { type ControllerConfig, LABELS, type RunKindName, type RunOf, runLabels } from '../api/index.js';
 import {
-  type ControllerConfig,
-  LABELS,
-  type RunKindName,
-  type RunOf,
-  runAgent,
-  runLabels,
-} from '../api/index.js';
-import {
+  codeRunActor,
   codeRunJobName,
   docsRunJobName,
   filesConfigMapName,
@@ -27,8 +21,6 @@ export interface RunStrategy<K extends RunKindName = RunKindName> {
   configMapName(run: RunOf<K>, attempt: number): string;
   /** The attempt's directory in the workspace volume (made by the init container), trailing slash. */
   runDirectory(run: RunOf<K>, attempt: number): string;
-  /** The GitHub App the run acts as (names its secrets), if any. */
-  githubApp(run: RunOf<K>, config: ControllerConfig): string | undefined;
   /** Where the run's dependencies stand among the cached runs of its kind; absent: it has none. */
   dependencies?(run: RunOf<K>, all: readonly RunOf<K>[]): DependencyVerdict;
 }
@@ -54,17 +46,11 @@ export const taskRunStrategy: RunStrategy<'TaskRun'> = {
   configMapName: (run, attempt) => filesConfigMapName(taskRunJob(run, attempt)),
   runDirectory: (run, attempt) =>
     `${runDirectory({ service: run.spec.serviceName, taskId: run.spec.taskId }, attempt)}/`,
-  githubApp: (run, config) => {
-    const agent = runAgent('TaskRun', run.spec, config);
-    return agent !== undefined && Object.hasOwn(config.agents, agent)
-      ? config.agents[agent]?.githubApp
-      : undefined;
-  },
   dependencies: dependencyVerdict,
 };
 
 const codeRunJob = (run: RunOf<'CodeRun'>, attempt: number) =>
-  codeRunJobName(run.spec.service, run.spec.githubApp, run.spec.taskId, attempt, uid(run));
+  codeRunJobName(run.spec.service, codeRunActor(run.spec), run.spec.taskId, attempt, uid(run));
 
 export const codeRunStrategy: RunStrategy<'CodeRun'> = {
   kind: 'CodeRun',
@@ -72,7 +58,6 @@ export const codeRunStrategy: RunStrategy<'CodeRun'> = {
   configMapName: (run, attempt) => filesConfigMapName(codeRunJob(run, attempt)),
   runDirectory: (run, attempt) =>
     `${runDirectory({ service: run.spec.service, taskId: run.spec.taskId }, attempt)}/`,
-  githubApp: (run) => run.spec.githubApp,
 };
 
 const docsRunJob = (run: RunOf<'DocsRun'>, attempt: number) =>
@@ -83,7 +68,6 @@ export const docsRunStrategy: RunStrategy<'DocsRun'> = {
   jobName: docsRunJob,
   configMapName: (run, attempt) => filesConfigMapName(docsRunJob(run, attempt)),
   runDirectory: (_run, attempt) => `${runDirectory('docs', attempt)}/`,
-  githubApp: (run) => run.spec.githubApp,
 };
 
 /** Every kind's strategy: a kind without one is a compile error. */

@@ -82,7 +82,7 @@ const SAMPLES: { [K in RunKindName]: { run: RunOf<K>; fields: Record<string, Ent
       'spec.retryAttempt': [2, ['pod', 'rendering', 'names/labels']],
       'spec.repository.url': ['https://github.com/acme/billing', ['rendering']],
       'spec.repository.branch': ['develop', ['rendering']],
-      'spec.repository.githubUser': ['hubot', ['rendering']],
+      'spec.repository.githubUser': ['hubot', ['pod', 'rendering']],
       'spec.agentTools[].name': ['Edit', ['rendering']],
       'spec.agentTools[].enabled': [false, ['rendering']],
       'spec.agentTools[].restrictions': [['curl:*'], ['rendering']],
@@ -125,6 +125,9 @@ const SAMPLES: { [K in RunKindName]: { run: RunOf<K>; fields: Record<string, Ent
       'spec.workingDirectory': ['services/billing', ['rendering']],
       'spec.model': ['claude-opus-4-20250514', ['rendering']],
       'spec.githubApp': ['5DLabs-Blaze', ['pod', 'rendering', 'names/labels']],
+      // Beside githubApp it is refused; instead of it, it decides the pod's credentials, the rendered
+      // identity and the names (github-credentials.test.ts, entry-script-github.test.ts).
+      'spec.githubUser': ['swe-1-5dlabs', ['admission']],
       'spec.contextVersion': [2, ['pod', 'rendering', 'names/labels']],
       'spec.continueSession': [true, ['rendering']],
       'spec.overwriteMemory': [true, ['rendering']],
@@ -160,6 +163,7 @@ const SAMPLES: { [K in RunKindName]: { run: RunOf<K>; fields: Record<string, Ent
       'spec.sourceBranch': ['develop', ['rendering']],
       'spec.model': ['claude-sonnet-4-20250514', ['rendering']],
       'spec.githubApp': ['5DLabs-Cleo', ['pod', 'rendering', 'names/labels']],
+      'spec.githubUser': ['swe-1-5dlabs', ['admission']],
       'spec.includeCodebase': [true, ['rendering']],
       ...podEntries,
     },

@@ -2,6 +2,7 @@ import t from 'tap';
 import {
   agentFromGithubApp,
   boundedName,
+  codeRunActor,
   codeRunJobName,
   docsRunJobName,
   docsWorkspacePvcName,
@@ -19,7 +20,7 @@ t.test('a run object name: readable prefix, then a hash of the uid; the ConfigMa
   const hash = uidHash(UID);
   t.match(hash, /^[0-9a-f]{8}$/);
   t.equal(taskRunJobName('payments', 7, 2, UID), `payments-task-7-run-2-${hash}`);
-  t.equal(codeRunJobName('payments', '5DLabs-Rex', 7, 3, UID), `payments-rex-task-7-v3-${hash}`);
+  t.equal(codeRunJobName('payments', 'rex', 7, 3, UID), `payments-rex-task-7-v3-${hash}`);
   t.equal(docsRunJobName('api.docs', 1, UID), `docs-api-docs-run-1-${hash}`, 'dots slugged');
   t.equal(filesConfigMapName(taskRunJobName('payments', 7, 2, UID)), `payments-task-7-run-2-${hash}-files`);
   t.equal(taskRunJobName('payments', 7, 2, UID), taskRunJobName('payments', 7, 2, UID), 'deterministic');
@@ -29,7 +30,7 @@ t.test('two run objects never share a name, whatever their kinds and fields', as
   // Every object has its own uid: three TaskRuns, CodeRuns and DocsRuns with identical fields each.
   const names = [1, 2, 3].flatMap((i) => [
     taskRunJobName('docs-foo', 7, 1, `uid-task-${i}`),
-    codeRunJobName('payments', '5DLabs-Rex', 7, 1, `uid-code-${i}`),
+    codeRunJobName('payments', 'rex', 7, 1, `uid-code-${i}`),
     // A DocsRun named so that its old name equalled the TaskRun's: docs-foo-task-7-run-1.
     docsRunJobName('foo-task-7', 1, `uid-docs-${i}`),
   ]);
@@ -69,4 +70,9 @@ t.test('workspace PVCs: shared for implementation agents, per agent otherwise', 
   t.equal(workspacePvcName('billing', 'cleo', false), 'workspace-billing-cleo');
   t.equal(docsWorkspacePvcName('docs/API_v2'), 'docs-workspace-docs-api-v2');
   t.match(docsWorkspacePvcName('x'.repeat(100)), DNS1123);
+});
+
+t.test("a CodeRun's names say who it acts as: its App's agent, else its GitHub user", async (t) => {
+  t.equal(codeRunActor({ githubApp: '5DLabs-Cleo' }), 'cleo');
+  t.equal(codeRunActor({ githubUser: 'Swe-1-5dlabs' }), 'swe-1-5dlabs');
 });

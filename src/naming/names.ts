@@ -84,14 +84,18 @@ function runObjectName(readable: string, uid: string): string {
 export const taskRunJobName = (service: string, taskId: number, attempt: number, uid: string) =>
   runObjectName(`${service}-task-${taskId}-run-${attempt}`, uid);
 
-/** `{service}-{agent}-task-{taskId}-v{contextVersion}-{uid hash}`: a CodeRun attempt's Job. */
+/** Who a CodeRun acts as, in its names: its GitHub App's agent, else its GitHub user (slugged). */
+export const codeRunActor = (spec: { githubApp?: string | undefined; githubUser?: string | undefined }) =>
+  spec.githubApp ? agentFromGithubApp(spec.githubApp) : slug(spec.githubUser ?? '');
+
+/** `{service}-{actor}-task-{taskId}-v{contextVersion}-{uid hash}`: a CodeRun attempt's Job (actor: codeRunActor). */
 export const codeRunJobName = (
   service: string,
-  githubApp: string,
+  actor: string,
   taskId: number,
   attempt: number,
   uid: string,
-) => runObjectName(`${service}-${agentFromGithubApp(githubApp)}-task-${taskId}-v${attempt}`, uid);
+) => runObjectName(`${service}-${actor}-task-${taskId}-v${attempt}`, uid);
 
 /**
  * `docs-{run name}-run-{attempt}-{uid hash}`: a DocsRun has no task, so its own name says what it is

@@ -12,7 +12,6 @@ import {
   docsBranch,
   featureBranch,
   layout,
-  profileOf,
   session,
 } from './context.js';
 import type { TaskFileContext, TemplateContext } from './context-types.js';
@@ -47,14 +46,12 @@ export function taskRunContext(
 ): TemplateContext {
   const spec = run.spec;
   const agent = runAgent('TaskRun', spec, config) as string;
-  const githubApp = profileOf(config, agent).githubApp ?? null;
-  const c = common({ kind: 'TaskRun', run, config, attempt, agent, model: spec.model, githubApp }, input);
+  const c = common({ kind: 'TaskRun', run, config, attempt, agent, model: spec.model }, input);
   const base = `${c.workspace}/${spec.serviceName}`;
   // The attempt's directory (docs/design.md §2.3), under the mount point in use.
   const runDir = runDirectory({ service: spec.serviceName, taskId: spec.taskId }, attempt, c.workspace);
   const files = taskFiles(spec.markdownFiles);
   const repoDir = spec.repository ? `${base}/repo` : null;
-  const user = spec.repository?.githubUser;
   const main = spec.markdownFiles.find((f) => (f.fileType ?? 'task') === 'task') ?? spec.markdownFiles[0];
   const heading = firstHeading(main?.content);
   return {
@@ -72,7 +69,7 @@ export function taskRunContext(
         }
       : null,
     docs: null,
-    git: user ? { userName: user, userEmail: `${user}@users.noreply.github.com` } : c.git,
+    git: c.git,
     pullRequest: {
       title: (heading
         ? `Task ${spec.taskId}: ${heading}`
@@ -119,7 +116,6 @@ export function codeRunContext(
       attempt,
       agent,
       model: spec.model,
-      githubApp: spec.githubApp,
       preset: spec.toolConfig,
       extraLocal: spec.localTools,
       extraRemote: spec.remoteTools,
@@ -181,10 +177,7 @@ export function docsRunContext(
 ): TemplateContext {
   const spec = run.spec;
   const agent = runAgent('DocsRun', spec, config) as string;
-  const c = common(
-    { kind: 'DocsRun', run, config, attempt, agent, model: spec.model, githubApp: spec.githubApp },
-    input,
-  );
+  const c = common({ kind: 'DocsRun', run, config, attempt, agent, model: spec.model }, input);
   const base = `${c.workspace}/docs`;
   const runDir = runDirectory('docs', attempt, c.workspace);
   const includeCodebase = spec.includeCodebase === true;

@@ -33,7 +33,10 @@ export interface TemplateContext {
   agent: {
     /** The agent profile (rex, blaze, cleo, tess, morgan, …). */
     name: string;
+    /** The GitHub App the run acts as (a TaskRun: its profile's), or null. */
     githubApp: string | null;
+    /** The GitHub user the run acts as instead of an App (githubUser), or null. */
+    githubUser: string | null;
     model: string;
     /** The profile's role (implementation, quality, testing, security, documentation), if any. */
     role: AgentRole | null;

@@ -2,13 +2,14 @@
 // tools, mount points, the ConfigMap file list and the hooks. The kinds' own parts are in
 // context-kinds.ts. The run may come without its admission defaults (webhooks not installed): every
 // default the templates rely on is applied here too, from the same config.
-import type {
-  AgentProfile,
-  AgentTool,
-  ControllerConfig,
-  Run,
-  RunKindName,
-  ToolConfig,
+import {
+  type AgentProfile,
+  type AgentTool,
+  type ControllerConfig,
+  type Run,
+  type RunKindName,
+  runGithubAuth,
+  type ToolConfig,
 } from '../api/index.js';
 import { slug, TASK_FILES_DIR, WORKSPACE_ROOT } from '../naming/names.js';
 import type { TemplateContext } from './context-types.js';
@@ -42,7 +43,6 @@ export interface CommonInput {
   attempt: number;
   agent: string;
   model: string | undefined;
-  githubApp: string | null;
   /** The run's own preset (CodeRun toolConfig); else the agent profile's. */
   preset?: ToolConfig | undefined;
   extraLocal?: string[] | undefined;
@@ -71,19 +71,23 @@ export function common(c: CommonInput, input: ContextInput) {
     throw new RenderError(`no model: the run names none and agent "${c.agent}" has no default model`);
   const preset = c.preset ?? profile.tools;
   const tools = resolveTools(input.presets, preset, c.extraLocal, c.extraRemote);
-  // Commits are attributed to the GitHub App's bot account when there is one.
-  const bot = c.githubApp ? `${c.githubApp}[bot]` : `orchestrator-${c.agent}`;
+  // Commits are attributed to the GitHub user, or the GitHub App's bot account, the run acts as.
+  const auth = runGithubAuth(c.run.spec, c.config, c.agent);
+  const githubApp = auth.method === 'app' ? auth.app : null;
+  const githubUser = auth.method === 'user' ? auth.user : null;
+  const author = githubUser ?? (githubApp ? `${githubApp}[bot]` : `orchestrator-${c.agent}`);
   return {
     run: { kind: c.kind, name, namespace: c.run.metadata?.namespace ?? 'default', attempt: c.attempt },
     agent: {
       name: c.agent,
-      githubApp: c.githubApp,
+      githubApp,
+      githubUser,
       model,
       role: profile.role ?? null,
       systemPrompt: profile.systemPrompt ?? null,
     },
     tools,
-    git: { userName: bot, userEmail: `${bot}@users.noreply.github.com` },
+    git: { userName: author, userEmail: `${author}@users.noreply.github.com` },
     workspace: input.options?.workspaceRoot ?? WORKSPACE_ROOT,
     configMap: input.options?.configMapDir ?? TASK_FILES_DIR,
   };

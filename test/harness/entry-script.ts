@@ -117,5 +117,5 @@ export function entryFixture(t: Test) {
     workspaceRoot: path.join(root, 'workspace'),
     configMapDir: path.join(root, 'task-files'),
   };
-  return { root, origin, run, options };
+  return { root, bin, origin, run, options };
 }

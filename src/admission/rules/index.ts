@@ -2,6 +2,7 @@ import type { RunKindName } from '../../api/index.js';
 import { validPodAnnotations } from './annotations.js';
 import type { Rule } from './context.js';
 import { dockerAllowed, validAgentEnv } from './environment.js';
+import { oneGithubIdentity, taskRunGithubIdentity } from './github-identity.js';
 import { immutable, neverDecreases } from './identity.js';
 import {
   relativePathProblem,
@@ -29,10 +30,12 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     immutable('spec.serviceName', NEW_RUN),
     neverDecreases('spec.retryAttempt', 'raise it to start a new attempt'),
     validRepositoryUrl('spec.repository.url'),
+    taskRunGithubIdentity,
     notDependingOnItself,
     validPodAnnotations('spec.podAnnotations'),
   ],
   CodeRun: [
+    oneGithubIdentity,
     recognisedGithubApp('spec.githubApp'),
     knownModel('spec.model'),
     immutable('spec.taskId', NEW_RUN),
@@ -47,6 +50,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     dockerAllowed,
   ],
   DocsRun: [
+    oneGithubIdentity,
     recognisedGithubApp('spec.githubApp'),
     knownModel('spec.model'),
     validRepositoryUrl('spec.repositoryUrl'),

@@ -17,7 +17,7 @@ export function repositoryUrlProblem(url: string): string | undefined {
     return `the scheme ${parsed.protocol.replace(/:$/, '')} is not allowed; use https:// or an SSH address (git@host:org/repo.git)`;
   }
   if (parsed.protocol === 'https:' && (parsed.username || parsed.password)) {
-    return 'must not embed credentials: the controller authenticates with the GitHub App from its config';
+    return 'must not embed credentials: the run authenticates as its GitHub App or GitHub user (githubUser)';
   }
   if (!parsed.hostname) return 'has no host';
   if (parsed.pathname.split('/').filter(Boolean).length < 2)

@@ -36,8 +36,10 @@ export interface components {
                 workingDirectory?: string;
                 /** @description The model the agent uses. When omitted, the agent profile's model is used. */
                 model?: string;
-                /** @description The GitHub App the agent acts as (e.g. 5DLabs-Rex); selects the agent (5DLabs-Cleo runs cleo) and its workspace volume. Required. */
-                githubApp: string;
+                /** @description The GitHub App the agent acts as (e.g. 5DLabs-Rex); selects the agent (5DLabs-Cleo runs cleo) and its workspace volume. Exactly one of githubApp and githubUser. */
+                githubApp?: string;
+                /** @description The GitHub user the agent acts as, instead of a GitHub App: git@ (and ssh://) URLs use the SSH key of the Secret github-ssh-{user}, https URLs the token of the Secret github-pat-{user} (names from the controller config's secrets.githubSshKey and secrets.githubToken); commits are attributed to the user. The agent is then the config's defaultAgent. Exactly one of githubApp and githubUser. */
+                githubUser?: string;
                 /**
                  * Format: int32
                  * @description The version of the task context; raising it starts a new attempt, which resumes the agent's recorded session (status.sessionId) when its workspace still holds it. Default 1.

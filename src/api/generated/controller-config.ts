@@ -221,7 +221,7 @@ export interface components {
                 global: number;
             };
             /**
-             * @description Secrets mounted into agent Jobs. Names may contain {githubApp}, replaced by the run's GitHub App name in lower case.
+             * @description Secrets mounted into agent Jobs. Names may contain {githubApp}, replaced by the run's GitHub App name in lower case (the GitHub user's runs get none of those), and the user's secrets {githubUser}.
              * @default {}
              */
             secrets: {
@@ -242,6 +242,32 @@ export interface components {
                 /** @description A key of a Secret in the run's namespace. */
                 githubAppPrivateKey?: {
                     /** @description The Secret's name (may contain {githubApp}). Required. */
+                    name: string;
+                    /** @description The key within the Secret. Required. */
+                    key: string;
+                };
+                /**
+                 * @description The SSH private key of a run acting as a GitHub user (githubUser) for its git@ and ssh:// URLs, mounted read-only (mode 0400) in the agent container; the name may contain {githubUser}, replaced by the user in lower case. An optional key known_hosts in the same Secret pins the hosts' keys (else the first key seen is accepted and kept). Default name github-ssh-{githubUser}, key ssh-privatekey (the kubernetes.io/ssh-auth Secret type's).
+                 * @default {
+                 *       "name": "github-ssh-{githubUser}",
+                 *       "key": "ssh-privatekey"
+                 *     }
+                 */
+                githubSshKey: {
+                    /** @description The Secret's name (may contain {githubUser}). Required. */
+                    name: string;
+                    /** @description The key within the Secret. Required. */
+                    key: string;
+                };
+                /**
+                 * @description The personal access token of a run acting as a GitHub user (githubUser) for its https URLs (and for opening pull requests), given to git by a credential helper; the name may contain {githubUser}, replaced by the user in lower case. Default name github-pat-{githubUser}, key token.
+                 * @default {
+                 *       "name": "github-pat-{githubUser}",
+                 *       "key": "token"
+                 *     }
+                 */
+                githubToken: {
+                    /** @description The Secret's name (may contain {githubUser}). Required. */
                     name: string;
                     /** @description The key within the Secret. Required. */
                     key: string;

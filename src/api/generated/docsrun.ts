@@ -25,8 +25,10 @@ export interface components {
                 sourceBranch?: string;
                 /** @description The model the agent uses. When omitted, the agent profile's model is used. */
                 model?: string;
-                /** @description The GitHub App the agent acts as (e.g. 5DLabs-Morgan); selects the agent. Required. */
-                githubApp: string;
+                /** @description The GitHub App the agent acts as (e.g. 5DLabs-Morgan); selects the agent. Exactly one of githubApp and githubUser. */
+                githubApp?: string;
+                /** @description The GitHub user the agent acts as, instead of a GitHub App: git@ (and ssh://) URLs use the SSH key of the Secret github-ssh-{user}, https URLs the token of the Secret github-pat-{user} (names from the controller config's secrets.githubSshKey and secrets.githubToken); commits are attributed to the user. The agent is then the config's defaultAgent. Exactly one of githubApp and githubUser. */
+                githubUser?: string;
                 /**
                  * @description Whether the repository's source code is given to the agent as context besides the docs. Default false.
                  * @default false

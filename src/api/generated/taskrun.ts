@@ -58,7 +58,7 @@ export interface components {
                      * @default main
                      */
                     branch?: string;
-                    /** @description The GitHub user the work is attributed to. Optional. */
+                    /** @description The GitHub user the agent acts as, instead of the agent profile's GitHub App: a git@ (or ssh://) url uses the SSH key of the Secret github-ssh-{user}, an https url the token of the Secret github-pat-{user} (names from the controller config's secrets.githubSshKey and secrets.githubToken); commits are attributed to the user. Default the profile's GitHub App; a profile without one needs it. */
                     githubUser?: string;
                 };
                 /** @description Tools made available to the agent, by unique name. Default none beyond the profile's preset. */

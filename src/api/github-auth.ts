@@ -1,0 +1,63 @@
+// How a run authenticates to GitHub, decided once from its spec: as a GitHub App (CodeRun/DocsRun
+// `githubApp`; a TaskRun takes its agent profile's) or as a GitHub user (`githubUser`; a TaskRun's
+// `repository.githubUser`), whose SSH key serves git@/ssh:// URLs and whose token serves https URLs.
+// The Job builder (which Secrets), the renderer (commit identity), admission and `describe` all read
+// this one function. The design it implements: docs/design.md §1.2 (GitHub authentication).
+import type { ControllerConfig } from './types.js';
+
+type Obj = Record<string, unknown>;
+
+export type GitTransport = 'ssh' | 'https';
+
+export type GithubAuth =
+  | { method: 'app'; app: string }
+  | { method: 'user'; user: string; transports: GitTransport[] }
+  | { method: 'none' };
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
+
+/** The URL form decides the transport: scp-like `git@host:path` and `ssh://` are SSH, the rest https. */
+export const urlTransport = (url: string): GitTransport =>
+  /^(ssh:\/\/|[A-Za-z0-9._-]+@[^/:]+:)/.test(url) ? 'ssh' : 'https';
+
+/** The repository URLs a run clones (a CodeRun two: its repository and its documentation). */
+export function runRepositoryUrls(spec: Obj): string[] {
+  const urls = [str(obj(spec.repository).url), str(spec.repositoryUrl), str(spec.docsRepositoryUrl)];
+  return urls.filter((u): u is string => u !== undefined);
+}
+
+/** The GitHub user a run names, whatever its kind. */
+export const runGithubUser = (spec: Obj): string | undefined =>
+  str(spec.githubUser) ?? str(obj(spec.repository).githubUser);
+
+/**
+ * How the run authenticates. A named user wins over an app the TaskRun's profile supplies (a TaskRun
+ * cannot name both); a CodeRun/DocsRun naming both (admission and the CRD refuse it) acts as the App.
+ * `profileApp` is the agent profile's GitHub App (TaskRun only).
+ */
+export function githubAuth(spec: Obj, profileApp?: string): GithubAuth {
+  const app = str(spec.githubApp);
+  if (app) return { method: 'app', app };
+  const user = runGithubUser(spec);
+  if (user) {
+    const transports = [...new Set(runRepositoryUrls(spec).map(urlTransport))].sort();
+    return { method: 'user', user, transports };
+  }
+  return profileApp ? { method: 'app', app: profileApp } : { method: 'none' };
+}
+
+/** The run's authentication, with a TaskRun's app taken from its agent profile in the config. */
+export function runGithubAuth(spec: Obj, config: ControllerConfig, agent: string | undefined): GithubAuth {
+  const profile =
+    agent !== undefined && Object.hasOwn(config.agents, agent) ? config.agents[agent] : undefined;
+  return githubAuth(spec, profile?.githubApp);
+}
+
+/** One line for people (`describe`): which identity and, for a user, which transport for which URLs. */
+export function githubAuthText(auth: GithubAuth): string {
+  if (auth.method === 'app') return `GitHub App ${auth.app}`;
+  if (auth.method === 'none') return 'none (anonymous access)';
+  const how = auth.transports.map((t) => (t === 'ssh' ? 'SSH key (git@ URLs)' : 'token (https URLs)'));
+  return `GitHub user ${auth.user}${how.length ? `: ${how.join(', ')}` : ''}`;
+}

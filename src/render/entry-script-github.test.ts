@@ -1,0 +1,107 @@
+// The entry script of a run acting as a GitHub user, run for real against remotes that demand the
+// user's credentials: over SSH (an `ssh` stand-in serving local bare repositories only for the
+// expected key: test/harness/git-remotes.ts) and over https (a TLS git server wanting the user's
+// token in HTTP Basic auth, which git gets only from the credential helper the script installs).
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { entryFixture as fixture, git } from '../../test/harness/entry-script.js';
+import { gitHttpsServer, sshStub } from '../../test/harness/git-remotes.js';
+import { waitFor } from '../../test/harness/wait.js';
+import { loadDefaultConfig } from '../config/load.js';
+import { loadTemplateSet, renderTaskRun } from './index.js';
+import { sampleTaskRun } from './samples.js';
+
+const config = loadDefaultConfig();
+const set = loadTemplateSet();
+const rex = { agent: 'rex', preset: 'default' as const, continuing: false };
+const BRANCH = 'feature/task-7-implementation';
+
+t.test('a GitHub user over SSH: git gets the key from GIT_SSH_COMMAND, host keys accept-new', async (t) => {
+  const f = fixture(t);
+  sshStub(f.bin);
+  const remotes = path.join(f.root, 'ssh-root');
+  const origin = f.origin(path.join(remotes, 'acme', 'payments.git'), 'main', { 'README.md': 'r\n' });
+  // The Secret volume: the key (mode 0400, as the Job mounts it) and, later, a known_hosts.
+  const secretDir = path.join(f.root, 'github-ssh');
+  mkdirSync(secretDir);
+  const key = path.join(secretDir, 'ssh-privatekey');
+  writeFileSync(key, '-----BEGIN OPENSSH PRIVATE KEY-----\nnot a real key\n');
+  chmodSync(key, 0o400);
+  const env = { GITHUB_SSH_KEY_FILE: key, STUB_SSH_KEY: key, STUB_SSH_ROOT: remotes };
+
+  const run = sampleTaskRun(rex);
+  run.spec.repository = { url: 'git@github.example:acme/payments.git', githubUser: 'swe-1-5dlabs' };
+  const rendered = renderTaskRun(set, run, config, 1, f.options);
+  const { paths } = rendered.context;
+  const r = f.run(rendered, env);
+  t.equal(r.status, 0, r.log);
+  const ssh = readFileSync(path.join(f.root, 'out', 'ssh.log'), 'utf8');
+  t.match(ssh, `host=git@github.example key=${key} `, 'git went through ssh with the mounted key');
+  t.match(ssh, 'IdentitiesOnly=yes BatchMode=yes StrictHostKeyChecking=accept-new');
+  t.match(ssh, `UserKnownHostsFile=${paths.base}/.agents/rex/known_hosts`, 'kept with the agent state');
+  t.match(git(['log', '--format=%an %s', BRANCH], origin), /^swe-1-5dlabs chore: save the agent's work/);
+  t.match(r.log, /git over SSH as GitHub user swe-1-5dlabs with the key /);
+
+  // A known_hosts key in the Secret pins the host keys.
+  writeFileSync(path.join(secretDir, 'known_hosts'), 'github.example ssh-ed25519 AAAA\n');
+  const pinned = f.run(renderTaskRun(set, run, config, 2, f.options), env);
+  t.equal(pinned.status, 0, pinned.log);
+  t.match(
+    readFileSync(path.join(f.root, 'out', 'ssh.log'), 'utf8'),
+    `StrictHostKeyChecking=yes UserKnownHostsFile=${secretDir}/known_hosts`,
+  );
+
+  // Without a readable key the script says where it looked, before git tries.
+  const missing = f.run(rendered, { ...env, GITHUB_SSH_KEY_FILE: path.join(secretDir, 'nope') });
+  t.equal(missing.status, 1);
+  t.match(missing.log, /GitHub user swe-1-5dlabs: no readable SSH key at \S+nope/);
+  t.notOk(existsSync(path.join(f.root, 'out', 'ssh.log')), 'ssh never ran');
+});
+
+t.test('a GitHub user over https: the credential helper hands git the token, nowhere else', async (t) => {
+  const f = fixture(t);
+  const token = 'ghp_knownSecretValue0123456789';
+  const remotes = path.join(f.root, 'https-root');
+  const origin = f.origin(path.join(remotes, 'acme', 'payments.git'), 'main', { 'README.md': 'r\n' });
+  const server = await gitHttpsServer(t, remotes, f.root, { user: 'swe-1-5dlabs', token });
+
+  const run = sampleTaskRun(rex);
+  const url = `${server.base}/acme/payments.git`;
+  run.spec.repository = { url, githubUser: 'swe-1-5dlabs' };
+  const rendered = renderTaskRun(set, run, config, 1, f.options);
+  const { paths } = rendered.context;
+  const r = f.run(rendered, { GITHUB_TOKEN: token, GIT_SSL_CAINFO: server.caFile });
+  t.equal(r.status, 0, r.log);
+
+  // The server's lines arrive once this process reads its output again (the script ran synchronously).
+  await waitFor('the server to log the push', () =>
+    server.requests().some((q) => q.auth === 'ok' && q.service === 'git-receive-pack'),
+  );
+  const requests = server.requests();
+  t.same(requests[0]?.auth, 'none', 'git first asks without credentials');
+  t.ok(
+    requests.some((q) => q.auth === 'ok' && q.user === 'swe-1-5dlabs' && q.service === 'git-upload-pack'),
+    'then clones with the user and token from the helper',
+  );
+  t.notOk(
+    requests.some((q) => q.auth === 'bad'),
+    'never a wrong credential',
+  );
+  t.match(git(['log', '--format=%an %s', BRANCH], origin), /^swe-1-5dlabs chore: save the agent's work/);
+  t.match(r.log, /git over https to 127\.0\.0\.1:\d+ as GitHub user swe-1-5dlabs with their token/);
+
+  // The token is in no log line, no URL and no git config the workspace keeps.
+  t.notMatch(r.log, token, 'not in the log');
+  t.equal(git(['remote', 'get-url', 'origin'], paths.repo ?? '').trim(), url, 'not in the remote URL');
+  const gitconfig = readFileSync(`${paths.base}/.agents/rex/gitconfig`, 'utf8');
+  t.notMatch(gitconfig, token, 'not in the git config');
+  t.match(gitconfig, `[credential "https://${server.base.slice('https://'.length)}"]`);
+  t.notMatch(readFileSync(`${paths.repo}/.git/config`, 'utf8'), token);
+
+  // Without the token the script stops before git asks anyone.
+  const missing = f.run(rendered, { GIT_SSL_CAINFO: server.caFile });
+  t.equal(missing.status, 1);
+  t.match(missing.log, /GitHub user swe-1-5dlabs: no token for https:\S+ \(GITHUB_TOKEN is empty/);
+  t.notMatch(missing.log, /resuming|starting the branch/, 'no clone attempted');
+});

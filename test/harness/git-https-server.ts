@@ -1,0 +1,81 @@
+// A git smart-HTTP server over TLS (git http-backend as CGI) that demands HTTP Basic credentials, run
+// as its own process so that an entry script run synchronously can reach it. Environment:
+// GIT_ROOT (the repositories), CERT_FILE/KEY_FILE, EXPECT_USER/EXPECT_TOKEN. Prints JSON lines:
+// {"msg":"listening","port":N}, then one {"msg":"request",auth,user,service} per request, where auth
+// is none (answered 401, so git asks its credential helper), ok or bad (401 again).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+
+const env = (name: string) => process.env[name] ?? '';
+const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+
+function credentials(req: IncomingMessage): { auth: 'none' | 'ok' | 'bad'; user?: string } {
+  const header = req.headers.authorization;
+  if (!header?.startsWith('Basic ')) return { auth: 'none' };
+  const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
+  const user = decoded.slice(0, decoded.indexOf(':'));
+  const ok = decoded === `${env('EXPECT_USER')}:${env('EXPECT_TOKEN')}`;
+  return { auth: ok ? 'ok' : 'bad', user };
+}
+
+/** Hands the request to git http-backend and relays its CGI response (headers, blank line, body). */
+function backend(req: IncomingMessage, res: ServerResponse, user: string) {
+  const url = new URL(req.url ?? '/', 'https://localhost');
+  const cgi = spawn('git', ['http-backend'], {
+    env: {
+      PATH: env('PATH'),
+      GIT_PROJECT_ROOT: env('GIT_ROOT'),
+      GIT_HTTP_EXPORT_ALL: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      PATH_INFO: decodeURIComponent(url.pathname),
+      QUERY_STRING: url.search.slice(1),
+      REQUEST_METHOD: req.method ?? 'GET',
+      CONTENT_TYPE: req.headers['content-type'] ?? '',
+      HTTP_CONTENT_ENCODING: req.headers['content-encoding'] ?? '',
+      GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''),
+      REMOTE_USER: user,
+      REMOTE_ADDR: '127.0.0.1',
+    },
+  });
+  req.pipe(cgi.stdin);
+  let head = Buffer.alloc(0);
+  let sent = false;
+  cgi.stdout.on('data', (chunk: Buffer) => {
+    if (sent) return void res.write(chunk);
+    head = Buffer.concat([head, chunk]);
+    const end = head.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    let status = 200;
+    for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
+      const [name = '', ...rest] = line.split(':');
+      const value = rest.join(':').trim();
+      if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10);
+      else res.setHeader(name, value);
+    }
+    res.writeHead(status);
+    res.write(head.subarray(end + 4));
+    sent = true;
+  });
+  cgi.on('close', () => res.end());
+}
+
+const server = createServer(
+  { cert: readFileSync(env('CERT_FILE')), key: readFileSync(env('KEY_FILE')) },
+  (req, res) => {
+    const { auth, user } = credentials(req);
+    const service = new URL(req.url ?? '/', 'https://localhost').searchParams.get('service') ?? req.url;
+    say({ msg: 'request', auth, user, service });
+    if (auth !== 'ok') {
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"' });
+      return void res.end();
+    }
+    backend(req, res, user ?? '');
+  },
+);
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  say({ msg: 'listening', port: typeof address === 'object' && address ? address.port : 0 });
+});
+process.on('SIGTERM', () => server.close(() => process.exit(0)));

@@ -1,0 +1,77 @@
+// Git remotes that demand credentials, for the entry-script tests of a run acting as a GitHub user:
+// an `ssh` stand-in that serves a local directory only when given the expected key, and a git
+// smart-HTTP server over TLS that wants the user's token (git-https-server.ts, its own process).
+import { chmodSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Test } from 'tap';
+import { createAuthority } from '../../src/certs/authority.js';
+import { type LogLine, logged, NodeProcess } from './node-process.js';
+
+// git runs `$GIT_SSH_COMMAND [options] <host> "git-upload-pack '<path>'"`. The stub records the host,
+// key and options (STUB_OUT/ssh.log), refuses any key but STUB_SSH_KEY's content, and runs the git
+// command in STUB_SSH_ROOT, where the remote's path is relative.
+const SSH_STUB = `#!/usr/bin/env bash
+key='' opts=()
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    -i) key=$2; shift 2 ;;
+    -o) opts+=("$2"); shift 2 ;;
+    -p | -l) shift 2 ;;
+    -*) shift ;;
+    *) break ;;
+  esac
+done
+host=$1
+shift
+printf 'host=%s key=%s %s\\n' "$host" "$key" "\${opts[*]}" >>"$STUB_OUT/ssh.log"
+if ! cmp -s "$key" "$STUB_SSH_KEY"; then
+  echo "ssh stub: refused: not the expected key ($key)" >&2
+  exit 255
+fi
+cd "$STUB_SSH_ROOT" || exit 255
+eval "exec $*"
+`;
+
+/** Puts the `ssh` stand-in first on the entry script's PATH (the fixture's bin directory). */
+export function sshStub(bin: string): void {
+  writeFileSync(path.join(bin, 'ssh'), SSH_STUB);
+  chmodSync(path.join(bin, 'ssh'), 0o755);
+}
+
+export interface GitHttpsServer {
+  /** https://127.0.0.1:{port} */
+  base: string;
+  /** The CA that signed its certificate (GIT_SSL_CAINFO). */
+  caFile: string;
+  /** One line per request: auth none|ok|bad, user, service. */
+  requests(): LogLine[];
+}
+
+/** Serves the bare repositories under `root` to whoever presents `user` and `token`. */
+export async function gitHttpsServer(
+  t: Test,
+  root: string,
+  dir: string,
+  credentials: { user: string; token: string },
+): Promise<GitHttpsServer> {
+  const ca = await createAuthority('git-test-ca');
+  const serving = await ca.issueServing({ commonName: '127.0.0.1', ipAddresses: ['127.0.0.1'] });
+  const file = (name: string, content: string) => {
+    writeFileSync(path.join(dir, name), content);
+    return path.join(dir, name);
+  };
+  const server = new NodeProcess(path.join(import.meta.dirname, 'git-https-server.ts'), [], {
+    GIT_ROOT: root,
+    CERT_FILE: file('server.crt', serving.certPem),
+    KEY_FILE: file('server.key', serving.keyPem),
+    EXPECT_USER: credentials.user,
+    EXPECT_TOKEN: credentials.token,
+  });
+  t.teardown(() => server.kill('SIGTERM'));
+  const listening = await server.waitForLog(logged('listening'), 'listening', 60_000);
+  return {
+    base: `https://127.0.0.1:${listening.port}`,
+    caFile: file('ca.crt', ca.certPem),
+    requests: () => server.logs.filter(logged('request')),
+  };
+}
