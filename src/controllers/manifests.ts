@@ -1,7 +1,14 @@
 // The objects a run attempt is made of, as pure functions of the (defaulted) run: the workspace PVC,
 // the attempt's immutable ConfigMap and its Job. No I/O here, so every field can be unit-tested.
 // The design it implements: docs/design.md §1.2 (Job shape).
-import { API_VERSION, type ControllerConfig, LABELS, type RunKindName, type RunOf } from '../api/index.js';
+import {
+  API_VERSION,
+  type ControllerConfig,
+  clusterAccount,
+  LABELS,
+  type RunKindName,
+  type RunOf,
+} from '../api/index.js';
 import { TASK_FILES_DIR, WORKSPACE_ROOT } from '../naming/names.js';
 import { ENTRY_SCRIPT_KEY } from '../render/index.js';
 import type { KubeObject, OwnerReference } from '../runtime/index.js';
@@ -78,6 +85,24 @@ function podAnnotations(config: ControllerConfig, own: Record<string, string> | 
   return Object.keys(annotations).length > 0 ? { annotations } : {};
 }
 
+/**
+ * Who the pod is to the Kubernetes API (docs/design.md §1.2, agent sandbox): no token at all, unless
+ * the agent's profile has clusterAccess; then the profile's ServiceAccount, and a label the shipped
+ * NetworkPolicy lets reach the apiserver.
+ */
+function podIdentity<K extends RunKindName>(input: AttemptInput<K>, labels: Record<string, string>) {
+  const { strategy, run, config } = input;
+  const account = clusterAccount(strategy.kind, run.spec, config);
+  const serviceAccountName = account ?? run.spec.serviceAccountName;
+  return {
+    labels: account ? { ...labels, [LABELS.clusterAccess]: 'true' } : labels,
+    spec: {
+      ...(serviceAccountName ? { serviceAccountName } : {}),
+      automountServiceAccountToken: account !== undefined,
+    },
+  };
+}
+
 const containerSecurity = {
   runAsNonRoot: true,
   allowPrivilegeEscalation: false,
@@ -98,6 +123,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
   // CodeRun's fields; the other kinds have none of them.
   const own = spec as RunEnvSpec & { enableDocker?: boolean };
   const docker = dockerSidecar(own.enableDocker, config, 'workspace');
+  const identity = podIdentity(input, metadata.labels);
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -108,10 +134,10 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
       ttlSecondsAfterFinished: config.job.ttlSecondsAfterFinished,
       template: {
         // The config's annotations for every pod, then the run's own, which win key by key.
-        metadata: { labels: metadata.labels, ...podAnnotations(config, spec.podAnnotations) },
+        metadata: { labels: identity.labels, ...podAnnotations(config, spec.podAnnotations) },
         spec: {
           restartPolicy: 'Never',
-          ...(spec.serviceAccountName ? { serviceAccountName: spec.serviceAccountName } : {}),
+          ...identity.spec,
           securityContext: {
             runAsNonRoot: true,
             runAsUser: RUN_AS_USER,

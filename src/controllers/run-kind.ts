@@ -9,8 +9,8 @@ import {
   LABELS,
   type RunKindName,
   type RunOf,
-  runAgent,
   runLabels,
+  runProfile,
 } from '../api/index.js';
 import {
   codeRunJobName,
@@ -54,12 +54,7 @@ export const taskRunStrategy: RunStrategy<'TaskRun'> = {
   configMapName: (run, attempt) => filesConfigMapName(taskRunJob(run, attempt)),
   runDirectory: (run, attempt) =>
     `${runDirectory({ service: run.spec.serviceName, taskId: run.spec.taskId }, attempt)}/`,
-  githubApp: (run, config) => {
-    const agent = runAgent('TaskRun', run.spec, config);
-    return agent !== undefined && Object.hasOwn(config.agents, agent)
-      ? config.agents[agent]?.githubApp
-      : undefined;
-  },
+  githubApp: (run, config) => runProfile('TaskRun', run.spec, config)?.githubApp,
   dependencies: dependencyVerdict,
 };
 

@@ -1,7 +1,7 @@
 import type { RunKindName } from '../../api/index.js';
 import { validPodAnnotations } from './annotations.js';
 import type { Rule } from './context.js';
-import { dockerAllowed, validAgentEnv } from './environment.js';
+import { agentServiceAccount, dockerAllowed, validAgentEnv } from './environment.js';
 import { immutable, neverDecreases } from './identity.js';
 import {
   relativePathProblem,
@@ -31,6 +31,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     validRepositoryUrl('spec.repository.url'),
     notDependingOnItself,
     validPodAnnotations('spec.podAnnotations'),
+    agentServiceAccount('TaskRun'),
   ],
   CodeRun: [
     recognisedGithubApp('spec.githubApp'),
@@ -45,6 +46,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     validPodAnnotations('spec.podAnnotations'),
     validAgentEnv,
     dockerAllowed,
+    agentServiceAccount('CodeRun'),
   ],
   DocsRun: [
     recognisedGithubApp('spec.githubApp'),
@@ -53,5 +55,6 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     safeRelativePath('spec.workingDirectory'),
     immutable('spec.workingDirectory', 'the docs workspace volume is named after it; create a new DocsRun'),
     validPodAnnotations('spec.podAnnotations'),
+    agentServiceAccount('DocsRun'),
   ],
 };
