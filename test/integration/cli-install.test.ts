@@ -71,6 +71,17 @@ t.test('install with --webhook-url, then with service webhooks', async (t) => {
   t.match(res.stdout, 'CRDs installed and established\n');
   t.match(res.stdout, /namespace\/orchestrator-system serverside-applied/);
   t.match(res.stdout, /serviceaccount\/\S+ serverside-applied/);
+  // The agent sandbox, in the namespace of runs (the context's: default).
+  t.match(res.stdout, /serviceaccount\/orchestrator-agent serverside-applied/);
+  t.match(res.stdout, /networkpolicy\.networking\.k8s\.io\/orchestrator-agent serverside-applied/);
+  const agentAccount = await kubectl(cluster, [
+    'get',
+    'serviceaccount',
+    'orchestrator-agent',
+    '-n',
+    'default',
+  ]);
+  t.equal(agentAccount.code, 0, agentAccount.stderr);
   t.match(
     res.stdout,
     /validatingwebhookconfiguration\.admissionregistration\.k8s\.io\/orchestrator-validating serverside-applied/,
@@ -134,5 +145,13 @@ t.test(
       /customresourcedefinition\.apiextensions\.k8s\.io "taskruns\.orchestrator\.io" deleted/,
     );
     t.equal((await runCli(cluster, ['get'])).stderr, CRDS_MISSING);
+    const agentAccount = await kubectl(cluster, [
+      'get',
+      'serviceaccount',
+      'orchestrator-agent',
+      '-n',
+      'default',
+    ]);
+    t.match(agentAccount.stderr, /NotFound/, 'the agent sandbox is gone too');
   },
 );
