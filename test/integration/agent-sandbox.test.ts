@@ -7,7 +7,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { CodeRun } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { AGENT_SANDBOX_DIR, inNamespace } from '../../src/cluster/agent-sandbox.js';
@@ -106,11 +106,17 @@ async function allowed(
   return review.status.allowed;
 }
 
+/** A namespace enforcing the restricted standard (with the agent sandbox), and the operator on it. */
+async function restrictedOperator(t: Test) {
+  const namespace = await testNamespace(t, cluster, RESTRICTED);
+  const { client } = await startOperator(t, cluster, namespace);
+  return { namespace, client };
+}
+
 t.test(
   'restricted: the agent pod is admitted with no token; a pod breaking the standard is refused',
   async (t) => {
-    const namespace = await testNamespace(t, cluster, RESTRICTED);
-    const { client } = await startOperator(t, cluster, namespace);
+    const { namespace, client } = await restrictedOperator(t);
     await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('sandboxed') });
     const pod = await runPod(client, 'TaskRun', namespace, 'sandboxed');
     t.equal(specOf(pod).serviceAccountName, 'orchestrator-agent');
@@ -143,8 +149,7 @@ t.test(
 t.test(
   'clusterAccess (tess): its own account, a token, rights in its namespace only; NetworkPolicies select agent pods',
   async (t) => {
-    const namespace = await testNamespace(t, cluster, RESTRICTED);
-    const { client } = await startOperator(t, cluster, namespace);
+    const { namespace, client } = await restrictedOperator(t);
     await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('rex') });
     await client.request('POST', runPath('CodeRun', namespace), { body: tessRun('tess') });
     const rex = await runPod(client, 'TaskRun', namespace, 'rex');

@@ -30,6 +30,9 @@ const webhook = async () =>
     ).stdout,
   );
 
+/** The agents' ServiceAccount of the install's namespace of runs (the context's: default). */
+const agentAccount = () => kubectl(cluster, ['get', 'serviceaccount', 'orchestrator-agent', '-n', 'default']);
+
 t.test('before install: every cluster command says the CRDs are missing', async (t) => {
   for (const args of [['get'], ['describe', 'cr', 'x'], ['retry', 'tr', 'x'], ['wait', 'dr', 'x']]) {
     const res = await runCli(cluster, args);
@@ -74,14 +77,8 @@ t.test('install with --webhook-url, then with service webhooks', async (t) => {
   // The agent sandbox, in the namespace of runs (the context's: default).
   t.match(res.stdout, /serviceaccount\/orchestrator-agent serverside-applied/);
   t.match(res.stdout, /networkpolicy\.networking\.k8s\.io\/orchestrator-agent serverside-applied/);
-  const agentAccount = await kubectl(cluster, [
-    'get',
-    'serviceaccount',
-    'orchestrator-agent',
-    '-n',
-    'default',
-  ]);
-  t.equal(agentAccount.code, 0, agentAccount.stderr);
+  const installed = await agentAccount();
+  t.equal(installed.code, 0, installed.stderr);
   t.match(
     res.stdout,
     /validatingwebhookconfiguration\.admissionregistration\.k8s\.io\/orchestrator-validating serverside-applied/,
@@ -145,13 +142,6 @@ t.test(
       /customresourcedefinition\.apiextensions\.k8s\.io "taskruns\.orchestrator\.io" deleted/,
     );
     t.equal((await runCli(cluster, ['get'])).stderr, CRDS_MISSING);
-    const agentAccount = await kubectl(cluster, [
-      'get',
-      'serviceaccount',
-      'orchestrator-agent',
-      '-n',
-      'default',
-    ]);
-    t.match(agentAccount.stderr, /NotFound/, 'the agent sandbox is gone too');
+    t.match((await agentAccount()).stderr, /NotFound/, 'the agent sandbox is gone too');
   },
 );
