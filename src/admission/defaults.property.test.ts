@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { applyPatch } from '../../test/harness/apply-patch.js';
-import type { RunKindName } from '../api/index.js';
+import { clusterAccount, type RunKindName } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { defaultsPatch } from './defaults.js';
 import { escapePointer, isPlainObject } from './patch.js';
@@ -27,6 +27,13 @@ const explicit: Record<string, string> = {
 
 /** Drops undefined members, as JSON would. */
 const clean = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** A valid run of an agent with clusterAccess names no ServiceAccount but the agent's (rule cluster-access). */
+function ownAccount<T extends { spec: Record<string, unknown> }>(kind: RunKindName, run: T): T {
+  const account = clusterAccount(kind, run.spec, config);
+  if (account && run.spec.serviceAccountName) run.spec.serviceAccountName = account;
+  return run;
+}
 
 const metadata = fc.record(
   {
@@ -102,7 +109,7 @@ const taskRun = fc
       { requiredKeys: ['taskId', 'serviceName', 'markdownFiles'] },
     ),
   })
-  .map((o) => clean({ apiVersion: 'orchestrator.io/v1', kind: 'TaskRun', ...o }));
+  .map((o) => ownAccount('TaskRun', clean({ apiVersion: 'orchestrator.io/v1', kind: 'TaskRun', ...o })));
 
 const codeRun = fc
   .record({
@@ -122,7 +129,7 @@ const codeRun = fc
       { requiredKeys: ['taskId', 'service', 'repositoryUrl', 'docsRepositoryUrl', 'githubApp'] },
     ),
   })
-  .map((o) => clean({ apiVersion: 'orchestrator.io/v1', kind: 'CodeRun', ...o }));
+  .map((o) => ownAccount('CodeRun', clean({ apiVersion: 'orchestrator.io/v1', kind: 'CodeRun', ...o })));
 
 const docsRun = fc
   .record({
@@ -138,7 +145,7 @@ const docsRun = fc
       { requiredKeys: ['repositoryUrl', 'workingDirectory', 'githubApp'] },
     ),
   })
-  .map((o) => clean({ apiVersion: 'orchestrator.io/v1', kind: 'DocsRun', ...o }));
+  .map((o) => ownAccount('DocsRun', clean({ apiVersion: 'orchestrator.io/v1', kind: 'DocsRun', ...o })));
 
 /** Every leaf of `value` as [JSON pointer, value]. */
 function leaves(value: unknown, pointer = ''): Array<[string, unknown]> {

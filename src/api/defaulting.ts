@@ -37,6 +37,16 @@ export function runAgent(kind: RunKindName, spec: Obj, config: ControllerConfig)
   return str(spec.githubUser) ? config.defaultAgent : undefined;
 }
 
+/** The profile of the agent a run will use, if the config has one by that name. */
+export function runProfile(
+  kind: RunKindName,
+  spec: Obj,
+  config: ControllerConfig,
+  agent = runAgent(kind, spec, config),
+): AgentProfile | undefined {
+  return agent ? own(config.agents, agent) : undefined;
+}
+
 /** The run's service, from the kind's service field (a DocsRun has none). */
 export function runService(kind: RunKindName, spec: Obj): string | undefined {
   const field = serviceField(kind);
@@ -60,7 +70,7 @@ export function specDefaults(
   config: ControllerConfig,
   agent = runAgent(kind, spec, config),
 ): Obj {
-  const profile = agent ? own(config.agents, agent) : undefined;
+  const profile = runProfile(kind, spec, config, agent);
   // Only a TaskRun has a priority; the other runs get the agent's standard resources.
   const priority = kind === 'TaskRun' ? ((str(spec.priority) ?? 'standard') as Priority) : 'standard';
   // Filled in place rather than spread: this runs on every review, and a spread object is slow to build.

@@ -5,6 +5,7 @@
 import { GROUP, VERSION } from './generated/kinds.js';
 
 export * from './agent-env.js';
+export * from './cluster-access.js';
 export * from './defaulting.js';
 export * from './github-auth.js';
 export * from './kinds.js';

@@ -7,6 +7,8 @@ export const LABELS = Object.freeze({
   service: 'orchestrator.io/service',
   agent: 'orchestrator.io/agent',
   run: 'orchestrator.io/run',
+  /** On agent pods only, `true` when the agent may call the Kubernetes API (NetworkPolicy selects it). */
+  clusterAccess: 'orchestrator.io/cluster-access',
 } as const);
 /** The value of the app.kubernetes.io/managed-by label. */
 export const MANAGED_BY = 'orchestrator';

@@ -1,11 +1,12 @@
 // The local environment of `orchestrator run` when no cluster is configured: the built-in control
 // plane with the CRDs, the RBAC of config/rbac, the controller config as the orchestrator-config
-// ConfigMap (as an install has it), a namespace for the Lease, a development certificate for the
+// ConfigMap (as an install has it), the agent sandbox of config/agents in `default`, a namespace for the Lease, a development certificate for the
 // webhooks, and a kubeconfig for the manager that authenticates as the orchestrator ServiceAccount.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { writeDevCertificates } from '../certs/dev.js';
+import { agentSandboxObjects } from '../cluster/agent-sandbox.js';
 import { applyObjects, withClient } from '../cluster/apply.js';
 import { installCrds } from '../cluster/crds.js';
 import { type Cluster, startControlPlane } from '../cluster/index.js';
@@ -52,21 +53,28 @@ function configMap(configFile: string): KubeObject {
   };
 }
 
+/** Where a user of the local cluster creates runs. */
+const RUNS_NAMESPACE = 'default';
+
 /**
- * The ServiceAccounts the config's agent profiles name, in `default` (where a user of the local
- * cluster creates runs): without them the Job controller cannot create an agent's pod.
+ * The agent sandbox of config/agents in `default`, as an install makes it, plus any other
+ * ServiceAccount the config's agent profiles name: without them the Job controller cannot create an
+ * agent's pod.
  */
-function agentServiceAccounts(configFile: string): KubeObject[] {
-  const names = new Set(
+function agentObjects(kubectl: string[], configFile: string): KubeObject[] {
+  const sandbox = agentSandboxObjects(kubectl, RUNS_NAMESPACE);
+  const shipped = new Set(sandbox.filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata?.name));
+  const named = new Set(
     Object.values(loadConfigFile(configFile).agents).flatMap((a) =>
-      a.serviceAccountName ? [a.serviceAccountName] : [],
+      a.serviceAccountName && !shipped.has(a.serviceAccountName) ? [a.serviceAccountName] : [],
     ),
   );
-  return [...names].map((name) => ({
+  const others = [...named].map((name) => ({
     apiVersion: 'v1',
     kind: 'ServiceAccount',
-    metadata: { name, namespace: 'default' },
+    metadata: { name, namespace: RUNS_NAMESPACE },
   }));
+  return [...sandbox, ...others];
 }
 
 async function createNamespace(client: ApiRequester, name: string): Promise<void> {
@@ -93,7 +101,7 @@ export async function startLocalEnvironment(opts: LocalEnvironmentOptions): Prom
       await applyObjects(client, [
         ...rbacObjects(cluster.kubectl),
         configMap(opts.configFile),
-        ...agentServiceAccounts(opts.configFile),
+        ...agentObjects(cluster.kubectl, opts.configFile),
       ]);
       for (const ns of opts.namespaces) await createNamespace(client, ns);
       return serviceAccountToken(client, MANAGER_SERVICE_ACCOUNT);

@@ -1,6 +1,7 @@
 // `orchestrator install` / `uninstall`: the cluster-wide parts into the current context: the CRDs
 // through the API client (waiting until they are served), then with the kubectl on PATH (or
-// ORCHESTRATOR_KUBECTL) the namespace and RBAC, and the webhook configurations: service-based from
+// ORCHESTRATOR_KUBECTL) the namespace and RBAC, the agent sandbox (config/agents) in the namespace
+// where runs live (-n, else the context's), and the webhook configurations: service-based from
 // webhooks/ (cert-manager injects the CA), or with --webhook-url/--ca-file for a webhook server outside
 // the cluster. Uninstall removes them in reverse, the CRDs last, after the runs (whose finalizers need
 // the controller, or are removed when it is gone).
@@ -12,6 +13,7 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { localConfigurations } from '../admission/install.js';
 import { kindFacts, RUN_KIND_NAMES } from '../api/index.js';
+import { AGENT_SANDBOX_DIR } from '../cluster/agent-sandbox.js';
 import { installCrds } from '../cluster/crds.js';
 import { runKubectl } from '../cluster/kubectl.js';
 import type { KubeObject } from '../runtime/index.js';
@@ -32,7 +34,8 @@ export interface InstallStep {
   path: string;
   /** `-k` for a kustomize directory, `-f` for plain manifests. */
   apply: '-k' | '-f';
-  role: 'crds' | 'webhooks' | 'other';
+  /** `runs`: applied to the namespace where runs live (-n, else the context's), not a fixed one. */
+  role: 'crds' | 'webhooks' | 'runs' | 'other';
 }
 
 /**
@@ -42,6 +45,7 @@ export interface InstallStep {
 export const INSTALL_STEPS: readonly InstallStep[] = [
   { path: 'crds', apply: '-f', role: 'crds' },
   { path: 'config/rbac', apply: '-k', role: 'other' },
+  { path: AGENT_SANDBOX_DIR, apply: '-k', role: 'runs' },
   { path: 'webhooks', apply: '-f', role: 'webhooks' },
 ];
 
@@ -87,6 +91,10 @@ function urlWebhooksFile(url: string, caFile: string): { file: string; cleanup()
 
 const present = (step: InstallStep) => existsSync(join(packageRoot(), step.path));
 
+/** kubectl's namespace flag for a step: the runs' namespace for the agent sandbox, none otherwise. */
+const namespaceArgs = (step: InstallStep, conn: Connection) =>
+  step.role === 'runs' ? [`--namespace=${conn.namespace}`] : [];
+
 /** Runs a step, printing kubectl's output; its failure is the command's (not a connection problem). */
 async function kubectlStep(io: CliIO, run: () => string | Promise<unknown>): Promise<void> {
   let output: unknown;
@@ -112,9 +120,12 @@ async function install(conn: Connection, flags: InstallFlags, io: CliIO): Promis
         continue;
       }
       const target = step.role === 'webhooks' && urlHooks ? urlHooks.file : join(packageRoot(), step.path);
-      const args = flags.dryRun
-        ? ['apply', '--dry-run=client', step.apply, target]
-        : ['apply', '--server-side', '--force-conflicts', step.apply, target];
+      const args = [
+        ...(flags.dryRun ? ['apply', '--dry-run=client'] : ['apply', '--server-side', '--force-conflicts']),
+        ...namespaceArgs(step, conn),
+        step.apply,
+        target,
+      ];
       if (step.role === 'crds' && !flags.dryRun) {
         const requestTimeoutMs = parseDuration(
           flags.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
@@ -184,7 +195,7 @@ async function uninstall(conn: Connection, flags: KubeFlags & { timeout: string 
     // control plane lacks, and nothing after it depends on it.
     const wait = step.role === 'crds' ? [`--timeout=${Math.ceil(timeoutMs / 1000)}s`] : ['--wait=false'];
     const target = join(packageRoot(), step.path);
-    const args = ['delete', '--ignore-not-found', ...wait, step.apply, target];
+    const args = ['delete', '--ignore-not-found', ...wait, ...namespaceArgs(step, conn), step.apply, target];
     await kubectlStep(io, () => runKubectl(kubectl, args, KUBECTL_TIMEOUT_MS + timeoutMs));
   }
 }
@@ -193,7 +204,9 @@ export function registerInstallCommands(program: Command, io: CliIO): void {
   addKubeOptions(
     program
       .command('install')
-      .description('install the CRDs, namespace, RBAC and webhook configurations into the current context')
+      .description(
+        'install the CRDs, namespace, RBAC and webhook configurations into the current context, and the agent sandbox (ServiceAccounts, Role, NetworkPolicies) into the namespace of runs (-n)',
+      )
       .option('--webhook-url <url>', 'register the webhooks at this https URL (a server outside the cluster)')
       .option('--ca-file <file>', 'CA certificate (PEM) the apiserver trusts for --webhook-url')
       .option('--dry-run', 'show what would be applied (kubectl apply --dry-run=client)'),

@@ -47,3 +47,17 @@ t.test('job.podAnnotations keys must be qualified names, named in the error', as
     /job\.podAnnotations\["-x"\]: Invalid value: the name must be 63 characters at most/,
   );
 });
+
+t.test('an agent with clusterAccess needs a ServiceAccount of its own', async (t) => {
+  const config = parseConfig(defaultText);
+  t.equal(config.agents.tess?.clusterAccess, true, 'the testing agent has cluster access');
+  t.notOk(config.agents.rex?.clusterAccess, 'the others have none (the default)');
+  const withoutAccount = defaultText.replace(
+    '    serviceAccountName: orchestrator-agent-cluster-access\n',
+    '',
+  );
+  t.throws(
+    () => parseConfig(withoutAccount),
+    /agents\.tess\.serviceAccountName: Required value: an agent with clusterAccess runs as a ServiceAccount of its own/,
+  );
+});

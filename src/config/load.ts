@@ -63,6 +63,15 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
         ),
       );
     }
+    // Without its own ServiceAccount the token would be the namespace's default one, granted by whoever.
+    if (agent.clusterAccess && !agent.serviceAccountName)
+      findings.push(
+        error(
+          'config',
+          `agents.${name}.serviceAccountName`,
+          'Required value: an agent with clusterAccess runs as a ServiceAccount of its own (e.g. orchestrator-agent-cluster-access of config/agents)',
+        ),
+      );
   }
   for (const [field, placeholder] of [
     ['directory', true],

@@ -268,3 +268,29 @@ t.test('enableDocker: a privileged native sidecar only when the config allows it
     'registry.local/dind:1',
   );
 });
+
+t.test('no ServiceAccount token unless the agent has clusterAccess, then its own account', async (t) => {
+  const rex = codeJob(codeRun());
+  t.equal(rex.automountServiceAccountToken, false, 'rex: no token');
+  t.equal(rex.serviceAccountName, 'orchestrator-agent');
+  const job = attemptJob(input(taskRun())) as Json;
+  t.equal(job.spec.template.spec.automountServiceAccountToken, false, 'a TaskRun neither');
+  t.notOk(job.spec.template.metadata.labels['orchestrator.io/cluster-access']);
+
+  const tessRun = codeRun({ githubApp: '5DLabs-Tess' });
+  const tessJob = attemptJob({ strategy: codeRunStrategy, run: tessRun, config, attempt: 1 }) as Json;
+  const tess = tessJob.spec.template.spec;
+  t.equal(tess.automountServiceAccountToken, true, 'tess (clusterAccess): a token');
+  t.equal(tess.serviceAccountName, 'orchestrator-agent-cluster-access');
+  t.equal(tessJob.spec.template.metadata.labels['orchestrator.io/cluster-access'], 'true', 'the pod says so');
+  t.notOk(tessJob.metadata.labels['orchestrator.io/cluster-access'], 'the Job has no need of it');
+
+  // Stored without the webhooks (which refuse it): the run's account never gets the token.
+  const borrowed = codeJob(codeRun({ githubApp: '5DLabs-Tess', serviceAccountName: 'admin' }));
+  t.equal(borrowed.serviceAccountName, 'orchestrator-agent-cluster-access');
+  t.equal(
+    codeJob(codeRun({ serviceAccountName: 'admin' })).serviceAccountName,
+    'admin',
+    'without a token, any',
+  );
+});

@@ -4,6 +4,7 @@
 import {
   API_VERSION,
   type ControllerConfig,
+  clusterAccount,
   LABELS,
   type RunKindName,
   type RunOf,
@@ -87,6 +88,24 @@ function podAnnotations(config: ControllerConfig, own: Record<string, string> | 
   return Object.keys(annotations).length > 0 ? { annotations } : {};
 }
 
+/**
+ * Who the pod is to the Kubernetes API (docs/design.md §1.2, agent sandbox): no token at all, unless
+ * the agent's profile has clusterAccess; then the profile's ServiceAccount, and a label the shipped
+ * NetworkPolicy lets reach the apiserver.
+ */
+function podIdentity<K extends RunKindName>(input: AttemptInput<K>, labels: Record<string, string>) {
+  const { strategy, run, config } = input;
+  const account = clusterAccount(strategy.kind, run.spec, config);
+  const serviceAccountName = account ?? run.spec.serviceAccountName;
+  return {
+    labels: account ? { ...labels, [LABELS.clusterAccess]: 'true' } : labels,
+    spec: {
+      ...(serviceAccountName ? { serviceAccountName } : {}),
+      automountServiceAccountToken: account !== undefined,
+    },
+  };
+}
+
 const containerSecurity = {
   runAsNonRoot: true,
   allowPrivilegeEscalation: false,
@@ -108,6 +127,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
   // CodeRun's fields; the other kinds have none of them.
   const own = spec as RunEnvSpec & { enableDocker?: boolean };
   const docker = dockerSidecar(own.enableDocker, config, 'workspace');
+  const identity = podIdentity(input, metadata.labels);
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -118,10 +138,10 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
       ttlSecondsAfterFinished: config.job.ttlSecondsAfterFinished,
       template: {
         // The config's annotations for every pod, then the run's own, which win key by key.
-        metadata: { labels: metadata.labels, ...podAnnotations(config, spec.podAnnotations) },
+        metadata: { labels: identity.labels, ...podAnnotations(config, spec.podAnnotations) },
         spec: {
           restartPolicy: 'Never',
-          ...(spec.serviceAccountName ? { serviceAccountName: spec.serviceAccountName } : {}),
+          ...identity.spec,
           securityContext: {
             runAsNonRoot: true,
             runAsUser: RUN_AS_USER,

@@ -6,7 +6,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { TEST_NODES } from '../../scripts/test-cluster.js';
+import { inNamespace, renderAgentSandbox } from '../../src/cluster/agent-sandbox.js';
+import { applyObjects } from '../../src/cluster/apply.js';
 import { type Cluster, obtainCluster } from '../../src/cluster/index.js';
+import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { scaled } from './wait.js';
 
 export interface TestClusterOptions {
@@ -20,7 +23,7 @@ export interface TestClusterOptions {
 
 const clusters = new Map<string, Promise<Cluster>>();
 
-/** The ServiceAccount the shipped config's agent profiles name. */
+/** The ServiceAccount the shipped config's agent profiles name (but tess's, config/agents). */
 export const AGENT_SERVICE_ACCOUNT = 'orchestrator-agent';
 
 /** Whether the shared cluster of `npm test` runs pods (scripts/test.js, ORCHESTRATOR_TEST_WORKLOADS). */
@@ -61,6 +64,9 @@ interface Teardown {
   name: string;
 }
 
+/** config/agents, rendered once per process. */
+let sandbox: KubeObject[] | undefined;
+
 /** A namespace that exists for one test and is deleted after it (Background: no waiting on GC). */
 export async function testNamespace(
   t: Teardown,
@@ -78,12 +84,15 @@ export async function testNamespace(
     body: { metadata: { name, labels: { 'orchestrator.io/test': 'true', ...labels } } },
   });
   t.teardown(() => core.deleteNamespace({ name, propagationPolicy: 'Background' }).catch(() => undefined));
-  // The agents' ServiceAccount (config/manager/controller-config.yaml), as a user creates it where
-  // runs live: without it the Job controller cannot create the pods.
-  await core.createNamespacedServiceAccount({
-    namespace: name,
-    body: { metadata: { name: AGENT_SERVICE_ACCOUNT } },
-  });
+  // The agent sandbox (the agents' ServiceAccounts, Role, NetworkPolicies), as an install puts it
+  // where runs live: without the ServiceAccounts the Job controller cannot create the pods.
+  sandbox ??= renderAgentSandbox(cluster.kubectl);
+  const client = new KubeClient(kubeConfig(cluster));
+  try {
+    await applyObjects(client, inNamespace(sandbox, name));
+  } finally {
+    client.close();
+  }
   return name;
 }
 

@@ -1,7 +1,7 @@
 // The run controllers started in-process against the test cluster, scoped to one namespace, with the
 // default controller config (optionally changed), plus helpers that play the parts missing from the
 // local control plane: the Job controller (a Job's /status is patched to Complete or Failed).
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { ControllerConfig, RunKindName, RunOf, TaskRun } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
@@ -65,6 +65,8 @@ export interface OperatorOptions {
   registry?: Registry;
   /** The namespaces reconciled, instead of the one given. */
   scope?: NamespaceScope;
+  /** Where the operator logs. Default: pino at TEST_LOG_LEVEL, else silent. */
+  logger?: Logger;
 }
 
 export async function startOperator(
@@ -74,7 +76,7 @@ export async function startOperator(
   config: ControllerConfig = testConfig(),
   options: OperatorOptions = {},
 ): Promise<Operator> {
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const client = options.client ?? new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
   const registry = options.registry ?? new Registry();
   const templates = options.inputs ? undefined : loadTemplateSet();

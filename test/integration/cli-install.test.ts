@@ -30,6 +30,9 @@ const webhook = async () =>
     ).stdout,
   );
 
+/** The agents' ServiceAccount of the install's namespace of runs (the context's: default). */
+const agentAccount = () => kubectl(cluster, ['get', 'serviceaccount', 'orchestrator-agent', '-n', 'default']);
+
 t.test('before install: every cluster command says the CRDs are missing', async (t) => {
   for (const args of [['get'], ['describe', 'cr', 'x'], ['retry', 'tr', 'x'], ['wait', 'dr', 'x']]) {
     const res = await runCli(cluster, args);
@@ -71,6 +74,11 @@ t.test('install with --webhook-url, then with service webhooks', async (t) => {
   t.match(res.stdout, 'CRDs installed and established\n');
   t.match(res.stdout, /namespace\/orchestrator-system serverside-applied/);
   t.match(res.stdout, /serviceaccount\/\S+ serverside-applied/);
+  // The agent sandbox, in the namespace of runs (the context's: default).
+  t.match(res.stdout, /serviceaccount\/orchestrator-agent serverside-applied/);
+  t.match(res.stdout, /networkpolicy\.networking\.k8s\.io\/orchestrator-agent serverside-applied/);
+  const installed = await agentAccount();
+  t.equal(installed.code, 0, installed.stderr);
   t.match(
     res.stdout,
     /validatingwebhookconfiguration\.admissionregistration\.k8s\.io\/orchestrator-validating serverside-applied/,
@@ -134,5 +142,6 @@ t.test(
       /customresourcedefinition\.apiextensions\.k8s\.io "taskruns\.orchestrator\.io" deleted/,
     );
     t.equal((await runCli(cluster, ['get'])).stderr, CRDS_MISSING);
+    t.match((await agentAccount()).stderr, /NotFound/, 'the agent sandbox is gone too');
   },
 );

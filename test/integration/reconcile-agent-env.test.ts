@@ -3,10 +3,11 @@
 import t from 'tap';
 import type { CodeRun, CodeRunStatus } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
-import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
+import type { KubeClient } from '../../src/runtime/index.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import { finishJob, startOperator, testConfig } from '../harness/operator.js';
+import { runPod } from '../harness/run-pods.js';
 import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
@@ -34,30 +35,7 @@ function codeRun(name: string, spec: Partial<CodeRun['spec']>): CodeRun {
 /** Creates the run and returns its Job's pod, as the Job controller made it. */
 async function podOf(client: KubeClient, namespace: string, run: CodeRun): Promise<PodSpec> {
   await client.request('POST', runPath('CodeRun', namespace), { body: run });
-  const jobName = await waitFor('the run has a Job', async (note) => {
-    const { status } = await client.request<{ status?: CodeRunStatus }>(
-      'GET',
-      runPath('CodeRun', namespace, run.metadata?.name),
-    );
-    note(status);
-    return status?.jobName;
-  });
-  const pod = await waitFor(`a pod of Job ${jobName}`, async (note) => {
-    const list = await client.request<{ items: KubeObject[] }>(
-      'GET',
-      `/api/v1/namespaces/${namespace}/pods`,
-      {
-        query: { labelSelector: `batch.kubernetes.io/job-name=${jobName}` },
-      },
-    );
-    const events = await client.request<{ items: Array<{ reason?: string; message?: string }> }>(
-      'GET',
-      `/api/v1/namespaces/${namespace}/events`,
-    );
-    note(events.items.map((e) => `${e.reason}: ${e.message}`));
-    return list.items[0];
-  });
-  return pod.spec as PodSpec;
+  return (await runPod(client, 'CodeRun', namespace, run.metadata?.name ?? '')).spec as PodSpec;
 }
 
 t.test(

@@ -1,7 +1,14 @@
-// CodeRun spec.env and spec.envFromSecrets become the agent container's variables, and spec.enableDocker
-// a privileged sidecar: what the pod could not honour as asked is refused here, with the reason, rather
+// CodeRun spec.env and spec.envFromSecrets become the agent container's variables, spec.enableDocker
+// a privileged sidecar, and spec.serviceAccountName the pod's identity: what the pod could not honour as asked is refused here, with the reason, rather
 // than dropped or overridden later (src/controllers/agent-env.ts, docker-sidecar.ts).
-import { dockerRefusal, ENV_NAME, isReservedEnv, reservedEnvList } from '../../api/index.js';
+import {
+  dockerRefusal,
+  ENV_NAME,
+  isReservedEnv,
+  type RunKindName,
+  reservedEnvList,
+  serviceAccountRefusal,
+} from '../../api/index.js';
 import { error, type Finding, showValue } from '../../validation/finding.js';
 import { field, type Rule } from './context.js';
 
@@ -65,3 +72,13 @@ export const dockerAllowed: Rule<unknown> = ({ object, config }) => {
   const refusal = dockerRefusal(config);
   return refusal ? [error('docker', 'spec.enableDocker', `Forbidden: ${refusal}`)] : [];
 };
+
+/** A run of an agent with clusterAccess runs as that agent's ServiceAccount only (src/api/cluster-access.ts). */
+export const agentServiceAccount =
+  (kind: RunKindName): Rule<unknown> =>
+  ({ object, config }) => {
+    const spec = field(object, 'spec');
+    if (!isRecord(spec)) return [];
+    const refusal = serviceAccountRefusal(kind, spec, config);
+    return refusal ? [error('cluster-access', 'spec.serviceAccountName', `Forbidden: ${refusal}`)] : [];
+  };

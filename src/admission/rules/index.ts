@@ -1,7 +1,7 @@
 import type { RunKindName } from '../../api/index.js';
 import { validPodAnnotations } from './annotations.js';
 import type { Rule } from './context.js';
-import { dockerAllowed, validAgentEnv } from './environment.js';
+import { agentServiceAccount, dockerAllowed, validAgentEnv } from './environment.js';
 import { oneGithubIdentity, taskRunGithubIdentity } from './github-identity.js';
 import { immutable, neverDecreases } from './identity.js';
 import {
@@ -33,6 +33,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     taskRunGithubIdentity,
     notDependingOnItself,
     validPodAnnotations('spec.podAnnotations'),
+    agentServiceAccount('TaskRun'),
   ],
   CodeRun: [
     oneGithubIdentity,
@@ -48,6 +49,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     validPodAnnotations('spec.podAnnotations'),
     validAgentEnv,
     dockerAllowed,
+    agentServiceAccount('CodeRun'),
   ],
   DocsRun: [
     oneGithubIdentity,
@@ -57,5 +59,6 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     safeRelativePath('spec.workingDirectory'),
     immutable('spec.workingDirectory', 'the docs workspace volume is named after it; create a new DocsRun'),
     validPodAnnotations('spec.podAnnotations'),
+    agentServiceAccount('DocsRun'),
   ],
 };

@@ -220,3 +220,21 @@ t.test(
     t.same(codeRunFindings({ enableDocker: true }, allowing), []);
   },
 );
+
+t.test('an agent with clusterAccess runs as its own ServiceAccount only', async (t) => {
+  const tess = { githubApp: '5DLabs-Tess' };
+  t.same(codeRunFindings(tess), [], 'none named');
+  t.same(
+    codeRunFindings({ ...tess, serviceAccountName: 'orchestrator-agent-cluster-access' }),
+    [],
+    'its own',
+  );
+  t.same(codeRunFindings({ serviceAccountName: 'anything' }), [], 'rex mounts no token: any account');
+  const [refused, ...rest] = codeRunFindings({ ...tess, serviceAccountName: 'admin' });
+  t.same(rest, []);
+  t.match(
+    refused,
+    /^error cluster-access spec\.serviceAccountName: Forbidden: the run's agent has clusterAccess, so its pods run as the agent's own ServiceAccount "orchestrator-agent-cluster-access"/,
+  );
+  t.match(findings(taskRun({ agent: 'tess', serviceAccountName: 'admin' })), [/^error cluster-access /]);
+});

@@ -17,6 +17,8 @@ export interface components {
                     githubApp?: string;
                     /** @description The ServiceAccount the agent's Jobs run as. Default the namespace's default ServiceAccount. */
                     serviceAccountName?: string;
+                    /** @description Whether the agent may call the Kubernetes API: its pods mount the token of serviceAccountName (required then; config/agents ships orchestrator-agent-cluster-access, whose Role is limited to the run's namespace) and carry the label orchestrator.io/cluster-access=true, which the shipped NetworkPolicy lets reach the apiserver and the pods of their namespace. Default false: no ServiceAccount token is mounted, whatever the ServiceAccount. */
+                    clusterAccess?: boolean;
                     /** @description Compute resources of the agent container for each run priority. */
                     resources?: {
                         /** @description Compute resources for runs of this priority. */

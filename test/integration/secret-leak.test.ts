@@ -1,0 +1,112 @@
+// No secret value leaves its Secret: a CodeRun that references Secrets holding known random values
+// (the GitHub App's and the API key of the config's `secrets`, and one of its own envFromSecrets)
+// goes through its lifecycle — created, running, failed, retried, succeeded, with its pods simulated —
+// while the operator logs at debug level into a buffer; then every output is searched for every value,
+// as written and base64-encoded (the form a Secret object would leak in): the log lines, the Events,
+// the run (its status), every ConfigMap, and the Jobs and pods.
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import t from 'tap';
+import type { CodeRun, CodeRunStatus } from '../../src/api/index.js';
+import { runPath } from '../../src/cli/kinds.js';
+import type { KubeObject } from '../../src/runtime/index.js';
+import { testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { finishJob, startOperator, testConfig } from '../harness/operator.js';
+import { waitFor } from '../harness/wait.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+
+const secretValue = () => `leak-check-${randomBytes(24).toString('hex')}`;
+
+t.test('a run that fails, is retried and succeeds leaks no secret value anywhere', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const config = testConfig((c) => {
+    c.retries = { ...c.retries, maxRetries: 3, backoffSeconds: 0 };
+  });
+  const { client } = await startOperator(t, cluster, namespace, config, {
+    logger: pino({ level: 'debug' }, sink),
+  });
+
+  // The Secrets the config's `secrets` and the run's envFromSecrets name, with values to look for.
+  const values = {
+    apiKey: secretValue(),
+    appId: secretValue(),
+    privateKey: `-----BEGIN RSA PRIVATE KEY-----\n${secretValue()}\n-----END RSA PRIVATE KEY-----\n`,
+    ownKey: secretValue(),
+  };
+  const secrets: Array<[string, Record<string, string>]> = [
+    ['orchestrator-secrets', { ANTHROPIC_API_KEY: values.apiKey }],
+    ['github-app-5dlabs-rex', { 'app-id': values.appId, 'private-key': values.privateKey }],
+    ['payments-keys', { stripe: values.ownKey }],
+  ];
+  for (const [name, stringData] of secrets)
+    await client.request('POST', `/api/v1/namespaces/${namespace}/secrets`, {
+      body: { apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData },
+    });
+
+  const run: CodeRun = {
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'CodeRun',
+    metadata: { name: 'leak-check' },
+    spec: {
+      taskId: 5,
+      service: 'payments',
+      githubApp: '5DLabs-Rex',
+      repositoryUrl: 'https://github.com/acme/payments.git',
+      docsRepositoryUrl: 'https://github.com/acme/payments-docs.git',
+      env: { LOG_LEVEL: 'debug' },
+      envFromSecrets: [{ name: 'STRIPE_KEY', secretName: 'payments-keys', secretKey: 'stripe' }],
+    },
+  };
+  const path = runPath('CodeRun', namespace, 'leak-check');
+  await client.request('POST', runPath('CodeRun', namespace), { body: run });
+  const status = async () => (await client.request<{ status?: CodeRunStatus }>('GET', path)).status;
+  const jobOf = (attempt: number) =>
+    waitFor(`attempt ${attempt}'s Job`, async (note) => {
+      const s = await status();
+      note(s);
+      return s?.attempt === attempt ? s.jobName : undefined;
+    });
+
+  await finishJob(client, namespace, await jobOf(1), 'Failed');
+  await finishJob(client, namespace, await jobOf(2), 'Complete');
+  await waitFor('phase Succeeded', async () => (await status())?.phase === 'Succeeded');
+
+  const list = async (path: string) => (await client.request<{ items: KubeObject[] }>('GET', path)).items;
+  const outputs: Record<string, string> = {
+    'the operator log': lines.join(''),
+    Events: JSON.stringify(await list(`/api/v1/namespaces/${namespace}/events`)),
+    'the run': JSON.stringify(await client.request('GET', path)),
+    ConfigMaps: JSON.stringify(await list(`/api/v1/namespaces/${namespace}/configmaps`)),
+    Jobs: JSON.stringify(await list(`/apis/batch/v1/namespaces/${namespace}/jobs`)),
+    pods: JSON.stringify(await list(`/api/v1/namespaces/${namespace}/pods`)),
+  };
+  // What is searched really holds the run's traces: the search is not vacuous.
+  t.match(outputs['the operator log'], /"msg":"controller started"/, 'the log (at debug) was captured');
+  t.match(outputs.Events, /Succeeded/, "the run's Events");
+  t.match(outputs.ConfigMaps, /container\.sh/, "the attempts' rendered ConfigMaps");
+  t.match(outputs.pods, /"secretKeyRef":\{"name":"payments-keys","key":"stripe"\}/, 'secrets by reference');
+
+  const forms = Object.entries(values).flatMap(([name, value]) => [
+    [name, value],
+    [`${name} (base64)`, Buffer.from(value).toString('base64')],
+    // A value is only as secret as its distinctive part: the random hex alone.
+    [`${name} (random part)`, /[0-9a-f]{48}/.exec(value)?.[0] ?? value],
+  ]);
+  for (const [where, text] of Object.entries(outputs))
+    for (const [name, form] of forms) t.notOk(text.includes(form as string), `${name} is not in ${where}`);
+
+  // And the values are where they belong, so a leak would have been found by the same search.
+  const stored = JSON.stringify(await list(`/api/v1/namespaces/${namespace}/secrets`));
+  t.ok(stored.includes(Buffer.from(values.ownKey).toString('base64')), 'the Secret holds it, base64');
+});
