@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { parse } from 'yaml';
 import { admitOffline } from '../admission/offline.js';
-import { loadSchemas } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { GitDefaults } from './git.js';
 import { memoryIO } from './io.js';

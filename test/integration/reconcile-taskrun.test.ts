@@ -134,8 +134,9 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
   const reconciles = await op.reconciles();
   t.comment(`reconciles for one happy-path run (creation to Succeeded): ${reconciles}`);
   // 6 on a quiet machine (finalizer, create, workspace being prepared, agent starting, running, Job
-  // complete); a status write's 409 or a pod the cache shows late adds one.
-  t.ok(reconciles <= 8, `at most 8 reconciles (got ${reconciles})`);
+  // complete); under load a status write's 409 or a pod the cache shows late (looked at every 2 s)
+  // adds some. The bound catches a reconcile storm, not the machine's speed.
+  t.ok(reconciles <= 15, `at most 15 reconciles (got ${reconciles})`);
 
   const events = await client.request<{ items: Json[] }>('GET', `/api/v1/namespaces/${namespace}/events`, {
     query: { fieldSelector: 'involvedObject.name=pay-7' },
