@@ -6,6 +6,7 @@ import { apiError } from '../../test/harness/fake-api.js';
 import {
   attemptConfigMapName,
   attemptJobName,
+  condition,
   configMapsPath,
   FINALIZER,
   fixture,
@@ -14,6 +15,7 @@ import {
   pvcsPath,
   RUN_UID,
   runsPath,
+  statusWritten,
   taskRun,
 } from '../../test/harness/run-reconciler-fixture.js';
 import { LABELS, type TaskRun } from '../api/index.js';
@@ -29,10 +31,6 @@ const writes = (f: ReturnType<typeof fixture>) =>
   f.api.calls
     .filter((c) => c.method !== 'GET' && !c.path.endsWith('/events'))
     .map((c) => `${c.method} ${c.path}`);
-const statusWritten = (f: ReturnType<typeof fixture>): NonNullable<TaskRun['status']> =>
-  (f.api.made('PUT', statusPath).at(-1)?.body as TaskRun | undefined)?.status ?? {};
-const condition = (status: NonNullable<TaskRun['status']>, type: string) =>
-  status.conditions?.find((c) => c.type === type);
 
 /** A status as the reconciler writes it for `phase` at `generation` (all conditions observed then). */
 function finishedStatus(phase: 'Succeeded' | 'Failed', generation: number): NonNullable<TaskRun['status']> {

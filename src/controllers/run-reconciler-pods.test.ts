@@ -5,11 +5,12 @@
 import t from 'tap';
 import {
   attemptJobName,
+  condition,
   fixture,
   jobsPath,
   ownedJob,
   RUN_UID,
-  runsPath,
+  statusWritten,
   taskRun,
 } from '../../test/harness/run-reconciler-fixture.js';
 import type { TaskRun } from '../api/index.js';
@@ -20,12 +21,8 @@ import { FAILURE_ANNOTATION } from './job-state.js';
 
 const JOB = attemptJobName();
 const JOB_UID = 'job-uid-1';
-const statusPath = `${runsPath}/pay-7/status`;
 const owner = { name: 'pay-7', uid: RUN_UID };
-const statusWritten = (f: ReturnType<typeof fixture>): NonNullable<TaskRun['status']> =>
-  (f.api.made('PUT', statusPath).at(-1)?.body as TaskRun | undefined)?.status ?? {};
-const reasonOf = (status: NonNullable<TaskRun['status']>) =>
-  status.conditions?.find((c) => c.type === 'Succeeded')?.reason;
+const reasonOf = (status: NonNullable<TaskRun['status']>) => condition(status, 'Succeeded')?.reason;
 const events = (f: ReturnType<typeof fixture>) =>
   f.api.made('POST', /\/events$/).map((c) => (c.body as { reason: string; message: string }).reason);
 

@@ -138,28 +138,19 @@ export function fixture(opts: { config?: ControllerConfig; now?: () => Date } = 
   const capacity = new Capacity(
     cacheSources(source(jobs), [{ kind: 'TaskRun', runs: source(runs) }], () => config),
   );
+  const caches = { runs, jobs, configMaps, workspaces, pods, capacity };
   const reconciler = new RunReconciler<'TaskRun'>({
     client: api,
     strategy: RUN_STRATEGIES.TaskRun,
     config: () => config,
     templates: () => templates,
-    runs,
-    jobs,
-    configMaps,
-    workspaces,
-    pods,
-    capacity,
+    ...caches,
     ...(opts.now ? { now: opts.now } : {}),
   });
   const logger = pino({ level: 'silent' });
   return {
     api,
-    runs,
-    jobs,
-    configMaps,
-    workspaces,
-    pods,
-    capacity,
+    ...caches,
     addRun(run) {
       runs.set(run);
       api.seed(runsPath, run);
@@ -175,3 +166,11 @@ export function fixture(opts: { config?: ControllerConfig; now?: () => Date } = 
       )) ?? undefined,
   };
 }
+
+/** The status of the reconciler's last write of pay-7's status, or an empty one. */
+export const statusWritten = (f: Fixture): NonNullable<TaskRun['status']> =>
+  (f.api.made('PUT', `${runsPath}/pay-7/status`).at(-1)?.body as TaskRun | undefined)?.status ?? {};
+
+/** A condition of a status, by type. */
+export const condition = (status: NonNullable<TaskRun['status']>, type: string) =>
+  status.conditions?.find((c) => c.type === type);
