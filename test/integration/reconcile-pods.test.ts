@@ -49,7 +49,7 @@ t.test('Pending while the workspace is prepared, Running only once the agent con
   const status = await create(
     client,
     namespace,
-    sampleTaskRun('slow-start', 7, sim({ 'sim.orchestrator.io/init-delay': '8s' })),
+    sampleTaskRun('slow-start', 7, sim({ 'sim.orchestrator.io/init-delay': '20s' })),
   );
   const preparing = await waitFor('Pending while the init container runs', async () => {
     const s = await status();
@@ -111,16 +111,16 @@ t.test('a missing Secret fails the attempt after the grace period, naming the Se
       }),
     ),
   );
-  const stuck = await waitFor('Pending on the missing Secret', async () => {
-    const s = await status();
-    return reasonOf(s) === 'ContainerConfigError' ? s : undefined;
-  });
-  t.equal(stuck.phase, 'Pending');
-  t.ok(stuck.message?.includes(message), 'the kubelet’s message, naming the Secret');
   const failed = await waitFor('Failed after the grace period', async () => {
     const s = await status();
     return s.phase === 'Failed' ? s : undefined;
   });
+  // The Pending state was brief: its Event stays (the status poll could miss it on a loaded machine).
+  const stuck = (await eventsOf(client, namespace, 'no-secret')).find(
+    (e) => (e as { reason?: string }).reason === 'ContainerConfigError',
+  ) as { type?: string; message?: string } | undefined;
+  t.equal(stuck?.type, 'Warning', 'it was Pending on the missing Secret first');
+  t.ok(stuck?.message?.includes(message), 'the kubelet’s message, naming the Secret');
   t.equal(reasonOf(failed), 'RetriesExhausted');
   t.match(failed.message, /CreateContainerConfigError: secret "github-app-5dlabs-rex" not found/);
   t.match(failed.message, /job\.stuckPodGraceSeconds, 10 s/);
