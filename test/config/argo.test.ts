@@ -1,0 +1,288 @@
+// config/argo checked without a cluster (docs/argo.md): the runs the WorkflowTemplates create pass
+// the offline admission of `orchestrator validate`, their success and failure conditions match the
+// phases the operator writes, every parameter and template reference resolves, the DAG runs the
+// right agent at each stage, and the Sensors and EventSource pass Argo Events' JSON schema.
+import t from 'tap';
+import { admitOffline, runKindOf } from '../../src/admission/offline.js';
+import { loadSchemas, runFinished, runResource } from '../../src/api/index.js';
+import { loadDefaultConfig } from '../../src/config/load.js';
+import type { KubeObject } from '../../src/runtime/index.js';
+import { formatFinding } from '../../src/validation/finding.js';
+import { argoEventsCheck } from '../harness/argo.js';
+import { conditionHolds, parseCondition } from '../harness/argo-conditions.js';
+import {
+  argoObjects,
+  argumentsOf,
+  createdRun,
+  fieldAt,
+  SAMPLE_PARAMETERS,
+  sampleWorkflow,
+  sensorTriggers,
+  type Template,
+  template,
+  workflowTemplate,
+  workflowTemplates,
+} from '../harness/argo-manifests.js';
+
+const config = loadDefaultConfig();
+const objects = argoObjects();
+const templates = workflowTemplates(objects);
+const resourceTemplates = templates.flatMap((wt) =>
+  wt.spec.templates.filter((tp) => tp.resource).map((tp) => ({ wt, tp })),
+);
+
+/** What `orchestrator validate` says of a run: its kind and every finding, errors and warnings. */
+function offline(run: KubeObject) {
+  const kind = runKindOf(run);
+  if (!kind) throw new Error(`not a run: ${run.apiVersion} ${run.kind}`);
+  return {
+    kind,
+    findings: admitOffline(kind, run as Record<string, unknown>, config).findings.map(formatFinding),
+  };
+}
+
+const agentOf = (app: string) => Object.entries(config.agents).find(([, a]) => a.githubApp === app);
+
+t.test('conditions are parsed strictly, as label selectors over the object', async (t) => {
+  t.same(parseCondition('status.phase == Succeeded'), [
+    { key: 'status.phase', operator: '==', values: ['Succeeded'] },
+  ]);
+  t.same(parseCondition('status.phase in (Failed, Error),!status.x'), [
+    { key: 'status.phase', operator: 'in', values: ['Failed', 'Error'] },
+    { key: 'status.x', operator: '!', values: [] },
+  ]);
+  for (const bad of [
+    '',
+    'status.phase ~= Failed',
+    'status.phase == "Failed"',
+    'status.phase in Failed',
+    'a b',
+  ])
+    t.throws(() => parseCondition(bad), `refused: ${JSON.stringify(bad)}`);
+  const run = { status: { phase: 'Failed' } };
+  t.ok(conditionHolds('status.phase in (Failed)', run));
+  t.notOk(conditionHolds('status.phase == Succeeded', run));
+  t.ok(conditionHolds('status.phase != Succeeded', {}), 'an absent field is none of the values');
+  t.notOk(conditionHolds('status.phase == Succeeded', {}));
+});
+
+t.test('success and failure conditions match the phases the operator writes', async (t) => {
+  t.ok(resourceTemplates.length >= 2, 'coderun-template and docsrun-template have resource templates');
+  for (const { wt, tp } of resourceTemplates) {
+    const { successCondition, failureCondition } = tp.resource ?? {};
+    const where = `${wt.metadata?.name}/${tp.name}`;
+    t.ok(successCondition && failureCondition, `${where} has both conditions`);
+    const { kind } = offline(createdRun(tp, SAMPLE_PARAMETERS));
+    const phases = (loadSchemas()[kind].properties?.status?.properties?.phase?.enum ?? []) as string[];
+    t.ok(phases.length > 0, `${kind}'s phases from its schema`);
+    // Just created (no status yet), then each phase the operator can write.
+    for (const phase of [undefined, ...phases]) {
+      const run = { spec: {}, status: phase ? { phase, attempt: 1 } : undefined };
+      const success = conditionHolds(String(successCondition), run);
+      const failure = conditionHolds(String(failureCondition), run);
+      const final = runFinished(kind, run);
+      t.notOk(success && failure, `${where}: ${phase} is not both success and failure`);
+      t.equal(
+        success || failure,
+        final,
+        `${where}: ${phase ?? 'no phase'} ends the step iff the run is finished`,
+      );
+      t.equal(success, phase === 'Succeeded', `${where}: ${phase ?? 'no phase'} is success iff Succeeded`);
+    }
+  }
+});
+
+t.test('the runs the templates create pass offline admission', async (t) => {
+  for (const { wt, tp } of resourceTemplates) {
+    const run = createdRun(tp, SAMPLE_PARAMETERS);
+    const { kind, findings } = offline(run);
+    t.same(findings, [], `${wt.metadata?.name}/${tp.name}: a valid ${kind} with the defaults`);
+    t.equal(tp.resource?.action, 'create', 'it creates the run');
+    t.ok(
+      (run.metadata as { generateName?: string }).generateName,
+      'under a generated name (one run per step)',
+    );
+  }
+  // Each agent of the DAG, and a later context version continuing the session (remediation).
+  const coderun = template(workflowTemplate('coderun-template', objects), 'coderun');
+  const dag = argumentsOf(workflowTemplate('orchestrator-dag', objects).spec);
+  for (const app of [dag['implementation-app'], dag['quality-app'], dag['testing-app']]) {
+    const run = createdRun(coderun, { ...SAMPLE_PARAMETERS, 'github-app': String(app) });
+    t.same(offline(run).findings, [], `a valid CodeRun as ${app}`);
+  }
+  const resumed = createdRun(coderun, {
+    ...SAMPLE_PARAMETERS,
+    'context-version': '2',
+    'continue-session': 'true',
+  });
+  t.same(offline(resumed).findings, [], 'a valid remediation CodeRun');
+  t.match(resumed.spec, { contextVersion: 2, continueSession: true, taskId: 7 }, 'typed as the schema wants');
+});
+
+/** Every `{{tag}}` in `value`. */
+const tags = (value: unknown): string[] =>
+  [...JSON.stringify(value).matchAll(/\{\{\s*([^{}\s]+)\s*\}\}/g)].map((m) => m[1] as string);
+
+t.test('every parameter and template reference of the WorkflowTemplates resolves', async (t) => {
+  for (const wt of templates) {
+    const workflowParams = new Set((wt.spec.arguments?.parameters ?? []).map((p) => p.name));
+    t.ok(template(wt, wt.spec.entrypoint), `${wt.metadata?.name}: its entrypoint exists`);
+    for (const tp of wt.spec.templates) {
+      const inputs = new Set((tp.inputs?.parameters ?? []).map((p) => p.name));
+      const fansOut = JSON.stringify(tp).includes('"withParam"');
+      for (const tag of tags(tp)) {
+        const [scope, kind, name] = tag.split('.');
+        const known =
+          tag === 'workflow.name' ||
+          (tag === 'item' && fansOut) ||
+          (scope === 'inputs' && kind === 'parameters' && inputs.has(String(name))) ||
+          (scope === 'workflow' && kind === 'parameters' && workflowParams.has(String(name)));
+        t.ok(known, `${wt.metadata?.name}/${tp.name}: {{${tag}}} resolves`);
+      }
+      const calls = [...(tp.dag?.tasks ?? []), ...(tp.steps ?? []).flat()];
+      for (const call of calls) {
+        const target: Template = call.templateRef
+          ? template(workflowTemplate(call.templateRef.name, objects), call.templateRef.template)
+          : template(wt, String(call.template));
+        const given = new Set((call.arguments?.parameters ?? []).map((p) => p.name));
+        for (const p of target.inputs?.parameters ?? [])
+          if (p.default === undefined && p.value === undefined)
+            t.ok(given.has(p.name), `${tp.name}/${call.name}: passes ${target.name}'s input ${p.name}`);
+        const declared = new Set((target.inputs?.parameters ?? []).map((p) => p.name));
+        for (const name of given)
+          t.ok(declared.has(name), `${tp.name}/${call.name}: ${name} is an input of ${target.name}`);
+      }
+    }
+    // The workflow's own arguments are the entrypoint's inputs (Argo passes them to it).
+    const entry = template(wt, wt.spec.entrypoint);
+    for (const p of entry.inputs?.parameters ?? [])
+      t.ok(workflowParams.has(p.name), `${wt.metadata?.name}: ${p.name} is listed in spec.arguments`);
+  }
+});
+
+t.test(
+  'the DAG chains implementation, quality and testing agents, then waits for approval, per task',
+  async (t) => {
+    const dag = workflowTemplate('orchestrator-dag', objects);
+    const args = argumentsOf(dag.spec);
+    for (const [param, role] of [
+      ['implementation-app', 'implementation'],
+      ['quality-app', 'quality'],
+      ['testing-app', 'testing'],
+    ] as const) {
+      const agent = agentOf(String(args[param]));
+      t.equal(agent?.[1].role, role, `${param} (${args[param]}) is the ${role} agent of the shipped config`);
+    }
+    const fanOut = template(dag, dag.spec.entrypoint).dag?.tasks ?? [];
+    t.equal(fanOut.length, 1);
+    t.equal(fanOut[0]?.withParam, '{{workflow.parameters.task-ids}}', 'one chain per task id');
+    const chain = template(dag, String(fanOut[0]?.template)).dag?.tasks ?? [];
+    const byName = Object.fromEntries(chain.map((c) => [c.name, c]));
+    t.equal(byName.quality?.depends, 'implementation');
+    t.equal(byName.testing?.depends, 'quality');
+    t.equal(byName.approval?.depends, 'testing');
+    t.ok(template(dag, String(byName.approval?.template)).suspend, 'approval is a suspend point');
+    for (const stage of ['implementation', 'quality', 'testing'])
+      t.match(byName[stage]?.arguments?.parameters, [
+        {},
+        { name: 'github-app', value: `{{workflow.parameters.${stage}-app}}` },
+      ]);
+  },
+);
+
+t.test('semaphores name the shipped limits, and the accounts may do what the steps do', async (t) => {
+  const limits = objects.find((o) => o.kind === 'ConfigMap')?.data as Record<string, string>;
+  const refs = [...JSON.stringify(templates).matchAll(/"configMapKeyRef":(\{[^}]*\})/g)].map(
+    (m) => JSON.parse(m[1] as string) as { name: string; key: string },
+  );
+  t.ok(refs.length >= 3, 'the two run templates and the DAG take a semaphore');
+  for (const ref of refs) {
+    t.equal(ref.name, objects.find((o) => o.kind === 'ConfigMap')?.metadata?.name);
+    t.match(limits[ref.key], /^[1-9][0-9]*$/, `limit ${ref.key} is a positive count`);
+  }
+  const role = (name: string) =>
+    (objects.find((o) => o.kind === 'Role' && o.metadata?.name === name)?.rules ?? []) as Array<{
+      apiGroups: string[];
+      resources: string[];
+      verbs: string[];
+    }>;
+  const allows = (name: string, group: string, resource: string, verb: string) =>
+    role(name).some(
+      (r) => r.apiGroups.includes(group) && r.resources.includes(resource) && r.verbs.includes(verb),
+    );
+  for (const wt of templates) {
+    const account = (wt.spec as { serviceAccountName?: string }).serviceAccountName;
+    t.ok(
+      objects.some((o) => o.kind === 'ServiceAccount' && o.metadata?.name === account),
+      `${wt.metadata?.name} runs as a shipped account`,
+    );
+    for (const tp of wt.spec.templates.filter((x) => x.resource)) {
+      const { plural, group } = runResource(offline(createdRun(tp, SAMPLE_PARAMETERS)).kind);
+      for (const verb of ['create', 'get', 'watch'])
+        t.ok(allows(String(account), group, plural, verb), `${account} may ${verb} ${plural}`);
+    }
+    for (const verb of ['create', 'patch'])
+      t.ok(
+        allows(String(account), 'argoproj.io', 'workflowtaskresults', verb),
+        `${account} may ${verb} workflowtaskresults`,
+      );
+  }
+  for (const sensor of objects.filter((o) => o.kind === 'Sensor')) {
+    const account = String(fieldAt(sensor, 'spec.template.serviceAccountName'));
+    t.ok(
+      allows(account, 'argoproj.io', 'workflows', 'create'),
+      `${sensor.metadata?.name}'s ${account} may create workflows`,
+    );
+  }
+});
+
+t.test("Sensors and the EventSource pass Argo Events' JSON schema, closed to unknown fields", async (t) => {
+  const check = await argoEventsCheck();
+  const events = objects.filter((o) => o.kind === 'Sensor' || o.kind === 'EventSource');
+  t.ok(events.length >= 4, 'an EventSource and the Sensors');
+  for (const o of events) t.same(check(o).map(formatFinding), [], `${o.kind} ${o.metadata?.name}`);
+  const typo = structuredClone(events.find((o) => o.kind === 'Sensor') as KubeObject);
+  (typo.spec as Record<string, unknown>).dependancies = [];
+  t.match(check(typo).map(formatFinding), [/dependancies/], 'a misspelt field is refused');
+  const sources = events.filter((o) => o.kind === 'EventSource');
+  for (const s of events.filter((o) => o.kind === 'Sensor')) {
+    for (const d of (s.spec as { dependencies: Array<{ eventSourceName: string; eventName: string }> })
+      .dependencies) {
+      const source = sources.find((e) => e.metadata?.name === d.eventSourceName);
+      t.ok(
+        fieldAt(source, `spec.github.${d.eventName}`),
+        `${s.metadata?.name}: ${d.eventSourceName}/${d.eventName} is shipped`,
+      );
+    }
+  }
+});
+
+t.test(
+  'each Sensor submits a shipped WorkflowTemplate with its parameters, and valid runs follow',
+  async (t) => {
+    const triggers = sensorTriggers(objects);
+    t.ok(triggers.length >= 3);
+    for (const trigger of triggers) {
+      const where = `${trigger.sensor}/${trigger.trigger}`;
+      for (const dest of trigger.dests)
+        t.not(fieldAt(trigger.workflow, dest), undefined, `${where}: ${dest} exists`);
+      const wt = workflowTemplate(trigger.workflow.spec.workflowTemplateRef.name, objects);
+      const entry = template(wt, wt.spec.entrypoint);
+      const args = argumentsOf(sampleWorkflow(trigger).spec);
+      const declared = new Set((entry.inputs?.parameters ?? []).map((p) => p.name));
+      const workflowParams = new Set((wt.spec.arguments?.parameters ?? []).map((p) => p.name));
+      for (const name of Object.keys(args))
+        t.ok(
+          declared.has(name) || workflowParams.has(name),
+          `${where}: ${name} is a parameter of ${wt.metadata?.name}`,
+        );
+      for (const p of wt.spec.arguments?.parameters ?? [])
+        if (p.value === undefined)
+          t.ok(p.name in args, `${where}: gives ${wt.metadata?.name}'s required ${p.name}`);
+      if (entry.resource) {
+        const { kind, findings } = offline(createdRun(entry, args));
+        t.same(findings, [], `${where}: the ${kind} it creates passes offline admission`);
+      }
+    }
+  },
+);
