@@ -1,9 +1,10 @@
 // The deployment manifests (config/): every kustomization renders with `kubectl kustomize` and the
 // apiserver accepts every object it makes (server-side dry run; the Prometheus Operator and
-// cert-manager kinds from stand-in CRDs in test/fixtures/deploy), and the install is what the issue
-// asks for: an HA Deployment whose flags, ports, probes and mounts agree with `orchestrator run`, RBAC
-// without wildcards with Leases in a Role, the webhook Service in front of the webhook port, the
-// config and every template file shipped as hashed ConfigMaps, and cert-manager wiring that matches.
+// cert-manager kinds from stand-in CRDs in test/fixtures/deploy, config/argo's from Argo's own CRDs),
+// and the install is what the issue asks for: an HA Deployment whose flags, ports, probes and mounts
+// agree with `orchestrator run`, RBAC without wildcards with Leases in a Role, the webhook Service in
+// front of the webhook port, the config and every template file shipped as hashed ConfigMaps, and
+// cert-manager wiring that matches.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
@@ -15,6 +16,7 @@ import { registerRunCommand } from '../../src/cli/run.js';
 import { defaultConfigFile, loadDefaultConfig } from '../../src/config/load.js';
 import { loadTemplateSet } from '../../src/render/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { ensureArgoCrds } from '../harness/argo.js';
 import { kubectl, testCluster } from '../harness/cluster.js';
 import { applyObjects, kustomize, ofKind, one } from '../harness/kustomize.js';
 import { deploymentSpec, mountPath, portNumber, selects, writeKubeletVolume } from '../harness/pod-spec.js';
@@ -61,7 +63,9 @@ t.test('every kustomization renders and the apiserver accepts all of it (server-
     'orchestrator.io/test-fixture=true',
   ]);
   t.equal(established.code, 0, established.stderr);
+  await ensureArgoCrds(cluster);
   t.ok(kustomizations.includes(join(config, 'default')), 'config/default is one of them');
+  t.ok(kustomizations.includes(join(config, 'argo')), 'and config/argo');
   t.ok(kustomizations.includes(join(config, 'overlays', 'cert-manager')), 'and the cert-manager overlay');
   for (const dir of kustomizations) {
     const objects = await kustomize(cluster, dir);

@@ -1,0 +1,133 @@
+// config/argo against the real apiserver (docs/argo.md): with Argo's own CRDs installed (Argo
+// Workflows v3.7.3's full CRDs validate spec), every shipped object and every Workflow a Sensor
+// creates passes a server-side dry run; and a run created from a template's manifest, followed by the
+// operator, reaches exactly the condition the template's step waits for.
+import t from 'tap';
+import type { RunKindName } from '../../src/api/index.js';
+import { runPath } from '../../src/cli/kinds.js';
+import type { KubeObject } from '../../src/runtime/index.js';
+import { ensureArgoCrds } from '../harness/argo.js';
+import { conditionHolds } from '../harness/argo-conditions.js';
+import {
+  ARGO_CONFIG,
+  argoObjects,
+  createdRun,
+  SAMPLE_PARAMETERS,
+  sampleWorkflow,
+  sensorTriggers,
+  template,
+  workflowTemplate,
+} from '../harness/argo-manifests.js';
+import { kubectl, testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { applyObjects, kustomize } from '../harness/kustomize.js';
+import { attemptNames, finishJob, startOperator, testConfig, untilJob } from '../harness/operator.js';
+import { waitFor } from '../harness/wait.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+await ensureArgoCrds(cluster);
+
+const inNamespace = (objects: KubeObject[], namespace: string): KubeObject[] =>
+  objects.map((o) => ({ ...o, metadata: { ...o.metadata, namespace } }));
+
+/** `kubectl create --dry-run=server` (objects with generateName cannot be applied), strict field validation. */
+const createDryRun = (objects: KubeObject[], namespace: string) =>
+  kubectl(
+    cluster,
+    ['create', '--dry-run=server', '--validate=strict', '-n', namespace, '-f', '-'],
+    objects.map((o) => JSON.stringify(o)).join('\n---\n'),
+  );
+
+t.test('every object of config/argo passes a server-side dry run against Argo CRDs', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const objects = await kustomize(cluster, ARGO_CONFIG);
+  t.same(
+    objects.map((o) => `${o.kind}/${o.metadata?.name}`).sort(),
+    argoObjects()
+      .map((o) => `${o.kind}/${o.metadata?.name}`)
+      .sort(),
+    'kustomize renders every file of config/argo (the offline test reads the same)',
+  );
+  t.same([...new Set(objects.map((o) => o.kind))].sort(), [
+    'ConfigMap',
+    'EventSource',
+    'Role',
+    'RoleBinding',
+    'Sensor',
+    'ServiceAccount',
+    'WorkflowTemplate',
+  ]);
+  const result = await applyObjects(cluster, inNamespace(objects, namespace), { dryRun: true });
+  t.equal(result.code, 0, result.stderr);
+  const accepted = result.stdout.split('\n').filter((l) => l.endsWith('(server dry run)'));
+  t.equal(accepted.length, objects.length, `all ${objects.length} objects accepted`);
+
+  // The CRDs do check spec: a misspelt field of a resource template is refused.
+  const typo = structuredClone(workflowTemplate('coderun-template'));
+  const step = template(typo, 'coderun') as unknown as { resource: Record<string, unknown> };
+  step.resource.sucessCondition = step.resource.successCondition;
+  const refused = await applyObjects(cluster, inNamespace([typo], namespace), { dryRun: true });
+  t.not(refused.code, 0, 'a WorkflowTemplate with an unknown field is refused');
+  t.match(refused.stderr, /sucessCondition/);
+});
+
+t.test('the Workflows the Sensors create pass a server-side dry run', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const workflows = sensorTriggers().map(sampleWorkflow);
+  const result = await createDryRun(workflows, namespace);
+  t.equal(result.code, 0, result.stderr);
+  t.equal(
+    result.stdout.split('\n').filter((l) => l.endsWith('(server dry run)')).length,
+    workflows.length,
+    `all ${workflows.length} accepted`,
+  );
+});
+
+interface Case {
+  workflowTemplate: string;
+  template: string;
+  outcome: 'Complete' | 'Failed';
+}
+
+const cases: Case[] = [
+  { workflowTemplate: 'coderun-template', template: 'coderun', outcome: 'Complete' },
+  { workflowTemplate: 'coderun-template', template: 'coderun', outcome: 'Failed' },
+  { workflowTemplate: 'docsrun-template', template: 'docsrun', outcome: 'Complete' },
+];
+
+t.test('a run created by a template reaches the condition its step waits for', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  // One attempt: a failed agent makes the run Failed at once (with retries left it is Pending).
+  const config = testConfig((c) => {
+    c.retries.maxRetries = 1;
+  });
+  const { client } = await startOperator(t, cluster, namespace, config);
+  for (const c of cases) {
+    const tp = template(workflowTemplate(c.workflowTemplate), c.template);
+    const { successCondition = '', failureCondition = '' } = tp.resource ?? {};
+    const body = createdRun(tp, SAMPLE_PARAMETERS);
+    const kind = body.kind as RunKindName;
+    const created = await client.request<KubeObject>('POST', runPath(kind, namespace), { body });
+    const name = String(created.metadata?.name);
+    const read = () => client.request<KubeObject>('GET', runPath(kind, namespace, name));
+    const where = `${c.workflowTemplate}: ${kind} ${name}`;
+    const running = await waitFor(`${where} Running`, async () => {
+      const run = await read();
+      return (run.status as { phase?: string } | undefined)?.phase === 'Running' ? run : undefined;
+    });
+    t.notOk(conditionHolds(successCondition, running), `${where}: Running is not success`);
+    t.notOk(conditionHolds(failureCondition, running), `${where}: Running is not failure`);
+    const { job } = await attemptNames(client, namespace, kind, name);
+    await untilJob(client, namespace, job, `the Job of ${where}`);
+    await finishJob(client, namespace, job, c.outcome);
+    const done = await waitFor(`${where}: a condition of the step holds`, async () => {
+      const run = await read();
+      return conditionHolds(successCondition, run) || conditionHolds(failureCondition, run) ? run : undefined;
+    });
+    const succeeded = c.outcome === 'Complete';
+    t.equal(conditionHolds(successCondition, done), succeeded, `${where}: success iff the agent succeeded`);
+    t.equal(conditionHolds(failureCondition, done), !succeeded, `${where}: failure iff it failed`);
+    t.match(done.status, { phase: succeeded ? 'Succeeded' : 'Failed' });
+  }
+});
