@@ -7,6 +7,7 @@ import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { type CertificateFiles, loadKeyPair, reloadCertificates } from '../http/reloading-tls.js';
+import { servedCertificate } from './certificate-metrics.js';
 import { reviewEndpoint, type WebhookRoute } from './endpoint.js';
 import { webhookMetrics } from './metrics.js';
 
@@ -85,6 +86,8 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   const app = webhookApp(opts);
   const timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   const pair = loadKeyPair(opts, TLS_OPTIONS);
+  const served = servedCertificate(opts.registry);
+  served(pair.cert);
   const server: Server = createServer(
     {
       ...TLS_OPTIONS,
@@ -104,7 +107,10 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     serving: pair,
     tls: TLS_OPTIONS,
     pollMs: opts.certPollMs,
-    onReload: (fingerprint) => logger.info({ fingerprint }, 'webhook serving certificate reloaded'),
+    onReload: (fingerprint, next) => {
+      served(next.cert);
+      logger.info({ fingerprint }, 'webhook serving certificate reloaded');
+    },
     onError: (err) =>
       logger.warn({ err: err.message }, 'webhook certificate not reloaded; the last good one keeps serving'),
     onWatchError: (err) =>

@@ -19,7 +19,7 @@ export interface ReloadOptions {
   /** Backstop for missed file events (Secret volumes swap a symlink). Default 10 s. */
   pollMs?: number;
   /** A new certificate is served (not called for a new key alone). */
-  onReload?: (fingerprint: string) => void;
+  onReload?: (fingerprint: string, pair: KeyPair) => void;
   /** A bad new pair: not served, the last good one stays. Once per distinct pair of files. */
   onError?: (err: Error) => void;
   /** The files cannot be watched: a rotation is seen at the next poll only. */
@@ -73,7 +73,7 @@ export function reloadCertificates(
     },
     onChange: (next, previous) => {
       server.setSecureContext({ ...tls, cert: next.cert, key: next.key });
-      if (next.fingerprint !== previous.fingerprint) opts.onReload?.(next.fingerprint);
+      if (next.fingerprint !== previous.fingerprint) opts.onReload?.(next.fingerprint, next);
     },
     onError: opts.onError,
     onWatchError: opts.onWatchError,
