@@ -4,41 +4,20 @@
 // round-robin balancer standing in for the Service. A TaskRun submitted with the CLI's --wait goes to
 // Succeeded although its leader is SIGKILLed mid-run, with exactly one Job for its one attempt.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { stringify } from 'yaml';
 import { ensureDist } from '../../scripts/build.js';
 import { webhookPath } from '../../src/admission/handlers.js';
-import { installLocalWebhooks, uninstallLocalWebhooks } from '../../src/admission/install.js';
-import {
-  MANAGER_SERVICE_ACCOUNT,
-  serviceAccountToken,
-  serviceAccountUser,
-  tokenKubeConfig,
-} from '../../src/app/service-account.js';
-import { createAuthority } from '../../src/certs/authority.js';
-import { withClient } from '../../src/cluster/apply.js';
-import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
+import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { review } from '../fuzz/reviews.js';
-import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
+import { kubectl, testCluster } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
-import { applyObjects, kustomize } from '../harness/kustomize.js';
-import { finishJob, jobPath, taskRunJob, taskRunPath, testConfig } from '../harness/operator.js';
+import { get, installReplicas } from '../harness/installed-replicas.js';
+import { finishJob, jobPath, taskRunJob, taskRunPath } from '../harness/operator.js';
 import { metricFamilies } from '../harness/prometheus-text.js';
-import {
-  containerEnv,
-  flagValues,
-  managerTemplate,
-  type Replica,
-  startReplica,
-} from '../harness/replicas.js';
-import { startTcpBalancer } from '../harness/tcp-balancer.js';
+import type { Replica } from '../harness/replicas.js';
 import { scaled, waitFor } from '../harness/wait.js';
 
 const root = packageRoot();
@@ -46,138 +25,24 @@ if (!ensureDist()) throw new Error('building dist/ failed');
 const cluster = await testCluster();
 await ensureCrds(cluster);
 
-const RBAC_KINDS = new Set([
-  'Namespace',
-  'ServiceAccount',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'Role',
-  'RoleBinding',
-]);
-
-/** GET (or POST `body`) over HTTP, or HTTPS trusting `ca`; rejects when there is no answer within 5 s. */
-const get = (port: number, path: string, ca?: string, body?: unknown) =>
-  new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const method = body === undefined ? 'GET' : 'POST';
-    const headers = body === undefined ? {} : { 'content-type': 'application/json' };
-    const options = { host: '127.0.0.1', port, path, method, headers, timeout: scaled(5000) };
-    const req = (ca ? httpsRequest({ ...options, ca }) : httpRequest(options)).on('response', (res) => {
-      let body = '';
-      res.on('data', (d) => {
-        body += d;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within ${scaled(5000)} ms`)));
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-
 t.test(
   'two replicas as the Deployment runs them: webhooks on both, one leader, failover mid-run',
   async (t) => {
-    const id = randomBytes(3).toString('hex');
-    const webhookLabels = { 'orchestrator.io/ha-test': id };
-    const namespace = await testNamespace(t, cluster, webhookLabels);
-    const dir = mkdtempSync(join(tmpdir(), 'ha-install-'));
-
-    // What `kubectl apply -k config/default` would install, less what a host cannot run (the pods).
-    const objects = await kustomize(cluster, join(root, 'config', 'default'));
-    const applied = await applyObjects(
-      cluster,
-      objects.filter((o) => RBAC_KINDS.has(o.kind ?? '')),
-    );
-    t.equal(applied.code, 0, `RBAC applied: ${applied.stderr}`);
-    const { namespace: podNamespace, container } = managerTemplate(objects);
-    const admin = kubeConfig(cluster);
-    const token = await withClient(admin, (client) => serviceAccountToken(client, MANAGER_SERVICE_ACCOUNT));
-    const kubeconfigFile = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfigFile,
-      tokenKubeConfig(admin, token, serviceAccountUser(MANAGER_SERVICE_ACCOUNT)).exportConfig(),
-    );
-
-    // The config the ConfigMap would carry, scoped to this test's namespace and Lease, with a short lease
-    // so the failover fits a test.
-    const config = testConfig((c) => {
-      c.watchNamespace = namespace;
-      c.leaderElection = {
-        ...c.leaderElection,
-        enabled: true,
-        leaseName: `orchestrator-ha-${id}`,
-        leaseDurationSeconds: 4,
-        renewDeadlineSeconds: 3,
-        retryPeriodSeconds: 1,
-      };
-    });
-    const configFile = join(dir, 'controller-config.yaml');
-    writeFileSync(configFile, stringify(config));
-    const ca = await createAuthority('ha-ca');
-    const serving = await ca.issueServing({ commonName: 'orchestrator-webhook', ipAddresses: ['127.0.0.1'] });
-    writeFileSync(join(dir, 'tls.crt'), serving.certPem);
-    writeFileSync(join(dir, 'tls.key'), serving.keyPem);
-
-    const flags = flagValues(container.args ?? []);
-    const local: Record<string, string> = {
-      '--config': configFile,
-      '--templates-dir': join(root, 'templates'),
-      '--cert-dir': dir,
-      '--webhook-port': '0',
-      '--metrics-bind-address': '127.0.0.1:0',
-      '--health-probe-bind-address': '127.0.0.1:0',
-    };
-    const args = [...flags].map(([flag, value]) => `${flag}=${local[flag] ?? value}`);
-    t.same(
-      [...flags.keys()].filter((f) => !(f in local)),
-      ['--leader-elect'],
-      'every other flag is passed as the Deployment passes it',
-    );
-    const replicas: Replica[] = [];
-    t.teardown(async () => {
-      for (const r of replicas) await r.kill();
-    });
-    for (const pod of [`orchestrator-${id}-a`, `orchestrator-${id}-b`]) {
-      const env = {
-        ...containerEnv(container, { name: pod, namespace: podNamespace }),
-        KUBECONFIG: kubeconfigFile,
-      };
-      replicas.push(await startReplica(pod, args, env));
-    }
-
-    // Both replicas are ready and serve the webhooks; the balancer plays the Service.
+    const { namespace, podNamespace, leaseName, replicas, sharedFlags, caPem, client } =
+      await installReplicas(t, cluster, { prefix: 'ha' });
+    t.same(sharedFlags, ['--leader-elect'], 'every other flag is passed as the Deployment passes it');
     for (const r of replicas) {
-      await waitFor(`${r.pod} ready`, async () => (await get(r.probesPort, '/readyz')).status === 200);
-      const answer = await get(
-        r.webhookPort,
-        webhookPath('mutate', 'TaskRun'),
-        ca.certPem,
-        review('TaskRun'),
-      );
+      const answer = await get(r.webhookPort, webhookPath('mutate', 'TaskRun'), caPem, review('TaskRun'));
       const response = (JSON.parse(answer.body) as { response?: { allowed?: boolean; patch?: string } })
         .response;
       t.ok(response?.allowed && response.patch, `${r.pod} admits and defaults a TaskRun on its own`);
     }
-    const balancer = await startTcpBalancer(() =>
-      replicas
-        .filter((r) => r.process.child.exitCode === null && r.process.child.signalCode === null)
-        .map((r) => r.webhookPort),
-    );
-    t.teardown(() => balancer.close());
-    await installLocalWebhooks(admin, {
-      baseUrl: `https://127.0.0.1:${balancer.port}`,
-      caPem: ca.certPem,
-      nameSuffix: `-ha-${id}`,
-      namespaceSelector: { matchLabels: webhookLabels },
-    });
-    t.teardown(() => uninstallLocalWebhooks(admin, `-ha-${id}`));
 
-    const client = new KubeClient(admin, { requestTimeoutMs: scaled(10_000) });
-    t.teardown(() => client.close());
     const lease = () =>
       client
         .request<KubeObject>(
           'GET',
-          `/apis/coordination.k8s.io/v1/namespaces/${podNamespace}/leases/orchestrator-ha-${id}`,
+          `/apis/coordination.k8s.io/v1/namespaces/${podNamespace}/leases/${leaseName}`,
         )
         .then((l) => l.spec as { holderIdentity?: string; leaseTransitions?: number });
     let holder = '';
