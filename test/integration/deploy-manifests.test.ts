@@ -330,6 +330,17 @@ t.test(
     );
     const ports = (metrics.spec as { ports: Array<{ name: string }> }).ports.map((p) => p.name);
     t.ok(ports.includes(monitor.endpoints[0]?.port ?? ''), 'by port name');
+    t.ok(
+      one(production, 'PrometheusRule', 'orchestrator'),
+      'the alerts (test/monitoring/alert-rules.test.ts)',
+    );
+    const dashboard = one(production, 'ConfigMap', 'orchestrator-dashboard');
+    t.equal(dashboard.metadata?.labels?.grafana_dashboard, '1', "the dashboard, for Grafana's sidecar");
+    t.same(
+      JSON.parse((dashboard as { data: Record<string, string> }).data['orchestrator-dashboard.json'] ?? ''),
+      JSON.parse(readFileSync(join(config, 'grafana', 'orchestrator-dashboard.json'), 'utf8')),
+      'with the dashboard file as it is',
+    );
   },
 );
 

@@ -1,0 +1,182 @@
+// The shipped dashboard and alerts against real replicas: two `orchestrator run` processes installed as
+// the Deployment runs them (test/harness/installed-replicas.ts) admit and reconcile TaskRuns (one
+// succeeds, one fails, one is denied); a real Prometheus scrapes both, labelled as the ServiceMonitor's
+// targets are, and loads the PrometheusRule's rules. Every dashboard query must return series, with the
+// labels its legend names; the only exception is an error ratio that is empty because nothing failed,
+// which is listed below and checked to be so. No alert may be pending or firing on this healthy install.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { stringify } from 'yaml';
+import { ensureDist } from '../../scripts/build.js';
+import type { KubeObject } from '../../src/runtime/index.js';
+import { freePort } from '../../src/util/free-port.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { kubectl, testCluster } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { installReplicas } from '../harness/installed-replicas.js';
+import {
+  alertGroups,
+  concrete,
+  dashboard,
+  dashboardQueries,
+  prometheusData,
+  prometheusQuery,
+} from '../harness/monitoring.js';
+import { finishJob, sampleTaskRun, taskRunJob, taskRunPath } from '../harness/operator.js';
+import { startTied } from '../harness/tied-process.js';
+import { waitFor } from '../harness/wait.js';
+
+/** Queries allowed to return nothing, and the query that proves why (it must be empty too). */
+const EMPTY_WHEN_NO_ERRORS: Record<string, string> = {
+  'Error ratio (5xx) / A': 'controller_runtime_webhook_requests_total{code=~"5.."}',
+};
+const JOB = 'orchestrator-metrics';
+
+const root = packageRoot();
+if (!ensureDist()) throw new Error('building dist/ failed');
+const cluster = await testCluster();
+await ensureCrds(cluster);
+
+t.test('every dashboard query returns data from two replicas that reconciled runs', async (t) => {
+  const { namespace, podNamespace, replicas, client } = await installReplicas(t, cluster, {
+    prefix: 'dash',
+    change: (c) => {
+      c.retries = { ...c.retries, maxRetries: 0 };
+    },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'dashboard-queries-'));
+
+  // Prometheus as the Prometheus Operator configures it from the ServiceMonitor and the PrometheusRule.
+  writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: alertGroups() }));
+  const scrapeConfig = {
+    global: { scrape_interval: '1s', evaluation_interval: '1s' },
+    rule_files: [join(dir, 'rules.yaml')],
+    scrape_configs: [
+      {
+        job_name: JOB,
+        static_configs: replicas.map((r) => ({
+          targets: [`127.0.0.1:${r.metricsPort}`],
+          labels: { namespace: podNamespace, pod: r.pod },
+        })),
+      },
+    ],
+  };
+  writeFileSync(join(dir, 'prometheus.yml'), stringify(scrapeConfig));
+  const port = await freePort();
+  const prometheus = await startTied(
+    [
+      'prometheus',
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    join(dir, 'prometheus.log'),
+  );
+  t.teardown(() => prometheus.stop());
+
+  // Two scrapes of each replica before anything happens, so that rate() has its two samples.
+  const scraped = `min(count_over_time(up{job="${JOB}"}[1m])) >= 2`;
+  await waitFor('Prometheus to scrape both replicas twice', async () => {
+    const answer = await prometheusQuery(port, scraped).catch(() => undefined);
+    return answer?.result.length === 1 && answer.result[0]?.metric !== undefined;
+  });
+
+  // Runs through the webhooks, as a user applies them: one succeeds, one fails, one is denied.
+  const apply = async (name: string, taskId: number) => {
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(file, stringify(sampleTaskRun(name, taskId)));
+    return kubectl(cluster, ['apply', '-n', namespace, '-f', file]);
+  };
+  for (const [name, taskId] of [
+    ['dash-ok', 1],
+    ['dash-fail', 2],
+  ] as const) {
+    const applied = await apply(name, taskId);
+    t.equal(applied.code, 0, `${name} applied through the webhooks ${applied.stderr}`);
+  }
+  const denied = await kubectl(cluster, [
+    'apply',
+    '-n',
+    namespace,
+    '-f',
+    join(root, 'config', 'samples', 'invalid', 'unknown-agent.yaml'),
+  ]);
+  t.match(denied.stderr, /denied the request/, 'an invalid run is denied');
+  for (const [name, outcome, phase] of [
+    ['dash-ok', 'Complete', 'Succeeded'],
+    ['dash-fail', 'Failed', 'Failed'],
+  ] as const) {
+    const job = await waitFor(`the Job of ${name}`, async () => {
+      const run = await client.request<KubeObject>('GET', taskRunPath(namespace, name));
+      return (run.status as { phase?: string } | undefined)?.phase === 'Running'
+        ? taskRunJob(client, namespace, name)
+        : undefined;
+    });
+    await finishJob(client, namespace, job, outcome);
+    await waitFor(`${name} ${phase}`, async () => {
+      const run = await client.request<KubeObject>('GET', taskRunPath(namespace, name));
+      return (run.status as { phase?: string } | undefined)?.phase === phase;
+    });
+  }
+
+  // Prometheus has scraped both replicas since, and evaluated every rule.
+  const finished = `count(max by (phase) (orchestrator_runs{job="${JOB}", kind="TaskRun", phase=~"Succeeded|Failed"}) == 1)`;
+  await waitFor('Prometheus to see both finished runs', async () => {
+    const answer = await prometheusQuery(port, finished).catch(() => undefined);
+    return answer?.result[0]?.value[1] === '2';
+  });
+  type RuleGroups = { groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string }> }> };
+  await waitFor('every rule evaluated', async () => {
+    const { groups } = await prometheusData<RuleGroups>(port, '/api/v1/rules');
+    return groups.flatMap((g) => g.rules).every((r) => r.health === 'ok');
+  });
+
+  const queries = dashboardQueries();
+  for (const q of queries) {
+    const expr = concrete(q.expr, podNamespace);
+    const answer = await prometheusQuery(port, expr);
+    t.equal(answer.status, 'success', `${q.name}: ${answer.error ?? 'evaluated'}`);
+    const because = EMPTY_WHEN_NO_ERRORS[q.name];
+    if (because) {
+      t.same(answer.result, [], `${q.name}: empty, as no request failed`);
+      t.same((await prometheusQuery(port, because)).result, [], `${q.name}: ${because} is empty`);
+      continue;
+    }
+    t.ok(answer.result.length > 0, `${q.name}: returns series (${expr})`);
+    const legendLabels = [...q.legendFormat.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1] as string);
+    for (const series of answer.result)
+      for (const label of legendLabels)
+        t.ok(series.metric[label], `${q.name}: the legend's ${label} is in ${JSON.stringify(series.metric)}`);
+  }
+  t.comment(`${queries.length} queries evaluated`);
+
+  // Two replicas, one leader, whatever replica leads: the aggregates say so.
+  const value = async (name: string) => {
+    const q = queries.find((x) => x.name === name);
+    return (await prometheusQuery(port, concrete(q?.expr ?? '', podNamespace))).result[0]?.value[1];
+  };
+  t.equal(await value('Leaders / A'), '1', 'one leader over both replicas');
+  t.equal(await value('Replicas up / A'), '2', 'both replicas up');
+
+  // The variables list this namespace and every replica.
+  for (const variable of dashboard().templating.list.filter((v) => v.type === 'query')) {
+    const definition = (variable.query as { query: string }).query;
+    const match = /^label_values\((.+), (\w+)\)$/.exec(definition);
+    t.ok(match, `${variable.name}: label_values(selector, label)`);
+    const answer = await prometheusQuery(port, concrete(match?.[1] ?? '', podNamespace));
+    const values = [...new Set(answer.result.map((s) => s.metric[match?.[2] ?? '']))].sort();
+    const expected = variable.name === 'pod' ? replicas.map((r) => r.pod).sort() : [podNamespace];
+    t.same(values, expected, `${variable.name}: ${definition}`);
+  }
+
+  const { alerts } = await prometheusData<{
+    alerts: Array<{ labels: { alertname: string }; state: string }>;
+  }>(port, '/api/v1/alerts');
+  t.same(
+    alerts.map((a) => `${a.labels.alertname} ${a.state}`),
+    [],
+    'no alert is pending or firing on a healthy install',
+  );
+});
