@@ -19,12 +19,10 @@ import t, { type Test } from 'tap';
 import { parse as parseYaml } from 'yaml';
 import { handshake, secretVolumeWriter } from '../../test/harness/tls.js';
 import { scaled, waitFor } from '../../test/harness/wait.js';
+import { startVolumeWebhookServer } from '../../test/harness/webhook.js';
 import { createAuthority, type KeyPair } from '../certs/authority.js';
-import { loadDefaultConfig } from '../config/load.js';
-import { staticConfig } from '../config/watch.js';
 import { packageRoot } from '../util/package-root.js';
-import { admissionRoutes, webhookPath } from './handlers.js';
-import { startWebhookServer } from './server.js';
+import { webhookPath } from './handlers.js';
 
 /** The (scaled) limit on the server noticing a change (watch events, else its 250 ms poll). */
 const NOTICE_MS = 30_000;
@@ -95,16 +93,7 @@ const rejected = (cause: RegExp) =>
   nextLog((l) => /not reloaded/.test(l.msg) && cause.test(l.err ?? ''), `certificate rejected: ${cause}`);
 
 writeSecretVolume(volume(pair1));
-const server = await startWebhookServer({
-  certFile: join(dir, 'tls.crt'),
-  keyFile: join(dir, 'tls.key'),
-  routes: admissionRoutes(staticConfig(loadDefaultConfig())),
-  registry: new Registry(),
-  logger,
-  port: 0,
-  host: '127.0.0.1',
-  certPollMs: 250,
-});
+const server = await startVolumeWebhookServer(dir, new Registry(), logger);
 t.teardown(async () => {
   await server.close();
   rmSync(dir, { recursive: true, force: true });

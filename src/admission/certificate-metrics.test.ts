@@ -9,12 +9,9 @@ import t from 'tap';
 import { sampleSum } from '../../test/harness/prometheus-text.js';
 import { secretVolumeWriter } from '../../test/harness/tls.js';
 import { waitFor } from '../../test/harness/wait.js';
+import { startVolumeWebhookServer } from '../../test/harness/webhook.js';
 import { createAuthority, type KeyPair } from '../certs/authority.js';
-import { loadDefaultConfig } from '../config/load.js';
-import { staticConfig } from '../config/watch.js';
 import { CERTIFICATE_EXPIRY_METRIC } from './certificate-metrics.js';
-import { admissionRoutes } from './handlers.js';
-import { startWebhookServer } from './server.js';
 
 const ca = await createAuthority('expiry-ca');
 const issue = (days: number) => ca.issueServing({ commonName: 'webhook', ipAddresses: ['127.0.0.1'], days });
@@ -27,16 +24,7 @@ t.test('the expiry of the served certificate, before and after a rotation', asyn
   const [short, long] = await Promise.all([issue(30), issue(90)]);
   write(volume(short));
   const registry = new Registry();
-  const server = await startWebhookServer({
-    certFile: join(dir, 'tls.crt'),
-    keyFile: join(dir, 'tls.key'),
-    routes: admissionRoutes(staticConfig(loadDefaultConfig())),
-    registry,
-    logger: pino({ level: 'silent' }),
-    port: 0,
-    host: '127.0.0.1',
-    certPollMs: 250,
-  });
+  const server = await startVolumeWebhookServer(dir, registry, pino({ level: 'silent' }));
   t.teardown(async () => {
     await server.close();
     rmSync(dir, { recursive: true, force: true });

@@ -23,7 +23,7 @@ import { withClient } from '../../src/cluster/apply.js';
 import type { Cluster } from '../../src/cluster/index.js';
 import { KubeClient } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { kubeConfig, testNamespace } from './cluster.js';
+import { kubeConfig, kubectl, testNamespace } from './cluster.js';
 import { applyObjects, kustomize } from './kustomize.js';
 import { testConfig } from './operator.js';
 import { containerEnv, flagValues, managerTemplate, type Replica, startReplica } from './replicas.js';
@@ -70,6 +70,16 @@ export interface Installation {
   /** An admin client. */
   client: KubeClient;
 }
+
+/** `kubectl apply` of a run that admission denies (an unknown agent), as a user would. */
+export const applyInvalidRun = (cluster: Cluster, namespace: string) =>
+  kubectl(cluster, [
+    'apply',
+    '-n',
+    namespace,
+    '-f',
+    join(packageRoot(), 'config', 'samples', 'invalid', 'unknown-agent.yaml'),
+  ]);
 
 /** GET (or POST `body`) over HTTP, or HTTPS trusting `ca`; rejects when there is no answer within 5 s. */
 export const get = (port: number, path: string, ca?: string, body?: unknown) =>

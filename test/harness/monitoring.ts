@@ -1,10 +1,12 @@
 // The shipped monitoring (config/prometheus/prometheus-rule.yaml, config/grafana/*.json) as tests read
 // it, and promtool, the Prometheus tool the Debian `prometheus` package installs (.ci/run).
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
+import { freePort } from '../../src/util/free-port.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { startTied } from './tied-process.js';
 
 const root = packageRoot();
 
@@ -103,4 +105,25 @@ export async function prometheusQuery(port: number, query: string): Promise<Quer
 /** GET a Prometheus API path's `data`. */
 export async function prometheusData<T>(port: number, path: string): Promise<T> {
   return ((await (await fetch(`http://127.0.0.1:${port}${path}`)).json()) as { data: T }).data;
+}
+
+interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+/** A Prometheus with `config` (prometheus.yml as an object), its files in `dir`; its port. */
+export async function startPrometheus(t: Teardown, dir: string, config: object): Promise<number> {
+  writeFileSync(join(dir, 'prometheus.yml'), stringify(config));
+  const port = await freePort();
+  const prometheus = await startTied(
+    [
+      'prometheus',
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    join(dir, 'prometheus.log'),
+  );
+  t.teardown(() => prometheus.stop());
+  return port;
 }

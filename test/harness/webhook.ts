@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { admissionRoutes } from '../../src/admission/handlers.js';
 import { installLocalWebhooks, uninstallLocalWebhooks } from '../../src/admission/install.js';
@@ -24,6 +24,22 @@ export interface TestWebhooks {
   certDir: string;
   caPem: string;
 }
+
+/**
+ * The webhook server serving the pair in `dir`, laid out as a Secret volume (tls.ts'
+ * secretVolumeWriter), on 127.0.0.1 with the shipped config, polling the files every 250 ms.
+ */
+export const startVolumeWebhookServer = (dir: string, registry: Registry, logger: Logger) =>
+  startWebhookServer({
+    certFile: join(dir, 'tls.crt'),
+    keyFile: join(dir, 'tls.key'),
+    routes: admissionRoutes(staticConfig(loadDefaultConfig())),
+    registry,
+    logger,
+    port: 0,
+    host: '127.0.0.1',
+    certPollMs: 250,
+  });
 
 interface Teardown {
   teardown(fn: () => unknown): void;

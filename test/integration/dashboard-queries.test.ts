@@ -11,11 +11,9 @@ import t from 'tap';
 import { stringify } from 'yaml';
 import { ensureDist } from '../../scripts/build.js';
 import type { KubeObject } from '../../src/runtime/index.js';
-import { freePort } from '../../src/util/free-port.js';
-import { packageRoot } from '../../src/util/package-root.js';
 import { kubectl, testCluster } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
-import { installReplicas } from '../harness/installed-replicas.js';
+import { applyInvalidRun, installReplicas } from '../harness/installed-replicas.js';
 import {
   alertGroups,
   concrete,
@@ -23,9 +21,9 @@ import {
   dashboardQueries,
   prometheusData,
   prometheusQuery,
+  startPrometheus,
 } from '../harness/monitoring.js';
 import { finishJob, sampleTaskRun, taskRunJob, taskRunPath } from '../harness/operator.js';
-import { startTied } from '../harness/tied-process.js';
 import { waitFor } from '../harness/wait.js';
 
 /** Queries allowed to return nothing, and the query that proves why (it must be empty too). */
@@ -34,7 +32,6 @@ const EMPTY_WHEN_NO_ERRORS: Record<string, string> = {
 };
 const JOB = 'orchestrator-metrics';
 
-const root = packageRoot();
 if (!ensureDist()) throw new Error('building dist/ failed');
 const cluster = await testCluster();
 await ensureCrds(cluster);
@@ -63,18 +60,7 @@ t.test('every dashboard query returns data from two replicas that reconciled run
       },
     ],
   };
-  writeFileSync(join(dir, 'prometheus.yml'), stringify(scrapeConfig));
-  const port = await freePort();
-  const prometheus = await startTied(
-    [
-      'prometheus',
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-    ],
-    join(dir, 'prometheus.log'),
-  );
-  t.teardown(() => prometheus.stop());
+  const port = await startPrometheus(t, dir, scrapeConfig);
 
   // Two scrapes of each replica before anything happens, so that rate() has its two samples.
   const scraped = `min(count_over_time(up{job="${JOB}"}[1m])) >= 2`;
@@ -96,13 +82,7 @@ t.test('every dashboard query returns data from two replicas that reconciled run
     const applied = await apply(name, taskId);
     t.equal(applied.code, 0, `${name} applied through the webhooks ${applied.stderr}`);
   }
-  const denied = await kubectl(cluster, [
-    'apply',
-    '-n',
-    namespace,
-    '-f',
-    join(root, 'config', 'samples', 'invalid', 'unknown-agent.yaml'),
-  ]);
+  const denied = await applyInvalidRun(cluster, namespace);
   t.match(denied.stderr, /denied the request/, 'an invalid run is denied');
   for (const [name, outcome, phase] of [
     ['dash-ok', 'Complete', 'Succeeded'],

@@ -12,9 +12,9 @@ import { webhookPath } from '../../src/admission/handlers.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { review } from '../fuzz/reviews.js';
-import { kubectl, testCluster } from '../harness/cluster.js';
+import { testCluster } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
-import { get, installReplicas } from '../harness/installed-replicas.js';
+import { applyInvalidRun, get, installReplicas } from '../harness/installed-replicas.js';
 import { finishJob, jobPath, taskRunJob, taskRunPath } from '../harness/operator.js';
 import { metricFamilies } from '../harness/prometheus-text.js';
 import type { Replica } from '../harness/replicas.js';
@@ -99,13 +99,7 @@ t.test(
     t.comment(`${leader.pod} killed while the run was Running; ${standby.pod} leads`);
 
     // Admission still works with one replica left: the balancer skips the dead one.
-    const denied = await kubectl(cluster, [
-      'apply',
-      '-n',
-      namespace,
-      '-f',
-      join(root, 'config', 'samples', 'invalid', 'unknown-agent.yaml'),
-    ]);
+    const denied = await applyInvalidRun(cluster, namespace);
     t.not(denied.code, 0, 'an invalid run is still refused');
     t.match(denied.stderr, /denied the request/);
 

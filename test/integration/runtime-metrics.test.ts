@@ -9,11 +9,10 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { KubeClient, type Lease, Manager } from '../../src/runtime/index.js';
-import { freePort } from '../../src/util/free-port.js';
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
 import { mirrorController, type RecordEntry, ROLE_LABEL } from '../harness/mirror-reconciler.js';
+import { startPrometheus } from '../harness/monitoring.js';
 import { sampleSum } from '../harness/prometheus-text.js';
-import { startTied } from '../harness/tied-process.js';
 import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
@@ -142,21 +141,12 @@ t.test(
     const lint = spawnSync('promtool', ['check', 'metrics'], { input: exposition, encoding: 'utf8' });
     t.equal(lint.status, 0, `promtool check metrics: ${lint.stdout}${lint.stderr}`);
 
-    const port = await freePort();
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: orchestrator\n    static_configs:\n      - targets: ['127.0.0.1:${manager.metricsPort}']\n`,
-    );
-    const prometheus = await startTied(
-      [
-        'prometheus',
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
+    const port = await startPrometheus(t, dir, {
+      global: { scrape_interval: '1s' },
+      scrape_configs: [
+        { job_name: 'orchestrator', static_configs: [{ targets: [`127.0.0.1:${manager.metricsPort}`] }] },
       ],
-      join(dir, 'prometheus.log'),
-    );
-    t.teardown(() => prometheus.stop());
+    });
     const query = 'sum(controller_runtime_reconcile_total{controller="mirror"})';
     let scraped: number | undefined;
     await waitFor(`Prometheus to report ${expected} reconciles (last: ${scraped})`, async () => {
