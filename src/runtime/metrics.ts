@@ -23,7 +23,8 @@ export interface InFlightReporter {
 }
 
 export interface WorkQueueMetrics {
-  depth: Gauge<QueueLabel>;
+  /** With controller-runtime's `priority` label: `""` for a queue without priorities, like ours. */
+  depth: Gauge<QueueLabel | 'priority'>;
   adds: Counter<QueueLabel>;
   queueDuration: Histogram<QueueLabel>;
   workDuration: Histogram<QueueLabel>;
@@ -78,7 +79,12 @@ export const workQueueMetrics = memo((registry): WorkQueueMetrics => {
     });
   return {
     reporters,
-    depth: new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames, registers }),
+    depth: new Gauge({
+      name: 'workqueue_depth',
+      help: 'Current depth of workqueue by workqueue and priority',
+      labelNames: [...labelNames, 'priority'],
+      registers,
+    }),
     adds: new Counter({
       name: 'workqueue_adds_total',
       help: 'Total number of adds handled by workqueue',
