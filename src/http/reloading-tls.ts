@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:https';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { hotFiles } from '../watch/hot-files.js';
+import type { CertificateReads } from './certwatcher-metrics.js';
 
 export interface CertificateFiles {
   certFile: string;
@@ -24,6 +25,8 @@ export interface ReloadOptions {
   onError?: (err: Error) => void;
   /** The files cannot be watched: a rotation is seen at the next poll only. */
   onWatchError?: (err: Error) => void;
+  /** Counts each read of new files and each failed one. Default: not counted. */
+  reads?: CertificateReads;
 }
 
 export interface KeyPair {
@@ -36,8 +39,30 @@ export interface KeyPair {
  * Reads the pair and proves it is usable (the key matches the certificate, and both suit the `tls`
  * options) before anyone serves it.
  */
-export function loadKeyPair(files: CertificateFiles, tls: SecureContextOptions = {}): KeyPair {
-  return provePair(readFileSync(files.certFile), readFileSync(files.keyFile), tls);
+export function loadKeyPair(
+  files: CertificateFiles,
+  tls: SecureContextOptions = {},
+  reads?: CertificateReads,
+): KeyPair {
+  return counted(reads, () => provePair(readFileSync(files.certFile), readFileSync(files.keyFile), tls));
+}
+
+/** `read()`, counted unless it found the pair in force (`unchanged`): a failure always is. */
+function counted<T>(
+  reads: CertificateReads | undefined,
+  read: () => T,
+  unchanged?: (value: T) => boolean,
+): T {
+  let value: T;
+  try {
+    value = read();
+  } catch (err) {
+    reads?.read();
+    reads?.failed();
+    throw err;
+  }
+  if (!unchanged?.(value)) reads?.read();
+  return value;
 }
 
 function provePair(cert: Buffer, key: Buffer, tls: SecureContextOptions): KeyPair {
@@ -64,13 +89,18 @@ export function reloadCertificates(
     paths: [files.certFile, files.keyFile],
     initial: opts.serving,
     pollMs: opts.pollMs,
-    load: (read, current) => {
-      const cert = read.bytes(files.certFile);
-      const key = read.bytes(files.keyFile);
-      // The files the server was created with are no change (and need no proving again).
-      if (current && cert.equals(current.cert) && key.equals(current.key)) return current;
-      return provePair(cert, key, tls);
-    },
+    load: (read, current) =>
+      counted(
+        opts.reads,
+        () => {
+          const cert = read.bytes(files.certFile);
+          const key = read.bytes(files.keyFile);
+          // The files the server was created with are no change (and need no proving again).
+          if (current && cert.equals(current.cert) && key.equals(current.key)) return current;
+          return provePair(cert, key, tls);
+        },
+        (pair) => pair === current,
+      ),
     onChange: (next, previous) => {
       server.setSecureContext({ ...tls, cert: next.cert, key: next.key });
       if (next.fingerprint !== previous.fingerprint) opts.onReload?.(next.fingerprint);
