@@ -128,6 +128,9 @@ export const workQueueMetrics = memo((registry): WorkQueueMetrics => {
 
 export const controllerMetrics = memo((registry): ControllerMetrics => {
   const registers = [registry];
+  const labelNames = ['controller'] as const;
+  const counter = (name: string, help: string) => new Counter({ name, help, labelNames, registers });
+  const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames, registers });
   return {
     reconcileTotal: new Counter({
       name: 'controller_runtime_reconcile_total',
@@ -135,49 +138,37 @@ export const controllerMetrics = memo((registry): ControllerMetrics => {
       labelNames: ['controller', 'result'] as const,
       registers,
     }),
-    reconcileErrors: new Counter({
-      name: 'controller_runtime_reconcile_errors_total',
-      help: 'Total number of reconciliation errors per controller',
-      labelNames: ['controller'] as const,
-      registers,
-    }),
-    terminalReconcileErrors: new Counter({
-      name: 'controller_runtime_terminal_reconcile_errors_total',
-      help: 'Total number of terminal reconciliation errors per controller',
-      labelNames: ['controller'] as const,
-      registers,
-    }),
-    reconcilePanics: new Counter({
-      name: 'controller_runtime_reconcile_panics_total',
-      help: 'Total number of reconciliation panics per controller',
-      labelNames: ['controller'] as const,
-      registers,
-    }),
-    reconcileTimeouts: new Counter({
-      name: 'controller_runtime_reconcile_timeouts_total',
-      help: 'Total number of reconciliation timeouts per controller',
-      labelNames: ['controller'] as const,
-      registers,
-    }),
+    reconcileErrors: counter(
+      'controller_runtime_reconcile_errors_total',
+      'Total number of reconciliation errors per controller',
+    ),
+    terminalReconcileErrors: counter(
+      'controller_runtime_terminal_reconcile_errors_total',
+      'Total number of terminal reconciliation errors per controller',
+    ),
+    reconcilePanics: counter(
+      'controller_runtime_reconcile_panics_total',
+      'Total number of reconciliation panics per controller',
+    ),
+    reconcileTimeouts: counter(
+      'controller_runtime_reconcile_timeouts_total',
+      'Total number of reconciliation timeouts per controller',
+    ),
     reconcileTime: new Histogram({
       name: 'controller_runtime_reconcile_time_seconds',
       help: 'Length of time per reconciliation per controller',
       buckets: RECONCILE_BUCKETS,
-      labelNames: ['controller'] as const,
+      labelNames,
       registers,
     }),
-    maxConcurrentReconciles: new Gauge({
-      name: 'controller_runtime_max_concurrent_reconciles',
-      help: 'Maximum number of concurrent reconciles per controller',
-      labelNames: ['controller'] as const,
-      registers,
-    }),
-    activeWorkers: new Gauge({
-      name: 'controller_runtime_active_workers',
-      help: 'Number of currently used workers per controller',
-      labelNames: ['controller'] as const,
-      registers,
-    }),
+    maxConcurrentReconciles: gauge(
+      'controller_runtime_max_concurrent_reconciles',
+      'Maximum number of concurrent reconciles per controller',
+    ),
+    activeWorkers: gauge(
+      'controller_runtime_active_workers',
+      'Number of currently used workers per controller',
+    ),
   };
 });
 
