@@ -85,8 +85,8 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   const { logger } = opts;
   const app = webhookApp(opts);
   const timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const reads = certWatcherMetrics(opts.registry);
-  const pair = loadKeyPair(opts, TLS_OPTIONS, reads);
+  const certificates = certWatcherMetrics(opts.registry);
+  const pair = loadKeyPair(opts, TLS_OPTIONS, certificates);
   const server: Server = createServer(
     {
       ...TLS_OPTIONS,
@@ -106,7 +106,7 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     serving: pair,
     tls: TLS_OPTIONS,
     pollMs: opts.certPollMs,
-    reads,
+    metrics: certificates,
     onReload: (fingerprint) => logger.info({ fingerprint }, 'webhook serving certificate reloaded'),
     onError: (err) =>
       logger.warn({ err: err.message }, 'webhook certificate not reloaded; the last good one keeps serving'),

@@ -39,8 +39,8 @@ const NOTICE_MS = 10_000;
 // Stricter than Node's default (TLS 1.2), so that a reset to the default shows.
 const tls: SecureContextOptions = { minVersion: 'TLSv1.3' };
 const registry = new Registry();
-const reads = certWatcherMetrics(registry);
-const serving = loadKeyPair(files, tls, reads);
+const certificates = certWatcherMetrics(registry);
+const serving = loadKeyPair(files, tls, certificates);
 const server = createServer({ ...tls, ...serving }, (_req, res) => res.end('ok'));
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const port = (server.address() as AddressInfo).port;
@@ -52,7 +52,7 @@ const stop = reloadCertificates(server, files, {
   onReload: (f) => reloads.push(f),
   onError: (err) => errors.push(err.message),
   serving,
-  reads,
+  metrics: certificates,
 });
 t.teardown(() => {
   stop();
@@ -123,5 +123,11 @@ t.test(
     // The start's read, then each read of changed files: served or refused.
     const changes = reloads.length + errors.length;
     t.equal(sampleSum(text, 'certwatcher_read_certificate_total'), 1 + changes);
+    const served = new X509Certificate(first.certPem).validTo; // the last good pair above
+    t.equal(
+      sampleSum(text, 'orchestrator_webhook_certificate_expiry_timestamp_seconds'),
+      Date.parse(served) / 1000,
+      'the expiry of the certificate served now',
+    );
   },
 );

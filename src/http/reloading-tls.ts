@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:https';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { hotFiles } from '../watch/hot-files.js';
-import type { CertificateReads } from './certwatcher-metrics.js';
+import type { CertificateMetrics } from './certwatcher-metrics.js';
 
 export interface CertificateFiles {
   certFile: string;
@@ -26,7 +26,7 @@ export interface ReloadOptions {
   /** The files cannot be watched: a rotation is seen at the next poll only. */
   onWatchError?: (err: Error) => void;
   /** Counts each read of new files and each failed one. Default: not counted. */
-  reads?: CertificateReads;
+  metrics?: CertificateMetrics;
 }
 
 export interface KeyPair {
@@ -42,14 +42,18 @@ export interface KeyPair {
 export function loadKeyPair(
   files: CertificateFiles,
   tls: SecureContextOptions = {},
-  reads?: CertificateReads,
+  metrics?: CertificateMetrics,
 ): KeyPair {
-  return counted(reads, () => provePair(readFileSync(files.certFile), readFileSync(files.keyFile), tls));
+  const pair = counted(metrics, () =>
+    provePair(readFileSync(files.certFile), readFileSync(files.keyFile), tls),
+  );
+  metrics?.serving(pair.cert);
+  return pair;
 }
 
 /** `read()`, counted unless it found the pair in force (`unchanged`): a failure always is. */
 function counted<T>(
-  reads: CertificateReads | undefined,
+  metrics: CertificateMetrics | undefined,
   read: () => T,
   unchanged?: (value: T) => boolean,
 ): T {
@@ -57,11 +61,11 @@ function counted<T>(
   try {
     value = read();
   } catch (err) {
-    reads?.read();
-    reads?.failed();
+    metrics?.read();
+    metrics?.failed();
     throw err;
   }
-  if (!unchanged?.(value)) reads?.read();
+  if (!unchanged?.(value)) metrics?.read();
   return value;
 }
 
@@ -91,7 +95,7 @@ export function reloadCertificates(
     pollMs: opts.pollMs,
     load: (read, current) =>
       counted(
-        opts.reads,
+        opts.metrics,
         () => {
           const cert = read.bytes(files.certFile);
           const key = read.bytes(files.keyFile);
@@ -103,6 +107,7 @@ export function reloadCertificates(
       ),
     onChange: (next, previous) => {
       server.setSecureContext({ ...tls, cert: next.cert, key: next.key });
+      opts.metrics?.serving(next.cert);
       if (next.fingerprint !== previous.fingerprint) opts.onReload?.(next.fingerprint);
     },
     onError: opts.onError,

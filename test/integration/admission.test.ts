@@ -259,4 +259,8 @@ t.test('the webhook metrics count what happened', async (t) => {
   t.equal(sampleSum(text, 'controller_runtime_webhook_panics_total'), 0);
   t.equal(sampleSum(text, 'certwatcher_read_certificate_total'), 1, 'the serving pair, read at start');
   t.equal(sampleSum(text, 'certwatcher_read_certificate_errors_total'), 0);
+  t.ok(
+    sampleSum(text, 'orchestrator_webhook_certificate_expiry_timestamp_seconds') > Date.now() / 1000,
+    'the serving certificate expires in the future',
+  );
 });
