@@ -16,9 +16,12 @@ import {
 
 /** One webhook endpoint: a path and the function that decides. */
 export interface WebhookRoute {
-  /** Metric and log label, e.g. `mutate-taskrun`. */
+  /** Log label, e.g. `mutate-taskrun`. */
   name: string;
-  /** URL path, e.g. `/mutate-orchestrator-io-v1-taskrun` (the kubebuilder convention). */
+  /**
+   * URL path, e.g. `/mutate-orchestrator-io-v1-taskrun` (the kubebuilder convention); the metrics'
+   * `webhook` label, as controller-runtime's.
+   */
   path: string;
   handle(request: AdmissionRequest): AdmissionResult | Promise<AdmissionResult>;
 }
@@ -35,8 +38,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** The koa middleware serving `route`: always an answer, a 4xx for a client error, never a 5xx for one. */
 export function reviewEndpoint(route: WebhookRoute, opts: EndpointOptions): Middleware {
   const { metrics } = opts;
-  const webhook = { webhook: route.name };
-  const log = opts.logger.child(webhook);
+  const webhook = { webhook: route.path };
+  const log = opts.logger.child({ webhook: route.name });
   const body = { limitBytes: opts.bodyLimitBytes, timeoutMs: opts.requestTimeoutMs };
   return async (ctx) => {
     const started = performance.now();
@@ -47,7 +50,7 @@ export function reviewEndpoint(route: WebhookRoute, opts: EndpointOptions): Midd
     try {
       const { apiVersion, request } = await readReview(ctx.req, body);
       const result = await decide(route, request, metrics, log);
-      if (!result.allowed) metrics.denials.inc({ webhook: route.name, rule: result.rule });
+      if (!result.allowed) metrics.denials.inc({ webhook: route.path, rule: result.rule });
       answer = reviewResponseJson(apiVersion, request.uid, result);
       summary = reviewSummary(request, result);
     } catch (err) {
@@ -63,7 +66,7 @@ export function reviewEndpoint(route: WebhookRoute, opts: EndpointOptions): Midd
     const seconds = (performance.now() - started) / 1000;
     metrics.inFlight.dec(webhook);
     metrics.latency.observe(webhook, seconds);
-    metrics.requests.inc({ webhook: route.name, code: String(status) });
+    metrics.requests.inc({ webhook: route.path, code: String(status) });
     summary.status = status;
     summary.latencyMs = Math.round(seconds * 1e6) / 1000;
     log.info(summary, 'admission review');
@@ -90,7 +93,8 @@ async function decide(
     return await route.handle(request);
   } catch (err) {
     // Our bug, not the user's: deny (failurePolicy is Fail anyway) with a message that says so.
-    metrics.internalErrors.inc({ webhook: route.name });
+    metrics.internalErrors.inc({ webhook: route.path });
+    metrics.panics.inc();
     log.error({ err, uid: request.uid }, 'admission handler failed');
     return {
       allowed: false,

@@ -1,15 +1,21 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-/** The webhook server's metrics, under controller-runtime's names so existing dashboards read them. */
+/**
+ * The webhook server's metrics, under controller-runtime's names and labels so existing dashboards read
+ * them: `webhook` is the path served (`/validate-orchestrator-io-v1-taskrun`), as controller-runtime's.
+ */
 export interface WebhookMetrics {
   requests: Counter<'webhook' | 'code'>;
   latency: Histogram<'webhook'>;
   inFlight: Gauge<'webhook'>;
   denials: Counter<'webhook' | 'rule'>;
   internalErrors: Counter<'webhook'>;
+  /** controller-runtime's count of handler panics (no labels): here, a handler that threw. */
+  panics: Counter;
 }
 
-export function webhookMetrics(registry: Registry, webhooks: string[]): WebhookMetrics {
+/** The metrics of the webhooks served at `paths`. */
+export function webhookMetrics(registry: Registry, paths: string[]): WebhookMetrics {
   const registers = [registry];
   const metrics: WebhookMetrics = {
     requests: new Counter({
@@ -43,10 +49,18 @@ export function webhookMetrics(registry: Registry, webhooks: string[]): WebhookM
       labelNames: ['webhook'],
       registers,
     }),
+    panics: new Counter({
+      name: 'controller_runtime_webhook_panics_total',
+      help: 'Total number of webhook panics',
+      registers,
+    }),
   };
-  // Series exist from the start at 0, so rate() and absent() alerts work before the first request.
-  for (const webhook of webhooks) {
+  // Series exist from the start at 0, so rate() and absent() alerts work before the first request;
+  // the two codes controller-runtime initialises.
+  metrics.panics.inc(0);
+  for (const webhook of paths) {
     metrics.requests.inc({ webhook, code: '200' }, 0);
+    metrics.requests.inc({ webhook, code: '500' }, 0);
     metrics.inFlight.set({ webhook }, 0);
     metrics.internalErrors.inc({ webhook }, 0);
   }

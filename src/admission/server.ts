@@ -6,8 +6,8 @@ import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { certWatcherMetrics } from '../http/certwatcher-metrics.js';
 import { type CertificateFiles, loadKeyPair, reloadCertificates } from '../http/reloading-tls.js';
-import { servedCertificate } from './certificate-metrics.js';
 import { reviewEndpoint, type WebhookRoute } from './endpoint.js';
 import { webhookMetrics } from './metrics.js';
 
@@ -34,7 +34,7 @@ export interface WebhookAppOptions {
 export function webhookApp(opts: WebhookAppOptions): Koa {
   const metrics = webhookMetrics(
     opts.registry,
-    opts.routes.map((r) => r.name),
+    opts.routes.map((r) => r.path),
   );
   const endpointOptions = {
     metrics,
@@ -85,9 +85,8 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
   const { logger } = opts;
   const app = webhookApp(opts);
   const timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const pair = loadKeyPair(opts, TLS_OPTIONS);
-  const served = servedCertificate(opts.registry);
-  served(pair.cert);
+  const certificates = certWatcherMetrics(opts.registry);
+  const pair = loadKeyPair(opts, TLS_OPTIONS, certificates);
   const server: Server = createServer(
     {
       ...TLS_OPTIONS,
@@ -107,10 +106,8 @@ export async function startWebhookServer(opts: WebhookServerOptions): Promise<We
     serving: pair,
     tls: TLS_OPTIONS,
     pollMs: opts.certPollMs,
-    onReload: (fingerprint, next) => {
-      served(next.cert);
-      logger.info({ fingerprint }, 'webhook serving certificate reloaded');
-    },
+    metrics: certificates,
+    onReload: (fingerprint) => logger.info({ fingerprint }, 'webhook serving certificate reloaded'),
     onError: (err) =>
       logger.warn({ err: err.message }, 'webhook certificate not reloaded; the last good one keeps serving'),
     onWatchError: (err) =>

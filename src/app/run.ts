@@ -83,7 +83,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     });
     if (local)
       await installLocalWebhooks(kc, { baseUrl: `https://127.0.0.1:${webhook.port}`, caPem: local.caPem });
-    const client = new KubeClient(local?.managerKubeConfig ?? kc, { requestTimeoutMs: 10_000 });
+    const client = new KubeClient(local?.managerKubeConfig ?? kc, { requestTimeoutMs: 10_000, registry });
     if (local) logger.info({ user: await authenticatedUser(client) }, 'manager client authenticated');
     const manager = new Manager({
       client,

@@ -22,7 +22,9 @@ export const PVCS: ResourceType = {
   kind: 'PersistentVolumeClaim',
 };
 
-export type Owned = { object: KubeObject; conflict?: undefined } | { object?: undefined; conflict: string };
+export type Owned =
+  | { object: KubeObject; created?: boolean; conflict?: undefined }
+  | { object?: undefined; created?: undefined; conflict: string };
 
 /** Whether `obj`'s controller owner reference is the object with `uid`. */
 export function ownedBy(obj: KubeObject, uid: string | undefined): boolean {
@@ -36,7 +38,7 @@ export function conflictMessage(obj: KubeObject, kind: string, ownerKind: string
   return `${kind} ${name} already exists and ${by}, not this ${ownerKind}; delete or rename it and the run will proceed`;
 }
 
-/** The existing object (from the cache, or read after a 409) or the one just created. */
+/** The existing object (from the cache, or read after a 409) or the one just created (`created`). */
 export async function createOrAdopt(
   client: ApiRequester,
   resource: ResourceType,
@@ -52,6 +54,7 @@ export async function createOrAdopt(
     try {
       return {
         object: await client.request<KubeObject>('POST', resourcePath(resource, namespace), { body, signal }),
+        created: true,
       };
     } catch (err) {
       if (!isApiStatus(err, 409)) throw err;

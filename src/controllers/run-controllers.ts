@@ -32,8 +32,9 @@ import { agentChanged, filtered, jobFinished, leftSlot, never, runChanged } from
 import { mapPodToRun, PodsByJob } from './job-pods.js';
 import { CONFIGMAPS, JOBS, PODS, PVCS } from './owned-objects.js';
 import { RUN_STRATEGIES } from './run-kind.js';
-import { registerRunMetrics } from './run-metrics.js';
+import { registerRunMetrics, runRecorder } from './run-metrics.js';
 import { RunReconciler } from './run-reconciler.js';
+import { countedTaskRunReconciler } from './taskrun-metrics.js';
 
 export interface RunControllersOptions {
   client: KubeClient;
@@ -122,14 +123,17 @@ function kindController<K extends RunKindName>(
     workspaces: workspaces.store,
     pods: shared.podsByJob,
     capacity: shared.capacity,
+    metrics: runRecorder(opts.registry, kind, opts.config()),
   });
   const owner = mapToControllerOwner({ group: GROUP, kind });
   const controller = new Controller({
     name: kind.toLowerCase(),
-    reconciler,
+    // The TaskRun metrics of the system this one replaces, for its dashboards.
+    reconciler: kind === 'TaskRun' ? countedTaskRunReconciler(reconciler, opts.registry) : reconciler,
     registry: opts.registry,
     logger: opts.logger,
     maxConcurrentReconciles: opts.maxConcurrentReconciles ?? 4,
+    reconcileTimeoutMs: () => opts.config().reconcile.timeoutSeconds * 1000,
   })
     .watch(filtered(runs, { update: runChanged }), mapToSelf)
     .watch(filtered(jobs, { add: never, update: jobFinished }), owner)

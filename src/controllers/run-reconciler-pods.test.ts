@@ -3,6 +3,7 @@
 // failure's cause recorded on the Job, a non-retryable exit code, the result document in status and
 // Events, and a finished Job whose pod the cache has not caught up with.
 import t from 'tap';
+import { sampleSum } from '../../test/harness/prometheus-text.js';
 import {
   attemptJobName,
   condition,
@@ -193,6 +194,11 @@ t.test(
       message: `attempt 1 succeeded: pull request ${doc.pullRequestUrl}`,
     });
     t.same(events(f), ['JobSucceeded', 'PullRequestOpened']);
+    const text = await f.registry.metrics();
+    const labels = { kind: 'TaskRun', agent: loadDefaultConfig().defaultAgent };
+    t.equal(sampleSum(text, 'orchestrator_runs_finished_total', { ...labels, outcome: 'Succeeded' }), 1);
+    t.equal(sampleSum(text, 'orchestrator_run_duration_seconds_count', labels), 1);
+    t.equal(sampleSum(text, 'orchestrator_pull_requests_opened_total', labels), 1);
   },
 );
 

@@ -4,6 +4,7 @@
 // written and the result returned. The run's lifecycle after that: run-reconciler-lifecycle.test.ts.
 import t from 'tap';
 import { apiError } from '../../test/harness/fake-api.js';
+import { sampleSum } from '../../test/harness/prometheus-text.js';
 import {
   attemptConfigMapName,
   attemptJobName,
@@ -41,6 +42,11 @@ const writtenStatus = (f: ReturnType<typeof fixture>): NonNullable<TaskRun['stat
 };
 const condition = (status: NonNullable<TaskRun['status']>, type: string) =>
   status.conditions?.find((c) => c.type === type);
+/** What the TaskRun design's counters say: [Jobs created, ConfigMaps created]. */
+const created = async (f: ReturnType<typeof fixture>) => {
+  const text = await f.registry.metrics();
+  return [sampleSum(text, 'taskrun_jobs_created_total'), sampleSum(text, 'taskrun_configmaps_created_total')];
+};
 const writes = (f: ReturnType<typeof fixture>) =>
   f.api.calls
     .filter((c) => c.method !== 'GET' && !c.path.endsWith('/events'))
@@ -114,6 +120,7 @@ t.test(
       reason: 'PodPending',
       involvedObject: { uid: RUN_UID },
     });
+    t.same(await created(f), [1, 1], 'counted: one Job, one ConfigMap');
 
     // The workspace is in the cache: no PVC call.
     const cached = fixture();
@@ -167,6 +174,7 @@ t.test('an existing Job controlled by the run (made before a crash) is adopted',
   f.api.seed(jobsPath, ownedJob(JOB, { name: 'pay-7', uid: RUN_UID }));
   t.equal(await f.reconcile(), undefined);
   t.equal(f.api.made('GET', `${jobsPath}/${JOB}`).length, 1, 'read after the 409');
+  t.same(await created(f), [0, 1], 'an adopted Job is not counted as created');
   const status = writtenStatus(f);
   t.equal(status.phase, 'Pending', 'its agent has not started (no pod seen)');
   t.match(condition(status, 'JobCreated'), { status: 'True', reason: 'Created' });

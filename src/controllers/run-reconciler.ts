@@ -50,6 +50,7 @@ import { recordEvent, resultEvents, transition } from './run-events.js';
 import { deleteExpired, expiresAt } from './run-expiry.js';
 import { RunFinalizer } from './run-finalizer.js';
 import type { RunStrategy } from './run-kind.js';
+import type { RunRecorder } from './run-metrics.js';
 import {
   desiredStatus,
   jobFailure,
@@ -85,6 +86,8 @@ export interface RunReconcilerOptions<K extends RunKindName> {
   capacity: Capacity;
   /** The time. Default: the wall clock. */
   now?: () => Date;
+  /** Told what the reconciles wrote and created (docs/design.md §4.5). Default: nobody. */
+  metrics?: RunRecorder;
 }
 
 /**
@@ -142,6 +145,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
     const status = desiredStatus(stored.status, stored.metadata?.generation ?? 0, observation, this.now);
     if (!sameStatus(stored.status, status)) {
       if (!(await this.writeStatus(stored, status, signal))) return { requeue: true };
+      this.opts.metrics?.statusWritten(stored, stored.status, status, config, this.now());
       const event = transition(stored.status, status);
       const events = [
         ...(event ? [event] : []),
@@ -323,6 +327,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
       owner,
       signal,
     );
+    if (madeConfigMap.created) this.opts.metrics?.created('ConfigMap');
     if (madeConfigMap.conflict)
       return { ...observation, conflict: { object: 'ConfigMap', message: madeConfigMap.conflict } };
     const pvcName = run.spec.workspace?.pvcName;
@@ -331,6 +336,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
       await createIfMissing(client, PVCS, workspacePvc(input), signal);
     const cachedJob = this.opts.jobs.get(namespace, observation.jobName);
     const madeJob = await createOrAdopt(client, JOBS, attemptJob(input), cachedJob, owner, signal);
+    if (madeJob.created) this.opts.metrics?.created('Job');
     if (madeJob.conflict) return { ...observation, conflict: { object: 'Job', message: madeJob.conflict } };
     return { ...observation, job: madeJob.object };
   }

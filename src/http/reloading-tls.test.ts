@@ -8,10 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SecureContextOptions } from 'node:tls';
+import { Registry } from 'prom-client';
 import t from 'tap';
+import { sampleSum } from '../../test/harness/prometheus-text.js';
 import { handshake } from '../../test/harness/tls.js';
 import { waitFor } from '../../test/harness/wait.js';
 import { createAuthority } from '../certs/authority.js';
+import { certWatcherMetrics } from './certwatcher-metrics.js';
 import { loadKeyPair, reloadCertificates } from './reloading-tls.js';
 
 const ca = await createAuthority('reload-ca');
@@ -35,7 +38,10 @@ const NOTICE_MS = 10_000;
 
 // Stricter than Node's default (TLS 1.2), so that a reset to the default shows.
 const tls: SecureContextOptions = { minVersion: 'TLSv1.3' };
-const server = createServer({ ...tls, ...loadKeyPair(files, tls) }, (_req, res) => res.end('ok'));
+const registry = new Registry();
+const certificates = certWatcherMetrics(registry);
+const serving = loadKeyPair(files, tls, certificates);
+const server = createServer({ ...tls, ...serving }, (_req, res) => res.end('ok'));
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const port = (server.address() as AddressInfo).port;
 const reloads: string[] = [];
@@ -45,6 +51,8 @@ const stop = reloadCertificates(server, files, {
   pollMs: 50,
   onReload: (f) => reloads.push(f),
   onError: (err) => errors.push(err.message),
+  serving,
+  metrics: certificates,
 });
 t.teardown(() => {
   stop();
@@ -105,3 +113,21 @@ t.test('a bad pair is reported once, however often it is read; the good one keep
   t.equal(errors.length, reported + 2, 'reported again: a good pair came in between');
   t.match(errors[reported + 1], /key values mismatch/);
 });
+
+t.test(
+  "controller-runtime's certwatcher counters: every read of a new pair, and every refused one",
+  async (t) => {
+    const text = await registry.metrics();
+    t.equal(sampleSum(text, 'certwatcher_read_certificate_errors_total'), errors.length, 'one per refusal');
+    t.ok(errors.length >= 2, 'the bad pairs above were refused');
+    // The start's read, then each read of changed files: served or refused.
+    const changes = reloads.length + errors.length;
+    t.equal(sampleSum(text, 'certwatcher_read_certificate_total'), 1 + changes);
+    const served = new X509Certificate(first.certPem).validTo; // the last good pair above
+    t.equal(
+      sampleSum(text, 'orchestrator_webhook_certificate_expiration_timestamp_seconds'),
+      Date.parse(served) / 1000,
+      'the expiry of the certificate served now',
+    );
+  },
+);

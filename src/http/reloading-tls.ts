@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:https';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import { hotFiles } from '../watch/hot-files.js';
+import type { CertificateMetrics } from './certwatcher-metrics.js';
 
 export interface CertificateFiles {
   certFile: string;
@@ -19,11 +20,13 @@ export interface ReloadOptions {
   /** Backstop for missed file events (Secret volumes swap a symlink). Default 10 s. */
   pollMs?: number;
   /** A new certificate is served (not called for a new key alone). */
-  onReload?: (fingerprint: string, pair: KeyPair) => void;
+  onReload?: (fingerprint: string) => void;
   /** A bad new pair: not served, the last good one stays. Once per distinct pair of files. */
   onError?: (err: Error) => void;
   /** The files cannot be watched: a rotation is seen at the next poll only. */
   onWatchError?: (err: Error) => void;
+  /** Counts each read of new files and each failed one. Default: not counted. */
+  metrics?: CertificateMetrics;
 }
 
 export interface KeyPair {
@@ -36,8 +39,34 @@ export interface KeyPair {
  * Reads the pair and proves it is usable (the key matches the certificate, and both suit the `tls`
  * options) before anyone serves it.
  */
-export function loadKeyPair(files: CertificateFiles, tls: SecureContextOptions = {}): KeyPair {
-  return provePair(readFileSync(files.certFile), readFileSync(files.keyFile), tls);
+export function loadKeyPair(
+  files: CertificateFiles,
+  tls: SecureContextOptions = {},
+  metrics?: CertificateMetrics,
+): KeyPair {
+  const pair = counted(metrics, () =>
+    provePair(readFileSync(files.certFile), readFileSync(files.keyFile), tls),
+  );
+  metrics?.serving(pair.cert);
+  return pair;
+}
+
+/** `read()`, counted unless it found the pair in force (`unchanged`): a failure always is. */
+function counted<T>(
+  metrics: CertificateMetrics | undefined,
+  read: () => T,
+  unchanged?: (value: T) => boolean,
+): T {
+  let value: T;
+  try {
+    value = read();
+  } catch (err) {
+    metrics?.read();
+    metrics?.failed();
+    throw err;
+  }
+  if (!unchanged?.(value)) metrics?.read();
+  return value;
 }
 
 function provePair(cert: Buffer, key: Buffer, tls: SecureContextOptions): KeyPair {
@@ -64,16 +93,22 @@ export function reloadCertificates(
     paths: [files.certFile, files.keyFile],
     initial: opts.serving,
     pollMs: opts.pollMs,
-    load: (read, current) => {
-      const cert = read.bytes(files.certFile);
-      const key = read.bytes(files.keyFile);
-      // The files the server was created with are no change (and need no proving again).
-      if (current && cert.equals(current.cert) && key.equals(current.key)) return current;
-      return provePair(cert, key, tls);
-    },
+    load: (read, current) =>
+      counted(
+        opts.metrics,
+        () => {
+          const cert = read.bytes(files.certFile);
+          const key = read.bytes(files.keyFile);
+          // The files the server was created with are no change (and need no proving again).
+          if (current && cert.equals(current.cert) && key.equals(current.key)) return current;
+          return provePair(cert, key, tls);
+        },
+        (pair) => pair === current,
+      ),
     onChange: (next, previous) => {
       server.setSecureContext({ ...tls, cert: next.cert, key: next.key });
-      if (next.fingerprint !== previous.fingerprint) opts.onReload?.(next.fingerprint, next);
+      opts.metrics?.serving(next.cert);
+      if (next.fingerprint !== previous.fingerprint) opts.onReload?.(next.fingerprint);
     },
     onError: opts.onError,
     onWatchError: opts.onWatchError,

@@ -241,3 +241,99 @@ t.test('stop gives up after its timeout and aborts the in-flight reconcile', asy
   t.equal(await controller.stop({ timeoutMs: 30 }), false, 'not drained');
   t.ok(signal?.aborted, 'the reconcile was told to stop');
 });
+
+t.test('a bug in a reconcile (TypeError, a thrown non-Error) counts as a panic and is retried', async (t) => {
+  const thrown: unknown[] = [new TypeError("Cannot read properties of undefined (reading 'spec')"), 'oops'];
+  let calls = 0;
+  const { source, controller, value } = setup(async () => {
+    calls++;
+    if (calls === 1) throw new Error('apiserver unavailable');
+    if (calls <= 3) throw thrown[calls - 2];
+  });
+  t.equal(await value('controller_runtime_reconcile_panics_total', { controller: 'test' }), 0, 'starts at 0');
+  source.put('a');
+  controller.start();
+  await waitFor('the success after the panics', () => calls === 4, quick);
+  await controller.stop();
+  t.equal(await value('controller_runtime_reconcile_panics_total'), 2, 'an ordinary error is no panic');
+  t.equal(await value('controller_runtime_reconcile_errors_total'), 3, 'a panic is an error too');
+  t.equal(await value('controller_runtime_reconcile_total', { result: 'success' }), 1, 'and it was retried');
+});
+
+t.test(
+  'a reconcile past its time limit is aborted, counted and retried; the limit is read per reconcile',
+  async (t) => {
+    const clock = new ManualClock();
+    let limitMs: number | undefined = 1000;
+    const reasons: unknown[] = [];
+    let calls = 0;
+    const { source, controller, value } = setup(
+      async (_req, ctx) => {
+        calls++;
+        if (calls > 1) return;
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+        reasons.push(ctx.signal.reason);
+        throw ctx.signal.reason;
+      },
+      { clock, reconcileTimeoutMs: () => limitMs },
+    );
+    t.equal(
+      await value('controller_runtime_reconcile_timeouts_total', { controller: 'test' }),
+      0,
+      'starts at 0',
+    );
+    source.put('a');
+    controller.start();
+    await waitFor('the first reconcile', () => calls === 1, quick);
+    clock.advance(999);
+    await sleep(10);
+    t.equal(reasons.length, 0, 'not aborted before its limit');
+    clock.advance(1);
+    await waitFor('the abort', () => reasons.length === 1, quick);
+    t.match(reasons[0], { name: 'ReconcileTimeoutError', message: /within 1000 ms/ });
+    clock.advance(5);
+    await waitFor('the retry', () => calls === 2, quick);
+    t.equal(await value('controller_runtime_reconcile_timeouts_total'), 1);
+    t.equal(await value('controller_runtime_reconcile_errors_total'), 1);
+    t.equal(await value('controller_runtime_reconcile_panics_total'), 0, 'a timeout is no panic');
+
+    limitMs = undefined;
+    let unlimited: AbortSignal | undefined;
+    const second = setup(
+      async (_req, ctx) => {
+        unlimited = ctx.signal;
+      },
+      { clock, reconcileTimeoutMs: () => limitMs },
+    );
+    second.source.put('b');
+    second.controller.start();
+    await waitFor('the reconcile without a limit', () => unlimited !== undefined, quick);
+    clock.advance(1_000_000);
+    t.notOk(unlimited?.aborted, 'no limit, no abort');
+    await Promise.all([controller.stop(), second.controller.stop()]);
+    t.equal(await second.value('controller_runtime_reconcile_timeouts_total'), 0);
+  },
+);
+
+t.test('a limited reconcile still hears the stop', async (t) => {
+  let signal: AbortSignal | undefined;
+  const { source, controller, value } = setup(
+    async (_req, ctx) => {
+      signal = ctx.signal;
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
+    },
+    { reconcileTimeoutMs: () => 3_600_000 },
+  );
+  source.put('a');
+  controller.start();
+  await waitFor('the reconcile', () => signal !== undefined, quick);
+  t.equal(await controller.stop({ timeoutMs: 30 }), false, 'not drained');
+  t.ok(signal?.aborted, 'the stop reached the reconcile through its limited signal');
+  t.notMatch(signal?.reason, { name: 'ReconcileTimeoutError' });
+  await waitFor(
+    'the worker to return',
+    async () => (await value('controller_runtime_active_workers')) === 0,
+    quick,
+  );
+  t.equal(await value('controller_runtime_reconcile_timeouts_total'), 0, 'a stop is no timeout');
+});

@@ -8,7 +8,15 @@ import { type Clock, realClock } from './clock.js';
 import { type EventMapper, type EventSource, mapToSelf } from './event-handlers.js';
 import { type ControllerMetrics, controllerMetrics } from './metrics.js';
 import { ItemExponentialRateLimiter, type RateLimiter } from './rate-limiter.js';
-import { isTerminalError, type Reconciler, type Request, requestFromKey, requestKey } from './reconciler.js';
+import { reconcileDeadline } from './reconcile-deadline.js';
+import {
+  isPanic,
+  isTerminalError,
+  type Reconciler,
+  type Request,
+  requestFromKey,
+  requestKey,
+} from './reconciler.js';
 import { WorkQueue } from './workqueue.js';
 
 export interface ControllerOptions {
@@ -23,6 +31,12 @@ export interface ControllerOptions {
   rateLimiter?: () => RateLimiter;
   /** Default: the real monotonic clock. */
   clock?: Clock;
+  /**
+   * The time limit of each reconcile in ms, read as each one starts (so a config reload applies): past
+   * it the reconcile's signal aborts and it counts in controller_runtime_reconcile_timeouts_total.
+   * Default: no limit (controller-runtime's default).
+   */
+  reconcileTimeoutMs?: () => number | undefined;
 }
 
 const RESULTS = ['success', 'error', 'requeue', 'requeue_after'] as const;
@@ -42,6 +56,7 @@ export class Controller {
   private readonly workers: number;
   private readonly rateLimiter: () => RateLimiter;
   private readonly clock: Clock;
+  private readonly reconcileTimeoutMs: () => number | undefined;
   private readonly metrics: ControllerMetrics;
   private readonly labels: { controller: string };
   private readonly sources: Array<{ source: EventSource; map: EventMapper }> = [];
@@ -58,12 +73,15 @@ export class Controller {
     }
     this.rateLimiter = opts.rateLimiter ?? (() => new ItemExponentialRateLimiter());
     this.clock = opts.clock ?? realClock;
+    this.reconcileTimeoutMs = opts.reconcileTimeoutMs ?? (() => undefined);
     this.metrics = controllerMetrics(opts.registry);
     this.labels = { controller: opts.name };
     // controller-runtime initialises every series so that rate() and absent() work from the first scrape.
     for (const result of RESULTS) this.metrics.reconcileTotal.inc({ ...this.labels, result }, 0);
     this.metrics.reconcileErrors.inc(this.labels, 0);
     this.metrics.terminalReconcileErrors.inc(this.labels, 0);
+    this.metrics.reconcilePanics.inc(this.labels, 0);
+    this.metrics.reconcileTimeouts.inc(this.labels, 0);
     this.metrics.maxConcurrentReconciles.set(this.labels, this.workers);
     this.metrics.activeWorkers.set(this.labels, 0);
   }
@@ -156,9 +174,10 @@ export class Controller {
     const logger = this.logger.child({ key });
     this.metrics.activeWorkers.inc(this.labels);
     let result: ResultLabel = 'error';
+    const deadline = reconcileDeadline(signal, this.reconcileTimeoutMs(), this.clock);
     try {
       const outcome = await this.reconciler.reconcile(requestFromKey(key), {
-        signal,
+        signal: deadline.signal,
         logger,
         retries: queue.numRequeues(key),
       });
@@ -175,6 +194,7 @@ export class Controller {
       }
     } catch (err) {
       this.metrics.reconcileErrors.inc(this.labels);
+      if (isPanic(err)) this.metrics.reconcilePanics.inc(this.labels);
       if (isTerminalError(err)) {
         this.metrics.terminalReconcileErrors.inc(this.labels);
         queue.forget(key);
@@ -187,6 +207,9 @@ export class Controller {
         logger.error({ err, retries: queue.numRequeues(key) }, 'reconcile failed; retrying with backoff');
       }
     } finally {
+      deadline.dispose();
+      // Counted however the reconcile ended, as controller-runtime does: it may have finished its work.
+      if (deadline.timedOut()) this.metrics.reconcileTimeouts.inc(this.labels);
       this.metrics.activeWorkers.dec(this.labels);
       this.metrics.reconcileTime.observe(this.labels, (this.clock.now() - started) / 1000);
       this.metrics.reconcileTotal.inc({ ...this.labels, result });

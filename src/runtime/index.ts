@@ -57,7 +57,9 @@ export {
   type ItemExponentialRateLimiterOptions,
   type RateLimiter,
 } from './rate-limiter.js';
+export { type ReconcileDeadline, ReconcileTimeoutError, reconcileDeadline } from './reconcile-deadline.js';
 export {
+  isPanic,
   isTerminalError,
   type ReconcileContext,
   type Reconciler,

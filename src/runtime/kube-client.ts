@@ -14,6 +14,8 @@ import {
   request as httpsRequest,
 } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Counter, Registry } from 'prom-client';
+import { restClientMetrics } from './metrics.js';
 import type { KubeObject } from './object.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
@@ -45,6 +47,8 @@ export class RequestTimeoutError extends Error {
 export interface KubeClientOptions {
   /** Limit on each request without its own timeout (for a watch: until the response starts). Default 30 s. */
   requestTimeoutMs?: number;
+  /** Where every request is counted (`rest_client_requests_total`). Default: not counted. */
+  registry?: Registry;
 }
 
 export interface CallOptions {
@@ -79,12 +83,14 @@ export interface ApiRequester {
 export class KubeClient implements ApiRequester {
   private readonly requestTimeoutMs: number;
   private agent: HttpAgent | undefined;
+  private readonly requestCount: Counter<'code' | 'method' | 'host'> | undefined;
 
   constructor(
     readonly kubeConfig: KubeConfig,
     opts: KubeClientOptions = {},
   ) {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.requestCount = opts.registry && restClientMetrics(opts.registry);
   }
 
   /** One request; resolves to the parsed JSON body of a 2xx answer, else rejects with an ApiError. */
@@ -226,12 +232,15 @@ export class KubeClient implements ApiRequester {
         req.once('error', reject);
         req.end(payload);
       });
+      this.requestCount?.inc({ code: String(res.statusCode ?? 0), method, host: url.host });
       if (!wholeRequest) {
         clearTimeout(timer);
         timer = undefined;
       }
       return { req, res, cleanup };
     } catch (err) {
+      // client-go's code for a request that got no answer.
+      this.requestCount?.inc({ code: '<error>', method, host: url.host });
       cleanup();
       throw err;
     }

@@ -6,7 +6,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 /** controller-runtime's ExponentialBuckets(10e-9, 10, 12), written out to avoid float drift in labels. */
 const WORKQUEUE_BUCKETS = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100, 1000];
 
-const RECONCILE_BUCKETS = [
+export const RECONCILE_BUCKETS = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25,
   1.5, 1.75, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60,
 ];
@@ -23,7 +23,8 @@ export interface InFlightReporter {
 }
 
 export interface WorkQueueMetrics {
-  depth: Gauge<QueueLabel>;
+  /** With controller-runtime's `priority` label: `""` for a queue without priorities, like ours. */
+  depth: Gauge<QueueLabel | 'priority'>;
   adds: Counter<QueueLabel>;
   queueDuration: Histogram<QueueLabel>;
   workDuration: Histogram<QueueLabel>;
@@ -38,6 +39,8 @@ export interface ControllerMetrics {
   reconcileTotal: Counter<'controller' | 'result'>;
   reconcileErrors: Counter<'controller'>;
   terminalReconcileErrors: Counter<'controller'>;
+  reconcilePanics: Counter<'controller'>;
+  reconcileTimeouts: Counter<'controller'>;
   reconcileTime: Histogram<'controller'>;
   maxConcurrentReconciles: Gauge<'controller'>;
   activeWorkers: Gauge<'controller'>;
@@ -76,7 +79,12 @@ export const workQueueMetrics = memo((registry): WorkQueueMetrics => {
     });
   return {
     reporters,
-    depth: new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', labelNames, registers }),
+    depth: new Gauge({
+      name: 'workqueue_depth',
+      help: 'Current depth of workqueue by workqueue and priority',
+      labelNames: [...labelNames, 'priority'],
+      registers,
+    }),
     adds: new Counter({
       name: 'workqueue_adds_total',
       help: 'Total number of adds handled by workqueue',
@@ -120,6 +128,9 @@ export const workQueueMetrics = memo((registry): WorkQueueMetrics => {
 
 export const controllerMetrics = memo((registry): ControllerMetrics => {
   const registers = [registry];
+  const labelNames = ['controller'] as const;
+  const counter = (name: string, help: string) => new Counter({ name, help, labelNames, registers });
+  const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames, registers });
   return {
     reconcileTotal: new Counter({
       name: 'controller_runtime_reconcile_total',
@@ -127,37 +138,37 @@ export const controllerMetrics = memo((registry): ControllerMetrics => {
       labelNames: ['controller', 'result'] as const,
       registers,
     }),
-    reconcileErrors: new Counter({
-      name: 'controller_runtime_reconcile_errors_total',
-      help: 'Total number of reconciliation errors per controller',
-      labelNames: ['controller'] as const,
-      registers,
-    }),
-    terminalReconcileErrors: new Counter({
-      name: 'controller_runtime_terminal_reconcile_errors_total',
-      help: 'Total number of terminal reconciliation errors per controller',
-      labelNames: ['controller'] as const,
-      registers,
-    }),
+    reconcileErrors: counter(
+      'controller_runtime_reconcile_errors_total',
+      'Total number of reconciliation errors per controller',
+    ),
+    terminalReconcileErrors: counter(
+      'controller_runtime_terminal_reconcile_errors_total',
+      'Total number of terminal reconciliation errors per controller',
+    ),
+    reconcilePanics: counter(
+      'controller_runtime_reconcile_panics_total',
+      'Total number of reconciliation panics per controller',
+    ),
+    reconcileTimeouts: counter(
+      'controller_runtime_reconcile_timeouts_total',
+      'Total number of reconciliation timeouts per controller',
+    ),
     reconcileTime: new Histogram({
       name: 'controller_runtime_reconcile_time_seconds',
       help: 'Length of time per reconciliation per controller',
       buckets: RECONCILE_BUCKETS,
-      labelNames: ['controller'] as const,
+      labelNames,
       registers,
     }),
-    maxConcurrentReconciles: new Gauge({
-      name: 'controller_runtime_max_concurrent_reconciles',
-      help: 'Maximum number of concurrent reconciles per controller',
-      labelNames: ['controller'] as const,
-      registers,
-    }),
-    activeWorkers: new Gauge({
-      name: 'controller_runtime_active_workers',
-      help: 'Number of currently used workers per controller',
-      labelNames: ['controller'] as const,
-      registers,
-    }),
+    maxConcurrentReconciles: gauge(
+      'controller_runtime_max_concurrent_reconciles',
+      'Maximum number of concurrent reconciles per controller',
+    ),
+    activeWorkers: gauge(
+      'controller_runtime_active_workers',
+      'Number of currently used workers per controller',
+    ),
   };
 });
 
@@ -172,4 +183,18 @@ export const leaderElectionMetrics = memo(
       registers: [registry],
     }),
   }),
+);
+
+/**
+ * client-go's request result metric as controller-runtime registers it: every request to the apiserver
+ * (watches included), by HTTP status code (`<error>` when no answer came), method and host.
+ */
+export const restClientMetrics = memo(
+  (registry): Counter<'code' | 'method' | 'host'> =>
+    new Counter({
+      name: 'rest_client_requests_total',
+      help: 'Number of HTTP requests, partitioned by status code, method, and host.',
+      labelNames: ['code', 'method', 'host'] as const,
+      registers: [registry],
+    }),
 );

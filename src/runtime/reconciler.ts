@@ -66,3 +66,20 @@ export function requestFromKey(key: string): Request {
     ? { namespace: '', name: key }
     : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
+
+/**
+ * Whether a reconcile failed from a bug rather than from the world: what a Go reconciler would do by
+ * panicking (a nil dereference, an index out of range). In JavaScript that is an error the engine
+ * throws (TypeError for `undefined.x`, ReferenceError, RangeError, SyntaxError from JSON.parse of our
+ * own output) or a thrown value that is no Error at all. Counted as controller-runtime counts panics;
+ * still an ordinary error for the queue (retried with backoff), as controller-runtime recovers them.
+ */
+export function isPanic(err: unknown): boolean {
+  return (
+    !(err instanceof Error) ||
+    err instanceof TypeError ||
+    err instanceof ReferenceError ||
+    err instanceof RangeError ||
+    err instanceof SyntaxError
+  );
+}

@@ -152,8 +152,8 @@ t.test('metrics follow controller-runtime: depth, adds, durations, in-flight gau
   const text0 = await registry.metrics();
   t.match(
     text0,
-    /workqueue_depth\{name="mirror",controller="mirror"\} 0/,
-    'initialised to 0 with both labels',
+    /workqueue_depth\{name="mirror",controller="mirror",priority=""\} 0/,
+    'initialised to 0 with both labels, and no priority (as controller-runtime without a priority queue)',
   );
   t.match(text0, /workqueue_adds_total\{name="mirror",controller="mirror"\} 0/);
   q.add('a');

@@ -61,6 +61,8 @@ export class WorkQueue implements InFlightReporter {
   private readonly clock: Clock;
   private readonly metrics: WorkQueueMetrics | undefined;
   private readonly labels: { name: string; controller: string };
+  /** controller-runtime's queue without priorities reports its depth under priority "". */
+  private readonly depthLabels: { name: string; controller: string; priority: string };
   private shuttingDown = false;
 
   constructor(opts: WorkQueueOptions) {
@@ -68,9 +70,10 @@ export class WorkQueue implements InFlightReporter {
     this.rateLimiter = opts.rateLimiter ?? new ItemExponentialRateLimiter();
     this.clock = opts.clock ?? realClock;
     this.labels = { name: opts.name, controller: opts.name };
+    this.depthLabels = { ...this.labels, priority: '' };
     this.metrics = opts.registry ? workQueueMetrics(opts.registry) : undefined;
     if (this.metrics) {
-      this.metrics.depth.set(this.labels, 0);
+      this.metrics.depth.set(this.depthLabels, 0);
       this.metrics.adds.inc(this.labels, 0);
       this.metrics.retries.inc(this.labels, 0);
       this.metrics.reporters.add(this);
@@ -161,7 +164,7 @@ export class WorkQueue implements InFlightReporter {
     this.delayed.clear();
     this.fifo.clear();
     this.dirty.clear();
-    this.metrics?.depth.set(this.labels, 0);
+    this.metrics?.depth.set(this.depthLabels, 0);
     for (const resolve of this.waiters.splice(0)) resolve(undefined);
   }
 
@@ -197,7 +200,7 @@ export class WorkQueue implements InFlightReporter {
 
   private enqueue(key: string): void {
     this.fifo.push(key);
-    this.metrics?.depth.inc(this.labels);
+    this.metrics?.depth.inc(this.depthLabels);
     const waiter = this.waiters.shift();
     if (waiter) waiter(this.take());
   }
@@ -206,7 +209,7 @@ export class WorkQueue implements InFlightReporter {
     const key = this.fifo.shift();
     if (key === undefined) return undefined;
     const now = this.clock.now();
-    this.metrics?.depth.dec(this.labels);
+    this.metrics?.depth.dec(this.depthLabels);
     const queued = this.dirty.get(key);
     if (queued !== undefined) this.metrics?.queueDuration.observe(this.labels, (now - queued) / 1000);
     this.dirty.delete(key);

@@ -31,3 +31,35 @@ export function sampleSum(exposition: string, name: string, labels: Record<strin
 export function metricFamilies(exposition: string): string[] {
   return [...exposition.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1] as string);
 }
+
+/** A metric family as an exposition shows it: its type and the label names its samples carry. */
+export interface FamilyShape {
+  type: string;
+  /** Sorted; a histogram's `le` left out. Empty also when the family has no sample (see `sampled`). */
+  labels: string[];
+  sampled: boolean;
+}
+
+/** Every family of an exposition with its type and label names (the union over its samples). */
+export function familyShapes(exposition: string): Map<string, FamilyShape> {
+  const shapes = new Map<string, FamilyShape & { names: Set<string> }>();
+  for (const [, name, type] of exposition.matchAll(/^# TYPE (\S+) (\S+)$/gm))
+    shapes.set(name as string, { type: type as string, labels: [], sampled: false, names: new Set() });
+  for (const line of exposition.split('\n')) {
+    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? /.exec(line);
+    if (!match) continue;
+    const sample = match[1] as string;
+    const family = shapes.has(sample) ? sample : sample.replace(/_(bucket|sum|count)$/, '');
+    const shape = shapes.get(family);
+    if (!shape) continue;
+    shape.sampled = true;
+    for (const [, key] of (match[2] ?? '').matchAll(/(\w+)="(?:[^"\\]|\\.)*"/g))
+      if (key !== 'le') shape.names.add(key as string);
+  }
+  return new Map(
+    [...shapes].map(([name, { type, sampled, names }]) => [
+      name,
+      { type, sampled, labels: [...names].sort() },
+    ]),
+  );
+}

@@ -2,6 +2,7 @@
 // caches (a test fills them as the informers would), the real capacity count over those stores
 // (cacheSources), the default controller config (or one given) and the package's templates.
 import pino from 'pino';
+import { Registry } from 'prom-client';
 import { type ControllerConfig, kindFacts, LABELS, type TaskRun } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
@@ -10,6 +11,7 @@ import { cacheSources } from '../../src/controllers/capacity-cache.js';
 import { PodsByJob } from '../../src/controllers/job-pods.js';
 import { CONFIGMAPS, JOBS, PVCS } from '../../src/controllers/owned-objects.js';
 import { RUN_STRATEGIES } from '../../src/controllers/run-kind.js';
+import { runRecorder } from '../../src/controllers/run-metrics.js';
 import { RunReconciler } from '../../src/controllers/run-reconciler.js';
 import { loadTemplateSet } from '../../src/render/index.js';
 import { type KubeObject, type Result, resourcePath, Store } from '../../src/runtime/index.js';
@@ -115,6 +117,8 @@ export interface Fixture {
   /** The pods by Job, as the pod informer's events keep them. */
   pods: PodsByJob;
   capacity: Capacity;
+  /** Where the reconciler's run metrics go. */
+  registry: Registry;
   /** Puts the run in the run cache and in the API (where its status is written). */
   addRun(run: TaskRun): void;
   /** Puts a Job in the Job cache and in the API. */
@@ -139,7 +143,9 @@ export function fixture(opts: { config?: ControllerConfig; now?: () => Date } = 
     cacheSources(source(jobs), [{ kind: 'TaskRun', runs: source(runs) }], () => config),
   );
   const caches = { runs, jobs, configMaps, workspaces, pods, capacity };
+  const registry = new Registry();
   const reconciler = new RunReconciler<'TaskRun'>({
+    metrics: runRecorder(registry, 'TaskRun', config),
     client: api,
     strategy: RUN_STRATEGIES.TaskRun,
     config: () => config,
@@ -151,6 +157,7 @@ export function fixture(opts: { config?: ControllerConfig; now?: () => Date } = 
   return {
     api,
     ...caches,
+    registry,
     addRun(run) {
       runs.set(run);
       api.seed(runsPath, run);

@@ -11,8 +11,10 @@ import { existingCluster } from '../../src/cluster/index.js';
 import { defaultConfigFile } from '../../src/config/load.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { kubectl } from '../harness/cluster.js';
+import { controllerRuntimeFamilies, parityProblems } from '../harness/controller-runtime-metrics.js';
 import { writeKubeletVolume } from '../harness/pod-spec.js';
 import { processesGone } from '../harness/processes.js';
+import { sampleSum } from '../harness/prometheus-text.js';
 import { waitFor } from '../harness/wait.js';
 
 const root = packageRoot();
@@ -143,9 +145,35 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
   const metrics = Number(seen['manager started']?.metricsPort);
   const ready = await fetch(`http://127.0.0.1:${probes}/readyz`);
   t.equal(ready.status, 200, 'ready: caches synced and the webhook serving');
-  const scraped = await (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
-  t.match(scraped, /controller_runtime_webhook_requests_total\{webhook="mutate-taskrun",code="200"\} [1-9]/);
-  t.match(scraped, /leader_election_master_status\{name="orchestrator-leader"\} 1/);
+  const scrape = async () => (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
+  // The Job follows the ConfigMap in the same reconcile.
+  await waitFor(
+    'the Job to be counted',
+    async () => sampleSum(await scrape(), 'taskrun_jobs_created_total') >= 1,
+  );
+  const scraped = await scrape();
+  const count = (name: string, labels: Record<string, string> = {}) => sampleSum(scraped, name, labels);
+  const mutate = { webhook: '/mutate-orchestrator-io-v1-taskrun', code: '200' };
+  t.ok(count('controller_runtime_webhook_requests_total', mutate) >= 1, 'webhooks labelled by path');
+  t.equal(count('leader_election_master_status', { name: 'orchestrator-leader' }), 1);
+  t.ok(count('rest_client_requests_total', { method: 'POST', code: '201' }) >= 2, 'the API calls it made');
+  t.ok(count('rest_client_requests_total', { method: 'GET', code: '200' }) >= 1, 'lists and watches');
+  t.ok(count('certwatcher_read_certificate_total') >= 1, 'the serving certificate read');
+  t.equal(count('certwatcher_read_certificate_errors_total'), 0);
+  t.ok(count('taskrun_reconciliations_total') >= 1, "the TaskRun design's counters");
+  t.ok(count('taskrun_reconciliation_duration_seconds_count') >= 1);
+  t.equal(count('taskrun_configmaps_created_total'), 1);
+  t.equal(count('taskrun_jobs_created_total'), 1);
+  t.equal(count('controller_runtime_reconcile_panics_total'), 0);
+  t.equal(count('controller_runtime_reconcile_timeouts_total'), 0);
+  // Names, types and labels as controller-runtime's, for every family both have.
+  const parity = parityProblems(scraped);
+  t.same(parity.problems, [], `${parity.common.length} families as controller-runtime's`);
+  t.same(
+    [...controllerRuntimeFamilies().keys()].filter((name) => !parity.common.includes(name)),
+    ['controller_runtime_conversion_webhook_panics_total', 'leader_election_slowpath_total'],
+    'the only ones we lack: no conversion webhook, and no client-go slow path',
+  );
 
   const dir = kubeconfig.replace(/\/kubeconfig$/, '');
   t.equal(child.exitCode, null, 'still running');

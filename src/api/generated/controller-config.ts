@@ -223,6 +223,17 @@ export interface components {
                 global: number;
             };
             /**
+             * @description How the controllers reconcile runs.
+             * @default {}
+             */
+            reconcile: {
+                /**
+                 * @description The time limit of one reconcile of a run (controller-runtime's ReconciliationTimeout). Past it the reconcile's API calls are aborted, it is retried with backoff, and it counts in controller_runtime_reconcile_timeouts_total. A reconcile makes a handful of API calls of at most 10 s each and normally takes milliseconds; the limit ends one stuck behind a call that hangs. Default 60.
+                 * @default 60
+                 */
+                timeoutSeconds: number;
+            };
+            /**
              * @description Secrets mounted into agent Jobs. Names may contain {githubApp}, replaced by the run's GitHub App name in lower case (the GitHub user's runs get none of those), and the user's secrets {githubUser}.
              * @default {}
              */

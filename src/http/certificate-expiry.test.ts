@@ -11,7 +11,8 @@ import { secretVolumeWriter } from '../../test/harness/tls.js';
 import { waitFor } from '../../test/harness/wait.js';
 import { startVolumeWebhookServer } from '../../test/harness/webhook.js';
 import { createAuthority, type KeyPair } from '../certs/authority.js';
-import { CERTIFICATE_EXPIRY_METRIC } from './certificate-metrics.js';
+
+const CERTIFICATE_EXPIRY_METRIC = 'orchestrator_webhook_certificate_expiration_timestamp_seconds';
 
 const ca = await createAuthority('expiry-ca');
 const issue = (days: number) => ca.issueServing({ commonName: 'webhook', ipAddresses: ['127.0.0.1'], days });
