@@ -130,7 +130,8 @@ export function codeRunContext(
     run: c.run,
     agent: c.agent,
     task: { id: spec.taskId, service: spec.service, files: [] },
-    session: session(run, spec.continueSession === true || attempt > 1),
+    // A remediation run continues another run's session until it has recorded its own.
+    session: session(run, spec.continueSession === true || attempt > 1, spec.remediation?.sessionId),
     memory: { overwrite: spec.overwriteMemory === true },
     repo: { url: spec.repositoryUrl, baseBranch: '', branch: featureBranch(spec.taskId), sparseDir: null },
     docs: {
@@ -164,6 +165,15 @@ export function codeRunContext(
       continueSession: spec.continueSession === true,
       workingDirectory: spec.workingDirectory ?? null,
       enableDocker: spec.enableDocker === true,
+      remediation: spec.remediation
+        ? {
+            trigger: spec.remediation.trigger,
+            feedback: spec.remediation.feedback,
+            author: spec.remediation.author ?? null,
+            url: spec.remediation.url ?? null,
+            pullRequestUrl: spec.remediation.pullRequestUrl ?? null,
+          }
+        : null,
     },
     docsRun: null,
   };

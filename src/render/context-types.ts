@@ -104,6 +104,14 @@ export interface TemplateContext {
     continueSession: boolean;
     workingDirectory: string | null;
     enableDocker: boolean;
+    /** spec.remediation (the feedback the run acts on), its absent fields null; null when unset. */
+    remediation: {
+      trigger: 'comment' | 'review' | 'ci-failure';
+      feedback: string;
+      author: string | null;
+      url: string | null;
+      pullRequestUrl: string | null;
+    } | null;
   } | null;
   docsRun: {
     workingDirectory: string;

@@ -95,11 +95,12 @@ export function common(c: CommonInput, input: ContextInput) {
 
 /**
  * Whether the attempt continues the agent's session, and which one: the session id the last attempt
- * reported (status.sessionId, result protocol) when there is one, else null (the entry script then
- * continues the latest session in the workspace).
+ * reported (status.sessionId, result protocol) when there is one, else `fallback` (a session the run
+ * was created to continue), else null (the entry script then continues the latest session in the
+ * workspace).
  */
-export function session(run: Run, resume: boolean): TemplateContext['session'] {
-  return { resume, id: resume ? (run.status?.sessionId ?? null) : null };
+export function session(run: Run, resume: boolean, fallback?: string): TemplateContext['session'] {
+  return { resume, id: resume ? (run.status?.sessionId ?? fallback ?? null) : null };
 }
 
 /** A TaskRun's agentTools override the preset for the tools they name; restrictions become deny rules. */

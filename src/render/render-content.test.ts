@@ -100,6 +100,41 @@ t.test('tool presets decide the MCP servers and remote tools', async (t) => {
   t.equal(advanced.client.preset, 'advanced');
 });
 
+t.test('CodeRun: a remediation quotes its feedback and continues the session it names', async (t) => {
+  const run = sampleCodeRun({ ...fresh, continuing: true }, config);
+  const own = renderCodeRun(set, run, config, 1);
+  t.match(own.context.session, { resume: true, id: 'session-1234' }, 'a session of its own comes first');
+  t.match(
+    own.data['prompt.md'],
+    /octocat commented on the pull request https:\/\/github\.com\/acme\/payments\/pull\/12 /,
+  );
+  t.match(
+    own.data['prompt.md'],
+    /<feedback>\nPlease handle a `null` card token\.\n\n> quoted line\n<\/feedback>/,
+  );
+  delete run.status;
+  t.match(renderCodeRun(set, run, config, 1).context.session, { resume: true, id: 'session-0001' });
+  const spec = run.spec;
+  spec.remediation = {
+    trigger: 'ci-failure',
+    feedback: 'build: failure\nexit 2',
+    url: 'https://github.com/acme/payments/actions/runs/9',
+  };
+  const ci = renderCodeRun(set, run, config, 1).data['prompt.md'];
+  t.match(
+    ci,
+    /CI failed on `feature\/task-7-implementation` \(https:\/\/github\.com\/acme\/payments\/actions\/runs\/9\)/,
+  );
+  t.match(ci, /<feedback>\nbuild: failure\nexit 2\n<\/feedback>/);
+  spec.remediation = { trigger: 'review', feedback: 'Split the function.' };
+  t.match(
+    renderCodeRun(set, run, config, 1).data['prompt.md'],
+    /A reviewer requested changes on the pull request\.\nAddress every point/,
+  );
+  const plain = renderCodeRun(set, sampleCodeRun(fresh, config), config, 1).data['prompt.md'];
+  t.notMatch(plain, /feedback/, 'no remediation, no feedback section');
+});
+
 t.test('CodeRun: continueSession resumes the recorded session; a later attempt resumes it too', async (t) => {
   const resumed = renderCodeRun(set, sampleCodeRun({ ...fresh, continuing: true }, config), config, 1);
   t.match(resumed.data['container.sh'], /readonly SESSION_ID='session-1234'/);

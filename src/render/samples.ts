@@ -72,6 +72,19 @@ export function sampleCodeRun(
       continueSession: continuing,
       contextVersion: 1,
       overwriteMemory: !continuing,
+      // A continued run is also a remediation (the webhook's kind of continued run), so its prompt is tried too.
+      ...(continuing
+        ? {
+            remediation: {
+              trigger: 'comment' as const,
+              feedback: 'Please handle a `null` card token.\n\n> quoted line',
+              author: 'octocat',
+              url: 'https://github.com/acme/payments/pull/12#issuecomment-1',
+              pullRequestUrl: 'https://github.com/acme/payments/pull/12',
+              sessionId: 'session-0001',
+            },
+          }
+        : {}),
     },
     status: continuing ? { sessionId: 'session-1234' } : {},
   };

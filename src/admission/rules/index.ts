@@ -12,6 +12,7 @@ import {
 } from './locations.js';
 import { sizeBudget, uniqueFilenames } from './markdown-files.js';
 import { knownAgent, knownModel, notDependingOnItself, recognisedGithubApp } from './references.js';
+import { remediationSessionNeedsContinue } from './remediation.js';
 
 export type { Rule, RuleContext } from './context.js';
 export { MARKDOWN_BUDGET_BYTES } from './markdown-files.js';
@@ -50,6 +51,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     validAgentEnv,
     dockerAllowed,
     agentServiceAccount('CodeRun'),
+    remediationSessionNeedsContinue,
   ],
   DocsRun: [
     oneGithubIdentity,

@@ -238,3 +238,16 @@ t.test('an agent with clusterAccess runs as its own ServiceAccount only', async 
   );
   t.match(findings(taskRun({ agent: 'tess', serviceAccountName: 'admin' })), [/^error cluster-access /]);
 });
+
+t.test('a remediation session id requires continueSession', async (t) => {
+  const remediation = { trigger: 'comment', feedback: 'Please rename the flag.', sessionId: 'sess-1' };
+  t.same(codeRunFindings({ continueSession: true, remediation }), []);
+  t.same(codeRunFindings({ remediation: { trigger: 'review', feedback: 'x' } }), []);
+  t.match(codeRunFindings({ remediation }), [
+    /^error remediation-session spec\.remediation\.sessionId: Invalid value: .*requires spec\.continueSession: true/,
+  ]);
+  t.match(codeRunFindings({ remediation: { trigger: 'push', feedback: '' } }), [
+    /spec\.remediation\.trigger: Unsupported value: "push"/,
+    /spec\.remediation\.feedback/,
+  ]);
+});

@@ -51,6 +51,24 @@ export interface components {
                  * @default false
                  */
                 continueSession?: boolean;
+                /** @description Feedback this run is to act on: a comment or review asking for changes on the task's pull request, or a failed CI check on its branch. The agent's prompt quotes it (templates/code/prompt.md.hbs). The GitHub webhook (docs/github-webhook.md) sets it on the remediation runs it creates; anyone may set it. Default none. */
+                remediation?: {
+                    /**
+                     * @description What asked for the run: comment (a comment on the pull request or on its code), review (a review requesting changes) or ci-failure (a failed check or workflow run). Required.
+                     * @enum {string}
+                     */
+                    trigger: "comment" | "review" | "ci-failure";
+                    /** @description The text to act on: the comment or the review's body, or the failed check's name, title and summary. Required. */
+                    feedback: string;
+                    /** @description Who wrote the feedback (a GitHub login), or the app that reported the failure. */
+                    author?: string;
+                    /** @description Where the feedback is on GitHub (the comment, the review, the check or workflow run). */
+                    url?: string;
+                    /** @description The pull request the feedback is about, when known. */
+                    pullRequestUrl?: string;
+                    /** @description The agent session to continue (the status.sessionId of the run this one follows), used while the run has recorded none of its own. Requires continueSession. */
+                    sessionId?: string;
+                };
                 /**
                  * @description Whether the agent's memory file is overwritten from the template. Default false.
                  * @default false
