@@ -61,3 +61,20 @@ t.test('an agent with clusterAccess needs a ServiceAccount of its own', async (t
     /agents\.tess\.serviceAccountName: Required value: an agent with clusterAccess runs as a ServiceAccount of its own/,
   );
 });
+
+t.test('githubWebhook: defaults, and patterns that name the task once', async (t) => {
+  const hook = parseConfig(defaultText).githubWebhook;
+  t.same(hook.secretFiles, []);
+  t.equal(hook.branchPattern, 'feature/task-{taskId}-implementation');
+  t.equal(hook.taskLabel, 'task-{taskId}');
+  t.same(hook.authorAssociations, ['OWNER', 'MEMBER', 'COLLABORATOR']);
+  const withHook = (yaml: string) => `${defaultText}\ngithubWebhook:\n${yaml}`;
+  t.throws(
+    () => parseConfig(withHook('  branchPattern: feature/x\n  taskLabel: "{taskId}-{taskId}"\n')),
+    /githubWebhook\.branchPattern: Invalid value: "feature\/x": must contain \{taskId\} exactly once \(it has 0\)[\s\S]*githubWebhook\.taskLabel: Invalid value: "\{taskId\}-\{taskId\}": must contain \{taskId\} exactly once \(it has 2\)/,
+  );
+  t.throws(
+    () => parseConfig(withHook('  repositories: [{ name: "not a repo", namespace: team-a }]\n')),
+    /githubWebhook\.repositories\[0\]\.name: Invalid value: "not a repo"/,
+  );
+});

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ControllerConfig } from '../api/index.js';
 import { loadSchema } from '../api/schemas.js';
+import { taskPatternProblem } from '../github/task-pattern.js';
 import { qualifiedNameProblem } from '../naming/names.js';
 import { packageRoot } from '../util/package-root.js';
 import { error, type Finding, formatFinding } from '../validation/finding.js';
@@ -89,6 +90,17 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
     if (problem)
       findings.push(
         error('config', `job.podAnnotations[${JSON.stringify(key)}]`, `Invalid value: ${problem}`),
+      );
+  }
+  for (const field of ['branchPattern', 'taskLabel'] as const) {
+    const problem = taskPatternProblem(config.githubWebhook[field]);
+    if (problem)
+      findings.push(
+        error(
+          'config',
+          `githubWebhook.${field}`,
+          `Invalid value: ${JSON.stringify(config.githubWebhook[field])}: ${problem}`,
+        ),
       );
   }
   findings.push(...namespaceScopeFindings(config));

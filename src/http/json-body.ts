@@ -19,13 +19,26 @@ export interface JsonBodyOptions {
 }
 
 /**
- * Reads and parses a JSON request body: 415 for another content type, 413 past the limit (decided from
- * Content-Length at once, else while streaming), 408 when the client stalls, 400 for invalid JSON.
+ * Reads and parses a JSON request body: 415 for another content type, then as readBody, then 400 for
+ * invalid JSON.
  */
 export async function readJsonBody(req: IncomingMessage, opts: JsonBodyOptions): Promise<unknown> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json')
     throw new HttpError(415, `content type must be application/json, not ${JSON.stringify(type)}`);
+  const body = await readBody(req, opts);
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    throw new HttpError(400, `invalid JSON: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Reads a request body as sent: 413 past the limit (decided from Content-Length at once, else while
+ * streaming, never buffering past it), 408 when the client stalls.
+ */
+export async function readBody(req: IncomingMessage, opts: JsonBodyOptions): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > opts.limitBytes) {
     throw new HttpError(413, `body of ${declared} bytes exceeds the limit of ${opts.limitBytes}`);
@@ -57,10 +70,5 @@ export async function readJsonBody(req: IncomingMessage, opts: JsonBodyOptions):
     req.once('error', (err) => fail(new HttpError(400, `reading the body failed: ${err.message}`)));
   });
   // A review often arrives in one chunk (a TLS record holds 16 KiB): no copy then.
-  const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-  try {
-    return JSON.parse(body.toString('utf8'));
-  } catch (err) {
-    throw new HttpError(400, `invalid JSON: ${(err as Error).message}`);
-  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
 }

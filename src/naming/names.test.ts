@@ -7,6 +7,7 @@ import {
   docsRunJobName,
   docsWorkspacePvcName,
   filesConfigMapName,
+  githubRunName,
   taskRunJobName,
   uidHash,
   workspacePvcName,
@@ -75,4 +76,24 @@ t.test('workspace PVCs: shared for implementation agents, per agent otherwise', 
 t.test("a CodeRun's names say who it acts as: its App's agent, else its GitHub user", async (t) => {
   t.equal(codeRunActor({ githubApp: '5DLabs-Cleo' }), 'cleo');
   t.equal(codeRunActor({ githubUser: 'Swe-1-5dlabs' }), 'swe-1-5dlabs');
+});
+
+t.test('githubRunName: one name per key, a DNS label of at most 63 characters', async (t) => {
+  const guid = '72d3162e-cc78-11e3-81ab-4c9367dc0958';
+  t.equal(githubRunName(guid), `github-${guid}`);
+  t.equal(githubRunName(guid), githubRunName(guid), 'stable: a redelivery gets the same name');
+  t.not(githubRunName('ABC'), githubRunName('abc'), 'case is kept apart by the hash');
+  t.match(githubRunName('ABC'), /^github-abc-[0-9a-f]{8}$/);
+  const dns = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+  for (const key of [
+    'a'.repeat(200),
+    `${'a'.repeat(200)}b`,
+    '!!!',
+    'ci-0123456789abcdef0123456789abcdef01234567',
+    'x--',
+  ]) {
+    const name = githubRunName(key);
+    t.ok(name.length <= 63 && dns.test(name), `${name} is a DNS label`);
+  }
+  t.not(githubRunName('a'.repeat(200)), githubRunName(`${'a'.repeat(200)}b`));
 });

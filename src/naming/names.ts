@@ -126,3 +126,15 @@ export function runDirectory(
     ? `${root}/docs/.task/docs/run-${attempt}`
     : `${root}/${where.service}/.task/${where.taskId}/run-${attempt}`;
 }
+
+/**
+ * `github-{key}`: a run named after what asked for it on GitHub (a delivery id, a failed commit), so
+ * that asking again, from any replica or after a restart, finds the name taken (409). A key that is
+ * not already lower-case name characters also gets a hash of itself: `ABC` and `abc` stay apart.
+ */
+export function githubRunName(key: string): string {
+  const readable = `github-${slug(key)}`;
+  if (slug(key) === key) return boundedName(readable);
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, HASH_LENGTH);
+  return boundedName(`${readable.replace(/-+$/, '')}-${hash}`);
+}

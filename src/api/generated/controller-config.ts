@@ -99,6 +99,64 @@ export interface components {
             /** @description Recognised GitHub App names (e.g. 5DLabs-Rex); when non-empty, a run naming another app is denied at admission. Default empty (any app). */
             githubApps?: string[];
             /**
+             * @description The GitHub webhook endpoint (/webhook/github): which deliveries it trusts and which it turns into remediation CodeRuns (docs/github-webhook.md).
+             * @default {}
+             */
+            githubWebhook: {
+                /**
+                 * @description Files holding the webhook secret, e.g. the keys of a mounted Secret: the first the current secret, the second (optional) the previous one, still accepted while GitHub's setting is being rotated. Read when they change (the one file watcher); trailing whitespace is ignored; a missing or empty file holds no secret. With no secret the endpoint answers 404 without reading the request. Default none.
+                 * @default []
+                 */
+                secretFiles: string[];
+                /**
+                 * @description The repositories whose events may start runs; an event of any other is answered 202 with the reason and starts nothing. Default none.
+                 * @default []
+                 */
+                repositories: {
+                    /** @description The repository as GitHub names it, owner/name (compared without regard to case). Required. */
+                    name: string;
+                    /** @description The namespace of the task's CodeRuns, where the remediation runs are created. Required. */
+                    namespace: string;
+                    /** @description Only CodeRuns of this service (spec.service) are continued. Default any service. */
+                    service?: string;
+                }[];
+                /**
+                 * @description The head branch of a task's pull request, with {taskId} where the task id stands (once). Default feature/task-{taskId}-implementation, the branch CodeRuns push to.
+                 * @default feature/task-{taskId}-implementation
+                 */
+                branchPattern: string;
+                /**
+                 * @description A pull request label naming the task, with {taskId} where the task id stands (once); it is used when the branch does not name one. Default task-{taskId}.
+                 * @default task-{taskId}
+                 */
+                taskLabel: string;
+                /**
+                 * @description Whose comments and reviews start runs, by GitHub's author_association; anyone else's are answered 202 and start nothing (on a public repository anybody may comment). Default OWNER, MEMBER, COLLABORATOR.
+                 * @default [
+                 *       "OWNER",
+                 *       "MEMBER",
+                 *       "COLLABORATOR"
+                 *     ]
+                 */
+                authorAssociations: ("OWNER" | "MEMBER" | "COLLABORATOR" | "CONTRIBUTOR" | "FIRST_TIME_CONTRIBUTOR" | "FIRST_TIMER" | "MANNEQUIN" | "NONE")[];
+                /**
+                 * @description More GitHub logins whose comments and reviews are ignored, besides the bots of the project's own apps ({app}[bot] for each of githubApps and the agents' githubApp), so the agents never answer each other in a loop. Default none.
+                 * @default []
+                 */
+                botLogins: string[];
+                /**
+                 * @description The events acted on: issue_comment and pull_request_review_comment (a new comment on a task's pull request), pull_request_review (a review requesting changes), check_run and workflow_run (a failed run on a task's branch). Others are answered 202. Default all five.
+                 * @default [
+                 *       "issue_comment",
+                 *       "pull_request_review_comment",
+                 *       "pull_request_review",
+                 *       "check_run",
+                 *       "workflow_run"
+                 *     ]
+                 */
+                events: ("issue_comment" | "pull_request_review_comment" | "pull_request_review" | "check_run" | "workflow_run")[];
+            };
+            /**
              * @description Workspace volume defaults.
              * @default {}
              */

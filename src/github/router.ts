@@ -1,0 +1,167 @@
+// POST /webhook/github: a GitHub delivery, verified (signature.ts), read (events.ts), mapped to a task
+// (mapping.ts) and turned into a remediation CodeRun that continues the task's latest run
+// (previous-run.ts, remediation-run.ts). A koa Router, mounted on the REST server. Idempotent across
+// replicas and restarts: the run is named after the delivery (a failed commit, for CI), so a
+// redelivery's create is a 409, answered 200. Every answer comes within the time budget: the body
+// read and each apiserver call get what is left of it, and an apiserver that does not answer is a
+// 503, never a 500. docs/github-webhook.md lists the answers.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Logger } from 'pino';
+import type { ControllerConfig } from '../api/index.js';
+import { runResource } from '../api/index.js';
+import { HttpError, readBody } from '../http/json-body.js';
+import { githubRunName } from '../naming/names.js';
+import { ApiError, type ApiRequester, resourcePath } from '../runtime/index.js';
+import { readEvent } from './events.js';
+import { decide, handledEvent } from './mapping.js';
+import { previousRun } from './previous-run.js';
+import { remediationRun } from './remediation-run.js';
+import { SIGNATURE_HEADER, signatureProblem } from './signature.js';
+
+export const GITHUB_WEBHOOK_PATH = '/webhook/github';
+export const GITHUB_BODY_LIMIT_BYTES = 25 * 1024 * 1024;
+
+export interface GithubWebhookOptions {
+  api: ApiRequester;
+  /** Read at each delivery: a reloaded config applies at once. */
+  config: () => ControllerConfig;
+  /** The current secret first, then the previous one (secrets.ts); none: the endpoint is off. */
+  secrets: () => readonly string[];
+  logger: Logger;
+  /** Default /webhook/github. */
+  path?: string;
+  /** Default 25 MiB, GitHub's own cap on a payload. */
+  bodyLimitBytes?: number;
+  /** The whole answer's budget. Default 10 s, GitHub's timeout for a delivery. */
+  timeoutMs?: number;
+}
+
+interface Answer {
+  status: number;
+  message: string;
+  run?: { namespace: string; name: string };
+}
+
+/** A failed apiserver call as an answer: the run refused is the delivery's doing (422), the rest ours (503). */
+function apiFailure(err: unknown): Answer {
+  if (err instanceof ApiError && (err.status === 400 || err.status === 422))
+    return { status: 422, message: `the apiserver refused the remediation run: ${err.message}` };
+  const why = err instanceof Error ? err.message : String(err);
+  return { status: 503, message: `the Kubernetes API is unavailable: ${why}` };
+}
+
+const header = (ctx: Context, name: string): string | undefined => {
+  const value = ctx.get(name);
+  return value === '' ? undefined : value;
+};
+
+export function githubWebhookRouter(opts: GithubWebhookOptions): Router {
+  const limit = opts.bodyLimitBytes ?? GITHUB_BODY_LIMIT_BYTES;
+  const budget = opts.timeoutMs ?? 10_000;
+
+  /** Everything after the body is trusted: the event, mapped and acted on. */
+  async function act(event: string, delivery: string, payload: unknown, deadline: number): Promise<Answer> {
+    const config = opts.config();
+    if (event === 'ping') return { status: 200, message: 'pong' };
+    if (!handledEvent(config, event))
+      return { status: 202, message: `ignored: the ${event} event is not in githubWebhook.events` };
+    const reading = readEvent(event, payload);
+    if ('ignored' in reading) return { status: 202, message: `ignored: ${reading.ignored}` };
+    const decision = decide(reading.feedback, config);
+    if ('ignored' in decision) return { status: 202, message: `ignored: ${decision.ignored}` };
+    const { target } = decision;
+    const left = () => deadline - Date.now();
+    if (left() <= 0) return { status: 503, message: 'no time left to reach the Kubernetes API' };
+    const found = await previousRun(opts.api, target, config, left());
+    if ('none' in found) return { status: 202, message: `ignored: ${found.none}` };
+    // All the failures of one commit (a workflow run and each failed check) are one run.
+    const sha = target.feedback.headSha;
+    const name = githubRunName(
+      target.feedback.trigger === 'ci-failure' && sha && /^[0-9a-f]{40}$/.test(sha) ? `ci-${sha}` : delivery,
+    );
+    const run = remediationRun({ previous: found.run, target, name, delivery, event }, config);
+    const where = { namespace: target.repository.namespace, name };
+    if (left() <= 0) return { status: 503, message: 'no time left to reach the Kubernetes API' };
+    try {
+      await opts.api.request('POST', resourcePath(runResource('CodeRun'), where.namespace), {
+        body: run,
+        timeoutMs: left(),
+      });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409)
+        return {
+          status: 200,
+          message: `already done: CodeRun ${where.namespace}/${name} exists (a redelivery)`,
+          run: where,
+        };
+      throw err;
+    }
+    return {
+      status: 201,
+      message: `CodeRun ${where.namespace}/${name} continues ${found.run.metadata?.name} (task ${run.spec.taskId}, context version ${run.spec.contextVersion})`,
+      run: where,
+    };
+  }
+
+  async function handle(ctx: Context): Promise<Answer> {
+    const deadline = Date.now() + budget;
+    const secrets = opts.secrets();
+    // Off: nothing of the request is read, and the connection is not kept for the rest of it.
+    if (secrets.length === 0) {
+      ctx.set('Connection', 'close');
+      return {
+        status: 404,
+        message: 'the GitHub webhook is off: no secret is configured (githubWebhook.secretFiles)',
+      };
+    }
+    const type = (ctx.get('content-type').split(';')[0] ?? '').trim().toLowerCase();
+    if (type !== 'application/json') {
+      ctx.set('Connection', 'close');
+      return {
+        status: 415,
+        message: `content type must be application/json (the webhook's setting), not ${JSON.stringify(type)}`,
+      };
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(ctx.req, { limitBytes: limit, timeoutMs: budget });
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      ctx.set('Connection', 'close');
+      return { status: err.status, message: err.message };
+    }
+    const text = body.toString('utf8');
+    const problem = await signatureProblem(text, header(ctx, SIGNATURE_HEADER), secrets);
+    if (problem) return { status: 401, message: problem };
+    const event = header(ctx, 'x-github-event');
+    const delivery = header(ctx, 'x-github-delivery');
+    if (!event || !delivery)
+      return { status: 400, message: 'X-GitHub-Event and X-GitHub-Delivery are required' };
+    if (delivery.length > 200)
+      return { status: 400, message: 'X-GitHub-Delivery is longer than 200 characters' };
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch (err) {
+      return { status: 400, message: `invalid JSON: ${(err as Error).message}` };
+    }
+    try {
+      const answer = await act(event, delivery, payload, deadline);
+      opts.logger.info({ delivery, event, status: answer.status, run: answer.run }, answer.message);
+      return answer;
+    } catch (err) {
+      const answer = apiFailure(err);
+      opts.logger.warn({ delivery, event, status: answer.status }, answer.message);
+      return answer;
+    }
+  }
+
+  const router = new Router();
+  router.post(opts.path ?? GITHUB_WEBHOOK_PATH, async (ctx) => {
+    const { status, ...rest } = await handle(ctx);
+    ctx.status = status;
+    ctx.body = rest;
+  });
+  return router;
+}
