@@ -1,10 +1,11 @@
-// The process's hot-reloaded inputs, wired as `orchestrator run` runs them: the controller config file
-// and the run templates, each watched; an applied change is logged and counted, a refused one is
+// The process's hot-reloaded inputs, wired as `orchestrator run` runs them: the controller config file,
+// the run templates and the GitHub webhook's secret files (named by the config), each watched; an applied change is logged and counted, a refused one is
 // logged as an error and counted (reload-metrics.ts) while the last good input stays in force.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { reloadMetrics } from '../config/reload-metrics.js';
 import { type ConfigSource, watchConfigFile } from '../config/watch.js';
+import { type SecretSource, watchWebhookSecrets } from '../github/secrets.js';
 import { type TemplateSource, watchTemplates } from '../render/index.js';
 
 export interface WatchedInputsOptions {
@@ -20,6 +21,8 @@ export interface WatchedInputsOptions {
 export interface WatchedInputs {
   config: ConfigSource;
   templates: TemplateSource;
+  /** The GitHub webhook's secrets (githubWebhook.secretFiles), for githubWebhookRouter. */
+  githubSecrets: SecretSource;
   close(): void;
 }
 
@@ -60,10 +63,18 @@ export function watchInputs(opts: WatchedInputsOptions): WatchedInputs {
     config.close();
     throw err;
   }
+  const githubSecrets = watchWebhookSecrets(() => config.current().githubWebhook.secretFiles, {
+    ...poll,
+    onChange: (count) => logger.info({ count }, 'GitHub webhook secrets reloaded'),
+    onWatchError: (err) =>
+      logger.warn({ err: err.message }, 'GitHub webhook secrets not watched; changes are seen by polling'),
+  });
   return {
     config,
     templates,
+    githubSecrets,
     close: () => {
+      githubSecrets.close();
       templates.close();
       config.close();
     },

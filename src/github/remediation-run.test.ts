@@ -1,0 +1,66 @@
+// What the payload may put into a run is bounded to what the schema admits: a delivery never makes a
+// run the apiserver refuses.
+import t from 'tap';
+import { validateRun } from '../admission/validate-run.js';
+import type { CodeRun } from '../api/index.js';
+import { loadDefaultConfig } from '../config/load.js';
+import type { Target } from './mapping.js';
+import { remediationRun } from './remediation-run.js';
+
+const config = loadDefaultConfig();
+const previous: CodeRun = {
+  apiVersion: 'orchestrator.io/v1',
+  kind: 'CodeRun',
+  metadata: { name: 'payments-task-7-rex', namespace: 'team-a' },
+  spec: {
+    taskId: 7,
+    service: 'payments',
+    githubApp: '5DLabs-Rex',
+    repositoryUrl: 'https://github.com/acme/payments',
+    docsRepositoryUrl: 'https://github.com/acme/docs',
+    remediation: { trigger: 'review', feedback: 'an older one' },
+  },
+  status: { sessionId: 'bad session id; rm -rf' },
+};
+
+const target = (feedback: Partial<Target['feedback']>): Target => ({
+  repository: { name: 'acme/payments', namespace: 'team-a' },
+  taskId: 7,
+  feedback: {
+    trigger: 'comment',
+    repository: 'acme/payments',
+    author: 'octocat',
+    text: 'fix it',
+    labels: [],
+    sameRepository: true,
+    ...feedback,
+  },
+});
+
+t.test('hostile or huge payload values are bounded or dropped; the run passes admission', async (t) => {
+  const run = remediationRun(
+    {
+      previous,
+      target: target({
+        text: `${'é'.repeat(70_000)}`,
+        author: 'x'.repeat(101),
+        url: 'javascript:alert(1)',
+        pullRequestUrl: `https://${'a'.repeat(3000)}`,
+      }),
+      name: 'github-1',
+      delivery: '1',
+      event: 'issue_comment',
+    },
+    config,
+  );
+  const r = run.spec.remediation;
+  t.ok(r && Array.from(r.feedback).length <= 65_536, 'feedback fits the schema');
+  t.match(r?.feedback, /\[truncated: the full text is at GitHub\]$/);
+  t.same(
+    Object.keys(r ?? {}).sort(),
+    ['feedback', 'trigger'],
+    'no author, URL or session that the schema would refuse',
+  );
+  t.equal(run.spec.contextVersion, 2, 'the next context version (the previous had the default 1)');
+  t.same(validateRun({ kind: 'CodeRun', object: run, operation: 'CREATE', config }), []);
+});

@@ -1,0 +1,123 @@
+// The GitHub webhook against the real apiserver, with the real admission webhooks: a signed
+// issue_comment (the recorded shape) on a task's pull request creates exactly one remediation CodeRun,
+// continuing the run that opened the pull request; its redelivery creates none; a wrong signature
+// reaches nothing.
+import type { AddressInfo } from 'node:net';
+import { sign } from '@octokit/webhooks-methods';
+import Koa from 'koa';
+import pino from 'pino';
+import t from 'tap';
+import { type CodeRun, type ControllerConfig, LABELS, runResource } from '../../src/api/index.js';
+import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
+import { githubWebhookRouter } from '../../src/github/router.js';
+import { KubeClient, resourcePath } from '../../src/runtime/index.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { githubPayload, postDelivery } from '../harness/github.js';
+import { startTestWebhooks } from '../harness/webhook.js';
+
+const SECRET = 'integration-s3cret';
+const PR = 'https://github.com/acme/payments/pull/12';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+const webhooks = await startTestWebhooks(t, cluster);
+const client = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: 30_000 });
+t.teardown(() => client.close());
+
+t.test('a signed comment on a task pull request creates one remediation CodeRun', async (t) => {
+  const namespace = await testNamespace(t, cluster, webhooks.namespaceLabels);
+  const coderuns = resourcePath(runResource('CodeRun'), namespace);
+  t.teardown(async () => {
+    // No controller runs here to release the cleanup finalizer: release it, as admission.test does.
+    const list = await client.request<{ items: CodeRun[] }>('GET', coderuns);
+    for (const run of list.items)
+      await client.request('PATCH', `${coderuns}/${run.metadata?.name}`, {
+        body: { metadata: { finalizers: null } },
+        contentType: 'application/merge-patch+json',
+      });
+  });
+  // The run that opened the pull request, admitted (labels, defaults) by the real webhooks.
+  await client.request('POST', coderuns, {
+    body: {
+      apiVersion: 'orchestrator.io/v1',
+      kind: 'CodeRun',
+      metadata: { name: 'payments-task-7-rex' },
+      spec: {
+        taskId: 7,
+        service: 'payments',
+        githubApp: '5DLabs-Rex',
+        repositoryUrl: 'acme/payments',
+        docsRepositoryUrl: 'https://github.com/acme/payments-docs.git',
+        docsProjectDirectory: 'projects/payments',
+      },
+    },
+  });
+  await client.request('PATCH', `${coderuns}/payments-task-7-rex/status`, {
+    body: { status: { pullRequestUrl: PR, sessionId: 'sess-7a' } },
+    contentType: 'application/merge-patch+json',
+  });
+
+  const config: ControllerConfig = configFrom({
+    ...loadDefaultConfig(),
+    githubWebhook: { repositories: [{ name: 'acme/payments', namespace }] },
+  });
+  const router = githubWebhookRouter({
+    api: client,
+    config: () => config,
+    secrets: () => [SECRET],
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  });
+  const app = new Koa().use(router.routes()).use(router.allowedMethods());
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  t.teardown(() => new Promise((resolve) => server.close(resolve)));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook/github`;
+
+  const body = JSON.stringify(githubPayload('issue_comment.pull_request'));
+  const id = '0f4d1a52-c7e8-11f0-8c3a-5e2b6d1f9a11';
+  const wrong = await postDelivery(url, SECRET, {
+    event: 'issue_comment',
+    body,
+    id,
+    signature: await sign('guess', body),
+  });
+  t.equal(wrong.status, 401, 'a wrong signature');
+
+  const created = await postDelivery(url, SECRET, { event: 'issue_comment', body, id });
+  t.equal(created.status, 201, created.body.message);
+  t.same(created.body.run, { namespace, name: `github-${id}` });
+  const run = await client.request<CodeRun>('GET', `${coderuns}/github-${id}`);
+  t.match(run.spec, {
+    taskId: 7,
+    service: 'payments',
+    githubApp: '5DLabs-Rex',
+    repositoryUrl: 'https://github.com/acme/payments',
+    docsProjectDirectory: 'projects/payments',
+    contextVersion: 2,
+    continueSession: true,
+    remediation: {
+      trigger: 'comment',
+      feedback: 'The retry loop never stops on a declined card: stop after a 402.',
+      author: 'octocat',
+      pullRequestUrl: PR,
+      sessionId: 'sess-7a',
+    },
+  });
+  t.ok(run.spec.image, 'admitted through the defaulting webhook');
+  t.match(run.metadata?.labels, {
+    [LABELS.taskId]: '7',
+    [LABELS.service]: 'payments',
+    [LABELS.agent]: 'rex',
+  });
+  t.equal(run.metadata?.annotations?.['orchestrator.io/continues'], 'payments-task-7-rex');
+
+  const again = await postDelivery(url, SECRET, { event: 'issue_comment', body, id });
+  t.equal(again.status, 200, again.body.message);
+  const list = await client.request<{ items: CodeRun[] }>('GET', coderuns);
+  t.same(
+    list.items.map((r) => r.metadata?.name).sort(),
+    [`github-${id}`, 'payments-task-7-rex'],
+    'no second run',
+  );
+});
