@@ -100,64 +100,72 @@ const READERS: Record<string, (p: Obj, repository: string) => Reading> = {
     return pullRequestFeedback(p, repository, 'review', 'review', body);
   },
   check_run: (p, repository) => {
-    if (p.action !== 'completed')
-      return { ignored: `check_run ${String(p.action)}: only completed runs count` };
-    const conclusion = str(p, 'check_run.conclusion');
-    if (conclusion !== 'failure') return { ignored: `a check run that concluded ${conclusion ?? 'nothing'}` };
+    const unfit = unfitRun(p, 'check_run', 'check run');
+    if (unfit) return { ignored: unfit };
     const name = str(p, 'check_run.name') ?? 'a check';
     const title = str(p, 'check_run.output.title');
-    const summary = str(p, 'check_run.output.summary');
     // GitHub lists the pull requests of a check only for branches of this repository (none for forks).
     const repoId = str(p, 'repository.id');
     const prs = list(p, 'check_run.pull_requests').filter((pr) => str(pr, 'head.repo.id') === repoId);
-    const number = str(prs[0], 'number');
-    const htmlUrl = str(p, 'repository.html_url');
-    return {
-      feedback: {
-        trigger: 'ci-failure',
-        repository,
-        author: str(p, 'check_run.app.slug') ?? str(p, 'sender.login') ?? '',
-        text: [`The check "${name}" failed${title ? `: ${title}` : '.'}`, summary]
-          .filter(Boolean)
-          .join('\n\n'),
-        url: str(p, 'check_run.html_url'),
-        pullRequestUrl: number && htmlUrl ? `${htmlUrl}/pull/${number}` : undefined,
-        branch: str(prs[0], 'head.ref') ?? str(p, 'check_run.check_suite.head_branch'),
-        labels: [],
-        sameRepository: prs.length > 0,
-        headSha: str(p, 'check_run.head_sha'),
-      },
-    };
+    return ciFeedback(p, repository, 'check_run', prs[0], {
+      author: str(p, 'check_run.app.slug'),
+      text: [`The check "${name}" failed${title ? `: ${title}` : '.'}`, str(p, 'check_run.output.summary')]
+        .filter(Boolean)
+        .join('\n\n'),
+      branch: str(prs[0], 'head.ref') ?? str(p, 'check_run.check_suite.head_branch'),
+      sameRepository: prs.length > 0,
+    });
   },
   workflow_run: (p, repository) => {
-    if (p.action !== 'completed')
-      return { ignored: `workflow_run ${String(p.action)}: only completed runs count` };
-    const conclusion = str(p, 'workflow_run.conclusion');
-    if (conclusion !== 'failure')
-      return { ignored: `a workflow run that concluded ${conclusion ?? 'nothing'}` };
+    const unfit = unfitRun(p, 'workflow_run', 'workflow run');
+    if (unfit) return { ignored: unfit };
     const name = str(p, 'workflow_run.name') ?? str(p, 'workflow.name') ?? 'a workflow';
     const attempt = str(p, 'workflow_run.run_attempt');
-    const number = str(list(p, 'workflow_run.pull_requests')[0], 'number');
-    const htmlUrl = str(p, 'repository.html_url');
-    return {
-      feedback: {
-        trigger: 'ci-failure',
-        repository,
-        author: str(p, 'workflow_run.actor.login') ?? str(p, 'sender.login') ?? '',
-        text: `The workflow "${name}" failed${attempt ? ` (attempt ${attempt})` : ''}${
-          str(p, 'workflow_run.display_title') ? ` on "${str(p, 'workflow_run.display_title')}"` : ''
-        }. Its failed jobs' logs say why.`,
-        url: str(p, 'workflow_run.html_url'),
-        pullRequestUrl: number && htmlUrl ? `${htmlUrl}/pull/${number}` : undefined,
-        branch: str(p, 'workflow_run.head_branch'),
-        labels: [],
-        sameRepository:
-          str(p, 'workflow_run.head_repository.full_name')?.toLowerCase() === repository.toLowerCase(),
-        headSha: str(p, 'workflow_run.head_sha'),
-      },
-    };
+    const title = str(p, 'workflow_run.display_title');
+    return ciFeedback(p, repository, 'workflow_run', list(p, 'workflow_run.pull_requests')[0], {
+      author: str(p, 'workflow_run.actor.login'),
+      text: `The workflow "${name}" failed${attempt ? ` (attempt ${attempt})` : ''}${
+        title ? ` on "${title}"` : ''
+      }. Its failed jobs' logs say why.`,
+      branch: str(p, 'workflow_run.head_branch'),
+      sameRepository:
+        str(p, 'workflow_run.head_repository.full_name')?.toLowerCase() === repository.toLowerCase(),
+    });
   },
 };
+
+/** Why a check or workflow run does not count (only a completed failure does), or undefined. */
+function unfitRun(p: Obj, event: string, what: string): string | undefined {
+  if (p.action !== 'completed') return `${event} ${String(p.action)}: only completed runs count`;
+  const conclusion = str(p, `${event}.conclusion`);
+  return conclusion === 'failure' ? undefined : `a ${what} that concluded ${conclusion ?? 'nothing'}`;
+}
+
+/** A failed CI run's feedback; its pull request (if GitHub names one) links from the repository's page. */
+function ciFeedback(
+  p: Obj,
+  repository: string,
+  event: string,
+  pullRequest: unknown,
+  part: { author?: string; text: string; branch?: string; sameRepository: boolean },
+): Reading {
+  const number = str(pullRequest, 'number');
+  const htmlUrl = str(p, 'repository.html_url');
+  return {
+    feedback: {
+      trigger: 'ci-failure',
+      repository,
+      author: part.author ?? str(p, 'sender.login') ?? '',
+      text: part.text,
+      url: str(p, `${event}.html_url`),
+      pullRequestUrl: number && htmlUrl ? `${htmlUrl}/pull/${number}` : undefined,
+      branch: part.branch,
+      labels: [],
+      sameRepository: part.sameRepository,
+      headSha: str(p, `${event}.head_sha`),
+    },
+  };
+}
 
 /** A comment or review on a pull request's code: the payload carries the pull request whole. */
 function pullRequestFeedback(

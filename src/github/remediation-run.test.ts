@@ -4,20 +4,17 @@ import t from 'tap';
 import { validateRun } from '../admission/validate-run.js';
 import type { CodeRun } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
+import { sampleCodeRun } from '../render/samples.js';
 import type { Target } from './mapping.js';
 import { remediationRun } from './remediation-run.js';
 
 const config = loadDefaultConfig();
+const sample = sampleCodeRun({ agent: 'rex', preset: 'default', continuing: false }, config);
 const previous: CodeRun = {
-  apiVersion: 'orchestrator.io/v1',
-  kind: 'CodeRun',
-  metadata: { name: 'payments-task-7-rex', namespace: 'team-a' },
+  ...sample,
   spec: {
-    taskId: 7,
-    service: 'payments',
-    githubApp: '5DLabs-Rex',
-    repositoryUrl: 'https://github.com/acme/payments',
-    docsRepositoryUrl: 'https://github.com/acme/docs',
+    ...sample.spec,
+    contextVersion: undefined,
     remediation: { trigger: 'review', feedback: 'an older one' },
   },
   status: { sessionId: 'bad session id; rm -rf' },
