@@ -13,7 +13,10 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
+import type { tracing } from '@opentelemetry/sdk-node';
 import { type TracingSettings, tracingSettings } from './settings.js';
+
+type SpanProcessor = tracing.SpanProcessor;
 
 /**
  * Whether spans are made. Process-wide like the OpenTelemetry API's own registry (one SDK per
@@ -28,6 +31,13 @@ export interface Tracing extends TracingSettings {
   shutdown(): Promise<void>;
 }
 
+export interface TracingOptions {
+  /** The OTEL_* variables deciding whether to trace. Default: the process's (the SDK reads those). */
+  env?: NodeJS.ProcessEnv;
+  /** Where spans go instead of the exporters OTEL_* names; tracing is then on (tests). */
+  spanProcessors?: SpanProcessor[];
+}
+
 /** The service name when neither OTEL_SERVICE_NAME nor OTEL_RESOURCE_ATTRIBUTES names one. */
 export const DEFAULT_SERVICE_NAME = 'orchestrator';
 
@@ -36,13 +46,17 @@ export const DEFAULT_SERVICE_NAME = 'orchestrator';
  * batching and resource all come from the OTEL_* variables, as the SDK reads them. Only traces: the
  * metrics are Prometheus's (`/metrics`) and the logs are pino's lines on stdout.
  */
-export async function startTracing(env: NodeJS.ProcessEnv = process.env): Promise<Tracing> {
-  const settings = tracingSettings(env);
+export async function startTracing(opts: TracingOptions = {}): Promise<Tracing> {
+  const env = opts.env ?? process.env;
+  const settings = opts.spanProcessors
+    ? { enabled: true, reason: 'span processors given' }
+    : tracingSettings(env);
   if (!settings.enabled) return { ...settings, shutdown: async () => {} };
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const named = env.OTEL_SERVICE_NAME || /(^|,)\s*service\.name=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '');
   const sdk = new NodeSDK({
     ...(named ? {} : { serviceName: DEFAULT_SERVICE_NAME }),
+    ...(opts.spanProcessors ? { spanProcessors: opts.spanProcessors } : {}),
     instrumentations: [],
     metricReaders: [],
     logRecordProcessors: [],
