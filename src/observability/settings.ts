@@ -24,7 +24,8 @@ export function tracingSettings(env: NodeJS.ProcessEnv = process.env): TracingSe
   if (isTrue(env.OTEL_SDK_DISABLED)) return { enabled: false, reason: 'OTEL_SDK_DISABLED is true' };
   const exporters = list(env.OTEL_TRACES_EXPORTER);
   if (exporters.length > 0) {
-    return exporters.every((e) => e === 'none')
+    // As the SDK reads it: `none` first turns the SDK off, `none` among others is ignored.
+    return exporters[0] === 'none'
       ? { enabled: false, reason: 'OTEL_TRACES_EXPORTER is none' }
       : { enabled: true, reason: `OTEL_TRACES_EXPORTER is ${exporters.join(',')}` };
   }
