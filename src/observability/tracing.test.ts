@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { tracing as sdk } from '@opentelemetry/sdk-node';
 import Koa from 'koa';
 import pino from 'pino';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { admissionRoutes } from '../admission/handlers.js';
 import type { AdmissionRequest, PatchOperation } from '../admission/review.js';
 import { loadDefaultConfig } from '../config/load.js';
@@ -34,6 +34,16 @@ const parentOf = (span: sdk.ReadableSpan | undefined) => span?.parentSpanContext
 
 const runContext = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
 const [, runTraceId, runSpanId] = runContext.split('-');
+/** The span is in the run's trace, a child of the run's context. */
+function childOfRun(t: Test, span: sdk.ReadableSpan | undefined): void {
+  t.equal(span?.spanContext().traceId, runTraceId, "in the run's trace");
+  t.equal(parentOf(span), runSpanId, "a child of the run's context");
+}
+const reconcileContext = () => ({
+  signal: new AbortController().signal,
+  logger: pino({ level: 'silent' }),
+  retries: 0,
+});
 
 t.test('the SDK is loaded and tracing is on', async (t) => {
   t.ok(tracing.enabled);
@@ -109,8 +119,7 @@ t.test('a review of a run with a trace context is a child of it; the value is ne
   exporter.reset();
   await validate?.handle(review(taskRun({ [TRACE_ANNOTATION]: runContext })));
   const span = await spanNamed('validate TaskRun');
-  t.equal(span?.spanContext().traceId, runTraceId, "in the run's trace");
-  t.equal(parentOf(span), runSpanId, "a child of the run's context");
+  childOfRun(t, span);
   t.equal(span?.attributes['orchestrator.admission.allowed'], true);
   // An UPDATE's patch adds no context either: only a CREATE starts a trace.
   t.notOk(
@@ -139,10 +148,9 @@ t.test("a reconcile is a span of the run's trace, saying what it decided", async
       parent: runTraceContext({ metadata: { annotations: { [TRACE_ANNOTATION]: runContext } } }),
       attributes: { 'orchestrator.run.attempt': 2 },
     }));
-    const ctx = { signal: new AbortController().signal, logger: pino({ level: 'silent' }), retries: 0 };
-    t.same(await reconciler.reconcile({ namespace: 'n', name: 'a' }, ctx), outcome);
+    t.same(await reconciler.reconcile({ namespace: 'n', name: 'a' }, reconcileContext()), outcome);
     const span = await spanNamed('reconcile taskrun');
-    t.equal(parentOf(span), runSpanId);
+    childOfRun(t, span);
     t.match(span?.attributes, {
       'orchestrator.controller': 'taskrun',
       'orchestrator.run.name': 'a',
@@ -161,8 +169,7 @@ t.test("a reconcile is a span of the run's trace, saying what it decided", async
     },
     () => ({}),
   );
-  const ctx = { signal: new AbortController().signal, logger: pino({ level: 'silent' }), retries: 0 };
-  await t.rejects(failing.reconcile({ namespace: 'n', name: 'b' }, ctx), /boom/);
+  await t.rejects(failing.reconcile({ namespace: 'n', name: 'b' }, reconcileContext()), /boom/);
   const span = await spanNamed('reconcile taskrun');
   t.equal(parentOf(span), undefined, 'without a run context: a trace of its own');
   t.equal(span?.attributes['orchestrator.reconcile.result'], 'error');
@@ -244,8 +251,7 @@ t.test("a koa request is a server span, the caller's traceparent its parent", as
   const { port } = server.address() as { port: number };
   await fetch(`http://127.0.0.1:${port}/tasks/7`, { headers: { traceparent: runContext } });
   const span = await spanNamed('GET /tasks/:id');
-  t.equal(span?.spanContext().traceId, runTraceId);
-  t.equal(parentOf(span), runSpanId);
+  childOfRun(t, span);
   t.match(span?.attributes, {
     'orchestrator.server': 'rest',
     'http.route': '/tasks/:id',
