@@ -37,15 +37,13 @@ try {
 log(
   `control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${cluster.server} (kubeconfig ${cluster.kubeconfig})`,
 );
-// The tracing tests' collector, built once here (minutes when cold) rather than inside a test's timeout.
+// The tracing test's collector, built once here (minutes when cold) rather than inside a test's
+// timeout. A failure (no Go beside envtest binaries, say) fails that test alone, with this message.
 try {
   const { otelCollectorBinary } = await import('../dist/cluster/binary.js');
   log(`OpenTelemetry Collector: ${await otelCollectorBinary({ log })}`);
 } catch (err) {
-  log(err.message);
-  await cluster.stop();
-  console.log('0 passed, 1 failed');
-  process.exit(1);
+  log(`the OpenTelemetry Collector was not built, so the tracing test will fail: ${err.message}`);
 }
 
 const tap = spawn(
