@@ -22,6 +22,11 @@ async function serve(role, certDir) {
 }
 
 async function serveOurs(certFile, keyFile) {
+  // As `orchestrator run` does, before the routes are built: traced when OTEL_* asks (the bench's
+  // environment), else nothing loaded (docs/observability.md).
+  const { startTracing } = await import('../dist/observability/tracing.js');
+  const tracing = await startTracing();
+  process.on('exit', () => void tracing.shutdown());
   const [
     { startWebhookServer },
     { admissionRoutes },

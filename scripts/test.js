@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm test`: builds the TypeScript, starts ONE control plane for the whole run (see src/cluster),
-// runs every tap suite against it, stops it, and ends with the line `N passed, N failed`.
+// `npm test`: builds the TypeScript, starts ONE control plane for the whole run (see src/cluster) and
+// builds the tracing tests' OpenTelemetry Collector (test/otelcol), runs every tap suite against them,
+// stops the control plane, and ends with the line `N passed, N failed`.
 // That control plane runs workloads (scheduler, Job controller, fake nodes, KWOK);
 // ORCHESTRATOR_TEST_WORKLOADS=false starts it without (a suite asking for them then starts its own,
 // test/harness/cluster.ts).
@@ -36,6 +37,14 @@ try {
 log(
   `control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${cluster.server} (kubeconfig ${cluster.kubeconfig})`,
 );
+// The tracing test's collector, built once here (minutes when cold) rather than inside a test's
+// timeout. A failure (no Go beside envtest binaries, say) fails that test alone, with this message.
+try {
+  const { otelCollectorBinary } = await import('../dist/cluster/binary.js');
+  log(`OpenTelemetry Collector: ${await otelCollectorBinary({ log })}`);
+} catch (err) {
+  log(`the OpenTelemetry Collector was not built, so the tracing test will fail: ${err.message}`);
+}
 
 const tap = spawn(
   process.execPath,

@@ -1,9 +1,11 @@
 // The webhook endpoints: one mutating and one validating per kind, wired to defaulting and validation.
 import { GROUP, kindFacts, RUN_KIND_NAMES, type RunKindName } from '../api/index.js';
 import type { ConfigSource } from '../config/watch.js';
+import { tracingEnabled } from '../observability/tracing.js';
 import { countFindings, type Finding, reportFindings, truncate } from '../validation/finding.js';
 import { defaultingWarnings, defaultsPatch } from './defaults.js';
 import type { AdmissionRequest, AdmissionResult } from './review.js';
+import { tracedReview } from './review-spans.js';
 import type { WebhookRoute } from './server.js';
 import { validateRun } from './validate-run.js';
 
@@ -79,7 +81,7 @@ function mutation(kind: RunKindName, config: ConfigSource, request: AdmissionReq
 }
 
 export function admissionRoutes(config: ConfigSource): WebhookRoute[] {
-  return RUN_KIND_NAMES.flatMap((kind): WebhookRoute[] => [
+  const routes = RUN_KIND_NAMES.flatMap((kind): WebhookRoute[] => [
     {
       name: `mutate-${kind.toLowerCase()}`,
       path: webhookPath('mutate', kind),
@@ -91,4 +93,7 @@ export function admissionRoutes(config: ConfigSource): WebhookRoute[] {
       handle: guarded(kind, (request) => validation(kind, config, request)),
     },
   ]);
+  if (!tracingEnabled()) return routes;
+  const mutating = new Set(RUN_KIND_NAMES.map((kind) => webhookPath('mutate', kind)));
+  return routes.map((r) => tracedReview(r, mutating.has(r.path) ? 'mutate' : 'validate'));
 }

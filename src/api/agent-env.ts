@@ -10,7 +10,8 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * Variables the Job sets from the controller config: the agent CLI reads the API key, the entry script
  * the GitHub App's id and private key (for an installation token) or a GitHub user's token and the
- * path of their SSH key (templates/partials/github-auth.sh.hbs), the Docker CLI the sidecar's address.
+ * path of their SSH key (templates/partials/github-auth.sh.hbs), the Docker CLI the sidecar's address,
+ * the agent's OpenTelemetry SDK the run's trace context.
  */
 export const AGENT_ENV = Object.freeze({
   apiKey: 'ANTHROPIC_API_KEY',
@@ -19,6 +20,7 @@ export const AGENT_ENV = Object.freeze({
   githubToken: 'GITHUB_TOKEN',
   githubSshKeyFile: 'GITHUB_SSH_KEY_FILE',
   dockerHost: 'DOCKER_HOST',
+  traceParent: 'TRACEPARENT',
 } as const);
 
 /**

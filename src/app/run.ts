@@ -10,6 +10,9 @@ import { installLocalWebhooks } from '../admission/install.js';
 import { startWebhookServer } from '../admission/server.js';
 import { namespaceScope } from '../config/namespace-scope.js';
 import { runControllers } from '../controllers/run-controllers.js';
+import { traceLogOptions } from '../observability/log-fields.js';
+import { tracingSettings } from '../observability/settings.js';
+import { startTracing } from '../observability/tracing.js';
 import { KubeClient, Manager } from '../runtime/index.js';
 import { packageRoot } from '../util/package-root.js';
 import { type LocalEnvironment, startLocalEnvironment } from './local.js';
@@ -46,12 +49,18 @@ function banner(local: LocalEnvironment, webhookPort: number): string {
  * line, flushed at least every second and on exit; a process killed outright (SIGKILL, OOM) can lose
  * its last second of lines. On a terminal (`npm start`): the same lines made readable by pino-pretty.
  */
-const processLogger = (level: string | undefined): Logger =>
-  process.stdout.isTTY
-    ? pino({ level }, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }))
-    : pino({ level }, pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }));
+const processLogger = (level: string | undefined): Logger => {
+  // A line written inside a span carries its trace (docs/observability.md).
+  const options = { level, ...traceLogOptions(tracingSettings().enabled) };
+  return process.stdout.isTTY
+    ? pino(options, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }))
+    : pino(options, pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }));
+};
 
 export async function run(opts: RunOptions, logger: Logger = processLogger(opts.logLevel)): Promise<void> {
+  // First: the webhook routes and the controllers are built traced or not.
+  const tracing = await startTracing();
+  logger.info({ enabled: tracing.enabled, reason: tracing.reason }, 'OpenTelemetry tracing');
   const registry = new Registry();
   const inputs = watchInputs({
     configFile: opts.configFile,
@@ -117,5 +126,6 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     await webhook?.close();
     inputs.close();
     await local?.cluster.stop();
+    await tracing.shutdown();
   }
 }

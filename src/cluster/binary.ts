@@ -56,6 +56,17 @@ export const KWOK: GoComponent = {
   label: 'kwok',
   holds: "the fake nodes' kubelet",
 };
+
+/**
+ * The OpenTelemetry Collector the tracing tests export to (`test/otelcol`: the collector builder's
+ * output for its `manifest.yaml`), so the Go files there are built like the others.
+ */
+export const OTEL_COLLECTOR: GoComponent = {
+  name: 'otelcol',
+  target: '.',
+  label: 'the OpenTelemetry Collector',
+  holds: 'OTLP receiver, file exporter',
+};
 /** `$ORCHESTRATOR_CACHE_DIR`, else `$XDG_CACHE_HOME/orchestrator`, else `~/.cache/orchestrator`. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   if (env.ORCHESTRATOR_CACHE_DIR) return env.ORCHESTRATOR_CACHE_DIR;
@@ -119,6 +130,14 @@ export function controlPlaneBinary(opts: BinaryOptions = {}): Promise<string> {
 /** Path of the kwok binary (`cluster/kwok`; `opts.moduleDir`, the control plane's, does not apply). */
 export function kwokBinary(opts: BinaryOptions = {}): Promise<string> {
   return moduleBinary(KWOK, { ...opts, moduleDir: undefined });
+}
+
+/**
+ * Path of the OpenTelemetry Collector the tracing tests run (`test/otelcol`, in the repository only:
+ * scripts/test.js builds it before the suites, as it starts the control plane).
+ */
+export function otelCollectorBinary(opts: BinaryOptions = {}): Promise<string> {
+  return moduleBinary(OTEL_COLLECTOR, { moduleDir: join(packageRoot(), 'test', 'otelcol'), ...opts });
 }
 
 /** Lines `go build -v` wrote so far: one per package compiled. */

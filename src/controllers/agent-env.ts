@@ -1,5 +1,5 @@
 // The agent container's environment: the run's own variables (CodeRun spec.env, spec.envFromSecrets),
-// then the operator's (secrets from the controller config, the Docker daemon's address). Admission
+// then the operator's (secrets from the controller config, the Docker daemon's address, the run's trace). Admission
 // refuses a run variable with a reserved name (src/admission/rules/environment.ts); a run stored
 // without the webhooks loses such a variable here, so the operator's always win and every name
 // appears once in the pod.
@@ -51,14 +51,20 @@ export interface OperatorEnvInput {
   auth: GithubAuth;
   /** The Docker daemon's address when the pod has one (docker-sidecar.ts). */
   dockerHost?: string | undefined;
+  /** The run's trace context (src/observability/traceparent.ts), so the agent's spans join its trace. */
+  traceParent?: string | undefined;
 }
 
-/** The operator's variables: the config's secrets by secretKeyRef, the Docker daemon's address. */
-export function operatorEnv({ config, auth, dockerHost }: OperatorEnvInput): EnvVar[] {
+/**
+ * The operator's variables: the config's secrets by secretKeyRef, the Docker daemon's address, the
+ * run's trace context (W3C's TRACEPARENT, which OpenTelemetry SDKs and CLIs take as their parent).
+ */
+export function operatorEnv({ config, auth, dockerHost, traceParent }: OperatorEnvInput): EnvVar[] {
   return [
     ...secretEnv(AGENT_ENV.apiKey, config.secrets.apiKey, auth),
     ...githubEnv(auth, config),
     ...(dockerHost ? [{ name: AGENT_ENV.dockerHost, value: dockerHost }] : []),
+    ...(traceParent ? [{ name: AGENT_ENV.traceParent, value: traceParent }] : []),
   ];
 }
 

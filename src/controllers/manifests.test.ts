@@ -2,6 +2,7 @@ import t from 'tap';
 import { type CodeRun, type ControllerConfig, defaulted, type TaskRun } from '../api/index.js';
 import { configFrom, loadDefaultConfig } from '../config/load.js';
 import { uidHash } from '../naming/names.js';
+import { TRACE_ANNOTATION } from '../observability/traceparent.js';
 import { attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
 import { codeRunStrategy, taskRunStrategy } from './run-kind.js';
 
@@ -294,3 +295,21 @@ t.test('no ServiceAccount token unless the agent has clusterAccess, then its own
     'without a token, any',
   );
 });
+
+t.test(
+  "the agent gets the run's trace context as TRACEPARENT, and a run's own cannot displace it",
+  async (t) => {
+    const traceParent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const traced = (annotation: string | undefined, env: Record<string, string> = {}) => {
+      const run = codeRun({ env });
+      if (annotation !== undefined)
+        run.metadata = { ...run.metadata, annotations: { [TRACE_ANNOTATION]: annotation } };
+      return (codeJob(run).containers[0].env as Json[]).filter((e) => e.name === 'TRACEPARENT');
+    };
+    t.same(traced(traceParent), [{ name: 'TRACEPARENT', value: traceParent }]);
+    t.same(traced(undefined), [], 'none without a trace context');
+    t.same(traced('garbage'), [], 'none for an invalid one');
+    t.same(traced(traceParent, { TRACEPARENT: 'mine' }), [{ name: 'TRACEPARENT', value: traceParent }]);
+    t.same(traced(undefined, { TRACEPARENT: 'mine' }), [], 'reserved even when the run has no trace');
+  },
+);

@@ -12,6 +12,7 @@ import {
   runGithubAuth,
 } from '../api/index.js';
 import { TASK_FILES_DIR, WORKSPACE_ROOT } from '../naming/names.js';
+import { runTraceParent } from '../observability/traceparent.js';
 import { ENTRY_SCRIPT_KEY } from '../render/index.js';
 import type { KubeObject, OwnerReference } from '../runtime/index.js';
 import { agentEnv, type RunEnvSpec } from './agent-env.js';
@@ -169,7 +170,12 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
               command: ['bash', `${TASK_FILES_DIR}/${ENTRY_SCRIPT_KEY}`],
               // The result document (docs/result-protocol.md); a crash without one leaves its log tail.
               terminationMessagePolicy: 'FallbackToLogsOnError',
-              env: agentEnv(own, { config, auth, dockerHost: docker?.dockerHost }),
+              env: agentEnv(own, {
+                config,
+                auth,
+                dockerHost: docker?.dockerHost,
+                traceParent: runTraceParent(run),
+              }),
               ...(spec.resources ? { resources: spec.resources } : {}),
               securityContext: containerSecurity,
               // Only the agent container clones and pushes, so only it sees the SSH key.

@@ -14,6 +14,8 @@ import {
   type RunOf,
   runResource,
 } from '../api/index.js';
+import { tracedReconciler } from '../observability/reconcile-spans.js';
+import { tracingEnabled } from '../observability/tracing.js';
 import type { TemplateSet } from '../render/index.js';
 import {
   type Cache,
@@ -33,6 +35,7 @@ import { mapPodToRun, PodsByJob } from './job-pods.js';
 import { CONFIGMAPS, JOBS, PODS, PVCS } from './owned-objects.js';
 import { RUN_STRATEGIES } from './run-kind.js';
 import { registerRunMetrics, runRecorder } from './run-metrics.js';
+import { runReconcileTrace } from './run-reconcile-trace.js';
 import { RunReconciler } from './run-reconciler.js';
 import { countedTaskRunReconciler } from './taskrun-metrics.js';
 
@@ -126,10 +129,14 @@ function kindController<K extends RunKindName>(
     metrics: runRecorder(opts.registry, kind, opts.config()),
   });
   const owner = mapToControllerOwner({ group: GROUP, kind });
+  const name = kind.toLowerCase();
+  // The TaskRun metrics of the system this one replaces, for its dashboards.
+  const counted = kind === 'TaskRun' ? countedTaskRunReconciler(reconciler, opts.registry) : reconciler;
   const controller = new Controller({
-    name: kind.toLowerCase(),
-    // The TaskRun metrics of the system this one replaces, for its dashboards.
-    reconciler: kind === 'TaskRun' ? countedTaskRunReconciler(reconciler, opts.registry) : reconciler,
+    name,
+    reconciler: tracingEnabled()
+      ? tracedReconciler(name, counted, runReconcileTrace(kind, runs.store))
+      : counted,
     registry: opts.registry,
     logger: opts.logger,
     maxConcurrentReconciles: opts.maxConcurrentReconciles ?? 4,

@@ -25,8 +25,11 @@ export class RunFinalizer {
     readonly name: string,
   ) {}
 
-  /** Adds the finalizer to the run (the caller checked it is missing). */
-  add(run: KubeObject, signal: AbortSignal): Promise<FinalizerOutcome> {
+  /**
+   * Adds the finalizer to the run (the caller checked it is missing), and `also` in the same patch
+   * (the run's trace context at its first reconcile).
+   */
+  add(run: KubeObject, signal: AbortSignal, also: object[] = []): Promise<FinalizerOutcome> {
     const current = run.metadata?.finalizers;
     const ops = current
       ? [
@@ -37,7 +40,7 @@ export class RunFinalizer {
           { op: 'test', path: '/metadata/resourceVersion', value: run.metadata?.resourceVersion },
           { op: 'add', path: '/metadata/finalizers', value: [this.name] },
         ];
-    return this.patch(run, ops, signal);
+    return this.patch(run, [...ops, ...also], signal);
   }
 
   /** Deletes the run's Jobs and ConfigMaps, then removes the finalizer. */

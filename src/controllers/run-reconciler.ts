@@ -17,6 +17,7 @@ import {
   runResource,
   specAttempt,
 } from '../api/index.js';
+import { firstReconcileTraceOps } from '../observability/run-trace.js';
 import { RenderError, renderRun, type TemplateSet } from '../render/index.js';
 import {
   type ApiRequester,
@@ -133,7 +134,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
     }
     if (!finalizers.includes(this.finalizer.name)) {
       // The update event of this patch brings the next reconcile, with the finalizer in place.
-      const outcome = await this.finalizer.add(stored, signal);
+      const outcome = await this.finalizer.add(stored, signal, firstReconcileTraceOps(stored));
       return outcome === 'conflict' ? { requeue: true } : undefined;
     }
     const config = this.opts.config();

@@ -15,6 +15,7 @@ import {
 } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Counter, Registry } from 'prom-client';
+import { apiCall } from '../observability/api-spans.js';
 import { restClientMetrics } from './metrics.js';
 import type { KubeObject } from './object.js';
 
@@ -94,7 +95,11 @@ export class KubeClient implements ApiRequester {
   }
 
   /** One request; resolves to the parsed JSON body of a 2xx answer, else rejects with an ApiError. */
-  async request<T = KubeObject>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
+  request<T = KubeObject>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
+    return apiCall(method, path, () => this.send<T>(method, path, opts));
+  }
+
+  private async send<T>(method: string, path: string, opts: CallOptions): Promise<T> {
     const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
     const headers: Record<string, string | number> = { Accept: 'application/json' };

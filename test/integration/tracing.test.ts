@@ -1,0 +1,194 @@
+// One run followed through a real OpenTelemetry Collector: a TaskRun applied with kubectl through the
+// webhooks and reconciled by the operator, both tracing through the standard OTEL_* variables,
+// makes one trace holding its admission reviews and every reconcile of it (with the API calls they
+// made as children), and its Job's pod carries that trace as TRACEPARENT.
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import t from 'tap';
+import { stringify } from 'yaml';
+import type { TaskRun } from '../../src/api/index.js';
+import { traceLogOptions } from '../../src/observability/log-fields.js';
+import { TRACE_ANNOTATION } from '../../src/observability/traceparent.js';
+import { startTracing } from '../../src/observability/tracing.js';
+import type { KubeObject } from '../../src/runtime/index.js';
+import { kubectl, testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import {
+  finishJob,
+  jobPath,
+  sampleTaskRun,
+  startOperator,
+  taskRunJob,
+  taskRunPath,
+  testConfig,
+  untilJob,
+} from '../harness/operator.js';
+import { type CollectedSpan, startCollector } from '../harness/otel-collector.js';
+import { waitFor } from '../harness/wait.js';
+import { startTestWebhooks } from '../harness/webhook.js';
+
+const collector = await startCollector(t);
+// As a Deployment would configure it; a short batch delay so the spans arrive while the test waits.
+process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.endpoint;
+process.env.OTEL_BSP_SCHEDULE_DELAY = '200';
+const tracing = await startTracing();
+t.teardown(() => tracing.shutdown());
+const cluster = await testCluster();
+await ensureCrds(cluster);
+
+/** The operator's log lines, as JSON objects. */
+function capturedLogger() {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  return { lines, logger: pino({ level: 'info', ...traceLogOptions(tracing.enabled) }, stream) };
+}
+
+const byName = (spans: CollectedSpan[], name: string) => spans.filter((s) => s.name === name);
+
+t.test('one TaskRun applied with kubectl is one trace, from admission to its Job', async (t) => {
+  t.ok(tracing.enabled, `tracing is on (${tracing.reason})`);
+  const webhooks = await startTestWebhooks(t, cluster);
+  const namespace = await testNamespace(t, cluster, webhooks.namespaceLabels);
+  const { lines, logger } = capturedLogger();
+  const config = testConfig((c) => {
+    c.cleanup = { ttlSecondsAfterFinished: 1 };
+  });
+  const operator = await startOperator(t, cluster, namespace, config, { logger });
+  const { client } = operator;
+  const name = 'traced';
+  const manifest: TaskRun = sampleTaskRun(name, 41);
+  const applied = await kubectl(cluster, ['apply', '-n', namespace, '-f', '-'], stringify(manifest));
+  t.equal(applied.code, 0, `kubectl apply: ${applied.stderr}`);
+
+  const run = await client.request<TaskRun>('GET', taskRunPath(namespace, name));
+  const traceParent = run.metadata?.annotations?.[TRACE_ANNOTATION] ?? '';
+  t.match(traceParent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/, 'the mutating webhook stored the run its trace');
+  const [, traceId, rootSpan] = traceParent.split('-');
+
+  const job = await taskRunJob(client, namespace, name);
+  await untilJob(client, namespace, job, `the Job of ${name}`);
+  const created = await client.request<KubeObject>('GET', jobPath(namespace, job));
+  const agent = (
+    created.spec as {
+      template: {
+        spec: { containers: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> };
+      };
+    }
+  ).template.spec.containers.find((c) => c.name === 'agent');
+  t.equal(
+    agent?.env?.find((e) => e.name === 'TRACEPARENT')?.value,
+    traceParent,
+    "the agent container's TRACEPARENT is the run's trace context",
+  );
+
+  // The agent finishes; the run succeeds and, a second later, is deleted (cleanup): every step of
+  // its life is a reconcile of the same trace.
+  await finishJob(client, namespace, job, 'Complete');
+  await waitFor(`TaskRun ${name} deleted`, async () => {
+    const res = await kubectl(cluster, ['get', 'tr', name, '-n', namespace, '-o', 'name']);
+    return res.code !== 0 && /NotFound/.test(res.stderr);
+  });
+
+  const ofRun = (s: CollectedSpan) =>
+    s.attributes['orchestrator.run.name'] === name && s.attributes['k8s.namespace.name'] === namespace;
+  const spans = await waitFor('the deletion and the finalizer in the trace', (note) => {
+    const all = collector.spans();
+    const names = new Set(all.filter((s) => s.traceId === traceId).map((s) => s.name));
+    note([...names]);
+    return names.has('DELETE taskruns') && names.has('PATCH taskruns') && all;
+  });
+  // A reconcile after the run left the cache cannot know its trace (the run is gone): its own trace.
+  const [known, gone] = [
+    spans.filter((s) => ofRun(s) && s.attributes['orchestrator.run.cached'] !== false),
+    spans.filter((s) => ofRun(s) && s.attributes['orchestrator.run.cached'] === false),
+  ];
+  t.same(
+    [...new Set(known.map((s) => s.traceId))],
+    [traceId],
+    "every review and reconcile of the run is in the run's trace",
+  );
+  t.ok(
+    gone.every((s) => s.parentSpanId === '' && s.name === 'reconcile taskrun'),
+    'but a reconcile of the run gone from the cache, a root span of its own',
+  );
+  const trace = spans.filter((s) => s.traceId === traceId);
+  t.ok(
+    trace.every((s) => s.service === 'orchestrator'),
+    'every span is the orchestrator service',
+  );
+
+  const [mutate, ...moreMutates] = byName(trace, 'mutate TaskRun').filter(
+    (s) => s.attributes['orchestrator.admission.operation'] === 'CREATE',
+  );
+  t.equal(moreMutates.length, 0, 'one mutating review of the CREATE');
+  t.equal(mutate?.spanId, rootSpan, "the CREATE's mutating review is the run's trace context");
+  t.equal(mutate?.parentSpanId, '', '… and the root of the trace');
+  t.equal(mutate?.kind, 2, 'a server span');
+  t.match(mutate?.attributes, {
+    'orchestrator.admission.allowed': true,
+    'orchestrator.run.kind': 'TaskRun',
+    'k8s.namespace.name': namespace,
+  });
+  t.ok(Number(mutate?.attributes['orchestrator.admission.patch_operations']) > 1, 'the defaults patched');
+  const validations = byName(trace, 'validate TaskRun');
+  t.ok(
+    validations.some(
+      (s) =>
+        s.attributes['orchestrator.admission.operation'] === 'CREATE' &&
+        s.attributes['orchestrator.admission.allowed'] === true &&
+        s.parentSpanId === rootSpan,
+    ),
+    "the CREATE's validating review is a child of the run's context",
+  );
+
+  const reconciles = byName(trace, 'reconcile taskrun');
+  t.ok(reconciles.length >= 3, `the run's reconciles are in its trace (${reconciles.length})`);
+  t.ok(
+    reconciles.every(
+      (s) => s.parentSpanId === rootSpan && s.attributes['orchestrator.controller'] === 'taskrun',
+    ),
+    "each reconcile is a child of the run's context",
+  );
+  t.ok(
+    reconciles.every((s) =>
+      ['success', 'error', 'requeue', 'requeue_after'].includes(
+        String(s.attributes['orchestrator.reconcile.result']),
+      ),
+    ),
+    'each says what the reconcile decided',
+  );
+  t.ok(
+    reconciles.some((s) => s.attributes['orchestrator.run.attempt'] === 1),
+    'the attempt is on the reconcile span',
+  );
+
+  const reconcileIds = new Set(reconciles.map((s) => s.spanId));
+  const calls = trace.filter((s) => s.kind === 3);
+  t.ok(calls.length > 0, 'the API calls are in the trace');
+  t.ok(
+    calls.every((s) => reconcileIds.has(s.parentSpanId)),
+    'every API call is a child of a reconcile',
+  );
+  for (const name of ['POST jobs', 'POST configmaps', 'PUT taskruns/status'])
+    t.ok(
+      calls.some((s) => s.name === name),
+      `${name} is one of them`,
+    );
+  const createJob = calls.find((s) => s.name === 'POST jobs');
+  t.equal(createJob?.attributes['http.request.method'], 'POST');
+  t.equal(createJob?.attributes['url.path'], jobPath(namespace));
+
+  const deletedLine = lines.find((l) => l.msg === 'finished run deleted (cleanup.ttlSecondsAfterFinished)');
+  t.ok(deletedLine, 'the operator logged the deletion');
+  t.equal(deletedLine?.trace_id, traceId, 'the log line written in the reconcile carries its trace id');
+  t.ok(reconcileIds.has(String(deletedLine?.span_id)), "… and its reconcile's span id");
+  t.ok(
+    lines.filter((l) => l.msg === 'controller started').every((l) => l.trace_id === undefined),
+    'a line written outside any span has none',
+  );
+});
