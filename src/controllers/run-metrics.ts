@@ -109,14 +109,19 @@ const finished = (phase: string | undefined): phase is (typeof OUTCOMES)[number]
   phase === 'Succeeded' || phase === 'Failed';
 
 /**
- * The recorder of `kind`'s reconciler. Every counter series of the config's agents starts at 0, so
- * rate() and absent() work before the first run finishes.
+ * The recorder of `kind`'s reconciler. Every series of the config's agents starts at 0, histograms
+ * included: Prometheus sees no increase in a series whose first sample already holds the first run, so
+ * rate(), increase() and the quantiles of a dashboard would miss the first run of each agent and outcome.
  */
 export function runRecorder(registry: Registry, kind: RunKindName, config: ControllerConfig): RunRecorder {
   const m = runOutcomeMetrics(registry);
   for (const agent of [...Object.keys(config.agents), OTHER_AGENT]) {
     m.pullRequests.inc({ kind, agent }, 0);
-    for (const outcome of OUTCOMES) m.finished.inc({ kind, agent, outcome }, 0);
+    m.timeToRunning.zero({ kind, agent });
+    for (const outcome of OUTCOMES) {
+      m.finished.inc({ kind, agent, outcome }, 0);
+      m.duration.zero({ kind, agent, outcome });
+    }
   }
   const seed = kind === 'TaskRun' ? taskRunMetrics(registry) : undefined;
   return {
