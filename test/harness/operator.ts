@@ -31,6 +31,7 @@ interface Teardown {
 export const SIM = Object.freeze({
   delay: 'sim.orchestrator.io/delay',
   exitCode: 'sim.orchestrator.io/exit-code',
+  terminationMessage: 'sim.orchestrator.io/termination-message',
 });
 
 /**
@@ -207,7 +208,8 @@ function podSummary(pod: KubeObject): string {
 
 /**
  * The agent's part: the Job's pod (simulated by KWOK, held running by the test config's
- * `sim.orchestrator.io/delay`) is told to exit now, with 0 or 1; the real Job controller then marks the
+ * `sim.orchestrator.io/delay`) is told to exit now, with 0 or 1, and `message` as its containers'
+ * termination message (e.g. a result, docs/result-protocol.md); the real Job controller then marks the
  * Job Complete or Failed. Waits for the pod to run first, and for the Job to finish.
  */
 export async function finishJob(
@@ -215,6 +217,7 @@ export async function finishJob(
   namespace: string,
   name: string,
   outcome: 'Complete' | 'Failed',
+  message?: string,
 ): Promise<void> {
   const pods = `/api/v1/namespaces/${namespace}/pods`;
   const pod = await waitFor(`a running pod of Job ${namespace}/${name}`, async (note) => {
@@ -226,7 +229,13 @@ export async function finishJob(
   });
   await client.request('PATCH', `${pods}/${pod.metadata?.name}`, {
     body: {
-      metadata: { annotations: { [SIM.exitCode]: outcome === 'Complete' ? '0' : '1', [SIM.delay]: '0s' } },
+      metadata: {
+        annotations: {
+          [SIM.exitCode]: outcome === 'Complete' ? '0' : '1',
+          [SIM.delay]: '0s',
+          ...(message === undefined ? {} : { [SIM.terminationMessage]: message }),
+        },
+      },
     },
     contentType: 'application/merge-patch+json',
   });

@@ -1,16 +1,18 @@
 // The shipped dashboard and alerts against real replicas: two `orchestrator run` processes installed as
 // the Deployment runs them (test/harness/installed-replicas.ts) admit and reconcile TaskRuns (one
-// succeeds, one fails, one is denied); a real Prometheus scrapes both, labelled as the ServiceMonitor's
-// targets are, and loads the PrometheusRule's rules. Every dashboard query must return series, with the
-// labels its legend names; the only exception is an error ratio that is empty because nothing failed,
-// which is listed below and checked to be so. No alert may be pending or firing on this healthy install
-// (but the latency alert, which depends on the machine's speed).
+// succeeds and reports a pull request, one fails, one is denied); a real Prometheus scrapes both,
+// labelled as the ServiceMonitor's targets are, and loads the PrometheusRule's rules. Every dashboard
+// query must return series, with the labels its legend names; the only exceptions are error ratios that
+// are empty because nothing failed, which are listed below and checked to be so. The queries on what
+// the runs did must show them (not only counters at 0). No alert may be pending or firing on this
+// healthy install (but the latency alert, which depends on the machine's speed).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
 import { ensureDist } from '../../scripts/build.js';
+import { RESULT_PROTOCOL } from '../../src/controllers/agent-result.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { kubectl, testCluster } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
@@ -27,16 +29,34 @@ import {
 import { finishJob, sampleTaskRun, taskRunJob, taskRunPath } from '../harness/operator.js';
 import { waitFor } from '../harness/wait.js';
 
-/** Queries allowed to return nothing, and the query that proves why (it must be empty too). */
+const JOB = 'orchestrator-metrics';
+/**
+ * Error ratios allowed to return nothing, and the query of their errors that proves why: when the ratio
+ * is empty, that one must be empty too (no series of a failed request exists).
+ */
 const EMPTY_WHEN_NO_ERRORS: Record<string, string> = {
-  'Error ratio (5xx) / A': 'controller_runtime_webhook_requests_total{code=~"5.."}',
+  'Error ratio (5xx) / A': `controller_runtime_webhook_requests_total{job="${JOB}", code=~"5.."}`,
+  'API error ratio / A': `rest_client_requests_total{job="${JOB}", code=~"5..|<error>"}`,
 };
+/**
+ * Queries on what the runs did: their counters and histograms exist at 0 (or as NaN quantiles) before
+ * any run, so returning series is not enough; each must have a positive value.
+ */
+const MADE_BY_THE_RUNS = [
+  'Runs finished by kind and outcome (last hour) / A',
+  'Runs finished by agent and outcome (last hour) / A',
+  'Pull requests opened (last hour) / A',
+  'Run duration (last hour) / A',
+  'Run duration (last hour) / B',
+  'Time to agent running (last hour) / A',
+  'Time to agent running (last hour) / B',
+];
+const PULL_REQUEST = 'https://github.com/acme/payments/pull/42';
 /**
  * Alerts on how fast this machine is, not on what the install does: a few slow first admission requests
  * on a loaded test machine make the p99 over 1 s (pending; it fires only after 10 minutes of it).
  */
 const SPEED_DEPENDENT = ['OrchestratorWebhookLatencyHigh'];
-const JOB = 'orchestrator-metrics';
 
 if (!ensureDist()) throw new Error('building dist/ failed');
 const cluster = await testCluster();
@@ -75,7 +95,8 @@ t.test('every dashboard query returns data from two replicas that reconciled run
     return answer?.result.length === 1 && answer.result[0]?.metric !== undefined;
   });
 
-  // Runs through the webhooks, as a user applies them: one succeeds, one fails, one is denied.
+  // Runs through the webhooks, as a user applies them: one succeeds (its agent reports a pull request),
+  // one fails, one is denied.
   const apply = async (name: string, taskId: number) => {
     const file = join(dir, `${name}.yaml`);
     writeFileSync(file, stringify(sampleTaskRun(name, taskId)));
@@ -90,9 +111,10 @@ t.test('every dashboard query returns data from two replicas that reconciled run
   }
   const denied = await applyInvalidRun(cluster, namespace);
   t.match(denied.stderr, /denied the request/, 'an invalid run is denied');
-  for (const [name, outcome, phase] of [
-    ['dash-ok', 'Complete', 'Succeeded'],
-    ['dash-fail', 'Failed', 'Failed'],
+  const result = JSON.stringify({ protocol: RESULT_PROTOCOL, pullRequestUrl: PULL_REQUEST });
+  for (const [name, outcome, phase, message] of [
+    ['dash-ok', 'Complete', 'Succeeded', result],
+    ['dash-fail', 'Failed', 'Failed', undefined],
   ] as const) {
     const job = await waitFor(`the Job of ${name}`, async () => {
       const run = await client.request<KubeObject>('GET', taskRunPath(namespace, name));
@@ -100,19 +122,26 @@ t.test('every dashboard query returns data from two replicas that reconciled run
         ? taskRunJob(client, namespace, name)
         : undefined;
     });
-    await finishJob(client, namespace, job, outcome);
-    await waitFor(`${name} ${phase}`, async () => {
+    await finishJob(client, namespace, job, outcome, message);
+    const status = await waitFor(`${name} ${phase}`, async () => {
       const run = await client.request<KubeObject>('GET', taskRunPath(namespace, name));
-      return (run.status as { phase?: string } | undefined)?.phase === phase;
+      const status = run.status as { phase?: string; pullRequestUrl?: string } | undefined;
+      return status?.phase === phase ? status : undefined;
     });
+    if (message) t.equal(status.pullRequestUrl, PULL_REQUEST, `${name}: the agent's pull request`);
   }
 
   // Prometheus has scraped both replicas since, and evaluated every rule.
   const finished = `count(max by (phase) (orchestrator_runs{job="${JOB}", kind="TaskRun", phase=~"Succeeded|Failed"}) == 1)`;
-  await waitFor('Prometheus to see both finished runs', async () => {
-    const answer = await prometheusQuery(port, finished).catch(() => undefined);
-    return answer?.result[0]?.value[1] === '2';
-  });
+  const counted = `sum(orchestrator_runs_finished_total{job="${JOB}"}) + sum(orchestrator_pull_requests_opened_total{job="${JOB}"})`;
+  for (const [what, query, expected] of [
+    ['both finished runs', finished, '2'],
+    ["the leader's counts of both runs and the pull request", counted, '3'],
+  ] as const)
+    await waitFor(`Prometheus to see ${what}`, async () => {
+      const answer = await prometheusQuery(port, query).catch(() => undefined);
+      return answer?.result[0]?.value[1] === expected;
+    });
   type RuleGroups = { groups: Array<{ rules: Array<{ name: string; health: string; lastError?: string }> }> };
   await waitFor('every rule evaluated', async () => {
     const { groups } = await prometheusData<RuleGroups>(port, '/api/v1/rules');
@@ -125,12 +154,16 @@ t.test('every dashboard query returns data from two replicas that reconciled run
     const answer = await prometheusQuery(port, expr);
     t.equal(answer.status, 'success', `${q.name}: ${answer.error ?? 'evaluated'}`);
     const because = EMPTY_WHEN_NO_ERRORS[q.name];
-    if (because) {
-      t.same(answer.result, [], `${q.name}: empty, as no request failed`);
-      t.same((await prometheusQuery(port, because)).result, [], `${q.name}: ${because} is empty`);
+    if (because && answer.result.length === 0) {
+      t.same((await prometheusQuery(port, because)).result, [], `${q.name}: empty, as ${because} is`);
       continue;
     }
     t.ok(answer.result.length > 0, `${q.name}: returns series (${expr})`);
+    if (MADE_BY_THE_RUNS.includes(q.name))
+      t.ok(
+        answer.result.some((series) => Number(series.value[1]) > 0),
+        `${q.name}: shows the runs ${JSON.stringify(answer.result)}`,
+      );
     const legendLabels = [...q.legendFormat.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1] as string);
     for (const series of answer.result)
       for (const label of legendLabels)
@@ -145,6 +178,15 @@ t.test('every dashboard query returns data from two replicas that reconciled run
   };
   t.equal(await value('Leaders / A'), '1', 'one leader over both replicas');
   t.equal(await value('Replicas up / A'), '2', 'both replicas up');
+  const finishedBy = await prometheusQuery(
+    port,
+    concrete(queries.find((x) => x.name === MADE_BY_THE_RUNS[0])?.expr ?? '', podNamespace),
+  );
+  const outcomes = finishedBy.result
+    .filter((s) => s.metric.kind === 'TaskRun' && Number(s.value[1]) > 0)
+    .map((s) => s.metric.outcome)
+    .sort();
+  t.same(outcomes, ['Failed', 'Succeeded'], 'one TaskRun finished of each outcome');
 
   // The variables list this namespace and every replica.
   for (const variable of dashboard().templating.list.filter((v) => v.type === 'query')) {
