@@ -14,6 +14,8 @@ export const KINDS_PATH = 'src/api/generated/kinds.ts';
 export const MUTATING_PATH = 'webhooks/mutating.yaml';
 export const VALIDATING_PATH = 'webhooks/validating.yaml';
 export const MANAGER_ROLE_PATH = 'config/rbac/manager-role.yaml';
+/** The REST API's ClusterRole: its orchestrator.io rules are derived like the manager's. */
+export const API_ROLE_PATH = 'config/rbac/api-role.yaml';
 export const CRD_KUSTOMIZATION_PATH = 'crds/Kustomization';
 
 /** Run-kind facts beyond the CRD names that every run schema must state. */

@@ -15,6 +15,7 @@ import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
 import YAML from 'yaml';
 import {
+  API_ROLE_PATH,
   CRD_KUSTOMIZATION_PATH,
   checkRunFacts,
   crdKustomization,
@@ -244,10 +245,8 @@ export async function generate(rootDir) {
   out.set(CRD_KUSTOMIZATION_PATH, crdKustomization(crdFiles, header));
   out.set(VALIDATING_PATH, webhookManifest('validate', sources, GROUP, VERSION, header));
   out.set(MUTATING_PATH, webhookManifest('mutate', sources, GROUP, VERSION, header));
-  out.set(
-    MANAGER_ROLE_PATH,
-    managerRole(readFileSync(path.join(rootDir, MANAGER_ROLE_PATH), 'utf8'), sources, GROUP),
-  );
+  for (const role of [MANAGER_ROLE_PATH, API_ROLE_PATH])
+    out.set(role, managerRole(readFileSync(path.join(rootDir, role), 'utf8'), sources, GROUP));
   const config = sources.find((s) => s.file === CONFIG_SCHEMA_FILE);
   if (config) out.set(CONFIG_DOC, configurationReference(config.schema, generatedHeader(config.file)));
   const kinds = sources.filter((s) => s.crd);

@@ -7,6 +7,7 @@ import { defaultingWarnings, defaultsPatch } from './defaults.js';
 import type { AdmissionRequest, AdmissionResult } from './review.js';
 import { tracedReview } from './review-spans.js';
 import type { WebhookRoute } from './server.js';
+import { submitterPatch } from './submitter.js';
 import { validateRun } from './validate-run.js';
 
 /** A kind's webhook path (kubebuilder's convention), from the kind table. */
@@ -69,23 +70,35 @@ function validation(kind: RunKindName, config: ConfigSource, request: AdmissionR
   };
 }
 
-function mutation(kind: RunKindName, config: ConfigSource, request: AdmissionRequest): AdmissionResult {
+function mutation(
+  kind: RunKindName,
+  config: ConfigSource,
+  trusted: () => ReadonlySet<string>,
+  request: AdmissionRequest,
+): AdmissionResult {
   const object = request.object as Record<string, unknown>;
   const current = config.current();
   const warnings = reportFindings(defaultingWarnings(kind, object, current));
   return {
     allowed: true,
-    patch: defaultsPatch(kind, object, current),
+    patch: [...defaultsPatch(kind, object, current), ...submitterPatch(request, trusted())],
     ...(warnings.length ? { warnings } : {}),
   };
 }
 
-export function admissionRoutes(config: ConfigSource): WebhookRoute[] {
+/**
+ * @param trustedSubmitters the users whose own orchestrator.io/submitted-by is kept on CREATE (the
+ * manager, creating runs for REST API callers); anyone else's is replaced by their user name.
+ */
+export function admissionRoutes(
+  config: ConfigSource,
+  trustedSubmitters: () => ReadonlySet<string> = () => new Set(),
+): WebhookRoute[] {
   const routes = RUN_KIND_NAMES.flatMap((kind): WebhookRoute[] => [
     {
       name: `mutate-${kind.toLowerCase()}`,
       path: webhookPath('mutate', kind),
-      handle: guarded(kind, (request) => mutation(kind, config, request)),
+      handle: guarded(kind, (request) => mutation(kind, config, trustedSubmitters, request)),
     },
     {
       name: `validate-${kind.toLowerCase()}`,

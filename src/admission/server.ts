@@ -1,13 +1,11 @@
 import { METHODS } from 'node:http';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type { SecureContextOptions } from 'node:tls';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { certWatcherMetrics } from '../http/certwatcher-metrics.js';
-import { type CertificateFiles, loadKeyPair, reloadCertificates } from '../http/reloading-tls.js';
+import { type HttpsServer, startHttpsServer } from '../http/https-server.js';
+import type { CertificateFiles } from '../http/reloading-tls.js';
 import { reviewEndpoint, type WebhookRoute } from './endpoint.js';
 import { webhookMetrics } from './metrics.js';
 
@@ -71,66 +69,16 @@ export interface WebhookServerOptions extends CertificateFiles, WebhookAppOption
   certPollMs?: number;
 }
 
-export interface WebhookServer {
-  port: number;
-  /** True while the listener is up with a loaded certificate: feeds /readyz. */
-  serving(): boolean;
-  close(): Promise<void>;
-}
+export type WebhookServer = HttpsServer;
 
-/** The serving TLS options besides the pair: the same at start and on every certificate reload. */
-const TLS_OPTIONS: SecureContextOptions = { minVersion: 'TLSv1.2' };
-
-export async function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookServer> {
-  const { logger } = opts;
-  const app = webhookApp(opts);
-  const timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const certificates = certWatcherMetrics(opts.registry);
-  const pair = loadKeyPair(opts, TLS_OPTIONS, certificates);
-  const server: Server = createServer(
-    {
-      ...TLS_OPTIONS,
-      cert: pair.cert,
-      key: pair.key,
-      // A client that stalls the handshake is not kept for Node's default 2 minutes.
-      handshakeTimeout: timeoutMs,
-      // Node enforces headersTimeout/requestTimeout only when it checks, by default every 30 s.
-      connectionsCheckingInterval: Math.min(1000, timeoutMs / 4),
-    },
-    app.callback(),
-  );
-  server.requestTimeout = timeoutMs;
-  server.headersTimeout = timeoutMs;
-  server.keepAliveTimeout = 30_000;
-  const stopReload = reloadCertificates(server, opts, {
-    serving: pair,
-    tls: TLS_OPTIONS,
-    pollMs: opts.certPollMs,
-    metrics: certificates,
-    onReload: (fingerprint) => logger.info({ fingerprint }, 'webhook serving certificate reloaded'),
-    onError: (err) =>
-      logger.warn({ err: err.message }, 'webhook certificate not reloaded; the last good one keeps serving'),
-    onWatchError: (err) =>
-      logger.warn({ err: err.message }, 'webhook certificates not watched; rotations are seen by polling'),
+export function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookServer> {
+  return startHttpsServer({
+    ...opts,
+    name: 'webhook',
+    handler: webhookApp(opts).callback(),
+    port: opts.port ?? 9443,
+    host: opts.host ?? '0.0.0.0',
+    timeoutMs: opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    metrics: certWatcherMetrics(opts.registry),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 9443, opts.host ?? '0.0.0.0', () => resolve());
-  });
-  let listening = true;
-  logger.info(
-    { port: (server.address() as AddressInfo).port, fingerprint: pair.fingerprint },
-    'webhook server listening',
-  );
-  return {
-    port: (server.address() as AddressInfo).port,
-    serving: () => listening,
-    close: () =>
-      new Promise<void>((resolve) => {
-        listening = false;
-        stopReload();
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
-  };
 }

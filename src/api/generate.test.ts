@@ -26,6 +26,7 @@ t.test('crds/, src/api/generated/ and the reference docs are up to date with sch
   const stale = findStale(root, outputs);
   t.same(stale, [], `stale generated files: ${stale.map((s) => s.path).join(', ')}; run npm run generate`);
   t.same([...outputs.keys()].sort(), [
+    'config/rbac/api-role.yaml',
     'config/rbac/manager-role.yaml',
     'crds/Kustomization',
     'crds/coderuns.orchestrator.io.yaml',

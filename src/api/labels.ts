@@ -10,5 +10,14 @@ export const LABELS = Object.freeze({
   /** On agent pods only, `true` when the agent may call the Kubernetes API (NetworkPolicy selects it). */
   clusterAccess: 'orchestrator.io/cluster-access',
 } as const);
+/** Annotations the orchestrator sets on runs. */
+export const ANNOTATIONS = Object.freeze({
+  /**
+   * Who created the run, as the apiserver authenticated them; set by the mutating webhook (or by the
+   * REST API, for its caller), never by the run's author (docs/design.md §7).
+   */
+  submittedBy: 'orchestrator.io/submitted-by',
+} as const);
+
 /** The value of the app.kubernetes.io/managed-by label. */
 export const MANAGED_BY = 'orchestrator';

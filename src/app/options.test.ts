@@ -23,6 +23,7 @@ t.test('the config file gives the defaults; flags beat environment beats config'
     certDir: '/tmp/k8s-webhook-server/serving-certs',
     metrics: { port: 8080 },
     probes: { port: 8081 },
+    api: { host: '0.0.0.0', port: 8443 },
     leaderElection: {
       namespace: 'orchestrator-system',
       name: 'orchestrator-leader',
@@ -83,3 +84,12 @@ t.test(
     );
   },
 );
+
+t.test('the REST API address: the flag beats the config; "0" turns it off', async (t) => {
+  t.same(runOptions(config, 'c.yaml', { apiBindAddress: '127.0.0.1:0' }, {}).api, {
+    host: '127.0.0.1',
+    port: 0,
+  });
+  t.equal(runOptions(config, 'c.yaml', { apiBindAddress: '0' }, {}).api, false);
+  t.throws(() => runOptions(config, 'c.yaml', { apiBindAddress: '8443' }, {}), /--api-bind-address: "8443"/);
+});

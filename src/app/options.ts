@@ -13,6 +13,7 @@ export interface RunFlags {
   webhookPort?: string;
   metricsBindAddress?: string;
   healthProbeBindAddress?: string;
+  apiBindAddress?: string;
   leaderElect?: boolean;
   leaderElectionNamespace?: string;
   logLevel?: string;
@@ -31,6 +32,8 @@ export interface RunOptions {
   webhookPort: number;
   metrics: ListenAddress;
   probes: ListenAddress;
+  /** The REST API's address, or false when it is off (`0`). */
+  api: ListenAddress | false;
   /** The manager's leader election (one options type: the runtime's), or false. */
   leaderElection: LeaderElectionConfig | false;
   logLevel: string;
@@ -54,6 +57,9 @@ function parsePort(value: string, flag: string): number {
     throw new Error(`${flag}: "${value}" is not a port number`);
   return port;
 }
+
+const apiAddress = (value: string): ListenAddress | false =>
+  value === '0' ? false : parseBindAddress(value, '--api-bind-address');
 
 /** Whether a cluster is configured: a kubeconfig (flag or KUBECONFIG) or a pod's service account. */
 export function clusterConfigured(flags: RunFlags, env: NodeJS.ProcessEnv): boolean {
@@ -84,6 +90,7 @@ export function runOptions(
       flags.healthProbeBindAddress ?? config.health.bindAddress,
       '--health-probe-bind-address',
     ),
+    api: apiAddress(flags.apiBindAddress ?? config.api.bindAddress),
     leaderElection: enabled && {
       namespace: flags.leaderElectionNamespace ?? env.POD_NAMESPACE ?? le.namespace ?? 'orchestrator-system',
       name: le.leaseName,

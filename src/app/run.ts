@@ -13,11 +13,12 @@ import { runControllers } from '../controllers/run-controllers.js';
 import { traceLogOptions } from '../observability/log-fields.js';
 import { tracingSettings } from '../observability/settings.js';
 import { startTracing } from '../observability/tracing.js';
+import type { ApiServer } from '../rest/server.js';
 import { KubeClient, Manager } from '../runtime/index.js';
 import { packageRoot } from '../util/package-root.js';
 import { type LocalEnvironment, startLocalEnvironment } from './local.js';
 import type { RunOptions } from './options.js';
-import { authenticatedUser } from './service-account.js';
+import { managerIdentity, startRestApi } from './rest-api.js';
 import { watchInputs } from './watched-inputs.js';
 
 function kubeConfig(opts: RunOptions, local: LocalEnvironment | undefined): KubeConfig {
@@ -78,13 +79,21 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       })
     : undefined;
   let webhook: Awaited<ReturnType<typeof startWebhookServer>> | undefined;
+  let api: ApiServer | undefined;
   try {
     const kc = kubeConfig(opts, local);
     const certDir = opts.certDir ?? '';
-    webhook = await startWebhookServer({
+    const certificates = {
       certFile: local?.certFile ?? join(certDir, 'tls.crt'),
       keyFile: local?.keyFile ?? join(certDir, 'tls.key'),
-      routes: admissionRoutes(config),
+    };
+    const client = new KubeClient(local?.managerKubeConfig ?? kc, { requestTimeoutMs: 10_000, registry });
+    // The REST API creates runs as the manager and states the caller as their submitter: the webhooks
+    // keep what this identity states, and replace what anyone else does (docs/design.md §7).
+    const self = await managerIdentity(client, logger);
+    webhook = await startWebhookServer({
+      ...certificates,
+      routes: admissionRoutes(config, () => self),
       registry,
       logger: logger.child({ component: 'webhook' }),
       port: opts.webhookPort,
@@ -92,8 +101,8 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     });
     if (local)
       await installLocalWebhooks(kc, { baseUrl: `https://127.0.0.1:${webhook.port}`, caPem: local.caPem });
-    const client = new KubeClient(local?.managerKubeConfig ?? kc, { requestTimeoutMs: 10_000, registry });
-    if (local) logger.info({ user: await authenticatedUser(client) }, 'manager client authenticated');
+    if (opts.api)
+      api = await startRestApi(opts.api, certificates, client, config, logger, local !== undefined);
     const manager = new Manager({
       client,
       registry,
@@ -119,10 +128,19 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     manager.addReadyzCheck('webhook', () =>
       serving.serving() ? undefined : 'the webhook server is not serving',
     );
+    const rest = api;
+    if (rest)
+      manager.addReadyzCheck('api', () =>
+        rest.serving() ? undefined : 'the REST API server is not serving',
+      );
     if (local) process.stderr.write(banner(local, webhook.port));
-    logger.info({ webhookPort: webhook.port, kubeconfig: local?.cluster.kubeconfig }, 'orchestrator ready');
+    logger.info(
+      { webhookPort: webhook.port, apiPort: api?.port, kubeconfig: local?.cluster.kubeconfig },
+      'orchestrator ready',
+    );
     await manager.runUntilSignal();
   } finally {
+    await api?.close();
     await webhook?.close();
     inputs.close();
     await local?.cluster.stop();

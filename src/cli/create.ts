@@ -4,12 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { runKindOf } from '../admission/offline.js';
-import { API_VERSION, RUN_KIND_NAMES, type RunKindName, runService } from '../api/index.js';
+import { API_VERSION, RUN_KIND_NAMES, type RunKindName } from '../api/index.js';
+import { defaultGenerateName } from '../naming/generate-name.js';
 import { ApiError, type KubeObject } from '../runtime/index.js';
 import { CliExit, type CliIO, fail } from './io.js';
 import { qualifiedName, runPath } from './kinds.js';
 import { type Connection, clusterError, serverErrorMessage } from './kube.js';
-import { namePrefix } from './task-flags.js';
 
 export interface RunDocument {
   kind: RunKindName;
@@ -56,13 +56,6 @@ export async function readRunFiles(files: readonly string[], io: CliIO): Promise
   return out;
 }
 
-/** A generateName for a run given without any name, after its identity fields. */
-function defaultPrefix(kind: RunKindName, spec: Record<string, unknown>): string {
-  if (kind === 'DocsRun') return namePrefix('docs', String(spec.workingDirectory ?? ''));
-  const service = runService(kind, spec) ?? kind.toLowerCase();
-  return namePrefix(service, 'task', String(spec.taskId ?? ''));
-}
-
 /** Creates each run in turn; reports every result and fails at the end if any failed. */
 export async function createRuns(
   conn: Connection,
@@ -75,7 +68,7 @@ export async function createRuns(
     const metadata = { ...(object.metadata ?? {}) };
     const namespace = metadata.namespace ?? conn.namespace;
     if (!metadata.name && !metadata.generateName)
-      metadata.generateName = defaultPrefix(kind, (object.spec ?? {}) as Record<string, unknown>);
+      metadata.generateName = defaultGenerateName(kind, (object.spec ?? {}) as Record<string, unknown>);
     try {
       const made = await conn.client.request<KubeObject>('POST', runPath(kind, namespace), {
         body: { ...object, metadata: { ...metadata, namespace } },

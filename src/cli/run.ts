@@ -31,6 +31,10 @@ export function registerRunCommand(program: Command): void {
     .option('--metrics-bind-address <addr>', 'metrics address (default: metrics.bindAddress, ":8080")')
     .option('--health-probe-bind-address <addr>', 'probe address (default: health.bindAddress, ":8081")')
     .option(
+      '--api-bind-address <addr>',
+      'REST API HTTPS address; "0" turns it off (default: api.bindAddress, ":8443")',
+    )
+    .option(
       '--leader-elect <bool>',
       'campaign for the Lease before reconciling (default: leaderElection.enabled)',
       (v) => v !== 'false',

@@ -12,7 +12,8 @@ import {
   type RunKindName,
   type ToolConfig,
 } from '../api/index.js';
-import { agentFromGithubApp, slug } from '../naming/names.js';
+import { namePrefix } from '../naming/generate-name.js';
+import { agentFromGithubApp } from '../naming/names.js';
 import type { GitDefaults } from './git.js';
 import { fail } from './io.js';
 
@@ -114,9 +115,6 @@ export function parseEnvFromSecrets(values: readonly string[] = []): EnvFromSecr
 /** `--local-tools a,b --local-tools c` → [a, b, c]. */
 export const splitList = (values: readonly string[] = []): string[] =>
   values.flatMap((v) => v.split(',').map((s) => s.trim())).filter(Boolean);
-
-/** A generateName prefix short enough that the derived Job names stay within 63 characters. */
-export const namePrefix = (...parts: string[]) => `${slug(parts.join('-')).slice(0, 40).replace(/-+$/, '')}-`;
 
 function metadata(name: string | undefined, prefix: string, git: GitDefaults) {
   const user = git.optional('userName');

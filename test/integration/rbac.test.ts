@@ -264,8 +264,9 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   }
   await manager.stop();
 
-  const rules = (kind: string) => (one(rbac, kind).rules ?? []) as Rule[];
-  const cluster_ = granted(rules('ClusterRole'));
+  // The manager's rules; the REST API's ClusterRole is proven by rest-api.test.ts.
+  const rules = (kind: string, name?: string) => (one(rbac, kind, name).rules ?? []) as Rule[];
+  const cluster_ = granted(rules('ClusterRole', `orchestrator-manager-${home}`));
   const role = granted(rules('Role'));
   const allowed = new Set([...cluster_, ...role]);
   const used = new Set(client.requests.map(permission));

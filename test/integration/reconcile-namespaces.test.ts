@@ -78,7 +78,7 @@ t.test(
       await testNamespace(t, cluster),
       await testNamespace(t, cluster),
     ];
-    const role = structuredClone(one(overlay, 'ClusterRole'));
+    const role = structuredClone(one(overlay, 'ClusterRole', 'orchestrator-manager'));
     const roleName = `orchestrator-manager-${home}`;
     role.metadata = { name: roleName };
     const moved = bindings.map((binding, i) => {

@@ -415,6 +415,48 @@ export interface components {
                  */
                 bindAddress: string;
             };
+            /**
+             * @description The REST API (docs/rest-api.md): HTTPS with the webhook's serving certificate, authenticated with a TokenReview and authorised with a SubjectAccessReview. Read at start; a change takes a restart.
+             * @default {}
+             */
+            api: {
+                /**
+                 * @description The host:port the REST API binds to; "0" disables it. Default ":8443".
+                 * @default :8443
+                 */
+                bindAddress: string;
+                /**
+                 * @description The audience a caller's token must be issued for (`kubectl create token SA --audience orchestrator`); checked by the TokenReview. Default orchestrator.
+                 * @default orchestrator
+                 */
+                audience: string;
+                /**
+                 * @description The limit on each request, body included; each call to the apiserver has the same limit. Default 10.
+                 * @default 10
+                 */
+                requestTimeoutSeconds: number;
+                /**
+                 * @description The largest request body accepted (a run is stored in etcd, whose limit is about 1.5 MiB). Default 1048576 (1 MiB).
+                 * @default 1048576
+                 */
+                bodyLimitBytes: number;
+                /**
+                 * @description A token bucket per authenticated user; a caller past it gets 429 with Retry-After.
+                 * @default {}
+                 */
+                rateLimit: {
+                    /**
+                     * @description The bucket's refill rate. Default 5.
+                     * @default 5
+                     */
+                    requestsPerSecond: number;
+                    /**
+                     * @description The bucket's size (requests allowed at once after a pause). Default 20.
+                     * @default 20
+                     */
+                    burst: number;
+                };
+            };
             /** @description The one-namespace form of the runs' scope. Watch and reconcile runs in this namespace only. Exclusive with watchNamespaces and namespaceSelector. Read at start; a change takes a restart. Default empty (all namespaces, unless watchNamespaces or namespaceSelector is set). */
             watchNamespace?: string;
             /** @description The list form of the runs' scope. Watch and reconcile runs in exactly these namespaces (one informer per namespace and resource, so namespaced RoleBindings suffice; config/overlays/namespaces). Exclusive with watchNamespace and namespaceSelector. Read at start; a change takes a restart. Default none. */

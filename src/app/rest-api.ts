@@ -1,0 +1,53 @@
+// The REST API's part of `orchestrator run`: the manager's own identity (whose submitted-by the
+// webhooks trust), and the API server on its address with the webhook's certificate files.
+import type { Logger } from 'pino';
+import { KubeReviewer } from '../auth/index.js';
+import type { ConfigSource } from '../config/watch.js';
+import type { CertificateFiles } from '../http/reloading-tls.js';
+import { type ApiServer, startApiServer } from '../rest/server.js';
+import type { KubeClient, ListenAddress } from '../runtime/index.js';
+import { authenticatedUser } from './service-account.js';
+
+/**
+ * The user names trusted to state a run's submitter: the manager's own, as the apiserver sees it. Not
+ * known (the SelfSubjectReview failed): none, so a run the REST API creates names the manager.
+ */
+export async function managerIdentity(client: KubeClient, logger: Logger): Promise<ReadonlySet<string>> {
+  try {
+    const user = await authenticatedUser(client);
+    logger.info({ user }, 'manager client authenticated');
+    return new Set(user ? [user] : []);
+  } catch (err) {
+    logger.warn(
+      { err: (err as Error).message },
+      'the manager could not learn its own user name: runs made through the REST API will name the manager as their submitter',
+    );
+    return new Set();
+  }
+}
+
+export function startRestApi(
+  address: ListenAddress,
+  certificates: CertificateFiles,
+  client: KubeClient,
+  config: ConfigSource,
+  logger: Logger,
+  local: boolean,
+): Promise<ApiServer> {
+  // Read at start (a change takes a restart): the port, the audience, the limits.
+  const { api } = config.current();
+  const timeoutMs = api.requestTimeoutSeconds * 1000;
+  return startApiServer({
+    ...certificates,
+    client,
+    reviewer: new KubeReviewer({ client, audience: api.audience, timeoutMs }),
+    config: () => config.current(),
+    logger: logger.child({ component: 'api' }),
+    requestTimeoutMs: timeoutMs,
+    bodyLimitBytes: api.bodyLimitBytes,
+    rateLimit: api.rateLimit,
+    port: address.port,
+    // Local mode serves this machine only, as the webhooks do.
+    host: local ? '127.0.0.1' : (address.host ?? '0.0.0.0'),
+  });
+}

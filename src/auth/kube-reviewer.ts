@@ -1,0 +1,169 @@
+// Who a caller is and what it may do, asked of the apiserver as kube-rbac-proxy and the kubelet do: a
+// TokenReview for the bearer token (with our audience), a SubjectAccessReview for each request's
+// attributes. RBAC stays the one source of who may do what. Answers are cached (an allow for 5 min, a
+// denial for 30 s, the apiserver's webhook-authorizer defaults), tokens by their SHA-256 only, never
+// kept raw; concurrent questions with one key share one review. An apiserver that does not answer is an
+// error (the caller says 503), never a denial, and is not cached.
+import { createHash } from 'node:crypto';
+import type { ApiRequester } from '../runtime/index.js';
+import { type Now, TtlCache } from './ttl-cache.js';
+
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** A request on a resource, as RBAC rules name it (`create taskruns.orchestrator.io in ns`). */
+export interface ResourceAttributes {
+  verb: string;
+  group: string;
+  resource: string;
+  subresource?: string;
+  /** Absent or '' for a cluster-wide request (a list across namespaces). */
+  namespace?: string;
+  name?: string;
+}
+
+/** A request on a path that is no resource (`get /metrics`). */
+export interface NonResourceAttributes {
+  verb: string;
+  path: string;
+}
+
+export type AccessAttributes = { resource: ResourceAttributes } | { nonResource: NonResourceAttributes };
+
+export type Authentication =
+  | { authenticated: true; user: UserInfo }
+  | { authenticated: false; reason: string };
+
+export interface Decision {
+  allowed: boolean;
+  reason: string;
+}
+
+/** The two questions, as an interface: the REST API and an authenticated /metrics ask them. */
+export interface AccessReviewer {
+  authenticate(token: string): Promise<Authentication>;
+  authorize(user: UserInfo, attributes: AccessAttributes): Promise<Decision>;
+}
+
+export interface KubeReviewerOptions {
+  /** Asks the apiserver; its identity needs `create` on tokenreviews and subjectaccessreviews. */
+  client: ApiRequester;
+  /** The audience tokens must be issued for. */
+  audience: string;
+  /** Default 5 min. */
+  allowTtlMs?: number;
+  /** Default 30 s. */
+  denyTtlMs?: number;
+  /** The limit on each review call. Default: the client's. */
+  timeoutMs?: number;
+  /** Entries per cache. Default 10,000. */
+  maxEntries?: number;
+  now?: Now;
+}
+
+const AUTHENTICATION = '/apis/authentication.k8s.io/v1/tokenreviews';
+const AUTHORIZATION = '/apis/authorization.k8s.io/v1/subjectaccessreviews';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+interface TokenReviewStatus {
+  authenticated?: boolean;
+  user?: UserInfo;
+  audiences?: string[];
+  error?: string;
+}
+
+export class KubeReviewer implements AccessReviewer {
+  private readonly tokens: TtlCache<Authentication>;
+  private readonly decisions: TtlCache<Decision>;
+  private readonly pending = new Map<string, Promise<unknown>>();
+  private readonly allowTtlMs: number;
+  private readonly denyTtlMs: number;
+
+  constructor(private readonly opts: KubeReviewerOptions) {
+    const cache = { maxEntries: opts.maxEntries, now: opts.now };
+    this.tokens = new TtlCache(cache);
+    this.decisions = new TtlCache(cache);
+    this.allowTtlMs = opts.allowTtlMs ?? 5 * 60_000;
+    this.denyTtlMs = opts.denyTtlMs ?? 30_000;
+  }
+
+  authenticate(token: string): Promise<Authentication> {
+    const key = `token:${sha256(token)}`;
+    return this.cached(key, this.tokens, async () => {
+      const answer = await this.opts.client.request<{ status?: TokenReviewStatus }>('POST', AUTHENTICATION, {
+        body: {
+          apiVersion: 'authentication.k8s.io/v1',
+          kind: 'TokenReview',
+          spec: { token, audiences: [this.opts.audience] },
+        },
+        ...this.timeout(),
+      });
+      const status = answer.status ?? {};
+      if (!status.authenticated || !status.user?.username)
+        return { authenticated: false, reason: status.error || 'the token is not valid' };
+      // An audience-agnostic authenticator answers with the apiserver's own audiences: not ours.
+      if (!status.audiences?.includes(this.opts.audience))
+        return {
+          authenticated: false,
+          reason: `the token is not issued for the audience "${this.opts.audience}"`,
+        };
+      return { authenticated: true, user: status.user };
+    });
+  }
+
+  authorize(user: UserInfo, attributes: AccessAttributes): Promise<Decision> {
+    const spec = {
+      user: user.username,
+      ...(user.uid ? { uid: user.uid } : {}),
+      ...(user.groups ? { groups: user.groups } : {}),
+      ...(user.extra ? { extra: user.extra } : {}),
+      ...('resource' in attributes
+        ? { resourceAttributes: attributes.resource }
+        : { nonResourceAttributes: attributes.nonResource }),
+    };
+    return this.cached(`sar:${sha256(JSON.stringify(spec))}`, this.decisions, async () => {
+      const answer = await this.opts.client.request<{
+        status?: { allowed?: boolean; denied?: boolean; reason?: string; evaluationError?: string };
+      }>('POST', AUTHORIZATION, {
+        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
+        ...this.timeout(),
+      });
+      const status = answer.status ?? {};
+      return {
+        allowed: status.allowed === true && status.denied !== true,
+        reason: status.reason || status.evaluationError || '',
+      };
+    });
+  }
+
+  private timeout() {
+    return this.opts.timeoutMs === undefined ? {} : { timeoutMs: this.opts.timeoutMs };
+  }
+
+  private async cached<V extends Authentication | Decision>(
+    key: string,
+    cache: TtlCache<V>,
+    review: () => Promise<V>,
+  ): Promise<V> {
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const inFlight = this.pending.get(key) as Promise<V> | undefined;
+    if (inFlight) return inFlight;
+    const asked = review().then((answer) => {
+      const allowed = 'allowed' in answer ? answer.allowed : answer.authenticated;
+      cache.set(key, answer, allowed ? this.allowTtlMs : this.denyTtlMs);
+      return answer;
+    });
+    this.pending.set(key, asked);
+    try {
+      return await asked;
+    } finally {
+      this.pending.delete(key);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+// An HTTPS listener with the serving certificate reloaded in place (reloading-tls.ts) and Node's
+// request timeouts enforced: what the webhook server and the REST API share.
+import type { RequestListener } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { SecureContextOptions } from 'node:tls';
+import type { Logger } from 'pino';
+import type { CertificateMetrics } from './certwatcher-metrics.js';
+import { type CertificateFiles, loadKeyPair, reloadCertificates } from './reloading-tls.js';
+
+/** The serving TLS options besides the pair: the same at start and on every certificate reload. */
+const TLS_OPTIONS: SecureContextOptions = { minVersion: 'TLSv1.2' };
+
+export interface HttpsServerOptions extends CertificateFiles {
+  /** What the server is, for log lines (`webhook`, `api`). */
+  name: string;
+  handler: RequestListener;
+  port: number;
+  host: string;
+  /** The limit on a handshake, the headers and the whole request. */
+  timeoutMs: number;
+  /** Certificate poll interval (file events are the fast path). Default 10 s. */
+  certPollMs?: number;
+  logger: Logger;
+  /** The certificate's metrics (reads, failures, expiry). Default none. */
+  metrics?: CertificateMetrics;
+}
+
+export interface HttpsServer {
+  port: number;
+  /** True while the listener is up with a loaded certificate: feeds /readyz. */
+  serving(): boolean;
+  close(): Promise<void>;
+}
+
+export async function startHttpsServer(opts: HttpsServerOptions): Promise<HttpsServer> {
+  const { logger, name, timeoutMs } = opts;
+  const pair = loadKeyPair(opts, TLS_OPTIONS, opts.metrics);
+  const server: Server = createServer(
+    {
+      ...TLS_OPTIONS,
+      cert: pair.cert,
+      key: pair.key,
+      // A client that stalls the handshake is not kept for Node's default 2 minutes.
+      handshakeTimeout: timeoutMs,
+      // Node enforces headersTimeout/requestTimeout only when it checks, by default every 30 s.
+      connectionsCheckingInterval: Math.min(1000, timeoutMs / 4),
+    },
+    opts.handler,
+  );
+  server.requestTimeout = timeoutMs;
+  server.headersTimeout = timeoutMs;
+  server.keepAliveTimeout = 30_000;
+  const stopReload = reloadCertificates(server, opts, {
+    serving: pair,
+    tls: TLS_OPTIONS,
+    pollMs: opts.certPollMs,
+    ...(opts.metrics ? { metrics: opts.metrics } : {}),
+    onReload: (fingerprint) => logger.info({ fingerprint }, `${name} serving certificate reloaded`),
+    onError: (err) =>
+      logger.warn({ err: err.message }, `${name} certificate not reloaded; the last good one keeps serving`),
+    onWatchError: (err) =>
+      logger.warn({ err: err.message }, `${name} certificates not watched; rotations are seen by polling`),
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, opts.host, () => resolve());
+    });
+  } catch (err) {
+    stopReload();
+    throw err;
+  }
+  let listening = true;
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, fingerprint: pair.fingerprint }, `${name} server listening`);
+  return {
+    port,
+    serving: () => listening,
+    close: () =>
+      new Promise<void>((resolve) => {
+        listening = false;
+        stopReload();
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

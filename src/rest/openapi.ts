@@ -1,0 +1,212 @@
+// The OpenAPI 3 document of the REST API, built at start from schemas/ (the same files the CRDs, the
+// types and admission come from) and the kind table, so no field is written twice: each kind's schema
+// is a component as it stands, and the paths are the routes of paths.ts for every kind.
+import {
+  attemptField,
+  kindFacts,
+  loadSchemas,
+  RUN_KIND_NAMES,
+  type RunKindName,
+  type Schemas,
+} from '../api/index.js';
+import { ROUTES } from './paths.js';
+
+type Json = Record<string, unknown>;
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const json = (schema: Json) => ({ 'application/json': { schema } });
+
+/** metav1.Status, the shape of every error (Kubernetes', not ours: no field of schemas/). */
+const STATUS_SCHEMA: Json = {
+  type: 'object',
+  description: 'A Kubernetes Status: every error of this API, and of the apiserver passed on.',
+  properties: {
+    apiVersion: { type: 'string' },
+    kind: { type: 'string', enum: ['Status'] },
+    metadata: { type: 'object' },
+    status: { type: 'string', enum: ['Failure'] },
+    message: { type: 'string' },
+    reason: { type: 'string' },
+    code: { type: 'integer' },
+    details: {
+      type: 'object',
+      properties: {
+        name: { type: 'string' },
+        group: { type: 'string' },
+        kind: { type: 'string' },
+        retryAfterSeconds: { type: 'integer' },
+        causes: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              reason: { type: 'string' },
+              message: { type: 'string' },
+              field: { type: 'string' },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+const ERRORS: Record<string, string> = {
+  '400': 'The request is malformed',
+  '401': 'No bearer token, or one the apiserver does not accept for the audience',
+  '403': 'RBAC does not allow the caller this verb on this resource in this namespace',
+  '404': 'No such run, or no such kind',
+  '409': 'A run of that name exists (create), or the run kept changing (retry)',
+  '413': 'The body exceeds the limit',
+  '422': 'The run is invalid: every finding, with its field (details.causes[].field)',
+  '429': 'The caller exceeded its rate limit (Retry-After says when to come back)',
+  '503': 'The Kubernetes API server is unavailable',
+};
+
+function errorResponses(codes: string[]): Json {
+  return Object.fromEntries(
+    codes.map((code) => [code, { description: ERRORS[code], content: json(ref('Status')) }]),
+  );
+}
+
+const NAMESPACE = { name: 'namespace', in: 'path', required: true, schema: { type: 'string' } };
+const NAME = { name: 'name', in: 'path', required: true, schema: { type: 'string' } };
+const LIST_QUERY = ['labelSelector', 'fieldSelector', 'limit', 'continue'].map((name) => ({
+  name,
+  in: 'query',
+  required: false,
+  schema: { type: name === 'limit' ? 'integer' : 'string' },
+}));
+const NAMESPACE_QUERY = {
+  name: 'namespace',
+  in: 'query',
+  required: false,
+  description: 'The namespace of the run, unless metadata.namespace says it. Default: default.',
+  schema: { type: 'string' },
+};
+
+/** `/api/v1/namespaces/:namespace/:plural` → `/api/v1/namespaces/{namespace}/taskruns`. */
+const openApiPath = (route: string, plural: string) =>
+  route.replace(':plural', plural).replace(/:([a-z]+)/g, '{$1}');
+
+function createOperation(kind: RunKindName, id: string, summary: string, parameters: Json[]): Json {
+  return {
+    summary,
+    operationId: id,
+    tags: [kind],
+    parameters,
+    requestBody: { required: true, content: json(ref(kind)) },
+    responses: {
+      '201': { description: `The ${kind} as stored`, content: json(ref(kind)) },
+      ...errorResponses(['400', '401', '403', '409', '413', '422', '429', '503']),
+    },
+  };
+}
+
+function kindPaths(kind: RunKindName): Json {
+  const { plural } = kindFacts(kind);
+  const list = (parameters: Json[], id: string) => ({
+    summary: `List ${plural}, with their status`,
+    operationId: id,
+    tags: [kind],
+    parameters: [...parameters, ...LIST_QUERY],
+    responses: {
+      '200': { description: `The ${plural}`, content: json(ref(`${kind}List`)) },
+      ...errorResponses(['401', '403', '429', '503']),
+    },
+  });
+  const paths: Json = {
+    [openApiPath(ROUTES.collection, plural)]: {
+      get: list([NAMESPACE], `list${kind}s`),
+      post: createOperation(kind, `create${kind}`, `Create a ${kind}`, [NAMESPACE]),
+    },
+    [openApiPath(ROUTES.allNamespaces, plural)]: { get: list([], `list${kind}sInAllNamespaces`) },
+    [openApiPath(ROUTES.item, plural)]: {
+      get: {
+        summary: `One ${kind}, with its status`,
+        operationId: `get${kind}`,
+        tags: [kind],
+        parameters: [NAMESPACE, NAME],
+        responses: {
+          '200': { description: `The ${kind}`, content: json(ref(kind)) },
+          ...errorResponses(['401', '403', '404', '429', '503']),
+        },
+      },
+    },
+  };
+  const field = attemptField(kind);
+  if (field)
+    paths[openApiPath(ROUTES.retry, plural)] = {
+      post: {
+        summary: `Run the ${kind} again: raise spec.${field} past every attempt run so far`,
+        operationId: `retry${kind}`,
+        tags: [kind],
+        parameters: [NAMESPACE, NAME],
+        responses: {
+          '200': { description: `The ${kind} as patched`, content: json(ref(kind)) },
+          ...errorResponses(['401', '403', '404', '409', '429', '503']),
+        },
+      },
+    };
+  return paths;
+}
+
+function listSchema(kind: RunKindName): Json {
+  return {
+    type: 'object',
+    properties: {
+      apiVersion: { type: 'string' },
+      kind: { type: 'string' },
+      metadata: {
+        type: 'object',
+        properties: { continue: { type: 'string' }, resourceVersion: { type: 'string' } },
+      },
+      items: { type: 'array', items: ref(kind) },
+    },
+  };
+}
+
+export function openApiDocument(schemas: Schemas = loadSchemas(), version = '1'): Json {
+  const components: Json = { Status: STATUS_SCHEMA };
+  for (const kind of RUN_KIND_NAMES) {
+    components[kind] = schemas[kind];
+    components[`${kind}List`] = listSchema(kind);
+  }
+  const health = {
+    get: {
+      summary: 'Liveness of the process (no authentication)',
+      security: [],
+      responses: { '200': { description: 'ok', content: { 'text/plain': { schema: { type: 'string' } } } } },
+    },
+  };
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'orchestrator REST API',
+      version,
+      description:
+        'Submit and follow orchestrator runs. Authenticate with a Kubernetes ServiceAccount token for the ' +
+        'audience "orchestrator"; RBAC on the orchestrator.io resources decides what a caller may do.',
+    },
+    security: [{ bearer: [] }],
+    paths: {
+      [ROUTES.pmTasks]: {
+        post: createOperation('TaskRun', 'submitPmTask', 'Submit a task from a PM tool: a TaskRun', [
+          NAMESPACE_QUERY,
+        ]),
+      },
+      [ROUTES.pmDocs]: {
+        post: createOperation('DocsRun', 'generateDocs', 'Generate documentation: a DocsRun', [
+          NAMESPACE_QUERY,
+        ]),
+      },
+      ...Object.assign({}, ...RUN_KIND_NAMES.map(kindPaths)),
+      [ROUTES.health]: health,
+      [ROUTES.healthz]: health,
+    },
+    components: {
+      schemas: components,
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    },
+  };
+}

@@ -1,0 +1,112 @@
+// The run routes: the PM endpoints (a TaskRun from a task payload, a DocsRun from a docs-generation
+// request), and create / list / get / retry for every kind. Each asks RBAC for the verb the manager
+// will then perform on the caller's behalf, in the namespace asked for.
+import { METHODS } from 'node:http';
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { GROUP, isPlainObject, RUN_KIND_NAMES, type RunKindName, runResource } from '../api/index.js';
+import type { AccessReviewer, ResourceAttributes } from '../auth/index.js';
+import { readJsonBody } from '../http/json-body.js';
+import { type ApiState, authorize } from './middleware.js';
+import { ROUTES } from './paths.js';
+import { createRun, getRun, listRuns, type RunAccess, retry } from './runs.js';
+import { statusError } from './status.js';
+
+export interface RunRoutesOptions extends RunAccess {
+  reviewer: AccessReviewer;
+  /** Runs before every route: the caller's identity and rate limit. */
+  authenticate: Middleware;
+  bodyLimitBytes: number;
+  /** How long a client may take to send the body. */
+  bodyTimeoutMs: number;
+}
+
+const KINDS_BY_PLURAL = new Map<string, RunKindName>(RUN_KIND_NAMES.map((k) => [runResource(k).plural, k]));
+
+function kindOf(plural: string): RunKindName {
+  const kind = KINDS_BY_PLURAL.get(plural);
+  if (!kind)
+    throw statusError(
+      404,
+      `the server could not find the requested resource: "${plural.slice(0, 64)}" is none of ${[...KINDS_BY_PLURAL.keys()].join(', ')}`,
+    );
+  return kind;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+function namespaceOf(value: unknown, where: string): string {
+  if (typeof value !== 'string' || value.length > 63 || !DNS_LABEL.test(value))
+    throw statusError(
+      400,
+      `${where}: ${JSON.stringify(value)?.slice(0, 80)} is not a namespace name (a DNS-1123 label)`,
+    );
+  return value;
+}
+
+const resource = (kind: RunKindName, verb: string, namespace: string, name?: string): ResourceAttributes => ({
+  verb,
+  group: GROUP,
+  resource: runResource(kind).plural,
+  namespace,
+  ...(name ? { name } : {}),
+});
+
+export function runRoutes(opts: RunRoutesOptions): Router {
+  // Every method Node parses counts as implemented: an unexpected one is a 405, never koa-router's 501.
+  const router = new Router({ methods: [...METHODS] });
+  const { reviewer } = opts;
+  router.use(opts.authenticate);
+  const body = (ctx: Context) =>
+    readJsonBody(ctx.req, { limitBytes: opts.bodyLimitBytes, timeoutMs: opts.bodyTimeoutMs });
+  const state = (ctx: Context) => ctx.state as ApiState;
+
+  const create = async (ctx: Context, kind: RunKindName, namespace: string, payload: unknown) => {
+    await authorize(reviewer, ctx, { resource: resource(kind, 'create', namespace) });
+    ctx.status = 201;
+    ctx.body = await createRun(opts, kind, namespace, payload, state(ctx).user, state(ctx).limit);
+  };
+  /** The PM endpoints: the namespace is the payload's metadata.namespace, else ?namespace=, else default. */
+  const fromPayload = (kind: RunKindName) => async (ctx: Context) => {
+    const payload = await body(ctx);
+    const metadata = isPlainObject(payload) && isPlainObject(payload.metadata) ? payload.metadata : {};
+    const [value, where] =
+      metadata.namespace !== undefined
+        ? [metadata.namespace, 'metadata.namespace']
+        : [ctx.query.namespace ?? 'default', 'the namespace parameter'];
+    await create(ctx, kind, namespaceOf(value, where), payload);
+  };
+
+  router.post(ROUTES.pmTasks, fromPayload('TaskRun'));
+  router.post(ROUTES.pmDocs, fromPayload('DocsRun'));
+  router.post(ROUTES.collection, async (ctx) => {
+    const kind = kindOf(ctx.params.plural ?? '');
+    await create(ctx, kind, namespaceOf(ctx.params.namespace, 'namespace'), await body(ctx));
+  });
+  router.get(ROUTES.collection, async (ctx) => {
+    const kind = kindOf(ctx.params.plural ?? '');
+    const namespace = namespaceOf(ctx.params.namespace, 'namespace');
+    await authorize(reviewer, ctx, { resource: resource(kind, 'list', namespace) });
+    ctx.body = await listRuns(opts, kind, namespace, ctx.query, state(ctx).limit);
+  });
+  router.get(ROUTES.allNamespaces, async (ctx) => {
+    const kind = kindOf(ctx.params.plural ?? '');
+    await authorize(reviewer, ctx, { resource: resource(kind, 'list', '') });
+    ctx.body = await listRuns(opts, kind, undefined, ctx.query, state(ctx).limit);
+  });
+  router.get(ROUTES.item, async (ctx) => {
+    const kind = kindOf(ctx.params.plural ?? '');
+    const namespace = namespaceOf(ctx.params.namespace, 'namespace');
+    const name = ctx.params.name ?? '';
+    await authorize(reviewer, ctx, { resource: resource(kind, 'get', namespace, name) });
+    ctx.body = await getRun(opts, kind, namespace, name, state(ctx).limit);
+  });
+  router.post(ROUTES.retry, async (ctx) => {
+    const kind = kindOf(ctx.params.plural ?? '');
+    const namespace = namespaceOf(ctx.params.namespace, 'namespace');
+    const name = ctx.params.name ?? '';
+    await authorize(reviewer, ctx, { resource: resource(kind, 'patch', namespace, name) });
+    ctx.body = (await retry(opts, kind, namespace, name, state(ctx).limit)).run;
+  });
+  return router;
+}

@@ -1,0 +1,124 @@
+// What the REST API does with runs, through the apiserver as the manager (the caller was authorised
+// for the same verb with a SubjectAccessReview): create after the admission pipeline run in process
+// (the same defaulting and validation code, so errors name the same fields before anything is sent),
+// get, list, retry. The run records its caller in the submitted-by annotation.
+import { admitOffline } from '../admission/offline.js';
+import {
+  ANNOTATIONS,
+  API_VERSION,
+  attemptField,
+  type ControllerConfig,
+  isPlainObject,
+  type RunKindName,
+  runResource,
+} from '../api/index.js';
+import type { UserInfo } from '../auth/index.js';
+import { defaultGenerateName } from '../naming/generate-name.js';
+import { NOT_RETRYABLE, type Retried, retryRun } from '../runs/retry.js';
+import { type ApiRequester, type KubeObject, type Query, resourcePath } from '../runtime/index.js';
+import { invalid, statusError } from './status.js';
+
+export interface RunAccess {
+  /** The manager's client. */
+  client: ApiRequester;
+  config: () => ControllerConfig;
+}
+
+/** The limit on each apiserver call of one request. */
+export interface CallLimit {
+  timeoutMs: number;
+}
+
+const isObject = isPlainObject as (v: unknown) => v is Record<string, unknown>;
+
+/** The body as the run to create in `namespace`: apiVersion and kind filled in, names checked. */
+export function runToCreate(kind: RunKindName, namespace: string, body: unknown, user: UserInfo): KubeObject {
+  if (!isObject(body)) throw statusError(400, `the body must be a JSON object (a ${kind})`);
+  if (body.apiVersion !== undefined && body.apiVersion !== API_VERSION)
+    throw statusError(
+      400,
+      `apiVersion: must be ${API_VERSION} (or absent), not ${JSON.stringify(body.apiVersion)}`,
+    );
+  if (body.kind !== undefined && body.kind !== kind)
+    throw statusError(400, `kind: this endpoint creates a ${kind}, not ${JSON.stringify(body.kind)}`);
+  const given = body.metadata ?? {};
+  if (!isObject(given)) throw statusError(400, 'metadata: must be an object');
+  if (given.namespace !== undefined && given.namespace !== namespace)
+    throw statusError(
+      400,
+      `metadata.namespace: "${String(given.namespace)}" does not match the namespace of the request ("${namespace}")`,
+    );
+  const annotations = isObject(given.annotations) ? given.annotations : {};
+  const metadata: Record<string, unknown> = {
+    ...given,
+    namespace,
+    annotations: { ...annotations, [ANNOTATIONS.submittedBy]: user.username },
+  };
+  if (metadata.name === undefined && metadata.generateName === undefined)
+    metadata.generateName = defaultGenerateName(kind, isObject(body.spec) ? body.spec : {});
+  return { ...body, apiVersion: API_VERSION, kind, metadata } as KubeObject;
+}
+
+/** The admission pipeline in process: 422 with every finding, as the webhook would deny it. */
+export function admit(kind: RunKindName, run: KubeObject, config: ControllerConfig): void {
+  const result = admitOffline(kind, run as Record<string, unknown>, config);
+  const errors = result.findings.filter((f) => f.severity === 'error');
+  const name = String(run.metadata?.name ?? run.metadata?.generateName ?? '');
+  if (errors.length) throw invalid(kind, name, errors);
+}
+
+export async function createRun(
+  access: RunAccess,
+  kind: RunKindName,
+  namespace: string,
+  body: unknown,
+  user: UserInfo,
+  limit: CallLimit,
+): Promise<KubeObject> {
+  const run = runToCreate(kind, namespace, body, user);
+  admit(kind, run, access.config());
+  return access.client.request<KubeObject>('POST', resourcePath(runResource(kind), namespace), {
+    body: run,
+    timeoutMs: limit.timeoutMs,
+  });
+}
+
+export const getRun = (
+  access: RunAccess,
+  kind: RunKindName,
+  namespace: string,
+  name: string,
+  limit: CallLimit,
+) =>
+  access.client.request<KubeObject>('GET', resourcePath(runResource(kind), namespace, name), {
+    timeoutMs: limit.timeoutMs,
+  });
+
+/** The query parameters of a list passed on to the apiserver (paging and selectors). */
+export const LIST_PARAMETERS = ['labelSelector', 'fieldSelector', 'limit', 'continue'] as const;
+
+export function listRuns(
+  access: RunAccess,
+  kind: RunKindName,
+  namespace: string | undefined,
+  query: Record<string, unknown>,
+  limit: CallLimit,
+): Promise<KubeObject> {
+  const passed: Query = {};
+  for (const key of LIST_PARAMETERS) if (typeof query[key] === 'string') passed[key] = query[key] as string;
+  return access.client.request<KubeObject>('GET', resourcePath(runResource(kind), namespace), {
+    query: passed,
+    timeoutMs: limit.timeoutMs,
+  });
+}
+
+export function retry(
+  access: RunAccess,
+  kind: RunKindName,
+  namespace: string,
+  name: string,
+  limit: CallLimit,
+): Promise<Retried> {
+  if (!attemptField(kind)) throw statusError(400, NOT_RETRYABLE);
+  return retryRun(access.client, kind, namespace, name, limit);
+}

@@ -1,0 +1,105 @@
+// The REST API server (docs/rest-api.md): koa on its own HTTPS port, with the webhook server's
+// certificate machinery. Unauthenticated: /health, /healthz, /openapi.json, and the routers the caller
+// adds (each does its own checks, e.g. the GitHub webhook's signature). Under /api/v1: the caller's
+// token (TokenReview), its rate limit, then RBAC per request (SubjectAccessReview) in the run routes.
+import { METHODS } from 'node:http';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import type { ControllerConfig } from '../api/index.js';
+import type { AccessReviewer } from '../auth/index.js';
+import type { Now } from '../auth/ttl-cache.js';
+import { type HttpsServer, startHttpsServer } from '../http/https-server.js';
+import type { CertificateFiles } from '../http/reloading-tls.js';
+import type { ApiRequester } from '../runtime/index.js';
+import { authenticated, statusErrors } from './middleware.js';
+import { openApiDocument } from './openapi.js';
+import { ROUTES } from './paths.js';
+import { runRoutes } from './run-routes.js';
+import { TokenBuckets } from './token-buckets.js';
+
+export interface ApiAppOptions {
+  /** The manager's client: runs are created, read and patched as the manager. */
+  client: ApiRequester;
+  /** Asks the apiserver who a caller is and what it may do. */
+  reviewer: AccessReviewer;
+  config: () => ControllerConfig;
+  logger: Logger;
+  /** Mounted as they are, before the API's own routes (e.g. the GitHub webhook's router). */
+  routers?: Router[];
+  /** The limit on each request and on each apiserver call it makes. Default 10 s. */
+  requestTimeoutMs?: number;
+  /** Default 1 MiB. */
+  bodyLimitBytes?: number;
+  /** Per authenticated user. Default 5 per second, bursts of 20. */
+  rateLimit?: { requestsPerSecond: number; burst: number };
+  now?: Now;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The koa application (without a listener). */
+export function apiApp(opts: ApiAppOptions): Koa {
+  const timeoutMs = opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const rate = opts.rateLimit ?? { requestsPerSecond: 5, burst: 20 };
+  const buckets = new TokenBuckets({
+    ratePerSecond: rate.requestsPerSecond,
+    burst: rate.burst,
+    now: opts.now,
+  });
+  const app = new Koa();
+  app.use(statusErrors(opts.logger));
+
+  // Every method Node parses counts as implemented: an unexpected one is a 405, never koa-router's 501.
+  const open = new Router({ methods: [...METHODS] });
+  const health = (ctx: Koa.Context) => {
+    ctx.type = 'text/plain';
+    ctx.body = 'ok';
+  };
+  open.get(ROUTES.health, health);
+  open.get(ROUTES.healthz, health);
+  const document = JSON.stringify(openApiDocument());
+  open.get(ROUTES.openapi, (ctx) => {
+    ctx.type = 'application/json';
+    ctx.body = document;
+  });
+  app.use(open.routes());
+  app.use(open.allowedMethods());
+  for (const router of opts.routers ?? []) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+
+  const runs = runRoutes({
+    client: opts.client,
+    config: opts.config,
+    reviewer: opts.reviewer,
+    authenticate: authenticated(opts.reviewer, buckets, timeoutMs),
+    bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024,
+    bodyTimeoutMs: timeoutMs,
+  });
+  app.use(runs.routes());
+  app.use(runs.allowedMethods());
+  app.on('error', (err) => opts.logger.debug({ err }, 'REST API connection error'));
+  return app;
+}
+
+export interface ApiServerOptions extends ApiAppOptions, CertificateFiles {
+  /** 0 picks a free port. */
+  port: number;
+  host: string;
+  /** Certificate poll interval (file events are the fast path). Default 10 s. */
+  certPollMs?: number;
+}
+
+export type ApiServer = HttpsServer;
+
+/** Starts the REST API; `routers` (e.g. the GitHub webhook) are served on the same port. */
+export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  return startHttpsServer({
+    ...opts,
+    name: 'api',
+    handler: apiApp(opts).callback(),
+    timeoutMs: opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+  });
+}
