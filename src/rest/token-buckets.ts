@@ -29,8 +29,8 @@ export class TokenBuckets {
     const bucket = this.buckets.get(key) ?? { tokens: this.opts.burst, at: now };
     bucket.tokens = this.refilled(bucket, now);
     bucket.at = now;
+    if (this.buckets.size >= this.maxKeys) this.sweep(now);
     this.buckets.set(key, bucket);
-    if (this.buckets.size > this.maxKeys) this.sweep(now);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return { allowed: true };

@@ -45,7 +45,14 @@ interface Teardown {
   teardown(fn: () => unknown): void;
 }
 
-export async function startTestWebhooks(t: Teardown, cluster: Cluster): Promise<TestWebhooks> {
+export async function startTestWebhooks(
+  t: Teardown,
+  cluster: Cluster,
+  opts: {
+    /** Users whose own orchestrator.io/submitted-by is kept (the REST API's identity). Default none. */
+    trustedSubmitters?: ReadonlySet<string>;
+  } = {},
+): Promise<TestWebhooks> {
   const id = randomBytes(4).toString('hex');
   const certDir = mkdtempSync(join(tmpdir(), 'webhook-certs-'));
   const ca = await createAuthority();
@@ -57,7 +64,7 @@ export async function startTestWebhooks(t: Teardown, cluster: Cluster): Promise<
   const server = await startWebhookServer({
     certFile: join(certDir, 'tls.crt'),
     keyFile: join(certDir, 'tls.key'),
-    routes: admissionRoutes(config),
+    routes: admissionRoutes(config, () => opts.trustedSubmitters ?? new Set()),
     registry,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     port: 0,

@@ -38,51 +38,13 @@ import {
   taskRunPath,
   testConfig,
 } from '../harness/operator.js';
+import { difference, granted, isolated, type Rule } from '../harness/rbac.js';
 import { permission, RecordingClient } from '../harness/recording-client.js';
 import { scaled, waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
 const root = packageRoot();
-
-interface Rule {
-  apiGroups?: string[];
-  resources?: string[];
-  verbs?: string[];
-}
-
-/** Every permission (`verb group/resource[/subresource]`) the rules grant. */
-function granted(rules: Rule[]): Set<string> {
-  const out = new Set<string>();
-  for (const rule of rules)
-    for (const group of rule.apiGroups ?? [])
-      for (const resource of rule.resources ?? []) {
-        const [name = '', subresource = ''] = resource.split('/');
-        for (const verb of rule.verbs ?? [])
-          out.add(permission({ verb, group, resource: name, subresource }));
-      }
-  return out;
-}
-
-/** config/rbac moved into `namespace`, cluster-wide names suffixed: no test shares a binding. */
-function isolated(objects: KubeObject[], namespace: string): KubeObject[] {
-  return objects
-    .filter((o) => o.kind !== 'Namespace')
-    .map((o) => {
-      const copy = structuredClone(o) as KubeObject & {
-        roleRef?: { name: string };
-        subjects?: { namespace?: string }[];
-      };
-      const meta = copy.metadata ?? {};
-      if (o.kind?.startsWith('Cluster')) meta.name = `${meta.name}-${namespace}`;
-      else meta.namespace = namespace;
-      if (o.kind === 'ClusterRoleBinding' && copy.roleRef) copy.roleRef.name += `-${namespace}`;
-      for (const subject of copy.subjects ?? []) subject.namespace = namespace;
-      return copy;
-    });
-}
-
-const difference = (a: Set<string>, b: Set<string>) => [...a].filter((x) => !b.has(x)).sort();
 
 t.test('config/rbac grants every verb the manager uses and no other', async (t) => {
   const home = await testNamespace(t, cluster);
