@@ -1,0 +1,377 @@
+// The REST API against the real apiserver: callers are ServiceAccounts with tokens for the audience
+// `orchestrator` (TokenRequest), authorised by RBAC Roles; the API runs as the orchestrator
+// ServiceAccount with only config/rbac's REST API ClusterRole, its every request recorded. Asserted:
+// 401 (no token, a bad one, one for the apiserver's audience), 403 in a namespace the Role does not
+// cover, 201, 409, 422 with admission's fields, list, get, retry; who submitted a run is recorded and
+// cannot be forged through kubectl; the API's ClusterRole is exactly what it uses; a stopped apiserver
+// is 503, never 500.
+import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import pino from 'pino';
+import t, { type Test } from 'tap';
+import { ANNOTATIONS, type TaskRun } from '../../src/api/index.js';
+import { serviceAccountToken, serviceAccountUser, tokenKubeConfig } from '../../src/app/service-account.js';
+import { KubeReviewer } from '../../src/auth/index.js';
+import { withClient } from '../../src/cluster/apply.js';
+import { type ApiServer, startApiServer } from '../../src/rest/server.js';
+import { type ApiRequester, KubeClient, type KubeObject } from '../../src/runtime/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { startExtraApiserver } from '../harness/apiserver.js';
+import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { applyObjects, kustomize, ofKind } from '../harness/kustomize.js';
+import { sampleTaskRun, taskRunPath, testConfig } from '../harness/operator.js';
+import { difference, granted, isolated, type Rule } from '../harness/rbac.js';
+import { permission, RecordingClient } from '../harness/recording-client.js';
+import { call, type Target } from '../harness/rest.js';
+import { scaled, waitFor } from '../harness/wait.js';
+import { startTestWebhooks } from '../harness/webhook.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
+t.teardown(() => admin.close());
+const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+const config = testConfig();
+
+/** A token for the ServiceAccount `namespace/name`, issued for `audiences`. */
+async function token(namespace: string, name: string, audiences?: string[]): Promise<string> {
+  const answer = await admin.request<{ status?: { token?: string } }>(
+    'POST',
+    `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
+    {
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: 3600, ...(audiences ? { audiences } : {}) },
+      },
+    },
+  );
+  return answer.status?.token ?? '';
+}
+
+/** config/rbac's REST API ClusterRole and binding, for the ServiceAccount `orchestrator` in `home`. */
+async function apiIdentity(t: Test, home: string) {
+  const rbac = await kustomize(cluster, join(packageRoot(), 'config', 'rbac'));
+  const objects = isolated(
+    [
+      ...ofKind(rbac, 'ServiceAccount'),
+      ...ofKind(rbac, 'ClusterRole', 'orchestrator-api'),
+      ...ofKind(rbac, 'ClusterRoleBinding', 'orchestrator-api'),
+    ],
+    home,
+  );
+  const applied = await applyObjects(cluster, objects);
+  t.equal(applied.code, 0, applied.stderr);
+  t.teardown(() =>
+    kubectl(cluster, [
+      'delete',
+      '--ignore-not-found',
+      `clusterrole/orchestrator-api-${home}`,
+      `clusterrolebinding/orchestrator-api-${home}`,
+    ]),
+  );
+  const sa = { namespace: home, name: 'orchestrator' };
+  const user = serviceAccountUser(sa);
+  const rules = (ofKind(objects, 'ClusterRole')[0]?.rules ?? []) as Rule[];
+  return { sa, user, rules };
+}
+
+/** A caller `pm` in `home` allowed create/get/list/patch on the runs in `namespace` only. */
+async function caller(home: string, namespace: string) {
+  const objects: KubeObject[] = [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'pm', namespace: home } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'pm', namespace },
+      rules: [
+        {
+          apiGroups: ['orchestrator.io'],
+          resources: ['taskruns', 'coderuns', 'docsruns'],
+          verbs: ['create', 'get', 'list', 'patch'],
+        },
+      ],
+    } as KubeObject,
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'pm', namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pm' },
+      subjects: [{ kind: 'ServiceAccount', name: 'pm', namespace: home }],
+    } as KubeObject,
+  ];
+  const applied = await applyObjects(cluster, objects);
+  if (applied.code !== 0) throw new Error(applied.stderr);
+  return { user: serviceAccountUser({ namespace: home, name: 'pm' }) };
+}
+
+async function serve(
+  t: Test,
+  client: ApiRequester,
+  certDir: string,
+): Promise<{ server: ApiServer; port: number }> {
+  const server = await startApiServer({
+    certFile: join(certDir, 'tls.crt'),
+    keyFile: join(certDir, 'tls.key'),
+    client,
+    reviewer: new KubeReviewer({ client, audience: 'orchestrator', timeoutMs: scaled(10_000) }),
+    config: () => config,
+    logger,
+    requestTimeoutMs: scaled(10_000),
+    port: 0,
+    host: '127.0.0.1',
+  });
+  t.teardown(() => server.close());
+  return { server, port: server.port };
+}
+
+t.test(
+  'a ServiceAccount token with RBAC on one namespace: 201 there, 403 elsewhere, 401 without',
+  async (t) => {
+    const home = await testNamespace(t, cluster);
+    const identity = await apiIdentity(t, home);
+    const webhooks = await startTestWebhooks(t, cluster, { trustedSubmitters: new Set([identity.user]) });
+    const allowed = await testNamespace(t, cluster, webhooks.namespaceLabels);
+    const other = await testNamespace(t, cluster, webhooks.namespaceLabels);
+    const pm = await caller(home, allowed);
+    await waitFor('the bindings to take effect', async () => {
+      const can = await kubectl(cluster, [
+        'auth',
+        'can-i',
+        'create',
+        'taskruns.orchestrator.io',
+        '-n',
+        allowed,
+        `--as=${pm.user}`,
+      ]);
+      const api = await kubectl(cluster, [
+        'auth',
+        'can-i',
+        'create',
+        'tokenreviews.authentication.k8s.io',
+        `--as=${identity.user}`,
+      ]);
+      return can.stdout.trim() === 'yes' && api.stdout.trim() === 'yes';
+    });
+    const kc = tokenKubeConfig(
+      kubeConfig(cluster),
+      await withClient(kubeConfig(cluster), (c) => serviceAccountToken(c, identity.sa, 3600)),
+      identity.user,
+    );
+    const client = new RecordingClient(kc, new Map());
+    t.teardown(() => client.close());
+    const { port } = await serve(t, client, webhooks.certDir);
+    const api: Target = { port, ca: webhooks.caPem };
+    const pmToken = await token(home, 'pm', ['orchestrator']);
+
+    t.match(await call(api, 'GET', '/health'), { status: 200, body: 'ok' });
+    t.match(await call(api, 'GET', '/openapi.json'), { status: 200, body: { openapi: '3.0.3' } });
+
+    const payload = (name: string) => ({ ...sampleTaskRun(name), metadata: { name, namespace: allowed } });
+    t.match(await call(api, 'POST', '/api/v1/pm/tasks', { body: payload('none') }), {
+      status: 401,
+      body: { kind: 'Status', reason: 'Unauthorized', message: /no bearer token/ },
+    });
+    t.match(await call(api, 'POST', '/api/v1/pm/tasks', { token: 'not-a-token', body: payload('bad') }), {
+      status: 401,
+      body: { reason: 'Unauthorized' },
+    });
+    const kubeAudience = await token(home, 'pm');
+    t.match(
+      await call(api, 'POST', '/api/v1/pm/tasks', { token: kubeAudience, body: payload('aud') }),
+      {
+        status: 401,
+        body: { reason: 'Unauthorized' },
+      },
+      "a token for the apiserver's audience is refused",
+    );
+
+    const created = await call(api, 'POST', '/api/v1/pm/tasks', {
+      token: pmToken,
+      body: {
+        ...payload('from-pm'),
+        metadata: {
+          name: 'from-pm',
+          namespace: allowed,
+          annotations: { [ANNOTATIONS.submittedBy]: 'someone-else' },
+        },
+      },
+    });
+    t.equal(created.status, 201, JSON.stringify(created.body));
+    const stored = await admin.request<TaskRun>('GET', taskRunPath(allowed, 'from-pm'));
+    t.equal(stored.metadata?.annotations?.[ANNOTATIONS.submittedBy], pm.user, 'the run records its caller');
+    t.equal(stored.metadata?.finalizers?.length, 1, 'admitted through the webhooks (defaulted)');
+
+    t.match(await call(api, 'POST', '/api/v1/pm/tasks', { token: pmToken, body: payload('from-pm') }), {
+      status: 409,
+      body: { kind: 'Status', reason: 'AlreadyExists' },
+    });
+    t.match(
+      await call(api, 'POST', `/api/v1/pm/tasks?namespace=${other}`, {
+        token: pmToken,
+        body: sampleTaskRun('x'),
+      }),
+      {
+        status: 403,
+        body: { reason: 'Forbidden', message: new RegExp(`cannot create resource "taskruns".*"${other}"`) },
+      },
+    );
+    const invalid = await call(api, 'POST', `/api/v1/namespaces/${allowed}/taskruns`, {
+      token: pmToken,
+      body: sampleTaskRun('bad', 0, { agent: 'bob' }),
+    });
+    t.match(invalid, { status: 422, body: { reason: 'Invalid', details: { kind: 'TaskRun', name: 'bad' } } });
+    t.same(
+      invalid.body.details.causes.map((c: { field: string }) => c.field).sort(),
+      ['spec.agent', 'spec.taskId'],
+      'the fields admission names',
+    );
+
+    const docs = await call(api, 'POST', `/api/v1/pm/docs/generate?namespace=${allowed}`, {
+      token: pmToken,
+      body: {
+        spec: {
+          repositoryUrl: 'https://github.com/acme/payments.git',
+          workingDirectory: 'docs',
+          githubApp: '5DLabs-Morgan',
+        },
+      },
+    });
+    t.equal(docs.status, 201, JSON.stringify(docs.body));
+    t.match(docs.body, { kind: 'DocsRun', metadata: { generateName: 'docs-docs-' } });
+    const code = await call(api, 'POST', `/api/v1/namespaces/${allowed}/coderuns`, {
+      token: pmToken,
+      body: {
+        metadata: { name: 'code' },
+        spec: {
+          taskId: 3,
+          service: 'payments',
+          repositoryUrl: 'acme/payments',
+          docsRepositoryUrl: 'acme/docs',
+          githubApp: '5DLabs-Rex',
+        },
+      },
+    });
+    t.equal(code.status, 201, JSON.stringify(code.body));
+
+    const list = await call(api, 'GET', `/api/v1/namespaces/${allowed}/taskruns`, { token: pmToken });
+    t.equal(list.status, 200);
+    t.same(
+      list.body.items.map((i: KubeObject) => i.metadata?.name),
+      ['from-pm'],
+    );
+    t.match(await call(api, 'GET', `/api/v1/namespaces/${allowed}/taskruns/from-pm`, { token: pmToken }), {
+      status: 200,
+      body: { metadata: { name: 'from-pm' }, spec: { retryAttempt: 1 } },
+    });
+    t.match(await call(api, 'GET', `/api/v1/namespaces/${allowed}/taskruns/missing`, { token: pmToken }), {
+      status: 404,
+      body: { reason: 'NotFound' },
+    });
+    t.match(await call(api, 'GET', `/api/v1/namespaces/${other}/taskruns`, { token: pmToken }), {
+      status: 403,
+    });
+    t.match(
+      await call(api, 'POST', `/api/v1/namespaces/${allowed}/taskruns/from-pm/retry`, { token: pmToken }),
+      {
+        status: 200,
+        body: { spec: { retryAttempt: 2 } },
+      },
+    );
+    t.match(
+      await call(api, 'POST', `/api/v1/namespaces/${allowed}/coderuns/code/retry`, { token: pmToken }),
+      {
+        status: 200,
+        body: { spec: { contextVersion: 2 } },
+      },
+    );
+    t.equal(
+      (await admin.request<TaskRun>('GET', taskRunPath(allowed, 'from-pm'))).metadata?.annotations?.[
+        ANNOTATIONS.submittedBy
+      ],
+      pm.user,
+      'a retry keeps the submitter',
+    );
+
+    // Unforgeable: written through kubectl, the annotation is the requester's, and it never changes.
+    const forged = sampleTaskRun('forged');
+    forged.metadata = { name: 'forged', annotations: { [ANNOTATIONS.submittedBy]: pm.user } };
+    const direct = await admin.request<TaskRun>('POST', taskRunPath(allowed), { body: forged });
+    const adminUser = direct.metadata?.annotations?.[ANNOTATIONS.submittedBy];
+    t.not(adminUser, pm.user, 'a stated submitter is replaced by the requester');
+    t.ok(adminUser, 'the admin who created it');
+    const changed = await admin.request<TaskRun>('PATCH', taskRunPath(allowed, 'forged'), {
+      body: { metadata: { annotations: { [ANNOTATIONS.submittedBy]: 'mallory' } } },
+      contentType: 'application/merge-patch+json',
+    });
+    t.equal(changed.metadata?.annotations?.[ANNOTATIONS.submittedBy], adminUser, 'an update keeps it');
+
+    for (const plural of ['coderuns', 'docsruns'])
+      t.match(await call(api, 'GET', `/api/v1/namespaces/${allowed}/${plural}`, { token: pmToken }), {
+        status: 200,
+      });
+    const docsPath = `/api/v1/namespaces/${allowed}/docsruns/${docs.body.metadata.name}`;
+    t.match(await call(api, 'GET', docsPath, { token: pmToken }), { status: 200 });
+
+    // The rule's resources are derived from the kinds (every kind gets every verb; DocsRuns are never
+    // patched, having no attempt field): compared per verb on the runs.
+    const byVerb = (p: string) =>
+      p.replace(/orchestrator\.io\/(taskruns|coderuns|docsruns)$/, 'orchestrator.io/<runs>');
+    const used = new Set(client.requests.map((r) => byVerb(permission(r))));
+    const grants = new Set([...granted(identity.rules)].map(byVerb));
+    t.same(client.forbidden, [], 'the API was never forbidden');
+    t.same(difference(used, grants), [], 'every permission the API used is granted');
+    t.same(difference(grants, used), [], 'every permission granted is used');
+  },
+);
+
+t.test('the apiserver stopped: 503, never 500', async (t) => {
+  const home = await testNamespace(t, cluster);
+  const identity = await apiIdentity(t, home);
+  const webhooks = await startTestWebhooks(t, cluster);
+  const allowed = await testNamespace(t, cluster, webhooks.namespaceLabels);
+  await caller(home, allowed);
+  const extra = await startExtraApiserver(cluster);
+  t.teardown(() => extra.stop());
+  const base = new KubeConfig();
+  base.loadFromFile(extra.kubeconfig);
+  const saToken = await withClient(kubeConfig(cluster), (c) => serviceAccountToken(c, identity.sa, 3600));
+  const client = new KubeClient(tokenKubeConfig(base, saToken, identity.user), {
+    requestTimeoutMs: scaled(5_000),
+  });
+  t.teardown(() => client.close());
+  const { port } = await serve(t, client, webhooks.certDir);
+  const api: Target = { port, ca: webhooks.caPem };
+  const pmToken = await token(home, 'pm', ['orchestrator']);
+  const list = `/api/v1/namespaces/${allowed}/taskruns`;
+  await waitFor(
+    'the caller allowed through the API',
+    async () => (await call(api, 'GET', list, { token: pmToken })).status === 200,
+  );
+
+  await extra.stop();
+  t.match(
+    await call(api, 'GET', list, { token: pmToken }),
+    {
+      status: 503,
+      headers: { 'retry-after': '1' },
+      body: { kind: 'Status', reason: 'ServiceUnavailable' },
+    },
+    'authorised from the cache, the list fails: 503',
+  );
+  const fresh = await token(home, 'pm', ['orchestrator']);
+  t.match(
+    await call(api, 'POST', '/api/v1/pm/tasks', { token: fresh, body: sampleTaskRun('x') }),
+    {
+      status: 503,
+      body: { reason: 'ServiceUnavailable' },
+    },
+    'a TokenReview that cannot be made: 503, not 401',
+  );
+  await extra.start();
+  await waitFor(
+    'the API serving again',
+    async () => (await call(api, 'GET', list, { token: pmToken })).status === 200,
+  );
+});
