@@ -47,6 +47,7 @@ const LOCAL_FLAGS = [
   '--webhook-port',
   '--metrics-bind-address',
   '--health-probe-bind-address',
+  '--api-bind-address',
 ];
 
 interface Teardown {
@@ -159,6 +160,7 @@ export async function installReplicas(
     '--webhook-port': '0',
     '--metrics-bind-address': '127.0.0.1:0',
     '--health-probe-bind-address': '127.0.0.1:0',
+    '--api-bind-address': '127.0.0.1:0',
   };
   const args = [...flags].map(([flag, value]) => `${flag}=${local[flag] ?? value}`);
   const replicas: Replica[] = [];

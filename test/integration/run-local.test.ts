@@ -45,6 +45,7 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
       '--webhook-port=0',
       '--metrics-bind-address=127.0.0.1:0',
       '--health-probe-bind-address=127.0.0.1:0',
+      '--api-bind-address=127.0.0.1:0',
       `--templates-dir=${templates}`,
     ],
     { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
