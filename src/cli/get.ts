@@ -6,7 +6,7 @@ import type { RunKindName } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import { type CliIO, fail } from './io.js';
 import { KIND_HELP, parseKinds, parseRef, qualifiedName, runPath } from './kinds.js';
-import { addKubeOptions, type Connection, type KubeFlags, withConnection } from './kube.js';
+import { addApiOptions, addKubeOptions, type Connection, type KubeFlags, withConnection } from './kube.js';
 import { formatTable, tableRows } from './table.js';
 
 export const OUTPUTS = ['json', 'yaml', 'name', 'wide'] as const;
@@ -79,15 +79,17 @@ function render(found: Found[], output: Output | undefined, single: boolean, fla
 }
 
 export function registerGetCommand(program: Command, io: CliIO): void {
-  addKubeOptions(
-    program
-      .command('get')
-      .description('list runs, or show one, like kubectl get')
-      .argument('[kind]', `${KIND_HELP}, all (default), or kind/name`)
-      .argument('[name]', 'one run')
-      .option('-o, --output <format>', `output format: ${OUTPUTS.join(', ')}`)
-      .option('-A, --all-namespaces', 'list across all namespaces')
-      .option('-l, --selector <selector>', 'label selector, e.g. orchestrator.io/service=payments'),
+  addApiOptions(
+    addKubeOptions(
+      program
+        .command('get')
+        .description('list runs, or show one, like kubectl get')
+        .argument('[kind]', `${KIND_HELP}, all (default), or kind/name`)
+        .argument('[name]', 'one run')
+        .option('-o, --output <format>', `output format: ${OUTPUTS.join(', ')}`)
+        .option('-A, --all-namespaces', 'list across all namespaces')
+        .option('-l, --selector <selector>', 'label selector, e.g. orchestrator.io/service=payments'),
+    ),
   ).action(async (kindArg: string | undefined, nameArg: string | undefined, flags: GetFlags) => {
     const output = flags.output as Output | undefined;
     if (output !== undefined && !OUTPUTS.includes(output))

@@ -2,22 +2,31 @@
 // -n/--namespace (default: the context's namespace), a timeout on every call, and one clear message for
 // the two usual problems: no cluster answering, and a cluster without the orchestrator.io CRDs.
 import { KubeConfig } from '@kubernetes/client-node';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { GROUP, kindFacts, RUN_KIND_NAMES, VERSION } from '../api/index.js';
 import { ApiError, KubeClient } from '../runtime/index.js';
 import { parseDuration } from './duration.js';
 import { CliExit, fail } from './io.js';
+import { RestApiClient } from './rest-client.js';
 
 export interface KubeFlags {
   kubeconfig?: string;
   context?: string;
   namespace?: string;
   requestTimeout?: string;
+  /** Through the REST API instead of the cluster (the commands that take addApiOptions). */
+  apiUrl?: string;
+  token?: string;
+  apiCaFile?: string;
 }
 
+/** What the commands call: the cluster's client, or the REST API's (which serves runs only). */
+export type ClusterClient = Pick<KubeClient, 'request' | 'watch' | 'close'>;
+
 export interface Connection {
-  client: KubeClient;
-  kubeConfig: KubeConfig;
+  client: ClusterClient;
+  /** Undefined through the REST API without a kubeconfig. */
+  kubeConfig?: KubeConfig;
   /** The namespace commands act in: -n, else the context's, else `default`. */
   namespace: string;
   /** The apiserver URL (for messages). */
@@ -35,6 +44,43 @@ export function addKubeOptions(cmd: Command): Command {
     .option('--context <name>', 'kubeconfig context (default: the current context)')
     .option('-n, --namespace <ns>', "namespace (default: the context's namespace, else default)")
     .option('--request-timeout <duration>', 'limit on each API call', DEFAULT_REQUEST_TIMEOUT);
+}
+
+/** `--api-url` and its credentials, for the commands the REST API serves (creating and reading runs). */
+export function addApiOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option(
+        '--api-url <url>',
+        'talk to the orchestrator REST API at this URL instead of the cluster',
+      ).env('ORCHESTRATOR_API_URL'),
+    )
+    .option(
+      '--token <token>',
+      "bearer token for --api-url, issued for the audience orchestrator (env ORCHESTRATOR_TOKEN; default: the kubeconfig user's token)",
+    )
+    .option('--api-ca-file <file>', "CA of the REST API's serving certificate (default: the system's)");
+}
+
+/** The REST API connection: the token from --token, else ORCHESTRATOR_TOKEN, else the kubeconfig's user. */
+function apiConnection(flags: KubeFlags, url: string, requestTimeoutMs: number): Connection {
+  let kubeConfig: KubeConfig | undefined;
+  try {
+    kubeConfig = loadKubeConfig(flags);
+  } catch {
+    // No kubeconfig: the API needs none, given a token.
+  }
+  const token = flags.token ?? process.env.ORCHESTRATOR_TOKEN ?? kubeConfig?.getCurrentUser()?.token;
+  if (!token)
+    throw fail('--api-url needs a token: --token, ORCHESTRATOR_TOKEN, or a kubeconfig user with one');
+  const client = new RestApiClient({ url, token, caFile: flags.apiCaFile, timeoutMs: requestTimeoutMs });
+  return {
+    client,
+    ...(kubeConfig ? { kubeConfig } : {}),
+    namespace: flags.namespace ?? (kubeConfig ? namespaceOf(kubeConfig, flags) : 'default'),
+    server: url,
+    close: () => client.close(),
+  };
 }
 
 export function loadKubeConfig(flags: KubeFlags): KubeConfig {
@@ -94,6 +140,13 @@ export function clusterError(conn: Pick<Connection, 'server'>, err: unknown): Cl
  * orchestrator.io resources, so every command fails the same clear way before doing anything.
  */
 export async function connect(flags: KubeFlags, opts: { checkCrds?: boolean } = {}): Promise<Connection> {
+  const apiUrl = flags.apiUrl;
+  if (apiUrl)
+    return apiConnection(
+      flags,
+      apiUrl,
+      parseDuration(flags.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT, '--request-timeout'),
+    );
   const kubeConfig = loadKubeConfig(flags);
   const cluster = kubeConfig.getCurrentCluster();
   if (!cluster)

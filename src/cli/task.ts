@@ -7,7 +7,7 @@ import type { KubeObject } from '../runtime/index.js';
 import { createRuns, type RunDocument, readRunFiles } from './create.js';
 import { GitDefaults } from './git.js';
 import { CliExit, type CliIO, collect, fail } from './io.js';
-import { addKubeOptions, type KubeFlags, withConnection } from './kube.js';
+import { addApiOptions, addKubeOptions, type KubeFlags, withConnection } from './kube.js';
 import {
   type CodeFlags,
   codeRunFromFlags,
@@ -90,10 +90,12 @@ function codeCommand(task: Command, io: CliIO): void {
     .option('--enable-docker', 'run a Docker daemon beside the agent (the controller config must allow it)')
     .option('--name <name>', 'run name (default: generated from service, task and agent)')
     .option('--dry-run', 'print the CodeRun instead of creating it');
-  addWaitOptions(addKubeOptions(cmd)).action(async (taskId: string, flags: CodeFlags & CommonFlags) => {
-    const run = codeRunFromFlags(taskId, flags, new GitDefaults());
-    await submit(fromFlags(run as KubeObject, 'CodeRun'), flags, io);
-  });
+  addWaitOptions(addApiOptions(addKubeOptions(cmd))).action(
+    async (taskId: string, flags: CodeFlags & CommonFlags) => {
+      const run = codeRunFromFlags(taskId, flags, new GitDefaults());
+      await submit(fromFlags(run as KubeObject, 'CodeRun'), flags, io);
+    },
+  );
 }
 
 function docsCommand(task: Command, io: CliIO): void {
@@ -121,7 +123,7 @@ function docsCommand(task: Command, io: CliIO): void {
     .option('--include-codebase', "give the agent the repository's source code as context")
     .option('--name <name>', 'run name (default: generated from the directory)')
     .option('--dry-run', 'print the DocsRun instead of creating it');
-  addWaitOptions(addKubeOptions(cmd)).action(async (flags: DocsFlags & CommonFlags) => {
+  addWaitOptions(addApiOptions(addKubeOptions(cmd))).action(async (flags: DocsFlags & CommonFlags) => {
     const run = docsRunFromFlags(flags, new GitDefaults());
     await submit(fromFlags(run as KubeObject, 'DocsRun'), flags, io);
   });
@@ -133,11 +135,13 @@ function submitCommand(task: Command, io: CliIO): void {
     .description('create the runs of YAML or JSON files (multi-document; - reads standard input)')
     .requiredOption('-f, --filename <file>', 'a file of runs, or - (repeatable)', collect)
     .option('--dry-run', 'print the runs instead of creating them');
-  addWaitOptions(addKubeOptions(cmd)).action(async (flags: CommonFlags & { filename: string[] }) => {
-    const docs = await readRunFiles(flags.filename, io);
-    if (docs.length === 0) throw fail(`no runs in ${flags.filename.join(', ')}`);
-    await submit(docs, flags, io);
-  });
+  addWaitOptions(addApiOptions(addKubeOptions(cmd))).action(
+    async (flags: CommonFlags & { filename: string[] }) => {
+      const docs = await readRunFiles(flags.filename, io);
+      if (docs.length === 0) throw fail(`no runs in ${flags.filename.join(', ')}`);
+      await submit(docs, flags, io);
+    },
+  );
 }
 
 export function registerTaskCommands(program: Command, io: CliIO): void {

@@ -7,6 +7,7 @@ import type { Context, Middleware } from 'koa';
 import { GROUP, isPlainObject, RUN_KIND_NAMES, type RunKindName, runResource } from '../api/index.js';
 import type { AccessReviewer, ResourceAttributes } from '../auth/index.js';
 import { readJsonBody } from '../http/json-body.js';
+import { showValue } from '../validation/finding.js';
 import { type ApiState, authorize } from './middleware.js';
 import { ROUTES } from './paths.js';
 import { createRun, getRun, listRuns, type RunAccess, retry } from './runs.js';
@@ -37,10 +38,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function namespaceOf(value: unknown, where: string): string {
   if (typeof value !== 'string' || value.length > 63 || !DNS_LABEL.test(value))
-    throw statusError(
-      400,
-      `${where}: ${JSON.stringify(value)?.slice(0, 80)} is not a namespace name (a DNS-1123 label)`,
-    );
+    throw statusError(400, `${where}: ${showValue(value)} is not a namespace name (a DNS-1123 label)`);
   return value;
 }
 

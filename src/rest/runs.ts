@@ -16,6 +16,7 @@ import type { UserInfo } from '../auth/index.js';
 import { defaultGenerateName } from '../naming/generate-name.js';
 import { NOT_RETRYABLE, type Retried, retryRun } from '../runs/retry.js';
 import { type ApiRequester, type KubeObject, type Query, resourcePath } from '../runtime/index.js';
+import { showValue } from '../validation/finding.js';
 import { invalid, statusError } from './status.js';
 
 export interface RunAccess {
@@ -31,16 +32,31 @@ export interface CallLimit {
 
 const isObject = isPlainObject as (v: unknown) => v is Record<string, unknown>;
 
+/** Deeper than any run (the schemas nest ~10 levels), shallow enough for recursive code to handle. */
+export const MAX_BODY_DEPTH = 64;
+
+/** 400 for a body nested deeper than MAX_BODY_DEPTH (checked without recursion: it may be 10,000 deep). */
+export function checkDepth(body: unknown): void {
+  const stack: [unknown, number][] = [[body, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (node === null || typeof node !== 'object') continue;
+    if (depth > MAX_BODY_DEPTH)
+      throw statusError(400, `the body is nested deeper than ${MAX_BODY_DEPTH} levels`);
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+}
+
 /** The body as the run to create in `namespace`: apiVersion and kind filled in, names checked. */
 export function runToCreate(kind: RunKindName, namespace: string, body: unknown, user: UserInfo): KubeObject {
   if (!isObject(body)) throw statusError(400, `the body must be a JSON object (a ${kind})`);
   if (body.apiVersion !== undefined && body.apiVersion !== API_VERSION)
     throw statusError(
       400,
-      `apiVersion: must be ${API_VERSION} (or absent), not ${JSON.stringify(body.apiVersion)}`,
+      `apiVersion: must be ${API_VERSION} (or absent), not ${showValue(body.apiVersion)}`,
     );
   if (body.kind !== undefined && body.kind !== kind)
-    throw statusError(400, `kind: this endpoint creates a ${kind}, not ${JSON.stringify(body.kind)}`);
+    throw statusError(400, `kind: this endpoint creates a ${kind}, not ${showValue(body.kind)}`);
   const given = body.metadata ?? {};
   if (!isObject(given)) throw statusError(400, 'metadata: must be an object');
   if (given.namespace !== undefined && given.namespace !== namespace)
@@ -75,6 +91,7 @@ export async function createRun(
   user: UserInfo,
   limit: CallLimit,
 ): Promise<KubeObject> {
+  checkDepth(body);
   const run = runToCreate(kind, namespace, body, user);
   admit(kind, run, access.config());
   return access.client.request<KubeObject>('POST', resourcePath(runResource(kind), namespace), {

@@ -279,7 +279,17 @@ t.test('Services, webhooks, RBAC, CRDs and the NetworkPolicy fit together', asyn
   const open = policy.ingress
     .filter((i) => !i.from)
     .flatMap((i) => i.ports.map((p) => portNumber(container, p.port)));
-  t.same(open, [opts.webhookPort], 'only the webhook port is open to any source');
+  t.same(
+    open,
+    [opts.webhookPort, opts.api ? opts.api.port : undefined],
+    'only the webhook and REST API ports are open to any source (the API authenticates its callers)',
+  );
+  const api = one(installed, 'Service', 'orchestrator-api').spec as typeof serviceSpec;
+  t.equal(
+    portNumber(container, api.ports[0]?.targetPort),
+    opts.api ? opts.api.port : undefined,
+    'API Service',
+  );
 });
 
 t.test(

@@ -5,10 +5,12 @@
 // cover, 201, 409, 422 with admission's fields, list, get, retry; who submitted a run is recorded and
 // cannot be forged through kubectl; the API's ClusterRole is exactly what it uses; a stopped apiserver
 // is 503, never 500.
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import t, { type Test } from 'tap';
+import { stringify } from 'yaml';
 import { ANNOTATIONS, type TaskRun } from '../../src/api/index.js';
 import { serviceAccountToken, serviceAccountUser, tokenKubeConfig } from '../../src/app/service-account.js';
 import { KubeReviewer } from '../../src/auth/index.js';
@@ -17,6 +19,7 @@ import { type ApiServer, startApiServer } from '../../src/rest/server.js';
 import { type ApiRequester, KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { startExtraApiserver } from '../harness/apiserver.js';
+import { runCli } from '../harness/cli.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import { applyObjects, kustomize, ofKind } from '../harness/kustomize.js';
@@ -313,6 +316,38 @@ t.test(
       });
     const docsPath = `/api/v1/namespaces/${allowed}/docsruns/${docs.body.metadata.name}`;
     t.match(await call(api, 'GET', docsPath, { token: pmToken }), { status: 200 });
+
+    // The CLI through the API (--api-url): `task submit` creates, `get` lists, with the caller's token.
+    const caFile = join(webhooks.certDir, 'ca.crt');
+    writeFileSync(caFile, webhooks.caPem);
+    const runFile = join(webhooks.certDir, 'run.yaml');
+    writeFileSync(runFile, stringify(sampleTaskRun('from-cli', 9)));
+    const through = ['--api-url', `https://127.0.0.1:${port}`, '--token', pmToken, '--api-ca-file', caFile];
+    const submitted = await runCli(cluster, ['task', 'submit', '-f', runFile, ...through], {
+      namespace: allowed,
+    });
+    t.match(submitted, { code: 0, stdout: 'taskrun.orchestrator.io/from-cli created\n' }, submitted.stderr);
+    const refused = await runCli(cluster, ['task', 'submit', '-f', runFile, ...through], {
+      namespace: other,
+    });
+    t.match(refused, {
+      code: 1,
+      stderr: /Error from server \(Forbidden\): error when creating ".*run.yaml": User ".*:pm" cannot create/,
+    });
+    const got = await runCli(cluster, ['get', 'tr', '-o', 'name', ...through], { namespace: allowed });
+    t.same(got, {
+      code: 0,
+      stdout:
+        'taskrun.orchestrator.io/forged\ntaskrun.orchestrator.io/from-cli\ntaskrun.orchestrator.io/from-pm\n',
+      stderr: '',
+    });
+    t.equal(
+      (await admin.request<TaskRun>('GET', taskRunPath(allowed, 'from-cli'))).metadata?.annotations?.[
+        ANNOTATIONS.submittedBy
+      ],
+      pm.user,
+      'submitted through the CLI by the caller',
+    );
 
     // The rule's resources are derived from the kinds (every kind gets every verb; DocsRuns are never
     // patched, having no attempt field): compared per verb on the runs.

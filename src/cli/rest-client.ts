@@ -1,0 +1,66 @@
+// The CLI through the REST API (`--api-url`), as the seed's CLI talked to its service: the run paths
+// the commands use (`/apis/orchestrator.io/v1/namespaces/{ns}/{plural}[/{name}]`) are the API's
+// (`/api/v1/…`), sent with the caller's bearer token over the same client as the cluster's; anything
+// else (watches, events, discovery) is not served there and says so.
+import { KubeConfig } from '@kubernetes/client-node';
+import { GROUP, VERSION } from '../api/index.js';
+import { type CallOptions, KubeClient, type KubeObject } from '../runtime/index.js';
+import { fail } from './io.js';
+
+const RUN_PATHS = new RegExp(
+  `^/apis/${GROUP.replaceAll('.', '\\.')}/${VERSION}(/(namespaces/[^/]+/)?[a-z]+(/[^/]+)?)$`,
+);
+
+/** The REST API's path for a run path of the apiserver; undefined when the API serves no such path. */
+export function restPath(path: string): string | undefined {
+  const match = RUN_PATHS.exec(path);
+  return match ? `/api/v1${match[1]}` : undefined;
+}
+
+export interface RestApiOptions {
+  url: string;
+  /** The caller's bearer token (for the audience `orchestrator`). */
+  token?: string;
+  /** The CA that signed the API's serving certificate (default: the system's). */
+  caFile?: string;
+  timeoutMs: number;
+}
+
+export class RestApiClient {
+  private readonly inner: KubeClient;
+
+  constructor(opts: RestApiOptions) {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [
+        {
+          name: 'api',
+          server: opts.url,
+          skipTLSVerify: false,
+          ...(opts.caFile ? { caFile: opts.caFile } : {}),
+        },
+      ],
+      users: [{ name: 'caller', ...(opts.token ? { token: opts.token } : {}) }],
+      contexts: [{ name: 'api', cluster: 'api', user: 'caller' }],
+      currentContext: 'api',
+    });
+    this.inner = new KubeClient(kc, { requestTimeoutMs: opts.timeoutMs });
+  }
+
+  request<T = KubeObject>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
+    const mapped = restPath(path.split('?')[0] ?? path);
+    if (!mapped || !['GET', 'POST'].includes(method))
+      throw fail(
+        `${method} ${path} is not served by the REST API (--api-url): use the cluster (drop --api-url)`,
+      );
+    return this.inner.request<T>(method, mapped, opts);
+  }
+
+  watch(): Promise<void> {
+    throw fail('watching runs (--wait, wait) is not served by the REST API (--api-url): use the cluster');
+  }
+
+  close(): void {
+    this.inner.close();
+  }
+}
