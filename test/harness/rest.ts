@@ -1,6 +1,6 @@
 // The REST API in tests: a reviewer answering from tables (unit tests), and JSON calls over HTTP(S).
 import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { type Agent, request as httpsRequest } from 'node:https';
 import type {
   AccessAttributes,
   AccessReviewer,
@@ -38,6 +38,8 @@ export interface Target {
   port: number;
   /** HTTPS trusting this CA; plain HTTP without. */
   ca?: string;
+  /** Connections to reuse (a keep-alive agent); default a new one per call. */
+  agent?: Agent;
 }
 
 /** One call; the body is JSON unless `raw` is given (sent as is, with `contentType`). */
@@ -51,7 +53,15 @@ export function call(
   const headers: Record<string, string> = {};
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (payload !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
-  const options = { host: '127.0.0.1', port: target.port, path, method, headers, timeout: scaled(20_000) };
+  const options = {
+    host: '127.0.0.1',
+    port: target.port,
+    path,
+    method,
+    headers,
+    timeout: scaled(20_000),
+    ...(target.agent ? { agent: target.agent } : {}),
+  };
   return new Promise((resolve, reject) => {
     const req = (target.ca ? httpsRequest({ ...options, ca: target.ca }) : httpRequest(options)).on(
       'response',

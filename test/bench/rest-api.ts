@@ -1,0 +1,135 @@
+// The REST API's submission endpoint beside a direct create through the apiserver, in one run on the
+// same cluster: N TaskRuns each way by WORKERS concurrent clients, in fresh namespaces, alternating
+// rounds. The API side pays a TLS hop, the (cached) TokenReview and SubjectAccessReview, the admission
+// pipeline in process, then the same create. Prints runs per second, p50/p99 and the ratio.
+//   npm run bench:rest -- [N=300] [ROUNDS=2] [WORKERS=8]
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { KubeReviewer } from '../../src/auth/index.js';
+import { createAuthority } from '../../src/certs/authority.js';
+import { startApiServer } from '../../src/rest/server.js';
+import { KubeClient } from '../../src/runtime/index.js';
+import { kubeConfig, testCluster } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { sampleTaskRun, taskRunPath, testConfig } from '../harness/operator.js';
+import { call } from '../harness/rest.js';
+
+const N = Number(process.argv[2] ?? 300);
+const ROUNDS = Number(process.argv[3] ?? 2);
+const WORKERS = Number(process.argv[4] ?? 8);
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+const admin = new KubeClient(kubeConfig(cluster));
+const config = testConfig();
+
+// The caller: a ServiceAccount with a token for the audience orchestrator, allowed to create TaskRuns
+// in the namespaces this benchmark makes (a ClusterRole bound cluster-wide, deleted at the end).
+const home = `bench-rest-${Date.now().toString(36)}`;
+await admin.request('POST', '/api/v1/namespaces', { body: { metadata: { name: home } } });
+await admin.request('POST', `/api/v1/namespaces/${home}/serviceaccounts`, {
+  body: { metadata: { name: 'pm' } },
+});
+const rbac = '/apis/rbac.authorization.k8s.io/v1';
+await admin.request('POST', `${rbac}/clusterroles`, {
+  body: {
+    metadata: { name: home },
+    rules: [{ apiGroups: ['orchestrator.io'], resources: ['taskruns'], verbs: ['create'] }],
+  },
+});
+await admin.request('POST', `${rbac}/clusterrolebindings`, {
+  body: {
+    metadata: { name: home },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: home },
+    subjects: [{ kind: 'ServiceAccount', name: 'pm', namespace: home }],
+  },
+});
+const token =
+  (
+    await admin.request<{ status?: { token?: string } }>(
+      'POST',
+      `/api/v1/namespaces/${home}/serviceaccounts/pm/token`,
+      { body: { spec: { audiences: ['orchestrator'], expirationSeconds: 3600 } } },
+    )
+  ).status?.token ?? '';
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-rest-'));
+const ca = await createAuthority();
+const serving = await ca.issueServing({ commonName: 'orchestrator-api', ipAddresses: ['127.0.0.1'] });
+writeFileSync(join(dir, 'tls.crt'), serving.certPem);
+writeFileSync(join(dir, 'tls.key'), serving.keyPem);
+const server = await startApiServer({
+  certFile: join(dir, 'tls.crt'),
+  keyFile: join(dir, 'tls.key'),
+  client: admin,
+  reviewer: new KubeReviewer({ client: admin, audience: 'orchestrator' }),
+  config: () => config,
+  logger: pino({ level: 'silent' }),
+  rateLimit: { requestsPerSecond: 1e6, burst: 1e6 },
+  port: 0,
+  host: '127.0.0.1',
+});
+// Keep-alive, as the admin client's connections are: the comparison is of the work, not of handshakes.
+const api = { port: server.port, ca: ca.certPem, agent: new Agent({ keepAlive: true, ca: ca.certPem }) };
+
+async function namespace(side: string, round: number): Promise<string> {
+  const name = `${home}-${side}-${round}`;
+  await admin.request('POST', '/api/v1/namespaces', { body: { metadata: { name } } });
+  return name;
+}
+
+/** Creates N runs with WORKERS concurrent callers; each call's latency in ms. */
+async function load(create: (i: number) => Promise<void>): Promise<{ seconds: number; latencies: number[] }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: WORKERS }, async () => {
+      for (let i = next++; i < N; i = next++) {
+        const t0 = performance.now();
+        await create(i);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { seconds: (performance.now() - started) / 1000, latencies: latencies.sort((a, b) => a - b) };
+}
+
+const pct = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+const totals = { api: 0, direct: 0 };
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const side of ['direct', 'api'] as const) {
+    const ns = await namespace(side, round);
+    const result = await load(async (i) => {
+      const run = sampleTaskRun(`bench-${i}`, i + 1);
+      if (side === 'direct') {
+        await admin.request('POST', taskRunPath(ns), { body: run });
+        return;
+      }
+      const answer = await call(api, 'POST', `/api/v1/pm/tasks?namespace=${ns}`, { token, body: run });
+      if (answer.status !== 201) throw new Error(`${answer.status}: ${JSON.stringify(answer.body)}`);
+    });
+    totals[side] += result.seconds;
+    console.log(
+      `round ${round} ${side.padEnd(6)}: ${(N / result.seconds).toFixed(0)} runs/s, p50 ${pct(result.latencies, 0.5).toFixed(1)} ms, p99 ${pct(result.latencies, 0.99).toFixed(1)} ms`,
+    );
+  }
+}
+console.log(
+  `REST API ${(totals.api / totals.direct).toFixed(2)}× the time of direct creates (${N} runs × ${ROUNDS} rounds, ${WORKERS} workers)`,
+);
+
+await server.close();
+for (const path of [`${rbac}/clusterrolebindings/${home}`, `${rbac}/clusterroles/${home}`])
+  await admin.request('DELETE', path);
+const namespaces = [
+  home,
+  ...Array.from({ length: ROUNDS }, (_, r) => ['direct', 'api'].map((s) => `${home}-${s}-${r + 1}`)).flat(),
+];
+for (const ns of namespaces) await admin.request('DELETE', `/api/v1/namespaces/${ns}`);
+admin.close();
+await cluster.stop();
