@@ -47,6 +47,19 @@ export function checkDepth(body: unknown): void {
   }
 }
 
+/** 400 for metadata the apiserver would refuse as malformed (checked here: code after this reads it). */
+function checkMetadata(metadata: Record<string, unknown>): void {
+  for (const key of ['name', 'generateName', 'namespace'])
+    if (metadata[key] !== undefined && typeof metadata[key] !== 'string')
+      throw statusError(400, `metadata.${key}: must be a string, not ${showValue(metadata[key])}`);
+  for (const key of ['labels', 'annotations']) {
+    const map = metadata[key];
+    if (map === undefined) continue;
+    if (!isObject(map) || !Object.values(map).every((v) => typeof v === 'string'))
+      throw statusError(400, `metadata.${key}: must be a map of strings`);
+  }
+}
+
 /** The body as the run to create in `namespace`: apiVersion and kind filled in, names checked. */
 export function runToCreate(kind: RunKindName, namespace: string, body: unknown, user: UserInfo): KubeObject {
   if (!isObject(body)) throw statusError(400, `the body must be a JSON object (a ${kind})`);
@@ -59,6 +72,7 @@ export function runToCreate(kind: RunKindName, namespace: string, body: unknown,
     throw statusError(400, `kind: this endpoint creates a ${kind}, not ${showValue(body.kind)}`);
   const given = body.metadata ?? {};
   if (!isObject(given)) throw statusError(400, 'metadata: must be an object');
+  checkMetadata(given);
   if (given.namespace !== undefined && given.namespace !== namespace)
     throw statusError(
       400,
