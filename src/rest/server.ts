@@ -11,6 +11,7 @@ import type { AccessReviewer } from '../auth/index.js';
 import type { Now } from '../auth/ttl-cache.js';
 import { type HttpsServer, startHttpsServer } from '../http/https-server.js';
 import type { CertificateFiles } from '../http/reloading-tls.js';
+import { tracingMiddleware } from '../observability/koa.js';
 import type { ApiRequester } from '../runtime/index.js';
 import { authenticated, statusErrors } from './middleware.js';
 import { openApiDocument } from './openapi.js';
@@ -49,6 +50,8 @@ export function apiApp(opts: ApiAppOptions): Koa {
   });
   const app = new Koa();
   app.use(statusErrors(opts.logger));
+  // A server span per request (a bare next() with tracing off): the caller's trace continues here.
+  app.use(tracingMiddleware('rest'));
 
   // Every method Node parses counts as implemented: an unexpected one is a 405, never koa-router's 501.
   const open = new Router({ methods: [...METHODS] });
