@@ -1,8 +1,10 @@
 // The REST API's part of `orchestrator run`: the manager's own identity (whose submitted-by the
-// webhooks trust), and the API server on its address with the webhook's certificate files.
+// webhooks trust), and the API server on its address with the webhook's certificate files, serving the
+// GitHub webhook too.
 import type { Logger } from 'pino';
 import { KubeReviewer } from '../auth/index.js';
 import type { ConfigSource } from '../config/watch.js';
+import { githubWebhookRouter } from '../github/router.js';
 import type { CertificateFiles } from '../http/reloading-tls.js';
 import { type ApiServer, startApiServer } from '../rest/server.js';
 import type { KubeClient, ListenAddress } from '../runtime/index.js';
@@ -26,14 +28,20 @@ export async function managerIdentity(client: KubeClient, logger: Logger): Promi
   }
 }
 
-export function startRestApi(
-  address: ListenAddress,
-  certificates: CertificateFiles,
-  client: KubeClient,
-  config: ConfigSource,
-  logger: Logger,
-  local: boolean,
-): Promise<ApiServer> {
+export interface RestApiOptions {
+  address: ListenAddress;
+  certificates: CertificateFiles;
+  client: KubeClient;
+  config: ConfigSource;
+  /** The current GitHub webhook secrets (current, then previous); none: /webhook/github is off. */
+  githubSecrets: () => readonly string[];
+  logger: Logger;
+  local: boolean;
+}
+
+/** The REST API, with the GitHub webhook (/webhook/github) on the same port. */
+export function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
+  const { address, certificates, client, config, logger, local } = opts;
   // Read at start (a change takes a restart): the port, the audience, the limits.
   const { api } = config.current();
   const timeoutMs = api.requestTimeoutSeconds * 1000;
@@ -43,6 +51,15 @@ export function startRestApi(
     reviewer: new KubeReviewer({ client, audience: api.audience, timeoutMs }),
     config: () => config.current(),
     logger: logger.child({ component: 'api' }),
+    // Signed by GitHub, not authenticated by a token: the router checks the signature itself.
+    routers: [
+      githubWebhookRouter({
+        api: client,
+        config: () => config.current(),
+        secrets: opts.githubSecrets,
+        logger: logger.child({ component: 'github' }),
+      }),
+    ],
     requestTimeoutMs: timeoutMs,
     bodyLimitBytes: api.bodyLimitBytes,
     rateLimit: api.rateLimit,

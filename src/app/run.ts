@@ -102,7 +102,15 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     if (local)
       await installLocalWebhooks(kc, { baseUrl: `https://127.0.0.1:${webhook.port}`, caPem: local.caPem });
     if (opts.api)
-      api = await startRestApi(opts.api, certificates, client, config, logger, local !== undefined);
+      api = await startRestApi({
+        address: opts.api,
+        certificates,
+        client,
+        config,
+        githubSecrets: () => inputs.githubSecrets.current(),
+        logger,
+        local: local !== undefined,
+      });
     const manager = new Manager({
       client,
       registry,

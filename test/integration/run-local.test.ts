@@ -2,6 +2,7 @@
 // control plane, installs CRDs, webhooks, the RBAC and the config, runs the manager as its
 // ServiceAccount, serves probes and metrics, and stops cleanly.
 import { spawn } from 'node:child_process';
+import { request } from 'node:https';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,25 @@ import { waitFor } from '../harness/wait.js';
 
 const root = packageRoot();
 const MARKER = '<!-- from --templates-dir -->';
+
+/** The answer of the REST API port (the local CA is the process's own: not checked here). */
+function apiAnswer(port: number, method: string, path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, method, path, rejectUnauthorized: false, timeout: 10_000 },
+      (res) => {
+        let body = '';
+        res.on('data', (d) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within 10 s`)));
+    req.on('error', reject);
+    req.end(method === 'POST' ? '{}' : undefined);
+  });
+}
 
 /** templates/ as the Deployment mounts it (a ConfigMap volume), with a marker in the TaskRun prompt. */
 function mountedTemplates(): string {
@@ -175,6 +195,13 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
     ['controller_runtime_conversion_webhook_panics_total', 'leader_election_slowpath_total'],
     'the only ones we lack: no conversion webhook, and no client-go slow path',
   );
+
+  // The REST API's port serves the GitHub webhook too; with no secret configured (the default) it is off.
+  const apiPort = Number(seen['orchestrator ready']?.apiPort);
+  t.equal((await apiAnswer(apiPort, 'GET', '/health')).status, 200, 'the REST API answers its probe');
+  t.equal((await apiAnswer(apiPort, 'GET', '/api/v1/taskruns')).status, 401, 'runs need a token');
+  const github = await apiAnswer(apiPort, 'POST', '/webhook/github');
+  t.equal(github.status, 404, `the GitHub webhook is mounted and off without a secret: ${github.body}`);
 
   const dir = kubeconfig.replace(/\/kubeconfig$/, '');
   t.equal(child.exitCode, null, 'still running');
