@@ -2,8 +2,8 @@
 // control plane, installs CRDs, webhooks, the RBAC and the config, runs the manager as its
 // ServiceAccount, serves probes and metrics, and stops cleanly.
 import { spawn } from 'node:child_process';
-import { request } from 'node:https';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
