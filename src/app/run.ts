@@ -29,7 +29,7 @@ function kubeConfig(opts: RunOptions, local: LocalEnvironment | undefined): Kube
   return kc;
 }
 
-function banner(local: LocalEnvironment, webhookPort: number): string {
+function banner(local: LocalEnvironment, webhookPort: number, apiPort: number | undefined): string {
   const sample = join(packageRoot(), 'config', 'samples', 'taskrun.yaml');
   return [
     '',
@@ -39,6 +39,12 @@ function banner(local: LocalEnvironment, webhookPort: number): string {
     `  kubectl apply -f ${sample}`,
     '  kubectl get tr -o yaml          # the defaults, labels and finalizer filled in at admission',
     `  kubectl apply -f ${join(packageRoot(), 'config', 'samples', 'invalid')}   # denials that name the field`,
+    ...(apiPort === undefined
+      ? []
+      : [
+          `The REST API (docs/rest-api.md) is on https://127.0.0.1:${apiPort}: /openapi.json, /health; runs need a`,
+          '  ServiceAccount token for the audience "orchestrator" (kubectl create token NAME --audience orchestrator).',
+        ]),
     'Ctrl-C stops everything.',
     '',
   ].join('\n');
@@ -141,7 +147,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       manager.addReadyzCheck('api', () =>
         rest.serving() ? undefined : 'the REST API server is not serving',
       );
-    if (local) process.stderr.write(banner(local, webhook.port));
+    if (local) process.stderr.write(banner(local, webhook.port, api?.port));
     logger.info(
       { webhookPort: webhook.port, apiPort: api?.port, kubeconfig: local?.cluster.kubeconfig },
       'orchestrator ready',
