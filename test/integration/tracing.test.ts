@@ -96,11 +96,16 @@ t.test('one TaskRun applied with kubectl is one trace, from admission to its Job
 
   const ofRun = (s: CollectedSpan) =>
     s.attributes['orchestrator.run.name'] === name && s.attributes['k8s.namespace.name'] === namespace;
-  const spans = await waitFor('the deletion and the finalizer in the trace', (note) => {
+  // A span is exported when it ends, and a call ends before the reconcile around it: wait until every
+  // span of the trace has its parent collected too, or a batch boundary would split a call from it.
+  const spans = await waitFor('the deletion, the finalizer and every parent span in the trace', (note) => {
     const all = collector.spans();
-    const names = new Set(all.filter((s) => s.traceId === traceId).map((s) => s.name));
-    note([...names]);
-    return names.has('DELETE taskruns') && names.has('PATCH taskruns') && all;
+    const ofTrace = all.filter((s) => s.traceId === traceId);
+    const names = new Set(ofTrace.map((s) => s.name));
+    const ids = new Set(ofTrace.map((s) => s.spanId));
+    const orphans = ofTrace.filter((s) => s.parentSpanId !== '' && !ids.has(s.parentSpanId));
+    note({ names: [...names], orphans: orphans.map((s) => s.name) });
+    return names.has('DELETE taskruns') && names.has('PATCH taskruns') && orphans.length === 0 && all;
   });
   // A reconcile after the run left the cache cannot know its trace (the run is gone): its own trace.
   const [known, gone] = [
