@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: builds the TypeScript, starts ONE control plane for the whole run (see src/cluster) and
-// builds the tracing tests' OpenTelemetry Collector (test/otelcol), runs every tap suite against them,
-// stops the control plane, and ends with the line `N passed, N failed`.
+// `npm test`: builds the TypeScript, starts ONE control plane for the whole run (see src/cluster),
+// builds the tracing tests' OpenTelemetry Collector (test/otelcol) and the chart test's helm
+// (test/helm), runs every tap suite against them, stops the control plane, and ends with the line
+// `N passed, N failed`.
 // That control plane runs workloads (scheduler, Job controller, fake nodes, KWOK);
 // ORCHESTRATOR_TEST_WORKLOADS=false starts it without (a suite asking for them then starts its own,
 // test/harness/cluster.ts).
@@ -37,13 +38,19 @@ try {
 log(
   `control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${cluster.server} (kubeconfig ${cluster.kubeconfig})`,
 );
-// The tracing test's collector, built once here (minutes when cold) rather than inside a test's
-// timeout. A failure (no Go beside envtest binaries, say) fails that test alone, with this message.
-try {
-  const { otelCollectorBinary } = await import('../dist/cluster/binary.js');
-  log(`OpenTelemetry Collector: ${await otelCollectorBinary({ log })}`);
-} catch (err) {
-  log(`the OpenTelemetry Collector was not built, so the tracing test will fail: ${err.message}`);
+// The tools tests run, built once here (minutes when cold) rather than inside a test's timeout: the
+// tracing test's collector and the chart test's helm. A failure (no Go beside envtest binaries, say)
+// fails the tests that need the tool, with this message.
+const binaries = await import('../dist/cluster/binary.js');
+for (const [tool, build, users] of [
+  ['OpenTelemetry Collector', binaries.otelCollectorBinary, 'the tracing test'],
+  ['helm', binaries.helmBinary, 'the Helm chart test'],
+]) {
+  try {
+    log(`${tool}: ${await build({ log })}`);
+  } catch (err) {
+    log(`the ${tool} was not built, so ${users} will fail: ${err.message}`);
+  }
 }
 
 const tap = spawn(
