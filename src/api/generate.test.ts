@@ -21,28 +21,36 @@ import { findPackageRoot, loadSchemas } from './schemas.js';
 
 const root = findPackageRoot();
 
-t.test('crds/, src/api/generated/ and the reference docs are up to date with schemas/', async (t) => {
-  const outputs = await generate(root);
-  const stale = findStale(root, outputs);
-  t.same(stale, [], `stale generated files: ${stale.map((s) => s.path).join(', ')}; run npm run generate`);
-  t.same([...outputs.keys()].sort(), [
-    'config/rbac/api-role.yaml',
-    'config/rbac/manager-role.yaml',
-    'crds/Kustomization',
-    'crds/coderuns.orchestrator.io.yaml',
-    'crds/docsruns.orchestrator.io.yaml',
-    'crds/taskruns.orchestrator.io.yaml',
-    'docs/api-reference.md',
-    'docs/configuration.md',
-    'src/api/generated/coderun.ts',
-    'src/api/generated/controller-config.ts',
-    'src/api/generated/docsrun.ts',
-    'src/api/generated/kinds.ts',
-    'src/api/generated/taskrun.ts',
-    'webhooks/mutating.yaml',
-    'webhooks/validating.yaml',
-  ]);
-});
+t.test(
+  'crds/, src/api/generated/, the reference docs and the chart are up to date with schemas/ and config/',
+  async (t) => {
+    const outputs = await generate(root);
+    const stale = findStale(root, outputs);
+    t.same(stale, [], `stale generated files: ${stale.map((s) => s.path).join(', ')}; run npm run generate`);
+    const chart = [...outputs.keys()].filter((p) => p.startsWith('charts/orchestrator/'));
+    t.ok(
+      chart.includes('charts/orchestrator/templates/deployment-orchestrator.yaml'),
+      'the chart is generated',
+    );
+    t.same([...outputs.keys()].filter((p) => !chart.includes(p)).sort(), [
+      'config/rbac/api-role.yaml',
+      'config/rbac/manager-role.yaml',
+      'crds/Kustomization',
+      'crds/coderuns.orchestrator.io.yaml',
+      'crds/docsruns.orchestrator.io.yaml',
+      'crds/taskruns.orchestrator.io.yaml',
+      'docs/api-reference.md',
+      'docs/configuration.md',
+      'src/api/generated/coderun.ts',
+      'src/api/generated/controller-config.ts',
+      'src/api/generated/docsrun.ts',
+      'src/api/generated/kinds.ts',
+      'src/api/generated/taskrun.ts',
+      'webhooks/mutating.yaml',
+      'webhooks/validating.yaml',
+    ]);
+  },
+);
 
 t.test('the reference docs list every field with its default and description', async (t) => {
   const outputs = await generate(root);

@@ -1,0 +1,49 @@
+{{- /*
+Helpers of the orchestrator chart (copied from scripts/chart/helpers.tpl by npm run generate; do not
+edit the copy in the chart).
+*/ -}}
+
+{{- /*
+The name of a ConfigMap that kustomize's configMapGenerator hashes: (list $ NAME). kustomize appends
+the first 10 hex digits of the sha256 of {"data","kind","name"} as JSON, with 0 1 3 a e spelled
+g h k m t (sigs.k8s.io/kustomize/api/hasher). Computed the same way here, so the names equal the
+kustomize install's and a changed config or template rolls the pods.
+*/ -}}
+{{- define "orchestrator.configMapName" -}}
+{{- $root := index . 0 -}}
+{{- $name := index . 1 -}}
+{{- $data := include (printf "orchestrator.data.%s" $name) $root | fromYaml -}}
+{{- $hex := dict "data" $data "kind" "ConfigMap" "name" $name | toJson | sha256sum | trunc 10 -}}
+{{- printf "%s-%s" $name ($hex | replace "0" "g" | replace "1" "h" | replace "3" "k" | replace "a" "m" | replace "e" "t") -}}
+{{- end -}}
+
+{{- /*
+The controller config: the shipped file as it is, or, when values change it, the file's fields with
+.Values.config, .Values.agents (as `agents`) and .Values.watchNamespaces merged over them.
+*/ -}}
+{{- define "orchestrator.controllerConfig" -}}
+{{- $file := .Files.Get "files/orchestrator-config/controller-config.yaml" -}}
+{{- if or .Values.config .Values.agents .Values.watchNamespaces -}}
+{{- $config := fromYaml $file -}}
+{{- $config = mergeOverwrite $config (deepCopy .Values.config) -}}
+{{- if .Values.agents -}}
+{{- $_ := set $config "agents" (mergeOverwrite (deepCopy $config.agents) (deepCopy .Values.agents)) -}}
+{{- end -}}
+{{- with .Values.watchNamespaces -}}
+{{- $_ := set $config "watchNamespaces" . -}}
+{{- end -}}
+{{- toYaml $config -}}
+{{- else -}}
+{{- $file -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* Rules between values that values.schema.json cannot say; rendered once, it prints nothing. */ -}}
+{{- define "orchestrator.validate" -}}
+{{- if and .Values.certManager.enabled .Values.webhook.caBundle -}}
+{{- fail "webhook.caBundle: must be empty with certManager.enabled (cert-manager's cainjector writes the caBundle)" -}}
+{{- end -}}
+{{- if and .Values.watchNamespaces (or .Values.config.watchNamespace .Values.config.namespaceSelector) -}}
+{{- fail "watchNamespaces: exclusive with config.watchNamespace and config.namespaceSelector" -}}
+{{- end -}}
+{{- end -}}
