@@ -109,11 +109,21 @@ export function kubectl(
   input?: string,
   timeoutMs = 60_000,
 ): Promise<CommandResult> {
-  const [cmd, ...prefix] = cluster.kubectl;
+  return runCommand([...cluster.kubectl, ...args], input, timeoutMs);
+}
+
+/** Runs a command (killed after the scaled `timeoutMs`) with `input` on stdin; never throws on a non-zero exit. */
+export function runCommand(
+  [cmd, ...args]: string[],
+  input?: string,
+  timeoutMs = 60_000,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd as string, [...prefix, ...args], {
+    const child = spawn(cmd as string, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
       timeout: scaled(timeoutMs),
+      env,
     });
     let stdout = '';
     let stderr = '';

@@ -17,11 +17,10 @@ import { defaultConfigFile, loadDefaultConfig } from '../../src/config/load.js';
 import { loadTemplateSet } from '../../src/render/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { ensureArgoCrds } from '../harness/argo.js';
-import { kubectl, testCluster } from '../harness/cluster.js';
-import { applyObjects, kustomize, ofKind, one } from '../harness/kustomize.js';
+import { testCluster } from '../harness/cluster.js';
+import { dryRun, installDeployFixtures, kustomize, ofKind, one } from '../harness/kustomize.js';
 import { deploymentSpec, mountPath, portNumber, selects, writeKubeletVolume } from '../harness/pod-spec.js';
 import { containerEnv, managerTemplate } from '../harness/replicas.js';
-import { scaled } from '../harness/wait.js';
 
 const cluster = await testCluster();
 const root = packageRoot();
@@ -47,45 +46,17 @@ const kustomizations = readdirSync(config, { recursive: true, encoding: 'utf8' }
   .sort();
 
 t.test('every kustomization renders and the apiserver accepts all of it (server-side dry run)', async (t) => {
-  const fixtures = await kubectl(cluster, [
-    'apply',
-    '--server-side',
-    '-f',
-    join(root, 'test', 'fixtures', 'deploy'),
-  ]);
-  t.equal(fixtures.code, 0, fixtures.stderr);
-  const established = await kubectl(cluster, [
-    'wait',
-    '--for=condition=Established',
-    `--timeout=${scaled(60)}s`,
-    'crd',
-    '-l',
-    'orchestrator.io/test-fixture=true',
-  ]);
-  t.equal(established.code, 0, established.stderr);
+  await installDeployFixtures(cluster);
   await ensureArgoCrds(cluster);
   t.ok(kustomizations.includes(join(config, 'default')), 'config/default is one of them');
   t.ok(kustomizations.includes(join(config, 'argo')), 'and config/argo');
   t.ok(kustomizations.includes(join(config, 'overlays', 'cert-manager')), 'and the cert-manager overlay');
   for (const dir of kustomizations) {
     const objects = await kustomize(cluster, dir);
-    // Namespaced objects are dry-run into their namespace, which a dry run of the Namespace does not
-    // make: the namespaces they name are made first (config/overlays/namespaces names tenants').
-    const named = new Set(objects.flatMap((o) => (o.metadata?.namespace ? [o.metadata.namespace] : [])));
-    if (named.size) {
-      const namespaces = [...named].map((name) => ({
-        apiVersion: 'v1',
-        kind: 'Namespace',
-        metadata: { name },
-      }));
-      const ns = await applyObjects(cluster, namespaces);
-      t.equal(ns.code, 0, ns.stderr);
-    }
-    const result = await applyObjects(cluster, objects, { dryRun: true });
-    const accepted = result.stdout.split('\n').filter((l) => l.endsWith('(server dry run)'));
+    const result = await dryRun(cluster, objects);
     t.equal(result.code, 0, `${relative(root, dir)}: ${result.stderr}`);
     t.equal(
-      accepted.length,
+      result.accepted,
       objects.length,
       `${relative(root, dir)}: all ${objects.length} objects accepted`,
     );
