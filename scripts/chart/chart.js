@@ -45,6 +45,8 @@ const VARIANTS = [
 
 /** The agent sandbox (config/agents), rendered in each namespace of this list. */
 const SANDBOX = { dir: 'config/agents', perNamespace: '$.Values.agentSandbox.namespaces' };
+/** The namespace objects rendered in a loop over namespaces are built in; the loop's `.` replaces it. */
+const LOOP_NAMESPACE = 'chart-loop-namespace';
 
 const MANAGER = ['spec', 'template', 'spec', 'containers', 'name=manager'];
 /**
@@ -193,7 +195,7 @@ function checkOverlays(/** @type {string} */ root, /** @type {(file: string) => 
 /**
  * The template of one object: its slots, the references to hashed ConfigMaps, its hashed name and data.
  * @param {Record<string, any>} object
- * @param {{ namespace: string, hashed: Set<string>, generated: boolean, perNamespace?: boolean }} opts
+ * @param {{ namespace: string, hashed: Set<string>, generated: boolean }} opts
  */
 function objectTemplate(object, opts) {
   /** @type {Slot[]} */
@@ -212,8 +214,8 @@ function objectTemplate(object, opts) {
         expr: `include "orchestrator.configMapName" (list $ ${JSON.stringify(name)})`,
       });
   }
-  if (opts.perNamespace) slots.push({ path: ['metadata', 'namespace'], expr: '.' });
-  return templateText(object, { namespace: opts.namespace, slots });
+  const namespaces = { [opts.namespace]: '{{ $.Release.Namespace }}', [LOOP_NAMESPACE]: '{{ . }}' };
+  return templateText(object, { namespaces, slots });
 }
 
 const getPath = (/** @type {any} */ o, /** @type {(string|number)[]} */ p) => p.reduce((n, k) => n?.[k], o);
@@ -242,7 +244,8 @@ function perNamespaceGroups(
     const o = a.built.object;
     const key = a.perNamespace ? `${o.kind}/${o.metadata?.name}` : objectKey(o);
     const seen = groups.get(key);
-    if (!seen) groups.set(key, a);
+    const looped = { ...o, metadata: { ...o.metadata, namespace: LOOP_NAMESPACE } };
+    if (!seen) groups.set(key, a.perNamespace ? { ...a, built: { ...a.built, object: looped } } : a);
     else if (shape(seen.built.object) !== shape(o))
       throw new Error(`${key}: the copies in each namespace of ${a.perNamespace} must be the same`);
   }
@@ -261,7 +264,10 @@ export function chartOutputs(root, read, crds) {
   const namespace = YAML.parse(read(path.join(root, 'config/default/kustomization.yaml'))).namespace;
   const rel = (/** @type {string} */ f) => path.relative(root, f);
   const { entries, added } = variantsOf(root, read);
-  const sandbox = build(path.join(root, SANDBOX.dir), read);
+  const sandbox = build(root, read, {
+    k: { resources: [SANDBOX.dir], namespace: LOOP_NAMESPACE },
+    file: `${SANDBOX.dir} (in each namespace)`,
+  });
   const all = [...entries.map((e) => e.built), ...added.map((a) => a.built), ...sandbox];
   const hashed = new Set(all.filter((b) => b.generated?.hashed).map((b) => b.object.metadata.name));
   /** @type {Map<string, string>} */
@@ -293,10 +299,10 @@ export function chartOutputs(root, read, crds) {
     put(
       a.built,
       a.perNamespace
-        ? when(a.condition, loop(a.perNamespace, tpl(a.built, a.built.object, true)))
+        ? when(a.condition, loop(a.perNamespace, tpl(a.built)))
         : when(a.condition, tpl(a.built)),
     );
-  for (const b of sandbox) put(b, loop(SANDBOX.perNamespace, tpl(b, b.object, true)));
+  for (const b of sandbox) put(b, loop(SANDBOX.perNamespace, tpl(b)));
 
   for (const b of all.filter((x) => x.generated)) {
     const name = b.object.metadata.name;
@@ -340,7 +346,6 @@ function chartYaml(/** @type {{ version: string, description: string }} */ pkg) 
     type: 'application',
     version: pkg.version,
     appVersion: pkg.version,
-    kubeVersion: '>=1.29.0-0',
   };
   return `${HEADER('package.json and config/')}\n${YAML.stringify(chart)}`;
 }

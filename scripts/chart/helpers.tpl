@@ -5,15 +5,17 @@ edit the copy in the chart).
 
 {{- /*
 The name of a ConfigMap that kustomize's configMapGenerator hashes: (list $ NAME). kustomize appends
-the first 10 hex digits of the sha256 of {"data","kind","name"} as JSON, with 0 1 3 a e spelled
-g h k m t (sigs.k8s.io/kustomize/api/hasher). Computed the same way here, so the names equal the
-kustomize install's and a changed config or template rolls the pods.
+the first 10 hex digits of the sha256 of {"data","kind","name"} as Go's JSON, with 0 1 3 a e spelled
+g h k m t (sigs.k8s.io/kustomize/api/hasher). Its "name" is always "": the hasher looks the name up
+as one key named "metadata/name", which no object has. Computed the same way here, so the names
+equal the kustomize install's and a changed config or template rolls the pods.
 */ -}}
 {{- define "orchestrator.configMapName" -}}
 {{- $root := index . 0 -}}
 {{- $name := index . 1 -}}
-{{- $data := include (printf "orchestrator.data.%s" $name) $root | fromYaml -}}
-{{- $hex := dict "data" $data "kind" "ConfigMap" "name" $name | toJson | sha256sum | trunc 10 -}}
+{{- /* toYaml and AsConfig drop the text's last newline, and with it a block scalar's: put it back. */ -}}
+{{- $data := include (printf "orchestrator.data.%s" $name) $root | printf "%s\n" | fromYaml -}}
+{{- $hex := dict "data" $data "kind" "ConfigMap" "name" "" | toJson | sha256sum | trunc 10 -}}
 {{- printf "%s-%s" $name ($hex | replace "0" "g" | replace "1" "h" | replace "3" "k" | replace "a" "m" | replace "e" "t") -}}
 {{- end -}}
 

@@ -60,12 +60,16 @@ function slotLine(
 /**
  * The object's template text (no document separator).
  * @param {Record<string, any>} object
- * @param {{ namespace: string, slots: Slot[] }} opts `namespace`: the install namespace of the
- *   kustomizations, which becomes the release's wherever it appears
+ * @param {{ namespaces: Record<string, string>, slots: Slot[] }} opts `namespaces`: namespace names
+ *   and the Helm text that replaces them wherever they appear (the install namespace of the
+ *   kustomizations becomes the release's)
  */
-export function templateText(object, { namespace, slots }) {
-  const ns = new RegExp(`(?<![a-z0-9-])${namespace}(?![a-z0-9-])`, 'g');
-  const copy = mapStrings(object, (s) => escapeTemplate(s).replace(ns, '{{ $.Release.Namespace }}'));
+export function templateText(object, { namespaces, slots }) {
+  const names = Object.keys(namespaces);
+  const ns = new RegExp(`(?<![a-z0-9-])(${names.join('|')})(?![a-z0-9-])`, 'g');
+  const copy = mapStrings(object, (s) =>
+    escapeTemplate(s).replace(ns, (name) => /** @type {string} */ (namespaces[name])),
+  );
   /** @type {Slot[]} */
   const placed = [];
   for (const slot of slots)

@@ -6,7 +6,7 @@
 // naming the field.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import t, { type Test } from 'tap';
 import { parse, stringify } from 'yaml';
 import { configFrom, defaultConfigFile } from '../../src/config/load.js';
@@ -39,13 +39,22 @@ function merge(base: Values, over: Values): Values {
   return out;
 }
 
-/** A kustomization written to a new folder under the test's work folder (with extra files beside it). */
+/**
+ * A kustomization written to a new folder under the test's work folder (with extra files beside it);
+ * kustomize takes no absolute path, so resources and components are made relative to the folder.
+ */
 function kustomization(name: string, k: Values, files: Record<string, string> = {}): string {
   const dir = join(work, name);
   mkdirSync(dir, { recursive: true });
+  const near = (paths: string[] = []) => paths.map((p) => relative(dir, p));
+  const body = {
+    ...k,
+    resources: near(k.resources),
+    ...(k.components ? { components: near(k.components) } : {}),
+  };
   writeFileSync(
     join(dir, 'kustomization.yaml'),
-    stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', ...k }),
+    stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', ...body }),
   );
   for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
   return dir;
