@@ -35,6 +35,7 @@ export async function startPeerManager({ binDir, kubeconfig, namespace, configFi
     ],
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ENABLE_WEBHOOKS: 'false' } },
   );
+  reapOnExit(child);
   // Its log is read to the end (a full pipe would stall it); errors are kept to show.
   const errors = [];
   const lines = createInterface({ input: child.stderr });
@@ -78,8 +79,16 @@ export async function startPeerWebhook({ binDir, certDir, configFile }) {
     ],
     { stdio: 'ignore' },
   );
+  reapOnExit(child);
   await untilReady(child, 'the peer webhook server', (ready) => pollConnect(port, ready, child));
   return { pid: child.pid, port, cpu: async () => procCpu(child.pid), stop: () => stopChild(child) };
+}
+
+/** A bench that fails half-way must not leave the peer running (it is no child that exits with us). */
+function reapOnExit(child) {
+  const reap = () => child.kill('SIGKILL');
+  process.on('exit', reap);
+  child.once('exit', () => process.off('exit', reap));
 }
 
 /** Resolves once `watch` calls its `ready`; rejects if the child exits first or takes too long. */
