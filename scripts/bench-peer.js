@@ -36,13 +36,15 @@ export async function startPeerManager({ binDir, kubeconfig, namespace, configFi
     { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ENABLE_WEBHOOKS: 'false' } },
   );
   reapOnExit(child);
-  // Its log is read to the end (a full pipe would stall it); errors are kept to show.
+  // Its log is read to the end (a full pipe would stall it); errors and the last lines are kept to show.
   const errors = [];
+  const last = [];
   const lines = createInterface({ input: child.stderr });
   await untilReady(child, 'the peer manager', (ready) =>
     lines.on('line', (line) => {
       if (line.includes('Starting workers')) ready();
       if (/\tERROR\t/.test(line)) errors.push(line.slice(0, 500));
+      if (last.push(line.slice(0, 500)) > 5) last.shift();
     }),
   );
   return {
@@ -52,6 +54,13 @@ export async function startPeerManager({ binDir, kubeconfig, namespace, configFi
       try {
         const stats = JSON.parse(readFileSync(statsFile, 'utf8'));
         return { calls: stats.apiCalls, reconciles: stats.reconciles, byVerb: stats.byVerb, errors };
+      } catch (err) {
+        // It writes the file only when its manager stopped cleanly.
+        const end = child.signalCode ?? `code ${child.exitCode}`;
+        throw new Error(
+          `the peer manager left no stats (${err.code ?? err.message}; it exited with ${end}); its last log lines:\n` +
+            last.join('\n'),
+        );
       } finally {
         rmSync(statsDir, { recursive: true, force: true });
       }
