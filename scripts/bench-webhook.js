@@ -18,6 +18,11 @@
 //                omission), p50/p99/max.
 // Then the ratios against the targets: throughput >= 60% of the baseline, p99 <= 5 ms at 200 requests/s.
 //
+// Arguments: [rounds] [--peer-bin DIR]. Rounds (default 1; 3 with the peer) repeat every measurement,
+// the first server rotating, and the report gives the medians. --peer-bin DIR adds the controller-runtime
+// peer's webhook server (DIR/webhook-server, same certificate and default config) as a third server, and
+// the ours/peer ratios of throughput, CPU per request and p99.
+//
 // Environment: BENCH_SECONDS (per measured phase, default 4), BENCH_CONNECTIONS (closed loop, default 8),
 // BENCH_RATE (open loop, default 200), BENCH_CPU_PROF=<dir> (write ours.cpuprofile and
 // baseline.cpuprofile there, one per server process, to open in Chrome DevTools or VS Code). Exit code 1
@@ -30,18 +35,28 @@ import { Agent } from 'node:https';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PEER_BINARIES, parseBenchArgs, peerBinary } from './bench-args.js';
 import { CONNECTIONS, closedLoop, openLoop, RATE, SECONDS, send, WARMUP_SECONDS } from './bench-load.js';
+import { startPeerWebhook } from './bench-peer.js';
 import { admissionReview } from './bench-review.js';
-import { buildDist } from './build.js';
-
-const TARGET_RATIO = 0.6;
-const TARGET_P99_MS = 5;
+import { webhookReport } from './bench-webhook-report.js';
+import { buildDist, root } from './build.js';
 
 // ---------------------------------------------------------------------------------------------------
 // The parent: build, certificates, the review, the load, the table.
 
 async function bench() {
   const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
+  let args;
+  try {
+    args = parseBenchArgs(process.argv.slice(2), ['rounds']);
+    if (args.peerBin) peerBinary(args.peerBin, PEER_BINARIES.webhook);
+  } catch (err) {
+    log(err.message);
+    process.exit(2);
+  }
+  const { peerBin } = args;
+  const rounds = args.values.rounds ?? (peerBin ? 3 : 1);
   log('building (tsc -p tsconfig.build.json)');
   if (!buildDist()) {
     log('the build failed');
@@ -67,21 +82,23 @@ async function bench() {
   let failed = false;
   try {
     for (const role of ['baseline', 'ours']) servers[role] = await startServer(role, certDir, profileDir);
+    if (peerBin) {
+      const configFile = join(root, 'config', 'manager', 'controller-config.yaml');
+      servers.peer = await startPeerWebhook({ binDir: peerBin, certDir, configFile });
+    }
 
     // The review must take the real path (allowed, with defaults to add), not a denial's shortcut.
-    for (const [endpoint, path] of Object.entries(paths)) {
-      const agent = new Agent({ keepAlive: false, ca: ca.certPem });
-      const res = await send(agent, servers.ours.port, path, body, true);
-      agent.destroy();
-      const response = JSON.parse(res.text).response;
-      if (
-        res.status !== 200 ||
-        response?.allowed !== true ||
-        (endpoint === 'mutate') !== Boolean(response.patch)
-      ) {
-        throw new Error(
-          `the sample review is not allowed as expected by ${endpoint}: ${res.text.slice(0, 300)}`,
-        );
+    for (const server of peerBin ? ['ours', 'peer'] : ['ours']) {
+      for (const [endpoint, path] of Object.entries(paths)) {
+        const agent = new Agent({ keepAlive: false, ca: ca.certPem });
+        const res = await send(agent, servers[server].port, path, body, true);
+        agent.destroy();
+        const response = res.status === 200 ? JSON.parse(res.text).response : undefined;
+        if (response?.allowed !== true || (endpoint === 'mutate') !== Boolean(response.patch)) {
+          throw new Error(
+            `the sample review is not allowed as expected by ${server} ${endpoint}: ${res.text.slice(0, 300)}`,
+          );
+        }
       }
     }
 
@@ -90,16 +107,22 @@ async function bench() {
         `${SECONDS} s, open loop ${RATE} req/s ${SECONDS} s (each after ${WARMUP_SECONDS} s of warm-up)`,
     );
     const rows = [];
-    for (const endpoint of ['validate', 'mutate']) {
-      for (const server of ['baseline', 'ours']) {
-        const { port, cpu } = servers[server];
-        const path = paths[endpoint];
-        log(`${server} ${endpoint}: closed loop`);
-        const closed = await closedLoop({ port, path, body, ca: ca.certPem, serverCpu: cpu });
-        log(`${server} ${endpoint}: open loop`);
-        const open = await openLoop({ port, path, body, ca: ca.certPem });
-        rows.push({ server, endpoint, closed, open });
-        if (closed.errors || open.errors) failed = true;
+    const names = peerBin ? ['ours', 'peer', 'baseline'] : ['baseline', 'ours'];
+    for (let round = 1; round <= rounds; round++) {
+      // The first server rotates, so that none always meets a warmer (or cooler) machine.
+      const order = names.map((_, i) => names[(i + round - 1) % names.length]);
+      for (const endpoint of ['validate', 'mutate']) {
+        for (const server of order) {
+          const { port, cpu } = servers[server];
+          const path = paths[endpoint];
+          const what = `${rounds > 1 ? `round ${round} ` : ''}${server} ${endpoint}`;
+          log(`${what}: closed loop`);
+          const closed = await closedLoop({ port, path, body, ca: ca.certPem, serverCpu: cpu });
+          log(`${what}: open loop`);
+          const open = await openLoop({ port, path, body, ca: ca.certPem });
+          rows.push({ round, server, endpoint, closed, open });
+          if (closed.errors || open.errors) failed = true;
+        }
       }
     }
     report(rows, Buffer.byteLength(body));
@@ -107,12 +130,7 @@ async function bench() {
     log(err.stack ?? String(err));
     failed = true;
   } finally {
-    for (const { child } of Object.values(servers)) {
-      if (child.exitCode !== null || child.signalCode !== null) continue;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.send('stop');
-      await exited;
-    }
+    for (const server of Object.values(servers)) await server.stop();
     rmSync(certDir, { recursive: true, force: true });
     if (profileDir) log(`the servers' CPU profiles are in ${profileDir}`);
   }
@@ -141,43 +159,16 @@ async function startServer(role, certDir, profileDir) {
       child.once('message', (m) => resolve(m.cpu));
       child.send('cpu');
     });
-  return { child, port, cpu };
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.send('stop');
+    await exited;
+  };
+  return { port, cpu, stop };
 }
 
 function report(rows, bodyBytes) {
-  const f = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
-  const pct = (n) => `${Math.round(n * 100)}%`;
-  const header = [
-    'server',
-    'endpoint',
-    'req/s',
-    'p50 ms',
-    'p99 ms',
-    'srv CPU',
-    'µs/req',
-    'cli CPU',
-    `@${RATE}/s p50`,
-    'p99 ms',
-    'max ms',
-    'errors',
-  ];
-  const lines = rows.map((r) => [
-    r.server,
-    r.endpoint,
-    f(r.closed.rps, 0),
-    f(r.closed.p50),
-    f(r.closed.p99),
-    pct(r.closed.serverCpu),
-    f(r.closed.serverUsPerRequest, 0),
-    pct(r.closed.clientCpu),
-    f(r.open.p50),
-    f(r.open.p99),
-    f(r.open.max),
-    String(r.closed.errors + r.open.errors),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const row = (cells) =>
-    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log('');
   console.log(
     `webhook bench: TaskRun CREATE AdmissionReview of ${(bodyBytes / 1024).toFixed(1)} KiB (3 markdown files), ` +
@@ -188,38 +179,7 @@ function report(rows, bodyBytes) {
       `(latency from the scheduled send); each after ${WARMUP_SECONDS} s of warm-up`,
   );
   console.log('');
-  console.log(row(header));
-  console.log(row(widths.map((w) => '-'.repeat(w))));
-  for (const l of lines) console.log(row(l));
-  console.log('');
-  for (const endpoint of ['validate', 'mutate']) {
-    const ours = rows.find((r) => r.server === 'ours' && r.endpoint === endpoint);
-    const base = rows.find((r) => r.server === 'baseline' && r.endpoint === endpoint);
-    const ratio = ours.closed.rps / base.closed.rps;
-    console.log(
-      `${endpoint.padEnd(8)}  throughput ours/baseline ${f(ratio)} (target >= ${TARGET_RATIO}: ${ratio >= TARGET_RATIO ? 'met' : 'MISSED'})` +
-        `   p99 at ${RATE} req/s ${f(ours.open.p99)} ms (target <= ${TARGET_P99_MS} ms: ${ours.open.p99 <= TARGET_P99_MS ? 'met' : 'MISSED'})` +
-        `, baseline ${f(base.open.p99)} ms`,
-    );
-  }
-  // Throughput compares what the load generator could push; server CPU per request compares what each
-  // server costs, whatever bound the run (the client, or other load on a shared machine).
-  for (const endpoint of ['validate', 'mutate']) {
-    const [ours, base] = ['ours', 'baseline'].map(
-      (server) => rows.find((r) => r.server === server && r.endpoint === endpoint).closed.serverUsPerRequest,
-    );
-    console.log(
-      `${endpoint.padEnd(8)}  server CPU per request: ours ${f(ours, 0)} µs, baseline ${f(base, 0)} µs ` +
-        `(ours would serve ${f(base / ours)} of the baseline's throughput if both were CPU-bound)`,
-    );
-  }
-  const clientBound = rows.filter((r) => r.server === 'baseline' && r.closed.serverCpu < 0.85);
-  if (clientBound.length) {
-    console.log(
-      `note: the baseline server used ${clientBound.map((r) => pct(r.closed.serverCpu)).join(', ')} of a core in the closed loop: ` +
-        'the limit there was the client (or other load on the machine), not the baseline, so the ratio flatters ours.',
-    );
-  }
+  for (const line of webhookReport(rows, RATE)) console.log(line);
 }
 
 await bench();

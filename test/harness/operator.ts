@@ -68,6 +68,8 @@ export interface OperatorOptions {
   scope?: NamespaceScope;
   /** Where the operator logs. Default: pino at TEST_LOG_LEVEL, else silent. */
   logger?: Logger;
+  /** Reconciles of different runs at once, per kind. Default: runControllers' (4). */
+  maxConcurrentReconciles?: number;
 }
 
 export async function startOperator(
@@ -99,6 +101,7 @@ export async function startOperator(
     registry,
     logger,
     scope: options.scope ?? { namespaces: [namespace] },
+    ...(options.maxConcurrentReconciles ? { maxConcurrentReconciles: options.maxConcurrentReconciles } : {}),
     ...inputs,
   });
   for (const informer of informers) manager.addInformer(informer);

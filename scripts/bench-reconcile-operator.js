@@ -1,0 +1,77 @@
+// The project's side of `npm run bench:reconcile -- --peer-bin DIR`: the run controllers in a process of
+// their own, as the peer's manager is one, so that both are measured alike (CPU and peak RSS from /proc
+// by the bench). What `orchestrator run` starts to reconcile and nothing more: no webhook server, REST
+// API, leader election, metrics or probe servers; the compiled dist/ (no TypeScript loader in memory);
+// process metrics collected and API requests counted in the registry as in production; logs at info
+// through production's asynchronous destination (src/app/run.ts), into /dev/null.
+//
+// Forked with an IPC channel: bench-reconcile-operator.js <kubeconfig> <namespace> <config file> <workers>
+// Sends {ready: true} once the caches are synced; on 'stop' stops the manager (in-flight reconciles
+// finish), sends {calls, byVerb, reconciles} (API calls, watches apart; TaskRun reconciles) and exits.
+import { KubeConfig } from '@kubernetes/client-node';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { loadConfigFile } from '../dist/config/load.js';
+import { runControllers } from '../dist/controllers/run-controllers.js';
+import { startTracing } from '../dist/observability/tracing.js';
+import { loadTemplateSet } from '../dist/render/index.js';
+import { KubeClient, Manager } from '../dist/runtime/index.js';
+
+const [kubeconfig, namespace, configFile, workers] = process.argv.slice(2);
+
+/** Counts the client's calls by HTTP method; watches take another path (KubeClient.watch). */
+class CountingClient extends KubeClient {
+  byVerb = {};
+  request(method, ...rest) {
+    this.byVerb[method] = (this.byVerb[method] ?? 0) + 1;
+    return super.request(method, ...rest);
+  }
+}
+
+// As `orchestrator run`: traced when OTEL_* asks, before the controllers are built.
+const tracing = await startTracing();
+const config = loadConfigFile(configFile);
+const templates = loadTemplateSet();
+const kc = new KubeConfig();
+kc.loadFromFile(kubeconfig);
+const registry = new Registry();
+const client = new CountingClient(kc, { requestTimeoutMs: 10_000, registry });
+const logger = pino(
+  { level: 'info' },
+  pino.destination({ dest: '/dev/null', sync: false, minLength: 4096, periodicFlush: 1000 }),
+);
+const manager = new Manager({
+  client,
+  registry,
+  logger,
+  leaderElection: false,
+  metrics: false,
+  probes: false,
+});
+const runs = runControllers({
+  client,
+  registry,
+  logger: logger.child({ component: 'controllers' }),
+  scope: { namespaces: [namespace] },
+  maxConcurrentReconciles: Number(workers),
+  config: () => config,
+  templates: () => templates,
+});
+for (const informer of runs.informers) manager.addInformer(informer);
+for (const controller of runs.controllers) manager.addController(controller);
+await manager.start();
+
+process.on('message', async (msg) => {
+  if (msg !== 'stop') return;
+  await manager.stop();
+  client.close();
+  await tracing.shutdown();
+  const reconciles = (await registry.getSingleMetric('controller_runtime_reconcile_total')?.get())?.values
+    .filter((v) => v.labels.controller === 'taskrun')
+    .reduce((sum, v) => sum + v.value, 0);
+  const calls = Object.values(client.byVerb).reduce((a, b) => a + b, 0);
+  process.send({ calls, byVerb: client.byVerb, reconciles }, () => process.exit(0));
+});
+// The bench went away: do not linger as an orphan reconciling.
+process.on('disconnect', () => process.exit(0));
+process.send({ ready: true });

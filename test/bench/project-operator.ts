@@ -1,0 +1,51 @@
+// The project's run controllers as a process of their own (scripts/bench-reconcile-operator.js, on the
+// compiled dist/), started by bench:reconcile beside the peer's manager so that both are measured the
+// same way.
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import { root } from '../../scripts/build.js';
+
+export interface OperatorStats {
+  /** API calls, watches apart. */
+  calls: number;
+  reconciles: number;
+  byVerb: Record<string, number>;
+}
+
+export interface OperatorProcess {
+  pid: number;
+  /** Stops it (in-flight reconciles finish) and resolves with what it counted. */
+  stop(): Promise<OperatorStats>;
+}
+
+export async function startProjectOperator(opts: {
+  kubeconfig: string;
+  namespace: string;
+  configFile: string;
+  workers: number;
+}): Promise<OperatorProcess> {
+  const child = fork(
+    join(root, 'scripts', 'bench-reconcile-operator.js'),
+    [opts.kubeconfig, opts.namespace, opts.configFile, String(opts.workers)],
+    // Not this process's flags: they load the TypeScript loader, which would count in its memory.
+    { execArgv: [], stdio: 'inherit' },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the project's operator process exited (${code})`)));
+  });
+  child.removeAllListeners('exit');
+  return {
+    pid: child.pid as number,
+    stop: async () => {
+      const answer = new Promise<OperatorStats>((resolve) =>
+        child.once('message', (m) => resolve(m as OperatorStats)),
+      );
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send('stop');
+      const stats = await answer;
+      await exited;
+      return stats;
+    },
+  };
+}
