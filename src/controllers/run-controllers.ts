@@ -82,8 +82,9 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   const caches = scopedCaches(scope, client, logger);
   const managed = `${LABELS.managedBy}=${MANAGED_BY}`;
   const jobs = caches.informer({ resource: JOBS, labelSelector: managed });
-  const configMaps = caches.informer({ resource: CONFIGMAPS, labelSelector: managed });
-  const workspaces = caches.informer({ resource: PVCS, labelSelector: managed });
+  // Only the existence and owner of a ConfigMap or PVC are read: their data is never sent to us.
+  const configMaps = caches.informer({ resource: CONFIGMAPS, labelSelector: managed, metadataOnly: true });
+  const workspaces = caches.informer({ resource: PVCS, labelSelector: managed, metadataOnly: true });
   // The Jobs' pods carry the Job template's labels: the same selector finds only the runs' pods.
   const pods = caches.informer({ resource: PODS, labelSelector: managed, transform: podForCache });
   const podsByJob = new PodsByJob();
