@@ -5,15 +5,14 @@
 // condition says WaitingForCapacity. Everything here is read from caches, so a new leader rebuilds the
 // same view (the waiting line included) from the cluster.
 // The design it implements: docs/design.md §5.2.
+import { LABELS, type Run, type RunKindName, type RunOf, runService } from '../api/index.js';
 import {
-  type ControllerConfig,
-  LABELS,
-  type Run,
-  type RunKindName,
-  type RunOf,
-  runLabels,
-} from '../api/index.js';
-import type { EventMapper, EventSource, KubeObject, Request } from '../runtime/index.js';
+  type EventMapper,
+  type EventSource,
+  type KubeObject,
+  objectKey,
+  type Request,
+} from '../runtime/index.js';
 import { type CapacitySources, type Claim, claimKey, WAITING_FOR_CAPACITY, type Waiter } from './capacity.js';
 import { findCondition } from './conditions.js';
 import { jobState } from './run-status.js';
@@ -25,9 +24,9 @@ export interface RunCache<K extends RunKindName = RunKindName> {
 }
 
 /** `run` as a claimant: its key, namespace, service (from the labels its objects get) and age. */
-export function waiter(kind: RunKindName, run: RunOf<RunKindName>, config: ControllerConfig): Waiter {
+export function waiter(kind: RunKindName, run: RunOf<RunKindName>): Waiter {
   const { namespace = '', name = '', creationTimestamp = '' } = run.metadata ?? {};
-  const service = runLabels(kind, run.spec, config)[LABELS.service];
+  const service = runService(kind, run.spec);
   return {
     key: claimKey(kind, namespace, name),
     namespace,
@@ -63,28 +62,68 @@ function jobClaim(job: KubeObject): Claim | undefined {
   return { key: claimKey(owner.kind, namespace, owner.name), namespace, ...(service ? { service } : {}) };
 }
 
-export function cacheSources(
-  jobs: EventSource & { store: { get(namespace: string, name: string): KubeObject | undefined } },
-  kinds: readonly RunCache[],
-  config: () => ControllerConfig,
-): CapacitySources {
-  const runs = (select: (run: KubeObject) => boolean): Waiter[] => {
-    const current = config();
-    return kinds.flatMap(({ kind, runs }) =>
-      runs
-        .list()
-        .filter(select)
-        .map((run) => waiter(kind, run, current)),
-    );
-  };
-  return {
-    holders: () => [
-      ...jobs.list().flatMap((job) => (jobState(job) === 'Active' ? (jobClaim(job) ?? []) : [])),
-      ...runs(holdsSlot),
-    ],
-    waiting: () => runs(isWaiting),
-    jobCached: (namespace, name) => jobs.store.get(namespace, name) !== undefined,
-  };
+/** A cache the index follows: its events, and what it holds already. */
+type Followed = EventSource & { store: { get(namespace: string, name: string): KubeObject | undefined } };
+
+/**
+ * The capacity view of the caches, kept up to date by their events rather than recounted from every
+ * cached object at each claim (which made a burst of N new runs cost O(N²)): the claims of active Jobs,
+ * of runs holding a slot by their status, and the waiting runs.
+ */
+export class CapacityIndex implements CapacitySources {
+  /** By the Job's namespace/name. */
+  private readonly activeJobs = new Map<string, Claim>();
+  /** By claim key. */
+  private readonly holdingRuns = new Map<string, Claim>();
+  /** By claim key, per kind. */
+  private readonly waitingRuns = new Map<RunKindName, Map<string, { run: KubeObject; waiter: Waiter }>>();
+
+  constructor(
+    private readonly jobs: Followed,
+    kinds: readonly RunCache[],
+  ) {
+    const job = (obj: KubeObject) => {
+      const claim = jobState(obj) === 'Active' ? jobClaim(obj) : undefined;
+      if (claim) this.activeJobs.set(objectKey(obj), claim);
+      else this.activeJobs.delete(objectKey(obj));
+    };
+    jobs.addHandler({
+      onAdd: job,
+      onUpdate: (_, obj) => job(obj),
+      onDelete: (obj) => this.activeJobs.delete(objectKey(obj)),
+    });
+    for (const obj of jobs.list()) job(obj);
+    for (const { kind, runs } of kinds) {
+      const waiting = new Map<string, { run: KubeObject; waiter: Waiter }>();
+      this.waitingRuns.set(kind, waiting);
+      const run = (obj: KubeObject, gone = false) => {
+        const claimant = waiter(kind, obj as RunOf<RunKindName>);
+        if (!gone && holdsSlot(obj)) this.holdingRuns.set(claimant.key, claimant);
+        else this.holdingRuns.delete(claimant.key);
+        if (!gone && isWaiting(obj)) waiting.set(claimant.key, { run: obj, waiter: claimant });
+        else waiting.delete(claimant.key);
+      };
+      runs.addHandler({ onAdd: run, onUpdate: (_, obj) => run(obj), onDelete: (obj) => run(obj, true) });
+      for (const obj of runs.list()) run(obj);
+    }
+  }
+
+  holders(): Claim[] {
+    return [...this.activeJobs.values(), ...this.holdingRuns.values()];
+  }
+
+  waiting(): Waiter[] {
+    return [...this.waitingRuns.values()].flatMap((runs) => [...runs.values()].map((w) => w.waiter));
+  }
+
+  /** The waiting runs of one kind. */
+  waitingOf(kind: RunKindName): Array<{ run: KubeObject; waiter: Waiter }> {
+    return [...(this.waitingRuns.get(kind)?.values() ?? [])];
+  }
+
+  jobCached(namespace: string, name: string): boolean {
+    return this.jobs.store.get(namespace, name) !== undefined;
+  }
 }
 
 /**
@@ -92,18 +131,15 @@ export function cacheSources(
  * the cache's waiting runs, those of the freed service first, then oldest first. Who gets the slot does
  * not depend on this order (admission is FIFO by age); it only lets the likely winner go first.
  */
-export function mapToWaitingRuns(cache: RunCache, config: () => ControllerConfig): EventMapper {
+export function mapToWaitingRuns(kind: RunKindName, index: CapacityIndex): EventMapper {
   return (obj) => {
     const freed = obj.metadata?.labels?.[LABELS.service];
-    const current = config();
-    return cache.runs
-      .list()
-      .filter(isWaiting)
-      .map((run) => ({ run, w: waiter(cache.kind, run, current) }))
+    return index
+      .waitingOf(kind)
       .sort(
         (a, b) =>
-          Number(b.w.service === freed) - Number(a.w.service === freed) ||
-          a.w.createdAt.localeCompare(b.w.createdAt),
+          Number(b.waiter.service === freed) - Number(a.waiter.service === freed) ||
+          a.waiter.createdAt.localeCompare(b.waiter.createdAt),
       )
       .map(
         ({ run }): Request => ({ namespace: run.metadata?.namespace ?? '', name: run.metadata?.name ?? '' }),

@@ -1,6 +1,12 @@
 import t from 'tap';
 import type { TaskRun } from '../api/index.js';
-import { dependencyCondition, dependencyVerdict, mapToDependents, phaseChanged } from './dependencies.js';
+import {
+  DependentRuns,
+  dependencyCondition,
+  dependencyVerdict,
+  mapToDependents,
+  phaseChanged,
+} from './dependencies.js';
 
 const run = (name: string, taskId: number, phase?: string, dependsOn?: number[], serviceName = 'pay') =>
   ({
@@ -47,4 +53,23 @@ t.test('a finished task wakes the runs of its service that depend on it', async 
   t.same(map(run('t3', 3, 'Succeeded') as never), []);
   t.ok(phaseChanged({ status: { phase: 'Running' } }, { status: { phase: 'Succeeded' } }));
   t.notOk(phaseChanged({ status: { phase: 'Running' } }, { status: { phase: 'Running', message: 'x' } }));
+});
+
+t.test('the index of runs with dependencies follows adds, updates and deletes', async (t) => {
+  const index = new DependentRuns();
+  const map = mapToDependents((changed) => index.of(changed));
+  index.onAdd(run('w1', 5, undefined, [1]));
+  index.onAdd(run('plain', 6));
+  index.onAdd(run('o', 7, undefined, [1], 'other'));
+  t.same(
+    index.of(run('t1', 1)).map((r) => r.metadata?.name),
+    ['w1'],
+    'its service, with dependencies',
+  );
+  index.onUpdate(run('w1', 5, undefined, [1]), run('w1', 5, undefined, [2]));
+  index.onUpdate(run('plain', 6), run('plain', 6, undefined, [1]));
+  t.same(map(run('t1', 1, 'Succeeded') as never), [{ namespace: 'ns', name: 'plain' }], 'updates replace');
+  index.onDelete(run('plain', 6, undefined, [1]));
+  index.onDelete(run('w1', 5, undefined, [2]));
+  t.same(index.of(run('t1', 1)), [], 'deletes forget');
 });

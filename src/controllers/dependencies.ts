@@ -2,7 +2,7 @@
 // a Succeeded TaskRun, and fails when one of them can no longer succeed. Pure functions of the cached
 // TaskRuns, plus the mapper that wakes the dependents when a task finishes.
 import type { TaskRun } from '../api/index.js';
-import type { EventMapper, KubeObject, Request } from '../runtime/index.js';
+import type { EventMapper, KubeObject, Request, ResourceEventHandler } from '../runtime/index.js';
 
 export type DependencyVerdict =
   | { state: 'Ready' }
@@ -53,15 +53,53 @@ export function dependencyCondition(verdict: DependencyVerdict): {
   };
 }
 
-/** A TaskRun's phase changed: wake the TaskRuns of its service that depend on its task. */
-export function mapToDependents(runs: () => readonly KubeObject[]): EventMapper {
+/**
+ * A TaskRun's phase changed: wake the TaskRuns of its service that depend on its task, among
+ * `candidates` (the cached TaskRuns, or those of its service that have dependencies).
+ */
+export function mapToDependents(candidates: (changed: TaskRun) => readonly KubeObject[]): EventMapper {
   return (obj) => {
     // Only TaskRuns have dependencies: the source and the list are the TaskRun cache.
     const changed = obj as TaskRun;
-    return (runs() as readonly TaskRun[])
+    return (candidates(changed) as readonly TaskRun[])
       .filter((r) => sameService(r, changed) && (r.spec.dependsOn ?? []).includes(changed.spec.taskId))
       .map((r): Request => ({ namespace: r.metadata?.namespace ?? '', name: r.metadata?.name ?? '' }));
   };
+}
+
+const serviceKey = (run: TaskRun) => `${run.metadata?.namespace ?? ''}/${run.spec.serviceName}`;
+
+/**
+ * The cached TaskRuns that have dependencies, by namespace and service, kept by the cache's events: a
+ * phase change looks among these rather than among every cached run (each status write is one).
+ */
+export class DependentRuns implements ResourceEventHandler<TaskRun> {
+  private readonly byService = new Map<string, Map<string, TaskRun>>();
+
+  of(changed: TaskRun): TaskRun[] {
+    return [...(this.byService.get(serviceKey(changed))?.values() ?? [])];
+  }
+
+  onAdd(run: TaskRun): void {
+    this.onDelete(run);
+    if (!run.spec.dependsOn?.length) return;
+    const key = serviceKey(run);
+    const runs = this.byService.get(key) ?? new Map<string, TaskRun>();
+    this.byService.set(key, runs);
+    runs.set(run.metadata?.name ?? '', run);
+  }
+
+  onUpdate(previous: TaskRun, run: TaskRun): void {
+    this.onDelete(previous);
+    this.onAdd(run);
+  }
+
+  onDelete(run: TaskRun): void {
+    const key = serviceKey(run);
+    const runs = this.byService.get(key);
+    runs?.delete(run.metadata?.name ?? '');
+    if (runs?.size === 0) this.byService.delete(key);
+  }
 }
 
 /** A run's phase changed (it finished, or started again). */

@@ -13,6 +13,7 @@ import {
   type RunKindName,
   type RunOf,
   runResource,
+  type TaskRun,
 } from '../api/index.js';
 import { tracedReconciler } from '../observability/reconcile-spans.js';
 import { tracingEnabled } from '../observability/tracing.js';
@@ -28,8 +29,8 @@ import {
 } from '../runtime/index.js';
 import { podForCache } from './agent-pod.js';
 import { Capacity } from './capacity.js';
-import { cacheSources, mapToWaitingRuns, type RunCache } from './capacity-cache.js';
-import { mapToDependents, phaseChanged } from './dependencies.js';
+import { CapacityIndex, mapToWaitingRuns, type RunCache } from './capacity-cache.js';
+import { DependentRuns, mapToDependents, phaseChanged } from './dependencies.js';
 import { agentChanged, filtered, jobFinished, leftSlot, never, runChanged } from './event-filters.js';
 import { mapPodToRun, PodsByJob } from './job-pods.js';
 import { CONFIGMAPS, JOBS, PODS, PVCS } from './owned-objects.js';
@@ -73,6 +74,8 @@ interface SharedCaches {
   configMaps: Cache;
   workspaces: Cache;
   capacity: Capacity;
+  /** What the capacity count reads, kept by the caches' events. */
+  slots: CapacityIndex;
   kinds: readonly KindInformer[];
 }
 
@@ -82,8 +85,9 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   const caches = scopedCaches(scope, client, logger);
   const managed = `${LABELS.managedBy}=${MANAGED_BY}`;
   const jobs = caches.informer({ resource: JOBS, labelSelector: managed });
-  const configMaps = caches.informer({ resource: CONFIGMAPS, labelSelector: managed });
-  const workspaces = caches.informer({ resource: PVCS, labelSelector: managed });
+  // Only the existence and owner of a ConfigMap or PVC are read: their data is never sent to us.
+  const configMaps = caches.informer({ resource: CONFIGMAPS, labelSelector: managed, metadataOnly: true });
+  const workspaces = caches.informer({ resource: PVCS, labelSelector: managed, metadataOnly: true });
   // The Jobs' pods carry the Job template's labels: the same selector finds only the runs' pods.
   const pods = caches.informer({ resource: PODS, labelSelector: managed, transform: podForCache });
   const podsByJob = new PodsByJob();
@@ -96,8 +100,9 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   );
   registerRunMetrics(opts.registry, kinds);
   // One count of slots for every kind: the concurrency limits are over all runs.
-  const capacity = new Capacity(cacheSources(jobs, kinds, opts.config));
-  const shared: SharedCaches = { jobs, pods, podsByJob, configMaps, workspaces, capacity, kinds };
+  const slots = new CapacityIndex(jobs, kinds);
+  const capacity = new Capacity(slots);
+  const shared: SharedCaches = { jobs, pods, podsByJob, configMaps, workspaces, capacity, slots, kinds };
   const controllers = kinds.map((cache) => kindController(opts, shared, cache));
   const runInformers: Cache[] = kinds.map((c) => c.runs);
   return {
@@ -148,13 +153,17 @@ function kindController<K extends RunKindName>(
     // The agent's pod: its first update (scheduled or not), what holds it, its start; its deletion.
     .watch(filtered(shared.pods, { add: never, update: agentChanged }), mapPodToRun(jobs.store, owner));
   // A finished dependency wakes the runs waiting for it.
-  if (strategy.dependencies)
+  if (strategy.dependencies) {
+    const dependents = new DependentRuns();
+    // Registered before the watch below, so the index has the event's run when the mapper reads it.
+    (runs as Cache<TaskRun>).addHandler(dependents);
     controller.watch(
       filtered(runs, { add: never, update: phaseChanged, delete: never }),
-      mapToDependents(() => runs.list()),
+      mapToDependents((changed) => dependents.of(changed)),
     );
+  }
   // A slot that may have come free, of any kind, wakes this kind's runs waiting for one.
-  const freed = mapToWaitingRuns(cache, opts.config);
+  const freed = mapToWaitingRuns(kind, shared.slots);
   controller.watch(filtered(jobs, { add: never, update: jobFinished }), freed);
   for (const other of shared.kinds)
     controller.watch(filtered(other.runs, { add: never, update: leftSlot }), freed);

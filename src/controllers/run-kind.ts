@@ -21,8 +21,11 @@ export interface RunStrategy<K extends RunKindName = RunKindName> {
   configMapName(run: RunOf<K>, attempt: number): string;
   /** The attempt's directory in the workspace volume (made by the init container), trailing slash. */
   runDirectory(run: RunOf<K>, attempt: number): string;
-  /** Where the run's dependencies stand among the cached runs of its kind; absent: it has none. */
-  dependencies?(run: RunOf<K>, all: readonly RunOf<K>[]): DependencyVerdict;
+  /**
+   * Where the run's dependencies stand among the cached runs of its kind (`all`, called only when it
+   * has some); absent: the kind has none.
+   */
+  dependencies?(run: RunOf<K>, all: () => readonly RunOf<K>[]): DependencyVerdict;
 }
 
 /** Labels of every object made for a run: the run's own labels (admission's) and its name. */
@@ -46,7 +49,8 @@ export const taskRunStrategy: RunStrategy<'TaskRun'> = {
   configMapName: (run, attempt) => filesConfigMapName(taskRunJob(run, attempt)),
   runDirectory: (run, attempt) =>
     `${runDirectory({ service: run.spec.serviceName, taskId: run.spec.taskId }, attempt)}/`,
-  dependencies: dependencyVerdict,
+  dependencies: (run, all) =>
+    run.spec.dependsOn?.length ? dependencyVerdict(run, all()) : { state: 'Ready' },
 };
 
 const codeRunJob = (run: RunOf<'CodeRun'>, attempt: number) =>

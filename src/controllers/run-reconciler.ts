@@ -207,7 +207,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
     // Dependencies gate the start only: a run that has started is not stopped by them.
     const dependencies =
       strategy.dependencies && run.status?.attempt === undefined
-        ? strategy.dependencies(run, this.opts.runs.list())
+        ? strategy.dependencies(run, () => this.opts.runs.list())
         : strategy.dependencies && { state: 'Ready' as const };
     const recorded = run.status?.attempt;
     let attempt = Math.max(recorded ?? wanted, wanted);
@@ -257,7 +257,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
       attempt = retry.attempt;
     }
     // Only a run that holds no slot yet waits for one: a retry keeps the slot of the failed attempt.
-    const claimant = waiter(this.kind, run, config);
+    const claimant = waiter(this.kind, run);
     const job = { namespace: claimant.namespace, name: strategy.jobName(run, attempt) };
     const refusal = this.capacity.claim(claimant, job, config.concurrency);
     // Waiting runs are woken when a slot frees; the recheck catches a limit raised by a config reload.

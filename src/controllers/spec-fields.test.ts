@@ -230,7 +230,7 @@ function readers<K extends RunKindName>(kind: K, sample: RunOf<K>, run: RunOf<K>
       strategy.configMapName(run, attempt),
       objectLabels(kind, run, config),
     ],
-    dependencies: strategy.dependencies?.(run, []),
+    dependencies: strategy.dependencies?.(run, () => []),
     admission: [
       validateRun({ kind, object: run, oldObject: sample, operation: 'UPDATE', config: base }),
       defaulted(kind, bare as RunOf<K>, base),

@@ -36,11 +36,18 @@ export function templateOutputProblem(path: string): string | undefined {
   return configMapKeyProblem(segments.join('_'));
 }
 
+/** Keys of the paths seen so far: every render asks again for the same few template outputs. */
+const renderedKeys = new Map<string, string>();
+
 /** The key of a rendered file. Throws for a path that has no reversible key. */
 export function renderedFileKey(path: string): string {
+  const known = renderedKeys.get(path);
+  if (known !== undefined) return known;
   const problem = templateOutputProblem(path);
   if (problem) throw new Error(`rendered file ${path}: ${problem}`);
-  return path.split('/').join('_');
+  const key = path.split('/').join('_');
+  renderedKeys.set(path, key);
+  return key;
 }
 
 /** The key of a task markdown file (whose name is already in the key alphabet). */

@@ -18,11 +18,17 @@ export class UndefinedVariableError extends Error {
 
 export function strictContext<T>(value: T, path = 'this'): T {
   if (value === null || typeof value !== 'object') return value;
+  // Templates read the same fields many times per render (every partial, every loop pass): each
+  // child's proxy is made once per context, not once per read.
+  const children = new Map<string, unknown>();
   const proxy = new Proxy(value as object, {
     get(target, key, receiver) {
-      if (typeof key === 'symbol' || key in target || MACHINERY.has(key)) {
-        const child: unknown = Reflect.get(target, key, receiver);
-        return typeof key === 'symbol' ? child : strictContext(child, `${path}.${key}`);
+      if (typeof key === 'symbol') return Reflect.get(target, key, receiver);
+      if (children.has(key)) return children.get(key);
+      if (key in target || MACHINERY.has(key)) {
+        const child = strictContext(Reflect.get(target, key, receiver), `${path}.${key}`);
+        children.set(key, child);
+        return child;
       }
       throw new UndefinedVariableError(`undefined variable "${path}.${key}"`);
     },

@@ -144,7 +144,14 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
 
 /** The output paths a run of `kind` renders, in a stable order (the entry script first). */
 export function outputPaths(set: TemplateSet, kind: RunKindName): string[] {
-  return [...set.outputs[kind].keys(), SYSTEM_PROMPT].sort((a, b) =>
+  const known = sortedOutputs.get(set)?.[kind];
+  if (known) return [...known];
+  const paths = [...set.outputs[kind].keys(), SYSTEM_PROMPT].sort((a, b) =>
     a === 'container.sh' ? -1 : b === 'container.sh' ? 1 : a.localeCompare(b),
   );
+  sortedOutputs.set(set, { ...sortedOutputs.get(set), [kind]: paths });
+  return [...paths];
 }
+
+/** outputPaths per set and kind, sorted once: a set does not change once loaded (a reload is a new set). */
+const sortedOutputs = new WeakMap<TemplateSet, Partial<Record<RunKindName, string[]>>>();

@@ -12,6 +12,8 @@ import {
   ApiError,
   isApiStatus,
   type KubeClient,
+  METADATA_LIST,
+  METADATA_OBJECT,
   type ResourceType,
   resourcePath,
   type WatchEvent,
@@ -31,6 +33,12 @@ export interface InformerOptions {
   fieldSelector?: string;
   /** Applied to every object before it is cached. Default: {@link stripForCache}. */
   transform?: (obj: KubeObject) => KubeObject;
+  /**
+   * Cache only each object's metadata (the apiserver sends no more), for caches whose readers need
+   * nothing else, like controller-runtime's metadata-only watches. Cached objects keep the resource's
+   * apiVersion and kind. Default false.
+   */
+  metadataOnly?: boolean;
   /** Delay before the first retry after an error or an unhealthy close; doubles per failure. Default 1 s. */
   backoffInitialMs?: number;
   /** Cap on the retry delay. Default 30 s. */
@@ -85,8 +93,12 @@ export class Informer<T extends KubeObject = KubeObject> extends CacheBase<T> {
     errors: 0,
     events: 0,
   };
-  private readonly opts: Required<Omit<InformerOptions, 'namespace' | 'labelSelector' | 'fieldSelector'>> &
+  private readonly opts: Required<
+    Omit<InformerOptions, 'namespace' | 'labelSelector' | 'fieldSelector' | 'metadataOnly'>
+  > &
     Pick<InformerOptions, 'namespace' | 'labelSelector' | 'fieldSelector'>;
+  /** The Accept headers of lists and watches, and the apiVersion to give objects (metadata-only). */
+  private readonly metadataOnly: { list: string; watch: string; apiVersion: string } | undefined;
   private readonly backoff: BackoffPolicy;
   private readonly path: string;
   protected readonly logger: Logger;
@@ -115,6 +127,10 @@ export class Informer<T extends KubeObject = KubeObject> extends CacheBase<T> {
       jitter: this.opts.backoffJitter,
     };
     this.path = resourcePath(opts.resource, opts.namespace);
+    const { group, version } = opts.resource;
+    this.metadataOnly = opts.metadataOnly
+      ? { list: METADATA_LIST, watch: METADATA_OBJECT, apiVersion: group ? `${group}/${version}` : version }
+      : undefined;
     this.logger = opts.logger.child({
       informer: opts.resource.plural,
       ...(opts.namespace ? { namespace: opts.namespace } : {}),
@@ -191,13 +207,9 @@ export class Informer<T extends KubeObject = KubeObject> extends CacheBase<T> {
         },
         timeoutMs: this.opts.requestTimeoutMs,
         signal: stop,
+        ...(this.metadataOnly ? { accept: this.metadataOnly.list } : {}),
       });
-      for (const item of page.items ?? []) {
-        // List items omit apiVersion/kind; watch events carry them. Cache both the same way.
-        item.apiVersion ??= page.apiVersion;
-        item.kind ??= this.opts.resource.kind;
-        items.push(this.opts.transform(item) as T);
-      }
+      for (const item of page.items ?? []) items.push(this.ingest(item, page.apiVersion));
       token = page.metadata?.continue || undefined;
       resourceVersion = page.metadata?.resourceVersion ?? '';
     } while (token);
@@ -266,6 +278,7 @@ export class Informer<T extends KubeObject = KubeObject> extends CacheBase<T> {
         },
         {
           signal: abort.signal,
+          ...(this.metadataOnly ? { accept: this.metadataOnly.watch } : {}),
           connectTimeoutMs: this.opts.requestTimeoutMs,
           onOpen: () => {
             this.stats.watches++;
@@ -281,6 +294,21 @@ export class Informer<T extends KubeObject = KubeObject> extends CacheBase<T> {
       clearTimeout(watchdog);
       stop.removeEventListener('abort', onStop);
     }
+  }
+
+  /**
+   * The object as cached. List items omit apiVersion/kind and watch events carry them; metadata-only
+   * objects carry PartialObjectMetadata's: every cached object gets its resource's.
+   */
+  private ingest(obj: KubeObject, listApiVersion?: string): T {
+    if (this.metadataOnly) {
+      obj.apiVersion = this.metadataOnly.apiVersion;
+      obj.kind = this.opts.resource.kind;
+    } else {
+      obj.apiVersion ??= listApiVersion;
+      obj.kind ??= this.opts.resource.kind;
+    }
+    return this.opts.transform(obj) as T;
   }
 
   private apply(event: WatchEvent): 'expired' | undefined {
@@ -300,7 +328,7 @@ export class Informer<T extends KubeObject = KubeObject> extends CacheBase<T> {
       if (resourceVersion) this.resourceVersion = resourceVersion;
       return undefined;
     }
-    const cached = this.opts.transform(obj) as T;
+    const cached = this.ingest(obj);
     if (event.type === 'DELETED') {
       this.store.delete(cached.metadata?.namespace ?? '', cached.metadata?.name ?? '');
       this.emit('delete', cached);

@@ -57,6 +57,8 @@ export interface CallOptions {
   body?: unknown;
   /** Default application/json; e.g. application/merge-patch+json for PATCH. */
   contentType?: string;
+  /** Default application/json; e.g. {@link METADATA_LIST} to receive only metadata. */
+  accept?: string;
   /** Default: the client's requestTimeoutMs. */
   timeoutMs?: number;
   signal?: AbortSignal;
@@ -74,7 +76,16 @@ export interface WatchOptions {
   connectTimeoutMs?: number;
   /** Called once the apiserver accepted the watch (HTTP 200). */
   onOpen?: () => void;
+  /** Default application/json; {@link METADATA_OBJECT} streams only each object's metadata. */
+  accept?: string;
 }
+
+/**
+ * Accept headers asking the apiserver for metadata alone (PartialObjectMetadata), as client-go's
+ * metadata informers do: a list's items and a watch's objects then carry apiVersion, kind and metadata.
+ */
+export const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+export const METADATA_OBJECT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
 
 /** The one call controllers make: what a unit test fakes in memory, and KubeClient implements. */
 export interface ApiRequester {
@@ -102,7 +113,7 @@ export class KubeClient implements ApiRequester {
   private async send<T>(method: string, path: string, opts: CallOptions): Promise<T> {
     const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
     const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-    const headers: Record<string, string | number> = { Accept: 'application/json' };
+    const headers: Record<string, string | number> = { Accept: opts.accept ?? 'application/json' };
     if (payload) {
       headers['Content-Type'] = opts.contentType ?? 'application/json';
       headers['Content-Length'] = payload.length;
@@ -142,7 +153,7 @@ export class KubeClient implements ApiRequester {
       'GET',
       path,
       { ...query, watch: true },
-      { Accept: 'application/json' },
+      { Accept: opts.accept ?? 'application/json' },
       undefined,
       timeoutMs,
       opts.signal,

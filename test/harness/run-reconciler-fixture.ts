@@ -7,14 +7,20 @@ import { type ControllerConfig, kindFacts, LABELS, type TaskRun } from '../../sr
 import { runPath } from '../../src/cli/kinds.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { Capacity } from '../../src/controllers/capacity.js';
-import { cacheSources } from '../../src/controllers/capacity-cache.js';
+import { CapacityIndex } from '../../src/controllers/capacity-cache.js';
 import { PodsByJob } from '../../src/controllers/job-pods.js';
 import { CONFIGMAPS, JOBS, PVCS } from '../../src/controllers/owned-objects.js';
 import { RUN_STRATEGIES } from '../../src/controllers/run-kind.js';
 import { runRecorder } from '../../src/controllers/run-metrics.js';
 import { RunReconciler } from '../../src/controllers/run-reconciler.js';
 import { loadTemplateSet } from '../../src/render/index.js';
-import { type KubeObject, type Result, resourcePath, Store } from '../../src/runtime/index.js';
+import {
+  type KubeObject,
+  type ResourceEventHandler,
+  type Result,
+  resourcePath,
+  Store,
+} from '../../src/runtime/index.js';
 import { FakeApi } from './fake-api.js';
 
 export const NAMESPACE = 'ns';
@@ -108,6 +114,29 @@ export function ownedJob(
   };
 }
 
+/** A store that tells its handlers what changes, as an informer's cache does (for the capacity index). */
+class EventedStore<T extends KubeObject = KubeObject> extends Store<T> {
+  private readonly handlers = new Set<ResourceEventHandler<T>>();
+  readonly store = this;
+
+  addHandler(handler: ResourceEventHandler<T>): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  override set(obj: T): T | undefined {
+    const previous = super.set(obj);
+    for (const h of this.handlers) previous ? h.onUpdate?.(previous, obj) : h.onAdd?.(obj);
+    return previous;
+  }
+
+  override delete(namespace: string, name: string): T | undefined {
+    const previous = super.delete(namespace, name);
+    if (previous) for (const h of this.handlers) h.onDelete?.(previous);
+    return previous;
+  }
+}
+
 export interface Fixture {
   api: FakeApi;
   runs: Store<TaskRun>;
@@ -129,19 +158,12 @@ export interface Fixture {
 export function fixture(opts: { config?: ControllerConfig; now?: () => Date } = {}): Fixture {
   const config = opts.config ?? loadDefaultConfig();
   const api = new FakeApi();
-  const runs = new Store<TaskRun>();
-  const jobs = new Store();
+  const runs = new EventedStore<TaskRun>();
+  const jobs = new EventedStore();
   const configMaps = new Store();
   const workspaces = new Store();
   const pods = new PodsByJob();
-  const source = <T extends KubeObject>(store: Store<T>) => ({
-    list: () => store.list(),
-    addHandler: () => () => {},
-    store,
-  });
-  const capacity = new Capacity(
-    cacheSources(source(jobs), [{ kind: 'TaskRun', runs: source(runs) }], () => config),
-  );
+  const capacity = new Capacity(new CapacityIndex(jobs, [{ kind: 'TaskRun', runs }]));
   const caches = { runs, jobs, configMaps, workspaces, pods, capacity };
   const registry = new Registry();
   const reconciler = new RunReconciler<'TaskRun'>({

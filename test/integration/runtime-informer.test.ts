@@ -111,6 +111,36 @@ t.test('the cache holds only its namespace and labels, without managedFields or 
   t.same(events, ['add in', 'add second', 'update second', 'delete second']);
 });
 
+t.test(
+  'a metadata-only cache holds metadata alone, under its resource kind, from list and watch',
+  async (t) => {
+    const namespace = await testNamespace(t, cluster);
+    const client = clientFor(t, kubeConfig(cluster));
+    const w = writer(client, namespace);
+    await w.put('listed', 1);
+    const inf = informer(t, { client, namespace, labelSelector: 'app=watched', metadataOnly: true });
+    const updates: KubeObject[] = [];
+    inf.addHandler({ onAdd: (o) => updates.push(o), onUpdate: (_, o) => updates.push(o) });
+    await inf.synced;
+    await w.put('watched', 1);
+    await w.put('listed', 2);
+    await waitFor('the watch to bring both changes', () => updates.length === 3);
+    for (const obj of updates) {
+      t.match(
+        obj,
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace, labels: { app: 'watched' } } },
+        `${obj.metadata?.name}: the resource's kind, its metadata`,
+      );
+      t.equal(obj.data, undefined, `${obj.metadata?.name}: no data`);
+      t.equal(obj.metadata?.managedFields, undefined, `${obj.metadata?.name}: managedFields stripped`);
+    }
+    t.same(
+      updates.map((o) => o.metadata?.name),
+      ['listed', 'watched', 'listed'],
+    );
+  },
+);
+
 t.test('an informer stopped the moment it synced stops at once', async (t) => {
   const namespace = await testNamespace(t, cluster);
   const client = clientFor(t, kubeConfig(cluster));
