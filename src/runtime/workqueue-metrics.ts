@@ -3,9 +3,8 @@
 // them when scraped: prom-client's per-call label validation and hashing cost more than the queue
 // itself (bench:queue). The series of a name outlives its queues, as a prom-client series does, so a
 // controller's fresh queue on each start() continues the counts of the one before.
-import { Counter, Gauge } from 'prom-client';
 import { memo } from './metrics.js';
-import { type HistogramCounts, ScrapedHistogram } from './scraped-histogram.js';
+import { type HistogramCounts, ScrapedHistogram, scrapedCounter, scrapedGauge } from './scraped-metrics.js';
 
 /** controller-runtime's ExponentialBuckets(10e-9, 10, 12), written out to avoid float drift in labels. */
 const WORKQUEUE_BUCKETS = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100, 1000];
@@ -59,28 +58,12 @@ export const workQueueMetrics = memo((registry): WorkQueueMetrics => {
   const registers = [registry];
   const labelNames = ['name', 'controller'] as const;
   const all = new Map<string, QueueSeries>();
+  const each = (value: (s: QueueSeries) => number) => () =>
+    [...all.values()].map((s) => ({ labels: s.labels, value: value(s) }));
   const gauge = (name: string, help: string, value: (s: QueueSeries) => number) =>
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers,
-      collect() {
-        for (const s of all.values()) this.set(s.labels, value(s));
-      },
-    });
+    scrapedGauge({ name, help, labelNames, registers }, each(value));
   const counter = (name: string, help: string, value: (s: QueueSeries) => number) =>
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers,
-      collect() {
-        // Counters have no set(): the totals are written afresh at each scrape.
-        this.reset();
-        for (const s of all.values()) this.inc(s.labels, value(s));
-      },
-    });
+    scrapedCounter({ name, help, labelNames, registers }, each(value));
   const histogram = (name: string, help: string, counts: (s: QueueSeries) => HistogramCounts) =>
     new ScrapedHistogram({
       name,
@@ -91,20 +74,20 @@ export const workQueueMetrics = memo((registry): WorkQueueMetrics => {
       series: () => [...all.values()].map((s) => ({ labels: s.labels, counts: counts(s) })),
     });
 
-  new Gauge({
-    name: 'workqueue_depth',
-    help: 'Current depth of workqueue by workqueue and priority',
-    labelNames: [...labelNames, 'priority'],
-    registers,
-    collect() {
-      // controller-runtime's queue without priorities reports its depth under priority "".
-      for (const s of all.values())
-        this.set(
-          { ...s.labels, priority: '' },
-          s.total((r) => r.len()),
-        );
+  scrapedGauge(
+    {
+      name: 'workqueue_depth',
+      help: 'Current depth of workqueue by workqueue and priority',
+      labelNames: [...labelNames, 'priority'],
+      registers,
     },
-  });
+    // controller-runtime's queue without priorities reports its depth under priority "".
+    () =>
+      [...all.values()].map((s) => ({
+        labels: { ...s.labels, priority: '' },
+        value: s.total((r) => r.len()),
+      })),
+  );
   counter('workqueue_adds_total', 'Total number of adds handled by workqueue', (s) => s.adds);
   const queueDuration = histogram(
     'workqueue_queue_duration_seconds',

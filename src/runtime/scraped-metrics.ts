@@ -1,10 +1,52 @@
-// A histogram whose observations are plain number updates, shown through prom-client at scrape time.
-// prom-client's own observe() validates the labels, hashes them into a string and searches the buckets
-// on every call (also through a labels() child): on a hot path (the work queue observes twice per key)
-// that cost more than the path itself. Here the owner keeps one `HistogramCounts` per label set and
-// the registry reads them when scraped, so the exposition is unchanged and an observation is a few
-// additions.
-import { Histogram, type HistogramConfiguration, type LabelValues } from 'prom-client';
+// Metrics whose values are plain numbers kept by their owner and shown through prom-client at scrape
+// time. prom-client's own inc()/set()/observe() validate the labels and hash them into a string on every
+// call (also through a labels() child): on a hot path (the work queue counts three times per key, the
+// webhook five times per review) that cost more than the path itself. Here the owner keeps its numbers
+// per label set, bound once, and the registry reads them when scraped: the exposition is unchanged and
+// an update is an addition.
+import {
+  Counter,
+  type CounterConfiguration,
+  Gauge,
+  type GaugeConfiguration,
+  Histogram,
+  type HistogramConfiguration,
+  type LabelValues,
+} from 'prom-client';
+
+export interface Sample<T extends string> {
+  labels: LabelValues<T>;
+  value: number;
+}
+
+/** A Counter whose totals are `samples()` at each scrape. */
+export function scrapedCounter<T extends string>(
+  config: CounterConfiguration<T>,
+  samples: () => Iterable<Sample<T>>,
+): Counter<T> {
+  return new Counter({
+    ...config,
+    collect() {
+      // A Counter has no set(): the totals are written afresh.
+      this.reset();
+      for (const { labels, value } of samples()) this.inc(labels, value);
+    },
+  });
+}
+
+/** A Gauge whose values are `samples()` at each scrape. */
+export function scrapedGauge<T extends string>(
+  config: GaugeConfiguration<T>,
+  samples: () => Iterable<Sample<T>>,
+): Gauge<T> {
+  return new Gauge({
+    ...config,
+    collect() {
+      this.reset();
+      for (const { labels, value } of samples()) this.set(labels, value);
+    },
+  });
+}
 
 /** One label set's observations: per bucket (not cumulative; the last slot is above every bound). */
 export class HistogramCounts {

@@ -1,6 +1,6 @@
 import { Histogram, Registry } from 'prom-client';
 import t from 'tap';
-import { ScrapedHistogram } from './scraped-histogram.js';
+import { ScrapedHistogram } from './scraped-metrics.js';
 
 const buckets = [1e-8, 1e-6, 1e-3, 0.5, 1, 10];
 const values = [0, 1e-8, 2e-8, 1e-6, 0.0007, 0.5, 0.75, 1, 9.99, 10, 10.01, 1e6];
