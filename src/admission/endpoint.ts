@@ -1,7 +1,8 @@
-// One webhook endpoint as koa middleware: read the AdmissionReview, decide, answer in the version asked;
-// count, time and log it (one line per review). This is the hot path of the webhook server: what is
-// per route (labels, the log child) is bound once, and the answer is serialised once.
-import type { Middleware } from 'koa';
+// One webhook endpoint as a Node request handler: read the AdmissionReview, decide, answer in the
+// version asked; count, time and log it (one line per review). This is the hot path of the webhook
+// server: what is per route (metrics, the log child) is bound once, the answer is serialised once and
+// written with its headers in one call (no koa context per review; server.ts).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { HttpError, readJsonBody } from '../http/json-body.js';
 import { truncate } from '../validation/finding.js';
@@ -35,20 +36,23 @@ export interface EndpointOptions {
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** The koa middleware serving `route`: always an answer, a 4xx for a client error, never a 5xx for one. */
-export function reviewEndpoint(route: WebhookRoute, opts: EndpointOptions): Middleware {
+/** Serves one review: always an answer, a 4xx for a client error, never a 5xx for one. */
+export type ReviewEndpoint = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** The handler serving `route`. */
+export function reviewEndpoint(route: WebhookRoute, opts: EndpointOptions): ReviewEndpoint {
   const { metrics } = opts;
   const counts = metrics.route(route.path);
   const log = opts.logger.child({ webhook: route.name });
   const body = { limitBytes: opts.bodyLimitBytes, timeoutMs: opts.requestTimeoutMs };
-  return async (ctx) => {
+  return async (req, res) => {
     const started = performance.now();
     counts.inFlight++;
     let status = 200;
     let answer: string;
     let summary: Record<string, unknown>;
     try {
-      const { apiVersion, request } = await readReview(ctx.req, body);
+      const { apiVersion, request } = await readReview(req, body);
       const result = await decide(route, request, metrics, counts, log);
       if (!result.allowed) counts.denied(result.rule);
       answer = reviewResponseJson(apiVersion, request.uid, result);
@@ -60,9 +64,8 @@ export function reviewEndpoint(route: WebhookRoute, opts: EndpointOptions): Midd
       answer = JSON.stringify({ error });
       summary = { error };
     }
-    ctx.status = status;
-    ctx.set('Content-Type', JSON_TYPE);
-    ctx.body = answer;
+    res.writeHead(status, ['Content-Type', JSON_TYPE, 'Content-Length', String(Buffer.byteLength(answer))]);
+    res.end(answer);
     const seconds = (performance.now() - started) / 1000;
     counts.inFlight--;
     counts.answered(status, seconds);
