@@ -1,11 +1,12 @@
-// One webhook endpoint as koa middleware: read the AdmissionReview, decide, answer in the version asked;
-// count, time and log it (one line per review). This is the hot path of the webhook server: what is
-// per route (labels, the log child) is bound once, and the answer is serialised once.
-import type { Middleware } from 'koa';
+// One webhook endpoint as a Node request handler: read the AdmissionReview, decide, answer in the
+// version asked; count, time and log it (one line per review). This is the hot path of the webhook
+// server: what is per route (metrics, the log child) is bound once, the answer is serialised once and
+// written with its headers in one call (no koa context per review; server.ts).
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { HttpError, readJsonBody } from '../http/json-body.js';
 import { truncate } from '../validation/finding.js';
-import type { WebhookMetrics } from './metrics.js';
+import type { RouteMetrics, WebhookMetrics } from './metrics.js';
 import {
   type AdmissionRequest,
   type AdmissionResult,
@@ -35,22 +36,25 @@ export interface EndpointOptions {
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
-/** The koa middleware serving `route`: always an answer, a 4xx for a client error, never a 5xx for one. */
-export function reviewEndpoint(route: WebhookRoute, opts: EndpointOptions): Middleware {
+/** Serves one review: always an answer, a 4xx for a client error, never a 5xx for one. */
+export type ReviewEndpoint = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+/** The handler serving `route`. */
+export function reviewEndpoint(route: WebhookRoute, opts: EndpointOptions): ReviewEndpoint {
   const { metrics } = opts;
-  const webhook = { webhook: route.path };
+  const counts = metrics.route(route.path);
   const log = opts.logger.child({ webhook: route.name });
   const body = { limitBytes: opts.bodyLimitBytes, timeoutMs: opts.requestTimeoutMs };
-  return async (ctx) => {
+  return async (req, res) => {
     const started = performance.now();
-    metrics.inFlight.inc(webhook);
+    counts.inFlight++;
     let status = 200;
     let answer: string;
     let summary: Record<string, unknown>;
     try {
-      const { apiVersion, request } = await readReview(ctx.req, body);
-      const result = await decide(route, request, metrics, log);
-      if (!result.allowed) metrics.denials.inc({ webhook: route.path, rule: result.rule });
+      const { apiVersion, request } = await readReview(req, body);
+      const result = await decide(route, request, metrics, counts, log);
+      if (!result.allowed) counts.denied(result.rule);
       answer = reviewResponseJson(apiVersion, request.uid, result);
       summary = reviewSummary(request, result);
     } catch (err) {
@@ -60,13 +64,11 @@ export function reviewEndpoint(route: WebhookRoute, opts: EndpointOptions): Midd
       answer = JSON.stringify({ error });
       summary = { error };
     }
-    ctx.status = status;
-    ctx.set('Content-Type', JSON_TYPE);
-    ctx.body = answer;
+    res.writeHead(status, ['Content-Type', JSON_TYPE, 'Content-Length', String(Buffer.byteLength(answer))]);
+    res.end(answer);
     const seconds = (performance.now() - started) / 1000;
-    metrics.inFlight.dec(webhook);
-    metrics.latency.observe(webhook, seconds);
-    metrics.requests.inc({ webhook: route.path, code: String(status) });
+    counts.inFlight--;
+    counts.answered(status, seconds);
     summary.status = status;
     summary.latencyMs = Math.round(seconds * 1e6) / 1000;
     log.info(summary, 'admission review');
@@ -87,14 +89,15 @@ async function decide(
   route: WebhookRoute,
   request: AdmissionRequest,
   metrics: WebhookMetrics,
+  counts: RouteMetrics,
   log: Logger,
 ): Promise<AdmissionResult> {
   try {
     return await route.handle(request);
   } catch (err) {
     // Our bug, not the user's: deny (failurePolicy is Fail anyway) with a message that says so.
-    metrics.internalErrors.inc({ webhook: route.path });
-    metrics.panics.inc();
+    counts.internalErrors++;
+    metrics.panics++;
     log.error({ err, uid: request.uid }, 'admission handler failed');
     return {
       allowed: false,

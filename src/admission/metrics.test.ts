@@ -7,10 +7,10 @@ import { Registry } from 'prom-client';
 import t from 'tap';
 import { review } from '../../test/fuzz/reviews.js';
 import { sampleSum } from '../../test/harness/prometheus-text.js';
-import { webhookApp } from './server.js';
+import { webhookHandler } from './server.js';
 
 const registry = new Registry();
-const app = webhookApp({
+const handler = webhookHandler({
   routes: [
     { name: 'validate-ok', path: '/validate-orchestrator-io-v1-taskrun', handle: () => ({ allowed: true }) },
     {
@@ -24,7 +24,7 @@ const app = webhookApp({
   registry,
   logger: pino({ level: 'silent' }),
 });
-const server = createServer(app.callback());
+const server = createServer(handler);
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 t.teardown(() => new Promise((resolve) => server.close(resolve)));
 const post = async (path: string) => {

@@ -1,12 +1,12 @@
-import { METHODS } from 'node:http';
+import { type IncomingMessage, METHODS, type RequestListener, type ServerResponse } from 'node:http';
 import Router from '@koa/router';
-import Koa, { type Middleware } from 'koa';
+import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { certWatcherMetrics } from '../http/certwatcher-metrics.js';
 import { type HttpsServer, startHttpsServer } from '../http/https-server.js';
 import type { CertificateFiles } from '../http/reloading-tls.js';
-import { reviewEndpoint, type WebhookRoute } from './endpoint.js';
+import { type ReviewEndpoint, reviewEndpoint, type WebhookRoute } from './endpoint.js';
 import { webhookMetrics } from './metrics.js';
 
 export type { WebhookRoute } from './endpoint.js';
@@ -24,12 +24,13 @@ export interface WebhookAppOptions {
 }
 
 /**
- * The koa application serving `routes` (without a listener). A POST to a webhook path is dispatched by
- * one Map lookup; anything else (another method, an unknown or unusual path, OPTIONS) goes through
- * @koa/router, which answers 404, 405 with Allow, or routes the variants it accepts (a trailing slash,
- * another case) to the same endpoint.
+ * The request handler serving `routes`. A POST to a webhook path goes straight to its endpoint after
+ * one Map lookup: a koa context per review cost more than the rest of the request's handling outside
+ * the review itself (bench:webhook). Anything else (another method, an unknown or unusual path, a query
+ * string, OPTIONS) goes through koa and @koa/router, which answer 404, 405 with Allow, or route the
+ * variants they accept (a trailing slash, another case) to the same endpoint.
  */
-export function webhookApp(opts: WebhookAppOptions): Koa {
+export function webhookHandler(opts: WebhookAppOptions): RequestListener {
   const metrics = webhookMetrics(
     opts.registry,
     opts.routes.map((r) => r.path),
@@ -40,24 +41,36 @@ export function webhookApp(opts: WebhookAppOptions): Koa {
     bodyLimitBytes: opts.bodyLimitBytes ?? 3 * 1024 * 1024,
     requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
   };
+  // An endpoint catches its own failures; one escaping (a bug in writing the answer) must not become an
+  // unhandled rejection that ends the process.
+  const serve = (endpoint: ReviewEndpoint, req: IncomingMessage, res: ServerResponse) =>
+    endpoint(req, res).catch((err) => {
+      opts.logger.error({ err }, 'webhook request failed');
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500, { 'Content-Type': 'application/json' }).end('{"error":"internal error"}');
+    });
   // Every method Node parses counts as implemented, so an unexpected one on a webhook path is a 405 (with
   // Allow: POST) and elsewhere a 404, never koa-router's 501: a client error is never a 5xx.
   const router = new Router({ methods: [...METHODS] });
-  const endpoints = new Map<string, Middleware>();
+  const endpoints = new Map<string, ReviewEndpoint>();
   for (const route of opts.routes) {
     const endpoint = reviewEndpoint(route, endpointOptions);
-    router.post(route.path, endpoint);
+    router.post(route.path, (ctx) => {
+      ctx.respond = false;
+      return serve(endpoint, ctx.req, ctx.res);
+    });
     endpoints.set(route.path, endpoint);
   }
   const app = new Koa();
-  app.use((ctx, next) => {
-    const endpoint = ctx.method === 'POST' ? endpoints.get(ctx.path) : undefined;
-    return endpoint ? endpoint(ctx, next) : next();
-  });
   app.use(router.routes());
   app.use(router.allowedMethods());
   app.on('error', (err) => opts.logger.debug({ err }, 'webhook connection error'));
-  return app;
+  const fallback = app.callback();
+  return (req, res) => {
+    const endpoint = req.method === 'POST' && req.url ? endpoints.get(req.url) : undefined;
+    if (endpoint) void serve(endpoint, req, res);
+    else void fallback(req, res);
+  };
 }
 
 export interface WebhookServerOptions extends CertificateFiles, WebhookAppOptions {
@@ -75,7 +88,7 @@ export function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookS
   return startHttpsServer({
     ...opts,
     name: 'webhook',
-    handler: webhookApp(opts).callback(),
+    handler: webhookHandler(opts),
     port: opts.port ?? 9443,
     host: opts.host ?? '0.0.0.0',
     timeoutMs: opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,

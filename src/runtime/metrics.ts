@@ -3,37 +3,10 @@
 // second registration of a name), hence the per-registry memo rather than module-level metrics.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-/** controller-runtime's ExponentialBuckets(10e-9, 10, 12), written out to avoid float drift in labels. */
-const WORKQUEUE_BUCKETS = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100, 1000];
-
 export const RECONCILE_BUCKETS = [
   0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25,
   1.5, 1.75, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60,
 ];
-
-type QueueLabel = 'name' | 'controller';
-
-/** What a queue reports at scrape time for the two gauges computed from in-flight work. */
-export interface InFlightReporter {
-  readonly name: string;
-  /** Sum of seconds spent so far by items being processed. */
-  unfinishedWorkSeconds(): number;
-  /** Seconds the oldest in-flight item has been processed. */
-  longestRunningProcessorSeconds(): number;
-}
-
-export interface WorkQueueMetrics {
-  /** With controller-runtime's `priority` label: `""` for a queue without priorities, like ours. */
-  depth: Gauge<QueueLabel | 'priority'>;
-  adds: Counter<QueueLabel>;
-  queueDuration: Histogram<QueueLabel>;
-  workDuration: Histogram<QueueLabel>;
-  unfinishedWork: Gauge<QueueLabel>;
-  longestRunningProcessor: Gauge<QueueLabel>;
-  retries: Counter<QueueLabel>;
-  /** Queues whose in-flight gauges are computed at each scrape. */
-  reporters: Set<InFlightReporter>;
-}
 
 export interface ControllerMetrics {
   reconcileTotal: Counter<'controller' | 'result'>;
@@ -62,69 +35,6 @@ export function memo<T>(build: (registry: Registry) => T): (registry: Registry) 
     return set;
   };
 }
-
-export const workQueueMetrics = memo((registry): WorkQueueMetrics => {
-  const registers = [registry];
-  const labelNames = ['name', 'controller'] as const;
-  const reporters = new Set<InFlightReporter>();
-  const computed = (name: string, help: string, value: (r: InFlightReporter) => number) =>
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers,
-      collect() {
-        for (const r of reporters) this.set({ name: r.name, controller: r.name }, value(r));
-      },
-    });
-  return {
-    reporters,
-    depth: new Gauge({
-      name: 'workqueue_depth',
-      help: 'Current depth of workqueue by workqueue and priority',
-      labelNames: [...labelNames, 'priority'],
-      registers,
-    }),
-    adds: new Counter({
-      name: 'workqueue_adds_total',
-      help: 'Total number of adds handled by workqueue',
-      labelNames,
-      registers,
-    }),
-    queueDuration: new Histogram({
-      name: 'workqueue_queue_duration_seconds',
-      help: 'How long in seconds an item stays in workqueue before being requested',
-      buckets: WORKQUEUE_BUCKETS,
-      labelNames,
-      registers,
-    }),
-    workDuration: new Histogram({
-      name: 'workqueue_work_duration_seconds',
-      help: 'How long in seconds processing an item from workqueue takes.',
-      buckets: WORKQUEUE_BUCKETS,
-      labelNames,
-      registers,
-    }),
-    unfinishedWork: computed(
-      'workqueue_unfinished_work_seconds',
-      "How many seconds of work has been done that is in progress and hasn't been observed by work_duration. " +
-        'Large values indicate stuck threads. One can deduce the number of stuck threads by observing the rate ' +
-        'at which this increases.',
-      (r) => r.unfinishedWorkSeconds(),
-    ),
-    longestRunningProcessor: computed(
-      'workqueue_longest_running_processor_seconds',
-      'How many seconds has the longest running processor for workqueue been running.',
-      (r) => r.longestRunningProcessorSeconds(),
-    ),
-    retries: new Counter({
-      name: 'workqueue_retries_total',
-      help: 'Total number of retries handled by workqueue',
-      labelNames,
-      registers,
-    }),
-  };
-});
 
 export const controllerMetrics = memo((registry): ControllerMetrics => {
   const registers = [registry];

@@ -186,3 +186,33 @@ t.test('metrics follow controller-runtime: depth, adds, durations, in-flight gau
     '2 s + 0.5 s',
   );
 });
+
+t.test(
+  "a queue's fresh successor of the same name continues its series; a disposed one's gauges are 0",
+  async (t) => {
+    const clock = new ManualClock();
+    const registry = new Registry();
+    const first = new WorkQueue({ name: 'mirror', clock, registry });
+    first.add('a');
+    first.add('b');
+    await first.get();
+    clock.advance(3000);
+    t.equal(await metric(registry, 'workqueue_longest_running_processor_seconds'), 3);
+    first.dispose();
+    t.equal(await metric(registry, 'workqueue_depth'), 0, 'its queued key is dropped');
+    t.equal(await metric(registry, 'workqueue_unfinished_work_seconds'), 0);
+    t.equal(await metric(registry, 'workqueue_longest_running_processor_seconds'), 0);
+    const second = new WorkQueue({ name: 'mirror', clock, registry });
+    second.add('a');
+    second.addRateLimited('c');
+    t.equal(await metric(registry, 'workqueue_adds_total'), 3, 'counters go on, as a controller restarts');
+    t.equal(await metric(registry, 'workqueue_retries_total'), 1);
+    t.equal(await metric(registry, 'workqueue_depth'), 1);
+    t.equal(
+      await metric(registry, 'workqueue_queue_duration_seconds_count'),
+      1,
+      'the first queue observed once',
+    );
+    second.dispose();
+  },
+);

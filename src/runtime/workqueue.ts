@@ -4,8 +4,8 @@
 // The design it implements: docs/design.md §1.2.
 import type { Registry } from 'prom-client';
 import { type Clock, realClock, type TimerHandle } from './clock.js';
-import { type InFlightReporter, type WorkQueueMetrics, workQueueMetrics } from './metrics.js';
 import { ItemExponentialRateLimiter, type RateLimiter } from './rate-limiter.js';
+import { type QueueReporter, type QueueSeries, workQueueMetrics } from './workqueue-metrics.js';
 
 export interface WorkQueueOptions {
   /** Names the queue in metrics (both the `name` and `controller` labels, as controller-runtime does). */
@@ -47,7 +47,7 @@ class Fifo {
   }
 }
 
-export class WorkQueue implements InFlightReporter {
+export class WorkQueue implements QueueReporter {
   readonly name: string;
   private readonly fifo = new Fifo();
   /** Each queued key, with when it was added (for queue_duration). */
@@ -59,31 +59,22 @@ export class WorkQueue implements InFlightReporter {
   private readonly drainWaiters: Array<() => void> = [];
   private readonly rateLimiter: RateLimiter;
   private readonly clock: Clock;
-  private readonly metrics: WorkQueueMetrics | undefined;
-  private readonly labels: { name: string; controller: string };
-  /** controller-runtime's queue without priorities reports its depth under priority "". */
-  private readonly depthLabels: { name: string; controller: string; priority: string };
+  /** Where this queue counts for the workqueue_* metrics (shared by the queues of its name). */
+  private readonly metrics: QueueSeries | undefined;
   private shuttingDown = false;
 
   constructor(opts: WorkQueueOptions) {
     this.name = opts.name;
     this.rateLimiter = opts.rateLimiter ?? new ItemExponentialRateLimiter();
     this.clock = opts.clock ?? realClock;
-    this.labels = { name: opts.name, controller: opts.name };
-    this.depthLabels = { ...this.labels, priority: '' };
-    this.metrics = opts.registry ? workQueueMetrics(opts.registry) : undefined;
-    if (this.metrics) {
-      this.metrics.depth.set(this.depthLabels, 0);
-      this.metrics.adds.inc(this.labels, 0);
-      this.metrics.retries.inc(this.labels, 0);
-      this.metrics.reporters.add(this);
-    }
+    this.metrics = opts.registry ? workQueueMetrics(opts.registry).series(opts.name) : undefined;
+    this.metrics?.reporters.add(this);
   }
 
   /** Queues `key` unless it is already queued; a key in flight is queued again once done. */
   add(key: string): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
-    this.metrics?.adds.inc(this.labels);
+    if (this.metrics) this.metrics.adds++;
     this.dirty.set(key, this.clock.now());
     if (this.processing.has(key)) return;
     this.enqueue(key);
@@ -112,7 +103,7 @@ export class WorkQueue implements InFlightReporter {
   /** Adds `key` after the rate limiter's backoff for it (one more failure of `key`). */
   addRateLimited(key: string): void {
     if (this.shuttingDown) return;
-    this.metrics?.retries.inc(this.labels);
+    if (this.metrics) this.metrics.retries++;
     this.addAfter(key, this.rateLimiter.when(key));
   }
 
@@ -139,8 +130,8 @@ export class WorkQueue implements InFlightReporter {
   done(key: string): void {
     const started = this.processing.get(key);
     this.processing.delete(key);
-    if (started !== undefined)
-      this.metrics?.workDuration.observe(this.labels, (this.clock.now() - started) / 1000);
+    if (started !== undefined && this.metrics)
+      this.metrics.workDuration.observe((this.clock.now() - started) / 1000);
     if (this.dirty.has(key) && !this.shuttingDown) this.enqueue(key);
     if (this.processing.size === 0 && this.drainWaiters.length > 0) {
       for (const resolve of this.drainWaiters.splice(0)) resolve();
@@ -164,7 +155,6 @@ export class WorkQueue implements InFlightReporter {
     this.delayed.clear();
     this.fifo.clear();
     this.dirty.clear();
-    this.metrics?.depth.set(this.depthLabels, 0);
     for (const resolve of this.waiters.splice(0)) resolve(undefined);
   }
 
@@ -175,13 +165,10 @@ export class WorkQueue implements InFlightReporter {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  /** Stops reporting in-flight gauges; call when the queue is discarded. */
+  /** Stops reporting the gauges (depth, in-flight work); call when the queue is discarded. */
   dispose(): void {
     this.shutDown();
-    if (!this.metrics) return;
-    this.metrics.reporters.delete(this);
-    this.metrics.unfinishedWork.set(this.labels, 0);
-    this.metrics.longestRunningProcessor.set(this.labels, 0);
+    this.metrics?.reporters.delete(this);
   }
 
   unfinishedWorkSeconds(): number {
@@ -200,7 +187,6 @@ export class WorkQueue implements InFlightReporter {
 
   private enqueue(key: string): void {
     this.fifo.push(key);
-    this.metrics?.depth.inc(this.depthLabels);
     const waiter = this.waiters.shift();
     if (waiter) waiter(this.take());
   }
@@ -209,9 +195,8 @@ export class WorkQueue implements InFlightReporter {
     const key = this.fifo.shift();
     if (key === undefined) return undefined;
     const now = this.clock.now();
-    this.metrics?.depth.dec(this.depthLabels);
     const queued = this.dirty.get(key);
-    if (queued !== undefined) this.metrics?.queueDuration.observe(this.labels, (now - queued) / 1000);
+    if (queued !== undefined) this.metrics?.queueDuration.observe((now - queued) / 1000);
     this.dirty.delete(key);
     this.processing.set(key, now);
     return key;
