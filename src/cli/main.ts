@@ -5,6 +5,7 @@ import { registerDescribeCommand } from './describe.js';
 import { registerGetCommand } from './get.js';
 import { registerInstallCommands } from './install.js';
 import { CliExit, type CliIO, processIO } from './io.js';
+import { registerLogsCommand } from './logs.js';
 import { registerRenderCommand } from './render.js';
 import { registerRetryCommand } from './retry.js';
 import { registerRunCommand } from './run.js';
@@ -28,6 +29,7 @@ export function program(io: CliIO = processIO()): Command {
   registerDescribeCommand(cmd, io);
   registerRetryCommand(cmd, io);
   registerWaitCommand(cmd, io);
+  registerLogsCommand(cmd, io);
   registerRenderCommand(cmd, io);
   registerInstallCommands(cmd, io);
   return cmd;
