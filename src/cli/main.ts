@@ -13,9 +13,12 @@ import { registerTaskCommands } from './task.js';
 import { registerValidateCommand } from './validate.js';
 import { registerWaitCommand } from './wait.js';
 
-/** Builds the command tree; each concept registers its own subcommands. */
-export function program(io: CliIO = processIO()): Command {
-  const cmd = new Command('orchestrator')
+/**
+ * Builds the command tree; each concept registers its own subcommands. `name` is how help spells the
+ * command: `kubectl orchestrator` when kubectl runs it as a plugin (bin/kubectl-orchestrator).
+ */
+export function program(io: CliIO = processIO(), name = 'orchestrator'): Command {
+  const cmd = new Command(name)
     .description('Run autonomous AI coding agents as Kubernetes Jobs')
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
@@ -40,11 +43,11 @@ export function program(io: CliIO = processIO()): Command {
  * capturing `io`). process.exitCode, which some commands set, is restored: one call must not leak its
  * exit code into the next, nor into the exit status of the process that called it.
  */
-export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+export async function main(argv: string[], io: CliIO = processIO(), name?: string): Promise<number> {
   const before = process.exitCode;
   process.exitCode = undefined;
   try {
-    await program(io).parseAsync(argv);
+    await program(io, name).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
