@@ -15,7 +15,7 @@ import { registerWaitCommand } from './wait.js';
 
 /**
  * Builds the command tree; each concept registers its own subcommands. `name` is how help spells the
- * command: `kubectl orchestrator` when kubectl runs it as a plugin (bin/kubectl-orchestrator).
+ * command: `kubectl orchestrator` when kubectl runs it as a plugin (bin/orchestrator.js linked as kubectl-orchestrator).
  */
 export function program(io: CliIO = processIO(), name = 'orchestrator'): Command {
   const cmd = new Command(name)

@@ -27,7 +27,7 @@ t.test('kubectl finds the plugin: `kubectl orchestrator --help`', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kubectl-plugin-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   // As `npm install -g` installs it: a link named kubectl-orchestrator on the PATH.
-  symlinkSync(join(root, 'bin', 'kubectl-orchestrator.js'), join(dir, 'kubectl-orchestrator'));
+  symlinkSync(join(root, 'bin', 'orchestrator.js'), join(dir, 'kubectl-orchestrator'));
   // kubectl takes no flag before a plugin's name: the cluster's --kubeconfig goes by environment.
   const [cmd, ...prefix] = cluster.kubectl.filter((a) => !a.startsWith('--kubeconfig'));
   const res = spawnSync(cmd as string, [...prefix, 'orchestrator', '--help'], {
