@@ -5,6 +5,7 @@ import { registerDescribeCommand } from './describe.js';
 import { registerGetCommand } from './get.js';
 import { registerInstallCommands } from './install.js';
 import { CliExit, type CliIO, processIO } from './io.js';
+import { registerLogsCommand } from './logs.js';
 import { registerRenderCommand } from './render.js';
 import { registerRetryCommand } from './retry.js';
 import { registerRunCommand } from './run.js';
@@ -12,9 +13,12 @@ import { registerTaskCommands } from './task.js';
 import { registerValidateCommand } from './validate.js';
 import { registerWaitCommand } from './wait.js';
 
-/** Builds the command tree; each concept registers its own subcommands. */
-export function program(io: CliIO = processIO()): Command {
-  const cmd = new Command('orchestrator')
+/**
+ * Builds the command tree; each concept registers its own subcommands. `name` is how help spells the
+ * command: `kubectl orchestrator` when kubectl runs it as a plugin (bin/orchestrator.js linked as kubectl-orchestrator).
+ */
+export function program(io: CliIO = processIO(), name = 'orchestrator'): Command {
+  const cmd = new Command(name)
     .description('Run autonomous AI coding agents as Kubernetes Jobs')
     .showHelpAfterError()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
@@ -28,6 +32,7 @@ export function program(io: CliIO = processIO()): Command {
   registerDescribeCommand(cmd, io);
   registerRetryCommand(cmd, io);
   registerWaitCommand(cmd, io);
+  registerLogsCommand(cmd, io);
   registerRenderCommand(cmd, io);
   registerInstallCommands(cmd, io);
   return cmd;
@@ -38,11 +43,11 @@ export function program(io: CliIO = processIO()): Command {
  * capturing `io`). process.exitCode, which some commands set, is restored: one call must not leak its
  * exit code into the next, nor into the exit status of the process that called it.
  */
-export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+export async function main(argv: string[], io: CliIO = processIO(), name?: string): Promise<number> {
   const before = process.exitCode;
   process.exitCode = undefined;
   try {
-    await program(io).parseAsync(argv);
+    await program(io, name).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;

@@ -24,6 +24,7 @@ export {
   RequestTimeoutError,
   type ResourceType,
   resourcePath,
+  type StreamOptions,
   type WatchEvent,
 } from './kube-client.js';
 export {

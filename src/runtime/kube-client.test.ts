@@ -5,8 +5,9 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { sampleSum } from '../../test/harness/prometheus-text.js';
+import { type RecordedAnswer, readAnswer, replayServer } from '../../test/harness/recorded-answers.js';
 import { freePort } from '../util/free-port.js';
-import { KubeClient } from './kube-client.js';
+import { ApiError, KubeClient } from './kube-client.js';
 
 t.test('a request nobody answers is counted with code <error>, by method and host', async (t) => {
   const host = `127.0.0.1:${await freePort()}`;
@@ -26,3 +27,29 @@ t.test('a request nobody answers is counted with code <error>, by method and hos
   t.equal(sampleSum(text, 'rest_client_requests_total', { code: '<error>', method: 'GET', host }), 1);
   t.equal(sampleSum(text, 'rest_client_requests_total', { code: '<error>', method: 'POST', host }), 1);
 });
+
+t.test(
+  'stream: a log as the apiserver sends it (chunked, recorded), and its errors as ApiErrors',
+  async (t) => {
+    const answers: Record<string, RecordedAnswer> = {
+      '/follow': readAnswer('follow-chunked'),
+      '/gone': readAnswer('pod-not-found'),
+      '/no-kubelet': readAnswer('no-kubelet'),
+    };
+    const server = await replayServer((path) => answers[path]);
+    const client = new KubeClient(server.kubeConfig);
+    t.teardown(async () => {
+      client.close();
+      await server.close();
+    });
+    const signal = new AbortController().signal;
+    const chunks: string[] = [];
+    await client.stream('/follow', { follow: true }, (c) => chunks.push(c), { signal, accept: '*/*' });
+    t.equal(chunks.join(''), 'line 1\nline 2\nline 3\nlast\n');
+    const gone = await client.stream('/gone', {}, () => {}, { signal }).catch((e: unknown) => e);
+    t.ok(gone instanceof ApiError && gone.status === 404 && gone.reason === 'NotFound');
+    const noKubelet = await client.stream('/no-kubelet', {}, () => {}, { signal }).catch((e: unknown) => e);
+    t.ok(noKubelet instanceof ApiError && noKubelet.status === 500);
+    t.match((noKubelet as ApiError).message, /containerLogs/);
+  },
+);

@@ -87,6 +87,14 @@ export interface WatchOptions {
 export const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 export const METADATA_OBJECT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
 
+/** A streaming GET's options; `accept` is text/plain for a pod's log. */
+export interface StreamOptions extends WatchOptions {
+  /** Ends the stream with a RequestTimeoutError when no data came for this long. Default: none. */
+  idleTimeoutMs?: number;
+  /** How errors name the call. Default `GET {path}`. */
+  what?: string;
+}
+
 /** The one call controllers make: what a unit test fakes in memory, and KubeClient implements. */
 export interface ApiRequester {
   request<T = KubeObject>(method: string, path: string, opts?: CallOptions): Promise<T>;
@@ -148,52 +156,79 @@ export class KubeClient implements ApiRequester {
     onEvent: (event: WatchEvent) => void,
     opts: WatchOptions,
   ): Promise<void> {
-    const timeoutMs = opts.connectTimeoutMs ?? this.requestTimeoutMs;
+    let buffered = '';
+    await this.stream(
+      path,
+      { ...query, watch: true },
+      (chunk) => {
+        buffered += chunk;
+        let newline = buffered.indexOf('\n');
+        while (newline >= 0) {
+          const line = buffered.slice(0, newline).trim();
+          buffered = buffered.slice(newline + 1);
+          if (line) onEvent(JSON.parse(line) as WatchEvent);
+          newline = buffered.indexOf('\n');
+        }
+      },
+      { ...opts, what: `watch ${path}` },
+    );
+  }
+
+  /**
+   * A streaming GET (a watch, a pod's log with `follow=true`): `onData` gets the body as it arrives,
+   * as text. Resolves when the server ends the body; rejects on an HTTP error (ApiError), a broken
+   * connection, an exception thrown by `onData`, abort, or `idleTimeoutMs` without data.
+   */
+  async stream(
+    path: string,
+    query: Query,
+    onData: (chunk: string) => void,
+    opts: StreamOptions,
+  ): Promise<void> {
+    const what = opts.what ?? `GET ${path}`;
     const { res, req, cleanup } = await this.open(
       'GET',
       path,
-      { ...query, watch: true },
+      query,
       { Accept: opts.accept ?? 'application/json' },
       undefined,
-      timeoutMs,
+      opts.connectTimeoutMs ?? this.requestTimeoutMs,
       opts.signal,
       false,
     );
     try {
-      if (res.statusCode !== 200)
-        throw apiError(res.statusCode ?? 0, await readBody(res, req), `watch ${path}`);
+      if (res.statusCode !== 200) throw apiError(res.statusCode ?? 0, await readBody(res, req), what);
       opts.onOpen?.();
       await new Promise<void>((resolve, reject) => {
-        let buffered = '';
         let ended = false;
+        const idleMs = opts.idleTimeoutMs;
+        if (idleMs)
+          res.setTimeout(idleMs, () => req.destroy(new RequestTimeoutError(`${what}: silent`, idleMs)));
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
-          buffered += chunk;
-          let newline = buffered.indexOf('\n');
-          while (newline >= 0) {
-            const line = buffered.slice(0, newline).trim();
-            buffered = buffered.slice(newline + 1);
-            if (line) {
-              try {
-                onEvent(JSON.parse(line) as WatchEvent);
-              } catch (err) {
-                reject(err);
-                req.destroy();
-                return;
-              }
-            }
-            newline = buffered.indexOf('\n');
+          try {
+            onData(chunk);
+          } catch (err) {
+            reject(err);
+            req.destroy();
           }
         });
         res.once('end', () => {
           ended = true;
           resolve();
         });
-        res.once('error', reject);
+        // A body cut short is node's bare `aborted` (ECONNRESET): name the call, as a close does.
+        res.once('error', (err) =>
+          reject(
+            opts.signal.aborted
+              ? opts.signal.reason
+              : new Error(`${what}: connection closed (${err.message})`),
+          ),
+        );
         req.once('error', reject);
         res.once('close', () => {
           if (!ended)
-            reject(opts.signal.aborted ? opts.signal.reason : new Error(`watch ${path}: connection closed`));
+            reject(opts.signal.aborted ? opts.signal.reason : new Error(`${what}: connection closed`));
         });
       });
     } finally {

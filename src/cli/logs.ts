@@ -1,0 +1,239 @@
+// `orchestrator logs <kind> <name> [--attempt N] [-f] [--init]`: the agent container's log of a run's
+// pod, read through the apiserver (`GET …/pods/{pod}/log`), the way `kubectl logs` would once the pod is
+// found (log-target.ts finds it). With -f it follows: it waits for a pod that has not started, continues
+// with the next attempt's pod when the run is retried (a separator line names the attempt), and
+// outlives the apiserver going away (reconnecting, without printing a line twice). Design:
+// docs/design.md §1.5.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Command } from 'commander';
+import { kindFacts, type RunKindName, runFinished } from '../api/index.js';
+import { PODS } from '../controllers/owned-objects.js';
+import { backoffDelay, isApiStatus, KubeClient, type KubeObject, resourcePath } from '../runtime/index.js';
+import { parseDuration } from './duration.js';
+import { CliExit, type CliIO, fail } from './io.js';
+import { KIND_HELP, parseRef, runPath } from './kinds.js';
+import { addKubeOptions, DEFAULT_REQUEST_TIMEOUT, type KubeFlags, withConnection } from './kube.js';
+import { noKubeletMessage, podGone, transient, unreachableKubelet, waitingToStart } from './log-errors.js';
+import { type LogSource, locate, statusSays } from './log-target.js';
+
+export type LogClient = Pick<KubeClient, 'request' | 'stream'>;
+
+export interface LogsTarget {
+  kind: RunKindName;
+  name: string;
+  namespace: string;
+}
+
+export interface LogsOptions {
+  /** A former attempt (default: the current one); -f then follows that attempt only. */
+  attempt?: number;
+  follow?: boolean;
+  /** The init container (prepare-workspace) instead of the agent. */
+  init?: boolean;
+  /** Without -f: the limit on a log read that receives nothing (the --request-timeout). Default 30 s. */
+  idleTimeoutMs?: number;
+  /** How often -f re-reads the run while it waits for a pod or the next attempt. Default 2 s. */
+  pollMs?: number;
+}
+
+/** Reconnecting after the apiserver went away: 0.5 s doubling to 30 s, as the informers do. */
+const RECONNECT = { initialMs: 500, maxMs: 30_000, jitter: 0.2 };
+
+async function readRun(client: LogClient, target: LogsTarget, signal: AbortSignal): Promise<KubeObject> {
+  try {
+    return await client.request('GET', runPath(target.kind, target.namespace, target.name), { signal });
+  } catch (err) {
+    if (isApiStatus(err, 404))
+      throw fail(
+        `${kindFacts(target.kind).singular} "${target.name}" not found in namespace "${target.namespace}"`,
+      );
+    throw err;
+  }
+}
+
+/** Prints the container's log; the first `progress.written` characters were printed before (a reconnect). */
+async function printLog(
+  client: LogClient,
+  namespace: string,
+  source: LogSource,
+  io: CliIO,
+  progress: { written: number },
+  opts: { follow: boolean; signal: AbortSignal; idleTimeoutMs?: number },
+): Promise<void> {
+  let seen = 0;
+  await client.stream(
+    `${resourcePath(PODS, namespace, source.pod)}/log`,
+    { container: source.container, ...(opts.follow ? { follow: true } : {}) },
+    (chunk) => {
+      const from = Math.max(0, progress.written - seen);
+      seen += chunk.length;
+      if (from < chunk.length) {
+        io.out(chunk.slice(from));
+        progress.written = seen;
+      }
+    },
+    {
+      signal: opts.signal,
+      accept: '*/*',
+      what: `the log of pod ${source.pod}`,
+      ...(opts.idleTimeoutMs ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
+    },
+  );
+}
+
+/** The message for a log read that failed in a way the user should hear about; undefined: rethrow as is. */
+function logFailure(err: unknown, source: LogSource): CliExit | undefined {
+  const kubelet = unreachableKubelet(err);
+  if (kubelet) return fail(noKubeletMessage(source.pod, kubelet));
+  if (podGone(err)) return fail(`pod ${source.pod} (attempt ${source.attempt}) is gone`);
+  if (waitingToStart(err))
+    return fail(`${(err as Error).message.replace(/^.*?: HTTP 400 BadRequest: /, '')} (-f waits for it)`);
+  return undefined;
+}
+
+/** Without -f: the log as it is now. */
+async function showLog(client: LogClient, target: LogsTarget, io: CliIO, opts: LogsOptions): Promise<number> {
+  const signal = new AbortController().signal;
+  const run = await readRun(client, target, signal);
+  const { source, none } = await locate(client, target.kind, run, opts);
+  if (none) throw fail(`${none.message}${none.wait ? ' (-f waits for it)' : ''}`);
+  try {
+    await printLog(
+      client,
+      target.namespace,
+      source,
+      io,
+      { written: 0 },
+      {
+        follow: false,
+        signal,
+        idleTimeoutMs: opts.idleTimeoutMs ?? 30_000,
+      },
+    );
+  } catch (err) {
+    throw logFailure(err, source) ?? err;
+  }
+  return 0;
+}
+
+/** With -f: follows the run's pods until the run (or the chosen attempt) ends; 130 on Ctrl-C. */
+async function followLog(
+  client: LogClient,
+  target: LogsTarget,
+  io: CliIO,
+  opts: LogsOptions,
+): Promise<number> {
+  const pollMs = opts.pollMs ?? 2000;
+  const interrupt = io.interrupted();
+  const signal = interrupt.signal;
+  let shown = '';
+  let completed = '';
+  const progress = { written: 0 };
+  let failures = 0;
+  let lastNote = '';
+  const note = (text: string) => {
+    if (text !== lastNote) io.err(`${text}\n`);
+    lastNote = text;
+  };
+  let source: LogSource | undefined;
+  try {
+    for (;;) {
+      try {
+        const run = await readRun(client, target, signal);
+        const located = await locate(client, target.kind, run, opts);
+        if (located.none) {
+          if (!located.none.wait) throw fail(located.none.message);
+          note(`waiting: ${located.none.message}`);
+          await sleep(pollMs, undefined, { signal });
+          continue;
+        }
+        source = located.source;
+        const key = `${source.podUid}/${source.container}`;
+        if (key === completed) {
+          if (opts.attempt !== undefined || runFinished(target.kind, run)) return 0;
+          note(`waiting: attempt ${source.attempt} ended; ${statusSays(run)}`);
+          await sleep(pollMs, undefined, { signal });
+          continue;
+        }
+        if (key !== shown) {
+          if (shown) io.out(`--- attempt ${source.attempt}: pod ${source.pod} (Job ${source.jobName}) ---\n`);
+          shown = key;
+          progress.written = 0;
+        }
+        const before = progress.written;
+        await printLog(client, target.namespace, source, io, progress, { follow: true, signal });
+        if (source.terminated) completed = key;
+        // The apiserver ended a stream of a running container without news: do not spin on it.
+        else if (progress.written === before) await sleep(pollMs, undefined, { signal });
+        failures = 0;
+        lastNote = '';
+      } catch (err) {
+        if (err instanceof CliExit || signal.aborted) throw err;
+        const kubelet = source && unreachableKubelet(err);
+        if (source && kubelet) throw fail(noKubeletMessage(source.pod, kubelet));
+        if (!transient(err)) throw err;
+        note(`${(err as Error).message} (trying again)`);
+        await sleep(backoffDelay(failures++, RECONNECT), undefined, { signal });
+      }
+    }
+  } catch (err) {
+    if (signal.aborted) return 130;
+    throw err;
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+/** Prints the logs of a run's pod; resolves to the exit code. */
+export function runLogs(
+  client: LogClient,
+  target: LogsTarget,
+  io: CliIO,
+  opts: LogsOptions = {},
+): Promise<number> {
+  return opts.follow ? followLog(client, target, io, opts) : showLog(client, target, io, opts);
+}
+
+function parseAttempt(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1) throw fail(`--attempt: "${text}" is not an attempt number (1, 2, …)`);
+  return n;
+}
+
+export function registerLogsCommand(program: Command, io: CliIO): void {
+  addKubeOptions(
+    program
+      .command('logs')
+      .description("print the agent container's log of a run's pod (-f: follow it, across retries)")
+      .argument('<kind>', `${KIND_HELP}, or kind/name`)
+      .argument('[name]', 'the run')
+      .option(
+        '--attempt <n>',
+        "a former attempt's pod (its Job must still exist); default: the current attempt",
+        parseAttempt,
+      )
+      .option(
+        '-f, --follow',
+        'follow the log; wait for the pod to start, continue with the next attempt when the run is retried',
+      )
+      .option('--init', 'the init container (prepare-workspace) instead of the agent'),
+  ).action(
+    async (
+      kindArg: string,
+      nameArg: string | undefined,
+      flags: KubeFlags & { attempt?: number; follow?: boolean; init?: boolean },
+    ) => {
+      const ref = parseRef(kindArg, nameArg);
+      const idleTimeoutMs = parseDuration(
+        flags.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
+        '--request-timeout',
+      );
+      const code = await withConnection(flags, (conn) => {
+        if (!(conn.client instanceof KubeClient))
+          throw fail('logs reads pods: it needs a cluster connection');
+        return runLogs(conn.client, { ...ref, namespace: conn.namespace }, io, { ...flags, idleTimeoutMs });
+      });
+      if (code !== 0) throw new CliExit(code);
+    },
+  );
+}
