@@ -63,6 +63,14 @@ function pvcName(kind: RunKindName, spec: Obj, agent: string | undefined, profil
   return service && agent ? workspacePvcName(service, agent, profile?.role === 'implementation') : undefined;
 }
 
+/** The workspace PVC a run's Jobs mount: the one its spec names, else the default it gets. */
+export function runWorkspace(kind: RunKindName, spec: Obj, config: ControllerConfig): string | undefined {
+  const set = isPlainObject(spec.workspace) ? str(spec.workspace.pvcName) : undefined;
+  if (set) return set;
+  const agent = runAgent(kind, spec, config);
+  return pvcName(kind, spec, agent, runProfile(kind, spec, config, agent));
+}
+
 /** The spec defaults of a run of `kind`, as a nested object of values (undefined = nothing to inject). */
 export function specDefaults(
   kind: RunKindName,

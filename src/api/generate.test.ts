@@ -55,7 +55,12 @@ t.test(
 t.test('the reference docs list every field with its default and description', async (t) => {
   const outputs = await generate(root);
   const config = outputs.get('docs/configuration.md') ?? '';
-  t.match(config, /\| `concurrency\.perService` \| integer \(1–…\) \| `1` \| At most this many runs/);
+  t.match(config, /\| `concurrency\.global` \| integer \(1–…\) \| `10` \| At most this many runs/);
+  t.match(
+    config,
+    /\| `concurrency\.perService` \| integer \(1–…\) \| {2}\| At most this many runs/,
+    'no default',
+  );
   t.match(config, /\| `agents\.<name>\.image` \| string \(≤ 1024 chars\) \| \*required\* \|/);
   const api = outputs.get('docs/api-reference.md') ?? '';
   t.match(api, /## CodeRun \(`cr`\)/);

@@ -1,11 +1,20 @@
 // Where the capacity count comes from: the shared Job cache and the run caches of every kind. A run
-// holds a slot while one of its Jobs is active, or while its status says it has started and not
-// finished (which covers the wait for a retry, and a status that has not caught up with a deleted
-// Job); it waits while its JobCreated
-// condition says WaitingForCapacity. Everything here is read from caches, so a new leader rebuilds the
-// same view (the waiting line included) from the cluster.
+// holds a slot (and its workspace) while one of its Jobs is active, or while its status says it has
+// started and not finished (which covers the wait for a retry, and a status that has not caught up with
+// a deleted Job); it waits while its JobCreated condition says WaitingForCapacity. A Job's workspace is
+// the PVC its pod template mounts, so a Job counts for the workspace it really uses. Everything here is
+// read from caches, so another replica that becomes leader, or a restarted one, rebuilds the same view
+// (the waiting line included) from the cluster.
 // The design it implements: docs/design.md §5.2.
-import { LABELS, type Run, type RunKindName, type RunOf, runService } from '../api/index.js';
+import {
+  type ControllerConfig,
+  LABELS,
+  type Run,
+  type RunKindName,
+  type RunOf,
+  runService,
+  runWorkspace,
+} from '../api/index.js';
 import {
   type EventMapper,
   type EventSource,
@@ -13,8 +22,10 @@ import {
   objectKey,
   type Request,
 } from '../runtime/index.js';
-import { type CapacitySources, type Claim, claimKey, WAITING_FOR_CAPACITY, type Waiter } from './capacity.js';
+import { type CapacitySources, WAITING_FOR_CAPACITY } from './capacity.js';
+import { type Claim, claimKey, type Waiter } from './capacity-decision.js';
 import { findCondition } from './conditions.js';
+import { WORKSPACE_VOLUME } from './manifests.js';
 import { jobState } from './run-status.js';
 
 /** The cached runs of one kind. */
@@ -23,14 +34,20 @@ export interface RunCache<K extends RunKindName = RunKindName> {
   runs: EventSource<RunOf<K>>;
 }
 
-/** `run` as a claimant: its key, namespace, service (from the labels its objects get) and age. */
-export function waiter(kind: RunKindName, run: RunOf<RunKindName>): Waiter {
-  const { namespace = '', name = '', creationTimestamp = '' } = run.metadata ?? {};
+/**
+ * `run` as a claimant: its identity, namespace, service (from the labels its objects get), workspace
+ * (the stored one, else its default: a run stored without the webhooks has none in its spec) and age.
+ */
+export function waiter(kind: RunKindName, run: RunOf<RunKindName>, config: ControllerConfig): Waiter {
+  const { namespace = '', name = '', uid = '', creationTimestamp = '' } = run.metadata ?? {};
   const service = runService(kind, run.spec);
+  const workspace = runWorkspace(kind, run.spec, config);
   return {
-    key: claimKey(kind, namespace, name),
+    key: claimKey(kind, namespace, name, uid),
+    run: `${kind}/${name}`,
     namespace,
     ...(service ? { service } : {}),
+    ...(workspace ? { workspace } : {}),
     createdAt: creationTimestamp,
   };
 }
@@ -53,13 +70,29 @@ export function holdsSlot(run: KubeObject): boolean {
   return status?.attempt !== undefined && status.phase !== 'Succeeded' && status.phase !== 'Failed';
 }
 
-/** The run a Job belongs to (its controller owner), as a claim. */
+type PodVolume = { name?: string; persistentVolumeClaim?: { claimName?: string } };
+
+/** The workspace PVC a Job's pods mount. */
+export function jobWorkspace(job: KubeObject): string | undefined {
+  const spec = job.spec as { template?: { spec?: { volumes?: PodVolume[] } } } | undefined;
+  const volume = spec?.template?.spec?.volumes?.find((v) => v.name === WORKSPACE_VOLUME);
+  return volume?.persistentVolumeClaim?.claimName || undefined;
+}
+
+/** The run a Job belongs to (its controller owner, by uid), as a claim on the Job's workspace. */
 function jobClaim(job: KubeObject): Claim | undefined {
   const owner = job.metadata?.ownerReferences?.find((r) => r.controller === true);
   if (!owner) return undefined;
   const namespace = job.metadata?.namespace ?? '';
   const service = job.metadata?.labels?.[LABELS.service];
-  return { key: claimKey(owner.kind, namespace, owner.name), namespace, ...(service ? { service } : {}) };
+  const workspace = jobWorkspace(job);
+  return {
+    key: claimKey(owner.kind, namespace, owner.name, owner.uid),
+    run: `${owner.kind}/${owner.name}`,
+    namespace,
+    ...(service ? { service } : {}),
+    ...(workspace ? { workspace } : {}),
+  };
 }
 
 /** A cache the index follows: its events, and what it holds already. */
@@ -78,9 +111,11 @@ export class CapacityIndex implements CapacitySources {
   /** By claim key, per kind. */
   private readonly waitingRuns = new Map<RunKindName, Map<string, { run: KubeObject; waiter: Waiter }>>();
 
+  /** `config` gives the default workspace of a run stored without one, as its events arrive. */
   constructor(
     private readonly jobs: Followed,
     kinds: readonly RunCache[],
+    config: () => ControllerConfig,
   ) {
     const job = (obj: KubeObject) => {
       const claim = jobState(obj) === 'Active' ? jobClaim(obj) : undefined;
@@ -97,7 +132,7 @@ export class CapacityIndex implements CapacitySources {
       const waiting = new Map<string, { run: KubeObject; waiter: Waiter }>();
       this.waitingRuns.set(kind, waiting);
       const run = (obj: KubeObject, gone = false) => {
-        const claimant = waiter(kind, obj as RunOf<RunKindName>);
+        const claimant = waiter(kind, obj as RunOf<RunKindName>, config());
         if (!gone && holdsSlot(obj)) this.holdingRuns.set(claimant.key, claimant);
         else this.holdingRuns.delete(claimant.key);
         if (!gone && isWaiting(obj)) waiting.set(claimant.key, { run: obj, waiter: claimant });
@@ -128,18 +163,20 @@ export class CapacityIndex implements CapacitySources {
 
 /**
  * A slot may have come free (a Job finished or went away, a run stopped running or was deleted): wake
- * the cache's waiting runs, those of the freed service first, then oldest first. Who gets the slot does
- * not depend on this order (admission is FIFO by age); it only lets the likely winner go first.
+ * the cache's waiting runs, those of the freed workspace first, then of the freed service, then oldest
+ * first. Who gets the slot does not depend on this order (admission is FIFO by age); it only lets the
+ * likely winner go first.
  */
 export function mapToWaitingRuns(kind: RunKindName, index: CapacityIndex): EventMapper {
   return (obj) => {
-    const freed = obj.metadata?.labels?.[LABELS.service];
+    const service = obj.metadata?.labels?.[LABELS.service];
+    const workspace = jobWorkspace(obj) ?? (obj.spec as Run['spec'] | undefined)?.workspace?.pvcName;
+    const freed = (w: Waiter) =>
+      2 * Number(workspace !== undefined && w.workspace === workspace) + Number(w.service === service);
     return index
       .waitingOf(kind)
       .sort(
-        (a, b) =>
-          Number(b.waiter.service === freed) - Number(a.waiter.service === freed) ||
-          a.waiter.createdAt.localeCompare(b.waiter.createdAt),
+        (a, b) => freed(b.waiter) - freed(a.waiter) || a.waiter.createdAt.localeCompare(b.waiter.createdAt),
       )
       .map(
         ({ run }): Request => ({ namespace: run.metadata?.namespace ?? '', name: run.metadata?.name ?? '' }),

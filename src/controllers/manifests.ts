@@ -21,6 +21,8 @@ import { dockerSidecar } from './docker-sidecar.js';
 import { githubSshVolume } from './github-credentials.js';
 import { objectLabels, type RunStrategy } from './run-kind.js';
 
+/** The pod volume of the workspace PVC (capacity reads a Job's workspace from it). */
+export const WORKSPACE_VOLUME = 'workspace';
 /** The entry script's argument that makes it prepare the workspace only (the init container). */
 export const PREPARE_FLAG = '--prepare';
 const RUN_AS_USER = 1000;
@@ -123,11 +125,11 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
   const metadata = meta(input, strategy.jobName(run, attempt), true);
   const mounts = [
     { name: 'task-files', mountPath: TASK_FILES_DIR, readOnly: true },
-    { name: 'workspace', mountPath: WORKSPACE_ROOT },
+    { name: WORKSPACE_VOLUME, mountPath: WORKSPACE_ROOT },
   ];
   // CodeRun's fields; the other kinds have none of them.
   const own = spec as RunEnvSpec & { enableDocker?: boolean };
-  const docker = dockerSidecar(own.enableDocker, config, 'workspace');
+  const docker = dockerSidecar(own.enableDocker, config, WORKSPACE_VOLUME);
   const identity = podIdentity(input, metadata.labels);
   return {
     apiVersion: 'batch/v1',
@@ -184,7 +186,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
           ],
           volumes: [
             { name: 'task-files', configMap: { name: strategy.configMapName(run, attempt) } },
-            { name: 'workspace', persistentVolumeClaim: { claimName: spec.workspace?.pvcName ?? '' } },
+            { name: WORKSPACE_VOLUME, persistentVolumeClaim: { claimName: spec.workspace?.pvcName ?? '' } },
             ...(docker ? [docker.volume] : []),
             ...(ssh ? [ssh.volume] : []),
           ],

@@ -100,7 +100,7 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   );
   registerRunMetrics(opts.registry, kinds);
   // One count of slots for every kind: the concurrency limits are over all runs.
-  const slots = new CapacityIndex(jobs, kinds);
+  const slots = new CapacityIndex(jobs, kinds, opts.config);
   const capacity = new Capacity(slots);
   const shared: SharedCaches = { jobs, pods, podsByJob, configMaps, workspaces, capacity, slots, kinds };
   const controllers = kinds.map((cache) => kindController(opts, shared, cache));

@@ -20,7 +20,8 @@ import {
 } from '../../test/harness/run-reconciler-fixture.js';
 import { LABELS, type TaskRun } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
-import { CAPACITY_RECHECK_MS, claimKey } from './capacity.js';
+import { CAPACITY_RECHECK_MS } from './capacity.js';
+import { claimKey } from './capacity-decision.js';
 import { CONFLICT_RECHECK_MS } from './run-reconciler.js';
 
 const statusPath = `${runsPath}/pay-7/status`;
@@ -148,7 +149,7 @@ t.test('a Job name held by a foreign object is a NameConflict, looked at again l
   });
   t.match(condition(status, 'Succeeded'), { status: 'Unknown', reason: 'NameConflict' });
   t.notOk(
-    f.capacity.holders().some((h) => h.key === claimKey('TaskRun', 'ns', 'pay-7')),
+    f.capacity.holders().some((h) => h.key === claimKey('TaskRun', 'ns', 'pay-7', RUN_UID)),
     'the run gave its slot back',
   );
 });
@@ -196,16 +197,48 @@ t.test('a run that cannot render fails with RenderFailed and nothing is created'
   t.same(f.capacity.holders(), [], 'no slot kept');
 });
 
+/** Another run of the service, pay-8, holding a slot through its active Job or its Running status. */
+function holder(f: ReturnType<typeof fixture>, by: 'Job' | 'status', workspace: string): void {
+  const other = taskRun('pay-8', 8, { spec: { workspace: { pvcName: workspace } } });
+  const job = attemptJobName(1, other);
+  if (by === 'Job')
+    f.jobs.set(ownedJob(job, { name: 'pay-8', uid: 'uid-of-pay-8' }, 'Active', '', workspace));
+  else f.runs.set({ ...other, status: { phase: 'Running', attempt: 1 } });
+}
+
+t.test('the workspace is in use: the run waits for it, naming the run that has it', async (t) => {
+  for (const by of ['Job', 'status'] as const) {
+    const f = fixture();
+    holder(f, by, 'workspace-payments');
+    f.addRun(taskRun());
+    t.same(await f.reconcile(), { requeueAfter: CAPACITY_RECHECK_MS }, `held by its ${by}`);
+    t.same(writes(f), [`PUT ${statusPath}`], 'no object created');
+    const status = writtenStatus(f);
+    t.equal(status.phase, 'Pending');
+    t.equal(status.attempt, undefined, 'no attempt has started');
+    t.match(condition(status, 'JobCreated'), {
+      status: 'False',
+      reason: 'WaitingForCapacity',
+      message:
+        'workspace "workspace-payments" is in use by TaskRun/pay-8 (one run per workspace at a time); waiting for it to finish',
+    });
+  }
+  const f = fixture();
+  holder(f, 'Job', 'workspace-payments-cleo');
+  f.addRun(taskRun());
+  await f.reconcile();
+  t.equal(writtenStatus(f).attempt, 1, 'a run of the service in another workspace does not hold it back');
+});
+
 t.test('no free slot for the service: the run waits for capacity without creating anything', async (t) => {
   const config = { ...loadDefaultConfig(), concurrency: { perService: 1, global: 10 } };
-  for (const holder of ['an active Job of another run', 'another Running run'] as const) {
+  for (const by of ['Job', 'status'] as const) {
     const f = fixture({ config });
-    if (holder === 'an active Job of another run')
-      f.jobs.set(ownedJob(attemptJobName(1, taskRun('pay-8', 8)), { name: 'pay-8', uid: 'uid-of-pay-8' }));
-    else f.runs.set(taskRun('pay-8', 8, { status: { phase: 'Running', attempt: 1 } }));
+    // Its own workspace: only the service's limit stands in the way.
+    holder(f, by, 'workspace-payments-cleo');
     f.addRun(taskRun());
-    t.same(await f.reconcile(), { requeueAfter: CAPACITY_RECHECK_MS }, holder);
-    t.same(writes(f), [`PUT ${statusPath}`], `${holder}: no object created`);
+    t.same(await f.reconcile(), { requeueAfter: CAPACITY_RECHECK_MS }, by);
+    t.same(writes(f), [`PUT ${statusPath}`], `${by}: no object created`);
     const status = writtenStatus(f);
     t.equal(status.phase, 'Pending');
     t.equal(status.attempt, undefined, 'no attempt has started');

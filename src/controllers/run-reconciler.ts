@@ -2,7 +2,7 @@
 // immutable ConfigMap and a Job per attempt, followed into status. Level-based: every reconcile reads
 // the run and its Jobs from the caches, works out the current attempt (the spec's, or a later retry
 // whose backoff has passed), creates whatever of that attempt is missing, and writes the status only
-// when it changed. A run's first Job waits for a free concurrency slot (capacity.ts).
+// when it changed. A run's first Job waits for its workspace and a free concurrency slot (capacity.ts).
 // The design it implements: docs/design.md §4.
 
 import {
@@ -33,8 +33,9 @@ import {
 } from '../runtime/index.js';
 import type { ResultRead } from './agent-result.js';
 import { AttemptFollower } from './attempt-follower.js';
-import { CAPACITY_RECHECK_MS, type Capacity, waitingMessage } from './capacity.js';
+import { CAPACITY_RECHECK_MS, type Capacity } from './capacity.js';
 import { waiter } from './capacity-cache.js';
+import { waitingMessage } from './capacity-decision.js';
 import type { JobPods } from './job-pods.js';
 import { type AttemptInput, attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
 import {
@@ -257,7 +258,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
       attempt = retry.attempt;
     }
     // Only a run that holds no slot yet waits for one: a retry keeps the slot of the failed attempt.
-    const claimant = waiter(this.kind, run);
+    const claimant = waiter(this.kind, run, config);
     const job = { namespace: claimant.namespace, name: strategy.jobName(run, attempt) };
     const refusal = this.capacity.claim(claimant, job, config.concurrency);
     // Waiting runs are woken when a slot frees; the recheck catches a limit raised by a config reload.

@@ -73,12 +73,16 @@ export const attemptJobName = (attempt = 1, run: TaskRun = taskRun()) =>
 export const attemptConfigMapName = (attempt = 1, run: TaskRun = taskRun()) =>
   RUN_STRATEGIES.TaskRun.configMapName(run, attempt);
 
-/** A Job of `run`'s attempt as the Job cache shows it: controlled by the run, in `state`. */
+/**
+ * A Job of `run`'s attempt as the Job cache shows it: controlled by the run, in `state`, its pods
+ * mounting `workspace` (the PVC of the fixture's runs by default).
+ */
 export function ownedJob(
   name: string,
   owner: { name: string; uid: string },
   state: 'Active' | 'Complete' | 'Failed' = 'Active',
   failedAt = '2026-11-22T09:30:00Z',
+  workspace = 'workspace-payments',
 ): KubeObject {
   const conditions =
     state === 'Active'
@@ -110,12 +114,17 @@ export function ownedJob(
         },
       ],
     },
+    spec: {
+      template: {
+        spec: { volumes: [{ name: 'workspace', persistentVolumeClaim: { claimName: workspace } }] },
+      },
+    },
     status: { conditions },
   };
 }
 
 /** A store that tells its handlers what changes, as an informer's cache does (for the capacity index). */
-class EventedStore<T extends KubeObject = KubeObject> extends Store<T> {
+export class EventedStore<T extends KubeObject = KubeObject> extends Store<T> {
   private readonly handlers = new Set<ResourceEventHandler<T>>();
   readonly store = this;
 
@@ -163,7 +172,7 @@ export function fixture(opts: { config?: ControllerConfig; now?: () => Date } = 
   const configMaps = new Store();
   const workspaces = new Store();
   const pods = new PodsByJob();
-  const capacity = new Capacity(new CapacityIndex(jobs, [{ kind: 'TaskRun', runs }]));
+  const capacity = new Capacity(new CapacityIndex(jobs, [{ kind: 'TaskRun', runs }], () => config));
   const caches = { runs, jobs, configMaps, workspaces, pods, capacity };
   const registry = new Registry();
   const reconciler = new RunReconciler<'TaskRun'>({

@@ -265,15 +265,12 @@ export interface components {
                 ttlSecondsAfterFinished?: number;
             };
             /**
-             * @description Limits on runs executing at the same time.
+             * @description Limits on runs executing at the same time, on top of the rule that is always applied, at most one run at a time per workspace volume (PVC, per namespace).
              * @default {}
              */
             concurrency: {
-                /**
-                 * @description At most this many runs of one service at a time (they share a workspace volume). Default 1.
-                 * @default 1
-                 */
-                perService: number;
+                /** @description At most this many runs of one service at a time (per namespace), whatever their workspaces. Default unset, no limit per service (the runs of a service that share a workspace still run one at a time). */
+                perService?: number;
                 /**
                  * @description At most this many runs at a time in total. Default 10.
                  * @default 10
