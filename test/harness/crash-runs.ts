@@ -64,7 +64,9 @@ export async function createRuns(
   spacingMs = 0,
 ): Promise<void> {
   for (const plan of plans) {
-    const spec = plan.dependsOn ? { dependsOn: plan.dependsOn } : {};
+    // A workspace per run, so that the runs of the one service run at once (one run per workspace).
+    const workspace = { pvcName: `workspace-${plan.name}` };
+    const spec = plan.dependsOn ? { dependsOn: plan.dependsOn, workspace } : { workspace };
     await client.request('POST', taskRunPath(namespace), {
       body: sampleTaskRun(plan.name, plan.taskId, spec),
     });

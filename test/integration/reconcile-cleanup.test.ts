@@ -34,7 +34,9 @@ t.test(
     const held = sampleTaskRun('pay-20', 20);
     held.metadata = { ...held.metadata, finalizers: [HOLD] };
     await client.request('POST', taskRunPath(namespace), { body: held });
-    await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-21', 21) });
+    // In a workspace of its own, so that it runs beside pay-20 (one run per workspace at a time).
+    const other = sampleTaskRun('pay-21', 21, { workspace: { pvcName: 'workspace-pay-21' } });
+    await client.request('POST', taskRunPath(namespace), { body: other });
     const get = (name: string) => client.request<TaskRun>('GET', taskRunPath(namespace, name));
     for (const name of ['pay-20', 'pay-21'])
       await waitFor(`${name} Running`, async () => (await get(name)).status?.phase === 'Running');

@@ -5,14 +5,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pino from 'pino';
 import t from 'tap';
 import { parse } from 'yaml';
 import type { ControllerConfig, TaskRun } from '../../src/api/index.js';
-import { JOBS } from '../../src/controllers/owned-objects.js';
-import { jobState } from '../../src/controllers/run-status.js';
-import { Informer, type KubeClient, type KubeObject } from '../../src/runtime/index.js';
+import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { activeJobs } from '../harness/active-jobs.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import {
@@ -36,27 +34,6 @@ const limited = (perService: number, global: number): ControllerConfig =>
     c.concurrency = { perService, global };
   });
 
-/** Follows the namespace's Jobs and remembers the most that were ever active at the same time. */
-async function activeJobs(t: { teardown(fn: () => unknown): void }, client: KubeClient, namespace: string) {
-  const informer = new Informer({ client, logger: pino({ level: 'silent' }), resource: JOBS, namespace });
-  let most = 0;
-  const count = () => {
-    most = Math.max(most, informer.list().filter((job) => jobState(job) === 'Active').length);
-  };
-  informer.addHandler({ onAdd: count, onUpdate: count, onDelete: count });
-  informer.start();
-  await informer.synced;
-  t.teardown(() => informer.stop());
-  return {
-    most: () => most,
-    names: () =>
-      informer
-        .list()
-        .map((job) => job.metadata?.name ?? '')
-        .sort(),
-  };
-}
-
 /** The TaskRun helpers of one namespace. */
 function taskRuns(client: KubeClient, namespace: string) {
   const get = (name: string) => client.request<TaskRun>('GET', taskRunPath(namespace, name));
@@ -64,8 +41,12 @@ function taskRuns(client: KubeClient, namespace: string) {
     (await get(name)).status?.conditions?.find((c) => c.type === 'JobCreated');
   return {
     get,
+    // Each in its own workspace, so that only the limits under test hold a run back (one run per
+    // workspace at a time is reconcile-workspace.test.ts's).
     create: (name: string, taskId: number, spec: Partial<TaskRun['spec']> = {}) =>
-      client.request<TaskRun>('POST', taskRunPath(namespace), { body: sampleTaskRun(name, taskId, spec) }),
+      client.request<TaskRun>('POST', taskRunPath(namespace), {
+        body: sampleTaskRun(name, taskId, { workspace: { pvcName: `workspace-${name}` }, ...spec }),
+      }),
     running: async (name: string) => (await get(name)).status?.phase === 'Running',
     waiting: async (name: string) => (await jobCreated(name))?.reason === 'WaitingForCapacity',
     jobCreated,

@@ -35,7 +35,12 @@ const codeRun = (name: string): CodeRun => {
   const sample = parse(
     readFileSync(join(packageRoot(), 'config', 'samples', 'coderun.yaml'), 'utf8'),
   ) as CodeRun;
-  return { ...sample, metadata: { name } };
+  // Its own workspace, so that the runs of one service here run at once (one run per workspace).
+  return {
+    ...sample,
+    metadata: { name },
+    spec: { ...sample.spec, workspace: { pvcName: `workspace-${name}` } },
+  };
 };
 
 /** A run's Job and ConfigMap once it is Running, read from the API, with the uid of the run. */
@@ -86,7 +91,9 @@ t.test(
       data: { mine: 'yes' },
     };
     await client.request('POST', configMapPath(namespace), { body: stranger });
-    await client.request('POST', runPath('TaskRun', namespace), { body: sampleTaskRun('twin', 7) });
+    await client.request('POST', runPath('TaskRun', namespace), {
+      body: sampleTaskRun('twin', 7, { workspace: { pvcName: 'workspace-twin-taskrun' } }),
+    });
     await client.request('POST', runPath('CodeRun', namespace), { body: codeRun('twin') });
     // Same service, githubApp, task and context version as the CodeRun twin: it used to wait forever.
     await client.request('POST', runPath('CodeRun', namespace), { body: codeRun('twin-2') });
@@ -164,7 +171,10 @@ t.test(
     const held = await client.request<KubeObject>('GET', jobPath(namespace, oldJob));
     t.ok(held.metadata?.deletionTimestamp, 'the old Job is being deleted, held by the test');
 
-    await client.request('POST', runs, { body: sampleTaskRun('again', 7) });
+    // Another workspace: the old Job, still active, holds its own until it is gone.
+    await client.request('POST', runs, {
+      body: sampleTaskRun('again', 7, { workspace: { pvcName: 'workspace-again-2' } }),
+    });
     const fresh = await runningObjects(t, client, namespace, 'TaskRun', 'again');
     t.not(fresh.uid, old.uid);
     t.not(fresh.job.metadata?.name, oldJob, 'a Job of a new name');

@@ -1,0 +1,184 @@
+// One run at a time per workspace volume, against the real apiserver and Job controller, with the
+// shipped config (no per-service limit): a run whose workspace PVC is in use waits in Pending, names
+// the run that has it, creates nothing, and starts once that run has finished — through its retries,
+// and across a restart of the operator (the count is rebuilt from the cluster's runs and Jobs); a
+// quality agent's CodeRun, which has a workspace of its own, runs beside the implementation agent of
+// its service.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { parse } from 'yaml';
+import type { CodeRun, RunKindName, RunOf } from '../../src/api/index.js';
+import { runPath } from '../../src/cli/kinds.js';
+import { jobWorkspace } from '../../src/controllers/capacity-cache.js';
+import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { activeJobs } from '../harness/active-jobs.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import {
+  attemptNames,
+  finishJob,
+  httpStatusOf,
+  jobPath,
+  sampleTaskRun,
+  startOperator,
+  testConfig,
+} from '../harness/operator.js';
+import { waitFor } from '../harness/wait.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+
+/** The sample CodeRun of service payments, as the agent of `githubApp`. */
+function codeRun(name: string, githubApp: string): CodeRun {
+  const sample = parse(
+    readFileSync(join(packageRoot(), 'config', 'samples', 'coderun.yaml'), 'utf8'),
+  ) as CodeRun;
+  return { ...sample, metadata: { name }, spec: { ...sample.spec, githubApp } };
+}
+
+/** The run helpers of one namespace. */
+function runs(client: KubeClient, namespace: string) {
+  const get = (kind: RunKindName, name: string) =>
+    client.request<RunOf<RunKindName>>('GET', runPath(kind, namespace, name));
+  const status = async (kind: RunKindName, name: string) => (await get(kind, name)).status;
+  return {
+    create: (kind: RunKindName, body: object) => client.request('POST', runPath(kind, namespace), { body }),
+    status,
+    running: async (kind: RunKindName, name: string) => (await status(kind, name))?.phase === 'Running',
+    /** The run's Job (of `attempt`) from the API: undefined while there is none. */
+    job: async (kind: RunKindName, name: string, attempt = 1) => {
+      const { job } = await attemptNames(client, namespace, kind, name, attempt);
+      const path = jobPath(namespace, job);
+      return (await httpStatusOf(client.request('GET', path))) === 200
+        ? client.request<KubeObject>('GET', path)
+        : undefined;
+    },
+  };
+}
+
+const inUseBy = (holder: string) =>
+  `workspace "workspace-payments" is in use by ${holder} (one run per workspace at a time); waiting for it to finish`;
+
+t.test(
+  'two runs of one workspace never run at once; the second names the first and starts after it',
+  async (t) => {
+    const namespace = await testNamespace(t, cluster);
+    // A quick retry, to see that the workspace stays the first run's through its backoff.
+    const config = testConfig((c) => {
+      c.retries = { ...c.retries, backoffSeconds: 1 };
+    });
+    t.equal(config.concurrency.perService, undefined, 'the shipped config has no per-service limit');
+    let operator = await startOperator(t, cluster, namespace, config);
+    // The test's own client: the operator's closes with it.
+    const client = new KubeClient(kubeConfig(cluster));
+    t.teardown(() => client.close());
+    const jobs = await activeJobs(t, client, namespace);
+    const r = runs(client, namespace);
+    // A TaskRun of rex (the default agent) and a CodeRun of rex: implementation agents of one service
+    // share its workspace, whatever their kinds.
+    await r.create('TaskRun', sampleTaskRun('first', 7));
+    await waitFor('the TaskRun running', () => r.running('TaskRun', 'first'));
+    const firstJob = await r.job('TaskRun', 'first');
+    t.equal(firstJob && jobWorkspace(firstJob), 'workspace-payments');
+    await r.create('CodeRun', codeRun('second', '5DLabs-Rex'));
+    const waiting = await waitFor('the CodeRun waiting', async () => {
+      const status = await r.status('CodeRun', 'second');
+      return status?.conditions?.find((c) => c.type === 'JobCreated')?.reason === 'WaitingForCapacity'
+        ? status
+        : undefined;
+    });
+    t.match(waiting, { phase: 'Pending', message: inUseBy('TaskRun/first') }, 'it names the run holding it');
+    t.match(
+      waiting.conditions?.find((c) => c.type === 'JobCreated'),
+      {
+        status: 'False',
+        message: inUseBy('TaskRun/first'),
+      },
+    );
+    t.notOk(waiting.attempt, 'not started');
+    t.equal(await r.job('CodeRun', 'second'), undefined, 'no Job');
+    const events = await client.request<{ items: Array<{ reason?: string; message?: string }> }>(
+      'GET',
+      `/api/v1/namespaces/${namespace}/events`,
+      { query: { fieldSelector: 'involvedObject.name=second' } },
+    );
+    t.match(
+      events.items.filter((e) => e.reason === 'WaitingForCapacity'),
+      [{ message: inUseBy('TaskRun/first') }],
+      'one Event, naming the holder',
+    );
+
+    // Another operator (a new leader, or this one restarted) sees the same from the cluster.
+    await operator.stop();
+    operator = await startOperator(t, cluster, namespace, config);
+    await waitFor(
+      'the CodeRun reconciled by the new operator',
+      async () => (await operator.reconciles('coderun')) > 0,
+    );
+    t.match(await r.status('CodeRun', 'second'), { phase: 'Pending', message: inUseBy('TaskRun/first') });
+    t.equal(await r.job('CodeRun', 'second'), undefined, 'still no Job');
+
+    // A failed attempt is retried: the workspace stays the TaskRun's through the backoff.
+    await finishJob(
+      client,
+      namespace,
+      (await attemptNames(client, namespace, 'TaskRun', 'first')).job,
+      'Failed',
+    );
+    await waitFor('the retry running', async () => {
+      const status = await r.status('TaskRun', 'first');
+      return status?.attempt === 2 && status.phase === 'Running';
+    });
+    t.match(await r.status('CodeRun', 'second'), { phase: 'Pending', message: inUseBy('TaskRun/first') });
+    t.equal(await r.job('CodeRun', 'second'), undefined, 'no Job during the retry');
+
+    await finishJob(
+      client,
+      namespace,
+      (await attemptNames(client, namespace, 'TaskRun', 'first', 2)).job,
+      'Complete',
+    );
+    await waitFor('the CodeRun running once the TaskRun succeeded', () => r.running('CodeRun', 'second'));
+    t.equal((await r.status('TaskRun', 'first'))?.phase, 'Succeeded');
+    t.equal(jobs.mostInOneWorkspace(), 1, 'never two active Jobs in one workspace');
+  },
+);
+
+t.test('a quality agent, in a workspace of its own, runs while the implementation agent runs', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const { client } = await startOperator(t, cluster, namespace, testConfig());
+  const jobs = await activeJobs(t, client, namespace);
+  const r = runs(client, namespace);
+  await r.create('CodeRun', codeRun('rex', '5DLabs-Rex'));
+  await waitFor('rex running', () => r.running('CodeRun', 'rex'));
+  await r.create('CodeRun', codeRun('cleo', '5DLabs-Cleo'));
+  await waitFor('cleo running too', () => r.running('CodeRun', 'cleo'));
+  t.ok(await r.running('CodeRun', 'rex'), 'rex still runs');
+  const workspaces = await Promise.all(
+    ['rex', 'cleo'].map(async (name) => {
+      const job = await r.job('CodeRun', name);
+      return job && jobWorkspace(job);
+    }),
+  );
+  t.same(workspaces, ['workspace-payments', 'workspace-payments-cleo'], 'each in its own workspace');
+  t.equal(jobs.most(), 2, 'both Jobs active at once');
+
+  // A second quality run of the service waits for the first one's workspace, not for rex.
+  await r.create('CodeRun', codeRun('cleo-2', '5DLabs-Cleo'));
+  await waitFor('cleo-2 waits for cleo', async () =>
+    /workspace-payments-cleo" is in use by CodeRun\/cleo /.test(
+      (await r.status('CodeRun', 'cleo-2'))?.message ?? '',
+    ),
+  );
+  await finishJob(
+    client,
+    namespace,
+    (await attemptNames(client, namespace, 'CodeRun', 'cleo')).job,
+    'Complete',
+  );
+  await waitFor('cleo-2 running', () => r.running('CodeRun', 'cleo-2'));
+  t.ok(await r.running('CodeRun', 'rex'), 'rex still runs');
+  t.equal(jobs.mostInOneWorkspace(), 1, 'never two active Jobs in one workspace');
+});
