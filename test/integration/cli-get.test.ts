@@ -28,7 +28,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
       c.retries = { ...c.retries, maxRetries: 0 };
     }),
   );
-  // Another service, so the CodeRun never waits for the TaskRun's concurrency slot (or takes it).
+  // Another service, so the CodeRun never waits for the TaskRun's workspace (or takes it).
   const codeRun = readFileSync(join(samples, 'coderun.yaml'), 'utf8').replace(
     'service: payments',
     'service: search',

@@ -24,7 +24,7 @@ t.teardown(() => admin.close());
 
 const getRun = (namespace: string, name: string) =>
   admin.request<TaskRun>('GET', taskRunPath(namespace, name));
-// A service per run: concurrency.perService would hold a second run of one service in a namespace.
+// A service per run: a second run of one service would wait for its workspace (one run at a time).
 const createRun = (namespace: string, name: string) =>
   admin.request('POST', taskRunPath(namespace), { body: sampleTaskRun(name, 7, { serviceName: name }) });
 
