@@ -2,7 +2,7 @@
 // adding the finalizer, creating an attempt's objects, name conflicts and adoption, a run that cannot
 // render, and a run waiting for a concurrency slot. Each case checks the calls made, the status
 // written and the result returned. The run's lifecycle after that: run-reconciler-lifecycle.test.ts.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { apiError } from '../../test/harness/fake-api.js';
 import { sampleSum } from '../../test/harness/prometheus-text.js';
 import {
@@ -206,22 +206,25 @@ function holder(f: ReturnType<typeof fixture>, by: 'Job' | 'status', workspace: 
   else f.runs.set({ ...other, status: { phase: 'Running', attempt: 1 } });
 }
 
+/** pay-7 is reconciled: it waits for capacity with `message`, and creates nothing. */
+async function waits(t: Test, f: ReturnType<typeof fixture>, message: string, what: string) {
+  f.addRun(taskRun());
+  t.same(await f.reconcile(), { requeueAfter: CAPACITY_RECHECK_MS }, what);
+  t.same(writes(f), [`PUT ${statusPath}`], `${what}: no object created`);
+  const status = writtenStatus(f);
+  t.equal(status.phase, 'Pending');
+  t.equal(status.attempt, undefined, 'no attempt has started');
+  t.match(condition(status, 'JobCreated'), { status: 'False', reason: 'WaitingForCapacity', message });
+  t.match(condition(status, 'Succeeded'), { status: 'Unknown', reason: 'WaitingForCapacity' });
+}
+
 t.test('the workspace is in use: the run waits for it, naming the run that has it', async (t) => {
   for (const by of ['Job', 'status'] as const) {
     const f = fixture();
     holder(f, by, 'workspace-payments');
-    f.addRun(taskRun());
-    t.same(await f.reconcile(), { requeueAfter: CAPACITY_RECHECK_MS }, `held by its ${by}`);
-    t.same(writes(f), [`PUT ${statusPath}`], 'no object created');
-    const status = writtenStatus(f);
-    t.equal(status.phase, 'Pending');
-    t.equal(status.attempt, undefined, 'no attempt has started');
-    t.match(condition(status, 'JobCreated'), {
-      status: 'False',
-      reason: 'WaitingForCapacity',
-      message:
-        'workspace "workspace-payments" is in use by TaskRun/pay-8 (one run per workspace at a time); waiting for it to finish',
-    });
+    const message =
+      'workspace "workspace-payments" is in use by TaskRun/pay-8 (one run per workspace at a time); waiting for it to finish';
+    await waits(t, f, message, `held by its ${by}`);
   }
   const f = fixture();
   holder(f, 'Job', 'workspace-payments-cleo');
@@ -236,18 +239,8 @@ t.test('no free slot for the service: the run waits for capacity without creatin
     const f = fixture({ config });
     // Its own workspace: only the service's limit stands in the way.
     holder(f, by, 'workspace-payments-cleo');
-    f.addRun(taskRun());
-    t.same(await f.reconcile(), { requeueAfter: CAPACITY_RECHECK_MS }, by);
-    t.same(writes(f), [`PUT ${statusPath}`], `${by}: no object created`);
-    const status = writtenStatus(f);
-    t.equal(status.phase, 'Pending');
-    t.equal(status.attempt, undefined, 'no attempt has started');
-    t.match(condition(status, 'JobCreated'), {
-      status: 'False',
-      reason: 'WaitingForCapacity',
-      message:
-        '1 of 1 runs of service "payments" are running (concurrency.perService); waiting for one to finish',
-    });
-    t.match(condition(status, 'Succeeded'), { status: 'Unknown', reason: 'WaitingForCapacity' });
+    const message =
+      '1 of 1 runs of service "payments" are running (concurrency.perService); waiting for one to finish';
+    await waits(t, f, message, by);
   }
 });
