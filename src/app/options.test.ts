@@ -93,3 +93,12 @@ t.test('the REST API address: the flag beats the config; "0" turns it off', asyn
   t.equal(runOptions(config, 'c.yaml', { apiBindAddress: '0' }, {}).api, false);
   t.throws(() => runOptions(config, 'c.yaml', { apiBindAddress: '8443' }, {}), /--api-bind-address: "8443"/);
 });
+
+t.test('metrics are HTTPS unless plain HTTP is chosen: the flag beats the config', async (t) => {
+  t.equal(runOptions(config, 'c.yaml', {}, {}).metricsSecure, true, 'secure by default');
+  const plain = structuredClone(config);
+  plain.metrics.secure = false;
+  t.equal(runOptions(plain, 'c.yaml', {}, {}).metricsSecure, false, 'metrics.secure: false');
+  t.equal(runOptions(plain, 'c.yaml', { metricsSecure: true }, {}).metricsSecure, true);
+  t.equal(runOptions(config, 'c.yaml', { metricsSecure: false }, {}).metricsSecure, false);
+});

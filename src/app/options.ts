@@ -12,6 +12,7 @@ export interface RunFlags {
   certDir?: string;
   webhookPort?: string;
   metricsBindAddress?: string;
+  metricsSecure?: boolean;
   healthProbeBindAddress?: string;
   apiBindAddress?: string;
   leaderElect?: boolean;
@@ -31,6 +32,8 @@ export interface RunOptions {
   certDir?: string;
   webhookPort: number;
   metrics: ListenAddress;
+  /** HTTPS with every scrape authorised (`metrics.secure`, `--metrics-secure`); false: plain HTTP. */
+  metricsSecure: boolean;
   probes: ListenAddress;
   /** The REST API's address, or false when it is off (`0`). */
   api: ListenAddress | false;
@@ -86,6 +89,7 @@ export function runOptions(
       flags.metricsBindAddress ?? config.metrics.bindAddress,
       '--metrics-bind-address',
     ),
+    metricsSecure: flags.metricsSecure ?? config.metrics.secure,
     probes: parseBindAddress(
       flags.healthProbeBindAddress ?? config.health.bindAddress,
       '--health-probe-bind-address',

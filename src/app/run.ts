@@ -19,6 +19,7 @@ import { packageRoot } from '../util/package-root.js';
 import { type LocalEnvironment, startLocalEnvironment } from './local.js';
 import type { RunOptions } from './options.js';
 import { managerIdentity, startRestApi } from './rest-api.js';
+import { metricsServing } from './secure-metrics.js';
 import { watchInputs } from './watched-inputs.js';
 
 function kubeConfig(opts: RunOptions, local: LocalEnvironment | undefined): KubeConfig {
@@ -122,7 +123,13 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       registry,
       logger,
       leaderElection: opts.leaderElection,
-      metrics: opts.metrics,
+      metrics: metricsServing({
+        address: opts.metrics,
+        secure: opts.metricsSecure,
+        certificates,
+        client,
+        logger,
+      }),
       probes: opts.probes,
     });
     // The informers' scope is fixed when they start: a changed scope takes a restart.

@@ -12,4 +12,5 @@ export {
   type ResourceAttributes,
   type UserInfo,
 } from './kube-reviewer.js';
+export { withAccessCheck } from './request-filter.js';
 export { TtlCache } from './ttl-cache.js';

@@ -52,8 +52,11 @@ export interface AccessReviewer {
 export interface KubeReviewerOptions {
   /** Asks the apiserver; its identity needs `create` on tokenreviews and subjectaccessreviews. */
   client: ApiRequester;
-  /** The audience tokens must be issued for. */
-  audience: string;
+  /**
+   * The audience tokens must be issued for. Undefined: the apiserver's own, which a ServiceAccount
+   * token has unless asked otherwise (kube-rbac-proxy without --auth-token-audiences; the metrics).
+   */
+  audience?: string;
   /** Default 5 min. */
   allowTtlMs?: number;
   /** Default 30 s. */
@@ -94,12 +97,13 @@ export class KubeReviewer implements AccessReviewer {
 
   authenticate(token: string): Promise<Authentication> {
     const key = `token:${sha256(token)}`;
+    const { audience } = this.opts;
     return this.cached(key, this.tokens, async () => {
       const answer = await this.opts.client.request<{ status?: TokenReviewStatus }>('POST', AUTHENTICATION, {
         body: {
           apiVersion: 'authentication.k8s.io/v1',
           kind: 'TokenReview',
-          spec: { token, audiences: [this.opts.audience] },
+          spec: { token, ...(audience === undefined ? {} : { audiences: [audience] }) },
         },
         ...this.timeout(),
       });
@@ -107,11 +111,8 @@ export class KubeReviewer implements AccessReviewer {
       if (!status.authenticated || !status.user?.username)
         return { authenticated: false, reason: status.error || 'the token is not valid' };
       // An audience-agnostic authenticator answers with the apiserver's own audiences: not ours.
-      if (!status.audiences?.includes(this.opts.audience))
-        return {
-          authenticated: false,
-          reason: `the token is not issued for the audience "${this.opts.audience}"`,
-        };
+      if (audience !== undefined && !status.audiences?.includes(audience))
+        return { authenticated: false, reason: `the token is not issued for the audience "${audience}"` };
       return { authenticated: true, user: status.user };
     });
   }

@@ -1,7 +1,13 @@
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { defaultConfigFile, type RunFlags, runOptions } from '../app/options.js';
 import { run } from '../app/run.js';
 import { loadConfigFile } from '../config/load.js';
+
+/** A flag that takes true or false and nothing else (a typo must not pick a side silently). */
+const strictBoolean = (value: string): boolean => {
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new InvalidArgumentError(`"${value}" is not true or false.`);
+};
 
 export function registerRunCommand(program: Command): void {
   program
@@ -29,6 +35,11 @@ export function registerRunCommand(program: Command): void {
     )
     .option('--webhook-port <port>', 'webhook HTTPS port (default: webhook.port of the config, 9443)')
     .option('--metrics-bind-address <addr>', 'metrics address (default: metrics.bindAddress, ":8080")')
+    .option(
+      '--metrics-secure <bool>',
+      'HTTPS metrics, each scrape checked with a TokenReview and a SubjectAccessReview; false: plain HTTP (default: metrics.secure, true)',
+      strictBoolean,
+    )
     .option('--health-probe-bind-address <addr>', 'probe address (default: health.bindAddress, ":8081")')
     .option(
       '--api-bind-address <addr>',

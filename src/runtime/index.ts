@@ -36,6 +36,7 @@ export {
   microTime,
 } from './leader-election.js';
 export { type LeaderElectionConfig, Manager, type ManagerOptions } from './manager.js';
+export type { MetricsServing, ServeMetrics, ServingEndpoint } from './metrics-server.js';
 export {
   NAMESPACES,
   type NamespaceScope,

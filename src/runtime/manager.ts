@@ -14,7 +14,7 @@ import type { Controller } from './controller.js';
 import { boundPort, closeServer, type ListenAddress, listen } from './http-server.js';
 import type { KubeClient } from './kube-client.js';
 import { type LeaderElectionOptions, LeaderElector } from './leader-election.js';
-import { metricsHandler } from './metrics-server.js';
+import { type MetricsServing, type ServingEndpoint, serveMetrics } from './metrics-server.js';
 import { type Check, HealthChecks, probeHandler } from './probes.js';
 
 export type LeaderElectionConfig = Omit<
@@ -28,8 +28,11 @@ export interface ManagerOptions {
   logger: Logger;
   /** The Lease to campaign for, or false to run controllers at once (a single replica; development). */
   leaderElection: LeaderElectionConfig | false;
-  /** Where /metrics is served, or false for nowhere. Default port 8080 on every interface. */
-  metrics?: ListenAddress | false;
+  /**
+   * Where /metrics is served: an address (plain HTTP, no authentication), a server of the caller's
+   * (HTTPS with access checks), or false for nowhere. Default plain HTTP on port 8080, every interface.
+   */
+  metrics?: MetricsServing | false;
   /** Where /healthz and /readyz are served, or false for nowhere. Default port 8081 on every interface. */
   probes?: ListenAddress | false;
   /** How long stop() waits for in-flight reconciles before giving up on them. Default 30 s (controller-runtime's). */
@@ -52,7 +55,7 @@ export class Manager {
   private readonly logger: Logger;
   private readonly informers: Cache[] = [];
   private readonly controllers: Controller[] = [];
-  private readonly servers: { metrics?: Server; probes?: Server } = {};
+  private readonly servers: { metrics?: ServingEndpoint; probes?: Server } = {};
   private state: State = 'new';
   /** Serialises starting and stopping the controllers as leadership comes and goes. */
   private leaderWork: Promise<unknown> = Promise.resolve();
@@ -107,7 +110,7 @@ export class Manager {
   }
 
   get metricsPort(): number | undefined {
-    return this.servers.metrics ? boundPort(this.servers.metrics) : undefined;
+    return this.servers.metrics?.port;
   }
 
   get probesPort(): number | undefined {
@@ -177,7 +180,8 @@ export class Manager {
       await this.elector.stop({ release: drained });
     }
     await Promise.all(this.informers.map((i) => i.stop()));
-    await Promise.all(Object.values(this.servers).map((s) => closeServer(s)));
+    const { metrics, probes } = this.servers;
+    await Promise.all([metrics?.close(), probes && closeServer(probes)]);
     this.opts.client.close();
     this.state = 'stopped';
     this.logger.info({ ms: Date.now() - started, drained }, 'manager stopped');
@@ -189,7 +193,7 @@ export class Manager {
       addNodeProcessMetrics(registry);
       withDefaultMetrics.add(registry);
     }
-    if (metrics) this.servers.metrics = await listen(metricsHandler(registry), metrics);
+    if (metrics) this.servers.metrics = await serveMetrics(registry, metrics);
     if (probes) this.servers.probes = await listen(probeHandler(this.healthz, this.readyz), probes);
   }
 

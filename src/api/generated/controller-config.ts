@@ -400,6 +400,11 @@ export interface components {
                  * @default :8080
                  */
                 bindAddress: string;
+                /**
+                 * @description Serve /metrics over HTTPS with the webhook's serving certificate, each scrape authenticated with a TokenReview and authorised with a SubjectAccessReview (`get` on the non-resource path /metrics, e.g. the ClusterRole orchestrator-metrics-reader). false serves plain HTTP with no authentication. Read at start. Default true.
+                 * @default true
+                 */
+                secure: boolean;
             };
             /**
              * @description The health (/healthz) and readiness (/readyz) probe endpoint.

@@ -1,0 +1,39 @@
+// The metrics endpoint of `orchestrator run`, as kubebuilder scaffolds it: HTTPS with the webhook's
+// serving certificate (reloaded in place, src/http/https-server.ts), each scrape authenticated with a
+// TokenReview and authorised with a SubjectAccessReview (`get /metrics`) through the REST API's cached
+// checks (src/auth). Tokens of the apiserver's own audience are accepted, since that is what a
+// Prometheus ServiceAccount token carries. Plain HTTP only when `metrics.secure` is false.
+import type { Logger } from 'pino';
+import { KubeReviewer, withAccessCheck } from '../auth/index.js';
+import { startHttpsServer } from '../http/https-server.js';
+import type { CertificateFiles } from '../http/reloading-tls.js';
+import type { ApiRequester, ListenAddress, MetricsServing } from '../runtime/index.js';
+
+/** The limit on a scrape's handshake, headers and request (Prometheus' default scrape timeout). */
+const SCRAPE_TIMEOUT_MS = 10_000;
+
+export interface MetricsServingOptions {
+  address: ListenAddress;
+  secure: boolean;
+  certificates: CertificateFiles;
+  /** Asks the reviews; its identity needs `create` on tokenreviews and subjectaccessreviews. */
+  client: ApiRequester;
+  logger: Logger;
+}
+
+export function metricsServing(opts: MetricsServingOptions): MetricsServing {
+  const { address, certificates, client } = opts;
+  if (!opts.secure) return address;
+  const logger = opts.logger.child({ component: 'metrics' });
+  const reviewer = new KubeReviewer({ client });
+  return (handler) =>
+    startHttpsServer({
+      ...certificates,
+      name: 'metrics',
+      handler: withAccessCheck(reviewer, handler, logger),
+      port: address.port,
+      host: address.host ?? '0.0.0.0',
+      timeoutMs: SCRAPE_TIMEOUT_MS,
+      logger,
+    });
+}
