@@ -1,5 +1,5 @@
-// Manager replicas installed as `kubectl apply -k config/default` would install them, on this host: the
-// RBAC applied, each replica an `orchestrator run` process with the Deployment's args and env,
+// Manager replicas installed as `kubectl apply -k config/overlays/production` would install them, on
+// this host: the RBAC applied (the ServiceMonitor's scraper's too), each replica an `orchestrator run` process with the Deployment's args and env,
 // authenticated as the manager's ServiceAccount, with a controller config scoped to a fresh namespace and
 // Lease, and the webhooks registered for that namespace through a round-robin balancer standing in for
 // the Service. Only ports, file paths and pod names differ from a real install.
@@ -25,6 +25,7 @@ import { KubeClient } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { kubeConfig, kubectl, testNamespace } from './cluster.js';
 import { applyObjects, kustomize } from './kustomize.js';
+import { type MetricsScrape, metricsScrape, servingDnsNames } from './metrics-scrape.js';
 import { testConfig } from './operator.js';
 import { containerEnv, flagValues, managerTemplate, type Replica, startReplica } from './replicas.js';
 import { startTcpBalancer } from './tcp-balancer.js';
@@ -68,6 +69,8 @@ export interface Installation {
   sharedFlags: string[];
   /** The serving certificate's CA (PEM). */
   caPem: string;
+  /** How the ServiceMonitor scrapes the replicas' metrics, and a token of its scraper. */
+  metrics: MetricsScrape;
   /** An admin client. */
   client: KubeClient;
 }
@@ -82,11 +85,17 @@ export const applyInvalidRun = (cluster: Cluster, namespace: string) =>
     join(packageRoot(), 'config', 'samples', 'invalid', 'unknown-agent.yaml'),
   ]);
 
-/** GET (or POST `body`) over HTTP, or HTTPS trusting `ca`; rejects when there is no answer within 5 s. */
-export const get = (port: number, path: string, ca?: string, body?: unknown) =>
+/**
+ * GET (or POST `body`) over HTTP, or HTTPS trusting `ca`, with a bearer `token` if given; rejects when
+ * there is no answer within 5 s.
+ */
+export const get = (port: number, path: string, ca?: string, body?: unknown, token?: string) =>
   new Promise<{ status: number; body: string }>((resolve, reject) => {
     const method = body === undefined ? 'GET' : 'POST';
-    const headers = body === undefined ? {} : { 'content-type': 'application/json' };
+    const headers = {
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    };
     const options = { host: '127.0.0.1', port, path, method, headers, timeout: scaled(5000) };
     const req = (ca ? httpsRequest({ ...options, ca }) : httpRequest(options)).on('response', (res) => {
       let body = '';
@@ -115,8 +124,9 @@ export async function installReplicas(
   const namespace = await testNamespace(t, cluster, webhookLabels);
   const dir = mkdtempSync(join(tmpdir(), `${opts.prefix}-`));
 
-  // What `kubectl apply -k config/default` would install, less what a host cannot run (the pods).
-  const objects = await kustomize(cluster, join(root, 'config', 'default'));
+  // What `kubectl apply -k config/overlays/production` would install, less what a host cannot run (the
+  // pods) and what needs other operators' CRDs (cert-manager's, the Prometheus Operator's).
+  const objects = await kustomize(cluster, join(root, 'config', 'overlays', 'production'));
   const applied = await applyObjects(
     cluster,
     objects.filter((o) => RBAC_KINDS.has(o.kind ?? '')),
@@ -148,7 +158,12 @@ export async function installReplicas(
   const configFile = join(dir, 'controller-config.yaml');
   writeFileSync(configFile, stringify(config));
   const ca = await createAuthority(`${opts.prefix}-ca`);
-  const serving = await ca.issueServing({ commonName: 'orchestrator-webhook', ipAddresses: ['127.0.0.1'] });
+  // The names cert-manager's Certificate gives it, and this host's address.
+  const serving = await ca.issueServing({
+    commonName: 'orchestrator-webhook',
+    dnsNames: servingDnsNames(objects),
+    ipAddresses: ['127.0.0.1'],
+  });
   writeFileSync(join(dir, 'tls.crt'), serving.certPem);
   writeFileSync(join(dir, 'tls.key'), serving.keyPem);
 
@@ -203,6 +218,7 @@ export async function installReplicas(
     replicas,
     sharedFlags: [...flags.keys()].filter((f) => !LOCAL_FLAGS.includes(f)),
     caPem: ca.certPem,
+    metrics: await metricsScrape(admin, objects),
     client,
   };
 }

@@ -1,7 +1,8 @@
 // The shipped dashboard and alerts against real replicas: two `orchestrator run` processes installed as
 // the Deployment runs them (test/harness/installed-replicas.ts) admit and reconcile TaskRuns (one
-// succeeds and reports a pull request, one fails, one is denied); a real Prometheus scrapes both,
-// labelled as the ServiceMonitor's targets are, and loads the PrometheusRule's rules. Every dashboard
+// succeeds and reports a pull request, one fails, one is denied); a real Prometheus scrapes both as the
+// ServiceMonitor says (HTTPS checked against the CA and the Service's name, the scraper
+// ServiceAccount's bearer token), labelled as its targets are, and loads the PrometheusRule's rules. Every dashboard
 // query must return series, with the labels its legend names; the only exceptions are error ratios that
 // are empty because nothing failed, which are listed below and checked to be so. The queries on what
 // the runs did must show them (not only counters at 0). No alert may be pending or firing on this
@@ -17,6 +18,7 @@ import type { KubeObject } from '../../src/runtime/index.js';
 import { kubectl, testCluster } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import { applyInvalidRun, installReplicas } from '../harness/installed-replicas.js';
+import { scrapeJob } from '../harness/metrics-scrape.js';
 import {
   alertGroups,
   concrete,
@@ -63,7 +65,7 @@ const cluster = await testCluster();
 await ensureCrds(cluster);
 
 t.test('every dashboard query returns data from two replicas that reconciled runs', async (t) => {
-  const { namespace, podNamespace, replicas, client } = await installReplicas(t, cluster, {
+  const { namespace, podNamespace, replicas, client, metrics, caPem } = await installReplicas(t, cluster, {
     prefix: 'dash',
     change: (c) => {
       c.retries = { ...c.retries, maxRetries: 0 };
@@ -77,13 +79,13 @@ t.test('every dashboard query returns data from two replicas that reconciled run
     global: { scrape_interval: '1s', evaluation_interval: '1s' },
     rule_files: [join(dir, 'rules.yaml')],
     scrape_configs: [
-      {
+      scrapeJob(metrics, caPem, dir, {
         job_name: JOB,
         static_configs: replicas.map((r) => ({
           targets: [`127.0.0.1:${r.metricsPort}`],
           labels: { namespace: podNamespace, pod: r.pod },
         })),
-      },
+      }),
     ],
   };
   const port = await startPrometheus(t, dir, scrapeConfig);
@@ -94,6 +96,15 @@ t.test('every dashboard query returns data from two replicas that reconciled run
     const answer = await prometheusQuery(port, scraped).catch(() => undefined);
     return answer?.result.length === 1 && answer.result[0]?.metric !== undefined;
   });
+  type Targets = { activeTargets: Array<{ scrapeUrl: string; health: string; lastError: string }> };
+  const { activeTargets } = await prometheusData<Targets>(port, '/api/v1/targets');
+  t.same(
+    activeTargets.map(
+      (target) => `${target.scrapeUrl.replace(/:\d+\//, ':PORT/')} ${target.health} ${target.lastError}`,
+    ),
+    replicas.map(() => `https://127.0.0.1:PORT/metrics up `),
+    'both replicas scraped over HTTPS with the token',
+  );
 
   // Runs through the webhooks, as a user applies them: one succeeds (its agent reports a pull request),
   // one fails, one is denied.

@@ -28,7 +28,7 @@ await ensureCrds(cluster);
 t.test(
   'two replicas as the Deployment runs them: webhooks on both, one leader, failover mid-run',
   async (t) => {
-    const { namespace, podNamespace, leaseName, replicas, sharedFlags, caPem, client } =
+    const { namespace, podNamespace, leaseName, replicas, sharedFlags, caPem, client, metrics } =
       await installReplicas(t, cluster, { prefix: 'ha' });
     t.same(sharedFlags, ['--leader-elect'], 'every other flag is passed as the Deployment passes it');
     for (const r of replicas) {
@@ -119,9 +119,8 @@ t.test(
     );
 
     // What a replica exposes is what docs/metrics.md documents, and the reverse.
-    const exposed = metricFamilies((await get(standby.metricsPort, '/metrics')).body).filter(
-      (name) => !/^(process|nodejs)_/.test(name),
-    );
+    const scraped = await get(standby.metricsPort, metrics.path, caPem, undefined, metrics.token);
+    const exposed = metricFamilies(scraped.body).filter((name) => !/^(process|nodejs)_/.test(name));
     const documented = [
       ...readFileSync(join(root, 'docs', 'metrics.md'), 'utf8').matchAll(/^\| `([a-z_]+)` \|/gm),
     ].map((m) => m[1]);
