@@ -30,7 +30,22 @@ function kubeConfig(opts: RunOptions, local: LocalEnvironment | undefined): Kube
   return kc;
 }
 
-function banner(local: LocalEnvironment, webhookPort: number, apiPort: number | undefined): string {
+/** How to scrape the metrics: HTTPS with a token allowed `get /metrics` (the local admin's), or plain. */
+function metricsLines(port: number, secure: boolean): string[] {
+  if (port === 0) return [];
+  if (!secure) return [`Metrics (plain HTTP): curl http://127.0.0.1:${port}/metrics`];
+  return [
+    `Metrics (HTTPS; a token RBAC allows get /metrics, here the local admin's; docs/monitoring.md):`,
+    `  curl -k -H "Authorization: Bearer $(kubectl config view --raw -o jsonpath='{.users[0].user.token}')" https://127.0.0.1:${port}/metrics`,
+  ];
+}
+
+function banner(
+  local: LocalEnvironment,
+  webhookPort: number,
+  apiPort: number | undefined,
+  metrics: string[],
+): string {
   const sample = join(packageRoot(), 'config', 'samples', 'taskrun.yaml');
   return [
     '',
@@ -46,6 +61,7 @@ function banner(local: LocalEnvironment, webhookPort: number, apiPort: number | 
           `The REST API (docs/rest-api.md) is on https://127.0.0.1:${apiPort}: /openapi.json, /health; runs need a`,
           '  ServiceAccount token for the audience "orchestrator" (kubectl create token NAME --audience orchestrator).',
         ]),
+    ...metrics,
     'Ctrl-C stops everything.',
     '',
   ].join('\n');
@@ -154,7 +170,10 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       manager.addReadyzCheck('api', () =>
         rest.serving() ? undefined : 'the REST API server is not serving',
       );
-    if (local) process.stderr.write(banner(local, webhook.port, api?.port));
+    if (local)
+      process.stderr.write(
+        banner(local, webhook.port, api?.port, metricsLines(opts.metrics.port, opts.metricsSecure)),
+      );
     logger.info(
       { webhookPort: webhook.port, apiPort: api?.port, kubeconfig: local?.cluster.kubeconfig },
       'orchestrator ready',

@@ -15,10 +15,12 @@ import { type RunFlags, runOptions } from '../../src/app/options.js';
 import { registerRunCommand } from '../../src/cli/run.js';
 import { defaultConfigFile, loadDefaultConfig } from '../../src/config/load.js';
 import { loadTemplateSet } from '../../src/render/index.js';
+import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { ensureArgoCrds } from '../harness/argo.js';
 import { testCluster } from '../harness/cluster.js';
 import { dryRun, installDeployFixtures, kustomize, ofKind, one } from '../harness/kustomize.js';
+import { servingDnsNames } from '../harness/metrics-scrape.js';
 import { deploymentSpec, mountPath, portNumber, selects, writeKubeletVolume } from '../harness/pod-spec.js';
 import { containerEnv, managerTemplate } from '../harness/replicas.js';
 
@@ -263,12 +265,41 @@ t.test('Services, webhooks, RBAC, CRDs and the NetworkPolicy fit together', asyn
   );
 });
 
+const TLS_SECRET = 'orchestrator-webhook-tls';
+
+/** How the ServiceMonitor's first endpoint scrapes, resolved against the other objects of the install. */
+function scrapedAs(objects: KubeObject[]) {
+  const monitor = one(objects, 'ServiceMonitor');
+  const endpoint = (monitor.spec as { endpoints: Array<Record<string, unknown>> }).endpoints[0] as {
+    scheme?: string;
+    authorization?: { credentials?: { name: string } };
+    tlsConfig?: { serverName?: string; ca?: { secret?: { name: string; key: string } } };
+  };
+  const tokenSecret = one(objects, 'Secret', endpoint.authorization?.credentials?.name);
+  const account = tokenSecret.metadata?.annotations?.['kubernetes.io/service-account.name'];
+  const namespace = tokenSecret.metadata?.namespace;
+  const binding = ofKind(objects, 'ClusterRoleBinding').find((b) =>
+    (b as { subjects?: Array<{ kind: string; name: string; namespace?: string }> }).subjects?.some(
+      (s) => s.kind === 'ServiceAccount' && s.name === account && s.namespace === namespace,
+    ),
+  ) as { roleRef?: { name: string } } | undefined;
+  const secret = endpoint.tlsConfig?.ca?.secret;
+  return {
+    scheme: endpoint.scheme,
+    ca: `${secret?.name}/${secret?.key}`,
+    serverNameCertified: servingDnsNames(objects).includes(endpoint.tlsConfig?.serverName ?? ''),
+    tokenOf:
+      tokenSecret.type === 'kubernetes.io/service-account-token' ? `${namespace}/${account}` : undefined,
+    role: binding?.roleRef?.name,
+  };
+}
+
 t.test(
   'the cert-manager overlays: a CA chain, a serving certificate for the Service, CA injection',
   async (t) => {
     for (const overlay of ['cert-manager', 'production']) {
       const objects = await kustomize(cluster, join(config, 'overlays', overlay));
-      const tlsSecret = 'orchestrator-webhook-tls';
+      const tlsSecret = TLS_SECRET;
       const serving = ofKind(objects, 'Certificate').find(
         (c) => (c.spec as { secretName: string }).secretName === tlsSecret,
       );
@@ -311,6 +342,22 @@ t.test(
     );
     const ports = (metrics.spec as { ports: Array<{ name: string }> }).ports.map((p) => p.name);
     t.ok(ports.includes(monitor.endpoints[0]?.port ?? ''), 'by port name');
+    t.same(
+      scrapedAs(production),
+      {
+        scheme: 'https',
+        ca: `${TLS_SECRET}/ca.crt`,
+        serverNameCertified: true,
+        tokenOf: `${NAMESPACE}/orchestrator-metrics-scraper`,
+        role: 'orchestrator-metrics-reader',
+      },
+      'the ServiceMonitor: HTTPS against the serving CA and a certified name, a token allowed get /metrics',
+    );
+    t.same(
+      one(production, 'ClusterRole', 'orchestrator-metrics-reader').rules,
+      [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }],
+      'orchestrator-metrics-reader: get /metrics, nothing else',
+    );
     t.ok(
       one(production, 'PrometheusRule', 'orchestrator'),
       'the alerts (test/monitoring/alert-rules.test.ts)',

@@ -9,12 +9,15 @@ import { ensureCrds } from '../harness/crds.js';
 import { get, installReplicas } from '../harness/installed-replicas.js';
 import { sampleSum } from '../harness/prometheus-text.js';
 
+/** The ServiceMonitor's ServiceAccount (config/prometheus/metrics-scraper.yaml). */
+const SCRAPER = 'orchestrator-metrics-scraper';
+
 if (!ensureDist()) throw new Error('building dist/ failed');
 const cluster = await testCluster();
 await ensureCrds(cluster);
 
 t.test('metrics: HTTPS, a bearer token RBAC allows get /metrics, else 401 or 403', async (t) => {
-  const { namespace, replicas, caPem, client, metrics } = await installReplicas(t, cluster, {
+  const { namespace, podNamespace, replicas, caPem, client, metrics } = await installReplicas(t, cluster, {
     prefix: 'metrics',
     count: 1,
   });
@@ -35,6 +38,24 @@ t.test('metrics: HTTPS, a bearer token RBAC allows get /metrics, else 401 or 403
   t.match(
     forbidden.body,
     `User "system:serviceaccount:${namespace}:${AGENT_SERVICE_ACCOUNT}" cannot get path "/metrics"`,
+  );
+
+  // A token of the scraper for another audience (the REST API's): not one the apiserver issued for itself.
+  const forTheApi = await client.request<{ status: { token: string } }>(
+    'POST',
+    `/api/v1/namespaces/${podNamespace}/serviceaccounts/${SCRAPER}/token`,
+    {
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { audiences: ['orchestrator'] },
+      },
+    },
+  );
+  t.equal(
+    (await get(port, '/metrics', caPem, undefined, forTheApi.status.token)).status,
+    401,
+    'a token for the audience "orchestrator": 401',
   );
 
   const scraped = await get(port, metrics.path, caPem, undefined, metrics.token);

@@ -11,7 +11,7 @@ import t from 'tap';
 import { existingCluster } from '../../src/cluster/index.js';
 import { defaultConfigFile } from '../../src/config/load.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { kubectl } from '../harness/cluster.js';
+import { kubeConfig, kubectl } from '../harness/cluster.js';
 import { controllerRuntimeFamilies, parityProblems } from '../harness/controller-runtime-metrics.js';
 import { writeKubeletVolume } from '../harness/pod-spec.js';
 import { processesGone } from '../harness/processes.js';
@@ -21,11 +21,17 @@ import { waitFor } from '../harness/wait.js';
 const root = packageRoot();
 const MARKER = '<!-- from --templates-dir -->';
 
-/** The answer of the REST API port (the local CA is the process's own: not checked here). */
-function apiAnswer(port: number, method: string, path: string): Promise<{ status: number; body: string }> {
+/** The answer of an HTTPS port (the local CA is the process's own: not checked here). */
+function apiAnswer(
+  port: number,
+  method: string,
+  path: string,
+  token?: string,
+): Promise<{ status: number; body: string }> {
+  const headers = token ? { authorization: `Bearer ${token}` } : {};
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, method, path, rejectUnauthorized: false, timeout: 10_000 },
+      { host: '127.0.0.1', port, method, path, headers, rejectUnauthorized: false, timeout: 10_000 },
       (res) => {
         let body = '';
         res.on('data', (d) => {
@@ -166,7 +172,10 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
   const metrics = Number(seen['manager started']?.metricsPort);
   const ready = await fetch(`http://127.0.0.1:${probes}/readyz`);
   t.equal(ready.status, 200, 'ready: caches synced and the webhook serving');
-  const scrape = async () => (await fetch(`http://127.0.0.1:${metrics}/metrics`)).text();
+  // HTTPS, as in a cluster; the local admin (system:masters) may get /metrics.
+  const admin = kubeConfig(cluster).getCurrentUser()?.token;
+  t.equal((await apiAnswer(metrics, 'GET', '/metrics')).status, 401, 'metrics need a token');
+  const scrape = async () => (await apiAnswer(metrics, 'GET', '/metrics', admin)).body;
   // The Job follows the ConfigMap in the same reconcile.
   await waitFor(
     'the Job to be counted',
