@@ -139,3 +139,11 @@ t.test('a SubjectAccessReview carries the user, groups and the attributes asked'
     spec: { user: 'u', uid: '1', groups: ['g'], nonResourceAttributes: { verb: 'get', path: '/metrics' } },
   });
 });
+
+t.test("no audience: the TokenReview asks for the apiserver's own, and its answer is taken", async (t) => {
+  const api = new Reviews();
+  api.tokens.set('sa', { username: 'prometheus', audiences: ['https://kubernetes.default.svc'] });
+  const reviewer = new KubeReviewer({ client: api });
+  t.match(await reviewer.authenticate('sa'), { authenticated: true, user: { username: 'prometheus' } });
+  t.same((api.asked[0]?.body as { spec: unknown } | undefined)?.spec, { token: 'sa' }, 'no audiences sent');
+});
