@@ -209,21 +209,25 @@ t.test('Services, webhooks, RBAC, CRDs and the NetworkPolicy fit together', asyn
   const metrics = one(installed, 'Service', 'orchestrator-metrics').spec as typeof serviceSpec;
   t.equal(portNumber(container, metrics.ports[0]?.targetPort), opts.metrics.port, 'metrics Service');
 
-  type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+  type Rule = { apiGroups?: string[]; resources?: string[]; nonResourceURLs?: string[]; verbs: string[] };
   const rulesOf = (kind: string) => ofKind(installed, kind).flatMap((r) => (r.rules ?? []) as Rule[]);
   const all = [...rulesOf('ClusterRole'), ...rulesOf('Role')];
   t.same(
-    all.filter((r) => [...r.apiGroups, ...r.resources, ...r.verbs].some((s) => s.includes('*'))),
+    all.filter((r) =>
+      [...(r.apiGroups ?? []), ...(r.resources ?? []), ...(r.nonResourceURLs ?? []), ...r.verbs].some((s) =>
+        s.includes('*'),
+      ),
+    ),
     [],
     'no wildcard',
   );
   t.same(
-    rulesOf('ClusterRole').filter((r) => r.resources.includes('leases')),
+    rulesOf('ClusterRole').filter((r) => r.resources?.includes('leases')),
     [],
     'no Lease cluster-wide',
   );
   const leaseRole = ofKind(installed, 'Role').find((r) =>
-    ((r.rules ?? []) as Rule[]).some((rule) => rule.resources.includes('leases')),
+    ((r.rules ?? []) as Rule[]).some((rule) => rule.resources?.includes('leases')),
   );
   t.equal(
     leaseRole?.metadata?.namespace,
