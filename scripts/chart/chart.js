@@ -31,6 +31,10 @@ const VARIANTS = [
     dir: 'config/prometheus',
     condition: {
       ServiceMonitor: '$.Values.prometheus.serviceMonitor',
+      // The ServiceMonitor's scraper: its ServiceAccount, token Secret and reader binding.
+      ServiceAccount: '$.Values.prometheus.serviceMonitor',
+      Secret: '$.Values.prometheus.serviceMonitor',
+      ClusterRoleBinding: '$.Values.prometheus.serviceMonitor',
       PrometheusRule: '$.Values.prometheus.prometheusRule',
     },
   },
