@@ -16,6 +16,8 @@ import {
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Counter, Registry } from 'prom-client';
 import { apiCall } from '../observability/api-spans.js';
+import type { Clock } from './clock.js';
+import { KubeCredentials } from './kube-credentials.js';
 import { restClientMetrics } from './metrics.js';
 import type { KubeObject } from './object.js';
 
@@ -50,6 +52,8 @@ export interface KubeClientOptions {
   requestTimeoutMs?: number;
   /** Where every request is counted (`rest_client_requests_total`). Default: not counted. */
   registry?: Registry;
+  /** When dynamic credentials are due for a refresh (kube-credentials.ts). Default: real time. */
+  clock?: Clock;
 }
 
 export interface CallOptions {
@@ -104,6 +108,7 @@ export class KubeClient implements ApiRequester {
   private readonly requestTimeoutMs: number;
   private agent: HttpAgent | undefined;
   private readonly requestCount: Counter<'code' | 'method' | 'host'> | undefined;
+  private readonly credentials: KubeCredentials;
 
   constructor(
     readonly kubeConfig: KubeConfig,
@@ -111,6 +116,7 @@ export class KubeClient implements ApiRequester {
   ) {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.requestCount = opts.registry && restClientMetrics(opts.registry);
+    this.credentials = new KubeCredentials(kubeConfig, opts.clock);
   }
 
   /** One request; resolves to the parsed JSON body of a 2xx answer, else rejects with an ApiError. */
@@ -247,21 +253,18 @@ export class KubeClient implements ApiRequester {
     wholeRequest: boolean,
   ): Promise<{ req: ClientRequest; res: IncomingMessage; cleanup: () => void }> {
     signal?.throwIfAborted();
-    const cluster = this.kubeConfig.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const url = new URL(cluster.server.replace(/\/+$/, '') + path);
+    const resolved = this.credentials.get();
+    const creds = resolved instanceof Promise ? await resolved : resolved;
+    const url = new URL(creds.server + path);
     for (const [key, value] of Object.entries(query ?? {}))
       if (value !== undefined) url.searchParams.set(key, String(value));
-    // Called per request: it refreshes credentials (exec plugins, rotated tokens) as client-node does.
-    const options: HttpsRequestOptions = {};
-    await this.kubeConfig.applyToHTTPSOptions(options);
-    const agent = cluster.proxyUrl ? options.agent : this.sharedAgent(url.protocol, options);
+    const agent = creds.proxyAgent ?? this.sharedAgent(url.protocol, creds.tls);
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     const req = send(url, {
       method,
       agent,
-      auth: options.auth,
-      headers: { ...(options.headers as Record<string, string>), ...headers },
+      auth: creds.auth,
+      headers: { ...creds.headers, ...headers },
     });
     let timer: NodeJS.Timeout | undefined = setTimeout(
       () => req.destroy(new RequestTimeoutError(`${method} ${url.pathname}`, timeoutMs)),
@@ -284,6 +287,7 @@ export class KubeClient implements ApiRequester {
         req.end(payload);
       });
       this.requestCount?.inc({ code: String(res.statusCode ?? 0), method, host: url.host });
+      if (res.statusCode === 401) this.credentials.invalidate();
       if (!wholeRequest) {
         clearTimeout(timer);
         timer = undefined;
