@@ -116,6 +116,7 @@ export class AttemptFollower {
         body,
         contentType: 'application/merge-patch+json',
         signal,
+        discardAnswer: true,
       });
     } catch (err) {
       // Changed (409) or gone (404): its next event brings another reconcile.

@@ -38,7 +38,11 @@ export function conflictMessage(obj: KubeObject, kind: string, ownerKind: string
   return `${kind} ${name} already exists and ${by}, not this ${ownerKind}; delete or rename it and the run will proceed`;
 }
 
-/** The existing object (from the cache, or read after a 409) or the one just created (`created`). */
+/**
+ * The existing object (from the cache, or read after a 409) or the one just created (`created`). With
+ * `answer: false` the caller does not use a created object: the server's answer is not read and
+ * `object` is the body as sent.
+ */
 export async function createOrAdopt(
   client: ApiRequester,
   resource: ResourceType,
@@ -46,16 +50,18 @@ export async function createOrAdopt(
   cached: KubeObject | undefined,
   owner: { uid: string | undefined; kind: string },
   signal: AbortSignal,
+  { answer = true }: { answer?: boolean } = {},
 ): Promise<Owned> {
   const namespace = body.metadata?.namespace;
   const name = body.metadata?.name;
   let existing = cached;
   if (!existing) {
     try {
-      return {
-        object: await client.request<KubeObject>('POST', resourcePath(resource, namespace), { body, signal }),
-        created: true,
-      };
+      const path = resourcePath(resource, namespace);
+      if (answer)
+        return { object: await client.request<KubeObject>('POST', path, { body, signal }), created: true };
+      await client.request('POST', path, { body, signal, discardAnswer: true });
+      return { object: body, created: true };
     } catch (err) {
       if (!isApiStatus(err, 409)) throw err;
       existing = await client.request<KubeObject>('GET', resourcePath(resource, namespace, name), { signal });
@@ -74,7 +80,11 @@ export async function createIfMissing(
   signal: AbortSignal,
 ): Promise<void> {
   try {
-    await client.request('POST', resourcePath(resource, body.metadata?.namespace), { body, signal });
+    await client.request('POST', resourcePath(resource, body.metadata?.namespace), {
+      body,
+      signal,
+      discardAnswer: true,
+    });
   } catch (err) {
     if (!isApiStatus(err, 409)) throw err;
   }
@@ -101,6 +111,7 @@ export async function deleteExactly(
         preconditions: { uid: obj.metadata?.uid },
       },
       signal,
+      discardAnswer: true,
     });
     return true;
   } catch (err) {

@@ -88,7 +88,11 @@ export async function recordEvent(
     count: 1,
   };
   try {
-    await client.request('POST', `/api/v1/namespaces/${namespace}/events`, { body, signal });
+    await client.request('POST', `/api/v1/namespaces/${namespace}/events`, {
+      body,
+      signal,
+      discardAnswer: true,
+    });
   } catch (err) {
     logger.warn({ err: (err as Error).message, reason: event.reason }, 'could not record an event');
   }

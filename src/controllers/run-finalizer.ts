@@ -67,6 +67,7 @@ export class RunFinalizer {
         body: ops,
         contentType: 'application/json-patch+json',
         signal,
+        discardAnswer: true,
       });
       return 'done';
     } catch (err) {

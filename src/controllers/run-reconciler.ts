@@ -328,6 +328,8 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
       cachedConfigMap,
       owner,
       signal,
+      // Its answer (the whole rendered ConfigMap) is not used: only whether it was created or conflicts.
+      { answer: false },
     );
     if (madeConfigMap.created) this.opts.metrics?.created('ConfigMap');
     if (madeConfigMap.conflict)
@@ -347,7 +349,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
   private async writeStatus(run: RunOf<K>, status: RunStatus, signal: AbortSignal): Promise<boolean> {
     const path = `${resourcePath(this.resource, run.metadata?.namespace, run.metadata?.name)}/status`;
     try {
-      await this.opts.client.request('PUT', path, { body: { ...run, status }, signal });
+      await this.opts.client.request('PUT', path, { body: { ...run, status }, signal, discardAnswer: true });
       return true;
     } catch (err) {
       if (isApiStatus(err, 409)) return false;

@@ -17,6 +17,7 @@ export {
   ApiError,
   type ApiRequester,
   type CallOptions,
+  type DiscardingCallOptions,
   isApiStatus,
   KubeClient,
   type KubeClientOptions,

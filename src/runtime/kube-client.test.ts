@@ -1,23 +1,30 @@
 // rest_client_requests_total for a request that got no answer: client-go's code `<error>`. Answered
 // requests (by status code, watches included) are counted against the real apiserver in
-// test/integration/run-local.test.ts.
+// test/integration/run-local.test.ts. A discarded answer (CallOptions.discardAnswer) against a local server.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { sampleSum } from '../../test/harness/prometheus-text.js';
 import { type RecordedAnswer, readAnswer, replayServer } from '../../test/harness/recorded-answers.js';
 import { freePort } from '../util/free-port.js';
-import { ApiError, KubeClient } from './kube-client.js';
+import { ApiError, isApiStatus, KubeClient } from './kube-client.js';
 
-t.test('a request nobody answers is counted with code <error>, by method and host', async (t) => {
-  const host = `127.0.0.1:${await freePort()}`;
+function plainHttpConfig(server: string): KubeConfig {
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'c', server: `http://${host}`, skipTLSVerify: true }],
+    clusters: [{ name: 'c', server, skipTLSVerify: true }],
     users: [{ name: 'u' }],
     contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
     currentContext: 'x',
   });
+  return kc;
+}
+
+t.test('a request nobody answers is counted with code <error>, by method and host', async (t) => {
+  const host = `127.0.0.1:${await freePort()}`;
+  const kc = plainHttpConfig(`http://${host}`);
   const registry = new Registry();
   const client = new KubeClient(kc, { registry });
   t.teardown(() => client.close());
@@ -51,5 +58,35 @@ t.test(
     const noKubelet = await client.stream('/no-kubelet', {}, () => {}, { signal }).catch((e: unknown) => e);
     t.ok(noKubelet instanceof ApiError && noKubelet.status === 500);
     t.match((noKubelet as ApiError).message, /containerLogs/);
+  },
+);
+
+t.test(
+  'a discarded answer resolves to undefined; an error answer is still read for its Status',
+  async (t) => {
+    let status = 201;
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(status === 201 ? JSON.stringify({ data: 'x'.repeat(100_000) }) : '{"reason":"AlreadyExists"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.teardown(() => server.close());
+    const kc = plainHttpConfig(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const client = new KubeClient(kc);
+    t.teardown(() => client.close());
+    t.equal(
+      await client.request('POST', '/api/v1/namespaces/a/configmaps', { body: {}, discardAnswer: true }),
+      undefined,
+    );
+    t.same(Object.keys(await client.request('POST', '/api/v1/namespaces/a/configmaps', { body: {} })), [
+      'data',
+    ]);
+    status = 409;
+    const err = await client
+      .request('POST', '/x', { body: {}, discardAnswer: true })
+      .catch((e: unknown) => e);
+    t.ok(isApiStatus(err, 409));
+    t.equal((err as ApiError).reason, 'AlreadyExists');
   },
 );

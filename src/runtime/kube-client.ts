@@ -66,7 +66,16 @@ export interface CallOptions {
   /** Default: the client's requestTimeoutMs. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * The caller does not use a 2xx answer: it is drained unread (no buffering, no JSON parse: a
+   * ConfigMap POST answers with the whole ConfigMap) and the call resolves to undefined. An error
+   * answer is still read for its Status.
+   */
+  discardAnswer?: boolean;
 }
+
+/** Options of a call whose answer is not used (see {@link CallOptions.discardAnswer}). */
+export type DiscardingCallOptions = CallOptions & { discardAnswer: true };
 
 export interface WatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -101,6 +110,7 @@ export interface StreamOptions extends WatchOptions {
 
 /** The one call controllers make: what a unit test fakes in memory, and KubeClient implements. */
 export interface ApiRequester {
+  request(method: string, path: string, opts: DiscardingCallOptions): Promise<void>;
   request<T = KubeObject>(method: string, path: string, opts?: CallOptions): Promise<T>;
 }
 
@@ -120,6 +130,8 @@ export class KubeClient implements ApiRequester {
   }
 
   /** One request; resolves to the parsed JSON body of a 2xx answer, else rejects with an ApiError. */
+  request(method: string, path: string, opts: DiscardingCallOptions): Promise<void>;
+  request<T = KubeObject>(method: string, path: string, opts?: CallOptions): Promise<T>;
   request<T = KubeObject>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
     return apiCall(method, path, () => this.send<T>(method, path, opts));
   }
@@ -143,9 +155,13 @@ export class KubeClient implements ApiRequester {
       true,
     );
     try {
+      const ok = res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300;
+      if (ok && opts.discardAnswer) {
+        await drain(res, req);
+        return undefined as T;
+      }
       const text = await readBody(res, req);
-      if (res.statusCode && res.statusCode >= 200 && res.statusCode < 300)
-        return (text ? JSON.parse(text) : {}) as T;
+      if (ok) return (text ? JSON.parse(text) : {}) as T;
       throw apiError(res.statusCode ?? 0, text, `${method} ${path}`);
     } finally {
       cleanup();
@@ -337,6 +353,15 @@ function readBody(res: IncomingMessage, req: ClientRequest): Promise<string> {
     res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     res.once('error', reject);
     req.once('error', reject);
+  });
+}
+
+function drain(res: IncomingMessage, req: ClientRequest): Promise<void> {
+  return new Promise((resolve, reject) => {
+    res.once('end', resolve);
+    res.once('error', reject);
+    req.once('error', reject);
+    res.resume();
   });
 }
 

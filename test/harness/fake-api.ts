@@ -68,7 +68,9 @@ export class FakeApi implements ApiRequester {
     });
     const failure = this.failures.findIndex((f) => f.method === method && f.path === path);
     if (failure >= 0) throw this.failures.splice(failure, 1)[0]?.error;
-    return this.answer(method, path, opts) as T;
+    const answer = this.answer(method, path, opts);
+    // As the real client: a discarded answer is never seen by the caller.
+    return (opts.discardAnswer ? undefined : answer) as T;
   }
 
   private answer(method: string, path: string, opts: CallOptions): unknown {
