@@ -179,6 +179,8 @@ func launch(ctx context.Context, dir string, readyTimeout time.Duration, withKCM
 			"--leader-elect=false",
 			"--secure-port=0",
 			"--concurrent-gc-syncs=5",
+			"--kube-api-qps=" + strconv.Itoa(componentQPS),
+			"--kube-api-burst=" + strconv.Itoa(componentBurst),
 		}); err != nil {
 			return cp, err
 		}
