@@ -116,7 +116,13 @@ export const get = (port: number, path: string, ca?: string, body?: unknown, tok
 export async function installReplicas(
   t: Teardown,
   cluster: Cluster,
-  opts: { prefix: string; count?: number; change?: (config: ControllerConfig) => void },
+  opts: {
+    prefix: string;
+    count?: number;
+    change?: (config: ControllerConfig) => void;
+    /** More environment for every replica (e.g. NODE_OPTIONS). */
+    env?: Record<string, string>;
+  },
 ): Promise<Installation> {
   const root = packageRoot();
   const id = randomBytes(3).toString('hex');
@@ -187,6 +193,7 @@ export async function installReplicas(
     const env = {
       ...containerEnv(container, { name: pod, namespace: podNamespace }),
       KUBECONFIG: kubeconfigFile,
+      ...opts.env,
     };
     replicas.push(await startReplica(pod, args, env));
   }

@@ -32,7 +32,10 @@ export class NodeProcess {
   private closed = false;
 
   constructor(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [...typescriptLoader(), script, ...args], {
+    // A compiled script (bin/orchestrator.js runs dist/) gets no loader: it runs as installed, and
+    // its memory is measured (bench:scale) without the TypeScript compiler's.
+    const loader = script.endsWith('.ts') ? typescriptLoader() : [];
+    this.child = spawn(process.execPath, [...loader, script, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', ...env },
     });
