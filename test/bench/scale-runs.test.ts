@@ -24,6 +24,9 @@ t.test(
         `${kind}s in every service`,
       );
     t.equal(new Set(runs.map((r) => r.name)).size, 1000, 'names are unique across kinds');
+    const volume = (r: (typeof runs)[number]) =>
+      (r.body.spec as { workspace: { pvcName: string } }).workspace.pvcName;
+    t.equal(new Set(runs.map(volume)).size, 1000, 'a workspace volume each: none waits for another');
     const apps = new Set(
       runs.filter((r) => r.kind === 'CodeRun').map((r) => (r.body.spec as { githubApp: string }).githubApp),
     );

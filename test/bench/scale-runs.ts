@@ -1,6 +1,8 @@
 // The runs of the scale benchmark (test/bench/scale.ts): a mix of kinds as a team would submit them —
 // half CodeRuns (implementation, review, testing and security agents), four in ten TaskRuns, one in ten
-// DocsRuns — spread evenly over the services, every kind in every service. Runs chosen to fail once
+// DocsRuns — spread evenly over the services, every kind in every service. Each run has a workspace
+// volume of its own: runs sharing one run one at a time (docs/design.md §5.2), which would measure
+// the queue of a service, not what a run costs. Runs chosen to fail once
 // hold their agent running (sim.orchestrator.io/delay) until the benchmark's agent player
 // (scale-agent.ts) makes the first attempt exit 1 and the retry exit 0; every other agent succeeds by
 // itself after the simulated pod's default second.
@@ -87,7 +89,11 @@ export function benchRuns(n: number, services: number, share: number): BenchRun[
       apiVersion: 'orchestrator.io/v1',
       kind,
       metadata: { name },
-      spec: { ...spec(kind, i, service), ...(fails ? { podAnnotations: { [SIM.delay]: '24h' } } : {}) },
+      spec: {
+        ...spec(kind, i, service),
+        workspace: { pvcName: `workspace-${name}` },
+        ...(fails ? { podAnnotations: { [SIM.delay]: '24h' } } : {}),
+      },
     };
     return { kind, name, body, failsOnce: fails };
   });
