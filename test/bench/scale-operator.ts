@@ -2,7 +2,7 @@
 // `kubectl apply -k config/default` would install it (its RBAC and ServiceAccount, leader election,
 // the webhooks registered for its namespace: test/harness/installed-replicas.ts), with a hook that
 // reports its heap after a full GC on SIGUSR2 (heap-hook.mjs). Its CPU and peak RSS come from /proc,
-// its reconciles and API calls from its own metrics endpoint.
+// its reconciles and API calls from its own metrics endpoint (scraped as the ServiceMonitor does).
 import { fileURLToPath } from 'node:url';
 import type { ControllerConfig } from '../../src/api/index.js';
 import type { Cluster } from '../../src/cluster/index.js';
@@ -57,7 +57,19 @@ export async function startOperatorProcess(
     },
   });
   const replica = installation.replicas[0] as Replica;
-  const metrics = async () => (await get(replica.metricsPort, '/metrics')).body;
+  // Scraped as the ServiceMonitor does (HTTPS, the scraper's token); again until it answers within
+  // the 5 s limit, which a loaded machine may miss.
+  const { path, token } = installation.metrics;
+  const metrics = () =>
+    waitFor(
+      'the operator metrics',
+      () =>
+        get(replica.metricsPort, path, installation.caPem, undefined, token).then(
+          (r) => r.status === 200 && r.body,
+          () => undefined,
+        ),
+      { timeoutMs: 120_000 },
+    );
   await waitFor(
     'the operator to lead',
     async () => sampleSum(await metrics(), 'leader_election_master_status') === 1,
