@@ -6,6 +6,7 @@
 // namespace's Jobs tells it when an attempt ends: a completed Job's run gets its final status, a
 // failed one its next attempt at once (no backoff). Payloads come from the functions the reconciler
 // uses (src/controllers); statuses from desiredStatus, Events from transition.
+import { setMaxListeners } from 'node:events';
 import pino from 'pino';
 import {
   API_VERSION,
@@ -58,6 +59,8 @@ interface Tracked {
 
 const logger = pino({ level: 'silent' });
 const noSignal = new AbortController().signal;
+// Every write in flight listens on it: thousands at once are expected, not a leak.
+setMaxListeners(0, noSignal);
 
 export async function startBaseline(opts: BaselineOptions): Promise<Baseline> {
   const { client, namespace, config, templates } = opts;
