@@ -4,6 +4,7 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { root } from '../../scripts/build.js';
+import { managerNodeFlags } from '../../scripts/manager-node-flags.js';
 
 export interface OperatorStats {
   /** API calls, watches apart. */
@@ -27,8 +28,9 @@ export async function startProjectOperator(opts: {
   const child = fork(
     join(root, 'scripts', 'bench-reconcile-operator.js'),
     [opts.kubeconfig, opts.namespace, opts.configFile, String(opts.workers)],
-    // Not this process's flags: they load the TypeScript loader, which would count in its memory.
-    { execArgv: [], stdio: 'inherit' },
+    // Not this process's flags (they load the TypeScript loader, which would count in its memory):
+    // the manager's, as the image runs it.
+    { execArgv: managerNodeFlags(), stdio: 'inherit' },
   );
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());

@@ -2,6 +2,7 @@
 // log lines on stdout collected for assertions.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { managerNodeFlags } from '../../scripts/manager-node-flags.js';
 import { waitFor } from './wait.js';
 
 export interface LogLine {
@@ -32,9 +33,9 @@ export class NodeProcess {
   private closed = false;
 
   constructor(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-    // A compiled script (bin/orchestrator.js runs dist/) gets no loader: it runs as installed, and
-    // its memory is measured (bench:scale) without the TypeScript compiler's.
-    const loader = script.endsWith('.ts') ? typescriptLoader() : [];
+    // A compiled script (bin/orchestrator.js runs dist/) gets no loader but the manager's flags: it
+    // runs as installed, and its memory is measured (bench:scale) without the TypeScript compiler's.
+    const loader = script.endsWith('.ts') ? typescriptLoader() : managerNodeFlags();
     this.child = spawn(process.execPath, [...loader, script, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', ...env },

@@ -19,6 +19,7 @@ import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { ensureArgoCrds } from '../harness/argo.js';
 import { testCluster } from '../harness/cluster.js';
+import { entrypointNodeFlags } from '../../scripts/manager-node-flags.js';
 import { dryRun, installDeployFixtures, kustomize, ofKind, one } from '../harness/kustomize.js';
 import { servingDnsNames } from '../harness/metrics-scrape.js';
 import { deploymentSpec, mountPath, portNumber, selects, writeKubeletVolume } from '../harness/pod-spec.js';
@@ -383,7 +384,17 @@ t.test(
     t.ok((text.match(/^FROM /gm) ?? []).length >= 2, 'multi-stage');
     t.match(text, /^USER 65532/m);
     t.match(text, /^ENTRYPOINT \[.*"\/app\/bin\/orchestrator\.js", "run"\]$/m);
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { files: string[] };
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      files: string[];
+      scripts: Record<string, string>;
+    };
+    const flags = entrypointNodeFlags(text);
+    t.ok(flags.length > 0, 'the entrypoint states the Node.js flags');
+    t.match(
+      pkg.scripts.start,
+      ` node ${flags.join(' ')} bin/orchestrator.js run`,
+      '`npm start` runs the manager with the flags the image runs it with',
+    );
     for (const dir of pkg.files)
       t.match(text, new RegExp(`^COPY .*\\b${dir} \\./${dir}$`, 'm'), `copies ${dir}`);
     t.equal(pod.securityContext?.runAsUser, 65532, "the pod's user is the image's");

@@ -1,0 +1,2 @@
+export declare function entrypointNodeFlags(dockerfile: string): string[];
+export declare function managerNodeFlags(): string[];
