@@ -10,6 +10,8 @@ if (!existsSync(entry)) {
   console.error('orchestrator: dist/ is missing; run `npm run build` first');
   process.exit(1);
 }
+// Before the commands' modules load: client-node's KubeConfig without its generated API classes.
+await import(new URL('../dist/kubeconfig/register-slim.js', import.meta.url).href);
 const name = basename(process.argv[1] ?? '') === 'kubectl-orchestrator' ? 'kubectl orchestrator' : undefined;
 const { main } = await import(entry.href);
 process.exitCode = await main(process.argv, undefined, name);

@@ -8,11 +8,13 @@
 // Forked with an IPC channel: bench-reconcile-operator.js <kubeconfig> <namespace> <config file> <workers>
 // Sends {ready: true} once the caches are synced; on 'stop' stops the manager (in-flight reconciles
 // finish), sends {calls, byVerb, reconciles} (API calls, watches apart; TaskRun reconciles) and exits.
-import { KubeConfig } from '@kubernetes/client-node';
+// As bin/orchestrator.js: client-node's KubeConfig without its generated API classes.
+import '../dist/kubeconfig/register-slim.js';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { loadConfigFile } from '../dist/config/load.js';
 import { runControllers } from '../dist/controllers/run-controllers.js';
+import { KubeConfig } from '../dist/kubeconfig/kube-config.js';
 import { startTracing } from '../dist/observability/tracing.js';
 import { loadTemplateSet } from '../dist/render/index.js';
 import { KubeClient, Manager } from '../dist/runtime/index.js';

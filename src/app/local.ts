@@ -4,7 +4,6 @@
 // webhooks, and a kubeconfig for the manager that authenticates as the orchestrator ServiceAccount.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { writeDevCertificates } from '../certs/dev.js';
 import { agentSandboxObjects } from '../cluster/agent-sandbox.js';
 import { applyObjects, withClient } from '../cluster/apply.js';
@@ -12,6 +11,7 @@ import { installCrds } from '../cluster/crds.js';
 import { type Cluster, startControlPlane } from '../cluster/index.js';
 import { renderKustomization } from '../cluster/kubectl.js';
 import { loadConfigFile } from '../config/load.js';
+import { KubeConfig } from '../kubeconfig/kube-config.js';
 import { type ApiRequester, isApiStatus, type KubeObject } from '../runtime/index.js';
 import { packageRoot } from '../util/package-root.js';
 import {

@@ -1,7 +1,6 @@
 // `orchestrator run`: the webhook server and the manager in one process, as the Deployment runs them
 // (every replica serves webhooks, metrics and probes; only the Lease holder reconciles).
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { Registry } from 'prom-client';
@@ -10,6 +9,7 @@ import { installLocalWebhooks } from '../admission/install.js';
 import { startWebhookServer } from '../admission/server.js';
 import { namespaceScope } from '../config/namespace-scope.js';
 import { runControllers } from '../controllers/run-controllers.js';
+import { KubeConfig } from '../kubeconfig/kube-config.js';
 import { traceLogOptions } from '../observability/log-fields.js';
 import { tracingSettings } from '../observability/settings.js';
 import { startTracing } from '../observability/tracing.js';

@@ -1,9 +1,10 @@
 // Connecting the user commands to a cluster the way kubectl does: KUBECONFIG / --kubeconfig, --context,
 // -n/--namespace (default: the context's namespace), a timeout on every call, and one clear message for
 // the two usual problems: no cluster answering, and a cluster without the orchestrator.io CRDs.
-import { KubeConfig } from '@kubernetes/client-node';
+
 import { type Command, Option } from 'commander';
 import { GROUP, kindFacts, RUN_KIND_NAMES, VERSION } from '../api/index.js';
+import { KubeConfig } from '../kubeconfig/kube-config.js';
 import { ApiError, KubeClient } from '../runtime/index.js';
 import { parseDuration } from './duration.js';
 import { CliExit, fail } from './io.js';

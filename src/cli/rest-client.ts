@@ -2,8 +2,9 @@
 // the commands use (`/apis/orchestrator.io/v1/namespaces/{ns}/{plural}[/{name}]`) are the API's
 // (`/api/v1/…`), sent with the caller's bearer token over the same client as the cluster's; anything
 // else (watches, events, discovery) is not served there and says so.
-import { KubeConfig } from '@kubernetes/client-node';
+
 import { GROUP, VERSION } from '../api/index.js';
+import { KubeConfig } from '../kubeconfig/kube-config.js';
 import { type CallOptions, KubeClient, type KubeObject } from '../runtime/index.js';
 import { fail } from './io.js';
 

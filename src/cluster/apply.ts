@@ -1,7 +1,7 @@
 // Server-side apply with the product's one API client: what `kubectl apply --server-side
 // --force-conflicts` does for a list of objects. Each object's resource (plural, scope) comes from
 // discovery, so any manifest applies without a table of kinds to keep in step with config/.
-import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '../kubeconfig/kube-config.js';
 import {
   type ApiRequester,
   KubeClient,

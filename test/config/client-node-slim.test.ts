@@ -1,0 +1,75 @@
+// bin/orchestrator.js registers src/kubeconfig/slim-hook.ts so that client-node's KubeConfig loads
+// without the generated API index (docs/design.md §12.1). Checked in a child process that loads it the
+// way the manager does (from dist/), with an observing resolve hook reporting what was resolved: the
+// generated index is not, KubeConfig still reads a kubeconfig and yields its TLS options and token, and
+// the narrowed index exports what config.js imports from it (else config.js would not link). The
+// observer, registered first, runs after slim-hook.ts, so it sees the narrowed index's own imports.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import t from 'tap';
+import { ensureDist, root } from '../../scripts/build.js';
+
+const dist = (path: string) => new URL(`file://${join(root, 'dist', path)}`).href;
+
+const child = `
+import { register } from 'node:module';
+import { MessageChannel } from 'node:worker_threads';
+const { port1, port2 } = new MessageChannel();
+const resolved = [];
+port1.on('message', (url) => resolved.push(url));
+port1.unref();
+const observer = 'data:text/javascript,' + encodeURIComponent(\`
+  let port;
+  export function initialize(data) { port = data.port; }
+  export async function resolve(specifier, context, next) {
+    const answer = await next(specifier, context);
+    port.postMessage({ url: answer.url, parent: context.parentURL });
+    return answer;
+  }\`);
+register(observer, { data: { port: port2 }, transferList: [port2] });
+await import(${JSON.stringify(dist('kubeconfig/register-slim.js'))});
+const { KubeConfig } = await import(${JSON.stringify(dist('kubeconfig/kube-config.js'))});
+const kc = new KubeConfig();
+kc.loadFromOptions({
+  clusters: [{ name: 'c', server: 'https://127.0.0.1:6443', skipTLSVerify: true }],
+  users: [{ name: 'u', token: 'secret-token' }],
+  contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+  currentContext: 'x',
+});
+const options = {};
+await kc.applyToHTTPSOptions(options);
+await new Promise((r) => setTimeout(r, 100));
+console.log(JSON.stringify({
+  server: kc.getCurrentCluster().server,
+  authorization: options.headers?.Authorization,
+  makeApiClient: typeof kc.makeApiClient,
+  resolved,
+}));
+`;
+
+t.test('KubeConfig loads without the generated API index, and works', async (t) => {
+  t.ok(ensureDist(), 'dist/ builds');
+  const res = spawnSync(process.execPath, ['--input-type=module', '-e', child], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  t.equal(res.status, 0, `the child exits 0\n${res.stderr}`);
+  const out = JSON.parse(res.stdout) as {
+    server: string;
+    authorization: string;
+    makeApiClient: string;
+    resolved: Array<{ url: string; parent?: string }>;
+  };
+  t.equal(out.server, 'https://127.0.0.1:6443');
+  t.equal(out.authorization, 'Bearer secret-token');
+  t.equal(out.makeApiClient, 'function');
+  const urls = out.resolved.map((r) => r.url);
+  const config = urls.filter((url) => url.endsWith('/client-node/dist/config.js'));
+  t.equal(config.length, 1, "client-node's config.js was loaded");
+  t.ok(
+    out.resolved.some((r) => r.parent?.endsWith('/dist/kubeconfig/gen-slim.js')),
+    'the narrowed index was served (its own imports resolved)',
+  );
+  const generated = urls.filter((url) => /\/client-node\/dist\/gen\/(index|types\/|apis\/)/.test(url));
+  t.same(generated, [], 'no generated API module was loaded');
+});
