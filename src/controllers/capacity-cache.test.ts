@@ -43,7 +43,7 @@ t.test("a Job counts for the PVC its pods mount, under its owner's uid", async (
   const index = new CapacityIndex(jobs, [], () => config);
   jobs.set(job);
   jobs.set(ownedJob('done', { name: 'pay-9', uid: 'uid-9' }, 'Complete'));
-  t.same(index.holders(), [
+  t.same(index.holders().claims(), [
     {
       key: 'TaskRun/ns/pay-8/uid-8',
       run: 'TaskRun/pay-8',

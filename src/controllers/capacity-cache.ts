@@ -23,7 +23,8 @@ import {
   type Request,
 } from '../runtime/index.js';
 import { type CapacitySources, WAITING_FOR_CAPACITY } from './capacity.js';
-import { type Claim, claimKey, type Waiter } from './capacity-decision.js';
+import { type Claim, claimKey, sameWaiter, type Waiter } from './capacity-decision.js';
+import { HolderTally } from './capacity-tally.js';
 import { findCondition } from './conditions.js';
 import { WORKSPACE_VOLUME } from './manifests.js';
 import { jobState } from './run-status.js';
@@ -100,16 +101,16 @@ type Followed = EventSource & { store: { get(namespace: string, name: string): K
 
 /**
  * The capacity view of the caches, kept up to date by their events rather than recounted from every
- * cached object at each claim (which made a burst of N new runs cost O(N²)): the claims of active Jobs,
- * of runs holding a slot by their status, and the waiting runs.
+ * cached object at each claim (which made a burst of N new runs cost O(N²)): the claims of active Jobs
+ * and of runs holding a slot by their status, as counts (capacity-tally.ts), and the waiting runs.
  */
 export class CapacityIndex implements CapacitySources {
-  /** By the Job's namespace/name. */
+  private readonly tally = new HolderTally();
+  /** The claim of each active Job, by the Job's namespace/name. */
   private readonly activeJobs = new Map<string, Claim>();
-  /** By claim key. */
-  private readonly holdingRuns = new Map<string, Claim>();
   /** By claim key, per kind. */
   private readonly waitingRuns = new Map<RunKindName, Map<string, { run: KubeObject; waiter: Waiter }>>();
+  private waitingChanges = 0;
 
   /** `config` gives the default workspace of a run stored without one, as its events arrive. */
   constructor(
@@ -117,15 +118,20 @@ export class CapacityIndex implements CapacitySources {
     kinds: readonly RunCache[],
     config: () => ControllerConfig,
   ) {
-    const job = (obj: KubeObject) => {
-      const claim = jobState(obj) === 'Active' ? jobClaim(obj) : undefined;
-      if (claim) this.activeJobs.set(objectKey(obj), claim);
-      else this.activeJobs.delete(objectKey(obj));
+    const job = (obj: KubeObject, gone = false) => {
+      const id = objectKey(obj);
+      const claim = !gone && jobState(obj) === 'Active' ? jobClaim(obj) : undefined;
+      const before = this.activeJobs.get(id);
+      if (before && before.key !== claim?.key) this.tally.set(`Job/${id}`, before.key, undefined);
+      if (claim) {
+        this.activeJobs.set(id, claim);
+        this.tally.set(`Job/${id}`, claim.key, claim);
+      } else this.activeJobs.delete(id);
     };
     jobs.addHandler({
       onAdd: job,
       onUpdate: (_, obj) => job(obj),
-      onDelete: (obj) => this.activeJobs.delete(objectKey(obj)),
+      onDelete: (obj) => job(obj, true),
     });
     for (const obj of jobs.list()) job(obj);
     for (const { kind, runs } of kinds) {
@@ -133,22 +139,29 @@ export class CapacityIndex implements CapacitySources {
       this.waitingRuns.set(kind, waiting);
       const run = (obj: KubeObject, gone = false) => {
         const claimant = waiter(kind, obj as RunOf<RunKindName>, config());
-        if (!gone && holdsSlot(obj)) this.holdingRuns.set(claimant.key, claimant);
-        else this.holdingRuns.delete(claimant.key);
-        if (!gone && isWaiting(obj)) waiting.set(claimant.key, { run: obj, waiter: claimant });
-        else waiting.delete(claimant.key);
+        this.tally.set('status', claimant.key, !gone && holdsSlot(obj) ? claimant : undefined);
+        const before = waiting.get(claimant.key)?.waiter;
+        if (!gone && isWaiting(obj)) {
+          waiting.set(claimant.key, { run: obj, waiter: claimant });
+          if (!before || !sameWaiter(before, claimant)) this.waitingChanges++;
+        } else if (waiting.delete(claimant.key)) this.waitingChanges++;
       };
       runs.addHandler({ onAdd: run, onUpdate: (_, obj) => run(obj), onDelete: (obj) => run(obj, true) });
       for (const obj of runs.list()) run(obj);
     }
   }
 
-  holders(): Claim[] {
-    return [...this.activeJobs.values(), ...this.holdingRuns.values()];
+  holders(): HolderTally {
+    return this.tally;
   }
 
   waiting(): Waiter[] {
     return [...this.waitingRuns.values()].flatMap((runs) => [...runs.values()].map((w) => w.waiter));
+  }
+
+  version(): number {
+    // Both only grow, so their sum changes whenever either does.
+    return this.tally.version + this.waitingChanges;
   }
 
   /** The waiting runs of one kind. */

@@ -6,6 +6,8 @@
 // workspace, service and the global count, so a run blocked by one of them does not hold back the
 // others. The design it implements: docs/design.md §5.2.
 
+import { HolderTally, type HolderView, serviceScope, workspaceScope } from './capacity-tally.js';
+
 /**
  * A run's claim on capacity. No service: it counts only globally; no workspace: it shares none.
  */
@@ -60,23 +62,87 @@ export type Refusal = WorkspaceRefusal | LimitRefusal;
 export const claimKey = (kind: string, namespace: string, name: string, uid: string): string =>
   `${kind}/${namespace}/${name}/${uid}`;
 
-const serviceScope = (c: Claim): string | undefined =>
-  c.service === undefined ? undefined : `${c.namespace}/${c.service}`;
-
-const workspaceScope = (c: Claim): string | undefined =>
-  c.workspace === undefined ? undefined : `${c.namespace}/${c.workspace}`;
-
 const byAge = (a: Waiter, b: Waiter): number =>
   a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.key.localeCompare(b.key);
 
-/** Counts of one scope kind (services, workspaces, …) that are taken. */
-class Tally {
-  private readonly counts = new Map<string, number>();
-  add(scope: string | undefined): void {
-    if (scope !== undefined) this.counts.set(scope, this.of(scope) + 1);
+/** Two claims of one run that a decision cannot tell apart. */
+export const sameWaiter = (a: Waiter, b: Waiter): boolean =>
+  a.run === b.run && a.createdAt === b.createdAt && a.service === b.service && a.workspace === b.workspace;
+
+/** {@link Allocation.decide}: the pass cannot tell (the candidate is older than some waiter). */
+export const UNDECIDED = Symbol('undecided');
+
+/**
+ * The FIFO pass over the waiting runs (those holding a slot apart): in age order, each gets a slot
+ * unless its workspace is held or promised to an older one, or a limit is reached counting holders
+ * and the older runs promised a slot. Built once per state of holders and waiters, it answers for
+ * any of its waiters and for any run newer than all of them without walking the queue again.
+ */
+export class Allocation {
+  private readonly outcomes = new Map<string, { waiter: Waiter; refusal: Refusal | undefined }>();
+  private readonly promisedServices = new Map<string, number>();
+  /** Workspaces promised to a waiting run, with its `Kind/name`. */
+  private readonly promisedWorkspaces = new Map<string, string>();
+  private promisedGlobal = 0;
+  private readonly newest: Waiter | undefined;
+
+  constructor(
+    private readonly holders: HolderView,
+    waiting: readonly Waiter[],
+    private readonly limits: Limits,
+  ) {
+    const queue = [...new Map(waiting.map((w) => [w.key, w])).values()]
+      .filter((w) => !holders.holds(w.key))
+      .sort(byAge);
+    for (const w of queue) {
+      const refusal = this.blocked(w);
+      this.outcomes.set(w.key, { waiter: w, refusal });
+      if (refusal) continue;
+      const service = serviceScope(w);
+      if (service !== undefined) this.promisedServices.set(service, this.promised(service) + 1);
+      const workspace = workspaceScope(w);
+      if (workspace !== undefined) this.promisedWorkspaces.set(workspace, w.run);
+      this.promisedGlobal++;
+    }
+    this.newest = queue.at(-1);
   }
-  of(scope: string): number {
-    return this.counts.get(scope) ?? 0;
+
+  /**
+   * Whether `candidate` (which holds no slot) may take one: undefined when it gets one, else why not;
+   * UNDECIDED when it is not one of the pass's waiters and older than one of them.
+   */
+  decide(candidate: Waiter): Refusal | undefined | typeof UNDECIDED {
+    const outcome = this.outcomes.get(candidate.key);
+    if (outcome && sameWaiter(outcome.waiter, candidate)) return outcome.refusal;
+    if (outcome === undefined && (this.newest === undefined || byAge(this.newest, candidate) < 0))
+      return this.blocked(candidate);
+    return UNDECIDED;
+  }
+
+  private promised(service: string): number {
+    return this.promisedServices.get(service) ?? 0;
+  }
+
+  /** Why `w` may not start after the older runs of the pass, if it may not. */
+  private blocked(w: Waiter): Refusal | undefined {
+    const workspace = workspaceScope(w);
+    if (workspace !== undefined && w.workspace !== undefined) {
+      const holder = this.holders.user(workspace);
+      if (holder) return { scope: 'workspace', workspace: w.workspace, holder, next: false };
+      const promisedTo = this.promisedWorkspaces.get(workspace);
+      if (promisedTo) return { scope: 'workspace', workspace: w.workspace, holder: promisedTo, next: true };
+    }
+    const service = serviceScope(w);
+    const { perService, global } = this.limits;
+    if (service && perService !== undefined) {
+      const running = this.holders.running(service);
+      const ahead = this.promised(service);
+      if (running + ahead >= perService)
+        return { scope: 'service', service: w.service, limit: perService, running, ahead };
+    }
+    if (global !== undefined && this.holders.count + this.promisedGlobal >= global)
+      return { scope: 'global', limit: global, running: this.holders.count, ahead: this.promisedGlobal };
+    return undefined;
   }
 }
 
@@ -90,52 +156,9 @@ export function admit(
   candidate: Waiter,
   limits: Limits,
 ): Refusal | undefined {
-  const unique = new Map(holders.map((h) => [h.key, h]));
-  const running = new Tally();
-  const promised = new Tally();
-  // The first claim seen on each workspace: a holder, else the oldest waiter promised it.
-  const users = new Map<string, { run: string; next: boolean }>();
-  for (const h of unique.values()) {
-    running.add(serviceScope(h));
-    const ws = workspaceScope(h);
-    if (ws && !users.has(ws)) users.set(ws, { run: h.run, next: false });
-  }
-  let promisedGlobal = 0;
-  const blocked = (w: Waiter): Refusal | undefined => {
-    const ws = workspaceScope(w);
-    const user = ws === undefined ? undefined : users.get(ws);
-    if (user && w.workspace !== undefined)
-      return { scope: 'workspace', workspace: w.workspace, holder: user.run, next: user.next };
-    const scope = serviceScope(w);
-    if (
-      scope &&
-      limits.perService !== undefined &&
-      running.of(scope) + promised.of(scope) >= limits.perService
-    )
-      return {
-        scope: 'service',
-        service: w.service,
-        limit: limits.perService,
-        running: running.of(scope),
-        ahead: promised.of(scope),
-      };
-    if (limits.global !== undefined && unique.size + promisedGlobal >= limits.global)
-      return { scope: 'global', limit: limits.global, running: unique.size, ahead: promisedGlobal };
-    return undefined;
-  };
-  const queue = [...new Map([...waiting, candidate].map((w) => [w.key, w])).values()]
-    .filter((w) => !unique.has(w.key))
-    .sort(byAge);
-  for (const w of queue) {
-    const refusal = blocked(w);
-    if (w.key === candidate.key) return refusal;
-    if (refusal) continue;
-    promised.add(serviceScope(w));
-    const ws = workspaceScope(w);
-    if (ws) users.set(ws, { run: w.run, next: true });
-    promisedGlobal++;
-  }
-  return undefined;
+  const decision = new Allocation(HolderTally.of(holders), [...waiting, candidate], limits).decide(candidate);
+  // The candidate is one of the pass's waiters, so the pass decides.
+  return decision === UNDECIDED ? undefined : decision;
 }
 
 /** The run's status message while it waits. */

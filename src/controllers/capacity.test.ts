@@ -2,6 +2,7 @@ import t from 'tap';
 import { waiterOf } from '../../test/harness/claims.js';
 import { Capacity, type CapacitySources, RESERVATION_TTL_MS } from './capacity.js';
 import type { Claim, Waiter } from './capacity-decision.js';
+import { HolderTally } from './capacity-tally.js';
 
 const limits = { perService: 1, global: 3 };
 const run = (name: string, service: string) => waiterOf(name, service);
@@ -10,11 +11,14 @@ function fakeSources(): CapacitySources & { cached: Set<string>; held: Claim[]; 
   const cached = new Set<string>();
   const held: Claim[] = [];
   const queue: Waiter[] = [];
+  let changes = 0;
   return {
     cached,
     held,
     queue,
-    holders: () => [...held],
+    holders: () => HolderTally.of(held),
+    // The lists change under the test's hands: never the same state twice (no pass reused).
+    version: () => ++changes,
     waiting: () => [...queue],
     jobCached: (namespace, name) => cached.has(`${namespace}/${name}`),
   };
@@ -60,4 +64,28 @@ t.test('of two claims for the last slot, only the first wins', async (t) => {
   );
   t.equal(outcomes[0], undefined);
   t.ok(outcomes[1]);
+});
+
+t.test("a pass over the waiting runs is reused until the sources' version changes", async (t) => {
+  const held: Claim[] = [run('a1', 'pay')];
+  let version = 1;
+  const sources: CapacitySources = {
+    holders: () => HolderTally.of(held),
+    waiting: () => [run('b2', 'pay')],
+    jobCached: () => false,
+    version: () => version,
+  };
+  const capacity = new Capacity(sources, () => 0);
+  const job = { namespace: 'ns', name: 'j' };
+  t.match(capacity.claim(run('b2', 'pay'), job, limits), { scope: 'service', running: 1 });
+  t.match(capacity.claim(run('c3', 'pay'), job, limits), { scope: 'service', running: 1, ahead: 0 });
+  held.length = 0;
+  t.match(capacity.claim(run('b2', 'pay'), job, limits), { scope: 'service' }, 'same version: same pass');
+  version++;
+  t.equal(capacity.claim(run('b2', 'pay'), job, limits), undefined, 'a new version: a new pass');
+  t.match(
+    capacity.claim(run('c3', 'pay'), job, limits),
+    { scope: 'service', running: 1 },
+    "b2's reservation is a change too",
+  );
 });

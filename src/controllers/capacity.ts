@@ -10,7 +10,15 @@
 // last slot or one workspace. Reservations are in-process state, which is sound because only the Lease
 // holder reconciles; everything else is rebuilt from the cluster's runs and Jobs (capacity-cache.ts).
 // The design it implements: docs/design.md §5.2.
-import { admit, type Claim, type Limits, type Refusal, type Waiter } from './capacity-decision.js';
+import {
+  Allocation,
+  type Claim,
+  type Limits,
+  type Refusal,
+  UNDECIDED,
+  type Waiter,
+} from './capacity-decision.js';
+import { type HolderView, serviceScope, workspaceScope } from './capacity-tally.js';
 
 /** The JobCreated (and Succeeded) reason of a run waiting for a slot. */
 export const WAITING_FOR_CAPACITY = 'WaitingForCapacity';
@@ -22,9 +30,12 @@ export const RESERVATION_TTL_MS = 60_000;
 
 /** What the caches show: who holds a slot, who waits, and whether a Job is cached yet. */
 export interface CapacitySources {
-  holders(): Claim[];
+  /** The holders, kept by the source as its caches change. */
+  holders(): HolderView & { claims(): Claim[] };
   waiting(): Waiter[];
   jobCached(namespace: string, name: string): boolean;
+  /** Differs whenever holders() or waiting() would answer differently. */
+  version(): number;
 }
 
 interface Reservation {
@@ -33,9 +44,47 @@ interface Reservation {
   at: number;
 }
 
+/** The sources' holders plus the reservations they do not show yet: O(reservations) per question. */
+class ReservedView implements HolderView {
+  constructor(
+    private readonly shown: HolderView,
+    private readonly reservations: ReadonlyMap<string, Reservation>,
+  ) {}
+
+  private *unshown(): Generator<Claim> {
+    for (const r of this.reservations.values()) if (!this.shown.holds(r.claim.key)) yield r.claim;
+  }
+
+  get count(): number {
+    let count = this.shown.count;
+    for (const _ of this.unshown()) count++;
+    return count;
+  }
+
+  holds(key: string): boolean {
+    return this.shown.holds(key) || this.reservations.has(key);
+  }
+
+  running(scope: string): number {
+    let running = this.shown.running(scope);
+    for (const c of this.unshown()) if (serviceScope(c) === scope) running++;
+    return running;
+  }
+
+  user(scope: string): string | undefined {
+    const shown = this.shown.user(scope);
+    if (shown) return shown;
+    for (const c of this.unshown()) if (workspaceScope(c) === scope) return c.run;
+    return undefined;
+  }
+}
+
 /** The slots of all run kinds: one per manager, shared by every run controller. */
 export class Capacity {
   private readonly reservations = new Map<string, Reservation>();
+  private reservationChanges = 0;
+  /** The last pass over the waiting runs, valid while holders, waiters and limits are unchanged. */
+  private memo: { state: string; allocation: Allocation } | undefined;
 
   constructor(
     private readonly sources: CapacitySources,
@@ -44,11 +93,8 @@ export class Capacity {
 
   /** Runs holding a slot: the caches' view plus reservations the Job cache does not show yet. */
   holders(): Claim[] {
-    const now = this.now();
-    for (const [key, r] of this.reservations)
-      if (this.sources.jobCached(r.job.namespace, r.job.name) || now - r.at > RESERVATION_TTL_MS)
-        this.reservations.delete(key);
-    return [...this.sources.holders(), ...[...this.reservations.values()].map((r) => r.claim)];
+    this.prune();
+    return [...this.sources.holders().claims(), ...[...this.reservations.values()].map((r) => r.claim)];
   }
 
   /**
@@ -56,17 +102,44 @@ export class Capacity {
    * not when no slot is free for it. Synchronous, so that check and reservation are one step.
    */
   claim(candidate: Waiter, job: { namespace: string; name: string }, limits: Limits): Refusal | undefined {
-    const holders = this.holders();
-    if (!holders.some((h) => h.key === candidate.key)) {
-      const refusal = admit(holders, this.sources.waiting(), candidate, limits);
+    this.prune();
+    const view = new ReservedView(this.sources.holders(), this.reservations);
+    if (!view.holds(candidate.key)) {
+      const refusal = this.decide(view, candidate, limits);
       if (refusal) return refusal;
     }
     this.reservations.set(candidate.key, { claim: candidate, job, at: this.now() });
+    this.reservationChanges++;
     return undefined;
   }
 
   /** The run did not create its Job after all (its objects conflict, it cannot render). */
   release(key: string): void {
-    this.reservations.delete(key);
+    if (this.reservations.delete(key)) this.reservationChanges++;
+  }
+
+  /** Drops reservations the Job cache confirms, and those it never confirmed in time. */
+  private prune(): void {
+    const now = this.now();
+    for (const [key, r] of this.reservations)
+      if (this.sources.jobCached(r.job.namespace, r.job.name) || now - r.at > RESERVATION_TTL_MS) {
+        this.reservations.delete(key);
+        this.reservationChanges++;
+      }
+  }
+
+  /**
+   * The pass over the waiting runs is made once per state and reused by the claims that follow (a
+   * freed slot wakes every waiting run, each claiming in turn); a run older than some waiter and not
+   * waiting itself gets a pass of its own.
+   */
+  private decide(view: HolderView, candidate: Waiter, limits: Limits): Refusal | undefined {
+    const state = `${this.sources.version()}/${this.reservationChanges}/${limits.perService}/${limits.global}`;
+    if (this.memo?.state !== state)
+      this.memo = { state, allocation: new Allocation(view, this.sources.waiting(), limits) };
+    const decision = this.memo.allocation.decide(candidate);
+    if (decision !== UNDECIDED) return decision;
+    const own = new Allocation(view, [...this.sources.waiting(), candidate], limits).decide(candidate);
+    return own === UNDECIDED ? undefined : own;
   }
 }
