@@ -8,16 +8,17 @@
 // Forked with an IPC channel: bench-reconcile-operator.js <kubeconfig> <namespace> <config file> <workers>
 // Sends {ready: true} once the caches are synced; on 'stop' stops the manager (in-flight reconciles
 // finish), sends {calls, byVerb, reconciles} (API calls, watches apart; TaskRun reconciles) and exits.
-// As bin/orchestrator.js: client-node's KubeConfig without its generated API classes.
-import '../dist/kubeconfig/register-slim.js';
-import pino from 'pino';
-import { Registry } from 'prom-client';
-import { loadConfigFile } from '../dist/config/load.js';
-import { runControllers } from '../dist/controllers/run-controllers.js';
-import { KubeConfig } from '../dist/kubeconfig/kube-config.js';
-import { startTracing } from '../dist/observability/tracing.js';
-import { loadTemplateSet } from '../dist/render/index.js';
-import { KubeClient, Manager } from '../dist/runtime/index.js';
+// As bin/orchestrator.js: client-node's KubeConfig without its generated API classes. The hook is
+// registered before the modules it applies to are even linked, hence dynamic imports.
+await import('../dist/kubeconfig/register-slim.js');
+const { default: pino } = await import('pino');
+const { Registry } = await import('prom-client');
+const { loadConfigFile } = await import('../dist/config/load.js');
+const { runControllers } = await import('../dist/controllers/run-controllers.js');
+const { KubeConfig } = await import('../dist/kubeconfig/kube-config.js');
+const { startTracing } = await import('../dist/observability/tracing.js');
+const { loadTemplateSet } = await import('../dist/render/index.js');
+const { KubeClient, Manager } = await import('../dist/runtime/index.js');
 
 const [kubeconfig, namespace, configFile, workers] = process.argv.slice(2);
 

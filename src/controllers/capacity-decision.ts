@@ -112,6 +112,8 @@ export class Allocation {
    * UNDECIDED when it is not one of the pass's waiters and older than one of them.
    */
   decide(candidate: Waiter): Refusal | undefined | typeof UNDECIDED {
+    // A holder keeps its slot.
+    if (this.holders.holds(candidate.key)) return undefined;
     const outcome = this.outcomes.get(candidate.key);
     if (outcome && sameWaiter(outcome.waiter, candidate)) return outcome.refusal;
     if (outcome === undefined && (this.newest === undefined || byAge(this.newest, candidate) < 0))

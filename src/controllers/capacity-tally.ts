@@ -1,8 +1,7 @@
 // Who holds a slot, as counts kept up to date claim by claim: how many runs, how many per service,
 // who uses each workspace. A claim decision reads these in O(1) instead of recounting every holder,
 // which made each claim O(running runs) and a burst of thousands O(N²) (docs/design.md §5.2).
-// A run may hold through several sources at once (an active Job, its status, a reservation): it counts
-// once, under every service and workspace any of its claims names, so two claims that disagree (a
+// A run may hold through several sources at once (active Jobs, its status): it counts once, under every service and workspace any of its claims names, so two claims that disagree (a
 // Job mounting another PVC than its run's spec names) keep both workspaces taken.
 import type { Claim } from './capacity-decision.js';
 
@@ -13,6 +12,8 @@ export interface HolderView {
   holds(key: string): boolean;
   /** Holders counting against a service scope (`namespace/service`). */
   running(serviceScope: string): number;
+  /** Whether run `key` is one of them. */
+  runsIn(key: string, serviceScope: string): boolean;
   /** A holder (`Kind/name`) using a workspace scope (`namespace/pvc`), if any. */
   user(workspaceScope: string): string | undefined;
 }
@@ -60,6 +61,10 @@ export class HolderTally implements HolderView {
 
   running(scope: string): number {
     return this.services.get(scope) ?? 0;
+  }
+
+  runsIn(key: string, scope: string): boolean {
+    return this.holders.get(key)?.services.has(scope) ?? false;
   }
 
   user(scope: string): string | undefined {

@@ -89,3 +89,30 @@ t.test("a pass over the waiting runs is reused until the sources' version change
     "b2's reservation is a change too",
   );
 });
+
+t.test(
+  "a holder's reservation counts under its own workspace and service until the Job is cached",
+  async (t) => {
+    const sources = fakeSources();
+    // A retry: held by its status, under the workspace and service its last event gave it.
+    sources.held.push(waiterOf('a1', 'pay', 'old-ws'));
+    const capacity = new Capacity(sources, () => 0);
+    const retry = waiterOf('a1', 'orders', 'new-ws');
+    t.equal(capacity.claim(retry, { namespace: 'ns', name: 'a1-2' }, {}), undefined, 'a holder claims again');
+    t.match(
+      capacity.claim(waiterOf('b2', undefined, 'new-ws'), { namespace: 'ns', name: 'b2-1' }, {}),
+      { scope: 'workspace', workspace: 'new-ws', holder: 'TaskRun/a1', next: false },
+      'the workspace its new Job mounts is taken',
+    );
+    t.match(
+      capacity.claim(waiterOf('c3', 'orders'), { namespace: 'ns', name: 'c3-1' }, { perService: 1 }),
+      { scope: 'service', service: 'orders', running: 1 },
+      'and it runs in its new service',
+    );
+    t.match(
+      capacity.claim(waiterOf('d4', 'pay'), { namespace: 'ns', name: 'd4-1' }, { perService: 1 }),
+      { scope: 'service', service: 'pay', running: 1 },
+      'as in its old one, until the caches catch up',
+    );
+  },
+);

@@ -44,20 +44,20 @@ interface Reservation {
   at: number;
 }
 
-/** The sources' holders plus the reservations they do not show yet: O(reservations) per question. */
+/**
+ * The sources' holders plus the reservations, O(reservations) per question. A reserved run the
+ * sources show already (a retry, held by its status) still counts under its reservation's service
+ * and workspace, which may be new to them (a reloaded config's default workspace).
+ */
 class ReservedView implements HolderView {
   constructor(
     private readonly shown: HolderView,
     private readonly reservations: ReadonlyMap<string, Reservation>,
   ) {}
 
-  private *unshown(): Generator<Claim> {
-    for (const r of this.reservations.values()) if (!this.shown.holds(r.claim.key)) yield r.claim;
-  }
-
   get count(): number {
     let count = this.shown.count;
-    for (const _ of this.unshown()) count++;
+    for (const key of this.reservations.keys()) if (!this.shown.holds(key)) count++;
     return count;
   }
 
@@ -67,14 +67,20 @@ class ReservedView implements HolderView {
 
   running(scope: string): number {
     let running = this.shown.running(scope);
-    for (const c of this.unshown()) if (serviceScope(c) === scope) running++;
+    for (const { claim } of this.reservations.values())
+      if (serviceScope(claim) === scope && !this.shown.runsIn(claim.key, scope)) running++;
     return running;
+  }
+
+  runsIn(key: string, scope: string): boolean {
+    const reserved = this.reservations.get(key)?.claim;
+    return this.shown.runsIn(key, scope) || (reserved !== undefined && serviceScope(reserved) === scope);
   }
 
   user(scope: string): string | undefined {
     const shown = this.shown.user(scope);
     if (shown) return shown;
-    for (const c of this.unshown()) if (workspaceScope(c) === scope) return c.run;
+    for (const { claim } of this.reservations.values()) if (workspaceScope(claim) === scope) return claim.run;
     return undefined;
   }
 }

@@ -6,10 +6,11 @@
 // observer, registered first, runs after slim-hook.ts, so it sees the narrowed index's own imports.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import t from 'tap';
 import { ensureDist, root } from '../../scripts/build.js';
 
-const dist = (path: string) => new URL(`file://${join(root, 'dist', path)}`).href;
+const dist = (path: string) => pathToFileURL(join(root, 'dist', path)).href;
 
 const child = `
 import { register } from 'node:module';
