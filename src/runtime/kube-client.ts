@@ -16,6 +16,7 @@ import {
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Counter, Registry } from 'prom-client';
 import { apiCall } from '../observability/api-spans.js';
+import { apiError, RequestTimeoutError } from './api-error.js';
 import type { Clock } from './clock.js';
 import { KubeCredentials } from './kube-credentials.js';
 import { restClientMetrics } from './metrics.js';
@@ -23,29 +24,7 @@ import type { KubeObject } from './object.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
-/** A non-2xx answer, carrying the apiserver's Status reason (`NotFound`, `Conflict`, `Expired`, …). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-    message: string,
-    readonly body?: unknown,
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-export function isApiStatus(err: unknown, status: number): boolean {
-  return err instanceof ApiError && err.status === status;
-}
-
-export class RequestTimeoutError extends Error {
-  constructor(what: string, ms: number) {
-    super(`${what}: no answer within ${ms} ms`);
-    this.name = 'RequestTimeoutError';
-  }
-}
+export { ApiError, isApiStatus, RequestTimeoutError } from './api-error.js';
 
 export interface KubeClientOptions {
   /** Limit on each request without its own timeout (for a watch: until the response starts). Default 30 s. */
@@ -363,26 +342,6 @@ function drain(res: IncomingMessage, req: ClientRequest): Promise<void> {
     req.once('error', reject);
     res.resume();
   });
-}
-
-function apiError(status: number, text: string, what: string): ApiError {
-  let body: unknown = text;
-  let reason = '';
-  let message = text.slice(0, 500);
-  try {
-    body = JSON.parse(text);
-    const statusObj = body as { reason?: string; message?: string; kind?: string };
-    reason = statusObj.reason ?? '';
-    message = statusObj.message ?? message;
-  } catch {
-    // A non-JSON answer (a proxy, an HTML error page) keeps its text as the message.
-  }
-  return new ApiError(
-    status,
-    reason,
-    `${what}: HTTP ${status}${reason ? ` ${reason}` : ''}: ${message}`,
-    body,
-  );
 }
 
 /** Paths for a resource type, e.g. `/apis/orchestrator.io/v1/namespaces/ns/taskruns/name`. */

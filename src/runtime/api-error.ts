@@ -1,0 +1,47 @@
+// What a failed API call rejects with: the apiserver's answer as an ApiError (its Status reason and
+// message), or a RequestTimeoutError when no answer came in time.
+
+/** A non-2xx answer, carrying the apiserver's Status reason (`NotFound`, `Conflict`, `Expired`, …). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string,
+    message: string,
+    readonly body?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function isApiStatus(err: unknown, status: number): boolean {
+  return err instanceof ApiError && err.status === status;
+}
+
+export class RequestTimeoutError extends Error {
+  constructor(what: string, ms: number) {
+    super(`${what}: no answer within ${ms} ms`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
+/** The ApiError of a non-2xx answer whose body is `text` (a Status, or anything else). */
+export function apiError(status: number, text: string, what: string): ApiError {
+  let body: unknown = text;
+  let reason = '';
+  let message = text.slice(0, 500);
+  try {
+    body = JSON.parse(text);
+    const statusObj = body as { reason?: string; message?: string; kind?: string };
+    reason = statusObj.reason ?? '';
+    message = statusObj.message ?? message;
+  } catch {
+    // A non-JSON answer (a proxy, an HTML error page) keeps its text as the message.
+  }
+  return new ApiError(
+    status,
+    reason,
+    `${what}: HTTP ${status}${reason ? ` ${reason}` : ''}: ${message}`,
+    body,
+  );
+}
