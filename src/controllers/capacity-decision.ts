@@ -6,7 +6,7 @@
 // workspace, service and the global count, so a run blocked by one of them does not hold back the
 // others. The design it implements: docs/design.md §5.2.
 
-import { HolderTally, type HolderView, serviceScope, workspaceScope } from './capacity-tally.js';
+import { HolderTally, type HolderView, sameClaim, serviceScope, workspaceScope } from './capacity-tally.js';
 
 /**
  * A run's claim on capacity. No service: it counts only globally; no workspace: it shares none.
@@ -66,8 +66,7 @@ const byAge = (a: Waiter, b: Waiter): number =>
   a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.key.localeCompare(b.key);
 
 /** Two claims of one run that a decision cannot tell apart. */
-export const sameWaiter = (a: Waiter, b: Waiter): boolean =>
-  a.run === b.run && a.createdAt === b.createdAt && a.service === b.service && a.workspace === b.workspace;
+export const sameWaiter = (a: Waiter, b: Waiter): boolean => sameClaim(a, b) && a.createdAt === b.createdAt;
 
 /** {@link Allocation.decide}: the pass cannot tell (the candidate is older than some waiter). */
 export const UNDECIDED = Symbol('undecided');

@@ -126,7 +126,8 @@ export class HolderTally implements HolderView {
   }
 }
 
-const sameClaim = (a: Claim, b: Claim): boolean =>
+/** Two claims that count the same. */
+export const sameClaim = (a: Claim, b: Claim): boolean =>
   a.key === b.key &&
   a.run === b.run &&
   a.namespace === b.namespace &&

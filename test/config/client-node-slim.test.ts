@@ -17,11 +17,17 @@ import { register } from 'node:module';
 import { MessageChannel } from 'node:worker_threads';
 const { port1, port2 } = new MessageChannel();
 const resolved = [];
-port1.on('message', (url) => resolved.push(url));
-port1.unref();
+let pong;
+const flushed = new Promise((resolve) => { pong = resolve; });
+port1.on('message', (m) => (m === 'pong' ? pong() : resolved.push(m)));
 const observer = 'data:text/javascript,' + encodeURIComponent(\`
   let port;
-  export function initialize(data) { port = data.port; }
+  export function initialize(data) {
+    port = data.port;
+    // Answers a ping after every resolution it reported: messages on one port arrive in order.
+    port.on('message', () => port.postMessage('pong'));
+    port.unref();
+  }
   export async function resolve(specifier, context, next) {
     const answer = await next(specifier, context);
     port.postMessage({ url: answer.url, parent: context.parentURL });
@@ -39,7 +45,9 @@ kc.loadFromOptions({
 });
 const options = {};
 await kc.applyToHTTPSOptions(options);
-await new Promise((r) => setTimeout(r, 100));
+port1.postMessage('ping');
+await flushed;
+port1.close();
 console.log(JSON.stringify({
   server: kc.getCurrentCluster().server,
   authorization: options.headers?.Authorization,
