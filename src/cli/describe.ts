@@ -3,8 +3,8 @@
 // Events.
 import type { Command } from 'commander';
 import { githubAuth, githubAuthText, LABELS } from '../api/index.js';
-import { JOBS } from '../controllers/owned-objects.js';
-import { jobState } from '../controllers/run-status.js';
+import { JOBS } from '../controllers/reconcile/owned-objects.js';
+import { jobState } from '../controllers/reconcile/status.js';
 import { type KubeObject, resourcePath } from '../runtime/index.js';
 import { age } from './duration.js';
 import type { CliIO } from './io.js';

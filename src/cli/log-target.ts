@@ -2,9 +2,9 @@
 // strategy computes for a former attempt) → the Job's pod → the agent (or init) container. Each step
 // that finds nothing says why, and whether waiting can cure it (`orchestrator logs -f` waits then).
 import { kindFacts, type RunKindName, type RunOf, runFinished } from '../api/index.js';
-import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../controllers/agent-pod.js';
-import { JOBS, ownedBy, PODS } from '../controllers/owned-objects.js';
-import { RUN_STRATEGIES, type RunStrategy } from '../controllers/run-kind.js';
+import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../controllers/pods/agent-pod.js';
+import { JOBS, ownedBy, PODS } from '../controllers/reconcile/owned-objects.js';
+import { RUN_STRATEGIES, type RunStrategy } from '../controllers/reconcile/strategy.js';
 import { type ApiRequester, isApiStatus, type KubeObject, resourcePath } from '../runtime/index.js';
 import { runStatus } from './progress.js';
 

@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { kindFacts, type RunKindName, runFinished } from '../api/index.js';
-import { PODS } from '../controllers/owned-objects.js';
+import { PODS } from '../controllers/reconcile/owned-objects.js';
 import { backoffDelay, isApiStatus, KubeClient, type KubeObject, resourcePath } from '../runtime/index.js';
 import { parseDuration } from './duration.js';
 import { CliExit, type CliIO, fail } from './io.js';

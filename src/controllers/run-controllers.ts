@@ -27,18 +27,18 @@ import {
   type NamespaceScope,
   scopedCaches,
 } from '../runtime/index.js';
-import { podForCache } from './agent-pod.js';
-import { Capacity } from './capacity.js';
-import { CapacityIndex, mapToWaitingRuns, type RunCache } from './capacity-cache.js';
-import { DependentRuns, mapToDependents, phaseChanged } from './dependencies.js';
+import { Capacity } from './capacity/capacity.js';
+import { CapacityIndex, mapToWaitingRuns, type RunCache } from './capacity/holder-index.js';
 import { agentChanged, filtered, jobFinished, leftSlot, never, runChanged } from './event-filters.js';
-import { mapPodToRun, PodsByJob } from './job-pods.js';
-import { CONFIGMAPS, JOBS, PODS, PVCS } from './owned-objects.js';
-import { RUN_STRATEGIES } from './run-kind.js';
-import { registerRunMetrics, runRecorder } from './run-metrics.js';
+import { registerRunMetrics, runRecorder } from './metrics/run-metrics.js';
+import { countedTaskRunReconciler } from './metrics/taskrun-metrics.js';
+import { podForCache } from './pods/agent-pod.js';
+import { mapPodToRun, PodsByJob } from './pods/job-pods.js';
+import { DependentRuns, mapToDependents, phaseChanged } from './reconcile/dependencies.js';
+import { CONFIGMAPS, JOBS, PODS, PVCS } from './reconcile/owned-objects.js';
+import { RunReconciler } from './reconcile/reconciler.js';
+import { RUN_STRATEGIES } from './reconcile/strategy.js';
 import { runReconcileTrace } from './run-reconcile-trace.js';
-import { RunReconciler } from './run-reconciler.js';
-import { countedTaskRunReconciler } from './taskrun-metrics.js';
 
 export interface RunControllersOptions {
   client: KubeClient;

@@ -20,8 +20,8 @@ import {
 } from '../api/index.js';
 import { configFrom, loadDefaultConfig } from '../config/load.js';
 import { loadTemplateSet, renderRun } from '../render/index.js';
-import { attemptJob, workspacePvc } from './manifests.js';
-import { objectLabels, RUN_STRATEGIES } from './run-kind.js';
+import { attemptJob, workspacePvc } from './agent/manifests.js';
+import { objectLabels, RUN_STRATEGIES } from './reconcile/strategy.js';
 
 type Reader = 'pod' | 'volume' | 'rendering' | 'names/labels' | 'dependencies' | 'admission';
 type Json = Record<string, unknown>;

@@ -23,11 +23,11 @@ import {
   attemptConfigMap,
   attemptJob,
   workspacePvc,
-} from '../../src/controllers/manifests.js';
-import { CONFIGMAPS, createIfMissing, JOBS, PVCS } from '../../src/controllers/owned-objects.js';
-import { recordEvent, transition } from '../../src/controllers/run-events.js';
-import { RUN_STRATEGIES, type RunStrategy } from '../../src/controllers/run-kind.js';
-import { desiredStatus, jobState, type RunStatus } from '../../src/controllers/run-status.js';
+} from '../../src/controllers/agent/manifests.js';
+import { recordEvent, transition } from '../../src/controllers/reconcile/events.js';
+import { CONFIGMAPS, createIfMissing, JOBS, PVCS } from '../../src/controllers/reconcile/owned-objects.js';
+import { desiredStatus, jobState, type RunStatus } from '../../src/controllers/reconcile/status.js';
+import { RUN_STRATEGIES, type RunStrategy } from '../../src/controllers/reconcile/strategy.js';
 import { renderRun, type TemplateSet } from '../../src/render/index.js';
 import { type KubeClient, type KubeObject, resourcePath } from '../../src/runtime/index.js';
 import { type NamespaceWatch, watchNamespace } from './namespace-watch.js';

@@ -2,9 +2,9 @@
 // one workspace volume (the PVC the Job's pods mount): what the concurrency tests assert never exceeds
 // the limit, however briefly.
 import pino from 'pino';
-import { jobWorkspace } from '../../src/controllers/capacity-cache.js';
-import { JOBS } from '../../src/controllers/owned-objects.js';
-import { jobState } from '../../src/controllers/run-status.js';
+import { jobWorkspace } from '../../src/controllers/capacity/holder-index.js';
+import { JOBS } from '../../src/controllers/reconcile/owned-objects.js';
+import { jobState } from '../../src/controllers/reconcile/status.js';
 import { Informer, type KubeClient } from '../../src/runtime/index.js';
 
 export async function activeJobs(

@@ -6,13 +6,13 @@ import { Registry } from 'prom-client';
 import { type ControllerConfig, kindFacts, LABELS, type TaskRun } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
-import { Capacity } from '../../src/controllers/capacity.js';
-import { CapacityIndex } from '../../src/controllers/capacity-cache.js';
-import { PodsByJob } from '../../src/controllers/job-pods.js';
-import { CONFIGMAPS, JOBS, PVCS } from '../../src/controllers/owned-objects.js';
-import { RUN_STRATEGIES } from '../../src/controllers/run-kind.js';
-import { runRecorder } from '../../src/controllers/run-metrics.js';
-import { RunReconciler } from '../../src/controllers/run-reconciler.js';
+import { Capacity } from '../../src/controllers/capacity/capacity.js';
+import { CapacityIndex } from '../../src/controllers/capacity/holder-index.js';
+import { runRecorder } from '../../src/controllers/metrics/run-metrics.js';
+import { PodsByJob } from '../../src/controllers/pods/job-pods.js';
+import { CONFIGMAPS, JOBS, PVCS } from '../../src/controllers/reconcile/owned-objects.js';
+import { RunReconciler } from '../../src/controllers/reconcile/reconciler.js';
+import { RUN_STRATEGIES } from '../../src/controllers/reconcile/strategy.js';
 import { loadTemplateSet } from '../../src/render/index.js';
 import {
   type KubeObject,

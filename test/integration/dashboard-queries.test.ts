@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
 import { ensureDist } from '../../scripts/build.js';
-import { RESULT_PROTOCOL } from '../../src/controllers/agent-result.js';
+import { RESULT_PROTOCOL } from '../../src/controllers/pods/agent-result.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { kubectl, testCluster } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';

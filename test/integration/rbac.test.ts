@@ -21,8 +21,8 @@ import {
   tokenKubeConfig,
 } from '../../src/app/service-account.js';
 import { withClient } from '../../src/cluster/apply.js';
+import { taskRunStrategy } from '../../src/controllers/reconcile/strategy.js';
 import { runControllers } from '../../src/controllers/run-controllers.js';
-import { taskRunStrategy } from '../../src/controllers/run-kind.js';
 import { loadTemplateSet } from '../../src/render/index.js';
 import { KubeClient, type KubeObject, Manager } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';

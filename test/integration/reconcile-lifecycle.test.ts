@@ -3,8 +3,8 @@
 // an object of ours left by an interrupted reconcile adopted, not duplicated.
 import t from 'tap';
 import { kindFacts, LABELS, type TaskRun } from '../../src/api/index.js';
-import { attemptConfigMap } from '../../src/controllers/manifests.js';
-import { taskRunStrategy } from '../../src/controllers/run-kind.js';
+import { attemptConfigMap } from '../../src/controllers/agent/manifests.js';
+import { taskRunStrategy } from '../../src/controllers/reconcile/strategy.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';

@@ -5,7 +5,7 @@
 // agent's result document (docs/result-protocol.md) in status, `kubectl get -o wide` and an Event.
 import t from 'tap';
 import type { TaskRun, TaskRunStatus } from '../../src/api/index.js';
-import { RESULT_PROTOCOL } from '../../src/controllers/agent-result.js';
+import { RESULT_PROTOCOL } from '../../src/controllers/pods/agent-result.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import { kubectl, testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';

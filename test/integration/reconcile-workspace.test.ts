@@ -10,7 +10,7 @@ import t from 'tap';
 import { parse } from 'yaml';
 import type { CodeRun, RunKindName, RunOf } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
-import { jobWorkspace } from '../../src/controllers/capacity-cache.js';
+import { jobWorkspace } from '../../src/controllers/capacity/holder-index.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { activeJobs } from '../harness/active-jobs.js';

@@ -5,7 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { CONFIGMAPS } from '../../src/controllers/owned-objects.js';
+import { CONFIGMAPS } from '../../src/controllers/reconcile/owned-objects.js';
 import {
   Controller,
   Informer,

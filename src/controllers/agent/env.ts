@@ -1,0 +1,75 @@
+// The agent container's environment: the run's own variables (CodeRun spec.env, spec.envFromSecrets),
+// then the operator's (secrets from the controller config, the Docker daemon's address, the run's trace). Admission
+// refuses a run variable with a reserved name (src/admission/rules/environment.ts); a run stored
+// without the webhooks loses such a variable here, so the operator's always win and every name
+// appears once in the pod.
+import {
+  AGENT_ENV,
+  type ControllerConfig,
+  type EnvFromSecret,
+  type GithubAuth,
+  isReservedEnv,
+} from '../../api/index.js';
+import { githubEnv, secretEnv } from './github-credentials.js';
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef: { name: string; key: string; optional?: boolean } };
+}
+
+/** The spec fields some kinds have (CodeRun); absent on the others. */
+export interface RunEnvSpec {
+  env?: Record<string, string>;
+  envFromSecrets?: EnvFromSecret[];
+}
+
+const fromSecret = (name: string, secret: string, key: string): EnvVar => ({
+  name,
+  valueFrom: { secretKeyRef: { name: secret, key } },
+});
+
+/**
+ * The run's variables: values by name (sorted: a map has no order once the apiserver stored it), then
+ * Secret keys in list order; reserved names left out. A name in both (admission refuses it) is kept
+ * once, from the Secret, where Kubernetes would take the last.
+ */
+export function runEnv(spec: RunEnvSpec): EnvVar[] {
+  const byName = new Map<string, EnvVar>();
+  const values = Object.entries(spec.env ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [name, value] of values) byName.set(name, { name, value });
+  for (const e of spec.envFromSecrets ?? []) {
+    byName.delete(e.name);
+    byName.set(e.name, fromSecret(e.name, e.secretName, e.secretKey));
+  }
+  return [...byName.values()].filter((e) => !isReservedEnv(e.name));
+}
+
+export interface OperatorEnvInput {
+  config: ControllerConfig;
+  /** How the run authenticates to GitHub (names the credentials' Secrets). */
+  auth: GithubAuth;
+  /** The Docker daemon's address when the pod has one (docker-sidecar.ts). */
+  dockerHost?: string | undefined;
+  /** The run's trace context (src/observability/traceparent.ts), so the agent's spans join its trace. */
+  traceParent?: string | undefined;
+}
+
+/**
+ * The operator's variables: the config's secrets by secretKeyRef, the Docker daemon's address, the
+ * run's trace context (W3C's TRACEPARENT, which OpenTelemetry SDKs and CLIs take as their parent).
+ */
+export function operatorEnv({ config, auth, dockerHost, traceParent }: OperatorEnvInput): EnvVar[] {
+  return [
+    ...secretEnv(AGENT_ENV.apiKey, config.secrets.apiKey, auth),
+    ...githubEnv(auth, config),
+    ...(dockerHost ? [{ name: AGENT_ENV.dockerHost, value: dockerHost }] : []),
+    ...(traceParent ? [{ name: AGENT_ENV.traceParent, value: traceParent }] : []),
+  ];
+}
+
+/** The agent container's env: the run's, then the operator's. */
+export const agentEnv = (spec: RunEnvSpec, input: OperatorEnvInput): EnvVar[] => [
+  ...runEnv(spec),
+  ...operatorEnv(input),
+];

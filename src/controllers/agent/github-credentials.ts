@@ -1,0 +1,78 @@
+// The GitHub credentials of an agent container, from how the run authenticates (src/api/github-auth.ts)
+// and the controller config's secrets: a GitHub App's id and private key as env vars (the entry script
+// mints installation tokens), or a GitHub user's SSH key as a read-only Secret volume and token as an
+// env var (the entry script hands them to git). Values only ever come by reference, never copied.
+// The design it implements: docs/design.md §1.2 (GitHub authentication).
+import { AGENT_ENV, type ControllerConfig, type GithubAuth, type SecretKeyRef } from '../../api/index.js';
+import type { EnvVar } from './env.js';
+
+/** Where a GitHub user's SSH Secret is mounted in the agent container (its keys are files there). */
+export const GITHUB_SSH_DIR = '/var/run/secrets/orchestrator/github-ssh';
+const SSH_VOLUME = 'github-ssh';
+/** Owner read only; the pod's fsGroup lets the run's user (1000) read it through the group. */
+const KEY_MODE = 0o400;
+
+/** A configured Secret name with `{githubApp}` / `{githubUser}` replaced (lower case); undefined when the run has neither. */
+export function secretName(template: string, auth: GithubAuth): string | undefined {
+  const values: Record<string, string | undefined> = {
+    '{githubApp}': auth.method === 'app' ? auth.app : undefined,
+    '{githubUser}': auth.method === 'user' ? auth.user : undefined,
+  };
+  let name = template;
+  for (const [placeholder, value] of Object.entries(values)) {
+    if (!name.includes(placeholder)) continue;
+    if (value === undefined) return undefined;
+    name = name.replaceAll(placeholder, value.toLowerCase());
+  }
+  return name;
+}
+
+/** The env var of one configured Secret key, when its name resolves for this run. */
+export function secretEnv(
+  name: string,
+  ref: SecretKeyRef | undefined,
+  auth: GithubAuth,
+  optional = false,
+): EnvVar[] {
+  const secret = ref ? secretName(ref.name, auth) : undefined;
+  if (!ref || secret === undefined) return [];
+  return [
+    { name, valueFrom: { secretKeyRef: { name: secret, key: ref.key, ...(optional ? { optional } : {}) } } },
+  ];
+}
+
+/**
+ * The credential env vars: the App's id and key; or the user's token (required for an https URL,
+ * optional otherwise: it only lets the stop hook open the pull request) and the path of the SSH key.
+ */
+export function githubEnv(auth: GithubAuth, config: ControllerConfig): EnvVar[] {
+  const { secrets } = config;
+  if (auth.method === 'app')
+    return [
+      ...secretEnv(AGENT_ENV.githubAppId, secrets.githubAppId, auth),
+      ...secretEnv(AGENT_ENV.githubAppPrivateKey, secrets.githubAppPrivateKey, auth),
+    ];
+  if (auth.method === 'none') return [];
+  const https = auth.transports.includes('https');
+  const ssh = auth.transports.includes('ssh');
+  return [
+    ...secretEnv(AGENT_ENV.githubToken, secrets.githubToken, auth, !https),
+    ...(ssh
+      ? [{ name: AGENT_ENV.githubSshKeyFile, value: `${GITHUB_SSH_DIR}/${secrets.githubSshKey.key}` }]
+      : []),
+  ];
+}
+
+/** The user's SSH Secret as a volume and its read-only mount, when a URL of the run is SSH. */
+export function githubSshVolume(auth: GithubAuth, config: ControllerConfig) {
+  if (auth.method !== 'user' || !auth.transports.includes('ssh')) return undefined;
+  const secret = secretName(config.secrets.githubSshKey.name, auth);
+  if (secret === undefined) return undefined;
+  return {
+    // The whole Secret: its key, and a known_hosts key when it has one (the entry script checks both).
+    // Optional: a missing Secret would hold the pod in ContainerCreating until the Job's deadline,
+    // while the entry script fails the attempt at once, saying which key it could not read.
+    volume: { name: SSH_VOLUME, secret: { secretName: secret, defaultMode: KEY_MODE, optional: true } },
+    mount: { name: SSH_VOLUME, mountPath: GITHUB_SSH_DIR, readOnly: true },
+  };
+}

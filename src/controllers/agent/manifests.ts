@@ -1,0 +1,197 @@
+// The objects a run attempt is made of, as pure functions of the (defaulted) run: the workspace PVC,
+// the attempt's immutable ConfigMap and its Job. No I/O here, so every field can be unit-tested.
+// The design it implements: docs/design.md §1.2 (Job shape).
+import {
+  API_VERSION,
+  type ControllerConfig,
+  clusterAccount,
+  LABELS,
+  type RunKindName,
+  type RunOf,
+  runAgent,
+  runGithubAuth,
+} from '../../api/index.js';
+import { TASK_FILES_DIR, WORKSPACE_ROOT } from '../../naming/names.js';
+import { runTraceParent } from '../../observability/traceparent.js';
+import { ENTRY_SCRIPT_KEY } from '../../render/index.js';
+import type { KubeObject, OwnerReference } from '../../runtime/index.js';
+import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../pods/agent-pod.js';
+import { objectLabels, type RunStrategy } from '../reconcile/strategy.js';
+import { dockerSidecar } from './docker-sidecar.js';
+import { agentEnv, type RunEnvSpec } from './env.js';
+import { githubSshVolume } from './github-credentials.js';
+
+/** The pod volume of the workspace PVC (capacity reads a Job's workspace from it). */
+export const WORKSPACE_VOLUME = 'workspace';
+/** The entry script's argument that makes it prepare the workspace only (the init container). */
+export const PREPARE_FLAG = '--prepare';
+const RUN_AS_USER = 1000;
+
+export interface AttemptInput<K extends RunKindName = RunKindName> {
+  strategy: RunStrategy<K>;
+  run: RunOf<K>;
+  config: ControllerConfig;
+  attempt: number;
+}
+
+export function controllerReference(kind: RunKindName, run: RunOf<RunKindName>): OwnerReference {
+  return {
+    apiVersion: API_VERSION,
+    kind,
+    name: run.metadata?.name ?? '',
+    uid: run.metadata?.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+function meta<K extends RunKindName>(input: AttemptInput<K>, name: string, owned: boolean) {
+  const { strategy, run, config } = input;
+  return {
+    name,
+    namespace: run.metadata?.namespace,
+    labels: objectLabels(strategy.kind, run, config),
+    ...(owned ? { ownerReferences: [controllerReference(strategy.kind, run)] } : {}),
+  };
+}
+
+/** The workspace volume: shared across attempts (and runs of the service), so it has no owner. */
+export function workspacePvc<K extends RunKindName>(input: AttemptInput<K>): KubeObject {
+  const workspace = input.run.spec.workspace ?? {};
+  // Shared by the service's runs: it names none of them.
+  const { [LABELS.run]: _run, ...labels } = meta(input, '', false).labels;
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { ...meta(input, workspace.pvcName ?? '', false), labels },
+    spec: {
+      accessModes: input.config.workspace.accessModes,
+      resources: { requests: { storage: workspace.size ?? input.config.workspace.size } },
+      ...(workspace.storageClassName ? { storageClassName: workspace.storageClassName } : {}),
+    },
+  };
+}
+
+export function attemptConfigMap<K extends RunKindName>(
+  input: AttemptInput<K>,
+  data: Record<string, string>,
+): KubeObject {
+  const { strategy, run, attempt } = input;
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: meta(input, strategy.configMapName(run, attempt), true),
+    immutable: true,
+    data,
+  };
+}
+
+function podAnnotations(config: ControllerConfig, own: Record<string, string> | undefined) {
+  const annotations = { ...config.job.podAnnotations, ...own };
+  return Object.keys(annotations).length > 0 ? { annotations } : {};
+}
+
+/**
+ * Who the pod is to the Kubernetes API (docs/design.md §1.2, agent sandbox): no token at all, unless
+ * the agent's profile has clusterAccess; then the profile's ServiceAccount, and a label the shipped
+ * NetworkPolicy lets reach the apiserver.
+ */
+function podIdentity<K extends RunKindName>(input: AttemptInput<K>, labels: Record<string, string>) {
+  const { strategy, run, config } = input;
+  const account = clusterAccount(strategy.kind, run.spec, config);
+  const serviceAccountName = account ?? run.spec.serviceAccountName;
+  return {
+    labels: account ? { ...labels, [LABELS.clusterAccess]: 'true' } : labels,
+    spec: {
+      ...(serviceAccountName ? { serviceAccountName } : {}),
+      automountServiceAccountToken: account !== undefined,
+    },
+  };
+}
+
+const containerSecurity = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeObject {
+  const { strategy, run, config, attempt } = input;
+  const spec = run.spec;
+  const image = spec.image ?? '';
+  const auth = runGithubAuth(spec, config, runAgent(strategy.kind, spec, config));
+  const ssh = githubSshVolume(auth, config);
+  const metadata = meta(input, strategy.jobName(run, attempt), true);
+  const mounts = [
+    { name: 'task-files', mountPath: TASK_FILES_DIR, readOnly: true },
+    { name: WORKSPACE_VOLUME, mountPath: WORKSPACE_ROOT },
+  ];
+  // CodeRun's fields; the other kinds have none of them.
+  const own = spec as RunEnvSpec & { enableDocker?: boolean };
+  const docker = dockerSidecar(own.enableDocker, config, WORKSPACE_VOLUME);
+  const identity = podIdentity(input, metadata.labels);
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata,
+    spec: {
+      backoffLimit: 0,
+      activeDeadlineSeconds: config.job.activeDeadlineSeconds,
+      ttlSecondsAfterFinished: config.job.ttlSecondsAfterFinished,
+      template: {
+        // The config's annotations for every pod, then the run's own, which win key by key.
+        metadata: { labels: identity.labels, ...podAnnotations(config, spec.podAnnotations) },
+        spec: {
+          restartPolicy: 'Never',
+          ...identity.spec,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: RUN_AS_USER,
+            runAsGroup: RUN_AS_USER,
+            fsGroup: RUN_AS_USER,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          initContainers: [
+            {
+              name: PREPARE_CONTAINER,
+              image: config.job.initImage ?? image,
+              // The entry script's first half: the run directory and the ConfigMap's files in place
+              // (templates/partials/shell-lib.sh.hbs `entry`). RUN_DIR shows the layout in describe.
+              command: ['bash', `${TASK_FILES_DIR}/${ENTRY_SCRIPT_KEY}`, PREPARE_FLAG],
+              env: [{ name: 'RUN_DIR', value: strategy.runDirectory(run, attempt) }],
+              securityContext: containerSecurity,
+              volumeMounts: mounts,
+            },
+            ...(docker ? [docker.container] : []),
+          ],
+          containers: [
+            {
+              name: AGENT_CONTAINER,
+              image,
+              command: ['bash', `${TASK_FILES_DIR}/${ENTRY_SCRIPT_KEY}`],
+              // The result document (docs/result-protocol.md); a crash without one leaves its log tail.
+              terminationMessagePolicy: 'FallbackToLogsOnError',
+              env: agentEnv(own, {
+                config,
+                auth,
+                dockerHost: docker?.dockerHost,
+                traceParent: runTraceParent(run),
+              }),
+              ...(spec.resources ? { resources: spec.resources } : {}),
+              securityContext: containerSecurity,
+              // Only the agent container clones and pushes, so only it sees the SSH key.
+              volumeMounts: ssh ? [...mounts, ssh.mount] : mounts,
+            },
+          ],
+          volumes: [
+            { name: 'task-files', configMap: { name: strategy.configMapName(run, attempt) } },
+            { name: WORKSPACE_VOLUME, persistentVolumeClaim: { claimName: spec.workspace?.pvcName ?? '' } },
+            ...(docker ? [docker.volume] : []),
+            ...(ssh ? [ssh.volume] : []),
+          ],
+        },
+      },
+    },
+  };
+}

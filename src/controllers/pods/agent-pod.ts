@@ -1,0 +1,184 @@
+// What a run's pod says about its agent: not started yet and why (the scheduler's message, an image
+// that cannot be pulled, a missing Secret, the workspace volume), running, or exited with a code.
+// Pods are cached stripped to the few fields read here, so thousands of runs cost little memory.
+// The design it implements: docs/design.md §4.2.
+import type { KubeObject } from '../../runtime/index.js';
+import { DOCKER_CONTAINER } from '../agent/docker-sidecar.js';
+
+/** The container that runs the agent, and the init container that prepares its workspace. */
+export const AGENT_CONTAINER = 'agent';
+export const PREPARE_CONTAINER = 'prepare-workspace';
+
+interface ContainerState {
+  waiting?: { reason?: string; message?: string };
+  running?: { startedAt?: string };
+  terminated?: { exitCode?: number; reason?: string; message?: string; finishedAt?: string };
+}
+interface ContainerStatus {
+  name: string;
+  state?: ContainerState;
+}
+interface PodCondition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+}
+export interface PodStatus {
+  phase?: string;
+  reason?: string;
+  message?: string;
+  conditions?: PodCondition[];
+  initContainerStatuses?: ContainerStatus[];
+  containerStatuses?: ContainerStatus[];
+}
+
+/** Why an agent has not started, as the run's Succeeded condition reason says it. */
+export type WaitingReason =
+  | 'PodPending'
+  | 'Unschedulable'
+  | 'WorkspaceNotBound'
+  | 'ImagePullFailed'
+  | 'ContainerConfigError'
+  | 'ContainerCreateFailed';
+
+export type AgentState =
+  | {
+      stage: 'waiting';
+      /** The pod, once there is one. */
+      pod?: string;
+      reason: WaitingReason;
+      message: string;
+      /** Set when the reason will not heal by waiting: since when it may have held. */
+      stuckSince?: Date;
+    }
+  | { stage: 'running'; pod: string }
+  | { stage: 'exited'; pod: string; container: string; exitCode?: number; reason?: string; message?: string };
+
+/** The kubelet's waiting reasons that waiting does not cure, by the run reason they give. */
+const STUCK: Readonly<Record<string, WaitingReason>> = {
+  ErrImagePull: 'ImagePullFailed',
+  ImagePullBackOff: 'ImagePullFailed',
+  InvalidImageName: 'ImagePullFailed',
+  ErrImageNeverPull: 'ImagePullFailed',
+  CreateContainerConfigError: 'ContainerConfigError',
+  CreateContainerError: 'ContainerCreateFailed',
+};
+
+/** A pod as the cache keeps it: identity, owner, and the status fields an agent's state comes from. */
+export function podForCache(pod: KubeObject): KubeObject {
+  const { name, namespace, uid, resourceVersion, creationTimestamp, deletionTimestamp, ownerReferences } =
+    pod.metadata ?? {};
+  const status = (pod.status ?? {}) as PodStatus;
+  const containers = (list: ContainerStatus[] | undefined) =>
+    list?.map(({ name, state }) => ({ name, ...(state ? { state } : {}) }));
+  return {
+    apiVersion: pod.apiVersion,
+    kind: pod.kind,
+    metadata: {
+      name,
+      namespace,
+      uid,
+      resourceVersion,
+      creationTimestamp,
+      ...(deletionTimestamp ? { deletionTimestamp } : {}),
+      ownerReferences: ownerReferences?.filter((r) => r.controller === true),
+    },
+    status: {
+      phase: status.phase,
+      ...(status.reason ? { reason: status.reason, message: status.message } : {}),
+      conditions: status.conditions?.filter((c) => c.type === 'PodScheduled'),
+      initContainerStatuses: containers(status.initContainerStatuses),
+      containerStatuses: containers(status.containerStatuses),
+    },
+  };
+}
+
+const podStatus = (pod: KubeObject): PodStatus => (pod.status ?? {}) as PodStatus;
+
+/** The agent's state in `pod` (the newest pod of the attempt's Job), or in its absence. */
+export function agentState(pod: KubeObject | undefined, jobName: string): AgentState {
+  if (!pod)
+    return { stage: 'waiting', reason: 'PodPending', message: `Job ${jobName} has not created its pod yet` };
+  const name = pod.metadata?.name ?? '';
+  const status = podStatus(pod);
+  const inits = status.initContainerStatuses ?? [];
+  const agent = status.containerStatuses?.find((c) => c.name === AGENT_CONTAINER);
+  // The Docker sidecar is stopped when the agent ends, maybe killed: its exit code is no failure.
+  const failedInit = inits.find(
+    (c) => c.name !== DOCKER_CONTAINER && (c.state?.terminated?.exitCode ?? 0) !== 0,
+  );
+  if (failedInit) return exited(name, failedInit);
+  if (agent?.state?.terminated) return exited(name, agent);
+  if (agent?.state?.running) return { stage: 'running', pod: name };
+  if (status.phase === 'Failed' || status.phase === 'Succeeded')
+    return {
+      stage: 'exited',
+      pod: name,
+      container: AGENT_CONTAINER,
+      reason: status.reason,
+      message: status.message,
+    };
+  return waiting(pod, [...inits, ...(agent ? [agent] : [])]);
+}
+
+function exited(pod: string, c: ContainerStatus): AgentState {
+  const t = c.state?.terminated ?? {};
+  return {
+    stage: 'exited',
+    pod,
+    container: c.name,
+    exitCode: t.exitCode,
+    reason: t.reason,
+    message: t.message,
+  };
+}
+
+function waiting(pod: KubeObject, containers: ContainerStatus[]): AgentState {
+  const name = pod.metadata?.name ?? '';
+  const scheduled = podStatus(pod).conditions?.find((c) => c.type === 'PodScheduled');
+  for (const c of containers) {
+    const reason = c.state?.waiting?.reason;
+    const stuck = reason ? STUCK[reason] : undefined;
+    if (stuck) {
+      const since = scheduled?.lastTransitionTime ?? pod.metadata?.creationTimestamp;
+      const detail = c.state?.waiting?.message;
+      return {
+        stage: 'waiting',
+        pod: name,
+        reason: stuck,
+        message: `pod ${name}: container ${c.name}: ${reason}${detail ? `: ${detail}` : ''}`,
+        ...(since ? { stuckSince: new Date(since) } : {}),
+      };
+    }
+  }
+  if (scheduled?.status === 'False') {
+    const unbound = /PersistentVolumeClaim/i.test(scheduled.message ?? '');
+    return {
+      stage: 'waiting',
+      pod: name,
+      reason: unbound ? 'WorkspaceNotBound' : 'Unschedulable',
+      message: `pod ${name} cannot be scheduled: ${scheduled.message ?? scheduled.reason ?? 'no reason given'}`,
+    };
+  }
+  const preparing = containers.find((c) => c.name === PREPARE_CONTAINER && c.state?.running);
+  return {
+    stage: 'waiting',
+    pod: name,
+    reason: 'PodPending',
+    message: preparing
+      ? `pod ${name}: preparing the workspace (init container ${PREPARE_CONTAINER})`
+      : // The kubelet's passing reasons (PodInitializing, ContainerCreating) are left out: each would
+        // be one more status write per run, and none says more than this.
+        `pod ${name}: the agent is starting`,
+  };
+}
+
+/** Why the attempt failed, from the agent's exit: the container, the code, the reason and its last words. */
+export function exitCause(state: AgentState & { stage: 'exited' }, lastWords?: string): string {
+  const code = state.exitCode === undefined ? 'stopped' : `exited with code ${state.exitCode}`;
+  const who = state.container === AGENT_CONTAINER ? 'the agent' : `init container ${state.container}`;
+  const reason = state.reason && state.reason !== 'Error' ? ` (${state.reason})` : '';
+  return `${who} ${code}${reason}${lastWords ? `: ${lastWords}` : ''}`;
+}

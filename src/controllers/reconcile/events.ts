@@ -1,0 +1,99 @@
+// Kubernetes Events on a run for each transition (`kubectl describe tr` shows them): one per change of
+// the Succeeded condition's reason or of the attempt. Best effort: an Event that cannot be written is
+// logged, never a reason to fail the reconcile.
+// The design it implements: docs/design.md §4 (Events).
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { ApiRequester, KubeObject } from '../../runtime/index.js';
+import { findCondition } from '../conditions.js';
+import type { RunStatus } from './status.js';
+
+/** Reasons that mean something went wrong (Warning events); every other reason is Normal. */
+const WARNINGS: ReadonlySet<string> = new Set([
+  'RetryScheduled',
+  'RetriesExhausted',
+  'NotRetryable',
+  'DependencyFailed',
+  'NameConflict',
+  'RenderFailed',
+  'Unschedulable',
+  'WorkspaceNotBound',
+  'ImagePullFailed',
+  'ContainerConfigError',
+  'ContainerCreateFailed',
+]);
+
+export interface RunEvent {
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+}
+
+/** The event for going from `before` to `after`, if that is a transition. */
+export function transition(before: RunStatus | undefined, after: RunStatus): RunEvent | undefined {
+  const was = findCondition(before?.conditions, 'Succeeded');
+  const now = findCondition(after.conditions, 'Succeeded');
+  if (!now || (was?.reason === now.reason && before?.attempt === after.attempt)) return undefined;
+  return {
+    type: WARNINGS.has(now.reason) ? 'Warning' : 'Normal',
+    reason: now.reason,
+    message: after.message ?? '',
+  };
+}
+
+/**
+ * The events of what the agent reported, on the status write that brings it: a new pull request, and
+ * a result document that broke the protocol (reported once, with the transition it came with).
+ */
+export function resultEvents(
+  before: RunStatus | undefined,
+  after: RunStatus,
+  problem: string | undefined,
+  withTransition: boolean,
+): RunEvent[] {
+  const events: RunEvent[] = [];
+  if (after.pullRequestUrl && after.pullRequestUrl !== before?.pullRequestUrl)
+    events.push({
+      type: 'Normal',
+      reason: 'PullRequestOpened',
+      message: `the agent opened pull request ${after.pullRequestUrl}`,
+    });
+  if (problem && withTransition)
+    events.push({
+      type: 'Warning',
+      reason: 'InvalidResult',
+      message: `the agent's result was ignored: ${problem} (docs/result-protocol.md)`,
+    });
+  return events;
+}
+
+export async function recordEvent(
+  client: ApiRequester,
+  run: KubeObject,
+  event: RunEvent,
+  logger: Logger,
+  signal: AbortSignal,
+): Promise<void> {
+  const { name = '', namespace = '', uid } = run.metadata ?? {};
+  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const body = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: `${name}.${randomBytes(8).toString('hex')}`, namespace },
+    involvedObject: { apiVersion: run.apiVersion, kind: run.kind, name, namespace, uid },
+    ...event,
+    source: { component: 'orchestrator' },
+    firstTimestamp: now,
+    lastTimestamp: now,
+    count: 1,
+  };
+  try {
+    await client.request('POST', `/api/v1/namespaces/${namespace}/events`, {
+      body,
+      signal,
+      discardAnswer: true,
+    });
+  } catch (err) {
+    logger.warn({ err: (err as Error).message, reason: event.reason }, 'could not record an event');
+  }
+}

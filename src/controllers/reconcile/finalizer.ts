@@ -1,0 +1,80 @@
+// The cleanup finalizer's contract: a run carries it from its first reconcile; when the run is deleted,
+// its Jobs (Background propagation: their pods go too) and ConfigMaps are deleted (those its uid
+// controls, each guarded by its own uid: never another run's of the same name), and only then is the
+// finalizer removed — with a JSON patch whose `test` op makes it fail if the finalizers changed
+// meanwhile (another writer), in which case the next reconcile tries again. The workspace PVC is never
+// deleted: it carries the agent's session from one run to the next. Every step is idempotent, so a
+// restart in the middle converges.
+// The design it implements: docs/design.md §6.1.
+import { LABELS } from '../../api/index.js';
+import {
+  type ApiRequester,
+  isApiStatus,
+  type KubeObject,
+  type ResourceType,
+  resourcePath,
+} from '../../runtime/index.js';
+import { CONFIGMAPS, deleteOwned, JOBS } from './owned-objects.js';
+
+export type FinalizerOutcome = 'done' | 'conflict';
+
+export class RunFinalizer {
+  constructor(
+    private readonly client: ApiRequester,
+    private readonly resource: ResourceType,
+    readonly name: string,
+  ) {}
+
+  /**
+   * Adds the finalizer to the run (the caller checked it is missing), and `also` in the same patch
+   * (the run's trace context at its first reconcile).
+   */
+  add(run: KubeObject, signal: AbortSignal, also: object[] = []): Promise<FinalizerOutcome> {
+    const current = run.metadata?.finalizers;
+    const ops = current
+      ? [
+          { op: 'test', path: '/metadata/finalizers', value: current },
+          { op: 'add', path: '/metadata/finalizers/-', value: this.name },
+        ]
+      : [
+          { op: 'test', path: '/metadata/resourceVersion', value: run.metadata?.resourceVersion },
+          { op: 'add', path: '/metadata/finalizers', value: [this.name] },
+        ];
+    return this.patch(run, [...ops, ...also], signal);
+  }
+
+  /** Deletes the run's Jobs and ConfigMaps, then removes the finalizer. */
+  async finalize(run: KubeObject, signal: AbortSignal): Promise<FinalizerOutcome> {
+    const finalizers = run.metadata?.finalizers ?? [];
+    const index = finalizers.indexOf(this.name);
+    if (index < 0) return 'done';
+    const namespace = run.metadata?.namespace ?? '';
+    const selector = `${LABELS.run}=${run.metadata?.name}`;
+    const uid = run.metadata?.uid;
+    await deleteOwned(this.client, JOBS, namespace, selector, uid, signal);
+    await deleteOwned(this.client, CONFIGMAPS, namespace, selector, uid, signal);
+    const ops = [
+      { op: 'test', path: '/metadata/finalizers', value: finalizers },
+      { op: 'remove', path: `/metadata/finalizers/${index}` },
+    ];
+    return this.patch(run, ops, signal);
+  }
+
+  private async patch(run: KubeObject, ops: unknown[], signal: AbortSignal): Promise<FinalizerOutcome> {
+    const path = resourcePath(this.resource, run.metadata?.namespace, run.metadata?.name);
+    try {
+      await this.client.request('PATCH', path, {
+        body: ops,
+        contentType: 'application/json-patch+json',
+        signal,
+        discardAnswer: true,
+      });
+      return 'done';
+    } catch (err) {
+      // A failed `test` is 422 (Invalid); the object gone is 404: either way the cache will tell us more.
+      if (isApiStatus(err, 422) || isApiStatus(err, 409)) return 'conflict';
+      if (isApiStatus(err, 404)) return 'done';
+      throw err;
+    }
+  }
+}

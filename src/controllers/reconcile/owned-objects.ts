@@ -1,0 +1,141 @@
+// Creating a run's objects idempotently with create-then-read (not server-side apply: the ConfigMap is
+// immutable and a Job's template cannot change, so there is nothing to merge — only "does it exist, and
+// is it ours"). A 409 means the name is taken: if the object's controller reference is this run (a
+// previous reconcile created it, perhaps before a crash) it is adopted; otherwise it is a conflict.
+// Deleting is as careful: only what the run's uid controls, each DELETE guarded by the object's uid.
+// The design it implements: docs/design.md §1.2, §3, §6.1.
+import {
+  type ApiRequester,
+  isApiStatus,
+  type KubeObject,
+  type ResourceType,
+  resourcePath,
+} from '../../runtime/index.js';
+
+export const JOBS: ResourceType = { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job' };
+export const CONFIGMAPS: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' };
+export const PODS: ResourceType = { group: '', version: 'v1', plural: 'pods', kind: 'Pod' };
+export const PVCS: ResourceType = {
+  group: '',
+  version: 'v1',
+  plural: 'persistentvolumeclaims',
+  kind: 'PersistentVolumeClaim',
+};
+
+export type Owned =
+  | { object: KubeObject; created?: boolean; conflict?: undefined }
+  | { object?: undefined; created?: undefined; conflict: string };
+
+/** Whether `obj`'s controller owner reference is the object with `uid`. */
+export function ownedBy(obj: KubeObject, uid: string | undefined): boolean {
+  return !!uid && (obj.metadata?.ownerReferences ?? []).some((r) => r.controller === true && r.uid === uid);
+}
+
+export function conflictMessage(obj: KubeObject, kind: string, ownerKind: string): string {
+  const name = obj.metadata?.name;
+  const owner = obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+  const by = owner ? `is controlled by ${owner.kind} ${owner.name}` : 'has no controller';
+  return `${kind} ${name} already exists and ${by}, not this ${ownerKind}; delete or rename it and the run will proceed`;
+}
+
+/**
+ * The existing object (from the cache, or read after a 409) or the one just created (`created`). With
+ * `answer: false` the caller does not use a created object: the server's answer is not read and
+ * `object` is the body as sent.
+ */
+export async function createOrAdopt(
+  client: ApiRequester,
+  resource: ResourceType,
+  body: KubeObject,
+  cached: KubeObject | undefined,
+  owner: { uid: string | undefined; kind: string },
+  signal: AbortSignal,
+  { answer = true }: { answer?: boolean } = {},
+): Promise<Owned> {
+  const namespace = body.metadata?.namespace;
+  const name = body.metadata?.name;
+  let existing = cached;
+  if (!existing) {
+    try {
+      const path = resourcePath(resource, namespace);
+      if (answer)
+        return { object: await client.request<KubeObject>('POST', path, { body, signal }), created: true };
+      await client.request('POST', path, { body, signal, discardAnswer: true });
+      return { object: body, created: true };
+    } catch (err) {
+      if (!isApiStatus(err, 409)) throw err;
+      existing = await client.request<KubeObject>('GET', resourcePath(resource, namespace, name), { signal });
+    }
+  }
+  return ownedBy(existing, owner.uid)
+    ? { object: existing }
+    : { conflict: conflictMessage(existing, resource.kind, owner.kind) };
+}
+
+/** Creates the object unless its name exists (whoever owns it): for shared objects like a workspace. */
+export async function createIfMissing(
+  client: ApiRequester,
+  resource: ResourceType,
+  body: KubeObject,
+  signal: AbortSignal,
+): Promise<void> {
+  try {
+    await client.request('POST', resourcePath(resource, body.metadata?.namespace), {
+      body,
+      signal,
+      discardAnswer: true,
+    });
+  } catch (err) {
+    if (!isApiStatus(err, 409)) throw err;
+  }
+}
+
+/**
+ * Deletes exactly `obj`: the DELETE carries its uid as a precondition, so an object re-created under
+ * the name meanwhile is never the one deleted (Background propagation: the GC takes the dependents).
+ * False when it is already gone (404) or replaced (409).
+ */
+export async function deleteExactly(
+  client: ApiRequester,
+  resource: ResourceType,
+  obj: KubeObject,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const path = resourcePath(resource, obj.metadata?.namespace, obj.metadata?.name);
+  try {
+    await client.request('DELETE', path, {
+      body: {
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        propagationPolicy: 'Background',
+        preconditions: { uid: obj.metadata?.uid },
+      },
+      signal,
+      discardAnswer: true,
+    });
+    return true;
+  } catch (err) {
+    if (isApiStatus(err, 404) || isApiStatus(err, 409)) return false;
+    throw err;
+  }
+}
+
+/**
+ * Deletes the objects of `resource` that the owner with `ownerUid` controls: the label selector only
+ * narrows the list (anyone may set a label); the controller reference's uid decides.
+ */
+export async function deleteOwned(
+  client: ApiRequester,
+  resource: ResourceType,
+  namespace: string,
+  labelSelector: string,
+  ownerUid: string | undefined,
+  signal: AbortSignal,
+): Promise<void> {
+  const list = await client.request<{ items?: KubeObject[] }>('GET', resourcePath(resource, namespace), {
+    query: { labelSelector },
+    signal,
+  });
+  for (const obj of list.items ?? [])
+    if (ownedBy(obj, ownerUid)) await deleteExactly(client, resource, obj, signal);
+}
