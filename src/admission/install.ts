@@ -9,7 +9,7 @@ import type {
   V1ValidatingWebhookConfiguration,
 } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { isApiStatus, KubeClient, type ResourceType, resourcePath } from '../runtime/index.js';
+import { isNotFound, KubeClient, type ResourceType, resourcePath } from '../runtime/index.js';
 import { packageRoot } from '../util/package-root.js';
 
 type Configuration = V1MutatingWebhookConfiguration | V1ValidatingWebhookConfiguration;
@@ -84,7 +84,7 @@ async function upsert(client: KubeClient, config: Configuration): Promise<void> 
       body: { ...config, metadata: { ...config.metadata, resourceVersion } },
     });
   } catch (err) {
-    if (!isApiStatus(err, 404)) throw err;
+    if (!isNotFound(err)) throw err;
     await client.request('POST', resourcePath(resourceOf(config)), { body: config });
   }
 }
@@ -109,7 +109,7 @@ export async function uninstallLocalWebhooks(kc: KubeConfig, suffix = ''): Promi
     for (const config of Object.values(webhookManifests())) {
       const name = `${config.metadata?.name}${suffix}`;
       await client.request('DELETE', resourcePath(resourceOf(config), undefined, name)).catch((err) => {
-        if (!isApiStatus(err, 404)) throw err;
+        if (!isNotFound(err)) throw err;
       });
     }
   } finally {

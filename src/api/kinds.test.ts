@@ -12,7 +12,7 @@ import { runKindOf } from '../admission/offline.js';
 import { parseKinds } from '../cli/kinds.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { staticConfig } from '../config/watch.js';
-import { RUN_STRATEGIES } from '../controllers/reconcile/strategy.js';
+import { RUN_STRATEGIES } from '../controllers/kind/strategy.js';
 import { loadTemplateSet } from '../render/index.js';
 import {
   API_VERSION,

@@ -37,6 +37,11 @@ export type Run = RunObjects[RunKindName];
 /** A status condition (the metav1.Condition shape), the same in every run's status. */
 export type Condition = NonNullable<TaskRunStatus['conditions']>[number];
 export type ConditionStatus = Condition['status'];
+/**
+ * A run's status as the reconciler writes it: every kind's status has the TaskRun's fields (a kind's
+ * extra fields, such as a CodeRun's pullRequestUrl, are the agent's result, which all kinds share).
+ */
+export type RunStatus = TaskRunStatus;
 /** A run's lifecycle phase. */
 export type Phase = NonNullable<TaskRunStatus['phase']>;
 

@@ -12,7 +12,7 @@ import { type Cluster, startControlPlane } from '../cluster/index.js';
 import { renderKustomization } from '../cluster/kubectl.js';
 import { loadConfigFile } from '../config/load.js';
 import { KubeConfig } from '../kubeconfig/kube-config.js';
-import { type ApiRequester, isApiStatus, type KubeObject } from '../runtime/index.js';
+import { type ApiRequester, isConflict, type KubeObject } from '../runtime/index.js';
 import { packageRoot } from '../util/package-root.js';
 import {
   MANAGER_SERVICE_ACCOUNT,
@@ -83,7 +83,7 @@ async function createNamespace(client: ApiRequester, name: string): Promise<void
       body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
     })
     .catch((err) => {
-      if (!isApiStatus(err, 409)) throw err;
+      if (!isConflict(err)) throw err;
     });
 }
 

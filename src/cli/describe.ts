@@ -3,9 +3,8 @@
 // Events.
 import type { Command } from 'commander';
 import { githubAuth, githubAuthText, LABELS } from '../api/index.js';
-import { JOBS } from '../controllers/reconcile/owned-objects.js';
-import { jobState } from '../controllers/reconcile/status.js';
-import { type KubeObject, resourcePath } from '../runtime/index.js';
+import { jobState } from '../controllers/pods/index.js';
+import { JOBS, type KubeObject, resourcePath } from '../runtime/index.js';
 import { age } from './duration.js';
 import type { CliIO } from './io.js';
 import { KIND_HELP, parseRef, runPath } from './kinds.js';

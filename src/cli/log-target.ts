@@ -2,10 +2,17 @@
 // strategy computes for a former attempt) → the Job's pod → the agent (or init) container. Each step
 // that finds nothing says why, and whether waiting can cure it (`orchestrator logs -f` waits then).
 import { kindFacts, type RunKindName, type RunOf, runFinished } from '../api/index.js';
+import { RUN_STRATEGIES, type RunStrategy } from '../controllers/kind/strategy.js';
 import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../controllers/pods/agent-pod.js';
-import { JOBS, ownedBy, PODS } from '../controllers/reconcile/owned-objects.js';
-import { RUN_STRATEGIES, type RunStrategy } from '../controllers/reconcile/strategy.js';
-import { type ApiRequester, isApiStatus, type KubeObject, resourcePath } from '../runtime/index.js';
+import { ownedBy } from '../controllers/reconcile/owned-objects.js';
+import {
+  type ApiRequester,
+  isNotFound,
+  JOBS,
+  type KubeObject,
+  PODS,
+  resourcePath,
+} from '../runtime/index.js';
 import { runStatus } from './progress.js';
 
 /** The container whose log is shown, and the pod it ran in. */
@@ -121,7 +128,7 @@ export async function locate(
   try {
     job = await client.request('GET', resourcePath(JOBS, namespace, jobName));
   } catch (err) {
-    if (!isApiStatus(err, 404)) throw err;
+    if (!isNotFound(err)) throw err;
     const message = `the Job of attempt ${attempt}, ${jobName}, is gone (removed by cleanup: the Job's TTL, a retry or a deletion); ${statusSays(run)}`;
     return { none: { wait: waiting && attempt === current && opts.attempt === undefined, message } };
   }

@@ -7,8 +7,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { kindFacts, type RunKindName, runFinished } from '../api/index.js';
-import { PODS } from '../controllers/reconcile/owned-objects.js';
-import { backoffDelay, isApiStatus, KubeClient, type KubeObject, resourcePath } from '../runtime/index.js';
+import {
+  backoffDelay,
+  isNotFound,
+  KubeClient,
+  type KubeObject,
+  PODS,
+  resourcePath,
+} from '../runtime/index.js';
 import { parseDuration } from './duration.js';
 import { CliExit, type CliIO, fail } from './io.js';
 import { KIND_HELP, parseRef, runPath } from './kinds.js';
@@ -43,7 +49,7 @@ async function readRun(client: LogClient, target: LogsTarget, signal: AbortSigna
   try {
     return await client.request('GET', runPath(target.kind, target.namespace, target.name), { signal });
   } catch (err) {
-    if (isApiStatus(err, 404))
+    if (isNotFound(err))
       throw fail(
         `${kindFacts(target.kind).singular} "${target.name}" not found in namespace "${target.namespace}"`,
       );

@@ -20,24 +20,27 @@ import { tracingEnabled } from '../observability/tracing.js';
 import type { TemplateSet } from '../render/index.js';
 import {
   type Cache,
+  CONFIGMAPS,
   Controller,
+  JOBS,
   type KubeClient,
   mapToControllerOwner,
   mapToSelf,
   type NamespaceScope,
+  PODS,
+  PVCS,
   scopedCaches,
 } from '../runtime/index.js';
 import { Capacity } from './capacity/capacity.js';
 import { CapacityIndex, mapToWaitingRuns, type RunCache } from './capacity/holder-index.js';
 import { agentChanged, filtered, jobFinished, leftSlot, never, runChanged } from './event-filters.js';
+import { DependentRuns, mapToDependents, phaseChanged } from './kind/dependencies.js';
+import { RUN_STRATEGIES } from './kind/strategy.js';
 import { registerRunMetrics, runRecorder } from './metrics/run-metrics.js';
 import { countedTaskRunReconciler } from './metrics/taskrun-metrics.js';
 import { podForCache } from './pods/agent-pod.js';
 import { mapPodToRun, PodsByJob } from './pods/job-pods.js';
-import { DependentRuns, mapToDependents, phaseChanged } from './reconcile/dependencies.js';
-import { CONFIGMAPS, JOBS, PODS, PVCS } from './reconcile/owned-objects.js';
 import { RunReconciler } from './reconcile/reconciler.js';
-import { RUN_STRATEGIES } from './reconcile/strategy.js';
 import { runReconcileTrace } from './run-reconcile-trace.js';
 
 export interface RunControllersOptions {

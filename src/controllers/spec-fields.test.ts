@@ -21,7 +21,7 @@ import {
 import { configFrom, loadDefaultConfig } from '../config/load.js';
 import { loadTemplateSet, renderRun } from '../render/index.js';
 import { attemptJob, workspacePvc } from './agent/manifests.js';
-import { objectLabels, RUN_STRATEGIES } from './reconcile/strategy.js';
+import { objectLabels, RUN_STRATEGIES } from './kind/strategy.js';
 
 type Reader = 'pod' | 'volume' | 'rendering' | 'names/labels' | 'dependencies' | 'admission';
 type Json = Record<string, unknown>;

@@ -18,6 +18,20 @@ export function isApiStatus(err: unknown, status: number): boolean {
   return err instanceof ApiError && err.status === status;
 }
 
+// The apiserver's answers callers decide on, by name (apimachinery's errors.IsNotFound and friends).
+/** 404: the object (or its namespace) does not exist. */
+export const isNotFound = (err: unknown): boolean => isApiStatus(err, 404);
+/** 409: the name is taken (create), or the object changed since it was read (update). */
+export const isConflict = (err: unknown): boolean => isApiStatus(err, 409);
+/** 410: the watch's resourceVersion is too old. */
+export const isGone = (err: unknown): boolean => isApiStatus(err, 410);
+/** 422: the request is invalid; also a JSON patch whose `test` op failed. */
+export const isInvalid = (err: unknown): boolean => isApiStatus(err, 422);
+/** 403: the caller may not. */
+export const isForbidden = (err: unknown): boolean => isApiStatus(err, 403);
+/** 401: the caller is not authenticated. */
+export const isUnauthorized = (err: unknown): boolean => isApiStatus(err, 401);
+
 export class RequestTimeoutError extends Error {
   constructor(what: string, ms: number) {
     super(`${what}: no answer within ${ms} ms`);

@@ -3,6 +3,7 @@ export { type BackoffPolicy, backoffDelay } from './backoff.js';
 export type { Cache } from './cache.js';
 export { type Clock, realClock } from './clock.js';
 export { Controller, type ControllerOptions } from './controller.js';
+export { CONFIGMAPS, JOBS, PODS, PVCS, SECRETS } from './core-resources.js';
 export {
   type EventMapper,
   type EventSource,
@@ -19,6 +20,12 @@ export {
   type CallOptions,
   type DiscardingCallOptions,
   isApiStatus,
+  isConflict,
+  isForbidden,
+  isGone,
+  isInvalid,
+  isNotFound,
+  isUnauthorized,
   KubeClient,
   type KubeClientOptions,
   type Query,

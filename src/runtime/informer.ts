@@ -10,7 +10,7 @@ import { type BackoffPolicy, backoffDelay } from './backoff.js';
 import { CacheBase } from './cache.js';
 import {
   ApiError,
-  isApiStatus,
+  isGone,
   type KubeClient,
   METADATA_LIST,
   METADATA_OBJECT,
@@ -161,7 +161,7 @@ export class Informer<T extends KubeObject = KubeObject> extends CacheBase<T> {
         if (!this.resourceVersion) await this.relist(stop);
         outcome = await this.watchOnce(stop);
       } catch (err) {
-        outcome = { kind: isApiStatus(err, 410) ? 'expired' : 'error', healthy: false, err };
+        outcome = { kind: isGone(err) ? 'expired' : 'error', healthy: false, err };
       }
       if (stop.aborted) break;
       if (outcome.healthy) failures = 0;

@@ -9,7 +9,7 @@ import t from 'tap';
 import { sampleSum } from '../../test/harness/prometheus-text.js';
 import { type RecordedAnswer, readAnswer, replayServer } from '../../test/harness/recorded-answers.js';
 import { freePort } from '../util/free-port.js';
-import { ApiError, isApiStatus, KubeClient } from './kube-client.js';
+import { ApiError, isConflict, KubeClient } from './kube-client.js';
 
 function plainHttpConfig(server: string): KubeConfig {
   const kc = new KubeConfig();
@@ -86,7 +86,7 @@ t.test(
     const err = await client
       .request('POST', '/x', { body: {}, discardAnswer: true })
       .catch((e: unknown) => e);
-    t.ok(isApiStatus(err, 409));
+    t.ok(isConflict(err));
     t.equal((err as ApiError).reason, 'AlreadyExists');
   },
 );

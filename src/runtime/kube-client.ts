@@ -24,7 +24,17 @@ import type { KubeObject } from './object.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
-export { ApiError, isApiStatus, RequestTimeoutError } from './api-error.js';
+export {
+  ApiError,
+  isApiStatus,
+  isConflict,
+  isForbidden,
+  isGone,
+  isInvalid,
+  isNotFound,
+  isUnauthorized,
+  RequestTimeoutError,
+} from './api-error.js';
 
 export interface KubeClientOptions {
   /** Limit on each request without its own timeout (for a watch: until the response starts). Default 30 s. */

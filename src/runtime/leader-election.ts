@@ -13,7 +13,8 @@ import { type Clock, realClock } from './clock.js';
 import { Informer } from './informer.js';
 import {
   type CallOptions,
-  isApiStatus,
+  isConflict,
+  isNotFound,
   type KubeClient,
   type ResourceType,
   resourcePath,
@@ -57,7 +58,7 @@ export function leaseLock(client: KubeClient, namespace: string, name: string): 
       try {
         return await client.request<Lease>('GET', item, opts);
       } catch (err) {
-        if (isApiStatus(err, 404)) return undefined;
+        if (isNotFound(err)) return undefined;
         throw err;
       }
     },
@@ -361,7 +362,7 @@ export class LeaderElector {
       } catch (err) {
         // A renewal aborted by stop() may have landed after all, moving the resourceVersion: re-read,
         // and release only what is still ours.
-        if (!isApiStatus(err, 409)) throw err;
+        if (!isConflict(err)) throw err;
         const fresh = await this.lock.get(call);
         if (fresh?.spec?.holderIdentity !== this.identity) return;
         this.current = await this.lock.replace({ ...fresh, spec }, call);

@@ -3,8 +3,8 @@
 // every later one to exit 0 now (the annotations of cluster/stages/pod.yaml, as finishJob does). The
 // real Job controller then fails or completes the Job. Every other agent ends by itself.
 import { LABELS, MANAGED_BY } from '../../src/api/index.js';
-import { PODS } from '../../src/controllers/reconcile/owned-objects.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
+import { PODS } from '../../src/runtime/index.js';
 import { SIM } from '../harness/operator.js';
 import { type NamespaceWatch, watchNamespace } from './namespace-watch.js';
 

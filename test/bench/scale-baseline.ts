@@ -8,6 +8,7 @@
 // uses (src/controllers); statuses from desiredStatus, Events from transition.
 import { setMaxListeners } from 'node:events';
 import pino from 'pino';
+import type { RunStatus } from '../../src/api/index.js';
 import {
   API_VERSION,
   type ControllerConfig,
@@ -24,12 +25,21 @@ import {
   attemptJob,
   workspacePvc,
 } from '../../src/controllers/agent/manifests.js';
+import { RUN_STRATEGIES, type RunStrategy } from '../../src/controllers/kind/strategy.js';
+import { agentState, jobState } from '../../src/controllers/pods/index.js';
 import { recordEvent, transition } from '../../src/controllers/reconcile/events.js';
-import { CONFIGMAPS, createIfMissing, JOBS, PVCS } from '../../src/controllers/reconcile/owned-objects.js';
-import { desiredStatus, jobState, type RunStatus } from '../../src/controllers/reconcile/status.js';
-import { RUN_STRATEGIES, type RunStrategy } from '../../src/controllers/reconcile/strategy.js';
+import { createIfMissing } from '../../src/controllers/reconcile/owned-objects.js';
+import { desiredStatus } from '../../src/controllers/reconcile/status.js';
+import type { AttemptState } from '../../src/controllers/reconcile/world.js';
 import { renderRun, type TemplateSet } from '../../src/render/index.js';
-import { type KubeClient, type KubeObject, resourcePath } from '../../src/runtime/index.js';
+import {
+  CONFIGMAPS,
+  JOBS,
+  type KubeClient,
+  type KubeObject,
+  PVCS,
+  resourcePath,
+} from '../../src/runtime/index.js';
 import { type NamespaceWatch, watchNamespace } from './namespace-watch.js';
 import type { BenchRun } from './scale-runs.js';
 
@@ -72,14 +82,20 @@ export async function startBaseline(opts: BaselineOptions): Promise<Baseline> {
   const writeStatus = async (t: Tracked, job: KubeObject | undefined) => {
     const strategy = RUN_STRATEGIES[t.kind] as RunStrategy;
     const before = t.run.status as RunStatus | undefined;
-    const status = desiredStatus(before, t.run.metadata?.generation ?? 0, {
+    const jobName = strategy.jobName(t.run, t.attempt);
+    const facts = {
       attempt: t.attempt,
       configMapName: strategy.configMapName(t.run, t.attempt),
-      jobName: strategy.jobName(t.run, t.attempt),
-      maxRetries: config.retries.maxRetries,
+      jobName,
       retryCount: t.attempt - 1,
-      ...(job ? { job } : {}),
-    });
+    };
+    // The baseline writes the status of a new attempt and of a Job that completed.
+    const agent = agentState(undefined, jobName);
+    const state: AttemptState =
+      job && jobState(job) === 'Complete'
+        ? { ...facts, state: 'finished', job, agent, ending: { outcome: 'succeeded' } }
+        : { ...facts, state: 'active', job: job ?? { metadata: { name: jobName } } };
+    const status = desiredStatus(before, t.run.metadata?.generation ?? 0, state);
     const path = `${resourcePath(runResource(t.kind), namespace, t.run.metadata?.name)}/status`;
     t.run = await client.request<RunOf<RunKindName>>('PUT', path, { body: { ...t.run, status } });
     const event = transition(before, status);

@@ -3,9 +3,8 @@
 // the limit, however briefly.
 import pino from 'pino';
 import { jobWorkspace } from '../../src/controllers/capacity/holder-index.js';
-import { JOBS } from '../../src/controllers/reconcile/owned-objects.js';
-import { jobState } from '../../src/controllers/reconcile/status.js';
-import { Informer, type KubeClient } from '../../src/runtime/index.js';
+import { jobState } from '../../src/controllers/pods/index.js';
+import { Informer, JOBS, type KubeClient } from '../../src/runtime/index.js';
 
 export async function activeJobs(
   t: { teardown(fn: () => unknown): void },

@@ -1,6 +1,6 @@
 // Claimants for the capacity unit tests: TaskRuns of namespace `ns` whose age follows the last digit
 // of their name (`a1` is older than `b2`), unless given.
-import type { Waiter } from '../../src/controllers/capacity/allocation.js';
+import type { Waiter } from '../../src/controllers/capacity/index.js';
 
 export function waiterOf(
   name: string,

@@ -3,8 +3,8 @@
 // cache): one Job per attempt, no orphaned ConfigMap, deleted runs fully cleaned up, right final states.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kindFacts, LABELS, MANAGED_BY, type TaskRun } from '../../src/api/index.js';
-import { jobState } from '../../src/controllers/reconcile/status.js';
-import { taskRunStrategy } from '../../src/controllers/reconcile/strategy.js';
+import { taskRunStrategy } from '../../src/controllers/kind/strategy.js';
+import { jobState } from '../../src/controllers/pods/index.js';
 import { uidHash } from '../../src/naming/names.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import { ignore404 } from './api-errors.js';

@@ -7,12 +7,13 @@ import type { ControllerConfig, RunKindName, RunOf, TaskRun } from '../../src/ap
 import { runPath } from '../../src/cli/kinds.js';
 import type { Cluster } from '../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
-import { CONFIGMAPS, JOBS } from '../../src/controllers/reconcile/owned-objects.js';
-import { RUN_STRATEGIES, type RunStrategy } from '../../src/controllers/reconcile/strategy.js';
+import { RUN_STRATEGIES, type RunStrategy } from '../../src/controllers/kind/strategy.js';
 import { runControllers } from '../../src/controllers/run-controllers.js';
 import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
 import {
   type Cache,
+  CONFIGMAPS,
+  JOBS,
   KubeClient,
   type KubeObject,
   Manager,

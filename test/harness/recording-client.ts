@@ -4,7 +4,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
   type CallOptions,
-  isApiStatus,
+  isForbidden,
   KubeClient,
   type KubeObject,
   type Query,
@@ -102,7 +102,7 @@ export class RecordingClient extends KubeClient {
     try {
       return await call;
     } catch (err) {
-      if (isApiStatus(err, 403)) this.forbidden.push({ ...attributes, message: (err as Error).message });
+      if (isForbidden(err)) this.forbidden.push({ ...attributes, message: (err as Error).message });
       throw err;
     }
   }

@@ -8,14 +8,16 @@ import { runPath } from '../../src/cli/kinds.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { Capacity } from '../../src/controllers/capacity/capacity.js';
 import { CapacityIndex } from '../../src/controllers/capacity/holder-index.js';
+import { RUN_STRATEGIES } from '../../src/controllers/kind/strategy.js';
 import { runRecorder } from '../../src/controllers/metrics/run-metrics.js';
 import { PodsByJob } from '../../src/controllers/pods/job-pods.js';
-import { CONFIGMAPS, JOBS, PVCS } from '../../src/controllers/reconcile/owned-objects.js';
 import { RunReconciler } from '../../src/controllers/reconcile/reconciler.js';
-import { RUN_STRATEGIES } from '../../src/controllers/reconcile/strategy.js';
 import { loadTemplateSet } from '../../src/render/index.js';
 import {
+  CONFIGMAPS,
+  JOBS,
   type KubeObject,
+  PVCS,
   type ResourceEventHandler,
   type Result,
   resourcePath,

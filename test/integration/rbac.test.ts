@@ -21,7 +21,7 @@ import {
   tokenKubeConfig,
 } from '../../src/app/service-account.js';
 import { withClient } from '../../src/cluster/apply.js';
-import { taskRunStrategy } from '../../src/controllers/reconcile/strategy.js';
+import { taskRunStrategy } from '../../src/controllers/kind/strategy.js';
 import { runControllers } from '../../src/controllers/run-controllers.js';
 import { loadTemplateSet } from '../../src/render/index.js';
 import { KubeClient, type KubeObject, Manager } from '../../src/runtime/index.js';

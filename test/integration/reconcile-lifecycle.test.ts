@@ -4,7 +4,7 @@
 import t from 'tap';
 import { kindFacts, LABELS, type TaskRun } from '../../src/api/index.js';
 import { attemptConfigMap } from '../../src/controllers/agent/manifests.js';
-import { taskRunStrategy } from '../../src/controllers/reconcile/strategy.js';
+import { taskRunStrategy } from '../../src/controllers/kind/strategy.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';

@@ -5,8 +5,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { CONFIGMAPS } from '../../src/controllers/reconcile/owned-objects.js';
 import {
+  CONFIGMAPS,
   Controller,
   Informer,
   type InformerOptions,

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { isApiStatus, KubeClient, type KubeObject, type Lease } from '../../src/runtime/index.js';
+import { isNotFound, KubeClient, type KubeObject, type Lease } from '../../src/runtime/index.js';
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
 import { DELAY_ANNOTATION, type RecordEntry, ROLE_LABEL } from '../harness/mirror-reconciler.js';
 import { logged, NodeProcess } from '../harness/node-process.js';
@@ -57,7 +57,7 @@ function configMaps(namespace: string) {
       try {
         await client.request('PUT', `${path}/${name}`, { body });
       } catch (err) {
-        if (!isApiStatus(err, 404)) throw err;
+        if (!isNotFound(err)) throw err;
         await client.request('POST', path, { body });
       }
     },

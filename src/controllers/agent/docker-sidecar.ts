@@ -6,11 +6,11 @@
 // The design it implements: docs/design.md §1.2 (Docker sidecar).
 import type { ControllerConfig } from '../../api/index.js';
 import { WORKSPACE_ROOT } from '../../naming/names.js';
+import { DOCKER_CONTAINER } from './containers.js';
 
 /** Loopback only: the pod's containers share the network namespace, nothing outside reaches it. */
 export const DOCKER_HOST = 'tcp://127.0.0.1:2375';
 /** The sidecar's name: an init container whose exit says nothing about the attempt (agent-pod.ts). */
-export const DOCKER_CONTAINER = 'docker';
 const STORAGE_VOLUME = 'docker-storage';
 
 export interface DockerSidecar {

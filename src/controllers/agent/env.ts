@@ -10,13 +10,8 @@ import {
   type GithubAuth,
   isReservedEnv,
 } from '../../api/index.js';
+import type { EnvVar } from './env-var.js';
 import { githubEnv, secretEnv } from './github-credentials.js';
-
-export interface EnvVar {
-  name: string;
-  value?: string;
-  valueFrom?: { secretKeyRef: { name: string; key: string; optional?: boolean } };
-}
 
 /** The spec fields some kinds have (CodeRun); absent on the others. */
 export interface RunEnvSpec {

@@ -9,7 +9,7 @@ import {
   type RunOf,
 } from '../../api/index.js';
 import { configFrom, loadDefaultConfig } from '../../config/load.js';
-import { RUN_STRATEGIES, type RunStrategy } from '../reconcile/strategy.js';
+import { RUN_STRATEGIES, type RunStrategy } from '../kind/strategy.js';
 import { secretName } from './github-credentials.js';
 import { attemptJob } from './manifests.js';
 

@@ -4,7 +4,7 @@
 // env var (the entry script hands them to git). Values only ever come by reference, never copied.
 // The design it implements: docs/design.md §1.2 (GitHub authentication).
 import { AGENT_ENV, type ControllerConfig, type GithubAuth, type SecretKeyRef } from '../../api/index.js';
-import type { EnvVar } from './env.js';
+import type { EnvVar } from './env-var.js';
 
 /** Where a GitHub user's SSH Secret is mounted in the agent container (its keys are files there). */
 export const GITHUB_SSH_DIR = '/var/run/secrets/orchestrator/github-ssh';

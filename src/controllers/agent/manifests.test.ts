@@ -3,7 +3,7 @@ import { type CodeRun, type ControllerConfig, defaulted, type TaskRun } from '..
 import { configFrom, loadDefaultConfig } from '../../config/load.js';
 import { uidHash } from '../../naming/names.js';
 import { TRACE_ANNOTATION } from '../../observability/traceparent.js';
-import { codeRunStrategy, taskRunStrategy } from '../reconcile/strategy.js';
+import { codeRunStrategy, taskRunStrategy } from '../kind/strategy.js';
 import { attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
 
 const config = loadDefaultConfig();

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { waiterOf as run } from '../../../test/harness/claims.js';
-import { admit, type Claim, waitingMessage } from './allocation.js';
+import { admit, waitingMessage } from './allocation.js';
+import type { Claim } from './claim.js';
 
 const limits = { perService: 1, global: 3 };
 const none = {};

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { waiterOf } from '../../../test/harness/claims.js';
-import type { Claim, Waiter } from './allocation.js';
 import { Capacity, type CapacitySources, RESERVATION_TTL_MS } from './capacity.js';
+import type { Claim, Waiter } from './claim.js';
 import { HolderTally } from './tally.js';
 
 const limits = { perService: 1, global: 3 };

@@ -10,8 +10,9 @@
 // last slot or one workspace. Reservations are in-process state, which is sound because only the Lease
 // holder reconciles; everything else is rebuilt from the cluster's runs and Jobs (capacity-cache.ts).
 // The design it implements: docs/design.md §5.2.
-import { Allocation, type Claim, type Limits, type Refusal, UNDECIDED, type Waiter } from './allocation.js';
-import { type HolderView, serviceScope, workspaceScope } from './tally.js';
+import { Allocation, UNDECIDED } from './allocation.js';
+import { type Claim, type Limits, type Refusal, serviceScope, type Waiter, workspaceScope } from './claim.js';
+import type { HolderView } from './tally.js';
 
 /** The JobCreated (and Succeeded) reason of a run waiting for a slot. */
 export const WAITING_FOR_CAPACITY = 'WaitingForCapacity';
@@ -97,19 +98,27 @@ export class Capacity {
   }
 
   /**
-   * Takes a slot for `candidate` about to create Job `job`, unless it holds one already; returns why
-   * not when no slot is free for it. Synchronous, so that check and reservation are one step.
+   * Why `candidate` may not take a slot now, or undefined when it may (or holds one already). Reads
+   * only: the reconciler reserves the slot with {@link reserve} before its first await, so the check
+   * and the reservation are one step for every other reconcile.
    */
-  claim(candidate: Waiter, job: { namespace: string; name: string }, limits: Limits): Refusal | undefined {
+  refusal(candidate: Waiter, limits: Limits): Refusal | undefined {
     this.prune();
     const view = new ReservedView(this.sources.holders(), this.reservations);
-    if (!view.holds(candidate.key)) {
-      const refusal = this.decide(view, candidate, limits);
-      if (refusal) return refusal;
-    }
+    return view.holds(candidate.key) ? undefined : this.decide(view, candidate, limits);
+  }
+
+  /** Reserves a slot for `candidate` about to create Job `job` (after {@link refusal} said yes). */
+  reserve(candidate: Waiter, job: { namespace: string; name: string }): void {
     this.reservations.set(candidate.key, { claim: candidate, job, at: this.now() });
     this.reservationChanges++;
-    return undefined;
+  }
+
+  /** {@link refusal} and, when there is none, {@link reserve}: in one synchronous call. */
+  claim(candidate: Waiter, job: { namespace: string; name: string }, limits: Limits): Refusal | undefined {
+    const refusal = this.refusal(candidate, limits);
+    if (!refusal) this.reserve(candidate, job);
+    return refusal;
   }
 
   /** The run did not create its Job after all (its objects conflict, it cannot render). */

@@ -24,9 +24,9 @@ import {
 } from '../../runtime/index.js';
 import { WORKSPACE_VOLUME } from '../agent/manifests.js';
 import { findCondition } from '../conditions.js';
-import { jobState } from '../reconcile/status.js';
-import { type Claim, claimKey, sameWaiter, type Waiter } from './allocation.js';
+import { jobState } from '../pods/index.js';
 import { type CapacitySources, WAITING_FOR_CAPACITY } from './capacity.js';
+import { type Claim, claimKey, sameWaiter, type Waiter } from './claim.js';
 import { HolderTally } from './tally.js';
 
 /** The cached runs of one kind. */

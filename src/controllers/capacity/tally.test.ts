@@ -1,6 +1,7 @@
 import t from 'tap';
 import { waiterOf } from '../../../test/harness/claims.js';
-import { Allocation, type Limits, UNDECIDED, type Waiter } from './allocation.js';
+import { Allocation, UNDECIDED } from './allocation.js';
+import type { Limits, Waiter } from './claim.js';
 import { HolderTally } from './tally.js';
 
 t.test('a run held through several sources counts once, under every scope its claims name', async (t) => {

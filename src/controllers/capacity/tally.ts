@@ -3,7 +3,7 @@
 // which made each claim O(running runs) and a burst of thousands O(N²) (docs/design.md §5.2).
 // A run may hold through several sources at once (active Jobs, its status): it counts once, under every service and workspace any of its claims names, so two claims that disagree (a
 // Job mounting another PVC than its run's spec names) keep both workspaces taken.
-import type { Claim } from './allocation.js';
+import { type Claim, sameClaim, serviceScope, workspaceScope } from './claim.js';
 
 /** Read-only view of the holders that a decision needs. */
 export interface HolderView {
@@ -17,12 +17,6 @@ export interface HolderView {
   /** A holder (`Kind/name`) using a workspace scope (`namespace/pvc`), if any. */
   user(workspaceScope: string): string | undefined;
 }
-
-export const serviceScope = (c: Claim): string | undefined =>
-  c.service === undefined ? undefined : `${c.namespace}/${c.service}`;
-
-export const workspaceScope = (c: Claim): string | undefined =>
-  c.workspace === undefined ? undefined : `${c.namespace}/${c.workspace}`;
 
 interface Holder {
   claims: Map<string, Claim>;
@@ -125,11 +119,3 @@ export class HolderTally implements HolderView {
     holder.workspaces.clear();
   }
 }
-
-/** Two claims that count the same. */
-export const sameClaim = (a: Claim, b: Claim): boolean =>
-  a.key === b.key &&
-  a.run === b.run &&
-  a.namespace === b.namespace &&
-  a.service === b.service &&
-  a.workspace === b.workspace;

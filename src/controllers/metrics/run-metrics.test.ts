@@ -2,10 +2,9 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { sampleSum } from '../../../test/harness/prometheus-text.js';
-import type { Run } from '../../api/index.js';
+import type { Run, RunStatus } from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
 import type { EventSource } from '../../runtime/index.js';
-import type { RunStatus } from '../reconcile/status.js';
 import { agentLabel, registerRunMetrics, runRecorder } from './run-metrics.js';
 import { countedTaskRunReconciler } from './taskrun-metrics.js';
 

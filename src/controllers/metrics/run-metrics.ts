@@ -4,10 +4,10 @@
 // an agent profile of the config (else `other`), an outcome; never a run's name.
 // The design it implements: docs/design.md §4.5.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { RunStatus } from '../../api/index.js';
 import { type ControllerConfig, type Phase, type RunKindName, runAgent } from '../../api/index.js';
 import { memo } from '../../runtime/metrics.js';
 import type { RunCache } from '../capacity/holder-index.js';
-import type { RunStatus } from '../reconcile/status.js';
 import { taskRunMetrics } from './taskrun-metrics.js';
 
 export const RUNS_METRIC = 'orchestrator_runs';

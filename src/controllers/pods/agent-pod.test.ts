@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { KubeObject } from '../../runtime/index.js';
-import { DOCKER_CONTAINER } from '../agent/docker-sidecar.js';
+import { DOCKER_CONTAINER } from '../agent/containers.js';
 import {
   AGENT_CONTAINER,
   type AgentState,

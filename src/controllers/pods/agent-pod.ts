@@ -3,11 +3,9 @@
 // Pods are cached stripped to the few fields read here, so thousands of runs cost little memory.
 // The design it implements: docs/design.md §4.2.
 import type { KubeObject } from '../../runtime/index.js';
-import { DOCKER_CONTAINER } from '../agent/docker-sidecar.js';
+import { AGENT_CONTAINER, DOCKER_CONTAINER, PREPARE_CONTAINER } from '../agent/containers.js';
 
-/** The container that runs the agent, and the init container that prepares its workspace. */
-export const AGENT_CONTAINER = 'agent';
-export const PREPARE_CONTAINER = 'prepare-workspace';
+export { AGENT_CONTAINER, PREPARE_CONTAINER };
 
 interface ContainerState {
   waiting?: { reason?: string; message?: string };

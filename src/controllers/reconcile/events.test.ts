@@ -1,6 +1,6 @@
 import t from 'tap';
+import type { RunStatus } from '../../api/index.js';
 import { transition } from './events.js';
-import type { RunStatus } from './status.js';
 
 const status = (reason: string, attempt = 1, message = 'm'): RunStatus => ({
   attempt,

@@ -4,9 +4,9 @@
 // The design it implements: docs/design.md §4 (Events).
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { RunStatus } from '../../api/index.js';
 import type { ApiRequester, KubeObject } from '../../runtime/index.js';
 import { findCondition } from '../conditions.js';
-import type { RunStatus } from './status.js';
 
 /** Reasons that mean something went wrong (Warning events); every other reason is Normal. */
 const WARNINGS: ReadonlySet<string> = new Set([

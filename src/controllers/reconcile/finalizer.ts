@@ -9,12 +9,16 @@
 import { LABELS } from '../../api/index.js';
 import {
   type ApiRequester,
-  isApiStatus,
+  CONFIGMAPS,
+  isConflict,
+  isInvalid,
+  isNotFound,
+  JOBS,
   type KubeObject,
   type ResourceType,
   resourcePath,
 } from '../../runtime/index.js';
-import { CONFIGMAPS, deleteOwned, JOBS } from './owned-objects.js';
+import { deleteOwned } from './owned-objects.js';
 
 export type FinalizerOutcome = 'done' | 'conflict';
 
@@ -72,8 +76,8 @@ export class RunFinalizer {
       return 'done';
     } catch (err) {
       // A failed `test` is 422 (Invalid); the object gone is 404: either way the cache will tell us more.
-      if (isApiStatus(err, 422) || isApiStatus(err, 409)) return 'conflict';
-      if (isApiStatus(err, 404)) return 'done';
+      if (isInvalid(err) || isConflict(err)) return 'conflict';
+      if (isNotFound(err)) return 'done';
       throw err;
     }
   }

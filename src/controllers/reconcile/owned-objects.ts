@@ -6,21 +6,12 @@
 // The design it implements: docs/design.md §1.2, §3, §6.1.
 import {
   type ApiRequester,
-  isApiStatus,
+  isConflict,
+  isNotFound,
   type KubeObject,
   type ResourceType,
   resourcePath,
 } from '../../runtime/index.js';
-
-export const JOBS: ResourceType = { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job' };
-export const CONFIGMAPS: ResourceType = { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap' };
-export const PODS: ResourceType = { group: '', version: 'v1', plural: 'pods', kind: 'Pod' };
-export const PVCS: ResourceType = {
-  group: '',
-  version: 'v1',
-  plural: 'persistentvolumeclaims',
-  kind: 'PersistentVolumeClaim',
-};
 
 export type Owned =
   | { object: KubeObject; created?: boolean; conflict?: undefined }
@@ -63,7 +54,7 @@ export async function createOrAdopt(
       await client.request('POST', path, { body, signal, discardAnswer: true });
       return { object: body, created: true };
     } catch (err) {
-      if (!isApiStatus(err, 409)) throw err;
+      if (!isConflict(err)) throw err;
       existing = await client.request<KubeObject>('GET', resourcePath(resource, namespace, name), { signal });
     }
   }
@@ -86,7 +77,7 @@ export async function createIfMissing(
       discardAnswer: true,
     });
   } catch (err) {
-    if (!isApiStatus(err, 409)) throw err;
+    if (!isConflict(err)) throw err;
   }
 }
 
@@ -115,7 +106,7 @@ export async function deleteExactly(
     });
     return true;
   } catch (err) {
-    if (isApiStatus(err, 404) || isApiStatus(err, 409)) return false;
+    if (isNotFound(err) || isConflict(err)) return false;
     throw err;
   }
 }

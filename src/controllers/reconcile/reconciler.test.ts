@@ -20,8 +20,8 @@ import {
 } from '../../../test/harness/run-reconciler-fixture.js';
 import { LABELS, type TaskRun } from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
-import { claimKey } from '../capacity/allocation.js';
 import { CAPACITY_RECHECK_MS } from '../capacity/capacity.js';
+import { claimKey } from '../capacity/index.js';
 import { CONFLICT_RECHECK_MS } from './reconciler.js';
 
 const statusPath = `${runsPath}/pay-7/status`;

@@ -1,15 +1,18 @@
 import t from 'tap';
 import type { KubeObject } from '../../runtime/index.js';
-import { desiredStatus, type Observation, sameStatus } from './status.js';
+import type { AgentState } from '../pods/index.js';
+import { desiredStatus, sameStatus } from './status.js';
+import type { AttemptFacts } from './world.js';
 
 const now = () => new Date('2026-01-01T00:00:10Z');
-const base: Observation = {
+const base: AttemptFacts = {
   attempt: 1,
   configMapName: 'cm-1',
   jobName: 'job-1',
-  maxRetries: 3,
   retryCount: 0,
 };
+const exhausted = { outcome: 'exhausted' as const, maxRetries: 3 };
+const gone: AgentState = { stage: 'waiting', reason: 'PodPending', message: 'no pod' };
 const job = (
   conditions: { type: string; reason?: string; message?: string }[] = [],
   extra = {},
@@ -24,10 +27,10 @@ const job = (
 const conditions = (status: ReturnType<typeof desiredStatus>) =>
   Object.fromEntries((status.conditions ?? []).map((c) => [c.type, `${c.status}/${c.reason}`]));
 
-const running: Observation['agent'] = { stage: 'running', pod: 'job-1-x7k2p' };
+const running: AgentState = { stage: 'running', pod: 'job-1-x7k2p' };
 
 t.test('a running agent: Running, with the attempt, its objects and its pod', async (t) => {
-  const status = desiredStatus(undefined, 3, { ...base, job: job(), agent: running }, now);
+  const status = desiredStatus(undefined, 3, { ...base, state: 'active', job: job(), agent: running }, now);
   t.match(status, {
     phase: 'Running',
     attempt: 1,
@@ -52,7 +55,7 @@ t.test('a running agent: Running, with the attempt, its objects and its pod', as
   t.ok(
     sameStatus(
       status,
-      desiredStatus(status, 3, { ...base, job: job(), agent: running }, () => new Date()),
+      desiredStatus(status, 3, { ...base, state: 'active', job: job(), agent: running }, () => new Date()),
     ),
     'recomputing changes nothing',
   );
@@ -62,7 +65,13 @@ t.test('a complete Job: Succeeded, completionTime from the Job', async (t) => {
   const status = desiredStatus(
     undefined,
     1,
-    { ...base, job: job([{ type: 'Complete' }], { completionTime: '2026-01-01T00:00:06Z' }) },
+    {
+      ...base,
+      state: 'finished',
+      job: job([{ type: 'Complete' }], { completionTime: '2026-01-01T00:00:06Z' }),
+      agent: gone,
+      ending: { outcome: 'succeeded' },
+    },
     now,
   );
   t.match(status, {
@@ -76,13 +85,23 @@ t.test('a complete Job: Succeeded, completionTime from the Job', async (t) => {
 t.test('a failed Job: a retry waits in Pending, the last attempt fails the run', async (t) => {
   const failed = job([{ type: 'Failed', reason: 'DeadlineExceeded', message: 'too slow' }]);
   const retry = { attempt: 2, at: new Date('2026-01-01T00:00:35Z') };
-  const waiting = desiredStatus(undefined, 1, { ...base, job: failed, retry }, now);
+  const waiting = desiredStatus(
+    undefined,
+    1,
+    { ...base, state: 'backoff', job: failed, agent: gone, retry },
+    now,
+  );
   t.match(waiting, {
     phase: 'Pending',
     message: 'attempt 1 failed (DeadlineExceeded: too slow); attempt 2 starts at 2026-01-01T00:00:35.000Z',
   });
   t.equal(conditions(waiting).Succeeded, 'Unknown/RetryScheduled');
-  const final = desiredStatus(waiting, 1, { ...base, job: failed }, now);
+  const final = desiredStatus(
+    waiting,
+    1,
+    { ...base, state: 'finished', job: failed, agent: gone, ending: exhausted },
+    now,
+  );
   t.match(final, {
     phase: 'Failed',
     completionTime: '2026-01-01T00:00:05Z',
@@ -92,7 +111,7 @@ t.test('a failed Job: a retry waits in Pending, the last attempt fails the run',
 });
 
 t.test('what stops an attempt before its Job: a render error fails, a conflict waits', async (t) => {
-  const render = desiredStatus(undefined, 1, { ...base, renderError: 'too big' }, now);
+  const render = desiredStatus(undefined, 1, { ...base, state: 'unrenderable', message: 'too big' }, now);
   t.match(render, { phase: 'Failed', message: 'too big' });
   t.same(conditions(render), {
     ConfigMapReady: 'False/RenderFailed',
@@ -102,7 +121,7 @@ t.test('what stops an attempt before its Job: a render error fails, a conflict w
   const conflict = desiredStatus(
     undefined,
     1,
-    { ...base, conflict: { object: 'Job', message: 'taken' } },
+    { ...base, state: 'conflict', object: 'Job', message: 'taken' },
     now,
   );
   t.match(conflict, { phase: 'Pending', message: 'taken' });
@@ -117,7 +136,8 @@ t.test('what stops an attempt before its Job: a render error fails, a conflict w
 t.test('waiting for capacity: Pending, JobCreated False with the reason, no attempt yet', async (t) => {
   const message =
     '1 of 1 runs of service "payments" are running (concurrency.perService); waiting for one to finish';
-  const status = desiredStatus(undefined, 1, { ...base, waitingForCapacity: message }, now);
+  const refusal = { scope: 'service' as const, service: 'payments', limit: 1, running: 1, ahead: 0 };
+  const status = desiredStatus(undefined, 1, { ...base, state: 'waiting', refusal }, now);
   t.match(status, { phase: 'Pending', message });
   t.notOk(status.attempt, 'not started');
   t.notOk(status.jobName);
@@ -128,7 +148,7 @@ t.test('waiting for capacity: Pending, JobCreated False with the reason, no atte
   });
   t.equal(status.conditions?.find((c) => c.type === 'JobCreated')?.message, message);
   t.ok(
-    sameStatus(status, desiredStatus(status, 1, { ...base, waitingForCapacity: message }, now)),
+    sameStatus(status, desiredStatus(status, 1, { ...base, state: 'waiting', refusal }, now)),
     'no rewrite',
   );
 });

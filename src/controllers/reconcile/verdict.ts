@@ -1,18 +1,21 @@
-// The phase, conditions and message of a run whose attempt's ConfigMap and Job exist, from its Job and
-// its agent's pod: Pending until the agent container runs (with the pod's reason), Running while it
-// runs, then Succeeded, or Failed with its cause — or Pending again while a retry waits for its time.
-// The design it implements: docs/design.md §4 (the status table), §4.2.
+// The phase, condition reasons and message of each attempt state: one exhaustive switch, so a new
+// state cannot be added without saying what a user sees of it. Pending until the agent container
+// runs (with the pod's reason), Running while it runs, then Succeeded, or Failed with its cause — or
+// Pending again while a retry waits for its time.
+// The design it implements: docs/design.md §4 (the state table), §4.2.
 import type { Condition, Phase } from '../../api/index.js';
-import type { KubeObject } from '../../runtime/index.js';
-import { agentState, exitCause } from '../pods/agent-pod.js';
-import { jobFailure, jobState } from '../pods/job-state.js';
-import type { Observation } from './status.js';
+import { WAITING_FOR_CAPACITY, waitingMessage } from '../capacity/index.js';
+import { dependencyCondition } from '../kind/dependencies.js';
+import { type AgentState, agentState, exitCause, jobFailure } from '../pods/index.js';
+import type { AttemptState, Ending } from './world.js';
+
+type Said = [Condition['status'], string];
 
 export interface Verdict {
   phase: Phase;
-  configMap: [Condition['status'], string];
-  job: [Condition['status'], string];
-  succeeded: [Condition['status'], string];
+  configMap: Said;
+  job: Said;
+  succeeded: Said;
   message: string;
 }
 
@@ -20,69 +23,126 @@ export interface Verdict {
 export const AGENT_RUNNING = 'AgentRunning';
 export const AGENT_EXITED = 'AgentExited';
 
-const created: Pick<Verdict, 'configMap' | 'job'> = {
-  configMap: ['True', 'Created'],
-  job: ['True', 'Created'],
-};
+const pending = (reason: string): Said => ['Unknown', reason];
+const CREATED: Said = ['True', 'Created'];
 
-export function attemptVerdict(obs: Observation): Verdict {
-  const at = `attempt ${obs.attempt}`;
-  const say = (phase: Phase, succeeded: Verdict['succeeded'], message: string): Verdict => ({
-    phase,
-    ...created,
-    succeeded,
-    message,
-  });
-  const state = obs.job ? jobState(obs.job) : 'Active';
-  if (state === 'Complete')
-    return say('Succeeded', ['True', 'JobSucceeded'], `${at} succeeded${reported(obs)}`);
-  if (state === 'Failed') {
-    const why = obs.cause?.message ?? jobFailure(obs.job as KubeObject).why;
-    if (obs.notRetryable)
-      return say(
-        'Failed',
-        ['False', 'NotRetryable'],
-        `${at} failed (${why}); exit code ${obs.cause?.exitCode} is not retried (retries.nonRetryableExitCodes)`,
-      );
-    if (obs.retry)
-      return say(
+/** A state whose ConfigMap and Job exist, as the user sees it. */
+const made = (phase: Phase, succeeded: Said, message: string): Verdict => ({
+  phase,
+  configMap: CREATED,
+  job: CREATED,
+  succeeded,
+  message,
+});
+
+export function verdict(s: AttemptState): Verdict {
+  const at = `attempt ${s.attempt}`;
+  switch (s.state) {
+    case 'blocked': {
+      const deps = dependencyCondition(s.dependencies);
+      const failed = s.dependencies.state === 'Failed';
+      return {
+        phase: failed ? 'Failed' : 'Pending',
+        configMap: pending('NotCreated'),
+        job: pending('NotCreated'),
+        succeeded: failed ? ['False', deps.reason] : pending(deps.reason),
+        message: deps.message,
+      };
+    }
+    case 'waiting':
+      return {
+        phase: 'Pending',
+        configMap: pending('NotCreated'),
+        job: ['False', WAITING_FOR_CAPACITY],
+        succeeded: pending(WAITING_FOR_CAPACITY),
+        message: waitingMessage(s.refusal),
+      };
+    case 'unrenderable':
+      return {
+        phase: 'Failed',
+        configMap: ['False', 'RenderFailed'],
+        job: pending('NotCreated'),
+        succeeded: ['False', 'RenderFailed'],
+        message: s.message,
+      };
+    case 'conflict': {
+      const conflict: Said = ['False', 'NameConflict'];
+      const onConfigMap = s.object === 'ConfigMap';
+      return {
+        phase: 'Pending',
+        configMap: onConfigMap ? conflict : CREATED,
+        job: onConfigMap ? pending('NotCreated') : conflict,
+        succeeded: pending('NameConflict'),
+        message: s.message,
+      };
+    }
+    case 'creating':
+      // What a user sees once the objects are made (a create that fails is another state or an error).
+      return agentVerdict(at, agentState(undefined, s.jobName));
+    case 'active':
+      if (s.stuck && 'failing' in s.stuck)
+        return made(
+          'Pending',
+          pending(s.stuck.failing.reason),
+          `${at}: ${s.stuck.failing.message}; failing the attempt`,
+        );
+      return agentVerdict(at, s.agent ?? agentState(undefined, s.jobName), s.stuck?.failsAt);
+    case 'settling':
+      throw new Error('a settling attempt has no status of its own (decide writes none)');
+    case 'backoff':
+      return made(
         'Pending',
-        ['Unknown', 'RetryScheduled'],
-        `${at} failed (${why}); attempt ${obs.retry.attempt} starts at ${obs.retry.at.toISOString()}`,
+        pending('RetryScheduled'),
+        `${at} failed (${failureWhy(s)}); attempt ${s.retry.attempt} starts at ${s.retry.at.toISOString()}`,
       );
-    return say(
-      'Failed',
-      ['False', 'RetriesExhausted'],
-      `${at} failed (${why}); no attempts left (retries.maxRetries is ${obs.maxRetries}); ${runAgain(obs)}`,
-    );
+    case 'finished':
+      return ended(at, s, s.ending);
   }
-  if (obs.stuck && 'failing' in obs.stuck)
-    return say(
-      'Pending',
-      ['Unknown', obs.stuck.failing.reason],
-      `${at}: ${obs.stuck.failing.message}; failing the attempt`,
-    );
-  const agent = obs.agent ?? agentState(undefined, obs.jobName);
-  if (agent.stage === 'running')
-    return say('Running', ['Unknown', AGENT_RUNNING], `${at} is running (pod ${agent.pod})`);
-  if (agent.stage === 'exited')
-    return say('Running', ['Unknown', AGENT_EXITED], `${at}: ${exitCause(agent)}; the Job is finishing`);
-  const failsAt =
-    obs.stuck && 'failsAt' in obs.stuck
-      ? `; the attempt fails at ${obs.stuck.failsAt.toISOString()} unless this heals (job.stuckPodGraceSeconds)`
-      : '';
-  return say('Pending', ['Unknown', agent.reason], `${at}: ${agent.message}${failsAt}`);
 }
 
-/** How the user runs it again: raise the kind's attempt field, or (a kind without one) create it anew. */
-const runAgain = (obs: Observation) =>
-  obs.attemptField
-    ? `raise spec.${obs.attemptField} to run again`
-    : 'delete and create the run again to run it again';
+/** The agent of an attempt whose objects exist, not failing. */
+function agentVerdict(at: string, agent: AgentState, failsAt?: Date): Verdict {
+  if (agent.stage === 'running')
+    return made('Running', pending(AGENT_RUNNING), `${at} is running (pod ${agent.pod})`);
+  if (agent.stage === 'exited')
+    return made('Running', pending(AGENT_EXITED), `${at}: ${exitCause(agent)}; the Job is finishing`);
+  const fails = failsAt
+    ? `; the attempt fails at ${failsAt.toISOString()} unless this heals (job.stuckPodGraceSeconds)`
+    : '';
+  return made('Pending', pending(agent.reason), `${at}: ${agent.message}${fails}`);
+}
+
+type Finished = AttemptState & { state: 'finished' | 'backoff' };
+
+/** Why a failed attempt failed: the cause read from its pod or recorded on its Job, else the Job's. */
+const failureWhy = (s: Finished): string => s.cause?.message ?? jobFailure(s.job).why;
+
+function ended(at: string, s: Finished, ending: Ending): Verdict {
+  switch (ending.outcome) {
+    case 'succeeded':
+      return made('Succeeded', ['True', 'JobSucceeded'], `${at} succeeded${reported(s)}`);
+    case 'notRetryable':
+      return made(
+        'Failed',
+        ['False', 'NotRetryable'],
+        `${at} failed (${failureWhy(s)}); exit code ${ending.exitCode} is not retried (retries.nonRetryableExitCodes)`,
+      );
+    case 'exhausted': {
+      const again = ending.attemptField
+        ? `raise spec.${ending.attemptField} to run again`
+        : 'delete and create the run again to run it again';
+      return made(
+        'Failed',
+        ['False', 'RetriesExhausted'],
+        `${at} failed (${failureWhy(s)}); no attempts left (retries.maxRetries is ${ending.maxRetries}); ${again}`,
+      );
+    }
+  }
+}
 
 /** What a successful agent reported, for the message: its pull request, else its summary. */
-function reported(obs: Observation): string {
-  const result = obs.result?.result;
+function reported(s: AttemptState): string {
+  const result = s.report?.result;
   if (result?.pullRequestUrl) return `: pull request ${result.pullRequestUrl}`;
   return result?.summary ? `: ${result.summary}` : '';
 }

@@ -1,0 +1,7 @@
+// The names of an agent pod's containers: the manifests give them, the pod follower reads their states.
+/** The container that runs the agent. */
+export const AGENT_CONTAINER = 'agent';
+/** The init container that prepares the workspace. */
+export const PREPARE_CONTAINER = 'prepare-workspace';
+/** The Docker sidecar (a native sidecar init container), with spec.enableDocker. */
+export const DOCKER_CONTAINER = 'docker';

@@ -1,0 +1,190 @@
+// Step three of a reconcile: the plan's actions carried out, in order, in this one place. Every write
+// is guarded (a uid precondition, a resourceVersion, a JSON-patch `test`), so a stale read makes a
+// write fail rather than overwrite: the plan then stops and the run is looked at again.
+// The design it implements: docs/design.md §4, §6.1.
+import type { Logger } from 'pino';
+import {
+  API_VERSION,
+  type ControllerConfig,
+  type RunKindName,
+  type RunOf,
+  type RunStatus,
+} from '../../api/index.js';
+import {
+  type ApiRequester,
+  CONFIGMAPS,
+  isConflict,
+  isNotFound,
+  JOBS,
+  type KubeObject,
+  PVCS,
+  type ResourceType,
+  type Result,
+  resourcePath,
+} from '../../runtime/index.js';
+import type { Capacity } from '../capacity/index.js';
+import type { RunRecorder } from '../metrics/index.js';
+import { FAILURE_ANNOTATION, type FailureCause } from '../pods/index.js';
+import { type Action, CONFLICT_REQUEUE_MS, type Plan } from './decide.js';
+import { recordEvent } from './events.js';
+import { RunFinalizer } from './finalizer.js';
+import { createIfMissing, createOrAdopt, deleteExactly } from './owned-objects.js';
+
+export interface ActorOptions {
+  client: ApiRequester;
+  resource: ResourceType;
+  kind: RunKindName;
+  finalizer: string;
+  capacity: Capacity;
+  metrics?: RunRecorder;
+}
+
+/** How a plan ended: done (with when to look again), or stopped by a name someone else holds. */
+export type Acted =
+  | { result: Result | undefined; conflict?: undefined }
+  | { conflict: { object: 'ConfigMap' | 'Job'; message: string }; result?: undefined };
+
+/** What an action needs of the reconcile it belongs to. */
+export interface ActContext {
+  run: RunOf<RunKindName>;
+  signal: AbortSignal;
+  logger: Logger;
+  now: Date;
+  /** The config the plan was made under (the metrics' agent labels). */
+  config: ControllerConfig;
+}
+
+/** A stale read: the plan stops, the run is looked at again shortly. */
+const STALE = Symbol('stale');
+
+export class Actor {
+  private readonly finalizer: RunFinalizer;
+
+  constructor(private readonly opts: ActorOptions) {
+    this.finalizer = new RunFinalizer(opts.client, opts.resource, opts.finalizer);
+  }
+
+  async act(plan: Plan, ctx: ActContext): Promise<Acted> {
+    for (const action of plan.actions) {
+      const outcome = await this.do(action, ctx);
+      if (outcome === STALE) return { result: { requeueAfter: CONFLICT_REQUEUE_MS } };
+      if (outcome) return { conflict: outcome };
+    }
+    return { result: plan.requeueAfter === undefined ? undefined : { requeueAfter: plan.requeueAfter } };
+  }
+
+  private async do(
+    a: Action,
+    ctx: ActContext,
+  ): Promise<typeof STALE | { object: 'ConfigMap' | 'Job'; message: string } | undefined> {
+    const { client } = this.opts;
+    const { run, signal } = ctx;
+    switch (a.do) {
+      case 'addFinalizer':
+        return (await this.finalizer.add(run, signal, a.also)) === 'conflict' ? STALE : undefined;
+      case 'finalize':
+        return (await this.finalizer.finalize(run, signal)) === 'conflict' ? STALE : undefined;
+      case 'deleteRun':
+        if (await deleteExactly(client, this.opts.resource, run, signal))
+          ctx.logger.info(
+            { phase: run.status?.phase },
+            'finished run deleted (cleanup.ttlSecondsAfterFinished)',
+          );
+        return undefined;
+      case 'reserve':
+        this.opts.capacity.reserve(a.claim, a.job);
+        return undefined;
+      case 'release':
+        this.opts.capacity.release(a.key);
+        return undefined;
+      case 'deleteJob':
+        await deleteExactly(client, JOBS, a.job, signal);
+        return undefined;
+      case 'annotateJob':
+        await this.annotateJob(a.job, a.cause, a.deadline, signal);
+        return undefined;
+      case 'create':
+        return this.create(a, ctx);
+      case 'writeStatus':
+        return (await this.writeStatus(a, ctx)) ? undefined : STALE;
+    }
+  }
+
+  /** The attempt's ConfigMap, workspace and Job; a name held by an object not ours stops here. */
+  private async create(a: Action & { do: 'create' }, { run, signal }: ActContext) {
+    const { client, metrics } = this.opts;
+    const owner = { uid: run.metadata?.uid, kind: this.opts.kind };
+    if (a.configMap) {
+      // Its answer (the whole rendered ConfigMap) is not used: only whether it was created or conflicts.
+      const made = await createOrAdopt(client, CONFIGMAPS, a.configMap, undefined, owner, signal, {
+        answer: false,
+      });
+      if (made.conflict) return { object: 'ConfigMap' as const, message: made.conflict };
+      if (made.created) metrics?.created('ConfigMap');
+    }
+    // A PVC the cache does not show yet may still exist: createIfMissing takes its 409 as success.
+    if (a.workspace) await createIfMissing(client, PVCS, a.workspace, signal);
+    const made = await createOrAdopt(client, JOBS, a.job, undefined, owner, signal, { answer: false });
+    if (made.conflict) return { object: 'Job' as const, message: made.conflict };
+    if (made.created) metrics?.created('Job');
+    return undefined;
+  }
+
+  /** PUT on /status with the read resourceVersion: false when someone wrote in between. */
+  private async writeStatus(a: Action & { do: 'writeStatus' }, ctx: ActContext): Promise<boolean> {
+    const { run, signal, logger } = ctx;
+    const { client, resource, kind } = this.opts;
+    const path = `${resourcePath(resource, run.metadata?.namespace, run.metadata?.name)}/status`;
+    try {
+      await client.request('PUT', path, { body: { ...run, status: a.status }, signal, discardAnswer: true });
+    } catch (err) {
+      if (isConflict(err)) return false;
+      throw err;
+    }
+    const before: RunStatus | undefined = run.status;
+    this.opts.metrics?.statusWritten(run, before, a.status, ctx.config, ctx.now);
+    if (a.transition)
+      logger.info(
+        {
+          run: { kind, namespace: run.metadata?.namespace, name: run.metadata?.name },
+          attempt: a.status.attempt,
+          job: a.status.jobName,
+          from: a.transition.from,
+          phase: a.transition.to,
+          reason: a.transition.reason,
+        },
+        `run ${a.transition.from ?? 'new'} → ${a.transition.to}`,
+      );
+    const involved = { ...run, apiVersion: API_VERSION, kind };
+    for (const e of a.events) await recordEvent(client, involved, e, logger, signal);
+    return true;
+  }
+
+  /**
+   * Records the cause on our Job (and shortens its deadline): a merge patch guarded by the Job's
+   * resourceVersion, so a Job that changed meanwhile is looked at again instead of overwritten.
+   */
+  private async annotateJob(
+    job: KubeObject,
+    cause: FailureCause,
+    deadline: number | undefined,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { namespace, name, resourceVersion } = job.metadata ?? {};
+    const body = {
+      metadata: { resourceVersion, annotations: { [FAILURE_ANNOTATION]: JSON.stringify(cause) } },
+      ...(deadline === undefined ? {} : { spec: { activeDeadlineSeconds: deadline } }),
+    };
+    try {
+      await this.opts.client.request('PATCH', resourcePath(JOBS, namespace, name), {
+        body,
+        contentType: 'application/merge-patch+json',
+        signal,
+        discardAnswer: true,
+      });
+    } catch (err) {
+      // Changed (409) or gone (404): its next event brings another reconcile.
+      if (!isConflict(err) && !isNotFound(err)) throw err;
+    }
+  }
+}

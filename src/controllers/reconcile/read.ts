@@ -1,0 +1,225 @@
+// Step one of a reconcile: the run's world as the caches show it now, in one discriminated value
+// (world.ts). Synchronous and free of writes: it reads the run, its Jobs, ConfigMaps, workspace and
+// pods from the caches, asks the capacity count whether a slot is free (without taking it), and renders
+// the files of an attempt about to be made. Level-based: it never trusts the status alone, and walks
+// forward over failed attempts whose retry is due (the status may lag behind the Jobs).
+// The design it implements: docs/design.md §4.
+import {
+  attemptField,
+  type ControllerConfig,
+  defaulted,
+  kindFacts,
+  type RunKindName,
+  type RunOf,
+  runFinished,
+  specAttempt,
+} from '../../api/index.js';
+import { RenderError, renderRun, type TemplateSet } from '../../render/index.js';
+import type { KubeObject, ReadOnlyStore } from '../../runtime/index.js';
+import { type Capacity, waiter } from '../capacity/index.js';
+import type { DependencyVerdict } from '../kind/dependencies.js';
+import type { RunStrategy } from '../kind/strategy.js';
+import {
+  followActive,
+  followFinished,
+  type JobPods,
+  jobFailure,
+  jobState,
+  type ResultRead,
+  SETTLE_RECHECK_MS,
+} from '../pods/index.js';
+import { conflictMessage, ownedBy } from './owned-objects.js';
+import { retryAfterFailure } from './retry.js';
+import type { AttemptFacts, AttemptState, Owed, RunWorld } from './world.js';
+
+/** The caches and inputs a read looks at; all read only. */
+export interface ReadSources<K extends RunKindName> {
+  strategy: RunStrategy<K>;
+  runs: ReadOnlyStore<RunOf<K>>;
+  jobs: ReadOnlyStore;
+  configMaps: ReadOnlyStore;
+  workspaces: ReadOnlyStore;
+  pods: JobPods;
+  capacity: Capacity;
+  templates: () => TemplateSet;
+}
+
+/** The run `namespace/name` as the caches show it at `now`, under `config`. */
+export function readRun<K extends RunKindName>(
+  src: ReadSources<K>,
+  namespace: string,
+  name: string,
+  config: ControllerConfig,
+  now: Date,
+): RunWorld<K> {
+  const kind = src.strategy.kind;
+  const run = src.runs.get(namespace, name);
+  if (!run) return { is: 'gone' };
+  if (run.metadata?.deletionTimestamp) return { is: 'deleting', run };
+  if (!(run.metadata?.finalizers ?? []).includes(kindFacts(kind).finalizer)) return { is: 'new', run };
+  if (runFinished(kind, run)) return { is: 'finished', run };
+  const owed: Owed = { causes: [] };
+  const state = new AttemptReader(src, defaulted(kind, run, config), config, now, owed).read();
+  return { is: 'attempt', run, owed, state };
+}
+
+/** The current attempt of one unfinished run, and what is owed to earlier ones. */
+class AttemptReader<K extends RunKindName> {
+  private readonly kind: K;
+  private readonly wanted: number;
+  private readonly namespace: string;
+
+  constructor(
+    private readonly src: ReadSources<K>,
+    private readonly run: RunOf<K>,
+    private readonly config: ControllerConfig,
+    private readonly now: Date,
+    private readonly owed: Owed,
+  ) {
+    this.kind = src.strategy.kind;
+    this.wanted = specAttempt(this.kind, run.spec);
+    this.namespace = run.metadata?.namespace ?? '';
+  }
+
+  read(): AttemptState {
+    const { run, wanted } = this;
+    const recorded = run.status?.attempt;
+    // A raised spec attempt replaces the old one: its Job, if still running, goes (kept if finished, for its logs).
+    if (recorded !== undefined && recorded < wanted) {
+      const old = this.ownedJob(recorded);
+      if (old && jobState(old) === 'Active') this.owed.superseded = old;
+    }
+    const dependencies = this.dependencies();
+    if (dependencies && dependencies.state !== 'Ready')
+      return { ...this.facts(wanted, dependencies), state: 'blocked', dependencies };
+    return this.walk(Math.max(recorded ?? wanted, wanted), dependencies);
+  }
+
+  /** Dependencies gate the start only: a run that has started is not stopped by them. */
+  private dependencies(): DependencyVerdict | undefined {
+    const { strategy } = this.src;
+    if (!strategy.dependencies) return undefined;
+    if (this.run.status?.attempt !== undefined) return { state: 'Ready' };
+    return strategy.dependencies(this.run, () => this.src.runs.list());
+  }
+
+  private facts(attempt: number, dependencies?: DependencyVerdict, report?: ResultRead): AttemptFacts {
+    const { strategy } = this.src;
+    return {
+      attempt,
+      configMapName: strategy.configMapName(this.run, attempt),
+      jobName: strategy.jobName(this.run, attempt),
+      retryCount: attempt - this.wanted,
+      ...(dependencies ? { dependencies } : {}),
+      ...(report ? { report } : {}),
+    };
+  }
+
+  /** From `attempt` on, over failed attempts whose retry is due, to the attempt that is current. */
+  private walk(first: number, dependencies: DependencyVerdict | undefined): AttemptState {
+    const policy = this.config.retries;
+    let attempt = first;
+    // The failed attempt's report (its session, say) is the run's until the next one reports.
+    let earlier: ResultRead | undefined;
+    for (;;) {
+      const job = this.ownedJob(attempt);
+      if (!job) return this.toCreate(this.facts(attempt, dependencies, earlier));
+      if (jobState(job) === 'Active') {
+        const { agent, stuck } = followActive(
+          job,
+          this.src.pods,
+          this.config.job.stuckPodGraceSeconds,
+          this.now,
+        );
+        return {
+          ...this.facts(attempt, dependencies, earlier),
+          state: 'active',
+          job,
+          agent,
+          ...(stuck ? { stuck } : {}),
+        };
+      }
+      const finished = followFinished(job, this.src.pods, this.now);
+      if (finished.settling)
+        return { ...this.facts(attempt, dependencies), state: 'settling', recheckAfter: SETTLE_RECHECK_MS };
+      const { agent, cause, unrecorded } = finished;
+      if (cause && unrecorded) this.owed.causes.push({ job, cause });
+      const facts = this.facts(attempt, dependencies, finished.result ?? earlier);
+      if (jobState(job) === 'Complete')
+        return { ...facts, state: 'finished', job, agent, ending: { outcome: 'succeeded' } };
+      const failure = cause ? { cause } : {};
+      const code = cause?.exitCode;
+      if (code !== undefined && policy.nonRetryableExitCodes.includes(code))
+        return {
+          ...facts,
+          state: 'finished',
+          job,
+          agent,
+          ...failure,
+          ending: { outcome: 'notRetryable', exitCode: code },
+        };
+      const failedAt = jobFailure(job).at ?? this.now;
+      const retry = retryAfterFailure(policy, this.wanted, attempt, failedAt, this.run.metadata?.uid ?? '');
+      if (!retry) {
+        const field = attemptField(this.kind);
+        const ending = {
+          outcome: 'exhausted' as const,
+          maxRetries: policy.maxRetries,
+          ...(field ? { attemptField: field } : {}),
+        };
+        return { ...facts, state: 'finished', job, agent, ...failure, ending };
+      }
+      if (retry.at.getTime() > this.now.getTime())
+        return { ...facts, state: 'backoff', job, agent, ...failure, retry };
+      earlier = facts.report;
+      attempt = retry.attempt;
+    }
+  }
+
+  /** An attempt without its Job: waiting for a slot, blocked by a foreign object, or to be made. */
+  private toCreate(facts: AttemptFacts): AttemptState {
+    const { src, run, config, namespace } = this;
+    // Only a run that holds no slot yet waits for one: a retry keeps the slot of the failed attempt.
+    const claim = waiter(this.kind, run, config);
+    const refusal = src.capacity.refusal(claim, config.concurrency);
+    if (refusal) return { ...facts, state: 'waiting', refusal };
+    const foreign = (object: 'ConfigMap' | 'Job', obj: KubeObject | undefined): AttemptState | undefined =>
+      obj && !ownedBy(obj, run.metadata?.uid)
+        ? { ...facts, state: 'conflict', object, message: conflictMessage(obj, object, this.kind) }
+        : undefined;
+    const configMap = src.configMaps.get(namespace, facts.configMapName);
+    const conflict =
+      foreign('ConfigMap', configMap) ?? foreign('Job', src.jobs.get(namespace, facts.jobName));
+    if (conflict) return conflict;
+    const pvc = run.spec.workspace?.pvcName;
+    const createWorkspace = !!pvc && !src.workspaces.get(namespace, pvc);
+    if (configMap) return { ...facts, state: 'creating', claim, createWorkspace };
+    try {
+      const files = renderRun(
+        src.templates(),
+        this.kind,
+        withReport(run, facts.report),
+        config,
+        facts.attempt,
+      ).data;
+      return { ...facts, state: 'creating', claim, files, createWorkspace };
+    } catch (err) {
+      if (!(err instanceof RenderError)) throw err;
+      return { ...facts, state: 'unrenderable', message: `cannot render the run: ${err.message}` };
+    }
+  }
+
+  /** Our Job of the attempt, from the cache. */
+  private ownedJob(attempt: number): KubeObject | undefined {
+    const job = this.src.jobs.get(this.namespace, this.src.strategy.jobName(this.run, attempt));
+    return job && ownedBy(job, this.run.metadata?.uid) ? job : undefined;
+  }
+}
+
+/**
+ * The run as the new attempt's templates see it: with what the failed attempt before it reported (its
+ * session, to resume), which the status may not hold yet when the retry was due at once.
+ */
+function withReport<R extends RunOf<RunKindName>>(run: R, report: ResultRead | undefined): R {
+  return report?.result ? { ...run, status: { ...run.status, ...report.result } } : run;
+}

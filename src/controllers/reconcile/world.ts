@@ -1,0 +1,90 @@
+// What one reconcile sees of a run, as data: the run's situation (gone, being deleted, new, finished, or
+// at an attempt), and for a run at an attempt one discriminated state of that attempt carrying only
+// what that state has. read.ts builds it from the caches (no call, no write); decide.ts turns it into
+// actions and a status; act.ts carries them out. A state cannot hold an illegal combination (a Job
+// together with a render error, say): each is its own member of the union.
+// The design it implements: docs/design.md §4 (the state table).
+import type { RunKindName, RunOf } from '../../api/index.js';
+import type { KubeObject } from '../../runtime/index.js';
+import type { Refusal, Waiter } from '../capacity/index.js';
+import type { DependencyVerdict } from '../kind/dependencies.js';
+import type { AgentState, FailureCause, ResultRead } from '../pods/index.js';
+import type { NextAttempt } from './retry.js';
+
+/** Facts of every attempt state: which attempt, its objects' names, and what the run reported. */
+export interface AttemptFacts {
+  attempt: number;
+  configMapName: string;
+  jobName: string;
+  /** Attempts of the current spec attempt that were retries. */
+  retryCount: number;
+  /** Where the run's dependencies stand (kinds with dependencies only). */
+  dependencies?: DependencyVerdict;
+  /** What this attempt's agent reported, else the failed attempt's before it (its session, to resume). */
+  report?: ResultRead;
+}
+
+/** The pod of an active attempt is stuck on an error that will not heal. */
+export type Stuck =
+  /** Its grace period ends then: the attempt fails unless this heals. */
+  | { failsAt: Date }
+  /** Its grace period is over: the attempt is failed now (its Job's deadline shortened to `deadline`). */
+  | { failing: FailureCause; deadline: number };
+
+/** How a finished attempt ended the run. */
+export type Ending =
+  | { outcome: 'succeeded' }
+  | { outcome: 'notRetryable'; exitCode: number }
+  | { outcome: 'exhausted'; maxRetries: number; attemptField?: string };
+
+export type AttemptState = AttemptFacts &
+  (
+    | { state: 'blocked'; dependencies: DependencyVerdict & { state: 'Waiting' | 'Failed' } }
+    | { state: 'waiting'; refusal: Refusal }
+    /**
+     * The attempt's objects are to be made: its rendered files (absent: its ConfigMap exists, ours),
+     * and whether its workspace volume is to be created (not in the cache).
+     */
+    | { state: 'creating'; claim: Waiter; files?: Record<string, string>; createWorkspace: boolean }
+    /** The run cannot be rendered into its files: terminal, until the spec changes. */
+    | { state: 'unrenderable'; message: string }
+    | { state: 'conflict'; object: 'ConfigMap' | 'Job'; message: string; claim?: Waiter }
+    | { state: 'active'; job: KubeObject; agent?: AgentState; stuck?: Stuck }
+    /** The Job finished and its pod has not caught up yet (two watches): look again then. */
+    | { state: 'settling'; recheckAfter: number }
+    /** Failed (`cause`: why, when the pod or the Job's annotation says; else the Job's condition). */
+    | { state: 'backoff'; job: KubeObject; agent: AgentState; cause?: FailureCause; retry: NextAttempt }
+    | { state: 'finished'; job: KubeObject; agent: AgentState; cause?: FailureCause; ending: Ending }
+  );
+
+export type AttemptStateName = AttemptState['state'];
+
+/** Writes the read found owed, whatever the attempt's state: they concern earlier attempts. */
+export interface Owed {
+  /** The Job of an attempt a raised spec attempt replaced, still active: deleted. */
+  superseded?: KubeObject;
+  /** Failed Jobs whose cause is not recorded on them yet (before their pod can go away). */
+  causes: Array<{ job: KubeObject; cause: FailureCause }>;
+}
+
+export type RunWorld<K extends RunKindName = RunKindName> =
+  | { is: 'gone' }
+  | { is: 'deleting'; run: RunOf<K> }
+  /** Without the cleanup finalizer yet: it is added first. */
+  | { is: 'new'; run: RunOf<K> }
+  /** Succeeded or Failed: stays so until a raised spec attempt. */
+  | { is: 'finished'; run: RunOf<K> }
+  | { is: 'attempt'; run: RunOf<K>; owed: Owed; state: AttemptState };
+
+/** The facts of a state, without what the state itself carries. */
+export function attemptFacts(s: AttemptState): AttemptFacts {
+  const { attempt, configMapName, jobName, retryCount, dependencies, report } = s;
+  return {
+    attempt,
+    configMapName,
+    jobName,
+    retryCount,
+    ...(dependencies ? { dependencies } : {}),
+    ...(report ? { report } : {}),
+  };
+}
