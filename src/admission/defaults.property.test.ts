@@ -3,8 +3,9 @@ import t from 'tap';
 import { applyPatch } from '../../test/harness/apply-patch.js';
 import { clusterAccount, type RunKindName } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
+import { isPlainObject } from '../util/json.js';
 import { defaultsPatch } from './defaults.js';
-import { escapePointer, isPlainObject } from './patch.js';
+import { escapePointer } from './patch.js';
 import { validateRun } from './validate-run.js';
 
 const config = loadDefaultConfig();

@@ -4,13 +4,8 @@
 // absent, so the patch never touches another value the user set, and applying the webhook to its own
 // output yields no operation.
 // The design it implements: docs/design.md §7.
-import {
-  type ControllerConfig,
-  defaulted,
-  isPlainObject,
-  type RunKindName,
-  specNormalisations,
-} from '../api/index.js';
+import { type ControllerConfig, defaulted, type RunKindName, specNormalisations } from '../api/index.js';
+import { isPlainObject } from '../util/json.js';
 import { type Finding, showValue, warning } from '../validation/finding.js';
 import { patchOps } from './patch.js';
 import type { PatchOperation } from './review.js';

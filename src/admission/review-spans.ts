@@ -5,9 +5,9 @@
 // (handlers.ts), so with tracing off the routes are the plain ones.
 // The design it implements: docs/design.md §11.
 import { type Attributes, ROOT_CONTEXT, type Span, SpanKind } from '@opentelemetry/api';
-import { isPlainObject } from '../api/index.js';
 import { runTraceContext, traceAnnotationOps } from '../observability/run-trace.js';
 import { failed, inSpan } from '../observability/tracing.js';
+import { isPlainObject } from '../util/json.js';
 import { truncate } from '../validation/finding.js';
 import type { WebhookRoute } from './endpoint.js';
 import type { AdmissionRequest, AdmissionResult } from './review.js';

@@ -2,6 +2,7 @@
 // a request strictly enough that malformed input is a 400, and building the response in the version
 // that was asked.
 
+import { isPlainObject } from '../util/json.js';
 import { showValue, truncate } from '../validation/finding.js';
 
 export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
@@ -61,19 +62,16 @@ export class MalformedReview extends Error {
 
 const OPERATIONS = new Set(['CREATE', 'UPDATE', 'DELETE', 'CONNECT']);
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Checks the envelope and the request fields we rely on; anything else is a MalformedReview. */
 export function parseReview(body: unknown): { apiVersion: string; request: AdmissionRequest } {
-  if (!isObject(body)) throw new MalformedReview('the body must be a JSON object (an AdmissionReview)');
+  if (!isPlainObject(body)) throw new MalformedReview('the body must be a JSON object (an AdmissionReview)');
   const { apiVersion, kind, request } = body;
   if (kind !== 'AdmissionReview')
     throw new MalformedReview(`kind must be AdmissionReview, not ${showValue(kind)}`);
   if (typeof apiVersion !== 'string' || !SUPPORTED_VERSIONS.includes(apiVersion)) {
     throw new MalformedReview(`apiVersion must be one of ${SUPPORTED_VERSIONS.join(', ')}`);
   }
-  if (!isObject(request)) throw new MalformedReview('request is missing');
+  if (!isPlainObject(request)) throw new MalformedReview('request is missing');
   if (typeof request.uid !== 'string' || request.uid === '')
     throw new MalformedReview('request.uid must be a non-empty string');
   if (typeof request.operation !== 'string' || !OPERATIONS.has(request.operation)) {
@@ -81,7 +79,7 @@ export function parseReview(body: unknown): { apiVersion: string; request: Admis
   }
   const gvk = request.kind;
   if (
-    !isObject(gvk) ||
+    !isPlainObject(gvk) ||
     typeof gvk.kind !== 'string' ||
     typeof gvk.version !== 'string' ||
     typeof gvk.group !== 'string'
@@ -90,7 +88,7 @@ export function parseReview(body: unknown): { apiVersion: string; request: Admis
   }
   for (const field of ['object', 'oldObject'] as const) {
     const v = request[field];
-    if (v !== undefined && v !== null && !isObject(v))
+    if (v !== undefined && v !== null && !isPlainObject(v))
       throw new MalformedReview(`request.${field} must be an object`);
   }
   for (const field of ['name', 'namespace', 'subResource'] as const) {

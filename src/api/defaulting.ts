@@ -7,15 +7,13 @@
 // The input may be any JSON (the mutating webhook runs before validation): every read is guarded, and
 // a value the user set is never replaced — only a shorthand is made explicit first (normalise.ts).
 import { agentFromGithubApp, docsWorkspacePvcName, isLabelValue, workspacePvcName } from '../naming/names.js';
+import { isPlainObject } from '../util/json.js';
 import { kindFacts, type RunKindName, serviceField, taskIdField } from './kinds.js';
 import { LABELS, MANAGED_BY } from './labels.js';
 import { normalisedSpec } from './normalise.js';
 import type { AgentProfile, ControllerConfig, Priority } from './types.js';
 
 type Obj = Record<string, unknown>;
-
-export const isPlainObject = (v: unknown): v is Obj =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A field counts as set unless absent or null (the apiserver prunes nulls of non-nullable fields). */
 const isSet = (v: unknown): boolean => v !== undefined && v !== null;

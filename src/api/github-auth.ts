@@ -3,6 +3,8 @@
 // `repository.githubUser`), whose SSH key serves git@/ssh:// URLs and whose token serves https URLs.
 // The Job builder (which Secrets), the renderer (commit identity), admission and `describe` all read
 // this one function. The design it implements: docs/design.md §1.2 (GitHub authentication).
+
+import { asObject } from '../util/json.js';
 import type { ControllerConfig } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -15,7 +17,6 @@ export type GithubAuth =
   | { method: 'none' };
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const obj = (v: unknown): Obj => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : {});
 
 /** The URL form decides the transport: scp-like `git@host:path` and `ssh://` are SSH, the rest https. */
 export const urlTransport = (url: string): GitTransport =>
@@ -23,13 +24,13 @@ export const urlTransport = (url: string): GitTransport =>
 
 /** The repository URLs a run clones (a CodeRun two: its repository and its documentation). */
 export function runRepositoryUrls(spec: Obj): string[] {
-  const urls = [str(obj(spec.repository).url), str(spec.repositoryUrl), str(spec.docsRepositoryUrl)];
+  const urls = [str(asObject(spec.repository).url), str(spec.repositoryUrl), str(spec.docsRepositoryUrl)];
   return urls.filter((u): u is string => u !== undefined);
 }
 
 /** The GitHub user a run names, whatever its kind. */
 export const runGithubUser = (spec: Obj): string | undefined =>
-  str(spec.githubUser) ?? str(obj(spec.repository).githubUser);
+  str(spec.githubUser) ?? str(asObject(spec.repository).githubUser);
 
 /**
  * How the run authenticates. A named user wins over an app the TaskRun's profile supplies (a TaskRun

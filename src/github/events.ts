@@ -2,6 +2,7 @@
 // comment on its code, a review requesting changes) or a failed CI run on a branch. Pure and total:
 // the payload is anyone's JSON until the signature says otherwise, and even then any field may be
 // missing, so every read is checked and an unusable payload is a reason to ignore it, never a throw.
+import { isPlainObject } from '../util/json.js';
 
 export type Trigger = 'comment' | 'review' | 'ci-failure';
 
@@ -31,13 +32,12 @@ export interface Feedback {
 export type Reading = { feedback: Feedback } | { ignored: string };
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The value at a dotted path, if it is a non-empty string (or a number, as a string). */
 function str(root: unknown, path: string): string | undefined {
   let node = root;
   for (const key of path.split('.')) {
-    if (!isObj(node)) return undefined;
+    if (!isPlainObject(node)) return undefined;
     node = node[key];
   }
   if (typeof node === 'number' && Number.isFinite(node)) return String(node);
@@ -46,7 +46,7 @@ function str(root: unknown, path: string): string | undefined {
 
 function list(root: unknown, path: string): unknown[] {
   let node = root;
-  for (const key of path.split('.')) node = isObj(node) ? node[key] : undefined;
+  for (const key of path.split('.')) node = isPlainObject(node) ? node[key] : undefined;
   return Array.isArray(node) ? node : [];
 }
 
@@ -61,7 +61,7 @@ const READERS: Record<string, (p: Obj, repository: string) => Reading> = {
     if (p.action !== 'created')
       return { ignored: `issue_comment ${String(p.action)}: only new comments count` };
     // Issues and pull requests share comments; only a pull request's has issue.pull_request.
-    if (!isObj((p.issue as Obj | undefined)?.pull_request))
+    if (!isPlainObject((p.issue as Obj | undefined)?.pull_request))
       return { ignored: 'a comment on an issue, not on a pull request' };
     const text = str(p, 'comment.body');
     if (!text) return { ignored: 'the comment has no text' };
@@ -199,7 +199,7 @@ export const FEEDBACK_EVENTS = Object.keys(READERS);
 export function readEvent(event: string, payload: unknown): Reading {
   const reader = Object.hasOwn(READERS, event) ? READERS[event] : undefined;
   if (!reader) return { ignored: `the ${event} event starts no run` };
-  if (!isObj(payload)) return { ignored: 'the payload is not a JSON object' };
+  if (!isPlainObject(payload)) return { ignored: 'the payload is not a JSON object' };
   const repository = str(payload, 'repository.full_name');
   if (!repository) return { ignored: 'the payload names no repository' };
   return reader(payload, repository);

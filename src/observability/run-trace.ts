@@ -2,6 +2,7 @@
 // the run is made a child of, so one trace holds the run's whole life; and the patch operation that
 // stores it on a run that has none yet (docs/design.md §11).
 import { type Context, ROOT_CONTEXT, type Span, trace } from '@opentelemetry/api';
+import { isPlainObject } from '../util/json.js';
 import { formatTraceParent, parseTraceParent, TRACE_ANNOTATION } from './traceparent.js';
 import { activeSpan, tracingEnabled } from './tracing.js';
 
@@ -22,22 +23,19 @@ export interface AddOperation {
   value: unknown;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /**
  * The operation that makes `span` the run's trace context: none when the run has the annotation
  * already (a value someone set, even an invalid one, is never replaced) or no metadata object.
  */
 export function traceAnnotationOps(metadata: unknown, span: Span): AddOperation[] {
-  if (!isObject(metadata)) return [];
+  if (!isPlainObject(metadata)) return [];
   const { annotations } = metadata;
-  if (isObject(annotations) && TRACE_ANNOTATION in annotations) return [];
+  if (isPlainObject(annotations) && TRACE_ANNOTATION in annotations) return [];
   const value = formatTraceParent(span.spanContext());
   // RFC 6901: the annotation's `/` is `~1` in a pointer.
   const key = TRACE_ANNOTATION.replaceAll('~', '~0').replaceAll('/', '~1');
   return [
-    isObject(annotations)
+    isPlainObject(annotations)
       ? { op: 'add', path: `/metadata/annotations/${key}`, value }
       : { op: 'add', path: '/metadata/annotations', value: { [TRACE_ANNOTATION]: value } },
   ];

@@ -4,6 +4,7 @@
 // templates that use them.
 import { parse } from 'yaml';
 import type { ToolConfig } from '../api/index.js';
+import { isPlainObject } from '../util/json.js';
 import { RenderError } from './errors.js';
 
 export const PRESETS: readonly ToolConfig[] = ['minimal', 'default', 'advanced'];
@@ -28,8 +29,6 @@ export interface ToolPresets {
 }
 
 const NAME = /^[A-Za-z0-9_-]+$/;
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
 
 /** Parses tool-presets.yaml; every problem is listed, none is thrown. */
@@ -42,29 +41,29 @@ export function parseToolPresets(text: string): { presets?: ToolPresets; problem
     return { problems: [`${TOOL_PRESETS_FILE}: ${(err as Error).message.split('\n')[0]}`] };
   }
   const at = (path: string, what: string) => problems.push(`${TOOL_PRESETS_FILE}: ${path}: ${what}`);
-  if (!isRecord(doc)) return { problems: [`${TOOL_PRESETS_FILE}: must be a mapping`] };
+  if (!isPlainObject(doc)) return { problems: [`${TOOL_PRESETS_FILE}: must be a mapping`] };
   const remote = doc.remote;
-  if (!isRecord(remote) || typeof remote.url !== 'string' || typeof remote.server !== 'string')
+  if (!isPlainObject(remote) || typeof remote.url !== 'string' || typeof remote.server !== 'string')
     at('remote', 'must have server and url strings');
   else if (!NAME.test(remote.server)) at('remote.server', 'must match [A-Za-z0-9_-]+');
-  const servers = isRecord(doc.localServers) ? doc.localServers : {};
-  if (!isRecord(doc.localServers)) at('localServers', 'must be a mapping');
+  const servers = isPlainObject(doc.localServers) ? doc.localServers : {};
+  if (!isPlainObject(doc.localServers)) at('localServers', 'must be a mapping');
   for (const [name, s] of Object.entries(servers)) {
     if (!NAME.test(name)) at(`localServers.${name}`, 'name must match [A-Za-z0-9_-]+');
-    if (isRecord(remote) && name === remote.server)
+    if (isPlainObject(remote) && name === remote.server)
       at(`localServers.${name}`, "has the remote server's name (their permissions would mix)");
-    if (!isRecord(s) || typeof s.command !== 'string' || !isStrings(s.args ?? []))
+    if (!isPlainObject(s) || typeof s.command !== 'string' || !isStrings(s.args ?? []))
       at(`localServers.${name}`, 'must have a command string and an args list of strings');
     else if (
       s.env !== undefined &&
-      !(isRecord(s.env) && Object.values(s.env).every((v) => typeof v === 'string'))
+      !(isPlainObject(s.env) && Object.values(s.env).every((v) => typeof v === 'string'))
     )
       at(`localServers.${name}.env`, 'must map names to strings');
   }
-  const presets = isRecord(doc.presets) ? doc.presets : {};
+  const presets = isPlainObject(doc.presets) ? doc.presets : {};
   for (const name of PRESETS) {
     const p = presets[name];
-    if (!isRecord(p)) {
+    if (!isPlainObject(p)) {
       at(`presets.${name}`, 'is missing');
       continue;
     }

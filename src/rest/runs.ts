@@ -8,7 +8,6 @@ import {
   API_VERSION,
   attemptField,
   type ControllerConfig,
-  isPlainObject,
   type RunKindName,
   runResource,
 } from '../api/index.js';
@@ -16,6 +15,7 @@ import type { UserInfo } from '../auth/index.js';
 import { defaultGenerateName } from '../naming/generate-name.js';
 import { NOT_RETRYABLE, type Retried, retryRun } from '../runs/retry.js';
 import { type ApiRequester, type KubeObject, type Query, resourcePath } from '../runtime/index.js';
+import { isPlainObject } from '../util/json.js';
 import { showValue } from '../validation/finding.js';
 import { invalid, statusError } from './status.js';
 
@@ -29,8 +29,6 @@ export interface RunAccess {
 export interface CallLimit {
   timeoutMs: number;
 }
-
-const isObject = isPlainObject as (v: unknown) => v is Record<string, unknown>;
 
 /** Deeper than any run (the schemas nest ~10 levels), shallow enough for recursive code to handle. */
 export const MAX_BODY_DEPTH = 64;
@@ -55,14 +53,14 @@ function checkMetadata(metadata: Record<string, unknown>): void {
   for (const key of ['labels', 'annotations']) {
     const map = metadata[key];
     if (map === undefined) continue;
-    if (!isObject(map) || !Object.values(map).every((v) => typeof v === 'string'))
+    if (!isPlainObject(map) || !Object.values(map).every((v) => typeof v === 'string'))
       throw statusError(400, `metadata.${key}: must be a map of strings`);
   }
 }
 
 /** The body as the run to create in `namespace`: apiVersion and kind filled in, names checked. */
 export function runToCreate(kind: RunKindName, namespace: string, body: unknown, user: UserInfo): KubeObject {
-  if (!isObject(body)) throw statusError(400, `the body must be a JSON object (a ${kind})`);
+  if (!isPlainObject(body)) throw statusError(400, `the body must be a JSON object (a ${kind})`);
   if (body.apiVersion !== undefined && body.apiVersion !== API_VERSION)
     throw statusError(
       400,
@@ -71,21 +69,21 @@ export function runToCreate(kind: RunKindName, namespace: string, body: unknown,
   if (body.kind !== undefined && body.kind !== kind)
     throw statusError(400, `kind: this endpoint creates a ${kind}, not ${showValue(body.kind)}`);
   const given = body.metadata ?? {};
-  if (!isObject(given)) throw statusError(400, 'metadata: must be an object');
+  if (!isPlainObject(given)) throw statusError(400, 'metadata: must be an object');
   checkMetadata(given);
   if (given.namespace !== undefined && given.namespace !== namespace)
     throw statusError(
       400,
       `metadata.namespace: "${String(given.namespace)}" does not match the namespace of the request ("${namespace}")`,
     );
-  const annotations = isObject(given.annotations) ? given.annotations : {};
+  const annotations = isPlainObject(given.annotations) ? given.annotations : {};
   const metadata: Record<string, unknown> = {
     ...given,
     namespace,
     annotations: { ...annotations, [ANNOTATIONS.submittedBy]: user.username },
   };
   if (metadata.name === undefined && metadata.generateName === undefined)
-    metadata.generateName = defaultGenerateName(kind, isObject(body.spec) ? body.spec : {});
+    metadata.generateName = defaultGenerateName(kind, isPlainObject(body.spec) ? body.spec : {});
   return { ...body, apiVersion: API_VERSION, kind, metadata } as KubeObject;
 }
 

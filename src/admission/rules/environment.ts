@@ -9,6 +9,7 @@ import {
   reservedEnvList,
   serviceAccountRefusal,
 } from '../../api/index.js';
+import { isPlainObject } from '../../util/json.js';
 import { error, type Finding, showValue } from '../../validation/finding.js';
 import { field, type Rule } from './context.js';
 
@@ -22,13 +23,10 @@ function envNameProblem(name: string): string | undefined {
   return undefined;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === 'object' && !Array.isArray(v);
-
 export const validAgentEnv: Rule<unknown> = ({ object }) => {
   const findings: Finding[] = [];
   const env = field(object, 'spec.env');
-  const names = isRecord(env) ? Object.keys(env) : [];
+  const names = isPlainObject(env) ? Object.keys(env) : [];
   for (const name of names) {
     const problem = envNameProblem(name);
     if (problem)
@@ -39,7 +37,7 @@ export const validAgentEnv: Rule<unknown> = ({ object }) => {
   const fromSecrets = field(object, 'spec.envFromSecrets');
   const seen = new Map<string, number>();
   for (const [i, item] of (Array.isArray(fromSecrets) ? fromSecrets : []).entries()) {
-    const name = isRecord(item) ? item.name : undefined;
+    const name = isPlainObject(item) ? item.name : undefined;
     if (typeof name !== 'string') continue;
     const path = `spec.envFromSecrets[${i}].name`;
     const first = seen.get(name);
@@ -78,7 +76,7 @@ export const agentServiceAccount =
   (kind: RunKindName): Rule<unknown> =>
   ({ object, config }) => {
     const spec = field(object, 'spec');
-    if (!isRecord(spec)) return [];
+    if (!isPlainObject(spec)) return [];
     const refusal = serviceAccountRefusal(kind, spec, config);
     return refusal ? [error('cluster-access', 'spec.serviceAccountName', `Forbidden: ${refusal}`)] : [];
   };

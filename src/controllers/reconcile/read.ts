@@ -188,8 +188,10 @@ class AttemptReader<K extends RunKindName> {
         ? { ...facts, state: 'conflict', object, message: conflictMessage(obj, object, this.kind) }
         : undefined;
     const configMap = src.configMaps.get(namespace, facts.configMapName);
+    // A cached Job not ours is a conflict here once the ConfigMap is there; else the create finds it.
     const conflict =
-      foreign('ConfigMap', configMap) ?? foreign('Job', src.jobs.get(namespace, facts.jobName));
+      foreign('ConfigMap', configMap) ??
+      (configMap ? foreign('Job', src.jobs.get(namespace, facts.jobName)) : undefined);
     if (conflict) return conflict;
     const pvc = run.spec.workspace?.pvcName;
     const createWorkspace = !!pvc && !src.workspaces.get(namespace, pvc);
