@@ -60,7 +60,7 @@ const claim: Waiter = {
 const cause = { reason: 'AgentFailed', message: 'the agent exited with code 1', exitCode: 1 };
 
 const at = (state: AttemptState, stored = run()): Plan =>
-  decide({ is: 'attempt', run: stored, owed: { causes: [] }, state }, input);
+  decide({ is: 'attempt', run: stored, defaulted: stored, owed: { causes: [] }, state }, input);
 const kinds = (plan: Plan) => plan.actions.map((a) => a.do);
 const written = (plan: Plan): RunStatus | undefined =>
   plan.actions.find((a): a is Action & { do: 'writeStatus' } => a.do === 'writeStatus')?.status;
@@ -260,7 +260,7 @@ for (const [name, list] of Object.entries(cases))
 t.test('what is owed to earlier attempts comes first, after a reservation', async (t) => {
   const creating: AttemptState = { ...facts, state: 'creating', claim, createWorkspace: false };
   const owed = { superseded: job, causes: [{ job: failedJob, cause }] };
-  const plan = decide({ is: 'attempt', run: run(), owed, state: creating }, input);
+  const plan = decide({ is: 'attempt', run: run(), defaulted: run(), owed, state: creating }, input);
   t.same(kinds(plan), ['reserve', 'deleteJob', 'annotateJob', 'create', 'writeStatus']);
   const create = plan.actions[3] as Action & { do: 'create' };
   t.notOk(create.configMap, 'its ConfigMap exists: not made again');
@@ -306,7 +306,10 @@ t.test('a run that just finished is timed for its TTL in the same plan', async (
     agent: exited,
     ending: { outcome: 'succeeded' },
   };
-  const plan = decide({ is: 'attempt', run: run(), owed: { causes: [] }, state: done }, ttl);
+  const plan = decide(
+    { is: 'attempt', run: run(), defaulted: run(), owed: { causes: [] }, state: done },
+    ttl,
+  );
   t.same(kinds(plan), ['writeStatus']);
   t.equal(plan.requeueAfter, 540_000, 'looked at again when its TTL ends');
 });

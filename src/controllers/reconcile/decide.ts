@@ -12,7 +12,7 @@ import type { FailureCause } from '../pods/index.js';
 import { type RunEvent, resultEvents, transition } from './events.js';
 import { expiresAt } from './expiry.js';
 import { desiredStatus, observedAt, sameStatus } from './status.js';
-import type { AttemptState, Owed, RunWorld } from './world.js';
+import type { AttemptState, AttemptWorld, RunWorld } from './world.js';
 
 /** How soon a run blocked by a foreign object of its name checks again. */
 export const CONFLICT_RECHECK_MS = 30_000;
@@ -64,7 +64,7 @@ export function decide<K extends RunKindName>(world: RunWorld<K>, input: DecideI
     case 'finished':
       return finishedRun(world.run, input);
     case 'attempt':
-      return attemptPlan(world.run, world.owed, world.state, input);
+      return attemptPlan(world, input);
   }
 }
 
@@ -94,13 +94,9 @@ function expire<K extends RunKindName>(
 }
 
 /** The plan for a run at an attempt: what is owed to earlier attempts, then the attempt's own. */
-export function attemptPlan<K extends RunKindName>(
-  run: RunOf<K>,
-  owed: Owed,
-  state: AttemptState,
-  input: DecideInput<K>,
-): Plan {
-  const { actions, requeueAfter } = stateActions(run, state, input);
+export function attemptPlan<K extends RunKindName>(world: AttemptWorld<K>, input: DecideInput<K>): Plan {
+  const { run, owed, state } = world;
+  const { actions, requeueAfter } = stateActions(world.defaulted, state, input);
   const debts: Action[] = [
     ...(owed.superseded ? [{ do: 'deleteJob' as const, job: owed.superseded }] : []),
     ...owed.causes.map(({ job, cause }): Action => ({ do: 'annotateJob', job, cause })),

@@ -59,8 +59,9 @@ export function readRun<K extends RunKindName>(
   if (!(run.metadata?.finalizers ?? []).includes(kindFacts(kind).finalizer)) return { is: 'new', run };
   if (runFinished(kind, run)) return { is: 'finished', run };
   const owed: Owed = { causes: [] };
-  const state = new AttemptReader(src, defaulted(kind, run, config), config, now, owed).read();
-  return { is: 'attempt', run, owed, state };
+  const runAsItRuns = defaulted(kind, run, config);
+  const state = new AttemptReader(src, runAsItRuns, config, now, owed).read();
+  return { is: 'attempt', run, defaulted: runAsItRuns, owed, state };
 }
 
 /** The current attempt of one unfinished run, and what is owed to earlier ones. */

@@ -20,6 +20,7 @@ import {
 } from '../../../test/harness/run-reconciler-fixture.js';
 import { LABELS, type TaskRun } from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
+import { CONFLICT_REQUEUE_MS } from './reconciler.js';
 import { retryDelayMs } from './retry.js';
 
 const runPath = `${runsPath}/pay-7`;
@@ -300,7 +301,11 @@ t.test(
       const raced = fixture();
       raced.addRun(deleting());
       raced.api.failNext('PATCH', runPath, apiError(status));
-      t.same(await raced.reconcile(), { requeue: true }, `${status} on the finalizer patch: try again`);
+      t.same(
+        await raced.reconcile(),
+        { requeueAfter: CONFLICT_REQUEUE_MS },
+        `${status} on the finalizer patch: try again`,
+      );
     }
     // Already gone: done.
     const gone = fixture();

@@ -22,7 +22,7 @@ import { LABELS, type TaskRun } from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
 import { CAPACITY_RECHECK_MS } from '../capacity/capacity.js';
 import { claimKey } from '../capacity/index.js';
-import { CONFLICT_RECHECK_MS } from './reconciler.js';
+import { CONFLICT_RECHECK_MS, CONFLICT_REQUEUE_MS } from './reconciler.js';
 
 const statusPath = `${runsPath}/pay-7/status`;
 const JOB = attemptJobName();
@@ -74,7 +74,7 @@ t.test(
     const other = fixture();
     other.addRun(taskRun('pay-7', 7, { metadata: { finalizers: ['someone/else'] } }));
     other.api.failNext('PATCH', `${runsPath}/pay-7`, apiError(422));
-    t.same(await other.reconcile(), { requeue: true }, 'a failed test op: try again');
+    t.same(await other.reconcile(), { requeueAfter: CONFLICT_REQUEUE_MS }, 'a failed test op: try again');
     t.same(other.api.calls[0]?.body, [
       { op: 'test', path: '/metadata/finalizers', value: ['someone/else'] },
       { op: 'add', path: '/metadata/finalizers/-', value: FINALIZER },

@@ -96,7 +96,10 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
     const { state } = world;
     const claim = state.state === 'creating' ? { claim: state.claim } : {};
     const conflict: AttemptState = { ...attemptFacts(state), state: 'conflict', ...acted.conflict, ...claim };
-    const settled = await this.actor.act(attemptPlan(world.run, { causes: [] }, conflict, input), ctx);
+    const settled = await this.actor.act(
+      attemptPlan({ ...world, owed: { causes: [] }, state: conflict }, input),
+      ctx,
+    );
     return settled.result;
   }
 }

@@ -74,7 +74,11 @@ export type RunWorld<K extends RunKindName = RunKindName> =
   | { is: 'new'; run: RunOf<K> }
   /** Succeeded or Failed: stays so until a raised spec attempt. */
   | { is: 'finished'; run: RunOf<K> }
-  | { is: 'attempt'; run: RunOf<K>; owed: Owed; state: AttemptState };
+  /** `run` as stored (its status is written back); `defaulted`, as it will run (its objects are made from it). */
+  | { is: 'attempt'; run: RunOf<K>; defaulted: RunOf<K>; owed: Owed; state: AttemptState };
+
+/** A run at an attempt. */
+export type AttemptWorld<K extends RunKindName = RunKindName> = RunWorld<K> & { is: 'attempt' };
 
 /** The facts of a state, without what the state itself carries. */
 export function attemptFacts(s: AttemptState): AttemptFacts {
