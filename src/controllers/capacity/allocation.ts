@@ -103,7 +103,7 @@ export class Allocation {
  * Whether `candidate` (which holds no slot) may take one: the free slots are handed out to the waiting
  * runs and the candidate in age order; undefined when the candidate gets one, else why not.
  */
-export function admit(
+export function slotRefusal(
   holders: readonly Claim[],
   waiting: readonly Waiter[],
   candidate: Waiter,
