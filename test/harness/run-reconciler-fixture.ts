@@ -166,7 +166,9 @@ export interface Fixture {
   reconcile(name?: string): Promise<Result | undefined>;
 }
 
-export function fixture(opts: { config?: ControllerConfig; now?: () => Date } = {}): Fixture {
+export function fixture(
+  opts: { config?: ControllerConfig; now?: () => Date; logger?: pino.Logger } = {},
+): Fixture {
   const config = opts.config ?? loadDefaultConfig();
   const api = new FakeApi();
   const runs = new EventedStore<TaskRun>();
@@ -186,7 +188,7 @@ export function fixture(opts: { config?: ControllerConfig; now?: () => Date } = 
     ...caches,
     ...(opts.now ? { now: opts.now } : {}),
   });
-  const logger = pino({ level: 'silent' });
+  const logger = opts.logger ?? pino({ level: 'silent' });
   return {
     api,
     ...caches,
