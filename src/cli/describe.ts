@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { githubAuth, githubAuthText, LABELS } from '../api/index.js';
 import { jobState } from '../controllers/pods/index.js';
+import { runLabelValue } from '../naming/names.js';
 import { JOBS, type KubeObject, resourcePath } from '../runtime/index.js';
 import { age } from './duration.js';
 import type { CliIO } from './io.js';
@@ -97,7 +98,7 @@ async function related(conn: Connection, run: KubeObject) {
   const { name = '', namespace = '', uid = '' } = run.metadata ?? {};
   const [jobs, events] = await Promise.all([
     conn.client.request<{ items?: Job[] }>('GET', resourcePath(JOBS, namespace), {
-      query: { labelSelector: `${LABELS.run}=${name}` },
+      query: { labelSelector: `${LABELS.run}=${runLabelValue(name)}` },
     }),
     conn.client.request<{ items?: KubeObject[] }>('GET', `/api/v1/namespaces/${namespace}/events`, {
       query: { fieldSelector: `involvedObject.uid=${uid}` },

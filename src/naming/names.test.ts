@@ -8,6 +8,8 @@ import {
   docsWorkspacePvcName,
   filesConfigMapName,
   githubRunName,
+  isLabelValue,
+  runLabelValue,
   taskRunJobName,
   uidHash,
   workspacePvcName,
@@ -96,4 +98,13 @@ t.test('githubRunName: one name per key, a DNS label of at most 63 characters', 
     t.ok(name.length <= 63 && dns.test(name), `${name} is a DNS label`);
   }
   t.not(githubRunName('a'.repeat(200)), githubRunName(`${'a'.repeat(200)}b`));
+});
+
+t.test('a run label value is the name, or for a long name a bounded prefix and hash', async (t) => {
+  t.equal(runLabelValue('pay-7'), 'pay-7');
+  const long = `a.${'b'.repeat(250)}`;
+  const value = runLabelValue(long);
+  t.ok(isLabelValue(value), `a valid label value: ${value}`);
+  t.not(value, runLabelValue(`${long.slice(0, -1)}c`), 'two long names sharing a prefix differ');
+  t.equal(value, runLabelValue(long), 'stable');
 });

@@ -16,6 +16,13 @@ export function boundedName(full: string, max = MAX_NAME): string {
   return `${prefix}-${hash}`;
 }
 
+/**
+ * The `orchestrator.io/run` label value of a run: its name, or for a name longer than a label value
+ * may be (63; a run's name may have 253), a readable prefix and a hash of the whole name. Every
+ * selector of a run's objects uses it (docs/design.md §3).
+ */
+export const runLabelValue = (runName: string): string => boundedName(runName);
+
 /** `5DLabs-Cleo` → `cleo`: the agent is the part after the organisation, lower-cased. */
 export function agentFromGithubApp(githubApp: string): string {
   const name = githubApp.includes('-') ? githubApp.slice(githubApp.lastIndexOf('-') + 1) : githubApp;

@@ -19,6 +19,8 @@ export function isApiStatus(err: unknown, status: number): boolean {
 }
 
 // The apiserver's answers callers decide on, by name (apimachinery's errors.IsNotFound and friends).
+/** 400: the request is malformed (a label selector the apiserver refuses, say). */
+export const isBadRequest = (err: unknown): boolean => isApiStatus(err, 400);
 /** 404: the object (or its namespace) does not exist. */
 export const isNotFound = (err: unknown): boolean => isApiStatus(err, 404);
 /** 409: the name is taken (create), or the object changed since it was read (update). */

@@ -20,6 +20,7 @@ export {
   type CallOptions,
   type DiscardingCallOptions,
   isApiStatus,
+  isBadRequest,
   isConflict,
   isForbidden,
   isGone,

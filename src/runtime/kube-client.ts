@@ -27,6 +27,7 @@ export type Query = Record<string, string | number | boolean | undefined>;
 export {
   ApiError,
   isApiStatus,
+  isBadRequest,
   isConflict,
   isForbidden,
   isGone,

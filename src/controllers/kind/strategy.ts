@@ -11,6 +11,7 @@ import {
   docsRunJobName,
   filesConfigMapName,
   runDirectory,
+  runLabelValue,
   taskRunJobName,
 } from '../../naming/names.js';
 import { type DependencyVerdict, dependencyVerdict } from './dependencies.js';
@@ -34,7 +35,7 @@ export function objectLabels(
   run: RunOf<RunKindName>,
   config: ControllerConfig,
 ): Record<string, string> {
-  return { [LABELS.run]: run.metadata?.name ?? '', ...runLabels(kind, run.spec, config) };
+  return { [LABELS.run]: runLabelValue(run.metadata?.name ?? ''), ...runLabels(kind, run.spec, config) };
 }
 
 /** The run's uid, which every Job and ConfigMap name of it ends with a hash of (docs/design.md §2). */

@@ -82,8 +82,15 @@ export class Actor {
     switch (a.do) {
       case 'addFinalizer':
         return (await this.finalizer.add(run, signal, a.also)) === 'conflict' ? STALE : undefined;
-      case 'finalize':
-        return (await this.finalizer.finalize(run, signal)) === 'conflict' ? STALE : undefined;
+      case 'finalize': {
+        const { outcome, gaveUp } = await this.finalizer.finalize(run, signal);
+        if (gaveUp) {
+          const involved = { ...run, apiVersion: API_VERSION, kind: this.opts.kind };
+          const event = { type: 'Warning' as const, reason: 'CleanupRefused', message: gaveUp };
+          await recordEvent(client, involved, event, ctx.logger, signal);
+        }
+        return outcome === 'conflict' ? STALE : undefined;
+      }
       case 'deleteRun':
         if (await deleteExactly(client, this.opts.resource, run, signal))
           ctx.logger.info(

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RunStatus } from '../../api/index.js';
+import { boundedName } from '../../naming/names.js';
 import type { ApiRequester, KubeObject } from '../../runtime/index.js';
 import { findCondition } from '../conditions.js';
 
@@ -79,7 +80,8 @@ export async function recordEvent(
   const body = {
     apiVersion: 'v1',
     kind: 'Event',
-    metadata: { name: `${name}.${randomBytes(8).toString('hex')}`, namespace },
+    // An Event's name is a DNS subdomain (≤ 253), and a run's name may use all of that already.
+    metadata: { name: `${boundedName(name, 253 - 17)}.${randomBytes(8).toString('hex')}`, namespace },
     involvedObject: { apiVersion: run.apiVersion, kind: run.kind, name, namespace, uid },
     ...event,
     source: { component: 'orchestrator' },

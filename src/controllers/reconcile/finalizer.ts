@@ -7,9 +7,11 @@
 // restart in the middle converges.
 // The design it implements: docs/design.md §6.1.
 import { LABELS } from '../../api/index.js';
+import { runLabelValue } from '../../naming/names.js';
 import {
   type ApiRequester,
   CONFIGMAPS,
+  isBadRequest,
   isConflict,
   isInvalid,
   isNotFound,
@@ -47,21 +49,36 @@ export class RunFinalizer {
     return this.patch(run, [...ops, ...also], signal);
   }
 
-  /** Deletes the run's Jobs and ConfigMaps, then removes the finalizer. */
-  async finalize(run: KubeObject, signal: AbortSignal): Promise<FinalizerOutcome> {
+  /**
+   * Deletes the run's Jobs and ConfigMaps, then removes the finalizer. A cleanup the apiserver refuses
+   * for a reason retrying cannot fix (400, 422: a request it will never accept) does not hold the
+   * deletion: `gaveUp` says why (for an Event), the objects are left to the garbage collector through
+   * their ownerReferences, and the finalizer goes.
+   */
+  async finalize(
+    run: KubeObject,
+    signal: AbortSignal,
+  ): Promise<{ outcome: FinalizerOutcome; gaveUp?: string }> {
     const finalizers = run.metadata?.finalizers ?? [];
     const index = finalizers.indexOf(this.name);
-    if (index < 0) return 'done';
+    if (index < 0) return { outcome: 'done' };
     const namespace = run.metadata?.namespace ?? '';
-    const selector = `${LABELS.run}=${run.metadata?.name}`;
+    const selector = `${LABELS.run}=${runLabelValue(run.metadata?.name ?? '')}`;
     const uid = run.metadata?.uid;
-    await deleteOwned(this.client, JOBS, namespace, selector, uid, signal);
-    await deleteOwned(this.client, CONFIGMAPS, namespace, selector, uid, signal);
+    let gaveUp: string | undefined;
+    for (const resource of [JOBS, CONFIGMAPS])
+      try {
+        await deleteOwned(this.client, resource, namespace, selector, uid, signal);
+      } catch (err) {
+        if (!isBadRequest(err) && !isInvalid(err)) throw err;
+        gaveUp = `cleanup of the run's ${resource.plural} was refused (${(err as Error).message}); they are left to the garbage collector (their ownerReferences)`;
+      }
     const ops = [
       { op: 'test', path: '/metadata/finalizers', value: finalizers },
       { op: 'remove', path: `/metadata/finalizers/${index}` },
     ];
-    return this.patch(run, ops, signal);
+    const outcome = await this.patch(run, ops, signal);
+    return gaveUp && outcome === 'done' ? { outcome, gaveUp } : { outcome };
   }
 
   private async patch(run: KubeObject, ops: unknown[], signal: AbortSignal): Promise<FinalizerOutcome> {

@@ -313,3 +313,32 @@ t.test(
     t.equal(await gone.reconcile(), undefined, '404 on the patch: the run is gone');
   },
 );
+
+t.test('a cleanup the apiserver will never accept does not wedge the deletion', async (t) => {
+  const f = fixture();
+  f.addRun(
+    taskRun('pay-7', 7, {
+      metadata: { deletionTimestamp: '2026-11-22T10:00:00Z', finalizers: [FINALIZER] },
+      status: { phase: 'Running', attempt: 1 },
+    }),
+  );
+  f.api.failNext('GET', jobsPath, apiError(400));
+  t.equal(await f.reconcile(), undefined);
+  t.same(
+    f.api.made('PATCH').map((c) => c.body),
+    [
+      [
+        { op: 'test', path: '/metadata/finalizers', value: [FINALIZER] },
+        { op: 'remove', path: '/metadata/finalizers/0' },
+      ],
+    ],
+    'the finalizer is removed: the garbage collector takes the owned objects',
+  );
+  const event = f.api.made('POST', /\/events$/)[0]?.body as { type: string; reason: string; message: string };
+  t.match(event, {
+    type: 'Warning',
+    reason: 'CleanupRefused',
+    message: /cleanup of the run's jobs was refused/,
+  });
+  t.equal(f.api.made('GET', configMapsPath).length, 1, 'the ConfigMaps were still cleaned up');
+});
