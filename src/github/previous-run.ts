@@ -2,9 +2,9 @@
 // repository's namespace (by the run labels of docs/design.md §3), or, for a comment whose payload
 // names no task, the task of the run that opened the pull request (status.pullRequestUrl).
 import { type CodeRun, type ControllerConfig, LABELS, MANAGED_BY, runResource } from '../api/index.js';
+import { repositoryKey } from '../naming/repository-key.js';
 import { type ApiRequester, resourcePath } from '../runtime/index.js';
 import type { Target } from './mapping.js';
-import { repositoryKey } from './repository-key.js';
 
 const newestFirst = (a: CodeRun, b: CodeRun): number =>
   (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? '') ||

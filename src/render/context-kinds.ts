@@ -5,6 +5,7 @@ import type { CodeRun, ControllerConfig, DocsRun, TaskRun } from '../api/index.j
 import { dockerRefusal, runAgent } from '../api/index.js';
 import { taskDocsPaths } from '../config/task-docs.js';
 import { runDirectory } from '../naming/names.js';
+import { checkoutDirectory } from '../naming/repository-key.js';
 import {
   applyAgentTools,
   type ContextInput,
@@ -51,7 +52,9 @@ export function taskRunContext(
   // The attempt's directory (docs/design.md §2.3), under the mount point in use.
   const runDir = runDirectory({ service: spec.serviceName, taskId: spec.taskId }, attempt, c.workspace);
   const files = taskFiles(spec.markdownFiles);
-  const repoDir = spec.repository ? `${base}/repo` : null;
+  const repoDir = spec.repository
+    ? `${base}/${checkoutDirectory(spec.repository.url, config.github.host)}`
+    : null;
   const main = spec.markdownFiles.find((f) => (f.fileType ?? 'task') === 'task') ?? spec.markdownFiles[0];
   const heading = firstHeading(main?.content);
   return {
@@ -124,7 +127,7 @@ export function codeRunContext(
   );
   const base = `${c.workspace}/${spec.service}`;
   const contextVersion = spec.contextVersion ?? 1;
-  const repoDir = `${base}/repo`;
+  const repoDir = `${base}/${checkoutDirectory(spec.repositoryUrl, config.github.host)}`;
   const projectDir = spec.docsProjectDirectory ?? '.';
   return {
     run: c.run,
@@ -155,7 +158,7 @@ export function codeRunContext(
         importBase: '.task/current',
         repo: repoDir,
         work: spec.workingDirectory ? `${repoDir}/${spec.workingDirectory}` : repoDir,
-        docs: `${base}/docs`,
+        docs: `${base}/${checkoutDirectory(spec.docsRepositoryUrl, config.github.host, 'docs')}`,
       },
       [],
     ),
@@ -192,7 +195,7 @@ export function docsRunContext(
   const runDir = runDirectory('docs', attempt, c.workspace);
   const includeCodebase = spec.includeCodebase === true;
   const sourceBranch = spec.sourceBranch ?? 'main';
-  const repoDir = `${base}/repo`;
+  const repoDir = `${base}/${checkoutDirectory(spec.repositoryUrl, config.github.host)}`;
   const taskDocs = taskDocsPaths(config, spec.workingDirectory);
   return {
     run: c.run,

@@ -209,3 +209,22 @@ t.test('hostile values round-trip through the shell and execute nothing', async 
   const hook = spawnSync('bash', ['-n', `${rendered.context.paths.rendered}/hooks/stop-pull-request.sh`]);
   t.equal(hook.status, 0, 'the hook holding the hostile title parses');
 });
+
+t.test('a checkout of another repository in the work directory is never reused as is', async (t) => {
+  const f = fixture(t);
+  const mine = f.origin(path.join(f.root, 'mine.git'), 'main', { 'mine.txt': 'mine\n' });
+  const theirs = f.origin(path.join(f.root, 'theirs.git'), 'main', { 'private.txt': 'secret\n' });
+  const spec = sampleTaskRun(rex);
+  spec.spec.repository = { url: mine, branch: 'main' };
+  const rendered = renderTaskRun(set, spec, config, 1, f.options);
+  const repo = rendered.context.paths.repo ?? '';
+  // Left there by someone else (an older layout, a run of another repository, a tampered volume).
+  mkdirSync(path.dirname(repo), { recursive: true });
+  git(['clone', '-q', theirs, repo]);
+  const r = f.run(rendered);
+  t.equal(r.status, 0, r.log);
+  t.match(r.log, /is of another repository: cloning afresh/);
+  t.notOk(existsSync(path.join(repo, 'private.txt')), "the other repository's files are gone");
+  t.ok(existsSync(path.join(repo, 'mine.txt')), "the run's repository is checked out");
+  t.equal(git(['remote', 'get-url', 'origin'], repo).trim(), mine);
+});

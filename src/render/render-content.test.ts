@@ -5,6 +5,7 @@ import { MARKDOWN_BUDGET_BYTES } from '../admission/rules/index.js';
 import type { CodeRun, TaskRun } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { runDirectory } from '../naming/names.js';
+import { checkoutDirectory } from '../naming/repository-key.js';
 import {
   CONFIGMAP_LIMIT_BYTES,
   configMapKeyProblem,
@@ -159,7 +160,26 @@ t.test('CodeRun: continueSession resumes the recorded session; a later attempt r
   const { data, context } = renderCodeRun(set, run, config, 1);
   t.match(data['CLAUDE.md'], /^@\.task\/current\/task\.md$/m, 'a kept memory imports the current attempt');
   t.match(data['container.sh'], /readonly DOCS_TASK_DIR='projects\/payments\/\.taskmaster\/docs\/task-7'/);
-  t.equal(context.paths.work, '/workspace/payments/repo/services/payments');
+  t.equal(
+    context.paths.work,
+    `/workspace/payments/${checkoutDirectory(run.spec.repositoryUrl, 'github.com')}/services/payments`,
+  );
+  t.match(
+    context.paths.repo,
+    /^\/workspace\/payments\/repo-github-com-acme-payments-[0-9a-f]{8}$/,
+    'named by its repository',
+  );
+  t.not(
+    context.paths.docs,
+    context.paths.repo,
+    'the docs checkout is another directory, even of the same repository',
+  );
+  const other = { ...run, spec: { ...run.spec, repositoryUrl: 'https://github.com/acme/ledger' } };
+  t.not(
+    renderCodeRun(set, other, config, 1).context.paths.repo,
+    context.paths.repo,
+    'two runs of one service on different repositories: different checkouts',
+  );
   t.match(data['container.sh'], /readonly OVERWRITE_MEMORY='true'/);
 });
 
