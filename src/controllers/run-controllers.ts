@@ -22,6 +22,7 @@ import {
   type Cache,
   CONFIGMAPS,
   Controller,
+  EVENTS,
   JOBS,
   type KubeClient,
   mapToControllerOwner,
@@ -31,15 +32,19 @@ import {
   PVCS,
   scopedCaches,
 } from '../runtime/index.js';
-import { Capacity } from './capacity/capacity.js';
-import { CapacityIndex, mapToWaitingRuns, type RunCache } from './capacity/holder-index.js';
+import { Capacity, CapacityIndex, mapToWaitingRuns, type RunCache } from './capacity/index.js';
 import { agentChanged, filtered, jobFinished, leftSlot, never, runChanged } from './event-filters.js';
 import { DependentRuns, mapToDependents, phaseChanged } from './kind/dependencies.js';
 import { RUN_STRATEGIES } from './kind/strategy.js';
-import { registerRunMetrics, runRecorder } from './metrics/run-metrics.js';
-import { countedTaskRunReconciler } from './metrics/taskrun-metrics.js';
-import { podForCache } from './pods/agent-pod.js';
-import { mapPodToRun, PodsByJob } from './pods/job-pods.js';
+import { countedTaskRunReconciler, registerRunMetrics, runRecorder } from './metrics/index.js';
+import {
+  FAILED_CREATE_EVENTS,
+  mapPodCreationToRun,
+  mapPodToRun,
+  PodCreationIndex,
+  PodsByJob,
+  podForCache,
+} from './pods/index.js';
 import { RunReconciler } from './reconcile/reconciler.js';
 import { runReconcileTrace } from './run-reconcile-trace.js';
 
@@ -74,6 +79,9 @@ interface SharedCaches {
   /** The runs' pods, stripped to what status needs, and their index by Job. */
   pods: Cache;
   podsByJob: PodsByJob;
+  /** The Job controller's FailedCreate Events, and their index by Job. */
+  refusals: Cache;
+  podCreation: PodCreationIndex;
   configMaps: Cache;
   workspaces: Cache;
   capacity: Capacity;
@@ -95,6 +103,10 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   const pods = caches.informer({ resource: PODS, labelSelector: managed, transform: podForCache });
   const podsByJob = new PodsByJob();
   pods.addHandler(podsByJob);
+  // Only the Job controller's refusals of a pod: why a Job has none (docs/design.md §4.2).
+  const refusals = caches.informer({ resource: EVENTS, fieldSelector: FAILED_CREATE_EVENTS });
+  const podCreation = new PodCreationIndex();
+  refusals.addHandler(podCreation);
   const kinds = RUN_KIND_NAMES.map(
     <K extends RunKindName>(kind: K): KindInformer<K> => ({
       kind,
@@ -105,11 +117,22 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   // One count of slots for every kind: the concurrency limits are over all runs.
   const slots = new CapacityIndex(jobs, kinds, opts.config);
   const capacity = new Capacity(slots);
-  const shared: SharedCaches = { jobs, pods, podsByJob, configMaps, workspaces, capacity, slots, kinds };
+  const shared: SharedCaches = {
+    jobs,
+    pods,
+    podsByJob,
+    refusals,
+    podCreation,
+    configMaps,
+    workspaces,
+    capacity,
+    slots,
+    kinds,
+  };
   const controllers = kinds.map((cache) => kindController(opts, shared, cache));
   const runInformers: Cache[] = kinds.map((c) => c.runs);
   return {
-    informers: [...caches.own, jobs, pods, configMaps, workspaces, ...runInformers],
+    informers: [...caches.own, jobs, pods, refusals, configMaps, workspaces, ...runInformers],
     controllers,
   };
 }
@@ -133,6 +156,7 @@ function kindController<K extends RunKindName>(
     configMaps: configMaps.store,
     workspaces: workspaces.store,
     pods: shared.podsByJob,
+    podCreation: shared.podCreation,
     capacity: shared.capacity,
     metrics: runRecorder(opts.registry, kind, opts.config()),
   });
@@ -154,7 +178,9 @@ function kindController<K extends RunKindName>(
     .watch(filtered(jobs, { add: never, update: jobFinished }), owner)
     .watch(filtered(configMaps, { add: never, update: never }), owner)
     // The agent's pod: its first update (scheduled or not), what holds it, its start; its deletion.
-    .watch(filtered(shared.pods, { add: never, update: agentChanged }), mapPodToRun(jobs.store, owner));
+    .watch(filtered(shared.pods, { add: never, update: agentChanged }), mapPodToRun(jobs.store, owner))
+    // A Job's pod refused (a new FailedCreate Event, or a repeat of one: its count changes).
+    .watch(filtered(shared.refusals, { delete: never }), mapPodCreationToRun(jobs.store, owner));
   // A finished dependency wakes the runs waiting for it.
   if (strategy.dependencies) {
     const dependents = new DependentRuns();

@@ -39,7 +39,8 @@ export type WaitingReason =
   | 'WorkspaceNotBound'
   | 'ImagePullFailed'
   | 'ContainerConfigError'
-  | 'ContainerCreateFailed';
+  | 'ContainerCreateFailed'
+  | 'PodCreateFailed';
 
 export type AgentState =
   | {

@@ -10,6 +10,7 @@ import { type AgentState, agentState, exitCause } from './agent-pod.js';
 import { lastLine, type ResultRead, readResult } from './agent-result.js';
 import type { JobPods } from './job-pods.js';
 import { type FailureCause, jobFailure, jobState, recordedCause } from './job-state.js';
+import type { PodCreationFailures } from './pod-creation.js';
 
 /**
  * How long after its Job finished a pod the cache still shows running is waited for: the Job and pod
@@ -42,9 +43,39 @@ export type FinishedAttempt =
 const agentOf = (job: KubeObject, pods: JobPods): AgentState =>
   agentState(pods.newest(job.metadata?.uid), job.metadata?.name ?? '');
 
-/** The agent of an active Job; a pod stuck for longer than `graceSeconds` is failing. */
-export function followActive(job: KubeObject, pods: JobPods, graceSeconds: number, now: Date): ActiveAttempt {
-  const agent = agentOf(job, pods);
+/** Refusals that waiting does not cure (someone must act); a quota may free up by itself. */
+const HEALS = /exceeded quota/i;
+
+/**
+ * The agent of a Job with no pod whose pod the apiserver refuses (the Job's FailedCreate Events), with
+ * what to do about a missing agent ServiceAccount (the agent sandbox not applied to the namespace).
+ */
+function refused(job: KubeObject, failures: PodCreationFailures | undefined): AgentState | undefined {
+  const failure = failures?.of(job.metadata?.uid);
+  if (!failure) return undefined;
+  const namespace = job.metadata?.namespace ?? '';
+  const account = /serviceaccount "([^"]+)" not found/i.exec(failure.message)?.[1];
+  const fix = account
+    ? `; the namespace lacks the agent sandbox: kubectl apply -k config/agents -n ${namespace} (or orchestrator install -n ${namespace})`
+    : '';
+  return {
+    stage: 'waiting',
+    reason: 'PodCreateFailed',
+    message: `Job ${job.metadata?.name} cannot create its pod: ${failure.message}${fix}`,
+    ...(HEALS.test(failure.message) ? {} : { stuckSince: failure.since }),
+  };
+}
+
+/** The agent of an active Job; a pod stuck (or refused) for longer than `graceSeconds` is failing. */
+export function followActive(
+  job: KubeObject,
+  pods: JobPods,
+  graceSeconds: number,
+  now: Date,
+  failures?: PodCreationFailures,
+): ActiveAttempt {
+  const seen = agentOf(job, pods);
+  const agent = (!pods.newest(job.metadata?.uid) && refused(job, failures)) || seen;
   if (agent.stage !== 'waiting' || !agent.stuckSince) return { agent };
   const failsAt = new Date(agent.stuckSince.getTime() + graceSeconds * 1000);
   if (failsAt.getTime() > now.getTime()) return { agent, stuck: { failsAt } };

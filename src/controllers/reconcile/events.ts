@@ -22,6 +22,8 @@ const WARNINGS: ReadonlySet<string> = new Set([
   'ImagePullFailed',
   'ContainerConfigError',
   'ContainerCreateFailed',
+  'PodCreateFailed',
+  'CleanupRefused',
 ]);
 
 export interface RunEvent {

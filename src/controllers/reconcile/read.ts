@@ -25,6 +25,7 @@ import {
   type JobPods,
   jobFailure,
   jobState,
+  type PodCreationFailures,
   type ResultRead,
   SETTLE_RECHECK_MS,
 } from '../pods/index.js';
@@ -40,6 +41,8 @@ export interface ReadSources<K extends RunKindName> {
   configMaps: ReadOnlyStore;
   workspaces: ReadOnlyStore;
   pods: JobPods;
+  /** Why a Job has no pod (its FailedCreate Events). Default: none known. */
+  podCreation?: PodCreationFailures;
   capacity: Capacity;
   templates: () => TemplateSet;
 }

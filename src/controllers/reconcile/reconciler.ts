@@ -25,7 +25,7 @@ import type {
 import type { Capacity } from '../capacity/index.js';
 import type { RunStrategy } from '../kind/strategy.js';
 import type { RunRecorder } from '../metrics/index.js';
-import type { JobPods } from '../pods/index.js';
+import type { JobPods, PodCreationFailures } from '../pods/index.js';
 import { Actor } from './act.js';
 import { attemptPlan, decide } from './decide.js';
 import { type ReadSources, readRun } from './read.js';
@@ -51,6 +51,8 @@ export interface RunReconcilerOptions<K extends RunKindName> {
   workspaces: ReadOnlyStore;
   /** The pods of the runs' Jobs, by Job. */
   pods: JobPods;
+  /** Why a Job has no pod (its FailedCreate Events). Default: none known. */
+  podCreation?: PodCreationFailures;
   /** The concurrency slots, shared by the controllers of every run kind. */
   capacity: Capacity;
   /** The time. Default: the wall clock. */

@@ -1,0 +1,44 @@
+// A Job whose pod the apiserver refuses says why: in a namespace without the agent sandbox (its
+// ServiceAccount missing), the Job controller records FailedCreate on the Job; the run's status names
+// the missing ServiceAccount and the command that creates it, and the attempt fails after the grace
+// period (the cause will not heal by itself), with the same words.
+import t from 'tap';
+import type { TaskRun } from '../../src/api/index.js';
+import { KubeClient } from '../../src/runtime/index.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator.js';
+import { waitFor } from '../harness/wait.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+
+t.test('a run in a namespace without the agent sandbox names the missing ServiceAccount', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const admin = new KubeClient(kubeConfig(cluster));
+  t.teardown(() => admin.close());
+  await admin.request('DELETE', `/api/v1/namespaces/${namespace}/serviceaccounts/orchestrator-agent`);
+  const config = testConfig((c) => {
+    c.job.stuckPodGraceSeconds = 3;
+    c.retries.maxRetries = 1;
+  });
+  const { client } = await startOperator(t, cluster, namespace, config);
+  await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-50', 50) });
+  const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-50'));
+  const fix = `kubectl apply -k config/agents -n ${namespace}`;
+  const failed = await waitFor('pay-50 failed by its pod refusal', async (note) => {
+    const run = await get();
+    note(run.status);
+    return run.status?.phase === 'Failed' ? run : undefined;
+  });
+  t.match(failed.status?.message, /serviceaccount "orchestrator-agent" not found/);
+  t.ok(failed.status?.message?.includes(fix), `the message says what to do: ${failed.status?.message}`);
+  const events = await client.request<{ items: Array<{ reason: string; message: string }> }>(
+    'GET',
+    `/api/v1/namespaces/${namespace}/events`,
+    { query: { fieldSelector: 'involvedObject.kind=TaskRun,involvedObject.name=pay-50' } },
+  );
+  const pending = events.items.find((e) => e.reason === 'PodCreateFailed');
+  t.ok(pending, 'an Event while it waited, with the reason');
+  t.match(pending?.message, /serviceaccount "orchestrator-agent" not found/);
+});
