@@ -46,6 +46,6 @@ t.test('generated certificates and keys under certs/ are ignored; its docs are n
   t.same(
     git(repo, 'status', '--porcelain', '--untracked-files=all').split('\n').filter(Boolean).sort(),
     ['?? certs/.gitignore', '?? certs/README.md'],
-    'git status offers only the folder\'s own files for a commit',
+    "git status offers only the folder's own files for a commit",
   );
 });
