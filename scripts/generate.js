@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
 import YAML from 'yaml';
+import { expandShared } from '../schemas/shared/expand.js';
 import { CHART_DIR, chartOutputs } from './chart/chart.js';
 import {
   API_ROLE_PATH,
@@ -99,8 +100,8 @@ export function parseSchema(file, text) {
 }
 
 /**
- * Reads every `*.schema.yaml` in rootDir/schemas, in file-name order; the one that is not a CRD must be
- * the controller config's.
+ * Reads every `*.schema.yaml` in rootDir/schemas, in file-name order, its shared fragments expanded;
+ * the one that is not a CRD must be the controller config's.
  * @param {string} rootDir the package root
  * @returns {SourceSchema[]}
  */
@@ -110,6 +111,8 @@ export function readSchemas(rootDir) {
     .filter((f) => f.endsWith('.schema.yaml'))
     .sort()
     .map((file) => parseSchema(file, readFileSync(path.join(dir, file), 'utf8')))
+    // Shared fragments (schemas/shared) in place; closed in the config, as its own objects are.
+    .map((s) => ({ ...s, schema: expandShared(s.schema, { dir: path.join(dir, 'shared'), closed: !s.crd }) }))
     // The kinds in their declared order (how `get all` and the docs list them), the config last.
     .sort((a, b) => (a.crd?.order ?? Infinity) - (b.crd?.order ?? Infinity));
   for (const s of sources) {
