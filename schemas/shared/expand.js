@@ -25,7 +25,8 @@ export function expandShared(schema, { dir, closed = false }) {
   /** @type {Map<string, unknown>} */
   const fragments = new Map();
   const fragment = (/** @type {string} */ name) => {
-    if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`${SHARED_KEY}: ${JSON.stringify(name)} is not a fragment name`);
+    if (!/^[a-z0-9-]+$/.test(name))
+      throw new Error(`${SHARED_KEY}: ${JSON.stringify(name)} is not a fragment name`);
     if (!fragments.has(name))
       fragments.set(name, YAML.parse(readFileSync(path.join(dir, `${name}.yaml`), 'utf8')));
     return fragments.get(name);
@@ -40,7 +41,13 @@ export function expandShared(schema, { dir, closed = false }) {
       return { ...shared, ...expand(rest, inFragment) };
     }
     const out = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, expand(v, inFragment)]));
-    if (closed && inFragment && out.type === 'object' && isObject(out.properties) && !('additionalProperties' in out))
+    if (
+      closed &&
+      inFragment &&
+      out.type === 'object' &&
+      isObject(out.properties) &&
+      !('additionalProperties' in out)
+    )
       out.additionalProperties = false;
     return out;
   };
