@@ -1,7 +1,11 @@
 // The pod fields of an attempt from the config's job.podTemplate, the agent profile's podTemplate and
 // the run's spec.podTemplate: precedence, how each field merges, and the config's locks.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
+import YAML from 'yaml';
 import { configFrom, loadDefaultConfig } from '../config/load.js';
+import { packageRoot } from '../util/package-root.js';
 import { runPodTemplate } from './pod-template.js';
 import type { ControllerConfig } from './types.js';
 
@@ -119,4 +123,20 @@ t.test('the config refuses what a pod would be refused for, and misspelt keys', 
     /job\.podTemplate\.affinity\.nodeAffinity.*required/,
     'closed all the way down',
   );
+});
+
+t.test("docs/agent-pods.md's controller config examples load", async (t) => {
+  const doc = readFileSync(join(packageRoot(), 'docs', 'agent-pods.md'), 'utf8');
+  const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)]
+    .map((m) => YAML.parse(m[1] ?? '') as Record<string, Record<string, unknown>>)
+    .filter((b) => b.job || b.agents);
+  t.equal(blocks.length, 3, 'the tainted pool, gVisor for all, gVisor for one agent');
+  for (const block of blocks) {
+    const loaded = configFrom({
+      ...base,
+      agents: { ...base.agents, ...block.agents },
+      job: { ...base.job, ...block.job },
+    });
+    t.ok(Object.keys(runPodTemplate('TaskRun', { agent: 'tess' }, loaded)).length > 0, 'it places the pods');
+  }
 });
