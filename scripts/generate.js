@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString } from 'openapi-typescript';
 import ts from 'typescript';
 import YAML from 'yaml';
+import { expandShared } from '../schemas/shared/expand.js';
 import { CHART_DIR, chartOutputs } from './chart/chart.js';
 import {
   API_ROLE_PATH,
@@ -28,6 +29,7 @@ import {
   VALIDATING_PATH,
   webhookManifest,
 } from './generate-kinds.js';
+import { USER_ROLES_PATH, userRoles } from './generate-user-roles.js';
 import { apiReference, configurationReference } from './reference-docs.js';
 
 export const GROUP = 'orchestrator.io';
@@ -98,8 +100,8 @@ export function parseSchema(file, text) {
 }
 
 /**
- * Reads every `*.schema.yaml` in rootDir/schemas, in file-name order; the one that is not a CRD must be
- * the controller config's.
+ * Reads every `*.schema.yaml` in rootDir/schemas, in file-name order, its shared fragments expanded;
+ * the one that is not a CRD must be the controller config's.
  * @param {string} rootDir the package root
  * @returns {SourceSchema[]}
  */
@@ -109,6 +111,8 @@ export function readSchemas(rootDir) {
     .filter((f) => f.endsWith('.schema.yaml'))
     .sort()
     .map((file) => parseSchema(file, readFileSync(path.join(dir, file), 'utf8')))
+    // Shared fragments (schemas/shared) in place; closed in the config, as its own objects are.
+    .map((s) => ({ ...s, schema: expandShared(s.schema, { dir: path.join(dir, 'shared'), closed: !s.crd }) }))
     // The kinds in their declared order (how `get all` and the docs list them), the config last.
     .sort((a, b) => (a.crd?.order ?? Infinity) - (b.crd?.order ?? Infinity));
   for (const s of sources) {
@@ -248,6 +252,7 @@ export async function generate(rootDir) {
   out.set(MUTATING_PATH, webhookManifest('mutate', sources, GROUP, VERSION, header));
   for (const role of [MANAGER_ROLE_PATH, API_ROLE_PATH])
     out.set(role, managerRole(readFileSync(path.join(rootDir, role), 'utf8'), sources, GROUP));
+  out.set(USER_ROLES_PATH, userRoles(sources, GROUP, header));
   const config = sources.find((s) => s.file === CONFIG_SCHEMA_FILE);
   if (config) out.set(CONFIG_DOC, configurationReference(config.schema, generatedHeader(config.file)));
   const kinds = sources.filter((s) => s.crd);

@@ -1,6 +1,6 @@
 // Command control-plane is a multi-call binary holding a real Kubernetes control plane for local
 // development and tests: `start` runs an embedded etcd and supervises a kube-apiserver and a trimmed
-// kube-controller-manager (garbage collector, namespace and service-account controllers only), each a
+// kube-controller-manager (garbage collector, namespace, service-account and ClusterRole-aggregation controllers only), each a
 // child process of this same binary. With --workloads it also runs pods: the Job and related
 // controllers, a kube-scheduler, fake nodes and KWOK (its own binary, built from cluster/kwok) playing
 // their kubelet through Stage files. `kubectl` is a kubectl of the same Kubernetes version.

@@ -39,7 +39,7 @@ func start(args []string) int {
 	fs := flag.NewFlagSet("start", flag.ContinueOnError)
 	dir := fs.String("dir", "", "state directory; created, and must not already hold a control plane")
 	readyTimeout := fs.Duration("ready-timeout", 60*time.Second, "how long to wait for the apiserver to become ready")
-	withKCM := fs.Bool("controller-manager", true, "run kube-controller-manager with the garbage-collector, namespace and serviceaccount controllers")
+	withKCM := fs.Bool("controller-manager", true, "run kube-controller-manager with the garbage-collector, namespace, serviceaccount and clusterrole-aggregation controllers")
 	exitWithStdin := fs.Bool("exit-with-stdin", false, "stop when stdin reaches EOF (the parent process went away)")
 	workloads := fs.Bool("workloads", false, "run workloads: the Job, TTL-after-finished, pod-GC and volume-protection controllers, kube-scheduler, fake nodes and KWOK (needs --kwok and --stages; default: true when --kwok is given)")
 	kwok := fs.String("kwok", "", "the kwok binary, which plays the kubelet of the fake nodes")

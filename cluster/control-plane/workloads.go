@@ -28,8 +28,11 @@ type workloadOptions struct {
 }
 
 // Controllers of kube-controller-manager. The node-lifecycle controller is left out on purpose: it
-// would taint and evict the fake nodes, whose kubelet is KWOK.
-const baseControllers = "garbage-collector-controller,namespace-controller,serviceaccount-controller"
+// would taint and evict the fake nodes, whose kubelet is KWOK. The clusterrole-aggregation controller
+// fills the built-in edit/admin/view ClusterRoles from the aggregate-to-* labels of config/rbac's
+// per-kind editor and viewer roles, as on any real cluster.
+const baseControllers = "garbage-collector-controller,namespace-controller,serviceaccount-controller," +
+	"clusterrole-aggregation-controller"
 const workloadControllers = "job-controller,ttl-after-finished-controller,pod-garbage-collector-controller," +
 	"persistentvolumeclaim-protection-controller,persistentvolume-protection-controller"
 

@@ -16,7 +16,7 @@ import {
   renderCrd,
   writeOutputs,
 } from '../../scripts/generate.js';
-import { GROUP, kindFacts, VERSION } from './index.js';
+import { GROUP, kindFacts, RUN_KIND_NAMES, VERSION } from './index.js';
 import { findPackageRoot, loadSchemas } from './schemas.js';
 
 const root = findPackageRoot();
@@ -35,6 +35,7 @@ t.test(
     t.same([...outputs.keys()].filter((p) => !chart.includes(p)).sort(), [
       'config/rbac/api-role.yaml',
       'config/rbac/manager-role.yaml',
+      'config/rbac/user-roles.yaml',
       'crds/Kustomization',
       'crds/coderuns.orchestrator.io.yaml',
       'crds/docsruns.orchestrator.io.yaml',
@@ -233,5 +234,42 @@ t.test('readSchemas checks the CRD extension', async (t) => {
       ['DocsRun', 'DocsRun'],
       ['ControllerConfig', undefined],
     ],
+  );
+});
+
+t.test('a shared fragment is expanded alike for the CRDs and ajv, closed in the config only', async (t) => {
+  const schemas = loadSchemas();
+  const crdSpec = (await generate(root)).get('crds/taskruns.orchestrator.io.yaml') ?? '';
+  const runTemplate = schemas.TaskRun.properties?.spec?.properties?.podTemplate;
+  t.match(runTemplate?.description, /Over the agent profile's podTemplate/, "the referring node's keys win");
+  t.ok(runTemplate?.properties?.affinity?.properties?.podAntiAffinity, 'the fragment is in place');
+  t.notMatch(crdSpec, /x-orchestrator-shared/, 'no reference is left in a CRD');
+  t.match(crdSpec, /runtimeClassName:/);
+  t.notMatch(
+    JSON.stringify(runTemplate),
+    /additionalProperties":false/,
+    'open in a CRD (the apiserver prunes)',
+  );
+  const configJob = schemas.ControllerConfig.properties?.job?.properties?.podTemplate;
+  t.equal(configJob?.additionalProperties, false, 'closed in the config');
+  t.equal(configJob?.properties?.affinity?.properties?.nodeAffinity?.additionalProperties, false);
+});
+
+t.test('an editor and a viewer ClusterRole per kind, aggregated into the built-in roles', async (t) => {
+  const text = (await generate(root)).get('config/rbac/user-roles.yaml') ?? '';
+  const roles = text.split(/^---$/m).map((doc) => YAML.parse(doc));
+  t.same(
+    roles.map((r) => [r.metadata.name, Object.keys(r.metadata.labels).sort(), r.rules[0].resources[0]]),
+    RUN_KIND_NAMES.flatMap((kind) => {
+      const { singular, plural } = kindFacts(kind);
+      return [
+        [
+          `orchestrator-${singular}-editor-role`,
+          ['rbac.authorization.k8s.io/aggregate-to-admin', 'rbac.authorization.k8s.io/aggregate-to-edit'],
+          plural,
+        ],
+        [`orchestrator-${singular}-viewer-role`, ['rbac.authorization.k8s.io/aggregate-to-view'], plural],
+      ];
+    }),
   );
 });

@@ -11,6 +11,7 @@ export * from './github-auth.js';
 export * from './kinds.js';
 export * from './labels.js';
 export * from './normalise.js';
+export * from './pod-template.js';
 export type { JsonSchema, SchemaName, Schemas } from './schemas.js';
 export {
   CRD_EXTENSION,

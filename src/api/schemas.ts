@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { expandShared } from '../../schemas/shared/expand.js';
 import { findPackageRoot, packageRoot } from '../util/package-root.js';
 import { SCHEMA_FILES } from './generated/kinds.js';
 
@@ -52,10 +53,17 @@ export function parseSchema(text: string, source = 'schema'): JsonSchema {
   return schema;
 }
 
-/** Reads one schema from `dir` (default the package's schemas/). Each call returns a fresh object. */
+/**
+ * Reads one schema from `dir` (default the package's schemas/), its shared fragments (`dir/shared`)
+ * expanded as the generator expands them. Each call returns a fresh object.
+ */
 export function loadSchema(name: SchemaName, dir: string = schemasDir()): JsonSchema {
   const file = path.join(dir, SCHEMA_FILES[name]);
-  return parseSchema(readFileSync(file, 'utf8'), file);
+  const closed = name === 'ControllerConfig';
+  return expandShared(parseSchema(readFileSync(file, 'utf8'), file), {
+    dir: path.join(dir, 'shared'),
+    closed,
+  });
 }
 
 /**

@@ -51,3 +51,7 @@ export type ControllerConfig = ConfigComponents['schemas']['ControllerConfig'];
 export type AgentProfile = ControllerConfig['agents'][string];
 export type AgentRole = NonNullable<AgentProfile['role']>;
 export type SecretKeyRef = NonNullable<NonNullable<ControllerConfig['secrets']>['apiKey']>;
+/** Where an agent's pod is scheduled and how it is isolated (schemas/shared/pod-template.yaml). */
+export type PodTemplate = NonNullable<TaskRunSpec['podTemplate']>;
+/** A field of a PodTemplate, as the config's job.lockedPodFields names it. */
+export type PodTemplateField = ControllerConfig['job']['lockedPodFields'][number];

@@ -27,7 +27,7 @@ export interface StartOptions extends BinaryOptions {
   dir?: string;
   /** How long the apiserver may take to become ready. Default 60 s. */
   readyTimeoutMs?: number;
-  /** Run the garbage-collector/namespace/serviceaccount controllers. Default true. */
+  /** Run the garbage-collector/namespace/serviceaccount/clusterrole-aggregation controllers. Default true. */
   controllerManager?: boolean;
   /**
    * Run workloads: the Job, TTL-after-finished, pod-GC and volume-protection controllers, kube-scheduler,

@@ -10,6 +10,7 @@ import { taskPatternProblem } from '../github/task-pattern.js';
 import { qualifiedNameProblem } from '../naming/names.js';
 import { packageRoot } from '../util/package-root.js';
 import { error, type Finding, formatFinding } from '../validation/finding.js';
+import { podTemplateFindings } from '../validation/pod-template.js';
 import { compileSchema, createAjv } from '../validation/schema-validator.js';
 import { namespaceScopeFindings } from './namespace-scope.js';
 import { taskDocsPathProblem } from './task-docs.js';
@@ -103,6 +104,9 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
         ),
       );
   }
+  findings.push(...podTemplateFindings(config.job.podTemplate, 'job.podTemplate', 'config'));
+  for (const [name, agent] of Object.entries(config.agents))
+    findings.push(...podTemplateFindings(agent.podTemplate, `agents.${name}.podTemplate`, 'config'));
   findings.push(...namespaceScopeFindings(config));
   return findings;
 }

@@ -34,14 +34,71 @@ const config = configFrom({ ...base, job: { ...base.job, docker: { allowed: true
 const templates = loadTemplateSet();
 
 const metadata = { name: 'sample', namespace: 'ns', uid: 'u-1' };
+// Every field of spec.podTemplate (schemas/shared/pod-template.yaml), each read by the pod.
+const selector = {
+  matchLabels: { app: 'agent' },
+  matchExpressions: [{ key: 'tier', operator: 'In', values: ['a'] }],
+};
+const podTerm = {
+  labelSelector: selector,
+  namespaces: ['ns'],
+  namespaceSelector: selector,
+  topologyKey: 'kubernetes.io/hostname',
+  matchLabelKeys: ['app'],
+  mismatchLabelKeys: ['team'],
+};
+const nodeTerm = {
+  matchExpressions: [{ key: 'pool', operator: 'In', values: ['agents'] }],
+  matchFields: [{ key: 'metadata.name', operator: 'In', values: ['node-1'] }],
+};
+const podAffinity = {
+  requiredDuringSchedulingIgnoredDuringExecution: [podTerm],
+  preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: podTerm }],
+};
+// Through JSON, so that no part is shared: changing one leaf changes only that one.
+const podTemplate = JSON.parse(
+  JSON.stringify({
+    nodeSelector: { pool: 'agents' },
+    tolerations: [
+      { key: 'dedicated', operator: 'Equal', value: 'agents', effect: 'NoExecute', tolerationSeconds: 60 },
+    ],
+    affinity: {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [nodeTerm] },
+        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 5, preference: nodeTerm }],
+      },
+      podAffinity,
+      podAntiAffinity: podAffinity,
+    },
+    priorityClassName: 'agents',
+    runtimeClassName: 'gvisor',
+  }),
+);
+/** An entry per leaf of `value` (maps such as nodeSelector are leaves, as specFields counts them). */
+function leafEntries(value: unknown, path: string): [string, Entry][] {
+  if (Array.isArray(value) && typeof value[0] === 'object') return leafEntries(value[0], `${path}[]`);
+  const isMap = /\.(nodeSelector|matchLabels)$/.test(path);
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && !isMap)
+    return Object.entries(value).flatMap(([k, v]) => leafEntries(v, `${path}.${k}`));
+  const change = Array.isArray(value)
+    ? [...value, 'x']
+    : isMap
+      ? { ...(value as Json), extra: 'x' }
+      : typeof value === 'number'
+        ? value + 1
+        : `${value}-2`;
+  return [[path, [change, ['pod']]]];
+}
 const podFields = {
   podAnnotations: { team: 'payments' },
+  podTemplate,
   image: 'registry.local/agent:1',
   serviceAccountName: 'agent',
   workspace: { pvcName: 'ws', size: '5Gi', storageClassName: 'fast' },
   resources: { requests: { cpu: '1' }, limits: { cpu: '2' } },
 };
 const podEntries: Record<string, Entry> = {
+  ...Object.fromEntries(leafEntries(podTemplate, 'spec.podTemplate')),
   'spec.podAnnotations': [{ team: 'billing' }, ['pod']],
   'spec.image': ['registry.local/agent:2', ['pod']],
   'spec.serviceAccountName': ['other', ['pod']],

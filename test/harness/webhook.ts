@@ -10,6 +10,7 @@ import { Registry } from 'prom-client';
 import { admissionRoutes } from '../../src/admission/handlers.js';
 import { installLocalWebhooks, uninstallLocalWebhooks } from '../../src/admission/install.js';
 import { startWebhookServer, type WebhookServer } from '../../src/admission/server.js';
+import type { ControllerConfig } from '../../src/api/index.js';
 import { createAuthority } from '../../src/certs/authority.js';
 import type { Cluster } from '../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
@@ -51,6 +52,8 @@ export async function startTestWebhooks(
   opts: {
     /** Users whose own orchestrator.io/submitted-by is kept (the REST API's identity). Default none. */
     trustedSubmitters?: ReadonlySet<string>;
+    /** The controller config the webhooks judge by. Default the shipped one. */
+    config?: ControllerConfig;
   } = {},
 ): Promise<TestWebhooks> {
   const id = randomBytes(4).toString('hex');
@@ -60,7 +63,7 @@ export async function startTestWebhooks(
   writeFileSync(join(certDir, 'tls.crt'), serving.certPem);
   writeFileSync(join(certDir, 'tls.key'), serving.keyPem);
   const registry = new Registry();
-  const config = staticConfig(loadDefaultConfig());
+  const config = staticConfig(opts.config ?? loadDefaultConfig());
   const server = await startWebhookServer({
     certFile: join(certDir, 'tls.crt'),
     keyFile: join(certDir, 'tls.key'),

@@ -11,6 +11,7 @@ import {
   validRepositoryUrl,
 } from './locations.js';
 import { sizeBudget, uniqueFilenames } from './markdown-files.js';
+import { validPodTemplate } from './pod-template.js';
 import { knownAgent, knownModel, notDependingOnItself, recognisedGithubApp } from './references.js';
 import { remediationSessionNeedsContinue } from './remediation.js';
 
@@ -35,6 +36,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     notDependingOnItself,
     validPodAnnotations('spec.podAnnotations'),
     agentServiceAccount('TaskRun'),
+    validPodTemplate('TaskRun'),
   ],
   CodeRun: [
     oneGithubIdentity,
@@ -51,6 +53,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     validAgentEnv,
     dockerAllowed,
     agentServiceAccount('CodeRun'),
+    validPodTemplate('CodeRun'),
     remediationSessionNeedsContinue,
   ],
   DocsRun: [
@@ -62,5 +65,6 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     immutable('spec.workingDirectory', 'the docs workspace volume is named after it; create a new DocsRun'),
     validPodAnnotations('spec.podAnnotations'),
     agentServiceAccount('DocsRun'),
+    validPodTemplate('DocsRun'),
   ],
 };

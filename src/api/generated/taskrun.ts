@@ -76,6 +76,328 @@ export interface components {
                 podAnnotations?: {
                     [key: string]: string;
                 };
+                /** @description Where the run's pod is scheduled and how it is isolated (nodeSelector, tolerations, affinity, priorityClassName, runtimeClassName). Over the agent profile's podTemplate and the config's job.podTemplate: nodeSelector merged key by key, every other field replaced whole. A field the config lists in job.lockedPodFields is refused. Not filled in at admission (docs/agent-pods.md). Default none. */
+                podTemplate?: {
+                    /** @description Node labels the pod's node must have (label keys to label values). Merged key by key over the less specific levels' (a run's over its agent profile's over the config's job.podTemplate). */
+                    nodeSelector?: {
+                        [key: string]: string;
+                    };
+                    /** @description Taints the pod tolerates (e.g. those of a dedicated agent node pool). Replaced whole by a more specific level that sets it, as kubectl's strategic merge replaces a PodSpec's tolerations. */
+                    tolerations?: {
+                        /** @description The taint key it matches (a label key); empty with operator Exists matches every taint. */
+                        key?: string;
+                        /**
+                         * @description Exists or Equal (the value must equal the taint's). Default Equal.
+                         * @enum {string}
+                         */
+                        operator?: "Exists" | "Equal";
+                        /** @description The taint value it matches (empty with operator Exists). */
+                        value?: string;
+                        /**
+                         * @description The taint effect it matches (NoSchedule, PreferNoSchedule, NoExecute); empty matches all.
+                         * @enum {string}
+                         */
+                        effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+                        /**
+                         * Format: int64
+                         * @description With effect NoExecute, how long the pod stays bound after the taint appears. Default forever.
+                         */
+                        tolerationSeconds?: number;
+                    }[];
+                    /** @description Node affinity and pod (anti-)affinity, as in a PodSpec. Replaced whole by a more specific level that sets it (terms are not merged: their meaning depends on each other). */
+                    affinity?: {
+                        /** @description Which nodes the pod may (required) or would rather (preferred) run on, by node label. */
+                        nodeAffinity?: {
+                            /** @description The node must match one of the terms. */
+                            requiredDuringSchedulingIgnoredDuringExecution?: {
+                                /** @description Terms, ORed; the requirements of one term are ANDed. */
+                                nodeSelectorTerms: {
+                                    /** @description Requirements, ANDed. */
+                                    matchExpressions?: {
+                                        /** @description The label (or field) key. Required. */
+                                        key: string;
+                                        /**
+                                         * @description In, NotIn, Exists, DoesNotExist, Gt or Lt. Required.
+                                         * @enum {string}
+                                         */
+                                        operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
+                                        /** @description The values (one integer for Gt and Lt; none for Exists and DoesNotExist). */
+                                        values?: string[];
+                                    }[];
+                                    /** @description Requirements, ANDed. */
+                                    matchFields?: {
+                                        /** @description The label (or field) key. Required. */
+                                        key: string;
+                                        /**
+                                         * @description In, NotIn, Exists, DoesNotExist, Gt or Lt. Required.
+                                         * @enum {string}
+                                         */
+                                        operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
+                                        /** @description The values (one integer for Gt and Lt; none for Exists and DoesNotExist). */
+                                        values?: string[];
+                                    }[];
+                                }[];
+                            };
+                            /** @description Weighted terms; the node with the highest sum of matching weights is preferred. */
+                            preferredDuringSchedulingIgnoredDuringExecution?: {
+                                /**
+                                 * Format: int32
+                                 * @description The term's weight, 1 to 100. Required.
+                                 */
+                                weight: number;
+                                /** @description Requirements on a node's labels and fields, ANDed. */
+                                preference: {
+                                    /** @description Requirements, ANDed. */
+                                    matchExpressions?: {
+                                        /** @description The label (or field) key. Required. */
+                                        key: string;
+                                        /**
+                                         * @description In, NotIn, Exists, DoesNotExist, Gt or Lt. Required.
+                                         * @enum {string}
+                                         */
+                                        operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
+                                        /** @description The values (one integer for Gt and Lt; none for Exists and DoesNotExist). */
+                                        values?: string[];
+                                    }[];
+                                    /** @description Requirements, ANDed. */
+                                    matchFields?: {
+                                        /** @description The label (or field) key. Required. */
+                                        key: string;
+                                        /**
+                                         * @description In, NotIn, Exists, DoesNotExist, Gt or Lt. Required.
+                                         * @enum {string}
+                                         */
+                                        operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | "Gt" | "Lt";
+                                        /** @description The values (one integer for Gt and Lt; none for Exists and DoesNotExist). */
+                                        values?: string[];
+                                    }[];
+                                };
+                            }[];
+                        };
+                        /** @description Pods the agent's pod must or would rather share (podAffinity) or avoid (podAntiAffinity) a topology domain with. */
+                        podAffinity?: {
+                            /** @description Terms, all of which must hold. */
+                            requiredDuringSchedulingIgnoredDuringExecution?: {
+                                /** @description A label selector, as in Kubernetes (matchLabels and matchExpressions, ANDed). */
+                                labelSelector?: {
+                                    /** @description Label keys to the values they must have. */
+                                    matchLabels?: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description Requirements, ANDed. */
+                                    matchExpressions?: {
+                                        /** @description The label key. Required. */
+                                        key: string;
+                                        /**
+                                         * @description In, NotIn, Exists or DoesNotExist. Required.
+                                         * @enum {string}
+                                         */
+                                        operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+                                        /** @description The values (none for Exists and DoesNotExist). */
+                                        values?: string[];
+                                    }[];
+                                };
+                                /** @description Namespaces the selected pods are in. Default the run's namespace. */
+                                namespaces?: string[];
+                                /** @description A label selector, as in Kubernetes (matchLabels and matchExpressions, ANDed). */
+                                namespaceSelector?: {
+                                    /** @description Label keys to the values they must have. */
+                                    matchLabels?: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description Requirements, ANDed. */
+                                    matchExpressions?: {
+                                        /** @description The label key. Required. */
+                                        key: string;
+                                        /**
+                                         * @description In, NotIn, Exists or DoesNotExist. Required.
+                                         * @enum {string}
+                                         */
+                                        operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+                                        /** @description The values (none for Exists and DoesNotExist). */
+                                        values?: string[];
+                                    }[];
+                                };
+                                /** @description The node label whose equal values count as near (e.g. kubernetes.io/hostname). Required. */
+                                topologyKey: string;
+                                /** @description Label keys whose values are taken from the pod itself and ANDed with labelSelector. */
+                                matchLabelKeys?: string[];
+                                /** @description Label keys whose values are taken from the pod itself and ANDed with labelSelector. */
+                                mismatchLabelKeys?: string[];
+                            }[];
+                            /** @description Weighted terms; the node with the highest sum of matching weights is preferred. */
+                            preferredDuringSchedulingIgnoredDuringExecution?: {
+                                /**
+                                 * Format: int32
+                                 * @description The term's weight, 1 to 100. Required.
+                                 */
+                                weight: number;
+                                /** @description The pods selected, in which namespaces, and the topology key that defines "near". */
+                                podAffinityTerm: {
+                                    /** @description A label selector, as in Kubernetes (matchLabels and matchExpressions, ANDed). */
+                                    labelSelector?: {
+                                        /** @description Label keys to the values they must have. */
+                                        matchLabels?: {
+                                            [key: string]: string;
+                                        };
+                                        /** @description Requirements, ANDed. */
+                                        matchExpressions?: {
+                                            /** @description The label key. Required. */
+                                            key: string;
+                                            /**
+                                             * @description In, NotIn, Exists or DoesNotExist. Required.
+                                             * @enum {string}
+                                             */
+                                            operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+                                            /** @description The values (none for Exists and DoesNotExist). */
+                                            values?: string[];
+                                        }[];
+                                    };
+                                    /** @description Namespaces the selected pods are in. Default the run's namespace. */
+                                    namespaces?: string[];
+                                    /** @description A label selector, as in Kubernetes (matchLabels and matchExpressions, ANDed). */
+                                    namespaceSelector?: {
+                                        /** @description Label keys to the values they must have. */
+                                        matchLabels?: {
+                                            [key: string]: string;
+                                        };
+                                        /** @description Requirements, ANDed. */
+                                        matchExpressions?: {
+                                            /** @description The label key. Required. */
+                                            key: string;
+                                            /**
+                                             * @description In, NotIn, Exists or DoesNotExist. Required.
+                                             * @enum {string}
+                                             */
+                                            operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+                                            /** @description The values (none for Exists and DoesNotExist). */
+                                            values?: string[];
+                                        }[];
+                                    };
+                                    /** @description The node label whose equal values count as near (e.g. kubernetes.io/hostname). Required. */
+                                    topologyKey: string;
+                                    /** @description Label keys whose values are taken from the pod itself and ANDed with labelSelector. */
+                                    matchLabelKeys?: string[];
+                                    /** @description Label keys whose values are taken from the pod itself and ANDed with labelSelector. */
+                                    mismatchLabelKeys?: string[];
+                                };
+                            }[];
+                        };
+                        /** @description Pods the agent's pod must or would rather share (podAffinity) or avoid (podAntiAffinity) a topology domain with. */
+                        podAntiAffinity?: {
+                            /** @description Terms, all of which must hold. */
+                            requiredDuringSchedulingIgnoredDuringExecution?: {
+                                /** @description A label selector, as in Kubernetes (matchLabels and matchExpressions, ANDed). */
+                                labelSelector?: {
+                                    /** @description Label keys to the values they must have. */
+                                    matchLabels?: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description Requirements, ANDed. */
+                                    matchExpressions?: {
+                                        /** @description The label key. Required. */
+                                        key: string;
+                                        /**
+                                         * @description In, NotIn, Exists or DoesNotExist. Required.
+                                         * @enum {string}
+                                         */
+                                        operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+                                        /** @description The values (none for Exists and DoesNotExist). */
+                                        values?: string[];
+                                    }[];
+                                };
+                                /** @description Namespaces the selected pods are in. Default the run's namespace. */
+                                namespaces?: string[];
+                                /** @description A label selector, as in Kubernetes (matchLabels and matchExpressions, ANDed). */
+                                namespaceSelector?: {
+                                    /** @description Label keys to the values they must have. */
+                                    matchLabels?: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description Requirements, ANDed. */
+                                    matchExpressions?: {
+                                        /** @description The label key. Required. */
+                                        key: string;
+                                        /**
+                                         * @description In, NotIn, Exists or DoesNotExist. Required.
+                                         * @enum {string}
+                                         */
+                                        operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+                                        /** @description The values (none for Exists and DoesNotExist). */
+                                        values?: string[];
+                                    }[];
+                                };
+                                /** @description The node label whose equal values count as near (e.g. kubernetes.io/hostname). Required. */
+                                topologyKey: string;
+                                /** @description Label keys whose values are taken from the pod itself and ANDed with labelSelector. */
+                                matchLabelKeys?: string[];
+                                /** @description Label keys whose values are taken from the pod itself and ANDed with labelSelector. */
+                                mismatchLabelKeys?: string[];
+                            }[];
+                            /** @description Weighted terms; the node with the highest sum of matching weights is preferred. */
+                            preferredDuringSchedulingIgnoredDuringExecution?: {
+                                /**
+                                 * Format: int32
+                                 * @description The term's weight, 1 to 100. Required.
+                                 */
+                                weight: number;
+                                /** @description The pods selected, in which namespaces, and the topology key that defines "near". */
+                                podAffinityTerm: {
+                                    /** @description A label selector, as in Kubernetes (matchLabels and matchExpressions, ANDed). */
+                                    labelSelector?: {
+                                        /** @description Label keys to the values they must have. */
+                                        matchLabels?: {
+                                            [key: string]: string;
+                                        };
+                                        /** @description Requirements, ANDed. */
+                                        matchExpressions?: {
+                                            /** @description The label key. Required. */
+                                            key: string;
+                                            /**
+                                             * @description In, NotIn, Exists or DoesNotExist. Required.
+                                             * @enum {string}
+                                             */
+                                            operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+                                            /** @description The values (none for Exists and DoesNotExist). */
+                                            values?: string[];
+                                        }[];
+                                    };
+                                    /** @description Namespaces the selected pods are in. Default the run's namespace. */
+                                    namespaces?: string[];
+                                    /** @description A label selector, as in Kubernetes (matchLabels and matchExpressions, ANDed). */
+                                    namespaceSelector?: {
+                                        /** @description Label keys to the values they must have. */
+                                        matchLabels?: {
+                                            [key: string]: string;
+                                        };
+                                        /** @description Requirements, ANDed. */
+                                        matchExpressions?: {
+                                            /** @description The label key. Required. */
+                                            key: string;
+                                            /**
+                                             * @description In, NotIn, Exists or DoesNotExist. Required.
+                                             * @enum {string}
+                                             */
+                                            operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+                                            /** @description The values (none for Exists and DoesNotExist). */
+                                            values?: string[];
+                                        }[];
+                                    };
+                                    /** @description The node label whose equal values count as near (e.g. kubernetes.io/hostname). Required. */
+                                    topologyKey: string;
+                                    /** @description Label keys whose values are taken from the pod itself and ANDed with labelSelector. */
+                                    matchLabelKeys?: string[];
+                                    /** @description Label keys whose values are taken from the pod itself and ANDed with labelSelector. */
+                                    mismatchLabelKeys?: string[];
+                                };
+                            }[];
+                        };
+                    };
+                    /** @description The pod's PriorityClass (it must exist; a run naming one is checked against its submitter's right to use it). Replaced by a more specific level that sets it. */
+                    priorityClassName?: string;
+                    /** @description The pod's RuntimeClass, e.g. gvisor or kata for untrusted agent code (it must exist on the cluster). Replaced by a more specific level that sets it. */
+                    runtimeClassName?: string;
+                };
                 /** @description The agent container image. Set at admission from the agent profile when omitted. */
                 image?: string;
                 /** @description The ServiceAccount the Job runs as (DNS-1123 subdomain). Set at admission from the agent profile when omitted. */

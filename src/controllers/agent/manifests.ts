@@ -10,6 +10,7 @@ import {
   type RunOf,
   runAgent,
   runGithubAuth,
+  runPodTemplate,
 } from '../../api/index.js';
 import { TASK_FILES_DIR, WORKSPACE_ROOT } from '../../naming/names.js';
 import { runTraceParent } from '../../observability/traceparent.js';
@@ -145,6 +146,8 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
         spec: {
           restartPolicy: 'Never',
           ...identity.spec,
+          // Placement and isolation: config, profile, run (docs/design.md §7.1).
+          ...runPodTemplate(strategy.kind, spec, config),
           securityContext: {
             runAsNonRoot: true,
             runAsUser: RUN_AS_USER,

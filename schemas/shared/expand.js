@@ -1,0 +1,55 @@
+// Shared schema fragments: a node `{ x-orchestrator-shared: NAME, ...rest }` in a schema of schemas/
+// stands for schemas/shared/NAME.yaml, with `rest` (a description, say) over the fragment's keys. The
+// one expander, for the generator (scripts/generate.js) and for validation at run time
+// (src/api/schemas.ts), so a CRD and ajv see the same schema (docs/design.md §1.1).
+//
+// Fragments are written as the CRDs want them: open objects, whose unknown fields the apiserver prunes.
+// With `closed`, for the controller config whose every object refuses unknown keys, each object of a
+// fragment gets `additionalProperties: false` too, so a misspelt key in the config is an error.
+
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+
+export const SHARED_KEY = 'x-orchestrator-shared';
+
+const isObject = (/** @type {unknown} */ v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * `schema` with every shared-fragment reference replaced by the fragment (recursively); a new tree.
+ * @param {unknown} schema
+ * @param {{ dir: string, closed?: boolean }} options dir: the schemas/shared directory
+ * @returns {any}
+ */
+export function expandShared(schema, { dir, closed = false }) {
+  /** @type {Map<string, unknown>} */
+  const fragments = new Map();
+  const fragment = (/** @type {string} */ name) => {
+    if (!/^[a-z0-9-]+$/.test(name))
+      throw new Error(`${SHARED_KEY}: ${JSON.stringify(name)} is not a fragment name`);
+    if (!fragments.has(name))
+      fragments.set(name, YAML.parse(readFileSync(path.join(dir, `${name}.yaml`), 'utf8')));
+    return fragments.get(name);
+  };
+  /** @returns {unknown} */
+  const expand = (/** @type {unknown} */ node, inFragment = false) => {
+    if (Array.isArray(node)) return node.map((item) => expand(item, inFragment));
+    if (!isObject(node)) return node;
+    const { [SHARED_KEY]: name, ...rest } = /** @type {Record<string, unknown>} */ (node);
+    if (name !== undefined) {
+      const shared = /** @type {Record<string, unknown>} */ (expand(fragment(String(name)), true));
+      return { ...shared, ...expand(rest, inFragment) };
+    }
+    const out = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, expand(v, inFragment)]));
+    if (
+      closed &&
+      inFragment &&
+      out.type === 'object' &&
+      isObject(out.properties) &&
+      !('additionalProperties' in out)
+    )
+      out.additionalProperties = false;
+    return out;
+  };
+  return expand(schema);
+}

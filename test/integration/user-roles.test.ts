@@ -1,0 +1,109 @@
+// The users' roles of config/rbac (generated per kind, scripts/generate-user-roles.js) are aggregated
+// into the built-in ClusterRoles by the controller manager's clusterrole-aggregation controller, so a
+// namespace's `edit` RoleBinding is all a user needs to create runs there, and `view` to read them.
+// Proven on the real apiserver with kubectl --as: the users hold nothing but those RoleBindings.
+import { join } from 'node:path';
+import t from 'tap';
+import { kindFacts, RUN_KIND_NAMES } from '../../src/api/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { kubectl, testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { applyObjects, kustomize, ofKind } from '../harness/kustomize.js';
+import { sampleTaskRun } from '../harness/operator.js';
+import { waitFor } from '../harness/wait.js';
+
+const cluster = await testCluster({ workloads: false });
+await ensureCrds(cluster);
+
+const AGGREGATE = 'rbac.authorization.k8s.io/aggregate-to-';
+
+t.test(
+  'edit in a namespace may create runs of every kind there; view may read them, not create',
+  async (t) => {
+    const ns = await testNamespace(t, cluster);
+    const userRoles = ofKind(
+      await kustomize(cluster, join(packageRoot(), 'config', 'rbac')),
+      'ClusterRole',
+    ).filter((role) => Object.keys(role.metadata?.labels ?? {}).some((label) => label.startsWith(AGGREGATE)));
+    t.equal(
+      userRoles.length,
+      RUN_KIND_NAMES.length * 2,
+      'config/rbac ships an editor and a viewer role per kind',
+    );
+    const applied = await applyObjects(cluster, userRoles);
+    t.equal(applied.code, 0, applied.stderr);
+    const editor = `editor-${ns}`;
+    const viewer = `viewer-${ns}`;
+    for (const [user, role] of [
+      [editor, 'edit'],
+      [viewer, 'view'],
+    ]) {
+      const bound = await kubectl(cluster, [
+        'create',
+        'rolebinding',
+        `${role}-${user}`,
+        `--clusterrole=${role}`,
+        `--user=${user}`,
+        '-n',
+        ns,
+      ]);
+      t.equal(bound.code, 0, bound.stderr);
+    }
+    const canI = async (user: string, ...args: string[]) =>
+      (await kubectl(cluster, ['auth', 'can-i', ...args, '-n', ns, `--as=${user}`])).stdout.trim();
+    const resources = RUN_KIND_NAMES.map((kind) => `${kindFacts(kind).plural}.orchestrator.io`);
+    // The aggregation controller copies the rules into edit/view a moment after the roles are written,
+    // and the authorizer's cache learns them after that.
+    await waitFor(
+      'the editor and viewer roles to be aggregated into edit and view',
+      async (note) => {
+        const answers = await Promise.all(
+          resources.flatMap((r) => [canI(editor, 'create', r), canI(viewer, 'list', r)]),
+        );
+        note(answers);
+        return answers.every((a) => a === 'yes');
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+
+    for (const resource of resources) {
+      t.equal(await canI(editor, 'delete', resource), 'yes', `edit deletes ${resource}`);
+      t.equal(
+        await canI(editor, 'get', resource, '--subresource=status'),
+        'yes',
+        `edit reads ${resource} status`,
+      );
+      t.equal(
+        await canI(viewer, 'get', resource, '--subresource=status'),
+        'yes',
+        `view reads ${resource} status`,
+      );
+      t.equal(await canI(viewer, 'create', resource), 'no', `view does not create ${resource}`);
+      t.equal(
+        await canI(viewer, 'update', resource, '--subresource=status'),
+        'no',
+        `view does not write ${resource} status`,
+      );
+      t.equal(
+        await canI(editor, 'update', resource, '--subresource=status'),
+        'no',
+        `status is the controller's`,
+      );
+    }
+
+    const run = JSON.stringify(sampleTaskRun('by-an-editor'));
+    const created = await kubectl(cluster, ['create', '-n', ns, `--as=${editor}`, '-f', '-'], run);
+    t.equal(created.code, 0, `the editor creates a TaskRun: ${created.stderr}`);
+    const listed = await kubectl(cluster, ['get', 'taskruns', '-n', ns, `--as=${viewer}`, '-o', 'name']);
+    t.equal(listed.code, 0, listed.stderr);
+    t.equal(listed.stdout.trim(), 'taskrun.orchestrator.io/by-an-editor', 'the viewer reads it');
+    const refused = await kubectl(
+      cluster,
+      ['create', '-n', ns, `--as=${viewer}`, '-f', '-'],
+      JSON.stringify(sampleTaskRun('by-a-viewer')),
+    );
+    t.not(refused.code, 0, 'the viewer cannot create one');
+    t.match(refused.stderr, /forbidden/i, refused.stderr);
+    t.match(refused.stderr, new RegExp(`User "${viewer}" cannot create resource "taskruns"`));
+  },
+);
