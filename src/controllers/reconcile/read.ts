@@ -36,14 +36,22 @@ import type { AttemptFacts, AttemptState, Owed, RunWorld } from './world.js';
 /** The caches and inputs a read looks at; all read only. */
 export interface ReadSources<K extends RunKindName> {
   strategy: RunStrategy<K>;
+  /** The cached runs of the kind (read only: the informer writes them). */
   runs: ReadOnlyStore<RunOf<K>>;
   jobs: ReadOnlyStore;
   configMaps: ReadOnlyStore;
+  /**
+   * The workspace PVCs we created (a volume is shared by many runs, so most runs find theirs here and
+   * make no call).
+   */
   workspaces: ReadOnlyStore;
+  /** The pods of the runs' Jobs, by Job. */
   pods: JobPods;
   /** Why a Job has no pod (its FailedCreate Events). Default: none known. */
   podCreation?: PodCreationFailures;
+  /** The concurrency slots, shared by the controllers of every run kind (asked, never taken, here). */
   capacity: Capacity;
+  /** The current template set. */
   templates: () => TemplateSet;
 }
 

@@ -33,28 +33,11 @@ import { type AttemptState, attemptFacts } from './world.js';
 
 export { CONFLICT_RECHECK_MS, CONFLICT_REQUEUE_MS } from './decide.js';
 
-export interface RunReconcilerOptions<K extends RunKindName> {
+/** The caches and inputs a reconcile reads (read.ts), and what it writes with. */
+export interface RunReconcilerOptions<K extends RunKindName> extends ReadSources<K> {
   client: ApiRequester;
-  strategy: RunStrategy<K>;
   /** The current controller config (hot-reloaded: read at every reconcile). */
   config: () => ControllerConfig;
-  /** The current template set. */
-  templates: () => TemplateSet;
-  /** The cached runs of the kind (read only: the informer writes them). */
-  runs: ReadOnlyStore<RunOf<K>>;
-  jobs: ReadOnlyStore;
-  configMaps: ReadOnlyStore;
-  /**
-   * The workspace PVCs we created (a volume is shared by many runs, so most runs find theirs here and
-   * make no call).
-   */
-  workspaces: ReadOnlyStore;
-  /** The pods of the runs' Jobs, by Job. */
-  pods: JobPods;
-  /** Why a Job has no pod (its FailedCreate Events). Default: none known. */
-  podCreation?: PodCreationFailures;
-  /** The concurrency slots, shared by the controllers of every run kind. */
-  capacity: Capacity;
   /** The time. Default: the wall clock. */
   now?: () => Date;
   /** Told what the reconciles wrote and created (docs/design.md §4.5). Default: nobody. */
