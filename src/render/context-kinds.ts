@@ -1,7 +1,7 @@
 // Each kind's template context: what it checks out, where it works, how it resumes. The shared parts
 // (agent, tools, paths, files) come from context.ts.
 
-import type { CodeRun, ControllerConfig, DocsRun, TaskRun } from '../api/index.js';
+import type { ControllerConfig, DefaultedRun, TaskRun } from '../api/index.js';
 import { dockerRefusal, runAgent } from '../api/index.js';
 import { taskDocsPaths } from '../config/task-docs.js';
 import { runDirectory } from '../naming/names.js';
@@ -39,7 +39,7 @@ const firstHeading = (markdown: string | undefined) =>
   /^#{1,3}[ \t]+(\S.*)$/m.exec(markdown ?? '')?.[1]?.trim();
 
 export function taskRunContext(
-  run: TaskRun,
+  run: DefaultedRun<'TaskRun'>,
   config: ControllerConfig,
   attempt: number,
   input: ContextInput,
@@ -63,7 +63,7 @@ export function taskRunContext(
     repo: spec.repository
       ? {
           url: spec.repository.url,
-          baseBranch: spec.repository.branch ?? 'main',
+          baseBranch: spec.repository.branch,
           branch: featureBranch(spec.taskId),
           sparseDir: null,
         }
@@ -91,14 +91,14 @@ export function taskRunContext(
       },
       files,
     ),
-    taskRun: { priority: spec.priority ?? 'standard', dependsOn: spec.dependsOn ?? [] },
+    taskRun: { priority: spec.priority, dependsOn: spec.dependsOn ?? [] },
     codeRun: null,
     docsRun: null,
   };
 }
 
 export function codeRunContext(
-  run: CodeRun,
+  run: DefaultedRun<'CodeRun'>,
   config: ControllerConfig,
   attempt: number,
   input: ContextInput,
@@ -123,7 +123,6 @@ export function codeRunContext(
     input,
   );
   const base = `${c.workspace}/${spec.service}`;
-  const contextVersion = spec.contextVersion ?? 1;
   const repoDir = `${base}/repo`;
   const projectDir = spec.docsProjectDirectory ?? '.';
   return {
@@ -136,7 +135,7 @@ export function codeRunContext(
     repo: { url: spec.repositoryUrl, baseBranch: '', branch: featureBranch(spec.taskId), sparseDir: null },
     docs: {
       url: spec.docsRepositoryUrl,
-      branch: spec.docsBranch ?? 'main',
+      branch: spec.docsBranch,
       projectDir,
       taskDir: taskDocsPaths(config, projectDir).directory(spec.taskId),
     },
@@ -161,7 +160,7 @@ export function codeRunContext(
     ),
     taskRun: null,
     codeRun: {
-      contextVersion,
+      contextVersion: spec.contextVersion,
       continueSession: spec.continueSession === true,
       workingDirectory: spec.workingDirectory ?? null,
       enableDocker: spec.enableDocker === true,
@@ -180,7 +179,7 @@ export function codeRunContext(
 }
 
 export function docsRunContext(
-  run: DocsRun,
+  run: DefaultedRun<'DocsRun'>,
   config: ControllerConfig,
   attempt: number,
   input: ContextInput,
@@ -191,7 +190,7 @@ export function docsRunContext(
   const base = `${c.workspace}/docs`;
   const runDir = runDirectory('docs', attempt, c.workspace);
   const includeCodebase = spec.includeCodebase === true;
-  const sourceBranch = spec.sourceBranch ?? 'main';
+  const sourceBranch = spec.sourceBranch;
   const repoDir = `${base}/repo`;
   const taskDocs = taskDocsPaths(config, spec.workingDirectory);
   return {
