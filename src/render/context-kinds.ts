@@ -105,7 +105,7 @@ export function codeRunContext(
 ): TemplateContext {
   const spec = run.spec;
   // Admission refuses it too; a run stored without the webhooks, or before the config changed, ends here.
-  const docker = spec.enableDocker === true ? dockerRefusal(config) : undefined;
+  const docker = spec.enableDocker ? dockerRefusal(config) : undefined;
   if (docker) throw new RenderError(`spec.enableDocker: ${docker}`);
   const agent = runAgent('CodeRun', spec, config) as string;
   const c = common(
@@ -130,8 +130,8 @@ export function codeRunContext(
     agent: c.agent,
     task: { id: spec.taskId, service: spec.service, files: [] },
     // A remediation run continues another run's session until it has recorded its own.
-    session: session(run, spec.continueSession === true || attempt > 1, spec.remediation?.sessionId),
-    memory: { overwrite: spec.overwriteMemory === true },
+    session: session(run, spec.continueSession || attempt > 1, spec.remediation?.sessionId),
+    memory: { overwrite: spec.overwriteMemory },
     repo: { url: spec.repositoryUrl, baseBranch: '', branch: featureBranch(spec.taskId), sparseDir: null },
     docs: {
       url: spec.docsRepositoryUrl,
@@ -161,9 +161,9 @@ export function codeRunContext(
     taskRun: null,
     codeRun: {
       contextVersion: spec.contextVersion,
-      continueSession: spec.continueSession === true,
+      continueSession: spec.continueSession,
       workingDirectory: spec.workingDirectory ?? null,
-      enableDocker: spec.enableDocker === true,
+      enableDocker: spec.enableDocker,
       remediation: spec.remediation
         ? {
             trigger: spec.remediation.trigger,
@@ -189,7 +189,7 @@ export function docsRunContext(
   const c = common({ kind: 'DocsRun', run, config, attempt, agent, model: spec.model }, input);
   const base = `${c.workspace}/docs`;
   const runDir = runDirectory('docs', attempt, c.workspace);
-  const includeCodebase = spec.includeCodebase === true;
+  const includeCodebase = spec.includeCodebase;
   const sourceBranch = spec.sourceBranch;
   const repoDir = `${base}/repo`;
   const taskDocs = taskDocsPaths(config, spec.workingDirectory);
