@@ -2,16 +2,17 @@
 // defaults, then our defaulting webhook, then schema and rule validation. Fields the schema does not
 // declare are errors here, because the apiserver would silently drop them.
 import {
-  byKind,
   type ControllerConfig,
   defaulted,
   GROUP,
   loadSchemas,
   RUN_KIND_NAMES,
   type RunKindName,
+  specWithSchemaDefaults,
 } from '../api/index.js';
+import { isPlainObject } from '../util/json.js';
 import type { Finding } from '../validation/finding.js';
-import { createAjv, unknownFields } from '../validation/schema-validator.js';
+import { unknownFields } from '../validation/schema-validator.js';
 import { defaultingWarnings, defaultsPatch } from './defaults.js';
 import type { PatchOperation } from './review.js';
 import { validateRun } from './validate-run.js';
@@ -26,25 +27,15 @@ export interface OfflineResult {
   admitted: Record<string, unknown>;
 }
 
-let compiled:
-  | { schemas: ReturnType<typeof loadSchemas>; defaulters: Record<RunKindName, (v: unknown) => unknown> }
-  | undefined;
+let schemas: ReturnType<typeof loadSchemas> | undefined;
+const kindSchema = (kind: RunKindName) => {
+  schemas ??= loadSchemas();
+  return schemas[kind];
+};
 
-function schemaTools() {
-  if (!compiled) {
-    const schemas = loadSchemas();
-    const ajv = createAjv();
-    ajv.opts.useDefaults = true;
-    const defaulters = byKind((k): ((v: unknown) => unknown) => ajv.compile(schemas[k]));
-    compiled = { schemas, defaulters };
-  }
-  return compiled;
-}
-
+/** The object with the CRD's defaults, as the apiserver stores it before calling the webhook. */
 function withSchemaDefaults(kind: RunKindName, object: Record<string, unknown>): Record<string, unknown> {
-  const copy = structuredClone(object);
-  schemaTools().defaulters[kind](copy);
-  return copy;
+  return isPlainObject(object.spec) ? { ...object, spec: specWithSchemaDefaults(kind, object.spec) } : object;
 }
 
 /** Whether a parsed document is one of our run resources (other documents are not ours to judge). */
@@ -61,7 +52,7 @@ export function admitOffline(
   config: ControllerConfig,
 ): OfflineResult {
   const name = String((doc.metadata as { name?: unknown } | undefined)?.name ?? '<no name>');
-  const unknown = unknownFields(doc, schemaTools().schemas[kind]);
+  const unknown = unknownFields(doc, kindSchema(kind));
   const withSchema = withSchemaDefaults(kind, doc);
   const patch = defaultsPatch(kind, withSchema, config);
   const admitted = defaulted(kind, withSchema, config);

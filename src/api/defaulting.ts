@@ -1,5 +1,5 @@
 // A run's defaults, as one domain function: `defaulted(kind, run, config)` is the run as it will run —
-// the agent's profile (model, image, service account, resources by priority), the workspace volume,
+// the schema's `default:` values (schema-defaults.ts), the agent's profile (model, image, service account, resources by priority), the workspace volume,
 // the labels and the cleanup finalizer filled in where absent. The mutating webhook stores it (its
 // patch is the difference, src/admission/patch.ts); the reconciler and the renderer call it directly,
 // so a run admitted without the webhooks runs the same (docs/design.md §7).
@@ -8,10 +8,19 @@
 // a value the user set is never replaced — only a shorthand is made explicit first (normalise.ts).
 import { agentFromGithubApp, docsWorkspacePvcName, isLabelValue, workspacePvcName } from '../naming/names.js';
 import { isPlainObject } from '../util/json.js';
-import { kindFacts, type RunKindName, serviceField, taskIdField } from './kinds.js';
+import type { DefaultedRuns } from './generated/defaulted.js';
+import { kindFacts, type RunKindName, type RunOf, serviceField, taskIdField } from './kinds.js';
 import { LABELS, MANAGED_BY } from './labels.js';
 import { normalisedSpec } from './normalise.js';
-import type { AgentProfile, ControllerConfig, Priority } from './types.js';
+import { type DefaultTree, defaultTree, withSchemaDefaults } from './schema-defaults.js';
+import { loadSchema } from './schemas.js';
+import type { AgentProfile, ControllerConfig } from './types.js';
+
+/**
+ * A run of kind K as defaulted() returns it: the fields with a schema default, and those it fills from
+ * the config (labels, workspace, a TaskRun's agent: scripts/generate-defaulted.js), are required.
+ */
+export type DefaultedRun<K extends RunKindName> = DefaultedRuns[K];
 
 type Obj = Record<string, unknown>;
 
@@ -69,7 +78,24 @@ export function runWorkspace(kind: RunKindName, spec: Obj, config: ControllerCon
   return pvcName(kind, spec, agent, runProfile(kind, spec, config, agent));
 }
 
-/** The spec defaults of a run of `kind`, as a nested object of values (undefined = nothing to inject). */
+const trees = new Map<RunKindName, DefaultTree | undefined>();
+
+/** The default tree of a kind's schema, read once (defaulting runs on every admission review). */
+function kindDefaults(kind: RunKindName): DefaultTree | undefined {
+  if (!trees.has(kind)) trees.set(kind, defaultTree(loadSchema(kind)));
+  return trees.get(kind);
+}
+
+/** `spec` with its kind's schema defaults (what the apiserver applies to a stored run). */
+export function specWithSchemaDefaults(kind: RunKindName, spec: Obj): Obj {
+  const tree = kindDefaults(kind)?.properties?.spec;
+  return tree ? (withSchemaDefaults(spec, tree) as Obj) : spec;
+}
+
+/**
+ * The spec defaults of a run of `kind` that come from the config, as a nested object of values
+ * (undefined = nothing to inject). `spec` has its schema defaults already (a TaskRun's priority).
+ */
 export function specDefaults(
   kind: RunKindName,
   spec: Obj,
@@ -78,9 +104,9 @@ export function specDefaults(
 ): Obj {
   const profile = runProfile(kind, spec, config, agent);
   // Only a TaskRun has a priority; the other runs get the agent's standard resources.
-  const priority = kind === 'TaskRun' ? ((str(spec.priority) ?? 'standard') as Priority) : 'standard';
+  const priority = kind === 'TaskRun' ? str(spec.priority) : 'standard';
   // Filled in place rather than spread: this runs on every review, and a spread object is slow to build.
-  const defaults: Obj = kind === 'TaskRun' ? { agent, priority, retryAttempt: 1 } : {};
+  const defaults: Obj = kind === 'TaskRun' ? { agent } : {};
   defaults.model = profile?.model;
   defaults.image = profile?.image;
   defaults.serviceAccountName = profile?.serviceAccountName;
@@ -89,7 +115,10 @@ export function specDefaults(
     size: config.workspace.size,
     storageClassName: config.workspace.storageClassName,
   };
-  defaults.resources = own(profile?.resources as Record<string, Obj | undefined> | undefined, priority);
+  defaults.resources =
+    priority === undefined
+      ? undefined
+      : own(profile?.resources as Record<string, Obj | undefined> | undefined, priority);
   return defaults;
 }
 
@@ -144,17 +173,25 @@ function prune(value: unknown): unknown {
 }
 
 /**
- * The run as it will run: shorthands made explicit (`org/repo`, model aliases), then spec defaults,
- * labels and the cleanup finalizer filled in where absent. A run being deleted gets no finalizer (it
- * would block the deletion forever). Returns `run` itself when nothing was missing; never modifies it.
+ * The run as it will run: shorthands made explicit (`org/repo`, model aliases), then the schema's
+ * defaults, the config's spec defaults, labels and the cleanup finalizer filled in where absent. A run
+ * being deleted gets no finalizer (it would block the deletion forever). Returns `run` itself when
+ * nothing was missing; never modifies it. Any JSON is taken (the mutating webhook runs before
+ * validation); the DefaultedRun type holds only for a run of the kind's type.
  */
-export function defaulted<T extends object>(kind: RunKindName, run: T, config: ControllerConfig): T {
+export function defaulted<K extends RunKindName>(
+  kind: K,
+  run: RunOf<K>,
+  config: ControllerConfig,
+): DefaultedRun<K>;
+export function defaulted(kind: RunKindName, run: Obj, config: ControllerConfig): Obj;
+export function defaulted(kind: RunKindName, run: object, config: ControllerConfig): object {
   const object = run as Obj;
   const metadata = isPlainObject(object.metadata) ? object.metadata : {};
   let nextMeta = metadata;
   let out = object;
   if (isPlainObject(object.spec)) {
-    const spec = normalisedSpec(kind, object.spec, config);
+    const spec = specWithSchemaDefaults(kind, normalisedSpec(kind, object.spec, config));
     const agent = runAgent(kind, spec, config);
     const nextSpec = withDefaults(spec, specDefaults(kind, spec, config, agent));
     if (nextSpec !== object.spec) out = { ...out, spec: nextSpec };
@@ -173,5 +210,5 @@ export function defaulted<T extends object>(kind: RunKindName, run: T, config: C
       finalizers: Array.isArray(finalizers) ? [...finalizers, finalizer] : [finalizer],
     };
   if (nextMeta !== metadata) out = { ...out, metadata: nextMeta };
-  return out as T;
+  return out;
 }

@@ -44,6 +44,7 @@ t.test(
       'docs/configuration.md',
       'src/api/generated/coderun.ts',
       'src/api/generated/controller-config.ts',
+      'src/api/generated/defaulted.ts',
       'src/api/generated/docsrun.ts',
       'src/api/generated/kinds.ts',
       'src/api/generated/taskrun.ts',

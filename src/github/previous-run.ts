@@ -1,14 +1,24 @@
 // The CodeRun a remediation continues: the task's latest run on the delivery's repository, in the
 // repository's namespace (by the run labels of docs/design.md §3), or, for a comment whose payload
 // names no task, the task of the run that opened the pull request (status.pullRequestUrl).
-import { type CodeRun, type ControllerConfig, LABELS, MANAGED_BY, runResource } from '../api/index.js';
+import {
+  type CodeRun,
+  type ControllerConfig,
+  type DefaultedRun,
+  defaulted,
+  LABELS,
+  MANAGED_BY,
+  runResource,
+} from '../api/index.js';
 import { repositoryKey } from '../naming/repository-key.js';
 import { type ApiRequester, resourcePath } from '../runtime/index.js';
 import type { Target } from './mapping.js';
 
-const newestFirst = (a: CodeRun, b: CodeRun): number =>
+type Stored = DefaultedRun<'CodeRun'>;
+
+const newestFirst = (a: Stored, b: Stored): number =>
   (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? '') ||
-  (b.spec.contextVersion ?? 1) - (a.spec.contextVersion ?? 1) ||
+  b.spec.contextVersion - a.spec.contextVersion ||
   (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
 
 /** The run to continue, or why there is none. */
@@ -17,7 +27,7 @@ export async function previousRun(
   target: Target,
   config: ControllerConfig,
   timeoutMs: number,
-): Promise<{ run: CodeRun } | { none: string }> {
+): Promise<{ run: Stored } | { none: string }> {
   const { repository, taskId, feedback } = target;
   const host = config.github.host;
   const selector = [
@@ -30,11 +40,15 @@ export async function previousRun(
     { query: { labelSelector: selector.join(',') }, timeoutMs },
   );
   const wanted = repositoryKey(repository.name, host);
-  const runs = (list.items ?? []).filter(
-    (r) =>
-      repositoryKey(r.spec?.repositoryUrl ?? '', host) === wanted &&
-      (repository.service === undefined || r.spec.service === repository.service),
-  );
+  // The apiserver applies the CRD's defaults on every read, but a CRD installed without them (an
+  // older one) would not: defaulted() makes the run the reconciler would see either way.
+  const runs = (list.items ?? [])
+    .filter(
+      (r) =>
+        repositoryKey(r.spec?.repositoryUrl ?? '', host) === wanted &&
+        (repository.service === undefined || r.spec.service === repository.service),
+    )
+    .map((r) => defaulted('CodeRun', r, config));
   let task = taskId === undefined ? undefined : { taskId, service: undefined as string | undefined };
   if (!task) {
     const opener = runs.find((r) => r.status?.pullRequestUrl === feedback.pullRequestUrl);

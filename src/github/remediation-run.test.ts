@@ -2,7 +2,7 @@
 // run the apiserver refuses.
 import t from 'tap';
 import { validateRun } from '../admission/validate-run.js';
-import type { CodeRun } from '../api/index.js';
+import { defaulted } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { sampleCodeRun } from '../render/samples.js';
 import type { Target } from './mapping.js';
@@ -10,15 +10,20 @@ import { remediationRun } from './remediation-run.js';
 
 const config = loadDefaultConfig();
 const sample = sampleCodeRun({ agent: 'rex', preset: 'default', continuing: false }, config);
-const previous: CodeRun = {
-  ...sample,
-  spec: {
-    ...sample.spec,
-    contextVersion: undefined,
-    remediation: { trigger: 'review', feedback: 'an older one' },
+// Stored without its defaults (no contextVersion): the router defaults it (previous-run.ts).
+const previous = defaulted(
+  'CodeRun',
+  {
+    ...sample,
+    spec: {
+      ...sample.spec,
+      contextVersion: undefined,
+      remediation: { trigger: 'review', feedback: 'an older one' },
+    },
+    status: { sessionId: 'bad session id; rm -rf' },
   },
-  status: { sessionId: 'bad session id; rm -rf' },
-};
+  config,
+);
 
 const target = (feedback: Partial<Target['feedback']>): Target => ({
   repository: { name: 'acme/payments', namespace: 'team-a' },

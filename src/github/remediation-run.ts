@@ -2,7 +2,13 @@
 // and settings; the next context version; its session), with the feedback to act on in
 // spec.remediation, which the prompt quotes. Every value taken from the payload is bounded here to
 // what the schema admits, so a delivery can never produce a run the apiserver refuses.
-import { API_VERSION, type CodeRun, type ControllerConfig, runLabels } from '../api/index.js';
+import {
+  API_VERSION,
+  type CodeRun,
+  type ControllerConfig,
+  type DefaultedRun,
+  runLabels,
+} from '../api/index.js';
 import type { Target } from './mapping.js';
 
 export const ANNOTATIONS = Object.freeze({
@@ -25,7 +31,8 @@ const httpsUrl = (url: string | undefined) =>
   url?.startsWith('https://') && url.length <= 2048 ? url : undefined;
 
 export interface RemediationInput {
-  previous: CodeRun;
+  /** As defaulted() returns it (previous-run.ts). */
+  previous: DefaultedRun<'CodeRun'>;
   target: Target;
   name: string;
   delivery: string;
@@ -40,7 +47,7 @@ export function remediationRun(input: RemediationInput, config: ControllerConfig
   const sessionId = previous.status?.sessionId;
   const spec: CodeRun['spec'] = {
     ...kept,
-    contextVersion: (contextVersion ?? 1) + 1,
+    contextVersion: contextVersion + 1,
     continueSession: true,
     // The memory file carries what the agent learnt on the task: keep it.
     overwriteMemory: false,

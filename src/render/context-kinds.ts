@@ -1,7 +1,7 @@
 // Each kind's template context: what it checks out, where it works, how it resumes. The shared parts
 // (agent, tools, paths, files) come from context.ts.
 
-import type { CodeRun, ControllerConfig, DocsRun, TaskRun } from '../api/index.js';
+import type { ControllerConfig, DefaultedRun, TaskRun } from '../api/index.js';
 import { dockerRefusal, runAgent } from '../api/index.js';
 import { taskDocsPaths } from '../config/task-docs.js';
 import { runDirectory } from '../naming/names.js';
@@ -40,7 +40,7 @@ const firstHeading = (markdown: string | undefined) =>
   /^#{1,3}[ \t]+(\S.*)$/m.exec(markdown ?? '')?.[1]?.trim();
 
 export function taskRunContext(
-  run: TaskRun,
+  run: DefaultedRun<'TaskRun'>,
   config: ControllerConfig,
   attempt: number,
   input: ContextInput,
@@ -66,7 +66,7 @@ export function taskRunContext(
     repo: spec.repository
       ? {
           url: spec.repository.url,
-          baseBranch: spec.repository.branch ?? 'main',
+          baseBranch: spec.repository.branch,
           branch: featureBranch(spec.taskId),
           sparseDir: null,
         }
@@ -94,21 +94,21 @@ export function taskRunContext(
       },
       files,
     ),
-    taskRun: { priority: spec.priority ?? 'standard', dependsOn: spec.dependsOn ?? [] },
+    taskRun: { priority: spec.priority, dependsOn: spec.dependsOn ?? [] },
     codeRun: null,
     docsRun: null,
   };
 }
 
 export function codeRunContext(
-  run: CodeRun,
+  run: DefaultedRun<'CodeRun'>,
   config: ControllerConfig,
   attempt: number,
   input: ContextInput,
 ): TemplateContext {
   const spec = run.spec;
   // Admission refuses it too; a run stored without the webhooks, or before the config changed, ends here.
-  const docker = spec.enableDocker === true ? dockerRefusal(config) : undefined;
+  const docker = spec.enableDocker ? dockerRefusal(config) : undefined;
   if (docker) throw new RenderError(`spec.enableDocker: ${docker}`);
   const agent = runAgent('CodeRun', spec, config) as string;
   const c = common(
@@ -126,7 +126,6 @@ export function codeRunContext(
     input,
   );
   const base = `${c.workspace}/${spec.service}`;
-  const contextVersion = spec.contextVersion ?? 1;
   const repoDir = `${base}/${checkoutDirectory(spec.repositoryUrl, config.github.host)}`;
   const projectDir = spec.docsProjectDirectory ?? '.';
   return {
@@ -134,12 +133,12 @@ export function codeRunContext(
     agent: c.agent,
     task: { id: spec.taskId, service: spec.service, files: [] },
     // A remediation run continues another run's session until it has recorded its own.
-    session: session(run, spec.continueSession === true || attempt > 1, spec.remediation?.sessionId),
-    memory: { overwrite: spec.overwriteMemory === true },
+    session: session(run, spec.continueSession || attempt > 1, spec.remediation?.sessionId),
+    memory: { overwrite: spec.overwriteMemory },
     repo: { url: spec.repositoryUrl, baseBranch: '', branch: featureBranch(spec.taskId), sparseDir: null },
     docs: {
       url: spec.docsRepositoryUrl,
-      branch: spec.docsBranch ?? 'main',
+      branch: spec.docsBranch,
       projectDir,
       taskDir: taskDocsPaths(config, projectDir).directory(spec.taskId),
     },
@@ -164,10 +163,10 @@ export function codeRunContext(
     ),
     taskRun: null,
     codeRun: {
-      contextVersion,
-      continueSession: spec.continueSession === true,
+      contextVersion: spec.contextVersion,
+      continueSession: spec.continueSession,
       workingDirectory: spec.workingDirectory ?? null,
-      enableDocker: spec.enableDocker === true,
+      enableDocker: spec.enableDocker,
       remediation: spec.remediation
         ? {
             trigger: spec.remediation.trigger,
@@ -183,7 +182,7 @@ export function codeRunContext(
 }
 
 export function docsRunContext(
-  run: DocsRun,
+  run: DefaultedRun<'DocsRun'>,
   config: ControllerConfig,
   attempt: number,
   input: ContextInput,
@@ -193,8 +192,8 @@ export function docsRunContext(
   const c = common({ kind: 'DocsRun', run, config, attempt, agent, model: spec.model }, input);
   const base = `${c.workspace}/docs`;
   const runDir = runDirectory('docs', attempt, c.workspace);
-  const includeCodebase = spec.includeCodebase === true;
-  const sourceBranch = spec.sourceBranch ?? 'main';
+  const includeCodebase = spec.includeCodebase;
+  const sourceBranch = spec.sourceBranch;
   const repoDir = `${base}/${checkoutDirectory(spec.repositoryUrl, config.github.host)}`;
   const taskDocs = taskDocsPaths(config, spec.workingDirectory);
   return {

@@ -101,11 +101,12 @@ const input = (set: TemplateSet, kind: RunKindName, options?: RenderOptions): Co
 
 export function renderTaskRun(
   set: TemplateSet,
-  run: TaskRun,
+  taskRun: TaskRun,
   config: ControllerConfig,
   attempt: number,
   options?: RenderOptions,
 ): RenderedRun {
+  const run = defaulted('TaskRun', taskRun, config);
   const context = taskRunContext(run, config, attempt, input(set, 'TaskRun', options));
   const verbatim: Record<string, string> = {};
   for (const [i, file] of context.task.files.entries())
@@ -120,7 +121,13 @@ export function renderCodeRun(
   attempt: number,
   options?: RenderOptions,
 ): RenderedRun {
-  return renderAll(set, 'CodeRun', codeRunContext(run, config, attempt, input(set, 'CodeRun', options)), {});
+  const context = codeRunContext(
+    defaulted('CodeRun', run, config),
+    config,
+    attempt,
+    input(set, 'CodeRun', options),
+  );
+  return renderAll(set, 'CodeRun', context, {});
 }
 
 export function renderDocsRun(
@@ -130,7 +137,13 @@ export function renderDocsRun(
   attempt: number,
   options?: RenderOptions,
 ): RenderedRun {
-  return renderAll(set, 'DocsRun', docsRunContext(run, config, attempt, input(set, 'DocsRun', options)), {});
+  const context = docsRunContext(
+    defaulted('DocsRun', run, config),
+    config,
+    attempt,
+    input(set, 'DocsRun', options),
+  );
+  return renderAll(set, 'DocsRun', context, {});
 }
 
 /** Any run by kind (for the generic reconciler). */
@@ -150,8 +163,8 @@ const RENDERERS: { [K in RunKindName]: KindRenderer<K> } = {
 };
 
 /**
- * Renders a run of `kind`, defaulted first (src/api/defaulting.ts) so that a run stored without the
- * webhooks renders as an admitted one would.
+ * Renders a run of `kind`. Each kind's renderer defaults the run first (src/api/defaulting.ts), so that
+ * a run stored without the webhooks renders as an admitted one would.
  */
 export function renderRun<K extends RunKindName>(
   set: TemplateSet,
@@ -162,5 +175,5 @@ export function renderRun<K extends RunKindName>(
   options?: RenderOptions,
 ): RenderedRun {
   const render: KindRenderer<K> = RENDERERS[kind];
-  return render(set, defaulted(kind, run, config), config, attempt, options);
+  return render(set, run, config, attempt, options);
 }
