@@ -3,7 +3,7 @@
 // Events.
 import type { Command } from 'commander';
 import { githubAuth, githubAuthText, LABELS } from '../api/index.js';
-import { jobState } from '../controllers/pods/index.js';
+import { jobState } from '../runs/query.js';
 import { JOBS, type KubeObject, resourcePath } from '../runtime/index.js';
 import { age } from './duration.js';
 import type { CliIO } from './io.js';
