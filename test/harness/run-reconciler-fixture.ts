@@ -14,6 +14,7 @@ import { PodsByJob } from '../../src/controllers/pods/job-pods.js';
 import { RunReconciler } from '../../src/controllers/reconcile/reconciler.js';
 import { loadTemplateSet } from '../../src/render/index.js';
 import {
+  type Clock,
   CONFIGMAPS,
   JOBS,
   type KubeObject,
@@ -166,7 +167,7 @@ export interface Fixture {
   reconcile(name?: string): Promise<Result | undefined>;
 }
 
-export function fixture(opts: { config?: ControllerConfig; now?: () => Date } = {}): Fixture {
+export function fixture(opts: { config?: ControllerConfig; clock?: Clock } = {}): Fixture {
   const config = opts.config ?? loadDefaultConfig();
   const api = new FakeApi();
   const runs = new EventedStore<TaskRun>();
@@ -184,7 +185,7 @@ export function fixture(opts: { config?: ControllerConfig; now?: () => Date } = 
     config: () => config,
     templates: () => templates,
     ...caches,
-    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const logger = pino({ level: 'silent' });
   return {
