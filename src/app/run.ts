@@ -10,6 +10,7 @@ import { startWebhookServer } from '../admission/server.js';
 import { namespaceScope } from '../config/namespace-scope.js';
 import { runControllers } from '../controllers/run-controllers.js';
 import { KubeConfig } from '../kubeconfig/kube-config.js';
+import { apiCall } from '../observability/api-spans.js';
 import { traceLogOptions } from '../observability/log-fields.js';
 import { tracingSettings } from '../observability/settings.js';
 import { startTracing } from '../observability/tracing.js';
@@ -110,7 +111,12 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       certFile: local?.certFile ?? join(certDir, 'tls.crt'),
       keyFile: local?.keyFile ?? join(certDir, 'tls.key'),
     };
-    const client = new KubeClient(local?.managerKubeConfig ?? kc, { requestTimeoutMs: 10_000, registry });
+    // Each API call made inside a traced reconcile or review is a span of it (docs/design.md §11).
+    const client = new KubeClient(local?.managerKubeConfig ?? kc, {
+      requestTimeoutMs: 10_000,
+      registry,
+      around: apiCall,
+    });
     // The REST API creates runs as the manager and states the caller as their submitter: the webhooks
     // keep what this identity states, and replace what anyone else does (docs/design.md §7).
     const self = await managerIdentity(client, logger);

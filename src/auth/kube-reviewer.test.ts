@@ -1,5 +1,6 @@
 import t from 'tap';
 import { apiError, FakeApi } from '../../test/harness/fake-api.js';
+import { ManualClock } from '../../test/harness/manual-clock.js';
 import type { ApiRequester, CallOptions } from '../runtime/index.js';
 import { checkRequest } from './check-request.js';
 import { KubeReviewer } from './kube-reviewer.js';
@@ -33,11 +34,11 @@ const attrs = (namespace: string) => ({
 });
 
 t.test('the TTL cache expires each entry by its own lifetime and drops the oldest when full', async (t) => {
-  let now = 0;
-  const cache = new TtlCache<string>({ maxEntries: 2, now: () => now });
+  const clock = new ManualClock();
+  const cache = new TtlCache<string>({ maxEntries: 2, clock });
   cache.set('a', 'A', 100);
   cache.set('b', 'B', 10);
-  now = 10;
+  clock.advanceTo(10);
   t.equal(cache.get('b'), undefined, 'b expired');
   t.equal(cache.get('a'), 'A');
   cache.set('c', 'C', 100);
@@ -48,11 +49,11 @@ t.test('the TTL cache expires each entry by its own lifetime and drops the oldes
 });
 
 t.test('answers are cached: an allow for 5 minutes, a denial for 30 seconds, keyed by a hash', async (t) => {
-  let now = 0;
+  const clock = new ManualClock();
   const api = new Reviews();
   api.tokens.set('good', { username: 'alice', audiences: ['orchestrator'] });
   api.allowed.add('alice create team-a');
-  const reviewer = new KubeReviewer({ client: api, audience: 'orchestrator', now: () => now });
+  const reviewer = new KubeReviewer({ client: api, audience: 'orchestrator', clock });
 
   t.same(await checkRequest(reviewer, 'Bearer good', attrs('team-a')), {
     ok: true,
@@ -65,17 +66,17 @@ t.test('answers are cached: an allow for 5 minutes, a denial for 30 seconds, key
     audiences: ['orchestrator'],
   });
 
-  now = 29_999;
+  clock.advanceTo(29_999);
   await checkRequest(reviewer, 'Bearer good', attrs('team-a'));
   await checkRequest(reviewer, 'Bearer good', attrs('team-b'));
   t.equal(api.asked.length, 3, 'all from the cache');
-  now = 30_000;
+  clock.advanceTo(30_000);
   await checkRequest(reviewer, 'Bearer good', attrs('team-b'));
   t.equal(api.asked.length, 4, 'the denial asked again after 30 s');
-  now = 5 * 60_000 - 1;
+  clock.advanceTo(5 * 60_000 - 1);
   await checkRequest(reviewer, 'Bearer good', attrs('team-a'));
   t.equal(api.asked.length, 4, 'the allow still cached');
-  now = 5 * 60_000;
+  clock.advanceTo(5 * 60_000);
   await checkRequest(reviewer, 'Bearer good', attrs('team-a'));
   t.equal(api.asked.length, 6, 'token and allow asked again after 5 min');
 

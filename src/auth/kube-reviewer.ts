@@ -5,8 +5,8 @@
 // kept raw; concurrent questions with one key share one review. An apiserver that does not answer is an
 // error (the caller says 503), never a denial, and is not cached.
 import { createHash } from 'node:crypto';
-import type { ApiRequester } from '../runtime/index.js';
-import { type Now, TtlCache } from './ttl-cache.js';
+import type { ApiRequester, Clock } from '../runtime/index.js';
+import { TtlCache } from './ttl-cache.js';
 
 export interface UserInfo {
   username: string;
@@ -65,7 +65,8 @@ export interface KubeReviewerOptions {
   timeoutMs?: number;
   /** Entries per cache. Default 10,000. */
   maxEntries?: number;
-  now?: Now;
+  /** When cached answers expire. Default: real time. */
+  clock?: Clock;
 }
 
 const AUTHENTICATION = '/apis/authentication.k8s.io/v1/tokenreviews';
@@ -88,7 +89,7 @@ export class KubeReviewer implements AccessReviewer {
   private readonly denyTtlMs: number;
 
   constructor(private readonly opts: KubeReviewerOptions) {
-    const cache = { maxEntries: opts.maxEntries, now: opts.now };
+    const cache = { maxEntries: opts.maxEntries, clock: opts.clock };
     this.tokens = new TtlCache(cache);
     this.decisions = new TtlCache(cache);
     this.allowTtlMs = opts.allowTtlMs ?? 5 * 60_000;

@@ -3,8 +3,8 @@
 // Events.
 import type { Command } from 'commander';
 import { githubAuth, githubAuthText, LABELS } from '../api/index.js';
-import { jobState } from '../controllers/pods/index.js';
 import { runLabelValue } from '../naming/names.js';
+import { jobState } from '../runs/query.js';
 import { JOBS, type KubeObject, resourcePath } from '../runtime/index.js';
 import { age } from './duration.js';
 import type { CliIO } from './io.js';

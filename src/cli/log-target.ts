@@ -2,9 +2,7 @@
 // strategy computes for a former attempt) → the Job's pod → the agent (or init) container. Each step
 // that finds nothing says why, and whether waiting can cure it (`orchestrator logs -f` waits then).
 import { kindFacts, type RunKindName, type RunOf, runFinished } from '../api/index.js';
-import { RUN_STRATEGIES, type RunStrategy } from '../controllers/kind/strategy.js';
-import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../controllers/pods/agent-pod.js';
-import { ownedBy } from '../controllers/reconcile/owned-objects.js';
+import { AGENT_CONTAINER, ownedBy, PREPARE_CONTAINER, runJobName } from '../runs/query.js';
 import {
   type ApiRequester,
   isNotFound,
@@ -68,8 +66,7 @@ export function statusSays(run: KubeObject): string {
 export function attemptJobName(kind: RunKindName, run: KubeObject, attempt: number): string {
   const status = runStatus(run);
   if (attempt === status.attempt && status.jobName) return status.jobName;
-  const strategy = RUN_STRATEGIES[kind] as RunStrategy;
-  return strategy.jobName(run as RunOf<RunKindName>, attempt);
+  return runJobName(kind, run as RunOf<RunKindName>, attempt);
 }
 
 const containerStatus = (pod: Pod, container: string) =>

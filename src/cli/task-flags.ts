@@ -12,8 +12,8 @@ import {
   type RunKindName,
   type ToolConfig,
 } from '../api/index.js';
-import { namePrefix } from '../naming/generate-name.js';
 import { agentFromGithubApp } from '../naming/names.js';
+import { namePrefix } from '../runs/generate-name.js';
 import type { GitDefaults } from './git.js';
 import { fail } from './io.js';
 

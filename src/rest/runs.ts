@@ -12,7 +12,7 @@ import {
   runResource,
 } from '../api/index.js';
 import type { UserInfo } from '../auth/index.js';
-import { defaultGenerateName } from '../naming/generate-name.js';
+import { defaultGenerateName } from '../runs/generate-name.js';
 import { NOT_RETRYABLE, type Retried, retryRun } from '../runs/retry.js';
 import { type ApiRequester, type KubeObject, type Query, resourcePath } from '../runtime/index.js';
 import { isPlainObject } from '../util/json.js';

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import t, { type Test } from 'tap';
 import { apiError, FakeApi } from '../../test/harness/fake-api.js';
+import { ManualClock } from '../../test/harness/manual-clock.js';
 import { sampleTaskRun } from '../../test/harness/operator.js';
 import { call, TableReviewer, type Target } from '../../test/harness/rest.js';
 import { loadDefaultConfig } from '../config/load.js';
@@ -211,7 +212,7 @@ t.test('409 from the apiserver is passed on; an unreachable apiserver is 503', a
 t.test("429 past the caller's rate, with Retry-After; other callers unaffected", async (t) => {
   const { reviewer, target } = await serve(t, {
     rateLimit: { requestsPerSecond: 0.01, burst: 2 },
-    now: () => 0,
+    clock: new ManualClock(),
   });
   reviewer.tokens.set('bob-token', 'bob');
   const get = (token: string) => call(target, 'GET', '/api/v1/namespaces/team-a/taskruns', { token });

@@ -8,11 +8,10 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { ControllerConfig } from '../api/index.js';
 import type { AccessReviewer } from '../auth/index.js';
-import type { Now } from '../auth/ttl-cache.js';
 import { type HttpsServer, startHttpsServer } from '../http/https-server.js';
 import type { CertificateFiles } from '../http/reloading-tls.js';
 import { tracingMiddleware } from '../observability/koa.js';
-import type { ApiRequester } from '../runtime/index.js';
+import type { ApiRequester, Clock } from '../runtime/index.js';
 import { authenticated, statusErrors } from './middleware.js';
 import { openApiDocument } from './openapi.js';
 import { ROUTES } from './paths.js';
@@ -34,7 +33,8 @@ export interface ApiAppOptions {
   bodyLimitBytes?: number;
   /** Per authenticated user. Default 5 per second, bursts of 20. */
   rateLimit?: { requestsPerSecond: number; burst: number };
-  now?: Now;
+  /** What the rate limits measure time by. Default: real time. */
+  clock?: Clock;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -46,7 +46,7 @@ export function apiApp(opts: ApiAppOptions): Koa {
   const buckets = new TokenBuckets({
     ratePerSecond: rate.requestsPerSecond,
     burst: rate.burst,
-    now: opts.now,
+    clock: opts.clock,
   });
   const app = new Koa();
   app.use(statusErrors(opts.logger));

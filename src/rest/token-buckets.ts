@@ -1,31 +1,32 @@
 // A token bucket per caller: `burst` requests at once, then `ratePerSecond` on average. A bucket that
 // has refilled is the same as no bucket, so full ones are dropped when the map grows: memory follows the
 // callers active in the last `burst / rate` seconds, not every caller ever seen.
-import type { Now } from '../auth/ttl-cache.js';
+import { type Clock, realClock } from '../runtime/clock.js';
 
 export interface TokenBucketOptions {
   ratePerSecond: number;
   burst: number;
   /** Buckets kept before full ones are swept. Default 10,000. */
   maxKeys?: number;
-  now?: Now;
+  /** Default: real time. */
+  clock?: Clock;
 }
 
 export type Take = { allowed: true } | { allowed: false; retryAfterSeconds: number };
 
 export class TokenBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  private readonly now: Now;
+  private readonly clock: Clock;
   private readonly maxKeys: number;
 
   constructor(private readonly opts: TokenBucketOptions) {
-    this.now = opts.now ?? (() => performance.now());
+    this.clock = opts.clock ?? realClock;
     this.maxKeys = opts.maxKeys ?? 10_000;
   }
 
   /** Takes one token from `key`'s bucket, or says how long until one is there. */
   take(key: string): Take {
-    const now = this.now();
+    const now = this.clock.nowMs();
     const bucket = this.buckets.get(key) ?? { tokens: this.opts.burst, at: now };
     bucket.tokens = this.refilled(bucket, now);
     bucket.at = now;

@@ -170,7 +170,7 @@ export class Controller {
   }
 
   private async reconcileKey(queue: WorkQueue, key: string, signal: AbortSignal): Promise<void> {
-    const started = this.clock.now();
+    const started = this.clock.nowMs();
     const logger = this.logger.child({ key });
     this.metrics.activeWorkers.inc(this.labels);
     let result: ResultLabel = 'error';
@@ -211,7 +211,7 @@ export class Controller {
       // Counted however the reconcile ended, as controller-runtime does: it may have finished its work.
       if (deadline.timedOut()) this.metrics.reconcileTimeouts.inc(this.labels);
       this.metrics.activeWorkers.dec(this.labels);
-      this.metrics.reconcileTime.observe(this.labels, (this.clock.now() - started) / 1000);
+      this.metrics.reconcileTime.observe(this.labels, (this.clock.nowMs() - started) / 1000);
       this.metrics.reconcileTotal.inc({ ...this.labels, result });
       queue.done(key);
     }

@@ -17,6 +17,7 @@ export { Informer, type InformerOptions, type InformerStats } from './informer.j
 export {
   ApiError,
   type ApiRequester,
+  type AroundCall,
   type CallOptions,
   type DiscardingCallOptions,
   isApiStatus,

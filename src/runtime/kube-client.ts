@@ -15,7 +15,6 @@ import {
 } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Counter, Registry } from 'prom-client';
-import { apiCall } from '../observability/api-spans.js';
 import { apiError, RequestTimeoutError } from './api-error.js';
 import type { Clock } from './clock.js';
 import { KubeCredentials } from './kube-credentials.js';
@@ -44,7 +43,15 @@ export interface KubeClientOptions {
   registry?: Registry;
   /** When dynamic credentials are due for a refresh (kube-credentials.ts). Default: real time. */
   clock?: Clock;
+  /**
+   * Runs around each request (not watches or streams), e.g. to trace it: the process wires tracing in
+   * (src/app) so that the transport depends on nothing above it. Default: the request alone.
+   */
+  around?: AroundCall;
 }
+
+/** Wraps one request: must call `send` once and settle as it does. */
+export type AroundCall = <T>(method: string, path: string, send: () => Promise<T>) => Promise<T>;
 
 export interface CallOptions {
   query?: Query;
@@ -109,6 +116,7 @@ export class KubeClient implements ApiRequester {
   private agent: HttpAgent | undefined;
   private readonly requestCount: Counter<'code' | 'method' | 'host'> | undefined;
   private readonly credentials: KubeCredentials;
+  private readonly around: AroundCall | undefined;
 
   constructor(
     readonly kubeConfig: KubeConfig,
@@ -117,13 +125,15 @@ export class KubeClient implements ApiRequester {
     this.requestTimeoutMs = opts.requestTimeoutMs ?? 30_000;
     this.requestCount = opts.registry && restClientMetrics(opts.registry);
     this.credentials = new KubeCredentials(kubeConfig, opts.clock);
+    this.around = opts.around;
   }
 
   /** One request; resolves to the parsed JSON body of a 2xx answer, else rejects with an ApiError. */
   request(method: string, path: string, opts: DiscardingCallOptions): Promise<void>;
   request<T = KubeObject>(method: string, path: string, opts?: CallOptions): Promise<T>;
   request<T = KubeObject>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
-    return apiCall(method, path, () => this.send<T>(method, path, opts));
+    const send = () => this.send<T>(method, path, opts);
+    return this.around ? this.around(method, path, send) : send();
   }
 
   private async send<T>(method: string, path: string, opts: CallOptions): Promise<T> {

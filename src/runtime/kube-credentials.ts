@@ -40,7 +40,7 @@ export class KubeCredentials {
   /** The credentials to send; synchronous in the common case, so callers can skip an await. */
   get(): ResolvedCredentials | Promise<ResolvedCredentials> {
     const current = this.current;
-    if (current && !(this.dynamic && this.clock.now() - this.resolvedAt >= this.refreshMs)) return current;
+    if (current && !(this.dynamic && this.clock.nowMs() - this.resolvedAt >= this.refreshMs)) return current;
     // Concurrent requests share one refresh (an exec plugin must not run once per request).
     this.pending ??= this.resolve().finally(() => {
       this.pending = undefined;
@@ -67,7 +67,7 @@ export class KubeCredentials {
       headers: { ...(options.headers as Record<string, string> | undefined) },
     };
     this.dynamic = Boolean(user?.exec || user?.authProvider);
-    this.resolvedAt = this.clock.now();
+    this.resolvedAt = this.clock.nowMs();
     this.current = resolved;
     return resolved;
   }

@@ -212,14 +212,14 @@ export class LeaderElector {
    */
   livenessCheck(): string | undefined {
     if (!this.leading) return undefined;
-    const since = this.clock.now() - this.lastRenewAt;
+    const since = this.clock.nowMs() - this.lastRenewAt;
     if (since <= this.leaseDurationMs) return undefined;
     return `leader of ${this.lock.describe} but its last renewal was ${Math.round(since)} ms ago (lease duration ${this.leaseDurationMs} ms)`;
   }
 
   /** One acquire-or-renew step, as client-go's tryAcquireOrRenew; exposed for tests. */
   async tryAcquireOrRenew(timeoutMs: number, signal?: AbortSignal): Promise<Attempt> {
-    const now = this.clock.now();
+    const now = this.clock.nowMs();
     const wallNow = microTime(Date.now());
     const call: CallOptions = { timeoutMs, ...(signal ? { signal } : {}) };
     const durationSeconds = Math.max(1, Math.round(this.leaseDurationMs / 1000));
@@ -325,7 +325,7 @@ export class LeaderElector {
       await this.pause(this.retryPeriodMs, stop, false);
       if (stop.aborted) return 'stopped';
       for (;;) {
-        const remaining = this.lastRenewAt + this.renewDeadlineMs - this.clock.now();
+        const remaining = this.lastRenewAt + this.renewDeadlineMs - this.clock.nowMs();
         if (remaining <= 0) return `could not renew within the renew deadline (${this.renewDeadlineMs} ms)`;
         const attempt = await this.tryAcquireOrRenew(remaining, stop);
         if (stop.aborted) return 'stopped';

@@ -75,7 +75,7 @@ export class WorkQueue implements QueueReporter {
   add(key: string): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
     if (this.metrics) this.metrics.adds++;
-    this.dirty.set(key, this.clock.now());
+    this.dirty.set(key, this.clock.nowMs());
     if (this.processing.has(key)) return;
     this.enqueue(key);
   }
@@ -87,7 +87,7 @@ export class WorkQueue implements QueueReporter {
       this.add(key);
       return;
     }
-    const readyAt = this.clock.now() + delayMs;
+    const readyAt = this.clock.nowMs() + delayMs;
     const pending = this.delayed.get(key);
     if (pending) {
       if (pending.readyAt <= readyAt) return;
@@ -131,7 +131,7 @@ export class WorkQueue implements QueueReporter {
     const started = this.processing.get(key);
     this.processing.delete(key);
     if (started !== undefined && this.metrics)
-      this.metrics.workDuration.observe((this.clock.now() - started) / 1000);
+      this.metrics.workDuration.observe((this.clock.nowMs() - started) / 1000);
     if (this.dirty.has(key) && !this.shuttingDown) this.enqueue(key);
     if (this.processing.size === 0 && this.drainWaiters.length > 0) {
       for (const resolve of this.drainWaiters.splice(0)) resolve();
@@ -172,14 +172,14 @@ export class WorkQueue implements QueueReporter {
   }
 
   unfinishedWorkSeconds(): number {
-    const now = this.clock.now();
+    const now = this.clock.nowMs();
     let total = 0;
     for (const started of this.processing.values()) total += now - started;
     return total / 1000;
   }
 
   longestRunningProcessorSeconds(): number {
-    const now = this.clock.now();
+    const now = this.clock.nowMs();
     let oldest = now;
     for (const started of this.processing.values()) oldest = Math.min(oldest, started);
     return (now - oldest) / 1000;
@@ -194,7 +194,7 @@ export class WorkQueue implements QueueReporter {
   private take(): string | undefined {
     const key = this.fifo.shift();
     if (key === undefined) return undefined;
-    const now = this.clock.now();
+    const now = this.clock.nowMs();
     const queued = this.dirty.get(key);
     if (queued !== undefined) this.metrics?.queueDuration.observe((now - queued) / 1000);
     this.dirty.delete(key);

@@ -14,8 +14,15 @@ export class ManualClock implements Clock {
   private seq = 0;
   private readonly timers = new Map<number, PendingTimer>();
 
-  now(): number {
+  /** `start`: the wall-clock time at which monotonic time is 0. */
+  constructor(private readonly start = new Date(0)) {}
+
+  nowMs(): number {
     return this.current;
+  }
+
+  now(): Date {
+    return new Date(this.start.getTime() + this.current);
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
@@ -47,6 +54,12 @@ export class ManualClock implements Clock {
       next.fn();
     }
     this.current = target;
+  }
+
+  /** Moves time forward to monotonic `ms` (see {@link ManualClock.advance}). */
+  advanceTo(ms: number): void {
+    if (ms < this.current) throw new Error(`ManualClock.advanceTo(${ms}): time is already ${this.current}`);
+    this.advance(ms - this.current);
   }
 
   get pendingTimers(): number {

@@ -9,6 +9,7 @@ import type { Cluster } from '../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { RUN_STRATEGIES, type RunStrategy } from '../../src/controllers/kind/strategy.js';
 import { runControllers } from '../../src/controllers/run-controllers.js';
+import { apiCall } from '../../src/observability/api-spans.js';
 import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
 import {
   type Cache,
@@ -81,7 +82,10 @@ export async function startOperator(
   options: OperatorOptions = {},
 ): Promise<Operator> {
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const client = options.client ?? new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
+  // Traced as src/app/run.ts traces the manager's client (a span per call inside a traced reconcile).
+  const client =
+    options.client ??
+    new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000), around: apiCall });
   const registry = options.registry ?? new Registry();
   const templates = options.inputs ? undefined : loadTemplateSet();
   const inputs = options.inputs ?? { config: () => config, templates: () => templates as TemplateSet };

@@ -14,6 +14,7 @@ import { PodsByJob } from '../../src/controllers/pods/job-pods.js';
 import { RunReconciler } from '../../src/controllers/reconcile/reconciler.js';
 import { loadTemplateSet } from '../../src/render/index.js';
 import {
+  type Clock,
   CONFIGMAPS,
   JOBS,
   type KubeObject,
@@ -167,7 +168,7 @@ export interface Fixture {
 }
 
 export function fixture(
-  opts: { config?: ControllerConfig; now?: () => Date; logger?: pino.Logger } = {},
+  opts: { config?: ControllerConfig; clock?: Clock; logger?: pino.Logger } = {},
 ): Fixture {
   const config = opts.config ?? loadDefaultConfig();
   const api = new FakeApi();
@@ -186,7 +187,7 @@ export function fixture(
     config: () => config,
     templates: () => templates,
     ...caches,
-    ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const logger = opts.logger ?? pino({ level: 'silent' });
   return {

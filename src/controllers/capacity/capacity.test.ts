@@ -1,5 +1,6 @@
 import t from 'tap';
 import { waiterOf } from '../../../test/harness/claims.js';
+import { ManualClock } from '../../../test/harness/manual-clock.js';
 import { Capacity, type CapacitySources, RESERVATION_TTL_MS } from './capacity.js';
 import type { Claim, Waiter } from './claim.js';
 import { HolderTally } from './tally.js';
@@ -26,7 +27,7 @@ function fakeSources(): CapacitySources & { cached: Set<string>; held: Claim[]; 
 
 t.test('a claim reserves the slot until the Job cache shows the Job', async (t) => {
   const sources = fakeSources();
-  const capacity = new Capacity(sources, () => 0);
+  const capacity = new Capacity(sources, new ManualClock());
   const job = (name: string) => ({ namespace: 'ns', name });
   t.equal(capacity.claim(run('a1', 'pay'), job('a1-job'), limits), undefined);
   t.match(
@@ -46,19 +47,19 @@ t.test('a claim reserves the slot until the Job cache shows the Job', async (t) 
 });
 
 t.test('a released or expired reservation frees the slot', async (t) => {
-  let now = 0;
-  const capacity = new Capacity(fakeSources(), () => now);
+  const clock = new ManualClock();
+  const capacity = new Capacity(fakeSources(), clock);
   const job = { namespace: 'ns', name: 'j' };
   t.equal(capacity.claim(run('a1', 'pay'), job, limits), undefined);
   capacity.release(run('a1', 'pay').key);
   t.equal(capacity.claim(run('a2', 'pay'), job, limits), undefined);
   t.ok(capacity.claim(run('a3', 'pay'), job, limits));
-  now = RESERVATION_TTL_MS + 1;
+  clock.advanceTo(RESERVATION_TTL_MS + 1);
   t.equal(capacity.claim(run('a3', 'pay'), job, limits), undefined, 'the unconfirmed reservation expired');
 });
 
 t.test('of two claims for the last slot, only the first wins', async (t) => {
-  const capacity = new Capacity(fakeSources(), () => 0);
+  const capacity = new Capacity(fakeSources(), new ManualClock());
   const outcomes = ['a1', 'a2'].map((name) =>
     capacity.claim(run(name, 'pay'), { namespace: 'ns', name }, limits),
   );
@@ -75,7 +76,7 @@ t.test("a pass over the waiting runs is reused until the sources' version change
     jobCached: () => false,
     version: () => version,
   };
-  const capacity = new Capacity(sources, () => 0);
+  const capacity = new Capacity(sources, new ManualClock());
   const job = { namespace: 'ns', name: 'j' };
   t.match(capacity.claim(run('b2', 'pay'), job, limits), { scope: 'service', running: 1 });
   t.match(capacity.claim(run('c3', 'pay'), job, limits), { scope: 'service', running: 1, ahead: 0 });
@@ -96,7 +97,7 @@ t.test(
     const sources = fakeSources();
     // A retry: held by its status, under the workspace and service its last event gave it.
     sources.held.push(waiterOf('a1', 'pay', 'old-ws'));
-    const capacity = new Capacity(sources, () => 0);
+    const capacity = new Capacity(sources, new ManualClock());
     const retry = waiterOf('a1', 'orders', 'new-ws');
     t.equal(capacity.claim(retry, { namespace: 'ns', name: 'a1-2' }, {}), undefined, 'a holder claims again');
     t.match(

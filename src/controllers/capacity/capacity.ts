@@ -10,6 +10,7 @@
 // last slot or one workspace. Reservations are in-process state, which is sound because only the Lease
 // holder reconciles; everything else is rebuilt from the cluster's runs and Jobs (capacity-cache.ts).
 // The design it implements: docs/design.md §5.2.
+import { type Clock, realClock } from '../../runtime/index.js';
 import { Allocation, UNDECIDED } from './allocation.js';
 import { type Claim, type Limits, type Refusal, serviceScope, type Waiter, workspaceScope } from './claim.js';
 import type { HolderView } from './tally.js';
@@ -88,7 +89,7 @@ export class Capacity {
 
   constructor(
     private readonly sources: CapacitySources,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = realClock,
   ) {}
 
   /** Runs holding a slot: the caches' view plus reservations the Job cache does not show yet. */
@@ -110,7 +111,7 @@ export class Capacity {
 
   /** Reserves a slot for `candidate` about to create Job `job` (after {@link refusal} said yes). */
   reserve(candidate: Waiter, job: { namespace: string; name: string }): void {
-    this.reservations.set(candidate.key, { claim: candidate, job, at: this.now() });
+    this.reservations.set(candidate.key, { claim: candidate, job, at: this.clock.nowMs() });
     this.reservationChanges++;
   }
 
@@ -128,7 +129,7 @@ export class Capacity {
 
   /** Drops reservations the Job cache confirms, and those it never confirmed in time. */
   private prune(): void {
-    const now = this.now();
+    const now = this.clock.nowMs();
     for (const [key, r] of this.reservations)
       if (this.sources.jobCached(r.job.namespace, r.job.name) || now - r.at > RESERVATION_TTL_MS) {
         this.reservations.delete(key);

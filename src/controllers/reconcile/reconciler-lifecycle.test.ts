@@ -3,6 +3,7 @@
 // spec is edited, the cleanup TTL, and the finalizer when the run is deleted.
 import t from 'tap';
 import { apiError } from '../../../test/harness/fake-api.js';
+import { ManualClock } from '../../../test/harness/manual-clock.js';
 import {
   attemptConfigMapName,
   attemptJobName,
@@ -120,8 +121,9 @@ t.test(
 
 t.test('a failed Job with retries left schedules the next attempt after its backoff', async (t) => {
   const failedAt = new Date('2026-11-22T09:30:00Z');
-  let now = new Date(failedAt.getTime() + 1000);
-  const f = fixture({ now: () => now });
+  const clock = new ManualClock(failedAt);
+  clock.advanceTo(1000);
+  const f = fixture({ clock });
   f.addRun(taskRun('pay-7', 7, { status: { phase: 'Running', attempt: 1, observedGeneration: 1 } }));
   f.addJob(ownedJob(JOB_1, owner, 'Failed', failedAt.toISOString()));
   const { retries } = loadDefaultConfig();
@@ -141,7 +143,7 @@ t.test('a failed Job with retries left schedules the next attempt after its back
   t.match(f.api.made('POST', /\/events$/)[0]?.body, { type: 'Warning', reason: 'RetryScheduled' });
 
   // Once the backoff has passed, attempt 2 is made.
-  now = new Date(failedAt.getTime() + delay);
+  clock.advanceTo(delay);
   f.runs.set({ ...taskRun(), status } as TaskRun);
   f.api.calls.length = 0;
   t.equal(await f.reconcile(), undefined);
@@ -194,12 +196,13 @@ t.test('a finished run whose spec was edited: only observedGeneration follows, n
 t.test('a finished run is deleted once cleanup.ttlSecondsAfterFinished has passed', async (t) => {
   const config = { ...loadDefaultConfig(), cleanup: { ttlSecondsAfterFinished: 60 } };
   const finished = Date.parse('2026-11-22T09:40:00Z');
-  let now = new Date(finished + 20_000);
-  const f = fixture({ config, now: () => now });
+  const clock = new ManualClock(new Date(finished));
+  clock.advanceTo(20_000);
+  const f = fixture({ config, clock });
   f.addRun(taskRun('pay-7', 7, { status: finishedStatus('Succeeded', 1) }));
   t.same(await f.reconcile(), { requeueAfter: 40_000 }, 'looked at again when it expires');
   t.same(f.api.calls, []);
-  now = new Date(finished + 60_000);
+  clock.advanceTo(60_000);
   t.equal(await f.reconcile(), undefined);
   t.same(f.api.calls, [
     {

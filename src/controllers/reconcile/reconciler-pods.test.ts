@@ -3,6 +3,7 @@
 // failure's cause recorded on the Job, a non-retryable exit code, the result document in status and
 // Events, and a finished Job whose pod the cache has not caught up with.
 import t from 'tap';
+import { ManualClock } from '../../../test/harness/manual-clock.js';
 import { sampleSum } from '../../../test/harness/prometheus-text.js';
 import {
   attemptJobName,
@@ -65,13 +66,14 @@ function pod(agent: State, extra: { scheduledAt?: string; init?: State } = {}): 
   };
 }
 
-const at = (iso: string) => () => new Date(iso);
+/** A clock stopped at `iso`. */
+const at = (iso: string) => new ManualClock(new Date(iso));
 
 t.test(
   'a pod stuck on a missing Secret: Pending with the kubelet’s message, then failed by its deadline',
   async (t) => {
     const waiting = { waiting: { reason: 'CreateContainerConfigError', message: 'secret "gh" not found' } };
-    const early = fixture({ now: at('2026-11-22T09:01:02Z') });
+    const early = fixture({ clock: at('2026-11-22T09:01:02Z') });
     early.addRun(taskRun());
     early.addJob(job('Active'));
     early.pods.onAdd(pod(waiting));
@@ -91,7 +93,7 @@ t.test(
     t.equal(early.api.made('PATCH').length, 0, 'nothing failed yet');
     t.same(events(early), ['ContainerConfigError']);
 
-    const late = fixture({ now: at('2026-11-22T09:10:00Z') });
+    const late = fixture({ clock: at('2026-11-22T09:10:00Z') });
     late.addRun(taskRun());
     late.addJob(job('Active'));
     late.pods.onAdd(pod(waiting));
@@ -118,7 +120,7 @@ t.test(
 t.test(
   'a failed agent: its exit code and last words are recorded on the Job and fill the message',
   async (t) => {
-    const f = fixture({ now: at('2026-11-22T09:30:10Z') });
+    const f = fixture({ clock: at('2026-11-22T09:30:10Z') });
     f.addRun(taskRun());
     f.addJob(job('Failed'));
     const exited = { terminated: { exitCode: 2, reason: 'Error', message: 'step 1\nfatal: push rejected' } };
@@ -145,7 +147,7 @@ t.test(
 t.test('an exit code in retries.nonRetryableExitCodes ends the run without a retry', async (t) => {
   const config = loadDefaultConfig();
   config.retries.nonRetryableExitCodes = [3];
-  const f = fixture({ config, now: at('2026-11-22T09:31:00Z') });
+  const f = fixture({ config, clock: at('2026-11-22T09:31:00Z') });
   f.addRun(taskRun());
   const failed = job('Failed');
   failed.metadata = {
@@ -174,7 +176,7 @@ t.test('an exit code in retries.nonRetryableExitCodes ends the run without a ret
 t.test(
   'a succeeded agent’s result document: status fields, the message and a PullRequestOpened event',
   async (t) => {
-    const f = fixture({ now: at('2026-11-22T09:31:00Z') });
+    const f = fixture({ clock: at('2026-11-22T09:31:00Z') });
     f.addRun(taskRun());
     f.addJob(job('Complete'));
     const doc = {
@@ -203,7 +205,7 @@ t.test(
 );
 
 t.test('a malformed result document: a warning event, the run still succeeds', async (t) => {
-  const f = fixture({ now: at('2026-11-22T09:31:00Z') });
+  const f = fixture({ clock: at('2026-11-22T09:31:00Z') });
   f.addRun(taskRun());
   f.addJob(job('Complete'));
   const bad = JSON.stringify({ protocol: RESULT_PROTOCOL, pullRequestUrl: 'not a url' });
@@ -220,7 +222,7 @@ t.test('a malformed result document: a warning event, the run still succeeds', a
 t.test(
   'a finished Job whose pod the cache still shows running: no final status until the pod catches up',
   async (t) => {
-    const f = fixture({ now: at('2026-11-22T09:30:05Z') });
+    const f = fixture({ clock: at('2026-11-22T09:30:05Z') });
     f.addRun(taskRun());
     f.addJob(job('Complete'));
     (f.jobs.get('ns', JOB)?.status as Record<string, unknown>).completionTime = '2026-11-22T09:30:00Z';
@@ -228,7 +230,7 @@ t.test(
     t.same(await f.reconcile(), { requeueAfter: 2000 });
     t.equal(f.api.made('PUT').length, 0, 'nothing written');
     // Long after the Job finished, the pod's last word is not waited for any more.
-    const later = fixture({ now: at('2026-11-22T09:35:00Z') });
+    const later = fixture({ clock: at('2026-11-22T09:35:00Z') });
     later.addRun(taskRun());
     later.addJob(job('Complete'));
     later.pods.onAdd(pod({ running: {} }));
@@ -238,7 +240,7 @@ t.test(
 );
 
 t.test('results are kept from an earlier attempt until the agent reports anew', async (t) => {
-  const f = fixture({ now: at('2026-11-22T09:31:00Z') });
+  const f = fixture({ clock: at('2026-11-22T09:31:00Z') });
   f.addRun(
     taskRun('pay-7', 7, {
       status: { attempt: 1, phase: 'Running', sessionId: 's-old', pullRequestUrl: 'https://x/pull/1' },

@@ -13,14 +13,16 @@ import {
   runResource,
 } from '../../api/index.js';
 import type { TemplateSet } from '../../render/index.js';
-import type {
-  ApiRequester,
-  ReadOnlyStore,
-  ReconcileContext,
-  Reconciler,
-  Request,
-  ResourceType,
-  Result,
+import {
+  type ApiRequester,
+  type Clock,
+  type ReadOnlyStore,
+  type ReconcileContext,
+  type Reconciler,
+  type Request,
+  type ResourceType,
+  type Result,
+  realClock,
 } from '../../runtime/index.js';
 import type { Capacity } from '../capacity/index.js';
 import type { RunStrategy } from '../kind/strategy.js';
@@ -38,8 +40,8 @@ export interface RunReconcilerOptions<K extends RunKindName> extends ReadSources
   client: ApiRequester;
   /** The current controller config (hot-reloaded: read at every reconcile). */
   config: () => ControllerConfig;
-  /** The time. Default: the wall clock. */
-  now?: () => Date;
+  /** The time. Default: real time. */
+  clock?: Clock;
   /** Told what the reconciles wrote and created (docs/design.md §4.5). Default: nobody. */
   metrics?: RunRecorder;
 }
@@ -47,14 +49,14 @@ export interface RunReconcilerOptions<K extends RunKindName> extends ReadSources
 /** Reconciles the runs of one kind, K, through that kind's strategy. */
 export class RunReconciler<K extends RunKindName> implements Reconciler {
   readonly resource: ResourceType;
-  private readonly now: () => Date;
+  private readonly clock: Clock;
   private readonly sources: ReadSources<K>;
   private readonly actor: Actor;
 
   constructor(private readonly opts: RunReconcilerOptions<K>) {
     const kind = opts.strategy.kind;
     this.resource = runResource(kind);
-    this.now = opts.now ?? (() => new Date());
+    this.clock = opts.clock ?? realClock;
     this.sources = opts;
     this.actor = new Actor({
       client: opts.client,
@@ -71,7 +73,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
     { signal, logger }: ReconcileContext,
   ): Promise<Result | undefined> {
     const config = this.opts.config();
-    const now = this.now();
+    const now = this.clock.now();
     const world = readRun(this.sources, namespace, name, config, now);
     if (world.is === 'gone') return undefined;
     const input = { strategy: this.opts.strategy, config, now };

@@ -3,6 +3,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import t from 'tap';
+import { ManualClock } from '../../../test/harness/manual-clock.js';
 import {
   attemptJobName,
   fixture,
@@ -21,8 +22,8 @@ t.test('a run from creation to success logs one line per transition', async (t) 
       done();
     },
   });
-  const now = new Date('2026-11-22T09:31:00Z');
-  const f = fixture({ logger: pino({ level: 'info' }, sink), now: () => now });
+  const clock = new ManualClock(new Date('2026-11-22T09:31:00Z'));
+  const f = fixture({ logger: pino({ level: 'info' }, sink), clock });
   const job = attemptJobName();
   const step = async () => {
     await f.reconcile();
