@@ -137,12 +137,8 @@ class AttemptReader<K extends RunKindName> {
       const job = this.ownedJob(attempt);
       if (!job) return this.toCreate(this.facts(attempt, dependencies, earlier));
       if (jobState(job) === 'Active') {
-        const { agent, stuck } = followActive(
-          job,
-          this.src.pods,
-          this.config.job.stuckPodGraceSeconds,
-          this.now,
-        );
+        const grace = this.config.job.stuckPodGraceSeconds;
+        const { agent, stuck } = followActive(job, this.src.pods, grace, this.now, this.src.podCreation);
         return {
           ...this.facts(attempt, dependencies, earlier),
           state: 'active',
