@@ -29,6 +29,7 @@ type realNode struct {
 	containerd *child
 	kubelet    *child
 	kubeProxy  *child
+	volumes    *volumeWatcher
 }
 
 // The real node's components need these host commands; each names its Debian package.
@@ -79,6 +80,10 @@ func prepareRealNode(dir string, deadline time.Time) (*realNode, error) {
 		return nil, err
 	}
 	if err := makeCgroupParent(); err != nil {
+		rn.teardown(nil)
+		return nil, err
+	}
+	if rn.volumes, err = watchHostPathVolumes(); err != nil {
 		rn.teardown(nil)
 		return nil, err
 	}
@@ -268,6 +273,7 @@ func (rn *realNode) teardown(stop func(*child)) {
 	}
 	errs = append(errs, clearHost()...)
 	errs = append(errs, unmountUnder(rn.dir)...)
+	errs = append(errs, rn.volumes.stop()...)
 	for _, err := range errs {
 		fmt.Fprintf(os.Stderr, "real node teardown: %v\n", err)
 	}

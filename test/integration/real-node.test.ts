@@ -1,0 +1,228 @@
+// The local cluster's real node (StartOptions.realNode, docs/design.md §1.6): what only a real kubelet
+// and container runtime decide. Exit codes, a PVC shared by an init container and a container of
+// another user under fsGroup, termination messages (written, and the log tail of
+// FallbackToLogsOnError), logs through the kubelet (kubectl logs, orchestrator logs), the restricted
+// Pod Security Standard admitting and running a pod, pods reaching the apiserver through the
+// `kubernetes` Service, and an image missing from the node failing a run with ErrImageNeverPull.
+// Needs root and the Debian packages of src/cluster/real-node-host.ts: without them the file fails
+// at once, naming what is missing.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { AGENT_CONTAINER } from '../../src/controllers/agent-pod.js';
+import { PODS, PVCS } from '../../src/controllers/owned-objects.js';
+import { KubeClient, type KubeObject, resourcePath } from '../../src/runtime/index.js';
+import { runCli } from '../harness/cli.js';
+import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator.js';
+import {
+  containerState,
+  RESTRICTED_CONTAINER,
+  RESTRICTED_POD,
+  runJob,
+  shContainer,
+  untilJobFinished,
+  untilPodDone,
+} from '../harness/real-node.js';
+import { waitFor } from '../harness/wait.js';
+
+const cluster = await testCluster({ realNode: true });
+const images = cluster.realNode;
+if (!images) throw new Error('testCluster({ realNode: true }) gave a cluster without a real node');
+const busybox = images.busybox.name;
+await ensureCrds(cluster);
+const client = new KubeClient(kubeConfig(cluster));
+t.teardown(() => client.close());
+
+t.test('a Job pod runs to Succeeded, another to Failed with its real exit code', async (t) => {
+  const ns = await testNamespace(t, cluster);
+  const ok = await runJob(client, ns, 'ok', {
+    securityContext: RESTRICTED_POD,
+    containers: [shContainer('main', busybox, 'echo "ran as $(id -u)"')],
+  });
+  t.equal((ok.status as { phase: string }).phase, 'Succeeded');
+  t.equal(containerState(ok, 'main')?.terminated?.exitCode, 0);
+  t.equal(await untilJobFinished(client, ns, 'ok'), 'Complete');
+  const logs = await kubectl(cluster, ['logs', '-n', ns, ok.metadata?.name ?? '']);
+  t.equal(logs.code, 0, logs.stderr);
+  t.equal(logs.stdout, 'ran as 1000\n', 'kubectl logs reads the container output through the kubelet');
+
+  const bad = await runJob(client, ns, 'bad', {
+    securityContext: RESTRICTED_POD,
+    containers: [shContainer('main', busybox, 'exit 3')],
+  });
+  t.equal((bad.status as { phase: string }).phase, 'Failed');
+  t.equal(containerState(bad, 'main')?.terminated?.exitCode, 3);
+  t.equal(await untilJobFinished(client, ns, 'bad'), 'Failed');
+});
+
+t.test(
+  'an init container writes the PVC; the main container, another user in the fsGroup, reads and writes it',
+  async (t) => {
+    const ns = await testNamespace(t, cluster);
+    await client.request('POST', resourcePath(PVCS, ns), {
+      body: {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'workspace' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      },
+    });
+    const pod = await runJob(client, ns, 'share', {
+      securityContext: RESTRICTED_POD,
+      initContainers: [
+        shContainer('prepare', busybox, 'echo "written by $(id -u)" > /workspace/from-init', {
+          volumeMounts: [{ name: 'ws', mountPath: '/workspace' }],
+        }),
+      ],
+      containers: [
+        shContainer(
+          'agent',
+          busybox,
+          'cat /workspace/from-init && echo "groups $(id -G)" && echo "written by $(id -u)" > /workspace/from-agent',
+          {
+            securityContext: { ...RESTRICTED_CONTAINER, runAsUser: 2000 },
+            volumeMounts: [{ name: 'ws', mountPath: '/workspace' }],
+          },
+        ),
+      ],
+      volumes: [{ name: 'ws', persistentVolumeClaim: { claimName: 'workspace' } }],
+    });
+    t.equal(containerState(pod, 'prepare', true)?.terminated?.exitCode, 0);
+    t.equal(containerState(pod, 'agent')?.terminated?.exitCode, 0);
+    const logs = await kubectl(cluster, ['logs', '-n', ns, pod.metadata?.name ?? '', '-c', 'agent']);
+    t.match(logs.stdout, /^written by 1000\n/, "the agent reads the init container's file");
+    t.match(logs.stdout, /groups 1000( |\n)/, 'the agent runs in the fsGroup');
+    // The volume is a real directory on the host, provisioned by the host-path provisioner.
+    const claim = await client.request<KubeObject>('GET', resourcePath(PVCS, ns, 'workspace'));
+    const volume = (claim.spec as { volumeName: string }).volumeName;
+    const pv = await client.request<KubeObject>('GET', `/api/v1/persistentvolumes/${volume}`);
+    const path = (pv.spec as { hostPath: { path: string } }).hostPath.path;
+    t.equal(readFileSync(join(path, 'from-init'), 'utf8'), 'written by 1000\n');
+    t.equal(readFileSync(join(path, 'from-agent'), 'utf8'), 'written by 2000\n', 'the agent wrote it');
+  },
+);
+
+t.test("the termination message the container writes is the pod's terminated.message", async (t) => {
+  const ns = await testNamespace(t, cluster);
+  const result = '{"pullRequestUrl":"https://github.com/acme/payments/pull/7","workCompleted":true}';
+  const pod = await runJob(client, ns, 'result', {
+    securityContext: RESTRICTED_POD,
+    containers: [
+      shContainer('agent', busybox, `echo noise; printf '%s' '${result}' > /dev/termination-log`, {
+        terminationMessagePolicy: 'FallbackToLogsOnError',
+      }),
+    ],
+  });
+  t.equal(containerState(pod, 'agent')?.terminated?.message, result);
+});
+
+t.test('FallbackToLogsOnError: a failed container without a message has its log tail', async (t) => {
+  const ns = await testNamespace(t, cluster);
+  const pod = await runJob(client, ns, 'crash', {
+    securityContext: RESTRICTED_POD,
+    containers: [
+      shContainer('agent', busybox, 'echo first; echo "fatal: no result"; exit 2', {
+        terminationMessagePolicy: 'FallbackToLogsOnError',
+      }),
+    ],
+  });
+  const terminated = containerState(pod, 'agent')?.terminated;
+  t.equal(terminated?.exitCode, 2);
+  t.equal(terminated?.message, 'first\nfatal: no result\n');
+});
+
+t.test('a namespace enforcing the restricted Pod Security Standard admits and runs the pod', async (t) => {
+  const ns = await testNamespace(t, cluster, { 'pod-security.kubernetes.io/enforce': 'restricted' });
+  const pod = (name: string, securityContext: object) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: {
+      restartPolicy: 'Never',
+      securityContext,
+      containers: [shContainer('main', busybox, 'echo restricted')],
+    },
+  });
+  const root = await kubectl(cluster, ['create', '-n', ns, '-f', '-'], JSON.stringify(pod('root', {})));
+  t.not(root.code, 0, 'a pod that may run as root is refused (the label is enforced)');
+  t.match(root.stderr, /violates PodSecurity "restricted/);
+  await client.request('POST', resourcePath(PODS, ns), { body: pod('ok', RESTRICTED_POD) });
+  const done = await untilPodDone(client, ns, 'ok');
+  t.equal((done.status as { phase: string }).phase, 'Succeeded');
+});
+
+t.test('pods reach the apiserver through the kubernetes Service (kube-proxy)', async (t) => {
+  const ns = await testNamespace(t, cluster);
+  const pod = await runJob(client, ns, 'service', {
+    securityContext: RESTRICTED_POD,
+    containers: [
+      shContainer(
+        'main',
+        busybox,
+        'nc -z -w 10 "$KUBERNETES_SERVICE_HOST" "$KUBERNETES_SERVICE_PORT" && echo "reached $KUBERNETES_SERVICE_HOST"',
+      ),
+    ],
+  });
+  t.equal(
+    containerState(pod, 'main')?.terminated?.exitCode,
+    0,
+    'the connection to the Service IP was accepted',
+  );
+  const logs = await kubectl(cluster, ['logs', '-n', ns, pod.metadata?.name ?? '']);
+  t.equal(logs.stdout, 'reached 10.0.0.1\n');
+});
+
+t.test(
+  "runs on the real node: a missing image fails with ErrImageNeverPull, and orchestrator logs prints the agent's log",
+  async (t) => {
+    const ns = await testNamespace(t, cluster);
+    const missing = 'orchestrator.local/absent:1';
+    const config = testConfig((c) => {
+      const profile = c.agents[c.defaultAgent];
+      if (!profile) throw new Error('the shipped config has no default agent profile');
+      profile.image = missing;
+      profile.imagePullPolicy = 'Never';
+    });
+    await startOperator(t, cluster, ns, config);
+    await client.request('POST', taskRunPath(ns), { body: sampleTaskRun('absent', 51, { image: missing }) });
+    const status = await waitFor(
+      'the run saying its image cannot be pulled',
+      async (note) => {
+        const run = await client.request<KubeObject>('GET', taskRunPath(ns, 'absent'));
+        note(run.status);
+        const text = JSON.stringify(run.status ?? {});
+        return text.includes('ImagePullFailed') ? text : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
+    t.match(
+      status,
+      /ErrImageNeverPull|not present with pull policy of Never/,
+      "the kubelet's reason reaches the run",
+    );
+    t.match(status, missing);
+
+    // The same profile with the node's busybox (its `bash` is busybox sh): the agent's entry script
+    // runs and fails, and its output is read through the kubelet.
+    config.agents[config.defaultAgent] = { ...config.agents[config.defaultAgent], image: busybox } as never;
+    await client.request('POST', taskRunPath(ns), { body: sampleTaskRun('runs', 52, { image: busybox }) });
+    const podName = await waitFor(
+      'the run naming its finished pod',
+      async (note) => {
+        const run = await client.request<KubeObject>('GET', taskRunPath(ns, 'runs'));
+        note(run.status);
+        const s = run.status as { podName?: string; phase?: string } | undefined;
+        return s?.podName && (s.phase === 'Failed' || s.phase === 'Succeeded') ? s.podName : undefined;
+      },
+      { timeoutMs: 180_000 },
+    );
+    const viaKubectl = await kubectl(cluster, ['logs', '-n', ns, podName, '-c', AGENT_CONTAINER]);
+    t.equal(viaKubectl.code, 0, viaKubectl.stderr);
+    t.not(viaKubectl.stdout, '', 'the agent container wrote something');
+    const viaCli = await runCli(cluster, ['logs', 'tr', 'runs'], { namespace: ns });
+    t.equal(viaCli.code, 0, viaCli.stderr);
+    t.equal(viaCli.stdout, viaKubectl.stdout, 'orchestrator logs prints what kubectl logs does');
+  },
+);
