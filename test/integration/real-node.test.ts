@@ -207,7 +207,7 @@ t.test(
     // The same profile with the node's busybox (its `bash` is busybox sh): the agent's entry script
     // runs and fails, and its output is read through the kubelet.
     config.agents[config.defaultAgent] = { ...config.agents[config.defaultAgent], image: busybox } as never;
-    await client.request('POST', taskRunPath(ns), { body: sampleTaskRun('runs', 52, { image: busybox }) });
+    await client.request('POST', taskRunPath(ns), { body: sampleTaskRun('runs', 52, { image: busybox, serviceName: 'ledger' }) });
     const podName = await waitFor(
       'the run naming its finished pod',
       async (note) => {
