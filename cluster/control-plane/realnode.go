@@ -256,8 +256,8 @@ func waitSocket(path string, deadline time.Time, server *child) error {
 // teardown stops the real node and undoes its host changes, in the order that lets each part
 // clean up after itself: kube-proxy and the kubelet first (nothing starts pods any more), then every
 // pod sandbox through the CRI (containers stopped, network namespaces and addresses released),
-// containerd, whatever is left in its cgroups, the mounts under its directory, iptables chains and
-// the bridge. Errors are reported, not fatal: teardown goes on.
+// containerd, whatever is left in its cgroups, iptables chains, the bridge, the mounts under its
+// directory and the host-path volumes it provisioned. Errors are reported, not fatal: teardown goes on.
 func (rn *realNode) teardown(stop func(*child)) {
 	if rn == nil {
 		return

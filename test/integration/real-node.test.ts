@@ -6,7 +6,8 @@
 // `kubernetes` Service, and an image missing from the node failing a run with ErrImageNeverPull.
 // Needs root and the Debian packages of src/cluster/real-node-host.ts: without them the file fails
 // at once, naming what is missing.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { PREPARE_CONTAINER } from '../../src/controllers/agent-pod.js';
@@ -31,9 +32,14 @@ const cluster = await testCluster({ realNode: true });
 const images = cluster.realNode;
 if (!images) throw new Error('testCluster({ realNode: true }) gave a cluster without a real node');
 const busybox = images.busybox.name;
+/** What the node makes on the host (cluster/control-plane/realnode_config.go). */
+const BRIDGE = 'orch-cni0';
+const CGROUP_PARENT = 'orchestrator-real-node';
 await ensureCrds(cluster);
 const client = new KubeClient(kubeConfig(cluster));
 t.teardown(() => client.close());
+/** The host directories of the volumes the tests provisioned: gone with the cluster. */
+const volumePaths: string[] = [];
 
 t.test('a Job pod runs to Succeeded, another to Failed with its real exit code', async (t) => {
   const ns = await testNamespace(t, cluster);
@@ -99,6 +105,7 @@ t.test(
     const volume = (claim.spec as { volumeName: string }).volumeName;
     const pv = await client.request<KubeObject>('GET', `/api/v1/persistentvolumes/${volume}`);
     const path = (pv.spec as { hostPath: { path: string } }).hostPath.path;
+    volumePaths.push(path);
     t.equal(readFileSync(join(path, 'from-init'), 'utf8'), 'written by 1000\n');
     t.equal(readFileSync(join(path, 'from-agent'), 'utf8'), 'written by 2000\n', 'the agent wrote it');
   },
@@ -240,3 +247,35 @@ t.test(
     t.equal(viaCli.stdout, viaKubectl.stdout, 'orchestrator logs prints what kubectl logs does');
   },
 );
+
+t.test('stopping the cluster stops every process and removes what the node made on the host', async (t) => {
+  const dir = cluster.dir ?? '';
+  t.not(dir, '', 'the cluster is ours, with a state directory');
+  client.close();
+  await cluster.stop();
+  const ours = readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      } catch {
+        return ''; // gone meanwhile
+      }
+    })
+    .filter((cmd) => cmd.includes(dir) || cmd.includes('containerd-shim-runc-v2 -namespace k8s.io'));
+  t.same(ours, [], 'no component, shim or container is left');
+  t.notOk(existsSync(`/sys/class/net/${BRIDGE}`), 'the bridge is gone');
+  t.same(
+    readdirSync('/sys/fs/cgroup').filter((h) => existsSync(join('/sys/fs/cgroup', h, CGROUP_PARENT))),
+    [],
+    'no cgroup of the node is left',
+  );
+  t.notOk(
+    readFileSync('/proc/self/mountinfo', 'utf8').includes(dir),
+    'nothing is mounted under its directory',
+  );
+  const chains = spawnSync('iptables-save', { encoding: 'utf8', timeout: 30_000 }).stdout;
+  t.notMatch(chains, /KUBE-|CNI-/, 'no chain of kube-proxy, the kubelet or the CNI plugins is left');
+  t.ok(volumePaths.length > 0, 'a volume was provisioned');
+  for (const path of volumePaths) t.notOk(existsSync(path), `the volume ${path} is removed`);
+});
