@@ -3,10 +3,12 @@
 // kube-controller-manager (garbage collector, namespace, service-account and ClusterRole-aggregation controllers only), each a
 // child process of this same binary. With --workloads it also runs pods: the Job and related
 // controllers, a kube-scheduler, fake nodes and KWOK (its own binary, built from cluster/kwok) playing
-// their kubelet through Stage files. `kubectl` is a kubectl of the same Kubernetes version.
+// their kubelet through Stage files; or, with --real-node, a real kubelet and kube-proxy (commands of
+// this binary too) on the host's containerd. `kubectl` is a kubectl of the same Kubernetes version.
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -15,7 +17,9 @@ import (
 	kubectlcmd "k8s.io/kubectl/pkg/cmd"
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
+	proxy "k8s.io/kubernetes/cmd/kube-proxy/app"
 	scheduler "k8s.io/kubernetes/cmd/kube-scheduler/app"
+	kubelet "k8s.io/kubernetes/cmd/kubelet/app"
 )
 
 const usage = `usage: control-plane <command> [args]
@@ -23,15 +27,21 @@ const usage = `usage: control-plane <command> [args]
 commands:
   start --dir DIR [--ready-timeout 60s] [--controller-manager=true] [--exit-with-stdin]
         [--workloads --kwok PATH --stages FILE|DIR [--nodes 1]]
+        [--real-node --sandbox-image NAME [--images FILE,...]]
         start etcd, kube-apiserver and kube-controller-manager on free loopback ports; write
         certificates and DIR/kubeconfig; print one JSON line when ready; stop on SIGTERM/SIGINT
         (and when stdin closes, with --exit-with-stdin). With --workloads (the default when --kwok
         is given) also the Job, TTL-after-finished, pod-GC and volume-protection controllers,
         kube-scheduler, a default StorageClass "standard", fake nodes, and kwok playing their
-        kubelet with the given stages; ready once the nodes are Ready
+        kubelet with the given stages; ready once the nodes are Ready. With --real-node, instead
+        of fake nodes one real node: containerd (the host's, with the OCI archives of --images
+        imported), this binary's kubelet and kube-proxy, the pods' bridge orch-cni0 (10.246.0.1,
+        where the apiserver then listens) and host-path provisioned volumes; needs root
   kube-apiserver ARGS           run the kube-apiserver (used by start)
   kube-controller-manager ARGS  run the kube-controller-manager (used by start)
   kube-scheduler ARGS           run the kube-scheduler (used by start)
+  kubelet ARGS                  run the kubelet (used by start --real-node)
+  kube-proxy ARGS               run kube-proxy (used by start --real-node)
   kubectl ARGS                  a kubectl matching this control plane's version
   etcd ARGS                     a standalone etcd (what envtest's etcd binary is), for tests of
                                 the KUBEBUILDER_ASSETS path
@@ -55,6 +65,10 @@ func main() {
 		os.Exit(cli.Run(controllermanager.NewControllerManagerCommand()))
 	case "kube-scheduler":
 		os.Exit(cli.Run(scheduler.NewSchedulerCommand()))
+	case "kubelet":
+		os.Exit(cli.Run(kubelet.NewKubeletCommand(context.Background())))
+	case "kube-proxy":
+		os.Exit(cli.Run(proxy.NewProxyCommand()))
 	case "kubectl":
 		os.Exit(cli.Run(kubectlcmd.NewDefaultKubectlCommand()))
 	case "etcd":

@@ -16,7 +16,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -33,6 +32,7 @@ type readyLine struct {
 	Dir        string `json:"dir"`
 	Kubernetes string `json:"kubernetesVersion"`
 	StartedMs  int64  `json:"startMillis"`
+	RealNode   bool   `json:"realNode"`
 }
 
 func start(args []string) int {
@@ -41,10 +41,7 @@ func start(args []string) int {
 	readyTimeout := fs.Duration("ready-timeout", 60*time.Second, "how long to wait for the apiserver to become ready")
 	withKCM := fs.Bool("controller-manager", true, "run kube-controller-manager with the garbage-collector, namespace, serviceaccount and clusterrole-aggregation controllers")
 	exitWithStdin := fs.Bool("exit-with-stdin", false, "stop when stdin reaches EOF (the parent process went away)")
-	workloads := fs.Bool("workloads", false, "run workloads: the Job, TTL-after-finished, pod-GC and volume-protection controllers, kube-scheduler, fake nodes and KWOK (needs --kwok and --stages; default: true when --kwok is given)")
-	kwok := fs.String("kwok", "", "the kwok binary, which plays the kubelet of the fake nodes")
-	stages := fs.String("stages", "", "KWOK Stage documents: a file, or a directory of *.yaml files")
-	nodes := fs.Int("nodes", 1, "how many fake nodes to register (with --workloads)")
+	wf := workloadFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -52,25 +49,10 @@ func start(args []string) int {
 		fmt.Fprintln(os.Stderr, "start: --dir is required")
 		return 2
 	}
-	workloadsSet := false
-	fs.Visit(func(f *flag.Flag) { workloadsSet = workloadsSet || f.Name == "workloads" })
-	if !workloadsSet {
-		*workloads = *kwok != ""
-	}
-	var wl *workloadOptions
-	if *workloads {
-		switch {
-		case *kwok == "" || *stages == "":
-			fmt.Fprintln(os.Stderr, "start: --workloads needs --kwok and --stages (or --workloads=false)")
-			return 2
-		case !*withKCM:
-			fmt.Fprintln(os.Stderr, "start: --workloads needs the controller manager (its Job controller); drop --controller-manager=false")
-			return 2
-		case *nodes < 1:
-			fmt.Fprintln(os.Stderr, "start: --nodes must be at least 1")
-			return 2
-		}
-		wl = &workloadOptions{kwok: *kwok, stages: *stages, nodes: *nodes}
+	wl, err := wf.options(fs, *withKCM)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "start: %v\n", err)
+		return 2
 	}
 	began := time.Now()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
@@ -89,7 +71,7 @@ func start(args []string) int {
 	ready := readyLine{
 		Server: cp.server, Kubeconfig: cp.kubeconfig, CAFile: cp.creds.CAFile, Token: cp.creds.AdminToken,
 		Pid: os.Getpid(), Dir: cp.dir, Kubernetes: moduleVersion("k8s.io/kubernetes"),
-		StartedMs: time.Since(began).Milliseconds(),
+		StartedMs: time.Since(began).Milliseconds(), RealNode: cp.realNode != nil,
 	}
 	line, _ := json.Marshal(ready)
 	_ = os.WriteFile(filepath.Join(cp.dir, "state.json"), line, 0o600)
@@ -123,9 +105,17 @@ type controlPlane struct {
 	apiserverLog            string
 	creds                   *credentials
 	etcd                    *embed.Etcd
-	children                []*exec.Cmd
+	children                []*child
 	exited                  chan exit
 	reaped                  int // exits already taken from exited
+	realNode                *realNode
+}
+
+// child is one supervised process; done closes when it has exited.
+type child struct {
+	name, log string
+	cmd       *exec.Cmd
+	done      chan struct{}
 }
 
 // exit reports a child process that ended, with the log to show.
@@ -146,23 +136,40 @@ func launch(ctx context.Context, dir string, readyTimeout time.Duration, withKCM
 		return nil, err
 	}
 	cp := &controlPlane{dir: abs, exited: make(chan exit, 8), apiserverLog: filepath.Join(abs, "kube-apiserver.log")}
-	if cp.creds, err = writeCredentials(abs); err != nil {
-		return nil, fmt.Errorf("writing certificates: %w", err)
+	deadline := time.Now().Add(readyTimeout)
+	realNode := wl != nil && wl.realNode != nil
+	// The apiserver listens on loopback, or with the real node on the pods' gateway, which pods and
+	// the host reach alike (and the `kubernetes` Service points to).
+	host := "127.0.0.1"
+	var servingIPs []net.IP
+	if realNode {
+		if cp.realNode, err = prepareRealNode(abs, deadline); err != nil {
+			return nil, err
+		}
+		host, servingIPs = bridgeIP, []net.IP{net.ParseIP(bridgeIP)}
+	}
+	if cp.creds, err = writeCredentials(abs, servingIPs...); err != nil {
+		return cp, fmt.Errorf("writing certificates: %w", err)
 	}
 	ports, err := freePorts(3)
 	if err != nil {
-		return nil, fmt.Errorf("finding free loopback ports: %w", err)
+		return cp, fmt.Errorf("finding free loopback ports: %w", err)
 	}
-	deadline := time.Now().Add(readyTimeout)
 	if cp.etcd, err = startEtcd(abs, ports[0], ports[1], time.Until(deadline)); err != nil {
 		return cp, err
 	}
-	cp.server = "https://127.0.0.1:" + strconv.Itoa(ports[2])
+	cp.server = "https://" + host + ":" + strconv.Itoa(ports[2])
 	cp.kubeconfig = filepath.Join(abs, "kubeconfig")
 	if err := writeKubeconfig(cp.kubeconfig, cp.server, cp.creds); err != nil {
 		return cp, err
 	}
-	if err := cp.spawn("kube-apiserver", apiserverArgs(cp.creds, ports[0], ports[2], wl != nil)); err != nil {
+	args := apiserverArgs(cp.creds, ports[0], ports[2], wl != nil)
+	if realNode {
+		if args, err = cp.realNodeAPIServerArgs(args); err != nil {
+			return cp, err
+		}
+	}
+	if _, err := cp.spawn("kube-apiserver", args); err != nil {
 		return cp, err
 	}
 	if err := cp.waitReady(ctx, deadline); err != nil {
@@ -173,7 +180,10 @@ func launch(ctx context.Context, dir string, readyTimeout time.Duration, withKCM
 		if wl != nil {
 			controllers += "," + workloadControllers
 		}
-		if err := cp.spawn("kube-controller-manager", []string{
+		if realNode {
+			controllers += "," + realNodeControllers
+		}
+		if _, err := cp.spawn("kube-controller-manager", []string{
 			"--kubeconfig=" + cp.kubeconfig,
 			"--controllers=" + controllers,
 			"--leader-elect=false",
@@ -181,6 +191,7 @@ func launch(ctx context.Context, dir string, readyTimeout time.Duration, withKCM
 			"--concurrent-gc-syncs=5",
 			"--kube-api-qps=" + strconv.Itoa(componentQPS),
 			"--kube-api-burst=" + strconv.Itoa(componentBurst),
+			"--enable-hostpath-provisioner=" + strconv.FormatBool(realNode),
 		}); err != nil {
 			return cp, err
 		}
@@ -225,21 +236,21 @@ func apiserverArgs(c *credentials, etcdPort, port int, workloads bool) []string 
 }
 
 // spawn runs one component as a child process of this binary (see spawnProgram).
-func (cp *controlPlane) spawn(name string, args []string) error {
+func (cp *controlPlane) spawn(name string, args []string) (*child, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	return cp.spawnProgram(name, self, append([]string{name}, args...), nil)
 }
 
 // spawnProgram runs a child process logging to DIR/NAME.log, with extra environment variables; it
 // dies with us (Pdeathsig) even if we are killed without a chance to clean up.
-func (cp *controlPlane) spawnProgram(name, program string, args, env []string) error {
+func (cp *controlPlane) spawnProgram(name, program string, args, env []string) (*child, error) {
 	logPath := filepath.Join(cp.dir, name+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cmd := exec.Command(program, args...)
 	cmd.Env = append(os.Environ(), env...)
@@ -247,15 +258,41 @@ func (cp *controlPlane) spawnProgram(name, program string, args, env []string) e
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
-		return fmt.Errorf("starting %s: %w", name, err)
+		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}
-	cp.children = append(cp.children, cmd)
+	c := &child{name: name, log: logPath, cmd: cmd, done: make(chan struct{})}
+	cp.children = append(cp.children, c)
 	go func() {
 		err := cmd.Wait()
 		logFile.Close()
+		close(c.done)
 		cp.exited <- exit{err: fmt.Errorf("%s: %v", name, err), log: logPath}
 	}()
-	return nil
+	return c, nil
+}
+
+// exited says whether the child has ended.
+func (c *child) exited() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// stopChild stops one child early (SIGTERM, SIGKILL after 10 s) and waits for it.
+func stopChild(c *child) {
+	if c == nil {
+		return
+	}
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-c.done:
+	case <-time.After(10 * time.Second):
+		_ = c.cmd.Process.Kill()
+		<-c.done
+	}
 }
 
 func (cp *controlPlane) waitReady(ctx context.Context, deadline time.Time) error {
@@ -294,8 +331,10 @@ func (cp *controlPlane) waitReady(ctx context.Context, deadline time.Time) error
 }
 
 func (cp *controlPlane) shutdown() {
+	// The real node first, while the apiserver still answers its components' last requests.
+	cp.realNode.teardown(stopChild)
 	for _, c := range cp.children {
-		_ = c.Process.Signal(syscall.SIGTERM)
+		_ = c.cmd.Process.Signal(syscall.SIGTERM)
 	}
 	grace := time.After(10 * time.Second)
 	for range len(cp.children) - cp.reaped {
@@ -303,7 +342,7 @@ func (cp *controlPlane) shutdown() {
 		case <-cp.exited:
 		case <-grace:
 			for _, c := range cp.children {
-				_ = c.Process.Kill()
+				_ = c.cmd.Process.Kill()
 			}
 		}
 	}
@@ -339,40 +378,4 @@ func startEtcd(dir string, clientPort, peerPort int, timeout time.Duration) (*em
 		e.Close()
 		return nil, fmt.Errorf("etcd not ready within %s\n%s", timeout, tail(filepath.Join(dir, "etcd.log"), 20))
 	}
-}
-
-// freePorts asks the kernel for n distinct free loopback ports, holding them all until each is known.
-func freePorts(n int) ([]int, error) {
-	var ports []int
-	var listeners []net.Listener
-	defer func() {
-		for _, l := range listeners {
-			l.Close()
-		}
-	}()
-	for i := 0; i < n; i++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		listeners = append(listeners, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
-}
-
-func tail(path string, n int) string {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "(no log: " + err.Error() + ")"
-	}
-	return lastLines(string(data), n)
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n") + "\n"
 }

@@ -25,6 +25,8 @@ type workloadOptions struct {
 	kwok   string // the kwok binary
 	stages string // a file of Stage documents, or a directory of *.yaml files holding them
 	nodes  int
+	// realNode, when set, replaces the fake nodes and KWOK.
+	realNode *realNodeOptions
 }
 
 // Controllers of kube-controller-manager. The node-lifecycle controller is left out on purpose: it
@@ -36,6 +38,11 @@ const baseControllers = "garbage-collector-controller,namespace-controller,servi
 const workloadControllers = "job-controller,ttl-after-finished-controller,pod-garbage-collector-controller," +
 	"persistentvolumeclaim-protection-controller,persistentvolume-protection-controller"
 
+// With the real node, the controllers a kubelet and kube-proxy rely on: the PV binder (with the
+// host-path provisioner, the KWOK volume stages' part), EndpointSlices for Services, and the
+// kube-root-ca.crt ConfigMap every projected service-account token volume mounts.
+const realNodeControllers = "persistentvolume-binder-controller,endpointslice-controller,root-ca-certificate-publisher-controller"
+
 // The client-side rate limit of the controller manager's and the scheduler's clients. Their defaults
 // (20 and 50 requests/s) are sized for a shared production apiserver; here the Job controller alone
 // makes about five requests per Job, so 5,000 Jobs (npm run bench:scale) would wait twenty minutes on
@@ -45,6 +52,10 @@ const componentQPS, componentBurst = 500, 1000
 // defaultStorageClass provisions through the volume stages (cluster/stages): they match its name.
 const defaultStorageClass = "standard"
 const volumeProvisioner = "kwok.x-k8s.io/volume"
+
+// hostPathProvisioner is the controller manager's built-in provisioner (--enable-hostpath-provisioner):
+// a directory under /tmp/hostpath_pv on the real node's host for each claim.
+const hostPathProvisioner = "kubernetes.io/host-path"
 
 func (cp *controlPlane) clientset() (*kubernetes.Clientset, error) {
 	cfg, err := clientcmd.BuildConfigFromFlags("", cp.kubeconfig)
@@ -71,7 +82,8 @@ leaderElection:
 	if err := os.WriteFile(config, []byte(body), 0o600); err != nil {
 		return err
 	}
-	return cp.spawn("kube-scheduler", []string{"--config=" + config, "--secure-port=0"})
+	_, err := cp.spawn("kube-scheduler", []string{"--config=" + config, "--secure-port=0"})
+	return err
 }
 
 // stageFiles lists the Stage files kwok reads: the file given, or every *.yaml file of the directory.
@@ -103,16 +115,23 @@ func stageFiles(path string) ([]string, error) {
 // startWorkloads makes the cluster run pods: the default StorageClass, the fake nodes, and kwok
 // playing their kubelet. It returns once every fake node is Ready.
 func (cp *controlPlane) startWorkloads(ctx context.Context, opts workloadOptions, deadline time.Time) error {
-	files, err := stageFiles(opts.stages)
-	if err != nil {
-		return err
-	}
 	client, err := cp.clientset()
 	if err != nil {
 		return err
 	}
-	if err := createStorageClass(ctx, client); err != nil {
+	provisioner := volumeProvisioner
+	if opts.realNode != nil {
+		provisioner = hostPathProvisioner
+	}
+	if err := createStorageClass(ctx, client, provisioner); err != nil {
 		return fmt.Errorf("creating the default StorageClass: %w", err)
+	}
+	if opts.realNode != nil {
+		return cp.startRealNode(ctx, cp.realNode, *opts.realNode, deadline)
+	}
+	files, err := stageFiles(opts.stages)
+	if err != nil {
+		return err
 	}
 	var names []string
 	for i := 0; i < opts.nodes; i++ {
@@ -137,13 +156,13 @@ func (cp *controlPlane) startWorkloads(ctx context.Context, opts workloadOptions
 	for _, f := range files {
 		args = append(args, "--config="+f)
 	}
-	if err := cp.spawnProgram("kwok", opts.kwok, args, []string{"KWOK_WORKDIR=" + workDir}); err != nil {
+	if _, err := cp.spawnProgram("kwok", opts.kwok, args, []string{"KWOK_WORKDIR=" + workDir}); err != nil {
 		return err
 	}
 	return cp.waitNodesReady(ctx, client, names, deadline)
 }
 
-func createStorageClass(ctx context.Context, client kubernetes.Interface) error {
+func createStorageClass(ctx context.Context, client kubernetes.Interface, provisioner string) error {
 	immediate := storagev1.VolumeBindingImmediate
 	reclaim := corev1.PersistentVolumeReclaimDelete
 	class := &storagev1.StorageClass{
@@ -151,7 +170,7 @@ func createStorageClass(ctx context.Context, client kubernetes.Interface) error 
 			Name:        defaultStorageClass,
 			Annotations: map[string]string{"storageclass.kubernetes.io/is-default-class": "true"},
 		},
-		Provisioner:       volumeProvisioner,
+		Provisioner:       provisioner,
 		ReclaimPolicy:     &reclaim,
 		VolumeBindingMode: &immediate,
 	}

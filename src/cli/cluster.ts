@@ -32,7 +32,14 @@ function printEnv(state: State): void {
   console.log(`export KUBECONFIG=${state.kubeconfig}`);
 }
 
-async function up(dir: string, opts: { crds: boolean; timeout: string; workloads: boolean }): Promise<void> {
+interface UpOptions {
+  crds: boolean;
+  timeout?: string;
+  workloads: boolean;
+  realNode?: boolean;
+}
+
+async function up(dir: string, opts: UpOptions): Promise<void> {
   const running = readState(dir);
   if (running) {
     console.log('# already running');
@@ -43,11 +50,14 @@ async function up(dir: string, opts: { crds: boolean; timeout: string; workloads
   mkdirSync(dir, { recursive: true });
   const { binary, args } = await startCommand({
     workloads: opts.workloads,
+    realNode: opts.realNode ?? false,
     log: (m) => console.error(`# ${m}`),
   });
+  // The real node also starts containerd and waits for its kubelet: a longer default.
+  const timeout = opts.timeout ?? (opts.realNode ? '180s' : '60s');
   const out = openSync(join(dir, 'control-plane.out.log'), 'w');
   // Detached: it outlives this command; `orchestrator cluster down` stops it through state.json.
-  const child = spawn(binary, ['start', '--dir', dir, `--ready-timeout=${opts.timeout}`, ...args], {
+  const child = spawn(binary, ['start', '--dir', dir, `--ready-timeout=${timeout}`, ...args], {
     detached: true,
     stdio: ['ignore', out, out],
   });
@@ -83,7 +93,8 @@ async function down(dir: string): Promise<void> {
     return;
   }
   process.kill(state.pid, 'SIGTERM');
-  const deadline = Date.now() + 20_000;
+  // The real node's teardown (pods, containerd, mounts, cgroups, bridge) needs more than the rest.
+  const deadline = Date.now() + 60_000;
   while (readState(dir) && Date.now() < deadline) await sleep(200);
   if (readState(dir)) process.kill(state.pid, 'SIGKILL');
   rmSync(dir, { recursive: true, force: true });
@@ -105,8 +116,12 @@ export function registerClusterCommands(program: Command): void {
       '--no-workloads',
       'no scheduler, Job controller, fake node or KWOK: nothing runs pods (Job status is yours to set)',
     )
-    .option('--timeout <duration>', 'readiness timeout', '60s')
-    .action((o: { dir: string; crds: boolean; timeout: string; workloads: boolean }) => up(o.dir, o));
+    .option(
+      '--real-node',
+      'instead of the fake node, a real node: kubelet, kube-proxy and containerd run real containers (needs root and the Debian packages of the README)',
+    )
+    .option('--timeout <duration>', 'readiness timeout (default 60s, 180s with --real-node)')
+    .action((o: UpOptions & { dir: string }) => up(o.dir, o));
   cluster
     .command('down')
     .description('stop the local control plane and delete its state')

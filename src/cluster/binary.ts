@@ -57,6 +57,14 @@ export const KWOK: GoComponent = {
   holds: "the fake nodes' kubelet",
 };
 
+/** The pod sandboxes' pause program of the real node (`cluster/pause`, no dependencies, static). */
+export const PAUSE: GoComponent = {
+  name: 'pause',
+  target: '.',
+  label: 'the pause program',
+  holds: "the real node's pod sandbox process",
+};
+
 /**
  * The OpenTelemetry Collector the tracing tests export to (`test/otelcol`: the collector builder's
  * output for its `manifest.yaml`), so the Go files there are built like the others.

@@ -7,6 +7,8 @@ import type { Readable, Writable } from 'node:stream';
 import { packageRoot } from '../util/package-root.js';
 import { tailFile } from '../util/text.js';
 import { type BinaryOptions, controlPlaneBinary, kwokBinary } from './binary.js';
+import { realNodeMissing } from './real-node-host.js';
+import { type RealNodeImages, realNodeImages } from './real-node-images.js';
 
 /** What a running cluster gives its users, whichever way it was obtained. */
 export interface Cluster {
@@ -19,6 +21,8 @@ export interface Cluster {
   kubernetesVersion?: string;
   /** Pods run (scheduler, Job controller, fake nodes played by KWOK), when known. */
   workloads?: boolean;
+  /** Pods run on the real node (kubelet + containerd), with these images present, when it is one. */
+  realNode?: RealNodeImages;
   stop(): Promise<void>;
 }
 
@@ -38,22 +42,44 @@ export interface StartOptions extends BinaryOptions {
   workloads?: boolean;
   /** KWOK Stage files (a file or a directory of *.yaml). Default: `cluster/stages` in this package. */
   stages?: string;
-  /** Fake nodes (8 CPUs, 32Gi, 110 pods each) with workloads. Default 1. */
+  /** Fake nodes (8 CPUs, 32Gi, 110 pods each) with workloads. Default 1; none with `realNode`. */
   nodes?: number;
+  /**
+   * Instead of fake nodes, one real node (docs/design.md §1.6): kubelet and kube-proxy of the control
+   * plane's binary, containerd, runc and the CNI plugins from Debian, host-path provisioned volumes,
+   * and the images of {@link realNodeImages} (no registry: pods use them with imagePullPolicy
+   * IfNotPresent or Never). Needs root; one real node per host at a time. Default false.
+   */
+  realNode?: boolean;
 }
 
 /** The `control-plane start` command line for these options, building the binaries it needs. */
 export async function startCommand(
   opts: StartOptions,
-): Promise<{ binary: string; args: string[]; workloads: boolean }> {
+): Promise<{ binary: string; args: string[]; workloads: boolean; realNode?: RealNodeImages }> {
   const controllerManager = opts.controllerManager ?? true;
   const workloads = opts.workloads ?? controllerManager;
   if (workloads && !controllerManager)
     throw new Error(
       'workloads need the controller manager (its Job controller): drop controllerManager: false',
     );
+  if (opts.realNode) {
+    if (!workloads) throw new Error('realNode runs workloads: drop workloads: false');
+    if (opts.nodes) throw new Error('realNode replaces the fake nodes: drop nodes');
+    const missing = realNodeMissing();
+    if (missing.length) throw new Error(`the real node needs ${missing.join('; ')}`);
+  }
   const binary = await controlPlaneBinary(opts);
   const args = [`--controller-manager=${controllerManager}`, `--workloads=${workloads}`];
+  if (opts.realNode) {
+    const images = await realNodeImages(opts);
+    args.push(
+      '--real-node',
+      `--sandbox-image=${images.pause.name}`,
+      `--images=${[images.pause.archive, images.busybox.archive].join(',')}`,
+    );
+    return { binary, args, workloads, realNode: images };
+  }
   if (workloads) {
     args.push(
       `--kwok=${await kwokBinary(opts)}`,
@@ -78,9 +104,10 @@ interface ReadyLine {
  * itself when our process dies in any way: it watches its stdin pipe, which closes with us.
  */
 export async function startControlPlane(opts: StartOptions = {}): Promise<Cluster & { startMillis: number }> {
-  const { binary, args, workloads } = await startCommand(opts);
+  const { binary, args, workloads, realNode } = await startCommand(opts);
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'orchestrator-cp-'));
-  const readyTimeoutMs = opts.readyTimeoutMs ?? 60_000;
+  // A real node also starts containerd, imports images and waits for its kubelet's Node.
+  const readyTimeoutMs = opts.readyTimeoutMs ?? (realNode ? 180_000 : 60_000);
   const errLog = join(dir, 'control-plane.stderr.log');
   const errFd = openSync(errLog, 'a');
   const child = spawn(
@@ -114,6 +141,7 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Cluste
     kubernetesVersion: ready.kubernetesVersion,
     startMillis: ready.startMillis,
     workloads,
+    ...(realNode ? { realNode } : {}),
     kubectl: [binary, 'kubectl', `--kubeconfig=${ready.kubeconfig}`],
     stop: () => stopChild(child),
   };
@@ -150,7 +178,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  // The real node's teardown (pods, containerd, mounts, cgroups) takes longer than the rest.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
   await exited;
   clearTimeout(timer);
 }

@@ -62,6 +62,36 @@ t.test('an agent with clusterAccess needs a ServiceAccount of its own', async (t
   );
 });
 
+t.test('imagePullPolicy: IfNotPresent and Never need an image with a fixed tag or digest', async (t) => {
+  const withPolicy = (policy: string, image: string) =>
+    defaultText.replace(
+      '  rex:\n    image: ghcr.io/5dlabs/claude:latest\n',
+      `  rex:\n    image: ${image}\n    imagePullPolicy: ${policy}\n`,
+    );
+  t.equal(
+    parseConfig(withPolicy('Never', 'orchestrator.local/agent:1.2')).agents.rex?.imagePullPolicy,
+    'Never',
+  );
+  t.equal(
+    parseConfig(withPolicy('IfNotPresent', 'registry:5000/agent@sha256:ab')).agents.rex?.imagePullPolicy,
+    'IfNotPresent',
+  );
+  t.equal(
+    parseConfig(withPolicy('Always', 'ghcr.io/5dlabs/claude:latest')).agents.rex?.imagePullPolicy,
+    'Always',
+  );
+  t.throws(
+    () => parseConfig(withPolicy('Never', 'ghcr.io/5dlabs/claude:latest')),
+    /agents\.rex\.imagePullPolicy: Invalid value: "Never": the image "ghcr.io\/5dlabs\/claude:latest" has no tag or the tag latest/,
+  );
+  t.throws(
+    () => parseConfig(withPolicy('IfNotPresent', 'registry:5000/agent')),
+    /agents\.rex\.imagePullPolicy: Invalid value: "IfNotPresent": the image "registry:5000\/agent" has no tag/,
+    'a registry port is not a tag',
+  );
+  t.throws(() => parseConfig(withPolicy('Sometimes', 'a:1')), /agents\.rex\.imagePullPolicy/);
+});
+
 t.test('githubWebhook: defaults, and patterns that name the task once', async (t) => {
   const hook = parseConfig(defaultText).githubWebhook;
   t.same(hook.secretFiles, []);

@@ -65,6 +65,15 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
         ),
       );
     }
+    const pull = agent.imagePullPolicy;
+    if ((pull === 'IfNotPresent' || pull === 'Never') && floatingImage(agent.image))
+      findings.push(
+        error(
+          'config',
+          `agents.${name}.imagePullPolicy`,
+          `Invalid value: "${pull}": the image "${agent.image}" has no tag or the tag latest, which names whatever was pushed last; a node would keep running its old copy: give the image a fixed tag or digest, or use Always`,
+        ),
+      );
     // Without its own ServiceAccount the token would be the namespace's default one, granted by whoever.
     if (agent.clusterAccess && !agent.serviceAccountName)
       findings.push(
@@ -109,6 +118,14 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
     findings.push(...podTemplateFindings(agent.podTemplate, `agents.${name}.podTemplate`, 'config'));
   findings.push(...namespaceScopeFindings(config));
   return findings;
+}
+
+/** An image reference without a digest whose tag is latest or absent (a port is not a tag). */
+export function floatingImage(image: string): boolean {
+  if (image.includes('@')) return false;
+  const lastPart = image.slice(image.lastIndexOf('/') + 1);
+  const colon = lastPart.lastIndexOf(':');
+  return colon < 0 || lastPart.slice(colon + 1) === 'latest';
 }
 
 /** Parses and validates a config document; throws ConfigError naming every problem. */

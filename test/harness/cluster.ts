@@ -8,7 +8,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { TEST_NODES } from '../../scripts/test-cluster.js';
 import { inNamespace, renderAgentSandbox } from '../../src/cluster/agent-sandbox.js';
 import { applyObjects } from '../../src/cluster/apply.js';
-import { type Cluster, obtainCluster } from '../../src/cluster/index.js';
+import { type Cluster, clusterSource, obtainCluster } from '../../src/cluster/index.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { scaled } from './wait.js';
 
@@ -19,6 +19,13 @@ export interface TestClusterOptions {
    * the agent (test/harness/operator.ts finishJob), never the Job controller.
    */
   workloads?: boolean;
+  /**
+   * Pods run on a real node (kubelet, containerd; StartOptions.realNode) instead of fake ones: a
+   * cluster of the test file's own, stopped (with every container and host change of the node) when
+   * the file's process ends. Needs root and the packages src/cluster/real-node-host.ts lists; without
+   * them testCluster rejects, saying what is missing. Default false.
+   */
+  realNode?: boolean;
 }
 
 const clusters = new Map<string, Promise<Cluster>>();
@@ -31,12 +38,22 @@ const sharedWorkloads = () => process.env.ORCHESTRATOR_TEST_WORKLOADS !== 'false
 
 export function testCluster(opts: TestClusterOptions = {}): Promise<Cluster> {
   const workloads = opts.workloads ?? true;
-  const key = `workloads=${workloads}`;
+  const realNode = opts.realNode ?? false;
+  const key = `workloads=${workloads},realNode=${realNode}`;
   const known = clusters.get(key);
   if (known) return known;
   let cluster: Promise<Cluster>;
   const kubeconfig = process.env.ORCHESTRATOR_TEST_KUBECONFIG;
-  if (kubeconfig && sharedWorkloads() === workloads) {
+  if (realNode) {
+    cluster =
+      clusterSource() === 'local'
+        ? obtainCluster({ realNode: true })
+        : Promise.reject(
+            new Error(
+              'the real node runs on the local control plane only: unset USE_EXISTING_CLUSTER and KUBEBUILDER_ASSETS',
+            ),
+          );
+  } else if (kubeconfig && sharedWorkloads() === workloads) {
     const kubectl = JSON.parse(process.env.ORCHESTRATOR_TEST_KUBECTL ?? '["kubectl"]') as string[];
     cluster = Promise.resolve({
       kubeconfig,

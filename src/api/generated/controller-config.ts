@@ -11,6 +11,11 @@ export interface components {
                 [key: string]: {
                     /** @description The agent container image (e.g. ghcr.io/5dlabs/claude:latest). Required. */
                     image: string;
+                    /**
+                     * @description When the node pulls the image of the agent's pods (both containers): Always, IfNotPresent (use the node's copy when it has one) or Never (only the node's copy, e.g. an image imported into the local cluster's real node, which has no registry). IfNotPresent and Never need an image with a tag other than latest or a digest. Default Kubernetes' (Always for latest or no tag, else IfNotPresent).
+                     * @enum {string}
+                     */
+                    imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
                     /** @description The model used when a run names none. */
                     model?: string;
                     /** @description The GitHub App the agent acts as (e.g. 5DLabs-Rex); maps CodeRuns and DocsRuns to this profile. */

@@ -11,6 +11,7 @@ import {
   runAgent,
   runGithubAuth,
   runPodTemplate,
+  runProfile,
 } from '../../api/index.js';
 import { TASK_FILES_DIR, WORKSPACE_ROOT } from '../../naming/names.js';
 import { runTraceParent } from '../../observability/traceparent.js';
@@ -121,7 +122,11 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
   const { strategy, run, config, attempt } = input;
   const spec = run.spec;
   const image = spec.image ?? '';
-  const auth = runGithubAuth(spec, config, runAgent(strategy.kind, spec, config));
+  const agent = runAgent(strategy.kind, spec, config);
+  const auth = runGithubAuth(spec, config, agent);
+  // The profile's pull policy (schemas/controller-config), for both containers; else Kubernetes'.
+  const pullPolicy = runProfile(strategy.kind, spec, config, agent)?.imagePullPolicy;
+  const pull = pullPolicy ? { imagePullPolicy: pullPolicy } : {};
   const ssh = githubSshVolume(auth, config);
   const metadata = meta(input, strategy.jobName(run, attempt), true);
   const mounts = [
@@ -159,6 +164,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
             {
               name: PREPARE_CONTAINER,
               image: config.job.initImage ?? image,
+              ...pull,
               // The entry script's first half: the run directory and the ConfigMap's files in place
               // (templates/partials/shell-lib.sh.hbs `entry`). RUN_DIR shows the layout in describe.
               command: ['bash', `${TASK_FILES_DIR}/${ENTRY_SCRIPT_KEY}`, PREPARE_FLAG],
@@ -172,6 +178,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
             {
               name: AGENT_CONTAINER,
               image,
+              ...pull,
               command: ['bash', `${TASK_FILES_DIR}/${ENTRY_SCRIPT_KEY}`],
               // The result document (docs/result-protocol.md); a crash without one leaves its log tail.
               terminationMessagePolicy: 'FallbackToLogsOnError',

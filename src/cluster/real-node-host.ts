@@ -1,0 +1,58 @@
+// What the host needs for the local cluster's real node (docs/design.md §1.6), checked before
+// anything is built or started, so that a missing piece is named with the Debian package that has
+// it rather than found as a component's failure halfway through.
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { BUSYBOX } from './real-node-images.js';
+
+/** The Debian packages the real node uses (`.ci/run` installs them). */
+export const REAL_NODE_PACKAGES = [
+  'containerd',
+  'runc',
+  'containernetworking-plugins',
+  'iptables',
+  'iproute2',
+  'buildah',
+  'busybox-static',
+] as const;
+
+/** Each command the real node runs, and the package that has it. */
+const COMMANDS: Record<string, (typeof REAL_NODE_PACKAGES)[number]> = {
+  containerd: 'containerd',
+  ctr: 'containerd',
+  'containerd-shim-runc-v2': 'containerd',
+  runc: 'runc',
+  iptables: 'iptables',
+  ip: 'iproute2',
+  buildah: 'buildah',
+};
+
+const CNI_PLUGINS = ['bridge', 'host-local', 'portmap', 'loopback'];
+
+function onPath(command: string, path: string): boolean {
+  return path.split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** What this host lacks for a real node, each with how to get it; empty when it has everything. */
+export function realNodeMissing(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.()): string[] {
+  const missing: string[] = [];
+  if (uid !== 0)
+    missing.push('root (the kubelet and containerd manage cgroups, mounts and network namespaces)');
+  const path = env.PATH ?? '';
+  for (const [command, pkg] of Object.entries(COMMANDS))
+    if (!onPath(command, path)) missing.push(`${command} (Debian package ${pkg})`);
+  for (const plugin of CNI_PLUGINS)
+    if (!existsSync(join('/usr/lib/cni', plugin)))
+      missing.push(`/usr/lib/cni/${plugin} (Debian package containernetworking-plugins)`);
+  // The image has no libraries beside it: Debian's dynamic busybox (package busybox) cannot run there.
+  if (!existsSync(BUSYBOX) || readFileSync(BUSYBOX).includes('/ld-linux'))
+    missing.push(`a static ${BUSYBOX} (Debian package busybox-static)`);
+  return missing;
+}

@@ -1,0 +1,280 @@
+// The local cluster's real node (StartOptions.realNode, docs/design.md §1.6): what only a real kubelet
+// and container runtime decide. Exit codes, a PVC shared by an init container and a container of
+// another user under fsGroup, termination messages (written, and the log tail of
+// FallbackToLogsOnError), logs through the kubelet (kubectl logs, orchestrator logs), the restricted
+// Pod Security Standard admitting and running a pod, pods reaching the apiserver through the
+// `kubernetes` Service, and an image missing from the node failing a run with ErrImageNeverPull.
+// Needs root and the Debian packages of src/cluster/real-node-host.ts: without them the file fails
+// at once, naming what is missing.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { PREPARE_CONTAINER } from '../../src/controllers/agent/index.js';
+import { KubeClient, type KubeObject, PODS, PVCS, resourcePath } from '../../src/runtime/index.js';
+import { runCli } from '../harness/cli.js';
+import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator.js';
+import {
+  containerState,
+  RESTRICTED_CONTAINER,
+  RESTRICTED_POD,
+  runJob,
+  shContainer,
+  untilJobFinished,
+  untilPodDone,
+} from '../harness/real-node.js';
+import { waitFor } from '../harness/wait.js';
+
+const cluster = await testCluster({ realNode: true });
+const images = cluster.realNode;
+if (!images) throw new Error('testCluster({ realNode: true }) gave a cluster without a real node');
+const busybox = images.busybox.name;
+/** What the node makes on the host (cluster/control-plane/realnode_config.go). */
+const BRIDGE = 'orch-cni0';
+const CGROUP_PARENT = 'orchestrator-real-node';
+await ensureCrds(cluster);
+const client = new KubeClient(kubeConfig(cluster));
+t.teardown(() => client.close());
+/** The host directories of the volumes the tests provisioned: gone with the cluster. */
+const volumePaths: string[] = [];
+
+t.test('a Job pod runs to Succeeded, another to Failed with its real exit code', async (t) => {
+  const ns = await testNamespace(t, cluster);
+  const ok = await runJob(client, ns, 'ok', {
+    securityContext: RESTRICTED_POD,
+    containers: [shContainer('main', busybox, 'echo "ran as $(id -u)"')],
+  });
+  t.equal((ok.status as { phase: string }).phase, 'Succeeded');
+  t.equal(containerState(ok, 'main')?.terminated?.exitCode, 0);
+  t.equal(await untilJobFinished(client, ns, 'ok'), 'Complete');
+  const logs = await kubectl(cluster, ['logs', '-n', ns, ok.metadata?.name ?? '']);
+  t.equal(logs.code, 0, logs.stderr);
+  t.equal(logs.stdout, 'ran as 1000\n', 'kubectl logs reads the container output through the kubelet');
+
+  const bad = await runJob(client, ns, 'bad', {
+    securityContext: RESTRICTED_POD,
+    containers: [shContainer('main', busybox, 'exit 3')],
+  });
+  t.equal((bad.status as { phase: string }).phase, 'Failed');
+  t.equal(containerState(bad, 'main')?.terminated?.exitCode, 3);
+  t.equal(await untilJobFinished(client, ns, 'bad'), 'Failed');
+});
+
+t.test(
+  'an init container writes the PVC; the main container, another user in the fsGroup, reads and writes it',
+  async (t) => {
+    const ns = await testNamespace(t, cluster);
+    await client.request('POST', resourcePath(PVCS, ns), {
+      body: {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'workspace' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      },
+    });
+    const pod = await runJob(client, ns, 'share', {
+      securityContext: RESTRICTED_POD,
+      initContainers: [
+        shContainer('prepare', busybox, 'echo "written by $(id -u)" > /workspace/from-init', {
+          volumeMounts: [{ name: 'ws', mountPath: '/workspace' }],
+        }),
+      ],
+      containers: [
+        shContainer(
+          'agent',
+          busybox,
+          'cat /workspace/from-init && echo "groups $(id -G)" && echo "written by $(id -u)" > /workspace/from-agent',
+          {
+            securityContext: { ...RESTRICTED_CONTAINER, runAsUser: 2000 },
+            volumeMounts: [{ name: 'ws', mountPath: '/workspace' }],
+          },
+        ),
+      ],
+      volumes: [{ name: 'ws', persistentVolumeClaim: { claimName: 'workspace' } }],
+    });
+    t.equal(containerState(pod, 'prepare', true)?.terminated?.exitCode, 0);
+    t.equal(containerState(pod, 'agent')?.terminated?.exitCode, 0);
+    const logs = await kubectl(cluster, ['logs', '-n', ns, pod.metadata?.name ?? '', '-c', 'agent']);
+    t.match(logs.stdout, /^written by 1000\n/, "the agent reads the init container's file");
+    t.match(logs.stdout, /groups 1000( |\n)/, 'the agent runs in the fsGroup');
+    // The volume is a real directory on the host, provisioned by the host-path provisioner.
+    const claim = await client.request<KubeObject>('GET', resourcePath(PVCS, ns, 'workspace'));
+    const volume = (claim.spec as { volumeName: string }).volumeName;
+    const pv = await client.request<KubeObject>('GET', `/api/v1/persistentvolumes/${volume}`);
+    const path = (pv.spec as { hostPath: { path: string } }).hostPath.path;
+    volumePaths.push(path);
+    t.equal(readFileSync(join(path, 'from-init'), 'utf8'), 'written by 1000\n');
+    t.equal(readFileSync(join(path, 'from-agent'), 'utf8'), 'written by 2000\n', 'the agent wrote it');
+  },
+);
+
+t.test("the termination message the container writes is the pod's terminated.message", async (t) => {
+  const ns = await testNamespace(t, cluster);
+  const result = '{"pullRequestUrl":"https://github.com/acme/payments/pull/7","workCompleted":true}';
+  const pod = await runJob(client, ns, 'result', {
+    securityContext: RESTRICTED_POD,
+    containers: [
+      shContainer('agent', busybox, `echo noise; printf '%s' '${result}' > /dev/termination-log`, {
+        terminationMessagePolicy: 'FallbackToLogsOnError',
+      }),
+    ],
+  });
+  t.equal(containerState(pod, 'agent')?.terminated?.message, result);
+});
+
+t.test('FallbackToLogsOnError: a failed container without a message has its log tail', async (t) => {
+  const ns = await testNamespace(t, cluster);
+  const pod = await runJob(client, ns, 'crash', {
+    securityContext: RESTRICTED_POD,
+    containers: [
+      shContainer('agent', busybox, 'echo first; echo "fatal: no result"; exit 2', {
+        terminationMessagePolicy: 'FallbackToLogsOnError',
+      }),
+    ],
+  });
+  const terminated = containerState(pod, 'agent')?.terminated;
+  t.equal(terminated?.exitCode, 2);
+  t.equal(terminated?.message, 'first\nfatal: no result\n');
+});
+
+t.test('a namespace enforcing the restricted Pod Security Standard admits and runs the pod', async (t) => {
+  const ns = await testNamespace(t, cluster, { 'pod-security.kubernetes.io/enforce': 'restricted' });
+  const pod = (name: string, securityContext: object) => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name },
+    spec: {
+      restartPolicy: 'Never',
+      securityContext,
+      containers: [shContainer('main', busybox, 'echo restricted')],
+    },
+  });
+  const root = await kubectl(cluster, ['create', '-n', ns, '-f', '-'], JSON.stringify(pod('root', {})));
+  t.not(root.code, 0, 'a pod that may run as root is refused (the label is enforced)');
+  t.match(root.stderr, /violates PodSecurity "restricted/);
+  await client.request('POST', resourcePath(PODS, ns), { body: pod('ok', RESTRICTED_POD) });
+  const done = await untilPodDone(client, ns, 'ok');
+  t.equal((done.status as { phase: string }).phase, 'Succeeded');
+});
+
+t.test('pods reach the apiserver through the kubernetes Service (kube-proxy)', async (t) => {
+  const ns = await testNamespace(t, cluster);
+  // busybox speaks no TLS the apiserver accepts; its TLS listener answers plain HTTP with a 400 of
+  // its own, which only the apiserver can have sent. Tried for a while: kube-proxy may still sync.
+  const probe = [
+    'for i in $(seq 30); do',
+    '  got=$(printf "GET / HTTP/1.0\\r\\n\\r\\n" | nc -w 5 "$KUBERNETES_SERVICE_HOST" "$KUBERNETES_SERVICE_PORT" | head -1)',
+    '  [ -n "$got" ] && break; sleep 1',
+    'done',
+    'echo "$KUBERNETES_SERVICE_HOST: $got"',
+  ].join('\n');
+  const pod = await runJob(client, ns, 'service', {
+    securityContext: RESTRICTED_POD,
+    containers: [shContainer('main', busybox, probe)],
+  });
+  t.equal(containerState(pod, 'main')?.terminated?.exitCode, 0);
+  const logs = await kubectl(cluster, ['logs', '-n', ns, pod.metadata?.name ?? '']);
+  t.equal(
+    logs.stdout.trim(),
+    '10.0.0.1: HTTP/1.0 400 Bad Request',
+    'the apiserver answered at the Service IP',
+  );
+});
+
+t.test(
+  'runs on the real node: a missing image fails with ErrImageNeverPull; orchestrator logs reads a pod',
+  async (t) => {
+    const ns = await testNamespace(t, cluster);
+    const missing = 'orchestrator.local/absent:1';
+    const config = testConfig((c) => {
+      const profile = c.agents[c.defaultAgent];
+      if (!profile) throw new Error('the shipped config has no default agent profile');
+      profile.image = missing;
+      profile.imagePullPolicy = 'Never';
+    });
+    await startOperator(t, cluster, ns, config);
+    await client.request('POST', taskRunPath(ns), { body: sampleTaskRun('absent', 51, { image: missing }) });
+    const status = await waitFor(
+      'the run saying its image cannot be pulled',
+      async (note) => {
+        const run = await client.request<KubeObject>('GET', taskRunPath(ns, 'absent'));
+        note(run.status);
+        const text = JSON.stringify(run.status ?? {});
+        return text.includes('ImagePullFailed') ? text : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
+    t.match(
+      status,
+      /ErrImageNeverPull: Container image \\"orchestrator.local\/absent:1\\" is not present with pull policy of Never/,
+      "the kubelet's reason reaches the run's status",
+    );
+
+    // A run on the node's busybox (whose `bash` is busybox sh): the entry script's prepare step runs
+    // (and fails there), and its output is read through the kubelet. Another service: the first run
+    // holds its workspace until its attempt fails.
+    await client.request('POST', taskRunPath(ns), {
+      body: sampleTaskRun('runs', 52, { image: busybox, serviceName: 'ledger' }),
+    });
+    const found = await waitFor(
+      'the run naming a pod whose init container ran',
+      async (note) => {
+        const run = await client.request<KubeObject>('GET', taskRunPath(ns, 'runs'));
+        note(run.status);
+        const s = run.status as { podName?: string; attempt?: number } | undefined;
+        if (!s?.podName || !s.attempt) return undefined;
+        const pod = await client.request<KubeObject>('GET', resourcePath(PODS, ns, s.podName));
+        return containerState(pod, PREPARE_CONTAINER, true)?.terminated
+          ? { pod: s.podName, attempt: s.attempt }
+          : undefined;
+      },
+      { timeoutMs: 180_000 },
+    );
+    const viaKubectl = await kubectl(cluster, ['logs', '-n', ns, found.pod, '-c', PREPARE_CONTAINER]);
+    t.equal(viaKubectl.code, 0, viaKubectl.stderr);
+    t.not(viaKubectl.stdout, '', 'the init container wrote something');
+    const viaCli = await runCli(
+      cluster,
+      ['logs', 'tr', 'runs', '--init', '--attempt', String(found.attempt)],
+      {
+        namespace: ns,
+      },
+    );
+    t.equal(viaCli.code, 0, viaCli.stderr);
+    t.equal(viaCli.stdout, viaKubectl.stdout, 'orchestrator logs prints what kubectl logs does');
+  },
+);
+
+t.test('stopping the cluster stops every process and removes what the node made on the host', async (t) => {
+  const dir = cluster.dir ?? '';
+  t.not(dir, '', 'the cluster is ours, with a state directory');
+  client.close();
+  await cluster.stop();
+  const ours = readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map((p) => {
+      try {
+        return readFileSync(`/proc/${p}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      } catch {
+        return ''; // gone meanwhile
+      }
+    })
+    .filter((cmd) => cmd.includes(dir) || cmd.includes('containerd-shim-runc-v2 -namespace k8s.io'));
+  t.same(ours, [], 'no component, shim or container is left');
+  t.notOk(existsSync(`/sys/class/net/${BRIDGE}`), 'the bridge is gone');
+  t.same(
+    readdirSync('/sys/fs/cgroup').filter((h) => existsSync(join('/sys/fs/cgroup', h, CGROUP_PARENT))),
+    [],
+    'no cgroup of the node is left',
+  );
+  t.notOk(
+    readFileSync('/proc/self/mountinfo', 'utf8').includes(dir),
+    'nothing is mounted under its directory',
+  );
+  const chains = spawnSync('iptables-save', { encoding: 'utf8', timeout: 30_000 }).stdout;
+  t.notMatch(chains, /KUBE-|CNI-/, 'no chain of kube-proxy, the kubelet or the CNI plugins is left');
+  t.ok(volumePaths.length > 0, 'a volume was provisioned');
+  for (const path of volumePaths) t.notOk(existsSync(path), `the volume ${path} is removed`);
+});
