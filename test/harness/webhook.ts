@@ -9,11 +9,14 @@ import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { admissionRoutes } from '../../src/admission/handlers.js';
 import { installLocalWebhooks, uninstallLocalWebhooks } from '../../src/admission/install.js';
+import { referenceReviewer } from '../../src/admission/reference-review.js';
 import { startWebhookServer, type WebhookServer } from '../../src/admission/server.js';
 import { createAuthority } from '../../src/certs/authority.js';
 import type { Cluster } from '../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { staticConfig } from '../../src/config/watch.js';
+import { KubeClient } from '../../src/runtime/index.js';
+import { allowAll } from './access-reviewers.js';
 import { kubeConfig } from './cluster.js';
 
 export interface TestWebhooks {
@@ -33,7 +36,7 @@ export const startVolumeWebhookServer = (dir: string, registry: Registry, logger
   startWebhookServer({
     certFile: join(dir, 'tls.crt'),
     keyFile: join(dir, 'tls.key'),
-    routes: admissionRoutes(staticConfig(loadDefaultConfig())),
+    routes: admissionRoutes({ config: staticConfig(loadDefaultConfig()), reviewer: allowAll() }),
     registry,
     logger,
     port: 0,
@@ -61,10 +64,17 @@ export async function startTestWebhooks(
   writeFileSync(join(certDir, 'tls.key'), serving.keyPem);
   const registry = new Registry();
   const config = staticConfig(loadDefaultConfig());
+  const reviews = new KubeClient(kubeConfig(cluster));
+  t.teardown(() => reviews.close());
   const server = await startWebhookServer({
     certFile: join(certDir, 'tls.crt'),
     keyFile: join(certDir, 'tls.key'),
-    routes: admissionRoutes(config, () => opts.trustedSubmitters ?? new Set()),
+    // RBAC answers as the test cluster's: the reviews are asked as its admin.
+    routes: admissionRoutes({
+      config,
+      reviewer: referenceReviewer(reviews),
+      trustedSubmitters: () => opts.trustedSubmitters ?? new Set(),
+    }),
     registry,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     port: 0,

@@ -1,5 +1,5 @@
 import type { RunKindName } from '../../api/index.js';
-import { validPodAnnotations } from './annotations.js';
+import { allowedPodAnnotations, validPodAnnotations } from './annotations.js';
 import type { Rule } from './context.js';
 import { agentServiceAccount, dockerAllowed, validAgentEnv } from './environment.js';
 import { oneGithubIdentity, taskRunGithubIdentity } from './github-identity.js';
@@ -34,6 +34,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     taskRunGithubIdentity,
     notDependingOnItself,
     validPodAnnotations('spec.podAnnotations'),
+    allowedPodAnnotations('spec.podAnnotations'),
     agentServiceAccount('TaskRun'),
   ],
   CodeRun: [
@@ -48,6 +49,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     safeRelativePath('spec.workingDirectory'),
     safeRelativePath('spec.docsProjectDirectory'),
     validPodAnnotations('spec.podAnnotations'),
+    allowedPodAnnotations('spec.podAnnotations'),
     validAgentEnv,
     dockerAllowed,
     agentServiceAccount('CodeRun'),
@@ -61,6 +63,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     safeRelativePath('spec.workingDirectory'),
     immutable('spec.workingDirectory', 'the docs workspace volume is named after it; create a new DocsRun'),
     validPodAnnotations('spec.podAnnotations'),
+    allowedPodAnnotations('spec.podAnnotations'),
     agentServiceAccount('DocsRun'),
   ],
 };
