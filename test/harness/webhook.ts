@@ -15,9 +15,9 @@ import { createAuthority } from '../../src/certs/authority.js';
 import type { Cluster } from '../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { staticConfig } from '../../src/config/watch.js';
-import { KubeClient } from '../../src/runtime/index.js';
+import { type ApiRequester, KubeClient } from '../../src/runtime/index.js';
 import { allowAll } from './access-reviewers.js';
-import { kubeConfig } from './cluster.js';
+import { kubeConfig, kubectl, testNamespace } from './cluster.js';
 
 export interface TestWebhooks {
   server: WebhookServer;
@@ -54,6 +54,8 @@ export async function startTestWebhooks(
   opts: {
     /** Users whose own orchestrator.io/submitted-by is kept (the REST API's identity). Default none. */
     trustedSubmitters?: ReadonlySet<string>;
+    /** The client the reference checks' SubjectAccessReviews are made with. Default the cluster's admin. */
+    reviews?: ApiRequester;
   } = {},
 ): Promise<TestWebhooks> {
   const id = randomBytes(4).toString('hex');
@@ -64,12 +66,10 @@ export async function startTestWebhooks(
   writeFileSync(join(certDir, 'tls.key'), serving.keyPem);
   const registry = new Registry();
   const config = staticConfig(loadDefaultConfig());
-  const reviews = new KubeClient(kubeConfig(cluster));
-  t.teardown(() => reviews.close());
+  const reviews = opts.reviews ?? adminClient(t, cluster);
   const server = await startWebhookServer({
     certFile: join(certDir, 'tls.crt'),
     keyFile: join(certDir, 'tls.key'),
-    // RBAC answers as the test cluster's: the reviews are asked as its admin.
     routes: admissionRoutes({
       config,
       reviewer: referenceReviewer(reviews),
@@ -93,4 +93,36 @@ export async function startTestWebhooks(
     await server.close();
   });
   return { server, registry, namespaceLabels, certDir, caPem: ca.certPem };
+}
+
+function adminClient(t: Teardown, cluster: Cluster): KubeClient {
+  const client = new KubeClient(kubeConfig(cluster));
+  t.teardown(() => client.close());
+  return client;
+}
+
+/** A namespace routed through `webhooks`; its runs are released from their finalizer afterwards. */
+export async function routedNamespace(
+  t: Teardown & { name: string },
+  cluster: Cluster,
+  webhooks: TestWebhooks,
+): Promise<string> {
+  const ns = await testNamespace(t, cluster, webhooks.namespaceLabels);
+  t.teardown(async () => {
+    // No controller runs here to honour the finalizer: delete, then release, as the controller would.
+    await kubectl(cluster, ['delete', 'tr,cr,dr', '--all', '-n', ns, '--wait=false']);
+    const names = await kubectl(cluster, ['get', 'tr,cr,dr', '-n', ns, '-o', 'name']);
+    for (const name of names.stdout.split('\n').filter(Boolean)) {
+      await kubectl(cluster, [
+        'patch',
+        name,
+        '-n',
+        ns,
+        '--type=merge',
+        '-p',
+        '{"metadata":{"finalizers":null}}',
+      ]);
+    }
+  });
+  return ns;
 }
