@@ -80,7 +80,6 @@ t.test('a submitter may make a run use only what RBAC lets it use; an admin may 
     kubectl(cluster, ['create', '-n', ns, '-f', '-', ...(as ? [`--as=${as}`] : [])], manifest);
   const forbidden = (resource: string, verb: string) =>
     `User "${pm}" cannot ${verb} resource "${resource}" in API group "" in the namespace "${ns}"`;
-  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
   const refused: [name: string, spec: Record<string, unknown>, expected: string[]][] = [
     [
@@ -117,7 +116,8 @@ t.test('a submitter may make a run use only what RBAC lets it use; an admin may 
     const res = await create(codeRun(name, spec), pm);
     t.not(res.code, 0, `${name}: refused`);
     t.match(res.stderr, new RegExp(`CodeRun\\.orchestrator\\.io "${name}" is forbidden: `), name);
-    for (const part of expected) t.match(res.stderr, new RegExp(escape(part)), `${name}: ${part}`);
+    // A string pattern matches as a substring.
+    for (const part of expected) t.match(res.stderr, part, `${name}: ${part}`);
   }
   const annotated = await create(
     codeRun('apparmor', {
