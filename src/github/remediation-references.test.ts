@@ -24,7 +24,14 @@ const run = remediationRun(
     target: {
       repository: { name: 'acme/payments', namespace: 'team-a' },
       taskId: 7,
-      feedback: { trigger: 'comment', repository: 'acme/payments', text: 'fix it', author: 'octocat' },
+      feedback: {
+        trigger: 'comment',
+        repository: 'acme/payments',
+        text: 'fix it',
+        author: 'octocat',
+        labels: [],
+        sameRepository: true,
+      },
     },
     name: 'gh-1',
     delivery: '1',
