@@ -53,18 +53,17 @@ export async function identityClient(
   cluster: Cluster,
   identity: ApiIdentity,
 ): Promise<RecordingClient> {
-  await waitFor('the REST API role binding to take effect', async () => {
-    const can = await kubectl(cluster, [
-      'auth',
-      'can-i',
-      'create',
-      'subjectaccessreviews.authorization.k8s.io',
-      `--as=${identity.user}`,
-    ]);
-    return can.stdout.trim() === 'yes';
-  });
+  await waitForPermission(cluster, identity.user, ['create', 'subjectaccessreviews.authorization.k8s.io']);
   const token = await withClient(kubeConfig(cluster), (c) => serviceAccountToken(c, identity.sa, 3600));
   const client = new RecordingClient(tokenKubeConfig(kubeConfig(cluster), token, identity.user), new Map());
   t.teardown(() => client.close());
   return client;
+}
+
+/** Waits until RBAC allows `user` what `kubectl auth can-i` is asked (`['create', 'coderuns', '-n', ns]`). */
+export async function waitForPermission(cluster: Cluster, user: string, canI: string[]): Promise<void> {
+  await waitFor(`RBAC to allow ${user} to ${canI.join(' ')}`, async () => {
+    const can = await kubectl(cluster, ['auth', 'can-i', ...canI, `--as=${user}`]);
+    return can.stdout.trim() === 'yes';
+  });
 }

@@ -8,13 +8,12 @@ import t from 'tap';
 import { stringify } from 'yaml';
 import { serviceAccountUser } from '../../src/app/service-account.js';
 import type { KubeObject } from '../../src/runtime/index.js';
-import { apiIdentity, identityClient } from '../harness/api-identity.js';
+import { apiIdentity, identityClient, waitForPermission } from '../harness/api-identity.js';
 import { kubectl, testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import { applyObjects } from '../harness/kustomize.js';
 import { difference, granted } from '../harness/rbac.js';
 import { permission } from '../harness/recording-client.js';
-import { waitFor } from '../harness/wait.js';
 import { routedNamespace, startTestWebhooks } from '../harness/webhook.js';
 
 const cluster = await testCluster();
@@ -64,18 +63,7 @@ t.test('a submitter may make a run use only what RBAC lets it use; an admin may 
     } as KubeObject,
   ]);
   t.equal(applied.code, 0, applied.stderr);
-  await waitFor('the pm Role binding to take effect', async () => {
-    const can = await kubectl(cluster, [
-      'auth',
-      'can-i',
-      'create',
-      'coderuns.orchestrator.io',
-      '-n',
-      ns,
-      `--as=${pm}`,
-    ]);
-    return can.stdout.trim() === 'yes';
-  });
+  await waitForPermission(cluster, pm, ['create', 'coderuns.orchestrator.io', '-n', ns]);
   const create = (manifest: string, as?: string) =>
     kubectl(cluster, ['create', '-n', ns, '-f', '-', ...(as ? [`--as=${as}`] : [])], manifest);
   const forbidden = (resource: string, verb: string) =>

@@ -17,7 +17,7 @@ import { KubeReviewer } from '../../src/auth/index.js';
 import { withClient } from '../../src/cluster/apply.js';
 import { type ApiServer, startApiServer } from '../../src/rest/server.js';
 import { type ApiRequester, KubeClient, type KubeObject } from '../../src/runtime/index.js';
-import { apiIdentity, identityClient } from '../harness/api-identity.js';
+import { apiIdentity, identityClient, waitForPermission } from '../harness/api-identity.js';
 import { startExtraApiserver } from '../harness/apiserver.js';
 import { runCli } from '../harness/cli.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
@@ -264,18 +264,7 @@ t.test(
       ],
     );
     const lead = await caller(home, allowed, 'lead', 'admin');
-    await waitFor('the admin binding to take effect', async () => {
-      const can = await kubectl(cluster, [
-        'auth',
-        'can-i',
-        'get',
-        'secrets',
-        '-n',
-        allowed,
-        `--as=${lead.user}`,
-      ]);
-      return can.stdout.trim() === 'yes';
-    });
+    await waitForPermission(cluster, lead.user, ['get', 'secrets', '-n', allowed]);
     const byAdmin = await call(api, 'POST', `/api/v1/namespaces/${allowed}/coderuns`, {
       token: await token(home, 'lead', ['orchestrator']),
       body: borrowing,
