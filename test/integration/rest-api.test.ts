@@ -55,7 +55,7 @@ async function token(namespace: string, name: string, audiences?: string[]): Pro
 
 /**
  * A caller `name` in `home` allowed create/get/list/patch on the runs in `namespace` only, and
- * besides, with `clusterRole`, what that ClusterRole allows there (e.g. `admin`).
+ * besides, with `clusterRole`, what that ClusterRole allows there (e.g. `cluster-admin`).
  */
 async function caller(home: string, namespace: string, name = 'pm', clusterRole?: string) {
   const binding = (roleRef: { kind: string; name: string }, suffix = ''): KubeObject =>
@@ -263,7 +263,8 @@ t.test(
         'reference-access spec.workspace.pvcName',
       ],
     );
-    const lead = await caller(home, allowed, 'lead', 'admin');
+    // cluster-admin, bound in the namespace: the aggregated admin role stays empty without the aggregation controller.
+    const lead = await caller(home, allowed, 'lead', 'cluster-admin');
     await waitForPermission(cluster, lead.user, ['get', 'secrets', '-n', allowed]);
     const byAdmin = await call(api, 'POST', `/api/v1/namespaces/${allowed}/coderuns`, {
       token: await token(home, 'lead', ['orchestrator']),
