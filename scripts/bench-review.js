@@ -1,7 +1,10 @@
 // The review `npm run bench:webhook` sends: a TaskRun CREATE as the apiserver sends it, with three
-// markdown files of a few KiB.
+// markdown files of a few KiB. With `references`, the run also names what its submitter must be allowed
+// to use (docs/security.md): a GitHub user (its token Secret), another ServiceAccount and another
+// workspace claim, so the validating webhook asks RBAC four questions (the ServiceAccount's two
+// alternatives at once); without, it names none (the agent profile's GitHub App) and asks nothing.
 
-export function admissionReview() {
+export function admissionReview({ references = false } = {}) {
   const paragraph = (topic, i) =>
     `The ${topic} step ${i} must be idempotent: a retry after a timeout observes the state left by the ` +
     'previous attempt and converges without creating a duplicate record. Log the outcome with the request ' +
@@ -32,7 +35,12 @@ export function admissionReview() {
       taskId: 7,
       serviceName: 'payments',
       priority: 'high',
-      repository: { url: 'https://github.com/acme/payments.git', branch: 'main', githubUser: 'acme-bot' },
+      repository: {
+        url: 'https://github.com/acme/payments.git',
+        branch: 'main',
+        ...(references ? { githubUser: 'acme-bot' } : {}),
+      },
+      ...(references ? { serviceAccountName: 'deployer', workspace: { pvcName: 'shared-cache' } } : {}),
       dependsOn: [3, 5],
       agentTools: [{ name: 'github', enabled: true, restrictions: ['read-only'] }],
       markdownFiles: [

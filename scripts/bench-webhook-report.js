@@ -65,7 +65,9 @@ export function webhookReport(rows, rate) {
   for (const endpoint of ENDPOINTS) {
     for (const server of servers) {
       med[`${server}/${endpoint}`] = summary(rows, server, endpoint);
-      medianRows.push([server, endpoint, ...cells(med[`${server}/${endpoint}`])]);
+      // The reference servers measure validation only.
+      if (med[`${server}/${endpoint}`])
+        medianRows.push([server, endpoint, ...cells(med[`${server}/${endpoint}`])]);
     }
   }
   out.push(...table(header, rounds > 1 ? medianRows : measured, 2), '');
@@ -100,6 +102,15 @@ export function webhookReport(rows, rate) {
       'peer: the controller-runtime webhook server (its webhook-server binary, the same config, certificate and ' +
         "review); CPU per request is each server process's own, read from /proc for the peer and from " +
         'process.cpuUsage() for the Node servers.',
+    );
+  }
+  const ours = med['ours/validate'];
+  for (const server of servers.filter((s) => s.startsWith('refs-'))) {
+    const refs = med[`${server}/validate`];
+    out.push(
+      `validate  ${server}: the reference checks add ${fixed(refs.openP50 - ours.openP50)} ms at p50, ` +
+        `${fixed(refs.openP99 - ours.openP99)} ms at p99 (at ${rate} req/s), ${fixed(refs.usPerRequest - ours.usPerRequest, 0)} µs ` +
+        `of server CPU per review; closed-loop throughput ${ratio(refs.rps, ours.rps)} of ours`,
     );
   }
   const clientBound = rows.filter((r) => r.server === 'baseline' && r.closed.serverCpu < 0.85);

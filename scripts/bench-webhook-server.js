@@ -1,16 +1,22 @@
 // The server side of `npm run bench:webhook` (scripts/bench-webhook.js forks this file once per server):
 // one server, its port reported over IPC, its CPU use on request.
 //   ours:     the real webhook server, routes and default controller config, info-level logs to /dev/null;
+//   refs-warm, refs-cold: the same, its reference checks asking the apiserver whose kubeconfig is the
+//             third argument (BENCH_REFERENCES=1): warm caches answers as production does, cold keeps
+//             none (every review asks, but concurrent identical questions still share one review);
 //   baseline: a Node https server with the same certificate that reads the body and returns a fixed
 //             AdmissionReview answer (the floor: TLS + HTTP + nothing else).
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
 import { join } from 'node:path';
 
-async function serve(role, certDir) {
+async function serve(role, certDir, kubeconfig) {
   const certFile = join(certDir, 'tls.crt');
   const keyFile = join(certDir, 'tls.key');
-  const port = role === 'ours' ? await serveOurs(certFile, keyFile) : await serveBaseline(certFile, keyFile);
+  const port =
+    role === 'baseline'
+      ? await serveBaseline(certFile, keyFile)
+      : await serveOurs(certFile, keyFile, await reviewer(role, kubeconfig));
   process.on('message', (msg) => {
     if (msg === 'cpu') process.send({ cpu: process.cpuUsage() });
     // Exit (not kill) so that --cpu-prof writes its profile.
@@ -21,7 +27,35 @@ async function serve(role, certDir) {
   process.send({ port });
 }
 
-async function serveOurs(certFile, keyFile) {
+/** What answers the reference checks' questions: the apiserver, or (ours: its review asks none) nothing. */
+async function reviewer(role, kubeconfig) {
+  if (role === 'ours')
+    return {
+      authenticate: () => Promise.reject(new Error('not used')),
+      authorize: () =>
+        Promise.reject(new Error('the plain bench review names no reference: no question expected')),
+    };
+  const [
+    { KubeConfig },
+    { KubeClient },
+    { KubeReviewer },
+    { referenceReviewer },
+    { REFERENCE_REVIEW_TIMEOUT_MS },
+  ] = await Promise.all([
+    import('@kubernetes/client-node'),
+    import('../dist/runtime/index.js'),
+    import('../dist/auth/index.js'),
+    import('../dist/admission/reference-review.js'),
+    import('../dist/admission/references/index.js'),
+  ]);
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const client = new KubeClient(kc);
+  if (role === 'refs-warm') return referenceReviewer(client);
+  return new KubeReviewer({ client, timeoutMs: REFERENCE_REVIEW_TIMEOUT_MS, allowTtlMs: 0, denyTtlMs: 0 });
+}
+
+async function serveOurs(certFile, keyFile, reviewer) {
   // As `orchestrator run` does, before the routes are built: traced when OTEL_* asks (the bench's
   // environment), else nothing loaded (docs/observability.md).
   const { startTracing } = await import('../dist/observability/tracing.js');
@@ -46,7 +80,7 @@ async function serveOurs(certFile, keyFile) {
   const server = await startWebhookServer({
     certFile,
     keyFile,
-    routes: admissionRoutes(staticConfig(loadDefaultConfig())),
+    routes: admissionRoutes({ config: staticConfig(loadDefaultConfig()), reviewer }),
     registry: new prom.Registry(),
     // Production logs one line per review at info through the destination `orchestrator run` creates
     // (src/app/run.ts: asynchronous, batched in 4 KiB writes, flushed every second); here the same
@@ -85,4 +119,4 @@ async function serveBaseline(certFile, keyFile) {
   return baseline.address().port;
 }
 
-await serve(process.argv[2], process.argv[3]);
+await serve(process.argv[2], process.argv[3], process.argv[4]);

@@ -23,6 +23,13 @@
 // peer's webhook server (DIR/webhook-server, same certificate and default config) as a third server, and
 // the ours/peer ratios of throughput, CPU per request and p99.
 //
+// BENCH_REFERENCES=1 adds the cost of the reference checks (docs/security.md): it starts (or reuses,
+// USE_EXISTING_CLUSTER/KUBEBUILDER_ASSETS as the tests) a control plane whose apiserver answers the
+// SubjectAccessReviews, and measures the validate endpoint of two more servers with a review naming a
+// GitHub user, a ServiceAccount and a claim (bench-review.js; the requester is in system:masters, so
+// all are allowed): refs-warm (answers cached as in production) and refs-cold (no cache: every review
+// asks the apiserver). `ours` then sends the plain review, which names none and asks nothing.
+//
 // Environment: BENCH_SECONDS (per measured phase, default 4), BENCH_CONNECTIONS (closed loop, default 8),
 // BENCH_RATE (open loop, default 200), BENCH_CPU_PROF=<dir> (write ours.cpuprofile and
 // baseline.cpuprofile there, one per server process, to open in Chrome DevTools or VS Code). Exit code 1
@@ -74,6 +81,11 @@ async function bench() {
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const servers = {};
   const body = JSON.stringify(admissionReview());
+  const referencesBody = JSON.stringify(admissionReview({ references: true }));
+  const withReferences = process.env.BENCH_REFERENCES === '1';
+  const referenceServers = withReferences ? ['refs-warm', 'refs-cold'] : [];
+  const bodyOf = (server) => (referenceServers.includes(server) ? referencesBody : body);
+  let cluster;
   const paths = {
     validate: '/validate-orchestrator-io-v1-taskrun',
     mutate: '/mutate-orchestrator-io-v1-taskrun',
@@ -81,17 +93,24 @@ async function bench() {
 
   let failed = false;
   try {
-    for (const role of ['baseline', 'ours']) servers[role] = await startServer(role, certDir, profileDir);
+    if (withReferences) {
+      log('starting a control plane for the SubjectAccessReviews');
+      const { obtainCluster } = await import('../dist/cluster/index.js');
+      cluster = await obtainCluster({ workloads: false });
+    }
+    for (const role of ['baseline', 'ours', ...referenceServers])
+      servers[role] = await startServer(role, certDir, profileDir, cluster?.kubeconfig);
     if (peerBin) {
       const configFile = join(root, 'config', 'manager', 'controller-config.yaml');
       servers.peer = await startPeerWebhook({ binDir: peerBin, certDir, configFile });
     }
 
     // The review must take the real path (allowed, with defaults to add), not a denial's shortcut.
-    for (const server of peerBin ? ['ours', 'peer'] : ['ours']) {
+    for (const server of [...(peerBin ? ['ours', 'peer'] : ['ours']), ...referenceServers]) {
       for (const [endpoint, path] of Object.entries(paths)) {
+        if (referenceServers.includes(server) && endpoint !== 'validate') continue;
         const agent = new Agent({ keepAlive: false, ca: ca.certPem });
-        const res = await send(agent, servers[server].port, path, body, true);
+        const res = await send(agent, servers[server].port, path, bodyOf(server), true);
         agent.destroy();
         const response = res.status === 200 ? JSON.parse(res.text).response : undefined;
         if (response?.allowed !== true || (endpoint === 'mutate') !== Boolean(response.patch)) {
@@ -107,19 +126,22 @@ async function bench() {
         `${SECONDS} s, open loop ${RATE} req/s ${SECONDS} s (each after ${WARMUP_SECONDS} s of warm-up)`,
     );
     const rows = [];
-    const names = peerBin ? ['ours', 'peer', 'baseline'] : ['baseline', 'ours'];
+    const names = [...(peerBin ? ['ours', 'peer', 'baseline'] : ['baseline', 'ours']), ...referenceServers];
     for (let round = 1; round <= rounds; round++) {
       // The first server rotates, so that none always meets a warmer (or cooler) machine.
       const order = names.map((_, i) => names[(i + round - 1) % names.length]);
       for (const endpoint of ['validate', 'mutate']) {
         for (const server of order) {
+          // Only validation asks about references.
+          if (referenceServers.includes(server) && endpoint !== 'validate') continue;
           const { port, cpu } = servers[server];
+          const review = bodyOf(server);
           const path = paths[endpoint];
           const what = `${rounds > 1 ? `round ${round} ` : ''}${server} ${endpoint}`;
           log(`${what}: closed loop`);
-          const closed = await closedLoop({ port, path, body, ca: ca.certPem, serverCpu: cpu });
+          const closed = await closedLoop({ port, path, body: review, ca: ca.certPem, serverCpu: cpu });
           log(`${what}: open loop`);
-          const open = await openLoop({ port, path, body, ca: ca.certPem });
+          const open = await openLoop({ port, path, body: review, ca: ca.certPem });
           rows.push({ round, server, endpoint, closed, open });
           if (closed.errors || open.errors) failed = true;
         }
@@ -131,6 +153,7 @@ async function bench() {
     failed = true;
   } finally {
     for (const server of Object.values(servers)) await server.stop();
+    await cluster?.stop();
     rmSync(certDir, { recursive: true, force: true });
     if (profileDir) log(`the servers' CPU profiles are in ${profileDir}`);
   }
@@ -138,13 +161,13 @@ async function bench() {
 }
 
 /** Forks a child serving `role`; resolves once it listens. */
-async function startServer(role, certDir, profileDir) {
+async function startServer(role, certDir, profileDir, kubeconfig) {
   const execArgv = profileDir
     ? ['--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${role}.cpuprofile`]
     : [];
   const child = fork(
     join(dirname(fileURLToPath(import.meta.url)), 'bench-webhook-server.js'),
-    [role, certDir],
+    [role, certDir, ...(kubeconfig ? [kubeconfig] : [])],
     {
       execArgv,
       stdio: 'inherit',

@@ -1,11 +1,12 @@
 import t from 'tap';
+import { allowAll } from '../../test/harness/access-reviewers.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { staticConfig } from '../config/watch.js';
 import { admissionRoutes, denialMessage } from './handlers.js';
 import type { AdmissionRequest } from './review.js';
 
 const config = staticConfig(loadDefaultConfig());
-const routes = Object.fromEntries(admissionRoutes(config).map((r) => [r.name, r]));
+const routes = Object.fromEntries(admissionRoutes({ config, reviewer: allowAll() }).map((r) => [r.name, r]));
 const taskRun = {
   apiVersion: 'orchestrator.io/v1',
   kind: 'TaskRun',
@@ -24,7 +25,7 @@ const request = (over: Partial<AdmissionRequest> = {}): AdmissionRequest => ({
 
 t.test('one mutating and one validating route per kind, on the kubebuilder paths', async (t) => {
   t.same(
-    admissionRoutes(config).map((r) => r.path),
+    admissionRoutes({ config, reviewer: allowAll() }).map((r) => r.path),
     [
       '/mutate-orchestrator-io-v1-taskrun',
       '/validate-orchestrator-io-v1-taskrun',

@@ -1,14 +1,19 @@
 // The webhook endpoints: one mutating and one validating per kind, wired to defaulting and validation.
 import { GROUP, kindFacts, RUN_KIND_NAMES, type RunKindName } from '../api/index.js';
+import type { AccessReviewer } from '../auth/index.js';
 import type { ConfigSource } from '../config/watch.js';
 import { tracingEnabled } from '../observability/tracing.js';
-import { countFindings, type Finding, reportFindings, truncate } from '../validation/finding.js';
+import { countFindings, reportFindings, truncate } from '../validation/finding.js';
 import { defaultingWarnings, defaultsPatch } from './defaults.js';
+import { denialMessage } from './denial.js';
+import { type ReferenceAccess, reviewReferences } from './reference-review.js';
 import type { AdmissionRequest, AdmissionResult } from './review.js';
 import { tracedReview } from './review-spans.js';
 import type { WebhookRoute } from './server.js';
 import { submitterPatch } from './submitter.js';
 import { validateRun } from './validate-run.js';
+
+export { denialMessage } from './denial.js';
 
 /** A kind's webhook path (kubebuilder's convention), from the kind table. */
 export const webhookPath = (verb: 'mutate' | 'validate', kind: RunKindName): string =>
@@ -26,21 +31,14 @@ function applicable(request: AdmissionRequest, kind: RunKindName): 'yes' | 'skip
 }
 
 /**
- * `TaskRun.orchestrator.io "demo" is invalid: [a, b]`: the apiserver's own shape, familiar from kubectl.
- * Bounded: at most REPORTED_FINDINGS findings (then `… and N more`), each and the name cut short.
- */
-export function denialMessage(kind: RunKindName, name: string | undefined, errors: Finding[]): string {
-  const list = reportFindings(errors);
-  const body = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
-  return `${kind}.${GROUP} "${truncate(name ?? '', 253)}" is invalid: ${body}`;
-}
-
-/**
  * Runs `decide` only for a CREATE or UPDATE of the main resource of `kind`; anything else is allowed
  * untouched (the status subresource belongs to the controller) or refused as a wrong endpoint.
  */
-function guarded(kind: RunKindName, decide: (request: AdmissionRequest) => AdmissionResult) {
-  return (request: AdmissionRequest): AdmissionResult => {
+function guarded(
+  kind: RunKindName,
+  decide: (request: AdmissionRequest) => AdmissionResult | Promise<AdmissionResult>,
+) {
+  return (request: AdmissionRequest): AdmissionResult | Promise<AdmissionResult> => {
     const ok = applicable(request, kind);
     if (ok === 'skip') return { allowed: true };
     if (ok !== 'yes') return { allowed: false, code: 400, rule: 'wrong-endpoint', message: ok };
@@ -48,17 +46,31 @@ function guarded(kind: RunKindName, decide: (request: AdmissionRequest) => Admis
   };
 }
 
-function validation(kind: RunKindName, config: ConfigSource, request: AdmissionRequest): AdmissionResult {
+/**
+ * The schema and rules, then what the run makes its pod use, asked of RBAC for the requester
+ * (reference-review.ts): only for a run valid otherwise, so an invalid one costs no API call.
+ */
+function validation(
+  kind: RunKindName,
+  config: ConfigSource,
+  access: ReferenceAccess,
+  request: AdmissionRequest,
+): AdmissionResult | Promise<AdmissionResult> {
+  const current = config.current();
   const findings = validateRun({
     kind,
     object: request.object,
     oldObject: request.oldObject ?? undefined,
     operation: request.operation as 'CREATE' | 'UPDATE',
-    config: config.current(),
+    config: current,
   });
   const errors = findings.filter((f) => f.severity === 'error');
   const warnings = reportFindings(findings.filter((f) => f.severity === 'warning'));
-  if (errors.length === 0) return { allowed: true, warnings };
+  if (errors.length === 0) {
+    const checked = reviewReferences(kind, request, current, access);
+    if (!checked) return { allowed: true, warnings };
+    return checked.then((result) => ({ ...result, warnings }));
+  }
   return {
     allowed: false,
     code: 422,
@@ -86,24 +98,35 @@ function mutation(
   };
 }
 
-/**
- * @param trustedSubmitters the users whose own orchestrator.io/submitted-by is kept on CREATE (the
- * manager, creating runs for REST API callers); anyone else's is replaced by their user name.
- */
-export function admissionRoutes(
-  config: ConfigSource,
-  trustedSubmitters: () => ReadonlySet<string> = () => new Set(),
-): WebhookRoute[] {
+export interface AdmissionRoutesOptions {
+  config: ConfigSource;
+  /**
+   * Asks RBAC whether a run's requester may use what the run names (SubjectAccessReviews, cached;
+   * `referenceReviewer` builds the production one, whose timeout keeps within the webhook's).
+   */
+  reviewer: AccessReviewer;
+  /**
+   * The users whose own orchestrator.io/submitted-by is kept on CREATE, and whose runs' references
+   * are not asked about here (the manager, creating runs for REST API callers it checked itself);
+   * anyone else's submitted-by is replaced by their user name. Default none.
+   */
+  trustedSubmitters?: () => ReadonlySet<string>;
+}
+
+export function admissionRoutes(opts: AdmissionRoutesOptions): WebhookRoute[] {
+  const { config } = opts;
+  const trusted = opts.trustedSubmitters ?? (() => new Set<string>());
+  const access: ReferenceAccess = { reviewer: opts.reviewer, trusted };
   const routes = RUN_KIND_NAMES.flatMap((kind): WebhookRoute[] => [
     {
       name: `mutate-${kind.toLowerCase()}`,
       path: webhookPath('mutate', kind),
-      handle: guarded(kind, (request) => mutation(kind, config, trustedSubmitters, request)),
+      handle: guarded(kind, (request) => mutation(kind, config, trusted, request)),
     },
     {
       name: `validate-${kind.toLowerCase()}`,
       path: webhookPath('validate', kind),
-      handle: guarded(kind, (request) => validation(kind, config, request)),
+      handle: guarded(kind, (request) => validation(kind, config, access, request)),
     },
   ]);
   if (!tracingEnabled()) return routes;

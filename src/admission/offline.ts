@@ -14,6 +14,7 @@ import { isPlainObject } from '../util/json.js';
 import type { Finding } from '../validation/finding.js';
 import { unknownFields } from '../validation/schema-validator.js';
 import { defaultingWarnings, defaultsPatch } from './defaults.js';
+import { referencesToCheck, specOf, uncheckedText } from './references/index.js';
 import type { PatchOperation } from './review.js';
 import { validateRun } from './validate-run.js';
 
@@ -25,6 +26,11 @@ export interface OfflineResult {
   patch: PatchOperation[];
   /** The object as it would be stored. */
   admitted: Record<string, unknown>;
+  /**
+   * The reference checks admission makes and this cannot (RBAC's answer for the submitter,
+   * references/): one line each, naming the field, the object and the permission.
+   */
+  unchecked: string[];
 }
 
 let schemas: ReturnType<typeof loadSchemas> | undefined;
@@ -61,5 +67,10 @@ export function admitOffline(
     ...defaultingWarnings(kind, withSchema, config),
     ...validateRun({ kind, object: admitted, operation: 'CREATE', config }),
   ];
-  return { kind, name, findings, patch, admitted };
+  const metadata = doc.metadata as { namespace?: unknown } | undefined;
+  const namespace = typeof metadata?.namespace === 'string' ? metadata.namespace : undefined;
+  const unchecked = referencesToCheck({ kind, spec: specOf(admitted), config }).map((c) =>
+    uncheckedText(c, namespace),
+  );
+  return { kind, name, findings, patch, admitted, unchecked };
 }

@@ -21,7 +21,8 @@ export interface AdmissionRequest {
   name?: string;
   namespace?: string;
   operation: Operation;
-  userInfo?: { username?: string; groups?: string[] };
+  /** Who asked, as the apiserver authenticated them (what a SubjectAccessReview about them needs). */
+  userInfo?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> };
   object?: Record<string, unknown>;
   oldObject?: Record<string, unknown> | null;
   dryRun?: boolean;

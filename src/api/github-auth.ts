@@ -62,3 +62,28 @@ export function githubAuthText(auth: GithubAuth): string {
   const how = auth.transports.map((t) => (t === 'ssh' ? 'SSH key (git@ URLs)' : 'token (https URLs)'));
   return `GitHub user ${auth.user}${how.length ? `: ${how.join(', ')}` : ''}`;
 }
+
+/** The Secret a GitHub user's credential is read from, as the controller config names it. */
+export interface UserCredentialSecret {
+  credential: 'token' | 'SSH key';
+  /** The config's name with `{githubUser}` replaced by the user in lower case. */
+  name: string;
+}
+
+/**
+ * The Secrets a run acting as a GitHub user makes its agent read: the token always (it is optional
+ * for SSH URLs but read when present: it opens the pull request), the SSH key when a URL is SSH. A
+ * name that needs `{githubApp}` resolves to nothing for a user, and is left out.
+ */
+export function githubUserSecrets(auth: GithubAuth, config: ControllerConfig): UserCredentialSecret[] {
+  if (auth.method !== 'user') return [];
+  const { githubToken, githubSshKey } = config.secrets;
+  const wanted: [UserCredentialSecret['credential'], string][] = [['token', githubToken.name]];
+  if (auth.transports.includes('ssh')) wanted.push(['SSH key', githubSshKey.name]);
+  return wanted
+    .filter(([, template]) => !template.includes('{githubApp}'))
+    .map(([credential, template]) => ({
+      credential,
+      name: template.replaceAll('{githubUser}', auth.user.toLowerCase()),
+    }));
+}

@@ -6,6 +6,7 @@ import pretty from 'pino-pretty';
 import { Registry } from 'prom-client';
 import { admissionRoutes } from '../admission/handlers.js';
 import { installLocalWebhooks } from '../admission/install.js';
+import { referenceReviewer } from '../admission/reference-review.js';
 import { startWebhookServer } from '../admission/server.js';
 import { namespaceScope } from '../config/namespace-scope.js';
 import { runControllers } from '../controllers/run-controllers.js';
@@ -122,7 +123,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     const self = await managerIdentity(client, logger);
     webhook = await startWebhookServer({
       ...certificates,
-      routes: admissionRoutes(config, () => self),
+      routes: admissionRoutes({ config, reviewer: referenceReviewer(client), trustedSubmitters: () => self }),
       registry,
       logger: logger.child({ component: 'webhook' }),
       port: opts.webhookPort,

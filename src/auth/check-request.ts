@@ -43,10 +43,15 @@ export async function authenticateRequest(
 /** The apiserver's wording: `User "u" cannot create resource "taskruns" in API group "g" in the namespace "n"`. */
 export function forbiddenMessage(user: UserInfo, attributes: AccessAttributes, reason: string): string {
   const because = reason ? `: ${reason}` : '';
+  return `User "${user.username}" cannot ${permissionText(attributes)}${because}`;
+}
+
+/** What was asked, as the apiserver says it after "cannot": `get resource "secrets" in API group "" in the namespace "n"`. */
+export function permissionText(attributes: AccessAttributes): string {
   if ('nonResource' in attributes)
-    return `User "${user.username}" cannot ${attributes.nonResource.verb} path "${attributes.nonResource.path}"${because}`;
+    return `${attributes.nonResource.verb} path "${attributes.nonResource.path}"`;
   const a = attributes.resource;
   const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
   const where = a.namespace ? ` in the namespace "${a.namespace}"` : ' at the cluster scope';
-  return `User "${user.username}" cannot ${a.verb} resource "${resource}" in API group "${a.group}"${where}${because}`;
+  return `${a.verb} resource "${resource}" in API group "${a.group}"${where}`;
 }

@@ -1,6 +1,12 @@
 // Kubernetes authentication and authorisation of HTTP callers (TokenReview, SubjectAccessReview), cached.
 export { bearerToken } from './bearer.js';
-export { type AccessCheck, authenticateRequest, checkRequest, forbiddenMessage } from './check-request.js';
+export {
+  type AccessCheck,
+  authenticateRequest,
+  checkRequest,
+  forbiddenMessage,
+  permissionText,
+} from './check-request.js';
 export {
   type AccessAttributes,
   type AccessReviewer,

@@ -52,6 +52,28 @@ t.test(
   },
 );
 
+t.test('what only RBAC can answer is listed as not checked, and does not fail the run', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'validate-'));
+  const file = join(dir, 'user.yaml');
+  writeFileSync(
+    file,
+    sample
+      .replace('name: payments-task-7', 'name: as-user\n  namespace: team-a')
+      .replace('serviceName: payments', 'serviceName: payments\n  serviceAccountName: deployer'),
+  );
+  const report = validateFiles([file], config);
+  t.equal(report.valid, 1);
+  t.match(
+    report.lines.join('\n'),
+    /ok {3}.*user\.yaml: TaskRun\/as-user\n {2}note: spec\.serviceAccountName: serviceaccounts "deployer": not checked offline: at admission the run's submitter must be allowed to create resource "serviceaccounts\/token" in API group "" in the namespace "team-a", or impersonate resource "serviceaccounts" /,
+  );
+  t.notMatch(
+    validateFiles([join(root, 'config', 'samples', 'taskrun.yaml')], config).lines.join('\n'),
+    /note:/,
+    'defaults only: nothing to note',
+  );
+});
+
 t.test('the command exits non-zero when anything is invalid', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'validate-'));
   writeFileSync(join(dir, 'ok.yaml'), sample);

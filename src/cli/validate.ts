@@ -1,5 +1,6 @@
 // `orchestrator validate`: the admission checks offline, for CI pipelines and pre-commit hooks of
-// GitOps repositories. One line per run resource; a non-zero exit when any is invalid.
+// GitOps repositories. One line per run resource; a non-zero exit when any is invalid. What only the
+// apiserver can answer (may the submitter use a Secret the run names?) is listed as not checked.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -63,6 +64,7 @@ export function validateFiles(
       report.lines.push(`${errors.length ? 'FAIL' : 'ok  '} ${where}: ${label}`);
       for (const f of errors) report.lines.push(`  error: ${formatFinding(f)}`);
       for (const f of warnings) report.lines.push(`  warning: ${formatFinding(f)}`);
+      for (const line of result.unchecked) report.lines.push(`  note: ${line}`);
       if (showDefaults && result.patch.length) {
         report.lines.push(`  defaults: ${JSON.stringify(result.patch)}`);
       }

@@ -31,6 +31,24 @@ t.test('broken YAML is a ConfigError, not a crash', async (t) => {
   t.throws(() => parseConfig('agents: [unclosed', 'x.yaml'), { name: 'ConfigError', message: /x\.yaml/ });
 });
 
+t.test('job.allowedPodAnnotations: keys and prefixes ending in "/", a bad one named by index', async (t) => {
+  const withAllowed = (list: string) =>
+    defaultText.replace(/^ {2}allowedPodAnnotations: .*$/m, `  allowedPodAnnotations: ${list}`);
+  t.same(parseConfig(withAllowed('[mesh.example.com/, team]')).job.allowedPodAnnotations, [
+    'mesh.example.com/',
+    'team',
+  ]);
+  t.throws(
+    () => parseConfig(withAllowed('[ok/, Bad_Prefix/]')),
+    /job\.allowedPodAnnotations\[1\]: Invalid value: "Bad_Prefix\/": the prefix before "\/" must be a DNS subdomain/,
+  );
+  t.same(
+    parseConfig(defaultText.replace(/^ {2}allowedPodAnnotations: .*\n/m, '')).job.allowedPodAnnotations,
+    ['sim.orchestrator.io/'],
+    'the default',
+  );
+});
+
 t.test('job.podAnnotations keys must be qualified names, named in the error', async (t) => {
   const withAnnotations = (key: string) =>
     defaultText.replace(/^job:\n/m, `job:\n  podAnnotations:\n    ${JSON.stringify(key)}: "v"\n`);

@@ -102,6 +102,18 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
         error('config', `job.podAnnotations[${JSON.stringify(key)}]`, `Invalid value: ${problem}`),
       );
   }
+  (config.job.allowedPodAnnotations ?? []).forEach((entry, i) => {
+    // A prefix entry is checked as the prefix of a key.
+    const problem = qualifiedNameProblem(entry.endsWith('/') ? `${entry}x` : entry);
+    if (problem)
+      findings.push(
+        error(
+          'config',
+          `job.allowedPodAnnotations[${i}]`,
+          `Invalid value: ${JSON.stringify(entry)}: ${problem}`,
+        ),
+      );
+  });
   for (const field of ['branchPattern', 'taskLabel'] as const) {
     const problem = taskPatternProblem(config.githubWebhook[field]);
     if (problem)

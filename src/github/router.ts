@@ -16,6 +16,7 @@ import { ApiError, type ApiRequester, resourcePath } from '../runtime/index.js';
 import { readEvent } from './events.js';
 import { decide, handledEvent } from './mapping.js';
 import { previousRun } from './previous-run.js';
+import { referencesBeyondPrevious } from './remediation-references.js';
 import { remediationRun } from './remediation-run.js';
 import { SIGNATURE_HEADER, signatureProblem } from './signature.js';
 
@@ -81,6 +82,8 @@ export function githubWebhookRouter(opts: GithubWebhookOptions): Router {
       target.feedback.trigger === 'ci-failure' && sha && /^[0-9a-f]{40}$/.test(sha) ? `ci-${sha}` : delivery,
     );
     const run = remediationRun({ previous: found.run, target, name, delivery, event }, config);
+    const beyond = referencesBeyondPrevious(run, found.run, config);
+    if (beyond) return { status: 422, message: beyond };
     const where = { namespace: target.repository.namespace, name };
     if (left() <= 0) return { status: 503, message: 'no time left to reach the Kubernetes API' };
     try {

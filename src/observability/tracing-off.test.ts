@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import Koa from 'koa';
 import t from 'tap';
+import { allowAll } from '../../test/harness/access-reviewers.js';
 import { defaultsPatch } from '../admission/defaults.js';
 import { admissionRoutes } from '../admission/handlers.js';
 import type { AdmissionRequest } from '../admission/review.js';
@@ -26,7 +27,9 @@ t.test('off: no SDK loaded, every point calls straight through', async (t) => {
   );
 
   const config = loadDefaultConfig();
-  const mutate = admissionRoutes(staticConfig(config)).find((r) => r.name === 'mutate-taskrun');
+  const mutate = admissionRoutes({ config: staticConfig(config), reviewer: allowAll() }).find(
+    (r) => r.name === 'mutate-taskrun',
+  );
   const object = {
     apiVersion: 'orchestrator.io/v1',
     kind: 'TaskRun',

@@ -6,6 +6,7 @@ import { tracing as sdk } from '@opentelemetry/sdk-node';
 import Koa from 'koa';
 import pino from 'pino';
 import t, { type Test } from 'tap';
+import { allowAll } from '../../test/harness/access-reviewers.js';
 import { admissionRoutes } from '../admission/handlers.js';
 import type { AdmissionRequest, PatchOperation } from '../admission/review.js';
 import { loadDefaultConfig } from '../config/load.js';
@@ -52,7 +53,12 @@ t.test('the SDK is loaded and tracing is on', async (t) => {
   t.ok(loaded.some((k) => k.includes('@opentelemetry/sdk-trace-base')));
 });
 
-const routes = Object.fromEntries(admissionRoutes(staticConfig(loadDefaultConfig())).map((r) => [r.path, r]));
+const routes = Object.fromEntries(
+  admissionRoutes({ config: staticConfig(loadDefaultConfig()), reviewer: allowAll() }).map((r) => [
+    r.path,
+    r,
+  ]),
+);
 const mutate = routes['/mutate-orchestrator-io-v1-taskrun'];
 const validate = routes['/validate-orchestrator-io-v1-taskrun'];
 const taskRun = (annotations?: Record<string, string> | null) => ({

@@ -15,7 +15,6 @@ import { createRun, getRun, listRuns, type RunAccess, retry } from './runs.js';
 import { statusError } from './status.js';
 
 export interface RunRoutesOptions extends RunAccess {
-  reviewer: AccessReviewer;
   /** Runs before every route: the caller's identity and rate limit. */
   authenticate: Middleware;
   bodyLimitBytes: number;

@@ -3,6 +3,7 @@
 // (the same defaulting and validation code, so errors name the same fields before anything is sent),
 // get, list, retry. The run records its caller in the submitted-by annotation.
 import { admitOffline } from '../admission/offline.js';
+import { judgeReferences, referencesToCheck, specOf } from '../admission/references/index.js';
 import {
   ANNOTATIONS,
   API_VERSION,
@@ -11,18 +12,20 @@ import {
   type RunKindName,
   runResource,
 } from '../api/index.js';
-import type { UserInfo } from '../auth/index.js';
+import type { AccessReviewer, UserInfo } from '../auth/index.js';
 import { defaultGenerateName } from '../runs/generate-name.js';
 import { NOT_RETRYABLE, type Retried, retryRun } from '../runs/retry.js';
 import { type ApiRequester, type KubeObject, type Query, resourcePath } from '../runtime/index.js';
 import { isPlainObject } from '../util/json.js';
 import { showValue } from '../validation/finding.js';
-import { invalid, statusError } from './status.js';
+import { forbidden, invalid, statusError } from './status.js';
 
 export interface RunAccess {
   /** The manager's client. */
   client: ApiRequester;
   config: () => ControllerConfig;
+  /** Asks RBAC about the caller (SubjectAccessReviews, cached). */
+  reviewer: AccessReviewer;
 }
 
 /** The limit on each apiserver call of one request. */
@@ -87,12 +90,32 @@ export function runToCreate(kind: RunKindName, namespace: string, body: unknown,
   return { ...body, apiVersion: API_VERSION, kind, metadata } as KubeObject;
 }
 
-/** The admission pipeline in process: 422 with every finding, as the webhook would deny it. */
-export function admit(kind: RunKindName, run: KubeObject, config: ControllerConfig): void {
+/** The admission pipeline in process: 422 with every finding, as the webhook would deny it; else the run as admitted. */
+export function admit(kind: RunKindName, run: KubeObject, config: ControllerConfig): Record<string, unknown> {
   const result = admitOffline(kind, run as Record<string, unknown>, config);
   const errors = result.findings.filter((f) => f.severity === 'error');
-  const name = String(run.metadata?.name ?? run.metadata?.generateName ?? '');
-  if (errors.length) throw invalid(kind, name, errors);
+  if (errors.length) throw invalid(kind, runName(run), errors);
+  return result.admitted;
+}
+
+const runName = (run: KubeObject) => String(run.metadata?.name ?? run.metadata?.generateName ?? '');
+
+/**
+ * What the admitted run makes its pod use, asked of RBAC for the caller (the webhook trusts the
+ * manager's runs, so this is where the caller is checked): 403 with the webhook's message, 503 when
+ * RBAC could not be asked.
+ */
+export async function checkReferences(
+  access: RunAccess,
+  kind: RunKindName,
+  run: KubeObject,
+  admitted: Record<string, unknown>,
+  user: UserInfo,
+): Promise<void> {
+  const checks = referencesToCheck({ kind, spec: specOf(admitted), config: access.config() });
+  if (checks.length === 0) return;
+  const findings = await judgeReferences(access.reviewer, user, run.metadata?.namespace ?? '', checks);
+  if (findings.length) throw forbidden(kind, runName(run), findings);
 }
 
 export async function createRun(
@@ -105,7 +128,8 @@ export async function createRun(
 ): Promise<KubeObject> {
   checkDepth(body);
   const run = runToCreate(kind, namespace, body, user);
-  admit(kind, run, access.config());
+  const admitted = admit(kind, run, access.config());
+  await checkReferences(access, kind, run, admitted, user);
   return access.client.request<KubeObject>('POST', resourcePath(runResource(kind), namespace), {
     body: run,
     timeoutMs: limit.timeoutMs,

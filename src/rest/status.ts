@@ -2,7 +2,8 @@
 // details.causes[].field), so a client that reads apiserver errors reads ours; an apiserver error is
 // passed on as it came. An apiserver that does not answer (refused, reset, timed out, 5xx) is 503.
 
-import { denialMessage } from '../admission/handlers.js';
+import { denialMessage } from '../admission/denial.js';
+import { referenceDenial } from '../admission/reference-review.js';
 import { GROUP, type RunKindName } from '../api/index.js';
 import { HttpError } from '../http/json-body.js';
 import { ApiError, RequestTimeoutError } from '../runtime/index.js';
@@ -77,16 +78,30 @@ export function failure(code: number, message: string, details?: Status['details
 export const statusError = (code: number, message: string, details?: Status['details']) =>
   new StatusError(failure(code, message, details));
 
-/**
- * 422 Invalid: the admission webhook's message (`TaskRun.orchestrator.io "x" is invalid: …`) and one
- * cause per finding (at most REPORTED_FINDINGS), each with the field path admission names.
- */
-export function invalid(kind: RunKindName, name: string, errors: Finding[]): StatusError {
+/** The details of a refused run: one cause per finding (at most REPORTED_FINDINGS), with admission's field path. */
+function refusalDetails(kind: RunKindName, name: string, errors: Finding[]): Status['details'] {
   const causes = errors
     .filter((f) => f.omitted === undefined)
     .slice(0, REPORTED_FINDINGS)
     .map((f) => ({ reason: f.rule, message: truncate(f.message, MAX_FINDING_CHARS), field: f.path }));
-  return statusError(422, denialMessage(kind, name, errors), { name, group: GROUP, kind, causes });
+  return { name, group: GROUP, kind, causes };
+}
+
+/** 422 Invalid: the admission webhook's message (`TaskRun.orchestrator.io "x" is invalid: …`) and its causes. */
+export function invalid(kind: RunKindName, name: string, errors: Finding[]): StatusError {
+  return statusError(422, denialMessage(kind, name, errors), refusalDetails(kind, name, errors));
+}
+
+/**
+ * 403 Forbidden for what the caller may not make a run use, or 503 when RBAC could not be asked:
+ * the validating webhook's denial (src/admission/reference-review.ts), message and code alike.
+ */
+export function forbidden(kind: RunKindName, name: string, errors: Finding[]): StatusError {
+  const denial = referenceDenial(kind, name, errors);
+  return statusError(denial.code, denial.message, {
+    ...refusalDetails(kind, name, errors),
+    ...(denial.code === 503 ? { retryAfterSeconds: 1 } : {}),
+  });
 }
 
 const UNREACHABLE_CODES = new Set([

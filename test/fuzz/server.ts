@@ -12,6 +12,7 @@ import { startWebhookServer, type WebhookServer } from '../../src/admission/serv
 import { createAuthority } from '../../src/certs/authority.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { staticConfig } from '../../src/config/watch.js';
+import { allowAll } from '../harness/access-reviewers.js';
 import { encode } from './bodies.js';
 import { type Answer, exchange, type RawWriter, type SendOptions, send, TIMEOUT_MS } from './http.js';
 import { ROUTES, review, reviewProblem } from './reviews.js';
@@ -47,7 +48,7 @@ export async function startFuzzServer(
   const server = await startWebhookServer({
     certFile: join(certDir, 'tls.crt'),
     keyFile: join(certDir, 'tls.key'),
-    routes: admissionRoutes(staticConfig(config)),
+    routes: admissionRoutes({ config: staticConfig(config), reviewer: allowAll() }),
     registry,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     port: 0,

@@ -9,13 +9,16 @@ import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { admissionRoutes } from '../../src/admission/handlers.js';
 import { installLocalWebhooks, uninstallLocalWebhooks } from '../../src/admission/install.js';
+import { referenceReviewer } from '../../src/admission/reference-review.js';
 import { startWebhookServer, type WebhookServer } from '../../src/admission/server.js';
 import type { ControllerConfig } from '../../src/api/index.js';
 import { createAuthority } from '../../src/certs/authority.js';
 import type { Cluster } from '../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { staticConfig } from '../../src/config/watch.js';
-import { kubeConfig } from './cluster.js';
+import { type ApiRequester, KubeClient } from '../../src/runtime/index.js';
+import { allowAll } from './access-reviewers.js';
+import { kubeConfig, kubectl, testNamespace } from './cluster.js';
 
 export interface TestWebhooks {
   server: WebhookServer;
@@ -34,7 +37,7 @@ export const startVolumeWebhookServer = (dir: string, registry: Registry, logger
   startWebhookServer({
     certFile: join(dir, 'tls.crt'),
     keyFile: join(dir, 'tls.key'),
-    routes: admissionRoutes(staticConfig(loadDefaultConfig())),
+    routes: admissionRoutes({ config: staticConfig(loadDefaultConfig()), reviewer: allowAll() }),
     registry,
     logger,
     port: 0,
@@ -54,6 +57,8 @@ export async function startTestWebhooks(
     trustedSubmitters?: ReadonlySet<string>;
     /** The controller config the webhooks judge by. Default the shipped one. */
     config?: ControllerConfig;
+    /** The client the reference checks' SubjectAccessReviews are made with. Default the cluster's admin. */
+    reviews?: ApiRequester;
   } = {},
 ): Promise<TestWebhooks> {
   const id = randomBytes(4).toString('hex');
@@ -64,10 +69,15 @@ export async function startTestWebhooks(
   writeFileSync(join(certDir, 'tls.key'), serving.keyPem);
   const registry = new Registry();
   const config = staticConfig(opts.config ?? loadDefaultConfig());
+  const reviews = opts.reviews ?? adminClient(t, cluster);
   const server = await startWebhookServer({
     certFile: join(certDir, 'tls.crt'),
     keyFile: join(certDir, 'tls.key'),
-    routes: admissionRoutes(config, () => opts.trustedSubmitters ?? new Set()),
+    routes: admissionRoutes({
+      config,
+      reviewer: referenceReviewer(reviews),
+      trustedSubmitters: () => opts.trustedSubmitters ?? new Set(),
+    }),
     registry,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     port: 0,
@@ -86,4 +96,36 @@ export async function startTestWebhooks(
     await server.close();
   });
   return { server, registry, namespaceLabels, certDir, caPem: ca.certPem };
+}
+
+function adminClient(t: Teardown, cluster: Cluster): KubeClient {
+  const client = new KubeClient(kubeConfig(cluster));
+  t.teardown(() => client.close());
+  return client;
+}
+
+/** A namespace routed through `webhooks`; its runs are released from their finalizer afterwards. */
+export async function routedNamespace(
+  t: Teardown & { name: string },
+  cluster: Cluster,
+  webhooks: TestWebhooks,
+): Promise<string> {
+  const ns = await testNamespace(t, cluster, webhooks.namespaceLabels);
+  t.teardown(async () => {
+    // No controller runs here to honour the finalizer: delete, then release, as the controller would.
+    await kubectl(cluster, ['delete', 'tr,cr,dr', '--all', '-n', ns, '--wait=false']);
+    const names = await kubectl(cluster, ['get', 'tr,cr,dr', '-n', ns, '-o', 'name']);
+    for (const name of names.stdout.split('\n').filter(Boolean)) {
+      await kubectl(cluster, [
+        'patch',
+        name,
+        '-n',
+        ns,
+        '--type=merge',
+        '-p',
+        '{"metadata":{"finalizers":null}}',
+      ]);
+    }
+  });
+  return ns;
 }

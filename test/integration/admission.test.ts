@@ -4,37 +4,17 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { packageRoot } from '../../src/util/package-root.js';
 import { runCli } from '../harness/cli.js';
-import { type CommandResult, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
+import { type CommandResult, kubectl, testCluster } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import { sampleSum } from '../harness/prometheus-text.js';
-import { startTestWebhooks } from '../harness/webhook.js';
+import { routedNamespace, startTestWebhooks } from '../harness/webhook.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
 const webhooks = await startTestWebhooks(t, cluster);
 const samples = join(packageRoot(), 'config', 'samples');
 
-/** A namespace routed through our webhooks; its runs are released from their finalizer afterwards. */
-async function namespace(t: Test): Promise<string> {
-  const ns = await testNamespace(t, cluster, webhooks.namespaceLabels);
-  t.teardown(async () => {
-    // No controller runs here to honour the finalizer: delete, then release, as the controller would.
-    await kubectl(cluster, ['delete', 'tr,cr,dr', '--all', '-n', ns, '--wait=false']);
-    const names = await kubectl(cluster, ['get', 'tr,cr,dr', '-n', ns, '-o', 'name']);
-    for (const name of names.stdout.split('\n').filter(Boolean)) {
-      await kubectl(cluster, [
-        'patch',
-        name,
-        '-n',
-        ns,
-        '--type=merge',
-        '-p',
-        '{"metadata":{"finalizers":null}}',
-      ]);
-    }
-  });
-  return ns;
-}
+const namespace = (t: Test): Promise<string> => routedNamespace(t, cluster, webhooks);
 
 const apply = (ns: string, file: string, extra: string[] = []): Promise<CommandResult> =>
   kubectl(cluster, ['apply', '-n', ns, '-f', file, ...extra]);

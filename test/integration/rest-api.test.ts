@@ -17,15 +17,15 @@ import { KubeReviewer } from '../../src/auth/index.js';
 import { withClient } from '../../src/cluster/apply.js';
 import { type ApiServer, startApiServer } from '../../src/rest/server.js';
 import { type ApiRequester, KubeClient, type KubeObject } from '../../src/runtime/index.js';
-import { packageRoot } from '../../src/util/package-root.js';
+import { apiIdentity, identityClient, waitForPermission } from '../harness/api-identity.js';
 import { startExtraApiserver } from '../harness/apiserver.js';
 import { runCli } from '../harness/cli.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
-import { applyObjects, kustomize, ofKind } from '../harness/kustomize.js';
+import { applyObjects } from '../harness/kustomize.js';
 import { sampleTaskRun, taskRunPath, testConfig } from '../harness/operator.js';
-import { difference, granted, isolated, type Rule } from '../harness/rbac.js';
-import { permission, RecordingClient } from '../harness/recording-client.js';
+import { difference, granted } from '../harness/rbac.js';
+import { permission } from '../harness/recording-client.js';
 import { call, type Target } from '../harness/rest.js';
 import { scaled, waitFor } from '../harness/wait.js';
 import { startTestWebhooks } from '../harness/webhook.js';
@@ -53,41 +53,25 @@ async function token(namespace: string, name: string, audiences?: string[]): Pro
   return answer.status?.token ?? '';
 }
 
-/** config/rbac's REST API ClusterRole and binding, for the ServiceAccount `orchestrator` in `home`. */
-async function apiIdentity(t: Test, home: string) {
-  const rbac = await kustomize(cluster, join(packageRoot(), 'config', 'rbac'));
-  const objects = isolated(
-    [
-      ...ofKind(rbac, 'ServiceAccount'),
-      ...ofKind(rbac, 'ClusterRole', 'orchestrator-api'),
-      ...ofKind(rbac, 'ClusterRoleBinding', 'orchestrator-api'),
-    ],
-    home,
-  );
-  const applied = await applyObjects(cluster, objects);
-  t.equal(applied.code, 0, applied.stderr);
-  t.teardown(() =>
-    kubectl(cluster, [
-      'delete',
-      '--ignore-not-found',
-      `clusterrole/orchestrator-api-${home}`,
-      `clusterrolebinding/orchestrator-api-${home}`,
-    ]),
-  );
-  const sa = { namespace: home, name: 'orchestrator' };
-  const user = serviceAccountUser(sa);
-  const rules = (ofKind(objects, 'ClusterRole')[0]?.rules ?? []) as Rule[];
-  return { sa, user, rules };
-}
-
-/** A caller `pm` in `home` allowed create/get/list/patch on the runs in `namespace` only. */
-async function caller(home: string, namespace: string) {
+/**
+ * A caller `name` in `home` allowed create/get/list/patch on the runs in `namespace` only, and
+ * besides, with `clusterRole`, what that ClusterRole allows there (e.g. `cluster-admin`).
+ */
+async function caller(home: string, namespace: string, name = 'pm', clusterRole?: string) {
+  const binding = (roleRef: { kind: string; name: string }, suffix = ''): KubeObject =>
+    ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: `${name}${suffix}`, namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef },
+      subjects: [{ kind: 'ServiceAccount', name, namespace: home }],
+    }) as KubeObject;
   const objects: KubeObject[] = [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'pm', namespace: home } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: home } },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'Role',
-      metadata: { name: 'pm', namespace },
+      metadata: { name, namespace },
       rules: [
         {
           apiGroups: ['orchestrator.io'],
@@ -96,17 +80,12 @@ async function caller(home: string, namespace: string) {
         },
       ],
     } as KubeObject,
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: 'pm', namespace },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pm' },
-      subjects: [{ kind: 'ServiceAccount', name: 'pm', namespace: home }],
-    } as KubeObject,
+    binding({ kind: 'Role', name }),
+    ...(clusterRole ? [binding({ kind: 'ClusterRole', name: clusterRole }, `-${clusterRole}`)] : []),
   ];
   const applied = await applyObjects(cluster, objects);
   if (applied.code !== 0) throw new Error(applied.stderr);
-  return { user: serviceAccountUser({ namespace: home, name: 'pm' }) };
+  return { user: serviceAccountUser({ namespace: home, name }) };
 }
 
 async function serve(
@@ -133,7 +112,7 @@ t.test(
   'a ServiceAccount token with RBAC on one namespace: 201 there, 403 elsewhere, 401 without',
   async (t) => {
     const home = await testNamespace(t, cluster);
-    const identity = await apiIdentity(t, home);
+    const identity = await apiIdentity(t, cluster, home);
     const webhooks = await startTestWebhooks(t, cluster, { trustedSubmitters: new Set([identity.user]) });
     const allowed = await testNamespace(t, cluster, webhooks.namespaceLabels);
     const other = await testNamespace(t, cluster, webhooks.namespaceLabels);
@@ -157,13 +136,7 @@ t.test(
       ]);
       return can.stdout.trim() === 'yes' && api.stdout.trim() === 'yes';
     });
-    const kc = tokenKubeConfig(
-      kubeConfig(cluster),
-      await withClient(kubeConfig(cluster), (c) => serviceAccountToken(c, identity.sa, 3600)),
-      identity.user,
-    );
-    const client = new RecordingClient(kc, new Map());
-    t.teardown(() => client.close());
+    const client = await identityClient(t, cluster, identity);
     const { port } = await serve(t, client, webhooks.certDir);
     const api: Target = { port, ca: webhooks.caPem };
     const pmToken = await token(home, 'pm', ['orchestrator']);
@@ -257,6 +230,47 @@ t.test(
       },
     });
     t.equal(code.status, 201, JSON.stringify(code.body));
+
+    // What a run makes its pod use is asked of RBAC for the caller, as the webhook asks it of kubectl's
+    // users (the webhook trusts the API's runs): refused with the webhook's message; an admin's admitted.
+    const borrowing = {
+      metadata: { name: 'borrowing' },
+      spec: {
+        ...code.body.spec,
+        envFromSecrets: [{ name: 'DB_PASSWORD', secretName: 'db-password', secretKey: 'password' }],
+        serviceAccountName: 'deployer',
+        workspace: { pvcName: 'billing-data' },
+      },
+    };
+    const cannot = (verb: string, resource: string) =>
+      `User "${pm.user}" cannot ${verb} resource "${resource}" in API group "" in the namespace "${allowed}"`;
+    const borrowed = await call(api, 'POST', `/api/v1/namespaces/${allowed}/coderuns`, {
+      token: pmToken,
+      body: borrowing,
+    });
+    t.match(borrowed, { status: 403, body: { kind: 'Status', reason: 'Forbidden', code: 403 } });
+    t.equal(
+      borrowed.body.message,
+      `CodeRun.orchestrator.io "borrowing" is forbidden: [spec.envFromSecrets[0].secretName: secrets "db-password" is forbidden: ${cannot('get', 'secrets')}: the agent would read this Secret, so the run's submitter must be allowed to, ` +
+        `spec.serviceAccountName: serviceaccounts "deployer" is forbidden: ${cannot('create', 'serviceaccounts/token')}, nor impersonate resource "serviceaccounts" in API group "" in the namespace "${allowed}": the agent's pod would run as this ServiceAccount (and with any cloud identity bound to it), so the run's submitter must be allowed to, ` +
+        `spec.workspace.pvcName: persistentvolumeclaims "billing-data" is forbidden: ${cannot('get', 'persistentvolumeclaims')}: the agent's pod would mount this claim as its workspace, so the run's submitter must be allowed to]`,
+    );
+    t.same(
+      borrowed.body.details.causes.map((c: { field: string; reason: string }) => `${c.reason} ${c.field}`),
+      [
+        'reference-access spec.envFromSecrets[0].secretName',
+        'reference-access spec.serviceAccountName',
+        'reference-access spec.workspace.pvcName',
+      ],
+    );
+    // cluster-admin, bound in the namespace: the aggregated admin role stays empty without the aggregation controller.
+    const lead = await caller(home, allowed, 'lead', 'cluster-admin');
+    await waitForPermission(cluster, lead.user, ['get', 'secrets', '-n', allowed]);
+    const byAdmin = await call(api, 'POST', `/api/v1/namespaces/${allowed}/coderuns`, {
+      token: await token(home, 'lead', ['orchestrator']),
+      body: borrowing,
+    });
+    t.equal(byAdmin.status, 201, JSON.stringify(byAdmin.body));
 
     const list = await call(api, 'GET', `/api/v1/namespaces/${allowed}/taskruns`, { token: pmToken });
     t.equal(list.status, 200);
@@ -363,7 +377,7 @@ t.test(
 
 t.test('the apiserver stopped: 503, never 500', async (t) => {
   const home = await testNamespace(t, cluster);
-  const identity = await apiIdentity(t, home);
+  const identity = await apiIdentity(t, cluster, home);
   const webhooks = await startTestWebhooks(t, cluster);
   const allowed = await testNamespace(t, cluster, webhooks.namespaceLabels);
   await caller(home, allowed);

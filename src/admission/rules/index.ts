@@ -1,5 +1,5 @@
 import type { RunKindName } from '../../api/index.js';
-import { validPodAnnotations } from './annotations.js';
+import { allowedPodAnnotations, validPodAnnotations } from './annotations.js';
 import type { Rule } from './context.js';
 import { agentServiceAccount, dockerAllowed, validAgentEnv } from './environment.js';
 import { oneGithubIdentity, taskRunGithubIdentity } from './github-identity.js';
@@ -35,6 +35,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     taskRunGithubIdentity,
     notDependingOnItself,
     validPodAnnotations('spec.podAnnotations'),
+    allowedPodAnnotations('spec.podAnnotations'),
     agentServiceAccount('TaskRun'),
     validPodTemplate('TaskRun'),
   ],
@@ -50,6 +51,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     safeRelativePath('spec.workingDirectory'),
     safeRelativePath('spec.docsProjectDirectory'),
     validPodAnnotations('spec.podAnnotations'),
+    allowedPodAnnotations('spec.podAnnotations'),
     validAgentEnv,
     dockerAllowed,
     agentServiceAccount('CodeRun'),
@@ -64,6 +66,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     safeRelativePath('spec.workingDirectory'),
     immutable('spec.workingDirectory', 'the docs workspace volume is named after it; create a new DocsRun'),
     validPodAnnotations('spec.podAnnotations'),
+    allowedPodAnnotations('spec.podAnnotations'),
     agentServiceAccount('DocsRun'),
     validPodTemplate('DocsRun'),
   ],

@@ -145,16 +145,71 @@ t.test('CodeRun: githubApp recognised, contextVersion never decreases', async (t
 });
 
 t.test('pod annotations: qualified-name keys and the apiserver size limit', async (t) => {
-  t.same(findings(taskRun({ podAnnotations: { 'sim.orchestrator.io/delay': '30s', team: 'payments' } })), []);
-  t.match(findings(taskRun({ podAnnotations: { 'bad key': 'x', 'UPPER.io/x': 'y' } })), [
+  // Everything allowed, so that only the shape rules speak.
+  const open = { ...config, job: { ...config.job, allowedPodAnnotations: ['sim.orchestrator.io/', 'team'] } };
+  const shape = (object: unknown) =>
+    validateRun({ kind: 'TaskRun', object, operation: 'CREATE', config: open })
+      .filter((f) => f.rule === 'pod-annotations')
+      .map((f) => `${f.severity} ${f.rule} ${f.path}: ${f.message}`);
+  t.same(findings(taskRun({ podAnnotations: { 'sim.orchestrator.io/delay': '30s' } })), []);
+  t.match(shape(taskRun({ podAnnotations: { 'bad key': 'x', 'UPPER.io/x': 'y' } })), [
     /^error pod-annotations spec\.podAnnotations\["bad key"\]: Invalid value: "bad key": the name must be 63 characters at most/,
     /^error pod-annotations spec\.podAnnotations\["UPPER\.io\/x"\]: Invalid value: "UPPER\.io\/x": the prefix before "\/" must be a DNS subdomain/,
   ]);
   const big = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`k${i}`, 'x'.repeat(60_000)]));
-  t.match(findings(taskRun({ podAnnotations: big })), [
+  t.match(shape(taskRun({ podAnnotations: big })), [
     /^error pod-annotations spec\.podAnnotations: Too long: must have at most 262144 bytes \(keys and values\), has 300010/,
   ]);
 });
+
+t.test(
+  'pod annotations: only the keys job.allowedPodAnnotations allows; an UPDATE judges what changed',
+  async (t) => {
+    const allowing = (allowed: string[]) => ({
+      ...config,
+      job: { ...config.job, allowedPodAnnotations: allowed },
+    });
+    const judged = (cfg: ControllerConfig, object: unknown, oldObject?: unknown) =>
+      validateRun({
+        kind: 'TaskRun',
+        object,
+        oldObject,
+        operation: oldObject ? 'UPDATE' : 'CREATE',
+        config: cfg,
+      })
+        .filter((f) => f.rule === 'pod-annotations-allowed')
+        .map((f) => `${f.path}: ${f.message}`);
+    const apparmor = 'container.apparmor.security.beta.kubernetes.io/agent';
+    t.match(
+      judged(
+        config,
+        taskRun({ podAnnotations: { [apparmor]: 'unconfined', 'sim.orchestrator.io/exit-code': '1' } }),
+      ),
+      [
+        `spec.podAnnotations["${apparmor}"]: Forbidden: "${apparmor}" is not an annotation runs may set: the controller config's job.allowedPodAnnotations allows "sim.orchestrator.io/" (an entry ending in "/" allows that prefix); ask the platform team to add it`,
+      ],
+    );
+    const mesh = allowing(['sidecar.istio.io/', 'team']);
+    t.same(judged(mesh, taskRun({ podAnnotations: { 'sidecar.istio.io/inject': 'false', team: 'a' } })), []);
+    t.match(
+      judged(mesh, taskRun({ podAnnotations: { teams: 'a', 'sidecar.istio.io': 'x' } })),
+      [/\["teams"\]: Forbidden/, /\["sidecar\.istio\.io"\]: Forbidden/],
+      'an exact entry is no prefix, a prefix entry no key',
+    );
+    t.match(judged(allowing([]), taskRun({ podAnnotations: { team: 'a' } })), [/allows none/]);
+    const stored = taskRun({ podAnnotations: { team: 'a' } });
+    t.same(
+      judged(allowing([]), taskRun({ podAnnotations: { team: 'a' } }), stored),
+      [],
+      'unchanged: not judged again',
+    );
+    t.match(
+      judged(allowing([]), taskRun({ podAnnotations: { team: 'b' } }), stored),
+      [/\["team"\]: Forbidden/],
+      'a new value is',
+    );
+  },
+);
 
 const codeRunFindings = (spec: Record<string, unknown>, cfg: ControllerConfig = config) =>
   validateRun({ kind: 'CodeRun', object: codeRun(spec), operation: 'CREATE', config: cfg }).map(

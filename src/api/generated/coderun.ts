@@ -78,7 +78,7 @@ export interface components {
                 env?: {
                     [key: string]: string;
                 };
-                /** @description Environment variables read from Secret keys (secretKeyRef), by unique variable name; the same names as spec.env are refused, and a name may not be in both. Default none. */
+                /** @description Environment variables read from Secret keys (secretKeyRef), by unique variable name; the same names as spec.env are refused, and a name may not be in both. Each Secret named is admitted only when the run's submitter may get it. Default none. */
                 envFromSecrets?: {
                     /** @description The environment variable's name. Required. */
                     name: string;
@@ -102,7 +102,7 @@ export interface components {
                  * @default false
                  */
                 enableDocker?: boolean;
-                /** @description Annotations put on the run's pods (besides the config's job.podAnnotations, which these override), for the tools that key on pod annotations (service meshes, autoscalers, cost tools; on the local cluster, sim.orchestrator.io/* choose the simulated outcome). Keys are qualified names (an optional DNS subdomain prefix and '/', then 63 characters at most); at most 64 entries and 256 KiB in all. Default none. */
+                /** @description Annotations put on the run's pods (besides the config's job.podAnnotations, which these override), for the tools that key on pod annotations (service meshes, autoscalers, cost tools; on the local cluster, sim.orchestrator.io/* choose the simulated outcome). Only the keys the controller config's job.allowedPodAnnotations allows are admitted. Keys are qualified names (an optional DNS subdomain prefix and '/', then 63 characters at most); at most 64 entries and 256 KiB in all. Default none. */
                 podAnnotations?: {
                     [key: string]: string;
                 };
@@ -428,11 +428,11 @@ export interface components {
                     /** @description The pod's RuntimeClass, e.g. gvisor or kata for untrusted agent code (it must exist on the cluster). Replaced by a more specific level that sets it. */
                     runtimeClassName?: string;
                 };
-                /** @description The ServiceAccount the Job runs as (DNS-1123 subdomain). Set at admission from the agent profile when omitted. */
+                /** @description The ServiceAccount the Job runs as (DNS-1123 subdomain). Set at admission from the agent profile when omitted. Another one is admitted only when its submitter may act as it (create serviceaccounts/token on it, or impersonate it). */
                 serviceAccountName?: string;
                 /** @description The agent container image. Set at admission from the agent profile when omitted. */
                 image?: string;
-                /** @description The persistent workspace volume. Set at admission from the controller config when omitted. */
+                /** @description The persistent workspace volume. Set at admission from the controller config when omitted. A pvcName other than the run's own workspace is admitted only when its submitter may get that PersistentVolumeClaim. */
                 workspace?: {
                     /** @description The PersistentVolumeClaim holding the workspace (DNS-1123 subdomain). Set at admission. */
                     pvcName?: string;

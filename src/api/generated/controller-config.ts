@@ -879,6 +879,13 @@ export interface components {
                  */
                 lockedPodFields: ("nodeSelector" | "tolerations" | "affinity" | "priorityClassName" | "runtimeClassName")[];
                 /**
+                 * @description The pod annotations a run may set (spec.podAnnotations): an entry ending in '/' allows every key with that prefix (sim.orchestrator.io/ allows the local cluster's simulation keys), any other entry that exact key. Admission refuses a run with any other key, naming it: a pod annotation can change how the pod is isolated (container.apparmor.security.beta.kubernetes.io/…) or what a mesh or cloud agent grants it, so the platform team chooses which ones run submitters may set. job.podAnnotations is not limited by it. Default [sim.orchestrator.io/].
+                 * @default [
+                 *       "sim.orchestrator.io/"
+                 *     ]
+                 */
+                allowedPodAnnotations: string[];
+                /**
                  * @description How long a Job may run before it is stopped and fails. Default 7200 (2 hours).
                  * @default 7200
                  */

@@ -1,0 +1,141 @@
+// The validating webhooks' reference checks, through the routes as the apiserver calls them: asked
+// for the requester of the review, only for what is new on UPDATE, not for the trusted manager, and
+// denied in the apiserver's wording (403), or 503 when RBAC could not be asked.
+import t from 'tap';
+import { RuleReviewer } from '../../test/harness/access-reviewers.js';
+import type { ResourceAttributes } from '../auth/index.js';
+import { loadDefaultConfig } from '../config/load.js';
+import { staticConfig } from '../config/watch.js';
+import { admissionRoutes } from './handlers.js';
+import type { AdmissionRequest } from './review.js';
+
+const config = staticConfig(loadDefaultConfig());
+const manager = 'system:serviceaccount:orchestrator-system:orchestrator';
+const codeRun = (spec: Record<string, unknown> = {}) => ({
+  apiVersion: 'orchestrator.io/v1',
+  kind: 'CodeRun',
+  metadata: { name: 'fix', namespace: 'team' },
+  spec: {
+    taskId: 1,
+    service: 'payments',
+    repositoryUrl: 'https://github.com/acme/payments',
+    docsRepositoryUrl: 'https://github.com/acme/docs',
+    githubApp: '5DLabs-Rex',
+    ...spec,
+  },
+});
+const userInfo = {
+  username: 'system:serviceaccount:team:pm',
+  uid: 'u-1',
+  groups: ['system:serviceaccounts', 'system:authenticated'],
+  extra: { 'authentication.kubernetes.io/pod-name': ['pm-0'] },
+};
+const review = (object: Record<string, unknown>, over: Partial<AdmissionRequest> = {}): AdmissionRequest => ({
+  uid: 'r',
+  kind: { group: 'orchestrator.io', version: 'v1', kind: 'CodeRun' },
+  operation: 'CREATE',
+  name: 'fix',
+  namespace: 'team',
+  userInfo,
+  object,
+  ...over,
+});
+const validate = (rbac: RuleReviewer, request: AdmissionRequest) =>
+  admissionRoutes({ config, reviewer: rbac, trustedSubmitters: () => new Set([manager]) })
+    .find((r) => r.name === 'validate-coderun')
+    ?.handle(request);
+const secret = (name: string) => ({ name: 'X', secretName: name, secretKey: 'k' });
+const names = (rbac: RuleReviewer) =>
+  rbac.asked.map((q) => (q.attributes as { resource: ResourceAttributes }).resource.name);
+
+t.test('refused for the requester: 403 naming each object, field and permission', async (t) => {
+  const rbac = new RuleReviewer((_user, a) => (a as { resource: ResourceAttributes }).resource.name === 'ok');
+  const res = await validate(
+    rbac,
+    review(
+      codeRun({
+        envFromSecrets: [secret('ok'), { ...secret('db'), name: 'Y' }],
+        serviceAccountName: 'deployer',
+      }),
+    ),
+  );
+  t.same(res, {
+    allowed: false,
+    code: 403,
+    reason: 'Forbidden',
+    rule: 'reference-access',
+    findings: 2,
+    message:
+      'CodeRun.orchestrator.io "fix" is forbidden: [spec.envFromSecrets[1].secretName: secrets "db" is forbidden: User "system:serviceaccount:team:pm" cannot get resource "secrets" in API group "" in the namespace "team": the agent would read this Secret, so the run\'s submitter must be allowed to, ' +
+      'spec.serviceAccountName: serviceaccounts "deployer" is forbidden: User "system:serviceaccount:team:pm" cannot create resource "serviceaccounts/token" in API group "" in the namespace "team", nor impersonate resource "serviceaccounts" in API group "" in the namespace "team": the agent\'s pod would run as this ServiceAccount (and with any cloud identity bound to it), so the run\'s submitter must be allowed to]',
+    warnings: [],
+  });
+  t.same(rbac.asked[0]?.user, userInfo, 'asked as the requester: user, uid, groups and extra');
+});
+
+t.test('allowed: admitted with the validation warnings; nothing to check asks nothing', async (t) => {
+  const rbac = new RuleReviewer();
+  t.same(await validate(rbac, review(codeRun({ envFromSecrets: [secret('db')], model: 'unknown-model' }))), {
+    allowed: true,
+    warnings: [
+      /* the unknown model */ 'spec.model: "unknown-model" is not one of the configured models ("claude-sonnet-4-20250514", "claude-opus-4-20250514", "claude-opus-4-1-20250805", "claude-3-5-haiku-20241022"); the agent may reject it',
+    ],
+  });
+  t.same(names(rbac), ['db']);
+  const quiet = new RuleReviewer();
+  t.same(await validate(quiet, review(codeRun())), { allowed: true, warnings: [] });
+  t.same(quiet.asked, [], 'defaults only: no question');
+});
+
+t.test('an invalid run is refused for its fields first, without a question', async (t) => {
+  const rbac = new RuleReviewer(() => false);
+  t.match(await validate(rbac, review(codeRun({ envFromSecrets: [secret('db')], githubApp: 'nope' }))), {
+    allowed: false,
+    code: 422,
+  });
+  t.same(rbac.asked, []);
+});
+
+t.test('the manager is trusted: it checks those it acts for itself', async (t) => {
+  const rbac = new RuleReviewer(() => false);
+  t.same(
+    await validate(
+      rbac,
+      review(codeRun({ envFromSecrets: [secret('db')] }), { userInfo: { username: manager } }),
+    ),
+    { allowed: true, warnings: [] },
+  );
+  t.same(rbac.asked, []);
+});
+
+t.test('an UPDATE asks only about what it adds', async (t) => {
+  const rbac = new RuleReviewer(() => false);
+  const stored = codeRun({ envFromSecrets: [secret('db')] });
+  const update = (object: Record<string, unknown>) =>
+    validate(rbac, review(object, { operation: 'UPDATE', oldObject: stored }));
+  t.same(await update(codeRun({ envFromSecrets: [secret('db')], model: 'claude-opus-4-20250514' })), {
+    allowed: true,
+    warnings: [],
+  });
+  t.match(await update(codeRun({ envFromSecrets: [secret('db'), { ...secret('api'), name: 'Z' }] })), {
+    allowed: false,
+    code: 403,
+    message:
+      /^CodeRun\.orchestrator\.io "fix" is forbidden: spec\.envFromSecrets\[1\]\.secretName: secrets "api" is forbidden/,
+  });
+  t.same(names(rbac), ['api'], 'the stored Secret was not asked about again');
+});
+
+t.test('RBAC not answering: 503 saying the check could not be made', async (t) => {
+  const rbac = new RuleReviewer(
+    () => new Error('POST /apis/authorization.k8s.io/v1/subjectaccessreviews: no answer within 3000 ms'),
+  );
+  t.match(await validate(rbac, review(codeRun({ workspace: { pvcName: 'other' } }))), {
+    allowed: false,
+    code: 503,
+    reason: 'ServiceUnavailable',
+    rule: 'reference-check-unavailable',
+    message:
+      /^CodeRun\.orchestrator\.io "fix" is forbidden: spec\.workspace\.pvcName: persistentvolumeclaims "other" could not be checked: the SubjectAccessReview failed \(.*no answer within 3000 ms\)/,
+  });
+});

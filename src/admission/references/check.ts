@@ -1,0 +1,88 @@
+// The reference table (table.ts) asked of RBAC for one submitter: a SubjectAccessReview per
+// permission (through the reviewer's cache), all at once, each bounded by the reviewer's timeout so
+// that the webhook answers within the apiserver's limit. A row's permissions are alternatives: one
+// allowed is enough. No answer in time is a denial that says so; nothing is admitted unchecked.
+import type { AccessReviewer, ResourceAttributes, UserInfo } from '../../auth/index.js';
+import { permissionText } from '../../auth/index.js';
+import { error, type Finding } from '../../validation/finding.js';
+import type { Permission, ReferenceCheck } from './table.js';
+
+/**
+ * Each review's limit: the webhooks' timeoutSeconds is 5 (webhooks/), and the rest of the review and
+ * the network need the remainder. Every question is asked at once, so this bounds them all.
+ */
+export const REFERENCE_REVIEW_TIMEOUT_MS = 3_000;
+
+export const REFERENCE_RULES = Object.freeze({
+  denied: 'reference-access',
+  unavailable: 'reference-check-unavailable',
+});
+
+/** The SubjectAccessReview attributes of `permission` on the checked object. */
+export function accessAttributes(
+  check: ReferenceCheck,
+  permission: Permission,
+  namespace: string,
+): ResourceAttributes {
+  const { reference } = check;
+  return {
+    verb: permission.verb,
+    group: reference.group,
+    resource: reference.resource,
+    ...(permission.subresource ? { subresource: permission.subresource } : {}),
+    ...(reference.clusterScoped ? {} : { namespace }),
+    name: check.name,
+  };
+}
+
+/** `secrets "db"`: the object as the apiserver names it in a Forbidden status. */
+const objectText = (check: ReferenceCheck) => `${check.reference.resource} "${check.name}"`;
+
+/**
+ * As the apiserver words a denial, with the alternatives that would have done and why it is asked:
+ * `secrets "db" is forbidden: User "u" cannot get resource "secrets" in API group "" in the namespace
+ * "ns": the agent would read this Secret, so the run's submitter must be allowed to`.
+ */
+export function deniedMessage(check: ReferenceCheck, user: UserInfo, asked: ResourceAttributes[]): string {
+  const [first, ...others] = asked.map((resource) => permissionText({ resource }));
+  const nor = others.map((text) => `, nor ${text}`).join('');
+  return `${objectText(check)} is forbidden: User "${user.username}" cannot ${first}${nor}: ${check.reference.use}, so the run's submitter must be allowed to`;
+}
+
+/** The finding for one object, or undefined when one of its permissions is allowed. */
+async function judge(
+  reviewer: AccessReviewer,
+  user: UserInfo,
+  namespace: string,
+  check: ReferenceCheck,
+): Promise<Finding | undefined> {
+  const asked = check.reference.anyOf.map((p) => accessAttributes(check, p, namespace));
+  const answers = await Promise.allSettled(asked.map((resource) => reviewer.authorize(user, { resource })));
+  if (answers.some((a) => a.status === 'fulfilled' && a.value.allowed)) return undefined;
+  const failed = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
+  if (failed)
+    return error(
+      REFERENCE_RULES.unavailable,
+      check.path,
+      `${objectText(check)} could not be checked: the SubjectAccessReview failed (${(failed.reason as Error)?.message ?? String(failed.reason)}); the run is refused until it can be made, try again`,
+    );
+  return error(REFERENCE_RULES.denied, check.path, deniedMessage(check, user, asked));
+}
+
+/** Every check at once; the findings in the table's order (none: all allowed). */
+export async function judgeReferences(
+  reviewer: AccessReviewer,
+  user: UserInfo,
+  namespace: string,
+  checks: readonly ReferenceCheck[],
+): Promise<Finding[]> {
+  const findings = await Promise.all(checks.map((c) => judge(reviewer, user, namespace, c)));
+  return findings.filter((f): f is Finding => f !== undefined);
+}
+
+/** What offline validation cannot check (`orchestrator validate`): who may use the object is RBAC's to say, at admission. */
+export function uncheckedText(check: ReferenceCheck, namespace = "<the run's namespace>"): string {
+  const asked = check.reference.anyOf.map((p) => accessAttributes(check, p, namespace));
+  const either = asked.map((resource) => permissionText({ resource })).join(', or ');
+  return `${check.path}: ${objectText(check)}: not checked offline: at admission the run's submitter must be allowed to ${either} (${check.reference.use})`;
+}

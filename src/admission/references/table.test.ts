@@ -1,0 +1,155 @@
+// The reference table: which objects each kind of run names for a check, and which it does not (the
+// operator's own choices); on UPDATE only what is new.
+import t from 'tap';
+import { defaulted } from '../../api/index.js';
+import { loadDefaultConfig } from '../../config/load.js';
+import { REFERENCES, type RunView, referencesToCheck, specOf } from './table.js';
+
+const config = loadDefaultConfig();
+
+/** The spec as the validating webhook sees it: after the mutating webhook's defaults. */
+const view = (kind: RunView['kind'], spec: Record<string, unknown>): RunView => ({
+  kind,
+  spec: specOf(defaulted(kind, { metadata: { name: 'x' }, spec }, config)),
+  config,
+});
+const named = (run: RunView, stored?: RunView) =>
+  referencesToCheck(run, stored).map((c) => `${c.path} ${c.reference.resource}/${c.name}`);
+
+const codeRun = (spec: Record<string, unknown> = {}) =>
+  view('CodeRun', {
+    taskId: 3,
+    service: 'payments',
+    repositoryUrl: 'https://github.com/acme/payments',
+    githubApp: '5DLabs-Rex',
+    ...spec,
+  });
+
+t.test('a run with only the defaults names nothing to check', async (t) => {
+  t.same(named(codeRun()), [], 'the profile ServiceAccount and the own workspace are the operator’s');
+  t.same(
+    named(
+      view('DocsRun', {
+        repositoryUrl: 'https://github.com/a/b',
+        workingDirectory: 'docs',
+        githubApp: '5DLabs-Morgan',
+      }),
+    ),
+    [],
+  );
+  t.same(
+    named(
+      view('TaskRun', { taskId: 1, serviceName: 's', markdownFiles: [{ filename: 'a.md', content: '' }] }),
+    ),
+    [],
+  );
+});
+
+t.test('each row: Secrets from envFromSecrets, a ServiceAccount, a claim', async (t) => {
+  t.same(
+    named(
+      codeRun({
+        envFromSecrets: [
+          { name: 'DB', secretName: 'db-password', secretKey: 'pw' },
+          { name: 'SA_TOKEN', secretName: 'builder-token', secretKey: 'token' },
+        ],
+        serviceAccountName: 'deployer',
+        workspace: { pvcName: 'billing-data' },
+      }),
+    ),
+    [
+      'spec.envFromSecrets[0].secretName secrets/db-password',
+      'spec.envFromSecrets[1].secretName secrets/builder-token',
+      'spec.serviceAccountName serviceaccounts/deployer',
+      'spec.workspace.pvcName persistentvolumeclaims/billing-data',
+    ],
+  );
+});
+
+t.test("a GitHub user's token always, the SSH key only for an SSH URL; a TaskRun's field path", async (t) => {
+  t.same(named(codeRun({ githubApp: undefined, githubUser: 'Alice' })), [
+    'spec.githubUser secrets/github-pat-alice',
+  ]);
+  t.same(
+    named(
+      codeRun({
+        githubApp: undefined,
+        githubUser: 'alice',
+        repositoryUrl: 'git@github.com:acme/payments.git',
+        docsRepositoryUrl: 'https://github.com/acme/docs',
+      }),
+    ),
+    ['spec.githubUser secrets/github-pat-alice', 'spec.githubUser secrets/github-ssh-alice'],
+  );
+  t.same(
+    named(
+      view('TaskRun', {
+        taskId: 1,
+        serviceName: 's',
+        markdownFiles: [{ filename: 'a.md', content: '' }],
+        repository: { url: 'git@github.com:a/b.git', githubUser: 'bob' },
+      }),
+    ),
+    [
+      'spec.repository.githubUser secrets/github-pat-bob',
+      'spec.repository.githubUser secrets/github-ssh-bob',
+    ],
+  );
+});
+
+t.test('the ServiceAccount default is the profile’s, or `default` when the profile names none', async (t) => {
+  const none = structuredClone(config);
+  delete (none.agents.rex as { serviceAccountName?: string }).serviceAccountName;
+  const run = (serviceAccountName: string) => ({
+    kind: 'CodeRun' as const,
+    spec: { ...codeRun().spec, serviceAccountName },
+    config: none,
+  });
+  t.same(named(run('default')), []);
+  t.same(named(run('orchestrator-agent')), ['spec.serviceAccountName serviceaccounts/orchestrator-agent']);
+});
+
+t.test('an UPDATE names only what the stored run did not name in the same field', async (t) => {
+  const stored = codeRun({ envFromSecrets: [{ name: 'A', secretName: 'a', secretKey: 'k' }] });
+  const reordered = codeRun({
+    envFromSecrets: [
+      { name: 'B', secretName: 'b', secretKey: 'k' },
+      { name: 'A', secretName: 'a', secretKey: 'k' },
+    ],
+    workspace: { pvcName: 'other' },
+  });
+  t.same(named(reordered, stored), [
+    'spec.envFromSecrets[0].secretName secrets/b',
+    'spec.workspace.pvcName persistentvolumeclaims/other',
+  ]);
+  t.same(named(stored, stored), []);
+});
+
+t.test('one row per field, every row a namespaced core resource with a verb', async (t) => {
+  t.same(
+    REFERENCES.map(
+      (r) =>
+        `${r.field} → ${r.anyOf.map((p) => `${p.verb} ${r.resource}${p.subresource ? `/${p.subresource}` : ''}`).join(' | ')}`,
+    ),
+    [
+      'spec.envFromSecrets[].secretName → get secrets',
+      'spec.githubUser (TaskRun: spec.repository.githubUser) → get secrets',
+      'spec.serviceAccountName → create serviceaccounts/token | impersonate serviceaccounts',
+      'spec.workspace.pvcName → get persistentvolumeclaims',
+    ],
+  );
+});
+
+t.test('any JSON: the table reads fields guardedly', async (t) => {
+  for (const spec of [
+    {},
+    { envFromSecrets: 'x' },
+    { envFromSecrets: [null, 3, { secretName: 7 }] },
+    { workspace: [] },
+  ])
+    t.same(
+      named({ kind: 'CodeRun', spec: spec as Record<string, unknown>, config }),
+      [],
+      JSON.stringify(spec),
+    );
+});

@@ -1,0 +1,139 @@
+// Submitter authorisation of references against the real apiserver and real RBAC: a ServiceAccount
+// allowed only to create CodeRuns (and to read one named Secret) creates runs with kubectl --as; the
+// webhooks ask RBAC about it with SubjectAccessReviews made as the orchestrator ServiceAccount holding
+// only config/rbac's REST API ClusterRole (recorded: that role allows them). A run naming a Secret, a
+// ServiceAccount, a claim or a GitHub user's Secret it may not use is refused, naming the object, the
+// permission and the field; the same runs by the cluster's admin are admitted.
+import t from 'tap';
+import { stringify } from 'yaml';
+import { serviceAccountUser } from '../../src/app/service-account.js';
+import type { KubeObject } from '../../src/runtime/index.js';
+import { apiIdentity, identityClient, waitForPermission } from '../harness/api-identity.js';
+import { kubectl, testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { applyObjects } from '../harness/kustomize.js';
+import { difference, granted } from '../harness/rbac.js';
+import { permission } from '../harness/recording-client.js';
+import { routedNamespace, startTestWebhooks } from '../harness/webhook.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+
+/** A CodeRun manifest; a null in `spec` leaves the field out. */
+const codeRun = (name: string, spec: Record<string, unknown>) =>
+  stringify({
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'CodeRun',
+    metadata: { name },
+    spec: {
+      taskId: 3,
+      service: 'payments',
+      repositoryUrl: 'https://github.com/acme/payments',
+      docsRepositoryUrl: 'https://github.com/acme/docs',
+      githubApp: '5DLabs-Rex',
+      ...spec,
+    },
+  }).replace(/^ {4}\w+: null\n/gm, '');
+
+t.test('a submitter may make a run use only what RBAC lets it use; an admin may use it all', async (t) => {
+  const home = await testNamespace(t, cluster);
+  const identity = await apiIdentity(t, cluster, home);
+  const reviews = await identityClient(t, cluster, identity);
+  const webhooks = await startTestWebhooks(t, cluster, { reviews });
+  const ns = await routedNamespace(t, cluster, webhooks);
+  const pm = serviceAccountUser({ namespace: ns, name: 'pm' });
+  const role = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'pm', namespace: ns },
+    rules: [
+      { apiGroups: ['orchestrator.io'], resources: ['coderuns'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['shared-config'], verbs: ['get'] },
+    ],
+  };
+  const applied = await applyObjects(cluster, [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'pm', namespace: ns } },
+    role as KubeObject,
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'pm', namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pm' },
+      subjects: [{ kind: 'ServiceAccount', name: 'pm', namespace: ns }],
+    } as KubeObject,
+  ]);
+  t.equal(applied.code, 0, applied.stderr);
+  await waitForPermission(cluster, pm, ['create', 'coderuns.orchestrator.io', '-n', ns]);
+  const create = (manifest: string, as?: string) =>
+    kubectl(cluster, ['create', '-n', ns, '-f', '-', ...(as ? [`--as=${as}`] : [])], manifest);
+  const forbidden = (resource: string, verb: string) =>
+    `User "${pm}" cannot ${verb} resource "${resource}" in API group "" in the namespace "${ns}"`;
+
+  const refused: [name: string, spec: Record<string, unknown>, expected: string[]][] = [
+    [
+      'secret',
+      { envFromSecrets: [{ name: 'DB_PASSWORD', secretName: 'db-password', secretKey: 'password' }] },
+      [
+        'spec.envFromSecrets[0].secretName: secrets "db-password" is forbidden: ',
+        forbidden('secrets', 'get'),
+      ],
+    ],
+    [
+      'account',
+      { serviceAccountName: 'deployer' },
+      [
+        'spec.serviceAccountName: serviceaccounts "deployer" is forbidden: ',
+        `${forbidden('serviceaccounts/token', 'create')}, nor impersonate resource "serviceaccounts"`,
+      ],
+    ],
+    [
+      'claim',
+      { workspace: { pvcName: 'billing-data' } },
+      [
+        'spec.workspace.pvcName: persistentvolumeclaims "billing-data" is forbidden: ',
+        forbidden('persistentvolumeclaims', 'get'),
+      ],
+    ],
+    [
+      'github-user',
+      { githubApp: null, githubUser: 'alice' },
+      ['spec.githubUser: secrets "github-pat-alice" is forbidden: ', forbidden('secrets', 'get')],
+    ],
+  ];
+  for (const [name, spec, expected] of refused) {
+    const res = await create(codeRun(name, spec), pm);
+    t.not(res.code, 0, `${name}: refused`);
+    t.match(res.stderr, new RegExp(`CodeRun\\.orchestrator\\.io "${name}" is forbidden: `), name);
+    // A string pattern matches as a substring.
+    for (const part of expected) t.match(res.stderr, part, `${name}: ${part}`);
+  }
+  const annotated = await create(
+    codeRun('apparmor', {
+      podAnnotations: { 'container.apparmor.security.beta.kubernetes.io/agent': 'unconfined' },
+    }),
+    pm,
+  );
+  t.match(annotated, {
+    code: 1,
+    stderr:
+      /spec\.podAnnotations\["container\.apparmor\.security\.beta\.kubernetes\.io\/agent"\]: Forbidden: .* is not an annotation runs may set/,
+  });
+  t.equal((await kubectl(cluster, ['get', 'cr', '-n', ns, '-o', 'name'])).stdout, '', 'nothing was stored');
+
+  const own = await create(
+    codeRun('own', { envFromSecrets: [{ name: 'CONFIG', secretName: 'shared-config', secretKey: 'c' }] }),
+    pm,
+  );
+  t.equal(own.code, 0, `the Secret its Role names by name is admitted: ${own.stderr}`);
+
+  for (const [name, spec] of refused) {
+    const res = await create(codeRun(name, spec));
+    t.equal(res.code, 0, `${name}: the admin's run is admitted: ${res.stderr}`);
+  }
+
+  // The webhooks' questions ran as config/rbac's REST API role: allowed, and that is all they asked.
+  const used = new Set(reviews.requests.map((r) => permission(r)));
+  t.same(reviews.forbidden, [], 'no SubjectAccessReview was forbidden');
+  t.same([...used], ['create authorization.k8s.io/subjectaccessreviews']);
+  t.same(difference(used, granted(identity.rules)), [], 'config/rbac grants it');
+});
