@@ -48,8 +48,14 @@ function guarded(kind: RunKindName, decide: (request: AdmissionRequest) => Admis
   };
 }
 
-function validation(kind: RunKindName, config: ConfigSource, request: AdmissionRequest): AdmissionResult {
+function validation(
+  kind: RunKindName,
+  config: ConfigSource,
+  localTools: () => readonly string[] | undefined,
+  request: AdmissionRequest,
+): AdmissionResult {
   const findings = validateRun({
+    localTools: localTools(),
     kind,
     object: request.object,
     oldObject: request.oldObject ?? undefined,
@@ -89,10 +95,13 @@ function mutation(
 /**
  * @param trustedSubmitters the users whose own orchestrator.io/submitted-by is kept on CREATE (the
  * manager, creating runs for REST API callers); anyone else's is replaced by their user name.
+ * @param localTools the local tools a CodeRun may name (the templates' tool presets, read per review:
+ * they are hot-reloaded); undefined: not checked.
  */
 export function admissionRoutes(
   config: ConfigSource,
   trustedSubmitters: () => ReadonlySet<string> = () => new Set(),
+  localTools: () => readonly string[] | undefined = () => undefined,
 ): WebhookRoute[] {
   const routes = RUN_KIND_NAMES.flatMap((kind): WebhookRoute[] => [
     {
@@ -103,7 +112,7 @@ export function admissionRoutes(
     {
       name: `validate-${kind.toLowerCase()}`,
       path: webhookPath('validate', kind),
-      handle: guarded(kind, (request) => validation(kind, config, request)),
+      handle: guarded(kind, (request) => validation(kind, config, localTools, request)),
     },
   ]);
   if (!tracingEnabled()) return routes;

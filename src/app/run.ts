@@ -116,7 +116,11 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     const self = await managerIdentity(client, logger);
     webhook = await startWebhookServer({
       ...certificates,
-      routes: admissionRoutes(config, () => self),
+      routes: admissionRoutes(
+        config,
+        () => self,
+        () => Object.keys(templates.current().presets.localServers),
+      ),
       registry,
       logger: logger.child({ component: 'webhook' }),
       port: opts.webhookPort,

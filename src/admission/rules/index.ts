@@ -11,7 +11,13 @@ import {
   validRepositoryUrl,
 } from './locations.js';
 import { sizeBudget, uniqueFilenames } from './markdown-files.js';
-import { knownAgent, knownModel, notDependingOnItself, recognisedGithubApp } from './references.js';
+import {
+  knownAgent,
+  knownLocalTools,
+  knownModel,
+  notDependingOnItself,
+  recognisedGithubApp,
+} from './references.js';
 import { remediationSessionNeedsContinue } from './remediation.js';
 
 export type { Rule, RuleContext } from './context.js';
@@ -50,6 +56,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     validPodAnnotations('spec.podAnnotations'),
     validAgentEnv,
     dockerAllowed,
+    knownLocalTools,
     agentServiceAccount('CodeRun'),
     remediationSessionNeedsContinue,
   ],
