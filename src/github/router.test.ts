@@ -76,7 +76,7 @@ const comment = () =>
   JSON.stringify(githubPayload('issue_comment.pull_request', (p) => p.issue.labels.push({ name: 'task-7' })));
 
 t.test(
-  'a signed comment on a task pull request creates the remediation run; its redelivery nothing',
+  'a signed comment on a task pull request creates the remediation run; a replay under any delivery id nothing',
   async (t) => {
     const api = new FakeApi();
     api.seed(
@@ -99,8 +99,10 @@ t.test(
     const id = '72d3162e-cc78-11e3-81ab-4c9367dc0958';
     const first = await postDelivery(url, SECRET, { event: 'issue_comment', body: comment(), id });
     t.equal(first.status, 201, first.body.message);
-    t.same(first.body.run, { namespace: 'team-a', name: `github-${id}` });
-    const run = api.objects.get(`${CODERUNS}/github-${id}`) as CodeRun;
+    // Named from the signed payload (the comment's id), not from the delivery header.
+    const name = 'github-comment-1466357331';
+    t.same(first.body.run, { namespace: 'team-a', name });
+    const run = api.objects.get(`${CODERUNS}/${name}`) as CodeRun;
     t.match(run.spec, {
       taskId: 7,
       service: 'payments',
@@ -127,10 +129,16 @@ t.test(
       'orchestrator.io/github-event': 'issue_comment',
       'orchestrator.io/continues': 'payments-task-7-rex-v2',
     });
-    const again = await postDelivery(url, SECRET, { event: 'issue_comment', body: comment(), id });
-    t.equal(again.status, 200, again.body.message);
-    t.match(again.body.message, /already done: CodeRun team-a\/github-72d3162e-\S+ exists \(a redelivery\)/);
-    t.equal(api.made('POST').length, 2, 'the redelivery tried, and the name was taken');
+    for (const replay of [
+      id,
+      'f00dfeed-0000-4000-8000-000000000001',
+      'ci-ec26c3e57ca3a959ca5aad62de7213c562f8c821',
+    ]) {
+      const again = await postDelivery(url, SECRET, { event: 'issue_comment', body: comment(), id: replay });
+      t.equal(again.status, 200, again.body.message);
+      t.equal(again.body.message, `already done: CodeRun team-a/${name} exists (a redelivery)`, replay);
+    }
+    t.equal(api.made('POST').length, 4, 'each replay tried, and the name was taken');
     t.equal([...api.objects.keys()].filter((k) => k.includes('/github-')).length, 1, 'one run');
   },
 );

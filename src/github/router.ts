@@ -1,7 +1,8 @@
 // POST /webhook/github: a GitHub delivery, verified (signature.ts), read (events.ts), mapped to a task
 // (mapping.ts) and turned into a remediation CodeRun that continues the task's latest run
 // (previous-run.ts, remediation-run.ts). A koa Router, mounted on the REST server. Idempotent across
-// replicas and restarts: the run is named after the delivery (a failed commit, for CI), so a
+// replicas, restarts and replays: the run is named from signed fields of the payload (the comment or
+// review and its head commit; a failed commit, for CI), never from the unsigned delivery id, so a
 // redelivery's create is a 409, answered 200. Every answer comes within the time budget: the body
 // read and each apiserver call get what is left of it, and an apiserver that does not answer is a
 // 503, never a 500. docs/github-webhook.md lists the answers.
@@ -75,11 +76,8 @@ export function githubWebhookRouter(opts: GithubWebhookOptions): Router {
     if (left() <= 0) return { status: 503, message: 'no time left to reach the Kubernetes API' };
     const found = await previousRun(opts.api, target, config, left());
     if ('none' in found) return { status: 202, message: `ignored: ${found.none}` };
-    // All the failures of one commit (a workflow run and each failed check) are one run.
-    const sha = target.feedback.headSha;
-    const name = githubRunName(
-      target.feedback.trigger === 'ci-failure' && sha && /^[0-9a-f]{40}$/.test(sha) ? `ci-${sha}` : delivery,
-    );
+    // Named from the signed payload (events.ts): a replay under another delivery id is a 409.
+    const name = githubRunName(target.feedback.key);
     const run = remediationRun({ previous: found.run, target, name, delivery, event }, config);
     const where = { namespace: target.repository.namespace, name };
     if (left() <= 0) return { status: 503, message: 'no time left to reach the Kubernetes API' };
