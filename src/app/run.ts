@@ -125,6 +125,8 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       logger: logger.child({ component: 'webhook' }),
       port: opts.webhookPort,
       host: local ? '127.0.0.1' : '0.0.0.0',
+      bodyLimitBytes: config.current().webhook.bodyLimitBytes,
+      limits: config.current().webhook.limits,
     });
     if (local)
       await installLocalWebhooks(kc, { baseUrl: `https://127.0.0.1:${webhook.port}`, caPem: local.caPem });
@@ -149,6 +151,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
         certificates,
         client,
         logger,
+        maxConcurrentRequests: config.current().metrics.maxConcurrentRequests,
       }),
       probes: opts.probes,
     });

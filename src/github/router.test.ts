@@ -264,7 +264,13 @@ t.test('headers and JSON: 400; another content type: 415', async (t) => {
 });
 
 /** A raw POST that sends `declared` as Content-Length (or chunked) and up to `send` bytes; resolves to the status. */
-function rawPost(url: string, send: number, declared?: number): Promise<number> {
+/** A POST of `send` spaces (Content-Length `declared`, else chunked), with a signature of the right form. */
+function rawPost(
+  url: string,
+  send: number,
+  declared?: number,
+  signature = `sha256=${'0'.repeat(64)}`,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: 'POST',
@@ -272,6 +278,7 @@ function rawPost(url: string, send: number, declared?: number): Promise<number> 
         'content-type': 'application/json',
         'x-github-event': 'ping',
         'x-github-delivery': 'd',
+        ...(signature ? { 'x-hub-signature-256': signature } : {}),
         ...(declared === undefined ? {} : { 'content-length': declared }),
       },
     });
@@ -301,7 +308,8 @@ t.test('the body cap: 413 from Content-Length without reading, and while streami
   const { api, url } = await endpoint(t, { bodyLimitBytes: 1024 * 1024 });
   t.equal(await rawPost(url, 4096, 2 * 1024 * 1024), 413, 'declared too large');
   t.equal(await rawPost(url, 2 * 1024 * 1024), 413, 'chunked past the cap');
-  t.equal(await rawPost(url, 1000), 401, 'under the cap: read, then refused for its missing signature');
+  t.equal(await rawPost(url, 1000), 401, 'under the cap: read, then refused for its wrong signature');
+  t.equal(await rawPost(url, 2 * 1024 * 1024, undefined, ''), 401, 'no signature: refused before the body');
   t.equal(api.calls.length, 0);
 });
 

@@ -11,14 +11,14 @@ import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { ControllerConfig } from '../api/index.js';
 import { runResource } from '../api/index.js';
-import { HttpError, readBody } from '../http/json-body.js';
+import { HttpError, readBody, reserveParse } from '../http/json-body.js';
 import { githubRunName } from '../naming/names.js';
 import { ApiError, type ApiRequester, resourcePath } from '../runtime/index.js';
 import { readEvent } from './events.js';
 import { decide, handledEvent } from './mapping.js';
 import { previousRun } from './previous-run.js';
 import { remediationRun } from './remediation-run.js';
-import { SIGNATURE_HEADER, signatureProblem } from './signature.js';
+import { SIGNATURE_HEADER, signatureCheck } from './signature.js';
 
 export const GITHUB_WEBHOOK_PATH = '/webhook/github';
 export const GITHUB_BODY_LIMIT_BYTES = 25 * 1024 * 1024;
@@ -121,16 +121,26 @@ export function githubWebhookRouter(opts: GithubWebhookOptions): Router {
         message: `content type must be application/json (the webhook's setting), not ${JSON.stringify(type)}`,
       };
     }
+    // A header that can sign nothing is refused before the body is read.
+    const check = signatureCheck(header(ctx, SIGNATURE_HEADER), secrets);
+    if (typeof check === 'string') {
+      ctx.set('Connection', 'close');
+      return { status: 401, message: check };
+    }
+    // Kept once, as the bytes that arrived, and hashed as they arrive.
     let body: Buffer;
     try {
-      body = await readBody(ctx.req, { limitBytes: limit, timeoutMs: budget });
+      body = await readBody(ctx.req, {
+        limitBytes: limit,
+        timeoutMs: budget,
+        onChunk: (c) => check.update(c),
+      });
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       ctx.set('Connection', 'close');
       return { status: err.status, message: err.message };
     }
-    const text = body.toString('utf8');
-    const problem = await signatureProblem(text, header(ctx, SIGNATURE_HEADER), secrets);
+    const problem = check.problem();
     if (problem) return { status: 401, message: problem };
     const event = header(ctx, 'x-github-event');
     const delivery = header(ctx, 'x-github-delivery');
@@ -140,8 +150,14 @@ export function githubWebhookRouter(opts: GithubWebhookOptions): Router {
       return { status: 400, message: 'X-GitHub-Delivery is longer than 200 characters' };
     let payload: unknown;
     try {
-      payload = JSON.parse(text);
+      // Signed, but still bounded: what parsing costs is reserved from the listener's budget first.
+      reserveParse(ctx.req, body);
+      payload = JSON.parse(body.toString('utf8'));
     } catch (err) {
+      if (err instanceof HttpError) {
+        if (err.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(err.retryAfterSeconds));
+        return { status: err.status, message: err.message };
+      }
       return { status: 400, message: `invalid JSON: ${(err as Error).message}` };
     }
     try {
