@@ -1,5 +1,5 @@
 import t from 'tap';
-import { REDACTED, REDACTED_SHAPES, redactSecrets } from './redact.js';
+import { REDACTED, redactSecrets } from './redact.js';
 
 // Built at run time so that no token-shaped literal sits in the repository for scanners to flag.
 const token = (prefix: string, n = 36) => `${prefix}${'aB3'.repeat(Math.ceil(n / 3)).slice(0, n)}`;
