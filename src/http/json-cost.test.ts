@@ -33,8 +33,21 @@ t.test('the estimate is at least what parsing takes, for the shapes that cost mo
 });
 
 t.test('structure inside strings is text, escaped quotes included', async (t) => {
-  const plain = jsonParseCost(Buffer.from('"xxxxxxxx"'));
-  t.equal(jsonParseCost(Buffer.from('"{[,{[,{["')), plain);
-  t.equal(jsonParseCost(Buffer.from('"\\"{[,{[x"')), plain, 'an escaped quote does not end the string');
-  t.ok(jsonParseCost(Buffer.from('[{},{},{}]')) > jsonParseCost(Buffer.from('"{},{},{}"')));
+  // Padded past the size below which bodies are not scanned.
+  const pad = (s: string) => Buffer.from(`[${s},"${'p'.repeat(64 * 1024)}"]`);
+  const plain = jsonParseCost(pad('"xxxxxxxx"'));
+  t.equal(jsonParseCost(pad('"{[,{[,{["')), plain);
+  t.equal(jsonParseCost(pad('"\\"{[,{[x"')), plain, 'an escaped quote does not end the string');
+  t.ok(jsonParseCost(pad('[{},{},{}]')) > jsonParseCost(pad('"{},{},{}"')));
+});
+
+t.test('a small body is charged the worst case per byte without a scan, which covers it', async (t) => {
+  const small = `[${'[],'.repeat(15000)}[]]`;
+  t.ok(small.length < 64 * 1024);
+  t.equal(
+    jsonParseCost(Buffer.from(small)),
+    jsonParseCost(Buffer.from('x'.repeat(small.length))),
+    'by size alone',
+  );
+  t.ok(jsonParseCost(Buffer.from(small)) >= measured(small), 'at least what parsing the worst shape takes');
 });

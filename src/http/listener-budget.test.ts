@@ -29,7 +29,7 @@ async function served(
   const server = createServer(
     budget.guard(async (req, res) => {
       try {
-        if (parse) await readJsonBody(req, { limitBytes: 600, timeoutMs: 5000 });
+        if (parse) await readJsonBody(req, { limitBytes: 2000, timeoutMs: 5000 });
         else req.resume();
         await new Promise<void>((resolve) => waiting.push(resolve));
         res.end('served');
@@ -139,15 +139,16 @@ t.test('per-address rate: 429 with the wait, before anything else', async (t) =>
 t.test(
   "parsing is reserved first: a body whose parse would not fit is 413, or 503 while others' do",
   async (t) => {
-    const { send, release, held } = await served(t, { maxConcurrent: 10, maxBytesInFlight: 3000 }, true);
-    const objects = `[${'{},'.repeat(50)}{}]`;
-    t.ok(jsonParseCost(Buffer.from(objects)) > 3000, 'the estimate of 51 objects is above the budget');
+    const budget = 40_000;
+    const { send, release, held } = await served(t, { maxConcurrent: 10, maxBytesInFlight: budget, maxBodyBytes: 2000 }, true);
+    const objects = `[${'{},'.repeat(300)}{}]`;
+    t.ok(jsonParseCost(Buffer.from(objects)) > budget, 'the estimate of 301 objects is above the budget');
     const never = await send(objects, { 'content-type': 'application/json' });
     t.equal(never.status, 413);
     t.match(never.body, /parsing this body would take about \d+ bytes/);
     const strings = JSON.stringify({ s: 'x'.repeat(500) });
     const cost = jsonParseCost(Buffer.from(strings));
-    t.ok(cost + strings.length < 3000 && 2 * (cost + strings.length) > 3000, 'one fits, two do not');
+    t.ok(cost + strings.length < budget && 2 * (cost + strings.length) > budget, 'one fits, two do not');
     const first = send(strings, { 'content-type': 'application/json' });
     await held(1);
     const busy = await send(strings, { 'content-type': 'application/json' });
