@@ -140,7 +140,11 @@ t.test(
   "parsing is reserved first: a body whose parse would not fit is 413, or 503 while others' do",
   async (t) => {
     const budget = 40_000;
-    const { send, release, held } = await served(t, { maxConcurrent: 10, maxBytesInFlight: budget, maxBodyBytes: 2000 }, true);
+    const { send, release, held } = await served(
+      t,
+      { maxConcurrent: 10, maxBytesInFlight: budget, maxBodyBytes: 2000 },
+      true,
+    );
     const objects = `[${'{},'.repeat(300)}{}]`;
     t.ok(jsonParseCost(Buffer.from(objects)) > budget, 'the estimate of 301 objects is above the budget');
     const never = await send(objects, { 'content-type': 'application/json' });
