@@ -47,6 +47,12 @@ const VARIANTS = [
   },
 ];
 
+/**
+ * Overlays that are examples of a value set by a slot rather than a variant to switch on: the value
+ * that does the same (docs/helm.md).
+ */
+const SLOT_OVERLAYS = { 'config/overlays/agent-egress': 'agentSandbox.deniedEgress' };
+
 /** The agent sandbox (config/agents), rendered in each namespace of this list. */
 const SANDBOX = { dir: 'config/agents', perNamespace: '$.Values.agentSandbox.namespaces' };
 /** The namespace objects rendered in a loop over namespaces are built in; the loop's `.` replaces it. */
@@ -54,9 +60,9 @@ const LOOP_NAMESPACE = 'chart-loop-namespace';
 
 const MANAGER = ['spec', 'template', 'spec', 'containers', 'name=manager'];
 /**
- * Values that set a field: where, the Helm expression, and the values' defaults read from the built
- * field (`defaults`).
- * @type {(Slot & { kind: string | RegExp, name?: string, defaults?: (v: any) => Record<string, unknown> })[]}
+ * Values that set a field: where, the Helm expression (or `exprOf`, the expression made from the built
+ * field), and the values' defaults read from the built field (`defaults`).
+ * @type {(Slot & { kind: string | RegExp, name?: string, defaults?: (v: any) => Record<string, unknown>, exprOf?: (v: any) => string })[]}
  */
 const SLOTS = [
   {
@@ -98,6 +104,17 @@ const SLOTS = [
     expr: '$.Values.logLevel | quote',
     defaults: (v) => ({ logLevel: v }),
   },
+  // agentSandbox.deniedEgress (e.g. a public apiserver endpoint) joins the agents' `except` lists after
+  // the shipped ranges: IPv4 in the 0.0.0.0/0 block, IPv6 in the ::/0 one (helpers.tpl).
+  ...[false, true].map((ipv6, block) => ({
+    kind: 'NetworkPolicy',
+    name: 'orchestrator-agent',
+    path: ['spec', 'egress', 1, 'to', block, 'ipBlock', 'except'],
+    mode: /** @type {const} */ ('block'),
+    expr: '',
+    exprOf: (/** @type {string[]} */ shipped) =>
+      `include "orchestrator.egressExcept" (list $ ${ipv6} (list ${shipped.map((c) => JSON.stringify(c)).join(' ')}))`,
+  })),
   {
     kind: /^(Mutating|Validating)WebhookConfiguration$/,
     path: ['webhooks', '*', 'clientConfig', 'caBundle'],
@@ -181,7 +198,7 @@ function variantsOf(root, read) {
 
 /** Every overlay under config/overlays must be one the values can express. */
 function checkOverlays(/** @type {string} */ root, /** @type {(file: string) => string} */ read) {
-  const known = new Set(VARIANTS.map((v) => v.dir));
+  const known = new Set([...VARIANTS.map((v) => v.dir), ...Object.keys(SLOT_OVERLAYS)]);
   for (const name of readdirSync(path.join(root, 'config/overlays'))) {
     const dir = `config/overlays/${name}`;
     const k = YAML.parse(read(path.join(root, dir, 'kustomization.yaml')));
@@ -203,7 +220,9 @@ function checkOverlays(/** @type {string} */ root, /** @type {(file: string) => 
  */
 function objectTemplate(object, opts) {
   /** @type {Slot[]} */
-  const slots = SLOTS.filter((s) => matches(s, object));
+  const slots = SLOTS.filter((s) => matches(s, object)).map((s) =>
+    s.exprOf ? { ...s, expr: s.exprOf(getPath(object, s.path)) } : s,
+  );
   const name = object.metadata?.name;
   for (const p of configMapRefs(object, opts.hashed))
     slots.push({

@@ -49,3 +49,16 @@ The controller config: the shipped file as it is, or, when values change it, the
 {{- fail "watchNamespaces: exclusive with config.watchNamespace and config.namespaceSelector" -}}
 {{- end -}}
 {{- end -}}
+
+{{- /*
+An agent NetworkPolicy's `except` list: (list $ IPV6 SHIPPED), the shipped ranges of one family, then
+the CIDRs of .Values.agentSandbox.deniedEgress of that family (IPv6: those with a colon).
+*/ -}}
+{{- define "orchestrator.egressExcept" -}}
+{{- $ipv6 := index . 1 -}}
+{{- $out := index . 2 -}}
+{{- range (index . 0).Values.agentSandbox.deniedEgress -}}
+{{- if eq (contains ":" .) $ipv6 }}{{ $out = append $out . }}{{ end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}

@@ -67,9 +67,20 @@ const VALUES = [
   },
   {
     key: 'agentSandbox',
-    default: { namespaces: [] },
-    schema: { type: 'object', additionalProperties: false, properties: { namespaces: NAMESPACES } },
-    doc: "The agents' ServiceAccounts, Role and NetworkPolicies (config/agents) in each of these namespaces: where runs live.",
+    default: { namespaces: [], deniedEgress: [] },
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        namespaces: NAMESPACES,
+        deniedEgress: {
+          type: 'array',
+          uniqueItems: true,
+          items: { type: 'string', pattern: '^([0-9.]+/[0-9]{1,2}|[0-9A-Fa-f:]+/[0-9]{1,3})$' },
+        },
+      },
+    },
+    doc: "The agents' ServiceAccounts, Role and NetworkPolicies (config/agents) in each of these namespaces: where runs live. deniedEgress: CIDRs agents may not reach besides the shipped private ranges, e.g. the cluster's public apiserver endpoint (203.0.113.10/32; kustomize: config/overlays/agent-egress; docs/security.md).",
   },
   {
     key: 'certManager',

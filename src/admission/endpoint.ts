@@ -49,6 +49,7 @@ export function reviewEndpoint(route: WebhookRoute, opts: EndpointOptions): Revi
     const started = performance.now();
     counts.inFlight++;
     let status = 200;
+    let retryAfter: number | undefined;
     let answer: string;
     let summary: Record<string, unknown>;
     try {
@@ -59,12 +60,15 @@ export function reviewEndpoint(route: WebhookRoute, opts: EndpointOptions): Revi
       summary = reviewSummary(request, result);
     } catch (err) {
       status = err instanceof HttpError ? err.status : 500;
+      retryAfter = err instanceof HttpError ? err.retryAfterSeconds : undefined;
       if (status === 500) log.error({ err }, 'webhook request failed');
       const error = err instanceof HttpError ? err.message : 'internal error';
       answer = JSON.stringify({ error });
       summary = { error };
     }
-    res.writeHead(status, ['Content-Type', JSON_TYPE, 'Content-Length', String(Buffer.byteLength(answer))]);
+    const headers = ['Content-Type', JSON_TYPE, 'Content-Length', String(Buffer.byteLength(answer))];
+    if (retryAfter !== undefined) headers.push('Retry-After', String(retryAfter));
+    res.writeHead(status, headers);
     res.end(answer);
     const seconds = (performance.now() - started) / 1000;
     counts.inFlight--;

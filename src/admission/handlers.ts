@@ -54,10 +54,12 @@ function validation(
   kind: RunKindName,
   config: ConfigSource,
   access: ReferenceAccess,
+  localTools: () => readonly string[] | undefined,
   request: AdmissionRequest,
 ): AdmissionResult | Promise<AdmissionResult> {
   const current = config.current();
   const findings = validateRun({
+    localTools: localTools(),
     kind,
     object: request.object,
     oldObject: request.oldObject ?? undefined,
@@ -111,12 +113,18 @@ export interface AdmissionRoutesOptions {
    * anyone else's submitted-by is replaced by their user name. Default none.
    */
   trustedSubmitters?: () => ReadonlySet<string>;
+  /**
+   * The local tools a CodeRun may name (the templates' tool presets, read per review: they are
+   * hot-reloaded); undefined: not checked. Default: not checked.
+   */
+  localTools?: () => readonly string[] | undefined;
 }
 
 export function admissionRoutes(opts: AdmissionRoutesOptions): WebhookRoute[] {
   const { config } = opts;
   const trusted = opts.trustedSubmitters ?? (() => new Set<string>());
   const access: ReferenceAccess = { reviewer: opts.reviewer, trusted };
+  const localTools = opts.localTools ?? (() => undefined);
   const routes = RUN_KIND_NAMES.flatMap((kind): WebhookRoute[] => [
     {
       name: `mutate-${kind.toLowerCase()}`,
@@ -126,7 +134,7 @@ export function admissionRoutes(opts: AdmissionRoutesOptions): WebhookRoute[] {
     {
       name: `validate-${kind.toLowerCase()}`,
       path: webhookPath('validate', kind),
-      handle: guarded(kind, (request) => validation(kind, config, access, request)),
+      handle: guarded(kind, (request) => validation(kind, config, access, localTools, request)),
     },
   ]);
   if (!tracingEnabled()) return routes;

@@ -52,10 +52,12 @@ export function runKindOf(doc: unknown): RunKindName | undefined {
   return RUN_KIND_NAMES.find((k) => k === kind);
 }
 
+/** @param localTools the local tools a CodeRun may name (RuleContext.localTools); undefined: not checked. */
 export function admitOffline(
   kind: RunKindName,
   doc: Record<string, unknown>,
   config: ControllerConfig,
+  localTools?: readonly string[],
 ): OfflineResult {
   const name = String((doc.metadata as { name?: unknown } | undefined)?.name ?? '<no name>');
   const unknown = unknownFields(doc, kindSchema(kind));
@@ -65,7 +67,7 @@ export function admitOffline(
   const findings = [
     ...unknown,
     ...defaultingWarnings(kind, withSchema, config),
-    ...validateRun({ kind, object: admitted, operation: 'CREATE', config }),
+    ...validateRun({ kind, object: admitted, operation: 'CREATE', config, localTools }),
   ];
   const metadata = doc.metadata as { namespace?: unknown } | undefined;
   const namespace = typeof metadata?.namespace === 'string' ? metadata.namespace : undefined;

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { certWatcherMetrics } from '../http/certwatcher-metrics.js';
 import { type HttpsServer, startHttpsServer } from '../http/https-server.js';
+import { ListenerBudget, type ListenerLimits } from '../http/listener-budget.js';
 import type { CertificateFiles } from '../http/reloading-tls.js';
 import { type ReviewEndpoint, reviewEndpoint, type WebhookRoute } from './endpoint.js';
 import { webhookMetrics } from './metrics.js';
@@ -12,6 +13,9 @@ import { webhookMetrics } from './metrics.js';
 export type { WebhookRoute } from './endpoint.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_BODY_LIMIT = 3 * 1024 * 1024;
+/** The config schema's defaults (webhook.limits): see docs/security.md for the memory they bound. */
+const DEFAULT_LIMITS: ListenerLimits = { maxConcurrentRequests: 64, maxBytesInFlight: 32 * 1024 * 1024 };
 
 export interface WebhookAppOptions {
   routes: WebhookRoute[];
@@ -19,6 +23,8 @@ export interface WebhookAppOptions {
   logger: Logger;
   /** Default 3 MiB: an AdmissionReview carries the object and the old object, each up to ~1 MiB. */
   bodyLimitBytes?: number;
+  /** Requests and body bytes (with their parsing) served at once; default 64 and 32 MiB. */
+  limits?: ListenerLimits;
   /** Default 10 s: the apiserver's own webhook timeout is shorter, so a stalled client is not ours to wait for. */
   requestTimeoutMs?: number;
 }
@@ -38,7 +44,7 @@ export function webhookHandler(opts: WebhookAppOptions): RequestListener {
   const endpointOptions = {
     metrics,
     logger: opts.logger,
-    bodyLimitBytes: opts.bodyLimitBytes ?? 3 * 1024 * 1024,
+    bodyLimitBytes: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
   };
   // An endpoint catches its own failures; one escaping (a bug in writing the answer) must not become an
@@ -85,10 +91,18 @@ export interface WebhookServerOptions extends CertificateFiles, WebhookAppOption
 export type WebhookServer = HttpsServer;
 
 export function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookServer> {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
   return startHttpsServer({
     ...opts,
     name: 'webhook',
     handler: webhookHandler(opts),
+    // The apiserver does not authenticate itself to webhooks: anyone who reaches the port is served.
+    budget: new ListenerBudget({
+      name: 'webhook',
+      maxConcurrent: limits.maxConcurrentRequests,
+      maxBytesInFlight: limits.maxBytesInFlight,
+      maxBodyBytes: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+    }),
     port: opts.port ?? 9443,
     host: opts.host ?? '0.0.0.0',
     timeoutMs: opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,

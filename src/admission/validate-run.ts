@@ -12,6 +12,8 @@ export interface ValidationInput {
   oldObject?: unknown;
   operation: 'CREATE' | 'UPDATE';
   config: ControllerConfig;
+  /** The known local tools (RuleContext.localTools). */
+  localTools?: readonly string[];
 }
 
 let checks: Record<RunKindName, SchemaCheck> | undefined;
@@ -33,6 +35,7 @@ export function validateRun(input: ValidationInput): Finding[] {
     oldObject: input.oldObject,
     operation: input.operation,
     config: input.config,
+    localTools: input.localTools,
   };
   // Appended one by one: a rule can return a hundred thousand findings, too many to spread.
   for (const rule of RULES[input.kind]) for (const finding of rule(ctx)) findings.push(finding);

@@ -4,9 +4,11 @@
 import type { Logger } from 'pino';
 import { KubeReviewer } from '../auth/index.js';
 import type { ConfigSource } from '../config/watch.js';
-import { githubWebhookRouter } from '../github/router.js';
+import { GITHUB_WEBHOOK_PATH, githubWebhookRouter } from '../github/router.js';
+import { ListenerBudget } from '../http/listener-budget.js';
 import type { CertificateFiles } from '../http/reloading-tls.js';
 import { type ApiServer, startApiServer } from '../rest/server.js';
+import { TokenBuckets } from '../rest/token-buckets.js';
 import type { KubeClient, ListenAddress } from '../runtime/index.js';
 import { authenticatedUser } from './service-account.js';
 
@@ -43,8 +45,19 @@ export interface RestApiOptions {
 export function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
   const { address, certificates, client, config, logger, local } = opts;
   // Read at start (a change takes a restart): the port, the audience, the limits.
-  const { api } = config.current();
+  const { api, githubWebhook: github } = config.current();
   const timeoutMs = api.requestTimeoutSeconds * 1000;
+  // GitHub's deliveries are larger and unauthenticated until their signature is checked: their own budget.
+  const githubBudget = new ListenerBudget({
+    name: 'github',
+    maxConcurrent: github.limits.maxConcurrentRequests,
+    maxBytesInFlight: github.limits.maxBytesInFlight,
+    maxBodyBytes: github.bodyLimitBytes,
+    perAddress: new TokenBuckets({
+      ratePerSecond: github.clientRateLimit.requestsPerSecond,
+      burst: github.clientRateLimit.burst,
+    }),
+  });
   return startApiServer({
     ...certificates,
     client,
@@ -58,8 +71,12 @@ export function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
         config: () => config.current(),
         secrets: opts.githubSecrets,
         logger: logger.child({ component: 'github' }),
+        bodyLimitBytes: github.bodyLimitBytes,
       }),
     ],
+    pathBudgets: new Map([[GITHUB_WEBHOOK_PATH, githubBudget]]),
+    limits: api.limits,
+    clientRateLimit: api.clientRateLimit,
     requestTimeoutMs: timeoutMs,
     bodyLimitBytes: api.bodyLimitBytes,
     rateLimit: api.rateLimit,

@@ -123,11 +123,18 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     const self = await managerIdentity(client, logger);
     webhook = await startWebhookServer({
       ...certificates,
-      routes: admissionRoutes({ config, reviewer: referenceReviewer(client), trustedSubmitters: () => self }),
+      routes: admissionRoutes({
+        config,
+        reviewer: referenceReviewer(client),
+        trustedSubmitters: () => self,
+        localTools: () => Object.keys(templates.current().presets.localServers),
+      }),
       registry,
       logger: logger.child({ component: 'webhook' }),
       port: opts.webhookPort,
       host: local ? '127.0.0.1' : '0.0.0.0',
+      bodyLimitBytes: config.current().webhook.bodyLimitBytes,
+      limits: config.current().webhook.limits,
     });
     if (local)
       await installLocalWebhooks(kc, { baseUrl: `https://127.0.0.1:${webhook.port}`, caPem: local.caPem });
@@ -152,6 +159,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
         certificates,
         client,
         logger,
+        maxConcurrentRequests: config.current().metrics.maxConcurrentRequests,
       }),
       probes: opts.probes,
     });

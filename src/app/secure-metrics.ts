@@ -2,11 +2,14 @@
 // serving certificate (reloaded in place, src/http/https-server.ts), each scrape authenticated with a
 // TokenReview and authorised with a SubjectAccessReview (`get /metrics`) through the REST API's cached
 // checks (src/auth). Tokens of the apiserver's own audience are accepted, since that is what a
-// Prometheus ServiceAccount token carries. Plain HTTP only when `metrics.secure` is false.
+// Prometheus ServiceAccount token carries. Plain HTTP only when `metrics.secure` is false. Either way
+// behind a budget (src/http/listener-budget.ts): a few scrapes at once, and no request body at all.
 import type { Logger } from 'pino';
 import { KubeReviewer, withAccessCheck } from '../auth/index.js';
 import { startHttpsServer } from '../http/https-server.js';
+import { ListenerBudget } from '../http/listener-budget.js';
 import type { CertificateFiles } from '../http/reloading-tls.js';
+import { boundPort, closeServer, listen } from '../runtime/http-server.js';
 import type { ApiRequester, ListenAddress, MetricsServing } from '../runtime/index.js';
 
 /** The limit on a scrape's handshake, headers and request (Prometheus' default scrape timeout). */
@@ -19,11 +22,23 @@ export interface MetricsServingOptions {
   /** Asks the reviews; its identity needs `create` on tokenreviews and subjectaccessreviews. */
   client: ApiRequester;
   logger: Logger;
+  /** Scrapes served at once (metrics.maxConcurrentRequests). Default 16. */
+  maxConcurrentRequests?: number;
 }
 
 export function metricsServing(opts: MetricsServingOptions): MetricsServing {
   const { address, certificates, client } = opts;
-  if (!opts.secure) return address;
+  const budget = new ListenerBudget({
+    name: 'metrics',
+    maxConcurrent: opts.maxConcurrentRequests ?? 16,
+    maxBytesInFlight: 0,
+    maxBodyBytes: 0,
+  });
+  if (!opts.secure)
+    return async (handler) => {
+      const server = await listen(budget.guard(handler), address);
+      return { port: boundPort(server), close: () => closeServer(server) };
+    };
   const logger = opts.logger.child({ component: 'metrics' });
   const reviewer = new KubeReviewer({ client });
   return (handler) =>
@@ -31,6 +46,7 @@ export function metricsServing(opts: MetricsServingOptions): MetricsServing {
       ...certificates,
       name: 'metrics',
       handler: withAccessCheck(reviewer, handler, logger),
+      budget,
       port: address.port,
       host: address.host ?? '0.0.0.0',
       timeoutMs: SCRAPE_TIMEOUT_MS,

@@ -8,6 +8,8 @@ import { parseAllDocuments } from 'yaml';
 import { admitOffline, runKindOf } from '../admission/offline.js';
 import type { ControllerConfig } from '../api/index.js';
 import { defaultConfigFile, loadConfigFile } from '../config/load.js';
+import { defaultTemplateDir } from '../render/template-set.js';
+import { localToolNames, TOOL_PRESETS_FILE } from '../render/tool-presets.js';
 import { formatFinding } from '../validation/finding.js';
 
 const MANIFEST = /\.(ya?ml|json)$/;
@@ -33,6 +35,7 @@ export function validateFiles(
   files: string[],
   config: ControllerConfig,
   showDefaults = false,
+  localTools?: readonly string[],
 ): ValidateReport {
   const report: ValidateReport = { lines: [], invalid: 0, valid: 0 };
   for (const file of files) {
@@ -55,7 +58,7 @@ export function validateFiles(
       const value = doc.toJS() as unknown;
       const kind = runKindOf(value);
       if (!kind) return;
-      const result = admitOffline(kind, value as Record<string, unknown>, config);
+      const result = admitOffline(kind, value as Record<string, unknown>, config, localTools);
       const errors = result.findings.filter((f) => f.severity === 'error');
       const warnings = result.findings.filter((f) => f.severity === 'warning');
       const label = `${kind}/${result.name}`;
@@ -82,9 +85,15 @@ export function registerValidateCommand(program: Command): void {
     .argument('<paths...>', 'files or directories (searched recursively for .yaml, .yml, .json)')
     .option('--config <file>', 'controller config to check against', defaultConfigFile())
     .option('--show-defaults', 'print the JSON Patch the defaulting webhook would apply')
-    .action((paths: string[], opts: { config: string; showDefaults?: boolean }) => {
+    .option(
+      '--templates-dir <dir>',
+      'templates whose tool-presets.yaml names the known localTools',
+      defaultTemplateDir(),
+    )
+    .action((paths: string[], opts: { config: string; showDefaults?: boolean; templatesDir: string }) => {
       const config = loadConfigFile(opts.config);
-      const report = validateFiles(manifestFiles(paths), config, opts.showDefaults);
+      const tools = localToolNames(readFileSync(join(opts.templatesDir, TOOL_PRESETS_FILE), 'utf8'));
+      const report = validateFiles(manifestFiles(paths), config, opts.showDefaults, tools);
       for (const line of report.lines) console.log(line);
       console.log(`${report.valid} valid, ${report.invalid} invalid`);
       if (report.invalid > 0) process.exitCode = 1;

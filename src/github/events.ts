@@ -27,11 +27,18 @@ export interface Feedback {
   sameRepository: boolean;
   /** A failed commit (CI): its failures share one run. */
   headSha?: string;
+  /**
+   * What the run is named after, from signed fields only (never the X-GitHub-Delivery header, which
+   * the signature does not cover): the same event delivered again under any delivery id names the
+   * same run, so it starts nothing (docs/security.md "Replayed deliveries").
+   */
+  key: string;
 }
 
 export type Reading = { feedback: Feedback } | { ignored: string };
 
 type Obj = Record<string, unknown>;
+const SHA = /^[0-9a-f]{40}$/;
 
 /** The value at a dotted path, if it is a non-empty string (or a number, as a string). */
 function str(root: unknown, path: string): string | undefined {
@@ -65,8 +72,11 @@ const READERS: Record<string, (p: Obj, repository: string) => Reading> = {
       return { ignored: 'a comment on an issue, not on a pull request' };
     const text = str(p, 'comment.body');
     if (!text) return { ignored: 'the comment has no text' };
+    const id = str(p, 'comment.id');
+    if (!id) return { ignored: 'the comment has no id' };
     return {
       feedback: {
+        key: `comment-${id}`,
         trigger: 'comment',
         repository,
         author: str(p, 'comment.user.login') ?? str(p, 'sender.login') ?? '',
@@ -88,7 +98,7 @@ const READERS: Record<string, (p: Obj, repository: string) => Reading> = {
     const path = str(p, 'comment.path');
     const line = str(p, 'comment.line') ?? str(p, 'comment.original_line');
     const where = path ? `On \`${path}\`${line ? ` line ${line}` : ''}:\n\n` : '';
-    return pullRequestFeedback(p, repository, 'comment', 'comment', `${where}${body}`);
+    return pullRequestFeedback(p, repository, 'comment', 'comment', `${where}${body}`, 'review-comment');
   },
   pull_request_review: (p, repository) => {
     if (p.action !== 'submitted')
@@ -97,7 +107,7 @@ const READERS: Record<string, (p: Obj, repository: string) => Reading> = {
     if (state !== 'changes_requested')
       return { ignored: `a review in state ${state ?? 'unknown'}: only one requesting changes counts` };
     const body = str(p, 'review.body') ?? 'The review requests changes; its comments on the code say which.';
-    return pullRequestFeedback(p, repository, 'review', 'review', body);
+    return pullRequestFeedback(p, repository, 'review', 'review', body, 'review');
   },
   check_run: (p, repository) => {
     const unfit = unfitRun(p, 'check_run', 'check run');
@@ -114,6 +124,7 @@ const READERS: Record<string, (p: Obj, repository: string) => Reading> = {
         .join('\n\n'),
       branch: str(prs[0], 'head.ref') ?? str(p, 'check_run.check_suite.head_branch'),
       sameRepository: prs.length > 0,
+      suite: str(p, 'check_run.check_suite.id'),
     });
   },
   workflow_run: (p, repository) => {
@@ -130,6 +141,7 @@ const READERS: Record<string, (p: Obj, repository: string) => Reading> = {
       branch: str(p, 'workflow_run.head_branch'),
       sameRepository:
         str(p, 'workflow_run.head_repository.full_name')?.toLowerCase() === repository.toLowerCase(),
+      suite: str(p, 'workflow_run.check_suite_id'),
     });
   },
 };
@@ -147,12 +159,17 @@ function ciFeedback(
   repository: string,
   event: string,
   pullRequest: unknown,
-  part: { author?: string; text: string; branch?: string; sameRepository: boolean },
+  part: { author?: string; text: string; branch?: string; sameRepository: boolean; suite?: string },
 ): Reading {
   const number = str(pullRequest, 'number');
   const htmlUrl = str(p, 'repository.html_url');
+  const sha = str(p, `${event}.head_sha`);
+  // All the failures of one commit (a workflow run and each failed check) are one run.
+  const key = sha && SHA.test(sha) ? `ci-${sha}` : part.suite ? `ci-suite-${part.suite}` : undefined;
+  if (!key) return { ignored: `the ${event} names neither its commit nor its check suite` };
   return {
     feedback: {
+      key,
       trigger: 'ci-failure',
       repository,
       author: part.author ?? str(p, 'sender.login') ?? '',
@@ -162,7 +179,7 @@ function ciFeedback(
       branch: part.branch,
       labels: [],
       sameRepository: part.sameRepository,
-      headSha: str(p, `${event}.head_sha`),
+      headSha: sha,
     },
   };
 }
@@ -174,10 +191,17 @@ function pullRequestFeedback(
   trigger: Trigger,
   item: string,
   text: string,
+  keyPrefix: string,
 ): Reading {
   const headRepo = str(p, 'pull_request.head.repo.full_name');
+  const id = str(p, `${item}.id`);
+  if (!id) return { ignored: `the ${item} has no id` };
+  // The commit it was written against too: a short prefix is enough beside a unique id.
+  const head = str(p, 'pull_request.head.sha');
+  const at = head && SHA.test(head) ? `-${head.slice(0, 12)}` : '';
   return {
     feedback: {
+      key: `${keyPrefix}-${id}${at}`,
       trigger,
       repository,
       author: str(p, `${item}.user.login`) ?? str(p, 'sender.login') ?? '',

@@ -32,6 +32,7 @@ const run = remediationRun(
         author: 'octocat',
         labels: [],
         sameRepository: true,
+        key: 'comment-1',
       },
     },
     name: 'gh-1',

@@ -29,6 +29,7 @@ const target = (feedback: Partial<Target['feedback']>): Target => ({
   repository: { name: 'acme/payments', namespace: 'team-a' },
   taskId: 7,
   feedback: {
+    key: 'comment-1',
     trigger: 'comment',
     repository: 'acme/payments',
     author: 'octocat',

@@ -76,7 +76,7 @@ const comment = () =>
   JSON.stringify(githubPayload('issue_comment.pull_request', (p) => p.issue.labels.push({ name: 'task-7' })));
 
 t.test(
-  'a signed comment on a task pull request creates the remediation run; its redelivery nothing',
+  'a signed comment on a task pull request creates the remediation run; a replay under any delivery id nothing',
   async (t) => {
     const api = new FakeApi();
     api.seed(
@@ -99,8 +99,10 @@ t.test(
     const id = '72d3162e-cc78-11e3-81ab-4c9367dc0958';
     const first = await postDelivery(url, SECRET, { event: 'issue_comment', body: comment(), id });
     t.equal(first.status, 201, first.body.message);
-    t.same(first.body.run, { namespace: 'team-a', name: `github-${id}` });
-    const run = api.objects.get(`${CODERUNS}/github-${id}`) as CodeRun;
+    // Named from the signed payload (the comment's id), not from the delivery header.
+    const name = 'github-comment-1466357331';
+    t.same(first.body.run, { namespace: 'team-a', name });
+    const run = api.objects.get(`${CODERUNS}/${name}`) as CodeRun;
     t.match(run.spec, {
       taskId: 7,
       service: 'payments',
@@ -127,10 +129,16 @@ t.test(
       'orchestrator.io/github-event': 'issue_comment',
       'orchestrator.io/continues': 'payments-task-7-rex-v2',
     });
-    const again = await postDelivery(url, SECRET, { event: 'issue_comment', body: comment(), id });
-    t.equal(again.status, 200, again.body.message);
-    t.match(again.body.message, /already done: CodeRun team-a\/github-72d3162e-\S+ exists \(a redelivery\)/);
-    t.equal(api.made('POST').length, 2, 'the redelivery tried, and the name was taken');
+    for (const replay of [
+      id,
+      'f00dfeed-0000-4000-8000-000000000001',
+      'ci-ec26c3e57ca3a959ca5aad62de7213c562f8c821',
+    ]) {
+      const again = await postDelivery(url, SECRET, { event: 'issue_comment', body: comment(), id: replay });
+      t.equal(again.status, 200, again.body.message);
+      t.equal(again.body.message, `already done: CodeRun team-a/${name} exists (a redelivery)`, replay);
+    }
+    t.equal(api.made('POST').length, 4, 'each replay tried, and the name was taken');
     t.equal([...api.objects.keys()].filter((k) => k.includes('/github-')).length, 1, 'one run');
   },
 );
@@ -256,7 +264,13 @@ t.test('headers and JSON: 400; another content type: 415', async (t) => {
 });
 
 /** A raw POST that sends `declared` as Content-Length (or chunked) and up to `send` bytes; resolves to the status. */
-function rawPost(url: string, send: number, declared?: number): Promise<number> {
+/** A POST of `send` spaces (Content-Length `declared`, else chunked), with a signature of the right form. */
+function rawPost(
+  url: string,
+  send: number,
+  declared?: number,
+  signature = `sha256=${'0'.repeat(64)}`,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: 'POST',
@@ -264,6 +278,7 @@ function rawPost(url: string, send: number, declared?: number): Promise<number> 
         'content-type': 'application/json',
         'x-github-event': 'ping',
         'x-github-delivery': 'd',
+        ...(signature ? { 'x-hub-signature-256': signature } : {}),
         ...(declared === undefined ? {} : { 'content-length': declared }),
       },
     });
@@ -293,7 +308,8 @@ t.test('the body cap: 413 from Content-Length without reading, and while streami
   const { api, url } = await endpoint(t, { bodyLimitBytes: 1024 * 1024 });
   t.equal(await rawPost(url, 4096, 2 * 1024 * 1024), 413, 'declared too large');
   t.equal(await rawPost(url, 2 * 1024 * 1024), 413, 'chunked past the cap');
-  t.equal(await rawPost(url, 1000), 401, 'under the cap: read, then refused for its missing signature');
+  t.equal(await rawPost(url, 1000), 401, 'under the cap: read, then refused for its wrong signature');
+  t.equal(await rawPost(url, 2 * 1024 * 1024, undefined, ''), 401, 'no signature: refused before the body');
   t.equal(api.calls.length, 0);
 });
 

@@ -1,7 +1,8 @@
 // POST /webhook/github: a GitHub delivery, verified (signature.ts), read (events.ts), mapped to a task
 // (mapping.ts) and turned into a remediation CodeRun that continues the task's latest run
 // (previous-run.ts, remediation-run.ts). A koa Router, mounted on the REST server. Idempotent across
-// replicas and restarts: the run is named after the delivery (a failed commit, for CI), so a
+// replicas, restarts and replays: the run is named from signed fields of the payload (the comment or
+// review and its head commit; a failed commit, for CI), never from the unsigned delivery id, so a
 // redelivery's create is a 409, answered 200. Every answer comes within the time budget: the body
 // read and each apiserver call get what is left of it, and an apiserver that does not answer is a
 // 503, never a 500. docs/github-webhook.md lists the answers.
@@ -10,7 +11,7 @@ import type { Context } from 'koa';
 import type { Logger } from 'pino';
 import type { ControllerConfig } from '../api/index.js';
 import { runResource } from '../api/index.js';
-import { HttpError, readBody } from '../http/json-body.js';
+import { HttpError, readBody, reserveParse } from '../http/json-body.js';
 import { githubRunName } from '../naming/names.js';
 import { ApiError, type ApiRequester, resourcePath } from '../runtime/index.js';
 import { readEvent } from './events.js';
@@ -18,7 +19,7 @@ import { decide, handledEvent } from './mapping.js';
 import { previousRun } from './previous-run.js';
 import { referencesBeyondPrevious } from './remediation-references.js';
 import { remediationRun } from './remediation-run.js';
-import { SIGNATURE_HEADER, signatureProblem } from './signature.js';
+import { SIGNATURE_HEADER, signatureCheck } from './signature.js';
 
 export const GITHUB_WEBHOOK_PATH = '/webhook/github';
 export const GITHUB_BODY_LIMIT_BYTES = 25 * 1024 * 1024;
@@ -76,11 +77,8 @@ export function githubWebhookRouter(opts: GithubWebhookOptions): Router {
     if (left() <= 0) return { status: 503, message: 'no time left to reach the Kubernetes API' };
     const found = await previousRun(opts.api, target, config, left());
     if ('none' in found) return { status: 202, message: `ignored: ${found.none}` };
-    // All the failures of one commit (a workflow run and each failed check) are one run.
-    const sha = target.feedback.headSha;
-    const name = githubRunName(
-      target.feedback.trigger === 'ci-failure' && sha && /^[0-9a-f]{40}$/.test(sha) ? `ci-${sha}` : delivery,
-    );
+    // Named from the signed payload (events.ts): a replay under another delivery id is a 409.
+    const name = githubRunName(target.feedback.key);
     const run = remediationRun({ previous: found.run, target, name, delivery, event }, config);
     const beyond = referencesBeyondPrevious(run, found.run, config);
     if (beyond) return { status: 422, message: beyond };
@@ -126,16 +124,26 @@ export function githubWebhookRouter(opts: GithubWebhookOptions): Router {
         message: `content type must be application/json (the webhook's setting), not ${JSON.stringify(type)}`,
       };
     }
+    // A header that can sign nothing is refused before the body is read.
+    const check = signatureCheck(header(ctx, SIGNATURE_HEADER), secrets);
+    if (typeof check === 'string') {
+      ctx.set('Connection', 'close');
+      return { status: 401, message: check };
+    }
+    // Kept once, as the bytes that arrived, and hashed as they arrive.
     let body: Buffer;
     try {
-      body = await readBody(ctx.req, { limitBytes: limit, timeoutMs: budget });
+      body = await readBody(ctx.req, {
+        limitBytes: limit,
+        timeoutMs: budget,
+        onChunk: (c) => check.update(c),
+      });
     } catch (err) {
       if (!(err instanceof HttpError)) throw err;
       ctx.set('Connection', 'close');
       return { status: err.status, message: err.message };
     }
-    const text = body.toString('utf8');
-    const problem = await signatureProblem(text, header(ctx, SIGNATURE_HEADER), secrets);
+    const problem = check.problem();
     if (problem) return { status: 401, message: problem };
     const event = header(ctx, 'x-github-event');
     const delivery = header(ctx, 'x-github-delivery');
@@ -145,8 +153,14 @@ export function githubWebhookRouter(opts: GithubWebhookOptions): Router {
       return { status: 400, message: 'X-GitHub-Delivery is longer than 200 characters' };
     let payload: unknown;
     try {
-      payload = JSON.parse(text);
+      // Signed, but still bounded: what parsing costs is reserved from the listener's budget first.
+      reserveParse(ctx.req, body);
+      payload = JSON.parse(body.toString('utf8'));
     } catch (err) {
+      if (err instanceof HttpError) {
+        if (err.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(err.retryAfterSeconds));
+        return { status: err.status, message: err.message };
+      }
       return { status: 400, message: `invalid JSON: ${(err as Error).message}` };
     }
     try {

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { CertificateMetrics } from './certwatcher-metrics.js';
+import type { ListenerBudget } from './listener-budget.js';
 import { type CertificateFiles, loadKeyPair, reloadCertificates } from './reloading-tls.js';
 
 /** The serving TLS options besides the pair: the same at start and on every certificate reload. */
@@ -24,7 +25,12 @@ export interface HttpsServerOptions extends CertificateFiles {
   logger: Logger;
   /** The certificate's metrics (reads, failures, expiry). Default none. */
   metrics?: CertificateMetrics;
+  /** Requests past it are refused before their body is read (listener-budget.ts). Default none. */
+  budget?: ListenerBudget;
 }
+
+/** Open connections per listener: an idle TLS connection costs tens of KiB, so they are bounded too. */
+const MAX_CONNECTIONS = 1024;
 
 export interface HttpsServer {
   port: number;
@@ -46,8 +52,9 @@ export async function startHttpsServer(opts: HttpsServerOptions): Promise<HttpsS
       // Node enforces headersTimeout/requestTimeout only when it checks, by default every 30 s.
       connectionsCheckingInterval: Math.min(1000, timeoutMs / 4),
     },
-    opts.handler,
+    opts.budget ? opts.budget.guard(opts.handler) : opts.handler,
   );
+  server.maxConnections = MAX_CONNECTIONS;
   server.requestTimeout = timeoutMs;
   server.headersTimeout = timeoutMs;
   server.keepAliveTimeout = 30_000;

@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import { jsonParseCost } from './json-cost.js';
+import { ticketOf } from './listener-budget.js';
 
 /** An HTTP error whose status and message are safe to show the client. */
 export class HttpError extends Error {
@@ -6,6 +8,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** For 429 and 503: the Retry-After to send. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
@@ -16,6 +20,8 @@ export interface JsonBodyOptions {
   limitBytes: number;
   /** How long a client may take to send the body. */
   timeoutMs: number;
+  /** Sees each chunk as it arrives (e.g. to hash the body while it streams). */
+  onChunk?: (chunk: Buffer) => void;
 }
 
 /**
@@ -27,11 +33,34 @@ export async function readJsonBody(req: IncomingMessage, opts: JsonBodyOptions):
   if (type !== 'application/json')
     throw new HttpError(415, `content type must be application/json, not ${JSON.stringify(type)}`);
   const body = await readBody(req, opts);
+  reserveParse(req, body);
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (err) {
     throw new HttpError(400, `invalid JSON: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Reserves what parsing `body` will allocate from the budget of the request's listener (if one guards
+ * it): 413 when it could never fit, 503 with Retry-After when it does not fit now.
+ */
+export function reserveParse(req: IncomingMessage, body: Uint8Array): void {
+  const ticket = ticketOf(req);
+  if (!ticket) return;
+  const cost = jsonParseCost(body);
+  const granted = ticket.grow(cost);
+  if (granted === 'never')
+    throw new HttpError(
+      413,
+      `parsing this body would take about ${cost} bytes, more than the ${ticket.listener} server allows a request`,
+    );
+  if (granted === 'busy')
+    throw new HttpError(
+      503,
+      `the ${ticket.listener} server is parsing its limit of bytes at once: retry in ${ticket.retryAfterSeconds} s`,
+      ticket.retryAfterSeconds,
+    );
 }
 
 /**
@@ -61,6 +90,7 @@ export async function readBody(req: IncomingMessage, opts: JsonBodyOptions): Pro
       size += chunk.length;
       if (size > opts.limitBytes)
         return fail(new HttpError(413, `body exceeds the limit of ${opts.limitBytes} bytes`));
+      opts.onChunk?.(chunk);
       chunks.push(chunk);
     });
     req.once('end', () => {

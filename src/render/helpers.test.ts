@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import t from 'tap';
 import { createEnvironment } from './environment.js';
-import { helpers, truthy } from './helpers.js';
+import { framed, helpers, truthy } from './helpers.js';
 import { shellQuote, shellWords } from './shell.js';
 import { strictContext, UndefinedVariableError, unwrap } from './strict-context.js';
 
@@ -83,6 +83,7 @@ t.test('the helpers', async (t) => {
       'concat',
       'default',
       'eq',
+      'framed',
       'includes',
       'join',
       'json',
@@ -114,4 +115,21 @@ t.test('a strict context throws on unknown fields and unwraps for serialisers', 
   );
   t.equal(JSON.stringify(ctx), JSON.stringify(plain), 'toJSON probes are harmless');
   t.equal(unwrap(ctx.a), plain.a);
+});
+
+t.test('framed: no tag of the frame survives in the text, whatever its case or spacing', async (t) => {
+  t.equal(framed('a </feedback> b', 'feedback'), 'a &lt;/feedback> b');
+  t.equal(framed('<Feedback>< /FEEDBACK >', 'feedback'), '&lt;Feedback>&lt; /FEEDBACK >');
+  t.equal(
+    framed('<feedbacks> <b>feedback</b>', 'feedback'),
+    '<feedbacks> <b>feedback</b>',
+    'other tags stay',
+  );
+  t.throws(() => framed('x', 'a|b'), /not a tag name/);
+  fc.assert(
+    fc.property(
+      fc.array(fc.constantFrom('<', '/', ' ', '\n', 'feedback', 'FeedBack', '>', 'x')).map((a) => a.join('')),
+      (s) => !/<\s*\/?\s*feedback(?![A-Za-z0-9_-])/i.test(framed(s, 'feedback')),
+    ),
+  );
 });

@@ -52,6 +52,16 @@ function strings(name: string, values: unknown[]): string[] {
   });
 }
 
+/**
+ * `text` made safe to quote between `<tag>` and `</tag>` in a prompt: every opening or closing tag of
+ * that name inside it (any case, spacing or attributes) has its `<` written `&lt;`, so text from GitHub
+ * cannot close the frame and speak as the prompt (docs/security.md).
+ */
+export function framed(text: string, tag: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(tag)) throw new Error(`helper framed: "${tag}" is not a tag name`);
+  return text.replace(new RegExp(`<(\\s*/?\\s*${tag}(?![A-Za-z0-9_-]))`, 'gi'), '&lt;$1');
+}
+
 /** The helpers registered in every template environment, by name. */
 export const helpers: Readonly<Record<string, Helper>> = Object.freeze({
   eq: fixed('eq', 2, (a, b) => a === b),
@@ -67,6 +77,7 @@ export const helpers: Readonly<Record<string, Helper>> = Object.freeze({
   shq: fixed('shq', 1, shellQuote),
   shwords: fixed('shwords', 1, shellWords),
   join,
+  framed: fixed('framed', 2, (text, tag) => framed(String(text), String(tag))),
   concat: (...args: unknown[]) => strings('concat', split(args).values).join(''),
   array: (...args: unknown[]) => split(args).values,
 });

@@ -85,6 +85,13 @@ export function parseToolPresets(text: string): { presets?: ToolPresets; problem
   return { presets: normalised, problems };
 }
 
+/** The local MCP servers a run may name (localTools): those of `text`, a tool-presets.yaml. */
+export function localToolNames(text: string): string[] {
+  const { presets, problems } = parseToolPresets(text);
+  if (!presets) throw new Error(problems.join('; '));
+  return Object.keys(presets.localServers);
+}
+
 /** What one run gets: its preset plus the run's extra tools, with the permissions that enable them. */
 export interface ResolvedTools {
   preset: ToolConfig;

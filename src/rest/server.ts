@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { ControllerConfig } from '../api/index.js';
 import type { AccessReviewer } from '../auth/index.js';
 import { type HttpsServer, startHttpsServer } from '../http/https-server.js';
+import { ListenerBudget, type ListenerLimits } from '../http/listener-budget.js';
 import type { CertificateFiles } from '../http/reloading-tls.js';
 import { tracingMiddleware } from '../observability/koa.js';
 import type { ApiRequester, Clock } from '../runtime/index.js';
@@ -38,6 +39,7 @@ export interface ApiAppOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /** The koa application (without a listener). */
 export function apiApp(opts: ApiAppOptions): Koa {
@@ -78,7 +80,7 @@ export function apiApp(opts: ApiAppOptions): Koa {
     config: opts.config,
     reviewer: opts.reviewer,
     authenticate: authenticated(opts.reviewer, buckets, timeoutMs),
-    bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024,
+    bodyLimitBytes: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     bodyTimeoutMs: timeoutMs,
   });
   app.use(runs.routes());
@@ -93,16 +95,46 @@ export interface ApiServerOptions extends ApiAppOptions, CertificateFiles {
   host: string;
   /** Certificate poll interval (file events are the fast path). Default 10 s. */
   certPollMs?: number;
+  /** The API's requests and body bytes at once (api.limits); default 64 and 16 MiB. */
+  limits?: ListenerLimits;
+  /** Per client address, before authentication (api.clientRateLimit); default 20 per second, bursts of 40. */
+  clientRateLimit?: { requestsPerSecond: number; burst: number };
+  /** Paths with a budget of their own (e.g. the GitHub webhook's), matched exactly. */
+  pathBudgets?: ReadonlyMap<string, ListenerBudget>;
 }
 
 export type ApiServer = HttpsServer;
 
+/** The REST API's own budget (every path but those of `pathBudgets`). */
+function apiBudget(opts: ApiServerOptions): ListenerBudget {
+  const limits = opts.limits ?? { maxConcurrentRequests: 64, maxBytesInFlight: 16 * 1024 * 1024 };
+  const rate = opts.clientRateLimit ?? { requestsPerSecond: 20, burst: 40 };
+  return new ListenerBudget({
+    name: 'api',
+    maxConcurrent: limits.maxConcurrentRequests,
+    maxBytesInFlight: limits.maxBytesInFlight,
+    maxBodyBytes: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+    perAddress: new TokenBuckets({
+      ratePerSecond: rate.requestsPerSecond,
+      burst: rate.burst,
+      clock: opts.clock,
+    }),
+  });
+}
+
 /** Starts the REST API; `routers` (e.g. the GitHub webhook) are served on the same port. */
 export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
+  const app = apiApp(opts).callback();
+  const own = apiBudget(opts);
+  const budgets = opts.pathBudgets ?? new Map<string, ListenerBudget>();
   return startHttpsServer({
     ...opts,
     name: 'api',
-    handler: apiApp(opts).callback(),
+    // Each request is held to its path's budget before koa (or anything else) sees it.
+    handler: (req, res) => {
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
+      if ((budgets.get(path) ?? own).admit(req, res)) void app(req, res);
+    },
     timeoutMs: opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
   });
 }

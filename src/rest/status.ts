@@ -130,7 +130,12 @@ export function apiserverUnavailable(err: unknown): boolean {
  */
 export function toStatus(err: unknown): Status {
   if (err instanceof StatusError) return err.status;
-  if (err instanceof HttpError) return failure(err.status, err.message);
+  if (err instanceof HttpError)
+    return failure(
+      err.status,
+      err.message,
+      err.retryAfterSeconds === undefined ? undefined : { retryAfterSeconds: err.retryAfterSeconds },
+    );
   if (apiserverUnavailable(err))
     return failure(
       503,

@@ -2,6 +2,8 @@
 // issue_comment (the recorded shape) on a task's pull request creates exactly one remediation CodeRun,
 // continuing the run that opened the pull request; its redelivery creates none; a wrong signature
 // reaches nothing.
+
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { sign } from '@octokit/webhooks-methods';
 import Koa from 'koa';
@@ -86,8 +88,10 @@ t.test('a signed comment on a task pull request creates one remediation CodeRun'
 
   const created = await postDelivery(url, SECRET, { event: 'issue_comment', body, id });
   t.equal(created.status, 201, created.body.message);
-  t.same(created.body.run, { namespace, name: `github-${id}` });
-  const run = await client.request<CodeRun>('GET', `${coderuns}/github-${id}`);
+  // Named from the signed payload (the comment's id), whatever the delivery header says.
+  const name = 'github-comment-1466357331';
+  t.same(created.body.run, { namespace, name });
+  const run = await client.request<CodeRun>('GET', `${coderuns}/${name}`);
   t.match(run.spec, {
     taskId: 7,
     service: 'payments',
@@ -111,13 +115,14 @@ t.test('a signed comment on a task pull request creates one remediation CodeRun'
     [LABELS.agent]: 'rex',
   });
   t.equal(run.metadata?.annotations?.['orchestrator.io/continues'], 'payments-task-7-rex');
+  t.equal(run.metadata?.annotations?.['orchestrator.io/github-delivery'], id, 'the delivery id, for tracing');
 
-  const again = await postDelivery(url, SECRET, { event: 'issue_comment', body, id });
-  t.equal(again.status, 200, again.body.message);
+  // The captured signed body, replayed: as GitHub's redelivery (same id) and under ids of one's choosing.
+  for (const replay of [id, randomUUID(), randomUUID(), 'ci-ec26c3e57ca3a959ca5aad62de7213c562f8c821']) {
+    const again = await postDelivery(url, SECRET, { event: 'issue_comment', body, id: replay });
+    t.equal(again.status, 200, again.body.message);
+    t.equal(again.body.message, `already done: CodeRun ${namespace}/${name} exists (a redelivery)`);
+  }
   const list = await client.request<{ items: CodeRun[] }>('GET', coderuns);
-  t.same(
-    list.items.map((r) => r.metadata?.name).sort(),
-    [`github-${id}`, 'payments-task-7-rex'],
-    'no second run',
-  );
+  t.same(list.items.map((r) => r.metadata?.name).sort(), [name, 'payments-task-7-rex'], 'one run started');
 });

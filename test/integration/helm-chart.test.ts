@@ -80,8 +80,27 @@ function managerPatch(base: KubeObject[], values: Values): Values[] {
  */
 async function overlayFor(values: Values, configText: string): Promise<string> {
   const base = await kustomize(cluster, join(root, 'config', 'default'));
+  // deniedEgress as config/overlays/agent-egress adds it: one op per CIDR, IPv6 in the ::/0 block.
+  const denied = ((values.agentSandbox.deniedEgress ?? []) as string[]).map((cidr) => ({
+    op: 'add',
+    path: `/spec/egress/1/to/${cidr.includes(':') ? 1 : 0}/ipBlock/except/-`,
+    value: cidr,
+  }));
   const sandboxes = (values.agentSandbox.namespaces as string[]).map((ns) =>
-    kustomization(`sandbox-${ns}`, { namespace: ns, resources: [join(root, 'config', 'agents')] }),
+    kustomization(`sandbox-${ns}`, {
+      namespace: ns,
+      resources: [join(root, 'config', 'agents')],
+      ...(denied.length
+        ? {
+            patches: [
+              {
+                target: { kind: 'NetworkPolicy', name: 'orchestrator-agent' },
+                patch: JSON.stringify(denied),
+              },
+            ],
+          }
+        : {}),
+    }),
   );
   const components = [
     values.certManager.enabled && 'cert-manager',

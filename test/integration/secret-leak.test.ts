@@ -3,13 +3,16 @@
 // goes through its lifecycle — created, running, failed, retried, succeeded, with its pods simulated —
 // while the operator logs at debug level into a buffer; then every output is searched for every value,
 // as written and base64-encoded (the form a Secret object would leak in): the log lines, the Events,
-// the run (its status), every ConfigMap, and the Jobs and pods.
+// the run (its status), every ConfigMap, and the Jobs and pods. The agent also prints credentials as
+// its last words (a failed attempt's log tail, then a result document's summary): the operator copies
+// that text, and the credential shapes in it are redacted (src/util/redact.ts) wherever it lands.
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import t from 'tap';
 import type { CodeRun, CodeRunStatus } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
+import { RESULT_PROTOCOL } from '../../src/controllers/pods/agent-result.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
@@ -20,6 +23,12 @@ const cluster = await testCluster();
 await ensureCrds(cluster);
 
 const secretValue = () => `leak-check-${randomBytes(24).toString('hex')}`;
+/** Random letters and digits, as a GitHub token or an API key carries them. */
+const alnum = (n: number) =>
+  randomBytes(n)
+    .toString('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, n);
 
 t.test('a run that fails, is retried and succeeds leaks no secret value anywhere', async (t) => {
   const namespace = await testNamespace(t, cluster);
@@ -78,9 +87,32 @@ t.test('a run that fails, is retried and succeeds leaks no secret value anywhere
       return s?.attempt === attempt ? s.jobName : undefined;
     });
 
-  await finishJob(client, namespace, await jobOf(1), 'Failed');
-  await finishJob(client, namespace, await jobOf(2), 'Complete');
+  // What the agent prints: tokens it was given, as its last words (its pods hold them, as the
+  // simulated kubelet's termination message; nothing the operator writes may).
+  const printed = {
+    installationToken: `ghs_${alnum(36)}`,
+    personalToken: `github_pat_${alnum(22)}_${alnum(59)}`,
+    anthropicKey: `sk-ant-api03-${alnum(93)}AA`,
+    deployKey: alnum(64),
+  };
+  const logTail = [
+    'Running tests...',
+    '-----BEGIN OPENSSH PRIVATE KEY-----',
+    printed.deployKey,
+    '-----END OPENSSH PRIVATE KEY-----',
+    `fatal: push refused for https://x-access-token:${printed.installationToken}@github.com/acme/payments.git`,
+    `curl -H "Authorization: Bearer ${printed.personalToken}" failed; ANTHROPIC_API_KEY=${printed.anthropicKey}`,
+  ].join('\n');
+  await finishJob(client, namespace, await jobOf(1), 'Failed', logTail);
+  const result = {
+    protocol: RESULT_PROTOCOL,
+    workCompleted: true,
+    summary: `done with ${printed.installationToken} and ${printed.anthropicKey}`,
+  };
+  await finishJob(client, namespace, await jobOf(2), 'Complete', JSON.stringify(result));
   await waitFor('phase Succeeded', async () => (await status())?.phase === 'Succeeded');
+  const finished = await status();
+  t.match(finished?.summary, /^done with ghs_\[REDACTED\] and sk-ant-\[REDACTED\]$/, 'the summary, redacted');
 
   const list = async (path: string) => (await client.request<{ items: KubeObject[] }>('GET', path)).items;
   const outputs: Record<string, string> = {
@@ -105,6 +137,18 @@ t.test('a run that fails, is retried and succeeds leaks no secret value anywhere
   ]);
   for (const [where, text] of Object.entries(outputs))
     for (const [name, form] of forms) t.notOk(text.includes(form as string), `${name} is not in ${where}`);
+  // The printed ones are in the pods (the kubelet's record of the agent's words) and nowhere else.
+  const copies = { ...outputs, pods: '' };
+  t.match(
+    outputs.Events,
+    /attempt 2 succeeded: done with ghs_\[REDACTED\] and sk-ant-\[REDACTED\]/,
+    "the result's summary reached an Event, redacted",
+  );
+  for (const [name, value] of Object.entries(printed)) {
+    t.ok(outputs.pods?.includes(value), `the agent printed ${name}`);
+    for (const [where, text] of Object.entries(copies))
+      t.notOk(text.includes(value), `${name} is not in ${where}`);
+  }
 
   // And the values are where they belong, so a leak would have been found by the same search.
   const stored = JSON.stringify(await list(`/api/v1/namespaces/${namespace}/secrets`));

@@ -7,6 +7,11 @@ export interface RuleContext<T> {
   oldObject?: T;
   operation: 'CREATE' | 'UPDATE';
   config: ControllerConfig;
+  /**
+   * The local MCP servers a run may name in localTools (tool-presets.yaml of the templates in use);
+   * undefined when not known (the rule that checks them then checks nothing).
+   */
+  localTools?: readonly string[];
 }
 
 /** A rule is a tiny pure function: it returns what is wrong (with where and why), or nothing. */

@@ -12,7 +12,13 @@ import {
 } from './locations.js';
 import { sizeBudget, uniqueFilenames } from './markdown-files.js';
 import { validPodTemplate } from './pod-template.js';
-import { knownAgent, knownModel, notDependingOnItself, recognisedGithubApp } from './references.js';
+import {
+  knownAgent,
+  knownLocalTools,
+  knownModel,
+  notDependingOnItself,
+  recognisedGithubApp,
+} from './references.js';
 import { remediationSessionNeedsContinue } from './remediation.js';
 
 export type { Rule, RuleContext } from './context.js';
@@ -54,6 +60,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     allowedPodAnnotations('spec.podAnnotations'),
     validAgentEnv,
     dockerAllowed,
+    knownLocalTools,
     agentServiceAccount('CodeRun'),
     validPodTemplate('CodeRun'),
     remediationSessionNeedsContinue,

@@ -41,6 +41,24 @@ export const recognisedGithubApp = memberOf(
     error('github-app', path, `Unsupported value: "${app}": recognised GitHub Apps: ${list(known)}`),
 );
 
+/** Each of a CodeRun's localTools names a local MCP server of the tool presets (else rendering fails). */
+export const knownLocalTools: Rule<unknown> = ({ object, localTools }) => {
+  const tools = field(object, 'spec.localTools');
+  if (!localTools || !Array.isArray(tools)) return [];
+  const findings: Finding[] = [];
+  tools.forEach((tool, i) => {
+    if (typeof tool === 'string' && !localTools.includes(tool))
+      findings.push(
+        error(
+          'known-local-tool',
+          `spec.localTools[${i}]`,
+          `Unsupported value: "${tool}": known local tools: ${list([...localTools])} (localServers in the templates' tool-presets.yaml)`,
+        ),
+      );
+  });
+  return findings;
+};
+
 /** An unknown model may be brand new: warn (kubectl prints it) rather than deny. */
 export const knownModel = memberOf(
   (config) => config.models,

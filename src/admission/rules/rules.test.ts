@@ -306,3 +306,20 @@ t.test('a remediation session id requires continueSession', async (t) => {
     /spec\.remediation\.feedback/,
   ]);
 });
+
+t.test('unknown localTools are refused with the known names; unknown tool lists check nothing', async (t) => {
+  const localTools = ['filesystem', 'git', 'memory'];
+  const check = (tools: string[], known: readonly string[] | null = localTools) =>
+    validateRun({
+      kind: 'CodeRun',
+      object: codeRun({ localTools: tools }),
+      operation: 'CREATE',
+      config,
+      localTools: known ?? undefined,
+    }).map((f) => `${f.rule} ${f.path}: ${f.message}`);
+  t.same(check(['memory', 'git']), []);
+  t.same(check(['memory', 'postgres']), [
+    'known-local-tool spec.localTools[1]: Unsupported value: "postgres": known local tools: "filesystem", "git", "memory" (localServers in the templates\' tool-presets.yaml)',
+  ]);
+  t.same(check(['postgres'], null), [], 'no presets known (e.g. a caller without templates)');
+});

@@ -482,6 +482,43 @@ export interface components {
                  *     ]
                  */
                 events: ("issue_comment" | "pull_request_review_comment" | "pull_request_review" | "check_run" | "workflow_run")[];
+                /**
+                 * @description The largest delivery accepted (413 above it, from Content-Length before reading). GitHub caps payloads at 25 MB; the events acted on are far smaller, so a lower limit is safe. Read at start. Default 26214400 (25 MiB).
+                 * @default 26214400
+                 */
+                bodyLimitBytes: number;
+                /**
+                 * @description The /webhook/github route's budget (its own, beside the REST API's on the same port). Past either limit a request is answered 503 with Retry-After before its body is read (docs/security.md "Listener budgets"). Read at start; a change takes a restart.
+                 * @default {}
+                 */
+                limits: {
+                    /**
+                     * @description Requests served at once. Default 16.
+                     * @default 16
+                     */
+                    maxConcurrentRequests: number;
+                    /**
+                     * @description Bytes held at once by the bodies being served, with what parsing them will allocate (estimated from the body before it is parsed; a body that alone exceeds this is 413). Default 67108864 (64 MiB).
+                     * @default 67108864
+                     */
+                    maxBytesInFlight: number;
+                };
+                /**
+                 * @description GitHub delivers from a few addresses. A token bucket per client address, taken before anything else (before authentication); a client past it gets 429 with Retry-After. Behind a proxy every client shares the proxy's address: raise it there. Read at start.
+                 * @default {}
+                 */
+                clientRateLimit: {
+                    /**
+                     * @description The bucket's refill rate. Default 10.
+                     * @default 10
+                     */
+                    requestsPerSecond: number;
+                    /**
+                     * @description The bucket's size. Default 50.
+                     * @default 50
+                     */
+                    burst: number;
+                };
             };
             /**
              * @description Workspace volume defaults.
@@ -1050,6 +1087,27 @@ export interface components {
                  * @default /tmp/k8s-webhook-server/serving-certs
                  */
                 certDir: string;
+                /**
+                 * @description The largest AdmissionReview accepted (413 above it). The apiserver sends at most about 3 MiB (the object and the old object, each under etcd's 1.5 MiB). Read at start. Default 3145728 (3 MiB).
+                 * @default 3145728
+                 */
+                bodyLimitBytes: number;
+                /**
+                 * @description The admission webhook server's budget: the apiserver does not authenticate to webhooks, so anyone who reaches the port is served. Past either limit a request is answered 503 with Retry-After before its body is read (docs/security.md "Listener budgets"). Read at start; a change takes a restart.
+                 * @default {}
+                 */
+                limits: {
+                    /**
+                     * @description Requests served at once. Default 64.
+                     * @default 64
+                     */
+                    maxConcurrentRequests: number;
+                    /**
+                     * @description Bytes held at once by the bodies being served, with what parsing them will allocate (estimated from the body before it is parsed; a body that alone exceeds this is 413). Default 33554432 (32 MiB).
+                     * @default 33554432
+                     */
+                    maxBytesInFlight: number;
+                };
             };
             /**
              * @description The Prometheus metrics endpoint.
@@ -1066,6 +1124,11 @@ export interface components {
                  * @default true
                  */
                 secure: boolean;
+                /**
+                 * @description Scrapes served at once; more are answered 503 with Retry-After, and a request with a body 413 (docs/security.md "Listener budgets"). Read at start. Default 16.
+                 * @default 16
+                 */
+                maxConcurrentRequests: number;
             };
             /**
              * @description The health (/healthz) and readiness (/readyz) probe endpoint.
@@ -1116,6 +1179,38 @@ export interface components {
                     /**
                      * @description The bucket's size (requests allowed at once after a pause). Default 20.
                      * @default 20
+                     */
+                    burst: number;
+                };
+                /**
+                 * @description The REST API's budget (the GitHub webhook's route has its own, githubWebhook.limits). Past either limit a request is answered 503 with Retry-After before its body is read (docs/security.md "Listener budgets"). Read at start; a change takes a restart.
+                 * @default {}
+                 */
+                limits: {
+                    /**
+                     * @description Requests served at once. Default 64.
+                     * @default 64
+                     */
+                    maxConcurrentRequests: number;
+                    /**
+                     * @description Bytes held at once by the bodies being served, with what parsing them will allocate (estimated from the body before it is parsed; a body that alone exceeds this is 413). Default 16777216 (16 MiB).
+                     * @default 16777216
+                     */
+                    maxBytesInFlight: number;
+                };
+                /**
+                 * @description Every REST API request, before its token is reviewed (a TokenReview per unknown token). A token bucket per client address, taken before anything else (before authentication); a client past it gets 429 with Retry-After. Behind a proxy every client shares the proxy's address: raise it there. Read at start.
+                 * @default {}
+                 */
+                clientRateLimit: {
+                    /**
+                     * @description The bucket's refill rate. Default 20.
+                     * @default 20
+                     */
+                    requestsPerSecond: number;
+                    /**
+                     * @description The bucket's size. Default 40.
+                     * @default 40
                      */
                     burst: number;
                 };

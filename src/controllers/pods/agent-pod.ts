@@ -3,6 +3,7 @@
 // Pods are cached stripped to the few fields read here, so thousands of runs cost little memory.
 // The design it implements: docs/design.md §4.2.
 import type { KubeObject } from '../../runtime/index.js';
+import { redactSecrets } from '../../util/redact.js';
 import { AGENT_CONTAINER, DOCKER_CONTAINER, PREPARE_CONTAINER } from '../agent/containers.js';
 
 export { AGENT_CONTAINER, PREPARE_CONTAINER };
@@ -117,7 +118,7 @@ export function agentState(pod: KubeObject | undefined, jobName: string): AgentS
       pod: name,
       container: AGENT_CONTAINER,
       reason: status.reason,
-      message: status.message,
+      message: redactSecrets(status.message),
     };
   return waiting(pod, [...inits, ...(agent ? [agent] : [])]);
 }
@@ -130,7 +131,8 @@ function exited(pod: string, c: ContainerStatus): AgentState {
     container: c.name,
     exitCode: t.exitCode,
     reason: t.reason,
-    message: t.message,
+    // The agent's own words (or log tail): credential shapes cut before status, Events, logs (§4.4).
+    message: redactSecrets(t.message),
   };
 }
 
