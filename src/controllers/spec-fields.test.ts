@@ -29,8 +29,16 @@ type Json = Record<string, unknown>;
 type Entry = [change: unknown, readers: Reader[]];
 
 const base = loadDefaultConfig();
-// Docker allowed, so that enableDocker can show what it does to the pod; admission uses `base`.
-const config = configFrom({ ...base, job: { ...base.job, docker: { allowed: true } } });
+// Docker allowed, so that enableDocker can show what it does to the pod, and the samples' pod
+// annotation key allowed to runs (job.allowedPodAnnotations); admission uses `base`.
+const config = configFrom({
+  ...base,
+  job: {
+    ...base.job,
+    docker: { allowed: true },
+    allowedPodAnnotations: [...base.job.allowedPodAnnotations, 'team'],
+  },
+});
 const templates = loadTemplateSet();
 
 const metadata = { name: 'sample', namespace: 'ns', uid: 'u-1' };
