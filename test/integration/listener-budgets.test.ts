@@ -233,10 +233,13 @@ t.test(
     refused('GitHub', [0, 401, 413, 429, 503]);
     refused('REST API', [0, 401, 429, 503]);
     refused('metrics', [0, 413]);
-    t.ok(seen('admission').includes(503), 'the admission budget turned requests away');
+    // Turned away before the body was read: a 503, or (whichever limit a request meets first, which the
+    // machine's speed decides) the connection closed on it.
+    const turnedAway = (name: string) => seen(name).some((s) => s === 503 || s === 0);
+    t.ok(turnedAway('admission'), 'the admission budget turned requests away');
     t.ok(seen('admission').includes(413), "and refused the admitted ones' parsing");
     t.ok(
-      seen('GitHub').includes(401) && seen('GitHub').includes(503),
+      seen('GitHub').includes(401) && turnedAway('GitHub'),
       "GitHub's budget let some in, to the signature",
     );
 
