@@ -11,5 +11,4 @@ export const PVCS: ResourceType = {
   plural: 'persistentvolumeclaims',
   kind: 'PersistentVolumeClaim',
 };
-export const SECRETS: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' };
 export const EVENTS: ResourceType = { group: '', version: 'v1', plural: 'events', kind: 'Event' };

@@ -1,14 +1,7 @@
 import t from 'tap';
 import type { KubeObject } from '../../runtime/index.js';
-import { DOCKER_CONTAINER } from '../agent/containers.js';
-import {
-  AGENT_CONTAINER,
-  type AgentState,
-  agentState,
-  exitCause,
-  PREPARE_CONTAINER,
-  podForCache,
-} from './agent-pod.js';
+import { AGENT_CONTAINER, DOCKER_CONTAINER, PREPARE_CONTAINER } from '../agent/containers.js';
+import { type AgentState, agentState, exitCause, podForCache } from './agent-pod.js';
 
 const CREATED = '2026-03-01T10:00:00Z';
 const SCHEDULED = '2026-03-01T10:00:05Z';

@@ -6,8 +6,6 @@ import type { KubeObject } from '../../runtime/index.js';
 import { redactSecrets } from '../../util/redact.js';
 import { AGENT_CONTAINER, DOCKER_CONTAINER, PREPARE_CONTAINER } from '../agent/containers.js';
 
-export { AGENT_CONTAINER, PREPARE_CONTAINER };
-
 interface ContainerState {
   waiting?: { reason?: string; message?: string };
   running?: { startedAt?: string };

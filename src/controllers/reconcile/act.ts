@@ -122,16 +122,13 @@ export class Actor {
     const { client, metrics } = this.opts;
     const owner = { uid: run.metadata?.uid, kind: this.opts.kind };
     if (a.configMap) {
-      // Its answer (the whole rendered ConfigMap) is not used: only whether it was created or conflicts.
-      const made = await createOrAdopt(client, CONFIGMAPS, a.configMap, undefined, owner, signal, {
-        answer: false,
-      });
+      const made = await createOrAdopt(client, CONFIGMAPS, a.configMap, owner, signal);
       if (made.conflict) return { object: 'ConfigMap' as const, message: made.conflict };
       if (made.created) metrics?.created('ConfigMap');
     }
     // A PVC the cache does not show yet may still exist: createIfMissing takes its 409 as success.
     if (a.workspace) await createIfMissing(client, PVCS, a.workspace, signal);
-    const made = await createOrAdopt(client, JOBS, a.job, undefined, owner, signal, { answer: false });
+    const made = await createOrAdopt(client, JOBS, a.job, owner, signal);
     if (made.conflict) return { object: 'Job' as const, message: made.conflict };
     if (made.created) metrics?.created('Job');
     return undefined;

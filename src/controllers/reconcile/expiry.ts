@@ -4,8 +4,6 @@
 // under the same name in the meantime is never the one deleted.
 // The design it implements: docs/design.md §6.2.
 import type { ControllerConfig, Run } from '../../api/index.js';
-import type { ApiRequester, ResourceType } from '../../runtime/index.js';
-import { deleteExactly } from './owned-objects.js';
 
 /** When the run finished: status.completionTime, else when its Succeeded condition last changed. */
 export function finishedAt(run: Run): Date | undefined {
@@ -23,7 +21,3 @@ export function expiresAt(run: Run, config: ControllerConfig, now: Date): Date |
   const at = finishedAt(run) ?? now;
   return new Date(at.getTime() + ttl * 1000);
 }
-
-/** Deletes the run if it is still the one with its uid; false when it is already gone or replaced. */
-export const deleteExpired = (client: ApiRequester, resource: ResourceType, run: Run, signal: AbortSignal) =>
-  deleteExactly(client, resource, run, signal);

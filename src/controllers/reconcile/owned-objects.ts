@@ -30,34 +30,26 @@ export function conflictMessage(obj: KubeObject, kind: string, ownerKind: string
 }
 
 /**
- * The existing object (from the cache, or read after a 409) or the one just created (`created`). With
- * `answer: false` the caller does not use a created object: the server's answer is not read and
- * `object` is the body as sent.
+ * Creates `body`, or adopts the object of its name when a 409 shows one its owner controls (made by an
+ * earlier reconcile, perhaps before a crash); else the name is someone else's (`conflict`). Only
+ * whether it was created or conflicts is used: the server's answer is not read.
  */
 export async function createOrAdopt(
   client: ApiRequester,
   resource: ResourceType,
   body: KubeObject,
-  cached: KubeObject | undefined,
   owner: { uid: string | undefined; kind: string },
   signal: AbortSignal,
-  { answer = true }: { answer?: boolean } = {},
 ): Promise<Owned> {
   const namespace = body.metadata?.namespace;
-  const name = body.metadata?.name;
-  let existing = cached;
-  if (!existing) {
-    try {
-      const path = resourcePath(resource, namespace);
-      if (answer)
-        return { object: await client.request<KubeObject>('POST', path, { body, signal }), created: true };
-      await client.request('POST', path, { body, signal, discardAnswer: true });
-      return { object: body, created: true };
-    } catch (err) {
-      if (!isConflict(err)) throw err;
-      existing = await client.request<KubeObject>('GET', resourcePath(resource, namespace, name), { signal });
-    }
+  try {
+    await client.request('POST', resourcePath(resource, namespace), { body, signal, discardAnswer: true });
+    return { object: body, created: true };
+  } catch (err) {
+    if (!isConflict(err)) throw err;
   }
+  const path = resourcePath(resource, namespace, body.metadata?.name);
+  const existing = await client.request<KubeObject>('GET', path, { signal });
   return ownedBy(existing, owner.uid)
     ? { object: existing }
     : { conflict: conflictMessage(existing, resource.kind, owner.kind) };
