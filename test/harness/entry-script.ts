@@ -2,7 +2,16 @@
 // container (`--prepare`), then the agent container, with a real git against local bare repositories
 // and stubs of the `claude` and `gh` CLIs that record how they were called.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Test } from 'tap';
@@ -51,7 +60,14 @@ export interface EntryRun {
   result: string;
 }
 
-export function entryFixture(t: Test) {
+export interface EntryFixtureOptions {
+  /** The real agent CLI to run instead of the `claude` stub (test/harness/agent-cli.ts). */
+  agentCli?: string;
+  /** A command the entry script runs under, e.g. `nsenter --net=…` (test/harness/offline.ts). */
+  prefix?: string[];
+}
+
+export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOptions = {}) {
   const root = mkdtempSync(path.join(tmpdir(), 'entry-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const bin = path.join(root, 'bin');
@@ -63,6 +79,11 @@ export function entryFixture(t: Test) {
     writeFileSync(path.join(bin, name), stub);
     chmodSync(path.join(bin, name), 0o755);
   }
+  if (agentCli) {
+    rmSync(path.join(bin, 'claude'));
+    symlinkSync(agentCli, path.join(bin, 'claude'));
+  }
+  const [command = 'bash', ...before] = [...prefix, 'bash'];
   /** A bare repository at `dir` whose `branch` holds `files`. */
   const origin = (dir: string, branch: string, files: Record<string, string>) => {
     const work = mkdtempSync(path.join(root, 'seed-'));
@@ -87,6 +108,9 @@ export function entryFixture(t: Test) {
     mkdirSync(out);
     const options = {
       encoding: 'utf8' as const,
+      // The real agent CLI, if it ever waits on something that will not come, is ended here.
+      timeout: 5 * 60_000,
+      killSignal: 'SIGKILL' as const,
       env: {
         PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`,
         HOME: path.join(root, 'home'),
@@ -97,10 +121,10 @@ export function entryFixture(t: Test) {
       },
     };
     // The init container, then the agent container.
-    const prepared = spawnSync('bash', [path.join(cm, 'container.sh'), '--prepare'], options);
+    const prepared = spawnSync(command, [...before, path.join(cm, 'container.sh'), '--prepare'], options);
     const r =
       prepared.status === 0 && !prepareOnly
-        ? spawnSync('bash', [path.join(cm, 'container.sh')], options)
+        ? spawnSync(command, [...before, path.join(cm, 'container.sh')], options)
         : prepared;
     const read = (f: string) =>
       existsSync(path.join(out, f)) ? readFileSync(path.join(out, f), 'utf8') : '';
