@@ -32,10 +32,20 @@ printf '{"type":"system","subtype":"init","session_id":"%s"}\\n' "$session"
 exit "\${STUB_EXIT:-0}"
 `;
 
+// gh speaks GitHub's REST API here as the stop hook uses it (`gh api`): each call is appended to
+// STUB_OUT/gh.log (GH_HOST, then the arguments, tab-separated); listing pull requests prints
+// STUB_PR_EXISTING (none when unset), creating one prints STUB_PR_URL or fails with GitHub's 422.
 const GH_STUB = `#!/usr/bin/env bash
-# No pull request exists yet; creating one prints STUB_PR_URL.
-if [[ $1 == pr && $2 == create && -n \${STUB_PR_URL:-} ]]; then printf '%s\\n' "$STUB_PR_URL"; exit 0; fi
-echo "gh $1 $2: no pull request (stub)" >&2
+(IFS=$'\\t'; printf '%s\\t%s\\n' "\${GH_HOST:-}" "$*") >>"$STUB_OUT/gh.log"
+[[ $1 == api ]] || { echo "gh stub: only gh api is served" >&2; exit 1; }
+case "$2 $3" in
+  "--method GET") [[ -n \${STUB_PR_EXISTING:-} ]] && printf '%s\\n' "$STUB_PR_EXISTING"; exit 0 ;;
+  "--method POST")
+    if [[ -n \${STUB_PR_URL:-} ]]; then printf '%s\\n' "$STUB_PR_URL"; exit 0; fi
+    echo "gh: Validation Failed (HTTP 422)" >&2
+    exit 1 ;;
+esac
+echo "gh stub: unexpected call: $*" >&2
 exit 1
 `;
 
@@ -58,6 +68,8 @@ export interface EntryRun {
   stdin: string;
   /** The termination message file as the agent container left it ('' when absent). */
   result: string;
+  /** The gh stub's calls: GH_HOST, then the arguments. */
+  gh: string[][];
 }
 
 export interface EntryFixtureOptions {
@@ -135,6 +147,10 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
       cwd: read('cwd').trim(),
       stdin: read('stdin'),
       result: read('termination-log'),
+      gh: read('gh.log')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('\t')),
     };
   };
   const options = {

@@ -67,6 +67,15 @@ t.test(
       ANTHROPIC_API_KEY: API_KEY,
       NODE_EXTRA_CA_CERTS: model.caFile,
     };
+    // The presets' MCP servers belong to the agent image (issue 28, item 1): here they fail at once,
+    // as in an image without them, rather than npx waiting on a network it does not have.
+    for (const name of ['npx', 'uvx']) {
+      writeFileSync(
+        path.join(f.bin, name),
+        `#!/bin/sh\necho "${name}: not in this test's image" >&2\nexit 127\n`,
+      );
+      chmodSync(path.join(f.bin, name), 0o755);
+    }
 
     const first = f.run(rendered, env);
     t.equal(first.status, 0, `the entry script and the CLI exit 0\n${first.log}`);
