@@ -88,6 +88,11 @@ t.test(
     );
     t.equal(init.model, rendered.context.agent.model, 'the model of the rendered command line');
     t.equal(init.cwd, workDir);
+    // The CLI drops a settings file it cannot use without a word: its permission mode tells.
+    const settings = JSON.parse(rendered.data['settings.json'] ?? '{}') as {
+      permissions: { defaultMode: string };
+    };
+    t.equal(init.permissionMode, settings.permissions.defaultMode, 'the rendered settings.json was applied');
     t.match(init.mcp_servers, [{ name: 'filesystem' }], 'the rendered mcp.json was read');
     t.equal(readFileSync(path.join(paths.run, 'session-id'), 'utf8').trim(), init.session_id);
     t.match(JSON.parse(stream.at(-1) ?? '{}'), { type: 'result', subtype: 'success', is_error: false });
