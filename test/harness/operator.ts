@@ -9,6 +9,7 @@ import type { Cluster } from '../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { RUN_STRATEGIES, type RunStrategy } from '../../src/controllers/kind/strategy.js';
 import { runControllers } from '../../src/controllers/run-controllers.js';
+import type { GithubTokens } from '../../src/github/app-tokens/index.js';
 import { apiCall } from '../../src/observability/api-spans.js';
 import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
 import {
@@ -72,6 +73,8 @@ export interface OperatorOptions {
   logger?: Logger;
   /** Reconciles of different runs at once, per kind. Default: runControllers' (4). */
   maxConcurrentReconciles?: number;
+  /** Mints the App runs' GitHub tokens (e.g. a TokenBroker on the GitHub stand-in). Default: none. */
+  githubTokens?: GithubTokens;
 }
 
 export async function startOperator(
@@ -107,6 +110,7 @@ export async function startOperator(
     logger,
     scope: options.scope ?? { namespaces: [namespace] },
     ...(options.maxConcurrentReconciles ? { maxConcurrentReconciles: options.maxConcurrentReconciles } : {}),
+    ...(options.githubTokens ? { githubTokens: options.githubTokens } : {}),
     ...inputs,
   });
   for (const informer of informers) manager.addInformer(informer);
