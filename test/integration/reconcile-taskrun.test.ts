@@ -104,9 +104,7 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
   t.same(agent.resources, { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } });
   t.same(
     agent.env.map((e: Json) => [e.name, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key]),
-    [
-      ['ANTHROPIC_API_KEY', 'orchestrator-secrets', 'ANTHROPIC_API_KEY'],
-    ],
+    [['ANTHROPIC_API_KEY', 'orchestrator-secrets', 'ANTHROPIC_API_KEY']],
     "never the GitHub App's key (the operator mints tokens: reconcile-github-tokens.test.ts)",
   );
   t.same(
