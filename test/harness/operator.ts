@@ -38,15 +38,25 @@ export const SIM = Object.freeze({
 });
 
 /**
- * The shipped config, with every agent pod held running (a day) until the test says how the agent
+ * The shipped config, without the App key Secrets, with every agent pod held running (a day) until the test says how the agent
  * ends (finishJob): the test plays the agent, the real Job controller and scheduler do the rest.
  */
 export function testConfig(change: (config: ControllerConfig) => void = () => {}): ControllerConfig {
   const config = loadDefaultConfig();
   config.job.podAnnotations = { ...config.job.podAnnotations, [SIM.delay]: '24h' };
+  // No App keys: an installed operator mints no tokens (its App runs reach GitHub anonymously); a test
+  // of the tokens gives startOperator a broker on the GitHub stand-in (APP_KEY_SECRETS).
+  delete config.secrets.githubAppId;
+  delete config.secrets.githubAppPrivateKey;
   change(config);
   return config;
 }
+
+/** The shipped config's App key Secrets (config/manager/controller-config.yaml), for AppKeys in tests. */
+export const APP_KEY_SECRETS = Object.freeze({
+  id: { name: 'github-app-{githubApp}', key: 'app-id' },
+  key: { name: 'github-app-{githubApp}', key: 'private-key' },
+});
 
 export interface Operator {
   client: KubeClient;

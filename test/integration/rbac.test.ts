@@ -35,6 +35,7 @@ import { githubAppFixture } from '../harness/github-api/apps.js';
 import { startGithubApi } from '../harness/github-api/server.js';
 import { applyObjects, kustomize, one } from '../harness/kustomize.js';
 import {
+  APP_KEY_SECRETS,
   configMapPath,
   finishJob,
   httpStatusOf,
@@ -108,10 +109,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     });
   keyAdmin.close();
   const githubTokens = new TokenBroker({
-    keys: new AppKeys(client, home, () => ({
-      id: config.secrets.githubAppId,
-      key: config.secrets.githubAppPrivateKey,
-    })),
+    keys: new AppKeys(client, home, () => APP_KEY_SECRETS),
     apiUrl: () => github.url,
   });
   const manager = new Manager({

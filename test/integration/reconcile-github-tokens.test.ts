@@ -15,6 +15,7 @@ import { ensureCrds } from '../harness/crds.js';
 import { githubAppFixture } from '../harness/github-api/apps.js';
 import { startGithubApi } from '../harness/github-api/server.js';
 import {
+  APP_KEY_SECRETS,
   finishJob,
   httpStatusOf,
   sampleTaskRun,
@@ -55,10 +56,7 @@ async function setup(t: Test) {
   });
   const registry = new Registry();
   const githubTokens = new TokenBroker({
-    keys: new AppKeys(admin, ops, () => ({
-      id: config.secrets.githubAppId,
-      key: config.secrets.githubAppPrivateKey,
-    })),
+    keys: new AppKeys(admin, ops, () => APP_KEY_SECRETS),
     apiUrl: () => api.url,
     registry,
   });

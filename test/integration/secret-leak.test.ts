@@ -21,7 +21,7 @@ import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
 import { githubAppFixture } from '../harness/github-api/apps.js';
 import { startGithubApi } from '../harness/github-api/server.js';
-import { finishJob, startOperator, testConfig } from '../harness/operator.js';
+import { APP_KEY_SECRETS, finishJob, startOperator, testConfig } from '../harness/operator.js';
 import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
@@ -61,10 +61,7 @@ t.test('a run that fails, is retried and succeeds leaks no secret value anywhere
     },
   });
   const githubTokens = new TokenBroker({
-    keys: new AppKeys(admin, ops, () => ({
-      id: config.secrets.githubAppId,
-      key: config.secrets.githubAppPrivateKey,
-    })),
+    keys: new AppKeys(admin, ops, () => APP_KEY_SECRETS),
     apiUrl: () => github.url,
   });
   const { client } = await startOperator(t, cluster, namespace, config, {
