@@ -9,14 +9,17 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Variables the Job sets from the controller config: the agent CLI reads the API key, the entry script
- * the GitHub App's id and private key (for an installation token) or a GitHub user's token and the
+ * the path of the GitHub App installation token the operator minted, or a GitHub user's token and the
  * path of their SSH key (templates/partials/github-auth.sh.hbs), the Docker CLI the sidecar's address,
  * the agent's OpenTelemetry SDK the run's trace context.
  */
 export const AGENT_ENV = Object.freeze({
   apiKey: 'ANTHROPIC_API_KEY',
+  /** No longer set (the operator mints the tokens, §4.8); still reserved, so no run passes a key by that name. */
   githubAppId: 'GITHUB_APP_ID',
   githubAppPrivateKey: 'GITHUB_APP_PRIVATE_KEY',
+  /** The mounted file holding the attempt's installation token (renewed in place by the operator). */
+  githubAppTokenFile: 'GITHUB_APP_TOKEN_FILE',
   githubToken: 'GITHUB_TOKEN',
   githubSshKeyFile: 'GITHUB_SSH_KEY_FILE',
   dockerHost: 'DOCKER_HOST',

@@ -37,6 +37,11 @@ export interface RunOptions {
   probes: ListenAddress;
   /** The REST API's address, or false when it is off (`0`). */
   api: ListenAddress | false;
+  /**
+   * The operator's own namespace (POD_NAMESPACE, else the leader election's): where the GitHub Apps'
+   * keys are read from (docs/design.md §4.8).
+   */
+  namespace: string;
   /** The manager's leader election (one options type: the runtime's), or false. */
   leaderElection: LeaderElectionConfig | false;
   logLevel: string;
@@ -95,6 +100,7 @@ export function runOptions(
       '--health-probe-bind-address',
     ),
     api: apiAddress(flags.apiBindAddress ?? config.api.bindAddress),
+    namespace: env.POD_NAMESPACE ?? flags.leaderElectionNamespace ?? le.namespace ?? 'orchestrator-system',
     leaderElection: enabled && {
       namespace: flags.leaderElectionNamespace ?? env.POD_NAMESPACE ?? le.namespace ?? 'orchestrator-system',
       name: le.leaseName,

@@ -10,6 +10,7 @@ import { referenceReviewer } from '../admission/reference-review.js';
 import { startWebhookServer } from '../admission/server.js';
 import { namespaceScope } from '../config/namespace-scope.js';
 import { runControllers } from '../controllers/run-controllers.js';
+import { AppKeys, githubApiUrl, TokenBroker } from '../github/app-tokens/index.js';
 import { KubeConfig } from '../kubeconfig/kube-config.js';
 import { apiCall } from '../observability/api-spans.js';
 import { traceLogOptions } from '../observability/log-fields.js';
@@ -166,10 +167,29 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     // The informers' scope is fixed when they start: a changed scope takes a restart.
     const scope = namespaceScope(config.current());
     logger.info({ scope }, 'reconciling runs in these namespaces');
+    // The Apps' keys stay in this namespace; the agents get minted tokens (docs/design.md §4.8). A
+    // config naming no key Secrets mints none (decided at start: the token cache is an informer).
+    const { githubAppId, githubAppPrivateKey } = config.current().secrets;
+    const githubTokens =
+      githubAppId && githubAppPrivateKey
+        ? new TokenBroker({
+            keys: new AppKeys(client, opts.namespace, () => ({
+              id: config.current().secrets.githubAppId,
+              key: config.current().secrets.githubAppPrivateKey,
+            })),
+            apiUrl: () => githubApiUrl(config.current().github.host),
+            registry,
+          })
+        : undefined;
+    logger.info(
+      { namespace: opts.namespace, minting: githubTokens !== undefined },
+      'GitHub App installation tokens (keys read from this namespace)',
+    );
     const runs = runControllers({
       client,
       registry,
       scope,
+      ...(githubTokens ? { githubTokens } : {}),
       logger: logger.child({ component: 'controllers' }),
       config: () => config.current(),
       templates: () => templates.current(),

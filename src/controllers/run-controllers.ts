@@ -15,6 +15,7 @@ import {
   runResource,
   type TaskRun,
 } from '../api/index.js';
+import type { GithubTokens } from '../github/app-tokens/index.js';
 import { tracedReconciler } from '../observability/reconcile-spans.js';
 import { tracingEnabled } from '../observability/tracing.js';
 import type { TemplateSet } from '../render/index.js';
@@ -30,6 +31,7 @@ import {
   type NamespaceScope,
   PODS,
   PVCS,
+  SECRETS,
   scopedCaches,
 } from '../runtime/index.js';
 import { Capacity, CapacityIndex, mapToWaitingRuns, type RunCache } from './capacity/index.js';
@@ -45,6 +47,7 @@ import {
   PodsByJob,
   podForCache,
 } from './pods/index.js';
+import { tokenSecretSelector } from './reconcile/github-token.js';
 import { RunReconciler } from './reconcile/reconciler.js';
 import { runReconcileTrace } from './run-reconcile-trace.js';
 
@@ -60,6 +63,11 @@ export interface RunControllersOptions {
   namespace?: string;
   /** Reconciles of different runs at once, per kind. Default 4. */
   maxConcurrentReconciles?: number;
+  /**
+   * Mints the GitHub App tokens of runs acting as an App (docs/design.md §4.8). Default: none, and
+   * such runs reach GitHub anonymously.
+   */
+  githubTokens?: GithubTokens;
 }
 
 export interface RunControllers {
@@ -84,6 +92,8 @@ interface SharedCaches {
   podCreation: PodCreationIndex;
   configMaps: Cache;
   workspaces: Cache;
+  /** The App token Secrets (metadata only: the tokens never enter the cache), with githubTokens. */
+  tokens?: Cache;
   capacity: Capacity;
   /** What the capacity count reads, kept by the caches' events. */
   slots: CapacityIndex;
@@ -99,6 +109,9 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   // Only the existence and owner of a ConfigMap or PVC are read: their data is never sent to us.
   const configMaps = caches.informer({ resource: CONFIGMAPS, labelSelector: managed, metadataOnly: true });
   const workspaces = caches.informer({ resource: PVCS, labelSelector: managed, metadataOnly: true });
+  const tokens = opts.githubTokens
+    ? caches.informer({ resource: SECRETS, labelSelector: tokenSecretSelector, metadataOnly: true })
+    : undefined;
   // The Jobs' pods carry the Job template's labels: the same selector finds only the runs' pods.
   const pods = caches.informer({ resource: PODS, labelSelector: managed, transform: podForCache });
   const podsByJob = new PodsByJob();
@@ -125,6 +138,7 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
     podCreation,
     configMaps,
     workspaces,
+    ...(tokens ? { tokens } : {}),
     capacity,
     slots,
     kinds,
@@ -132,7 +146,16 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   const controllers = kinds.map((cache) => kindController(opts, shared, cache));
   const runInformers: Cache[] = kinds.map((c) => c.runs);
   return {
-    informers: [...caches.own, jobs, pods, refusals, configMaps, workspaces, ...runInformers],
+    informers: [
+      ...caches.own,
+      jobs,
+      pods,
+      refusals,
+      configMaps,
+      workspaces,
+      ...(tokens ? [tokens] : []),
+      ...runInformers,
+    ],
     controllers,
   };
 }
@@ -159,6 +182,9 @@ function kindController<K extends RunKindName>(
     podCreation: shared.podCreation,
     capacity: shared.capacity,
     metrics: runRecorder(opts.registry, kind, opts.config()),
+    ...(shared.tokens && opts.githubTokens
+      ? { tokens: shared.tokens.store, githubTokens: opts.githubTokens }
+      : {}),
   });
   const owner = mapToControllerOwner({ group: GROUP, kind });
   const name = kind.toLowerCase();
@@ -181,6 +207,8 @@ function kindController<K extends RunKindName>(
     .watch(filtered(shared.pods, { add: never, update: agentChanged }), mapPodToRun(jobs.store, owner))
     // A Job's pod refused (a new FailedCreate Event, or a repeat of one: its count changes).
     .watch(filtered(shared.refusals, { delete: never }), mapPodCreationToRun(jobs.store, owner));
+  // A token minted, renewed or refused (recorded on its Secret) is read by the next reconcile.
+  if (shared.tokens) controller.watch(filtered(shared.tokens, { delete: never }), owner);
   // A finished dependency wakes the runs waiting for it.
   if (strategy.dependencies) {
     const dependents = new DependentRuns();

@@ -1,5 +1,5 @@
-// The entry script of a run acting as a GitHub user, run for real against remotes that demand the
-// user's credentials: over SSH (an `ssh` stand-in serving local bare repositories only for the
+// The entry script of a run acting as a GitHub user or App, run for real against remotes that demand
+// the credentials: over SSH (an `ssh` stand-in serving local bare repositories only for the
 // expected key: test/harness/git-remotes.ts) and over https (a TLS git server wanting the user's
 // token in HTTP Basic auth, which git gets only from the credential helper the script installs).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -7,8 +7,11 @@ import path from 'node:path';
 import t from 'tap';
 import { entryFixture as fixture, git } from '../../test/harness/entry-script.js';
 import { gitHttpsServer, sshStub } from '../../test/harness/git-remotes.js';
+import { githubAppFixture } from '../../test/harness/github-api/apps.js';
+import { startGithubApi } from '../../test/harness/github-api/server.js';
 import { waitFor } from '../../test/harness/wait.js';
 import { loadDefaultConfig } from '../config/load.js';
+import { TokenBroker } from '../github/app-tokens/index.js';
 import { loadTemplateSet, renderTaskRun } from './index.js';
 import { sampleTaskRun } from './samples.js';
 
@@ -104,4 +107,84 @@ t.test('a GitHub user over https: the credential helper hands git the token, now
   t.equal(missing.status, 1);
   t.match(missing.log, /GitHub user swe-1-5dlabs: no token for https:\S+ \(GITHUB_TOKEN is empty/);
   t.notMatch(missing.log, /resuming|starting the branch/, 'no clone attempted');
+});
+
+t.test('a GitHub App: git uses the token the operator minted, read from its mounted file', async (t) => {
+  const f = fixture(t);
+  // A real installation token from the GitHub stand-in, as the operator mints it.
+  const app = githubAppFixture();
+  app.installations.set('acme', { id: 3, repositories: ['payments'] });
+  const api = await startGithubApi(t, app.routes);
+  const broker = new TokenBroker({
+    keys: { of: async () => ({ appId: String(app.appId), privateKey: app.privateKey }) },
+    apiUrl: () => api.url,
+  });
+  const minted = await broker.mint({
+    app: '5DLabs-Rex',
+    owner: 'acme',
+    repositories: ['payments'],
+    permissions: {},
+  });
+  const remotes = path.join(f.root, 'https-root');
+  const origin = f.origin(path.join(remotes, 'acme', 'payments.git'), 'main', { 'README.md': 'r\n' });
+  const server = await gitHttpsServer(t, remotes, f.root, { user: 'x-access-token', token: minted.token });
+  // The Secret volume: the key `token` as a file.
+  const mounted = path.join(f.root, 'github-token');
+  mkdirSync(mounted);
+  writeFileSync(path.join(mounted, 'token'), minted.token);
+
+  const run = sampleTaskRun(rex);
+  run.spec.repository = { url: `${server.base}/acme/payments.git` };
+  const rendered = renderTaskRun(set, run, config, 1, f.options);
+  const env = { GITHUB_APP_TOKEN_FILE: path.join(mounted, 'token'), GIT_SSL_CAINFO: server.caFile };
+  const r = f.run(rendered, env);
+  t.equal(r.status, 0, r.log);
+  await waitFor('the server to log the push', () =>
+    server.requests().some((q) => q.auth === 'ok' && q.service === 'git-receive-pack'),
+  );
+  t.ok(
+    server
+      .requests()
+      .some((q) => q.auth === 'ok' && q.user === 'x-access-token' && q.service === 'git-upload-pack'),
+    'cloned as x-access-token with the minted token',
+  );
+  t.notOk(
+    server.requests().some((q) => q.auth === 'bad'),
+    'never a wrong credential',
+  );
+  t.match(git(['log', '--format=%s', BRANCH], origin), /^chore: save the agent's work/, 'pushed');
+  t.match(
+    r.log,
+    /git over https to 127\.0\.0\.1:\d+ as the GitHub App with the installation token the operator minted/,
+  );
+  t.notMatch(r.log, minted.token, 'the token is in no log line');
+  t.notMatch(r.log, /PRIVATE KEY/, 'nor is any key');
+  const gitconfig = readFileSync(`${rendered.context.paths.base}/.agents/rex/gitconfig`, 'utf8');
+  t.notMatch(gitconfig, minted.token, 'nor in the git config: the helper reads the file at each use');
+
+  // A renewed token in the file is what git uses next (the old one no longer works: revoked).
+  await broker.revoke(minted.token);
+  const renewed = await broker.mint({
+    app: '5DLabs-Rex',
+    owner: 'acme',
+    repositories: ['payments'],
+    permissions: {},
+  });
+  writeFileSync(path.join(mounted, 'token'), renewed.token);
+  const next = await gitHttpsServer(t, remotes, f.root, { user: 'x-access-token', token: renewed.token });
+  run.spec.repository = { url: `${next.base}/acme/payments.git` };
+  const second = f.run(renderTaskRun(set, run, config, 2, f.options), {
+    ...env,
+    GIT_SSL_CAINFO: next.caFile,
+  });
+  t.equal(second.status, 0, second.log);
+  t.notOk(
+    next.requests().some((q) => q.auth === 'bad'),
+    'the renewed token, read from the file',
+  );
+
+  // Without the mounted file the script stops before git asks anyone.
+  const missing = f.run(rendered, { ...env, GITHUB_APP_TOKEN_FILE: path.join(mounted, 'nope') });
+  t.equal(missing.status, 1);
+  t.match(missing.log, /GitHub App: no readable token at \S+nope/);
 });

@@ -9,6 +9,7 @@ import type { Cluster } from '../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { RUN_STRATEGIES, type RunStrategy } from '../../src/controllers/kind/strategy.js';
 import { runControllers } from '../../src/controllers/run-controllers.js';
+import type { GithubTokens } from '../../src/github/app-tokens/index.js';
 import { apiCall } from '../../src/observability/api-spans.js';
 import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
 import {
@@ -37,15 +38,25 @@ export const SIM = Object.freeze({
 });
 
 /**
- * The shipped config, with every agent pod held running (a day) until the test says how the agent
+ * The shipped config, without the App key Secrets, with every agent pod held running (a day) until the test says how the agent
  * ends (finishJob): the test plays the agent, the real Job controller and scheduler do the rest.
  */
 export function testConfig(change: (config: ControllerConfig) => void = () => {}): ControllerConfig {
   const config = loadDefaultConfig();
   config.job.podAnnotations = { ...config.job.podAnnotations, [SIM.delay]: '24h' };
+  // No App keys: an installed operator mints no tokens (its App runs reach GitHub anonymously); a test
+  // of the tokens gives startOperator a broker on the GitHub stand-in (APP_KEY_SECRETS).
+  delete config.secrets.githubAppId;
+  delete config.secrets.githubAppPrivateKey;
   change(config);
   return config;
 }
+
+/** The shipped config's App key Secrets (config/manager/controller-config.yaml), for AppKeys in tests. */
+export const APP_KEY_SECRETS = Object.freeze({
+  id: { name: 'github-app-{githubApp}', key: 'app-id' },
+  key: { name: 'github-app-{githubApp}', key: 'private-key' },
+});
 
 export interface Operator {
   client: KubeClient;
@@ -72,6 +83,8 @@ export interface OperatorOptions {
   logger?: Logger;
   /** Reconciles of different runs at once, per kind. Default: runControllers' (4). */
   maxConcurrentReconciles?: number;
+  /** Mints the App runs' GitHub tokens (e.g. a TokenBroker on the GitHub stand-in). Default: none. */
+  githubTokens?: GithubTokens;
 }
 
 export async function startOperator(
@@ -107,6 +120,7 @@ export async function startOperator(
     logger,
     scope: options.scope ?? { namespaces: [namespace] },
     ...(options.maxConcurrentReconciles ? { maxConcurrentReconciles: options.maxConcurrentReconciles } : {}),
+    ...(options.githubTokens ? { githubTokens: options.githubTokens } : {}),
     ...inputs,
   });
   for (const informer of informers) manager.addInformer(informer);

@@ -22,6 +22,8 @@ export interface RequestAttributes {
   subresource: string;
   /** '' for a cluster-scoped request. */
   namespace: string;
+  /** The object's name, for a request about one (what a rule's resourceNames restricts). */
+  name?: string;
 }
 
 /** `verb group/resource[/subresource]`: one permission, as a rule grants it. */
@@ -47,7 +49,14 @@ export function requestAttributes(method: string, path: string, query: Query = {
   const namespace = namespaced ? decodeURIComponent(afterVersion[1] ?? '') : '';
   const [item, collection] = VERBS[method] ?? [method.toLowerCase(), method.toLowerCase()];
   const verb = query.watch === true || query.watch === 'true' ? 'watch' : name ? item : collection;
-  return { verb, group, resource, subresource, namespace };
+  return {
+    verb,
+    group,
+    resource,
+    subresource,
+    namespace,
+    ...(name ? { name: decodeURIComponent(name) } : {}),
+  };
 }
 
 /**

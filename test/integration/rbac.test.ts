@@ -6,7 +6,9 @@
 // (namespaceSelector), so the namespace rule is used too. Every request is recorded with the
 // attributes the authorizer checks. Asserted: nothing was forbidden or used without a rule (no verb
 // missing), every granted verb was used (none extra), and Leases are only touched in the manager's own
-// namespace, granted by a Role.
+// namespace, granted by a Role. Runs act as GitHub Apps against the GitHub stand-in, so the token
+// Secrets are made, renewed, revoked and deleted, and the Apps' keys read from the manager's namespace,
+// by name only.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -23,13 +25,17 @@ import {
 import { withClient } from '../../src/cluster/apply.js';
 import { taskRunStrategy } from '../../src/controllers/kind/strategy.js';
 import { runControllers } from '../../src/controllers/run-controllers.js';
+import { AppKeys, TokenBroker } from '../../src/github/app-tokens/index.js';
 import { loadTemplateSet } from '../../src/render/index.js';
-import { KubeClient, type KubeObject, Manager } from '../../src/runtime/index.js';
+import { KubeClient, type KubeObject, Manager, resourcePath, SECRETS } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
+import { githubAppFixture } from '../harness/github-api/apps.js';
+import { startGithubApi } from '../harness/github-api/server.js';
 import { applyObjects, kustomize, one } from '../harness/kustomize.js';
 import {
+  APP_KEY_SECRETS,
   configMapPath,
   finishJob,
   httpStatusOf,
@@ -89,6 +95,23 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     c.cleanup = { ttlSecondsAfterFinished: 3 };
   });
   const templates = loadTemplateSet();
+  // The Apps of the runs below, installed on their owner; their keys in the manager's namespace.
+  const app = githubAppFixture({ tokenLifetimeMs: scaled(6_000) });
+  app.installations.set('acme', { id: 5, repositories: ['payments', 'payments-docs'] });
+  const github = await startGithubApi(t, app.routes);
+  const keyAdmin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
+  for (const name of ['github-app-5dlabs-rex', 'github-app-5dlabs-morgan'])
+    await keyAdmin.request('POST', resourcePath(SECRETS, home), {
+      body: {
+        metadata: { name },
+        stringData: { 'app-id': String(app.appId), 'private-key': app.privateKey },
+      },
+    });
+  keyAdmin.close();
+  const githubTokens = new TokenBroker({
+    keys: new AppKeys(client, home, () => APP_KEY_SECRETS),
+    apiUrl: () => github.url,
+  });
   const manager = new Manager({
     client,
     registry,
@@ -112,6 +135,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     scope: { selector },
     config: () => config,
     templates: () => templates,
+    githubTokens,
   });
   for (const informer of wired.informers) manager.addInformer(informer);
   for (const controller of wired.controllers) manager.addController(controller);
@@ -140,6 +164,8 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   });
   const job = (attempt: number) => taskRunStrategy.jobName(lifecycle, attempt);
   await waitAllowed('attempt 1 running', async () => (await status(lifecyclePath))?.jobName === job(1));
+  // Its token renewed (a merge patch of its Secret) before it expires.
+  await waitAllowed('a token renewed', () => app.tokens.length >= 2);
   await admin.request('PATCH', lifecyclePath, {
     body: { spec: { retryAttempt: 2 } },
     contentType: 'application/merge-patch+json',
@@ -229,7 +255,8 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   // The manager's rules; the REST API's ClusterRole is proven by rest-api.test.ts.
   const rules = (kind: string, name?: string) => (one(rbac, kind, name).rules ?? []) as Rule[];
   const cluster_ = granted(rules('ClusterRole', `orchestrator-manager-${home}`));
-  const role = granted(rules('Role'));
+  const roles = rbac.filter((o) => o.kind === 'Role');
+  const role = granted(roles.flatMap((r) => (r.rules ?? []) as Rule[]));
   const allowed = new Set([...cluster_, ...role]);
   const used = new Set(client.requests.map(permission));
   t.same(client.forbidden, [], 'no request was forbidden');
@@ -241,8 +268,19 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     'the ClusterRole grants nothing on Leases',
   );
   t.ok(
-    [...role].every((p) => p.includes('coordination.k8s.io/leases')),
-    'the Role grants Leases only',
+    [...role].every((p) => p.includes('coordination.k8s.io/leases') || p === 'get core/secrets'),
+    'the Roles grant Leases, and reading Secrets',
+  );
+  const keyNames = new Set(
+    roles.flatMap((r) =>
+      ((r.rules ?? []) as Array<Rule & { resourceNames?: string[] }>).flatMap((x) => x.resourceNames ?? []),
+    ),
+  );
+  const keyReads = client.requests.filter((r) => r.resource === 'secrets' && r.namespace === home);
+  t.ok(keyReads.length > 0, 'the Apps’ keys were read from the manager’s namespace');
+  t.ok(
+    keyReads.every((r) => r.verb === 'get' && r.name !== undefined && keyNames.has(r.name)),
+    'only by the names the Role lists',
   );
   const leaseNamespaces = new Set(
     client.requests.filter((r) => r.resource === 'leases').map((r) => r.namespace),
@@ -254,7 +292,11 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     'namespaces are only listed and watched',
   );
   const elsewhere = client.requests.filter(
-    (r) => r.resource !== 'leases' && r.resource !== 'namespaces' && r.namespace !== runs,
+    (r) =>
+      r.resource !== 'leases' &&
+      r.resource !== 'namespaces' &&
+      !(r.resource === 'secrets' && r.namespace === home) &&
+      r.namespace !== runs,
   );
   t.same(elsewhere, [], 'everything else in the runs namespace');
 });

@@ -60,8 +60,8 @@ t.test(
     ]);
     t.same(
       agent?.env?.slice(3).map((e) => e.name),
-      ['ANTHROPIC_API_KEY', 'GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY'],
-      "then the operator's",
+      ['ANTHROPIC_API_KEY'],
+      "then the operator's (an App run's token comes from the operator's broker: none here)",
     );
     t.same(
       pod.initContainers.map((c) => c.name),

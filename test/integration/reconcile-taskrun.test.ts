@@ -104,11 +104,8 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
   t.same(agent.resources, { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } });
   t.same(
     agent.env.map((e: Json) => [e.name, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key]),
-    [
-      ['ANTHROPIC_API_KEY', 'orchestrator-secrets', 'ANTHROPIC_API_KEY'],
-      ['GITHUB_APP_ID', 'github-app-5dlabs-rex', 'app-id'],
-      ['GITHUB_APP_PRIVATE_KEY', 'github-app-5dlabs-rex', 'private-key'],
-    ],
+    [['ANTHROPIC_API_KEY', 'orchestrator-secrets', 'ANTHROPIC_API_KEY']],
+    "never the GitHub App's key (the operator mints tokens: reconcile-github-tokens.test.ts)",
   );
   t.same(
     agent.volumeMounts.map((m: Json) => m.mountPath),

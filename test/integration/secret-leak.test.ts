@@ -1,5 +1,7 @@
 // No secret value leaves its Secret: a CodeRun that references Secrets holding known random values
-// (the GitHub App's and the API key of the config's `secrets`, and one of its own envFromSecrets)
+// (the API key of the config's `secrets`, and one of its own envFromSecrets), acting as a GitHub App
+// whose key is in the operator's namespace and whose installation tokens the operator mints (against
+// the GitHub stand-in)
 // goes through its lifecycle — created, running, failed, retried, succeeded, with its pods simulated —
 // while the operator logs at debug level into a buffer; then every output is searched for every value,
 // as written and base64-encoded (the form a Secret object would leak in): the log lines, the Events,
@@ -13,10 +15,13 @@ import t from 'tap';
 import type { CodeRun, CodeRunStatus } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { RESULT_PROTOCOL } from '../../src/controllers/pods/agent-result.js';
-import type { KubeObject } from '../../src/runtime/index.js';
-import { testCluster, testNamespace } from '../harness/cluster.js';
+import { AppKeys, TokenBroker } from '../../src/github/app-tokens/index.js';
+import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
 import { ensureCrds } from '../harness/crds.js';
-import { finishJob, startOperator, testConfig } from '../harness/operator.js';
+import { githubAppFixture } from '../harness/github-api/apps.js';
+import { startGithubApi } from '../harness/github-api/server.js';
+import { APP_KEY_SECRETS, finishJob, startOperator, testConfig } from '../harness/operator.js';
 import { waitFor } from '../harness/wait.js';
 
 const cluster = await testCluster();
@@ -42,20 +47,36 @@ t.test('a run that fails, is retried and succeeds leaks no secret value anywhere
   const config = testConfig((c) => {
     c.retries = { ...c.retries, maxRetries: 3, backoffSeconds: 0 };
   });
+  // The App: its key in the operator's namespace, its tokens minted at the GitHub stand-in.
+  const ops = await testNamespace(t, cluster);
+  const app = githubAppFixture();
+  app.installations.set('acme', { id: 9, repositories: ['payments', 'payments-docs'] });
+  const github = await startGithubApi(t, app.routes);
+  const admin = new KubeClient(kubeConfig(cluster));
+  t.teardown(() => admin.close());
+  await admin.request('POST', `/api/v1/namespaces/${ops}/secrets`, {
+    body: {
+      metadata: { name: 'github-app-5dlabs-rex' },
+      stringData: { 'app-id': String(app.appId), 'private-key': app.privateKey },
+    },
+  });
+  const githubTokens = new TokenBroker({
+    keys: new AppKeys(admin, ops, () => APP_KEY_SECRETS),
+    apiUrl: () => github.url,
+  });
   const { client } = await startOperator(t, cluster, namespace, config, {
     logger: pino({ level: 'debug' }, sink),
+    githubTokens,
   });
 
   // The Secrets the config's `secrets` and the run's envFromSecrets name, with values to look for.
   const values = {
     apiKey: secretValue(),
-    appId: secretValue(),
-    privateKey: `-----BEGIN RSA PRIVATE KEY-----\n${secretValue()}\n-----END RSA PRIVATE KEY-----\n`,
+    privateKey: app.privateKey,
     ownKey: secretValue(),
   };
   const secrets: Array<[string, Record<string, string>]> = [
     ['orchestrator-secrets', { ANTHROPIC_API_KEY: values.apiKey }],
-    ['github-app-5dlabs-rex', { 'app-id': values.appId, 'private-key': values.privateKey }],
     ['payments-keys', { stripe: values.ownKey }],
   ];
   for (const [name, stringData] of secrets)
@@ -137,6 +158,14 @@ t.test('a run that fails, is retried and succeeds leaks no secret value anywhere
   ]);
   for (const [where, text] of Object.entries(outputs))
     for (const [name, form] of forms) t.notOk(text.includes(form as string), `${name} is not in ${where}`);
+  // The installation tokens the operator minted for both attempts: in no output either.
+  t.ok(app.tokens.length >= 2, 'a token per attempt was minted');
+  for (const { token } of app.tokens)
+    for (const [where, text] of Object.entries(outputs))
+      t.notOk(
+        text.includes(token) || text.includes(Buffer.from(token).toString('base64')),
+        `a minted token is not in ${where}`,
+      );
   // The printed ones are in the pods (the kubelet's record of the agent's words) and nowhere else.
   const copies = { ...outputs, pods: '' };
   t.match(

@@ -20,6 +20,10 @@ export interface components {
                     model?: string;
                     /** @description The GitHub App the agent acts as (e.g. 5DLabs-Rex); maps CodeRuns and DocsRuns to this profile. */
                     githubApp?: string;
+                    /** @description The permissions of the installation tokens the operator mints for this agent's attempts when a run acts as a GitHub App: GitHub App permission names (contents, pull_requests, issues, …), each read, write or admin; e.g. contents read for a reviewer. The App's installation must grant at least these. Default contents write, pull_requests write, metadata read. */
+                    githubPermissions?: {
+                        [key: string]: "read" | "write" | "admin";
+                    };
                     /** @description The ServiceAccount the agent's Jobs run as. Default the namespace's default ServiceAccount. */
                     serviceAccountName?: string;
                     /** @description Whether the agent may call the Kubernetes API: its pods mount the token of serviceAccountName (required then; config/agents ships orchestrator-agent-cluster-access, whose Role is limited to the run's namespace) and carry the label orchestrator.io/cluster-access=true, which the shipped NetworkPolicy lets reach the apiserver and the pods of their namespace. Default false: no ServiceAccount token is mounted, whatever the ServiceAccount. */
@@ -987,7 +991,7 @@ export interface components {
                 timeoutSeconds: number;
             };
             /**
-             * @description Secrets mounted into agent Jobs. Names may contain {githubApp}, replaced by the run's GitHub App name in lower case (the GitHub user's runs get none of those), and the user's secrets {githubUser}.
+             * @description Secrets the agents' credentials come from. apiKey, githubSshKey and githubToken are in the run's namespace and mounted into its agent Jobs; githubAppId and githubAppPrivateKey are in the operator's namespace and read by the operator only. Names may contain {githubApp}, replaced by the run's GitHub App name in lower case (the GitHub user's runs get none of those), and the user's secrets {githubUser}.
              * @default {}
              */
             secrets: {
@@ -998,14 +1002,14 @@ export interface components {
                     /** @description The key within the Secret. Required. */
                     key: string;
                 };
-                /** @description A key of a Secret in the run's namespace. */
+                /** @description The GitHub App's id (githubAppId) or private key (githubAppPrivateKey): a key of a Secret in the operator's own namespace, never in the runs' (the name may contain {githubApp}, replaced by the App in lower case; the manager may read only the names config/rbac lists). The operator mints each attempt's installation token with them; agents never see the key. */
                 githubAppId?: {
                     /** @description The Secret's name (may contain {githubApp}). Required. */
                     name: string;
                     /** @description The key within the Secret. Required. */
                     key: string;
                 };
-                /** @description A key of a Secret in the run's namespace. */
+                /** @description The GitHub App's id (githubAppId) or private key (githubAppPrivateKey): a key of a Secret in the operator's own namespace, never in the runs' (the name may contain {githubApp}, replaced by the App in lower case; the manager may read only the names config/rbac lists). The operator mints each attempt's installation token with them; agents never see the key. */
                 githubAppPrivateKey?: {
                     /** @description The Secret's name (may contain {githubApp}). Required. */
                     name: string;

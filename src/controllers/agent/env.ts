@@ -44,6 +44,8 @@ export interface OperatorEnvInput {
   config: ControllerConfig;
   /** How the run authenticates to GitHub (names the credentials' Secrets). */
   auth: GithubAuth;
+  /** The attempt's GitHub App token Secret, when the operator minted one (mounted: github-credentials.ts). */
+  githubToken?: string | undefined;
   /** The Docker daemon's address when the pod has one (docker-sidecar.ts). */
   dockerHost?: string | undefined;
   /** The run's trace context (src/observability/traceparent.ts), so the agent's spans join its trace. */
@@ -54,10 +56,16 @@ export interface OperatorEnvInput {
  * The operator's variables: the config's secrets by secretKeyRef, the Docker daemon's address, the
  * run's trace context (W3C's TRACEPARENT, which OpenTelemetry SDKs and CLIs take as their parent).
  */
-export function operatorEnv({ config, auth, dockerHost, traceParent }: OperatorEnvInput): EnvVar[] {
+export function operatorEnv({
+  config,
+  auth,
+  githubToken,
+  dockerHost,
+  traceParent,
+}: OperatorEnvInput): EnvVar[] {
   return [
     ...secretEnv(AGENT_ENV.apiKey, config.secrets.apiKey, auth),
-    ...githubEnv(auth, config),
+    ...githubEnv(auth, config, githubToken),
     ...(dockerHost ? [{ name: AGENT_ENV.dockerHost, value: dockerHost }] : []),
     ...(traceParent ? [{ name: AGENT_ENV.traceParent, value: traceParent }] : []),
   ];

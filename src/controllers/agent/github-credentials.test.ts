@@ -21,18 +21,24 @@ const SSH = 'git@github.com:acme/payments.git';
 const HTTPS = 'https://github.com/acme/docs';
 
 /** The pod template of attempt 1 of a run of `kind` with `spec`, defaulted as the reconciler does. */
-function podOf(kind: 'TaskRun' | 'CodeRun', spec: Json, cfg: ControllerConfig = config): Json {
+function podOf(
+  kind: 'TaskRun' | 'CodeRun',
+  spec: Json,
+  cfg: ControllerConfig = config,
+  githubToken?: string,
+): Json {
   const run = defaulted(kind, { metadata: { name: 'pay', namespace: 'ns', uid: 'u-1' }, spec }, cfg);
   const strategy = RUN_STRATEGIES[kind] as RunStrategy;
-  return (attemptJob({ strategy, run: run as RunOf<RunKindName>, config: cfg, attempt: 1 }) as Json).spec
-    .template.spec;
+  const input = { strategy, run: run as RunOf<RunKindName>, config: cfg, attempt: 1 };
+  return (attemptJob(githubToken ? { ...input, githubToken } : input) as Json).spec.template.spec;
 }
 
-const codeRunPod = (spec: Partial<CodeRun['spec']>, cfg?: ControllerConfig) =>
+const codeRunPod = (spec: Partial<CodeRun['spec']>, cfg?: ControllerConfig, githubToken?: string) =>
   podOf(
     'CodeRun',
     { taskId: 7, service: 'payments', repositoryUrl: SSH, docsRepositoryUrl: SSH, ...spec },
     cfg,
+    githubToken,
   );
 
 const envOf = (pod: Json) => pod.containers[0].env.filter((e: Json) => e.name !== 'ANTHROPIC_API_KEY');
@@ -56,17 +62,36 @@ const keyFile = {
   value: '/var/run/secrets/orchestrator/github-ssh/ssh-privatekey',
 };
 
-t.test('a GitHub App: its id and private key, no SSH volume', async (t) => {
-  const pod = codeRunPod({ githubApp: '5DLabs-Rex' });
-  t.same(
-    envOf(pod).map((e: Json) => [e.name, e.valueFrom.secretKeyRef.name]),
-    [
-      ['GITHUB_APP_ID', 'github-app-5dlabs-rex'],
-      ['GITHUB_APP_PRIVATE_KEY', 'github-app-5dlabs-rex'],
-    ],
-  );
-  t.equal(pod.volumes.length, 2, 'the task files and the workspace only');
-});
+t.test(
+  'a GitHub App: the minted token Secret mounted read-only in the agent container; never the key',
+  async (t) => {
+    const pod = codeRunPod({ githubApp: '5DLabs-Rex' }, config, 'pay-1-github-token');
+    t.same(envOf(pod), [
+      { name: 'GITHUB_APP_TOKEN_FILE', value: '/var/run/secrets/orchestrator/github-token/token' },
+    ]);
+    t.same(pod.volumes.at(-1), {
+      name: 'github-token',
+      secret: { secretName: 'pay-1-github-token', defaultMode: 0o400 },
+    });
+    t.same(pod.containers[0].volumeMounts.at(-1), {
+      name: 'github-token',
+      mountPath: '/var/run/secrets/orchestrator/github-token',
+      readOnly: true,
+    });
+    t.notOk(
+      pod.initContainers[0].volumeMounts.some((m: Json) => m.name === 'github-token'),
+      'the init container never sees it',
+    );
+    t.notMatch(
+      JSON.stringify(pod),
+      /github-app-|GITHUB_APP_PRIVATE_KEY|GITHUB_APP_ID/,
+      'nothing of the App key',
+    );
+    const anonymous = codeRunPod({ githubApp: '5DLabs-Rex' });
+    t.same(envOf(anonymous), [], 'an operator that mints no tokens: no credential at all');
+    t.equal(anonymous.volumes.length, 2, 'the task files and the workspace only');
+  },
+);
 
 t.test('a GitHub user over SSH: the key Secret mounted 0400 in the agent container only', async (t) => {
   const pod = codeRunPod({ githubUser: 'Swe-1-5dlabs' });

@@ -1,7 +1,8 @@
 // The GitHub credentials of an agent container, from how the run authenticates (src/api/github-auth.ts)
-// and the controller config's secrets: a GitHub App's id and private key as env vars (the entry script
-// mints installation tokens), or a GitHub user's SSH key as a read-only Secret volume and token as an
-// env var (the entry script hands them to git). Values only ever come by reference, never copied.
+// and the controller config's secrets: a GitHub App's installation token, which the operator mints for
+// the attempt into a Secret mounted read-only (renewed in place; the App's key never enters the pod,
+// docs/design.md §4.8), or a GitHub user's SSH key as a read-only Secret volume and token as an env
+// var (the entry script hands them to git). Values only ever come by reference, never copied.
 // The design it implements: docs/design.md §1.2 (GitHub authentication).
 import { AGENT_ENV, type ControllerConfig, type GithubAuth, type SecretKeyRef } from '../../api/index.js';
 import type { EnvVar } from './env-var.js';
@@ -9,6 +10,9 @@ import type { EnvVar } from './env-var.js';
 /** Where a GitHub user's SSH Secret is mounted in the agent container (its keys are files there). */
 export const GITHUB_SSH_DIR = '/var/run/secrets/orchestrator/github-ssh';
 const SSH_VOLUME = 'github-ssh';
+/** Where the attempt's App token Secret is mounted (its key `token` is the file git's helper reads). */
+export const GITHUB_TOKEN_DIR = '/var/run/secrets/orchestrator/github-token';
+const TOKEN_VOLUME = 'github-token';
 /** Owner read only; the pod's fsGroup lets the run's user (1000) read it through the group. */
 const KEY_MODE = 0o400;
 
@@ -42,16 +46,14 @@ export function secretEnv(
 }
 
 /**
- * The credential env vars: the App's id and key; or the user's token (required for an https URL,
- * optional otherwise: it only lets the stop hook open the pull request) and the path of the SSH key.
+ * The credential env vars: the path of the App token's file (when the operator minted one, the Secret
+ * `tokenSecret`); or the user's token (required for an https URL, optional otherwise: it only lets the
+ * stop hook open the pull request) and the path of the SSH key.
  */
-export function githubEnv(auth: GithubAuth, config: ControllerConfig): EnvVar[] {
+export function githubEnv(auth: GithubAuth, config: ControllerConfig, tokenSecret?: string): EnvVar[] {
   const { secrets } = config;
   if (auth.method === 'app')
-    return [
-      ...secretEnv(AGENT_ENV.githubAppId, secrets.githubAppId, auth),
-      ...secretEnv(AGENT_ENV.githubAppPrivateKey, secrets.githubAppPrivateKey, auth),
-    ];
+    return tokenSecret ? [{ name: AGENT_ENV.githubAppTokenFile, value: `${GITHUB_TOKEN_DIR}/token` }] : [];
   if (auth.method === 'none') return [];
   const https = auth.transports.includes('https');
   const ssh = auth.transports.includes('ssh');
@@ -74,5 +76,17 @@ export function githubSshVolume(auth: GithubAuth, config: ControllerConfig) {
     // while the entry script fails the attempt at once, saying which key it could not read.
     volume: { name: SSH_VOLUME, secret: { secretName: secret, defaultMode: KEY_MODE, optional: true } },
     mount: { name: SSH_VOLUME, mountPath: GITHUB_SSH_DIR, readOnly: true },
+  };
+}
+
+/**
+ * The attempt's App token Secret as a volume and its read-only mount: a Secret volume (not subPath)
+ * so the kubelet updates the file in place when the operator renews the token.
+ */
+export function githubTokenVolume(tokenSecret: string | undefined) {
+  if (!tokenSecret) return undefined;
+  return {
+    volume: { name: TOKEN_VOLUME, secret: { secretName: tokenSecret, defaultMode: KEY_MODE } },
+    mount: { name: TOKEN_VOLUME, mountPath: GITHUB_TOKEN_DIR, readOnly: true },
   };
 }

@@ -86,23 +86,26 @@ t.test('the Job runs the entry script as a non-root, unprivileged container, own
   t.same(pod.initContainers[0].volumeMounts, pod.containers[0].volumeMounts, 'with the same mounts');
 });
 
-t.test('secrets come by secretKeyRef, {githubApp} named after the agent profile', async (t) => {
-  const env = (cfg: ControllerConfig, spec = {}) =>
-    (attemptJob(input(taskRun(spec, cfg), 1, cfg)) as Json).spec.template.spec.containers[0].env;
-  t.same(env(config, { agent: 'cleo' })[1], {
-    name: 'GITHUB_APP_ID',
-    valueFrom: { secretKeyRef: { name: 'github-app-5dlabs-cleo', key: 'app-id' } },
-  });
-  const noApp = structuredClone(config);
-  delete noApp.agents.rex?.githubApp;
-  t.same(
-    env(noApp).map((e: Json) => e.name),
-    ['ANTHROPIC_API_KEY'],
-    'no app: no app secrets',
-  );
-  const { githubSshKey, githubToken } = config.secrets;
-  t.same(env({ ...config, secrets: { githubSshKey, githubToken } }), [], 'no app secrets configured');
-});
+t.test(
+  'secrets come by secretKeyRef; an App run gets only its minted token file, never the key',
+  async (t) => {
+    const env = (cfg: ControllerConfig, spec = {}, githubToken?: string) =>
+      (attemptJob({ ...input(taskRun(spec, cfg), 1, cfg), ...(githubToken ? { githubToken } : {}) }) as Json)
+        .spec.template.spec.containers[0].env;
+    t.same(env(config, { agent: 'cleo' }, 'job-1-github-token'), [
+      {
+        name: 'ANTHROPIC_API_KEY',
+        valueFrom: { secretKeyRef: { name: 'orchestrator-secrets', key: 'ANTHROPIC_API_KEY' } },
+      },
+      { name: 'GITHUB_APP_TOKEN_FILE', value: '/var/run/secrets/orchestrator/github-token/token' },
+    ]);
+    t.same(
+      env(config, { agent: 'cleo' }).map((e: Json) => e.name),
+      ['ANTHROPIC_API_KEY'],
+      'no token minted: none',
+    );
+  },
+);
 
 t.test('the ConfigMap is immutable; the PVC is shared, so it has no owner and no run label', async (t) => {
   const run = taskRun();
@@ -193,11 +196,6 @@ t.test("a CodeRun's env (by name) and envFromSecrets reach the agent, before the
       name: 'ANTHROPIC_API_KEY',
       valueFrom: { secretKeyRef: { name: 'orchestrator-secrets', key: 'ANTHROPIC_API_KEY' } },
     },
-    { name: 'GITHUB_APP_ID', valueFrom: { secretKeyRef: { name: 'github-app-5dlabs-rex', key: 'app-id' } } },
-    {
-      name: 'GITHUB_APP_PRIVATE_KEY',
-      valueFrom: { secretKeyRef: { name: 'github-app-5dlabs-rex', key: 'private-key' } },
-    },
   ]);
   t.same(
     pod.initContainers[0].env,
@@ -218,7 +216,7 @@ t.test('without the webhooks, reserved names and double names cannot displace th
   ).containers[0].env as Json[];
   t.same(
     env.map((e) => e.name),
-    ['TOKEN', 'ANTHROPIC_API_KEY', 'GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY'],
+    ['TOKEN', 'ANTHROPIC_API_KEY'],
     'each name once',
   );
   t.same(

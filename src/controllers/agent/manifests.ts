@@ -21,7 +21,7 @@ import { objectLabels, type RunStrategy } from '../kind/strategy.js';
 import { AGENT_CONTAINER, PREPARE_CONTAINER } from './containers.js';
 import { dockerSidecar } from './docker-sidecar.js';
 import { agentEnv, type RunEnvSpec } from './env.js';
-import { githubSshVolume } from './github-credentials.js';
+import { githubSshVolume, githubTokenVolume } from './github-credentials.js';
 
 /** The pod volume of the workspace PVC (capacity reads a Job's workspace from it). */
 export const WORKSPACE_VOLUME = 'workspace';
@@ -34,6 +34,8 @@ export interface AttemptInput<K extends RunKindName = RunKindName> {
   run: RunOf<K>;
   config: ControllerConfig;
   attempt: number;
+  /** The attempt's GitHub App token Secret, when the operator mints one (docs/design.md §4.8). */
+  githubToken?: string;
 }
 
 export function controllerReference(kind: RunKindName, run: RunOf<RunKindName>): OwnerReference {
@@ -128,6 +130,9 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
   const pullPolicy = runProfile(strategy.kind, spec, config, agent)?.imagePullPolicy;
   const pull = pullPolicy ? { imagePullPolicy: pullPolicy } : {};
   const ssh = githubSshVolume(auth, config);
+  const token = githubTokenVolume(input.githubToken);
+  // Only the agent container clones and pushes, so only it sees the SSH key or the token.
+  const credentials = [...(ssh ? [ssh] : []), ...(token ? [token] : [])];
   const metadata = meta(input, strategy.jobName(run, attempt), true);
   const mounts = [
     { name: 'task-files', mountPath: TASK_FILES_DIR, readOnly: true },
@@ -185,20 +190,20 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
               env: agentEnv(own, {
                 config,
                 auth,
+                githubToken: input.githubToken,
                 dockerHost: docker?.dockerHost,
                 traceParent: runTraceParent(run),
               }),
               ...(spec.resources ? { resources: spec.resources } : {}),
               securityContext: containerSecurity,
-              // Only the agent container clones and pushes, so only it sees the SSH key.
-              volumeMounts: ssh ? [...mounts, ssh.mount] : mounts,
+              volumeMounts: [...mounts, ...credentials.map((c) => c.mount)],
             },
           ],
           volumes: [
             { name: 'task-files', configMap: { name: strategy.configMapName(run, attempt) } },
             { name: WORKSPACE_VOLUME, persistentVolumeClaim: { claimName: spec.workspace?.pvcName ?? '' } },
             ...(docker ? [docker.volume] : []),
-            ...(ssh ? [ssh.volume] : []),
+            ...credentials.map((c) => c.volume),
           ],
         },
       },

@@ -6,10 +6,13 @@ import type { Logger } from 'pino';
 import {
   API_VERSION,
   type ControllerConfig,
+  LABELS,
   type RunKindName,
   type RunOf,
   type RunStatus,
 } from '../../api/index.js';
+import type { GithubTokens } from '../../github/app-tokens/index.js';
+import { runLabelValue } from '../../naming/names.js';
 import {
   type ApiRequester,
   CONFIGMAPS,
@@ -26,9 +29,11 @@ import type { Capacity } from '../capacity/index.js';
 import type { RunRecorder } from '../metrics/index.js';
 import { FAILURE_ANNOTATION, type FailureCause } from '../pods/index.js';
 import { type Action, CONFLICT_REQUEUE_MS, type Plan } from './decide.js';
-import { recordEvent } from './events.js';
+import { type RunEvent, recordEvent } from './events.js';
 import { RunFinalizer } from './finalizer.js';
+import { tokenSecretSelector } from './github-token.js';
 import { createIfMissing, createOrAdopt, deleteExactly } from './owned-objects.js';
+import { TokenActions } from './token-actions.js';
 
 export interface ActorOptions {
   client: ApiRequester;
@@ -37,6 +42,8 @@ export interface ActorOptions {
   finalizer: string;
   capacity: Capacity;
   metrics?: RunRecorder;
+  /** Mints and revokes the attempts' GitHub App tokens (§4.8). Default: none are minted. */
+  tokens?: GithubTokens;
 }
 
 /** How a plan ended: done (with when to look again), or stopped by a name someone else holds. */
@@ -56,18 +63,23 @@ export interface ActContext {
 
 /** A stale read: the plan stops, the run is looked at again shortly. */
 const STALE = Symbol('stale');
+/** The plan stops; what it wrote (a token failure on its Secret) brings the next reconcile. */
+const STOP = Symbol('stop');
 
 export class Actor {
   private readonly finalizer: RunFinalizer;
+  private readonly tokens: TokenActions;
 
   constructor(private readonly opts: ActorOptions) {
     this.finalizer = new RunFinalizer(opts.client, opts.resource, opts.finalizer);
+    this.tokens = new TokenActions(opts.client, opts.tokens, opts.capacity, { kind: opts.kind });
   }
 
   async act(plan: Plan, ctx: ActContext): Promise<Acted> {
     for (const action of plan.actions) {
       const outcome = await this.do(action, ctx);
       if (outcome === STALE) return { result: { requeueAfter: CONFLICT_REQUEUE_MS } };
+      if (outcome === STOP) return { result: undefined };
       if (outcome) return { conflict: outcome };
     }
     return { result: plan.requeueAfter === undefined ? undefined : { requeueAfter: plan.requeueAfter } };
@@ -76,13 +88,18 @@ export class Actor {
   private async do(
     a: Action,
     ctx: ActContext,
-  ): Promise<typeof STALE | { object: 'ConfigMap' | 'Job'; message: string } | undefined> {
+  ): Promise<typeof STALE | typeof STOP | { object: 'ConfigMap' | 'Job'; message: string } | undefined> {
     const { client } = this.opts;
     const { run, signal } = ctx;
     switch (a.do) {
       case 'addFinalizer':
         return (await this.finalizer.add(run, signal, a.also)) === 'conflict' ? STALE : undefined;
       case 'finalize': {
+        // Tokens first: once the finalizer is gone nobody knows of them (they would live out their hour).
+        if (this.opts.tokens && run.metadata?.finalizers?.includes(this.opts.finalizer)) {
+          const selector = `${tokenSecretSelector},${LABELS.run}=${runLabelValue(run.metadata?.name ?? '')}`;
+          await this.tokens.revokeAll(run.metadata?.namespace ?? '', selector, run.metadata?.uid, ctx);
+        }
         const { outcome, gaveUp } = await this.finalizer.finalize(run, signal);
         if (gaveUp) {
           const involved = { ...run, apiVersion: API_VERSION, kind: this.opts.kind };
@@ -114,7 +131,20 @@ export class Actor {
         return this.create(a, ctx);
       case 'writeStatus':
         return (await this.writeStatus(a, ctx)) ? undefined : STALE;
+      case 'mintToken': {
+        const event = (e: RunEvent) => recordEvent(client, this.involved(run), e, ctx.logger, signal);
+        const minted = await this.tokens.mint(a, { ...ctx, event });
+        // A first token that failed stops the plan before the Job; a failed renewal does not.
+        return minted || a.token.expiresAt ? undefined : STOP;
+      }
+      case 'revokeToken':
+        await this.tokens.revoke(a.secret, ctx);
+        return undefined;
     }
+  }
+
+  private involved(run: RunOf<RunKindName>) {
+    return { ...run, apiVersion: API_VERSION, kind: this.opts.kind };
   }
 
   /** The attempt's ConfigMap, workspace and Job; a name held by an object not ours stops here. */

@@ -9,6 +9,7 @@ import { CAPACITY_RECHECK_MS, type Waiter } from '../capacity/index.js';
 import { taskRunStrategy } from '../kind/strategy.js';
 import type { AgentState } from '../pods/index.js';
 import { type Action, CONFLICT_RECHECK_MS, decide, type Plan } from './decide.js';
+import type { AttemptToken, RecordedFailure } from './github-token.js';
 import type { AttemptFacts, AttemptState, AttemptStateName, RunWorld } from './world.js';
 
 const config = loadDefaultConfig();
@@ -58,6 +59,35 @@ const claim: Waiter = {
   createdAt: '2026-11-22T09:00:00Z',
 };
 const cause = { reason: 'AgentFailed', message: 'the agent exited with code 1', exitCode: 1 };
+
+const scope = {
+  app: '5DLabs-Rex',
+  owner: 'acme',
+  repositories: ['payments'],
+  permissions: { contents: 'write' },
+};
+/** A token minted at 09:30 that expires at 10:30: renewed at 10:10, 600 s from now. */
+const token: AttemptToken = {
+  scope,
+  secretName: 'job-1-github-token',
+  secret: { metadata: { name: 'job-1-github-token', namespace: 'ns' } },
+  expiresAt: new Date('2026-11-22T10:30:00Z'),
+  mintAt: new Date('2026-11-22T10:10:00Z'),
+};
+const dueToken: AttemptToken = { ...token, mintAt: new Date('2026-11-22T09:59:00Z') };
+const noToken: AttemptToken = { scope, secretName: 'job-1-github-token', mintAt: now };
+const failure = (transient: boolean): RecordedFailure => ({
+  reason: transient ? 'GithubRateLimited' : 'GithubAppNotInstalled',
+  message: 'no',
+  transient,
+  since: '2026-11-22T09:59:00Z',
+  retryAt: '2026-11-22T10:00:30Z',
+});
+const failedToken = (transient: boolean): AttemptToken => ({
+  ...noToken,
+  mintAt: new Date('2026-11-22T10:00:30Z'),
+  failure: failure(transient),
+});
 
 const at = (state: AttemptState, stored = run()): Plan =>
   decide({ is: 'attempt', run: stored, defaulted: stored, owed: { causes: [] }, state }, input);
@@ -126,6 +156,43 @@ const cases: {
       'Pending',
       undefined,
     ],
+    [
+      'acting as a GitHub App: its token minted between the reservation and the Job',
+      {
+        ...facts,
+        state: 'creating',
+        claim,
+        files: { 'task.md': 'x' },
+        createWorkspace: false,
+        token: noToken,
+      },
+      ['reserve', 'mintToken', 'create', 'writeStatus'],
+      'Pending',
+      undefined,
+    ],
+    [
+      'its token minted before a crash: not minted again',
+      { ...facts, state: 'creating', claim, createWorkspace: false, token },
+      ['reserve', 'create', 'writeStatus'],
+      'Pending',
+      undefined,
+    ],
+  ],
+  credentials: [
+    [
+      'rate limited: tried again at its retry time',
+      { ...facts, state: 'credentials', failure: failure(true), failed: false, token: failedToken(true) },
+      ['writeStatus'],
+      'Pending',
+      30_000,
+    ],
+    [
+      'not installed, past the grace period: failed',
+      { ...facts, state: 'credentials', failure: failure(false), failed: true, token: failedToken(false) },
+      ['writeStatus'],
+      'Failed',
+      undefined,
+    ],
   ],
   unrenderable: [
     [
@@ -159,6 +226,20 @@ const cases: {
       ['writeStatus'],
       'Running',
       undefined,
+    ],
+    [
+      'its token renewed when a third of its life is left',
+      { ...facts, state: 'active', job, agent: running, token: dueToken },
+      ['mintToken', 'writeStatus'],
+      'Running',
+      undefined,
+    ],
+    [
+      'its token not due yet: looked at again when it is',
+      { ...facts, state: 'active', job, agent: running, token },
+      ['writeStatus'],
+      'Running',
+      600_000,
     ],
     [
       'stuck, in its grace period',
@@ -312,4 +393,27 @@ t.test('a run that just finished is timed for its TTL in the same plan', async (
   );
   t.same(kinds(plan), ['writeStatus']);
   t.equal(plan.requeueAfter, 540_000, 'looked at again when its TTL ends');
+});
+
+t.test('tokens of attempts that no longer run are revoked, also once the run has finished', async (t) => {
+  const old: KubeObject = { metadata: { name: 'job-0-github-token', namespace: 'ns' } };
+  const world = (state: AttemptState): RunWorld<'TaskRun'> => ({
+    is: 'attempt',
+    run: run(),
+    defaulted: run(),
+    owed: { causes: [], revoke: [old] },
+    state,
+  });
+  const finished: AttemptState = {
+    ...facts,
+    state: 'finished',
+    job,
+    agent: exited,
+    ending: { outcome: 'succeeded' },
+  };
+  t.same(kinds(decide(world(finished), input)), ['revokeToken', 'writeStatus']);
+  const revoked = decide(world(finished), input).actions[0];
+  t.same(revoked, { do: 'revokeToken', secret: old });
+  const done = run({ phase: 'Succeeded', observedGeneration: 1 });
+  t.same(kinds(decide({ is: 'finished', run: done, revoke: [old] }, input)), ['revokeToken']);
 });

@@ -11,6 +11,7 @@ import type { RunStrategy } from '../kind/strategy.js';
 import type { FailureCause } from '../pods/index.js';
 import { type RunEvent, resultEvents, transition } from './events.js';
 import { expiresAt } from './expiry.js';
+import { type AttemptToken, tokenSecret } from './github-token.js';
 import { desiredStatus, observedAt, sameStatus } from './status.js';
 import type { AttemptState, AttemptWorld, RunWorld } from './world.js';
 
@@ -39,7 +40,14 @@ export type Action =
   | { do: 'annotateJob'; job: KubeObject; cause: FailureCause; deadline?: number }
   /** Make the attempt's objects; a name taken by someone else ends the plan (act.ts says how). */
   | { do: 'create'; configMap?: KubeObject; workspace?: KubeObject; job: KubeObject; claim: Waiter }
-  | { do: 'writeStatus'; status: RunStatus; events: RunEvent[]; transition?: Transition };
+  | { do: 'writeStatus'; status: RunStatus; events: RunEvent[]; transition?: Transition }
+  /**
+   * Mint the attempt's GitHub App token into its Secret (`secret`: the manifest without the token).
+   * A failure is recorded on the Secret and ends the plan; `release`: the slot reserved for the Job.
+   */
+  | { do: 'mintToken'; token: AttemptToken; secret: KubeObject; release?: string }
+  /** Revoke the token in this Secret at GitHub, then delete the Secret. */
+  | { do: 'revokeToken'; secret: KubeObject };
 
 export interface Plan {
   actions: Action[];
@@ -61,8 +69,10 @@ export function decide<K extends RunKindName>(world: RunWorld<K>, input: DecideI
     case 'new':
       // The update event of this patch brings the next reconcile, with the finalizer in place.
       return { actions: [{ do: 'addFinalizer', also: firstReconcileTraceOps(world.run) }] };
-    case 'finished':
-      return finishedRun(world.run, input);
+    case 'finished': {
+      const plan = finishedRun(world.run, input);
+      return { ...plan, actions: [...revocations(world.revoke), ...plan.actions] };
+    }
     case 'attempt':
       return attemptPlan(world, input);
   }
@@ -93,6 +103,9 @@ function expire<K extends RunKindName>(
   return wait > 0 ? { actions, requeueAfter: wait } : { actions: [...actions, { do: 'deleteRun' }] };
 }
 
+const revocations = (secrets: KubeObject[] | undefined): Action[] =>
+  (secrets ?? []).map((secret) => ({ do: 'revokeToken', secret }));
+
 /** The plan for a run at an attempt: what is owed to earlier attempts, then the attempt's own. */
 export function attemptPlan<K extends RunKindName>(world: AttemptWorld<K>, input: DecideInput<K>): Plan {
   const { run, owed, state } = world;
@@ -100,6 +113,7 @@ export function attemptPlan<K extends RunKindName>(world: AttemptWorld<K>, input
   const debts: Action[] = [
     ...(owed.superseded ? [{ do: 'deleteJob' as const, job: owed.superseded }] : []),
     ...owed.causes.map(({ job, cause }): Action => ({ do: 'annotateJob', job, cause })),
+    ...revocations(owed.revoke),
   ];
   // A reservation goes first: nothing may be awaited between the read that saw the slot free and it.
   const [first, ...rest] = actions;
@@ -115,11 +129,8 @@ export function attemptPlan<K extends RunKindName>(world: AttemptWorld<K>, input
 }
 
 /** The actions of the attempt's state itself, and when to look again. */
-function stateActions<K extends RunKindName>(
-  run: RunOf<K>,
-  s: AttemptState,
-  { strategy, config, now }: DecideInput<K>,
-): Plan {
+function stateActions<K extends RunKindName>(run: RunOf<K>, s: AttemptState, input: DecideInput<K>): Plan {
+  const { strategy, config, now } = input;
   const until = (at: Date) => Math.max(0, at.getTime() - now.getTime());
   switch (s.state) {
     case 'blocked':
@@ -135,6 +146,9 @@ function stateActions<K extends RunKindName>(
         actions: s.claim ? [{ do: 'release', key: s.claim.key }] : [],
         requeueAfter: CONFLICT_RECHECK_MS,
       };
+    case 'credentials':
+      // Looked at again when the mint is due again; a failed attempt is final.
+      return s.failed ? { actions: [] } : { actions: [], requeueAfter: until(s.token?.mintAt ?? now) };
     case 'settling':
       return { actions: [], requeueAfter: s.recheckAfter };
     case 'backoff':
@@ -144,13 +158,32 @@ function stateActions<K extends RunKindName>(
         return {
           actions: [{ do: 'annotateJob', job: s.job, cause: s.stuck.failing, deadline: s.stuck.deadline }],
         };
-      return s.stuck ? { actions: [], requeueAfter: until(s.stuck.failsAt) } : { actions: [] };
+      return renewing(
+        run,
+        s,
+        s.stuck ? { actions: [], requeueAfter: until(s.stuck.failsAt) } : { actions: [] },
+        input,
+      );
     case 'creating': {
-      const made = { strategy, run, config, attempt: s.attempt };
+      const githubToken = s.token?.secretName;
+      const made = { strategy, run, config, attempt: s.attempt, ...(githubToken ? { githubToken } : {}) };
       const job = attemptJob(made);
+      const token = s.token;
+      const mint: Action[] =
+        token && (!token.expiresAt || token.mintAt.getTime() <= now.getTime())
+          ? [
+              {
+                do: 'mintToken',
+                token,
+                secret: tokenSecret(strategy.kind, run, config, token.secretName),
+                release: s.claim.key,
+              },
+            ]
+          : [];
       return {
         actions: [
           { do: 'reserve', claim: s.claim, job: { namespace: s.claim.namespace, name: s.jobName } },
+          ...mint,
           {
             do: 'create',
             ...(s.files ? { configMap: attemptConfigMap(made, s.files) } : {}),
@@ -162,6 +195,28 @@ function stateActions<K extends RunKindName>(
       };
     }
   }
+}
+
+/**
+ * A running attempt's token: renewed when due (less than a third of its life left, or a failed
+ * renewal's retry time), else looked at again then.
+ */
+function renewing<K extends RunKindName>(
+  run: RunOf<K>,
+  s: AttemptState,
+  plan: Plan,
+  { strategy, config, now }: DecideInput<K>,
+): Plan {
+  const token = s.token;
+  if (!token || plan.actions.some((a) => a.do === 'annotateJob')) return plan;
+  const wait = token.mintAt.getTime() - now.getTime();
+  if (wait > 0)
+    return {
+      ...plan,
+      requeueAfter: plan.requeueAfter === undefined ? wait : Math.min(wait, plan.requeueAfter),
+    };
+  const secret = tokenSecret(strategy.kind, run, config, token.secretName);
+  return { ...plan, actions: [...plan.actions, { do: 'mintToken', token, secret }] };
 }
 
 /** The status write, with its Events and, when phase, attempt or Job changed, its log line. */

@@ -24,6 +24,15 @@ const WARNINGS: ReadonlySet<string> = new Set([
   'ContainerCreateFailed',
   'PodCreateFailed',
   'CleanupRefused',
+  // No GitHub App token (docs/design.md §4.8).
+  'GithubAppKeyMissing',
+  'GithubAppNotInstalled',
+  'GithubRepositoryUnreachable',
+  'GithubAppKeyRejected',
+  'GithubRequestRefused',
+  'GithubRateLimited',
+  'GithubUnreachable',
+  'GithubTokenRenewalFailed',
 ]);
 
 export interface RunEvent {

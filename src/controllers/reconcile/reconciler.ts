@@ -12,6 +12,7 @@ import {
   type RunOf,
   runResource,
 } from '../../api/index.js';
+import type { GithubTokens } from '../../github/app-tokens/index.js';
 import type { TemplateSet } from '../../render/index.js';
 import {
   type ApiRequester,
@@ -44,6 +45,8 @@ export interface RunReconcilerOptions<K extends RunKindName> extends ReadSources
   clock?: Clock;
   /** Told what the reconciles wrote and created (docs/design.md §4.5). Default: nobody. */
   metrics?: RunRecorder;
+  /** Mints the GitHub App tokens (with `tokens`, their Secrets' cache; docs/design.md §4.8). Default: none. */
+  githubTokens?: GithubTokens;
 }
 
 /** Reconciles the runs of one kind, K, through that kind's strategy. */
@@ -65,6 +68,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
       finalizer: kindFacts(kind).finalizer,
       capacity: opts.capacity,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      ...(opts.githubTokens ? { tokens: opts.githubTokens } : {}),
     });
   }
 

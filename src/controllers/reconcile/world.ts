@@ -9,6 +9,7 @@ import type { KubeObject } from '../../runtime/index.js';
 import type { Refusal, Waiter } from '../capacity/index.js';
 import type { DependencyVerdict } from '../kind/dependencies.js';
 import type { AgentState, FailureCause, ResultRead } from '../pods/index.js';
+import type { AttemptToken, RecordedFailure } from './github-token.js';
 import type { NextAttempt } from './retry.js';
 
 /** Facts of every attempt state: which attempt, its objects' names, and what the run reported. */
@@ -22,6 +23,8 @@ export interface AttemptFacts {
   dependencies?: DependencyVerdict;
   /** What this attempt's agent reported, else the failed attempt's before it (its session, to resume). */
   report?: ResultRead;
+  /** Its GitHub App token, when the run acts as an App and the operator mints tokens (§4.8). */
+  token?: AttemptToken;
 }
 
 /** The pod of an active attempt is stuck on an error that will not heal. */
@@ -46,6 +49,11 @@ export type AttemptState = AttemptFacts &
      * and whether its workspace volume is to be created (not in the cache).
      */
     | { state: 'creating'; claim: Waiter; files?: Record<string, string>; createWorkspace: boolean }
+    /**
+     * No GitHub App token could be minted (recorded on its Secret): retried at its retryAt; `failed`
+     * once a failure that will not heal has lasted the grace period.
+     */
+    | { state: 'credentials'; failure: RecordedFailure; failed: boolean; failsAt?: Date }
     /** The run cannot be rendered into its files: terminal, until the spec changes. */
     | { state: 'unrenderable'; message: string }
     | { state: 'conflict'; object: 'ConfigMap' | 'Job'; message: string; claim?: Waiter }
@@ -65,6 +73,8 @@ export interface Owed {
   superseded?: KubeObject;
   /** Failed Jobs whose cause is not recorded on them yet (before their pod can go away). */
   causes: Array<{ job: KubeObject; cause: FailureCause }>;
+  /** Token Secrets of attempts that no longer run: revoked and deleted. */
+  revoke?: KubeObject[];
 }
 
 export type RunWorld<K extends RunKindName = RunKindName> =
@@ -73,7 +83,7 @@ export type RunWorld<K extends RunKindName = RunKindName> =
   /** Without the cleanup finalizer yet: it is added first. */
   | { is: 'new'; run: RunOf<K> }
   /** Succeeded or Failed: stays so until a raised spec attempt. */
-  | { is: 'finished'; run: RunOf<K> }
+  | { is: 'finished'; run: RunOf<K>; revoke?: KubeObject[] }
   /** `run` as stored (its status is written back); `defaulted`, as it will run (its objects are made from it). */
   | { is: 'attempt'; run: RunOf<K>; defaulted: RunOf<K>; owed: Owed; state: AttemptState };
 
@@ -82,7 +92,7 @@ export type AttemptWorld<K extends RunKindName = RunKindName> = RunWorld<K> & { 
 
 /** The facts of a state, without what the state itself carries. */
 export function attemptFacts(s: AttemptState): AttemptFacts {
-  const { attempt, configMapName, jobName, retryCount, dependencies, report } = s;
+  const { attempt, configMapName, jobName, retryCount, dependencies, report, token } = s;
   return {
     attempt,
     configMapName,
@@ -90,5 +100,6 @@ export function attemptFacts(s: AttemptState): AttemptFacts {
     retryCount,
     ...(dependencies ? { dependencies } : {}),
     ...(report ? { report } : {}),
+    ...(token ? { token } : {}),
   };
 }
