@@ -5,7 +5,7 @@ import { METHODS } from 'node:http';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { GROUP, RUN_KIND_NAMES, type RunKindName, runResource } from '../api/index.js';
-import type { AccessReviewer, ResourceAttributes } from '../auth/index.js';
+import type { ResourceAttributes } from '../auth/index.js';
 import { readJsonBody } from '../http/json-body.js';
 import { isPlainObject } from '../util/json.js';
 import { showValue } from '../validation/finding.js';

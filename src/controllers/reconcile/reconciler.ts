@@ -5,19 +5,11 @@
 // create that finds its name held by an object outside our caches: the attempt is then in the
 // `conflict` state, which is decided and acted on once more.
 // The design it implements: docs/design.md §4.
-import {
-  type ControllerConfig,
-  kindFacts,
-  type RunKindName,
-  type RunOf,
-  runResource,
-} from '../../api/index.js';
+import { type ControllerConfig, kindFacts, type RunKindName, runResource } from '../../api/index.js';
 import type { GithubTokens } from '../../github/app-tokens/index.js';
-import type { TemplateSet } from '../../render/index.js';
 import {
   type ApiRequester,
   type Clock,
-  type ReadOnlyStore,
   type ReconcileContext,
   type Reconciler,
   type Request,
@@ -25,10 +17,7 @@ import {
   type Result,
   realClock,
 } from '../../runtime/index.js';
-import type { Capacity } from '../capacity/index.js';
-import type { RunStrategy } from '../kind/strategy.js';
 import type { RunRecorder } from '../metrics/index.js';
-import type { JobPods, PodCreationFailures } from '../pods/index.js';
 import { Actor } from './act.js';
 import { attemptPlan, decide } from './decide.js';
 import { type ReadSources, readRun } from './read.js';
