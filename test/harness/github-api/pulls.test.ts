@@ -4,6 +4,7 @@
 import t from 'tap';
 import { type PullRequestRecord, pullRoutes } from './pulls.js';
 import type { GithubRequest, GithubRoute } from './route.js';
+import { startGithubApi } from './server.js';
 
 const request = (
   method: string,
@@ -66,4 +67,32 @@ t.test('create, then find by head; a second create of the same head is refused',
   );
   t.match(missing, { status: 422, body: { errors: [{ message: /feature\/gone does not exist/ }] } });
   t.equal(pulls.length, 1);
+});
+
+t.test("through the contract-checking server, the routes' answers match GitHub's description", async (t) => {
+  const api = await startGithubApi(
+    t,
+    pullRoutes([], () => ['main', 'feature/x']),
+  );
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${api.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(30_000),
+    });
+    return { status: res.status, body: (await res.json()) as unknown };
+  };
+  const list = '/repos/acme/payments/pulls?head=acme:feature/x&state=open';
+  t.same(await call('GET', list), { status: 200, body: [] }, 'none open yet');
+  const pr = { title: 'Task 7', head: 'feature/x', base: 'main', body: 'why' };
+  t.match(await call('POST', '/repos/acme/payments/pulls', pr), { status: 201, body: { number: 1 } });
+  t.match(await call('GET', list), { status: 200, body: [{ number: 1, state: 'open' }] }, 'found by head');
+  t.match(
+    await call('POST', '/api/v3/repos/acme/payments/pulls', pr),
+    { status: 422 },
+    'a second pull request for the head is refused, also under the GitHub Enterprise prefix',
+  );
+  t.equal(api.calls.length, 4, 'every request matched a route');
+  t.same(api.unmatched, []);
 });

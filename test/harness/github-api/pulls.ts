@@ -207,7 +207,11 @@ export function pullRequestFull(pr: PullRequestRecord) {
 
 const validation = (message: string): GithubAnswer => ({
   status: 422,
-  body: { message: 'Validation Failed', errors: [{ resource: 'PullRequest', code: 'custom', message }] },
+  body: {
+    message: 'Validation Failed',
+    errors: [{ resource: 'PullRequest', code: 'custom', message }],
+    documentation_url: 'https://docs.github.com/rest/pulls/pulls#create-a-pull-request',
+  },
 });
 
 /**
