@@ -99,6 +99,14 @@ export const isReservedEnv = (name: string): boolean =>
 /** The reserved names as a message lists them. */
 export const reservedEnvList = (): string => `${RESERVED_ENV_NAMES.join(', ')}, ${RESERVED_ENV_PREFIX}*`;
 
+/** What is wrong with the name of a variable given to the agent (a run's or the config's), or undefined. */
+export function envNameProblem(name: string): string | undefined {
+  if (!ENV_NAME.test(name)) return `must be a letter or _, then letters, digits or _ (${ENV_NAME.source})`;
+  if (isReservedEnv(name))
+    return `reserved: the operator or the entry script sets it, so this value would not reach the agent (reserved: ${reservedEnvList()})`;
+  return undefined;
+}
+
 /** Why a run may not have a Docker daemon under this config, or undefined when it may. */
 export function dockerRefusal(config: ControllerConfig): string | undefined {
   if (config.job.docker.allowed) return undefined;

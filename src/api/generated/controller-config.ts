@@ -584,6 +584,10 @@ export interface components {
             job: {
                 /** @description The image of the init container that prepares the workspace (it runs the entry script with --prepare, so it needs bash, mkdir, cp, chmod and date). Default the agent's image. */
                 initImage?: string;
+                /** @description Environment variables of every agent container, by name (a letter or _, then letters, digits, _), e.g. ANTHROPIC_BASE_URL for a model gateway or NODE_EXTRA_CA_CERTS; a CodeRun's spec.env overrides them name by name. Names the operator or the entry script set (the API key, GITHUB_TOKEN, ORCHESTRATOR_*, …) are refused when the config loads. Values are plain text in the Job: keep secrets in secrets.* or a run's envFromSecrets. Default none. */
+                env?: {
+                    [key: string]: string;
+                };
                 /** @description Annotations put on the pods of every run's Jobs; a run's spec.podAnnotations override them key by key. Keys are qualified names (an optional DNS subdomain prefix and '/', then 63 characters at most). Default none. */
                 podAnnotations?: {
                     [key: string]: string;
