@@ -1,12 +1,22 @@
 // Runs a rendered entry script for real, as the Job does: the ConfigMap written as files, the init
 // container (`--prepare`), then the agent container, with a real git against local bare repositories
-// and stubs of the `claude` and `gh` CLIs that record how they were called.
+// and stubs of the `claude` and `gh` CLIs that record how they were called (and of the MCP servers'
+// commands, which must only exist).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Test } from 'tap';
 import type { RenderedRun } from '../../src/render/index.js';
+import { parseToolPresets } from '../../src/render/tool-presets.js';
+
+/** The commands of the shipped presets' local MCP servers: stand-ins that only exist (never run). */
+function mcpCommands(): string[] {
+  const text = readFileSync(path.join(import.meta.dirname, '../../templates/tool-presets.yaml'), 'utf8');
+  const { presets, problems } = parseToolPresets(text);
+  if (!presets) throw new Error(problems.join('; '));
+  return [...new Set(Object.values(presets.localServers).map((s) => s.command))];
+}
 
 // Environment of the stubs: STUB_EXIT (claude's exit status), STUB_SESSION (the session it reports,
 // default sess-42), STUB_NO_WORK (leave the repository untouched), STUB_PR_URL (what `gh pr create`
@@ -56,9 +66,11 @@ export function entryFixture(t: Test) {
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const bin = path.join(root, 'bin');
   mkdirSync(bin);
+  // The agent image's commands the entry script checks for before it starts (require_tools).
   for (const [name, stub] of [
     ['claude', CLAUDE_STUB],
     ['gh', GH_STUB],
+    ...mcpCommands().map((c) => [c, '#!/bin/sh\nexit 0\n'] as const),
   ] as const) {
     writeFileSync(path.join(bin, name), stub);
     chmodSync(path.join(bin, name), 0o755);

@@ -9,7 +9,7 @@ export interface components {
             /** @description Agent profiles by name (a DNS-1123 label, e.g. rex); runs select one with spec.agent or their GitHub App. */
             agents: {
                 [key: string]: {
-                    /** @description The agent container image (e.g. ghcr.io/5dlabs/claude:latest). Required. */
+                    /** @description The agent container image (e.g. ghcr.io/5dlabs/orchestrator-agent:0.1.0, built from images/agent). Required. */
                     image: string;
                     /**
                      * @description When the node pulls the image of the agent's pods (both containers): Always, IfNotPresent (use the node's copy when it has one) or Never (only the node's copy, e.g. an image imported into the local cluster's real node, which has no registry). IfNotPresent and Never need an image with a tag other than latest or a digest. Default Kubernetes' (Always for latest or no tag, else IfNotPresent).
