@@ -12,3 +12,4 @@ export const PVCS: ResourceType = {
   kind: 'PersistentVolumeClaim',
 };
 export const EVENTS: ResourceType = { group: '', version: 'v1', plural: 'events', kind: 'Event' };
+export const SECRETS: ResourceType = { group: '', version: 'v1', plural: 'secrets', kind: 'Secret' };
