@@ -29,6 +29,11 @@ export interface ImageBuildOptions extends BinaryOptions {
   repository?: string;
   /** `--build-arg`s; BASE_IMAGE defaults to the local Debian base. */
   buildArgs?: Record<string, string>;
+  /**
+   * Mount the host's CA bundle over the build's (read-only), so that build steps trust what the host
+   * trusts. Default true; off for a Dockerfile that writes the bundle itself (update-ca-certificates).
+   */
+  hostCaBundle?: boolean;
   /** Called with each step's name before it starts (a build takes minutes: say so). */
   progress?: (step: string) => void;
 }
@@ -116,7 +121,9 @@ export async function buildLocalImage(opts: ImageBuildOptions = {}): Promise<Loc
         '--isolation',
         'chroot',
         '--pull-never',
-        ...(existsSync(HOST_CA_BUNDLE) ? ['-v', `${HOST_CA_BUNDLE}:${HOST_CA_BUNDLE}:ro`] : []),
+        ...(opts.hostCaBundle !== false && existsSync(HOST_CA_BUNDLE)
+          ? ['-v', `${HOST_CA_BUNDLE}:${HOST_CA_BUNDLE}:ro`]
+          : []),
         ...argList.flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
         '-t',
         name,

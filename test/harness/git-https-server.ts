@@ -1,6 +1,6 @@
 // A git smart-HTTP server over TLS (git http-backend as CGI) that demands HTTP Basic credentials, run
 // as its own process so that an entry script run synchronously can reach it. Environment:
-// GIT_ROOT (the repositories), CERT_FILE/KEY_FILE, EXPECT_USER/EXPECT_TOKEN. Prints JSON lines:
+// GIT_ROOT (the repositories), CERT_FILE/KEY_FILE, EXPECT_USER/EXPECT_TOKEN, HOST (default 127.0.0.1). Prints JSON lines:
 // {"msg":"listening","port":N}, then one {"msg":"request",auth,user,service} per request, where auth
 // is none (answered 401, so git asks its credential helper), ok or bad (401 again).
 import { spawn } from 'node:child_process';
@@ -74,7 +74,7 @@ const server = createServer(
     backend(req, res, user ?? '');
   },
 );
-server.listen(0, '127.0.0.1', () => {
+server.listen(0, env('HOST') || '127.0.0.1', () => {
   const address = server.address();
   say({ msg: 'listening', port: typeof address === 'object' && address ? address.port : 0 });
 });

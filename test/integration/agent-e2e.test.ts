@@ -1,0 +1,180 @@
+// The agent for real (docs/design.md §1.6): runs on the real node, in the agent image built from
+// images/agent, with the real Claude Code CLI against a scripted model (test/harness/model-standin.ts),
+// git's own http-backend over HTTPS (checking the token git presents) and the operator's real
+// reconcilers. The stub-based entry-script tests cover the script's many branches; this suite proves
+// the seams: the rendered command line and settings the CLI accepts, the image's tools, the hooks
+// that commit and push, and the termination message the kubelet hands back.
+// Needs root and the real node's Debian packages, and builds the image on first use (minutes; cached).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import type { ControllerConfig, RunKindName, RunOf } from '../../src/api/index.js';
+import { runPath } from '../../src/cli/kinds.js';
+import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
+import {
+  admitted,
+  gitHost,
+  NODE_GATEWAY,
+  suiteConfig,
+  suiteImages,
+  suiteSecrets,
+} from '../harness/agent-e2e.js';
+import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { fail, say, type Turn, tool } from '../harness/model-script.js';
+import { ModelStandin } from '../harness/model-standin.js';
+import { startOperator } from '../harness/operator.js';
+import { waitFor } from '../harness/wait.js';
+
+const started = Date.now();
+const { trusting, tls } = await suiteImages((step) => t.comment(`agent image: ${step}`));
+t.comment(`agent image ready after ${Math.round((Date.now() - started) / 1000)} s: ${trusting.name}`);
+const cluster = await testCluster({ realNode: true, images: [trusting] });
+await ensureCrds(cluster);
+const client = new KubeClient(kubeConfig(cluster));
+t.teardown(() => client.close());
+
+const USER = { name: 'swe-1', token: 'ghp_e2eToken0123456789' };
+const API_KEY = 'sk-ant-e2e-key';
+const work = mkdtempSync(join(tmpdir(), 'agent-e2e-'));
+t.teardown(() => rmSync(work, { recursive: true, force: true }));
+const git = await gitHost(t, work, tls, { user: USER.name, token: USER.token });
+
+interface RunStatus {
+  phase?: string;
+  message?: string;
+  pullRequestUrl?: string;
+  sessionId?: string;
+  workCompleted?: boolean;
+  attempt?: number;
+  commit?: string;
+}
+
+/** A namespace with its operator, Secrets and a model stand-in scripted with `script`. */
+async function world(t: Test, script: Turn[], change: (c: ControllerConfig) => void = () => {}) {
+  const ns = await testNamespace(t, cluster);
+  const model = new ModelStandin({ script, apiKey: API_KEY });
+  const modelUrl = await model.listen(0, NODE_GATEWAY);
+  t.teardown(() => model.close());
+  const config = suiteConfig(trusting.name, modelUrl);
+  change(config);
+  await suiteSecrets(client, ns, config, USER, API_KEY);
+  await startOperator(t, cluster, ns, config);
+  const create = <K extends RunKindName>(kind: K, run: RunOf<K>) =>
+    client.request('POST', runPath(kind, ns), { body: admitted(kind, run, config) });
+  const status = async (kind: RunKindName, name: string) =>
+    ((await client.request<KubeObject>('GET', runPath(kind, ns, name))).status ?? {}) as RunStatus;
+  /** Until the run's attempt `attempt` has finished (Succeeded or Failed); its status. */
+  const finished = (kind: RunKindName, name: string, attempt = 1) =>
+    waitFor(
+      `${kind} ${name} attempt ${attempt} Succeeded or Failed (the real agent in the image)`,
+      async (note) => {
+        const s = await status(kind, name);
+        note(s);
+        return (s.attempt ?? 0) >= attempt && (s.phase === 'Succeeded' || s.phase === 'Failed')
+          ? s
+          : undefined;
+      },
+      { timeoutMs: 600_000, intervalMs: 1000 },
+    );
+  return { ns, model, config, create, status, finished };
+}
+
+/** Task Master's documents of task `id` in a docs repository (taskDocs.directory). */
+const taskDocs = (dir: string, id: number, task: string) => ({
+  [`${dir}/.taskmaster/docs/task-${id}/task.md`]: task,
+  [`${dir}/.taskmaster/docs/task-${id}/acceptance-criteria.md`]: '- [ ] done\n',
+});
+
+const codeRun = (
+  name: string,
+  repo: string,
+  docs: string,
+  spec: Record<string, unknown> = {},
+): RunOf<'CodeRun'> =>
+  ({
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'CodeRun',
+    metadata: { name },
+    spec: {
+      taskId: 7,
+      service: 'payments',
+      githubUser: USER.name,
+      repositoryUrl: repo,
+      docsRepositoryUrl: docs,
+      docsProjectDirectory: 'projects/payments',
+      ...spec,
+    },
+  }) as RunOf<'CodeRun'>;
+
+const bash = (command: string) => tool('Bash', { command, description: 'edit the repository' });
+
+t.test(
+  'a CodeRun: the real CLI edits, the hooks commit and push, status from the termination message',
+  async (t) => {
+    const { ns, model, create, finished } = await world(t, [
+      bash('printf "retries: 3\\n" > RETRIES.md'),
+      say('Wrote RETRIES.md.'),
+      bash('printf "retries: 5\\n" > RETRIES.md'),
+      say('Raised the retries to 5.'),
+    ]);
+    const repo = git.repository('acme/payments.git', 'main', { 'README.md': '# payments\n' });
+    const docs = git.repository(
+      'acme/payments-docs.git',
+      'main',
+      taskDocs('projects/payments', 7, '# Retries\n'),
+    );
+    const applied = Date.now();
+    await create('CodeRun', codeRun('payments-7', repo, docs));
+    const first = await finished('CodeRun', 'payments-7');
+    t.comment(`kubectl apply to finished: ${Math.round((Date.now() - applied) / 1000)} s`);
+    t.equal(first.phase, 'Succeeded', first.message ?? '');
+    t.same(model.problems, [], 'every request the CLI sent had the shape of the Messages API');
+    t.equal(model.turns.length, 2, 'the CLI asked for both turns: the tool call, then the end');
+    const branch = 'feature/task-7-implementation';
+    const pushed = git.read('acme/payments.git', branch, 'RETRIES.md');
+    t.equal(pushed?.content, 'retries: 3\n', 'the stop hooks committed and pushed the edit');
+    t.equal(first.commit ?? pushed?.commit, pushed?.commit);
+    t.match(first.sessionId, /^[0-9a-f-]{36}$/, "the CLI's session id, from the termination message");
+    const gitAuth = git.server.requests().map((r) => r.auth);
+    t.ok(
+      gitAuth.includes('ok') && !gitAuth.includes('bad'),
+      `git presented the token (${gitAuth.join(',')})`,
+    );
+
+    // A new context version resumes the recorded session: the model sees the earlier turns.
+    await client.request('PATCH', runPath('CodeRun', ns, 'payments-7'), {
+      body: { spec: { contextVersion: 2, continueSession: true } },
+      contentType: 'application/merge-patch+json',
+    });
+    const second = await finished('CodeRun', 'payments-7', 2);
+    t.equal(second.phase, 'Succeeded', second.message ?? '');
+    t.equal(second.sessionId, first.sessionId, 'the same session, resumed');
+    const resumed = JSON.stringify(model.turns[2]?.body);
+    t.match(resumed, 'Wrote RETRIES.md.', "the resumed conversation carries the first attempt's turns");
+    t.equal(git.read('acme/payments.git', branch, 'RETRIES.md')?.content, 'retries: 5\n');
+    const wide = await kubectl(cluster, ['get', 'cr', 'payments-7', '-n', ns, '-o', 'wide']);
+    t.equal(wide.code, 0, wide.stderr);
+  },
+);
+
+t.test(
+  "the model failing: the CLI exits non-zero and the run's message carries its last words",
+  async (t) => {
+    const { create, finished } = await world(t, [
+      fail(400, 'invalid_request_error', 'scripted refusal: quota'),
+    ]);
+    const repo = git.repository('acme/ledger.git', 'main', { 'README.md': '# ledger\n' });
+    const docs = git.repository(
+      'acme/ledger-docs.git',
+      'main',
+      taskDocs('projects/payments', 7, '# Ledger\n'),
+    );
+    await create('CodeRun', codeRun('ledger-7', repo, docs, { service: 'ledger' }));
+    const s = await finished('CodeRun', 'ledger-7');
+    t.equal(s.phase, 'Failed');
+    t.match(s.message, /the agent exited with status [1-9]/);
+    t.match(s.message, 'scripted refusal: quota', "the CLI's own words");
+  },
+);
