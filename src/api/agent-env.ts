@@ -29,6 +29,7 @@ export const AGENT_ENV = Object.freeze({
  */
 export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze([
   'AGENT',
+  'AGENT_LAST_WORDS',
   'AGENT_STATE_DIR',
   'AGENT_STATUS',
   'ATTEMPT',
@@ -54,6 +55,7 @@ export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze([
   'GIT_USER_NAME',
   'LC_ALL',
   'MCP_CLIENT_CONFIG',
+  'MCP_COMMANDS',
   'MEMORY_FILE',
   'MODEL',
   'OVERWRITE_MEMORY',
@@ -63,6 +65,7 @@ export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze([
   'RENDERED_DIR',
   'REPO_DIR',
   'REPO_URL',
+  'REQUIRED_COMMANDS',
   'RESULT_MAX_BYTES',
   'RESUME',
   'RUN_DIR',

@@ -175,6 +175,6 @@ t.test(
     const s = await finished('CodeRun', 'ledger-7');
     t.equal(s.phase, 'Failed');
     t.match(s.message, /the agent exited with status [1-9]/);
-    t.match(s.message, 'scripted refusal: quota', "the CLI's own words");
+    t.match(s.message, 'API Error: 400 scripted refusal: quota', "the CLI's own words");
   },
 );
