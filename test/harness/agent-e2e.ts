@@ -90,6 +90,8 @@ export interface GitHost {
   repository(path: string, branch: string, files: Record<string, string>): string;
   /** The commit and file content of `branch` in the repository, or undefined without the branch. */
   read(path: string, branch: string, file: string): { commit: string; content: string } | undefined;
+  /** The repository's branches. */
+  branches(path: string): string[];
 }
 
 /** git over HTTPS on the node's gateway, for `user` with `token` only. */
@@ -128,6 +130,10 @@ export async function gitHost(
         return undefined;
       }
     },
+    branches: (path) =>
+      git(['for-each-ref', '--format=%(refname:short)', 'refs/heads'], join(root, path))
+        .split('\n')
+        .filter(Boolean),
   };
 }
 

@@ -5,12 +5,13 @@
 // the seams: the rendered command line and settings the CLI accepts, the image's tools, the hooks
 // that commit and push, and the termination message the kubelet hands back.
 // Needs root and the real node's Debian packages, and builds the image on first use (minutes; cached).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import type { ControllerConfig, RunKindName, RunOf } from '../../src/api/index.js';
+import type { RunKindName, RunOf } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
+import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import {
   admitted,
@@ -25,8 +26,11 @@ import { ensureCrds } from '../harness/crds.js';
 import { fail, say, type Turn, tool } from '../harness/model-script.js';
 import { ModelStandin } from '../harness/model-standin.js';
 import { startOperator } from '../harness/operator.js';
-import { waitFor } from '../harness/wait.js';
+import { scaled, waitFor } from '../harness/wait.js';
 
+// Five real agent runs and, when the suite's image is new, a build of its small top layer and the
+// node's import of the whole image: more than tap's default per-file limit on 2 busy cores.
+t.setTimeout(scaled(45 * 60_000));
 const started = Date.now();
 const { trusting, tls } = await suiteImages((step) => t.comment(`agent image: ${step}`));
 t.comment(`agent image ready after ${Math.round((Date.now() - started) / 1000)} s: ${trusting.name}`);
@@ -52,15 +56,20 @@ interface RunStatus {
 }
 
 /** A namespace with its operator, Secrets and a model stand-in scripted with `script`. */
-async function world(t: Test, script: Turn[], change: (c: ControllerConfig) => void = () => {}) {
+async function world(t: Test, script: Turn[], templates?: TemplateSet) {
   const ns = await testNamespace(t, cluster);
   const model = new ModelStandin({ script, apiKey: API_KEY });
   const modelUrl = await model.listen(0, NODE_GATEWAY);
   t.teardown(() => model.close());
   const config = suiteConfig(trusting.name, modelUrl);
-  change(config);
   await suiteSecrets(client, ns, config, USER, API_KEY);
-  await startOperator(t, cluster, ns, config);
+  await startOperator(
+    t,
+    cluster,
+    ns,
+    config,
+    templates ? { inputs: { config: () => config, templates: () => templates } } : {},
+  );
   const create = <K extends RunKindName>(kind: K, run: RunOf<K>) =>
     client.request('POST', runPath(kind, ns), { body: admitted(kind, run, config) });
   const status = async (kind: RunKindName, name: string) =>
@@ -178,3 +187,69 @@ t.test(
     t.match(s.message, 'API Error: 400 scripted refusal: quota', "the CLI's own words");
   },
 );
+
+t.test('an image without a command the run needs: the result names it, before the agent runs', async (t) => {
+  // The shipped templates, with the filesystem server run by a command the image does not have.
+  const dir = join(work, 'templates-missing-command');
+  cpSync(join(import.meta.dirname, '../../templates'), dir, { recursive: true });
+  const presets = join(dir, 'tool-presets.yaml');
+  writeFileSync(
+    presets,
+    readFileSync(presets, 'utf8').replace('command: mcp-server-filesystem', 'command: mcp-server-absent'),
+  );
+  const { model, create, finished } = await world(t, [say('never asked')], loadTemplateSet(dir));
+  const repo = git.repository('acme/absent.git', 'main', { 'README.md': '# absent\n' });
+  const docs = git.repository('acme/absent-docs.git', 'main', taskDocs('projects/payments', 7, '# Absent\n'));
+  await create('CodeRun', codeRun('absent-7', repo, docs, { service: 'absent' }));
+  const s = await finished('CodeRun', 'absent-7');
+  t.equal(s.phase, 'Failed');
+  t.match(s.message, /failed before the agent ran: the agent image lacks mcp-server-absent \(on PATH /);
+  t.equal(model.requests.length, 0, 'the CLI never ran');
+});
+
+t.test('a TaskRun and a DocsRun complete the same way', async (t) => {
+  const { create, finished } = await world(t, [
+    bash('printf "done\\n" > TASK-DONE.md'),
+    say('Task done.'),
+    bash('mkdir -p .taskmaster/docs/task-1 && printf "# Task 1\\n" > .taskmaster/docs/task-1/task.md'),
+    say('Documented task 1.'),
+  ]);
+  const repo = git.repository('acme/orders.git', 'main', { 'README.md': '# orders\n' });
+  await create('TaskRun', {
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'TaskRun',
+    metadata: { name: 'orders-3' },
+    spec: {
+      taskId: 3,
+      serviceName: 'orders',
+      repository: { url: repo, branch: 'main', githubUser: USER.name },
+      markdownFiles: [{ filename: 'task.md', content: '# Mark it done\n' }],
+    },
+  } as RunOf<'TaskRun'>);
+  const task = await finished('TaskRun', 'orders-3');
+  t.equal(task.phase, 'Succeeded', task.message ?? '');
+  const taskBranch = git.branches('acme/orders.git').find((b) => b !== 'main') ?? '';
+  t.equal(
+    git.read('acme/orders.git', taskBranch, 'TASK-DONE.md')?.content,
+    'done\n',
+    `pushed to ${taskBranch}`,
+  );
+
+  const docsRepo = git.repository('acme/orders-docs.git', 'main', {
+    'projects/orders/.taskmaster/tasks/tasks.json': JSON.stringify({ tasks: [{ id: 1, title: 'Orders' }] }),
+  });
+  await create('DocsRun', {
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'DocsRun',
+    metadata: { name: 'orders-docs' },
+    spec: { githubUser: USER.name, repositoryUrl: docsRepo, workingDirectory: 'projects/orders' },
+  } as RunOf<'DocsRun'>);
+  const docs = await finished('DocsRun', 'orders-docs');
+  t.equal(docs.phase, 'Succeeded', docs.message ?? '');
+  const docsBranch = git.branches('acme/orders-docs.git').find((b) => b !== 'main') ?? '';
+  t.equal(
+    git.read('acme/orders-docs.git', docsBranch, 'projects/orders/.taskmaster/docs/task-1/task.md')?.content,
+    '# Task 1\n',
+    `the DocsRun wrote .taskmaster/docs/task-1/ on ${docsBranch}`,
+  );
+});
