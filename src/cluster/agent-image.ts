@@ -4,6 +4,7 @@
 // under the cache directory by a hash of the Dockerfile's directory, the base and the build
 // arguments; the build storage is kept too, so a changed Dockerfile rebuilds only the steps after
 // the change (--layers).
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
@@ -63,6 +64,10 @@ async function ensureDebianBase(cacheDir: string, progress: (step: string) => vo
   const storage = buildStorage(cacheDir);
   const name = DEBIAN_BASE;
   if (hasImage(storage, name)) return;
+  if (spawnSync('mmdebstrap', ['--version'], { stdio: 'ignore', timeout: 30_000 }).status !== 0)
+    throw new Error(
+      'the agent image is built on a Debian base made by mmdebstrap: apt-get install mmdebstrap',
+    );
   const work = join(cacheDir, 'images', '.debian-base');
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });

@@ -171,9 +171,10 @@ t.test(
 t.test(
   "the model failing: the CLI exits non-zero and the run's message carries its last words",
   async (t) => {
-    const { create, finished } = await world(t, [
-      fail(400, 'invalid_request_error', 'scripted refusal: quota'),
-    ]);
+    // The CLI retries a refused request (and falls back from streaming) before it gives up: every
+    // request it may send is refused alike, so its last words are the refusal's.
+    const refusal = fail(400, 'invalid_request_error', 'scripted refusal: quota');
+    const { model, create, finished } = await world(t, Array<Turn>(60).fill(refusal));
     const repo = git.repository('acme/ledger.git', 'main', { 'README.md': '# ledger\n' });
     const docs = git.repository(
       'acme/ledger-docs.git',
@@ -185,6 +186,8 @@ t.test(
     t.equal(s.phase, 'Failed');
     t.match(s.message, /the agent exited with status [1-9]/);
     t.match(s.message, 'API Error: 400 scripted refusal: quota', "the CLI's own words");
+    const statuses = model.turns.map((r) => r.status);
+    t.ok(statuses.length > 0 && statuses.every((s) => s === 400), `every request refused: ${statuses}`);
   },
 );
 
