@@ -32,7 +32,7 @@ function taskRunWithRepo(f: ReturnType<typeof fixture>) {
   const url = f.origin(path.join(f.root, 'payments.git'), 'main', { 'README.md': 'hello\n' });
   const spec = sampleTaskRun(rex);
   spec.spec.repository = { url, branch: 'main' };
-  return { url, rendered: renderTaskRun(set, spec, config, 1, f.options) };
+  return { url, spec, rendered: renderTaskRun(set, spec, config, 1, f.options) };
 }
 
 t.test('a pull request opened: its URL, the pushed commit, the session, work completed', async (t) => {
@@ -48,6 +48,50 @@ t.test('a pull request opened: its URL, the pushed commit, the session, work com
     sessionId: 'sess-42',
     summary: `pull request ${PR}`,
   });
+});
+
+t.test('the pull request through the REST API: listed by head, created when none is open', async (t) => {
+  const f = fixture(t);
+  const { rendered, spec } = taskRunWithRepo(f);
+  const r = f.run(rendered, { STUB_PR_URL: PR });
+  t.equal(r.status, 0, r.log);
+  const [list, create] = r.gh;
+  const owner = path.basename(f.root);
+  t.same(list?.slice(1), [
+    'api',
+    '--method',
+    'GET',
+    `repos/${owner}/payments/pulls`,
+    '-f',
+    `head=${owner}:${BRANCH}`,
+    '-f',
+    'state=open',
+    '--jq',
+    '.[0].html_url // empty',
+  ]);
+  t.match(create?.slice(1, 5), ['api', '--method', 'POST', `repos/${owner}/payments/pulls`]);
+  t.ok(
+    create?.includes(`head=${BRANCH}`) && create.includes('base=main'),
+    'head and base of the new pull request',
+  );
+  t.ok(
+    create?.some((a) => a.startsWith('title=')),
+    'a title',
+  );
+
+  const found = f.run(rendered, { STUB_PR_EXISTING: 'https://github.com/acme/payments/pull/3' });
+  t.equal(found.status, 0, found.log);
+  t.same(
+    found.gh.map((call) => call[3]),
+    ['GET'],
+    'an open pull request of the branch is reused, none created',
+  );
+  t.match(JSON.parse(found.result), { pullRequestUrl: 'https://github.com/acme/payments/pull/3' });
+
+  // A new attempt (its own directory, no pull-request-url left by the runs above).
+  const refused = f.run(renderTaskRun(set, spec, config, 3, f.options), {});
+  t.match(refused.log, /could not open a pull request: gh: Validation Failed \(HTTP 422\)/);
+  t.notOk('pullRequestUrl' in JSON.parse(refused.result));
 });
 
 t.test('no changes: the base commit, no pull request, work not completed', async (t) => {

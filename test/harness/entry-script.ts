@@ -3,7 +3,16 @@
 // and stubs of the `claude` and `gh` CLIs that record how they were called (and of the MCP servers'
 // commands, which must only exist).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Test } from 'tap';
@@ -36,10 +45,20 @@ if [[ -n \${STUB_RESULT:-} ]]; then printf '{"type":"result","is_error":true,"re
 exit "\${STUB_EXIT:-0}"
 `;
 
+// gh speaks GitHub's REST API here as the stop hook uses it (`gh api`): each call is appended to
+// STUB_OUT/gh.log (GH_HOST, then the arguments, tab-separated); listing pull requests prints
+// STUB_PR_EXISTING (none when unset), creating one prints STUB_PR_URL or fails with GitHub's 422.
 const GH_STUB = `#!/usr/bin/env bash
-# No pull request exists yet; creating one prints STUB_PR_URL.
-if [[ $1 == pr && $2 == create && -n \${STUB_PR_URL:-} ]]; then printf '%s\\n' "$STUB_PR_URL"; exit 0; fi
-echo "gh $1 $2: no pull request (stub)" >&2
+(IFS=$'\\t'; printf '%s\\t%s\\n' "\${GH_HOST:-}" "$*") >>"$STUB_OUT/gh.log"
+[[ $1 == api ]] || { echo "gh stub: only gh api is served" >&2; exit 1; }
+case "$2 $3" in
+  "--method GET") [[ -n \${STUB_PR_EXISTING:-} ]] && printf '%s\\n' "$STUB_PR_EXISTING"; exit 0 ;;
+  "--method POST")
+    if [[ -n \${STUB_PR_URL:-} ]]; then printf '%s\\n' "$STUB_PR_URL"; exit 0; fi
+    echo "gh: Validation Failed (HTTP 422)" >&2
+    exit 1 ;;
+esac
+echo "gh stub: unexpected call: $*" >&2
 exit 1
 `;
 
@@ -62,9 +81,18 @@ export interface EntryRun {
   stdin: string;
   /** The termination message file as the agent container left it ('' when absent). */
   result: string;
+  /** The gh stub's calls: GH_HOST, then the arguments. */
+  gh: string[][];
 }
 
-export function entryFixture(t: Test) {
+export interface EntryFixtureOptions {
+  /** The real agent CLI to run instead of the `claude` stub (test/harness/agent-cli.ts). */
+  agentCli?: string;
+  /** A command the entry script runs under, e.g. `nsenter --net=…` (test/harness/offline.ts). */
+  prefix?: string[];
+}
+
+export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOptions = {}) {
   const root = mkdtempSync(path.join(tmpdir(), 'entry-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const bin = path.join(root, 'bin');
@@ -78,6 +106,11 @@ export function entryFixture(t: Test) {
     writeFileSync(path.join(bin, name), stub);
     chmodSync(path.join(bin, name), 0o755);
   }
+  if (agentCli) {
+    rmSync(path.join(bin, 'claude'));
+    symlinkSync(agentCli, path.join(bin, 'claude'));
+  }
+  const [command = 'bash', ...before] = [...prefix, 'bash'];
   /** A bare repository at `dir` whose `branch` holds `files`. */
   const origin = (dir: string, branch: string, files: Record<string, string>) => {
     const work = mkdtempSync(path.join(root, 'seed-'));
@@ -102,6 +135,9 @@ export function entryFixture(t: Test) {
     mkdirSync(out);
     const options = {
       encoding: 'utf8' as const,
+      // The real agent CLI, if it ever waits on something that will not come, is ended here.
+      timeout: 5 * 60_000,
+      killSignal: 'SIGKILL' as const,
       env: {
         PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`,
         HOME: path.join(root, 'home'),
@@ -112,10 +148,10 @@ export function entryFixture(t: Test) {
       },
     };
     // The init container, then the agent container.
-    const prepared = spawnSync('bash', [path.join(cm, 'container.sh'), '--prepare'], options);
+    const prepared = spawnSync(command, [...before, path.join(cm, 'container.sh'), '--prepare'], options);
     const r =
       prepared.status === 0 && !prepareOnly
-        ? spawnSync('bash', [path.join(cm, 'container.sh')], options)
+        ? spawnSync(command, [...before, path.join(cm, 'container.sh')], options)
         : prepared;
     const read = (f: string) =>
       existsSync(path.join(out, f)) ? readFileSync(path.join(out, f), 'utf8') : '';
@@ -126,6 +162,10 @@ export function entryFixture(t: Test) {
       cwd: read('cwd').trim(),
       stdin: read('stdin'),
       result: read('termination-log'),
+      gh: read('gh.log')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('\t')),
     };
   };
   const options = {

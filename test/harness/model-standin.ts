@@ -1,12 +1,13 @@
-// A scripted stand-in of the Anthropic Messages API for tests (docs/design.md §28): it answers the
+// A scripted stand-in of the Anthropic Messages API for tests (docs/design.md §14): it answers the
 // agent CLI's conversation with the turns of a script, in order, streaming or not, records every
 // request and checks it against the SDK's request shapes (model-request-check.ts).
 //
 // In-process: `new ModelStandin({...}).listen()`. As its own process (so that pods on a real node
 // reach it): `node --import=@tapjs/typescript/import model-standin.ts` with MODEL_SCRIPT (JSON array
-// of turns), MODEL_API_KEY, optional HOST (127.0.0.1), PORT (0), CERT_FILE/KEY_FILE (HTTPS); it prints
-// JSON lines {"msg":"listening","port":N}, then {"msg":"request",...} per request (RecordedRequest).
-import { readFileSync } from 'node:fs';
+// of turns), MODEL_API_KEY, optional HOST (127.0.0.1), PORT (0), CERT_FILE/KEY_FILE (HTTPS) and
+// MODEL_JOURNAL (a file that gets each RecordedRequest as a JSON line); it prints JSON lines
+// {"msg":"listening","port":N}, then {"msg":"request",method,path,turn,status,problems} per request.
+import { appendFileSync, readFileSync } from 'node:fs';
 import {
   createServer as createHttp,
   type IncomingMessage,
@@ -64,7 +65,7 @@ export interface RecordedRequest {
   stream: boolean;
 }
 
-const MODELS = ['claude-sonnet-4-5', 'claude-opus-4-1', 'claude-haiku-4-5'];
+const MODELS = ['claude-sonnet-4-6', 'claude-opus-4-6', 'claude-haiku-4-5', 'claude-sonnet-4-20250514'];
 
 export class ModelStandin {
   readonly requests: RecordedRequest[] = [];
@@ -263,7 +264,13 @@ async function main(): Promise<void> {
     script: JSON.parse(env('MODEL_SCRIPT') || '[]') as Turn[],
     apiKey: env('MODEL_API_KEY'),
     tls: tlsFiles ? { cert: readFileSync(env('CERT_FILE')), key: readFileSync(env('KEY_FILE')) } : undefined,
-    onRequest: (request) => print({ msg: 'request', ...request }),
+    onRequest: (request) => {
+      // Whole requests go to the journal (a test reading them may be blocked while they arrive, and a
+      // pipe would fill); stdout gets one short line each.
+      if (env('MODEL_JOURNAL')) appendFileSync(env('MODEL_JOURNAL'), `${JSON.stringify(request)}\n`);
+      const { method, path, turn, status, problems } = request;
+      print({ msg: 'request', method, path, turn, status, problems });
+    },
   });
   const base = await standin.listen(Number(env('PORT') || 0), env('HOST') || '127.0.0.1');
   print({ msg: 'listening', port: Number(new URL(base).port), base });

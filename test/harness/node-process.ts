@@ -32,11 +32,13 @@ export class NodeProcess {
   /** Exited, and its output read to the end. */
   private closed = false;
 
-  constructor(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  /** `prefix`: a command that runs node, e.g. `nsenter --net=…` to start it in another network namespace. */
+  constructor(script: string, args: string[], env: NodeJS.ProcessEnv = {}, prefix: string[] = []) {
     // A compiled script (bin/orchestrator.js runs dist/) gets no loader but the manager's flags: it
     // runs as installed, and its memory is measured (bench:scale) without the TypeScript compiler's.
     const loader = script.endsWith('.ts') ? typescriptLoader() : managerNodeFlags();
-    this.child = spawn(process.execPath, [...loader, script, ...args], {
+    const [command, ...before] = [...prefix, process.execPath];
+    this.child = spawn(command as string, [...before, ...loader, script, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', ...env },
     });

@@ -1,0 +1,69 @@
+// The stop hook's two pull request endpoints as the stand-in serves them: a pull request is found by
+// `owner:branch` and state, created once per open head branch, and refused (422, as GitHub does) for a
+// branch the remote lacks or one that already has an open pull request.
+import t from 'tap';
+import { type PullRequestRecord, pullRoutes } from './pulls.js';
+import type { GithubRequest, GithubRoute } from './route.js';
+
+const request = (
+  method: string,
+  params: Record<string, string>,
+  query = '',
+  body?: unknown,
+): GithubRequest => ({
+  method,
+  route: '/repos/{owner}/{repo}/pulls',
+  params,
+  query: new URLSearchParams(query),
+  headers: {},
+  body,
+});
+const route = (routes: GithubRoute[], method: string) => {
+  const found = routes.find((r) => r.method === method && r.path === '/repos/{owner}/{repo}/pulls');
+  if (!found) throw new Error(`no ${method} route`);
+  return found;
+};
+
+t.test('create, then find by head; a second create of the same head is refused', async (t) => {
+  const pulls: PullRequestRecord[] = [];
+  const routes = pullRoutes(pulls, () => ['main', 'feature/x']);
+  const params = { owner: 'acme', repo: 'payments' };
+  const none = await route(routes, 'GET').handle(request('GET', params, 'head=acme:feature/x&state=open'));
+  t.same(none, { status: 200, body: [] });
+
+  const created = await route(routes, 'POST').handle(
+    request('POST', params, '', { title: 'Task 7', head: 'feature/x', base: 'main', body: 'why' }),
+  );
+  t.equal(created.status, 201);
+  t.match(created.body, {
+    number: 1,
+    html_url: 'https://github.com/acme/payments/pull/1',
+    head: { ref: 'feature/x', label: 'acme:feature/x', repo: { full_name: 'acme/payments' } },
+    base: { ref: 'main' },
+    state: 'open',
+    merged: false,
+  });
+
+  const found = await route(routes, 'GET').handle(request('GET', params, 'head=acme:feature/x&state=open'));
+  t.match(found.body, [{ html_url: 'https://github.com/acme/payments/pull/1' }]);
+  t.notOk('merged' in ((found.body as object[])[0] ?? {}), 'listing answers the simple view');
+  const other = await route(routes, 'GET').handle(request('GET', params, 'head=acme:feature/y&state=open'));
+  t.same(other.body, [], 'another head finds nothing');
+  const closed = await route(routes, 'GET').handle(
+    request('GET', params, 'head=acme:feature/x&state=closed'),
+  );
+  t.same(closed.body, []);
+
+  const again = await route(routes, 'POST').handle(
+    request('POST', params, '', { title: 'again', head: 'feature/x', base: 'main' }),
+  );
+  t.match(again, {
+    status: 422,
+    body: { message: 'Validation Failed', errors: [{ message: /already exists/ }] },
+  });
+  const missing = await route(routes, 'POST').handle(
+    request('POST', params, '', { title: 'no branch', head: 'feature/gone', base: 'main' }),
+  );
+  t.match(missing, { status: 422, body: { errors: [{ message: /feature\/gone does not exist/ }] } });
+  t.equal(pulls.length, 1);
+});

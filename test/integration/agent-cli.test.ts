@@ -1,0 +1,137 @@
+// The real Claude Code CLI (pinned in devDependencies) run by the rendered entry script, exactly as the
+// agent container runs it (templates/partials/shell-lib.sh.hbs: its command line, the rendered
+// settings.json, mcp.json and system prompt), against the scripted model stand-in over HTTPS, offline
+// (a network namespace with only loopback, where the machine allows one). It writes a file through
+// its Write tool, runs `git status` through Bash, reports its session in the stream's first event and
+// exits 0; the next context version resumes that session and sends the earlier turns.
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { loadDefaultConfig } from '../../src/config/load.js';
+import { loadTemplateSet, renderCodeRun } from '../../src/render/index.js';
+import { sampleCodeRun } from '../../src/render/samples.js';
+import { agentCliBinary, agentCliVersion } from '../harness/agent-cli.js';
+import { entryFixture, git } from '../harness/entry-script.js';
+import { say, tool } from '../harness/model-script.js';
+import type { RecordedRequest } from '../harness/model-standin.js';
+import { modelStandinProcess } from '../harness/model-standin-process.js';
+import { offlineNamespace } from '../harness/offline.js';
+
+const config = loadDefaultConfig();
+const set = loadTemplateSet();
+const API_KEY = 'sk-ant-standin-dummy';
+const BRANCH = 'feature/task-7-implementation';
+const HELLO = 'hello from the scripted model\n';
+
+type Block = { type: string; [key: string]: unknown };
+const messagesOf = (r: RecordedRequest | undefined) =>
+  ((r?.body as { messages?: { role: string; content: string | Block[] }[] })?.messages ?? []).map((m) => ({
+    role: m.role,
+    blocks: typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content,
+  }));
+const toolResults = (r: RecordedRequest | undefined) =>
+  messagesOf(r)
+    .flatMap((m) => m.blocks)
+    .filter((b) => b.type === 'tool_result')
+    .map((b) => JSON.stringify(b.content));
+
+t.test(
+  `Claude Code ${agentCliVersion()} runs the rendered command line against the model stand-in`,
+  async (t) => {
+    const offline = await offlineNamespace(t);
+    if (!offline.prefix) t.comment(`not isolated from the network: ${offline.reason}`);
+    const prefix = offline.prefix ?? [];
+    const f = entryFixture(t, { agentCli: agentCliBinary(), prefix });
+    const repo = f.origin(path.join(f.root, 'payments.git'), 'main', { 'services/payments/x.txt': 'x\n' });
+    const docs = f.origin(path.join(f.root, 'docs.git'), 'main', {
+      'projects/payments/.taskmaster/docs/task-7/task.md': '# Seven\n',
+    });
+    const run = sampleCodeRun({ agent: 'rex', preset: 'minimal', continuing: false }, config);
+    Object.assign(run.spec, { repositoryUrl: repo, docsRepositoryUrl: docs });
+    const rendered = renderCodeRun(set, run, config, 1, f.options);
+    const { paths } = rendered.context;
+    const workDir = path.join(paths.repo ?? '', 'services/payments');
+
+    const model = await modelStandinProcess(t, f.root, {
+      apiKey: API_KEY,
+      prefix,
+      script: [
+        tool('Write', { file_path: path.join(workDir, 'hello.txt'), content: HELLO }, 'Writing the file.'),
+        tool('Bash', { command: 'git status --short', description: 'Show what changed' }),
+        say('Wrote hello.txt.'),
+        say('Resumed: nothing more to do.'),
+      ],
+    });
+    const env = {
+      ANTHROPIC_BASE_URL: model.base,
+      ANTHROPIC_API_KEY: API_KEY,
+      NODE_EXTRA_CA_CERTS: model.caFile,
+    };
+    // The presets' MCP servers belong to the agent image (issue 28, item 1): here they fail at once,
+    // as in an image without them, rather than npx waiting on a network it does not have.
+    for (const name of ['npx', 'uvx']) {
+      writeFileSync(
+        path.join(f.bin, name),
+        `#!/bin/sh\necho "${name}: not in this test's image" >&2\nexit 127\n`,
+      );
+      chmodSync(path.join(f.bin, name), 0o755);
+    }
+
+    const first = f.run(rendered, env);
+    t.equal(first.status, 0, `the entry script and the CLI exit 0\n${first.log}`);
+    const stream = readFileSync(path.join(paths.run, 'agent.jsonl'), 'utf8').trim().split('\n');
+    const init = JSON.parse(stream[0] ?? '{}') as Record<string, unknown>;
+    t.match(
+      init,
+      { type: 'system', subtype: 'init', session_id: /^[0-9a-f-]{36}$/ },
+      'session_id in the first event',
+    );
+    t.equal(init.model, rendered.context.agent.model, 'the model of the rendered command line');
+    t.equal(init.cwd, workDir);
+    t.match(init.mcp_servers, [{ name: 'filesystem' }], 'the rendered mcp.json was read');
+    t.equal(readFileSync(path.join(paths.run, 'session-id'), 'utf8').trim(), init.session_id);
+    t.match(JSON.parse(stream.at(-1) ?? '{}'), { type: 'result', subtype: 'success', is_error: false });
+
+    t.equal(
+      readFileSync(path.join(workDir, 'hello.txt'), 'utf8'),
+      HELLO,
+      'the Write tool call wrote the file',
+    );
+    t.equal(
+      git(['show', `${BRANCH}:services/payments/hello.txt`], repo),
+      HELLO,
+      'and the stop hooks committed and pushed it',
+    );
+    const turns = model.requests().filter((r) => r.turn !== undefined);
+    t.same(
+      turns.map((r) => r.turn),
+      [0, 1, 2],
+      'three turns of the agent',
+    );
+    t.match(toolResults(turns[2]).join('\n'), /\?\? hello\.txt/, 'git status ran and its output went back');
+    t.same(
+      model.requests().flatMap((r) => r.problems),
+      [],
+      'every request had the shapes the SDK types require',
+    );
+    t.match(JSON.parse(first.result), { sessionId: init.session_id, commit: /^[0-9a-f]{40}$/ });
+
+    // The next context version resumes the recorded session (--resume) and sends its turns again.
+    run.spec.continueSession = true;
+    run.spec.contextVersion = 2;
+    run.status = { sessionId: String(init.session_id) };
+    const second = f.run(renderCodeRun(set, run, config, 2, f.options), env);
+    t.equal(second.status, 0, second.log);
+    const resumed = model.requests().find((r) => r.turn === 3);
+    const earlier = messagesOf(resumed).flatMap((m) => m.blocks);
+    t.ok(
+      earlier.some((b) => b.type === 'tool_use' && b.name === 'Write'),
+      'the resumed conversation carries the Write call of the first run',
+    );
+    t.ok(
+      toolResults(resumed).some((r) => r.includes('hello.txt')),
+      'and the results of the first run',
+    );
+    t.match(JSON.parse(second.result), { sessionId: init.session_id }, 'the same session went on');
+  },
+);
