@@ -14,6 +14,8 @@ import { loadDefaultConfig } from '../../src/config/load.js';
 import { type KubeClient, resourcePath, SECRETS } from '../../src/runtime/index.js';
 import { git } from './entry-script.js';
 import { type GitHttpsServer, gitHttpsServer } from './git-remotes.js';
+import { type PullRequestRecord, pullRoutes } from './github-api/pulls.js';
+import { type GithubApi, startGithubApi } from './github-api/server.js';
 
 /**
  * The host as pods on the real node see it: the gateway of their bridge (cluster/control-plane
@@ -86,6 +88,9 @@ export async function suiteImages(
 
 export interface GitHost {
   server: GitHttpsServer;
+  /** The pull requests opened through the REST API on the same host (/api/v3, as GitHub Enterprise). */
+  pulls: PullRequestRecord[];
+  api: GithubApi;
   /** A bare repository `owner/name.git` whose `branch` holds `files`; its https URL. */
   repository(path: string, branch: string, files: Record<string, string>): string;
   /** The commit and file content of `branch` in the repository, or undefined without the branch. */
@@ -103,9 +108,22 @@ export async function gitHost(
 ): Promise<GitHost> {
   const root = join(dir, 'git');
   mkdirSync(root, { recursive: true });
-  const server = await gitHttpsServer(t, root, dir, credentials, { host: NODE_GATEWAY, tls });
+  const pulls: PullRequestRecord[] = [];
+  const branches = (owner: string, repo: string) =>
+    git(['for-each-ref', '--format=%(refname:short)', 'refs/heads'], join(root, `${owner}/${repo}.git`))
+      .split('\n')
+      .filter(Boolean);
+  const api = await startGithubApi(t, pullRoutes(pulls, branches));
+  t.teardown(() => api.close());
+  const server = await gitHttpsServer(t, root, dir, credentials, {
+    host: NODE_GATEWAY,
+    tls,
+    apiUpstream: api.url,
+  });
   return {
     server,
+    pulls,
+    api,
     repository(path, branch, files) {
       const seed = join(dir, 'seed', path);
       mkdirSync(seed, { recursive: true });

@@ -52,6 +52,8 @@ export interface GitHttpsOptions {
   host?: string;
   /** The serving certificate for `host` and the CA that signed it. */
   tls?: { certPem: string; keyPem: string; caPem: string };
+  /** An http URL that `/api/…` requests are relayed to (a GitHub REST stand-in): GitHub Enterprise's layout. */
+  apiUpstream?: string;
 }
 
 /** Serves the bare repositories under `root` to whoever presents `user` and `token`. */
@@ -75,6 +77,7 @@ export async function gitHttpsServer(
     EXPECT_USER: credentials.user,
     EXPECT_TOKEN: credentials.token,
     HOST: host,
+    API_UPSTREAM: options.apiUpstream ?? '',
   });
   t.teardown(() => server.kill('SIGTERM'));
   const listening = await server.waitForLog(logged('listening'), 'listening', 60_000);

@@ -146,6 +146,17 @@ t.test(
     t.equal(pushed?.content, 'retries: 3\n', 'the stop hooks committed and pushed the edit');
     t.equal(first.commit ?? pushed?.commit, pushed?.commit);
     t.match(first.sessionId, /^[0-9a-f-]{36}$/, "the CLI's session id, from the termination message");
+    t.same(
+      git.pulls.map((p) => [p.owner, p.repo, p.head, p.base]),
+      [['acme', 'payments', branch, 'main']],
+      "the stop hook opened the pull request through the REST API on the repository's host",
+    );
+    t.equal(first.pullRequestUrl, 'https://github.com/acme/payments/pull/1', 'status.pullRequestUrl');
+    t.equal(
+      first.workCompleted,
+      true,
+      'work completed: the agent succeeded and its work is on a pull request',
+    );
     const gitAuth = git.server.requests().map((r) => r.auth);
     t.ok(
       gitAuth.includes('ok') && !gitAuth.includes('bad'),
@@ -165,6 +176,16 @@ t.test(
     t.equal(git.read('acme/payments.git', branch, 'RETRIES.md')?.content, 'retries: 5\n');
     const wide = await kubectl(cluster, ['get', 'cr', 'payments-7', '-n', ns, '-o', 'wide']);
     t.equal(wide.code, 0, wide.stderr);
+    t.match(
+      wide.stdout,
+      'https://github.com/acme/payments/pull/1',
+      'kubectl get cr -o wide shows the pull request',
+    );
+    t.equal(
+      git.pulls.length,
+      1,
+      'the second attempt found the open pull request rather than opening another',
+    );
   },
 );
 
