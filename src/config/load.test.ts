@@ -69,8 +69,14 @@ t.test('job.podAnnotations keys must be qualified names, named in the error', as
 t.test('job.env: names a variable may have, and not the ones the operator sets', async (t) => {
   const withEnv = (name: string) => defaultText.replace(/^job:\n/m, `job:\n  env:\n    ${name}: "v"\n`);
   t.equal(parseConfig(withEnv('ANTHROPIC_BASE_URL')).job.env?.ANTHROPIC_BASE_URL, 'v');
-  t.throws(() => parseConfig(withEnv('GITHUB_TOKEN')), /job\.env\["GITHUB_TOKEN"\]: Invalid value: reserved: /);
-  t.throws(() => parseConfig(withEnv('ORCHESTRATOR_X')), /job\.env\["ORCHESTRATOR_X"\]: Invalid value: reserved/);
+  t.throws(
+    () => parseConfig(withEnv('GITHUB_TOKEN')),
+    /job\.env\["GITHUB_TOKEN"\]: Invalid value: reserved: /,
+  );
+  t.throws(
+    () => parseConfig(withEnv('ORCHESTRATOR_X')),
+    /job\.env\["ORCHESTRATOR_X"\]: Invalid value: reserved/,
+  );
   t.throws(() => parseConfig(withEnv('"1BAD"')), /job\.env\["1BAD"\]: Invalid value: must be a letter or _/);
 });
 
