@@ -6,7 +6,6 @@ import {
   envNameProblem,
   isReservedEnv,
   type RunKindName,
-  reservedEnvList,
   serviceAccountRefusal,
 } from '../../api/index.js';
 import { isPlainObject } from '../../util/json.js';
