@@ -47,6 +47,7 @@ const git = await gitHost(t, work, tls, { user: USER.name, token: USER.token });
 
 interface RunStatus {
   phase?: string;
+  podName?: string;
   message?: string;
   pullRequestUrl?: string;
   sessionId?: string;
@@ -88,6 +89,20 @@ async function world(t: Test, script: Turn[], templates?: TemplateSet) {
       { timeoutMs: 600_000, intervalMs: 1000 },
     );
   return { ns, model, config, create, status, finished };
+}
+
+interface CliInit {
+  permissionMode?: string;
+  tools?: string[];
+  mcp_servers?: { name: string; status: string }[];
+}
+
+/** The CLI's `system`/`init` event, from the agent container's log. */
+async function cliInit(ns: string, pod: string): Promise<CliInit> {
+  const logs = await kubectl(cluster, ['logs', '-n', ns, pod, '-c', 'agent']);
+  const line = logs.stdout.split('\n').find((l) => l.startsWith('{"type":"system","subtype":"init"'));
+  if (!line) throw new Error(`no init event in the agent's log:\n${logs.stdout.slice(-2000)}${logs.stderr}`);
+  return JSON.parse(line) as CliInit;
 }
 
 /** Task Master's documents of task `id` in a docs repository (taskDocs.directory). */
@@ -157,6 +172,20 @@ t.test(
       true,
       'work completed: the agent succeeded and its work is on a pull request',
     );
+    // The CLI's first event (the container's log, through the kubelet) shows what it made of the
+    // rendered settings and MCP config: a settings value it ignores or a server the image cannot start
+    // shows here.
+    const init = await cliInit(ns, first.podName ?? '');
+    t.equal(init.permissionMode, 'acceptEdits', "settings.json's permissions.defaultMode took effect");
+    t.ok(
+      init.mcp_servers?.some((m) => m.name === 'filesystem' && m.status === 'connected'),
+      `the MCP servers installed in the image started: ${JSON.stringify(init.mcp_servers)}`,
+    );
+    t.ok(
+      init.mcp_servers?.some((m) => m.name === 'git' && m.status === 'connected'),
+      'the git server too',
+    );
+    t.ok(init.tools?.includes('Bash'), 'the Bash tool is offered');
     const gitAuth = git.server.requests().map((r) => r.auth);
     t.ok(
       gitAuth.includes('ok') && !gitAuth.includes('bad'),
@@ -192,9 +221,9 @@ t.test(
 t.test(
   "the model failing: the CLI exits non-zero and the run's message carries its last words",
   async (t) => {
-    // The CLI retries a refused request (and falls back from streaming) before it gives up: every
-    // request it may send is refused alike, so its last words are the refusal's.
-    const refusal = fail(400, 'invalid_request_error', 'scripted refusal: quota');
+    // A refusal the CLI does not retry (a 400 it retries with backoff for minutes): every request it
+    // may send gets it, so what it says last is about the refusal.
+    const refusal = fail(404, 'not_found_error', 'scripted: no such model');
     const { model, create, finished } = await world(t, Array<Turn>(60).fill(refusal));
     const repo = git.repository('acme/ledger.git', 'main', { 'README.md': '# ledger\n' });
     const docs = git.repository(
@@ -206,9 +235,9 @@ t.test(
     const s = await finished('CodeRun', 'ledger-7');
     t.equal(s.phase, 'Failed');
     t.match(s.message, /the agent exited with status [1-9]/);
-    t.match(s.message, 'API Error: 400 scripted refusal: quota', "the CLI's own words");
+    t.match(s.message, 'issue with the selected model (claude-sonnet-4-20250514)', "the CLI's own words");
     const statuses = model.turns.map((r) => r.status);
-    t.ok(statuses.length > 0 && statuses.every((s) => s === 400), `every request refused: ${statuses}`);
+    t.ok(statuses.length > 0 && statuses.every((s) => s === 404), `every request refused: ${statuses}`);
   },
 );
 
