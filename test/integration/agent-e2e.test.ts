@@ -264,7 +264,10 @@ t.test('a TaskRun and a DocsRun complete the same way', async (t) => {
   const { create, finished } = await world(t, [
     bash('printf "done\\n" > TASK-DONE.md'),
     say('Task done.'),
-    bash('mkdir -p .taskmaster/docs/task-1 && printf "# Task 1\\n" > .taskmaster/docs/task-1/task.md'),
+    // A DocsRun works at the repository's root with only its workingDirectory checked out (sparse).
+    bash(
+      'cd projects/orders && mkdir -p .taskmaster/docs/task-1 && printf "# Task 1\\n" > .taskmaster/docs/task-1/task.md',
+    ),
     say('Documented task 1.'),
   ]);
   const repo = git.repository('acme/orders.git', 'main', { 'README.md': '# orders\n' });
