@@ -46,6 +46,7 @@ export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze([
   'DOCS_URL',
   'EXTRA_DIRS',
   'FAILURE',
+  'GH_HOST',
   'GH_TOKEN',
   'GITHUB_USER',
   'GITHUB_TOKEN_FILE',
