@@ -50,7 +50,9 @@ export function testCluster(opts: TestClusterOptions = {}): Promise<Cluster> {
   if (realNode) {
     cluster =
       clusterSource() === 'local'
-        ? obtainCluster({ realNode: true, images })
+        ? // One real node per host: a file's start waits (the ready limit) for another file's node to
+          // stop, as `npm test` runs two files at once and both real-node suites may meet.
+          obtainCluster({ realNode: true, images, readyTimeoutMs: scaled(30 * 60_000) })
         : Promise.reject(
             new Error(
               'the real node runs on the local control plane only: unset USE_EXISTING_CLUSTER and KUBEBUILDER_ASSETS',
