@@ -53,6 +53,21 @@ for (const [tool, build, users] of [
   }
 }
 
+// The agent image of the end-to-end suite (test/integration/agent-e2e.test.ts), built here for the
+// same reason: a cold build is minutes (src/cluster/agent-image.ts). Only when that suite runs and the
+// host can run the real node; otherwise the suite fails by itself, saying why.
+const files = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const { buildLocalImage, realNodeMissing } = await import('../dist/cluster/index.js');
+if ((files.length === 0 || files.some((f) => f.includes('agent-e2e'))) && realNodeMissing().length === 0) {
+  const imageStarted = Date.now();
+  try {
+    const image = await buildLocalImage({ progress: (step) => log(`agent image: ${step}`) });
+    log(`agent image: ${image.name} in ${((Date.now() - imageStarted) / 1000).toFixed(0)} s`);
+  } catch (err) {
+    log(`the agent image was not built, so the end-to-end suite will fail: ${err.message}`);
+  }
+}
+
 const tap = spawn(
   process.execPath,
   [join(root, 'node_modules/tap/dist/esm/run.mjs'), ...process.argv.slice(2)],

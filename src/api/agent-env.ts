@@ -32,6 +32,7 @@ export const AGENT_ENV = Object.freeze({
  */
 export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze([
   'AGENT',
+  'AGENT_LAST_WORDS',
   'AGENT_STATE_DIR',
   'AGENT_STATUS',
   'ATTEMPT',
@@ -48,6 +49,7 @@ export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze([
   'DOCS_URL',
   'EXTRA_DIRS',
   'FAILURE',
+  'GH_HOST',
   'GH_TOKEN',
   'GITHUB_USER',
   'GITHUB_TOKEN_FILE',
@@ -57,6 +59,7 @@ export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze([
   'GIT_USER_NAME',
   'LC_ALL',
   'MCP_CLIENT_CONFIG',
+  'MCP_COMMANDS',
   'MEMORY_FILE',
   'MODEL',
   'OVERWRITE_MEMORY',
@@ -66,6 +69,7 @@ export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze([
   'RENDERED_DIR',
   'REPO_DIR',
   'REPO_URL',
+  'REQUIRED_COMMANDS',
   'RESULT_MAX_BYTES',
   'RESUME',
   'RUN_DIR',
@@ -101,6 +105,14 @@ export const isReservedEnv = (name: string): boolean =>
 
 /** The reserved names as a message lists them. */
 export const reservedEnvList = (): string => `${RESERVED_ENV_NAMES.join(', ')}, ${RESERVED_ENV_PREFIX}*`;
+
+/** What is wrong with the name of a variable given to the agent (a run's or the config's), or undefined. */
+export function envNameProblem(name: string): string | undefined {
+  if (!ENV_NAME.test(name)) return `must be a letter or _, then letters, digits or _ (${ENV_NAME.source})`;
+  if (isReservedEnv(name))
+    return `reserved: the operator or the entry script sets it, so this value would not reach the agent (reserved: ${reservedEnvList()})`;
+  return undefined;
+}
 
 /** Why a run may not have a Docker daemon under this config, or undefined when it may. */
 export function dockerRefusal(config: ControllerConfig): string | undefined {

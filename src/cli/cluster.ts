@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { withClient } from '../cluster/apply.js';
 import { installCrds } from '../cluster/crds.js';
-import { cacheRoot, startCommand } from '../cluster/index.js';
+import { buildLocalImage, cacheRoot, startCommand } from '../cluster/index.js';
 import { tailFile } from '../util/text.js';
 
 interface State {
@@ -37,6 +37,8 @@ interface UpOptions {
   timeout?: string;
   workloads: boolean;
   realNode?: boolean;
+  /** With realNode: build images/agent (cached) and import it, printing its name for the config. */
+  agentImage?: boolean;
 }
 
 async function up(dir: string, opts: UpOptions): Promise<void> {
@@ -48,10 +50,15 @@ async function up(dir: string, opts: UpOptions): Promise<void> {
   }
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  const log = (m: string) => console.error(`# ${m}`);
+  if (opts.agentImage && !opts.realNode)
+    throw new Error('--agent-image is for the real node: add --real-node');
+  const images = opts.agentImage ? [await buildLocalImage({ log, progress: log })] : [];
   const { binary, args } = await startCommand({
     workloads: opts.workloads,
     realNode: opts.realNode ?? false,
-    log: (m) => console.error(`# ${m}`),
+    images,
+    log,
   });
   // The real node also starts containerd and waits for its kubelet: a longer default.
   const timeout = opts.timeout ?? (opts.realNode ? '180s' : '60s');
@@ -82,6 +89,8 @@ async function up(dir: string, opts: UpOptions): Promise<void> {
     console.error('# CRDs installed');
   }
   printEnv(state);
+  for (const image of images)
+    console.log(`# the node has the agent image ${image.name} (imagePullPolicy: Never)`);
   console.log('# stop it with: orchestrator cluster down');
 }
 
@@ -119,6 +128,10 @@ export function registerClusterCommands(program: Command): void {
     .option(
       '--real-node',
       'instead of the fake node, a real node: kubelet, kube-proxy and containerd run real containers (needs root and the Debian packages of the README)',
+    )
+    .option(
+      '--agent-image',
+      'with --real-node: build the agent image of images/agent (first time, minutes; cached) and import it into the node',
     )
     .option('--timeout <duration>', 'readiness timeout (default 60s, 180s with --real-node)')
     .action((o: UpOptions & { dir: string }) => up(o.dir, o));

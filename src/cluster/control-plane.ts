@@ -8,7 +8,7 @@ import { packageRoot } from '../util/package-root.js';
 import { tailFile } from '../util/text.js';
 import { type BinaryOptions, controlPlaneBinary, kwokBinary } from './binary.js';
 import { realNodeMissing } from './real-node-host.js';
-import { type RealNodeImages, realNodeImages } from './real-node-images.js';
+import { type LocalImage, type RealNodeImages, realNodeImages } from './real-node-images.js';
 
 /** What a running cluster gives its users, whichever way it was obtained. */
 export interface Cluster {
@@ -51,6 +51,11 @@ export interface StartOptions extends BinaryOptions {
    * IfNotPresent or Never). Needs root; one real node per host at a time. Default false.
    */
   realNode?: boolean;
+  /**
+   * More images for the real node to import beside pause and busybox, e.g. the agent image of
+   * buildLocalImage (agent-image.ts). Imported at every start: big ones cost tens of seconds. Default none.
+   */
+  images?: LocalImage[];
 }
 
 /** The `control-plane start` command line for these options, building the binaries it needs. */
@@ -63,6 +68,8 @@ export async function startCommand(
     throw new Error(
       'workloads need the controller manager (its Job controller): drop controllerManager: false',
     );
+  if (opts.images?.length && !opts.realNode)
+    throw new Error('images are for the real node (the fake nodes run no image): set realNode');
   if (opts.realNode) {
     if (!workloads) throw new Error('realNode runs workloads: drop workloads: false');
     if (opts.nodes) throw new Error('realNode replaces the fake nodes: drop nodes');
@@ -76,7 +83,7 @@ export async function startCommand(
     args.push(
       '--real-node',
       `--sandbox-image=${images.pause.name}`,
-      `--images=${[images.pause.archive, images.busybox.archive].join(',')}`,
+      `--images=${[images.pause, images.busybox, ...(opts.images ?? [])].map((i) => i.archive).join(',')}`,
     );
     return { binary, args, workloads, realNode: images };
   }

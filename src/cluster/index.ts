@@ -1,6 +1,7 @@
 import { type Cluster, type StartOptions, startControlPlane } from './control-plane.js';
 import { startEnvtest } from './envtest.js';
 
+export { buildLocalImage, DEBIAN_BASE, type ImageBuildOptions } from './agent-image.js';
 export { cacheRoot, controlPlaneBinary, kwokBinary } from './binary.js';
 export type { Cluster, StartOptions } from './control-plane.js';
 export { startCommand, startControlPlane } from './control-plane.js';

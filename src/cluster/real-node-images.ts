@@ -4,7 +4,6 @@
 // --real-node` imports into containerd, and cached under the cache directory by a hash of what it
 // holds, so a changed file means a new tag (never `latest`: the kubelet would try to pull it).
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import {
   chmodSync,
   copyFileSync,
@@ -19,6 +18,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { type BinaryOptions, cacheRoot, moduleBinary, PAUSE } from './binary.js';
+import { buildah, contentTag } from './buildah.js';
 import { withDirectoryLock } from './lock.js';
 
 /** The static busybox of Debian's busybox-static package. */
@@ -35,25 +35,6 @@ export interface RealNodeImages {
   pause: LocalImage;
   /** busybox (every applet linked in /bin) for test pods: `sh -c …` with PATH=/bin. */
   busybox: LocalImage;
-}
-
-/** One file's content hash (hex, 12 digits): the image's tag. */
-function contentTag(parts: (string | Buffer)[]): string {
-  const hash = createHash('sha256');
-  for (const p of parts) hash.update(p).update('\0');
-  return hash.digest('hex').slice(0, 12);
-}
-
-/** A short buildah command with a time limit; throws with its stderr. */
-function buildah(storage: string, args: string[]): string {
-  const res = spawnSync(
-    'buildah',
-    ['--root', join(storage, 'root'), '--runroot', join(storage, 'run'), '--storage-driver', 'vfs', ...args],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  if (res.error || res.status !== 0)
-    throw new Error(`buildah ${args.join(' ')} failed: ${res.error?.message ?? res.stderr.trim()}`);
-  return res.stdout.trim();
 }
 
 /**
@@ -73,9 +54,9 @@ async function buildImage(
   mkdirSync(join(cacheDir, 'images'), { recursive: true });
   await withDirectoryLock(`${archive}.lock`, 5 * 60_000, async () => {
     if (existsSync(archive)) return;
-    const work = mkdtempSync(join(cacheDir, 'images', `.build-${repository}-`));
+    const work = { dir: mkdtempSync(join(cacheDir, 'images', `.build-${repository}-`)) };
     try {
-      const files = join(work, 'files');
+      const files = join(work.dir, 'files');
       mkdirSync(files);
       stage(files);
       const container = buildah(work, ['from', '--quiet', 'scratch']);
@@ -94,7 +75,7 @@ async function buildImage(
       buildah(work, ['push', '--quiet', name, `oci-archive:${archive}.partial:${name}`]);
       renameSync(`${archive}.partial`, archive);
     } finally {
-      rmSync(work, { recursive: true, force: true });
+      rmSync(work.dir, { recursive: true, force: true });
     }
   });
   return { name, archive };

@@ -66,6 +66,20 @@ t.test('job.podAnnotations keys must be qualified names, named in the error', as
   );
 });
 
+t.test('job.env: names a variable may have, and not the ones the operator sets', async (t) => {
+  const withEnv = (name: string) => defaultText.replace(/^job:\n/m, `job:\n  env:\n    ${name}: "v"\n`);
+  t.equal(parseConfig(withEnv('ANTHROPIC_BASE_URL')).job.env?.ANTHROPIC_BASE_URL, 'v');
+  t.throws(
+    () => parseConfig(withEnv('GITHUB_TOKEN')),
+    /job\.env\["GITHUB_TOKEN"\]: Invalid value: reserved: /,
+  );
+  t.throws(
+    () => parseConfig(withEnv('ORCHESTRATOR_X')),
+    /job\.env\["ORCHESTRATOR_X"\]: Invalid value: reserved/,
+  );
+  t.throws(() => parseConfig(withEnv('"1BAD"')), /job\.env\["1BAD"\]: Invalid value: must be a letter or _/);
+});
+
 t.test('an agent with clusterAccess needs a ServiceAccount of its own', async (t) => {
   const config = parseConfig(defaultText);
   t.equal(config.agents.tess?.clusterAccess, true, 'the testing agent has cluster access');
@@ -83,7 +97,7 @@ t.test('an agent with clusterAccess needs a ServiceAccount of its own', async (t
 t.test('imagePullPolicy: IfNotPresent and Never need an image with a fixed tag or digest', async (t) => {
   const withPolicy = (policy: string, image: string) =>
     defaultText.replace(
-      '  rex:\n    image: ghcr.io/5dlabs/claude:latest\n',
+      '  rex:\n    image: ghcr.io/5dlabs/orchestrator-agent:0.1.0\n',
       `  rex:\n    image: ${image}\n    imagePullPolicy: ${policy}\n`,
     );
   t.equal(

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import type { ControllerConfig } from '../api/index.js';
+import { type ControllerConfig, envNameProblem } from '../api/index.js';
 import { loadSchema } from '../api/schemas.js';
 import { taskPatternProblem } from '../github/task-pattern.js';
 import { qualifiedNameProblem } from '../naming/names.js';
@@ -94,6 +94,11 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
       findings.push(
         error('config', `taskDocs.${field}`, `Invalid value: ${JSON.stringify(value)}: ${problem}`),
       );
+  }
+  for (const name of Object.keys(config.job.env ?? {})) {
+    const problem = envNameProblem(name);
+    if (problem)
+      findings.push(error('config', `job.env[${JSON.stringify(name)}]`, `Invalid value: ${problem}`));
   }
   for (const key of Object.keys(config.job.podAnnotations ?? {})) {
     const problem = qualifiedNameProblem(key);

@@ -128,6 +128,23 @@ t.test('the agent failing: its exit status, the exit status kept, the work saved
   });
 });
 
+t.test('the agent failing: its last words, from its final event or else its stderr', async (t) => {
+  const f = fixture(t);
+  const { rendered } = taskRunWithRepo(f);
+  const stderr = f.run(rendered, { STUB_EXIT: '1', STUB_STDERR: 'Error: unknown option --bogus' });
+  t.match(parsed(t, stderr.result), {
+    summary: 'the agent exited with status 1: Error: unknown option --bogus',
+  });
+  const api = f.run(rendered, {
+    STUB_EXIT: '1',
+    STUB_STDERR: 'noise',
+    STUB_RESULT: 'API Error: 400 quota\\nexceeded',
+  });
+  t.match(parsed(t, api.result), {
+    summary: 'the agent exited with status 1: API Error: 400 quota exceeded',
+  });
+});
+
 t.test('a TaskRun without a repository: work completed when the agent succeeds', async (t) => {
   const f = fixture(t);
   const spec = sampleTaskRun(rex);

@@ -8,7 +8,7 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { TEST_NODES } from '../../scripts/test-cluster.js';
 import { inNamespace, renderAgentSandbox } from '../../src/cluster/agent-sandbox.js';
 import { applyObjects } from '../../src/cluster/apply.js';
-import { type Cluster, clusterSource, obtainCluster } from '../../src/cluster/index.js';
+import { type Cluster, clusterSource, type LocalImage, obtainCluster } from '../../src/cluster/index.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { scaled } from './wait.js';
 
@@ -26,6 +26,8 @@ export interface TestClusterOptions {
    * them testCluster rejects, saying what is missing. Default false.
    */
   realNode?: boolean;
+  /** With realNode: more images the node imports (StartOptions.images). Default none. */
+  images?: LocalImage[];
 }
 
 const clusters = new Map<string, Promise<Cluster>>();
@@ -39,7 +41,8 @@ const sharedWorkloads = () => process.env.ORCHESTRATOR_TEST_WORKLOADS !== 'false
 export function testCluster(opts: TestClusterOptions = {}): Promise<Cluster> {
   const workloads = opts.workloads ?? true;
   const realNode = opts.realNode ?? false;
-  const key = `workloads=${workloads},realNode=${realNode}`;
+  const images = opts.images ?? [];
+  const key = `workloads=${workloads},realNode=${realNode},images=${images.map((i) => i.name).join(',')}`;
   const known = clusters.get(key);
   if (known) return known;
   let cluster: Promise<Cluster>;
@@ -47,7 +50,9 @@ export function testCluster(opts: TestClusterOptions = {}): Promise<Cluster> {
   if (realNode) {
     cluster =
       clusterSource() === 'local'
-        ? obtainCluster({ realNode: true })
+        ? // One real node per host: a file's start waits (the ready limit) for another file's node to
+          // stop, as `npm test` runs two files at once and both real-node suites may meet.
+          obtainCluster({ realNode: true, images, readyTimeoutMs: scaled(30 * 60_000) })
         : Promise.reject(
             new Error(
               'the real node runs on the local control plane only: unset USE_EXISTING_CLUSTER and KUBEBUILDER_ASSETS',

@@ -1,6 +1,7 @@
 // Runs a rendered entry script for real, as the Job does: the ConfigMap written as files, the init
 // container (`--prepare`), then the agent container, with a real git against local bare repositories
-// and stubs of the `claude` and `gh` CLIs that record how they were called.
+// and stubs of the `claude` and `gh` CLIs that record how they were called (and of the MCP servers'
+// commands, which must only exist).
 import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
@@ -16,9 +17,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Test } from 'tap';
 import type { RenderedRun } from '../../src/render/index.js';
+import { parseToolPresets } from '../../src/render/tool-presets.js';
+
+/** The commands of the shipped presets' local MCP servers: stand-ins that only exist (never run). */
+function mcpCommands(): string[] {
+  const text = readFileSync(path.join(import.meta.dirname, '../../templates/tool-presets.yaml'), 'utf8');
+  const { presets, problems } = parseToolPresets(text);
+  if (!presets) throw new Error(problems.join('; '));
+  return [...new Set(Object.values(presets.localServers).map((s) => s.command))];
+}
 
 // Environment of the stubs: STUB_EXIT (claude's exit status), STUB_SESSION (the session it reports,
-// default sess-42), STUB_NO_WORK (leave the repository untouched), STUB_PR_URL (what `gh pr create`
+// default sess-42), STUB_NO_WORK (leave the repository untouched), STUB_STDERR (a line to stderr),
+// STUB_RESULT (the text of a final error event), STUB_PR_URL (what `gh pr create`
 // prints; without it creating a pull request fails as gh does when there is nothing to propose).
 const CLAUDE_STUB = `#!/usr/bin/env bash
 # Records its arguments (NUL-separated), working directory and stdin; leaves a session and some work.
@@ -29,6 +40,8 @@ session=\${STUB_SESSION:-sess-42}
 mkdir -p "$CLAUDE_CONFIG_DIR/projects/p" && echo '{}' >"$CLAUDE_CONFIG_DIR/projects/p/$session.jsonl"
 if [[ -z \${STUB_NO_WORK:-} ]]; then echo "work of attempt $ORCHESTRATOR_ATTEMPT" >>agent-output.txt; fi
 printf '{"type":"system","subtype":"init","session_id":"%s"}\\n' "$session"
+if [[ -n \${STUB_STDERR:-} ]]; then printf '%s\\n\\n' "$STUB_STDERR" >&2; fi
+if [[ -n \${STUB_RESULT:-} ]]; then printf '{"type":"result","is_error":true,"result":"%s"}\\n' "$STUB_RESULT"; fi
 exit "\${STUB_EXIT:-0}"
 `;
 
@@ -84,9 +97,11 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const bin = path.join(root, 'bin');
   mkdirSync(bin);
+  // The agent image's commands the entry script checks for before it starts (require_tools).
   for (const [name, stub] of [
     ['claude', CLAUDE_STUB],
     ['gh', GH_STUB],
+    ...mcpCommands().map((c) => [c, '#!/bin/sh\nexit 0\n'] as const),
   ] as const) {
     writeFileSync(path.join(bin, name), stub);
     chmodSync(path.join(bin, name), 0o755);

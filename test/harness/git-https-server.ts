@@ -1,11 +1,12 @@
 // A git smart-HTTP server over TLS (git http-backend as CGI) that demands HTTP Basic credentials, run
 // as its own process so that an entry script run synchronously can reach it. Environment:
-// GIT_ROOT (the repositories), CERT_FILE/KEY_FILE, EXPECT_USER/EXPECT_TOKEN. Prints JSON lines:
+// GIT_ROOT (the repositories), CERT_FILE/KEY_FILE, EXPECT_USER/EXPECT_TOKEN, HOST (default 127.0.0.1),
+// API_UPSTREAM (optional: where /api/ requests go, relayToApi). Prints JSON lines:
 // {"msg":"listening","port":N}, then one {"msg":"request",auth,user,service} per request, where auth
 // is none (answered 401, so git asks its credential helper), ok or bad (401 again).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type IncomingMessage, request, type ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 
 const env = (name: string) => process.env[name] ?? '';
@@ -61,9 +62,32 @@ function backend(req: IncomingMessage, res: ServerResponse, user: string) {
   cgi.on('close', () => res.end());
 }
 
+/**
+ * With API_UPSTREAM, GitHub Enterprise's layout: `/api/…` is its REST API (`gh` with GH_HOST set to
+ * this host calls https://host/api/v3/…), relayed as it is to the stand-in at that http URL.
+ */
+function relayToApi(req: IncomingMessage, res: ServerResponse) {
+  const upstream = request(
+    new URL(req.url ?? '/', env('API_UPSTREAM')),
+    { method: req.method, headers: req.headers, timeout: 30_000 },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    },
+  );
+  upstream.on('timeout', () => upstream.destroy(new Error('the API stand-in did not answer in 30 s')));
+  upstream.on('error', (err) => {
+    if (!res.headersSent) res.writeHead(502);
+    res.end(String(err.message));
+  });
+  say({ msg: 'api', method: req.method, path: req.url });
+  req.pipe(upstream);
+}
+
 const server = createServer(
   { cert: readFileSync(env('CERT_FILE')), key: readFileSync(env('KEY_FILE')) },
   (req, res) => {
+    if (env('API_UPSTREAM') && req.url?.startsWith('/api/')) return relayToApi(req, res);
     const { auth, user } = credentials(req);
     const service = new URL(req.url ?? '/', 'https://localhost').searchParams.get('service') ?? req.url;
     say({ msg: 'request', auth, user, service });
@@ -74,7 +98,7 @@ const server = createServer(
     backend(req, res, user ?? '');
   },
 );
-server.listen(0, '127.0.0.1', () => {
+server.listen(0, env('HOST') || '127.0.0.1', () => {
   const address = server.address();
   say({ msg: 'listening', port: typeof address === 'object' && address ? address.port : 0 });
 });

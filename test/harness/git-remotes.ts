@@ -47,31 +47,49 @@ export interface GitHttpsServer {
   requests(): LogLine[];
 }
 
+/** Where the server listens and with which certificate (default: 127.0.0.1, a CA of its own). */
+export interface GitHttpsOptions {
+  host?: string;
+  /** The serving certificate for `host` and the CA that signed it. */
+  tls?: { certPem: string; keyPem: string; caPem: string };
+  /** An http URL that `/api/…` requests are relayed to (a GitHub REST stand-in): GitHub Enterprise's layout. */
+  apiUpstream?: string;
+}
+
 /** Serves the bare repositories under `root` to whoever presents `user` and `token`. */
 export async function gitHttpsServer(
   t: Test,
   root: string,
   dir: string,
   credentials: { user: string; token: string },
+  options: GitHttpsOptions = {},
 ): Promise<GitHttpsServer> {
-  const ca = await createAuthority('git-test-ca');
-  const serving = await ca.issueServing({ commonName: '127.0.0.1', ipAddresses: ['127.0.0.1'] });
+  const host = options.host ?? '127.0.0.1';
+  const tls = options.tls ?? (await ownTls(host));
   const file = (name: string, content: string) => {
     writeFileSync(path.join(dir, name), content);
     return path.join(dir, name);
   };
   const server = new NodeProcess(path.join(import.meta.dirname, 'git-https-server.ts'), [], {
     GIT_ROOT: root,
-    CERT_FILE: file('server.crt', serving.certPem),
-    KEY_FILE: file('server.key', serving.keyPem),
+    CERT_FILE: file('server.crt', tls.certPem),
+    KEY_FILE: file('server.key', tls.keyPem),
     EXPECT_USER: credentials.user,
     EXPECT_TOKEN: credentials.token,
+    HOST: host,
+    API_UPSTREAM: options.apiUpstream ?? '',
   });
   t.teardown(() => server.kill('SIGTERM'));
   const listening = await server.waitForLog(logged('listening'), 'listening', 60_000);
   return {
-    base: `https://127.0.0.1:${listening.port}`,
-    caFile: file('ca.crt', ca.certPem),
+    base: `https://${host}:${listening.port}`,
+    caFile: file('ca.crt', tls.caPem),
     requests: () => server.logs.filter(logged('request')),
   };
+}
+
+async function ownTls(host: string) {
+  const ca = await createAuthority('git-test-ca');
+  const serving = await ca.issueServing({ commonName: host, ipAddresses: [host] });
+  return { ...serving, caPem: ca.certPem };
 }

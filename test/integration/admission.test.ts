@@ -63,7 +63,7 @@ t.test('a minimal TaskRun is stored with every default, label and the finalizer'
     priority: 'standard',
     retryAttempt: 1,
     model: 'claude-sonnet-4-20250514',
-    image: 'ghcr.io/5dlabs/claude:latest',
+    image: 'ghcr.io/5dlabs/orchestrator-agent:0.1.0',
     serviceAccountName: 'orchestrator-agent',
     workspace: { pvcName: 'workspace-payments', size: '10Gi' },
     resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },

@@ -99,10 +99,13 @@ t.test(
   async (t) => {
     const { client, namespace, configFile, logs, metric } = await reloadingOperator(t);
     const before = await runTask(client, namespace, 1);
-    t.equal(agentImage(before.job), 'ghcr.io/5dlabs/claude:latest');
+    t.equal(agentImage(before.job), 'ghcr.io/5dlabs/orchestrator-agent:0.1.0');
 
     replace(configFile, (text) =>
-      text.replaceAll('ghcr.io/5dlabs/claude:latest', 'ghcr.io/5dlabs/claude:reloaded'),
+      text.replaceAll(
+        'ghcr.io/5dlabs/orchestrator-agent:0.1.0',
+        'ghcr.io/5dlabs/orchestrator-agent:reloaded',
+      ),
     );
     await waitFor('the config reloaded', async () => (await metric('reloads_total', 'config')) === 1);
     t.ok(
@@ -111,12 +114,16 @@ t.test(
     );
     const after = await runTask(client, namespace, 2);
     t.notOk(after.stored.spec.image, 'no image in the stored spec: the reconciler defaulted it');
-    t.equal(agentImage(after.job), 'ghcr.io/5dlabs/claude:reloaded', 'the new run has the new image');
+    t.equal(
+      agentImage(after.job),
+      'ghcr.io/5dlabs/orchestrator-agent:reloaded',
+      'the new run has the new image',
+    );
     const old = await client.request<KubeObject>(
       'GET',
       jobPath(namespace, String(before.job.metadata?.name)),
     );
-    t.equal(agentImage(old), 'ghcr.io/5dlabs/claude:latest', 'the existing Job is untouched');
+    t.equal(agentImage(old), 'ghcr.io/5dlabs/orchestrator-agent:0.1.0', 'the existing Job is untouched');
     // Its status moves with its pod (the Job controller's); its spec is the same (generation 1).
     t.equal(old.metadata?.generation, before.job.metadata?.generation, 'the existing Job spec is untouched');
 
@@ -134,7 +141,11 @@ t.test(
       'an error line that names the field',
     );
     const third = await runTask(client, namespace, 3);
-    t.equal(agentImage(third.job), 'ghcr.io/5dlabs/claude:reloaded', 'the last good config stays');
+    t.equal(
+      agentImage(third.job),
+      'ghcr.io/5dlabs/orchestrator-agent:reloaded',
+      'the last good config stays',
+    );
     t.equal(await metric('reload_errors_total', 'config'), 1, 'the same bad file is reported once');
     t.equal(await metric('reloads_total', 'templates'), 0, 'the templates did not change');
   },

@@ -94,7 +94,7 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
   });
   const agent = pod.containers[0];
   t.same(agent.command, ['bash', '/task-files/container.sh']);
-  t.equal(agent.image, 'ghcr.io/5dlabs/claude:latest');
+  t.equal(agent.image, 'ghcr.io/5dlabs/orchestrator-agent:0.1.0');
   t.same(agent.securityContext, {
     runAsNonRoot: true,
     allowPrivilegeEscalation: false,

@@ -3,10 +3,9 @@
 // than dropped or overridden later (src/controllers/agent-env.ts, docker-sidecar.ts).
 import {
   dockerRefusal,
-  ENV_NAME,
+  envNameProblem,
   isReservedEnv,
   type RunKindName,
-  reservedEnvList,
   serviceAccountRefusal,
 } from '../../api/index.js';
 import { isPlainObject } from '../../util/json.js';
@@ -14,14 +13,6 @@ import { error, type Finding, showValue } from '../../validation/finding.js';
 import { field, type Rule } from './context.js';
 
 const RULE = 'agent-env';
-
-/** What is wrong with a variable name a run sets, or undefined. */
-function envNameProblem(name: string): string | undefined {
-  if (!ENV_NAME.test(name)) return `must be a letter or _, then letters, digits or _ (${ENV_NAME.source})`;
-  if (isReservedEnv(name))
-    return `reserved: the operator or the entry script sets it, so the run's value would not reach the agent (reserved: ${reservedEnvList()})`;
-  return undefined;
-}
 
 export const validAgentEnv: Rule<unknown> = ({ object }) => {
   const findings: Finding[] = [];

@@ -9,7 +9,7 @@ export interface components {
             /** @description Agent profiles by name (a DNS-1123 label, e.g. rex); runs select one with spec.agent or their GitHub App. */
             agents: {
                 [key: string]: {
-                    /** @description The agent container image (e.g. ghcr.io/5dlabs/claude:latest). Required. */
+                    /** @description The agent container image (e.g. ghcr.io/5dlabs/orchestrator-agent:0.1.0, built from images/agent). Required. */
                     image: string;
                     /**
                      * @description When the node pulls the image of the agent's pods (both containers): Always, IfNotPresent (use the node's copy when it has one) or Never (only the node's copy, e.g. an image imported into the local cluster's real node, which has no registry). IfNotPresent and Never need an image with a tag other than latest or a digest. Default Kubernetes' (Always for latest or no tag, else IfNotPresent).
@@ -588,6 +588,10 @@ export interface components {
             job: {
                 /** @description The image of the init container that prepares the workspace (it runs the entry script with --prepare, so it needs bash, mkdir, cp, chmod and date). Default the agent's image. */
                 initImage?: string;
+                /** @description Environment variables of every agent container, by name (a letter or _, then letters, digits, _), e.g. ANTHROPIC_BASE_URL for a model gateway or NODE_EXTRA_CA_CERTS; a CodeRun's spec.env overrides them name by name. Names the operator or the entry script set (the API key, GITHUB_TOKEN, ORCHESTRATOR_*, …) are refused when the config loads. Values are plain text in the Job: keep secrets in secrets.* or a run's envFromSecrets. Default none. */
+                env?: {
+                    [key: string]: string;
+                };
                 /** @description Annotations put on the pods of every run's Jobs; a run's spec.podAnnotations override them key by key. Keys are qualified names (an optional DNS subdomain prefix and '/', then 63 characters at most). Default none. */
                 podAnnotations?: {
                     [key: string]: string;

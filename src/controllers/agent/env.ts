@@ -1,4 +1,4 @@
-// The agent container's environment: the run's own variables (CodeRun spec.env, spec.envFromSecrets),
+// The agent container's environment: the controller config's job.env, the run's own variables (CodeRun spec.env, spec.envFromSecrets),
 // then the operator's (secrets from the controller config, the Docker daemon's address, the run's trace). Admission
 // refuses a run variable with a reserved name (src/admission/rules/environment.ts); a run stored
 // without the webhooks loses such a variable here, so the operator's always win and every name
@@ -71,8 +71,13 @@ export function operatorEnv({
   ];
 }
 
-/** The agent container's env: the run's, then the operator's. */
-export const agentEnv = (spec: RunEnvSpec, input: OperatorEnvInput): EnvVar[] => [
-  ...runEnv(spec),
-  ...operatorEnv(input),
-];
+/**
+ * The agent container's env: the config's job.env, then the run's (which wins a name), then the
+ * operator's. Reserved names never come from the first two (refused at load and admission).
+ */
+export function agentEnv(spec: RunEnvSpec, input: OperatorEnvInput): EnvVar[] {
+  const own = runEnv(spec);
+  const named = new Set(own.map((e) => e.name));
+  const configured = runEnv({ env: input.config.job.env }).filter((e) => !named.has(e.name));
+  return [...configured, ...own, ...operatorEnv(input)];
+}

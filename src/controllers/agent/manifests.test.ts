@@ -227,6 +227,31 @@ t.test('without the webhooks, reserved names and double names cannot displace th
   t.match(env[1], { valueFrom: { secretKeyRef: { name: 'orchestrator-secrets' } } }, "the operator's");
 });
 
+t.test(
+  "the config's job.env: every agent's, under a CodeRun's own values, never the operator's",
+  async (t) => {
+    const cfg = structuredClone(config);
+    cfg.job.env = { ANTHROPIC_BASE_URL: 'https://gateway.example', LOG_LEVEL: 'info', GITHUB_APP_ID: 'x' };
+    const env = codeJob(codeRun({ env: { LOG_LEVEL: 'debug' } }, cfg), cfg).containers[0].env as Json[];
+    t.same(
+      env.map((e) => [e.name, e.value ?? 'from a Secret']),
+      [
+        ['ANTHROPIC_BASE_URL', 'https://gateway.example'],
+        ['LOG_LEVEL', 'debug'],
+        ['ANTHROPIC_API_KEY', 'from a Secret'],
+        ['GITHUB_APP_ID', 'from a Secret'],
+        ['GITHUB_APP_PRIVATE_KEY', 'from a Secret'],
+      ],
+    );
+    const task = attemptJob(input(taskRun({}, cfg), 2, cfg)) as Json;
+    t.match(
+      task.spec.template.spec.containers[0].env[0],
+      { name: 'ANTHROPIC_BASE_URL' },
+      'TaskRuns get it too',
+    );
+  },
+);
+
 t.test('enableDocker: a privileged native sidecar only when the config allows it', async (t) => {
   const plain = codeJob(codeRun({ enableDocker: true }));
   t.same(

@@ -1,0 +1,150 @@
+// The agent image (images/agent/Dockerfile) built here the way a user builds it, for the real node
+// (docs/design.md §1.6): a Debian base made by mmdebstrap and committed by buildah, then `buildah bud`
+// of the Dockerfile, written as an OCI archive that the real node imports into containerd. Cached
+// under the cache directory by a hash of the Dockerfile's directory, the base and the build
+// arguments; the build storage is kept too, so a changed Dockerfile rebuilds only the steps after
+// the change (--layers).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { packageRoot } from '../util/package-root.js';
+import { type BinaryOptions, cacheRoot } from './binary.js';
+import { type BuildahStorage, buildah, buildahLogged, contentTag, hasImage, runLogged } from './buildah.js';
+import { withDirectoryLock } from './lock.js';
+import type { LocalImage } from './real-node-images.js';
+
+/** The Debian release of the local base (the Dockerfile's default base is its slim image). */
+export const DEBIAN_SUITE = 'bookworm';
+/** The local base's name: what it holds, not when it was made (made once per cache directory). */
+export const DEBIAN_BASE = `orchestrator.local/debian-base:${DEBIAN_SUITE}-minbase-1`;
+/** The host's trust store: build steps fetch over HTTPS through whatever proxy the host trusts. */
+export const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+/** A cold build is minutes: mmdebstrap ~1–4 min, the Dockerfile ~4–8 min on 2 busy cores. */
+const BUILD_LIMIT_MS = 20 * 60_000;
+const LOCK_WAIT_MS = 30 * 60_000;
+
+export interface ImageBuildOptions extends BinaryOptions {
+  /** The build context (holding a Dockerfile). Default: images/agent of this package. */
+  contextDir?: string;
+  /** The image's repository under orchestrator.local/. Default `agent`. */
+  repository?: string;
+  /** `--build-arg`s; BASE_IMAGE defaults to the local Debian base. */
+  buildArgs?: Record<string, string>;
+  /**
+   * Mount the host's CA bundle over the build's (read-only), so that build steps trust what the host
+   * trusts. Default true; off for a Dockerfile that writes the bundle itself (update-ca-certificates).
+   */
+  hostCaBundle?: boolean;
+  /** Called with each step's name before it starts (a build takes minutes: say so). */
+  progress?: (step: string) => void;
+}
+
+/** Every file of the build context, with its path: what decides the image. */
+function contextParts(dir: string, root = dir): string[] {
+  const parts: string[] = [];
+  for (const entry of readdirSync(dir).sort()) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) parts.push(...contextParts(path, root));
+    else parts.push(relative(root, path), readFileSync(path, 'utf8'));
+  }
+  return parts;
+}
+
+/** The storage every image build here shares (overlay: the agent image's layers are big). */
+const buildStorage = (cacheDir: string): BuildahStorage => ({
+  dir: join(cacheDir, 'buildah'),
+  driver: 'overlay',
+});
+
+/**
+ * The local Debian base: `mmdebstrap --variant=minbase` with ca-certificates, added to an empty
+ * image, unless the build storage has it.
+ */
+async function ensureDebianBase(cacheDir: string, progress: (step: string) => void): Promise<void> {
+  const storage = buildStorage(cacheDir);
+  const name = DEBIAN_BASE;
+  if (hasImage(storage, name)) return;
+  if (spawnSync('mmdebstrap', ['--version'], { stdio: 'ignore', timeout: 30_000 }).status !== 0)
+    throw new Error(
+      'the agent image is built on a Debian base made by mmdebstrap: apt-get install mmdebstrap',
+    );
+  const work = join(cacheDir, 'images', '.debian-base');
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  try {
+    progress(`mmdebstrap ${DEBIAN_SUITE} (minbase, ca-certificates)`);
+    const tarball = join(work, 'rootfs.tar');
+    await runLogged(
+      'mmdebstrap',
+      ['--mode=root', '--variant=minbase', '--include=ca-certificates', DEBIAN_SUITE, tarball],
+      join(cacheDir, 'images', 'debian-base.log'),
+      BUILD_LIMIT_MS,
+    );
+    const container = buildah(storage, ['from', '--quiet', 'scratch']);
+    buildah(storage, ['add', '--quiet', container, tarball, '/'], 600_000);
+    buildah(storage, ['config', '--cmd', '["bash"]', container]);
+    buildah(storage, ['commit', '--quiet', '--rm', container, name], 600_000);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds the context's Dockerfile with `buildah bud --layers --isolation chroot`, unless its archive
+ * is cached. The host's CA bundle is mounted into the build steps read-only (never saved in a layer).
+ */
+export async function buildLocalImage(opts: ImageBuildOptions = {}): Promise<LocalImage> {
+  const cacheDir = opts.cacheDir ?? cacheRoot();
+  const contextDir = opts.contextDir ?? join(packageRoot(), 'images', 'agent');
+  const repository = opts.repository ?? 'agent';
+  const progress = opts.progress ?? (() => {});
+  const images = join(cacheDir, 'images');
+  mkdirSync(images, { recursive: true });
+  const storage = buildStorage(cacheDir);
+  const args = { BASE_IMAGE: DEBIAN_BASE, ...opts.buildArgs };
+  const argList = Object.entries(args).sort(([a], [b]) => (a < b ? -1 : 1));
+  const tag = contentTag([repository, ...contextParts(contextDir), ...argList.flat()]);
+  const name = `orchestrator.local/${repository}:${tag}`;
+  const archive = join(images, `${repository}-${tag}.tar`);
+  if (existsSync(archive)) return { name, archive };
+  // One build at a time in the shared storage; the lock is the storage's.
+  return withDirectoryLock(join(cacheDir, 'buildah.lock'), LOCK_WAIT_MS, async () => {
+    if (existsSync(archive)) return { name, archive };
+    if (args.BASE_IMAGE === DEBIAN_BASE) await ensureDebianBase(cacheDir, progress);
+    // A base named by the caller (an image built here before) is taken from its archive if pruned.
+    const base = args.BASE_IMAGE;
+    const baseArchive = join(images, `${base.replace(/^orchestrator\.local\//, '').replace(':', '-')}.tar`);
+    if (!hasImage(storage, base) && existsSync(baseArchive))
+      buildah(storage, ['pull', '--quiet', `oci-archive:${baseArchive}`], 600_000);
+    progress(`buildah bud ${relative(packageRoot(), contextDir) || contextDir} -> ${name}`);
+    const log = join(images, `${repository}-${tag}.log`);
+    await buildahLogged(
+      storage,
+      [
+        'bud',
+        '--layers',
+        '--isolation',
+        'chroot',
+        '--pull-never',
+        ...(opts.hostCaBundle !== false && existsSync(HOST_CA_BUNDLE)
+          ? ['-v', `${HOST_CA_BUNDLE}:${HOST_CA_BUNDLE}:ro`]
+          : []),
+        ...argList.flatMap(([k, v]) => ['--build-arg', `${k}=${v}`]),
+        '-t',
+        name,
+        contextDir,
+      ],
+      log,
+      BUILD_LIMIT_MS,
+    );
+    progress(`buildah push ${name} oci-archive:${archive}`);
+    await buildahLogged(
+      storage,
+      ['push', '--quiet', name, `oci-archive:${archive}.partial:${name}`],
+      log,
+      BUILD_LIMIT_MS,
+    );
+    renameSync(`${archive}.partial`, archive);
+    return { name, archive };
+  });
+}

@@ -1,0 +1,311 @@
+// The agent for real (docs/design.md §1.6): runs on the real node, in the agent image built from
+// images/agent, with the real Claude Code CLI against a scripted model (test/harness/model-standin.ts),
+// git's own http-backend over HTTPS (checking the token git presents) and the operator's real
+// reconcilers. The stub-based entry-script tests cover the script's many branches; this suite proves
+// the seams: the rendered command line and settings the CLI accepts, the image's tools, the hooks
+// that commit and push, and the termination message the kubelet hands back.
+// Needs root and the real node's Debian packages, and builds the image on first use (minutes; cached).
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import type { RunKindName, RunOf } from '../../src/api/index.js';
+import { runPath } from '../../src/cli/kinds.js';
+import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
+import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
+import {
+  admitted,
+  gitHost,
+  NODE_GATEWAY,
+  suiteConfig,
+  suiteImages,
+  suiteSecrets,
+} from '../harness/agent-e2e.js';
+import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
+import { ensureCrds } from '../harness/crds.js';
+import { fail, say, type Turn, tool } from '../harness/model-script.js';
+import { ModelStandin } from '../harness/model-standin.js';
+import { startOperator } from '../harness/operator.js';
+import { scaled, waitFor } from '../harness/wait.js';
+
+// Five real agent runs and, when the suite's image is new, a build of its small top layer and the
+// node's import of the whole image: more than tap's default per-file limit on 2 busy cores.
+t.setTimeout(scaled(45 * 60_000));
+const started = Date.now();
+const { trusting, tls } = await suiteImages((step) => t.comment(`agent image: ${step}`));
+t.comment(`agent image ready after ${Math.round((Date.now() - started) / 1000)} s: ${trusting.name}`);
+const cluster = await testCluster({ realNode: true, images: [trusting] });
+await ensureCrds(cluster);
+const client = new KubeClient(kubeConfig(cluster));
+t.teardown(() => client.close());
+
+const USER = { name: 'swe-1', token: 'ghp_e2eToken0123456789' };
+const API_KEY = 'sk-ant-e2e-key';
+const work = mkdtempSync(join(tmpdir(), 'agent-e2e-'));
+t.teardown(() => rmSync(work, { recursive: true, force: true }));
+const git = await gitHost(t, work, tls, { user: USER.name, token: USER.token });
+
+interface RunStatus {
+  phase?: string;
+  podName?: string;
+  message?: string;
+  pullRequestUrl?: string;
+  sessionId?: string;
+  workCompleted?: boolean;
+  attempt?: number;
+  commit?: string;
+}
+
+/** A namespace with its operator, Secrets and a model stand-in scripted with `script`. */
+async function world(t: Test, script: Turn[], templates?: TemplateSet) {
+  const ns = await testNamespace(t, cluster);
+  const model = new ModelStandin({ script, apiKey: API_KEY });
+  const modelUrl = await model.listen(0, NODE_GATEWAY);
+  t.teardown(() => model.close());
+  const config = suiteConfig(trusting.name, modelUrl);
+  await suiteSecrets(client, ns, config, USER, API_KEY);
+  await startOperator(
+    t,
+    cluster,
+    ns,
+    config,
+    templates ? { inputs: { config: () => config, templates: () => templates } } : {},
+  );
+  const create = <K extends RunKindName>(kind: K, run: RunOf<K>) =>
+    client.request('POST', runPath(kind, ns), { body: admitted(kind, run, config) });
+  const status = async (kind: RunKindName, name: string) =>
+    ((await client.request<KubeObject>('GET', runPath(kind, ns, name))).status ?? {}) as RunStatus;
+  /** Until the run's attempt `attempt` has finished (Succeeded or Failed); its status. */
+  const finished = (kind: RunKindName, name: string, attempt = 1) =>
+    waitFor(
+      `${kind} ${name} attempt ${attempt} Succeeded or Failed (the real agent in the image)`,
+      async (note) => {
+        const s = await status(kind, name);
+        note(s);
+        return (s.attempt ?? 0) >= attempt && (s.phase === 'Succeeded' || s.phase === 'Failed')
+          ? s
+          : undefined;
+      },
+      { timeoutMs: 600_000, intervalMs: 1000 },
+    );
+  return { ns, model, config, create, status, finished };
+}
+
+interface CliInit {
+  permissionMode?: string;
+  tools?: string[];
+  mcp_servers?: { name: string; status: string }[];
+}
+
+/** The CLI's `system`/`init` event, from the agent container's log. */
+async function cliInit(ns: string, pod: string): Promise<CliInit> {
+  const logs = await kubectl(cluster, ['logs', '-n', ns, pod, '-c', 'agent']);
+  const line = logs.stdout.split('\n').find((l) => l.startsWith('{"type":"system","subtype":"init"'));
+  if (!line) throw new Error(`no init event in the agent's log:\n${logs.stdout.slice(-2000)}${logs.stderr}`);
+  return JSON.parse(line) as CliInit;
+}
+
+/** Task Master's documents of task `id` in a docs repository (taskDocs.directory). */
+const taskDocs = (dir: string, id: number, task: string) => ({
+  [`${dir}/.taskmaster/docs/task-${id}/task.md`]: task,
+  [`${dir}/.taskmaster/docs/task-${id}/acceptance-criteria.md`]: '- [ ] done\n',
+});
+
+const codeRun = (
+  name: string,
+  repo: string,
+  docs: string,
+  spec: Record<string, unknown> = {},
+): RunOf<'CodeRun'> =>
+  ({
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'CodeRun',
+    metadata: { name },
+    spec: {
+      taskId: 7,
+      service: 'payments',
+      githubUser: USER.name,
+      repositoryUrl: repo,
+      docsRepositoryUrl: docs,
+      docsProjectDirectory: 'projects/payments',
+      ...spec,
+    },
+  }) as RunOf<'CodeRun'>;
+
+const bash = (command: string) => tool('Bash', { command, description: 'edit the repository' });
+
+t.test(
+  'a CodeRun: the real CLI edits, the hooks commit and push, status from the termination message',
+  async (t) => {
+    const { ns, model, create, finished } = await world(t, [
+      bash('printf "retries: 3\\n" > RETRIES.md'),
+      say('Wrote RETRIES.md.'),
+      bash('printf "retries: 5\\n" > RETRIES.md'),
+      say('Raised the retries to 5.'),
+    ]);
+    const repo = git.repository('acme/payments.git', 'main', { 'README.md': '# payments\n' });
+    const docs = git.repository(
+      'acme/payments-docs.git',
+      'main',
+      taskDocs('projects/payments', 7, '# Retries\n'),
+    );
+    const applied = Date.now();
+    await create('CodeRun', codeRun('payments-7', repo, docs));
+    const first = await finished('CodeRun', 'payments-7');
+    t.comment(`kubectl apply to finished: ${Math.round((Date.now() - applied) / 1000)} s`);
+    t.equal(first.phase, 'Succeeded', first.message ?? '');
+    t.same(model.problems, [], 'every request the CLI sent had the shape of the Messages API');
+    t.equal(model.turns.length, 2, 'the CLI asked for both turns: the tool call, then the end');
+    const branch = 'feature/task-7-implementation';
+    const pushed = git.read('acme/payments.git', branch, 'RETRIES.md');
+    t.equal(pushed?.content, 'retries: 3\n', 'the stop hooks committed and pushed the edit');
+    t.equal(first.commit ?? pushed?.commit, pushed?.commit);
+    t.match(first.sessionId, /^[0-9a-f-]{36}$/, "the CLI's session id, from the termination message");
+    t.same(
+      git.pulls.map((p) => [p.owner, p.repo, p.head, p.base]),
+      [['acme', 'payments', branch, 'main']],
+      "the stop hook opened the pull request through the REST API on the repository's host",
+    );
+    t.equal(first.pullRequestUrl, 'https://github.com/acme/payments/pull/1', 'status.pullRequestUrl');
+    t.equal(
+      first.workCompleted,
+      true,
+      'work completed: the agent succeeded and its work is on a pull request',
+    );
+    // The CLI's first event (the container's log, through the kubelet) shows what it made of the
+    // rendered settings and MCP config: a settings value it ignores or a server the image cannot start
+    // shows here.
+    const init = await cliInit(ns, first.podName ?? '');
+    t.equal(init.permissionMode, 'acceptEdits', "settings.json's permissions.defaultMode took effect");
+    t.ok(
+      init.mcp_servers?.some((m) => m.name === 'filesystem' && m.status === 'connected'),
+      `the MCP servers installed in the image started: ${JSON.stringify(init.mcp_servers)}`,
+    );
+    t.ok(
+      init.mcp_servers?.some((m) => m.name === 'git' && m.status === 'connected'),
+      'the git server too',
+    );
+    t.ok(init.tools?.includes('Bash'), 'the Bash tool is offered');
+    const gitAuth = git.server.requests().map((r) => r.auth);
+    t.ok(
+      gitAuth.includes('ok') && !gitAuth.includes('bad'),
+      `git presented the token (${gitAuth.join(',')})`,
+    );
+
+    // A new context version resumes the recorded session: the model sees the earlier turns.
+    await client.request('PATCH', runPath('CodeRun', ns, 'payments-7'), {
+      body: { spec: { contextVersion: 2, continueSession: true } },
+      contentType: 'application/merge-patch+json',
+    });
+    const second = await finished('CodeRun', 'payments-7', 2);
+    t.equal(second.phase, 'Succeeded', second.message ?? '');
+    t.equal(second.sessionId, first.sessionId, 'the same session, resumed');
+    const resumed = JSON.stringify(model.turns[2]?.body);
+    t.match(resumed, 'Wrote RETRIES.md.', "the resumed conversation carries the first attempt's turns");
+    t.equal(git.read('acme/payments.git', branch, 'RETRIES.md')?.content, 'retries: 5\n');
+    const wide = await kubectl(cluster, ['get', 'cr', 'payments-7', '-n', ns, '-o', 'wide']);
+    t.equal(wide.code, 0, wide.stderr);
+    t.match(
+      wide.stdout,
+      'https://github.com/acme/payments/pull/1',
+      'kubectl get cr -o wide shows the pull request',
+    );
+    t.equal(
+      git.pulls.length,
+      1,
+      'the second attempt found the open pull request rather than opening another',
+    );
+  },
+);
+
+t.test(
+  "the model failing: the CLI exits non-zero and the run's message carries its last words",
+  async (t) => {
+    // A refusal the CLI does not retry (a 400 it retries with backoff for minutes): every request it
+    // may send gets it, so what it says last is about the refusal.
+    const refusal = fail(404, 'not_found_error', 'scripted: no such model');
+    const { model, create, finished } = await world(t, Array<Turn>(60).fill(refusal));
+    const repo = git.repository('acme/ledger.git', 'main', { 'README.md': '# ledger\n' });
+    const docs = git.repository(
+      'acme/ledger-docs.git',
+      'main',
+      taskDocs('projects/payments', 7, '# Ledger\n'),
+    );
+    await create('CodeRun', codeRun('ledger-7', repo, docs, { service: 'ledger' }));
+    const s = await finished('CodeRun', 'ledger-7');
+    t.equal(s.phase, 'Failed');
+    t.match(s.message, /the agent exited with status [1-9]/);
+    t.match(s.message, 'issue with the selected model (claude-sonnet-4-20250514)', "the CLI's own words");
+    const statuses = model.turns.map((r) => r.status);
+    t.ok(statuses.length > 0 && statuses.every((s) => s === 404), `every request refused: ${statuses}`);
+  },
+);
+
+t.test('an image without a command the run needs: the result names it, before the agent runs', async (t) => {
+  // The shipped templates, with the filesystem server run by a command the image does not have.
+  const dir = join(work, 'templates-missing-command');
+  cpSync(join(import.meta.dirname, '../../templates'), dir, { recursive: true });
+  const presets = join(dir, 'tool-presets.yaml');
+  writeFileSync(
+    presets,
+    readFileSync(presets, 'utf8').replace('command: mcp-server-filesystem', 'command: mcp-server-absent'),
+  );
+  const { model, create, finished } = await world(t, [say('never asked')], loadTemplateSet(dir));
+  const repo = git.repository('acme/absent.git', 'main', { 'README.md': '# absent\n' });
+  const docs = git.repository('acme/absent-docs.git', 'main', taskDocs('projects/payments', 7, '# Absent\n'));
+  await create('CodeRun', codeRun('absent-7', repo, docs, { service: 'absent' }));
+  const s = await finished('CodeRun', 'absent-7');
+  t.equal(s.phase, 'Failed');
+  t.match(s.message, /failed before the agent ran: the agent image lacks mcp-server-absent \(on PATH /);
+  t.equal(model.requests.length, 0, 'the CLI never ran');
+});
+
+t.test('a TaskRun and a DocsRun complete the same way', async (t) => {
+  const { create, finished } = await world(t, [
+    bash('printf "done\\n" > TASK-DONE.md'),
+    say('Task done.'),
+    // A DocsRun works at the repository's root with only its workingDirectory checked out (sparse).
+    bash(
+      'cd projects/orders && mkdir -p .taskmaster/docs/task-1 && printf "# Task 1\\n" > .taskmaster/docs/task-1/task.md',
+    ),
+    say('Documented task 1.'),
+  ]);
+  const repo = git.repository('acme/orders.git', 'main', { 'README.md': '# orders\n' });
+  await create('TaskRun', {
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'TaskRun',
+    metadata: { name: 'orders-3' },
+    spec: {
+      taskId: 3,
+      serviceName: 'orders',
+      repository: { url: repo, branch: 'main', githubUser: USER.name },
+      markdownFiles: [{ filename: 'task.md', content: '# Mark it done\n' }],
+    },
+  } as RunOf<'TaskRun'>);
+  const task = await finished('TaskRun', 'orders-3');
+  t.equal(task.phase, 'Succeeded', task.message ?? '');
+  const taskBranch = git.branches('acme/orders.git').find((b) => b !== 'main') ?? '';
+  t.equal(
+    git.read('acme/orders.git', taskBranch, 'TASK-DONE.md')?.content,
+    'done\n',
+    `pushed to ${taskBranch}`,
+  );
+
+  const docsRepo = git.repository('acme/orders-docs.git', 'main', {
+    'projects/orders/.taskmaster/tasks/tasks.json': JSON.stringify({ tasks: [{ id: 1, title: 'Orders' }] }),
+  });
+  await create('DocsRun', {
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'DocsRun',
+    metadata: { name: 'orders-docs' },
+    spec: { githubUser: USER.name, repositoryUrl: docsRepo, workingDirectory: 'projects/orders' },
+  } as RunOf<'DocsRun'>);
+  const docs = await finished('DocsRun', 'orders-docs');
+  t.equal(docs.phase, 'Succeeded', docs.message ?? '');
+  const docsBranch = git.branches('acme/orders-docs.git').find((b) => b !== 'main') ?? '';
+  t.equal(
+    git.read('acme/orders-docs.git', docsBranch, 'projects/orders/.taskmaster/docs/task-1/task.md')?.content,
+    '# Task 1\n',
+    `the DocsRun wrote .taskmaster/docs/task-1/ on ${docsBranch}`,
+  );
+});
