@@ -239,9 +239,8 @@ t.test(
         ['ANTHROPIC_BASE_URL', 'https://gateway.example'],
         ['LOG_LEVEL', 'debug'],
         ['ANTHROPIC_API_KEY', 'from a Secret'],
-        ['GITHUB_APP_ID', 'from a Secret'],
-        ['GITHUB_APP_PRIVATE_KEY', 'from a Secret'],
       ],
+      "the App's id from job.env is not there (an App's pod gets a minted token, never the App's id or key)",
     );
     const task = attemptJob(input(taskRun({}, cfg), 2, cfg)) as Json;
     t.match(
