@@ -23,6 +23,7 @@ interface Case {
   job: string;
   pvc: string;
   labels: Record<string, string>;
+  /** The App's key Secret, which the pod must not name. */
   secret: string;
 }
 
@@ -70,7 +71,15 @@ for (const c of cases) {
     const pod = (job.spec as { template: { spec: { containers: { env: unknown[] }[]; volumes: unknown[] } } })
       .template.spec;
     t.match(pod.volumes, [{}, { persistentVolumeClaim: { claimName: c.pvc } }]);
-    t.match(pod.containers[0]?.env, [{}, { valueFrom: { secretKeyRef: { name: c.secret } } }]);
+    const env = (pod.containers[0]?.env ?? []) as { name: string; valueFrom?: { secretKeyRef?: unknown } }[];
+    t.ok(
+      env.some((e) => e.name === 'ANTHROPIC_API_KEY' && e.valueFrom?.secretKeyRef),
+      "the model API key comes from the config's Secret",
+    );
+    t.notOk(
+      JSON.stringify(pod).includes(c.secret),
+      "nothing of the App's key Secret reaches the pod (the operator mints its tokens)",
+    );
     t.equal(await httpStatusOf(client.request('GET', configMapPath(namespace, `${jobName}-files`))), 200);
     t.equal(
       await httpStatusOf(
