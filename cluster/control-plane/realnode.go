@@ -91,7 +91,7 @@ func prepareRealNode(dir string, deadline time.Time) (*realNode, error) {
 }
 
 // clearHost undoes the host changes of a real node: its processes and cgroups, kube-proxy's and
-// the kubelet's iptables chains, the bridge.
+// the kubelet's iptables chains, the NAT chains of its pods' network, the bridge.
 func clearHost() []error {
 	errs := removeCgroupParent()
 	self, err := os.Executable()
@@ -102,6 +102,7 @@ func clearHost() []error {
 		}
 	}
 	errs = append(errs, removeKubeletChains()...)
+	errs = append(errs, removeNetworkChains()...)
 	if err := removeBridge(); err != nil {
 		errs = append(errs, err)
 	}

@@ -284,3 +284,59 @@ func run(timeout time.Duration, name string, args ...string) error {
 	}
 	return nil
 }
+
+// removeNetworkChains deletes the NAT chains the bridge plugin's ipMasq makes per pod of the node's
+// network, with the POSTROUTING rules jumping to them, where a sandbox's CNI DEL did not run (a
+// sandbox that would not stop, a killed node). They are known by their rules' comment, which names
+// the network (`name: "orchestrator" id: "<sandbox>"`): no other chain is touched.
+func removeNetworkChains() []error {
+	var errs []error
+	comment := fmt.Sprintf(`name: \"%s\"`, cniNetworkName) // as `-S` quotes it
+	for _, bin := range []string{"iptables", "ip6tables"} {
+		if _, err := exec.LookPath(bin); err != nil {
+			continue
+		}
+		rules, err := output(bin, "-t", "nat", "-S")
+		if err != nil {
+			continue // no NAT table here
+		}
+		chains := map[string]bool{}
+		for _, line := range strings.Split(rules, "\n") {
+			f := strings.Fields(line)
+			if len(f) > 1 && f[0] == "-A" && strings.HasPrefix(f[1], "CNI-") && strings.Contains(line, comment) {
+				chains[f[1]] = true
+			}
+		}
+		if len(chains) == 0 {
+			continue
+		}
+		// The jumps by rule number, last first, so that a deletion leaves the numbers before it.
+		if listed, err := output(bin, "-t", "nat", "-L", "POSTROUTING", "-n", "--line-numbers"); err == nil {
+			lines := strings.Split(listed, "\n")
+			for i := len(lines) - 1; i >= 0; i-- {
+				if f := strings.Fields(lines[i]); len(f) > 1 && chains[f[1]] {
+					if err := run(10*time.Second, bin, "-t", "nat", "-D", "POSTROUTING", f[0]); err != nil {
+						errs = append(errs, err)
+					}
+				}
+			}
+		}
+		for c := range chains {
+			if err := run(10*time.Second, bin, "-t", "nat", "-F", c); err != nil {
+				errs = append(errs, err)
+			}
+			if err := run(10*time.Second, bin, "-t", "nat", "-X", c); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	return errs
+}
+
+// output runs a host command with a 10 s limit and returns what it printed.
+func output(name string, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, name, args...).Output()
+	return string(out), err
+}
