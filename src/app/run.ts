@@ -168,10 +168,11 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     const scope = namespaceScope(config.current());
     logger.info({ scope }, 'reconciling runs in these namespaces');
     // The Apps' keys stay in this namespace; the agents get minted tokens (docs/design.md §4.8). A
-    // config naming no key Secrets mints none (decided at start: the token cache is an informer).
+    // config naming no key Secrets mints none (decided at start: the token cache is an informer), and
+    // neither does the embedded local cluster, whose simulated agents reach no GitHub.
     const { githubAppId, githubAppPrivateKey } = config.current().secrets;
     const githubTokens =
-      githubAppId && githubAppPrivateKey
+      !local && githubAppId && githubAppPrivateKey
         ? new TokenBroker({
             keys: new AppKeys(client, opts.namespace, () => ({
               id: config.current().secrets.githubAppId,
@@ -182,7 +183,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
           })
         : undefined;
     logger.info(
-      { namespace: opts.namespace, minting: githubTokens !== undefined },
+      { namespace: opts.namespace, minting: githubTokens !== undefined, local: local !== undefined },
       'GitHub App installation tokens (keys read from this namespace)',
     );
     const runs = runControllers({
