@@ -69,8 +69,8 @@ async function serveOurs(certFile, keyFile, reviewer) {
     pinoModule,
     prom,
   ] = await Promise.all([
-    import('../dist/admission/server.js'),
-    import('../dist/admission/handlers.js'),
+    import('../dist/webhook/server.js'),
+    import('../dist/webhook/handlers.js'),
     import('../dist/config/load.js'),
     import('../dist/config/watch.js'),
     import('pino'),

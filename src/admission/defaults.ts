@@ -8,7 +8,7 @@ import { type ControllerConfig, defaulted, type RunKindName, specNormalisations 
 import { isPlainObject } from '../util/json.js';
 import { type Finding, showValue, warning } from '../validation/finding.js';
 import { patchOps } from './patch.js';
-import type { PatchOperation } from './review.js';
+import type { PatchOperation } from '../admission/request.js';
 
 /** The JSON Patch that defaults `object` (fields the schema does not declare are never added). */
 export function defaultsPatch(

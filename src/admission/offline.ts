@@ -15,7 +15,7 @@ import type { Finding } from '../validation/finding.js';
 import { unknownFields } from '../validation/schema-validator.js';
 import { defaultingWarnings, defaultsPatch } from './defaults.js';
 import { referencesToCheck, specOf, uncheckedText } from './references/index.js';
-import type { PatchOperation } from './review.js';
+import type { PatchOperation } from '../admission/request.js';
 import { validateRun } from './validate-run.js';
 
 export interface OfflineResult {

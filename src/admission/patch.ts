@@ -3,7 +3,7 @@
 // alias), so a patch never overwrites any other value the user set, and applying the webhook to its
 // own output yields no operation.
 import { isPlainObject } from '../util/json.js';
-import type { PatchOperation } from './review.js';
+import type { PatchOperation } from '../admission/request.js';
 
 /** RFC 6901: `~` → `~0` and `/` → `~1` (label keys like `orchestrator.io/agent` contain `/`). */
 export const escapePointer = (key: string): string =>

@@ -16,7 +16,7 @@ import {
   referencesToCheck,
   specOf,
 } from './references/index.js';
-import type { AdmissionRequest, AdmissionResult } from './review.js';
+import type { AdmissionRequest, AdmissionResult } from '../admission/request.js';
 
 export interface ReferenceAccess {
   /** Asks RBAC (SubjectAccessReviews, cached); its timeout bounds each question. */

@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { AdmissionRequest } from './review.js';
+import type { AdmissionRequest } from '../admission/request.js';
 import { submitterPatch } from './submitter.js';
 
 const KEY = 'orchestrator.io~1submitted-by';

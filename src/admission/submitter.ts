@@ -5,7 +5,7 @@
 import { ANNOTATIONS } from '../api/index.js';
 import { isPlainObject } from '../util/json.js';
 import { escapePointer } from './patch.js';
-import type { AdmissionRequest, PatchOperation } from './review.js';
+import type { AdmissionRequest, PatchOperation } from '../admission/request.js';
 
 const KEY = ANNOTATIONS.submittedBy;
 

@@ -8,7 +8,7 @@ import YAML from 'yaml';
 import { readSchemas } from '../../scripts/generate.js';
 import { allowAll } from '../../test/harness/access-reviewers.js';
 import { CRD_NAMES } from '../../test/harness/crds.js';
-import { admissionRoutes } from '../admission/handlers.js';
+import { admissionRoutes } from '../webhook/handlers.js';
 import { runKindOf } from '../admission/offline.js';
 import { parseKinds } from '../cli/kinds.js';
 import { loadDefaultConfig } from '../config/load.js';

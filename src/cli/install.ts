@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { localConfigurations } from '../admission/install.js';
+import { localConfigurations } from '../webhook/install.js';
 import { kindFacts, RUN_KIND_NAMES } from '../api/index.js';
 import { AGENT_SANDBOX_DIR } from '../cluster/agent-sandbox.js';
 import { installCrds } from '../cluster/crds.js';

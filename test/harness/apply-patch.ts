@@ -1,6 +1,6 @@
 // Applying the `add` and `replace` operations the defaulting webhook emits, as the apiserver would: for
 // tests that check a patch makes the defaulted object.
-import type { PatchOperation } from '../../src/admission/review.js';
+import type { PatchOperation } from '../../src/admission/request.js';
 
 /** Applies `add` and `replace` operations (all the webhook emits) to a deep copy. */
 export function applyPatch<T>(doc: T, ops: PatchOperation[]): T {

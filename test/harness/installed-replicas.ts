@@ -10,7 +10,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { installLocalWebhooks, uninstallLocalWebhooks } from '../../src/admission/install.js';
+import { installLocalWebhooks, uninstallLocalWebhooks } from '../../src/webhook/install.js';
 import type { ControllerConfig } from '../../src/api/index.js';
 import {
   MANAGER_SERVICE_ACCOUNT,

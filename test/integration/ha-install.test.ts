@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { ensureDist } from '../../scripts/build.js';
-import { webhookPath } from '../../src/admission/handlers.js';
+import { webhookPath } from '../../src/webhook/handlers.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { review } from '../fuzz/reviews.js';

@@ -10,7 +10,7 @@ import { failed, inSpan } from '../observability/tracing.js';
 import { isPlainObject } from '../util/json.js';
 import { truncate } from '../validation/finding.js';
 import type { WebhookRoute } from './endpoint.js';
-import type { AdmissionRequest, AdmissionResult } from './review.js';
+import type { AdmissionRequest, AdmissionResult } from '../admission/request.js';
 
 export type WebhookVerb = 'mutate' | 'validate';
 

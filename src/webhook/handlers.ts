@@ -4,16 +4,16 @@ import type { AccessReviewer } from '../auth/index.js';
 import type { ConfigSource } from '../config/watch.js';
 import { tracingEnabled } from '../observability/tracing.js';
 import { countFindings, reportFindings, truncate } from '../validation/finding.js';
-import { defaultingWarnings, defaultsPatch } from './defaults.js';
-import { denialMessage } from './denial.js';
-import { type ReferenceAccess, reviewReferences } from './reference-review.js';
-import type { AdmissionRequest, AdmissionResult } from './review.js';
+import { defaultingWarnings, defaultsPatch } from '../admission/defaults.js';
+import { denialMessage } from '../admission/denial.js';
+import { type ReferenceAccess, reviewReferences } from '../admission/reference-review.js';
+import type { AdmissionRequest, AdmissionResult } from '../admission/request.js';
 import { tracedReview } from './review-spans.js';
 import type { WebhookRoute } from './server.js';
-import { submitterPatch } from './submitter.js';
-import { validateRun } from './validate-run.js';
+import { submitterPatch } from '../admission/submitter.js';
+import { validateRun } from '../admission/validate-run.js';
 
-export { denialMessage } from './denial.js';
+export { denialMessage } from '../admission/denial.js';
 
 /** A kind's webhook path (kubebuilder's convention), from the kind table. */
 export const webhookPath = (verb: 'mutate' | 'validate', kind: RunKindName): string =>

@@ -3,7 +3,7 @@ import { allowAll } from '../../test/harness/access-reviewers.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { staticConfig } from '../config/watch.js';
 import { admissionRoutes, denialMessage } from './handlers.js';
-import type { AdmissionRequest } from './review.js';
+import type { AdmissionRequest } from '../admission/request.js';
 
 const config = staticConfig(loadDefaultConfig());
 const routes = Object.fromEntries(admissionRoutes({ config, reviewer: allowAll() }).map((r) => [r.name, r]));

@@ -4,16 +4,11 @@
 // written with its headers in one call (no koa context per review; server.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import type { AdmissionRequest, AdmissionResult } from '../admission/request.js';
 import { HttpError, readJsonBody } from '../http/json-body.js';
 import { truncate } from '../validation/finding.js';
 import type { RouteMetrics, WebhookMetrics } from './metrics.js';
-import {
-  type AdmissionRequest,
-  type AdmissionResult,
-  MalformedReview,
-  parseReview,
-  reviewResponseJson,
-} from './review.js';
+import { MalformedReview, parseReview, reviewResponseJson } from './review.js';
 
 /** One webhook endpoint: a path and the function that decides. */
 export interface WebhookRoute {

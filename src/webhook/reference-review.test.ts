@@ -7,7 +7,7 @@ import type { ResourceAttributes } from '../auth/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { staticConfig } from '../config/watch.js';
 import { admissionRoutes } from './handlers.js';
-import type { AdmissionRequest } from './review.js';
+import type { AdmissionRequest } from '../admission/request.js';
 
 const config = staticConfig(loadDefaultConfig());
 const manager = 'system:serviceaccount:orchestrator-system:orchestrator';

@@ -2,52 +2,9 @@
 // a request strictly enough that malformed input is a 400, and building the response in the version
 // that was asked.
 
+import type { AdmissionRequest, AdmissionResult } from '../admission/request.js';
 import { isPlainObject } from '../util/json.js';
 import { showValue, truncate } from '../validation/finding.js';
-
-export type Operation = 'CREATE' | 'UPDATE' | 'DELETE' | 'CONNECT';
-
-export interface GroupVersionKind {
-  group: string;
-  version: string;
-  kind: string;
-}
-
-export interface AdmissionRequest {
-  uid: string;
-  kind: GroupVersionKind;
-  resource?: { group: string; version: string; resource: string };
-  subResource?: string;
-  name?: string;
-  namespace?: string;
-  operation: Operation;
-  /** Who asked, as the apiserver authenticated them (what a SubjectAccessReview about them needs). */
-  userInfo?: { username?: string; uid?: string; groups?: string[]; extra?: Record<string, string[]> };
-  object?: Record<string, unknown>;
-  oldObject?: Record<string, unknown> | null;
-  dryRun?: boolean;
-}
-
-/** One JSON Patch (RFC 6902) operation; the mutating webhook emits `add`, and `replace` for a shorthand. */
-export interface PatchOperation {
-  op: 'add' | 'replace' | 'remove' | 'test';
-  path: string;
-  value?: unknown;
-}
-
-/** What a handler decides. A denial names the rule that denied, for the low-cardinality metric. */
-export type AdmissionResult =
-  | { allowed: true; patch?: PatchOperation[]; warnings?: string[] }
-  | {
-      allowed: false;
-      message: string;
-      rule: string;
-      /** How many findings the denial reports (for the log line, which carries no message). */
-      findings?: number;
-      code?: number;
-      reason?: string;
-      warnings?: string[];
-    };
 
 /**
  * The longest denial message sent: a backstop over the handlers' own bounds (findings are capped and
