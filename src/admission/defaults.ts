@@ -4,11 +4,12 @@
 // absent, so the patch never touches another value the user set, and applying the webhook to its own
 // output yields no operation.
 // The design it implements: docs/design.md §7.
+
+import type { PatchOperation } from '../admission/request.js';
 import { type ControllerConfig, defaulted, type RunKindName, specNormalisations } from '../api/index.js';
 import { isPlainObject } from '../util/json.js';
 import { type Finding, showValue, warning } from '../validation/finding.js';
 import { patchOps } from './patch.js';
-import type { PatchOperation } from '../admission/request.js';
 
 /** The JSON Patch that defaults `object` (fields the schema does not declare are never added). */
 export function defaultsPatch(

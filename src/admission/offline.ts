@@ -1,6 +1,8 @@
 // The admission pipeline run offline (`orchestrator validate`), in the apiserver's order: schema
 // defaults, then our defaulting webhook, then schema and rule validation. Fields the schema does not
 // declare are errors here, because the apiserver would silently drop them.
+
+import type { PatchOperation } from '../admission/request.js';
 import {
   type ControllerConfig,
   defaulted,
@@ -15,7 +17,6 @@ import type { Finding } from '../validation/finding.js';
 import { unknownFields } from '../validation/schema-validator.js';
 import { defaultingWarnings, defaultsPatch } from './defaults.js';
 import { referencesToCheck, specOf, uncheckedText } from './references/index.js';
-import type { PatchOperation } from '../admission/request.js';
 import { validateRun } from './validate-run.js';
 
 export interface OfflineResult {

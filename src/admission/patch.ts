@@ -2,8 +2,9 @@
 // what is missing, and `replace` only where defaulting made a shorthand explicit (`org/repo`, a model
 // alias), so a patch never overwrites any other value the user set, and applying the webhook to its
 // own output yields no operation.
-import { isPlainObject } from '../util/json.js';
+
 import type { PatchOperation } from '../admission/request.js';
+import { isPlainObject } from '../util/json.js';
 
 /** RFC 6901: `~` → `~0` and `/` → `~1` (label keys like `orchestrator.io/agent` contain `/`). */
 export const escapePointer = (key: string): string =>

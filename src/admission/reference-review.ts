@@ -4,6 +4,8 @@
 // is trusted instead (its requests carry no end user's identity): it checks the REST API's callers
 // itself before it creates their runs (src/rest/runs.ts), and a GitHub remediation run may name only
 // what the run it continues named (src/github/remediation-run.ts).
+
+import type { AdmissionRequest, AdmissionResult } from '../admission/request.js';
 import type { ControllerConfig, RunKindName } from '../api/index.js';
 import { type AccessReviewer, KubeReviewer, type UserInfo } from '../auth/index.js';
 import type { ApiRequester } from '../runtime/index.js';
@@ -16,7 +18,6 @@ import {
   referencesToCheck,
   specOf,
 } from './references/index.js';
-import type { AdmissionRequest, AdmissionResult } from '../admission/request.js';
 
 export interface ReferenceAccess {
   /** Asks RBAC (SubjectAccessReviews, cached); its timeout bounds each question. */

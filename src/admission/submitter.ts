@@ -2,10 +2,11 @@
 // CREATE it is the requester as the apiserver authenticated them, unless the requester is trusted to
 // state it (the manager's own identity, creating runs for the REST API's callers); on UPDATE it keeps
 // the stored value whoever asks. The design it implements: docs/design.md §7.
+
+import type { AdmissionRequest, PatchOperation } from '../admission/request.js';
 import { ANNOTATIONS } from '../api/index.js';
 import { isPlainObject } from '../util/json.js';
 import { escapePointer } from './patch.js';
-import type { AdmissionRequest, PatchOperation } from '../admission/request.js';
 
 const KEY = ANNOTATIONS.submittedBy;
 

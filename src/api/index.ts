@@ -5,7 +5,9 @@
 import { GROUP, VERSION } from './generated/kinds.js';
 
 export * from './agent-env.js';
+export * from './attempt-names.js';
 export * from './cluster-access.js';
+export * from './config-source.js';
 export * from './defaulting.js';
 export * from './github-auth.js';
 export * from './kinds.js';

@@ -8,13 +8,13 @@ import YAML from 'yaml';
 import { readSchemas } from '../../scripts/generate.js';
 import { allowAll } from '../../test/harness/access-reviewers.js';
 import { CRD_NAMES } from '../../test/harness/crds.js';
-import { admissionRoutes } from '../webhook/handlers.js';
 import { runKindOf } from '../admission/offline.js';
+import { staticConfig } from '../api/index.js';
 import { parseKinds } from '../cli/kinds.js';
 import { loadDefaultConfig } from '../config/load.js';
-import { staticConfig } from '../config/watch.js';
 import { RUN_STRATEGIES } from '../controllers/kind/strategy.js';
 import { loadTemplateSet } from '../render/index.js';
+import { admissionRoutes } from '../webhook/handlers.js';
 import {
   API_VERSION,
   crdName,

@@ -2,13 +2,13 @@
 // webhooks trust), and the API server on its address with the webhook's certificate files, serving the
 // GitHub webhook too.
 import type { Logger } from 'pino';
+import type { ConfigSource } from '../api/index.js';
 import { KubeReviewer } from '../auth/index.js';
-import type { ConfigSource } from '../config/watch.js';
 import { GITHUB_WEBHOOK_PATH, githubWebhookRouter } from '../github/router.js';
 import { ListenerBudget } from '../http/listener-budget.js';
 import type { CertificateFiles } from '../http/reloading-tls.js';
+import { TokenBuckets } from '../http/token-buckets.js';
 import { type ApiServer, startApiServer } from '../rest/server.js';
-import { TokenBuckets } from '../rest/token-buckets.js';
 import type { KubeClient, ListenAddress } from '../runtime/index.js';
 import { authenticatedUser } from './service-account.js';
 

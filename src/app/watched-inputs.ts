@@ -3,8 +3,9 @@
 // logged as an error and counted (reload-metrics.ts) while the last good input stays in force.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { ConfigSource } from '../api/index.js';
 import { reloadMetrics } from '../config/reload-metrics.js';
-import { type ConfigSource, watchConfigFile } from '../config/watch.js';
+import { watchConfigFile } from '../config/watch.js';
 import { type SecretSource, watchWebhookSecrets } from '../github/secrets.js';
 import { type TemplateSource, watchTemplates } from '../render/index.js';
 

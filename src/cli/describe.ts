@@ -4,8 +4,7 @@
 import type { Command } from 'commander';
 import { githubAuth, githubAuthText, LABELS } from '../api/index.js';
 import { runLabelValue } from '../naming/names.js';
-import { jobState } from '../runs/query.js';
-import { JOBS, type KubeObject, resourcePath } from '../runtime/index.js';
+import { JOBS, jobState, type KubeObject, resourcePath } from '../runtime/index.js';
 import { age } from './duration.js';
 import type { CliIO } from './io.js';
 import { KIND_HELP, parseRef, runPath } from './kinds.js';

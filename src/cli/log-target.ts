@@ -1,13 +1,14 @@
 // Where a run's logs are: the run → its attempt's Job (the name status records, or the one the kind's
 // strategy computes for a former attempt) → the Job's pod → the agent (or init) container. Each step
 // that finds nothing says why, and whether waiting can cure it (`orchestrator logs -f` waits then).
-import { kindFacts, type RunKindName, type RunOf, runFinished } from '../api/index.js';
-import { AGENT_CONTAINER, ownedBy, PREPARE_CONTAINER, runJobName } from '../runs/query.js';
+import { jobNameFor, kindFacts, type RunKindName, type RunOf, runFinished } from '../api/index.js';
+import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../naming/containers.js';
 import {
   type ApiRequester,
   isNotFound,
   JOBS,
   type KubeObject,
+  ownedBy,
   PODS,
   resourcePath,
 } from '../runtime/index.js';
@@ -66,7 +67,7 @@ export function statusSays(run: KubeObject): string {
 export function attemptJobName(kind: RunKindName, run: KubeObject, attempt: number): string {
   const status = runStatus(run);
   if (attempt === status.attempt && status.jobName) return status.jobName;
-  return runJobName(kind, run as RunOf<RunKindName>, attempt);
+  return jobNameFor(kind, run as RunOf<RunKindName>, attempt);
 }
 
 const containerStatus = (pod: Pod, container: string) =>

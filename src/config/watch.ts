@@ -1,5 +1,5 @@
 // The controller config file, hot reloaded through the one file watcher (src/watch/hot-files.ts).
-import type { ControllerConfig } from '../api/index.js';
+import type { ConfigSource, ControllerConfig } from '../api/index.js';
 import { hotFiles } from '../watch/hot-files.js';
 import { parseConfig, readConfigText } from './load.js';
 
@@ -11,12 +11,6 @@ export interface ConfigWatchOptions {
   onError?: (err: Error) => void;
   /** The file cannot be watched: changes are seen at the next poll only. */
   onWatchError?: (err: Error) => void;
-}
-
-/** The current config, reloaded when the file changes; a bad new file never replaces a good one. */
-export interface ConfigSource {
-  current(): ControllerConfig;
-  close(): void;
 }
 
 /**
@@ -53,9 +47,3 @@ function firstRead<T>(path: string, start: () => T): T {
     throw err;
   }
 }
-
-/** A fixed config (tests, offline validation). */
-export const staticConfig = (config: ControllerConfig): ConfigSource => ({
-  current: () => config,
-  close: () => {},
-});

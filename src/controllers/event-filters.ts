@@ -1,9 +1,9 @@
 // Which cache changes are worth a reconcile (controller-runtime's predicates), as wrappers around an
 // event source. Each predicate is a tiny pure function, tested on its own.
 import type { EventSource, KubeObject, ResourceEventHandler } from '../runtime/index.js';
+import { jobState } from '../runtime/index.js';
 import { holdsSlot } from './capacity/holder-index.js';
 import { agentState } from './pods/agent-pod.js';
-import { jobState } from './pods/job-state.js';
 
 export interface Predicates {
   add?: (obj: KubeObject) => boolean;

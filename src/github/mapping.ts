@@ -2,8 +2,8 @@
 // applied to the feedback read from a payload (events.ts). Pure: every "no" comes with its reason,
 // which the endpoint answers with (202), so a GitHub admin sees in the delivery log why nothing ran.
 import type { ControllerConfig } from '../api/index.js';
+import { taskIdFrom } from '../naming/task-pattern.js';
 import type { Feedback } from './events.js';
-import { taskIdFrom } from './task-pattern.js';
 
 type WebhookConfig = ControllerConfig['githubWebhook'];
 export type RepositoryConfig = WebhookConfig['repositories'][number];

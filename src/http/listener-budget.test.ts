@@ -2,10 +2,10 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { ManualClock } from '../../test/harness/manual-clock.js';
-import { TokenBuckets } from '../rest/token-buckets.js';
 import { type HttpError, readJsonBody } from './json-body.js';
 import { jsonParseCost } from './json-cost.js';
 import { ListenerBudget, type ListenerBudgetOptions } from './listener-budget.js';
+import { TokenBuckets } from './token-buckets.js';
 
 interface Reply {
   status: number;

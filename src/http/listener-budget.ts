@@ -7,7 +7,7 @@
 // so its unread body is never drained into memory. A request let in holds a Ticket until its response
 // ends (or its connection goes); the handler may grow it (ticketOf) for what parsing will cost.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type { TokenBuckets } from '../rest/token-buckets.js';
+import type { TokenBuckets } from './token-buckets.js';
 
 /** A listener's limits as the controller config states them (e.g. `webhook.limits`). */
 export interface ListenerLimits {

@@ -9,10 +9,10 @@ import {
   forbiddenMessage,
   type UserInfo,
 } from '../auth/index.js';
+import type { TokenBuckets } from '../http/token-buckets.js';
 import { truncate } from '../validation/finding.js';
 import type { CallLimit } from './runs.js';
 import { statusError, toStatus } from './status.js';
-import type { TokenBuckets } from './token-buckets.js';
 
 /** What the middleware leaves for the handlers. */
 export interface ApiState {

@@ -11,13 +11,13 @@ import type { AccessReviewer } from '../auth/index.js';
 import { type HttpsServer, startHttpsServer } from '../http/https-server.js';
 import { ListenerBudget, type ListenerLimits } from '../http/listener-budget.js';
 import type { CertificateFiles } from '../http/reloading-tls.js';
+import { TokenBuckets } from '../http/token-buckets.js';
 import { tracingMiddleware } from '../observability/koa.js';
 import type { ApiRequester, Clock } from '../runtime/index.js';
 import { authenticated, statusErrors } from './middleware.js';
 import { openApiDocument } from './openapi.js';
 import { ROUTES } from './paths.js';
 import { runRoutes } from './run-routes.js';
-import { TokenBuckets } from './token-buckets.js';
 
 export interface ApiAppOptions {
   /** The manager's client: runs are created, read and patched as the manager. */

@@ -14,6 +14,7 @@ export {
 } from './event-handlers.js';
 export type { ListenAddress } from './http-server.js';
 export { Informer, type InformerOptions, type InformerStats } from './informer.js';
+export { type JobCondition, type JobState, jobConditions, jobState } from './job-state.js';
 export {
   ApiError,
   type ApiRequester,
@@ -61,6 +62,7 @@ export {
   type ObjectMeta,
   type OwnerReference,
   objectKey,
+  ownedBy,
   stripForCache,
 } from './object.js';
 export { type Check, type CheckReport, HealthChecks } from './probes.js';

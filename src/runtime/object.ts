@@ -66,3 +66,11 @@ export function groupOf(apiVersion: string | undefined): string {
 export function objectKey(obj: KubeObject): string {
   return requestKey({ namespace: obj.metadata?.namespace ?? '', name: obj.metadata?.name ?? '' });
 }
+
+/**
+ * Whether `obj`'s controller owner reference is the object with `uid`: the uid, not a name or a label,
+ * decides what belongs to a run (a run deleted and made again under its name is another owner).
+ */
+export function ownedBy(obj: KubeObject, uid: string | undefined): boolean {
+  return !!uid && (obj.metadata?.ownerReferences ?? []).some((r) => r.controller === true && r.uid === uid);
+}

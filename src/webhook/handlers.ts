@@ -1,17 +1,18 @@
 // The webhook endpoints: one mutating and one validating per kind, wired to defaulting and validation.
-import { GROUP, kindFacts, RUN_KIND_NAMES, type RunKindName } from '../api/index.js';
-import type { AccessReviewer } from '../auth/index.js';
-import type { ConfigSource } from '../config/watch.js';
-import { tracingEnabled } from '../observability/tracing.js';
-import { countFindings, reportFindings, truncate } from '../validation/finding.js';
+
 import { defaultingWarnings, defaultsPatch } from '../admission/defaults.js';
 import { denialMessage } from '../admission/denial.js';
 import { type ReferenceAccess, reviewReferences } from '../admission/reference-review.js';
 import type { AdmissionRequest, AdmissionResult } from '../admission/request.js';
-import { tracedReview } from './review-spans.js';
-import type { WebhookRoute } from './server.js';
 import { submitterPatch } from '../admission/submitter.js';
 import { validateRun } from '../admission/validate-run.js';
+import type { ConfigSource } from '../api/index.js';
+import { GROUP, kindFacts, RUN_KIND_NAMES, type RunKindName } from '../api/index.js';
+import type { AccessReviewer } from '../auth/index.js';
+import { tracingEnabled } from '../observability/tracing.js';
+import { countFindings, reportFindings, truncate } from '../validation/finding.js';
+import { tracedReview } from './review-spans.js';
+import type { WebhookRoute } from './server.js';
 
 export { denialMessage } from '../admission/denial.js';
 

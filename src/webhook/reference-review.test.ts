@@ -3,11 +3,11 @@
 // denied in the apiserver's wording (403), or 503 when RBAC could not be asked.
 import t from 'tap';
 import { RuleReviewer } from '../../test/harness/access-reviewers.js';
+import type { AdmissionRequest } from '../admission/request.js';
+import { staticConfig } from '../api/index.js';
 import type { ResourceAttributes } from '../auth/index.js';
 import { loadDefaultConfig } from '../config/load.js';
-import { staticConfig } from '../config/watch.js';
 import { admissionRoutes } from './handlers.js';
-import type { AdmissionRequest } from '../admission/request.js';
 
 const config = staticConfig(loadDefaultConfig());
 const manager = 'system:serviceaccount:orchestrator-system:orchestrator';

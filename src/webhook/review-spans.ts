@@ -5,12 +5,12 @@
 // (handlers.ts), so with tracing off the routes are the plain ones.
 // The design it implements: docs/design.md §11.
 import { type Attributes, ROOT_CONTEXT, type Span, SpanKind } from '@opentelemetry/api';
+import type { AdmissionRequest, AdmissionResult } from '../admission/request.js';
 import { runTraceContext, traceAnnotationOps } from '../observability/run-trace.js';
 import { failed, inSpan } from '../observability/tracing.js';
 import { isPlainObject } from '../util/json.js';
 import { truncate } from '../validation/finding.js';
 import type { WebhookRoute } from './endpoint.js';
-import type { AdmissionRequest, AdmissionResult } from '../admission/request.js';
 
 export type WebhookVerb = 'mutate' | 'validate';
 

@@ -26,7 +26,7 @@ import {
   workspacePvc,
 } from '../../src/controllers/agent/manifests.js';
 import { RUN_STRATEGIES, type RunStrategy } from '../../src/controllers/kind/strategy.js';
-import { agentState, jobState } from '../../src/controllers/pods/index.js';
+import { agentState } from '../../src/controllers/pods/index.js';
 import { recordEvent, transition } from '../../src/controllers/reconcile/events.js';
 import { createIfMissing } from '../../src/controllers/reconcile/owned-objects.js';
 import { desiredStatus } from '../../src/controllers/reconcile/status.js';
@@ -35,6 +35,7 @@ import { renderRun, type TemplateSet } from '../../src/render/index.js';
 import {
   CONFIGMAPS,
   JOBS,
+  jobState,
   type KubeClient,
   type KubeObject,
   PVCS,

@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { webhookPath } from '../../src/webhook/handlers.js';
 import { byKind, GROUP, kindFacts, RUN_KIND_NAMES, type RunKindName, VERSION } from '../../src/api/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { webhookPath } from '../../src/webhook/handlers.js';
 import { Raw } from './bodies.js';
 import type { Answer } from './http.js';
 

@@ -3,8 +3,7 @@
 // the limit, however briefly.
 import pino from 'pino';
 import { jobWorkspace } from '../../src/controllers/capacity/holder-index.js';
-import { jobState } from '../../src/controllers/pods/index.js';
-import { Informer, JOBS, type KubeClient } from '../../src/runtime/index.js';
+import { Informer, JOBS, jobState, type KubeClient } from '../../src/runtime/index.js';
 
 export async function activeJobs(
   t: { teardown(fn: () => unknown): void },

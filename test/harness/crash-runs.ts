@@ -4,9 +4,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kindFacts, LABELS, MANAGED_BY, type TaskRun } from '../../src/api/index.js';
 import { taskRunStrategy } from '../../src/controllers/kind/strategy.js';
-import { jobState } from '../../src/controllers/pods/index.js';
 import { uidHash } from '../../src/naming/names.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
+import { jobState } from '../../src/runtime/index.js';
 import { ignore404 } from './api-errors.js';
 import { configMapPath, finishJob, jobPath, sampleTaskRun, taskRunPath } from './operator.js';
 import { waitFor } from './wait.js';

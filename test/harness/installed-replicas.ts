@@ -10,7 +10,6 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { installLocalWebhooks, uninstallLocalWebhooks } from '../../src/webhook/install.js';
 import type { ControllerConfig } from '../../src/api/index.js';
 import {
   MANAGER_SERVICE_ACCOUNT,
@@ -23,6 +22,7 @@ import { withClient } from '../../src/cluster/apply.js';
 import type { Cluster } from '../../src/cluster/index.js';
 import { KubeClient } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { installLocalWebhooks, uninstallLocalWebhooks } from '../../src/webhook/install.js';
 import { kubeConfig, kubectl, testNamespace } from './cluster.js';
 import { applyObjects, kustomize } from './kustomize.js';
 import { type MetricsScrape, metricsScrape, servingDnsNames } from './metrics-scrape.js';

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { PREPARE_CONTAINER } from '../../src/controllers/agent/index.js';
+import { PREPARE_CONTAINER } from '../../src/naming/containers.js';
 import { KubeClient, type KubeObject, PODS, PVCS, resourcePath } from '../../src/runtime/index.js';
 import { runCli } from '../harness/cli.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';

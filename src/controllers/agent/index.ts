@@ -1,7 +1,6 @@
 // The agent's pod, as pure builders: the attempt's Job (containers, security context, volumes), its
 // ConfigMap and workspace PVC, the agent's environment and GitHub credentials, the Docker sidecar
 // (docs/design.md §1.2).
-export { AGENT_CONTAINER, DOCKER_CONTAINER, PREPARE_CONTAINER } from './containers.js';
 export type { EnvVar } from './env-var.js';
 export {
   type AttemptInput,

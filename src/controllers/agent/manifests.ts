@@ -13,12 +13,12 @@ import {
   runPodTemplate,
   runProfile,
 } from '../../api/index.js';
+import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../../naming/containers.js';
 import { TASK_FILES_DIR, WORKSPACE_ROOT } from '../../naming/names.js';
 import { runTraceParent } from '../../observability/traceparent.js';
 import { ENTRY_SCRIPT_KEY } from '../../render/index.js';
 import type { KubeObject, OwnerReference } from '../../runtime/index.js';
 import { objectLabels, type RunStrategy } from '../kind/strategy.js';
-import { AGENT_CONTAINER, PREPARE_CONTAINER } from './containers.js';
 import { dockerSidecar } from './docker-sidecar.js';
 import { agentEnv, type RunEnvSpec } from './env.js';
 import { githubSshVolume, githubTokenVolume } from './github-credentials.js';

@@ -18,13 +18,13 @@ import {
 import {
   type EventMapper,
   type EventSource,
+  jobState,
   type KubeObject,
   objectKey,
   type Request,
 } from '../../runtime/index.js';
 import { WORKSPACE_VOLUME } from '../agent/manifests.js';
 import { findCondition } from '../conditions.js';
-import { jobState } from '../pods/index.js';
 import { type CapacitySources, WAITING_FOR_CAPACITY } from './capacity.js';
 import { type Claim, claimKey, sameWaiter, type Waiter } from './claim.js';
 import { HolderTally } from './tally.js';

@@ -1,6 +1,6 @@
 import t from 'tap';
+import { AGENT_CONTAINER, DOCKER_CONTAINER, PREPARE_CONTAINER } from '../../naming/containers.js';
 import type { KubeObject } from '../../runtime/index.js';
-import { AGENT_CONTAINER, DOCKER_CONTAINER, PREPARE_CONTAINER } from '../agent/containers.js';
 import { type AgentState, agentState, exitCause, podForCache } from './agent-pod.js';
 
 const CREATED = '2026-03-01T10:00:00Z';

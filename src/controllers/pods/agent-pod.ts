@@ -2,9 +2,10 @@
 // that cannot be pulled, a missing Secret, the workspace volume), running, or exited with a code.
 // Pods are cached stripped to the few fields read here, so thousands of runs cost little memory.
 // The design it implements: docs/design.md §4.2.
+
+import { AGENT_CONTAINER, DOCKER_CONTAINER, PREPARE_CONTAINER } from '../../naming/containers.js';
 import type { KubeObject } from '../../runtime/index.js';
 import { redactSecrets } from '../../util/redact.js';
-import { AGENT_CONTAINER, DOCKER_CONTAINER, PREPARE_CONTAINER } from '../agent/containers.js';
 
 interface ContainerState {
   waiting?: { reason?: string; message?: string };

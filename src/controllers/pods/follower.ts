@@ -6,10 +6,11 @@
 // the reconciler's actions (reconcile/decide.ts).
 // The design it implements: docs/design.md §4.2, §4.3.
 import type { KubeObject } from '../../runtime/index.js';
+import { jobState } from '../../runtime/index.js';
 import { type AgentState, agentState, exitCause } from './agent-pod.js';
 import { lastLine, type ResultRead, readResult } from './agent-result.js';
+import { type FailureCause, jobFailure, recordedCause } from './failure-cause.js';
 import type { JobPods } from './job-pods.js';
-import { type FailureCause, jobFailure, jobState, recordedCause } from './job-state.js';
 import type { PodCreationFailures } from './pod-creation.js';
 
 /**

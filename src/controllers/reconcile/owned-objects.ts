@@ -9,6 +9,7 @@ import {
   isConflict,
   isNotFound,
   type KubeObject,
+  ownedBy,
   type ResourceType,
   resourcePath,
 } from '../../runtime/index.js';
@@ -16,11 +17,6 @@ import {
 export type Owned =
   | { object: KubeObject; created?: boolean; conflict?: undefined }
   | { object?: undefined; created?: undefined; conflict: string };
-
-/** Whether `obj`'s controller owner reference is the object with `uid`. */
-export function ownedBy(obj: KubeObject, uid: string | undefined): boolean {
-  return !!uid && (obj.metadata?.ownerReferences ?? []).some((r) => r.controller === true && r.uid === uid);
-}
 
 export function conflictMessage(obj: KubeObject, kind: string, ownerKind: string): string {
   const name = obj.metadata?.name;

@@ -15,7 +15,7 @@ import {
   specAttempt,
 } from '../../api/index.js';
 import { RenderError, renderRun, type TemplateSet } from '../../render/index.js';
-import type { KubeObject, ReadOnlyStore } from '../../runtime/index.js';
+import { jobState, type KubeObject, ownedBy, type ReadOnlyStore } from '../../runtime/index.js';
 import { type Capacity, waiter } from '../capacity/index.js';
 import type { DependencyVerdict } from '../kind/dependencies.js';
 import type { RunStrategy } from '../kind/strategy.js';
@@ -24,13 +24,12 @@ import {
   followFinished,
   type JobPods,
   jobFailure,
-  jobState,
   type PodCreationFailures,
   type ResultRead,
   SETTLE_RECHECK_MS,
 } from '../pods/index.js';
 import { attemptToken, tokenScope, tokenSecretName } from './github-token.js';
-import { conflictMessage, ownedBy } from './owned-objects.js';
+import { conflictMessage } from './owned-objects.js';
 import { retryAfterFailure } from './retry.js';
 import type { AttemptFacts, AttemptState, Owed, RunWorld } from './world.js';
 

@@ -19,7 +19,7 @@ import type { TaskRun } from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
 import type { KubeObject } from '../../runtime/index.js';
 import { RESULT_PROTOCOL } from '../pods/agent-result.js';
-import { FAILURE_ANNOTATION } from '../pods/job-state.js';
+import { FAILURE_ANNOTATION } from '../pods/failure-cause.js';
 
 const JOB = attemptJobName();
 const JOB_UID = 'job-uid-1';

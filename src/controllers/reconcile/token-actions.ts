@@ -10,6 +10,7 @@ import {
   type ApiRequester,
   isNotFound,
   type KubeObject,
+  ownedBy,
   resourcePath,
   SECRETS,
 } from '../../runtime/index.js';
@@ -17,7 +18,7 @@ import type { Capacity } from '../capacity/index.js';
 import type { Action } from './decide.js';
 import type { RunEvent } from './events.js';
 import { type RecordedFailure, TOKEN_ANNOTATIONS, TOKEN_KEY } from './github-token.js';
-import { createOrAdopt, deleteExactly, ownedBy } from './owned-objects.js';
+import { createOrAdopt, deleteExactly } from './owned-objects.js';
 
 /** Retries of a failed mint: twice the time it has been failing, within these bounds. */
 export const MINT_RETRY_MIN_MS = 5_000;

@@ -1,10 +1,8 @@
-// A Job's state as its conditions say it, and why it failed: the cause the operator recorded on the
+// Why a Job failed: the cause the operator recorded on the
 // Job (from its pod, before the pod can go away) when there is one, else the Job's own condition.
 // Recording the cause on the Job keeps a run's failure message the same at every later reconcile.
 // The design it implements: docs/design.md §4.3.
-import type { KubeObject } from '../../runtime/index.js';
-
-export type JobState = 'Active' | 'Complete' | 'Failed';
+import { jobConditions, type KubeObject } from '../../runtime/index.js';
 
 /** The annotation holding a failed attempt's cause, JSON {@link FailureCause}, on its Job. */
 export const FAILURE_ANNOTATION = 'orchestrator.io/failure';
@@ -15,27 +13,6 @@ export interface FailureCause {
   message: string;
   /** The agent container's exit code, when it ran and exited. */
   exitCode?: number;
-}
-
-interface JobCondition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-}
-
-function jobConditions(job: KubeObject | undefined): JobCondition[] {
-  const status = job?.status as { conditions?: JobCondition[] } | undefined;
-  return status?.conditions ?? [];
-}
-
-export function jobState(job: KubeObject): JobState {
-  const conditions = jobConditions(job);
-  const holds = (type: string) => conditions.some((c) => c.type === type && c.status === 'True');
-  if (holds('Complete')) return 'Complete';
-  if (holds('Failed')) return 'Failed';
-  return 'Active';
 }
 
 /** The cause recorded on the Job, if any (a value that does not parse is no cause). */

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { KubeObject } from '../../runtime/index.js';
-import { FAILURE_ANNOTATION, jobFailure, jobState, recordedCause } from './job-state.js';
+import { FAILURE_ANNOTATION, jobFailure, recordedCause } from './failure-cause.js';
 
 const FAILED_AT = '2026-03-01T10:30:00Z';
 
@@ -22,21 +22,6 @@ const failed = (reason?: string, message?: string) => ({
   lastTransitionTime: FAILED_AT,
   ...(reason ? { reason } : {}),
   ...(message ? { message } : {}),
-});
-
-t.test('jobState: Complete or Failed when that condition holds, else Active', async (t) => {
-  t.equal(jobState({ metadata: { name: 'j' } }), 'Active', 'no status');
-  t.equal(jobState(job()), 'Active');
-  t.equal(jobState(job([{ type: 'Suspended', status: 'True' }])), 'Active');
-  t.equal(jobState(job([{ type: 'Failed', status: 'False' }])), 'Active', 'a condition that does not hold');
-  t.equal(jobState(job([{ type: 'FailureTarget', status: 'True' }])), 'Active', 'not failed until Failed');
-  t.equal(jobState(job([{ type: 'Complete', status: 'True' }])), 'Complete');
-  t.equal(jobState(job([failed('BackoffLimitExceeded')])), 'Failed');
-  t.equal(
-    jobState(job([failed(), { type: 'Complete', status: 'True' }])),
-    'Complete',
-    'Complete checked first',
-  );
 });
 
 t.test('recordedCause reads the annotation', async (t) => {

@@ -1,4 +1,5 @@
-// The names of an agent pod's containers: the manifests give them, the pod follower reads their states.
+// The names of an agent pod's containers: the Job's manifests give them; the pod follower reads their
+// states and the CLI's `logs` picks one, so they are a fact of the pod's contract, not of one reader.
 /** The container that runs the agent. */
 export const AGENT_CONTAINER = 'agent';
 /** The init container that prepares the workspace. */

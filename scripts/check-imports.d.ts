@@ -1,0 +1,2 @@
+export declare const LAYERS: string[][];
+export declare function upwardImports(graph: Record<string, string[]>): string[];
