@@ -1,5 +1,5 @@
 // What differs between the run kinds in reconciling, as one small strategy object per kind: the
-// generic run reconciler (run-reconciler.ts) asks it for object names and the run directory, and never
+// generic run reconciler (controllers/reconcile/reconciler.ts) asks it for object names and the run directory, and never
 // looks at a kind's spec itself (how a run authenticates to GitHub is src/api/github-auth.ts). Everything else about a kind (plural,
 // finalizer, attempt field, labels) comes from the kind table (src/api/kinds.ts). Each strategy is
 // typed by its kind, so a reconciler built from one handles exactly that kind's objects.
