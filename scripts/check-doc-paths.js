@@ -13,7 +13,9 @@
 // `git ls-files`, so a new folder is covered; `./` before it is allowed) followed by `/`, e.g.
 // `src/runtime/workqueue.ts`, `config/samples/`, `.ci/run`; or one that starts with a folder of src/
 // (`controllers/reconcile/act.ts`, as design.md and comments abbreviate) and names a .ts/.js file:
-// that one is looked up under src/ (and, when the folder is also a top-level one, at the top too).
+// that one is looked up under src/ (and, when the folder is also a top-level one, at the top too); or
+// one that starts with any other folder of the repository (`reconcile/act.ts`, `pods/follower.ts`) and
+// names a .ts/.js file: some file's path must end with it.
 // A word preceded by `/`, `~`, `$`, `.` or a letter is not one (`/tmp/src/x`, `~/.cache/...`,
 // `https://host/org/repo/src/x`). In Markdown, link targets (`[text](install.md#permissions)`) are
 // resolved relative to the file (a leading `/` from the repository root), and a `#anchor` into a
@@ -210,7 +212,8 @@ export function checkDocPaths(root) {
   }
   const topDirs = [...new Set(files.filter((f) => f.includes('/')).map((f) => f.slice(0, f.indexOf('/'))))];
   const srcDirs = [...new Set(files.filter((f) => /^src\/[^/]+\//.test(f)).map((f) => f.split('/')[1]))];
-  const names = [...new Set([...topDirs, ...srcDirs])].sort((a, b) => b.length - a.length);
+  const nestedDirs = [...dirSet].filter((d) => d.includes('/')).map((d) => d.slice(d.lastIndexOf('/') + 1));
+  const names = [...new Set([...topDirs, ...srcDirs, ...nestedDirs])].sort((a, b) => b.length - a.length);
   const start = new RegExp(`(?<![\\w.\\-/@~$%\\\\])(?:\\./)?(${names.map(escapeRe).join('|')})/`, 'g');
   const isTop = new Set(topDirs);
   const isSrc = new Set(srcDirs);
@@ -270,6 +273,12 @@ export function checkDocPaths(root) {
     }
     const candidates = [p];
     const first = p.slice(0, p.indexOf('/'));
+    if (!isTop.has(first) && !isSrc.has(first)) {
+      // shorthand from a nested folder (`reconcile/act.ts`): some file's path must end with it
+      if (placeholder(p) >= 0 || /[*?]/.test(p)) return true;
+      const alts = [p, p.replace(/\.js$/, '.ts'), p.replace(/\.mjs$/, '.mts')];
+      return alts.some((a) => files.some((f) => f.endsWith(`/${a}`)));
+    }
     if (isSrc.has(first)) {
       if (isTop.has(first)) candidates.push(`src/${p}`);
       else candidates[0] = `src/${p}`;

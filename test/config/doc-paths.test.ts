@@ -35,7 +35,7 @@ t.test('a doc naming existing paths, in every form the check reads, passes', asy
       'See [the guide](docs/guide.md#the-queue) and docs/guide.md §2, `src/runtime/workqueue.ts:12`.',
       'Import style `src/runtime/workqueue.js`, a module `src/runtime/workqueue`, a folder src/controllers/.',
       'Globs `src/**/*.ts`, `scripts/bench-*.js`; placeholders `src/runtime/{name}.ts`, `docs/<page>.md`, `src/NAME.ts`.',
-      'Abbreviated: `controllers/reconcile/act.ts`. Elsewhere: /tmp/src/nothing.ts, ~/.cache/src/nothing.ts.',
+      'Abbreviated: `controllers/reconcile/act.ts`, `reconcile/act.js`. Elsewhere: /tmp/src/nothing.ts, ~/.cache/src/nothing.ts.',
       'An example of output: `src/made-up.ts` <!-- doc-paths: ignore -->',
       '<!-- doc-paths: ignore-next -->',
       '```sh',
