@@ -44,7 +44,7 @@ export const slug = (s: string): string =>
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
 
-/** `docs/api` → `docs-workspace-docs-api`. */
+/** `projects/api` → `docs-workspace-projects-api`. */
 export function docsWorkspacePvcName(workingDirectory: string): string {
   return boundedName(`docs-workspace-${slug(workingDirectory) || 'root'}`);
 }

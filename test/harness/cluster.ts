@@ -1,6 +1,6 @@
 // The integration-test harness: one control plane per test run, a fresh namespace per test.
 // Under `npm test` the control plane is started once by scripts/test.js and described in the
-// environment; a test file run on its own (`npx tap test/integration/x.test.ts`), or one asking for
+// environment; a test file run on its own (`npx tap test/integration/NAME.test.ts`), or one asking for
 // a cluster unlike the shared one, starts its own.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

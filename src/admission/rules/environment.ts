@@ -1,6 +1,6 @@
 // CodeRun spec.env and spec.envFromSecrets become the agent container's variables, spec.enableDocker
 // a privileged sidecar, and spec.serviceAccountName the pod's identity: what the pod could not honour as asked is refused here, with the reason, rather
-// than dropped or overridden later (src/controllers/agent-env.ts, docker-sidecar.ts).
+// than dropped or overridden later (src/controllers/agent/env.ts, docker-sidecar.ts).
 import {
   dockerRefusal,
   envNameProblem,

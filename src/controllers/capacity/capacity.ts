@@ -1,6 +1,6 @@
 // The slots of all run kinds, one count per manager: a run may create its first Job only while its
 // workspace is free and the optional limits (`concurrency.perService`, `concurrency.global`) allow it
-// (the decision: capacity-decision.ts). A run holds its slot and its workspace from its first Job until
+// (who may start: allocation.ts). A run holds its slot and its workspace from its first Job until
 // it is finished — through the backoff between a failed attempt and its retry too, so a retry never
 // waits behind a newer run and nobody else works in its workspace meanwhile.
 //
@@ -8,7 +8,7 @@
 // Jobs this process is creating or has created that its Job cache does not show yet. Admitting and
 // reserving happen in one synchronous call: two reconciles (workers of any kind) cannot both take the
 // last slot or one workspace. Reservations are in-process state, which is sound because only the Lease
-// holder reconciles; everything else is rebuilt from the cluster's runs and Jobs (capacity-cache.ts).
+// holder reconciles; everything else is rebuilt from the cluster's runs and Jobs (holder-index.ts).
 // The design it implements: docs/design.md §5.2.
 import { type Clock, realClock } from '../../runtime/index.js';
 import { Allocation, UNDECIDED } from './allocation.js';

@@ -1,7 +1,7 @@
 // The run reconciler against an in-memory API and caches (test/harness/run-reconciler-fixture.ts):
 // adding the finalizer, creating an attempt's objects, name conflicts and adoption, a run that cannot
 // render, and a run waiting for a concurrency slot. Each case checks the calls made, the status
-// written and the result returned. The run's lifecycle after that: run-reconciler-lifecycle.test.ts.
+// written and the result returned. The run's lifecycle after that: reconciler-lifecycle.test.ts.
 import t, { type Test } from 'tap';
 import { apiError } from '../../../test/harness/fake-api.js';
 import { sampleSum } from '../../../test/harness/prometheus-text.js';
