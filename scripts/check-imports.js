@@ -4,7 +4,7 @@
 // folders. LAYERS below is the one place the layering is written: a folder's code may import folders of
 // lower layers only (folders of one layer are independent of each other), and never test/ or scripts/,
 // which stand above src/. Tests are exempt, as Kubernetes' import-boss exempts _test.go files: a test
-// beside its code (src/x/y.test.ts) may drive it with what stands above it (the shipped config, the
+// beside its code (`src/<folder>/<name>.test.ts`) may drive it with what stands above it (the shipped config, the
 // webhook routes), which is the point of many of them.
 // Usage: node scripts/check-imports.js [--root DIR]; exits 1 naming each cycle and each upward import.
 import { relative, resolve } from 'node:path';
@@ -31,7 +31,7 @@ export const LAYERS = [
 /** The layer of each folder. */
 const layerOf = new Map(LAYERS.flatMap((folders, i) => folders.map((f) => [f, i])));
 
-/** `src/admission/rules/x.ts` → `admission`; anything outside src/ → undefined. */
+/** `src/admission/rules/index.ts` → `admission`; anything outside src/ → undefined. */
 const folderOf = (file) => (file.startsWith('src/') ? file.split('/')[1] : undefined);
 
 /**

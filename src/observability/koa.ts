@@ -2,7 +2,7 @@
 // API, the GitHub webhook endpoint): the caller's W3C trace context (traceparent) is the parent, so a
 // PM tool's or GitHub's trace continues here, and the span is active for the handler (its API calls
 // and log lines join it). Build the middleware after startTracing: with tracing off it is a bare
-// `next()`. Admission reviews have their own span (src/admission/review-spans.ts).
+// `next()`. Admission reviews have their own span (src/webhook/review-spans.ts).
 // The design it implements: docs/design.md §11.
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { Middleware } from 'koa';

@@ -3,7 +3,7 @@
 // removed anywhere in the envelope and the object, on every endpoint, in both AdmissionReview versions.
 // Every answer must keep the contract checked by reviewProblem (test/fuzz/reviews.ts).
 //
-// Reproduce a failure with the seed it prints: FUZZ_SEED=<seed> npx tap src/admission/server.fuzz-random.test.ts
+// Reproduce a failure with the seed it prints: FUZZ_SEED=<seed> npx tap src/webhook/server.fuzz-random.test.ts
 // (FUZZ_RUNS=<n> changes the number of reviews, 300 by default).
 
 import fc from 'fast-check';
