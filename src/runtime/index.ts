@@ -3,7 +3,7 @@ export { type BackoffPolicy, backoffDelay } from './backoff.js';
 export type { Cache } from './cache.js';
 export { type Clock, realClock } from './clock.js';
 export { Controller, type ControllerOptions } from './controller.js';
-export { CONFIGMAPS, EVENTS, JOBS, PODS, PVCS, SECRETS } from './core-resources.js';
+export { CONFIGMAPS, type CoreEvent, EVENTS, JOBS, PODS, PVCS, SECRETS } from './core-resources.js';
 export {
   type EventMapper,
   type EventSource,
