@@ -5,10 +5,10 @@
 import type { RunKindName, RunOf } from '../api/index.js';
 import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../controllers/agent/containers.js';
 import { RUN_STRATEGIES, type RunStrategy } from '../controllers/kind/strategy.js';
-import { jobState } from '../controllers/pods/index.js';
+import { jobFinishTime, jobState } from '../controllers/pods/index.js';
 import { ownedBy } from '../controllers/reconcile/owned-objects.js';
 
-export { AGENT_CONTAINER, jobState, ownedBy, PREPARE_CONTAINER };
+export { AGENT_CONTAINER, jobFinishTime, jobState, ownedBy, PREPARE_CONTAINER };
 
 /** The name the reconciler gives the Job of `run`'s attempt `attempt`. */
 export function runJobName(kind: RunKindName, run: RunOf<RunKindName>, attempt: number): string {

@@ -9,7 +9,7 @@ import type { KubeObject } from '../../runtime/index.js';
 import { type AgentState, agentState, exitCause } from './agent-pod.js';
 import { lastLine, type ResultRead, readResult } from './agent-result.js';
 import type { JobPods } from './job-pods.js';
-import { type FailureCause, jobFailure, jobState, recordedCause } from './job-state.js';
+import { type FailureCause, jobFailure, jobFinishTime, jobState, recordedCause } from './job-state.js';
 import type { PodCreationFailures } from './pod-creation.js';
 
 /**
@@ -93,7 +93,7 @@ export function followFinished(job: KubeObject, pods: JobPods, now: Date): Finis
     agent.stage === 'exited' && agent.container === 'agent' ? readResult(agent.message) : undefined;
   const recorded = recordedCause(job);
   if (agent.stage !== 'exited' && !recorded && pods.newest(job.metadata?.uid)) {
-    const finishedAt = finishTime(job);
+    const finishedAt = jobFinishTime(job);
     if (finishedAt && now.getTime() - finishedAt.getTime() < POD_SETTLE_MS) return { settling: true };
   }
   const reported = result ? { result } : {};
@@ -115,11 +115,4 @@ function deadlineNow(job: KubeObject, now: Date): number {
   const started = (job.status as { startTime?: string } | undefined)?.startTime;
   const since = started ? new Date(started).getTime() : now.getTime();
   return Math.max(1, Math.floor((now.getTime() - since) / 1000));
-}
-
-/** When the Job finished: its completion time, or its Failed condition's transition. */
-function finishTime(job: KubeObject): Date | undefined {
-  const completion = (job.status as { completionTime?: string } | undefined)?.completionTime;
-  if (completion) return new Date(completion);
-  return jobFailure(job).at;
 }

@@ -10,7 +10,14 @@ export {
 export { type AgentResult, type ResultRead, readResult } from './agent-result.js';
 export { followActive, followFinished, POD_SETTLE_MS, SETTLE_RECHECK_MS } from './follower.js';
 export { type JobPods, mapPodToRun, PodsByJob } from './job-pods.js';
-export { FAILURE_ANNOTATION, type FailureCause, jobFailure, jobState, recordedCause } from './job-state.js';
+export {
+  FAILURE_ANNOTATION,
+  type FailureCause,
+  jobFailure,
+  jobFinishTime,
+  jobState,
+  recordedCause,
+} from './job-state.js';
 export {
   FAILED_CREATE_EVENTS,
   mapPodCreationToRun,

@@ -64,3 +64,13 @@ export function jobFailure(job: KubeObject): { at: Date | undefined; why: string
   const why = [failed?.reason, failed?.message].filter(Boolean).join(': ') || 'the Job failed';
   return { at, why };
 }
+
+/**
+ * When the Job finished: its completion time (set only on success), or its Failed condition's
+ * transition (a failed Job has no completion time); undefined while it is active.
+ */
+export function jobFinishTime(job: KubeObject): Date | undefined {
+  const completion = (job.status as { completionTime?: string } | undefined)?.completionTime;
+  if (completion) return new Date(completion);
+  return jobFailure(job).at;
+}
