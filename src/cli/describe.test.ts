@@ -73,3 +73,36 @@ t.test('GitHub: the App or the user the run acts as, and how a user authenticate
     'after the spec',
   );
 });
+
+t.test(
+  'Attempts: each Job with its state, start and finish, a failed one finished at its Failed condition',
+  async (t) => {
+    const job = (name: string, status: object) => ({
+      metadata: { name, creationTimestamp: '2025-01-01T11:00:00Z' },
+      status,
+    });
+    const jobs = [
+      job('r-1', {
+        startTime: '2025-01-01T11:00:00Z',
+        // A failed Job has no completionTime: its Failed condition says when it ended.
+        conditions: [
+          { type: 'FailureTarget', status: 'True', lastTransitionTime: '2025-01-01T11:09:00Z' },
+          { type: 'Failed', status: 'True', lastTransitionTime: '2025-01-01T11:10:00Z' },
+        ],
+      }),
+      job('r-2', {
+        startTime: '2025-01-01T11:20:00Z',
+        completionTime: '2025-01-01T11:40:00Z',
+        conditions: [{ type: 'Complete', status: 'True', lastTransitionTime: '2025-01-01T11:40:00Z' }],
+      }),
+      job('r-3', { startTime: '2025-01-01T11:50:00Z' }),
+    ];
+    const text = describeText(run({ phase: 'Running', jobName: 'r-3' }), jobs, [], now);
+    const rows = text.split('\n').filter((l) => /^ {2}r-\d/.test(l));
+    t.match(rows, [
+      /^ {2}r-1 +Failed +60m ago +50m ago\s*$/,
+      /^ {2}r-2 +Complete +40m ago +20m ago\s*$/,
+      /^ {2}r-3 +Active +10m ago +- +\*$/,
+    ]);
+  },
+);

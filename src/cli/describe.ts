@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { githubAuth, githubAuthText, LABELS } from '../api/index.js';
 import { runLabelValue } from '../naming/names.js';
-import { JOBS, jobState, type KubeObject, resourcePath } from '../runtime/index.js';
+import { EVENTS, JOBS, jobFinishTime, jobState, type KubeObject, resourcePath } from '../runtime/index.js';
 import { age } from './duration.js';
 import type { CliIO } from './io.js';
 import { KIND_HELP, parseRef, runPath } from './kinds.js';
@@ -99,7 +99,7 @@ async function related(conn: Connection, run: KubeObject) {
     conn.client.request<{ items?: Job[] }>('GET', resourcePath(JOBS, namespace), {
       query: { labelSelector: `${LABELS.run}=${runLabelValue(name)}` },
     }),
-    conn.client.request<{ items?: KubeObject[] }>('GET', `/api/v1/namespaces/${namespace}/events`, {
+    conn.client.request<{ items?: KubeObject[] }>('GET', resourcePath(EVENTS, namespace), {
       query: { fieldSelector: `involvedObject.uid=${uid}` },
     }),
   ]);
@@ -115,6 +115,11 @@ export function describeText(run: KubeObject, jobs: Job[], events: KubeObject[],
   const created = meta.creationTimestamp as string | undefined;
   const status = runStatus(run);
   const conditions = status.conditions ?? [];
+  // A failed Job has no completion time: it finished when its Failed condition became true.
+  const finished = (j: Job) => {
+    const at = jobFinishTime(j);
+    return at ? `${age(at.toISOString(), now)} ago` : '-';
+  };
   const eventTime = (e: KubeObject) =>
     (e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp) as string;
   return [
@@ -149,7 +154,7 @@ export function describeText(run: KubeObject, jobs: Job[], events: KubeObject[],
         j.metadata?.name ?? '',
         jobState(j),
         j.status?.startTime ? `${age(j.status.startTime, now)} ago` : '-',
-        j.status?.completionTime ? `${age(j.status.completionTime, now)} ago` : '-',
+        finished(j),
         j.metadata?.name === status.jobName ? '*' : '',
       ]),
     ]),

@@ -23,6 +23,7 @@ import {
   type Cache,
   CONFIGMAPS,
   Controller,
+  type CoreEvent,
   EVENTS,
   JOBS,
   type KubeClient,
@@ -88,7 +89,7 @@ interface SharedCaches {
   pods: Cache;
   podsByJob: PodsByJob;
   /** The Job controller's FailedCreate Events, and their index by Job. */
-  refusals: Cache;
+  refusals: Cache<CoreEvent>;
   podCreation: PodCreationIndex;
   configMaps: Cache;
   workspaces: Cache;
@@ -117,7 +118,7 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   const podsByJob = new PodsByJob();
   pods.addHandler(podsByJob);
   // Only the Job controller's refusals of a pod: why a Job has none (docs/design.md §4.2).
-  const refusals = caches.informer({ resource: EVENTS, fieldSelector: FAILED_CREATE_EVENTS });
+  const refusals = caches.informer<CoreEvent>({ resource: EVENTS, fieldSelector: FAILED_CREATE_EVENTS });
   const podCreation = new PodCreationIndex();
   refusals.addHandler(podCreation);
   const kinds = RUN_KIND_NAMES.map(

@@ -3,7 +3,8 @@
 import { groupOf, type KubeObject } from './object.js';
 import type { Request } from './reconciler.js';
 
-export type EventMapper = (obj: KubeObject) => Request[];
+/** The requests a change of `obj` triggers; `T`: the objects of the source it maps. */
+export type EventMapper<T extends KubeObject = KubeObject> = (obj: T) => Request[];
 
 /** A primary object (e.g. a TaskRun) wakes its own reconcile. */
 export const mapToSelf: EventMapper = (obj) => {

@@ -3,7 +3,7 @@ export { type BackoffPolicy, backoffDelay } from './backoff.js';
 export type { Cache } from './cache.js';
 export { type Clock, realClock } from './clock.js';
 export { Controller, type ControllerOptions } from './controller.js';
-export { CONFIGMAPS, EVENTS, JOBS, PODS, PVCS, SECRETS } from './core-resources.js';
+export { CONFIGMAPS, type CoreEvent, EVENTS, JOBS, PODS, PVCS, SECRETS } from './core-resources.js';
 export {
   type EventMapper,
   type EventSource,
@@ -14,7 +14,7 @@ export {
 } from './event-handlers.js';
 export type { ListenAddress } from './http-server.js';
 export { Informer, type InformerOptions, type InformerStats } from './informer.js';
-export { type JobCondition, type JobState, jobConditions, jobState } from './job-state.js';
+export { type JobCondition, type JobState, jobConditions, jobFinishTime, jobState } from './job-state.js';
 export {
   ApiError,
   type ApiRequester,

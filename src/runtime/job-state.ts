@@ -25,3 +25,14 @@ export function jobState(job: KubeObject): JobState {
   if (holds('Failed')) return 'Failed';
   return 'Active';
 }
+
+/**
+ * When the Job finished: its completion time (set only on success), or its Failed condition's
+ * transition (a failed Job has no completion time); undefined while it is active.
+ */
+export function jobFinishTime(job: KubeObject): Date | undefined {
+  const completion = (job.status as { completionTime?: string } | undefined)?.completionTime;
+  if (completion) return new Date(completion);
+  const failed = jobConditions(job).find((c) => c.type === 'Failed' && c.status === 'True');
+  return failed?.lastTransitionTime ? new Date(failed.lastTransitionTime) : undefined;
+}

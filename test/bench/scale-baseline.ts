@@ -101,7 +101,7 @@ export async function startBaseline(opts: BaselineOptions): Promise<Baseline> {
     t.run = await client.request<RunOf<RunKindName>>('PUT', path, { body: { ...t.run, status } });
     const event = transition(before, status);
     const involved = { ...(t.run as KubeObject), apiVersion: API_VERSION, kind: t.kind };
-    if (event) await recordEvent(client, involved, event, logger, noSignal);
+    if (event) await recordEvent(client, involved, event, { now: new Date(), logger, signal: noSignal });
   };
 
   const startAttempt = async (t: Tracked, attempt: number) => {

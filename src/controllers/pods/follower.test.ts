@@ -2,21 +2,20 @@
 // missing agent ServiceAccount comes with the command that creates it, and only a refusal that can
 // heal by itself (a quota) is not stuck.
 import t from 'tap';
-import type { KubeObject } from '../../runtime/index.js';
+import type { CoreEvent, KubeObject } from '../../runtime/index.js';
 import { followActive } from './follower.js';
 import { PodsByJob } from './job-pods.js';
 import { mapPodCreationToRun, PodCreationIndex } from './pod-creation.js';
 
 const job: KubeObject = { metadata: { name: 'job-1', namespace: 'team', uid: 'job-uid' }, status: {} };
-const event = (name: string, message: string, at: string): KubeObject =>
-  ({
-    metadata: { name, namespace: 'team', creationTimestamp: at },
-    involvedObject: { kind: 'Job', name: 'job-1', namespace: 'team', uid: 'job-uid' },
-    reason: 'FailedCreate',
-    message,
-    firstTimestamp: at,
-    lastTimestamp: at,
-  }) as unknown as KubeObject;
+const event = (name: string, message: string, at: string): CoreEvent => ({
+  metadata: { name, namespace: 'team', creationTimestamp: at },
+  involvedObject: { kind: 'Job', name: 'job-1', namespace: 'team', uid: 'job-uid' },
+  reason: 'FailedCreate',
+  message,
+  firstTimestamp: at,
+  lastTimestamp: at,
+});
 const now = new Date('2026-11-22T10:00:10Z');
 const missing =
   'Error creating: pods "job-1-" is forbidden: error looking up service account team/orchestrator-agent: serviceaccount "orchestrator-agent" not found';

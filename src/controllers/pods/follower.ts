@@ -6,7 +6,7 @@
 // the reconciler's actions (reconcile/decide.ts).
 // The design it implements: docs/design.md §4.2, §4.3.
 import type { KubeObject } from '../../runtime/index.js';
-import { jobState } from '../../runtime/index.js';
+import { jobFinishTime, jobState } from '../../runtime/index.js';
 import { type AgentState, agentState, exitCause } from './agent-pod.js';
 import { lastLine, type ResultRead, readResult } from './agent-result.js';
 import { type FailureCause, jobFailure, recordedCause } from './failure-cause.js';
@@ -94,7 +94,7 @@ export function followFinished(job: KubeObject, pods: JobPods, now: Date): Finis
     agent.stage === 'exited' && agent.container === 'agent' ? readResult(agent.message) : undefined;
   const recorded = recordedCause(job);
   if (agent.stage !== 'exited' && !recorded && pods.newest(job.metadata?.uid)) {
-    const finishedAt = finishTime(job);
+    const finishedAt = jobFinishTime(job);
     if (finishedAt && now.getTime() - finishedAt.getTime() < POD_SETTLE_MS) return { settling: true };
   }
   const reported = result ? { result } : {};
@@ -116,11 +116,4 @@ function deadlineNow(job: KubeObject, now: Date): number {
   const started = (job.status as { startTime?: string } | undefined)?.startTime;
   const since = started ? new Date(started).getTime() : now.getTime();
   return Math.max(1, Math.floor((now.getTime() - since) / 1000));
-}
-
-/** When the Job finished: its completion time, or its Failed condition's transition. */
-function finishTime(job: KubeObject): Date | undefined {
-  const completion = (job.status as { completionTime?: string } | undefined)?.completionTime;
-  if (completion) return new Date(completion);
-  return jobFailure(job).at;
 }

@@ -3,7 +3,7 @@
 // An index over an informer of exactly those Events (field selector), by the Job's uid, keeps the
 // newest one; the follower turns it into the agent's waiting reason, and an Event maps to the Job's run.
 // The design it implements: docs/design.md §4.2.
-import type { EventMapper, KubeObject, ReadOnlyStore, ResourceEventHandler } from '../../runtime/index.js';
+import type { CoreEvent, EventMapper, ReadOnlyStore, ResourceEventHandler } from '../../runtime/index.js';
 
 /** The field selector of the Events the index follows. */
 export const FAILED_CREATE_EVENTS = 'involvedObject.kind=Job,reason=FailedCreate';
@@ -20,55 +20,44 @@ export interface PodCreationFailures {
   of(jobUid: string | undefined): PodCreationFailure | undefined;
 }
 
-interface CoreEvent {
-  involvedObject?: { uid?: string; name?: string; namespace?: string };
-  message?: string;
-  firstTimestamp?: string;
-  lastTimestamp?: string;
-  eventTime?: string;
-}
+const seenAt = (e: CoreEvent) => e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? '';
 
-const eventOf = (obj: KubeObject): CoreEvent => obj as unknown as CoreEvent;
-const seenAt = (e: CoreEvent, obj: KubeObject) =>
-  e.lastTimestamp ?? e.eventTime ?? obj.metadata?.creationTimestamp ?? '';
-
-export class PodCreationIndex implements PodCreationFailures, ResourceEventHandler {
-  private readonly byJob = new Map<string, { event: KubeObject; name: string }>();
+export class PodCreationIndex implements PodCreationFailures, ResourceEventHandler<CoreEvent> {
+  private readonly byJob = new Map<string, { event: CoreEvent; name: string }>();
 
   of(jobUid: string | undefined): PodCreationFailure | undefined {
-    const entry = jobUid ? this.byJob.get(jobUid) : undefined;
-    if (!entry) return undefined;
-    const e = eventOf(entry.event);
-    const since = e.firstTimestamp ?? e.eventTime ?? entry.event.metadata?.creationTimestamp;
+    const e = jobUid ? this.byJob.get(jobUid)?.event : undefined;
+    if (!e) return undefined;
+    const since = e.firstTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp;
     return {
       message: e.message ?? 'the Job controller could not create its pod',
       since: new Date(since ?? 0),
     };
   }
 
-  onAdd(obj: KubeObject): void {
-    const uid = eventOf(obj).involvedObject?.uid;
+  onAdd(obj: CoreEvent): void {
+    const uid = obj.involvedObject?.uid;
     if (!uid) return;
     const held = this.byJob.get(uid);
-    if (held && seenAt(eventOf(held.event), held.event) > seenAt(eventOf(obj), obj)) return;
+    if (held && seenAt(held.event) > seenAt(obj)) return;
     this.byJob.set(uid, { event: obj, name: obj.metadata?.name ?? '' });
   }
 
-  onUpdate(_old: KubeObject, obj: KubeObject): void {
+  onUpdate(_old: CoreEvent, obj: CoreEvent): void {
     this.onAdd(obj);
   }
 
-  onDelete(obj: KubeObject): void {
-    const uid = eventOf(obj).involvedObject?.uid;
+  onDelete(obj: CoreEvent): void {
+    const uid = obj.involvedObject?.uid;
     // Events expire (the apiserver's TTL, an hour by default): the Job has no refusal on record then.
     if (uid && this.byJob.get(uid)?.name === obj.metadata?.name) this.byJob.delete(uid);
   }
 }
 
 /** A FailedCreate Event → its Job (cached, same uid) → the Job's run. */
-export function mapPodCreationToRun(jobs: ReadOnlyStore, toRun: EventMapper): EventMapper {
+export function mapPodCreationToRun(jobs: ReadOnlyStore, toRun: EventMapper): EventMapper<CoreEvent> {
   return (obj) => {
-    const involved = eventOf(obj).involvedObject;
+    const involved = obj.involvedObject;
     const job = jobs.get(involved?.namespace ?? obj.metadata?.namespace ?? '', involved?.name ?? '');
     return job && job.metadata?.uid === involved?.uid ? toRun(job) : [];
   };

@@ -104,7 +104,7 @@ export class Actor {
         if (gaveUp) {
           const involved = { ...run, apiVersion: API_VERSION, kind: this.opts.kind };
           const event = { type: 'Warning' as const, reason: 'CleanupRefused', message: gaveUp };
-          await recordEvent(client, involved, event, ctx.logger, signal);
+          await recordEvent(client, involved, event, ctx);
         }
         return outcome === 'conflict' ? STALE : undefined;
       }
@@ -132,7 +132,7 @@ export class Actor {
       case 'writeStatus':
         return (await this.writeStatus(a, ctx)) ? undefined : STALE;
       case 'mintToken': {
-        const event = (e: RunEvent) => recordEvent(client, this.involved(run), e, ctx.logger, signal);
+        const event = (e: RunEvent) => recordEvent(client, this.involved(run), e, ctx);
         const minted = await this.tokens.mint(a, { ...ctx, event });
         // A first token that failed stops the plan before the Job; a failed renewal does not.
         return minted || a.token.expiresAt ? undefined : STOP;
@@ -190,7 +190,7 @@ export class Actor {
         `run ${a.transition.from ?? 'new'} → ${a.transition.to}`,
       );
     const involved = { ...run, apiVersion: API_VERSION, kind };
-    for (const e of a.events) await recordEvent(client, involved, e, logger, signal);
+    for (const e of a.events) await recordEvent(client, involved, e, ctx);
     return true;
   }
 

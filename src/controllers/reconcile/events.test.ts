@@ -1,5 +1,8 @@
 import t from 'tap';
+import { ManualClock } from '../../../test/harness/manual-clock.js';
+import { fixture, taskRun } from '../../../test/harness/run-reconciler-fixture.js';
 import type { RunStatus } from '../../api/index.js';
+import type { CoreEvent } from '../../runtime/index.js';
 import { transition } from './events.js';
 
 const status = (reason: string, attempt = 1, message = 'm'): RunStatus => ({
@@ -28,3 +31,19 @@ t.test(
     t.equal(transition(undefined, { attempt: 1 }), undefined, 'no condition, no event');
   },
 );
+
+t.test("an Event's time is the reconcile's now (its clock), written to the namespace's events", async (t) => {
+  const clock = new ManualClock(new Date('2031-05-06T07:08:09Z'));
+  clock.advanceTo(1_500);
+  const f = fixture({ clock });
+  f.addRun(taskRun());
+  await f.reconcile();
+  const posts = f.api.made('POST', /\/events$/);
+  t.equal(posts.length, 1, 'one transition, one Event');
+  t.equal(posts[0]?.path, '/api/v1/namespaces/ns/events');
+  t.match(posts[0]?.body as CoreEvent, {
+    reason: 'PodPending',
+    firstTimestamp: '2031-05-06T07:08:10Z',
+    lastTimestamp: '2031-05-06T07:08:10Z',
+  });
+});

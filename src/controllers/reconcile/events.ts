@@ -6,7 +6,13 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RunStatus } from '../../api/index.js';
 import { boundedName } from '../../naming/names.js';
-import type { ApiRequester, KubeObject } from '../../runtime/index.js';
+import {
+  type ApiRequester,
+  type CoreEvent,
+  EVENTS,
+  type KubeObject,
+  resourcePath,
+} from '../../runtime/index.js';
 import { findCondition } from '../conditions.js';
 
 /** Reasons that mean something went wrong (Warning events); every other reason is Normal. */
@@ -79,16 +85,22 @@ export function resultEvents(
   return events;
 }
 
+/** What recording an Event needs of its reconcile: its time (`now`, the reconcile's clock), log and signal. */
+export interface EventContext {
+  now: Date;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
 export async function recordEvent(
   client: ApiRequester,
   run: KubeObject,
   event: RunEvent,
-  logger: Logger,
-  signal: AbortSignal,
+  { now, logger, signal }: EventContext,
 ): Promise<void> {
   const { name = '', namespace = '', uid } = run.metadata ?? {};
-  const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  const body = {
+  const at = now.toISOString().replace(/\.\d+Z$/, 'Z');
+  const body: CoreEvent = {
     apiVersion: 'v1',
     kind: 'Event',
     // An Event's name is a DNS subdomain (≤ 253), and a run's name may use all of that already.
@@ -96,12 +108,12 @@ export async function recordEvent(
     involvedObject: { apiVersion: run.apiVersion, kind: run.kind, name, namespace, uid },
     ...event,
     source: { component: 'orchestrator' },
-    firstTimestamp: now,
-    lastTimestamp: now,
+    firstTimestamp: at,
+    lastTimestamp: at,
     count: 1,
   };
   try {
-    await client.request('POST', `/api/v1/namespaces/${namespace}/events`, {
+    await client.request('POST', resourcePath(EVENTS, namespace), {
       body,
       signal,
       discardAnswer: true,
