@@ -1,7 +1,29 @@
-// The orchestrator.io/v1 API: friendly names for the types generated from schemas/ (types.ts), the kind
-// table and what is derived from it (kinds.ts), run defaulting (defaulting.ts) and shorthands
-// (normalise.ts), labels, and the schemas themselves (docs/design.md §1.1, §3). Hand-written: never a
-// field definition, never a list of kinds.
+// The orchestrator.io/v1 API, hand-written around what is generated from schemas/: friendly type names, the
+// kind table and what is derived from it, run defaulting and shorthands, labels and attempt names
+// (docs/design.md §1.1, §3). Never a field definition, never a list of kinds: those come from schemas/
+// through generated/. What every layer above shares about a run lives here, beside the kind table.
+// - agent-env.ts: the agent container's environment as a contract of admission, rendering and the Job
+//   builder: which names a run may set, when a run may have a Docker daemon.
+// - attempt-names.ts: the names of an attempt's Job, ConfigMap and directory by kind, one choice that the
+//   reconciler and the CLI's readers share.
+// - cluster-access.ts: which agent pods may call the Kubernetes API, and only as their profile's account.
+// - config-source.ts: where the controller config in force comes from, declared with the API types so
+//   that its readers need not depend on the loader (src/config).
+// - defaulted-type.ts: the type of a run after defaulted(), from the generated defaults.
+// - defaulting.ts: a run's defaults as one domain function, which the webhook, the reconciler and the
+//   renderer all call, so a run admitted without the webhooks runs the same.
+// - generated/: types, kind table and defaults generated from schemas/ by `npm run generate`; not edited.
+// - github-auth.ts: how a run authenticates to GitHub, decided once from its spec for every reader.
+// - kinds.ts: resource paths, webhook names, kubectl spellings and CRD names, derived from the kind table.
+// - labels.ts: the labels and annotations on every run and every object made for one.
+// - normalise.ts: the shorthands a run may be written with (`org/repo`, model aliases), made explicit
+//   the same way on every path.
+// - pod-template.ts: an agent pod's scheduling and isolation fields from config, profile and run,
+//   computed per attempt rather than stored.
+// - schema-defaults.ts: a schema's `default:` values applied as the apiserver's structural defaulting
+//   applies them, so the schema is the one place they are written.
+// - schemas.ts: the JSON Schemas loaded from schemas/, from src/ and dist/ alike.
+// - types.ts: friendly aliases of the generated types, and only aliases.
 import { GROUP, VERSION } from './generated/kinds.js';
 
 export * from './agent-env.js';

@@ -1,4 +1,13 @@
-// Kubernetes authentication and authorisation of HTTP callers (TokenReview, SubjectAccessReview), cached.
+// Kubernetes authentication and authorisation of HTTP callers, as kube-rbac-proxy does it: a TokenReview
+// says who, a SubjectAccessReview says what they may do, the answers cached. RBAC stays the one source of
+// who may do what: the REST API, the secure /metrics and the webhook's reference checks all ask here.
+// - bearer.ts: the bearer token of a request (RFC 6750), as kubectl sends it.
+// - check-request.ts: one request's check (401, 403, or the apiserver unreachable), framework-free, so koa
+//   middleware and a plain node:http handler share it.
+// - kube-reviewer.ts: the reviews asked of the apiserver, cached (allow 5 min, deny 30 s), tokens kept
+//   only as hashes, concurrent questions shared.
+// - request-filter.ts: the check in front of a plain node:http handler (the secure /metrics).
+// - ttl-cache.ts: the bounded, expiring memory of answers, so a flood of random tokens cannot grow it.
 export { bearerToken } from './bearer.js';
 export {
   type AccessCheck,

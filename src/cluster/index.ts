@@ -1,3 +1,23 @@
+// The local cluster, for development, tests and `orchestrator run` without one: the control plane built
+// from this package's Go modules (cluster/), envtest binaries or an existing cluster; CRDs and manifests
+// installed into it; the real node and its images (docs/design.md §1.6). Which cluster a caller gets is
+// decided below the map (obtainCluster), from the environment.
+// - agent-image.ts: the agent image (images/agent/Dockerfile) built for the real node as a user builds it.
+// - agent-sandbox.ts: the agent sandbox of a namespace (config/agents), the one directory that the
+//   install, local mode and the tests apply.
+// - apply.ts: server-side apply through the product's API client, resources found by discovery.
+// - binary.ts: the Go components of cluster/ built once per module hash and cached.
+// - buildah.ts: buildah with its own storage and a time limit, shared by the image builders.
+// - control-plane.ts: the built-in control plane (cluster/control-plane) started, and what any running
+//   cluster gives its users.
+// - crds.ts: the CRDs installed, then waited for until every kind of client is served them.
+// - envtest.ts: a cluster from envtest binaries (KUBEBUILDER_ASSETS), configured like the built-in one.
+// - kubeconfig.ts: an admin kubeconfig for a cluster started here.
+// - kubectl.ts: the two uses of kubectl left (install and uninstall, kustomize rendering).
+// - lock.ts: a directory lock, so concurrent builds of one component wait for each other.
+// - probe.ts: the apiserver's /readyz, asked while a cluster starts.
+// - real-node-host.ts: what the host needs for the real node, checked first and named by Debian package.
+// - real-node-images.ts: the real node's pause and test images, built because it has no registry.
 import { type Cluster, type StartOptions, startControlPlane } from './control-plane.js';
 import { startEnvtest } from './envtest.js';
 

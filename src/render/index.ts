@@ -1,5 +1,23 @@
-// Rendering runs into their ConfigMaps: the public surface used by the reconciler.
-
+// Rendering runs into their ConfigMaps (docs/design.md §1.3): Handlebars templates (templates/) over a
+// strict, total context, loaded, linted and validated as a set before use, and hot reloaded. The
+// reconciler and `orchestrator render` call renderRun.
+// - context-kinds.ts: each kind's part of the template context: what it checks out, where it works,
+//   how it resumes.
+// - context-types.ts: the template context's types: everything a template may read, total.
+// - context.ts: the context parts every kind shares, with the defaults the templates rely on.
+// - environment.ts: a Handlebars environment per load, so two template sets never share partials.
+// - errors.ts: RenderError (one run fails) and TemplateError (a set is refused).
+// - helpers.ts: the template helpers, pure functions tested without a template.
+// - keys.ts: the ConfigMap keys of rendered files and the paths they encode.
+// - lint.ts: every value in a .sh or .json template passes a quoting helper, checked at load time.
+// - render.ts: a run rendered into its ConfigMap data.
+// - samples.ts: sample runs of every kind, to try a template set before it is accepted.
+// - shell.ts: bash quoting of rendered values.
+// - strict-context.ts: proxies that make the read of a missing field an error.
+// - template-set.ts: a template directory loaded, compiled and laid out, all or nothing.
+// - template-source.ts: the running set, hot reloaded through the one file watcher.
+// - template-validation.ts: a directory accepted only if it renders for every kind, agent and preset.
+// - tool-presets.ts: the tool presets, read from the template directory so they reload with it.
 export {
   applyAgentTools,
   docsBranch,

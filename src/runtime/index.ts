@@ -1,4 +1,33 @@
-// The manager runtime: informers, work queue, controllers, leader election, probes, metrics.
+// The manager runtime, after controller-runtime and kube-rs: informers and their caches, a work queue,
+// controllers, leader election, the manager that orders their lifecycle, probes, metrics and the small
+// API client they share (docs/design.md §1.2, §9). It knows nothing of runs: any reconciler plugs in.
+// - api-error.ts: what a failed API call rejects with (ApiError, RequestTimeoutError).
+// - backoff.ts: one backoff formula for every retry in the runtime.
+// - cache.ts: what the controllers read: one resource kept in step with the apiserver.
+// - clock.ts: the one way time is injected, so timing is tested without waiting.
+// - controller.ts: workers handing a queue's keys to a reconciler, between start() and stop().
+// - core-resources.ts: the built-in resources the operator makes and follows, declared once.
+// - event-handlers.ts: an observed object mapped to the requests it triggers, pure.
+// - http-server.ts: bind, report, close: what the metrics and probe servers share.
+// - informer.ts: list then watch, and never go silent.
+// - job-state.ts: a Job's state as its conditions say it, read alike by the reconciler, the CLI and tests.
+// - kube-client.ts: a small JSON client with a timeout on every call and abortable watches.
+// - kube-credentials.ts: the kubeconfig's credentials computed once, the Authorization header refreshed.
+// - leader-election.ts: Lease-based leader election with client-go's semantics.
+// - manager.ts: the runtime's parts and the order of their start, loss of the Lease and stop.
+// - metrics-server.ts: /metrics, on its own address or through a caller's server.
+// - metrics.ts: controller-runtime's metric definitions, registered once per registry.
+// - namespace-scope.ts: which namespaces the caches cover, and the caches that cover them.
+// - namespaced-informer.ts: one resource over a changing set of namespaces, seen as one cache.
+// - object.ts: any Kubernetes object as the runtime reads it: keys, ownership, what the cache strips.
+// - probes.ts: health and readiness checks that say why they fail.
+// - rate-limiter.ts: how long a failed work-queue item waits.
+// - reconcile-deadline.ts: the time limit of one reconcile.
+// - reconciler.ts: the reconciler contract (Request, Result, Reconciler).
+// - scraped-metrics.ts: metrics kept as plain numbers and read at scrape time, for hot paths.
+// - store.ts: the informer's in-memory cache, and the read-only view reconcilers get.
+// - workqueue-metrics.ts: the work queues' metrics, under controller-runtime's names.
+// - workqueue.ts: a work queue with client-go's semantics.
 export { type BackoffPolicy, backoffDelay } from './backoff.js';
 export type { Cache } from './cache.js';
 export { type Clock, realClock } from './clock.js';

@@ -1,3 +1,18 @@
+// The semantic rules of each run kind, beyond what its schema says: tiny pure functions that return
+// findings (what is wrong, where, why), run after the schema by src/admission/validate-run.ts. Below the
+// map, RULES lists which kind gets which rule: the one per-kind table here (docs/design.md §15).
+// - annotations.ts: podAnnotations become real pods' annotations: valid keys, within the apiserver's size
+//   limit, and only keys the platform team allows.
+// - context.ts: what a rule sees and returns (Rule, RuleContext), the vocabulary every rule file shares.
+// - environment.ts: CodeRun variables, Docker and the ServiceAccount: what the pod could not honour as
+//   asked is refused here rather than dropped later.
+// - github-identity.ts: who a run acts as on GitHub: exactly one App or user.
+// - identity.ts: fields that identify a run or start an attempt: immutable, or only ever raised.
+// - locations.ts: repository URLs and paths inside the workspace.
+// - markdown-files.ts: a TaskRun's markdown files: unique names, within the ConfigMap's budget.
+// - pod-template.ts: spec.podTemplate: what the apiserver would refuse, and the fields the config locks.
+// - references.ts: names checked against the controller config: agents, GitHub Apps, models, local tools.
+// - remediation.ts: a remediation block needs continueSession (the CRD's CEL rule, said offline too).
 import type { RunKindName } from '../../api/index.js';
 import { allowedPodAnnotations, validPodAnnotations } from './annotations.js';
 import type { Rule } from './context.js';

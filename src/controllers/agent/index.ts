@@ -1,6 +1,13 @@
-// The agent's pod, as pure builders: the attempt's Job (containers, security context, volumes), its
-// ConfigMap and workspace PVC, the agent's environment and GitHub credentials, the Docker sidecar
-// (docs/design.md §1.2).
+// The agent's pod, as pure builders of the (defaulted) run: the attempt's Job (containers, security
+// context, volumes), its ConfigMap and the workspace PVC (docs/design.md §1.2). No I/O, so every field is
+// unit-tested; the reconciler (src/controllers/reconcile) creates what these return.
+// - docker-sidecar.ts: the Docker daemon of a CodeRun with spec.enableDocker, a native sidecar, privileged
+//   only where the config allows it.
+// - env-var.ts: one container variable (a value, or a Secret key by reference), the type the builders share.
+// - env.ts: the agent container's environment: config, run, then the operator's own, each name once.
+// - github-credentials.ts: the agent's GitHub credentials, only ever by reference (a minted token's
+//   Secret, or a user's key and token).
+// - manifests.ts: the workspace PVC, the attempt's ConfigMap and Job, composed from the pieces above.
 export type { EnvVar } from './env-var.js';
 export {
   type AttemptInput,

@@ -1,5 +1,8 @@
 // What the run reconcilers report to Prometheus: runs by phase, outcomes, durations, pull requests, and
-// the TaskRun metrics of the system this one replaces (docs/metrics.md).
+// the TaskRun metrics of the system this one replaces (docs/metrics.md, docs/design.md §4.5).
+// - run-metrics.ts: the run metrics a platform team reads, with bounded labels (never a run's name).
+// - taskrun-metrics.ts: the four metrics the replaced system's dashboards query, apart so that they can
+//   go with those dashboards.
 export {
   agentLabel,
   OTHER_AGENT,

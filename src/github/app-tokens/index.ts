@@ -1,5 +1,9 @@
-// GitHub App installation tokens minted by the operator for its agents (docs/design.md §4.8).
-
+// GitHub App installation tokens minted by the operator for its agents (docs/design.md §4.8): scoped to an
+// attempt, revoked when it ends; the App's key never leaves the process.
+// - api-url.ts: where GitHub's REST API is, for github.com or GitHub Enterprise Server.
+// - app-keys.ts: the Apps' ids and private keys, read from Secrets and kept a minute.
+// - broker.ts: tokens minted for an attempt's repositories and permissions, and revoked.
+// - failure.ts: why a token could not be had, as a reason a user can act on, transient or not.
 export { githubApiUrl } from './api-url.js';
 export { type AppCredentials, AppKeys, KEY_CACHE_MS, type SecretKeyName } from './app-keys.js';
 export {
