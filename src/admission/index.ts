@@ -1,0 +1,31 @@
+// The admission pipeline: what a run must pass to be stored, whoever submits it. The webhook (src/webhook),
+// the REST API (src/rest), the GitHub endpoint (src/github) and `orchestrator validate` (src/cli) run this
+// one pipeline, so a run is judged alike on every path; each transport stays in its own folder
+// (docs/design.md §7).
+// - defaults.ts: the defaulting webhook's patch and warnings: only the difference that defaulted()
+//   (src/api/defaulting.ts) makes, since the reconciler calls that function itself.
+// - denial.ts: the one wording of a denied run, for the webhooks and the REST API alike.
+// - offline.ts: the pipeline without an apiserver, in the apiserver's order (`orchestrator validate` and
+//   `render`, the REST API's create), where undeclared fields are errors rather than silently dropped.
+// - patch.ts: minimal JSON Patch construction, generic, so defaults.ts and submitter.ts say only what
+//   they change.
+// - reference-review.ts: the validating webhook's part of submitter authorisation: RBAC asked about what
+//   the run makes its pod use, for the requester the apiserver authenticated.
+// - references/: the reference table and its RBAC checks (its own index.ts).
+// - request.ts: the request and the decision, free of any wire format, so the pipeline never depends on
+//   its transport.
+// - rules/: the semantic rules of each kind, a file per concern (its own index.ts).
+// - submitter.ts: the submitted-by annotation, made unforgeable.
+// - validate-run.ts: schema, then rules: the validation every path runs.
+export { defaultingWarnings, defaultsPatch } from './defaults.js';
+export { denialMessage } from './denial.js';
+export { admitOffline, runKindOf } from './offline.js';
+export {
+  type ReferenceAccess,
+  referenceDenial,
+  referenceReviewer,
+  reviewReferences,
+} from './reference-review.js';
+export type { AdmissionRequest, AdmissionResult } from './request.js';
+export { submitterPatch } from './submitter.js';
+export { validateRun } from './validate-run.js';

@@ -1,0 +1,30 @@
+// The `orchestrator` command, also run by kubectl as a plugin (docs/design.md §1.5): a file per command,
+// each registering itself on the program main.ts builds, and the pieces several commands share. The entry
+// point is main.ts (bin/orchestrator.js loads it from the build), not this index.
+// - certs.ts: `orchestrator certs`: development certificates.
+// - cluster.ts: `orchestrator cluster up|down|env`: the local control plane as a background process.
+// - create.ts: run documents read from `-f` files (task submit, render), and runs created on the server,
+//   each reported as kubectl reports it.
+// - describe.ts: `orchestrator describe`: a run as kubectl describe shows an object, attempts and Events.
+// - duration.ts: durations as users type them and ages as kubectl prints them.
+// - get.ts: `orchestrator get`: runs in the CRDs' printer columns, or as json, yaml, name, wide.
+// - git.ts: defaults for `task code` and `task docs` from the git checkout in the current directory.
+// - install.ts: `orchestrator install` and `uninstall`: the cluster-wide parts, in order and in reverse.
+// - io.ts: where commands write and how they end (CliIO), so tests call main() in-process.
+// - kinds.ts: the run kinds as users spell them on the command line.
+// - kube.ts: connecting to a cluster the way kubectl does, and the two usual problems in one message each.
+// - log-errors.ts: what a failed pod log request means: the apiserver's answer or the kubelet's.
+// - log-target.ts: where a run's logs are (run → Job → pod → container), each miss saying why.
+// - logs.ts: `orchestrator logs`, following a run across attempts and reconnects.
+// - main.ts: the entry point: the command tree and main(argv).
+// - progress.ts: what `--wait` prints: pure functions of the objects seen, so they unit-test.
+// - render.ts: `orchestrator render`: a run's templates rendered locally, for debugging templates.
+// - rest-client.ts: the commands through the REST API (`--api-url`) instead of the apiserver.
+// - retry.ts: `orchestrator retry` (src/runs/retry.ts).
+// - run.ts: `orchestrator run`: its flags, handed to src/app.
+// - table.ts: kubectl's table from the CRDs' printer columns, so a new column needs no code.
+// - task-flags.ts: the flags of `task code` and `task docs` made a CodeRun or DocsRun, pure but for git.
+// - task.ts: `orchestrator task code|docs|submit`: starting runs.
+// - validate.ts: `orchestrator validate`: the admission checks offline, for CI and pre-commit hooks.
+// - wait.ts: `--wait` and `orchestrator wait`: a run followed by a watch to its outcome's exit code.
+export { main, program } from './main.js';

@@ -1,0 +1,14 @@
+// The controller configuration: one YAML file, validated by schemas/controller-config.schema.yaml, with the
+// cross-field rules a schema cannot say, and hot reloaded (docs/design.md §8). Its readers get it as a
+// ConfigSource (src/api/config-source.ts), never from the loader.
+// - load.ts: the file read, defaulted from the schema and validated.
+// - namespace-scope.ts: the runs' namespaces as the config states them, read once at start.
+// - reload-metrics.ts: metrics of every hot-reloaded input (config and templates): the alert to page on,
+//   since the process keeps running on the last good input.
+// - task-docs.ts: where a Task Master project keeps its tasks and their documents (config taskDocs).
+// - watch.ts: the config file hot reloaded through the one file watcher (src/watch).
+export { defaultConfigFile, loadConfigFile } from './load.js';
+export { namespaceScope } from './namespace-scope.js';
+export { reloadMetrics } from './reload-metrics.js';
+export { taskDocsPaths } from './task-docs.js';
+export { watchConfigFile } from './watch.js';

@@ -1,0 +1,16 @@
+// The run reconcilers: one generic reconciler for every run kind, fed by informers of the runs and of
+// what they own, with one count of concurrency slots across kinds (docs/design.md §4, §5). Each
+// subfolder is one concern of it, with its own index.ts; the files here are the wiring and what the
+// subfolders share.
+// - agent/: the agent's pod as pure builders: Job, ConfigMap, PVC, environment, credentials, sidecar.
+// - capacity/: concurrency slots over every run kind: who holds one, who waits, who may start.
+// - conditions.ts: status conditions with Kubernetes' transition semantics.
+// - event-filters.ts: which cache changes are worth a reconcile (controller-runtime's predicates).
+// - kind/: what differs between the run kinds, a strategy per kind, and TaskRun dependencies.
+// - metrics/: what the reconcilers report to Prometheus.
+// - pods/: following an attempt's agent through its Job and pod.
+// - reconcile/: the generic run reconciler: read, decide, act.
+// - run-controllers.ts: the informers, caches and controllers wired as the manager runs them
+//   (src/app/run.ts) and as the integration tests start them.
+// - run-reconcile-trace.ts: what a run's reconcile span says of the run, so its reconciles join its trace.
+export { runControllers } from './run-controllers.js';

@@ -1,0 +1,21 @@
+// The generic run reconciler: a run becomes a workspace PVC, and an immutable ConfigMap and a Job per
+// attempt, followed into status. A reconcile is read → decide → act, each step in its own file and never
+// returning to an earlier one (docs/design.md §4); a kind's differences come from its strategy
+// (src/controllers/kind).
+// - act.ts: step three: the plan's actions carried out, every write guarded against a stale read.
+// - decide.ts: step two: the world read turned into actions and a status; pure.
+// - events.ts: a Kubernetes Event per transition, best effort.
+// - expiry.ts: cleanup.ttlSecondsAfterFinished: when a finished run is deleted.
+// - finalizer.ts: the cleanup finalizer's contract.
+// - github-token.ts: an attempt's GitHub App token as data (its repositories, its Secret, when to renew);
+//   pure, so read and decide stay synchronous.
+// - owned-objects.ts: a run's objects created and deleted idempotently, our own adopted after a crash.
+// - read.ts: step one: the run's world from the caches, synchronous and free of writes.
+// - reconciler.ts: the three steps put together, what a controller calls.
+// - retry.ts: when a failed attempt is retried: pure arithmetic on what the cluster shows.
+// - status.ts: a run's status as a pure function of its attempt's state.
+// - token-actions.ts: the token actions carried out: the one place a token is handled.
+// - verdict.ts: the phase, reasons and message of each attempt state, one exhaustive switch.
+// - world.ts: what one reconcile sees, a union whose members cannot hold an illegal combination.
+export { tokenSecretSelector } from './github-token.js';
+export { RunReconciler } from './reconciler.js';

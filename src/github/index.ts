@@ -1,0 +1,15 @@
+// GitHub as a source of runs (docs/github-webhook.md, docs/design.md §1.8): the endpoint that turns review
+// feedback and failed CI into a remediation CodeRun continuing the task's latest run, and the App
+// installation tokens the operator mints for its agents (app-tokens/).
+// - app-tokens/: installation tokens minted and revoked per attempt (its own index.ts).
+// - events.ts: what a delivery asks for, read from its payload: pure and total, never a throw.
+// - mapping.ts: which deliveries start a run and for which task, every "no" with its reason.
+// - previous-run.ts: the CodeRun a remediation continues, found by its labels or its pull request.
+// - remediation-references.ts: a remediation run may use only what the run it continues used: the check
+//   that stands in for RBAC, as its sender has no Kubernetes identity.
+// - remediation-run.ts: the remediation CodeRun, every payload value bounded to what the schema admits.
+// - router.ts: the endpoint: verified, read, mapped, created; idempotent across replicas and redeliveries.
+// - secrets.ts: the webhook's secrets, read from files and kept current by the one file watcher.
+// - signature.ts: the delivery's HMAC checked as the body streams in, before anything parses it.
+export { GITHUB_WEBHOOK_PATH, githubWebhookRouter } from './router.js';
+export { type SecretSource, watchWebhookSecrets } from './secrets.js';

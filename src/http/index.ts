@@ -1,0 +1,17 @@
+// Serving bytes safely, for every listener of the process (webhook, REST API, secure metrics): HTTPS with
+// the certificate reloaded in place, request bodies read within a budget, rate limits per caller
+// (docs/security.md "Listener budgets"). No routes: those are src/webhook's, src/rest's and src/app's.
+// - certwatcher-metrics.ts: controller-runtime's certwatcher metrics, and when the served certificate
+//   expires.
+// - https-server.ts: the HTTPS listener that the webhook server and the REST API share.
+// - json-body.ts: a request body (and its JSON) read within limits; errors safe to show the client.
+// - json-cost.ts: what JSON.parse will allocate for a body, estimated before it is parsed.
+// - listener-budget.ts: a listener's budget of requests and bytes, decided from the headers alone.
+// - reloading-tls.ts: the serving pair read, proven usable and swapped in place when its files change.
+// - token-buckets.ts: a token bucket per caller, memory bounded by the callers active lately.
+export { certWatcherMetrics } from './certwatcher-metrics.js';
+export { type HttpsServer, startHttpsServer } from './https-server.js';
+export { HttpError, readBody, readJsonBody, reserveParse } from './json-body.js';
+export { ListenerBudget, type ListenerLimits } from './listener-budget.js';
+export type { CertificateFiles } from './reloading-tls.js';
+export { TokenBuckets } from './token-buckets.js';

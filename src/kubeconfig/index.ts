@@ -1,0 +1,9 @@
+// client-node's KubeConfig without its generated API classes: about a thousand modules and tens of MiB
+// that the manager never uses (docs/design.md §12.1). Every value import of KubeConfig goes through
+// kube-config.ts.
+// - gen-slim.ts: the two exports config.js needs of client-node's generated index, from their own modules.
+// - kube-config.ts: KubeConfig from its own module: what the rest of src/ imports.
+// - register-slim.ts: registers slim-hook.ts; bin/orchestrator.js imports it first, for that effect alone,
+//   so it is not re-exported here.
+// - slim-hook.ts: the resolve hook that points config.js's import of the index at gen-slim.ts.
+export { KubeConfig } from './kube-config.js';

@@ -1,0 +1,13 @@
+// The admission webhook transport: the HTTPS server the apiserver calls, AdmissionReview in and out, a
+// mutating and a validating endpoint per kind, their metrics and spans, and the configurations registered
+// for local use (docs/design.md §7, §13). What is decided is src/admission's.
+// - endpoint.ts: one endpoint as a request handler: the hot path, bound once per route.
+// - handlers.ts: every kind's endpoints, wired to defaulting and validation.
+// - install.ts: the configurations of webhooks/ registered for a server reached by URL (local, tests).
+// - metrics.ts: controller-runtime's webhook metrics, counted in plain fields.
+// - review-spans.ts: a span per review, in the run's trace.
+// - review.ts: the AdmissionReview wire format (v1, v1beta1), strict enough that bad input is a 400.
+// - server.ts: the server: a Map lookup to an endpoint, koa for everything else.
+export { admissionRoutes } from './handlers.js';
+export { installLocalWebhooks, localConfigurations } from './install.js';
+export { startWebhookServer } from './server.js';
