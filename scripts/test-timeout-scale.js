@@ -1,5 +1,5 @@
 // The one factor every test wait and timeout is multiplied by, for a slow or loaded machine:
-// ORCHESTRATOR_TEST_TIMEOUT_SCALE (default 1). Read by test/harness/wait.ts (every wait in the tests) and
+// ORCHESTRATOR_TEST_TIMEOUT_SCALE (default 1). Read by test/harness/util/wait.ts (every wait in the tests) and
 // by scripts/test.js (tap's per-file timeout).
 
 /** The factor in `env`; anything but a positive number is an error, not a silent 1. */

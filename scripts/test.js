@@ -5,7 +5,7 @@
 // `N passed, N failed`.
 // That control plane runs workloads (scheduler, Job controller, fake nodes, KWOK);
 // ORCHESTRATOR_TEST_WORKLOADS=false starts it without (a suite asking for them then starts its own,
-// test/harness/cluster.ts).
+// test/harness/cluster/cluster.ts).
 // Arguments are passed to tap (e.g. `npm test -- test/integration/crds.test.ts`). tap's per-file timeout
 // (package.json) is multiplied by ORCHESTRATOR_TEST_TIMEOUT_SCALE, like every wait in the tests.
 import { spawn } from 'node:child_process';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import t from 'tap';
-import { applyPatch } from '../../test/harness/apply-patch.js';
+import { applyPatch } from '../../test/harness/util/apply-patch.js';
 import { clusterAccount, type RunKindName } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { isPlainObject } from '../util/json.js';

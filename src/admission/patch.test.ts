@@ -1,5 +1,5 @@
 import t from 'tap';
-import { applyPatch } from '../../test/harness/apply-patch.js';
+import { applyPatch } from '../../test/harness/util/apply-patch.js';
 import { withDefaults } from '../api/index.js';
 import { escapePointer, patchOps } from './patch.js';
 

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { apiError, FakeApi } from '../../test/harness/fake-api.js';
-import { ManualClock } from '../../test/harness/manual-clock.js';
+import { apiError, FakeApi } from '../../test/harness/fakes/fake-api.js';
+import { ManualClock } from '../../test/harness/fakes/manual-clock.js';
 import type { ApiRequester, CallOptions } from '../runtime/index.js';
 import { checkRequest } from './check-request.js';
 import { KubeReviewer } from './kube-reviewer.js';

@@ -9,7 +9,7 @@ import {
   type ReplayServer,
   readAnswer,
   replayServer,
-} from '../../test/harness/recorded-answers.js';
+} from '../../test/harness/remote/recorded-answers.js';
 import { taskRunJobName } from '../naming/names.js';
 import { KubeClient, type KubeObject } from '../runtime/index.js';
 import { memoryIO } from './io.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { scaled } from '../../test/harness/wait.js';
+import { scaled } from '../../test/harness/util/wait.js';
 import { crdName, GROUP, RUN_KIND_NAMES, runResource, VERSION } from '../api/index.js';
 import { ApiError, type ApiRequester, type CallOptions } from '../runtime/index.js';
 import { crdManifests, installCrds } from './crds.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { scaled } from '../../test/harness/wait.js';
+import { scaled } from '../../test/harness/util/wait.js';
 import { withDirectoryLock } from './lock.js';
 
 t.test('holders of one lock run one at a time', async (t) => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout } from 'node:timers/promises';
 import t from 'tap';
-import { waitFor } from '../../test/harness/wait.js';
+import { waitFor } from '../../test/harness/util/wait.js';
 import type { ControllerConfig } from '../api/index.js';
 import { defaultConfigFile } from './load.js';
 import { watchConfigFile } from './watch.js';

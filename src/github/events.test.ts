@@ -1,6 +1,6 @@
 // The run a delivery names comes from signed fields of its payload only (docs/security.md).
 import t from 'tap';
-import { eventOf, githubPayload, type Payload } from '../../test/harness/github.js';
+import { eventOf, githubPayload, type Payload } from '../../test/harness/remote/github.js';
 import { type Feedback, readEvent } from './events.js';
 
 const keyOf = (fixture: string, change?: Parameters<typeof githubPayload>[1]) => {

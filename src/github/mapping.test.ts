@@ -1,7 +1,7 @@
 // The table of deliveries (test/fixtures/github, changed a field at a time) and what each asks for:
 // a task's feedback, or a reason to do nothing.
 import t from 'tap';
-import { eventOf, githubPayload, type Payload } from '../../test/harness/github.js';
+import { eventOf, githubPayload, type Payload } from '../../test/harness/remote/github.js';
 import type { ControllerConfig } from '../api/index.js';
 import { configFrom, loadDefaultConfig } from '../config/load.js';
 import { readEvent } from './events.js';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { waitFor } from '../../test/harness/wait.js';
+import { waitFor } from '../../test/harness/util/wait.js';
 import { watchWebhookSecrets } from './secrets.js';
 
 t.test('secrets come from the configured files, follow their changes and the config', async (t) => {

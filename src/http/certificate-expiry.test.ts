@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { sampleSum } from '../../test/harness/prometheus-text.js';
-import { secretVolumeWriter } from '../../test/harness/tls.js';
-import { waitFor } from '../../test/harness/wait.js';
-import { startVolumeWebhookServer } from '../../test/harness/webhook.js';
+import { startVolumeWebhookServer } from '../../test/harness/operator/webhook.js';
+import { sampleSum } from '../../test/harness/util/prometheus-text.js';
+import { secretVolumeWriter } from '../../test/harness/util/tls.js';
+import { waitFor } from '../../test/harness/util/wait.js';
 import { createAuthority, type KeyPair } from '../certs/authority.js';
 
 const CERTIFICATE_EXPIRY_METRIC = 'orchestrator_webhook_certificate_expiration_timestamp_seconds';

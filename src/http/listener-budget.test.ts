@@ -1,7 +1,7 @@
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
-import { ManualClock } from '../../test/harness/manual-clock.js';
+import { ManualClock } from '../../test/harness/fakes/manual-clock.js';
 import { type HttpError, readJsonBody } from './json-body.js';
 import { jsonParseCost } from './json-cost.js';
 import { ListenerBudget, type ListenerBudgetOptions } from './listener-budget.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ManualClock } from '../../test/harness/manual-clock.js';
+import { ManualClock } from '../../test/harness/fakes/manual-clock.js';
 import { TokenBuckets } from './token-buckets.js';
 
 t.test('a burst, then the rate; each caller has its own bucket', async (t) => {

@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import Koa from 'koa';
 import t from 'tap';
-import { allowAll } from '../../test/harness/access-reviewers.js';
+import { allowAll } from '../../test/harness/fakes/access-reviewers.js';
 import { defaultsPatch } from '../admission/defaults.js';
 import type { AdmissionRequest } from '../admission/request.js';
 import { staticConfig } from '../api/index.js';

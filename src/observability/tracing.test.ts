@@ -6,7 +6,7 @@ import { tracing as sdk } from '@opentelemetry/sdk-node';
 import Koa from 'koa';
 import pino from 'pino';
 import t, { type Test } from 'tap';
-import { allowAll } from '../../test/harness/access-reviewers.js';
+import { allowAll } from '../../test/harness/fakes/access-reviewers.js';
 import type { AdmissionRequest, PatchOperation } from '../admission/request.js';
 import { staticConfig } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';

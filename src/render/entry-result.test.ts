@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { entryFixture as fixture, git } from '../../test/harness/entry-script.js';
+import { entryFixture as fixture, git } from '../../test/harness/agent/entry-script.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { loadTemplateSet, renderCodeRun, renderTaskRun } from './index.js';
 import { sampleCodeRun, sampleTaskRun } from './samples.js';

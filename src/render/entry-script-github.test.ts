@@ -1,15 +1,15 @@
 // The entry script of a run acting as a GitHub user or App, run for real against remotes that demand
 // the credentials: over SSH (an `ssh` stand-in serving local bare repositories only for the
-// expected key: test/harness/git-remotes.ts) and over https (a TLS git server wanting the user's
+// expected key: test/harness/remote/git-remotes.ts) and over https (a TLS git server wanting the user's
 // token in HTTP Basic auth, which git gets only from the credential helper the script installs).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { entryFixture as fixture, git } from '../../test/harness/entry-script.js';
-import { gitHttpsServer, sshStub } from '../../test/harness/git-remotes.js';
-import { githubAppFixture } from '../../test/harness/github-api/apps.js';
-import { startGithubApi } from '../../test/harness/github-api/server.js';
-import { waitFor } from '../../test/harness/wait.js';
+import { entryFixture as fixture, git } from '../../test/harness/agent/entry-script.js';
+import { gitHttpsServer, sshStub } from '../../test/harness/remote/git-remotes.js';
+import { githubAppFixture } from '../../test/harness/remote/github-api/apps.js';
+import { startGithubApi } from '../../test/harness/remote/github-api/server.js';
+import { waitFor } from '../../test/harness/util/wait.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { TokenBroker } from '../github/app-tokens/index.js';
 import { loadTemplateSet, renderTaskRun } from './index.js';

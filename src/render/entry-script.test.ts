@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { entryFixture as fixture, git } from '../../test/harness/entry-script.js';
+import { entryFixture as fixture, git } from '../../test/harness/agent/entry-script.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { loadTemplateSet, renderCodeRun, renderDocsRun, renderTaskRun } from './index.js';
 import { sampleCodeRun, sampleDocsRun, sampleTaskRun } from './samples.js';

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { entryFixture as fixture } from '../../test/harness/entry-script.js';
+import { entryFixture as fixture } from '../../test/harness/agent/entry-script.js';
 import { configFrom, loadDefaultConfig } from '../config/load.js';
 import { loadTemplateSet, renderCodeRun, renderDocsRun } from './index.js';
 import { sampleCodeRun, sampleDocsRun } from './samples.js';

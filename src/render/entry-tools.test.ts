@@ -4,7 +4,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { entryFixture as fixture } from '../../test/harness/entry-script.js';
+import { entryFixture as fixture } from '../../test/harness/agent/entry-script.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { loadTemplateSet, renderTaskRun } from './index.js';
 import { sampleTaskRun } from './samples.js';

@@ -6,7 +6,7 @@ import {
   requireShellcheck,
   type Script,
   shellProblems,
-} from '../../test/harness/output-checks.js';
+} from '../../test/harness/util/output-checks.js';
 import { RUN_KIND_NAMES, type RunKindName, type ToolConfig } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { configMapKeyProblem, loadTemplateSet, renderRun } from './index.js';

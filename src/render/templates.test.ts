@@ -4,7 +4,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { shellProblems } from '../../test/harness/output-checks.js';
+import { shellProblems } from '../../test/harness/util/output-checks.js';
 import { configFrom, loadDefaultConfig } from '../config/load.js';
 import {
   defaultTemplateDir,

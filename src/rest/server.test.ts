@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import t, { type Test } from 'tap';
-import { apiError, FakeApi } from '../../test/harness/fake-api.js';
-import { ManualClock } from '../../test/harness/manual-clock.js';
-import { sampleTaskRun } from '../../test/harness/operator.js';
-import { call, TableReviewer, type Target } from '../../test/harness/rest.js';
+import { apiError, FakeApi } from '../../test/harness/fakes/fake-api.js';
+import { ManualClock } from '../../test/harness/fakes/manual-clock.js';
+import { sampleTaskRun } from '../../test/harness/operator/operator.js';
+import { call, TableReviewer, type Target } from '../../test/harness/operator/rest.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { type ApiAppOptions, apiApp } from './server.js';
 

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { apiError } from '../../test/harness/fake-api.js';
+import { apiError } from '../../test/harness/fakes/fake-api.js';
 import { HttpError } from '../http/json-body.js';
 import { ApiError, RequestTimeoutError } from '../runtime/index.js';
 import { error } from '../validation/finding.js';

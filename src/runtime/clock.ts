@@ -1,6 +1,6 @@
 // The one way time is injected, so that queue, elector, cache and reconciler behaviour can be tested
 // without waiting for it (the tests' clock, which moves only when told to, is
-// test/harness/manual-clock.ts).
+// test/harness/fakes/manual-clock.ts).
 
 /** Whatever the clock's setTimeout returns; only ever handed back to its clearTimeout. */
 export type TimerHandle = unknown;

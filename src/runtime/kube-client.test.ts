@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { sampleSum } from '../../test/harness/prometheus-text.js';
-import { type RecordedAnswer, readAnswer, replayServer } from '../../test/harness/recorded-answers.js';
+import { type RecordedAnswer, readAnswer, replayServer } from '../../test/harness/remote/recorded-answers.js';
+import { sampleSum } from '../../test/harness/util/prometheus-text.js';
 import { freePort } from '../util/free-port.js';
 import { ApiError, isConflict, KubeClient } from './kube-client.js';
 

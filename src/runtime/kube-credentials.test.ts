@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import { KubeConfig, type User } from '@kubernetes/client-node';
 import t from 'tap';
-import { ManualClock } from '../../test/harness/manual-clock.js';
+import { ManualClock } from '../../test/harness/fakes/manual-clock.js';
 import { isUnauthorized, KubeClient } from './kube-client.js';
 import { CREDENTIAL_REFRESH_MS, KubeCredentials } from './kube-credentials.js';
 

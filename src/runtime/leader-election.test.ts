@@ -3,8 +3,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { ManualClock } from '../../test/harness/manual-clock.js';
-import { waitFor } from '../../test/harness/wait.js';
+import { ManualClock } from '../../test/harness/fakes/manual-clock.js';
+import { waitFor } from '../../test/harness/util/wait.js';
 import { ApiError, KubeClient } from './kube-client.js';
 import {
   type LeaderElectionOptions,

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { ManualClock } from '../../test/harness/manual-clock.js';
-import { sampleSum } from '../../test/harness/prometheus-text.js';
+import { ManualClock } from '../../test/harness/fakes/manual-clock.js';
+import { sampleSum } from '../../test/harness/util/prometheus-text.js';
 import type { RateLimiter } from './rate-limiter.js';
 import { WorkQueue } from './workqueue.js';
 

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import t, { type Test } from 'tap';
-import { secretVolumeWriter } from '../../test/harness/tls.js';
-import { waitFor } from '../../test/harness/wait.js';
+import { secretVolumeWriter } from '../../test/harness/util/tls.js';
+import { waitFor } from '../../test/harness/util/wait.js';
 import { type HotFilesOptions, hotFiles } from './hot-files.js';
 
 /** How long a change may take to be noticed: events, or a poll of a few tens of ms. */

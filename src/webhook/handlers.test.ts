@@ -1,5 +1,5 @@
 import t from 'tap';
-import { allowAll } from '../../test/harness/access-reviewers.js';
+import { allowAll } from '../../test/harness/fakes/access-reviewers.js';
 import type { AdmissionRequest } from '../admission/request.js';
 import { staticConfig } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';

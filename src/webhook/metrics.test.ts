@@ -6,7 +6,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { review } from '../../test/fuzz/reviews.js';
-import { sampleSum } from '../../test/harness/prometheus-text.js';
+import { sampleSum } from '../../test/harness/util/prometheus-text.js';
 import { webhookHandler } from './server.js';
 
 const registry = new Registry();

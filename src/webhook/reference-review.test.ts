@@ -2,7 +2,7 @@
 // for the requester of the review, only for what is new on UPDATE, not for the trusted manager, and
 // denied in the apiserver's wording (403), or 503 when RBAC could not be asked.
 import t from 'tap';
-import { RuleReviewer } from '../../test/harness/access-reviewers.js';
+import { RuleReviewer } from '../../test/harness/fakes/access-reviewers.js';
 import type { AdmissionRequest } from '../admission/request.js';
 import { staticConfig } from '../api/index.js';
 import type { ResourceAttributes } from '../auth/index.js';

@@ -11,7 +11,7 @@ import { encode } from '../../test/fuzz/bodies.js';
 import { type Answer, head, type RawWriter, sleep, writeAll } from '../../test/fuzz/http.js';
 import { type Json, review, reviewProblem } from '../../test/fuzz/reviews.js';
 import { afterAllStillServing, LIMIT, startFuzzServer } from '../../test/fuzz/server.js';
-import { scaled, within } from '../../test/harness/wait.js';
+import { scaled, within } from '../../test/harness/util/wait.js';
 import { webhookPath } from './handlers.js';
 
 const fuzz = await startFuzzServer(t);

@@ -12,10 +12,10 @@ import { KubeReviewer } from '../../src/auth/index.js';
 import { createAuthority } from '../../src/certs/authority.js';
 import { startApiServer } from '../../src/rest/server.js';
 import { KubeClient } from '../../src/runtime/index.js';
-import { kubeConfig, testCluster } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { sampleTaskRun, taskRunPath, testConfig } from '../harness/operator.js';
-import { call } from '../harness/rest.js';
+import { kubeConfig, testCluster } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { sampleTaskRun, taskRunPath, testConfig } from '../harness/operator/operator.js';
+import { call } from '../harness/operator/rest.js';
 
 const N = Number(process.argv[2] ?? 300);
 const ROUNDS = Number(process.argv[3] ?? 2);

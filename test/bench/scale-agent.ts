@@ -5,7 +5,7 @@
 import { LABELS, MANAGED_BY } from '../../src/api/index.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import { PODS } from '../../src/runtime/index.js';
-import { SIM } from '../harness/operator.js';
+import { SIM } from '../harness/operator/operator.js';
 import { type NamespaceWatch, watchNamespace } from './namespace-watch.js';
 
 export interface AgentPlayer {

@@ -1,17 +1,17 @@
 // The operator side of a scale-benchmark phase: `orchestrator run` as its own process, installed as
 // `kubectl apply -k config/default` would install it (its RBAC and ServiceAccount, leader election,
-// the webhooks registered for its namespace: test/harness/installed-replicas.ts), with a hook that
+// the webhooks registered for its namespace: test/harness/operator/installed-replicas.ts), with a hook that
 // reports its heap after a full GC on SIGUSR2 (heap-hook.mjs). Its CPU and peak RSS come from /proc,
 // its reconciles and API calls from its own metrics endpoint (scraped as the ServiceMonitor does).
 import { fileURLToPath } from 'node:url';
 import type { ControllerConfig } from '../../src/api/index.js';
 import type { Cluster } from '../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
-import { get, installReplicas } from '../harness/installed-replicas.js';
-import type { NodeProcess } from '../harness/node-process.js';
-import { sampleSum } from '../harness/prometheus-text.js';
-import type { Replica } from '../harness/replicas.js';
-import { waitFor } from '../harness/wait.js';
+import type { NodeProcess } from '../harness/cluster/node-process.js';
+import { get, installReplicas } from '../harness/operator/installed-replicas.js';
+import type { Replica } from '../harness/operator/replicas.js';
+import { sampleSum } from '../harness/util/prometheus-text.js';
+import { waitFor } from '../harness/util/wait.js';
 import { cpuSeconds, peakRssBytes } from './proc-stats.js';
 
 const HOOK = fileURLToPath(new URL('./heap-hook.mjs', import.meta.url));

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { RUN_KIND_NAMES } from '../../src/api/index.js';
-import { SIM } from '../harness/operator.js';
+import { SIM } from '../harness/operator/operator.js';
 import { benchRuns, failsOnce } from './scale-runs.js';
 
 t.test(

@@ -8,7 +8,7 @@
 // itself after the simulated pod's default second.
 import type { RunKindName } from '../../src/api/index.js';
 import type { KubeObject } from '../../src/runtime/index.js';
-import { SIM } from '../harness/operator.js';
+import { SIM } from '../harness/operator/operator.js';
 
 export interface BenchRun {
   kind: RunKindName;

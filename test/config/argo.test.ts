@@ -8,8 +8,8 @@ import { loadSchemas, runFinished, runResource } from '../../src/api/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { formatFinding } from '../../src/validation/finding.js';
-import { argoEventsCheck } from '../harness/argo.js';
-import { conditionHolds, parseCondition } from '../harness/argo-conditions.js';
+import { argoEventsCheck } from '../harness/deploy/argo.js';
+import { conditionHolds, parseCondition } from '../harness/deploy/argo-conditions.js';
 import {
   argoObjects,
   argumentsOf,
@@ -22,7 +22,7 @@ import {
   template,
   workflowTemplate,
   workflowTemplates,
-} from '../harness/argo-manifests.js';
+} from '../harness/deploy/argo-manifests.js';
 
 const config = loadDefaultConfig();
 const objects = argoObjects();

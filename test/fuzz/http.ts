@@ -3,7 +3,7 @@
 // here is timed: a client gives up only after a generous deadline, which the server must never need.
 import { type Agent, request } from 'node:https';
 import { connect, type TLSSocket } from 'node:tls';
-import { scaled } from '../harness/wait.js';
+import { scaled } from '../harness/util/wait.js';
 
 /** The server's request timeout in the fuzz tests: small, so stalled clients are cut quickly. */
 export const TIMEOUT_MS = scaled(1500);

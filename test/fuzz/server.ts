@@ -12,7 +12,7 @@ import { createAuthority } from '../../src/certs/authority.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { admissionRoutes } from '../../src/webhook/handlers.js';
 import { startWebhookServer, type WebhookServer } from '../../src/webhook/server.js';
-import { allowAll } from '../harness/access-reviewers.js';
+import { allowAll } from '../harness/fakes/access-reviewers.js';
 import { encode } from './bodies.js';
 import { type Answer, exchange, type RawWriter, type SendOptions, send, TIMEOUT_MS } from './http.js';
 import { ROUTES, review, reviewProblem } from './reviews.js';

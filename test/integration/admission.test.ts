@@ -3,11 +3,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { packageRoot } from '../../src/util/package-root.js';
-import { runCli } from '../harness/cli.js';
-import { type CommandResult, kubectl, testCluster } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { sampleSum } from '../harness/prometheus-text.js';
-import { routedNamespace, startTestWebhooks } from '../harness/webhook.js';
+import { type CommandResult, kubectl, testCluster } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { runCli } from '../harness/operator/cli.js';
+import { routedNamespace, startTestWebhooks } from '../harness/operator/webhook.js';
+import { sampleSum } from '../harness/util/prometheus-text.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

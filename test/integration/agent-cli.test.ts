@@ -10,12 +10,12 @@ import t from 'tap';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { loadTemplateSet, renderCodeRun } from '../../src/render/index.js';
 import { sampleCodeRun } from '../../src/render/samples.js';
-import { agentCliBinary, agentCliVersion } from '../harness/agent-cli.js';
-import { entryFixture, git } from '../harness/entry-script.js';
-import { say, tool } from '../harness/model-script.js';
-import type { RecordedRequest } from '../harness/model-standin.js';
-import { modelStandinProcess } from '../harness/model-standin-process.js';
-import { offlineNamespace } from '../harness/offline.js';
+import { agentCliBinary, agentCliVersion } from '../harness/agent/agent-cli.js';
+import { entryFixture, git } from '../harness/agent/entry-script.js';
+import { offlineNamespace } from '../harness/cluster/offline.js';
+import { say, tool } from '../harness/remote/model-script.js';
+import type { RecordedRequest } from '../harness/remote/model-standin.js';
+import { modelStandinProcess } from '../harness/remote/model-standin-process.js';
 
 const config = loadDefaultConfig();
 const set = loadTemplateSet();

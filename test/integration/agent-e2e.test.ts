@@ -1,5 +1,5 @@
 // The agent for real (docs/design.md §1.6): runs on the real node, in the agent image built from
-// images/agent, with the real Claude Code CLI against a scripted model (test/harness/model-standin.ts),
+// images/agent, with the real Claude Code CLI against a scripted model (test/harness/remote/model-standin.ts),
 // git's own http-backend over HTTPS (checking the token git presents) and the operator's real
 // reconcilers. The stub-based entry-script tests cover the script's many branches; this suite proves
 // the seams: the rendered command line and settings the CLI accepts, the image's tools, the hooks
@@ -20,13 +20,13 @@ import {
   suiteConfig,
   suiteImages,
   suiteSecrets,
-} from '../harness/agent-e2e.js';
-import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { fail, say, type Turn, tool } from '../harness/model-script.js';
-import { ModelStandin } from '../harness/model-standin.js';
-import { startOperator } from '../harness/operator.js';
-import { scaled, waitFor } from '../harness/wait.js';
+} from '../harness/agent/agent-e2e.js';
+import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { startOperator } from '../harness/operator/operator.js';
+import { fail, say, type Turn, tool } from '../harness/remote/model-script.js';
+import { ModelStandin } from '../harness/remote/model-standin.js';
+import { scaled, waitFor } from '../harness/util/wait.js';
 
 // Five real agent runs and, when the suite's image is new, a build of its small top layer and the
 // node's import of the whole image: more than tap's default per-file limit on 2 busy cores.

@@ -7,12 +7,12 @@ import { validateRun } from '../../src/admission/validate-run.js';
 import type { TaskRun } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { ApiError } from '../../src/runtime/index.js';
-import { kubectl, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { sampleTaskRun, startOperator, testConfig } from '../harness/operator.js';
-import { runPod } from '../harness/run-pods.js';
-import { waitFor } from '../harness/wait.js';
-import { startTestWebhooks } from '../harness/webhook.js';
+import { kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { sampleTaskRun, startOperator, testConfig } from '../harness/operator/operator.js';
+import { runPod } from '../harness/operator/run-pods.js';
+import { startTestWebhooks } from '../harness/operator/webhook.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

@@ -13,11 +13,11 @@ import { runPath } from '../../src/cli/kinds.js';
 import { AGENT_SANDBOX_DIR, inNamespace } from '../../src/cluster/agent-sandbox.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { applyObjects, kustomize, one } from '../harness/kustomize.js';
-import { httpStatusOf, sampleTaskRun, startOperator, taskRunPath } from '../harness/operator.js';
-import { runPod } from '../harness/run-pods.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { applyObjects, kustomize, one } from '../harness/deploy/kustomize.js';
+import { httpStatusOf, sampleTaskRun, startOperator, taskRunPath } from '../harness/operator/operator.js';
+import { runPod } from '../harness/operator/run-pods.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

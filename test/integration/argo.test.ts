@@ -6,8 +6,9 @@ import t from 'tap';
 import type { RunKindName } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import type { KubeObject } from '../../src/runtime/index.js';
-import { ensureArgoCrds } from '../harness/argo.js';
-import { conditionHolds } from '../harness/argo-conditions.js';
+import { kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureArgoCrds } from '../harness/deploy/argo.js';
+import { conditionHolds } from '../harness/deploy/argo-conditions.js';
 import {
   ARGO_CONFIG,
   argoObjects,
@@ -17,12 +18,17 @@ import {
   sensorTriggers,
   template,
   workflowTemplate,
-} from '../harness/argo-manifests.js';
-import { kubectl, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { applyObjects, kustomize } from '../harness/kustomize.js';
-import { attemptNames, finishJob, startOperator, testConfig, untilJob } from '../harness/operator.js';
-import { waitFor } from '../harness/wait.js';
+} from '../harness/deploy/argo-manifests.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { applyObjects, kustomize } from '../harness/deploy/kustomize.js';
+import {
+  attemptNames,
+  finishJob,
+  startOperator,
+  testConfig,
+  untilJob,
+} from '../harness/operator/operator.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

@@ -6,12 +6,18 @@ import t from 'tap';
 import { parse } from 'yaml';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { runCli } from '../harness/cli.js';
-import { testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { finishJob, startOperator, taskRunPath, testConfig, untilAttemptJob } from '../harness/operator.js';
-import { waitFor } from '../harness/wait.js';
-import { startTestWebhooks } from '../harness/webhook.js';
+import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { runCli } from '../harness/operator/cli.js';
+import {
+  finishJob,
+  startOperator,
+  taskRunPath,
+  testConfig,
+  untilAttemptJob,
+} from '../harness/operator/operator.js';
+import { startTestWebhooks } from '../harness/operator/webhook.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { createAuthority } from '../../src/certs/authority.js';
 import { startControlPlane } from '../../src/cluster/index.js';
-import { runCli } from '../harness/cli.js';
-import { kubectl } from '../harness/cluster.js';
+import { kubectl } from '../harness/cluster/cluster.js';
+import { runCli } from '../harness/operator/cli.js';
 
 const cluster = await startControlPlane();
 t.teardown(() => cluster.stop());

@@ -12,12 +12,17 @@ import { ensureDist, root } from '../../scripts/build.js';
 import { NO_KUBELET, unreachableKubelet } from '../../src/cli/log-errors.js';
 import { clusterSource } from '../../src/cluster/index.js';
 import { ApiError, type KubeObject } from '../../src/runtime/index.js';
-import { runCli } from '../harness/cli.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { sampleTaskRun, startOperator, taskRunPath } from '../harness/operator.js';
-import { type RecordedAnswer, readAnswer, recordAnswer, writeAnswer } from '../harness/recorded-answers.js';
-import { scaled, waitFor } from '../harness/wait.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { runCli } from '../harness/operator/cli.js';
+import { sampleTaskRun, startOperator, taskRunPath } from '../harness/operator/operator.js';
+import {
+  type RecordedAnswer,
+  readAnswer,
+  recordAnswer,
+  writeAnswer,
+} from '../harness/remote/recorded-answers.js';
+import { scaled, waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

@@ -5,12 +5,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { packageRoot } from '../../src/util/package-root.js';
-import { runCli, startCli } from '../harness/cli.js';
-import { testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { finishJob, startOperator, testConfig, untilAttemptJob } from '../harness/operator.js';
-import { scaled, waitFor } from '../harness/wait.js';
-import { startTestWebhooks } from '../harness/webhook.js';
+import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { runCli, startCli } from '../harness/operator/cli.js';
+import { finishJob, startOperator, testConfig, untilAttemptJob } from '../harness/operator/operator.js';
+import { startTestWebhooks } from '../harness/operator/webhook.js';
+import { scaled, waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

@@ -9,9 +9,9 @@ import { memoryIO } from '../../src/cli/io.js';
 import { connect } from '../../src/cli/kube.js';
 import { waitForRun } from '../../src/cli/wait.js';
 import type { KubeObject } from '../../src/runtime/index.js';
-import { runCli, startCli } from '../harness/cli.js';
-import { testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
+import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { runCli, startCli } from '../harness/operator/cli.js';
 import {
   finishJob,
   jobPath,
@@ -19,8 +19,8 @@ import {
   startOperator,
   taskRunPath,
   untilAttemptJob,
-} from '../harness/operator.js';
-import { scaled, waitFor } from '../harness/wait.js';
+} from '../harness/operator/operator.js';
+import { scaled, waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

@@ -14,9 +14,9 @@ import {
   obtainCluster,
 } from '../../src/cluster/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { kubectl } from '../harness/cluster.js';
-import { processesGone } from '../harness/processes.js';
-import { scaled } from '../harness/wait.js';
+import { kubectl } from '../harness/cluster/cluster.js';
+import { processesGone } from '../harness/cluster/processes.js';
+import { scaled } from '../harness/util/wait.js';
 
 const root = packageRoot();
 

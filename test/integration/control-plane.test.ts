@@ -3,8 +3,8 @@
 import { ApiException, CoreV1Api } from '@kubernetes/client-node';
 import t from 'tap';
 import { clusterSource } from '../../src/cluster/index.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
-import { waitFor } from '../harness/wait.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 const core = kubeConfig(cluster).makeApiClient(CoreV1Api);

@@ -1,7 +1,7 @@
 // The generated CRDs, as the real kube-apiserver and kubectl treat them.
 import t from 'tap';
-import { kubectl, testCluster, testNamespace } from '../harness/cluster.js';
-import { CRD_NAMES, ensureCrds } from '../harness/crds.js';
+import { kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { CRD_NAMES, ensureCrds } from '../harness/deploy/crds.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

@@ -1,5 +1,5 @@
 // The shipped dashboard and alerts against real replicas: two `orchestrator run` processes installed as
-// the Deployment runs them (test/harness/installed-replicas.ts) admit and reconcile TaskRuns (one
+// the Deployment runs them (test/harness/operator/installed-replicas.ts) admit and reconcile TaskRuns (one
 // succeeds and reports a pull request, one fails, one is denied); a real Prometheus scrapes both as the
 // ServiceMonitor says (HTTPS checked against the CA and the Service's name, the scraper
 // ServiceAccount's bearer token), labelled as its targets are, and loads the PrometheusRule's rules. Every dashboard
@@ -15,10 +15,9 @@ import { stringify } from 'yaml';
 import { ensureDist } from '../../scripts/build.js';
 import { RESULT_PROTOCOL } from '../../src/controllers/pods/agent-result.js';
 import type { KubeObject } from '../../src/runtime/index.js';
-import { kubectl, testCluster } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { applyInvalidRun, installReplicas } from '../harness/installed-replicas.js';
-import { scrapeJob } from '../harness/metrics-scrape.js';
+import { kubectl, testCluster } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { scrapeJob } from '../harness/deploy/metrics-scrape.js';
 import {
   alertGroups,
   concrete,
@@ -27,9 +26,10 @@ import {
   prometheusData,
   prometheusQuery,
   startPrometheus,
-} from '../harness/monitoring.js';
-import { finishJob, sampleTaskRun, taskRunJob, taskRunPath } from '../harness/operator.js';
-import { waitFor } from '../harness/wait.js';
+} from '../harness/deploy/monitoring.js';
+import { applyInvalidRun, installReplicas } from '../harness/operator/installed-replicas.js';
+import { finishJob, sampleTaskRun, taskRunJob, taskRunPath } from '../harness/operator/operator.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const JOB = 'orchestrator-metrics';
 /**

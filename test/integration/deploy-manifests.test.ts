@@ -18,12 +18,18 @@ import { defaultConfigFile, loadDefaultConfig } from '../../src/config/load.js';
 import { loadTemplateSet } from '../../src/render/index.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { ensureArgoCrds } from '../harness/argo.js';
-import { testCluster } from '../harness/cluster.js';
-import { dryRun, installDeployFixtures, kustomize, ofKind, one } from '../harness/kustomize.js';
-import { servingDnsNames } from '../harness/metrics-scrape.js';
-import { deploymentSpec, mountPath, portNumber, selects, writeKubeletVolume } from '../harness/pod-spec.js';
-import { containerEnv, managerTemplate } from '../harness/replicas.js';
+import { testCluster } from '../harness/cluster/cluster.js';
+import { ensureArgoCrds } from '../harness/deploy/argo.js';
+import { dryRun, installDeployFixtures, kustomize, ofKind, one } from '../harness/deploy/kustomize.js';
+import { servingDnsNames } from '../harness/deploy/metrics-scrape.js';
+import {
+  deploymentSpec,
+  mountPath,
+  portNumber,
+  selects,
+  writeKubeletVolume,
+} from '../harness/deploy/pod-spec.js';
+import { containerEnv, managerTemplate } from '../harness/operator/replicas.js';
 
 const cluster = await testCluster();
 const root = packageRoot();

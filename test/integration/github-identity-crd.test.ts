@@ -2,8 +2,8 @@
 // spec.githubApp and spec.githubUser.
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import t from 'tap';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

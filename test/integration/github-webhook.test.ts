@@ -13,10 +13,10 @@ import { type CodeRun, type ControllerConfig, LABELS, runResource } from '../../
 import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
 import { githubWebhookRouter } from '../../src/github/router.js';
 import { KubeClient, resourcePath } from '../../src/runtime/index.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { githubPayload, postDelivery } from '../harness/github.js';
-import { startTestWebhooks } from '../harness/webhook.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { startTestWebhooks } from '../harness/operator/webhook.js';
+import { githubPayload, postDelivery } from '../harness/remote/github.js';
 
 const SECRET = 'integration-s3cret';
 const PR = 'https://github.com/acme/payments/pull/12';

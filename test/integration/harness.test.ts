@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import t from 'tap';
 import { controlPlaneBinary, startCommand, startControlPlane } from '../../src/cluster/index.js';
-import { processesGone, processesMentioning } from '../harness/processes.js';
-import { within } from '../harness/wait.js';
+import { processesGone, processesMentioning } from '../harness/cluster/processes.js';
+import { within } from '../harness/util/wait.js';
 
 t.test('a Go build error fails with the compiler output', async (t) => {
   const moduleDir = mkdtempSync(join(tmpdir(), 'broken-module-'));

@@ -12,9 +12,9 @@ import { parse, stringify } from 'yaml';
 import { configFrom, defaultConfigFile } from '../../src/config/load.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { testCluster } from '../harness/cluster.js';
-import { CHART, helm, RELEASE } from '../harness/helm.js';
-import { dryRun, installDeployFixtures, kustomize, one } from '../harness/kustomize.js';
+import { testCluster } from '../harness/cluster/cluster.js';
+import { CHART, helm, RELEASE } from '../harness/deploy/helm.js';
+import { dryRun, installDeployFixtures, kustomize, one } from '../harness/deploy/kustomize.js';
 
 const cluster = await testCluster();
 const chart = await helm();

@@ -1,7 +1,7 @@
 // Leader election stands on Lease optimistic concurrency; prove the apiserver gives us exactly that.
 import { ApiException, CoordinationV1Api, type V1Lease, V1MicroTime } from '@kubernetes/client-node';
 import t from 'tap';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
 
 const cluster = await testCluster();
 const leases = kubeConfig(cluster).makeApiClient(CoordinationV1Api);

@@ -1,5 +1,5 @@
 // No unauthenticated request can exhaust the process (docs/security.md "Listener budgets"): one replica
-// installed as the Deployment runs it (its args, Node flags, RBAC; test/harness/installed-replicas.ts)
+// installed as the Deployment runs it (its args, Node flags, RBAC; test/harness/operator/installed-replicas.ts)
 // gets many concurrent oversized or pathological unauthenticated requests at every listener at once —
 // admission reviews of 3 MiB of `[{},{},…]` (a million objects each once parsed), 25 MiB GitHub
 // deliveries with a bogus signature, 1 MiB REST bodies without a token, scrapes with bodies — while
@@ -18,12 +18,12 @@ import { runPath } from '../../src/cli/kinds.js';
 import { ApiError } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { peakRssBytes, statusBytes } from '../bench/proc-stats.js';
-import { testCluster } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { installReplicas } from '../harness/installed-replicas.js';
-import { kustomize } from '../harness/kustomize.js';
-import { managerTemplate } from '../harness/replicas.js';
-import { scaled } from '../harness/wait.js';
+import { testCluster } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { kustomize } from '../harness/deploy/kustomize.js';
+import { installReplicas } from '../harness/operator/installed-replicas.js';
+import { managerTemplate } from '../harness/operator/replicas.js';
+import { scaled } from '../harness/util/wait.js';
 
 if (!ensureDist()) throw new Error('building dist/ failed');
 const cluster = await testCluster();

@@ -14,8 +14,8 @@ import {
 } from '@kubernetes/client-node';
 import t from 'tap';
 import { clusterSource } from '../../src/cluster/index.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
-import { waitFor } from '../harness/wait.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { waitFor } from '../harness/util/wait.js';
 
 // The fake node and the stages are the built-in control plane's; envtest has no controller manager,
 // and in a real cluster containers really run (and ignore the sim.orchestrator.io/ annotations).

@@ -1,13 +1,13 @@
-// The secure metrics of an installed replica (test/harness/installed-replicas.ts: the Deployment's args,
+// The secure metrics of an installed replica (test/harness/operator/installed-replicas.ts: the Deployment's args,
 // the manager's ServiceAccount and RBAC, the production overlay's scraper): HTTPS only, no token 401, a
 // ServiceAccount that RBAC does not allow `get /metrics` 403, the ServiceMonitor's scraper 200.
 import t from 'tap';
 import { ensureDist } from '../../scripts/build.js';
 import { serviceAccountToken } from '../../src/app/service-account.js';
-import { AGENT_SERVICE_ACCOUNT, testCluster } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { get, installReplicas } from '../harness/installed-replicas.js';
-import { sampleSum } from '../harness/prometheus-text.js';
+import { AGENT_SERVICE_ACCOUNT, testCluster } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { get, installReplicas } from '../harness/operator/installed-replicas.js';
+import { sampleSum } from '../harness/util/prometheus-text.js';
 
 /** The ServiceMonitor's ServiceAccount (config/prometheus/metrics-scraper.yaml). */
 const SCRAPER = 'orchestrator-metrics-scraper';

@@ -29,11 +29,11 @@ import { AppKeys, TokenBroker } from '../../src/github/app-tokens/index.js';
 import { loadTemplateSet } from '../../src/render/index.js';
 import { KubeClient, type KubeObject, Manager, resourcePath, SECRETS } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { githubAppFixture } from '../harness/github-api/apps.js';
-import { startGithubApi } from '../harness/github-api/server.js';
-import { applyObjects, kustomize, one } from '../harness/kustomize.js';
+import { permission, RecordingClient } from '../harness/clients/recording-client.js';
+import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { applyObjects, kustomize, one } from '../harness/deploy/kustomize.js';
+import { difference, granted, isolated, type Rule } from '../harness/deploy/rbac.js';
 import {
   APP_KEY_SECRETS,
   configMapPath,
@@ -43,10 +43,10 @@ import {
   sampleTaskRun,
   taskRunPath,
   testConfig,
-} from '../harness/operator.js';
-import { difference, granted, isolated, type Rule } from '../harness/rbac.js';
-import { permission, RecordingClient } from '../harness/recording-client.js';
-import { scaled, waitFor } from '../harness/wait.js';
+} from '../harness/operator/operator.js';
+import { githubAppFixture } from '../harness/remote/github-api/apps.js';
+import { startGithubApi } from '../harness/remote/github-api/server.js';
+import { scaled, waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

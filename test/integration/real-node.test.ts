@@ -12,10 +12,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { PREPARE_CONTAINER } from '../../src/naming/containers.js';
 import { KubeClient, type KubeObject, PODS, PVCS, resourcePath } from '../../src/runtime/index.js';
-import { runCli } from '../harness/cli.js';
-import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator.js';
+import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
 import {
   containerState,
   RESTRICTED_CONTAINER,
@@ -24,8 +21,11 @@ import {
   shContainer,
   untilJobFinished,
   untilPodDone,
-} from '../harness/real-node.js';
-import { waitFor } from '../harness/wait.js';
+} from '../harness/cluster/real-node.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { runCli } from '../harness/operator/cli.js';
+import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator/operator.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster({ realNode: true });
 const images = cluster.realNode;

@@ -4,11 +4,11 @@ import t from 'tap';
 import type { CodeRun, CodeRunStatus } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import type { KubeClient } from '../../src/runtime/index.js';
-import { testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { finishJob, startOperator, testConfig } from '../harness/operator.js';
-import { runPod } from '../harness/run-pods.js';
-import { waitFor } from '../harness/wait.js';
+import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { finishJob, startOperator, testConfig } from '../harness/operator/operator.js';
+import { runPod } from '../harness/operator/run-pods.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

@@ -2,8 +2,8 @@
 // it finished (through its finalizer: Job and ConfigMap gone, workspace kept); a running run is not.
 import t from 'tap';
 import { LABELS, type TaskRun } from '../../src/api/index.js';
-import { testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
+import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
 import {
   configMapPath,
   finishJob,
@@ -14,8 +14,8 @@ import {
   taskRunJob,
   taskRunPath,
   testConfig,
-} from '../harness/operator.js';
-import { waitFor } from '../harness/wait.js';
+} from '../harness/operator/operator.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

@@ -10,9 +10,9 @@ import { parse } from 'yaml';
 import type { ControllerConfig, TaskRun } from '../../src/api/index.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { activeJobs } from '../harness/active-jobs.js';
-import { testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
+import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { activeJobs } from '../harness/operator/active-jobs.js';
 import {
   attemptNames,
   configMapPath,
@@ -23,8 +23,8 @@ import {
   startOperator,
   taskRunPath,
   testConfig,
-} from '../harness/operator.js';
-import { waitFor } from '../harness/wait.js';
+} from '../harness/operator/operator.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

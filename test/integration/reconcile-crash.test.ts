@@ -8,13 +8,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { KubeClient } from '../../src/runtime/index.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
-import { crashPlans, createRuns, driveRuns, invariantViolations } from '../harness/crash-runs.js';
-import { ensureCrds } from '../harness/crds.js';
-import { FaultyClient, seededRandom, testSeed } from '../harness/faulty-client.js';
-import { NodeProcess } from '../harness/node-process.js';
-import { startOperator, testConfig } from '../harness/operator.js';
-import { scaled } from '../harness/wait.js';
+import { FaultyClient, seededRandom, testSeed } from '../harness/clients/faulty-client.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { NodeProcess } from '../harness/cluster/node-process.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { crashPlans, createRuns, driveRuns, invariantViolations } from '../harness/operator/crash-runs.js';
+import { startOperator, testConfig } from '../harness/operator/operator.js';
+import { scaled } from '../harness/util/wait.js';
 
 const MAX_RETRIES = 3;
 /** How long the runs may take to settle (scaled): generous, since managers keep dying on the way. */

@@ -2,8 +2,8 @@
 // starts when they have succeeded, and fails when one of them has failed.
 import t from 'tap';
 import type { TaskRun } from '../../src/api/index.js';
-import { testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
+import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
 import {
   finishJob,
   httpStatusOf,
@@ -13,8 +13,8 @@ import {
   taskRunJob,
   taskRunPath,
   testConfig,
-} from '../harness/operator.js';
-import { waitFor } from '../harness/wait.js';
+} from '../harness/operator/operator.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

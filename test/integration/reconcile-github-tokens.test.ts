@@ -1,5 +1,5 @@
 // GitHub App runs get operator-minted tokens, on the real apiserver and Job controller, against the
-// GitHub stand-in (test/harness/github-api: every call checked against GitHub's published REST
+// GitHub stand-in (test/harness/remote/github-api: every call checked against GitHub's published REST
 // description, the App's JWT verified with its public key). The App's key is a Secret in the
 // operator's namespace only; the attempt's pod mounts its own token Secret and nothing of the key;
 // the token is renewed before it expires (the stand-in's tokens last seconds here); it is revoked
@@ -10,10 +10,8 @@ import t, { type Test } from 'tap';
 import type { TaskRun, TaskRunStatus } from '../../src/api/index.js';
 import { AppKeys, TokenBroker } from '../../src/github/app-tokens/index.js';
 import { KubeClient, type KubeObject, resourcePath, SECRETS } from '../../src/runtime/index.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { githubAppFixture } from '../harness/github-api/apps.js';
-import { startGithubApi } from '../harness/github-api/server.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
 import {
   APP_KEY_SECRETS,
   finishJob,
@@ -22,9 +20,11 @@ import {
   startOperator,
   taskRunPath,
   testConfig,
-} from '../harness/operator.js';
-import { runPod } from '../harness/run-pods.js';
-import { scaled, waitFor } from '../harness/wait.js';
+} from '../harness/operator/operator.js';
+import { runPod } from '../harness/operator/run-pods.js';
+import { githubAppFixture } from '../harness/remote/github-api/apps.js';
+import { startGithubApi } from '../harness/remote/github-api/server.js';
+import { scaled, waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

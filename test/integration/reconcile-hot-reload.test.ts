@@ -14,8 +14,8 @@ import { type WatchedInputs, watchInputs } from '../../src/app/watched-inputs.js
 import { defaultConfigFile } from '../../src/config/load.js';
 import { defaultTemplateDir } from '../../src/render/index.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
-import { testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
+import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
 import {
   attemptNames,
   configMapPath,
@@ -23,9 +23,9 @@ import {
   sampleTaskRun,
   startOperator,
   taskRunPath,
-} from '../harness/operator.js';
-import { sampleSum } from '../harness/prometheus-text.js';
-import { waitFor } from '../harness/wait.js';
+} from '../harness/operator/operator.js';
+import { sampleSum } from '../harness/util/prometheus-text.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

@@ -8,10 +8,16 @@ import { LABELS, type TaskRunStatus } from '../../src/api/index.js';
 import { uidHash } from '../../src/naming/names.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { configMapPath, finishJob, httpStatusOf, jobPath, startOperator } from '../harness/operator.js';
-import { waitFor } from '../harness/wait.js';
+import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import {
+  configMapPath,
+  finishJob,
+  httpStatusOf,
+  jobPath,
+  startOperator,
+} from '../harness/operator/operator.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

@@ -6,8 +6,8 @@ import { kindFacts, LABELS, type TaskRun } from '../../src/api/index.js';
 import { attemptConfigMap } from '../../src/controllers/agent/manifests.js';
 import { taskRunStrategy } from '../../src/controllers/kind/strategy.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
 import {
   attemptNames,
   configMapPath,
@@ -17,8 +17,8 @@ import {
   startOperator,
   taskRunPath,
   testConfig,
-} from '../harness/operator.js';
-import { waitFor } from '../harness/wait.js';
+} from '../harness/operator/operator.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

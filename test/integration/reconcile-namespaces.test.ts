@@ -11,11 +11,11 @@ import { serviceAccountToken, serviceAccountUser, tokenKubeConfig } from '../../
 import { withClient } from '../../src/cluster/apply.js';
 import { type Cache, KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { applyObjects, kustomize, one } from '../harness/kustomize.js';
-import { sampleTaskRun, startOperator, taskRunPath } from '../harness/operator.js';
-import { scaled, waitFor } from '../harness/wait.js';
+import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { applyObjects, kustomize, one } from '../harness/deploy/kustomize.js';
+import { sampleTaskRun, startOperator, taskRunPath } from '../harness/operator/operator.js';
+import { scaled, waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

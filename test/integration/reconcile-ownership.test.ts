@@ -10,8 +10,8 @@ import { type CodeRun, LABELS, MANAGED_BY, type RunKindName, type TaskRun } from
 import { runPath } from '../../src/cli/kinds.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
+import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
 import {
   attemptNames,
   configMapPath,
@@ -20,8 +20,8 @@ import {
   sampleTaskRun,
   startOperator,
   testConfig,
-} from '../harness/operator.js';
-import { waitFor } from '../harness/wait.js';
+} from '../harness/operator/operator.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

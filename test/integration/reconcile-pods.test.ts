@@ -7,10 +7,10 @@ import t from 'tap';
 import type { TaskRun, TaskRunStatus } from '../../src/api/index.js';
 import { RESULT_PROTOCOL } from '../../src/controllers/pods/agent-result.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
-import { kubectl, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator.js';
-import { waitFor } from '../harness/wait.js';
+import { kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator/operator.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

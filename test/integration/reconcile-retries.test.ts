@@ -4,8 +4,8 @@
 import t from 'tap';
 import type { TaskRun } from '../../src/api/index.js';
 import type { KubeObject } from '../../src/runtime/index.js';
-import { testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
+import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
 import {
   attemptNames,
   finishJob,
@@ -15,8 +15,8 @@ import {
   startOperator,
   taskRunPath,
   testConfig,
-} from '../harness/operator.js';
-import { waitFor } from '../harness/wait.js';
+} from '../harness/operator/operator.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

@@ -4,8 +4,8 @@
 import t from 'tap';
 import { LABELS, type TaskRun } from '../../src/api/index.js';
 import { uidHash } from '../../src/naming/names.js';
-import { kubectl, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
+import { kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
 import {
   configMapPath,
   finishJob,
@@ -14,8 +14,8 @@ import {
   sampleTaskRun,
   startOperator,
   taskRunPath,
-} from '../harness/operator.js';
-import { waitFor } from '../harness/wait.js';
+} from '../harness/operator/operator.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

@@ -13,9 +13,9 @@ import { runPath } from '../../src/cli/kinds.js';
 import { jobWorkspace } from '../../src/controllers/capacity/holder-index.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { activeJobs } from '../harness/active-jobs.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { activeJobs } from '../harness/operator/active-jobs.js';
 import {
   attemptNames,
   finishJob,
@@ -24,8 +24,8 @@ import {
   sampleTaskRun,
   startOperator,
   testConfig,
-} from '../harness/operator.js';
-import { waitFor } from '../harness/wait.js';
+} from '../harness/operator/operator.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

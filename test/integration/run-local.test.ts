@@ -11,12 +11,12 @@ import t from 'tap';
 import { existingCluster } from '../../src/cluster/index.js';
 import { defaultConfigFile } from '../../src/config/load.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { kubeConfig, kubectl } from '../harness/cluster.js';
-import { controllerRuntimeFamilies, parityProblems } from '../harness/controller-runtime-metrics.js';
-import { writeKubeletVolume } from '../harness/pod-spec.js';
-import { processesGone } from '../harness/processes.js';
-import { sampleSum } from '../harness/prometheus-text.js';
-import { waitFor } from '../harness/wait.js';
+import { kubeConfig, kubectl } from '../harness/cluster/cluster.js';
+import { processesGone } from '../harness/cluster/processes.js';
+import { writeKubeletVolume } from '../harness/deploy/pod-spec.js';
+import { controllerRuntimeFamilies, parityProblems } from '../harness/util/controller-runtime-metrics.js';
+import { sampleSum } from '../harness/util/prometheus-text.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const root = packageRoot();
 const MARKER = '<!-- from --templates-dir -->';

@@ -14,9 +14,9 @@ import {
   type KubeObject,
   LAST_APPLIED_ANNOTATION,
 } from '../../src/runtime/index.js';
-import { compactEtcd, type ExtraApiserver, startExtraApiserver } from '../harness/apiserver.js';
-import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
-import { scaled, waitFor, within } from '../harness/wait.js';
+import { compactEtcd, type ExtraApiserver, startExtraApiserver } from '../harness/cluster/apiserver.js';
+import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { scaled, waitFor, within } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { isNotFound, KubeClient, type KubeObject, type Lease } from '../../src/runtime/index.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
-import { DELAY_ANNOTATION, type RecordEntry, ROLE_LABEL } from '../harness/mirror-reconciler.js';
-import { logged, NodeProcess } from '../harness/node-process.js';
-import { waitFor } from '../harness/wait.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { logged, NodeProcess } from '../harness/cluster/node-process.js';
+import { DELAY_ANNOTATION, type RecordEntry, ROLE_LABEL } from '../harness/operator/mirror-reconciler.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 const script = fileURLToPath(new URL('../mains/mirror-manager.ts', import.meta.url));

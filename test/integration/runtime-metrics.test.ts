@@ -9,11 +9,11 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { KubeClient, type Lease, Manager } from '../../src/runtime/index.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
-import { mirrorController, type RecordEntry, ROLE_LABEL } from '../harness/mirror-reconciler.js';
-import { startPrometheus } from '../harness/monitoring.js';
-import { sampleSum } from '../harness/prometheus-text.js';
-import { waitFor } from '../harness/wait.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { startPrometheus } from '../harness/deploy/monitoring.js';
+import { mirrorController, type RecordEntry, ROLE_LABEL } from '../harness/operator/mirror-reconciler.js';
+import { sampleSum } from '../harness/util/prometheus-text.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });

@@ -17,12 +17,12 @@ import { runPath } from '../../src/cli/kinds.js';
 import { RESULT_PROTOCOL } from '../../src/controllers/pods/agent-result.js';
 import { AppKeys, TokenBroker } from '../../src/github/app-tokens/index.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { githubAppFixture } from '../harness/github-api/apps.js';
-import { startGithubApi } from '../harness/github-api/server.js';
-import { APP_KEY_SECRETS, finishJob, startOperator, testConfig } from '../harness/operator.js';
-import { waitFor } from '../harness/wait.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { APP_KEY_SECRETS, finishJob, startOperator, testConfig } from '../harness/operator/operator.js';
+import { githubAppFixture } from '../harness/remote/github-api/apps.js';
+import { startGithubApi } from '../harness/remote/github-api/server.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

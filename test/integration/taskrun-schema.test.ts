@@ -2,8 +2,8 @@
 // spec/status split of the status subresource.
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import t from 'tap';
-import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
+import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);

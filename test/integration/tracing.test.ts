@@ -11,8 +11,8 @@ import { traceLogOptions } from '../../src/observability/log-fields.js';
 import { TRACE_ANNOTATION } from '../../src/observability/traceparent.js';
 import { startTracing } from '../../src/observability/tracing.js';
 import type { KubeObject } from '../../src/runtime/index.js';
-import { kubectl, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
+import { kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
 import {
   finishJob,
   jobPath,
@@ -22,10 +22,10 @@ import {
   taskRunPath,
   testConfig,
   untilJob,
-} from '../harness/operator.js';
-import { type CollectedSpan, startCollector } from '../harness/otel-collector.js';
-import { waitFor } from '../harness/wait.js';
-import { startTestWebhooks } from '../harness/webhook.js';
+} from '../harness/operator/operator.js';
+import { startTestWebhooks } from '../harness/operator/webhook.js';
+import { type CollectedSpan, startCollector } from '../harness/remote/otel-collector.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const collector = await startCollector(t);
 // As a Deployment would configure it; a short batch delay so the spans arrive while the test waits.

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import t from 'tap';
 import { kindFacts, RUN_KIND_NAMES } from '../../src/api/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { kubectl, testCluster, testNamespace } from '../harness/cluster.js';
-import { ensureCrds } from '../harness/crds.js';
-import { applyObjects, kustomize, ofKind } from '../harness/kustomize.js';
-import { sampleTaskRun } from '../harness/operator.js';
-import { waitFor } from '../harness/wait.js';
+import { kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { applyObjects, kustomize, ofKind } from '../harness/deploy/kustomize.js';
+import { sampleTaskRun } from '../harness/operator/operator.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster({ workloads: false });
 await ensureCrds(cluster);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { parse, stringify } from 'yaml';
 import { packageRoot } from '../../src/util/package-root.js';
-import { alertGroups, promtool } from '../harness/monitoring.js';
+import { alertGroups, promtool } from '../harness/deploy/monitoring.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'alert-rules-'));
 const groups = alertGroups();

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
-import { concrete, dashboard, dashboardQueries, promtool } from '../harness/monitoring.js';
+import { concrete, dashboard, dashboardQueries, promtool } from '../harness/deploy/monitoring.js';
 
 const queries = dashboardQueries();
 

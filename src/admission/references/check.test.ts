@@ -1,7 +1,7 @@
 // The reference checks asked of RBAC: the questions (user as given, the object's name, namespace),
 // alternatives, the apiserver's wording of a denial, and a question that gets no answer.
 import t from 'tap';
-import { RuleReviewer } from '../../../test/harness/access-reviewers.js';
+import { RuleReviewer } from '../../../test/harness/fakes/access-reviewers.js';
 import type { ResourceAttributes } from '../../auth/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
 import { judgeReferences, uncheckedText } from './check.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { waiterOf as run } from '../../../test/harness/claims.js';
+import { waiterOf as run } from '../../../test/harness/fakes/claims.js';
 import { slotRefusal, waitingMessage } from './allocation.js';
 import type { Claim } from './claim.js';
 

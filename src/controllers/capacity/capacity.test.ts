@@ -1,6 +1,6 @@
 import t from 'tap';
-import { waiterOf } from '../../../test/harness/claims.js';
-import { ManualClock } from '../../../test/harness/manual-clock.js';
+import { waiterOf } from '../../../test/harness/fakes/claims.js';
+import { ManualClock } from '../../../test/harness/fakes/manual-clock.js';
 import { Capacity, type CapacitySources, RESERVATION_TTL_MS } from './capacity.js';
 import type { Claim, Waiter } from './claim.js';
 import { HolderTally } from './tally.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { EventedStore, ownedJob, taskRun } from '../../../test/harness/run-reconciler-fixture.js';
+import { EventedStore, ownedJob, taskRun } from '../../../test/harness/fakes/run-reconciler-fixture.js';
 import type { CodeRun } from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
 import { CapacityIndex, jobWorkspace, mapToWaitingRuns, waiter } from './holder-index.js';

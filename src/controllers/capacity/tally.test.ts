@@ -1,5 +1,5 @@
 import t from 'tap';
-import { waiterOf } from '../../../test/harness/claims.js';
+import { waiterOf } from '../../../test/harness/fakes/claims.js';
 import { Allocation, UNDECIDED } from './allocation.js';
 import type { Limits, Waiter } from './claim.js';
 import { HolderTally } from './tally.js';

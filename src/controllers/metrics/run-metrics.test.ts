@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { sampleSum } from '../../../test/harness/prometheus-text.js';
+import { sampleSum } from '../../../test/harness/util/prometheus-text.js';
 import type { Run, RunStatus } from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
 import type { EventSource } from '../../runtime/index.js';

@@ -2,8 +2,8 @@
 // replacing a running one, a failed attempt's retry (timed by an injected clock), a finished run whose
 // spec is edited, the cleanup TTL, and the finalizer when the run is deleted.
 import t from 'tap';
-import { apiError } from '../../../test/harness/fake-api.js';
-import { ManualClock } from '../../../test/harness/manual-clock.js';
+import { apiError } from '../../../test/harness/fakes/fake-api.js';
+import { ManualClock } from '../../../test/harness/fakes/manual-clock.js';
 import {
   attemptConfigMapName,
   attemptJobName,
@@ -18,7 +18,7 @@ import {
   runsPath,
   statusWritten,
   taskRun,
-} from '../../../test/harness/run-reconciler-fixture.js';
+} from '../../../test/harness/fakes/run-reconciler-fixture.js';
 import { LABELS, type TaskRun } from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
 import { CONFLICT_REQUEUE_MS } from './reconciler.js';

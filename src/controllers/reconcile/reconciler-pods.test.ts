@@ -3,8 +3,7 @@
 // failure's cause recorded on the Job, a non-retryable exit code, the result document in status and
 // Events, and a finished Job whose pod the cache has not caught up with.
 import t from 'tap';
-import { ManualClock } from '../../../test/harness/manual-clock.js';
-import { sampleSum } from '../../../test/harness/prometheus-text.js';
+import { ManualClock } from '../../../test/harness/fakes/manual-clock.js';
 import {
   attemptJobName,
   condition,
@@ -14,7 +13,8 @@ import {
   RUN_UID,
   statusWritten,
   taskRun,
-} from '../../../test/harness/run-reconciler-fixture.js';
+} from '../../../test/harness/fakes/run-reconciler-fixture.js';
+import { sampleSum } from '../../../test/harness/util/prometheus-text.js';
 import type { TaskRun } from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
 import type { KubeObject } from '../../runtime/index.js';

@@ -1,10 +1,9 @@
-// The run reconciler against an in-memory API and caches (test/harness/run-reconciler-fixture.ts):
+// The run reconciler against an in-memory API and caches (test/harness/fakes/run-reconciler-fixture.ts):
 // adding the finalizer, creating an attempt's objects, name conflicts and adoption, a run that cannot
 // render, and a run waiting for a concurrency slot. Each case checks the calls made, the status
 // written and the result returned. The run's lifecycle after that: reconciler-lifecycle.test.ts.
 import t, { type Test } from 'tap';
-import { apiError } from '../../../test/harness/fake-api.js';
-import { sampleSum } from '../../../test/harness/prometheus-text.js';
+import { apiError } from '../../../test/harness/fakes/fake-api.js';
 import {
   attemptConfigMapName,
   attemptJobName,
@@ -17,7 +16,8 @@ import {
   RUN_UID,
   runsPath,
   taskRun,
-} from '../../../test/harness/run-reconciler-fixture.js';
+} from '../../../test/harness/fakes/run-reconciler-fixture.js';
+import { sampleSum } from '../../../test/harness/util/prometheus-text.js';
 import { LABELS, type TaskRun } from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
 import { CAPACITY_RECHECK_MS } from '../capacity/capacity.js';

@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import t from 'tap';
-import { ManualClock } from '../../../test/harness/manual-clock.js';
+import { ManualClock } from '../../../test/harness/fakes/manual-clock.js';
 import {
   attemptJobName,
   fixture,
@@ -11,7 +11,7 @@ import {
   RUN_UID,
   statusWritten,
   taskRun,
-} from '../../../test/harness/run-reconciler-fixture.js';
+} from '../../../test/harness/fakes/run-reconciler-fixture.js';
 import type { KubeObject } from '../../runtime/index.js';
 
 t.test('a run from creation to success logs one line per transition', async (t) => {

@@ -1,10 +1,10 @@
-// The broker against the GitHub stand-in (test/harness/github-api, checked against GitHub's published
+// The broker against the GitHub stand-in (test/harness/remote/github-api, checked against GitHub's published
 // REST description): tokens scoped to the repositories and permissions asked, the installation looked
 // up once, revocation, and each failure as the reason a user can act on.
 import { Registry } from 'prom-client';
 import t, { type Test } from 'tap';
-import { githubAppFixture } from '../../../test/harness/github-api/apps.js';
-import { startGithubApi } from '../../../test/harness/github-api/server.js';
+import { githubAppFixture } from '../../../test/harness/remote/github-api/apps.js';
+import { startGithubApi } from '../../../test/harness/remote/github-api/server.js';
 import { githubApiUrl } from './api-url.js';
 import { TokenBroker } from './broker.js';
 import { TokenFailure } from './failure.js';

@@ -1,0 +1,193 @@
+// The end-to-end suite's world (test/integration/agent-e2e*.test.ts): the agent image as users build
+// it (src/cluster/agent-image.ts), made to trust the suite's CA the way a user adds a private CA; git
+// repositories behind git's own http-backend over HTTPS, checking the token git presents; and what
+// pods on the real node need to reach them: the host's address on the pods' bridge.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import type { ControllerConfig } from '../../../src/api/index.js';
+import { defaulted, type RunKindName, type RunOf } from '../../../src/api/index.js';
+import { createAuthority } from '../../../src/certs/authority.js';
+import { buildLocalImage, cacheRoot, type LocalImage } from '../../../src/cluster/index.js';
+import { withDirectoryLock } from '../../../src/cluster/lock.js';
+import { loadDefaultConfig } from '../../../src/config/load.js';
+import { type KubeClient, resourcePath, SECRETS } from '../../../src/runtime/index.js';
+import { type GitHttpsServer, gitHttpsServer } from '../remote/git-remotes.js';
+import { type PullRequestRecord, pullRoutes } from '../remote/github-api/pulls.js';
+import { type GithubApi, startGithubApi } from '../remote/github-api/server.js';
+import { git } from './entry-script.js';
+
+/**
+ * The host as pods on the real node see it: the gateway of their bridge (cluster/control-plane
+ * realnode_config.go, bridgeIP). Servers the agent must reach listen there.
+ */
+export const NODE_GATEWAY = '10.246.0.1';
+
+export interface SuiteTls {
+  caPem: string;
+  /** Serving certificate for {@link NODE_GATEWAY} and 127.0.0.1. */
+  certPem: string;
+  keyPem: string;
+}
+
+/**
+ * The suite's CA and serving certificate, made once per cache directory: the image that trusts the
+ * CA is then built once, not at every run.
+ */
+export async function suiteTls(cacheDir = cacheRoot()): Promise<SuiteTls> {
+  const dir = join(cacheDir, 'agent-e2e');
+  const file = join(dir, 'tls.json');
+  mkdirSync(dir, { recursive: true });
+  return withDirectoryLock(`${file}.lock`, 60_000, async () => {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as SuiteTls;
+    } catch {
+      const ca = await createAuthority('orchestrator-agent-e2e-ca');
+      const serving = await ca.issueServing({
+        commonName: NODE_GATEWAY,
+        ipAddresses: [NODE_GATEWAY, '127.0.0.1'],
+        days: 3650,
+      });
+      const tls = { caPem: ca.certPem, ...serving };
+      writeFileSync(file, JSON.stringify(tls), { mode: 0o600 });
+      return tls;
+    }
+  });
+}
+
+// How a user trusts a private CA in the agent image (docs/install.md): the Debian way, which git, gh
+// and (through NODE_EXTRA_CA_CERTS, set in the image) the CLI and the MCP servers all read.
+const TRUSTING_DOCKERFILE = `ARG BASE_IMAGE
+FROM \${BASE_IMAGE}
+USER 0
+COPY suite-ca.crt /usr/local/share/ca-certificates/orchestrator-agent-e2e-ca.crt
+RUN update-ca-certificates
+USER 1000:1000
+`;
+
+/** The agent image of images/agent, and that image trusting the suite's CA (what pods run). */
+export async function suiteImages(
+  progress: (step: string) => void,
+): Promise<{ agent: LocalImage; trusting: LocalImage; tls: SuiteTls }> {
+  const tls = await suiteTls();
+  const agent = await buildLocalImage({ progress });
+  const context = join(cacheRoot(), 'agent-e2e', 'trusting');
+  mkdirSync(context, { recursive: true });
+  writeFileSync(join(context, 'Dockerfile'), TRUSTING_DOCKERFILE);
+  writeFileSync(join(context, 'suite-ca.crt'), tls.caPem);
+  const trusting = await buildLocalImage({
+    contextDir: context,
+    repository: 'agent-e2e',
+    buildArgs: { BASE_IMAGE: agent.name },
+    // update-ca-certificates writes the bundle the host's would be mounted over.
+    hostCaBundle: false,
+    progress,
+  });
+  return { agent, trusting, tls };
+}
+
+export interface GitHost {
+  server: GitHttpsServer;
+  /** The pull requests opened through the REST API on the same host (/api/v3, as GitHub Enterprise). */
+  pulls: PullRequestRecord[];
+  api: GithubApi;
+  /** A bare repository `owner/name.git` whose `branch` holds `files`; its https URL. */
+  repository(path: string, branch: string, files: Record<string, string>): string;
+  /** The commit and file content of `branch` in the repository, or undefined without the branch. */
+  read(path: string, branch: string, file: string): { commit: string; content: string } | undefined;
+  /** The repository's branches. */
+  branches(path: string): string[];
+}
+
+/** git over HTTPS on the node's gateway, for `user` with `token` only. */
+export async function gitHost(
+  t: Test,
+  dir: string,
+  tls: SuiteTls,
+  credentials: { user: string; token: string },
+): Promise<GitHost> {
+  const root = join(dir, 'git');
+  mkdirSync(root, { recursive: true });
+  const pulls: PullRequestRecord[] = [];
+  const branches = (owner: string, repo: string) =>
+    git(['for-each-ref', '--format=%(refname:short)', 'refs/heads'], join(root, `${owner}/${repo}.git`))
+      .split('\n')
+      .filter(Boolean);
+  const api = await startGithubApi(t, pullRoutes(pulls, branches));
+  t.teardown(() => api.close());
+  const server = await gitHttpsServer(t, root, dir, credentials, {
+    host: NODE_GATEWAY,
+    tls,
+    apiUpstream: api.url,
+  });
+  return {
+    server,
+    pulls,
+    api,
+    repository(path, branch, files) {
+      const seed = join(dir, 'seed', path);
+      mkdirSync(seed, { recursive: true });
+      git(['init', '-q', '-b', branch, seed]);
+      for (const [file, content] of Object.entries(files)) {
+        mkdirSync(join(seed, file, '..'), { recursive: true });
+        writeFileSync(join(seed, file), content);
+      }
+      git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '.'], seed);
+      git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'seed'], seed);
+      git(['clone', '-q', '--bare', seed, join(root, path)]);
+      // git http-backend lets pushes in only where http.receivepack is on (or a user is authenticated).
+      git(['config', 'http.receivepack', 'true'], join(root, path));
+      return `${server.base}/${path}`;
+    },
+    read(path, branch, file) {
+      const bare = join(root, path);
+      try {
+        const commit = git(['rev-parse', `refs/heads/${branch}`], bare).trim();
+        return { commit, content: git(['show', `${commit}:${file}`], bare) };
+      } catch {
+        return undefined;
+      }
+    },
+    branches: (path) =>
+      git(['for-each-ref', '--format=%(refname:short)', 'refs/heads'], join(root, path))
+        .split('\n')
+        .filter(Boolean),
+  };
+}
+
+/**
+ * The shipped config with every agent on `image` (never pulled: the node has it) and the model API at
+ * `modelUrl` (job.env, as a model gateway would be configured).
+ */
+export function suiteConfig(image: string, modelUrl: string): ControllerConfig {
+  const config = loadDefaultConfig();
+  for (const profile of Object.values(config.agents)) {
+    profile.image = image;
+    profile.imagePullPolicy = 'Never';
+  }
+  config.job.env = { ...config.job.env, ANTHROPIC_BASE_URL: modelUrl };
+  return config;
+}
+
+/** The Secrets the shipped config names: the API key, and the GitHub user's token. */
+export async function suiteSecrets(
+  client: KubeClient,
+  namespace: string,
+  config: ControllerConfig,
+  user: { name: string; token: string },
+  apiKey: string,
+): Promise<void> {
+  const secret = (name: string, key: string, value: string) =>
+    client.request('POST', resourcePath(SECRETS, namespace), {
+      body: { apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData: { [key]: value } },
+    });
+  const key = config.secrets.apiKey;
+  if (!key) throw new Error('the config names no API key Secret (secrets.apiKey)');
+  await secret(key.name, key.key, apiKey);
+  const token = config.secrets.githubToken;
+  await secret(token.name.replace('{githubUser}', user.name), token.key, user.token);
+}
+
+/** The run as admission would store it (defaults of the schema and the config). */
+export const admitted = <K extends RunKindName>(kind: K, run: RunOf<K>, config: ControllerConfig) =>
+  defaulted(kind, run, config);

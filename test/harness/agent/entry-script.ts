@@ -1,0 +1,176 @@
+// Runs a rendered entry script for real, as the Job does: the ConfigMap written as files, the init
+// container (`--prepare`), then the agent container, with a real git against local bare repositories
+// and stubs of the `claude` and `gh` CLIs that record how they were called (and of the MCP servers'
+// commands, which must only exist).
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Test } from 'tap';
+import type { RenderedRun } from '../../../src/render/index.js';
+import { parseToolPresets } from '../../../src/render/tool-presets.js';
+
+/** The commands of the shipped presets' local MCP servers: stand-ins that only exist (never run). */
+function mcpCommands(): string[] {
+  const text = readFileSync(path.join(import.meta.dirname, '../../../templates/tool-presets.yaml'), 'utf8');
+  const { presets, problems } = parseToolPresets(text);
+  if (!presets) throw new Error(problems.join('; '));
+  return [...new Set(Object.values(presets.localServers).map((s) => s.command))];
+}
+
+// Environment of the stubs: STUB_EXIT (claude's exit status), STUB_SESSION (the session it reports,
+// default sess-42), STUB_NO_WORK (leave the repository untouched), STUB_STDERR (a line to stderr),
+// STUB_RESULT (the text of a final error event), STUB_PR_URL (what `gh pr create`
+// prints; without it creating a pull request fails as gh does when there is nothing to propose).
+const CLAUDE_STUB = `#!/usr/bin/env bash
+# Records its arguments (NUL-separated), working directory and stdin; leaves a session and some work.
+printf '%s\\0' "$@" >"$STUB_OUT/argv"
+pwd >"$STUB_OUT/cwd"
+cat >"$STUB_OUT/stdin"
+session=\${STUB_SESSION:-sess-42}
+mkdir -p "$CLAUDE_CONFIG_DIR/projects/p" && echo '{}' >"$CLAUDE_CONFIG_DIR/projects/p/$session.jsonl"
+if [[ -z \${STUB_NO_WORK:-} ]]; then echo "work of attempt $ORCHESTRATOR_ATTEMPT" >>agent-output.txt; fi
+printf '{"type":"system","subtype":"init","session_id":"%s"}\\n' "$session"
+if [[ -n \${STUB_STDERR:-} ]]; then printf '%s\\n\\n' "$STUB_STDERR" >&2; fi
+if [[ -n \${STUB_RESULT:-} ]]; then printf '{"type":"result","is_error":true,"result":"%s"}\\n' "$STUB_RESULT"; fi
+exit "\${STUB_EXIT:-0}"
+`;
+
+// gh speaks GitHub's REST API here as the stop hook uses it (`gh api`): each call is appended to
+// STUB_OUT/gh.log (GH_HOST, then the arguments, tab-separated); listing pull requests prints
+// STUB_PR_EXISTING (none when unset), creating one prints STUB_PR_URL or fails with GitHub's 422.
+const GH_STUB = `#!/usr/bin/env bash
+(IFS=$'\\t'; printf '%s\\t%s\\n' "\${GH_HOST:-}" "$*") >>"$STUB_OUT/gh.log"
+[[ $1 == api ]] || { echo "gh stub: only gh api is served" >&2; exit 1; }
+case "$2 $3" in
+  "--method GET") [[ -n \${STUB_PR_EXISTING:-} ]] && printf '%s\\n' "$STUB_PR_EXISTING"; exit 0 ;;
+  "--method POST")
+    if [[ -n \${STUB_PR_URL:-} ]]; then printf '%s\\n' "$STUB_PR_URL"; exit 0; fi
+    echo "gh: Validation Failed (HTTP 422)" >&2
+    exit 1 ;;
+esac
+echo "gh stub: unexpected call: $*" >&2
+exit 1
+`;
+
+export const git = (args: string[], cwd?: string) => {
+  const r = spawnSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_CONFIG_GLOBAL: '/dev/null' },
+  });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+
+export interface EntryRun {
+  status: number | null;
+  log: string;
+  /** The arguments the agent CLI got ([] when it never ran). */
+  argv: string[];
+  cwd: string;
+  stdin: string;
+  /** The termination message file as the agent container left it ('' when absent). */
+  result: string;
+  /** The gh stub's calls: GH_HOST, then the arguments. */
+  gh: string[][];
+}
+
+export interface EntryFixtureOptions {
+  /** The real agent CLI to run instead of the `claude` stub (test/harness/agent/agent-cli.ts). */
+  agentCli?: string;
+  /** A command the entry script runs under, e.g. `nsenter --net=…` (test/harness/cluster/offline.ts). */
+  prefix?: string[];
+}
+
+export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOptions = {}) {
+  const root = mkdtempSync(path.join(tmpdir(), 'entry-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  const bin = path.join(root, 'bin');
+  mkdirSync(bin);
+  // The agent image's commands the entry script checks for before it starts (require_tools).
+  for (const [name, stub] of [
+    ['claude', CLAUDE_STUB],
+    ['gh', GH_STUB],
+    ...mcpCommands().map((c) => [c, '#!/bin/sh\nexit 0\n'] as const),
+  ] as const) {
+    writeFileSync(path.join(bin, name), stub);
+    chmodSync(path.join(bin, name), 0o755);
+  }
+  if (agentCli) {
+    rmSync(path.join(bin, 'claude'));
+    symlinkSync(agentCli, path.join(bin, 'claude'));
+  }
+  const [command = 'bash', ...before] = [...prefix, 'bash'];
+  /** A bare repository at `dir` whose `branch` holds `files`. */
+  const origin = (dir: string, branch: string, files: Record<string, string>) => {
+    const work = mkdtempSync(path.join(root, 'seed-'));
+    git(['init', '-q', '-b', branch, work]);
+    for (const [file, content] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
+      writeFileSync(path.join(work, file), content);
+    }
+    git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '.'], work);
+    git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'seed'], work);
+    git(['clone', '-q', '--bare', work, dir]);
+    return dir;
+  };
+  /** Writes the ConfigMap as its mount would show it and runs the entry script as the Job does. */
+  const run = (rendered: RenderedRun, env: Record<string, string> = {}, prepareOnly = false): EntryRun => {
+    const cm = rendered.context.paths.configMap;
+    rmSync(cm, { recursive: true, force: true });
+    mkdirSync(cm, { recursive: true });
+    for (const [key, value] of Object.entries(rendered.data)) writeFileSync(path.join(cm, key), value);
+    const out = path.join(root, 'out');
+    rmSync(out, { recursive: true, force: true });
+    mkdirSync(out);
+    const options = {
+      encoding: 'utf8' as const,
+      // The real agent CLI, if it ever waits on something that will not come, is ended here.
+      timeout: 5 * 60_000,
+      killSignal: 'SIGKILL' as const,
+      env: {
+        PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`,
+        HOME: path.join(root, 'home'),
+        STUB_OUT: out,
+        TMPDIR: root,
+        ORCHESTRATOR_RESULT_FILE: path.join(out, 'termination-log'),
+        ...env,
+      },
+    };
+    // The init container, then the agent container.
+    const prepared = spawnSync(command, [...before, path.join(cm, 'container.sh'), '--prepare'], options);
+    const r =
+      prepared.status === 0 && !prepareOnly
+        ? spawnSync(command, [...before, path.join(cm, 'container.sh')], options)
+        : prepared;
+    const read = (f: string) =>
+      existsSync(path.join(out, f)) ? readFileSync(path.join(out, f), 'utf8') : '';
+    return {
+      status: r.status,
+      log: r.stderr + r.stdout,
+      argv: read('argv').split('\0').slice(0, -1),
+      cwd: read('cwd').trim(),
+      stdin: read('stdin'),
+      result: read('termination-log'),
+      gh: read('gh.log')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split('\t')),
+    };
+  };
+  const options = {
+    workspaceRoot: path.join(root, 'workspace'),
+    configMapDir: path.join(root, 'task-files'),
+  };
+  return { root, bin, origin, run, options };
+}

@@ -1,0 +1,162 @@
+// The shipped Argo manifests (config/argo) read as Argo reads them: WorkflowTemplates with their
+// parameters and resource templates, Sensors with the Workflows their triggers create, and Argo's
+// `{{...}}` substitution done with sample values, so the runs they would create can be checked.
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { parseManifests } from '../../../src/cluster/kubectl.js';
+import type { KubeObject } from '../../../src/runtime/index.js';
+import { packageRoot } from '../../../src/util/package-root.js';
+import { fieldAt } from './argo-conditions.js';
+
+export { fieldAt };
+
+export const ARGO_CONFIG = join(packageRoot(), 'config', 'argo');
+
+export interface Parameter {
+  name: string;
+  value?: string;
+  default?: string;
+}
+
+export interface Template {
+  name: string;
+  inputs?: { parameters?: Parameter[] };
+  resource?: { action: string; manifest: string; successCondition?: string; failureCondition?: string };
+  dag?: { tasks: Array<TemplateCall & { withParam?: string; depends?: string }> };
+  steps?: Array<Array<TemplateCall>>;
+  suspend?: object;
+}
+
+export interface TemplateCall {
+  name: string;
+  template?: string;
+  templateRef?: { name: string; template: string };
+  arguments?: { parameters?: Parameter[] };
+}
+
+export interface WorkflowTemplate extends KubeObject {
+  spec: { entrypoint: string; arguments?: { parameters?: Parameter[] }; templates: Template[] };
+}
+
+/** Every object of config/argo's kustomizations, in the order their `resources` list them. */
+export function argoObjects(dir = ARGO_CONFIG): KubeObject[] {
+  const { resources } = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as {
+    resources: string[];
+  };
+  return resources.flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return argoObjects(path);
+    return parseManifests(readFileSync(path, 'utf8'), path);
+  });
+}
+
+export const workflowTemplates = (objects = argoObjects()): WorkflowTemplate[] =>
+  objects.filter((o): o is WorkflowTemplate => o.kind === 'WorkflowTemplate');
+
+export function workflowTemplate(name: string, objects = argoObjects()): WorkflowTemplate {
+  const found = workflowTemplates(objects).find((w) => w.metadata?.name === name);
+  if (!found) throw new Error(`config/argo has no WorkflowTemplate ${name}`);
+  return found;
+}
+
+export function template(wt: WorkflowTemplate, name: string): Template {
+  const found = wt.spec.templates.find((t) => t.name === name);
+  if (!found) throw new Error(`WorkflowTemplate ${wt.metadata?.name} has no template ${name}`);
+  return found;
+}
+
+/** Values for the parameters the shipped templates leave to the caller. */
+export const SAMPLE_PARAMETERS: Readonly<Record<string, string>> = {
+  'task-id': '7',
+  'task-ids': '[7, 8]',
+  service: 'payments',
+  'repository-url': 'https://github.com/acme/payments',
+  'docs-repository-url': 'https://github.com/acme/docs',
+  'working-directory': 'projects/payments',
+};
+
+/** Argo's `{{name}}` tags replaced from `values`; a tag without a value is an error naming it. */
+export function substitute(text: string, values: Record<string, string>): string {
+  return text.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined)
+      throw new Error(`no value for {{${name}}} in ${JSON.stringify(text.slice(0, 80))}…`);
+    return value;
+  });
+}
+
+/** A template's inputs: given `args` first, then their defaults; throws naming an input left without a value. */
+export function inputValues(t: Template, args: Record<string, string>): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const p of t.inputs?.parameters ?? []) {
+    const value = args[p.name] ?? p.value ?? p.default;
+    if (value === undefined) throw new Error(`template ${t.name}: input ${p.name} has no value`);
+    values[`inputs.parameters.${p.name}`] = value;
+  }
+  return values;
+}
+
+/** The run a resource template creates, with `args` for its inputs (else their defaults), as Argo would send it. */
+export function createdRun(
+  t: Template,
+  args: Record<string, string>,
+  workflowName = 'wf-sample',
+): KubeObject {
+  if (!t.resource) throw new Error(`template ${t.name} is not a resource template`);
+  const values = { ...inputValues(t, args), 'workflow.name': workflowName };
+  return parse(substitute(t.resource.manifest, values)) as KubeObject;
+}
+
+/** The parameters of a Workflow or WorkflowTemplate's arguments, by name. */
+export const argumentsOf = (spec: { arguments?: { parameters?: Parameter[] } }): Record<string, string> =>
+  Object.fromEntries(
+    (spec.arguments?.parameters ?? []).flatMap((p) => (p.value === undefined ? [] : [[p.name, p.value]])),
+  );
+
+export interface SensorTrigger {
+  sensor: string;
+  trigger: string;
+  /** The Workflow the trigger creates, before the event's values are put in. */
+  workflow: KubeObject & {
+    spec: { workflowTemplateRef: { name: string }; arguments?: { parameters?: Parameter[] } };
+  };
+  /** Where the event's values go (paths into `workflow`). */
+  dests: string[];
+}
+
+/** Every k8s trigger of the Sensors. */
+export function sensorTriggers(objects = argoObjects()): SensorTrigger[] {
+  type Trigger = {
+    template: {
+      name: string;
+      k8s?: { source: { resource: SensorTrigger['workflow'] }; parameters?: Array<{ dest: string }> };
+    };
+  };
+  return objects
+    .filter((o) => o.kind === 'Sensor')
+    .flatMap((s) =>
+      ((s.spec as { triggers: Trigger[] }).triggers ?? []).map(({ template: t }) => {
+        if (!t.k8s) throw new Error(`Sensor ${s.metadata?.name}: trigger ${t.name} is not a k8s trigger`);
+        return {
+          sensor: String(s.metadata?.name),
+          trigger: t.name,
+          workflow: t.k8s.source.resource,
+          dests: (t.k8s.parameters ?? []).map((p) => p.dest),
+        };
+      }),
+    );
+}
+
+/** A copy of the trigger's Workflow with each destination set from SAMPLE_PARAMETERS (by its parameter's name). */
+export function sampleWorkflow(trigger: SensorTrigger): SensorTrigger['workflow'] {
+  const workflow = structuredClone(trigger.workflow);
+  for (const dest of trigger.dests) {
+    const match = /^spec\.arguments\.parameters\.(\d+)\.value$/.exec(dest);
+    const param = match ? workflow.spec.arguments?.parameters?.[Number(match[1])] : undefined;
+    const sample = param && SAMPLE_PARAMETERS[param.name];
+    if (!param || sample === undefined) throw new Error(`${trigger.sensor}: no sample for dest ${dest}`);
+    param.value = sample;
+  }
+  return workflow;
+}

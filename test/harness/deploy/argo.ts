@@ -1,0 +1,111 @@
+// Argo's definitions, from their Go modules at pinned versions (docs/argo.md): the Argo Workflows CRDs
+// (full: they validate spec), installed into the test cluster, and Argo Events' JSON schema, whose
+// CRDs leave spec unchecked. Its CRDs are installed too, so Sensors and EventSources can be stored.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JsonSchema } from '../../../src/api/schemas.js';
+import { applyObjects, withClient } from '../../../src/cluster/apply.js';
+import type { Cluster } from '../../../src/cluster/index.js';
+import { parseManifests } from '../../../src/cluster/kubectl.js';
+import type { KubeObject } from '../../../src/runtime/index.js';
+import type { Finding } from '../../../src/validation/finding.js';
+import { compileSchema, createAjv } from '../../../src/validation/schema-validator.js';
+import { kubectl } from '../cluster/cluster.js';
+import { type GoModuleFiles, goModuleFiles } from '../cluster/go-module-files.js';
+import { scaled } from '../util/wait.js';
+
+const WORKFLOW_CRDS = 'manifests/base/crds/full';
+const EVENTS_CRDS = 'manifests/base/crds';
+const EVENTS_SCHEMA = 'api/jsonschema/schema.json';
+
+export const ARGO_WORKFLOWS: GoModuleFiles = {
+  path: 'github.com/argoproj/argo-workflows/v3',
+  version: 'v3.7.3',
+  files: [WORKFLOW_CRDS],
+};
+
+export const ARGO_EVENTS: GoModuleFiles = {
+  path: 'github.com/argoproj/argo-events',
+  version: 'v1.9.6',
+  files: [EVENTS_SCHEMA, EVENTS_CRDS],
+};
+
+/** The CRDs of a folder: its *.yaml but kustomize's entry. */
+function crdsIn(dir: string): KubeObject[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
+    .sort()
+    .flatMap((f) => parseManifests(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
+}
+
+/** Argo Workflows' and Argo Events' CRDs. */
+export async function argoCrds(): Promise<KubeObject[]> {
+  const workflows = await goModuleFiles(ARGO_WORKFLOWS);
+  const events = await goModuleFiles(ARGO_EVENTS);
+  return [...crdsIn(join(workflows, WORKFLOW_CRDS)), ...crdsIn(join(events, EVENTS_CRDS))];
+}
+
+const installed = new WeakMap<Cluster, Promise<void>>();
+
+/**
+ * Installs Argo's CRDs once per cluster and process, and waits until they are Established. Server-side
+ * apply: the Workflow CRDs are far over the 256 KiB of the annotation a client-side apply writes.
+ */
+export function ensureArgoCrds(cluster: Cluster): Promise<void> {
+  let done = installed.get(cluster);
+  if (!done) {
+    done = (async () => {
+      const crds = await argoCrds();
+      await withClient(cluster.kubeconfig, (client) => applyObjects(client, crds), {
+        requestTimeoutMs: scaled(60_000),
+      });
+      const names = crds.map((crd) => `crd/${crd.metadata?.name}`);
+      const wait = await kubectl(cluster, [
+        'wait',
+        '--for=condition=Established',
+        `--timeout=${scaled(60)}s`,
+        ...names,
+      ]);
+      if (wait.code !== 0) throw new Error(`Argo's CRDs not Established: ${wait.stderr}`);
+    })();
+    installed.set(cluster, done);
+  }
+  return done;
+}
+
+type Definitions = Record<string, JsonSchema>;
+
+/**
+ * Every object type closed to fields it does not declare: Argo Events decodes with Go's encoding/json,
+ * which drops unknown fields silently, so a misspelt field would do nothing at all.
+ */
+function closed(definitions: Definitions): Definitions {
+  return Object.fromEntries(
+    Object.entries(definitions).map(([name, def]) => [
+      name,
+      def.properties && def.additionalProperties === undefined
+        ? { ...def, additionalProperties: false }
+        : def,
+    ]),
+  );
+}
+
+/** A check of Argo Events objects (`Sensor`, `EventSource`) against its JSON schema, unknown fields refused. */
+export async function argoEventsCheck(): Promise<(object: KubeObject) => Finding[]> {
+  const dir = await goModuleFiles(ARGO_EVENTS);
+  const schema = JSON.parse(readFileSync(join(dir, EVENTS_SCHEMA), 'utf8')) as { definitions: Definitions };
+  const definitions = closed(schema.definitions);
+  const ajv = createAjv();
+  const checks = new Map<string, (value: unknown) => Finding[]>();
+  return (object) => {
+    const kind = String(object.kind);
+    let check = checks.get(kind);
+    if (!check) {
+      const ref = `io.argoproj.events.v1alpha1.${kind}`;
+      if (!definitions[ref]) throw new Error(`Argo Events' schema has no kind ${kind}`);
+      check = compileSchema({ $ref: `#/definitions/${ref}`, definitions } as JsonSchema, ajv);
+      checks.set(kind, check);
+    }
+    return check(object);
+  };
+}

@@ -1,0 +1,53 @@
+// Helm (test/helm, built from the Go module proxy and cached like the cluster's binaries) run on the
+// chart in charts/orchestrator, with its own config, cache and data folders so that no Helm setup of
+// the machine is read or written.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { helmBinary } from '../../../src/cluster/binary.js';
+import type { KubeObject } from '../../../src/runtime/index.js';
+import { packageRoot } from '../../../src/util/package-root.js';
+import { type CommandResult, runCommand } from '../cluster/cluster.js';
+import { parseObjects } from './kustomize.js';
+
+export const CHART = join(packageRoot(), 'charts', 'orchestrator');
+/** The release of the tests, in the kustomize install's namespace (the chart's objects take the release's). */
+export const RELEASE = { name: 'orchestrator', namespace: 'orchestrator-system' };
+
+export interface Helm {
+  /** `helm args…`; never throws on a non-zero exit. */
+  run(args: string[]): Promise<CommandResult>;
+  /** `helm template` of the chart with these values files and flags (CRDs included), parsed; throws with helm's stderr. */
+  template(valuesFiles?: string[], flags?: string[]): Promise<KubeObject[]>;
+}
+
+export async function helm(): Promise<Helm> {
+  const binary = await helmBinary({ log: (m) => process.stderr.write(`[helm] ${m}\n`) });
+  const home = mkdtempSync(join(tmpdir(), 'helm-home-'));
+  const env = {
+    ...process.env,
+    HELM_CONFIG_HOME: join(home, 'config'),
+    HELM_CACHE_HOME: join(home, 'cache'),
+    HELM_DATA_HOME: join(home, 'data'),
+  };
+  const run = (args: string[]) => runCommand([binary, ...args], undefined, 60_000, env);
+  return {
+    run,
+    async template(valuesFiles = [], flags = []) {
+      const values = valuesFiles.flatMap((f) => ['-f', f]);
+      const args = [
+        'template',
+        RELEASE.name,
+        CHART,
+        '-n',
+        RELEASE.namespace,
+        '--include-crds',
+        ...values,
+        ...flags,
+      ];
+      const out = await run(args);
+      if (out.code !== 0) throw new Error(`helm ${args.join(' ')} failed: ${out.stderr}`);
+      return parseObjects(out.stdout);
+    },
+  };
+}

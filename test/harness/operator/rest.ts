@@ -1,0 +1,89 @@
+// The REST API in tests: a reviewer answering from tables (unit tests), and JSON calls over HTTP(S).
+import { request as httpRequest } from 'node:http';
+import { type Agent, request as httpsRequest } from 'node:https';
+import type {
+  AccessAttributes,
+  AccessReviewer,
+  Authentication,
+  Decision,
+  UserInfo,
+} from '../../../src/auth/index.js';
+import { scaled } from '../util/wait.js';
+
+/** Tokens to users, and `user verb resource namespace` permissions: RBAC in a table. */
+export class TableReviewer implements AccessReviewer {
+  readonly tokens = new Map<string, string>();
+  readonly allowed = new Set<string>();
+  async authenticate(token: string): Promise<Authentication> {
+    const username = this.tokens.get(token);
+    return username
+      ? { authenticated: true, user: { username } }
+      : { authenticated: false, reason: 'invalid token' };
+  }
+  async authorize(user: UserInfo, attributes: AccessAttributes): Promise<Decision> {
+    const a = 'resource' in attributes ? attributes.resource : undefined;
+    const key = `${user.username} ${a?.verb} ${a?.resource} ${a?.namespace ?? ''}`;
+    return { allowed: this.allowed.has(key), reason: '' };
+  }
+}
+
+export interface JsonAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  // biome-ignore lint/suspicious/noExplicitAny: JSON read back, checked field by field.
+  body: any;
+}
+
+export interface Target {
+  port: number;
+  /** HTTPS trusting this CA; plain HTTP without. */
+  ca?: string;
+  /** Connections to reuse (a keep-alive agent); default a new one per call. */
+  agent?: Agent;
+}
+
+/** One call; the body is JSON unless `raw` is given (sent as is, with `contentType`). */
+export function call(
+  target: Target,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; raw?: string | Buffer; contentType?: string } = {},
+): Promise<JsonAnswer> {
+  const payload = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
+  const headers: Record<string, string> = {};
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (payload !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
+  const options = {
+    host: '127.0.0.1',
+    port: target.port,
+    path,
+    method,
+    headers,
+    timeout: scaled(20_000),
+    ...(target.agent ? { agent: target.agent } : {}),
+  };
+  return new Promise((resolve, reject) => {
+    const req = (target.ca ? httpsRequest({ ...options, ca: target.ca }) : httpRequest(options)).on(
+      'response',
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d) => {
+          text += d;
+        });
+        res.on('end', () => {
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // Not JSON (health): the text.
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer`)));
+    req.end(payload);
+  });
+}

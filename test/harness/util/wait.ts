@@ -1,0 +1,99 @@
+// Waiting in tests. No test asserts how long something took (that is a benchmark's job): a test waits
+// for what it expects, within a generous limit, and a wait that runs out fails naming what it waited
+// for and what it saw last. Every limit is multiplied by one factor, ORCHESTRATOR_TEST_TIMEOUT_SCALE
+// (default 1; see scripts/test-timeout-scale.js), for a slow or loaded machine.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { testTimeoutScale } from '../../../scripts/test-timeout-scale.js';
+
+export const TIMEOUT_SCALE = testTimeoutScale();
+
+/** `ms` times the scale factor: every limit a test waits for passes through this. */
+export function scaled(ms: number): number {
+  return Math.ceil(ms * TIMEOUT_SCALE);
+}
+
+/** The limit of a wait that names none (before scaling). */
+export const DEFAULT_WAIT_MS = 60_000;
+
+export interface WaitOptions {
+  /** The limit before scaling. Default {@link DEFAULT_WAIT_MS}. */
+  timeoutMs?: number;
+  /** Time between checks. Default 50 ms. */
+  intervalMs?: number;
+}
+
+/** A wait that ran out; its message names what was awaited and what was seen last. */
+export class WaitTimeout extends Error {
+  override name = 'WaitTimeout';
+}
+
+/** What a check reports while its condition does not hold yet: the "last seen" of a failure message. */
+export type Note = (seen: unknown) => void;
+
+type Falsy = false | 0 | '' | null | undefined;
+
+const describe = (seen: unknown): string => {
+  let text: string;
+  if (typeof seen === 'string') text = seen;
+  else if (seen instanceof Error) text = seen.message;
+  else {
+    try {
+      text = JSON.stringify(seen) ?? String(seen);
+    } catch {
+      text = String(seen);
+    }
+  }
+  return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+};
+
+/**
+ * Calls `check` until it returns a truthy value, and returns that value. After the (scaled) limit it
+ * throws a {@link WaitTimeout}: `timed out after N ms waiting for <what>; last seen: …`, the last thing
+ * the check passed to `note`, else its last result. An error thrown by `check` ends the wait at once.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: (note: Note) => T | Promise<T>,
+  options: WaitOptions = {},
+): Promise<Exclude<T, Falsy>> {
+  const limit = scaled(options.timeoutMs ?? DEFAULT_WAIT_MS);
+  const interval = options.intervalMs ?? 50;
+  const started = performance.now();
+  const notes: unknown[] = [];
+  const note: Note = (seen) => {
+    notes.push(seen);
+  };
+  for (;;) {
+    notes.length = 0;
+    const result = await check(note);
+    if (result) return result as Exclude<T, Falsy>;
+    if (performance.now() - started >= limit) {
+      const seen = describe(notes.length > 0 ? notes[notes.length - 1] : result);
+      throw new WaitTimeout(`timed out after ${limit} ms waiting for ${what}; last seen: ${seen}`);
+    }
+    await sleep(interval);
+  }
+}
+
+/** `promise`'s value (or its rejection) once it settles; a {@link WaitTimeout} if it has not within the limit. */
+export async function within<T>(what: string, promise: Promise<T>, options: WaitOptions = {}): Promise<T> {
+  let outcome: { value: T } | { error: unknown } | undefined;
+  promise.then(
+    (value) => {
+      outcome = { value };
+    },
+    (error: unknown) => {
+      outcome = { error };
+    },
+  );
+  const settled = await waitFor(
+    what,
+    (note) => {
+      note('not settled');
+      return outcome;
+    },
+    options,
+  );
+  if ('error' in settled) throw settled.error;
+  return settled.value;
+}
