@@ -39,19 +39,20 @@ log(
   `control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${cluster.server} (kubeconfig ${cluster.kubeconfig})`,
 );
 // The tools tests run, built once here (minutes when cold) rather than inside a test's timeout: the
-// tracing test's collector and the chart test's helm. A failure (no Go beside envtest binaries, say)
-// fails the tests that need the tool, with this message.
-const binaries = await import('../dist/cluster/binary.js');
-for (const [tool, build, users] of [
-  ['OpenTelemetry Collector', binaries.otelCollectorBinary, 'the tracing test'],
-  ['helm', binaries.helmBinary, 'the Helm chart test'],
-]) {
-  try {
-    log(`${tool}: ${await build({ log })}`);
-  } catch (err) {
-    log(`the ${tool} was not built, so ${users} will fail: ${err.message}`);
-  }
-}
+// tracing test's collector and the chart test's helm, declared by the harness
+// (test/harness/cluster/test-tools.ts) and built by its script, run with tap's TypeScript loader. A
+// failure (no Go beside envtest binaries, say) fails the tests that need the tool, with its message.
+const toolsCode = await new Promise((resolve) =>
+  spawn(
+    process.execPath,
+    ['--import', '@tapjs/typescript/import', join('test', 'harness', 'cluster', 'build-test-tools.ts')],
+    { cwd: root, stdio: ['ignore', 2, 'inherit'] },
+  )
+    .on('error', (err) => resolve(err.message))
+    .on('exit', (c, s) => resolve(c ?? s)),
+);
+if (toolsCode !== 0)
+  log(`the test tools were not built (${toolsCode}), so the tracing and Helm chart tests will fail`);
 
 // The agent image of the end-to-end suite (test/integration/agent-e2e.test.ts), built here for the
 // same reason: a cold build is minutes (src/cluster/agent-image.ts). Only when that suite runs and the

@@ -65,25 +65,6 @@ export const PAUSE: GoComponent = {
   holds: "the real node's pod sandbox process",
 };
 
-/**
- * The OpenTelemetry Collector the tracing tests export to (`test/otelcol`: the collector builder's
- * output for its `manifest.yaml`), so the Go files there are built like the others.
- */
-export const OTEL_COLLECTOR: GoComponent = {
-  name: 'otelcol',
-  target: '.',
-  label: 'the OpenTelemetry Collector',
-  holds: 'OTLP receiver, file exporter',
-};
-
-/** Helm, for the chart tests (`test/helm`: a go.mod whose `tool` is helm's command, pinned). */
-export const HELM: GoComponent = {
-  name: 'helm',
-  target: 'helm.sh/helm/v3/cmd/helm',
-  label: 'helm',
-  holds: 'the Helm CLI, for the chart tests',
-};
-
 /** `$ORCHESTRATOR_CACHE_DIR`, else `$XDG_CACHE_HOME/orchestrator`, else `~/.cache/orchestrator`. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   if (env.ORCHESTRATOR_CACHE_DIR) return env.ORCHESTRATOR_CACHE_DIR;
@@ -147,22 +128,6 @@ export function controlPlaneBinary(opts: BinaryOptions = {}): Promise<string> {
 /** Path of the kwok binary (`cluster/kwok`; `opts.moduleDir`, the control plane's, does not apply). */
 export function kwokBinary(opts: BinaryOptions = {}): Promise<string> {
   return moduleBinary(KWOK, { ...opts, moduleDir: undefined });
-}
-
-/**
- * Path of the OpenTelemetry Collector the tracing tests run (`test/otelcol`, in the repository only:
- * scripts/test.js builds it before the suites, as it starts the control plane).
- */
-export function otelCollectorBinary(opts: BinaryOptions = {}): Promise<string> {
-  return moduleBinary(OTEL_COLLECTOR, { moduleDir: join(packageRoot(), 'test', 'otelcol'), ...opts });
-}
-
-/**
- * Path of the helm binary the chart tests run (`test/helm`, in the repository only: scripts/test.js
- * builds it before the suites). No Debian package ships Helm, so it comes from the Go module proxy.
- */
-export function helmBinary(opts: BinaryOptions = {}): Promise<string> {
-  return moduleBinary(HELM, { moduleDir: join(packageRoot(), 'test', 'helm'), ...opts });
 }
 
 /** Lines `go build -v` wrote so far: one per package compiled. */

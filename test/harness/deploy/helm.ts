@@ -4,10 +4,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { helmBinary } from '../../../src/cluster/binary.js';
 import type { KubeObject } from '../../../src/runtime/index.js';
 import { packageRoot } from '../../../src/util/package-root.js';
 import { type CommandResult, runCommand } from '../cluster/cluster.js';
+import { helmBinary } from '../cluster/test-tools.js';
 import { parseObjects } from './kustomize.js';
 
 export const CHART = join(packageRoot(), 'charts', 'orchestrator');

@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { otelCollectorBinary } from '../../../src/cluster/binary.js';
 import { freePort } from '../../../src/util/free-port.js';
+import { otelCollectorBinary } from '../cluster/test-tools.js';
 import { startTied } from '../cluster/tied-process.js';
 import { waitFor } from '../util/wait.js';
 

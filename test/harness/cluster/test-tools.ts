@@ -1,0 +1,63 @@
+// The Go tools that only the tests run, declared here rather than beside the product's own binaries in
+// src/cluster: the OpenTelemetry Collector the tracing tests export to (test/otelcol) and helm for the
+// chart tests (test/helm). Each is built from its module in this repository and cached like the local
+// cluster's binaries (src/cluster/binary.ts moduleBinary); scripts/test.js builds them all before the
+// suites (build-test-tools.ts), so a cold build (minutes) never runs inside a test's timeout.
+import { join } from 'node:path';
+import { type BinaryOptions, type GoComponent, moduleBinary } from '../../../src/cluster/binary.js';
+import { packageRoot } from '../../../src/util/package-root.js';
+
+/** A test tool: the Go component, the module it is built from, and the tests that fail without it. */
+export interface TestTool {
+  /** Its name in scripts/test.js's messages. */
+  tool: string;
+  component: GoComponent;
+  /** The Go module's folder in this repository. */
+  moduleDir: string;
+  /** Who fails when it cannot be built, for the message saying so. */
+  users: string;
+}
+
+/** The collector builder's output for test/otelcol/manifest.yaml: the OTLP receiver and the file exporter. */
+export const OTEL_COLLECTOR: TestTool = {
+  tool: 'OpenTelemetry Collector',
+  component: {
+    name: 'otelcol',
+    target: '.',
+    label: 'the OpenTelemetry Collector',
+    holds: 'OTLP receiver, file exporter',
+  },
+  moduleDir: join(packageRoot(), 'test', 'otelcol'),
+  users: 'the tracing test',
+};
+
+/**
+ * Helm (test/helm: a go.mod whose `tool` is helm's command, pinned). No Debian package ships Helm, so it
+ * comes from the Go module proxy.
+ */
+export const HELM: TestTool = {
+  tool: 'helm',
+  component: {
+    name: 'helm',
+    target: 'helm.sh/helm/v3/cmd/helm',
+    label: 'helm',
+    holds: 'the Helm CLI, for the chart tests',
+  },
+  moduleDir: join(packageRoot(), 'test', 'helm'),
+  users: 'the Helm chart test',
+};
+
+/** Every test tool, in the order scripts/test.js builds them. */
+export const TEST_TOOLS: readonly TestTool[] = [OTEL_COLLECTOR, HELM];
+
+/** Path of the tool's binary, building it first when not cached. */
+export function testToolBinary(tool: TestTool, opts: BinaryOptions = {}): Promise<string> {
+  return moduleBinary(tool.component, { moduleDir: tool.moduleDir, ...opts });
+}
+
+/** Path of the OpenTelemetry Collector the tracing tests run. */
+export const otelCollectorBinary = (opts: BinaryOptions = {}): Promise<string> =>
+  testToolBinary(OTEL_COLLECTOR, opts);
+
+/** Path of the helm binary the chart tests run. */
+export const helmBinary = (opts: BinaryOptions = {}): Promise<string> => testToolBinary(HELM, opts);
