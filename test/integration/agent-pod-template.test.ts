@@ -7,15 +7,15 @@ import { validateRun } from '../../src/admission/validate-run.js';
 import type { TaskRun } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { ApiError } from '../../src/runtime/index.js';
-import { kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
-import { sampleTaskRun, startOperator, testConfig } from '../harness/operator/operator.js';
+import { kubectl } from '../harness/cluster/cluster.js';
+import { sampleTaskRun, testConfig } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { runPod } from '../harness/operator/run-pods.js';
 import { startTestWebhooks } from '../harness/operator/webhook.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
+const { cluster } = suite;
 
 const runtimeClass = `gvisor-${randomBytes(3).toString('hex')}`;
 const pool = { key: 'orchestrator.io/agents', operator: 'Exists', effect: 'NoSchedule' } as const;
@@ -44,8 +44,7 @@ t.test(
     // The webhook server runs in this process and compiles its schemas at its first review: done here,
     // so that a loaded machine does not spend the first POST's 10 s limit on it.
     validateRun({ kind: 'TaskRun', object: sampleTaskRun('warm-up'), operation: 'CREATE', config });
-    const namespace = await testNamespace(t, cluster, webhooks.namespaceLabels);
-    const { client } = await startOperator(t, cluster, namespace, config);
+    const { namespace, client } = await suite.start(t, config, { namespaceLabels: webhooks.namespaceLabels });
 
     await client.request('POST', runPath('TaskRun', namespace), {
       body: sampleTaskRun('placed', 7, { agent: 'rex' }),

@@ -11,16 +11,15 @@ import t, { type Test } from 'tap';
 import type { CodeRun } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { AGENT_SANDBOX_DIR, inNamespace } from '../../src/cluster/agent-sandbox.js';
-import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
+import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
 import { applyObjects, kustomize, one } from '../harness/deploy/kustomize.js';
-import { httpStatusOf, sampleTaskRun, startOperator, taskRunPath } from '../harness/operator/operator.js';
+import { httpStatusOf, sampleTaskRun, taskRunPath } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { runPod } from '../harness/operator/run-pods.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
+const { cluster } = suite;
 
 const RESTRICTED = { 'pod-security.kubernetes.io/enforce': 'restricted' };
 const TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
@@ -108,8 +107,7 @@ async function allowed(
 
 /** A namespace enforcing the restricted standard (with the agent sandbox), and the operator on it. */
 async function restrictedOperator(t: Test) {
-  const namespace = await testNamespace(t, cluster, RESTRICTED);
-  const { client } = await startOperator(t, cluster, namespace);
+  const { namespace, client } = await suite.start(t, undefined, { namespaceLabels: RESTRICTED });
   return { namespace, client };
 }
 
@@ -234,11 +232,10 @@ t.test('the agent NetworkPolicy denies the cluster CIDRs an overlay gives it', a
   const policy = one(objects, 'NetworkPolicy', 'orchestrator-agent');
   const spec = policy.spec as { egress: Array<{ to: Array<{ ipBlock?: { except?: string[] } }> }> };
   t.match(spec.egress[1]?.to[0]?.ipBlock?.except, ['10.0.0.0/8', /./, /./, /./, '203.0.113.0/24']);
-  const namespace = await testNamespace(t, cluster);
+  const namespace = await suite.namespace(t);
   const applied = await applyObjects(cluster, inNamespace(objects, namespace), { dryRun: true });
   t.equal(applied.code, 0, applied.stderr);
-  const client = new KubeClient(kubeConfig(cluster));
-  t.teardown(() => client.close());
+  const client = suite.admin(t);
   const shipped = client.request(
     'GET',
     `/apis/networking.k8s.io/v1/namespaces/${namespace}/networkpolicies/orchestrator-agent`,

@@ -6,7 +6,7 @@ import t from 'tap';
 import type { RunKindName } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import type { KubeObject } from '../../src/runtime/index.js';
-import { kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { kubectl } from '../harness/cluster/cluster.js';
 import { ensureArgoCrds } from '../harness/deploy/argo.js';
 import { conditionHolds } from '../harness/deploy/argo-conditions.js';
 import {
@@ -19,19 +19,13 @@ import {
   template,
   workflowTemplate,
 } from '../harness/deploy/argo-manifests.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
 import { applyObjects, kustomize } from '../harness/deploy/kustomize.js';
-import {
-  attemptNames,
-  finishJob,
-  startOperator,
-  testConfig,
-  untilJob,
-} from '../harness/operator/operator.js';
+import { attemptNames, finishJob, testConfig, untilJob } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
+const { cluster } = suite;
 await ensureArgoCrds(cluster);
 
 const inNamespace = (objects: KubeObject[], namespace: string): KubeObject[] =>
@@ -46,7 +40,7 @@ const createDryRun = (objects: KubeObject[], namespace: string) =>
   );
 
 t.test('every object of config/argo passes a server-side dry run against Argo CRDs', async (t) => {
-  const namespace = await testNamespace(t, cluster);
+  const namespace = await suite.namespace(t);
   const objects = await kustomize(cluster, ARGO_CONFIG);
   t.same(
     objects.map((o) => `${o.kind}/${o.metadata?.name}`).sort(),
@@ -79,7 +73,7 @@ t.test('every object of config/argo passes a server-side dry run against Argo CR
 });
 
 t.test('the Workflows the Sensors create pass a server-side dry run', async (t) => {
-  const namespace = await testNamespace(t, cluster);
+  const namespace = await suite.namespace(t);
   const workflows = sensorTriggers().map(sampleWorkflow);
   const result = await createDryRun(workflows, namespace);
   t.equal(result.code, 0, result.stderr);
@@ -103,12 +97,11 @@ const cases: Case[] = [
 ];
 
 t.test('a run created by a template reaches the condition its step waits for', async (t) => {
-  const namespace = await testNamespace(t, cluster);
   // One attempt: a failed agent makes the run Failed at once (with retries left it is Pending).
   const config = testConfig((c) => {
     c.retries.maxRetries = 1;
   });
-  const { client } = await startOperator(t, cluster, namespace, config);
+  const { namespace, client } = await suite.start(t, config);
   for (const c of cases) {
     const tp = template(workflowTemplate(c.workflowTemplate), c.template);
     const { successCondition = '', failureCondition = '' } = tp.resource ?? {};

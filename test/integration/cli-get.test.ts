@@ -6,34 +6,26 @@ import t from 'tap';
 import { parse } from 'yaml';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
 import { runCli } from '../harness/operator/cli.js';
-import {
-  finishJob,
-  startOperator,
-  taskRunPath,
-  testConfig,
-  untilAttemptJob,
-} from '../harness/operator/operator.js';
+import { finishJob, taskRunPath, testConfig, untilAttemptJob } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { startTestWebhooks } from '../harness/operator/webhook.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
+const { cluster } = suite;
 const samples = join(packageRoot(), 'config', 'samples');
 
 t.test('get, describe and retry a TaskRun through its life', async (t) => {
   const webhooks = await startTestWebhooks(t, cluster);
-  const namespace = await testNamespace(t, cluster, webhooks.namespaceLabels);
-  const op = await startOperator(
+  const op = await suite.start(
     t,
-    cluster,
-    namespace,
     testConfig((c) => {
       c.retries = { ...c.retries, maxRetries: 0 };
     }),
+    { namespaceLabels: webhooks.namespaceLabels },
   );
+  const { namespace } = op;
   // Another service, so the CodeRun never waits for the TaskRun's workspace (or takes it).
   const codeRun = readFileSync(join(samples, 'coderun.yaml'), 'utf8').replace(
     'service: payments',
@@ -166,7 +158,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
 });
 
 t.test('retry: a CodeRun raises contextVersion; a DocsRun cannot be retried, and says why', async (t) => {
-  const namespace = await testNamespace(t, cluster);
+  const namespace = await suite.namespace(t);
   t.equal(
     (await runCli(cluster, ['task', 'submit', '-f', join(samples, 'coderun.yaml')], { namespace })).code,
     0,

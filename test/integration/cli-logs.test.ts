@@ -12,10 +12,10 @@ import { ensureDist, root } from '../../scripts/build.js';
 import { NO_KUBELET, unreachableKubelet } from '../../src/cli/log-errors.js';
 import { clusterSource } from '../../src/cluster/index.js';
 import { ApiError, type KubeObject } from '../../src/runtime/index.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
+import { kubeConfig } from '../harness/cluster/cluster.js';
 import { runCli } from '../harness/operator/cli.js';
-import { sampleTaskRun, startOperator, taskRunPath } from '../harness/operator/operator.js';
+import { sampleTaskRun, taskRunPath } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import {
   type RecordedAnswer,
   readAnswer,
@@ -24,8 +24,8 @@ import {
 } from '../harness/remote/recorded-answers.js';
 import { scaled, waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
+const { cluster } = suite;
 
 t.test('kubectl finds the plugin: `kubectl orchestrator --help`', async (t) => {
   t.ok(ensureDist(), 'dist is built');
@@ -67,8 +67,7 @@ function sameShape(t: Test, live: RecordedAnswer, recorded: RecordedAnswer): voi
 }
 
 t.test("logs finds the run's pod and says the local cluster has no kubelet", async (t) => {
-  const namespace = await testNamespace(t, cluster);
-  const { client } = await startOperator(t, cluster, namespace);
+  const { namespace, client } = await suite.start(t);
   await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-logs', 41) });
   // The test config holds agents running (sim delay 24h): status names the pod once the agent runs.
   const run = await waitFor('the agent running', async (note) => {

@@ -5,22 +5,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { packageRoot } from '../../src/util/package-root.js';
-import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
 import { runCli, startCli } from '../harness/operator/cli.js';
-import { finishJob, startOperator, testConfig, untilAttemptJob } from '../harness/operator/operator.js';
+import { finishJob, testConfig, untilAttemptJob } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { startTestWebhooks } from '../harness/operator/webhook.js';
 import { scaled, waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
+const { cluster } = suite;
 const samples = join(packageRoot(), 'config', 'samples');
 
 t.test(
   'task submit: created lines, generated names, and webhook denials as kubectl prints them',
   async (t) => {
     const webhooks = await startTestWebhooks(t, cluster);
-    const namespace = await testNamespace(t, cluster, webhooks.namespaceLabels);
+    const namespace = await suite.namespace(t, webhooks.namespaceLabels);
     const ok = await runCli(cluster, ['task', 'submit', '-f', join(samples, 'taskrun.yaml')], { namespace });
     t.equal(ok.code, 0, ok.stderr);
     t.equal(ok.stdout, 'taskrun.orchestrator.io/payments-task-7 created\n');
@@ -51,8 +50,8 @@ t.test(
 );
 
 t.test('task code --wait: progress lines, a summary, exit 0 when the Job completes', async (t) => {
-  const namespace = await testNamespace(t, cluster);
-  const op = await startOperator(t, cluster, namespace);
+  const op = await suite.start(t);
+  const { namespace } = op;
   const { io, done } = startCli(
     cluster,
     [
@@ -94,15 +93,13 @@ t.test('task code --wait: progress lines, a summary, exit 0 when the Job complet
 });
 
 t.test('task docs --wait: exit 1 when the run fails for good', async (t) => {
-  const namespace = await testNamespace(t, cluster);
-  const op = await startOperator(
+  const op = await suite.start(
     t,
-    cluster,
-    namespace,
     testConfig((c) => {
       c.retries = { ...c.retries, maxRetries: 0 };
     }),
   );
+  const { namespace } = op;
   const { io, done } = startCli(
     cluster,
     [
@@ -129,7 +126,7 @@ t.test('task docs --wait: exit 1 when the run fails for good', async (t) => {
 });
 
 t.test('wait: exit 2 on timeout, 130 on Ctrl-C, a clear error for a missing run', async (t) => {
-  const namespace = await testNamespace(t, cluster);
+  const namespace = await suite.namespace(t);
   const created = await runCli(cluster, ['task', 'submit', '-f', join(samples, 'docsrun.yaml')], {
     namespace,
   });

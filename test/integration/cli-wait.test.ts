@@ -9,24 +9,22 @@ import { memoryIO } from '../../src/cli/io.js';
 import { connect } from '../../src/cli/kube.js';
 import { waitForRun } from '../../src/cli/wait.js';
 import type { KubeObject } from '../../src/runtime/index.js';
-import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
 import { runCli, startCli } from '../harness/operator/cli.js';
 import {
   finishJob,
   jobPath,
   sampleTaskRun,
-  startOperator,
   taskRunPath,
   untilAttemptJob,
 } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { scaled, waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
+const { cluster } = suite;
 
 t.test('a run that finishes after several watches ended is followed to its end', async (t) => {
-  const namespace = await testNamespace(t, cluster);
+  const namespace = await suite.namespace(t);
   const conn = await connect({ kubeconfig: cluster.kubeconfig, namespace });
   t.teardown(() => conn.close());
   const { client } = conn;
@@ -70,7 +68,7 @@ t.test('a run that finishes after several watches ended is followed to its end',
 });
 
 t.test('a failed run: wait ends with why it failed', async (t) => {
-  const namespace = await testNamespace(t, cluster);
+  const namespace = await suite.namespace(t);
   const conn = await connect({ kubeconfig: cluster.kubeconfig, namespace });
   t.teardown(() => conn.close());
   await conn.client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-32', 32) });
@@ -110,9 +108,8 @@ t.test('a failed run: wait ends with why it failed', async (t) => {
 t.test(
   "editing a finished run's mutable spec neither hangs wait nor leaves observedGeneration behind",
   async (t) => {
-    const namespace = await testNamespace(t, cluster);
-    const op = await startOperator(t, cluster, namespace);
-    const { client } = op;
+    const op = await suite.start(t);
+    const { namespace, client } = op;
     const path = taskRunPath(namespace, 'pay-31');
     const read = () => client.request<TaskRun>('GET', path);
     await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-31', 31) });

@@ -4,14 +4,12 @@ import t from 'tap';
 import type { CodeRun, CodeRunStatus } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import type { KubeClient } from '../../src/runtime/index.js';
-import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
-import { finishJob, startOperator, testConfig } from '../harness/operator/operator.js';
+import { finishJob, testConfig } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { runPod } from '../harness/operator/run-pods.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
 
 type Container = { name: string; env?: Array<Record<string, unknown>>; [k: string]: unknown };
 type PodSpec = { initContainers: Container[]; containers: Container[]; volumes: unknown[] };
@@ -42,8 +40,9 @@ t.test(
   'env and envFromSecrets are in the pod, before the operator’s; it meets the restricted standard',
   async (t) => {
     // The pod is admitted under `restricted`: the run's variables change nothing about its security.
-    const namespace = await testNamespace(t, cluster, { 'pod-security.kubernetes.io/enforce': 'restricted' });
-    const { client } = await startOperator(t, cluster, namespace);
+    const { namespace, client } = await suite.start(t, undefined, {
+      namespaceLabels: { 'pod-security.kubernetes.io/enforce': 'restricted' },
+    });
     const pod = await podOf(
       client,
       namespace,
@@ -74,11 +73,10 @@ t.test(
 t.test(
   'with job.docker.allowed, enableDocker adds the Docker sidecar and the Job still completes',
   async (t) => {
-    const namespace = await testNamespace(t, cluster);
     const config = testConfig((c) => {
       c.job.docker = { ...c.job.docker, allowed: true };
     });
-    const { client } = await startOperator(t, cluster, namespace, config);
+    const { namespace, client } = await suite.start(t, config);
     const run = codeRun('with-docker', { enableDocker: true });
     const pod = await podOf(client, namespace, run);
     t.match(pod.initContainers, [

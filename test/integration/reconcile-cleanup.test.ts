@@ -2,33 +2,29 @@
 // it finished (through its finalizer: Job and ConfigMap gone, workspace kept); a running run is not.
 import t from 'tap';
 import { LABELS, type TaskRun } from '../../src/api/index.js';
-import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
 import {
   configMapPath,
   finishJob,
   httpStatusOf,
   jobPath,
   sampleTaskRun,
-  startOperator,
   taskRunJob,
   taskRunPath,
   testConfig,
 } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
 
 t.test(
   'finished runs are deleted after cleanup.ttlSecondsAfterFinished; running ones are kept',
   async (t) => {
-    const namespace = await testNamespace(t, cluster);
     const config = testConfig((c) => {
       c.cleanup = { ttlSecondsAfterFinished: 2 };
       c.concurrency = { perService: 10, global: 10 };
     });
-    const { client } = await startOperator(t, cluster, namespace, config);
+    const { namespace, client } = await suite.start(t, config);
     // A finalizer of the test's own holds pay-20 once deleted, so that its deletionTimestamp can be read.
     const HOLD = 'orchestrator.io/test-hold';
     const held = sampleTaskRun('pay-20', 20);

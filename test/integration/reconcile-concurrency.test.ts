@@ -10,8 +10,6 @@ import { parse } from 'yaml';
 import type { ControllerConfig, TaskRun } from '../../src/api/index.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
 import { activeJobs } from '../harness/operator/active-jobs.js';
 import {
   attemptNames,
@@ -20,14 +18,13 @@ import {
   httpStatusOf,
   jobPath,
   sampleTaskRun,
-  startOperator,
   taskRunPath,
   testConfig,
 } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
 
 const limited = (perService: number, global: number): ControllerConfig =>
   testConfig((c) => {
@@ -57,8 +54,7 @@ function taskRuns(client: KubeClient, namespace: string) {
 }
 
 t.test('a service at its limit: the other runs wait, create nothing, and start one by one', async (t) => {
-  const namespace = await testNamespace(t, cluster);
-  const { client } = await startOperator(t, cluster, namespace, limited(1, 10));
+  const { namespace, client } = await suite.start(t, limited(1, 10));
   const jobs = await activeJobs(t, client, namespace);
   const runs = taskRuns(client, namespace);
   await Promise.all([runs.create('pay-1', 1), runs.create('pay-2', 2), runs.create('pay-3', 3)]);
@@ -122,8 +118,7 @@ t.test('a service at its limit: the other runs wait, create nothing, and start o
 });
 
 t.test('the oldest waiting run gets the free slot', async (t) => {
-  const namespace = await testNamespace(t, cluster);
-  const { client } = await startOperator(t, cluster, namespace, limited(1, 10));
+  const { namespace, client } = await suite.start(t, limited(1, 10));
   const jobs = await activeJobs(t, client, namespace);
   const runs = taskRuns(client, namespace);
   await runs.create('c-first', 1);
@@ -152,8 +147,7 @@ t.test('the oldest waiting run gets the free slot', async (t) => {
 });
 
 t.test('the global limit holds across services and kinds', async (t) => {
-  const namespace = await testNamespace(t, cluster);
-  const { client } = await startOperator(t, cluster, namespace, limited(1, 2));
+  const { namespace, client } = await suite.start(t, limited(1, 2));
   const jobs = await activeJobs(t, client, namespace);
   const runs = taskRuns(client, namespace);
   await runs.create('pay-1', 1);
@@ -194,9 +188,8 @@ t.test('the global limit holds across services and kinds', async (t) => {
 });
 
 t.test('many runs reconciled at once never take more slots than there are', async (t) => {
-  const namespace = await testNamespace(t, cluster);
   const config = limited(2, 3);
-  const { client } = await startOperator(t, cluster, namespace, config);
+  const { namespace, client } = await suite.start(t, config);
   const jobs = await activeJobs(t, client, namespace);
   const runs = taskRuns(client, namespace);
   const services = ['payments', 'billing'];

@@ -6,21 +6,20 @@
 // Replay a failure with its printed seed: CRASH_SEED=<seed> npx tap test/integration/reconcile-crash.test.ts
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import t, { type Test } from 'tap';
-import { KubeClient } from '../../src/runtime/index.js';
+import t from 'tap';
 import { FaultyClient, seededRandom, testSeed } from '../harness/clients/faulty-client.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { kubeConfig } from '../harness/cluster/cluster.js';
 import { NodeProcess } from '../harness/cluster/node-process.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
 import { crashPlans, createRuns, driveRuns, invariantViolations } from '../harness/operator/crash-runs.js';
 import { startOperator, testConfig } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { scaled } from '../harness/util/wait.js';
 
 const MAX_RETRIES = 3;
 /** How long the runs may take to settle (scaled): generous, since managers keep dying on the way. */
 const SETTLE_MS = 240_000;
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
+const { cluster } = suite;
 const seed = testSeed('CRASH_SEED');
 t.comment(`seed ${seed} (replay with CRASH_SEED=${seed})`);
 
@@ -30,16 +29,10 @@ const config = testConfig((c) => {
   c.concurrency = { perService: 1000, global: 1000 };
 });
 
-function plainClient(t: Test): KubeClient {
-  const client = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
-  t.teardown(() => client.close());
-  return client;
-}
-
 t.test('writes failing before or after the apiserver, and managers dying mid-reconcile', async (t) => {
   const random = seededRandom(seed);
-  const namespace = await testNamespace(t, cluster);
-  const client = plainClient(t);
+  const namespace = await suite.namespace(t);
+  const client = suite.admin(t, { requestTimeoutMs: scaled(10_000) });
   const plans = crashPlans(50, random, MAX_RETRIES);
   const stats = { kills: 0, before: 0, after: 0 };
   let settled = false;
@@ -85,8 +78,8 @@ t.test('writes failing before or after the apiserver, and managers dying mid-rec
 
 t.test('a manager process SIGKILLed at random moments while runs are created', async (t) => {
   const random = seededRandom(seed + 1);
-  const namespace = await testNamespace(t, cluster);
-  const client = plainClient(t);
+  const namespace = await suite.namespace(t);
+  const client = suite.admin(t, { requestTimeoutMs: scaled(10_000) });
   const plans = crashPlans(20, random, MAX_RETRIES);
   const script = fileURLToPath(new URL('../mains/run-manager.ts', import.meta.url));
   const start = async () => {

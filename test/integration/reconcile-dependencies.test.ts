@@ -2,28 +2,24 @@
 // starts when they have succeeded, and fails when one of them has failed.
 import t from 'tap';
 import type { TaskRun } from '../../src/api/index.js';
-import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
 import {
   finishJob,
   httpStatusOf,
   jobPath,
   sampleTaskRun,
-  startOperator,
   taskRunJob,
   taskRunPath,
   testConfig,
 } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
 
 const dependencies = (run: TaskRun) => run.status?.conditions?.find((c) => c.type === 'DependenciesReady');
 
 t.test('a run waits for its dependencies, then starts when they succeed', async (t) => {
-  const namespace = await testNamespace(t, cluster);
-  const { client } = await startOperator(t, cluster, namespace);
+  const { namespace, client } = await suite.start(t);
   const get = (name: string) => client.request<TaskRun>('GET', taskRunPath(namespace, name));
   await client.request('POST', taskRunPath(namespace), {
     body: sampleTaskRun('task-2', 2, { dependsOn: [1] }),
@@ -61,11 +57,8 @@ t.test('a run waits for its dependencies, then starts when they succeed', async 
 });
 
 t.test('a run whose dependency failed fails', async (t) => {
-  const namespace = await testNamespace(t, cluster);
-  const { client } = await startOperator(
+  const { namespace, client } = await suite.start(
     t,
-    cluster,
-    namespace,
     testConfig((c) => {
       c.retries = { ...c.retries, maxRetries: 1, backoffSeconds: 0 };
     }),

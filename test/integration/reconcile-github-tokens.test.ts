@@ -9,9 +9,7 @@ import { Registry } from 'prom-client';
 import t, { type Test } from 'tap';
 import type { TaskRun, TaskRunStatus } from '../../src/api/index.js';
 import { AppKeys, TokenBroker } from '../../src/github/app-tokens/index.js';
-import { KubeClient, type KubeObject, resourcePath, SECRETS } from '../../src/runtime/index.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
+import { type KubeClient, type KubeObject, resourcePath, SECRETS } from '../../src/runtime/index.js';
 import {
   APP_KEY_SECRETS,
   finishJob,
@@ -21,13 +19,14 @@ import {
   taskRunPath,
   testConfig,
 } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { runPod } from '../harness/operator/run-pods.js';
 import { githubAppFixture } from '../harness/remote/github-api/apps.js';
 import { startGithubApi } from '../harness/remote/github-api/server.js';
 import { scaled, waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
+const { cluster } = suite;
 
 /** Tokens last this long at the stand-in: renewed after two thirds of it. */
 const LIFETIME_MS = scaled(9_000);
@@ -35,10 +34,9 @@ const LIFETIME_MS = scaled(9_000);
 type Secret = KubeObject & { data?: Record<string, string> };
 
 async function setup(t: Test) {
-  const ops = await testNamespace(t, cluster);
-  const runs = await testNamespace(t, cluster);
-  const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
-  t.teardown(() => admin.close());
+  const ops = await suite.namespace(t);
+  const runs = await suite.namespace(t);
+  const admin = suite.admin(t, { requestTimeoutMs: scaled(10_000) });
   const app = githubAppFixture({ tokenLifetimeMs: LIFETIME_MS });
   app.installations.set('acme', { id: 21, repositories: ['payments', 'payments-docs'] });
   const api = await startGithubApi(t, app.routes);

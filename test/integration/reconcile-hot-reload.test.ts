@@ -14,21 +14,18 @@ import { type WatchedInputs, watchInputs } from '../../src/app/watched-inputs.js
 import { defaultConfigFile } from '../../src/config/load.js';
 import { defaultTemplateDir } from '../../src/render/index.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
-import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
 import {
   attemptNames,
   configMapPath,
   jobPath,
   sampleTaskRun,
-  startOperator,
   taskRunPath,
 } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { sampleSum } from '../harness/util/prometheus-text.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
 
 const GUIDELINES = 'shared/coding-guidelines.md.hbs';
 
@@ -59,8 +56,7 @@ async function reloadingOperator(t: { teardown(fn: () => unknown): void; name: s
     inputs.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const namespace = await testNamespace(t, cluster);
-  const { client } = await startOperator(t, cluster, namespace, undefined, {
+  const { namespace, client } = await suite.start(t, undefined, {
     registry,
     inputs: { config: () => inputs.config.current(), templates: () => inputs.templates.current() },
   });

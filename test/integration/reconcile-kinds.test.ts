@@ -8,19 +8,11 @@ import { LABELS, type TaskRunStatus } from '../../src/api/index.js';
 import { uidHash } from '../../src/naming/names.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
-import {
-  configMapPath,
-  finishJob,
-  httpStatusOf,
-  jobPath,
-  startOperator,
-} from '../harness/operator/operator.js';
+import { configMapPath, finishJob, httpStatusOf, jobPath } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
 
 interface Case {
   plural: string;
@@ -59,9 +51,8 @@ const cases: Case[] = [
 
 for (const c of cases) {
   t.test(`${c.plural}: the sample runs through to Succeeded`, async (t) => {
-    const namespace = await testNamespace(t, cluster);
-    const op = await startOperator(t, cluster, namespace);
-    const { client } = op;
+    const op = await suite.start(t);
+    const { namespace, client } = op;
     const body = parse(
       readFileSync(join(packageRoot(), 'config', 'samples', c.sample), 'utf8'),
     ) as KubeObject;

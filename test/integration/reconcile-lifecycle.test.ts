@@ -6,8 +6,7 @@ import { kindFacts, LABELS, type TaskRun } from '../../src/api/index.js';
 import { attemptConfigMap } from '../../src/controllers/agent/manifests.js';
 import { taskRunStrategy } from '../../src/controllers/kind/strategy.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
+import { kubeConfig } from '../harness/cluster/cluster.js';
 import {
   attemptNames,
   configMapPath,
@@ -18,18 +17,18 @@ import {
   taskRunPath,
   testConfig,
 } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
+const { cluster } = suite;
 
 const count = async (p: Promise<{ items: unknown[] }>) => (await p).items.length;
 
 t.test(
   'deleting a running run removes its Job and ConfigMap, then the finalizer; the PVC stays',
   async (t) => {
-    const namespace = await testNamespace(t, cluster);
-    const { client } = await startOperator(t, cluster, namespace);
+    const { namespace, client } = await suite.start(t);
     await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-10', 10) });
     const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-10'));
     await waitFor('phase Running', async () => (await get()).status?.phase === 'Running');
@@ -49,7 +48,7 @@ t.test(
 );
 
 t.test('a foreign ConfigMap of the same name is a conflict in status, and is left alone', async (t) => {
-  const namespace = await testNamespace(t, cluster);
+  const namespace = await suite.namespace(t);
   // The name is the run's (it ends in its uid's hash): the run exists before the operator starts.
   const client = new KubeClient(kubeConfig(cluster));
   await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-11', 11) });
@@ -78,9 +77,8 @@ t.test('a foreign ConfigMap of the same name is a conflict in status, and is lef
 });
 
 t.test('a ConfigMap of ours left by an interrupted reconcile is adopted', async (t) => {
-  const namespace = await testNamespace(t, cluster);
   const config = testConfig();
-  const { client, stop } = await startOperator(t, cluster, namespace, config);
+  const { namespace, client, stop } = await suite.start(t, config);
   await stop(); // the "crashed" operator: the run and its ConfigMap exist, nothing else
   const run = await client.request<TaskRun>('POST', taskRunPath(namespace), {
     body: {

@@ -4,22 +4,19 @@
 import t from 'tap';
 import { LABELS, type TaskRun } from '../../src/api/index.js';
 import { runLabelValue } from '../../src/naming/names.js';
-import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
 import {
   configMapPath,
   finishJob,
   httpStatusOf,
   jobPath,
   sampleTaskRun,
-  startOperator,
   taskRunJob,
   taskRunPath,
 } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
 
 /** A DNS subdomain of exactly `length` characters. */
 const longName = (length: number, tag: string) => {
@@ -28,8 +25,7 @@ const longName = (length: number, tag: string) => {
 };
 
 t.test('runs named with 70 and 253 characters succeed and are deleted', async (t) => {
-  const namespace = await testNamespace(t, cluster);
-  const { client } = await startOperator(t, cluster, namespace);
+  const { namespace, client } = await suite.start(t);
   const names = [longName(70, 'seventy'), longName(253, 'max')];
   t.same(
     names.map((n) => n.length),

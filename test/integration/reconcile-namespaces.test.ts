@@ -11,16 +11,15 @@ import { serviceAccountToken, serviceAccountUser, tokenKubeConfig } from '../../
 import { withClient } from '../../src/cluster/apply.js';
 import { type Cache, KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
+import { kubeConfig, kubectl } from '../harness/cluster/cluster.js';
 import { applyObjects, kustomize, one } from '../harness/deploy/kustomize.js';
 import { sampleTaskRun, startOperator, taskRunPath } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { scaled, waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
-const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
-t.teardown(() => admin.close());
+const suite = await reconcileSuite();
+const { cluster } = suite;
+const admin = suite.admin(t, { requestTimeoutMs: scaled(10_000) });
 
 const getRun = (namespace: string, name: string) =>
   admin.request<TaskRun>('GET', taskRunPath(namespace, name));
@@ -72,12 +71,8 @@ t.test(
 
     // The overlay's objects for this test: the ClusterRole renamed, the bindings moved to a and b, the
     // ServiceAccount in its own namespace (which holds no run and gets no binding).
-    const home = await testNamespace(t, cluster);
-    const [a, b, c] = [
-      await testNamespace(t, cluster),
-      await testNamespace(t, cluster),
-      await testNamespace(t, cluster),
-    ];
+    const home = await suite.namespace(t);
+    const [a, b, c] = [await suite.namespace(t), await suite.namespace(t), await suite.namespace(t)];
     const role = structuredClone(one(overlay, 'ClusterRole', 'orchestrator-manager'));
     const roleName = `orchestrator-manager-${home}`;
     role.metadata = { name: roleName };
@@ -147,8 +142,8 @@ t.test(
 t.test('a namespace selector follows namespaces gaining and losing the label', async (t) => {
   const label = 'orchestrator.io/tenant';
   const tenant = `t-${randomBytes(4).toString('hex')}`;
-  const a = await testNamespace(t, cluster, { [label]: tenant });
-  const b = await testNamespace(t, cluster);
+  const a = await suite.namespace(t, { [label]: tenant });
+  const b = await suite.namespace(t);
   const operator = await startOperator(t, cluster, a, undefined, {
     scope: { selector: `${label}=${tenant}` },
   });

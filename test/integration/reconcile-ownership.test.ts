@@ -10,21 +10,18 @@ import { type CodeRun, LABELS, MANAGED_BY, type RunKindName, type TaskRun } from
 import { runPath } from '../../src/cli/kinds.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
 import {
   attemptNames,
   configMapPath,
   httpStatusOf,
   jobPath,
   sampleTaskRun,
-  startOperator,
   testConfig,
 } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
 
 const roomy = () =>
   testConfig((c) => {
@@ -79,8 +76,7 @@ const controller = (obj: KubeObject) => obj.metadata?.ownerReferences?.find((r) 
 t.test(
   'runs of one name in two kinds, and two CodeRuns with identical fields, each get their own objects; deleting one touches nothing else',
   async (t) => {
-    const namespace = await testNamespace(t, cluster);
-    const { client } = await startOperator(t, cluster, namespace, roomy());
+    const { namespace, client } = await suite.start(t, roomy());
     // A stranger's ConfigMap carrying the run label (and the managed-by label the caches select by).
     const stranger = {
       metadata: {
@@ -155,8 +151,7 @@ t.test(
 t.test(
   'a run re-created under its old name while its old Job is still being deleted gets new objects and leaves the old ones alone',
   async (t) => {
-    const namespace = await testNamespace(t, cluster);
-    const { client } = await startOperator(t, cluster, namespace, roomy());
+    const { namespace, client } = await suite.start(t, roomy());
     const runs = runPath('TaskRun', namespace);
     await client.request('POST', runs, { body: sampleTaskRun('again', 7) });
     const old = await runningObjects(t, client, namespace, 'TaskRun', 'again');

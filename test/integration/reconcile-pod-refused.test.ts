@@ -4,19 +4,16 @@
 // period (the cause will not heal by itself), with the same words.
 import t from 'tap';
 import type { TaskRun } from '../../src/api/index.js';
-import { KubeClient } from '../../src/runtime/index.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
 import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
+const { cluster } = suite;
 
 t.test('a run in a namespace without the agent sandbox names the missing ServiceAccount', async (t) => {
-  const namespace = await testNamespace(t, cluster);
-  const admin = new KubeClient(kubeConfig(cluster));
-  t.teardown(() => admin.close());
+  const namespace = await suite.namespace(t);
+  const admin = suite.admin(t);
   await admin.request('DELETE', `/api/v1/namespaces/${namespace}/serviceaccounts/orchestrator-agent`);
   const config = testConfig((c) => {
     c.job.stuckPodGraceSeconds = 3;

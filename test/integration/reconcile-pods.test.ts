@@ -7,13 +7,13 @@ import t from 'tap';
 import type { TaskRun, TaskRunStatus } from '../../src/api/index.js';
 import { RESULT_PROTOCOL } from '../../src/controllers/pods/agent-result.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
-import { kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
-import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator/operator.js';
+import { kubectl } from '../harness/cluster/cluster.js';
+import { sampleTaskRun, taskRunPath, testConfig } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
+const { cluster } = suite;
 
 const sim = (annotations: Record<string, string>) => ({ podAnnotations: annotations });
 
@@ -44,8 +44,7 @@ async function eventsOf(client: KubeClient, namespace: string, name: string): Pr
 type AgentPodStatus = { containerStatuses?: { name: string; state?: { running?: unknown } }[] };
 
 t.test('Pending while the workspace is prepared, Running only once the agent container runs', async (t) => {
-  const namespace = await testNamespace(t, cluster);
-  const { client } = await startOperator(t, cluster, namespace);
+  const { namespace, client } = await suite.start(t);
   const status = await create(
     client,
     namespace,
@@ -71,8 +70,7 @@ t.test('Pending while the workspace is prepared, Running only once the agent con
 });
 
 t.test('a pod that cannot be scheduled keeps the run Pending with the scheduler’s reason', async (t) => {
-  const namespace = await testNamespace(t, cluster);
-  const { client } = await startOperator(t, cluster, namespace);
+  const { namespace, client } = await suite.start(t);
   const status = await create(
     client,
     namespace,
@@ -92,12 +90,11 @@ t.test('a pod that cannot be scheduled keeps the run Pending with the scheduler�
 });
 
 t.test('a missing Secret fails the attempt after the grace period, naming the Secret', async (t) => {
-  const namespace = await testNamespace(t, cluster);
   const config = testConfig((c) => {
     c.job.stuckPodGraceSeconds = 10;
     c.retries = { ...c.retries, maxRetries: 0 };
   });
-  const { client } = await startOperator(t, cluster, namespace, config);
+  const { namespace, client } = await suite.start(t, config);
   const message = 'secret "github-app-5dlabs-rex" not found';
   const status = await create(
     client,
@@ -127,8 +124,7 @@ t.test('a missing Secret fails the attempt after the grace period, naming the Se
 });
 
 t.test('the agent’s result comes back: status, kubectl get -o wide, an Event', async (t) => {
-  const namespace = await testNamespace(t, cluster);
-  const { client } = await startOperator(t, cluster, namespace);
+  const { namespace, client } = await suite.start(t);
   const url = 'https://github.com/acme/payments/pull/42';
   const result = {
     protocol: RESULT_PROTOCOL,
@@ -175,11 +171,10 @@ t.test('the agent’s result comes back: status, kubectl get -o wide, an Event',
 });
 
 t.test('a failure carries its exit code and last words; a non-retryable code is not retried', async (t) => {
-  const namespace = await testNamespace(t, cluster);
   const config = testConfig((c) => {
     c.retries = { ...c.retries, maxRetries: 3, backoffSeconds: 0, nonRetryableExitCodes: [3] };
   });
-  const { client } = await startOperator(t, cluster, namespace, config);
+  const { namespace, client } = await suite.start(t, config);
   const status = await create(
     client,
     namespace,
@@ -204,11 +199,10 @@ t.test('a failure carries its exit code and last words; a non-retryable code is 
 });
 
 t.test('a retry resumes the session the failed attempt reported', async (t) => {
-  const namespace = await testNamespace(t, cluster);
   const config = testConfig((c) => {
     c.retries = { ...c.retries, maxRetries: 2, backoffSeconds: 0 };
   });
-  const { client } = await startOperator(t, cluster, namespace, config);
+  const { namespace, client } = await suite.start(t, config);
   const result = { protocol: RESULT_PROTOCOL, sessionId: 'session-to-resume', workCompleted: false };
   const status = await create(
     client,

@@ -4,29 +4,25 @@
 import t from 'tap';
 import type { TaskRun } from '../../src/api/index.js';
 import type { KubeObject } from '../../src/runtime/index.js';
-import { testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
 import {
   attemptNames,
   finishJob,
   httpStatusOf,
   jobPath,
   sampleTaskRun,
-  startOperator,
   taskRunPath,
   testConfig,
 } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
 
 t.test('a failed Job is retried with growing delays, then the run fails', async (t) => {
-  const namespace = await testNamespace(t, cluster);
   const config = testConfig((c) => {
     c.retries = { ...c.retries, maxRetries: 3, backoffSeconds: 2 };
   });
-  const { client } = await startOperator(t, cluster, namespace, config);
+  const { namespace, client } = await suite.start(t, config);
   await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-8', 8) });
   const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-8'));
   const names = (attempt: number) => attemptNames(client, namespace, 'TaskRun', 'pay-8', attempt);
@@ -81,8 +77,7 @@ t.test('a failed Job is retried with growing delays, then the run fails', async 
 });
 
 t.test('raising spec.retryAttempt starts a new attempt and deletes the running Job', async (t) => {
-  const namespace = await testNamespace(t, cluster);
-  const { client } = await startOperator(t, cluster, namespace);
+  const { namespace, client } = await suite.start(t);
   await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-9', 9) });
   const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-9'));
   await waitFor('phase Running', async () => (await get()).status?.phase === 'Running');

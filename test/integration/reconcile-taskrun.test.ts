@@ -4,29 +4,27 @@
 import t from 'tap';
 import { LABELS, type TaskRun } from '../../src/api/index.js';
 import { uidHash } from '../../src/naming/names.js';
-import { kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
+import { kubectl } from '../harness/cluster/cluster.js';
 import {
   configMapPath,
   finishJob,
   httpStatusOf,
   jobPath,
   sampleTaskRun,
-  startOperator,
   taskRunPath,
 } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
+const { cluster } = suite;
 
 // biome-ignore lint/suspicious/noExplicitAny: objects read back as JSON, checked field by field.
 type Json = Record<string, any>;
 
 t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (t) => {
-  const namespace = await testNamespace(t, cluster);
-  const op = await startOperator(t, cluster, namespace);
-  const { client } = op;
+  const op = await suite.start(t);
+  const { namespace, client } = op;
   const run = await client.request<TaskRun>('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-7') });
   const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-7'));
   await waitFor('phase Running', async () => (await get()).status?.phase === 'Running');

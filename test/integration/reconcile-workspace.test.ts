@@ -11,10 +11,8 @@ import { parse } from 'yaml';
 import type { CodeRun, RunKindName, RunOf } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { jobWorkspace } from '../../src/controllers/capacity/holder-index.js';
-import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
+import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
 import { activeJobs } from '../harness/operator/active-jobs.js';
 import {
   attemptNames,
@@ -25,10 +23,11 @@ import {
   startOperator,
   testConfig,
 } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
+const { cluster } = suite;
 
 /** The sample CodeRun of service payments, as the agent of `githubApp`. */
 function codeRun(name: string, githubApp: string): CodeRun {
@@ -64,7 +63,7 @@ const inUseBy = (holder: string) =>
 t.test(
   'two runs of one workspace never run at once; the second names the first and starts after it',
   async (t) => {
-    const namespace = await testNamespace(t, cluster);
+    const namespace = await suite.namespace(t);
     // A quick retry, to see that the workspace stays the first run's through its backoff.
     const config = testConfig((c) => {
       c.retries = { ...c.retries, backoffSeconds: 1 };
@@ -72,8 +71,7 @@ t.test(
     t.equal(config.concurrency.perService, undefined, 'the shipped config has no per-service limit');
     let operator = await startOperator(t, cluster, namespace, config);
     // The test's own client: the operator's closes with it.
-    const client = new KubeClient(kubeConfig(cluster));
-    t.teardown(() => client.close());
+    const client = suite.admin(t);
     const jobs = await activeJobs(t, client, namespace);
     const r = runs(client, namespace);
     // A TaskRun of rex (the default agent) and a CodeRun of rex: implementation agents of one service
@@ -147,8 +145,7 @@ t.test(
 );
 
 t.test('a quality agent, in a workspace of its own, runs while the implementation agent runs', async (t) => {
-  const namespace = await testNamespace(t, cluster);
-  const { client } = await startOperator(t, cluster, namespace, testConfig());
+  const { namespace, client } = await suite.start(t, testConfig());
   const jobs = await activeJobs(t, client, namespace);
   const r = runs(client, namespace);
   await r.create('CodeRun', codeRun('rex', '5DLabs-Rex'));

@@ -16,16 +16,15 @@ import type { CodeRun, CodeRunStatus } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { RESULT_PROTOCOL } from '../../src/controllers/pods/agent-result.js';
 import { AppKeys, TokenBroker } from '../../src/github/app-tokens/index.js';
-import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
+import type { KubeObject } from '../../src/runtime/index.js';
 import { APP_KEY_SECRETS, finishJob, startOperator, testConfig } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { githubAppFixture } from '../harness/remote/github-api/apps.js';
 import { startGithubApi } from '../harness/remote/github-api/server.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
+const { cluster } = suite;
 
 const secretValue = () => `leak-check-${randomBytes(24).toString('hex')}`;
 /** Random letters and digits, as a GitHub token or an API key carries them. */
@@ -36,7 +35,7 @@ const alnum = (n: number) =>
     .slice(0, n);
 
 t.test('a run that fails, is retried and succeeds leaks no secret value anywhere', async (t) => {
-  const namespace = await testNamespace(t, cluster);
+  const namespace = await suite.namespace(t);
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
@@ -48,12 +47,11 @@ t.test('a run that fails, is retried and succeeds leaks no secret value anywhere
     c.retries = { ...c.retries, maxRetries: 3, backoffSeconds: 0 };
   });
   // The App: its key in the operator's namespace, its tokens minted at the GitHub stand-in.
-  const ops = await testNamespace(t, cluster);
+  const ops = await suite.namespace(t);
   const app = githubAppFixture();
   app.installations.set('acme', { id: 9, repositories: ['payments', 'payments-docs'] });
   const github = await startGithubApi(t, app.routes);
-  const admin = new KubeClient(kubeConfig(cluster));
-  t.teardown(() => admin.close());
+  const admin = suite.admin(t);
   await admin.request('POST', `/api/v1/namespaces/${ops}/secrets`, {
     body: {
       metadata: { name: 'github-app-5dlabs-rex' },

@@ -11,18 +11,17 @@ import { traceLogOptions } from '../../src/observability/log-fields.js';
 import { TRACE_ANNOTATION } from '../../src/observability/traceparent.js';
 import { startTracing } from '../../src/observability/tracing.js';
 import type { KubeObject } from '../../src/runtime/index.js';
-import { kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
+import { kubectl } from '../harness/cluster/cluster.js';
 import {
   finishJob,
   jobPath,
   sampleTaskRun,
-  startOperator,
   taskRunJob,
   taskRunPath,
   testConfig,
   untilJob,
 } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { startTestWebhooks } from '../harness/operator/webhook.js';
 import { type CollectedSpan, startCollector } from '../harness/remote/otel-collector.js';
 import { waitFor } from '../harness/util/wait.js';
@@ -33,8 +32,8 @@ process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.endpoint;
 process.env.OTEL_BSP_SCHEDULE_DELAY = '200';
 const tracing = await startTracing();
 t.teardown(() => tracing.shutdown());
-const cluster = await testCluster();
-await ensureCrds(cluster);
+const suite = await reconcileSuite();
+const { cluster } = suite;
 
 /** The operator's log lines, as JSON objects. */
 function capturedLogger() {
@@ -53,13 +52,12 @@ const byName = (spans: CollectedSpan[], name: string) => spans.filter((s) => s.n
 t.test('one TaskRun applied with kubectl is one trace, from admission to its Job', async (t) => {
   t.ok(tracing.enabled, `tracing is on (${tracing.reason})`);
   const webhooks = await startTestWebhooks(t, cluster);
-  const namespace = await testNamespace(t, cluster, webhooks.namespaceLabels);
   const { lines, logger } = capturedLogger();
   const config = testConfig((c) => {
     c.cleanup = { ttlSecondsAfterFinished: 1 };
   });
-  const operator = await startOperator(t, cluster, namespace, config, { logger });
-  const { client } = operator;
+  const operator = await suite.start(t, config, { logger, namespaceLabels: webhooks.namespaceLabels });
+  const { namespace, client } = operator;
   const name = 'traced';
   const manifest: TaskRun = sampleTaskRun(name, 41);
   const applied = await kubectl(cluster, ['apply', '-n', namespace, '-f', '-'], stringify(manifest));
