@@ -1,6 +1,6 @@
 import t from 'tap';
-import { ManualClock } from '../../../test/harness/manual-clock.js';
-import { fixture, taskRun } from '../../../test/harness/run-reconciler-fixture.js';
+import { ManualClock } from '../../../test/harness/fakes/manual-clock.js';
+import { fixture, taskRun } from '../../../test/harness/fakes/run-reconciler-fixture.js';
 import type { RunStatus } from '../../api/index.js';
 import type { CoreEvent } from '../../runtime/index.js';
 import { transition } from './events.js';
