@@ -167,8 +167,11 @@ function userInfoWithinBounds(u: unknown): boolean {
   if (!isObject(u)) return false;
   const L = USER_INFO_LIMITS;
   let total = 0;
-  const str = (v: unknown, max: number) =>
-    typeof v === 'string' && v.length <= max && (total += v.length) >= 0;
+  const str = (v: unknown, max: number): boolean => {
+    if (typeof v !== 'string' || v.length > max) return false;
+    total += v.length;
+    return true;
+  };
   const strs = (v: unknown, items: number, max: number) =>
     Array.isArray(v) && v.length <= items && v.every((x) => str(x, max));
   if (u.username !== undefined && !str(u.username, L.usernameChars)) return false;
