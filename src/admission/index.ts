@@ -9,6 +9,8 @@
 //   `render`, the REST API's create), where undeclared fields are errors rather than silently dropped.
 // - patch.ts: minimal JSON Patch construction, generic, so defaults.ts and submitter.ts say only what
 //   they change.
+// - reference-denial.ts: a reference denial for a caller not proven to be the apiserver: what the run
+//   needs and how to check it, the requester's missing permission only in the log (no RBAC oracle).
 // - reference-review.ts: the validating webhook's part of submitter authorisation: RBAC asked about what
 //   the run makes its pod use, for the requester the apiserver authenticated.
 // - references/: the reference table and its RBAC checks (its own index.ts).

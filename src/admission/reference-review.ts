@@ -4,20 +4,40 @@
 // is trusted instead (its requests carry no end user's identity): it checks the REST API's callers
 // itself before it creates their runs (src/rest/runs.ts), and a GitHub remediation run may name only
 // what the run it continues named (src/github/remediation-run.ts).
+// What one review may cost is bounded (docs/security.md "Admission reviews"): at most
+// MAX_REFERENCED_OBJECTS objects asked about, the SubjectAccessReviews asked at once by a budget of
+// their own, and a denial names the requester's permissions only to a caller proven to be the apiserver
+// (reference-denial.ts).
 
-import type { AdmissionRequest, AdmissionResult } from '../admission/request.js';
+import type { AdmissionRequest, AdmissionResult, ReviewCaller } from '../admission/request.js';
 import type { ControllerConfig, RunKindName } from '../api/index.js';
-import { type AccessReviewer, KubeReviewer, type UserInfo } from '../auth/index.js';
+import { type AccessReviewer, KubeReviewer, ReviewLimit, type UserInfo } from '../auth/index.js';
 import type { ApiRequester } from '../runtime/index.js';
 import { countFindings, type Finding } from '../validation/finding.js';
 import { denialMessage } from './denial.js';
+import { withheldDenial } from './reference-denial.js';
 import {
   judgeReferences,
   REFERENCE_REVIEW_TIMEOUT_MS,
   REFERENCE_RULES,
+  type ReferenceCheck,
   referencesToCheck,
   specOf,
 } from './references/index.js';
+
+/**
+ * Distinct objects one run may name for checking: each is a SubjectAccessReview (or two), so this
+ * bounds what one review asks of the apiserver. Runs name a handful; the schema's list bounds (100
+ * envFromSecrets) are for entries, which may share a Secret.
+ */
+export const MAX_REFERENCED_OBJECTS = 32;
+
+/**
+ * The reference checks' own budget of SubjectAccessReviews (review-limit.ts): so many at once, so many
+ * waiting, each waiting at most so long that it and its review (REFERENCE_REVIEW_TIMEOUT_MS) end within
+ * the webhooks' timeoutSeconds of 5.
+ */
+export const REFERENCE_REVIEW_LIMITS = Object.freeze({ maxInFlight: 16, maxQueued: 128, maxWaitMs: 1_500 });
 
 export interface ReferenceAccess {
   /** Asks RBAC (SubjectAccessReviews, cached); its timeout bounds each question. */
@@ -28,11 +48,19 @@ export interface ReferenceAccess {
 
 /**
  * The webhooks' reviewer: SubjectAccessReviews as `client` (which needs `create
- * subjectaccessreviews`, config/rbac/api-role.yaml), cached like the REST API's (an allow 5 min, a
- * denial 30 s), each bounded by REFERENCE_REVIEW_TIMEOUT_MS.
+ * subjectaccessreviews`, config/rbac/api-role.yaml; src/app gives it a client of its own, not the
+ * reconciler's), cached like the REST API's (an allow 5 min, a denial 30 s) within 4 MiB, each bounded
+ * by REFERENCE_REVIEW_TIMEOUT_MS and all by REFERENCE_REVIEW_LIMITS.
  */
-export const referenceReviewer = (client: ApiRequester): AccessReviewer =>
-  new KubeReviewer({ client, timeoutMs: REFERENCE_REVIEW_TIMEOUT_MS });
+export const referenceReviewer = (
+  client: ApiRequester,
+  limits: { maxInFlight: number; maxQueued: number; maxWaitMs: number } = REFERENCE_REVIEW_LIMITS,
+): KubeReviewer =>
+  new KubeReviewer({
+    client,
+    timeoutMs: REFERENCE_REVIEW_TIMEOUT_MS,
+    limit: new ReviewLimit({ what: 'SubjectAccessReviews', ...limits }),
+  });
 
 /** The requester as the AdmissionReview states them, for a SubjectAccessReview. */
 export function requester(request: AdmissionRequest): UserInfo {
@@ -62,16 +90,44 @@ export function referenceDenial(
   };
 }
 
+/** The denial of a run naming more objects than MAX_REFERENCED_OBJECTS: the fields, their counts, the limit. */
+export function tooManyReferences(
+  kind: RunKindName,
+  name: string,
+  checks: readonly ReferenceCheck[],
+): Extract<AdmissionResult, { allowed: false }> | undefined {
+  const objects = new Map<string, Set<string>>();
+  for (const c of checks) {
+    const field = c.reference.field.split(' ')[0] ?? c.reference.field;
+    const names = objects.get(field) ?? new Set<string>();
+    names.add(`${c.reference.resource}/${c.name}`);
+    objects.set(field, names);
+  }
+  const distinct = new Set(checks.map((c) => `${c.reference.resource}/${c.name}`)).size;
+  if (distinct <= MAX_REFERENCED_OBJECTS) return undefined;
+  const fields = [...objects].map(([field, names]) => `${field} names ${names.size}`).join(', ');
+  return {
+    allowed: false,
+    code: 422,
+    reason: 'Invalid',
+    rule: 'reference-limit',
+    message: `${kind}.orchestrator.io "${name.slice(0, 253)}" is invalid: the run names ${distinct} distinct objects whose use its submitter must be allowed (${fields}); at most ${MAX_REFERENCED_OBJECTS} per run, each asked of RBAC: name fewer Secrets, accounts or claims (several env entries may share one Secret)`,
+    findings: 1,
+  };
+}
+
 /**
  * Undefined when nothing needs asking (a trusted requester, no reference beyond the defaults, none
- * new); else the decision, once RBAC answered.
+ * new); else the decision, once RBAC answered. The denial names the requester's permissions only when
+ * `caller` proved it is the apiserver; else it says what the run needs and logs which was refused.
  */
 export function reviewReferences(
   kind: RunKindName,
   request: AdmissionRequest,
   config: ControllerConfig,
   access: ReferenceAccess,
-): Promise<AdmissionResult> | undefined {
+  caller: ReviewCaller = { apiserver: false },
+): Promise<AdmissionResult> | AdmissionResult | undefined {
   const user = requester(request);
   if (access.trusted().has(user.username)) return undefined;
   const run = { kind, spec: specOf(request.object), config };
@@ -81,10 +137,16 @@ export function reviewReferences(
       : undefined;
   const checks = referencesToCheck(run, stored);
   if (checks.length === 0) return undefined;
+  // Before any SubjectAccessReview: a run naming 100 Secrets is refused, not asked about 100 times.
+  const tooMany = tooManyReferences(kind, request.name ?? '', checks);
+  if (tooMany) return tooMany;
   const namespace =
     request.namespace ?? String((request.object?.metadata as { namespace?: unknown })?.namespace ?? '');
-  return judgeReferences(access.reviewer, user, namespace, checks).then(
-    (findings): AdmissionResult =>
-      findings.length === 0 ? { allowed: true } : referenceDenial(kind, request.name ?? '', findings),
-  );
+  return judgeReferences(access.reviewer, user, namespace, checks).then((findings): AdmissionResult => {
+    if (findings.length === 0) return { allowed: true };
+    const denial = referenceDenial(kind, request.name ?? '', findings);
+    return caller.apiserver || denial.code === 503
+      ? denial
+      : withheldDenial(kind, request.name ?? '', namespace, checks, denial);
+  });
 }

@@ -26,6 +26,15 @@ export interface AdmissionRequest {
   dryRun?: boolean;
 }
 
+/**
+ * What the transport proved about who posted a review. Only a caller with a client certificate of the
+ * webhook's client CA is known to be the apiserver; anyone else who reaches the port may have posted
+ * it, with any userInfo, so an answer to them names no one's permissions (reference-denial.ts).
+ */
+export interface ReviewCaller {
+  apiserver: boolean;
+}
+
 /** One JSON Patch (RFC 6902) operation; the mutating webhook emits `add`, and `replace` for a shorthand. */
 export interface PatchOperation {
   op: 'add' | 'replace' | 'remove' | 'test';
@@ -45,4 +54,6 @@ export type AdmissionResult =
       code?: number;
       reason?: string;
       warnings?: string[];
+      /** What the answer withholds from its caller: logged with the review's line, never sent. */
+      logDetail?: { correlation: string; message: string };
     };

@@ -10,6 +10,7 @@ export interface RunFlags {
   kubeconfig?: string;
   local?: boolean;
   certDir?: string;
+  webhookClientCaFile?: string;
   webhookPort?: string;
   metricsBindAddress?: string;
   metricsSecure?: boolean;
@@ -30,6 +31,11 @@ export interface RunOptions {
   local: boolean;
   /** tls.crt and tls.key; undefined in local mode (certificates are generated). */
   certDir?: string;
+  /**
+   * The CAs of the apiserver's client certificate: set, the webhook refuses callers without one
+   * (docs/security.md "Authenticating the apiserver"). Undefined: anyone who reaches it is answered.
+   */
+  webhookClientCAFile?: string;
   webhookPort: number;
   metrics: ListenAddress;
   /** HTTPS with every scrape authorised (`metrics.secure`, `--metrics-secure`); false: plain HTTP. */
@@ -89,6 +95,8 @@ export function runOptions(
     kubeconfig: flags.kubeconfig ?? env.KUBECONFIG,
     local,
     certDir: local ? undefined : (flags.certDir ?? config.webhook.certDir),
+    // The local control plane's apiserver presents no client certificate to webhooks.
+    webhookClientCAFile: local ? undefined : (flags.webhookClientCaFile ?? config.webhook.clientCAFile),
     webhookPort: parsePort(flags.webhookPort ?? String(config.webhook.port), '--webhook-port'),
     metrics: parseBindAddress(
       flags.metricsBindAddress ?? config.metrics.bindAddress,

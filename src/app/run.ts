@@ -5,6 +5,7 @@ import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import { Registry } from 'prom-client';
 import { referenceReviewer } from '../admission/reference-review.js';
+import { REFERENCE_REVIEW_TIMEOUT_MS } from '../admission/references/index.js';
 import { namespaceScope } from '../config/namespace-scope.js';
 import { runControllers } from '../controllers/run-controllers.js';
 import { AppKeys, githubApiUrl, TokenBroker } from '../github/app-tokens/index.js';
@@ -122,11 +123,20 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     // The REST API creates runs as the manager and states the caller as their submitter: the webhooks
     // keep what this identity states, and replace what anyone else does (docs/design.md §7).
     const self = await managerIdentity(client, logger);
+    // The reference checks' SubjectAccessReviews go out on a client of their own (its own connections,
+    // within its own budget: referenceReviewer), so reviews posted to the webhook never queue the
+    // reconciler's or leader election's calls behind them.
+    const reviews = new KubeClient(local?.managerKubeConfig ?? kc, {
+      requestTimeoutMs: REFERENCE_REVIEW_TIMEOUT_MS,
+      registry,
+      around: apiCall,
+    });
     webhook = await startWebhookServer({
       ...certificates,
+      ...(opts.webhookClientCAFile ? { clientCAFile: opts.webhookClientCAFile } : {}),
       routes: admissionRoutes({
         config,
-        reviewer: referenceReviewer(client),
+        reviewer: referenceReviewer(reviews),
         trustedSubmitters: () => self,
         localTools: () => Object.keys(templates.current().presets.localServers),
       }),

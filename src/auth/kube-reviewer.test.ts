@@ -148,3 +148,33 @@ t.test("no audience: the TokenReview asks for the apiserver's own, and its answe
   t.match(await reviewer.authenticate('sa'), { authenticated: true, user: { username: 'prometheus' } });
   t.same((api.asked[0]?.body as { spec: unknown } | undefined)?.spec, { token: 'sa' }, 'no audiences sent');
 });
+
+t.test('the TTL cache is bounded in bytes too: large answers push the oldest out', async (t) => {
+  const cache = new TtlCache<string>({ maxEntries: 1000, maxBytes: 4096, sizeOf: (v) => 2 * v.length });
+  for (let i = 0; i < 10; i++) cache.set(`k${i}`, 'x'.repeat(500), 60_000);
+  t.ok(cache.bytes <= 4096, `${cache.bytes} bytes held`);
+  t.ok(cache.size < 10 && cache.size >= 3, `${cache.size} entries kept`);
+  t.equal(cache.get('k9')?.length, 500, 'the newest kept');
+  t.equal(cache.get('k0'), undefined, 'the oldest dropped');
+  cache.set('huge', 'x'.repeat(10_000), 60_000);
+  t.equal(cache.get('huge'), undefined, 'an answer over the whole budget is not kept');
+  t.ok(cache.bytes <= 4096);
+});
+
+t.test(
+  'a question is keyed by its digest: a requester of 1 MB costs the cache what a short one does',
+  async (t) => {
+    const api = new Reviews();
+    const reviewer = new KubeReviewer({ client: api });
+    await reviewer.authorize({ username: 'alice' }, attrs('team-a'));
+    const small = reviewer.cachedBytes;
+    await reviewer.authorize(
+      { username: `m${'x'.repeat(1_000_000)}`, groups: ['g'.repeat(100_000)] },
+      attrs('team-a'),
+    );
+    t.equal(reviewer.cachedBytes, 2 * small, 'the second entry costs what the first did');
+    t.ok(small < 512, `${small} bytes an entry`);
+    await reviewer.authorize({ username: 'alice' }, attrs('team-a'));
+    t.equal(api.asked.length, 2, 'the same question answered from the cache');
+  },
+);

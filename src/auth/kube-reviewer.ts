@@ -1,11 +1,14 @@
 // Who a caller is and what it may do, asked of the apiserver as kube-rbac-proxy and the kubelet do: a
 // TokenReview for the bearer token (with our audience), a SubjectAccessReview for each request's
 // attributes. RBAC stays the one source of who may do what. Answers are cached (an allow for 5 min, a
-// denial for 30 s, the apiserver's webhook-authorizer defaults), tokens by their SHA-256 only, never
-// kept raw; concurrent questions with one key share one review. An apiserver that does not answer is an
-// error (the caller says 503), never a denial, and is not cached.
+// denial for 30 s, the apiserver's webhook-authorizer defaults), bounded in entries and bytes, keyed by
+// the SHA-256 of the token or of the canonical question: a key costs 64 characters whatever the caller
+// sent, and a token is never kept raw. Concurrent questions with one key share one review. An apiserver
+// that does not answer is an error (the caller says 503), never a denial, and is not cached. With a
+// `limit`, the reviews asked at once are bounded and the ones past it refused (review-limit.ts).
 import { createHash } from 'node:crypto';
 import type { ApiRequester, Clock } from '../runtime/index.js';
+import type { ReviewLimit } from './review-limit.js';
 import { TtlCache } from './ttl-cache.js';
 
 export interface UserInfo {
@@ -65,6 +68,10 @@ export interface KubeReviewerOptions {
   timeoutMs?: number;
   /** Entries per cache. Default 10,000. */
   maxEntries?: number;
+  /** Bytes per cache (keys, answers and their bookkeeping). Default 4 MiB. */
+  maxBytes?: number;
+  /** The budget of reviews asked at once; past it a review is refused, not asked. Default: none. */
+  limit?: ReviewLimit;
   /** When cached answers expire. Default: real time. */
   clock?: Clock;
 }
@@ -73,6 +80,14 @@ const AUTHENTICATION = '/apis/authentication.k8s.io/v1/tokenreviews';
 const AUTHORIZATION = '/apis/authorization.k8s.io/v1/subjectaccessreviews';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** An answer's bytes in the cache: its strings (UTF-16) and a small object each. */
+const answerBytes = (answer: Authentication | Decision): number =>
+  'allowed' in answer
+    ? 2 * answer.reason.length + 64
+    : answer.authenticated
+      ? 2 * JSON.stringify(answer.user).length + 128
+      : 2 * answer.reason.length + 64;
 
 interface TokenReviewStatus {
   authenticated?: boolean;
@@ -89,18 +104,28 @@ export class KubeReviewer implements AccessReviewer {
   private readonly denyTtlMs: number;
 
   constructor(private readonly opts: KubeReviewerOptions) {
-    const cache = { maxEntries: opts.maxEntries, clock: opts.clock };
-    this.tokens = new TtlCache(cache);
-    this.decisions = new TtlCache(cache);
+    const cache = {
+      maxEntries: opts.maxEntries,
+      maxBytes: opts.maxBytes,
+      sizeOf: answerBytes,
+      clock: opts.clock,
+    };
+    this.tokens = new TtlCache<Authentication>(cache);
+    this.decisions = new TtlCache<Decision>(cache);
     this.allowTtlMs = opts.allowTtlMs ?? 5 * 60_000;
     this.denyTtlMs = opts.denyTtlMs ?? 30_000;
+  }
+
+  /** Bytes the caches hold, as counted against maxBytes (each cache has its own budget). */
+  get cachedBytes(): number {
+    return this.tokens.bytes + this.decisions.bytes;
   }
 
   authenticate(token: string): Promise<Authentication> {
     const key = `token:${sha256(token)}`;
     const { audience } = this.opts;
     return this.cached(key, this.tokens, async () => {
-      const answer = await this.opts.client.request<{ status?: TokenReviewStatus }>('POST', AUTHENTICATION, {
+      const answer = await this.ask<{ status?: TokenReviewStatus }>(AUTHENTICATION, {
         body: {
           apiVersion: 'authentication.k8s.io/v1',
           kind: 'TokenReview',
@@ -128,11 +153,13 @@ export class KubeReviewer implements AccessReviewer {
         ? { resourceAttributes: attributes.resource }
         : { nonResourceAttributes: attributes.nonResource }),
     };
-    // Keyed by the question itself: it holds no secret, and hashing it cost more than the rest of a cached answer.
-    return this.cached(`sar:${JSON.stringify(spec)}`, this.decisions, async () => {
-      const answer = await this.opts.client.request<{
+    // Keyed by the digest of the question in one canonical form (the fields in this fixed order): the
+    // question holds the requester whole, and a key that held it made the cache hold whatever a caller
+    // sent (docs/security.md "Admission reviews").
+    return this.cached(`sar:${sha256(JSON.stringify(spec))}`, this.decisions, async () => {
+      const answer = await this.ask<{
         status?: { allowed?: boolean; denied?: boolean; reason?: string; evaluationError?: string };
-      }>('POST', AUTHORIZATION, {
+      }>(AUTHORIZATION, {
         body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
         ...this.timeout(),
       });
@@ -142,6 +169,12 @@ export class KubeReviewer implements AccessReviewer {
         reason: status.reason || status.evaluationError || '',
       };
     });
+  }
+
+  /** One review POSTed, within the limit when there is one. */
+  private ask<T>(path: string, opts: { body: unknown; timeoutMs?: number }): Promise<T> {
+    const post = () => this.opts.client.request<T>('POST', path, opts);
+    return this.opts.limit ? this.opts.limit.run(post) : post();
   }
 
   private timeout() {

@@ -20,6 +20,11 @@ export interface KeyPair {
 export interface Authority extends KeyPair {
   /** Signs a serving certificate for the given DNS names and IP addresses. */
   issueServing(opts: ServingOptions): Promise<KeyPair>;
+  /**
+   * Signs a client certificate (clientAuth), e.g. the one the apiserver presents to the webhook
+   * (docs/security.md "Authenticating the apiserver").
+   */
+  issueClient(opts: { commonName: string; days?: number }): Promise<KeyPair>;
 }
 
 export interface ServingOptions {
@@ -61,40 +66,49 @@ export async function createAuthority(commonName = 'orchestrator-dev-ca', days =
     ],
   });
   const caKeyPem = await exportKey(keys.privateKey);
+  const issueLeaf = async (
+    commonName: string,
+    days: number | undefined,
+    usage: string,
+    extensions: x509.Extension[],
+  ): Promise<KeyPair> => {
+    const leafKeys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
+      'sign',
+      'verify',
+    ])) as CryptoKeyPair;
+    const cert = await x509.X509CertificateGenerator.create({
+      serialNumber: serial(),
+      subject: `CN=${commonName}`,
+      issuer: ca.subject,
+      notBefore,
+      notAfter: new Date(Date.now() + (days ?? 365) * DAY_MS),
+      signingAlgorithm: ALGORITHM,
+      publicKey: leafKeys.publicKey,
+      signingKey: keys.privateKey,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(
+          x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+          true,
+        ),
+        new x509.ExtendedKeyUsageExtension([usage]),
+        ...extensions,
+        await x509.AuthorityKeyIdentifierExtension.create(ca),
+      ],
+    });
+    return { certPem: cert.toString('pem'), keyPem: await exportKey(leafKeys.privateKey) };
+  };
   return {
     certPem: ca.toString('pem'),
     keyPem: caKeyPem,
-    async issueServing(opts: ServingOptions): Promise<KeyPair> {
-      const leafKeys = (await webcrypto.subtle.generateKey(ALGORITHM, true, [
-        'sign',
-        'verify',
-      ])) as CryptoKeyPair;
-      const names = [
-        ...(opts.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
-        ...(opts.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
-      ];
-      const cert = await x509.X509CertificateGenerator.create({
-        serialNumber: serial(),
-        subject: `CN=${opts.commonName}`,
-        issuer: ca.subject,
-        notBefore,
-        notAfter: new Date(Date.now() + (opts.days ?? 365) * DAY_MS),
-        signingAlgorithm: ALGORITHM,
-        publicKey: leafKeys.publicKey,
-        signingKey: keys.privateKey,
-        extensions: [
-          new x509.BasicConstraintsExtension(false, undefined, true),
-          new x509.KeyUsagesExtension(
-            x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
-            true,
-          ),
-          new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
-          new x509.SubjectAlternativeNameExtension(names),
-          await x509.AuthorityKeyIdentifierExtension.create(ca),
-        ],
-      });
-      return { certPem: cert.toString('pem'), keyPem: await exportKey(leafKeys.privateKey) };
-    },
+    issueServing: (opts: ServingOptions) =>
+      issueLeaf(opts.commonName, opts.days, x509.ExtendedKeyUsage.serverAuth, [
+        new x509.SubjectAlternativeNameExtension([
+          ...(opts.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
+          ...(opts.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
+        ]),
+      ]),
+    issueClient: (opts) => issueLeaf(opts.commonName, opts.days, x509.ExtendedKeyUsage.clientAuth, []),
   };
 }
 

@@ -33,6 +33,10 @@ export function registerRunCommand(program: Command): void {
       '--cert-dir <dir>',
       'directory holding tls.crt and tls.key (default: webhook.certDir of the config)',
     )
+    .option(
+      '--webhook-client-ca-file <file>',
+      "PEM CAs of the apiserver's client certificate; callers without one are refused (default: webhook.clientCAFile of the config, unset)",
+    )
     .option('--webhook-port <port>', 'webhook HTTPS port (default: webhook.port of the config, 9443)')
     .option('--metrics-bind-address <addr>', 'metrics address (default: metrics.bindAddress, ":8080")')
     .option(

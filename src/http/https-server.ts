@@ -7,7 +7,7 @@ import type { SecureContextOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { CertificateMetrics } from './certwatcher-metrics.js';
 import type { ListenerBudget } from './listener-budget.js';
-import { type CertificateFiles, loadKeyPair, reloadCertificates } from './reloading-tls.js';
+import { type CertificateFiles, contextOf, loadKeyPair, reloadCertificates } from './reloading-tls.js';
 
 /** The serving TLS options besides the pair: the same at start and on every certificate reload. */
 const TLS_OPTIONS: SecureContextOptions = { minVersion: 'TLSv1.2' };
@@ -44,9 +44,10 @@ export async function startHttpsServer(opts: HttpsServerOptions): Promise<HttpsS
   const pair = loadKeyPair(opts, TLS_OPTIONS, opts.metrics);
   const server: Server = createServer(
     {
-      ...TLS_OPTIONS,
-      cert: pair.cert,
-      key: pair.key,
+      ...contextOf(pair, TLS_OPTIONS),
+      // With a client CA, a client without a certificate it signed fails the handshake: nothing of its
+      // request is read (the webhook's apiserver authentication, docs/security.md).
+      ...(opts.clientCAFile ? { requestCert: true, rejectUnauthorized: true } : {}),
       // A client that stalls the handshake is not kept for Node's default 2 minutes.
       handshakeTimeout: timeoutMs,
       // Node enforces headersTimeout/requestTimeout only when it checks, by default every 30 s.

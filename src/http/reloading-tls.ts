@@ -8,6 +8,11 @@ import type { CertificateMetrics } from './certwatcher-metrics.js';
 export interface CertificateFiles {
   certFile: string;
   keyFile: string;
+  /**
+   * PEM bundle of the CAs whose client certificates are accepted; reloaded with the pair. Only the
+   * server decides whether a client certificate is asked for (https-server.ts). Default none.
+   */
+  clientCAFile?: string;
 }
 
 export interface ReloadOptions {
@@ -32,6 +37,8 @@ export interface ReloadOptions {
 export interface KeyPair {
   cert: Buffer;
   key: Buffer;
+  /** The client CA bundle, when there is one. */
+  ca?: Buffer;
   fingerprint: string;
 }
 
@@ -45,7 +52,12 @@ export function loadKeyPair(
   metrics?: CertificateMetrics,
 ): KeyPair {
   const pair = counted(metrics, () =>
-    provePair(readFileSync(files.certFile), readFileSync(files.keyFile), tls),
+    provePair(
+      readFileSync(files.certFile),
+      readFileSync(files.keyFile),
+      tls,
+      files.clientCAFile === undefined ? undefined : readFileSync(files.clientCAFile),
+    ),
   );
   metrics?.serving(pair.cert);
   return pair;
@@ -69,11 +81,22 @@ function counted<T>(
   return value;
 }
 
-function provePair(cert: Buffer, key: Buffer, tls: SecureContextOptions): KeyPair {
-  createSecureContext({ ...tls, cert, key });
+function provePair(cert: Buffer, key: Buffer, tls: SecureContextOptions, ca?: Buffer): KeyPair {
+  // An empty or unreadable bundle would make the server accept no client at all: refused like a bad pair.
+  if (ca !== undefined && !ca.toString().includes('-----BEGIN CERTIFICATE-----'))
+    throw new Error('the client CA file holds no PEM certificate');
+  createSecureContext({ ...tls, cert, key, ...(ca ? { ca } : {}) });
   const fingerprint = createHash('sha256').update(cert).digest('hex').slice(0, 16);
-  return { cert, key, fingerprint };
+  return { cert, key, ...(ca ? { ca } : {}), fingerprint };
 }
+
+/** The secure context options of `pair` (with the client CA when there is one). */
+export const contextOf = (pair: KeyPair, tls: SecureContextOptions): SecureContextOptions => ({
+  ...tls,
+  cert: pair.cert,
+  key: pair.key,
+  ...(pair.ca ? { ca: pair.ca } : {}),
+});
 
 /**
  * Swaps the server's certificate when the files change: watch events plus a poll. New connections get
@@ -90,7 +113,7 @@ export function reloadCertificates(
 ): () => void {
   const tls = opts.tls ?? {};
   const pair = hotFiles<KeyPair>({
-    paths: [files.certFile, files.keyFile],
+    paths: [files.certFile, files.keyFile, ...(files.clientCAFile ? [files.clientCAFile] : [])],
     initial: opts.serving,
     pollMs: opts.pollMs,
     load: (read, current) =>
@@ -99,14 +122,16 @@ export function reloadCertificates(
         () => {
           const cert = read.bytes(files.certFile);
           const key = read.bytes(files.keyFile);
+          const ca = files.clientCAFile ? read.bytes(files.clientCAFile) : undefined;
           // The files the server was created with are no change (and need no proving again).
-          if (current && cert.equals(current.cert) && key.equals(current.key)) return current;
-          return provePair(cert, key, tls);
+          const sameCa = ca === undefined ? current?.ca === undefined : current?.ca?.equals(ca) === true;
+          if (current && cert.equals(current.cert) && key.equals(current.key) && sameCa) return current;
+          return provePair(cert, key, tls, ca);
         },
         (pair) => pair === current,
       ),
     onChange: (next, previous) => {
-      server.setSecureContext({ ...tls, cert: next.cert, key: next.key });
+      server.setSecureContext(contextOf(next, tls));
       opts.metrics?.serving(next.cert);
       if (next.fingerprint !== previous.fingerprint) opts.onReload?.(next.fingerprint);
     },

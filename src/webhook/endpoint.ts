@@ -3,8 +3,9 @@
 // server: what is per route (metrics, the log child) is bound once, the answer is serialised once and
 // written with its headers in one call (no koa context per review; server.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import type { AdmissionRequest, AdmissionResult } from '../admission/request.js';
+import type { AdmissionRequest, AdmissionResult, ReviewCaller } from '../admission/request.js';
 import { HttpError, readJsonBody } from '../http/json-body.js';
 import { truncate } from '../validation/finding.js';
 import type { RouteMetrics, WebhookMetrics } from './metrics.js';
@@ -19,8 +20,17 @@ export interface WebhookRoute {
    * `webhook` label, as controller-runtime's.
    */
   path: string;
-  handle(request: AdmissionRequest): AdmissionResult | Promise<AdmissionResult>;
+  /** `caller`: what TLS proved about who posted it; absent, not proven to be the apiserver. */
+  handle(request: AdmissionRequest, caller?: ReviewCaller): AdmissionResult | Promise<AdmissionResult>;
 }
+
+/**
+ * The caller is the apiserver when it presented a client certificate the server verified against the
+ * webhook's client CA (server.ts `clientCAFile`; without one no certificate is asked for).
+ */
+export const reviewCaller = (req: IncomingMessage): ReviewCaller => ({
+  apiserver: (req.socket as Partial<TLSSocket>).authorized === true,
+});
 
 export interface EndpointOptions {
   metrics: WebhookMetrics;
@@ -49,7 +59,7 @@ export function reviewEndpoint(route: WebhookRoute, opts: EndpointOptions): Revi
     let summary: Record<string, unknown>;
     try {
       const { apiVersion, request } = await readReview(req, body);
-      const result = await decide(route, request, metrics, counts, log);
+      const result = await decide(route, request, reviewCaller(req), metrics, counts, log);
       if (!result.allowed) counts.denied(result.rule);
       answer = reviewResponseJson(apiVersion, request.uid, result);
       summary = reviewSummary(request, result);
@@ -87,12 +97,13 @@ async function readReview(req: Parameters<typeof readJsonBody>[0], opts: Paramet
 async function decide(
   route: WebhookRoute,
   request: AdmissionRequest,
+  caller: ReviewCaller,
   metrics: WebhookMetrics,
   counts: RouteMetrics,
   log: Logger,
 ): Promise<AdmissionResult> {
   try {
-    return await route.handle(request);
+    return await route.handle(request, caller);
   } catch (err) {
     // Our bug, not the user's: deny (failurePolicy is Fail anyway) with a message that says so.
     counts.internalErrors++;
@@ -129,6 +140,11 @@ function reviewSummary(request: AdmissionRequest, result: AdmissionResult): Reco
   else {
     summary.rule = result.rule;
     summary.findings = result.findings ?? 1;
+    // What the answer withheld from a caller not proven to be the apiserver (reference-denial.ts).
+    if (result.logDetail) {
+      summary.correlation = result.logDetail.correlation;
+      summary.detail = truncate(result.logDetail.message, 4096);
+    }
   }
   return summary;
 }

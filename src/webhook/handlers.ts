@@ -3,7 +3,7 @@
 import { defaultingWarnings, defaultsPatch } from '../admission/defaults.js';
 import { denialMessage } from '../admission/denial.js';
 import { type ReferenceAccess, reviewReferences } from '../admission/reference-review.js';
-import type { AdmissionRequest, AdmissionResult } from '../admission/request.js';
+import type { AdmissionRequest, AdmissionResult, ReviewCaller } from '../admission/request.js';
 import { submitterPatch } from '../admission/submitter.js';
 import { validateRun } from '../admission/validate-run.js';
 import type { ConfigSource } from '../api/index.js';
@@ -37,13 +37,13 @@ function applicable(request: AdmissionRequest, kind: RunKindName): 'yes' | 'skip
  */
 function guarded(
   kind: RunKindName,
-  decide: (request: AdmissionRequest) => AdmissionResult | Promise<AdmissionResult>,
+  decide: (request: AdmissionRequest, caller: ReviewCaller) => AdmissionResult | Promise<AdmissionResult>,
 ) {
-  return (request: AdmissionRequest): AdmissionResult | Promise<AdmissionResult> => {
+  return (request: AdmissionRequest, caller?: ReviewCaller): AdmissionResult | Promise<AdmissionResult> => {
     const ok = applicable(request, kind);
     if (ok === 'skip') return { allowed: true };
     if (ok !== 'yes') return { allowed: false, code: 400, rule: 'wrong-endpoint', message: ok };
-    return decide(request);
+    return decide(request, caller ?? { apiserver: false });
   };
 }
 
@@ -57,6 +57,7 @@ function validation(
   access: ReferenceAccess,
   localTools: () => readonly string[] | undefined,
   request: AdmissionRequest,
+  caller: ReviewCaller,
 ): AdmissionResult | Promise<AdmissionResult> {
   const current = config.current();
   const findings = validateRun({
@@ -70,8 +71,9 @@ function validation(
   const errors = findings.filter((f) => f.severity === 'error');
   const warnings = reportFindings(findings.filter((f) => f.severity === 'warning'));
   if (errors.length === 0) {
-    const checked = reviewReferences(kind, request, current, access);
+    const checked = reviewReferences(kind, request, current, access, caller);
     if (!checked) return { allowed: true, warnings };
+    if (!(checked instanceof Promise)) return { ...checked, warnings };
     return checked.then((result) => ({ ...result, warnings }));
   }
   return {
@@ -135,7 +137,9 @@ export function admissionRoutes(opts: AdmissionRoutesOptions): WebhookRoute[] {
     {
       name: `validate-${kind.toLowerCase()}`,
       path: webhookPath('validate', kind),
-      handle: guarded(kind, (request) => validation(kind, config, access, localTools, request)),
+      handle: guarded(kind, (request, caller) =>
+        validation(kind, config, access, localTools, request, caller),
+      ),
     },
   ]);
   if (!tracingEnabled()) return routes;

@@ -7,7 +7,9 @@
 // - metrics.ts: controller-runtime's webhook metrics, counted in plain fields.
 // - review-spans.ts: a span per review, in the run's trace.
 // - review.ts: the AdmissionReview wire format (v1, v1beta1), strict enough that bad input is a 400.
-// - server.ts: the server: a Map lookup to an endpoint, koa for everything else.
+// - server.ts: the server: a Map lookup to an endpoint, koa for everything else; with a client CA, only
+//   callers with its certificates (the apiserver) get through TLS.
+// - user-info.ts: the requester's userInfo bounded by what an apiserver sends (a 400 past it).
 export { admissionRoutes } from './handlers.js';
 export { installLocalWebhooks, localConfigurations } from './install.js';
 export { startWebhookServer } from './server.js';

@@ -1,6 +1,8 @@
 // The validating webhooks' reference checks, through the routes as the apiserver calls them: asked
 // for the requester of the review, only for what is new on UPDATE, not for the trusted manager, and
-// denied in the apiserver's wording (403), or 503 when RBAC could not be asked.
+// denied in the apiserver's wording (403) to the apiserver, without the requester's permissions to a
+// caller not proven to be it, or 503 when RBAC could not be asked; a run naming too many objects is
+// refused before any question.
 import t from 'tap';
 import { RuleReviewer } from '../../test/harness/fakes/access-reviewers.js';
 import type { AdmissionRequest } from '../admission/request.js';
@@ -40,10 +42,10 @@ const review = (object: Record<string, unknown>, over: Partial<AdmissionRequest>
   object,
   ...over,
 });
-const validate = (rbac: RuleReviewer, request: AdmissionRequest) =>
+const validate = (rbac: RuleReviewer, request: AdmissionRequest, caller = { apiserver: true }) =>
   admissionRoutes({ config, reviewer: rbac, trustedSubmitters: () => new Set([manager]) })
     .find((r) => r.name === 'validate-coderun')
-    ?.handle(request);
+    ?.handle(request, caller);
 const secret = (name: string) => ({ name: 'X', secretName: name, secretKey: 'k' });
 const names = (rbac: RuleReviewer) =>
   rbac.asked.map((q) => (q.attributes as { resource: ResourceAttributes }).resource.name);
@@ -139,3 +141,61 @@ t.test('RBAC not answering: 503 saying the check could not be made', async (t) =
       /^CodeRun\.orchestrator\.io "fix" is forbidden: spec\.workspace\.pvcName: persistentvolumeclaims "other" could not be checked: the SubjectAccessReview failed \(.*no answer within 3000 ms\)/,
   });
 });
+
+t.test('a caller not proven to be the apiserver: what the run needs, not whom RBAC refuses', async (t) => {
+  const rbac = new RuleReviewer((_user, a) => (a as { resource: ResourceAttributes }).resource.name === 'ok');
+  const run = codeRun({
+    envFromSecrets: [secret('ok'), { ...secret('db'), name: 'Y' }],
+    serviceAccountName: 'deployer',
+  });
+  const res = await validate(rbac, review(run), { apiserver: false });
+  t.match(res, { allowed: false, code: 403, reason: 'Forbidden', rule: 'reference-access', findings: 2 });
+  const denied = res as { message: string; logDetail: { correlation: string; message: string } };
+  t.equal(
+    denied.message,
+    'CodeRun.orchestrator.io "fix" is forbidden: its submitter may not use every object it names (the agent\'s pod would use them, so the submitter must be allowed to). Check each with: ' +
+      'spec.envFromSecrets[0].secretName: kubectl auth can-i get secrets/ok -n team; spec.envFromSecrets[1].secretName: kubectl auth can-i get secrets/db -n team; ' +
+      'spec.serviceAccountName: kubectl auth can-i create serviceaccounts/deployer --subresource=token -n team (or) kubectl auth can-i impersonate serviceaccounts/deployer -n team. ' +
+      `The webhook's log says which was refused, under correlation id ${denied.logDetail.correlation}.`,
+  );
+  t.notMatch(denied.message, 'system:serviceaccount:team:pm', 'the requester is not named');
+  t.match(
+    denied.logDetail.message,
+    'User "system:serviceaccount:team:pm" cannot get resource "secrets"',
+    'the log has it',
+  );
+  const unanswered = new RuleReviewer(() => new Error('no answer'));
+  t.match(
+    await validate(unanswered, review(run), { apiserver: false }),
+    {
+      code: 503,
+      message: /could not be checked/,
+    },
+    "a check that could not be made says so: it names no one's permission",
+  );
+});
+
+t.test(
+  'a run naming more objects than the bound: refused naming the field and the limit, nothing asked',
+  async (t) => {
+    const rbac = new RuleReviewer();
+    const many = Array.from({ length: 40 }, (_, i) => ({ ...secret(`s${i}`), name: `V${i}` }));
+    t.same(await validate(rbac, review(codeRun({ envFromSecrets: many }))), {
+      allowed: false,
+      code: 422,
+      reason: 'Invalid',
+      rule: 'reference-limit',
+      findings: 1,
+      message:
+        'CodeRun.orchestrator.io "fix" is invalid: the run names 40 distinct objects whose use its submitter must be allowed (spec.envFromSecrets[].secretName names 40); at most 32 per run, each asked of RBAC: name fewer Secrets, accounts or claims (several env entries may share one Secret)',
+      warnings: [],
+    });
+    t.same(rbac.asked, [], 'no SubjectAccessReview');
+    const shared = Array.from({ length: 100 }, (_, i) => ({ ...secret(`s${i % 3}`), name: `V${i}` }));
+    t.same(await validate(rbac, review(codeRun({ envFromSecrets: shared }))), {
+      allowed: true,
+      warnings: [],
+    });
+    t.same(new Set(names(rbac)).size, 3, '100 entries of three Secrets: three objects asked about');
+  },
+);

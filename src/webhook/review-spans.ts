@@ -5,7 +5,7 @@
 // (handlers.ts), so with tracing off the routes are the plain ones.
 // The design it implements: docs/design.md §11.
 import { type Attributes, ROOT_CONTEXT, type Span, SpanKind } from '@opentelemetry/api';
-import type { AdmissionRequest, AdmissionResult } from '../admission/request.js';
+import type { AdmissionRequest, AdmissionResult, ReviewCaller } from '../admission/request.js';
 import { runTraceContext, traceAnnotationOps } from '../observability/run-trace.js';
 import { failed, inSpan } from '../observability/tracing.js';
 import { isPlainObject } from '../util/json.js';
@@ -16,15 +16,20 @@ export type WebhookVerb = 'mutate' | 'validate';
 
 /** The route, its decisions each made in a span (and, when mutating, starting the run's trace). */
 export function tracedReview(route: WebhookRoute, verb: WebhookVerb): WebhookRoute {
-  return { ...route, handle: (request) => review(route, verb, request) };
+  return { ...route, handle: (request, caller) => review(route, verb, request, caller) };
 }
 
-function review(route: WebhookRoute, verb: WebhookVerb, request: AdmissionRequest): Promise<AdmissionResult> {
+function review(
+  route: WebhookRoute,
+  verb: WebhookVerb,
+  request: AdmissionRequest,
+  caller?: ReviewCaller,
+): Promise<AdmissionResult> {
   const parent = runTraceContext(request.object) ?? runTraceContext(request.oldObject);
   const name = `${verb} ${truncate(request.kind.kind, 63)}`;
   const attributes = requestAttributes(route, request);
   return inSpan(name, { kind: SpanKind.SERVER, attributes, parent: parent ?? ROOT_CONTEXT }, async (span) => {
-    let result = await route.handle(request);
+    let result = await route.handle(request, caller);
     if (verb === 'mutate' && !parent && result.allowed && request.operation === 'CREATE')
       result = startingTrace(result, request.object, span);
     span.setAttributes(resultAttributes(result));

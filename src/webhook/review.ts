@@ -5,6 +5,7 @@
 import type { AdmissionRequest, AdmissionResult } from '../admission/request.js';
 import { isPlainObject } from '../util/json.js';
 import { showValue, truncate } from '../validation/finding.js';
+import { userInfoProblem } from './user-info.js';
 
 /**
  * The longest denial message sent: a backstop over the handlers' own bounds (findings are capped and
@@ -56,6 +57,9 @@ export function parseReview(body: unknown): { apiVersion: string; request: Admis
   }
   if (request.dryRun !== undefined && typeof request.dryRun !== 'boolean')
     throw new MalformedReview('request.dryRun must be a boolean');
+  // Before anything is asked of RBAC about this requester (user-info.ts).
+  const userInfo = userInfoProblem(request.userInfo);
+  if (userInfo) throw new MalformedReview(userInfo);
   return { apiVersion, request: request as unknown as AdmissionRequest };
 }
 

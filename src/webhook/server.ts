@@ -86,6 +86,10 @@ export interface WebhookServerOptions extends CertificateFiles, WebhookAppOption
   host?: string;
   /** Certificate poll interval (file events are the fast path). Default 10 s. */
   certPollMs?: number;
+  // clientCAFile (CertificateFiles): the CAs of the apiserver's client certificate. Set, a caller
+  // without one of their certificates fails the TLS handshake, and the answers may name the
+  // requester's permissions (the caller is the apiserver). Unset, anyone who reaches the port is
+  // served and no answer names anyone's permissions (docs/security.md "Authenticating the apiserver").
 }
 
 export type WebhookServer = HttpsServer;
@@ -96,7 +100,7 @@ export function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookS
     ...opts,
     name: 'webhook',
     handler: webhookHandler(opts),
-    // The apiserver does not authenticate itself to webhooks: anyone who reaches the port is served.
+    // Without a client CA anyone who reaches the port is served: bounded before the body is read.
     budget: new ListenerBudget({
       name: 'webhook',
       maxConcurrent: limits.maxConcurrentRequests,

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { byKind, GROUP, kindFacts, RUN_KIND_NAMES, type RunKindName, VERSION } from '../../src/api/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { webhookPath } from '../../src/webhook/handlers.js';
+import { USER_INFO_LIMITS } from '../../src/webhook/user-info.js';
 import { Raw } from './bodies.js';
 import type { Answer } from './http.js';
 
@@ -147,6 +148,7 @@ function validEnvelope(body: unknown): boolean {
   const objectOrAbsent = (v: unknown) => v === undefined || v === null || isObject(v);
   const stringOrAbsent = (v: unknown) => v === undefined || typeof v === 'string';
   return (
+    userInfoWithinBounds(r.userInfo) &&
     objectOrAbsent(r.object) &&
     objectOrAbsent(r.oldObject) &&
     stringOrAbsent(r.name) &&
@@ -154,6 +156,34 @@ function validEnvelope(body: unknown): boolean {
     stringOrAbsent(r.subResource) &&
     (r.dryRun === undefined || typeof r.dryRun === 'boolean')
   );
+}
+
+/**
+ * userInfo as an apiserver sends it (authentication.k8s.io UserInfo), within the bounds the webhook
+ * states (docs/security.md "What one review may cost"): anything else is a 400.
+ */
+function userInfoWithinBounds(u: unknown): boolean {
+  if (u === undefined) return true;
+  if (!isObject(u)) return false;
+  const L = USER_INFO_LIMITS;
+  let total = 0;
+  const str = (v: unknown, max: number): boolean => {
+    if (typeof v !== 'string' || v.length > max) return false;
+    total += v.length;
+    return true;
+  };
+  const strs = (v: unknown, items: number, max: number) =>
+    Array.isArray(v) && v.length <= items && v.every((x) => str(x, max));
+  if (u.username !== undefined && !str(u.username, L.usernameChars)) return false;
+  if (u.uid !== undefined && !str(u.uid, L.uidChars)) return false;
+  if (u.groups !== undefined && !strs(u.groups, L.groups, L.groupChars)) return false;
+  if (u.extra !== undefined) {
+    const extra = u.extra;
+    if (!isObject(extra) || Object.keys(extra).length > L.extraKeys) return false;
+    for (const [key, values] of Object.entries(extra))
+      if (!str(key, L.extraKeyChars) || !strs(values, L.extraValues, L.extraValueChars)) return false;
+  }
+  return total <= L.totalChars;
 }
 
 const parseOrUndefined = (text: string): unknown => {

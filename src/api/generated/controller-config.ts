@@ -1095,6 +1095,8 @@ export interface components {
                  * @default /tmp/k8s-webhook-server/serving-certs
                  */
                 certDir: string;
+                /** @description A PEM file of the CAs that sign the apiserver's client certificate (the AdmissionConfiguration kubeconfig of docs/security.md "Authenticating the apiserver"). Set, a caller without such a certificate fails the TLS handshake, and denials name the requester's missing permissions; unset, anyone who reaches the port is answered, and denials name no one's permissions. The file is reloaded like the serving certificate; setting or unsetting it takes a restart. Default unset. */
+                clientCAFile?: string;
                 /**
                  * @description The largest AdmissionReview accepted (413 above it). The apiserver sends at most about 3 MiB (the object and the old object, each under etcd's 1.5 MiB). Read at start. Default 3145728 (3 MiB).
                  * @default 3145728

@@ -1,0 +1,54 @@
+// A reference denial for a caller not proven to be the apiserver. The webhook port answers whoever
+// reaches it, with whatever userInfo they post: a denial that said `User "alice" cannot get secrets
+// "db"` would tell anyone which users may read which Secrets (an RBAC oracle). So unless the caller
+// presented a client certificate of the configured CA (docs/security.md "Authenticating the
+// apiserver"), the answer says what the run needs and how to check it, not which permission the named
+// requester lacks; the full denial is logged under a correlation id. A legitimate submitter reads it in
+// kubectl and checks their own rights with `kubectl auth can-i`.
+import { randomBytes } from 'node:crypto';
+import type { AdmissionResult } from '../admission/request.js';
+import { GROUP, type RunKindName } from '../api/index.js';
+import { truncate } from '../validation/finding.js';
+import type { ReferenceCheck } from './references/index.js';
+
+type Denial = Extract<AdmissionResult, { allowed: false }>;
+
+/** Objects listed in the message at most (a run names at most MAX_REFERENCED_OBJECTS anyway). */
+const LISTED = 32;
+
+/** `get secrets/db`, `create serviceaccounts/deployer --subresource=token`: as `kubectl auth can-i` takes it. */
+const canI = (check: ReferenceCheck, namespace: string) =>
+  check.reference.anyOf
+    .map(
+      (p) =>
+        `kubectl auth can-i ${p.verb} ${check.reference.resource}/${check.name}${p.subresource ? ` --subresource=${p.subresource}` : ''} -n ${namespace}`,
+    )
+    .join(' (or) ');
+
+/** `denial` without the requester's permission detail, which goes to `logDetail` under a correlation id. */
+export function withheldDenial(
+  kind: RunKindName,
+  name: string,
+  namespace: string,
+  checks: readonly ReferenceCheck[],
+  denial: Denial,
+): Denial {
+  const correlation = randomBytes(6).toString('hex');
+  const listed = checks
+    .slice(0, LISTED)
+    .map((c) => `${c.path}: ${truncate(canI(c, namespace), 600)}`)
+    .join('; ');
+  const more = checks.length > LISTED ? `; and ${checks.length - LISTED} more` : '';
+  return {
+    allowed: false,
+    code: 403,
+    reason: 'Forbidden',
+    rule: denial.rule,
+    findings: denial.findings ?? 1,
+    message:
+      `${kind}.${GROUP} "${truncate(name, 253)}" is forbidden: its submitter may not use every object it names ` +
+      `(the agent's pod would use them, so the submitter must be allowed to). Check each with: ${listed}${more}. ` +
+      `The webhook's log says which was refused, under correlation id ${correlation}.`,
+    logDetail: { correlation, message: denial.message },
+  };
+}

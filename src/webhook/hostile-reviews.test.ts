@@ -1,0 +1,269 @@
+// Admission reviews posted by someone who is not the apiserver, through the real webhook server (TLS,
+// the shipped limits) and the production reviewer (referenceReviewer) over an apiserver stand-in that
+// counts the SubjectAccessReviews and their bytes: what one review may cost (docs/security.md
+// "Admission reviews"). Counts and bytes, never time.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import t from 'tap';
+import { referenceReviewer } from '../admission/reference-review.js';
+import { staticConfig } from '../api/index.js';
+import { type Authority, createAuthority } from '../certs/authority.js';
+import { loadDefaultConfig } from '../config/load.js';
+import type { CallOptions } from '../runtime/index.js';
+import { admissionRoutes } from './handlers.js';
+import { startWebhookServer, type WebhookServer } from './server.js';
+import { USER_INFO_LIMITS } from './user-info.js';
+
+/** Answers each SubjectAccessReview as the apiserver does (the spec echoed, here denied); `hold` keeps them waiting. */
+class CountingApiserver {
+  sars = 0;
+  bytes = 0;
+  inFlight = 0;
+  mostInFlight = 0;
+  private held: Array<() => void> | undefined;
+  hold() {
+    this.held = [];
+  }
+  release() {
+    const held = this.held ?? [];
+    this.held = undefined;
+    for (const go of held) go();
+  }
+  async request<T>(_method: string, _path: string, opts: CallOptions = {}): Promise<T> {
+    this.sars++;
+    const payload = JSON.stringify(opts.body); // what KubeClient sends
+    this.bytes += Buffer.byteLength(payload);
+    this.mostInFlight = Math.max(this.mostInFlight, ++this.inFlight);
+    try {
+      if (this.held) await new Promise<void>((go) => this.held?.push(go));
+      return { ...JSON.parse(payload), status: { allowed: false } } as T;
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+const config = loadDefaultConfig();
+const dir = mkdtempSync(join(tmpdir(), 'hostile-reviews-'));
+let ca: Authority;
+
+async function serve(
+  t: { teardown(fn: () => unknown): void },
+  opts: { clientCA?: boolean } = {},
+): Promise<{
+  server: WebhookServer;
+  api: CountingApiserver;
+  reviewer: ReturnType<typeof referenceReviewer>;
+}> {
+  const api = new CountingApiserver();
+  const reviewer = referenceReviewer(api);
+  const server = await startWebhookServer({
+    certFile: join(dir, 'tls.crt'),
+    keyFile: join(dir, 'tls.key'),
+    ...(opts.clientCA ? { clientCAFile: join(dir, 'ca.crt') } : {}),
+    routes: admissionRoutes({ config: staticConfig(config), reviewer }),
+    registry: new Registry(),
+    logger: pino({ level: 'silent' }),
+    port: 0,
+    host: '127.0.0.1',
+    limits: config.webhook.limits,
+    bodyLimitBytes: config.webhook.bodyLimitBytes,
+  });
+  t.teardown(() => server.close());
+  return { server, api, reviewer };
+}
+
+t.before(async () => {
+  ca = await createAuthority();
+  const serving = await ca.issueServing({ commonName: 'webhook', ipAddresses: ['127.0.0.1'] });
+  writeFileSync(join(dir, 'tls.crt'), serving.certPem);
+  writeFileSync(join(dir, 'tls.key'), serving.keyPem);
+  writeFileSync(join(dir, 'ca.crt'), ca.certPem);
+});
+
+const secrets = (n: number, tag: string) =>
+  Array.from({ length: n }, (_, k) => ({ name: `V${k}`, secretName: `s-${tag}-${k}`, secretKey: 'k' }));
+
+function review(userInfo: Record<string, unknown>, envFromSecrets: unknown[], name = 'r'): Buffer {
+  const object = {
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'CodeRun',
+    metadata: { name, namespace: 'team-a' },
+    spec: {
+      taskId: 1,
+      service: 'svc',
+      repositoryUrl: 'https://github.com/acme/a',
+      docsRepositoryUrl: 'https://github.com/acme/d',
+      githubApp: '5DLabs-Rex',
+      envFromSecrets,
+    },
+  };
+  return Buffer.from(
+    JSON.stringify({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      request: {
+        uid: `u-${name}`,
+        kind: { group: 'orchestrator.io', version: 'v1', kind: 'CodeRun' },
+        namespace: 'team-a',
+        name,
+        operation: 'CREATE',
+        userInfo,
+        object,
+      },
+    }),
+  );
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: an answer read field by field
+type Answer = { status: number; body: { error?: string; response?: Record<string, any> } };
+
+function post(server: WebhookServer, body: Buffer, client?: { cert: string; key: string }): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path: '/validate-orchestrator-io-v1-coderun',
+        method: 'POST',
+        ca: ca.certPem,
+        ...(client ?? {}),
+        headers: { 'content-type': 'application/json', 'content-length': body.length },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+t.test(
+  'the recorded attack: a 2.9 MB username and 100 Secrets is a 400 before any SubjectAccessReview',
+  async (t) => {
+    const { server, api, reviewer } = await serve(t);
+    const res = await post(
+      server,
+      review({ username: `attacker-${'x'.repeat(2_900_000)}` }, secrets(100, 'a')),
+    );
+    t.equal(res.status, 400);
+    t.match(res.body.error, 'request.userInfo.username is 2900009 characters; at most 1024');
+    t.equal(api.sars, 0, 'no SubjectAccessReview');
+    t.equal(reviewer.cachedBytes, 0, 'nothing retained');
+    for (const [userInfo, says] of [
+      [
+        { username: 'u', groups: Array.from({ length: 1025 }, () => 'g') },
+        'request.userInfo.groups has 1025 entries',
+      ],
+      [
+        { username: 'u', extra: { k: ['v'.repeat(1025)] } },
+        'request.userInfo.extra["k"][0] is 1025 characters',
+      ],
+      [{ username: 'u', uid: 7 }, 'request.userInfo.uid must be a string'],
+      [
+        { username: 'u', groups: Array.from({ length: 100 }, () => 'g'.repeat(1000)) },
+        'request.userInfo is 100001 characters in all; at most 65536',
+      ],
+    ] as const) {
+      const bounded = await post(server, review(userInfo, secrets(1, 'b')));
+      t.equal(bounded.status, 400, says);
+      t.match(bounded.body.error, says);
+    }
+    t.equal(api.sars, 0);
+  },
+);
+
+t.test(
+  '100 distinct Secrets from a plausible requester: refused naming the field and the limit, nothing asked',
+  async (t) => {
+    const { server, api } = await serve(t);
+    const res = await post(server, review({ username: 'mallory' }, secrets(100, 'c')));
+    t.match(res.body.response, {
+      allowed: false,
+      status: { code: 422, message: /spec\.envFromSecrets\[\]\.secretName names 100\); at most 32 per run/ },
+    });
+    t.equal(api.sars, 0);
+  },
+);
+
+t.test(
+  'forged requesters at the bounds: SubjectAccessReviews per review and the cache bounded',
+  async (t) => {
+    const { server, api, reviewer } = await serve(t);
+    // As large as a requester may be: 60 groups of 1,000 characters and a 1,000-character name.
+    const big = (i: number) => ({
+      username: `forged-${i}-${'x'.repeat(990)}`,
+      groups: Array.from({ length: 60 }, (_, g) => `g${g}-${'y'.repeat(995)}`),
+    });
+    const reviews = 20;
+    for (let i = 0; i < reviews; i++) {
+      const res = await post(server, review(big(i), secrets(32, `d${i}`), `r${i}`));
+      t.equal(res.body.response?.status?.code, 403, `review ${i} denied`);
+      t.notMatch(
+        res.body.response?.status?.message,
+        `forged-${i}`,
+        'the requester is not named to this caller',
+      );
+    }
+    t.equal(api.sars, reviews * 32, 'one SubjectAccessReview per object, 32 at most');
+    const perSar = api.bytes / api.sars;
+    t.ok(perSar < USER_INFO_LIMITS.totalChars + 2048, `${Math.round(perSar)} bytes a SubjectAccessReview`);
+    t.ok(reviewer.cachedBytes <= 4 * 1024 * 1024, `${reviewer.cachedBytes} bytes cached`);
+    t.ok(
+      reviewer.cachedBytes <= api.sars * 512,
+      'each answer cached by its digest: under 512 bytes an entry',
+    );
+  },
+);
+
+t.test(
+  'SubjectAccessReviews past the budget: 16 in flight at most, the excess answered 503 with why',
+  async (t) => {
+    const { server, api } = await serve(t);
+    api.hold();
+    // Six reviews of 32 Secrets want 192 reviews: 16 asked, 128 waiting, the rest refused.
+    const answers = Array.from({ length: 6 }, (_, i) =>
+      post(server, review({ username: `m${i}` }, secrets(32, `e${i}`), `q${i}`)),
+    );
+    // The first answer is a refused review's (nothing is answered while the apiserver holds its reviews).
+    await Promise.any(answers);
+    api.release();
+    const all = await Promise.all(answers);
+    t.equal(api.mostInFlight, 16, 'never more than 16 SubjectAccessReviews at once');
+    const unavailable = all.filter((a) => a.body.response?.status?.code === 503);
+    t.ok(unavailable.length >= 1, `${unavailable.length} reviews answered 503`);
+    t.match(
+      unavailable.map((a) => a.body.response?.status?.message).join('\n'),
+      /too many SubjectAccessReviews at once \(16 in flight, 128 waiting\)|no slot for SubjectAccessReviews/,
+    );
+  },
+);
+
+t.test(
+  'with a client CA: a caller without its certificate is refused in the handshake, the apiserver gets the detail',
+  async (t) => {
+    const { server, api } = await serve(t, { clientCA: true });
+    const body = review({ username: 'alice' }, secrets(1, 'f'));
+    await t.rejects(post(server, body), 'no client certificate: no answer at all');
+    const stranger = await (await createAuthority('someone-else')).issueClient({ commonName: 'apiserver' });
+    await t.rejects(
+      post(server, body, { cert: stranger.certPem, key: stranger.keyPem }),
+      'a certificate of another CA',
+    );
+    t.equal(api.sars, 0, 'no SubjectAccessReview for them');
+    const apiserver = await ca.issueClient({ commonName: 'kube-apiserver' });
+    const res = await post(server, body, { cert: apiserver.certPem, key: apiserver.keyPem });
+    t.match(res.body.response?.status, {
+      code: 403,
+      message: /secrets "s-f-0" is forbidden: User "alice" cannot get resource "secrets"/,
+    });
+    t.equal(api.sars, 1);
+  },
+);
