@@ -7,7 +7,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { FakeApi } from '../../test/harness/fake-api.js';
-import { githubPayload, postDelivery } from '../../test/harness/github.js';
+import { githubPayload, type Payload, postDelivery } from '../../test/harness/github.js';
 import { type CodeRun, type ControllerConfig, runLabels } from '../api/index.js';
 import { configFrom, loadDefaultConfig } from '../config/load.js';
 import { githubWebhookRouter } from './router.js';
@@ -166,7 +166,7 @@ t.test("the level is the config's: maintain refuses a writer; admins pass", asyn
 t.test('CI: the triggering actor is checked, the own App passes, a fork never does', async (t) => {
   const permissions = new FakePermissions({ writer: 'write', reader: 'read' });
   const { url, created } = await endpoint(t, { permissions });
-  const workflow = (change: (p: Record<string, any>) => void) =>
+  const workflow = (change: (p: Payload) => void) =>
     JSON.stringify(githubPayload('workflow_run.failure', change));
   const fork = await postDelivery(url, SECRET, {
     event: 'workflow_run',
