@@ -2,8 +2,10 @@
 // webhooks trust), and the API server on its address with the webhook's certificate files, serving the
 // GitHub webhook too.
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { ConfigSource } from '../api/index.js';
 import { KubeReviewer } from '../auth/index.js';
+import type { RepositoryPermissions } from '../github/index.js';
 import { GITHUB_WEBHOOK_PATH, githubWebhookRouter } from '../github/router.js';
 import { ListenerBudget } from '../http/listener-budget.js';
 import type { CertificateFiles } from '../http/reloading-tls.js';
@@ -37,6 +39,10 @@ export interface RestApiOptions {
   config: ConfigSource;
   /** The current GitHub webhook secrets (current, then previous); none: /webhook/github is off. */
   githubSecrets: () => readonly string[];
+  /** What GitHub says each delivery's actor may do; none (no App keys): deliveries are refused unless githubWebhook.triggerPermission is none. */
+  githubPermissions?: RepositoryPermissions;
+  /** Where the webhook's counters are registered. */
+  registry?: Registry;
   logger: Logger;
   local: boolean;
 }
@@ -72,6 +78,8 @@ export function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
         secrets: opts.githubSecrets,
         logger: logger.child({ component: 'github' }),
         bodyLimitBytes: github.bodyLimitBytes,
+        ...(opts.githubPermissions ? { permissions: opts.githubPermissions } : {}),
+        ...(opts.registry ? { registry: opts.registry } : {}),
       }),
     ],
     pathBudgets: new Map([[GITHUB_WEBHOOK_PATH, githubBudget]]),

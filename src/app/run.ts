@@ -9,6 +9,7 @@ import { REFERENCE_REVIEW_TIMEOUT_MS } from '../admission/references/index.js';
 import { namespaceScope } from '../config/namespace-scope.js';
 import { runControllers } from '../controllers/run-controllers.js';
 import { AppKeys, githubApiUrl, TokenBroker } from '../github/app-tokens/index.js';
+import { CollaboratorPermissions } from '../github/index.js';
 import { KubeConfig } from '../kubeconfig/kube-config.js';
 import { apiCall } from '../observability/api-spans.js';
 import { traceLogOptions } from '../observability/log-fields.js';
@@ -149,6 +150,33 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     });
     if (local)
       await installLocalWebhooks(kc, { baseUrl: `https://127.0.0.1:${webhook.port}`, caPem: local.caPem });
+    // The Apps' keys stay in this namespace; the agents get minted tokens (docs/design.md §4.8). A
+    // config naming no key Secrets mints none (decided at start: the token cache is an informer), and
+    // neither does the embedded local cluster, whose simulated agents reach no GitHub.
+    const { githubAppId, githubAppPrivateKey } = config.current().secrets;
+    const githubTokens =
+      !local && githubAppId && githubAppPrivateKey
+        ? new TokenBroker({
+            keys: new AppKeys(client, opts.namespace, () => ({
+              id: config.current().secrets.githubAppId,
+              key: config.current().secrets.githubAppPrivateKey,
+            })),
+            apiUrl: () => githubApiUrl(config.current().github.host),
+            registry,
+          })
+        : undefined;
+    // The GitHub webhook asks GitHub, with the same Apps' tokens, who may start a run
+    // (docs/github-webhook.md "Who may start a run"); without keys it can ask no one.
+    const githubPermissions =
+      githubTokens &&
+      new CollaboratorPermissions({
+        tokens: githubTokens,
+        apiUrl: () => githubApiUrl(config.current().github.host),
+      });
+    logger.info(
+      { namespace: opts.namespace, minting: githubTokens !== undefined, local: local !== undefined },
+      'GitHub App installation tokens (keys read from this namespace)',
+    );
     if (opts.api)
       api = await startRestApi({
         address: opts.api,
@@ -156,6 +184,8 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
         client,
         config,
         githubSecrets: () => inputs.githubSecrets.current(),
+        ...(githubPermissions ? { githubPermissions } : {}),
+        registry,
         logger,
         local: local !== undefined,
       });
@@ -177,25 +207,6 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     // The informers' scope is fixed when they start: a changed scope takes a restart.
     const scope = namespaceScope(config.current());
     logger.info({ scope }, 'reconciling runs in these namespaces');
-    // The Apps' keys stay in this namespace; the agents get minted tokens (docs/design.md §4.8). A
-    // config naming no key Secrets mints none (decided at start: the token cache is an informer), and
-    // neither does the embedded local cluster, whose simulated agents reach no GitHub.
-    const { githubAppId, githubAppPrivateKey } = config.current().secrets;
-    const githubTokens =
-      !local && githubAppId && githubAppPrivateKey
-        ? new TokenBroker({
-            keys: new AppKeys(client, opts.namespace, () => ({
-              id: config.current().secrets.githubAppId,
-              key: config.current().secrets.githubAppPrivateKey,
-            })),
-            apiUrl: () => githubApiUrl(config.current().github.host),
-            registry,
-          })
-        : undefined;
-    logger.info(
-      { namespace: opts.namespace, minting: githubTokens !== undefined, local: local !== undefined },
-      'GitHub App installation tokens (keys read from this namespace)',
-    );
     const runs = runControllers({
       client,
       registry,

@@ -15,6 +15,13 @@ export interface Feedback {
   author: string;
   /** author_association of a comment or review; undefined for CI. */
   association?: string;
+  /**
+   * The login whose permission on the repository decides whether this may start a run
+   * (trigger-permission.ts): a comment's or review's author; for a workflow run the user who triggered
+   * this attempt (`workflow_run.triggering_actor`, else `actor`); for a check run, whose payload names
+   * no pusher, the event's `sender`.
+   */
+  actor: string;
   /** The text to act on (not yet bounded: see remediation-run.ts). */
   text: string;
   url?: string;
@@ -80,6 +87,7 @@ const READERS: Record<string, (p: Obj, repository: string) => Reading> = {
         trigger: 'comment',
         repository,
         author: str(p, 'comment.user.login') ?? str(p, 'sender.login') ?? '',
+        actor: str(p, 'comment.user.login') ?? str(p, 'sender.login') ?? '',
         association: str(p, 'comment.author_association'),
         text,
         url: str(p, 'comment.html_url'),
@@ -119,6 +127,7 @@ const READERS: Record<string, (p: Obj, repository: string) => Reading> = {
     const prs = list(p, 'check_run.pull_requests').filter((pr) => str(pr, 'head.repo.id') === repoId);
     return ciFeedback(p, repository, 'check_run', prs[0], {
       author: str(p, 'check_run.app.slug'),
+      actor: str(p, 'sender.login'),
       text: [`The check "${name}" failed${title ? `: ${title}` : '.'}`, str(p, 'check_run.output.summary')]
         .filter(Boolean)
         .join('\n\n'),
@@ -135,6 +144,8 @@ const READERS: Record<string, (p: Obj, repository: string) => Reading> = {
     const title = str(p, 'workflow_run.display_title');
     return ciFeedback(p, repository, 'workflow_run', list(p, 'workflow_run.pull_requests')[0], {
       author: str(p, 'workflow_run.actor.login'),
+      // A re-run's triggering actor is who started this attempt; actor started the first.
+      actor: str(p, 'workflow_run.triggering_actor.login') ?? str(p, 'workflow_run.actor.login'),
       text: `The workflow "${name}" failed${attempt ? ` (attempt ${attempt})` : ''}${
         title ? ` on "${title}"` : ''
       }. Its failed jobs' logs say why.`,
@@ -159,7 +170,14 @@ function ciFeedback(
   repository: string,
   event: string,
   pullRequest: unknown,
-  part: { author?: string; text: string; branch?: string; sameRepository: boolean; suite?: string },
+  part: {
+    author?: string;
+    actor?: string;
+    text: string;
+    branch?: string;
+    sameRepository: boolean;
+    suite?: string;
+  },
 ): Reading {
   const number = str(pullRequest, 'number');
   const htmlUrl = str(p, 'repository.html_url');
@@ -173,6 +191,7 @@ function ciFeedback(
       trigger: 'ci-failure',
       repository,
       author: part.author ?? str(p, 'sender.login') ?? '',
+      actor: part.actor ?? '',
       text: part.text,
       url: str(p, `${event}.html_url`),
       pullRequestUrl: number && htmlUrl ? `${htmlUrl}/pull/${number}` : undefined,
@@ -205,6 +224,7 @@ function pullRequestFeedback(
       trigger,
       repository,
       author: str(p, `${item}.user.login`) ?? str(p, 'sender.login') ?? '',
+      actor: str(p, `${item}.user.login`) ?? str(p, 'sender.login') ?? '',
       association: str(p, `${item}.author_association`),
       text,
       url: str(p, `${item}.html_url`),

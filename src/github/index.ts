@@ -2,6 +2,8 @@
 // feedback and failed CI into a remediation CodeRun continuing the task's latest run, and the App
 // installation tokens the operator mints for its agents (app-tokens/).
 // - app-tokens/: installation tokens minted and revoked per attempt (its own index.ts).
+// - collaborator-permission.ts: GitHub asked what a login may do on a repository, with a metadata-read
+//   App token; answers kept a minute, bounded in entries.
 // - events.ts: what a delivery asks for, read from its payload: pure and total, never a throw.
 // - mapping.ts: which deliveries start a run and for which task, every "no" with its reason.
 // - previous-run.ts: the CodeRun a remediation continues, found by its labels or its pull request.
@@ -11,5 +13,9 @@
 // - router.ts: the endpoint: verified, read, mapped, created; idempotent across replicas and redeliveries.
 // - secrets.ts: the webhook's secrets, read from files and kept current by the one file watcher.
 // - signature.ts: the delivery's HMAC checked as the body streams in, before anything parses it.
+// - trigger-permission.ts: who may start an agent from GitHub: the actor's repository permission, not
+//   its association.
+export { CollaboratorPermissions } from './collaborator-permission.js';
 export { GITHUB_WEBHOOK_PATH, githubWebhookRouter } from './router.js';
 export { type SecretSource, watchWebhookSecrets } from './secrets.js';
+export type { RepositoryPermissions } from './trigger-permission.js';

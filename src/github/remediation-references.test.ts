@@ -30,6 +30,7 @@ const run = remediationRun(
         repository: 'acme/payments',
         text: 'fix it',
         author: 'octocat',
+        actor: 'octocat',
         labels: [],
         sameRepository: true,
         key: 'comment-1',

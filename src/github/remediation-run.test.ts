@@ -33,6 +33,7 @@ const target = (feedback: Partial<Target['feedback']>): Target => ({
     trigger: 'comment',
     repository: 'acme/payments',
     author: 'octocat',
+    actor: 'octocat',
     text: 'fix it',
     labels: [],
     sameRepository: true,

@@ -58,6 +58,8 @@ async function endpoint(
   const api = opts.api ?? new FakeApi();
   const router = githubWebhookRouter({
     api,
+    // GitHub's answer, in memory: the fixtures' octocat may write (router-permission.test.ts: who may not).
+    permissions: { standing: async (q) => (q.login === 'octocat' ? 'write' : 'none') },
     config: () => config,
     secrets: () => opts.secrets ?? [SECRET],
     logger: pino({ level: 'silent' }),
@@ -172,9 +174,10 @@ t.test('CI failures of one commit share one run', async (t) => {
   const api = new FakeApi();
   api.seed(CODERUNS, previous('payments-task-7-rex'));
   const { url } = await endpoint(t, { api });
+  // Re-requested by a writer: a check run's payload names its sender, not who pushed.
   const check = await postDelivery(url, SECRET, {
     event: 'check_run',
-    body: JSON.stringify(githubPayload('check_run.failure')),
+    body: JSON.stringify(githubPayload('check_run.failure', (p) => (p.sender.login = 'octocat'))),
   });
   t.equal(check.status, 201, check.body.message);
   t.equal(check.body.run?.name, 'github-ci-ec26c3e57ca3a959ca5aad62de7213c562f8c821');

@@ -1,6 +1,7 @@
 // POST /webhook/github: a GitHub delivery, verified (signature.ts), read (events.ts), mapped to a task
 // (mapping.ts) and turned into a remediation CodeRun that continues the task's latest run
-// (previous-run.ts, remediation-run.ts). A koa Router, mounted on the REST server. Idempotent across
+// (previous-run.ts, remediation-run.ts), only when its actor holds githubWebhook.triggerPermission on the
+// repository as GitHub says (trigger-permission.ts; 403 otherwise). A koa Router, mounted on the REST server. Idempotent across
 // replicas, restarts and replays: the run is named from signed fields of the payload (the comment or
 // review and its head commit; a failed commit, for CI), never from the unsigned delivery id, so a
 // redelivery's create is a 409, answered 200. Every answer comes within the time budget: the body
@@ -9,6 +10,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
 import type { ControllerConfig } from '../api/index.js';
 import { runResource } from '../api/index.js';
 import { HttpError, readBody, reserveParse } from '../http/json-body.js';
@@ -20,6 +22,7 @@ import { previousRun } from './previous-run.js';
 import { referencesBeyondPrevious } from './remediation-references.js';
 import { remediationRun } from './remediation-run.js';
 import { SIGNATURE_HEADER, signatureCheck } from './signature.js';
+import { type RepositoryPermissions, triggerVerdict } from './trigger-permission.js';
 
 export const GITHUB_WEBHOOK_PATH = '/webhook/github';
 export const GITHUB_BODY_LIMIT_BYTES = 25 * 1024 * 1024;
@@ -37,6 +40,13 @@ export interface GithubWebhookOptions {
   bodyLimitBytes?: number;
   /** The whole answer's budget. Default 10 s, GitHub's timeout for a delivery. */
   timeoutMs?: number;
+  /**
+   * What GitHub says each actor may do (collaborator-permission.ts). None (no App keys): every
+   * delivery is refused unless githubWebhook.triggerPermission is none.
+   */
+  permissions?: RepositoryPermissions;
+  /** Where orchestrator_github_trigger_checks_total is registered. */
+  registry?: Registry;
 }
 
 interface Answer {
@@ -61,6 +71,14 @@ const header = (ctx: Context, name: string): string | undefined => {
 export function githubWebhookRouter(opts: GithubWebhookOptions): Router {
   const limit = opts.bodyLimitBytes ?? GITHUB_BODY_LIMIT_BYTES;
   const budget = opts.timeoutMs ?? 10_000;
+  const checks =
+    opts.registry &&
+    new Counter({
+      name: 'orchestrator_github_trigger_checks_total',
+      help: "Deliveries whose actor's repository permission was checked (githubWebhook.triggerPermission), by outcome: allowed, refused (403, no run), unknown (GitHub could not say: 503).",
+      labelNames: ['outcome'],
+      registers: [opts.registry],
+    });
 
   /** Everything after the body is trusted: the event, mapped and acted on. */
   async function act(event: string, delivery: string, payload: unknown, deadline: number): Promise<Answer> {
@@ -77,6 +95,23 @@ export function githubWebhookRouter(opts: GithubWebhookOptions): Router {
     if (left() <= 0) return { status: 503, message: 'no time left to reach the Kubernetes API' };
     const found = await previousRun(opts.api, target, config, left());
     if ('none' in found) return { status: 202, message: `ignored: ${found.none}` };
+    // Asked with the token of the App the run will act as, so GitHub is asked only for a task that exists.
+    const verdict = await triggerVerdict({
+      feedback: target.feedback,
+      app: found.run.spec.githubApp,
+      config,
+      permissions: opts.permissions,
+      signal: AbortSignal.timeout(Math.max(1, left())),
+    });
+    if ('refused' in verdict) {
+      checks?.inc({ outcome: 'refused' });
+      return { status: 403, message: `refused: ${verdict.refused}` };
+    }
+    if ('unknown' in verdict) {
+      checks?.inc({ outcome: 'unknown' });
+      return { status: 503, message: verdict.unknown };
+    }
+    checks?.inc({ outcome: 'allowed' });
     // Named from the signed payload (events.ts): a replay under another delivery id is a 409.
     const name = githubRunName(target.feedback.key);
     const run = remediationRun({ previous: found.run, target, name, delivery, event }, config);

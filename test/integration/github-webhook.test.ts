@@ -11,11 +11,16 @@ import pino from 'pino';
 import t from 'tap';
 import { type CodeRun, type ControllerConfig, LABELS, runResource } from '../../src/api/index.js';
 import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
+import { TokenBroker } from '../../src/github/app-tokens/index.js';
+import { CollaboratorPermissions } from '../../src/github/collaborator-permission.js';
 import { githubWebhookRouter } from '../../src/github/router.js';
 import { KubeClient, resourcePath } from '../../src/runtime/index.js';
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { startTestWebhooks } from '../harness/operator/webhook.js';
+import { githubAppFixture } from '../harness/remote/github-api/apps.js';
+import { collaboratorsFixture } from '../harness/remote/github-api/collaborators.js';
+import { startGithubApi } from '../harness/remote/github-api/server.js';
 import { githubPayload, postDelivery } from '../harness/remote/github.js';
 
 const SECRET = 'integration-s3cret';
@@ -64,10 +69,23 @@ t.test('a signed comment on a task pull request creates one remediation CodeRun'
     ...loadDefaultConfig(),
     githubWebhook: { repositories: [{ name: 'acme/payments', namespace }] },
   });
+  // GitHub (the REST stand-in) says the comment's author may write; a reader's comment starts nothing.
+  const githubApp = githubAppFixture();
+  githubApp.installations.set('acme', { id: 11, repositories: ['payments'] });
+  const people = collaboratorsFixture(githubApp);
+  people.grant('acme/payments', 'octocat', 'write');
+  people.grant('acme/payments', 'reader', 'read');
+  const github = await startGithubApi(t, [...githubApp.routes, ...people.routes]);
+  const apiUrl = () => github.url;
+  const credentials = { appId: String(githubApp.appId), privateKey: githubApp.privateKey };
   const router = githubWebhookRouter({
     api: client,
     config: () => config,
     secrets: () => [SECRET],
+    permissions: new CollaboratorPermissions({
+      tokens: new TokenBroker({ keys: { of: async () => credentials }, apiUrl }),
+      apiUrl,
+    }),
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
   const app = new Koa().use(router.routes()).use(router.allowedMethods());
@@ -85,6 +103,17 @@ t.test('a signed comment on a task pull request creates one remediation CodeRun'
     signature: await sign('guess', body),
   });
   t.equal(wrong.status, 401, 'a wrong signature');
+
+  const byReader = JSON.stringify(
+    githubPayload('issue_comment.pull_request', (p) => {
+      p.comment.id = 99;
+      p.comment.user.login = 'reader';
+      p.comment.author_association = 'COLLABORATOR';
+    }),
+  );
+  const refused = await postDelivery(url, SECRET, { event: 'issue_comment', body: byReader });
+  t.equal(refused.status, 403, refused.body.message);
+  t.match(refused.body.message, /reader has read on acme\/payments/);
 
   const created = await postDelivery(url, SECRET, { event: 'issue_comment', body, id });
   t.equal(created.status, 201, created.body.message);

@@ -471,6 +471,12 @@ export interface components {
                  */
                 authorAssociations: ("OWNER" | "MEMBER" | "COLLABORATOR" | "CONTRIBUTOR" | "FIRST_TIME_CONTRIBUTOR" | "FIRST_TIMER" | "MANNEQUIN" | "NONE")[];
                 /**
+                 * @description The least permission on the repository, as GitHub's collaborator-permission endpoint reports it, that the author of a comment or review (for workflow_run the user who triggered the run, for check_run the event's sender) must hold for the delivery to start a run; authorAssociations is checked first and never suffices alone. GitHub is asked with an installation token of the App the continued run acts as (metadata read, that repository only), the answer kept 60 s; a refusal is answered 403 with the reason. A run that acts as a GitHub user (no App) cannot be checked: its remediation is refused unless this is none, which trusts authorAssociations alone and must be set explicitly (docs/github-webhook.md "Who may start a run"). Default write.
+                 * @default write
+                 * @enum {string}
+                 */
+                triggerPermission: "read" | "triage" | "write" | "maintain" | "admin" | "none";
+                /**
                  * @description More GitHub logins whose comments and reviews are ignored, besides the bots of the project's own apps ({app}[bot] for each of githubApps and the agents' githubApp), so the agents never answer each other in a loop. Default none.
                  * @default []
                  */
