@@ -1,9 +1,13 @@
 // The connections a listener holds, bounded before a byte of TLS or HTTP is read (docs/security.md
 // "Connections"): at most `maxPerListener` open, at most `maxPerAddress` of them from one client
-// address, so one address cannot hold the listener; a connection past either is closed at once. A
-// connection that has not sent a request's headers within `headerTimeoutMs` is closed, handshake
-// included (an idle TLS connection costs tens of KiB, a bare TCP one a slot).
-import type { Server } from 'node:net';
+// address, so one address cannot hold the listener; a connection past either is closed at once. A new
+// connection has `headerTimeoutMs` for its TLS handshake (the TLS server's handshakeTimeout), then as
+// long for its first request's headers, or it is closed: Node times a request's headers only once its
+// first byte arrives, so a connection that sends nothing after the handshake would otherwise stay until
+// the client leaves (an idle TLS connection costs tens of KiB, any connection a slot).
+import type { IncomingMessage } from 'node:http';
+import type { Server, Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
 
 /** A listener's connection limits as the controller config states them (`connections`). */
 export interface ConnectionLimits {
@@ -31,8 +35,9 @@ export interface ConnectionCounts {
 }
 
 /**
- * Caps `server`'s connections per listener and per client address; the header timeout is the caller's
- * to apply (the TLS handshake timeout is an option of the TLS server; see applyHeaderTimeout).
+ * Caps `server`'s connections per listener and per client address, and closes a connection whose first
+ * request's headers have not come within the header timeout (for TLS, from the handshake's end: the
+ * handshake's own limit is the TLS server's handshakeTimeout, which the caller sets to the same).
  */
 export function limitConnections(server: Server, limits: ConnectionLimits): ConnectionCounts {
   server.maxConnections = limits.maxPerListener;
@@ -53,6 +58,19 @@ export function limitConnections(server: Server, limits: ConnectionLimits): Conn
       if (left === 0) open.delete(address);
       else open.set(address, left);
     });
+  });
+  // The socket a request arrives on: the TLS socket for HTTPS, else the TCP one.
+  const waiting = new WeakMap<Socket, NodeJS.Timeout>();
+  server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', (socket: Socket) => {
+    if (socket.destroyed) return;
+    const timer = setTimeout(() => socket.destroy(), limits.headerTimeoutMs);
+    timer.unref();
+    waiting.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  });
+  server.on('request', (req: IncomingMessage) => {
+    clearTimeout(waiting.get(req.socket));
+    waiting.delete(req.socket);
   });
   return { open: () => open, refused: () => refused };
 }
