@@ -3,10 +3,11 @@
 // GitHub webhook too.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { ConfigSource } from '../api/index.js';
+import type { ConfigSource, ControllerConfig } from '../api/index.js';
 import { KubeReviewer } from '../auth/index.js';
 import type { RepositoryPermissions } from '../github/index.js';
 import { GITHUB_WEBHOOK_PATH, githubWebhookRouter } from '../github/router.js';
+import type { ConnectionLimits } from '../http/connection-limits.js';
 import { ListenerBudget } from '../http/listener-budget.js';
 import type { CertificateFiles } from '../http/reloading-tls.js';
 import { TokenBuckets } from '../http/token-buckets.js';
@@ -31,6 +32,13 @@ export async function managerIdentity(client: KubeClient, logger: Logger): Promi
     return new Set();
   }
 }
+
+/** The config's `connections`, which every listener of the process is held to. */
+export const connectionLimits = ({ connections }: ControllerConfig): ConnectionLimits => ({
+  maxPerListener: connections.maxPerListener,
+  maxPerAddress: connections.maxPerAddress,
+  headerTimeoutMs: connections.headerTimeoutSeconds * 1000,
+});
 
 export interface RestApiOptions {
   address: ListenAddress;
@@ -83,6 +91,7 @@ export function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
       }),
     ],
     pathBudgets: new Map([[GITHUB_WEBHOOK_PATH, githubBudget]]),
+    connections: connectionLimits(config.current()),
     limits: api.limits,
     clientRateLimit: api.clientRateLimit,
     requestTimeoutMs: timeoutMs,

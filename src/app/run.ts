@@ -23,7 +23,7 @@ import { installLocalWebhooks } from '../webhook/install.js';
 import { startWebhookServer } from '../webhook/server.js';
 import { type LocalEnvironment, startLocalEnvironment } from './local.js';
 import type { RunOptions } from './options.js';
-import { managerIdentity, startRestApi } from './rest-api.js';
+import { connectionLimits, managerIdentity, startRestApi } from './rest-api.js';
 import { metricsServing } from './secure-metrics.js';
 import { watchInputs } from './watched-inputs.js';
 
@@ -147,6 +147,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       host: local ? '127.0.0.1' : '0.0.0.0',
       bodyLimitBytes: config.current().webhook.bodyLimitBytes,
       limits: config.current().webhook.limits,
+      connections: connectionLimits(config.current()),
     });
     if (local)
       await installLocalWebhooks(kc, { baseUrl: `https://127.0.0.1:${webhook.port}`, caPem: local.caPem });
@@ -201,6 +202,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
         client,
         logger,
         maxConcurrentRequests: config.current().metrics.maxConcurrentRequests,
+        connections: connectionLimits(config.current()),
       }),
       probes: opts.probes,
     });

@@ -3,9 +3,17 @@
 // TokenReview and authorised with a SubjectAccessReview (`get /metrics`) through the REST API's cached
 // checks (src/auth). Tokens of the apiserver's own audience are accepted, since that is what a
 // Prometheus ServiceAccount token carries. Plain HTTP only when `metrics.secure` is false. Either way
-// behind a budget (src/http/listener-budget.ts): a few scrapes at once, and no request body at all.
+// behind a budget (src/http/listener-budget.ts): a few scrapes at once, and no request body at all; and
+// either way its connections bounded per address (src/http/connection-limits.ts).
 import type { Logger } from 'pino';
 import { KubeReviewer, withAccessCheck } from '../auth/index.js';
+import {
+  applyRequestTimeouts,
+  type ConnectionLimits,
+  connectionsCheckingInterval,
+  DEFAULT_CONNECTION_LIMITS,
+  limitConnections,
+} from '../http/connection-limits.js';
 import { startHttpsServer } from '../http/https-server.js';
 import { ListenerBudget } from '../http/listener-budget.js';
 import type { CertificateFiles } from '../http/reloading-tls.js';
@@ -24,10 +32,13 @@ export interface MetricsServingOptions {
   logger: Logger;
   /** Scrapes served at once (metrics.maxConcurrentRequests). Default 16. */
   maxConcurrentRequests?: number;
+  /** Per listener and per client address, and the header timeout (`connections`). Default the config's. */
+  connections?: ConnectionLimits;
 }
 
 export function metricsServing(opts: MetricsServingOptions): MetricsServing {
   const { address, certificates, client } = opts;
+  const connections = opts.connections ?? DEFAULT_CONNECTION_LIMITS;
   const budget = new ListenerBudget({
     name: 'metrics',
     maxConcurrent: opts.maxConcurrentRequests ?? 16,
@@ -36,7 +47,13 @@ export function metricsServing(opts: MetricsServingOptions): MetricsServing {
   });
   if (!opts.secure)
     return async (handler) => {
-      const server = await listen(budget.guard(handler), address);
+      const server = await listen(budget.guard(handler), address, {
+        server: { connectionsCheckingInterval: connectionsCheckingInterval(connections.headerTimeoutMs) },
+        prepare: (s) => {
+          limitConnections(s, connections);
+          applyRequestTimeouts(s, connections.headerTimeoutMs, SCRAPE_TIMEOUT_MS);
+        },
+      });
       return { port: boundPort(server), close: () => closeServer(server) };
     };
   const logger = opts.logger.child({ component: 'metrics' });
@@ -47,6 +64,7 @@ export function metricsServing(opts: MetricsServingOptions): MetricsServing {
       name: 'metrics',
       handler: withAccessCheck(reviewer, handler, logger),
       budget,
+      connections,
       port: address.port,
       host: address.host ?? '0.0.0.0',
       timeoutMs: SCRAPE_TIMEOUT_MS,

@@ -14,6 +14,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { ControllerConfig } from '../api/index.js';
 import { runResource } from '../api/index.js';
 import { HttpError, readBody, reserveParse } from '../http/json-body.js';
+import { STRICT_ROUTES } from '../http/request-target.js';
 import { githubRunName } from '../naming/names.js';
 import { ApiError, type ApiRequester, resourcePath } from '../runtime/index.js';
 import { readEvent } from './events.js';
@@ -209,7 +210,8 @@ export function githubWebhookRouter(opts: GithubWebhookOptions): Router {
     }
   }
 
-  const router = new Router();
+  // Exact (request-target.ts): the REST server gives this path, spelt exactly so, its own budget.
+  const router = new Router(STRICT_ROUTES);
   router.post(opts.path ?? GITHUB_WEBHOOK_PATH, async (ctx) => {
     const { status, ...rest } = await handle(ctx);
     ctx.status = status;

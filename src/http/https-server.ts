@@ -1,11 +1,20 @@
-// An HTTPS listener with the serving certificate reloaded in place (reloading-tls.ts) and Node's
-// request timeouts enforced: what the webhook server and the REST API share.
+// An HTTPS listener with the serving certificate reloaded in place (reloading-tls.ts), its connections
+// bounded (connection-limits.ts) and Node's request timeouts enforced: what the webhook server, the
+// REST API and the secure metrics endpoint share.
 import type { RequestListener } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { SecureContextOptions } from 'node:tls';
 import type { Logger } from 'pino';
 import type { CertificateMetrics } from './certwatcher-metrics.js';
+import {
+  applyRequestTimeouts,
+  type ConnectionCounts,
+  type ConnectionLimits,
+  connectionsCheckingInterval,
+  DEFAULT_CONNECTION_LIMITS,
+  limitConnections,
+} from './connection-limits.js';
 import type { ListenerBudget } from './listener-budget.js';
 import { type CertificateFiles, contextOf, loadKeyPair, reloadCertificates } from './reloading-tls.js';
 
@@ -18,8 +27,10 @@ export interface HttpsServerOptions extends CertificateFiles {
   handler: RequestListener;
   port: number;
   host: string;
-  /** The limit on a handshake, the headers and the whole request. */
+  /** The limit on the whole request, body included. */
   timeoutMs: number;
+  /** Connections open at once, per listener and per address, and the handshake and header timeout. */
+  connections?: ConnectionLimits;
   /** Certificate poll interval (file events are the fast path). Default 10 s. */
   certPollMs?: number;
   logger: Logger;
@@ -29,11 +40,10 @@ export interface HttpsServerOptions extends CertificateFiles {
   budget?: ListenerBudget;
 }
 
-/** Open connections per listener: an idle TLS connection costs tens of KiB, so they are bounded too. */
-const MAX_CONNECTIONS = 1024;
-
 export interface HttpsServer {
   port: number;
+  /** Its open connections by client address, and those refused (tests). */
+  connections: ConnectionCounts;
   /** True while the listener is up with a loaded certificate: feeds /readyz. */
   serving(): boolean;
   close(): Promise<void>;
@@ -41,6 +51,7 @@ export interface HttpsServer {
 
 export async function startHttpsServer(opts: HttpsServerOptions): Promise<HttpsServer> {
   const { logger, name, timeoutMs } = opts;
+  const limits = opts.connections ?? DEFAULT_CONNECTION_LIMITS;
   const pair = loadKeyPair(opts, TLS_OPTIONS, opts.metrics);
   const server: Server = createServer(
     {
@@ -48,16 +59,16 @@ export async function startHttpsServer(opts: HttpsServerOptions): Promise<HttpsS
       // With a client CA, a client without a certificate it signed fails the handshake: nothing of its
       // request is read (the webhook's apiserver authentication, docs/security.md).
       ...(opts.clientCAFile ? { requestCert: true, rejectUnauthorized: true } : {}),
-      // A client that stalls the handshake is not kept for Node's default 2 minutes.
-      handshakeTimeout: timeoutMs,
+      // A client that stalls the handshake is not kept for Node's default 2 minutes, nor for the whole
+      // request's time: a bare TCP connect holds a slot until it passes.
+      handshakeTimeout: limits.headerTimeoutMs,
       // Node enforces headersTimeout/requestTimeout only when it checks, by default every 30 s.
-      connectionsCheckingInterval: Math.min(1000, timeoutMs / 4),
+      connectionsCheckingInterval: connectionsCheckingInterval(Math.min(timeoutMs, limits.headerTimeoutMs)),
     },
     opts.budget ? opts.budget.guard(opts.handler) : opts.handler,
   );
-  server.maxConnections = MAX_CONNECTIONS;
-  server.requestTimeout = timeoutMs;
-  server.headersTimeout = timeoutMs;
+  const connections = limitConnections(server, limits);
+  applyRequestTimeouts(server, limits.headerTimeoutMs, timeoutMs);
   server.keepAliveTimeout = 30_000;
   const stopReload = reloadCertificates(server, opts, {
     serving: pair,
@@ -84,6 +95,7 @@ export async function startHttpsServer(opts: HttpsServerOptions): Promise<HttpsS
   logger.info({ port, fingerprint: pair.fingerprint }, `${name} server listening`);
   return {
     port,
+    connections,
     serving: () => listening,
     close: () =>
       new Promise<void>((resolve) => {

@@ -64,13 +64,16 @@ export function reserveParse(req: IncomingMessage, body: Uint8Array): void {
 }
 
 /**
- * Reads a request body as sent: 413 past the limit (decided from Content-Length at once, else while
- * streaming, never buffering past it), 408 when the client stalls.
+ * Reads a request body as sent: 413 past the limit (decided from Content-Length at once, else counted
+ * while streaming, never buffering past it), 408 when the client stalls. The limit is also what the
+ * request's ticket reserved (listener-budget.ts), if a budget let it in: a route reads no more than its
+ * request holds of the budget, whichever budget that was.
  */
 export async function readBody(req: IncomingMessage, opts: JsonBodyOptions): Promise<Buffer> {
+  const limit = Math.min(opts.limitBytes, ticketOf(req)?.bodyBytes ?? Number.POSITIVE_INFINITY);
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > opts.limitBytes) {
-    throw new HttpError(413, `body of ${declared} bytes exceeds the limit of ${opts.limitBytes}`);
+  if (Number.isFinite(declared) && declared > limit) {
+    throw new HttpError(413, `body of ${declared} bytes exceeds the limit of ${limit}`);
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -88,8 +91,7 @@ export async function readBody(req: IncomingMessage, opts: JsonBodyOptions): Pro
     };
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > opts.limitBytes)
-        return fail(new HttpError(413, `body exceeds the limit of ${opts.limitBytes} bytes`));
+      if (size > limit) return fail(new HttpError(413, `body exceeds the limit of ${limit} bytes`));
       opts.onChunk?.(chunk);
       chunks.push(chunk);
     });

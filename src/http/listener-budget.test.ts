@@ -45,16 +45,13 @@ async function served(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise((resolve) => server.close(resolve)));
   const port = (server.address() as AddressInfo).port;
-  const send = (body?: string, headers: Record<string, string> = {}): Promise<Reply> =>
+  const send = (body?: string, headers: Record<string, string> = {}, path = '/'): Promise<Reply> =>
     new Promise((resolve, reject) => {
-      const req = request(
-        { port, host: '127.0.0.1', method: 'POST', path: '/', headers, agent: false },
-        (res) => {
-          let text = '';
-          res.on('data', (d) => (text += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-        },
-      );
+      const req = request({ port, host: '127.0.0.1', method: 'POST', path, headers, agent: false }, (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      });
       req.on('error', reject);
       req.end(body);
     });
@@ -151,7 +148,7 @@ t.test(
     const never = await send(objects, { 'content-type': 'application/json' });
     t.equal(never.status, 413);
     t.match(never.body, /parsing this body would take about \d+ bytes/);
-    const strings = JSON.stringify({ s: 'x'.repeat(500) });
+    const strings = JSON.stringify({ s: 'x'.repeat(300) });
     const cost = jsonParseCost(Buffer.from(strings));
     t.ok(cost + strings.length < budget && 2 * (cost + strings.length) > budget, 'one fits, two do not');
     const first = send(strings, { 'content-type': 'application/json' });
@@ -163,3 +160,27 @@ t.test(
     t.equal((await first).status, 200);
   },
 );
+
+t.test('a target that is not a plain path is 400 before anything else, its connection closed', async (t) => {
+  const { send, budget } = await served(t, {});
+  for (const path of ['http://127.0.0.1/', '/a#b', '*']) {
+    const refused = await send('{}', {}, path);
+    t.equal(refused.status, 400, path);
+    t.equal(refused.headers.connection, 'close');
+    t.match(JSON.parse(refused.body), { error: /request target must be a path/ });
+  }
+  // Node's parser refuses a non-ASCII target itself, before any handler (koa would trim the path).
+  t.equal((await send('{}', {}, '/caf\u00e9')).status, 400);
+  t.same(budget.inFlight, { requests: 0, bytes: 0 }, 'nothing held for them');
+});
+
+t.test('a body is read no further than its ticket reserved, whatever the reader allows', async (t) => {
+  // The reader (readJsonBody) would take 2000 bytes; the budget let the request in for 600.
+  const { send } = await served(t, { maxConcurrent: 10 }, true);
+  const chunked = await send(`"${'x'.repeat(1000)}"`, {
+    'content-type': 'application/json',
+    'transfer-encoding': 'chunked',
+  });
+  t.equal(chunked.status, 413);
+  t.match(chunked.body, /body exceeds the limit of 600 bytes/);
+});

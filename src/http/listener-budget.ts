@@ -1,12 +1,15 @@
 // A listener's budget (docs/security.md "Listener budgets"): how many requests it serves at once and
 // how many bytes their bodies (and what parsing them will allocate) may hold, so that no number of
 // unauthenticated requests can grow the process past its memory limit. Decided from the headers alone,
-// before a byte of the body is read: past a per-address rate 429, past the concurrency or the bytes 503,
+// before a byte of the body is read: a target not in origin form 400 (request-target.ts), past a
+// per-address rate 429, past the concurrency or the bytes 503,
 // both with Retry-After; a body declared larger than one request may send 413 (a body of unknown length
 // reserves that limit). A refused request's connection is closed,
 // so its unread body is never drained into memory. A request let in holds a Ticket until its response
-// ends (or its connection goes); the handler may grow it (ticketOf) for what parsing will cost.
+// ends (or its connection goes); the handler may grow it (ticketOf) for what parsing will cost, and
+// the body is read no further than the ticket reserved (json-body.ts), whatever the route that reads it.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { originFormPath } from './request-target.js';
 import type { TokenBuckets } from './token-buckets.js';
 
 /** A listener's limits as the controller config states them (e.g. `webhook.limits`). */
@@ -37,6 +40,11 @@ export interface Ticket {
    * reserved), `never` when they exceed the whole budget.
    */
   grow(bytes: number): 'ok' | 'busy' | 'never';
+  /**
+   * The body bytes reserved when the request was let in (its Content-Length, or for a body of unknown
+   * length the listener's limit): no reader takes more.
+   */
+  readonly bodyBytes: number;
   /** The listener's name and what a refusal tells the client to wait. */
   readonly listener: string;
   readonly retryAfterSeconds: number;
@@ -76,6 +84,7 @@ export class ListenerBudget {
     let released = false;
     const ticket: Ticket = {
       listener: this.opts.name,
+      bodyBytes: decision.bytes,
       retryAfterSeconds: this.opts.retryAfterSeconds ?? 1,
       grow: (more) => {
         if (held + more > this.opts.maxBytesInFlight) return 'never';
@@ -104,6 +113,12 @@ export class ListenerBudget {
   private decide(req: IncomingMessage): { bytes: number } | Refusal {
     const { opts } = this;
     const retryAfterSeconds = opts.retryAfterSeconds ?? 1;
+    // The route and a path's budget are chosen from this path: a target read otherwise is refused.
+    if (originFormPath(req.url) === undefined)
+      return {
+        status: 400,
+        message: `the request target must be a path (origin form, printable ASCII, no fragment): ${JSON.stringify((req.url ?? '').slice(0, 64))}`,
+      };
     if (opts.perAddress) {
       const take = opts.perAddress.take(req.socket.remoteAddress ?? 'unknown');
       if (!take.allowed)

@@ -7,6 +7,7 @@ import type { Context, Middleware } from 'koa';
 import { GROUP, RUN_KIND_NAMES, type RunKindName, runResource } from '../api/index.js';
 import type { ResourceAttributes } from '../auth/index.js';
 import { readJsonBody } from '../http/json-body.js';
+import { STRICT_ROUTES } from '../http/request-target.js';
 import { isPlainObject } from '../util/json.js';
 import { showValue } from '../validation/finding.js';
 import { type ApiState, authorize } from './middleware.js';
@@ -52,7 +53,7 @@ const resource = (kind: RunKindName, verb: string, namespace: string, name?: str
 
 export function runRoutes(opts: RunRoutesOptions): Router {
   // Every method Node parses counts as implemented: an unexpected one is a 405, never koa-router's 501.
-  const router = new Router({ methods: [...METHODS] });
+  const router = new Router({ methods: [...METHODS], ...STRICT_ROUTES });
   const { reviewer } = opts;
   router.use(opts.authenticate);
   const body = (ctx: Context) =>

@@ -8,9 +8,11 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { ControllerConfig } from '../api/index.js';
 import type { AccessReviewer } from '../auth/index.js';
+import type { ConnectionLimits } from '../http/connection-limits.js';
 import { type HttpsServer, startHttpsServer } from '../http/https-server.js';
 import { ListenerBudget, type ListenerLimits } from '../http/listener-budget.js';
 import type { CertificateFiles } from '../http/reloading-tls.js';
+import { originFormPath, STRICT_ROUTES } from '../http/request-target.js';
 import { TokenBuckets } from '../http/token-buckets.js';
 import { tracingMiddleware } from '../observability/koa.js';
 import type { ApiRequester, Clock } from '../runtime/index.js';
@@ -56,7 +58,8 @@ export function apiApp(opts: ApiAppOptions): Koa {
   app.use(tracingMiddleware('rest'));
 
   // Every method Node parses counts as implemented: an unexpected one is a 405, never koa-router's 501.
-  const open = new Router({ methods: [...METHODS] });
+  // Exact routes (request-target.ts): the path a budget is chosen by is the only one that reaches a route.
+  const open = new Router({ methods: [...METHODS], ...STRICT_ROUTES });
   const health = (ctx: Koa.Context) => {
     ctx.type = 'text/plain';
     ctx.body = 'ok';
@@ -95,11 +98,16 @@ export interface ApiServerOptions extends ApiAppOptions, CertificateFiles {
   host: string;
   /** Certificate poll interval (file events are the fast path). Default 10 s. */
   certPollMs?: number;
+  /** Per listener and per client address, and the handshake and header timeout; default the config's. */
+  connections?: ConnectionLimits;
   /** The API's requests and body bytes at once (api.limits); default 64 and 16 MiB. */
   limits?: ListenerLimits;
   /** Per client address, before authentication (api.clientRateLimit); default 20 per second, bursts of 40. */
   clientRateLimit?: { requestsPerSecond: number; burst: number };
-  /** Paths with a budget of their own (e.g. the GitHub webhook's), matched exactly. */
+  /**
+   * Paths with a budget of their own (e.g. the GitHub webhook's), matched exactly: their routers must be
+   * strict (STRICT_ROUTES), so that no other spelling of the path reaches them under the API's budget.
+   */
   pathBudgets?: ReadonlyMap<string, ListenerBudget>;
 }
 
@@ -130,10 +138,12 @@ export function startApiServer(opts: ApiServerOptions): Promise<ApiServer> {
   return startHttpsServer({
     ...opts,
     name: 'api',
-    // Each request is held to its path's budget before koa (or anything else) sees it.
+    // Each request is held to its path's budget before koa (or anything else) sees it: the path as koa
+    // will route it; a target that is not a plain path is refused by the API's budget (400).
     handler: (req, res) => {
-      const path = (req.url ?? '/').split('?')[0] ?? '/';
-      if ((budgets.get(path) ?? own).admit(req, res)) void app(req, res);
+      const path = originFormPath(req.url);
+      const budget = (path === undefined ? undefined : budgets.get(path)) ?? own;
+      if (budget.admit(req, res)) void app(req, res);
     },
     timeoutMs: opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
   });

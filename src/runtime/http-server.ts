@@ -1,5 +1,5 @@
 // The shared plumbing of the metrics and probe servers: bind, report the bound address, close.
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server, type ServerOptions } from 'node:http';
 
 export interface ListenAddress {
   /** Default '0.0.0.0' (every interface, as in a pod). */
@@ -8,8 +8,20 @@ export interface ListenAddress {
   port: number;
 }
 
-export async function listen(handler: RequestListener, address: ListenAddress): Promise<Server> {
-  const server = createServer(handler);
+export interface ListenOptions {
+  /** Node's options for the server (e.g. its timers' check interval). */
+  server?: ServerOptions;
+  /** Sees the server before it listens (e.g. to bound its connections). */
+  prepare?: (server: Server) => void;
+}
+
+export async function listen(
+  handler: RequestListener,
+  address: ListenAddress,
+  opts: ListenOptions = {},
+): Promise<Server> {
+  const server = createServer(opts.server ?? {}, handler);
+  opts.prepare?.(server);
   // A scraper or kubelet that keeps a connection open must not hold up shutdown for long.
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {

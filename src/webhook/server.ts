@@ -4,9 +4,11 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { certWatcherMetrics } from '../http/certwatcher-metrics.js';
+import type { ConnectionLimits } from '../http/connection-limits.js';
 import { type HttpsServer, startHttpsServer } from '../http/https-server.js';
 import { ListenerBudget, type ListenerLimits } from '../http/listener-budget.js';
 import type { CertificateFiles } from '../http/reloading-tls.js';
+import { STRICT_ROUTES } from '../http/request-target.js';
 import { type ReviewEndpoint, reviewEndpoint, type WebhookRoute } from './endpoint.js';
 import { webhookMetrics } from './metrics.js';
 
@@ -33,8 +35,9 @@ export interface WebhookAppOptions {
  * The request handler serving `routes`. A POST to a webhook path goes straight to its endpoint after
  * one Map lookup: a koa context per review cost more than the rest of the request's handling outside
  * the review itself (bench:webhook). Anything else (another method, an unknown or unusual path, a query
- * string, OPTIONS) goes through koa and @koa/router, which answer 404, 405 with Allow, or route the
- * variants they accept (a trailing slash, another case) to the same endpoint.
+ * string — the apiserver adds `?timeout=` —, OPTIONS) goes through koa and @koa/router, which answer
+ * 404, 405 with Allow, or route a path with a query to its endpoint. Routes are exact
+ * (src/http/request-target.ts): another case or a trailing slash is a 404, as in the apiserver.
  */
 export function webhookHandler(opts: WebhookAppOptions): RequestListener {
   const metrics = webhookMetrics(
@@ -57,7 +60,7 @@ export function webhookHandler(opts: WebhookAppOptions): RequestListener {
     });
   // Every method Node parses counts as implemented, so an unexpected one on a webhook path is a 405 (with
   // Allow: POST) and elsewhere a 404, never koa-router's 501: a client error is never a 5xx.
-  const router = new Router({ methods: [...METHODS] });
+  const router = new Router({ methods: [...METHODS], ...STRICT_ROUTES });
   const endpoints = new Map<string, ReviewEndpoint>();
   for (const route of opts.routes) {
     const endpoint = reviewEndpoint(route, endpointOptions);
@@ -90,6 +93,8 @@ export interface WebhookServerOptions extends CertificateFiles, WebhookAppOption
   // without one of their certificates fails the TLS handshake, and the answers may name the
   // requester's permissions (the caller is the apiserver). Unset, anyone who reaches the port is
   // served and no answer names anyone's permissions (docs/security.md "Authenticating the apiserver").
+  /** Per listener and per client address, and the handshake and header timeout; default the config's. */
+  connections?: ConnectionLimits;
 }
 
 export type WebhookServer = HttpsServer;

@@ -18,10 +18,10 @@ import { KubeClient, resourcePath } from '../../src/runtime/index.js';
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { startTestWebhooks } from '../harness/operator/webhook.js';
+import { githubPayload, postDelivery } from '../harness/remote/github.js';
 import { githubAppFixture } from '../harness/remote/github-api/apps.js';
 import { collaboratorsFixture } from '../harness/remote/github-api/collaborators.js';
 import { startGithubApi } from '../harness/remote/github-api/server.js';
-import { githubPayload, postDelivery } from '../harness/remote/github.js';
 
 const SECRET = 'integration-s3cret';
 const PR = 'https://github.com/acme/payments/pull/12';

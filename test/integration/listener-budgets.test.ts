@@ -1,13 +1,17 @@
-// No unauthenticated request can exhaust the process (docs/security.md "Listener budgets"): one replica
-// installed as the Deployment runs it (its args, Node flags, RBAC; test/harness/operator/installed-replicas.ts)
-// gets many concurrent oversized or pathological unauthenticated requests at every listener at once —
-// admission reviews of 3 MiB of `[{},{},…]` (a million objects each once parsed), 25 MiB GitHub
-// deliveries with a bogus signature, 1 MiB REST bodies without a token, scrapes with bodies — while
-// valid runs keep being created through the apiserver, whose webhooks must keep answering them
-// correctly. The process's resident memory, sampled throughout and its peak read from the kernel
-// (VmHWM), stays under the Deployment's memory limit. A memory bound, not a time bound.
+// No unauthenticated request can exhaust the process (docs/security.md "Listener budgets",
+// "Connections"): one replica installed as the Deployment runs it (its args, Node flags, RBAC;
+// test/harness/operator/installed-replicas.ts) gets 100 concurrent oversized or pathological unauthenticated
+// requests at every listener at once, three rounds — admission reviews of 3 MiB of `[{},{},…]` (a
+// million objects each once parsed), 25 MiB GitHub deliveries with a bogus signature at every spelling of
+// their path (`/webhook/github/`, `/WEBHOOK/GitHub`, the absolute form; with and without Content-Length),
+// 1 MiB REST bodies without a token, scrapes with bodies — from several loopback addresses, while one
+// more address holds its cap of idle connections on the webhook port, and valid runs keep being created
+// through the apiserver (from 127.0.0.1), whose webhooks must keep answering them correctly. The
+// process's resident memory, sampled throughout and its peak read from the kernel (VmHWM), stays under
+// the Deployment's memory limit. A memory bound, not a time bound.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -42,10 +46,20 @@ interface Flood {
   port: number;
   path: string;
   method?: string;
-  /** The Content-Length each request states and sends (the chunk repeated). */
+  /** The bytes each request sends (the chunk repeated): its Content-Length unless `chunked`. */
   bytes: number;
+  /** Sent without a Content-Length (chunked): the server learns its size only as it reads. */
+  chunked?: boolean;
   headers?: Record<string, string>;
 }
+
+/**
+ * The attackers' addresses (Linux routes 127.0.0.0/8 to lo): never 127.0.0.1, the apiserver's, whose
+ * admission calls must keep their own per-address connections.
+ */
+const ATTACKERS = Array.from({ length: 8 }, (_, i) => `127.0.0.${i + 2}`);
+/** The address that holds its cap of idle connections on the webhook port throughout. */
+const IDLER = '127.0.0.20';
 
 /** 64 KiB of `{},` (one buffer every request writes from, so the test's own memory stays flat). */
 const OBJECTS = Buffer.from(`${'{},'.repeat(21845)}{}`);
@@ -54,7 +68,7 @@ const OBJECTS = Buffer.from(`${'{},'.repeat(21845)}{}`);
  * One request of `flood`: the headers, then the body written as fast as the server reads it, until it
  * answers (then the rest is dropped). The status, or 0 when the connection ended without one.
  */
-function attack(flood: Flood, ca: string): Promise<number> {
+function attack(flood: Flood, ca: string, from: string): Promise<number> {
   return new Promise((resolve) => {
     let answered = false;
     const req = request({
@@ -64,7 +78,12 @@ function attack(flood: Flood, ca: string): Promise<number> {
       method: flood.method ?? 'POST',
       ca,
       agent: false,
-      headers: { 'content-type': 'application/json', 'content-length': flood.bytes, ...flood.headers },
+      localAddress: from,
+      headers: {
+        'content-type': 'application/json',
+        ...(flood.chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': flood.bytes }),
+        ...flood.headers,
+      },
     });
     const timer = setTimeout(() => req.destroy(new Error('no answer')), scaled(120_000));
     req.once('response', (res) => {
@@ -126,40 +145,77 @@ t.test(
     }, 50);
     t.teardown(() => clearInterval(sampler));
 
+    const github = (path: string, chunked: boolean): Flood => ({
+      port: apiPort,
+      path,
+      chunked,
+      // Without Content-Length: past the 25 MiB the GitHub budget reserves, to be cut as it streams.
+      bytes: chunked ? 30 * MiB : 25 * MiB - 64,
+      headers: {
+        'x-hub-signature-256': `sha256=${'0'.repeat(64)}`,
+        'x-github-event': 'issue_comment',
+        'x-github-delivery': 'flood',
+      },
+    });
+    // 100 at once: every listener, every spelling of the GitHub path.
     const floods: Array<[string, Flood, number]> = [
       // Just under the 3 MiB limit, stated: admitted by size, then refused for what parsing would take.
       [
         'admission',
         { port: replica.webhookPort, path: '/validate-orchestrator-io-v1-taskrun', bytes: 3 * MiB - 64 },
-        40,
+        15,
       ],
       [
         'admission, mutating',
         { port: replica.webhookPort, path: '/mutate-orchestrator-io-v1-taskrun', bytes: 3 * MiB - 64 },
-        20,
+        10,
       ],
       [
         'admission, over the limit',
         { port: replica.webhookPort, path: '/validate-orchestrator-io-v1-taskrun', bytes: 64 * MiB },
-        20,
+        10,
       ],
+      ['GitHub', github('/webhook/github', false), 8],
+      ['GitHub, chunked', github('/webhook/github', true), 8],
+      ['GitHub, trailing slash', github('/webhook/github/', true), 8],
+      ['GitHub, upper case', github('/WEBHOOK/GitHub', true), 8],
+      ['GitHub, absolute form', github(`https://127.0.0.1:${apiPort}/webhook/github`, true), 8],
+      ['REST API', { port: apiPort, path: `/api/v1/namespaces/${namespace}/taskruns`, bytes: MiB - 64 }, 10],
       [
-        'GitHub',
-        {
-          port: apiPort,
-          path: '/webhook/github',
-          bytes: 25 * MiB - 64,
-          headers: {
-            'x-hub-signature-256': `sha256=${'0'.repeat(64)}`,
-            'x-github-event': 'issue_comment',
-            'x-github-delivery': 'flood',
-          },
-        },
-        20,
+        'REST API, chunked',
+        { port: apiPort, path: `/api/v1/namespaces/${namespace}/taskruns`, bytes: 4 * MiB, chunked: true },
+        5,
       ],
-      ['REST API', { port: apiPort, path: `/api/v1/namespaces/${namespace}/taskruns`, bytes: MiB - 64 }, 40],
-      ['metrics', { port: replica.metricsPort, path: '/metrics', method: 'GET', bytes: MiB }, 40],
+      ['metrics', { port: replica.metricsPort, path: '/metrics', method: 'GET', bytes: MiB }, 10],
     ];
+    t.equal(
+      floods.reduce((n, [, , count]) => n + count, 0),
+      100,
+      '100 hostile requests at once',
+    );
+
+    // One address holds its cap of idle connections on the webhook port (never a TLS handshake), each
+    // opened again as soon as the server closes it (the header timeout), as the bare-connect attack does.
+    let idling = true;
+    let idleConnects = 0;
+    const idle = new Set<Socket>();
+    const hold = () => {
+      if (!idling) return;
+      idleConnects++;
+      const socket = connect({ host: '127.0.0.1', port: replica.webhookPort, localAddress: IDLER });
+      socket.on('error', () => {});
+      socket.once('close', () => {
+        idle.delete(socket);
+        setTimeout(hold, 100);
+      });
+      idle.add(socket);
+    };
+    for (let i = 0; i < 64; i++) hold();
+    const stopIdling = () => {
+      idling = false;
+      for (const s of idle) s.destroy();
+    };
+    t.teardown(stopIdling);
 
     // Valid runs keep coming through the apiserver, which calls the webhooks (mutating and validating).
     const sample = parse(readFileSync(join(root, 'config', 'samples', 'taskrun.yaml'), 'utf8')) as TaskRun;
@@ -205,8 +261,8 @@ t.test(
     for (let round = 0; round < 3; round++)
       await Promise.all(
         floods.flatMap(([name, flood, count]) =>
-          Array.from({ length: count }, async () => {
-            const status = await attack(flood, caPem);
+          Array.from({ length: count }, async (_, i) => {
+            const status = await attack(flood, caPem, ATTACKERS[i % ATTACKERS.length] as string);
             const counts = statuses.get(name) ?? new Map<number, number>();
             counts.set(status, (counts.get(status) ?? 0) + 1);
             statuses.set(name, counts);
@@ -215,6 +271,8 @@ t.test(
       );
     stop = true;
     await admitted;
+    stopIdling();
+    t.comment(`idle connections opened from ${IDLER} during the flood: ${idleConnects}`);
     clearInterval(sampler);
 
     for (const [name, counts] of statuses)
@@ -231,7 +289,13 @@ t.test(
     refused('admission, mutating', [0, 413, 503]);
     refused('admission, over the limit', [0, 413]);
     refused('GitHub', [0, 401, 413, 429, 503]);
+    refused('GitHub, chunked', [0, 401, 413, 429, 503]);
+    // Another spelling reaches no route (404) or is not a path (400): never the GitHub route's read.
+    refused('GitHub, trailing slash', [0, 404, 429, 503]);
+    refused('GitHub, upper case', [0, 404, 429, 503]);
+    refused('GitHub, absolute form', [0, 400]);
     refused('REST API', [0, 401, 429, 503]);
+    refused('REST API, chunked', [0, 401, 413, 429, 503]);
     refused('metrics', [0, 413]);
     // Turned away before the body was read: a 503, or (whichever limit a request meets first, which the
     // machine's speed decides) the connection closed on it.

@@ -19,9 +19,9 @@ import { type CallOptions, KubeClient } from '../../src/runtime/index.js';
 import { admissionRoutes } from '../../src/webhook/handlers.js';
 import { installLocalWebhooks, uninstallLocalWebhooks } from '../../src/webhook/install.js';
 import { startWebhookServer } from '../../src/webhook/server.js';
-import { waitForPermission } from '../harness/deploy/api-identity.js';
 import { startAdmissionApiserver } from '../harness/cluster/admission-apiserver.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { waitForPermission } from '../harness/deploy/api-identity.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 
 const cluster = await testCluster();

@@ -1231,6 +1231,27 @@ export interface components {
                     burst: number;
                 };
             };
+            /**
+             * @description The connections of every listener (the admission webhook, the REST API with the GitHub webhook, the metrics endpoint), each bounded on its own before a byte of TLS or HTTP is read, so that one client address cannot hold a listener (docs/security.md "Connections"). A connection past a limit is closed at once. Read at start; a change takes a restart.
+             * @default {}
+             */
+            connections: {
+                /**
+                 * @description Connections open at once on one listener (an idle TLS connection holds tens of KiB). Default 1024.
+                 * @default 1024
+                 */
+                maxPerListener: number;
+                /**
+                 * @description Connections open at once on one listener from one client address. The apiserver calls the webhooks from a few addresses, one connection per review in flight (webhook.limits.maxConcurrentRequests is 64); behind a proxy or load balancer every client shares its address: raise it there. Default 64.
+                 * @default 64
+                 */
+                maxPerAddress: number;
+                /**
+                 * @description How long a new connection may take for its TLS handshake, and then for a request's headers, before it is closed (the whole request's limit is the listener's own, e.g. api.requestTimeoutSeconds). Default 5.
+                 * @default 5
+                 */
+                headerTimeoutSeconds: number;
+            };
             /** @description The one-namespace form of the runs' scope. Watch and reconcile runs in this namespace only. Exclusive with watchNamespaces and namespaceSelector. Read at start; a change takes a restart. Default empty (all namespaces, unless watchNamespaces or namespaceSelector is set). */
             watchNamespace?: string;
             /** @description The list form of the runs' scope. Watch and reconcile runs in exactly these namespaces (one informer per namespace and resource, so namespaced RoleBindings suffice; config/overlays/namespaces). Exclusive with watchNamespace and namespaceSelector. Read at start; a change takes a restart. Default none. */

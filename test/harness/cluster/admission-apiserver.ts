@@ -10,8 +10,8 @@ import { openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Cluster } from '../../../src/cluster/index.js';
-import { runCommand } from './cluster.js';
 import { waitFor } from '../util/wait.js';
+import { runCommand } from './cluster.js';
 
 interface Teardown {
   teardown(fn: () => unknown): void;

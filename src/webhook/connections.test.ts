@@ -1,0 +1,173 @@
+// One client address cannot hold the admission webhook's listener (docs/security.md "Connections"): the
+// bare-connect attack (1,024 TCP connects that never start a TLS handshake; before, they filled the
+// listener's 1,024 slots until the handshake timeout, and the apiserver's admission calls failed) keeps
+// only its address's cap of connections, while another address's valid and invalid reviews are answered,
+// correctly. Linux routes all of 127.0.0.0/8 to lo: the attacker connects from 127.0.0.2, the
+// "apiserver" from 127.0.0.3. Then: a connection that sends nothing is closed after the header timeout.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as connectTls } from 'node:tls';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import t, { type Test } from 'tap';
+import { parse as parseYaml } from 'yaml';
+import { allowAll } from '../../test/harness/fakes/access-reviewers.js';
+import { waitFor, within } from '../../test/harness/util/wait.js';
+import { staticConfig } from '../api/index.js';
+import { createAuthority } from '../certs/authority.js';
+import { loadDefaultConfig } from '../config/load.js';
+import type { ConnectionLimits } from '../http/connection-limits.js';
+import { DEFAULT_CONNECTION_LIMITS } from '../http/connection-limits.js';
+import { packageRoot } from '../util/package-root.js';
+import { admissionRoutes, webhookPath } from './handlers.js';
+import { startWebhookServer } from './server.js';
+
+const ATTACKER = '127.0.0.2';
+const APISERVER = '127.0.0.3';
+
+const config = loadDefaultConfig();
+const taskRun = parseYaml(readFileSync(join(packageRoot(), 'config', 'samples', 'taskrun.yaml'), 'utf8'));
+
+async function webhookServer(t: Test, connections: ConnectionLimits) {
+  const dir = mkdtempSync(join(tmpdir(), 'webhook-connections-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const ca = await createAuthority();
+  const serving = await ca.issueServing({ commonName: 'webhook', ipAddresses: ['127.0.0.1'] });
+  writeFileSync(join(dir, 'tls.crt'), serving.certPem);
+  writeFileSync(join(dir, 'tls.key'), serving.keyPem);
+  const server = await startWebhookServer({
+    certFile: join(dir, 'tls.crt'),
+    keyFile: join(dir, 'tls.key'),
+    routes: admissionRoutes({ config: staticConfig(config), reviewer: allowAll() }),
+    registry: new Registry(),
+    logger: pino({ level: 'silent' }),
+    port: 0,
+    host: '127.0.0.1',
+    connections,
+  });
+  t.teardown(() => server.close());
+  return { server, ca: ca.certPem };
+}
+
+/** A TaskRun create reviewed from `from`: allowed or denied, or how it failed. */
+function review(
+  at: { port: number; ca: string },
+  from: string,
+  agent: string,
+): Promise<{ allowed?: boolean; error?: string }> {
+  const body = JSON.stringify({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    request: {
+      uid: `u-${agent}`,
+      kind: { group: 'orchestrator.io', version: 'v1', kind: 'TaskRun' },
+      operation: 'CREATE',
+      namespace: 'team-a',
+      object: { ...taskRun, spec: { ...taskRun.spec, agent } },
+    },
+  });
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: at.port,
+        localAddress: from,
+        path: `${webhookPath('validate', 'TaskRun')}?timeout=5s`,
+        method: 'POST',
+        ca: at.ca,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => {
+          try {
+            resolve({ allowed: JSON.parse(text).response?.allowed });
+          } catch {
+            resolve({ error: `status ${res.statusCode}: ${text.slice(0, 200)}` });
+          }
+        });
+      },
+    );
+    req.on('error', (err) => resolve({ error: err.message }));
+    req.end(body);
+  });
+}
+
+/** `count` bare TCP connections from `from` that never send a byte; destroyed at teardown. */
+function bareConnects(t: Test, port: number, from: string, count: number): Socket[] {
+  const sockets = Array.from({ length: count }, () => {
+    const socket = connect({ host: '127.0.0.1', port, localAddress: from });
+    socket.on('error', () => {});
+    return socket;
+  });
+  t.teardown(() => {
+    for (const s of sockets) s.destroy();
+  });
+  return sockets;
+}
+
+t.test('1,024 bare connects from one address hold its cap; another address is answered', async (t) => {
+  // The shipped caps; a header timeout long enough that the attack's connections stay while we look.
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, headerTimeoutMs: 600_000 };
+  const { server, ca } = await webhookServer(t, limits);
+  const at = { port: server.port, ca };
+  t.same(await review(at, APISERVER, 'rex'), { allowed: true }, 'a valid review before the attack');
+
+  const attack = bareConnects(t, server.port, ATTACKER, 1024);
+  const held = () => server.connections.open().get(ATTACKER) ?? 0;
+  await waitFor(
+    'every attacking connection to be accepted or refused',
+    () => held() + server.connections.refused() === 1024,
+  );
+  t.equal(held(), limits.maxPerAddress, `the attacker holds its address's cap (${limits.maxPerAddress})`);
+  t.equal(server.connections.refused(), 1024 - limits.maxPerAddress, 'the rest were closed at once');
+  await waitFor(
+    'the client side of the refused connections to close',
+    () => attack.filter((s) => !s.destroyed).length <= limits.maxPerAddress,
+  );
+
+  const answers = [];
+  for (let i = 0; i < 3; i++) {
+    answers.push(await review(at, APISERVER, 'rex'));
+    answers.push(await review(at, APISERVER, 'no-such-agent'));
+  }
+  t.same(
+    answers,
+    [
+      { allowed: true },
+      { allowed: false },
+      { allowed: true },
+      { allowed: false },
+      { allowed: true },
+      { allowed: false },
+    ],
+    'during the attack, valid reviews are allowed and invalid ones denied',
+  );
+  const more = await review(at, ATTACKER, 'rex');
+  t.ok(more.error, `the attacking address gets no more (${more.error})`);
+
+  for (const s of attack) s.destroy();
+  await waitFor("the attacker's connections to be released", () => held() === 0);
+  t.same(await review(at, ATTACKER, 'rex'), { allowed: true }, 'and once they are gone it is served again');
+});
+
+t.test('a connection that sends no request is closed after the header timeout', async (t) => {
+  const { server, ca } = await webhookServer(t, { ...DEFAULT_CONNECTION_LIMITS, headerTimeoutMs: 500 });
+  // One that never starts the handshake, one that completes it and sends no headers.
+  const [bare] = bareConnects(t, server.port, ATTACKER, 1);
+  // (localAddress reaches net.connect; @types/node leaves it out of the TLS options.)
+  const silent = connectTls({ host: '127.0.0.1', port: server.port, ca, ...{ localAddress: ATTACKER } });
+  silent.on('error', () => {});
+  t.teardown(() => silent.destroy());
+  const closed = (s: Socket | undefined) => new Promise<void>((resolve) => s?.once('close', () => resolve()));
+  const [bareClosed, silentClosed] = [closed(bare), closed(silent)];
+  await within('the server to close the connection that never started TLS', bareClosed);
+  await within('the server to close the connection that sent no headers', silentClosed);
+  await waitFor('the server to release their slots', () => server.connections.open().size === 0);
+  t.pass('both closed by the server, and their slots released');
+});
