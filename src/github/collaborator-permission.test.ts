@@ -8,44 +8,20 @@ import Koa from 'koa';
 import pino from 'pino';
 import t, { type Test } from 'tap';
 import { FakeApi } from '../../test/harness/fakes/fake-api.js';
+import { previousCodeRun, TEAM_A_CODERUNS, webhookConfig } from '../../test/harness/fakes/remediated-run.js';
 import { githubPayload, postDelivery } from '../../test/harness/remote/github.js';
 import { githubAppFixture } from '../../test/harness/remote/github-api/apps.js';
 import { collaboratorsFixture } from '../../test/harness/remote/github-api/collaborators.js';
 import { startGithubApi } from '../../test/harness/remote/github-api/server.js';
-import { type CodeRun, runLabels } from '../api/index.js';
-import { configFrom, loadDefaultConfig } from '../config/load.js';
+import type { CodeRun } from '../api/index.js';
 import { TokenBroker, type TokenFailure } from './app-tokens/index.js';
 import { CollaboratorPermissions, standingOf } from './collaborator-permission.js';
 import { githubWebhookRouter } from './router.js';
 
 const SECRET = 'It5-a-s3cret';
-const CODERUNS = '/apis/orchestrator.io/v1/namespaces/team-a/coderuns';
-const config = configFrom({
-  ...loadDefaultConfig(),
-  githubWebhook: { repositories: [{ name: 'acme/payments', namespace: 'team-a' }] },
-});
-
-const spec: CodeRun['spec'] = {
-  taskId: 7,
-  service: 'payments',
-  githubApp: '5DLabs-Rex',
-  repositoryUrl: 'https://github.com/acme/payments.git',
-  docsRepositoryUrl: 'https://github.com/acme/payments-docs.git',
-  contextVersion: 1,
-  continueSession: false,
-  overwriteMemory: true,
-};
-const previous: CodeRun = {
-  apiVersion: 'orchestrator.io/v1',
-  kind: 'CodeRun',
-  metadata: {
-    name: 'payments-task-7-rex',
-    namespace: 'team-a',
-    labels: runLabels('CodeRun', spec, config),
-    creationTimestamp: '2026-11-20T10:00:00Z',
-  },
-  spec,
-};
+const CODERUNS = TEAM_A_CODERUNS;
+const config = webhookConfig();
+const previous: CodeRun = previousCodeRun(config, { spec: { contextVersion: 1 } });
 
 async function setup(t: Test, maxEntries?: number) {
   const app = githubAppFixture();

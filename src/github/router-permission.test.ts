@@ -7,20 +7,17 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { FakeApi } from '../../test/harness/fakes/fake-api.js';
+import { previousCodeRun, TEAM_A_CODERUNS, webhookConfig } from '../../test/harness/fakes/remediated-run.js';
 import { githubPayload, type Payload, postDelivery } from '../../test/harness/remote/github.js';
-import { type CodeRun, type ControllerConfig, runLabels } from '../api/index.js';
-import { configFrom, loadDefaultConfig } from '../config/load.js';
+import type { CodeRun, ControllerConfig } from '../api/index.js';
 import { githubWebhookRouter } from './router.js';
 import type { PermissionQuery, RepositoryPermissions, Standing } from './trigger-permission.js';
 
 const SECRET = 'It5-a-s3cret';
-const CODERUNS = '/apis/orchestrator.io/v1/namespaces/team-a/coderuns';
+const CODERUNS = TEAM_A_CODERUNS;
 
 const configWith = (hook: Partial<ControllerConfig['githubWebhook']> = {}): ControllerConfig =>
-  configFrom({
-    ...loadDefaultConfig(),
-    githubWebhook: { repositories: [{ name: 'acme/payments', namespace: 'team-a' }], ...hook },
-  });
+  webhookConfig(hook as Record<string, unknown>);
 
 /** GitHub's answers, in memory; every question recorded. */
 class FakePermissions implements RepositoryPermissions {
@@ -34,30 +31,7 @@ class FakePermissions implements RepositoryPermissions {
   }
 }
 
-function previous(extra: Partial<CodeRun['spec']> = {}): CodeRun {
-  const spec: CodeRun['spec'] = {
-    taskId: 7,
-    service: 'payments',
-    githubApp: '5DLabs-Rex',
-    repositoryUrl: 'https://github.com/acme/payments.git',
-    docsRepositoryUrl: 'https://github.com/acme/payments-docs.git',
-    contextVersion: 2,
-    continueSession: false,
-    overwriteMemory: true,
-    ...extra,
-  };
-  return {
-    apiVersion: 'orchestrator.io/v1',
-    kind: 'CodeRun',
-    metadata: {
-      name: 'payments-task-7-rex',
-      namespace: 'team-a',
-      labels: runLabels('CodeRun', spec, configWith()),
-      creationTimestamp: '2026-11-20T10:00:00Z',
-    },
-    spec,
-  };
-}
+const previous = (spec: Partial<CodeRun['spec']> = {}): CodeRun => previousCodeRun(configWith(), { spec });
 
 async function endpoint(
   t: { teardown(fn: () => unknown): void },

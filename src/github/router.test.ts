@@ -7,6 +7,7 @@ import Koa from 'koa';
 import pino from 'pino';
 import t from 'tap';
 import { apiError, FakeApi } from '../../test/harness/fakes/fake-api.js';
+import { previousCodeRun, TEAM_A_CODERUNS, webhookConfig } from '../../test/harness/fakes/remediated-run.js';
 import { githubPayload, postDelivery } from '../../test/harness/remote/github.js';
 import { type CodeRun, type ControllerConfig, LABELS, runLabels } from '../api/index.js';
 import { configFrom, loadDefaultConfig } from '../config/load.js';
@@ -14,42 +15,11 @@ import { RequestTimeoutError } from '../runtime/index.js';
 import { githubWebhookRouter } from './router.js';
 
 const SECRET = 'It5-a-s3cret';
-const CODERUNS = '/apis/orchestrator.io/v1/namespaces/team-a/coderuns';
+const CODERUNS = TEAM_A_CODERUNS;
+const config = webhookConfig();
 
-const config: ControllerConfig = configFrom({
-  ...loadDefaultConfig(),
-  githubWebhook: { repositories: [{ name: 'acme/payments', namespace: 'team-a' }] },
-});
-
-function previous(
-  name: string,
-  extra: Partial<CodeRun['spec']> = {},
-  status: CodeRun['status'] = {},
-): CodeRun {
-  const spec: CodeRun['spec'] = {
-    taskId: 7,
-    service: 'payments',
-    githubApp: '5DLabs-Rex',
-    repositoryUrl: 'https://github.com/acme/payments.git',
-    docsRepositoryUrl: 'https://github.com/acme/payments-docs.git',
-    contextVersion: 2,
-    continueSession: false,
-    overwriteMemory: true,
-    ...extra,
-  };
-  return {
-    apiVersion: 'orchestrator.io/v1',
-    kind: 'CodeRun',
-    metadata: {
-      name,
-      namespace: 'team-a',
-      labels: runLabels('CodeRun', spec, config),
-      creationTimestamp: '2026-11-20T10:00:00Z',
-    },
-    spec,
-    status,
-  };
-}
+const previous = (name: string, spec: Partial<CodeRun['spec']> = {}, status: CodeRun['status'] = {}) =>
+  previousCodeRun(config, { name, spec, status });
 
 async function endpoint(
   t: { teardown(fn: () => unknown): void },
