@@ -9,8 +9,7 @@ import t from 'tap';
 import { apiError, FakeApi } from '../../test/harness/fakes/fake-api.js';
 import { previousCodeRun, TEAM_A_CODERUNS, webhookConfig } from '../../test/harness/fakes/remediated-run.js';
 import { githubPayload, postDelivery } from '../../test/harness/remote/github.js';
-import { type CodeRun, type ControllerConfig, LABELS, runLabels } from '../api/index.js';
-import { configFrom, loadDefaultConfig } from '../config/load.js';
+import { type CodeRun, LABELS } from '../api/index.js';
 import { RequestTimeoutError } from '../runtime/index.js';
 import { githubWebhookRouter } from './router.js';
 
