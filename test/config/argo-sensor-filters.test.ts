@@ -1,7 +1,7 @@
 // What the shipped Argo Events sensors check of a GitHub delivery (docs/argo.md "What the sensors
 // check"), without Argo Events running: the filters' contents, read structurally, and every filter
-// path resolved on GitHub's recorded payloads (test/fixtures/github) with jsonpath-plus (already in the
-// tree through @kubernetes/client-node), so a path that names no field of GitHub's payload (which
+// path resolved on GitHub's recorded payloads (test/fixtures/github) with jsonpath-plus (a pinned
+// devDependency, the version @kubernetes/client-node brings too), so a path that names no field of GitHub's payload (which
 // Argo Events counts as false, silently dropping every event) or a fork's payload that resolves the two
 // compared fields to equal values fails here. This is not Argo's evaluator: the regular expressions
 // are matched with JavaScript's engine, the same result as Go's regexp for these anchored
