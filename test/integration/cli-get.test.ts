@@ -135,10 +135,11 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
     text,
     /\nConditions:\n {2}Type +Status +Reason +Age +Message\n {2}-{4} +-{6} +-{6} +-{3} +-{7}\n(.*\n)* {2}Succeeded +False +RetriesExhausted +\d+s +attempt 1 failed/,
   );
+  // A failed attempt shows when it finished (its Job's Failed condition), as a succeeded one does.
   t.match(
     text,
     new RegExp(
-      `\\nAttempts:\\n {2}Job +State +Started +Finished +Current\\n {2}-{3} +-{5} +-{7} +-{8} +-{7}\\n {2}${job} +Failed +\\d+s ago +- +\\*\\n`,
+      `\\nAttempts:\\n {2}Job +State +Started +Finished +Current\\n {2}-{3} +-{5} +-{7} +-{8} +-{7}\\n {2}${job} +Failed +\\d+s ago +\\d+s ago +\\*\\n`,
     ),
   );
   t.match(
