@@ -85,14 +85,16 @@ t.test('a service at its limit: the other runs wait, create nothing, and start o
       'no ConfigMap',
     );
     t.equal(await httpStatusOf(client.request('GET', jobPath(namespace, would.job))), 404, 'no Job');
-    const events = await client.request<{ items: KubeObject[] }>(
-      'GET',
-      `/api/v1/namespaces/${namespace}/events`,
-      {
-        query: { fieldSelector: `involvedObject.name=${name}` },
-      },
-    );
-    const waitEvents = events.items.filter((e) => (e as { reason?: string }).reason === 'WaitingForCapacity');
+    // The reconcile records its Events after the status write: wait for the first, then count them.
+    const waitEvents = await waitFor(`the WaitingForCapacity Event of ${name}`, async () => {
+      const events = await client.request<{ items: KubeObject[] }>(
+        'GET',
+        `/api/v1/namespaces/${namespace}/events`,
+        { query: { fieldSelector: `involvedObject.name=${name}` } },
+      );
+      const found = events.items.filter((e) => (e as { reason?: string }).reason === 'WaitingForCapacity');
+      return found.length > 0 ? found : undefined;
+    });
     t.equal(waitEvents.length, 1, 'one Event for the transition');
     t.match(waitEvents[0], { type: 'Normal', message: /waiting for one to finish$/ });
   }

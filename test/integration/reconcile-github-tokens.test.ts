@@ -169,14 +169,17 @@ t.test('failures say why: not installed fails after the grace period; a rate lim
   t.equal(pending.phase, 'Pending');
   t.match(pending.message, /not installed on stranger/);
   t.match(pending.message, /failing the attempt at .* unless this is fixed/);
-  const events = await admin.request<{ items: Array<{ reason?: string; type?: string }> }>(
-    'GET',
-    `/api/v1/namespaces/${runs}/events`,
-  );
-  t.ok(
-    events.items.some((e) => e.reason === 'GithubAppNotInstalled' && e.type === 'Warning'),
-    'a Warning Event',
-  );
+  // The reconcile records its Events after the status write, so a reader can see the status first.
+  const warned = await waitFor('a Warning Event GithubAppNotInstalled', async () => {
+    const events = await admin.request<{ items: Array<{ reason?: string; type?: string }> }>(
+      'GET',
+      `/api/v1/namespaces/${runs}/events`,
+    );
+    return (
+      events.items.some((e) => e.reason === 'GithubAppNotInstalled' && e.type === 'Warning') || undefined
+    );
+  });
+  t.ok(warned, 'a Warning Event');
   const failed = await waitFor(
     'Failed after the grace period',
     async () => {

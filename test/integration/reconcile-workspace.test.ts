@@ -97,16 +97,17 @@ t.test(
     );
     t.notOk(waiting.attempt, 'not started');
     t.equal(await r.job('CodeRun', 'second'), undefined, 'no Job');
-    const events = await client.request<{ items: Array<{ reason?: string; message?: string }> }>(
-      'GET',
-      `/api/v1/namespaces/${namespace}/events`,
-      { query: { fieldSelector: 'involvedObject.name=second' } },
-    );
-    t.match(
-      events.items.filter((e) => e.reason === 'WaitingForCapacity'),
-      [{ message: inUseBy('TaskRun/first') }],
-      'one Event, naming the holder',
-    );
+    // The reconcile records its Events after the status write: wait for the first, then match them.
+    const waitEvents = await waitFor('the WaitingForCapacity Event of second', async () => {
+      const events = await client.request<{ items: Array<{ reason?: string; message?: string }> }>(
+        'GET',
+        `/api/v1/namespaces/${namespace}/events`,
+        { query: { fieldSelector: 'involvedObject.name=second' } },
+      );
+      const found = events.items.filter((e) => e.reason === 'WaitingForCapacity');
+      return found.length > 0 ? found : undefined;
+    });
+    t.match(waitEvents, [{ message: inUseBy('TaskRun/first') }], 'one Event, naming the holder');
 
     // Another operator (a new leader, or this one restarted) sees the same from the cluster.
     await operator.stop();
