@@ -1,99 +1,32 @@
 // decide() without any API, fake or real: each state of the union (and each situation of a run) in, the
 // actions, the status and when to look again out. The table at the end is typed by the union, so a
-// state added without a case here does not compile.
+// state added without a case here does not compile. The world it is given: test/harness/fakes/decide-world.ts.
 import t from 'tap';
-import type { RunStatus, TaskRun } from '../../api/index.js';
-import { loadDefaultConfig } from '../../config/load.js';
-import type { KubeObject } from '../../runtime/index.js';
-import { CAPACITY_RECHECK_MS, type Waiter } from '../capacity/index.js';
+import {
+  at,
+  cause,
+  claim,
+  config,
+  dueToken,
+  exited,
+  facts,
+  failedJob,
+  failedToken,
+  failure,
+  input,
+  job,
+  kinds,
+  noToken,
+  now,
+  run,
+  running,
+  token,
+  written,
+} from '../../../test/harness/fakes/decide-world.js';
+import { CAPACITY_RECHECK_MS } from '../capacity/index.js';
 import { taskRunStrategy } from '../kind/strategy.js';
-import type { AgentState } from '../pods/index.js';
-import { type Action, CONFLICT_RECHECK_MS, decide, type Plan } from './decide.js';
-import type { AttemptToken, RecordedFailure } from './github-token.js';
-import type { AttemptFacts, AttemptState, AttemptStateName, RunWorld } from './world.js';
-
-const config = loadDefaultConfig();
-const now = new Date('2026-11-22T10:00:00Z');
-const input = { strategy: taskRunStrategy, config, now };
-const FINALIZER = 'taskrun.orchestrator.io/cleanup';
-
-const run = (status?: RunStatus, extra: Partial<TaskRun['metadata']> = {}): TaskRun => ({
-  apiVersion: 'orchestrator.io/v1',
-  kind: 'TaskRun',
-  metadata: {
-    name: 'pay-7',
-    namespace: 'ns',
-    uid: 'run-uid',
-    generation: 1,
-    resourceVersion: '5',
-    creationTimestamp: '2026-11-22T09:00:00Z',
-    finalizers: [FINALIZER],
-    ...extra,
-  },
-  spec: {
-    taskId: 7,
-    serviceName: 'payments',
-    retryAttempt: 1,
-    markdownFiles: [{ filename: 'task.md', content: '# Task\n' }],
-    workspace: { pvcName: 'workspace-payments' },
-  },
-  ...(status ? { status } : {}),
-});
-
-const facts: AttemptFacts = { attempt: 1, configMapName: 'cm-1', jobName: 'job-1', retryCount: 0 };
-const job: KubeObject = {
-  metadata: { name: 'job-1', namespace: 'ns', uid: 'job-uid', resourceVersion: '9' },
-};
-const failedJob: KubeObject = {
-  ...job,
-  status: { conditions: [{ type: 'Failed', status: 'True', lastTransitionTime: '2026-11-22T09:59:00Z' }] },
-};
-const running: AgentState = { stage: 'running', pod: 'job-1-abc' };
-const exited: AgentState = { stage: 'exited', pod: 'job-1-abc', container: 'agent', exitCode: 1 };
-const claim: Waiter = {
-  key: 'TaskRun/ns/pay-7/run-uid',
-  run: 'TaskRun/pay-7',
-  namespace: 'ns',
-  service: 'payments',
-  workspace: 'workspace-payments',
-  createdAt: '2026-11-22T09:00:00Z',
-};
-const cause = { reason: 'AgentFailed', message: 'the agent exited with code 1', exitCode: 1 };
-
-const scope = {
-  app: '5DLabs-Rex',
-  owner: 'acme',
-  repositories: ['payments'],
-  permissions: { contents: 'write' },
-};
-/** A token minted at 09:30 that expires at 10:30: renewed at 10:10, 600 s from now. */
-const token: AttemptToken = {
-  scope,
-  secretName: 'job-1-github-token',
-  secret: { metadata: { name: 'job-1-github-token', namespace: 'ns' } },
-  expiresAt: new Date('2026-11-22T10:30:00Z'),
-  mintAt: new Date('2026-11-22T10:10:00Z'),
-};
-const dueToken: AttemptToken = { ...token, mintAt: new Date('2026-11-22T09:59:00Z') };
-const noToken: AttemptToken = { scope, secretName: 'job-1-github-token', mintAt: now };
-const failure = (transient: boolean): RecordedFailure => ({
-  reason: transient ? 'GithubRateLimited' : 'GithubAppNotInstalled',
-  message: 'no',
-  transient,
-  since: '2026-11-22T09:59:00Z',
-  retryAt: '2026-11-22T10:00:30Z',
-});
-const failedToken = (transient: boolean): AttemptToken => ({
-  ...noToken,
-  mintAt: new Date('2026-11-22T10:00:30Z'),
-  failure: failure(transient),
-});
-
-const at = (state: AttemptState, stored = run()): Plan =>
-  decide({ is: 'attempt', run: stored, defaulted: stored, owed: { causes: [] }, state }, input);
-const kinds = (plan: Plan) => plan.actions.map((a) => a.do);
-const written = (plan: Plan): RunStatus | undefined =>
-  plan.actions.find((a): a is Action & { do: 'writeStatus' } => a.do === 'writeStatus')?.status;
+import { type Action, CONFLICT_RECHECK_MS, decide } from './decide.js';
+import type { AttemptState, AttemptStateName } from './world.js';
 
 t.test('the run situations', async (t) => {
   t.same(decide({ is: 'gone' }, input), { actions: [] }, 'gone: nothing');
@@ -393,27 +326,4 @@ t.test('a run that just finished is timed for its TTL in the same plan', async (
   );
   t.same(kinds(plan), ['writeStatus']);
   t.equal(plan.requeueAfter, 540_000, 'looked at again when its TTL ends');
-});
-
-t.test('tokens of attempts that no longer run are revoked, also once the run has finished', async (t) => {
-  const old: KubeObject = { metadata: { name: 'job-0-github-token', namespace: 'ns' } };
-  const world = (state: AttemptState): RunWorld<'TaskRun'> => ({
-    is: 'attempt',
-    run: run(),
-    defaulted: run(),
-    owed: { causes: [], revoke: [old] },
-    state,
-  });
-  const finished: AttemptState = {
-    ...facts,
-    state: 'finished',
-    job,
-    agent: exited,
-    ending: { outcome: 'succeeded' },
-  };
-  t.same(kinds(decide(world(finished), input)), ['revokeToken', 'writeStatus']);
-  const revoked = decide(world(finished), input).actions[0];
-  t.same(revoked, { do: 'revokeToken', secret: old });
-  const done = run({ phase: 'Succeeded', observedGeneration: 1 });
-  t.same(kinds(decide({ is: 'finished', run: done, revoke: [old] }, input)), ['revokeToken']);
 });
