@@ -5,6 +5,7 @@
 // without access to the repository, or a read-only COLLABORATOR, passes it and holds no write. Pure
 // policy over the RepositoryPermissions seam, so the router's tests use an in-memory fake of it.
 import type { ControllerConfig } from '../api/index.js';
+import { truncate } from '../validation/finding.js';
 import type { Feedback } from './events.js';
 import { ownBotLogins } from './mapping.js';
 
@@ -62,7 +63,9 @@ export async function triggerVerdict(input: TriggerInput): Promise<TriggerVerdic
   // (Comments and reviews of its bots were already ignored, to prevent loops.)
   if (feedback.trigger === 'ci-failure' && ownBotLogins(config).has(who.toLowerCase()))
     return { allowed: `${who} is one of the project's own apps` };
-  if (!LOGIN.test(who)) return { refused: `${JSON.stringify(who)} is not a GitHub login to ask about` };
+  // The payload's login is the sender's to choose: quoted in the answer and the log only in part.
+  if (!LOGIN.test(who))
+    return { refused: `${JSON.stringify(truncate(who, 64))} is not a GitHub login to ask about` };
   if (!app)
     return {
       refused: `the run it continues acts as a GitHub user, not a GitHub App, so there is no installation token to ask GitHub whether ${who} may ${needed} ${where} (set githubWebhook.triggerPermission: none to trust author_association alone)`,
