@@ -6,6 +6,7 @@
 // `role_name`, and the user with its base-role flags. A login the repository does not know is 404.
 import type { GithubAppFixture } from './apps.js';
 import type { GithubAnswer, GithubRoute } from './route.js';
+import { simpleUser } from './users.js';
 
 export type CollaboratorRole = 'read' | 'triage' | 'write' | 'maintain' | 'admin' | 'none';
 
@@ -19,7 +20,6 @@ export interface CollaboratorsFixture {
   grant(repository: string, login: string, role: CollaboratorRole): void;
 }
 
-const API = 'https://api.github.com';
 const error = (status: number, message: string): GithubAnswer => ({
   status,
   body: { message, documentation_url: 'https://docs.github.com/rest/collaborators/collaborators' },
@@ -35,27 +35,9 @@ const LEGACY: Record<CollaboratorRole, string> = {
 };
 
 function collaborator(login: string, role: CollaboratorRole) {
-  const url = `${API}/users/${login}`;
   const at = (level: CollaboratorRole[]) => level.includes(role);
   return {
-    login,
-    id: 5000 + login.length,
-    node_id: `U_${login}`,
-    avatar_url: `https://avatars.githubusercontent.com/u/${login.length}`,
-    gravatar_id: '',
-    url,
-    html_url: `https://github.com/${login}`,
-    followers_url: `${url}/followers`,
-    following_url: `${url}/following{/other_user}`,
-    gists_url: `${url}/gists{/gist_id}`,
-    starred_url: `${url}/starred{/owner}{/repo}`,
-    subscriptions_url: `${url}/subscriptions`,
-    organizations_url: `${url}/orgs`,
-    repos_url: `${url}/repos`,
-    events_url: `${url}/events{/privacy}`,
-    received_events_url: `${url}/received_events`,
-    type: 'User',
-    site_admin: false,
+    ...simpleUser(login),
     permissions: {
       pull: at(['read', 'triage', 'write', 'maintain', 'admin']),
       triage: at(['triage', 'write', 'maintain', 'admin']),

@@ -3,6 +3,7 @@
 // state, and create one. Answers carry every field GitHub's description requires of
 // `pull-request-simple` (list) and `pull-request` (create), so the server's contract check passes.
 import type { GithubAnswer, GithubRequest, GithubRoute } from './route.js';
+import { simpleUser } from './users.js';
 
 export interface PullRequestRecord {
   number: number;
@@ -18,34 +19,10 @@ export interface PullRequestRecord {
 
 const WEB = 'https://github.com';
 const API = 'https://api.github.com';
-const TIME = '2025-01-01T00:00:00Z';
-const SHA = '0'.repeat(40);
 
 let ids = 1000;
-
-function simpleUser(login: string) {
-  const url = `${API}/users/${login}`;
-  return {
-    login,
-    id: ids++,
-    node_id: `U_${login}`,
-    avatar_url: `${WEB}/${login}.png`,
-    gravatar_id: '',
-    url,
-    html_url: `${WEB}/${login}`,
-    followers_url: `${url}/followers`,
-    following_url: `${url}/following{/other_user}`,
-    gists_url: `${url}/gists{/gist_id}`,
-    starred_url: `${url}/starred{/owner}{/repo}`,
-    subscriptions_url: `${url}/subscriptions`,
-    organizations_url: `${url}/orgs`,
-    repos_url: `${url}/repos`,
-    events_url: `${url}/events{/privacy}`,
-    received_events_url: `${url}/received_events`,
-    type: 'Organization',
-    site_admin: false,
-  };
-}
+const TIME = '2025-01-01T00:00:00Z';
+const SHA = '0'.repeat(40);
 
 // The `*_url` fields of a repository, each a path under the repository's API URL.
 const REPO_URLS = {
@@ -94,7 +71,7 @@ function repository(owner: string, name: string) {
     node_id: `R_${owner}_${name}`,
     name,
     full_name: `${owner}/${name}`,
-    owner: simpleUser(owner),
+    owner: simpleUser(owner, 'Organization'),
     private: false,
     html_url: `${WEB}/${owner}/${name}`,
     description: null,
@@ -140,7 +117,7 @@ export function pullRequestSimple(pr: PullRequestRecord) {
     label: `${pr.owner}:${ref}`,
     ref,
     sha: SHA,
-    user: simpleUser(pr.owner),
+    user: simpleUser(pr.owner, 'Organization'),
     repo: repository(pr.owner, pr.repo),
   });
   return {
@@ -160,7 +137,7 @@ export function pullRequestSimple(pr: PullRequestRecord) {
     state: pr.state,
     locked: false,
     title: pr.title,
-    user: simpleUser(pr.owner),
+    user: simpleUser(pr.owner, 'Organization'),
     body: pr.body,
     labels: [],
     milestone: null,
