@@ -31,7 +31,7 @@ export function accessAttributes(
     resource: reference.resource,
     ...(permission.subresource ? { subresource: permission.subresource } : {}),
     ...(reference.clusterScoped ? {} : { namespace }),
-    name: check.name,
+    name: permission.name ? permission.name(check.name) : check.name,
   };
 }
 

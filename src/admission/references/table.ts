@@ -34,6 +34,11 @@ export interface Named {
 export interface Permission {
   verb: string;
   subresource?: string;
+  /**
+   * The name asked about, from the object's name, when the alternatives differ in it (a repository, or
+   * its owner's `host/owner/*`): RBAC matches resourceNames exactly, so a wider grant is another name.
+   */
+  name?: (named: string) => string;
 }
 
 export interface Reference {
