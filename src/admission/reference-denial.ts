@@ -16,13 +16,19 @@ type Denial = Extract<AdmissionResult, { allowed: false }>;
 /** Objects listed in the message at most (a run names at most MAX_REFERENCED_OBJECTS anyway). */
 const LISTED = 32;
 
-/** `get secrets/db`, `create serviceaccounts/deployer --subresource=token`: as `kubectl auth can-i` takes it. */
+/**
+ * `get secrets/db`, `create serviceaccounts/deployer --subresource=token`, `use
+ * agentprofiles.orchestrator.io/tess`: as `kubectl auth can-i` takes it (a group named, as a resource
+ * of another group than the core one must be).
+ */
 const canI = (check: ReferenceCheck, namespace: string) =>
   check.reference.anyOf
-    .map(
-      (p) =>
-        `kubectl auth can-i ${p.verb} ${check.reference.resource}/${check.name}${p.subresource ? ` --subresource=${p.subresource}` : ''} -n ${namespace}`,
-    )
+    .map((p) => {
+      const { group, resource } = check.reference;
+      const name = p.name ? p.name(check.name) : check.name;
+      const sub = p.subresource ? ` --subresource=${p.subresource}` : '';
+      return `kubectl auth can-i ${p.verb} ${resource}${group ? `.${group}` : ''}/${name}${sub} -n ${namespace}`;
+    })
     .join(' (or) ');
 
 /** `denial` without the requester's permission detail, which goes to `logDetail` under a correlation id. */

@@ -4,7 +4,8 @@
 // any Secret of the namespace, run as any ServiceAccount or mount any claim (a confused deputy). What
 // the operator itself chose (the agent profile's ServiceAccount, the run's own workspace, the
 // platform's Secrets of the controller config) needs no check. Another reference (e.g. a
-// PriorityClass `use`) is one more row. The design: docs/security.md, docs/design.md §7.
+// PriorityClass `use`) is one more row. The powers the operator holds are rows too, on virtual
+// resources of the API group (agentprofiles, repositories: agent-profiles.ts, repositories.ts). The design: docs/security.md, docs/design.md §7.
 import {
   type ControllerConfig,
   githubUserSecrets,
@@ -14,6 +15,8 @@ import {
   specDefaults,
 } from '../../api/index.js';
 import { isPlainObject } from '../../util/json.js';
+import { AGENT_PROFILE_REFERENCE } from './agent-profiles.js';
+import { REPOSITORY_REFERENCE } from './repositories.js';
 
 type Obj = Record<string, unknown>;
 
@@ -28,6 +31,8 @@ export interface RunView {
 export interface Named {
   path: string;
   name: string;
+  /** What the pod would do with this one, when the row's `use` is too general (which profile, which App). */
+  use?: string;
 }
 
 /** A verb on the row's resource, or on one of its subresources. */
@@ -110,6 +115,8 @@ export const REFERENCES: readonly Reference[] = [
       return name && name !== workspace.pvcName ? [{ path: 'spec.workspace.pvcName', name }] : [];
     },
   },
+  AGENT_PROFILE_REFERENCE,
+  REPOSITORY_REFERENCE,
 ];
 
 /** One object to check: the row that names it, where, and its name. */
