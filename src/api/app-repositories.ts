@@ -32,7 +32,11 @@ export interface AppRepositories {
  * first (a token belongs to one installation). Undefined for a user or anonymous run, or one with no
  * repository on github.host: no token is minted for it.
  */
-export function appRepositories(kind: RunKindName, spec: Obj, config: ControllerConfig): AppRepositories | undefined {
+export function appRepositories(
+  kind: RunKindName,
+  spec: Obj,
+  config: ControllerConfig,
+): AppRepositories | undefined {
   const auth = runGithubAuth(spec, config, runAgent(kind, spec, config));
   if (auth.method !== 'app') return undefined;
   const host = config.github.host.toLowerCase().replace(/:\d+$/, '');
@@ -45,6 +49,8 @@ export function appRepositories(kind: RunKindName, spec: Obj, config: Controller
   });
   const owner = onHost[0]?.owner;
   if (!owner) return undefined;
-  const repositories = onHost.filter((r) => r.owner === owner).map(({ path, key, repo }) => ({ path, key, repo }));
+  const repositories = onHost
+    .filter((r) => r.owner === owner)
+    .map(({ path, key, repo }) => ({ path, key, repo }));
   return { app: auth.app, host, owner, repositories };
 }
