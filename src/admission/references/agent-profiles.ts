@@ -6,7 +6,7 @@
 // default profile by naming none. The editor roles grant the profiles that are not restricted
 // (scripts/generate-user-roles.js); the rest need a Role of their own.
 import { type AgentProfile, GROUP, runAgent, runProfile } from '../../api/index.js';
-import type { Reference } from './table.js';
+import type { Reference } from './row.js';
 
 /** What the profile would give the run's pods, for the denial. */
 export function profileUse(profile: AgentProfile | undefined): string {

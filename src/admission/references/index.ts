@@ -8,6 +8,7 @@
 //   limit; apart from the table so that a new row is data, not code.
 // - repositories.ts: the row of an App run's repositories (`use repositories`, host/owner/repo or
 //   host/owner/*), named by the function that scopes the token.
+// - row.ts: the shape of a row (the run as rows read it, the names, the permissions).
 // - table.ts: the one table: a row per spec field that names an object the pod uses, with the permissions
 //   any one of which suffices.
 export {

@@ -7,7 +7,7 @@
 // so what is checked is what the token reaches. A run acting as a GitHub user names none: it uses the
 // user's own Secrets, which the githubUser row checks.
 import { appRepositories, GROUP } from '../../api/index.js';
-import type { Reference } from './table.js';
+import type { Reference } from './row.js';
 
 /** `github.com/acme/*`: the owner-wide grant of `github.com/acme/payments`. */
 export const ownerWide = (key: string): string => key.replace(/\/[^/]*$/, '/*');
