@@ -21,6 +21,7 @@ export {
   uncheckedText,
 } from './check.js';
 export {
+  type Permission,
   REFERENCES,
   type Reference,
   type ReferenceCheck,
