@@ -2,6 +2,9 @@
 // `{kind}-viewer-role` (here prefixed orchestrator-), aggregated into the built-in roles by label, so
 // that whoever holds `edit` or `admin` in a namespace may create runs there and `view` may read them,
 // with no extra binding. Derived from the kind table like the manager's rules (docs/design.md §1.1).
+// An editor role also grants `use` of the shipped controller config's agent profiles that are not
+// restricted (docs/security.md "Agent profiles"): a run's submitter needs it for the profile its run
+// uses, and the restricted ones (clusterAccess, or `restricted: true`) need a grant of their own.
 
 import YAML from 'yaml';
 
@@ -24,6 +27,25 @@ const ROLES = [
   { suffix: 'viewer-role', to: ['view'], verbs: ['get', 'list', 'watch'] },
 ];
 
+/** The shipped controller config, whose profiles the editor roles may use. */
+export const SHIPPED_CONFIG_PATH = 'config/manager/controller-config.yaml';
+
+/**
+ * The profiles of `configText` anyone who may create runs may use: not restricted and without
+ * clusterAccess (the rule of src/api/restricted-profiles.ts; src/api/generate.test.ts
+ * holds the two together).
+ * @param {string} configText
+ * @returns {string[]}
+ */
+export function unrestrictedProfiles(configText) {
+  const agents = /** @type {Record<string, {restricted?: boolean, clusterAccess?: boolean}>} */ (
+    YAML.parse(configText).agents ?? {}
+  );
+  return Object.entries(agents)
+    .filter(([, profile]) => profile.restricted !== true && profile.clusterAccess !== true)
+    .map(([name]) => name);
+}
+
 /** The ClusterRole name of a kind's role: `orchestrator-taskrun-editor-role`. */
 export const userRoleName = (/** @type {string} */ singular, /** @type {string} */ suffix) =>
   `orchestrator-${singular}-${suffix}`;
@@ -33,9 +55,15 @@ export const userRoleName = (/** @type {string} */ singular, /** @type {string} 
  * @param {SourceSchema[]} sources
  * @param {string} group
  * @param {string} header
+ * @param {string} shippedConfig the text of SHIPPED_CONFIG_PATH
  */
-export function userRoles(sources, group, header) {
+export function userRoles(sources, group, header, shippedConfig) {
   const kinds = sources.flatMap((s) => (s.crd ? [s.crd] : []));
+  const profiles = unrestrictedProfiles(shippedConfig);
+  /** @type {Record<string, unknown>[]} */
+  const useProfiles = [
+    { apiGroups: [group], resources: ['agentprofiles'], resourceNames: profiles, verbs: ['use'] },
+  ];
   const documents = kinds.flatMap((crd) =>
     ROLES.map((role) => ({
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -48,6 +76,8 @@ export function userRoles(sources, group, header) {
         { apiGroups: [group], resources: [crd.plural], verbs: role.verbs },
         // Status is the controller's to write; both read it (kubectl get reads the whole object).
         { apiGroups: [group], resources: [`${crd.plural}/status`], verbs: ['get'] },
+        // Creating a run uses an agent profile: the shipped ones that are not restricted.
+        ...(role.suffix === 'editor-role' ? useProfiles : []),
       ],
     })),
   );
@@ -56,7 +86,10 @@ export function userRoles(sources, group, header) {
     '# Users of the runs, per kind (kubebuilder convention): {kind}-editor-role is aggregated into the',
     '# built-in edit and admin ClusterRoles, {kind}-viewer-role into view. A RoleBinding of edit in a',
     '# namespace is enough to create runs there (docs/install.md, docs/rest-api.md); bind the roles',
-    '# themselves for access to one kind only.',
+    '# themselves for access to one kind only. An editor role may use the agent profiles of the shipped',
+    `# controller config (${SHIPPED_CONFIG_PATH}) that are not restricted;`,
+    '# a restricted profile (one with clusterAccess, as tess) and the repositories of GitHub App runs need',
+    '# grants of their own (docs/security.md).',
   ];
   const body = documents
     .map((d) => {

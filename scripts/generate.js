@@ -30,7 +30,7 @@ import {
   VALIDATING_PATH,
   webhookManifest,
 } from './generate-kinds.js';
-import { USER_ROLES_PATH, userRoles } from './generate-user-roles.js';
+import { SHIPPED_CONFIG_PATH, USER_ROLES_PATH, userRoles } from './generate-user-roles.js';
 import { apiReference, configurationReference } from './reference-docs.js';
 
 export const GROUP = 'orchestrator.io';
@@ -254,7 +254,8 @@ export async function generate(rootDir) {
   out.set(MUTATING_PATH, webhookManifest('mutate', sources, GROUP, VERSION, header));
   for (const role of [MANAGER_ROLE_PATH, API_ROLE_PATH])
     out.set(role, managerRole(readFileSync(path.join(rootDir, role), 'utf8'), sources, GROUP));
-  out.set(USER_ROLES_PATH, userRoles(sources, GROUP, header));
+  const shippedConfig = readFileSync(path.join(rootDir, SHIPPED_CONFIG_PATH), 'utf8');
+  out.set(USER_ROLES_PATH, userRoles(sources, GROUP, header, shippedConfig));
   const config = sources.find((s) => s.file === CONFIG_SCHEMA_FILE);
   if (config) out.set(CONFIG_DOC, configurationReference(config.schema, generatedHeader(config.file)));
   const kinds = sources.filter((s) => s.crd);

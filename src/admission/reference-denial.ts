@@ -4,26 +4,55 @@
 // presented a client certificate of the configured CA (docs/security.md "Authenticating the
 // apiserver"), the answer says what the run needs and how to check it, not which permission the named
 // requester lacks; the full denial is logged under a correlation id. A legitimate submitter reads it in
-// kubectl and checks their own rights with `kubectl auth can-i`.
+// kubectl and checks their own rights with `kubectl auth can-i` (a SelfSubjectAccessReview for the
+// operator's virtual resources, which kubectl cannot resolve).
 import { randomBytes } from 'node:crypto';
 import type { AdmissionResult } from '../admission/request.js';
 import { GROUP, type RunKindName } from '../api/index.js';
 import { truncate } from '../validation/finding.js';
-import type { ReferenceCheck } from './references/index.js';
+import type { Permission, ReferenceCheck } from './references/index.js';
 
 type Denial = Extract<AdmissionResult, { allowed: false }>;
 
 /** Objects listed in the message at most (a run names at most MAX_REFERENCED_OBJECTS anyway). */
 const LISTED = 32;
 
-/** `get secrets/db`, `create serviceaccounts/deployer --subresource=token`: as `kubectl auth can-i` takes it. */
+/** `'…'` for a POSIX shell: the command is meant to be pasted (a repository's name is the submitter's). */
+const quoted = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * The command that checks one permission, as the submitter: `kubectl auth can-i get secrets/db -n ns`
+ * (`--subresource=token` as kubectl takes it). A resource of another group than the core one that no
+ * API serves (agentprofiles, repositories of orchestrator.io: virtual, named only by RBAC rules) is one
+ * `kubectl auth can-i` cannot resolve (it would ask about a resource "agentprofiles.orchestrator.io" of
+ * the core group), so that question is the SelfSubjectAccessReview itself, whose status says true or false.
+ */
+export function checkCommand(check: ReferenceCheck, permission: Permission, namespace: string): string {
+  const { group, resource } = check.reference;
+  const name = permission.name ? permission.name(check.name) : check.name;
+  if (group === '') {
+    const sub = permission.subresource ? ` --subresource=${permission.subresource}` : '';
+    return `kubectl auth can-i ${permission.verb} ${resource}/${name}${sub} -n ${namespace}`;
+  }
+  const review = {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SelfSubjectAccessReview',
+    spec: {
+      resourceAttributes: {
+        namespace,
+        verb: permission.verb,
+        group,
+        resource,
+        ...(permission.subresource ? { subresource: permission.subresource } : {}),
+        name,
+      },
+    },
+  };
+  return `echo ${quoted(JSON.stringify(review))} | kubectl create --validate=false -f - -o jsonpath='{.status.allowed}'`;
+}
+
 const canI = (check: ReferenceCheck, namespace: string) =>
-  check.reference.anyOf
-    .map(
-      (p) =>
-        `kubectl auth can-i ${p.verb} ${check.reference.resource}/${check.name}${p.subresource ? ` --subresource=${p.subresource}` : ''} -n ${namespace}`,
-    )
-    .join(' (or) ');
+  check.reference.anyOf.map((p) => checkCommand(check, p, namespace)).join(' (or) ');
 
 /** `denial` without the requester's permission detail, which goes to `logDetail` under a correlation id. */
 export function withheldDenial(
@@ -36,7 +65,7 @@ export function withheldDenial(
   const correlation = randomBytes(6).toString('hex');
   const listed = checks
     .slice(0, LISTED)
-    .map((c) => `${c.path}: ${truncate(canI(c, namespace), 600)}`)
+    .map((c) => `${c.path}: ${truncate(canI(c, namespace), 1_200)}`)
     .join('; ');
   const more = checks.length > LISTED ? `; and ${checks.length - LISTED} more` : '';
   return {

@@ -98,7 +98,7 @@ export function tooManyReferences(
 ): Extract<AdmissionResult, { allowed: false }> | undefined {
   const objects = new Map<string, Set<string>>();
   for (const c of checks) {
-    const field = c.reference.field.split(' ')[0] ?? c.reference.field;
+    const field = c.reference.field.split(/[ ,]/)[0] ?? c.reference.field;
     const names = objects.get(field) ?? new Set<string>();
     names.add(`${c.reference.resource}/${c.name}`);
     objects.set(field, names);

@@ -16,7 +16,15 @@ import {
   renderCrd,
   writeOutputs,
 } from '../../scripts/generate.js';
-import { GROUP, kindFacts, RUN_KIND_NAMES, VERSION } from './index.js';
+import { unrestrictedProfiles } from '../../scripts/generate-user-roles.js';
+import {
+  type AgentProfile,
+  GROUP,
+  isRestrictedProfile,
+  kindFacts,
+  RUN_KIND_NAMES,
+  VERSION,
+} from './index.js';
 import { findPackageRoot, loadSchemas } from './schemas.js';
 
 const root = findPackageRoot();
@@ -274,3 +282,39 @@ t.test('an editor and a viewer ClusterRole per kind, aggregated into the built-i
     }),
   );
 });
+
+t.test(
+  'the editor roles may use the shipped profiles that are not restricted; tess needs a grant',
+  async (t) => {
+    const text = (await generate(root)).get('config/rbac/user-roles.yaml') ?? '';
+    const roles = text.split(/^---$/m).map((doc) => YAML.parse(doc));
+    const shipped = YAML.parse(
+      readFileSync(path.join(root, 'config/manager/controller-config.yaml'), 'utf8'),
+    );
+    const agents = Object.entries(shipped.agents as Record<string, AgentProfile>);
+    const ordinary = agents.filter(([, p]) => !isRestrictedProfile(p)).map(([name]) => name);
+    t.ok(
+      agents.some(([name]) => !ordinary.includes(name)),
+      'the shipped config has a restricted profile',
+    );
+    t.notOk(ordinary.includes('tess'), 'tess has clusterAccess: restricted');
+    for (const role of roles) {
+      const use = role.rules.filter((r: { resources: string[] }) => r.resources.includes('agentprofiles'));
+      const editor = role.metadata.name.endsWith('-editor-role');
+      t.same(
+        use,
+        editor
+          ? [{ apiGroups: [GROUP], resources: ['agentprofiles'], resourceNames: ordinary, verbs: ['use'] }]
+          : [],
+        role.metadata.name,
+      );
+    }
+    t.same(
+      unrestrictedProfiles(
+        'agents:\n  a: {image: x}\n  b: {image: x, restricted: true}\n  c: {image: x, clusterAccess: true}\n',
+      ),
+      ['a'],
+      'restricted: true is restricted as clusterAccess is',
+    );
+  },
+);

@@ -22,11 +22,27 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 export const urlTransport = (url: string): GitTransport =>
   /^(ssh:\/\/|[A-Za-z0-9._-]+@[^/:]+:)/.test(url) ? 'ssh' : 'https';
 
-/** The repository URLs a run clones (a CodeRun two: its repository and its documentation). */
-export function runRepositoryUrls(spec: Obj): string[] {
-  const urls = [str(asObject(spec.repository).url), str(spec.repositoryUrl), str(spec.docsRepositoryUrl)];
-  return urls.filter((u): u is string => u !== undefined);
+/** A repository URL a run names, with its field (kubectl style). */
+export interface RepositoryField {
+  path: string;
+  url: string;
 }
+
+/** The repository URLs a run clones, by field (a CodeRun two: its repository and its documentation). */
+export function runRepositoryFields(spec: Obj): RepositoryField[] {
+  const fields: [string, unknown][] = [
+    ['spec.repository.url', asObject(spec.repository).url],
+    ['spec.repositoryUrl', spec.repositoryUrl],
+    ['spec.docsRepositoryUrl', spec.docsRepositoryUrl],
+  ];
+  return fields.flatMap(([path, v]) => {
+    const url = str(v);
+    return url === undefined ? [] : [{ path, url }];
+  });
+}
+
+/** The repository URLs a run clones (a CodeRun two: its repository and its documentation). */
+export const runRepositoryUrls = (spec: Obj): string[] => runRepositoryFields(spec).map((f) => f.url);
 
 /** The GitHub user a run names, whatever its kind. */
 export const runGithubUser = (spec: Obj): string | undefined =>

@@ -4,6 +4,8 @@
 // through generated/. What every layer above shares about a run lives here, beside the kind table.
 // - agent-env.ts: the agent container's environment as a contract of admission, rendering and the Job
 //   builder: which names a run may set, when a run may have a Docker daemon.
+// - app-repositories.ts: the repositories of an App run's installation token, one function for the
+//   token's scope and the submitter's authorisation.
 // - attempt-names.ts: the names of an attempt's Job, ConfigMap and directory by kind, one choice that the
 //   reconciler and the CLI's readers share.
 // - cluster-access.ts: which agent pods may call the Kubernetes API, and only as their profile's account.
@@ -20,6 +22,7 @@
 //   the same way on every path.
 // - pod-template.ts: an agent pod's scheduling and isolation fields from config, profile and run,
 //   computed per attempt rather than stored.
+// - restricted-profiles.ts: which agent profiles need an explicit `use` grant (clusterAccess, restricted).
 // - schema-defaults.ts: a schema's `default:` values applied as the apiserver's structural defaulting
 //   applies them, so the schema is the one place they are written.
 // - schemas.ts: the JSON Schemas loaded from schemas/, from src/ and dist/ alike.
@@ -27,6 +30,7 @@
 import { GROUP, VERSION } from './generated/kinds.js';
 
 export * from './agent-env.js';
+export * from './app-repositories.js';
 export * from './attempt-names.js';
 export * from './cluster-access.js';
 export * from './config-source.js';
@@ -36,6 +40,7 @@ export * from './kinds.js';
 export * from './labels.js';
 export * from './normalise.js';
 export * from './pod-template.js';
+export * from './restricted-profiles.js';
 export type { JsonSchema, SchemaName, Schemas } from './schemas.js';
 export {
   CRD_EXTENSION,

@@ -44,7 +44,7 @@ t.test(
     t.notMatch(text, /ConfigMap/);
     t.match(
       text,
-      /ok {3}.*all\.yaml#2: TaskRun\/payments-task-7\n {2}defaults: \[\{"op":"add","path":"\/spec\/agent","value":"rex"\}/,
+      /ok {3}.*all\.yaml#2: TaskRun\/payments-task-7\n( {2}note: .*\n)* {2}defaults: \[\{"op":"add","path":"\/spec\/agent","value":"rex"\}/,
     );
     t.match(text, /FAIL .*all\.yaml#3: TaskRun\/typo\n {2}error: spec\.retryAtempt: Unknown field/);
     t.match(text, /FAIL .*all\.yaml#4: invalid YAML/);
@@ -65,12 +65,17 @@ t.test('what only RBAC can answer is listed as not checked, and does not fail th
   t.equal(report.valid, 1);
   t.match(
     report.lines.join('\n'),
-    /ok {3}.*user\.yaml: TaskRun\/as-user\n {2}note: spec\.serviceAccountName: serviceaccounts "deployer": not checked offline: at admission the run's submitter must be allowed to create resource "serviceaccounts\/token" in API group "" in the namespace "team-a", or impersonate resource "serviceaccounts" /,
+    /ok {3}.*user\.yaml: TaskRun\/as-user\n( {2}note: .*\n)* {2}note: spec\.serviceAccountName: serviceaccounts "deployer": not checked offline: at admission the run's submitter must be allowed to create resource "serviceaccounts\/token" in API group "" in the namespace "team-a", or impersonate resource "serviceaccounts" /,
   );
-  t.notMatch(
-    validateFiles([join(root, 'config', 'samples', 'taskrun.yaml')], config).lines.join('\n'),
-    /note:/,
-    'defaults only: nothing to note',
+  t.same(
+    validateFiles([join(root, 'config', 'samples', 'taskrun.yaml')], config)
+      .lines.filter((l) => l.includes('note:'))
+      .map((l) => l.trim().replace(/: not checked offline: .*\((.*)\)$/, ' ($1)')),
+    [
+      'note: spec.agent: agentprofiles "rex" (the profile runs its pods as ServiceAccount orchestrator-agent, act as GitHub App 5DLabs-Rex, with its image)',
+      'note: spec.repository.url: repositories "github.com/acme/payments" (the operator would mint GitHub App 5DLabs-Rex\'s installation token for this repository into the agent\'s pod)',
+    ],
+    "defaults only: the profile and the App repository are noted, the rest is the operator's",
   );
 });
 

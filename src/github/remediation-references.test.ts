@@ -1,5 +1,6 @@
 // A remediation run may make its pod use only what the run it continues did: what remediationRun
-// builds passes; anything more (a Secret, another ServiceAccount or claim) is named and refused.
+// builds passes; anything more (a Secret, another ServiceAccount or claim, another agent profile or App
+// repository) is named and refused.
 import t from 'tap';
 import { type CodeRun, defaulted } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
@@ -62,5 +63,27 @@ t.test('anything more is named and refused', async (t) => {
   t.equal(
     referencesBeyondPrevious(more, previous, config),
     'the remediation run would use what payments-task-7-rex did not (spec.envFromSecrets[1].secretName: secrets "cloud-admin", spec.workspace.pvcName: persistentvolumeclaims "other-team"); a GitHub event may only continue a run with what its submitter was allowed',
+  );
+});
+
+t.test('another agent profile or another repository is beyond the continued run', async (t) => {
+  t.equal(
+    referencesBeyondPrevious(run, previous, config),
+    undefined,
+    'the same profile and repositories: the previous submitter was allowed them',
+  );
+  const widened: CodeRun = {
+    ...run,
+    spec: {
+      ...run.spec,
+      githubApp: '5DLabs-Tess',
+      repositoryUrl: 'https://github.com/acme/ledger',
+      docsRepositoryUrl: 'https://github.com/acme/payments',
+    },
+  };
+  // The stored workspace is rex's (shared by implementation agents): tess's own would be another.
+  t.equal(
+    referencesBeyondPrevious(widened, previous, config),
+    'the remediation run would use what payments-task-7-rex did not (spec.workspace.pvcName: persistentvolumeclaims "workspace-payments", spec.githubApp: agentprofiles "tess", spec.repositoryUrl: repositories "github.com/acme/ledger"); a GitHub event may only continue a run with what its submitter was allowed',
   );
 });

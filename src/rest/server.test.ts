@@ -19,6 +19,9 @@ async function serve(t: Test, change: Partial<ApiAppOptions> = {}) {
   for (const verb of ['create', 'get', 'list', 'patch'])
     for (const resource of ['taskruns', 'coderuns', 'docsruns'])
       reviewer.allowed.add(`alice ${verb} ${resource} team-a`);
+  // Every agent profile and repository (a Role rule without resourceNames): the runs here use rex's App.
+  for (const resource of ['agentprofiles', 'repositories'])
+    reviewer.allowed.add(`alice use ${resource} team-a`);
   const app = apiApp({
     client: api,
     reviewer,

@@ -4,7 +4,7 @@
 // caller not proven to be it, or 503 when RBAC could not be asked; a run naming too many objects is
 // refused before any question.
 import t from 'tap';
-import { RuleReviewer } from '../../test/harness/fakes/access-reviewers.js';
+import { type Answer, RuleReviewer } from '../../test/harness/fakes/access-reviewers.js';
 import type { AdmissionRequest } from '../admission/request.js';
 import { staticConfig } from '../api/index.js';
 import type { ResourceAttributes } from '../auth/index.js';
@@ -47,11 +47,21 @@ const validate = (rbac: RuleReviewer, request: AdmissionRequest, caller = { apis
     .find((r) => r.name === 'validate-coderun')
     ?.handle(request, caller);
 const secret = (name: string) => ({ name: 'X', secretName: name, secretKey: 'k' });
+const isPower = (a: unknown) =>
+  ['agentprofiles', 'repositories'].includes((a as { resource: ResourceAttributes }).resource.resource);
+/**
+ * RBAC as `answer` says, the agent profile and App repositories of the runs here allowed (those rows are
+ * judged in src/admission/references/powers.test.ts and check.test.ts).
+ */
+const rbacOf = (answer: Answer = () => true) => new RuleReviewer((u, a) => isPower(a) || answer(u, a));
+/** The names asked about, the profile and repositories left out. */
 const names = (rbac: RuleReviewer) =>
-  rbac.asked.map((q) => (q.attributes as { resource: ResourceAttributes }).resource.name);
+  rbac.asked
+    .filter((q) => !isPower(q.attributes))
+    .map((q) => (q.attributes as { resource: ResourceAttributes }).resource.name);
 
 t.test('refused for the requester: 403 naming each object, field and permission', async (t) => {
-  const rbac = new RuleReviewer((_user, a) => (a as { resource: ResourceAttributes }).resource.name === 'ok');
+  const rbac = rbacOf((_user, a) => (a as { resource: ResourceAttributes }).resource.name === 'ok');
   const res = await validate(
     rbac,
     review(
@@ -68,15 +78,15 @@ t.test('refused for the requester: 403 naming each object, field and permission'
     rule: 'reference-access',
     findings: 2,
     message:
-      'CodeRun.orchestrator.io "fix" is forbidden: [spec.envFromSecrets[1].secretName: secrets "db" is forbidden: User "system:serviceaccount:team:pm" cannot get resource "secrets" in API group "" in the namespace "team": the agent would read this Secret, so the run\'s submitter must be allowed to, ' +
-      'spec.serviceAccountName: serviceaccounts "deployer" is forbidden: User "system:serviceaccount:team:pm" cannot create resource "serviceaccounts/token" in API group "" in the namespace "team", nor impersonate resource "serviceaccounts" in API group "" in the namespace "team": the agent\'s pod would run as this ServiceAccount (and with any cloud identity bound to it), so the run\'s submitter must be allowed to]',
+      'CodeRun.orchestrator.io "fix" is forbidden: [spec.envFromSecrets[1].secretName: secrets "db" is forbidden: User "system:serviceaccount:team:pm" cannot get resource "secrets" in API group "" in the namespace "team": the agent would read this Secret; a Role rule allowing it: {apiGroups: [""], resources: [secrets], resourceNames: [db], verbs: [get]}, ' +
+      'spec.serviceAccountName: serviceaccounts "deployer" is forbidden: User "system:serviceaccount:team:pm" cannot create resource "serviceaccounts/token" in API group "" in the namespace "team", nor impersonate resource "serviceaccounts" in API group "" in the namespace "team": the agent\'s pod would run as this ServiceAccount (and with any cloud identity bound to it); a Role rule allowing it: {apiGroups: [""], resources: [serviceaccounts/token], resourceNames: [deployer], verbs: [create]} or {apiGroups: [""], resources: [serviceaccounts], resourceNames: [deployer], verbs: [impersonate]}]',
     warnings: [],
   });
   t.same(rbac.asked[0]?.user, userInfo, 'asked as the requester: user, uid, groups and extra');
 });
 
 t.test('allowed: admitted with the validation warnings; nothing to check asks nothing', async (t) => {
-  const rbac = new RuleReviewer();
+  const rbac = rbacOf();
   t.same(await validate(rbac, review(codeRun({ envFromSecrets: [secret('db')], model: 'unknown-model' }))), {
     allowed: true,
     warnings: [
@@ -84,13 +94,14 @@ t.test('allowed: admitted with the validation warnings; nothing to check asks no
     ],
   });
   t.same(names(rbac), ['db']);
-  const quiet = new RuleReviewer();
+  const quiet = rbacOf();
   t.same(await validate(quiet, review(codeRun())), { allowed: true, warnings: [] });
-  t.same(quiet.asked, [], 'defaults only: no question');
+  t.same(names(quiet), [], 'defaults only: no question but the profile and the repositories');
+  t.equal(quiet.asked.length, 5, 'the profile, and each repository by its name and its owner-wide name');
 });
 
 t.test('an invalid run is refused for its fields first, without a question', async (t) => {
-  const rbac = new RuleReviewer(() => false);
+  const rbac = rbacOf(() => false);
   t.match(await validate(rbac, review(codeRun({ envFromSecrets: [secret('db')], githubApp: 'nope' }))), {
     allowed: false,
     code: 422,
@@ -99,7 +110,7 @@ t.test('an invalid run is refused for its fields first, without a question', asy
 });
 
 t.test('the manager is trusted: it checks those it acts for itself', async (t) => {
-  const rbac = new RuleReviewer(() => false);
+  const rbac = rbacOf(() => false);
   t.same(
     await validate(
       rbac,
@@ -111,7 +122,7 @@ t.test('the manager is trusted: it checks those it acts for itself', async (t) =
 });
 
 t.test('an UPDATE asks only about what it adds', async (t) => {
-  const rbac = new RuleReviewer(() => false);
+  const rbac = rbacOf(() => false);
   const stored = codeRun({ envFromSecrets: [secret('db')] });
   const update = (object: Record<string, unknown>) =>
     validate(rbac, review(object, { operation: 'UPDATE', oldObject: stored }));
@@ -129,7 +140,7 @@ t.test('an UPDATE asks only about what it adds', async (t) => {
 });
 
 t.test('RBAC not answering: 503 saying the check could not be made', async (t) => {
-  const rbac = new RuleReviewer(
+  const rbac = rbacOf(
     () => new Error('POST /apis/authorization.k8s.io/v1/subjectaccessreviews: no answer within 3000 ms'),
   );
   t.match(await validate(rbac, review(codeRun({ workspace: { pvcName: 'other' } }))), {
@@ -142,8 +153,12 @@ t.test('RBAC not answering: 503 saying the check could not be made', async (t) =
   });
 });
 
+/** The command a withheld denial lists for `use` of a virtual resource in the namespace team. */
+const selfReview = (resource: string, name: string) =>
+  `echo '{"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview","spec":{"resourceAttributes":{"namespace":"team","verb":"use","group":"orchestrator.io","resource":"${resource}","name":"${name}"}}}' | kubectl create --validate=false -f - -o jsonpath='{.status.allowed}'`;
+
 t.test('a caller not proven to be the apiserver: what the run needs, not whom RBAC refuses', async (t) => {
-  const rbac = new RuleReviewer((_user, a) => (a as { resource: ResourceAttributes }).resource.name === 'ok');
+  const rbac = rbacOf((_user, a) => (a as { resource: ResourceAttributes }).resource.name === 'ok');
   const run = codeRun({
     envFromSecrets: [secret('ok'), { ...secret('db'), name: 'Y' }],
     serviceAccountName: 'deployer',
@@ -155,7 +170,11 @@ t.test('a caller not proven to be the apiserver: what the run needs, not whom RB
     denied.message,
     'CodeRun.orchestrator.io "fix" is forbidden: its submitter may not use every object it names (the agent\'s pod would use them, so the submitter must be allowed to). Check each with: ' +
       'spec.envFromSecrets[0].secretName: kubectl auth can-i get secrets/ok -n team; spec.envFromSecrets[1].secretName: kubectl auth can-i get secrets/db -n team; ' +
-      'spec.serviceAccountName: kubectl auth can-i create serviceaccounts/deployer --subresource=token -n team (or) kubectl auth can-i impersonate serviceaccounts/deployer -n team. ' +
+      'spec.serviceAccountName: kubectl auth can-i create serviceaccounts/deployer --subresource=token -n team (or) kubectl auth can-i impersonate serviceaccounts/deployer -n team; ' +
+      // A virtual resource of the API group: kubectl auth can-i cannot resolve it, the review itself can.
+      `spec.githubApp: ${selfReview('agentprofiles', 'rex')}; ` +
+      `spec.repositoryUrl: ${selfReview('repositories', 'github.com/acme/payments')} (or) ${selfReview('repositories', 'github.com/acme/*')}; ` +
+      `spec.docsRepositoryUrl: ${selfReview('repositories', 'github.com/acme/docs')} (or) ${selfReview('repositories', 'github.com/acme/*')}. ` +
       `The webhook's log says which was refused, under correlation id ${denied.logDetail.correlation}.`,
   );
   t.notMatch(denied.message, 'system:serviceaccount:team:pm', 'the requester is not named');
@@ -164,7 +183,7 @@ t.test('a caller not proven to be the apiserver: what the run needs, not whom RB
     'User "system:serviceaccount:team:pm" cannot get resource "secrets"',
     'the log has it',
   );
-  const unanswered = new RuleReviewer(() => new Error('no answer'));
+  const unanswered = rbacOf(() => new Error('no answer'));
   t.match(
     await validate(unanswered, review(run), { apiserver: false }),
     {
@@ -178,7 +197,7 @@ t.test('a caller not proven to be the apiserver: what the run needs, not whom RB
 t.test(
   'a run naming more objects than the bound: refused naming the field and the limit, nothing asked',
   async (t) => {
-    const rbac = new RuleReviewer();
+    const rbac = rbacOf();
     const many = Array.from({ length: 40 }, (_, i) => ({ ...secret(`s${i}`), name: `V${i}` }));
     t.same(await validate(rbac, review(codeRun({ envFromSecrets: many }))), {
       allowed: false,
@@ -187,7 +206,7 @@ t.test(
       rule: 'reference-limit',
       findings: 1,
       message:
-        'CodeRun.orchestrator.io "fix" is invalid: the run names 40 distinct objects whose use its submitter must be allowed (spec.envFromSecrets[].secretName names 40); at most 32 per run, each asked of RBAC: name fewer Secrets, accounts or claims (several env entries may share one Secret)',
+        'CodeRun.orchestrator.io "fix" is invalid: the run names 43 distinct objects whose use its submitter must be allowed (spec.envFromSecrets[].secretName names 40, spec.agent names 1, spec.repositoryUrl names 2); at most 32 per run, each asked of RBAC: name fewer Secrets, accounts or claims (several env entries may share one Secret)',
       warnings: [],
     });
     t.same(rbac.asked, [], 'no SubjectAccessReview');

@@ -4,7 +4,7 @@
 // right agent at each stage, and the Sensors and EventSource pass Argo Events' JSON schema.
 import t from 'tap';
 import { admitOffline, runKindOf } from '../../src/admission/offline.js';
-import { loadSchemas, runFinished, runResource } from '../../src/api/index.js';
+import { loadSchemas, runAgent, runFinished, runResource } from '../../src/api/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { formatFinding } from '../../src/validation/finding.js';
@@ -226,6 +226,32 @@ t.test('semaphores name the shipped limits, and the accounts may do what the ste
         allows(String(account), 'argoproj.io', 'workflowtaskresults', verb),
         `${account} may ${verb} workflowtaskresults`,
       );
+  }
+  // The profile of each run the templates create with their defaults (the DAG's apps too) is one the
+  // account may use: the submitter's `use agentprofiles` check (src/admission/references).
+  const dagApps = argumentsOf(workflowTemplate('orchestrator-dag', objects).spec);
+  for (const wt of templates) {
+    const account = String((wt.spec as { serviceAccountName?: string }).serviceAccountName);
+    const rules = role(account) as Array<{ resources: string[]; resourceNames?: string[]; verbs: string[] }>;
+    for (const tp of wt.spec.templates.filter((x) => x.resource)) {
+      const apps = ['implementation-app', 'quality-app', 'testing-app'].map((p) => ({
+        'github-app': String(dagApps[p]),
+      }));
+      for (const parameters of [{}, ...(tp.name === 'coderun' ? apps : [])]) {
+        const run = createdRun(tp, { ...SAMPLE_PARAMETERS, ...parameters });
+        const kind = offline(run).kind;
+        const agent = String(runAgent(kind, run.spec as Record<string, unknown>, config));
+        t.ok(
+          rules.some(
+            (r) =>
+              r.resources.includes('agentprofiles') &&
+              r.verbs.includes('use') &&
+              (!r.resourceNames || r.resourceNames.includes(agent)),
+          ),
+          `${account} may use agent profile ${agent} (${wt.metadata?.name}/${tp.name})`,
+        );
+      }
+    }
   }
   for (const sensor of objects.filter((o) => o.kind === 'Sensor')) {
     const account = String(fieldAt(sensor, 'spec.template.serviceAccountName'));

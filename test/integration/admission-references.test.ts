@@ -1,7 +1,8 @@
 // Submitter authorisation of references against the real apiserver and real RBAC: a ServiceAccount
-// allowed only to create CodeRuns (and to read one named Secret) creates runs with kubectl --as; the
-// webhooks ask RBAC about it with SubjectAccessReviews made as the orchestrator ServiceAccount holding
-// only config/rbac's REST API ClusterRole (recorded: that role allows them). A run naming a Secret, a
+// allowed only to create CodeRuns (and to read one named Secret, use the profile rex and acme's
+// repositories) creates runs with kubectl --as; the webhooks ask RBAC about it with
+// SubjectAccessReviews made as the orchestrator ServiceAccount holding only config/rbac's REST API
+// ClusterRole (recorded: that role allows them). A run naming a Secret, a
 // ServiceAccount, a claim or a GitHub user's Secret it may not use is refused, naming the field, the
 // object and the permission it needs (`kubectl auth can-i`), not which user lacks it: this apiserver
 // presents no client certificate, so the webhook cannot tell it from anyone posting a review
@@ -52,6 +53,19 @@ t.test('a submitter may make a run use only what RBAC lets it use; an admin may 
     rules: [
       { apiGroups: ['orchestrator.io'], resources: ['coderuns'], verbs: ['create'] },
       { apiGroups: [''], resources: ['secrets'], resourceNames: ['shared-config'], verbs: ['get'] },
+      // The profile and App repositories of these runs (run-authorisation-profiles.test.ts refuses them).
+      {
+        apiGroups: ['orchestrator.io'],
+        resources: ['agentprofiles'],
+        resourceNames: ['rex'],
+        verbs: ['use'],
+      },
+      {
+        apiGroups: ['orchestrator.io'],
+        resources: ['repositories'],
+        resourceNames: ['github.com/acme/*'],
+        verbs: ['use'],
+      },
     ],
   };
   const applied = await applyObjects(cluster, [

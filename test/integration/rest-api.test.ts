@@ -54,8 +54,8 @@ async function token(namespace: string, name: string, audiences?: string[]): Pro
 }
 
 /**
- * A caller `name` in `home` allowed create/get/list/patch on the runs in `namespace` only, and
- * besides, with `clusterRole`, what that ClusterRole allows there (e.g. `cluster-admin`).
+ * A caller `name` in `home` allowed create/get/list/patch on the runs in `namespace` only (with the
+ * agent profiles rex and morgan and acme's repositories, which the runs here use), and besides, with `clusterRole`, what that ClusterRole allows there (e.g. `cluster-admin`).
  */
 async function caller(home: string, namespace: string, name = 'pm', clusterRole?: string) {
   const binding = (roleRef: { kind: string; name: string }, suffix = ''): KubeObject =>
@@ -77,6 +77,19 @@ async function caller(home: string, namespace: string, name = 'pm', clusterRole?
           apiGroups: ['orchestrator.io'],
           resources: ['taskruns', 'coderuns', 'docsruns'],
           verbs: ['create', 'get', 'list', 'patch'],
+        },
+        // The profiles and App repositories of the runs created here (docs/security.md).
+        {
+          apiGroups: ['orchestrator.io'],
+          resources: ['agentprofiles'],
+          resourceNames: ['rex', 'morgan'],
+          verbs: ['use'],
+        },
+        {
+          apiGroups: ['orchestrator.io'],
+          resources: ['repositories'],
+          resourceNames: ['github.com/acme/*'],
+          verbs: ['use'],
         },
       ],
     } as KubeObject,
@@ -251,9 +264,9 @@ t.test(
     t.match(borrowed, { status: 403, body: { kind: 'Status', reason: 'Forbidden', code: 403 } });
     t.equal(
       borrowed.body.message,
-      `CodeRun.orchestrator.io "borrowing" is forbidden: [spec.envFromSecrets[0].secretName: secrets "db-password" is forbidden: ${cannot('get', 'secrets')}: the agent would read this Secret, so the run's submitter must be allowed to, ` +
-        `spec.serviceAccountName: serviceaccounts "deployer" is forbidden: ${cannot('create', 'serviceaccounts/token')}, nor impersonate resource "serviceaccounts" in API group "" in the namespace "${allowed}": the agent's pod would run as this ServiceAccount (and with any cloud identity bound to it), so the run's submitter must be allowed to, ` +
-        `spec.workspace.pvcName: persistentvolumeclaims "billing-data" is forbidden: ${cannot('get', 'persistentvolumeclaims')}: the agent's pod would mount this claim as its workspace, so the run's submitter must be allowed to]`,
+      `CodeRun.orchestrator.io "borrowing" is forbidden: [spec.envFromSecrets[0].secretName: secrets "db-password" is forbidden: ${cannot('get', 'secrets')}: the agent would read this Secret; a Role rule allowing it: {apiGroups: [""], resources: [secrets], resourceNames: [db-password], verbs: [get]}, ` +
+        `spec.serviceAccountName: serviceaccounts "deployer" is forbidden: ${cannot('create', 'serviceaccounts/token')}, nor impersonate resource "serviceaccounts" in API group "" in the namespace "${allowed}": the agent's pod would run as this ServiceAccount (and with any cloud identity bound to it); a Role rule allowing it: {apiGroups: [""], resources: [serviceaccounts/token], resourceNames: [deployer], verbs: [create]} or {apiGroups: [""], resources: [serviceaccounts], resourceNames: [deployer], verbs: [impersonate]}, ` +
+        `spec.workspace.pvcName: persistentvolumeclaims "billing-data" is forbidden: ${cannot('get', 'persistentvolumeclaims')}: the agent's pod would mount this claim as its workspace; a Role rule allowing it: {apiGroups: [""], resources: [persistentvolumeclaims], resourceNames: [billing-data], verbs: [get]}]`,
     );
     t.same(
       borrowed.body.details.causes.map((c: { field: string; reason: string }) => `${c.reason} ${c.field}`),

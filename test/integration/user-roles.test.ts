@@ -1,11 +1,13 @@
 // The users' roles of config/rbac (generated per kind, scripts/generate-user-roles.js) are aggregated
 // into the built-in ClusterRoles by the controller manager's clusterrole-aggregation controller, so a
 // namespace's `edit` RoleBinding is all a user needs to create runs there, and `view` to read them.
-// Proven on the real apiserver with kubectl --as: the users hold nothing but those RoleBindings.
+// Proven on the real apiserver with kubectl --as: the users hold nothing but those RoleBindings. The
+// editor may use the unrestricted agent profiles, not tess nor any repository.
 import { join } from 'node:path';
 import t from 'tap';
 import { kindFacts, RUN_KIND_NAMES } from '../../src/api/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { allowedTo } from '../harness/cluster/access-review.js';
 import { kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { applyObjects, kustomize, ofKind } from '../harness/deploy/kustomize.js';
@@ -90,6 +92,20 @@ t.test(
         `status is the controller's`,
       );
     }
+
+    // The agent profiles of the shipped config that are not restricted, not tess (cluster access) and
+    // no repository: those are an admin's to grant (docs/security.md).
+    const use = (user: string, resource: string, name: string) =>
+      allowedTo(cluster, user, { namespace: ns, verb: 'use', group: 'orchestrator.io', resource, name });
+    for (const profile of ['rex', 'blaze', 'cleo', 'cipher', 'morgan'])
+      t.equal(await use(editor, 'agentprofiles', profile), true, `edit uses ${profile}`);
+    t.equal(await use(editor, 'agentprofiles', 'tess'), false, 'tess needs a grant');
+    t.equal(await use(viewer, 'agentprofiles', 'rex'), false, 'view uses no profile');
+    t.equal(
+      await use(editor, 'repositories', 'github.com/acme/payments'),
+      false,
+      'no repository is granted by the shipped roles',
+    );
 
     const run = JSON.stringify(sampleTaskRun('by-an-editor'));
     const created = await kubectl(cluster, ['create', '-n', ns, `--as=${editor}`, '-f', '-'], run);

@@ -41,6 +41,7 @@ t.test(
         },
         { verb: 'impersonate', group: '', resource: 'serviceaccounts', namespace: 'team', name: 'deployer' },
         { verb: 'get', group: '', resource: 'persistentvolumeclaims', namespace: 'team', name: 'billing' },
+        { verb: 'use', group: 'orchestrator.io', resource: 'agentprofiles', namespace: 'team', name: 'rex' },
       ],
     );
     t.ok(
@@ -58,17 +59,22 @@ t.test("denials in the apiserver's wording, with the field and why", async (t) =
       [
         'reference-access',
         'spec.envFromSecrets[0].secretName',
-        'secrets "db-password" is forbidden: User "system:serviceaccount:team:pm" cannot get resource "secrets" in API group "" in the namespace "team": the agent would read this Secret, so the run\'s submitter must be allowed to',
+        'secrets "db-password" is forbidden: User "system:serviceaccount:team:pm" cannot get resource "secrets" in API group "" in the namespace "team": the agent would read this Secret; a Role rule allowing it: {apiGroups: [""], resources: [secrets], resourceNames: [db-password], verbs: [get]}',
       ],
       [
         'reference-access',
         'spec.serviceAccountName',
-        'serviceaccounts "deployer" is forbidden: User "system:serviceaccount:team:pm" cannot create resource "serviceaccounts/token" in API group "" in the namespace "team", nor impersonate resource "serviceaccounts" in API group "" in the namespace "team": the agent\'s pod would run as this ServiceAccount (and with any cloud identity bound to it), so the run\'s submitter must be allowed to',
+        'serviceaccounts "deployer" is forbidden: User "system:serviceaccount:team:pm" cannot create resource "serviceaccounts/token" in API group "" in the namespace "team", nor impersonate resource "serviceaccounts" in API group "" in the namespace "team": the agent\'s pod would run as this ServiceAccount (and with any cloud identity bound to it); a Role rule allowing it: {apiGroups: [""], resources: [serviceaccounts/token], resourceNames: [deployer], verbs: [create]} or {apiGroups: [""], resources: [serviceaccounts], resourceNames: [deployer], verbs: [impersonate]}',
       ],
       [
         'reference-access',
         'spec.workspace.pvcName',
-        'persistentvolumeclaims "billing" is forbidden: User "system:serviceaccount:team:pm" cannot get resource "persistentvolumeclaims" in API group "" in the namespace "team": the agent\'s pod would mount this claim as its workspace, so the run\'s submitter must be allowed to',
+        'persistentvolumeclaims "billing" is forbidden: User "system:serviceaccount:team:pm" cannot get resource "persistentvolumeclaims" in API group "" in the namespace "team": the agent\'s pod would mount this claim as its workspace; a Role rule allowing it: {apiGroups: [""], resources: [persistentvolumeclaims], resourceNames: [billing], verbs: [get]}',
+      ],
+      [
+        'reference-access',
+        'spec.githubApp',
+        'agentprofiles "rex" is forbidden: User "system:serviceaccount:team:pm" cannot use resource "agentprofiles" in API group "orchestrator.io" in the namespace "team": the profile runs its pods as ServiceAccount orchestrator-agent, act as GitHub App 5DLabs-Rex, with its image; a Role rule allowing it: {apiGroups: [orchestrator.io], resources: [agentprofiles], resourceNames: [rex], verbs: [use]}',
       ],
     ],
   );
@@ -123,7 +129,7 @@ t.test('the questions are asked at once, not one after another', async (t) => {
     },
   };
   await judgeReferences(slow, user, 'team', checks);
-  t.equal(most, 4, 'all four questions in flight together');
+  t.equal(most, 5, 'all five questions in flight together');
 });
 
 t.test('offline: one line per check, naming field, object and permission', async (t) => {
@@ -133,3 +139,36 @@ t.test('offline: one line per check, naming field, object and permission', async
   );
   t.match(uncheckedText(checks[0] as (typeof checks)[number]), /in the namespace "<the run's namespace>"/);
 });
+
+t.test(
+  'the cluster-access profile and an App repository: the denial names the profile or repository and the rules',
+  async (t) => {
+    const run = referencesToCheck({
+      kind: 'CodeRun',
+      config,
+      spec: {
+        githubApp: '5DLabs-Tess',
+        service: 'payments',
+        repositoryUrl: 'https://github.com/Acme/Payments',
+      },
+    });
+    const findings = await judgeReferences(new RuleReviewer(() => false), user, 'team', run);
+    t.same(
+      findings.map((f) => `${f.path}: ${f.message}`),
+      [
+        'spec.githubApp: agentprofiles "tess" is forbidden: User "system:serviceaccount:team:pm" cannot use resource "agentprofiles" in API group "orchestrator.io" in the namespace "team": the profile runs its pods as ServiceAccount orchestrator-agent-cluster-access with cluster access; a Role rule allowing it: {apiGroups: [orchestrator.io], resources: [agentprofiles], resourceNames: [tess], verbs: [use]}',
+        'spec.repositoryUrl: repositories "github.com/acme/payments" is forbidden: User "system:serviceaccount:team:pm" cannot use resource "repositories" in API group "orchestrator.io" in the namespace "team": the operator would mint GitHub App 5DLabs-Tess\'s installation token for this repository into the agent\'s pod; a Role rule allowing it: {apiGroups: [orchestrator.io], resources: [repositories], resourceNames: [github.com/acme/payments], verbs: [use]} or {apiGroups: [orchestrator.io], resources: [repositories], resourceNames: [github.com/acme/*], verbs: [use]}',
+      ],
+    );
+    const ownerGrant = new RuleReviewer((_u, a) => resourceOf(a).name === 'github.com/acme/*');
+    t.same(
+      (await judgeReferences(ownerGrant, user, 'team', run)).map((f) => f.path),
+      ['spec.githubApp'],
+      "an owner-wide grant allows the owner's repositories",
+    );
+    t.match(
+      uncheckedText(run[0] as (typeof run)[number], 'team'),
+      'spec.githubApp: agentprofiles "tess": not checked offline: at admission the run\'s submitter must be allowed to use resource "agentprofiles" in API group "orchestrator.io" in the namespace "team" (the profile runs its pods as ServiceAccount orchestrator-agent-cluster-access with cluster access)',
+    );
+  },
+);

@@ -38,15 +38,30 @@ export function accessAttributes(
 /** `secrets "db"`: the object as the apiserver names it in a Forbidden status. */
 const objectText = (check: ReferenceCheck) => `${check.reference.resource} "${check.name}"`;
 
+/** `{apiGroups: [orchestrator.io], resources: [agentprofiles], resourceNames: [tess], verbs: [use]}`. */
+export function ruleText(asked: ResourceAttributes): string {
+  const resource = asked.subresource ? `${asked.resource}/${asked.subresource}` : asked.resource;
+  const group = asked.group === '' ? '""' : asked.group;
+  const names = asked.name ? `, resourceNames: [${asked.name}]` : '';
+  return `{apiGroups: [${group}], resources: [${resource}]${names}, verbs: [${asked.verb}]}`;
+}
+
+/** Why the pod would use the object: the check's own reason, else its row's. */
+const useOf = (check: ReferenceCheck) => check.use ?? check.reference.use;
+
 /**
- * As the apiserver words a denial, with the alternatives that would have done and why it is asked:
- * `secrets "db" is forbidden: User "u" cannot get resource "secrets" in API group "" in the namespace
- * "ns": the agent would read this Secret, so the run's submitter must be allowed to`.
+ * As the apiserver words a denial, with the alternatives that would have done, why it is asked and
+ * the Role rules that would allow it: `secrets "db" is forbidden: User "u" cannot get resource
+ * "secrets" in API group "" in the namespace "ns": the agent would read this Secret; a Role rule
+ * allowing it: {apiGroups: [""], resources: [secrets], resourceNames: [db], verbs: [get]}`.
  */
 export function deniedMessage(check: ReferenceCheck, user: UserInfo, asked: ResourceAttributes[]): string {
-  const [first, ...others] = asked.map((resource) => permissionText({ resource }));
+  // Alternatives differing only in the name (a repository, its owner's `/*`) read alike: said once.
+  const [first, ...others] = [...new Set(asked.map((resource) => permissionText({ resource })))];
   const nor = others.map((text) => `, nor ${text}`).join('');
-  return `${objectText(check)} is forbidden: User "${user.username}" cannot ${first}${nor}: ${check.reference.use}, so the run's submitter must be allowed to`;
+  const role = check.reference.clusterScoped ? 'ClusterRole' : 'Role';
+  const rules = asked.map(ruleText).join(' or ');
+  return `${objectText(check)} is forbidden: User "${user.username}" cannot ${first}${nor}: ${useOf(check)}; a ${role} rule allowing it: ${rules}`;
 }
 
 /** The finding for one object, or undefined when one of its permissions is allowed. */
@@ -83,6 +98,6 @@ export async function judgeReferences(
 /** What offline validation cannot check (`orchestrator validate`): who may use the object is RBAC's to say, at admission. */
 export function uncheckedText(check: ReferenceCheck, namespace = "<the run's namespace>"): string {
   const asked = check.reference.anyOf.map((p) => accessAttributes(check, p, namespace));
-  const either = asked.map((resource) => permissionText({ resource })).join(', or ');
-  return `${check.path}: ${objectText(check)}: not checked offline: at admission the run's submitter must be allowed to ${either} (${check.reference.use})`;
+  const either = [...new Set(asked.map((resource) => permissionText({ resource })))].join(', or ');
+  return `${check.path}: ${objectText(check)}: not checked offline: at admission the run's submitter must be allowed to ${either} (${useOf(check)})`;
 }

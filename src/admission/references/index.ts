@@ -1,9 +1,14 @@
 // Submitter authorisation of what a run makes its pod use (docs/security.md): the operator creates the pod,
-// so whoever may create a run must not reach through it a Secret, ServiceAccount or claim they may not use
-// themselves. The webhook asks (src/admission/reference-review.ts), the REST API asks for its callers, and a
-// GitHub remediation run is held to its previous run's references (src/github/remediation-references.ts).
+// so whoever may create a run must not reach through it a Secret, ServiceAccount, claim, agent profile or
+// App repository they may not use themselves. The webhook asks (src/admission/reference-review.ts), the
+// REST API asks for its callers, and a GitHub remediation run is held to its previous run's references
+// (src/github/remediation-references.ts).
+// - agent-profiles.ts: the row of the agent profile a run uses (`use agentprofiles`), asked for every run.
 // - check.ts: the table asked of RBAC for one submitter, every question at once within the webhook's time
 //   limit; apart from the table so that a new row is data, not code.
+// - repositories.ts: the row of an App run's repositories (`use repositories`, host/owner/repo or
+//   host/owner/*), named by the function that scopes the token.
+// - row.ts: the shape of a row (the run as rows read it, the names, the permissions).
 // - table.ts: the one table: a row per spec field that names an object the pod uses, with the permissions
 //   any one of which suffices.
 export {
@@ -12,9 +17,11 @@ export {
   judgeReferences,
   REFERENCE_REVIEW_TIMEOUT_MS,
   REFERENCE_RULES,
+  ruleText,
   uncheckedText,
 } from './check.js';
 export {
+  type Permission,
   REFERENCES,
   type Reference,
   type ReferenceCheck,

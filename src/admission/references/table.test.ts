@@ -13,8 +13,11 @@ const view = (kind: RunView['kind'], spec: Record<string, unknown>): RunView => 
   spec: specOf(defaulted(kind, { metadata: { name: 'x' }, spec }, config)),
   config,
 });
-const named = (run: RunView, stored?: RunView) =>
+const all = (run: RunView, stored?: RunView) =>
   referencesToCheck(run, stored).map((c) => `${c.path} ${c.reference.resource}/${c.name}`);
+/** Only the rows of objects in the namespace (the operator's powers have tests of their own below). */
+const named = (run: RunView, stored?: RunView) =>
+  all(run, stored).filter((n) => !/ (agentprofiles|repositories)\//.test(n));
 
 const codeRun = (spec: Record<string, unknown> = {}) =>
   view('CodeRun', {
@@ -25,23 +28,26 @@ const codeRun = (spec: Record<string, unknown> = {}) =>
     ...spec,
   });
 
-t.test('a run with only the defaults names nothing to check', async (t) => {
-  t.same(named(codeRun()), [], 'the profile ServiceAccount and the own workspace are the operator’s');
+t.test('a run with only the defaults names only its agent profile and its App repositories', async (t) => {
   t.same(
-    named(
+    all(codeRun()),
+    ['spec.githubApp agentprofiles/rex', 'spec.repositoryUrl repositories/github.com/acme/payments'],
+    'the profile ServiceAccount and the own workspace are the operator’s',
+  );
+  t.same(
+    all(
       view('DocsRun', {
         repositoryUrl: 'https://github.com/a/b',
         workingDirectory: 'docs',
         githubApp: '5DLabs-Morgan',
       }),
     ),
-    [],
+    ['spec.githubApp agentprofiles/morgan', 'spec.repositoryUrl repositories/github.com/a/b'],
   );
   t.same(
-    named(
-      view('TaskRun', { taskId: 1, serviceName: 's', markdownFiles: [{ filename: 'a.md', content: '' }] }),
-    ),
-    [],
+    all(view('TaskRun', { taskId: 1, serviceName: 's', markdownFiles: [{ filename: 'a.md', content: '' }] })),
+    ['spec.agent agentprofiles/rex'],
+    'the default profile is asked about too, by the field that would select another',
   );
 });
 
@@ -125,7 +131,7 @@ t.test('an UPDATE names only what the stored run did not name in the same field'
   t.same(named(stored, stored), []);
 });
 
-t.test('one row per field, every row a namespaced core resource with a verb', async (t) => {
+t.test('one row per field, every row a namespaced resource with a verb', async (t) => {
   t.same(
     REFERENCES.map(
       (r) =>
@@ -136,7 +142,17 @@ t.test('one row per field, every row a namespaced core resource with a verb', as
       'spec.githubUser (TaskRun: spec.repository.githubUser) → get secrets',
       'spec.serviceAccountName → create serviceaccounts/token | impersonate serviceaccounts',
       'spec.workspace.pvcName → get persistentvolumeclaims',
+      'spec.agent (CodeRun, DocsRun: spec.githubApp) → use agentprofiles',
+      'spec.repositoryUrl, spec.docsRepositoryUrl (TaskRun: spec.repository.url) of a GitHub App run → use repositories | use repositories',
     ],
+  );
+  t.same(
+    REFERENCES.filter((r) => r.group !== '').map((r) => [r.group, r.clusterScoped ?? false]),
+    [
+      ['orchestrator.io', false],
+      ['orchestrator.io', false],
+    ],
+    "the operator's powers are virtual resources of its API group, granted per namespace",
   );
 });
 

@@ -4,58 +4,18 @@
 // any Secret of the namespace, run as any ServiceAccount or mount any claim (a confused deputy). What
 // the operator itself chose (the agent profile's ServiceAccount, the run's own workspace, the
 // platform's Secrets of the controller config) needs no check. Another reference (e.g. a
-// PriorityClass `use`) is one more row. The design: docs/security.md, docs/design.md §7.
-import {
-  type ControllerConfig,
-  githubUserSecrets,
-  type RunKindName,
-  runAgent,
-  runGithubAuth,
-  specDefaults,
-} from '../../api/index.js';
+// PriorityClass `use`) is one more row. The powers the operator holds are rows too, on virtual
+// resources of the API group (agentprofiles, repositories: agent-profiles.ts, repositories.ts).
+// The design: docs/security.md, docs/design.md §7.
+import { githubUserSecrets, runAgent, runGithubAuth, specDefaults } from '../../api/index.js';
 import { isPlainObject } from '../../util/json.js';
+import { AGENT_PROFILE_REFERENCE } from './agent-profiles.js';
+import { REPOSITORY_REFERENCE } from './repositories.js';
+import type { Named, Reference, RunView } from './row.js';
+
+export type { Named, Permission, Reference, RunView } from './row.js';
 
 type Obj = Record<string, unknown>;
-
-/** A run as the table reads it: the spec as admitted (defaults filled in) and the config. */
-export interface RunView {
-  kind: RunKindName;
-  spec: Obj;
-  config: ControllerConfig;
-}
-
-/** One object a run names: the field path naming it (kubectl style) and its name. */
-export interface Named {
-  path: string;
-  name: string;
-}
-
-/** A verb on the row's resource, or on one of its subresources. */
-export interface Permission {
-  verb: string;
-  subresource?: string;
-  /**
-   * The name asked about, from the object's name, when the alternatives differ in it (a repository, or
-   * its owner's `host/owner/*`): RBAC matches resourceNames exactly, so a wider grant is another name.
-   */
-  name?: (named: string) => string;
-}
-
-export interface Reference {
-  /** The spec field, as the docs name it (a list's items as `[]`). */
-  field: string;
-  /** The referenced object's API group and resource (plural), as RBAC names them. */
-  group: string;
-  resource: string;
-  /** A cluster-scoped object (a PriorityClass) is asked about without a namespace. */
-  clusterScoped?: boolean;
-  /** The submitter needs one of these on the named object. */
-  anyOf: readonly Permission[];
-  /** What the agent's pod would do with it: the denial says why the permission is asked. */
-  use: string;
-  /** The objects the run names in this field that need the check. */
-  named(run: RunView): Named[];
-}
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
@@ -110,6 +70,8 @@ export const REFERENCES: readonly Reference[] = [
       return name && name !== workspace.pvcName ? [{ path: 'spec.workspace.pvcName', name }] : [];
     },
   },
+  AGENT_PROFILE_REFERENCE,
+  REPOSITORY_REFERENCE,
 ];
 
 /** One object to check: the row that names it, where, and its name. */

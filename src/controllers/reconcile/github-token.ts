@@ -6,18 +6,15 @@
 // so read and decide stay synchronous and every reconcile level-based. Pure.
 // The design it implements: docs/design.md §4.8.
 import {
+  appRepositories,
   type ControllerConfig,
   LABELS,
   MANAGED_BY,
   type RunKindName,
   type RunOf,
-  runAgent,
-  runGithubAuth,
   runProfile,
-  runRepositoryUrls,
 } from '../../api/index.js';
 import type { TokenFailureReason } from '../../github/app-tokens/index.js';
-import { repositoryKey } from '../../naming/repository-key.js';
 import type { KubeObject } from '../../runtime/index.js';
 import { controllerReference } from '../agent/manifests.js';
 import { objectLabels } from '../kind/strategy.js';
@@ -78,26 +75,19 @@ export const tokenSecretName = (jobName: string): string => `${jobName}-github-t
 
 /**
  * What the run's App token is for, when the run acts as a GitHub App: the repositories of its URLs
- * on github.host of the same owner as its first (a token belongs to one installation), and its
- * agent profile's permissions. Undefined for a user or anonymous run, or one with no GitHub repository.
+ * on github.host of the same owner as its first (a token belongs to one installation: appRepositories,
+ * which admission authorises for the submitter too), and its agent profile's permissions. Undefined for a user or anonymous run, or one with no GitHub repository.
  */
 export function tokenScope<K extends RunKindName>(
   kind: K,
   run: RunOf<K>,
   config: ControllerConfig,
 ): TokenScope | undefined {
-  const agent = runAgent(kind, run.spec, config);
-  const auth = runGithubAuth(run.spec, config, agent);
-  if (auth.method !== 'app') return undefined;
-  const host = config.github.host.toLowerCase().replace(/:\d+$/, '');
-  const repos = runRepositoryUrls(run.spec as Record<string, unknown>)
-    .map((url) => repositoryKey(url, config.github.host)?.split('/'))
-    .filter((parts): parts is [string, string, string] => parts?.length === 3 && parts[0] === host);
-  const owner = repos[0]?.[1];
-  if (!owner) return undefined;
-  const repositories = [...new Set(repos.filter((r) => r[1] === owner).map((r) => r[2]))];
-  const permissions = runProfile(kind, run.spec, config, agent)?.githubPermissions ?? DEFAULT_PERMISSIONS;
-  return { app: auth.app, owner, repositories, permissions: { ...permissions } };
+  const token = appRepositories(kind, run.spec as Record<string, unknown>, config);
+  if (!token) return undefined;
+  const repositories = [...new Set(token.repositories.map((r) => r.repo))];
+  const permissions = runProfile(kind, run.spec, config)?.githubPermissions ?? DEFAULT_PERMISSIONS;
+  return { app: token.app, owner: token.owner, repositories, permissions: { ...permissions } };
 }
 
 const time = (v: string | undefined): Date | undefined => {

@@ -1,0 +1,250 @@
+// The operator's powers are used by permission (docs/security.md "Agent profiles", "Repositories"),
+// against the real apiserver and real RBAC: a ServiceAccount allowed only to create runs is refused
+// the cluster-access profile (tess, by spec.githubApp and by spec.agent) and an App run's repository
+// it was not granted, through kubectl --as (the webhooks, whose caller is not proven to be the
+// apiserver here, so the answer lists the SelfSubjectAccessReviews that check each, which are made as
+// the account and say false) and through the REST API with the account's token (the full denial: field, profile or
+// repository, and the Role rule that would allow it). With a Role allowing `use agentprofiles/tess`,
+// one allowing the exact repository and one allowing an owner's every repository (`host/owner/*`),
+// the same runs are admitted both ways, and the listed reviews say true.
+import { join } from 'node:path';
+import pino from 'pino';
+import t from 'tap';
+import { stringify } from 'yaml';
+import { serviceAccountUser } from '../../src/app/service-account.js';
+import { KubeReviewer } from '../../src/auth/index.js';
+import { startApiServer } from '../../src/rest/server.js';
+import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
+import { allowedTo, reviewAs, selfReview } from '../harness/cluster/access-review.js';
+import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { apiIdentity, identityClient, waitForPermission } from '../harness/deploy/api-identity.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { applyObjects } from '../harness/deploy/kustomize.js';
+import { testConfig } from '../harness/operator/operator.js';
+import { call, type Target } from '../harness/operator/rest.js';
+import { routedNamespace, startTestWebhooks } from '../harness/operator/webhook.js';
+import { scaled, waitFor } from '../harness/util/wait.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
+t.teardown(() => admin.close());
+
+/** A CodeRun of `githubApp` whose repository and documentation are `owner`'s payments repository. */
+const codeRun = (name: string, githubApp: string, owner: string) => {
+  const url = `https://github.com/${owner}/payments`;
+  const spec = { githubApp, taskId: 3, service: 'payments', repositoryUrl: url, docsRepositoryUrl: url };
+  return { apiVersion: 'orchestrator.io/v1', kind: 'CodeRun', metadata: { name }, spec };
+};
+const taskRun = (name: string, agent: string) => ({
+  apiVersion: 'orchestrator.io/v1',
+  kind: 'TaskRun',
+  metadata: { name },
+  spec: {
+    taskId: 7,
+    serviceName: 'payments',
+    agent,
+    repository: { url: 'https://github.com/acme/payments.git' },
+    markdownFiles: [{ filename: 'task.md', content: '# Task\nDo it.\n' }],
+  },
+});
+
+const role = (ns: string, name: string, rule: Record<string, unknown>) => [
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name, namespace: ns },
+    rules: [rule],
+  },
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name, namespace: ns },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [{ kind: 'ServiceAccount', name: 'ci', namespace: ns }],
+  },
+];
+const use = (resource: string, name: string) => ({
+  apiGroups: ['orchestrator.io'],
+  resources: [resource],
+  resourceNames: [name],
+  verbs: ['use'],
+});
+
+t.test('tess and an ungranted App repository are refused until a Role grants them', async (t) => {
+  const home = await testNamespace(t, cluster);
+  const identity = await apiIdentity(t, cluster, home);
+  const client = await identityClient(t, cluster, identity);
+  // The REST API creates its callers' runs as the orchestrator account, which checked them itself.
+  const webhooks = await startTestWebhooks(t, cluster, {
+    reviews: client,
+    trustedSubmitters: new Set([identity.user]),
+  });
+  const ns = await routedNamespace(t, cluster, webhooks);
+  const ci = serviceAccountUser({ namespace: ns, name: 'ci' });
+  const applied = await applyObjects(cluster, [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'ci', namespace: ns } },
+    ...role(ns, 'ci-runs', {
+      apiGroups: ['orchestrator.io'],
+      resources: ['coderuns', 'taskruns'],
+      verbs: ['create'],
+    }),
+  ] as KubeObject[]);
+  t.equal(applied.code, 0, applied.stderr);
+  await waitForPermission(cluster, ci, ['create', 'coderuns.orchestrator.io', '-n', ns]);
+
+  const server = await startApiServer({
+    certFile: join(webhooks.certDir, 'tls.crt'),
+    keyFile: join(webhooks.certDir, 'tls.key'),
+    client,
+    reviewer: new KubeReviewer({ client, audience: 'orchestrator', timeoutMs: scaled(10_000) }),
+    config: () => testConfig(),
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    requestTimeoutMs: scaled(10_000),
+    port: 0,
+    host: '127.0.0.1',
+  });
+  t.teardown(() => server.close());
+  const api: Target = { port: server.port, ca: webhooks.caPem };
+  const answer = await admin.request<{ status?: { token?: string } }>(
+    'POST',
+    `/api/v1/namespaces/${ns}/serviceaccounts/ci/token`,
+    {
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { audiences: ['orchestrator'] },
+      },
+    },
+  );
+  const token = answer.status?.token ?? '';
+  const rest = (run: ReturnType<typeof codeRun> | ReturnType<typeof taskRun>) =>
+    call(api, 'POST', `/api/v1/namespaces/${ns}/${run.kind.toLowerCase()}s`, { token, body: run });
+  const create = (run: object) =>
+    kubectl(cluster, ['create', '-n', ns, '-f', '-', `--as=${ci}`], stringify(run));
+  const attributes = (resource: string, name: string) => ({
+    namespace: ns,
+    verb: 'use',
+    group: 'orchestrator.io',
+    resource,
+    name,
+  });
+  // The denial's command for a virtual resource: the SelfSubjectAccessReview it pipes to kubectl.
+  const command = (resource: string, name: string) =>
+    `echo '${selfReview(attributes(resource, name))}' | kubectl create --validate=false -f - -o jsonpath='{.status.allowed}'`;
+  const mayUse = (resource: string, name: string) => allowedTo(cluster, ci, attributes(resource, name));
+  const tessRule =
+    '{apiGroups: [orchestrator.io], resources: [agentprofiles], resourceNames: [tess], verbs: [use]}';
+  const cannotUse = (resource: string) =>
+    `User "${ci}" cannot use resource "${resource}" in API group "orchestrator.io" in the namespace "${ns}"`;
+
+  // Allowed only to create runs: tess refused by either field, the repository too; and rex, which the
+  // shipped editor roles would grant (user-roles.test.ts), is not granted to this account either.
+  const tessCode = await create(codeRun('tess-code', '5DLabs-Tess', 'acme'));
+  t.not(tessCode.code, 0, 'the tess CodeRun is refused');
+  const useTess = command('agentprofiles', 'tess');
+  const useRepo = `${command('repositories', 'github.com/acme/payments')} (or) ${command('repositories', 'github.com/acme/*')}`;
+  t.match(tessCode.stderr, `spec.githubApp: ${useTess}`, 'names the field and the permission of the profile');
+  t.match(
+    tessCode.stderr,
+    `spec.repositoryUrl: ${useRepo}`,
+    'names the field and the permissions of the repository',
+  );
+  t.notMatch(tessCode.stderr, `User "${ci}"`, 'whom RBAC refused is not said to an unproven caller');
+  const tessTask = await create(taskRun('tess-task', 'tess'));
+  t.not(tessTask.code, 0, 'the tess TaskRun is refused');
+  t.match(tessTask.stderr, `spec.agent: ${useTess}`);
+  t.match(tessTask.stderr, `spec.repository.url: ${command('repositories', 'github.com/acme/payments')}`);
+  // The reviews the denial lists are real: as the account, kubectl creates them and they say false.
+  // Each repository's once: spec.repositoryUrl and spec.docsRepositoryUrl name the same one here.
+  const listed = [
+    ...new Set([...tessCode.stderr.matchAll(/echo '(\{[^']*\})'/g)].map((m) => m[1] as string)),
+  ];
+  t.equal(listed.length, 3, 'the profile and the two names of the repository');
+  t.same(await Promise.all(listed.map((review) => reviewAs(cluster, ci, review))), [
+    'false',
+    'false',
+    'false',
+  ]);
+
+  const viaRest = await rest(codeRun('tess-rest', '5DLabs-Tess', 'acme'));
+  t.match(viaRest, { status: 403, body: { kind: 'Status', reason: 'Forbidden' } });
+  t.match(
+    viaRest.body.message,
+    `spec.githubApp: agentprofiles "tess" is forbidden: ${cannotUse('agentprofiles')}: the profile runs its pods as ServiceAccount orchestrator-agent-cluster-access with cluster access; a Role rule allowing it: ${tessRule}`,
+  );
+  t.match(
+    viaRest.body.message,
+    `spec.repositoryUrl: repositories "github.com/acme/payments" is forbidden: ${cannotUse('repositories')}: the operator would mint GitHub App 5DLabs-Tess's installation token for this repository into the agent's pod; a Role rule allowing it: {apiGroups: [orchestrator.io], resources: [repositories], resourceNames: [github.com/acme/payments], verbs: [use]} or {apiGroups: [orchestrator.io], resources: [repositories], resourceNames: [github.com/acme/*], verbs: [use]}`,
+  );
+  t.equal(
+    (await kubectl(cluster, ['get', 'cr,tr', '-n', ns, '-o', 'name'])).stdout,
+    '',
+    'nothing was stored',
+  );
+
+  // The grants: tess, the exact repository, and another owner's every repository.
+  const granted = await applyObjects(cluster, [
+    ...role(ns, 'use-tess', use('agentprofiles', 'tess')),
+    ...role(ns, 'acme-payments', use('repositories', 'github.com/acme/payments')),
+    ...role(ns, 'beta-all', use('repositories', 'github.com/beta/*')),
+  ] as KubeObject[]);
+  t.equal(granted.code, 0, granted.stderr);
+  for (const [resource, name] of [
+    ['agentprofiles', 'tess'],
+    ['repositories', 'github.com/acme/payments'],
+    ['repositories', 'github.com/beta/*'],
+  ] as const)
+    await waitFor(`RBAC to allow ${ci} to use ${resource} ${name}`, () => mayUse(resource, name));
+  t.same(
+    await Promise.all(listed.map((review) => reviewAs(cluster, ci, review))),
+    ['true', 'true', 'false'],
+    "the denial's own reviews now allow tess and the exact repository (the owner-wide one was not granted for acme)",
+  );
+
+  // The webhook and the REST API remember a denial for 30 s (src/auth): wait that out.
+  const admitted = async (what: string, attempt: () => Promise<boolean>) =>
+    waitFor(`${what} to be admitted once the cached denials expire`, attempt, {
+      timeoutMs: scaled(120_000),
+      intervalMs: 2_000,
+    });
+  await admitted(
+    'the tess CodeRun by kubectl',
+    async () => (await create(codeRun('tess-code', '5DLabs-Tess', 'acme'))).code === 0,
+  );
+  await admitted(
+    'the tess TaskRun by kubectl',
+    async () => (await create(taskRun('tess-task', 'tess'))).code === 0,
+  );
+  await admitted(
+    'the tess CodeRun by the REST API',
+    async () => (await rest(codeRun('tess-rest', '5DLabs-Tess', 'acme'))).status === 201,
+  );
+  // Not asked before: admitted at once, by the owner-wide grant.
+  const beta = await create(codeRun('tess-beta', '5DLabs-Tess', 'beta'));
+  t.equal(beta.code, 0, `github.com/beta/* allows github.com/beta/payments: ${beta.stderr}`);
+  const betaRest = await rest(codeRun('tess-beta-rest', '5DLabs-Tess', 'beta'));
+  t.equal(betaRest.status, 201, JSON.stringify(betaRest.body));
+  // The exact grant is for acme/payments only.
+  const ledger = await rest({
+    ...codeRun('ledger', '5DLabs-Tess', 'acme'),
+    spec: { ...codeRun('x', '5DLabs-Tess', 'acme').spec, repositoryUrl: 'https://github.com/acme/ledger' },
+  });
+  t.match(ledger, {
+    status: 403,
+    body: { message: /spec\.repositoryUrl: repositories "github\.com\/acme\/ledger" is forbidden/ },
+  });
+  t.same(
+    (await kubectl(cluster, ['get', 'cr,tr', '-n', ns, '-o', 'name'])).stdout
+      .split('\n')
+      .filter(Boolean)
+      .sort(),
+    [
+      'coderun.orchestrator.io/tess-beta',
+      'coderun.orchestrator.io/tess-beta-rest',
+      'coderun.orchestrator.io/tess-code',
+      'coderun.orchestrator.io/tess-rest',
+      'taskrun.orchestrator.io/tess-task',
+    ],
+  );
+});
