@@ -4,6 +4,8 @@
 // GitHub remediation run is held to its previous run's references (src/github/remediation-references.ts).
 // - check.ts: the table asked of RBAC for one submitter, every question at once within the webhook's time
 //   limit; apart from the table so that a new row is data, not code.
+// - platform.ts: the rows of what the platform chooses unless the submitter may: the image, the
+//   PriorityClass (and the image patterns of the config that need no grant).
 // - table.ts: the one table: a row per spec field that names an object the pod uses, with the permissions
 //   any one of which suffices.
 export {

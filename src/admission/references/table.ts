@@ -7,6 +7,7 @@
 // PriorityClass `use`) is one more row. The design: docs/security.md, docs/design.md §7.
 import {
   type ControllerConfig,
+  GROUP,
   githubUserSecrets,
   type RunKindName,
   runAgent,
@@ -14,6 +15,7 @@ import {
   specDefaults,
 } from '../../api/index.js';
 import { isPlainObject } from '../../util/json.js';
+import { imageRepository, namedImage, namedPriorityClass } from './platform.js';
 
 type Obj = Record<string, unknown>;
 
@@ -109,6 +111,24 @@ export const REFERENCES: readonly Reference[] = [
       const workspace = specDefaults(kind, spec, config).workspace as Obj;
       return name && name !== workspace.pvcName ? [{ path: 'spec.workspace.pvcName', name }] : [];
     },
+  },
+  {
+    field: 'spec.image',
+    group: GROUP,
+    resource: 'images',
+    // A grant of the reference as written, or of its repository (every tag and digest).
+    anyOf: [{ verb: 'use' }, { verb: 'use', name: imageRepository }],
+    use: "the agent's pod would run this image instead of its agent profile's, with the run's GitHub token and Secrets; a pattern in the controller config's agents.<agent>.allowedImages or job.allowedImages would allow it for every submitter",
+    named: namedImage,
+  },
+  {
+    field: 'spec.podTemplate.priorityClassName',
+    group: 'scheduling.k8s.io',
+    resource: 'priorityclasses',
+    clusterScoped: true,
+    anyOf: [{ verb: 'use' }],
+    use: "the agent's pod would be scheduled with this priority, before (and preempting) pods of lower priority",
+    named: namedPriorityClass,
   },
 ];
 
