@@ -35,6 +35,12 @@ export function accessAttributes(
   };
 }
 
+/** The row's alternatives for this object, each question once (an image without a tag is its own repository). */
+function askedOf(check: ReferenceCheck, namespace: string): ResourceAttributes[] {
+  const asked = check.reference.anyOf.map((p) => accessAttributes(check, p, namespace));
+  return asked.filter((a, i) => asked.findIndex((b) => JSON.stringify(b) === JSON.stringify(a)) === i);
+}
+
 /** `secrets "db"`: the object as the apiserver names it in a Forbidden status. */
 const objectText = (check: ReferenceCheck) => `${check.reference.resource} "${check.name}"`;
 
@@ -56,7 +62,7 @@ async function judge(
   namespace: string,
   check: ReferenceCheck,
 ): Promise<Finding | undefined> {
-  const asked = check.reference.anyOf.map((p) => accessAttributes(check, p, namespace));
+  const asked = askedOf(check, namespace);
   const answers = await Promise.allSettled(asked.map((resource) => reviewer.authorize(user, { resource })));
   if (answers.some((a) => a.status === 'fulfilled' && a.value.allowed)) return undefined;
   const failed = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
@@ -82,7 +88,7 @@ export async function judgeReferences(
 
 /** What offline validation cannot check (`orchestrator validate`): who may use the object is RBAC's to say, at admission. */
 export function uncheckedText(check: ReferenceCheck, namespace = "<the run's namespace>"): string {
-  const asked = check.reference.anyOf.map((p) => accessAttributes(check, p, namespace));
+  const asked = askedOf(check, namespace);
   const either = asked.map((resource) => permissionText({ resource })).join(', or ');
   return `${check.path}: ${objectText(check)}: not checked offline: at admission the run's submitter must be allowed to ${either} (${check.reference.use})`;
 }
