@@ -3,7 +3,8 @@
 // (@kubernetes/client-node's quantityToScalar returns a float for milli and decimal values).
 // The grammar is the apiserver's (resource.Quantity), which the schemas' pattern already enforces.
 
-const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:([KMGTPE]i)|([numkMGTPE])|[eE]([+-]?\d+(?:\.\d*)?|[+-]?\.\d+))?$/;
+const QUANTITY =
+  /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(?:([KMGTPE]i)|([numkMGTPE])|[eE]([+-]?\d+(?:\.\d*)?|[+-]?\.\d+))?$/;
 
 const BINARY: Record<string, bigint> = { Ki: 10n, Mi: 20n, Gi: 30n, Ti: 40n, Pi: 50n, Ei: 60n };
 const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };

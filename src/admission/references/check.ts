@@ -41,6 +41,10 @@ function askedOf(check: ReferenceCheck, namespace: string): ResourceAttributes[]
   return asked.filter((a, i) => asked.findIndex((b) => JSON.stringify(b) === JSON.stringify(a)) === i);
 }
 
+/** One alternative as the apiserver words it, with its name when it is not the object's (`images "…:2"` → `…`). */
+const alternativeText = (check: ReferenceCheck, resource: ResourceAttributes) =>
+  `${permissionText({ resource })}${resource.name && resource.name !== check.name ? ` named "${resource.name}"` : ''}`;
+
 /** `secrets "db"`: the object as the apiserver names it in a Forbidden status. */
 const objectText = (check: ReferenceCheck) => `${check.reference.resource} "${check.name}"`;
 
@@ -50,7 +54,7 @@ const objectText = (check: ReferenceCheck) => `${check.reference.resource} "${ch
  * "ns": the agent would read this Secret, so the run's submitter must be allowed to`.
  */
 export function deniedMessage(check: ReferenceCheck, user: UserInfo, asked: ResourceAttributes[]): string {
-  const [first, ...others] = asked.map((resource) => permissionText({ resource }));
+  const [first, ...others] = asked.map((resource) => alternativeText(check, resource));
   const nor = others.map((text) => `, nor ${text}`).join('');
   return `${objectText(check)} is forbidden: User "${user.username}" cannot ${first}${nor}: ${check.reference.use}, so the run's submitter must be allowed to`;
 }
@@ -89,6 +93,6 @@ export async function judgeReferences(
 /** What offline validation cannot check (`orchestrator validate`): who may use the object is RBAC's to say, at admission. */
 export function uncheckedText(check: ReferenceCheck, namespace = "<the run's namespace>"): string {
   const asked = askedOf(check, namespace);
-  const either = asked.map((resource) => permissionText({ resource })).join(', or ');
+  const either = asked.map((resource) => alternativeText(check, resource)).join(', or ');
   return `${check.path}: ${objectText(check)}: not checked offline: at admission the run's submitter must be allowed to ${either} (${check.reference.use})`;
 }

@@ -125,17 +125,19 @@ t.test('an UPDATE names only what the stored run did not name in the same field'
   t.same(named(stored, stored), []);
 });
 
-t.test('one row per field, every row a namespaced core resource with a verb', async (t) => {
+t.test('one row per field, each with its group, scope and verbs', async (t) => {
   t.same(
     REFERENCES.map(
       (r) =>
-        `${r.field} → ${r.anyOf.map((p) => `${p.verb} ${r.resource}${p.subresource ? `/${p.subresource}` : ''}`).join(' | ')}`,
+        `${r.field} → ${r.anyOf.map((p) => `${p.verb} ${r.resource}${p.subresource ? `/${p.subresource}` : ''}`).join(' | ')}${r.group ? ` (${r.group})` : ''}${r.clusterScoped ? ' cluster-scoped' : ''}`,
     ),
     [
       'spec.envFromSecrets[].secretName → get secrets',
       'spec.githubUser (TaskRun: spec.repository.githubUser) → get secrets',
       'spec.serviceAccountName → create serviceaccounts/token | impersonate serviceaccounts',
       'spec.workspace.pvcName → get persistentvolumeclaims',
+      'spec.image → use images | use images (orchestrator.io)',
+      'spec.podTemplate.priorityClassName → use priorityclasses (scheduling.k8s.io) cluster-scoped',
     ],
   );
 });

@@ -94,7 +94,10 @@ function tolerationFindings(input: FieldInput): Finding[] {
   const open = input.config.job.runPodTemplate;
   const configured = configPodValue(input.kind, input.spec, input.config, 'tolerations');
   // Tolerations the run already had, or the config gives its pods anyway, widen nothing.
-  const known = [...(Array.isArray(input.old) ? input.old : []), ...(Array.isArray(configured) ? configured : [])];
+  const known = [
+    ...(Array.isArray(input.old) ? input.old : []),
+    ...(Array.isArray(configured) ? configured : []),
+  ];
   return input.value.flatMap((toleration, i) => {
     if (!isPlainObject(toleration) || known.some((k) => isDeepStrictEqual(k, toleration))) return [];
     const path = `${PATH}.tolerations[${i}]`;
