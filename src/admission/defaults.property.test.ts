@@ -2,13 +2,20 @@ import fc from 'fast-check';
 import t from 'tap';
 import { applyPatch } from '../../test/harness/util/apply-patch.js';
 import { clusterAccount, type RunKindName } from '../api/index.js';
-import { loadDefaultConfig } from '../config/load.js';
+import { configFrom, loadDefaultConfig } from '../config/load.js';
 import { isPlainObject } from '../util/json.js';
 import { defaultsPatch } from './defaults.js';
 import { escapePointer } from './patch.js';
 import { validateRun } from './validate-run.js';
 
-const config = loadDefaultConfig();
+const base = loadDefaultConfig();
+// The generated runs ask for any size, class and resources: the config allows all of them, so what
+// is judged is the defaults, not the bounds (src/admission/rules/resources.ts, workspace.ts).
+const config = configFrom({
+  ...base,
+  job: { ...base.job, maxResources: { cpu: '2Gi', memory: '2Gi' } },
+  workspace: { ...base.workspace, maxSize: '20Gi', allowedStorageClasses: ['fast', 'standard'] },
+});
 const agents = Object.keys(config.agents);
 const apps = config.githubApps ?? [];
 

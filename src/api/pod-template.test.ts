@@ -1,5 +1,6 @@
 // The pod fields of an attempt from the config's job.podTemplate, the agent profile's podTemplate and
-// the run's spec.podTemplate: precedence, how each field merges, and the config's locks.
+// the run's spec.podTemplate: precedence, how each field merges, and the fields closed to runs (all by
+// default; job.runPodTemplate opens them, job.lockedPodFields closes them again).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -11,9 +12,22 @@ import type { ControllerConfig } from './types.js';
 
 const base = loadDefaultConfig();
 
+/** Every field opened to runs (which values admission allows is src/admission/rules/placement.ts's). */
+const runPodTemplateOpen = {
+  nodeSelectorKeys: ['disk', 'arch', 'pool'],
+  tolerationKeys: ['nvidia.com/gpu'],
+  affinity: true,
+  priorityClassNames: ['low', 'high'],
+  runtimeClassNames: ['runc'],
+};
+
 function configWith(job: Record<string, unknown>, rexTemplate?: Record<string, unknown>): ControllerConfig {
   const rex = { ...base.agents.rex, ...(rexTemplate ? { podTemplate: rexTemplate } : {}) };
-  return configFrom({ ...base, agents: { ...base.agents, rex }, job: { ...base.job, ...job } });
+  return configFrom({
+    ...base,
+    agents: { ...base.agents, rex },
+    job: { ...base.job, runPodTemplate: runPodTemplateOpen, ...job },
+  });
 }
 
 const pool = { key: 'dedicated', operator: 'Equal', value: 'agents', effect: 'NoSchedule' };
@@ -84,6 +98,33 @@ t.test('another agent has its own profile level (or none)', async (t) => {
   t.equal(blaze.runtimeClassName, undefined);
   const coderun = runPodTemplate('CodeRun', { githubApp: '5DLabs-Rex' }, config);
   t.equal(coderun.runtimeClassName, 'gvisor', "a CodeRun's agent comes from its GitHub App");
+});
+
+t.test("by default every field is closed: the run's stored values are not used", async (t) => {
+  const closed = configWith({ runPodTemplate: {} }, { runtimeClassName: 'gvisor' });
+  t.same(
+    runPodTemplate(
+      'TaskRun',
+      spec({
+        runtimeClassName: 'runc',
+        tolerations: [gpu],
+        nodeSelector: { disk: 'hdd' },
+        affinity: zone('c'),
+      }),
+      closed,
+    ),
+    { runtimeClassName: 'gvisor' },
+  );
+  const tolerateAll = configWith({ runPodTemplate: { tolerateAll: true } });
+  t.same(
+    runPodTemplate(
+      'TaskRun',
+      spec({ tolerations: [{ operator: 'Exists' }], runtimeClassName: 'runc' }),
+      tolerateAll,
+    ),
+    { tolerations: [{ operator: 'Exists' }] },
+    'tolerateAll opens tolerations alone',
+  );
 });
 
 t.test("a locked field takes the config's levels only, whatever the run stored", async (t) => {

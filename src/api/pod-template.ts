@@ -4,7 +4,8 @@
 //
 // Computed when each attempt's Job is made, not stored in the run at admission: the config's levels may
 // change (a new node pool, a RuntimeClass rolled out), and a stored copy would be indistinguishable from
-// what the run's submitter set, which the lock of job.lockedPodFields must tell apart.
+// what the run's submitter set, which the closed fields (job.runPodTemplate, job.lockedPodFields) must
+// tell apart.
 import { runProfile } from './defaulting.js';
 import type { RunKindName } from './kinds.js';
 import type { ControllerConfig, PodTemplate, PodTemplateField } from './types.js';
@@ -49,13 +50,40 @@ function mergedField(field: PodTemplateField, levels: (Obj | undefined)[]): unkn
   return value;
 }
 
+/** Whether job.runPodTemplate lets a run set any of `field` (admission judges which values). */
+function opened(field: PodTemplateField, config: ControllerConfig): boolean {
+  const open = config.job.runPodTemplate;
+  switch (field) {
+    case 'nodeSelector':
+      return open.nodeSelectorKeys.length > 0;
+    case 'tolerations':
+      return open.tolerationKeys.length > 0 || open.tolerateAll;
+    case 'affinity':
+      return open.affinity;
+    case 'priorityClassName':
+      return open.priorityClassNames.length > 0;
+    case 'runtimeClassName':
+      return open.runtimeClassNames.length > 0;
+  }
+}
+
+/**
+ * The fields a run may not set at all: those job.runPodTemplate does not open (every one by default)
+ * and those job.lockedPodFields lists (which closes a field even where it is opened).
+ */
+export function closedPodFields(config: ControllerConfig): PodTemplateField[] {
+  const locked = new Set(config.job.lockedPodFields);
+  return POD_TEMPLATE_FIELDS.filter((f) => locked.has(f) || !opened(f, config));
+}
+
 /**
  * The pod fields of a run's attempt: each field from the most specific level that sets it (nodeSelector
- * merged key by key). A field the config locks takes the config's levels only, so a run stored before
- * the lock (or admitted without the webhooks) cannot escape it.
+ * merged key by key). A field closed to runs takes the config's levels only, so a run stored before
+ * the config closed it (or admitted without the webhooks) cannot escape it; the values of an opened
+ * field are judged at admission (src/admission/rules/placement.ts).
  */
 export function runPodTemplate(kind: RunKindName, spec: Obj, config: ControllerConfig): PodTemplate {
-  const locked = new Set(config.job.lockedPodFields);
+  const locked = new Set(closedPodFields(config));
   const own = runPodTemplateOwn(spec);
   const profile = runProfile(kind, spec, config)?.podTemplate;
   const out: Obj = {};

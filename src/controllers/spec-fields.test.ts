@@ -30,14 +30,24 @@ type Entry = [change: unknown, readers: Reader[]];
 
 const base = loadDefaultConfig();
 // Docker allowed, so that enableDocker can show what it does to the pod, and the samples' pod
-// annotation key allowed to runs (job.allowedPodAnnotations); admission uses `base`.
+// annotation key, placement, resources and workspace allowed to runs (job.allowedPodAnnotations,
+// job.runPodTemplate, job.maxResources, workspace.*); admission uses `base`, which allows none of them.
 const config = configFrom({
   ...base,
   job: {
     ...base.job,
     docker: { allowed: true },
     allowedPodAnnotations: [...base.job.allowedPodAnnotations, 'team'],
+    runPodTemplate: {
+      nodeSelectorKeys: ['pool', 'extra'],
+      tolerationKeys: ['dedicated', 'dedicated-2'],
+      affinity: true,
+      priorityClassNames: ['agents', 'agents-2'],
+      runtimeClassNames: ['gvisor', 'gvisor-2'],
+    },
+    maxResources: { cpu: '3' },
   },
+  workspace: { ...base.workspace, allowedStorageClasses: ['fast', 'slow'] },
 });
 const templates = loadTemplateSet();
 

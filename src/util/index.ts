@@ -2,10 +2,12 @@
 // - free-port.ts: a loopback port that was free a moment ago.
 // - json.ts: guards for JSON of unknown shape, one place for "is this an object".
 // - package-root.ts: the package root, found from src/ and dist/ alike.
+// - quantity.ts: Kubernetes quantities (500m, 2Gi) parsed exactly and compared.
 // - redact.ts: credential shapes cut out of the text the operator copies from an agent's pod.
 // - text.ts: the last lines of a file, for errors that point at a log.
 export { freePort } from './free-port.js';
 export { asObject, isPlainObject } from './json.js';
 export { findPackageRoot, packageRoot } from './package-root.js';
+export { compareQuantities, parseQuantity, type Quantity } from './quantity.js';
 export { redactSecrets } from './redact.js';
 export { tailFile } from './text.js';

@@ -79,6 +79,7 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
     class: 'authorised',
     effect: "the agent profile: the pod's image, ServiceAccount (cluster access), GitHub App",
     reviewedBy: [PROFILE],
+    config: ['agents{}.restricted'],
   },
   {
     path: 'spec.githubApp',
@@ -141,7 +142,7 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
     class: 'authorised',
     effect: "the program the pod runs, with the run's credentials",
     reviewedBy: [{ verb: 'use', resource: 'images' }],
-    config: ['agents{}.image', 'agents{}.allowedImages'],
+    config: ['agents{}.image', 'agents{}.allowedImages', 'job.allowedImages'],
   },
   {
     path: 'spec.enableDocker',
@@ -166,7 +167,7 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
     path: 'spec.podTemplate.tolerations',
     class: 'bounded',
     effect: 'tainted nodes the pod may run on (control plane, GPU pools)',
-    config: ['job.runPodTemplate.tolerationKeys'],
+    config: ['job.runPodTemplate.tolerationKeys', 'job.runPodTemplate.tolerateAll'],
   },
   {
     path: 'spec.podTemplate.affinity',

@@ -35,6 +35,16 @@ export function accessAttributes(
   };
 }
 
+/** The row's alternatives for this object, each question once (an image without a tag is its own repository). */
+function askedOf(check: ReferenceCheck, namespace: string): ResourceAttributes[] {
+  const asked = check.reference.anyOf.map((p) => accessAttributes(check, p, namespace));
+  return asked.filter((a, i) => asked.findIndex((b) => JSON.stringify(b) === JSON.stringify(a)) === i);
+}
+
+/** One alternative as the apiserver words it, with its name when it is not the object's (`images "…:2"` → `…`). */
+const alternativeText = (check: ReferenceCheck, resource: ResourceAttributes) =>
+  `${permissionText({ resource })}${resource.name && resource.name !== check.name ? ` named "${resource.name}"` : ''}`;
+
 /** `secrets "db"`: the object as the apiserver names it in a Forbidden status. */
 const objectText = (check: ReferenceCheck) => `${check.reference.resource} "${check.name}"`;
 
@@ -56,8 +66,7 @@ const useOf = (check: ReferenceCheck) => check.use ?? check.reference.use;
  * allowing it: {apiGroups: [""], resources: [secrets], resourceNames: [db], verbs: [get]}`.
  */
 export function deniedMessage(check: ReferenceCheck, user: UserInfo, asked: ResourceAttributes[]): string {
-  // Alternatives differing only in the name (a repository, its owner's `/*`) read alike: said once.
-  const [first, ...others] = [...new Set(asked.map((resource) => permissionText({ resource })))];
+  const [first, ...others] = asked.map((resource) => alternativeText(check, resource));
   const nor = others.map((text) => `, nor ${text}`).join('');
   const role = check.reference.clusterScoped ? 'ClusterRole' : 'Role';
   const rules = asked.map(ruleText).join(' or ');
@@ -71,7 +80,7 @@ async function judge(
   namespace: string,
   check: ReferenceCheck,
 ): Promise<Finding | undefined> {
-  const asked = check.reference.anyOf.map((p) => accessAttributes(check, p, namespace));
+  const asked = askedOf(check, namespace);
   const answers = await Promise.allSettled(asked.map((resource) => reviewer.authorize(user, { resource })));
   if (answers.some((a) => a.status === 'fulfilled' && a.value.allowed)) return undefined;
   const failed = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
@@ -97,7 +106,7 @@ export async function judgeReferences(
 
 /** What offline validation cannot check (`orchestrator validate`): who may use the object is RBAC's to say, at admission. */
 export function uncheckedText(check: ReferenceCheck, namespace = "<the run's namespace>"): string {
-  const asked = check.reference.anyOf.map((p) => accessAttributes(check, p, namespace));
-  const either = [...new Set(asked.map((resource) => permissionText({ resource })))].join(', or ');
+  const asked = askedOf(check, namespace);
+  const either = asked.map((resource) => alternativeText(check, resource)).join(', or ');
   return `${check.path}: ${objectText(check)}: not checked offline: at admission the run's submitter must be allowed to ${either} (${useOf(check)})`;
 }

@@ -9,6 +9,8 @@
 // - repositories.ts: the row of an App run's repositories (`use repositories`, host/owner/repo or
 //   host/owner/*), named by the function that scopes the token.
 // - row.ts: the shape of a row (the run as rows read it, the names, the permissions).
+// - platform.ts: the rows of what the platform chooses unless the submitter may: the image, the
+//   PriorityClass (and the image patterns of the config that need no grant).
 // - table.ts: the one table: a row per spec field that names an object the pod uses, with the permissions
 //   any one of which suffices.
 export {

@@ -131,26 +131,32 @@ t.test('an UPDATE names only what the stored run did not name in the same field'
   t.same(named(stored, stored), []);
 });
 
-t.test('one row per field, every row a namespaced resource with a verb', async (t) => {
+t.test('one row per field, each with its group, scope and verbs', async (t) => {
   t.same(
     REFERENCES.map(
       (r) =>
-        `${r.field} → ${r.anyOf.map((p) => `${p.verb} ${r.resource}${p.subresource ? `/${p.subresource}` : ''}`).join(' | ')}`,
+        `${r.field} → ${r.anyOf.map((p) => `${p.verb} ${r.resource}${p.subresource ? `/${p.subresource}` : ''}`).join(' | ')}${r.group ? ` (${r.group})` : ''}${r.clusterScoped ? ' cluster-scoped' : ''}`,
     ),
     [
       'spec.envFromSecrets[].secretName → get secrets',
       'spec.githubUser (TaskRun: spec.repository.githubUser) → get secrets',
       'spec.serviceAccountName → create serviceaccounts/token | impersonate serviceaccounts',
       'spec.workspace.pvcName → get persistentvolumeclaims',
-      'spec.agent (CodeRun, DocsRun: spec.githubApp) → use agentprofiles',
-      'spec.repositoryUrl, spec.docsRepositoryUrl (TaskRun: spec.repository.url) of a GitHub App run → use repositories | use repositories',
+      'spec.agent (CodeRun, DocsRun: spec.githubApp) → use agentprofiles (orchestrator.io)',
+      'spec.repositoryUrl, spec.docsRepositoryUrl (TaskRun: spec.repository.url) of a GitHub App run → use repositories | use repositories (orchestrator.io)',
+      'spec.image → use images | use images (orchestrator.io)',
+      'spec.podTemplate.priorityClassName → use priorityclasses (scheduling.k8s.io) cluster-scoped',
     ],
   );
   t.same(
-    REFERENCES.filter((r) => r.group !== '').map((r) => [r.group, r.clusterScoped ?? false]),
+    REFERENCES.filter((r) => r.group === 'orchestrator.io').map((r) => [
+      r.resource,
+      r.clusterScoped ?? false,
+    ]),
     [
-      ['orchestrator.io', false],
-      ['orchestrator.io', false],
+      ['agentprofiles', false],
+      ['repositories', false],
+      ['images', false],
     ],
     "the operator's powers are virtual resources of its API group, granted per namespace",
   );

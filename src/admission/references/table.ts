@@ -5,11 +5,13 @@
 // the operator itself chose (the agent profile's ServiceAccount, the run's own workspace, the
 // platform's Secrets of the controller config) needs no check. Another reference (e.g. a
 // PriorityClass `use`) is one more row. The powers the operator holds are rows too, on virtual
-// resources of the API group (agentprofiles, repositories: agent-profiles.ts, repositories.ts).
+// resources of the API group (agentprofiles, repositories, images: agent-profiles.ts, repositories.ts,
+// platform.ts).
 // The design: docs/security.md, docs/design.md §7.
 import { githubUserSecrets, runAgent, runGithubAuth, specDefaults } from '../../api/index.js';
 import { isPlainObject } from '../../util/json.js';
 import { AGENT_PROFILE_REFERENCE } from './agent-profiles.js';
+import { IMAGE_REFERENCE, PRIORITY_CLASS_REFERENCE } from './platform.js';
 import { REPOSITORY_REFERENCE } from './repositories.js';
 import type { Named, Reference, RunView } from './row.js';
 
@@ -72,6 +74,8 @@ export const REFERENCES: readonly Reference[] = [
   },
   AGENT_PROFILE_REFERENCE,
   REPOSITORY_REFERENCE,
+  IMAGE_REFERENCE,
+  PRIORITY_CLASS_REFERENCE,
 ];
 
 /** One object to check: the row that names it, where, and its name. */

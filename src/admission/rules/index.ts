@@ -11,9 +11,12 @@
 //   those that decide what it may use (fixed at creation, by src/admission/fields).
 // - locations.ts: repository URLs and paths inside the workspace.
 // - markdown-files.ts: a TaskRun's markdown files: unique names, within the ConfigMap's budget.
-// - pod-template.ts: spec.podTemplate: what the apiserver would refuse, and the fields the config locks.
+// - placement.ts: spec.podTemplate may not widen where the pod goes beyond what job.runPodTemplate opens.
+// - pod-template.ts: spec.podTemplate: what the apiserver would refuse, and what placement.ts refuses.
 // - references.ts: names checked against the controller config: agents, GitHub Apps, models, local tools.
 // - remediation.ts: a remediation block needs continueSession (the CRD's CEL rule, said offline too).
+// - resources.ts: spec.resources at most the agent's own or the config's maximums (no GPU by default).
+// - workspace.ts: spec.workspace size within workspace.maxSize, StorageClass only one the config allows.
 import type { RunKindName } from '../../api/index.js';
 import { allowedPodAnnotations, validPodAnnotations } from './annotations.js';
 import type { Rule } from './context.js';
@@ -36,6 +39,8 @@ import {
   recognisedGithubApp,
 } from './references.js';
 import { remediationSessionNeedsContinue } from './remediation.js';
+import { boundedResources } from './resources.js';
+import { boundedWorkspace } from './workspace.js';
 
 export type { Rule, RuleContext } from './context.js';
 export { MARKDOWN_BUDGET_BYTES } from './markdown-files.js';
@@ -59,6 +64,8 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     allowedPodAnnotations('spec.podAnnotations'),
     agentServiceAccount('TaskRun'),
     validPodTemplate('TaskRun'),
+    boundedResources('TaskRun'),
+    boundedWorkspace,
     fixedAfterCreate('TaskRun'),
   ],
   CodeRun: [
@@ -78,6 +85,8 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     knownLocalTools,
     agentServiceAccount('CodeRun'),
     validPodTemplate('CodeRun'),
+    boundedResources('CodeRun'),
+    boundedWorkspace,
     fixedAfterCreate('CodeRun'),
     remediationSessionNeedsContinue,
   ],
@@ -91,6 +100,8 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     allowedPodAnnotations('spec.podAnnotations'),
     agentServiceAccount('DocsRun'),
     validPodTemplate('DocsRun'),
+    boundedResources('DocsRun'),
+    boundedWorkspace,
     fixedAfterCreate('DocsRun'),
   ],
 };

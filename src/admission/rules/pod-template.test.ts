@@ -8,7 +8,11 @@ const base = loadDefaultConfig();
 const config = configFrom({
   ...base,
   agents: { ...base.agents, rex: { ...base.agents.rex, podTemplate: { runtimeClassName: 'gvisor' } } },
-  job: { ...base.job, lockedPodFields: ['runtimeClassName', 'tolerations'] },
+  job: {
+    ...base.job,
+    runPodTemplate: { nodeSelectorKeys: ['kubernetes.io/arch'], priorityClassNames: ['low'] },
+    lockedPodFields: ['runtimeClassName', 'tolerations'],
+  },
 });
 
 const taskRun = (podTemplate: Record<string, unknown>, agent = 'rex') => ({
@@ -23,18 +27,32 @@ const taskRun = (podTemplate: Record<string, unknown>, agent = 'rex') => ({
   },
 });
 
-const findings = (object: unknown, oldObject?: unknown) =>
+/** Every field open to runs: what is judged is the pod's rules, not the placement's (placement.test.ts). */
+const open = configFrom({
+  ...base,
+  job: {
+    ...base.job,
+    runPodTemplate: {
+      nodeSelectorKeys: ['Bad_Prefix/pool'],
+      affinity: true,
+      tolerateAll: true,
+      tolerationKeys: ['a', 'dedicated'],
+    },
+  },
+});
+
+const findings = (object: unknown, oldObject?: unknown, within = config) =>
   validateRun({
     kind: 'TaskRun',
     object,
     oldObject,
     operation: oldObject ? 'UPDATE' : 'CREATE',
-    config,
+    config: within,
   })
     .filter((f) => f.severity === 'error')
     .map((f) => `${f.rule} ${f.path}: ${f.message}`);
 
-t.test('a run may set the fields the config leaves open', async (t) => {
+t.test('a run may set the fields the config opens', async (t) => {
   t.same(
     findings(taskRun({ nodeSelector: { 'kubernetes.io/arch': 'arm64' }, priorityClassName: 'low' })),
     [],
@@ -80,13 +98,14 @@ t.test('what the pod would be refused for is refused at admission', async (t) =>
           },
         },
       }),
+      undefined,
+      open,
     ),
     [
       'pod-template spec.podTemplate.nodeSelector["Bad_Prefix/pool"]: Invalid value: "Bad_Prefix/pool": a label key: the prefix before "/" must be a DNS subdomain (lower case letters, digits, "-" and ".", at most 253 characters)',
       'pod-template spec.podTemplate.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels["-app"]: Invalid value: "-app": a label key: the name must be 63 characters at most, start and end with a letter or digit, and hold only letters, digits, "-", "_" and "."',
     ],
   );
-  const open = configFrom(base);
   const tolerations = (list: unknown[]) =>
     validateRun({
       kind: 'TaskRun',

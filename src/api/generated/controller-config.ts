@@ -11,6 +11,8 @@ export interface components {
                 [key: string]: {
                     /** @description The agent container image (e.g. ghcr.io/5dlabs/orchestrator-agent:0.1.0, built from images/agent). Required. */
                     image: string;
+                    /** @description Other images a run of this agent may name in spec.image (the agent's own image needs nothing): an image reference as written, or a prefix ending in '*' (ghcr.io/5dlabs/orchestrator-agent:* allows every tag of that repository). Any other image is admitted only when its submitter may `use` it (resource images of API group orchestrator.io, named by the reference or its repository without tag and digest). Added to job.allowedImages. Default none. */
+                    allowedImages?: string[];
                     /**
                      * @description When the node pulls the image of the agent's pods (both containers): Always, IfNotPresent (use the node's copy when it has one) or Never (only the node's copy, e.g. an image imported into the local cluster's real node, which has no registry). IfNotPresent and Never need an image with a tag other than latest or a digest. Default Kubernetes' (Always for latest or no tag, else IfNotPresent).
                      * @enum {string}
@@ -65,6 +67,10 @@ export interface components {
                                 [key: string]: string;
                             };
                         };
+                    };
+                    /** @description The most a run of this agent may ask for in spec.resources (requests and limits), by resource name (cpu, memory, nvidia.com/gpu, …), over job.maxResources. A run may always ask for up to the agent's own resources for its priority (the larger of its request and limit), never more than that and these maximums allow: a resource the agent does not have (a GPU) is refused unless named here or in job.maxResources. Default none. */
+                    maxResources?: {
+                        [key: string]: string;
                     };
                     /**
                      * @description The agent's tool preset. One of minimal, default, advanced. Default default.
@@ -542,8 +548,15 @@ export interface components {
                  * @default 10Gi
                  */
                 size: string;
+                /** @description The largest workspace a run may ask for in spec.workspace.size, a Kubernetes quantity (never less than workspace.size); a larger one is refused at admission. Default workspace.size (a run may ask for less, not more). */
+                maxSize?: string;
                 /** @description The StorageClass of new workspace volumes. Default the cluster's default StorageClass. */
                 storageClassName?: string;
+                /**
+                 * @description StorageClasses a run may name in spec.workspace.storageClassName besides workspace.storageClassName: a StorageClass decides the cost, the speed and the backups of the volume, so runs do not choose one unless listed here. Default none (only workspace.storageClassName, or the cluster's default when that is unset).
+                 * @default []
+                 */
+                allowedStorageClasses: string[];
                 /**
                  * @description The access modes of new workspace volumes. Default [ReadWriteOnce].
                  * @default [
@@ -596,6 +609,15 @@ export interface components {
             job: {
                 /** @description The image of the init container that prepares the workspace (it runs the entry script with --prepare, so it needs bash, mkdir, cp, chmod and date). Default the agent's image. */
                 initImage?: string;
+                /**
+                 * @description Images a run of any agent may name in spec.image, as agents.*.allowedImages (an image reference, or a prefix ending in '*'). Default none: a run gets its agent's image unless its submitter may `use` another (resource images of API group orchestrator.io).
+                 * @default []
+                 */
+                allowedImages: string[];
+                /** @description The most a run of any agent may ask for in spec.resources (requests and limits), by resource name; an agent's maxResources wins for the names it sets. Default none (a run may ask for at most its agent's own resources for its priority). */
+                maxResources?: {
+                    [key: string]: string;
+                };
                 /** @description Environment variables of every agent container, by name (a letter or _, then letters, digits, _), e.g. ANTHROPIC_BASE_URL for a model gateway or NODE_EXTRA_CA_CERTS; a CodeRun's spec.env overrides them name by name. Names the operator or the entry script set (the API key, GITHUB_TOKEN, ORCHESTRATOR_*, …) are refused when the config loads. Values are plain text in the Job: keep secrets in secrets.* or a run's envFromSecrets. Default none. */
                 env?: {
                     [key: string]: string;
@@ -927,10 +949,46 @@ export interface components {
                     runtimeClassName?: string;
                 };
                 /**
-                 * @description Fields of podTemplate that only this config sets (e.g. runtimeClassName, to keep every agent under gVisor): a run that sets one in spec.podTemplate is refused at admission, and its pods take the config's value even if the run was stored before the field was locked. Default none.
+                 * @description Fields of podTemplate that only this config sets, even where job.runPodTemplate opens them (kept for configs written before job.runPodTemplate, which closes every field by default): a run that sets one in spec.podTemplate is refused at admission, and its pods take the config's value even if the run was stored before the field was locked. Default none.
                  * @default []
                  */
                 lockedPodFields: ("nodeSelector" | "tolerations" | "affinity" | "priorityClassName" | "runtimeClassName")[];
+                /**
+                 * @description What a run may set in spec.podTemplate, per field. Where a pod runs and how it is isolated is the platform's: by default a run may set none of nodeSelector, tolerations, affinity, priorityClassName and runtimeClassName, and a field nothing here opens takes only the config's and the agent profile's value when the Job is made. Each entry opens part of one field.
+                 * @default {}
+                 */
+                runPodTemplate: {
+                    /**
+                     * @description Node label keys a run may set in nodeSelector, besides those job.podTemplate and its agent's podTemplate set (which a run may not change). Default none.
+                     * @default []
+                     */
+                    nodeSelectorKeys: string[];
+                    /**
+                     * @description Taint keys a run may tolerate (a toleration with one of these keys). A toleration without a key tolerates every taint: it needs tolerateAll. Default none.
+                     * @default []
+                     */
+                    tolerationKeys: string[];
+                    /**
+                     * @description Whether a run may tolerate every taint (operator Exists without a key), including the control plane's. Default false.
+                     * @default false
+                     */
+                    tolerateAll: boolean;
+                    /**
+                     * @description Whether a run may set affinity (node and pod affinity and anti-affinity). Default false.
+                     * @default false
+                     */
+                    affinity: boolean;
+                    /**
+                     * @description PriorityClasses a run may name in priorityClassName; its submitter must also be allowed to `use` the PriorityClass (resource priorityclasses of API group scheduling.k8s.io). system-node-critical and system-cluster-critical only when listed. Default none.
+                     * @default []
+                     */
+                    priorityClassNames: string[];
+                    /**
+                     * @description RuntimeClasses a run may name in runtimeClassName (e.g. another sandbox than the config's). Default none: a run keeps the config's and its agent's runtimeClassName.
+                     * @default []
+                     */
+                    runtimeClassNames: string[];
+                };
                 /**
                  * @description The pod annotations a run may set (spec.podAnnotations): an entry ending in '/' allows every key with that prefix (sim.orchestrator.io/ allows the local cluster's simulation keys), any other entry that exact key. Admission refuses a run with any other key, naming it: a pod annotation can change how the pod is isolated (container.apparmor.security.beta.kubernetes.io/…) or what a mesh or cloud agent grants it, so the platform team chooses which ones run submitters may set. job.podAnnotations is not limited by it. Default [sim.orchestrator.io/].
                  * @default [
