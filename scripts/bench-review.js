@@ -2,7 +2,8 @@
 // markdown files of a few KiB. With `references`, the run also names what its submitter must be allowed
 // to use (docs/security.md): a GitHub user (its token Secret), another ServiceAccount and another
 // workspace claim, so the validating webhook asks RBAC four questions (the ServiceAccount's two
-// alternatives at once); without, it names none (the agent profile's GitHub App) and asks nothing.
+// alternatives at once); without, only what every run names: its agent profile (use agentprofiles) and,
+// acting as the profile's GitHub App, its repository (use repositories, two names).
 
 export function admissionReview({ references = false } = {}) {
   const paragraph = (topic, i) =>

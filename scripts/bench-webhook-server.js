@@ -1,6 +1,7 @@
 // The server side of `npm run bench:webhook` (scripts/bench-webhook.js forks this file once per server):
 // one server, its port reported over IPC, its CPU use on request.
-//   ours:     the real webhook server, routes and default controller config, info-level logs to /dev/null;
+//   ours:     the real webhook server, routes and default controller config, info-level logs to /dev/null,
+//             its SubjectAccessReviews (the agent profile, the App repository) answered in process;
 //   refs-warm, refs-cold: the same, its reference checks asking the apiserver whose kubeconfig is the
 //             third argument (BENCH_REFERENCES=1): warm caches answers as production does, cold keeps
 //             none (every review asks, but concurrent identical questions still share one review);
@@ -27,13 +28,16 @@ async function serve(role, certDir, kubeconfig) {
   process.send({ port });
 }
 
-/** What answers the reference checks' questions: the apiserver, or (ours: its review asks none) nothing. */
+/**
+ * What answers the reference checks' questions: the apiserver, or (ours) this process, allowing: every
+ * run asks about its agent profile and an App run about its repository, so the plain review asks two
+ * questions too, answered without the network so that `ours` measures the webhook's own work.
+ */
 async function reviewer(role, kubeconfig) {
   if (role === 'ours')
     return {
       authenticate: () => Promise.reject(new Error('not used')),
-      authorize: () =>
-        Promise.reject(new Error('the plain bench review names no reference: no question expected')),
+      authorize: async () => ({ allowed: true, reason: 'the bench allows' }),
     };
   const [
     { KubeConfig },
