@@ -4,6 +4,8 @@
 // (docs/design.md §7).
 // - defaults.ts: the defaulting webhook's patch and warnings: only the difference that defaulted()
 //   (src/api/defaulting.ts) makes, since the reconciler calls that function itself.
+// - fields/: the classification of every spec field: who may set it, whether an update may change it
+//   (its own index.ts).
 // - denial.ts: the one wording of a denied run, for the webhooks and the REST API alike.
 // - offline.ts: the pipeline without an apiserver, in the apiserver's order (`orchestrator validate` and
 //   `render`, the REST API's create), where undeclared fields are errors rather than silently dropped.

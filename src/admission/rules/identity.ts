@@ -1,5 +1,13 @@
+import type { RunKindName } from '../../api/index.js';
 import { error, showValue } from '../../validation/finding.js';
+import { fixedFieldChanges } from '../fields/index.js';
 import { field, type Rule } from './context.js';
+
+/** What the run may use is fixed at creation (src/admission/fields/fixed.ts): a change is a new run. */
+export const fixedAfterCreate =
+  (kind: RunKindName): Rule<unknown> =>
+  ({ operation, object, oldObject }) =>
+    operation === 'UPDATE' && oldObject !== undefined ? fixedFieldChanges(kind, object, oldObject) : [];
 
 /** The field identifies the run; changing it would orphan everything created for the old value. */
 export const immutable =

@@ -7,7 +7,8 @@
 // - environment.ts: CodeRun variables, Docker and the ServiceAccount: what the pod could not honour as
 //   asked is refused here rather than dropped later.
 // - github-identity.ts: who a run acts as on GitHub: exactly one App or user.
-// - identity.ts: fields that identify a run or start an attempt: immutable, or only ever raised.
+// - identity.ts: fields that identify a run or start an attempt (immutable, or only ever raised), and
+//   those that decide what it may use (fixed at creation, by src/admission/fields).
 // - locations.ts: repository URLs and paths inside the workspace.
 // - markdown-files.ts: a TaskRun's markdown files: unique names, within the ConfigMap's budget.
 // - pod-template.ts: spec.podTemplate: what the apiserver would refuse, and the fields the config locks.
@@ -18,7 +19,7 @@ import { allowedPodAnnotations, validPodAnnotations } from './annotations.js';
 import type { Rule } from './context.js';
 import { agentServiceAccount, dockerAllowed, validAgentEnv } from './environment.js';
 import { oneGithubIdentity, taskRunGithubIdentity } from './github-identity.js';
-import { immutable, neverDecreases } from './identity.js';
+import { fixedAfterCreate, immutable, neverDecreases } from './identity.js';
 import {
   relativePathProblem,
   repositoryUrlProblem,
@@ -50,7 +51,6 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     knownAgent('spec.agent'),
     knownModel('spec.model'),
     immutable('spec.taskId', NEW_RUN),
-    immutable('spec.serviceName', NEW_RUN),
     neverDecreases('spec.retryAttempt', 'raise it to start a new attempt'),
     validRepositoryUrl('spec.repository.url'),
     taskRunGithubIdentity,
@@ -59,13 +59,13 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     allowedPodAnnotations('spec.podAnnotations'),
     agentServiceAccount('TaskRun'),
     validPodTemplate('TaskRun'),
+    fixedAfterCreate('TaskRun'),
   ],
   CodeRun: [
     oneGithubIdentity,
     recognisedGithubApp('spec.githubApp'),
     knownModel('spec.model'),
     immutable('spec.taskId', NEW_RUN),
-    immutable('spec.service', NEW_RUN),
     neverDecreases('spec.contextVersion', 'raise it to start a new session context'),
     validRepositoryUrl('spec.repositoryUrl'),
     validRepositoryUrl('spec.docsRepositoryUrl'),
@@ -78,6 +78,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     knownLocalTools,
     agentServiceAccount('CodeRun'),
     validPodTemplate('CodeRun'),
+    fixedAfterCreate('CodeRun'),
     remediationSessionNeedsContinue,
   ],
   DocsRun: [
@@ -86,10 +87,10 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     knownModel('spec.model'),
     validRepositoryUrl('spec.repositoryUrl'),
     safeRelativePath('spec.workingDirectory'),
-    immutable('spec.workingDirectory', 'the docs workspace volume is named after it; create a new DocsRun'),
     validPodAnnotations('spec.podAnnotations'),
     allowedPodAnnotations('spec.podAnnotations'),
     agentServiceAccount('DocsRun'),
     validPodTemplate('DocsRun'),
+    fixedAfterCreate('DocsRun'),
   ],
 };

@@ -70,7 +70,9 @@ t.test('identity fields are immutable and retryAttempt never decreases', async (
     /^error never-decrease spec\.retryAttempt: Invalid value: 2: may not decrease \(was 3\)/,
   ]);
   t.same(findings(taskRun({ retryAttempt: 4 }), old), [], 'raising is fine');
-  t.match(findings(taskRun({ serviceName: 'web', retryAttempt: 3 }), old), [/immutable spec\.serviceName/]);
+  t.match(findings(taskRun({ serviceName: 'web', retryAttempt: 3 }), old), [
+    /fixed-after-create spec\.serviceName: Forbidden: field is immutable after creation \(was "api", now "web"\)/,
+  ]);
 });
 
 t.test('agent, model and dependsOn rules', async (t) => {

@@ -1,0 +1,90 @@
+// The classification against the real schemas: every field of every kind has a row, every row a
+// field; each authorised row has its SubjectAccessReview in the reference table and each config key
+// exists in the controller config's schema; docs/security.md shows exactly this table.
+import { readFileSync } from 'node:fs';
+import t from 'tap';
+import { type JsonSchema, loadSchema, RUN_KIND_NAMES, type RunKindName } from '../../api/index.js';
+import { packageRoot } from '../../util/package-root.js';
+import { REFERENCES } from '../references/index.js';
+import type { FieldRow } from './classes.js';
+import { coverageProblems, specPaths } from './coverage.js';
+import { DOCS_MARKERS, fieldClassificationMarkdown, withFieldClassification } from './docs-table.js';
+import { FIELD_CLASSES } from './table.js';
+
+const specs = Object.fromEntries(
+  RUN_KIND_NAMES.map((kind) => [kind, loadSchema(kind).properties?.spec as JsonSchema]),
+) as Record<RunKindName, JsonSchema>;
+
+t.test('every field of every run kind is classified, and every row names a field', async (t) => {
+  t.same(coverageProblems(FIELD_CLASSES, specs), []);
+});
+
+t.test('a field added to a schema without a row fails, naming the kind and the field', async (t) => {
+  const grown = structuredClone(specs);
+  const code = grown.CodeRun;
+  code.properties = { ...code.properties, hostNetwork: { type: 'boolean' } };
+  const podTemplate = code.properties.podTemplate as JsonSchema;
+  podTemplate.properties = { ...podTemplate.properties, hostPID: { type: 'boolean' } };
+  t.same(coverageProblems(FIELD_CLASSES, grown), [
+    {
+      kind: 'CodeRun',
+      path: 'spec.podTemplate.hostPID',
+      problem: 'no row classifies this field (src/admission/fields/table.ts)',
+    },
+    {
+      kind: 'CodeRun',
+      path: 'spec.hostNetwork',
+      problem: 'no row classifies this field (src/admission/fields/table.ts)',
+    },
+  ]);
+});
+
+t.test('a row for a field no kind has, or two rows for one field, fail', async (t) => {
+  const stale: FieldRow = { path: 'spec.gone', class: 'inert', effect: 'x' };
+  const twin: FieldRow = { path: 'spec.model', class: 'bounded', effect: 'x', config: ['models'] };
+  const problems = coverageProblems([...FIELD_CLASSES, stale, twin], specs).map(
+    (p) => `${p.kind ?? '*'} ${p.path}: ${p.problem}`,
+  );
+  t.ok(problems.includes('* spec.gone: no run kind has this field: remove the row'), problems.join('\n'));
+  t.ok(problems.includes('TaskRun spec.model: 2 rows classify this field'), problems.join('\n'));
+});
+
+t.test('each class says how it is judged', async (t) => {
+  for (const row of FIELD_CLASSES) {
+    const where = `${row.path} (${row.class})`;
+    if (row.class === 'authorised') t.ok(row.reviewedBy?.length, `${where} names its review`);
+    if (row.class === 'bounded') t.ok(row.config?.length || row.bound, `${where} names its bound`);
+    if (row.class === 'locked') t.ok(row.config?.length, `${where} names the config that sets it`);
+    if (row.class !== 'authorised') t.notOk(row.reviewedBy, `${where} names no review`);
+  }
+});
+
+t.test('every review an authorised row names is asked by a row of the reference table', async (t) => {
+  const asked = new Set(REFERENCES.flatMap((r) => r.anyOf.map((p) => `${p.verb} ${r.resource}`)));
+  for (const row of FIELD_CLASSES)
+    for (const review of row.reviewedBy ?? [])
+      t.ok(
+        asked.has(`${review.verb} ${review.resource}`),
+        `${row.path}: ${review.verb} ${review.resource} is asked`,
+      );
+});
+
+t.test('every config key a row names exists in the controller config schema', async (t) => {
+  const keys = new Set(specPaths(loadSchema('ControllerConfig'), '').map((p) => p.slice(1)));
+  for (const row of FIELD_CLASSES)
+    for (const key of row.config ?? []) t.ok(keys.has(key), `${row.path}: config key ${key} exists`);
+});
+
+t.test('docs/security.md shows the table as generated', async (t) => {
+  const page = readFileSync(`${packageRoot()}/docs/security.md`, 'utf8');
+  t.ok(page.includes(DOCS_MARKERS.begin), 'the page has the markers');
+  t.equal(
+    withFieldClassification(page),
+    page,
+    `docs/security.md's field classification is stale; regenerate it with: npm run docs:fields`,
+  );
+  t.match(
+    fieldClassificationMarkdown(),
+    /\| `spec.envFromSecrets\[\]\.secretName` \| CodeRun \| authorised \|/,
+  );
+});

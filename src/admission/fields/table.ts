@@ -1,0 +1,222 @@
+// Every field of every run kind's spec, classified: who may set it and what it lets them cause. ONE
+// table, so that a field added to a schema without a row fails a test (coverage.ts) instead of
+// becoming a power nobody judged. A row covers its field and everything under it, and applies to every
+// kind whose schema has the field. The checks the classes name live elsewhere (the reference table for
+// authorised fields, the rules for bounded ones); this table says which applies, and the tests hold
+// each row to its check. Rendered into docs/security.md by docs-table.ts.
+import type { FieldRow } from './classes.js';
+
+const SECRET = { verb: 'get', resource: 'secrets' } as const;
+const PROFILE = { verb: 'use', resource: 'agentprofiles' } as const;
+const REPOSITORY = { verb: 'use', resource: 'repositories' } as const;
+const CLAIM = { verb: 'get', resource: 'persistentvolumeclaims' } as const;
+
+const WORKSPACE =
+  "selects the workspace volume (workspace-{service}…, docs-{directory}): another run's checkout, session and memory";
+const APP_REPOSITORY =
+  "a repository the run's GitHub credential is used for: an App run's installation token is minted for it";
+
+export const FIELD_CLASSES: readonly FieldRow[] = [
+  // What the run is: bookkeeping.
+  {
+    path: 'spec.taskId',
+    class: 'inert',
+    effect: "the task the agent works on (its documents, branch, labels); names the run's objects",
+  },
+  { path: 'spec.serviceName', class: 'authorised', effect: WORKSPACE, reviewedBy: [CLAIM] },
+  { path: 'spec.service', class: 'authorised', effect: WORKSPACE, reviewedBy: [CLAIM] },
+  {
+    path: 'spec.workingDirectory',
+    kinds: ['CodeRun'],
+    class: 'inert',
+    effect: 'the directory the agent works in, inside the workspace',
+  },
+  {
+    path: 'spec.workingDirectory',
+    kinds: ['DocsRun'],
+    class: 'authorised',
+    effect: `the directory the agent documents; ${WORKSPACE}`,
+    reviewedBy: [CLAIM],
+  },
+  { path: 'spec.retryAttempt', class: 'inert', effect: 'raised, starts a new attempt' },
+  { path: 'spec.contextVersion', class: 'inert', effect: 'raised, starts a new session context' },
+  { path: 'spec.dependsOn', class: 'inert', effect: 'runs to wait for (in the same namespace)' },
+  // What the agent reads and how it works: its text.
+  { path: 'spec.markdownFiles', class: 'inert', effect: "documents in the agent's task files" },
+  { path: 'spec.remediation', class: 'inert', effect: "review feedback in the agent's prompt" },
+  {
+    path: 'spec.model',
+    class: 'inert',
+    effect: "the model the platform's API key is used with (an unknown model is admitted with a warning)",
+  },
+  { path: 'spec.agentTools', class: 'inert', effect: "the agent CLI's tool permissions" },
+  { path: 'spec.toolConfig', class: 'inert', effect: "the agent's tool preset" },
+  { path: 'spec.remoteTools', class: 'inert', effect: 'remote MCP tools the agent is configured with' },
+  {
+    path: 'spec.localTools',
+    class: 'bounded',
+    effect: 'local MCP servers started in the pod',
+    bound: 'only servers of the template set (tool-presets.yaml)',
+  },
+  {
+    path: 'spec.continueSession',
+    class: 'inert',
+    effect: "resume the agent's last session on the workspace",
+  },
+  { path: 'spec.overwriteMemory', class: 'inert', effect: "replace the workspace's CLAUDE.md memory" },
+  { path: 'spec.includeCodebase', class: 'inert', effect: "the codebase in the agent's prompt" },
+  { path: 'spec.repository.branch', class: 'inert', effect: 'the branch the agent starts from' },
+  { path: 'spec.docsBranch', class: 'inert', effect: 'the branch of the docs repository' },
+  { path: 'spec.sourceBranch', class: 'inert', effect: 'the branch the documents are written from' },
+  {
+    path: 'spec.docsProjectDirectory',
+    class: 'inert',
+    effect: 'the Task Master project inside the docs repository',
+  },
+  // Who the agent acts as.
+  {
+    path: 'spec.agent',
+    class: 'authorised',
+    effect: "the agent profile: the pod's image, ServiceAccount (cluster access), GitHub App",
+    reviewedBy: [PROFILE],
+  },
+  {
+    path: 'spec.githubApp',
+    class: 'authorised',
+    effect:
+      'the GitHub App whose installation tokens the pod gets, and so the agent profile (image, ServiceAccount)',
+    reviewedBy: [PROFILE],
+  },
+  {
+    path: 'spec.githubUser',
+    class: 'authorised',
+    effect: "the user's token and SSH key Secrets the pod reads",
+    reviewedBy: [SECRET],
+  },
+  {
+    path: 'spec.repository.githubUser',
+    class: 'authorised',
+    effect: "the user's token and SSH key Secrets the pod reads",
+    reviewedBy: [SECRET],
+  },
+  { path: 'spec.repositoryUrl', class: 'authorised', effect: APP_REPOSITORY, reviewedBy: [REPOSITORY] },
+  { path: 'spec.repository.url', class: 'authorised', effect: APP_REPOSITORY, reviewedBy: [REPOSITORY] },
+  {
+    path: 'spec.docsRepositoryUrl',
+    class: 'authorised',
+    effect: APP_REPOSITORY,
+    reviewedBy: [REPOSITORY],
+  },
+  {
+    path: 'spec.serviceAccountName',
+    class: 'authorised',
+    effect: 'the identity the pod runs as (with any cloud identity bound to it)',
+    reviewedBy: [
+      { verb: 'create', resource: 'serviceaccounts' },
+      { verb: 'impersonate', resource: 'serviceaccounts' },
+    ],
+  },
+  // What the pod holds.
+  {
+    path: 'spec.env',
+    class: 'bounded',
+    effect: "variables of the agent container (and of the entry script that holds the run's credentials)",
+    bound: "not the operator's own variables (GITHUB_*, the result protocol's, …)",
+  },
+  {
+    path: 'spec.envFromSecrets[].name',
+    class: 'bounded',
+    effect: 'the variable a Secret key is read into',
+    bound: "not the operator's own variables",
+  },
+  {
+    path: 'spec.envFromSecrets[].secretName',
+    class: 'authorised',
+    effect: 'a Secret of the namespace the pod reads',
+    reviewedBy: [SECRET],
+  },
+  { path: 'spec.envFromSecrets[].secretKey', class: 'inert', effect: 'the key read from that Secret' },
+  {
+    path: 'spec.image',
+    class: 'authorised',
+    effect: "the program the pod runs, with the run's credentials",
+    reviewedBy: [{ verb: 'use', resource: 'images' }],
+    config: ['agents{}.image', 'agents{}.allowedImages'],
+  },
+  {
+    path: 'spec.enableDocker',
+    class: 'bounded',
+    effect: 'a privileged Docker daemon beside the agent',
+    config: ['job.docker.allowed'],
+  },
+  {
+    path: 'spec.podAnnotations',
+    class: 'bounded',
+    effect: "annotations read by the node's agents (AppArmor, a mesh's or cloud agent's opt-out)",
+    config: ['job.allowedPodAnnotations'],
+  },
+  // Where the pod runs and what it may use.
+  {
+    path: 'spec.podTemplate.nodeSelector',
+    class: 'bounded',
+    effect: 'the nodes the pod may run on',
+    config: ['job.runPodTemplate.nodeSelectorKeys'],
+  },
+  {
+    path: 'spec.podTemplate.tolerations',
+    class: 'bounded',
+    effect: 'tainted nodes the pod may run on (control plane, GPU pools)',
+    config: ['job.runPodTemplate.tolerationKeys'],
+  },
+  {
+    path: 'spec.podTemplate.affinity',
+    class: 'bounded',
+    effect: 'the nodes and neighbours the pod may (or must) have',
+    config: ['job.runPodTemplate.affinity'],
+  },
+  {
+    path: 'spec.podTemplate.priorityClassName',
+    class: 'authorised',
+    effect: 'the priority the pod preempts others with',
+    reviewedBy: [{ verb: 'use', resource: 'priorityclasses' }],
+    config: ['job.runPodTemplate.priorityClassNames'],
+  },
+  {
+    path: 'spec.podTemplate.runtimeClassName',
+    class: 'bounded',
+    effect: "the pod's sandbox (gVisor, Kata, or none)",
+    config: ['job.runPodTemplate.runtimeClassNames'],
+  },
+  {
+    path: 'spec.resources',
+    class: 'bounded',
+    effect: "the agent container's CPU, memory and extended resources (GPUs)",
+    config: ['agents{}.maxResources', 'job.maxResources'],
+  },
+  {
+    path: 'spec.workspace.pvcName',
+    class: 'authorised',
+    effect: 'a claim of the namespace the pod mounts read-write',
+    reviewedBy: [CLAIM],
+  },
+  {
+    path: 'spec.workspace.size',
+    class: 'bounded',
+    effect: 'the size of the workspace claim the operator creates',
+    config: ['workspace.maxSize'],
+  },
+  {
+    path: 'spec.workspace.storageClassName',
+    class: 'bounded',
+    effect: 'the StorageClass of the workspace claim',
+    config: ['workspace.allowedStorageClasses'],
+  },
+  {
+    path: 'spec.priority',
+    class: 'bounded',
+    effect: "which of the profile's resource sets the agent gets",
+    config: ['agents{}.resources'],
+    // Every choice is one of the profile's own sets, so a change widens nothing.
+    mutable: true,
+  },
+];

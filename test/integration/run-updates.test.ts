@@ -1,0 +1,119 @@
+// Updates never change whose power a run uses (src/admission/fields/fixed.ts, docs/security.md "Every
+// field of a run"), against the real apiserver and real RBAC with kubectl --as: alice creates a CodeRun
+// that acts as her GitHub user (her token Secret); bob, another editor of the namespace, may update
+// runs but cannot repoint hers at his image, his variables or another user's Secret. He may still
+// raise contextVersion (a new session) and edit the agent's text, and the run stays alice's.
+import t from 'tap';
+import { stringify } from 'yaml';
+import { ANNOTATIONS } from '../../src/api/index.js';
+import type { KubeObject } from '../../src/runtime/index.js';
+import { kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { apiIdentity, identityClient, waitForPermission } from '../harness/deploy/api-identity.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { applyObjects } from '../harness/deploy/kustomize.js';
+import { routedNamespace, startTestWebhooks } from '../harness/operator/webhook.js';
+
+const cluster = await testCluster();
+await ensureCrds(cluster);
+
+const rbac = (ns: string, user: string, rules: unknown[]): KubeObject[] => [
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: user, namespace: ns },
+    rules,
+  } as KubeObject,
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: user, namespace: ns },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: user },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
+  } as KubeObject,
+];
+
+t.test('another editor cannot repoint a run that uses its submitter’s Secret', async (t) => {
+  const home = await testNamespace(t, cluster);
+  const identity = await apiIdentity(t, cluster, home);
+  const reviews = await identityClient(t, cluster, identity);
+  const webhooks = await startTestWebhooks(t, cluster, { reviews });
+  const ns = await routedNamespace(t, cluster, webhooks);
+  const editor = [
+    { apiGroups: ['orchestrator.io'], resources: ['coderuns'], verbs: ['create', 'get', 'update', 'patch'] },
+    { apiGroups: ['orchestrator.io'], resources: ['agentprofiles'], verbs: ['use'] },
+  ];
+  const applied = await applyObjects(cluster, [
+    ...rbac(ns, 'alice', [
+      ...editor,
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['github-pat-alice'], verbs: ['get'] },
+    ]),
+    ...rbac(ns, 'bob', editor),
+  ]);
+  t.equal(applied.code, 0, applied.stderr);
+  for (const user of ['alice', 'bob'])
+    await waitForPermission(cluster, user, ['patch', 'coderuns.orchestrator.io', '-n', ns]);
+
+  const run = stringify({
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'CodeRun',
+    metadata: { name: 'fix' },
+    spec: {
+      taskId: 3,
+      service: 'payments',
+      repositoryUrl: 'https://github.com/acme/payments',
+      docsRepositoryUrl: 'https://github.com/acme/docs',
+      githubUser: 'alice',
+      env: { MODE: 'ci' },
+    },
+  });
+  const created = await kubectl(cluster, ['create', '-n', ns, '-f', '-', '--as=alice'], run);
+  t.equal(created.code, 0, `alice may use her own Secret: ${created.stderr}`);
+  if (created.code !== 0) return;
+
+  const patch = (spec: Record<string, unknown>) =>
+    kubectl(cluster, [
+      'patch',
+      'cr',
+      'fix',
+      '-n',
+      ns,
+      '--type=merge',
+      '-p',
+      JSON.stringify({ spec }),
+      '--as=bob',
+    ]);
+  const hijacks: [what: string, spec: Record<string, unknown>, field: string][] = [
+    ['his image', { image: 'docker.io/attacker/anything:latest' }, 'spec.image'],
+    ['a preloaded library', { env: { MODE: 'ci', LD_PRELOAD: '/workspace/.x.so' } }, 'spec.env'],
+    [
+      'git configuration',
+      { env: { MODE: 'ci', GIT_CONFIG_PARAMETERS: "'core.hooksPath'='/workspace/.h'" } },
+      'spec.env',
+    ],
+    ['another GitHub user', { githubUser: 'bob' }, 'spec.githubUser'],
+    ['another repository', { repositoryUrl: 'https://github.com/victim/private' }, 'spec.repositoryUrl'],
+  ];
+  for (const [what, spec, field] of hijacks) {
+    const res = await patch(spec);
+    t.not(res.code, 0, `${what}: refused`);
+    t.match(
+      res.stderr,
+      `${field}: Forbidden: field is immutable after creation`,
+      `${what}: the message names ${field} and why`,
+    );
+    t.match(res.stderr, 'create a new run to change it', `${what}: the message says what to do`);
+  }
+
+  const raised = await patch({ contextVersion: 2, docsBranch: 'docs-v2' });
+  t.equal(raised.code, 0, `a new session and another docs branch are inert: ${raised.stderr}`);
+  const stored = JSON.parse((await kubectl(cluster, ['get', 'cr', 'fix', '-n', ns, '-o', 'json'])).stdout);
+  t.equal(stored.spec.contextVersion, 2);
+  t.same(stored.spec.env, { MODE: 'ci' }, 'the variables are alice’s');
+  t.equal(stored.spec.githubUser, 'alice');
+  t.notMatch(stored.spec.image ?? '', /attacker/, 'the image is the profile’s');
+  t.equal(
+    stored.metadata.annotations?.[ANNOTATIONS.submittedBy],
+    'alice',
+    'the run is still alice’s: its submitter is who created it',
+  );
+});
