@@ -75,7 +75,7 @@ async function serveOurs(certFile, keyFile, reviewer) {
     import('../dist/webhook/server.js'),
     import('../dist/webhook/handlers.js'),
     import('../dist/config/load.js'),
-    import('../dist/config/watch.js'),
+    import('../dist/api/index.js'),
     import('pino'),
     import('prom-client'),
   ]);
