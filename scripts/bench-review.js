@@ -1,9 +1,10 @@
 // The review `npm run bench:webhook` sends: a TaskRun CREATE as the apiserver sends it, with three
 // markdown files of a few KiB. With `references`, the run also names what its submitter must be allowed
 // to use (docs/security.md): a GitHub user (its token Secret), another ServiceAccount and another
-// workspace claim, so the validating webhook asks RBAC four questions (the ServiceAccount's two
-// alternatives at once); without, only what every run names: its agent profile (use agentprofiles) and,
-// acting as the profile's GitHub App, its repository (use repositories, two names).
+// workspace claim, so the validating webhook asks RBAC five questions (the ServiceAccount's two
+// alternatives at once, and the agent profile); without, it names only what every run does: its agent
+// profile (rex) and, acting as rex's GitHub App, its repository under two names (the exact one and the
+// owner's `/*`), three questions.
 
 export function admissionReview({ references = false } = {}) {
   const paragraph = (topic, i) =>

@@ -1,7 +1,6 @@
 // The server side of `npm run bench:webhook` (scripts/bench-webhook.js forks this file once per server):
 // one server, its port reported over IPC, its CPU use on request.
-//   ours:     the real webhook server, routes and default controller config, info-level logs to /dev/null,
-//             its SubjectAccessReviews (the agent profile, the App repository) answered in process;
+//   ours:     the real webhook server, routes and default controller config, info-level logs to /dev/null;
 //   refs-warm, refs-cold: the same, its reference checks asking the apiserver whose kubeconfig is the
 //             third argument (BENCH_REFERENCES=1): warm caches answers as production does, cold keeps
 //             none (every review asks, but concurrent identical questions still share one review);
@@ -29,15 +28,15 @@ async function serve(role, certDir, kubeconfig) {
 }
 
 /**
- * What answers the reference checks' questions: the apiserver, or (ours) this process, allowing: every
- * run asks about its agent profile and an App run about its repository, so the plain review asks two
- * questions too, answered without the network so that `ours` measures the webhook's own work.
+ * What answers the reference checks' questions: the apiserver, or (ours) an in-process stand-in that
+ * allows: every run asks about its agent profile (and an App run's repositories), and `ours` measures
+ * the webhook server, not the apiserver (refs-warm and refs-cold do).
  */
 async function reviewer(role, kubeconfig) {
   if (role === 'ours')
     return {
       authenticate: () => Promise.reject(new Error('not used')),
-      authorize: async () => ({ allowed: true, reason: 'the bench allows' }),
+      authorize: () => Promise.resolve({ allowed: true, reason: '' }),
     };
   const [
     { KubeConfig },
@@ -76,7 +75,7 @@ async function serveOurs(certFile, keyFile, reviewer) {
     import('../dist/webhook/server.js'),
     import('../dist/webhook/handlers.js'),
     import('../dist/config/load.js'),
-    import('../dist/config/watch.js'),
+    import('../dist/api/index.js'),
     import('pino'),
     import('prom-client'),
   ]);
