@@ -16,14 +16,24 @@ type Denial = Extract<AdmissionResult, { allowed: false }>;
 /** Objects listed in the message at most (a run names at most MAX_REFERENCED_OBJECTS anyway). */
 const LISTED = 32;
 
-/** `get secrets/db`, `create serviceaccounts/deployer --subresource=token`: as `kubectl auth can-i` takes it. */
-const canI = (check: ReferenceCheck, namespace: string) =>
-  check.reference.anyOf
-    .map(
-      (p) =>
-        `kubectl auth can-i ${p.verb} ${check.reference.resource}/${check.name}${p.subresource ? ` --subresource=${p.subresource}` : ''} -n ${namespace}`,
-    )
-    .join(' (or) ');
+/**
+ * `get secrets/db`, `create serviceaccounts/deployer --subresource=token`: as `kubectl auth can-i` takes
+ * it (a cluster-scoped resource without a namespace), each alternative once. A virtual resource of our
+ * API group (images) is no resource kubectl can discover, and `can-i` would ask about the wrong group:
+ * the Role rule that allows it is named instead.
+ */
+const canI = (check: ReferenceCheck, namespace: string) => {
+  const { reference } = check;
+  const asked = reference.anyOf.map((p) => {
+    const name = p.name ? p.name(check.name) : check.name;
+    if (reference.group === GROUP)
+      return `a Role rule {apiGroups: [${GROUP}], resources: [${reference.resource}], verbs: [${p.verb}], resourceNames: ["${name}"]}`;
+    const resource = reference.group ? `${reference.resource}.${reference.group}` : reference.resource;
+    const where = reference.clusterScoped ? '' : ` -n ${namespace}`;
+    return `kubectl auth can-i ${p.verb} ${resource}/${name}${p.subresource ? ` --subresource=${p.subresource}` : ''}${where}`;
+  });
+  return [...new Set(asked)].join(' (or) ');
+};
 
 /** `denial` without the requester's permission detail, which goes to `logDetail` under a correlation id. */
 export function withheldDenial(
