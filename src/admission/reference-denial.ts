@@ -28,11 +28,13 @@ const quoted = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
  * the core group), so that question is the SelfSubjectAccessReview itself, whose status says true or false.
  */
 export function checkCommand(check: ReferenceCheck, permission: Permission, namespace: string): string {
-  const { group, resource } = check.reference;
+  const { group, resource, clusterScoped } = check.reference;
   const name = permission.name ? permission.name(check.name) : check.name;
-  if (group === '') {
+  if (group !== GROUP) {
+    // A served resource (a Secret; a PriorityClass, cluster-scoped: no namespace) kubectl can resolve.
     const sub = permission.subresource ? ` --subresource=${permission.subresource}` : '';
-    return `kubectl auth can-i ${permission.verb} ${resource}/${name}${sub} -n ${namespace}`;
+    const where = clusterScoped ? '' : ` -n ${namespace}`;
+    return `kubectl auth can-i ${permission.verb} ${group ? `${resource}.${group}` : resource}/${name}${sub}${where}`;
   }
   const review = {
     apiVersion: 'authorization.k8s.io/v1',
@@ -52,7 +54,7 @@ export function checkCommand(check: ReferenceCheck, permission: Permission, name
 }
 
 const canI = (check: ReferenceCheck, namespace: string) =>
-  check.reference.anyOf.map((p) => checkCommand(check, p, namespace)).join(' (or) ');
+  [...new Set(check.reference.anyOf.map((p) => checkCommand(check, p, namespace)))].join(' (or) ');
 
 /** `denial` without the requester's permission detail, which goes to `logDetail` under a correlation id. */
 export function withheldDenial(

@@ -92,6 +92,11 @@ export function specWithSchemaDefaults(kind: RunKindName, spec: Obj): Obj {
   return tree ? (withSchemaDefaults(spec, tree) as Obj) : spec;
 }
 
+/** The priority whose resources a run gets: only a TaskRun has one; the other runs get the agent's standard. */
+export function runPriority(kind: RunKindName, spec: Obj): string | undefined {
+  return kind === 'TaskRun' ? str(spec.priority) : 'standard';
+}
+
 /**
  * The spec defaults of a run of `kind` that come from the config, as a nested object of values
  * (undefined = nothing to inject). `spec` has its schema defaults already (a TaskRun's priority).
@@ -103,8 +108,7 @@ export function specDefaults(
   agent = runAgent(kind, spec, config),
 ): Obj {
   const profile = runProfile(kind, spec, config, agent);
-  // Only a TaskRun has a priority; the other runs get the agent's standard resources.
-  const priority = kind === 'TaskRun' ? str(spec.priority) : 'standard';
+  const priority = runPriority(kind, spec);
   // Filled in place rather than spread: this runs on every review, and a spread object is slow to build.
   const defaults: Obj = kind === 'TaskRun' ? { agent } : {};
   defaults.model = profile?.model;

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { type CommandResult, kubectl, testCluster } from '../harness/cluster/cluster.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
@@ -11,7 +12,12 @@ import { sampleSum } from '../harness/util/prometheus-text.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
-const webhooks = await startTestWebhooks(t, cluster);
+// A run may ask for a workspace up to 50Gi here (the shipped config allows only its own 10Gi), so that
+// a user-set size is shown kept (src/admission/rules/workspace.ts judges the bound).
+const shipped = loadDefaultConfig();
+const webhooks = await startTestWebhooks(t, cluster, {
+  config: configFrom({ ...shipped, workspace: { ...shipped.workspace, maxSize: '50Gi' } }),
+});
 const samples = join(packageRoot(), 'config', 'samples');
 
 const namespace = (t: Test): Promise<string> => routedNamespace(t, cluster, webhooks);

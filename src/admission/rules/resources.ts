@@ -4,7 +4,7 @@
 // default a run may lower its agent's resources, not raise them, nor ask for one (a GPU) the agent has
 // not. Quantities compare exactly (500m equals 0.5). On UPDATE a value the stored run had is not judged
 // again (the config may have lowered a maximum since).
-import { type RunKindName, runAgent, runProfile } from '../../api/index.js';
+import { type RunKindName, runAgent, runPriority, runProfile } from '../../api/index.js';
 import { isPlainObject } from '../../util/json.js';
 import { compareQuantities, parseQuantity, type Quantity } from '../../util/quantity.js';
 import { error, type Finding, showValue } from '../../validation/finding.js';
@@ -37,7 +37,7 @@ function bound(text: unknown, source: string): Bound | undefined {
 function boundOf(kind: RunKindName, spec: Obj, config: Parameters<Rule<unknown>>[0]['config']) {
   const agent = runAgent(kind, spec, config) ?? '';
   const profile = runProfile(kind, spec, config, agent);
-  const priority = kind === 'TaskRun' && typeof spec.priority === 'string' ? spec.priority : 'standard';
+  const priority = runPriority(kind, spec) ?? 'standard';
   const own = obj(obj(profile?.resources)[priority]);
   const ownKey = `agents.${agent}.resources.${priority}`;
   const profileMax = obj(profile?.maxResources);
