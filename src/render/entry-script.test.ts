@@ -189,7 +189,7 @@ t.test('hostile values round-trip through the shell and execute nothing', async 
   const script = rendered.data['container.sh'] as string;
 
   // The values section alone, evaluated by bash, gives back exactly the values.
-  const values = script.slice(script.indexOf('# --- Values'), script.indexOf('# --- Shared functions'));
+  const values = script.slice(script.indexOf('# --- Values'), script.indexOf('# The operator'));
   const echo = spawnSync('bash', ['-c', `${values}\nprintf '%s\\0' "$MODEL" "$REPO_URL" "$BASE_BRANCH"`], {
     encoding: 'utf8',
   });

@@ -58,8 +58,8 @@ t.test('TaskRun and DocsRun: a later attempt resumes the recorded session, the f
   t.same(renderDocsRun(set, docs, config, 2).context.session, { resume: true, id: 'sess-d' });
   t.same(renderDocsRun(set, docs, config, 1).context.session, { resume: false, id: null });
   t.match(retry['prompt.md'], /This is attempt 2 of task 7/);
-  t.match(first['container.sh'], /claude "\$\{args\[@\]\}"/);
-  t.match(first['container.sh'], /"--model=\$MODEL" --output-format stream-json/);
+  t.match(first['runtime_lib.sh'], /claude "\$\{args\[@\]\}"/);
+  t.match(first['runtime_lib.sh'], /"--model=\$MODEL" --output-format stream-json/);
 });
 
 t.test('TaskRun: agentTools become allow and deny rules over the preset', async (t) => {
@@ -149,7 +149,7 @@ t.test('CodeRun: a remediation quotes its feedback and continues the session it 
 t.test('CodeRun: continueSession resumes the recorded session; a later attempt resumes it too', async (t) => {
   const resumed = renderCodeRun(set, sampleCodeRun({ ...fresh, continuing: true }, config), config, 1);
   t.match(resumed.data['container.sh'], /readonly SESSION_ID='session-1234'/);
-  t.match(resumed.data['container.sh'], /--resume "\$SESSION_ID"/);
+  t.match(resumed.data['runtime_lib.sh'], /--resume "\$SESSION_ID"/);
   t.match(resumed.data['container.sh'], /readonly OVERWRITE_MEMORY='false'/);
   const run: CodeRun = { ...sampleCodeRun(fresh, config), status: { sessionId: 'sess-9' } };
   t.same(

@@ -179,7 +179,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
               image: config.job.initImage ?? image,
               ...pull,
               // The entry script's first half: the run directory and the ConfigMap's files in place
-              // (templates/partials/shell-lib.sh.hbs `entry`). RUN_DIR shows the layout in describe.
+              // (templates/runtime/lib.sh `entry`). RUN_DIR shows the layout in describe.
               command: ['bash', `${TASK_FILES_DIR}/${ENTRY_SCRIPT_KEY}`, PREPARE_FLAG],
               env: [{ name: 'RUN_DIR', value: strategy.runDirectory(run, attempt) }],
               securityContext: containerSecurity,

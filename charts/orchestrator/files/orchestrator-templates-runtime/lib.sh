@@ -1,8 +1,7 @@
-{{!--
-  Shell functions shared by the entry scripts. Pure shell: values arrive as arguments or as the
-  variables of partials/values.sh.hbs, so nothing rendered is interpolated here.
---}}
-# --- Shared functions (templates/partials/shell-lib.sh.hbs) ---
+# shellcheck shell=bash
+# Shell functions shared by the entry scripts (templates/runtime/lib.sh). A plain file, added to the
+# run's ConfigMap verbatim and sourced by the rendered entry script: values arrive as arguments or as
+# the variables of its prelude (templates/partials/values.sh.hbs), so nothing rendered is in here.
 
 log() { printf '%s [%s] %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$RUN_NAME" "$*" >&2; }
 die() {
@@ -63,8 +62,6 @@ require_tools() {
   done
   ((${#missing[@]} == 0)) || die "the agent image lacks ${missing[*]} (on PATH $PATH); build it from images/agent (docs/install.md)"
 }
-
-{{> github-auth}}
 
 # --- Repositories ---
 
@@ -172,7 +169,7 @@ has_session_id() {
 }
 
 # The session id (for status.sessionId, to resume later) from the stream's first event; the result
-# document (partials/result.sh.hbs) reports it.
+# document (result.sh) reports it.
 record_session() {
   local id
   id=$(grep -m1 -o '"session_id":"[^"]*"' "$RUN_DIR/agent.jsonl" | cut -d'"' -f4) || true
@@ -246,5 +243,3 @@ run_stop_hooks() {
     bash "$hook" </dev/null || log "the stop hook $hook failed"
   done
 }
-
-{{> result}}

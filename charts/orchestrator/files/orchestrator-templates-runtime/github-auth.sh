@@ -1,8 +1,8 @@
-{{!--
-  How the entry script authenticates git (and the gh CLI) to GitHub: as a GitHub App or as a GitHub
-  user. Pure shell, included by partials/shell-lib.sh.hbs; GITHUB_USER comes from partials/values.sh.hbs.
---}}
-# --- GitHub authentication (templates/partials/github-auth.sh.hbs) ---
+# shellcheck shell=bash
+# How the entry script authenticates git (and the gh CLI) to GitHub (templates/runtime/github-auth.sh):
+# as a GitHub App or as a GitHub user. A plain file sourced by the entry script beside lib.sh;
+# GITHUB_USER comes from the prelude (templates/partials/values.sh.hbs).
+#
 # A run acts as a GitHub App (the installation token the operator minted, in the file
 # GITHUB_APP_TOKEN_FILE) or as a GitHub user (GITHUB_USER): git@/ssh:// URLs with the SSH key at
 # GITHUB_SSH_KEY_FILE (a read-only Secret volume), https URLs with the token in GITHUB_TOKEN. A token
