@@ -68,3 +68,21 @@ t.test('hostile or huge payload values are bounded or dropped; the run passes ad
   t.equal(run.spec.contextVersion, 2, 'the next context version (the previous had the default 1)');
   t.same(validateRun({ kind: 'CodeRun', object: run, operation: 'CREATE', config }), []);
 });
+
+t.test(
+  "the remediation run acts for the previous run's submitter, whose workspace it continues in",
+  async (t) => {
+    const input = { target: target({}), name: 'github-2', delivery: '2', event: 'issue_comment' };
+    const owned = {
+      ...previous,
+      metadata: { ...previous.metadata, annotations: { 'orchestrator.io/submitted-by': 'alice' } },
+    };
+    const run = remediationRun({ ...input, previous: owned }, config);
+    t.equal(run.metadata?.annotations?.['orchestrator.io/submitted-by'], 'alice');
+    const unknown = remediationRun({ ...input, previous }, config);
+    t.notOk(
+      unknown.metadata?.annotations && 'orchestrator.io/submitted-by' in unknown.metadata.annotations,
+      'none recorded: none stated (the webhook records the manager)',
+    );
+  },
+);

@@ -7,6 +7,7 @@ import {
   type CodeRun,
   type ControllerConfig,
   type DefaultedRun,
+  ANNOTATIONS as RUN_ANNOTATIONS,
   runLabels,
 } from '../api/index.js';
 import type { Target } from './mapping.js';
@@ -45,6 +46,7 @@ export function remediationRun(input: RemediationInput, config: ControllerConfig
   const { contextVersion, continueSession, remediation, ...kept } = previous.spec;
   const url = httpsUrl(feedback.url);
   const sessionId = previous.status?.sessionId;
+  const submitter = previous.metadata?.annotations?.[RUN_ANNOTATIONS.submittedBy];
   const spec: CodeRun['spec'] = {
     ...kept,
     contextVersion: contextVersion + 1,
@@ -71,6 +73,10 @@ export function remediationRun(input: RemediationInput, config: ControllerConfig
         [ANNOTATIONS.delivery]: delivery.slice(0, 256),
         [ANNOTATIONS.event]: event,
         [ANNOTATIONS.continues]: previous.metadata?.name ?? '',
+        // It continues the previous run's work in its workspace, for its submitter: the manager is trusted
+        // to state the submitter (src/admission/submitter.ts), and the workspace is theirs
+        // (src/controllers/reconcile/workspace-tenancy.ts).
+        ...(submitter ? { [RUN_ANNOTATIONS.submittedBy]: submitter } : {}),
       },
     },
     spec,

@@ -52,7 +52,8 @@ export interface TemplateContext {
     files: TaskFileContext[];
   };
   /** Whether the agent continues its previous session, and which one (null: the latest). */
-  session: { resume: boolean; id: string | null };
+  /** lineage: whose earlier sessions and memory file it may resume (a directory name; sessionLineage). */
+  session: { resume: boolean; id: string | null; lineage: string };
   /** Whether CLAUDE.md replaces an existing memory file (always, except a CodeRun asking to keep it). */
   memory: { overwrite: boolean };
   /** The repository the agent works on; null for a TaskRun without one. */
@@ -62,7 +63,8 @@ export interface TemplateContext {
    * documents relative to the repository root (config taskDocs.directory under projectDir).
    */
   docs: { url: string; branch: string; projectDir: string; taskDir: string } | null;
-  git: { userName: string; userEmail: string };
+  /** host: the controller config's github.host, the one host git is given the run's credential for. */
+  git: { userName: string; userEmail: string; host: string };
   pullRequest: { title: string };
   tools: ResolvedTools;
   permissions: { allow: string[]; deny: string[]; defaultMode: 'acceptEdits' };

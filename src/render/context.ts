@@ -2,9 +2,11 @@
 // tools, mount points, the ConfigMap file list and the hooks. The kinds' own parts are in
 // context-kinds.ts. The run may come without its admission defaults (webhooks not installed): every
 // default the templates rely on is applied here too, from the same config.
+import { createHash } from 'node:crypto';
 import {
   type AgentProfile,
   type AgentTool,
+  ANNOTATIONS,
   type ControllerConfig,
   type Run,
   type RunKindName,
@@ -87,7 +89,8 @@ export function common(c: CommonInput, input: ContextInput) {
       systemPrompt: profile.systemPrompt ?? null,
     },
     tools,
-    git: { userName: author, userEmail: `${author}@users.noreply.github.com` },
+    // host: the only host the run's GitHub credential is given to (runtime/github-auth.sh).
+    git: { userName: author, userEmail: `${author}@users.noreply.github.com`, host: c.config.github.host },
     workspace: input.options?.workspaceRoot ?? WORKSPACE_ROOT,
     configMap: input.options?.configMapDir ?? TASK_FILES_DIR,
   };
@@ -100,8 +103,20 @@ export function common(c: CommonInput, input: ContextInput) {
  * workspace).
  */
 export function session(run: Run, resume: boolean, fallback?: string): TemplateContext['session'] {
-  return { resume, id: resume ? (run.status?.sessionId ?? fallback ?? null) : null };
+  return {
+    resume,
+    id: resume ? (run.status?.sessionId ?? fallback ?? null) : null,
+    lineage: sessionLineage(run.metadata?.annotations?.[ANNOTATIONS.submittedBy]),
+  };
 }
+
+/**
+ * Whose sessions and kept memory file a run may resume: its submitter's (docs/security.md, "The
+ * workspace is hostile"). A name for a directory: 16 hex digits of the SHA-256 of the submitter, or
+ * `unknown` for a run stored without the webhooks.
+ */
+export const sessionLineage = (submitter: string | undefined): string =>
+  submitter ? createHash('sha256').update(submitter).digest('hex').slice(0, 16) : 'unknown';
 
 /** A TaskRun's agentTools override the preset for the tools they name; restrictions become deny rules. */
 export function applyAgentTools(

@@ -2,7 +2,7 @@
 // the credentials: over SSH (an `ssh` stand-in serving local bare repositories only for the
 // expected key: test/harness/remote/git-remotes.ts) and over https (a TLS git server wanting the user's
 // token in HTTP Basic auth, which git gets only from the credential helper the script installs).
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { entryFixture as fixture, git } from '../../test/harness/agent/entry-script.js';
@@ -10,15 +10,27 @@ import { gitHttpsServer, sshStub } from '../../test/harness/remote/git-remotes.j
 import { githubAppFixture } from '../../test/harness/remote/github-api/apps.js';
 import { startGithubApi } from '../../test/harness/remote/github-api/server.js';
 import { waitFor } from '../../test/harness/util/wait.js';
-import { loadDefaultConfig } from '../config/load.js';
+import { createAuthority } from '../certs/authority.js';
+import { configFrom, loadDefaultConfig } from '../config/load.js';
 import { TokenBroker } from '../github/app-tokens/index.js';
-import { loadTemplateSet, renderTaskRun } from './index.js';
-import { sampleTaskRun } from './samples.js';
+import { loadTemplateSet, renderCodeRun, renderTaskRun } from './index.js';
+import { sampleCodeRun, sampleTaskRun } from './samples.js';
 
 const config = loadDefaultConfig();
 const set = loadTemplateSet();
 const rex = { agent: 'rex', preset: 'default' as const, continuing: false };
 const BRANCH = 'feature/task-7-implementation';
+/** The config whose github.host is the test's git server: the one host the credential goes to. */
+const onHost = (base: string) =>
+  configFrom({ ...config, github: { ...config.github, host: base.slice('https://'.length) } });
+/** The private git config the agent container's entry script wrote (prepare_dirs: off the volume). */
+const privateGitConfig = (root: string) =>
+  readdirSync(root)
+    .filter((d) => d.startsWith('orchestrator-run-'))
+    .map((d) => path.join(root, d, 'gitconfig'))
+    .filter((file) => existsSync(file))
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
 
 t.test('a GitHub user over SSH: git gets the key from GIT_SSH_COMMAND, host keys accept-new', async (t) => {
   const f = fixture(t);
@@ -36,13 +48,16 @@ t.test('a GitHub user over SSH: git gets the key from GIT_SSH_COMMAND, host keys
   const run = sampleTaskRun(rex);
   run.spec.repository = { url: 'git@github.example:acme/payments.git', githubUser: 'swe-1-5dlabs' };
   const rendered = renderTaskRun(set, run, config, 1, f.options);
-  const { paths } = rendered.context;
   const r = f.run(rendered, env);
   t.equal(r.status, 0, r.log);
   const ssh = readFileSync(path.join(f.root, 'out', 'ssh.log'), 'utf8');
   t.match(ssh, `host=git@github.example key=${key} `, 'git went through ssh with the mounted key');
   t.match(ssh, 'IdentitiesOnly=yes BatchMode=yes StrictHostKeyChecking=accept-new');
-  t.match(ssh, `UserKnownHostsFile=${paths.base}/.agents/rex/known_hosts`, 'kept with the agent state');
+  t.match(
+    ssh,
+    new RegExp(`UserKnownHostsFile=${f.root}/orchestrator-run-[^/ ]+/known_hosts`),
+    'in the private directory, not on the workspace volume a later run shares',
+  );
   t.match(git(['log', '--format=%an %s', BRANCH], origin), /^swe-1-5dlabs chore: save the agent's work/);
   t.match(r.log, /git over SSH as GitHub user swe-1-5dlabs with the key /);
 
@@ -72,7 +87,7 @@ t.test('a GitHub user over https: the credential helper hands git the token, now
   const run = sampleTaskRun(rex);
   const url = `${server.base}/acme/payments.git`;
   run.spec.repository = { url, githubUser: 'swe-1-5dlabs' };
-  const rendered = renderTaskRun(set, run, config, 1, f.options);
+  const rendered = renderTaskRun(set, run, onHost(server.base), 1, f.options);
   const { paths } = rendered.context;
   const r = f.run(rendered, { GITHUB_TOKEN: token, GIT_SSL_CAINFO: server.caFile });
   t.equal(r.status, 0, r.log);
@@ -97,7 +112,8 @@ t.test('a GitHub user over https: the credential helper hands git the token, now
   // The token is in no log line, no URL and no git config the workspace keeps.
   t.notMatch(r.log, token, 'not in the log');
   t.equal(git(['remote', 'get-url', 'origin'], paths.repo ?? '').trim(), url, 'not in the remote URL');
-  const gitconfig = readFileSync(`${paths.base}/.agents/rex/gitconfig`, 'utf8');
+  t.notOk(existsSync(`${paths.base}/.agents/rex/gitconfig`), 'no git config on the workspace volume');
+  const gitconfig = privateGitConfig(f.root);
   t.notMatch(gitconfig, token, 'not in the git config');
   t.match(gitconfig, `[credential "https://${server.base.slice('https://'.length)}"]`);
   t.notMatch(readFileSync(`${paths.repo}/.git/config`, 'utf8'), token);
@@ -135,7 +151,7 @@ t.test('a GitHub App: git uses the token the operator minted, read from its moun
 
   const run = sampleTaskRun(rex);
   run.spec.repository = { url: `${server.base}/acme/payments.git` };
-  const rendered = renderTaskRun(set, run, config, 1, f.options);
+  const rendered = renderTaskRun(set, run, onHost(server.base), 1, f.options);
   const env = { GITHUB_APP_TOKEN_FILE: path.join(mounted, 'token'), GIT_SSL_CAINFO: server.caFile };
   const r = f.run(rendered, env);
   t.equal(r.status, 0, r.log);
@@ -159,7 +175,7 @@ t.test('a GitHub App: git uses the token the operator minted, read from its moun
   );
   t.notMatch(r.log, minted.token, 'the token is in no log line');
   t.notMatch(r.log, /PRIVATE KEY/, 'nor is any key');
-  const gitconfig = readFileSync(`${rendered.context.paths.base}/.agents/rex/gitconfig`, 'utf8');
+  const gitconfig = privateGitConfig(f.root);
   t.notMatch(gitconfig, minted.token, 'nor in the git config: the helper reads the file at each use');
 
   // A renewed token in the file is what git uses next (the old one no longer works: revoked).
@@ -173,7 +189,7 @@ t.test('a GitHub App: git uses the token the operator minted, read from its moun
   writeFileSync(path.join(mounted, 'token'), renewed.token);
   const next = await gitHttpsServer(t, remotes, f.root, { user: 'x-access-token', token: renewed.token });
   run.spec.repository = { url: `${next.base}/acme/payments.git` };
-  const second = f.run(renderTaskRun(set, run, config, 2, f.options), {
+  const second = f.run(renderTaskRun(set, run, onHost(next.base), 2, f.options), {
     ...env,
     GIT_SSL_CAINFO: next.caFile,
   });
@@ -187,4 +203,69 @@ t.test('a GitHub App: git uses the token the operator minted, read from its moun
   const missing = f.run(rendered, { ...env, GITHUB_APP_TOKEN_FILE: path.join(mounted, 'nope') });
   t.equal(missing.status, 1);
   t.match(missing.log, /GitHub App: no readable token at \S+nope/);
+});
+
+t.test('a docs repository on another host never sees a credential, App token or user token', async (t) => {
+  const f = fixture(t);
+  const token = 'ghs_ScopedToTheRunsRepository000001';
+  const ownRoot = path.join(f.root, 'own');
+  const otherRoot = path.join(f.root, 'other');
+  f.origin(path.join(ownRoot, 'acme', 'payments.git'), 'main', { 'README.md': 'r\n' });
+  f.origin(path.join(otherRoot, 'a', 'docs.git'), 'main', {
+    'projects/payments/.taskmaster/docs/task-7/task.md': '# the task\n',
+  });
+  for (const dir of ['own-logs', 'other-logs']) mkdirSync(path.join(f.root, dir));
+  // Two hosts (127.0.0.1 and 127.0.0.2), one CA. Both servers are told to accept the token: `auth: ok`
+  // at the other one would mean it received it.
+  const ca = await createAuthority('two-hosts-ca');
+  const serving = await ca.issueServing({ commonName: '127.0.0.1', ipAddresses: ['127.0.0.1', '127.0.0.2'] });
+  const tls = { ...serving, caPem: ca.certPem };
+  const credentials = { user: 'x-access-token', token };
+  const own = await gitHttpsServer(t, ownRoot, path.join(f.root, 'own-logs'), credentials, { tls });
+  const other = await gitHttpsServer(t, otherRoot, path.join(f.root, 'other-logs'), credentials, {
+    tls,
+    host: '127.0.0.2',
+  });
+  const mounted = path.join(f.root, 'github-token');
+  mkdirSync(mounted);
+  writeFileSync(path.join(mounted, 'token'), token);
+  // A CodeRun stored without the webhooks (admission refuses it: rule app-github-host).
+  const run = sampleCodeRun({ agent: 'rex', preset: 'default', continuing: false }, config);
+  run.spec.repositoryUrl = `${own.base}/acme/payments.git`;
+  run.spec.docsRepositoryUrl = `${other.base}/a/docs.git`;
+  run.spec.docsProjectDirectory = 'projects/payments';
+  run.spec.workingDirectory = undefined;
+  const cfg = onHost(own.base);
+  const env = { GITHUB_APP_TOKEN_FILE: path.join(mounted, 'token'), GIT_SSL_CAINFO: own.caFile };
+  const r = f.run(renderCodeRun(set, run, cfg, 1, f.options), env);
+  // The other host wants a credential and gets none: the docs cannot be cloned, and the run says so.
+  t.equal(r.status, 128, r.log);
+  t.match(
+    r.log,
+    /127\.0\.0\.2:\d+\/a\/docs\.git is not on 127\.0\.0\.1:\d+ \(github\.host\): the GitHub App's installation token is not given/,
+  );
+  await waitFor('the other host to log the request', () => other.requests().length > 0);
+  t.same(
+    other.requests().filter((q) => q.auth !== 'none'),
+    [],
+    'the docs host never received a credential',
+  );
+
+  // As a GitHub user: the user's token stays on github.host too.
+  const asUser = { ...run, spec: { ...run.spec, githubApp: undefined, githubUser: 'swe-1-5dlabs' } };
+  const before = other.requests().length;
+  const u = f.run(renderCodeRun(set, asUser, cfg, 2, f.options), {
+    GITHUB_TOKEN: token,
+    GIT_SSL_CAINFO: own.caFile,
+  });
+  t.match(
+    u.log,
+    /GitHub user swe-1-5dlabs's token is not given to 127\.0\.0\.2:\d+; accessing it anonymously/,
+  );
+  await waitFor('the other host to log the second run', () => other.requests().length > before);
+  t.same(
+    other.requests().filter((q) => q.auth !== 'none'),
+    [],
+    "nor the user's token",
+  );
 });

@@ -120,10 +120,16 @@ t.test(
     const rendered = renderCodeRun(set, run, config, 1, f.options);
     const { paths } = rendered.context;
     mkdirSync(paths.base, { recursive: true });
-    writeFileSync(paths.memory, 'my notes\n');
+    // A memory file on the volume that is not this lineage's (its submitter's) own is not kept.
+    writeFileSync(paths.memory, 'notes of someone else\n');
     const r = f.run(rendered, { STUB_SESSION: 'session-1234' });
     t.equal(r.status, 0, r.log);
-    t.equal(readFileSync(paths.memory, 'utf8'), 'my notes\n', 'overwriteMemory false keeps the memory');
+    t.notMatch(readFileSync(paths.memory, 'utf8'), 'someone else', "another lineage's memory is replaced");
+    t.match(r.log, /the memory file \S+ is not this lineage's: replaced by the rendered one/);
+    // What the lineage kept at the end of its last run is its memory (as if its agent had written it).
+    const kept = `${paths.agentState}/lineages/${rendered.context.session.lineage}/CLAUDE.md`;
+    t.equal(readFileSync(kept, 'utf8'), readFileSync(paths.memory, 'utf8'), 'saved for the lineage');
+    writeFileSync(kept, 'my notes\n');
     t.equal(
       readFileSync(`${paths.base}/.task/current/task.md`, 'utf8'),
       '# Seven\n',
@@ -135,8 +141,14 @@ t.test(
       'feature/task-7-implementation',
     );
     t.notOk(r.argv.includes('--resume'), 'no stored session yet: starts fresh');
+    writeFileSync(paths.memory, 'poisoned by another run\n');
     const again = f.run(renderCodeRun(set, run, config, 2, f.options));
     t.equal(again.status, 0, again.log);
+    t.equal(
+      readFileSync(paths.memory, 'utf8'),
+      'my notes\n',
+      "overwriteMemory false keeps the lineage's memory",
+    );
     t.same(again.argv.slice(again.argv.indexOf('--resume'), again.argv.indexOf('--resume') + 2), [
       '--resume',
       'session-1234',
@@ -149,7 +161,7 @@ t.test(
     t.equal(gone.status, 0, gone.log);
     t.ok(gone.argv.includes('--continue'));
     t.notOk(gone.argv.includes('--resume'));
-    t.match(gone.log, /session gone-5678 is not in \S+: continuing the latest one/);
+    t.match(gone.log, /session gone-5678 is not among lineage unknown's sessions: continuing its latest one/);
   },
 );
 
@@ -189,7 +201,7 @@ t.test('hostile values round-trip through the shell and execute nothing', async 
   const script = rendered.data['container.sh'] as string;
 
   // The values section alone, evaluated by bash, gives back exactly the values.
-  const values = script.slice(script.indexOf('# --- Values'), script.indexOf('# --- Shared functions'));
+  const values = script.slice(script.indexOf('# --- Values'), script.indexOf('# The operator'));
   const echo = spawnSync('bash', ['-c', `${values}\nprintf '%s\\0' "$MODEL" "$REPO_URL" "$BASE_BRANCH"`], {
     encoding: 'utf8',
   });

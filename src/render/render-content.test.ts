@@ -53,13 +53,25 @@ t.test('TaskRun and DocsRun: a later attempt resumes the recorded session, the f
   t.match(first['container.sh'], /readonly SESSION_ID=''/, 'attempt 1 ignores a recorded session');
   t.match(retry['container.sh'], /readonly RESUME='true'/);
   t.match(retry['container.sh'], /readonly SESSION_ID='sess-7'/);
-  t.same(renderTaskRun(set, sampleTaskRun(fresh), config, 2).context.session, { resume: true, id: null });
+  t.same(renderTaskRun(set, sampleTaskRun(fresh), config, 2).context.session, {
+    resume: true,
+    id: null,
+    lineage: 'unknown',
+  });
   const docs = { ...sampleDocsRun({ ...fresh, agent: 'morgan' }, config), status: { sessionId: 'sess-d' } };
-  t.same(renderDocsRun(set, docs, config, 2).context.session, { resume: true, id: 'sess-d' });
-  t.same(renderDocsRun(set, docs, config, 1).context.session, { resume: false, id: null });
+  t.same(renderDocsRun(set, docs, config, 2).context.session, {
+    resume: true,
+    id: 'sess-d',
+    lineage: 'unknown',
+  });
+  t.same(renderDocsRun(set, docs, config, 1).context.session, {
+    resume: false,
+    id: null,
+    lineage: 'unknown',
+  });
   t.match(retry['prompt.md'], /This is attempt 2 of task 7/);
-  t.match(first['container.sh'], /claude "\$\{args\[@\]\}"/);
-  t.match(first['container.sh'], /"--model=\$MODEL" --output-format stream-json/);
+  t.match(first['runtime_lib.sh'], /claude "\$\{args\[@\]\}"/);
+  t.match(first['runtime_lib.sh'], /"--model=\$MODEL" --output-format stream-json/);
 });
 
 t.test('TaskRun: agentTools become allow and deny rules over the preset', async (t) => {
@@ -149,24 +161,32 @@ t.test('CodeRun: a remediation quotes its feedback and continues the session it 
 t.test('CodeRun: continueSession resumes the recorded session; a later attempt resumes it too', async (t) => {
   const resumed = renderCodeRun(set, sampleCodeRun({ ...fresh, continuing: true }, config), config, 1);
   t.match(resumed.data['container.sh'], /readonly SESSION_ID='session-1234'/);
-  t.match(resumed.data['container.sh'], /--resume "\$SESSION_ID"/);
+  t.match(resumed.data['runtime_lib.sh'], /--resume "\$SESSION_ID"/);
   t.match(resumed.data['container.sh'], /readonly OVERWRITE_MEMORY='false'/);
   const run: CodeRun = { ...sampleCodeRun(fresh, config), status: { sessionId: 'sess-9' } };
   t.same(
     renderCodeRun(set, run, config, 1).context.session,
-    { resume: false, id: null },
+    { resume: false, id: null, lineage: 'unknown' },
     'attempt 1 without continueSession starts a new session',
   );
   run.spec.contextVersion = 2;
   t.same(
     renderCodeRun(set, run, config, 2).context.session,
-    { resume: true, id: 'sess-9' },
+    { resume: true, id: 'sess-9', lineage: 'unknown' },
     'a raised context',
   );
   run.spec.contextVersion = 1;
-  t.same(renderCodeRun(set, run, config, 3).context.session, { resume: true, id: 'sess-9' }, 'a retry');
+  t.same(
+    renderCodeRun(set, run, config, 3).context.session,
+    { resume: true, id: 'sess-9', lineage: 'unknown' },
+    'a retry',
+  );
   delete run.status;
-  t.same(renderCodeRun(set, run, config, 2).context.session, { resume: true, id: null }, 'none recorded');
+  t.same(
+    renderCodeRun(set, run, config, 2).context.session,
+    { resume: true, id: null, lineage: 'unknown' },
+    'none recorded',
+  );
   const { data, context } = renderCodeRun(set, run, config, 1);
   t.match(data['CLAUDE.md'], /^@\.task\/current\/task\.md$/m, 'a kept memory imports the current attempt');
   t.match(data['container.sh'], /readonly DOCS_TASK_DIR='projects\/payments\/\.taskmaster\/docs\/task-7'/);
@@ -286,3 +306,21 @@ t.test('a TaskRun at the markdown budget fits: the templates stay within the 128
     'a long name is shortened to a valid key',
   );
 });
+
+t.test(
+  "a run's session lineage is its submitter's: a directory name, the same for each of their runs",
+  async (t) => {
+    const by = (submitter: string) => ({
+      ...sampleTaskRun(fresh),
+      metadata: { name: 'x', annotations: { 'orchestrator.io/submitted-by': submitter } },
+    });
+    const alice = renderTaskRun(set, by('alice'), config, 2).context.session.lineage;
+    t.match(alice, /^[0-9a-f]{16}$/);
+    t.equal(renderTaskRun(set, by('alice'), config, 1).context.session.lineage, alice);
+    t.not(renderTaskRun(set, by('bob'), config, 2).context.session.lineage, alice);
+    t.match(
+      renderTaskRun(set, by('alice'), config, 2).data['container.sh'],
+      `readonly SESSION_LINEAGE='${alice}'`,
+    );
+  },
+);

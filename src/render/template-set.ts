@@ -8,6 +8,9 @@
 //   agents/{agent}.md.hbs       the agent's system prompt, rendered as system-prompt.md;
 //                               agents/default.md.hbs serves agents without their own
 //   partials/{name}.*.hbs       partials, used as {{> name}}
+//   runtime/{name}.sh           the operator's shell: plain files, no Handlebars, in every kind's
+//                               ConfigMap verbatim (output runtime/{name}.sh, key runtime_{name}.sh),
+//                               sourced by the rendered entry script's prelude (partials/values.sh.hbs)
 //   tool-presets.yaml           the tool presets (tool-presets.ts)
 // Other files (README.md) are documentation and are ignored.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -24,6 +27,8 @@ import { parseToolPresets, TOOL_PRESETS_FILE, type ToolPresets } from './tool-pr
 export const kindDir = (kind: RunKindName): string => kindFacts(kind).templateDir;
 export const SYSTEM_PROMPT = 'system-prompt.md';
 export const DEFAULT_AGENT_PROMPT = 'default';
+/** The folder of plain shell files added to every run verbatim. */
+export const RUNTIME_DIR = 'runtime';
 /** The files every kind must render: the entry script and what it reads. */
 export const REQUIRED_OUTPUTS: readonly string[] = [
   'container.sh',
@@ -81,7 +86,7 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
   const env = createEnvironment();
   const compiled = new Map<string, Template>();
   const sources = new Map<string, string>();
-  for (const file of files.filter((f) => f.endsWith('.hbs'))) {
+  for (const file of files.filter((f) => f.endsWith('.hbs') && !f.startsWith(`${RUNTIME_DIR}/`))) {
     const source = readFileSync(path.join(dir, file), 'utf8');
     sources.set(file, source);
     try {
@@ -97,6 +102,18 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
 
   const kindDirs = RUN_KIND_NAMES.map(kindDir);
   const shared = new Map<string, Template>();
+  for (const file of files.filter((f) => f.startsWith(`${RUNTIME_DIR}/`))) {
+    const problem = file.endsWith('.sh')
+      ? templateOutputProblem(file)
+      : `${RUNTIME_DIR}/ holds plain shell files (*.sh), not templates`;
+    if (problem) {
+      problems.push(`${file}: ${problem}`);
+      continue;
+    }
+    const text = readFileSync(path.join(dir, file), 'utf8');
+    sources.set(file, text);
+    shared.set(file, { source: file, render: () => text });
+  }
   const byKind = new Map<string, Map<string, Template>>(kindDirs.map((k) => [k, new Map()]));
   const agents = new Map<string, Template>();
   for (const [file, template] of compiled) {
@@ -109,7 +126,7 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
     const target = top === 'shared' ? shared : byKind.get(top as string);
     if (!target || !output) {
       problems.push(
-        `${file}: not part of the layout (kind directories ${kindDirs.join(', ')}, shared/, agents/, partials/)`,
+        `${file}: not part of the layout (kind directories ${kindDirs.join(', ')}, shared/, agents/, partials/, ${RUNTIME_DIR}/)`,
       );
       continue;
     }

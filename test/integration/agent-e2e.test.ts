@@ -62,7 +62,7 @@ async function world(t: Test, script: Turn[], templates?: TemplateSet) {
   const model = new ModelStandin({ script, apiKey: API_KEY });
   const modelUrl = await model.listen(0, NODE_GATEWAY);
   t.teardown(() => model.close());
-  const config = suiteConfig(trusting.name, modelUrl);
+  const config = suiteConfig(trusting.name, modelUrl, new URL(git.server.base).host);
   await suiteSecrets(client, ns, config, USER, API_KEY);
   await startOperator(
     t,

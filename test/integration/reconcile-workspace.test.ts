@@ -3,7 +3,7 @@
 // the run that has it, creates nothing, and starts once that run has finished — through its retries,
 // and across a restart of the operator (the count is rebuilt from the cluster's runs and Jobs); a
 // quality agent's CodeRun, which has a workspace of its own, runs beside the implementation agent of
-// its service.
+// its service. A run of another submitter is not let into a workspace created for someone else.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -180,3 +180,60 @@ t.test('a quality agent, in a workspace of its own, runs while the implementatio
   t.ok(await r.running('CodeRun', 'rex'), 'rex still runs');
   t.equal(jobs.mostInOneWorkspace(), 1, 'never two active Jobs in one workspace');
 });
+
+t.test(
+  "another submitter's run does not join a workspace silently: it waits, named why; its own runs",
+  async (t) => {
+    const { namespace, client } = await suite.start(t, testConfig());
+    const r = runs(client, namespace);
+    const by = <T extends { metadata?: object }>(submitter: string, run: T): T => ({
+      ...run,
+      metadata: { ...run.metadata, annotations: { 'orchestrator.io/submitted-by': submitter } },
+    });
+    await r.create('TaskRun', by('alice', sampleTaskRun('alice-1', 7)));
+    await waitFor("alice's run running", () => r.running('TaskRun', 'alice-1'));
+    const claim = await client.request<KubeObject>(
+      'GET',
+      `/api/v1/namespaces/${namespace}/persistentvolumeclaims/workspace-payments`,
+    );
+    t.equal(
+      claim.metadata?.annotations?.['orchestrator.io/submitted-by'],
+      'alice',
+      'the claim records whose',
+    );
+    await finishJob(
+      client,
+      namespace,
+      (await attemptNames(client, namespace, 'TaskRun', 'alice-1')).job,
+      'Complete',
+    );
+
+    // Bob's run of the same service, under the conventional name: not started, and told why and what to do.
+    await r.create('CodeRun', by('bob', codeRun('bob-1', '5DLabs-Rex')));
+    const refused = await waitFor("bob's run refused the workspace", async () => {
+      const status = await r.status('CodeRun', 'bob-1');
+      return /was created for the runs of alice/.test(status?.message ?? '') ? status : undefined;
+    });
+    t.match(refused, {
+      phase: 'Pending',
+      message:
+        /^PersistentVolumeClaim workspace-payments was created for the runs of alice, and bob's run would share its checkout, git state and agent memory; set spec\.workspace\.pvcName to a workspace of your own \(e\.g\. workspace-payments-bob\)/,
+    });
+    t.equal(await r.job('CodeRun', 'bob-1'), undefined, "no Job in alice's workspace");
+
+    // Alice's next run joins her workspace; bob's run naming its own workspace runs in it.
+    await r.create('CodeRun', by('alice', codeRun('alice-2', '5DLabs-Rex')));
+    await waitFor("alice's second run running", async (note) => {
+      const status = await r.status('CodeRun', 'alice-2');
+      note(status);
+      return status?.phase === 'Running';
+    });
+    const own = codeRun('bob-2', '5DLabs-Rex');
+    own.spec.workspace = { pvcName: 'workspace-payments-bob' };
+    await r.create('CodeRun', by('bob', own));
+    await waitFor("bob's run in his own workspace running", () => r.running('CodeRun', 'bob-2'));
+    const bobJob = await r.job('CodeRun', 'bob-2');
+    t.equal(bobJob && jobWorkspace(bobJob), 'workspace-payments-bob');
+    t.match(await r.status('CodeRun', 'bob-1'), { phase: 'Pending' }, 'the refused run still waits');
+  },
+);

@@ -19,6 +19,10 @@
 {{- ($.Files.Glob "files/orchestrator-templates-partials/*").AsConfig }}
 {{- end }}
 
+{{- define "orchestrator.data.orchestrator-templates-runtime" -}}
+{{- ($.Files.Glob "files/orchestrator-templates-runtime/*").AsConfig }}
+{{- end }}
+
 {{- define "orchestrator.data.orchestrator-templates-shared" -}}
 {{- ($.Files.Glob "files/orchestrator-templates-shared/*").AsConfig }}
 {{- end }}

@@ -13,6 +13,9 @@ const CLAIM = { verb: 'get', resource: 'persistentvolumeclaims' } as const;
 
 const WORKSPACE =
   "selects the workspace volume (workspace-{service}…, docs-{directory}): another run's checkout, session and memory";
+/** docs/security.md "Workspaces and submitters" (src/controllers/reconcile/workspace-tenancy.ts). */
+const OWN_WORKSPACE =
+  'a claim the operator made for another submitter is not joined: the run waits (Pending), saying whose';
 const APP_REPOSITORY =
   "a repository the run's GitHub credential is used for: an App run's installation token is minted for it";
 
@@ -23,8 +26,8 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
     class: 'inert',
     effect: "the task the agent works on (its documents, branch, labels); names the run's objects",
   },
-  { path: 'spec.serviceName', class: 'authorised', effect: WORKSPACE, reviewedBy: [CLAIM] },
-  { path: 'spec.service', class: 'authorised', effect: WORKSPACE, reviewedBy: [CLAIM] },
+  { path: 'spec.serviceName', class: 'bounded', effect: WORKSPACE, bound: OWN_WORKSPACE },
+  { path: 'spec.service', class: 'bounded', effect: WORKSPACE, bound: OWN_WORKSPACE },
   {
     path: 'spec.workingDirectory',
     kinds: ['CodeRun'],
@@ -34,9 +37,9 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
   {
     path: 'spec.workingDirectory',
     kinds: ['DocsRun'],
-    class: 'authorised',
+    class: 'bounded',
     effect: `the directory the agent documents; ${WORKSPACE}`,
-    reviewedBy: [CLAIM],
+    bound: OWN_WORKSPACE,
   },
   { path: 'spec.retryAttempt', class: 'inert', effect: 'raised, starts a new attempt' },
   { path: 'spec.contextVersion', class: 'inert', effect: 'raised, starts a new session context' },
@@ -100,13 +103,26 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
     effect: "the user's token and SSH key Secrets the pod reads",
     reviewedBy: [SECRET],
   },
-  { path: 'spec.repositoryUrl', class: 'authorised', effect: APP_REPOSITORY, reviewedBy: [REPOSITORY] },
-  { path: 'spec.repository.url', class: 'authorised', effect: APP_REPOSITORY, reviewedBy: [REPOSITORY] },
+  {
+    path: 'spec.repositoryUrl',
+    class: 'authorised',
+    effect: APP_REPOSITORY,
+    reviewedBy: [REPOSITORY],
+    config: ['github.host'],
+  },
+  {
+    path: 'spec.repository.url',
+    class: 'authorised',
+    effect: APP_REPOSITORY,
+    reviewedBy: [REPOSITORY],
+    config: ['github.host'],
+  },
   {
     path: 'spec.docsRepositoryUrl',
     class: 'authorised',
     effect: APP_REPOSITORY,
     reviewedBy: [REPOSITORY],
+    config: ['github.host'],
   },
   {
     path: 'spec.serviceAccountName',

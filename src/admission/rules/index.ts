@@ -6,6 +6,7 @@
 // - context.ts: what a rule sees and returns (Rule, RuleContext), the vocabulary every rule file shares.
 // - environment.ts: CodeRun variables, Docker and the ServiceAccount: what the pod could not honour as
 //   asked is refused here rather than dropped later.
+// - github-host.ts: an App run's repository URLs stay on github.host, the host its token is minted for.
 // - github-identity.ts: who a run acts as on GitHub: exactly one App or user.
 // - identity.ts: fields that identify a run or start an attempt (immutable, or only ever raised), and
 //   those that decide what it may use (fixed at creation, by src/admission/fields).
@@ -21,6 +22,7 @@ import type { RunKindName } from '../../api/index.js';
 import { allowedPodAnnotations, validPodAnnotations } from './annotations.js';
 import type { Rule } from './context.js';
 import { agentServiceAccount, dockerAllowed, validAgentEnv } from './environment.js';
+import { appUrlsOnGithubHost } from './github-host.js';
 import { oneGithubIdentity, taskRunGithubIdentity } from './github-identity.js';
 import { fixedAfterCreate, immutable, neverDecreases } from './identity.js';
 import {
@@ -59,6 +61,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     neverDecreases('spec.retryAttempt', 'raise it to start a new attempt'),
     validRepositoryUrl('spec.repository.url'),
     taskRunGithubIdentity,
+    appUrlsOnGithubHost('TaskRun', 'spec.repository.url'),
     notDependingOnItself,
     validPodAnnotations('spec.podAnnotations'),
     allowedPodAnnotations('spec.podAnnotations'),
@@ -76,6 +79,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     neverDecreases('spec.contextVersion', 'raise it to start a new session context'),
     validRepositoryUrl('spec.repositoryUrl'),
     validRepositoryUrl('spec.docsRepositoryUrl'),
+    appUrlsOnGithubHost('CodeRun', 'spec.repositoryUrl', 'spec.docsRepositoryUrl'),
     safeRelativePath('spec.workingDirectory'),
     safeRelativePath('spec.docsProjectDirectory'),
     validPodAnnotations('spec.podAnnotations'),
@@ -95,6 +99,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     recognisedGithubApp('spec.githubApp'),
     knownModel('spec.model'),
     validRepositoryUrl('spec.repositoryUrl'),
+    appUrlsOnGithubHost('DocsRun', 'spec.repositoryUrl'),
     safeRelativePath('spec.workingDirectory'),
     validPodAnnotations('spec.podAnnotations'),
     allowedPodAnnotations('spec.podAnnotations'),

@@ -1087,7 +1087,7 @@ export interface components {
                     key: string;
                 };
                 /**
-                 * @description The SSH private key of a run acting as a GitHub user (githubUser) for its git@ and ssh:// URLs, mounted read-only (mode 0400) in the agent container; the name may contain {githubUser}, replaced by the user in lower case. An optional key known_hosts in the same Secret pins the hosts' keys (else the first key seen is accepted and kept). Default name github-ssh-{githubUser}, key ssh-privatekey (the kubernetes.io/ssh-auth Secret type's).
+                 * @description The SSH private key of a run acting as a GitHub user (githubUser) for its git@ and ssh:// URLs, mounted read-only (mode 0400) in the agent container; the name may contain {githubUser}, replaced by the user in lower case. An optional key known_hosts in the same Secret pins the hosts' keys (else the first key seen is accepted, for that run only). Default name github-ssh-{githubUser}, key ssh-privatekey (the kubernetes.io/ssh-auth Secret type's).
                  * @default {
                  *       "name": "github-ssh-{githubUser}",
                  *       "key": "ssh-privatekey"

@@ -2,6 +2,7 @@
 // the attempt's immutable ConfigMap and its Job. No I/O here, so every field can be unit-tested.
 // The design it implements: docs/design.md §1.2 (Job shape).
 import {
+  ANNOTATIONS,
   API_VERSION,
   type ControllerConfig,
   clusterAccount,
@@ -64,10 +65,17 @@ export function workspacePvc<K extends RunKindName>(input: AttemptInput<K>): Kub
   const workspace = input.run.spec.workspace ?? {};
   // Shared by the service's runs: it names none of them.
   const { [LABELS.run]: _run, ...labels } = meta(input, '', false).labels;
+  // Whose it is: a run of another submitter does not join it under its conventional name
+  // (src/controllers/reconcile/workspace-tenancy.ts).
+  const submitter = input.run.metadata?.annotations?.[ANNOTATIONS.submittedBy];
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
-    metadata: { ...meta(input, workspace.pvcName ?? '', false), labels },
+    metadata: {
+      ...meta(input, workspace.pvcName ?? '', false),
+      labels,
+      ...(submitter ? { annotations: { [ANNOTATIONS.submittedBy]: submitter } } : {}),
+    },
     spec: {
       accessModes: input.config.workspace.accessModes,
       resources: { requests: { storage: workspace.size ?? input.config.workspace.size } },
@@ -171,7 +179,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
               image: config.job.initImage ?? image,
               ...pull,
               // The entry script's first half: the run directory and the ConfigMap's files in place
-              // (templates/partials/shell-lib.sh.hbs `entry`). RUN_DIR shows the layout in describe.
+              // (templates/runtime/lib.sh `entry`). RUN_DIR shows the layout in describe.
               command: ['bash', `${TASK_FILES_DIR}/${ENTRY_SCRIPT_KEY}`, PREPARE_FLAG],
               env: [{ name: 'RUN_DIR', value: strategy.runDirectory(run, attempt) }],
               securityContext: containerSecurity,

@@ -16,6 +16,7 @@
 // - status.ts: a run's status as a pure function of its attempt's state.
 // - token-actions.ts: the token actions carried out: the one place a token is handled.
 // - verdict.ts: the phase, reasons and message of each attempt state, one exhaustive switch.
+// - workspace-tenancy.ts: whose a workspace claim is: a run of another submitter does not join it silently.
 // - world.ts: what one reconcile sees, a union whose members cannot hold an illegal combination.
 export { tokenSecretSelector } from './github-token.js';
 export { RunReconciler } from './reconciler.js';

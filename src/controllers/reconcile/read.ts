@@ -31,6 +31,7 @@ import {
 import { attemptToken, tokenScope, tokenSecretName } from './github-token.js';
 import { conflictMessage } from './owned-objects.js';
 import { retryAfterFailure } from './retry.js';
+import { foreignWorkspace } from './workspace-tenancy.js';
 import type { AttemptFacts, AttemptState, Owed, RunWorld } from './world.js';
 
 /** The caches and inputs a read looks at; all read only. */
@@ -244,7 +245,11 @@ class AttemptReader<K extends RunKindName> {
     const failing = this.credentials(facts);
     if (failing) return failing;
     const pvc = run.spec.workspace?.pvcName;
-    const createWorkspace = !!pvc && !src.workspaces.get(namespace, pvc);
+    const workspace = pvc ? src.workspaces.get(namespace, pvc) : undefined;
+    const notOurs = foreignWorkspace(this.kind, run, workspace, config);
+    if (notOurs)
+      return { ...facts, state: 'conflict', object: 'PersistentVolumeClaim', message: notOurs, claim };
+    const createWorkspace = !!pvc && !workspace;
     if (configMap) return { ...facts, state: 'creating', claim, createWorkspace };
     try {
       const files = renderRun(

@@ -53,8 +53,10 @@ export function desiredStatus(
             .at?.toISOString()
             .replace(/\.\d+Z$/, 'Z')
         : undefined;
-  // A run that has not started has no attempt yet.
-  const started = s.state !== 'blocked' && s.state !== 'waiting';
+  // A run that has not started has no attempt yet (nor holds its workspace: holdsSlot): one refused
+  // another submitter's workspace has not started either.
+  const refused = s.state === 'conflict' && s.object === 'PersistentVolumeClaim';
+  const started = s.state !== 'blocked' && s.state !== 'waiting' && !refused;
   return {
     phase: v.phase,
     conditions,

@@ -70,7 +70,7 @@ export function verdict(s: AttemptState): Verdict {
       const onConfigMap = s.object === 'ConfigMap';
       return {
         phase: 'Pending',
-        configMap: onConfigMap ? conflict : CREATED,
+        configMap: onConfigMap ? conflict : s.object === 'Job' ? CREATED : pending('NotCreated'),
         job: onConfigMap ? pending('NotCreated') : conflict,
         succeeded: pending('NameConflict'),
         message: s.message,

@@ -56,7 +56,13 @@ export type AttemptState = AttemptFacts &
     | { state: 'credentials'; failure: RecordedFailure; failed: boolean; failsAt?: Date }
     /** The run cannot be rendered into its files: terminal, until the spec changes. */
     | { state: 'unrenderable'; message: string }
-    | { state: 'conflict'; object: 'ConfigMap' | 'Job'; message: string; claim?: Waiter }
+    /** A name is another's: the ConfigMap or Job another object controls, the workspace another submitter's. */
+    | {
+        state: 'conflict';
+        object: 'ConfigMap' | 'Job' | 'PersistentVolumeClaim';
+        message: string;
+        claim?: Waiter;
+      }
     | { state: 'active'; job: KubeObject; agent?: AgentState; stuck?: Stuck }
     /** The Job finished and its pod has not caught up yet (two watches): look again then. */
     | { state: 'settling'; recheckAfter: number }

@@ -156,11 +156,13 @@ export async function gitHost(
 }
 
 /**
- * The shipped config with every agent on `image` (never pulled: the node has it) and the model API at
- * `modelUrl` (job.env, as a model gateway would be configured).
+ * The shipped config with every agent on `image` (never pulled: the node has it), the model API at
+ * `modelUrl` (job.env, as a model gateway would be configured) and github.host `githubHost` (the git
+ * host's `host:port`: the one host the entry script gives the run's credential to).
  */
-export function suiteConfig(image: string, modelUrl: string): ControllerConfig {
+export function suiteConfig(image: string, modelUrl: string, githubHost: string): ControllerConfig {
   const config = loadDefaultConfig();
+  config.github.host = githubHost;
   for (const profile of Object.values(config.agents)) {
     profile.image = image;
     profile.imagePullPolicy = 'Never';

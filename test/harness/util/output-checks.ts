@@ -28,12 +28,16 @@ export interface Script {
 /**
  * bash -n and shellcheck (all severities, bash dialect) over every distinct script; returns one
  * problem per failing script, naming every place it came from. Identical renders are checked once.
+ * `sourced` are the files the scripts source (by ConfigMap key: the runtime files), written beside
+ * them so that shellcheck follows the `# shellcheck source=` directives; they are linted as source by
+ * `npm run lint`, so their own findings are not repeated here.
  */
-export function shellProblems(scripts: readonly Script[]): string[] {
+export function shellProblems(scripts: readonly Script[], sourced: Record<string, string> = {}): string[] {
   requireShellcheck();
   const byContent = new Map<string, { file: string; names: string[] }>();
   const dir = mkdtempSync(path.join(tmpdir(), 'render-sh-'));
   try {
+    for (const [key, content] of Object.entries(sourced)) writeFileSync(path.join(dir, key), content);
     for (const { name, content } of scripts) {
       const hash = createHash('sha256').update(content).digest('hex').slice(0, 16);
       const known = byContent.get(hash);
@@ -52,10 +56,14 @@ export function shellProblems(scripts: readonly Script[]): string[] {
       if (syntax.status !== 0) problems.push(`${names.join(', ')}: bash -n: ${syntax.stderr.trim()}`);
     }
     const files = [...byContent.values()].map((e) => e.file);
-    const check = spawnSync('shellcheck', ['--shell=bash', '--severity=style', '--format=gcc', ...files], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-    });
+    const check = spawnSync(
+      'shellcheck',
+      ['--shell=bash', '--severity=style', '--format=gcc', '-x', '--source-path=SCRIPTDIR', ...files],
+      {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    );
     if (check.error) throw check.error;
     for (const line of check.stdout.split('\n').filter(Boolean)) {
       const file = line.slice(0, line.indexOf(':'));

@@ -1,9 +1,8 @@
-{{!--
-  The result protocol (docs/result-protocol.md): when the agent container ends, one JSON document in its
-  termination message file, which the controller copies into the run's status. Pure shell (the agent
-  image need not have jq or node), so it also works when everything else has failed.
---}}
-# --- The result document (templates/partials/result.sh.hbs, docs/result-protocol.md) ---
+# shellcheck shell=bash
+# The result document (templates/runtime/result.sh, docs/result-protocol.md): when the agent container
+# ends, one JSON document in its termination message file, which the controller copies into the run's
+# status. Pure shell (the agent image need not have jq or node), so it also works when everything else
+# has failed. A plain file sourced by the entry script beside lib.sh.
 
 # Kubernetes keeps at most 4096 bytes of a termination message; a longer one is cut, and no longer JSON.
 readonly RESULT_MAX_BYTES=4096

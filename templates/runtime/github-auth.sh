@@ -1,8 +1,8 @@
-{{!--
-  How the entry script authenticates git (and the gh CLI) to GitHub: as a GitHub App or as a GitHub
-  user. Pure shell, included by partials/shell-lib.sh.hbs; GITHUB_USER comes from partials/values.sh.hbs.
---}}
-# --- GitHub authentication (templates/partials/github-auth.sh.hbs) ---
+# shellcheck shell=bash
+# How the entry script authenticates git (and the gh CLI) to GitHub (templates/runtime/github-auth.sh):
+# as a GitHub App or as a GitHub user. A plain file sourced by the entry script beside lib.sh;
+# GITHUB_USER comes from the prelude (templates/partials/values.sh.hbs).
+#
 # A run acts as a GitHub App (the installation token the operator minted, in the file
 # GITHUB_APP_TOKEN_FILE) or as a GitHub user (GITHUB_USER): git@/ssh:// URLs with the SSH key at
 # GITHUB_SSH_KEY_FILE (a read-only Secret volume), https URLs with the token in GITHUB_TOKEN. A token
@@ -19,8 +19,20 @@ sh_word() { printf "'%s'" "${1//\'/\'\\\'\'}"; }
 
 is_ssh_url() { [[ $1 == ssh://* || $1 =~ ^[A-Za-z0-9._-]+@[^/:]+: ]]; }
 
+# The host of an https URL, with its port when it names one (as github.host would).
+url_host() {
+  local host=${1#*://}
+  host=${host%%/*}
+  printf '%s' "${host##*@}"
+}
+
+# Whether the run's credential may go to host: only github.host, the host it was issued for (a URL on
+# another host, e.g. a docs repository elsewhere, is fetched anonymously). Case-insensitive, as hosts are.
+credential_host() { [[ ${1,,} == "${GITHUB_HOST,,}" ]]; }
+
 # git asks the helper for the credentials of https://{host}; it answers with the username and the
-# token file's current content (read at each use, so a renewed token applies).
+# token file's current content (read at each use, so a renewed token applies). The helper is in the
+# private global config (prepare_dirs) and only for github.host (credential_host).
 use_token_helper() {
   local host=$1 username=$2
   export ORCHESTRATOR_GITHUB_USERNAME=$username
@@ -42,7 +54,8 @@ use_ssh_key() {
   known="$(dirname "$key")/known_hosts"
   policy=yes
   if [[ ! -f $known ]]; then
-    known="$AGENT_STATE_DIR/known_hosts"
+    # Not on the workspace volume, where an earlier run's agent could have written a key of its own.
+    known="$PRIVATE_DIR/known_hosts"
     policy=accept-new
   fi
   GIT_SSH_COMMAND="ssh -i $(sh_word "$key") -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=$policy -o UserKnownHostsFile=$(sh_word "$known")"
@@ -58,9 +71,12 @@ setup_user_auth() {
     use_ssh_key
     return 0
   fi
+  host=$(url_host "$url")
+  if ! credential_host "$host"; then
+    log "$url is not on $GITHUB_HOST (github.host): GitHub user $GITHUB_USER's token is not given to $host; accessing it anonymously"
+    return 0
+  fi
   [[ -n ${GITHUB_TOKEN:-} ]] || die "GitHub user $GITHUB_USER: no token for $url (GITHUB_TOKEN is empty: see the Secret the controller config's secrets.githubToken names, by default github-pat-{user} with the key token)"
-  host=${url#*://}
-  host=${host%%/*}
   use_token_helper "$host" "$GITHUB_USER"
   log "git over https to $host as GitHub user $GITHUB_USER with their token (credential helper)"
 }
@@ -76,9 +92,13 @@ setup_app_auth() {
     log "no GitHub App token for $url in this pod: accessing it anonymously"
     return 0
   fi
+  host=$(url_host "$url")
+  if ! credential_host "$host"; then
+    # Admission refuses such an App run (rule app-github-host); a run stored without the webhooks gets here.
+    log "$url is not on $GITHUB_HOST (github.host): the GitHub App's installation token is not given to $host; accessing it anonymously"
+    return 0
+  fi
   [[ -r $GITHUB_APP_TOKEN_FILE ]] || die "GitHub App: no readable token at $GITHUB_APP_TOKEN_FILE (the operator writes it before the pod starts: see the run's conditions and Events)"
-  host=${url#*://}
-  host=${host%%/*}
   ORCHESTRATOR_GITHUB_TOKEN_FILE=$GITHUB_APP_TOKEN_FILE
   use_token_helper "$host" x-access-token
   log "git over https to $host as the GitHub App with the installation token the operator minted ($GITHUB_APP_TOKEN_FILE, renewed in place)"

@@ -1,8 +1,7 @@
-{{!--
-  Shell functions shared by the entry scripts. Pure shell: values arrive as arguments or as the
-  variables of partials/values.sh.hbs, so nothing rendered is interpolated here.
---}}
-# --- Shared functions (templates/partials/shell-lib.sh.hbs) ---
+# shellcheck shell=bash
+# Shell functions shared by the entry scripts (templates/runtime/lib.sh). A plain file, added to the
+# run's ConfigMap verbatim and sourced by the rendered entry script: values arrive as arguments or as
+# the variables of its prelude (templates/partials/values.sh.hbs), so nothing rendered is in here.
 
 log() { printf '%s [%s] %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$RUN_NAME" "$*" >&2; }
 die() {
@@ -11,18 +10,28 @@ die() {
   exit 1
 }
 
-# The agent CLI keeps its sessions under CLAUDE_CONFIG_DIR and git its global config in
-# GIT_CONFIG_GLOBAL: both on the workspace volume, per agent, so a later attempt can resume.
+# The workspace volume is shared with later runs (and their agents), so nothing on it may drive
+# execution: git's global config, the credential helper, the agent CLI's settings and hooks and the SSH
+# host keys live in PRIVATE_DIR, a directory of this container's own filesystem that ends with it. Only
+# the agent's session transcripts and its kept memory file are carried over, per lineage
+# (SESSION_STORE: restore_sessions, save_sessions). docs/security.md, "The workspace is hostile".
 prepare_dirs() {
-  mkdir -p "$BASE_DIR" "$RUN_DIR" "$RENDERED_DIR" "$AGENT_STATE_DIR/claude"
-  export CLAUDE_CONFIG_DIR="$AGENT_STATE_DIR/claude"
-  export GIT_CONFIG_GLOBAL="$AGENT_STATE_DIR/gitconfig"
+  mkdir -p "$BASE_DIR" "$RUN_DIR" "$RENDERED_DIR" "$AGENT_STATE_DIR"
+  PRIVATE_DIR=$(umask 077 && mktemp -d "${TMPDIR:-/tmp}/orchestrator-run-XXXXXX")
+  SESSION_STORE="$AGENT_STATE_DIR/lineages/$SESSION_LINEAGE"
+  export CLAUDE_CONFIG_DIR="$PRIVATE_DIR/claude"
+  export GIT_CONFIG_GLOBAL="$PRIVATE_DIR/gitconfig" GIT_TERMINAL_PROMPT=0
   export ORCHESTRATOR_RUN_KIND=$RUN_KIND ORCHESTRATOR_RUN_NAME=$RUN_NAME
   export ORCHESTRATOR_RUN_NAMESPACE=$RUN_NAMESPACE ORCHESTRATOR_RUN_DIR=$RUN_DIR
   export ORCHESTRATOR_ATTEMPT=$ATTEMPT ORCHESTRATOR_AGENT=$AGENT
   export MCP_CLIENT_CONFIG="$RENDERED_DIR/client-config.json"
-  touch "$GIT_CONFIG_GLOBAL"
+  mkdir -p "$CLAUDE_CONFIG_DIR"
+  : >"$GIT_CONFIG_GLOBAL"
 }
+
+# The entry script's own git: hooks and the file-system monitor (commands a checkout's config can name)
+# off, whatever a config says. A function, so every git call below and in result.sh goes through it.
+git() { command git -c core.hooksPath=/dev/null -c core.fsmonitor=false "$@"; }
 
 # Copies one ConfigMap key to its place in the run directory. The ConfigMap is mounted whole, one
 # file per key; the key -> path mapping is src/render/keys.ts, spelled out by install_files.
@@ -64,8 +73,6 @@ require_tools() {
   ((${#missing[@]} == 0)) || die "the agent image lacks ${missing[*]} (on PATH $PATH); build it from images/agent (docs/install.md)"
 }
 
-{{> github-auth}}
-
 # --- Repositories ---
 
 remote_has_branch() { git ls-remote --exit-code --heads "$1" "refs/heads/$2" >/dev/null 2>&1; }
@@ -81,16 +88,44 @@ repo_key() {
   printf '%s' "${u,,}"
 }
 
+# The origin a checkout records, read from its config file as written (not through git remote, which
+# would apply the url.*.insteadOf rewrites that file may hold).
+checkout_origin() { command git config --file "$1/.git/config" --get remote.origin.url 2>/dev/null || true; }
+
 # A checkout of another repository in dir (the workspace volume outlives runs) is never reused as it
-# is: it is removed, so the clone that follows starts clean.
+# is: it is removed, so the clone that follows starts clean. So is one whose .git is not a plain
+# directory with a config file (a gitdir link or a symlink could point anywhere).
 drop_foreign_checkout() {
-  local url=$1 dir=$2 origin
-  [[ -d $dir/.git ]] || return 0
-  origin=$(git -C "$dir" remote get-url origin 2>/dev/null || true)
-  if [[ $(repo_key "$origin") != "$(repo_key "$url")" ]]; then
+  local url=$1 dir=$2
+  [[ -e $dir/.git || -L $dir/.git ]] || return 0
+  if [[ -L $dir/.git || ! -d $dir/.git || -L $dir/.git/config || ! -f $dir/.git/config ]]; then
+    log "the checkout in $dir has no plain .git directory: cloning afresh"
+    rm -rf "$dir"
+  elif [[ $(repo_key "$(checkout_origin "$dir")") != "$(repo_key "$url")" ]]; then
     log "the checkout in $dir is of another repository: cloning afresh"
     rm -rf "$dir"
   fi
+}
+
+# What a resumed checkout's config may keep: the settings a shallow, partial or sparse clone of origin
+# writes, and branch tracking. Everything else (hooks, fsmonitor, url.*.insteadOf, credential.*,
+# include.*, core.worktree, filters, aliases, sshCommand, ...) is what an earlier run's agent could have
+# planted to run code or redirect git in this one: dropped, as are .git/hooks and per-worktree config.
+readonly CHECKOUT_CONFIG_KEPT='^(core\.(repositoryformatversion|bare|logallrefupdates|sparsecheckout|sparsecheckoutcone)|extensions\.(partialclone|objectformat|worktreeconfig)|remote\.origin\.(url|fetch|promisor|partialclonefilter)|branch\.[^ ]+\.(remote|merge)) '
+sanitize_checkout() {
+  local dir=$1 kept key value
+  kept=$(command git config --file "$dir/.git/config" --list --name-only 2>/dev/null | sort -u) || kept=''
+  local clean="$dir/.git/config.orchestrator"
+  : >"$clean"
+  while IFS= read -r key; do
+    [[ -n $key && "$key " =~ $CHECKOUT_CONFIG_KEPT ]] || continue
+    while IFS= read -r value; do
+      command git config --file "$clean" --add "$key" "$value"
+    done < <(command git config --file "$dir/.git/config" --get-all "$key")
+  done <<<"$kept"
+  mv -f "$clean" "$dir/.git/config"
+  rm -rf "$dir/.git/hooks" "$dir/.git/config.worktree"
+  mkdir "$dir/.git/hooks"
 }
 
 # Shallow-clones url at branch (the remote's default when empty) into dir; with a sparse directory
@@ -112,7 +147,8 @@ prepare_work_repo() {
   local url=$1 base=$2 branch=$3 dir=$4 sparse=${5:-}
   drop_foreign_checkout "$url" "$dir"
   if [[ -d $dir/.git ]]; then
-    log "resuming the checkout in $dir"
+    log "resuming the checkout in $dir (its git config reduced to what a clone writes, its hooks removed)"
+    sanitize_checkout "$dir"
     git -C "$dir" remote set-url origin "$url"
     if git -C "$dir" show-ref --verify --quiet "refs/heads/$branch"; then
       git -C "$dir" checkout --quiet "$branch" --
@@ -141,6 +177,7 @@ prepare_read_repo() {
   local url=$1 branch=$2 dir=$3
   drop_foreign_checkout "$url" "$dir"
   if [[ -d $dir/.git ]]; then
+    sanitize_checkout "$dir"
     git -C "$dir" remote set-url origin "$url"
     git -C "$dir" fetch --quiet --depth 1 origin "refs/heads/$branch"
     git -C "$dir" checkout --quiet --force --detach FETCH_HEAD
@@ -151,13 +188,40 @@ prepare_read_repo() {
 
 # --- The agent ---
 
-# CLAUDE.md sits above the working directory, where the agent loads it as project memory.
+# CLAUDE.md sits above the working directory, where the agent loads it as project memory. A kept
+# memory file is this lineage's own copy (saved by save_sessions), never whatever the volume's
+# CLAUDE.md holds now: another lineage's agent may have written that.
 install_memory() {
-  if [[ -f $MEMORY_FILE && $OVERWRITE_MEMORY != true ]]; then
-    log "keeping the existing memory file $MEMORY_FILE (overwriteMemory is false)"
+  if [[ $OVERWRITE_MEMORY != true && -f $SESSION_STORE/CLAUDE.md && ! -L $SESSION_STORE/CLAUDE.md ]]; then
+    log "keeping this lineage's memory file ($SESSION_STORE/CLAUDE.md; overwriteMemory is false)"
+    cp "$SESSION_STORE/CLAUDE.md" "$MEMORY_FILE.orchestrator" && mv -f "$MEMORY_FILE.orchestrator" "$MEMORY_FILE"
   else
+    if [[ $OVERWRITE_MEMORY != true && -f $MEMORY_FILE ]]; then
+      log "the memory file $MEMORY_FILE is not this lineage's: replaced by the rendered one"
+    fi
+    rm -f "$MEMORY_FILE"
     cp "$RENDERED_DIR/CLAUDE.md" "$MEMORY_FILE"
   fi
+}
+
+# The lineage's session transcripts into the private CLAUDE_CONFIG_DIR: regular *.jsonl files only
+# (a symlink or anything else an agent left there is not followed), nothing of the CLI's settings.
+restore_sessions() {
+  local from="$SESSION_STORE/projects" file rel
+  [[ -d $from && ! -L $from ]] || return 0
+  while IFS= read -r -d '' file; do
+    rel=${file#"$from"/}
+    mkdir -p "$CLAUDE_CONFIG_DIR/projects/${rel%/*}"
+    cp "$file" "$CLAUDE_CONFIG_DIR/projects/$rel"
+  done < <(find "$from" -mindepth 2 -maxdepth 2 -type f -name '*.jsonl' -print0)
+}
+
+# After the agent: its transcripts and memory file kept for the lineage's later runs.
+save_sessions() {
+  mkdir -p "$SESSION_STORE"
+  rm -rf "$SESSION_STORE/projects"
+  if [[ -d $CLAUDE_CONFIG_DIR/projects ]]; then cp -R "$CLAUDE_CONFIG_DIR/projects" "$SESSION_STORE/projects"; fi
+  if [[ -f $MEMORY_FILE && ! -L $MEMORY_FILE ]]; then cp "$MEMORY_FILE" "$SESSION_STORE/CLAUDE.md"; fi
 }
 
 has_session() { compgen -G "$CLAUDE_CONFIG_DIR/projects/*/*.jsonl" >/dev/null; }
@@ -172,7 +236,7 @@ has_session_id() {
 }
 
 # The session id (for status.sessionId, to resume later) from the stream's first event; the result
-# document (partials/result.sh.hbs) reports it.
+# document (result.sh) reports it.
 record_session() {
   local id
   id=$(grep -m1 -o '"session_id":"[^"]*"' "$RUN_DIR/agent.jsonl" | cut -d'"' -f4) || true
@@ -185,9 +249,11 @@ record_session() {
 resume_args() {
   [[ $RESUME == true ]] || return 0
   if [[ -n $SESSION_ID ]] && has_session_id "$SESSION_ID"; then
+    log "resuming session $SESSION_ID of lineage $SESSION_LINEAGE"
     printf '%s\0' --resume "$SESSION_ID"
   elif has_session; then
-    if [[ -n $SESSION_ID ]]; then log "session $SESSION_ID is not in $CLAUDE_CONFIG_DIR: continuing the latest one"; fi
+    if [[ -n $SESSION_ID ]]; then log "session $SESSION_ID is not among lineage $SESSION_LINEAGE's sessions: continuing its latest one"; fi
+    log "continuing the latest session of lineage $SESSION_LINEAGE"
     printf '%s\0' --continue
   else
     log "no earlier session to resume: starting a new one"
@@ -200,6 +266,7 @@ run_agent() {
     --append-system-prompt "$(cat "$RENDERED_DIR/system-prompt.md")")
   local dir
   for dir in "$RUN_DIR" "${EXTRA_DIRS[@]}"; do args+=(--add-dir "$dir"); done
+  restore_sessions
   local -a resume
   mapfile -d '' resume < <(resume_args)
   args+=("${resume[@]}")
@@ -208,6 +275,7 @@ run_agent() {
   (cd "$WORK_DIR" && claude "${args[@]}" <"$RENDERED_DIR/prompt.md" 2> >(tee "$RUN_DIR/agent.stderr" >&2)) |
     tee "$RUN_DIR/agent.jsonl" || status=$?
   record_session
+  save_sessions
   return "$status"
 }
 
@@ -246,5 +314,3 @@ run_stop_hooks() {
     bash "$hook" </dev/null || log "the stop hook $hook failed"
   done
 }
-
-{{> result}}
