@@ -197,9 +197,9 @@ run_agent() {
     --append-system-prompt "$(cat "$RENDERED_DIR/system-prompt.md")")
   local dir
   for dir in "$RUN_DIR" "${EXTRA_DIRS[@]}"; do args+=(--add-dir "$dir"); done
-  local -a resume
-  mapfile -d '' resume < <(resume_args)
-  args+=("${resume[@]}")
+  local -a resuming
+  mapfile -d '' resuming < <(resume_args)
+  args+=("${resuming[@]}")
   log "running the agent $AGENT (model $MODEL) in $WORK_DIR"
   local status=0
   (cd "$WORK_DIR" && claude "${args[@]}" <"$RENDERED_DIR/prompt.md" 2> >(tee "$RUN_DIR/agent.stderr" >&2)) |
