@@ -106,7 +106,10 @@ t.test('runtime/: plain .sh files go into every run verbatim; anything else ther
   t.equal(data['runtime_extra.sh'], '# shellcheck shell=bash\necho "{{not a template}}"\n', 'no Handlebars');
   t.equal(data['runtime_lib.sh'], readFileSync(path.join(dir, 'runtime/lib.sh'), 'utf8'));
   t.ok(files.some((f) => f.key === 'runtime_lib.sh' && f.path === 'config/runtime/lib.sh'));
-  t.notOk(Object.keys(data).some((k) => k.includes('test')), 'tests are not shipped');
+  t.notOk(
+    Object.keys(data).some((k) => k.includes('test')),
+    'tests are not shipped',
+  );
   writeFileSync(path.join(dir, 'runtime/lib.sh.hbs'), 'x');
   writeFileSync(path.join(dir, 'runtime/bad_name.sh'), 'x');
   const problems = problemsOf(() => loadTemplateSet(dir)).join('\n');
