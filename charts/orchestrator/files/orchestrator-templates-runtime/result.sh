@@ -4,9 +4,9 @@
 # status. Pure shell (the agent image need not have jq or node), so it also works when everything else
 # has failed. A plain file sourced by the entry script beside lib.sh.
 
-# Kubernetes keeps at most 4096 bytes of a termination message; a longer one is cut, and no longer JSON.
-readonly RESULT_MAX_BYTES=4096
-readonly SUMMARY_MAX_BYTES=1024
+# The protocol's marker and limits come from the prelude (src/api/result-protocol.ts): RESULT_PROTOCOL,
+# RESULT_MAX_BYTES (Kubernetes keeps at most that much of a termination message; a longer one is cut,
+# and no longer JSON), SUMMARY_MAX_BYTES, PULL_REQUEST_URL_MAX_BYTES, SESSION_ID_MAX_BYTES.
 # What the attempt did, recorded as it happens: the agent's exit status (empty: it never ran), the
 # work branch's commit before the agent, the CLI's last words when it failed, and why the script gave
 # up (die).
@@ -63,13 +63,13 @@ result_commit() {
 result_pull_request() {
   local url=''
   if [[ -f $RUN_DIR/pull-request-url ]]; then url=$(head -n 1 "$RUN_DIR/pull-request-url"); fi
-  if [[ $url =~ ^https://[^[:space:][:cntrl:]]+$ && $(byte_length "$url") -le 2048 ]]; then printf '%s' "$url"; fi
+  if [[ $url =~ ^https://[^[:space:][:cntrl:]]+$ && $(byte_length "$url") -le $PULL_REQUEST_URL_MAX_BYTES ]]; then printf '%s' "$url"; fi
 }
 
 result_session() {
   local id=''
   if [[ -f $RUN_DIR/session-id ]]; then id=$(head -n 1 "$RUN_DIR/session-id"); fi
-  if [[ -n $id && $id != *[[:cntrl:]]* && $(byte_length "$id") -le 256 ]]; then printf '%s' "$id"; fi
+  if [[ -n $id && $id != *[[:cntrl:]]* && $(byte_length "$id") -le $SESSION_ID_MAX_BYTES ]]; then printf '%s' "$id"; fi
 }
 
 # Credentials cut from what the result says: the run's own tokens by value, and the shapes of others
@@ -145,7 +145,7 @@ result_document() {
   commit=$(result_commit)
   session=$(result_session)
   if [[ $AGENT_STATUS == 0 && (-n $pr || -z $REPO_DIR) ]]; then completed=true; fi
-  doc='{"protocol":"orchestrator.io/result/v1"'
+  doc="{\"protocol\":$(json_string "$RESULT_PROTOCOL")"
   doc+=",\"workCompleted\":$completed"
   if [[ -n $pr ]]; then doc+=",\"pullRequestUrl\":$(json_string "$pr")"; fi
   if [[ -n $commit ]]; then doc+=",\"commit\":\"$commit\""; fi
