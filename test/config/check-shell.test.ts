@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const script = path.join(root, 'scripts/check-shell.js');
@@ -19,23 +19,24 @@ t.test('the runtime files pass', async (t) => {
   t.match(r.stdout, /shellcheck clean/);
 });
 
-t.test('a planted finding fails the lint, naming the file, line and rule', async (t) => {
+/** The runtime files copied, with `line` appended to lib.sh, checked. */
+function planted(t: Test, line: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'check-shell-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(runtime, dir, { recursive: true });
-  appendFileSync(path.join(dir, 'lib.sh'), 'planted() { echo $1; }\n');
-  const r = check(dir);
+  appendFileSync(path.join(dir, 'lib.sh'), `${line}\n`);
+  return check(dir);
+}
+
+t.test('a planted finding fails the lint, naming the file, line and rule', async (t) => {
+  const r = planted(t, 'planted() { echo $1; }');
   t.equal(r.status, 1);
   t.match(r.stderr, /lib\.sh:\d+:\d+: note: Double quote to prevent globbing .*\[SC2086\]/);
   t.match(r.stderr, /1 shellcheck finding/);
 });
 
 t.test('a variable one file sets and another reads is not unused; one nobody reads is', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'check-shell-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  cpSync(runtime, dir, { recursive: true });
-  appendFileSync(path.join(dir, 'lib.sh'), 'set_it() { NOBODY_READS=1; }\n');
-  const r = check(dir);
+  const r = planted(t, 'set_it() { NOBODY_READS=1; }');
   t.equal(r.status, 1);
   t.match(r.stderr, /lib\.sh:\d+:\d+: warning: NOBODY_READS appears unused/);
   t.notMatch(r.stderr, /FAILURE|AGENT_STATUS/, 'set in lib.sh, read in result.sh');
