@@ -47,9 +47,9 @@ t.test(
     t.not(r.status, 0);
     t.same(r.argv, [], 'the agent never ran');
     const summary = summaryOf(t, r.result);
-    t.match(
+    t.equal(
       summary,
-      /^failed before the agent ran: cloning https:\/\/someone:\[REDACTED\]@git\.invalid\/acme\/payments\.git: .*Could not resolve host: git\.invalid/,
+      'failed before the agent ran: cloning https://someone:[REDACTED]@git.invalid/acme/payments.git: Could not resolve host: git.invalid',
     );
     t.notOk(r.result.includes(token), 'the token is not in the result document');
   },

@@ -91,13 +91,14 @@ redact() {
   printf '%s' "$s"
 }
 
-# Why the step failed, in its own words: the last lines of its stderr (git's advice lines and the
-# "fatal: " prefix dropped), one line of at most 512 bytes.
+# Why the step failed, in its own words: the last lines of its stderr (git's advice lines, the
+# "fatal: " prefix and the URL the step already names dropped), one line of at most 512 bytes.
 step_cause() {
   [[ -s $STEP_STDERR ]] || return 0
   local line cause=''
   while IFS= read -r line; do
     line=${line#fatal: }
+    line=${line#"unable to access '"*"': "}
     cause+=${cause:+; }$line
   done < <(grep -v -e '^[[:space:]]*$' -e '^Please make sure you have the correct access rights$' \
     -e '^and the repository exists\.$' "$STEP_STDERR" | tail -n 3)
