@@ -1,5 +1,5 @@
-// The generated files (crds/, src/api/generated/) must be exactly what scripts/generate.js makes of
-// schemas/; run `npm run generate` when this fails.
+// The generated files (crds/, src/api/generated/, the template file lists) must be exactly what
+// scripts/generate.js makes of schemas/ and templates/; run `npm run generate` when this fails.
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +41,7 @@ t.test(
       'the chart is generated',
     );
     t.same([...outputs.keys()].filter((p) => !chart.includes(p)).sort(), [
+      'config/manager/deployment.yaml',
       'config/rbac/api-role.yaml',
       'config/rbac/manager-role.yaml',
       'config/rbac/user-roles.yaml',
@@ -56,6 +57,7 @@ t.test(
       'src/api/generated/docsrun.ts',
       'src/api/generated/kinds.ts',
       'src/api/generated/taskrun.ts',
+      'templates/kustomization.yaml',
       'webhooks/mutating.yaml',
       'webhooks/validating.yaml',
     ]);

@@ -23,6 +23,8 @@
 // - pod-template.ts: an agent pod's scheduling and isolation fields from config, profile and run,
 //   computed per attempt rather than stored.
 // - restricted-profiles.ts: which agent profiles need an explicit `use` grant (clusterAccess, restricted).
+// - result-protocol.ts: the result document's marker and limits, for its reader (the operator) and its
+//   writer (the entry script's rendered prelude) alike.
 // - schema-defaults.ts: a schema's `default:` values applied as the apiserver's structural defaulting
 //   applies them, so the schema is the one place they are written.
 // - schemas.ts: the JSON Schemas loaded from schemas/, from src/ and dist/ alike.
@@ -41,6 +43,7 @@ export * from './labels.js';
 export * from './normalise.js';
 export * from './pod-template.js';
 export * from './restricted-profiles.js';
+export * from './result-protocol.js';
 export type { JsonSchema, SchemaName, Schemas } from './schemas.js';
 export {
   CRD_EXTENSION,

@@ -1,7 +1,14 @@
 // The template context: everything a template may read, computed from the run, the controller config
 // and the attempt. It is total — an optional value is present as null, a list as [] — because the
 // context is strict (strict-context.ts): reading a field that is not here is an error.
-import type { AgentRole, MarkdownFileType, Priority, RunKindName, ToolConfig } from '../api/index.js';
+import type {
+  AgentRole,
+  MarkdownFileType,
+  Priority,
+  RESULT_SHELL_CONSTANTS,
+  RunKindName,
+  ToolConfig,
+} from '../api/index.js';
 import type { ResolvedTools } from './tool-presets.js';
 
 export interface TaskFileContext {
@@ -100,6 +107,8 @@ export interface TemplateContext {
    * opening the pull request.
    */
   hooks: { stop: string[]; stopCommand: string };
+  /** The result protocol's marker and limits, by the shell variable the prelude defines (src/api). */
+  result: Record<keyof typeof RESULT_SHELL_CONSTANTS, string | number>;
   taskRun: { priority: Priority; dependsOn: number[] } | null;
   codeRun: {
     contextVersion: number;

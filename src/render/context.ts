@@ -8,6 +8,7 @@ import {
   type AgentTool,
   ANNOTATIONS,
   type ControllerConfig,
+  RESULT_SHELL_CONSTANTS,
   type Run,
   type RunKindName,
   runGithubAuth,
@@ -148,13 +149,16 @@ export interface Dirs {
   docs: string | null;
 }
 
-/** Paths, the ConfigMap file list and the hooks, from the kind's directories. */
+/**
+ * Paths, the ConfigMap file list and the hooks, from the kind's directories; and what the runtime
+ * shell shares with the operator (the result protocol's constants), which its prelude defines.
+ */
 export function layout(
   input: ContextInput,
   c: Common,
   dirs: Dirs,
   taskFiles: ReadonlyArray<{ filename: string; key: string }>,
-): Pick<TemplateContext, 'paths' | 'files' | 'hooks'> {
+): Pick<TemplateContext, 'paths' | 'files' | 'hooks' | 'result'> {
   const rendered = `${dirs.run}/${RENDERED_DIR}`;
   const files: TemplateContext['files'] = [
     ...input.outputs.map((output) => {
@@ -178,5 +182,6 @@ export function layout(
     },
     files,
     hooks: { stop, stopCommand: stop.map((p) => `bash ${shellQuote(p)}`).join(' ; ') },
+    result: { ...RESULT_SHELL_CONSTANTS },
   };
 }

@@ -2,7 +2,7 @@
 // flags, memory, permissions, defaults applied without webhooks, and the errors of impossible runs.
 import t from 'tap';
 import { MARKDOWN_BUDGET_BYTES } from '../admission/rules/index.js';
-import type { CodeRun, TaskRun } from '../api/index.js';
+import { type CodeRun, RESULT_SHELL_CONSTANTS, type TaskRun } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { runDirectory } from '../naming/names.js';
 import { checkoutDirectory } from '../naming/repository-key.js';
@@ -321,6 +321,24 @@ t.test(
     t.match(
       renderTaskRun(set, by('alice'), config, 2).data['container.sh'],
       `readonly SESSION_LINEAGE='${alice}'`,
+    );
+  },
+);
+
+t.test(
+  'the result protocol’s constants reach the shell from src/api, one place for both sides',
+  async (t) => {
+    const { data } = renderTaskRun(set, sampleTaskRun(fresh), config, 1);
+    for (const [name, value] of Object.entries(RESULT_SHELL_CONSTANTS))
+      t.match(
+        data['container.sh'],
+        new RegExp(`^readonly ${name}='${String(value).replace(/[./]/g, '\\$&')}'$`, 'm'),
+        name,
+      );
+    t.notMatch(
+      data['runtime_result.sh'],
+      /orchestrator\.io\/result|4096|1024|2048/,
+      'no copy in the runtime',
     );
   },
 );

@@ -12,7 +12,7 @@
 //                               ConfigMap verbatim (output runtime/{name}.sh, key runtime_{name}.sh),
 //                               sourced by the rendered entry script's prelude (partials/values.sh.hbs)
 //   tool-presets.yaml           the tool presets (tool-presets.ts)
-// Other files (README.md) are documentation and are ignored.
+// Other files (README.md, the runtime's tests *.test.ts) are not templates and are ignored.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { kindFacts, RUN_KIND_NAMES, type RunKindName } from '../api/index.js';
@@ -102,7 +102,8 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
 
   const kindDirs = RUN_KIND_NAMES.map(kindDir);
   const shared = new Map<string, Template>();
-  for (const file of files.filter((f) => f.startsWith(`${RUNTIME_DIR}/`))) {
+  // The runtime's tests sit beside it (templates/runtime/*.test.ts) and are not part of the set.
+  for (const file of files.filter((f) => f.startsWith(`${RUNTIME_DIR}/`) && !f.endsWith('.test.ts'))) {
     const problem = file.endsWith('.sh')
       ? templateOutputProblem(file)
       : `${RUNTIME_DIR}/ holds plain shell files (*.sh), not templates`;

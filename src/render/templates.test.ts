@@ -96,6 +96,27 @@ t.test('layout problems are all reported at once', async (t) => {
   t.match(problems, /localServers\.tools: has the remote server's name/);
 });
 
+t.test('runtime/: plain .sh files go into every run verbatim; anything else there is refused', async (t) => {
+  const dir = copyTemplates(t);
+  writeFileSync(path.join(dir, 'runtime/extra.sh'), '# shellcheck shell=bash\necho "{{not a template}}"\n');
+  writeFileSync(path.join(dir, 'runtime/extra.test.ts'), 'not part of the set');
+  const set = loadTemplateSet(dir);
+  const run = sampleTaskRun({ agent: 'rex', preset: 'default', continuing: false });
+  const { data, files } = renderTaskRun(set, run, config, 1);
+  t.equal(data['runtime_extra.sh'], '# shellcheck shell=bash\necho "{{not a template}}"\n', 'no Handlebars');
+  t.equal(data['runtime_lib.sh'], readFileSync(path.join(dir, 'runtime/lib.sh'), 'utf8'));
+  t.ok(files.some((f) => f.key === 'runtime_lib.sh' && f.path === 'config/runtime/lib.sh'));
+  t.notOk(
+    Object.keys(data).some((k) => k.includes('test')),
+    'tests are not shipped',
+  );
+  writeFileSync(path.join(dir, 'runtime/lib.sh.hbs'), 'x');
+  writeFileSync(path.join(dir, 'runtime/bad_name.sh'), 'x');
+  const problems = problemsOf(() => loadTemplateSet(dir)).join('\n');
+  t.match(problems, /runtime\/lib\.sh\.hbs: runtime\/ holds plain shell files/);
+  t.match(problems, /runtime\/bad_name\.sh: path segment "bad_name\.sh"/);
+});
+
 t.test('an agent without a prompt template needs agents/default.md.hbs', async (t) => {
   const withScout = configFrom({
     ...config,

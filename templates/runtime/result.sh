@@ -4,9 +4,9 @@
 # status. Pure shell (the agent image need not have jq or node), so it also works when everything else
 # has failed. A plain file sourced by the entry script beside lib.sh.
 
-# Kubernetes keeps at most 4096 bytes of a termination message; a longer one is cut, and no longer JSON.
-readonly RESULT_MAX_BYTES=4096
-readonly SUMMARY_MAX_BYTES=1024
+# The protocol's marker and limits come from the prelude (src/api/result-protocol.ts): RESULT_PROTOCOL,
+# RESULT_MAX_BYTES (Kubernetes keeps at most that much of a termination message; a longer one is cut,
+# and no longer JSON), SUMMARY_MAX_BYTES, PULL_REQUEST_URL_MAX_BYTES, SESSION_ID_MAX_BYTES.
 # What the attempt did, recorded as it happens: the agent's exit status (empty: it never ran), the
 # work branch's commit before the agent, the CLI's last words when it failed, and why the script gave
 # up (die).
@@ -63,20 +63,66 @@ result_commit() {
 result_pull_request() {
   local url=''
   if [[ -f $RUN_DIR/pull-request-url ]]; then url=$(head -n 1 "$RUN_DIR/pull-request-url"); fi
-  if [[ $url =~ ^https://[^[:space:][:cntrl:]]+$ && $(byte_length "$url") -le 2048 ]]; then printf '%s' "$url"; fi
+  if [[ $url =~ ^https://[^[:space:][:cntrl:]]+$ && $(byte_length "$url") -le $PULL_REQUEST_URL_MAX_BYTES ]]; then printf '%s' "$url"; fi
 }
 
 result_session() {
   local id=''
   if [[ -f $RUN_DIR/session-id ]]; then id=$(head -n 1 "$RUN_DIR/session-id"); fi
-  if [[ -n $id && $id != *[[:cntrl:]]* && $(byte_length "$id") -le 256 ]]; then printf '%s' "$id"; fi
+  if [[ -n $id && $id != *[[:cntrl:]]* && $(byte_length "$id") -le $SESSION_ID_MAX_BYTES ]]; then printf '%s' "$id"; fi
+}
+
+# Credentials cut from what the result says: the run's own tokens by value, and the shapes of others
+# (a password in a URL, GitHub tokens), as src/util/redact.ts cuts them again on the operator's side.
+redact() {
+  local s=$1 secret re out
+  for secret in "${GITHUB_TOKEN:-}" "${GH_TOKEN:-}"; do
+    if ((${#secret} >= 8)); then s=${s//"$secret"/[REDACTED]}; fi
+  done
+  for re in '([a-zA-Z][a-zA-Z0-9+.-]*://[^][:space:]/:@]+:)[^][:space:]/@]+@' '(gh[pousr]_|github_pat_)[A-Za-z0-9_]{16,}'; do
+    out=''
+    while [[ $s =~ $re ]]; do
+      out+="${s%%"${BASH_REMATCH[0]}"*}${BASH_REMATCH[1]}[REDACTED]"
+      if [[ ${BASH_REMATCH[0]} == *@ ]]; then out+=@; fi
+      s=${s#*"${BASH_REMATCH[0]}"}
+    done
+    s=$out$s
+  done
+  printf '%s' "$s"
+}
+
+# Why the step failed, in its own words: the last lines of its stderr (git's advice lines, the
+# "fatal: " prefix and the URL the step already names dropped), one line of at most 512 bytes.
+step_cause() {
+  [[ -s $STEP_STDERR ]] || return 0
+  local line cause=''
+  while IFS= read -r line; do
+    line=${line#fatal: }
+    line=${line#"unable to access '"*"': "}
+    cause+=${cause:+; }$line
+  done < <(grep -v -e '^[[:space:]]*$' -e '^Please make sure you have the correct access rights$' \
+    -e '^and the repository exists\.$' "$STEP_STDERR" | tail -n 3)
+  utf8_prefix "$(one_line "$cause")" 512
+}
+
+# What failed before the agent: why the script gave up (die), else the step that failed and its cause.
+step_failure() {
+  local status=$1 cause
+  if [[ -n $FAILURE ]]; then
+    printf '%s' "$FAILURE"
+  elif [[ -n $STEP ]]; then
+    cause=$(step_cause)
+    printf '%s: %s' "$STEP" "${cause:-exited with status $status}"
+  else
+    printf 'the entry script exited with status %s' "$status"
+  fi
 }
 
 # The one-line summary: the first of these that applies.
 result_summary() {
   local status=$1 pr=$2 commit=$3
   if [[ -z $AGENT_STATUS ]]; then
-    printf 'failed before the agent ran: %s' "${FAILURE:-the entry script exited with status $status}"
+    printf 'failed before the agent ran: %s' "$(step_failure "$status")"
   elif ((AGENT_STATUS != 0)); then
     printf 'the agent exited with status %s' "$AGENT_STATUS"
     if [[ -n $AGENT_LAST_WORDS ]]; then printf ': %s' "$AGENT_LAST_WORDS"; fi
@@ -100,12 +146,12 @@ result_document() {
   commit=$(result_commit)
   session=$(result_session)
   if [[ $AGENT_STATUS == 0 && (-n $pr || -z $REPO_DIR) ]]; then completed=true; fi
-  doc='{"protocol":"orchestrator.io/result/v1"'
+  doc="{\"protocol\":$(json_string "$RESULT_PROTOCOL")"
   doc+=",\"workCompleted\":$completed"
   if [[ -n $pr ]]; then doc+=",\"pullRequestUrl\":$(json_string "$pr")"; fi
   if [[ -n $commit ]]; then doc+=",\"commit\":\"$commit\""; fi
   if [[ -n $session ]]; then doc+=",\"sessionId\":$(json_string "$session")"; fi
-  summary=$(one_line "$(result_summary "$status" "$pr" "$commit")")
+  summary=$(redact "$(one_line "$(result_summary "$status" "$pr" "$commit")")")
   # Escaping can lengthen the summary: cut it until the whole document fits.
   local budget=$SUMMARY_MAX_BYTES escaped
   while ((budget > 0)); do
@@ -122,6 +168,8 @@ result_document() {
 # The EXIT trap of the agent container: writes the document, never changes the exit status.
 write_result() {
   local status=$1 file=${ORCHESTRATOR_RESULT_FILE:-/dev/termination-log} doc
+  # A failed step's stderr was kept for the summary: the log gets it too.
+  if [[ -n $STEP && -f $STEP_STDERR ]]; then cat "$STEP_STDERR" >&2; fi
   doc=$(result_document "$status") || return 0
   if ! printf '%s' "$doc" 2>/dev/null >"$file"; then
     log "cannot write the result to $file"

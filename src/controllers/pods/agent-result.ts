@@ -5,10 +5,15 @@
 // problem naming the field — the caller turns it into a warning Event, never a failed reconcile.
 // The design it implements: docs/design.md §4.4.
 
-/** The marker every result document carries in its `protocol` field. */
-export const RESULT_PROTOCOL = 'orchestrator.io/result/v1';
-/** Kubernetes keeps at most this much of a container's termination message. */
-export const MAX_RESULT_BYTES = 4096;
+import {
+  MAX_PULL_REQUEST_URL_BYTES,
+  MAX_RESULT_BYTES,
+  MAX_SESSION_ID_BYTES,
+  MAX_SUMMARY_BYTES,
+  RESULT_PROTOCOL,
+} from '../../api/index.js';
+
+export { MAX_RESULT_BYTES, RESULT_PROTOCOL };
 
 /** What an agent reports, as the status fields of the same names hold it. */
 export interface AgentResult {
@@ -35,10 +40,14 @@ const text =
 
 /** Each field's rule (the status schema's limits), as the message that says what it must be. */
 const FIELDS: { readonly [F in keyof Required<AgentResult>]: FieldRule } = {
-  pullRequestUrl: text(2048, /^https?:\/\/[^\s]+$/i, 'an http(s) URL of at most 2048 characters'),
-  sessionId: text(256),
+  pullRequestUrl: text(
+    MAX_PULL_REQUEST_URL_BYTES,
+    /^https?:\/\/[^\s]+$/i,
+    `an http(s) URL of at most ${MAX_PULL_REQUEST_URL_BYTES} characters`,
+  ),
+  sessionId: text(MAX_SESSION_ID_BYTES),
   workCompleted: (v) => (typeof v === 'boolean' ? undefined : 'true or false'),
-  summary: text(1024, /^[^\r\n]*$/, 'one line of at most 1024 characters'),
+  summary: text(MAX_SUMMARY_BYTES, /^[^\r\n]*$/, `one line of at most ${MAX_SUMMARY_BYTES} characters`),
   commit: text(64, /^[0-9a-fA-F]{7,64}$/, 'a hexadecimal commit id of 7 to 64 digits'),
 };
 

@@ -1,9 +1,10 @@
 // The follower's reading of a Job without a pod: the Job controller's FailedCreate Events say why, a
 // missing agent ServiceAccount comes with the command that creates it, and only a refusal that can
-// heal by itself (a quota) is not stuck.
+// heal by itself (a quota) is not stuck. And a failed Job's cause: the result document's summary, as
+// the entry script wrote it, with credential shapes cut.
 import t from 'tap';
 import type { CoreEvent, KubeObject } from '../../runtime/index.js';
-import { followActive } from './follower.js';
+import { followActive, followFinished } from './follower.js';
 import { PodsByJob } from './job-pods.js';
 import { mapPodCreationToRun, PodCreationIndex } from './pod-creation.js';
 
@@ -72,4 +73,62 @@ t.test('the newest Event wins; an expired one is forgotten; an Event maps to the
     [],
     'a Job re-created under the name is not the one',
   );
+});
+
+t.test('a failure before the agent: the cause names the step and git’s words, credentials cut', async (t) => {
+  const failed: KubeObject = {
+    ...job,
+    status: {
+      conditions: [
+        {
+          type: 'Failed',
+          status: 'True',
+          reason: 'BackoffLimitExceeded',
+          lastTransitionTime: now.toISOString(),
+        },
+      ],
+    },
+  };
+  // The termination message as templates/runtime/result.sh writes it after a failed clone, with a
+  // token the shell did not know to cut.
+  const summary =
+    "failed before the agent ran: cloning https://github.com/acme/docs.git: unable to access 'https://github.com/acme/docs.git/': Could not resolve host: github.com (ghs_0123456789abcdefABCDEF)";
+  const pod: KubeObject = {
+    metadata: {
+      name: 'job-1-abc',
+      namespace: 'team',
+      ownerReferences: [
+        { apiVersion: 'batch/v1', kind: 'Job', name: 'job-1', controller: true, uid: 'job-uid' },
+      ],
+    },
+    status: {
+      phase: 'Failed',
+      containerStatuses: [
+        {
+          name: 'agent',
+          state: {
+            terminated: {
+              exitCode: 128,
+              reason: 'Error',
+              message: JSON.stringify({
+                protocol: 'orchestrator.io/result/v1',
+                workCompleted: false,
+                summary,
+              }),
+            },
+          },
+        },
+      ],
+    },
+  };
+  const pods = new PodsByJob();
+  pods.onAdd(pod);
+  const finished = followFinished(failed, pods, now);
+  if (finished.settling) return t.fail('a terminated pod is settled');
+  t.same(finished.cause, {
+    reason: 'AgentFailed',
+    message:
+      "the agent exited with code 128: failed before the agent ran: cloning https://github.com/acme/docs.git: unable to access 'https://github.com/acme/docs.git/': Could not resolve host: github.com (ghs_[REDACTED])",
+    exitCode: 128,
+  });
 });

@@ -3,7 +3,8 @@
 # run's ConfigMap verbatim and sourced by the rendered entry script: values arrive as arguments or as
 # the variables of its prelude (templates/partials/values.sh.hbs), so nothing rendered is in here.
 
-log() { printf '%s [%s] %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$RUN_NAME" "$*" >&2; }
+# To the container's stderr (STDERR_FD, opened by entry) even while a step's stderr is being kept.
+log() { printf '%s [%s] %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$RUN_NAME" "$*" >&"${STDERR_FD:-2}"; }
 die() {
   log "error: $*"
   FAILURE=$*
@@ -33,6 +34,23 @@ prepare_dirs() {
 # off, whatever a config says. A function, so every git call below and in result.sh goes through it.
 git() { command git -c core.hooksPath=/dev/null -c core.fsmonitor=false "$@"; }
 
+# --- Steps: a failure before the agent names what failed and why (result.sh step_failure) ---
+# What the script is doing ('' between steps); a function run by `step` may name its part more
+# precisely (shallow_clone: "cloning {url}").
+STEP=''
+readonly STEP_STDERR="${TMPDIR:-/tmp}/orchestrator-step-$$.stderr"
+# Runs "$@" as the step $1 describes, its stderr kept in STEP_STDERR (then copied to the log). Not in
+# a condition, so set -e still ends the script at a failing command inside: the EXIT trap then reports
+# the step and the last words of its stderr in the result document.
+step() {
+  STEP=$1
+  shift
+  "$@" 2>"$STEP_STDERR"
+  cat "$STEP_STDERR" >&2
+  rm -f "$STEP_STDERR"
+  STEP=''
+}
+
 # Copies one ConfigMap key to its place in the run directory. The ConfigMap is mounted whole, one
 # file per key; the key -> path mapping is src/render/keys.ts, spelled out by install_files.
 install_file() {
@@ -54,7 +72,9 @@ entry() {
     log "workspace prepared in $RUN_DIR"
     return 0
   fi
-  trap 'write_result "$?"' EXIT
+  # The container's stderr, for log and the result while a step's stderr goes to its file.
+  exec {STDERR_FD}>&2
+  trap 'write_result "$?" 2>&"$STDERR_FD"' EXIT
   require_tools
   main
 }
@@ -136,6 +156,7 @@ shallow_clone() {
   if [[ -n $branch ]]; then args+=(--branch "$branch"); fi
   if [[ -n $sparse ]]; then args+=(--filter=blob:none --sparse); fi
   rm -rf "$dir"
+  STEP="cloning $url"
   git "${args[@]}" -- "$url" "$dir"
   if [[ -n $sparse ]]; then git -C "$dir" sparse-checkout set "$sparse"; fi
 }
@@ -157,6 +178,7 @@ prepare_work_repo() {
     else
       local ref=HEAD
       if [[ -n $base ]]; then ref="refs/heads/$base"; fi
+      STEP="fetching $ref from $url"
       git -C "$dir" fetch --quiet --depth 1 origin "$ref"
       git -C "$dir" checkout --quiet -B "$branch" FETCH_HEAD
     fi
@@ -179,6 +201,7 @@ prepare_read_repo() {
   if [[ -d $dir/.git ]]; then
     sanitize_checkout "$dir"
     git -C "$dir" remote set-url origin "$url"
+    STEP="fetching $branch from $url"
     git -C "$dir" fetch --quiet --depth 1 origin "refs/heads/$branch"
     git -C "$dir" checkout --quiet --force --detach FETCH_HEAD
   else
@@ -267,9 +290,9 @@ run_agent() {
   local dir
   for dir in "$RUN_DIR" "${EXTRA_DIRS[@]}"; do args+=(--add-dir "$dir"); done
   restore_sessions
-  local -a resume
-  mapfile -d '' resume < <(resume_args)
-  args+=("${resume[@]}")
+  local -a resuming
+  mapfile -d '' resuming < <(resume_args)
+  args+=("${resuming[@]}")
   log "running the agent $AGENT (model $MODEL) in $WORK_DIR"
   local status=0
   (cd "$WORK_DIR" && claude "${args[@]}" <"$RENDERED_DIR/prompt.md" 2> >(tee "$RUN_DIR/agent.stderr" >&2)) |

@@ -5,10 +5,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
+import { loadTemplateSet, renderCodeRun, renderDocsRun } from '../../src/render/index.js';
+import { sampleCodeRun, sampleDocsRun } from '../../src/render/samples.js';
 import { entryFixture as fixture } from '../../test/harness/agent/entry-script.js';
-import { configFrom, loadDefaultConfig } from '../config/load.js';
-import { loadTemplateSet, renderCodeRun, renderDocsRun } from './index.js';
-import { sampleCodeRun, sampleDocsRun } from './samples.js';
 
 const config = loadDefaultConfig();
 const set = loadTemplateSet();

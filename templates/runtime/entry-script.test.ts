@@ -6,10 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { loadDefaultConfig } from '../../src/config/load.js';
+import { loadTemplateSet, renderCodeRun, renderDocsRun, renderTaskRun } from '../../src/render/index.js';
+import { sampleCodeRun, sampleDocsRun, sampleTaskRun } from '../../src/render/samples.js';
 import { entryFixture as fixture, git } from '../../test/harness/agent/entry-script.js';
-import { loadDefaultConfig } from '../config/load.js';
-import { loadTemplateSet, renderCodeRun, renderDocsRun, renderTaskRun } from './index.js';
-import { sampleCodeRun, sampleDocsRun, sampleTaskRun } from './samples.js';
 
 const config = loadDefaultConfig();
 const set = loadTemplateSet();

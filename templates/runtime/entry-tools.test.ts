@@ -4,10 +4,10 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { loadDefaultConfig } from '../../src/config/load.js';
+import { loadTemplateSet, renderTaskRun } from '../../src/render/index.js';
+import { sampleTaskRun } from '../../src/render/samples.js';
 import { entryFixture as fixture } from '../../test/harness/agent/entry-script.js';
-import { loadDefaultConfig } from '../config/load.js';
-import { loadTemplateSet, renderTaskRun } from './index.js';
-import { sampleTaskRun } from './samples.js';
 
 const config = loadDefaultConfig();
 const set = loadTemplateSet();

@@ -5,16 +5,16 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { createAuthority } from '../../src/certs/authority.js';
+import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
+import { TokenBroker } from '../../src/github/app-tokens/index.js';
+import { loadTemplateSet, renderCodeRun, renderTaskRun } from '../../src/render/index.js';
+import { sampleCodeRun, sampleTaskRun } from '../../src/render/samples.js';
 import { entryFixture as fixture, git } from '../../test/harness/agent/entry-script.js';
 import { gitHttpsServer, sshStub } from '../../test/harness/remote/git-remotes.js';
 import { githubAppFixture } from '../../test/harness/remote/github-api/apps.js';
 import { startGithubApi } from '../../test/harness/remote/github-api/server.js';
 import { waitFor } from '../../test/harness/util/wait.js';
-import { createAuthority } from '../certs/authority.js';
-import { configFrom, loadDefaultConfig } from '../config/load.js';
-import { TokenBroker } from '../github/app-tokens/index.js';
-import { loadTemplateSet, renderCodeRun, renderTaskRun } from './index.js';
-import { sampleCodeRun, sampleTaskRun } from './samples.js';
 
 const config = loadDefaultConfig();
 const set = loadTemplateSet();

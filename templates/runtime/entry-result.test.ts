@@ -5,10 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import t, { type Test } from 'tap';
+import { loadDefaultConfig } from '../../src/config/load.js';
+import { loadTemplateSet, renderCodeRun, renderTaskRun } from '../../src/render/index.js';
+import { sampleCodeRun, sampleTaskRun } from '../../src/render/samples.js';
 import { entryFixture as fixture, git } from '../../test/harness/agent/entry-script.js';
-import { loadDefaultConfig } from '../config/load.js';
-import { loadTemplateSet, renderCodeRun, renderTaskRun } from './index.js';
-import { sampleCodeRun, sampleTaskRun } from './samples.js';
 
 const config = loadDefaultConfig();
 const set = loadTemplateSet();

@@ -8,12 +8,12 @@
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
+import { loadTemplateSet, renderTaskRun } from '../../src/render/index.js';
+import { sampleTaskRun } from '../../src/render/samples.js';
 import { entryFixture as fixture, git } from '../../test/harness/agent/entry-script.js';
 import { gitHttpsServer } from '../../test/harness/remote/git-remotes.js';
 import { waitFor } from '../../test/harness/util/wait.js';
-import { configFrom, loadDefaultConfig } from '../config/load.js';
-import { loadTemplateSet, renderTaskRun } from './index.js';
-import { sampleTaskRun } from './samples.js';
 
 const set = loadTemplateSet();
 const rex = { agent: 'rex', preset: 'default' as const, continuing: false };

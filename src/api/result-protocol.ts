@@ -1,0 +1,24 @@
+// The result protocol's constants (docs/result-protocol.md), in one place for both of its sides: the
+// operator reads the document (src/controllers/pods/agent-result.ts), and the entry script writes it
+// (templates/runtime/result.sh), which gets these values from its rendered prelude
+// (templates/partials/values.sh.hbs) rather than a copy of its own.
+
+/** The marker every result document carries in its `protocol` field. */
+export const RESULT_PROTOCOL = 'orchestrator.io/result/v1';
+/** Kubernetes keeps at most this much of a container's termination message. */
+export const MAX_RESULT_BYTES = 4096;
+/** The longest summary (status.summary). */
+export const MAX_SUMMARY_BYTES = 1024;
+/** The longest pull request URL (status.pullRequestUrl). */
+export const MAX_PULL_REQUEST_URL_BYTES = 2048;
+/** The longest session id (status.sessionId). */
+export const MAX_SESSION_ID_BYTES = 256;
+
+/** What the entry script's prelude defines, by shell variable. */
+export const RESULT_SHELL_CONSTANTS = {
+  RESULT_PROTOCOL,
+  RESULT_MAX_BYTES: MAX_RESULT_BYTES,
+  SUMMARY_MAX_BYTES: MAX_SUMMARY_BYTES,
+  PULL_REQUEST_URL_MAX_BYTES: MAX_PULL_REQUEST_URL_BYTES,
+  SESSION_ID_MAX_BYTES: MAX_SESSION_ID_BYTES,
+} as const;
