@@ -18,6 +18,7 @@ import { apiIdentity, identityClient, waitForPermission } from '../harness/deplo
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { applyObjects } from '../harness/deploy/kustomize.js';
 import { difference, granted } from '../harness/deploy/rbac.js';
+import { sampleCodeRun } from '../harness/operator/operator.js';
 import { routedNamespace, startTestWebhooks } from '../harness/operator/webhook.js';
 
 const cluster = await testCluster();
@@ -25,19 +26,7 @@ await ensureCrds(cluster);
 
 /** A CodeRun manifest; a null in `spec` leaves the field out. */
 const codeRun = (name: string, spec: Record<string, unknown>) =>
-  stringify({
-    apiVersion: 'orchestrator.io/v1',
-    kind: 'CodeRun',
-    metadata: { name },
-    spec: {
-      taskId: 3,
-      service: 'payments',
-      repositoryUrl: 'https://github.com/acme/payments',
-      docsRepositoryUrl: 'https://github.com/acme/docs',
-      githubApp: '5DLabs-Rex',
-      ...spec,
-    },
-  }).replace(/^ {4}\w+: null\n/gm, '');
+  stringify(sampleCodeRun(name, spec)).replace(/^ {4}\w+: null\n/gm, '');
 
 t.test('a submitter may make a run use only what RBAC lets it use; an admin may use it all', async (t) => {
   const home = await testNamespace(t, cluster);

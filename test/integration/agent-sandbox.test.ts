@@ -14,7 +14,7 @@ import { AGENT_SANDBOX_DIR, inNamespace } from '../../src/cluster/agent-sandbox.
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { applyObjects, kustomize, one } from '../harness/deploy/kustomize.js';
-import { httpStatusOf, sampleTaskRun, taskRunPath } from '../harness/operator/operator.js';
+import { httpStatusOf, sampleCodeRun, sampleTaskRun, taskRunPath } from '../harness/operator/operator.js';
 import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { runPod } from '../harness/operator/run-pods.js';
 
@@ -39,18 +39,12 @@ const tokenMounts = (pod: KubeObject) =>
   specOf(pod).containers.flatMap((c) => (c.volumeMounts ?? []).filter((m) => m.mountPath === TOKEN_PATH));
 
 function tessRun(name: string): CodeRun {
-  return {
-    apiVersion: 'orchestrator.io/v1',
-    kind: 'CodeRun',
-    metadata: { name },
-    spec: {
-      taskId: 3,
-      service: 'checkout',
-      githubApp: '5DLabs-Tess',
-      repositoryUrl: 'https://github.com/acme/checkout.git',
-      docsRepositoryUrl: 'https://github.com/acme/checkout-docs.git',
-    },
-  };
+  return sampleCodeRun(name, {
+    service: 'checkout',
+    githubApp: '5DLabs-Tess',
+    repositoryUrl: 'https://github.com/acme/checkout.git',
+    docsRepositoryUrl: 'https://github.com/acme/checkout-docs.git',
+  }) as CodeRun;
 }
 
 /** A label selector as the `labelSelector` query parameter writes it. */

@@ -6,7 +6,6 @@
 // `use` of the image's repository and a ClusterRole `use` of the PriorityClass, the same runs are
 // admitted; without the PriorityClass grant the opened class is still refused, naming the permission.
 import t, { type Test } from 'tap';
-import { stringify } from 'yaml';
 import type { ControllerConfig } from '../../src/api/index.js';
 import { serviceAccountUser } from '../../src/app/service-account.js';
 import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
@@ -15,6 +14,7 @@ import { kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.
 import { apiIdentity, identityClient, waitForPermission } from '../harness/deploy/api-identity.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { applyObjects } from '../harness/deploy/kustomize.js';
+import { sampleCodeRun } from '../harness/operator/operator.js';
 import { routedNamespace, startTestWebhooks } from '../harness/operator/webhook.js';
 import { waitFor } from '../harness/util/wait.js';
 
@@ -22,22 +22,6 @@ const cluster = await testCluster();
 await ensureCrds(cluster);
 
 const ATTACKER_IMAGE = 'docker.io/attacker/anything:1';
-
-/** A CodeRun manifest with `spec` over a minimal App run. */
-const codeRun = (name: string, spec: Record<string, unknown>) =>
-  stringify({
-    apiVersion: 'orchestrator.io/v1',
-    kind: 'CodeRun',
-    metadata: { name },
-    spec: {
-      taskId: 3,
-      service: 'payments',
-      repositoryUrl: 'https://github.com/acme/payments',
-      docsRepositoryUrl: 'https://github.com/acme/docs',
-      githubApp: '5DLabs-Rex',
-      ...spec,
-    },
-  });
 
 /** What a run may widen, one field each. */
 const WIDENING: [name: string, spec: Record<string, unknown>][] = [
@@ -78,7 +62,11 @@ async function submitterUnder(t: Test, config: ControllerConfig) {
   t.equal(applied.code, 0, applied.stderr);
   await waitForPermission(cluster, pm, ['create', 'coderuns.orchestrator.io', '-n', ns]);
   const create = (name: string, spec: Record<string, unknown>) =>
-    kubectl(cluster, ['create', '-n', ns, '-f', '-', `--as=${pm}`], codeRun(name, spec));
+    kubectl(
+      cluster,
+      ['create', '-n', ns, '-f', '-', `--as=${pm}`],
+      JSON.stringify(sampleCodeRun(name, spec)),
+    );
   return { ns, pm, create };
 }
 

@@ -23,24 +23,12 @@ import { startAdmissionApiserver } from '../harness/cluster/admission-apiserver.
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
 import { waitForPermission } from '../harness/deploy/api-identity.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
+import { sampleCodeRun } from '../harness/operator/operator.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
 
-const codeRun = (name: string, spec: Record<string, unknown> = {}) =>
-  stringify({
-    apiVersion: 'orchestrator.io/v1',
-    kind: 'CodeRun',
-    metadata: { name },
-    spec: {
-      taskId: 3,
-      service: 'payments',
-      repositoryUrl: 'https://github.com/acme/payments',
-      docsRepositoryUrl: 'https://github.com/acme/docs',
-      githubApp: '5DLabs-Rex',
-      ...spec,
-    },
-  });
+const codeRun = (name: string, spec: Record<string, unknown> = {}) => stringify(sampleCodeRun(name, spec));
 
 t.test(
   'with a client CA: the apiserver is served and gets the detail; a caller without the certificate is refused',

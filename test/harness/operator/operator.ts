@@ -219,6 +219,23 @@ export function sampleTaskRun(name: string, taskId = 7, spec: Partial<TaskRun['s
   };
 }
 
+/** An App CodeRun (5DLabs-Rex on acme/payments) with `spec` over it, as a plain object for kubectl or the API. */
+export function sampleCodeRun(name: string, spec: Record<string, unknown> = {}) {
+  return {
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'CodeRun',
+    metadata: { name },
+    spec: {
+      taskId: 3,
+      service: 'payments',
+      repositoryUrl: 'https://github.com/acme/payments',
+      docsRepositoryUrl: 'https://github.com/acme/docs',
+      githubApp: '5DLabs-Rex',
+      ...spec,
+    },
+  };
+}
+
 type PodStatus = { phase?: string; conditions?: Array<{ type: string; status: string; message?: string }> };
 
 /** `name: phase`, and why it is not scheduled when it is not (the scheduler's message). */
