@@ -5,10 +5,14 @@ import { packageRoot } from '../util/package-root.js';
 import { ENTRY_SCRIPT_ENV, ENV_NAME, isReservedEnv, RESERVED_ENV_PREFIX } from './agent-env.js';
 import { loadSchemas } from './schemas.js';
 
-/** Every template file under dir, recursively. */
+/** Every template and runtime shell file under dir, recursively. */
 function templateFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? templateFiles(join(dir, e.name)) : e.name.endsWith('.hbs') ? [join(dir, e.name)] : [],
+    e.isDirectory()
+      ? templateFiles(join(dir, e.name))
+      : e.name.endsWith('.hbs') || e.name.endsWith('.sh')
+        ? [join(dir, e.name)]
+        : [],
   );
 }
 

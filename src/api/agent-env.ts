@@ -2,6 +2,8 @@
 // could not honour), rendering and the Job builder: which variable names a run may set (CodeRun
 // spec.env, spec.envFromSecrets) and which belong to the operator, and when a run may have a Docker
 // daemon. The design it implements: docs/design.md §1.2 (agent environment).
+
+import { RESULT_SHELL_CONSTANTS } from './result-protocol.js';
 import type { ControllerConfig } from './types.js';
 
 /** A variable name the entry script (bash) can read: the schema's envFromSecrets[].name pattern. */
@@ -38,6 +40,7 @@ export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze([
   'ATTEMPT',
   'BASE_BRANCH',
   'BASE_DIR',
+  'CHECKOUT_CONFIG_KEPT',
   'CLAUDE_CONFIG_DIR',
   'COMMIT_MESSAGE',
   'CONFIGMAP_DIR',
@@ -51,10 +54,12 @@ export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze([
   'FAILURE',
   'GH_HOST',
   'GH_TOKEN',
-  'GITHUB_USER',
+  'GITHUB_HOST',
   'GITHUB_TOKEN_FILE',
+  'GITHUB_USER',
   'GIT_CONFIG_GLOBAL',
   'GIT_SSH_COMMAND',
+  'GIT_TERMINAL_PROMPT',
   'GIT_USER_EMAIL',
   'GIT_USER_NAME',
   'LC_ALL',
@@ -64,13 +69,13 @@ export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze([
   'MODEL',
   'OVERWRITE_MEMORY',
   'PRIORITY',
+  'PRIVATE_DIR',
   'PR_BODY',
   'PR_TITLE',
   'RENDERED_DIR',
   'REPO_DIR',
   'REPO_URL',
   'REQUIRED_COMMANDS',
-  'RESULT_MAX_BYTES',
   'RESUME',
   'RUN_DIR',
   'RUN_KIND',
@@ -78,18 +83,23 @@ export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze([
   'RUN_NAMESPACE',
   'SERVICE',
   'SESSION_ID',
+  'SESSION_LINEAGE',
+  'SESSION_STORE',
   'SPARSE_DIR',
   'START_COMMIT',
+  'STEP',
+  'STEP_STDERR',
   'STOP_HOOKS',
-  'SUMMARY_MAX_BYTES',
   'TASKS_FILE',
   'TASK_ID',
   'WORK_BRANCH',
   'WORK_DIR',
+  // The result protocol's constants, which the rendered prelude defines (result-protocol.ts).
+  ...Object.keys(RESULT_SHELL_CONSTANTS),
 ]);
 
-/** Read by bash before the entry script's first line: they would change how every line runs. */
-const SHELL_STARTUP_ENV = ['BASH_ENV', 'BASHOPTS', 'ENV', 'SHELLOPTS'];
+/** Read by bash before the entry script's first line (or by its word splitting): they would change how every line runs. */
+const SHELL_STARTUP_ENV = ['BASH_ENV', 'BASHOPTS', 'ENV', 'IFS', 'SHELLOPTS'];
 
 /** Every variable the entry script exports is ORCHESTRATOR_*: the prefix is the operator's. */
 export const RESERVED_ENV_PREFIX = 'ORCHESTRATOR_';
