@@ -46,8 +46,8 @@ t.test(
     t.equal(
       foreignWorkspace('CodeRun', run('bob'), claim('alice'), config),
       `PersistentVolumeClaim ${name} was created for the runs of alice, and bob's run would share its checkout, ` +
-        `git state and agent memory; set spec.workspace.pvcName to a workspace of your own (e.g. ${name}-bob), ` +
-        'or name this one there explicitly if you are allowed to use it (admission then checks that you may get it)',
+        `git state and agent memory; set spec.workspace.pvcName to a workspace of your own (e.g. ${name}-bob); ` +
+        "a run cannot join another submitter's workspace under its own default name, since naming the default cannot be told from getting it",
     );
     t.match(
       foreignWorkspace('CodeRun', run(undefined), claim('alice'), config),

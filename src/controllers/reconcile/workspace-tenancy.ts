@@ -37,7 +37,7 @@ export function foreignWorkspace<K extends RunKindName>(
     `(e.g. ${name}-${(submitter ?? 'mine')
       .replace(/[^a-z0-9-]/gi, '-')
       .toLowerCase()
-      .slice(0, 20)}), or ` +
-    `name this one there explicitly if you are allowed to use it (admission then checks that you may get it)`
+      .slice(0, 20)}); a run cannot join another submitter's workspace under its own default name, since ` +
+    `naming the default cannot be told from getting it`
   );
 }
