@@ -176,6 +176,9 @@ t.test("run A's planted code never runs in run B of another submitter, nor sees 
   );
   t.notOk(existsSync(join(volume, '.canary')), 'no planted program ran in B: the canary was never written');
   const planted = [
+    ...[join(volume, '.canary')]
+      .filter(existsSync)
+      .map((file) => ({ file, content: readFileSync(file, 'latin1') })),
     ...filesUnder(join(volume, '.h')),
     ...filesUnder(join(volume, SERVICE, '.agents')).filter((f) => !f.file.includes('/lineages/')),
     ...filesUnder(join(volume, SERVICE, checkoutDirectory(repo, host), '.git')),
@@ -184,7 +187,7 @@ t.test("run A's planted code never runs in run B of another submitter, nor sees 
   t.same(
     planted.filter((f) => f.content.includes(VICTIM.token)).map((f) => f.file),
     [],
-    "B's token is in none of the files A planted or B's checkout's git directory",
+    "B's token is in none of the files A planted (nor a canary), nor B's checkout's git directory",
   );
 
   // What B's agent started from, as its model saw it: B's first request, and its tool's output.
