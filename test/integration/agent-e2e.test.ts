@@ -5,91 +5,27 @@
 // the seams: the rendered command line and settings the CLI accepts, the image's tools, the hooks
 // that commit and push, and the termination message the kubelet hands back.
 // Needs root and the real node's Debian packages, and builds the image on first use (minutes; cached).
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import type { RunKindName, RunOf } from '../../src/api/index.js';
+import type { RunOf } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
-import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
-import {
-  admitted,
-  gitHost,
-  NODE_GATEWAY,
-  suiteConfig,
-  suiteImages,
-  suiteSecrets,
-} from '../harness/agent/agent-e2e.js';
-import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
-import { startOperator } from '../harness/operator/operator.js';
+import { agentSuite, agentWorld } from '../harness/agent/agent-world.js';
+import { kubectl } from '../harness/cluster/cluster.js';
 import { fail, say, type Turn, tool } from '../harness/remote/model-script.js';
-import { ModelStandin } from '../harness/remote/model-standin.js';
-import { scaled, waitFor } from '../harness/util/wait.js';
+import { scaled } from '../harness/util/wait.js';
 
 // Five real agent runs and, when the suite's image is new, a build of its small top layer and the
 // node's import of the whole image: more than tap's default per-file limit on 2 busy cores.
 t.setTimeout(scaled(45 * 60_000));
-const started = Date.now();
-const { trusting, tls } = await suiteImages((step) => t.comment(`agent image: ${step}`));
-t.comment(`agent image ready after ${Math.round((Date.now() - started) / 1000)} s: ${trusting.name}`);
-const cluster = await testCluster({ realNode: true, images: [trusting] });
-await ensureCrds(cluster);
-const client = new KubeClient(kubeConfig(cluster));
-t.teardown(() => client.close());
-
 const USER = { name: 'swe-1', token: 'ghp_e2eToken0123456789' };
 const API_KEY = 'sk-ant-e2e-key';
-const work = mkdtempSync(join(tmpdir(), 'agent-e2e-'));
-t.teardown(() => rmSync(work, { recursive: true, force: true }));
-const git = await gitHost(t, work, tls, { user: USER.name, token: USER.token });
-
-interface RunStatus {
-  phase?: string;
-  podName?: string;
-  message?: string;
-  pullRequestUrl?: string;
-  sessionId?: string;
-  workCompleted?: boolean;
-  attempt?: number;
-  commit?: string;
-}
+const suite = await agentSuite(t, USER, API_KEY);
+const { cluster, client, git, work } = suite;
 
 /** A namespace with its operator, Secrets and a model stand-in scripted with `script`. */
-async function world(t: Test, script: Turn[], templates?: TemplateSet) {
-  const ns = await testNamespace(t, cluster);
-  const model = new ModelStandin({ script, apiKey: API_KEY });
-  const modelUrl = await model.listen(0, NODE_GATEWAY);
-  t.teardown(() => model.close());
-  const config = suiteConfig(trusting.name, modelUrl, new URL(git.server.base).host);
-  await suiteSecrets(client, ns, config, USER, API_KEY);
-  await startOperator(
-    t,
-    cluster,
-    ns,
-    config,
-    templates ? { inputs: { config: () => config, templates: () => templates } } : {},
-  );
-  const create = <K extends RunKindName>(kind: K, run: RunOf<K>) =>
-    client.request('POST', runPath(kind, ns), { body: admitted(kind, run, config) });
-  const status = async (kind: RunKindName, name: string) =>
-    ((await client.request<KubeObject>('GET', runPath(kind, ns, name))).status ?? {}) as RunStatus;
-  /** Until the run's attempt `attempt` has finished (Succeeded or Failed); its status. */
-  const finished = (kind: RunKindName, name: string, attempt = 1) =>
-    waitFor(
-      `${kind} ${name} attempt ${attempt} Succeeded or Failed (the real agent in the image)`,
-      async (note) => {
-        const s = await status(kind, name);
-        note(s);
-        return (s.attempt ?? 0) >= attempt && (s.phase === 'Succeeded' || s.phase === 'Failed')
-          ? s
-          : undefined;
-      },
-      { timeoutMs: 600_000, intervalMs: 1000 },
-    );
-  return { ns, model, config, create, status, finished };
-}
+const world = (t: Test, script: Turn[], templates?: TemplateSet) => agentWorld(t, suite, script, templates);
 
 interface CliInit {
   permissionMode?: string;

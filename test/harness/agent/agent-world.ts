@@ -1,0 +1,124 @@
+// One world of the real-node agent suites (test/integration/agent-e2e.test.ts,
+// test/integration/agent-hostile.test.ts): a namespace with its operator, the shipped config's
+// Secrets and a model stand-in scripted with the test's turns; how to create a run as admission would
+// store it, read its status, wait for an attempt to finish, and find its workspace volume on the host.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import type { RunKindName, RunOf } from '../../../src/api/index.js';
+import { runPath } from '../../../src/cli/kinds.js';
+import type { Cluster } from '../../../src/cluster/index.js';
+import type { TemplateSet } from '../../../src/render/index.js';
+import { KubeClient, type KubeObject } from '../../../src/runtime/index.js';
+import { kubeConfig, testCluster, testNamespace } from '../cluster/cluster.js';
+import { ensureCrds } from '../deploy/crds.js';
+import { startOperator } from '../operator/operator.js';
+import type { Turn } from '../remote/model-script.js';
+import { ModelStandin } from '../remote/model-standin.js';
+import { waitFor } from '../util/wait.js';
+import {
+  admitted,
+  type GitHost,
+  gitHost,
+  NODE_GATEWAY,
+  suiteConfig,
+  suiteImages,
+  suiteSecrets,
+} from './agent-e2e.js';
+
+export interface RunStatus {
+  phase?: string;
+  podName?: string;
+  message?: string;
+  pullRequestUrl?: string;
+  sessionId?: string;
+  workCompleted?: boolean;
+  attempt?: number;
+  commit?: string;
+  conditions?: { type: string; status: string; reason?: string; message?: string }[];
+}
+
+export interface Suite {
+  cluster: Cluster;
+  client: KubeClient;
+  git: GitHost;
+  /** The image every agent runs. */
+  image: string;
+  user: { name: string; token: string };
+  apiKey: string;
+}
+
+/**
+ * A suite file's shared part: the agent image (built or imported when new), the real-node cluster
+ * with the CRDs, a work directory and the git host serving `user` with their token.
+ */
+export async function agentSuite(
+  t: Test,
+  user: { name: string; token: string },
+  apiKey: string,
+): Promise<Suite & { work: string }> {
+  const started = Date.now();
+  const { trusting, tls } = await suiteImages((step) => t.comment(`agent image: ${step}`));
+  t.comment(`agent image ready after ${Math.round((Date.now() - started) / 1000)} s: ${trusting.name}`);
+  const cluster = await testCluster({ realNode: true, images: [trusting] });
+  await ensureCrds(cluster);
+  const client = new KubeClient(kubeConfig(cluster));
+  t.teardown(() => client.close());
+  const work = mkdtempSync(join(tmpdir(), 'agent-suite-'));
+  t.teardown(() => rmSync(work, { recursive: true, force: true }));
+  const git = await gitHost(t, work, tls, { user: user.name, token: user.token });
+  return { cluster, client, git, image: trusting.name, user, apiKey, work };
+}
+
+/** A namespace with its operator, Secrets and a model stand-in scripted with `script`. */
+export async function agentWorld(t: Test, suite: Suite, script: Turn[], templates?: TemplateSet) {
+  const { cluster, client } = suite;
+  const ns = await testNamespace(t, cluster);
+  const model = new ModelStandin({ script, apiKey: suite.apiKey });
+  const modelUrl = await model.listen(0, NODE_GATEWAY);
+  t.teardown(() => model.close());
+  const config = suiteConfig(suite.image, modelUrl, new URL(suite.git.server.base).host);
+  await suiteSecrets(client, ns, config, suite.user, suite.apiKey);
+  await startOperator(
+    t,
+    cluster,
+    ns,
+    config,
+    templates ? { inputs: { config: () => config, templates: () => templates } } : {},
+  );
+  const create = <K extends RunKindName>(kind: K, run: RunOf<K>) =>
+    client.request('POST', runPath(kind, ns), { body: admitted(kind, run, config) });
+  const status = async (kind: RunKindName, name: string) =>
+    ((await client.request<KubeObject>('GET', runPath(kind, ns, name))).status ?? {}) as RunStatus;
+  /** Until the run's attempt `attempt` has finished (Succeeded or Failed); its status. */
+  const finished = (kind: RunKindName, name: string, attempt = 1) =>
+    waitFor(
+      `${kind} ${name} attempt ${attempt} Succeeded or Failed (the real agent in the image)`,
+      async (note) => {
+        const s = await status(kind, name);
+        note(s);
+        return (s.attempt ?? 0) >= attempt && (s.phase === 'Succeeded' || s.phase === 'Failed')
+          ? s
+          : undefined;
+      },
+      { timeoutMs: 600_000, intervalMs: 1000 },
+    );
+  /**
+   * The host directory of workspace claim `pvc`: the real node's host-path provisioner makes one per
+   * volume (cluster/control-plane/realnode_volumes.go), and the tests run on that host.
+   */
+  const volumeDir = async (pvc: string) => {
+    const claim = await client.request<KubeObject>(
+      'GET',
+      `/api/v1/namespaces/${ns}/persistentvolumeclaims/${pvc}`,
+    );
+    const volume = (claim.spec as { volumeName?: string } | undefined)?.volumeName;
+    if (!volume) throw new Error(`PersistentVolumeClaim ${pvc} is not bound`);
+    const pv = await client.request<KubeObject>('GET', `/api/v1/persistentvolumes/${volume}`);
+    const dir = (pv.spec as { hostPath?: { path?: string } } | undefined)?.hostPath?.path;
+    if (!dir) throw new Error(`PersistentVolume ${volume} is not a host-path volume`);
+    return dir;
+  };
+  return { ns, model, config, create, status, finished, volumeDir };
+}
