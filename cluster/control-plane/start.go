@@ -41,6 +41,7 @@ func start(args []string) int {
 	readyTimeout := fs.Duration("ready-timeout", 60*time.Second, "how long to wait for the apiserver to become ready")
 	withKCM := fs.Bool("controller-manager", true, "run kube-controller-manager with the garbage-collector, namespace, serviceaccount and clusterrole-aggregation controllers")
 	exitWithStdin := fs.Bool("exit-with-stdin", false, "stop when stdin reaches EOF (the parent process went away)")
+	removeDir := fs.Bool("remove-dir", false, "remove --dir after a clean stop (throwaway state: a real node's holds its images, over a GiB); kept when a component failed, for its logs")
 	wf := workloadFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -86,6 +87,13 @@ func start(args []string) int {
 		code = 1
 	}
 	cp.shutdown()
+	// Here, not in the parent: a test runner killed outright never gets to clean up, but its end
+	// closes our stdin (--exit-with-stdin) and we still get here.
+	if *removeDir && code == 0 {
+		if err := os.RemoveAll(cp.dir); err != nil {
+			fmt.Fprintf(os.Stderr, "removing %s: %v\n", cp.dir, err)
+		}
+	}
 	return code
 }
 

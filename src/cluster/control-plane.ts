@@ -126,6 +126,9 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Cluste
       `--ready-timeout=${Math.ceil(readyTimeoutMs / 1000)}s`,
       ...args,
       '--exit-with-stdin',
+      // A directory we made is throwaway: the child removes it after a clean stop, even when we were
+      // killed (a real node's holds its images, over a GiB a run; tests start dozens).
+      ...(opts.dir ? [] : ['--remove-dir']),
     ],
     { stdio: ['pipe', 'pipe', errFd] },
   ) as ChildProcessByStdio<Writable, Readable, null>;

@@ -1,6 +1,6 @@
 // The control-plane harness fails fast and clearly, and never leaves a process behind.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -43,6 +43,7 @@ t.test(
   'an apiserver that is not ready in time fails fast with the log tail and no process left',
   async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'cp-timeout-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     // It does not hang: within a generous limit it gives up by itself.
     await t.rejects(
       within('the start to give up', startControlPlane({ dir, readyTimeoutMs: 1, controllerManager: false })),
@@ -54,6 +55,7 @@ t.test(
 
 t.test('a state directory that already holds a control plane is refused', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'cp-reuse-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'state.json'), '{}');
   await t.rejects(startControlPlane({ dir, controllerManager: false }), /already holds a control plane/);
@@ -71,9 +73,13 @@ t.test('when its parent dies the control plane stops, components included', asyn
   ] as const;
   for (const { how, workloads, components } of cases) {
     const dir = mkdtempSync(join(tmpdir(), 'cp-orphan-'));
-    // Without --kwok, `start` runs no workloads (today's plain control plane).
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    // Without --kwok, `start` runs no workloads (today's plain control plane). --remove-dir: what a
+    // state directory made by startControlPlane gets; only the clean stop (stdin closed) reaches it.
     const { binary, args } = await startCommand({ workloads });
-    const child = spawn(binary, ['start', '--dir', dir, '--exit-with-stdin', ...(workloads ? args : [])], {
+    const removeDir = how === 'stdin closed';
+    const flags = ['--exit-with-stdin', ...(removeDir ? ['--remove-dir'] : [])];
+    const child = spawn(binary, ['start', '--dir', dir, ...flags, ...(workloads ? args : [])], {
       stdio: ['pipe', 'pipe', 'ignore'],
     });
     const line = await new Promise<string>((resolve) =>
@@ -85,5 +91,6 @@ t.test('when its parent dies the control plane stops, components included', asyn
     if (how === 'stdin closed') child.stdin.destroy();
     else child.kill('SIGKILL');
     t.same(await processesGone(dir), [], `${what}: every process is gone`);
+    if (removeDir) t.notOk(existsSync(dir), `${what}: its state directory is removed`);
   }
 });
