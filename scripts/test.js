@@ -9,13 +9,18 @@
 // Arguments are passed to tap (e.g. `npm test -- test/integration/crds.test.ts`). tap's per-file timeout
 // (package.json) is multiplied by ORCHESTRATOR_TEST_TIMEOUT_SCALE, like every wait in the tests.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDist, root } from './build.js';
 import { TEST_NODES } from './test-cluster.js';
 import { testTimeoutScale } from './test-timeout-scale.js';
 
 const log = (msg) => process.stderr.write(`[test] ${msg}\n`);
+// Every temporary file of the run (the tests', the tools', the control plane's) goes under one
+// directory: removed when the run passes, kept when it fails, for the logs the failures name.
+const runTmp = mkdtempSync(join(tmpdir(), 'orchestrator-test-'));
+process.env.TMPDIR = runTmp;
 const scale = testTimeoutScale();
 const fileTimeout = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).tap?.timeout ?? 30;
 
@@ -107,5 +112,7 @@ const passed = count('pass');
 let failed = count('fail');
 if (!summary || (code !== 0 && failed === 0)) failed += 1; // a crash or a failed file with no counted assertion
 const skipped = count('skip') + count('todo');
+if (code === 0 && failed === 0) rmSync(runTmp, { recursive: true, force: true });
+else log(`temporary files of this run (logs the failures name) are kept in ${runTmp}`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(code === 0 && failed === 0 ? 0 : 1);
