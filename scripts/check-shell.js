@@ -4,10 +4,12 @@
 // `# shellcheck source=` directives, `-a` reports what it finds in them), so a variable one file sets
 // and another reads is neither "unused" nor "unassigned". The values the rendered prelude defines
 // (templates/partials/values.sh.hbs) are upper-case, which shellcheck never reports as unassigned.
+// A file that starts with `#!` is a program of its own (the stop hooks, run by the agent CLI and the
+// entry script): it is checked alone, as it runs.
 // A missing shellcheck fails the lint with how to install it: it never passes silently.
 // `node scripts/check-shell.js [dir]` checks another folder (the planted-finding test).
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -30,16 +32,18 @@ if (files.length === 0) {
   console.error(`check-shell: no .sh file in ${path.relative(root, dir) || dir}`);
   process.exit(1);
 }
+const isProgram = (/** @type {string} */ f) => readFileSync(path.join(dir, f), 'utf8').startsWith('#!');
 const work = mkdtempSync(path.join(tmpdir(), 'check-shell-'));
 try {
   const all = path.join(work, 'all.sh');
   const lines = ['#!/usr/bin/env bash'];
-  for (const f of files)
+  for (const f of files.filter((f) => !isProgram(f)))
     lines.push(`# shellcheck source=${path.join(dir, f)}`, `source ${JSON.stringify(f)}`);
   writeFileSync(all, `${lines.join('\n')}\n`);
+  const programs = files.filter(isProgram).map((f) => path.join(dir, f));
   const check = spawnSync(
     'shellcheck',
-    ['--shell=bash', '--severity=style', '--format=gcc', '-x', '-a', all],
+    ['--shell=bash', '--severity=style', '--format=gcc', '-x', '-a', all, ...programs],
     {
       encoding: 'utf8',
     },

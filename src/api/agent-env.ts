@@ -3,7 +3,7 @@
 // spec.env, spec.envFromSecrets) and which belong to the operator, and when a run may have a Docker
 // daemon. The design it implements: docs/design.md §1.2 (agent environment).
 
-import { RESULT_SHELL_CONSTANTS } from './result-protocol.js';
+import { ENTRY_SCRIPT_ENV_NAMES } from './generated/entry-script-env.js';
 import type { ControllerConfig } from './types.js';
 
 /** A variable name the entry script (bash) can read: the schema's envFromSecrets[].name pattern. */
@@ -28,81 +28,20 @@ export const AGENT_ENV = Object.freeze({
   traceParent: 'TRACEPARENT',
 } as const);
 
+/** Every variable the entry script exports is ORCHESTRATOR_*: the prefix is the operator's. */
+export const RESERVED_ENV_PREFIX = 'ORCHESTRATOR_';
+
 /**
  * Variables the shipped entry scripts and hooks (templates/) assign: a run's value would be replaced
- * without a word. agent-env.test.ts reads templates/ and fails when one is missing here.
+ * without a word. Derived from the shell by `npm run generate` (scripts/generate-entry-env.js), so the
+ * names are written in one place; those under the operator's prefix are reserved by it.
  */
-export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze([
-  'AGENT',
-  'AGENT_LAST_WORDS',
-  'AGENT_STATE_DIR',
-  'AGENT_STATUS',
-  'ATTEMPT',
-  'BASE_BRANCH',
-  'BASE_DIR',
-  'CHECKOUT_CONFIG_KEPT',
-  'CLAUDE_CONFIG_DIR',
-  'COMMIT_MESSAGE',
-  'CONFIGMAP_DIR',
-  'CONTEXT_VERSION',
-  'DOCS_BRANCH',
-  'DOCS_DIR',
-  'DOCS_DIRECTORY',
-  'DOCS_TASK_DIR',
-  'DOCS_URL',
-  'EXTRA_DIRS',
-  'FAILURE',
-  'GH_HOST',
-  'GH_TOKEN',
-  'GITHUB_HOST',
-  'GITHUB_TOKEN_FILE',
-  'GITHUB_USER',
-  'GIT_CONFIG_GLOBAL',
-  'GIT_SSH_COMMAND',
-  'GIT_TERMINAL_PROMPT',
-  'GIT_USER_EMAIL',
-  'GIT_USER_NAME',
-  'LC_ALL',
-  'MCP_CLIENT_CONFIG',
-  'MCP_COMMANDS',
-  'MEMORY_FILE',
-  'MODEL',
-  'OVERWRITE_MEMORY',
-  'PRIORITY',
-  'PRIVATE_DIR',
-  'PR_BODY',
-  'PR_TITLE',
-  'RENDERED_DIR',
-  'REPO_DIR',
-  'REPO_URL',
-  'REQUIRED_COMMANDS',
-  'RESUME',
-  'RUN_DIR',
-  'RUN_KIND',
-  'RUN_NAME',
-  'RUN_NAMESPACE',
-  'SERVICE',
-  'SESSION_ID',
-  'SESSION_LINEAGE',
-  'SESSION_STORE',
-  'SPARSE_DIR',
-  'START_COMMIT',
-  'STEP',
-  'STEP_STDERR',
-  'STOP_HOOKS',
-  'TASKS_FILE',
-  'TASK_ID',
-  'WORK_BRANCH',
-  'WORK_DIR',
-  // The result protocol's constants, which the rendered prelude defines (result-protocol.ts).
-  ...Object.keys(RESULT_SHELL_CONSTANTS),
-]);
+export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze(
+  ENTRY_SCRIPT_ENV_NAMES.filter((name) => !name.startsWith(RESERVED_ENV_PREFIX)),
+);
 
 /** Read by bash before the entry script's first line (or by its word splitting): they would change how every line runs. */
 const SHELL_STARTUP_ENV = ['BASH_ENV', 'BASHOPTS', 'ENV', 'IFS', 'SHELLOPTS'];
-
-/** Every variable the entry script exports is ORCHESTRATOR_*: the prefix is the operator's. */
-export const RESERVED_ENV_PREFIX = 'ORCHESTRATOR_';
 
 /** The names a run may not set, sorted (the prefix last), for messages and the docs. */
 export const RESERVED_ENV_NAMES: readonly string[] = Object.freeze(

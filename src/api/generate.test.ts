@@ -55,6 +55,7 @@ t.test(
       'src/api/generated/controller-config.ts',
       'src/api/generated/defaulted.ts',
       'src/api/generated/docsrun.ts',
+      'src/api/generated/entry-script-env.ts',
       'src/api/generated/kinds.ts',
       'src/api/generated/taskrun.ts',
       'templates/kustomization.yaml',

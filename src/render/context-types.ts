@@ -70,8 +70,13 @@ export interface TemplateContext {
    * documents relative to the repository root (config taskDocs.directory under projectDir).
    */
   docs: { url: string; branch: string; projectDir: string; taskDir: string } | null;
-  /** host: the controller config's github.host, the one host git is given the run's credential for. */
-  git: { userName: string; userEmail: string; host: string };
+  /**
+   * host: the controller config's github.host, the one host git is given the run's credential for;
+   * repositories: the `owner/repo`s (lower case) of an App run's token, the only ones on that host
+   * git is given the token for (empty for a user or anonymous run: a user's token is their own);
+   * sshKnownHosts: the host keys SSH trusts unless the user's Secret has its own (github.sshKnownHosts).
+   */
+  git: { userName: string; userEmail: string; host: string; repositories: string[]; sshKnownHosts: string };
   pullRequest: { title: string };
   tools: ResolvedTools;
   permissions: { allow: string[]; deny: string[]; defaultMode: 'acceptEdits' };

@@ -7,6 +7,7 @@ import {
   type AgentProfile,
   type AgentTool,
   ANNOTATIONS,
+  appRepositories,
   type ControllerConfig,
   RESULT_SHELL_CONSTANTS,
   type Run,
@@ -90,8 +91,17 @@ export function common(c: CommonInput, input: ContextInput) {
       systemPrompt: profile.systemPrompt ?? null,
     },
     tools,
-    // host: the only host the run's GitHub credential is given to (runtime/github-auth.sh).
-    git: { userName: author, userEmail: `${author}@users.noreply.github.com`, host: c.config.github.host },
+    // host: the only host the run's GitHub credential is given to (runtime/github-auth.sh);
+    // repositories: on it, the only ones an App token is given to (those it was minted for).
+    git: {
+      userName: author,
+      userEmail: `${author}@users.noreply.github.com`,
+      host: c.config.github.host,
+      repositories: (appRepositories(c.kind, c.run.spec, c.config)?.repositories ?? []).map((r) =>
+        r.key.slice(r.key.indexOf('/') + 1),
+      ),
+      sshKnownHosts: c.config.github.sshKnownHosts,
+    },
     workspace: input.options?.workspaceRoot ?? WORKSPACE_ROOT,
     configMap: input.options?.configMapDir ?? TASK_FILES_DIR,
   };
@@ -168,7 +178,7 @@ export function layout(
     ...taskFiles.map((f) => ({ key: f.key, path: f.filename, mode: '0644' as const })),
   ];
   const stop = input.outputs
-    .filter((p) => /^hooks\/stop-[^/]+\.sh$/.test(p))
+    .filter((p) => /^runtime\/stop-[^/]+\.sh$/.test(p))
     .sort()
     .map((p) => `${rendered}/${p}`);
   return {

@@ -10,7 +10,8 @@
 //   partials/{name}.*.hbs       partials, used as {{> name}}
 //   runtime/{name}.sh           the operator's shell: plain files, no Handlebars, in every kind's
 //                               ConfigMap verbatim (output runtime/{name}.sh, key runtime_{name}.sh),
-//                               sourced by the rendered entry script's prelude (partials/values.sh.hbs)
+//                               sourced by the rendered entry script's prelude (partials/values.sh.hbs);
+//                               runtime/stop-*.sh are the stop hooks, run in name order
 //   tool-presets.yaml           the tool presets (tool-presets.ts)
 // Other files (README.md, the runtime's tests *.test.ts) are not templates and are ignored.
 import { readdirSync, readFileSync, statSync } from 'node:fs';

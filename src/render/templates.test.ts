@@ -42,7 +42,7 @@ t.test('the shipped templates load and validate against the default config', asy
   const set = loadValidatedTemplates(undefined, config);
   t.equal(set.dir, defaultTemplateDir());
   t.ok(set.outputs.TaskRun.has('container.sh'));
-  t.ok(set.outputs.CodeRun.has('hooks/stop-commit.sh'), 'shared files are in every kind');
+  t.ok(set.outputs.CodeRun.has('runtime/stop-commit.sh'), 'shared files are in every kind');
 });
 
 t.test('an undefined variable is an error, in a plain mustache and in a helper argument', async (t) => {
@@ -68,14 +68,12 @@ t.test('a raw value in a .sh or .json template is refused at load', async (t) =>
   const dir = copyTemplates(t);
   edit(dir, 'taskrun/container.sh.hbs', (s) => s.replace('{{shq task.id}}', '{{task.id}}'));
   edit(dir, 'shared/settings.json.hbs', (s) => s.replace('{{json agent.model}}', '"{{agent.model}}"'));
-  edit(dir, 'shared/hooks/stop-commit.sh.hbs', (s) => `${s}\necho {{{repo.url}}}\n`);
   const problems = problemsOf(() => loadTemplateSet(dir));
   t.match(
     problems.join('\n'),
     /taskrun\/container\.sh\.hbs:\d+:\d+: \{\{task\.id\}\} prints a value unquoted; in a \.sh template use shq or shwords/,
   );
   t.match(problems.join('\n'), /shared\/settings\.json\.hbs:\d+:\d+: \{\{agent\.model\}\} .* use json/);
-  t.match(problems.join('\n'), /stop-commit\.sh\.hbs:.*\{\{repo\.url\}\}/);
 });
 
 t.test('layout problems are all reported at once', async (t) => {

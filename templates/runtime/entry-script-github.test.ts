@@ -32,7 +32,7 @@ const privateGitConfig = (root: string) =>
     .map((file) => readFileSync(file, 'utf8'))
     .join('\n');
 
-t.test('a GitHub user over SSH: git gets the key from GIT_SSH_COMMAND, host keys accept-new', async (t) => {
+t.test('a GitHub user over SSH: git gets the key from GIT_SSH_COMMAND, host keys pinned', async (t) => {
   const f = fixture(t);
   sshStub(f.bin);
   const remotes = path.join(f.root, 'ssh-root');
@@ -44,31 +44,61 @@ t.test('a GitHub user over SSH: git gets the key from GIT_SSH_COMMAND, host keys
   writeFileSync(key, '-----BEGIN OPENSSH PRIVATE KEY-----\nnot a real key\n');
   chmodSync(key, 0o400);
   const env = { GITHUB_SSH_KEY_FILE: key, STUB_SSH_KEY: key, STUB_SSH_ROOT: remotes };
+  const sshLog = () => readFileSync(path.join(f.root, 'out', 'ssh.log'), 'utf8');
+  // A well-formed host key line (GitHub's published ed25519 key) for the test's host.
+  const keyOf = (host: string) =>
+    `${host} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n`;
 
   const run = sampleTaskRun(rex);
   run.spec.repository = { url: 'git@github.example:acme/payments.git', githubUser: 'swe-1-5dlabs' };
-  const rendered = renderTaskRun(set, run, config, 1, f.options);
+  // The default github.sshKnownHosts has github.com's keys only: nothing is accepted on first use.
+  const unknown = f.run(renderTaskRun(set, run, config, 1, f.options), env);
+  t.equal(unknown.status, 1, unknown.log);
+  t.match(
+    unknown.log,
+    /no SSH host key for github\.example in the controller config's github\.sshKnownHosts: add the host's key there/,
+  );
+  t.notOk(existsSync(path.join(f.root, 'out', 'ssh.log')), 'ssh never ran');
+
+  // The config's keys, written off the volume, pin the host.
+  const pinnedByConfig = configFrom({
+    ...config,
+    github: { ...config.github, sshKnownHosts: `${config.github.sshKnownHosts}${keyOf('github.example')}` },
+  });
+  const rendered = renderTaskRun(set, run, pinnedByConfig, 2, f.options);
   const r = f.run(rendered, env);
   t.equal(r.status, 0, r.log);
-  const ssh = readFileSync(path.join(f.root, 'out', 'ssh.log'), 'utf8');
-  t.match(ssh, `host=git@github.example key=${key} `, 'git went through ssh with the mounted key');
-  t.match(ssh, 'IdentitiesOnly=yes BatchMode=yes StrictHostKeyChecking=accept-new');
+  t.match(sshLog(), `host=git@github.example key=${key} `, 'git went through ssh with the mounted key');
+  t.match(sshLog(), 'IdentitiesOnly=yes BatchMode=yes StrictHostKeyChecking=yes');
   t.match(
-    ssh,
+    sshLog(),
     new RegExp(`UserKnownHostsFile=${f.root}/orchestrator-run-[^/ ]+/known_hosts`),
     'in the private directory, not on the workspace volume a later run shares',
   );
   t.match(git(['log', '--format=%an %s', BRANCH], origin), /^swe-1-5dlabs chore: save the agent's work/);
-  t.match(r.log, /git over SSH as GitHub user swe-1-5dlabs with the key /);
-
-  // A known_hosts key in the Secret pins the host keys.
-  writeFileSync(path.join(secretDir, 'known_hosts'), 'github.example ssh-ed25519 AAAA\n');
-  const pinned = f.run(renderTaskRun(set, run, config, 2, f.options), env);
-  t.equal(pinned.status, 0, pinned.log);
   t.match(
-    readFileSync(path.join(f.root, 'out', 'ssh.log'), 'utf8'),
-    `StrictHostKeyChecking=yes UserKnownHostsFile=${secretDir}/known_hosts`,
+    r.log,
+    /git over SSH as GitHub user swe-1-5dlabs with the key .* \(host keys pinned by the controller config's github\.sshKnownHosts\)/,
   );
+
+  // A known_hosts key in the Secret replaces the config's: a host only the config knows is refused.
+  writeFileSync(path.join(secretDir, 'known_hosts'), keyOf('other.example'));
+  const secretLacks = f.run(renderTaskRun(set, run, pinnedByConfig, 3, f.options), env);
+  t.equal(secretLacks.status, 1, secretLacks.log);
+  t.match(secretLacks.log, /no SSH host key for github\.example in the SSH Secret's known_hosts/);
+  writeFileSync(path.join(secretDir, 'known_hosts'), keyOf('github.example'));
+  const pinned = f.run(renderTaskRun(set, run, config, 4, f.options), env);
+  t.equal(pinned.status, 0, pinned.log);
+  t.match(sshLog(), `StrictHostKeyChecking=yes UserKnownHostsFile=${secretDir}/known_hosts`);
+
+  // An ssh:// URL on another port is looked up as known_hosts writes it: [host]:port.
+  run.spec.repository = {
+    url: 'ssh://git@github.example:2222/acme/payments.git',
+    githubUser: 'swe-1-5dlabs',
+  };
+  const port = f.run(renderTaskRun(set, run, config, 5, f.options), env);
+  t.equal(port.status, 1, port.log);
+  t.match(port.log, /no SSH host key for \[github\.example\]:2222 in the SSH Secret's known_hosts/);
 
   // Without a readable key the script says where it looked, before git tries.
   const missing = f.run(rendered, { ...env, GITHUB_SSH_KEY_FILE: path.join(secretDir, 'nope') });
@@ -203,6 +233,70 @@ t.test('a GitHub App: git uses the token the operator minted, read from its moun
   const missing = f.run(rendered, { ...env, GITHUB_APP_TOKEN_FILE: path.join(mounted, 'nope') });
   t.equal(missing.status, 1);
   t.match(missing.log, /GitHub App: no readable token at \S+nope/);
+});
+
+t.test('an App token goes only to the repositories it was minted for, even on github.host', async (t) => {
+  const f = fixture(t);
+  const token = 'ghs_ScopedToAcmePayments0000000001';
+  const remotes = path.join(f.root, 'https-root');
+  f.origin(path.join(remotes, 'acme', 'payments.git'), 'main', { 'README.md': 'r\n' });
+  f.origin(path.join(remotes, 'acme', 'other.git'), 'main', { 'README.md': 'o\n' });
+  f.origin(path.join(remotes, 'evil', 'docs.git'), 'main', { 'README.md': 'd\n' });
+  // The server would accept the token anywhere: `auth: ok` on another repository means it was sent.
+  const server = await gitHttpsServer(t, remotes, f.root, { user: 'x-access-token', token });
+  const mounted = path.join(f.root, 'github-token');
+  mkdirSync(mounted);
+  writeFileSync(path.join(mounted, 'token'), token);
+  // An agent that reaches for another repository of the same owner on the same host, with the git
+  // configuration the entry script left it (what a prompt-injected agent would try first).
+  writeFileSync(
+    path.join(f.bin, 'claude'),
+    `#!/usr/bin/env bash\ncat >/dev/null\nGIT_TERMINAL_PROMPT=0 git ls-remote "${server.base}/acme/other.git" >"$STUB_OUT/other" 2>&1 || echo refused >>"$STUB_OUT/other"\necho work >>agent-output.txt\nprintf '{"type":"system","subtype":"init","session_id":"s-1"}\\n'\n`,
+  );
+  const run = sampleTaskRun(rex);
+  run.spec.repository = { url: `${server.base}/acme/payments.git` };
+  const env = { GITHUB_APP_TOKEN_FILE: path.join(mounted, 'token'), GIT_SSL_CAINFO: server.caFile };
+  const r = f.run(renderTaskRun(set, run, onHost(server.base), 1, f.options), env);
+  t.equal(r.status, 0, r.log);
+  t.match(r.log, /for acme\/payments only/, 'the log names the scope');
+  t.match(
+    readFileSync(path.join(f.root, 'out', 'other'), 'utf8'),
+    /refused/,
+    "the agent's git got no credential",
+  );
+  await waitFor('the server to log the push', () =>
+    server.requests().some((q) => q.auth === 'ok' && q.service === 'git-receive-pack'),
+  );
+  const at = (repo: string) => server.requests().filter((q) => String(q.path).startsWith(`/${repo}.git/`));
+  t.ok(
+    at('acme/payments').some((q) => q.auth === 'ok'),
+    "the run's repository got the token",
+  );
+  t.ok(at('acme/other').length > 0, 'the agent did ask for the other repository');
+  t.same(
+    at('acme/other').filter((q) => q.auth !== 'none'),
+    [],
+    'which never received a credential',
+  );
+
+  // A CodeRun whose docs repository is on github.host but of another owner: no token is minted for
+  // it (one installation per token), and the script gives it none.
+  const code = sampleCodeRun({ agent: 'rex', preset: 'default', continuing: false }, config);
+  code.spec.repositoryUrl = `${server.base}/acme/payments.git`;
+  code.spec.docsRepositoryUrl = `${server.base}/evil/docs.git`;
+  code.spec.docsProjectDirectory = 'projects/payments';
+  code.spec.workingDirectory = undefined;
+  const c = f.run(renderCodeRun(set, code, onHost(server.base), 1, f.options), env);
+  t.equal(c.status, 128, 'the docs cannot be cloned without a credential, and the run fails');
+  t.match(
+    c.log,
+    /evil\/docs\.git is not one of the repositories the GitHub App's installation token was minted for/,
+  );
+  t.same(
+    at('evil/docs').filter((q) => q.auth !== 'none'),
+    [],
+    "the other owner's repository never got it",
+  );
 });
 
 t.test('a docs repository on another host never sees a credential, App token or user token', async (t) => {

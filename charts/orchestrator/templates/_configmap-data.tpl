@@ -27,10 +27,6 @@
 {{- ($.Files.Glob "files/orchestrator-templates-shared/*").AsConfig }}
 {{- end }}
 
-{{- define "orchestrator.data.orchestrator-templates-shared-hooks" -}}
-{{- ($.Files.Glob "files/orchestrator-templates-shared-hooks/*").AsConfig }}
-{{- end }}
-
 {{- define "orchestrator.data.orchestrator-templates-taskrun" -}}
 {{- ($.Files.Glob "files/orchestrator-templates-taskrun/*").AsConfig }}
 {{- end }}

@@ -434,6 +434,13 @@ export interface components {
                  * @default github.com
                  */
                 host: string;
+                /**
+                 * @description The SSH host keys (known_hosts lines) git over SSH trusts for a run acting as a GitHub user with a git@ or ssh:// URL, unless the user's SSH Secret has a known_hosts key, which then replaces them. Nothing is trusted on first use: a host with no key here fails the clone, saying so. Default GitHub's published keys for github.com (docs.github.com, "GitHub's SSH key fingerprints"); add your GitHub Enterprise Server's.
+                 * @default github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl
+                 *     github.com ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBEmKSENjQEezOmxkZMy7opKgwFB9nkt5YRrYMjNuG5N87uRgg6CLrbo5wAdT/y6v0mKV0U2w0WZ2YB/++Tpockg=
+                 *     github.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQCj7ndNxQowgcQnjshcLrqPEiiphnt+VTTvDP6mHBL9j1aNUkY4Ue1gvwnGLVlOhGeYrnZaMgRK6+PKCUXaDbC7qtbW8gIkhL7aGCsOr/C56SJMy/BCZfxd1nWzAOxSDPgVsmerOBYfNqltV9/hWCqBywINIR+5dIg6JTJ72pcEpEjcYgXkE2YEFXV1JHnsKgbLWNlhScqb2UmyRkQyytRLtL+38TGxkxCflmO+5Z8CSSNY7GidjMIZ7Q4zMjA2n1nGrlTDkzwDCsw+wqFPGQA179cnfGWOWRVruj16z6XyvxvjJwbz0wQZ75XK5tKSb7FNyeIEs4TT4jk+S4dhPeAUC5y+bDYirYgM4GC7uEnztnZyaVWQ7B381AK4Qdrwt51ZqExKbQpTUNn+EjqoTwvqNj4kqx5QUCI0ThS/YkOxJCXmPUWZbhjpCg56i+2aB6CmK2JGhn57K5mj0MNdBXA4/WnwH6XoPWJzK5Nyu2zB3nAZp+S5hpQs+p1vN1/wsjk=
+                 */
+                sshKnownHosts: string;
             };
             /** @description Recognised GitHub App names (e.g. 5DLabs-Rex); when non-empty, a run naming another app is denied at admission. Default empty (any app). */
             githubApps?: string[];
@@ -1087,7 +1094,7 @@ export interface components {
                     key: string;
                 };
                 /**
-                 * @description The SSH private key of a run acting as a GitHub user (githubUser) for its git@ and ssh:// URLs, mounted read-only (mode 0400) in the agent container; the name may contain {githubUser}, replaced by the user in lower case. An optional key known_hosts in the same Secret pins the hosts' keys (else the first key seen is accepted, for that run only). Default name github-ssh-{githubUser}, key ssh-privatekey (the kubernetes.io/ssh-auth Secret type's).
+                 * @description The SSH private key of a run acting as a GitHub user (githubUser) for its git@ and ssh:// URLs, mounted read-only (mode 0400) in the agent container; the name may contain {githubUser}, replaced by the user in lower case. An optional key known_hosts in the same Secret pins the hosts' keys instead of github.sshKnownHosts (nothing is trusted on first use). Default name github-ssh-{githubUser}, key ssh-privatekey (the kubernetes.io/ssh-auth Secret type's).
                  * @default {
                  *       "name": "github-ssh-{githubUser}",
                  *       "key": "ssh-privatekey"

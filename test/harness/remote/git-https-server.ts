@@ -2,7 +2,7 @@
 // as its own process so that an entry script run synchronously can reach it. Environment:
 // GIT_ROOT (the repositories), CERT_FILE/KEY_FILE, EXPECT_USER/EXPECT_TOKEN, HOST (default 127.0.0.1),
 // API_UPSTREAM (optional: where /api/ requests go, relayToApi). Prints JSON lines:
-// {"msg":"listening","port":N}, then one {"msg":"request",auth,user,service} per request, where auth
+// {"msg":"listening","port":N}, then one {"msg":"request",auth,user,service,path} per request, where auth
 // is none (answered 401, so git asks its credential helper), ok or bad (401 again).
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -90,7 +90,8 @@ const server = createServer(
     if (env('API_UPSTREAM') && req.url?.startsWith('/api/')) return relayToApi(req, res);
     const { auth, user } = credentials(req);
     const service = new URL(req.url ?? '/', 'https://localhost').searchParams.get('service') ?? req.url;
-    say({ msg: 'request', auth, user, service });
+    const path = new URL(req.url ?? '/', 'https://localhost').pathname;
+    say({ msg: 'request', auth, user, service, path });
     if (auth !== 'ok') {
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"' });
       return void res.end();

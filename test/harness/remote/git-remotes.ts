@@ -43,7 +43,7 @@ export interface GitHttpsServer {
   base: string;
   /** The CA that signed its certificate (GIT_SSL_CAINFO). */
   caFile: string;
-  /** One line per request: auth none|ok|bad, user, service. */
+  /** One line per request: auth none|ok|bad, user, service, path. */
   requests(): LogLine[];
 }
 

@@ -30,37 +30,84 @@ url_host() {
 # another host, e.g. a docs repository elsewhere, is fetched anonymously). Case-insensitive, as hosts are.
 credential_host() { [[ ${1,,} == "${GITHUB_HOST,,}" ]]; }
 
-# git asks the helper for the credentials of https://{host}; it answers with the username and the
-# token file's current content (read at each use, so a renewed token applies). The helper is in the
-# private global config (prepare_dirs) and only for github.host (credential_host).
+# The repository path of an https URL as git names it to a credential helper (credential.useHttpPath),
+# lower case, without a trailing / or .git: owner/repo.
+url_repository() {
+  local path=${1#*://}
+  path=${path#*/}
+  path=${path%/}
+  path=${path%.git}
+  printf '%s' "${path,,}"
+}
+
+# Whether an App run's token may go to the repository of this URL (on github.host): only the ones it
+# was minted for (GITHUB_APP_REPOSITORIES, from the prelude).
+app_repository() {
+  local repo
+  repo=$(url_repository "$1")
+  [[ " ${GITHUB_APP_REPOSITORIES[*]} " == *" $repo "* ]]
+}
+
+# The credential helper git runs (through sh) for https://{github.host}: for `get`, it answers with the
+# username and the token file's current content (read at each use, so a renewed token applies). With a
+# repository scope (an App token), git also names the repository's path (useHttpPath) and the helper
+# answers only for those in ORCHESTRATOR_GITHUB_REPOSITORIES; for any other, nothing, so git goes on
+# without a credential.
+# shellcheck disable=SC2016 # expanded by the helper's shell at each use
+readonly TOKEN_HELPER='!f() { [ "$1" = get ] || return 0; p=; while IFS= read -r l && [ -n "$l" ]; do case $l in path=*) p=${l#path=} ;; esac; done; if [ -n "$ORCHESTRATOR_GITHUB_REPOSITORIES" ]; then p=$(printf %s "$p" | tr "[:upper:]" "[:lower:]"); p=${p%/}; p=${p%.git}; case " $ORCHESTRATOR_GITHUB_REPOSITORIES " in *" $p "*) ;; *) return 0 ;; esac; fi; printf "username=%s\n" "$ORCHESTRATOR_GITHUB_USERNAME"; printf "password=%s\n" "$(cat "$ORCHESTRATOR_GITHUB_TOKEN_FILE")"; }; f'
+
+# Installs the helper for host in the private global config (prepare_dirs), only for github.host
+# (credential_host); scope: the repositories it answers for (space-separated), or '' for every one.
 use_token_helper() {
-  local host=$1 username=$2
-  export ORCHESTRATOR_GITHUB_USERNAME=$username
-  # shellcheck disable=SC2016 # expanded by the helper's shell at each use
-  git config --global "credential.https://$host.helper" \
-    '!f() { printf "username=%s\n" "$ORCHESTRATOR_GITHUB_USERNAME"; printf "password=%s\n" "$(cat "$ORCHESTRATOR_GITHUB_TOKEN_FILE")"; }; f'
+  local host=$1 username=$2 scope=${3:-}
+  export ORCHESTRATOR_GITHUB_USERNAME=$username ORCHESTRATOR_GITHUB_REPOSITORIES=$scope
+  if [[ -n $scope ]]; then git config --global "credential.https://$host.useHttpPath" true; fi
+  git config --global "credential.https://$host.helper" "$TOKEN_HELPER"
   GH_TOKEN=$(<"$ORCHESTRATOR_GITHUB_TOKEN_FILE")
   export GH_TOKEN
 }
 
 # --- As a GitHub user ---
 
-# Host keys: pinned by a known_hosts key in the SSH Secret when it has one (StrictHostKeyChecking
-# yes); otherwise the first key a host shows is accepted and kept in the agent's state on the
-# workspace volume (accept-new), so a later attempt refuses a host whose key changed.
+# The host of an ssh URL as known_hosts names it: host, or [host]:port for another port than 22.
+ssh_host() {
+  local rest host port=
+  if [[ $1 == ssh://* ]]; then
+    rest=${1#ssh://}
+    rest=${rest%%/*}
+    host=${rest##*@}
+    if [[ $host == *:* ]]; then
+      port=${host##*:}
+      host=${host%:*}
+    fi
+  else
+    rest=${1%%:*}
+    host=${rest##*@}
+  fi
+  if [[ -n $port && $port != 22 ]]; then printf '[%s]:%s' "$host" "$port"; else printf '%s' "$host"; fi
+}
+
+# Host keys are pinned, never learnt (StrictHostKeyChecking yes): the SSH Secret's known_hosts key
+# when it has one, else the controller config's github.sshKnownHosts (SSH_KNOWN_HOSTS, from the
+# prelude), written to the private directory: nothing on the workspace volume is trusted.
 use_ssh_key() {
-  local key=$GITHUB_SSH_KEY_FILE known policy
+  local url=$1 key=$GITHUB_SSH_KEY_FILE known from host
   [[ -r $key ]] || die "GitHub user $GITHUB_USER: no readable SSH key at $key (is there a Secret as the controller config's secrets.githubSshKey names, by default github-ssh-{user} with the key ssh-privatekey?)"
   known="$(dirname "$key")/known_hosts"
-  policy=yes
+  from="the SSH Secret's known_hosts"
   if [[ ! -f $known ]]; then
-    # Not on the workspace volume, where an earlier run's agent could have written a key of its own.
     known="$PRIVATE_DIR/known_hosts"
-    policy=accept-new
+    from="the controller config's github.sshKnownHosts"
+    printf '%s\n' "$SSH_KNOWN_HOSTS" >"$known"
   fi
-  GIT_SSH_COMMAND="ssh -i $(sh_word "$key") -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=$policy -o UserKnownHostsFile=$(sh_word "$known")"
+  host=$(ssh_host "$url")
+  # ssh would only say "Host key verification failed"; say which host lacks a key and where to add it.
+  if command -v ssh-keygen >/dev/null && ! ssh-keygen -F "$host" -f "$known" >/dev/null 2>&1; then
+    die "no SSH host key for $host in $from: add the host's key there (a known_hosts line) to let git reach $url; host keys are never accepted on first use"
+  fi
+  GIT_SSH_COMMAND="ssh -i $(sh_word "$key") -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=$(sh_word "$known")"
   export GIT_SSH_COMMAND
-  log "git over SSH as GitHub user $GITHUB_USER with the key $key (host keys: StrictHostKeyChecking=$policy, $known)"
+  log "git over SSH as GitHub user $GITHUB_USER with the key $key (host keys pinned by $from)"
 }
 
 setup_user_auth() {
@@ -68,7 +115,7 @@ setup_user_auth() {
   # The token also lets the stop hook open the pull request, whichever way git goes.
   if [[ -n ${GITHUB_TOKEN:-} ]]; then store_github_token "$GITHUB_TOKEN"; fi
   if is_ssh_url "$url"; then
-    use_ssh_key
+    use_ssh_key "$url"
     return 0
   fi
   host=$(url_host "$url")
@@ -98,10 +145,14 @@ setup_app_auth() {
     log "$url is not on $GITHUB_HOST (github.host): the GitHub App's installation token is not given to $host; accessing it anonymously"
     return 0
   fi
+  if ! app_repository "$url"; then
+    log "$url is not one of the repositories the GitHub App's installation token was minted for (${GITHUB_APP_REPOSITORIES[*]}): the token is not given to it; accessing it anonymously"
+    return 0
+  fi
   [[ -r $GITHUB_APP_TOKEN_FILE ]] || die "GitHub App: no readable token at $GITHUB_APP_TOKEN_FILE (the operator writes it before the pod starts: see the run's conditions and Events)"
   ORCHESTRATOR_GITHUB_TOKEN_FILE=$GITHUB_APP_TOKEN_FILE
-  use_token_helper "$host" x-access-token
-  log "git over https to $host as the GitHub App with the installation token the operator minted ($GITHUB_APP_TOKEN_FILE, renewed in place)"
+  use_token_helper "$host" x-access-token "${GITHUB_APP_REPOSITORIES[*]}"
+  log "git over https to $host as the GitHub App with the installation token the operator minted ($GITHUB_APP_TOKEN_FILE, renewed in place), for ${GITHUB_APP_REPOSITORIES[*]} only"
 }
 
 # Called before each repository is cloned: whichever identity the run has, for that URL's form.

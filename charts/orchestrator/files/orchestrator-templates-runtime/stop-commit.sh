@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Stop hook: whatever the agent changed in the repository is committed and pushed to its work branch,
+# so that no work is lost when the pod ends. Never fails the agent: problems are only reported.
+# Registered as the agent's Stop hook (settings.json) and run again by the entry script; a plain file
+# in every run's ConfigMap, its values from the environment the entry script exports (prepare_dirs,
+# runtime/lib.sh), which the agent CLI passes on to its hooks.
+set -euo pipefail
+
+repo_dir=${ORCHESTRATOR_REPO_DIR:-}
+work_branch=${ORCHESTRATOR_WORK_BRANCH:-}
+commit_message="chore: save the agent's work on stop (${ORCHESTRATOR_RUN_NAME:-}, attempt ${ORCHESTRATOR_ATTEMPT:-})"
+
+# Claude passes the hook's input as JSON on stdin; this hook needs none of it.
+cat >/dev/null 2>&1 || true
+[[ -n $repo_dir && -d $repo_dir/.git ]] || exit 0
+cd "$repo_dir"
+if [[ -n $(git status --porcelain) ]]; then
+  git add --all
+  git commit --quiet --no-verify -m "$commit_message" || echo "stop-commit: nothing committed" >&2
+fi
+if ! git push --quiet origin "HEAD:refs/heads/$work_branch" 2>&1; then
+  echo "stop-commit: pushing $work_branch failed; the commits stay in $repo_dir for the next attempt" >&2
+fi
+exit 0
