@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: builds the TypeScript, starts ONE control plane for the whole run (see src/cluster),
+// `npm test`: builds the TypeScript, installs the Debian packages the suites need when missing
+// (scripts/system-packages.js), starts ONE control plane for the whole run (see src/cluster),
 // builds the tracing tests' OpenTelemetry Collector (test/otelcol) and the chart test's helm
 // (test/helm), runs every tap suite against them, stops the control plane, and ends with the line
 // `N passed, N failed`.
@@ -25,6 +26,18 @@ const scale = testTimeoutScale();
 const fileTimeout = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).tap?.timeout ?? 30;
 
 if (!buildDist()) {
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
+// The Debian packages the suites need (scripts/system-packages.js): installed when root, else named.
+// Only a whole run stops without them; a run of chosen files goes on (those may not need them).
+const { ensureSystemPackages } = await import('./system-packages.js');
+const packagesProblem = await ensureSystemPackages(log);
+if (packagesProblem && process.argv.slice(2).some((a) => !a.startsWith('-')))
+  log(`warning: ${packagesProblem}`);
+else if (packagesProblem) {
+  log(packagesProblem);
   console.log('0 passed, 1 failed');
   process.exit(1);
 }

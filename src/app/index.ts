@@ -4,6 +4,8 @@
 // - local.ts: the local environment (built-in control plane, CRDs, RBAC, config, agent sandbox,
 //   certificates) for `orchestrator run` without a cluster; apart so run.ts reads as the in-cluster path.
 // - options.ts: the run options, from the config file, then flags, then environment; nothing read at import.
+// - preflight.ts: what `orchestrator run` checks against a cluster it did not make (certificate, CRDs,
+//   the Lease's namespace), each problem one line with its fix.
 // - rest-api.ts: the REST API's part of the process: the manager's identity (trusted by the webhooks) and
 //   the API server, which serves the GitHub webhook too.
 // - run.ts: `orchestrator run` itself: what starts, in which order, and how it stops.

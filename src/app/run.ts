@@ -23,6 +23,7 @@ import { installLocalWebhooks } from '../webhook/install.js';
 import { startWebhookServer } from '../webhook/server.js';
 import { type LocalEnvironment, startLocalEnvironment } from './local.js';
 import type { RunOptions } from './options.js';
+import { preflight } from './preflight.js';
 import { connectionLimits, managerIdentity, startRestApi } from './rest-api.js';
 import { metricsServing } from './secure-metrics.js';
 import { watchInputs } from './watched-inputs.js';
@@ -121,6 +122,19 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       registry,
       around: apiCall,
     });
+    // Against a cluster we did not make: what is missing is said in one line with its fix, not found as
+    // an ENOENT or a Lease retried for ever (preflight.ts).
+    if (!local) {
+      const lease = opts.leaderElection
+        ? { namespace: opts.leaderElection.namespace, name: opts.leaderElection.name }
+        : undefined;
+      const problem = await preflight(client, {
+        ...certificates,
+        webhookPort: opts.webhookPort,
+        ...(lease ? { lease } : {}),
+      });
+      if (problem) throw new Error(problem);
+    }
     // The REST API creates runs as the manager and states the caller as their submitter: the webhooks
     // keep what this identity states, and replace what anyone else does (docs/design.md §7).
     const self = await managerIdentity(client, logger);

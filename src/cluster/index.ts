@@ -25,7 +25,7 @@ export { buildLocalImage, DEBIAN_BASE, type ImageBuildOptions } from './agent-im
 export { cacheRoot, controlPlaneBinary, kwokBinary } from './binary.js';
 export type { Cluster, StartOptions } from './control-plane.js';
 export { startCommand, startControlPlane } from './control-plane.js';
-export { REAL_NODE_PACKAGES, realNodeMissing } from './real-node-host.js';
+export { REAL_NODE_PACKAGES, realNodeMissing, realNodeMissingPackages } from './real-node-host.js';
 export type { LocalImage, RealNodeImages } from './real-node-images.js';
 
 /** Which control plane a test run or `orchestrator cluster up` uses, decided from the environment. */

@@ -40,19 +40,34 @@ function onPath(command: string, path: string): boolean {
   });
 }
 
-/** What this host lacks for a real node, each with how to get it; empty when it has everything. */
-export function realNodeMissing(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.()): string[] {
-  const missing: string[] = [];
+/** One thing the host lacks, and the Debian package that has it (none for root). */
+interface Lack {
+  what: string;
+  pkg?: (typeof REAL_NODE_PACKAGES)[number];
+}
+
+function realNodeLacks(env: NodeJS.ProcessEnv, uid: number | undefined): Lack[] {
+  const lacks: Lack[] = [];
   if (uid !== 0)
-    missing.push('root (the kubelet and containerd manage cgroups, mounts and network namespaces)');
+    lacks.push({ what: 'root (the kubelet and containerd manage cgroups, mounts and network namespaces)' });
   const path = env.PATH ?? '';
   for (const [command, pkg] of Object.entries(COMMANDS))
-    if (!onPath(command, path)) missing.push(`${command} (Debian package ${pkg})`);
+    if (!onPath(command, path)) lacks.push({ what: command, pkg });
   for (const plugin of CNI_PLUGINS)
     if (!existsSync(join('/usr/lib/cni', plugin)))
-      missing.push(`/usr/lib/cni/${plugin} (Debian package containernetworking-plugins)`);
+      lacks.push({ what: `/usr/lib/cni/${plugin}`, pkg: 'containernetworking-plugins' });
   // The image has no libraries beside it: Debian's dynamic busybox (package busybox) cannot run there.
   if (!existsSync(BUSYBOX) || readFileSync(BUSYBOX).includes('/ld-linux'))
-    missing.push(`a static ${BUSYBOX} (Debian package busybox-static)`);
-  return missing;
+    lacks.push({ what: `a static ${BUSYBOX}`, pkg: 'busybox-static' });
+  return lacks;
+}
+
+/** What this host lacks for a real node, each with how to get it; empty when it has everything. */
+export function realNodeMissing(env: NodeJS.ProcessEnv = process.env, uid = process.getuid?.()): string[] {
+  return realNodeLacks(env, uid).map(({ what, pkg }) => (pkg ? `${what} (Debian package ${pkg})` : what));
+}
+
+/** The Debian packages this host lacks for a real node (what `npm test` installs when root). */
+export function realNodeMissingPackages(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [...new Set(realNodeLacks(env, 0).flatMap(({ pkg }) => (pkg ? [pkg] : [])))];
 }
