@@ -1,5 +1,6 @@
 // Shared schema fragments: a node `{ x-orchestrator-shared: NAME, ...rest }` in a schema of schemas/
-// stands for schemas/shared/NAME.yaml, with `rest` (a description, say) over the fragment's keys. The
+// stands for schemas/shared/NAME.yaml, with `rest` (a description, say) over the fragment's keys; the
+// `properties` of `rest` are added to the fragment's (an attempt's usage is the usage and more). The
 // one expander, for the generator (scripts/generate.js) and for validation at run time
 // (src/api/schemas.ts), so a CRD and ajv see the same schema (docs/design.md §1.1).
 //
@@ -38,7 +39,12 @@ export function expandShared(schema, { dir, closed = false }) {
     const { [SHARED_KEY]: name, ...rest } = /** @type {Record<string, unknown>} */ (node);
     if (name !== undefined) {
       const shared = /** @type {Record<string, unknown>} */ (expand(fragment(String(name)), true));
-      return { ...shared, ...expand(rest, inFragment) };
+      const own = /** @type {Record<string, unknown>} */ (expand(rest, inFragment));
+      const properties =
+        isObject(shared.properties) && isObject(own.properties)
+          ? { properties: { ...shared.properties, ...own.properties } }
+          : {};
+      return { ...shared, ...own, ...properties };
     }
     const out = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, expand(v, inFragment)]));
     if (

@@ -1,5 +1,5 @@
 // A run's defaults, as one domain function: `defaulted(kind, run, config)` is the run as it will run —
-// the schema's `default:` values (schema-defaults.ts), the agent's profile (model, image, service account, resources by priority), the workspace volume,
+// the schema's `default:` values (schema-defaults.ts), the agent's profile (model, image, service account, limits, resources by priority), the workspace volume,
 // the labels and the cleanup finalizer filled in where absent. The mutating webhook stores it (its
 // patch is the difference, src/admission/patch.ts); the reconciler and the renderer call it directly,
 // so a run admitted without the webhooks runs the same (docs/design.md §7).
@@ -12,6 +12,7 @@ import type { DefaultedRuns } from './generated/defaulted.js';
 import { kindFacts, type RunKindName, type RunOf, serviceField, taskIdField } from './kinds.js';
 import { LABELS, MANAGED_BY } from './labels.js';
 import { normalisedSpec } from './normalise.js';
+import { defaultRunLimits } from './run-limits.js';
 import { type DefaultTree, defaultTree, withSchemaDefaults } from './schema-defaults.js';
 import { loadSchema } from './schemas.js';
 import type { AgentProfile, ControllerConfig } from './types.js';
@@ -119,6 +120,7 @@ export function specDefaults(
     size: config.workspace.size,
     storageClassName: config.workspace.storageClassName,
   };
+  defaults.limits = defaultRunLimits(profile);
   defaults.resources =
     priority === undefined
       ? undefined

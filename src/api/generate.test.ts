@@ -91,9 +91,12 @@ t.test('generation is deterministic', async (t) => {
 t.test('the CRDs', async (t) => {
   const schemas = loadSchemas();
   const expected = {
-    TaskRun: { short: 'tr', columns: ['Task', 'Service', 'Agent', 'Attempt', 'Phase', 'Job', 'PR', 'Age'] },
-    CodeRun: { short: 'cr', columns: ['Task', 'Service', 'Agent', 'Phase', 'PR', 'Age'] },
-    DocsRun: { short: 'dr', columns: ['Directory', 'Agent', 'Phase', 'PR', 'Age'] },
+    TaskRun: {
+      short: 'tr',
+      columns: ['Task', 'Service', 'Agent', 'Attempt', 'Phase', 'Job', 'PR', 'Cost', 'Age'],
+    },
+    CodeRun: { short: 'cr', columns: ['Task', 'Service', 'Agent', 'Phase', 'PR', 'Cost', 'Age'] },
+    DocsRun: { short: 'dr', columns: ['Directory', 'Agent', 'Phase', 'PR', 'Cost', 'Age'] },
   } as const;
   for (const kind of ['TaskRun', 'CodeRun', 'DocsRun'] as const) {
     const { plural } = kindFacts(kind);

@@ -29,6 +29,10 @@
 //   applies them, so the schema is the one place they are written.
 // - schemas.ts: the JSON Schemas loaded from schemas/, from src/ and dist/ alike.
 // - types.ts: friendly aliases of the generated types, and only aliases.
+// - usage.ts: what an agent's model calls cost: dollar strings in micro-dollars, sums, and the record of
+//   each attempt's usage that the status, the metrics and the budgets share (docs/economics.md).
+// - run-limits.ts: what an attempt's agent may spend (spec.limits) against its profile's defaults and
+//   maximums, for the defaulting, the admission rule and the entry script's flags.
 import { GROUP, VERSION } from './generated/kinds.js';
 
 export * from './agent-env.js';
@@ -44,6 +48,7 @@ export * from './normalise.js';
 export * from './pod-template.js';
 export * from './restricted-profiles.js';
 export * from './result-protocol.js';
+export * from './run-limits.js';
 export type { JsonSchema, SchemaName, Schemas } from './schemas.js';
 export {
   CRD_EXTENSION,
@@ -55,6 +60,7 @@ export {
   schemasDir,
 } from './schemas.js';
 export * from './types.js';
+export * from './usage.js';
 export { GROUP, VERSION };
 
 /** `orchestrator.io/v1`, the apiVersion of every run. */

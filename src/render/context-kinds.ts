@@ -73,6 +73,7 @@ export function taskRunContext(
       : null,
     docs: null,
     git: c.git,
+    limits: c.limits,
     pullRequest: {
       title: (heading
         ? `Task ${spec.taskId}: ${heading}`
@@ -143,6 +144,7 @@ export function codeRunContext(
       taskDir: taskDocsPaths(config, projectDir).directory(spec.taskId),
     },
     git: c.git,
+    limits: c.limits,
     pullRequest: { title: `Task ${spec.taskId} (${spec.service})` },
     tools: c.tools,
     permissions: applyAgentTools(c.tools),
@@ -211,6 +213,7 @@ export function docsRunContext(
     },
     docs: null,
     git: c.git,
+    limits: c.limits,
     pullRequest: { title: `Task documentation for ${spec.workingDirectory}` },
     tools: c.tools,
     permissions: applyAgentTools(c.tools),

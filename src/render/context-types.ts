@@ -78,6 +78,16 @@ export interface TemplateContext {
    */
   git: { userName: string; userEmail: string; host: string; repositories: string[]; sshKnownHosts: string };
   pullRequest: { title: string };
+  /**
+   * What the attempt's agent may spend (spec.limits over the profile's defaults; null: no limit), the
+   * model it falls back to, and whether its work is pushed when a limit stops it (docs/economics.md).
+   */
+  limits: {
+    maxTurns: number | null;
+    maxBudgetUsd: string | null;
+    fallbackModel: string | null;
+    onLimit: 'push' | 'discard';
+  };
   tools: ResolvedTools;
   permissions: { allow: string[]; deny: string[]; defaultMode: 'acceptEdits' };
   paths: {

@@ -9,9 +9,11 @@ import {
   ANNOTATIONS,
   appRepositories,
   type ControllerConfig,
+  defaultRunLimits,
   RESULT_SHELL_CONSTANTS,
   type Run,
   type RunKindName,
+  type RunLimits,
   runGithubAuth,
   type ToolConfig,
 } from '../api/index.js';
@@ -102,8 +104,20 @@ export function common(c: CommonInput, input: ContextInput) {
       ),
       sshKnownHosts: c.config.github.sshKnownHosts,
     },
+    limits: attemptLimits(c.run.spec as { limits?: RunLimits }, profile),
     workspace: input.options?.workspaceRoot ?? WORKSPACE_ROOT,
     configMap: input.options?.configMapDir ?? TASK_FILES_DIR,
+  };
+}
+
+/** The run's limits over its profile's defaults (a run admitted without the webhooks gets them too). */
+function attemptLimits(spec: { limits?: RunLimits }, profile: AgentProfile): TemplateContext['limits'] {
+  const defaults = defaultRunLimits(profile);
+  return {
+    maxTurns: spec.limits?.maxTurns ?? defaults?.maxTurns ?? null,
+    maxBudgetUsd: spec.limits?.maxBudgetUsd ?? defaults?.maxBudgetUsd ?? null,
+    fallbackModel: profile.limits?.fallbackModel ?? null,
+    onLimit: profile.limits?.onLimit ?? 'push',
   };
 }
 

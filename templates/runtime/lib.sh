@@ -292,6 +292,10 @@ run_agent() {
     --append-system-prompt "$(cat "$RENDERED_DIR/system-prompt.md")")
   local dir
   for dir in "$RUN_DIR" "${EXTRA_DIRS[@]}"; do args+=(--add-dir "$dir"); done
+  # The attempt's limits (spec.limits): the CLI ends the agent with its own result when one is reached.
+  if [[ -n $MAX_TURNS ]]; then args+=(--max-turns "$MAX_TURNS"); fi
+  if [[ -n $MAX_BUDGET_USD ]]; then args+=(--max-budget-usd "$MAX_BUDGET_USD"); fi
+  if [[ -n $FALLBACK_MODEL ]]; then args+=(--fallback-model "$FALLBACK_MODEL"); fi
   restore_sessions
   local -a resuming
   mapfile -d '' resuming < <(resume_args)
@@ -328,8 +332,13 @@ run_agent_then_hooks() {
   local status=0
   run_agent || status=$?
   AGENT_STATUS=$status
-  if ((status != 0)); then AGENT_LAST_WORDS=$(agent_last_words); fi
-  run_stop_hooks
+  record_usage
+  if [[ -z $STOP_REASON ]] && ((status != 0)); then AGENT_LAST_WORDS=$(agent_last_words); fi
+  if [[ -n $STOP_REASON && $ON_LIMIT == discard ]]; then
+    log "a limit stopped the agent ($STOP_REASON): its work stays in the workspace, not pushed (onLimit discard)"
+  else
+    run_stop_hooks
+  fi
   log "the agent exited with status $status"
   return "$status"
 }

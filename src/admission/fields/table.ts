@@ -211,6 +211,14 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
     config: ['agents{}.maxResources', 'job.maxResources'],
   },
   {
+    path: 'spec.limits',
+    class: 'bounded',
+    effect: "what one attempt's agent may spend: its turns and its model spend",
+    config: ['agents{}.limits'],
+    // Judged again on every change (admission/rules/run-limits.ts) and read when an attempt starts.
+    mutable: true,
+  },
+  {
     path: 'spec.workspace.pvcName',
     class: 'authorised',
     effect: 'a claim of the namespace the pod mounts read-write',

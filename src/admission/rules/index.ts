@@ -17,6 +17,7 @@
 // - references.ts: names checked against the controller config: agents, GitHub Apps, models, local tools.
 // - remediation.ts: a remediation block needs continueSession (the CRD's CEL rule, said offline too).
 // - resources.ts: spec.resources at most the agent's own or the config's maximums (no GPU by default).
+// - run-limits.ts: spec.limits (turns, spend) at most the agent profile's maximum, else its default.
 // - workspace.ts: spec.workspace size within workspace.maxSize, StorageClass only one the config allows.
 import type { RunKindName } from '../../api/index.js';
 import { allowedPodAnnotations, validPodAnnotations } from './annotations.js';
@@ -42,6 +43,7 @@ import {
 } from './references.js';
 import { remediationSessionNeedsContinue } from './remediation.js';
 import { boundedResources } from './resources.js';
+import { boundedRunLimits } from './run-limits.js';
 import { boundedWorkspace } from './workspace.js';
 
 export type { Rule, RuleContext } from './context.js';
@@ -68,6 +70,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     agentServiceAccount('TaskRun'),
     validPodTemplate('TaskRun'),
     boundedResources('TaskRun'),
+    boundedRunLimits('TaskRun'),
     boundedWorkspace,
     fixedAfterCreate('TaskRun'),
   ],
@@ -90,6 +93,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     agentServiceAccount('CodeRun'),
     validPodTemplate('CodeRun'),
     boundedResources('CodeRun'),
+    boundedRunLimits('CodeRun'),
     boundedWorkspace,
     fixedAfterCreate('CodeRun'),
     remediationSessionNeedsContinue,
@@ -106,6 +110,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     agentServiceAccount('DocsRun'),
     validPodTemplate('DocsRun'),
     boundedResources('DocsRun'),
+    boundedRunLimits('DocsRun'),
     boundedWorkspace,
     fixedAfterCreate('DocsRun'),
   ],

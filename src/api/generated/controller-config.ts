@@ -85,6 +85,31 @@ export interface components {
                     role?: "implementation" | "quality" | "testing" | "security" | "documentation";
                     /** @description The system prompt template of the agent, templates/agents/{systemPrompt}.md.hbs. Default the agent's name when that template exists, else default. */
                     systemPrompt?: string;
+                    /** @description What one attempt of this agent may spend (docs/economics.md): the defaults a run gets in spec.limits at admission, the most a run may ask for, and what happens when a limit stops the agent. Default none: no limit but the Job's activeDeadlineSeconds. */
+                    limits?: {
+                        /** @description The agent's turns (model round trips), the CLI's --max-turns. */
+                        maxTurns?: {
+                            /** @description What a run that names none gets in spec.limits.maxTurns. Default none (no turn limit). */
+                            default?: number;
+                            /** @description The most a run may ask for. Default the default (a run may only lower it); without either, a run may ask for any. */
+                            max?: number;
+                        };
+                        /** @description What the agent spends on model calls, in US dollars (decimal strings), the CLI's --max-budget-usd. */
+                        maxBudgetUsd?: {
+                            /** @description What a run that names none gets in spec.limits.maxBudgetUsd (e.g. "5"). Default none (no spend limit). */
+                            default?: string;
+                            /** @description The most a run may ask for. Default the default (a run may only lower it); without either, a run may ask for any. */
+                            max?: string;
+                        };
+                        /** @description The model the agent CLI falls back to when the run's model is overloaded or unavailable (--fallback-model). Default none. */
+                        fallbackModel?: string;
+                        /**
+                         * @description What happens to the work of an agent stopped by a limit: push (commit, push and open or update the pull request, as for a finished agent, so a person can take it further) or discard (leave it in the workspace only). Default push.
+                         * @default push
+                         * @enum {string}
+                         */
+                        onLimit: "push" | "discard";
+                    };
                     /** @description Where this agent's pods are scheduled and how they are isolated (nodeSelector, tolerations, affinity, priorityClassName, runtimeClassName): over job.podTemplate, under a run's spec.podTemplate; nodeSelector merged key by key, every other field replaced whole (docs/agent-pods.md). Read when each attempt's Job is made. Default none. */
                     podTemplate?: {
                         /** @description Node labels the pod's node must have (label keys to label values). Merged key by key over the less specific levels' (a run's over its agent profile's over the config's job.podTemplate). */
@@ -1055,6 +1080,62 @@ export interface components {
                  * @default 10
                  */
                 global: number;
+            };
+            /** @description Spend limits of sets of namespaces over a window (docs/economics.md): the operator sums what the runs of those namespaces reported (status.attemptUsage, the attempts that finished in the window) and, once a budget is spent, starts no new attempt there until the window resets; the attempt waits Pending with reason BudgetExhausted naming the budget, the spend and the reset. Attempts already running are not stopped (their own spec.limits end them). Default none. */
+            budgets?: {
+                /** @description The budget's name, in messages and the orchestrator_budget_* metrics. Required, unique. */
+                name: string;
+                /** @description The namespaces it covers, by name. With namespaceSelector, a namespace matching either is covered; with neither, every namespace. */
+                namespaces?: string[];
+                /** @description The namespaces it covers, by a label selector on the namespaces (e.g. "team=payments"); needs list and watch on namespaces (config/rbac grants them). */
+                namespaceSelector?: string;
+                /** @description What the namespaces may spend in one window, in US dollars (a decimal string, e.g. "500"). Required. */
+                limitUsd: string;
+                /**
+                 * @description The window the spend is summed over, by the UTC calendar (a week starts on Monday). Default month.
+                 * @default month
+                 * @enum {string}
+                 */
+                window: "day" | "week" | "month";
+                /**
+                 * Format: date-time
+                 * @description Spend before this time does not count: set it to now to start the window afresh (after raising a team's allowance mid-month, say). Default none.
+                 */
+                notBefore?: string;
+            }[];
+            /**
+             * @description The agent CLI's own OpenTelemetry export (docs/economics.md): its metrics (cost, tokens, sessions, lines changed) and events (each model call and tool decision) sent over OTLP to the platform's collector, each tied to its run by resource attributes. Default off.
+             * @default {}
+             */
+            agentTelemetry: {
+                /**
+                 * @description Whether agents export their telemetry. Default false.
+                 * @default false
+                 */
+                enabled: boolean;
+                /** @description The OTLP endpoint the agents' pods send to (e.g. http://otel-collector.observability:4318). Required when enabled. */
+                endpoint?: string;
+                /**
+                 * @description The OTLP transport (OTEL_EXPORTER_OTLP_PROTOCOL). Default http/protobuf.
+                 * @default http/protobuf
+                 * @enum {string}
+                 */
+                protocol: "grpc" | "http/protobuf" | "http/json";
+                /**
+                 * @description Whether the agents export metrics. Default true.
+                 * @default true
+                 */
+                metrics: boolean;
+                /**
+                 * @description Whether the agents export events (as OpenTelemetry logs). Default true.
+                 * @default true
+                 */
+                logs: boolean;
+                /**
+                 * @description How often an agent exports its metrics (OTEL_METRIC_EXPORT_INTERVAL); it exports once more when it ends. Default 60.
+                 * @default 60
+                 */
+                exportIntervalSeconds: number;
             };
             /**
              * @description How the controllers reconcile runs.

@@ -422,6 +422,16 @@ export interface components {
                         [key: string]: string;
                     };
                 };
+                /** @description What one attempt of the agent may spend: its turns and its cost. Set at admission from the agent profile's limits (agents.<name>.limits) when omitted; a run may ask for less, or for more up to the profile's maximum. An attempt stopped by a limit fails with reason TurnLimitReached or BudgetExceeded and is not retried. */
+                limits?: {
+                    /**
+                     * Format: int32
+                     * @description The most turns (model round trips) an attempt's agent takes (the CLI's --max-turns).
+                     */
+                    maxTurns?: number;
+                    /** @description The most an attempt's agent spends on model calls, in US dollars, a decimal string (e.g. "5", "2.50"); the CLI's --max-budget-usd, checked after each call, so the last call may go over it. */
+                    maxBudgetUsd?: string;
+                };
             };
             /** @description The observed state, written by the controller. */
             status?: {
@@ -497,6 +507,145 @@ export interface components {
                  * @description How many attempts of the current spec attempt were retries after a failure.
                  */
                 retryCount?: number;
+                /** @description What the run's attempts cost in total, as their agent CLI reported it (docs/economics.md): the sum over every attempt that reported, kept when attemptUsage drops its oldest entries. */
+                usage?: {
+                    /** @description The cost in US dollars, a decimal string with at most 6 fraction digits (e.g. "0.123456"). */
+                    costUsd?: string;
+                    /**
+                     * Format: int64
+                     * @description Input tokens not read from or written to the prompt cache.
+                     */
+                    inputTokens?: number;
+                    /**
+                     * Format: int64
+                     * @description Output tokens.
+                     */
+                    outputTokens?: number;
+                    /**
+                     * Format: int64
+                     * @description Input tokens written to the prompt cache.
+                     */
+                    cacheCreationInputTokens?: number;
+                    /**
+                     * Format: int64
+                     * @description Input tokens read from the prompt cache.
+                     */
+                    cacheReadInputTokens?: number;
+                    /**
+                     * Format: int64
+                     * @description The agent's turns (model round trips of its main loop).
+                     */
+                    turns?: number;
+                    /**
+                     * Format: int64
+                     * @description How long the agent CLI ran, in milliseconds.
+                     */
+                    durationMs?: number;
+                    /** @description The same figures by model (a fallback model, the CLI's side queries on a small model). */
+                    models?: {
+                        /** @description The model id. */
+                        model: string;
+                        /** @description The cost in US dollars, a decimal string with at most 6 fraction digits (e.g. "0.123456"). */
+                        costUsd?: string;
+                        /**
+                         * Format: int64
+                         * @description Input tokens not read from or written to the prompt cache.
+                         */
+                        inputTokens?: number;
+                        /**
+                         * Format: int64
+                         * @description Output tokens.
+                         */
+                        outputTokens?: number;
+                        /**
+                         * Format: int64
+                         * @description Input tokens written to the prompt cache.
+                         */
+                        cacheCreationInputTokens?: number;
+                        /**
+                         * Format: int64
+                         * @description Input tokens read from the prompt cache.
+                         */
+                        cacheReadInputTokens?: number;
+                    }[];
+                };
+                /** @description What each finished attempt cost, one entry per attempt that reported it; the newest 32 are kept. */
+                attemptUsage?: {
+                    /** @description The cost in US dollars, a decimal string with at most 6 fraction digits (e.g. "0.123456"). */
+                    costUsd?: string;
+                    /**
+                     * Format: int64
+                     * @description Input tokens not read from or written to the prompt cache.
+                     */
+                    inputTokens?: number;
+                    /**
+                     * Format: int64
+                     * @description Output tokens.
+                     */
+                    outputTokens?: number;
+                    /**
+                     * Format: int64
+                     * @description Input tokens written to the prompt cache.
+                     */
+                    cacheCreationInputTokens?: number;
+                    /**
+                     * Format: int64
+                     * @description Input tokens read from the prompt cache.
+                     */
+                    cacheReadInputTokens?: number;
+                    /**
+                     * Format: int64
+                     * @description The agent's turns (model round trips of its main loop).
+                     */
+                    turns?: number;
+                    /**
+                     * Format: int64
+                     * @description How long the agent CLI ran, in milliseconds.
+                     */
+                    durationMs?: number;
+                    /** @description The same figures by model (a fallback model, the CLI's side queries on a small model). */
+                    models?: {
+                        /** @description The model id. */
+                        model: string;
+                        /** @description The cost in US dollars, a decimal string with at most 6 fraction digits (e.g. "0.123456"). */
+                        costUsd?: string;
+                        /**
+                         * Format: int64
+                         * @description Input tokens not read from or written to the prompt cache.
+                         */
+                        inputTokens?: number;
+                        /**
+                         * Format: int64
+                         * @description Output tokens.
+                         */
+                        outputTokens?: number;
+                        /**
+                         * Format: int64
+                         * @description Input tokens written to the prompt cache.
+                         */
+                        cacheCreationInputTokens?: number;
+                        /**
+                         * Format: int64
+                         * @description Input tokens read from the prompt cache.
+                         */
+                        cacheReadInputTokens?: number;
+                    }[];
+                    /**
+                     * Format: int32
+                     * @description The attempt.
+                     */
+                    attempt: number;
+                    /**
+                     * Format: date-time
+                     * @description When the attempt's agent container ended (RFC 3339); budgets count the attempt in the window this falls in.
+                     */
+                    finishedAt: string;
+                    /**
+                     * @description The limit that stopped the agent (spec.limits), when one did.
+                     * @enum {string}
+                     */
+                    stopReason?: "TurnLimitReached" | "BudgetExceeded";
+                }[];
             };
         };
     };

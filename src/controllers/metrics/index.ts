@@ -3,6 +3,8 @@
 // - run-metrics.ts: the run metrics a platform team reads, with bounded labels (never a run's name).
 // - taskrun-metrics.ts: the four metrics the replaced system's dashboards query, apart so that they can
 //   go with those dashboards.
+// - usage-metrics.ts: what the agents spent (cost, tokens, turns, limit stops), counted once per attempt
+//   as its usage is recorded, with the model label bounded by the config.
 export {
   agentLabel,
   OTHER_AGENT,

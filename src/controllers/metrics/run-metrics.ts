@@ -4,11 +4,18 @@
 // an agent profile of the config (else `other`), an outcome; never a run's name.
 // The design it implements: docs/design.md §4.5.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { RunStatus } from '../../api/index.js';
-import { type ControllerConfig, type Phase, type RunKindName, runAgent } from '../../api/index.js';
+import {
+  type ControllerConfig,
+  newAttemptUsage,
+  type Phase,
+  type RunKindName,
+  type RunStatus,
+  runAgent,
+} from '../../api/index.js';
 import { memo } from '../../runtime/metrics.js';
 import type { RunCache } from '../capacity/holder-index.js';
 import { taskRunMetrics } from './taskrun-metrics.js';
+import { countUsage, seedUsage } from './usage-metrics.js';
 
 export const RUNS_METRIC = 'orchestrator_runs';
 const PHASES: readonly Phase[] = ['Pending', 'Running', 'Succeeded', 'Failed'];
@@ -95,7 +102,7 @@ export function agentLabel(kind: RunKindName, spec: object, config: ControllerCo
 export interface RunRecorder {
   /** A status write of a run succeeded: `before` → `after`, at `now`. */
   statusWritten(
-    run: { metadata?: { creationTimestamp?: string }; spec: object },
+    run: { metadata?: { creationTimestamp?: string; namespace?: string }; spec: object },
     before: RunStatus | undefined,
     after: RunStatus,
     config: ControllerConfig,
@@ -148,6 +155,10 @@ export function runRecorder(registry: Registry, kind: RunKindName, config: Contr
       )
         m.timeToRunning.observe(labels, since(now.getTime()));
       if (after.pullRequestUrl && after.pullRequestUrl !== before?.pullRequestUrl) m.pullRequests.inc(labels);
+      const spent = { namespace: run.metadata?.namespace ?? '', agent: labels.agent };
+      if (phase === 'Running' && before?.phase !== 'Running')
+        seedUsage(registry, spent, (run.spec as { model?: string }).model, config);
+      countUsage(registry, spent, newAttemptUsage(before, after), config);
     },
     created(object) {
       if (!seed) return;

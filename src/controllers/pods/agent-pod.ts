@@ -53,7 +53,16 @@ export type AgentState =
       stuckSince?: Date;
     }
   | { stage: 'running'; pod: string }
-  | { stage: 'exited'; pod: string; container: string; exitCode?: number; reason?: string; message?: string };
+  | {
+      stage: 'exited';
+      pod: string;
+      container: string;
+      exitCode?: number;
+      reason?: string;
+      message?: string;
+      /** When the container ended (RFC 3339), as the kubelet says. */
+      finishedAt?: string;
+    };
 
 /** The kubelet's waiting reasons that waiting does not cure, by the run reason they give. */
 const STUCK: Readonly<Record<string, WaitingReason>> = {
@@ -132,6 +141,7 @@ function exited(pod: string, c: ContainerStatus): AgentState {
     reason: t.reason,
     // The agent's own words (or log tail): credential shapes cut before status, Events, logs (§4.4).
     message: redactSecrets(t.message),
+    ...(t.finishedAt ? { finishedAt: t.finishedAt } : {}),
   };
 }
 

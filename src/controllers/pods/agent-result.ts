@@ -10,8 +10,15 @@ import {
   MAX_RESULT_BYTES,
   MAX_SESSION_ID_BYTES,
   MAX_SUMMARY_BYTES,
+  MAX_USAGE_MODELS,
   RESULT_PROTOCOL,
+  STOP_REASONS,
+  type StopReason,
+  TOKEN_FIELDS,
+  USD_PATTERN,
+  type Usage,
 } from '../../api/index.js';
+import { isPlainObject } from '../../util/json.js';
 
 export { MAX_RESULT_BYTES, RESULT_PROTOCOL };
 
@@ -25,9 +32,10 @@ export interface AgentResult {
 }
 
 export type ResultRead =
-  | { result: AgentResult; problem?: undefined; text?: undefined }
-  | { problem: string; result?: undefined; text?: undefined }
-  | { text: string; result?: undefined; problem?: undefined };
+  /** usage, stopReason: what the agent CLI reported it spent, and the limit that stopped it (not status fields as such). */
+  | { result: AgentResult; usage?: Usage; stopReason?: StopReason; problem?: undefined; text?: undefined }
+  | { problem: string; result?: undefined; text?: undefined; usage?: undefined; stopReason?: undefined }
+  | { text: string; result?: undefined; problem?: undefined; usage?: undefined; stopReason?: undefined };
 
 type FieldRule = (value: unknown) => string | undefined;
 
@@ -75,7 +83,56 @@ export function readResult(message: string | undefined): ResultRead | undefined 
     if (problem) return { problem: `result.${field} must be ${problem}` };
     result[field] = value;
   }
-  return { result: result as AgentResult };
+  const spent = fields.usage === undefined || fields.usage === null ? undefined : readUsage(fields.usage);
+  if (spent && 'problem' in spent) return { problem: spent.problem };
+  const stop = fields.stopReason;
+  if (stop !== undefined && !STOP_REASONS.includes(stop as StopReason))
+    return { problem: `result.stopReason must be one of ${STOP_REASONS.join(', ')}` };
+  return {
+    result: result as AgentResult,
+    ...(spent ? { usage: spent.usage } : {}),
+    ...(stop === undefined ? {} : { stopReason: stop as StopReason }),
+  };
+}
+
+const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+
+/** The cost and token counts of a usage or of one model's share: a problem names the first bad field. */
+function readFigures(doc: Record<string, unknown>, at: string, fields: readonly string[]) {
+  const out: Record<string, unknown> = {};
+  if (doc.costUsd !== undefined) {
+    if (typeof doc.costUsd !== 'string' || !USD_PATTERN.test(doc.costUsd))
+      return { problem: `${at}.costUsd must be a dollar amount with at most 6 fraction digits ("0.123456")` };
+    out.costUsd = doc.costUsd;
+  }
+  for (const field of fields) {
+    if (doc[field] === undefined) continue;
+    if (!isCount(doc[field])) return { problem: `${at}.${field} must be a whole number of at least 0` };
+    out[field] = doc[field];
+  }
+  return { figures: out };
+}
+
+/** The usage an agent reported (docs/result-protocol.md), checked field by field. */
+function readUsage(doc: unknown): { usage: Usage } | { problem: string } {
+  if (!isPlainObject(doc)) return { problem: 'result.usage must be an object' };
+  const total = readFigures(doc, 'result.usage', [...TOKEN_FIELDS, 'turns', 'durationMs']);
+  if (total.problem !== undefined) return { problem: total.problem };
+  const usage = total.figures as Usage;
+  if (doc.models === undefined) return { usage };
+  if (!Array.isArray(doc.models) || doc.models.length > MAX_USAGE_MODELS)
+    return { problem: `result.usage.models must be a list of at most ${MAX_USAGE_MODELS} models` };
+  const models: NonNullable<Usage['models']> = [];
+  for (const [i, m] of doc.models.entries()) {
+    const at = `result.usage.models[${i}]`;
+    if (!isPlainObject(m) || typeof m.model !== 'string' || m.model === '' || m.model.length > 128)
+      return { problem: `${at}.model must be a model id of at most 128 characters` };
+    if (models.some((k) => k.model === m.model)) return { problem: `${at}.model repeats ${m.model}` };
+    const share = readFigures(m, at, TOKEN_FIELDS);
+    if (share.problem !== undefined) return { problem: share.problem };
+    models.push({ model: m.model, ...share.figures });
+  }
+  return { usage: { ...usage, models } };
 }
 
 /**

@@ -5,6 +5,7 @@
 // forward over failed attempts whose retry is due (the status may lag behind the Jobs).
 // The design it implements: docs/design.md §4.
 import {
+  type AttemptUsage,
   attemptField,
   type ControllerConfig,
   defaulted,
@@ -12,14 +13,23 @@ import {
   type RunKindName,
   type RunOf,
   runFinished,
+  type StopReason,
   specAttempt,
+  type Usage,
 } from '../../api/index.js';
 import { RenderError, renderRun, type TemplateSet } from '../../render/index.js';
-import { jobState, type KubeObject, ownedBy, type ReadOnlyStore } from '../../runtime/index.js';
+import {
+  jobFinishTime,
+  jobState,
+  type KubeObject,
+  ownedBy,
+  type ReadOnlyStore,
+} from '../../runtime/index.js';
 import { type Capacity, waiter } from '../capacity/index.js';
 import type { DependencyVerdict } from '../kind/dependencies.js';
 import type { RunStrategy } from '../kind/strategy.js';
 import {
+  type AgentState,
   followActive,
   followFinished,
   type JobPods,
@@ -103,6 +113,8 @@ class AttemptReader<K extends RunKindName> {
   private readonly kind: K;
   private readonly wanted: number;
   private readonly namespace: string;
+  /** The usage of each finished attempt the walk passed, for status.attemptUsage. */
+  private readonly spent: AttemptUsage[] = [];
 
   constructor(
     private readonly src: ReadSources<K>,
@@ -127,7 +139,8 @@ class AttemptReader<K extends RunKindName> {
     const dependencies = this.dependencies();
     if (dependencies && dependencies.state !== 'Ready')
       return { ...this.facts(wanted, dependencies), state: 'blocked', dependencies };
-    return this.walk(Math.max(recorded ?? wanted, wanted), dependencies);
+    const state = this.walk(Math.max(recorded ?? wanted, wanted), dependencies);
+    return this.spent.length > 0 ? { ...state, usage: this.spent } : state;
   }
 
   /** Dependencies gate the start only: a run that has started is not stopped by them. */
@@ -194,6 +207,15 @@ class AttemptReader<K extends RunKindName> {
       const { agent, cause, unrecorded } = finished;
       if (cause && unrecorded) this.owed.causes.push({ job, cause });
       const facts = this.facts(attempt, dependencies, finished.result ?? earlier);
+      const usage = finished.result?.usage;
+      const stopReason = finished.result?.stopReason;
+      if (usage) this.spent.push(attemptUsage(attempt, job, agent, usage, stopReason, this.now));
+      // A limit stopped the agent: another attempt would spend again, so none is made.
+      if (stopReason) {
+        const field = attemptField(this.kind);
+        const ending = { outcome: 'limited' as const, stopReason, ...(field ? { attemptField: field } : {}) };
+        return { ...facts, state: 'finished', job, agent, ...(cause ? { cause } : {}), ending };
+      }
       if (jobState(job) === 'Complete')
         return { ...facts, state: 'finished', job, agent, ending: { outcome: 'succeeded' } };
       const failure = cause ? { cause } : {};
@@ -292,6 +314,20 @@ class AttemptReader<K extends RunKindName> {
  * The run as the new attempt's templates see it: with what the failed attempt before it reported (its
  * session, to resume), which the status may not hold yet when the retry was due at once.
  */
+/** One finished attempt's entry of status.attemptUsage: its usage, when its agent container ended. */
+function attemptUsage(
+  attempt: number,
+  job: KubeObject,
+  agent: AgentState,
+  usage: Usage,
+  stopReason: StopReason | undefined,
+  now: Date,
+): AttemptUsage {
+  const ended = agent.stage === 'exited' ? agent.finishedAt : undefined;
+  const finishedAt = ended ?? (jobFinishTime(job) ?? now).toISOString().replace(/\.\d+Z$/, 'Z');
+  return { attempt, finishedAt, ...(stopReason ? { stopReason } : {}), ...usage };
+}
+
 function withReport<R extends RunOf<RunKindName>>(run: R, report: ResultRead | undefined): R {
   return report?.result ? { ...run, status: { ...run.status, ...report.result } } : run;
 }

@@ -2,7 +2,7 @@
 // Conditions keep their transition times when their status does not flip, so computing the same state
 // twice gives an equal status (no write).
 // The design it implements: docs/design.md §4 (the status/condition table).
-import type { RunStatus } from '../../api/index.js';
+import { type RunStatus, recordUsage } from '../../api/index.js';
 import type { KubeObject } from '../../runtime/index.js';
 import { type ConditionUpdate, sameConditions, setCondition } from '../conditions.js';
 import { dependencyCondition } from '../kind/dependencies.js';
@@ -66,6 +66,8 @@ export function desiredStatus(
     ...(completionTime ? { completionTime } : {}),
     message: v.message,
     ...agentFields(current, s, started),
+    // What the attempts spent stays whatever the state: a total is never lost.
+    ...recordUsage(current, s.usage ?? []),
   };
 }
 

@@ -3,7 +3,7 @@
 // runs (with the pod's reason), Running while it runs, then Succeeded, or Failed with its cause — or
 // Pending again while a retry waits for its time.
 // The design it implements: docs/design.md §4 (the state table), §4.2.
-import type { Condition, Phase } from '../../api/index.js';
+import type { Condition, Phase, StopReason } from '../../api/index.js';
 import { WAITING_FOR_CAPACITY, waitingMessage } from '../capacity/index.js';
 import { dependencyCondition } from '../kind/dependencies.js';
 import { type AgentState, agentState, exitCause, jobFailure } from '../pods/index.js';
@@ -151,8 +151,23 @@ function ended(at: string, s: Finished, ending: Ending): Verdict {
         `${at} failed (${failureWhy(s)}); no attempts left (retries.maxRetries is ${ending.maxRetries}); ${again}`,
       );
     }
+    case 'limited': {
+      const again = ending.attemptField
+        ? `raise spec.limits and spec.${ending.attemptField} to run it further`
+        : 'create it again with higher spec.limits to run it further';
+      return made(
+        'Failed',
+        ['False', ending.stopReason],
+        `${at} stopped: ${s.report?.result?.summary ?? LIMIT_NAMES[ending.stopReason]}; not retried (another attempt would spend again): ${again}`,
+      );
+    }
   }
 }
+
+const LIMIT_NAMES: Record<StopReason, string> = {
+  TurnLimitReached: 'the agent reached its turn limit (spec.limits.maxTurns)',
+  BudgetExceeded: 'the agent reached its spend limit (spec.limits.maxBudgetUsd)',
+};
 
 /** What a successful agent reported, for the message: its pull request, else its summary. */
 function reported(s: AttemptState): string {

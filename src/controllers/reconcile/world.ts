@@ -4,7 +4,7 @@
 // actions and a status; act.ts carries them out. A state cannot hold an illegal combination (a Job
 // together with a render error, say): each is its own member of the union.
 // The design it implements: docs/design.md §4 (the state table).
-import type { RunKindName, RunOf } from '../../api/index.js';
+import type { AttemptUsage, RunKindName, RunOf, StopReason } from '../../api/index.js';
 import type { KubeObject } from '../../runtime/index.js';
 import type { Refusal, Waiter } from '../capacity/index.js';
 import type { DependencyVerdict } from '../kind/dependencies.js';
@@ -25,6 +25,8 @@ export interface AttemptFacts {
   report?: ResultRead;
   /** Its GitHub App token, when the run acts as an App and the operator mints tokens (§4.8). */
   token?: AttemptToken;
+  /** What the finished attempts the read walked over reported they spent (status.attemptUsage). */
+  usage?: AttemptUsage[];
 }
 
 /** The pod of an active attempt is stuck on an error that will not heal. */
@@ -38,7 +40,9 @@ export type Stuck =
 export type Ending =
   | { outcome: 'succeeded' }
   | { outcome: 'notRetryable'; exitCode: number }
-  | { outcome: 'exhausted'; maxRetries: number; attemptField?: string };
+  | { outcome: 'exhausted'; maxRetries: number; attemptField?: string }
+  /** A limit of spec.limits stopped the agent: not retried, since another attempt would spend again. */
+  | { outcome: 'limited'; stopReason: StopReason; attemptField?: string };
 
 export type AttemptState = AttemptFacts &
   (
@@ -98,7 +102,7 @@ export type AttemptWorld<K extends RunKindName = RunKindName> = RunWorld<K> & { 
 
 /** The facts of a state, without what the state itself carries. */
 export function attemptFacts(s: AttemptState): AttemptFacts {
-  const { attempt, configMapName, jobName, retryCount, dependencies, report, token } = s;
+  const { attempt, configMapName, jobName, retryCount, dependencies, report, token, usage } = s;
   return {
     attempt,
     configMapName,
@@ -107,5 +111,6 @@ export function attemptFacts(s: AttemptState): AttemptFacts {
     ...(dependencies ? { dependencies } : {}),
     ...(report ? { report } : {}),
     ...(token ? { token } : {}),
+    ...(usage ? { usage } : {}),
   };
 }

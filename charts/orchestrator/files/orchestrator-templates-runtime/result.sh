@@ -12,6 +12,10 @@
 # up (die).
 AGENT_STATUS=''
 AGENT_LAST_WORDS=''
+# What the agent CLI reported it spent (the result document's usage, one JSON object) and the limit
+# that stopped it (TurnLimitReached, BudgetExceeded), from its final result event: record_usage.
+USAGE_JSON=''
+STOP_REASON=''
 START_COMMIT=''
 FAILURE=''
 
@@ -25,6 +29,42 @@ json_string() {
     if [[ $s == *"$c"* ]]; then s=${s//"$c"/"$(printf '\\u%04x' "$i")"}; fi
   done
   printf '"%s"' "$s"
+}
+
+# The CLI's final `result` event (the last one in its stream) as two lines: the limit that ended it,
+# if any, and its usage in the result document's shape (docs/result-protocol.md): the cost rounded to
+# micro-dollars, the tokens summed over modelUsage (the CLI's own advice: `usage` counts the main loop
+# only), at most 4 models, the costliest first. Nothing when the stream has no result event.
+readonly USAGE_PROGRAM='
+const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n").reverse();
+let r;
+for (const line of lines) { try { const e = JSON.parse(line); if (e && e.type === "result") { r = e; break; } } catch {} }
+if (!r) process.exit(0);
+const n = (v) => (Number.isSafeInteger(v) && v >= 0 ? v : 0);
+const usd = (v) => { const m = Math.round(Math.max(0, Number(v) || 0) * 1e6); const f = String(m % 1e6).padStart(6, "0").replace(/0+$/, ""); return f ? `${Math.floor(m / 1e6)}.${f}` : String(Math.floor(m / 1e6)); };
+const kinds = ["inputTokens", "outputTokens", "cacheCreationInputTokens", "cacheReadInputTokens"];
+const u = r.usage || {};
+const total = { costUsd: usd(r.total_cost_usd), inputTokens: n(u.input_tokens), outputTokens: n(u.output_tokens), cacheCreationInputTokens: n(u.cache_creation_input_tokens), cacheReadInputTokens: n(u.cache_read_input_tokens), turns: n(r.num_turns), durationMs: n(r.duration_ms) };
+const models = Object.entries(r.modelUsage || {}).filter(([m]) => m.length > 0 && m.length <= 128).map(([model, m]) => { const o = { model, costUsd: usd(m.costUSD) }; for (const k of kinds) o[k] = n(m[k]); return o; });
+if (models.length > 0) for (const k of kinds) total[k] = models.reduce((s, m) => s + m[k], 0);
+models.sort((a, b) => Number(b.costUsd) - Number(a.costUsd));
+if (models.length > 0) total.models = models.slice(0, 4);
+const stop = { error_max_turns: "TurnLimitReached", error_max_budget_usd: "BudgetExceeded" }[r.subtype] || "";
+process.stdout.write(`${stop}\n${JSON.stringify(total)}\n`);
+'
+
+# Reads the agent's usage and stop reason (USAGE_JSON, STOP_REASON) from its stream.
+record_usage() {
+  [[ -s $RUN_DIR/agent.jsonl ]] || return 0
+  local out
+  out=$(node -e "$USAGE_PROGRAM" "$RUN_DIR/agent.jsonl" 2>/dev/null) || return 0
+  [[ -n $out ]] || return 0
+  STOP_REASON=${out%%$'\n'*}
+  USAGE_JSON=${out#*$'\n'}
+  case $STOP_REASON in
+    TurnLimitReached) log "the agent reached its turn limit (--max-turns $MAX_TURNS)" ;;
+    BudgetExceeded) log "the agent reached its spend limit (--max-budget-usd $MAX_BUDGET_USD)" ;;
+  esac
 }
 
 # The first $2 bytes of $1, dropping a UTF-8 sequence the cut would split (the message must stay UTF-8).
@@ -123,6 +163,13 @@ result_summary() {
   local status=$1 pr=$2 commit=$3
   if [[ -z $AGENT_STATUS ]]; then
     printf 'failed before the agent ran: %s' "$(step_failure "$status")"
+  elif [[ -n $STOP_REASON ]]; then
+    if [[ $STOP_REASON == TurnLimitReached ]]; then
+      printf 'the agent reached its turn limit (%s turns)' "$MAX_TURNS"
+    else
+      printf 'the agent reached its spend limit ($%s)' "$MAX_BUDGET_USD"
+    fi
+    if [[ -n $pr ]]; then printf '; its work so far is on %s' "$pr"; fi
   elif ((AGENT_STATUS != 0)); then
     printf 'the agent exited with status %s' "$AGENT_STATUS"
     if [[ -n $AGENT_LAST_WORDS ]]; then printf ': %s' "$AGENT_LAST_WORDS"; fi
@@ -145,12 +192,15 @@ result_document() {
   pr=$(result_pull_request)
   commit=$(result_commit)
   session=$(result_session)
-  if [[ $AGENT_STATUS == 0 && (-n $pr || -z $REPO_DIR) ]]; then completed=true; fi
+  if [[ $AGENT_STATUS == 0 && -z $STOP_REASON && (-n $pr || -z $REPO_DIR) ]]; then completed=true; fi
   doc="{\"protocol\":$(json_string "$RESULT_PROTOCOL")"
   doc+=",\"workCompleted\":$completed"
   if [[ -n $pr ]]; then doc+=",\"pullRequestUrl\":$(json_string "$pr")"; fi
   if [[ -n $commit ]]; then doc+=",\"commit\":\"$commit\""; fi
   if [[ -n $session ]]; then doc+=",\"sessionId\":$(json_string "$session")"; fi
+  if [[ -n $STOP_REASON ]]; then doc+=",\"stopReason\":\"$STOP_REASON\""; fi
+  # Built by node's JSON.stringify from numbers and short model ids (record_usage): at most ~1 KB.
+  if [[ $USAGE_JSON == '{'*'}' ]]; then doc+=",\"usage\":$USAGE_JSON"; fi
   summary=$(redact "$(one_line "$(result_summary "$status" "$pr" "$commit")")")
   # Escaping can lengthen the summary: cut it until the whole document fits.
   local budget=$SUMMARY_MAX_BYTES escaped

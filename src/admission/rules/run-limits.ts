@@ -1,0 +1,45 @@
+// What an attempt's agent may spend is bounded (docs/economics.md): spec.limits.maxTurns and
+// maxBudgetUsd at most the agent profile's maximum, else its default (a run may lower what its profile
+// gives, not raise it). A profile with neither leaves the limit to the run. On UPDATE a value the
+// stored run had is not judged again (the config may have lowered a maximum since).
+import {
+  limitValue,
+  type RunKindName,
+  type RunLimits,
+  runAgent,
+  runLimitBound,
+  runProfile,
+} from '../../api/index.js';
+import { isPlainObject } from '../../util/json.js';
+import { error, type Finding, showValue } from '../../validation/finding.js';
+import { field, type Rule } from './context.js';
+
+const RULE = 'limit-bounds';
+const LIMITS = ['maxTurns', 'maxBudgetUsd'] as const satisfies readonly (keyof RunLimits)[];
+
+export const boundedRunLimits =
+  (kind: RunKindName): Rule<unknown> =>
+  ({ object, oldObject, operation, config }) => {
+    const spec = field(object, 'spec');
+    const limits = field(object, 'spec.limits');
+    if (!isPlainObject(spec) || !isPlainObject(limits)) return [];
+    const old = operation === 'UPDATE' ? field(oldObject, 'spec.limits') : undefined;
+    const agent = runAgent(kind, spec, config) ?? '';
+    const profile = runProfile(kind, spec, config, agent);
+    const findings: Finding[] = [];
+    for (const limit of LIMITS) {
+      const asked = limitValue(limit, limits[limit]);
+      // The schema refuses what is not a number or a dollar amount; a value the stored run had stays.
+      if (asked === undefined || (isPlainObject(old) && old[limit] === limits[limit])) continue;
+      const bound = runLimitBound(agent, profile, limit);
+      if (bound && asked > bound.value)
+        findings.push(
+          error(
+            RULE,
+            `spec.limits.${limit}`,
+            `Forbidden: ${showValue(limits[limit])} exceeds ${showValue(bound.text)} (${bound.source}); agents.${agent}.limits.${limit}.max would allow more`,
+          ),
+        );
+    }
+    return findings;
+  };
