@@ -15,10 +15,22 @@ export type ScriptBlock =
   | { type: 'text'; text: string }
   | { type: 'tool_use'; name: string; input: Record<string, unknown> };
 
+/** Token counts a turn reports instead of the stand-in's own (for cost: the CLI prices them). */
+export interface TurnUsage {
+  input_tokens?: number;
+  output_tokens?: number;
+  cache_creation_input_tokens?: number;
+  cache_read_input_tokens?: number;
+}
+
 export interface ReplyTurn {
   blocks: ScriptBlock[];
   /** Default: `tool_use` when a block calls a tool, else `end_turn`. */
   stopReason?: StopReason;
+  /** What the answer's `usage` reports; default a token per 4 characters in and out, no cache. */
+  usage?: TurnUsage;
+  /** The turn answers every later turn too: an agent that never stops (limits end it). */
+  repeat?: boolean;
 }
 
 /** An API error instead of an answer (the body of https://docs.anthropic.com/en/api/errors). */
@@ -88,12 +100,13 @@ export function replyMessage(
     stop_details: null,
     stop_reason: stopReason,
     stop_sequence: null,
+    // As the API reports it: every count a number (0 when the cache was not used).
     usage: {
-      input_tokens: inputTokens,
-      output_tokens: tokens(JSON.stringify(content)),
+      input_tokens: turn.usage?.input_tokens ?? inputTokens,
+      output_tokens: turn.usage?.output_tokens ?? tokens(JSON.stringify(content)),
       cache_creation: null,
-      cache_creation_input_tokens: null,
-      cache_read_input_tokens: null,
+      cache_creation_input_tokens: turn.usage?.cache_creation_input_tokens ?? 0,
+      cache_read_input_tokens: turn.usage?.cache_read_input_tokens ?? 0,
       inference_geo: null,
       output_tokens_details: null,
       server_tool_use: null,

@@ -181,7 +181,10 @@ export class ModelStandin {
     let turn: Turn;
     if (Array.isArray(body.tools) && body.tools.length > 0) {
       record.turn = this.next++;
-      const scripted = this.options.script[record.turn];
+      const last = this.options.script.at(-1);
+      const repeating =
+        last && !isErrorTurn(last) && last.repeat && record.turn >= this.options.script.length;
+      const scripted = repeating ? last : this.options.script[record.turn];
       if (!scripted) {
         record.problems.push(
           `the script has ${this.options.script.length} turns; turn ${record.turn + 1} was asked`,
