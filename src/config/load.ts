@@ -12,6 +12,7 @@ import { packageRoot } from '../util/package-root.js';
 import { error, type Finding, formatFinding } from '../validation/finding.js';
 import { podTemplateFindings } from '../validation/pod-template.js';
 import { compileSchema, createAjv } from '../validation/schema-validator.js';
+import { economicsFindings } from './economics.js';
 import { namespaceScopeFindings } from './namespace-scope.js';
 import { taskDocsPathProblem } from './task-docs.js';
 
@@ -134,6 +135,7 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
   for (const [name, agent] of Object.entries(config.agents))
     findings.push(...podTemplateFindings(agent.podTemplate, `agents.${name}.podTemplate`, 'config'));
   findings.push(...namespaceScopeFindings(config));
+  findings.push(...economicsFindings(config));
   return findings;
 }
 

@@ -35,11 +35,17 @@ import {
   SECRETS,
   scopedCaches,
 } from '../runtime/index.js';
+import { SpendIndex } from './budgets/index.js';
 import { Capacity, CapacityIndex, mapToWaitingRuns, type RunCache } from './capacity/index.js';
 import { agentChanged, filtered, jobFinished, leftSlot, never, runChanged } from './event-filters.js';
 import { DependentRuns, mapToDependents, phaseChanged } from './kind/dependencies.js';
 import { RUN_STRATEGIES } from './kind/strategy.js';
-import { countedTaskRunReconciler, registerRunMetrics, runRecorder } from './metrics/index.js';
+import {
+  countedTaskRunReconciler,
+  registerBudgetMetrics,
+  registerRunMetrics,
+  runRecorder,
+} from './metrics/index.js';
 import {
   FAILED_CREATE_EVENTS,
   mapPodCreationToRun,
@@ -98,6 +104,8 @@ interface SharedCaches {
   capacity: Capacity;
   /** What the capacity count reads, kept by the caches' events. */
   slots: CapacityIndex;
+  /** What each namespace's runs spent, for the budgets. */
+  spends: SpendIndex;
   kinds: readonly KindInformer[];
 }
 
@@ -128,6 +136,9 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
     }),
   );
   registerRunMetrics(opts.registry, kinds);
+  // What each namespace spent, for the budgets (docs/economics.md): from the runs' status.
+  const spends = new SpendIndex(kinds);
+  registerBudgetMetrics(opts.registry, spends, opts.config);
   // One count of slots for every kind: the concurrency limits are over all runs.
   const slots = new CapacityIndex(jobs, kinds, opts.config);
   const capacity = new Capacity(slots);
@@ -142,6 +153,7 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
     ...(tokens ? { tokens } : {}),
     capacity,
     slots,
+    spends,
     kinds,
   };
   const controllers = kinds.map((cache) => kindController(opts, shared, cache));
@@ -182,6 +194,7 @@ function kindController<K extends RunKindName>(
     pods: shared.podsByJob,
     podCreation: shared.podCreation,
     capacity: shared.capacity,
+    spends: shared.spends,
     metrics: runRecorder(opts.registry, kind, opts.config()),
     ...(shared.tokens && opts.githubTokens
       ? { tokens: shared.tokens.store, githubTokens: opts.githubTokens }

@@ -81,6 +81,25 @@ const cases: {
       CAPACITY_RECHECK_MS,
     ],
   ],
+  overBudget: [
+    [
+      "its namespace's budget spent: looked at again at the reset or the capacity recheck",
+      {
+        ...facts,
+        state: 'overBudget',
+        refusal: {
+          budget: 'team-a',
+          spentUsd: '12.5',
+          limitUsd: '10',
+          window: 'month',
+          resetsAt: new Date(now.getTime() + 5000),
+        },
+      },
+      ['writeStatus'],
+      'Pending',
+      5000,
+    ],
+  ],
   creating: [
     [
       'files to render, workspace to make',
@@ -255,6 +274,20 @@ const cases: {
       'Failed',
       undefined,
     ],
+    [
+      'stopped by a limit: not retried',
+      {
+        ...facts,
+        state: 'finished',
+        job: failedJob,
+        agent: exited,
+        cause,
+        ending: { outcome: 'limited', stopReason: 'TurnLimitReached', attemptField: 'retryAttempt' },
+      },
+      ['writeStatus'],
+      'Failed',
+      undefined,
+    ],
   ],
 };
 
@@ -326,4 +359,44 @@ t.test('a run that just finished is timed for its TTL in the same plan', async (
   );
   t.same(kinds(plan), ['writeStatus']);
   t.equal(plan.requeueAfter, 540_000, 'looked at again when its TTL ends');
+});
+
+t.test('a limit stop: its reason, what to raise, and the usage recorded once', async (t) => {
+  const usage = {
+    attempt: 1,
+    finishedAt: '2026-11-22T09:59:00Z',
+    stopReason: 'BudgetExceeded' as const,
+    costUsd: '0.6',
+    turns: 1,
+  };
+  const limited: AttemptState = {
+    ...facts,
+    state: 'finished',
+    job: failedJob,
+    agent: exited,
+    ending: { outcome: 'limited', stopReason: 'BudgetExceeded', attemptField: 'retryAttempt' },
+    usage: [usage],
+  };
+  const status = written(at(limited));
+  t.equal(status?.conditions?.find((c) => c.type === 'Succeeded')?.reason, 'BudgetExceeded');
+  t.match(
+    status?.message,
+    /spend limit \(spec\.limits\.maxBudgetUsd\); not retried .*raise spec\.limits and spec\.retryAttempt/,
+  );
+  t.same(status?.attemptUsage, [usage], "the attempt's usage");
+  t.same(
+    status?.usage,
+    {
+      costUsd: '0.6',
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheCreationInputTokens: 0,
+      cacheReadInputTokens: 0,
+      turns: 1,
+      durationMs: 0,
+    },
+    'and the total',
+  );
+  // Read again with the usage in status: nothing to write, the total not counted twice.
+  t.notOk(kinds(at(limited, run(status))).includes('writeStatus'), 'recorded once');
 });

@@ -140,6 +140,9 @@ function stateActions<K extends RunKindName>(run: RunOf<K>, s: AttemptState, inp
     case 'waiting':
       // Waiting runs are woken when a slot frees; the recheck catches a limit raised by a config reload.
       return { actions: [], requeueAfter: CAPACITY_RECHECK_MS };
+    case 'overBudget':
+      // Looked at again when the window resets, and meanwhile for a budget the config raised.
+      return { actions: [], requeueAfter: Math.min(until(s.refusal.resetsAt), CAPACITY_RECHECK_MS) };
     case 'conflict':
       // A foreign object is outside our caches: look again later in case it was removed.
       return {

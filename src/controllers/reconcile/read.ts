@@ -25,6 +25,7 @@ import {
   ownedBy,
   type ReadOnlyStore,
 } from '../../runtime/index.js';
+import { budgetRefusal, type SpendIndex } from '../budgets/index.js';
 import { type Capacity, waiter } from '../capacity/index.js';
 import type { DependencyVerdict } from '../kind/dependencies.js';
 import type { RunStrategy } from '../kind/strategy.js';
@@ -69,6 +70,8 @@ export interface ReadSources<K extends RunKindName> {
    * acting as an App gets none (it reaches GitHub anonymously).
    */
   tokens?: ReadOnlyStore;
+  /** What each namespace's runs spent, for the config's budgets; absent: no budget is applied. */
+  spends?: SpendIndex;
 }
 
 /** The run `namespace/name` as the caches show it at `now`, under `config`. */
@@ -252,6 +255,9 @@ class AttemptReader<K extends RunKindName> {
     const { src, run, config, namespace } = this;
     // Only a run that holds no slot yet waits for one: a retry keeps the slot of the failed attempt.
     const claim = waiter(this.kind, run, config);
+    // A spent budget first: a run it stops should not take a slot another namespace's run could use.
+    const spent = src.spends && budgetRefusal(config.budgets, src.spends, namespace, this.now);
+    if (spent) return { ...facts, state: 'overBudget', refusal: spent };
     const refusal = src.capacity.refusal(claim, config.concurrency);
     if (refusal) return { ...facts, state: 'waiting', refusal };
     const foreign = (object: 'ConfigMap' | 'Job', obj: KubeObject | undefined): AttemptState | undefined =>

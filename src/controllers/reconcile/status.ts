@@ -56,7 +56,7 @@ export function desiredStatus(
   // A run that has not started has no attempt yet (nor holds its workspace: holdsSlot): one refused
   // another submitter's workspace has not started either.
   const refused = s.state === 'conflict' && s.object === 'PersistentVolumeClaim';
-  const started = s.state !== 'blocked' && s.state !== 'waiting' && !refused;
+  const started = s.state !== 'blocked' && s.state !== 'waiting' && s.state !== 'overBudget' && !refused;
   return {
     phase: v.phase,
     conditions,

@@ -4,6 +4,7 @@
 // Pending again while a retry waits for its time.
 // The design it implements: docs/design.md §4 (the state table), §4.2.
 import type { Condition, Phase, StopReason } from '../../api/index.js';
+import { budgetMessage } from '../budgets/index.js';
 import { WAITING_FOR_CAPACITY, waitingMessage } from '../capacity/index.js';
 import { dependencyCondition } from '../kind/dependencies.js';
 import { type AgentState, agentState, exitCause, jobFailure } from '../pods/index.js';
@@ -22,6 +23,8 @@ export interface Verdict {
 /** Reasons of the Succeeded condition while an attempt is under way. */
 export const AGENT_RUNNING = 'AgentRunning';
 export const AGENT_EXITED = 'AgentExited';
+/** The reason of a run whose namespace's budget is spent. */
+export const BUDGET_EXHAUSTED = 'BudgetExhausted';
 
 const pending = (reason: string): Said => ['Unknown', reason];
 const CREATED: Said = ['True', 'Created'];
@@ -56,6 +59,14 @@ export function verdict(s: AttemptState): Verdict {
         job: ['False', WAITING_FOR_CAPACITY],
         succeeded: pending(WAITING_FOR_CAPACITY),
         message: waitingMessage(s.refusal),
+      };
+    case 'overBudget':
+      return {
+        phase: 'Pending',
+        configMap: pending('NotCreated'),
+        job: ['False', BUDGET_EXHAUSTED],
+        succeeded: pending(BUDGET_EXHAUSTED),
+        message: budgetMessage(s.attempt, s.refusal),
       };
     case 'unrenderable':
       return {

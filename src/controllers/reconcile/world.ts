@@ -6,6 +6,7 @@
 // The design it implements: docs/design.md §4 (the state table).
 import type { AttemptUsage, RunKindName, RunOf, StopReason } from '../../api/index.js';
 import type { KubeObject } from '../../runtime/index.js';
+import type { BudgetRefusal } from '../budgets/index.js';
 import type { Refusal, Waiter } from '../capacity/index.js';
 import type { DependencyVerdict } from '../kind/dependencies.js';
 import type { AgentState, FailureCause, ResultRead } from '../pods/index.js';
@@ -48,6 +49,8 @@ export type AttemptState = AttemptFacts &
   (
     | { state: 'blocked'; dependencies: DependencyVerdict & { state: 'Waiting' | 'Failed' } }
     | { state: 'waiting'; refusal: Refusal }
+    /** A budget covering the run's namespace is spent (docs/economics.md): no attempt until it resets. */
+    | { state: 'overBudget'; refusal: BudgetRefusal }
     /**
      * The attempt's objects are to be made: its rendered files (absent: its ConfigMap exists, ours),
      * and whether its workspace volume is to be created (not in the cache).

@@ -1,0 +1,41 @@
+// The economics keys' rules a schema cannot say (docs/economics.md): a profile's default limit within
+// its maximum, budgets with unique names, and agent telemetry with somewhere to send it.
+import { type ControllerConfig, parseUsd } from '../api/index.js';
+import { error, type Finding } from '../validation/finding.js';
+
+export function economicsFindings(config: ControllerConfig): Finding[] {
+  const findings: Finding[] = [];
+  for (const [name, agent] of Object.entries(config.agents)) {
+    for (const limit of ['maxTurns', 'maxBudgetUsd'] as const) {
+      const set = agent.limits?.[limit];
+      if (set?.default === undefined || set.max === undefined) continue;
+      const value = (v: number | string) => (typeof v === 'string' ? (parseUsd(v) ?? 0) : v);
+      if (value(set.default) > value(set.max))
+        findings.push(
+          error(
+            'config',
+            `agents.${name}.limits.${limit}.default`,
+            `Invalid value: ${JSON.stringify(set.default)}: more than its max ${JSON.stringify(set.max)}`,
+          ),
+        );
+    }
+  }
+  const seen = new Set<string>();
+  (config.budgets ?? []).forEach((budget, i) => {
+    if (seen.has(budget.name))
+      findings.push(
+        error('config', `budgets[${i}].name`, `Duplicate value: "${budget.name}": budget names are unique`),
+      );
+    seen.add(budget.name);
+  });
+  const telemetry = config.agentTelemetry;
+  if (telemetry.enabled && !telemetry.endpoint)
+    findings.push(
+      error(
+        'config',
+        'agentTelemetry.endpoint',
+        'Required value: the OTLP endpoint the agents send to, when agentTelemetry.enabled is true',
+      ),
+    );
+  return findings;
+}

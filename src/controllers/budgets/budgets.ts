@@ -1,0 +1,66 @@
+// Team budgets (docs/economics.md): whether a namespace may start another attempt, given what the
+// budgets that cover it have spent in their window. A budget that is spent refuses new attempts until
+// its window resets (or the config raises it, or moves its notBefore): the refusal names the budget,
+// the spend, the limit and the reset. Pure over the spend index and the clock given.
+import { type ControllerConfig, formatUsd, parseUsd } from '../../api/index.js';
+import type { SpendIndex } from './spend-index.js';
+import { type Budget, budgetWindow, type Window } from './window.js';
+
+/** Why a run may not start an attempt now: a budget covering its namespace is spent. */
+export interface BudgetRefusal {
+  budget: string;
+  spentUsd: string;
+  limitUsd: string;
+  window: NonNullable<Budget['window']>;
+  resetsAt: Date;
+}
+
+/** A budget's standing: what its namespaces spent in its current window, against its limit. */
+export interface BudgetStanding extends Window {
+  budget: Budget;
+  spent: number;
+  limit: number;
+}
+
+/** Whether a budget covers a namespace: by name; a budget naming none covers every namespace. */
+export const covers = (budget: Budget) => {
+  const names = budget.namespaces && budget.namespaces.length > 0 ? new Set(budget.namespaces) : undefined;
+  return (namespace: string): boolean => names === undefined || names.has(namespace);
+};
+
+export function standing(budget: Budget, spends: SpendIndex, now: Date): BudgetStanding {
+  const window = budgetWindow(budget, now);
+  return {
+    ...window,
+    budget,
+    spent: spends.spent(covers(budget), window.start.getTime()),
+    limit: parseUsd(budget.limitUsd) ?? 0,
+  };
+}
+
+/** The first budget covering `namespace` that is spent, as a refusal; undefined when none is. */
+export function budgetRefusal(
+  budgets: ControllerConfig['budgets'],
+  spends: SpendIndex,
+  namespace: string,
+  now: Date,
+): BudgetRefusal | undefined {
+  for (const budget of budgets ?? []) {
+    if (!covers(budget)(namespace)) continue;
+    const s = standing(budget, spends, now);
+    if (s.spent < s.limit) continue;
+    return {
+      budget: budget.name,
+      spentUsd: formatUsd(s.spent),
+      limitUsd: budget.limitUsd,
+      window: budget.window ?? 'month',
+      resetsAt: s.resetsAt,
+    };
+  }
+  return undefined;
+}
+
+/** The message of a run waiting for a budget. */
+export function budgetMessage(attempt: number, r: BudgetRefusal): string {
+  return `attempt ${attempt} waits: budget ${r.budget} has spent $${r.spentUsd} of $${r.limitUsd} this ${r.window}; it resets at ${r.resetsAt.toISOString()} (budgets in the controller config: raise limitUsd, or set notBefore to start the window afresh)`;
+}

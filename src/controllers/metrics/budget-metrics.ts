@@ -1,0 +1,44 @@
+// Each budget's standing at scrape time (docs/economics.md): what its namespaces spent in its current
+// window and its limit, both in US dollars, so a dashboard shows spend against budget and an alert
+// can fire before a team is stopped. Computed from the spend index (the runs' status), never kept.
+import { Gauge, type Registry } from 'prom-client';
+import type { ControllerConfig } from '../../api/index.js';
+import { type SpendIndex, standing } from '../budgets/index.js';
+
+export const BUDGET_SPENT_METRIC = 'orchestrator_budget_spent_usd';
+export const BUDGET_LIMIT_METRIC = 'orchestrator_budget_limit_usd';
+
+export function registerBudgetMetrics(
+  registry: Registry,
+  spends: SpendIndex,
+  config: () => ControllerConfig,
+  now: () => Date = () => new Date(),
+): void {
+  // A manager restarted in the same process (tests) registers its own index in place of the old one.
+  registry.removeSingleMetric(BUDGET_SPENT_METRIC);
+  registry.removeSingleMetric(BUDGET_LIMIT_METRIC);
+  const limit = new Gauge({
+    name: BUDGET_LIMIT_METRIC,
+    help: 'What the namespaces of each budget of the controller config may spend in one window, in US dollars.',
+    labelNames: ['budget', 'window'],
+    registers: [registry],
+  });
+  new Gauge({
+    name: BUDGET_SPENT_METRIC,
+    help: "What the runs of each budget's namespaces spent in its current window, in US dollars (status.attemptUsage).",
+    labelNames: ['budget', 'window'],
+    registers: [registry],
+    collect() {
+      // A budget removed from the config leaves no stale series.
+      this.reset();
+      limit.reset();
+      const at = now();
+      for (const budget of config().budgets ?? []) {
+        const s = standing(budget, spends, at);
+        const labels = { budget: budget.name, window: budget.window ?? 'month' };
+        this.set(labels, s.spent / 1_000_000);
+        limit.set(labels, s.limit / 1_000_000);
+      }
+    },
+  });
+}
