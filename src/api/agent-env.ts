@@ -28,6 +28,20 @@ export const AGENT_ENV = Object.freeze({
   traceParent: 'TRACEPARENT',
 } as const);
 
+/**
+ * The variables of the agent CLI's own telemetry (config agentTelemetry), set by the operator when it
+ * is on: reserved always, so a run can neither turn it off nor send it elsewhere.
+ */
+export const TELEMETRY_ENV = Object.freeze({
+  enable: 'CLAUDE_CODE_ENABLE_TELEMETRY',
+  metricsExporter: 'OTEL_METRICS_EXPORTER',
+  logsExporter: 'OTEL_LOGS_EXPORTER',
+  endpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+  protocol: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+  resourceAttributes: 'OTEL_RESOURCE_ATTRIBUTES',
+  metricInterval: 'OTEL_METRIC_EXPORT_INTERVAL',
+} as const);
+
 /** Every variable the entry script exports is ORCHESTRATOR_*: the prefix is the operator's. */
 export const RESERVED_ENV_PREFIX = 'ORCHESTRATOR_';
 
@@ -45,7 +59,14 @@ const SHELL_STARTUP_ENV = ['BASH_ENV', 'BASHOPTS', 'ENV', 'IFS', 'SHELLOPTS'];
 
 /** The names a run may not set, sorted (the prefix last), for messages and the docs. */
 export const RESERVED_ENV_NAMES: readonly string[] = Object.freeze(
-  [...new Set([...Object.values(AGENT_ENV), ...ENTRY_SCRIPT_ENV, ...SHELL_STARTUP_ENV])].sort(),
+  [
+    ...new Set([
+      ...Object.values(AGENT_ENV),
+      ...Object.values(TELEMETRY_ENV),
+      ...ENTRY_SCRIPT_ENV,
+      ...SHELL_STARTUP_ENV,
+    ]),
+  ].sort(),
 );
 
 /** Whether the operator (the Job, the entry script, or bash) owns the name. */

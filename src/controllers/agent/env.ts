@@ -1,5 +1,6 @@
 // The agent container's environment: the controller config's job.env, the run's own variables (CodeRun spec.env, spec.envFromSecrets),
-// then the operator's (secrets from the controller config, the Docker daemon's address, the run's trace). Admission
+// then the operator's (secrets from the controller config, the Docker daemon's address, the run's trace,
+// the agent's own telemetry). Admission
 // refuses a run variable with a reserved name (src/admission/rules/environment.ts); a run stored
 // without the webhooks loses such a variable here, so the operator's always win and every name
 // appears once in the pod.
@@ -12,6 +13,7 @@ import {
 } from '../../api/index.js';
 import type { EnvVar } from './env-var.js';
 import { githubEnv, secretEnv } from './github-credentials.js';
+import { type TelemetryRun, telemetryEnv } from './telemetry-env.js';
 
 /** The spec fields some kinds have (CodeRun); absent on the others. */
 export interface RunEnvSpec {
@@ -50,6 +52,8 @@ export interface OperatorEnvInput {
   dockerHost?: string | undefined;
   /** The run's trace context (src/observability/traceparent.ts), so the agent's spans join its trace. */
   traceParent?: string | undefined;
+  /** Which run the agent's telemetry belongs to (config agentTelemetry: telemetry-env.ts). */
+  telemetry?: TelemetryRun | undefined;
 }
 
 /**
@@ -62,12 +66,14 @@ export function operatorEnv({
   githubToken,
   dockerHost,
   traceParent,
+  telemetry,
 }: OperatorEnvInput): EnvVar[] {
   return [
     ...secretEnv(AGENT_ENV.apiKey, config.secrets.apiKey, auth),
     ...githubEnv(auth, config, githubToken),
     ...(dockerHost ? [{ name: AGENT_ENV.dockerHost, value: dockerHost }] : []),
     ...(traceParent ? [{ name: AGENT_ENV.traceParent, value: traceParent }] : []),
+    ...(telemetry ? telemetryEnv(config, telemetry) : []),
   ];
 }
 

@@ -7,6 +7,8 @@
 // - env.ts: the agent container's environment: config, run, then the operator's own, each name once.
 // - github-credentials.ts: the agent's GitHub credentials, only ever by reference (a minted token's
 //   Secret, or a user's key and token).
+// - telemetry-env.ts: the agent CLI's OpenTelemetry export (config agentTelemetry), its signals tied to
+//   the run by resource attributes.
 // - manifests.ts: the workspace PVC, the attempt's ConfigMap and Job, composed from the pieces above.
 export type { EnvVar } from './env-var.js';
 export {

@@ -1,6 +1,7 @@
 // A real OpenTelemetry Collector (test/otelcol: the OTLP receiver and the file exporter, built from the
 // Go module proxy and cached like the control plane) on a free loopback port, tied to the test
-// process; the spans it received are read back from its file exporter's JSON lines.
+// process; the spans, metrics and log records it received are read back from its file exporters' JSON
+// lines.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -28,11 +29,23 @@ export interface CollectedSpan {
   service: string;
 }
 
+/** A metric data point or a log record as the collector wrote it, with its resource's attributes. */
+export interface CollectedSignal {
+  /** The metric's name, or the log record's body (Claude Code's event name). */
+  name: string;
+  resource: Record<string, string | number | boolean>;
+  attributes: Record<string, string | number | boolean>;
+}
+
 export interface Collector {
   /** The OTLP/HTTP endpoint, for OTEL_EXPORTER_OTLP_ENDPOINT. */
   endpoint: string;
   /** Every span received so far. */
   spans(): CollectedSpan[];
+  /** Every metric data point received so far. */
+  metrics(): CollectedSignal[];
+  /** Every log record received so far. */
+  logs(): CollectedSignal[];
   logFile: string;
 }
 
@@ -82,6 +95,59 @@ export function parseSpans(text: string): CollectedSpan[] {
   return spans;
 }
 
+type Resourced = { resource?: { attributes?: OtlpAttribute[] } };
+type MetricLine = {
+  resourceMetrics?: Array<
+    Resourced & {
+      scopeMetrics?: Array<{
+        metrics?: Array<
+          { name: string } & Record<string, { dataPoints?: { attributes?: OtlpAttribute[] }[] }>
+        >;
+      }>;
+    }
+  >;
+};
+type LogLine = {
+  resourceLogs?: Array<
+    Resourced & {
+      scopeLogs?: Array<{ logRecords?: Array<{ body?: OtlpValue; attributes?: OtlpAttribute[] }> }>;
+    }
+  >;
+};
+
+/** The whole lines of a file exporter's output (the last may be half-flushed). */
+const wholeLines = (text: string): string[] =>
+  text
+    .split('\n')
+    .slice(0, -1)
+    .filter((l) => l.trim() !== '');
+
+export function parseMetrics(text: string): CollectedSignal[] {
+  const out: CollectedSignal[] = [];
+  for (const line of wholeLines(text))
+    for (const rm of (JSON.parse(line) as MetricLine).resourceMetrics ?? []) {
+      const resource = flatten(rm.resource?.attributes);
+      for (const sm of rm.scopeMetrics ?? [])
+        for (const m of sm.metrics ?? [])
+          for (const data of [m.sum, m.gauge, m.histogram])
+            for (const p of data?.dataPoints ?? [])
+              out.push({ name: m.name, resource, attributes: flatten(p.attributes) });
+    }
+  return out;
+}
+
+export function parseLogs(text: string): CollectedSignal[] {
+  const out: CollectedSignal[] = [];
+  for (const line of wholeLines(text))
+    for (const rl of (JSON.parse(line) as LogLine).resourceLogs ?? []) {
+      const resource = flatten(rl.resource?.attributes);
+      for (const sl of rl.scopeLogs ?? [])
+        for (const r of sl.logRecords ?? [])
+          out.push({ name: String(plain(r.body ?? {})), resource, attributes: flatten(r.attributes) });
+    }
+  return out;
+}
+
 const accepting = (port: number) =>
   new Promise<boolean>((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port }, () => {
@@ -91,11 +157,28 @@ const accepting = (port: number) =>
     socket.once('error', () => resolve(false));
   });
 
-export async function startCollector(t: Teardown): Promise<Collector> {
+/**
+ * `prefix`: a command the collector runs under, e.g. `nsenter --net=…` to receive from programs in that
+ * network namespace (test/harness/cluster/offline.ts); it is then known ready by its log.
+ */
+export async function startCollector(
+  t: Teardown,
+  { prefix = [] }: { prefix?: string[] } = {},
+): Promise<Collector> {
   const binary = await otelCollectorBinary({ log: (m) => process.stderr.write(`[otelcol] ${m}\n`) });
   const dir = mkdtempSync(join(tmpdir(), 'otelcol-'));
   const port = await freePort();
   const output = join(dir, 'traces.jsonl');
+  const file = (signal: string) => [
+    `  file/${signal}:`,
+    `    path: ${join(dir, `${signal}.jsonl`)}`,
+    '    flush_interval: 100ms',
+  ];
+  const pipeline = (signal: string) => [
+    `    ${signal}:`,
+    '      receivers: [otlp]',
+    `      exporters: [file/${signal}]`,
+  ];
   const config = join(dir, 'config.yaml');
   // No telemetry server of its own (its default :8888 would collide between test files).
   writeFileSync(
@@ -110,6 +193,8 @@ export async function startCollector(t: Teardown): Promise<Collector> {
       '  file:',
       `    path: ${output}`,
       '    flush_interval: 100ms',
+      ...file('metrics'),
+      ...file('logs'),
       'service:',
       '  telemetry:',
       '    metrics:',
@@ -118,16 +203,25 @@ export async function startCollector(t: Teardown): Promise<Collector> {
       '    traces:',
       '      receivers: [otlp]',
       '      exporters: [file]',
+      ...pipeline('metrics'),
+      ...pipeline('logs'),
       '',
     ].join('\n'),
   );
   const logFile = join(dir, 'otelcol.log');
-  const collector = await startTied([binary, '--config', config], logFile);
+  const collector = await startTied([...prefix, binary, '--config', config], logFile);
   t.teardown(() => collector.stop());
-  await waitFor(`the collector listening on ${port} (log: ${logFile})`, () => accepting(port));
+  const ready = () =>
+    prefix.length > 0
+      ? existsSync(logFile) && readFileSync(logFile, 'utf8').includes('Everything is ready')
+      : accepting(port);
+  await waitFor(`the collector listening on ${port} (log: ${logFile})`, ready);
+  const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : '');
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    spans: () => (existsSync(output) ? parseSpans(readFileSync(output, 'utf8')) : []),
+    spans: () => parseSpans(read('traces.jsonl')),
+    metrics: () => parseMetrics(read('metrics.jsonl')),
+    logs: () => parseLogs(read('logs.jsonl')),
     logFile,
   };
 }
