@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { KubeObject } from '../runtime/index.js';
-import { describeText, githubText, resultSection } from './describe.js';
+import { describeText, githubText, resultSection, usageSection } from './describe.js';
 
 const now = Date.parse('2025-01-01T12:00:00Z');
 const run = (status: object): KubeObject => ({
@@ -104,5 +104,49 @@ t.test(
       /^ {2}r-2 +Complete +40m ago +20m ago\s*$/,
       /^ {2}r-3 +Active +10m ago +- +\*$/,
     ]);
+  },
+);
+
+t.test(
+  'the Usage section: the total, by model, then each attempt and the limit that stopped it',
+  async (t) => {
+    t.equal(usageSection(undefined), '', 'nothing without usage');
+    const text = usageSection({
+      usage: {
+        costUsd: '1.75',
+        inputTokens: 12000,
+        outputTokens: 800,
+        cacheReadInputTokens: 50000,
+        turns: 9,
+        models: [{ model: 'claude-sonnet-4-6', costUsd: '1.75' }],
+      },
+      attemptUsage: [
+        { attempt: 1, finishedAt: '2026-11-24T01:00:00Z', costUsd: '1.25', turns: 6, inputTokens: 8000 },
+        {
+          attempt: 2,
+          finishedAt: '2026-11-24T02:00:00Z',
+          costUsd: '0.5',
+          turns: 3,
+          stopReason: 'TurnLimitReached',
+          inputTokens: 4000,
+        },
+      ],
+    });
+    t.equal(
+      text,
+      [
+        'Usage:',
+        '  Cost:    $1.75',
+        '  Tokens:  12,000 in, 800 out, 50,000 cache read, 0 cache write',
+        '  Turns:   9',
+        '  Models:  claude-sonnet-4-6 $1.75',
+        '  Attempts:',
+        '    ATTEMPT   COST    TURNS   TOKENS   STOPPED            FINISHED',
+        '    -------   ----    -----   ------   -------            --------',
+        '    1         $1.25   6       8,000                       2026-11-24T01:00:00Z',
+        '    2         $0.50   3       4,000    TurnLimitReached   2026-11-24T02:00:00Z',
+        '',
+      ].join('\n'),
+    );
   },
 );

@@ -2,7 +2,7 @@
 // of its spec, its status, the agent's result, conditions, its attempts (the Jobs of the run), and its
 // Events.
 import type { Command } from 'commander';
-import { githubAuth, githubAuthText, LABELS } from '../api/index.js';
+import { githubAuth, githubAuthText, LABELS, type RunStatus, showUsd } from '../api/index.js';
 import { runLabelValue } from '../naming/names.js';
 import { EVENTS, JOBS, jobFinishTime, jobState, type KubeObject, resourcePath } from '../runtime/index.js';
 import { age } from './duration.js';
@@ -80,6 +80,49 @@ export function resultSection(status: ReturnType<typeof runStatus>): string {
   return `Result:\n${rows.map(([label, v]) => `  ${`${label}:`.padEnd(width)}${v}\n`).join('')}`;
 }
 
+const count = (n: number | undefined) => (n ?? 0).toLocaleString('en-US');
+
+/**
+ * What the agent's model calls cost (docs/economics.md): the run's total, then each attempt's, with the
+ * limit that stopped it; nothing when no attempt reported any.
+ */
+export function usageSection(status: RunStatus | undefined): string {
+  const u = status?.usage;
+  if (!u) return '';
+  const tokens = `${count(u.inputTokens)} in, ${count(u.outputTokens)} out, ${count(u.cacheReadInputTokens)} cache read, ${count(u.cacheCreationInputTokens)} cache write`;
+  const models = (u.models ?? []).map((m) => `${m.model} ${showUsd(m.costUsd)}`).join(', ');
+  const head = `Usage:
+  Cost:    ${showUsd(u.costUsd)}
+  Tokens:  ${tokens}
+  Turns:   ${count(u.turns)}
+${
+  models
+    ? `  Models:  ${models}
+`
+    : ''
+}`;
+  const rows = (status?.attemptUsage ?? []).map((a) => [
+    String(a.attempt),
+    showUsd(a.costUsd),
+    count(a.turns),
+    count(
+      (a.inputTokens ?? 0) +
+        (a.outputTokens ?? 0) +
+        (a.cacheReadInputTokens ?? 0) +
+        (a.cacheCreationInputTokens ?? 0),
+    ),
+    a.stopReason ?? '',
+    a.finishedAt,
+  ]);
+  if (rows.length === 0) return head;
+  const header = ['ATTEMPT', 'COST', 'TURNS', 'TOKENS', 'STOPPED', 'FINISHED'];
+  const table = formatTable([header, header.map((h) => '-'.repeat(h.length)), ...rows])
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => `    ${l.trimEnd()}\n`);
+  return `${head}  Attempts:\n${table.join('')}`;
+}
+
 /** Who the run acts as on GitHub. A TaskRun's App is its agent profile's, which only the controller config names. */
 export function githubText(run: KubeObject): string {
   const spec = (run.spec ?? {}) as Record<string, unknown>;
@@ -138,6 +181,7 @@ export function describeText(run: KubeObject, jobs: Job[], events: KubeObject[],
     field('ConfigMap', status.configMapName, 2),
     field('Message', status.message, 2),
     resultSection(status),
+    usageSection(run.status as RunStatus | undefined),
     section('Conditions', [
       ['Type', 'Status', 'Reason', 'Age', 'Message'],
       ...conditions.map((c) => [

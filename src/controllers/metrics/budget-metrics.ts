@@ -2,8 +2,10 @@
 // window and its limit, both in US dollars, so a dashboard shows spend against budget and an alert
 // can fire before a team is stopped. Computed from the spend index (the runs' status), never kept.
 import { Gauge, type Registry } from 'prom-client';
-import type { ControllerConfig } from '../../api/index.js';
+import { type ControllerConfig, parseUsd } from '../../api/index.js';
 import { type SpendIndex, standing } from '../budgets/index.js';
+
+type Budget = NonNullable<ControllerConfig['budgets']>[number];
 
 export const BUDGET_SPENT_METRIC = 'orchestrator_budget_spent_usd';
 export const BUDGET_LIMIT_METRIC = 'orchestrator_budget_limit_usd';
@@ -17,11 +19,18 @@ export function registerBudgetMetrics(
   // A manager restarted in the same process (tests) registers its own index in place of the old one.
   registry.removeSingleMetric(BUDGET_SPENT_METRIC);
   registry.removeSingleMetric(BUDGET_LIMIT_METRIC);
-  const limit = new Gauge({
+  const labels = (budget: Budget) => ({ budget: budget.name, window: budget.window ?? 'month' });
+  new Gauge({
     name: BUDGET_LIMIT_METRIC,
     help: 'What the namespaces of each budget of the controller config may spend in one window, in US dollars.',
     labelNames: ['budget', 'window'],
     registers: [registry],
+    collect() {
+      // A budget removed from the config leaves no stale series.
+      this.reset();
+      for (const budget of config().budgets ?? [])
+        this.set(labels(budget), (parseUsd(budget.limitUsd) ?? 0) / 1_000_000);
+    },
   });
   new Gauge({
     name: BUDGET_SPENT_METRIC,
@@ -29,16 +38,10 @@ export function registerBudgetMetrics(
     labelNames: ['budget', 'window'],
     registers: [registry],
     collect() {
-      // A budget removed from the config leaves no stale series.
       this.reset();
-      limit.reset();
       const at = now();
-      for (const budget of config().budgets ?? []) {
-        const s = standing(budget, spends, at);
-        const labels = { budget: budget.name, window: budget.window ?? 'month' };
-        this.set(labels, s.spent / 1_000_000);
-        limit.set(labels, s.limit / 1_000_000);
-      }
+      for (const budget of config().budgets ?? [])
+        this.set(labels(budget), standing(budget, spends, at).spent / 1_000_000);
     },
   });
 }

@@ -133,3 +133,36 @@ t.test('lastLine: the last non-empty line, cut to fit', async (t) => {
   t.equal(lastLine(`head\n${'b'.repeat(201)}`).length, 200);
   t.equal(lastLine('abcdefghij', 5), 'abcd…');
 });
+
+t.test("the agent's usage and stop reason, checked field by field", async (t) => {
+  const usage = {
+    costUsd: '0.034443',
+    inputTokens: 10761,
+    outputTokens: 144,
+    turns: 4,
+    models: [{ model: 'claude-sonnet-4-6', costUsd: '0.034443', inputTokens: 10761 }],
+  };
+  t.strictSame(readResult(doc({ workCompleted: false, stopReason: 'TurnLimitReached', usage })), {
+    result: { workCompleted: false },
+    usage,
+    stopReason: 'TurnLimitReached',
+  });
+  const problem = (fields: Record<string, unknown>) => readResult(doc(fields))?.problem;
+  t.equal(
+    problem({ usage: { costUsd: 0.5 } }),
+    'result.usage.costUsd must be a dollar amount with at most 6 fraction digits ("0.123456")',
+  );
+  t.equal(problem({ usage: { turns: -1 } }), 'result.usage.turns must be a whole number of at least 0');
+  t.equal(
+    problem({ usage: { models: [{ model: 'm' }, { model: 'm' }] } }),
+    'result.usage.models[1].model repeats m',
+  );
+  t.equal(
+    problem({ usage: { models: Array.from({ length: 9 }, (_, i) => ({ model: `m${i}` })) } }),
+    'result.usage.models must be a list of at most 8 models',
+  );
+  t.equal(
+    problem({ stopReason: 'Bored' }),
+    'result.stopReason must be one of TurnLimitReached, BudgetExceeded',
+  );
+});

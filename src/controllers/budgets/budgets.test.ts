@@ -1,0 +1,93 @@
+// Budgets (budgets.ts, window.ts, spend-index.ts): the UTC calendar windows, notBefore, the sum of the
+// covered namespaces' spend in the window, and the refusal naming the budget, spend and reset.
+import t from 'tap';
+import type { ControllerConfig } from '../../api/index.js';
+import type { EventSource, KubeObject } from '../../runtime/index.js';
+import { budgetMessage, budgetRefusal } from './budgets.js';
+import { SpendIndex } from './spend-index.js';
+import { budgetWindow, calendarWindow } from './window.js';
+
+type Budgets = NonNullable<ControllerConfig['budgets']>;
+const now = new Date('2026-11-24T10:00:00Z'); // a Tuesday
+
+t.test('the windows: UTC calendar day, week from Monday, month; notBefore moves the start', async (t) => {
+  t.same(calendarWindow('day', now), {
+    start: new Date('2026-11-24T00:00:00Z'),
+    resetsAt: new Date('2026-11-25T00:00:00Z'),
+  });
+  t.same(calendarWindow('week', now), {
+    start: new Date('2026-11-23T00:00:00Z'),
+    resetsAt: new Date('2026-11-30T00:00:00Z'),
+  });
+  t.same(calendarWindow('month', new Date('2026-12-31T23:59:59Z')), {
+    start: new Date('2026-12-01T00:00:00Z'),
+    resetsAt: new Date('2027-01-01T00:00:00Z'),
+  });
+  const budget = { name: 'b', limitUsd: '1', window: 'month' as const, notBefore: '2026-11-20T00:00:00Z' };
+  t.same(budgetWindow(budget, now).start, new Date('2026-11-20T00:00:00Z'));
+  t.same(
+    budgetWindow({ ...budget, notBefore: '2026-10-01T00:00:00Z' }, now).start,
+    new Date('2026-11-01T00:00:00Z'),
+  );
+});
+
+/** A run cache of plain objects whose events the test sends. */
+function runs(initial: KubeObject[]) {
+  const handlers: Array<Parameters<EventSource['addHandler']>[0]> = [];
+  const source: EventSource = { list: () => initial, addHandler: (h) => (handlers.push(h), () => {}) };
+  return {
+    source,
+    update: (obj: KubeObject) => handlers.forEach((h) => h.onUpdate?.(obj, obj)),
+    remove: (obj: KubeObject) => handlers.forEach((h) => h.onDelete?.(obj)),
+  };
+}
+const run = (namespace: string, name: string, spends: Array<[string, string]>): KubeObject => ({
+  metadata: { namespace, name },
+  status: {
+    attemptUsage: spends.map(([finishedAt, costUsd], i) => ({ attempt: i + 1, finishedAt, costUsd })),
+  },
+});
+
+t.test("a budget sums its namespaces' spend in its window and refuses once spent", async (t) => {
+  const cache = runs([
+    run('team-a', 'one', [
+      ['2026-10-31T23:00:00Z', '100'],
+      ['2026-11-02T00:00:00Z', '6'],
+    ]),
+    run('team-b', 'two', [['2026-11-03T00:00:00Z', '3.5']]),
+    run('other', 'three', [['2026-11-03T00:00:00Z', '50']]),
+  ]);
+  const index = new SpendIndex([{ kind: 'TaskRun', runs: cache.source }]);
+  const budgets: Budgets = [
+    { name: 'teams', namespaces: ['team-a', 'team-b'], limitUsd: '10', window: 'month' },
+  ];
+  t.equal(budgetRefusal(budgets, index, 'team-a', now), undefined, '$9.50 of $10: October does not count');
+  cache.update(
+    run('team-b', 'two', [
+      ['2026-11-03T00:00:00Z', '3.5'],
+      ['2026-11-04T00:00:00Z', '0.5'],
+    ]),
+  );
+  const refusal = budgetRefusal(budgets, index, 'team-b', now);
+  t.same(refusal, {
+    budget: 'teams',
+    spentUsd: '10',
+    limitUsd: '10',
+    window: 'month',
+    resetsAt: new Date('2026-12-01T00:00:00Z'),
+  });
+  t.equal(
+    refusal && budgetMessage(2, refusal),
+    'attempt 2 waits: budget teams has spent $10 of $10 this month; it resets at 2026-12-01T00:00:00.000Z (budgets in the controller config: raise limitUsd, or set notBefore to start the window afresh)',
+  );
+  t.equal(budgetRefusal(budgets, index, 'other', now), undefined, 'a namespace the budget does not cover');
+  t.ok(
+    budgetRefusal([{ name: 'all', limitUsd: '50', window: 'month' }], index, 'anywhere', now),
+    'a budget naming no namespace covers all',
+  );
+  t.equal(
+    budgetRefusal([{ ...budgets[0], notBefore: '2026-11-04T00:00:00Z' } as Budgets[0]], index, 'team-a', now),
+    undefined,
+    'notBefore starts afresh',
+  );
+});

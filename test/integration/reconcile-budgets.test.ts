@@ -1,0 +1,158 @@
+// What runs cost and the budgets that stop a team (docs/economics.md), against the real apiserver and
+// Job controller: the agent's usage (its result document, here the simulated pod's termination message)
+// becomes status.usage and attemptUsage and the cost counters, once; a limit stop fails the run with its
+// own reason and no retry; a namespace whose budget is spent gets no new attempt, still after a restart
+// of the manager (the figure comes from the runs' status), until the budget's window is moved.
+
+import { Registry } from 'prom-client';
+import t from 'tap';
+import type { ControllerConfig, TaskRun } from '../../src/api/index.js';
+import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
+import {
+  finishJob,
+  jobPath,
+  sampleTaskRun,
+  startOperator,
+  taskRunPath,
+  testConfig,
+  untilAttemptJob,
+} from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
+import { sampleSum } from '../harness/util/prometheus-text.js';
+import { waitFor } from '../harness/util/wait.js';
+
+const suite = await reconcileSuite();
+const PROTOCOL = 'orchestrator.io/result/v1';
+const MODEL = 'claude-sonnet-4-20250514';
+
+const usage = (costUsd: string) => ({
+  costUsd,
+  inputTokens: 1000,
+  outputTokens: 200,
+  cacheCreationInputTokens: 50,
+  cacheReadInputTokens: 3000,
+  turns: 4,
+  durationMs: 5000,
+  models: [
+    {
+      model: MODEL,
+      costUsd,
+      inputTokens: 1000,
+      outputTokens: 200,
+      cacheCreationInputTokens: 50,
+      cacheReadInputTokens: 3000,
+    },
+  ],
+});
+
+const get = (client: KubeClient, namespace: string, name: string) =>
+  client.request<TaskRun>('GET', taskRunPath(namespace, name));
+const create = (client: KubeClient, namespace: string, name: string, taskId: number) =>
+  client.request('POST', taskRunPath(namespace), {
+    body: sampleTaskRun(name, taskId, { workspace: { pvcName: `workspace-${name}` } }),
+  });
+const condition = (run: TaskRun, type: string) => run.status?.conditions?.find((c) => c.type === type);
+
+t.test(
+  'usage in status and metrics once; a spent budget holds new attempts until its window moves',
+  async (t) => {
+    const config: ControllerConfig = testConfig();
+    const registry = new Registry();
+    const namespace = await suite.namespace(t);
+    config.budgets = [{ name: 'team-a', namespaces: [namespace], limitUsd: '1', window: 'month' }];
+    const first = await startOperator(t, suite.cluster, namespace, config, { registry });
+    const { client } = first;
+
+    await create(client, namespace, 'spender', 1);
+    const job = await untilAttemptJob(client, namespace, 'TaskRun', 'spender');
+    const spent = usage('1.25');
+    await finishJob(
+      client,
+      namespace,
+      job,
+      'Complete',
+      JSON.stringify({ protocol: PROTOCOL, workCompleted: true, usage: spent }),
+    );
+    const done = await waitFor('the spender Succeeded with its usage', async () => {
+      const run = await get(client, namespace, 'spender');
+      return run.status?.phase === 'Succeeded' && run.status.usage ? run : undefined;
+    });
+    t.same(done.status?.usage, spent, "status.usage is the agent's report");
+    t.match(done.status?.attemptUsage, [{ attempt: 1, finishedAt: /^\d{4}-\d\d-\d\dT/, ...spent }]);
+    const metrics = await registry.metrics();
+    const labels = { namespace, agent: 'rex', model: MODEL };
+    t.equal(sampleSum(metrics, 'orchestrator_agent_cost_usd_total', labels), 1.25, 'the cost counted once');
+    t.equal(sampleSum(metrics, 'orchestrator_agent_tokens_total', { ...labels, type: 'cacheRead' }), 3000);
+    t.equal(sampleSum(metrics, 'orchestrator_agent_turns_total', { namespace, agent: 'rex' }), 4);
+    t.equal(sampleSum(metrics, 'orchestrator_budget_spent_usd', { budget: 'team-a' }), 1.25);
+    t.equal(sampleSum(metrics, 'orchestrator_budget_limit_usd', { budget: 'team-a' }), 1);
+
+    await create(client, namespace, 'next', 2);
+    const held = await waitFor('the next run held by the budget', async () => {
+      const run = await get(client, namespace, 'next');
+      return condition(run, 'JobCreated')?.reason === 'BudgetExhausted' ? run : undefined;
+    });
+    t.match(held.status, {
+      phase: 'Pending',
+      message:
+        /^attempt 1 waits: budget team-a has spent \$1\.25 of \$1 this month; it resets at \d{4}-\d\d-01T00:00:00\.000Z/,
+    });
+    t.notOk(held.status?.attempt, 'no attempt started');
+    const jobs = await client.request<{ items: KubeObject[] }>('GET', jobPath(namespace));
+    t.equal(jobs.items.length, 1, 'no Job for it');
+
+    // A restarted manager sums the same spend from the runs' status: the run stays held.
+    await first.stop();
+    const second = await startOperator(t, suite.cluster, namespace, config, { registry: new Registry() });
+    await waitFor(
+      'the restarted manager reconciled the held run again',
+      async () => (await second.reconciles()) > 0,
+    );
+    t.equal(condition(await get(second.client, namespace, 'next'), 'JobCreated')?.reason, 'BudgetExhausted');
+    t.equal(
+      (await second.client.request<{ items: KubeObject[] }>('GET', jobPath(namespace))).items.length,
+      1,
+    );
+
+    // The window moved (notBefore now, as after raising a team's allowance): the run starts.
+    const budget = config.budgets?.[0];
+    if (budget) budget.notBefore = new Date().toISOString();
+    await untilAttemptJob(second.client, namespace, 'TaskRun', 'next');
+    t.pass('the run got its Job once the window moved');
+  },
+);
+
+t.test('a limit stop: Failed with its reason, its partial usage, and no retry', async (t) => {
+  const registry = new Registry();
+  const { client, namespace } = await suite.start(t, testConfig(), { registry });
+  await create(client, namespace, 'looper', 3);
+  const job = await untilAttemptJob(client, namespace, 'TaskRun', 'looper');
+  const doc = {
+    protocol: PROTOCOL,
+    workCompleted: false,
+    stopReason: 'TurnLimitReached',
+    usage: usage('0.5'),
+    summary: 'the agent reached its turn limit (3 turns)',
+  };
+  await finishJob(client, namespace, job, 'Failed', JSON.stringify(doc));
+  const failed = await waitFor('the looper Failed', async () => {
+    const run = await get(client, namespace, 'looper');
+    return run.status?.phase === 'Failed' ? run : undefined;
+  });
+  t.match(condition(failed, 'Succeeded'), { status: 'False', reason: 'TurnLimitReached' });
+  t.match(
+    failed.status?.message,
+    /attempt 1 stopped: the agent reached its turn limit \(3 turns\); not retried/,
+  );
+  t.match(failed.status?.attemptUsage, [{ attempt: 1, stopReason: 'TurnLimitReached', costUsd: '0.5' }]);
+  t.equal(failed.status?.workCompleted, false);
+  const jobs = await client.request<{ items: KubeObject[] }>('GET', jobPath(namespace));
+  t.equal(jobs.items.length, 1, 'no retry Job, though retries.maxRetries is 3');
+  t.equal(
+    sampleSum(await registry.metrics(), 'orchestrator_agent_limit_stops_total', {
+      namespace,
+      reason: 'TurnLimitReached',
+    }),
+    1,
+  );
+});
