@@ -52,6 +52,10 @@ const MADE_BY_THE_RUNS = [
   'Run duration (last hour) / B',
   'Time to agent running (last hour) / A',
   'Time to agent running (last hour) / B',
+  'Agent spend (last hour) / A',
+  'Spend by model (last hour) / A',
+  'Tokens /s by type / A',
+  'Budget used / A',
 ];
 const PULL_REQUEST = 'https://github.com/acme/payments/pull/42';
 /**
@@ -69,6 +73,7 @@ t.test('every dashboard query returns data from two replicas that reconciled run
     prefix: 'dash',
     change: (c) => {
       c.retries = { ...c.retries, maxRetries: 0 };
+      c.budgets = [{ name: 'dash', limitUsd: '100', window: 'month' }];
     },
   });
   const dir = mkdtempSync(join(tmpdir(), 'dashboard-queries-'));
@@ -122,7 +127,16 @@ t.test('every dashboard query returns data from two replicas that reconciled run
   }
   const denied = await applyInvalidRun(cluster, namespace);
   t.match(denied.stderr, /denied the request/, 'an invalid run is denied');
-  const result = JSON.stringify({ protocol: RESULT_PROTOCOL, pullRequestUrl: PULL_REQUEST });
+  // The agent's usage as the entry script reports it (docs/result-protocol.md).
+  const usage = {
+    costUsd: '0.75',
+    inputTokens: 3000,
+    outputTokens: 400,
+    cacheReadInputTokens: 9000,
+    turns: 5,
+    models: [{ model: 'claude-sonnet-4-20250514', costUsd: '0.75', inputTokens: 3000, outputTokens: 400 }],
+  };
+  const result = JSON.stringify({ protocol: RESULT_PROTOCOL, pullRequestUrl: PULL_REQUEST, usage });
   for (const [name, outcome, phase, message] of [
     ['dash-ok', 'Complete', 'Succeeded', result],
     ['dash-fail', 'Failed', 'Failed', undefined],

@@ -80,10 +80,10 @@ t.test(
     t.same(done.status?.usage, spent, "status.usage is the agent's report");
     t.match(done.status?.attemptUsage, [{ attempt: 1, finishedAt: /^\d{4}-\d\d-\d\dT/, ...spent }]);
     const metrics = await registry.metrics();
-    const labels = { namespace, agent: 'rex', model: MODEL };
+    const labels = { run_namespace: namespace, agent: 'rex', model: MODEL };
     t.equal(sampleSum(metrics, 'orchestrator_agent_cost_usd_total', labels), 1.25, 'the cost counted once');
     t.equal(sampleSum(metrics, 'orchestrator_agent_tokens_total', { ...labels, type: 'cacheRead' }), 3000);
-    t.equal(sampleSum(metrics, 'orchestrator_agent_turns_total', { namespace, agent: 'rex' }), 4);
+    t.equal(sampleSum(metrics, 'orchestrator_agent_turns_total', { run_namespace: namespace, agent: 'rex' }), 4);
     t.equal(sampleSum(metrics, 'orchestrator_budget_spent_usd', { budget: 'team-a' }), 1.25);
     t.equal(sampleSum(metrics, 'orchestrator_budget_limit_usd', { budget: 'team-a' }), 1);
 
@@ -150,7 +150,7 @@ t.test('a limit stop: Failed with its reason, its partial usage, and no retry', 
   t.equal(jobs.items.length, 1, 'no retry Job, though retries.maxRetries is 3');
   t.equal(
     sampleSum(await registry.metrics(), 'orchestrator_agent_limit_stops_total', {
-      namespace,
+      run_namespace: namespace,
       reason: 'TurnLimitReached',
     }),
     1,

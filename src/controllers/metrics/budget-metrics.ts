@@ -1,14 +1,15 @@
 // Each budget's standing at scrape time (docs/economics.md): what its namespaces spent in its current
-// window and its limit, both in US dollars, so a dashboard shows spend against budget and an alert
-// can fire before a team is stopped. Computed from the spend index (the runs' status), never kept.
+// window and its limit (US dollars), and when the window resets, so a dashboard shows spend against
+// budget and an alert fires when a team is on pace to run out before the reset. Computed from the spend index (the runs' status), never kept.
 import { Gauge, type Registry } from 'prom-client';
 import { type ControllerConfig, parseUsd } from '../../api/index.js';
-import { type SpendIndex, standing } from '../budgets/index.js';
+import { budgetWindow, type SpendIndex, standing } from '../budgets/index.js';
 
 type Budget = NonNullable<ControllerConfig['budgets']>[number];
 
 export const BUDGET_SPENT_METRIC = 'orchestrator_budget_spent_usd';
 export const BUDGET_LIMIT_METRIC = 'orchestrator_budget_limit_usd';
+export const BUDGET_RESET_METRIC = 'orchestrator_budget_reset_timestamp_seconds';
 
 export function registerBudgetMetrics(
   registry: Registry,
@@ -19,6 +20,7 @@ export function registerBudgetMetrics(
   // A manager restarted in the same process (tests) registers its own index in place of the old one.
   registry.removeSingleMetric(BUDGET_SPENT_METRIC);
   registry.removeSingleMetric(BUDGET_LIMIT_METRIC);
+  registry.removeSingleMetric(BUDGET_RESET_METRIC);
   const labels = (budget: Budget) => ({ budget: budget.name, window: budget.window ?? 'month' });
   new Gauge({
     name: BUDGET_LIMIT_METRIC,
@@ -30,6 +32,18 @@ export function registerBudgetMetrics(
       this.reset();
       for (const budget of config().budgets ?? [])
         this.set(labels(budget), (parseUsd(budget.limitUsd) ?? 0) / 1_000_000);
+    },
+  });
+  new Gauge({
+    name: BUDGET_RESET_METRIC,
+    help: "When each budget's current window ends and its spend counts from zero again (Unix seconds).",
+    labelNames: ['budget', 'window'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const at = now();
+      for (const budget of config().budgets ?? [])
+        this.set(labels(budget), budgetWindow(budget, at).resetsAt.getTime() / 1000);
     },
   });
   new Gauge({

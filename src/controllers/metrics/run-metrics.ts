@@ -155,7 +155,7 @@ export function runRecorder(registry: Registry, kind: RunKindName, config: Contr
       )
         m.timeToRunning.observe(labels, since(now.getTime()));
       if (after.pullRequestUrl && after.pullRequestUrl !== before?.pullRequestUrl) m.pullRequests.inc(labels);
-      const spent = { namespace: run.metadata?.namespace ?? '', agent: labels.agent };
+      const spent = { run_namespace: run.metadata?.namespace ?? '', agent: labels.agent };
       if (phase === 'Running' && before?.phase !== 'Running')
         seedUsage(registry, spent, (run.spec as { model?: string }).model, config);
       countUsage(registry, spent, newAttemptUsage(before, after), config);

@@ -5,10 +5,18 @@
 // Labels stay bounded: the model is one the config names (models, modelAliases, a profile's model or
 // fallbackModel), else `other`: the figures come from the agent's pod, which may report any string.
 import { Counter, type Registry } from 'prom-client';
-import { type AttemptUsage, type ControllerConfig, parseUsd, type TokenField } from '../../api/index.js';
+import {
+  type AttemptUsage,
+  type ControllerConfig,
+  parseUsd,
+  STOP_REASONS,
+  type TokenField,
+} from '../../api/index.js';
 import { memo } from '../../runtime/metrics.js';
 
-type Labels = 'namespace' | 'agent';
+// `run_namespace`, not `namespace`: a scrape's target label of that name (the operator pod's) would
+// rename it (exported_namespace) or, with honorLabels, replace it.
+type Labels = 'run_namespace' | 'agent';
 
 /** The token kinds of the tokens metric, by usage field (the names Claude Code's own metrics use). */
 const TOKEN_TYPES: Record<TokenField, string> = {
@@ -26,26 +34,26 @@ const usageMetrics = memo((registry) => {
   return {
     cost: new Counter({
       name: 'orchestrator_agent_cost_usd_total',
-      help: "What the agents' model calls cost in US dollars, as their CLI reported it, by namespace, agent and model; counted when an attempt's usage is recorded in its run's status.",
-      labelNames: ['namespace', 'agent', 'model'],
+      help: "What the agents' model calls cost in US dollars, as their CLI reported it, by the run's namespace (run_namespace), agent and model; counted when an attempt's usage is recorded in its run's status.",
+      labelNames: ['run_namespace', 'agent', 'model'],
       registers,
     }),
     tokens: new Counter({
       name: 'orchestrator_agent_tokens_total',
       help: 'Tokens the agents used, by namespace, agent, model and type (input, output, cacheCreation, cacheRead).',
-      labelNames: ['namespace', 'agent', 'model', 'type'],
+      labelNames: ['run_namespace', 'agent', 'model', 'type'],
       registers,
     }),
     turns: new Counter({
       name: 'orchestrator_agent_turns_total',
       help: "The agents' turns (model round trips of their main loop), by namespace and agent.",
-      labelNames: ['namespace', 'agent'],
+      labelNames: ['run_namespace', 'agent'],
       registers,
     }),
     stopped: new Counter({
       name: 'orchestrator_agent_limit_stops_total',
       help: 'Attempts a limit of spec.limits stopped (reason TurnLimitReached or BudgetExceeded), by namespace and agent.',
-      labelNames: ['namespace', 'agent', 'reason'],
+      labelNames: ['run_namespace', 'agent', 'reason'],
       registers,
     }),
   };
@@ -76,6 +84,7 @@ export function seedUsage(
   m.cost.inc(at, 0);
   for (const type of Object.values(TOKEN_TYPES)) m.tokens.inc({ ...at, type }, 0);
   m.turns.inc(labels, 0);
+  for (const reason of STOP_REASONS) m.stopped.inc({ ...labels, reason }, 0);
 }
 
 /** Counts the usage of newly recorded attempts of one run. */
