@@ -35,6 +35,7 @@ json_string() {
 # if any, and its usage in the result document's shape (docs/result-protocol.md): the cost rounded to
 # micro-dollars, the tokens summed over modelUsage (the CLI's own advice: `usage` counts the main loop
 # only), at most 4 models, the costliest first. Nothing when the stream has no result event.
+# shellcheck disable=SC2016 # JavaScript, for node: its ${…} are template literals, not shell.
 readonly USAGE_PROGRAM='
 const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n").reverse();
 let r;

@@ -83,7 +83,10 @@ t.test(
     const labels = { run_namespace: namespace, agent: 'rex', model: MODEL };
     t.equal(sampleSum(metrics, 'orchestrator_agent_cost_usd_total', labels), 1.25, 'the cost counted once');
     t.equal(sampleSum(metrics, 'orchestrator_agent_tokens_total', { ...labels, type: 'cacheRead' }), 3000);
-    t.equal(sampleSum(metrics, 'orchestrator_agent_turns_total', { run_namespace: namespace, agent: 'rex' }), 4);
+    t.equal(
+      sampleSum(metrics, 'orchestrator_agent_turns_total', { run_namespace: namespace, agent: 'rex' }),
+      4,
+    );
     t.equal(sampleSum(metrics, 'orchestrator_budget_spent_usd', { budget: 'team-a' }), 1.25);
     t.equal(sampleSum(metrics, 'orchestrator_budget_limit_usd', { budget: 'team-a' }), 1);
 

@@ -48,7 +48,10 @@ export class SpendIndex {
       if (runs?.size === 0) this.byNamespace.delete(namespace);
       return;
     }
-    if (!runs) this.byNamespace.set(namespace, (runs = new Map()));
+    if (!runs) {
+      runs = new Map();
+      this.byNamespace.set(namespace, runs);
+    }
     runs.set(key, spends);
   }
 
