@@ -11,6 +11,7 @@ import { loadDefaultConfig } from '../../src/config/load.js';
 import { loadTemplateSet, renderCodeRun } from '../../src/render/index.js';
 import { sampleCodeRun } from '../../src/render/samples.js';
 import { agentCliBinary } from '../harness/agent/agent-cli.js';
+import { expectedUsage, lastResultEvent } from '../harness/agent/cli-usage.js';
 import { entryFixture, git } from '../harness/agent/entry-script.js';
 import { offlineNamespace } from '../harness/cluster/offline.js';
 import { say, type Turn, tool } from '../harness/remote/model-script.js';
@@ -19,7 +20,6 @@ import { modelStandinProcess } from '../harness/remote/model-standin-process.js'
 const set = loadTemplateSet();
 const API_KEY = 'sk-ant-standin-dummy';
 const BRANCH = 'feature/task-7-implementation';
-const KINDS = ['inputTokens', 'outputTokens', 'cacheCreationInputTokens', 'cacheReadInputTokens'] as const;
 
 interface Limits {
   maxTurns?: number;
@@ -73,35 +73,8 @@ async function attempt(t: Test, script: Turn[], limits: Limits) {
     ANTHROPIC_API_KEY: API_KEY,
     NODE_EXTRA_CA_CERTS: model.caFile,
   });
-  const stream = readFileSync(path.join(rendered.context.paths.run, 'agent.jsonl'), 'utf8')
-    .trim()
-    .split('\n');
-  const result = stream
-    .map((l) => JSON.parse(l) as Record<string, unknown>)
-    .findLast((e) => e.type === 'result');
+  const result = lastResultEvent(readFileSync(path.join(rendered.context.paths.run, 'agent.jsonl'), 'utf8'));
   return { r, result, doc: JSON.parse(r.result) as Record<string, unknown>, repo, model };
-}
-
-/** What the document should say of a result event: the CLI's own figures, cost to the micro-dollar. */
-function expectedUsage(result: Record<string, unknown>) {
-  const usd = (v: unknown) => String(Math.round(Number(v) * 1e6) / 1e6);
-  const byModel = Object.entries(result.modelUsage as Record<string, Record<string, number>>).map(
-    ([model, m]) => ({
-      model,
-      costUsd: usd(m.costUSD),
-      inputTokens: m.inputTokens,
-      outputTokens: m.outputTokens,
-      cacheCreationInputTokens: m.cacheCreationInputTokens,
-      cacheReadInputTokens: m.cacheReadInputTokens,
-    }),
-  );
-  const total: Record<string, unknown> = {
-    costUsd: usd(result.total_cost_usd),
-    turns: result.num_turns,
-    durationMs: result.duration_ms,
-  };
-  for (const kind of KINDS) total[kind] = byModel.reduce((s, m) => s + (m[kind] ?? 0), 0);
-  return { ...total, models: byModel.sort((a, b) => Number(b.costUsd) - Number(a.costUsd)) };
 }
 
 t.test(

@@ -12,6 +12,7 @@ import type { RunOf } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
 import { agentSuite, agentWorld } from '../harness/agent/agent-world.js';
+import { expectedUsage, lastResultEvent } from '../harness/agent/cli-usage.js';
 import { kubectl } from '../harness/cluster/cluster.js';
 import { fail, say, type Turn, tool } from '../harness/remote/model-script.js';
 import { scaled } from '../harness/util/wait.js';
@@ -122,6 +123,22 @@ t.test(
       'the git server too',
     );
     t.ok(init.tools?.includes('Bash'), 'the Bash tool is offered');
+    // What the attempt cost: the status holds exactly what the CLI's result event (its log) reported.
+    const log = await kubectl(cluster, ['logs', '-n', ns, first.podName ?? '', '-c', 'agent']);
+    const reported = lastResultEvent(log.stdout);
+    t.ok(reported, 'the CLI logged its result event');
+    if (reported) {
+      t.same(
+        first.usage,
+        expectedUsage(reported),
+        'status.usage: cost, tokens and turns as the CLI reported',
+      );
+      t.match(
+        first.attemptUsage,
+        [{ attempt: 1, ...expectedUsage(reported) }],
+        'and the attempt’s own entry',
+      );
+    }
     const gitAuth = git.server.requests().map((r) => r.auth);
     t.ok(
       gitAuth.includes('ok') && !gitAuth.includes('bad'),
@@ -146,6 +163,7 @@ t.test(
       'https://github.com/acme/payments/pull/1',
       'kubectl get cr -o wide shows the pull request',
     );
+    t.match(wide.stdout, ` ${second.usage?.costUsd} `, 'and what the run cost');
     t.equal(
       git.pulls.length,
       1,
@@ -174,6 +192,39 @@ t.test(
     t.match(s.message, 'issue with the selected model (claude-sonnet-4-20250514)', "the CLI's own words");
     const statuses = model.turns.map((r) => r.status);
     t.ok(statuses.length > 0 && statuses.every((s) => s === 404), `every request refused: ${statuses}`);
+  },
+);
+
+t.test(
+  'a looping agent is stopped by its turn limit: Failed, TurnLimitReached, its work pushed, no retry',
+  async (t) => {
+    const { ns, create, finished } = await world(t, [
+      bash('printf "half\\n" > LOOP.md'),
+      { ...bash('true'), repeat: true },
+    ]);
+    const repo = git.repository('acme/looper.git', 'main', { 'README.md': '# looper\n' });
+    const docs = git.repository('acme/looper-docs.git', 'main', taskDocs('projects/payments', 7, '# Loop\n'));
+    await create('CodeRun', codeRun('looper-7', repo, docs, { service: 'looper', limits: { maxTurns: 3 } }));
+    const s = await finished('CodeRun', 'looper-7');
+    t.equal(s.phase, 'Failed');
+    t.match(
+      s.conditions?.find((c) => c.type === 'Succeeded'),
+      { status: 'False', reason: 'TurnLimitReached' },
+    );
+    t.match(s.message, /attempt 1 stopped: the agent reached its turn limit \(3 turns\)/);
+    t.match(
+      s.attemptUsage,
+      [{ attempt: 1, stopReason: 'TurnLimitReached' }],
+      'its partial usage, with why it stopped',
+    );
+    t.equal(s.workCompleted, false);
+    t.equal(
+      git.read('acme/looper.git', 'feature/task-7-implementation', 'LOOP.md')?.content,
+      'half\n',
+      'its work so far was pushed (onLimit push)',
+    );
+    const jobs = await kubectl(cluster, ['get', 'jobs', '-n', ns, '-o', 'name']);
+    t.equal(jobs.stdout.trim().split('\n').length, 1, 'one Job: a limit stop is not retried');
   },
 );
 

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import type { RunKindName, RunOf } from '../../../src/api/index.js';
+import type { RunKindName, RunOf, RunStatus } from '../../../src/api/index.js';
 import { runPath } from '../../../src/cli/kinds.js';
 import type { Cluster } from '../../../src/cluster/index.js';
 import type { TemplateSet } from '../../../src/render/index.js';
@@ -27,17 +27,8 @@ import {
   suiteSecrets,
 } from './agent-e2e.js';
 
-export interface RunStatus {
-  phase?: string;
-  podName?: string;
-  message?: string;
-  pullRequestUrl?: string;
-  sessionId?: string;
-  workCompleted?: boolean;
-  attempt?: number;
-  commit?: string;
-  conditions?: { type: string; status: string; reason?: string; message?: string }[];
-}
+/** A run's status as the operator writes it. */
+export type { RunStatus };
 
 export interface Suite {
   cluster: Cluster;
