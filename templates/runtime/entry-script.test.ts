@@ -240,3 +240,24 @@ t.test('a checkout of another repository in the work directory is never reused a
   t.ok(existsSync(path.join(repo, 'mine.txt')), "the run's repository is checked out");
   t.equal(git(['remote', 'get-url', 'origin'], repo).trim(), mine);
 });
+
+t.test("the attempt's limits and the profile's fallback model reach the CLI's command line", async (t) => {
+  const f = fixture(t);
+  const limited = structuredClone(config);
+  const profile = limited.agents.rex;
+  if (profile)
+    profile.limits = { maxTurns: { default: 40 }, fallbackModel: 'claude-haiku-4-5', onLimit: 'push' };
+  // No repository: the command line is all this is about.
+  const run = sampleTaskRun(rex);
+  delete run.spec.repository;
+  Object.assign(run.spec, { limits: { maxBudgetUsd: '2.5' } });
+  const r = f.run(renderTaskRun(set, run, limited, 1, f.options));
+  t.equal(r.status, 0, r.log);
+  const flag = (name: string) => r.argv[r.argv.indexOf(name) + 1];
+  t.equal(flag('--max-turns'), '40', "the profile's default, the run naming none");
+  t.equal(flag('--max-budget-usd'), '2.5', "the run's own");
+  t.equal(flag('--fallback-model'), 'claude-haiku-4-5');
+  delete run.spec.limits;
+  const none = f.run(renderTaskRun(set, run, config, 1, f.options));
+  t.notOk(none.argv.includes('--max-turns') || none.argv.includes('--max-budget-usd'), 'no limit: no flag');
+});
