@@ -3,7 +3,7 @@
 // result document's usage is exactly what the CLI's final result event reported, and an agent that
 // never stops is ended by --max-turns or --max-budget-usd with its own stop reason, its work pushed or
 // not as the profile's onLimit says.
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import type { ControllerConfig } from '../../src/api/index.js';
@@ -61,13 +61,6 @@ async function attempt(t: Test, script: Turn[], limits: Limits) {
         : turn,
     ),
   });
-  for (const name of ['npx', 'uvx']) {
-    writeFileSync(
-      path.join(f.bin, name),
-      `#!/bin/sh\necho "${name}: not in this test's image" >&2\nexit 127\n`,
-    );
-    chmodSync(path.join(f.bin, name), 0o755);
-  }
   const r = f.run(rendered, {
     ANTHROPIC_BASE_URL: model.base,
     ANTHROPIC_API_KEY: API_KEY,

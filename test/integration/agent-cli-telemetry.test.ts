@@ -1,9 +1,3 @@
-// The agent CLI's own telemetry (config agentTelemetry, docs/economics.md), end to end but for the pod:
-// the variables the operator puts in the agent container of an attempt's Job (attemptJob), given to the
-// rendered entry script running the real Claude Code CLI against the model stand-in, whose metrics and
-// events reach the real OpenTelemetry Collector the tracing tests use, each tied to its run by the
-// resource attributes.
-import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { type ControllerConfig, defaulted } from '../../src/api/index.js';
@@ -72,13 +66,6 @@ t.test("an attempt's agent sends its metrics and events to the collector, tied t
       say('Wrote hello.txt.'),
     ],
   });
-  for (const name of ['npx', 'uvx']) {
-    writeFileSync(
-      path.join(f.bin, name),
-      `#!/bin/sh\necho "${name}: not in this test's image" >&2\nexit 127\n`,
-    );
-    chmodSync(path.join(f.bin, name), 0o755);
-  }
   const r = f.run(rendered, {
     ...telemetry,
     ANTHROPIC_BASE_URL: model.base,

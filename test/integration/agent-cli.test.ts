@@ -4,7 +4,7 @@
 // (a network namespace with only loopback, where the machine allows one). It writes a file through
 // its Write tool, runs `git status` through Bash, reports its session in the stream's first event and
 // exits 0; the next context version resumes that session and sends the earlier turns.
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { loadDefaultConfig } from '../../src/config/load.js';
@@ -67,15 +67,6 @@ t.test(
       ANTHROPIC_API_KEY: API_KEY,
       NODE_EXTRA_CA_CERTS: model.caFile,
     };
-    // The presets' MCP servers belong to the agent image (issue 28, item 1): here they fail at once,
-    // as in an image without them, rather than npx waiting on a network it does not have.
-    for (const name of ['npx', 'uvx']) {
-      writeFileSync(
-        path.join(f.bin, name),
-        `#!/bin/sh\necho "${name}: not in this test's image" >&2\nexit 127\n`,
-      );
-      chmodSync(path.join(f.bin, name), 0o755);
-    }
 
     const first = f.run(rendered, env);
     t.equal(first.status, 0, `the entry script and the CLI exit 0\n${first.log}`);

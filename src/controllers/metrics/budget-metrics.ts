@@ -21,41 +21,34 @@ export function registerBudgetMetrics(
   registry.removeSingleMetric(BUDGET_SPENT_METRIC);
   registry.removeSingleMetric(BUDGET_LIMIT_METRIC);
   registry.removeSingleMetric(BUDGET_RESET_METRIC);
-  const labels = (budget: Budget) => ({ budget: budget.name, window: budget.window ?? 'month' });
-  new Gauge({
-    name: BUDGET_LIMIT_METRIC,
-    help: 'What the namespaces of each budget of the controller config may spend in one window, in US dollars.',
-    labelNames: ['budget', 'window'],
-    registers: [registry],
-    collect() {
-      // A budget removed from the config leaves no stale series.
-      this.reset();
-      for (const budget of config().budgets ?? [])
-        this.set(labels(budget), (parseUsd(budget.limitUsd) ?? 0) / 1_000_000);
-    },
-  });
-  new Gauge({
-    name: BUDGET_RESET_METRIC,
-    help: "When each budget's current window ends and its spend counts from zero again (Unix seconds).",
-    labelNames: ['budget', 'window'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      const at = now();
-      for (const budget of config().budgets ?? [])
-        this.set(labels(budget), budgetWindow(budget, at).resetsAt.getTime() / 1000);
-    },
-  });
-  new Gauge({
-    name: BUDGET_SPENT_METRIC,
-    help: "What the runs of each budget's namespaces spent in its current window, in US dollars (status.attemptUsage).",
-    labelNames: ['budget', 'window'],
-    registers: [registry],
-    collect() {
-      this.reset();
-      const at = now();
-      for (const budget of config().budgets ?? [])
-        this.set(labels(budget), standing(budget, spends, at).spent / 1_000_000);
-    },
-  });
+  /** A gauge of one figure per budget of the config, computed at each scrape. */
+  const gauge = (name: string, help: string, value: (budget: Budget, at: Date) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['budget', 'window'],
+      registers: [registry],
+      collect() {
+        // A budget removed from the config leaves no stale series.
+        this.reset();
+        const at = now();
+        for (const budget of config().budgets ?? [])
+          this.set({ budget: budget.name, window: budget.window ?? 'month' }, value(budget, at));
+      },
+    });
+  gauge(
+    BUDGET_LIMIT_METRIC,
+    'What the namespaces of each budget of the controller config may spend in one window, in US dollars.',
+    (budget) => (parseUsd(budget.limitUsd) ?? 0) / 1_000_000,
+  );
+  gauge(
+    BUDGET_RESET_METRIC,
+    "When each budget's current window ends and its spend counts from zero again (Unix seconds).",
+    (budget, at) => budgetWindow(budget, at).resetsAt.getTime() / 1000,
+  );
+  gauge(
+    BUDGET_SPENT_METRIC,
+    "What the runs of each budget's namespaces spent in its current window, in US dollars (status.attemptUsage).",
+    (budget, at) => standing(budget, spends, at).spent / 1_000_000,
+  );
 }

@@ -109,6 +109,15 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
   if (agentCli) {
     rmSync(path.join(bin, 'claude'));
     symlinkSync(agentCli, path.join(bin, 'claude'));
+    // The presets' MCP servers belong to the agent image (issue 28, item 1): here they fail at once,
+    // as in an image without them, rather than npx waiting on a network it does not have.
+    for (const name of ['npx', 'uvx']) {
+      writeFileSync(
+        path.join(bin, name),
+        `#!/bin/sh\necho "${name}: not in this test's image" >&2\nexit 127\n`,
+      );
+      chmodSync(path.join(bin, name), 0o755);
+    }
   }
   const [command = 'bash', ...before] = [...prefix, 'bash'];
   /** A bare repository at `dir` whose `branch` holds `files`. */
