@@ -1,6 +1,8 @@
 // The economics keys' rules a schema cannot say (docs/economics.md): a profile's default limit within
-// its maximum, budgets with unique names, and agent telemetry with somewhere to send it.
+// its maximum, budgets with unique names and selectors the manager can evaluate, and agent telemetry
+// with somewhere to send it.
 import { type ControllerConfig, parseUsd } from '../api/index.js';
+import { labelSelectorProblem } from '../naming/label-selector.js';
 import { error, type Finding } from '../validation/finding.js';
 
 export function economicsFindings(config: ControllerConfig): Finding[] {
@@ -27,6 +29,22 @@ export function economicsFindings(config: ControllerConfig): Finding[] {
         error('config', `budgets[${i}].name`, `Duplicate value: "${budget.name}": budget names are unique`),
       );
     seen.add(budget.name);
+    const selector = budget.namespaceSelector;
+    if (selector === undefined) return;
+    const problem = labelSelectorProblem(selector);
+    if (problem)
+      findings.push(
+        error('config', `budgets[${i}].namespaceSelector`, `Invalid value: "${selector}": ${problem}`),
+      );
+    // A fixed list of namespaces is watched with namespaced RoleBindings: no namespace's labels are read.
+    else if (config.watchNamespace || config.watchNamespaces)
+      findings.push(
+        error(
+          'config',
+          `budgets[${i}].namespaceSelector`,
+          'Forbidden: the manager watches a fixed list of namespaces (watchNamespace, watchNamespaces) and reads no namespace labels: name the namespaces in budgets[].namespaces',
+        ),
+      );
   });
   const telemetry = config.agentTelemetry;
   if (telemetry.enabled && !telemetry.endpoint)

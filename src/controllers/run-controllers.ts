@@ -29,6 +29,7 @@ import {
   type KubeClient,
   mapToControllerOwner,
   mapToSelf,
+  NAMESPACES,
   type NamespaceScope,
   PODS,
   PVCS,
@@ -137,7 +138,13 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   );
   registerRunMetrics(opts.registry, kinds);
   // What each namespace spent, for the budgets (docs/economics.md): from the runs' status.
-  const spends = new SpendIndex(kinds);
+  // The namespaces' labels, for budgets that select namespaces by label: the scope's own cache of
+  // them, else (every namespace) one of its own; a fixed list of namespaces has none (the config
+  // refuses such budgets then).
+  const namespaces =
+    caches.namespaces ??
+    ('all' in scope ? caches.informer({ resource: NAMESPACES, metadataOnly: true }) : undefined);
+  const spends = new SpendIndex(kinds, namespaces?.store);
   registerBudgetMetrics(opts.registry, spends, opts.config);
   // One count of slots for every kind: the concurrency limits are over all runs.
   const slots = new CapacityIndex(jobs, kinds, opts.config);
@@ -161,6 +168,7 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   return {
     informers: [
       ...caches.own,
+      ...(namespaces && !caches.namespaces ? [namespaces] : []),
       jobs,
       pods,
       refusals,

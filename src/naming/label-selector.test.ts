@@ -1,5 +1,5 @@
 import t from 'tap';
-import { labelSelectorProblem } from './label-selector.js';
+import { labelSelectorMatches, labelSelectorProblem } from './label-selector.js';
 
 t.test('the apiserver forms are accepted', async (t) => {
   for (const selector of [
@@ -32,4 +32,29 @@ t.test('each malformed selector is refused with what is wrong', async (t) => {
     ['rank>x', /compares with an integer/],
   ];
   for (const [selector, problem] of cases) t.match(labelSelectorProblem(selector), problem, selector);
+});
+
+t.test('a selector evaluated against labels, as the apiserver evaluates it', async (t) => {
+  const labels = { team: 'payments', tier: 'prod', size: '7' };
+  const cases: Array<[string, boolean]> = [
+    ['team=payments', true],
+    ['team==payments', true],
+    ['team=ledger', false],
+    ['team!=ledger', true],
+    ['owner!=x', true],
+    ['team', true],
+    ['!team', false],
+    ['!owner', true],
+    ['tier in (prod, staging)', true],
+    ['tier notin (prod)', false],
+    ['owner notin (x)', true],
+    ['owner in (x)', false],
+    ['size>5', true],
+    ['size<5', false],
+    ['team>5', false],
+    ['team=payments,tier in (prod),!legacy', true],
+    ['team=payments,tier=dev', false],
+  ];
+  for (const [selector, expected] of cases)
+    t.equal(labelSelectorMatches(selector, labels), expected, `${selector}: ${expected}`);
 });

@@ -1,6 +1,6 @@
 // The label selector syntax of the apiserver (apimachinery's labels.Parse), checked offline so that a
 // config with a bad namespaceSelector is refused when it is loaded, naming the requirement at fault,
-// instead of failing every list of namespaces later.
+// instead of failing every list of namespaces later; and the same syntax evaluated against labels.
 import { isLabelValue, qualifiedNameProblem } from './names.js';
 
 // `key`, `!key`, `key=v`, `key==v`, `key!=v`, `key in (a,b)`, `key notin (a,b)`, `key>3`, `key<3`.
@@ -67,4 +67,44 @@ export function labelSelectorProblem(selector: string): string | undefined {
     if (problem) return problem;
   }
   return undefined;
+}
+
+/** One requirement against a set of labels, as the apiserver evaluates it (apimachinery's labels.Selector). */
+function requirementMatches(req: string, labels: Readonly<Record<string, string>>): boolean {
+  const set = SET.exec(req);
+  if (set) {
+    const [, key = '', op, values = ''] = set;
+    const has = Object.hasOwn(labels, key);
+    const inSet =
+      has &&
+      values
+        .split(',')
+        .map((v) => v.trim())
+        .includes(labels[key] ?? '');
+    return op === 'in' ? inSet : !inSet;
+  }
+  const compare = COMPARE.exec(req);
+  if (compare) {
+    const [, key = '', op, value = ''] = compare;
+    const has = Object.hasOwn(labels, key);
+    const actual = labels[key] ?? '';
+    if (op === '!=') return !has || actual !== value;
+    if (op === '=' || op === '==') return has && actual === value;
+    const n = Number.parseInt(actual, 10);
+    return has && /^-?[0-9]+$/.test(actual) && (op === '>' ? n > Number(value) : n < Number(value));
+  }
+  const exists = EXISTS.exec(req);
+  const [, not, key = ''] = exists ?? [];
+  return not ? !Object.hasOwn(labels, key) : Object.hasOwn(labels, key);
+}
+
+/**
+ * Whether `labels` match `selector` (a selector labelSelectorProblem accepts): every requirement holds.
+ * Evaluated here rather than by the apiserver when one cache of namespaces serves several selectors.
+ */
+export function labelSelectorMatches(
+  selector: string,
+  labels: Readonly<Record<string, string>> = {},
+): boolean {
+  return requirements(selector).every((req) => requirementMatches(req, labels));
 }

@@ -26,6 +26,8 @@ export interface ScopedCaches {
   informer<T extends KubeObject = KubeObject>(opts: ResourceCacheOptions): Cache<T>;
   /** The caches the scope itself needs (the selector's namespace informer), for the manager to run. */
   readonly own: Cache[];
+  /** The selected namespaces (with their labels), when the scope follows a selector. */
+  readonly namespaces?: Cache;
 }
 
 export function scopedCaches(scope: NamespaceScope, client: KubeClient, logger: Logger): ScopedCaches {
@@ -59,5 +61,6 @@ export function scopedCaches(scope: NamespaceScope, client: KubeClient, logger: 
       return cache;
     },
     own: selected ? [selected] : [],
+    ...(selected ? { namespaces: selected } : {}),
   };
 }

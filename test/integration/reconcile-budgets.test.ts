@@ -159,3 +159,44 @@ t.test('a limit stop: Failed with its reason, its partial usage, and no retry', 
     1,
   );
 });
+
+t.test(
+  'a budget selecting namespaces by label: their runs share it, another namespace is not held',
+  async (t) => {
+    // The manager follows the namespaces of a selector (its scope): their labels are what budgets match.
+    const unique = `b${Date.now().toString(36)}`;
+    const scope = { selector: `budget-test=${unique}` };
+    const payments = await suite.namespace(t, { 'budget-test': unique, team: 'payments' });
+    const ledger = await suite.namespace(t, { 'budget-test': unique, team: 'ledger' });
+    const config = testConfig((c) => {
+      c.budgets = [{ name: 'payments', namespaceSelector: 'team=payments', limitUsd: '1', window: 'day' }];
+    });
+    const { client } = await startOperator(t, suite.cluster, payments, config, { scope });
+    await create(client, payments, 'spender', 1);
+    const job = await untilAttemptJob(client, payments, 'TaskRun', 'spender');
+    await finishJob(
+      client,
+      payments,
+      job,
+      'Complete',
+      JSON.stringify({ protocol: PROTOCOL, usage: usage('1') }),
+    );
+    await waitFor(
+      'the spender Succeeded',
+      async () => (await get(client, payments, 'spender')).status?.phase === 'Succeeded',
+    );
+
+    await create(client, payments, 'next', 2);
+    await create(client, ledger, 'other', 3);
+    await untilAttemptJob(client, ledger, 'TaskRun', 'other');
+    t.pass('a namespace the selector does not match starts its run');
+    const held = await waitFor('the next payments run held by the budget', async () => {
+      const run = await get(client, payments, 'next');
+      return condition(run, 'JobCreated')?.reason === 'BudgetExhausted' ? run : undefined;
+    });
+    t.match(
+      held.status?.message,
+      /budget payments has spent \$1 of \$1 today; it resets at \d{4}-\d\d-\d\dT00:00:00\.000Z/,
+    );
+  },
+);

@@ -1087,7 +1087,7 @@ export interface components {
                 name: string;
                 /** @description The namespaces it covers, by name. With namespaceSelector, a namespace matching either is covered; with neither, every namespace. */
                 namespaces?: string[];
-                /** @description The namespaces it covers, by a label selector on the namespaces (e.g. "team=payments"); needs list and watch on namespaces (config/rbac grants them). */
+                /** @description The namespaces it covers, by a label selector on the namespaces (e.g. "team=payments"), matched against their labels as the manager's cache has them (list and watch on namespaces, which config/rbac grants). Refused when the manager watches a fixed list of namespaces (watchNamespace, watchNamespaces). */
                 namespaceSelector?: string;
                 /** @description What the namespaces may spend in one window, in US dollars (a decimal string, e.g. "500"). Required. */
                 limitUsd: string;

@@ -3,6 +3,7 @@
 // its window resets (or the config raises it, or moves its notBefore): the refusal names the budget,
 // the spend, the limit and the reset. Pure over the spend index and the clock given.
 import { type ControllerConfig, formatUsd, parseUsd } from '../../api/index.js';
+import { labelSelectorMatches } from '../../naming/label-selector.js';
 import type { SpendIndex } from './spend-index.js';
 import { type Budget, budgetWindow, type Window } from './window.js';
 
@@ -22,10 +23,17 @@ export interface BudgetStanding extends Window {
   limit: number;
 }
 
-/** Whether a budget covers a namespace: by name; a budget naming none covers every namespace. */
-export const covers = (budget: Budget) => {
+/**
+ * Whether a budget covers a namespace: by name, or by its labels (`labelsOf`); a budget with neither
+ * covers every namespace.
+ */
+export const covers = (budget: Budget, labelsOf: (namespace: string) => Record<string, string>) => {
   const names = budget.namespaces && budget.namespaces.length > 0 ? new Set(budget.namespaces) : undefined;
-  return (namespace: string): boolean => names === undefined || names.has(namespace);
+  const selector = budget.namespaceSelector;
+  if (!names && !selector) return () => true;
+  return (namespace: string): boolean =>
+    (names?.has(namespace) ?? false) ||
+    (selector !== undefined && labelSelectorMatches(selector, labelsOf(namespace)));
 };
 
 export function standing(budget: Budget, spends: SpendIndex, now: Date): BudgetStanding {
@@ -33,7 +41,10 @@ export function standing(budget: Budget, spends: SpendIndex, now: Date): BudgetS
   return {
     ...window,
     budget,
-    spent: spends.spent(covers(budget), window.start.getTime()),
+    spent: spends.spent(
+      covers(budget, (ns) => spends.labelsOf(ns)),
+      window.start.getTime(),
+    ),
     limit: parseUsd(budget.limitUsd) ?? 0,
   };
 }
@@ -46,7 +57,7 @@ export function budgetRefusal(
   now: Date,
 ): BudgetRefusal | undefined {
   for (const budget of budgets ?? []) {
-    if (!covers(budget)(namespace)) continue;
+    if (!covers(budget, (ns) => spends.labelsOf(ns))(namespace)) continue;
     const s = standing(budget, spends, now);
     if (s.spent < s.limit) continue;
     return {
@@ -62,5 +73,6 @@ export function budgetRefusal(
 
 /** The message of a run waiting for a budget. */
 export function budgetMessage(attempt: number, r: BudgetRefusal): string {
-  return `attempt ${attempt} waits: budget ${r.budget} has spent $${r.spentUsd} of $${r.limitUsd} this ${r.window}; it resets at ${r.resetsAt.toISOString()} (budgets in the controller config: raise limitUsd, or set notBefore to start the window afresh)`;
+  const when = { day: 'today', week: 'this week', month: 'this month' }[r.window];
+  return `attempt ${attempt} waits: budget ${r.budget} has spent $${r.spentUsd} of $${r.limitUsd} ${when}; it resets at ${r.resetsAt.toISOString()} (budgets in the controller config: raise limitUsd, or set notBefore to start the window afresh)`;
 }

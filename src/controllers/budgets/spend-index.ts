@@ -3,7 +3,7 @@
 // Everything comes from the runs' status, so another replica that becomes leader, or a restarted one,
 // rebuilds the same figures from the cluster (docs/economics.md, docs/design.md §5.3).
 import { type AttemptUsage, parseUsd, type Run, type RunKindName } from '../../api/index.js';
-import { type EventSource, type KubeObject, objectKey } from '../../runtime/index.js';
+import { type EventSource, type KubeObject, objectKey, type ReadOnlyStore } from '../../runtime/index.js';
 
 /** One finished attempt's spend: when it ended (ms since the epoch) and its cost in micro-dollars. */
 export interface Spend {
@@ -27,7 +27,14 @@ export class SpendIndex {
   /** By namespace, the spends of each run that has any, by the run's kind and key. */
   private readonly byNamespace = new Map<string, Map<string, Spend[]>>();
 
-  constructor(kinds: ReadonlyArray<{ kind: RunKindName; runs: EventSource }>) {
+  /**
+   * `namespaces`: a cache of the namespaces (their labels), for budgets that select namespaces by
+   * label; absent when the manager watches a fixed list of namespaces (the config refuses such budgets).
+   */
+  constructor(
+    kinds: ReadonlyArray<{ kind: RunKindName; runs: EventSource }>,
+    private readonly namespaces?: ReadOnlyStore,
+  ) {
     for (const { kind, runs } of kinds) {
       const follow = (obj: KubeObject, gone = false) => this.set(`${kind}/${objectKey(obj)}`, obj, gone);
       runs.addHandler({
@@ -53,6 +60,11 @@ export class SpendIndex {
       this.byNamespace.set(namespace, runs);
     }
     runs.set(key, spends);
+  }
+
+  /** A namespace's labels, as the namespace cache has them ({} when unknown). */
+  labelsOf(namespace: string): Record<string, string> {
+    return this.namespaces?.get('', namespace)?.metadata?.labels ?? {};
   }
 
   /** The micro-dollars spent from `since` (ms) on in the namespaces `covers` accepts. */
