@@ -316,10 +316,6 @@ class AttemptReader<K extends RunKindName> {
   }
 }
 
-/**
- * The run as the new attempt's templates see it: with what the failed attempt before it reported (its
- * session, to resume), which the status may not hold yet when the retry was due at once.
- */
 /** One finished attempt's entry of status.attemptUsage: its usage, when its agent container ended. */
 function attemptUsage(
   attempt: number,
@@ -334,6 +330,10 @@ function attemptUsage(
   return { attempt, finishedAt, ...(stopReason ? { stopReason } : {}), ...usage };
 }
 
+/**
+ * The run as the new attempt's templates see it: with what the failed attempt before it reported (its
+ * session, to resume), which the status may not hold yet when the retry was due at once.
+ */
 function withReport<R extends RunOf<RunKindName>>(run: R, report: ResultRead | undefined): R {
   return report?.result ? { ...run, status: { ...run.status, ...report.result } } : run;
 }
