@@ -16,7 +16,7 @@ const run = (name: string, ns: string, spec: object, status: object = {}) => ({
 t.test('printer columns come from the generated CRDs', async (t) => {
   t.same(
     printerColumns('TaskRun').map((c) => c.name),
-    ['Task', 'Service', 'Agent', 'Attempt', 'Phase', 'Job', 'PR', 'Age'],
+    ['Task', 'Service', 'Agent', 'Attempt', 'Phase', 'Job', 'PR', 'Cost', 'Age'],
   );
   for (const kind of ['TaskRun', 'CodeRun', 'DocsRun'] as const)
     t.equal(printerColumns(kind).find((c) => c.name === 'PR')?.priority, 1, `${kind}: PR only in wide`);
@@ -52,7 +52,19 @@ t.test('a table like kubectl get: NAME first, wide columns only with -o wide, ag
     allNamespaces: true,
     qualify: 'taskrun.orchestrator.io',
   });
-  t.same(wide[0], ['NAMESPACE', 'NAME', 'TASK', 'SERVICE', 'AGENT', 'ATTEMPT', 'PHASE', 'JOB', 'PR', 'AGE']);
+  t.same(wide[0], [
+    'NAMESPACE',
+    'NAME',
+    'TASK',
+    'SERVICE',
+    'AGENT',
+    'ATTEMPT',
+    'PHASE',
+    'JOB',
+    'PR',
+    'COST',
+    'AGE',
+  ]);
   t.same(wide[1]?.slice(0, 2), ['a', 'taskrun.orchestrator.io/payments-task-7']);
   t.same(wide[1]?.slice(7, 9), ['payments-task-7-run-1', 'https://github.com/acme/payments/pull/7']);
   t.equal(wide[2]?.[8], '', 'no pull request: an empty cell');

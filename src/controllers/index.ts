@@ -3,6 +3,7 @@
 // subfolder is one concern of it, with its own index.ts; the files here are the wiring and what the
 // subfolders share.
 // - agent/: the agent's pod as pure builders: Job, ConfigMap, PVC, environment, credentials, sidecar.
+// - budgets/: what each namespace's runs spent, and the budgets that hold new attempts once spent.
 // - capacity/: concurrency slots over every run kind: who holds one, who waits, who may start.
 // - conditions.ts: status conditions with Kubernetes' transition semantics.
 // - event-filters.ts: which cache changes are worth a reconcile (controller-runtime's predicates).

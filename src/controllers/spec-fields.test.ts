@@ -114,6 +114,7 @@ const podFields = {
   serviceAccountName: 'agent',
   workspace: { pvcName: 'ws', size: '5Gi', storageClassName: 'fast' },
   resources: { requests: { cpu: '1' }, limits: { cpu: '2' } },
+  limits: { maxTurns: 10, maxBudgetUsd: '2' },
 };
 const podEntries: Record<string, Entry> = {
   ...Object.fromEntries(leafEntries(podTemplate, 'spec.podTemplate')),
@@ -125,6 +126,9 @@ const podEntries: Record<string, Entry> = {
   'spec.workspace.storageClassName': ['slow', ['volume']],
   'spec.resources.requests': [{ cpu: '2' }, ['pod']],
   'spec.resources.limits': [{ cpu: '3' }, ['pod']],
+  // The entry script's prelude passes them to the agent CLI (--max-turns, --max-budget-usd).
+  'spec.limits.maxTurns': [20, ['rendering']],
+  'spec.limits.maxBudgetUsd': ['3', ['rendering']],
 };
 
 const SAMPLES: { [K in RunKindName]: { run: RunOf<K>; fields: Record<string, Entry> } } = {
