@@ -56,7 +56,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
     /^NAME +TASK +SERVICE +AGENT +ATTEMPT +PHASE +AGE\npayments-task-7 +7 +payments +rex +1 +Running +\d+s\n$/,
   );
   const wide = await runCli(cluster, ['get', 'taskruns', '-o', 'wide'], { namespace });
-  t.match(wide.stdout, new RegExp(`PHASE +JOB +PR +AGE\\n.*Running +${job} +\\d+s\\n$`));
+  t.match(wide.stdout, new RegExp(`PHASE +JOB +PR +COST +AGE\\n.*Running +${job} +\\d+s\\n$`));
   const all = await runCli(cluster, ['get'], { namespace });
   t.match(
     all.stdout,
@@ -104,6 +104,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
         commit: '0123456789abcdef0123456789abcdef01234567',
         podName: 'payments-task-7-run-1-x7k2p',
         retryCount: 0,
+        usage: { costUsd: '1.25', turns: 7 },
       },
     },
     contentType: 'application/merge-patch+json',
@@ -112,7 +113,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
   t.match(
     wideWithPr.stdout,
     new RegExp(
-      `PHASE +JOB +PR +AGE\\n.*Failed +${job} +https://github\\.com/acme/payments/pull/7 +\\d+s\\n$`,
+      `PHASE +JOB +PR +COST +AGE\\n.*Failed +${job} +https://github\\.com/acme/payments/pull/7 +1\\.25 +\\d+s\\n$`,
     ),
   );
   t.notMatch(
@@ -129,7 +130,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
   t.match(text, new RegExp(`\\nStatus:\\n {2}Phase: +Failed\\n {2}Attempt: +1\\n {2}Job: +${job}\\n`));
   t.match(
     text,
-    /\nResult:\n {2}Pull Request: +https:\/\/github\.com\/acme\/payments\/pull\/7\n {2}Session: +sess-42\n {2}Work Completed: +false\n {2}Summary: +the agent exited with status 3; .*\n {2}Commit: +0123456789abcdef0123456789abcdef01234567\n {2}Pod: +payments-task-7-run-1-x7k2p\n {2}Retries: +0\nConditions:/,
+    /\nResult:\n {2}Pull Request: +https:\/\/github\.com\/acme\/payments\/pull\/7\n {2}Session: +sess-42\n {2}Work Completed: +false\n {2}Summary: +the agent exited with status 3; .*\n {2}Commit: +0123456789abcdef0123456789abcdef01234567\n {2}Pod: +payments-task-7-run-1-x7k2p\n {2}Retries: +0\nUsage:\n {2}Cost: +\$1\.25\n {2}Tokens: +0 in, 0 out, 0 cache read, 0 cache write\n {2}Turns: +7\nConditions:/,
   );
   t.match(
     text,

@@ -15,7 +15,7 @@ import {
 import { memo } from '../../runtime/metrics.js';
 import type { RunCache } from '../capacity/holder-index.js';
 import { taskRunMetrics } from './taskrun-metrics.js';
-import { countUsage, seedUsage } from './usage-metrics.js';
+import { countUsage, registerUsageMetrics, seedUsage } from './usage-metrics.js';
 
 export const RUNS_METRIC = 'orchestrator_runs';
 const PHASES: readonly Phase[] = ['Pending', 'Running', 'Succeeded', 'Failed'];
@@ -122,6 +122,7 @@ const finished = (phase: string | undefined): phase is (typeof OUTCOMES)[number]
  */
 export function runRecorder(registry: Registry, kind: RunKindName, config: ControllerConfig): RunRecorder {
   const m = runOutcomeMetrics(registry);
+  registerUsageMetrics(registry);
   for (const agent of [...Object.keys(config.agents), OTHER_AGENT]) {
     m.pullRequests.inc({ kind, agent }, 0);
     m.timeToRunning.zero({ kind, agent });

@@ -59,6 +59,11 @@ const usageMetrics = memo((registry) => {
   };
 });
 
+/** Registers the spend metrics, so every replica exposes them (a standby writes no status). */
+export function registerUsageMetrics(registry: Registry): void {
+  usageMetrics(registry);
+}
+
 /** The models the config names, which may be labels. */
 function knownModels(config: ControllerConfig): Set<string> {
   const known = new Set<string>([...(config.models ?? []), ...Object.values(config.modelAliases ?? {})]);
