@@ -5,6 +5,14 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 
+// package.json's engines: the manager's modules need Node 24 (module.registerHooks, client-node 2).
+const major = Number(process.versions.node.split('.')[0]);
+if (major < 24) {
+  console.error(
+    `orchestrator: needs Node.js >= 24, this is ${process.version}; run it as \`npx orchestrator\` (npm ci installs Node 24)`,
+  );
+  process.exit(1);
+}
 const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(entry)) {
   console.error('orchestrator: dist/ is missing; run `npm run build` first');

@@ -13,10 +13,8 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import type { tracing } from '@opentelemetry/sdk-node';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { type TracingSettings, tracingSettings } from './settings.js';
-
-type SpanProcessor = tracing.SpanProcessor;
 
 /**
  * Whether spans are made. Process-wide like the OpenTelemetry API's own registry (one SDK per
