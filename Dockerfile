@@ -1,36 +1,42 @@
 # syntax=docker/dockerfile:1
 # The orchestrator image: `orchestrator run` (webhooks + manager) as config/manager runs it.
-#   docker build -t ghcr.io/5dlabs/orchestrator:0.1.0 .
+#   docker build -t ghcr.io/5dlabs/orchestrator:0.1.0 .      (or buildah bud)
 # Three stages: production dependencies, the TypeScript build, and a distroless runtime (no shell, no
-# package manager) running as the unprivileged user 65532.
+# package manager) running as the unprivileged user 65532. The bases are build arguments so that a
+# mirror or a locally built base can stand in (the local cluster builds this image from its own:
+# images/node and images/node-runtime, src/cluster/operator-image.ts); the defaults are the public ones.
+ARG NODE_IMAGE=node:24-bookworm-slim
+ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot
 
-FROM node:20-bookworm-slim AS deps
+FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 
-FROM node:20-bookworm-slim AS build
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+# The sources import the schemas' shared definitions (schemas/shared/expand.js).
+COPY schemas ./schemas
 COPY src ./src
 RUN npm run build
 
-FROM gcr.io/distroless/nodejs20-debian12:nonroot
+FROM ${RUNTIME_IMAGE}
 WORKDIR /app
 ENV NODE_ENV=production
-# What package.json "files" ships: the schemas are read at run time (validation), the rest are the
-# defaults a cluster install overrides with mounted ConfigMaps (config/manager).
+# What package.json "files" ships, but the local control plane's Go module (cluster/: `orchestrator
+# cluster up` builds it where Go is installed, never in a cluster). The schemas are read at run time
+# (validation); the rest are the defaults a cluster install overrides with mounted ConfigMaps
+# (config/manager). Everything is owned by root and readable by all: the user 65532 reads it, and
+# can change none of it.
 COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY schemas ./schemas
 COPY crds ./crds
-# The local control plane's Go module: `orchestrator cluster up` builds it where Go is installed (not in
-# this image, which only runs `orchestrator run` against the cluster it is deployed in).
-COPY cluster ./cluster
 COPY webhooks ./webhooks
 COPY templates ./templates
 COPY config ./config

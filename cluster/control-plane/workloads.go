@@ -40,8 +40,11 @@ const workloadControllers = "job-controller,ttl-after-finished-controller,pod-ga
 
 // With the real node, the controllers a kubelet and kube-proxy rely on: the PV binder (with the
 // host-path provisioner, the KWOK volume stages' part), EndpointSlices for Services, and the
-// kube-root-ca.crt ConfigMap every projected service-account token volume mounts.
-const realNodeControllers = "persistentvolume-binder-controller,endpointslice-controller,root-ca-certificate-publisher-controller"
+// kube-root-ca.crt ConfigMap every projected service-account token volume mounts; and those of an
+// installed operator (test/integration/in-cluster.test.ts): Deployments, their ReplicaSets, and the
+// disruption controller that keeps a PodDisruptionBudget's status.
+const realNodeControllers = "persistentvolume-binder-controller,endpointslice-controller," +
+	"root-ca-certificate-publisher-controller,deployment-controller,replicaset-controller,disruption-controller"
 
 // The client-side rate limit of the controller manager's and the scheduler's clients. Their defaults
 // (20 and 50 requests/s) are sized for a shared production apiserver; here the Job controller alone

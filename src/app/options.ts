@@ -19,6 +19,8 @@ export interface RunFlags {
   leaderElect?: boolean;
   leaderElectionNamespace?: string;
   logLevel?: string;
+  /** Milliseconds, parsed from `--shutdown-delay`. */
+  shutdownDelay?: number;
 }
 
 export interface RunOptions {
@@ -51,6 +53,12 @@ export interface RunOptions {
   /** The manager's leader election (one options type: the runtime's), or false. */
   leaderElection: LeaderElectionConfig | false;
   logLevel: string;
+  /**
+   * After a stop signal, how long the webhook and REST servers go on answering (not ready, closing each
+   * connection after its answer) before they close: the time a Service takes to stop routing to a
+   * terminating pod (docs/design.md §9). 0 on a host process; the Deployment sets 5 s.
+   */
+  shutdownDelayMs: number;
 }
 
 export { defaultConfigFile } from '../config/load.js';
@@ -118,5 +126,6 @@ export function runOptions(
       retryPeriodMs: le.retryPeriodSeconds * 1000,
     },
     logLevel: flags.logLevel ?? env.LOG_LEVEL ?? 'info',
+    shutdownDelayMs: flags.shutdownDelay ?? 0,
   };
 }

@@ -251,7 +251,16 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       { webhookPort: webhook.port, apiPort: api?.port, kubeconfig: local?.cluster.kubeconfig },
       'orchestrator ready',
     );
+    // Admission must not fail while the Service still routes here: the servers drain from the stop
+    // signal on, beside the manager's stop, and close once both have had their time.
+    const drained = manager.stopRequested.then(async () => {
+      for (const server of [webhook, api]) server?.drain();
+      if (opts.shutdownDelayMs <= 0) return;
+      logger.info({ ms: opts.shutdownDelayMs }, 'draining: answering until the Service stops routing here');
+      await new Promise((resolve) => setTimeout(resolve, opts.shutdownDelayMs));
+    });
     await manager.runUntilSignal();
+    await drained;
   } finally {
     await api?.close();
     await webhook?.close();

@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { defaultConfigFile, type RunFlags, runOptions } from '../app/options.js';
 import { run } from '../app/run.js';
 import { loadConfigFile } from '../config/load.js';
+import { parseDuration } from './duration.js';
 
 /** A flag that takes true or false and nothing else (a typo must not pick a side silently). */
 const strictBoolean = (value: string): boolean => {
@@ -59,6 +60,17 @@ export function registerRunCommand(program: Command): void {
       'namespace of the Lease (default: POD_NAMESPACE, then the config)',
     )
     .option('--log-level <level>', 'pino level (env LOG_LEVEL)', undefined)
+    .option(
+      '--shutdown-delay <duration>',
+      'after SIGTERM, keep answering webhook and API requests (not ready, closing each connection) this long, until the Service stops routing here (default 0; the Deployment sets 5s)',
+      (value: string) => {
+        try {
+          return parseDuration(value, '--shutdown-delay');
+        } catch (err) {
+          throw new InvalidArgumentError((err as Error).message);
+        }
+      },
+    )
     .action(async (flags: RunFlags & { config: string }) => {
       const config = loadConfigFile(flags.config);
       await run(runOptions(config, flags.config, flags, process.env));

@@ -28,6 +28,11 @@ export interface ImageBuildOptions extends BinaryOptions {
   contextDir?: string;
   /** The image's repository under orchestrator.local/. Default `agent`. */
   repository?: string;
+  /**
+   * The context's files and folders that decide the image (relative to contextDir), for a context
+   * holding more than the Dockerfile copies (the repository: node_modules, the tests). Default: all.
+   */
+  contextFiles?: string[];
   /** `--build-arg`s; BASE_IMAGE defaults to the local Debian base. */
   buildArgs?: Record<string, string>;
   /**
@@ -39,12 +44,18 @@ export interface ImageBuildOptions extends BinaryOptions {
   progress?: (step: string) => void;
 }
 
-/** Every file of the build context, with its path: what decides the image. */
-function contextParts(dir: string, root = dir): string[] {
+/** Every file under these entries of the build context, with its path: what decides the image. */
+function contextParts(root: string, entries = readdirSync(root)): string[] {
   const parts: string[] = [];
-  for (const entry of readdirSync(dir).sort()) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) parts.push(...contextParts(path, root));
+  for (const entry of [...entries].sort()) {
+    const path = join(root, entry);
+    if (statSync(path).isDirectory())
+      parts.push(
+        ...contextParts(
+          root,
+          readdirSync(path).map((name) => join(entry, name)),
+        ),
+      );
     else parts.push(relative(root, path), readFileSync(path, 'utf8'));
   }
   return parts;
@@ -103,7 +114,7 @@ export async function buildLocalImage(opts: ImageBuildOptions = {}): Promise<Loc
   const storage = buildStorage(cacheDir);
   const args = { BASE_IMAGE: DEBIAN_BASE, ...opts.buildArgs };
   const argList = Object.entries(args).sort(([a], [b]) => (a < b ? -1 : 1));
-  const tag = contentTag([repository, ...contextParts(contextDir), ...argList.flat()]);
+  const tag = contentTag([repository, ...contextParts(contextDir, opts.contextFiles), ...argList.flat()]);
   const name = `orchestrator.local/${repository}:${tag}`;
   const archive = join(images, `${repository}-${tag}.tar`);
   if (existsSync(archive)) return { name, archive };
@@ -112,10 +123,11 @@ export async function buildLocalImage(opts: ImageBuildOptions = {}): Promise<Loc
     if (existsSync(archive)) return { name, archive };
     if (args.BASE_IMAGE === DEBIAN_BASE) await ensureDebianBase(cacheDir, progress);
     // A base named by the caller (an image built here before) is taken from its archive if pruned.
-    const base = args.BASE_IMAGE;
-    const baseArchive = join(images, `${base.replace(/^orchestrator\.local\//, '').replace(':', '-')}.tar`);
-    if (!hasImage(storage, base) && existsSync(baseArchive))
-      buildah(storage, ['pull', '--quiet', `oci-archive:${baseArchive}`], 600_000);
+    for (const base of Object.values(args).filter((v) => v.startsWith('orchestrator.local/'))) {
+      const baseArchive = join(images, `${base.replace(/^orchestrator\.local\//, '').replace(':', '-')}.tar`);
+      if (!hasImage(storage, base) && existsSync(baseArchive))
+        buildah(storage, ['pull', '--quiet', `oci-archive:${baseArchive}`], 600_000);
+    }
     progress(`buildah bud ${relative(packageRoot(), contextDir) || contextDir} -> ${name}`);
     const log = join(images, `${repository}-${tag}.log`);
     await buildahLogged(

@@ -3,6 +3,7 @@
 // installed into it; the real node and its images (docs/design.md §1.6). Which cluster a caller gets is
 // decided below the map (obtainCluster), from the environment.
 // - agent-image.ts: the agent image (images/agent/Dockerfile) built for the real node as a user builds it.
+// - operator-image.ts: the operator's image (Dockerfile) built the same way, from local stand-ins of its bases.
 // - agent-sandbox.ts: the agent sandbox of a namespace (config/agents), the one directory that the
 //   install, local mode and the tests apply.
 // - apply.ts: server-side apply through the product's API client, resources found by discovery.
@@ -25,6 +26,7 @@ export { buildLocalImage, DEBIAN_BASE, type ImageBuildOptions } from './agent-im
 export { cacheRoot, controlPlaneBinary, kwokBinary } from './binary.js';
 export type { Cluster, StartOptions } from './control-plane.js';
 export { startCommand, startControlPlane } from './control-plane.js';
+export { buildOperatorImage, dockerfileSources } from './operator-image.js';
 export { REAL_NODE_PACKAGES, realNodeMissing, realNodeMissingPackages } from './real-node-host.js';
 export type { LocalImage, RealNodeImages } from './real-node-images.js';
 

@@ -44,8 +44,15 @@ export interface HttpsServer {
   port: number;
   /** Its open connections by client address, and those refused (tests). */
   connections: ConnectionCounts;
-  /** True while the listener is up with a loaded certificate: feeds /readyz. */
+  /** True while the listener is up with a loaded certificate and not draining: feeds /readyz. */
   serving(): boolean;
+  /**
+   * Stops being ready but goes on answering, each answer closing its connection: a client's next
+   * request opens a new connection, which the Service routes to a replica that is still ready. For
+   * the time between a stop signal and the endpoint's removal (docs/design.md §9). Idle connections
+   * are left to their next request: closed now, one could cross a request the client is sending.
+   */
+  drain(): void;
   close(): Promise<void>;
 }
 
@@ -53,6 +60,8 @@ export async function startHttpsServer(opts: HttpsServerOptions): Promise<HttpsS
   const { logger, name, timeoutMs } = opts;
   const limits = opts.connections ?? DEFAULT_CONNECTION_LIMITS;
   const pair = loadKeyPair(opts, TLS_OPTIONS, opts.metrics);
+  let draining = false;
+  const handler: RequestListener = opts.budget ? opts.budget.guard(opts.handler) : opts.handler;
   const server: Server = createServer(
     {
       ...contextOf(pair, TLS_OPTIONS),
@@ -65,7 +74,10 @@ export async function startHttpsServer(opts: HttpsServerOptions): Promise<HttpsS
       // Node enforces headersTimeout/requestTimeout only when it checks, by default every 30 s.
       connectionsCheckingInterval: connectionsCheckingInterval(Math.min(timeoutMs, limits.headerTimeoutMs)),
     },
-    opts.budget ? opts.budget.guard(opts.handler) : opts.handler,
+    (req, res) => {
+      if (draining) res.setHeader('Connection', 'close');
+      handler(req, res);
+    },
   );
   const connections = limitConnections(server, limits);
   applyRequestTimeouts(server, limits.headerTimeoutMs, timeoutMs);
@@ -96,7 +108,10 @@ export async function startHttpsServer(opts: HttpsServerOptions): Promise<HttpsS
   return {
     port,
     connections,
-    serving: () => listening,
+    serving: () => listening && !draining,
+    drain: () => {
+      draining = true;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         listening = false;

@@ -60,7 +60,8 @@ export class Manager {
   /** Serialises starting and stopping the controllers as leadership comes and goes. */
   private leaderWork: Promise<unknown> = Promise.resolve();
   private stopping: Promise<void> | undefined;
-  private readonly stopRequested: Promise<void>;
+  /** Resolves when a stop is asked for (a signal, or stop()): before anything has stopped. */
+  readonly stopRequested: Promise<void>;
   private requestStop!: () => void;
 
   constructor(opts: ManagerOptions) {

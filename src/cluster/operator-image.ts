@@ -1,0 +1,49 @@
+// The operator's own image (the repository's Dockerfile) built here the way a user builds it, for the
+// real node: its two public bases (node:24-bookworm-slim, distroless nodejs24) stand in as images
+// built on the local Debian base (images/node, images/node-runtime), passed as the Dockerfile's
+// NODE_IMAGE and RUNTIME_IMAGE build arguments. Each is cached like the agent image (agent-image.ts).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../util/package-root.js';
+import { buildLocalImage, type ImageBuildOptions } from './agent-image.js';
+import type { LocalImage } from './real-node-images.js';
+
+/**
+ * What the Dockerfile's build reads of the repository: the sources of its COPY lines (not --from a
+ * stage), the Dockerfile and .dockerignore. Only these decide the cached image's tag, so a change to
+ * the tests or the docs does not rebuild it.
+ */
+export function dockerfileSources(dockerfile: string): string[] {
+  const sources = new Set(['Dockerfile', '.dockerignore']);
+  for (const line of dockerfile.split('\n')) {
+    const words = line.trim().split(/\s+/);
+    if (words[0] !== 'COPY' || words.some((w) => w.startsWith('--from='))) continue;
+    for (const source of words.slice(1, -1).filter((w) => !w.startsWith('--'))) sources.add(source);
+  }
+  return [...sources];
+}
+
+/** The operator image (orchestrator.local/orchestrator:<content hash>), built unless cached. */
+export async function buildOperatorImage(
+  opts: Omit<ImageBuildOptions, 'contextDir' | 'repository' | 'buildArgs' | 'contextFiles'> = {},
+): Promise<LocalImage> {
+  const root = packageRoot();
+  const node = await buildLocalImage({
+    ...opts,
+    contextDir: join(root, 'images', 'node'),
+    repository: 'node',
+  });
+  const runtime = await buildLocalImage({
+    ...opts,
+    contextDir: join(root, 'images', 'node-runtime'),
+    repository: 'node-runtime',
+    buildArgs: { NODE_IMAGE: node.name },
+  });
+  return buildLocalImage({
+    ...opts,
+    contextDir: root,
+    repository: 'orchestrator',
+    contextFiles: dockerfileSources(readFileSync(join(root, 'Dockerfile'), 'utf8')),
+    buildArgs: { NODE_IMAGE: node.name, RUNTIME_IMAGE: runtime.name },
+  });
+}
