@@ -11,6 +11,7 @@ import t, { type Test } from 'tap';
 import type { RunOf } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
+import { e2eCodeRun, taskDocs } from '../harness/agent/agent-e2e.js';
 import { agentSuite, agentWorld } from '../harness/agent/agent-world.js';
 import { expectedUsage, lastResultEvent } from '../harness/agent/cli-usage.js';
 import { kubectl } from '../harness/cluster/cluster.js';
@@ -42,33 +43,6 @@ async function cliInit(ns: string, pod: string): Promise<CliInit> {
   return JSON.parse(line) as CliInit;
 }
 
-/** Task Master's documents of task `id` in a docs repository (taskDocs.directory). */
-const taskDocs = (dir: string, id: number, task: string) => ({
-  [`${dir}/.taskmaster/docs/task-${id}/task.md`]: task,
-  [`${dir}/.taskmaster/docs/task-${id}/acceptance-criteria.md`]: '- [ ] done\n',
-});
-
-const codeRun = (
-  name: string,
-  repo: string,
-  docs: string,
-  spec: Record<string, unknown> = {},
-): RunOf<'CodeRun'> =>
-  ({
-    apiVersion: 'orchestrator.io/v1',
-    kind: 'CodeRun',
-    metadata: { name },
-    spec: {
-      taskId: 7,
-      service: 'payments',
-      githubUser: USER.name,
-      repositoryUrl: repo,
-      docsRepositoryUrl: docs,
-      docsProjectDirectory: 'projects/payments',
-      ...spec,
-    },
-  }) as RunOf<'CodeRun'>;
-
 const bash = (command: string) => tool('Bash', { command, description: 'edit the repository' });
 
 t.test(
@@ -87,7 +61,7 @@ t.test(
       taskDocs('projects/payments', 7, '# Retries\n'),
     );
     const applied = Date.now();
-    await create('CodeRun', codeRun('payments-7', repo, docs));
+    await create('CodeRun', e2eCodeRun(USER.name, 'payments-7', repo, docs));
     const first = await finished('CodeRun', 'payments-7');
     t.comment(`kubectl apply to finished: ${Math.round((Date.now() - applied) / 1000)} s`);
     t.equal(first.phase, 'Succeeded', first.message ?? '');
@@ -185,7 +159,7 @@ t.test(
       'main',
       taskDocs('projects/payments', 7, '# Ledger\n'),
     );
-    await create('CodeRun', codeRun('ledger-7', repo, docs, { service: 'ledger' }));
+    await create('CodeRun', e2eCodeRun(USER.name, 'ledger-7', repo, docs, { service: 'ledger' }));
     const s = await finished('CodeRun', 'ledger-7');
     t.equal(s.phase, 'Failed');
     t.match(s.message, /the agent exited with status [1-9]/);
@@ -204,7 +178,10 @@ t.test(
     ]);
     const repo = git.repository('acme/looper.git', 'main', { 'README.md': '# looper\n' });
     const docs = git.repository('acme/looper-docs.git', 'main', taskDocs('projects/payments', 7, '# Loop\n'));
-    await create('CodeRun', codeRun('looper-7', repo, docs, { service: 'looper', limits: { maxTurns: 3 } }));
+    await create(
+      'CodeRun',
+      e2eCodeRun(USER.name, 'looper-7', repo, docs, { service: 'looper', limits: { maxTurns: 3 } }),
+    );
     const s = await finished('CodeRun', 'looper-7');
     t.equal(s.phase, 'Failed');
     t.match(
@@ -240,7 +217,7 @@ t.test('an image without a command the run needs: the result names it, before th
   const { model, create, finished } = await world(t, [say('never asked')], loadTemplateSet(dir));
   const repo = git.repository('acme/absent.git', 'main', { 'README.md': '# absent\n' });
   const docs = git.repository('acme/absent-docs.git', 'main', taskDocs('projects/payments', 7, '# Absent\n'));
-  await create('CodeRun', codeRun('absent-7', repo, docs, { service: 'absent' }));
+  await create('CodeRun', e2eCodeRun(USER.name, 'absent-7', repo, docs, { service: 'absent' }));
   const s = await finished('CodeRun', 'absent-7');
   t.equal(s.phase, 'Failed');
   t.match(s.message, /failed before the agent ran: the agent image lacks mcp-server-absent \(on PATH /);

@@ -30,7 +30,11 @@ t.test(
   async (t) => {
     const { namespace, podNamespace, leaseName, replicas, sharedFlags, caPem, client, metrics } =
       await installReplicas(t, cluster, { prefix: 'ha' });
-    t.same(sharedFlags, ['--leader-elect'], 'every other flag is passed as the Deployment passes it');
+    t.same(
+      sharedFlags,
+      ['--leader-elect', '--shutdown-delay'],
+      'every other flag is passed as the Deployment passes it',
+    );
     for (const r of replicas) {
       const answer = await get(r.webhookPort, webhookPath('mutate', 'TaskRun'), caPem, review('TaskRun'));
       const response = (JSON.parse(answer.body) as { response?: { allowed?: boolean; patch?: string } })

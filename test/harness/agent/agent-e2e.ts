@@ -193,3 +193,32 @@ export async function suiteSecrets(
 /** The run as admission would store it (defaults of the schema and the config). */
 export const admitted = <K extends RunKindName>(kind: K, run: RunOf<K>, config: ControllerConfig) =>
   defaulted(kind, run, config);
+
+/** Task Master's documents of task `id` in a docs repository (taskDocs.directory). */
+export const taskDocs = (dir: string, id: number, task: string) => ({
+  [`${dir}/.taskmaster/docs/task-${id}/task.md`]: task,
+  [`${dir}/.taskmaster/docs/task-${id}/acceptance-criteria.md`]: '- [ ] done\n',
+});
+
+/** A CodeRun of task 7 of service payments, as `githubUser`, on `repo` with its docs in `docs`. */
+export const e2eCodeRun = (
+  githubUser: string,
+  name: string,
+  repo: string,
+  docs: string,
+  spec: Record<string, unknown> = {},
+): RunOf<'CodeRun'> =>
+  ({
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'CodeRun',
+    metadata: { name },
+    spec: {
+      taskId: 7,
+      service: 'payments',
+      githubUser,
+      repositoryUrl: repo,
+      docsRepositoryUrl: docs,
+      docsProjectDirectory: 'projects/payments',
+      ...spec,
+    },
+  }) as RunOf<'CodeRun'>;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Test } from 'tap';
 import type { RunKindName, RunOf, RunStatus } from '../../../src/api/index.js';
 import { runPath } from '../../../src/cli/kinds.js';
-import type { Cluster } from '../../../src/cluster/index.js';
+import type { Cluster, LocalImage } from '../../../src/cluster/index.js';
 import type { TemplateSet } from '../../../src/render/index.js';
 import { KubeClient, type KubeObject } from '../../../src/runtime/index.js';
 import { kubeConfig, testCluster, testNamespace } from '../cluster/cluster.js';
@@ -42,17 +42,19 @@ export interface Suite {
 
 /**
  * A suite file's shared part: the agent image (built or imported when new), the real-node cluster
- * with the CRDs, a work directory and the git host serving `user` with their token.
+ * (importing `images` too) with the CRDs, a work directory and the git host serving `user` with their token.
  */
 export async function agentSuite(
   t: Test,
   user: { name: string; token: string },
   apiKey: string,
+  /** More images the node imports (the operator's, for the in-cluster suite). */
+  images: LocalImage[] = [],
 ): Promise<Suite & { work: string }> {
   const started = Date.now();
   const { trusting, tls } = await suiteImages((step) => t.comment(`agent image: ${step}`));
   t.comment(`agent image ready after ${Math.round((Date.now() - started) / 1000)} s: ${trusting.name}`);
-  const cluster = await testCluster({ realNode: true, images: [trusting] });
+  const cluster = await testCluster({ realNode: true, images: [trusting, ...images] });
   await ensureCrds(cluster);
   const client = new KubeClient(kubeConfig(cluster));
   t.teardown(() => client.close());

@@ -1,0 +1,225 @@
+// The operator installed as its users install it, on the real node (test/integration/in-cluster.test.ts):
+// the certificate made by `orchestrator certs` and stored as docs/install.md §2b says, `kubectl apply -k`
+// of an overlay of config/default that names the locally built image and carries the suite's controller
+// config, the webhook configurations given the CA by the documented patch; then what a platform team
+// looks at: the replicas' pods, the Lease, the memory the kubelet reports, admission through the Service.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import type { ControllerConfig } from '../../../src/api/index.js';
+import type { Cluster, LocalImage } from '../../../src/cluster/index.js';
+import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';
+import { packageRoot } from '../../../src/util/package-root.js';
+import { type CommandResult, kubectl, runCommand } from '../cluster/cluster.js';
+import { waitFor } from '../util/wait.js';
+
+export const SYSTEM_NAMESPACE = 'orchestrator-system';
+/** The shipped manifests' image, which an overlay renames. */
+export const SHIPPED_IMAGE = 'ghcr.io/5dlabs/orchestrator';
+const MANAGER_SELECTOR = 'app.kubernetes.io/name=orchestrator,app.kubernetes.io/component=manager';
+const LEASE = `/apis/coordination.k8s.io/v1/namespaces/${SYSTEM_NAMESPACE}/leases/orchestrator-leader`;
+const root = packageRoot();
+
+/** kubectl, throwing with its stderr on a non-zero exit. */
+export async function kubectlOk(cluster: Cluster, args: string[], input?: string): Promise<CommandResult> {
+  const result = await kubectl(cluster, args, input, 180_000);
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr || result.stdout}`);
+  return result;
+}
+
+/**
+ * docs/install.md §2b: `orchestrator certs` for the webhook and metrics Services, stored as the Secret
+ * the Deployment mounts (with ca.crt, which the ServiceMonitor trusts). The CA's PEM.
+ */
+export async function installCertificate(cluster: Cluster, dir: string): Promise<string> {
+  const out = join(dir, 'certs');
+  const made = await runCommand([
+    process.execPath,
+    join(root, 'bin', 'orchestrator.js'),
+    'certs',
+    '--out',
+    out,
+    '--dns',
+    `orchestrator-metrics.${SYSTEM_NAMESPACE}.svc`,
+  ]);
+  if (made.code !== 0) throw new Error(`orchestrator certs: ${made.stderr}`);
+  await kubectl(cluster, ['create', 'namespace', SYSTEM_NAMESPACE]);
+  await kubectl(cluster, ['-n', SYSTEM_NAMESPACE, 'delete', 'secret', 'orchestrator-webhook-tls']);
+  await kubectlOk(cluster, [
+    ...['-n', SYSTEM_NAMESPACE, 'create', 'secret', 'generic', 'orchestrator-webhook-tls'],
+    '--type=kubernetes.io/tls',
+    ...['tls.crt', 'tls.key', 'ca.crt'].map((f) => `--from-file=${join(out, f)}`),
+  ]);
+  return readFileSync(join(out, 'ca.crt'), 'utf8');
+}
+
+/**
+ * An overlay of config/default as a user writes one: the image built here, and the controller config
+ * replacing the shipped one (the ConfigMap generator's hash rolls the pods when it changes).
+ */
+export function writeOverlay(dir: string, image: LocalImage, config: ControllerConfig): string {
+  const overlay = join(dir, 'overlay');
+  mkdirSync(overlay, { recursive: true });
+  writeFileSync(join(overlay, 'controller-config.yaml'), stringify(config));
+  const [newName, newTag] = image.name.split(':');
+  writeFileSync(
+    join(overlay, 'kustomization.yaml'),
+    stringify({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: [join(root, 'config', 'default')],
+      images: [{ name: SHIPPED_IMAGE, newName, newTag }],
+      configMapGenerator: [
+        {
+          name: 'orchestrator-config',
+          namespace: SYSTEM_NAMESPACE,
+          behavior: 'replace',
+          files: ['controller-config.yaml'],
+        },
+      ],
+    }),
+  );
+  return overlay;
+}
+
+/** docs/install.md §2b's loop: every webhook of both configurations gets the CA as its caBundle. */
+export async function patchCaBundles(cluster: Cluster, caPem: string): Promise<void> {
+  const ca = Buffer.from(caPem).toString('base64');
+  for (const config of [
+    'mutatingwebhookconfiguration/orchestrator-mutating',
+    'validatingwebhookconfiguration/orchestrator-validating',
+  ]) {
+    const names = await kubectlOk(cluster, ['get', config, '-o', 'jsonpath={.webhooks[*].name}']);
+    const patch = names.stdout
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((_, i) => ({ op: 'add', path: `/webhooks/${i}/clientConfig/caBundle`, value: ca }));
+    await kubectlOk(cluster, ['patch', config, '--type=json', '-p', JSON.stringify(patch)]);
+  }
+}
+
+const sample = parse(readFileSync(join(root, 'config', 'samples', 'taskrun.yaml'), 'utf8')) as KubeObject;
+
+/** The sample TaskRun named `name`, as a user's `kubectl apply` sends it. */
+export const sampleTaskRun = (name: string): KubeObject => ({
+  ...sample,
+  metadata: { ...sample.metadata, name },
+});
+
+const taskRuns = (ns: string) => `/apis/orchestrator.io/v1/namespaces/${ns}/taskruns`;
+
+/**
+ * A server-side dry-run create of the sample in `ns`: it passes both webhooks (through the Service)
+ * and stores nothing. Undefined when admitted, else how it failed.
+ */
+export async function dryRunCreate(
+  client: KubeClient,
+  ns: string,
+  name: string,
+): Promise<string | undefined> {
+  try {
+    await client.request('POST', `${taskRuns(ns)}?dryRun=All`, { body: sampleTaskRun(name) });
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** Until a dry-run create is admitted (the webhooks answer through the Service); the last failure seen. */
+export const untilAdmitting = (client: KubeClient, ns: string, what: string) =>
+  waitFor(
+    what,
+    async (note) => {
+      const failure = await dryRunCreate(client, ns, 'probe');
+      note(failure);
+      return failure === undefined;
+    },
+    { timeoutMs: 600_000, intervalMs: 250 },
+  );
+
+export interface ManagerPod {
+  name: string;
+  ip: string;
+  ready: boolean;
+  uid: string;
+  terminating: boolean;
+}
+
+/** The manager's pods as the Deployment made them. */
+export async function managerPods(client: KubeClient): Promise<ManagerPod[]> {
+  const list = await client.request<{ items: KubeObject[] }>(
+    'GET',
+    `/api/v1/namespaces/${SYSTEM_NAMESPACE}/pods?labelSelector=${encodeURIComponent(MANAGER_SELECTOR)}`,
+  );
+  return list.items.map((pod) => {
+    const status = pod.status as {
+      podIP?: string;
+      conditions?: Array<{ type: string; status: string }>;
+    };
+    return {
+      name: pod.metadata?.name ?? '',
+      ip: status.podIP ?? '',
+      uid: pod.metadata?.uid ?? '',
+      terminating: Boolean(pod.metadata?.deletionTimestamp),
+      ready: status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+    };
+  });
+}
+
+/** The pod holding the manager's Lease (its identity is `<pod>_<random>`), or undefined. */
+export async function leaseHolder(client: KubeClient): Promise<string | undefined> {
+  const lease = await client.request<KubeObject>('GET', LEASE).catch(() => undefined);
+  const holder = (lease?.spec as { holderIdentity?: string } | undefined)?.holderIdentity;
+  return holder ? holder.replace(/_[^_]*$/, '') : undefined;
+}
+
+/** Until `count` manager pods are ready (and none terminating) and one holds the Lease. */
+export const untilReplicasReady = (client: KubeClient, count: number) =>
+  waitFor(
+    `${count} manager pods ready, one holding the Lease`,
+    async (note) => {
+      const pods = await managerPods(client);
+      const holder = await leaseHolder(client);
+      note({ pods, holder });
+      const ready = pods.filter((p) => p.ready && !p.terminating);
+      return pods.length === count && ready.length === count && ready.some((p) => p.name === holder)
+        ? ready
+        : undefined;
+    },
+    { timeoutMs: 600_000, intervalMs: 500 },
+  );
+
+/**
+ * The memory of each manager pod's container as the kubelet reports it (its Summary API, through the
+ * apiserver's node proxy): resident set and working set, in MiB.
+ */
+export async function managerMemory(
+  client: KubeClient,
+  node: string,
+): Promise<Record<string, { rssMiB: number; workingSetMiB: number }>> {
+  const summary = await client.request<{
+    pods: Array<{
+      podRef: { name: string; namespace: string };
+      containers?: Array<{ name: string; memory?: { rssBytes?: number; workingSetBytes?: number } }>;
+    }>;
+  }>('GET', `/api/v1/nodes/${node}/proxy/stats/summary`);
+  const mib = (bytes = 0) => Math.round((bytes / 2 ** 20) * 10) / 10;
+  return Object.fromEntries(
+    summary.pods
+      .filter((p) => p.podRef.namespace === SYSTEM_NAMESPACE)
+      .flatMap((p) => {
+        const manager = p.containers?.find((c) => c.name === 'manager');
+        return manager
+          ? [
+              [
+                p.podRef.name,
+                {
+                  rssMiB: mib(manager.memory?.rssBytes),
+                  workingSetMiB: mib(manager.memory?.workingSetBytes),
+                },
+              ],
+            ]
+          : [];
+      }),
+  );
+}

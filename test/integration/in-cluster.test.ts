@@ -1,0 +1,296 @@
+// The operator as its users deploy it (docs/install.md, docs/helm.md), on the local cluster's real node:
+// its own image built from the Dockerfile, `kubectl apply -k` of an overlay of config/default with the
+// certificate of `orchestrator certs`, two replicas as pods behind the webhook Service, scraped by a real
+// Prometheus with the ServiceMonitor's settings; then what a platform team does to it: 500 runs, a
+// rolling restart under a stream of admission requests, the leader's pod deleted while a real agent
+// runs, and the Helm chart installed, upgraded and uninstalled. Every figure the note asks for is
+// printed as a comment (the memory the kubelet reports, apply to admitting, failover, failures).
+// Needs root and the real node's packages; builds the images on first use (minutes; cached).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { stringify } from 'yaml';
+import { runPath } from '../../src/cli/kinds.js';
+import { buildOperatorImage } from '../../src/cluster/index.js';
+import type { KubeObject } from '../../src/runtime/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
+import { e2eCodeRun, NODE_GATEWAY, suiteConfig, suiteSecrets, taskDocs } from '../harness/agent/agent-e2e.js';
+import { agentSuite } from '../harness/agent/agent-world.js';
+import { kubeConfig, kubectl, testNamespace } from '../harness/cluster/cluster.js';
+import { CHART, helm, RELEASE } from '../harness/deploy/helm.js';
+import {
+  dryRunCreate,
+  installCertificate,
+  kubectlOk,
+  leaseHolder,
+  managerMemory,
+  managerPods,
+  patchCaBundles,
+  SYSTEM_NAMESPACE,
+  sampleTaskRun,
+  untilAdmitting,
+  untilReplicasReady,
+  writeOverlay,
+} from '../harness/deploy/in-cluster.js';
+import { applyObjects, kustomize, parseObjects } from '../harness/deploy/kustomize.js';
+import { metricsScrape, scrapeJob } from '../harness/deploy/metrics-scrape.js';
+import { prometheusQuery, startPrometheus } from '../harness/deploy/monitoring.js';
+import { applyInvalidRun } from '../harness/operator/installed-replicas.js';
+import { say, tool } from '../harness/remote/model-script.js';
+import { ModelStandin } from '../harness/remote/model-standin.js';
+import { scaled, waitFor } from '../harness/util/wait.js';
+
+t.setTimeout(scaled(60 * 60_000));
+const USER = { name: 'swe-1', token: 'ghp_inClusterToken0123456789' };
+const API_KEY = 'sk-ant-in-cluster-key';
+const LOAD_NAMESPACE = 'in-cluster-load';
+const LOAD_RUNS = 500;
+
+const operator = await buildOperatorImage({ progress: (step) => t.comment(`operator image: ${step}`) });
+const suite = await agentSuite(t, USER, API_KEY, [operator]);
+const { cluster, client, git, work } = suite;
+const node = ((await client.request<{ items: KubeObject[] }>('GET', '/api/v1/nodes')).items[0]?.metadata
+  ?.name ?? '') as string;
+// The model the CodeRun's agent talks to: one edit, then the end.
+const model = new ModelStandin({
+  script: [
+    tool('Bash', { command: 'printf "retries: 3\\n" > RETRIES.md', description: 'edit' }),
+    say('Wrote RETRIES.md.'),
+  ],
+  apiKey: API_KEY,
+});
+const modelUrl = await model.listen(0, NODE_GATEWAY);
+t.teardown(() => model.close());
+// The install's config: the suite's agents and hosts, and a spent budget for the load's namespace, so
+// that its 500 runs are reconciled (admitted, status written, held Pending) without 500 agent pods.
+const config = suiteConfig(suite.image, modelUrl, new URL(git.server.base).host);
+config.budgets = [{ name: 'in-cluster-load', namespaces: [LOAD_NAMESPACE], limitUsd: '0', window: 'month' }];
+let caPem = '';
+const overlay = writeOverlay(work, operator, config);
+
+const runsOf = (ns: string) =>
+  client.request<{ items: KubeObject[] }>('GET', `/apis/orchestrator.io/v1/namespaces/${ns}/taskruns`);
+
+t.test('kubectl apply -k: two replicas as pods, the webhooks reached through the Service', async (t) => {
+  caPem = await installCertificate(cluster, work);
+  const started = Date.now();
+  await kubectlOk(cluster, ['apply', '--server-side', '-k', overlay]);
+  await patchCaBundles(cluster, caPem);
+  const ns = await testNamespace(t, cluster);
+  await untilAdmitting(client, ns, 'a run admitted through the webhook Service');
+  t.comment(`apply -k to the first run admitted: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const pods = await untilReplicasReady(client, 2);
+  t.equal(pods.length, 2, 'two manager pods ready (their image started as user 65532, read-only root)');
+  const denied = await applyInvalidRun(cluster, ns);
+  t.not(denied.code, 0, 'an invalid run is refused through the Service');
+  t.match(denied.stderr, /denied the request: .*spec\.agent/);
+  const pdb = JSON.parse(
+    (await kubectlOk(cluster, ['-n', SYSTEM_NAMESPACE, 'get', 'pdb', 'orchestrator', '-o', 'json'])).stdout,
+  );
+  t.match(pdb.status, { currentHealthy: 2, disruptionsAllowed: 1 }, 'the PodDisruptionBudget counts both');
+});
+
+t.test("a real Prometheus scrapes both replicas with the ServiceMonitor's settings", async (t) => {
+  // The production overlay's ServiceMonitor and its scraper's RBAC, as the Prometheus Operator uses them.
+  const production = await kustomize(cluster, join(packageRoot(), 'config', 'overlays', 'production'));
+  const rbac = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']);
+  const applied = await applyObjects(
+    cluster,
+    production.filter((o) => rbac.has(o.kind ?? '')),
+  );
+  t.equal(applied.code, 0, applied.stderr);
+  const scrape = await metricsScrape(kubeConfig(cluster), production);
+  const dir = join(work, 'prometheus');
+  mkdirSync(dir, { recursive: true });
+  const targets = (await managerPods(client)).map((p) => `${p.ip}:8080`);
+  const port = await startPrometheus(t, dir, {
+    global: { scrape_interval: '2s', scrape_timeout: '1s' },
+    scrape_configs: [
+      scrapeJob(scrape, caPem, dir, { job_name: 'orchestrator', static_configs: [{ targets }] }),
+    ],
+  });
+  const up = await waitFor(
+    'Prometheus scraped both replicas (up == 1)',
+    async (note) => {
+      const answer = await prometheusQuery(port, 'up{job="orchestrator"}');
+      note(answer);
+      return answer.result.filter((r) => r.value[1] === '1').length === 2 ? answer.result : undefined;
+    },
+    { timeoutMs: 120_000, intervalMs: 1000 },
+  );
+  t.equal(up.length, 2, `scraped over ${scrape.scheme} with a bearer token: ${targets.join(', ')}`);
+  const leader = await prometheusQuery(port, 'sum(leader_election_master_status{job="orchestrator"})');
+  t.equal(leader.result[0]?.value[1], '1', 'exactly one replica reports itself leader');
+});
+
+t.test(
+  `${LOAD_RUNS} runs: admitted, reconciled and held by the spent budget; memory before and after`,
+  async (t) => {
+    const idle = await managerMemory(client, node);
+    await kubectlOk(cluster, ['create', 'namespace', LOAD_NAMESPACE]);
+    const started = Date.now();
+    for (let i = 0; i < LOAD_RUNS; i += 10)
+      await Promise.all(
+        Array.from({ length: 10 }, (_, j) =>
+          client.request('POST', `/apis/orchestrator.io/v1/namespaces/${LOAD_NAMESPACE}/taskruns`, {
+            body: sampleTaskRun(`load-${i + j}`),
+          }),
+        ),
+      );
+    const held = await waitFor(
+      `all ${LOAD_RUNS} runs held Pending by the budget (JobCreated reason BudgetExhausted)`,
+      async (note) => {
+        const runs = (await runsOf(LOAD_NAMESPACE)).items;
+        const count = runs.filter((r) =>
+          ((r.status as { conditions?: Array<{ type: string; reason?: string }> })?.conditions ?? []).some(
+            (c) => c.type === 'JobCreated' && c.reason === 'BudgetExhausted',
+          ),
+        ).length;
+        note(`${count} of ${runs.length}`);
+        return count === LOAD_RUNS ? runs : undefined;
+      },
+      { timeoutMs: 600_000, intervalMs: 1000 },
+    );
+    t.equal(held.length, LOAD_RUNS);
+    t.comment(`${LOAD_RUNS} created and reconciled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const after = await managerMemory(client, node);
+    t.comment(
+      `manager memory (kubelet summary, MiB) idle: ${JSON.stringify(idle)}; after: ${JSON.stringify(after)}`,
+    );
+    for (const [pod, memory] of Object.entries(after))
+      t.ok(memory.workingSetMiB > 0 && memory.workingSetMiB < 512, `${pod} within its 512Mi limit`);
+    // Deleted while the operator runs, so that their finalizers come off (docs/install.md).
+    await kubectlOk(cluster, ['delete', 'namespace', LOAD_NAMESPACE, `--timeout=${scaled(300)}s`]);
+  },
+);
+
+t.test('kubectl rollout restart under a stream of admission requests: none denied or failed', async (t) => {
+  const ns = await testNamespace(t, cluster);
+  const before = (await managerPods(client)).map((p) => p.name);
+  let stop = false;
+  let admitted = 0;
+  const failures: string[] = [];
+  let n = 0;
+  const submitter = async () => {
+    while (!stop) {
+      const failure = await dryRunCreate(client, ns, `roll-${n++}`);
+      if (failure) failures.push(failure);
+      else admitted++;
+    }
+  };
+  const submitters = [submitter(), submitter()];
+  await kubectlOk(cluster, ['-n', SYSTEM_NAMESPACE, 'rollout', 'restart', 'deployment/orchestrator']);
+  await kubectlOk(cluster, [
+    ...['-n', SYSTEM_NAMESPACE, 'rollout', 'status', 'deployment/orchestrator'],
+    `--timeout=${scaled(600)}s`,
+  ]);
+  await waitFor('the old pods are gone', async () =>
+    (await managerPods(client)).every((p) => !before.includes(p.name)),
+  );
+  stop = true;
+  await Promise.all(submitters);
+  t.comment(`rolling restart: ${admitted} dry-run creates admitted, ${failures.length} failed`);
+  t.ok(admitted > 0, 'requests were admitted throughout');
+  t.same(failures, [], 'no admission request was denied or failed');
+  await untilReplicasReady(client, 2);
+});
+
+t.test('a CodeRun through the installed pods: the real agent, the leader deleted mid-run', async (t) => {
+  const ns = await testNamespace(t, cluster);
+  await suiteSecrets(client, ns, config, USER, API_KEY);
+  const repo = git.repository('acme/payments.git', 'main', { 'README.md': '# payments\n' });
+  const docs = git.repository(
+    'acme/payments-docs.git',
+    'main',
+    taskDocs('projects/payments', 7, '# Retries\n'),
+  );
+  // Through the installed webhooks: the mutating one fills the defaults.
+  await client.request('POST', runPath('CodeRun', ns), {
+    body: e2eCodeRun(USER.name, 'payments-7', repo, docs),
+  });
+  const status = async () =>
+    ((await client.request<KubeObject>('GET', runPath('CodeRun', ns, 'payments-7'))).status ?? {}) as {
+      phase?: string;
+      pullRequestUrl?: string;
+      message?: string;
+    };
+  await waitFor('the CodeRun is Running', async () => (await status()).phase === 'Running', {
+    timeoutMs: 600_000,
+  });
+  const leader = (await leaseHolder(client)) ?? '';
+  const deleted = Date.now();
+  await kubectlOk(cluster, ['-n', SYSTEM_NAMESPACE, 'delete', 'pod', leader, '--wait=false']);
+  const next = await waitFor(
+    'another replica holds the Lease',
+    async () => {
+      const holder = await leaseHolder(client);
+      return holder && holder !== leader ? holder : undefined;
+    },
+    { intervalMs: 50 },
+  );
+  t.comment(`leader ${leader} deleted; ${next} leads after ${((Date.now() - deleted) / 1000).toFixed(2)} s`);
+  const done = await waitFor(
+    'the CodeRun Succeeded or Failed (the real agent in the image)',
+    async (note) => {
+      const s = await status();
+      note(s);
+      return s.phase === 'Succeeded' || s.phase === 'Failed' ? s : undefined;
+    },
+    { timeoutMs: 600_000, intervalMs: 1000 },
+  );
+  t.equal(done.phase, 'Succeeded', done.message ?? '');
+  t.equal(done.pullRequestUrl, 'https://github.com/acme/payments/pull/1', 'the pull request is in status');
+  t.equal(
+    git.read('acme/payments.git', 'feature/task-7-implementation', 'RETRIES.md')?.content,
+    'retries: 3\n',
+  );
+  const jobs = await client.request<{ items: KubeObject[] }>(
+    'GET',
+    `/apis/batch/v1/namespaces/${ns}/jobs?labelSelector=orchestrator.io/run=payments-7`,
+  );
+  t.equal(jobs.items.length, 1, 'exactly one Job for the one attempt, across the failover');
+  t.same(model.problems, [], 'every request the CLI sent had the shape of the Messages API');
+});
+
+t.test(
+  'helm install, upgrade and uninstall after kubectl delete -k: nothing left but the CRDs',
+  async (t) => {
+    await kubectlOk(cluster, ['delete', 'taskruns,coderuns,docsruns', '--all', '--all-namespaces']);
+    await kubectlOk(cluster, ['delete', '-k', overlay, '--ignore-not-found', `--timeout=${scaled(300)}s`]);
+    const h = await helm();
+    caPem = await installCertificate(cluster, work);
+    const [repository, tag] = operator.name.split(':');
+    const values = join(work, 'values.yaml');
+    writeFileSync(
+      values,
+      stringify({
+        image: { repository, tag },
+        webhook: { caBundle: Buffer.from(caPem).toString('base64') },
+        config,
+      }),
+    );
+    const release = ['-n', RELEASE.namespace, '-f', values, '--wait', `--timeout=${scaled(600)}s`];
+    const installed = await h.run(['install', RELEASE.name, CHART, ...release]);
+    t.equal(installed.code, 0, installed.stderr);
+    const ns = await testNamespace(t, cluster);
+    await untilAdmitting(client, ns, 'a run admitted through the Helm release');
+    await untilReplicasReady(client, 2);
+    const upgraded = await h.run(['upgrade', RELEASE.name, CHART, ...release, '--set', 'logLevel=debug']);
+    t.equal(upgraded.code, 0, upgraded.stderr);
+    await untilReplicasReady(client, 2);
+    t.equal(await dryRunCreate(client, ns, 'after-upgrade'), undefined, 'admitted after the upgrade');
+    const manifest = await h.run(['get', 'manifest', RELEASE.name, '-n', RELEASE.namespace]);
+    const objects = parseObjects(manifest.stdout);
+    const uninstalled = await h.run(['uninstall', RELEASE.name, '-n', RELEASE.namespace, '--wait']);
+    t.equal(uninstalled.code, 0, uninstalled.stderr);
+    const left: string[] = [];
+    for (const o of objects) {
+      const ref = `${o.kind}/${o.metadata?.name}`;
+      const got = await kubectl(cluster, ['get', ref, '-n', o.metadata?.namespace ?? RELEASE.namespace]);
+      if (got.code === 0) left.push(ref);
+    }
+    t.same(left, [], `none of the release's ${objects.length} objects is left`);
+    const crds = await kubectl(cluster, ['get', 'crd', 'taskruns.orchestrator.io']);
+    t.equal(crds.code, 0, 'the CRDs stay, as docs/helm.md says');
+  },
+);
