@@ -9,11 +9,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { runPath } from '../../src/cli/kinds.js';
 import { buildOperatorImage } from '../../src/cluster/index.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
+import { review } from '../fuzz/reviews.js';
 import { e2eCodeRun, NODE_GATEWAY, suiteConfig, suiteSecrets, taskDocs } from '../harness/agent/agent-e2e.js';
 import { agentSuite } from '../harness/agent/agent-world.js';
 import { kubeConfig, kubectl, testNamespace } from '../harness/cluster/cluster.js';
@@ -21,11 +22,13 @@ import { CHART, helm, RELEASE } from '../harness/deploy/helm.js';
 import {
   dryRunCreate,
   installCertificate,
+  installedConfigMap,
   kubectlOk,
   leaseHolder,
   managerMemory,
   managerPods,
   patchCaBundles,
+  podPatch,
   SYSTEM_NAMESPACE,
   sampleTaskRun,
   untilAdmitting,
@@ -121,6 +124,37 @@ t.test("a real Prometheus scrapes both replicas with the ServiceMonitor's settin
   t.equal(up.length, 2, `scraped over ${scrape.scheme} with a bearer token: ${targets.join(', ')}`);
   const leader = await prometheusQuery(port, 'sum(leader_election_master_status{job="orchestrator"})');
   t.equal(leader.result[0]?.value[1], '1', 'exactly one replica reports itself leader');
+});
+
+t.test('a config change by ConfigMap reaches both replicas', async (t) => {
+  const configMap = await installedConfigMap(client);
+  const changed = parse(configMap.data['controller-config.yaml'] ?? '') as { workspace?: { size?: string } };
+  changed.workspace = { ...changed.workspace, size: '12Gi' };
+  configMap.data['controller-config.yaml'] = stringify(changed);
+  await client.request(
+    'PUT',
+    `/api/v1/namespaces/${SYSTEM_NAMESPACE}/configmaps/${configMap.metadata?.name}`,
+    {
+      body: configMap,
+    },
+  );
+  const workspaceSize = async (ip: string) =>
+    (
+      (await podPatch(ip, caPem, review('TaskRun'))).find((op) => op.path === '/spec/workspace')?.value as
+        | { size?: string }
+        | undefined
+    )?.size;
+  for (const pod of await managerPods(client))
+    await waitFor(
+      `${pod.name} defaults a run's workspace to 12Gi (the kubelet updates the mounted ConfigMap, the replica reloads it)`,
+      async (note) => {
+        const size = await workspaceSize(pod.ip);
+        note(size);
+        return size === '12Gi';
+      },
+      { timeoutMs: 300_000, intervalMs: 2000 },
+    );
+  t.pass('both replicas default with the changed config, without a restart');
 });
 
 t.test(

@@ -4,12 +4,14 @@
 // config, the webhook configurations given the CA by the documented patch; then what a platform team
 // looks at: the replicas' pods, the Lease, the memory the kubelet reports, admission through the Service.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { ControllerConfig } from '../../../src/api/index.js';
 import type { Cluster, LocalImage } from '../../../src/cluster/index.js';
 import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';
 import { packageRoot } from '../../../src/util/package-root.js';
+import { webhookPath } from '../../../src/webhook/handlers.js';
 import { type CommandResult, kubectl, runCommand } from '../cluster/cluster.js';
 import { waitFor } from '../util/wait.js';
 
@@ -134,7 +136,7 @@ export const untilAdmitting = (client: KubeClient, ns: string, what: string) =>
       note(failure);
       return failure === undefined;
     },
-    { timeoutMs: 600_000, intervalMs: 250 },
+    { timeoutMs: 300_000, intervalMs: 250 },
   );
 
 export interface ManagerPod {
@@ -186,7 +188,7 @@ export const untilReplicasReady = (client: KubeClient, count: number) =>
         ? ready
         : undefined;
     },
-    { timeoutMs: 600_000, intervalMs: 500 },
+    { timeoutMs: 300_000, intervalMs: 500 },
   );
 
 /**
@@ -222,4 +224,59 @@ export async function managerMemory(
           : [];
       }),
   );
+}
+
+/**
+ * The mutating webhook's JSON patch for `review`, asked of one pod directly (its IP, the Service's TLS
+ * name): what that replica's config makes of a run.
+ */
+export function podPatch(
+  ip: string,
+  caPem: string,
+  review: object,
+): Promise<Array<{ path: string; value?: unknown }>> {
+  const body = JSON.stringify(review);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: ip,
+        port: 9443,
+        servername: `orchestrator-webhook.${SYSTEM_NAMESPACE}.svc`,
+        ca: caPem,
+        method: 'POST',
+        path: `${webhookPath('mutate', 'TaskRun')}?timeout=10s`,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        timeout: 10_000,
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => (text += d));
+        res.on('end', () => {
+          const patch = (JSON.parse(text) as { response?: { patch?: string } }).response?.patch;
+          resolve(patch ? JSON.parse(Buffer.from(patch, 'base64').toString('utf8')) : []);
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${ip} within 10 s`)));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The Deployment's controller config ConfigMap (its generated name) and the config in it. */
+export async function installedConfigMap(
+  client: KubeClient,
+): Promise<KubeObject & { data: Record<string, string> }> {
+  const deployment = await client.request<KubeObject>(
+    'GET',
+    `/apis/apps/v1/namespaces/${SYSTEM_NAMESPACE}/deployments/orchestrator`,
+  );
+  const volumes = (
+    deployment.spec as {
+      template: { spec: { volumes: Array<{ name: string; configMap?: { name: string } }> } };
+    }
+  ).template.spec.volumes;
+  const name = volumes.find((v) => v.name === 'config')?.configMap?.name;
+  if (!name) throw new Error('the Deployment mounts no config ConfigMap');
+  return client.request('GET', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/configmaps/${name}`);
 }
