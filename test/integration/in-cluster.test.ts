@@ -70,6 +70,8 @@ const config = suiteConfig(suite.image, modelUrl, new URL(git.server.base).host)
 config.budgets = [{ name: 'in-cluster-load', namespaces: [LOAD_NAMESPACE], limitUsd: '0', window: 'month' }];
 let caPem = '';
 const overlay = writeOverlay(work, operator, config);
+const repository = { url: `${git.server.base}/acme/load.git`, githubUser: USER.name };
+const run = (name: string) => sampleTaskRun(name, repository);
 
 const runsOf = (ns: string) =>
   client.request<{ items: KubeObject[] }>('GET', `/apis/orchestrator.io/v1/namespaces/${ns}/taskruns`);
@@ -80,7 +82,7 @@ t.test('kubectl apply -k: two replicas as pods, the webhooks reached through the
   await kubectlOk(cluster, ['apply', '--server-side', '-k', overlay]);
   await patchCaBundles(cluster, caPem);
   const ns = await testNamespace(t, cluster);
-  await untilAdmitting(client, ns, 'a run admitted through the webhook Service');
+  await untilAdmitting(client, ns, run('probe'), 'a run admitted through the webhook Service');
   t.comment(`apply -k to the first run admitted: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const pods = await untilReplicasReady(client, 2);
   t.equal(pods.length, 2, 'two manager pods ready (their image started as user 65532, read-only root)');
@@ -162,12 +164,13 @@ t.test(
   async (t) => {
     const idle = await managerMemory(client, node);
     await kubectlOk(cluster, ['create', 'namespace', LOAD_NAMESPACE]);
+    await suiteSecrets(client, LOAD_NAMESPACE, config, USER, API_KEY);
     const started = Date.now();
     for (let i = 0; i < LOAD_RUNS; i += 10)
       await Promise.all(
         Array.from({ length: 10 }, (_, j) =>
           client.request('POST', `/apis/orchestrator.io/v1/namespaces/${LOAD_NAMESPACE}/taskruns`, {
-            body: sampleTaskRun(`load-${i + j}`),
+            body: run(`load-${i + j}`),
           }),
         ),
       );
@@ -207,7 +210,7 @@ t.test('kubectl rollout restart under a stream of admission requests: none denie
   let n = 0;
   const submitter = async () => {
     while (!stop) {
-      const failure = await dryRunCreate(client, ns, `roll-${n++}`);
+      const failure = await dryRunCreate(client, ns, run(`roll-${n++}`));
       if (failure) failures.push(failure);
       else admitted++;
     }
@@ -307,12 +310,12 @@ t.test(
     const installed = await h.run(['install', RELEASE.name, CHART, ...release]);
     t.equal(installed.code, 0, installed.stderr);
     const ns = await testNamespace(t, cluster);
-    await untilAdmitting(client, ns, 'a run admitted through the Helm release');
+    await untilAdmitting(client, ns, run('probe'), 'a run admitted through the Helm release');
     await untilReplicasReady(client, 2);
     const upgraded = await h.run(['upgrade', RELEASE.name, CHART, ...release, '--set', 'logLevel=debug']);
     t.equal(upgraded.code, 0, upgraded.stderr);
     await untilReplicasReady(client, 2);
-    t.equal(await dryRunCreate(client, ns, 'after-upgrade'), undefined, 'admitted after the upgrade');
+    t.equal(await dryRunCreate(client, ns, run('after-upgrade')), undefined, 'admitted after the upgrade');
     const manifest = await h.run(['get', 'manifest', RELEASE.name, '-n', RELEASE.namespace]);
     const objects = parseObjects(manifest.stdout);
     const uninstalled = await h.run(['uninstall', RELEASE.name, '-n', RELEASE.namespace, '--wait']);

@@ -5,7 +5,7 @@
 // looks at: the replicas' pods, the Lease, the memory the kubelet reports, admission through the Service.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { ControllerConfig } from '../../../src/api/index.js';
 import type { Cluster, LocalImage } from '../../../src/cluster/index.js';
@@ -69,7 +69,8 @@ export function writeOverlay(dir: string, image: LocalImage, config: ControllerC
     stringify({
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
-      resources: [join(root, 'config', 'default')],
+      // kustomize takes no absolute root: the path from the overlay.
+      resources: [relative(overlay, join(root, 'config', 'default'))],
       images: [{ name: SHIPPED_IMAGE, newName, newTag }],
       configMapGenerator: [
         {
@@ -102,25 +103,32 @@ export async function patchCaBundles(cluster: Cluster, caPem: string): Promise<v
 
 const sample = parse(readFileSync(join(root, 'config', 'samples', 'taskrun.yaml'), 'utf8')) as KubeObject;
 
-/** The sample TaskRun named `name`, as a user's `kubectl apply` sends it. */
-export const sampleTaskRun = (name: string): KubeObject => ({
+/** Where the suite's runs work: a repository on the suite's git host, as a user of it. */
+export interface RunRepository {
+  url: string;
+  githubUser: string;
+}
+
+/** The sample TaskRun named `name` on `repository`, as a user's `kubectl apply` sends it. */
+export const sampleTaskRun = (name: string, repository: RunRepository): KubeObject => ({
   ...sample,
   metadata: { ...sample.metadata, name },
+  spec: { ...(sample.spec as object), repository },
 });
 
 const taskRuns = (ns: string) => `/apis/orchestrator.io/v1/namespaces/${ns}/taskruns`;
 
 /**
- * A server-side dry-run create of the sample in `ns`: it passes both webhooks (through the Service)
- * and stores nothing. Undefined when admitted, else how it failed.
+ * A server-side dry-run create of `run` in `ns`: it passes both webhooks (through the Service) and
+ * stores nothing. Undefined when admitted, else how it failed.
  */
 export async function dryRunCreate(
   client: KubeClient,
   ns: string,
-  name: string,
+  run: KubeObject,
 ): Promise<string | undefined> {
   try {
-    await client.request('POST', `${taskRuns(ns)}?dryRun=All`, { body: sampleTaskRun(name) });
+    await client.request('POST', `${taskRuns(ns)}?dryRun=All`, { body: run });
     return undefined;
   } catch (err) {
     return (err as Error).message;
@@ -128,11 +136,11 @@ export async function dryRunCreate(
 }
 
 /** Until a dry-run create is admitted (the webhooks answer through the Service); the last failure seen. */
-export const untilAdmitting = (client: KubeClient, ns: string, what: string) =>
+export const untilAdmitting = (client: KubeClient, ns: string, run: KubeObject, what: string) =>
   waitFor(
     what,
     async (note) => {
-      const failure = await dryRunCreate(client, ns, 'probe');
+      const failure = await dryRunCreate(client, ns, run);
       note(failure);
       return failure === undefined;
     },
