@@ -117,8 +117,10 @@ t.test("a real Prometheus scrapes both replicas with the ServiceMonitor's settin
   const up = await waitFor(
     'Prometheus scraped both replicas (up == 1)',
     async (note) => {
-      const answer = await prometheusQuery(port, 'up{job="orchestrator"}');
+      // Refused until Prometheus listens.
+      const answer = await prometheusQuery(port, 'up{job="orchestrator"}').catch((err: Error) => err.message);
       note(answer);
+      if (typeof answer === 'string') return undefined;
       return answer.result.filter((r) => r.value[1] === '1').length === 2 ? answer.result : undefined;
     },
     { timeoutMs: 120_000, intervalMs: 1000 },
@@ -306,7 +308,8 @@ t.test(
         config,
       }),
     );
-    const release = ['-n', RELEASE.namespace, '-f', values, '--wait', `--timeout=${scaled(600)}s`];
+    const at = ['--kubeconfig', cluster.kubeconfig, '-n', RELEASE.namespace];
+    const release = [...at, '-f', values, '--wait', `--timeout=${scaled(600)}s`];
     const installed = await h.run(['install', RELEASE.name, CHART, ...release]);
     t.equal(installed.code, 0, installed.stderr);
     const ns = await testNamespace(t, cluster);
@@ -316,9 +319,9 @@ t.test(
     t.equal(upgraded.code, 0, upgraded.stderr);
     await untilReplicasReady(client, 2);
     t.equal(await dryRunCreate(client, ns, run('after-upgrade')), undefined, 'admitted after the upgrade');
-    const manifest = await h.run(['get', 'manifest', RELEASE.name, '-n', RELEASE.namespace]);
+    const manifest = await h.run(['get', 'manifest', RELEASE.name, ...at]);
     const objects = parseObjects(manifest.stdout);
-    const uninstalled = await h.run(['uninstall', RELEASE.name, '-n', RELEASE.namespace, '--wait']);
+    const uninstalled = await h.run(['uninstall', RELEASE.name, ...at, '--wait']);
     t.equal(uninstalled.code, 0, uninstalled.stderr);
     const left: string[] = [];
     for (const o of objects) {
