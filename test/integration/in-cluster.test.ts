@@ -194,7 +194,7 @@ t.test(
     t.comment(`${LOAD_RUNS} created and reconciled in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const after = await managerMemory(client, node);
     t.comment(
-      `manager memory (kubelet summary, MiB) idle: ${JSON.stringify(idle)}; after: ${JSON.stringify(after)}`,
+      `manager memory (kubelet summary, MiB; the leader ${await leaseHolder(client)}) idle: ${JSON.stringify(idle)}; after: ${JSON.stringify(after)}`,
     );
     for (const [pod, memory] of Object.entries(after))
       t.ok(memory.workingSetMiB > 0 && memory.workingSetMiB < 512, `${pod} within its 512Mi limit`);
@@ -318,6 +318,15 @@ t.test(
     const upgraded = await h.run(['upgrade', RELEASE.name, CHART, ...release, '--set', 'logLevel=debug']);
     t.equal(upgraded.code, 0, upgraded.stderr);
     await untilReplicasReady(client, 2);
+    const deployment = JSON.parse(
+      (await kubectlOk(cluster, ['-n', SYSTEM_NAMESPACE, 'get', 'deployment', 'orchestrator', '-o', 'json']))
+        .stdout,
+    );
+    t.match(
+      deployment.spec.template.spec.containers[0].env,
+      [{}, {}, { name: 'LOG_LEVEL', value: 'debug' }],
+      "the upgrade's value reached the pods' template",
+    );
     t.equal(await dryRunCreate(client, ns, run('after-upgrade')), undefined, 'admitted after the upgrade');
     const manifest = await h.run(['get', 'manifest', RELEASE.name, ...at]);
     const objects = parseObjects(manifest.stdout);
