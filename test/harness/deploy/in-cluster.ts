@@ -141,7 +141,8 @@ export const untilAdmitting = (client: KubeClient, ns: string, run: KubeObject, 
     what,
     async (note) => {
       const failure = await dryRunCreate(client, ns, run);
-      note(failure);
+      // Why the webhooks do not answer is often the pods': say what their containers do.
+      note(failure && { failure, pods: await podStates(client).catch((err: Error) => err.message) });
       return failure === undefined;
     },
     { timeoutMs: 300_000, intervalMs: 250 },
@@ -287,4 +288,41 @@ export async function installedConfigMap(
   const name = volumes.find((v) => v.name === 'config')?.configMap?.name;
   if (!name) throw new Error('the Deployment mounts no config ConfigMap');
   return client.request('GET', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/configmaps/${name}`);
+}
+
+/** Each manager pod's container: running or waiting (why), and how it last ended. */
+export async function podStates(client: KubeClient): Promise<Record<string, string>> {
+  const list = await client.request<{ items: KubeObject[] }>(
+    'GET',
+    `/api/v1/namespaces/${SYSTEM_NAMESPACE}/pods?labelSelector=${encodeURIComponent(MANAGER_SELECTOR)}`,
+  );
+  type State = {
+    waiting?: { reason?: string };
+    running?: object;
+    terminated?: { reason?: string; exitCode?: number; message?: string };
+  };
+  const say = (s: State | undefined) =>
+    s?.running
+      ? 'running'
+      : s?.waiting
+        ? `waiting (${s.waiting.reason})`
+        : s?.terminated
+          ? `terminated (${s.terminated.reason}, exit ${s.terminated.exitCode})`
+          : 'no state';
+  return Object.fromEntries(
+    list.items.map((pod) => {
+      const status = (
+        pod.status as {
+          containerStatuses?: Array<{ state?: State; lastState?: State; restartCount?: number }>;
+        }
+      ).containerStatuses?.[0];
+      const last = status?.lastState?.terminated
+        ? `; last ${say(status.lastState)}: ${status.lastState.terminated.message ?? ''}`
+        : '';
+      return [
+        pod.metadata?.name ?? '',
+        `${say(status?.state)}, ${status?.restartCount ?? 0} restarts${last}`,
+      ];
+    }),
+  );
 }
