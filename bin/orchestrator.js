@@ -6,10 +6,11 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 
 // package.json's engines: the manager's modules need Node 24 (module.registerHooks, client-node 2).
-const major = Number(process.versions.node.split('.')[0]);
-if (major < 24) {
+// test/config/node-version.test.ts holds this, the engines and the images' Node to one major.
+const REQUIRED_NODE = 24;
+if (Number(process.versions.node.split('.')[0]) < REQUIRED_NODE) {
   console.error(
-    `orchestrator: needs Node.js >= 24, this is ${process.version}; run it as \`npx orchestrator\` (npm ci installs Node 24)`,
+    `orchestrator: needs Node.js >= ${REQUIRED_NODE}, this is ${process.version}; run it as \`npx orchestrator\` (npm ci installs it)`,
   );
   process.exit(1);
 }

@@ -38,7 +38,7 @@ import {
 import { applyObjects, kustomize, parseObjects } from '../harness/deploy/kustomize.js';
 import { metricsScrape, scrapeJob } from '../harness/deploy/metrics-scrape.js';
 import { prometheusQuery, startPrometheus } from '../harness/deploy/monitoring.js';
-import { applyInvalidRun } from '../harness/operator/installed-replicas.js';
+import { applyInvalidRun, RBAC_KINDS } from '../harness/operator/installed-replicas.js';
 import { say, tool } from '../harness/remote/model-script.js';
 import { ModelStandin } from '../harness/remote/model-standin.js';
 import { scaled, waitFor } from '../harness/util/wait.js';
@@ -98,10 +98,9 @@ t.test('kubectl apply -k: two replicas as pods, the webhooks reached through the
 t.test("a real Prometheus scrapes both replicas with the ServiceMonitor's settings", async (t) => {
   // The production overlay's ServiceMonitor and its scraper's RBAC, as the Prometheus Operator uses them.
   const production = await kustomize(cluster, join(packageRoot(), 'config', 'overlays', 'production'));
-  const rbac = new Set(['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding']);
   const applied = await applyObjects(
     cluster,
-    production.filter((o) => rbac.has(o.kind ?? '')),
+    production.filter((o) => RBAC_KINDS.has(o.kind ?? '')),
   );
   t.equal(applied.code, 0, applied.stderr);
   const scrape = await metricsScrape(kubeConfig(cluster), production);
@@ -152,7 +151,8 @@ t.test('a config change by ConfigMap reaches both replicas', async (t) => {
     await waitFor(
       `${pod.name} defaults a run's workspace to 12Gi (the kubelet updates the mounted ConfigMap, the replica reloads it)`,
       async (note) => {
-        const size = await workspaceSize(pod.ip);
+        // A request the replica does not answer is seen again, not the end of the wait.
+        const size = await workspaceSize(pod.ip).catch((err: Error) => err.message);
         note(size);
         return size === '12Gi';
       },
@@ -265,7 +265,8 @@ t.test('a CodeRun through the installed pods: the real agent, the leader deleted
       const holder = await leaseHolder(client);
       return holder && holder !== leader ? holder : undefined;
     },
-    { intervalMs: 50 },
+    // Within the Lease's duration even if the deleted pod never released it.
+    { intervalMs: 50, timeoutMs: 120_000 },
   );
   t.comment(`leader ${leader} deleted; ${next} leads after ${((Date.now() - deleted) / 1000).toFixed(2)} s`);
   const done = await waitFor(

@@ -4,7 +4,6 @@
 // config, the webhook configurations given the CA by the documented patch; then what a platform team
 // looks at: the replicas' pods, the Lease, the memory the kubelet reports, admission through the Service.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { join, relative } from 'node:path';
 import { parse, stringify } from 'yaml';
 import type { ControllerConfig } from '../../../src/api/index.js';
@@ -13,14 +12,28 @@ import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';
 import { packageRoot } from '../../../src/util/package-root.js';
 import { webhookPath } from '../../../src/webhook/handlers.js';
 import { type CommandResult, kubectl, runCommand } from '../cluster/cluster.js';
+import { get } from '../operator/installed-replicas.js';
 import { waitFor } from '../util/wait.js';
 
 export const SYSTEM_NAMESPACE = 'orchestrator-system';
-/** The shipped manifests' image, which an overlay renames. */
-export const SHIPPED_IMAGE = 'ghcr.io/5dlabs/orchestrator';
 const MANAGER_SELECTOR = 'app.kubernetes.io/name=orchestrator,app.kubernetes.io/component=manager';
 const LEASE = `/apis/coordination.k8s.io/v1/namespaces/${SYSTEM_NAMESPACE}/leases/orchestrator-leader`;
 const root = packageRoot();
+
+/** The manager container of the shipped Deployment: its image (an overlay renames it) and ports. */
+const shipped = (
+  parse(readFileSync(join(root, 'config', 'manager', 'deployment.yaml'), 'utf8')) as {
+    spec: {
+      template: {
+        spec: { containers: Array<{ image: string; ports: Array<{ name: string; containerPort: number }> }> };
+      };
+    };
+  }
+).spec.template.spec.containers[0];
+if (!shipped) throw new Error('config/manager/deployment.yaml has no container');
+/** The shipped image's repository, which an overlay renames. */
+export const SHIPPED_IMAGE = shipped.image.replace(/:[^:/]*$/, '');
+const WEBHOOK_PORT = shipped.ports.find((p) => p.name === 'webhook')?.containerPort;
 
 /** kubectl, throwing with its stderr on a non-zero exit. */
 export async function kubectlOk(cluster: Cluster, args: string[], input?: string): Promise<CommandResult> {
@@ -142,7 +155,7 @@ export const untilAdmitting = (client: KubeClient, ns: string, run: KubeObject, 
     async (note) => {
       const failure = await dryRunCreate(client, ns, run);
       // Why the webhooks do not answer is often the pods': say what their containers do.
-      note(failure && { failure, pods: await podStates(client).catch((err: Error) => err.message) });
+      note(failure && { failure, pods: await managerPods(client).catch((err: Error) => err.message) });
       return failure === undefined;
     },
     { timeoutMs: 300_000, intervalMs: 250 },
@@ -152,8 +165,22 @@ export interface ManagerPod {
   name: string;
   ip: string;
   ready: boolean;
-  uid: string;
   terminating: boolean;
+  /** What its container does: running or waiting (why), restarts, and how it last ended. */
+  state: string;
+}
+
+type ContainerState = {
+  waiting?: { reason?: string };
+  running?: object;
+  terminated?: { reason?: string; exitCode?: number; message?: string };
+};
+
+function stateText(s: ContainerState | undefined): string {
+  if (s?.running) return 'running';
+  if (s?.waiting) return `waiting (${s.waiting.reason})`;
+  if (s?.terminated) return `terminated (${s.terminated.reason}, exit ${s.terminated.exitCode})`;
+  return 'no state';
 }
 
 /** The manager's pods as the Deployment made them. */
@@ -166,13 +193,21 @@ export async function managerPods(client: KubeClient): Promise<ManagerPod[]> {
     const status = pod.status as {
       podIP?: string;
       conditions?: Array<{ type: string; status: string }>;
+      containerStatuses?: Array<{
+        state?: ContainerState;
+        lastState?: ContainerState;
+        restartCount?: number;
+      }>;
     };
+    const container = status.containerStatuses?.[0];
+    const ended = container?.lastState?.terminated;
+    const last = ended ? `; last ${stateText(container?.lastState)}: ${ended.message ?? ''}` : '';
     return {
       name: pod.metadata?.name ?? '',
       ip: status.podIP ?? '',
-      uid: pod.metadata?.uid ?? '',
       terminating: Boolean(pod.metadata?.deletionTimestamp),
       ready: status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+      state: `${stateText(container?.state)}, ${container?.restartCount ?? 0} restarts${last}`,
     };
   });
 }
@@ -239,37 +274,16 @@ export async function managerMemory(
  * The mutating webhook's JSON patch for `review`, asked of one pod directly (its IP, the Service's TLS
  * name): what that replica's config makes of a run.
  */
-export function podPatch(
+export async function podPatch(
   ip: string,
   caPem: string,
   review: object,
 ): Promise<Array<{ path: string; value?: unknown }>> {
-  const body = JSON.stringify(review);
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(
-      {
-        host: ip,
-        port: 9443,
-        servername: `orchestrator-webhook.${SYSTEM_NAMESPACE}.svc`,
-        ca: caPem,
-        method: 'POST',
-        path: `${webhookPath('mutate', 'TaskRun')}?timeout=10s`,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        timeout: 10_000,
-      },
-      (res) => {
-        let text = '';
-        res.on('data', (d) => (text += d));
-        res.on('end', () => {
-          const patch = (JSON.parse(text) as { response?: { patch?: string } }).response?.patch;
-          resolve(patch ? JSON.parse(Buffer.from(patch, 'base64').toString('utf8')) : []);
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${ip} within 10 s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
+  if (!WEBHOOK_PORT) throw new Error('the shipped Deployment names no webhook port');
+  const target = { host: ip, port: WEBHOOK_PORT, servername: `orchestrator-webhook.${SYSTEM_NAMESPACE}.svc` };
+  const answer = await get(target, webhookPath('mutate', 'TaskRun'), caPem, review);
+  const patch = (JSON.parse(answer.body) as { response?: { patch?: string } }).response?.patch;
+  return patch ? JSON.parse(Buffer.from(patch, 'base64').toString('utf8')) : [];
 }
 
 /** The Deployment's controller config ConfigMap (its generated name) and the config in it. */
@@ -288,41 +302,4 @@ export async function installedConfigMap(
   const name = volumes.find((v) => v.name === 'config')?.configMap?.name;
   if (!name) throw new Error('the Deployment mounts no config ConfigMap');
   return client.request('GET', `/api/v1/namespaces/${SYSTEM_NAMESPACE}/configmaps/${name}`);
-}
-
-/** Each manager pod's container: running or waiting (why), and how it last ended. */
-export async function podStates(client: KubeClient): Promise<Record<string, string>> {
-  const list = await client.request<{ items: KubeObject[] }>(
-    'GET',
-    `/api/v1/namespaces/${SYSTEM_NAMESPACE}/pods?labelSelector=${encodeURIComponent(MANAGER_SELECTOR)}`,
-  );
-  type State = {
-    waiting?: { reason?: string };
-    running?: object;
-    terminated?: { reason?: string; exitCode?: number; message?: string };
-  };
-  const say = (s: State | undefined) =>
-    s?.running
-      ? 'running'
-      : s?.waiting
-        ? `waiting (${s.waiting.reason})`
-        : s?.terminated
-          ? `terminated (${s.terminated.reason}, exit ${s.terminated.exitCode})`
-          : 'no state';
-  return Object.fromEntries(
-    list.items.map((pod) => {
-      const status = (
-        pod.status as {
-          containerStatuses?: Array<{ state?: State; lastState?: State; restartCount?: number }>;
-        }
-      ).containerStatuses?.[0];
-      const last = status?.lastState?.terminated
-        ? `; last ${say(status.lastState)}: ${status.lastState.terminated.message ?? ''}`
-        : '';
-      return [
-        pod.metadata?.name ?? '',
-        `${say(status?.state)}, ${status?.restartCount ?? 0} restarts${last}`,
-      ];
-    }),
-  );
 }

@@ -31,7 +31,8 @@ import { scaled, waitFor } from '../util/wait.js';
 import { testConfig } from './operator.js';
 import { containerEnv, flagValues, managerTemplate, type Replica, startReplica } from './replicas.js';
 
-const RBAC_KINDS = new Set([
+/** The kinds of an install that grant or hold permissions (and the namespaces they live in). */
+export const RBAC_KINDS = new Set([
   'Namespace',
   'ServiceAccount',
   'ClusterRole',
@@ -85,18 +86,22 @@ export const applyInvalidRun = (cluster: Cluster, namespace: string) =>
     join(packageRoot(), 'config', 'samples', 'invalid', 'unknown-agent.yaml'),
   ]);
 
+/** Where {@link get} connects: a port of this host, or another host with the TLS name it presents. */
+export type Target = number | { host: string; port: number; servername?: string };
+
 /**
  * GET (or POST `body`) over HTTP, or HTTPS trusting `ca`, with a bearer `token` if given; rejects when
  * there is no answer within 5 s.
  */
-export const get = (port: number, path: string, ca?: string, body?: unknown, token?: string) =>
+export const get = (target: Target, path: string, ca?: string, body?: unknown, token?: string) =>
   new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const at = typeof target === 'number' ? { host: '127.0.0.1', port: target } : target;
     const method = body === undefined ? 'GET' : 'POST';
     const headers = {
       ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
     };
-    const options = { host: '127.0.0.1', port, path, method, headers, timeout: scaled(5000) };
+    const options = { ...at, path, method, headers, timeout: scaled(5000) };
     const req = (ca ? httpsRequest({ ...options, ca }) : httpRequest(options)).on('response', (res) => {
       let body = '';
       res.on('data', (d) => {
