@@ -3,26 +3,24 @@
 // client's next request (the apiserver's next admission call) opens a new connection, which the
 // Service sends to a replica that is ready. Without it, a keep-alive connection would carry the next
 // request to a replica about to close.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import t from 'tap';
-import { createAuthority } from '../certs/authority.js';
+import { writeDevCertificates } from '../certs/dev.js';
 import { startHttpsServer } from './https-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'https-drain-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-const ca = await createAuthority();
-const serving = await ca.issueServing({ commonName: 'server', ipAddresses: ['127.0.0.1'] });
-writeFileSync(join(dir, 'tls.crt'), serving.certPem);
-writeFileSync(join(dir, 'tls.key'), serving.keyPem);
+const files = await writeDevCertificates({ out: dir, service: 'server', namespace: 'test' });
+const caPem = readFileSync(files.caFile, 'utf8');
 
 /** One GET on the keep-alive agent: its status, Connection header and the socket it went over. */
 function get(port: number, agent: Agent) {
   return new Promise<{ status?: number; connection?: string; socket: object }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', ca: ca.certPem, agent }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: '/', ca: caPem, agent }, (res) => {
       res.resume();
       res.on('end', () =>
         resolve({ status: res.statusCode, connection: res.headers.connection, socket: req.socket as object }),
@@ -40,8 +38,8 @@ t.test('a draining server answers, is not ready, and closes each connection afte
     port: 0,
     host: '127.0.0.1',
     timeoutMs: 10_000,
-    certFile: join(dir, 'tls.crt'),
-    keyFile: join(dir, 'tls.key'),
+    certFile: files.certFile,
+    keyFile: files.keyFile,
     logger: pino({ level: 'silent' }),
   });
   t.teardown(() => server.close());
