@@ -223,8 +223,11 @@ t.test('kubectl rollout restart under a stream of admission requests: none denie
     ...['-n', SYSTEM_NAMESPACE, 'rollout', 'status', 'deployment/orchestrator'],
     `--timeout=${scaled(600)}s`,
   ]);
-  await waitFor('the old pods are gone', async () =>
-    (await managerPods(client)).every((p) => !before.includes(p.name)),
+  // A terminating pod drains for its shutdown delay, then its manager stops (up to 30 s).
+  await waitFor(
+    'the old pods are gone',
+    async () => (await managerPods(client)).every((p) => !before.includes(p.name)),
+    { timeoutMs: 180_000 },
   );
   stop = true;
   await Promise.all(submitters);
