@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   closeSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -9,9 +10,10 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  symlinkSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 import { tailFile } from '../util/text.js';
 import { withDirectoryLock } from './lock.js';
@@ -39,6 +41,12 @@ export interface GoComponent {
   label: string;
   /** What it holds, for the first progress message. */
   holds: string;
+  /**
+   * Files that a dependency's repository keeps as symlinks, which module zips leave out (argoexec's
+   * signal_linux.go is a link to signal_darwin.go): made again in a vendored copy (see buildDir),
+   * `path` linking to `target`, both relative to `module`'s root, as in the repository's checkout.
+   */
+  symlinks?: readonly { module: string; path: string; target: string }[];
 }
 
 /** kube-apiserver with embedded etcd, kube-controller-manager, kube-scheduler and kubectl (`cluster/control-plane`). */
@@ -142,6 +150,31 @@ function countLines(path: string): { count: number; last: string } {
   }
 }
 
+/**
+ * Where to build: the module itself, or, for a component with `symlinks`, a copy of its go.mod and
+ * go.sum beside `binary` with the dependencies vendored (`go mod vendor`, sums checked) and each link
+ * made in vendor/: the module cache is read-only and `go build -overlay` refuses files in it.
+ */
+function buildDir(component: GoComponent, moduleDir: string, binary: string): { cwd: string; flags: string } {
+  if (!component.symlinks?.length) return { cwd: moduleDir, flags: '-mod=readonly' };
+  const work = `${binary}.vendored`;
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  for (const file of ['go.mod', 'go.sum']) copyFileSync(join(moduleDir, file), join(work, file));
+  const res = spawnSync('go', ['mod', 'vendor'], {
+    cwd: work,
+    env: goEnv(),
+    encoding: 'utf8',
+    timeout: 20 * 60_000,
+  });
+  if (res.status !== 0) throw new Error(`go mod vendor for ${component.label} failed: ${res.stderr}`);
+  for (const link of component.symlinks) {
+    const path = join(work, 'vendor', link.module, link.path);
+    symlinkSync(relative(dirname(path), join(work, 'vendor', link.module, link.target)), path);
+  }
+  return { cwd: work, flags: '-mod=vendor' };
+}
+
 async function goBuild(
   component: GoComponent,
   moduleDir: string,
@@ -166,10 +199,11 @@ async function goBuild(
   }, opts.progressIntervalMs ?? 15_000);
   const logFd = openSync(logPath, 'w');
   try {
+    const { cwd, flags } = buildDir(component, moduleDir, binary);
     const code = await new Promise<number | null>((resolve, reject) => {
       const child = spawn('go', ['build', '-trimpath', '-v', '-o', partial, component.target], {
-        cwd: moduleDir,
-        env: goEnv(),
+        cwd,
+        env: { ...goEnv(), GOFLAGS: flags },
         stdio: ['ignore', logFd, logFd],
       });
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -188,6 +222,7 @@ async function goBuild(
   } finally {
     clearInterval(ticker);
     closeSync(logFd);
+    rmSync(`${binary}.vendored`, { recursive: true, force: true });
   }
   renameSync(partial, binary);
   opts.log?.(`built ${component.name} in ${seconds()} s`);

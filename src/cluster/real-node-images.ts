@@ -38,10 +38,11 @@ export interface RealNodeImages {
 }
 
 /**
- * Builds one image from scratch out of a staged directory (copied to /), unless its archive is
- * cached. Its build storage is temporary: the archive is all that is kept.
+ * Builds one image from scratch out of a staged directory (copied to /, modes kept), unless its
+ * archive is cached; PATH is /bin. Its build storage is temporary: the archive is all that is kept.
+ * The tests' other static images (Argo's, test/harness/deploy/argo-images.ts) are built the same way.
  */
-async function buildImage(
+export async function scratchImage(
   repository: string,
   tag: string,
   cmd: string[],
@@ -81,7 +82,7 @@ async function buildImage(
   return { name, archive };
 }
 
-function copyExecutable(from: string, to: string): void {
+export function copyExecutable(from: string, to: string): void {
   copyFileSync(from, to);
   chmodSync(to, 0o755);
 }
@@ -98,7 +99,7 @@ export async function realNodeImages(opts: BinaryOptions = {}): Promise<RealNode
   const cacheDir = opts.cacheDir ?? cacheRoot();
   const pauseBinary = await moduleBinary(PAUSE, { ...opts, moduleDir: undefined });
   const pauseBytes = readFileSync(pauseBinary);
-  const pause = await buildImage(
+  const pause = await scratchImage(
     'pause',
     contentTag(['pause/1', pauseBytes]),
     ['/pause'],
@@ -106,7 +107,7 @@ export async function realNodeImages(opts: BinaryOptions = {}): Promise<RealNode
     cacheDir,
   );
   const busyboxBytes = readFileSync(BUSYBOX);
-  const busybox = await buildImage(
+  const busybox = await scratchImage(
     'busybox',
     contentTag(['busybox/2', busyboxBytes]),
     ['/bin/sh'],

@@ -1,6 +1,7 @@
 // The Go tools that only the tests run, declared here rather than beside the product's own binaries in
-// src/cluster: the OpenTelemetry Collector the tracing tests export to (test/otelcol) and helm for the
-// chart tests (test/helm). Each is built from its module in this repository and cached like the local
+// src/cluster: the OpenTelemetry Collector the tracing tests export to (test/otelcol), helm for the
+// chart tests (test/helm), and Argo's programs the Argo suites execute (test/argo-workflows,
+// test/argo-events). Each is built from its module in this repository and cached like the local
 // cluster's binaries (src/cluster/binary.ts moduleBinary); scripts/test.js builds them all before the
 // suites (build-test-tools.ts), so a cold build (minutes) never runs inside a test's timeout.
 import { join } from 'node:path';
@@ -47,8 +48,77 @@ export const HELM: TestTool = {
   users: 'the Helm chart test',
 };
 
+const ARGO_WORKFLOWS_MODULE = join(packageRoot(), 'test', 'argo-workflows');
+const ARGO_EVENTS_MODULE = join(packageRoot(), 'test', 'argo-events');
+
+/** Argo Workflows' controller (test/argo-workflows), run on the host against the test cluster. */
+export const WORKFLOW_CONTROLLER: TestTool = {
+  tool: 'Argo workflow-controller',
+  component: {
+    name: 'workflow-controller',
+    target: 'github.com/argoproj/argo-workflows/v3/cmd/workflow-controller',
+    label: "Argo Workflows' workflow-controller",
+    holds: 'DAGs, steps, suspend nodes, semaphores',
+  },
+  moduleDir: ARGO_WORKFLOWS_MODULE,
+  users: 'the Argo Workflows suites',
+};
+
+/** Argo's executor (test/argo-workflows), the program of every workflow pod: the argoexec image. */
+export const ARGOEXEC: TestTool = {
+  tool: 'argoexec',
+  component: {
+    name: 'argoexec',
+    target: 'github.com/argoproj/argo-workflows/v3/cmd/argoexec',
+    label: "Argo Workflows' executor",
+    holds: 'resource steps, with kubectl linked in',
+    symlinks: [
+      {
+        module: 'github.com/argoproj/argo-workflows/v3',
+        path: 'workflow/executor/osspecific/signal_linux.go',
+        target: 'workflow/executor/osspecific/signal_darwin.go',
+      },
+    ],
+  },
+  moduleDir: ARGO_WORKFLOWS_MODULE,
+  users: 'the Argo Workflows suites',
+};
+
+/** Argo Events (test/argo-events): its controller, EventSource and Sensor programs in one binary. */
+export const ARGO_EVENTS_BINARY: TestTool = {
+  tool: 'argo-events',
+  component: {
+    name: 'argo-events',
+    target: 'github.com/argoproj/argo-events/cmd',
+    label: 'Argo Events',
+    holds: 'controller, EventSource and Sensor services',
+  },
+  moduleDir: ARGO_EVENTS_MODULE,
+  users: 'the Argo Events suite',
+};
+
+/** The NATS server of Argo Events' module graph (test/argo-events): the EventBus's JetStream. */
+export const NATS_SERVER: TestTool = {
+  tool: 'nats-server',
+  component: {
+    name: 'nats-server',
+    target: 'github.com/nats-io/nats-server/v2',
+    label: 'nats-server',
+    holds: 'JetStream, the EventBus of Argo Events',
+  },
+  moduleDir: ARGO_EVENTS_MODULE,
+  users: 'the Argo Events suite',
+};
+
 /** Every test tool, in the order scripts/test.js builds them. */
-export const TEST_TOOLS: readonly TestTool[] = [OTEL_COLLECTOR, HELM];
+export const TEST_TOOLS: readonly TestTool[] = [
+  OTEL_COLLECTOR,
+  HELM,
+  WORKFLOW_CONTROLLER,
+  ARGOEXEC,
+  ARGO_EVENTS_BINARY,
+  NATS_SERVER,
+];
 
 /** Path of the tool's binary, building it first when not cached. */
 export function testToolBinary(tool: TestTool, opts: BinaryOptions = {}): Promise<string> {
