@@ -1,5 +1,5 @@
 // config/argo against the real apiserver (docs/argo.md): with Argo's own CRDs installed (Argo
-// Workflows v3.7.3's full CRDs validate spec), every shipped object and every Workflow a Sensor
+// Workflows v3.7.18's full CRDs validate spec), every shipped object and every Workflow a Sensor
 // creates passes a server-side dry run; and a run created from a template's manifest, followed by the
 // operator, reaches exactly the condition the template's step waits for.
 import t from 'tap';

@@ -20,13 +20,13 @@ const EVENTS_SCHEMA = 'api/jsonschema/schema.json';
 
 export const ARGO_WORKFLOWS: GoModuleFiles = {
   path: 'github.com/argoproj/argo-workflows/v3',
-  version: 'v3.7.3',
+  version: 'v3.7.18',
   files: [WORKFLOW_CRDS],
 };
 
 export const ARGO_EVENTS: GoModuleFiles = {
   path: 'github.com/argoproj/argo-events',
-  version: 'v1.9.6',
+  version: 'v1.9.11',
   files: [EVENTS_SCHEMA, EVENTS_CRDS],
 };
 

@@ -1,0 +1,64 @@
+// The runs Argo's steps create, found by the label coderun-template and docsrun-template give them
+// (`workflows.argoproj.io/workflow`), and their status written as the operator writes it, for the
+// suites where the operator does not run (argo-workflows.test.ts).
+import type { RunKindName } from '../../../src/api/index.js';
+import { runPath } from '../../../src/cli/kinds.js';
+import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';
+import { scaled, waitFor } from '../util/wait.js';
+
+export type RunPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+
+/** The runs of `kind` a Workflow created, oldest first. */
+export async function runsOf(
+  client: KubeClient,
+  namespace: string,
+  kind: RunKindName,
+  workflow: string,
+): Promise<KubeObject[]> {
+  const list = await client.request<{ items: KubeObject[] }>('GET', runPath(kind, namespace), {
+    query: { labelSelector: `workflows.argoproj.io/workflow=${workflow}` },
+  });
+  return list.items.sort((a, b) =>
+    String(a.metadata?.creationTimestamp).localeCompare(String(b.metadata?.creationTimestamp)),
+  );
+}
+
+/** Until the Workflow has created `count` runs of `kind`; they (never more: more fails the wait). */
+export function untilRuns(
+  client: KubeClient,
+  namespace: string,
+  kind: RunKindName,
+  workflow: string,
+  count: number,
+  controller?: { tail(lines?: number): string },
+): Promise<KubeObject[]> {
+  return waitFor(
+    `${count} ${kind}s of Workflow ${workflow}`,
+    async (note) => {
+      const runs = await runsOf(client, namespace, kind, workflow);
+      note({ runs: runs.map((r) => r.metadata?.name), controller: controller?.tail(5) });
+      if (runs.length > count)
+        throw new Error(`Workflow ${workflow} created ${runs.length} ${kind}s, more than ${count}`);
+      return runs.length === count ? runs : undefined;
+    },
+    { timeoutMs: scaled(180_000), intervalMs: 500 },
+  );
+}
+
+/**
+ * The run's status.phase as the operator would write it (`reason` goes into the message): the
+ * operator does not run in these suites, so nothing else writes the status.
+ */
+export async function setRunPhase(
+  client: KubeClient,
+  namespace: string,
+  kind: RunKindName,
+  name: string,
+  phase: RunPhase,
+  reason: string = phase,
+): Promise<void> {
+  await client.request('PATCH', `${runPath(kind, namespace, name)}/status`, {
+    body: { status: { phase, message: `set by the test: ${phase} (${reason})` } },
+    contentType: 'application/merge-patch+json',
+  });
+}

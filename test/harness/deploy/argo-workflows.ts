@@ -1,0 +1,207 @@
+// Argo Workflows executed on the local cluster (docs/argo.md "How they are checked"): the
+// workflow-controller of test/argo-workflows runs on the host against the test cluster, as Argo's own
+// end-to-end tests run it, and every workflow pod runs argoexec on the real node. Plus what a user
+// does with the argo CLI (submit from a template, resume) done through the API as the CLI does it.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Cluster, LocalImage } from '../../../src/cluster/index.js';
+import { type KubeClient, type KubeObject, PODS, resourcePath } from '../../../src/runtime/index.js';
+import { kubectl } from '../cluster/cluster.js';
+import { testToolBinary, WORKFLOW_CONTROLLER } from '../cluster/test-tools.js';
+import { startTied, type TiedProcess } from '../cluster/tied-process.js';
+import { scaled, waitFor } from '../util/wait.js';
+import { ensureArgoCrds } from './argo.js';
+import { ARGO_CONFIG } from './argo-manifests.js';
+import { applyObjects, kustomize } from './kustomize.js';
+
+/** Where the controller lives: its ConfigMap's namespace. It watches every namespace. */
+export const CONTROLLER_NAMESPACE = 'argo';
+
+const WORKFLOWS = { group: 'argoproj.io', version: 'v1alpha1', plural: 'workflows' };
+export const workflowsPath = (namespace: string, name?: string) =>
+  `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/workflows${name ? `/${name}` : ''}`;
+export { WORKFLOWS };
+
+export interface WorkflowController {
+  process: TiedProcess;
+  /** The controller's log file. */
+  log: string;
+  /** The last lines of its log, for a failure's message. */
+  tail(lines?: number): string;
+}
+
+/**
+ * The controller's configuration (workflow-controller-configmap): no metrics listener, so that two
+ * suites' controllers never compete for a port (upstream's /healthz port 6060 is fixed: the second
+ * one's is refused, which it logs and survives).
+ */
+const CONTROLLER_CONFIG = {
+  metricsConfig: 'enabled: false\n',
+  telemetryConfig: 'enabled: false\n',
+};
+
+/** Argo's CRDs and the controller's ConfigMap installed, the controller started; resolves once it serves. */
+export async function startWorkflowController(
+  cluster: Cluster,
+  executor: LocalImage,
+): Promise<WorkflowController> {
+  await ensureArgoCrds(cluster);
+  const ns = await kubectl(cluster, ['create', 'namespace', CONTROLLER_NAMESPACE]);
+  if (ns.code !== 0 && !ns.stderr.includes('AlreadyExists')) throw new Error(ns.stderr);
+  const configMap = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'workflow-controller-configmap', namespace: CONTROLLER_NAMESPACE },
+    data: CONTROLLER_CONFIG,
+  };
+  const applied = await applyObjects(cluster, [configMap]);
+  if (applied.code !== 0) throw new Error(applied.stderr);
+  const binary = await testToolBinary(WORKFLOW_CONTROLLER);
+  const log = join(mkdtempSync(join(tmpdir(), 'workflow-controller-')), 'controller.log');
+  const process = await startTied(
+    [
+      'env',
+      // One controller, so no Lease: upstream's `make start` runs it so.
+      'LEADER_ELECTION_DISABLE=true',
+      binary,
+      `--kubeconfig=${cluster.kubeconfig}`,
+      `--namespace=${CONTROLLER_NAMESPACE}`,
+      `--executor-image=${executor.name}`,
+      // The node has the image and no registry.
+      '--executor-image-pull-policy=Never',
+      '--loglevel=info',
+    ],
+    log,
+  );
+  const tail = (lines = 30) => readFileSync(log, 'utf8').split('\n').slice(-lines).join('\n');
+  await waitFor(
+    'the workflow-controller to start its workers',
+    (note) => {
+      if (!process.running()) throw new Error(`the workflow-controller exited:\n${tail()}`);
+      const text = readFileSync(log, 'utf8');
+      note(text.split('\n').slice(-3).join('\n'));
+      return /Started \d+ workflow workers|Starting Workflow Controller/.test(text);
+    },
+    { timeoutMs: scaled(120_000), intervalMs: 250 },
+  );
+  return { process, log, tail };
+}
+
+/** config/argo/workflows applied in `namespace` (templates, semaphores, the executor's account). */
+export async function installWorkflowTemplates(cluster: Cluster, namespace: string): Promise<KubeObject[]> {
+  const objects = (await kustomize(cluster, join(ARGO_CONFIG, 'workflows'))).map((o) => ({
+    ...o,
+    metadata: { ...o.metadata, namespace },
+  }));
+  const applied = await applyObjects(cluster, objects);
+  if (applied.code !== 0) throw new Error(`applying config/argo/workflows: ${applied.stderr}`);
+  return objects;
+}
+
+export interface Workflow extends KubeObject {
+  status?: {
+    phase?: string;
+    message?: string;
+    nodes?: Record<string, WorkflowNode>;
+    synchronization?: {
+      semaphore?: { holding?: { semaphore: string; holders: string[] }[]; waiting?: unknown[] };
+    };
+  };
+}
+
+export interface WorkflowNode {
+  id: string;
+  displayName: string;
+  templateName?: string;
+  type: string;
+  phase?: string;
+  message?: string;
+  outputs?: { parameters?: { name: string; value?: string }[] };
+}
+
+/**
+ * `argo submit --from workflowtemplate/NAME -p k=v`: a Workflow that references the template, with
+ * these arguments. Its name is generated from `generateName`.
+ */
+export async function submitWorkflow(
+  client: KubeClient,
+  namespace: string,
+  workflowTemplate: string,
+  parameters: Record<string, string>,
+  generateName = `${workflowTemplate}-`,
+): Promise<string> {
+  const created = await client.request<KubeObject>('POST', workflowsPath(namespace), {
+    body: {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Workflow',
+      metadata: { generateName },
+      spec: {
+        workflowTemplateRef: { name: workflowTemplate },
+        arguments: { parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })) },
+      },
+    },
+  });
+  return String(created.metadata?.name);
+}
+
+export const readWorkflow = (client: KubeClient, namespace: string, name: string) =>
+  client.request<Workflow>('GET', workflowsPath(namespace, name));
+
+/** Until the Workflow's phase is one of `phases`; the Workflow. */
+export function untilWorkflow(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  phases: string[],
+  controller?: WorkflowController,
+): Promise<Workflow> {
+  return waitFor(
+    `Workflow ${name} ${phases.join(' or ')}`,
+    async (note) => {
+      const wf = await readWorkflow(client, namespace, name);
+      const nodes = Object.values(wf.status?.nodes ?? {}).map(
+        (n) => `${n.displayName}:${n.phase}${n.message ? ` (${n.message})` : ''}`,
+      );
+      note({ phase: wf.status?.phase, message: wf.status?.message, nodes, log: controller?.tail(5) });
+      return phases.includes(wf.status?.phase ?? '') ? wf : undefined;
+    },
+    { timeoutMs: scaled(180_000), intervalMs: 500 },
+  );
+}
+
+/** The Workflow's nodes, by display name (`run`, `implementation`, `task(0:3)`…) and template. */
+export const nodesOf = (wf: Workflow): WorkflowNode[] => Object.values(wf.status?.nodes ?? {});
+
+/**
+ * `argo resume`: every running suspend node marked Succeeded, as the CLI does when it talks to the
+ * API directly (workflow/util ResumeWorkflow: an update of the Workflow, retried on conflict).
+ */
+export async function resumeWorkflow(client: KubeClient, namespace: string, name: string): Promise<number> {
+  return waitFor(`Workflow ${name} resumed`, async (note) => {
+    const wf = await readWorkflow(client, namespace, name);
+    const suspended = nodesOf(wf).filter((n) => n.type === 'Suspend' && n.phase === 'Running');
+    for (const node of suspended) {
+      Object.assign(node, { phase: 'Succeeded', message: 'Resumed', finishedAt: new Date().toISOString() });
+    }
+    try {
+      await client.request('PUT', workflowsPath(namespace, name), { body: wf });
+      return suspended.length;
+    } catch (err) {
+      note(String(err));
+      return undefined;
+    }
+  });
+}
+
+/** The pods of the Workflow (its steps' executors). */
+export async function workflowPods(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+): Promise<KubeObject[]> {
+  const list = await client.request<{ items: KubeObject[] }>('GET', resourcePath(PODS, namespace), {
+    query: { labelSelector: `workflows.argoproj.io/workflow=${name}` },
+  });
+  return list.items;
+}
