@@ -147,6 +147,14 @@ t.test('every dashboard query returns data from two replicas that reconciled run
         ? taskRunJob(client, namespace, name)
         : undefined;
     });
+    // A run's spend series starts at 0 when its agent runs, minutes before its usage is counted;
+    // here the agent ends at once, so wait for a scrape of the 0, or increase() sees no increase.
+    if (message)
+      await waitFor(`Prometheus to see the spend series of ${name} at 0`, async () => {
+        const zero = `sum(orchestrator_agent_cost_usd_total{job="${JOB}", run_namespace="${namespace}"}) == 0`;
+        const answer = await prometheusQuery(port, zero).catch(() => undefined);
+        return (answer?.result.length ?? 0) > 0;
+      });
     await finishJob(client, namespace, job, outcome, message);
     const status = await waitFor(`${name} ${phase}`, async () => {
       const run = await client.request<KubeObject>('GET', taskRunPath(namespace, name));

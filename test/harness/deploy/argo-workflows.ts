@@ -2,7 +2,7 @@
 // workflow-controller of test/argo-workflows runs on the host against the test cluster, as Argo's own
 // end-to-end tests run it, and every workflow pod runs argoexec on the real node. Plus what a user
 // does with the argo CLI (submit from a template, resume) done through the API as the CLI does it.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster, LocalImage } from '../../../src/cluster/index.js';
@@ -59,6 +59,8 @@ export async function startWorkflowController(
   if (applied.code !== 0) throw new Error(applied.stderr);
   const binary = await testToolBinary(WORKFLOW_CONTROLLER);
   const log = join(mkdtempSync(join(tmpdir(), 'workflow-controller-')), 'controller.log');
+  // There from the start: the wrapper opens it only once its shell runs, which may come after the first read.
+  writeFileSync(log, '');
   const process = await startTied(
     [
       'env',
