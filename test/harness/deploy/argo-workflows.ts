@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster, LocalImage } from '../../../src/cluster/index.js';
-import { type KubeClient, type KubeObject, PODS, resourcePath } from '../../../src/runtime/index.js';
+import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';
 import { kubectl } from '../cluster/cluster.js';
 import { testToolBinary, WORKFLOW_CONTROLLER } from '../cluster/test-tools.js';
 import { startTied, type TiedProcess } from '../cluster/tied-process.js';
@@ -16,12 +16,10 @@ import { ARGO_CONFIG } from './argo-manifests.js';
 import { applyObjects, kustomize } from './kustomize.js';
 
 /** Where the controller lives: its ConfigMap's namespace. It watches every namespace. */
-export const CONTROLLER_NAMESPACE = 'argo';
+const CONTROLLER_NAMESPACE = 'argo';
 
-const WORKFLOWS = { group: 'argoproj.io', version: 'v1alpha1', plural: 'workflows' };
 export const workflowsPath = (namespace: string, name?: string) =>
   `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/workflows${name ? `/${name}` : ''}`;
-export { WORKFLOWS };
 
 export interface WorkflowController {
   process: TiedProcess;
@@ -61,7 +59,7 @@ export async function startWorkflowController(
   const log = join(mkdtempSync(join(tmpdir(), 'workflow-controller-')), 'controller.log');
   // There from the start: the wrapper opens it only once its shell runs, which may come after the first read.
   writeFileSync(log, '');
-  const process = await startTied(
+  const tied = await startTied(
     [
       'env',
       // One controller, so no Lease: upstream's `make start` runs it so.
@@ -80,14 +78,14 @@ export async function startWorkflowController(
   await waitFor(
     'the workflow-controller to start its workers',
     (note) => {
-      if (!process.running()) throw new Error(`the workflow-controller exited:\n${tail()}`);
+      if (!tied.running()) throw new Error(`the workflow-controller exited:\n${tail()}`);
       const text = readFileSync(log, 'utf8');
       note(text.split('\n').slice(-3).join('\n'));
       return /Started \d+ workflow workers|Starting Workflow Controller/.test(text);
     },
     { timeoutMs: scaled(120_000), intervalMs: 250 },
   );
-  return { process, log, tail };
+  return { process: tied, log, tail };
 }
 
 /** config/argo/workflows applied in `namespace` (templates, semaphores, the executor's account). */
@@ -194,16 +192,4 @@ export async function resumeWorkflow(client: KubeClient, namespace: string, name
       return undefined;
     }
   });
-}
-
-/** The pods of the Workflow (its steps' executors). */
-export async function workflowPods(
-  client: KubeClient,
-  namespace: string,
-  name: string,
-): Promise<KubeObject[]> {
-  const list = await client.request<{ items: KubeObject[] }>('GET', resourcePath(PODS, namespace), {
-    query: { labelSelector: `workflows.argoproj.io/workflow=${name}` },
-  });
-  return list.items;
 }
