@@ -41,6 +41,8 @@ export interface RealNodeImages {
  * Builds one image from scratch out of a staged directory (copied to /, modes kept), unless its
  * archive is cached; PATH is /bin. Its build storage is temporary: the archive is all that is kept.
  * The tests' other static images (Argo's, test/harness/deploy/argo-images.ts) are built the same way.
+ * `entrypoint` (default none) is for images whose users give only `args`, as Argo Events' pods do:
+ * the tag must then say so, since the same files make a different image.
  */
 export async function scratchImage(
   repository: string,
@@ -48,6 +50,7 @@ export async function scratchImage(
   cmd: string[],
   stage: (dir: string) => void,
   cacheDir: string,
+  entrypoint: string[] = [],
 ): Promise<LocalImage> {
   const name = `orchestrator.local/${repository}:${tag}`;
   const archive = join(cacheDir, 'images', `${repository}-${tag}.tar`);
@@ -65,7 +68,7 @@ export async function scratchImage(
       buildah(work, [
         'config',
         '--entrypoint',
-        '[]',
+        JSON.stringify(entrypoint),
         '--cmd',
         JSON.stringify(cmd),
         '--env',

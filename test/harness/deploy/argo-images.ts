@@ -11,14 +11,19 @@ import { ARGO_EVENTS_BINARY, ARGOEXEC, type TestTool, testToolBinary } from '../
 
 const log = (message: string) => process.stderr.write(`[argo] ${message}\n`);
 
-async function binaryImage(tool: TestTool): Promise<LocalImage> {
+/**
+ * `entrypoint`: the binary as the image's ENTRYPOINT, as upstream's argo-events image has it (its
+ * controller starts the EventSource and Sensor pods with `args` only); argoexec's pods name their command.
+ */
+async function binaryImage(tool: TestTool, entrypoint = false): Promise<LocalImage> {
   const name = tool.component.name;
   const binary = await testToolBinary(tool, { log });
   const bytes = readFileSync(binary);
+  const program = [`/bin/${name}`];
   return scratchImage(
     name,
-    contentTag([`${name}/1`, bytes]),
-    [`/bin/${name}`],
+    contentTag([`${name}/1`, ...(entrypoint ? ['entrypoint'] : []), bytes]),
+    entrypoint ? [] : program,
     (dir) => {
       mkdirSync(join(dir, 'bin'));
       copyExecutable(binary, join(dir, 'bin', name));
@@ -26,6 +31,7 @@ async function binaryImage(tool: TestTool): Promise<LocalImage> {
       chmodSync(join(dir, 'tmp'), 0o1777);
     },
     cacheRoot(),
+    entrypoint ? program : [],
   );
 }
 
@@ -33,4 +39,4 @@ async function binaryImage(tool: TestTool): Promise<LocalImage> {
 export const argoexecImage = (): Promise<LocalImage> => binaryImage(ARGOEXEC);
 
 /** The image of Argo Events' controller, EventSource and Sensor pods: `argo-events`. */
-export const argoEventsImage = (): Promise<LocalImage> => binaryImage(ARGO_EVENTS_BINARY);
+export const argoEventsImage = (): Promise<LocalImage> => binaryImage(ARGO_EVENTS_BINARY, true);

@@ -17,6 +17,8 @@ import { scaled } from '../util/wait.js';
 const WORKFLOW_CRDS = 'manifests/base/crds/full';
 const EVENTS_CRDS = 'manifests/base/crds';
 const EVENTS_SCHEMA = 'api/jsonschema/schema.json';
+/** Upstream's install of the Argo Events controller (all namespaces), which the Argo Events suite runs. */
+export const EVENTS_INSTALL = 'manifests/cluster-install';
 
 export const ARGO_WORKFLOWS: GoModuleFiles = {
   path: 'github.com/argoproj/argo-workflows/v3',
@@ -27,7 +29,8 @@ export const ARGO_WORKFLOWS: GoModuleFiles = {
 export const ARGO_EVENTS: GoModuleFiles = {
   path: 'github.com/argoproj/argo-events',
   version: 'v1.9.11',
-  files: [EVENTS_SCHEMA, EVENTS_CRDS],
+  // The base after its crds folder (copying it copies them again); the install names the base.
+  files: [EVENTS_SCHEMA, EVENTS_CRDS, 'manifests/base', EVENTS_INSTALL],
 };
 
 /** The CRDs of a folder: its *.yaml but kustomize's entry. */

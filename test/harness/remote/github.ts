@@ -49,5 +49,7 @@ export async function postDelivery(
     body: d.body,
   });
   const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : {} };
+  // The operator answers JSON; Argo Events' EventSource answers plain text, kept as the message.
+  const json = res.headers.get('content-type')?.includes('json');
+  return { status: res.status, body: json && text ? JSON.parse(text) : { message: text } };
 }

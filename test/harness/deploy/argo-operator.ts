@@ -1,0 +1,126 @@
+// The operator in the loop of the Argo suites (test/integration/argo-events.test.ts): the admission
+// webhooks (defaults and the submitter's reference checks, asked of the real apiserver for Argo's
+// executor account) and the run controllers, on a namespace whose agents run on the real node.
+// The agents are simulated: the real node's busybox runs an entry script that reports a pull request
+// through the result protocol (the agent container's termination message), or fails, as each test
+// chooses. What the real agent does is test/integration/agent-e2e.test.ts's; what these suites check
+// is what Argo makes of the status the operator writes.
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import type { ControllerConfig } from '../../../src/api/index.js';
+import type { Cluster } from '../../../src/cluster/index.js';
+import { defaultTemplateDir, loadTemplateSet } from '../../../src/render/index.js';
+import { type KubeClient, resourcePath, SECRETS } from '../../../src/runtime/index.js';
+import { testNamespace } from '../cluster/cluster.js';
+import { startOperator, testConfig } from '../operator/operator.js';
+import { startTestWebhooks } from '../operator/webhook.js';
+
+/** An agent that fails: the agent (profile name) and the task it fails on. */
+export interface FailingAgent {
+  agent: string;
+  taskId: number;
+}
+
+/**
+ * A CodeRun's entry script standing in for the agent (POSIX sh: busybox's sh runs it as `bash`):
+ * the prepare step does nothing; the agent reports `{repository}/pull/{task}` as its pull request,
+ * or fails with a result that says its work is not done.
+ */
+const simulatedEntryScript = (failing: FailingAgent[]) => `#!/usr/bin/env bash
+{{!-- The simulated agent of test/harness/deploy/argo-operator.ts. --}}
+set -eu
+AGENT={{shq agent.name}}
+TASK_ID={{shq task.id}}
+REPOSITORY={{shq repo.url}}
+[ "\${1:-}" = --prepare ] && exit 0
+result() {
+  printf '{"protocol":"orchestrator.io/result/v1","workCompleted":%s,%s"summary":"%s"}' "$1" "$2" "$3" > "\${ORCHESTRATOR_RESULT_FILE:-/dev/termination-log}"
+}
+case " ${failing.map((f) => `${f.agent}:${f.taskId}`).join(' ')} " in
+  *" $AGENT:$TASK_ID "*) result false '' "$AGENT failed task $TASK_ID (simulated)"; exit 1 ;;
+esac
+result true "\\"pullRequestUrl\\":\\"$REPOSITORY/pull/$TASK_ID\\"," "$AGENT finished task $TASK_ID (simulated)"
+`;
+
+/** The shipped templates with the CodeRun entry script replaced by the simulated agent. */
+export function simulatedAgentTemplates(failing: FailingAgent[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'argo-agent-templates-'));
+  cpSync(defaultTemplateDir(), dir, { recursive: true });
+  writeFileSync(join(dir, 'code', 'container.sh.hbs'), simulatedEntryScript(failing));
+  return loadTemplateSet(dir);
+}
+
+/** Small enough that a chain's pods, Argo's and Argo Events' fit on the one real node. */
+const SMALL = { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '500m', memory: '128Mi' } };
+
+/** The shipped config (testConfig) with every agent on `image`, small, and no retries. */
+export function simulatedAgentConfig(image: string): ControllerConfig {
+  return testConfig((c) => {
+    for (const profile of Object.values(c.agents)) {
+      profile.image = image;
+      profile.imagePullPolicy = 'Never';
+      profile.resources = { high: SMALL, standard: SMALL, low: SMALL };
+    }
+    c.retries.maxRetries = 0;
+  });
+}
+
+/**
+ * A namespace routed through the webhooks, with the operator reconciling it and the Secret the
+ * agents' pods name; `repositories` granted to Argo's executor account as docs/argo.md tells users
+ * to (the shipped Role grants the agent profiles only).
+ */
+export async function operatorNamespace(
+  t: Test,
+  cluster: Cluster,
+  client: KubeClient,
+  image: string,
+  failing: FailingAgent[],
+  repositories: string[],
+): Promise<string> {
+  const config = simulatedAgentConfig(image);
+  const webhooks = await startTestWebhooks(t, cluster, { config });
+  const ns = await testNamespace(t, cluster, webhooks.namespaceLabels);
+  const templates = simulatedAgentTemplates(failing);
+  await startOperator(t, cluster, ns, config, {
+    inputs: { config: () => config, templates: () => templates },
+  });
+  const key = config.secrets.apiKey;
+  if (key)
+    await client.request('POST', resourcePath(SECRETS, ns), {
+      body: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: key.name },
+        stringData: { [key.key]: 'unused' },
+      },
+    });
+  const rbac = '/apis/rbac.authorization.k8s.io/v1';
+  await client.request('POST', `${rbac}/namespaces/${ns}/roles`, {
+    body: {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'workflow-repositories' },
+      rules: [
+        {
+          apiGroups: ['orchestrator.io'],
+          resources: ['repositories'],
+          resourceNames: repositories,
+          verbs: ['use'],
+        },
+      ],
+    },
+  });
+  await client.request('POST', `${rbac}/namespaces/${ns}/rolebindings`, {
+    body: {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'workflow-repositories' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'workflow-repositories' },
+      subjects: [{ kind: 'ServiceAccount', name: 'orchestrator-workflow', namespace: ns }],
+    },
+  });
+  return ns;
+}

@@ -1,0 +1,352 @@
+// config/argo/events executed by Argo Events, and the play of the seeds end to end (docs/argo.md "How
+// they are checked"): signed GitHub deliveries posted to the EventSource's pod, the shipped Sensors
+// submitting Workflows of config/argo/workflows, the real workflow-controller running them with
+// argoexec on the real node, the admission webhooks judging the runs Argo's executor creates, and the
+// operator reconciling them into Jobs whose (simulated) agents run on the real node and report a pull
+// request through their termination message; Argo advances on the status the operator writes.
+// Negative deliveries are posted before a positive one (the sentinel) to the same Sensor, and judged
+// once the Sensor has acknowledged every event: whatever they would have started exists by then.
+import t from 'tap';
+import type { RunStatus } from '../../src/api/index.js';
+import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
+import { kubeConfig, testCluster } from '../harness/cluster/cluster.js';
+import {
+  installArgoEvents,
+  installArgoEventsController,
+  sensorConsumers,
+  startNatsServer,
+  untilEventsReady,
+} from '../harness/deploy/argo-events.js';
+import { argoEventsImage, argoexecImage } from '../harness/deploy/argo-images.js';
+import { operatorNamespace } from '../harness/deploy/argo-operator.js';
+import { runsOf, untilRuns } from '../harness/deploy/argo-runs.js';
+import {
+  installWorkflowTemplates,
+  nodesOf,
+  resumeWorkflow,
+  startWorkflowController,
+  untilWorkflow,
+  type Workflow,
+  workflowsPath,
+} from '../harness/deploy/argo-workflows.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { type Delivery, githubPayload, type Payload, postDelivery } from '../harness/remote/github.js';
+import { scaled, waitFor } from '../harness/util/wait.js';
+
+// Three Argo programs built and imported, a chain of three agents on one node: more than tap's default.
+t.setTimeout(scaled(40 * 60_000));
+const [executor, events] = await Promise.all([argoexecImage(), argoEventsImage()]);
+const cluster = await testCluster({ realNode: true, images: [executor, events] });
+const busybox = cluster.realNode?.busybox.name;
+if (!busybox) throw new Error('testCluster({ realNode: true }) gave a cluster without a real node');
+await ensureCrds(cluster);
+const client = new KubeClient(kubeConfig(cluster));
+const controller = await startWorkflowController(cluster, executor);
+const nats = await startNatsServer();
+t.teardown(async () => {
+  client.close();
+  await controller.process.stop();
+  await nats.process.stop();
+});
+await installArgoEventsController(cluster, events);
+
+const SECRET = 'argo-events-suite-secret';
+const REPOSITORY = 'https://github.com/acme/payments';
+/** The agents that fail, by task: rex on task 8 (the comment's remediation run). */
+const ns = await operatorNamespace(
+  t,
+  cluster,
+  client,
+  busybox,
+  [{ agent: 'rex', taskId: 8 }],
+  ['github.com/acme/payments'],
+);
+await installWorkflowTemplates(cluster, ns);
+const sensors = (await installArgoEvents(cluster, client, ns, nats, SECRET)).filter(
+  (o) => o.kind === 'Sensor',
+);
+const webhook = await untilEventsReady(client, ns, nats, sensors);
+t.comment(
+  `EventSource at ${webhook}; Sensors subscribed: ${sensors.map((s) => s.metadata?.name).join(', ')}`,
+);
+
+const label = (name: string) => ({
+  id: 1,
+  node_id: 'LA_1',
+  url: `${REPOSITORY}/labels/${name}`,
+  name,
+  color: 'ededed',
+  default: false,
+  description: null,
+});
+const post = async (event: string, body: Payload, extra: Partial<Delivery> = {}) =>
+  postDelivery(webhook, SECRET, { event, body: JSON.stringify(body), ...extra });
+
+/** The Workflows a Sensor submitted (by their generateName) with their first parameter (the task). */
+async function workflowsBy(prefix: string): Promise<{ name: string; task: string }[]> {
+  const list = await client.request<{ items: Workflow[] }>('GET', workflowsPath(ns));
+  return list.items
+    .filter((w) => w.metadata?.generateName === prefix)
+    .map((w) => ({
+      name: String(w.metadata?.name),
+      task: String(
+        (w.spec as { arguments: { parameters: { value: string }[] } }).arguments.parameters[0]?.value,
+      ),
+    }));
+}
+
+/**
+ * Until the Sensor `name` submitted a Workflow for `task` (the sentinel) and acknowledged every event
+ * it received; every Workflow it submitted so far.
+ */
+async function afterSentinel(sensor: string, prefix: string, task: string) {
+  const object = sensors.find((s) => s.metadata?.name === sensor) as KubeObject;
+  const [consumer] = sensorConsumers(object);
+  return waitFor(
+    `Sensor ${sensor}: the sentinel's Workflow (task ${task}) and every event acknowledged`,
+    async (note) => {
+      const workflows = await workflowsBy(prefix);
+      const state = (await nats.consumerStates()).find((c) => c.name === consumer);
+      note({ workflows, state });
+      const settled = state && state.numPending === 0 && state.numAckPending === 0;
+      return settled && workflows.some((w) => w.task === task) ? workflows : undefined;
+    },
+    { timeoutMs: scaled(180_000), intervalMs: 500 },
+  );
+}
+
+const runStatus = (run: KubeObject) => (run.status ?? {}) as RunStatus;
+
+t.test(
+  'a task label starts orchestrator-dag: the operator runs implementation, quality and testing in turn, then approval',
+  async (t) => {
+    const labelled = (name: string, change: (p: Payload) => void = () => {}) =>
+      githubPayload('issue_comment.issue', (p) => {
+        p.action = 'labeled';
+        p.label = label(name);
+        p.issue.labels = [label(name)];
+        delete p.comment;
+        change(p);
+      });
+    const refused = [
+      await post(
+        'issues',
+        labelled('task-301', (p) => {
+          p.sender.type = 'Bot';
+        }),
+      ),
+      await post(
+        'issues',
+        labelled('task-302', (p) => {
+          p.action = 'unlabeled';
+        }),
+      ),
+      await post('issues', labelled('bug')),
+      await post('issue_comment', labelled('task-304')),
+    ];
+    t.same(
+      refused.map((r) => r.status),
+      [200, 200, 200, 200],
+      'the EventSource takes every signed delivery',
+    );
+    const badSignature = await post('issues', labelled('task-305'), {
+      signature: `sha256=${'0'.repeat(64)}`,
+    });
+    t.not(
+      badSignature.status,
+      200,
+      `a bad signature is refused: ${badSignature.status} ${badSignature.body.message}`,
+    );
+
+    const delivered = Date.now();
+    t.equal((await post('issues', labelled('task-3'))).status, 200);
+    const started = await afterSentinel('github-task-label', 'task-', '[3]');
+    t.same(
+      started.map((w) => w.task),
+      ['[3]'],
+      'only the task label by a person started a Workflow',
+    );
+    const wf = String(started[0]?.name);
+    const [implementation] = await untilRuns(client, ns, 'CodeRun', wf, 1, controller);
+    t.comment(`signed delivery to the first CodeRun: ${((Date.now() - delivered) / 1000).toFixed(1)} s`);
+    t.match(implementation?.spec, {
+      taskId: 3,
+      service: 'payments',
+      githubApp: '5DLabs-Rex',
+      repositoryUrl: REPOSITORY,
+    });
+    t.equal(
+      implementation?.metadata?.annotations?.['orchestrator.io/submitted-by'],
+      `system:serviceaccount:${ns}:orchestrator-workflow`,
+      "admission recorded Argo's executor account as the submitter",
+    );
+    t.equal(
+      (implementation?.spec as { image?: string } | undefined)?.image,
+      busybox,
+      "admission injected the profile's image",
+    );
+
+    const suspended = await waitFor(
+      'the approval step suspended after the three agents',
+      async (note) => {
+        const w = await client.request<Workflow>('GET', workflowsPath(ns, wf));
+        const approval = nodesOf(w).find((n) => n.type === 'Suspend');
+        note({ phase: w.status?.phase, nodes: nodesOf(w).map((n) => `${n.displayName}:${n.phase}`) });
+        if (w.status?.phase === 'Failed' || w.status?.phase === 'Error')
+          throw new Error(`Workflow ${wf} ${w.status.phase}: ${w.status.message}`);
+        return approval?.phase === 'Running' ? w : undefined;
+      },
+      { timeoutMs: scaled(600_000), intervalMs: 1000 },
+    );
+    const runs = await runsOf(client, ns, 'CodeRun', wf);
+    t.same(
+      runs.map((r) => (r.spec as { githubApp: string }).githubApp),
+      ['5DLabs-Rex', '5DLabs-Cleo', '5DLabs-Tess'],
+      'implementation, quality, testing: one run each, in that order',
+    );
+    for (const [i, run] of runs.entries()) {
+      const s = runStatus(run);
+      t.match(
+        s,
+        { phase: 'Succeeded', pullRequestUrl: `${REPOSITORY}/pull/3`, workCompleted: true },
+        `${run.metadata?.name}: the operator's status`,
+      );
+      const next = runs[i + 1];
+      if (next)
+        t.ok(
+          String(next.metadata?.creationTimestamp) >= String(s.completionTime),
+          `${next.metadata?.name} created once ${run.metadata?.name} had succeeded`,
+        );
+    }
+    t.equal(suspended.status?.phase, 'Running', 'waiting for approval');
+    t.equal(await resumeWorkflow(client, ns, wf), 1);
+    const approved = await untilWorkflow(client, ns, wf, ['Succeeded', 'Failed', 'Error'], controller);
+    t.equal(approved.status?.phase, 'Succeeded', 'approved: the play is done');
+  },
+);
+
+t.test(
+  'a pull-request comment starts a remediation run; bots, outsiders, issues, edits, other events and bad signatures start nothing',
+  async (t) => {
+    const comment = (task: number, change: (p: Payload) => void = () => {}) =>
+      githubPayload('issue_comment.pull_request', (p) => {
+        p.issue.labels = [label('bug'), label(`task-${task}`)];
+        change(p);
+      });
+    const refused = [
+      await post(
+        'issue_comment',
+        comment(101, (p) => {
+          p.sender.type = 'Bot';
+        }),
+      ),
+      await post(
+        'issue_comment',
+        comment(102, (p) => {
+          p.comment.author_association = 'NONE';
+        }),
+      ),
+      await post(
+        'issue_comment',
+        comment(103, (p) => {
+          p.comment.author_association = 'CONTRIBUTOR';
+        }),
+      ),
+      await post(
+        'issue_comment',
+        comment(104, (p) => {
+          delete p.issue.pull_request;
+        }),
+      ),
+      await post(
+        'issue_comment',
+        comment(105, (p) => {
+          p.action = 'edited';
+        }),
+      ),
+      await post(
+        'issue_comment',
+        comment(106, (p) => {
+          p.issue.labels = [label('bug')];
+        }),
+      ),
+      await post('pull_request_review_comment', comment(107)),
+    ];
+    t.same(
+      refused.map((r) => r.status),
+      refused.map(() => 200),
+    );
+    const badSignature = await post('issue_comment', comment(108), { signature: `sha256=${'1'.repeat(64)}` });
+    t.not(badSignature.status, 200, 'a bad signature is refused');
+    t.equal((await post('issue_comment', comment(8))).status, 200);
+    const started = await afterSentinel('github-pr-comment', 'pr-comment-', '8');
+    t.same(
+      started.map((w) => w.task),
+      ['8'],
+      'only the member’s comment on a task’s pull request started a run',
+    );
+    const wf = String(started[0]?.name);
+    const [run] = await untilRuns(client, ns, 'CodeRun', wf, 1, controller);
+    t.match(run?.spec, { taskId: 8, service: 'payments', continueSession: true, githubApp: '5DLabs-Rex' });
+    // rex fails task 8: the operator fails the run (no retries here) and the step fails with it.
+    const failed = await untilWorkflow(client, ns, wf, ['Succeeded', 'Failed', 'Error'], controller);
+    t.equal(failed.status?.phase, 'Failed', 'the failed agent fails the Workflow');
+    t.match(nodesOf(failed).find((n) => n.type === 'Pod')?.message, /failure condition/i);
+    const [after] = await runsOf(client, ns, 'CodeRun', wf);
+    t.match(runStatus(after as KubeObject), { phase: 'Failed', workCompleted: false });
+  },
+);
+
+t.test(
+  'a failed CI run on a task branch starts a remediation run; other runs, branches and forks start nothing',
+  async (t) => {
+    const ci = (task: number, change: (p: Payload) => void = () => {}) =>
+      githubPayload('workflow_run.failure', (p) => {
+        p.workflow_run.head_branch = `feature/task-${task}-implementation`;
+        change(p);
+      });
+    const refused = [
+      await post(
+        'workflow_run',
+        ci(201, (p) => {
+          p.workflow_run.conclusion = 'success';
+        }),
+      ),
+      await post(
+        'workflow_run',
+        ci(202, (p) => {
+          p.action = 'requested';
+        }),
+      ),
+      await post(
+        'workflow_run',
+        ci(203, (p) => {
+          p.workflow_run.head_repository.full_name = 'mallory/payments';
+        }),
+      ),
+      await post(
+        'workflow_run',
+        ci(204, (p) => {
+          p.workflow_run.head_branch = 'task-204-implementation';
+        }),
+      ),
+      await post('check_run', ci(205)),
+    ];
+    t.same(
+      refused.map((r) => r.status),
+      refused.map(() => 200),
+    );
+    t.equal((await post('workflow_run', ci(9))).status, 200);
+    const started = await afterSentinel('github-ci-failure', 'ci-failure-', '9');
+    t.same(
+      started.map((w) => w.task),
+      ['9'],
+      "only the repository's own failed run on a task branch started a run",
+    );
+    const wf = String(started[0]?.name);
+    const done = await untilWorkflow(client, ns, wf, ['Succeeded', 'Failed', 'Error'], controller);
+    t.equal(done.status?.phase, 'Succeeded', 'the remediation run succeeded, and its step with it');
+    const [run] = await runsOf(client, ns, 'CodeRun', wf);
+    t.match(runStatus(run as KubeObject), { phase: 'Succeeded', pullRequestUrl: `${REPOSITORY}/pull/9` });
+  },
+);
