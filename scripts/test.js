@@ -125,7 +125,14 @@ const passed = count('pass');
 let failed = count('fail');
 if (!summary || (code !== 0 && failed === 0)) failed += 1; // a crash or a failed file with no counted assertion
 const skipped = count('skip') + count('todo');
-if (code === 0 && failed === 0) rmSync(runTmp, { recursive: true, force: true });
-else log(`temporary files of this run (logs the failures name) are kept in ${runTmp}`);
+if (code === 0 && failed === 0) {
+  // A real node's cluster stops when its test file's process ends, so its unmounts may still be under
+  // way: busy mounts are retried, and what cannot be removed is said, never a failed run.
+  try {
+    rmSync(runTmp, { recursive: true, force: true, maxRetries: 20, retryDelay: 500 });
+  } catch (err) {
+    log(`could not remove ${runTmp}: ${err.message}`);
+  }
+} else log(`temporary files of this run (logs the failures name) are kept in ${runTmp}`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(code === 0 && failed === 0 ? 0 : 1);
