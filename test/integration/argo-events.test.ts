@@ -52,7 +52,7 @@ await installArgoEventsController(cluster, events);
 
 const SECRET = 'argo-events-suite-secret';
 const REPOSITORY = 'https://github.com/acme/payments';
-/** The agents that fail, by task: rex on task 8 (the comment's remediation run). */
+/** The namespace of the play, whose agents all succeed but rex on task 8 (the comment’s remediation run). */
 const ns = await operatorNamespace(
   t,
   cluster,
