@@ -20,6 +20,7 @@ import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/clus
 import { apiIdentity, identityClient, waitForPermission } from '../harness/deploy/api-identity.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { applyObjects } from '../harness/deploy/kustomize.js';
+import { roleGrant } from '../harness/deploy/rbac.js';
 import { testConfig } from '../harness/operator/operator.js';
 import { call, type Target } from '../harness/operator/rest.js';
 import { routedNamespace, startTestWebhooks } from '../harness/operator/webhook.js';
@@ -49,21 +50,8 @@ const taskRun = (name: string, agent: string) => ({
   },
 });
 
-const role = (ns: string, name: string, rule: Record<string, unknown>) => [
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: { name, namespace: ns },
-    rules: [rule],
-  },
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name, namespace: ns },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
-    subjects: [{ kind: 'ServiceAccount', name: 'ci', namespace: ns }],
-  },
-];
+const role = (ns: string, name: string, rule: Record<string, unknown>) =>
+  roleGrant(ns, name, { kind: 'ServiceAccount', name: 'ci', namespace: ns }, [rule]);
 const use = (resource: string, name: string) => ({
   apiGroups: ['orchestrator.io'],
   resources: [resource],

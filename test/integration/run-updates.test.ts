@@ -11,26 +11,14 @@ import { kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.
 import { apiIdentity, identityClient, waitForPermission } from '../harness/deploy/api-identity.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { applyObjects } from '../harness/deploy/kustomize.js';
+import { roleGrant } from '../harness/deploy/rbac.js';
 import { routedNamespace, startTestWebhooks } from '../harness/operator/webhook.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
 
-const rbac = (ns: string, user: string, rules: unknown[]): KubeObject[] => [
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'Role',
-    metadata: { name: user, namespace: ns },
-    rules,
-  } as KubeObject,
-  {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'RoleBinding',
-    metadata: { name: user, namespace: ns },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: user },
-    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
-  } as KubeObject,
-];
+const rbac = (ns: string, user: string, rules: object[]): KubeObject[] =>
+  roleGrant(ns, user, { kind: 'User', name: user }, rules);
 
 t.test('another editor cannot repoint a run that uses its submitter’s Secret', async (t) => {
   const home = await testNamespace(t, cluster);

@@ -11,7 +11,8 @@ import { createAuthority } from '../../../src/certs/authority.js';
 import { buildLocalImage, cacheRoot, type LocalImage } from '../../../src/cluster/index.js';
 import { withDirectoryLock } from '../../../src/cluster/lock.js';
 import { loadDefaultConfig } from '../../../src/config/load.js';
-import { type KubeClient, resourcePath, SECRETS } from '../../../src/runtime/index.js';
+import type { KubeClient } from '../../../src/runtime/index.js';
+import { createSecret } from '../cluster/secrets.js';
 import { type GitHttpsServer, gitHttpsServer } from '../remote/git-remotes.js';
 import { type PullRequestRecord, pullRoutes } from '../remote/github-api/pulls.js';
 import { type GithubApi, startGithubApi } from '../remote/github-api/server.js';
@@ -180,9 +181,7 @@ export async function suiteSecrets(
   apiKey: string,
 ): Promise<void> {
   const secret = (name: string, key: string, value: string) =>
-    client.request('POST', resourcePath(SECRETS, namespace), {
-      body: { apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData: { [key]: value } },
-    });
+    createSecret(client, namespace, name, { [key]: value });
   const key = config.secrets.apiKey;
   if (!key) throw new Error('the config names no API key Secret (secrets.apiKey)');
   await secret(key.name, key.key, apiKey);

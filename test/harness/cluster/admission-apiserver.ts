@@ -7,9 +7,9 @@
 // first-class (a change to the Go module, not made here).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Cluster } from '../../../src/cluster/index.js';
+import { freePort } from '../../../src/util/free-port.js';
 import { waitFor } from '../util/wait.js';
 import { runCommand } from './cluster.js';
 
@@ -40,16 +40,6 @@ function runningApiserver(cluster: Cluster): string[] {
     `no running kube-apiserver serving ${join(dir, 'apiserver.crt')}: is the cluster the local control plane?`,
   );
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 /**
  * Starts the second apiserver presenting `client` (cert and key files) to the webhook at

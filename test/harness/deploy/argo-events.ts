@@ -5,15 +5,16 @@
 // Sensor pods run there too. Argo Events' stream has a fixed name and no namespace in its subjects,
 // so one server serves one namespace.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAuthority } from '../../../src/certs/authority.js';
 import type { Cluster, LocalImage } from '../../../src/cluster/index.js';
-import { type KubeClient, type KubeObject, PODS, resourcePath, SECRETS } from '../../../src/runtime/index.js';
+import { type KubeClient, type KubeObject, PODS, resourcePath } from '../../../src/runtime/index.js';
+import { freePort } from '../../../src/util/free-port.js';
 import { NODE_GATEWAY } from '../agent/agent-e2e.js';
 import { kubectl } from '../cluster/cluster.js';
 import { goModuleFiles } from '../cluster/go-module-files.js';
+import { createSecret } from '../cluster/secrets.js';
 import { NATS_SERVER, testToolBinary } from '../cluster/test-tools.js';
 import { startTied, type TiedProcess } from '../cluster/tied-process.js';
 import { scaled, waitFor } from '../util/wait.js';
@@ -35,18 +36,6 @@ export interface NatsServer {
    * once subscribed), with the messages not yet delivered to them and those delivered, not acknowledged.
    */
   consumerStates(): Promise<ConsumerState[]>;
-}
-
-/** A port free on `host` now (the server binds it next; nothing else here races for it). */
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** nats-server with JetStream and TLS on the pods' gateway; its monitoring on loopback only. */
@@ -168,10 +157,7 @@ export async function installArgoEvents(
   nats: NatsServer,
   webhookSecret: string,
 ): Promise<KubeObject[]> {
-  const secret = (name: string, data: Record<string, string>) =>
-    client.request('POST', resourcePath(SECRETS, namespace), {
-      body: { apiVersion: 'v1', kind: 'Secret', metadata: { name }, stringData: data },
-    });
+  const secret = (name: string, data: Record<string, string>) => createSecret(client, namespace, name, data);
   await secret(WEBHOOK_SECRET, { secret: webhookSecret });
   await secret(BUS_CA_SECRET, { 'ca.crt': nats.caPem });
   const bus = {

@@ -12,10 +12,13 @@ import type { Test } from 'tap';
 import type { ControllerConfig } from '../../../src/api/index.js';
 import type { Cluster } from '../../../src/cluster/index.js';
 import { defaultTemplateDir, loadTemplateSet } from '../../../src/render/index.js';
-import { type KubeClient, resourcePath, SECRETS } from '../../../src/runtime/index.js';
+import type { KubeClient } from '../../../src/runtime/index.js';
 import { testNamespace } from '../cluster/cluster.js';
+import { createSecret } from '../cluster/secrets.js';
 import { startOperator, testConfig } from '../operator/operator.js';
 import { startTestWebhooks } from '../operator/webhook.js';
+import { applyObjects } from './kustomize.js';
+import { roleGrant } from './rbac.js';
 
 /** An agent that fails: the agent (profile name) and the task it fails on. */
 export interface FailingAgent {
@@ -88,39 +91,21 @@ export async function operatorNamespace(
     inputs: { config: () => config, templates: () => templates },
   });
   const key = config.secrets.apiKey;
-  if (key)
-    await client.request('POST', resourcePath(SECRETS, ns), {
-      body: {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: key.name },
-        stringData: { [key.key]: 'unused' },
+  if (key) await createSecret(client, ns, key.name, { [key.key]: 'unused' });
+  const grant = roleGrant(
+    ns,
+    'workflow-repositories',
+    { kind: 'ServiceAccount', name: 'orchestrator-workflow', namespace: ns },
+    [
+      {
+        apiGroups: ['orchestrator.io'],
+        resources: ['repositories'],
+        resourceNames: repositories,
+        verbs: ['use'],
       },
-    });
-  const rbac = '/apis/rbac.authorization.k8s.io/v1';
-  await client.request('POST', `${rbac}/namespaces/${ns}/roles`, {
-    body: {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name: 'workflow-repositories' },
-      rules: [
-        {
-          apiGroups: ['orchestrator.io'],
-          resources: ['repositories'],
-          resourceNames: repositories,
-          verbs: ['use'],
-        },
-      ],
-    },
-  });
-  await client.request('POST', `${rbac}/namespaces/${ns}/rolebindings`, {
-    body: {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: 'workflow-repositories' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'workflow-repositories' },
-      subjects: [{ kind: 'ServiceAccount', name: 'orchestrator-workflow', namespace: ns }],
-    },
-  });
+    ],
+  );
+  const applied = await applyObjects(cluster, grant);
+  if (applied.code !== 0) throw new Error(`granting the repositories: ${applied.stderr}`);
   return ns;
 }

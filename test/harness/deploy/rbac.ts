@@ -9,6 +9,26 @@ export interface Rule {
   verbs?: string[];
 }
 
+/** A subject of a RoleBinding. */
+export type Subject =
+  | { kind: 'ServiceAccount'; name: string; namespace: string }
+  | { kind: 'User'; name: string };
+
+/** A Role `name` in `namespace` with `rules`, and its RoleBinding to `subject`: a grant, as an admin writes one. */
+export function roleGrant(namespace: string, name: string, subject: Subject, rules: object[]): KubeObject[] {
+  const group = 'rbac.authorization.k8s.io';
+  return [
+    { apiVersion: `${group}/v1`, kind: 'Role', metadata: { name, namespace }, rules } as KubeObject,
+    {
+      apiVersion: `${group}/v1`,
+      kind: 'RoleBinding',
+      metadata: { name, namespace },
+      roleRef: { apiGroup: group, kind: 'Role', name },
+      subjects: [subject.kind === 'User' ? { apiGroup: group, ...subject } : subject],
+    } as KubeObject,
+  ];
+}
+
 /** Every permission (`verb group/resource[/subresource]`) the rules grant. */
 export function granted(rules: Rule[]): Set<string> {
   const out = new Set<string>();
