@@ -66,6 +66,11 @@ await manager.start();
 
 process.on('message', async (msg) => {
   if (msg !== 'stop') return;
+  // At its fullest (every run cached): what the memory holds, for a profile (project-operator.ts).
+  if (process.env.BENCH_CPU_PROF) {
+    const { writeHeapSnapshot } = await import('node:v8');
+    writeHeapSnapshot(`${process.env.BENCH_CPU_PROF}/operator-${process.pid}.heapsnapshot`);
+  }
   await manager.stop();
   client.close();
   await tracing.shutdown();

@@ -2,7 +2,7 @@
 // compiled dist/), started by bench:reconcile beside the peer's manager so that both are measured the
 // same way.
 import { fork } from 'node:child_process';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { root } from '../../scripts/build.js';
 import { managerNodeFlags } from '../../scripts/manager-node-flags.js';
 
@@ -19,6 +19,12 @@ export interface OperatorProcess {
   stop(): Promise<OperatorStats>;
 }
 
+/** `--cpu-prof` into $BENCH_CPU_PROF, when set (as bench:webhook does for its servers). */
+function profileFlags(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(dir)}`] : [];
+}
+
 export async function startProjectOperator(opts: {
   kubeconfig: string;
   namespace: string;
@@ -29,8 +35,9 @@ export async function startProjectOperator(opts: {
     join(root, 'scripts', 'bench-reconcile-operator.js'),
     [opts.kubeconfig, opts.namespace, opts.configFile, String(opts.workers)],
     // Not this process's flags (they load the TypeScript loader, which would count in its memory):
-    // the manager's, as the image runs it.
-    { execArgv: managerNodeFlags(), stdio: 'inherit' },
+    // the manager's, as the image runs it; with BENCH_CPU_PROF=<dir>, also a CPU profile written
+    // there when it exits (and a heap snapshot taken as it is stopped: bench-reconcile-operator.js).
+    { execArgv: [...managerNodeFlags(), ...profileFlags()], stdio: 'inherit' },
   );
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
