@@ -21,6 +21,8 @@ COPY tsconfig.json tsconfig.build.json ./
 # The sources import the schemas' shared definitions (schemas/shared/expand.js).
 COPY schemas ./schemas
 COPY src ./src
+# The build also writes the schemas' precompiled validators (src/validation/precompiled.ts).
+COPY scripts/build.js scripts/generate-validators.js ./scripts/
 RUN npm run build
 
 FROM ${RUNTIME_IMAGE}

@@ -6,17 +6,17 @@ import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Runs `tsc -p tsconfig.build.json`; returns whether it succeeded (its output goes to ours). */
+/**
+ * Runs `tsc -p tsconfig.build.json`, then writes the precompiled validators
+ * (scripts/generate-validators.js), as `npm run build` does; returns whether both succeeded (their
+ * output goes to ours).
+ */
 export function buildDist() {
-  const res = spawnSync(
-    process.execPath,
-    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
+  const run = (args) => spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' }).status === 0;
+  return (
+    run([join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json']) &&
+    run([join(root, 'scripts/generate-validators.js')])
   );
-  return res.status === 0;
 }
 
 /** Builds dist/ unless the test runner already did in this run. */

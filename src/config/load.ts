@@ -11,6 +11,7 @@ import { taskPatternProblem } from '../naming/task-pattern.js';
 import { packageRoot } from '../util/package-root.js';
 import { error, type Finding, formatFinding } from '../validation/finding.js';
 import { podTemplateFindings } from '../validation/pod-template.js';
+import { precompiled } from '../validation/precompiled.js';
 import { compileSchema, createAjv } from '../validation/schema-validator.js';
 import { economicsFindings } from './economics.js';
 import { namespaceScopeFindings } from './namespace-scope.js';
@@ -33,11 +34,10 @@ let compiled: { check: ReturnType<typeof compileSchema>; fillDefaults: (v: unkno
 function validators() {
   if (!compiled) {
     const schema = loadSchema('ControllerConfig');
-    const withDefaults = createAjv();
-    withDefaults.opts.useDefaults = true;
     compiled = {
       check: compileSchema(schema),
-      fillDefaults: withDefaults.compile(schema) as (v: unknown) => boolean,
+      fillDefaults: (precompiled(schema, { useDefaults: true }) ??
+        createAjv({ useDefaults: true }).compile(schema)) as (v: unknown) => boolean,
     };
   }
   return compiled;

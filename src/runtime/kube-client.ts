@@ -111,6 +111,12 @@ export interface ApiRequester {
   request<T = KubeObject>(method: string, path: string, opts?: CallOptions): Promise<T>;
 }
 
+/**
+ * TCP keep-alive probes on the pooled connections (the agent sets them on each socket as it is
+ * pooled), so a silently dead connection to the apiserver is noticed.
+ */
+const TCP_KEEPALIVE_MS = 30_000;
+
 export class KubeClient implements ApiRequester {
   private readonly requestTimeoutMs: number;
   private agent: HttpAgent | undefined;
@@ -295,7 +301,6 @@ export class KubeClient implements ApiRequester {
       timer = undefined;
       signal?.removeEventListener('abort', onAbort);
     };
-    req.on('socket', (socket) => socket.setKeepAlive(true, 30_000));
     try {
       const res = await new Promise<IncomingMessage>((resolve, reject) => {
         req.once('response', resolve);
@@ -322,9 +327,10 @@ export class KubeClient implements ApiRequester {
     if (!this.agent) {
       this.agent =
         protocol === 'http:'
-          ? new HttpAgent({ keepAlive: true })
+          ? new HttpAgent({ keepAlive: true, keepAliveMsecs: TCP_KEEPALIVE_MS })
           : new HttpsAgent({
               keepAlive: true,
+              keepAliveMsecs: TCP_KEEPALIVE_MS,
               ca: options.ca,
               cert: options.cert,
               key: options.key,

@@ -7,6 +7,7 @@ import limitLength from 'ajv/dist/vocabularies/validation/limitLength.js';
 import addFormats from 'ajv-formats';
 import type { JsonSchema } from '../api/schemas.js';
 import { error, type Finding, omitted, REPORTED_FINDINGS, showValue } from './finding.js';
+import { precompiled } from './precompiled.js';
 
 /** `/spec/markdownFiles/1/filename` → `spec.markdownFiles[1].filename`. */
 export function kubectlPath(pointer: string): string {
@@ -79,9 +80,17 @@ function codePointLength(cxt: KeywordCxt): void {
   );
 }
 
-/** ajv set up for the Kubernetes OpenAPI v3 subset: x-kubernetes-* keywords are annotations to ajv. */
-export function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: false });
+/**
+ * ajv set up for the Kubernetes OpenAPI v3 subset: x-kubernetes-* keywords are annotations to ajv.
+ * `source` keeps the generated code, for ajv's standalone output (scripts/generate-validators.js).
+ */
+export function createAjv(opts: { useDefaults?: boolean; source?: boolean } = {}): Ajv {
+  const ajv = new Ajv({
+    allErrors: true,
+    strict: false,
+    useDefaults: opts.useDefaults ?? false,
+    ...(opts.source ? { code: { source: true } } : {}),
+  });
   ajv.removeKeyword('maxLength');
   ajv.removeKeyword('minLength');
   ajv.addKeyword({ ...limitLength.default, code: codePointLength });
@@ -96,8 +105,9 @@ export type SchemaCheck = (value: unknown) => Finding[];
  * Compiles a schema into a function returning every violation (not just the first): the first
  * REPORTED_FINDINGS described, then one summary finding that counts the rest.
  */
-export function compileSchema(schema: JsonSchema, ajv: Ajv = createAjv()): SchemaCheck {
-  const validate: ValidateFunction = ajv.compile(schema);
+export function compileSchema(schema: JsonSchema, ajv?: Ajv): SchemaCheck {
+  const validate: ValidateFunction =
+    precompiled(schema, { useDefaults: false }) ?? (ajv ?? createAjv()).compile(schema);
   return (value) => {
     if (validate(value)) return [];
     // Only the first REPORTED_FINDINGS are described (each costs a path and a value rendering); the
