@@ -14,7 +14,7 @@ export declare function startPeerManager(opts: {
   namespace: string;
   configFile: string;
   workers: number;
-}): Promise<{ pid: number; stop(): Promise<PeerManagerStats> }>;
+}): Promise<{ pid: number; exited: Promise<string>; stop(): Promise<PeerManagerStats> }>;
 export declare function startPeerWebhook(opts: {
   binDir: string;
   certDir: string;

@@ -49,6 +49,7 @@ export async function startPeerManager({ binDir, kubeconfig, namespace, configFi
   );
   return {
     pid: child.pid,
+    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`))),
     stop: async () => {
       await stopChild(child);
       try {

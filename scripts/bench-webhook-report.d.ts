@@ -13,11 +13,13 @@ export interface OpenLoopResult {
   max: number;
   errors: number;
 }
-export interface WebhookRow {
+interface Measurement {
   round: number;
   server: 'ours' | 'peer' | 'baseline';
   endpoint: 'validate' | 'mutate';
-  closed: LoadResult;
-  open: OpenLoopResult;
 }
+/** One measurement, or a peer's that failed (why, in failure). */
+export type WebhookRow =
+  | (Measurement & { closed: LoadResult; open: OpenLoopResult; failure?: undefined })
+  | (Measurement & { server: 'peer'; failure: string });
 export declare function webhookReport(rows: readonly WebhookRow[], rate: number): string[];

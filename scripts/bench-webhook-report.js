@@ -31,8 +31,11 @@ function summary(rows, server, endpoint) {
  * rows: [{round, server ('ours' | 'peer' | 'baseline'), endpoint, closed, open}] (bench-load.js's
  * results); rate: the open loop's requests per second.
  */
-export function webhookReport(rows, rate) {
-  const rounds = new Set(rows.map((r) => r.round)).size;
+export function webhookReport(allRows, rate) {
+  // A failed peer measurement ({failure}) is reported as such; the figures are the others'.
+  const failures = allRows.filter((r) => r.failure);
+  const rows = allRows.filter((r) => !r.failure);
+  const rounds = new Set(allRows.map((r) => r.round)).size;
   const servers = [...new Set(rows.map((r) => r.server))];
   const header = ['server', 'endpoint', 'req/s', 'p50 ms', 'p99 ms', 'srv CPU', 'µs/req', 'cli CPU'];
   header.push(`@${rate}/s p50`, 'p99 ms', 'max ms', 'errors');
@@ -89,9 +92,14 @@ export function webhookReport(rows, rate) {
         `(ours would serve ${ratio(base.usPerRequest, ours.usPerRequest)} of the baseline's throughput if both were CPU-bound)`,
     );
   }
-  if (servers.includes('peer')) {
+  for (const f of failures) out.push(`round ${f.round}: ${f.server} ${f.endpoint} FAILED: ${f.failure}`);
+  if (allRows.some((r) => r.server === 'peer')) {
     for (const endpoint of ENDPOINTS) {
       const [ours, peer, base] = ['ours', 'peer', 'baseline'].map((s) => med[`${s}/${endpoint}`]);
+      if (!peer) {
+        out.push(`${endpoint.padEnd(8)}  ours/peer: - (no peer measurement completed)`);
+        continue;
+      }
       out.push(
         `${endpoint.padEnd(8)}  ours/peer: throughput ${ratio(ours.rps, peer.rps)}, server CPU per request ` +
           `${ratio(ours.usPerRequest, peer.usPerRequest)} (${fixed(ours.usPerRequest, 0)} vs ${fixed(peer.usPerRequest, 0)} µs), ` +

@@ -139,6 +139,51 @@ t.test('reconcile with the peer: per-round figures, medians and the ratios of th
   t.ok(lines.some((l) => l.startsWith('- CPU and peak RSS: the operator process alone')));
 });
 
+t.test("reconcile: a failed peer round says why, and the project's figures stand", async (t) => {
+  const rounds: PeerRound[] = [
+    {
+      round: 1,
+      project: figures(4, 6, 160),
+      peer: figures(3, 3, 64, 3),
+      baseline: { seconds: 2, callsPerRun: 6 },
+    },
+    {
+      round: 2,
+      project: figures(6, 7, 170),
+      peerFailure: 'the peer manager left no stats (ENOENT; it exited with SIGKILL)',
+      baseline: { seconds: 3, callsPerRun: 6 },
+    },
+    {
+      round: 3,
+      project: figures(5, 8, 168),
+      peer: figures(5, 4, 70, 3),
+      baseline: { seconds: 4, callsPerRun: 6 },
+    },
+  ];
+  const lines = peerReport(rounds, 100);
+  t.ok(lines.includes('2       peer (failed)        -      -             -              -               -'));
+  t.ok(lines.includes('median  project           5.00   7.00           168           6.00            2.00'));
+  t.ok(
+    lines.includes(
+      'round 2: the peer failed: the peer manager left no stats (ENOENT; it exited with SIGKILL)',
+    ),
+  );
+  t.ok(
+    lines.includes(
+      "project/peer (medians of 3 rounds; the peer's of the 2 it completed): time 1.25, CPU 2.00, peak RSS 2.51, API calls/run 1.00, reconciles/run 0.67",
+    ),
+    'the project over every round, the peer over those it completed',
+  );
+  const none = peerReport([{ ...(rounds[1] as PeerRound) }], 100);
+  t.ok(
+    none.some((l) =>
+      l.startsWith("project/peer (medians of one round; the peer's of the 0 it completed): time -"),
+    ),
+    'no peer figures: no ratio, and the project row still printed',
+  );
+  t.ok(none.some((l) => l.startsWith('median  project')));
+});
+
 const load = (rps: number, serverUsPerRequest: number, p99: number) => ({
   closed: { rps, p50: 1, p99: 2, errors: 0, serverCpu: 0.9, serverUsPerRequest, clientCpu: 0.5 },
   open: { p50: 1, p99, max: p99 * 2, errors: 0 },
@@ -178,4 +223,32 @@ t.test('webhook: one round prints what it always did, the peer adds its ratios',
     ),
   );
   t.ok(report.some((l) => l.startsWith('mutate    ours/peer: throughput 4.40')));
+});
+
+t.test('webhook: a failed peer measurement says why, and ours stand', async (t) => {
+  const rows: WebhookRow[] = [1, 2].flatMap((round) =>
+    (['validate', 'mutate'] as const).flatMap((endpoint) => [
+      { round, server: 'ours' as const, endpoint, ...load(1000, 250, 3) },
+      { round, server: 'baseline' as const, endpoint, ...load(1200, 100, 2) },
+      round === 1 && endpoint === 'validate'
+        ? { round, server: 'peer' as const, endpoint, ...load(300, 1000, 4) }
+        : {
+            round,
+            server: 'peer' as const,
+            endpoint,
+            failure: '2 failed requests (closed loop 2, open loop 0)',
+          },
+    ]),
+  );
+  const report = webhookReport(rows, 200);
+  t.ok(report.includes('round 2: peer validate FAILED: 2 failed requests (closed loop 2, open loop 0)'));
+  t.ok(
+    report.some((l) => l.startsWith('validate  ours/peer: throughput 3.33')),
+    'the peer round that completed',
+  );
+  t.ok(report.includes('mutate    ours/peer: - (no peer measurement completed)'));
+  t.ok(
+    report.some((l) => l.startsWith('mutate    throughput ours/baseline 0.83')),
+    'ours against the baseline',
+  );
 });

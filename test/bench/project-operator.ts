@@ -15,6 +15,8 @@ export interface OperatorStats {
 
 export interface OperatorProcess {
   pid: number;
+  /** Settles, with how, if the process exits before it is stopped. */
+  exited: Promise<string>;
   /** Stops it (in-flight reconciles finish) and resolves with what it counted. */
   stop(): Promise<OperatorStats>;
 }
@@ -44,13 +46,18 @@ export async function startProjectOperator(opts: {
     child.once('exit', (code) => reject(new Error(`the project's operator process exited (${code})`)));
   });
   child.removeAllListeners('exit');
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)),
+  );
   return {
     pid: child.pid as number,
+    exited,
     stop: async () => {
       const answer = new Promise<OperatorStats>((resolve) =>
         child.once('message', (m) => resolve(m as OperatorStats)),
       );
-      const exited = new Promise((resolve) => child.once('exit', resolve));
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`the project's operator process had exited (${await exited})`);
       child.send('stop');
       const stats = await answer;
       await exited;

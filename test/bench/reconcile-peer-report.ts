@@ -18,7 +18,9 @@ export interface ProcessFigures {
 export interface PeerRound {
   round: number;
   project: ProcessFigures;
-  peer: ProcessFigures;
+  /** Absent when the peer's round failed: then why, in peerFailure. */
+  peer?: ProcessFigures;
+  peerFailure?: string;
   baseline: { seconds: number; callsPerRun: number };
 }
 
@@ -53,10 +55,8 @@ export function peerReport(rounds: readonly PeerRound[], n: number): string[] {
     rounds.map((r) => r.project),
     FIELDS,
   );
-  const peer = medians(
-    rounds.map((r) => r.peer),
-    FIELDS,
-  );
+  const peerRounds = rounds.flatMap((r) => (r.peer ? [r.peer] : []));
+  const peer = medians(peerRounds, FIELDS);
   const baseline = medians(
     rounds.map((r) => r.baseline),
     ['seconds', 'callsPerRun'],
@@ -64,7 +64,7 @@ export function peerReport(rounds: readonly PeerRound[], n: number): string[] {
   const header = ['round', 'side', 'seconds', 'CPU s', 'peak RSS MiB', 'API calls/run', 'reconciles/run'];
   const rows = rounds.flatMap((r) => [
     row(String(r.round), 'project', r.project),
-    row(String(r.round), 'peer', r.peer),
+    row(String(r.round), r.peer ? 'peer' : 'peer (failed)', r.peer ?? {}),
     row(String(r.round), 'baseline', r.baseline),
   ]);
   rows.push(
@@ -74,10 +74,18 @@ export function peerReport(rounds: readonly PeerRound[], n: number): string[] {
   );
   const total = (side: 'project' | 'baseline') => rounds.reduce((sum, r) => sum + r[side].seconds, 0);
   const over = rounds.length === 1 ? 'one round' : `${rounds.length} rounds`;
+  const failures = rounds.flatMap((r) =>
+    r.peerFailure ? [`round ${r.round}: the peer failed: ${r.peerFailure}`] : [],
+  );
+  const peerOver =
+    peerRounds.length === rounds.length
+      ? over
+      : `${over}; the peer's of the ${peerRounds.length} it completed`;
   return [
     ...table(header, rows, 2),
     '',
-    `project/peer (medians of ${over}): time ${ratio(project.seconds, peer.seconds)}, ` +
+    ...failures,
+    `project/peer (medians of ${peerOver}): time ${ratio(project.seconds, peer.seconds)}, ` +
       `CPU ${ratio(project.cpuSeconds, peer.cpuSeconds)}, peak RSS ${ratio(project.peakRssMiB, peer.peakRssMiB)}, ` +
       `API calls/run ${ratio(project.callsPerRun, peer.callsPerRun)}, ` +
       `reconciles/run ${ratio(project.reconcilesPerRun, peer.reconcilesPerRun)}`,
