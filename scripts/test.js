@@ -42,7 +42,9 @@ else if (packagesProblem) {
   process.exit(1);
 }
 
-const { obtainCluster } = await import('../dist/cluster/index.js');
+const { clusterSource, controllersBinary, kwokBinary, nodeBinary, obtainCluster } = await import(
+  '../dist/cluster/index.js'
+);
 const workloads = process.env.ORCHESTRATOR_TEST_WORKLOADS !== 'false';
 const started = Date.now();
 let cluster;
@@ -56,6 +58,17 @@ try {
 log(
   `control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${cluster.server} (kubeconfig ${cluster.kubeconfig})`,
 );
+// The local cluster's other binaries (src/cluster/binary.ts), built here rather than inside a suite's
+// timeout: the real node's kubelet (the real-node suites), and the controllers and KWOK when this run's
+// cluster did not need them (suites that start a cluster of their own). Cached: no time.
+if (clusterSource() === 'local')
+  for (const build of [controllersBinary, kwokBinary, nodeBinary]) {
+    try {
+      await build({ log });
+    } catch (err) {
+      log(`a local cluster binary was not built, so the suites that start one will fail: ${err.message}`);
+    }
+  }
 // The tools tests run, built once here (minutes when cold) rather than inside a test's timeout: the
 // tracing test's collector and the chart test's helm, declared by the harness
 // (test/harness/cluster/test-tools.ts) and built by its script, run with tap's TypeScript loader. A

@@ -1,5 +1,7 @@
-// A real kube-apiserver with embedded etcd (and a trimmed kube-controller-manager and a matching
-// kubectl) in one binary, built only from the Go module proxy. See README.md beside this file.
+// The local control plane, built only from the Go module proxy, as three binaries so that each mode
+// compiles only what it runs: `.` (kube-apiserver with embedded etcd, kubectl, the `start`
+// supervisor), ./controllers (kube-controller-manager, kube-scheduler), ./node (kubelet, kube-proxy).
+// See docs/design.md §1.6.
 module orchestrator.io/cluster/control-plane
 
 go 1.25.0

@@ -15,9 +15,10 @@ import (
 	"k8s.io/klog/v2"
 )
 
-// realNodeOptions describe the opt-in real node: a kubelet and kube-proxy of this binary, and
+// realNodeOptions describe the opt-in real node: a kubelet and kube-proxy of the node binary, and
 // containerd (with runc and the CNI plugins) from the host, which runs real containers.
 type realNodeOptions struct {
+	binary       string   // the node binary (this module's ./node): kubelet and kube-proxy
 	images       []string // OCI archives imported into containerd before the kubelet starts
 	sandboxImage string   // the pause image, one of those imported
 }
@@ -25,6 +26,7 @@ type realNodeOptions struct {
 // realNode is what a started real node holds until teardown.
 type realNode struct {
 	dir        string // DIR/node: containerd's root and state, the kubelet's, pod logs, configs
+	binary     string // the node binary
 	lock       *os.File
 	containerd *child
 	kubelet    *child
@@ -62,7 +64,7 @@ func realNodePreflight() error {
 
 // prepareRealNode runs before the apiserver: it takes the host lock, clears what a killed real node
 // left behind, and makes the bridge the apiserver will listen on.
-func prepareRealNode(dir string, deadline time.Time) (*realNode, error) {
+func prepareRealNode(dir, binary string, deadline time.Time) (*realNode, error) {
 	if err := realNodePreflight(); err != nil {
 		return nil, err
 	}
@@ -70,8 +72,8 @@ func prepareRealNode(dir string, deadline time.Time) (*realNode, error) {
 	if err != nil {
 		return nil, err
 	}
-	rn := &realNode{dir: filepath.Join(dir, "node"), lock: lock}
-	if errs := clearHost(); len(errs) > 0 {
+	rn := &realNode{dir: filepath.Join(dir, "node"), binary: binary, lock: lock}
+	if errs := clearHost(binary); len(errs) > 0 {
 		lock.Close()
 		return nil, fmt.Errorf("clearing what an earlier real node left: %v", errors.Join(errs...))
 	}
@@ -91,15 +93,12 @@ func prepareRealNode(dir string, deadline time.Time) (*realNode, error) {
 }
 
 // clearHost undoes the host changes of a real node: its processes and cgroups, kube-proxy's and
-// the kubelet's iptables chains, the NAT chains of its pods' network, the bridge.
-func clearHost() []error {
+// the kubelet's iptables chains, the NAT chains of its pods' network, the bridge. nodeBinary runs
+// kube-proxy --cleanup, which removes every chain and rule kube-proxy made, then exits.
+func clearHost(nodeBinary string) []error {
 	errs := removeCgroupParent()
-	self, err := os.Executable()
-	if err == nil {
-		// kube-proxy --cleanup removes every chain and rule kube-proxy made, then exits.
-		if err := run(30*time.Second, self, "kube-proxy", "--cleanup", "--v=0"); err != nil {
-			errs = append(errs, err)
-		}
+	if err := run(30*time.Second, nodeBinary, "kube-proxy", "--cleanup", "--v=0"); err != nil {
+		errs = append(errs, err)
 	}
 	errs = append(errs, removeKubeletChains()...)
 	errs = append(errs, removeNetworkChains()...)
@@ -149,7 +148,7 @@ func (cp *controlPlane) startRealNode(ctx context.Context, rn *realNode, opts re
 		filepath.Join(cp.dir, "kubelet-serving.crt"), filepath.Join(cp.dir, "kubelet-serving.key"))}); err != nil {
 		return err
 	}
-	if rn.kubelet, err = cp.spawn("kubelet", []string{
+	if rn.kubelet, err = cp.spawn(opts.binary, "kubelet", []string{
 		"--config=" + config,
 		"--kubeconfig=" + kubeletKubeconfig,
 		"--root-dir=" + kubeletDir,
@@ -171,7 +170,7 @@ func (cp *controlPlane) startRealNode(ctx context.Context, rn *realNode, opts re
 	if err := writeFiles(map[string]string{proxyConfig: kubeProxyConfig(filepath.Join(cp.dir, "kube-proxy.kubeconfig"), ports[1], ports[2])}); err != nil {
 		return err
 	}
-	rn.kubeProxy, err = cp.spawn("kube-proxy", []string{"--config=" + proxyConfig})
+	rn.kubeProxy, err = cp.spawn(opts.binary, "kube-proxy", []string{"--config=" + proxyConfig})
 	return err
 }
 
@@ -272,7 +271,7 @@ func (rn *realNode) teardown(stop func(*child)) {
 		}
 		stop(rn.containerd)
 	}
-	errs = append(errs, clearHost()...)
+	errs = append(errs, clearHost(rn.binary)...)
 	errs = append(errs, unmountUnder(rn.dir)...)
 	errs = append(errs, rn.volumes.stop()...)
 	for _, err := range errs {

@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"strconv"
@@ -20,9 +19,11 @@ import (
 	"time"
 
 	"go.etcd.io/etcd/server/v3/embed"
+
+	"orchestrator.io/cluster/control-plane/internal/multicall"
 )
 
-// readyLine is the one JSON line `start` prints on stdout once the control plane serves requests.
+// readyLine is the JSON line `start` prints on stdout once the control plane serves requests.
 type readyLine struct {
 	Server     string `json:"server"`
 	Kubeconfig string `json:"kubeconfig"`
@@ -38,11 +39,10 @@ type readyLine struct {
 func start(args []string) int {
 	fs := flag.NewFlagSet("start", flag.ContinueOnError)
 	dir := fs.String("dir", "", "state directory; created, and must not already hold a control plane")
-	readyTimeout := fs.Duration("ready-timeout", 60*time.Second, "how long to wait for the apiserver to become ready")
-	withKCM := fs.Bool("controller-manager", true, "run kube-controller-manager with the garbage-collector, namespace, serviceaccount and clusterrole-aggregation controllers")
+	readyTimeout := fs.Duration("ready-timeout", 60*time.Second, "how long to wait for the apiserver to become ready (and, with --workloads-later, the fake nodes once their line has come)")
 	exitWithStdin := fs.Bool("exit-with-stdin", false, "stop when stdin reaches EOF (the parent process went away)")
 	removeDir := fs.Bool("remove-dir", false, "remove --dir after a clean stop (throwaway state: a real node's holds its images, over a GiB); kept when a component failed, for its logs")
-	wf := workloadFlags(fs)
+	cf := componentFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -50,7 +50,7 @@ func start(args []string) int {
 		fmt.Fprintln(os.Stderr, "start: --dir is required")
 		return 2
 	}
-	wl, err := wf.options(fs, *withKCM)
+	plan, err := cf.plan(fs)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "start: %v\n", err)
 		return 2
@@ -58,10 +58,9 @@ func start(args []string) int {
 	began := time.Now()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	if *exitWithStdin {
-		ctx = cancelOnEOF(ctx, os.Stdin)
-	}
-	cp, err := launch(ctx, *dir, *readyTimeout, *withKCM, wl)
+	// The parent that sends the late line holds our stdin: once it is gone, nobody will.
+	ctx, lateLines := watchStdin(ctx, os.Stdin, *exitWithStdin || plan.later)
+	cp, err := launch(ctx, *dir, *readyTimeout, plan)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "control plane failed to start: %v\n", err)
 		if cp != nil {
@@ -71,20 +70,38 @@ func start(args []string) int {
 	}
 	ready := readyLine{
 		Server: cp.server, Kubeconfig: cp.kubeconfig, CAFile: cp.creds.CAFile, Token: cp.creds.AdminToken,
-		Pid: os.Getpid(), Dir: cp.dir, Kubernetes: moduleVersion("k8s.io/kubernetes"),
+		Pid: os.Getpid(), Dir: cp.dir, Kubernetes: multicall.ModuleVersion("k8s.io/kubernetes"),
 		StartedMs: time.Since(began).Milliseconds(), RealNode: cp.realNode != nil,
 	}
 	line, _ := json.Marshal(ready)
 	_ = os.WriteFile(filepath.Join(cp.dir, "state.json"), line, 0o600)
 	fmt.Println(string(line))
+	if !plan.later {
+		lateLines = nil
+	}
 
 	code := 0
-	select {
-	case <-ctx.Done():
-	case ex := <-cp.exited:
-		cp.reaped++
-		fmt.Fprintf(os.Stderr, "control plane component exited: %v\n--- tail of %s ---\n%s", ex.err, ex.log, tail(ex.log, 20))
-		code = 1
+supervise:
+	for {
+		select {
+		case <-ctx.Done():
+			break supervise
+		case ex := <-cp.exited:
+			cp.reaped++
+			fmt.Fprintf(os.Stderr, "control plane component exited: %v\n--- tail of %s ---\n%s", ex.err, ex.log, tail(ex.log, 20))
+			code = 1
+			break supervise
+		case late := <-lateLines:
+			lateLines = nil
+			if err := cp.startLate(ctx, late, *plan.workloads, *readyTimeout); err != nil {
+				if ctx.Err() != nil {
+					break supervise
+				}
+				fmt.Fprintf(os.Stderr, "the workloads failed to start: %v\n", err)
+				code = 1
+				break supervise
+			}
+		}
 	}
 	cp.shutdown()
 	// Here, not in the parent: a test runner killed outright never gets to clean up, but its end
@@ -95,17 +112,6 @@ func start(args []string) int {
 		}
 	}
 	return code
-}
-
-// cancelOnEOF ties the control plane's life to its parent: a test runner killed with SIGKILL cannot
-// clean up, but its end closes our stdin pipe.
-func cancelOnEOF(parent context.Context, r io.Reader) context.Context {
-	ctx, cancel := context.WithCancel(parent)
-	go func() {
-		_, _ = io.Copy(io.Discard, r)
-		cancel()
-	}()
-	return ctx
 }
 
 type controlPlane struct {
@@ -119,20 +125,7 @@ type controlPlane struct {
 	realNode                *realNode
 }
 
-// child is one supervised process; done closes when it has exited.
-type child struct {
-	name, log string
-	cmd       *exec.Cmd
-	done      chan struct{}
-}
-
-// exit reports a child process that ended, with the log to show.
-type exit struct {
-	err error
-	log string
-}
-
-func launch(ctx context.Context, dir string, readyTimeout time.Duration, withKCM bool, wl *workloadOptions) (*controlPlane, error) {
+func launch(ctx context.Context, dir string, readyTimeout time.Duration, plan startPlan) (*controlPlane, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, err
@@ -145,13 +138,14 @@ func launch(ctx context.Context, dir string, readyTimeout time.Duration, withKCM
 	}
 	cp := &controlPlane{dir: abs, exited: make(chan exit, 8), apiserverLog: filepath.Join(abs, "kube-apiserver.log")}
 	deadline := time.Now().Add(readyTimeout)
+	wl := plan.workloads
 	realNode := wl != nil && wl.realNode != nil
 	// The apiserver listens on loopback, or with the real node on the pods' gateway, which pods and
 	// the host reach alike (and the `kubernetes` Service points to).
 	host := "127.0.0.1"
 	var servingIPs []net.IP
 	if realNode {
-		if cp.realNode, err = prepareRealNode(abs, deadline); err != nil {
+		if cp.realNode, err = prepareRealNode(abs, wl.realNode.binary, deadline); err != nil {
 			return nil, err
 		}
 		host, servingIPs = bridgeIP, []net.IP{net.ParseIP(bridgeIP)}
@@ -171,48 +165,41 @@ func launch(ctx context.Context, dir string, readyTimeout time.Duration, withKCM
 	if err := writeKubeconfig(cp.kubeconfig, cp.server, cp.creds); err != nil {
 		return cp, err
 	}
+	// Workloads that start later still need their apiserver flags now: it is not restarted.
 	args := apiserverArgs(cp.creds, ports[0], ports[2], wl != nil)
 	if realNode {
 		if args, err = cp.realNodeAPIServerArgs(args); err != nil {
 			return cp, err
 		}
 	}
-	if _, err := cp.spawn("kube-apiserver", args); err != nil {
+	if _, err := cp.spawn(self(), "kube-apiserver", args); err != nil {
 		return cp, err
 	}
 	if err := cp.waitReady(ctx, deadline); err != nil {
 		return cp, err
 	}
-	if withKCM {
-		controllers := baseControllers
-		if wl != nil {
-			controllers += "," + workloadControllers
-		}
-		if realNode {
-			controllers += "," + realNodeControllers
-		}
-		if _, err := cp.spawn("kube-controller-manager", []string{
-			"--kubeconfig=" + cp.kubeconfig,
-			"--controllers=" + controllers,
-			"--leader-elect=false",
-			"--secure-port=0",
-			"--concurrent-gc-syncs=5",
-			"--kube-api-qps=" + strconv.Itoa(componentQPS),
-			"--kube-api-burst=" + strconv.Itoa(componentBurst),
-			"--enable-hostpath-provisioner=" + strconv.FormatBool(realNode),
-		}); err != nil {
-			return cp, err
-		}
+	if plan.later {
+		return cp, nil
 	}
-	if wl != nil {
-		if err := cp.startScheduler(); err != nil {
-			return cp, err
-		}
-		if err := cp.startWorkloads(ctx, *wl, deadline); err != nil {
-			return cp, err
-		}
+	return cp, cp.startComponents(ctx, plan.controllers, wl, deadline)
+}
+
+// startComponents starts what runs beside the apiserver: the controller manager (when controllers
+// names its binary), and with workloads the scheduler and what runs pods, ready once the nodes are.
+func (cp *controlPlane) startComponents(ctx context.Context, controllers string, wl *workloadOptions, deadline time.Time) error {
+	if controllers == "" {
+		return nil
 	}
-	return cp, nil
+	if err := cp.startControllerManager(controllers, wl); err != nil {
+		return err
+	}
+	if wl == nil {
+		return nil
+	}
+	if err := cp.startScheduler(controllers); err != nil {
+		return err
+	}
+	return cp.startWorkloads(ctx, *wl, deadline)
 }
 
 func apiserverArgs(c *credentials, etcdPort, port int, workloads bool) []string {
@@ -241,66 +228,6 @@ func apiserverArgs(c *credentials, etcdPort, port int, workloads bool) []string 
 		args = append(args, "--disable-admission-plugins=TaintNodesByCondition")
 	}
 	return args
-}
-
-// spawn runs one component as a child process of this binary (see spawnProgram).
-func (cp *controlPlane) spawn(name string, args []string) (*child, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	return cp.spawnProgram(name, self, append([]string{name}, args...), nil)
-}
-
-// spawnProgram runs a child process logging to DIR/NAME.log, with extra environment variables; it
-// dies with us (Pdeathsig) even if we are killed without a chance to clean up.
-func (cp *controlPlane) spawnProgram(name, program string, args, env []string) (*child, error) {
-	logPath := filepath.Join(cp.dir, name+".log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(program, args...)
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		logFile.Close()
-		return nil, fmt.Errorf("starting %s: %w", name, err)
-	}
-	c := &child{name: name, log: logPath, cmd: cmd, done: make(chan struct{})}
-	cp.children = append(cp.children, c)
-	go func() {
-		err := cmd.Wait()
-		logFile.Close()
-		close(c.done)
-		cp.exited <- exit{err: fmt.Errorf("%s: %v", name, err), log: logPath}
-	}()
-	return c, nil
-}
-
-// exited says whether the child has ended.
-func (c *child) exited() bool {
-	select {
-	case <-c.done:
-		return true
-	default:
-		return false
-	}
-}
-
-// stopChild stops one child early (SIGTERM, SIGKILL after 10 s) and waits for it.
-func stopChild(c *child) {
-	if c == nil {
-		return
-	}
-	_ = c.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-c.done:
-	case <-time.After(10 * time.Second):
-		_ = c.cmd.Process.Kill()
-		<-c.done
-	}
 }
 
 func (cp *controlPlane) waitReady(ctx context.Context, deadline time.Time) error {
@@ -336,27 +263,6 @@ func (cp *controlPlane) waitReady(ctx context.Context, deadline time.Time) error
 	}
 	return fmt.Errorf("kube-apiserver not ready at %s/readyz within the timeout (last: %s)\n--- tail of %s ---\n%s",
 		cp.server, last, cp.apiserverLog, tail(cp.apiserverLog, 30))
-}
-
-func (cp *controlPlane) shutdown() {
-	// The real node first, while the apiserver still answers its components' last requests.
-	cp.realNode.teardown(stopChild)
-	for _, c := range cp.children {
-		_ = c.cmd.Process.Signal(syscall.SIGTERM)
-	}
-	grace := time.After(10 * time.Second)
-	for range len(cp.children) - cp.reaped {
-		select {
-		case <-cp.exited:
-		case <-grace:
-			for _, c := range cp.children {
-				_ = c.cmd.Process.Kill()
-			}
-		}
-	}
-	if cp.etcd != nil {
-		cp.etcd.Close()
-	}
 }
 
 func startEtcd(dir string, clientPort, peerPort int, timeout time.Duration) (*embed.Etcd, error) {

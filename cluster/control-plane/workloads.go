@@ -69,9 +69,34 @@ func (cp *controlPlane) clientset() (*kubernetes.Clientset, error) {
 	return kubernetes.NewForConfig(cfg)
 }
 
+// startControllerManager runs kube-controller-manager from the controllers binary with the
+// controllers the workloads need.
+func (cp *controlPlane) startControllerManager(binary string, wl *workloadOptions) error {
+	realNode := wl != nil && wl.realNode != nil
+	controllers := baseControllers
+	if wl != nil {
+		controllers += "," + workloadControllers
+	}
+	if realNode {
+		controllers += "," + realNodeControllers
+	}
+	_, err := cp.spawn(binary, "kube-controller-manager", []string{
+		"--kubeconfig=" + cp.kubeconfig,
+		"--controllers=" + controllers,
+		"--leader-elect=false",
+		"--secure-port=0",
+		"--concurrent-gc-syncs=5",
+		"--kube-api-qps=" + strconv.Itoa(componentQPS),
+		"--kube-api-burst=" + strconv.Itoa(componentBurst),
+		"--enable-hostpath-provisioner=" + strconv.FormatBool(realNode),
+	})
+	return err
+}
+
 // startScheduler writes a KubeSchedulerConfiguration (with --config, kube-scheduler ignores
-// --kubeconfig) and runs kube-scheduler without a serving port or leader election.
-func (cp *controlPlane) startScheduler() error {
+// --kubeconfig) and runs kube-scheduler, from the controllers binary, without a serving port or
+// leader election.
+func (cp *controlPlane) startScheduler(binary string) error {
 	config := filepath.Join(cp.dir, "kube-scheduler.yaml")
 	body := fmt.Sprintf(`apiVersion: kubescheduler.config.k8s.io/v1
 kind: KubeSchedulerConfiguration
@@ -85,7 +110,7 @@ leaderElection:
 	if err := os.WriteFile(config, []byte(body), 0o600); err != nil {
 		return err
 	}
-	_, err := cp.spawn("kube-scheduler", []string{"--config=" + config, "--secure-port=0"})
+	_, err := cp.spawn(binary, "kube-scheduler", []string{"--config=" + config, "--secure-port=0"})
 	return err
 }
 

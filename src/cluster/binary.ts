@@ -13,7 +13,7 @@ import {
   symlinkSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 import { tailFile } from '../util/text.js';
 import { withDirectoryLock } from './lock.js';
@@ -29,12 +29,16 @@ export interface BinaryOptions {
   log?: (message: string) => void;
   /** How often a running build reports progress through `log`. Default 15 s. */
   progressIntervalMs?: number;
+  /** Stops a build under way (its `go build` is killed): a start given up need not finish it. */
+  signal?: AbortSignal;
 }
 
-/** A binary built from one of this package's Go modules (`cluster/<name>`). */
+/** A binary built from one of this package's Go modules (`cluster/<module>`). */
 export interface GoComponent {
-  /** The module's folder under `cluster/`, the cache folder and the binary's file name. */
+  /** The cache folder and the binary's file name; also the module's folder when `module` is not set. */
   name: string;
+  /** The module's folder under `cluster/`, when it builds more than one binary. Default: `name`. */
+  module?: string;
   /** What `go build` builds, relative to the module: `.` or a package of a `tool` directive. */
   target: string;
   /** Its name in progress and error messages. */
@@ -49,12 +53,34 @@ export interface GoComponent {
   symlinks?: readonly { module: string; path: string; target: string }[];
 }
 
-/** kube-apiserver with embedded etcd, kube-controller-manager, kube-scheduler and kubectl (`cluster/control-plane`). */
+/**
+ * The local control plane's first binary (`cluster/control-plane`): what admission needs, the `start`
+ * supervisor with kube-apiserver and embedded etcd, and kubectl. The module's two others are built
+ * only for a mode that runs them, and after it when a first start brings up the apiserver first.
+ */
 export const CONTROL_PLANE: GoComponent = {
   name: 'control-plane',
   target: '.',
   label: 'the control plane',
-  holds: 'kube-apiserver + etcd, kube-controller-manager, kube-scheduler, kubectl',
+  holds: 'kube-apiserver + etcd, kubectl',
+};
+
+/** kube-controller-manager and kube-scheduler (`cluster/control-plane/controllers`). */
+export const CONTROLLERS: GoComponent = {
+  name: 'control-plane-controllers',
+  module: 'control-plane',
+  target: './controllers',
+  label: 'the controllers',
+  holds: 'kube-controller-manager, kube-scheduler',
+};
+
+/** The real node's kubelet and kube-proxy (`cluster/control-plane/node`). */
+export const NODE: GoComponent = {
+  name: 'control-plane-node',
+  module: 'control-plane',
+  target: './node',
+  label: 'the real node',
+  holds: 'kubelet, kube-proxy',
 };
 
 /** KWOK, the kubelet of the fake nodes (`cluster/kwok`: a go.mod whose `tool` is kwok's command). */
@@ -80,13 +106,21 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * The cache key: a hash of every file that decides the binary (Go sources, go.mod, go.sum) and of the
- * Go toolchain version, so a changed module or toolchain never reuses a stale binary.
+ * The cache key: a hash of every file that decides the binary (Go sources of the module's packages at
+ * any depth, go.mod, go.sum) and of the Go toolchain version, so a changed module or toolchain never
+ * reuses a stale binary. Folders Go ignores (`.x`, `_x`, testdata) and vendor/ are left out.
  */
 export function moduleHash(moduleDir: string, goVersion: string): string {
   const hash = createHash('sha256').update(goVersion);
-  const files = readdirSync(moduleDir)
-    .filter((f) => f.endsWith('.go') || f === 'go.mod' || f === 'go.sum')
+  const ignored = (segment: string) =>
+    /^[._]/.test(segment) || segment === 'testdata' || segment === 'vendor';
+  const files = readdirSync(moduleDir, { recursive: true, encoding: 'utf8' })
+    .map((f) => f.split(sep).join('/'))
+    .filter((f) => {
+      const segments = f.split('/');
+      const name = segments.pop() ?? '';
+      return !segments.some(ignored) && (name.endsWith('.go') || name === 'go.mod' || name === 'go.sum');
+    })
     .sort();
   for (const f of files) hash.update(`\0${f}\0`).update(readFileSync(join(moduleDir, f)));
   return hash.digest('hex').slice(0, 16);
@@ -108,17 +142,28 @@ function goEnv(): NodeJS.ProcessEnv {
   return { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' };
 }
 
+/** Where a component's binary for the current module is, or will be once built. */
+function binaryPath(component: GoComponent, opts: BinaryOptions): { moduleDir: string; binary: string } {
+  const moduleDir = opts.moduleDir ?? join(packageRoot(), 'cluster', component.module ?? component.name);
+  const key = moduleHash(moduleDir, goVersion());
+  return { moduleDir, binary: join(opts.cacheDir ?? cacheRoot(), component.name, key, component.name) };
+}
+
+/** Whether a component's binary for the current module is cached: using it takes no build. */
+export function isBuilt(component: GoComponent, opts: BinaryOptions = {}): boolean {
+  return existsSync(binaryPath(component, opts).binary);
+}
+
 /**
  * Path of a component's binary for the current module, building it first when not cached. The cache
  * key is the module's hash ({@link moduleHash}); a directory lock keeps parallel runs from building
  * the same binary twice.
  */
 export async function moduleBinary(component: GoComponent, opts: BinaryOptions = {}): Promise<string> {
-  const moduleDir = opts.moduleDir ?? join(packageRoot(), 'cluster', component.name);
-  const key = moduleHash(moduleDir, goVersion());
-  const dir = join(opts.cacheDir ?? cacheRoot(), component.name, key);
-  const binary = join(dir, component.name);
+  const { moduleDir, binary } = binaryPath(component, opts);
+  const dir = dirname(binary);
   if (existsSync(binary)) return binary;
+  opts.signal?.throwIfAborted();
   mkdirSync(dir, { recursive: true });
   // Parallel test runs (or a test run beside `orchestrator cluster up`) must not build twice at once.
   await withDirectoryLock(join(dir, '.lock'), opts.timeoutMs ?? 40 * 60_000, async () => {
@@ -131,6 +176,16 @@ export async function moduleBinary(component: GoComponent, opts: BinaryOptions =
 /** Path of the control-plane binary (`cluster/control-plane`, or `opts.moduleDir`). */
 export function controlPlaneBinary(opts: BinaryOptions = {}): Promise<string> {
   return moduleBinary(CONTROL_PLANE, opts);
+}
+
+/** Path of the controllers binary (of `cluster/control-plane`, or `opts.moduleDir`). */
+export function controllersBinary(opts: BinaryOptions = {}): Promise<string> {
+  return moduleBinary(CONTROLLERS, opts);
+}
+
+/** Path of the real node's binary (of `cluster/control-plane`, or `opts.moduleDir`). */
+export function nodeBinary(opts: BinaryOptions = {}): Promise<string> {
+  return moduleBinary(NODE, opts);
 }
 
 /** Path of the kwok binary (`cluster/kwok`; `opts.moduleDir`, the control plane's, does not apply). */
@@ -205,6 +260,7 @@ async function goBuild(
         cwd,
         env: { ...goEnv(), GOFLAGS: flags },
         stdio: ['ignore', logFd, logFd],
+        ...(opts.signal ? { signal: opts.signal } : {}),
       });
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       child.on('error', reject);

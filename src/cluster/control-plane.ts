@@ -4,11 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { packageRoot } from '../util/package-root.js';
 import { tailFile } from '../util/text.js';
-import { type BinaryOptions, controlPlaneBinary, kwokBinary } from './binary.js';
-import { realNodeMissing } from './real-node-host.js';
-import { type LocalImage, type RealNodeImages, realNodeImages } from './real-node-images.js';
+import type { RealNodeImages } from './real-node-images.js';
+import { type StartOptions, startCommand } from './start-command.js';
 
 /** What a running cluster gives its users, whichever way it was obtained. */
 export interface Cluster {
@@ -26,77 +24,6 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export interface StartOptions extends BinaryOptions {
-  /** State directory. Default: a new temporary directory. */
-  dir?: string;
-  /** How long the apiserver may take to become ready. Default 60 s. */
-  readyTimeoutMs?: number;
-  /** Run the garbage-collector/namespace/serviceaccount/clusterrole-aggregation controllers. Default true. */
-  controllerManager?: boolean;
-  /**
-   * Run workloads: the Job, TTL-after-finished, pod-GC and volume-protection controllers, kube-scheduler,
-   * a fake node and KWOK playing its kubelet (`cluster/stages`), and a default StorageClass `standard`,
-   * so Jobs get pods that finish by themselves. Default: true, false with `controllerManager: false`.
-   * False keeps the plain control plane, where nothing runs pods.
-   */
-  workloads?: boolean;
-  /** KWOK Stage files (a file or a directory of *.yaml). Default: `cluster/stages` in this package. */
-  stages?: string;
-  /** Fake nodes (8 CPUs, 32Gi, 110 pods each) with workloads. Default 1; none with `realNode`. */
-  nodes?: number;
-  /**
-   * Instead of fake nodes, one real node (docs/design.md §1.6): kubelet and kube-proxy of the control
-   * plane's binary, containerd, runc and the CNI plugins from Debian, host-path provisioned volumes,
-   * and the images of {@link realNodeImages} (no registry: pods use them with imagePullPolicy
-   * IfNotPresent or Never). Needs root; one real node per host at a time. Default false.
-   */
-  realNode?: boolean;
-  /**
-   * More images for the real node to import beside pause and busybox, e.g. the agent image of
-   * buildLocalImage (agent-image.ts). Imported at every start: big ones cost tens of seconds. Default none.
-   */
-  images?: LocalImage[];
-}
-
-/** The `control-plane start` command line for these options, building the binaries it needs. */
-export async function startCommand(
-  opts: StartOptions,
-): Promise<{ binary: string; args: string[]; workloads: boolean; realNode?: RealNodeImages }> {
-  const controllerManager = opts.controllerManager ?? true;
-  const workloads = opts.workloads ?? controllerManager;
-  if (workloads && !controllerManager)
-    throw new Error(
-      'workloads need the controller manager (its Job controller): drop controllerManager: false',
-    );
-  if (opts.images?.length && !opts.realNode)
-    throw new Error('images are for the real node (the fake nodes run no image): set realNode');
-  if (opts.realNode) {
-    if (!workloads) throw new Error('realNode runs workloads: drop workloads: false');
-    if (opts.nodes) throw new Error('realNode replaces the fake nodes: drop nodes');
-    const missing = realNodeMissing();
-    if (missing.length) throw new Error(`the real node needs ${missing.join('; ')}`);
-  }
-  const binary = await controlPlaneBinary(opts);
-  const args = [`--controller-manager=${controllerManager}`, `--workloads=${workloads}`];
-  if (opts.realNode) {
-    const images = await realNodeImages(opts);
-    args.push(
-      '--real-node',
-      `--sandbox-image=${images.pause.name}`,
-      `--images=${[images.pause, images.busybox, ...(opts.images ?? [])].map((i) => i.archive).join(',')}`,
-    );
-    return { binary, args, workloads, realNode: images };
-  }
-  if (workloads) {
-    args.push(
-      `--kwok=${await kwokBinary(opts)}`,
-      `--stages=${opts.stages ?? join(packageRoot(), 'cluster', 'stages')}`,
-      `--nodes=${opts.nodes ?? 1}`,
-    );
-  }
-  return { binary, args, workloads };
-}
-
 interface ReadyLine {
   server: string;
   kubeconfig: string;
@@ -106,12 +33,24 @@ interface ReadyLine {
   startMillis: number;
 }
 
+/** A cluster whose workloads start after its apiserver is ready (`StartOptions.workloadsLater`). */
+export interface WorkloadsLater {
+  /** Their binaries were not cached at the start: they are being compiled (minutes when cold). */
+  building: boolean;
+  /** Resolves once the fake nodes are Ready; rejects with the build's or the start's log tail. */
+  ready: Promise<void>;
+}
+
+export type LocalControlPlane = Cluster & { startMillis: number; workloadsLater?: WorkloadsLater };
+
+type StartChild = ChildProcessByStdio<Writable, Readable, null>;
+
 /**
  * Starts the local control plane as a child process. The child stops when we call stop(), and also by
  * itself when our process dies in any way: it watches its stdin pipe, which closes with us.
  */
-export async function startControlPlane(opts: StartOptions = {}): Promise<Cluster & { startMillis: number }> {
-  const { binary, args, workloads, realNode } = await startCommand(opts);
+export async function startControlPlane(opts: StartOptions = {}): Promise<LocalControlPlane> {
+  const { binary, args, workloads, realNode, late } = await startCommand(opts);
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'orchestrator-cp-'));
   // A real node also starts containerd, imports images and waits for its kubelet's Node.
   const readyTimeoutMs = opts.readyTimeoutMs ?? (realNode ? 180_000 : 60_000);
@@ -131,19 +70,39 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Cluste
       ...(opts.dir ? [] : ['--remove-dir']),
     ],
     { stdio: ['pipe', 'pipe', errFd] },
-  ) as ChildProcessByStdio<Writable, Readable, null>;
+  ) as StartChild;
   closeSync(errFd);
-  const ready = await readReadyLine(child, readyTimeoutMs + 15_000, () =>
+  const logs = (component: string) => () =>
     [
       `--- ${errLog} ---`,
       tailFile(errLog, 60),
-      `--- kube-apiserver.log ---`,
-      tailFile(join(dir, 'kube-apiserver.log')),
-    ].join('\n'),
+      `--- ${component}.log ---`,
+      tailFile(join(dir, `${component}.log`)),
+    ].join('\n');
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const ready = await nextLine<ReadyLine>(
+    child,
+    lines,
+    readyTimeoutMs + 15_000,
+    'a ready signal',
+    logs('kube-apiserver'),
   );
   // The child must not keep a finished test process alive: when we exit, its stdin closes and it stops.
   child.unref();
   for (const stream of [child.stdin, child.stdout]) (stream as unknown as { unref(): void }).unref();
+  // A child that has exited (a component failed) must not crash us when the late line is written.
+  child.stdin.on('error', () => {});
+  const stopping = new AbortController();
+  const workloadsLater = late && {
+    building: late.building,
+    ready: (async () => {
+      const line = await late.line(stopping.signal);
+      child.stdin.write(`${JSON.stringify(line)}\n`);
+      await nextLine(child, lines, readyTimeoutMs + 15_000, 'the workloads line', logs('kwok'));
+    })(),
+  };
+  // Handled here so that a failure nobody waits for (a start given up) is no unhandled rejection.
+  workloadsLater?.ready.catch(() => {});
   return {
     kubeconfig: ready.kubeconfig,
     server: ready.server,
@@ -152,35 +111,53 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<Cluste
     startMillis: ready.startMillis,
     workloads,
     ...(realNode ? { realNode } : {}),
+    ...(workloadsLater ? { workloadsLater } : {}),
     kubectl: [binary, 'kubectl', `--kubeconfig=${ready.kubeconfig}`],
-    stop: () => stopChild(child),
+    stop: () => {
+      stopping.abort(new Error('the control plane was stopped before its workloads were ready'));
+      return stopChild(child);
+    },
   };
 }
 
-function readReadyLine(
-  child: ChildProcessByStdio<Writable, Readable, null>,
+/** The next JSON line `start` prints; its exit or silence fails the start, with its logs. */
+function nextLine<T>(
+  child: StartChild,
+  lines: AsyncIterator<string>,
   timeoutMs: number,
+  what: string,
   logs: () => string,
-): Promise<ReadyLine> {
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout });
-    const fail = (why: string) => {
+    const settle = () => {
       clearTimeout(timer);
+      child.off('exit', exited);
+      child.off('error', errored);
+    };
+    const fail = (why: string) => {
+      settle();
       child.kill('SIGKILL');
       reject(new Error(`local control plane: ${why}\n${logs()}`));
     };
-    const timer = setTimeout(() => fail(`no ready signal within ${timeoutMs} ms`), timeoutMs);
-    child.once('error', (err) => fail(err.message));
-    child.once('exit', (code, signal) => fail(`exited (${code ?? signal}) before it was ready`));
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      child.removeAllListeners('exit');
+    const exited = (code: number | null, signal: string | null) =>
+      fail(`exited (${code ?? signal}) before ${what}`);
+    const errored = (err: Error) => fail(err.message);
+    const timer = setTimeout(() => fail(`no ${what} within ${timeoutMs} ms`), timeoutMs);
+    child.once('error', errored);
+    child.once('exit', exited);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      exited(child.exitCode, child.signalCode);
+      return;
+    }
+    lines.next().then(({ value, done }) => {
+      if (done) return; // the exit says why
+      settle();
       try {
-        resolve(JSON.parse(line) as ReadyLine);
+        resolve(JSON.parse(value) as T);
       } catch {
-        fail(`unexpected output ${JSON.stringify(line)}`);
+        fail(`unexpected output ${JSON.stringify(value)}`);
       }
-    });
+    }, reject);
   });
 }
 

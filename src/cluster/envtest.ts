@@ -7,9 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createAuthority, serviceAccountKeys } from '../certs/authority.js';
 import { freePort } from '../util/free-port.js';
 import { tailFile } from '../util/text.js';
-import type { Cluster, StartOptions } from './control-plane.js';
+import type { Cluster } from './control-plane.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { probeReady } from './probe.js';
+import type { StartOptions } from './start-command.js';
 
 /**
  * Runs the envtest binaries (`etcd`, `kube-apiserver`, `kubectl` from setup-envtest) found in

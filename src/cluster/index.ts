@@ -9,8 +9,9 @@
 // - apply.ts: server-side apply through the product's API client, resources found by discovery.
 // - binary.ts: the Go components of cluster/ built once per module hash and cached.
 // - buildah.ts: buildah with its own storage and a time limit, shared by the image builders.
-// - control-plane.ts: the built-in control plane (cluster/control-plane) started, and what any running
-//   cluster gives its users.
+// - control-plane.ts: the built-in control plane (cluster/control-plane) started, its workloads maybe
+//   later, and what any running cluster gives its users.
+// - start-command.ts: its start command line for the chosen options, with only the binaries they run.
 // - crds.ts: the CRDs installed, then waited for until every kind of client is served them.
 // - envtest.ts: a cluster from envtest binaries (KUBEBUILDER_ASSETS), configured like the built-in one.
 // - kubeconfig.ts: an admin kubeconfig for a cluster started here.
@@ -19,16 +20,19 @@
 // - probe.ts: the apiserver's /readyz, asked while a cluster starts.
 // - real-node-host.ts: what the host needs for the real node, checked first and named by Debian package.
 // - real-node-images.ts: the real node's pause and test images, built because it has no registry.
-import { type Cluster, type StartOptions, startControlPlane } from './control-plane.js';
+import { type Cluster, startControlPlane } from './control-plane.js';
 import { startEnvtest } from './envtest.js';
+import type { StartOptions } from './start-command.js';
 
 export { buildLocalImage, DEBIAN_BASE, type ImageBuildOptions } from './agent-image.js';
-export { cacheRoot, controlPlaneBinary, kwokBinary } from './binary.js';
-export type { Cluster, StartOptions } from './control-plane.js';
-export { startCommand, startControlPlane } from './control-plane.js';
+export { cacheRoot, controllersBinary, controlPlaneBinary, kwokBinary, nodeBinary } from './binary.js';
+export type { Cluster, LocalControlPlane, WorkloadsLater } from './control-plane.js';
+export { startControlPlane } from './control-plane.js';
 export { buildOperatorImage, dockerfileSources } from './operator-image.js';
 export { REAL_NODE_PACKAGES, realNodeMissing, realNodeMissingPackages } from './real-node-host.js';
 export type { LocalImage, RealNodeImages } from './real-node-images.js';
+export type { StartOptions } from './start-command.js';
+export { startCommand } from './start-command.js';
 
 /** Which control plane a test run or `orchestrator cluster up` uses, decided from the environment. */
 export type ClusterSource = 'existing' | 'envtest' | 'local';

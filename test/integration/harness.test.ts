@@ -74,12 +74,13 @@ t.test('when its parent dies the control plane stops, components included', asyn
   for (const { how, workloads, components } of cases) {
     const dir = mkdtempSync(join(tmpdir(), 'cp-orphan-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    // Without --kwok, `start` runs no workloads (today's plain control plane). --remove-dir: what a
-    // state directory made by startControlPlane gets; only the clean stop (stdin closed) reaches it.
+    // The controller manager and the scheduler are children from the controllers binary, the
+    // apiserver from the control plane's. --remove-dir: what a state directory made by
+    // startControlPlane gets; only the clean stop (stdin closed) reaches it.
     const { binary, args } = await startCommand({ workloads });
     const removeDir = how === 'stdin closed';
     const flags = ['--exit-with-stdin', ...(removeDir ? ['--remove-dir'] : [])];
-    const child = spawn(binary, ['start', '--dir', dir, ...flags, ...(workloads ? args : [])], {
+    const child = spawn(binary, ['start', '--dir', dir, ...flags, ...args], {
       stdio: ['pipe', 'pipe', 'ignore'],
     });
     const line = await new Promise<string>((resolve) =>
