@@ -1,14 +1,16 @@
 // The local environment of `orchestrator run` when no cluster is configured: the built-in control
-// plane with the CRDs, the RBAC of config/rbac, the controller config as the orchestrator-config
+// plane (its workloads, the controller manager, scheduler, fake node and KWOK, started once built,
+// after admission is up: a first start compiles them for minutes) with the CRDs, the RBAC of config/rbac, the controller config as the orchestrator-config
 // ConfigMap (as an install has it), the agent sandbox of config/agents in `default`, a namespace for the Lease, a development certificate for the
 // webhooks, and a kubeconfig for the manager that authenticates as the orchestrator ServiceAccount.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { writeDevCertificates } from '../certs/dev.js';
 import { agentSandboxObjects } from '../cluster/agent-sandbox.js';
 import { applyObjects, withClient } from '../cluster/apply.js';
 import { installCrds } from '../cluster/crds.js';
-import { type Cluster, startControlPlane } from '../cluster/index.js';
+import { type Cluster, startControlPlane, type WorkloadsLater } from '../cluster/index.js';
 import { renderKustomization } from '../cluster/kubectl.js';
 import { loadConfigFile } from '../config/load.js';
 import { KubeConfig } from '../kubeconfig/kube-config.js';
@@ -28,6 +30,8 @@ export interface LocalEnvironment {
   caPem: string;
   /** The manager's credentials: the ServiceAccount's token, so RBAC applies as in a cluster. */
   managerKubeConfig: KubeConfig;
+  /** Runs get pods once these are up: a first start is still building them. */
+  workloads: WorkloadsLater;
 }
 
 export interface LocalEnvironmentOptions {
@@ -92,7 +96,9 @@ export async function startLocalEnvironment(opts: LocalEnvironmentOptions): Prom
   log(
     'no cluster configured (no --kubeconfig, KUBECONFIG or in-cluster service account): starting the local control plane',
   );
-  const cluster = await startControlPlane({ log });
+  const cluster = await startControlPlane({ log, workloadsLater: true });
+  // Without a late stage (never, with workloadsLater) the workloads started with the control plane.
+  const workloads = cluster.workloadsLater ?? { building: false, ready: Promise.resolve() };
   try {
     const admin = new KubeConfig();
     admin.loadFromFile(cluster.kubeconfig);
@@ -118,9 +124,53 @@ export async function startLocalEnvironment(opts: LocalEnvironmentOptions): Prom
       keyFile: certs.keyFile,
       caPem: readFileSync(certs.caFile, 'utf8'),
       managerKubeConfig,
+      workloads,
     };
   } catch (err) {
     await cluster.stop();
     throw err;
   }
+}
+
+/** The banner's lines on when runs get pods. */
+export function workloadsBanner(workloads: WorkloadsLater): string[] {
+  return workloads.building
+    ? [
+        'Runs are admitted now; they get pods once the controller manager, scheduler and KWOK are built',
+        '  (minutes on a first start, a "still building" line every 15 s), then "workloads ready" is logged.',
+      ]
+    : ['Runs get pods once the controller manager, scheduler and fake node are up ("workloads ready").'];
+}
+
+/**
+ * Logs when the workloads are up. If they fail, runs would be admitted and never get pods: rather
+ * than go on half-working, the manager is stopped and `failure` gives the cause (with the log tail)
+ * for the process to exit non-zero. A failure after a stop was asked for is the stop's doing.
+ */
+export function followWorkloads(
+  workloads: WorkloadsLater,
+  manager: { stop(): Promise<void>; stopRequested: Promise<void> },
+  logger: Logger,
+): { failure: () => Error | undefined } {
+  let stopping = false;
+  let failure: Error | undefined;
+  void manager.stopRequested.then(() => {
+    stopping = true;
+  });
+  workloads.ready.then(
+    () =>
+      logger.info(
+        { nodes: ['kwok-node-0'] },
+        'workloads ready: Jobs get pods, and runs finish by themselves',
+      ),
+    (err: Error) => {
+      if (stopping) return;
+      failure = err;
+      logger.error(
+        "the local cluster's workloads did not start, so runs would never get pods: stopping (the cause is printed last)",
+      );
+      void manager.stop();
+    },
+  );
+  return { failure: () => failure };
 }

@@ -21,7 +21,7 @@ import { packageRoot } from '../util/package-root.js';
 import { admissionRoutes } from '../webhook/handlers.js';
 import { installLocalWebhooks } from '../webhook/install.js';
 import { startWebhookServer } from '../webhook/server.js';
-import { type LocalEnvironment, startLocalEnvironment } from './local.js';
+import { followWorkloads, type LocalEnvironment, startLocalEnvironment, workloadsBanner } from './local.js';
 import type { RunOptions } from './options.js';
 import { preflight } from './preflight.js';
 import { connectionLimits, managerIdentity, startRestApi } from './rest-api.js';
@@ -61,6 +61,7 @@ function banner(
     `  kubectl apply -f ${sample}`,
     '  kubectl get tr -o yaml          # the defaults, labels and finalizer filled in at admission',
     `  kubectl apply -f ${join(packageRoot(), 'config', 'samples', 'invalid')}   # denials that name the field`,
+    ...workloadsBanner(local.workloads),
     ...(apiPort === undefined
       ? []
       : [
@@ -243,6 +244,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       manager.addReadyzCheck('api', () =>
         rest.serving() ? undefined : 'the REST API server is not serving',
       );
+    const workloads = local && followWorkloads(local.workloads, manager, logger);
     if (local)
       process.stderr.write(
         banner(local, webhook.port, api?.port, metricsLines(opts.metrics.port, opts.metricsSecure)),
@@ -261,6 +263,8 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     });
     await manager.runUntilSignal();
     await drained;
+    const failed = workloads?.failure();
+    if (failed) throw failed;
   } finally {
     await api?.close();
     await webhook?.close();

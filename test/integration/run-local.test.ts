@@ -103,6 +103,11 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
     },
     { timeoutMs: 120_000 },
   );
+  // Admission came first; the controller manager, scheduler, fake node and KWOK follow (cached here).
+  t.match(stderr, /Runs (are admitted now|get pods once)/, 'the banner says when runs get pods');
+  await waitFor('the line "workloads ready"', () =>
+    Object.keys(seen).some((msg) => msg.startsWith('workloads ready')),
+  );
   const kubeconfig = String(seen['orchestrator ready']?.kubeconfig);
   t.match(
     stderr,
