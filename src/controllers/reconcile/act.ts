@@ -151,13 +151,16 @@ export class Actor {
   private async create(a: Action & { do: 'create' }, { run, signal }: ActContext) {
     const { client, metrics } = this.opts;
     const owner = { uid: run.metadata?.uid, kind: this.opts.kind };
-    if (a.configMap) {
-      const made = await createOrAdopt(client, CONFIGMAPS, a.configMap, owner, signal);
-      if (made.conflict) return { object: 'ConfigMap' as const, message: made.conflict };
-      if (made.created) metrics?.created('ConfigMap');
-    }
-    // A PVC the cache does not show yet may still exist: createIfMissing takes its 409 as success.
-    if (a.workspace) await createIfMissing(client, PVCS, a.workspace, signal);
+    // The ConfigMap and the workspace do not depend on each other: made at once, a round trip less
+    // before the Job. A PVC the cache does not show yet may still exist: createIfMissing takes its 409
+    // as success. (A workspace is the service's, not the run's: made while the ConfigMap turns out to
+    // be someone else's, it waits for the run's next attempt like any other.)
+    const [files] = await Promise.all([
+      a.configMap && createOrAdopt(client, CONFIGMAPS, a.configMap, owner, signal),
+      a.workspace && createIfMissing(client, PVCS, a.workspace, signal),
+    ]);
+    if (files?.conflict) return { object: 'ConfigMap' as const, message: files.conflict };
+    if (files?.created) metrics?.created('ConfigMap');
     const made = await createOrAdopt(client, JOBS, a.job, owner, signal);
     if (made.conflict) return { object: 'Job' as const, message: made.conflict };
     if (made.created) metrics?.created('Job');
