@@ -178,6 +178,11 @@ func launch(ctx context.Context, dir string, readyTimeout time.Duration, plan st
 	if err := cp.waitReady(ctx, deadline); err != nil {
 		return cp, err
 	}
+	if wl != nil {
+		if err := cp.createDefaultStorageClass(ctx, *wl); err != nil {
+			return cp, err
+		}
+	}
 	if plan.later {
 		return cp, nil
 	}

@@ -140,9 +140,11 @@ func stageFiles(path string) ([]string, error) {
 	return files, nil
 }
 
-// startWorkloads makes the cluster run pods: the default StorageClass, the fake nodes, and kwok
-// playing their kubelet. It returns once every fake node is Ready.
-func (cp *controlPlane) startWorkloads(ctx context.Context, opts workloadOptions, deadline time.Time) error {
+// createDefaultStorageClass makes the class the workloads provision, as soon as the apiserver is
+// ready: a claim made before a default class exists keeps no class (the controller that would give
+// it one later, the PV binder, runs with the real node only), and with workloads started later a
+// run's workspace claim is made first.
+func (cp *controlPlane) createDefaultStorageClass(ctx context.Context, opts workloadOptions) error {
 	client, err := cp.clientset()
 	if err != nil {
 		return err
@@ -153,6 +155,16 @@ func (cp *controlPlane) startWorkloads(ctx context.Context, opts workloadOptions
 	}
 	if err := createStorageClass(ctx, client, provisioner); err != nil {
 		return fmt.Errorf("creating the default StorageClass: %w", err)
+	}
+	return nil
+}
+
+// startWorkloads makes the cluster run pods: the fake nodes, and kwok playing their kubelet (or the
+// real node). It returns once every node is Ready.
+func (cp *controlPlane) startWorkloads(ctx context.Context, opts workloadOptions, deadline time.Time) error {
+	client, err := cp.clientset()
+	if err != nil {
+		return err
 	}
 	if opts.realNode != nil {
 		return cp.startRealNode(ctx, cp.realNode, *opts.realNode, deadline)

@@ -1,8 +1,9 @@
 // The staged start of `npm start` (docs/local-cluster.md "A first start"), through the real binaries:
 // `control-plane start --workloads-later` is ready with the apiserver alone, so a Job created then
-// gets no pod; the late line on stdin starts the controller manager, the scheduler, the fake node and
-// KWOK from the binaries it names, and the Job's pod is then scheduled and the Job completes by
-// itself. A late line that cannot be followed stops everything, saying why.
+// gets no pod (and its claim stays unbound); the late line on stdin starts the controller manager,
+// the scheduler, the fake node and KWOK from the binaries it names, and the Job's pod is then
+// scheduled and the Job completes by itself. A late line that cannot be followed stops everything,
+// saying why.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +54,16 @@ t.test('workloads later: a Job gets its pod once the late line has started them'
   const core = kc.makeApiClient(CoreV1Api);
   const batch = kc.makeApiClient(BatchV1Api);
   const namespace = await testNamespace(t, cluster);
+  // A run's workspace claim, made with its Job: the default class is there already, so the claim
+  // gets it at admission and is bound once the workloads (KWOK's volume stages) are up.
+  const claim = await core.createNamespacedPersistentVolumeClaim({
+    namespace,
+    body: {
+      metadata: { name: 'workspace' },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    },
+  });
+  t.equal(claim.spec?.storageClassName, 'standard', 'the claim has the default class');
   await batch.createNamespacedJob({
     namespace,
     body: {
@@ -63,7 +74,14 @@ t.test('workloads later: a Job gets its pod once the late line has started them'
           spec: {
             restartPolicy: 'Never',
             serviceAccountName: AGENT_SERVICE_ACCOUNT,
-            containers: [{ name: 'agent', image: 'busybox:1.36' }],
+            containers: [
+              {
+                name: 'agent',
+                image: 'busybox:1.36',
+                volumeMounts: [{ name: 'workspace', mountPath: '/workspace' }],
+              },
+            ],
+            volumes: [{ name: 'workspace', persistentVolumeClaim: { claimName: 'workspace' } }],
           },
         },
       },
@@ -92,6 +110,8 @@ t.test('workloads later: a Job gets its pod once the late line has started them'
   t.ok(done.status?.startTime, 'the Job controller took it up');
   const pods = (await core.listNamespacedPod({ namespace, labelSelector: 'job-name=early' })).items;
   t.equal(pods[0]?.spec?.nodeName, 'kwok-node-0', 'its pod was scheduled on the fake node');
+  const bound = await core.readNamespacedPersistentVolumeClaim({ namespace, name: 'workspace' });
+  t.equal(bound.status?.phase, 'Bound', 'its claim, made before the workloads, is bound');
 
   child.stdin.end();
   t.equal(await within('start to stop', exited), 0, 'stdin closed: a clean stop');
