@@ -97,7 +97,7 @@ async function bench() {
     if (withReferences) {
       log('starting a control plane for the SubjectAccessReviews');
       const { obtainCluster } = await import('../dist/cluster/index.js');
-      cluster = await obtainCluster({ workloads: false });
+      cluster = await obtainCluster({ workloads: false, controllerManager: false });
     }
     for (const role of ['baseline', 'ours', ...referenceServers])
       servers[role] = await startServer(role, certDir, profileDir, cluster?.kubeconfig);
