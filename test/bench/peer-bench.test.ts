@@ -100,26 +100,19 @@ const figures = (
   byVerb: { POST: 300, PUT: 100 },
 });
 
+/** One round of bench:reconcile with the peer: the peer's figures, or why it failed. */
+const peerRound = (
+  round: number,
+  project: ProcessFigures,
+  peer: Pick<PeerRound, 'peer' | 'peerFailure'>,
+  baselineSeconds: number,
+): PeerRound => ({ round, project, ...peer, baseline: { seconds: baselineSeconds, callsPerRun: 6 } });
+
 t.test('reconcile with the peer: per-round figures, medians and the ratios of the medians', async (t) => {
   const rounds: PeerRound[] = [
-    {
-      round: 1,
-      project: figures(4, 6, 160),
-      peer: figures(3, 3, 64, 3),
-      baseline: { seconds: 2, callsPerRun: 6 },
-    },
-    {
-      round: 2,
-      project: figures(6, 7, 170),
-      peer: figures(4, 4, 66, 3),
-      baseline: { seconds: 3, callsPerRun: 6 },
-    },
-    {
-      round: 3,
-      project: figures(5, 8, 168),
-      peer: figures(5, 3.5, 70, 3),
-      baseline: { seconds: 4, callsPerRun: 6 },
-    },
+    peerRound(1, figures(4, 6, 160), { peer: figures(3, 3, 64, 3) }, 2),
+    peerRound(2, figures(6, 7, 170), { peer: figures(4, 4, 66, 3) }, 3),
+    peerRound(3, figures(5, 8, 168), { peer: figures(5, 3.5, 70, 3) }, 4),
   ];
   const lines = peerReport(rounds, 100);
   t.match(lines[0], /^round\s+side\s+seconds\s+CPU s\s+peak RSS MiB\s+API calls\/run\s+reconciles\/run$/);
@@ -141,24 +134,14 @@ t.test('reconcile with the peer: per-round figures, medians and the ratios of th
 
 t.test("reconcile: a failed peer round says why, and the project's figures stand", async (t) => {
   const rounds: PeerRound[] = [
-    {
-      round: 1,
-      project: figures(4, 6, 160),
-      peer: figures(3, 3, 64, 3),
-      baseline: { seconds: 2, callsPerRun: 6 },
-    },
-    {
-      round: 2,
-      project: figures(6, 7, 170),
-      peerFailure: 'the peer manager left no stats (ENOENT; it exited with SIGKILL)',
-      baseline: { seconds: 3, callsPerRun: 6 },
-    },
-    {
-      round: 3,
-      project: figures(5, 8, 168),
-      peer: figures(5, 4, 70, 3),
-      baseline: { seconds: 4, callsPerRun: 6 },
-    },
+    peerRound(1, figures(4, 6, 160), { peer: figures(3, 3, 64, 3) }, 2),
+    peerRound(
+      2,
+      figures(6, 7, 170),
+      { peerFailure: 'the peer manager left no stats (ENOENT; it exited with SIGKILL)' },
+      3,
+    ),
+    peerRound(3, figures(5, 8, 168), { peer: figures(5, 4, 70, 3) }, 4),
   ];
   const lines = peerReport(rounds, 100);
   t.ok(lines.includes('2       peer (failed)        -      -             -              -               -'));
