@@ -3,6 +3,7 @@
 // template checks that runs and the config both need (docs/design.md §1.1).
 // - finding.ts: one problem (where, what, which rule), and how findings are counted, cut and shown.
 // - pod-template.ts: what the apiserver would refuse in a pod's scheduling fields beyond their schema.
+// - precompiled.ts: the validators the build compiled ahead (ajv's standalone code), found by schema hash.
 // - schema-validator.ts: ajv on schemas/, every violation at once.
 export {
   countFindings,
