@@ -247,6 +247,34 @@ t.test(
   },
 );
 
+/** The real node's host lock (cluster/control-plane/realnode_host.go): one real node per host at a time. */
+const HOST_LOCK = '/run/orchestrator-real-node.lock';
+
+/**
+ * The host's bridge, node cgroups and iptables rules, read while holding the real node's host lock:
+ * another suite's real node, waiting for the lock our node just released, would otherwise make its
+ * own bridge and cgroups between our stop and the reading. Should one win the lock first, this reads
+ * after it stopped too (its own teardown then answers the same question).
+ */
+function hostWithoutNode(): { bridge: boolean; cgroups: string[]; chains: string } {
+  const read = `const fs = require('node:fs'), { join } = require('node:path'), { spawnSync } = require('node:child_process');
+    process.stdout.write(JSON.stringify({
+      bridge: fs.existsSync('/sys/class/net/${BRIDGE}'),
+      cgroups: fs.readdirSync('/sys/fs/cgroup').filter((h) => fs.existsSync(join('/sys/fs/cgroup', h, '${CGROUP_PARENT}'))),
+      chains: spawnSync('iptables-save', { encoding: 'utf8', timeout: 30000 }).stdout,
+    }));`;
+  const waitSeconds = 420;
+  const res = spawnSync('flock', ['-w', String(waitSeconds), HOST_LOCK, process.execPath, '-e', read], {
+    encoding: 'utf8',
+    timeout: (waitSeconds + 60) * 1000,
+  });
+  if (res.status !== 0)
+    throw new Error(
+      `reading the host under ${HOST_LOCK} (waited up to ${waitSeconds} s): ${res.stderr || res.error}`,
+    );
+  return JSON.parse(res.stdout);
+}
+
 t.test('stopping the cluster stops every process and removes what the node made on the host', async (t) => {
   const dir = cluster.dir ?? '';
   t.not(dir, '', 'the cluster is ours, with a state directory');
@@ -263,17 +291,14 @@ t.test('stopping the cluster stops every process and removes what the node made 
     })
     .filter((cmd) => cmd.includes(dir) || cmd.includes('containerd-shim-runc-v2 -namespace k8s.io'));
   t.same(ours, [], 'no component, shim or container is left');
-  t.notOk(existsSync(`/sys/class/net/${BRIDGE}`), 'the bridge is gone');
-  t.same(
-    readdirSync('/sys/fs/cgroup').filter((h) => existsSync(join('/sys/fs/cgroup', h, CGROUP_PARENT))),
-    [],
-    'no cgroup of the node is left',
-  );
+  const host = hostWithoutNode();
+  t.notOk(host.bridge, 'the bridge is gone');
+  t.same(host.cgroups, [], 'no cgroup of the node is left');
   t.notOk(
     readFileSync('/proc/self/mountinfo', 'utf8').includes(dir),
     'nothing is mounted under its directory',
   );
-  const chains = spawnSync('iptables-save', { encoding: 'utf8', timeout: 30_000 }).stdout;
+  const { chains } = host;
   // CNI-FORWARD and CNI-ADMIN belong to the CNI firewall plugin, which the node's network never uses
   // but buildah's default network does (a `RUN` step of an image build on this host makes them).
   t.notMatch(
