@@ -6,15 +6,14 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './build.js';
 
-/** Which validators are compiled ahead: every schema's check, and the config's defaults filler. */
-const WANTED = [
-  ...['TaskRun', 'CodeRun', 'DocsRun', 'ControllerConfig'].map((name) => ({ name, useDefaults: false })),
-  { name: 'ControllerConfig', useDefaults: true },
-];
-
 export async function generateValidators() {
   const dist = join(root, 'dist');
-  const { loadSchema } = await import(join(dist, 'api/schemas.js'));
+  const { loadSchema, SCHEMA_FILES } = await import(join(dist, 'api/schemas.js'));
+  // Every schema's check (the run kinds' and the config's), and the config's defaults filler.
+  const WANTED = [
+    ...Object.keys(SCHEMA_FILES).map((name) => ({ name, useDefaults: false })),
+    { name: 'ControllerConfig', useDefaults: true },
+  ];
   const { createAjv } = await import(join(dist, 'validation/schema-validator.js'));
   const { PRECOMPILED_DIR, precompiledFile } = await import(join(dist, 'validation/precompiled.js'));
   const { default: standalone } = await import('ajv/dist/standalone/index.js');

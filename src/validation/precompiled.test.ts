@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import standalone from 'ajv/dist/standalone/index.js';
 import t, { type Test } from 'tap';
 import { ensureDist, root } from '../../scripts/build.js';
-import { loadSchema, type SchemaName } from '../api/schemas.js';
+import { loadSchema, SCHEMA_FILES, type SchemaName } from '../api/schemas.js';
 import { type CompileMode, precompiled, precompiledFile } from './precompiled.js';
 import { createAjv } from './schema-validator.js';
 
@@ -89,7 +89,7 @@ t.test('a schema other than the one compiled finds none, nor does another mode',
 t.test('the build precompiles every validator a process compiles at start', async (t) => {
   t.ok(ensureDist(), 'dist/ builds');
   const dir = join(root, 'dist', 'validation', 'compiled');
-  for (const name of ['TaskRun', 'CodeRun', 'DocsRun', 'ControllerConfig'] as const)
+  for (const name of Object.keys(SCHEMA_FILES) as SchemaName[])
     t.ok(precompiled(loadSchema(name), { useDefaults: false }, dir), `${name}: its check`);
   t.ok(precompiled(loadSchema('ControllerConfig'), { useDefaults: true }, dir), 'the config: its defaults');
 });
