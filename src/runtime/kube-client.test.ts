@@ -9,7 +9,7 @@ import t from 'tap';
 import { type RecordedAnswer, readAnswer, replayServer } from '../../test/harness/remote/recorded-answers.js';
 import { sampleSum } from '../../test/harness/util/prometheus-text.js';
 import { freePort } from '../util/free-port.js';
-import { ApiError, isConflict, KubeClient } from './kube-client.js';
+import { ApiError, isConflict, KubeClient, RequestTimeoutError } from './kube-client.js';
 
 function plainHttpConfig(server: string): KubeConfig {
   const kc = new KubeConfig();
@@ -90,3 +90,60 @@ t.test(
     t.equal((err as ApiError).reason, 'AlreadyExists');
   },
 );
+
+t.test('a stream ends as its cause says: silence, the caller, a cut, a slow answer', async (t) => {
+  const open: import('node:http').ServerResponse[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    if (req.url?.startsWith('/slow')) return; // no answer at all
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    res.write('first\n');
+    open.push(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  const client = new KubeClient(
+    plainHttpConfig(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
+  );
+  t.teardown(() => client.close());
+  const chunks: string[] = [];
+  const never = new AbortController().signal;
+
+  const silent = await client
+    .stream('/silent', {}, (c) => chunks.push(c), { signal: never, idleTimeoutMs: 200 })
+    .catch((e: unknown) => e);
+  t.ok(silent instanceof RequestTimeoutError, 'no data for idleTimeoutMs');
+  t.equal((silent as Error).message, 'GET /silent: silent: no answer within 200 ms');
+  t.same(chunks, ['first\n'], 'what came before the silence was delivered');
+
+  const stop = new AbortController();
+  const reason = new Error('the informer stopped');
+  const aborted = client.stream('/aborted', {}, () => stop.abort(reason), { signal: stop.signal });
+  t.equal(await aborted.catch((e: unknown) => e), reason, "the caller's signal: its reason");
+
+  // Cut by the server once the head and a first chunk arrived.
+  const cut = await client
+    .stream('/cut', {}, () => open.at(-1)?.socket?.destroy(), { signal: never, what: 'the log' })
+    .catch((e: unknown) => e);
+  t.match((cut as Error).message, /^the log: connection closed/, 'a body cut short names the call');
+
+  const thrown = new SyntaxError('not JSON');
+  const bad = await client
+    .stream(
+      '/bad',
+      {},
+      () => {
+        throw thrown;
+      },
+      { signal: never },
+    )
+    .catch((e: unknown) => e);
+  t.equal(bad, thrown, 'what the callback threw, as it threw it');
+
+  const slow = await client.request('GET', '/slow', { timeoutMs: 200 }).catch((e: unknown) => e);
+  t.ok(slow instanceof RequestTimeoutError, 'a request not answered in its time');
+  t.equal((slow as Error).message, 'GET /slow: no answer within 200 ms');
+});

@@ -1,23 +1,15 @@
-// A small JSON client for the Kubernetes API over node:http(s), authenticated from a KubeConfig. The
-// runtime needs what the generated client does not give: a timeout on every call, an abortable
-// streaming watch whose silence we can detect, raw JSON objects for the cache, and exact control of
-// wire formats (Lease MicroTime). Reconcilers may use it, or any other client.
-import {
-  type ClientRequest,
-  Agent as HttpAgent,
-  request as httpRequest,
-  type IncomingMessage,
-} from 'node:http';
-import {
-  Agent as HttpsAgent,
-  type RequestOptions as HttpsRequestOptions,
-  request as httpsRequest,
-} from 'node:https';
+// A small JSON client for the Kubernetes API over undici (kube-dispatcher.ts), authenticated from a
+// KubeConfig. The runtime needs what the generated client does not give: a timeout on every call, an
+// abortable streaming watch whose silence we can detect, raw JSON objects for the cache, and exact
+// control of wire formats (Lease MicroTime). Reconcilers may use it, or any other client.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Counter, Registry } from 'prom-client';
-import { apiError, RequestTimeoutError } from './api-error.js';
+import type { Dispatcher } from 'undici';
+import { ApiError, apiError, RequestTimeoutError } from './api-error.js';
 import type { Clock } from './clock.js';
-import { KubeCredentials } from './kube-credentials.js';
+import { KubeCredentials, type ResolvedCredentials, type TlsMaterial } from './kube-credentials.js';
+import { kubeDispatcher } from './kube-dispatcher.js';
+import { ConsumerError, Exchange } from './kube-exchange.js';
 import { restClientMetrics } from './metrics.js';
 import type { KubeObject } from './object.js';
 
@@ -111,15 +103,10 @@ export interface ApiRequester {
   request<T = KubeObject>(method: string, path: string, opts?: CallOptions): Promise<T>;
 }
 
-/**
- * TCP keep-alive probes on the pooled connections (the agent sets them on each socket as it is
- * pooled), so a silently dead connection to the apiserver is noticed.
- */
-const TCP_KEEPALIVE_MS = 30_000;
-
 export class KubeClient implements ApiRequester {
   private readonly requestTimeoutMs: number;
-  private agent: HttpAgent | undefined;
+  private pools: { tls: TlsMaterial; calls: Dispatcher; streams: Dispatcher } | undefined;
+  private readonly retired = new Set<Dispatcher>();
   private readonly requestCount: Counter<'code' | 'method' | 'host'> | undefined;
   private readonly credentials: KubeCredentials;
   private readonly around: AroundCall | undefined;
@@ -143,34 +130,21 @@ export class KubeClient implements ApiRequester {
   }
 
   private async send<T>(method: string, path: string, opts: CallOptions): Promise<T> {
-    const timeoutMs = opts.timeoutMs ?? this.requestTimeoutMs;
-    const payload = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
-    const headers: Record<string, string | number> = { Accept: opts.accept ?? 'application/json' };
-    if (payload) {
-      headers['Content-Type'] = opts.contentType ?? 'application/json';
-      headers['Content-Length'] = payload.length;
-    }
-    const { res, req, cleanup } = await this.open(
-      method,
-      path,
-      opts.query,
-      headers,
-      payload,
-      timeoutMs,
-      opts.signal,
-      true,
-    );
+    const headers: Record<string, string> = { accept: opts.accept ?? 'application/json' };
+    const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    if (payload !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
+    const call = await this.open(method, path, opts.query, headers, payload, opts.timeoutMs, opts.signal);
     try {
-      const ok = res.statusCode !== undefined && res.statusCode >= 200 && res.statusCode < 300;
+      const ok = call.status >= 200 && call.status < 300;
       if (ok && opts.discardAnswer) {
-        await drain(res, req);
+        await call.exchange.drop();
         return undefined as T;
       }
-      const text = await readBody(res, req);
+      const text = await call.exchange.text();
       if (ok) return (text ? JSON.parse(text) : {}) as T;
-      throw apiError(res.statusCode ?? 0, text, `${method} ${path}`);
+      throw apiError(call.status, text, `${method} ${path}`);
     } finally {
-      cleanup();
+      call.cleanup();
     }
   }
 
@@ -214,85 +188,65 @@ export class KubeClient implements ApiRequester {
     opts: StreamOptions,
   ): Promise<void> {
     const what = opts.what ?? `GET ${path}`;
-    const { res, req, cleanup } = await this.open(
+    const idleMs = opts.idleTimeoutMs;
+    const call = await this.open(
       'GET',
       path,
       query,
-      { Accept: opts.accept ?? 'application/json' },
+      { accept: opts.accept ?? 'application/json' },
       undefined,
-      opts.connectTimeoutMs ?? this.requestTimeoutMs,
+      opts.connectTimeoutMs,
       opts.signal,
-      false,
+      idleMs ?? 0,
     );
     try {
-      if (res.statusCode !== 200) throw apiError(res.statusCode ?? 0, await readBody(res, req), what);
+      if (call.status !== 200) throw apiError(call.status, await call.exchange.text(), what);
       opts.onOpen?.();
-      await new Promise<void>((resolve, reject) => {
-        let ended = false;
-        const idleMs = opts.idleTimeoutMs;
-        if (idleMs)
-          res.setTimeout(idleMs, () => req.destroy(new RequestTimeoutError(`${what}: silent`, idleMs)));
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          try {
-            onData(chunk);
-          } catch (err) {
-            reject(err);
-            req.destroy();
-          }
-        });
-        res.once('end', () => {
-          ended = true;
-          resolve();
-        });
-        // A body cut short is node's bare `aborted` (ECONNRESET): name the call, as a close does.
-        res.once('error', (err) =>
-          reject(
-            opts.signal.aborted
-              ? opts.signal.reason
-              : new Error(`${what}: connection closed (${err.message})`),
-          ),
-        );
-        req.once('error', reject);
-        res.once('close', () => {
-          if (!ended)
-            reject(opts.signal.aborted ? opts.signal.reason : new Error(`${what}: connection closed`));
-        });
-      });
+      await call.exchange.stream(onData);
+    } catch (err) {
+      if (err instanceof ConsumerError) throw err.error;
+      if (call.exchange.wasAborted || err instanceof ApiError) throw err;
+      if ((err as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT')
+        throw new RequestTimeoutError(`${what}: silent`, idleMs ?? 0);
+      // A body cut short: name the call.
+      throw new Error(`${what}: connection closed (${(err as Error).message})`);
     } finally {
-      cleanup();
+      call.cleanup();
     }
   }
 
+  /**
+   * Sends a request and waits for its answer's head. Until `cleanup`, the call's timer (a whole
+   * request's, or until the head of a stream) and the caller's signal abort it, and what waits on it
+   * then rejects with a RequestTimeoutError or the signal's reason.
+   */
   private async open(
     method: string,
     path: string,
     query: Query | undefined,
-    headers: Record<string, string | number>,
-    payload: Buffer | undefined,
-    timeoutMs: number,
+    headers: Record<string, string>,
+    payload: string | undefined,
+    timeoutMs: number | undefined,
     signal: AbortSignal | undefined,
-    wholeRequest: boolean,
-  ): Promise<{ req: ClientRequest; res: IncomingMessage; cleanup: () => void }> {
+    streamIdleMs?: number,
+  ): Promise<OpenCall> {
     signal?.throwIfAborted();
     const resolved = this.credentials.get();
     const creds = resolved instanceof Promise ? await resolved : resolved;
-    const url = new URL(creds.server + path);
-    for (const [key, value] of Object.entries(query ?? {}))
-      if (value !== undefined) url.searchParams.set(key, String(value));
-    const agent = creds.proxyAgent ?? this.sharedAgent(url.protocol, creds.tls);
-    const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
-    const req = send(url, {
+    const limitMs = timeoutMs ?? this.requestTimeoutMs;
+    const exchange = new Exchange(this.dispatcher(creds, streamIdleMs !== undefined), {
+      origin: creds.server,
       method,
-      agent,
-      auth: creds.auth,
+      path: withQuery(path, query),
       headers: { ...creds.headers, ...headers },
+      body: payload,
+      bodyTimeoutMs: streamIdleMs ?? 0,
     });
     let timer: NodeJS.Timeout | undefined = setTimeout(
-      () => req.destroy(new RequestTimeoutError(`${method} ${url.pathname}`, timeoutMs)),
-      timeoutMs,
+      () => exchange.abort(new RequestTimeoutError(`${method} ${path}`, limitMs)),
+      limitMs,
     );
-    const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    const onAbort = () => exchange.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     // Aborted while credentials were being applied: the listener came too late to hear it.
     if (signal?.aborted) onAbort();
@@ -301,74 +255,84 @@ export class KubeClient implements ApiRequester {
       timer = undefined;
       signal?.removeEventListener('abort', onAbort);
     };
+    const host = hostOf(creds.server);
     try {
-      const res = await new Promise<IncomingMessage>((resolve, reject) => {
-        req.once('response', resolve);
-        req.once('error', reject);
-        req.end(payload);
-      });
-      this.requestCount?.inc({ code: String(res.statusCode ?? 0), method, host: url.host });
-      if (res.statusCode === 401) this.credentials.invalidate();
-      if (!wholeRequest) {
+      const status = await exchange.head;
+      this.requestCount?.inc({ code: String(status), method, host });
+      if (status === 401) this.credentials.invalidate();
+      if (streamIdleMs !== undefined) {
         clearTimeout(timer);
         timer = undefined;
       }
-      return { req, res, cleanup };
+      return { status, exchange, cleanup };
     } catch (err) {
       // client-go's code for a request that got no answer.
-      this.requestCount?.inc({ code: '<error>', method, host: url.host });
+      this.requestCount?.inc({ code: '<error>', method, host });
       cleanup();
       throw err;
     }
   }
 
-  /** One keep-alive agent per client, so calls reuse connections; the TLS material comes from the kubeconfig. */
-  private sharedAgent(protocol: string, options: HttpsRequestOptions): HttpAgent {
-    if (!this.agent) {
-      this.agent =
-        protocol === 'http:'
-          ? new HttpAgent({ keepAlive: true, keepAliveMsecs: TCP_KEEPALIVE_MS })
-          : new HttpsAgent({
-              keepAlive: true,
-              keepAliveMsecs: TCP_KEEPALIVE_MS,
-              ca: options.ca,
-              cert: options.cert,
-              key: options.key,
-              pfx: options.pfx,
-              passphrase: options.passphrase,
-              servername: options.servername,
-              ...(options.rejectUnauthorized === undefined
-                ? {}
-                : { rejectUnauthorized: options.rejectUnauthorized }),
-            });
+  /**
+   * Two pools per client and TLS material (it changes only when an exec plugin rotates a certificate):
+   * calls on a bounded one, so that a call made as another ends waits for that connection instead of
+   * opening one more (undici frees a connection an event-loop turn after its answer), and streams, which
+   * hold their connection for minutes, on one of their own that no call waits behind.
+   */
+  private dispatcher(creds: ResolvedCredentials, stream: boolean): Dispatcher {
+    if (this.pools?.tls !== creds.tls) {
+      // Calls in flight on the previous material finish on it; close() ends what a watch holds open.
+      for (const previous of this.pools ? [this.pools.calls, this.pools.streams] : []) {
+        this.retired.add(previous);
+        const forget = () => this.retired.delete(previous);
+        previous.close().then(forget, forget);
+      }
+      this.pools = {
+        tls: creds.tls,
+        calls: kubeDispatcher(creds.server, creds.proxyUrl, creds.tls, CALL_CONNECTIONS),
+        streams: kubeDispatcher(creds.server, creds.proxyUrl, creds.tls, null),
+      };
     }
-    return this.agent;
+    return stream ? this.pools.streams : this.pools.calls;
   }
 
-  /** Closes idle pooled connections (call when the client is no longer needed). */
+  /** Ends every connection, those of calls in flight too (call when the client is no longer needed). */
   close(): void {
-    this.agent?.destroy();
-    this.agent = undefined;
+    for (const dispatcher of [this.pools?.calls, this.pools?.streams, ...this.retired])
+      dispatcher?.destroy().catch(() => {});
+    this.retired.clear();
+    this.pools = undefined;
   }
 }
 
-function readBody(res: IncomingMessage, req: ClientRequest): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (chunk: Buffer) => chunks.push(chunk));
-    res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    res.once('error', reject);
-    req.once('error', reject);
-  });
+/**
+ * Connections for calls (streams apart): client-go's default is 25 requests in flight at once (its
+ * QPS/burst limit); our controllers and servers make fewer, and a call beyond waits its turn.
+ */
+const CALL_CONNECTIONS = 16;
+
+interface OpenCall {
+  status: number;
+  exchange: Exchange;
+  cleanup: () => void;
 }
 
-function drain(res: IncomingMessage, req: ClientRequest): Promise<void> {
-  return new Promise((resolve, reject) => {
-    res.once('end', resolve);
-    res.once('error', reject);
-    req.once('error', reject);
-    res.resume();
-  });
+function withQuery(path: string, query: Query | undefined): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `${path}${path.includes('?') ? '&' : '?'}${text}` : path;
+}
+
+const hosts = new Map<string, string>();
+function hostOf(server: string): string {
+  let host = hosts.get(server);
+  if (host === undefined) {
+    host = new URL(server).host;
+    hosts.set(server, host);
+  }
+  return host;
 }
 
 /** Paths for a resource type, e.g. `/apis/orchestrator.io/v1/namespaces/ns/taskruns/name`. */

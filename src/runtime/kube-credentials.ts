@@ -1,10 +1,10 @@
 // What a request needs from the kubeconfig, computed once instead of per request: client-node's
 // applyToHTTPSOptions reads the CA, certificate and key files synchronously and walks its
-// authenticators on every call, and the TLS material only ever reaches the pooled agent once anyway.
-// Only the Authorization header can change while the process runs (an exec plugin's short-lived
-// token, a rotated service-account token file, an OIDC refresh): for such a user it is re-applied
-// when older than `refreshMs` or after the apiserver answered 401, and the authenticator's own rules
-// (the token file re-read every minute, exec credentials until they expire) decide what it returns.
+// authenticators on every call. For a dynamic user (an exec plugin's short-lived token or client
+// certificate, a rotated service-account token file, an OIDC refresh) it is re-applied when older than
+// `refreshMs` or after the apiserver answered 401, and the authenticator's own rules (the token file
+// re-read every minute, exec credentials until they expire) decide what it returns. The TLS material
+// keeps its identity while its content is unchanged: the client keeps one connection pool per material.
 import type { RequestOptions as HttpsRequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type Clock, realClock } from './clock.js';
@@ -12,16 +12,27 @@ import { type Clock, realClock } from './clock.js';
 /** How stale a dynamic credential may be at most, beyond its authenticator's own caching. */
 export const CREDENTIAL_REFRESH_MS = 1_000;
 
+/** What the connections to the apiserver are made with (the kubeconfig's TLS fields). */
+export interface TlsMaterial {
+  ca?: HttpsRequestOptions['ca'];
+  cert?: HttpsRequestOptions['cert'];
+  key?: HttpsRequestOptions['key'];
+  pfx?: HttpsRequestOptions['pfx'];
+  passphrase?: string;
+  servername?: string;
+  rejectUnauthorized?: boolean;
+}
+
+const TLS_FIELDS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'servername', 'rejectUnauthorized'] as const;
+
 export interface ResolvedCredentials {
   /** The cluster's server URL without trailing slashes. */
   server: string;
-  /** Set when the cluster is reached through a proxy: client-node's agent for it. */
-  proxyAgent: HttpsRequestOptions['agent'];
-  /** TLS material for the pooled agent. */
-  tls: HttpsRequestOptions;
-  /** `user:password` for basic authentication. */
-  auth: string | undefined;
-  /** Authorization, impersonation, …: sent with every request. */
+  /** The cluster's proxy-url, when it is reached through a proxy. */
+  proxyUrl: string | undefined;
+  /** The same object as long as its content is the same. */
+  tls: TlsMaterial;
+  /** Authorization (bearer or basic), impersonation, …: sent with every request. */
   headers: Record<string, string>;
 }
 
@@ -30,6 +41,8 @@ export class KubeCredentials {
   private resolvedAt = 0;
   private dynamic = false;
   private pending: Promise<ResolvedCredentials> | undefined;
+  /** The last TLS material, kept across invalidate(): a 401 does not change it. */
+  private tls: TlsMaterial | undefined;
 
   constructor(
     private readonly kubeConfig: KubeConfig,
@@ -59,16 +72,38 @@ export class KubeCredentials {
     const user = this.kubeConfig.getCurrentUser();
     const options: HttpsRequestOptions = {};
     await this.kubeConfig.applyToHTTPSOptions(options);
+    const headers = { ...(options.headers as Record<string, string> | undefined) };
+    if (options.auth) headers.Authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
+    const fresh = tlsMaterial(options);
+    const tls = this.tls && sameTls(this.tls, fresh) ? this.tls : fresh;
+    this.tls = tls;
     const resolved: ResolvedCredentials = {
       server: cluster.server.replace(/\/+$/, ''),
-      proxyAgent: cluster.proxyUrl ? options.agent : undefined,
-      tls: options,
-      auth: options.auth ?? undefined,
-      headers: { ...(options.headers as Record<string, string> | undefined) },
+      proxyUrl: cluster.proxyUrl || undefined,
+      tls,
+      headers,
     };
     this.dynamic = Boolean(user?.exec || user?.authProvider);
     this.resolvedAt = this.clock.nowMs();
     this.current = resolved;
     return resolved;
   }
+}
+
+function tlsMaterial(options: HttpsRequestOptions): TlsMaterial {
+  const tls: TlsMaterial = {};
+  for (const field of TLS_FIELDS)
+    if (options[field] !== undefined) (tls as Record<string, unknown>)[field] = options[field];
+  return tls;
+}
+
+function sameTls(a: TlsMaterial, b: TlsMaterial): boolean {
+  return TLS_FIELDS.every((field) => sameValue(a[field], b[field]));
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  return a === b;
 }
