@@ -38,8 +38,17 @@ export function accessAttributes(
 /** The row's alternatives for this object, each question once (an image without a tag is its own repository). */
 function askedOf(check: ReferenceCheck, namespace: string): ResourceAttributes[] {
   const asked = check.reference.anyOf.map((p) => accessAttributes(check, p, namespace));
-  return asked.filter((a, i) => asked.findIndex((b) => JSON.stringify(b) === JSON.stringify(a)) === i);
+  if (asked.length < 2) return asked;
+  const seen = new Set<string>();
+  return asked.filter((a) => {
+    const key = questionKey(a);
+    return !seen.has(key) && Boolean(seen.add(key));
+  });
 }
+
+/** The attributes as one string: two alternatives are one question when these are equal. */
+const questionKey = (a: ResourceAttributes): string =>
+  [a.verb, a.group, a.resource, a.subresource, a.namespace, a.name].map((v) => v ?? '\0').join('\n');
 
 /** One alternative as the apiserver words it, with its name when it is not the object's (`images "…:2"` → `…`). */
 const alternativeText = (check: ReferenceCheck, resource: ResourceAttributes) =>

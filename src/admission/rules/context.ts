@@ -20,9 +20,20 @@ export type Rule<T> = (ctx: RuleContext<T>) => Finding[];
 /** Reads a dotted path (`spec.taskId`) from a plain object. */
 export function field(obj: unknown, path: string): unknown {
   let node = obj;
-  for (const key of path.split('.')) {
+  for (const key of keysOf(path)) {
     if (node === null || typeof node !== 'object') return undefined;
     node = (node as Record<string, unknown>)[key];
   }
   return node;
+}
+
+/** The rules read a few dozen constant paths, each on every review: split once. */
+const splitPaths = new Map<string, readonly string[]>();
+function keysOf(path: string): readonly string[] {
+  let keys = splitPaths.get(path);
+  if (!keys) {
+    keys = path.split('.');
+    if (splitPaths.size < 1024) splitPaths.set(path, keys);
+  }
+  return keys;
 }
