@@ -2,7 +2,16 @@
 // against the local apiserver (docs/design.md §12.1), undici 7 spends ~40% less CPU on a GET and ~25%
 // less on a PUT than node:https' agent, and the HTTP client was the largest share of the operator's
 // busy time; undici 8 (client-node's) gains nothing over node:https, hence this pinned copy.
-import { type Dispatcher, Pool, ProxyAgent } from 'undici';
+import { createRequire } from 'node:module';
+import type { Dispatcher } from 'undici';
+
+// The pool from its own module, not undici's index: the index loads fetch, WebSocket, the caches and
+// the rest (~14 MiB of resident memory at import, measured: docs/design.md §12.1) for a client that
+// uses a pool. The path is undici 7.30's (pinned in package.json; it has no exports map). A proxy
+// needs the index (it adds the CONNECT method ProxyAgent calls), so it is loaded only for one.
+const require = createRequire(import.meta.url);
+const Pool: typeof import('undici').Pool = require('undici/lib/dispatcher/pool.js');
+const proxyAgent = (): typeof import('undici').ProxyAgent => require('undici').ProxyAgent;
 import type { TlsMaterial } from './kube-credentials.js';
 
 /**
@@ -42,7 +51,7 @@ export function kubeDispatcher(
   const scheme = new URL(proxyUrl).protocol;
   // The proxy is given the server's host name, so a socks5h proxy (resolving it) is a socks5 one.
   if (['http:', 'https:', 'socks5:', 'socks:', 'socks5h:'].includes(scheme))
-    return new ProxyAgent({ uri: proxyUrl.replace(/^socks5h:/, 'socks5:'), ...pooling, requestTls: tls });
+    return new (proxyAgent())({ uri: proxyUrl.replace(/^socks5h:/, 'socks5:'), ...pooling, requestTls: tls });
   throw new Error(
     `the kubeconfig's proxy-url ${JSON.stringify(scheme)} is not supported: use an http, https or socks5 proxy`,
   );
