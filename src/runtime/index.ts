@@ -13,6 +13,8 @@
 // - job-state.ts: a Job's state as its conditions say it, read alike by the reconciler, the CLI and tests.
 // - kube-client.ts: a small JSON client with a timeout on every call and abortable watches.
 // - kube-credentials.ts: the kubeconfig's credentials computed once, the Authorization header refreshed.
+// - kube-dispatcher.ts: undici's connection pools for the apiserver (calls, streams, a proxy-url).
+// - kube-exchange.ts: one request on undici's dispatch API, its body kept, streamed or drained.
 // - leader-election.ts: Lease-based leader election with client-go's semantics.
 // - manager.ts: the runtime's parts and the order of their start, loss of the Lease and stop.
 // - metrics-server.ts: /metrics, on its own address or through a caller's server.
