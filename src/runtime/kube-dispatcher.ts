@@ -4,6 +4,7 @@
 // busy time; undici 8 (client-node's) gains nothing over node:https, hence this pinned copy.
 import { createRequire } from 'node:module';
 import type { Dispatcher } from 'undici';
+import type { TlsMaterial } from './kube-credentials.js';
 
 // The pool from its own module, not undici's index: the index loads fetch, WebSocket, the caches and
 // the rest (~14 MiB of resident memory at import, measured: docs/design.md §12.1) for a client that
@@ -12,7 +13,6 @@ import type { Dispatcher } from 'undici';
 const require = createRequire(import.meta.url);
 const Pool: typeof import('undici').Pool = require('undici/lib/dispatcher/pool.js');
 const proxyAgent = (): typeof import('undici').ProxyAgent => require('undici').ProxyAgent;
-import type { TlsMaterial } from './kube-credentials.js';
 
 /**
  * TCP keep-alive probes on each connection, so a silently dead connection to the apiserver is noticed
