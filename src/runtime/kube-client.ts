@@ -105,7 +105,7 @@ export interface ApiRequester {
 
 export class KubeClient implements ApiRequester {
   private readonly requestTimeoutMs: number;
-  private pools: { tls: TlsMaterial; calls: Dispatcher; streams: Dispatcher } | undefined;
+  private pools: Pools | undefined;
   private readonly retired = new Set<Dispatcher>();
   private readonly requestCount: Counter<'code' | 'method' | 'host'> | undefined;
   private readonly credentials: KubeCredentials;
@@ -234,7 +234,8 @@ export class KubeClient implements ApiRequester {
     const resolved = this.credentials.get();
     const creds = resolved instanceof Promise ? await resolved : resolved;
     const limitMs = timeoutMs ?? this.requestTimeoutMs;
-    const exchange = new Exchange(this.dispatcher(creds, streamIdleMs !== undefined), {
+    const pools = this.poolsFor(creds);
+    const exchange = new Exchange(streamIdleMs === undefined ? pools.calls : pools.streams, {
       origin: creds.server,
       method,
       path: withQuery(path, query),
@@ -255,7 +256,7 @@ export class KubeClient implements ApiRequester {
       timer = undefined;
       signal?.removeEventListener('abort', onAbort);
     };
-    const host = hostOf(creds.server);
+    const { host } = pools;
     try {
       const status = await exchange.head;
       this.requestCount?.inc({ code: String(status), method, host });
@@ -279,7 +280,7 @@ export class KubeClient implements ApiRequester {
    * opening one more (undici frees a connection an event-loop turn after its answer), and streams, which
    * hold their connection for minutes, on one of their own that no call waits behind.
    */
-  private dispatcher(creds: ResolvedCredentials, stream: boolean): Dispatcher {
+  private poolsFor(creds: ResolvedCredentials): Pools {
     if (this.pools?.tls !== creds.tls) {
       // Calls in flight on the previous material finish on it; close() ends what a watch holds open.
       for (const previous of this.pools ? [this.pools.calls, this.pools.streams] : []) {
@@ -291,9 +292,10 @@ export class KubeClient implements ApiRequester {
         tls: creds.tls,
         calls: kubeDispatcher(creds.server, creds.proxyUrl, creds.tls, CALL_CONNECTIONS),
         streams: kubeDispatcher(creds.server, creds.proxyUrl, creds.tls, null),
+        host: new URL(creds.server).host,
       };
     }
-    return stream ? this.pools.streams : this.pools.calls;
+    return this.pools;
   }
 
   /** Ends every connection, those of calls in flight too (call when the client is no longer needed). */
@@ -311,6 +313,14 @@ export class KubeClient implements ApiRequester {
  */
 const CALL_CONNECTIONS = 16;
 
+/** The connections of one TLS material, and the server's host (the request metric's label). */
+interface Pools {
+  tls: TlsMaterial;
+  calls: Dispatcher;
+  streams: Dispatcher;
+  host: string;
+}
+
 interface OpenCall {
   status: number;
   exchange: Exchange;
@@ -323,16 +333,6 @@ function withQuery(path: string, query: Query | undefined): string {
   for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
   const text = params.toString();
   return text ? `${path}${path.includes('?') ? '&' : '?'}${text}` : path;
-}
-
-const hosts = new Map<string, string>();
-function hostOf(server: string): string {
-  let host = hosts.get(server);
-  if (host === undefined) {
-    host = new URL(server).host;
-    hosts.set(server, host);
-  }
-  return host;
 }
 
 /** Paths for a resource type, e.g. `/apis/orchestrator.io/v1/namespaces/ns/taskruns/name`. */

@@ -42,7 +42,9 @@ function askedOf(check: ReferenceCheck, namespace: string): ResourceAttributes[]
   const seen = new Set<string>();
   return asked.filter((a) => {
     const key = questionKey(a);
-    return !seen.has(key) && Boolean(seen.add(key));
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
   });
 }
 
