@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { ConfigError, defaultConfigFile, parseConfig } from './load.js';
+import { parse } from 'yaml';
+import { loadSchema } from '../api/schemas.js';
+import { createAjv } from '../validation/schema-validator.js';
+import { ConfigError, configFrom, defaultConfigFile, parseConfig } from './load.js';
 
 const defaultText = readFileSync(defaultConfigFile(), 'utf8');
 
@@ -9,6 +12,29 @@ t.test('the shipped default config is valid and gets schema defaults', async (t)
   t.equal(config.defaultAgent, 'rex');
   t.ok(config.agents.rex?.image);
   t.equal(config.retries?.maxRetries, 3);
+});
+
+t.test("the config's defaults are exactly those ajv's useDefaults fills in", async (t) => {
+  const fill = createAjv({ useDefaults: true }).compile(loadSchema('ControllerConfig'));
+  const configs = {
+    minimal: { defaultAgent: 'rex', agents: { rex: { image: 'agent:1' } } },
+    'sections present but empty': {
+      defaultAgent: 'rex',
+      agents: { rex: { image: 'agent:1', podTemplate: {}, resources: {} }, cleo: { image: 'agent:2' } },
+      job: { podTemplate: {} },
+      retries: {},
+      workspace: {},
+      githubWebhook: {},
+    },
+    shipped: parse(defaultText),
+  };
+  for (const [name, value] of Object.entries(configs)) {
+    const expected = structuredClone(value);
+    t.ok(fill(expected), `${name}: valid`);
+    const filled = configFrom(value, name);
+    t.same(filled, expected, `${name}: the same config`);
+    t.not(JSON.stringify(filled), JSON.stringify(value), `${name}: some defaults were filled`);
+  }
 });
 
 t.test('every problem is reported with its path', async (t) => {

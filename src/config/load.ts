@@ -5,14 +5,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { type ControllerConfig, envNameProblem } from '../api/index.js';
+import { type DefaultTree, defaultTree, withSchemaDefaults } from '../api/schema-defaults.js';
 import { loadSchema } from '../api/schemas.js';
 import { qualifiedNameProblem } from '../naming/names.js';
 import { taskPatternProblem } from '../naming/task-pattern.js';
 import { packageRoot } from '../util/package-root.js';
 import { error, type Finding, formatFinding } from '../validation/finding.js';
 import { podTemplateFindings } from '../validation/pod-template.js';
-import { precompiled } from '../validation/precompiled.js';
-import { compileSchema, createAjv } from '../validation/schema-validator.js';
+import { compileSchema } from '../validation/schema-validator.js';
 import { economicsFindings } from './economics.js';
 import { namespaceScopeFindings } from './namespace-scope.js';
 import { taskDocsPathProblem } from './task-docs.js';
@@ -29,16 +29,18 @@ export class ConfigError extends Error {
   }
 }
 
-let compiled: { check: ReturnType<typeof compileSchema>; fillDefaults: (v: unknown) => boolean } | undefined;
+/**
+ * The config's check, compiled (or loaded precompiled) once; and its defaults, applied by the same
+ * structural defaulting as a run's (api/schema-defaults.ts) rather than by a second ajv validator in
+ * useDefaults mode: that one was another ~0.9 MB of generated code, ~10 MiB of the manager's resident
+ * memory for a walk of the few paths that hold a default (docs/design.md §12.1).
+ */
+let compiled: { check: ReturnType<typeof compileSchema>; defaults: DefaultTree | undefined } | undefined;
 
 function validators() {
   if (!compiled) {
     const schema = loadSchema('ControllerConfig');
-    compiled = {
-      check: compileSchema(schema),
-      fillDefaults: (precompiled(schema, { useDefaults: true }) ??
-        createAjv({ useDefaults: true }).compile(schema)) as (v: unknown) => boolean,
-    };
+    compiled = { check: compileSchema(schema), defaults: defaultTree(schema) };
   }
   return compiled;
 }
@@ -164,11 +166,11 @@ export function parseConfig(text: string, source = 'config'): ControllerConfig {
  * schema default filled in: the only way to a ControllerConfig, whose type makes those fields required.
  */
 export function configFrom(value: unknown, source = 'config'): ControllerConfig {
-  const { check, fillDefaults } = validators();
+  const { check, defaults } = validators();
   const schemaFindings = check(value);
   if (schemaFindings.length) throw new ConfigError(source, schemaFindings);
-  const config = structuredClone(value) as ControllerConfig;
-  fillDefaults(config);
+  // Cloned: the defaults share the subtrees they leave alone, and the caller keeps its value.
+  const config = structuredClone(defaults ? withSchemaDefaults(value, defaults) : value) as ControllerConfig;
   const rules = crossFieldRules(config);
   if (rules.length) throw new ConfigError(source, rules);
   return config;

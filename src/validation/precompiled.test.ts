@@ -46,9 +46,7 @@ const invalidRun = {
 
 t.test('a precompiled validator answers exactly as the one ajv compiles at run time', async (t) => {
   const dir = scratchDir(t);
-  const defaults = { useDefaults: true };
   writeStandalone(dir, 'TaskRun', { useDefaults: false });
-  writeStandalone(dir, 'ControllerConfig', defaults);
   const taskRun = loadSchema('TaskRun');
   const runtime = createAjv().compile(taskRun);
   const ahead = precompiled(taskRun, { useDefaults: false }, dir);
@@ -62,15 +60,6 @@ t.test('a precompiled validator answers exactly as the one ajv compiles at run t
     );
   }
   t.ok(JSON.stringify(ahead.errors).includes('spec/serviceName'), 'the invalid run has its errors');
-
-  // The defaults filler fills the same defaults.
-  const config = () => ({ defaultAgent: 'rex', agents: { rex: { image: 'agent:1' } } });
-  const filledRuntime = config();
-  const filledAhead = config();
-  createAjv(defaults).compile(loadSchema('ControllerConfig'))(filledRuntime);
-  precompiled(loadSchema('ControllerConfig'), defaults, dir)?.(filledAhead);
-  t.same(filledAhead, filledRuntime, 'the same config defaults filled in');
-  t.not(JSON.stringify(filledAhead), JSON.stringify(config()), 'and some were');
 });
 
 t.test('a schema other than the one compiled finds none, nor does another mode', async (t) => {
@@ -91,5 +80,4 @@ t.test('the build precompiles every validator a process compiles at start', asyn
   const dir = join(root, 'dist', 'validation', 'compiled');
   for (const name of Object.keys(SCHEMA_FILES) as SchemaName[])
     t.ok(precompiled(loadSchema(name), { useDefaults: false }, dir), `${name}: its check`);
-  t.ok(precompiled(loadSchema('ControllerConfig'), { useDefaults: true }, dir), 'the config: its defaults');
 });
