@@ -3,7 +3,7 @@
 // by the bench). What `orchestrator run` starts to reconcile and nothing more: no webhook server, REST
 // API, leader election, metrics or probe servers; the compiled dist/ (no TypeScript loader in memory);
 // process metrics collected and API requests counted in the registry as in production; logs at info
-// through production's asynchronous destination (src/app/run.ts), into /dev/null.
+// through production's destination (src/observability/log-destination.ts), into /dev/null.
 //
 // Forked with an IPC channel: bench-reconcile-operator.js <kubeconfig> <namespace> <config file> <workers>
 // Sends {ready: true} once the caches are synced; on 'stop' stops the manager (in-flight reconciles
@@ -16,6 +16,7 @@ const { Registry } = await import('prom-client');
 const { loadConfigFile } = await import('../dist/config/load.js');
 const { runControllers } = await import('../dist/controllers/run-controllers.js');
 const { KubeConfig } = await import('../dist/kubeconfig/kube-config.js');
+const { logDestination } = await import('../dist/observability/log-destination.js');
 const { startTracing } = await import('../dist/observability/tracing.js');
 const { loadTemplateSet } = await import('../dist/render/index.js');
 const { KubeClient, Manager } = await import('../dist/runtime/index.js');
@@ -39,10 +40,7 @@ const kc = new KubeConfig();
 kc.loadFromFile(kubeconfig);
 const registry = new Registry();
 const client = new CountingClient(kc, { requestTimeoutMs: 10_000, registry });
-const logger = pino(
-  { level: 'info' },
-  pino.destination({ dest: '/dev/null', sync: false, minLength: 4096, periodicFlush: 1000 }),
-);
+const logger = pino({ level: 'info' }, logDestination('/dev/null'));
 const manager = new Manager({
   client,
   registry,

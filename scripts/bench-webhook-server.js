@@ -71,6 +71,7 @@ async function serveOurs(certFile, keyFile, reviewer) {
     { staticConfig },
     pinoModule,
     prom,
+    { logDestination },
   ] = await Promise.all([
     import('../dist/webhook/server.js'),
     import('../dist/webhook/handlers.js'),
@@ -78,6 +79,7 @@ async function serveOurs(certFile, keyFile, reviewer) {
     import('../dist/api/index.js'),
     import('pino'),
     import('prom-client'),
+    import('../dist/observability/log-destination.js'),
   ]);
   const pino = pinoModule.default;
   const server = await startWebhookServer({
@@ -86,12 +88,9 @@ async function serveOurs(certFile, keyFile, reviewer) {
     routes: admissionRoutes({ config: staticConfig(loadDefaultConfig()), reviewer }),
     registry: new prom.Registry(),
     // Production logs one line per review at info through the destination `orchestrator run` creates
-    // (src/app/run.ts: asynchronous, batched in 4 KiB writes, flushed every second); here the same
+    // (src/observability/log-destination.ts: 4 KiB writes, flushed every second); here the same
     // destination writes them to /dev/null.
-    logger: pino(
-      { level: 'info' },
-      pino.destination({ dest: '/dev/null', sync: false, minLength: 4096, periodicFlush: 1000 }),
-    ).child({ component: 'webhook' }),
+    logger: pino({ level: 'info' }, logDestination('/dev/null')).child({ component: 'webhook' }),
     port: 0,
     host: '127.0.0.1',
   });

@@ -12,6 +12,7 @@ import { AppKeys, githubApiUrl, TokenBroker } from '../github/app-tokens/index.j
 import { CollaboratorPermissions } from '../github/index.js';
 import { KubeConfig } from '../kubeconfig/kube-config.js';
 import { apiCall } from '../observability/api-spans.js';
+import { logDestination } from '../observability/log-destination.js';
 import { traceLogOptions } from '../observability/log-fields.js';
 import { tracingSettings } from '../observability/settings.js';
 import { startTracing } from '../observability/tracing.js';
@@ -75,17 +76,16 @@ function banner(
 }
 
 /**
- * The process's logger. Not on a terminal (a pod, CI, a pipe): JSON lines on stdout, written
- * asynchronously and in batches of 4 KiB (a dozen admission reviews' lines) instead of one write per
- * line, flushed at least every second and on exit; a process killed outright (SIGKILL, OOM) can lose
- * its last second of lines. On a terminal (`npm start`): the same lines made readable by pino-pretty.
+ * The process's logger. Not on a terminal (a pod, CI, a pipe): JSON lines on stdout in writes of 4 KiB
+ * (observability/log-destination.ts). On a terminal (`npm start`): the same lines made readable by
+ * pino-pretty.
  */
 const processLogger = (level: string | undefined): Logger => {
   // A line written inside a span carries its trace (docs/observability.md).
   const options = { level, ...traceLogOptions(tracingSettings().enabled) };
   return process.stdout.isTTY
     ? pino(options, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }))
-    : pino(options, pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1000 }));
+    : pino(options, logDestination(1));
 };
 
 export async function run(opts: RunOptions, logger: Logger = processLogger(opts.logLevel)): Promise<void> {

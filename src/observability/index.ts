@@ -3,6 +3,7 @@
 // then loaded on demand, so a process that does not trace pays nothing.
 // - api-spans.ts: a client span per Kubernetes API call made inside a traced operation.
 // - koa.ts: a server span per request of the koa servers, continuing the caller's trace.
+// - log-destination.ts: where JSON log lines are written (synchronously, in writes of 4 KiB).
 // - log-fields.ts: the span's ids on every log line, under OpenTelemetry's field names.
 // - reconcile-spans.ts: a span per reconcile, a child of the run's trace.
 // - run-trace.ts: a run's trace as OpenTelemetry context, and the patch that stores it on the run.
@@ -12,6 +13,7 @@
 // - tracing.ts: the SDK started on demand, and the check each instrumentation point makes first.
 export { apiCall } from './api-spans.js';
 export { tracingMiddleware } from './koa.js';
+export { logDestination } from './log-destination.js';
 export { traceLogOptions } from './log-fields.js';
 export { type ReconcileTrace, tracedReconciler } from './reconcile-spans.js';
 export { firstReconcileTraceOps, runTraceContext, traceAnnotationOps } from './run-trace.js';
