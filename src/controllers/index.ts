@@ -7,6 +7,7 @@
 // - capacity/: concurrency slots over every run kind: who holds one, who waits, who may start.
 // - conditions.ts: status conditions with Kubernetes' transition semantics.
 // - event-filters.ts: which cache changes are worth a reconcile (controller-runtime's predicates).
+// - job-cache.ts: a Job as the caches keep it: metadata, status and the workspace volume.
 // - kind/: what differs between the run kinds, a strategy per kind, and TaskRun dependencies.
 // - metrics/: what the reconcilers report to Prometheus.
 // - pods/: following an attempt's agent through its Job and pod.

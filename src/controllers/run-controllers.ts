@@ -39,6 +39,7 @@ import {
 import { SpendIndex } from './budgets/index.js';
 import { Capacity, CapacityIndex, mapToWaitingRuns, type RunCache } from './capacity/index.js';
 import { agentChanged, filtered, jobFinished, leftSlot, never, runChanged } from './event-filters.js';
+import { jobForCache } from './job-cache.js';
 import { DependentRuns, mapToDependents, phaseChanged } from './kind/dependencies.js';
 import { RUN_STRATEGIES } from './kind/strategy.js';
 import {
@@ -115,7 +116,7 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   const scope = opts.scope ?? (namespace ? { namespaces: [namespace] } : { all: true });
   const caches = scopedCaches(scope, client, logger);
   const managed = `${LABELS.managedBy}=${MANAGED_BY}`;
-  const jobs = caches.informer({ resource: JOBS, labelSelector: managed });
+  const jobs = caches.informer({ resource: JOBS, labelSelector: managed, transform: jobForCache });
   // Only the existence and owner of a ConfigMap or PVC are read: their data is never sent to us.
   const configMaps = caches.informer({ resource: CONFIGMAPS, labelSelector: managed, metadataOnly: true });
   const workspaces = caches.informer({ resource: PVCS, labelSelector: managed, metadataOnly: true });

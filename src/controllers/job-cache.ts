@@ -1,0 +1,25 @@
+// A Job as the run controllers cache it: its metadata (stripForCache's), its status, and of its spec
+// only the workspace volume, which is all they read of one (the Job's state, its owner and failure
+// annotation, the workspace whose slot it holds: capacity/holder-index.ts). A whole Job of ours is
+// mostly its pod template (containers, environment, mounts, security contexts): about 6 KB of JSON and
+// several times that as cached objects, per attempt, for as long as the Job exists. The controller-
+// runtime peer caches Jobs whole; an object cached whole that is read for a few fields is the cost the
+// reconcile benchmark's memory figure showed (docs/design.md §12.1).
+import { type KubeObject, stripForCache } from '../runtime/index.js';
+import { WORKSPACE_VOLUME } from './agent/index.js';
+
+type PodVolume = { name?: string };
+
+export function jobForCache(job: KubeObject): KubeObject {
+  const { apiVersion, kind, metadata, spec, status } = stripForCache(job);
+  const volumes = (spec as { template?: { spec?: { volumes?: PodVolume[] } } } | undefined)?.template?.spec
+    ?.volumes;
+  const workspace = volumes?.find((v) => v.name === WORKSPACE_VOLUME);
+  return {
+    apiVersion,
+    kind,
+    ...(metadata ? { metadata } : {}),
+    spec: workspace ? { template: { spec: { volumes: [workspace] } } } : {},
+    ...(status ? { status } : {}),
+  };
+}
