@@ -10,5 +10,5 @@
 import pino from 'pino';
 
 /** The destination of `fd` (1: stdout) or of a file path. */
-export const logDestination = (dest: number | string) =>
+export const logDestination = (dest: number | string): ReturnType<typeof pino.destination> =>
   pino.destination({ dest, sync: true, minLength: 4096, periodicFlush: 1000 });
