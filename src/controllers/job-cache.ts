@@ -6,15 +6,12 @@
 // runtime peer caches Jobs whole; an object cached whole that is read for a few fields is the cost the
 // reconcile benchmark's memory figure showed (docs/design.md §12.1).
 import { type KubeObject, stripForCache } from '../runtime/index.js';
-import { WORKSPACE_VOLUME } from './agent/index.js';
-
-type PodVolume = { name?: string };
+import { workspaceVolume } from './capacity/index.js';
 
 export function jobForCache(job: KubeObject): KubeObject {
-  const { apiVersion, kind, metadata, spec, status } = stripForCache(job);
-  const volumes = (spec as { template?: { spec?: { volumes?: PodVolume[] } } } | undefined)?.template?.spec
-    ?.volumes;
-  const workspace = volumes?.find((v) => v.name === WORKSPACE_VOLUME);
+  const stripped = stripForCache(job);
+  const { apiVersion, kind, metadata, status } = stripped;
+  const workspace = workspaceVolume(stripped);
   return {
     apiVersion,
     kind,

@@ -73,11 +73,15 @@ export function holdsSlot(run: KubeObject): boolean {
 
 type PodVolume = { name?: string; persistentVolumeClaim?: { claimName?: string } };
 
+/** The workspace volume of a Job's pod template. */
+export function workspaceVolume(job: KubeObject): PodVolume | undefined {
+  const spec = job.spec as { template?: { spec?: { volumes?: PodVolume[] } } } | undefined;
+  return spec?.template?.spec?.volumes?.find((v) => v.name === WORKSPACE_VOLUME);
+}
+
 /** The workspace PVC a Job's pods mount. */
 export function jobWorkspace(job: KubeObject): string | undefined {
-  const spec = job.spec as { template?: { spec?: { volumes?: PodVolume[] } } } | undefined;
-  const volume = spec?.template?.spec?.volumes?.find((v) => v.name === WORKSPACE_VOLUME);
-  return volume?.persistentVolumeClaim?.claimName || undefined;
+  return workspaceVolume(job)?.persistentVolumeClaim?.claimName || undefined;
 }
 
 /** The run a Job belongs to (its controller owner, by uid), as a claim on the Job's workspace. */

@@ -13,6 +13,7 @@ export {
   CapacityIndex,
   holdsSlot,
   jobWorkspace,
+  workspaceVolume,
   mapToWaitingRuns,
   type RunCache,
   waiter,
