@@ -13,8 +13,8 @@ export {
   CapacityIndex,
   holdsSlot,
   jobWorkspace,
-  workspaceVolume,
   mapToWaitingRuns,
   type RunCache,
   waiter,
+  workspaceVolume,
 } from './holder-index.js';
