@@ -9,6 +9,11 @@ export const LABELS = Object.freeze({
   run: 'orchestrator.io/run',
   /** On agent pods only, `true` when the agent may call the Kubernetes API (NetworkPolicy selects it). */
   clusterAccess: 'orchestrator.io/cluster-access',
+  /**
+   * The runtime ConfigMap an attempt's ConfigMap and Job use (src/render/runtime-files.ts); on that
+   * ConfigMap itself, its own name.
+   */
+  runtime: 'orchestrator.io/runtime',
 } as const);
 /** Annotations the orchestrator sets on runs. */
 export const ANNOTATIONS = Object.freeze({

@@ -58,6 +58,7 @@ import {
 } from './pods/index.js';
 import { tokenSecretSelector } from './reconcile/github-token.js';
 import { RunReconciler } from './reconcile/reconciler.js';
+import { RuntimeConfigMaps } from './reconcile/runtime-configmaps.js';
 import { runReconcileTrace } from './run-reconcile-trace.js';
 
 export interface RunControllersOptions {
@@ -104,6 +105,8 @@ interface SharedCaches {
   /** The App token Secrets (metadata only: the tokens never enter the cache), with githubTokens. */
   tokens?: Cache;
   capacity: Capacity;
+  /** The runtime ConfigMaps known to be ours (docs/design.md §2.3). */
+  runtime: RuntimeConfigMaps;
   /** What the capacity count reads, kept by the caches' events. */
   slots: CapacityIndex;
   /** What each namespace's runs spent, for the budgets. */
@@ -160,6 +163,7 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
     workspaces,
     ...(tokens ? { tokens } : {}),
     capacity,
+    runtime: new RuntimeConfigMaps(),
     slots,
     spends,
     kinds,
@@ -203,6 +207,7 @@ function kindController<K extends RunKindName>(
     pods: shared.podsByJob,
     podCreation: shared.podCreation,
     capacity: shared.capacity,
+    runtime: shared.runtime,
     spends: shared.spends,
     metrics: runRecorder(opts.registry, kind, opts.config()),
     ...(shared.tokens && opts.githubTokens

@@ -11,6 +11,7 @@
 // - keys.ts: the ConfigMap keys of rendered files and the paths they encode.
 // - lint.ts: every value in a .sh or .json template passes a quoting helper, checked at load time.
 // - render.ts: a run rendered into its ConfigMap data.
+// - runtime-files.ts: the runtime's files, the same for every run, and the name of their ConfigMap.
 // - samples.ts: sample runs of every kind, to try a template set before it is accepted.
 // - shell.ts: bash quoting of rendered values.
 // - strict-context.ts: proxies that make the read of a missing field an error.
@@ -42,6 +43,12 @@ export {
   renderRun,
   renderTaskRun,
 } from './render.js';
+export {
+  RUNTIME_CONFIGMAP_PREFIX,
+  type RuntimeFiles,
+  runtimeFiles,
+  withoutRuntime,
+} from './runtime-files.js';
 export { shellQuote, shellWords } from './shell.js';
 export {
   defaultTemplateDir,

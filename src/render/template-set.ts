@@ -8,10 +8,11 @@
 //   agents/{agent}.md.hbs       the agent's system prompt, rendered as system-prompt.md;
 //                               agents/default.md.hbs serves agents without their own
 //   partials/{name}.*.hbs       partials, used as {{> name}}
-//   runtime/{name}.sh           the operator's shell: plain files, no Handlebars, in every kind's
-//                               ConfigMap verbatim (output runtime/{name}.sh, key runtime_{name}.sh),
-//                               sourced by the rendered entry script's prelude (partials/values.sh.hbs);
-//                               runtime/stop-*.sh are the stop hooks, run in name order
+//   runtime/{name}.sh           the operator's shell: plain files, no Handlebars, the same for every
+//                               run (output runtime/{name}.sh, key runtime_{name}.sh), sourced by the
+//                               rendered entry script's prelude (partials/values.sh.hbs); shipped in
+//                               one ConfigMap per namespace (runtime-files.ts), so no template may
+//                               render a path under runtime/; runtime/stop-*.sh are the stop hooks
 //   tool-presets.yaml           the tool presets (tool-presets.ts)
 // Other files (README.md, the runtime's tests *.test.ts) are not templates and are ignored.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { type CompiledTemplate, compile, createEnvironment } from './environment
 import { TemplateError } from './errors.js';
 import { templateOutputProblem } from './keys.js';
 import { lintTemplate } from './lint.js';
+import { type RuntimeFiles, runtimeFiles } from './runtime-files.js';
 import { parseToolPresets, TOOL_PRESETS_FILE, type ToolPresets } from './tool-presets.js';
 
 /** A kind's folder of templates. */
@@ -53,6 +55,8 @@ export interface TemplateSet {
   /** By agent name (and "default"): the system prompt template. */
   agents: ReadonlyMap<string, Template>;
   presets: ToolPresets;
+  /** The runtime's files (in every kind's outputs too) and the name of their ConfigMap. */
+  runtime: RuntimeFiles;
   /** Every file read, by path: what the set was built from (to tell whether a reload changed it). */
   sources: Readonly<Record<string, string>>;
 }
@@ -103,6 +107,7 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
 
   const kindDirs = RUN_KIND_NAMES.map(kindDir);
   const shared = new Map<string, Template>();
+  const runtime = new Map<string, string>();
   // The runtime's tests sit beside it (templates/runtime/*.test.ts) and are not part of the set.
   for (const file of files.filter((f) => f.startsWith(`${RUNTIME_DIR}/`) && !f.endsWith('.test.ts'))) {
     const problem = file.endsWith('.sh')
@@ -114,6 +119,7 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
     }
     const text = readFileSync(path.join(dir, file), 'utf8');
     sources.set(file, text);
+    runtime.set(file, text);
     shared.set(file, { source: file, render: () => text });
   }
   const byKind = new Map<string, Map<string, Template>>(kindDirs.map((k) => [k, new Map()]));
@@ -134,6 +140,10 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
     }
     const problem = templateOutputProblem(output);
     if (problem) problems.push(`${file}: output ${output}: ${problem}`);
+    else if (output.startsWith(`${RUNTIME_DIR}/`))
+      problems.push(
+        `${file}: output ${output}: ${RUNTIME_DIR}/ is the operator's runtime, the same for every run (templates/${RUNTIME_DIR}/*.sh)`,
+      );
     else if (output === SYSTEM_PROMPT) problems.push(`${file}: ${SYSTEM_PROMPT} is rendered from agents/`);
     else target.set(output, template);
   }
@@ -158,7 +168,14 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
     problems.push(`${TOOL_PRESETS_FILE}: ${(err as Error).message}`);
   }
   if (problems.length || !presets) throw new TemplateError(dir, problems);
-  return { dir, outputs, agents, presets, sources: Object.fromEntries(sources) };
+  return {
+    dir,
+    outputs,
+    agents,
+    presets,
+    runtime: runtimeFiles(runtime),
+    sources: Object.fromEntries(sources),
+  };
 }
 
 /** The output paths a run of `kind` renders, in a stable order (the entry script first). */

@@ -9,13 +9,15 @@
 //   Secret, or a user's key and token).
 // - telemetry-env.ts: the agent CLI's OpenTelemetry export (config agentTelemetry), its signals tied to
 //   the run by resource attributes.
-// - manifests.ts: the workspace PVC, the attempt's ConfigMap and Job, composed from the pieces above.
+// - manifests.ts: the workspace PVC, the attempt's ConfigMap and Job, composed from the pieces above, and
+//   the runtime's ConfigMap the namespace's runs share.
 export type { EnvVar } from './env-var.js';
 export {
   type AttemptInput,
   attemptConfigMap,
   attemptJob,
   controllerReference,
+  runtimeConfigMap,
   WORKSPACE_VOLUME,
   workspacePvc,
 } from './manifests.js';

@@ -1,5 +1,6 @@
 // The objects a run attempt is made of, as pure functions of the (defaulted) run: the workspace PVC,
-// the attempt's immutable ConfigMap and its Job. No I/O here, so every field can be unit-tested.
+// the attempt's immutable ConfigMap, the runtime's ConfigMap it shares with the namespace's other
+// runs, and its Job. No I/O here, so every field can be unit-tested.
 // The design it implements: docs/design.md §1.2 (Job shape).
 import {
   ANNOTATIONS,
@@ -7,6 +8,7 @@ import {
   type ControllerConfig,
   clusterAccount,
   LABELS,
+  MANAGED_BY,
   type RunKindName,
   type RunOf,
   runAgent,
@@ -17,7 +19,7 @@ import {
 import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../../naming/containers.js';
 import { TASK_FILES_DIR, WORKSPACE_ROOT } from '../../naming/names.js';
 import { runTraceParent } from '../../observability/traceparent.js';
-import { ENTRY_SCRIPT_KEY } from '../../render/index.js';
+import { ENTRY_SCRIPT_KEY, type RuntimeFiles } from '../../render/index.js';
 import type { KubeObject, OwnerReference } from '../../runtime/index.js';
 import { objectLabels, type RunStrategy } from '../kind/strategy.js';
 import { dockerSidecar } from './docker-sidecar.js';
@@ -37,6 +39,11 @@ export interface AttemptInput<K extends RunKindName = RunKindName> {
   attempt: number;
   /** The attempt's GitHub App token Secret, when the operator mints one (docs/design.md §4.8). */
   githubToken?: string;
+  /**
+   * The runtime ConfigMap the attempt's files go with (docs/design.md §2.3). Absent: the attempt's
+   * own ConfigMap holds the runtime too (one made by an operator before the runtime had its own).
+   */
+  runtime?: string;
 }
 
 export function controllerReference(kind: RunKindName, run: RunOf<RunKindName>): OwnerReference {
@@ -51,11 +58,12 @@ export function controllerReference(kind: RunKindName, run: RunOf<RunKindName>):
 }
 
 function meta<K extends RunKindName>(input: AttemptInput<K>, name: string, owned: boolean) {
-  const { strategy, run, config } = input;
+  const { strategy, run, config, runtime } = input;
+  const labels = objectLabels(strategy.kind, run, config);
   return {
     name,
     namespace: run.metadata?.namespace,
-    labels: objectLabels(strategy.kind, run, config),
+    labels: owned && runtime ? { ...labels, [LABELS.runtime]: runtime } : labels,
     ...(owned ? { ownerReferences: [controllerReference(strategy.kind, run)] } : {}),
   };
 }
@@ -96,6 +104,32 @@ export function attemptConfigMap<K extends RunKindName>(
     immutable: true,
     data,
   };
+}
+
+/**
+ * The runtime's files for the runs of `namespace`: shared, so owned by none of them (the runtime
+ * sweeper deletes a version no Job uses any more: controllers/runtime-sweeper.ts). Its label names
+ * itself, which is how the sweeper and the reconciler tell it from a run's ConfigMap.
+ */
+export function runtimeConfigMap(namespace: string, runtime: RuntimeFiles): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: runtime.name,
+      namespace,
+      labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.runtime]: runtime.name },
+    },
+    immutable: true,
+    data: { ...runtime.data },
+  };
+}
+
+/** The /task-files volume: the attempt's ConfigMap, and the runtime's projected beside it. */
+function taskFilesVolume(configMap: string, runtime: string | undefined) {
+  if (!runtime) return { name: 'task-files', configMap: { name: configMap } };
+  const sources = [{ configMap: { name: configMap } }, { configMap: { name: runtime } }];
+  return { name: 'task-files', projected: { sources } };
 }
 
 function podAnnotations(config: ControllerConfig, own: Record<string, string> | undefined) {
@@ -216,7 +250,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
             },
           ],
           volumes: [
-            { name: 'task-files', configMap: { name: strategy.configMapName(run, attempt) } },
+            taskFilesVolume(strategy.configMapName(run, attempt), input.runtime),
             { name: WORKSPACE_VOLUME, persistentVolumeClaim: { claimName: spec.workspace?.pvcName ?? '' } },
             ...(docker ? [docker.volume] : []),
             ...credentials.map((c) => c.volume),

@@ -33,6 +33,7 @@ import { type RunEvent, recordEvent } from './events.js';
 import { RunFinalizer } from './finalizer.js';
 import { tokenSecretSelector } from './github-token.js';
 import { createIfMissing, createOrAdopt, deleteExactly } from './owned-objects.js';
+import type { RuntimeConfigMaps } from './runtime-configmaps.js';
 import { TokenActions } from './token-actions.js';
 
 export interface ActorOptions {
@@ -41,6 +42,8 @@ export interface ActorOptions {
   kind: RunKindName;
   finalizer: string;
   capacity: Capacity;
+  /** The runtime ConfigMaps known to be ours, shared with the reader. */
+  runtime: RuntimeConfigMaps;
   metrics?: RunRecorder;
   /** Mints and revokes the attempts' GitHub App tokens (§4.8). Default: none are minted. */
   tokens?: GithubTokens;
@@ -147,20 +150,30 @@ export class Actor {
     return { ...run, apiVersion: API_VERSION, kind: this.opts.kind };
   }
 
-  /** The attempt's ConfigMap, workspace and Job; a name held by an object not ours stops here. */
+  /**
+   * The attempt's ConfigMap, workspace, runtime ConfigMap and Job; a name held by an object not ours
+   * stops here, and so does an adopted ConfigMap rendered for another runtime than the Job's.
+   */
   private async create(a: Action & { do: 'create' }, { run, signal }: ActContext) {
     const { client, metrics } = this.opts;
     const owner = { uid: run.metadata?.uid, kind: this.opts.kind };
-    // The ConfigMap and the workspace do not depend on each other: made at once, a round trip less
+    const namespace = run.metadata?.namespace ?? '';
+    // The ConfigMaps and the workspace do not depend on each other: made at once, a round trip less
     // before the Job. A PVC the cache does not show yet may still exist: createIfMissing takes its 409
     // as success. (A workspace is the service's, not the run's: made while the ConfigMap turns out to
     // be someone else's, it waits for the run's next attempt like any other.)
-    const [files] = await Promise.all([
+    const [files, , runtime] = await Promise.all([
       a.configMap && createOrAdopt(client, CONFIGMAPS, a.configMap, owner, signal),
       a.workspace && createIfMissing(client, PVCS, a.workspace, signal),
+      a.runtime && this.opts.runtime.ensure(client, namespace, a.runtime, signal),
     ]);
     if (files?.conflict) return { object: 'ConfigMap' as const, message: files.conflict };
     if (files?.created) metrics?.created('ConfigMap');
+    if (runtime?.created) metrics?.created('ConfigMap');
+    if (runtime?.conflict) return { object: 'ConfigMap' as const, message: runtime.conflict };
+    // Made by an earlier reconcile under other templates: the cache shows its runtime shortly.
+    const label = (obj: KubeObject | undefined) => obj?.metadata?.labels?.[LABELS.runtime];
+    if (files && !files.created && label(files.object) !== label(a.configMap)) return STALE;
     const made = await createOrAdopt(client, JOBS, a.job, owner, signal);
     if (made.conflict) return { object: 'Job' as const, message: made.conflict };
     if (made.created) metrics?.created('Job');

@@ -4,6 +4,7 @@
 // The design it implements: docs/design.md §4 (the state table).
 import type { ControllerConfig, RunKindName, RunOf, RunStatus } from '../../api/index.js';
 import { firstReconcileTraceOps } from '../../observability/run-trace.js';
+import type { RuntimeFiles } from '../../render/index.js';
 import type { KubeObject } from '../../runtime/index.js';
 import { attemptConfigMap, attemptJob, workspacePvc } from '../agent/index.js';
 import { CAPACITY_RECHECK_MS, type Waiter } from '../capacity/index.js';
@@ -39,7 +40,15 @@ export type Action =
   /** Record a failed attempt's cause on its Job (and, to fail a stuck attempt, shorten its deadline). */
   | { do: 'annotateJob'; job: KubeObject; cause: FailureCause; deadline?: number }
   /** Make the attempt's objects; a name taken by someone else ends the plan (act.ts says how). */
-  | { do: 'create'; configMap?: KubeObject; workspace?: KubeObject; job: KubeObject; claim: Waiter }
+  | {
+      do: 'create';
+      configMap?: KubeObject;
+      workspace?: KubeObject;
+      /** The runtime's ConfigMap, to make or check before the Job (§2.3). */
+      runtime?: RuntimeFiles;
+      job: KubeObject;
+      claim: Waiter;
+    }
   | { do: 'writeStatus'; status: RunStatus; events: RunEvent[]; transition?: Transition }
   /**
    * Mint the attempt's GitHub App token into its Secret (`secret`: the manifest without the token).
@@ -169,7 +178,14 @@ function stateActions<K extends RunKindName>(run: RunOf<K>, s: AttemptState, inp
       );
     case 'creating': {
       const githubToken = s.token?.secretName;
-      const made = { strategy, run, config, attempt: s.attempt, ...(githubToken ? { githubToken } : {}) };
+      const made = {
+        strategy,
+        run,
+        config,
+        attempt: s.attempt,
+        ...(githubToken ? { githubToken } : {}),
+        ...(s.runtime ? { runtime: s.runtime.name } : {}),
+      };
       const job = attemptJob(made);
       const token = s.token;
       const mint: Action[] =
@@ -191,6 +207,7 @@ function stateActions<K extends RunKindName>(run: RunOf<K>, s: AttemptState, inp
             do: 'create',
             ...(s.files ? { configMap: attemptConfigMap(made, s.files) } : {}),
             ...(s.createWorkspace ? { workspace: workspacePvc(made) } : {}),
+            ...(s.runtime?.ensure ? { runtime: s.runtime.ensure } : {}),
             job,
             claim: s.claim,
           },

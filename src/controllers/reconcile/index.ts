@@ -12,6 +12,7 @@
 // - owned-objects.ts: a run's objects created and deleted idempotently, our own adopted after a crash.
 // - read.ts: step one: the run's world from the caches, synchronous and free of writes.
 // - reconciler.ts: the three steps put together, what a controller calls.
+// - runtime-configmaps.ts: the runtime's ConfigMap per namespace, used only once its data is found ours.
 // - retry.ts: when a failed attempt is retried: pure arithmetic on what the cluster shows.
 // - status.ts: a run's status as a pure function of its attempt's state.
 // - token-actions.ts: the token actions carried out: the one place a token is handled.
@@ -20,3 +21,4 @@
 // - world.ts: what one reconcile sees, a union whose members cannot hold an illegal combination.
 export { tokenSecretSelector } from './github-token.js';
 export { RunReconciler } from './reconciler.js';
+export { RuntimeConfigMaps } from './runtime-configmaps.js';

@@ -10,6 +10,7 @@ import {
   type ControllerConfig,
   defaulted,
   kindFacts,
+  LABELS,
   type RunKindName,
   type RunOf,
   runFinished,
@@ -17,7 +18,7 @@ import {
   specAttempt,
   type Usage,
 } from '../../api/index.js';
-import { RenderError, renderRun, type TemplateSet } from '../../render/index.js';
+import { RenderError, renderRun, type TemplateSet, withoutRuntime } from '../../render/index.js';
 import {
   jobFinishTime,
   jobState,
@@ -42,6 +43,7 @@ import {
 import { attemptToken, tokenScope, tokenSecretName } from './github-token.js';
 import { conflictMessage } from './owned-objects.js';
 import { retryAfterFailure } from './retry.js';
+import { type RuntimeConfigMaps, uncheckableRuntime } from './runtime-configmaps.js';
 import { foreignWorkspace } from './workspace-tenancy.js';
 import type { AttemptFacts, AttemptState, Owed, RunWorld } from './world.js';
 
@@ -65,6 +67,8 @@ export interface ReadSources<K extends RunKindName> {
   capacity: Capacity;
   /** The current template set. */
   templates: () => TemplateSet;
+  /** The runtime ConfigMaps known to be ours (shared by the kinds' controllers). */
+  runtime: RuntimeConfigMaps;
   /**
    * The GitHub App token Secrets (metadata only). Absent: the operator mints no tokens, and a run
    * acting as an App gets none (it reaches GitHub anonymously).
@@ -278,16 +282,22 @@ class AttemptReader<K extends RunKindName> {
     if (notOurs)
       return { ...facts, state: 'conflict', object: 'PersistentVolumeClaim', message: notOurs, claim };
     const createWorkspace = !!pvc && !workspace;
-    if (configMap) return { ...facts, state: 'creating', claim, createWorkspace };
+    if (configMap) {
+      // Its Job mounts the runtime its files were rendered with, whatever the templates are now.
+      const uses = configMap.metadata?.labels?.[LABELS.runtime];
+      if (!uses) return { ...facts, state: 'creating', claim, createWorkspace };
+      const runtime = src.runtime.use(namespace, uses, src.configMaps.get(namespace, uses));
+      if (runtime) return { ...facts, state: 'creating', claim, createWorkspace, runtime };
+      const message = uncheckableRuntime(facts.configMapName, uses);
+      return { ...facts, state: 'conflict', object: 'ConfigMap', message };
+    }
     try {
-      const files = renderRun(
-        src.templates(),
-        this.kind,
-        withReport(run, facts.report),
-        config,
-        facts.attempt,
-      ).data;
-      return { ...facts, state: 'creating', claim, files, createWorkspace };
+      const set = src.templates();
+      const current = src.runtime.current(set.runtime);
+      const rendered = renderRun(set, this.kind, withReport(run, facts.report), config, facts.attempt);
+      const files = withoutRuntime(rendered.data, current);
+      const runtime = src.runtime.use(namespace, current.name, src.configMaps.get(namespace, current.name));
+      return { ...facts, state: 'creating', claim, files, createWorkspace, ...(runtime ? { runtime } : {}) };
     } catch (err) {
       if (!(err instanceof RenderError)) throw err;
       return { ...facts, state: 'unrenderable', message: `cannot render the run: ${err.message}` };

@@ -20,6 +20,7 @@ import {
 import { sampleSum } from '../../../test/harness/util/prometheus-text.js';
 import { LABELS, type TaskRun } from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
+import type { KubeObject } from '../../runtime/index.js';
 import { CAPACITY_RECHECK_MS } from '../capacity/capacity.js';
 import { claimKey } from '../capacity/index.js';
 import { CONFLICT_RECHECK_MS, CONFLICT_REQUEUE_MS } from './reconciler.js';
@@ -40,6 +41,11 @@ const writtenStatus = (f: ReturnType<typeof fixture>): NonNullable<TaskRun['stat
   const puts = f.api.made('PUT', statusPath);
   if (puts.length !== 1) throw new Error(`expected one status write, got ${puts.length}`);
   return (puts[0]?.body as TaskRun | undefined)?.status ?? {};
+};
+/** What the test reads of the objects made. */
+type RunObjects = KubeObject & {
+  data?: Record<string, string>;
+  spec?: { template?: { spec?: { volumes?: unknown[] } } };
 };
 const condition = (status: NonNullable<TaskRun['status']>, type: string) =>
   status.conditions?.find((c) => c.type === type);
@@ -92,15 +98,49 @@ t.test(
     t.same(writes(f), [
       `POST ${configMapsPath}`,
       `POST ${pvcsPath}`,
+      `POST ${configMapsPath}`,
       `POST ${jobsPath}`,
       `PUT ${statusPath}`,
     ]);
-    const [configMap, pvc, job] = f.api.made('POST').map((c) => c.body as TaskRun);
+    const [configMap, pvc, runtime, job] = f.api.made('POST').map((c) => c.body as RunObjects);
+    const shared = f.templates.runtime;
     t.match(configMap?.metadata, { name: CONFIGMAP, namespace: 'ns', ownerReferences: [ownerRef] });
-    t.match(configMap?.metadata?.labels, { [LABELS.run]: 'pay-7', [LABELS.service]: 'payments' });
+    t.match(configMap?.metadata?.labels, {
+      [LABELS.run]: 'pay-7',
+      [LABELS.service]: 'payments',
+      [LABELS.runtime]: shared.name,
+    });
+    t.ok(configMap?.data?.['container.sh'], 'the entry script is the attempt’s own');
+    t.notOk(
+      Object.keys(configMap?.data ?? {}).some((k) => k in shared.data),
+      'none of the runtime’s files is copied into the attempt’s ConfigMap',
+    );
+    t.same(
+      runtime,
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: {
+          name: shared.name,
+          namespace: 'ns',
+          labels: { [LABELS.managedBy]: 'orchestrator', [LABELS.runtime]: shared.name },
+        },
+        immutable: true,
+        data: shared.data,
+      },
+      'the runtime’s ConfigMap: shared by the namespace’s runs, so owned by none',
+    );
     t.match(pvc?.metadata, { name: 'workspace-payments', namespace: 'ns' });
     t.notOk(pvc?.metadata?.ownerReferences, 'the workspace volume is shared: no owner');
     t.match(job?.metadata, { name: JOB, namespace: 'ns', ownerReferences: [ownerRef] });
+    t.same(
+      job?.spec?.template?.spec?.volumes?.[0],
+      {
+        name: 'task-files',
+        projected: { sources: [{ configMap: { name: CONFIGMAP } }, { configMap: { name: shared.name } }] },
+      },
+      'the attempt’s files and the runtime’s in one directory',
+    );
     const status = writtenStatus(f);
     t.match(status, {
       phase: 'Pending',
@@ -121,14 +161,14 @@ t.test(
       reason: 'PodPending',
       involvedObject: { uid: RUN_UID },
     });
-    t.same(await created(f), [1, 1], 'counted: one Job, one ConfigMap');
+    t.same(await created(f), [1, 2], 'counted: one Job, two ConfigMaps');
 
-    // The workspace is in the cache: no PVC call.
-    const cached = fixture();
-    cached.addRun(taskRun());
-    cached.workspaces.set({ metadata: { name: 'workspace-payments', namespace: 'ns' } });
-    await cached.reconcile();
-    t.same(writes(cached), [`POST ${configMapsPath}`, `POST ${jobsPath}`, `PUT ${statusPath}`]);
+    // Another service's run, its workspace in the cache: no PVC call, and the runtime is the first's.
+    f.addRun(taskRun('ord-8', 8, { spec: { serviceName: 'orders' } }));
+    f.workspaces.set({ metadata: { name: 'workspace-orders', namespace: 'ns' } });
+    f.api.calls.length = 0;
+    await f.reconcile('ord-8');
+    t.same(writes(f), [`POST ${configMapsPath}`, `POST ${jobsPath}`, `PUT ${runsPath}/ord-8/status`]);
   },
 );
 
@@ -175,7 +215,7 @@ t.test('an existing Job controlled by the run (made before a crash) is adopted',
   f.api.seed(jobsPath, ownedJob(JOB, { name: 'pay-7', uid: RUN_UID }));
   t.equal(await f.reconcile(), undefined);
   t.equal(f.api.made('GET', `${jobsPath}/${JOB}`).length, 1, 'read after the 409');
-  t.same(await created(f), [0, 1], 'an adopted Job is not counted as created');
+  t.same(await created(f), [0, 2], 'an adopted Job is not counted as created');
   const status = writtenStatus(f);
   t.equal(status.phase, 'Pending', 'its agent has not started (no pod seen)');
   t.match(condition(status, 'JobCreated'), { status: 'True', reason: 'Created' });

@@ -12,6 +12,7 @@ import type { DependencyVerdict } from '../kind/dependencies.js';
 import type { AgentState, FailureCause, ResultRead } from '../pods/index.js';
 import type { AttemptToken, RecordedFailure } from './github-token.js';
 import type { NextAttempt } from './retry.js';
+import type { RuntimeUse } from './runtime-configmaps.js';
 
 /** Facts of every attempt state: which attempt, its objects' names, and what the run reported. */
 export interface AttemptFacts {
@@ -53,9 +54,16 @@ export type AttemptState = AttemptFacts &
     | { state: 'overBudget'; refusal: BudgetRefusal }
     /**
      * The attempt's objects are to be made: its rendered files (absent: its ConfigMap exists, ours),
-     * and whether its workspace volume is to be created (not in the cache).
+     * whether its workspace volume is to be created (not in the cache), and its runtime's ConfigMap.
      */
-    | { state: 'creating'; claim: Waiter; files?: Record<string, string>; createWorkspace: boolean }
+    | {
+        state: 'creating';
+        claim: Waiter;
+        files?: Record<string, string>;
+        createWorkspace: boolean;
+        /** The runtime ConfigMap the files go with (absent: the attempt's own holds the runtime). */
+        runtime?: RuntimeUse;
+      }
     /**
      * No GitHub App token could be minted (recorded on its Secret): retried at its retryAt; `failed`
      * once a failure that will not heal has lasted the grace period.

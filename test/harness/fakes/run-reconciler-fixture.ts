@@ -12,7 +12,8 @@ import { RUN_STRATEGIES } from '../../../src/controllers/kind/strategy.js';
 import { runRecorder } from '../../../src/controllers/metrics/run-metrics.js';
 import { PodsByJob } from '../../../src/controllers/pods/job-pods.js';
 import { RunReconciler } from '../../../src/controllers/reconcile/reconciler.js';
-import { loadTemplateSet } from '../../../src/render/index.js';
+import { RuntimeConfigMaps } from '../../../src/controllers/reconcile/runtime-configmaps.js';
+import { loadTemplateSet, type TemplateSet } from '../../../src/render/index.js';
 import {
   type Clock,
   CONFIGMAPS,
@@ -158,6 +159,10 @@ export interface Fixture {
   /** The pods by Job, as the pod informer's events keep them. */
   pods: PodsByJob;
   capacity: Capacity;
+  /** The runtime ConfigMaps the reconciler knows to be ours. */
+  runtime: RuntimeConfigMaps;
+  /** The package's templates, which the reconciler renders with. */
+  templates: TemplateSet;
   /** Where the reconciler's run metrics go. */
   registry: Registry;
   /** Puts the run in the run cache and in the API (where its status is written). */
@@ -178,7 +183,8 @@ export function fixture(
   const workspaces = new Store();
   const pods = new PodsByJob();
   const capacity = new Capacity(new CapacityIndex(jobs, [{ kind: 'TaskRun', runs }], () => config));
-  const caches = { runs, jobs, configMaps, workspaces, pods, capacity };
+  const runtime = new RuntimeConfigMaps();
+  const caches = { runs, jobs, configMaps, workspaces, pods, capacity, runtime };
   const registry = new Registry();
   const reconciler = new RunReconciler<'TaskRun'>({
     metrics: runRecorder(registry, 'TaskRun', config),
@@ -193,6 +199,7 @@ export function fixture(
   return {
     api,
     ...caches,
+    templates,
     registry,
     addRun(run) {
       runs.set(run);
