@@ -1,7 +1,8 @@
 // The informers and controllers that reconcile runs, wired as the manager runs them (src/app/run.ts)
 // and as integration tests start them: one run informer per kind, and shared caches of the Jobs and
 // ConfigMaps the orchestrator manages, each mapped to its controller owner; and one count of the
-// concurrency slots over all kinds, whose freeing wakes the runs waiting for one.
+// concurrency slots over all kinds, whose freeing wakes the runs waiting for one; and the sweeper of
+// the runtime ConfigMaps of earlier templates.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
@@ -60,6 +61,7 @@ import { tokenSecretSelector } from './reconcile/github-token.js';
 import { RunReconciler } from './reconcile/reconciler.js';
 import { RuntimeConfigMaps } from './reconcile/runtime-configmaps.js';
 import { runReconcileTrace } from './run-reconcile-trace.js';
+import { runtimeSweeperController } from './runtime-sweeper.js';
 
 export interface RunControllersOptions {
   client: KubeClient;
@@ -169,6 +171,18 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
     kinds,
   };
   const controllers = kinds.map((cache) => kindController(opts, shared, cache));
+  controllers.push(
+    runtimeSweeperController({
+      client,
+      configMaps: configMaps.store,
+      jobs: jobs.store,
+      templates: opts.templates,
+      configMapEvents: configMaps,
+      jobEvents: jobs,
+      registry: opts.registry,
+      logger,
+    }),
+  );
   const runInformers: Cache[] = kinds.map((c) => c.runs);
   return {
     informers: [

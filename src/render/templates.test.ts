@@ -1,6 +1,6 @@
 // Loading and accepting template directories: strict variables, the quoting lint, the layout rules,
 // validation against sample runs, and hot reload keeping the last good set.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
@@ -13,6 +13,7 @@ import {
   renderTaskRun,
   TemplateError,
   watchTemplates,
+  withoutRuntime,
 } from './index.js';
 import { sampleTaskRun } from './samples.js';
 
@@ -108,12 +109,33 @@ t.test('runtime/: plain .sh files go into every run verbatim; anything else ther
     Object.keys(data).some((k) => k.includes('test')),
     'tests are not shipped',
   );
+  // The runtime's ConfigMap holds exactly these, under a name that follows their content.
+  t.same(
+    set.runtime.data,
+    withoutKeys(data, (k) => !k.startsWith('runtime_')),
+  );
+  t.not(set.runtime.name, loadTemplateSet().runtime.name, 'a new file is a new version');
+  t.same(
+    Object.keys(withoutRuntime(data, set.runtime)).filter((k) => k.startsWith('runtime_')),
+    [],
+  );
   writeFileSync(path.join(dir, 'runtime/lib.sh.hbs'), 'x');
   writeFileSync(path.join(dir, 'runtime/bad_name.sh'), 'x');
+  // A kind's template may not replace a runtime file: the runtime is the same for every run.
+  mkdirSync(path.join(dir, 'code/runtime'));
+  writeFileSync(path.join(dir, 'code/runtime/lib.sh.hbs'), 'x');
   const problems = problemsOf(() => loadTemplateSet(dir)).join('\n');
   t.match(problems, /runtime\/lib\.sh\.hbs: runtime\/ holds plain shell files/);
   t.match(problems, /runtime\/bad_name\.sh: path segment "bad_name\.sh"/);
+  t.match(
+    problems,
+    /code\/runtime\/lib\.sh\.hbs: output runtime\/lib\.sh: runtime\/ is the operator's runtime/,
+  );
 });
+
+/** `data` without the keys `drop` picks. */
+const withoutKeys = (data: Record<string, string>, drop: (key: string) => boolean) =>
+  Object.fromEntries(Object.entries(data).filter(([k]) => !drop(k)));
 
 t.test('an agent without a prompt template needs agents/default.md.hbs', async (t) => {
   const withScout = configFrom({

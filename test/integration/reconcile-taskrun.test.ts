@@ -109,8 +109,17 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
     agent.volumeMounts.map((m: Json) => m.mountPath),
     ['/task-files', '/workspace'],
   );
+  // The attempt's files and the runtime's (shared by the namespace's runs: reconcile-runtime.test.ts).
+  const runtime = cm.metadata.labels[LABELS.runtime];
+  t.match(runtime, /^orchestrator-runtime-[0-9a-f]{16}$/);
   t.same(pod.volumes, [
-    { name: 'task-files', configMap: { name: CM, defaultMode: 420 } },
+    {
+      name: 'task-files',
+      projected: {
+        sources: [{ configMap: { name: CM } }, { configMap: { name: runtime } }],
+        defaultMode: 420,
+      },
+    },
     { name: 'workspace', persistentVolumeClaim: { claimName: 'workspace-payments' } },
   ]);
   t.match(pod.initContainers[0].env, [{ name: 'RUN_DIR', value: '/workspace/payments/.task/7/run-1/' }]);

@@ -3,8 +3,9 @@ import { type CodeRun, type ControllerConfig, defaulted, type TaskRun } from '..
 import { configFrom, loadDefaultConfig } from '../../config/load.js';
 import { uidHash } from '../../naming/names.js';
 import { TRACE_ANNOTATION } from '../../observability/traceparent.js';
+import { runtimeFiles } from '../../render/index.js';
 import { codeRunStrategy, taskRunStrategy } from '../kind/strategy.js';
-import { attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
+import { attemptConfigMap, attemptJob, runtimeConfigMap, workspacePvc } from './manifests.js';
 
 const config = loadDefaultConfig();
 /** The attempt's Job name: the run's uid is u-1. */
@@ -85,6 +86,39 @@ t.test('the Job runs the entry script as a non-root, unprivileged container, own
   );
   t.same(pod.initContainers[0].volumeMounts, pod.containers[0].volumeMounts, 'with the same mounts');
 });
+
+t.test(
+  "with a runtime ConfigMap the attempt's files and the runtime's share /task-files; both name it",
+  async (t) => {
+    const runtime = runtimeFiles(new Map([['runtime/lib.sh', 'lib() { :; }\n']]));
+    const made = { ...input(taskRun()), runtime: runtime.name };
+    const job = attemptJob(made) as Json;
+    t.same(job.spec.template.spec.volumes[0], {
+      name: 'task-files',
+      projected: {
+        sources: [{ configMap: { name: `${JOB}-files` } }, { configMap: { name: runtime.name } }],
+      },
+    });
+    t.equal(job.metadata.labels['orchestrator.io/runtime'], runtime.name);
+    const files = attemptConfigMap(made, { 'container.sh': 'true' }) as Json;
+    t.equal(files.metadata.labels['orchestrator.io/runtime'], runtime.name);
+    t.notOk(
+      (workspacePvc(made) as Json).metadata.labels['orchestrator.io/runtime'],
+      'the workspace is not an attempt’s',
+    );
+    t.same(runtimeConfigMap('ns', runtime), {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: runtime.name,
+        namespace: 'ns',
+        labels: { 'app.kubernetes.io/managed-by': 'orchestrator', 'orchestrator.io/runtime': runtime.name },
+      },
+      immutable: true,
+      data: { 'runtime_lib.sh': 'lib() { :; }\n' },
+    });
+  },
+);
 
 t.test(
   'secrets come by secretKeyRef; an App run gets only its minted token file, never the key',

