@@ -3,9 +3,8 @@
 // implementation must do. Per run: POST the run already defaulted (labels, finalizer: what admission
 // would store), then per attempt the ConfigMap (the same rendered templates), the runtime ConfigMap
 // (once), the workspace PVC (once per volume), the Job and a status PUT with an Event on each
-// transition; one watch on the
-// namespace's Jobs tells it when an attempt ends: a completed Job's run gets its final status, a
-// failed one its next attempt at once (no backoff). Payloads come from the functions the reconciler
+// transition; one watch on the namespace's Jobs tells it when an attempt ends: a completed Job's run
+// gets its final status, a failed one its next attempt at once (no backoff). Payloads come from the functions the reconciler
 // uses (src/controllers); statuses from desiredStatus, Events from transition.
 import { setMaxListeners } from 'node:events';
 import pino from 'pino';
