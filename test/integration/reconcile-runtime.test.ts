@@ -119,11 +119,9 @@ t.test(
     const unused = 'orchestrator-runtime-0000000000000001';
     const used = 'orchestrator-runtime-0000000000000002';
     const stranger = 'orchestrator-runtime-0000000000000003';
+    // First an attempt's ConfigMap rendered under `used` whose Job is yet to be made (one watch: the
+    // cache has it before the runtime's event comes), then the runtimes.
     for (const body of [
-      runtimeLike(namespace, unused, { 'runtime_lib.sh': 'old' }),
-      runtimeLike(namespace, used, { 'runtime_lib.sh': 'older' }),
-      runtimeLike(namespace, stranger, { 'runtime_lib.sh': 'not ours' }, false),
-      // An attempt's ConfigMap rendered under `used` whose Job is yet to be made.
       {
         metadata: {
           name: 'attempt-files',
@@ -132,6 +130,9 @@ t.test(
         },
         data: { 'container.sh': 'true' },
       },
+      runtimeLike(namespace, unused, { 'runtime_lib.sh': 'old' }),
+      runtimeLike(namespace, used, { 'runtime_lib.sh': 'older' }),
+      runtimeLike(namespace, stranger, { 'runtime_lib.sh': 'not ours' }, false),
     ])
       await client.request('POST', configMapPath(namespace), { body });
     await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-3', 3) });
