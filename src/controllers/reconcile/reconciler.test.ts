@@ -233,7 +233,7 @@ t.test(
       'the runtime made (this process had rendered nothing yet), the attempt’s own not again',
     );
     t.equal(
-      (f.api.made('POST', configMapsPath)[0]?.body as KubeObject).metadata?.name,
+      (f.api.made('POST', configMapsPath)[0]?.body as KubeObject | undefined)?.metadata?.name,
       f.templates.runtime.name,
     );
     t.match(volume(f), { projected: { sources: [{}, { configMap: { name: f.templates.runtime.name } }] } });
