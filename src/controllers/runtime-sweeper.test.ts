@@ -2,30 +2,37 @@ import pino from 'pino';
 import t from 'tap';
 import { FakeApi } from '../../test/harness/fakes/fake-api.js';
 import { LABELS, MANAGED_BY } from '../api/index.js';
-import { loadTemplateSet } from '../render/index.js';
+import { loadTemplateSet, runtimeFiles } from '../render/index.js';
 import { type KubeObject, Store } from '../runtime/index.js';
 import { CURRENT_RECHECK_MS, isRuntimeConfigMap, RuntimeSweeper } from './runtime-sweeper.js';
 
 const templates = loadTemplateSet();
-const CURRENT = templates.runtime.name;
-const EARLIER = 'orchestrator-runtime-00000000000000ee';
+const earlier = runtimeFiles(new Map([['runtime/lib.sh', 'earlier() { :; }\n']]));
+const EARLIER = earlier.name;
 const collection = '/api/v1/namespaces/ns/configmaps';
 
-const labelled = (name: string, runtime: string, extra: Record<string, string> = {}): KubeObject => ({
+const labelled = (name: string, runtime: string, namespace = 'ns'): KubeObject => ({
   metadata: {
     name,
-    namespace: 'ns',
+    namespace,
     uid: `uid-${name}`,
-    labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.runtime]: runtime, ...extra },
+    labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.runtime]: runtime },
   },
 });
+/** A runtime ConfigMap as stored: immutable, holding `data`. */
+const stored = (name: string, data: Record<string, string> = earlier.data): KubeObject => ({
+  ...labelled(name, name),
+  immutable: true,
+  data,
+});
 
+/** The sweeper over caches holding `objects` (ConfigMaps as metadata only, as the informer keeps them). */
 function sweeper(objects: { configMaps?: KubeObject[]; jobs?: KubeObject[] }) {
   const api = new FakeApi();
   const configMaps = new Store();
   const jobs = new Store();
   for (const c of objects.configMaps ?? []) {
-    configMaps.set(c);
+    configMaps.set({ metadata: c.metadata });
     api.seed(collection, c);
   }
   for (const j of objects.jobs ?? []) jobs.set(j);
@@ -42,7 +49,7 @@ t.test('a runtime ConfigMap is told by its label naming itself, under our prefix
 });
 
 t.test('an earlier version nothing uses is deleted, exactly that one', async (t) => {
-  const { api, sweep } = sweeper({ configMaps: [labelled(EARLIER, EARLIER)] });
+  const { api, sweep } = sweeper({ configMaps: [stored(EARLIER)] });
   t.equal(await sweep(EARLIER), undefined);
   t.same(
     api.made('DELETE').map((c) => [c.path, (c.body as { preconditions: unknown }).preconditions]),
@@ -50,27 +57,40 @@ t.test('an earlier version nothing uses is deleted, exactly that one', async (t)
   );
 });
 
+t.test(
+  'one merely labelled as a runtime (its data does not hash to its name) is not ours: kept',
+  async (t) => {
+    for (const [what, obj] of [
+      ['a name no data hashes to', stored('orchestrator-runtime-00000000000000ee')],
+      ['other data under a runtime’s name', stored(EARLIER, { 'runtime_lib.sh': 'someone else’s' })],
+      ['mutable', { ...stored(EARLIER), immutable: false }],
+    ] as const) {
+      const { api, sweep } = sweeper({ configMaps: [obj] });
+      t.equal(await sweep(obj.metadata?.name ?? ''), undefined);
+      t.equal(api.made('GET').length, 1, `${what}: read to tell`);
+      t.same(api.made('DELETE'), [], `${what}: left alone`);
+    }
+  },
+);
+
 t.test('the current version stays, and is looked at again (a reload makes it earlier)', async (t) => {
-  const { api, sweep } = sweeper({ configMaps: [labelled(CURRENT, CURRENT)] });
-  t.same(await sweep(CURRENT), { requeueAfter: CURRENT_RECHECK_MS });
-  t.same(api.made('DELETE'), []);
+  const current = templates.runtime;
+  const { api, sweep } = sweeper({ configMaps: [stored(current.name, { ...current.data })] });
+  t.same(await sweep(current.name), { requeueAfter: CURRENT_RECHECK_MS });
+  t.same(api.calls, []);
 });
 
 t.test("an earlier version a Job mounts, or an attempt's ConfigMap names, stays", async (t) => {
-  const runtime = labelled(EARLIER, EARLIER);
   for (const user of [
     { jobs: [labelled('job-1', EARLIER)] },
     { configMaps: [labelled('job-1-files', EARLIER)] },
   ]) {
-    const { api, sweep } = sweeper({ ...user, configMaps: [runtime, ...(user.configMaps ?? [])] });
+    const { api, sweep } = sweeper({ ...user, configMaps: [stored(EARLIER), ...(user.configMaps ?? [])] });
     t.equal(await sweep(EARLIER), undefined, 'its user’s deletion brings it back');
-    t.same(api.made('DELETE'), []);
+    t.same(api.calls, [], 'not even read');
   }
-  const elsewhere = {
-    ...labelled('job-1', EARLIER),
-    metadata: { ...labelled('job-1', EARLIER).metadata, namespace: 'other' },
-  };
-  const { api, sweep } = sweeper({ configMaps: [runtime], jobs: [elsewhere] });
+  const elsewhere = labelled('job-1', EARLIER, 'other');
+  const { api, sweep } = sweeper({ configMaps: [stored(EARLIER)], jobs: [elsewhere] });
   await sweep(EARLIER);
   t.equal(api.made('DELETE').length, 1, 'a Job of another namespace mounts its own namespace’s');
 });

@@ -3,22 +3,25 @@
 // version stays in every namespace that has had a run (it is small, and the next run needs it). Woken
 // by a runtime ConfigMap's own events and by the deletion of a Job or ConfigMap that used an earlier
 // version; the current one is looked at again now and then, since a template reload makes it earlier.
+// Deleted only if its data hashes to its name: a ConfigMap merely labelled like one is not ours.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { LABELS } from '../api/index.js';
-import { RUNTIME_CONFIGMAP_PREFIX, type TemplateSet } from '../render/index.js';
+import { RUNTIME_CONFIGMAP_PREFIX, runtimeName, type TemplateSet } from '../render/index.js';
 import {
   type ApiRequester,
   CONFIGMAPS,
   Controller,
   type EventMapper,
   type EventSource,
+  isNotFound,
   type KubeObject,
   type ReadOnlyStore,
   type ReconcileContext,
   type Reconciler,
   type Request,
   type Result,
+  resourcePath,
 } from '../runtime/index.js';
 import { filtered, never } from './event-filters.js';
 import { deleteExactly } from './reconcile/owned-objects.js';
@@ -54,7 +57,22 @@ export class RuntimeSweeper implements Reconciler {
     const uses = (obj: KubeObject) => obj !== found && runtimeOf(obj) === name;
     // A user's deletion of the last one brings this back (the watches below).
     if (jobs.list(namespace).some(uses) || configMaps.list(namespace).some(uses)) return undefined;
-    if (await deleteExactly(client, CONFIGMAPS, found, signal))
+    // Its labels anyone may set: only one whose data hashes to its name is a runtime, so ours to delete.
+    let stored: KubeObject & { data?: Record<string, unknown>; immutable?: boolean };
+    try {
+      stored = await client.request('GET', resourcePath(CONFIGMAPS, namespace, name), { signal });
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+    if (stored.immutable !== true || runtimeName(stored.data ?? {}) !== name) {
+      logger.info(
+        { namespace, configMap: name },
+        'left alone: labelled as a runtime, but its data is not one',
+      );
+      return undefined;
+    }
+    if (await deleteExactly(client, CONFIGMAPS, stored, signal))
       logger.info({ namespace, configMap: name }, 'runtime ConfigMap of earlier templates deleted');
     return undefined;
   }

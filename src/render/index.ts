@@ -47,6 +47,7 @@ export {
   RUNTIME_CONFIGMAP_PREFIX,
   type RuntimeFiles,
   runtimeFiles,
+  runtimeName,
   withoutRuntime,
 } from './runtime-files.js';
 export { shellQuote, shellWords } from './shell.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { RUNTIME_CONFIGMAP_PREFIX, runtimeFiles, withoutRuntime } from './runtime-files.js';
+import { RUNTIME_CONFIGMAP_PREFIX, runtimeFiles, runtimeName, withoutRuntime } from './runtime-files.js';
 
 const files = (entries: [string, string][]) => runtimeFiles(new Map(entries));
 
@@ -41,4 +41,11 @@ t.test("a run's own data is its rendered data less the runtime's keys", async (t
     'container.sh': 'x',
     'task_task.md': 'y',
   });
+});
+
+t.test('a ConfigMap is a runtime when its data hashes to its name', async (t) => {
+  const runtime = files([['runtime/lib.sh', 'lib\n']]);
+  t.equal(runtimeName({ ...runtime.data }), runtime.name);
+  t.not(runtimeName({ 'runtime_lib.sh': 'lib \n' }), runtime.name);
+  t.equal(runtimeName({ 'runtime_lib.sh': 42 }), '', 'not text: no runtime');
 });

@@ -18,14 +18,23 @@ export interface RuntimeFiles {
 /** The runtime of a set, from its files by output path (runtime/lib.sh → its text). */
 export function runtimeFiles(files: ReadonlyMap<string, string>): RuntimeFiles {
   const data: Record<string, string> = {};
+  for (const [output, text] of files) data[renderedFileKey(output)] = text;
+  return { name: runtimeName(data), data };
+}
+
+/**
+ * The name of a runtime ConfigMap holding `data`: what makes one found in a namespace the runtime of
+ * some templates (its data hashes to its name), whoever's templates they were.
+ */
+export function runtimeName(data: Readonly<Record<string, unknown>>): string {
   const hash = createHash('sha256');
-  for (const [output, text] of [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const key = renderedFileKey(output);
-    data[key] = text;
+  for (const key of Object.keys(data).sort()) {
+    const text = data[key];
+    if (typeof text !== 'string') return '';
     // Length-prefixed, so that no two different sets of files hash alike by moving a boundary.
     hash.update(`${Buffer.byteLength(key)}:${key}${Buffer.byteLength(text)}:`).update(text);
   }
-  return { name: `${RUNTIME_CONFIGMAP_PREFIX}${hash.digest('hex').slice(0, 16)}`, data };
+  return `${RUNTIME_CONFIGMAP_PREFIX}${hash.digest('hex').slice(0, 16)}`;
 }
 
 /** A run's rendered data without the runtime's keys: what its attempt's own ConfigMap holds. */

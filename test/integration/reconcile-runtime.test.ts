@@ -1,11 +1,11 @@
 // The runtime's ConfigMap against the real apiserver (docs/design.md §2.3): the runs of a namespace
 // share one, made by the first, owned by none, projected beside each attempt's own; one made first
 // under its name by someone else, with other data, is never used; and the versions of earlier
-// templates go once nothing uses them, while a ConfigMap not ours stays whatever its name.
+// templates go once nothing uses them, while a ConfigMap not ours stays whatever its name or labels.
 import t from 'tap';
 import { LABELS, MANAGED_BY, type TaskRun } from '../../src/api/index.js';
 import { isRuntimeConfigMap } from '../../src/controllers/runtime-sweeper.js';
-import { loadTemplateSet } from '../../src/render/index.js';
+import { loadTemplateSet, runtimeFiles } from '../../src/render/index.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import {
   attemptNames,
@@ -116,9 +116,12 @@ t.test(
   'a runtime of earlier templates is deleted once no attempt uses it; the current one and strangers stay',
   async (t) => {
     const { namespace, client } = await suite.start(t);
-    const unused = 'orchestrator-runtime-0000000000000001';
-    const used = 'orchestrator-runtime-0000000000000002';
+    // Runtimes of other templates (their data hashes to their names), and two that only look like one.
+    const old = runtimeFiles(new Map([['runtime/lib.sh', 'old']]));
+    const older = runtimeFiles(new Map([['runtime/lib.sh', 'older']]));
+    const [unused, used] = [old.name, older.name];
     const stranger = 'orchestrator-runtime-0000000000000003';
+    const impostor = 'orchestrator-runtime-0000000000000004';
     // First an attempt's ConfigMap rendered under `used` whose Job is yet to be made (one watch: the
     // cache has it before the runtime's event comes), then the runtimes.
     for (const body of [
@@ -130,9 +133,10 @@ t.test(
         },
         data: { 'container.sh': 'true' },
       },
-      runtimeLike(namespace, unused, { 'runtime_lib.sh': 'old' }),
-      runtimeLike(namespace, used, { 'runtime_lib.sh': 'older' }),
+      runtimeLike(namespace, unused, { ...old.data }),
+      runtimeLike(namespace, used, { ...older.data }),
       runtimeLike(namespace, stranger, { 'runtime_lib.sh': 'not ours' }, false),
+      runtimeLike(namespace, impostor, { 'runtime_lib.sh': 'labelled as ours, but not a runtime' }),
     ])
       await client.request('POST', configMapPath(namespace), { body });
     await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-3', 3) });
@@ -142,11 +146,13 @@ t.test(
     await waitFor(`${unused} deleted`, async () => !(await exists(unused)));
     t.ok(await exists(used), 'the one an attempt still uses stays');
     t.ok(await exists(stranger), 'one without our managed-by label is not ours: never touched');
+    t.ok(await exists(impostor), 'nor one with our labels whose data is no runtime');
     t.ok(await exists(runtime.name), 'the current one stays');
 
     await client.request('DELETE', configMapPath(namespace, 'attempt-files'));
     await waitFor(`${used} deleted once its last user went`, async () => !(await exists(used)));
     t.ok(await exists(stranger));
+    t.ok(await exists(impostor));
     t.ok(await exists(runtime.name));
   },
 );
