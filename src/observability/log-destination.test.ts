@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,4 +34,24 @@ t.test('lines are gathered into 4 KiB writes, each written before the logging ca
   destination.flushSync();
   t.equal(JSON.parse(lines().at(-1) ?? '{}').n, n + 1, 'a flush writes what is left');
   destination.end();
+});
+
+t.test('what is gathered is written when the process ends by itself', async (t) => {
+  const module = new URL('./log-destination.ts', import.meta.url).href;
+  // A process that logs one short line and has nothing left to do: its end is the only flush.
+  const script = `
+    import pino from 'pino';
+    const { logDestination } = await import(${JSON.stringify(module)});
+    pino({ base: null }, logDestination(1)).info('manager stopped');
+  `;
+  const child = spawn(process.execPath, [...process.execArgv, '--input-type=module', '-e', script], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+  });
+  const [code] = await once(child, 'close');
+  t.equal(code, 0);
+  t.equal(JSON.parse(out.trim() || '{}').msg, 'manager stopped', 'the last line is not lost');
 });

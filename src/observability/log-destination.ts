@@ -9,6 +9,29 @@
 // measure it use this destination.
 import pino from 'pino';
 
+type Destination = ReturnType<typeof pino.destination>;
+
+// pino flushes a destination at exit only when it is asynchronous: a synchronous one that gathers
+// lines would lose its last ones (a stop's "manager stopped") when the process ends by itself.
+const open = new Set<Destination>();
+const flushOpen = () => {
+  for (const destination of open) {
+    try {
+      destination.flushSync();
+    } catch {
+      // Its file descriptor is gone (closed, a pipe whose reader left): nothing can be written.
+    }
+  }
+};
+
 /** The destination of `fd` (1: stdout) or of a file path. */
-export const logDestination = (dest: number | string): ReturnType<typeof pino.destination> =>
-  pino.destination({ dest, sync: true, minLength: 4096, periodicFlush: 1000 });
+export const logDestination = (dest: number | string): Destination => {
+  const destination = pino.destination({ dest, sync: true, minLength: 4096, periodicFlush: 1000 });
+  if (open.size === 0) process.once('exit', flushOpen);
+  open.add(destination);
+  destination.once('close', () => {
+    open.delete(destination);
+    if (open.size === 0) process.off('exit', flushOpen);
+  });
+  return destination;
+};
