@@ -1,144 +1,190 @@
 #!/usr/bin/env node
 // `npm test`: builds the TypeScript, installs the Debian packages the suites need when missing
-// (scripts/system-packages.js), starts ONE control plane for the whole run (see src/cluster),
-// builds the tracing tests' OpenTelemetry Collector (test/otelcol) and the chart test's helm
-// (test/helm), runs every tap suite against them, stops the control plane, and ends with the line
-// `N passed, N failed`.
-// That control plane runs workloads (scheduler, Job controller, fake nodes, KWOK);
+// (scripts/system-packages.js), and runs every test file in three lanes at once (scripts/test-lanes.js):
+// the unit files at once, with no cluster; the integration files against ONE control plane started
+// for the whole run (see src/cluster); the real-node files one after another, each on a real node of
+// its own. The programs and images the files wait for (`@needs`) are built in the background, one after
+// another, while the files that need none of them run (scripts/test-builds.js); only those the
+// selected files need. It ends with where the time went against the budget (scripts/test-timing.js)
+// and the line `N passed, N failed`.
+// The control plane runs workloads (scheduler, Job controller, fake nodes, KWOK);
 // ORCHESTRATOR_TEST_WORKLOADS=false starts it without (a suite asking for them then starts its own,
 // test/harness/cluster/cluster.ts).
-// Arguments are passed to tap (e.g. `npm test -- test/integration/crds.test.ts`). tap's per-file timeout
-// (package.json) is multiplied by ORCHESTRATOR_TEST_TIMEOUT_SCALE, like every wait in the tests.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// Arguments are test files or folders, and tap's options (e.g. `npm test -- test/integration/crds.test.ts`).
+// tap's per-file timeout (package.json) is multiplied by ORCHESTRATOR_TEST_TIMEOUT_SCALE, like every
+// wait in the tests.
+import { globSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDist, root } from './build.js';
+import { startBuilds } from './test-builds.js';
 import { TEST_NODES } from './test-cluster.js';
+import { classifyFiles, laneOrder } from './test-lanes.js';
+import { runTap } from './test-tap.js';
 import { testTimeoutScale } from './test-timeout-scale.js';
+import { Timing, timingReport } from './test-timing.js';
 
 const log = (msg) => process.stderr.write(`[test] ${msg}\n`);
-// Every temporary file of the run (the tests', the tools', the control plane's) goes under one
-// directory: removed when the run passes, kept when it fails, for the logs the failures name.
+const timing = new Timing();
+// Every temporary file of the run (the tests', the tools', the control plane's, each lane's TAP log)
+// goes under one directory: removed when the run passes, kept when it fails, for the logs the
+// failures name.
 const runTmp = mkdtempSync(join(tmpdir(), 'orchestrator-test-'));
 process.env.TMPDIR = runTmp;
 const scale = testTimeoutScale();
-const fileTimeout = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).tap?.timeout ?? 30;
+const tapConfig = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).tap ?? {};
+const fileTimeout = tapConfig.timeout ?? 30;
+/** How many files of a lane run at once: the unit files are short; the others share 2 cores. */
+const JOBS = { unit: 2, integration: 1, 'real-node': 1 };
 
-if (!buildDist()) {
-  console.log('0 passed, 1 failed');
-  process.exit(1);
+const args = process.argv.slice(2);
+const tapOptions = args.filter((a) => a.startsWith('-'));
+const chosen = args.filter((a) => !a.startsWith('-'));
+const testFiles = (patterns) => patterns.flatMap((p) => globSync(p, { cwd: root })).sort();
+const selected = chosen.length
+  ? chosen.flatMap((a) =>
+      statSync(join(root, a)).isDirectory() ? testFiles([`${a.replace(/\/$/, '')}/**/*.test.ts`]) : [a],
+    )
+  : testFiles(tapConfig.include ?? []);
+
+function finish(passed, failed, skipped) {
+  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  process.exit(failed === 0 ? 0 : 1);
 }
+
+let classified;
+try {
+  classified = classifyFiles(root, selected);
+} catch (err) {
+  log(err.message);
+  finish(0, 1);
+}
+const lanes = Object.fromEntries(
+  ['unit', 'integration', 'real-node'].map((l) => [l, laneOrder(classified, l)]),
+);
+
+if (!(await timing.span('setup', 'TypeScript', () => buildDist()))) finish(0, 1);
 
 // The Debian packages the suites need (scripts/system-packages.js): installed when root, else named.
 // Only a whole run stops without them; a run of chosen files goes on (those may not need them).
 const { ensureSystemPackages } = await import('./system-packages.js');
-const packagesProblem = await ensureSystemPackages(log);
-if (packagesProblem && process.argv.slice(2).some((a) => !a.startsWith('-')))
-  log(`warning: ${packagesProblem}`);
+const packagesProblem = await timing.span('setup', 'Debian packages', () => ensureSystemPackages(log));
+if (packagesProblem && chosen.length > 0) log(`warning: ${packagesProblem}`);
 else if (packagesProblem) {
   log(packagesProblem);
-  console.log('0 passed, 1 failed');
-  process.exit(1);
+  finish(0, 1);
 }
 
-const { clusterSource, controllersBinary, kwokBinary, nodeBinary, obtainCluster } = await import(
-  '../dist/cluster/index.js'
-);
+const clusterIndex = await import('../dist/cluster/index.js');
 const workloads = process.env.ORCHESTRATOR_TEST_WORKLOADS !== 'false';
-const started = Date.now();
-let cluster;
-try {
-  cluster = await obtainCluster({ log, workloads, nodes: TEST_NODES });
-} catch (err) {
-  log(err.message);
-  console.log('0 passed, 1 failed');
-  process.exit(1);
-}
-log(
-  `control plane ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${cluster.server} (kubeconfig ${cluster.kubeconfig})`,
+const needsCluster = lanes.integration.length + lanes['real-node'].length > 0;
+let coldCluster = false;
+const clusterLog = (msg) => {
+  if (/^building /.test(msg)) coldCluster = true;
+  log(msg);
+};
+const clusterReady = needsCluster
+  ? timing.span('build', 'control plane', () =>
+      clusterIndex.obtainCluster({ log: clusterLog, workloads, nodes: TEST_NODES }),
+    )
+  : Promise.resolve(undefined);
+clusterReady.then(
+  (c) => c && log(`control plane ready: ${c.server} (kubeconfig ${c.kubeconfig})`),
+  (err) => log(`no control plane, so every integration and real-node file fails: ${err.message}`),
 );
-// The local cluster's other binaries (src/cluster/binary.ts), built here rather than inside a suite's
-// timeout: the real node's kubelet (the real-node suites), and the controllers and KWOK when this run's
-// cluster did not need them (suites that start a cluster of their own). Cached: no time.
-if (clusterSource() === 'local')
-  for (const build of [controllersBinary, kwokBinary, nodeBinary]) {
-    try {
-      await build({ log });
-    } catch (err) {
-      log(`a local cluster binary was not built, so the suites that start one will fail: ${err.message}`);
-    }
-  }
-// The tools tests run, built once here (minutes when cold) rather than inside a test's timeout: the
-// tracing test's collector and the chart test's helm, declared by the harness
-// (test/harness/cluster/test-tools.ts) and built by its script, run with tap's TypeScript loader. A
-// failure (no Go beside envtest binaries, say) fails the tests that need the tool, with its message.
-const toolsCode = await new Promise((resolve) =>
-  spawn(
-    process.execPath,
-    ['--import', '@tapjs/typescript/import', join('test', 'harness', 'cluster', 'build-test-tools.ts')],
-    { cwd: root, stdio: ['ignore', 2, 'inherit'] },
-  )
-    .on('error', (err) => resolve(err.message))
-    .on('exit', (c, s) => resolve(c ?? s)),
-);
-if (toolsCode !== 0)
-  log(`the test tools were not built (${toolsCode}), so the tracing and Helm chart tests will fail`);
-
-// The agent image of the end-to-end suite (test/integration/agent-e2e.test.ts), built here for the
-// same reason: a cold build is minutes (src/cluster/agent-image.ts). Only when that suite runs and the
-// host can run the real node; otherwise the suite fails by itself, saying why.
-const files = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const { buildLocalImage, realNodeMissing } = await import('../dist/cluster/index.js');
-if ((files.length === 0 || files.some((f) => f.includes('agent-e2e'))) && realNodeMissing().length === 0) {
-  const imageStarted = Date.now();
-  try {
-    const image = await buildLocalImage({ progress: (step) => log(`agent image: ${step}`) });
-    log(`agent image: ${image.name} in ${((Date.now() - imageStarted) / 1000).toFixed(0)} s`);
-  } catch (err) {
-    log(`the agent image was not built, so the end-to-end suite will fail: ${err.message}`);
-  }
-}
-
-const tap = spawn(
-  process.execPath,
-  [join(root, 'node_modules/tap/dist/esm/run.mjs'), ...process.argv.slice(2)],
-  {
-    cwd: root,
-    env: {
-      ...process.env,
-      ORCHESTRATOR_DIST_BUILT: '1',
-      ORCHESTRATOR_TEST_KUBECONFIG: cluster.kubeconfig,
-      ORCHESTRATOR_TEST_KUBECTL: JSON.stringify(cluster.kubectl),
-      ORCHESTRATOR_TEST_SERVER: cluster.server,
-      ORCHESTRATOR_TEST_WORKLOADS: String(workloads),
-      // Read by tap as its --timeout (which, given, still wins); one set by the caller is kept.
-      TAP_TIMEOUT: process.env.TAP_TIMEOUT ?? String(Math.ceil(fileTimeout * scale)),
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  },
-);
-let summary = '';
-let tail = '';
-tap.stdout.on('data', (chunk) => {
-  process.stdout.write(chunk);
-  tail = (tail + chunk.toString()).slice(-4096);
+// The other builds wait for the control plane's, so that the integration files start first.
+const needs = [...new Set(classified.flatMap((f) => f.needs))];
+const builds = startBuilds(needs, {
+  cluster: clusterIndex,
+  log,
+  timing,
+  after: clusterReady.catch(() => undefined),
 });
-const forward = (sig) => tap.kill(sig);
+
+const running = new Set();
+const forward = (sig) => {
+  for (const tap of running) tap.kill(sig);
+};
 process.on('SIGINT', forward);
 process.on('SIGTERM', forward);
 
-const code = await new Promise((resolve) => tap.on('exit', (c, s) => resolve(c ?? (s ? 1 : 0))));
-await cluster.stop();
+/** Runs a lane's files, each once its needs are built (or failed), as few tap processes as that allows. */
+async function runLane(lane, env) {
+  const files = lanes[lane];
+  const results = [];
+  const settled = new Set();
+  let waited = 0;
+  const started = Date.now();
+  for (let i = 0; i < files.length; ) {
+    const waitStart = Date.now();
+    await Promise.allSettled(files[i].needs.map((n) => builds.promises[n]));
+    for (const n of files[i].needs) settled.add(n);
+    waited += Date.now() - waitStart;
+    let j = i + 1;
+    while (j < files.length && files[j].needs.every((n) => settled.has(n))) j++;
+    const tap = runTap({
+      name: `${lane}-${results.length + 1}`,
+      files: files.slice(i, j).map((f) => f.file),
+      jobs: JOBS[lane],
+      env: { ...env, ORCHESTRATOR_TEST_LANE: lane },
+      logDir: runTmp,
+      extraArgs: tapOptions,
+    });
+    running.add(tap);
+    results.push(await tap.done);
+    running.delete(tap);
+    i = j;
+  }
+  const note = `${files.length} files${waited > 1000 ? `, ${(waited / 1000).toFixed(0)} s waiting for builds` : ''}`;
+  timing.add('lane', lane, Date.now() - started, note);
+  return results;
+}
 
-// tap's closing comment looks like `# { total: 12, pass: 11, fail: 1, skip: 0 }`.
-for (const line of tail.split('\n')) if (/^# \{ total: \d+/.test(line)) summary = line;
-const count = (key) => Number(new RegExp(`${key}: (\\d+)`).exec(summary)?.[1] ?? 0);
-const passed = count('pass');
-let failed = count('fail');
-if (!summary || (code !== 0 && failed === 0)) failed += 1; // a crash or a failed file with no counted assertion
-const skipped = count('skip') + count('todo');
-if (code === 0 && failed === 0) {
+const common = {
+  ORCHESTRATOR_DIST_BUILT: '1',
+  // Read by tap as its --timeout (which, given, still wins); one set by the caller is kept.
+  TAP_TIMEOUT: process.env.TAP_TIMEOUT ?? String(Math.ceil(fileTimeout * scale)),
+};
+async function clusterEnv() {
+  const cluster = await clusterReady.catch(() => undefined);
+  if (!cluster) return common;
+  return {
+    ...common,
+    ORCHESTRATOR_TEST_KUBECONFIG: cluster.kubeconfig,
+    ORCHESTRATOR_TEST_KUBECTL: JSON.stringify(cluster.kubectl),
+    ORCHESTRATOR_TEST_SERVER: cluster.server,
+    ORCHESTRATOR_TEST_WORKLOADS: String(workloads),
+  };
+}
+// Two tracks: the unit files then the integration ones, and beside them the real-node files.
+const tracks = await Promise.all([
+  runLane('unit', common).then(async (unit) => [
+    ...unit,
+    ...(await runLane('integration', await clusterEnv())),
+  ]),
+  clusterEnv().then((env) => runLane('real-node', env)),
+]);
+const results = tracks.flat();
+await builds.all;
+const cluster = await clusterReady.catch(() => undefined);
+await cluster?.stop();
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const r of results) {
+  passed += r.pass;
+  failed += r.fail;
+  skipped += r.skip;
+  if (!r.found || (r.code !== 0 && r.fail === 0)) failed += 1; // a crash, or a failed file with no counted assertion
+}
+for (const line of timingReport(
+  timing,
+  results.flatMap((r) => r.files),
+  { cold: coldCluster || builds.state.cold },
+))
+  log(line);
+if (failed === 0) {
   // A real node's cluster stops when its test file's process ends, so its unmounts may still be under
   // way: busy mounts are retried, and what cannot be removed is said, never a failed run.
   try {
@@ -146,6 +192,8 @@ if (code === 0 && failed === 0) {
   } catch (err) {
     log(`could not remove ${runTmp}: ${err.message}`);
   }
-} else log(`temporary files of this run (logs the failures name) are kept in ${runTmp}`);
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(code === 0 && failed === 0 ? 0 : 1);
+} else
+  log(
+    `temporary files of this run (logs the failures name, each lane's TAP in tap-*.log) are kept in ${runTmp}`,
+  );
+finish(passed, failed, skipped);

@@ -1,3 +1,4 @@
+// @needs otelcol (the CLI's OpenTelemetry export goes to a real Collector)
 import path from 'node:path';
 import t from 'tap';
 import { type ControllerConfig, defaulted } from '../../src/api/index.js';

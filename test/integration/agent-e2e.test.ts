@@ -5,6 +5,8 @@
 // the seams: the rendered command line and settings the CLI accepts, the image's tools, the hooks
 // that commit and push, and the termination message the kubelet hands back.
 // Needs root and the real node's Debian packages, and builds the image on first use (minutes; cached).
+// @lane real-node
+// @needs node agent-image
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';

@@ -6,6 +6,8 @@
 // request through their termination message; Argo advances on the status the operator writes.
 // Negative deliveries are posted before a positive one (the sentinel) to the same Sensor, and judged
 // once the Sensor has acknowledged every event: whatever they would have started exists by then.
+// @lane real-node
+// @needs node argo
 import t from 'tap';
 import type { RunStatus } from '../../src/api/index.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';

@@ -4,6 +4,8 @@
 // writes each run's status.phase as the operator would (argo-chain.test.ts runs the operator), so
 // what is checked is what Argo does with the templates: the run each step creates, the conditions it
 // waits on, the DAG's order, failFast, the approval, the semaphores and the workflow's ownership.
+// @lane real-node
+// @needs node argo
 import t from 'tap';
 import { runPath } from '../../src/cli/kinds.js';
 import { isNotFound, KubeClient, type KubeObject } from '../../src/runtime/index.js';

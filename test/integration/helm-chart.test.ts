@@ -4,6 +4,7 @@
 // `kubectl kustomize` makes of the overlay with the same settings (overlayFor: the mapping of values to
 // kustomize), and each accepted whole by the apiserver (server-side dry run). Helm refuses bad values
 // naming the field.
+// @needs helm
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';

@@ -6,6 +6,8 @@
 // `kubernetes` Service, and an image missing from the node failing a run with ErrImageNeverPull.
 // Needs root and the Debian packages of src/cluster/real-node-host.ts: without them the file fails
 // at once, naming what is missing.
+// @lane real-node
+// @needs node
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,6 +2,7 @@
 // webhooks and reconciled by the operator, both tracing through the standard OTEL_* variables,
 // makes one trace holding its admission reviews and every reconcile of it (with the API calls they
 // made as children), and its Job's pod carries that trace as TRACEPARENT.
+// @needs otelcol
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import t from 'tap';

@@ -38,9 +38,27 @@ export const AGENT_SERVICE_ACCOUNT = 'orchestrator-agent';
 /** Whether the shared cluster of `npm test` runs pods (scripts/test.js, ORCHESTRATOR_TEST_WORKLOADS). */
 const sharedWorkloads = () => process.env.ORCHESTRATOR_TEST_WORKLOADS !== 'false';
 
+/**
+ * Why this file may not have the cluster it asks for in the lane `npm test` runs it in
+ * (scripts/test-lanes.js), or undefined: a unit file runs before any cluster exists, and a file that
+ * starts the real node must run in the lane that runs them one after another.
+ */
+export function laneProblem(
+  realNode: boolean,
+  lane = process.env.ORCHESTRATOR_TEST_LANE,
+): string | undefined {
+  if (lane === 'unit')
+    return 'this file needs a cluster, so it belongs under test/integration/ (scripts/test-lanes.js)';
+  if (realNode && lane !== undefined && lane !== 'real-node')
+    return 'this file starts the real node, so its header needs a line `// @lane real-node` (scripts/test-lanes.js)';
+  return undefined;
+}
+
 export function testCluster(opts: TestClusterOptions = {}): Promise<Cluster> {
   const workloads = opts.workloads ?? true;
   const realNode = opts.realNode ?? false;
+  const problem = laneProblem(realNode);
+  if (problem) return Promise.reject(new Error(problem));
   const images = opts.images ?? [];
   const key = `workloads=${workloads},realNode=${realNode},images=${images.map((i) => i.name).join(',')}`;
   const known = clusters.get(key);

@@ -1,0 +1,89 @@
+// The programs and images the test files wait for (scripts/test-lanes.js NEEDS), built by
+// scripts/test.js one after another in the background while the files that need none of them run, and
+// only those the selected files need. Each is cached (src/cluster/binary.ts, agent-image.ts, the
+// harness's test-tools.ts): a warm run spends seconds here. A build that fails is reported with the
+// files that will fail without it; it never stops the others.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { root } from './build.js';
+import { NEEDS } from './test-lanes.js';
+
+/** The harness's test tools (test/harness/cluster/test-tools.ts, by component name) of each need. */
+const TOOLS = {
+  otelcol: ['otelcol'],
+  helm: ['helm'],
+  argo: ['workflow-controller', 'argoexec', 'argo-events', 'nats-server'],
+};
+
+/** Builds the harness's tools by name in a child process (tap's TypeScript loader); resolves to its exit. */
+function buildTools(names, log, onBuilding) {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        '@tapjs/typescript/import',
+        join('test', 'harness', 'cluster', 'build-test-tools.ts'),
+        ...names,
+      ],
+      { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] },
+    );
+    child.stderr.on('data', (chunk) => {
+      process.stderr.write(chunk);
+      if (/\bbuilding /.test(chunk.toString())) onBuilding();
+    });
+    child.on('error', (err) => resolve(err.message));
+    child.on('exit', (c, s) => resolve(c ?? s));
+  }).then((code) => {
+    if (code !== 0) throw new Error(`the test tools ${names.join(', ')} were not all built (${code})`);
+    log(`built or cached: ${names.join(', ')}`);
+  });
+}
+
+/**
+ * Starts building, once `after` settles, in NEEDS' order and one at a time, every need in `needs`;
+ * returns a promise per need (rejected when its build failed), one for them all, and whether anything
+ * was built rather than cached. `cluster` is dist/cluster's index (loaded after the TypeScript build).
+ */
+export function startBuilds(needs, { cluster, log, timing, after = Promise.resolve() }) {
+  const state = { cold: false };
+  const building = () => {
+    state.cold = true;
+  };
+  const logBuild = (msg) => {
+    if (/^building /.test(msg)) building();
+    log(msg);
+  };
+  const steps = {
+    // The real node's kubelet, and the controllers and KWOK of a cluster a suite starts for itself.
+    node: async () => {
+      for (const build of [cluster.nodeBinary, cluster.controllersBinary, cluster.kwokBinary])
+        await build({ log: logBuild });
+    },
+    'agent-image': async () => {
+      const missing = cluster.realNodeMissing();
+      if (missing.length > 0) throw new Error(`the real node cannot run here: ${missing.join('; ')}`);
+      const image = await cluster.buildLocalImage({
+        progress: (step) => {
+          building();
+          log(`agent image: ${step}`);
+        },
+      });
+      log(`agent image: ${image.name}`);
+    },
+    ...Object.fromEntries(
+      Object.entries(TOOLS).map(([need, names]) => [need, () => buildTools(names, log, building)]),
+    ),
+  };
+  const promises = {};
+  let chain = after;
+  for (const need of NEEDS.filter((n) => needs.includes(n))) {
+    const step = chain.then(() => timing.span('build', need, steps[need]));
+    promises[need] = step;
+    // The next build starts when this one ends, built or failed.
+    chain = step.catch((err) =>
+      log(`${need} was not built, so the files needing it will fail: ${err.message}`),
+    );
+  }
+  return { promises, all: chain, state };
+}

@@ -1,0 +1,11 @@
+// Declarations for scripts/test-lanes.js.
+export const LANES: string[];
+export const NEEDS: string[];
+export interface ClassifiedFile {
+  file: string;
+  lane: string;
+  needs: string[];
+}
+export function classify(file: string, text: string): ClassifiedFile;
+export function classifyFiles(root: string, files: string[]): ClassifiedFile[];
+export function laneOrder(classified: ClassifiedFile[], lane: string): ClassifiedFile[];
