@@ -1,5 +1,5 @@
 // The agent image (images/agent/Dockerfile) built here the way a user builds it, for the real node
-// (docs/design.md §1.6): a Debian base made by mmdebstrap and committed by buildah, then `buildah bud`
+// (docs/testing.md, "The end-to-end suite"): a Debian base made by mmdebstrap and committed by buildah, then `buildah bud`
 // of the Dockerfile, written as an OCI archive that the real node imports into containerd. Cached
 // under the cache directory by a hash of the Dockerfile's directory, the base and the build
 // arguments; the build storage is kept too, so a changed Dockerfile rebuilds only the steps after

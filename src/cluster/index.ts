@@ -1,6 +1,6 @@
 // The local cluster, for development, tests and `orchestrator run` without one: the control plane built
 // from this package's Go modules (cluster/), envtest binaries or an existing cluster; CRDs and manifests
-// installed into it; the real node and its images (docs/design.md §1.6). Which cluster a caller gets is
+// installed into it; the real node and its images (docs/local-cluster.md). Which cluster a caller gets is
 // decided below the map (obtainCluster), from the environment.
 // - agent-image.ts: the agent image (images/agent/Dockerfile) built for the real node as a user builds it.
 // - operator-image.ts: the operator's image (Dockerfile) built the same way, from local stand-ins of its bases.

@@ -1,4 +1,4 @@
-// What the host needs for the local cluster's real node (docs/design.md §1.6), checked before
+// What the host needs for the local cluster's real node (docs/local-cluster.md), checked before
 // anything is built or started, so that a missing piece is named with the Debian package that has
 // it rather than found as a component's failure halfway through.
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';

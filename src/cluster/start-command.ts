@@ -1,5 +1,5 @@
 // The `control-plane start` command line for a cluster's options, and the binaries it needs: each mode
-// builds only what it runs (docs/design.md §1.6). The control-plane binary (apiserver, etcd, kubectl)
+// builds only what it runs (docs/decisions/0018-control-plane-three-binaries.md). The control-plane binary (apiserver, etcd, kubectl)
 // always; the controllers binary with the controller manager; KWOK with fake nodes; the node binary
 // and the images with the real node. With `workloadsLater` the controllers and KWOK are left for later:
 // a first start serves the apiserver while they compile.
@@ -43,7 +43,7 @@ export interface StartOptions extends BinaryOptions {
   /** Fake nodes (8 CPUs, 32Gi, 110 pods each) with workloads. Default 1; none with `realNode`. */
   nodes?: number;
   /**
-   * Instead of fake nodes, one real node (docs/design.md §1.6): kubelet and kube-proxy of the control
+   * Instead of fake nodes, one real node (docs/local-cluster.md): kubelet and kube-proxy of the control
    * plane's node binary, containerd, runc and the CNI plugins from Debian, host-path provisioned
    * volumes, and the images of {@link realNodeImages} (no registry: pods use them with imagePullPolicy
    * IfNotPresent or Never). Needs root; one real node per host at a time. Default false.

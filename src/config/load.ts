@@ -33,7 +33,7 @@ export class ConfigError extends Error {
  * The config's check, compiled (or loaded precompiled) once; and its defaults, applied by the same
  * structural defaulting as a run's (api/schema-defaults.ts) rather than by a second ajv validator in
  * useDefaults mode: that one was another ~0.9 MB of generated code and ~5 MiB of the manager's resident
- * memory (measured after loading the config) for a walk of the few paths that hold a default (docs/design.md §12.1).
+ * memory (measured after loading the config) for a walk of the few paths that hold a default (docs/decisions/0007-config-defaults-by-schema-walk.md).
  */
 let compiled: { check: ReturnType<typeof compileSchema>; defaults: DefaultTree | undefined } | undefined;
 

@@ -4,7 +4,7 @@
 // mostly its pod template (containers, environment, mounts, security contexts): about 6 KB of JSON and
 // several times that as cached objects, per attempt, for as long as the Job exists. The controller-
 // runtime peer caches Jobs whole; an object cached whole that is read for a few fields is the cost the
-// reconcile benchmark's memory figure showed (docs/design.md §12.1).
+// reconcile benchmark's memory figure showed (docs/decisions/0008-job-cache-stripped.md).
 import { type KubeObject, stripForCache } from '../runtime/index.js';
 import { workspaceVolume } from './capacity/index.js';
 

@@ -1,5 +1,5 @@
 // client-node's KubeConfig without its generated API classes: about a thousand modules and tens of MiB
-// that the manager never uses (docs/design.md §12.1). Every value import of KubeConfig goes through
+// that the manager never uses (docs/decisions/0002-slim-client-node.md). Every value import of KubeConfig goes through
 // kube-config.ts.
 // - gen-slim.ts: the two exports config.js needs of client-node's generated index, from their own modules.
 // - kube-config.ts: KubeConfig from its own module: what the rest of src/ imports.

@@ -1,6 +1,6 @@
 // A module resolve hook (node:module registerHooks) that serves client-node's config.js a narrowed copy
 // of its generated index (gen-slim.ts): loading KubeConfig then costs ~40 MiB less memory
-// (docs/design.md §12.1). Only that one import of that one module is redirected; everything else
+// (docs/decisions/0002-slim-client-node.md). Only that one import of that one module is redirected; everything else
 // resolves as usual. Synchronous, in the loading thread: no loader worker to start or keep.
 import type { ResolveHookSync } from 'node:module';
 

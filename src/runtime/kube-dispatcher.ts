@@ -1,5 +1,5 @@
 // The connection pool KubeClient sends through: undici 7's, not node:https'. Measured in one process
-// against the local apiserver (docs/design.md §12.1), undici 7 spends ~40% less CPU on a GET and ~25%
+// against the local apiserver (docs/decisions/0001-http-transport-undici.md), undici 7 spends ~40% less CPU on a GET and ~25%
 // less on a PUT than node:https' agent, and the HTTP client was the largest share of the operator's
 // busy time; undici 8 (client-node's) gains nothing over node:https, hence this pinned copy.
 import { createRequire } from 'node:module';
@@ -7,7 +7,7 @@ import type { Dispatcher } from 'undici';
 import type { TlsMaterial } from './kube-credentials.js';
 
 // The pool from its own module, not undici's index: the index loads fetch, WebSocket, the caches and
-// the rest (~14 MiB of resident memory at import, measured: docs/design.md §12.1) for a client that
+// the rest (~14 MiB of resident memory at import, measured: docs/decisions/0001-http-transport-undici.md) for a client that
 // uses a pool. The path is undici 7.30's (pinned in package.json; it has no exports map). A proxy
 // needs the index (it adds the CONNECT method ProxyAgent calls), so it is loaded only for one.
 const require = createRequire(import.meta.url);

@@ -1,7 +1,7 @@
 // One HTTP exchange with the apiserver on undici's dispatch API: the answer's head, then its body
 // kept whole, streamed as text or dropped. No stream object per answer (undici's `request` makes a
 // Readable of every body): the body's chunks go straight to where they are used, which is what makes
-// a call cheaper than on node:https (docs/design.md §12.1).
+// a call cheaper than on node:https (docs/decisions/0001-http-transport-undici.md).
 import type { Dispatcher } from 'undici';
 
 export interface ExchangeRequest {

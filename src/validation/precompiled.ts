@@ -1,7 +1,7 @@
 // Validators compiled ahead of time: the build (scripts/generate-validators.js) writes ajv's
 // standalone code of each schema beside this module, so that a process starting does not generate
 // and compile ~0.8 MB of validator source per schema (about 200 ms and 30–40 MiB of peak memory for
-// the controller config's alone: docs/design.md §12.1). Each file is named by a hash of the schema
+// the controller config's alone: docs/decisions/0006-validators-compiled-ahead.md). Each file is named by a hash of the schema
 // it was made from and of the options it was made with: a schema changed since the build (or a
 // caller's own schema) finds none, and ajv compiles it at run time as before. From src/ (tests run
 // the sources) there are none.

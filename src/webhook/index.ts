@@ -1,6 +1,6 @@
 // The admission webhook transport: the HTTPS server the apiserver calls, AdmissionReview in and out, a
 // mutating and a validating endpoint per kind, their metrics and spans, and the configurations registered
-// for local use (docs/design.md §7, §13). What is decided is src/admission's.
+// for local use (docs/design.md §7, §13; docs/decisions/0014-reviews-without-koa.md). What is decided is src/admission's.
 // - endpoint.ts: one endpoint as a request handler: the hot path, bound once per route.
 // - handlers.ts: every kind's endpoints, wired to defaulting and validation.
 // - install.ts: the configurations of webhooks/ registered for a server reached by URL (local, tests).

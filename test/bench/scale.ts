@@ -5,7 +5,7 @@
 // all: scale-operator.ts) beside a baseline making the same writes directly (scale-baseline.ts),
 // alternating which goes first. Prints per run: wall time, the operator's CPU, the apiserver's CPU
 // (from /proc), API calls, reconciles and heap per cached run; the ratio N ÷ N/10 (the goal: ≤ 1.1)
-// and operator ÷ baseline. docs/design.md §12 explains the set-up; docs/benchmarks.md, how to run it.
+// and operator ÷ baseline. docs/benchmarks.md ("The scale benchmark") explains the set-up and how to run it.
 // Run: npm run bench:scale [-- N] [--services S] [--fail-once SHARE] [--workers W] [--concurrency C]
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,5 +1,5 @@
 // bin/orchestrator.js registers src/kubeconfig/slim-hook.ts so that client-node's KubeConfig loads
-// without the generated API index (docs/design.md §12.1). Checked in a child process that loads it the
+// without the generated API index (docs/decisions/0002-slim-client-node.md). Checked in a child process that loads it the
 // way the manager does (from dist/), with an observing resolve hook reporting what was resolved: the
 // generated index is not, KubeConfig still reads a kubeconfig and yields its TLS options and token, and
 // the narrowed index exports what config.js imports from it (else config.js would not link). The

@@ -1,4 +1,4 @@
-// The agent for real (docs/design.md §1.6): runs on the real node, in the agent image built from
+// The agent for real (docs/testing.md, "The end-to-end suite"): runs on the real node, in the agent image built from
 // images/agent, with the real Claude Code CLI against a scripted model (test/harness/remote/model-standin.ts),
 // git's own http-backend over HTTPS (checking the token git presents) and the operator's real
 // reconcilers. The stub-based entry-script tests cover the script's many branches; this suite proves

@@ -1,4 +1,4 @@
-// The local cluster's real node (StartOptions.realNode, docs/design.md §1.6): what only a real kubelet
+// The local cluster's real node (StartOptions.realNode, docs/local-cluster.md): what only a real kubelet
 // and container runtime decide. Exit codes, a PVC shared by an init container and a container of
 // another user under fsGroup, termination messages (written, and the log tail of
 // FallbackToLogsOnError), logs through the kubelet (kubectl logs, orchestrator logs), the restricted

@@ -1,6 +1,6 @@
 // The semantic rules of each run kind, beyond what its schema says: tiny pure functions that return
 // findings (what is wrong, where, why), run after the schema by src/admission/validate-run.ts. Below the
-// map, RULES lists which kind gets which rule: the one per-kind table here (docs/design.md §15).
+// map, RULES lists which kind gets which rule: the one per-kind table here (docs/adding-a-run-kind.md).
 // - annotations.ts: podAnnotations become real pods' annotations: valid keys, within the apiserver's size
 //   limit, and only keys the platform team allows.
 // - context.ts: what a rule sees and returns (Rule, RuleContext), the vocabulary every rule file shares.

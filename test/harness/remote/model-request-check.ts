@@ -1,5 +1,5 @@
 // What the model stand-in checks of each request it receives, against the shapes the official SDK's
-// types require of `MessageCreateParams` (docs/design.md §14): the vocabularies below are typed so that
+// types require of `MessageCreateParams` (test/harness/README.md, "Stand-ins of remote services"): the vocabularies below are typed so that
 // `tsc` fails when the pinned SDK adds or drops a role or a content block type.
 import type { ContentBlockParam, MessageParam } from '@anthropic-ai/sdk/resources/messages';
 

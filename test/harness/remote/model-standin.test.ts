@@ -1,5 +1,5 @@
 // The model stand-in's answers, consumed by the official SDK (its streaming parser and its error
-// classes), and its checks of the requests it receives: what docs/design.md §14 calls "checked".
+// classes), and its checks of the requests it receives: what test/harness/README.md calls "checked".
 import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import type { Message, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import t, { type Test } from 'tap';

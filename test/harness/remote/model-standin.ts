@@ -1,4 +1,4 @@
-// A scripted stand-in of the Anthropic Messages API for tests (docs/design.md §14): it answers the
+// A scripted stand-in of the Anthropic Messages API for tests (test/harness/README.md, "Stand-ins of remote services"): it answers the
 // agent CLI's conversation with the turns of a script, in order, streaming or not, records every
 // request and checks it against the SDK's request shapes (model-request-check.ts).
 //
