@@ -10,7 +10,8 @@
 // The control plane runs workloads (scheduler, Job controller, fake nodes, KWOK);
 // ORCHESTRATOR_TEST_WORKLOADS=false starts it without (a suite asking for them then starts its own,
 // test/harness/cluster/cluster.ts).
-// Arguments are test files or folders, and tap's options (e.g. `npm test -- test/integration/crds.test.ts`).
+// Arguments are test files or folders, `--lane=NAME`, and tap's options (e.g. `npm test --
+// test/integration/crds.test.ts`, `npm test -- --lane=real-node`).
 // tap's per-file timeout (package.json) is multiplied by ORCHESTRATOR_TEST_TIMEOUT_SCALE, like every
 // wait in the tests.
 import { globSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { join } from 'node:path';
 import { buildDist, root } from './build.js';
 import { startBuilds } from './test-builds.js';
 import { TEST_NODES } from './test-cluster.js';
-import { classifyFiles, laneOrder } from './test-lanes.js';
+import { classifyFiles, LANES, laneOrder } from './test-lanes.js';
 import { runTap } from './test-tap.js';
 import { testTimeoutScale } from './test-timeout-scale.js';
 import { Timing, timingReport } from './test-timing.js';
@@ -37,8 +38,11 @@ const fileTimeout = tapConfig.timeout ?? 30;
 /** How many files of a lane run at once: the unit files are short; the others share 2 cores. */
 const JOBS = { unit: 2, integration: 1, 'real-node': 1 };
 
+// `--lane=NAME` (repeatable) runs only those lanes' files; the other options are tap's.
 const args = process.argv.slice(2);
-const tapOptions = args.filter((a) => a.startsWith('-'));
+const laneArg = /^--lane=(.*)$/;
+const onlyLanes = args.flatMap((a) => laneArg.exec(a)?.[1] ?? []);
+const tapOptions = args.filter((a) => a.startsWith('-') && !laneArg.test(a));
 const chosen = args.filter((a) => !a.startsWith('-'));
 const testFiles = (patterns) => patterns.flatMap((p) => globSync(p, { cwd: root })).sort();
 const selected = chosen.length
@@ -59,9 +63,15 @@ try {
   log(err.message);
   finish(0, 1);
 }
+for (const lane of onlyLanes)
+  if (!LANES.includes(lane)) {
+    log(`--lane=${lane}: the lanes are ${LANES.join(', ')}`);
+    finish(0, 1);
+  }
 const lanes = Object.fromEntries(
-  ['unit', 'integration', 'real-node'].map((l) => [l, laneOrder(classified, l)]),
+  LANES.map((l) => [l, onlyLanes.length === 0 || onlyLanes.includes(l) ? laneOrder(classified, l) : []]),
 );
+classified = Object.values(lanes).flat();
 
 if (!(await timing.span('setup', 'TypeScript', () => buildDist()))) finish(0, 1);
 
@@ -112,6 +122,7 @@ process.on('SIGTERM', forward);
 async function runLane(lane, env) {
   const files = lanes[lane];
   const results = [];
+  if (files.length === 0) return results;
   const settled = new Set();
   let waited = 0;
   const started = Date.now();
