@@ -71,6 +71,16 @@ export function startBuilds(needs, { cluster, log, timing, after = Promise.resol
       });
       log(`agent image: ${image.name}`);
     },
+    // The Dockerfile's image (its bases built here too), which the in-cluster suite installs.
+    'operator-image': async () => {
+      const image = await cluster.buildOperatorImage({
+        progress: (step) => {
+          building();
+          log(`operator image: ${step}`);
+        },
+      });
+      log(`operator image: ${image.name}`);
+    },
     ...Object.fromEntries(
       Object.entries(TOOLS).map(([need, names]) => [need, () => buildTools(names, log, building)]),
     ),

@@ -17,7 +17,7 @@ export const LANES = ['unit', 'integration', 'real-node'];
  * needs only the node, its next ones the agent image; the tools come last, as the files that run
  * them do).
  */
-export const NEEDS = ['node', 'agent-image', 'otelcol', 'helm', 'argo'];
+export const NEEDS = ['node', 'agent-image', 'operator-image', 'otelcol', 'helm', 'argo'];
 
 /** The header: the comment lines before the first line of code (imports included). */
 function header(text) {

@@ -7,7 +7,7 @@
 // printed as a comment (the memory the kubelet reports, apply to admitting, failover, failures).
 // Needs root and the real node's packages; builds the images on first use (minutes; cached).
 // @lane real-node
-// @needs node agent-image helm
+// @needs node agent-image operator-image helm
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
