@@ -12,7 +12,8 @@ import YAML from 'yaml';
 import { expandShared, SHARED_KEY } from '../../schemas/shared/expand.js';
 import { isPlainObject } from '../util/json.js';
 import { RUN_KIND_NAMES } from './kinds.js';
-import { findPackageRoot, loadSchema } from './schemas.js';
+import { findPackageRoot, type JsonSchema, loadSchema } from './schemas.js';
+import type { CodeRunStatus, DocsRunStatus, RunStatus, TaskRunStatus } from './types.js';
 
 type Node = Record<string, unknown>;
 
@@ -135,11 +136,26 @@ t.test('two fields of a fragment copied into another object are found; one is no
 });
 
 t.test('a run kind may add status fields but not redefine those of the run status', async (t) => {
-  const shared = expandShared({ [SHARED_KEY]: 'run-status' }, { dir: path.join(root, 'schemas', 'shared') });
-  t.ok(shared.properties.conditions, 'the fragment has conditions');
+  const shared = expandShared<JsonSchema>(
+    { [SHARED_KEY]: 'run-status' },
+    { dir: path.join(root, 'schemas', 'shared') },
+  );
+  t.ok(shared.properties?.conditions, 'the fragment has conditions');
   for (const kind of RUN_KIND_NAMES) {
     const status = loadSchema(kind).properties?.status?.properties ?? {};
-    for (const [field, schema] of Object.entries(shared.properties))
+    for (const [field, schema] of Object.entries(shared.properties ?? {}))
       t.same(status[field], schema, `${kind} status.${field}`);
   }
+});
+
+/** True only when A and B are the same type (each assignable to the other, exactly). */
+type Same<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+
+t.test("every kind's status type is the generated RunStatus (a compile-time fact)", async (t) => {
+  const same: [
+    Same<TaskRunStatus, RunStatus>,
+    Same<CodeRunStatus, RunStatus>,
+    Same<DocsRunStatus, RunStatus>,
+  ] = [true, true, true];
+  t.same(same, [true, true, true]);
 });
