@@ -7,7 +7,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import YAML from 'yaml';
 import { expandShared, SHARED_KEY } from '../../schemas/shared/expand.js';
 import { isPlainObject } from '../util/json.js';
@@ -90,13 +90,18 @@ t.test('no schema restates a shared fragment inline', async (t) => {
   t.same(inlineCopies(path.join(root, 'schemas')), []);
 });
 
-t.test('a run status written out again in a run schema is found', async (t) => {
+/** A copy of schemas/ (removed after the test) and one schema file of it, parsed, to change. */
+function copyOfSchemas(t: Test, file: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'schemas-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(path.join(root, 'schemas'), dir, { recursive: true });
+  const at = path.join(dir, file);
+  return { dir, file: at, doc: YAML.parse(readFileSync(at, 'utf8')) };
+}
+
+t.test('a run status written out again in a run schema is found', async (t) => {
   // CodeRun's status as the three run schemas held it before the fragment: expanded and written out.
-  const file = path.join(dir, 'coderun.schema.yaml');
-  const doc = YAML.parse(readFileSync(file, 'utf8'));
+  const { dir, file, doc } = copyOfSchemas(t, 'coderun.schema.yaml');
   doc.properties.status = loadSchema('CodeRun').properties?.status;
   // Its usage, too, written out: the copy of a fragment inside a copy is found as well.
   writeFileSync(file, YAML.stringify(doc));
@@ -115,11 +120,7 @@ t.test('a run status written out again in a run schema is found', async (t) => {
 });
 
 t.test('two fields of a fragment copied into another object are found; one is not a copy', async (t) => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'schemas-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  cpSync(path.join(root, 'schemas'), dir, { recursive: true });
-  const file = path.join(dir, 'docsrun.schema.yaml');
-  const doc = YAML.parse(readFileSync(file, 'utf8'));
+  const { dir, file, doc } = copyOfSchemas(t, 'docsrun.schema.yaml');
   const status = loadSchema('DocsRun').properties?.status?.properties ?? {};
   doc.properties.spec.properties.progress = {
     type: 'object',
