@@ -80,7 +80,7 @@ export function ownPart(node, fragment, name) {
  * @param {(typeName: string) => ts.TypeNode} refTo
  * @returns {(schema: JsonSchema, options: any) => ts.TypeNode | undefined}
  */
-export function fragmentTransform(fragments, refTo) {
+function fragmentTransform(fragments, refTo) {
   return (schema, options) => {
     const name = schema[FRAGMENT_MARK];
     if (typeof name !== 'string') return undefined;
