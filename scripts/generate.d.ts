@@ -31,6 +31,8 @@ export interface SourceSchema {
   file: string;
   schema: JsonSchema;
   crd: CrdInfo | undefined;
+  /** The schema as written, its shared-fragment references kept (readSchemas sets it). */
+  raw?: JsonSchema;
 }
 export interface StaleFile {
   path: string;
@@ -54,7 +56,6 @@ export function buildCrd(schema: JsonSchema, crd: CrdInfo): JsonSchema;
 export function renderCrd(source: SourceSchema): string;
 export function crdPath(crd: CrdInfo): string;
 export function typesPath(file: string): string;
-export function renderTypes(source: SourceSchema): Promise<string>;
 export function generate(rootDir: string): Promise<Map<string, string>>;
 export function findUnexpected(rootDir: string, outputs: Map<string, string>): string[];
 export function findStale(rootDir: string, outputs: Map<string, string>): StaleFile[];

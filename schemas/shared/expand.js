@@ -7,22 +7,26 @@
 // Fragments are written as the CRDs want them: open objects, whose unknown fields the apiserver prunes.
 // With `closed`, for the controller config whose every object refuses unknown keys, each object of a
 // fragment gets `additionalProperties: false` too, so a misspelt key in the config is an error.
+// With `mark`, for the generated types only (scripts/generate-types.js), each node a fragment became
+// says which, so that its type is the fragment's named type rather than a copy.
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 
 export const SHARED_KEY = 'x-orchestrator-shared';
+/** The key naming the fragment an expanded node came from (with `mark`); never in a CRD or ajv. */
+export const FRAGMENT_MARK = 'x-orchestrator-fragment';
 
 const isObject = (/** @type {unknown} */ v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * `schema` with every shared-fragment reference replaced by the fragment (recursively); a new tree.
  * @param {unknown} schema
- * @param {{ dir: string, closed?: boolean }} options dir: the schemas/shared directory
+ * @param {{ dir: string, closed?: boolean, mark?: boolean }} options dir: the schemas/shared directory
  * @returns {any}
  */
-export function expandShared(schema, { dir, closed = false }) {
+export function expandShared(schema, { dir, closed = false, mark = false }) {
   /** @type {Map<string, unknown>} */
   const fragments = new Map();
   const fragment = (/** @type {string} */ name) => {
@@ -44,7 +48,7 @@ export function expandShared(schema, { dir, closed = false }) {
         isObject(shared.properties) && isObject(own.properties)
           ? { properties: { ...shared.properties, ...own.properties } }
           : {};
-      return { ...shared, ...own, ...properties };
+      return { ...shared, ...own, ...properties, ...(mark ? { [FRAGMENT_MARK]: name } : {}) };
     }
     const out = Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, expand(v, inFragment)]));
     if (

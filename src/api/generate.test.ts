@@ -57,6 +57,7 @@ t.test(
       'src/api/generated/docsrun.ts',
       'src/api/generated/entry-script-env.ts',
       'src/api/generated/kinds.ts',
+      'src/api/generated/shared.ts',
       'src/api/generated/taskrun.ts',
       'templates/kustomization.yaml',
       'webhooks/mutating.yaml',

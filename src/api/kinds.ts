@@ -3,6 +3,7 @@
 // webhook paths and names, kubectl spellings, CRD names. A new kind is a schema and a strategy
 // (docs/design.md §1.1); no list of kinds is written by hand anywhere else.
 import { RUN_KIND_TABLE, type RunKindFacts, type RunKindName, type RunObjects } from './generated/kinds.js';
+import type { RunStatus } from './types.js';
 
 export type { RunKindFacts, RunKindName, RunObjects };
 export { RUN_KIND_TABLE };
@@ -81,7 +82,7 @@ export const taskIdField = (kind: RunKindName): string | undefined => {
  * this one definition.
  */
 export function runFinished(kind: RunKindName, run: object): boolean {
-  const { spec, status } = run as { spec?: object; status?: { phase?: string; attempt?: number } };
+  const { spec, status } = run as { spec?: object; status?: Pick<RunStatus, 'phase' | 'attempt'> };
   const { phase, attempt = 0 } = status ?? {};
   return (phase === 'Succeeded' || phase === 'Failed') && specAttempt(kind, spec) <= attempt;
 }

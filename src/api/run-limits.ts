@@ -3,16 +3,10 @@
 // profile for the defaulting (defaulting.ts), the admission rule (admission/rules/run-limits.ts) and
 // the field table.
 
-import type { AgentProfile } from './types.js';
+import type { AgentProfile, RunLimits } from './types.js';
 import { parseUsd } from './usage.js';
 
 export type ProfileLimits = NonNullable<AgentProfile['limits']>;
-
-/** spec.limits as a run holds it. */
-export interface RunLimits {
-  maxTurns?: number;
-  maxBudgetUsd?: string;
-}
 
 /** The spec.limits a run of this profile gets when it names none (undefined: none at all). */
 export function defaultRunLimits(profile: AgentProfile | undefined): RunLimits | undefined {

@@ -5,6 +5,7 @@ import type { components as CodeRunComponents } from './generated/coderun.js';
 import type { components as ConfigComponents } from './generated/controller-config.js';
 import type { components as DocsRunComponents } from './generated/docsrun.js';
 import type { RunKindName, RunObjects } from './generated/kinds.js';
+import type * as shared from './generated/shared.js';
 import type { components as TaskRunComponents } from './generated/taskrun.js';
 
 /** One agent task (`tr`). */
@@ -34,16 +35,16 @@ export type DocsRunStatus = NonNullable<DocsRun['status']>;
 
 /** Any run resource. */
 export type Run = RunObjects[RunKindName];
-/** A status condition (the metav1.Condition shape), the same in every run's status. */
-export type Condition = NonNullable<TaskRunStatus['conditions']>[number];
-export type ConditionStatus = Condition['status'];
 /**
- * A run's status as the reconciler writes it: every kind's status has the TaskRun's fields (a kind's
- * extra fields, such as a CodeRun's pullRequestUrl, are the agent's result, which all kinds share).
+ * A run's status as the reconciler writes it: every kind's (schemas/shared/run-status.yaml), so
+ * TaskRunStatus, CodeRunStatus and DocsRunStatus are this type.
  */
-export type RunStatus = TaskRunStatus;
+export type RunStatus = shared.RunStatus;
+/** A status condition (the metav1.Condition shape). */
+export type Condition = NonNullable<RunStatus['conditions']>[number];
+export type ConditionStatus = Condition['status'];
 /** A run's lifecycle phase. */
-export type Phase = NonNullable<TaskRunStatus['phase']>;
+export type Phase = NonNullable<RunStatus['phase']>;
 
 /** The controller configuration file. */
 export type ControllerConfig = ConfigComponents['schemas']['ControllerConfig'];
@@ -52,6 +53,8 @@ export type AgentProfile = ControllerConfig['agents'][string];
 export type AgentRole = NonNullable<AgentProfile['role']>;
 export type SecretKeyRef = NonNullable<NonNullable<ControllerConfig['secrets']>['apiKey']>;
 /** Where an agent's pod is scheduled and how it is isolated (schemas/shared/pod-template.yaml). */
-export type PodTemplate = NonNullable<TaskRunSpec['podTemplate']>;
+export type PodTemplate = shared.PodTemplate;
+/** What one attempt's agent may spend: a run's spec.limits (schemas/shared/run-limits.yaml). */
+export type RunLimits = shared.RunLimits;
 /** A field of a PodTemplate, as the config's job.lockedPodFields names it. */
 export type PodTemplateField = ControllerConfig['job']['lockedPodFields'][number];

@@ -1,10 +1,11 @@
 // What an agent's model calls cost (docs/economics.md), as the status holds it: US dollars as decimal
 // strings (the API conventions avoid floats, and a sum of floats drifts), summed in whole micro-dollars.
 // One place for the arithmetic the result reader, the status, the metrics and the budgets share.
+import type { Usage } from './generated/shared.js';
 import type { RunStatus } from './types.js';
 
-/** A run's total usage (status.usage). */
-export type Usage = NonNullable<RunStatus['usage']>;
+/** A run's total usage (status.usage; schemas/shared/usage.yaml). */
+export type { Usage };
 /** One finished attempt's usage (an entry of status.attemptUsage). */
 export type AttemptUsage = NonNullable<RunStatus['attemptUsage']>[number];
 export type ModelUsage = NonNullable<Usage['models']>[number];

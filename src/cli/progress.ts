@@ -1,11 +1,11 @@
 // What `--wait` prints: one line per change of a run's phase, attempt or conditions, and the closing
 // summary with the exit code of the outcome. Pure functions of the objects seen, so they unit-test.
-import type { Condition, RunKindName, TaskRunStatus } from '../api/index.js';
+import type { Condition, RunKindName, RunStatus } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import { humanDuration } from './duration.js';
 
-/** Every kind's status has these fields (the schemas share them). */
-type Status = TaskRunStatus;
+/** Every kind's status (schemas/shared/run-status.yaml). */
+type Status = RunStatus;
 
 export const EXIT = Object.freeze({ succeeded: 0, failed: 1, timeout: 2, interrupted: 130 });
 

@@ -1,6 +1,7 @@
 // The vocabulary of the field classification (table.ts): what a spec field lets whoever sets it cause,
 // and so who may set it and whether an update may change it (docs/security.md "Every field of a run").
 import type { RunKindName } from '../../api/index.js';
+import type { Reference } from '../references/row.js';
 
 /**
  * - inert: shapes only the agent's text (its prompt, its memory, its tools' configuration) or the
@@ -12,14 +13,7 @@ import type { RunKindName } from '../../api/index.js';
  */
 export type FieldClass = 'inert' | 'authorised' | 'bounded' | 'locked';
 
-/** The SubjectAccessReview an authorised field is judged by: a row of the reference table (src/admission/references). */
-export interface ReviewedBy {
-  verb: string;
-  /** The resource as RBAC names it (plural), e.g. `secrets`, `agentprofiles`. */
-  resource: string;
-}
-
-export interface FieldRow {
+interface RowFacts {
   /**
    * The field, as kubectl explain names it, a list's items as `[]` (`spec.envFromSecrets[].secretName`).
    * A row covers its field and everything under it.
@@ -27,11 +21,8 @@ export interface FieldRow {
   path: string;
   /** The kinds it applies to, when the same field means another thing in another kind; default every kind that has it. */
   kinds?: readonly RunKindName[];
-  class: FieldClass;
   /** What setting the field makes the operator do (the docs table's middle column). */
   effect: string;
-  /** authorised: the reviews any one of which lets the submitter set it. */
-  reviewedBy?: readonly ReviewedBy[];
   /** bounded or locked: the controller config keys that set the limit (`job.allowedPodAnnotations`, `agents{}.image`). */
   config?: readonly string[];
   /** bounded: the limit in words, when no config key sets it (the operator's own variable names). */
@@ -43,5 +34,25 @@ export interface FieldRow {
   mutable?: boolean;
 }
 
+/**
+ * A row of the table. An authorised field names the row of the reference table
+ * (src/admission/references) that judges it, whose permissions are the reviews asked: written once,
+ * there; no other class names one.
+ */
+export type FieldRow =
+  | (RowFacts & { class: 'authorised'; reference: Reference })
+  | (RowFacts & { class: Exclude<FieldClass, 'authorised'>; reference?: never });
+
 /** Whether an update may change the field (FieldRow.mutable, else by class). */
 export const isMutable = (row: FieldRow): boolean => row.mutable ?? row.class === 'inert';
+
+/**
+ * The SubjectAccessReviews any one of which lets the submitter set an authorised field, from its
+ * reference row (`create serviceaccounts/token`); none for another class.
+ */
+export function reviewsOf(row: FieldRow): string[] {
+  if (row.class !== 'authorised') return [];
+  const { resource, anyOf } = row.reference;
+  // Alternatives that differ only in the name asked (an image or its repository) are one review here.
+  return [...new Set(anyOf.map((p) => `${p.verb} ${resource}${p.subresource ? `/${p.subresource}` : ''}`))];
+}

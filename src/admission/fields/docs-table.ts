@@ -1,6 +1,6 @@
 // The classification (table.ts) as docs/security.md shows it: one Markdown table per kind, generated
 // here and compared with the page by the tests (table.test.ts), so the page cannot say another thing.
-import { type FieldRow, isMutable } from './classes.js';
+import { type FieldRow, isMutable, reviewsOf } from './classes.js';
 import { kindsOf } from './coverage.js';
 import { FIELD_CLASSES } from './table.js';
 
@@ -14,7 +14,7 @@ const code = (s: string) => `\`${s}\``;
 
 /** Who may set the field, in a cell: the reviews or the config keys, whichever the class names. */
 function judgedBy(row: FieldRow): string {
-  const reviews = (row.reviewedBy ?? []).map((r) => code(`${r.verb} ${r.resource}`)).join(' or ');
+  const reviews = reviewsOf(row).map(code).join(' or ');
   const config = (row.config ?? []).map(code).join(', ');
   const parts = [reviews && `RBAC: ${reviews}`, config && `config: ${config}`, row.bound].filter(Boolean);
   return parts.join('; ') || '—';

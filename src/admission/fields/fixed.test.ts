@@ -1,5 +1,6 @@
 // Updates never change whose power a run uses: the fields an update may not change, and the wording.
 import t from 'tap';
+import { CLAIM_REFERENCE } from '../references/index.js';
 import type { FieldRow } from './classes.js';
 import { fixedFieldChanges, fixedRows, valueAt } from './fixed.js';
 
@@ -60,7 +61,7 @@ t.test('a fixed row under another fixed row is judged once, by the outer one', a
       path: 'spec.workspace.pvcName',
       class: 'authorised',
       effect: 'p',
-      reviewedBy: [{ verb: 'get', resource: 'x' }],
+      reference: CLAIM_REFERENCE,
     },
     { path: 'spec.model', class: 'inert', effect: 'm' },
   ];

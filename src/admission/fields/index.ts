@@ -7,7 +7,7 @@
 // - docs-table.ts: the table as docs/security.md shows it (generated, compared by the tests).
 // - fixed.ts: updates never change whose power a run uses: the fields no update may change.
 // - table.ts: the one table, a row per field.
-export { type FieldClass, type FieldRow, isMutable, type ReviewedBy } from './classes.js';
+export { type FieldClass, type FieldRow, isMutable, reviewsOf } from './classes.js';
 export { type CoverageProblem, coverageProblems, covers, kindsOf, rowFor, specPaths } from './coverage.js';
 export { DOCS_MARKERS, fieldClassificationMarkdown, withFieldClassification } from './docs-table.js';
 export { FIXED_RULE, fixedFieldChanges, fixedRows, valueAt } from './fixed.js';

@@ -2,14 +2,20 @@
 // table, so that a field added to a schema without a row fails a test (coverage.ts) instead of
 // becoming a power nobody judged. A row covers its field and everything under it, and applies to every
 // kind whose schema has the field. The checks the classes name live elsewhere (the reference table for
-// authorised fields, the rules for bounded ones); this table says which applies, and the tests hold
+// authorised fields, the rules for bounded ones); this table says which applies: an authorised row
+// names its reference row, whose permissions are the reviews (written there only), and the tests hold
 // each row to its check. Rendered into docs/security.md by docs-table.ts.
+import {
+  AGENT_PROFILE_REFERENCE,
+  CLAIM_REFERENCE,
+  ENV_SECRET_REFERENCE,
+  GITHUB_USER_REFERENCE,
+  IMAGE_REFERENCE,
+  PRIORITY_CLASS_REFERENCE,
+  REPOSITORY_REFERENCE,
+  SERVICE_ACCOUNT_REFERENCE,
+} from '../references/index.js';
 import type { FieldRow } from './classes.js';
-
-const SECRET = { verb: 'get', resource: 'secrets' } as const;
-const PROFILE = { verb: 'use', resource: 'agentprofiles' } as const;
-const REPOSITORY = { verb: 'use', resource: 'repositories' } as const;
-const CLAIM = { verb: 'get', resource: 'persistentvolumeclaims' } as const;
 
 const WORKSPACE =
   "selects the workspace volume (workspace-{service}…, docs-{directory}): another run's checkout, session and memory";
@@ -81,7 +87,7 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
     path: 'spec.agent',
     class: 'authorised',
     effect: "the agent profile: the pod's image, ServiceAccount (cluster access), GitHub App",
-    reviewedBy: [PROFILE],
+    reference: AGENT_PROFILE_REFERENCE,
     config: ['agents{}.restricted'],
   },
   {
@@ -89,49 +95,46 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
     class: 'authorised',
     effect:
       'the GitHub App whose installation tokens the pod gets, and so the agent profile (image, ServiceAccount)',
-    reviewedBy: [PROFILE],
+    reference: AGENT_PROFILE_REFERENCE,
   },
   {
     path: 'spec.githubUser',
     class: 'authorised',
     effect: "the user's token and SSH key Secrets the pod reads",
-    reviewedBy: [SECRET],
+    reference: GITHUB_USER_REFERENCE,
   },
   {
     path: 'spec.repository.githubUser',
     class: 'authorised',
     effect: "the user's token and SSH key Secrets the pod reads",
-    reviewedBy: [SECRET],
+    reference: GITHUB_USER_REFERENCE,
   },
   {
     path: 'spec.repositoryUrl',
     class: 'authorised',
     effect: APP_REPOSITORY,
-    reviewedBy: [REPOSITORY],
+    reference: REPOSITORY_REFERENCE,
     config: ['github.host'],
   },
   {
     path: 'spec.repository.url',
     class: 'authorised',
     effect: APP_REPOSITORY,
-    reviewedBy: [REPOSITORY],
+    reference: REPOSITORY_REFERENCE,
     config: ['github.host'],
   },
   {
     path: 'spec.docsRepositoryUrl',
     class: 'authorised',
     effect: APP_REPOSITORY,
-    reviewedBy: [REPOSITORY],
+    reference: REPOSITORY_REFERENCE,
     config: ['github.host'],
   },
   {
     path: 'spec.serviceAccountName',
     class: 'authorised',
     effect: 'the identity the pod runs as (with any cloud identity bound to it)',
-    reviewedBy: [
-      { verb: 'create', resource: 'serviceaccounts' },
-      { verb: 'impersonate', resource: 'serviceaccounts' },
-    ],
+    reference: SERVICE_ACCOUNT_REFERENCE,
   },
   // What the pod holds.
   {
@@ -150,14 +153,14 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
     path: 'spec.envFromSecrets[].secretName',
     class: 'authorised',
     effect: 'a Secret of the namespace the pod reads',
-    reviewedBy: [SECRET],
+    reference: ENV_SECRET_REFERENCE,
   },
   { path: 'spec.envFromSecrets[].secretKey', class: 'inert', effect: 'the key read from that Secret' },
   {
     path: 'spec.image',
     class: 'authorised',
     effect: "the program the pod runs, with the run's credentials",
-    reviewedBy: [{ verb: 'use', resource: 'images' }],
+    reference: IMAGE_REFERENCE,
     config: ['agents{}.image', 'agents{}.allowedImages', 'job.allowedImages'],
   },
   {
@@ -195,7 +198,7 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
     path: 'spec.podTemplate.priorityClassName',
     class: 'authorised',
     effect: 'the priority the pod preempts others with',
-    reviewedBy: [{ verb: 'use', resource: 'priorityclasses' }],
+    reference: PRIORITY_CLASS_REFERENCE,
     config: ['job.runPodTemplate.priorityClassNames'],
   },
   {
@@ -222,7 +225,7 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
     path: 'spec.workspace.pvcName',
     class: 'authorised',
     effect: 'a claim of the namespace the pod mounts read-write',
-    reviewedBy: [CLAIM],
+    reference: CLAIM_REFERENCE,
   },
   {
     path: 'spec.workspace.size',

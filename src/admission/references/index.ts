@@ -6,6 +6,8 @@
 // - agent-profiles.ts: the row of the agent profile a run uses (`use agentprofiles`), asked for every run.
 // - check.ts: the table asked of RBAC for one submitter, every question at once within the webhook's time
 //   limit; apart from the table so that a new row is data, not code.
+// - namespace.ts: the rows of the namespace's objects: a Secret of envFromSecrets, a GitHub user's
+//   Secrets, a ServiceAccount, a workspace claim.
 // - repositories.ts: the row of an App run's repositories (`use repositories`, host/owner/repo or
 //   host/owner/*), named by the function that scopes the token.
 // - row.ts: the shape of a row (the run as rows read it, the names, the permissions).
@@ -13,6 +15,8 @@
 //   PriorityClass (and the image patterns of the config that need no grant).
 // - table.ts: the one table: a row per spec field that names an object the pod uses, with the permissions
 //   any one of which suffices.
+
+export { AGENT_PROFILE_REFERENCE } from './agent-profiles.js';
 export {
   accessAttributes,
   deniedMessage,
@@ -22,6 +26,14 @@ export {
   ruleText,
   uncheckedText,
 } from './check.js';
+export {
+  CLAIM_REFERENCE,
+  ENV_SECRET_REFERENCE,
+  GITHUB_USER_REFERENCE,
+  SERVICE_ACCOUNT_REFERENCE,
+} from './namespace.js';
+export { IMAGE_REFERENCE, PRIORITY_CLASS_REFERENCE } from './platform.js';
+export { REPOSITORY_REFERENCE } from './repositories.js';
 export {
   type Permission,
   REFERENCES,

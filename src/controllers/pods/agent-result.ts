@@ -12,6 +12,7 @@ import {
   MAX_SUMMARY_BYTES,
   MAX_USAGE_MODELS,
   RESULT_PROTOCOL,
+  type RunStatus,
   STOP_REASONS,
   type StopReason,
   TOKEN_FIELDS,
@@ -23,13 +24,10 @@ import { isPlainObject } from '../../util/json.js';
 export { MAX_RESULT_BYTES, RESULT_PROTOCOL };
 
 /** What an agent reports, as the status fields of the same names hold it. */
-export interface AgentResult {
-  pullRequestUrl?: string;
-  sessionId?: string;
-  workCompleted?: boolean;
-  summary?: string;
-  commit?: string;
-}
+export type AgentResult = Pick<
+  RunStatus,
+  'pullRequestUrl' | 'sessionId' | 'workCompleted' | 'summary' | 'commit'
+>;
 
 export type ResultRead =
   /** usage, stopReason: what the agent CLI reported it spent, and the limit that stopped it (not status fields as such). */
