@@ -4,7 +4,7 @@
 // (docs/design.md §1.1); no list of kinds is written by hand anywhere else.
 import { RUN_KIND_TABLE, type RunKindFacts, type RunKindName, type RunObjects } from './generated/kinds.js';
 
-export type { RunKindFacts, RunKindName, RunObjects };
+export type { RunKindName, RunObjects };
 export { RUN_KIND_TABLE };
 
 /** Every run kind, in the table's order (how `get all` lists them). */

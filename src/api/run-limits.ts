@@ -6,8 +6,6 @@
 import type { AgentProfile } from './types.js';
 import { parseUsd } from './usage.js';
 
-export type ProfileLimits = NonNullable<AgentProfile['limits']>;
-
 /** spec.limits as a run holds it. */
 export interface RunLimits {
   maxTurns?: number;

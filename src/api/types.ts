@@ -16,9 +16,6 @@ export type MarkdownFile = TaskRunSpec['markdownFiles'][number];
 export type MarkdownFileType = NonNullable<MarkdownFile['fileType']>;
 export type Priority = NonNullable<TaskRunSpec['priority']>;
 export type AgentTool = NonNullable<TaskRunSpec['agentTools']>[number];
-export type Repository = NonNullable<TaskRunSpec['repository']>;
-export type Workspace = NonNullable<TaskRunSpec['workspace']>;
-export type ResourceRequirements = NonNullable<TaskRunSpec['resources']>;
 
 /** An implementation run by one agent on a repository (`cr`). */
 export type CodeRun = CodeRunComponents['schemas']['CodeRun'];
@@ -30,7 +27,6 @@ export type ToolConfig = NonNullable<CodeRunSpec['toolConfig']>;
 /** A documentation generation run (`dr`). */
 export type DocsRun = DocsRunComponents['schemas']['DocsRun'];
 export type DocsRunSpec = DocsRun['spec'];
-export type DocsRunStatus = NonNullable<DocsRun['status']>;
 
 /** Any run resource. */
 export type Run = RunObjects[RunKindName];
