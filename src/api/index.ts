@@ -51,7 +51,6 @@ export * from './result-protocol.js';
 export * from './run-limits.js';
 export type { JsonSchema, SchemaName, Schemas } from './schemas.js';
 export {
-  CRD_EXTENSION,
   findPackageRoot,
   loadSchema,
   loadSchemas,

@@ -5,7 +5,7 @@
 import { RUN_KIND_TABLE, type RunKindFacts, type RunKindName, type RunObjects } from './generated/kinds.js';
 import type { RunStatus } from './types.js';
 
-export type { RunKindFacts, RunKindName, RunObjects };
+export type { RunKindName, RunObjects };
 export { RUN_KIND_TABLE };
 
 /** Every run kind, in the table's order (how `get all` lists them). */

@@ -6,8 +6,6 @@
 import type { AgentProfile, RunLimits } from './types.js';
 import { parseUsd } from './usage.js';
 
-export type ProfileLimits = NonNullable<AgentProfile['limits']>;
-
 /** The spec.limits a run of this profile gets when it names none (undefined: none at all). */
 export function defaultRunLimits(profile: AgentProfile | undefined): RunLimits | undefined {
   const limits = profile?.limits;

@@ -33,7 +33,7 @@ export interface JsonSchema {
 export type Schemas = Record<SchemaName, JsonSchema>;
 
 /** The top-level key of a schema file holding CRD metadata (names, printer columns), not part of the schema. */
-export const CRD_EXTENSION = 'x-orchestrator-crd';
+const CRD_EXTENSION = 'x-orchestrator-crd';
 
 /** The schemas/ directory of the package. */
 export function schemasDir(root: string = packageRoot()): string {

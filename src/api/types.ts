@@ -17,9 +17,6 @@ export type MarkdownFile = TaskRunSpec['markdownFiles'][number];
 export type MarkdownFileType = NonNullable<MarkdownFile['fileType']>;
 export type Priority = NonNullable<TaskRunSpec['priority']>;
 export type AgentTool = NonNullable<TaskRunSpec['agentTools']>[number];
-export type Repository = NonNullable<TaskRunSpec['repository']>;
-export type Workspace = NonNullable<TaskRunSpec['workspace']>;
-export type ResourceRequirements = NonNullable<TaskRunSpec['resources']>;
 
 /** An implementation run by one agent on a repository (`cr`). */
 export type CodeRun = CodeRunComponents['schemas']['CodeRun'];
@@ -31,13 +28,12 @@ export type ToolConfig = NonNullable<CodeRunSpec['toolConfig']>;
 /** A documentation generation run (`dr`). */
 export type DocsRun = DocsRunComponents['schemas']['DocsRun'];
 export type DocsRunSpec = DocsRun['spec'];
-export type DocsRunStatus = NonNullable<DocsRun['status']>;
 
 /** Any run resource. */
 export type Run = RunObjects[RunKindName];
 /**
  * A run's status as the reconciler writes it: every kind's (schemas/shared/run-status.yaml), so
- * TaskRunStatus, CodeRunStatus and DocsRunStatus are this type.
+ * TaskRunStatus, CodeRunStatus and a DocsRun's status are this type.
  */
 export type RunStatus = shared.RunStatus;
 /** A status condition (the metav1.Condition shape). */

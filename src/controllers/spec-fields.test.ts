@@ -294,7 +294,8 @@ const INJECTED = ['image', 'serviceAccountName', 'workspace', 'resources', 'mode
 function readers<K extends RunKindName>(kind: K, sample: RunOf<K>, run: RunOf<K>): Record<Reader, unknown> {
   const strategy = RUN_STRATEGIES[kind];
   const attempt = specAttempt(kind, run.spec);
-  const input = { strategy, run, config, attempt };
+  // The Job and volume are made from the run as it will run, as the reconciler makes them.
+  const input = { strategy, run: defaulted(kind, run, config), config, attempt };
   const job = attemptJob(input) as { spec: { template: unknown } };
   const bare = {
     ...run,

@@ -236,9 +236,6 @@ function pullRequestFeedback(
   };
 }
 
-/** The events a delivery may be acted on for. */
-export const FEEDBACK_EVENTS = Object.keys(READERS);
-
 /** What `event`'s `payload` asks for, or why it asks for nothing. */
 export function readEvent(event: string, payload: unknown): Reading {
   const reader = Object.hasOwn(READERS, event) ? READERS[event] : undefined;

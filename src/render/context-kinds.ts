@@ -46,8 +46,7 @@ export function taskRunContext(
   input: ContextInput,
 ): TemplateContext {
   const spec = run.spec;
-  const agent = runAgent('TaskRun', spec, config) as string;
-  const c = common({ kind: 'TaskRun', run, config, attempt, agent, model: spec.model }, input);
+  const c = common({ kind: 'TaskRun', run, config, attempt, agent: spec.agent, model: spec.model }, input);
   const base = `${c.workspace}/${spec.serviceName}`;
   // The attempt's directory (docs/design.md §2.3), under the mount point in use.
   const runDir = runDirectory({ service: spec.serviceName, taskId: spec.taskId }, attempt, c.workspace);

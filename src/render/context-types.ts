@@ -7,7 +7,6 @@ import type {
   Priority,
   RESULT_SHELL_CONSTANTS,
   RunKindName,
-  ToolConfig,
 } from '../api/index.js';
 import type { ResolvedTools } from './tool-presets.js';
 
@@ -149,5 +148,3 @@ export interface TemplateContext {
     taskDocsDirectory: string;
   } | null;
 }
-
-export type { ToolConfig };

@@ -1,7 +1,7 @@
 // The parts of a template context (context-types.ts) that every kind shares: identity, agent, model,
 // tools, mount points, the ConfigMap file list and the hooks. The kinds' own parts are in
-// context-kinds.ts. The run may come without its admission defaults (webhooks not installed): every
-// default the templates rely on is applied here too, from the same config.
+// context-kinds.ts. The run comes defaulted (render.ts calls defaulted(), so a run stored without the
+// webhooks gets its defaults too): no default defaulting fills is applied again here.
 import { createHash } from 'node:crypto';
 import {
   type AgentProfile,
@@ -9,7 +9,7 @@ import {
   ANNOTATIONS,
   appRepositories,
   type ControllerConfig,
-  defaultRunLimits,
+  type DefaultedRun,
   RESULT_SHELL_CONSTANTS,
   type Run,
   type RunKindName,
@@ -44,10 +44,11 @@ export const docsBranch = (workingDirectory: string) => `docs/${slug(workingDire
 
 export interface CommonInput {
   kind: RunKindName;
-  run: Run;
+  run: DefaultedRun<RunKindName>;
   config: ControllerConfig;
   attempt: number;
   agent: string;
+  /** The run's model: defaulting gave it the profile's when it named none. */
   model: string | undefined;
   /** The run's own preset (CodeRun toolConfig); else the agent profile's. */
   preset?: ToolConfig | undefined;
@@ -72,7 +73,7 @@ export function common(c: CommonInput, input: ContextInput) {
   const name = c.run.metadata?.name;
   if (!name) throw new RenderError(`the ${c.kind} has no metadata.name`);
   const profile = profileOf(c.config, c.agent);
-  const model = c.model ?? profile.model;
+  const model = c.model;
   if (!model)
     throw new RenderError(`no model: the run names none and agent "${c.agent}" has no default model`);
   const preset = c.preset ?? profile.tools;
@@ -104,18 +105,17 @@ export function common(c: CommonInput, input: ContextInput) {
       ),
       sshKnownHosts: c.config.github.sshKnownHosts,
     },
-    limits: attemptLimits(c.run.spec as { limits?: RunLimits }, profile),
+    limits: attemptLimits(c.run.spec, profile),
     workspace: input.options?.workspaceRoot ?? WORKSPACE_ROOT,
     configMap: input.options?.configMapDir ?? TASK_FILES_DIR,
   };
 }
 
-/** The run's limits over its profile's defaults (a run admitted without the webhooks gets them too). */
+/** The run's limits (defaulting gave it its profile's defaults) and what the profile says on reaching one. */
 function attemptLimits(spec: { limits?: RunLimits }, profile: AgentProfile): TemplateContext['limits'] {
-  const defaults = defaultRunLimits(profile);
   return {
-    maxTurns: spec.limits?.maxTurns ?? defaults?.maxTurns ?? null,
-    maxBudgetUsd: spec.limits?.maxBudgetUsd ?? defaults?.maxBudgetUsd ?? null,
+    maxTurns: spec.limits?.maxTurns ?? null,
+    maxBudgetUsd: spec.limits?.maxBudgetUsd ?? null,
     fallbackModel: profile.limits?.fallbackModel ?? null,
     onLimit: profile.limits?.onLimit ?? 'push',
   };

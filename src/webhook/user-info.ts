@@ -23,13 +23,6 @@ export const USER_INFO_LIMITS = Object.freeze({
   totalChars: 64 * 1024,
 });
 
-export type UserInfoShape = {
-  username?: string;
-  uid?: string;
-  groups?: string[];
-  extra?: Record<string, string[]>;
-};
-
 /** Why `userInfo` is not one an apiserver would send (a message naming the field and the bound), or undefined. */
 export function userInfoProblem(userInfo: unknown): string | undefined {
   if (userInfo === undefined) return undefined;

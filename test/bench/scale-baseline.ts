@@ -12,11 +12,11 @@ import type { RunStatus } from '../../src/api/index.js';
 import {
   API_VERSION,
   type ControllerConfig,
+  type DefaultedRun,
   defaulted,
   LABELS,
   MANAGED_BY,
   type RunKindName,
-  type RunOf,
   runResource,
 } from '../../src/api/index.js';
 import {
@@ -63,7 +63,8 @@ export interface Baseline {
 
 interface Tracked {
   kind: RunKindName;
-  run: RunOf<RunKindName>;
+  /** As stored: it was posted defaulted, and the apiserver keeps what it was given. */
+  run: DefaultedRun<RunKindName>;
   attempt: number;
   /** This run's writes, one after another (an attempt's end may come while its start is written). */
   chain: Promise<void>;
@@ -99,7 +100,7 @@ export async function startBaseline(opts: BaselineOptions): Promise<Baseline> {
         : { ...facts, state: 'active', job: job ?? { metadata: { name: jobName } } };
     const status = desiredStatus(before, t.run.metadata?.generation ?? 0, state);
     const path = `${resourcePath(runResource(t.kind), namespace, t.run.metadata?.name)}/status`;
-    t.run = await client.request<RunOf<RunKindName>>('PUT', path, { body: { ...t.run, status } });
+    t.run = await client.request<DefaultedRun<RunKindName>>('PUT', path, { body: { ...t.run, status } });
     const event = transition(before, status);
     const involved = { ...(t.run as KubeObject), apiVersion: API_VERSION, kind: t.kind };
     if (event) await recordEvent(client, involved, event, { now: new Date(), logger, signal: noSignal });
@@ -165,7 +166,7 @@ export async function startBaseline(opts: BaselineOptions): Promise<Baseline> {
     Array.from({ length: opts.workers }, async () => {
       while (next < opts.runs.length) {
         const { kind, body } = opts.runs[next++] as BenchRun;
-        const run = await client.request<RunOf<RunKindName>>(
+        const run = await client.request<DefaultedRun<RunKindName>>(
           'POST',
           resourcePath(runResource(kind), namespace),
           {

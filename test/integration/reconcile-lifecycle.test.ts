@@ -2,7 +2,7 @@
 // except the workspace; a foreign object of the same name reported as a conflict, never taken over;
 // an object of ours left by an interrupted reconcile adopted, not duplicated.
 import t from 'tap';
-import { kindFacts, LABELS, type TaskRun } from '../../src/api/index.js';
+import { defaulted, kindFacts, LABELS, type TaskRun } from '../../src/api/index.js';
 import { attemptConfigMap } from '../../src/controllers/agent/manifests.js';
 import { taskRunStrategy } from '../../src/controllers/kind/strategy.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
@@ -87,7 +87,7 @@ t.test('a ConfigMap of ours left by an interrupted reconcile is adopted', async 
     },
   });
   const leftover = attemptConfigMap(
-    { strategy: taskRunStrategy, run, config, attempt: 1 },
+    { strategy: taskRunStrategy, run: defaulted('TaskRun', run, config), config, attempt: 1 },
     { 'container.sh': 'echo earlier' },
   );
   await client.request('POST', configMapPath(namespace), { body: leftover });

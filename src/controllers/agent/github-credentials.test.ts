@@ -4,9 +4,9 @@ import t from 'tap';
 import {
   type CodeRun,
   type ControllerConfig,
+  type DefaultedRun,
   defaulted,
   type RunKindName,
-  type RunOf,
 } from '../../api/index.js';
 import { configFrom, loadDefaultConfig } from '../../config/load.js';
 import { RUN_STRATEGIES, type RunStrategy } from '../kind/strategy.js';
@@ -29,7 +29,7 @@ function podOf(
 ): Json {
   const run = defaulted(kind, { metadata: { name: 'pay', namespace: 'ns', uid: 'u-1' }, spec }, cfg);
   const strategy = RUN_STRATEGIES[kind] as RunStrategy;
-  const input = { strategy, run: run as RunOf<RunKindName>, config: cfg, attempt: 1 };
+  const input = { strategy, run: run as DefaultedRun<RunKindName>, config: cfg, attempt: 1 };
   return (attemptJob(githubToken ? { ...input, githubToken } : input) as Json).spec.template.spec;
 }
 

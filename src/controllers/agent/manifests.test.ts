@@ -1,5 +1,11 @@
 import t from 'tap';
-import { type CodeRun, type ControllerConfig, defaulted, type TaskRun } from '../../api/index.js';
+import {
+  type CodeRun,
+  type ControllerConfig,
+  type DefaultedRun,
+  defaulted,
+  type TaskRun,
+} from '../../api/index.js';
 import { configFrom, loadDefaultConfig } from '../../config/load.js';
 import { uidHash } from '../../naming/names.js';
 import { TRACE_ANNOTATION } from '../../observability/traceparent.js';
@@ -13,7 +19,10 @@ const JOB = `payments-task-7-run-2-${uidHash('u-1')}`;
 // biome-ignore lint/suspicious/noExplicitAny: objects read back as JSON, checked field by field.
 type Json = Record<string, any>;
 
-function taskRun(spec: Partial<TaskRun['spec']> = {}, cfg: ControllerConfig = config): TaskRun {
+function taskRun(
+  spec: Partial<TaskRun['spec']> = {},
+  cfg: ControllerConfig = config,
+): DefaultedRun<'TaskRun'> {
   const run = {
     metadata: { name: 'pay-7', namespace: 'ns', uid: 'u-1' },
     spec: {
@@ -26,7 +35,7 @@ function taskRun(spec: Partial<TaskRun['spec']> = {}, cfg: ControllerConfig = co
   return defaulted('TaskRun', run as TaskRun, cfg);
 }
 
-const input = (run: TaskRun, attempt = 2, cfg = config) => ({
+const input = (run: DefaultedRun<'TaskRun'>, attempt = 2, cfg = config) => ({
   strategy: taskRunStrategy,
   run,
   config: cfg,
@@ -178,7 +187,7 @@ t.test('the init image and the volume access modes come from the config', async 
 });
 
 t.test("pod annotations: the config's for every pod, the run's winning key by key", async (t) => {
-  const annotations = (run: TaskRun, cfg = config) =>
+  const annotations = (run: DefaultedRun<'TaskRun'>, cfg = config) =>
     (attemptJob(input(run, 1, cfg)) as Json).spec.template.metadata.annotations;
   t.equal(annotations(taskRun()), undefined, 'none configured: none on the pod');
   const withJobWide = configFrom({
@@ -196,7 +205,10 @@ t.test("pod annotations: the config's for every pod, the run's winning key by ke
   );
 });
 
-const codeRun = (spec: Partial<CodeRun['spec']> = {}, cfg: ControllerConfig = config): CodeRun =>
+const codeRun = (
+  spec: Partial<CodeRun['spec']> = {},
+  cfg: ControllerConfig = config,
+): DefaultedRun<'CodeRun'> =>
   defaulted(
     'CodeRun',
     {
@@ -212,7 +224,7 @@ const codeRun = (spec: Partial<CodeRun['spec']> = {}, cfg: ControllerConfig = co
     } as CodeRun,
     cfg,
   );
-const codeJob = (run: CodeRun, cfg = config) =>
+const codeJob = (run: DefaultedRun<'CodeRun'>, cfg = config) =>
   (attemptJob({ strategy: codeRunStrategy, run, config: cfg, attempt: 1 }) as Json).spec.template.spec;
 
 t.test("a CodeRun's env (by name) and envFromSecrets reach the agent, before the operator's", async (t) => {

@@ -7,6 +7,7 @@ import {
   API_VERSION,
   type ControllerConfig,
   clusterAccount,
+  type DefaultedRun,
   LABELS,
   MANAGED_BY,
   type RunKindName,
@@ -34,7 +35,8 @@ const RUN_AS_USER = 1000;
 
 export interface AttemptInput<K extends RunKindName = RunKindName> {
   strategy: RunStrategy<K>;
-  run: RunOf<K>;
+  /** As defaulted() returns it: what defaulting guarantees is not defaulted again here. */
+  run: DefaultedRun<K>;
   config: ControllerConfig;
   attempt: number;
   /** The attempt's GitHub App token Secret, when the operator mints one (docs/design.md §4.8). */
@@ -70,7 +72,7 @@ function meta<K extends RunKindName>(input: AttemptInput<K>, name: string, owned
 
 /** The workspace volume: shared across attempts (and runs of the service), so it has no owner. */
 export function workspacePvc<K extends RunKindName>(input: AttemptInput<K>): KubeObject {
-  const workspace = input.run.spec.workspace ?? {};
+  const workspace = input.run.spec.workspace;
   // Shared by the service's runs: it names none of them.
   const { [LABELS.run]: _run, ...labels } = meta(input, '', false).labels;
   // Whose it is: a run of another submitter does not join it under its conventional name
@@ -86,7 +88,7 @@ export function workspacePvc<K extends RunKindName>(input: AttemptInput<K>): Kub
     },
     spec: {
       accessModes: input.config.workspace.accessModes,
-      resources: { requests: { storage: workspace.size ?? input.config.workspace.size } },
+      resources: { requests: { storage: workspace.size } },
       ...(workspace.storageClassName ? { storageClassName: workspace.storageClassName } : {}),
     },
   };
@@ -251,7 +253,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
           ],
           volumes: [
             taskFilesVolume(strategy.configMapName(run, attempt), input.runtime),
-            { name: WORKSPACE_VOLUME, persistentVolumeClaim: { claimName: spec.workspace?.pvcName ?? '' } },
+            { name: WORKSPACE_VOLUME, persistentVolumeClaim: { claimName: spec.workspace.pvcName ?? '' } },
             ...(docker ? [docker.volume] : []),
             ...credentials.map((c) => c.volume),
           ],

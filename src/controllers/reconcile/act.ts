@@ -64,6 +64,14 @@ export interface ActContext {
   config: ControllerConfig;
 }
 
+/**
+ * Where an action kind without a case ends: `a` is `never` only when every kind has one, so a new
+ * action fails to compile rather than silently doing nothing (undefined is a valid outcome of do()).
+ */
+function unhandled(a: never): never {
+  throw new Error(`no case for action "${(a as { do: string }).do}"`);
+}
+
 /** A stale read: the plan stops, the run is looked at again shortly. */
 const STALE = Symbol('stale');
 /** The plan stops; what it wrote (a token failure on its Secret) brings the next reconcile. */
@@ -143,6 +151,8 @@ export class Actor {
       case 'revokeToken':
         await this.tokens.revoke(a.secret, ctx);
         return undefined;
+      default:
+        return unhandled(a);
     }
   }
 

@@ -1,6 +1,6 @@
 // decide() and the GitHub tokens of attempts that no longer run (test/harness/fakes/decide-world.ts).
 import t from 'tap';
-import { exited, facts, input, job, kinds, run } from '../../../test/harness/fakes/decide-world.js';
+import { asItRuns, exited, facts, input, job, kinds, run } from '../../../test/harness/fakes/decide-world.js';
 import type { KubeObject } from '../../runtime/index.js';
 import { decide } from './decide.js';
 import type { AttemptState, RunWorld } from './world.js';
@@ -10,7 +10,7 @@ t.test('tokens of attempts that no longer run are revoked, also once the run has
   const world = (state: AttemptState): RunWorld<'TaskRun'> => ({
     is: 'attempt',
     run: run(),
-    defaulted: run(),
+    defaulted: asItRuns(run()),
     owed: { causes: [], revoke: [old] },
     state,
   });

@@ -3,6 +3,7 @@
 // state added without a case here does not compile. The world it is given: test/harness/fakes/decide-world.ts.
 import t from 'tap';
 import {
+  asItRuns,
   at,
   cause,
   claim,
@@ -307,7 +308,10 @@ for (const [name, list] of Object.entries(cases))
 t.test('what is owed to earlier attempts comes first, after a reservation', async (t) => {
   const creating: AttemptState = { ...facts, state: 'creating', claim, createWorkspace: false };
   const owed = { superseded: job, causes: [{ job: failedJob, cause }] };
-  const plan = decide({ is: 'attempt', run: run(), defaulted: run(), owed, state: creating }, input);
+  const plan = decide(
+    { is: 'attempt', run: run(), defaulted: asItRuns(run()), owed, state: creating },
+    input,
+  );
   t.same(kinds(plan), ['reserve', 'deleteJob', 'annotateJob', 'create', 'writeStatus']);
   const create = plan.actions[3] as Action & { do: 'create' };
   t.notOk(create.configMap, 'its ConfigMap exists: not made again');
@@ -354,7 +358,7 @@ t.test('a run that just finished is timed for its TTL in the same plan', async (
     ending: { outcome: 'succeeded' },
   };
   const plan = decide(
-    { is: 'attempt', run: run(), defaulted: run(), owed: { causes: [] }, state: done },
+    { is: 'attempt', run: run(), defaulted: asItRuns(run()), owed: { causes: [] }, state: done },
     ttl,
   );
   t.same(kinds(plan), ['writeStatus']);

@@ -2,7 +2,7 @@
 // clock but the `now` given, no cache. One exhaustive switch over the run's situation and one over its
 // attempt's state; each case returns the actions act.ts carries out, in order, and when to look again.
 // The design it implements: docs/design.md §4 (the state table).
-import type { ControllerConfig, RunKindName, RunOf, RunStatus } from '../../api/index.js';
+import type { ControllerConfig, DefaultedRun, RunKindName, RunOf, RunStatus } from '../../api/index.js';
 import { firstReconcileTraceOps } from '../../observability/run-trace.js';
 import type { RuntimeFiles } from '../../render/index.js';
 import type { KubeObject } from '../../runtime/index.js';
@@ -138,7 +138,11 @@ export function attemptPlan<K extends RunKindName>(world: AttemptWorld<K>, input
 }
 
 /** The actions of the attempt's state itself, and when to look again. */
-function stateActions<K extends RunKindName>(run: RunOf<K>, s: AttemptState, input: DecideInput<K>): Plan {
+function stateActions<K extends RunKindName>(
+  run: DefaultedRun<K>,
+  s: AttemptState,
+  input: DecideInput<K>,
+): Plan {
   const { strategy, config, now } = input;
   const until = (at: Date) => Math.max(0, at.getTime() - now.getTime());
   switch (s.state) {

@@ -8,6 +8,7 @@ import {
   type AttemptUsage,
   attemptField,
   type ControllerConfig,
+  type DefaultedRun,
   defaulted,
   kindFacts,
   LABELS,
@@ -125,7 +126,7 @@ class AttemptReader<K extends RunKindName> {
 
   constructor(
     private readonly src: ReadSources<K>,
-    private readonly run: RunOf<K>,
+    private readonly run: DefaultedRun<K>,
     private readonly config: ControllerConfig,
     private readonly now: Date,
     private readonly owed: Owed,
@@ -276,7 +277,7 @@ class AttemptReader<K extends RunKindName> {
     if (conflict) return conflict;
     const failing = this.credentials(facts);
     if (failing) return failing;
-    const pvc = run.spec.workspace?.pvcName;
+    const pvc = run.spec.workspace.pvcName;
     const workspace = pvc ? src.workspaces.get(namespace, pvc) : undefined;
     const notOurs = foreignWorkspace(this.kind, run, workspace, config);
     if (notOurs)

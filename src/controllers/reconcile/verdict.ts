@@ -127,14 +127,18 @@ export function verdict(s: AttemptState): Verdict {
 
 /** The agent of an attempt whose objects exist, not failing. */
 function agentVerdict(at: string, agent: AgentState, failsAt?: Date): Verdict {
-  if (agent.stage === 'running')
-    return made('Running', pending(AGENT_RUNNING), `${at} is running (pod ${agent.pod})`);
-  if (agent.stage === 'exited')
-    return made('Running', pending(AGENT_EXITED), `${at}: ${exitCause(agent)}; the Job is finishing`);
-  const fails = failsAt
-    ? `; the attempt fails at ${failsAt.toISOString()} unless this heals (job.stuckPodGraceSeconds)`
-    : '';
-  return made('Pending', pending(agent.reason), `${at}: ${agent.message}${fails}`);
+  switch (agent.stage) {
+    case 'running':
+      return made('Running', pending(AGENT_RUNNING), `${at} is running (pod ${agent.pod})`);
+    case 'exited':
+      return made('Running', pending(AGENT_EXITED), `${at}: ${exitCause(agent)}; the Job is finishing`);
+    case 'waiting': {
+      const fails = failsAt
+        ? `; the attempt fails at ${failsAt.toISOString()} unless this heals (job.stuckPodGraceSeconds)`
+        : '';
+      return made('Pending', pending(agent.reason), `${at}: ${agent.message}${fails}`);
+    }
+  }
 }
 
 type Finished = AttemptState & { state: 'finished' | 'backoff' };
