@@ -43,7 +43,7 @@ function buildTools(names, log, onBuilding) {
 /**
  * Starts building, once `after` settles, in NEEDS' order and one at a time, every need in `needs`;
  * returns a promise per need (rejected when its build failed), one for them all, and whether anything
- * was built rather than cached. `cluster` is dist/cluster's index (loaded after the TypeScript build).
+ * was built rather than cached. `cluster` holds dist/cluster's builders (loaded after the TypeScript build).
  */
 export function startBuilds(needs, { cluster, log, timing, after = Promise.resolve() }) {
   const state = { cold: false };

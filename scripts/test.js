@@ -85,7 +85,15 @@ else if (packagesProblem) {
   finish(0, 1);
 }
 
-const clusterIndex = await import('../dist/cluster/index.js');
+const {
+  buildLocalImage,
+  buildOperatorImage,
+  controllersBinary,
+  kwokBinary,
+  nodeBinary,
+  obtainCluster,
+  realNodeMissing,
+} = await import('../dist/cluster/index.js');
 const workloads = process.env.ORCHESTRATOR_TEST_WORKLOADS !== 'false';
 const needsCluster = lanes.integration.length + lanes['real-node'].length > 0;
 let coldCluster = false;
@@ -95,7 +103,7 @@ const clusterLog = (msg) => {
 };
 const clusterReady = needsCluster
   ? timing.span('build', 'control plane', () =>
-      clusterIndex.obtainCluster({ log: clusterLog, workloads, nodes: TEST_NODES }),
+      obtainCluster({ log: clusterLog, workloads, nodes: TEST_NODES }),
     )
   : Promise.resolve(undefined);
 clusterReady.then(
@@ -105,7 +113,14 @@ clusterReady.then(
 // The other builds wait for the control plane's, so that the integration files start first.
 const needs = [...new Set(classified.flatMap((f) => f.needs))];
 const builds = startBuilds(needs, {
-  cluster: clusterIndex,
+  cluster: {
+    buildLocalImage,
+    buildOperatorImage,
+    controllersBinary,
+    kwokBinary,
+    nodeBinary,
+    realNodeMissing,
+  },
   log,
   timing,
   after: clusterReady.catch(() => undefined),
