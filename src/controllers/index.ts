@@ -15,5 +15,5 @@
 // - run-controllers.ts: the informers, caches and controllers wired as the manager runs them
 //   (src/app/run.ts) and as the integration tests start them.
 // - run-reconcile-trace.ts: what a run's reconcile span says of the run, so its reconciles join its trace.
-// - runtime-sweeper.ts: the runtime ConfigMaps of earlier templates deleted once nothing uses them.
+// - agent-shell-sweeper.ts: the agent-shell ConfigMaps of earlier templates deleted once nothing uses them.
 export { runControllers } from './run-controllers.js';

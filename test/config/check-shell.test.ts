@@ -9,7 +9,7 @@ import t, { type Test } from 'tap';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const script = path.join(root, 'scripts/check-shell.js');
-const runtime = path.join(root, 'templates/runtime');
+const runtime = path.join(root, 'templates/agent-shell');
 const check = (dir: string, env: NodeJS.ProcessEnv = process.env) =>
   spawnSync(process.execPath, [script, dir], { encoding: 'utf8', env });
 

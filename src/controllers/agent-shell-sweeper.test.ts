@@ -2,24 +2,24 @@ import pino from 'pino';
 import t from 'tap';
 import { FakeApi } from '../../test/harness/fakes/fake-api.js';
 import { LABELS, MANAGED_BY } from '../api/index.js';
-import { loadTemplateSet, runtimeFiles } from '../render/index.js';
+import { agentShellFiles, loadTemplateSet } from '../render/index.js';
 import { type KubeObject, Store } from '../runtime/index.js';
-import { CURRENT_RECHECK_MS, isRuntimeConfigMap, RuntimeSweeper } from './runtime-sweeper.js';
+import { AgentShellSweeper, CURRENT_RECHECK_MS, isAgentShellConfigMap } from './agent-shell-sweeper.js';
 
 const templates = loadTemplateSet();
-const earlier = runtimeFiles(new Map([['runtime/lib.sh', 'earlier() { :; }\n']]));
+const earlier = agentShellFiles(new Map([['agent-shell/lib.sh', 'earlier() { :; }\n']]));
 const EARLIER = earlier.name;
 const collection = '/api/v1/namespaces/ns/configmaps';
 
-const labelled = (name: string, runtime: string, namespace = 'ns'): KubeObject => ({
+const labelled = (name: string, agentShell: string, namespace = 'ns'): KubeObject => ({
   metadata: {
     name,
     namespace,
     uid: `uid-${name}`,
-    labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.runtime]: runtime },
+    labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.agentShell]: agentShell },
   },
 });
-/** A runtime ConfigMap as stored: immutable, holding `data`. */
+/** An agent-shell ConfigMap as stored: immutable, holding `data`. */
 const stored = (name: string, data: Record<string, string> = earlier.data): KubeObject => ({
   ...labelled(name, name),
   immutable: true,
@@ -36,16 +36,16 @@ function sweeper(objects: { configMaps?: KubeObject[]; jobs?: KubeObject[] }) {
     api.seed(collection, c);
   }
   for (const j of objects.jobs ?? []) jobs.set(j);
-  const reconciler = new RuntimeSweeper({ client: api, configMaps, jobs, templates: () => templates });
+  const reconciler = new AgentShellSweeper({ client: api, configMaps, jobs, templates: () => templates });
   const ctx = { signal: new AbortController().signal, logger: pino({ level: 'silent' }), retries: 0 };
   const sweep = (name: string) => reconciler.reconcile({ namespace: 'ns', name }, ctx);
   return { api, sweep };
 }
 
-t.test('a runtime ConfigMap is told by its label naming itself, under our prefix', async (t) => {
-  t.ok(isRuntimeConfigMap(labelled(EARLIER, EARLIER)));
-  t.notOk(isRuntimeConfigMap(labelled('run-1-files', EARLIER)), "an attempt's ConfigMap names another");
-  t.notOk(isRuntimeConfigMap(labelled('mine', 'mine')), 'not our prefix');
+t.test('an agent-shell ConfigMap is told by its label naming itself, under our prefix', async (t) => {
+  t.ok(isAgentShellConfigMap(labelled(EARLIER, EARLIER)));
+  t.notOk(isAgentShellConfigMap(labelled('run-1-files', EARLIER)), "an attempt's ConfigMap names another");
+  t.notOk(isAgentShellConfigMap(labelled('mine', 'mine')), 'not our prefix');
 });
 
 t.test('an earlier version nothing uses is deleted, exactly that one', async (t) => {
@@ -58,11 +58,11 @@ t.test('an earlier version nothing uses is deleted, exactly that one', async (t)
 });
 
 t.test(
-  'one merely labelled as a runtime (its data does not hash to its name) is not ours: kept',
+  'one merely labelled as an agent shell (its data does not hash to its name) is not ours: kept',
   async (t) => {
     for (const [what, obj] of [
-      ['a name no data hashes to', stored('orchestrator-runtime-00000000000000ee')],
-      ['other data under a runtime’s name', stored(EARLIER, { 'runtime_lib.sh': 'someone else’s' })],
+      ['a name no data hashes to', stored('orchestrator-agent-shell-00000000000000ee')],
+      ['other data under an agent shell’s name', stored(EARLIER, { 'agent-shell_lib.sh': 'someone else’s' })],
       ['mutable', { ...stored(EARLIER), immutable: false }],
     ] as const) {
       const { api, sweep } = sweeper({ configMaps: [obj] });
@@ -74,7 +74,7 @@ t.test(
 );
 
 t.test('the current version stays, and is looked at again (a reload makes it earlier)', async (t) => {
-  const current = templates.runtime;
+  const current = templates.agentShell;
   const { api, sweep } = sweeper({ configMaps: [stored(current.name, { ...current.data })] });
   t.same(await sweep(current.name), { requeueAfter: CURRENT_RECHECK_MS });
   t.same(api.calls, []);
@@ -95,9 +95,9 @@ t.test("an earlier version a Job mounts, or an attempt's ConfigMap names, stays"
   t.equal(api.made('DELETE').length, 1, 'a Job of another namespace mounts its own namespace’s');
 });
 
-t.test('what is not a runtime ConfigMap, or not cached, is left alone', async (t) => {
+t.test('what is not an agent-shell ConfigMap, or not cached, is left alone', async (t) => {
   const { api, sweep } = sweeper({ configMaps: [labelled('job-1-files', EARLIER)] });
   t.equal(await sweep('job-1-files'), undefined);
-  t.equal(await sweep('orchestrator-runtime-gone'), undefined);
+  t.equal(await sweep('orchestrator-agent-shell-gone'), undefined);
   t.same(api.calls, []);
 });
