@@ -1,8 +1,13 @@
 import pino from 'pino';
 import t from 'tap';
 import { FakeApi } from '../../test/harness/fakes/fake-api.js';
-import { LABELS, MANAGED_BY } from '../api/index.js';
-import { agentShellFiles, loadTemplateSet } from '../render/index.js';
+import { FORMER_LABELS, LABELS, MANAGED_BY } from '../api/index.js';
+import {
+  agentShellFiles,
+  agentShellName,
+  FORMER_AGENT_SHELL_CONFIGMAP_PREFIX,
+  loadTemplateSet,
+} from '../render/index.js';
 import { type KubeObject, Store } from '../runtime/index.js';
 import { AgentShellSweeper, CURRENT_RECHECK_MS, isAgentShellConfigMap } from './agent-shell-sweeper.js';
 
@@ -101,3 +106,48 @@ t.test('what is not an agent-shell ConfigMap, or not cached, is left alone', asy
   t.equal(await sweep('orchestrator-agent-shell-gone'), undefined);
   t.same(api.calls, []);
 });
+
+t.test(
+  "an earlier version's ConfigMap (named and labelled the runtime) is swept by the same rules",
+  async (t) => {
+    // As the version before the rename made it: its own prefix and label, its keys runtime_*.
+    const data = { 'runtime_lib.sh': 'lib() { :; }\n' };
+    const FORMER = agentShellName(data, FORMER_AGENT_SHELL_CONFIGMAP_PREFIX);
+    t.match(FORMER, /^orchestrator-runtime-[0-9a-f]{16}$/);
+    const former = (name: string, value = name, namespace = 'ns'): KubeObject => ({
+      metadata: {
+        name,
+        namespace,
+        uid: `uid-${name}`,
+        labels: { [LABELS.managedBy]: MANAGED_BY, [FORMER_LABELS.agentShell]: value },
+      },
+    });
+    const stored = (name: string, d: Record<string, string> = data) => ({
+      ...former(name),
+      immutable: true,
+      data: d,
+    });
+    t.ok(isAgentShellConfigMap(former(FORMER)));
+    t.notOk(isAgentShellConfigMap(labelled(FORMER, FORMER)), 'the former prefix goes with the former label');
+    t.notOk(isAgentShellConfigMap(former(EARLIER)), 'and this prefix with this label');
+
+    const unused = sweeper({ configMaps: [stored(FORMER)] });
+    await unused.sweep(FORMER);
+    t.same(
+      unused.api.made('DELETE').map((c) => c.path),
+      [`${collection}/${FORMER}`],
+      'nothing names it: deleted',
+    );
+    for (const user of [
+      { jobs: [former('job-1', FORMER)] },
+      { configMaps: [former('job-1-files', FORMER)] },
+    ]) {
+      const used = sweeper({ ...user, configMaps: [stored(FORMER), ...(user.configMaps ?? [])] });
+      await used.sweep(FORMER);
+      t.same(used.api.calls, [], 'a Job or attempt of that version names it: kept, not even read');
+    }
+    const impostor = sweeper({ configMaps: [stored(FORMER, { 'runtime_lib.sh': 'someone else’s' })] });
+    await impostor.sweep(FORMER);
+    t.same(impostor.api.made('DELETE'), [], 'its data does not hash to its name: not ours, kept');
+  },
+);

@@ -18,7 +18,7 @@ import {
   taskRun,
 } from '../../../test/harness/fakes/run-reconciler-fixture.js';
 import { sampleSum } from '../../../test/harness/util/prometheus-text.js';
-import { LABELS, type TaskRun } from '../../api/index.js';
+import { FORMER_LABELS, LABELS, type TaskRun } from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
 import type { KubeObject } from '../../runtime/index.js';
 import { CAPACITY_RECHECK_MS } from '../capacity/capacity.js';
@@ -257,6 +257,25 @@ t.test(
     t.match(condition(writtenStatus(unknown), 'ConfigMapReady'), {
       reason: 'NameConflict',
       message: `ConfigMap ${CONFIGMAP} was rendered for the agent shell orchestrator-agent-shell-0000000000000000, which this operator has not loaded and cannot check; delete ConfigMap ${CONFIGMAP} and the attempt is rendered again`,
+    });
+
+    // Rendered by the version that called the agent shell the runtime (its former label): not taken
+    // for one holding its agent shell itself, and not checkable either.
+    const upgraded = fixture();
+    upgraded.addRun(taskRun());
+    const former = ownFiles();
+    upgraded.configMaps.set({
+      metadata: {
+        ...former.metadata,
+        labels: { [FORMER_LABELS.agentShell]: 'orchestrator-runtime-0000000000000000' },
+      },
+    });
+    t.same(await upgraded.reconcile(), { requeueAfter: CONFLICT_RECHECK_MS });
+    t.same(writes(upgraded), [`PUT ${statusPath}`], 'no Job');
+    t.match(condition(writtenStatus(upgraded), 'ConfigMapReady'), {
+      reason: 'NameConflict',
+      message:
+        /rendered for the agent shell orchestrator-runtime-0000000000000000, which this operator has not loaded/,
     });
   },
 );
