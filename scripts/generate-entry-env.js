@@ -13,7 +13,7 @@ export const ENTRY_ENV_PATH = 'src/api/generated/entry-script-env.ts';
 const ASSIGNMENT = /(?:^|\s|;)(?:(?:readonly|export|declare|local)(?:\s+-\w+)*\s+)?([A-Z_][A-Z0-9_]*)=/gm;
 
 /**
- * The shell files of templates/ (runtime .sh and .hbs templates), relative paths sorted.
+ * The shell files of templates/ (agent-shell .sh and .hbs templates), relative paths sorted.
  * @param {string} rootDir
  */
 export function shellFiles(rootDir) {

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# The result document (templates/runtime/result.sh, docs/result-protocol.md): when the agent container
+# The result document (templates/agent-shell/result.sh, docs/result-protocol.md): when the agent container
 # ends, one JSON document in its termination message file, which the controller copies into the run's
 # status. Pure shell (the agent image need not have jq or node), so it also works when everything else
 # has failed. A plain file sourced by the entry script beside lib.sh.
