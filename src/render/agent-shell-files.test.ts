@@ -30,7 +30,7 @@ t.test("the agent shell's name follows its content, in any order, and is a DNS l
     a.name,
     'a byte more',
   );
-  // The same bytes split differently between the files: another agentShell, so another name.
+  // The same bytes split differently between the files: another agent shell, so another name.
   t.not(
     files([
       ['agent-shell/lib.sh', 'lib\nresult\n'],

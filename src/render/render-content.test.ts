@@ -34,7 +34,7 @@ t.test('TaskRun: branch, task files, imports and the workspace path', async (t) 
   t.match(data['container.sh'], /install_file 'task_task\.md' 'task\.md' '0644'/);
   t.match(
     data['container.sh'],
-    /install_file 'agent-shell_stop-commit\.sh' 'config\/agentShell\/stop-commit\.sh' '0755'/,
+    /install_file 'agent-shell_stop-commit\.sh' 'config\/agent-shell\/stop-commit\.sh' '0755'/,
   );
   t.match(data['CLAUDE.md'], /^@\.task\/7\/run-3\/task\.md$/m, 'imports task.md relative to the memory file');
   t.match(data['CLAUDE.md'], /^@\.task\/7\/run-3\/acceptance-criteria\.md$/m);

@@ -92,10 +92,11 @@ t.test('every .sh output passes bash -n and shellcheck', async (t) => {
   );
   // The agent shell (the stop hooks included) is plain shell, checked as it is by npm run lint (lint:shell).
   t.equal(scripts.length, renders.length, 'one rendered entry script per run');
-  // The agent shell files are the same in every render (verbatim): the scripts source the libraries.
+  // The agent shell files are the same in every render (verbatim): the scripts source the libraries
+  // (and run the node program beside them, which is not shell).
   const sourced = Object.fromEntries(
     Object.entries(renders[0]?.rendered.data ?? {}).filter(
-      ([k]) => agentShell(k) && !k.startsWith('agent-shell_stop-'),
+      ([k]) => agentShell(k) && k.endsWith('.sh') && !k.startsWith('agent-shell_stop-'),
     ),
   );
   t.same(Object.keys(sourced).sort(), [

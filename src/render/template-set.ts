@@ -9,8 +9,9 @@
 //                               agents/default.md.hbs serves agents without their own
 //   partials/{name}.*.hbs       partials, used as {{> name}}
 //   agent-shell/{name}.sh       the agent shell, the operator's shell functions and hooks run in the
-//                               agent container: plain files, no Handlebars, the same for every run
-//                               (output agent-shell/{name}.sh, key agent-shell_{name}.sh), sourced by
+//   agent-shell/{name}.mjs      agent container (and the node programs they run): plain files, no
+//                               Handlebars, the same for every run (output agent-shell/{file}, key
+//                               agent-shell_{file}), sourced or run from the ConfigMap's mount by
 //                               the rendered entry script's prelude (partials/values.sh.hbs); shipped
 //                               in one ConfigMap per namespace (agent-shell-files.ts), so no template
 //                               may render a path under agent-shell/; agent-shell/stop-*.sh are the
@@ -34,6 +35,8 @@ export const SYSTEM_PROMPT = 'system-prompt.md';
 export const DEFAULT_AGENT_PROMPT = 'default';
 /** The folder of plain shell files added to every run verbatim. */
 export const AGENT_SHELL_DIR = 'agent-shell';
+/** What agent-shell/ may hold: shell files, and the node programs they run (node: the agent CLI's). */
+const AGENT_SHELL_FILE = /\.(?:sh|mjs)$/;
 /** The files every kind must render: the entry script and what it reads. */
 export const REQUIRED_OUTPUTS: readonly string[] = [
   'container.sh',
@@ -112,9 +115,9 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
   const agentShell = new Map<string, string>();
   // The agent shell's tests sit beside it (templates/agent-shell/*.test.ts) and are not part of the set.
   for (const file of files.filter((f) => f.startsWith(`${AGENT_SHELL_DIR}/`) && !f.endsWith('.test.ts'))) {
-    const problem = file.endsWith('.sh')
+    const problem = AGENT_SHELL_FILE.test(file)
       ? templateOutputProblem(file)
-      : `${AGENT_SHELL_DIR}/ holds plain shell files (*.sh), not templates`;
+      : `${AGENT_SHELL_DIR}/ holds plain shell files (*.sh) and the node programs they run (*.mjs), not templates`;
     if (problem) {
       problems.push(`${file}: ${problem}`);
       continue;

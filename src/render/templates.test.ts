@@ -96,7 +96,7 @@ t.test('layout problems are all reported at once', async (t) => {
 });
 
 t.test(
-  'agentShell/: plain .sh files go into every run verbatim; anything else there is refused',
+  'agent-shell/: plain .sh files go into every run verbatim; anything else there is refused',
   async (t) => {
     const dir = copyTemplates(t);
     writeFileSync(
@@ -131,14 +131,14 @@ t.test(
     writeFileSync(path.join(dir, 'agent-shell/lib.sh.hbs'), 'x');
     writeFileSync(path.join(dir, 'agent-shell/bad_name.sh'), 'x');
     // A kind's template may not replace an agent shell file: the agent shell is the same for every run.
-    mkdirSync(path.join(dir, 'code/agentShell'));
+    mkdirSync(path.join(dir, 'code/agent-shell'));
     writeFileSync(path.join(dir, 'code/agent-shell/lib.sh.hbs'), 'x');
     const problems = problemsOf(() => loadTemplateSet(dir)).join('\n');
-    t.match(problems, /agentShell\/lib\.sh\.hbs: agentShell\/ holds plain shell files/);
-    t.match(problems, /agentShell\/bad_name\.sh: path segment "bad_name\.sh"/);
+    t.match(problems, /agent-shell\/lib\.sh\.hbs: agent-shell\/ holds plain shell files/);
+    t.match(problems, /agent-shell\/bad_name\.sh: path segment "bad_name\.sh"/);
     t.match(
       problems,
-      /code\/agentShell\/lib\.sh\.hbs: output agentShell\/lib\.sh: agentShell\/ is the operator's agent shell/,
+      /code\/agent-shell\/lib\.sh\.hbs: output agent-shell\/lib\.sh: agent-shell\/ is the agent shell, the same for every run/,
     );
   },
 );

@@ -218,7 +218,10 @@ t.test('hostile values round-trip through the shell and execute nothing', async 
     'branched from the hostile base',
   );
   for (const n of [1, 2, 3]) t.notOk(existsSync(canary(n)), `payload ${n} never ran`);
-  const hook = spawnSync('bash', ['-n', `${rendered.context.paths.rendered}/agent-shell/stop-pull-request.sh`]);
+  const hook = spawnSync('bash', [
+    '-n',
+    `${rendered.context.paths.rendered}/agent-shell/stop-pull-request.sh`,
+  ]);
   t.equal(hook.status, 0, 'the hook holding the hostile title parses');
 });
 

@@ -59,7 +59,7 @@ t.test(
       }),
     });
     await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-1', 1) });
-    const stopped = await waitFor('pay-1 stopped by the foreign agentShell', async (note) => {
+    const stopped = await waitFor('pay-1 stopped by the foreign agent shell', async (note) => {
       const run = await client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-1'));
       note(run.status);
       return (

@@ -73,7 +73,7 @@ export class AgentShellConfigMaps {
   }
 
   /**
-   * What an attempt whose files use agentShell `name` needs before its Job: nothing but the name when
+   * What an attempt whose files use the agent shell `name` needs before its Job: nothing but the name when
    * that ConfigMap is known to be ours, else its files, to make or check it (`cached`: the cache's
    * copy). Undefined: a version this process never loaded, so its files cannot be checked.
    */

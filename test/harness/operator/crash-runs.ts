@@ -177,7 +177,7 @@ export async function invariantViolations(
       problems.push(`Job ${job.metadata?.name}: a second Job for attempt ${attempt}`);
     attemptsOf.set(key, [...(attemptsOf.get(key) ?? []), attempt]);
   }
-  // One agentShell for the namespace's runs, made once whatever crashed meanwhile, and every attempt's.
+  // One agent shell for the namespace's runs, made once whatever crashed meanwhile, and every attempt's.
   const shells = configMaps.filter(isAgentShellConfigMap).map((c) => c.metadata?.name);
   if (shells.length !== 1) problems.push(`agent-shell ConfigMaps: ${shells.join(', ') || 'none'}, not one`);
   for (const configMap of configMaps.filter((c) => !isAgentShellConfigMap(c))) {
