@@ -89,7 +89,6 @@ export const ENTRY_SCRIPT_ENV_NAMES: readonly string[] = Object.freeze([
   'TASK_ID',
   'TOKEN_HELPER',
   'USAGE_JSON',
-  'USAGE_PROGRAM',
   'WORK_BRANCH',
   'WORK_DIR',
 ]);
