@@ -1,6 +1,7 @@
 // Rendering runs into their ConfigMaps (docs/design.md §1.3): Handlebars templates (templates/) over a
 // strict, total context, loaded, linted and validated as a set before use, and hot reloaded. The
 // reconciler and `orchestrator render` call renderRun.
+// - agent-shell-files.ts: the agent shell's files, the same for every run, and the name of their ConfigMap.
 // - context-kinds.ts: each kind's part of the template context: what it checks out, where it works,
 //   how it resumes.
 // - context-types.ts: the template context's types: everything a template may read, total.
@@ -11,7 +12,6 @@
 // - keys.ts: the ConfigMap keys of rendered files and the paths they encode.
 // - lint.ts: every value in a .sh or .json template passes a quoting helper, checked at load time.
 // - render.ts: a run rendered into its ConfigMap data.
-// - agent-shell-files.ts: the agent shell's files, the same for every run, and the name of their ConfigMap.
 // - samples.ts: sample runs of every kind, to try a template set before it is accepted.
 // - shell.ts: bash quoting of rendered values.
 // - strict-context.ts: proxies that make the read of a missing field an error.
