@@ -70,8 +70,9 @@ function usageOf(result) {
   return total;
 }
 
+// No stream named (a test runner trying every file of this folder): nothing to report.
 const [stream] = process.argv.slice(2);
-const result = lastResult(readFileSync(stream, 'utf8'));
+const result = stream === undefined ? undefined : lastResult(readFileSync(stream, 'utf8'));
 if (result) {
   const stop = Object.hasOwn(STOP_REASONS, result.subtype) ? STOP_REASONS[result.subtype] : '';
   process.stdout.write(`${stop}\n${JSON.stringify(usageOf(result))}\n`);

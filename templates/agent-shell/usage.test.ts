@@ -126,4 +126,6 @@ t.test('no result event: nothing, and success; no stream: a failure result.sh ig
   const r = spawnSync(process.execPath, [PROGRAM, '/nonexistent/agent.jsonl'], { encoding: 'utf8' });
   t.not(r.status, 0);
   t.equal(r.stdout, '');
+  const none = spawnSync(process.execPath, [PROGRAM], { encoding: 'utf8' });
+  t.same([none.status, none.stdout], [0, ''], 'no stream named: nothing');
 });
