@@ -1,4 +1,4 @@
-// shellcheck over the operator's shell as it is in the repository (templates/runtime/*.sh), part of
+// shellcheck over the operator's shell as it is in the repository (templates/agent-shell/*.sh), part of
 // `npm run lint`: every severity, bash dialect. The files are sourced together by the rendered entry
 // script, so they are checked together too: one generated script sources them all (`-x` follows the
 // `# shellcheck source=` directives, `-a` reports what it finds in them), so a variable one file sets
@@ -14,12 +14,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const dir = path.resolve(process.argv[2] ?? path.join(root, 'templates/runtime'));
+const dir = path.resolve(process.argv[2] ?? path.join(root, 'templates/agent-shell'));
 
 const probe = spawnSync('shellcheck', ['--version'], { encoding: 'utf8' });
 if (probe.error || probe.status !== 0) {
   console.error(
-    'check-shell: shellcheck is not installed, and templates/runtime/*.sh must pass it: install it ' +
+    'check-shell: shellcheck is not installed, and templates/agent-shell/*.sh must pass it: install it ' +
       '(Debian/Ubuntu: apt-get install -y shellcheck; macOS: brew install shellcheck) and run again',
   );
   process.exit(1);

@@ -3,7 +3,7 @@
 // "/") and the projected volume of config/manager/deployment.yaml that mounts them back into the same
 // layout. A file added under templates/ is shipped by running `npm run generate`; the generate test
 // (src/api/generate.test.ts) fails while either list is stale.
-// Not shipped: kustomization.yaml itself and the tests beside the runtime shell (*.test.ts).
+// Not shipped: kustomization.yaml itself and the tests beside the agent shell (*.test.ts).
 
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';

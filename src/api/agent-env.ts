@@ -12,7 +12,7 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /**
  * Variables the Job sets from the controller config: the agent CLI reads the API key, the entry script
  * the path of the GitHub App installation token the operator minted, or a GitHub user's token and the
- * path of their SSH key (templates/runtime/github-auth.sh), the Docker CLI the sidecar's address,
+ * path of their SSH key (templates/agent-shell/github-auth.sh), the Docker CLI the sidecar's address,
  * the agent's OpenTelemetry SDK the run's trace context.
  */
 export const AGENT_ENV = Object.freeze({

@@ -10,11 +10,21 @@ export const LABELS = Object.freeze({
   /** On agent pods only, `true` when the agent may call the Kubernetes API (NetworkPolicy selects it). */
   clusterAccess: 'orchestrator.io/cluster-access',
   /**
-   * The runtime ConfigMap an attempt's ConfigMap and Job use (src/render/runtime-files.ts); on that
+   * The agent-shell ConfigMap an attempt's ConfigMap and Job use (src/render/agent-shell-files.ts); on that
    * ConfigMap itself, its own name.
    */
-  runtime: 'orchestrator.io/runtime',
+  agentShell: 'orchestrator.io/agent-shell',
 } as const);
+
+/**
+ * Labels an earlier version wrote, read (never written) so that what it made is still recognised after
+ * an upgrade: the agent shell was called the runtime (its ConfigMaps `orchestrator-runtime-{hash}`).
+ */
+export const FORMER_LABELS = Object.freeze({ agentShell: 'orchestrator.io/runtime' } as const);
+
+/** The agent-shell ConfigMap an object names, by this version's label or an earlier version's. */
+export const agentShellOf = (obj: { metadata?: { labels?: Record<string, string> } } | undefined) =>
+  obj?.metadata?.labels?.[LABELS.agentShell] ?? obj?.metadata?.labels?.[FORMER_LABELS.agentShell];
 /** Annotations the orchestrator sets on runs. */
 export const ANNOTATIONS = Object.freeze({
   /**

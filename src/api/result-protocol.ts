@@ -1,6 +1,6 @@
 // The result protocol's constants (docs/result-protocol.md), in one place for both of its sides: the
 // operator reads the document (src/controllers/pods/agent-result.ts), and the entry script writes it
-// (templates/runtime/result.sh), which gets these values from its rendered prelude
+// (templates/agent-shell/result.sh), which gets these values from its rendered prelude
 // (templates/partials/values.sh.hbs) rather than a copy of its own.
 
 /** The marker every result document carries in its `protocol` field. */

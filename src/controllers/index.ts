@@ -3,6 +3,8 @@
 // subfolder is one concern of it, with its own index.ts; the files here are the wiring and what the
 // subfolders share.
 // - agent/: the agent's pod as pure builders: Job, ConfigMap, PVC, environment, credentials, sidecar.
+// - agent-shell-sweeper.ts: the agent-shell ConfigMaps of earlier templates (or versions) deleted once
+//   nothing uses them.
 // - budgets/: what each namespace's runs spent, and the budgets that hold new attempts once spent.
 // - capacity/: concurrency slots over every run kind: who holds one, who waits, who may start.
 // - conditions.ts: status conditions with Kubernetes' transition semantics.
@@ -15,5 +17,4 @@
 // - run-controllers.ts: the informers, caches and controllers wired as the manager runs them
 //   (src/app/run.ts) and as the integration tests start them.
 // - run-reconcile-trace.ts: what a run's reconcile span says of the run, so its reconciles join its trace.
-// - runtime-sweeper.ts: the runtime ConfigMaps of earlier templates deleted once nothing uses them.
 export { runControllers } from './run-controllers.js';

@@ -2,7 +2,7 @@
 // and as integration tests start them: one run informer per kind, and shared caches of the Jobs and
 // ConfigMaps the orchestrator manages, each mapped to its controller owner; and one count of the
 // concurrency slots over all kinds, whose freeing wakes the runs waiting for one; and the sweeper of
-// the runtime ConfigMaps of earlier templates.
+// the agent-shell ConfigMaps of earlier templates.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
@@ -37,6 +37,7 @@ import {
   SECRETS,
   scopedCaches,
 } from '../runtime/index.js';
+import { agentShellSweeperController } from './agent-shell-sweeper.js';
 import { SpendIndex } from './budgets/index.js';
 import { Capacity, CapacityIndex, mapToWaitingRuns, type RunCache } from './capacity/index.js';
 import { agentChanged, filtered, jobFinished, leftSlot, never, runChanged } from './event-filters.js';
@@ -57,11 +58,10 @@ import {
   PodsByJob,
   podForCache,
 } from './pods/index.js';
+import { AgentShellConfigMaps } from './reconcile/agent-shell-configmaps.js';
 import { tokenSecretSelector } from './reconcile/github-token.js';
 import { RunReconciler } from './reconcile/reconciler.js';
-import { RuntimeConfigMaps } from './reconcile/runtime-configmaps.js';
 import { runReconcileTrace } from './run-reconcile-trace.js';
-import { runtimeSweeperController } from './runtime-sweeper.js';
 
 export interface RunControllersOptions {
   client: KubeClient;
@@ -107,8 +107,8 @@ interface SharedCaches {
   /** The App token Secrets (metadata only: the tokens never enter the cache), with githubTokens. */
   tokens?: Cache;
   capacity: Capacity;
-  /** The runtime ConfigMaps known to be ours (docs/design.md §2.3). */
-  runtime: RuntimeConfigMaps;
+  /** The agent-shell ConfigMaps known to be ours (docs/design.md §2.3). */
+  agentShells: AgentShellConfigMaps;
   /** What the capacity count reads, kept by the caches' events. */
   slots: CapacityIndex;
   /** What each namespace's runs spent, for the budgets. */
@@ -165,14 +165,14 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
     workspaces,
     ...(tokens ? { tokens } : {}),
     capacity,
-    runtime: new RuntimeConfigMaps(),
+    agentShells: new AgentShellConfigMaps(),
     slots,
     spends,
     kinds,
   };
   const controllers = kinds.map((cache) => kindController(opts, shared, cache));
   controllers.push(
-    runtimeSweeperController({
+    agentShellSweeperController({
       client,
       configMaps: configMaps.store,
       jobs: jobs.store,
@@ -221,7 +221,7 @@ function kindController<K extends RunKindName>(
     pods: shared.podsByJob,
     podCreation: shared.podCreation,
     capacity: shared.capacity,
-    runtime: shared.runtime,
+    agentShells: shared.agentShells,
     spends: shared.spends,
     metrics: runRecorder(opts.registry, kind, opts.config()),
     ...(shared.tokens && opts.githubTokens

@@ -94,7 +94,7 @@ export function common(c: CommonInput, input: ContextInput) {
       systemPrompt: profile.systemPrompt ?? null,
     },
     tools,
-    // host: the only host the run's GitHub credential is given to (runtime/github-auth.sh);
+    // host: the only host the run's GitHub credential is given to (agent-shell/github-auth.sh);
     // repositories: on it, the only ones an App token is given to (those it was minted for).
     git: {
       userName: author,
@@ -174,7 +174,7 @@ export interface Dirs {
 }
 
 /**
- * Paths, the ConfigMap file list and the hooks, from the kind's directories; and what the runtime
+ * Paths, the ConfigMap file list and the hooks, from the kind's directories; and what the agent
  * shell shares with the operator (the result protocol's constants), which its prelude defines.
  */
 export function layout(
@@ -192,7 +192,7 @@ export function layout(
     ...taskFiles.map((f) => ({ key: f.key, path: f.filename, mode: '0644' as const })),
   ];
   const stop = input.outputs
-    .filter((p) => /^runtime\/stop-[^/]+\.sh$/.test(p))
+    .filter((p) => /^agent-shell\/stop-[^/]+\.sh$/.test(p))
     .sort()
     .map((p) => `${rendered}/${p}`);
   return {

@@ -1,6 +1,7 @@
 // Rendering runs into their ConfigMaps (docs/design.md §1.3): Handlebars templates (templates/) over a
 // strict, total context, loaded, linted and validated as a set before use, and hot reloaded. The
 // reconciler and `orchestrator render` call renderRun.
+// - agent-shell-files.ts: the agent shell's files, the same for every run, and the name of their ConfigMap.
 // - context-kinds.ts: each kind's part of the template context: what it checks out, where it works,
 //   how it resumes.
 // - context-types.ts: the template context's types: everything a template may read, total.
@@ -11,7 +12,6 @@
 // - keys.ts: the ConfigMap keys of rendered files and the paths they encode.
 // - lint.ts: every value in a .sh or .json template passes a quoting helper, checked at load time.
 // - render.ts: a run rendered into its ConfigMap data.
-// - runtime-files.ts: the runtime's files, the same for every run, and the name of their ConfigMap.
 // - samples.ts: sample runs of every kind, to try a template set before it is accepted.
 // - shell.ts: bash quoting of rendered values.
 // - strict-context.ts: proxies that make the read of a missing field an error.
@@ -19,6 +19,15 @@
 // - template-source.ts: the running set, hot reloaded through the one file watcher.
 // - template-validation.ts: a directory accepted only if it renders for every kind, agent and preset.
 // - tool-presets.ts: the tool presets, read from the template directory so they reload with it.
+
+export {
+  AGENT_SHELL_CONFIGMAP_PREFIX,
+  type AgentShellFiles,
+  agentShellFiles,
+  agentShellName,
+  FORMER_AGENT_SHELL_CONFIGMAP_PREFIX,
+  withoutAgentShell,
+} from './agent-shell-files.js';
 export {
   applyAgentTools,
   docsBranch,
@@ -43,13 +52,6 @@ export {
   renderRun,
   renderTaskRun,
 } from './render.js';
-export {
-  RUNTIME_CONFIGMAP_PREFIX,
-  type RuntimeFiles,
-  runtimeFiles,
-  runtimeName,
-  withoutRuntime,
-} from './runtime-files.js';
 export { shellQuote, shellWords } from './shell.js';
 export {
   defaultTemplateDir,

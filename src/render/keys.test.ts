@@ -10,8 +10,8 @@ import {
 } from './keys.js';
 
 t.test('rendered files: "/" becomes "_" and back, under config/', async (t) => {
-  t.equal(renderedFileKey('runtime/stop-commit.sh'), 'runtime_stop-commit.sh');
-  t.equal(configMapKeyToPath('runtime_stop-commit.sh'), 'config/runtime/stop-commit.sh');
+  t.equal(renderedFileKey('agent-shell/stop-commit.sh'), 'agent-shell_stop-commit.sh');
+  t.equal(configMapKeyToPath('agent-shell_stop-commit.sh'), 'config/agent-shell/stop-commit.sh');
   t.equal(configMapKeyToPath('CLAUDE.md'), 'config/CLAUDE.md');
   t.throws(() => renderedFileKey('my_file.md'), /path segment "my_file\.md"/);
   t.match(templateOutputProblem('task/x.md'), /may not start with "task\/"/);

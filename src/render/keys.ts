@@ -1,7 +1,7 @@
 // ConfigMap keys of a run's rendered files. A key may only hold [-._a-zA-Z0-9] (and may not start with
-// ".."), but the files form a small tree (runtime/stop-commit.sh), so paths are encoded:
+// ".."), but the files form a small tree (agent-shell/stop-commit.sh), so paths are encoded:
 //
-//   rendered file  runtime/stop-commit.sh  →  key runtime_stop-commit.sh   ("/" becomes "_")
+//   rendered file  agent-shell/stop-commit.sh  →  key agent-shell_stop-commit.sh   ("/" becomes "_")
 //   task file      task.md               →  key task_task.md           ("task_" + the file name)
 //
 // Reverse (what the entry script and any init container do), relative to the run directory: a key

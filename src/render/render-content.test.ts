@@ -34,7 +34,7 @@ t.test('TaskRun: branch, task files, imports and the workspace path', async (t) 
   t.match(data['container.sh'], /install_file 'task_task\.md' 'task\.md' '0644'/);
   t.match(
     data['container.sh'],
-    /install_file 'runtime_stop-commit\.sh' 'config\/runtime\/stop-commit\.sh' '0755'/,
+    /install_file 'agent-shell_stop-commit\.sh' 'config\/agent-shell\/stop-commit\.sh' '0755'/,
   );
   t.match(data['CLAUDE.md'], /^@\.task\/7\/run-3\/task\.md$/m, 'imports task.md relative to the memory file');
   t.match(data['CLAUDE.md'], /^@\.task\/7\/run-3\/acceptance-criteria\.md$/m);
@@ -70,8 +70,8 @@ t.test('TaskRun and DocsRun: a later attempt resumes the recorded session, the f
     lineage: 'unknown',
   });
   t.match(retry['prompt.md'], /This is attempt 2 of task 7/);
-  t.match(first['runtime_lib.sh'], /claude "\$\{args\[@\]\}"/);
-  t.match(first['runtime_lib.sh'], /"--model=\$MODEL" --output-format stream-json/);
+  t.match(first['agent-shell_lib.sh'], /claude "\$\{args\[@\]\}"/);
+  t.match(first['agent-shell_lib.sh'], /"--model=\$MODEL" --output-format stream-json/);
 });
 
 t.test('TaskRun: agentTools become allow and deny rules over the preset', async (t) => {
@@ -161,7 +161,7 @@ t.test('CodeRun: a remediation quotes its feedback and continues the session it 
 t.test('CodeRun: continueSession resumes the recorded session; a later attempt resumes it too', async (t) => {
   const resumed = renderCodeRun(set, sampleCodeRun({ ...fresh, continuing: true }, config), config, 1);
   t.match(resumed.data['container.sh'], /readonly SESSION_ID='session-1234'/);
-  t.match(resumed.data['runtime_lib.sh'], /--resume "\$SESSION_ID"/);
+  t.match(resumed.data['agent-shell_lib.sh'], /--resume "\$SESSION_ID"/);
   t.match(resumed.data['container.sh'], /readonly OVERWRITE_MEMORY='false'/);
   const run: CodeRun = { ...sampleCodeRun(fresh, config), status: { sessionId: 'sess-9' } };
   t.same(
@@ -336,9 +336,9 @@ t.test(
         name,
       );
     t.notMatch(
-      data['runtime_result.sh'],
+      data['agent-shell_result.sh'],
       /orchestrator\.io\/result|4096|1024|2048/,
-      'no copy in the runtime',
+      'no copy in the agent shell',
     );
   },
 );

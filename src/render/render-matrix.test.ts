@@ -28,8 +28,8 @@ const EXPECTED_KEYS = [
   'coding-guidelines.md',
   'github-guidelines.md',
   'system-prompt.md',
-  'runtime_stop-commit.sh',
-  'runtime_stop-pull-request.sh',
+  'agent-shell_stop-commit.sh',
+  'agent-shell_stop-pull-request.sh',
 ];
 
 const renders = KINDS.flatMap((kind) =>
@@ -84,21 +84,26 @@ t.test('every .json output parses', async (t) => {
 
 t.test('every .sh output passes bash -n and shellcheck', async (t) => {
   t.ok(requireShellcheck(), 'shellcheck is installed');
-  const runtime = (key: string) => key.startsWith('runtime_');
+  const agentShell = (key: string) => key.startsWith('agent-shell_');
   const scripts: Script[] = renders.flatMap(({ name, rendered }) =>
     Object.entries(rendered.data)
-      .filter(([k]) => k.endsWith('.sh') && !runtime(k))
+      .filter(([k]) => k.endsWith('.sh') && !agentShell(k))
       .map(([k, content]) => ({ name: `${name}: ${k}`, content })),
   );
-  // The runtime (the stop hooks included) is plain shell, checked as it is by npm run lint (lint:shell).
+  // The agent shell (the stop hooks included) is plain shell, checked as it is by npm run lint (lint:shell).
   t.equal(scripts.length, renders.length, 'one rendered entry script per run');
-  // The runtime files are the same in every render (verbatim): the scripts source the libraries.
+  // The agent shell files are the same in every render (verbatim): the scripts source the libraries
+  // (and run the node program beside them, which is not shell).
   const sourced = Object.fromEntries(
     Object.entries(renders[0]?.rendered.data ?? {}).filter(
-      ([k]) => runtime(k) && !k.startsWith('runtime_stop-'),
+      ([k]) => agentShell(k) && k.endsWith('.sh') && !k.startsWith('agent-shell_stop-'),
     ),
   );
-  t.same(Object.keys(sourced).sort(), ['runtime_github-auth.sh', 'runtime_lib.sh', 'runtime_result.sh']);
+  t.same(Object.keys(sourced).sort(), [
+    'agent-shell_github-auth.sh',
+    'agent-shell_lib.sh',
+    'agent-shell_result.sh',
+  ]);
   t.same(shellProblems(scripts, sourced), []);
 });
 

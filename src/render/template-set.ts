@@ -8,22 +8,25 @@
 //   agents/{agent}.md.hbs       the agent's system prompt, rendered as system-prompt.md;
 //                               agents/default.md.hbs serves agents without their own
 //   partials/{name}.*.hbs       partials, used as {{> name}}
-//   runtime/{name}.sh           the operator's shell: plain files, no Handlebars, the same for every
-//                               run (output runtime/{name}.sh, key runtime_{name}.sh), sourced by the
-//                               rendered entry script's prelude (partials/values.sh.hbs); shipped in
-//                               one ConfigMap per namespace (runtime-files.ts), so no template may
-//                               render a path under runtime/; runtime/stop-*.sh are the stop hooks
+//   agent-shell/{name}.sh       the agent shell, the operator's shell functions and hooks run in the
+//   agent-shell/{name}.mjs      agent container (and the node programs they run): plain files, no
+//                               Handlebars, the same for every run (output agent-shell/{file}, key
+//                               agent-shell_{file}), sourced or run from the ConfigMap's mount by
+//                               the rendered entry script's prelude (partials/values.sh.hbs); shipped
+//                               in one ConfigMap per namespace (agent-shell-files.ts), so no template
+//                               may render a path under agent-shell/; agent-shell/stop-*.sh are the
+//                               stop hooks
 //   tool-presets.yaml           the tool presets (tool-presets.ts)
-// Other files (README.md, the runtime's tests *.test.ts) are not templates and are ignored.
+// Other files (README.md, the agent shell's tests *.test.ts) are not templates and are ignored.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { kindFacts, RUN_KIND_NAMES, type RunKindName } from '../api/index.js';
 import { packageRoot } from '../util/package-root.js';
+import { type AgentShellFiles, agentShellFiles } from './agent-shell-files.js';
 import { type CompiledTemplate, compile, createEnvironment } from './environment.js';
 import { TemplateError } from './errors.js';
 import { templateOutputProblem } from './keys.js';
 import { lintTemplate } from './lint.js';
-import { type RuntimeFiles, runtimeFiles } from './runtime-files.js';
 import { parseToolPresets, TOOL_PRESETS_FILE, type ToolPresets } from './tool-presets.js';
 
 /** A kind's folder of templates. */
@@ -31,7 +34,9 @@ export const kindDir = (kind: RunKindName): string => kindFacts(kind).templateDi
 export const SYSTEM_PROMPT = 'system-prompt.md';
 export const DEFAULT_AGENT_PROMPT = 'default';
 /** The folder of plain shell files added to every run verbatim. */
-export const RUNTIME_DIR = 'runtime';
+export const AGENT_SHELL_DIR = 'agent-shell';
+/** What agent-shell/ may hold: shell files, and the node programs they run (node: the agent CLI's). */
+const AGENT_SHELL_FILE = /\.(?:sh|mjs)$/;
 /** The files every kind must render: the entry script and what it reads. */
 export const REQUIRED_OUTPUTS: readonly string[] = [
   'container.sh',
@@ -55,8 +60,8 @@ export interface TemplateSet {
   /** By agent name (and "default"): the system prompt template. */
   agents: ReadonlyMap<string, Template>;
   presets: ToolPresets;
-  /** The runtime's files (in every kind's outputs too) and the name of their ConfigMap. */
-  runtime: RuntimeFiles;
+  /** The agent shell's files (in every kind's outputs too) and the name of their ConfigMap. */
+  agentShell: AgentShellFiles;
   /** Every file read, by path: what the set was built from (to tell whether a reload changed it). */
   sources: Readonly<Record<string, string>>;
 }
@@ -91,7 +96,7 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
   const env = createEnvironment();
   const compiled = new Map<string, Template>();
   const sources = new Map<string, string>();
-  for (const file of files.filter((f) => f.endsWith('.hbs') && !f.startsWith(`${RUNTIME_DIR}/`))) {
+  for (const file of files.filter((f) => f.endsWith('.hbs') && !f.startsWith(`${AGENT_SHELL_DIR}/`))) {
     const source = readFileSync(path.join(dir, file), 'utf8');
     sources.set(file, source);
     try {
@@ -107,19 +112,19 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
 
   const kindDirs = RUN_KIND_NAMES.map(kindDir);
   const shared = new Map<string, Template>();
-  const runtime = new Map<string, string>();
-  // The runtime's tests sit beside it (templates/runtime/*.test.ts) and are not part of the set.
-  for (const file of files.filter((f) => f.startsWith(`${RUNTIME_DIR}/`) && !f.endsWith('.test.ts'))) {
-    const problem = file.endsWith('.sh')
+  const agentShell = new Map<string, string>();
+  // The agent shell's tests sit beside it (templates/agent-shell/*.test.ts) and are not part of the set.
+  for (const file of files.filter((f) => f.startsWith(`${AGENT_SHELL_DIR}/`) && !f.endsWith('.test.ts'))) {
+    const problem = AGENT_SHELL_FILE.test(file)
       ? templateOutputProblem(file)
-      : `${RUNTIME_DIR}/ holds plain shell files (*.sh), not templates`;
+      : `${AGENT_SHELL_DIR}/ holds plain shell files (*.sh) and the node programs they run (*.mjs), not templates`;
     if (problem) {
       problems.push(`${file}: ${problem}`);
       continue;
     }
     const text = readFileSync(path.join(dir, file), 'utf8');
     sources.set(file, text);
-    runtime.set(file, text);
+    agentShell.set(file, text);
     shared.set(file, { source: file, render: () => text });
   }
   const byKind = new Map<string, Map<string, Template>>(kindDirs.map((k) => [k, new Map()]));
@@ -134,15 +139,15 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
     const target = top === 'shared' ? shared : byKind.get(top as string);
     if (!target || !output) {
       problems.push(
-        `${file}: not part of the layout (kind directories ${kindDirs.join(', ')}, shared/, agents/, partials/, ${RUNTIME_DIR}/)`,
+        `${file}: not part of the layout (kind directories ${kindDirs.join(', ')}, shared/, agents/, partials/, ${AGENT_SHELL_DIR}/)`,
       );
       continue;
     }
     const problem = templateOutputProblem(output);
     if (problem) problems.push(`${file}: output ${output}: ${problem}`);
-    else if (output.startsWith(`${RUNTIME_DIR}/`))
+    else if (output.startsWith(`${AGENT_SHELL_DIR}/`))
       problems.push(
-        `${file}: output ${output}: ${RUNTIME_DIR}/ is the operator's runtime, the same for every run (templates/${RUNTIME_DIR}/*.sh)`,
+        `${file}: output ${output}: ${AGENT_SHELL_DIR}/ is the agent shell, the same for every run (templates/${AGENT_SHELL_DIR}/*.sh)`,
       );
     else if (output === SYSTEM_PROMPT) problems.push(`${file}: ${SYSTEM_PROMPT} is rendered from agents/`);
     else target.set(output, template);
@@ -173,7 +178,7 @@ export function loadTemplateSet(dir: string = defaultTemplateDir()): TemplateSet
     outputs,
     agents,
     presets,
-    runtime: runtimeFiles(runtime),
+    agentShell: agentShellFiles(agentShell),
     sources: Object.fromEntries(sources),
   };
 }

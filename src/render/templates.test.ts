@@ -13,7 +13,7 @@ import {
   renderTaskRun,
   TemplateError,
   watchTemplates,
-  withoutRuntime,
+  withoutAgentShell,
 } from './index.js';
 import { sampleTaskRun } from './samples.js';
 
@@ -43,7 +43,7 @@ t.test('the shipped templates load and validate against the default config', asy
   const set = loadValidatedTemplates(undefined, config);
   t.equal(set.dir, defaultTemplateDir());
   t.ok(set.outputs.TaskRun.has('container.sh'));
-  t.ok(set.outputs.CodeRun.has('runtime/stop-commit.sh'), 'shared files are in every kind');
+  t.ok(set.outputs.CodeRun.has('agent-shell/stop-commit.sh'), 'shared files are in every kind');
 });
 
 t.test('an undefined variable is an error, in a plain mustache and in a helper argument', async (t) => {
@@ -95,43 +95,53 @@ t.test('layout problems are all reported at once', async (t) => {
   t.match(problems, /localServers\.tools: has the remote server's name/);
 });
 
-t.test('runtime/: plain .sh files go into every run verbatim; anything else there is refused', async (t) => {
-  const dir = copyTemplates(t);
-  writeFileSync(path.join(dir, 'runtime/extra.sh'), '# shellcheck shell=bash\necho "{{not a template}}"\n');
-  writeFileSync(path.join(dir, 'runtime/extra.test.ts'), 'not part of the set');
-  const set = loadTemplateSet(dir);
-  const run = sampleTaskRun({ agent: 'rex', preset: 'default', continuing: false });
-  const { data, files } = renderTaskRun(set, run, config, 1);
-  t.equal(data['runtime_extra.sh'], '# shellcheck shell=bash\necho "{{not a template}}"\n', 'no Handlebars');
-  t.equal(data['runtime_lib.sh'], readFileSync(path.join(dir, 'runtime/lib.sh'), 'utf8'));
-  t.ok(files.some((f) => f.key === 'runtime_lib.sh' && f.path === 'config/runtime/lib.sh'));
-  t.notOk(
-    Object.keys(data).some((k) => k.includes('test')),
-    'tests are not shipped',
-  );
-  // The runtime's ConfigMap holds exactly these, under a name that follows their content.
-  t.same(
-    set.runtime.data,
-    withoutKeys(data, (k) => !k.startsWith('runtime_')),
-  );
-  t.not(set.runtime.name, loadTemplateSet().runtime.name, 'a new file is a new version');
-  t.same(
-    Object.keys(withoutRuntime(data, set.runtime)).filter((k) => k.startsWith('runtime_')),
-    [],
-  );
-  writeFileSync(path.join(dir, 'runtime/lib.sh.hbs'), 'x');
-  writeFileSync(path.join(dir, 'runtime/bad_name.sh'), 'x');
-  // A kind's template may not replace a runtime file: the runtime is the same for every run.
-  mkdirSync(path.join(dir, 'code/runtime'));
-  writeFileSync(path.join(dir, 'code/runtime/lib.sh.hbs'), 'x');
-  const problems = problemsOf(() => loadTemplateSet(dir)).join('\n');
-  t.match(problems, /runtime\/lib\.sh\.hbs: runtime\/ holds plain shell files/);
-  t.match(problems, /runtime\/bad_name\.sh: path segment "bad_name\.sh"/);
-  t.match(
-    problems,
-    /code\/runtime\/lib\.sh\.hbs: output runtime\/lib\.sh: runtime\/ is the operator's runtime/,
-  );
-});
+t.test(
+  'agent-shell/: plain .sh files go into every run verbatim; anything else there is refused',
+  async (t) => {
+    const dir = copyTemplates(t);
+    writeFileSync(
+      path.join(dir, 'agent-shell/extra.sh'),
+      '# shellcheck shell=bash\necho "{{not a template}}"\n',
+    );
+    writeFileSync(path.join(dir, 'agent-shell/extra.test.ts'), 'not part of the set');
+    const set = loadTemplateSet(dir);
+    const run = sampleTaskRun({ agent: 'rex', preset: 'default', continuing: false });
+    const { data, files } = renderTaskRun(set, run, config, 1);
+    t.equal(
+      data['agent-shell_extra.sh'],
+      '# shellcheck shell=bash\necho "{{not a template}}"\n',
+      'no Handlebars',
+    );
+    t.equal(data['agent-shell_lib.sh'], readFileSync(path.join(dir, 'agent-shell/lib.sh'), 'utf8'));
+    t.ok(files.some((f) => f.key === 'agent-shell_lib.sh' && f.path === 'config/agent-shell/lib.sh'));
+    t.notOk(
+      Object.keys(data).some((k) => k.includes('test')),
+      'tests are not shipped',
+    );
+    // The agent shell's ConfigMap holds exactly these, under a name that follows their content.
+    t.same(
+      set.agentShell.data,
+      withoutKeys(data, (k) => !k.startsWith('agent-shell_')),
+    );
+    t.not(set.agentShell.name, loadTemplateSet().agentShell.name, 'a new file is a new version');
+    t.same(
+      Object.keys(withoutAgentShell(data, set.agentShell)).filter((k) => k.startsWith('agent-shell_')),
+      [],
+    );
+    writeFileSync(path.join(dir, 'agent-shell/lib.sh.hbs'), 'x');
+    writeFileSync(path.join(dir, 'agent-shell/bad_name.sh'), 'x');
+    // A kind's template may not replace an agent shell file: the agent shell is the same for every run.
+    mkdirSync(path.join(dir, 'code/agent-shell'));
+    writeFileSync(path.join(dir, 'code/agent-shell/lib.sh.hbs'), 'x');
+    const problems = problemsOf(() => loadTemplateSet(dir)).join('\n');
+    t.match(problems, /agent-shell\/lib\.sh\.hbs: agent-shell\/ holds plain shell files/);
+    t.match(problems, /agent-shell\/bad_name\.sh: path segment "bad_name\.sh"/);
+    t.match(
+      problems,
+      /code\/agent-shell\/lib\.sh\.hbs: output agent-shell\/lib\.sh: agent-shell\/ is the agent shell, the same for every run/,
+    );
+  },
+);
 
 /** `data` without the keys `drop` picks. */
 const withoutKeys = (data: Record<string, string>, drop: (key: string) => boolean) =>

@@ -1,7 +1,7 @@
 // The scale benchmark's baseline: the writes the operator makes for each run, made directly with no
 // informer of runs, no work queue and no reconciler, by a fixed pool of workers — the least any
 // implementation must do. Per run: POST the run already defaulted (labels, finalizer: what admission
-// would store), then per attempt the ConfigMap (the same rendered templates), the runtime ConfigMap
+// would store), then per attempt the ConfigMap (the same rendered templates), the agent-shell ConfigMap
 // (once), the workspace PVC (once per volume), the Job and a status PUT with an Event on each
 // transition; one watch on the namespace's Jobs tells it when an attempt ends: a completed Job's run
 // gets its final status, a failed one its next attempt at once (no backoff). Payloads come from the functions the reconciler
@@ -21,9 +21,9 @@ import {
 } from '../../src/api/index.js';
 import {
   type AttemptInput,
+  agentShellConfigMap,
   attemptConfigMap,
   attemptJob,
-  runtimeConfigMap,
   workspacePvc,
 } from '../../src/controllers/agent/manifests.js';
 import { RUN_STRATEGIES, type RunStrategy } from '../../src/controllers/kind/strategy.js';
@@ -32,7 +32,7 @@ import { recordEvent, transition } from '../../src/controllers/reconcile/events.
 import { createIfMissing } from '../../src/controllers/reconcile/owned-objects.js';
 import { desiredStatus } from '../../src/controllers/reconcile/status.js';
 import type { AttemptState } from '../../src/controllers/reconcile/world.js';
-import { renderRun, type TemplateSet, withoutRuntime } from '../../src/render/index.js';
+import { renderRun, type TemplateSet, withoutAgentShell } from '../../src/render/index.js';
 import {
   CONFIGMAPS,
   JOBS,
@@ -108,24 +108,24 @@ export async function startBaseline(opts: BaselineOptions): Promise<Baseline> {
 
   const startAttempt = async (t: Tracked, attempt: number) => {
     t.attempt = attempt;
-    const { runtime } = templates;
+    const { agentShell } = templates;
     const input: AttemptInput = {
       strategy: RUN_STRATEGIES[t.kind] as RunStrategy,
       run: t.run,
       config,
       attempt,
-      runtime: runtime.name,
+      agentShell: agentShell.name,
     };
-    const data = withoutRuntime(renderRun(templates, t.kind, t.run, config, attempt).data, runtime);
+    const data = withoutAgentShell(renderRun(templates, t.kind, t.run, config, attempt).data, agentShell);
     await client.request('POST', resourcePath(CONFIGMAPS, namespace), {
       body: attemptConfigMap(input, data),
     });
-    if (!volumes.has(runtime.name))
+    if (!volumes.has(agentShell.name))
       volumes.set(
-        runtime.name,
-        createIfMissing(client, CONFIGMAPS, runtimeConfigMap(namespace, runtime), noSignal),
+        agentShell.name,
+        createIfMissing(client, CONFIGMAPS, agentShellConfigMap(namespace, agentShell), noSignal),
       );
-    await volumes.get(runtime.name);
+    await volumes.get(agentShell.name);
     const pvc = workspacePvc(input);
     const volume = pvc.metadata?.name ?? '';
     if (!volumes.has(volume)) volumes.set(volume, createIfMissing(client, PVCS, pvc, noSignal));

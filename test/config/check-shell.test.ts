@@ -1,4 +1,4 @@
-// `npm run lint` runs shellcheck over the runtime shell (scripts/check-shell.js): the shipped files
+// `npm run lint` runs shellcheck over the agent shell (scripts/check-shell.js): the shipped files
 // pass, a planted finding fails it naming the file and the rule, and a machine without shellcheck
 // fails it saying how to install it (never a silent pass).
 import { spawnSync } from 'node:child_process';
@@ -9,21 +9,21 @@ import t, { type Test } from 'tap';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const script = path.join(root, 'scripts/check-shell.js');
-const runtime = path.join(root, 'templates/runtime');
+const agentShell = path.join(root, 'templates/agent-shell');
 const check = (dir: string, env: NodeJS.ProcessEnv = process.env) =>
   spawnSync(process.execPath, [script, dir], { encoding: 'utf8', env });
 
-t.test('the runtime files pass', async (t) => {
-  const r = check(runtime);
+t.test('the agent-shell files pass', async (t) => {
+  const r = check(agentShell);
   t.equal(r.status, 0, r.stderr);
   t.match(r.stdout, /shellcheck clean/);
 });
 
-/** The runtime files copied, with `line` appended to lib.sh, checked. */
+/** The agent-shell files copied, with `line` appended to lib.sh, checked. */
 function planted(t: Test, line: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'check-shell-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  cpSync(runtime, dir, { recursive: true });
+  cpSync(agentShell, dir, { recursive: true });
   appendFileSync(path.join(dir, 'lib.sh'), `${line}\n`);
   return check(dir);
 }
@@ -43,7 +43,7 @@ t.test('a variable one file sets and another reads is not unused; one nobody rea
 });
 
 t.test('without shellcheck the lint fails and says how to install it', async (t) => {
-  const r = check(runtime, { PATH: path.join(root, 'no-such-dir') });
+  const r = check(agentShell, { PATH: path.join(root, 'no-such-dir') });
   t.equal(r.status, 1);
   t.match(r.stderr, /shellcheck is not installed.*apt-get install -y shellcheck/);
 });

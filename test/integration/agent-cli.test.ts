@@ -1,5 +1,5 @@
 // The real Claude Code CLI (pinned in devDependencies) run by the rendered entry script, exactly as the
-// agent container runs it (templates/runtime/lib.sh: its command line, the rendered
+// agent container runs it (templates/agent-shell/lib.sh: its command line, the rendered
 // settings.json, mcp.json and system prompt), against the scripted model stand-in over HTTPS, offline
 // (a network namespace with only loopback, where the machine allows one). It writes a file through
 // its Write tool, runs `git status` through Bash, reports its session in the stream's first event and

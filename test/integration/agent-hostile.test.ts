@@ -7,7 +7,7 @@
 // name (docs/security.md, "Workspaces and submitters"), then joins the workspace by naming it and
 // succeeds: no planted program ran (the canary that would record its token stays absent), the token is
 // nowhere A's planted files are, and B's agent starts from no session of A's and the rendered memory.
-// The entry-script-level version, with every planted path: templates/runtime/entry-hostile.test.ts.
+// The entry-script-level version, with every planted path: templates/agent-shell/entry-hostile.test.ts.
 // @lane real-node
 // @needs node agent-image
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';

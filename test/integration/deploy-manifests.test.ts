@@ -173,7 +173,7 @@ t.test('the config and every template file are hashed ConfigMaps mounted where t
       files.set(item.path, data(name)[item.key] ?? `(no key ${item.key} in ConfigMap ${name})`);
     }
   }
-  // The runtime's tests sit beside it and are not shipped (scripts/generate-template-lists.js).
+  // The agent shell's tests sit beside it and are not shipped (scripts/generate-template-lists.js).
   const shipped = filesUnder(join(root, 'templates'))
     .filter((f) => !f.endsWith('.test.ts'))
     .sort();
@@ -404,7 +404,7 @@ t.test(
       ` node ${flags.join(' ')} bin/orchestrator.js run`,
       '`npm start` runs the manager with the flags the image runs it with',
     );
-    // An entry starting with "!" is left out of the package (the runtime's tests): the image too. The
+    // An entry starting with "!" is left out of the package (the agent shell's tests): the image too. The
     // local control plane's Go module is for `orchestrator cluster up`, which no cluster runs.
     const ignored = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n');
     t.notMatch(text, /^COPY .*\bcluster\b/m, 'the image leaves out the local control plane (cluster/)');

@@ -109,14 +109,14 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
     agent.volumeMounts.map((m: Json) => m.mountPath),
     ['/task-files', '/workspace'],
   );
-  // The attempt's files and the runtime's (shared by the namespace's runs: reconcile-runtime.test.ts).
-  const runtime = cm.metadata.labels[LABELS.runtime];
-  t.match(runtime, /^orchestrator-runtime-[0-9a-f]{16}$/);
+  // The attempt's files and the agent shell's (shared by the namespace's runs: reconcile-agent-shell.test.ts).
+  const agentShell = cm.metadata.labels[LABELS.agentShell];
+  t.match(agentShell, /^orchestrator-agent-shell-[0-9a-f]{16}$/);
   t.same(pod.volumes, [
     {
       name: 'task-files',
       projected: {
-        sources: [{ configMap: { name: CM } }, { configMap: { name: runtime } }],
+        sources: [{ configMap: { name: CM } }, { configMap: { name: agentShell } }],
         defaultMode: 420,
       },
     },

@@ -207,8 +207,8 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
   t.equal(count('certwatcher_read_certificate_errors_total'), 0);
   t.ok(count('taskrun_reconciliations_total') >= 1, "the TaskRun design's counters");
   t.ok(count('taskrun_reconciliation_duration_seconds_count') >= 1);
-  // The attempt's ConfigMap, and the namespace's runtime ConfigMap that its first attempt makes.
-  t.equal(count('taskrun_configmaps_created_total'), 2, "the attempt's and the runtime's ConfigMaps");
+  // The attempt's ConfigMap, and the namespace's agent-shell ConfigMap that its first attempt makes.
+  t.equal(count('taskrun_configmaps_created_total'), 2, "the attempt's and the agent shell's ConfigMaps");
   t.equal(count('taskrun_jobs_created_total'), 1);
   t.equal(count('controller_runtime_reconcile_panics_total'), 0);
   t.equal(count('controller_runtime_reconcile_timeouts_total'), 0);

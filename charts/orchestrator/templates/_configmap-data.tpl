@@ -3,6 +3,10 @@
 {{- ($.Files.Glob "files/orchestrator-templates/*").AsConfig }}
 {{- end }}
 
+{{- define "orchestrator.data.orchestrator-templates-agent-shell" -}}
+{{- ($.Files.Glob "files/orchestrator-templates-agent-shell/*").AsConfig }}
+{{- end }}
+
 {{- define "orchestrator.data.orchestrator-templates-agents" -}}
 {{- ($.Files.Glob "files/orchestrator-templates-agents/*").AsConfig }}
 {{- end }}
@@ -17,10 +21,6 @@
 
 {{- define "orchestrator.data.orchestrator-templates-partials" -}}
 {{- ($.Files.Glob "files/orchestrator-templates-partials/*").AsConfig }}
-{{- end }}
-
-{{- define "orchestrator.data.orchestrator-templates-runtime" -}}
-{{- ($.Files.Glob "files/orchestrator-templates-runtime/*").AsConfig }}
 {{- end }}
 
 {{- define "orchestrator.data.orchestrator-templates-shared" -}}

@@ -3,7 +3,10 @@
 // map, RULES lists which kind gets which rule: the one per-kind table here (docs/adding-a-run-kind.md).
 // - annotations.ts: podAnnotations become real pods' annotations: valid keys, within the apiserver's size
 //   limit, and only keys the platform team allows.
+// - config-names.ts: names checked against the controller config: agents, GitHub Apps, models, local
+//   tools (not RBAC: the references a run's objects make are ../references/).
 // - context.ts: what a rule sees and returns (Rule, RuleContext), the vocabulary every rule file shares.
+// - dependencies.ts: a TaskRun may not depend on its own task.
 // - environment.ts: CodeRun variables, Docker and the ServiceAccount: what the pod could not honour as
 //   asked is refused here rather than dropped later.
 // - github-host.ts: an App run's repository URLs stay on github.host, the host its token is minted for.
@@ -14,14 +17,15 @@
 // - markdown-files.ts: a TaskRun's markdown files: unique names, within the ConfigMap's budget.
 // - placement.ts: spec.podTemplate may not widen where the pod goes beyond what job.runPodTemplate opens.
 // - pod-template.ts: spec.podTemplate: what the apiserver would refuse, and what placement.ts refuses.
-// - references.ts: names checked against the controller config: agents, GitHub Apps, models, local tools.
 // - remediation.ts: a remediation block needs continueSession (the CRD's CEL rule, said offline too).
 // - resources.ts: spec.resources at most the agent's own or the config's maximums (no GPU by default).
 // - run-limits.ts: spec.limits (turns, spend) at most the agent profile's maximum, else its default.
 // - workspace.ts: spec.workspace size within workspace.maxSize, StorageClass only one the config allows.
 import type { RunKindName } from '../../api/index.js';
 import { allowedPodAnnotations, validPodAnnotations } from './annotations.js';
+import { knownAgent, knownLocalTools, knownModel, recognisedGithubApp } from './config-names.js';
 import type { Rule } from './context.js';
+import { notDependingOnItself } from './dependencies.js';
 import { agentServiceAccount, dockerAllowed, validAgentEnv } from './environment.js';
 import { appUrlsOnGithubHost } from './github-host.js';
 import { oneGithubIdentity, taskRunGithubIdentity } from './github-identity.js';
@@ -34,13 +38,6 @@ import {
 } from './locations.js';
 import { sizeBudget, uniqueFilenames } from './markdown-files.js';
 import { validPodTemplate } from './pod-template.js';
-import {
-  knownAgent,
-  knownLocalTools,
-  knownModel,
-  notDependingOnItself,
-  recognisedGithubApp,
-} from './references.js';
 import { remediationSessionNeedsContinue } from './remediation.js';
 import { boundedResources } from './resources.js';
 import { boundedRunLimits } from './run-limits.js';

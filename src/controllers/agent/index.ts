@@ -10,14 +10,14 @@
 // - telemetry-env.ts: the agent CLI's OpenTelemetry export (config agentTelemetry), its signals tied to
 //   the run by resource attributes.
 // - manifests.ts: the workspace PVC, the attempt's ConfigMap and Job, composed from the pieces above, and
-//   the runtime's ConfigMap the namespace's runs share.
+//   the agent shell's ConfigMap the namespace's runs share.
 export type { EnvVar } from './env-var.js';
 export {
   type AttemptInput,
+  agentShellConfigMap,
   attemptConfigMap,
   attemptJob,
   controllerReference,
-  runtimeConfigMap,
   WORKSPACE_VOLUME,
   workspacePvc,
 } from './manifests.js';

@@ -9,9 +9,9 @@ import {
 import { configFrom, loadDefaultConfig } from '../../config/load.js';
 import { uidHash } from '../../naming/names.js';
 import { TRACE_ANNOTATION } from '../../observability/traceparent.js';
-import { runtimeFiles } from '../../render/index.js';
+import { agentShellFiles } from '../../render/index.js';
 import { codeRunStrategy, taskRunStrategy } from '../kind/strategy.js';
-import { attemptConfigMap, attemptJob, runtimeConfigMap, workspacePvc } from './manifests.js';
+import { agentShellConfigMap, attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
 
 const config = loadDefaultConfig();
 /** The attempt's Job name: the run's uid is u-1. */
@@ -97,34 +97,37 @@ t.test('the Job runs the entry script as a non-root, unprivileged container, own
 });
 
 t.test(
-  "with a runtime ConfigMap the attempt's files and the runtime's share /task-files; both name it",
+  "with an agent-shell ConfigMap the attempt's files and the agent shell's share /task-files; both name it",
   async (t) => {
-    const runtime = runtimeFiles(new Map([['runtime/lib.sh', 'lib() { :; }\n']]));
-    const made = { ...input(taskRun()), runtime: runtime.name };
+    const agentShell = agentShellFiles(new Map([['agent-shell/lib.sh', 'lib() { :; }\n']]));
+    const made = { ...input(taskRun()), agentShell: agentShell.name };
     const job = attemptJob(made) as Json;
     t.same(job.spec.template.spec.volumes[0], {
       name: 'task-files',
       projected: {
-        sources: [{ configMap: { name: `${JOB}-files` } }, { configMap: { name: runtime.name } }],
+        sources: [{ configMap: { name: `${JOB}-files` } }, { configMap: { name: agentShell.name } }],
       },
     });
-    t.equal(job.metadata.labels['orchestrator.io/runtime'], runtime.name);
+    t.equal(job.metadata.labels['orchestrator.io/agent-shell'], agentShell.name);
     const files = attemptConfigMap(made, { 'container.sh': 'true' }) as Json;
-    t.equal(files.metadata.labels['orchestrator.io/runtime'], runtime.name);
+    t.equal(files.metadata.labels['orchestrator.io/agent-shell'], agentShell.name);
     t.notOk(
-      (workspacePvc(made) as Json).metadata.labels['orchestrator.io/runtime'],
+      (workspacePvc(made) as Json).metadata.labels['orchestrator.io/agent-shell'],
       'the workspace is not an attempt’s',
     );
-    t.same(runtimeConfigMap('ns', runtime), {
+    t.same(agentShellConfigMap('ns', agentShell), {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: {
-        name: runtime.name,
+        name: agentShell.name,
         namespace: 'ns',
-        labels: { 'app.kubernetes.io/managed-by': 'orchestrator', 'orchestrator.io/runtime': runtime.name },
+        labels: {
+          'app.kubernetes.io/managed-by': 'orchestrator',
+          'orchestrator.io/agent-shell': agentShell.name,
+        },
       },
       immutable: true,
-      data: { 'runtime_lib.sh': 'lib() { :; }\n' },
+      data: { 'agent-shell_lib.sh': 'lib() { :; }\n' },
     });
   },
 );

@@ -1,5 +1,5 @@
 // The objects a run attempt is made of, as pure functions of the (defaulted) run: the workspace PVC,
-// the attempt's immutable ConfigMap, the runtime's ConfigMap it shares with the namespace's other
+// the attempt's immutable ConfigMap, the agent shell's ConfigMap it shares with the namespace's other
 // runs, and its Job. No I/O here, so every field can be unit-tested.
 // The design it implements: docs/design.md §1.2 (Job shape).
 import {
@@ -20,7 +20,7 @@ import {
 import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../../naming/containers.js';
 import { TASK_FILES_DIR, WORKSPACE_ROOT } from '../../naming/names.js';
 import { runTraceParent } from '../../observability/traceparent.js';
-import { ENTRY_SCRIPT_KEY, type RuntimeFiles } from '../../render/index.js';
+import { type AgentShellFiles, ENTRY_SCRIPT_KEY } from '../../render/index.js';
 import type { KubeObject, OwnerReference } from '../../runtime/index.js';
 import { objectLabels, type RunStrategy } from '../kind/strategy.js';
 import { dockerSidecar } from './docker-sidecar.js';
@@ -42,10 +42,10 @@ export interface AttemptInput<K extends RunKindName = RunKindName> {
   /** The attempt's GitHub App token Secret, when the operator mints one (docs/design.md §4.8). */
   githubToken?: string;
   /**
-   * The runtime ConfigMap the attempt's files go with (docs/design.md §2.3). Absent: the attempt's
-   * own ConfigMap holds the runtime too (one made by an operator before the runtime had its own).
+   * The agent-shell ConfigMap the attempt's files go with (docs/design.md §2.3). Absent: the attempt's
+   * own ConfigMap holds the agent shell too (one made by an operator before the agent shell had its own).
    */
-  runtime?: string;
+  agentShell?: string;
 }
 
 export function controllerReference(kind: RunKindName, run: RunOf<RunKindName>): OwnerReference {
@@ -60,12 +60,12 @@ export function controllerReference(kind: RunKindName, run: RunOf<RunKindName>):
 }
 
 function meta<K extends RunKindName>(input: AttemptInput<K>, name: string, owned: boolean) {
-  const { strategy, run, config, runtime } = input;
+  const { strategy, run, config, agentShell } = input;
   const labels = objectLabels(strategy.kind, run, config);
   return {
     name,
     namespace: run.metadata?.namespace,
-    labels: owned && runtime ? { ...labels, [LABELS.runtime]: runtime } : labels,
+    labels: owned && agentShell ? { ...labels, [LABELS.agentShell]: agentShell } : labels,
     ...(owned ? { ownerReferences: [controllerReference(strategy.kind, run)] } : {}),
   };
 }
@@ -109,28 +109,28 @@ export function attemptConfigMap<K extends RunKindName>(
 }
 
 /**
- * The runtime's files for the runs of `namespace`: shared, so owned by none of them (the runtime
- * sweeper deletes a version no Job uses any more: controllers/runtime-sweeper.ts). Its label names
+ * The agent shell's files for the runs of `namespace`: shared, so owned by none of them (the agent shell
+ * sweeper deletes a version no Job uses any more: controllers/agent-shell-sweeper.ts). Its label names
  * itself, which is how the sweeper and the reconciler tell it from a run's ConfigMap.
  */
-export function runtimeConfigMap(namespace: string, runtime: RuntimeFiles): KubeObject {
+export function agentShellConfigMap(namespace: string, agentShell: AgentShellFiles): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: {
-      name: runtime.name,
+      name: agentShell.name,
       namespace,
-      labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.runtime]: runtime.name },
+      labels: { [LABELS.managedBy]: MANAGED_BY, [LABELS.agentShell]: agentShell.name },
     },
     immutable: true,
-    data: { ...runtime.data },
+    data: { ...agentShell.data },
   };
 }
 
-/** The /task-files volume: the attempt's ConfigMap, and the runtime's projected beside it. */
-function taskFilesVolume(configMap: string, runtime: string | undefined) {
-  if (!runtime) return { name: 'task-files', configMap: { name: configMap } };
-  const sources = [{ configMap: { name: configMap } }, { configMap: { name: runtime } }];
+/** The /task-files volume: the attempt's ConfigMap, and the agent shell's projected beside it. */
+function taskFilesVolume(configMap: string, agentShell: string | undefined) {
+  if (!agentShell) return { name: 'task-files', configMap: { name: configMap } };
+  const sources = [{ configMap: { name: configMap } }, { configMap: { name: agentShell } }];
   return { name: 'task-files', projected: { sources } };
 }
 
@@ -215,7 +215,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
               image: config.job.initImage ?? image,
               ...pull,
               // The entry script's first half: the run directory and the ConfigMap's files in place
-              // (templates/runtime/lib.sh `entry`). RUN_DIR shows the layout in describe.
+              // (templates/agent-shell/lib.sh `entry`). RUN_DIR shows the layout in describe.
               command: ['bash', `${TASK_FILES_DIR}/${ENTRY_SCRIPT_KEY}`, PREPARE_FLAG],
               env: [{ name: 'RUN_DIR', value: strategy.runDirectory(run, attempt) }],
               securityContext: containerSecurity,
@@ -252,7 +252,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
             },
           ],
           volumes: [
-            taskFilesVolume(strategy.configMapName(run, attempt), input.runtime),
+            taskFilesVolume(strategy.configMapName(run, attempt), input.agentShell),
             { name: WORKSPACE_VOLUME, persistentVolumeClaim: { claimName: spec.workspace.pvcName ?? '' } },
             ...(docker ? [docker.volume] : []),
             ...credentials.map((c) => c.volume),

@@ -34,7 +34,7 @@ export const taskRunMetrics = memo((registry: Registry): TaskRunMetrics => {
     }),
     configMapsCreated: new Counter({
       name: 'taskrun_configmaps_created_total',
-      help: "ConfigMaps created for TaskRun attempts and their namespace's runtime (an existing one adopted after a restart is not counted).",
+      help: "ConfigMaps created for TaskRun attempts and their namespace's agent shell (an existing one adopted after a restart is not counted).",
       registers,
     }),
   };

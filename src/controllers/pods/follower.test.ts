@@ -89,7 +89,7 @@ t.test('a failure before the agent: the cause names the step and git’s words, 
       ],
     },
   };
-  // The termination message as templates/runtime/result.sh writes it after a failed clone, with a
+  // The termination message as templates/agent-shell/result.sh writes it after a failed clone, with a
   // token the shell did not know to cut.
   const summary =
     "failed before the agent ran: cloning https://github.com/acme/docs.git: unable to access 'https://github.com/acme/docs.git/': Could not resolve host: github.com (ghs_0123456789abcdefABCDEF)";

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import {
   API_VERSION,
+  agentShellOf,
   type ControllerConfig,
   LABELS,
   type RunKindName,
@@ -28,12 +29,12 @@ import {
 import type { Capacity } from '../capacity/index.js';
 import type { RunRecorder } from '../metrics/index.js';
 import { FAILURE_ANNOTATION, type FailureCause } from '../pods/index.js';
+import type { AgentShellConfigMaps } from './agent-shell-configmaps.js';
 import { type Action, CONFLICT_REQUEUE_MS, type Plan } from './decide.js';
 import { type RunEvent, recordEvent } from './events.js';
 import { RunFinalizer } from './finalizer.js';
 import { tokenSecretSelector } from './github-token.js';
 import { createIfMissing, createOrAdopt, deleteExactly } from './owned-objects.js';
-import type { RuntimeConfigMaps } from './runtime-configmaps.js';
 import { TokenActions } from './token-actions.js';
 
 export interface ActorOptions {
@@ -42,8 +43,8 @@ export interface ActorOptions {
   kind: RunKindName;
   finalizer: string;
   capacity: Capacity;
-  /** The runtime ConfigMaps known to be ours, shared with the reader. */
-  runtime: RuntimeConfigMaps;
+  /** The agent-shell ConfigMaps known to be ours, shared with the reader. */
+  agentShells: AgentShellConfigMaps;
   metrics?: RunRecorder;
   /** Mints and revokes the attempts' GitHub App tokens (§4.8). Default: none are minted. */
   tokens?: GithubTokens;
@@ -161,8 +162,8 @@ export class Actor {
   }
 
   /**
-   * The attempt's ConfigMap, workspace, runtime ConfigMap and Job; a name held by an object not ours
-   * stops here, and so does an adopted ConfigMap rendered for another runtime than the Job's.
+   * The attempt's ConfigMap, workspace, agent-shell ConfigMap and Job; a name held by an object not ours
+   * stops here, and so does an adopted ConfigMap rendered for another agent shell than the Job's.
    */
   private async create(a: Action & { do: 'create' }, { run, signal }: ActContext) {
     const { client, metrics } = this.opts;
@@ -172,18 +173,17 @@ export class Actor {
     // before the Job. A PVC the cache does not show yet may still exist: createIfMissing takes its 409
     // as success. (A workspace is the service's, not the run's: made while the ConfigMap turns out to
     // be someone else's, it waits for the run's next attempt like any other.)
-    const [files, , runtime] = await Promise.all([
+    const [files, , agentShell] = await Promise.all([
       a.configMap && createOrAdopt(client, CONFIGMAPS, a.configMap, owner, signal),
       a.workspace && createIfMissing(client, PVCS, a.workspace, signal),
-      a.runtime && this.opts.runtime.ensure(client, namespace, a.runtime, signal),
+      a.agentShell && this.opts.agentShells.ensure(client, namespace, a.agentShell, signal),
     ]);
     if (files?.conflict) return { object: 'ConfigMap' as const, message: files.conflict };
     if (files?.created) metrics?.created('ConfigMap');
-    if (runtime?.created) metrics?.created('ConfigMap');
-    if (runtime?.conflict) return { object: 'ConfigMap' as const, message: runtime.conflict };
-    // Made by an earlier reconcile under other templates: the cache shows its runtime shortly.
-    const label = (obj: KubeObject | undefined) => obj?.metadata?.labels?.[LABELS.runtime];
-    if (files && !files.created && label(files.object) !== label(a.configMap)) return STALE;
+    if (agentShell?.created) metrics?.created('ConfigMap');
+    if (agentShell?.conflict) return { object: 'ConfigMap' as const, message: agentShell.conflict };
+    // Made by an earlier reconcile under other templates: the cache shows its agent shell shortly.
+    if (files && !files.created && agentShellOf(files.object) !== agentShellOf(a.configMap)) return STALE;
     const made = await createOrAdopt(client, JOBS, a.job, owner, signal);
     if (made.conflict) return { object: 'Job' as const, message: made.conflict };
     if (made.created) metrics?.created('Job');

@@ -4,7 +4,7 @@
 // The design it implements: docs/design.md §4 (the state table).
 import type { ControllerConfig, DefaultedRun, RunKindName, RunOf, RunStatus } from '../../api/index.js';
 import { firstReconcileTraceOps } from '../../observability/run-trace.js';
-import type { RuntimeFiles } from '../../render/index.js';
+import type { AgentShellFiles } from '../../render/index.js';
 import type { KubeObject } from '../../runtime/index.js';
 import { attemptConfigMap, attemptJob, workspacePvc } from '../agent/index.js';
 import { CAPACITY_RECHECK_MS, type Waiter } from '../capacity/index.js';
@@ -44,8 +44,8 @@ export type Action =
       do: 'create';
       configMap?: KubeObject;
       workspace?: KubeObject;
-      /** The runtime's ConfigMap, to make or check before the Job (§2.3). */
-      runtime?: RuntimeFiles;
+      /** The agent shell's ConfigMap, to make or check before the Job (§2.3). */
+      agentShell?: AgentShellFiles;
       job: KubeObject;
       claim: Waiter;
     }
@@ -188,7 +188,7 @@ function stateActions<K extends RunKindName>(
         config,
         attempt: s.attempt,
         ...(githubToken ? { githubToken } : {}),
-        ...(s.runtime ? { runtime: s.runtime.name } : {}),
+        ...(s.agentShell ? { agentShell: s.agentShell.name } : {}),
       };
       const job = attemptJob(made);
       const token = s.token;
@@ -211,7 +211,7 @@ function stateActions<K extends RunKindName>(
             do: 'create',
             ...(s.files ? { configMap: attemptConfigMap(made, s.files) } : {}),
             ...(s.createWorkspace ? { workspace: workspacePvc(made) } : {}),
-            ...(s.runtime?.ensure ? { runtime: s.runtime.ensure } : {}),
+            ...(s.agentShell?.ensure ? { agentShell: s.agentShell.ensure } : {}),
             job,
             claim: s.claim,
           },

@@ -6,12 +6,12 @@
 // The design it implements: docs/design.md §4.
 import {
   type AttemptUsage,
+  agentShellOf,
   attemptField,
   type ControllerConfig,
   type DefaultedRun,
   defaulted,
   kindFacts,
-  LABELS,
   type RunKindName,
   type RunOf,
   runFinished,
@@ -19,7 +19,7 @@ import {
   specAttempt,
   type Usage,
 } from '../../api/index.js';
-import { RenderError, renderRun, type TemplateSet, withoutRuntime } from '../../render/index.js';
+import { RenderError, renderRun, type TemplateSet, withoutAgentShell } from '../../render/index.js';
 import {
   jobFinishTime,
   jobState,
@@ -41,10 +41,10 @@ import {
   type ResultRead,
   SETTLE_RECHECK_MS,
 } from '../pods/index.js';
+import { type AgentShellConfigMaps, uncheckableAgentShell } from './agent-shell-configmaps.js';
 import { attemptToken, tokenScope, tokenSecretName } from './github-token.js';
 import { conflictMessage } from './owned-objects.js';
 import { retryAfterFailure } from './retry.js';
-import { type RuntimeConfigMaps, uncheckableRuntime } from './runtime-configmaps.js';
 import { foreignWorkspace } from './workspace-tenancy.js';
 import type { AttemptFacts, AttemptState, Owed, RunWorld } from './world.js';
 
@@ -68,8 +68,8 @@ export interface ReadSources<K extends RunKindName> {
   capacity: Capacity;
   /** The current template set. */
   templates: () => TemplateSet;
-  /** The runtime ConfigMaps known to be ours (shared by the kinds' controllers). */
-  runtime: RuntimeConfigMaps;
+  /** The agent-shell ConfigMaps known to be ours (shared by the kinds' controllers). */
+  agentShells: AgentShellConfigMaps;
   /**
    * The GitHub App token Secrets (metadata only). Absent: the operator mints no tokens, and a run
    * acting as an App gets none (it reaches GitHub anonymously).
@@ -285,21 +285,33 @@ class AttemptReader<K extends RunKindName> {
     const createWorkspace = !!pvc && !workspace;
     const set = src.templates();
     // Known before any attempt is rendered: one rendered before a restart may use it.
-    const current = src.runtime.current(set.runtime);
+    const current = src.agentShells.current(set.agentShell);
     if (configMap) {
-      // Its Job mounts the runtime its files were rendered with, whatever the templates are now.
-      const uses = configMap.metadata?.labels?.[LABELS.runtime];
+      // Its Job mounts the agent shell its files were rendered with, whatever the templates are now
+      // (named by the former label when an earlier version rendered it: then it cannot be checked).
+      const uses = agentShellOf(configMap);
       if (!uses) return { ...facts, state: 'creating', claim, createWorkspace };
-      const runtime = src.runtime.use(namespace, uses, src.configMaps.get(namespace, uses));
-      if (runtime) return { ...facts, state: 'creating', claim, createWorkspace, runtime };
-      const message = uncheckableRuntime(facts.configMapName, uses);
+      const agentShell = src.agentShells.use(namespace, uses, src.configMaps.get(namespace, uses));
+      if (agentShell) return { ...facts, state: 'creating', claim, createWorkspace, agentShell };
+      const message = uncheckableAgentShell(facts.configMapName, uses);
       return { ...facts, state: 'conflict', object: 'ConfigMap', message };
     }
     try {
       const rendered = renderRun(set, this.kind, withReport(run, facts.report), config, facts.attempt);
-      const files = withoutRuntime(rendered.data, current);
-      const runtime = src.runtime.use(namespace, current.name, src.configMaps.get(namespace, current.name));
-      return { ...facts, state: 'creating', claim, files, createWorkspace, ...(runtime ? { runtime } : {}) };
+      const files = withoutAgentShell(rendered.data, current);
+      const agentShell = src.agentShells.use(
+        namespace,
+        current.name,
+        src.configMaps.get(namespace, current.name),
+      );
+      return {
+        ...facts,
+        state: 'creating',
+        claim,
+        files,
+        createWorkspace,
+        ...(agentShell ? { agentShell } : {}),
+      };
     } catch (err) {
       if (!(err instanceof RenderError)) throw err;
       return { ...facts, state: 'unrenderable', message: `cannot render the run: ${err.message}` };

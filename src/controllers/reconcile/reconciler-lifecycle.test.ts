@@ -95,7 +95,7 @@ t.test(
     );
     t.same(
       f.api.made('POST', /\/(configmaps|jobs)$/).map((c) => (c.body as TaskRun).metadata?.name),
-      [attemptConfigMapName(2), f.templates.runtime.name, JOB_2],
+      [attemptConfigMapName(2), f.templates.agentShell.name, JOB_2],
     );
     t.match(statusWritten(f), {
       phase: 'Pending',

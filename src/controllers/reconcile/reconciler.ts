@@ -56,7 +56,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
       kind,
       finalizer: kindFacts(kind).finalizer,
       capacity: opts.capacity,
-      runtime: opts.runtime,
+      agentShells: opts.agentShells,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
       ...(opts.githubTokens ? { tokens: opts.githubTokens } : {}),
     });

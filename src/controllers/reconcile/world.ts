@@ -10,9 +10,9 @@ import type { BudgetRefusal } from '../budgets/index.js';
 import type { Refusal, Waiter } from '../capacity/index.js';
 import type { DependencyVerdict } from '../kind/dependencies.js';
 import type { AgentState, FailureCause, ResultRead } from '../pods/index.js';
+import type { AgentShellUse } from './agent-shell-configmaps.js';
 import type { AttemptToken, RecordedFailure } from './github-token.js';
 import type { NextAttempt } from './retry.js';
-import type { RuntimeUse } from './runtime-configmaps.js';
 
 /** Facts of every attempt state: which attempt, its objects' names, and what the run reported. */
 export interface AttemptFacts {
@@ -54,15 +54,15 @@ export type AttemptState = AttemptFacts &
     | { state: 'overBudget'; refusal: BudgetRefusal }
     /**
      * The attempt's objects are to be made: its rendered files (absent: its ConfigMap exists, ours),
-     * whether its workspace volume is to be created (not in the cache), and its runtime's ConfigMap.
+     * whether its workspace volume is to be created (not in the cache), and its agent shell's ConfigMap.
      */
     | {
         state: 'creating';
         claim: Waiter;
         files?: Record<string, string>;
         createWorkspace: boolean;
-        /** The runtime ConfigMap the files go with (absent: the attempt's own holds the runtime). */
-        runtime?: RuntimeUse;
+        /** The agent-shell ConfigMap the files go with (absent: the attempt's own holds the agent shell). */
+        agentShell?: AgentShellUse;
       }
     /**
      * No GitHub App token could be minted (recorded on its Secret): retried at its retryAt; `failed`

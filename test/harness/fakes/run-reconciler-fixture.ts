@@ -11,8 +11,8 @@ import { CapacityIndex } from '../../../src/controllers/capacity/holder-index.js
 import { RUN_STRATEGIES } from '../../../src/controllers/kind/strategy.js';
 import { runRecorder } from '../../../src/controllers/metrics/run-metrics.js';
 import { PodsByJob } from '../../../src/controllers/pods/job-pods.js';
+import { AgentShellConfigMaps } from '../../../src/controllers/reconcile/agent-shell-configmaps.js';
 import { RunReconciler } from '../../../src/controllers/reconcile/reconciler.js';
-import { RuntimeConfigMaps } from '../../../src/controllers/reconcile/runtime-configmaps.js';
 import { loadTemplateSet, type TemplateSet } from '../../../src/render/index.js';
 import {
   type Clock,
@@ -159,8 +159,8 @@ export interface Fixture {
   /** The pods by Job, as the pod informer's events keep them. */
   pods: PodsByJob;
   capacity: Capacity;
-  /** The runtime ConfigMaps the reconciler knows to be ours. */
-  runtime: RuntimeConfigMaps;
+  /** The agent-shell ConfigMaps the reconciler knows to be ours. */
+  agentShells: AgentShellConfigMaps;
   /** The package's templates, which the reconciler renders with. */
   templates: TemplateSet;
   /** Where the reconciler's run metrics go. */
@@ -183,8 +183,8 @@ export function fixture(
   const workspaces = new Store();
   const pods = new PodsByJob();
   const capacity = new Capacity(new CapacityIndex(jobs, [{ kind: 'TaskRun', runs }], () => config));
-  const runtime = new RuntimeConfigMaps();
-  const caches = { runs, jobs, configMaps, workspaces, pods, capacity, runtime };
+  const agentShells = new AgentShellConfigMaps();
+  const caches = { runs, jobs, configMaps, workspaces, pods, capacity, agentShells };
   const registry = new Registry();
   const reconciler = new RunReconciler<'TaskRun'>({
     metrics: runRecorder(registry, 'TaskRun', config),

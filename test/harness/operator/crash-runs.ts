@@ -3,8 +3,8 @@
 // cache): one Job per attempt, no orphaned ConfigMap, deleted runs fully cleaned up, right final states.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kindFacts, LABELS, MANAGED_BY, type TaskRun } from '../../../src/api/index.js';
+import { isAgentShellConfigMap } from '../../../src/controllers/agent-shell-sweeper.js';
 import { taskRunStrategy } from '../../../src/controllers/kind/strategy.js';
-import { isRuntimeConfigMap } from '../../../src/controllers/runtime-sweeper.js';
 import { uidHash } from '../../../src/naming/names.js';
 import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';
 import { jobState } from '../../../src/runtime/index.js';
@@ -177,15 +177,15 @@ export async function invariantViolations(
       problems.push(`Job ${job.metadata?.name}: a second Job for attempt ${attempt}`);
     attemptsOf.set(key, [...(attemptsOf.get(key) ?? []), attempt]);
   }
-  // One runtime for the namespace's runs, made once whatever crashed meanwhile, and every attempt's.
-  const runtimes = configMaps.filter(isRuntimeConfigMap).map((c) => c.metadata?.name);
-  if (runtimes.length !== 1) problems.push(`runtime ConfigMaps: ${runtimes.join(', ') || 'none'}, not one`);
-  for (const configMap of configMaps.filter((c) => !isRuntimeConfigMap(c))) {
+  // One agent shell for the namespace's runs, made once whatever crashed meanwhile, and every attempt's.
+  const shells = configMaps.filter(isAgentShellConfigMap).map((c) => c.metadata?.name);
+  if (shells.length !== 1) problems.push(`agent-shell ConfigMaps: ${shells.join(', ') || 'none'}, not one`);
+  for (const configMap of configMaps.filter((c) => !isAgentShellConfigMap(c))) {
     const name = configMap.metadata?.name ?? '';
     if (owned('ConfigMap', configMap) && !jobNames.has(name.replace(/-files$/, '')))
       problems.push(`ConfigMap ${name}: no Job of its attempt`);
-    const runtime = configMap.metadata?.labels?.[LABELS.runtime];
-    if (runtime !== runtimes[0]) problems.push(`ConfigMap ${name}: uses the runtime ${runtime}`);
+    const agentShell = configMap.metadata?.labels?.[LABELS.agentShell];
+    if (agentShell !== shells[0]) problems.push(`ConfigMap ${name}: uses the agent shell ${agentShell}`);
   }
   for (const plan of plans) {
     const want = expected(plan, plans, maxRetries);

@@ -28,7 +28,7 @@ export interface Script {
 /**
  * bash -n and shellcheck (all severities, bash dialect) over every distinct script; returns one
  * problem per failing script, naming every place it came from. Identical renders are checked once.
- * `sourced` are the files the scripts source (by ConfigMap key: the runtime files), written beside
+ * `sourced` are the files the scripts source (by ConfigMap key: the agent shell files), written beside
  * them so that shellcheck follows the `# shellcheck source=` directives; they are linted as source by
  * `npm run lint`, so their own findings are not repeated here.
  */

@@ -3,7 +3,7 @@
 # so that no work is lost when the pod ends. Never fails the agent: problems are only reported.
 # Registered as the agent's Stop hook (settings.json) and run again by the entry script; a plain file
 # in every run's ConfigMap, its values from the environment the entry script exports (prepare_dirs,
-# runtime/lib.sh), which the agent CLI passes on to its hooks.
+# agent-shell/lib.sh), which the agent CLI passes on to its hooks.
 set -euo pipefail
 
 repo_dir=${ORCHESTRATOR_REPO_DIR:-}

@@ -1,4 +1,4 @@
-// The entry script's check of the agent image (require_tools in templates/runtime/lib.sh): a command
+// The entry script's check of the agent image (require_tools in templates/agent-shell/lib.sh): a command
 // it or the run's MCP servers need, missing from PATH, fails the attempt before anything runs, and
 // the result document names every missing one.
 import { rmSync } from 'node:fs';

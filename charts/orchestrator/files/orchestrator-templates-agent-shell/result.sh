@@ -1,8 +1,9 @@
 # shellcheck shell=bash
-# The result document (templates/runtime/result.sh, docs/result-protocol.md): when the agent container
+# The result document (templates/agent-shell/result.sh, docs/result-protocol.md): when the agent container
 # ends, one JSON document in its termination message file, which the controller copies into the run's
-# status. Pure shell (the agent image need not have jq or node), so it also works when everything else
-# has failed. A plain file sourced by the entry script beside lib.sh.
+# status. Shell (the agent image need not have jq), so it also works when everything else has failed;
+# only the agent's usage, read from the CLI's JSON stream, needs node (usage.mjs, which the CLI runs on
+# anyway). A plain file sourced by the entry script beside lib.sh.
 
 # The protocol's marker and limits come from the prelude (src/api/result-protocol.ts): RESULT_PROTOCOL,
 # RESULT_MAX_BYTES (Kubernetes keeps at most that much of a termination message; a longer one is cut,
@@ -31,34 +32,13 @@ json_string() {
   printf '"%s"' "$s"
 }
 
-# The CLI's final `result` event (the last one in its stream) as two lines: the limit that ended it,
-# if any, and its usage in the result document's shape (docs/result-protocol.md): the cost rounded to
-# micro-dollars, the tokens summed over modelUsage (the CLI's own advice: `usage` counts the main loop
-# only), at most 4 models, the costliest first. Nothing when the stream has no result event.
-# shellcheck disable=SC2016 # JavaScript, for node: its ${…} are template literals, not shell.
-readonly USAGE_PROGRAM='
-const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n").reverse();
-let r;
-for (const line of lines) { try { const e = JSON.parse(line); if (e && e.type === "result") { r = e; break; } } catch {} }
-if (!r) process.exit(0);
-const n = (v) => (Number.isSafeInteger(v) && v >= 0 ? v : 0);
-const usd = (v) => { const m = Math.round(Math.max(0, Number(v) || 0) * 1e6); const f = String(m % 1e6).padStart(6, "0").replace(/0+$/, ""); return f ? `${Math.floor(m / 1e6)}.${f}` : String(Math.floor(m / 1e6)); };
-const kinds = ["inputTokens", "outputTokens", "cacheCreationInputTokens", "cacheReadInputTokens"];
-const u = r.usage || {};
-const total = { costUsd: usd(r.total_cost_usd), inputTokens: n(u.input_tokens), outputTokens: n(u.output_tokens), cacheCreationInputTokens: n(u.cache_creation_input_tokens), cacheReadInputTokens: n(u.cache_read_input_tokens), turns: n(r.num_turns), durationMs: n(r.duration_ms) };
-const models = Object.entries(r.modelUsage || {}).filter(([m]) => m.length > 0 && m.length <= 128).map(([model, m]) => { const o = { model, costUsd: usd(m.costUSD) }; for (const k of kinds) o[k] = n(m[k]); return o; });
-if (models.length > 0) for (const k of kinds) total[k] = models.reduce((s, m) => s + m[k], 0);
-models.sort((a, b) => Number(b.costUsd) - Number(a.costUsd));
-if (models.length > 0) total.models = models.slice(0, 4);
-const stop = { error_max_turns: "TurnLimitReached", error_max_budget_usd: "BudgetExceeded" }[r.subtype] || "";
-process.stdout.write(`${stop}\n${JSON.stringify(total)}\n`);
-'
-
-# Reads the agent's usage and stop reason (USAGE_JSON, STOP_REASON) from its stream.
+# Reads the agent's usage and stop reason (USAGE_JSON, STOP_REASON) from the CLI's final `result`
+# event in its stream: usage.mjs, a program of this directory shipped beside this file, says them
+# as two lines (the limit that ended the agent, if any; the usage in the result document's shape).
 record_usage() {
   [[ -s $RUN_DIR/agent.jsonl ]] || return 0
   local out
-  out=$(node -e "$USAGE_PROGRAM" "$RUN_DIR/agent.jsonl" 2>/dev/null) || return 0
+  out=$(node "$CONFIGMAP_DIR/agent-shell_usage.mjs" "$RUN_DIR/agent.jsonl" 2>/dev/null) || return 0
   [[ -n $out ]] || return 0
   STOP_REASON=${out%%$'\n'*}
   USAGE_JSON=${out#*$'\n'}

@@ -77,7 +77,7 @@ t.test('a resumed checkout whose remote is gone: the summary names the fetch', a
 });
 
 t.test('redact: the run’s tokens by value, passwords in URLs and GitHub token shapes', async (t) => {
-  const lib = renderTaskRun(set, sampleTaskRun(rex), config, 1).data['runtime_result.sh'] as string;
+  const lib = renderTaskRun(set, sampleTaskRun(rex), config, 1).data['agent-shell_result.sh'] as string;
   const redact = (text: string, env: Record<string, string> = {}) =>
     spawnSync('bash', ['-c', `${lib}\nredact "$1"`, 'bash', text], {
       encoding: 'utf8',

@@ -1,10 +1,10 @@
-// The runtime's ConfigMaps (docs/design.md §2.3): one per namespace and version of templates/runtime/,
+// The agent shell's ConfigMaps (docs/design.md §2.3): one per namespace and version of templates/agent-shell/,
 // shared by the namespace's runs and owned by none of them. Because it is shared, anyone who can make
 // ConfigMaps in the namespace could make one under its name first: it is used only once its data has
 // been read and found equal to ours (an immutable ConfigMap's data never changes, so a checked uid
 // stays good). Which ones are known good is kept here, across the kinds' controllers.
 import { LABELS } from '../../api/index.js';
-import type { RuntimeFiles } from '../../render/index.js';
+import type { AgentShellFiles } from '../../render/index.js';
 import {
   type ApiRequester,
   CONFIGMAPS,
@@ -12,20 +12,20 @@ import {
   type KubeObject,
   resourcePath,
 } from '../../runtime/index.js';
-import { runtimeConfigMap } from '../agent/index.js';
+import { agentShellConfigMap } from '../agent/index.js';
 
 /** How long a ConfigMap made (or checked) here counts as there while the cache does not show it yet. */
 export const UNCACHED_GRACE_MS = 60_000;
 /** The versions remembered, for the attempts whose files were rendered before a template reload. */
 const VERSIONS_KEPT = 8;
 
-/** What a ConfigMap must be to serve as the runtime `files`: why it is not, or undefined. */
-export function runtimeMismatch(
+/** What a ConfigMap must be to serve as the agent shell `files`: why it is not, or undefined. */
+export function agentShellMismatch(
   obj: KubeObject & { data?: unknown },
-  files: RuntimeFiles,
+  files: AgentShellFiles,
 ): string | undefined {
-  if (obj.metadata?.labels?.[LABELS.runtime] !== files.name)
-    return `it has no label ${LABELS.runtime}=${files.name}`;
+  if (obj.metadata?.labels?.[LABELS.agentShell] !== files.name)
+    return `it has no label ${LABELS.agentShell}=${files.name}`;
   if ((obj as { immutable?: boolean }).immutable !== true) return 'it is not immutable';
   const data = (obj.data ?? {}) as Record<string, unknown>;
   const keys = Object.keys(files.data);
@@ -33,27 +33,27 @@ export function runtimeMismatch(
     Object.keys(data).length === keys.length &&
     keys.every((k) => data[k] === files.data[k]) &&
     !('binaryData' in obj);
-  return same ? undefined : 'its data is not the runtime of these templates';
+  return same ? undefined : 'its data is not the agent shell of these templates';
 }
 
-/** A runtime ConfigMap made or found: `conflict` says why it cannot be used. */
+/** An agent-shell ConfigMap made or found: `conflict` says why it cannot be used. */
 export interface Ensured {
   created: boolean;
   conflict?: string;
 }
 
-/** The runtime ConfigMap an attempt uses, and its files when it is yet to be made or checked. */
-export interface RuntimeUse {
+/** The agent-shell ConfigMap an attempt uses, and its files when it is yet to be made or checked. */
+export interface AgentShellUse {
   name: string;
-  ensure?: RuntimeFiles;
+  ensure?: AgentShellFiles;
 }
 
-/** Why an attempt whose files use a runtime version this process cannot check does not go on. */
-export const uncheckableRuntime = (configMap: string, runtime: string): string =>
-  `ConfigMap ${configMap} was rendered for the runtime ${runtime}, which this operator has not loaded and cannot check; delete ConfigMap ${configMap} and the attempt is rendered again`;
+/** Why an attempt whose files use an agent shell version this process cannot check does not go on. */
+export const uncheckableAgentShell = (configMap: string, agentShell: string): string =>
+  `ConfigMap ${configMap} was rendered for the agent shell ${agentShell}, which this operator has not loaded and cannot check; delete ConfigMap ${configMap} and the attempt is rendered again`;
 
-export class RuntimeConfigMaps {
-  private readonly versions = new Map<string, RuntimeFiles>();
+export class AgentShellConfigMaps {
+  private readonly versions = new Map<string, AgentShellFiles>();
   /** The uids of ConfigMaps whose data was read and found to be ours. */
   private readonly checked = new Set<string>();
   /** `namespace/name` → when it was made or checked here, until the cache shows it. */
@@ -62,8 +62,8 @@ export class RuntimeConfigMaps {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** The runtime of the current templates (remembered, with a few before it). */
-  current(files: RuntimeFiles): RuntimeFiles {
+  /** The agent shell of the current templates (remembered, with a few before it). */
+  current(files: AgentShellFiles): AgentShellFiles {
     if (!this.versions.has(files.name)) {
       this.versions.set(files.name, files);
       const oldest = this.versions.keys().next().value;
@@ -73,11 +73,11 @@ export class RuntimeConfigMaps {
   }
 
   /**
-   * What an attempt whose files use runtime `name` needs before its Job: nothing but the name when
+   * What an attempt whose files use the agent shell `name` needs before its Job: nothing but the name when
    * that ConfigMap is known to be ours, else its files, to make or check it (`cached`: the cache's
    * copy). Undefined: a version this process never loaded, so its files cannot be checked.
    */
-  use(namespace: string, name: string, cached: KubeObject | undefined): RuntimeUse | undefined {
+  use(namespace: string, name: string, cached: KubeObject | undefined): AgentShellUse | undefined {
     if (this.known(namespace, name, cached)) return { name };
     const files = this.versions.get(name);
     return files ? { name, ensure: files } : undefined;
@@ -97,13 +97,13 @@ export class RuntimeConfigMaps {
   }
 
   /**
-   * Makes `namespace`'s runtime ConfigMap of `files`, or checks the one of its name. Concurrent calls
+   * Makes `namespace`'s agent-shell ConfigMap of `files`, or checks the one of its name. Concurrent calls
    * for one ConfigMap share one (only the first is told it created it).
    */
   async ensure(
     client: ApiRequester,
     namespace: string,
-    files: RuntimeFiles,
+    files: AgentShellFiles,
     signal: AbortSignal,
   ): Promise<Ensured> {
     const key = `${namespace}/${files.name}`;
@@ -117,14 +117,14 @@ export class RuntimeConfigMaps {
   private async make(
     client: ApiRequester,
     namespace: string,
-    files: RuntimeFiles,
+    files: AgentShellFiles,
     signal: AbortSignal,
   ): Promise<Ensured> {
     let obj: KubeObject & { data?: unknown };
     let created = true;
     try {
       obj = await client.request('POST', resourcePath(CONFIGMAPS, namespace), {
-        body: runtimeConfigMap(namespace, files),
+        body: agentShellConfigMap(namespace, files),
         signal,
       });
     } catch (err) {
@@ -132,11 +132,11 @@ export class RuntimeConfigMaps {
       created = false;
       obj = await client.request('GET', resourcePath(CONFIGMAPS, namespace, files.name), { signal });
     }
-    const mismatch = runtimeMismatch(obj, files);
+    const mismatch = agentShellMismatch(obj, files);
     if (mismatch)
       return {
         created,
-        conflict: `ConfigMap ${files.name} already exists and is not the operator's runtime (${mismatch}); delete it and the run will proceed`,
+        conflict: `ConfigMap ${files.name} already exists and is not the operator's agent shell (${mismatch}); delete it and the run will proceed`,
       };
     this.checked.add(obj.metadata?.uid ?? '');
     this.uncached.set(`${namespace}/${files.name}`, this.now());

@@ -22,7 +22,7 @@ t.test('--prepare (the init container) installs the files and does nothing else'
   const r = f.run(rendered, {}, true);
   t.equal(r.status, 0, r.log);
   t.equal(readFileSync(`${paths.run}/task.md`, 'utf8'), rendered.data['task_task.md'], 'task file installed');
-  t.equal(statSync(`${paths.rendered}/runtime/stop-commit.sh`).mode & 0o777, 0o755, 'hooks executable');
+  t.equal(statSync(`${paths.rendered}/agent-shell/stop-commit.sh`).mode & 0o777, 0o755, 'hooks executable');
   t.match(r.log, /workspace prepared in /);
   t.same(r.argv, [], 'the agent is not run');
   t.notOk(existsSync(paths.memory), "no memory file: that is the agent container's part");
@@ -55,7 +55,7 @@ t.test(
       'a task file named prompt.md',
     );
     t.equal(first.stdin, rendered.data['prompt.md'], 'and the rendered prompt is separate');
-    t.equal(statSync(`${paths.rendered}/runtime/stop-commit.sh`).mode & 0o777, 0o755);
+    t.equal(statSync(`${paths.rendered}/agent-shell/stop-commit.sh`).mode & 0o777, 0o755);
     t.equal(readFileSync(paths.memory, 'utf8'), rendered.data['CLAUDE.md']);
     t.ok(first.argv.includes(`--model=${rendered.context.agent.model}`));
     t.match(
@@ -218,7 +218,10 @@ t.test('hostile values round-trip through the shell and execute nothing', async 
     'branched from the hostile base',
   );
   for (const n of [1, 2, 3]) t.notOk(existsSync(canary(n)), `payload ${n} never ran`);
-  const hook = spawnSync('bash', ['-n', `${rendered.context.paths.rendered}/runtime/stop-pull-request.sh`]);
+  const hook = spawnSync('bash', [
+    '-n',
+    `${rendered.context.paths.rendered}/agent-shell/stop-pull-request.sh`,
+  ]);
   t.equal(hook.status, 0, 'the hook holding the hostile title parses');
 });
 

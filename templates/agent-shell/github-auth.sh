@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# How the entry script authenticates git (and the gh CLI) to GitHub (templates/runtime/github-auth.sh):
+# How the entry script authenticates git (and the gh CLI) to GitHub (templates/agent-shell/github-auth.sh):
 # as a GitHub App or as a GitHub user. A plain file sourced by the entry script beside lib.sh;
 # GITHUB_USER comes from the prelude (templates/partials/values.sh.hbs).
 #

@@ -1,4 +1,4 @@
-// Rules that check names against the controller config: agents, GitHub Apps, models.
+// Rules that check names against the controller config: agents, GitHub Apps, models, local tools.
 import type { ControllerConfig } from '../../api/index.js';
 import { error, type Finding, warning } from '../../validation/finding.js';
 import { field, type Rule } from './context.js';
@@ -69,18 +69,3 @@ export const knownModel = memberOf(
       `"${model}" is not one of the configured models (${list(known)}); the agent may reject it`,
     ),
 );
-
-export const notDependingOnItself: Rule<unknown> = ({ object }) => {
-  const taskId = field(object, 'spec.taskId');
-  const deps = field(object, 'spec.dependsOn');
-  if (!Array.isArray(deps)) return [];
-  const i = deps.indexOf(taskId);
-  if (i < 0) return [];
-  return [
-    error(
-      'depends-on-self',
-      `spec.dependsOn[${i}]`,
-      `Invalid value: ${String(taskId)}: a task cannot depend on itself`,
-    ),
-  ];
-};

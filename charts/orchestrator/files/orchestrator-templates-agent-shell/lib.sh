@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shell functions shared by the entry scripts (templates/runtime/lib.sh). A plain file, added to the
+# Shell functions shared by the entry scripts (templates/agent-shell/lib.sh). A plain file, added to the
 # run's ConfigMap verbatim and sourced by the rendered entry script: values arrive as arguments or as
 # the variables of its prelude (templates/partials/values.sh.hbs), so nothing rendered is in here.
 
@@ -25,7 +25,7 @@ prepare_dirs() {
   export ORCHESTRATOR_RUN_KIND=$RUN_KIND ORCHESTRATOR_RUN_NAME=$RUN_NAME
   export ORCHESTRATOR_RUN_NAMESPACE=$RUN_NAMESPACE ORCHESTRATOR_RUN_DIR=$RUN_DIR
   export ORCHESTRATOR_ATTEMPT=$ATTEMPT ORCHESTRATOR_AGENT=$AGENT
-  # What the stop hooks (runtime/stop-*.sh) read: the agent CLI passes its environment to them.
+  # What the stop hooks (agent-shell/stop-*.sh) read: the agent CLI passes its environment to them.
   export ORCHESTRATOR_REPO_DIR=$REPO_DIR ORCHESTRATOR_WORK_BRANCH=$WORK_BRANCH
   export ORCHESTRATOR_BASE_BRANCH=$BASE_BRANCH ORCHESTRATOR_PR_TITLE=$PR_TITLE
   export MCP_CLIENT_CONFIG="$RENDERED_DIR/client-config.json"

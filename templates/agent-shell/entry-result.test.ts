@@ -202,7 +202,7 @@ t.test('an unwritable result file is reported and changes nothing', async (t) =>
 });
 
 t.test('the JSON writer: quotes, backslashes, control characters, unicode; cuts keep UTF-8', async (t) => {
-  const lib = renderTaskRun(set, sampleTaskRun(rex), config, 1).data['runtime_result.sh'] as string;
+  const lib = renderTaskRun(set, sampleTaskRun(rex), config, 1).data['agent-shell_result.sh'] as string;
   const bash = (body: string, ...args: string[]) =>
     spawnSync('bash', ['-c', `${lib}\n${body}`, 'bash', ...args], { encoding: 'utf8' }).stdout;
   const controls = Array.from({ length: 31 }, (_, i) => String.fromCharCode(i + 1)).join('');

@@ -3,7 +3,7 @@
 # directory (pull-request-url), which the entry script reports in its result document. It speaks
 # GitHub's REST API through `gh api` (docs/design.md §14). Never fails the agent: problems are only
 # reported. Runs after stop-commit (the hooks run in name order); a plain file whose values come from
-# the environment the entry script exports (prepare_dirs, runtime/lib.sh).
+# the environment the entry script exports (prepare_dirs, agent-shell/lib.sh).
 set -euo pipefail
 
 run_dir=${ORCHESTRATOR_RUN_DIR:-}
