@@ -43,10 +43,7 @@ const sharedWorkloads = () => process.env.ORCHESTRATOR_TEST_WORKLOADS !== 'false
  * (scripts/test-lanes.js), or undefined: a unit file runs before any cluster exists, and a file that
  * starts the real node must run in the lane that runs them one after another.
  */
-export function laneProblem(
-  realNode: boolean,
-  lane = process.env.ORCHESTRATOR_TEST_LANE,
-): string | undefined {
+export function laneProblem(realNode: boolean, lane: string | undefined): string | undefined {
   if (lane === 'unit')
     return 'this file needs a cluster, so it belongs under test/integration/ (scripts/test-lanes.js)';
   if (realNode && lane !== undefined && lane !== 'real-node')
@@ -57,7 +54,7 @@ export function laneProblem(
 export function testCluster(opts: TestClusterOptions = {}): Promise<Cluster> {
   const workloads = opts.workloads ?? true;
   const realNode = opts.realNode ?? false;
-  const problem = laneProblem(realNode);
+  const problem = laneProblem(realNode, process.env.ORCHESTRATOR_TEST_LANE);
   if (problem) return Promise.reject(new Error(problem));
   const images = opts.images ?? [];
   const key = `workloads=${workloads},realNode=${realNode},images=${images.map((i) => i.name).join(',')}`;
