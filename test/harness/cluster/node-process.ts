@@ -72,7 +72,9 @@ export class NodeProcess {
    * The first log line (seen so far or later) that satisfies `match`; fails naming `what` when the
    * process exits without it or the (scaled) limit passes, default that of {@link waitFor}.
    */
-  waitForLog(match: (line: LogLine) => boolean, what: string, timeoutMs?: number): Promise<LogLine> {
+  // Three minutes unless told: a child compiles its TypeScript through tap's loader before its first
+  // line, which took 95 s beside four other test processes on 2 cores.
+  waitForLog(match: (line: LogLine) => boolean, what: string, timeoutMs = 180_000): Promise<LogLine> {
     return waitFor(
       `pid ${this.pid} to log "${what}"`,
       (note) => {
