@@ -40,20 +40,24 @@ function buildTools(names, log, onBuilding) {
   });
 }
 
+/** `log`, marking `state.cold` when a Go build starts rather than being found cached (binary.ts says `building …`). */
+export function noticingBuilds(log, state) {
+  return (msg) => {
+    if (/^building /.test(msg)) state.cold = true;
+    log(msg);
+  };
+}
+
 /**
  * Starts building, once `after` settles, in NEEDS' order and one at a time, every need in `needs`;
- * returns a promise per need (rejected when its build failed), one for them all, and whether anything
- * was built rather than cached. `cluster` holds dist/cluster's builders (loaded after the TypeScript build).
+ * returns a promise per need (rejected when its build failed) and one for them all; `state.cold` is set
+ * when anything was built rather than cached. `cluster` holds dist/cluster's builders (loaded after the TypeScript build).
  */
-export function startBuilds(needs, { cluster, log, timing, after = Promise.resolve() }) {
-  const state = { cold: false };
+export function startBuilds(needs, { cluster, log, timing, state, after = Promise.resolve() }) {
   const building = () => {
     state.cold = true;
   };
-  const logBuild = (msg) => {
-    if (/^building /.test(msg)) building();
-    log(msg);
-  };
+  const logBuild = noticingBuilds(log, state);
   const steps = {
     // The real node's kubelet, and the controllers and KWOK of a cluster a suite starts for itself.
     node: async () => {
@@ -95,5 +99,5 @@ export function startBuilds(needs, { cluster, log, timing, after = Promise.resol
       log(`${need} was not built, so the files needing it will fail: ${err.message}`),
     );
   }
-  return { promises, all: chain, state };
+  return { promises, all: chain };
 }

@@ -18,7 +18,7 @@ import { globSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDist, root } from './build.js';
-import { startBuilds } from './test-builds.js';
+import { noticingBuilds, startBuilds } from './test-builds.js';
 import { TEST_NODES } from './test-cluster.js';
 import { classifyFiles, LANES, laneOrder } from './test-lanes.js';
 import { runTap } from './test-tap.js';
@@ -96,14 +96,11 @@ const {
 } = await import('../dist/cluster/index.js');
 const workloads = process.env.ORCHESTRATOR_TEST_WORKLOADS !== 'false';
 const needsCluster = lanes.integration.length + lanes['real-node'].length > 0;
-let coldCluster = false;
-const clusterLog = (msg) => {
-  if (/^building /.test(msg)) coldCluster = true;
-  log(msg);
-};
+/** Whether anything the run needs was built rather than found cached: the budget it is held to. */
+const buildState = { cold: false };
 const clusterReady = needsCluster
   ? timing.span('build', 'control plane', () =>
-      obtainCluster({ log: clusterLog, workloads, nodes: TEST_NODES }),
+      obtainCluster({ log: noticingBuilds(log, buildState), workloads, nodes: TEST_NODES }),
     )
   : Promise.resolve(undefined);
 clusterReady.then(
@@ -123,6 +120,7 @@ const builds = startBuilds(needs, {
   },
   log,
   timing,
+  state: buildState,
   after: clusterReady.catch(() => undefined),
 });
 
@@ -207,7 +205,7 @@ for (const r of results) {
 for (const line of timingReport(
   timing,
   results.flatMap((r) => r.files),
-  { cold: coldCluster || builds.state.cold },
+  { cold: buildState.cold },
 ))
   log(line);
 if (failed === 0) {
