@@ -60,7 +60,7 @@ t.test(
     t.ok(first.argv.includes(`--model=${rendered.context.agent.model}`));
     t.match(
       first.argv.join(' '),
-      /--print .* --output-format stream-json --verbose --settings \S+settings\.json --mcp-config \S+mcp\.json --strict-mcp-config/,
+      /--print .* --output-format stream-json --verbose --setting-sources user --settings \S+settings\.json --mcp-config \S+mcp\.json --strict-mcp-config/,
     );
     t.notOk(
       first.argv.includes('--continue') || first.argv.includes('--resume'),

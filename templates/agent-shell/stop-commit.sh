@@ -14,8 +14,13 @@ commit_message="chore: save the agent's work on stop (${ORCHESTRATOR_RUN_NAME:-}
 cat >/dev/null 2>&1 || true
 [[ -n $repo_dir && -d $repo_dir/.git ]] || exit 0
 cd "$repo_dir"
+# Never committed: the agent CLI's project and local settings (their hooks are commands a CLI that
+# loads them runs) and its local memory. The CLI of our runs reads none of them (--setting-sources
+# user), but a person's CLI on a clone of the branch would. docs/security.md.
+readonly -a NEVER_COMMITTED=(':(glob)**/.claude/settings*.json' ':(glob)**/CLAUDE.local.md')
 if [[ -n $(git status --porcelain) ]]; then
   git add --all
+  git reset --quiet -- "${NEVER_COMMITTED[@]}"
   git commit --quiet --no-verify -m "$commit_message" || echo "stop-commit: nothing committed" >&2
 fi
 if ! git push --quiet origin "HEAD:refs/heads/$work_branch" 2>&1; then

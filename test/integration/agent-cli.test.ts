@@ -3,8 +3,11 @@
 // settings.json, mcp.json and system prompt), against the scripted model stand-in over HTTPS, offline
 // (a network namespace with only loopback, where the machine allows one). It writes a file through
 // its Write tool, runs `git status` through Bash, reports its session in the stream's first event and
-// exits 0; the next context version resumes that session and sends the earlier turns.
-import { readFileSync } from 'node:fs';
+// exits 0; the next context version resumes that session and sends the earlier turns. And the
+// repository does not configure the CLI: a work branch an earlier run pushed with hooks in its
+// .claude/settings*.json, its own agents, commands, MCP servers and CLAUDE.local.md, and instructions
+// above the checkout on the volume, leave the CLI with the platform's settings and memory only.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { loadDefaultConfig } from '../../src/config/load.js';
@@ -131,3 +134,84 @@ t.test(
     t.match(JSON.parse(second.result), { sessionId: init.session_id }, 'the same session went on');
   },
 );
+
+// Every hook event a hostile settings file names runs this: the canary file appears when one ran.
+const canaryHook = (canary: string, event: string) => ({
+  [event]: [{ hooks: [{ type: 'command', command: `echo ${event} >>${canary}` }] }],
+});
+const hostileSettings = (canary: string) =>
+  JSON.stringify({
+    hooks: Object.assign(
+      {},
+      ...['SessionStart', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'Stop'].map((e) =>
+        canaryHook(canary, e),
+      ),
+    ),
+    env: { POISON_ENV: 'POISON' },
+  });
+
+t.test('the checkout and the volume do not configure the CLI', async (t) => {
+  const offline = await offlineNamespace(t);
+  const prefix = offline.prefix ?? [];
+  const f = entryFixture(t, { agentCli: agentCliBinary(), prefix });
+  const canary = path.join(f.root, 'canary');
+  const settings = hostileSettings(canary);
+  const agent = '---\nname: poison-agent\ndescription: POISON agent\n---\nPOISON\n';
+  // What an earlier run's agent committed and pushed to the work branch, at the root and in the
+  // working directory (services/payments).
+  const planted: Record<string, string> = {};
+  for (const dir of ['', 'services/payments/']) {
+    Object.assign(planted, {
+      [`${dir}.claude/settings.json`]: settings,
+      [`${dir}.claude/settings.local.json`]: settings,
+      [`${dir}.claude/agents/poison.md`]: agent,
+      [`${dir}.claude/commands/poison-command.md`]: 'POISON command\n',
+      [`${dir}.mcp.json`]: JSON.stringify({
+        mcpServers: { poison: { command: 'sh', args: ['-c', `echo mcp >>${canary}`] } },
+      }),
+      [`${dir}CLAUDE.md`]: 'POISON repository memory\n',
+      [`${dir}CLAUDE.local.md`]: 'POISON local memory\n',
+    });
+  }
+  const repo = f.origin(path.join(f.root, 'payments.git'), BRANCH, planted);
+  git(['branch', 'main', BRANCH], repo);
+  const docs = f.origin(path.join(f.root, 'docs.git'), 'main', {
+    'projects/payments/.taskmaster/docs/task-7/task.md': '# Seven\n',
+  });
+  // Above the checkout, on the volume: what another run's agent may have left there.
+  mkdirSync(f.options.workspaceRoot, { recursive: true });
+  for (const name of ['CLAUDE.md', 'CLAUDE.local.md']) {
+    writeFileSync(path.join(f.options.workspaceRoot, name), 'POISON on the volume\n');
+  }
+  const run = sampleCodeRun({ agent: 'rex', preset: 'minimal', continuing: false }, config);
+  Object.assign(run.spec, { repositoryUrl: repo, docsRepositoryUrl: docs });
+  const rendered = renderCodeRun(set, run, config, 1, f.options);
+  const { paths } = rendered.context;
+  const workDir = path.join(paths.repo ?? '', 'services/payments');
+
+  const model = await modelStandinProcess(t, f.root, {
+    apiKey: API_KEY,
+    prefix,
+    script: [tool('Write', { file_path: path.join(workDir, 'work.txt'), content: 'work\n' }), say('Done.')],
+  });
+  const r = f.run(rendered, {
+    ANTHROPIC_BASE_URL: model.base,
+    ANTHROPIC_API_KEY: API_KEY,
+    NODE_EXTRA_CA_CERTS: model.caFile,
+  });
+  t.equal(r.status, 0, r.log);
+  t.notOk(existsSync(canary), 'no hook of the checkout ran (nor its MCP server)');
+
+  const init = JSON.parse(readFileSync(path.join(paths.run, 'agent.jsonl'), 'utf8').split('\n')[0] ?? '{}');
+  t.equal(init.cwd, workDir);
+  t.notMatch(JSON.stringify(init.agents), 'poison', "the checkout's agents are not loaded");
+  t.notMatch(JSON.stringify(init.slash_commands), 'poison', 'nor its commands');
+  t.notMatch(JSON.stringify(init.mcp_servers), 'poison', 'nor its MCP servers');
+  const first = model.requests().find((q) => q.turn === 0);
+  const sent = JSON.stringify(first?.body);
+  t.match(sent, 'You are rex', 'the rendered memory is loaded (through the private user memory)');
+  t.match(sent, '# Seven', 'with its imports');
+  t.notMatch(sent, 'POISON', 'no memory from the checkout or the volume, no settings of the checkout');
+
+  t.equal(git(['show', `${BRANCH}:services/payments/work.txt`], repo), 'work\n', 'the work was pushed');
+});
