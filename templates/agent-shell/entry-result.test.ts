@@ -50,6 +50,22 @@ t.test('a pull request opened: its URL, the pushed commit, the session, work com
   });
 });
 
+t.test('a change to a workflow file: not pushed, no pull request, the reason in the summary', async (t) => {
+  const f = fixture(t);
+  const { url, rendered } = taskRunWithRepo(f);
+  const r = f.run(rendered, { STUB_PR_URL: PR, STUB_WORK_FILE: '.github/workflows/ci.yml' });
+  t.equal(r.status, 0, r.log);
+  t.same(parsed(t, r.result), {
+    protocol: PROTOCOL,
+    workCompleted: false,
+    commit: git(['rev-parse', BRANCH], path.join(rendered.context.paths.repo ?? '')).trim(),
+    sessionId: 'sess-42',
+    summary: 'not pushed: the agent changed .github/workflows/ci.yml; agent rex may not',
+  });
+  t.notMatch(git(['branch', '--list'], url), BRANCH, 'the work branch was not pushed');
+  t.same(r.gh, [], 'no pull request asked for');
+});
+
 t.test('the pull request through the REST API: listed by head, created when none is open', async (t) => {
   const f = fixture(t);
   const { rendered, spec } = taskRunWithRepo(f);

@@ -23,6 +23,26 @@ if [[ -n $(git status --porcelain) ]]; then
   git reset --quiet -- "${NEVER_COMMITTED[@]}"
   git commit --quiet --no-verify -m "$commit_message" || echo "stop-commit: nothing committed" >&2
 fi
+
+# What the push would change on the remote (the work branch there, else the base branch it starts
+# from), tree against tree: the agent's own commits count as much as this hook's. Changes to a path
+# the platform keeps from agents are not pushed at all; the reason is left for the result document
+# (result.sh) and the pull request hook, which then opens nothing.
+refused_file=${ORCHESTRATOR_RUN_DIR:-}/publish-refused
+rm -f "$refused_file"
+readonly REFUSED_PATHS='^\.github/workflows/'
+base_ref=HEAD
+if [[ -n ${ORCHESTRATOR_BASE_BRANCH:-} ]]; then base_ref=refs/heads/$ORCHESTRATOR_BASE_BRANCH; fi
+if git fetch --quiet --depth 1 origin "refs/heads/$work_branch" 2>/dev/null ||
+  git fetch --quiet --depth 1 origin "$base_ref" 2>/dev/null; then
+  refused=$(git diff --name-only --no-renames FETCH_HEAD HEAD -- | grep -E "$REFUSED_PATHS" | head -n 5 | paste -sd, -) || refused=''
+  if [[ -n $refused ]]; then
+    reason="the agent changed $refused; agent ${ORCHESTRATOR_AGENT:-} may not"
+    printf '%s\n' "$reason" >"$refused_file"
+    echo "stop-commit: not pushing $work_branch: $reason" >&2
+    exit 0
+  fi
+fi
 if ! git push --quiet origin "HEAD:refs/heads/$work_branch" 2>&1; then
   echo "stop-commit: pushing $work_branch failed; the commits stay in $repo_dir for the next attempt" >&2
 fi

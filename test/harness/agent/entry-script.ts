@@ -28,7 +28,8 @@ function mcpCommands(): string[] {
 }
 
 // Environment of the stubs: STUB_EXIT (claude's exit status), STUB_SESSION (the session it reports,
-// default sess-42), STUB_NO_WORK (leave the repository untouched), STUB_STDERR (a line to stderr),
+// default sess-42), STUB_NO_WORK (leave the repository untouched), STUB_WORK_FILE (a file, relative to
+// the working directory, it also writes), STUB_STDERR (a line to stderr),
 // STUB_RESULT (the text of a final error event), STUB_PR_URL (what `gh pr create`
 // prints; without it creating a pull request fails as gh does when there is nothing to propose).
 const CLAUDE_STUB = `#!/usr/bin/env bash
@@ -39,6 +40,7 @@ cat >"$STUB_OUT/stdin"
 session=\${STUB_SESSION:-sess-42}
 mkdir -p "$CLAUDE_CONFIG_DIR/projects/p" && echo '{}' >"$CLAUDE_CONFIG_DIR/projects/p/$session.jsonl"
 if [[ -z \${STUB_NO_WORK:-} ]]; then echo "work of attempt $ORCHESTRATOR_ATTEMPT" >>agent-output.txt; fi
+if [[ -n \${STUB_WORK_FILE:-} ]]; then mkdir -p "$(dirname "$STUB_WORK_FILE")" && echo changed >"$STUB_WORK_FILE"; fi
 printf '{"type":"system","subtype":"init","session_id":"%s"}\\n' "$session"
 if [[ -n \${STUB_STDERR:-} ]]; then printf '%s\\n\\n' "$STUB_STDERR" >&2; fi
 if [[ -n \${STUB_RESULT:-} ]]; then printf '{"type":"result","is_error":true,"result":"%s"}\\n' "$STUB_RESULT"; fi
