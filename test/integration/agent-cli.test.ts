@@ -38,6 +38,18 @@ const toolResults = (r: RecordedRequest | undefined) =>
     .filter((b) => b.type === 'tool_result')
     .map((b) => JSON.stringify(b.content));
 
+/** The sample CodeRun of rex (minimal preset) on `repo`, its task documents in a docs origin of `f`. */
+function renderedCodeRun(f: ReturnType<typeof entryFixture>, repo: string) {
+  const docs = f.origin(path.join(f.root, 'docs.git'), 'main', {
+    'projects/payments/.taskmaster/docs/task-7/task.md': '# Seven\n',
+  });
+  const run = sampleCodeRun({ agent: 'rex', preset: 'minimal', continuing: false }, config);
+  Object.assign(run.spec, { repositoryUrl: repo, docsRepositoryUrl: docs });
+  const rendered = renderCodeRun(set, run, config, 1, f.options);
+  const { paths } = rendered.context;
+  return { run, rendered, paths, workDir: path.join(paths.repo ?? '', 'services/payments') };
+}
+
 t.test(
   `Claude Code ${agentCliVersion()} runs the rendered command line against the model stand-in`,
   async (t) => {
@@ -46,14 +58,7 @@ t.test(
     const prefix = offline.prefix ?? [];
     const f = entryFixture(t, { agentCli: agentCliBinary(), prefix });
     const repo = f.origin(path.join(f.root, 'payments.git'), 'main', { 'services/payments/x.txt': 'x\n' });
-    const docs = f.origin(path.join(f.root, 'docs.git'), 'main', {
-      'projects/payments/.taskmaster/docs/task-7/task.md': '# Seven\n',
-    });
-    const run = sampleCodeRun({ agent: 'rex', preset: 'minimal', continuing: false }, config);
-    Object.assign(run.spec, { repositoryUrl: repo, docsRepositoryUrl: docs });
-    const rendered = renderCodeRun(set, run, config, 1, f.options);
-    const { paths } = rendered.context;
-    const workDir = path.join(paths.repo ?? '', 'services/payments');
+    const { run, rendered, paths, workDir } = renderedCodeRun(f, repo);
 
     const model = await modelStandinProcess(t, f.root, {
       apiKey: API_KEY,
@@ -175,19 +180,12 @@ t.test('the checkout and the volume do not configure the CLI', async (t) => {
   }
   const repo = f.origin(path.join(f.root, 'payments.git'), BRANCH, planted);
   git(['branch', 'main', BRANCH], repo);
-  const docs = f.origin(path.join(f.root, 'docs.git'), 'main', {
-    'projects/payments/.taskmaster/docs/task-7/task.md': '# Seven\n',
-  });
   // Above the checkout, on the volume: what another run's agent may have left there.
   mkdirSync(f.options.workspaceRoot, { recursive: true });
   for (const name of ['CLAUDE.md', 'CLAUDE.local.md']) {
     writeFileSync(path.join(f.options.workspaceRoot, name), 'POISON on the volume\n');
   }
-  const run = sampleCodeRun({ agent: 'rex', preset: 'minimal', continuing: false }, config);
-  Object.assign(run.spec, { repositoryUrl: repo, docsRepositoryUrl: docs });
-  const rendered = renderCodeRun(set, run, config, 1, f.options);
-  const { paths } = rendered.context;
-  const workDir = path.join(paths.repo ?? '', 'services/payments');
+  const { rendered, paths, workDir } = renderedCodeRun(f, repo);
 
   const model = await modelStandinProcess(t, f.root, {
     apiKey: API_KEY,
