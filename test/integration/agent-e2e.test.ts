@@ -20,7 +20,7 @@ import { kubectl } from '../harness/cluster/cluster.js';
 import { fail, say, type Turn, tool } from '../harness/remote/model-script.js';
 import { scaled } from '../harness/util/wait.js';
 
-// Five real agent runs and, when the suite's image is new, a build of its small top layer and the
+// Six real agent runs and, when the suite's image is new, a build of its small top layer and the
 // node's import of the whole image: more than tap's default per-file limit on 2 busy cores.
 t.setTimeout(scaled(45 * 60_000));
 const USER = { name: 'swe-1', token: 'ghp_e2eToken0123456789' };
@@ -206,6 +206,24 @@ t.test(
     t.equal(jobs.stdout.trim().split('\n').length, 1, 'one Job: a limit stop is not retried');
   },
 );
+
+t.test('a change to a workflow file is not pushed: the reason in the status, no pull request', async (t) => {
+  const { create, finished } = await world(t, [
+    bash('mkdir -p .github/workflows && printf "on: push\\n" > .github/workflows/ci.yml'),
+    say('Changed the workflow.'),
+  ]);
+  const repo = git.repository('acme/flows.git', 'main', { 'README.md': '# flows\n' });
+  const docs = git.repository('acme/flows-docs.git', 'main', taskDocs('projects/payments', 7, '# Flows\n'));
+  await create('CodeRun', e2eCodeRun(USER.name, 'flows-7', repo, docs, { service: 'flows' }));
+  const s = await finished('CodeRun', 'flows-7');
+  t.match(s.message, /not pushed: the agent changed \.github\/workflows\/ci\.yml; agent \S+ may not/);
+  t.equal(s.workCompleted, false);
+  t.same(git.branches('acme/flows.git'), ['main'], 'the work branch was not pushed');
+  t.notOk(
+    git.pulls.some((p) => p.head === 'feature/task-7-implementation' && p.repo === 'acme/flows'),
+    'no pull request',
+  );
+});
 
 t.test('an image without a command the run needs: the result names it, before the agent runs', async (t) => {
   // The shipped templates, with the filesystem server run by a command the image does not have.
