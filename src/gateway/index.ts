@@ -7,12 +7,16 @@
 // - attempt-token.ts: an attempt's token, minted and verified with the gateway's signing key.
 // - handler.ts: a call from route to ledger: token, body bound, price, limits, streamed forwarding, usage.
 // - job-authenticator.ts: a verified token accepted only while its attempt's Job runs and carries it.
+// - kube-ledger.ts: the ledger the replicas share: a ConfigMap per attempt and day in the operator's
+//   namespace, added to under optimistic concurrency.
 // - memory-ledger.ts: metered calls held in the process (tests, one replica's view).
+// - operator-secrets.ts: the platform's key and the token signing key, read from the operator's namespace.
 // - prices.ts: the price table: which entry prices a model, what tokens cost, what a remainder buys.
 // - provider.ts: what the gateway needs of a provider's API (a second provider is a second object).
 // - server.ts: the listener, its connections and requests bounded before the token is checked.
 // - spend-gate.ts: the limits a call is checked against (the run's, the team budgets'), the output cap.
 // - sse-usage.ts: a streamed answer's usage read from its events as they pass.
+// - stamp.ts: the attempt's token put into its Job's agent container as the Job is made.
 // - tokens.ts: token counts by kind, and Anthropic's usage object read into them.
 // - upstream.ts: one call to the provider, streamed both ways, ended by a signal.
 export { anthropic } from './anthropic.js';
