@@ -17,7 +17,7 @@ export interface SecretKeyRef {
   key: string;
 }
 
-const valueOf = (secret: KubeObject, key: string): string | undefined => {
+const secretKeyValue = (secret: KubeObject, key: string): string | undefined => {
   const data = (secret as { data?: Record<string, string> }).data?.[key];
   return data === undefined ? undefined : Buffer.from(data, 'base64').toString('utf8').trim() || undefined;
 };
@@ -36,7 +36,7 @@ export function secretValue(
     const { name, key } = ref();
     try {
       const secret = await client.request('GET', resourcePath(SECRETS, namespace, name));
-      cached = { value: valueOf(secret, key), atMs: now() };
+      cached = { value: secretKeyValue(secret, key), atMs: now() };
     } catch (err) {
       if (!isNotFound(err)) throw err;
       cached = { value: undefined, atMs: now() };
@@ -54,7 +54,7 @@ export async function signingKey(
   const path = resourcePath(SECRETS, namespace, ref.name);
   for (let tries = 0; tries < 3; tries++) {
     try {
-      const value = valueOf(await client.request('GET', path), ref.key);
+      const value = secretKeyValue(await client.request('GET', path), ref.key);
       if (value) return Buffer.from(value, 'base64');
       throw new Error(`the Secret ${namespace}/${ref.name} has no key ${ref.key} (gateway.signingKey)`);
     } catch (err) {
