@@ -1,7 +1,14 @@
 import t from 'tap';
 import { entryScriptEnv } from '../../scripts/generate-entry-env.js';
 import { packageRoot } from '../util/package-root.js';
-import { ENTRY_SCRIPT_ENV, ENV_NAME, isReservedEnv, RESERVED_ENV_PREFIX } from './agent-env.js';
+import {
+  configEnvAllowed,
+  ENTRY_SCRIPT_ENV,
+  ENV_NAME,
+  envNameProblem,
+  isReservedEnv,
+  RESERVED_ENV_PREFIX,
+} from './agent-env.js';
 import { loadSchemas } from './schemas.js';
 
 t.test('every variable the shipped templates assign is reserved', async (t) => {
@@ -33,3 +40,41 @@ t.test("ENV_NAME is the schema's pattern for a variable name", async (t) => {
   };
   t.equal(spec.properties.envFromSecrets.items.properties.name.pattern, ENV_NAME.source);
 });
+
+t.test(
+  "what routes the CLI's model calls is reserved for runs, and for the config once the gateway is on",
+  async (t) => {
+    const routing = [
+      'ANTHROPIC_BASE_URL',
+      'ANTHROPIC_AUTH_TOKEN',
+      'ANTHROPIC_BEDROCK_BASE_URL',
+      'ANTHROPIC_CUSTOM_HEADERS',
+      'CLAUDE_CODE_USE_BEDROCK',
+      'CLAUDE_CODE_USE_VERTEX',
+      'HTTPS_PROXY',
+      'https_proxy',
+      'ALL_PROXY',
+      'NO_PROXY',
+    ];
+    for (const name of routing) {
+      t.ok(isReservedEnv(name), `${name} is reserved`);
+      t.match(
+        envNameProblem(name),
+        /ANTHROPIC_\*.*CLAUDE_CODE_USE_\*/,
+        `${name}'s refusal lists the reserved prefixes`,
+      );
+    }
+    t.notOk(isReservedEnv('ANTHROPIC'), 'the prefix, not the word');
+    t.notOk(isReservedEnv('CLAUDE_CODE_MAX_OUTPUT_TOKENS'));
+    const off = { gateway: { enabled: false } } as Parameters<typeof configEnvAllowed>[1];
+    const on = { gateway: { enabled: true } } as Parameters<typeof configEnvAllowed>[1];
+    t.ok(
+      configEnvAllowed('ANTHROPIC_BASE_URL', off),
+      "without the gateway the config may name the administrator's own",
+    );
+    t.notOk(configEnvAllowed('ANTHROPIC_BASE_URL', on), 'with the gateway, not even the config');
+    t.notOk(configEnvAllowed('ANTHROPIC_API_KEY', off), 'the key stays a secret reference');
+    t.notOk(configEnvAllowed('ANTHROPIC_AUTH_TOKEN', off));
+    t.notOk(configEnvAllowed('ORCHESTRATOR_X', off));
+  },
+);

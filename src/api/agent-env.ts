@@ -17,6 +17,9 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  */
 export const AGENT_ENV = Object.freeze({
   apiKey: 'ANTHROPIC_API_KEY',
+  /** With the model gateway (config gateway): where the CLI sends its calls, and the attempt's token. */
+  gatewayUrl: 'ANTHROPIC_BASE_URL',
+  gatewayToken: 'ANTHROPIC_AUTH_TOKEN',
   /** No longer set (the operator mints the tokens, §4.8); still reserved, so no run passes a key by that name. */
   githubAppId: 'GITHUB_APP_ID',
   githubAppPrivateKey: 'GITHUB_APP_PRIVATE_KEY',
@@ -57,7 +60,19 @@ export const ENTRY_SCRIPT_ENV: readonly string[] = Object.freeze(
 /** Read by bash before the entry script's first line (or by its word splitting): they would change how every line runs. */
 const SHELL_STARTUP_ENV = ['BASH_ENV', 'BASHOPTS', 'ENV', 'IFS', 'SHELLOPTS'];
 
-/** The names a run may not set, sorted (the prefix last), for messages and the docs. */
+/**
+ * What routes the agent CLI's model calls (its API's address and credentials, another provider, a
+ * proxy): the operator's alone, so that no run can send the calls, or the attempt's token, anywhere but
+ * the model gateway (docs/security.md "The model gateway").
+ */
+const ROUTING_ENV_PREFIXES = ['ANTHROPIC_', 'CLAUDE_CODE_USE_'];
+const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY'].flatMap((n) => [n, n.toLowerCase()]);
+
+/** Whether the name routes the CLI's model calls. */
+export const isRoutingEnv = (name: string): boolean =>
+  ROUTING_ENV_PREFIXES.some((prefix) => name.startsWith(prefix)) || PROXY_ENV.includes(name);
+
+/** The names a run may not set, sorted (the prefixes last), for messages and the docs. */
 export const RESERVED_ENV_NAMES: readonly string[] = Object.freeze(
   [
     ...new Set([
@@ -65,16 +80,31 @@ export const RESERVED_ENV_NAMES: readonly string[] = Object.freeze(
       ...Object.values(TELEMETRY_ENV),
       ...ENTRY_SCRIPT_ENV,
       ...SHELL_STARTUP_ENV,
+      ...PROXY_ENV,
     ]),
   ].sort(),
 );
 
 /** Whether the operator (the Job, the entry script, or bash) owns the name. */
 export const isReservedEnv = (name: string): boolean =>
-  name.startsWith(RESERVED_ENV_PREFIX) || RESERVED_ENV_NAMES.includes(name);
+  name.startsWith(RESERVED_ENV_PREFIX) || RESERVED_ENV_NAMES.includes(name) || isRoutingEnv(name);
 
 /** The reserved names as a message lists them. */
-export const reservedEnvList = (): string => `${RESERVED_ENV_NAMES.join(', ')}, ${RESERVED_ENV_PREFIX}*`;
+export const reservedEnvList = (): string =>
+  [...RESERVED_ENV_NAMES, ...ROUTING_ENV_PREFIXES, RESERVED_ENV_PREFIX]
+    .map((n) => (n.endsWith('_') ? `${n}*` : n))
+    .join(', ');
+
+/**
+ * Whether the controller config's job.env may set the name: what a run may, and while the gateway is
+ * off the routing variables besides the key (the administrator's own gateway, as before the gateway).
+ */
+export const configEnvAllowed = (name: string, config: ControllerConfig): boolean =>
+  !isReservedEnv(name) ||
+  (!config.gateway.enabled &&
+    isRoutingEnv(name) &&
+    name !== AGENT_ENV.apiKey &&
+    name !== AGENT_ENV.gatewayToken);
 
 /** What is wrong with the name of a variable given to the agent (a run's or the config's), or undefined. */
 export function envNameProblem(name: string): string | undefined {

@@ -3,6 +3,8 @@
 // configured (docs/design.md §1.4). The one folder that may know every other below the CLI.
 // - local.ts: the local environment (built-in control plane, CRDs, RBAC, config, agent sandbox,
 //   certificates) for `orchestrator run` without a cluster; apart so run.ts reads as the in-cluster path.
+// - gateway.ts: the model gateway wired: its keys and ledger in the operator's namespace, the run's and the
+//   team budgets' limits, the listener; the token stamper the reconcilers use.
 // - options.ts: the run options, from the config file, then flags, then environment; nothing read at import.
 // - preflight.ts: what `orchestrator run` checks against a cluster it did not make (certificate, CRDs,
 //   the Lease's namespace), each problem one line with its fix.

@@ -22,6 +22,7 @@ import { packageRoot } from '../util/package-root.js';
 import { admissionRoutes } from '../webhook/handlers.js';
 import { installLocalWebhooks } from '../webhook/install.js';
 import { startWebhookServer } from '../webhook/server.js';
+import { type ModelGateway, startModelGateway } from './gateway.js';
 import { followWorkloads, type LocalEnvironment, startLocalEnvironment, workloadsBanner } from './local.js';
 import type { RunOptions } from './options.js';
 import { preflight } from './preflight.js';
@@ -110,6 +111,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     : undefined;
   let webhook: Awaited<ReturnType<typeof startWebhookServer>> | undefined;
   let api: ApiServer | undefined;
+  let gateway: ModelGateway | undefined;
   try {
     const kc = kubeConfig(opts, local);
     const certDir = opts.certDir ?? '';
@@ -205,6 +207,14 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
         logger,
         local: local !== undefined,
       });
+    // The model gateway on every replica, its keys and ledger in this namespace (docs/economics.md).
+    gateway = await startModelGateway({
+      client,
+      config,
+      namespace: opts.namespace,
+      connections: connectionLimits(config.current()),
+      logger,
+    });
     const manager = new Manager({
       client,
       registry,
@@ -229,6 +239,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       registry,
       scope,
       ...(githubTokens ? { githubTokens } : {}),
+      ...(gateway ? { gatewayTokens: gateway.stamper } : {}),
       logger: logger.child({ component: 'controllers' }),
       config: () => config.current(),
       templates: () => templates.current(),
@@ -243,6 +254,11 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     if (rest)
       manager.addReadyzCheck('api', () =>
         rest.serving() ? undefined : 'the REST API server is not serving',
+      );
+    const models = gateway;
+    if (models)
+      manager.addReadyzCheck('gateway', () =>
+        models.serving() ? undefined : 'the model gateway is not serving',
       );
     const workloads = local && followWorkloads(local.workloads, manager, logger);
     if (local)
@@ -266,6 +282,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     const failed = workloads?.failure();
     if (failed) throw failed;
   } finally {
+    await gateway?.close();
     await api?.close();
     await webhook?.close();
     inputs.close();

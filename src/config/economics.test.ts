@@ -27,3 +27,20 @@ t.test('agent telemetry needs an endpoint when it is on', async (t) => {
   t.throws(load({ agentTelemetry: { enabled: true } }), /agentTelemetry\.endpoint: Required value/);
   t.doesNotThrow(load({ agentTelemetry: { enabled: true, endpoint: 'http://otel:4318' } }));
 });
+
+t.test(
+  'the gateway: its URL when on, a fallback that is an entry, no routing variable in job.env',
+  async (t) => {
+    t.throws(load({ gateway: { enabled: true } }), /gateway\.url: Required value/);
+    const on = { enabled: true, url: 'http://orchestrator-gateway.orchestrator-system.svc:8090' };
+    t.doesNotThrow(load({ gateway: on }));
+    t.throws(
+      load({ gateway: { prices: { fallbackModel: 'gpt-5' } } }),
+      /gateway\.prices\.fallbackModel: Invalid value: "gpt-5": not an entry/,
+    );
+    t.doesNotThrow(load({ gateway: { prices: { fallbackModel: 'claude-opus-4-1' } } }));
+    const job = { ...base.job, env: { ANTHROPIC_BASE_URL: 'https://elsewhere.example' } };
+    t.doesNotThrow(load({ job }), "without the gateway, the administrator's own gateway");
+    t.throws(load({ job, gateway: on }), /job\.env\["ANTHROPIC_BASE_URL"\]: Invalid value: reserved/);
+  },
+);

@@ -46,6 +46,24 @@ export function economicsFindings(config: ControllerConfig): Finding[] {
         ),
       );
   });
+  const gateway = config.gateway;
+  if (gateway.enabled && !gateway.url)
+    findings.push(
+      error(
+        'config',
+        'gateway.url',
+        'Required value: the base URL the agents reach the gateway at (its Service), when gateway.enabled is true',
+      ),
+    );
+  const fallback = gateway.prices.fallbackModel;
+  if (fallback !== undefined && !gateway.prices.models?.[fallback])
+    findings.push(
+      error(
+        'config',
+        'gateway.prices.fallbackModel',
+        `Invalid value: ${JSON.stringify(fallback)}: not an entry of gateway.prices.models`,
+      ),
+    );
   const telemetry = config.agentTelemetry;
   if (telemetry.enabled && !telemetry.endpoint)
     findings.push(

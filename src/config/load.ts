@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { type ControllerConfig, envNameProblem } from '../api/index.js';
+import { type ControllerConfig, configEnvAllowed, ENV_NAME, envNameProblem } from '../api/index.js';
 import { type DefaultTree, defaultTree, withSchemaDefaults } from '../api/schema-defaults.js';
 import { loadSchema } from '../api/schemas.js';
 import { qualifiedNameProblem } from '../naming/names.js';
@@ -99,7 +99,7 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
       );
   }
   for (const name of Object.keys(config.job.env ?? {})) {
-    const problem = envNameProblem(name);
+    const problem = ENV_NAME.test(name) && configEnvAllowed(name, config) ? undefined : envNameProblem(name);
     if (problem)
       findings.push(error('config', `job.env[${JSON.stringify(name)}]`, `Invalid value: ${problem}`));
   }

@@ -16,6 +16,7 @@ import {
   runResource,
   type TaskRun,
 } from '../api/index.js';
+import type { TokenStamper } from '../gateway/stamp.js';
 import type { GithubTokens } from '../github/app-tokens/index.js';
 import { tracedReconciler } from '../observability/reconcile-spans.js';
 import { tracingEnabled } from '../observability/tracing.js';
@@ -80,6 +81,8 @@ export interface RunControllersOptions {
    * such runs reach GitHub anonymously.
    */
   githubTokens?: GithubTokens;
+  /** Stamps the attempts' model gateway tokens into their Jobs (config gateway; src/gateway). */
+  gatewayTokens?: TokenStamper;
 }
 
 export interface RunControllers {
@@ -227,6 +230,7 @@ function kindController<K extends RunKindName>(
     ...(shared.tokens && opts.githubTokens
       ? { tokens: shared.tokens.store, githubTokens: opts.githubTokens }
       : {}),
+    ...(opts.gatewayTokens ? { gatewayTokens: opts.gatewayTokens } : {}),
   });
   const owner = mapToControllerOwner({ group: GROUP, kind });
   const name = kind.toLowerCase();

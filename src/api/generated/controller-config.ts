@@ -1400,6 +1400,200 @@ export interface components {
                  */
                 headerTimeoutSeconds: number;
             };
+            /**
+             * @description The model gateway (docs/economics.md "The model gateway"): every replica serves the model API on its own port, forwards each agent's calls to the upstream with the platform's key (read from the operator's namespace, never given to a pod), meters their usage and refuses a call past the attempt's spec.limits.maxBudgetUsd or a team budget. When enabled, each attempt's agent gets a token of its own and the base URL of this gateway instead of secrets.apiKey. Read at start, except prices and upstream, which are read per call.
+             * @default {}
+             */
+            gateway: {
+                /**
+                 * @description Serve the gateway and route every agent through it. Default false (the agents get secrets.apiKey).
+                 * @default false
+                 */
+                enabled: boolean;
+                /**
+                 * @description The host:port the gateway binds to (plain HTTP inside the cluster; the token is per attempt and dies with it). Default ":8090".
+                 * @default :8090
+                 */
+                bindAddress: string;
+                /** @description The base URL the agents reach the gateway at (its Service, e.g. http://orchestrator-gateway.orchestrator-system.svc:8090). Required when enabled. */
+                url?: string;
+                /**
+                 * @description Where the calls go.
+                 * @default {}
+                 */
+                upstream: {
+                    /**
+                     * @description The model API's base URL. Default https://api.anthropic.com.
+                     * @default https://api.anthropic.com
+                     */
+                    url: string;
+                    /**
+                     * @description Each call's limit, from sending it to the answer's last byte. Default 600.
+                     * @default 600
+                     */
+                    timeoutSeconds: number;
+                    /**
+                     * @description The Secret key, in the operator's namespace, holding the platform's key for the model API. Default orchestrator-model-api-key/api-key.
+                     * @default {
+                     *       "name": "orchestrator-model-api-key",
+                     *       "key": "api-key"
+                     *     }
+                     */
+                    apiKey: {
+                        /** @description The Secret's name. */
+                        name: string;
+                        /** @description The key in the Secret. */
+                        key: string;
+                    };
+                };
+                /**
+                 * @description The Secret key, in the operator's namespace, that signs the attempts' tokens; the replicas share it, and the manager creates it with 32 random bytes when it is missing. Default orchestrator-gateway-signing-key/key.
+                 * @default {
+                 *       "name": "orchestrator-gateway-signing-key",
+                 *       "key": "key"
+                 *     }
+                 */
+                signingKey: {
+                    /** @description The Secret's name. */
+                    name: string;
+                    /** @description The key in the Secret. */
+                    key: string;
+                };
+                /**
+                 * @description The largest request body accepted (a long conversation with images). Default 16777216 (16 MiB).
+                 * @default 16777216
+                 */
+                bodyLimitBytes: number;
+                /**
+                 * @description The gateway's budget (docs/security.md "Listener budgets"); past either limit a call is answered 503 with Retry-After before its body is read. Read at start.
+                 * @default {}
+                 */
+                limits: {
+                    /**
+                     * @description Calls served at once (a streamed answer holds its slot until it ends). Default 256.
+                     * @default 256
+                     */
+                    maxConcurrentRequests: number;
+                    /**
+                     * @description Bytes held at once by the request bodies being served. Default 134217728 (128 MiB).
+                     * @default 134217728
+                     */
+                    maxBytesInFlight: number;
+                };
+                /**
+                 * @description A token bucket per client address, taken before the token is checked. Read at start.
+                 * @default {}
+                 */
+                clientRateLimit: {
+                    /**
+                     * @description The bucket's refill rate. Default 20.
+                     * @default 20
+                     */
+                    requestsPerSecond: number;
+                    /**
+                     * @description The bucket's size. Default 40.
+                     * @default 40
+                     */
+                    burst: number;
+                };
+                /**
+                 * @description What calls cost, in US dollars per million tokens by model and token kind. A model is priced by the longest entry its name starts with (claude-sonnet-4-5 prices claude-sonnet-4-5-20250929), else as fallbackModel; with neither its calls are refused. The defaults are Anthropic's published prices (standard tier; the long-context premium is not modelled).
+                 * @default {}
+                 */
+                prices: {
+                    /** @description The entry an unlisted model is priced as. Default none (such calls are refused). */
+                    fallbackModel?: string;
+                    /**
+                     * @description Prices by model name (or the prefix of dated names).
+                     * @default {
+                     *       "claude-opus-4-6": {
+                     *         "inputUsd": "5",
+                     *         "outputUsd": "25",
+                     *         "cacheWriteUsd": "6.25",
+                     *         "cacheWrite1hUsd": "10",
+                     *         "cacheReadUsd": "0.5"
+                     *       },
+                     *       "claude-opus-4-5": {
+                     *         "inputUsd": "5",
+                     *         "outputUsd": "25",
+                     *         "cacheWriteUsd": "6.25",
+                     *         "cacheWrite1hUsd": "10",
+                     *         "cacheReadUsd": "0.5"
+                     *       },
+                     *       "claude-opus-4-1": {
+                     *         "inputUsd": "15",
+                     *         "outputUsd": "75",
+                     *         "cacheWriteUsd": "18.75",
+                     *         "cacheWrite1hUsd": "30",
+                     *         "cacheReadUsd": "1.5"
+                     *       },
+                     *       "claude-opus-4": {
+                     *         "inputUsd": "15",
+                     *         "outputUsd": "75",
+                     *         "cacheWriteUsd": "18.75",
+                     *         "cacheWrite1hUsd": "30",
+                     *         "cacheReadUsd": "1.5"
+                     *       },
+                     *       "claude-sonnet-4-6": {
+                     *         "inputUsd": "3",
+                     *         "outputUsd": "15",
+                     *         "cacheWriteUsd": "3.75",
+                     *         "cacheWrite1hUsd": "6",
+                     *         "cacheReadUsd": "0.3"
+                     *       },
+                     *       "claude-sonnet-4-5": {
+                     *         "inputUsd": "3",
+                     *         "outputUsd": "15",
+                     *         "cacheWriteUsd": "3.75",
+                     *         "cacheWrite1hUsd": "6",
+                     *         "cacheReadUsd": "0.3"
+                     *       },
+                     *       "claude-sonnet-4": {
+                     *         "inputUsd": "3",
+                     *         "outputUsd": "15",
+                     *         "cacheWriteUsd": "3.75",
+                     *         "cacheWrite1hUsd": "6",
+                     *         "cacheReadUsd": "0.3"
+                     *       },
+                     *       "claude-3-7-sonnet": {
+                     *         "inputUsd": "3",
+                     *         "outputUsd": "15",
+                     *         "cacheWriteUsd": "3.75",
+                     *         "cacheWrite1hUsd": "6",
+                     *         "cacheReadUsd": "0.3"
+                     *       },
+                     *       "claude-haiku-4-5": {
+                     *         "inputUsd": "1",
+                     *         "outputUsd": "5",
+                     *         "cacheWriteUsd": "1.25",
+                     *         "cacheWrite1hUsd": "2",
+                     *         "cacheReadUsd": "0.1"
+                     *       },
+                     *       "claude-3-5-haiku": {
+                     *         "inputUsd": "0.8",
+                     *         "outputUsd": "4",
+                     *         "cacheWriteUsd": "1",
+                     *         "cacheWrite1hUsd": "1.6",
+                     *         "cacheReadUsd": "0.08"
+                     *       }
+                     *     }
+                     */
+                    models: {
+                        [key: string]: {
+                            /** @description US dollars per million tokens. */
+                            inputUsd: string;
+                            /** @description US dollars per million tokens. */
+                            outputUsd: string;
+                            /** @description US dollars per million tokens. */
+                            cacheWriteUsd: string;
+                            /** @description US dollars per million tokens. */
+                            cacheWrite1hUsd: string;
+                            /** @description US dollars per million tokens. */
+                            cacheReadUsd: string;
+                        };
+                    };
+                };
+            };
             /** @description The one-namespace form of the runs' scope. Watch and reconcile runs in this namespace only. Exclusive with watchNamespaces and namespaceSelector. Read at start; a change takes a restart. Default empty (all namespaces, unless watchNamespaces or namespaceSelector is set). */
             watchNamespace?: string;
             /** @description The list form of the runs' scope. Watch and reconcile runs in exactly these namespaces (one informer per namespace and resource, so namespaced RoleBindings suffice; config/overlays/namespaces). Exclusive with watchNamespace and namespaceSelector. Read at start; a change takes a restart. Default none. */

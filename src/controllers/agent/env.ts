@@ -7,6 +7,7 @@
 import {
   AGENT_ENV,
   type ControllerConfig,
+  configEnvAllowed,
   type EnvFromSecret,
   type GithubAuth,
   isReservedEnv,
@@ -69,11 +70,24 @@ export function operatorEnv({
   telemetry,
 }: OperatorEnvInput): EnvVar[] {
   return [
-    ...secretEnv(AGENT_ENV.apiKey, config.secrets.apiKey, auth),
+    ...modelEnv(config, auth),
     ...githubEnv(auth, config, githubToken),
     ...(dockerHost ? [{ name: AGENT_ENV.dockerHost, value: dockerHost }] : []),
     ...(traceParent ? [{ name: AGENT_ENV.traceParent, value: traceParent }] : []),
     ...(telemetry ? telemetryEnv(config, telemetry) : []),
+  ];
+}
+
+/**
+ * How the CLI reaches the model: through the gateway, with a token the actor stamps into the Job
+ * (src/gateway/stamp.ts; empty here, as the builders are pure), or with the platform's key from the
+ * run's namespace when the gateway is off.
+ */
+function modelEnv(config: ControllerConfig, auth: GithubAuth): EnvVar[] {
+  if (!config.gateway.enabled) return secretEnv(AGENT_ENV.apiKey, config.secrets.apiKey, auth);
+  return [
+    { name: AGENT_ENV.gatewayUrl, value: config.gateway.url ?? '' },
+    { name: AGENT_ENV.gatewayToken, value: '' },
   ];
 }
 
@@ -84,6 +98,9 @@ export function operatorEnv({
 export function agentEnv(spec: RunEnvSpec, input: OperatorEnvInput): EnvVar[] {
   const own = runEnv(spec);
   const named = new Set(own.map((e) => e.name));
-  const configured = runEnv({ env: input.config.job.env }).filter((e) => !named.has(e.name));
+  const configured = Object.entries(input.config.job.env ?? {})
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .filter(([name]) => configEnvAllowed(name, input.config) && !named.has(name))
+    .map(([name, value]) => ({ name, value }));
   return [...configured, ...own, ...operatorEnv(input)];
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import t from 'tap';
 import {
   type CodeRun,
@@ -7,6 +8,8 @@ import {
   type TaskRun,
 } from '../../api/index.js';
 import { configFrom, loadDefaultConfig } from '../../config/load.js';
+import { verifyAttemptToken } from '../../gateway/attempt-token.js';
+import { tokenStamper } from '../../gateway/stamp.js';
 import { uidHash } from '../../naming/names.js';
 import { TRACE_ANNOTATION } from '../../observability/traceparent.js';
 import { agentShellFiles } from '../../render/index.js';
@@ -382,5 +385,39 @@ t.test(
     t.same(traced('garbage'), [], 'none for an invalid one');
     t.same(traced(traceParent, { TRACEPARENT: 'mine' }), [{ name: 'TRACEPARENT', value: traceParent }]);
     t.same(traced(undefined, { TRACEPARENT: 'mine' }), [], 'reserved even when the run has no trace');
+  },
+);
+
+t.test(
+  'with the gateway: the agent alone gets its URL and the attempt token, and no pod the key',
+  async (t) => {
+    const cfg = structuredClone(config);
+    cfg.gateway = { ...cfg.gateway, enabled: true, url: 'http://orchestrator-gateway.system.svc:8090' };
+    const run = taskRun({ limits: { maxBudgetUsd: '2.5' } }, cfg);
+    const built = attemptJob(input(run, 2, cfg)) as Json;
+    const key = randomBytes(32);
+    const job = tokenStamper(() => key)({ job: built, kind: 'TaskRun', run, attempt: 2 }) as Json;
+    const pod = job.spec.template.spec;
+    const agent = pod.containers[0].env as Json[];
+    const value = (name: string) => agent.find((e) => e.name === name)?.value;
+    t.equal(value('ANTHROPIC_BASE_URL'), 'http://orchestrator-gateway.system.svc:8090');
+    t.same(verifyAttemptToken(key, value('ANTHROPIC_AUTH_TOKEN')), {
+      namespace: 'ns',
+      kind: 'TaskRun',
+      run: 'pay-7',
+      attempt: 2,
+      job: JOB,
+      maxBudgetMicros: 2_500_000,
+    });
+    t.notOk(JSON.stringify(job).includes('ANTHROPIC_API_KEY'), 'no reference to the platform key');
+    const others = [...pod.initContainers, ...pod.containers.slice(1)] as Json[];
+    t.notOk(JSON.stringify(others).includes('ANTHROPIC_AUTH_TOKEN'), 'no other container gets the token');
+    t.equal(
+      (built.spec.template.spec.containers[0].env as Json[]).find((e) => e.name === 'ANTHROPIC_AUTH_TOKEN')
+        ?.value,
+      '',
+      'the builder stays pure: the actor stamps the token',
+    );
+    t.equal(tokenStamper(() => undefined)({ job: built, kind: 'TaskRun', run, attempt: 2 }), undefined);
   },
 );

@@ -47,6 +47,8 @@ export type Action =
       /** The agent shell's ConfigMap, to make or check before the Job (§2.3). */
       agentShell?: AgentShellFiles;
       job: KubeObject;
+      /** The attempt the Job runs (its gateway token names it). */
+      attempt: number;
       claim: Waiter;
     }
   | { do: 'writeStatus'; status: RunStatus; events: RunEvent[]; transition?: Transition }
@@ -213,6 +215,7 @@ function stateActions<K extends RunKindName>(
             ...(s.createWorkspace ? { workspace: workspacePvc(made) } : {}),
             ...(s.agentShell?.ensure ? { agentShell: s.agentShell.ensure } : {}),
             job,
+            attempt: s.attempt,
             claim: s.claim,
           },
         ],

@@ -6,6 +6,7 @@
 // `conflict` state, which is decided and acted on once more.
 // The design it implements: docs/design.md §4.
 import { type ControllerConfig, kindFacts, type RunKindName, runResource } from '../../api/index.js';
+import type { TokenStamper } from '../../gateway/stamp.js';
 import type { GithubTokens } from '../../github/app-tokens/index.js';
 import {
   type ApiRequester,
@@ -36,6 +37,8 @@ export interface RunReconcilerOptions<K extends RunKindName> extends ReadSources
   metrics?: RunRecorder;
   /** Mints the GitHub App tokens (with `tokens`, their Secrets' cache; docs/design.md §4.8). Default: none. */
   githubTokens?: GithubTokens;
+  /** Stamps the attempts' model gateway tokens into their Jobs (config gateway). Default: none. */
+  gatewayTokens?: TokenStamper;
 }
 
 /** Reconciles the runs of one kind, K, through that kind's strategy. */
@@ -59,6 +62,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
       agentShells: opts.agentShells,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
       ...(opts.githubTokens ? { tokens: opts.githubTokens } : {}),
+      ...(opts.gatewayTokens ? { gatewayTokens: opts.gatewayTokens } : {}),
     });
   }
 

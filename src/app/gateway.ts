@@ -1,0 +1,156 @@
+// The model gateway's part of `orchestrator run` (docs/economics.md "The model gateway"): its keys read
+// from the operator's namespace, the ledger there, the limits a call is checked against (the run's
+// spec.limits.maxBudgetUsd as its token states it, and every team budget covering its namespace, over
+// the budget's window), and the listener on every replica. The stamper it returns gives the
+// reconcilers the attempts' tokens.
+import type { Logger } from 'pino';
+import { type ConfigSource, type ControllerConfig, parseUsd } from '../api/index.js';
+import { budgetWindow } from '../controllers/budgets/index.js';
+import {
+  anthropic,
+  callCostMicros,
+  type GatewayAttempt,
+  gatewayHandler,
+  JobAuthenticator,
+  type PriceTable,
+  type SpendLimit,
+  startGatewayServer,
+  type TokenClaims,
+} from '../gateway/index.js';
+import { KubeLedger } from '../gateway/kube-ledger.js';
+import { secretValue, signingKey } from '../gateway/operator-secrets.js';
+import { LimitGate } from '../gateway/spend-gate.js';
+import { type TokenStamper, tokenStamper } from '../gateway/stamp.js';
+import type { ConnectionLimits } from '../http/connection-limits.js';
+import { ListenerBudget } from '../http/listener-budget.js';
+import { TokenBuckets } from '../http/token-buckets.js';
+import { type KubeClient, type KubeObject, NAMESPACES, resourcePath } from '../runtime/index.js';
+import { parseBindAddress } from './options.js';
+
+type Budget = NonNullable<ControllerConfig['budgets']>[number];
+
+export interface ModelGateway {
+  port: number;
+  serving(): boolean;
+  close(): Promise<void>;
+  stamper: TokenStamper;
+}
+
+export interface ModelGatewayOptions {
+  client: KubeClient;
+  config: ConfigSource;
+  /** The operator's namespace: the keys and the ledger. */
+  namespace: string;
+  connections: ConnectionLimits;
+  logger: Logger;
+}
+
+/**
+ * The namespaces a budget's selector chooses, listed by the apiserver once a minute per selector (the
+ * gateway runs on every replica, where the reconcilers' namespace cache does not).
+ */
+function selectedNamespaces(client: KubeClient): (selector: string) => Promise<ReadonlySet<string>> {
+  const cache = new Map<string, { names: ReadonlySet<string>; atMs: number }>();
+  return async (selector) => {
+    const hit = cache.get(selector);
+    if (hit && Date.now() - hit.atMs < 60_000) return hit.names;
+    const list = await client.request<{ items?: KubeObject[] }>('GET', resourcePath(NAMESPACES), {
+      query: { labelSelector: selector },
+    });
+    const names = new Set((list.items ?? []).map((ns) => ns.metadata?.name ?? ''));
+    if (cache.size > 256) cache.clear();
+    cache.set(selector, { names, atMs: Date.now() });
+    return names;
+  };
+}
+
+/**
+ * Whether a budget covers a namespace, as the reconcilers decide it (controllers/budgets): named, or
+ * chosen by its selector; a budget with neither covers every namespace.
+ */
+async function coveredBy(
+  budget: Budget,
+  selected: (selector: string) => Promise<ReadonlySet<string>>,
+): Promise<(namespace: string) => boolean> {
+  const named = new Set(budget.namespaces ?? []);
+  const selector = budget.namespaceSelector;
+  if (named.size === 0 && !selector) return () => true;
+  const chosen = selector ? await selected(selector) : new Set<string>();
+  return (ns) => named.has(ns) || chosen.has(ns);
+}
+
+/** Starts the gateway when the config enables it; undefined otherwise. */
+export async function startModelGateway(opts: ModelGatewayOptions): Promise<ModelGateway | undefined> {
+  const { client, config, namespace, logger } = opts;
+  const settings = config.current().gateway;
+  if (!settings.enabled) return undefined;
+  const key = await signingKey(client, namespace, settings.signingKey);
+  const ledger = new KubeLedger({ client, namespace, listTtlMs: 2_000 });
+  const selected = selectedNamespaces(client);
+  const limits = async (attempt: GatewayAttempt): Promise<SpendLimit[]> => {
+    const claims = attempt as TokenClaims;
+    const own: SpendLimit[] =
+      claims.maxBudgetMicros === undefined
+        ? []
+        : [
+            {
+              name: `spec.limits.maxBudgetUsd of ${attempt.kind} ${attempt.namespace}/${attempt.run}`,
+              limitMicros: claims.maxBudgetMicros,
+              spentMicros: () => ledger.attemptSpent(attempt),
+            },
+          ];
+    const now = new Date();
+    const teams: SpendLimit[] = [];
+    for (const budget of config.current().budgets ?? []) {
+      const covered = await coveredBy(budget, selected);
+      if (!covered(attempt.namespace)) continue;
+      const window = budgetWindow(budget, now);
+      teams.push({
+        name: `budget "${budget.name}"`,
+        limitMicros: parseUsd(budget.limitUsd) ?? 0,
+        spentMicros: () => ledger.spentSince(covered, window.start.getTime()),
+        note: `its ${budget.window ?? 'month'} resets at ${window.resetsAt.toISOString()}`,
+      });
+    }
+    return [...own, ...teams];
+  };
+  const budget = new ListenerBudget({
+    name: 'gateway',
+    maxConcurrent: settings.limits.maxConcurrentRequests,
+    maxBytesInFlight: settings.limits.maxBytesInFlight,
+    maxBodyBytes: settings.bodyLimitBytes,
+    perAddress: new TokenBuckets({
+      ratePerSecond: settings.clientRateLimit.requestsPerSecond,
+      burst: settings.clientRateLimit.burst,
+    }),
+  });
+  const handler = gatewayHandler({
+    provider: anthropic,
+    upstream: () => {
+      const { url, timeoutSeconds } = config.current().gateway.upstream;
+      return { url, timeoutMs: timeoutSeconds * 1000 };
+    },
+    key: secretValue(client, namespace, () => config.current().gateway.upstream.apiKey),
+    prices: () => config.current().gateway.prices as PriceTable,
+    authenticator: new JobAuthenticator({ client, key: () => key, cacheMs: 5_000 }),
+    gate: new LimitGate(ledger, { limits }),
+    bodyLimitBytes: settings.bodyLimitBytes,
+    bodyTimeoutMs: 60_000,
+    logger: logger.child({ component: 'gateway' }),
+    cost: callCostMicros,
+  });
+  const address = parseBindAddress(settings.bindAddress, 'gateway.bindAddress');
+  const server = await startGatewayServer({
+    handler,
+    budget,
+    connections: opts.connections,
+    requestTimeoutMs: 60_000,
+    port: address.port,
+    host: address.host ?? '0.0.0.0',
+  });
+  logger.info(
+    { port: server.port, upstream: settings.upstream.url, ledger: namespace },
+    'model gateway listening',
+  );
+  return { ...server, stamper: tokenStamper(() => key) };
+}

@@ -1,0 +1,92 @@
+// Anthropic's Messages API as the Claude Code CLI uses it through the gateway (docs/economics.md "The
+// model gateway"): the calls the real CLI makes (as test/harness/remote/model-standin.ts answers them),
+// its x-api-key or bearer credential, the usage of JSON and streamed answers, and the API's error body.
+import { StringDecoder } from 'node:string_decoder';
+import type { CallRequest, GatewayError, Provider, UsageReader } from './provider.js';
+import { SseUsageReader } from './sse-usage.js';
+import { anthropicTokens, type CallTokens } from './tokens.js';
+
+/** Past this, a JSON answer's usage is not read (a JSON message is far smaller); the call is billed by its request's ceiling. */
+const MAX_JSON_ANSWER_BYTES = 8 * 1024 * 1024;
+
+/** The usage of a JSON (not streamed) answer: its body kept up to a bound, read once it ends. */
+class JsonUsageReader implements UsageReader {
+  private text = '';
+  private over = false;
+  private readonly decoder = new StringDecoder('utf8');
+
+  push(chunk: Buffer): void {
+    if (this.over) return;
+    this.text += this.decoder.write(chunk);
+    if (this.text.length > MAX_JSON_ANSWER_BYTES) {
+      this.over = true;
+      this.text = '';
+    }
+  }
+
+  usage(): CallTokens | undefined {
+    if (this.over) return undefined;
+    try {
+      const usage = (JSON.parse(this.text) as { usage?: unknown }).usage;
+      return usage === undefined ? undefined : anthropicTokens(usage);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+const ERRORS: Record<GatewayError, { status: number; type: string }> = {
+  authentication: { status: 401, type: 'authentication_error' },
+  not_found: { status: 404, type: 'not_found_error' },
+  invalid_request: { status: 400, type: 'invalid_request_error' },
+  too_large: { status: 413, type: 'request_too_large' },
+  // The API's own answer for an account that may not spend: the CLI shows it and does not retry.
+  budget: { status: 402, type: 'billing_error' },
+  rate_limit: { status: 429, type: 'rate_limit_error' },
+  timeout: { status: 504, type: 'timeout_error' },
+  upstream: { status: 502, type: 'api_error' },
+};
+
+const positiveInteger = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
+
+export const anthropic: Provider = {
+  name: 'anthropic',
+  routes: [
+    { method: 'GET', path: '/api/hello', metered: false, local: { status: 200, body: {} } },
+    { method: 'POST', path: '/v1/messages', metered: true },
+    { method: 'POST', path: '/v1/messages/count_tokens', metered: false },
+    { method: 'GET', path: '/v1/models', metered: false },
+    { method: 'GET', path: /^\/v1\/models\/[A-Za-z0-9._:@-]{1,128}$/, metered: false },
+  ],
+  credential(headers) {
+    const key = headers['x-api-key'];
+    if (typeof key === 'string' && key) return key;
+    const bearer = /^Bearer (\S+)$/.exec(headers.authorization ?? '');
+    return bearer?.[1];
+  },
+  upstreamAuth: (key) => ({ 'x-api-key': key }),
+  forwardedHeaders: ['content-type', 'accept', 'anthropic-version', 'anthropic-beta', 'user-agent'],
+  returnedHeaders: [
+    'content-type',
+    'request-id',
+    'retry-after',
+    'x-should-retry',
+    'anthropic-ratelimit-',
+    'anthropic-organization-id',
+  ],
+  callRequest(body): CallRequest | string {
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return 'the body must be a JSON object';
+    const b = body as Record<string, unknown>;
+    if (typeof b.model !== 'string' || b.model === '') return 'model: a model name is required';
+    if (!positiveInteger(b.max_tokens)) return 'max_tokens: a positive integer is required';
+    return { model: b.model, stream: b.stream === true, maxTokens: b.max_tokens };
+  },
+  capped: (body, maxTokens) => ({ ...(body as object), max_tokens: maxTokens }),
+  usageReader: (stream) => (stream ? new SseUsageReader() : new JsonUsageReader()),
+  error(kind, message) {
+    const { status, type } = ERRORS[kind];
+    return { status, body: { type: 'error', error: { type, message } } };
+  },
+};

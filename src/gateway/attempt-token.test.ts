@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import t from 'tap';
+import { mintAttemptToken, verifyAttemptToken } from './attempt-token.js';
+
+const key = randomBytes(32);
+const claims = {
+  namespace: 'team-a',
+  kind: 'CodeRun',
+  run: 'fix',
+  attempt: 2,
+  job: 'fix-2',
+  maxBudgetMicros: 5_000_000,
+};
+
+t.test('a minted token verifies to its claims; each mint is new', async (t) => {
+  const token = mintAttemptToken(key, claims);
+  t.same(verifyAttemptToken(key, token), claims);
+  t.not(mintAttemptToken(key, claims), token, 'a random nonce in every token');
+});
+
+t.test('another key, a changed payload, a changed signature or garbage: refused', async (t) => {
+  const token = mintAttemptToken(key, claims);
+  t.equal(verifyAttemptToken(randomBytes(32), token), undefined);
+  const [prefix, payload, mac] = token.split('.');
+  const richer = Buffer.from(
+    JSON.stringify({ ...JSON.parse(Buffer.from(payload ?? '', 'base64url').toString()), b: 1e12 }),
+  ).toString('base64url');
+  t.equal(
+    verifyAttemptToken(key, `${prefix}.${richer}.${mac}`),
+    undefined,
+    'a raised limit breaks the signature',
+  );
+  t.equal(verifyAttemptToken(key, `${prefix}.${payload}.${mac?.slice(1)}`), undefined);
+  t.equal(verifyAttemptToken(key, `${token}.x`), undefined);
+  t.equal(verifyAttemptToken(key, 'sk-ant-api03-xyz'), undefined);
+});

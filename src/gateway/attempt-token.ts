@@ -1,0 +1,65 @@
+// The credential of one attempt at the gateway (docs/security.md "The model gateway"): what it was
+// minted for (the run, the attempt, its Job, its spend limit) and a random nonce, signed with the
+// gateway's key (HMAC-SHA256), so that every replica checks one without a lookup, before it spends an
+// API call or reads a body. A token alone is not enough: the attempt's Job must still be running and
+// carry this very token (job-authenticator.ts), so it is refused once the attempt ends.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { GatewayAttempt } from './handler.js';
+
+const PREFIX = 'orcgw1';
+
+/** What a token states: the attempt, and the spend limit its run had when the attempt started. */
+export interface TokenClaims extends GatewayAttempt {
+  /** spec.limits.maxBudgetUsd in micro-dollars; undefined: the run has none. */
+  maxBudgetMicros?: number | undefined;
+}
+
+interface Payload {
+  n: string;
+  k: string;
+  r: string;
+  a: number;
+  j: string;
+  b?: number;
+  x: string;
+}
+
+const mac = (key: Buffer, payload: string) =>
+  createHmac('sha256', key).update(`${PREFIX}.${payload}`).digest();
+
+/** A fresh token for `claims`. */
+export function mintAttemptToken(key: Buffer, claims: TokenClaims): string {
+  const payload: Payload = {
+    n: claims.namespace,
+    k: claims.kind,
+    r: claims.run,
+    a: claims.attempt,
+    j: claims.job,
+    ...(claims.maxBudgetMicros === undefined ? {} : { b: claims.maxBudgetMicros }),
+    x: randomBytes(24).toString('base64url'),
+  };
+  const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  return `${PREFIX}.${encoded}.${mac(key, encoded).toString('base64url')}`;
+}
+
+/** The claims of a token this key signed; undefined for anything else. */
+export function verifyAttemptToken(key: Buffer, token: string): TokenClaims | undefined {
+  const [prefix, encoded, signature, extra] = token.split('.');
+  if (prefix !== PREFIX || !encoded || !signature || extra !== undefined) return undefined;
+  const expected = mac(key, encoded);
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
+  try {
+    const p = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as Payload;
+    return {
+      namespace: p.n,
+      kind: p.k,
+      run: p.r,
+      attempt: p.a,
+      job: p.j,
+      ...(p.b === undefined ? {} : { maxBudgetMicros: p.b }),
+    };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,318 @@
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import t, { type Test } from 'tap';
+import { ATTEMPT, PLATFORM_KEY, TOKEN, testGateway } from '../../test/harness/fakes/gateway.js';
+import { say, sseFrame } from '../../test/harness/remote/model-script.js';
+import { ModelStandin } from '../../test/harness/remote/model-standin.js';
+
+const USAGE = {
+  input_tokens: 1000,
+  output_tokens: 500,
+  cache_creation_input_tokens: 2000,
+  cache_read_input_tokens: 4000,
+};
+// claude-sonnet-4-6 at $3 in, $15 out, $3.75 cache write, $0.30 cache read per million tokens.
+const SONNET_COST_MICROS = 1000 * 3 + 500 * 15 + 2000 * 3.75 + 4000 * 0.3;
+
+const messages = (extra: Record<string, unknown> = {}) => ({
+  model: 'claude-sonnet-4-6',
+  max_tokens: 1024,
+  messages: [{ role: 'user', content: 'hello' }],
+  ...extra,
+});
+
+interface Answer {
+  status: number;
+  headers: IncomingMessage['headers'];
+  text: string;
+}
+
+function call(
+  base: string,
+  path: string,
+  opts: { method?: string; body?: unknown; token?: string | undefined; raw?: Buffer } = {},
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const body = opts.raw ?? (opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body)));
+    const req = request(`${base}${path}`, {
+      method: opts.method ?? (body ? 'POST' : 'GET'),
+      headers: {
+        'content-type': 'application/json',
+        'anthropic-version': '2023-06-01',
+        ...(opts.token === undefined ? {} : { 'x-api-key': opts.token }),
+      },
+    });
+    req.once('error', reject);
+    req.once('response', (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.once('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(parts).toString() }),
+      );
+    });
+    req.end(body);
+  });
+}
+
+/** The max_tokens of the last request the stand-in received. */
+const maxTokensSent = (standin: ModelStandin) =>
+  (standin.requests.at(-1)?.body as { max_tokens?: number } | undefined)?.max_tokens;
+
+async function withStandin(t: Test) {
+  const standin = new ModelStandin({
+    script: [],
+    apiKey: PLATFORM_KEY,
+    aside: () => ({ ...say('hi there'), usage: USAGE }),
+  });
+  const base = await standin.listen();
+  t.teardown(() => standin.close());
+  return { standin, base };
+}
+
+t.test('a JSON call goes upstream with the platform key, never the token, and is metered', async (t) => {
+  const { standin, base } = await withStandin(t);
+  const gw = await testGateway({ upstream: base });
+  t.teardown(() => gw.server.close());
+  const answer = await call(gw.url, '/v1/messages', { body: messages(), token: TOKEN });
+  t.equal(answer.status, 200, answer.text);
+  t.match(JSON.parse(answer.text).usage, USAGE, 'the answer passes through unchanged');
+  t.same(standin.problems, [], 'the forwarded request has the SDK shapes');
+  t.equal(standin.requests.length, 1);
+  t.equal(gw.ledger.entries.length, 1);
+  const entry = gw.ledger.entries[0];
+  t.same(entry?.attempt, ATTEMPT);
+  t.same(entry?.call.tokens, {
+    input: 1000,
+    output: 500,
+    cacheWrite: 2000,
+    cacheWrite1h: 0,
+    cacheRead: 4000,
+  });
+  t.equal(entry?.call.costMicros, SONNET_COST_MICROS);
+  t.equal(entry?.call.priced, 'claude-sonnet-4-6');
+});
+
+t.test('a streamed call is metered from message_start and message_delta', async (t) => {
+  const { base } = await withStandin(t);
+  const gw = await testGateway({ upstream: base });
+  t.teardown(() => gw.server.close());
+  const answer = await call(gw.url, '/v1/messages', { body: messages({ stream: true }), token: TOKEN });
+  t.equal(answer.status, 200);
+  t.match(answer.headers['content-type'], /text\/event-stream/);
+  t.match(answer.text, /event: message_stop/);
+  t.equal(gw.ledger.entries[0]?.call.costMicros, SONNET_COST_MICROS);
+  t.equal(gw.ledger.entries[0]?.call.cut, false);
+});
+
+t.test(
+  'the calls the CLI makes besides messages pass unmetered; /api/hello is answered locally',
+  async (t) => {
+    const { standin, base } = await withStandin(t);
+    const gw = await testGateway({ upstream: base });
+    t.teardown(() => gw.server.close());
+    t.equal((await call(gw.url, '/v1/models', { token: TOKEN })).status, 200);
+    t.equal((await call(gw.url, '/v1/models/claude-haiku-4-5', { token: TOKEN })).status, 200);
+    const counted = await call(gw.url, '/v1/messages/count_tokens', {
+      body: { model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] },
+      token: TOKEN,
+    });
+    t.equal(counted.status, 200, counted.text);
+    t.equal((await call(gw.url, '/api/hello')).status, 200);
+    t.equal(standin.requests.length, 3, '/api/hello never reached the upstream');
+    t.same(standin.problems, []);
+    t.equal(gw.ledger.entries.length, 0);
+    const unknown = await call(gw.url, '/v1/files', { token: TOKEN });
+    t.equal(unknown.status, 404);
+    t.equal(JSON.parse(unknown.text).error.type, 'not_found_error');
+  },
+);
+
+t.test('no valid token: 401 in the API format, before the body is read or the upstream asked', async (t) => {
+  const { standin, base } = await withStandin(t);
+  const gw = await testGateway({ upstream: base });
+  t.teardown(() => gw.server.close());
+  for (const token of [undefined, 'forged', PLATFORM_KEY]) {
+    const answer = await call(gw.url, '/v1/messages', { body: messages(), token });
+    t.equal(answer.status, 401);
+    t.same(JSON.parse(answer.text), {
+      type: 'error',
+      error: { type: 'authentication_error', message: 'no valid attempt token (or its attempt has ended)' },
+    });
+    t.equal(answer.headers['x-should-retry'], 'false');
+  }
+  t.equal(standin.requests.length, 0);
+});
+
+t.test('a body past the limit is 413 and never forwarded', async (t) => {
+  const { standin, base } = await withStandin(t);
+  const gw = await testGateway({ upstream: base, bodyLimitBytes: 65536 });
+  t.teardown(() => gw.server.close());
+  const big = messages({ messages: [{ role: 'user', content: 'x'.repeat(70_000) }] });
+  const answer = await call(gw.url, '/v1/messages', { body: big, token: TOKEN });
+  t.equal(answer.status, 413);
+  t.equal(standin.requests.length, 0);
+});
+
+t.test('a model without a price is refused, naming it; a stated fallback prices it', async (t) => {
+  const { standin, base } = await withStandin(t);
+  const models = {
+    'claude-sonnet-4-6': {
+      inputUsd: '3',
+      outputUsd: '15',
+      cacheWriteUsd: '3.75',
+      cacheWrite1hUsd: '6',
+      cacheReadUsd: '0.3',
+    },
+  };
+  const refusing = await testGateway({ upstream: base, prices: { models } });
+  t.teardown(() => refusing.server.close());
+  const refused = await call(refusing.url, '/v1/messages', {
+    body: messages({ model: 'claude-sonnet-4-20250514' }),
+    token: TOKEN,
+  });
+  t.equal(refused.status, 400);
+  t.match(JSON.parse(refused.text).error.message, /model: "claude-sonnet-4-20250514" has no price/);
+  t.equal(standin.requests.length, 0);
+  const falling = await testGateway({
+    upstream: base,
+    prices: { models, fallbackModel: 'claude-sonnet-4-6' },
+  });
+  t.teardown(() => falling.server.close());
+  const priced = await call(falling.url, '/v1/messages', {
+    body: messages({ model: 'claude-sonnet-4-20250514' }),
+    token: TOKEN,
+  });
+  t.equal(priced.status, 200);
+  t.equal(falling.ledger.entries[0]?.call.priced, 'claude-sonnet-4-6');
+});
+
+t.test('past the attempt limit the call is refused in the API format, naming the limit', async (t) => {
+  const { standin, base } = await withStandin(t);
+  const gw = await testGateway({
+    upstream: base,
+    limits: (ledger) => [
+      {
+        name: 'spec.limits.maxBudgetUsd',
+        limitMicros: SONNET_COST_MICROS + 1,
+        spentMicros: () => ledger.attemptSpent(ATTEMPT),
+      },
+    ],
+  });
+  t.teardown(() => gw.server.close());
+  t.equal((await call(gw.url, '/v1/messages', { body: messages(), token: TOKEN })).status, 200);
+  t.equal(maxTokensSent(standin), 1024, 'a call the remainder pays for is not capped');
+  // $0.000001 is left: it buys no output token at $15 per million.
+  const refused = await call(gw.url, '/v1/messages', { body: messages(), token: TOKEN });
+  t.equal(refused.status, 402);
+  t.same(JSON.parse(refused.text).error, {
+    type: 'billing_error',
+    message: `spec.limits.maxBudgetUsd is spent: $${SONNET_COST_MICROS / 1e6} of $${(SONNET_COST_MICROS + 1) / 1e6}`,
+  });
+  t.equal(standin.requests.length, 1, 'the refused call never reached the upstream');
+});
+
+t.test('near a limit, max_tokens is capped to what the remainder pays for', async (t) => {
+  const { standin, base } = await withStandin(t);
+  const gw = await testGateway({
+    upstream: base,
+    // $0.0015 left buys 100 output tokens at $15 per million.
+    limits: () => [{ name: 'budget "team-a"', limitMicros: 1500, spentMicros: async () => 0 }],
+  });
+  t.teardown(() => gw.server.close());
+  t.equal((await call(gw.url, '/v1/messages', { body: messages(), token: TOKEN })).status, 200);
+  t.equal(maxTokensSent(standin), 100);
+});
+
+/** An upstream that sends message_start, then waits for `release` before the rest. */
+async function slowUpstream(t: Test) {
+  let release: () => void = () => {};
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  const closed: Promise<void>[] = [];
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    closed.push(once(res, 'close').then(() => undefined));
+    if (req.url?.includes('hang')) return;
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    const usage = {
+      input_tokens: 10,
+      output_tokens: 1,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+    };
+    res.write(sseFrame({ type: 'message_start', message: { model: 'claude-sonnet-4-6', usage } } as never));
+    void released.then(() => {
+      res.write(sseFrame({ type: 'message_delta', usage: { output_tokens: 7 } } as never));
+      res.end(sseFrame({ type: 'message_stop' }));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(() => {
+    release();
+    server.closeAllConnections();
+    server.close();
+  });
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, release, closed };
+}
+
+function openStream(url: string): Promise<{ res: IncomingMessage; destroy: () => void }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': TOKEN },
+    });
+    req.once('error', reject);
+    req.once('response', (res) => resolve({ res, destroy: () => req.destroy() }));
+    req.end(JSON.stringify(messages({ stream: true })));
+  });
+}
+
+t.test(
+  'events pass through as they arrive: the first reaches the client before the upstream ends',
+  async (t) => {
+    const upstream = await slowUpstream(t);
+    const gw = await testGateway({ upstream: upstream.base });
+    t.teardown(() => gw.server.close());
+    const { res } = await openStream(`${gw.url}/v1/messages`);
+    const [first] = (await once(res, 'data')) as [Buffer];
+    t.match(first.toString(), /message_start/, 'the first event came while the upstream still held the rest');
+    upstream.release();
+    res.resume();
+    await once(res, 'end');
+    t.equal(gw.ledger.entries[0]?.call.tokens.output, 7);
+    t.equal(gw.ledger.entries[0]?.call.tokens.input, 10);
+  },
+);
+
+t.test('a client that goes away cancels the upstream call; what was seen is recorded as cut', async (t) => {
+  const upstream = await slowUpstream(t);
+  const gw = await testGateway({ upstream: upstream.base });
+  t.teardown(() => gw.server.close());
+  const { res, destroy } = await openStream(`${gw.url}/v1/messages`);
+  await once(res, 'data');
+  destroy();
+  await upstream.closed[0];
+  t.pass('the upstream connection was closed while its answer was unfinished');
+  await waitFor(() => gw.ledger.entries.length === 1);
+  t.equal(gw.ledger.entries[0]?.call.cut, true);
+  t.equal(gw.ledger.entries[0]?.call.tokens.input, 10);
+});
+
+t.test('an upstream that does not answer in time: 504 in the API format, its call ended', async (t) => {
+  const upstream = await slowUpstream(t);
+  const gw = await testGateway({ upstream: `${upstream.base}/hang`, timeoutMs: 200 });
+  t.teardown(() => gw.server.close());
+  const answer = await call(gw.url, '/v1/messages', { body: messages(), token: TOKEN });
+  t.equal(answer.status, 504);
+  t.equal(JSON.parse(answer.text).error.type, 'timeout_error');
+  await upstream.closed[0];
+  t.equal(gw.ledger.entries.length, 0);
+});
+
+async function waitFor(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!done()) throw new Error('waited 5 s for the ledger entry of the cut call');
+}

@@ -1,0 +1,261 @@
+// The gateway's request handler (docs/economics.md "The model gateway"): a route of the provider, the
+// attempt's token checked before the body is read, the body read within its bound, a metered call
+// checked against the attempt's limits and priced before it is forwarded, the answer passed through as
+// it arrives while its usage is read, and what it used recorded once, however the call ended.
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { HttpError, readBody } from '../http/json-body.js';
+import { type ModelPrice, type PriceTable, priceEntry } from './prices.js';
+import { type CallRequest, findRoute, type GatewayError, type Provider } from './provider.js';
+import type { CallTokens } from './tokens.js';
+import { callUpstream, upstreamUrl } from './upstream.js';
+
+/** The attempt a token was minted for (attempt-token.ts). */
+export interface GatewayAttempt {
+  namespace: string;
+  kind: string;
+  run: string;
+  attempt: number;
+  job: string;
+}
+
+export interface Authenticator {
+  /** The attempt `token` belongs to while that attempt's Job runs; undefined otherwise. */
+  authenticate(token: string): Promise<GatewayAttempt | undefined>;
+}
+
+/** A metered call about to go upstream, priced. */
+export interface PricedCall extends CallRequest {
+  /** The price table's entry the call is priced as. */
+  priced: string;
+  price: ModelPrice;
+}
+
+export type Admission = { allowed: true; maxTokens?: number } | { allowed: false; message: string };
+
+/** One metered call's usage, as the ledger records it. */
+export interface MeteredCall {
+  provider: string;
+  model: string;
+  priced: string;
+  tokens: CallTokens;
+  costMicros: number;
+  /** The answer ended before its end (client gone, timeout, upstream cut): the figure is what was seen. */
+  cut: boolean;
+}
+
+/** The limits and the ledger, as the handler uses them (spend-gate.ts). */
+export interface SpendGate {
+  /** Whether the call may go, and the output cap that keeps it within what is left. */
+  admit(attempt: GatewayAttempt, call: PricedCall): Promise<Admission>;
+  record(attempt: GatewayAttempt, call: MeteredCall): Promise<void>;
+}
+
+export interface UpstreamSettings {
+  /** The provider's base URL. */
+  url: string;
+  /** Every call's limit, from sending it to the answer's last byte. */
+  timeoutMs: number;
+}
+
+export interface GatewayHandlerOptions {
+  provider: Provider;
+  upstream: () => UpstreamSettings;
+  /** The platform's key, read by the manager alone; undefined: none configured (calls are answered 502). */
+  key: () => Promise<string | undefined>;
+  prices: () => PriceTable;
+  authenticator: Authenticator;
+  gate: SpendGate;
+  bodyLimitBytes: number;
+  bodyTimeoutMs: number;
+  logger: Logger;
+  /** Prices a call (prices.ts); a parameter so that the handler and its tests share one. */
+  cost: (price: ModelPrice, tokens: CallTokens) => number;
+}
+
+const sendError = (res: ServerResponse, provider: Provider, kind: GatewayError, message: string) => {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const { status, body } = provider.error(kind, message);
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    // A refusal of the gateway's is not a passing fault of the API: the SDK is told not to retry it.
+    ...(kind === 'budget' || kind === 'authentication' ? { 'x-should-retry': 'false' } : {}),
+  });
+  res.end(text);
+};
+
+const pickHeaders = (
+  headers: IncomingMessage['headers'],
+  names: readonly string[],
+): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (typeof value !== 'string') continue;
+    if (names.some((n) => (n.endsWith('-') ? name.startsWith(n) : name === n))) out[name] = value;
+  }
+  return out;
+};
+
+const errorKind = (status: number): GatewayError =>
+  status === 413 ? 'too_large' : status === 408 ? 'timeout' : 'invalid_request';
+
+export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
+  const { provider, logger } = opts;
+  return (req, res) => {
+    serve(req, res).catch((err: Error) => {
+      logger.warn({ err: err.message }, 'gateway call failed');
+      sendError(res, provider, 'upstream', 'the gateway could not complete the call');
+    });
+  };
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const target = req.url ?? '/';
+    const path = target.split('?', 1)[0] ?? '/';
+    const route = findRoute(provider, req.method ?? '', path);
+    if (!route) return sendError(res, provider, 'not_found', `the gateway serves no ${req.method} ${path}`);
+    if (route.local) {
+      res.writeHead(route.local.status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(route.local.body));
+      return;
+    }
+    // Authenticated before a byte of the body is read or anything is asked of the apiserver's caches.
+    const token = provider.credential(req.headers);
+    const attempt = token && token.length <= 1024 ? await opts.authenticator.authenticate(token) : undefined;
+    if (!attempt)
+      return sendError(res, provider, 'authentication', 'no valid attempt token (or its attempt has ended)');
+    let body: Buffer | undefined;
+    try {
+      body =
+        req.method === 'POST'
+          ? await readBody(req, { limitBytes: opts.bodyLimitBytes, timeoutMs: opts.bodyTimeoutMs })
+          : undefined;
+    } catch (err) {
+      if (err instanceof HttpError) return sendError(res, provider, errorKind(err.status), err.message);
+      throw err;
+    }
+    let priced: PricedCall | undefined;
+    if (route.metered) {
+      const checked = await meteredCall(body);
+      if (typeof checked === 'string') return sendError(res, provider, 'invalid_request', checked);
+      const admission = await opts.gate.admit(attempt, checked.call);
+      if (!admission.allowed) return sendError(res, provider, 'budget', admission.message);
+      priced = checked.call;
+      if (admission.maxTokens !== undefined && admission.maxTokens < checked.call.maxTokens)
+        body = Buffer.from(JSON.stringify(provider.capped(checked.parsed, admission.maxTokens)));
+    }
+    await forward(req, res, target, attempt, body, priced);
+  }
+
+  async function meteredCall(
+    body: Buffer | undefined,
+  ): Promise<{ call: PricedCall; parsed: unknown } | string> {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body?.toString('utf8') ?? '');
+    } catch {
+      return 'the body must be JSON';
+    }
+    const call = provider.callRequest(parsed);
+    if (typeof call === 'string') return call;
+    const table = opts.prices();
+    const entry = priceEntry(table, call.model);
+    const price = entry === undefined ? undefined : table.models[entry];
+    if (entry === undefined || !price)
+      return `model: ${JSON.stringify(call.model)} has no price in this platform's price table, and the table names no fallback`;
+    return { call: { ...call, priced: entry, price }, parsed };
+  }
+
+  async function forward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: string,
+    attempt: GatewayAttempt,
+    body: Buffer | undefined,
+    priced: PricedCall | undefined,
+  ): Promise<void> {
+    const key = await opts.key();
+    if (!key) return sendError(res, provider, 'upstream', 'the gateway has no key for the model API');
+    const settings = opts.upstream();
+    const abort = new AbortController();
+    const timer = setTimeout(
+      () => abort.abort(new Error(`no complete answer within ${settings.timeoutMs} ms`)),
+      settings.timeoutMs,
+    );
+    // The client went away before the answer ended: the provider stops generating (and billing).
+    res.once('close', () => {
+      clearTimeout(timer);
+      if (!res.writableFinished) abort.abort(new Error('the client closed the connection'));
+    });
+    let answer: IncomingMessage;
+    try {
+      answer = await callUpstream({
+        url: upstreamUrl(settings.url, target),
+        method: req.method ?? 'GET',
+        headers: { ...pickHeaders(req.headers, provider.forwardedHeaders), ...provider.upstreamAuth(key) },
+        body,
+        signal: abort.signal,
+      });
+    } catch (err) {
+      clearTimeout(timer);
+      const timedOut = abort.signal.aborted && !res.destroyed;
+      return sendError(
+        res,
+        provider,
+        timedOut ? 'timeout' : 'upstream',
+        timedOut
+          ? `the model API gave no answer in time`
+          : `the model API could not be reached: ${(err as Error).message}`,
+      );
+    }
+    const status = answer.statusCode ?? 502;
+    const reader = priced && status < 300 ? provider.usageReader(priced.stream) : undefined;
+    res.writeHead(status, pickHeaders(answer.headers, provider.returnedHeaders));
+    let settled = false;
+    const settle = (cut: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (!reader || !priced) return;
+      const tokens = reader.usage();
+      if (!tokens) {
+        logger.warn({ attempt, model: priced.model, cut }, 'a metered answer stated no usage');
+        return;
+      }
+      const costMicros = opts.cost(priced.price, tokens);
+      opts.gate
+        .record(attempt, {
+          provider: provider.name,
+          model: priced.model,
+          priced: priced.priced,
+          tokens,
+          costMicros,
+          cut,
+        })
+        .catch((err: Error) =>
+          logger.error({ err: err.message, attempt }, 'a metered call was not recorded'),
+        );
+    };
+    answer.on('data', (chunk: Buffer) => {
+      reader?.push(chunk);
+      // Passed on as it came; a slow client holds the provider back rather than the gateway's memory.
+      if (!res.write(chunk)) {
+        answer.pause();
+        res.once('drain', () => answer.resume());
+      }
+    });
+    answer.once('end', () => {
+      settle(false);
+      res.end();
+    });
+    answer.once('error', () => {
+      settle(true);
+      res.destroy();
+    });
+    answer.once('close', () => settle(!answer.complete));
+  }
+}

@@ -1,0 +1,28 @@
+// The model gateway (docs/economics.md "The model gateway", docs/security.md "The model gateway"):
+// every replica serves the model API to the agents on its own port, each call authenticated by its
+// attempt's token, checked against the attempt's and the teams' limits, forwarded with the platform's
+// key (which no pod holds) and metered from the answer's usage. Provider-neutral but for provider.ts's
+// shape and one object per provider's API.
+// - anthropic.ts: Anthropic's Messages API as the Claude Code CLI calls it: routes, credential, usage, errors.
+// - attempt-token.ts: an attempt's token, minted and verified with the gateway's signing key.
+// - handler.ts: a call from route to ledger: token, body bound, price, limits, streamed forwarding, usage.
+// - job-authenticator.ts: a verified token accepted only while its attempt's Job runs and carries it.
+// - kube-ledger.ts: the ledger the replicas share: a ConfigMap per attempt and day in the operator's
+//   namespace, added to under optimistic concurrency.
+// - memory-ledger.ts: metered calls held in the process (tests, one replica's view).
+// - operator-secrets.ts: the platform's key and the token signing key, read from the operator's namespace.
+// - prices.ts: the price table: which entry prices a model, what tokens cost, what a remainder buys.
+// - provider.ts: what the gateway needs of a provider's API (a second provider is a second object).
+// - server.ts: the listener, its connections and requests bounded before the token is checked.
+// - spend-gate.ts: the limits a call is checked against (the run's, the team budgets'), the output cap.
+// - sse-usage.ts: a streamed answer's usage read from its events as they pass.
+// - stamp.ts: the attempt's token put into its Job's agent container as the Job is made.
+// - tokens.ts: token counts by kind, and Anthropic's usage object read into them.
+// - upstream.ts: one call to the provider, streamed both ways, ended by a signal.
+export { anthropic } from './anthropic.js';
+export { mintAttemptToken, type TokenClaims, verifyAttemptToken } from './attempt-token.js';
+export { type GatewayAttempt, gatewayHandler, type MeteredCall } from './handler.js';
+export { JobAuthenticator } from './job-authenticator.js';
+export { callCostMicros, type PriceTable } from './prices.js';
+export { startGatewayServer } from './server.js';
+export { type Ledger, LimitGate, type SpendLimit } from './spend-gate.js';

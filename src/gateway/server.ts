@@ -1,0 +1,59 @@
+// The gateway's listener (docs/security.md "Listener budgets"): plain HTTP inside the cluster, its
+// connections bounded per listener and per address before a byte is read, its requests by its own
+// budget (concurrency, body bytes, a rate per address) before the token is checked. Streamed answers
+// hold their slot until they end, so the request timeout covers receiving the request only.
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  applyRequestTimeouts,
+  type ConnectionLimits,
+  connectionsCheckingInterval,
+  limitConnections,
+} from '../http/connection-limits.js';
+import type { ListenerBudget } from '../http/listener-budget.js';
+
+export interface GatewayServerOptions {
+  handler: RequestListener;
+  budget: ListenerBudget;
+  connections: ConnectionLimits;
+  /** How long a client may take to send its whole request. */
+  requestTimeoutMs: number;
+  port: number;
+  host: string;
+}
+
+export interface GatewayServer {
+  port: number;
+  serving(): boolean;
+  close(): Promise<void>;
+}
+
+export async function startGatewayServer(opts: GatewayServerOptions): Promise<GatewayServer> {
+  const { connections } = opts;
+  const server = createServer(
+    {
+      connectionsCheckingInterval: connectionsCheckingInterval(
+        Math.min(opts.requestTimeoutMs, connections.headerTimeoutMs),
+      ),
+    },
+    opts.budget.guard(opts.handler),
+  );
+  limitConnections(server, connections);
+  applyRequestTimeouts(server, connections.headerTimeoutMs, opts.requestTimeoutMs);
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  let listening = true;
+  return {
+    port: (server.address() as AddressInfo).port,
+    serving: () => listening,
+    close: () =>
+      new Promise<void>((resolve) => {
+        listening = false;
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

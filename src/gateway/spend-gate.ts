@@ -1,0 +1,60 @@
+// The limits a metered call is checked against before it is forwarded (docs/economics.md "The model
+// gateway"): the attempt's spec.limits.maxBudgetUsd and every team budget that covers its namespace,
+// each against what the ledger has recorded. Past one, the call is refused naming it; short of them,
+// the call's output is capped to what the smallest remainder pays for, so an attempt overshoots by at
+// most the input of one call.
+import { formatUsd } from '../api/index.js';
+import type { Admission, GatewayAttempt, MeteredCall, PricedCall, SpendGate } from './handler.js';
+import { affordableOutputTokens } from './prices.js';
+
+/** Where metered calls are recorded and summed (memory-ledger.ts; the cluster's ledger). */
+export interface Ledger {
+  record(attempt: GatewayAttempt, call: MeteredCall): Promise<void>;
+  /** What the attempt's calls cost so far, in micro-dollars. */
+  attemptSpent(attempt: GatewayAttempt): Promise<number>;
+  /** What calls of the namespaces `covers` accepts cost since `sinceMs`, in micro-dollars. */
+  spentSince(covers: (namespace: string) => boolean, sinceMs: number): Promise<number>;
+}
+
+/** A limit a call counts against: the run's own, or a team budget's window. */
+export interface SpendLimit {
+  /** How a refusal names it: `spec.limits.maxBudgetUsd`, `budget "team-a"`. */
+  name: string;
+  limitMicros: number;
+  spentMicros: () => Promise<number>;
+  /** Said after the spend in a refusal (e.g. when the window resets). */
+  note?: string;
+}
+
+export interface LimitSource {
+  /** Every limit that covers the attempt now. */
+  limits(attempt: GatewayAttempt): Promise<SpendLimit[]>;
+}
+
+export class LimitGate implements SpendGate {
+  constructor(
+    private readonly ledger: Ledger,
+    private readonly source: LimitSource,
+  ) {}
+
+  async admit(attempt: GatewayAttempt, call: PricedCall): Promise<Admission> {
+    let remaining = Number.POSITIVE_INFINITY;
+    for (const limit of await this.source.limits(attempt)) {
+      const spent = await limit.spentMicros();
+      const left = limit.limitMicros - spent;
+      const cap = left > 0 ? affordableOutputTokens(call.price, left) : 0;
+      if (cap < 1)
+        return {
+          allowed: false,
+          message: `${limit.name} is spent: $${formatUsd(spent)} of $${formatUsd(limit.limitMicros)}${limit.note ? ` (${limit.note})` : ''}`,
+        };
+      remaining = Math.min(remaining, left);
+    }
+    if (remaining === Number.POSITIVE_INFINITY) return { allowed: true };
+    return { allowed: true, maxTokens: affordableOutputTokens(call.price, remaining) };
+  }
+
+  record(attempt: GatewayAttempt, call: MeteredCall): Promise<void> {
+    return this.ledger.record(attempt, call);
+  }
+}

@@ -1,0 +1,70 @@
+// A model gateway on a free port for unit tests (src/gateway): the Anthropic route, a token check of
+// the test's own, the limits over a ledger in memory, and the shipped price table.
+import pino from 'pino';
+import { loadDefaultConfig } from '../../../src/config/load.js';
+import { anthropic } from '../../../src/gateway/anthropic.js';
+import { type GatewayAttempt, gatewayHandler } from '../../../src/gateway/handler.js';
+import { MemoryLedger } from '../../../src/gateway/memory-ledger.js';
+import { callCostMicros, type PriceTable } from '../../../src/gateway/prices.js';
+import { type GatewayServer, startGatewayServer } from '../../../src/gateway/server.js';
+import { LimitGate, type SpendLimit } from '../../../src/gateway/spend-gate.js';
+import { DEFAULT_CONNECTION_LIMITS } from '../../../src/http/connection-limits.js';
+import { ListenerBudget } from '../../../src/http/listener-budget.js';
+
+export const ATTEMPT: GatewayAttempt = {
+  namespace: 'team-a',
+  kind: 'TaskRun',
+  run: 'fix',
+  attempt: 1,
+  job: 'fix-1',
+};
+export const TOKEN = 'attempt-token';
+export const PLATFORM_KEY = 'sk-platform-key';
+
+/** The shipped price table (the schema's default). */
+export const SHIPPED_PRICES = (): PriceTable => loadDefaultConfig().gateway.prices as PriceTable;
+
+export interface TestGateway {
+  url: string;
+  ledger: MemoryLedger;
+  server: GatewayServer;
+  budget: ListenerBudget;
+}
+
+export async function testGateway(opts: {
+  upstream: string;
+  timeoutMs?: number;
+  bodyLimitBytes?: number;
+  prices?: PriceTable;
+  limits?: (ledger: MemoryLedger) => SpendLimit[];
+}): Promise<TestGateway> {
+  const ledger = new MemoryLedger();
+  const prices = opts.prices ?? SHIPPED_PRICES();
+  const budget = new ListenerBudget({
+    name: 'gateway',
+    maxConcurrent: 16,
+    maxBytesInFlight: 64 * 1024 * 1024,
+    maxBodyBytes: opts.bodyLimitBytes ?? 1024 * 1024,
+  });
+  const handler = gatewayHandler({
+    provider: anthropic,
+    upstream: () => ({ url: opts.upstream, timeoutMs: opts.timeoutMs ?? 30_000 }),
+    key: async () => PLATFORM_KEY,
+    prices: () => prices,
+    authenticator: { authenticate: async (token) => (token === TOKEN ? ATTEMPT : undefined) },
+    gate: new LimitGate(ledger, { limits: async () => opts.limits?.(ledger) ?? [] }),
+    bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024,
+    bodyTimeoutMs: 10_000,
+    logger: pino({ level: 'silent' }),
+    cost: callCostMicros,
+  });
+  const server = await startGatewayServer({
+    handler,
+    budget,
+    connections: DEFAULT_CONNECTION_LIMITS,
+    requestTimeoutMs: 10_000,
+    port: 0,
+    host: '127.0.0.1',
+  });
+  return { url: `http://127.0.0.1:${server.port}`, ledger, server, budget };
+}
