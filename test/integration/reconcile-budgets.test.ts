@@ -79,8 +79,15 @@ t.test(
     });
     t.same(done.status?.usage, spent, "status.usage is the agent's report");
     t.match(done.status?.attemptUsage, [{ attempt: 1, finishedAt: /^\d{4}-\d\d-\d\dT/, ...spent }]);
-    const metrics = await registry.metrics();
     const labels = { run_namespace: namespace, agent: 'rex', model: MODEL };
+    // The status write and the counters are two steps of one reconcile: the run may be read between them.
+    const metrics = await waitFor('the usage counted in the metrics', async () => {
+      const text = await registry.metrics();
+      return sampleSum(text, 'orchestrator_agent_cost_usd_total', labels) > 0 &&
+        sampleSum(text, 'orchestrator_budget_spent_usd', { budget: 'team-a' }) > 0
+        ? text
+        : undefined;
+    });
     t.equal(sampleSum(metrics, 'orchestrator_agent_cost_usd_total', labels), 1.25, 'the cost counted once');
     t.equal(sampleSum(metrics, 'orchestrator_agent_tokens_total', { ...labels, type: 'cacheRead' }), 3000);
     t.equal(
