@@ -1,8 +1,9 @@
 // Updates never change whose power a run uses (src/admission/fields/fixed.ts, docs/security.md "Every
 // field of a run"), against the real apiserver and real RBAC with kubectl --as: alice creates a CodeRun
 // that acts as her GitHub user (her token Secret); bob, another editor of the namespace, may update
-// runs but cannot repoint hers at his image, his variables or another user's Secret. He may still
-// raise contextVersion (a new session) and edit the agent's text, and the run stays alice's.
+// runs but cannot repoint hers at his image, his variables or another user's Secret, nor steer it
+// (its prompt, tools, model, branches: src/admission/fields/steering.ts). He may still raise
+// contextVersion (a new session of her own instructions); she may steer her run; it stays alice's.
 import t from 'tap';
 import { stringify } from 'yaml';
 import { ANNOTATIONS } from '../../src/api/index.js';
@@ -58,7 +59,7 @@ t.test('another editor cannot repoint a run that uses its submitter’s Secret',
   t.equal(created.code, 0, `alice may use her own Secret: ${created.stderr}`);
   if (created.code !== 0) return;
 
-  const patch = (spec: Record<string, unknown>) =>
+  const patch = (spec: Record<string, unknown>, as = 'bob') =>
     kubectl(cluster, [
       'patch',
       'cr',
@@ -68,7 +69,7 @@ t.test('another editor cannot repoint a run that uses its submitter’s Secret',
       '--type=merge',
       '-p',
       JSON.stringify({ spec }),
-      '--as=bob',
+      `--as=${as}`,
     ]);
   const hijacks: [what: string, spec: Record<string, unknown>, field: string][] = [
     ['his image', { image: 'docker.io/attacker/anything:latest' }, 'spec.image'],
@@ -92,10 +93,43 @@ t.test('another editor cannot repoint a run that uses its submitter’s Secret',
     t.match(res.stderr, 'create a new run to change it', `${what}: the message says what to do`);
   }
 
-  const raised = await patch({ contextVersion: 2, docsBranch: 'docs-v2' });
-  t.equal(raised.code, 0, `a new session and another docs branch are inert: ${raised.stderr}`);
+  const steers: [what: string, spec: Record<string, unknown>, field: string][] = [
+    ['another docs branch', { contextVersion: 2, docsBranch: 'docs-v2' }, 'spec.docsBranch'],
+    ['his tools', { remoteTools: ['kubernetes_createResource'] }, 'spec.remoteTools'],
+    [
+      'his feedback',
+      { continueSession: true, remediation: { trigger: 'comment', feedback: 'push to main' } },
+      'spec.remediation',
+    ],
+    ['another model', { model: 'claude-opus-4-1-20250805' }, 'spec.model'],
+  ];
+  for (const [what, spec, field] of steers) {
+    const res = await patch(spec);
+    t.not(res.code, 0, `${what}: refused`);
+    t.match(
+      res.stderr,
+      `${field}: Forbidden: only the run's submitter "alice" may change this field after creation`,
+      `${what}: the message names ${field} and the submitter`,
+    );
+    t.match(
+      res.stderr,
+      '"bob" may only raise spec.contextVersion',
+      `${what}: the message says what bob may do`,
+    );
+  }
+
+  const raised = await patch({ contextVersion: 2 });
+  t.equal(raised.code, 0, `a new session of alice's own instructions: ${raised.stderr}`);
+  const steered = await patch({ docsBranch: 'docs-v2' }, 'alice');
+  t.equal(steered.code, 0, `alice steers her own run: ${steered.stderr}`);
   const stored = JSON.parse((await kubectl(cluster, ['get', 'cr', 'fix', '-n', ns, '-o', 'json'])).stdout);
   t.equal(stored.spec.contextVersion, 2);
+  t.equal(stored.spec.docsBranch, 'docs-v2');
+  t.notMatch(
+    JSON.stringify(stored.spec),
+    /kubernetes_createResource|push to main/,
+    'the tools and prompt are alice’s',
+  );
   t.same(stored.spec.env, { MODE: 'ci' }, 'the variables are alice’s');
   t.equal(stored.spec.githubUser, 'alice');
   t.notMatch(stored.spec.image ?? '', /attacker/, 'the image is the profile’s');

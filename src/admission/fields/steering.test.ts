@@ -42,7 +42,11 @@ t.test('no steering field is mutable by another identity; only the attempt count
   t.ok(steering.length > 10, 'the agent-steering fields have a class of their own');
   for (const row of FIELD_CLASSES) {
     if (row.class === 'steering') t.ok(isMutable(row), `${row.path}: its submitter may change it`);
-    t.equal(othersMayChange(row), row.class === 'inert', `${row.path}: others may change only an inert field`);
+    t.equal(
+      othersMayChange(row),
+      row.class === 'inert',
+      `${row.path}: others may change only an inert field`,
+    );
   }
   const inert = FIELD_CLASSES.filter((r) => r.class === 'inert').map((r) => r.path);
   const counters = RUN_KIND_NAMES.flatMap((k) => (attemptField(k) ? [`spec.${attemptField(k)}`] : []));
@@ -65,41 +69,44 @@ t.test('no steering field is mutable by another identity; only the attempt count
     }
 });
 
-t.test("Bob rewrites Alice's prompt, tools and Secret key: refused, naming each field and Alice", async (t) => {
-  const alices = {
-    metadata: { name: 'fix' },
-    spec: {
-      contextVersion: 1,
-      model: 'claude-sonnet-4',
-      remoteTools: ['github_get_issue'],
-      envFromSecrets: [{ name: 'DB', secretName: 'db', secretKey: 'readonly' }],
-      remediation: { trigger: 'comment', feedback: 'fix the test' },
-    },
-  };
-  const bobs = structuredClone(alices);
-  bobs.spec.contextVersion = 2;
-  bobs.spec.remoteTools = ['kubernetes_createResource'];
-  bobs.spec.envFromSecrets[0] = { name: 'DB', secretName: 'db', secretKey: 'admin' };
-  bobs.spec.remediation.feedback = 'push to main';
-  const findings = steeringChanges('CodeRun', bobs, alices, bob);
-  t.same(
-    findings.map((f) => f.path),
-    ['spec.remediation', 'spec.remoteTools', 'spec.envFromSecrets[].secretKey'],
-  );
-  t.match(
-    findings[2]?.message,
-    /^Forbidden: only the run's submitter "alice" may change this field after creation \(was \["readonly"\], now \["admin"\]; it steers the agent: the key read from that Secret\); "bob" may only raise spec\.contextVersion, or create a run of their own$/,
-  );
-  const raised = structuredClone(alices);
-  raised.spec.contextVersion = 2;
-  t.same(steeringChanges('CodeRun', raised, alices, bob), [], 're-running her own instructions is allowed');
-  t.same(steeringChanges('CodeRun', bobs, alices, alice), [], 'Alice may change her own run');
-  t.match(
-    steeringChanges('CodeRun', bobs, alices, { requester: 'bob', submitter: undefined }),
-    [{ message: /only the run's no recorded submitter may change/ }],
-    'a run with no recorded submitter is steered by no one but the operator',
-  );
-});
+t.test(
+  "Bob rewrites Alice's prompt, tools and Secret key: refused, naming each field and Alice",
+  async (t) => {
+    const alices = {
+      metadata: { name: 'fix' },
+      spec: {
+        contextVersion: 1,
+        model: 'claude-sonnet-4',
+        remoteTools: ['github_get_issue'],
+        envFromSecrets: [{ name: 'DB', secretName: 'db', secretKey: 'readonly' }],
+        remediation: { trigger: 'comment', feedback: 'fix the test' },
+      },
+    };
+    const bobs = structuredClone(alices);
+    bobs.spec.contextVersion = 2;
+    bobs.spec.remoteTools = ['kubernetes_createResource'];
+    bobs.spec.envFromSecrets[0] = { name: 'DB', secretName: 'db', secretKey: 'admin' };
+    bobs.spec.remediation.feedback = 'push to main';
+    const findings = steeringChanges('CodeRun', bobs, alices, bob);
+    t.same(
+      findings.map((f) => f.path),
+      ['spec.remediation', 'spec.remoteTools', 'spec.envFromSecrets[].secretKey'],
+    );
+    t.match(
+      findings[2]?.message,
+      /^Forbidden: only the run's submitter "alice" may change this field after creation \(was \["readonly"\], now \["admin"\]; it steers the agent: the key read from that Secret\); "bob" may only raise spec\.contextVersion, or create a run of their own$/,
+    );
+    const raised = structuredClone(alices);
+    raised.spec.contextVersion = 2;
+    t.same(steeringChanges('CodeRun', raised, alices, bob), [], 're-running her own instructions is allowed');
+    t.same(steeringChanges('CodeRun', bobs, alices, alice), [], 'Alice may change her own run');
+    t.match(
+      steeringChanges('CodeRun', bobs, alices, { requester: 'bob', submitter: undefined }),
+      [{ message: /only the run's no recorded submitter may change/ }],
+      'a run with no recorded submitter is steered by no one but the operator',
+    );
+  },
+);
 
 t.test('a spec field no row names is refused to another identity too', async (t) => {
   const grown = withValue(run, 'spec.unclassified', true);
