@@ -123,9 +123,14 @@ t.test('the manager is trusted: it checks those it acts for itself', async (t) =
 
 t.test('an UPDATE asks nothing: what a run may use is fixed when it is created', async (t) => {
   const rbac = rbacOf(() => false);
-  const stored = codeRun({ envFromSecrets: [secret('db')] });
-  const update = (object: Record<string, unknown>) =>
-    validate(rbac, review(object, { operation: 'UPDATE', oldObject: stored }));
+  // pm's own run: its submitter may steer it (src/admission/fields/steering.ts).
+  const own = (run: ReturnType<typeof codeRun>) => ({
+    ...run,
+    metadata: { ...run.metadata, annotations: { 'orchestrator.io/submitted-by': userInfo.username } },
+  });
+  const stored = own(codeRun({ envFromSecrets: [secret('db')] }));
+  const update = (object: ReturnType<typeof codeRun>) =>
+    validate(rbac, review(own(object), { operation: 'UPDATE', oldObject: stored }));
   t.same(await update(codeRun({ envFromSecrets: [secret('db')], model: 'claude-opus-4-20250514' })), {
     allowed: true,
     warnings: [],

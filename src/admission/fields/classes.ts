@@ -1,7 +1,7 @@
 // The vocabulary of the field classification (table.ts): what a spec field lets whoever sets it cause,
 // and so who may set it and whether an update may change it (docs/security.md "Every field of a run").
 import type { RunKindName } from '../../api/index.js';
-import type { Reference } from '../references/row.js';
+import type { Permission, Reference } from '../references/row.js';
 
 /**
  * - inert: the attempt counters only: raising one re-runs the submitter's own instructions, so anyone
@@ -63,7 +63,13 @@ export const othersMayChange = (row: FieldRow): boolean => isMutable(row) && row
  */
 export function reviewsOf(row: FieldRow): string[] {
   if (row.class !== 'authorised') return [];
-  const { resource, anyOf } = row.reference;
+  const { group, resource, anyOf, escalated } = row.reference;
+  const text = (p: Permission) => {
+    const on = p.resource ?? resource;
+    const inGroup = (p.group ?? group) !== group ? `.${p.group}` : '';
+    return `${p.verb} ${on}${inGroup}${p.subresource ? `/${p.subresource}` : ''}${p.unnamed ? ' (any)' : ''}`;
+  };
+  const escalatedText = escalated ? escalated.anyOf.map((p) => `${text(p)} (${escalated.when})`) : [];
   // Alternatives that differ only in the name asked (an image or its repository) are one review here.
-  return [...new Set(anyOf.map((p) => `${p.verb} ${resource}${p.subresource ? `/${p.subresource}` : ''}`))];
+  return [...new Set([...anyOf.map(text), ...escalatedText])];
 }

@@ -102,7 +102,7 @@ t.test(
     t.same(steeringChanges('CodeRun', bobs, alices, alice), [], 'Alice may change her own run');
     t.match(
       steeringChanges('CodeRun', bobs, alices, { requester: 'bob', submitter: undefined }),
-      [{ message: /only the run's no recorded submitter may change/ }],
+      [{ message: /only the operator \(the run has no recorded submitter\) may change/ }],
       'a run with no recorded submitter is steered by no one but the operator',
     );
   },

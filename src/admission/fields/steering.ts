@@ -49,14 +49,17 @@ export function steeringChanges(
   const applies = rowsOf(kind, rows);
   const guarded = applies.filter((r) => !othersMayChange(r));
   const outer = guarded.filter((r) => !guarded.some((o) => o !== r && covers(o, kind, r.path)));
-  const whose = who.submitter === undefined ? 'no recorded submitter' : `submitter "${who.submitter}"`;
+  const whose =
+    who.submitter === undefined
+      ? 'the operator (the run has no recorded submitter)'
+      : `the run's submitter "${who.submitter}"`;
   const counters = applies.filter(othersMayChange).map((r) => r.path);
   const may = counters.length ? `may only raise ${counters.join(' or ')}` : 'may change none of its spec';
   const refuse = (path: string, before: unknown, after: unknown, effect: string) =>
     error(
       STEERING_RULE,
       path,
-      `Forbidden: only the run's ${whose} may change this field after creation (was ${showValue(before)}, now ${showValue(after)}; it steers the agent: ${effect}); "${who.requester}" ${may}, or create a run of their own`,
+      `Forbidden: only ${whose} may change this field after creation (was ${showValue(before)}, now ${showValue(after)}; it steers the agent: ${effect}); "${who.requester}" ${may}, or create a run of their own`,
     );
   const findings = outer.flatMap((row) => {
     const before = valueAt(oldObject, row.path);
