@@ -3,7 +3,14 @@
 import t from 'tap';
 import { defaulted } from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
-import { type Permission, REFERENCES, type Reference, type RunView, referencesToCheck, specOf } from './table.js';
+import {
+  type Permission,
+  REFERENCES,
+  type Reference,
+  type RunView,
+  referencesToCheck,
+  specOf,
+} from './table.js';
 
 const config = loadDefaultConfig();
 
