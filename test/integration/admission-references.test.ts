@@ -68,21 +68,16 @@ t.test('a submitter may make a run use only what RBAC lets it use; an admin may 
   const applied = await applyObjects(cluster, [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'pm', namespace: ns } },
     role as KubeObject,
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: 'pm', namespace: ns },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pm' },
-      subjects: [{ kind: 'ServiceAccount', name: 'pm', namespace: ns }],
-    } as KubeObject,
-    // The built-in view role: `get` on every claim, which is not the right to write one.
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: 'pm-view', namespace: ns },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
-      subjects: [{ kind: 'ServiceAccount', name: 'pm', namespace: ns }],
-    } as KubeObject,
+    // And the built-in view role: `get` on every claim, which is not the right to write one.
+    ...(['Role', 'ClusterRole'] as const).map(
+      (kind): KubeObject => ({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: kind === 'Role' ? 'pm' : 'pm-view', namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: kind === 'Role' ? 'pm' : 'view' },
+        subjects: [{ kind: 'ServiceAccount', name: 'pm', namespace: ns }],
+      }),
+    ),
   ]);
   t.equal(applied.code, 0, applied.stderr);
   await waitForPermission(cluster, pm, ['create', 'coderuns.orchestrator.io', '-n', ns]);

@@ -71,51 +71,44 @@ t.test('another editor cannot repoint a run that uses its submitter’s Secret',
       JSON.stringify({ spec }),
       `--as=${as}`,
     ]);
-  const hijacks: [what: string, spec: Record<string, unknown>, field: string][] = [
-    ['his image', { image: 'docker.io/attacker/anything:latest' }, 'spec.image'],
-    ['a preloaded library', { env: { MODE: 'ci', LD_PRELOAD: '/workspace/.x.so' } }, 'spec.env'],
+  /** What bob tries, the field the denial names, and what it must say: why and what to do. */
+  const fixed = ['Forbidden: field is immutable after creation', 'create a new run to change it'];
+  const steering = [
+    `Forbidden: only the run's submitter "alice" may change this field after creation`,
+    '"bob" may only raise spec.contextVersion',
+  ];
+  const refusals: [what: string, spec: Record<string, unknown>, field: string, says: string[]][] = [
+    ['his image', { image: 'docker.io/attacker/anything:latest' }, 'spec.image', fixed],
+    ['a preloaded library', { env: { MODE: 'ci', LD_PRELOAD: '/workspace/.x.so' } }, 'spec.env', fixed],
     [
       'git configuration',
       { env: { MODE: 'ci', GIT_CONFIG_PARAMETERS: "'core.hooksPath'='/workspace/.h'" } },
       'spec.env',
+      fixed,
     ],
-    ['another GitHub user', { githubUser: 'bob' }, 'spec.githubUser'],
-    ['another repository', { repositoryUrl: 'https://github.com/victim/private' }, 'spec.repositoryUrl'],
-  ];
-  for (const [what, spec, field] of hijacks) {
-    const res = await patch(spec);
-    t.not(res.code, 0, `${what}: refused`);
-    t.match(
-      res.stderr,
-      `${field}: Forbidden: field is immutable after creation`,
-      `${what}: the message names ${field} and why`,
-    );
-    t.match(res.stderr, 'create a new run to change it', `${what}: the message says what to do`);
-  }
-
-  const steers: [what: string, spec: Record<string, unknown>, field: string][] = [
-    ['another docs branch', { contextVersion: 2, docsBranch: 'docs-v2' }, 'spec.docsBranch'],
-    ['his tools', { remoteTools: ['kubernetes_createResource'] }, 'spec.remoteTools'],
+    ['another GitHub user', { githubUser: 'bob' }, 'spec.githubUser', fixed],
+    [
+      'another repository',
+      { repositoryUrl: 'https://github.com/victim/private' },
+      'spec.repositoryUrl',
+      fixed,
+    ],
+    // Steering alice's run: her instructions, run with her credentials.
+    ['another docs branch', { contextVersion: 2, docsBranch: 'docs-v2' }, 'spec.docsBranch', steering],
+    ['his tools', { remoteTools: ['kubernetes_createResource'] }, 'spec.remoteTools', steering],
     [
       'his feedback',
       { continueSession: true, remediation: { trigger: 'comment', feedback: 'push to main' } },
       'spec.remediation',
+      steering,
     ],
-    ['another model', { model: 'claude-opus-4-1-20250805' }, 'spec.model'],
+    ['another model', { model: 'claude-opus-4-1-20250805' }, 'spec.model', steering],
   ];
-  for (const [what, spec, field] of steers) {
+  for (const [what, spec, field, says] of refusals) {
     const res = await patch(spec);
     t.not(res.code, 0, `${what}: refused`);
-    t.match(
-      res.stderr,
-      `${field}: Forbidden: only the run's submitter "alice" may change this field after creation`,
-      `${what}: the message names ${field} and the submitter`,
-    );
-    t.match(
-      res.stderr,
-      '"bob" may only raise spec.contextVersion',
-      `${what}: the message says what bob may do`,
-    );
+    t.match(res.stderr, `${field}: ${says[0]}`, `${what}: the message names ${field} and why`);
+    t.match(res.stderr, String(says[1]), `${what}: the message says what to do`);
   }
 
   const raised = await patch({ contextVersion: 2 });
