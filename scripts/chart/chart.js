@@ -62,7 +62,7 @@ const MANAGER = ['spec', 'template', 'spec', 'containers', 'name=manager'];
 /**
  * Values that set a field: where, the Helm expression (or `exprOf`, the expression made from the built
  * field), and the values' defaults read from the built field (`defaults`).
- * @type {(Slot & { kind: string | RegExp, name?: string, defaults?: (v: any) => Record<string, unknown>, exprOf?: (v: any) => string })[]}
+ * @type {(Slot & { kind: string | RegExp, name?: string | RegExp, defaults?: (v: any) => Record<string, unknown>, exprOf?: (v: any) => string })[]}
  */
 const SLOTS = [
   {
@@ -115,6 +115,18 @@ const SLOTS = [
     exprOf: (/** @type {string[]} */ shipped) =>
       `include "orchestrator.egressExcept" (list $ ${ipv6} (list ${shipped.map((c) => JSON.stringify(c)).join(' ')}))`,
   })),
+  // The editor roles' agent profiles: the shipped list less what the rendered config restricts
+  // (helpers.tpl), so values cannot leave a restricted or clusterAccess profile in every editor's
+  // hands. The third rule is the profiles' (scripts/generate-user-roles.js).
+  {
+    kind: 'ClusterRole',
+    name: /-editor-role$/,
+    path: ['rules', 2, 'resourceNames'],
+    mode: 'block',
+    expr: '',
+    exprOf: (/** @type {string[]} */ shipped) =>
+      `include "orchestrator.editorProfiles" (list $ (list ${shipped.map((n) => JSON.stringify(n)).join(' ')}))`,
+  },
   {
     kind: /^(Mutating|Validating)WebhookConfiguration$/,
     path: ['webhooks', '*', 'clientConfig', 'caBundle'],
@@ -127,11 +139,12 @@ const SLOTS = [
 const VALUE_CONFIGMAPS = { 'orchestrator-config': 'orchestrator.controllerConfig' };
 
 const matches = (
-  /** @type {{ kind: string | RegExp, name?: string }} */ s,
+  /** @type {{ kind: string | RegExp, name?: string | RegExp }} */ s,
   /** @type {Record<string, any>} */ o,
 ) =>
   (typeof s.kind === 'string' ? s.kind === o.kind : s.kind.test(o.kind)) &&
-  (s.name === undefined || s.name === o.metadata?.name);
+  (s.name === undefined ||
+    (typeof s.name === 'string' ? s.name === o.metadata?.name : s.name.test(o.metadata?.name ?? '')));
 
 /** The paths of references to generated ConfigMaps in a pod template or elsewhere. */
 function configMapRefs(

@@ -19,6 +19,7 @@
 // - request.ts: the request and the decision, free of any wire format, so the pipeline never depends on
 //   its transport.
 // - rules/: the semantic rules of each kind, a file per concern (its own index.ts).
+// - steering-review.ts: an update by anyone but the run's submitter may only raise the attempt counters.
 // - submitter.ts: the submitted-by annotation, made unforgeable.
 // - validate-run.ts: schema, then rules: the validation every path runs.
 export { defaultingWarnings, defaultsPatch } from './defaults.js';
@@ -31,5 +32,6 @@ export {
   reviewReferences,
 } from './reference-review.js';
 export type { AdmissionRequest, AdmissionResult } from './request.js';
+export { reviewSteering } from './steering-review.js';
 export { submitterPatch } from './submitter.js';
 export { validateRun } from './validate-run.js';

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { AdmissionResult } from '../admission/request.js';
 import { GROUP, type RunKindName } from '../api/index.js';
 import { truncate } from '../validation/finding.js';
-import type { Permission, ReferenceCheck } from './references/index.js';
+import { accessAttributes, type Permission, permissionsOf, type ReferenceCheck } from './references/index.js';
 
 type Denial = Extract<AdmissionResult, { allowed: false }>;
 
@@ -28,13 +28,13 @@ const quoted = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
  * the core group), so that question is the SelfSubjectAccessReview itself, whose status says true or false.
  */
 export function checkCommand(check: ReferenceCheck, permission: Permission, namespace: string): string {
-  const { group, resource, clusterScoped } = check.reference;
-  const name = permission.name ? permission.name(check.name) : check.name;
+  const { verb, group, resource, subresource, name } = accessAttributes(check, permission, namespace);
   if (group !== GROUP) {
     // A served resource (a Secret; a PriorityClass, cluster-scoped: no namespace) kubectl can resolve.
-    const sub = permission.subresource ? ` --subresource=${permission.subresource}` : '';
-    const where = clusterScoped ? '' : ` -n ${namespace}`;
-    return `kubectl auth can-i ${permission.verb} ${group ? `${resource}.${group}` : resource}/${name}${sub}${where}`;
+    const sub = subresource ? ` --subresource=${subresource}` : '';
+    const where = check.reference.clusterScoped ? '' : ` -n ${namespace}`;
+    const what = `${group ? `${resource}.${group}` : resource}${name ? `/${name}` : ''}`;
+    return `kubectl auth can-i ${verb} ${what}${sub}${where}`;
   }
   const review = {
     apiVersion: 'authorization.k8s.io/v1',
@@ -42,11 +42,11 @@ export function checkCommand(check: ReferenceCheck, permission: Permission, name
     spec: {
       resourceAttributes: {
         namespace,
-        verb: permission.verb,
+        verb,
         group,
         resource,
-        ...(permission.subresource ? { subresource: permission.subresource } : {}),
-        name,
+        ...(subresource ? { subresource } : {}),
+        ...(name ? { name } : {}),
       },
     },
   };
@@ -54,7 +54,7 @@ export function checkCommand(check: ReferenceCheck, permission: Permission, name
 }
 
 const canI = (check: ReferenceCheck, namespace: string) =>
-  [...new Set(check.reference.anyOf.map((p) => checkCommand(check, p, namespace)))].join(' (or) ');
+  [...new Set(permissionsOf(check).map((p) => checkCommand(check, p, namespace)))].join(' (or) ');
 
 /** `denial` without the requester's permission detail, which goes to `logDetail` under a correlation id. */
 export function withheldDenial(

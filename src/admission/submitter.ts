@@ -16,6 +16,12 @@ const annotationsOf = (object: unknown): Record<string, unknown> | undefined => 
   return isPlainObject(annotations) ? annotations : undefined;
 };
 
+/** The run's recorded submitter (its submitted-by annotation); undefined when it has none. */
+export function submitterOf(object: unknown): string | undefined {
+  const value = annotationsOf(object)?.[KEY];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 /** What the annotation must be after admission; undefined: absent. */
 export function submittedBy(request: AdmissionRequest, trusted: ReadonlySet<string>): string | undefined {
   const stated = annotationsOf(request.object)?.[KEY];

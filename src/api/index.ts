@@ -22,7 +22,7 @@
 //   the same way on every path.
 // - pod-template.ts: an agent pod's scheduling and isolation fields from config, profile and run,
 //   computed per attempt rather than stored.
-// - restricted-profiles.ts: which agent profiles need an explicit `use` grant (clusterAccess, restricted).
+// - restricted-profiles.ts: which agent profiles need an explicit `use-restricted` grant (clusterAccess, restricted).
 // - result-protocol.ts: the result document's marker and limits, for its reader (the operator) and its
 //   writer (the entry script's rendered prelude) alike.
 // - schema-defaults.ts: a schema's `default:` values applied as the apiserver's structural defaulting

@@ -4,6 +4,7 @@ import { defaultingWarnings, defaultsPatch } from '../admission/defaults.js';
 import { denialMessage } from '../admission/denial.js';
 import { type ReferenceAccess, reviewReferences } from '../admission/reference-review.js';
 import type { AdmissionRequest, AdmissionResult, ReviewCaller } from '../admission/request.js';
+import { reviewSteering } from '../admission/steering-review.js';
 import { submitterPatch } from '../admission/submitter.js';
 import { validateRun } from '../admission/validate-run.js';
 import type { ConfigSource } from '../api/index.js';
@@ -48,7 +49,8 @@ function guarded(
 }
 
 /**
- * The schema and rules, then what the run makes its pod use, asked of RBAC for the requester
+ * The schema and rules, then (an update) whether the requester may steer the run
+ * (steering-review.ts), then what the run makes its pod use, asked of RBAC for the requester
  * (reference-review.ts): only for a run valid otherwise, so an invalid one costs no API call.
  */
 function validation(
@@ -71,6 +73,8 @@ function validation(
   const errors = findings.filter((f) => f.severity === 'error');
   const warnings = reportFindings(findings.filter((f) => f.severity === 'warning'));
   if (errors.length === 0) {
+    const steered = reviewSteering(kind, request, access.trusted());
+    if (steered) return { ...steered, warnings };
     const checked = reviewReferences(kind, request, current, access, caller);
     if (!checked) return { allowed: true, warnings };
     if (!(checked instanceof Promise)) return { ...checked, warnings };

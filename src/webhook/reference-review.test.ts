@@ -123,9 +123,14 @@ t.test('the manager is trusted: it checks those it acts for itself', async (t) =
 
 t.test('an UPDATE asks nothing: what a run may use is fixed when it is created', async (t) => {
   const rbac = rbacOf(() => false);
-  const stored = codeRun({ envFromSecrets: [secret('db')] });
-  const update = (object: Record<string, unknown>) =>
-    validate(rbac, review(object, { operation: 'UPDATE', oldObject: stored }));
+  // pm's own run: its submitter may steer it (src/admission/fields/steering.ts).
+  const own = (run: ReturnType<typeof codeRun>) => ({
+    ...run,
+    metadata: { ...run.metadata, annotations: { 'orchestrator.io/submitted-by': userInfo.username } },
+  });
+  const stored = own(codeRun({ envFromSecrets: [secret('db')] }));
+  const update = (object: ReturnType<typeof codeRun>) =>
+    validate(rbac, review(own(object), { operation: 'UPDATE', oldObject: stored }));
   t.same(await update(codeRun({ envFromSecrets: [secret('db')], model: 'claude-opus-4-20250514' })), {
     allowed: true,
     warnings: [],
@@ -218,3 +223,67 @@ t.test(
     t.same(new Set(names(rbac)).size, 3, '100 entries of three Secrets: three objects asked about');
   },
 );
+
+t.test("another's claim needs a right that implies writing it: view's get does not do", async (t) => {
+  const claim = codeRun({ workspace: { pvcName: 'alices-workspace' } });
+  const rbacWith = (allowed: (r: ResourceAttributes) => boolean) =>
+    rbacOf((_u, a) => allowed((a as { resource: ResourceAttributes }).resource));
+  // What the built-in view role grants on claims: get, list, watch.
+  const viewer = rbacWith((r) => r.group === '' && r.resource === 'persistentvolumeclaims');
+  t.match(await validate(viewer, review(claim)), {
+    allowed: false,
+    code: 403,
+    message:
+      /spec\.workspace\.pvcName: persistentvolumeclaims "alices-workspace" is forbidden: .*cannot use resource "persistentvolumeclaims" in API group "orchestrator\.io" .*, nor create resource "pods" in API group "" in the namespace "team"/,
+  });
+  const granted = rbacWith(
+    (r) => r.group === 'orchestrator.io' && r.verb === 'use' && r.name === 'alices-workspace',
+  );
+  t.match(
+    await validate(granted, review(claim)),
+    { allowed: true },
+    'use persistentvolumeclaims.orchestrator.io',
+  );
+  const podMaker = rbacWith((r) => r.resource === 'pods' && r.verb === 'create' && r.name === undefined);
+  t.match(
+    await validate(podMaker, review(claim)),
+    { allowed: true },
+    'create pods: it could mount it anyway',
+  );
+});
+
+t.test('a profile the config restricts needs use-restricted, whatever the roles grant', async (t) => {
+  // Chart values that give cipher cluster access; the editor roles still name it with `use`.
+  const base = loadDefaultConfig();
+  const cipher = base.agents.cipher;
+  if (!cipher) throw new Error('the shipped config has cipher');
+  const widened = {
+    ...base,
+    agents: {
+      ...base.agents,
+      cipher: { ...cipher, clusterAccess: true, serviceAccountName: 'orchestrator-agent-cluster-access' },
+    },
+  };
+  const run = codeRun({ githubApp: cipher.githubApp });
+  const route = (rbac: RuleReviewer) =>
+    admissionRoutes({ config: staticConfig(widened), reviewer: rbac, trustedSubmitters: () => new Set() })
+      .find((r) => r.name === 'validate-coderun')
+      ?.handle(review(run), { apiserver: true });
+  const resourceOf = (a: unknown) => (a as { resource: ResourceAttributes }).resource;
+  // An editor: `use` of every shipped profile (and the run's repositories).
+  const editor = new RuleReviewer((_u, a) => resourceOf(a).verb === 'use');
+  t.match(await route(editor), {
+    allowed: false,
+    code: 403,
+    message:
+      /spec\.githubApp: agentprofiles "cipher" is forbidden: User "system:serviceaccount:team:pm" cannot use-restricted resource "agentprofiles" .*with cluster access; a Role rule allowing it: \{apiGroups: \[orchestrator\.io\], resources: \[agentprofiles\], resourceNames: \[cipher\], verbs: \[use-restricted\]\}/,
+  });
+  const granted = new RuleReviewer((_u, a) => ['use', 'use-restricted'].includes(resourceOf(a).verb));
+  t.match(await route(granted), { allowed: true }, 'its own grant admits it');
+  const shipped = admissionRoutes({ config, reviewer: editor }).find((r) => r.name === 'validate-coderun');
+  t.match(
+    await shipped?.handle(review(run), { apiserver: true }),
+    { allowed: true },
+    'with the shipped config, cipher is an editor profile',
+  );
+});

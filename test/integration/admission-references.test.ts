@@ -1,6 +1,7 @@
 // Submitter authorisation of references against the real apiserver and real RBAC: a ServiceAccount
-// allowed only to create CodeRuns (and to read one named Secret, use the profile rex and acme's
-// repositories) creates runs with kubectl --as; the webhooks ask RBAC about it with
+// allowed only to create CodeRuns (and to read one named Secret, use one claim, the profile rex and
+// acme's repositories; and the built-in view role, whose `get` on claims is not the right to write
+// one) creates runs with kubectl --as; the webhooks ask RBAC about it with
 // SubjectAccessReviews made as the orchestrator ServiceAccount holding only config/rbac's REST API
 // ClusterRole (recorded: that role allows them). A run naming a Secret, a
 // ServiceAccount, a claim or a GitHub user's Secret it may not use is refused, naming the field, the
@@ -42,6 +43,13 @@ t.test('a submitter may make a run use only what RBAC lets it use; an admin may 
     rules: [
       { apiGroups: ['orchestrator.io'], resources: ['coderuns'], verbs: ['create'] },
       { apiGroups: [''], resources: ['secrets'], resourceNames: ['shared-config'], verbs: ['get'] },
+      // Another's workspace: the virtual use of orchestrator.io (docs/security.md).
+      {
+        apiGroups: ['orchestrator.io'],
+        resources: ['persistentvolumeclaims'],
+        resourceNames: ['shared-data'],
+        verbs: ['use'],
+      },
       // The profile and App repositories of these runs (run-authorisation-profiles.test.ts refuses them).
       {
         apiGroups: ['orchestrator.io'],
@@ -60,16 +68,20 @@ t.test('a submitter may make a run use only what RBAC lets it use; an admin may 
   const applied = await applyObjects(cluster, [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'pm', namespace: ns } },
     role as KubeObject,
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: 'pm', namespace: ns },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pm' },
-      subjects: [{ kind: 'ServiceAccount', name: 'pm', namespace: ns }],
-    } as KubeObject,
+    // And the built-in view role: `get` on every claim, which is not the right to write one.
+    ...(['Role', 'ClusterRole'] as const).map(
+      (kind): KubeObject => ({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: kind === 'Role' ? 'pm' : 'pm-view', namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: kind === 'Role' ? 'pm' : 'view' },
+        subjects: [{ kind: 'ServiceAccount', name: 'pm', namespace: ns }],
+      }),
+    ),
   ]);
   t.equal(applied.code, 0, applied.stderr);
   await waitForPermission(cluster, pm, ['create', 'coderuns.orchestrator.io', '-n', ns]);
+  await waitForPermission(cluster, pm, ['get', 'persistentvolumeclaims/billing-data', '-n', ns]);
   const create = (manifest: string, as?: string) =>
     kubectl(cluster, ['create', '-n', ns, '-f', '-', ...(as ? [`--as=${as}`] : [])], manifest);
   const canI = (what: string) => `kubectl auth can-i ${what} -n ${ns}`;
@@ -90,7 +102,10 @@ t.test('a submitter may make a run use only what RBAC lets it use; an admin may 
     [
       'claim',
       { workspace: { pvcName: 'billing-data' } },
-      [`spec.workspace.pvcName: ${canI('get persistentvolumeclaims/billing-data')}`],
+      [
+        `spec.workspace.pvcName: echo '{"apiVersion":"authorization.k8s.io/v1","kind":"SelfSubjectAccessReview","spec":{"resourceAttributes":{"namespace":"${ns}","verb":"use","group":"orchestrator.io","resource":"persistentvolumeclaims","name":"billing-data"}}}'`,
+        ` (or) ${canI('create pods')}`,
+      ],
     ],
     [
       'github-user',
@@ -129,6 +144,8 @@ t.test('a submitter may make a run use only what RBAC lets it use; an admin may 
     pm,
   );
   t.equal(own.code, 0, `the Secret its Role names by name is admitted: ${own.stderr}`);
+  const shared = await create(codeRun('shared', { workspace: { pvcName: 'shared-data' } }), pm);
+  t.equal(shared.code, 0, `the claim its Role lets it use is admitted: ${shared.stderr}`);
 
   for (const [name, spec] of refused) {
     const res = await create(codeRun(name, spec));

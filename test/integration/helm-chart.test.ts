@@ -257,3 +257,43 @@ t.test('bad values are refused, naming the field', async (t) => {
     /webhook\.caBundle: must be empty with certManager\.enabled/,
   );
 });
+
+t.test(
+  'values that restrict a profile, or give it cluster access, take it out of the editor roles',
+  async (t) => {
+    const profilesOf = (objects: KubeObject[]) =>
+      objects
+        .filter((o) => o.kind === 'ClusterRole' && /-editor-role$/.test(String(o.metadata?.name)))
+        .map((o) => {
+          const rules = (o as { rules?: { resources?: string[]; resourceNames?: string[] }[] }).rules ?? [];
+          return rules.find((r) => r.resources?.includes('agentprofiles'))?.resourceNames;
+        });
+    const shipped = ['rex', 'blaze', 'cleo', 'cipher', 'morgan'];
+    t.same(
+      profilesOf(await chart.template()),
+      [shipped, shipped, shipped],
+      'the default values: the shipped list',
+    );
+    const widened = await chart.template(
+      [],
+      [
+        '--set',
+        'agents.cipher.clusterAccess=true',
+        '--set',
+        'agents.cipher.serviceAccountName=orchestrator-agent-cluster-access',
+        '--set',
+        'agents.cleo.restricted=true',
+      ],
+    );
+    const narrowed = ['rex', 'blaze', 'morgan'];
+    t.same(
+      profilesOf(widened),
+      [narrowed, narrowed, narrowed],
+      'cipher (cluster access) and cleo (restricted) left',
+    );
+    const everyOne = shipped.flatMap((name) => ['--set', `agents.${name}.restricted=true`]);
+    const out = await chart.run(['template', RELEASE.name, CHART, ...everyOne]);
+    t.not(out.code, 0, 'an empty list, which RBAC reads as every name, is refused');
+    t.match(out.stderr, /agents: every profile the editor roles grant is restricted or has clusterAccess/);
+  },
+);

@@ -1,10 +1,11 @@
 // The operator's powers are used by permission (docs/security.md "Agent profiles", "Repositories"),
 // against the real apiserver and real RBAC: a ServiceAccount allowed only to create runs is refused
-// the cluster-access profile (tess, by spec.githubApp and by spec.agent) and an App run's repository
-// it was not granted, through kubectl --as (the webhooks, whose caller is not proven to be the
+// the cluster-access profile (tess, by spec.githubApp and by spec.agent), though a Role grants it `use`
+// of tess by name as an editor role listing it would (a restricted profile needs `use-restricted`),
+// and an App run's repository it was not granted, through kubectl --as (the webhooks, whose caller is not proven to be the
 // apiserver here, so the answer lists the SelfSubjectAccessReviews that check each, which are made as
 // the account and say false) and through the REST API with the account's token (the full denial: field, profile or
-// repository, and the Role rule that would allow it). With a Role allowing `use agentprofiles/tess`,
+// repository, and the Role rule that would allow it). With a Role allowing `use-restricted agentprofiles/tess`,
 // one allowing the exact repository and one allowing an owner's every repository (`host/owner/*`),
 // the same runs are admitted both ways, and the listed reviews say true.
 import { join } from 'node:path';
@@ -52,11 +53,11 @@ const taskRun = (name: string, agent: string) => ({
 
 const role = (ns: string, name: string, rule: Record<string, unknown>) =>
   roleGrant(ns, name, { kind: 'ServiceAccount', name: 'ci', namespace: ns }, [rule]);
-const use = (resource: string, name: string) => ({
+const use = (resource: string, name: string, verb = 'use') => ({
   apiGroups: ['orchestrator.io'],
   resources: [resource],
   resourceNames: [name],
-  verbs: ['use'],
+  verbs: [verb],
 });
 
 t.test('tess and an ungranted App repository are refused until a Role grants them', async (t) => {
@@ -77,6 +78,9 @@ t.test('tess and an ungranted App repository are refused until a Role grants the
       resources: ['coderuns', 'taskruns'],
       verbs: ['create'],
     }),
+    // What an editor role that names tess (chart values that gave a listed profile cluster access)
+    // would grant: `use`, which a restricted profile does not take.
+    ...role(ns, 'tess-by-name', use('agentprofiles', 'tess')),
   ] as KubeObject[]);
   t.equal(applied.code, 0, applied.stderr);
   await waitForPermission(cluster, ci, ['create', 'coderuns.orchestrator.io', '-n', ns]);
@@ -110,27 +114,30 @@ t.test('tess and an ungranted App repository are refused until a Role grants the
     call(api, 'POST', `/api/v1/namespaces/${ns}/${run.kind.toLowerCase()}s`, { token, body: run });
   const create = (run: object) =>
     kubectl(cluster, ['create', '-n', ns, '-f', '-', `--as=${ci}`], stringify(run));
-  const attributes = (resource: string, name: string) => ({
+  const attributes = (resource: string, name: string, verb = 'use') => ({
     namespace: ns,
-    verb: 'use',
+    verb,
     group: 'orchestrator.io',
     resource,
     name,
   });
   // The denial's command for a virtual resource: the SelfSubjectAccessReview it pipes to kubectl.
-  const command = (resource: string, name: string) =>
-    `echo '${selfReview(attributes(resource, name))}' | kubectl create --validate=false -f - -o jsonpath='{.status.allowed}'`;
-  const mayUse = (resource: string, name: string) => allowedTo(cluster, ci, attributes(resource, name));
+  const command = (resource: string, name: string, verb = 'use') =>
+    `echo '${selfReview(attributes(resource, name, verb))}' | kubectl create --validate=false -f - -o jsonpath='{.status.allowed}'`;
+  const mayUse = (resource: string, name: string, verb = 'use') =>
+    allowedTo(cluster, ci, attributes(resource, name, verb));
   const tessRule =
-    '{apiGroups: [orchestrator.io], resources: [agentprofiles], resourceNames: [tess], verbs: [use]}';
-  const cannotUse = (resource: string) =>
-    `User "${ci}" cannot use resource "${resource}" in API group "orchestrator.io" in the namespace "${ns}"`;
+    '{apiGroups: [orchestrator.io], resources: [agentprofiles], resourceNames: [tess], verbs: [use-restricted]}';
+  const cannotUse = (resource: string, verb = 'use') =>
+    `User "${ci}" cannot ${verb} resource "${resource}" in API group "orchestrator.io" in the namespace "${ns}"`;
+  await waitFor(`RBAC to allow ${ci} to use tess by name`, () => mayUse('agentprofiles', 'tess'));
 
-  // Allowed only to create runs: tess refused by either field, the repository too; and rex, which the
+  // Allowed only to create runs and `use` tess by name: tess refused by either field (a restricted
+  // profile needs use-restricted), the repository too; and rex, which the
   // shipped editor roles would grant (user-roles.test.ts), is not granted to this account either.
   const tessCode = await create(codeRun('tess-code', '5DLabs-Tess', 'acme'));
   t.not(tessCode.code, 0, 'the tess CodeRun is refused');
-  const useTess = command('agentprofiles', 'tess');
+  const useTess = command('agentprofiles', 'tess', 'use-restricted');
   const useRepo = `${command('repositories', 'github.com/acme/payments')} (or) ${command('repositories', 'github.com/acme/*')}`;
   t.match(tessCode.stderr, `spec.githubApp: ${useTess}`, 'names the field and the permission of the profile');
   t.match(
@@ -159,7 +166,7 @@ t.test('tess and an ungranted App repository are refused until a Role grants the
   t.match(viaRest, { status: 403, body: { kind: 'Status', reason: 'Forbidden' } });
   t.match(
     viaRest.body.message,
-    `spec.githubApp: agentprofiles "tess" is forbidden: ${cannotUse('agentprofiles')}: the profile runs its pods as ServiceAccount orchestrator-agent-cluster-access with cluster access; a Role rule allowing it: ${tessRule}`,
+    `spec.githubApp: agentprofiles "tess" is forbidden: ${cannotUse('agentprofiles', 'use-restricted')}: the profile runs its pods as ServiceAccount orchestrator-agent-cluster-access with cluster access; a Role rule allowing it: ${tessRule}`,
   );
   t.match(
     viaRest.body.message,
@@ -173,17 +180,17 @@ t.test('tess and an ungranted App repository are refused until a Role grants the
 
   // The grants: tess, the exact repository, and another owner's every repository.
   const granted = await applyObjects(cluster, [
-    ...role(ns, 'use-tess', use('agentprofiles', 'tess')),
+    ...role(ns, 'use-tess', use('agentprofiles', 'tess', 'use-restricted')),
     ...role(ns, 'acme-payments', use('repositories', 'github.com/acme/payments')),
     ...role(ns, 'beta-all', use('repositories', 'github.com/beta/*')),
   ] as KubeObject[]);
   t.equal(granted.code, 0, granted.stderr);
-  for (const [resource, name] of [
-    ['agentprofiles', 'tess'],
-    ['repositories', 'github.com/acme/payments'],
-    ['repositories', 'github.com/beta/*'],
+  for (const [resource, name, verb] of [
+    ['agentprofiles', 'tess', 'use-restricted'],
+    ['repositories', 'github.com/acme/payments', 'use'],
+    ['repositories', 'github.com/beta/*', 'use'],
   ] as const)
-    await waitFor(`RBAC to allow ${ci} to use ${resource} ${name}`, () => mayUse(resource, name));
+    await waitFor(`RBAC to allow ${ci} to ${verb} ${resource} ${name}`, () => mayUse(resource, name, verb));
   t.same(
     await Promise.all(listed.map((review) => reviewAs(cluster, ci, review))),
     ['true', 'true', 'false'],

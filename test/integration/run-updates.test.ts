@@ -1,8 +1,9 @@
 // Updates never change whose power a run uses (src/admission/fields/fixed.ts, docs/security.md "Every
 // field of a run"), against the real apiserver and real RBAC with kubectl --as: alice creates a CodeRun
 // that acts as her GitHub user (her token Secret); bob, another editor of the namespace, may update
-// runs but cannot repoint hers at his image, his variables or another user's Secret. He may still
-// raise contextVersion (a new session) and edit the agent's text, and the run stays alice's.
+// runs but cannot repoint hers at his image, his variables or another user's Secret, nor steer it
+// (its prompt, tools, model, branches: src/admission/fields/steering.ts). He may still raise
+// contextVersion (a new session of her own instructions); she may steer her run; it stays alice's.
 import t from 'tap';
 import { stringify } from 'yaml';
 import { ANNOTATIONS } from '../../src/api/index.js';
@@ -58,7 +59,7 @@ t.test('another editor cannot repoint a run that uses its submitter’s Secret',
   t.equal(created.code, 0, `alice may use her own Secret: ${created.stderr}`);
   if (created.code !== 0) return;
 
-  const patch = (spec: Record<string, unknown>) =>
+  const patch = (spec: Record<string, unknown>, as = 'bob') =>
     kubectl(cluster, [
       'patch',
       'cr',
@@ -68,34 +69,60 @@ t.test('another editor cannot repoint a run that uses its submitter’s Secret',
       '--type=merge',
       '-p',
       JSON.stringify({ spec }),
-      '--as=bob',
+      `--as=${as}`,
     ]);
-  const hijacks: [what: string, spec: Record<string, unknown>, field: string][] = [
-    ['his image', { image: 'docker.io/attacker/anything:latest' }, 'spec.image'],
-    ['a preloaded library', { env: { MODE: 'ci', LD_PRELOAD: '/workspace/.x.so' } }, 'spec.env'],
+  /** What bob tries, the field the denial names, and what it must say: why and what to do. */
+  const fixed = ['Forbidden: field is immutable after creation', 'create a new run to change it'];
+  const steering = [
+    `Forbidden: only the run's submitter "alice" may change this field after creation`,
+    '"bob" may only raise spec.contextVersion',
+  ];
+  const refusals: [what: string, spec: Record<string, unknown>, field: string, says: string[]][] = [
+    ['his image', { image: 'docker.io/attacker/anything:latest' }, 'spec.image', fixed],
+    ['a preloaded library', { env: { MODE: 'ci', LD_PRELOAD: '/workspace/.x.so' } }, 'spec.env', fixed],
     [
       'git configuration',
       { env: { MODE: 'ci', GIT_CONFIG_PARAMETERS: "'core.hooksPath'='/workspace/.h'" } },
       'spec.env',
+      fixed,
     ],
-    ['another GitHub user', { githubUser: 'bob' }, 'spec.githubUser'],
-    ['another repository', { repositoryUrl: 'https://github.com/victim/private' }, 'spec.repositoryUrl'],
+    ['another GitHub user', { githubUser: 'bob' }, 'spec.githubUser', fixed],
+    [
+      'another repository',
+      { repositoryUrl: 'https://github.com/victim/private' },
+      'spec.repositoryUrl',
+      fixed,
+    ],
+    // Steering alice's run: her instructions, run with her credentials.
+    ['another docs branch', { contextVersion: 2, docsBranch: 'docs-v2' }, 'spec.docsBranch', steering],
+    ['his tools', { remoteTools: ['kubernetes_createResource'] }, 'spec.remoteTools', steering],
+    [
+      'his feedback',
+      { continueSession: true, remediation: { trigger: 'comment', feedback: 'push to main' } },
+      'spec.remediation',
+      steering,
+    ],
+    ['another model', { model: 'claude-opus-4-1-20250805' }, 'spec.model', steering],
   ];
-  for (const [what, spec, field] of hijacks) {
+  for (const [what, spec, field, says] of refusals) {
     const res = await patch(spec);
     t.not(res.code, 0, `${what}: refused`);
-    t.match(
-      res.stderr,
-      `${field}: Forbidden: field is immutable after creation`,
-      `${what}: the message names ${field} and why`,
-    );
-    t.match(res.stderr, 'create a new run to change it', `${what}: the message says what to do`);
+    t.match(res.stderr, `${field}: ${says[0]}`, `${what}: the message names ${field} and why`);
+    t.match(res.stderr, String(says[1]), `${what}: the message says what to do`);
   }
 
-  const raised = await patch({ contextVersion: 2, docsBranch: 'docs-v2' });
-  t.equal(raised.code, 0, `a new session and another docs branch are inert: ${raised.stderr}`);
+  const raised = await patch({ contextVersion: 2 });
+  t.equal(raised.code, 0, `a new session of alice's own instructions: ${raised.stderr}`);
+  const steered = await patch({ docsBranch: 'docs-v2' }, 'alice');
+  t.equal(steered.code, 0, `alice steers her own run: ${steered.stderr}`);
   const stored = JSON.parse((await kubectl(cluster, ['get', 'cr', 'fix', '-n', ns, '-o', 'json'])).stdout);
   t.equal(stored.spec.contextVersion, 2);
+  t.equal(stored.spec.docsBranch, 'docs-v2');
+  t.notMatch(
+    JSON.stringify(stored.spec),
+    /kubernetes_createResource|push to main/,
+    'the tools and prompt are alice’s',
+  );
   t.same(stored.spec.env, { MODE: 'ci' }, 'the variables are alice’s');
   t.equal(stored.spec.githubUser, 'alice');
   t.notMatch(stored.spec.image ?? '', /attacker/, 'the image is the profile’s');

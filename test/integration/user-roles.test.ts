@@ -2,7 +2,9 @@
 // into the built-in ClusterRoles by the controller manager's clusterrole-aggregation controller, so a
 // namespace's `edit` RoleBinding is all a user needs to create runs there, and `view` to read them.
 // Proven on the real apiserver with kubectl --as: the users hold nothing but those RoleBindings. The
-// editor may use the unrestricted agent profiles, not tess nor any repository.
+// editor may use the unrestricted agent profiles, not tess nor any repository; neither holds the
+// verb of restricted profiles (`use-restricted`) nor the use of a claim (persistentvolumeclaims of
+// orchestrator.io), which the admission checks ask for.
 import { join } from 'node:path';
 import t from 'tap';
 import { kindFacts, RUN_KIND_NAMES } from '../../src/api/index.js';
@@ -101,6 +103,21 @@ t.test(
       t.equal(await use(editor, 'agentprofiles', profile), true, `edit uses ${profile}`);
     t.equal(await use(editor, 'agentprofiles', 'tess'), false, 'tess needs a grant');
     t.equal(await use(viewer, 'agentprofiles', 'rex'), false, 'view uses no profile');
+    // A restricted profile's own verb, and the use of another's claim, are in no built-in role.
+    const may = (user: string, verb: string, resource: string, name: string) =>
+      allowedTo(cluster, user, { namespace: ns, verb, group: 'orchestrator.io', resource, name });
+    for (const profile of ['rex', 'cipher', 'tess'])
+      t.equal(
+        await may(editor, 'use-restricted', 'agentprofiles', profile),
+        false,
+        `edit: no use-restricted ${profile}`,
+      );
+    for (const user of [editor, viewer])
+      t.equal(
+        await may(user, 'use', 'persistentvolumeclaims', 'workspace-payments'),
+        false,
+        `${user}: no claim use`,
+      );
     t.equal(
       await use(editor, 'repositories', 'github.com/acme/payments'),
       false,

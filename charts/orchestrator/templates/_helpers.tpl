@@ -40,6 +40,28 @@ The controller config: the shipped file as it is, or, when values change it, the
 {{- end -}}
 {{- end -}}
 
+{{- /*
+The agent profiles the editor roles may `use`: (list $ SHIPPED), those of the shipped config's list
+(scripts/generate-user-roles.js) that the rendered controller config, values included, does not
+restrict (restricted, or clusterAccess): values may narrow the list, never leave a restricted profile
+in every editor's hands. An empty list would grant every name, so the install fails instead.
+*/ -}}
+{{- define "orchestrator.editorProfiles" -}}
+{{- $root := index . 0 -}}
+{{- $agents := (include "orchestrator.controllerConfig" $root | fromYaml).agents | default dict -}}
+{{- $names := list -}}
+{{- range $name := index . 1 -}}
+{{- $profile := index $agents $name | default dict -}}
+{{- if not (or $profile.restricted $profile.clusterAccess) -}}
+{{- $names = append $names $name -}}
+{{- end -}}
+{{- end -}}
+{{- if not $names -}}
+{{- fail "agents: every profile the editor roles grant is restricted or has clusterAccess; leave one unrestricted (an empty resourceNames would grant them all)" -}}
+{{- end -}}
+{{- toYaml $names -}}
+{{- end -}}
+
 {{- /* Rules between values that values.schema.json cannot say; rendered once, it prints nothing. */ -}}
 {{- define "orchestrator.validate" -}}
 {{- if and .Values.certManager.enabled .Values.webhook.caBundle -}}

@@ -1,17 +1,20 @@
 // The vocabulary of the field classification (table.ts): what a spec field lets whoever sets it cause,
 // and so who may set it and whether an update may change it (docs/security.md "Every field of a run").
 import type { RunKindName } from '../../api/index.js';
-import type { Reference } from '../references/row.js';
+import type { Permission, Reference } from '../references/row.js';
 
 /**
- * - inert: shapes only the agent's text (its prompt, its memory, its tools' configuration) or the
- *   run's bookkeeping; it grants nothing the run does not have anyway.
+ * - inert: the attempt counters only: raising one re-runs the submitter's own instructions, so anyone
+ *   who may update the run may raise it.
+ * - steering: what the agent is told and may do with the run's credentials (its prompt, documents,
+ *   tools, model, branches, the Secret keys it reads); it grants nothing the run does not have, but
+ *   after creation only the run's submitter (and the operator acting for them) may change it.
  * - authorised: names something the pod would use (a Secret, an account, a profile, a repository, an
  *   image, a PriorityClass); the submitter must be allowed it, by a SubjectAccessReview.
  * - bounded: free within a limit of the controller config (a maximum, an allow-list).
  * - locked: only the config or the agent profile sets it; a run may not.
  */
-export type FieldClass = 'inert' | 'authorised' | 'bounded' | 'locked';
+export type FieldClass = 'inert' | 'steering' | 'authorised' | 'bounded' | 'locked';
 
 interface RowFacts {
   /**
@@ -28,8 +31,9 @@ interface RowFacts {
   /** bounded: the limit in words, when no config key sets it (the operator's own variable names). */
   bound?: string;
   /**
-   * Whether an update may change it. Default: an inert field may change, any other may not (a change
-   * to what a run may use is a new run, so a run never uses one person's grants with another's choices).
+   * Whether an update may change it. Default: an inert or steering field may change, any other may not
+   * (a change to what a run may use is a new run, so a run never uses one person's grants with another's
+   * choices). Who may change it is the class's: only an inert field by anyone but the submitter.
    */
   mutable?: boolean;
 }
@@ -44,7 +48,14 @@ export type FieldRow =
   | (RowFacts & { class: Exclude<FieldClass, 'authorised'>; reference?: never });
 
 /** Whether an update may change the field (FieldRow.mutable, else by class). */
-export const isMutable = (row: FieldRow): boolean => row.mutable ?? row.class === 'inert';
+export const isMutable = (row: FieldRow): boolean =>
+  row.mutable ?? (row.class === 'inert' || row.class === 'steering');
+
+/**
+ * Whether an identity other than the run's submitter (and the operator's own) may change the field
+ * after creation: only the attempt counters, which re-run the submitter's own instructions.
+ */
+export const othersMayChange = (row: FieldRow): boolean => isMutable(row) && row.class === 'inert';
 
 /**
  * The SubjectAccessReviews any one of which lets the submitter set an authorised field, from its
@@ -52,7 +63,13 @@ export const isMutable = (row: FieldRow): boolean => row.mutable ?? row.class ==
  */
 export function reviewsOf(row: FieldRow): string[] {
   if (row.class !== 'authorised') return [];
-  const { resource, anyOf } = row.reference;
+  const { group, resource, anyOf, escalated } = row.reference;
+  const text = (p: Permission) => {
+    const on = p.resource ?? resource;
+    const inGroup = (p.group ?? group) !== group ? `.${p.group}` : '';
+    return `${p.verb} ${on}${inGroup}${p.subresource ? `/${p.subresource}` : ''}${p.unnamed ? ' (any)' : ''}`;
+  };
+  const escalatedText = escalated ? escalated.anyOf.map((p) => `${text(p)} (${escalated.when})`) : [];
   // Alternatives that differ only in the name asked (an image or its repository) are one review here.
-  return [...new Set(anyOf.map((p) => `${p.verb} ${resource}${p.subresource ? `/${p.subresource}` : ''}`))];
+  return [...new Set([...anyOf.map(text), ...escalatedText])];
 }

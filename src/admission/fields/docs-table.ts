@@ -1,6 +1,6 @@
 // The classification (table.ts) as docs/security.md shows it: one Markdown table per kind, generated
 // here and compared with the page by the tests (table.test.ts), so the page cannot say another thing.
-import { type FieldRow, isMutable, reviewsOf } from './classes.js';
+import { type FieldRow, isMutable, othersMayChange, reviewsOf } from './classes.js';
 import { kindsOf } from './coverage.js';
 import { FIELD_CLASSES } from './table.js';
 
@@ -22,6 +22,10 @@ function judgedBy(row: FieldRow): string {
 
 const cell = (s: string) => s.replaceAll('|', '\\|');
 
+/** Whether, and by whom, an update may change the field. */
+const onUpdate = (row: FieldRow) =>
+  !isMutable(row) ? 'fixed' : othersMayChange(row) ? 'may change' : 'submitter may change';
+
 /** The generated block, markers included: a line per row, in the table's order. */
 export function fieldClassificationMarkdown(rows: readonly FieldRow[] = FIELD_CLASSES): string {
   const lines = [DOCS_MARKERS.begin, ''];
@@ -29,7 +33,7 @@ export function fieldClassificationMarkdown(rows: readonly FieldRow[] = FIELD_CL
   lines.push('|---|---|---|---|---|---|');
   for (const row of rows)
     lines.push(
-      `| ${code(row.path)} | ${kindsOf(row).join(', ')} | ${row.class} | ${cell(row.effect)} | ${cell(judgedBy(row))} | ${isMutable(row) ? 'may change' : 'fixed'} |`,
+      `| ${code(row.path)} | ${kindsOf(row).join(', ')} | ${row.class} | ${cell(row.effect)} | ${cell(judgedBy(row))} | ${onUpdate(row)} |`,
     );
   lines.push('', DOCS_MARKERS.end);
   return lines.join('\n');

@@ -1,8 +1,9 @@
 // Updates never change whose power a run uses: every field the table (table.ts) does not mark mutable
 // is fixed once the run is created. The alternative, re-authorising the updater and making them the
 // submitter, would let an editor of the namespace take over a run mid-life and mix two people's grants
-// in one pod; a changed grant is a new run, and the inert fields (the agent's text, the counters that
-// start a new attempt) stay editable. The choice is explained in docs/security.md.
+// in one pod; a changed grant is a new run, and the inert and steering fields (the counters that start
+// a new attempt, the agent's instructions) stay editable, the steering ones by the submitter only
+// (steering.ts). The choice is explained in docs/security.md.
 import { isDeepStrictEqual } from 'node:util';
 import type { RunKindName } from '../../api/index.js';
 import { isPlainObject } from '../../util/json.js';
@@ -32,6 +33,7 @@ export function fixedRows(kind: RunKindName, rows: readonly FieldRow[] = FIELD_C
 
 const CLASS_SAYS: Record<FieldRow['class'], string> = {
   inert: 'it identifies the run',
+  steering: 'its submitter chose it',
   authorised: "its submitter's permission was checked for it",
   bounded: 'it is bounded by the controller config for its submitter',
   locked: 'only the config sets it',

@@ -29,7 +29,7 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
   // What the run is: bookkeeping.
   {
     path: 'spec.taskId',
-    class: 'inert',
+    class: 'steering',
     effect: "the task the agent works on (its documents, branch, labels); names the run's objects",
   },
   { path: 'spec.serviceName', class: 'bounded', effect: WORKSPACE, bound: OWN_WORKSPACE },
@@ -37,7 +37,7 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
   {
     path: 'spec.workingDirectory',
     kinds: ['CodeRun'],
-    class: 'inert',
+    class: 'steering',
     effect: 'the directory the agent works in, inside the workspace',
   },
   {
@@ -49,18 +49,18 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
   },
   { path: 'spec.retryAttempt', class: 'inert', effect: 'raised, starts a new attempt' },
   { path: 'spec.contextVersion', class: 'inert', effect: 'raised, starts a new session context' },
-  { path: 'spec.dependsOn', class: 'inert', effect: 'runs to wait for (in the same namespace)' },
-  // What the agent reads and how it works: its text.
-  { path: 'spec.markdownFiles', class: 'inert', effect: "documents in the agent's task files" },
-  { path: 'spec.remediation', class: 'inert', effect: "review feedback in the agent's prompt" },
+  { path: 'spec.dependsOn', class: 'steering', effect: 'runs to wait for (in the same namespace)' },
+  // What the agent reads and how it works: its instructions, which only the submitter may change.
+  { path: 'spec.markdownFiles', class: 'steering', effect: "documents in the agent's task files" },
+  { path: 'spec.remediation', class: 'steering', effect: "review feedback in the agent's prompt" },
   {
     path: 'spec.model',
-    class: 'inert',
+    class: 'steering',
     effect: "the model the platform's API key is used with (an unknown model is admitted with a warning)",
   },
-  { path: 'spec.agentTools', class: 'inert', effect: "the agent CLI's tool permissions" },
-  { path: 'spec.toolConfig', class: 'inert', effect: "the agent's tool preset" },
-  { path: 'spec.remoteTools', class: 'inert', effect: 'remote MCP tools the agent is configured with' },
+  { path: 'spec.agentTools', class: 'steering', effect: "the agent CLI's tool permissions" },
+  { path: 'spec.toolConfig', class: 'steering', effect: "the agent's tool preset" },
+  { path: 'spec.remoteTools', class: 'steering', effect: 'remote MCP tools the agent is configured with' },
   {
     path: 'spec.localTools',
     class: 'bounded',
@@ -69,17 +69,17 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
   },
   {
     path: 'spec.continueSession',
-    class: 'inert',
+    class: 'steering',
     effect: "resume the agent's last session on the workspace",
   },
-  { path: 'spec.overwriteMemory', class: 'inert', effect: "replace the workspace's CLAUDE.md memory" },
-  { path: 'spec.includeCodebase', class: 'inert', effect: "the codebase in the agent's prompt" },
-  { path: 'spec.repository.branch', class: 'inert', effect: 'the branch the agent starts from' },
-  { path: 'spec.docsBranch', class: 'inert', effect: 'the branch of the docs repository' },
-  { path: 'spec.sourceBranch', class: 'inert', effect: 'the branch the documents are written from' },
+  { path: 'spec.overwriteMemory', class: 'steering', effect: "replace the workspace's CLAUDE.md memory" },
+  { path: 'spec.includeCodebase', class: 'steering', effect: "the codebase in the agent's prompt" },
+  { path: 'spec.repository.branch', class: 'steering', effect: 'the branch the agent starts from' },
+  { path: 'spec.docsBranch', class: 'steering', effect: 'the branch of the docs repository' },
+  { path: 'spec.sourceBranch', class: 'steering', effect: 'the branch the documents are written from' },
   {
     path: 'spec.docsProjectDirectory',
-    class: 'inert',
+    class: 'steering',
     effect: 'the Task Master project inside the docs repository',
   },
   // Who the agent acts as.
@@ -155,7 +155,7 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
     effect: 'a Secret of the namespace the pod reads',
     reference: ENV_SECRET_REFERENCE,
   },
-  { path: 'spec.envFromSecrets[].secretKey', class: 'inert', effect: 'the key read from that Secret' },
+  { path: 'spec.envFromSecrets[].secretKey', class: 'steering', effect: 'the key read from that Secret' },
   {
     path: 'spec.image',
     class: 'authorised',

@@ -40,7 +40,14 @@ t.test(
           name: 'deployer',
         },
         { verb: 'impersonate', group: '', resource: 'serviceaccounts', namespace: 'team', name: 'deployer' },
-        { verb: 'get', group: '', resource: 'persistentvolumeclaims', namespace: 'team', name: 'billing' },
+        {
+          verb: 'use',
+          group: 'orchestrator.io',
+          resource: 'persistentvolumeclaims',
+          namespace: 'team',
+          name: 'billing',
+        },
+        { verb: 'create', group: '', resource: 'pods', namespace: 'team' },
         { verb: 'use', group: 'orchestrator.io', resource: 'agentprofiles', namespace: 'team', name: 'rex' },
       ],
     );
@@ -69,7 +76,7 @@ t.test("denials in the apiserver's wording, with the field and why", async (t) =
       [
         'reference-access',
         'spec.workspace.pvcName',
-        'persistentvolumeclaims "billing" is forbidden: User "system:serviceaccount:team:pm" cannot get resource "persistentvolumeclaims" in API group "" in the namespace "team": the agent\'s pod would mount this claim as its workspace; a Role rule allowing it: {apiGroups: [""], resources: [persistentvolumeclaims], resourceNames: [billing], verbs: [get]}',
+        'persistentvolumeclaims "billing" is forbidden: User "system:serviceaccount:team:pm" cannot use resource "persistentvolumeclaims" in API group "orchestrator.io" in the namespace "team", nor create resource "pods" in API group "" in the namespace "team": the agent\'s pod would mount this claim as its workspace; a Role rule allowing it: {apiGroups: [orchestrator.io], resources: [persistentvolumeclaims], resourceNames: [billing], verbs: [use]} or {apiGroups: [""], resources: [pods], verbs: [create]}',
       ],
       [
         'reference-access',
@@ -129,7 +136,7 @@ t.test('the questions are asked at once, not one after another', async (t) => {
     },
   };
   await judgeReferences(slow, user, 'team', checks);
-  t.equal(most, 5, 'all five questions in flight together');
+  t.equal(most, 6, 'all six questions (two for the claim) in flight together');
 });
 
 t.test('offline: one line per check, naming field, object and permission', async (t) => {
@@ -156,7 +163,7 @@ t.test(
     t.same(
       findings.map((f) => `${f.path}: ${f.message}`),
       [
-        'spec.githubApp: agentprofiles "tess" is forbidden: User "system:serviceaccount:team:pm" cannot use resource "agentprofiles" in API group "orchestrator.io" in the namespace "team": the profile runs its pods as ServiceAccount orchestrator-agent-cluster-access with cluster access; a Role rule allowing it: {apiGroups: [orchestrator.io], resources: [agentprofiles], resourceNames: [tess], verbs: [use]}',
+        'spec.githubApp: agentprofiles "tess" is forbidden: User "system:serviceaccount:team:pm" cannot use-restricted resource "agentprofiles" in API group "orchestrator.io" in the namespace "team": the profile runs its pods as ServiceAccount orchestrator-agent-cluster-access with cluster access; a Role rule allowing it: {apiGroups: [orchestrator.io], resources: [agentprofiles], resourceNames: [tess], verbs: [use-restricted]}',
         'spec.repositoryUrl: repositories "github.com/acme/payments" is forbidden: User "system:serviceaccount:team:pm" cannot use resource "repositories" in API group "orchestrator.io" in the namespace "team", nor use resource "repositories" in API group "orchestrator.io" in the namespace "team" named "github.com/acme/*": the operator would mint GitHub App 5DLabs-Tess\'s installation token for this repository into the agent\'s pod; a Role rule allowing it: {apiGroups: [orchestrator.io], resources: [repositories], resourceNames: [github.com/acme/payments], verbs: [use]} or {apiGroups: [orchestrator.io], resources: [repositories], resourceNames: [github.com/acme/*], verbs: [use]}',
       ],
     );
@@ -168,7 +175,7 @@ t.test(
     );
     t.match(
       uncheckedText(run[0] as (typeof run)[number], 'team'),
-      'spec.githubApp: agentprofiles "tess": not checked offline: at admission the run\'s submitter must be allowed to use resource "agentprofiles" in API group "orchestrator.io" in the namespace "team" (the profile runs its pods as ServiceAccount orchestrator-agent-cluster-access with cluster access)',
+      'spec.githubApp: agentprofiles "tess": not checked offline: at admission the run\'s submitter must be allowed to use-restricted resource "agentprofiles" in API group "orchestrator.io" in the namespace "team" (the profile runs its pods as ServiceAccount orchestrator-agent-cluster-access with cluster access)',
     );
   },
 );

@@ -5,7 +5,8 @@
 import type { AccessReviewer, ResourceAttributes, UserInfo } from '../../auth/index.js';
 import { permissionText } from '../../auth/index.js';
 import { error, type Finding } from '../../validation/finding.js';
-import type { Permission, ReferenceCheck } from './table.js';
+import { type Permission, permissionsOf } from './row.js';
+import type { ReferenceCheck } from './table.js';
 
 /**
  * Each review's limit: the webhooks' timeoutSeconds is 5 (webhooks/), and the rest of the review and
@@ -27,17 +28,17 @@ export function accessAttributes(
   const { reference } = check;
   return {
     verb: permission.verb,
-    group: reference.group,
-    resource: reference.resource,
+    group: permission.group ?? reference.group,
+    resource: permission.resource ?? reference.resource,
     ...(permission.subresource ? { subresource: permission.subresource } : {}),
     ...(reference.clusterScoped ? {} : { namespace }),
-    name: permission.name ? permission.name(check.name) : check.name,
+    ...(permission.unnamed ? {} : { name: permission.name ? permission.name(check.name) : check.name }),
   };
 }
 
 /** The row's alternatives for this object, each question once (an image without a tag is its own repository). */
 function askedOf(check: ReferenceCheck, namespace: string): ResourceAttributes[] {
-  const asked = check.reference.anyOf.map((p) => accessAttributes(check, p, namespace));
+  const asked = permissionsOf(check).map((p) => accessAttributes(check, p, namespace));
   if (asked.length < 2) return asked;
   const seen = new Set<string>();
   return asked.filter((a) => {

@@ -34,6 +34,7 @@ export {
 } from './namespace.js';
 export { IMAGE_REFERENCE, PRIORITY_CLASS_REFERENCE } from './platform.js';
 export { REPOSITORY_REFERENCE } from './repositories.js';
+export { permissionsOf } from './row.js';
 export {
   type Permission,
   REFERENCES,

@@ -3,7 +3,7 @@
 // ServiceAccount, a workspace claim. What the operator itself chose (the agent profile's
 // ServiceAccount, the run's own workspace, the platform's Secrets of the controller config) is not
 // named, so needs no check.
-import { githubUserSecrets, runAgent, runGithubAuth, specDefaults } from '../../api/index.js';
+import { GROUP, githubUserSecrets, runAgent, runGithubAuth, specDefaults } from '../../api/index.js';
 import { isPlainObject } from '../../util/json.js';
 import type { Reference } from './row.js';
 
@@ -54,7 +54,14 @@ export const CLAIM_REFERENCE: Reference = {
   field: 'spec.workspace.pvcName',
   group: '',
   resource: 'persistentvolumeclaims',
-  anyOf: [{ verb: 'get' }],
+  // The pod mounts the claim read-write, with its owner's checkouts and session transcripts: a right
+  // that implies writing it, not `get` (which the built-in view role grants). Either the virtual `use`
+  // of orchestrator.io, which no built-in or generated role grants, or `create pods` in the namespace,
+  // with which the submitter could mount the claim anyway.
+  anyOf: [
+    { verb: 'use', group: GROUP },
+    { verb: 'create', group: '', resource: 'pods', unnamed: true },
+  ],
   use: "the agent's pod would mount this claim as its workspace",
   named: ({ kind, spec, config }) => {
     const name = isPlainObject(spec.workspace) ? str(spec.workspace.pvcName) : undefined;

@@ -17,12 +17,23 @@ export interface Named {
   name: string;
   /** What the pod would do with this one, when the row's `use` is too general (which profile, which App). */
   use?: string;
+  /** This one needs the row's `escalated` permissions instead of its `anyOf` (a restricted profile). */
+  escalated?: boolean;
 }
 
-/** A verb on the row's resource, or on one of its subresources. */
+/**
+ * A verb on the row's resource, or on one of its subresources; or a right on another resource that
+ * implies the use (`create pods` implies mounting any claim of the namespace).
+ */
 export interface Permission {
   verb: string;
   subresource?: string;
+  /** Another API group than the row's: a virtual resource of orchestrator.io standing for the use. */
+  group?: string;
+  /** Another resource than the row's (with `unnamed`: a namespace-wide right that implies this use). */
+  resource?: string;
+  /** Asked without a name: the right over every object of its resource in the namespace. */
+  unnamed?: boolean;
   /**
    * The name asked about, from the object's name, when the alternatives differ in it (a repository, or
    * its owner's `host/owner/*`): RBAC matches resourceNames exactly, so a wider grant is another name.
@@ -40,8 +51,17 @@ export interface Reference {
   clusterScoped?: boolean;
   /** The submitter needs one of these on the named object. */
   anyOf: readonly Permission[];
+  /**
+   * What an object the row names `escalated` needs instead, and when (a restricted agent profile): a
+   * grant no generated role carries, so that no list of names in a role decides it.
+   */
+  escalated?: { when: string; anyOf: readonly Permission[] };
   /** What the agent's pod would do with it: the denial says why the permission is asked. */
   use: string;
   /** The objects the run names in this field that need the check. */
   named(run: RunView): Named[];
 }
+
+/** The permissions one of which allows the named object: its row's, or the row's escalated ones. */
+export const permissionsOf = (check: Named & { reference: Reference }): readonly Permission[] =>
+  check.escalated && check.reference.escalated ? check.reference.escalated.anyOf : check.reference.anyOf;

@@ -3,7 +3,14 @@
 import t from 'tap';
 import { defaulted } from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
-import { REFERENCES, type RunView, referencesToCheck, specOf } from './table.js';
+import {
+  type Permission,
+  REFERENCES,
+  type Reference,
+  type RunView,
+  referencesToCheck,
+  specOf,
+} from './table.js';
 
 const config = loadDefaultConfig();
 
@@ -132,19 +139,23 @@ t.test('an UPDATE names only what the stored run did not name in the same field'
 });
 
 t.test('one row per field, each with its group, scope and verbs', async (t) => {
+  const perm = (r: Reference, p: Permission) => {
+    const group = p.group ?? r.group;
+    return `${p.verb} ${p.resource ?? r.resource}${p.subresource ? `/${p.subresource}` : ''}${group ? ` (${group})` : ''}${p.unnamed ? ' any' : ''}`;
+  };
   t.same(
     REFERENCES.map(
       (r) =>
-        `${r.field} → ${r.anyOf.map((p) => `${p.verb} ${r.resource}${p.subresource ? `/${p.subresource}` : ''}`).join(' | ')}${r.group ? ` (${r.group})` : ''}${r.clusterScoped ? ' cluster-scoped' : ''}`,
+        `${r.field} → ${r.anyOf.map((p) => perm(r, p)).join(' | ')}${r.escalated ? `; ${r.escalated.when}: ${r.escalated.anyOf.map((p) => perm(r, p)).join(' | ')}` : ''}${r.clusterScoped ? ' cluster-scoped' : ''}`,
     ),
     [
       'spec.envFromSecrets[].secretName → get secrets',
       'spec.githubUser (TaskRun: spec.repository.githubUser) → get secrets',
       'spec.serviceAccountName → create serviceaccounts/token | impersonate serviceaccounts',
-      'spec.workspace.pvcName → get persistentvolumeclaims',
-      'spec.agent (CodeRun, DocsRun: spec.githubApp) → use agentprofiles (orchestrator.io)',
-      'spec.repositoryUrl, spec.docsRepositoryUrl (TaskRun: spec.repository.url) of a GitHub App run → use repositories | use repositories (orchestrator.io)',
-      'spec.image → use images | use images (orchestrator.io)',
+      'spec.workspace.pvcName → use persistentvolumeclaims (orchestrator.io) | create pods any',
+      'spec.agent (CodeRun, DocsRun: spec.githubApp) → use agentprofiles (orchestrator.io); a restricted or clusterAccess profile: use-restricted agentprofiles (orchestrator.io)',
+      'spec.repositoryUrl, spec.docsRepositoryUrl (TaskRun: spec.repository.url) of a GitHub App run → use repositories (orchestrator.io) | use repositories (orchestrator.io)',
+      'spec.image → use images (orchestrator.io) | use images (orchestrator.io)',
       'spec.podTemplate.priorityClassName → use priorityclasses (scheduling.k8s.io) cluster-scoped',
     ],
   );

@@ -30,7 +30,7 @@ export interface components {
                     serviceAccountName?: string;
                     /** @description Whether the agent may call the Kubernetes API: its pods mount the token of serviceAccountName (required then; config/agents ships orchestrator-agent-cluster-access, whose Role is limited to the run's namespace) and carry the label orchestrator.io/cluster-access=true, which the shipped NetworkPolicy lets reach the apiserver and the pods of their namespace. Default false: no ServiceAccount token is mounted, whatever the ServiceAccount. */
                     clusterAccess?: boolean;
-                    /** @description Whether a run's submitter needs an explicit grant to use this profile: `use` on the virtual resource agentprofiles.orchestrator.io named by the profile (a Role rule, docs/security.md). The shipped editor roles (config/rbac/user-roles.yaml) grant the profiles of the shipped config that are not restricted. A profile with clusterAccess is always restricted. Default false. */
+                    /** @description Whether a run's submitter needs an explicit grant to use this profile: the verb `use-restricted` on the virtual resource agentprofiles.orchestrator.io named by the profile (a Role rule, docs/security.md), which no generated role carries, so the roles' `use` does not suffice. The shipped editor roles (config/rbac/user-roles.yaml) grant `use` of the profiles of the shipped config that are not restricted. A profile with clusterAccess is always restricted. Default false. */
                     restricted?: boolean;
                     /** @description Compute resources of the agent container for each run priority. */
                     resources?: {

@@ -214,9 +214,11 @@ prepare_read_repo() {
 
 # --- The agent ---
 
-# CLAUDE.md sits above the working directory, where the agent loads it as project memory. A kept
-# memory file is this lineage's own copy (saved by save_sessions), never whatever the volume's
-# CLAUDE.md holds now: another lineage's agent may have written that.
+# The memory file sits in the service's directory, where the agent edits it; the CLI loads it only
+# through the private user memory ($CLAUDE_CONFIG_DIR/CLAUDE.md, one import of it), since the CLI reads
+# no project file (run_agent: --setting-sources user). A kept memory file is this lineage's own copy
+# (saved by save_sessions), never whatever the volume's CLAUDE.md holds now: another lineage's agent
+# may have written that.
 install_memory() {
   if [[ $OVERWRITE_MEMORY != true && -f $SESSION_STORE/CLAUDE.md && ! -L $SESSION_STORE/CLAUDE.md ]]; then
     log "keeping this lineage's memory file ($SESSION_STORE/CLAUDE.md; overwriteMemory is false)"
@@ -228,6 +230,7 @@ install_memory() {
     rm -f "$MEMORY_FILE"
     cp "$RENDERED_DIR/CLAUDE.md" "$MEMORY_FILE"
   fi
+  printf '@%s\n' "$MEMORY_FILE" >"$CLAUDE_CONFIG_DIR/CLAUDE.md"
 }
 
 # The lineage's session transcripts into the private CLAUDE_CONFIG_DIR: regular *.jsonl files only
@@ -286,8 +289,12 @@ resume_args() {
   fi
 }
 
+# The repository does not configure the CLI: --setting-sources user loads the settings of the private
+# CLAUDE_CONFIG_DIR and --settings only, so the checkout's .claude/settings*.json (hooks: commands the
+# CLI would run), agents, commands and skills, and every CLAUDE.md or CLAUDE.local.md in or above the
+# working directory, are ignored; --strict-mcp-config ignores its .mcp.json. docs/security.md.
 run_agent() {
-  local -a args=(--print "--model=$MODEL" --output-format stream-json --verbose
+  local -a args=(--print "--model=$MODEL" --output-format stream-json --verbose --setting-sources user
     --settings "$RENDERED_DIR/settings.json" --mcp-config "$RENDERED_DIR/mcp.json" --strict-mcp-config
     --append-system-prompt "$(cat "$RENDERED_DIR/system-prompt.md")")
   local dir

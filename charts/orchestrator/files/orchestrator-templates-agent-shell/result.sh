@@ -155,6 +155,8 @@ result_summary() {
     printf 'the agent exited with status %s' "$AGENT_STATUS"
     if [[ -n $AGENT_LAST_WORDS ]]; then printf ': %s' "$AGENT_LAST_WORDS"; fi
     if [[ -n $pr ]]; then printf '; its work so far is on %s' "$pr"; fi
+  elif [[ -f $RUN_DIR/publish-refused ]]; then
+    printf 'not pushed: %s' "$(head -n 1 "$RUN_DIR/publish-refused")"
   elif [[ -n $pr ]]; then
     printf 'pull request %s' "$pr"
   elif [[ -z $REPO_DIR ]]; then
@@ -173,6 +175,7 @@ result_document() {
   pr=$(result_pull_request)
   commit=$(result_commit)
   session=$(result_session)
+  if [[ -f $RUN_DIR/publish-refused ]]; then pr=''; fi
   if [[ $AGENT_STATUS == 0 && -z $STOP_REASON && (-n $pr || -z $REPO_DIR) ]]; then completed=true; fi
   doc="{\"protocol\":$(json_string "$RESULT_PROTOCOL")"
   doc+=",\"workCompleted\":$completed"

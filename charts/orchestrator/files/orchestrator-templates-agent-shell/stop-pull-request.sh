@@ -15,6 +15,8 @@ pr_body="Opened by the orchestrator for ${ORCHESTRATOR_RUN_KIND:-} ${ORCHESTRATO
 
 cat >/dev/null 2>&1 || true
 [[ -n $repo_dir && -d $repo_dir/.git ]] || exit 0
+# stop-commit refused to push the work (publish-refused says why): no pull request for it.
+[[ ! -f $run_dir/publish-refused ]] || exit 0
 command -v gh >/dev/null 2>&1 || {
   echo "stop-pull-request: no gh CLI; not opening a pull request" >&2
   exit 0
