@@ -22,7 +22,7 @@ function buildTools(names, log, onBuilding) {
       process.execPath,
       [
         '--import',
-        '@tapjs/typescript/import',
+        './scripts/ts-import.mjs',
         join('test', 'harness', 'cluster', 'build-test-tools.ts'),
         ...names,
       ],

@@ -4,6 +4,7 @@
 import { KubeConfig } from '../kubeconfig/kube-config.js';
 import {
   type ApiRequester,
+  isServerBusy,
   KubeClient,
   type KubeClientOptions,
   type KubeObject,
@@ -45,6 +46,27 @@ export interface ApplyOptions {
   fieldManager?: string;
   /** Limit on each request. Default: the client's. */
   timeoutMs?: number;
+  /** Pause before the first repeat of a PATCH the apiserver did not do (doubled each time). Default 1 s. */
+  busyDelayMs?: number;
+}
+
+/** How many times one object's PATCH is sent while the apiserver answers that it is busy. */
+export const APPLY_ATTEMPTS = 4;
+
+/**
+ * Sends an apply PATCH again while the apiserver answers that it did not do it (isServerBusy: a large
+ * CRD on a loaded control plane meets its 60 s deadline): the patch is the whole intent, so sending it
+ * again is safe; any other answer is final.
+ */
+async function patchWhileBusy<T>(send: () => Promise<T>, delayMs: number): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (!isServerBusy(err) || attempt === APPLY_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, delayMs * 2 ** (attempt - 1)));
+    }
+  }
 }
 
 /** Applies `objects` in order (a Namespace before what lives in it); resolves to what the apiserver returned. */
@@ -71,12 +93,16 @@ export async function applyObjects(
       obj.metadata.name,
     );
     applied.push(
-      await client.request('PATCH', path, {
-        body: obj,
-        contentType: 'application/apply-patch+yaml',
-        query: { fieldManager: opts.fieldManager ?? FIELD_MANAGER, force: true },
-        timeoutMs: opts.timeoutMs,
-      }),
+      await patchWhileBusy(
+        () =>
+          client.request<KubeObject>('PATCH', path, {
+            body: obj,
+            contentType: 'application/apply-patch+yaml',
+            query: { fieldManager: opts.fieldManager ?? FIELD_MANAGER, force: true },
+            timeoutMs: opts.timeoutMs,
+          }),
+        opts.busyDelayMs ?? 1000,
+      ),
     );
   }
   return applied;

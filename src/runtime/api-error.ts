@@ -33,6 +33,12 @@ export const isInvalid = (err: unknown): boolean => isApiStatus(err, 422);
 export const isForbidden = (err: unknown): boolean => isApiStatus(err, 403);
 /** 401: the caller is not authenticated. */
 export const isUnauthorized = (err: unknown): boolean => isApiStatus(err, 401);
+/**
+ * 429, 503 or 504: the apiserver did not do the request (throttled, unavailable, or its own deadline ran
+ * out, as a busy etcd makes it), so an idempotent request may be sent again.
+ */
+export const isServerBusy = (err: unknown): boolean =>
+  err instanceof ApiError && (err.status === 429 || err.status === 503 || err.status === 504);
 
 export class RequestTimeoutError extends Error {
   constructor(what: string, ms: number) {

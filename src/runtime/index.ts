@@ -59,6 +59,7 @@ export {
   isGone,
   isInvalid,
   isNotFound,
+  isServerBusy,
   isUnauthorized,
   KubeClient,
   type KubeClientOptions,

@@ -24,6 +24,7 @@ export {
   isGone,
   isInvalid,
   isNotFound,
+  isServerBusy,
   isUnauthorized,
   RequestTimeoutError,
 } from './api-error.js';

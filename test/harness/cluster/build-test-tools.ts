@@ -1,5 +1,5 @@
 // Builds test tools (test-tools.ts) before the files that run them, with progress on stderr.
-// scripts/test-builds.js runs it as `node --import @tapjs/typescript/import
+// scripts/test-builds.js runs it as `node --import ./scripts/ts-import.mjs
 // test/harness/cluster/build-test-tools.ts [NAME…]` (dist/ holds only the compiled src/, so the
 // harness's TypeScript is loaded as tap loads it): the tools named by their component's name, or every
 // tool. It exits 1 when one could not be built (no Go beside envtest binaries, say), after trying

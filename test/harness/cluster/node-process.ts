@@ -18,11 +18,10 @@ export const logged =
   (line: LogLine): boolean =>
     line.msg === msg;
 
-/** The loader tap runs TypeScript tests with, so that children run TypeScript the same way. */
-function typescriptLoader(): string[] {
-  const fromTap = process.execArgv.filter((arg) => arg.includes('@tapjs/typescript'));
-  return fromTap.length ? fromTap : [`--import=${import.meta.resolve('@tapjs/typescript/import')}`];
-}
+/** How tap runs the TypeScript tests (package.json "tap"), so that children run TypeScript the same way. */
+const typescriptLoader = (): string[] => [
+  `--import=${new URL('../../../scripts/ts-import.mjs', import.meta.url).href}`,
+];
 
 export class NodeProcess {
   readonly child: ChildProcess;
@@ -40,7 +39,7 @@ export class NodeProcess {
     const [command, ...before] = [...prefix, process.execPath];
     this.child = spawn(command as string, [...before, ...loader, script, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', ...env },
+      env: { ...process.env, ...env },
     });
     createInterface({ input: this.child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
       try {

@@ -3,7 +3,7 @@
 // request and checks it against the SDK's request shapes (model-request-check.ts).
 //
 // In-process: `new ModelStandin({...}).listen()`. As its own process (so that pods on a real node
-// reach it): `node --import=@tapjs/typescript/import model-standin.ts` with MODEL_SCRIPT (JSON array
+// reach it): `node --import=./scripts/ts-import.mjs model-standin.ts` with MODEL_SCRIPT (JSON array
 // of turns), MODEL_API_KEY, optional HOST (127.0.0.1), PORT (0), CERT_FILE/KEY_FILE (HTTPS) and
 // MODEL_JOURNAL (a file that gets each RecordedRequest as a JSON line); it prints JSON lines
 // {"msg":"listening","port":N}, then {"msg":"request",method,path,turn,status,problems} per request.
