@@ -120,6 +120,12 @@ export class KubeReviewer implements AccessReviewer {
     this.denyTtlMs = opts.denyTtlMs ?? 30_000;
   }
 
+  /** The reviews in flight, waiting and refused by the limit (metrics, tests); zeros without one. */
+  get pendingReviews(): { inFlight: number; queued: number; refused: number } {
+    const { limit } = this.opts;
+    return limit ? { ...limit.pending, refused: limit.refused } : { inFlight: 0, queued: 0, refused: 0 };
+  }
+
   /** Bytes the caches hold, as counted against maxBytes (each cache has its own budget). */
   get cachedBytes(): number {
     return this.tokens.bytes + this.decisions.bytes;
