@@ -65,8 +65,10 @@ export class ReviewLimit {
 
   private count(key: string | undefined): { running: number; waiting: number } {
     if (key === undefined) return { running: 0, waiting: 0 };
-    let c = this.shares.get(key);
-    if (!c) this.shares.set(key, (c = { running: 0, waiting: 0 }));
+    const known = this.shares.get(key);
+    if (known) return known;
+    const c = { running: 0, waiting: 0 };
+    this.shares.set(key, c);
     return c;
   }
 
