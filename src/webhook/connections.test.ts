@@ -106,6 +106,24 @@ function review(
   });
 }
 
+/** Three reviews each way from `from`: valid ones allowed, invalid ones denied. */
+async function answered(at: Parameters<typeof review>[0], from: string) {
+  const answers = [];
+  for (let i = 0; i < 3; i++) {
+    answers.push(await review(at, from, 'rex'));
+    answers.push(await review(at, from, 'no-such-agent'));
+  }
+  return answers;
+}
+const RIGHT = [
+  { allowed: true },
+  { allowed: false },
+  { allowed: true },
+  { allowed: false },
+  { allowed: true },
+  { allowed: false },
+];
+
 /** `count` bare TCP connections from `from` that never send a byte; destroyed at teardown. */
 function bareConnects(t: Test, port: number, from: string, count: number): Socket[] {
   const sockets = Array.from({ length: count }, () => {
@@ -142,21 +160,9 @@ t.test('1,024 bare connects from one address hold its cap; another address is an
     () => attack.filter((s) => !s.destroyed).length <= cap,
   );
 
-  const answers = [];
-  for (let i = 0; i < 3; i++) {
-    answers.push(await review(at, APISERVER, 'rex'));
-    answers.push(await review(at, APISERVER, 'no-such-agent'));
-  }
   t.same(
-    answers,
-    [
-      { allowed: true },
-      { allowed: false },
-      { allowed: true },
-      { allowed: false },
-      { allowed: true },
-      { allowed: false },
-    ],
+    await answered(at, APISERVER),
+    RIGHT,
     'during the attack, valid reviews are allowed and invalid ones denied',
   );
   const more = await review(at, ATTACKER, 'rex');
@@ -185,24 +191,6 @@ t.test('a connection that sends no request is closed after the header timeout', 
 
 /** The 16 attacking addresses of the attacks below (none of them the "apiserver"'s). */
 const ATTACKERS = Array.from({ length: 16 }, (_, i) => `127.0.0.${10 + i}`);
-
-/** Three reviews each way from `from`: valid ones allowed, invalid ones denied. */
-async function answered(at: Parameters<typeof review>[0], from: string) {
-  const answers = [];
-  for (let i = 0; i < 3; i++) {
-    answers.push(await review(at, from, 'rex'));
-    answers.push(await review(at, from, 'no-such-agent'));
-  }
-  return answers;
-}
-const RIGHT = [
-  { allowed: true },
-  { allowed: false },
-  { allowed: true },
-  { allowed: false },
-  { allowed: true },
-  { allowed: false },
-];
 
 t.test(
   '16 addresses × 64 bare connects hold 16 each; an address not trusted is still answered',
