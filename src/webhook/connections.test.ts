@@ -228,7 +228,14 @@ async function provenConnections(t: Test, at: { port: number; ca: string }, from
       sockets.push(socket);
       socket.on('error', () => resolve());
       socket.once('close', () => resolve());
-      socket.once('secureConnect', () => socket.write('GET /nothing HTTP/1.1\r\nHost: webhook\r\n\r\n'));
+      const ask = () => socket.write('GET /nothing HTTP/1.1\r\nHost: webhook\r\n\r\n');
+      socket.once('secureConnect', () => {
+        ask();
+        // A request every 5 s keeps the connection from the server's 30 s keep-alive timeout, however
+        // long opening all of them takes on a loaded machine.
+        const again = setInterval(ask, 5_000);
+        socket.once('close', () => clearInterval(again));
+      });
       socket.once('data', () => resolve());
     });
   await one(); // the first request proves the address: its next connections pass the unproven cap
