@@ -11,7 +11,14 @@
 
 import type { AdmissionRequest, AdmissionResult, ReviewCaller } from '../admission/request.js';
 import type { ControllerConfig, RunKindName } from '../api/index.js';
-import { type AccessReviewer, KubeReviewer, ReviewLimit, type UserInfo } from '../auth/index.js';
+import {
+  type AccessReviewer,
+  KubeReviewer,
+  ReviewLimit,
+  type ReviewLimitOptions,
+  requesterProblem,
+  type UserInfo,
+} from '../auth/index.js';
 import type { ApiRequester } from '../runtime/index.js';
 import { countFindings, type Finding } from '../validation/finding.js';
 import { denialMessage } from './denial.js';
@@ -35,9 +42,15 @@ export const MAX_REFERENCED_OBJECTS = 32;
 /**
  * The reference checks' own budget of SubjectAccessReviews (review-limit.ts): so many at once, so many
  * waiting, each waiting at most so long that it and its review (REFERENCE_REVIEW_TIMEOUT_MS) end within
- * the webhooks' timeoutSeconds of 5.
+ * the webhooks' timeoutSeconds of 5; and the part of it one untrusted client address may hold, so that
+ * one client's flood leaves the rest to everyone else.
  */
-export const REFERENCE_REVIEW_LIMITS = Object.freeze({ maxInFlight: 16, maxQueued: 128, maxWaitMs: 1_500 });
+export const REFERENCE_REVIEW_LIMITS = Object.freeze({
+  maxInFlight: 16,
+  maxQueued: 128,
+  maxWaitMs: 1_500,
+  perShare: Object.freeze({ maxInFlight: 4, maxQueued: 32 }),
+});
 
 export interface ReferenceAccess {
   /** Asks RBAC (SubjectAccessReviews, cached); its timeout bounds each question. */
@@ -54,7 +67,7 @@ export interface ReferenceAccess {
  */
 export const referenceReviewer = (
   client: ApiRequester,
-  limits: { maxInFlight: number; maxQueued: number; maxWaitMs: number } = REFERENCE_REVIEW_LIMITS,
+  limits: Omit<ReviewLimitOptions, 'what'> = REFERENCE_REVIEW_LIMITS,
 ): KubeReviewer =>
   new KubeReviewer({
     client,
@@ -142,13 +155,26 @@ export function reviewReferences(
   // Before any SubjectAccessReview: a run naming 100 Secrets is refused, not asked about 100 times.
   const tooMany = tooManyReferences(kind, request.name ?? '', checks);
   if (tooMany) return tooMany;
+  const implausible = requesterProblem(user);
+  if (implausible)
+    return {
+      allowed: false,
+      code: 400,
+      reason: 'BadRequest',
+      rule: 'implausible-requester',
+      message: `${kind}.orchestrator.io "${(request.name ?? '').slice(0, 253)}" is refused: ${implausible}; an apiserver sends no such requester, so no permission of theirs is asked`,
+      findings: 1,
+    };
   const namespace =
     request.namespace ?? String((request.object?.metadata as { namespace?: unknown })?.namespace ?? '');
-  return judgeReferences(access.reviewer, user, namespace, checks).then((findings): AdmissionResult => {
-    if (findings.length === 0) return { allowed: true };
-    const denial = referenceDenial(kind, request.name ?? '', findings);
-    return caller.apiserver || denial.code === 503
-      ? denial
-      : withheldDenial(kind, request.name ?? '', namespace, checks, denial);
-  });
+  const share = caller.apiserver || caller.source?.trusted ? undefined : caller.source?.address;
+  return judgeReferences(access.reviewer, user, namespace, checks, share).then(
+    (findings): AdmissionResult => {
+      if (findings.length === 0) return { allowed: true };
+      const denial = referenceDenial(kind, request.name ?? '', findings);
+      return caller.apiserver || denial.code === 503
+        ? denial
+        : withheldDenial(kind, request.name ?? '', namespace, checks, denial);
+    },
+  );
 }

@@ -33,6 +33,12 @@ export interface AdmissionRequest {
  */
 export interface ReviewCaller {
   apiserver: boolean;
+  /**
+   * The client address that posted it, and whether it is a trusted source (the control plane's
+   * ranges, or proven by certificate): an untrusted address's SubjectAccessReviews are held to its
+   * share of the budget. Absent (in process): the whole budget.
+   */
+  source?: { address: string; trusted: boolean };
 }
 
 /** One JSON Patch (RFC 6902) operation; the mutating webhook emits `add`, and `replace` for a shorthand. */

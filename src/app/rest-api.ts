@@ -38,6 +38,9 @@ export const connectionLimits = ({ connections }: ControllerConfig): ConnectionL
   maxPerListener: connections.maxPerListener,
   maxPerAddress: connections.maxPerAddress,
   headerTimeoutMs: connections.headerTimeoutSeconds * 1000,
+  reservedForTrusted: connections.reservedForTrusted,
+  maxPerUnprovenAddress: connections.maxPerUnprovenAddress,
+  trustedSources: connections.trustedSources,
 });
 
 export interface RestApiOptions {

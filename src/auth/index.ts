@@ -6,8 +6,10 @@
 //   middleware and a plain node:http handler share it.
 // - kube-reviewer.ts: the reviews asked of the apiserver, cached (allow 5 min, deny 30 s), tokens kept
 //   only as hashes, concurrent questions shared.
-// - review-limit.ts: the budget of reviews asked at once (in flight, waiting), refused past it, so
-//   callers of the webhook cannot decide how many requests the process makes of the apiserver.
+// - plausible-requester.ts: a requester an apiserver could have sent, judged before a review about them.
+// - review-limit.ts: the budget of reviews asked at once (in flight, waiting; a share per client
+//   address), refused past it, so callers of the webhook cannot decide how many requests the process
+//   makes of the apiserver, nor one caller take the budget from the others.
 // - request-filter.ts: the check in front of a plain node:http handler (the secure /metrics).
 // - ttl-cache.ts: the bounded (entries and bytes), expiring memory of answers, so a flood of random
 //   tokens or forged requesters cannot grow it.
@@ -30,6 +32,7 @@ export {
   type ResourceAttributes,
   type UserInfo,
 } from './kube-reviewer.js';
+export { requesterProblem } from './plausible-requester.js';
 export { withAccessCheck } from './request-filter.js';
 export { ReviewLimit, ReviewLimitExceeded, type ReviewLimitOptions } from './review-limit.js';
 export { TtlCache } from './ttl-cache.js';

@@ -49,7 +49,11 @@ export interface Decision {
 /** The two questions, as an interface: the REST API and an authenticated /metrics ask them. */
 export interface AccessReviewer {
   authenticate(token: string): Promise<Authentication>;
-  authorize(user: UserInfo, attributes: AccessAttributes): Promise<Decision>;
+  /**
+   * `share`: the client the question is asked for (its address), held to its share of the reviews
+   * asked at once (review-limit.ts); absent, the question may use the whole budget.
+   */
+  authorize(user: UserInfo, attributes: AccessAttributes, share?: string): Promise<Decision>;
 }
 
 export interface KubeReviewerOptions {
@@ -116,6 +120,12 @@ export class KubeReviewer implements AccessReviewer {
     this.denyTtlMs = opts.denyTtlMs ?? 30_000;
   }
 
+  /** The reviews in flight, waiting and refused by the limit (metrics, tests); zeros without one. */
+  get pendingReviews(): { inFlight: number; queued: number; refused: number } {
+    const { limit } = this.opts;
+    return limit ? { ...limit.pending, refused: limit.refused } : { inFlight: 0, queued: 0, refused: 0 };
+  }
+
   /** Bytes the caches hold, as counted against maxBytes (each cache has its own budget). */
   get cachedBytes(): number {
     return this.tokens.bytes + this.decisions.bytes;
@@ -143,7 +153,7 @@ export class KubeReviewer implements AccessReviewer {
     });
   }
 
-  authorize(user: UserInfo, attributes: AccessAttributes): Promise<Decision> {
+  authorize(user: UserInfo, attributes: AccessAttributes, share?: string): Promise<Decision> {
     const spec = {
       user: user.username,
       ...(user.uid ? { uid: user.uid } : {}),
@@ -159,10 +169,14 @@ export class KubeReviewer implements AccessReviewer {
     return this.cached(`sar:${sha256(JSON.stringify(spec))}`, this.decisions, async () => {
       const answer = await this.ask<{
         status?: { allowed?: boolean; denied?: boolean; reason?: string; evaluationError?: string };
-      }>(AUTHORIZATION, {
-        body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
-        ...this.timeout(),
-      });
+      }>(
+        AUTHORIZATION,
+        {
+          body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec },
+          ...this.timeout(),
+        },
+        share,
+      );
       const status = answer.status ?? {};
       return {
         allowed: status.allowed === true && status.denied !== true,
@@ -171,10 +185,10 @@ export class KubeReviewer implements AccessReviewer {
     });
   }
 
-  /** One review POSTed, within the limit when there is one. */
-  private ask<T>(path: string, opts: { body: unknown; timeoutMs?: number }): Promise<T> {
+  /** One review POSTed, within the limit (and `share`'s part of it) when there is one. */
+  private ask<T>(path: string, opts: { body: unknown; timeoutMs?: number }, share?: string): Promise<T> {
     const post = () => this.opts.client.request<T>('POST', path, opts);
-    return this.opts.limit ? this.opts.limit.run(post) : post();
+    return this.opts.limit ? this.opts.limit.run(post, share) : post();
   }
 
   private timeout() {

@@ -7,6 +7,7 @@ import { parseDocument } from 'yaml';
 import { type ControllerConfig, configEnvAllowed, ENV_NAME, envNameProblem } from '../api/index.js';
 import { type DefaultTree, defaultTree, withSchemaDefaults } from '../api/schema-defaults.js';
 import { loadSchema } from '../api/schemas.js';
+import { rangeProblem } from '../http/index.js';
 import { qualifiedNameProblem } from '../naming/names.js';
 import { taskPatternProblem } from '../naming/task-pattern.js';
 import { packageRoot } from '../util/package-root.js';
@@ -138,6 +139,26 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
     findings.push(...podTemplateFindings(agent.podTemplate, `agents.${name}.podTemplate`, 'config'));
   findings.push(...namespaceScopeFindings(config));
   findings.push(...economicsFindings(config));
+  findings.push(...connectionFindings(config));
+  return findings;
+}
+
+/** The reserve must leave untrusted clients a share, and each trusted range must be one. */
+function connectionFindings({ connections }: ControllerConfig): Finding[] {
+  const findings: Finding[] = [];
+  if (connections.reservedForTrusted >= connections.maxPerListener)
+    findings.push(
+      error(
+        'config',
+        'connections.reservedForTrusted',
+        `Invalid value: ${connections.reservedForTrusted}: must be below connections.maxPerListener (${connections.maxPerListener}), or no other client could connect`,
+      ),
+    );
+  connections.trustedSources.forEach((cidr, i) => {
+    const problem = rangeProblem(cidr);
+    if (problem)
+      findings.push(error('config', `connections.trustedSources[${i}]`, `Invalid value: ${problem}`));
+  });
   return findings;
 }
 

@@ -1,13 +1,17 @@
 // The connections a listener holds, bounded before a byte of TLS or HTTP is read (docs/security.md
-// "Connections"): at most `maxPerListener` open, at most `maxPerAddress` of them from one client
-// address, so one address cannot hold the listener; a connection past either is closed at once. A new
+// "Connections"): at most `maxPerListener` open, of which `reservedForTrusted` only the trusted sources
+// (source-trust.ts: the apiserver) may take; at most `maxPerAddress` from one client address, and only
+// `maxPerUnprovenAddress` from an address none of whose connections has sent a request lately (one
+// that never finishes a handshake), so 16 addresses cannot fill the listener with connects that cost
+// them nothing; a connection past any of these is closed at once. A new
 // connection has `headerTimeoutMs` for its TLS handshake (the TLS server's handshakeTimeout), then as
 // long for its first request's headers, or it is closed: Node times a request's headers only once its
 // first byte arrives, so a connection that sends nothing after the handshake would otherwise stay until
 // the client leaves (an idle TLS connection costs tens of KiB, any connection a slot).
 import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'node:net';
-import { Server as TlsServer } from 'node:tls';
+import { type TLSSocket, Server as TlsServer } from 'node:tls';
+import { plainAddress, type SourceTrust, sourceTrust } from './source-trust.js';
 
 /** A listener's connection limits as the controller config states them (`connections`). */
 export interface ConnectionLimits {
@@ -17,6 +21,12 @@ export interface ConnectionLimits {
   maxPerAddress: number;
   /** From accept to a request's complete headers (the TLS handshake, then the headers: each within it). */
   headerTimeoutMs: number;
+  /** Of maxPerListener, the connections only trusted sources may hold. */
+  reservedForTrusted: number;
+  /** Connections at once from an address that has sent no request lately (not for trusted sources). */
+  maxPerUnprovenAddress: number;
+  /** The control plane's address ranges (CIDRs): trusted sources besides those proven by certificate. */
+  trustedSources: readonly string[];
 }
 
 /** The config schema's defaults (`connections`). */
@@ -24,13 +34,25 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = Object.freeze({
   maxPerListener: 1024,
   maxPerAddress: 64,
   headerTimeoutMs: 5_000,
+  reservedForTrusted: 64,
+  maxPerUnprovenAddress: 16,
+  trustedSources: [],
 });
+
+/**
+ * How long an address stays proven (its connections past the unproven cap) after its last request:
+ * long, since proving costs a client only a request, and the apiserver's first burst after a quiet
+ * spell should find its connections allowed.
+ */
+const PROVEN_FOR_MS = 60 * 60_000;
+/** Addresses remembered as proven beyond their open connections (oldest forgotten first). */
+const MAX_REMEMBERED = 10_000;
 
 /** What a listener's connections hold now (tests, metrics). */
 export interface ConnectionCounts {
   /** Open connections by client address. */
   open(): ReadonlyMap<string, number>;
-  /** Connections closed at once for their address's cap, since the start. */
+  /** Connections closed at once for a cap (the listener's, the untrusted share, an address's), since the start. */
   refused(): number;
 }
 
@@ -38,26 +60,54 @@ export interface ConnectionCounts {
  * Caps `server`'s connections per listener and per client address, and closes a connection whose first
  * request's headers have not come within the header timeout (for TLS, from the handshake's end: the
  * handshake's own limit is the TLS server's handshakeTimeout, which the caller sets to the same).
+ * `trust` says which addresses may take the reserve; a TLS client certificate the server verified
+ * proves its address to it.
  */
-export function limitConnections(server: Server, limits: ConnectionLimits): ConnectionCounts {
+export function limitConnections(
+  server: Server,
+  limits: ConnectionLimits,
+  trust: SourceTrust = sourceTrust(limits.trustedSources),
+): ConnectionCounts {
   server.maxConnections = limits.maxPerListener;
   const open = new Map<string, number>();
+  // Addresses that sent a request, by when they last did (insertion order: oldest first).
+  const provenAt = new Map<string, number>();
+  const proven = (address: string) =>
+    Date.now() - (provenAt.get(address) ?? Number.NEGATIVE_INFINITY) <= PROVEN_FOR_MS;
+  let untrusted = 0;
   let refused = 0;
+  const untrustedCap = limits.maxPerListener - limits.reservedForTrusted;
   server.on('connection', (socket) => {
-    // IPv4 clients of a dual-stack listener appear as ::ffff:a.b.c.d: one address either way.
-    const address = (socket.remoteAddress ?? 'unknown').replace(/^::ffff:/, '');
+    const address = plainAddress(socket.remoteAddress);
     const count = open.get(address) ?? 0;
-    if (count >= limits.maxPerAddress) {
+    const trusted = trust.trusted(address);
+    const full =
+      count >= limits.maxPerAddress ||
+      (!trusted &&
+        (untrusted >= untrustedCap || (count >= limits.maxPerUnprovenAddress && !proven(address))));
+    if (full) {
       refused++;
       socket.destroy();
       return;
     }
     open.set(address, count + 1);
+    if (!trusted) untrusted++;
     socket.once('close', () => {
+      if (!trusted) untrusted--;
       const left = (open.get(address) ?? 1) - 1;
       if (left === 0) open.delete(address);
       else open.set(address, left);
     });
+  });
+  if (server instanceof TlsServer)
+    server.on('secureConnection', (socket: TLSSocket) => {
+      if (socket.authorized) trust.prove(plainAddress(socket.remoteAddress));
+    });
+  server.on('request', (req: IncomingMessage) => {
+    const address = plainAddress(req.socket.remoteAddress);
+    provenAt.delete(address);
+    provenAt.set(address, Date.now());
+    if (provenAt.size > MAX_REMEMBERED) provenAt.delete(provenAt.keys().next().value as string);
   });
   // The socket a request arrives on: the TLS socket for HTTPS, else the TCP one.
   const waiting = new WeakMap<Socket, NodeJS.Timeout>();

@@ -17,6 +17,7 @@ import {
 } from './connection-limits.js';
 import type { ListenerBudget } from './listener-budget.js';
 import { type CertificateFiles, contextOf, loadKeyPair, reloadCertificates } from './reloading-tls.js';
+import type { SourceTrust } from './source-trust.js';
 
 /** The serving TLS options besides the pair: the same at start and on every certificate reload. */
 const TLS_OPTIONS: SecureContextOptions = { minVersion: 'TLSv1.2' };
@@ -38,6 +39,8 @@ export interface HttpsServerOptions extends CertificateFiles {
   metrics?: CertificateMetrics;
   /** Requests past it are refused before their body is read (listener-budget.ts). Default none. */
   budget?: ListenerBudget;
+  /** Which client addresses take the reserved connections. Default the ranges of `connections`. */
+  trust?: SourceTrust;
 }
 
 export interface HttpsServer {
@@ -79,7 +82,7 @@ export async function startHttpsServer(opts: HttpsServerOptions): Promise<HttpsS
       handler(req, res);
     },
   );
-  const connections = limitConnections(server, limits);
+  const connections = limitConnections(server, limits, opts.trust);
   applyRequestTimeouts(server, limits.headerTimeoutMs, timeoutMs);
   server.keepAliveTimeout = 30_000;
   const stopReload = reloadCertificates(server, opts, {

@@ -77,6 +77,8 @@ const review = (object: object, over: Partial<AdmissionRequest> = {}): Admission
   object: object as Record<string, unknown>,
   ...over,
 });
+/** A requester as an apiserver states one (the validating webhook asks RBAC about them). */
+const REQUESTER = { username: 'alice', groups: ['system:authenticated'] };
 const patchOf = async (request: AdmissionRequest): Promise<PatchOperation[]> => {
   const result = await mutate?.handle(request);
   return result?.allowed ? (result.patch ?? []) : [];
@@ -124,7 +126,7 @@ t.test('a review of a run with a trace context is a child of it; the value is ne
     );
   }
   exporter.reset();
-  await validate?.handle(review(taskRun({ [TRACE_ANNOTATION]: runContext })));
+  await validate?.handle(review(taskRun({ [TRACE_ANNOTATION]: runContext }), { userInfo: REQUESTER }));
   const span = await spanNamed('validate TaskRun');
   childOfRun(t, span);
   t.equal(span?.attributes['orchestrator.admission.allowed'], true);
@@ -135,7 +137,7 @@ t.test('a review of a run with a trace context is a child of it; the value is ne
 });
 
 t.test('a denial is said with its rule; an internal error is an error', async (t) => {
-  await validate?.handle(review({ ...taskRun(), spec: {} }));
+  await validate?.handle(review({ ...taskRun(), spec: {} }, { userInfo: REQUESTER }));
   const span = await spanNamed('validate TaskRun');
   t.equal(span?.attributes['orchestrator.admission.allowed'], false);
   t.equal(span?.attributes['orchestrator.admission.rule'], 'schema');

@@ -133,6 +133,7 @@ function review(path: string, agent: Agent | false, client: string): Promise<voi
       kind: { group: 'orchestrator.io', version: 'v1', kind: 'TaskRun' },
       operation: 'CREATE',
       namespace: 'rotation',
+      userInfo: { username: 'alice', groups: ['system:authenticated'] },
       object: taskRun,
     },
   });

@@ -4,6 +4,10 @@
 // only its address's cap of connections, while another address's valid and invalid reviews are answered,
 // correctly. Linux routes all of 127.0.0.0/8 to lo: the attacker connects from 127.0.0.2, the
 // "apiserver" from 127.0.0.3. Then: a connection that sends nothing is closed after the header timeout.
+// Then 16 addresses × 64 connections (the listener's 1,024, which before failed admission cluster-wide):
+// connects that never finish a handshake hold 16 an address; connections that finish one and a request
+// fill only the untrusted share, and the trusted apiserver (a configured range, or proven by its client
+// certificate) is answered from the reserve.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { connect, type Socket } from 'node:net';
@@ -31,16 +35,18 @@ const APISERVER = '127.0.0.3';
 const config = loadDefaultConfig();
 const taskRun = parseYaml(readFileSync(join(packageRoot(), 'config', 'samples', 'taskrun.yaml'), 'utf8'));
 
-async function webhookServer(t: Test, connections: ConnectionLimits) {
+async function webhookServer(t: Test, connections: ConnectionLimits, clientCA = false) {
   const dir = mkdtempSync(join(tmpdir(), 'webhook-connections-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const ca = await createAuthority();
   const serving = await ca.issueServing({ commonName: 'webhook', ipAddresses: ['127.0.0.1'] });
   writeFileSync(join(dir, 'tls.crt'), serving.certPem);
   writeFileSync(join(dir, 'tls.key'), serving.keyPem);
+  writeFileSync(join(dir, 'ca.crt'), ca.certPem);
   const server = await startWebhookServer({
     certFile: join(dir, 'tls.crt'),
     keyFile: join(dir, 'tls.key'),
+    ...(clientCA ? { clientCAFile: join(dir, 'ca.crt') } : {}),
     routes: admissionRoutes({ config: staticConfig(config), reviewer: allowAll() }),
     registry: new Registry(),
     logger: pino({ level: 'silent' }),
@@ -49,12 +55,12 @@ async function webhookServer(t: Test, connections: ConnectionLimits) {
     connections,
   });
   t.teardown(() => server.close());
-  return { server, ca: ca.certPem };
+  return { server, ca: ca.certPem, authority: ca };
 }
 
 /** A TaskRun create reviewed from `from`: allowed or denied, or how it failed. */
 function review(
-  at: { port: number; ca: string },
+  at: { port: number; ca: string; client?: { cert: string; key: string } },
   from: string,
   agent: string,
 ): Promise<{ allowed?: boolean; error?: string }> {
@@ -66,6 +72,7 @@ function review(
       kind: { group: 'orchestrator.io', version: 'v1', kind: 'TaskRun' },
       operation: 'CREATE',
       namespace: 'team-a',
+      userInfo: { username: 'alice', groups: ['system:authenticated'] },
       object: { ...taskRun, spec: { ...taskRun.spec, agent } },
     },
   });
@@ -78,6 +85,7 @@ function review(
         path: `${webhookPath('validate', 'TaskRun')}?timeout=5s`,
         method: 'POST',
         ca: at.ca,
+        ...(at.client ?? {}),
         agent: false,
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
       },
@@ -97,6 +105,24 @@ function review(
     req.end(body);
   });
 }
+
+/** Three reviews each way from `from`: valid ones allowed, invalid ones denied. */
+async function answered(at: Parameters<typeof review>[0], from: string) {
+  const answers = [];
+  for (let i = 0; i < 3; i++) {
+    answers.push(await review(at, from, 'rex'));
+    answers.push(await review(at, from, 'no-such-agent'));
+  }
+  return answers;
+}
+const RIGHT = [
+  { allowed: true },
+  { allowed: false },
+  { allowed: true },
+  { allowed: false },
+  { allowed: true },
+  { allowed: false },
+];
 
 /** `count` bare TCP connections from `from` that never send a byte; destroyed at teardown. */
 function bareConnects(t: Test, port: number, from: string, count: number): Socket[] {
@@ -124,28 +150,19 @@ t.test('1,024 bare connects from one address hold its cap; another address is an
     'every attacking connection to be accepted or refused',
     () => held() + server.connections.refused() === 1024,
   );
-  t.equal(held(), limits.maxPerAddress, `the attacker holds its address's cap (${limits.maxPerAddress})`);
-  t.equal(server.connections.refused(), 1024 - limits.maxPerAddress, 'the rest were closed at once');
+  // An address that never finished a handshake holds the lower cap (the higher, maxPerAddress, is for
+  // addresses that sent a request).
+  const cap = limits.maxPerUnprovenAddress;
+  t.equal(held(), cap, `the attacker holds its address's cap (${cap})`);
+  t.equal(server.connections.refused(), 1024 - cap, 'the rest were closed at once');
   await waitFor(
     'the client side of the refused connections to close',
-    () => attack.filter((s) => !s.destroyed).length <= limits.maxPerAddress,
+    () => attack.filter((s) => !s.destroyed).length <= cap,
   );
 
-  const answers = [];
-  for (let i = 0; i < 3; i++) {
-    answers.push(await review(at, APISERVER, 'rex'));
-    answers.push(await review(at, APISERVER, 'no-such-agent'));
-  }
   t.same(
-    answers,
-    [
-      { allowed: true },
-      { allowed: false },
-      { allowed: true },
-      { allowed: false },
-      { allowed: true },
-      { allowed: false },
-    ],
+    await answered(at, APISERVER),
+    RIGHT,
     'during the attack, valid reviews are allowed and invalid ones denied',
   );
   const more = await review(at, ATTACKER, 'rex');
@@ -170,4 +187,109 @@ t.test('a connection that sends no request is closed after the header timeout', 
   await within('the server to close the connection that sent no headers', silentClosed);
   await waitFor('the server to release their slots', () => server.connections.open().size === 0);
   t.pass('both closed by the server, and their slots released');
+});
+
+/** The 16 attacking addresses of the attacks below (none of them the "apiserver"'s). */
+const ATTACKERS = Array.from({ length: 16 }, (_, i) => `127.0.0.${10 + i}`);
+
+t.test(
+  '16 addresses × 64 bare connects hold 16 each; an address not trusted is still answered',
+  async (t) => {
+    const limits = { ...DEFAULT_CONNECTION_LIMITS, headerTimeoutMs: 600_000 };
+    const { server, ca } = await webhookServer(t, limits);
+    const at = { port: server.port, ca };
+    for (const from of ATTACKERS) bareConnects(t, server.port, from, 64);
+    const held = () => ATTACKERS.reduce((n, a) => n + (server.connections.open().get(a) ?? 0), 0);
+    await waitFor(
+      'every attacking connection to be accepted or refused',
+      () => held() + server.connections.refused() === 16 * 64,
+    );
+    t.equal(
+      held(),
+      16 * limits.maxPerUnprovenAddress,
+      `each address that never finished a handshake holds ${limits.maxPerUnprovenAddress}, not 64: ${held()} of the listener's ${limits.maxPerListener}`,
+    );
+    t.same(await answered(at, APISERVER), RIGHT, 'the apiserver, trusted or not, is answered');
+  },
+);
+
+/**
+ * `count` TLS connections from `from` that each complete the handshake and one request (a 404), then stay
+ * open, kept alive; destroyed at teardown. Resolves once each was answered or closed.
+ */
+async function provenConnections(t: Test, at: { port: number; ca: string }, from: string, count: number) {
+  const sockets: Socket[] = [];
+  t.teardown(() => {
+    for (const s of sockets) s.destroy();
+  });
+  const one = () =>
+    new Promise<void>((resolve) => {
+      const socket = connectTls({ host: '127.0.0.1', port: at.port, ca: at.ca, ...{ localAddress: from } });
+      sockets.push(socket);
+      socket.on('error', () => resolve());
+      socket.once('close', () => resolve());
+      const ask = () => socket.write('GET /nothing HTTP/1.1\r\nHost: webhook\r\n\r\n');
+      socket.once('secureConnect', () => {
+        ask();
+        // A request every 5 s keeps the connection from the server's 30 s keep-alive timeout, however
+        // long opening all of them takes on a loaded machine.
+        const again = setInterval(ask, 5_000);
+        socket.once('close', () => clearInterval(again));
+      });
+      socket.once('data', () => resolve());
+    });
+  await one(); // the first request proves the address: its next connections pass the unproven cap
+  await Promise.all(Array.from({ length: count - 1 }, one));
+  return sockets;
+}
+
+t.test(
+  '16 addresses × 64 connections that each finish a handshake and a request: the reserve keeps the apiserver answered',
+  async (t) => {
+    const limits = {
+      ...DEFAULT_CONNECTION_LIMITS,
+      headerTimeoutMs: 600_000,
+      trustedSources: [`${APISERVER}/32`],
+    };
+    const { server, ca } = await webhookServer(t, limits);
+    const at = { port: server.port, ca };
+    for (const from of ATTACKERS) await provenConnections(t, at, from, 64);
+    const held = ATTACKERS.reduce((n, a) => n + (server.connections.open().get(a) ?? 0), 0);
+    const share = limits.maxPerListener - limits.reservedForTrusted;
+    t.equal(
+      held,
+      share,
+      `the attackers hold the untrusted share (${share}), not the listener's ${limits.maxPerListener}`,
+    );
+    t.equal(server.connections.refused(), 16 * 64 - share, 'the rest were closed at once');
+    const stranger = await review(at, '127.0.0.40', 'rex');
+    t.ok(stranger.error, `an untrusted address gets no slot while the share is full (${stranger.error})`);
+    t.same(await answered(at, APISERVER), RIGHT, 'the trusted apiserver takes the reserve and is answered');
+  },
+);
+
+t.test('with a client CA, the address that presented its certificate takes the reserve', async (t) => {
+  const limits = {
+    ...DEFAULT_CONNECTION_LIMITS,
+    headerTimeoutMs: 600_000,
+    maxPerListener: 64,
+    reservedForTrusted: 16,
+    maxPerUnprovenAddress: 16,
+  };
+  const { server, ca, authority } = await webhookServer(t, limits, true);
+  const cert = await authority.issueClient({ commonName: 'kube-apiserver' });
+  const apiserver = { port: server.port, ca, client: { cert: cert.certPem, key: cert.keyPem } };
+  t.same(
+    await review(apiserver, APISERVER, 'rex'),
+    { allowed: true },
+    'the apiserver, proven by its certificate',
+  );
+  // Three addresses that cannot finish the handshake (no certificate) fill the untrusted share.
+  for (const from of ATTACKERS.slice(0, 3)) bareConnects(t, server.port, from, 16);
+  await waitFor('the untrusted share to be full', () =>
+    ATTACKERS.slice(0, 3).every((a) => server.connections.open().get(a) === 16),
+  );
+  const stranger = await review({ ...apiserver, client: undefined }, '127.0.0.40', 'rex');
+  t.ok(stranger.error, `another address gets no slot (${stranger.error})`);
+  t.same(await answered(apiserver, APISERVER), RIGHT, 'the proven apiserver is answered from the reserve');
 });

@@ -7,6 +7,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import type { AdmissionRequest, AdmissionResult, ReviewCaller } from '../admission/request.js';
 import { HttpError, readJsonBody } from '../http/json-body.js';
+import { plainAddress, type SourceTrust } from '../http/source-trust.js';
 import { truncate } from '../validation/finding.js';
 import type { RouteMetrics, WebhookMetrics } from './metrics.js';
 import { MalformedReview, parseReview, reviewResponseJson } from './review.js';
@@ -26,17 +27,24 @@ export interface WebhookRoute {
 
 /**
  * The caller is the apiserver when it presented a client certificate the server verified against the
- * webhook's client CA (server.ts `clientCAFile`; without one no certificate is asked for).
+ * webhook's client CA (server.ts `clientCAFile`; without one no certificate is asked for). Its address
+ * is a trusted source when `trust` says so (the control plane's ranges, or proven by certificate).
  */
-export const reviewCaller = (req: IncomingMessage): ReviewCaller => ({
-  apiserver: (req.socket as Partial<TLSSocket>).authorized === true,
-});
+export const reviewCaller = (req: IncomingMessage, trust?: SourceTrust): ReviewCaller => {
+  const address = plainAddress(req.socket.remoteAddress);
+  return {
+    apiserver: (req.socket as Partial<TLSSocket>).authorized === true,
+    source: { address, trusted: trust?.trusted(address) ?? false },
+  };
+};
 
 export interface EndpointOptions {
   metrics: WebhookMetrics;
   logger: Logger;
   bodyLimitBytes: number;
   requestTimeoutMs: number;
+  /** Which client addresses are trusted sources. Default none. */
+  trust?: SourceTrust;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -59,7 +67,7 @@ export function reviewEndpoint(route: WebhookRoute, opts: EndpointOptions): Revi
     let summary: Record<string, unknown>;
     try {
       const { apiVersion, request } = await readReview(req, body);
-      const result = await decide(route, request, reviewCaller(req), metrics, counts, log);
+      const result = await decide(route, request, reviewCaller(req, opts.trust), metrics, counts, log);
       if (!result.allowed) counts.denied(result.rule);
       answer = reviewResponseJson(apiVersion, request.uid, result);
       summary = reviewSummary(request, result);

@@ -9,10 +9,12 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
+import { waitFor } from '../../test/harness/util/wait.js';
 import { referenceReviewer } from '../admission/reference-review.js';
 import { staticConfig } from '../api/index.js';
 import { type Authority, createAuthority } from '../certs/authority.js';
 import { loadDefaultConfig } from '../config/load.js';
+import { DEFAULT_CONNECTION_LIMITS } from '../http/connection-limits.js';
 import type { CallOptions } from '../runtime/index.js';
 import { admissionRoutes } from './handlers.js';
 import { startWebhookServer, type WebhookServer } from './server.js';
@@ -25,6 +27,10 @@ class CountingApiserver {
   inFlight = 0;
   mostInFlight = 0;
   private held: Array<() => void> | undefined;
+  /** Each review answered after this long (a busy apiserver); 0: at once. */
+  delayMs = 0;
+  /** Questions asked, by the requester's name. */
+  readonly byUser = new Map<string, number>();
   hold() {
     this.held = [];
   }
@@ -38,8 +44,11 @@ class CountingApiserver {
     const payload = JSON.stringify(opts.body); // what KubeClient sends
     this.bytes += Buffer.byteLength(payload);
     this.mostInFlight = Math.max(this.mostInFlight, ++this.inFlight);
+    const user = (opts.body as { spec?: { user?: string } }).spec?.user ?? '';
+    this.byUser.set(user, (this.byUser.get(user) ?? 0) + 1);
     try {
       if (this.held) await new Promise<void>((go) => this.held?.push(go));
+      if (this.delayMs) await new Promise((go) => setTimeout(go, this.delayMs));
       return { ...JSON.parse(payload), status: { allowed: false } } as T;
     } finally {
       this.inFlight--;
@@ -53,7 +62,7 @@ let ca: Authority;
 
 async function serve(
   t: { teardown(fn: () => unknown): void },
-  opts: { clientCA?: boolean } = {},
+  opts: { clientCA?: boolean; trustedSources?: string[] } = {},
 ): Promise<{
   server: WebhookServer;
   api: CountingApiserver;
@@ -72,6 +81,7 @@ async function serve(
     host: '127.0.0.1',
     limits: config.webhook.limits,
     bodyLimitBytes: config.webhook.bodyLimitBytes,
+    connections: { ...DEFAULT_CONNECTION_LIMITS, trustedSources: opts.trustedSources ?? [] },
   });
   t.teardown(() => server.close());
   return { server, api, reviewer };
@@ -84,6 +94,9 @@ t.before(async () => {
   writeFileSync(join(dir, 'tls.key'), serving.keyPem);
   writeFileSync(join(dir, 'ca.crt'), ca.certPem);
 });
+
+/** What an apiserver adds to every authenticated user's groups. */
+const AUTHENTICATED = ['system:authenticated'];
 
 const secrets = (n: number, tag: string) =>
   Array.from({ length: n }, (_, k) => ({ name: `V${k}`, secretName: `s-${tag}-${k}`, secretKey: 'k' }));
@@ -122,7 +135,15 @@ function review(userInfo: Record<string, unknown>, envFromSecrets: unknown[], na
 // biome-ignore lint/suspicious/noExplicitAny: an answer read field by field
 type Answer = { status: number; body: { error?: string; response?: Record<string, any> } };
 
-function post(server: WebhookServer, body: Buffer, client?: { cert: string; key: string }): Promise<Answer> {
+/** A request that got no answer, as an answer (a flood's connections may be cut). */
+const failed = (err: Error): Answer => ({ status: 0, body: { error: err.message } });
+
+function post(
+  server: WebhookServer,
+  body: Buffer,
+  client?: { cert: string; key: string },
+  from?: string,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -131,6 +152,8 @@ function post(server: WebhookServer, body: Buffer, client?: { cert: string; key:
         path: '/validate-orchestrator-io-v1-coderun',
         method: 'POST',
         ca: ca.certPem,
+        agent: false,
+        ...(from ? { localAddress: from } : {}),
         ...(client ?? {}),
         headers: { 'content-type': 'application/json', 'content-length': body.length },
       },
@@ -184,7 +207,7 @@ t.test(
   '100 distinct Secrets from a plausible requester: refused naming the field and the limit, nothing asked',
   async (t) => {
     const { server, api } = await serve(t);
-    const res = await post(server, review({ username: 'mallory' }, secrets(100, 'c')));
+    const res = await post(server, review({ username: 'mallory', groups: AUTHENTICATED }, secrets(100, 'c')));
     t.match(res.body.response, {
       allowed: false,
       status: {
@@ -203,7 +226,7 @@ t.test(
     // As large as a requester may be: 60 groups of 1,000 characters and a 1,000-character name.
     const big = (i: number) => ({
       username: `forged-${i}-${'x'.repeat(990)}`,
-      groups: Array.from({ length: 60 }, (_, g) => `g${g}-${'y'.repeat(995)}`),
+      groups: [...AUTHENTICATED, ...Array.from({ length: 59 }, (_, g) => `g${g}-${'y'.repeat(995)}`)],
     });
     const reviews = 20;
     // 29 Secrets, the agent profile and two App repositories: the 32 objects a run may name.
@@ -237,9 +260,14 @@ t.test(
     const { server, api } = await serve(t);
     api.hold();
     // Six reviews of 29 Secrets, a profile, two repositories and their owner want 198 reviews: 16
-    // asked, 128 waiting, the rest refused.
+    // asked, 128 waiting, the rest refused. From six addresses: each within its share (4 and 32).
     const answers = Array.from({ length: 6 }, (_, i) =>
-      post(server, review({ username: `m${i}` }, secrets(29, `e${i}`), `q${i}`)),
+      post(
+        server,
+        review({ username: `m${i}`, groups: AUTHENTICATED }, secrets(29, `e${i}`), `q${i}`),
+        undefined,
+        `127.0.0.${30 + i}`,
+      ),
     );
     // The first answer is a refused review's (nothing is answered while the apiserver holds its reviews).
     await Promise.any(answers);
@@ -259,7 +287,7 @@ t.test(
   'with a client CA: a caller without its certificate is refused in the handshake, the apiserver gets the detail',
   async (t) => {
     const { server, api } = await serve(t, { clientCA: true });
-    const body = review({ username: 'alice' }, secrets(1, 'f'));
+    const body = review({ username: 'alice', groups: AUTHENTICATED }, secrets(1, 'f'));
     await t.rejects(post(server, body), 'no client certificate: no answer at all');
     const stranger = await (await createAuthority('someone-else')).issueClient({ commonName: 'apiserver' });
     await t.rejects(
@@ -276,3 +304,95 @@ t.test(
     t.equal(api.sars, 5, 'the Secret, the profile, the two repositories and their owner');
   },
 );
+
+t.test('requesters no apiserver sends are refused before any SubjectAccessReview', async (t) => {
+  const { server, api } = await serve(t);
+  for (const [userInfo, says] of [
+    [{}, 'request.userInfo.username must be a non-empty name'],
+    [{ username: 'mallory' }, 'request.userInfo.groups must include system:authenticated'],
+    [
+      { username: 'mallory', groups: ['admins'] },
+      'request.userInfo.groups must include system:authenticated',
+    ],
+    [{ username: 'system:anonymous', groups: AUTHENTICATED }, 'must include system:unauthenticated'],
+    [
+      { username: 'system:serviceaccount:Team:x:y', groups: AUTHENTICATED },
+      'system:serviceaccount:<namespace>:<name>',
+    ],
+  ] as const) {
+    const res = await post(server, review(userInfo, secrets(1, 'g')));
+    t.match(res.body.response, { allowed: false, status: { code: 400, message: says } }, says);
+  }
+  t.equal(api.sars, 0, 'no SubjectAccessReview asked about any of them');
+});
+
+t.test(
+  'a SubjectAccessReview flood from one client address: its share is refused, genuine reviews from another are answered',
+  async (t) => {
+    const { server, api, reviewer } = await serve(t);
+    api.hold(); // a slow apiserver: what the flood asks stays asked
+    // The flood: 24 reviews at once from one address, each of a new plausible requester naming 29
+    // Secrets (33 questions the cache has not seen): 792 questions.
+    const flood = Array.from({ length: 24 }, (_, k) =>
+      post(
+        server,
+        review({ username: `flood-${k}`, groups: AUTHENTICATED }, secrets(29, `h${k}`), `f${k}`),
+        undefined,
+        '127.0.0.50',
+      ).catch(failed),
+    );
+    const limit = () => reviewer.pendingReviews;
+    await waitFor(
+      'every question of the flood to be asked, queued or refused',
+      () => limit().inFlight + limit().queued + limit().refused === 24 * 33,
+    );
+    t.comment(`the flood: ${JSON.stringify(limit())}`);
+    // Genuine reviews from another address (the apiserver's), five at once, while the flood is held.
+    const genuine = Array.from({ length: 5 }, (_, i) =>
+      post(
+        server,
+        review({ username: `alice-${i}`, groups: AUTHENTICATED }, secrets(1, `j${i}`), `g${i}`),
+        undefined,
+        '127.0.0.51',
+      ).catch(failed),
+    );
+    // Five questions each: the Secret, the profile, two repositories and their owner.
+    await waitFor(
+      'every question of the genuine reviews to be asked, queued or refused',
+      () => limit().inFlight + limit().queued + limit().refused === 24 * 33 + 5 * 5,
+    );
+    api.release();
+    const answers = await Promise.all(genuine);
+    const flooded = await Promise.all(flood);
+    t.same(
+      answers.map((a) => a.body.response?.status?.code ?? a.body.error),
+      [403, 403, 403, 403, 403],
+      'every genuine review was asked about and answered (here RBAC denies: 403), none refused 503',
+    );
+    // Its share (4 asked, 32 waiting) holds at most two reviews' 33 questions: the rest are refused.
+    const refused = flooded.filter((a) => a.body.response?.status?.code === 503).length;
+    t.ok(
+      refused >= 22,
+      `${refused} of the flood's 24 reviews refused (503): its share of the budget was spent`,
+    );
+    t.match(
+      flooded.map((a) => a.body.response?.status?.message).join('\n'),
+      /too many SubjectAccessReviews at once for one client address \(4 in flight, 32 waiting each\)/,
+    );
+  },
+);
+
+t.test("a trusted source (the control plane's range) is not held to a share", async (t) => {
+  const { server, api } = await serve(t, { trustedSources: ['127.0.0.52/32'] });
+  api.hold();
+  const asked = post(
+    server,
+    review({ username: 'bob', groups: AUTHENTICATED }, secrets(29, 'k')),
+    undefined,
+    '127.0.0.52',
+  );
+  await waitFor("the trusted review's questions to reach the apiserver", () => api.inFlight === 16);
+  t.equal(api.inFlight, 16, 'its questions take the whole budget, not a share of 4');
+  api.release();
+  t.equal((await asked).body.response?.status?.code, 403, 'and it is answered');
+});

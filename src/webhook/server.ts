@@ -9,6 +9,7 @@ import { type HttpsServer, startHttpsServer } from '../http/https-server.js';
 import { ListenerBudget, type ListenerLimits } from '../http/listener-budget.js';
 import type { CertificateFiles } from '../http/reloading-tls.js';
 import { STRICT_ROUTES } from '../http/request-target.js';
+import { type SourceTrust, sourceTrust } from '../http/source-trust.js';
 import { type ReviewEndpoint, reviewEndpoint, type WebhookRoute } from './endpoint.js';
 import { webhookMetrics } from './metrics.js';
 
@@ -29,6 +30,8 @@ export interface WebhookAppOptions {
   limits?: ListenerLimits;
   /** Default 10 s: the apiserver's own webhook timeout is shorter, so a stalled client is not ours to wait for. */
   requestTimeoutMs?: number;
+  /** Which client addresses are trusted sources (their reviews are not held to a share). Default none. */
+  trust?: SourceTrust;
 }
 
 /**
@@ -49,6 +52,7 @@ export function webhookHandler(opts: WebhookAppOptions): RequestListener {
     logger: opts.logger,
     bodyLimitBytes: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     requestTimeoutMs: opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ...(opts.trust ? { trust: opts.trust } : {}),
   };
   // An endpoint catches its own failures; one escaping (a bug in writing the answer) must not become an
   // unhandled rejection that ends the process.
@@ -101,10 +105,14 @@ export type WebhookServer = HttpsServer;
 
 export function startWebhookServer(opts: WebhookServerOptions): Promise<WebhookServer> {
   const limits = opts.limits ?? DEFAULT_LIMITS;
+  // One trust for the connections' reserve and the reviews' shares: an address proven by certificate
+  // on a connection is trusted by both.
+  const trust = opts.trust ?? sourceTrust(opts.connections?.trustedSources);
   return startHttpsServer({
     ...opts,
     name: 'webhook',
-    handler: webhookHandler(opts),
+    handler: webhookHandler({ ...opts, trust }),
+    trust,
     // Without a client CA anyone who reaches the port is served: bounded before the body is read.
     budget: new ListenerBudget({
       name: 'webhook',

@@ -91,9 +91,12 @@ async function judge(
   user: UserInfo,
   namespace: string,
   check: ReferenceCheck,
+  share: string | undefined,
 ): Promise<Finding | undefined> {
   const asked = askedOf(check, namespace);
-  const answers = await Promise.allSettled(asked.map((resource) => reviewer.authorize(user, { resource })));
+  const answers = await Promise.allSettled(
+    asked.map((resource) => reviewer.authorize(user, { resource }, share)),
+  );
   if (answers.some((a) => a.status === 'fulfilled' && a.value.allowed)) return undefined;
   const failed = answers.find((a): a is PromiseRejectedResult => a.status === 'rejected');
   if (failed)
@@ -105,14 +108,18 @@ async function judge(
   return error(REFERENCE_RULES.denied, check.path, deniedMessage(check, user, asked));
 }
 
-/** Every check at once; the findings in the table's order (none: all allowed). */
+/**
+ * Every check at once; the findings in the table's order (none: all allowed). `share`: the client
+ * address the questions are asked for, held to its share of the reviewer's budget.
+ */
 export async function judgeReferences(
   reviewer: AccessReviewer,
   user: UserInfo,
   namespace: string,
   checks: readonly ReferenceCheck[],
+  share?: string,
 ): Promise<Finding[]> {
-  const findings = await Promise.all(checks.map((c) => judge(reviewer, user, namespace, c)));
+  const findings = await Promise.all(checks.map((c) => judge(reviewer, user, namespace, c, share)));
   return findings.filter((f): f is Finding => f !== undefined);
 }
 

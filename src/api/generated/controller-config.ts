@@ -1399,6 +1399,21 @@ export interface components {
                  * @default 5
                  */
                 headerTimeoutSeconds: number;
+                /**
+                 * @description Of maxPerListener, the connections only trusted sources may hold: the addresses of trustedSources, and for the admission webhook with webhook.clientCAFile those that presented its client certificate. Every other address together holds at most maxPerListener minus this, so the apiserver keeps its connections however many addresses flood the port. Must be below maxPerListener. Default 64 (the webhook's requests at once).
+                 * @default 64
+                 */
+                reservedForTrusted: number;
+                /**
+                 * @description Connections open at once from an address that has sent no request in the last hour (one whose connections never finish a TLS handshake, or send nothing after it); trusted sources are exempt. Connects that cost a client nothing then hold few slots. Default 16.
+                 * @default 16
+                 */
+                maxPerUnprovenAddress: number;
+                /**
+                 * @description The address ranges the platform's own callers connect from (the control plane's addresses, as CIDRs such as 10.0.0.0/24 or 2001:db8::/64): their connections may take the reserve (reservedForTrusted), and their admission reviews are not held to a per-address share of the SubjectAccessReview budget. Name only addresses no tenant workload can have. Default none.
+                 * @default []
+                 */
+                trustedSources: string[];
             };
             /**
              * @description The model gateway (docs/economics.md "The model gateway"): every replica serves the model API on its own port, forwards each agent's calls to the upstream with the platform's key (read from the operator's namespace, never given to a pod), meters their usage and refuses a call past the attempt's spec.limits.maxBudgetUsd or a team budget. When enabled, each attempt's agent gets a token of its own and the base URL of this gateway instead of secrets.apiKey. Read at start, except prices and upstream, which are read per call.
