@@ -4,7 +4,14 @@
 // right agent at each stage, and the Sensors and EventSource pass Argo Events' JSON schema.
 import t from 'tap';
 import { admitOffline, runKindOf } from '../../src/admission/offline.js';
-import { loadSchemas, runAgent, runFinished, runResource } from '../../src/api/index.js';
+import {
+  isRestrictedProfile,
+  loadSchemas,
+  runAgent,
+  runFinished,
+  runProfile,
+  runResource,
+} from '../../src/api/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { formatFinding } from '../../src/validation/finding.js';
@@ -241,15 +248,20 @@ t.test('semaphores name the shipped limits, and the accounts may do what the ste
         const run = createdRun(tp, { ...SAMPLE_PARAMETERS, ...parameters });
         const kind = offline(run).kind;
         const agent = String(runAgent(kind, run.spec as Record<string, unknown>, config));
-        t.ok(
-          rules.some(
-            (r) =>
-              r.resources.includes('agentprofiles') &&
-              r.verbs.includes('use') &&
-              (!r.resourceNames || r.resourceNames.includes(agent)),
-          ),
-          `${account} may use agent profile ${agent} (${wt.metadata?.name}/${tp.name})`,
+        const named = rules.filter(
+          (r) =>
+            r.resources.includes('agentprofiles') && (!r.resourceNames || r.resourceNames.includes(agent)),
         );
+        const where = `${agent} (${wt.metadata?.name}/${tp.name})`;
+        // Everyone who may create Workflows acts as the account: it holds no restricted profile, which
+        // its team grants itself (docs/argo.md).
+        if (isRestrictedProfile(runProfile(kind, run.spec as Record<string, unknown>, config, agent)))
+          t.same(named, [], `${account} holds no right on restricted profile ${where}`);
+        else
+          t.ok(
+            named.some((r) => r.verbs.includes('use')),
+            `${account} may use agent profile ${where}`,
+          );
       }
     }
   }

@@ -72,8 +72,9 @@ export function simulatedAgentConfig(image: string): ControllerConfig {
 
 /**
  * A namespace routed through the webhooks, with the operator reconciling it and the Secret the
- * agents' pods name; `repositories` granted to Argo's executor account as docs/argo.md tells users
- * to (the shipped Role grants the agent profiles only).
+ * agents' pods name; `repositories` and the DAG's restricted testing app (tess) granted to Argo's
+ * executor account as docs/argo.md tells a team to (the shipped Role grants the unrestricted agent
+ * profiles only).
  */
 export async function operatorNamespace(
   t: Test,
@@ -102,6 +103,12 @@ export async function operatorNamespace(
         resources: ['repositories'],
         resourceNames: repositories,
         verbs: ['use'],
+      },
+      {
+        apiGroups: ['orchestrator.io'],
+        resources: ['agentprofiles'],
+        resourceNames: ['tess'],
+        verbs: ['use-restricted'],
       },
     ],
   );
