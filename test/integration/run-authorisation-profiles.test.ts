@@ -7,15 +7,19 @@
 // the account and say false) and through the REST API with the account's token (the full denial: field, profile or
 // repository, and the Role rule that would allow it). With a Role allowing `use-restricted agentprofiles/tess`,
 // one allowing the exact repository and one allowing an owner's every repository (`host/owner/*`),
-// the same runs are admitted both ways, and the listed reviews say true.
+// the same runs are admitted both ways, and the listed reviews say true. The account Argo's Workflows run
+// as (config/argo/workflows/rbac.yaml, as shipped) holds no right on tess; its unrestricted apps pass.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
 import t from 'tap';
-import { stringify } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import { serviceAccountUser } from '../../src/app/service-account.js';
 import { KubeReviewer } from '../../src/auth/index.js';
+import { inNamespace } from '../../src/cluster/agent-sandbox.js';
 import { startApiServer } from '../../src/rest/server.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
 import { allowedTo, reviewAs, selfReview } from '../harness/cluster/access-review.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
 import { apiIdentity, identityClient, waitForPermission } from '../harness/deploy/api-identity.js';
@@ -243,3 +247,54 @@ t.test('tess and an ungranted App repository are refused until a Role grants the
     ],
   );
 });
+
+// docs/argo.md "Whose powers a Workflow has": whoever may create Workflows acts as the namespace's
+// orchestrator-workflow account, so the shipped Role (config/argo/workflows/rbac.yaml, applied as it
+// ships) gives it the unrestricted profiles the templates name and not tess.
+t.test(
+  "a Workflow's account, with the shipped Role, may not run tess; its unrestricted apps pass",
+  async (t) => {
+    const webhooks = await startTestWebhooks(t, cluster, {});
+    const ns = await routedNamespace(t, cluster, webhooks);
+    const file = join(packageRoot(), 'config', 'argo', 'workflows', 'rbac.yaml');
+    const shipped = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJSON() as KubeObject);
+    const applied = await applyObjects(cluster, inNamespace(shipped, ns));
+    t.equal(applied.code, 0, applied.stderr);
+    const workflow = serviceAccountUser({ namespace: ns, name: 'orchestrator-workflow' });
+    await waitForPermission(cluster, workflow, ['create', 'coderuns.orchestrator.io', '-n', ns]);
+    // The team's own grant of its repositories (docs/argo.md), so that only the profile decides.
+    const subject = { kind: 'ServiceAccount' as const, name: 'orchestrator-workflow', namespace: ns };
+    const repos = await applyObjects(cluster, [
+      ...roleGrant(ns, 'workflow-repositories', subject, [use('repositories', 'github.com/acme/*')]),
+    ] as KubeObject[]);
+    t.equal(repos.code, 0, repos.stderr);
+    const profile = (name: string, verb: string) => ({
+      namespace: ns,
+      verb,
+      group: 'orchestrator.io',
+      resource: 'agentprofiles',
+      name,
+    });
+    await waitFor(`RBAC to allow ${workflow} the acme repositories`, () =>
+      allowedTo(cluster, workflow, { ...profile('github.com/acme/*', 'use'), resource: 'repositories' }),
+    );
+    const create = (run: object) =>
+      kubectl(cluster, ['create', '-n', ns, '-f', '-', `--as=${workflow}`], stringify(run));
+
+    const tess = await create(codeRun('testing', '5DLabs-Tess', 'acme'));
+    t.not(tess.code, 0, 'the DAG testing app is refused to the workflow account');
+    t.match(tess.stderr, /"verb":"use-restricted"[^']*"name":"tess"/, 'for want of use-restricted on tess');
+    t.notOk(
+      await allowedTo(cluster, workflow, profile('tess', 'use-restricted')),
+      'RBAC: no use-restricted tess',
+    );
+    t.notOk(
+      await allowedTo(cluster, workflow, profile('tess', 'use')),
+      'RBAC: no use of tess by name either',
+    );
+    for (const app of ['5DLabs-Rex', '5DLabs-Cleo']) {
+      const run = await create(codeRun(app.toLowerCase(), app, 'acme'));
+      t.equal(run.code, 0, `${app}: the shipped Role allows its profile: ${run.stderr}`);
+    }
+  },
+);
