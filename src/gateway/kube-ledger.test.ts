@@ -14,15 +14,17 @@ const call = (costMicros: number): MeteredCall => ({
 });
 const DAY = Date.parse('2026-11-26T05:00:00Z');
 const CMS = '/api/v1/namespaces/orchestrator-system/configmaps';
+/** A ledger on the in-memory API whose clock stays at DAY, listing afresh each time. */
+const dayLedger = () => {
+  const api = new FakeApi();
+  return {
+    api,
+    ledger: new KubeLedger({ client: api, namespace: 'orchestrator-system', listTtlMs: 0, now: () => DAY }),
+  };
+};
 
 t.test('calls add up in the attempt record of the day, in the operator namespace', async (t) => {
-  const api = new FakeApi();
-  const ledger = new KubeLedger({
-    client: api,
-    namespace: 'orchestrator-system',
-    listTtlMs: 0,
-    now: () => DAY,
-  });
+  const { api, ledger } = dayLedger();
   await ledger.record(attempt, call(100));
   await ledger.record(attempt, call(50));
   const name = ledgerRecordName(attempt, '2026-11-26');
@@ -38,13 +40,7 @@ t.test('calls add up in the attempt record of the day, in the operator namespace
 });
 
 t.test('a replica that lost the race reads the winner and adds to it: nothing lost', async (t) => {
-  const api = new FakeApi();
-  const ledger = new KubeLedger({
-    client: api,
-    namespace: 'orchestrator-system',
-    listTtlMs: 0,
-    now: () => DAY,
-  });
+  const { api, ledger } = dayLedger();
   await ledger.record(attempt, call(100));
   const item = `${CMS}/${ledgerRecordName(attempt, '2026-11-26')}`;
   api.failNext('PUT', item, apiError(409, 'Conflict'));
