@@ -1,49 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import t from 'tap';
-import {
-  type CodeRun,
-  type ControllerConfig,
-  type DefaultedRun,
-  defaulted,
-  type TaskRun,
-} from '../../api/index.js';
-import { configFrom, loadDefaultConfig } from '../../config/load.js';
-import { verifyAttemptToken } from '../../gateway/attempt-token.js';
-import { tokenStamper } from '../../gateway/stamp.js';
-import { uidHash } from '../../naming/names.js';
+import { type CodeRun, type ControllerConfig, type DefaultedRun, defaulted } from '../../api/index.js';
+import { configFrom } from '../../config/load.js';
 import { TRACE_ANNOTATION } from '../../observability/traceparent.js';
 import { agentShellFiles } from '../../render/index.js';
-import { codeRunStrategy, taskRunStrategy } from '../kind/strategy.js';
+import { codeRunStrategy } from '../kind/strategy.js';
 import { agentShellConfigMap, attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
+import { config, input, JOB, type Json, taskRun } from './manifests-test-runs.js';
 
-const config = loadDefaultConfig();
-/** The attempt's Job name: the run's uid is u-1. */
-const JOB = `payments-task-7-run-2-${uidHash('u-1')}`;
-// biome-ignore lint/suspicious/noExplicitAny: objects read back as JSON, checked field by field.
-type Json = Record<string, any>;
-
-function taskRun(
-  spec: Partial<TaskRun['spec']> = {},
-  cfg: ControllerConfig = config,
-): DefaultedRun<'TaskRun'> {
-  const run = {
-    metadata: { name: 'pay-7', namespace: 'ns', uid: 'u-1' },
-    spec: {
-      taskId: 7,
-      serviceName: 'payments',
-      markdownFiles: [{ filename: 'task.md', content: 'x' }],
-      ...spec,
-    },
-  };
-  return defaulted('TaskRun', run as TaskRun, cfg);
-}
-
-const input = (run: DefaultedRun<'TaskRun'>, attempt = 2, cfg = config) => ({
-  strategy: taskRunStrategy,
-  run,
-  config: cfg,
-  attempt,
-});
 const owner = {
   apiVersion: 'orchestrator.io/v1',
   kind: 'TaskRun',
@@ -385,39 +348,5 @@ t.test(
     t.same(traced('garbage'), [], 'none for an invalid one');
     t.same(traced(traceParent, { TRACEPARENT: 'mine' }), [{ name: 'TRACEPARENT', value: traceParent }]);
     t.same(traced(undefined, { TRACEPARENT: 'mine' }), [], 'reserved even when the run has no trace');
-  },
-);
-
-t.test(
-  'with the gateway: the agent alone gets its URL and the attempt token, and no pod the key',
-  async (t) => {
-    const cfg = structuredClone(config);
-    cfg.gateway = { ...cfg.gateway, enabled: true, url: 'http://orchestrator-gateway.system.svc:8090' };
-    const run = taskRun({ limits: { maxBudgetUsd: '2.5' } }, cfg);
-    const built = attemptJob(input(run, 2, cfg)) as Json;
-    const key = randomBytes(32);
-    const job = tokenStamper(() => key)({ job: built, kind: 'TaskRun', run, attempt: 2 }) as Json;
-    const pod = job.spec.template.spec;
-    const agent = pod.containers[0].env as Json[];
-    const value = (name: string) => agent.find((e) => e.name === name)?.value;
-    t.equal(value('ANTHROPIC_BASE_URL'), 'http://orchestrator-gateway.system.svc:8090');
-    t.same(verifyAttemptToken(key, value('ANTHROPIC_AUTH_TOKEN')), {
-      namespace: 'ns',
-      kind: 'TaskRun',
-      run: 'pay-7',
-      attempt: 2,
-      job: JOB,
-      maxBudgetMicros: 2_500_000,
-    });
-    t.notOk(JSON.stringify(job).includes('ANTHROPIC_API_KEY'), 'no reference to the platform key');
-    const others = [...pod.initContainers, ...pod.containers.slice(1)] as Json[];
-    t.notOk(JSON.stringify(others).includes('ANTHROPIC_AUTH_TOKEN'), 'no other container gets the token');
-    t.equal(
-      (built.spec.template.spec.containers[0].env as Json[]).find((e) => e.name === 'ANTHROPIC_AUTH_TOKEN')
-        ?.value,
-      '',
-      'the builder stays pure: the actor stamps the token',
-    );
-    t.equal(tokenStamper(() => undefined)({ job: built, kind: 'TaskRun', run, attempt: 2 }), undefined);
   },
 );

@@ -1,0 +1,34 @@
+// The TaskRun and config the Job builder's tests start from (manifests.test.ts, manifests-gateway.test.ts).
+import { type ControllerConfig, type DefaultedRun, defaulted, type TaskRun } from '../../api/index.js';
+import { loadDefaultConfig } from '../../config/load.js';
+import { uidHash } from '../../naming/names.js';
+import { taskRunStrategy } from '../kind/strategy.js';
+
+export const config = loadDefaultConfig();
+/** The attempt's Job name: the run's uid is u-1. */
+export const JOB = `payments-task-7-run-2-${uidHash('u-1')}`;
+// biome-ignore lint/suspicious/noExplicitAny: objects read back as JSON, checked field by field.
+export type Json = Record<string, any>;
+
+export function taskRun(
+  spec: Partial<TaskRun['spec']> = {},
+  cfg: ControllerConfig = config,
+): DefaultedRun<'TaskRun'> {
+  const run = {
+    metadata: { name: 'pay-7', namespace: 'ns', uid: 'u-1' },
+    spec: {
+      taskId: 7,
+      serviceName: 'payments',
+      markdownFiles: [{ filename: 'task.md', content: 'x' }],
+      ...spec,
+    },
+  };
+  return defaulted('TaskRun', run as TaskRun, cfg);
+}
+
+export const input = (run: DefaultedRun<'TaskRun'>, attempt = 2, cfg = config) => ({
+  strategy: taskRunStrategy,
+  run,
+  config: cfg,
+  attempt,
+});
