@@ -5,6 +5,7 @@ import t, { type Test } from 'tap';
 import { ATTEMPT, PLATFORM_KEY, TOKEN, testGateway } from '../../test/harness/fakes/gateway.js';
 import { say, sseFrame } from '../../test/harness/remote/model-script.js';
 import { ModelStandin } from '../../test/harness/remote/model-standin.js';
+import { waitFor } from '../../test/harness/util/wait.js';
 
 const USAGE = {
   input_tokens: 1000,
@@ -296,7 +297,7 @@ t.test('a client that goes away cancels the upstream call; what was seen is reco
   destroy();
   await upstream.closed[0];
   t.pass('the upstream connection was closed while its answer was unfinished');
-  await waitFor(() => gw.ledger.entries.length === 1);
+  await waitFor('the ledger entry of the cut call', () => gw.ledger.entries.length === 1);
   t.equal(gw.ledger.entries[0]?.call.cut, true);
   t.equal(gw.ledger.entries[0]?.call.tokens.input, 10);
 });
@@ -311,8 +312,3 @@ t.test('an upstream that does not answer in time: 504 in the API format, its cal
   await upstream.closed[0];
   t.equal(gw.ledger.entries.length, 0);
 });
-
-async function waitFor(done: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
-  if (!done()) throw new Error('waited 5 s for the ledger entry of the cut call');
-}
