@@ -11,6 +11,7 @@
 //   the run by resource attributes.
 // - manifests.ts: the workspace PVC, the attempt's ConfigMap and Job, composed from the pieces above, and
 //   the agent shell's ConfigMap the namespace's runs share.
+// - manifests-test-runs.ts: the TaskRun and config the manifests tests start from (test-only).
 export type { EnvVar } from './env-var.js';
 export {
   type AttemptInput,
