@@ -189,7 +189,7 @@ t.test('pods reach the apiserver through the kubernetes Service (kube-proxy)', a
   );
 });
 
-t.test('NetworkPolicies are enforced: an allowed connection passes, a denied one is dropped', async (t) => {
+t.test('NetworkPolicies are enforced: an allowed connection passes, a denied one is refused', async (t) => {
   const ns = await testNamespace(t, cluster);
   const web = await servePod(client, ns, 'web', busybox, { app: 'web' }, 8080);
   // Egress from `probe: allowed` to the server's port, from `probe: denied` to another port only.

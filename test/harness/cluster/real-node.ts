@@ -155,7 +155,7 @@ export function probeContainer(
   const other = expect === 'reached' ? 'refused' : 'reached';
   const test = expect === 'reached' ? 'answered' : '! answered';
   const script = [
-    `answered() { [ -n "$(printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${host} ${port} | head -1)" ]; }`,
+    `answered() { [ -n "$(printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${host} ${port} 2>/dev/null | head -1)" ]; }`,
     `for i in $(seq 30); do ${test} && break; sleep 1; done`,
     `for i in 1 2 3; do ${test} || { echo ${other}; exit 0; }; done`,
     `echo ${expect}`,
