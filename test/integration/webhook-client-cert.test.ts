@@ -24,6 +24,7 @@ import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/clus
 import { waitForPermission } from '../harness/deploy/api-identity.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { sampleCodeRun } from '../harness/operator/operator.js';
+import { TEST_WEBHOOK_TIMEOUT_SECONDS } from '../harness/operator/webhook.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
@@ -86,6 +87,7 @@ t.test(
       caPem: ca.certPem,
       nameSuffix: suffix,
       namespaceSelector: { matchLabels: labels },
+      timeoutSeconds: TEST_WEBHOOK_TIMEOUT_SECONDS,
     });
     t.teardown(() => uninstallLocalWebhooks(kc, suffix));
     const ns = await testNamespace(t, cluster, labels);

@@ -90,10 +90,7 @@ export async function startTestWebhooks(
     caPem: ca.certPem,
     nameSuffix: `-${id}`,
     namespaceSelector: { matchLabels: namespaceLabels },
-    // The server runs in the test's own process, beside the other lanes on a shared host: these
-    // suites assert the answers, not their latency (the shipped 5 s is held by the installed
-    // replicas' suites), so the apiserver waits up to its maximum rather than fail a starved review.
-    timeoutSeconds: 30,
+    timeoutSeconds: TEST_WEBHOOK_TIMEOUT_SECONDS,
   });
   t.teardown(async () => {
     await uninstallLocalWebhooks(kc, `-${id}`);
@@ -101,6 +98,13 @@ export async function startTestWebhooks(
   });
   return { server, registry, namespaceLabels, certDir, caPem: ca.certPem };
 }
+
+/**
+ * How long the apiserver waits for a webhook server run in a test's own process. It shares a loaded host
+ * with the other lanes, and these suites assert the answers, not their latency (the shipped 5 s is held
+ * by the installed replicas' suites): the apiserver's maximum, rather than fail a starved review.
+ */
+export const TEST_WEBHOOK_TIMEOUT_SECONDS = 30;
 
 function adminClient(t: Teardown, cluster: Cluster): KubeClient {
   const client = new KubeClient(kubeConfig(cluster));
