@@ -101,7 +101,11 @@ t.test('NetworkPolicies: agent pods reach the gateway port, and nothing else doe
 t.test('the Role: the keys by the names the config gives them, and the ledger', async (t) => {
   const role = one(installed, 'Role', 'orchestrator-gateway');
   t.equal(role.metadata?.namespace, namespace, "in the manager's own namespace");
-  const rules = (role.rules ?? []) as Array<{ resources: string[]; verbs: string[]; resourceNames?: string[] }>;
+  const rules = (role.rules ?? []) as Array<{
+    resources: string[];
+    verbs: string[];
+    resourceNames?: string[];
+  }>;
   const reads = rules.filter((r) => r.resources.includes('secrets') && r.verbs.includes('get'));
   t.same(
     reads.flatMap((r) => r.resourceNames ?? ['(every name)']).sort(),
@@ -113,10 +117,15 @@ t.test('the Role: the keys by the names the config gives them, and the ledger', 
     subjects?: Array<{ name: string; namespace: string }>;
   };
   t.equal(binding.roleRef?.name, role.metadata?.name);
-  const pod = (one(installed, 'Deployment', 'orchestrator').spec as {
-    template: { spec: { serviceAccountName: string } };
-  }).template.spec;
-  t.same(binding.subjects?.map((s) => `${s.namespace}/${s.name}`), [`${namespace}/${pod.serviceAccountName}`]);
+  const pod = (
+    one(installed, 'Deployment', 'orchestrator').spec as {
+      template: { spec: { serviceAccountName: string } };
+    }
+  ).template.spec;
+  t.same(
+    binding.subjects?.map((s) => `${s.namespace}/${s.name}`),
+    [`${namespace}/${pod.serviceAccountName}`],
+  );
 });
 
 t.test('the shipped config is turned on by gateway.enabled alone', async (t) => {

@@ -1,0 +1,75 @@
+// The model gateway in tests that run it against the real apiserver (rbac.test.ts, the real-node
+// agent suite, the gateway benchmark): the config that turns it on, the token the operator stamped
+// into an attempt's Job, and one call of the Messages API as the CLI makes it.
+import { request } from 'node:http';
+import { AGENT_ENV, type ControllerConfig } from '../../../src/api/index.js';
+import { JOBS, type KubeClient, type KubeObject, resourcePath } from '../../../src/runtime/index.js';
+
+/**
+ * `config` with the gateway on, forwarding to `upstream`, listening on `bind` (a free port of
+ * loopback by default) and named to the agents as `url` (where they reach that listener).
+ */
+export function gatewayConfig(
+  config: ControllerConfig,
+  upstream: string,
+  { bind = '127.0.0.1:0', url = 'http://gateway.invalid:8090' }: { bind?: string; url?: string } = {},
+): ControllerConfig {
+  config.gateway = {
+    ...config.gateway,
+    enabled: true,
+    bindAddress: bind,
+    url,
+    upstream: { ...config.gateway.upstream, url: upstream },
+  };
+  return config;
+}
+
+type Container = { name: string; env?: { name: string; value?: string }[] };
+
+/** The token the operator stamped into Job `job`'s agent container. */
+export async function gatewayToken(client: KubeClient, namespace: string, job: string): Promise<string> {
+  const object = await client.request<KubeObject>('GET', resourcePath(JOBS, namespace, job));
+  const containers = (object.spec as { template?: { spec?: { containers?: Container[] } } } | undefined)
+    ?.template?.spec?.containers;
+  const token = containers?.flatMap((c) => c.env ?? []).find((e) => e.name === AGENT_ENV.gatewayToken)?.value;
+  if (!token) throw new Error(`Job ${namespace}/${job} carries no ${AGENT_ENV.gatewayToken}`);
+  return token;
+}
+
+export interface GatewayAnswer {
+  status: number;
+  text: string;
+}
+
+/** A request body of the Messages API: one user turn to a model of the shipped price table. */
+export const messagesBody = (extra: Record<string, unknown> = {}) => ({
+  model: 'claude-sonnet-4-6',
+  max_tokens: 256,
+  messages: [{ role: 'user', content: 'hello' }],
+  ...extra,
+});
+
+/** `POST /v1/messages` with `token` as the CLI sends ANTHROPIC_AUTH_TOKEN (a bearer token). */
+export function gatewayCall(
+  base: string,
+  token: string,
+  body: unknown = messagesBody(),
+): Promise<GatewayAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}/v1/messages`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'anthropic-version': '2023-06-01',
+        authorization: `Bearer ${token}`,
+      },
+    });
+    req.once('error', reject);
+    req.once('response', (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.once('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString() }));
+    });
+    req.end(JSON.stringify(body));
+  });
+}
