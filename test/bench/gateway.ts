@@ -7,7 +7,7 @@
 // Kubernetes ledger's two API calls per call, made after the answer ended, are not in it). Prints p50
 // and p99 of the time to the first byte and to the end of the answer, each side and the difference,
 // and the gateway's CPU per call.
-//   npm run bench:gateway -- [N=2000] [ROUNDS=3]
+//   npm run bench:gateway -- [N=2000] [ROUNDS=3]   (BENCH_CPU_PROF=DIR: the children's CPU profiles)
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
@@ -40,15 +40,17 @@ const ANSWER = 'The retries are raised to five and the tests pass. '.repeat(40);
 type Ready = { port: number };
 
 /** A child process of this file in `role`; resolves once it listens, with its port and pid. */
-function child(role: string, args: string[] = []): Promise<{ port: number; pid: number; kill(): void }> {
+function child(role: string, args: string[] = []): Promise<{ port: number; pid: number; stop(): void }> {
+  const profile = process.env.BENCH_CPU_PROF;
   const proc = fork(import.meta.filename, [role, ...args], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [...process.execArgv, ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [])],
   });
   return new Promise((resolve, reject) => {
     proc.once('error', reject);
     proc.once('exit', (code) => reject(new Error(`the ${role} process exited (${code}) before listening`)));
     proc.once('message', (m: Ready) =>
-      resolve({ port: m.port, pid: proc.pid ?? 0, kill: () => proc.kill('SIGKILL') }),
+      resolve({ port: m.port, pid: proc.pid ?? 0, stop: () => proc.disconnect() }),
     );
   });
 }
@@ -158,7 +160,10 @@ async function main() {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const sides = { direct: { port: model.port, key: KEY }, gateway: { port: gw.port, key: token } };
   const timings: Record<keyof typeof sides, Timing[]> = { direct: [], gateway: [] };
+  // CPU seconds of the gateway in its phases, and of the stand-in in the direct ones (what serving
+  // the same call costs a plain Node.js server, for scale on a loaded machine).
   let gatewayCpu = 0;
+  let standinCpu = 0;
   // Warm both paths (JIT, the token's Job check, keep-alive sockets) before measuring.
   for (const side of Object.values(sides))
     for (let i = 0; i < 200; i++) await streamedCall(agent, side.port, side.key, body);
@@ -166,12 +171,14 @@ async function main() {
     for (const name of ['direct', 'gateway'] as const) {
       const side = sides[name];
       const before = procCpu(gw.pid);
+      const standinBefore = procCpu(model.pid);
       for (let i = 0; i < N; i++) timings[name].push(await streamedCall(agent, side.port, side.key, body));
       if (name === 'gateway') gatewayCpu += cpuSeconds(before, procCpu(gw.pid));
+      else standinCpu += cpuSeconds(standinBefore, procCpu(model.pid));
     }
   agent.destroy();
-  gw.kill();
-  model.kill();
+  gw.stop();
+  model.stop();
   const stats = (name: keyof typeof sides, field: keyof Timing) => {
     const sorted = timings[name].map((x) => x[field]).sort((a, b) => a - b);
     return { p50: pct(sorted, 0.5), p99: pct(sorted, 0.99) };
@@ -198,7 +205,10 @@ async function main() {
   console.log(
     `first byte to end, p50: direct ${ms(gap('direct'))}, gateway ${ms(gap('gateway'))} (buffering would show as a longer first byte and a shorter gap)`,
   );
-  console.log(`gateway CPU per call: ${((gatewayCpu / (N * ROUNDS)) * 1e6).toFixed(0)} µs`);
+  const perCall = (seconds: number) => `${((seconds / (N * ROUNDS)) * 1e6).toFixed(0)} µs`;
+  console.log(
+    `CPU per call: the gateway ${perCall(gatewayCpu)}; the stand-in serving a direct call ${perCall(standinCpu)}`,
+  );
 }
 
 const role = process.argv[2];

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import type { RunOf } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
-import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
+import { loadTemplateSet } from '../../src/render/index.js';
 import { e2eCodeRun, taskDocs } from '../harness/agent/agent-e2e.js';
-import { agentSuite, agentWorld } from '../harness/agent/agent-world.js';
+import { agentSuite, agentWorld, type WorldOptions } from '../harness/agent/agent-world.js';
 import { expectedUsage, lastResultEvent } from '../harness/agent/cli-usage.js';
 import { kubectl } from '../harness/cluster/cluster.js';
 import { fail, say, type Turn, tool } from '../harness/remote/model-script.js';
@@ -29,7 +29,7 @@ const suite = await agentSuite(t, USER, API_KEY);
 const { cluster, client, git, work } = suite;
 
 /** A namespace with its operator, Secrets and a model stand-in scripted with `script`. */
-const world = (t: Test, script: Turn[], templates?: TemplateSet) => agentWorld(t, suite, script, templates);
+const world = (t: Test, script: Turn[], options?: WorldOptions) => agentWorld(t, suite, script, options);
 
 interface CliInit {
   permissionMode?: string;
@@ -234,7 +234,9 @@ t.test('an image without a command the run needs: the result names it, before th
     presets,
     readFileSync(presets, 'utf8').replace('command: mcp-server-filesystem', 'command: mcp-server-absent'),
   );
-  const { model, create, finished } = await world(t, [say('never asked')], loadTemplateSet(dir));
+  const { model, create, finished } = await world(t, [say('never asked')], {
+    templates: loadTemplateSet(dir),
+  });
   const repo = git.repository('acme/absent.git', 'main', { 'README.md': '# absent\n' });
   const docs = git.repository('acme/absent-docs.git', 'main', taskDocs('projects/payments', 7, '# Absent\n'));
   await create('CodeRun', e2eCodeRun(USER.name, 'absent-7', repo, docs, { service: 'absent' }));

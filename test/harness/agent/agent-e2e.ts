@@ -172,7 +172,7 @@ export function suiteConfig(image: string, modelUrl: string, githubHost: string)
   return config;
 }
 
-/** The Secrets the shipped config names: the API key, and the GitHub user's token. */
+/** The Secrets the shipped config names: the API key (none with the gateway on), and the GitHub user's token. */
 export async function suiteSecrets(
   client: KubeClient,
   namespace: string,
@@ -182,9 +182,10 @@ export async function suiteSecrets(
 ): Promise<void> {
   const secret = (name: string, key: string, value: string) =>
     createSecret(client, namespace, name, { [key]: value });
+  // With the model gateway on, the key is the platform's, in the operator's namespace only.
   const key = config.secrets.apiKey;
   if (!key) throw new Error('the config names no API key Secret (secrets.apiKey)');
-  await secret(key.name, key.key, apiKey);
+  if (!config.gateway.enabled) await secret(key.name, key.key, apiKey);
   const token = config.secrets.githubToken;
   await secret(token.name.replace('{githubUser}', user.name), token.key, user.token);
 }
