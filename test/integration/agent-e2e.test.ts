@@ -7,7 +7,7 @@
 // Needs root and the real node's Debian packages, and builds the image on first use (minutes; cached).
 // @lane real-node
 // @needs node agent-image
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import type { RunOf } from '../../src/api/index.js';
@@ -17,6 +17,7 @@ import { e2eCodeRun, taskDocs } from '../harness/agent/agent-e2e.js';
 import { agentSuite, agentWorld, type WorldOptions } from '../harness/agent/agent-world.js';
 import { expectedUsage, lastResultEvent } from '../harness/agent/cli-usage.js';
 import { kubectl } from '../harness/cluster/cluster.js';
+import { ledgerRows, objectsHolding } from '../harness/operator/gateway.js';
 import { fail, say, type Turn, tool } from '../harness/remote/model-script.js';
 import { scaled } from '../harness/util/wait.js';
 
@@ -145,6 +146,119 @@ t.test(
       1,
       'the second attempt found the open pull request rather than opening another',
     );
+  },
+);
+
+// What an agent that ignores its cap runs: 30 calls of the Messages API with its own token, straight at
+// the gateway its CLI was given; each call's status and error type written to gateway-loop.txt.
+const SPEND_LOOP = `node -e '
+const out = [];
+(async () => {
+  for (let i = 0; i < 30; i++) {
+    const r = await fetch(process.env.ANTHROPIC_BASE_URL + "/v1/messages", {
+      method: "POST",
+      headers: { "content-type": "application/json", "anthropic-version": "2023-06-01",
+        authorization: "Bearer " + process.env.ANTHROPIC_AUTH_TOKEN },
+      body: JSON.stringify({ model: "claude-sonnet-4-20250514", max_tokens: 1024,
+        messages: [{ role: "user", content: "spend" }] }),
+    });
+    const body = await r.json();
+    out.push(r.status + " " + (body.error ? body.error.type : "ok"));
+  }
+  require("fs").writeFileSync("gateway-loop.txt", out.join("\\n") + "\\n");
+})();'`;
+
+/** The first file named `name` under `dir`. */
+const findFile = (dir: string, name: string): string | undefined =>
+  readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => join(dir, f))
+    .find((f) => f.endsWith(`/${name}`));
+
+t.test(
+  'through the model gateway: the CLI reaches the model only through it, the key is in no object of the run, a looping agent is stopped',
+  async (t) => {
+    // Every call that offers no tools (the loop's, the CLI's side queries) reports 100k input tokens:
+    // $0.315 at claude-sonnet-4's $3 in, $15 out per million.
+    const aside = () => ({ ...say('spent'), usage: { input_tokens: 100_000, output_tokens: 1_000 } });
+    const { ns, ops, model, create, finished, volumeDir } = await world(
+      t,
+      [bash('printf "metered\\n" > METERED.md'), say('Wrote METERED.md.'), bash(SPEND_LOOP), say('never')],
+      { gateway: true, aside },
+    );
+    if (!ops) throw new Error('the world has no gateway namespace');
+    const messages = () => model.requests.filter((r) => r.path === '/v1/messages');
+
+    const repo = git.repository('acme/metered.git', 'main', { 'README.md': '# metered\n' });
+    const docs = git.repository('acme/metered-docs.git', 'main', taskDocs('projects/payments', 7, '# M\n'));
+    await create('CodeRun', e2eCodeRun(USER.name, 'metered-7', repo, docs, { service: 'metered' }));
+    const first = await finished('CodeRun', 'metered-7');
+    t.equal(first.phase, 'Succeeded', first.message ?? '');
+    t.same(model.problems, [], 'every request the stand-in got had the shape of the Messages API');
+    t.ok(
+      model.requests.every((r) => r.status !== 401),
+      'none came without the platform key (the stand-in refuses any other)',
+    );
+    const ledger = await ledgerRows(client, ops);
+    const sent = messages().length;
+    t.ok(sent > 0, `the CLI's ${sent} calls reached the stand-in`);
+    t.equal(
+      ledger.filter((r) => r.run === 'metered-7').reduce((n, r) => n + r.calls, 0),
+      sent,
+      'each of them through the gateway, which metered every one',
+    );
+    const pod = await kubectl(cluster, ['get', 'pod', first.podName ?? '', '-n', ns, '-o', 'json']);
+    const env = (
+      JSON.parse(pod.stdout) as { spec: { containers: { name: string; env?: { name: string }[] }[] } }
+    ).spec.containers
+      .find((c) => c.name === 'agent')
+      ?.env?.map((e) => e.name);
+    t.ok(
+      env?.includes('ANTHROPIC_BASE_URL') && env.includes('ANTHROPIC_AUTH_TOKEN'),
+      'the agent got a URL and a token',
+    );
+    t.notOk(env?.includes('ANTHROPIC_API_KEY'), 'and no API key');
+
+    // The key: in the operator's namespace, and in no object of the run's (its Secrets, pods with
+    // their specs, Jobs, ConfigMaps, the run, Events, ...: every kind that can be listed).
+    const run = await objectsHolding(cluster, ns, suite.apiKey);
+    t.ok(
+      ['secrets', 'pods', 'jobs.batch', 'configmaps', 'coderuns.orchestrator.io'].every((k) =>
+        run.kinds.includes(k),
+      ),
+      `every kind listed (${run.kinds.length} kinds, ${run.count} objects)`,
+    );
+    t.same(run.holding, [], "the platform key is in no object of the run's namespace");
+    t.same(
+      (await objectsHolding(cluster, ops, suite.apiKey)).holding,
+      [`Secret/orchestrator-model-api-key`],
+      "it is in the operator's namespace: the search finds it where it is",
+    );
+
+    // An agent that loops calls with its own token past its run's cap is refused by the gateway.
+    await create(
+      'CodeRun',
+      e2eCodeRun(USER.name, 'spender-7', repo, docs, { service: 'spender', limits: { maxBudgetUsd: '1' } }),
+    );
+    const spender = await finished('CodeRun', 'spender-7');
+    t.equal(spender.phase, 'Failed', 'the CLI could not go on past the cap');
+    const loopFile = findFile(await volumeDir('workspace-spender'), 'gateway-loop.txt');
+    t.ok(loopFile, "the agent's loop ran to its end");
+    const codes = readFileSync(loopFile ?? '/dev/null', 'utf8')
+      .trim()
+      .split('\n');
+    t.comment(`the loop's answers: ${codes.join(', ')}`);
+    const refused = codes.indexOf('402 billing_error');
+    t.ok(refused >= 0, "the gateway refused it with the API's own billing error");
+    t.same(
+      codes.slice(refused),
+      codes.slice(refused).map(() => '402 billing_error'),
+      'and every call after the first refusal',
+    );
+    const spentMicros = (await ledgerRows(client, ops))
+      .filter((r) => r.run === 'spender-7')
+      .reduce((n, r) => n + r.costMicros, 0);
+    t.comment(`spender-7 spent $${spentMicros / 1e6} against its cap of $1`);
+    t.ok(codes.length - refused > 20, `most of the loop's 30 calls never reached the model (${refused} did)`);
   },
 );
 
