@@ -7,13 +7,13 @@
 // Needs root and the real node's Debian packages, and builds the image on first use (minutes; cached).
 // @lane real-node
 // @needs node agent-image
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import type { RunOf } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { loadTemplateSet } from '../../src/render/index.js';
-import { e2eCodeRun, taskDocs } from '../harness/agent/agent-e2e.js';
+import { e2eCodeRun, findFile, SPEND_LOOP, taskDocs } from '../harness/agent/agent-e2e.js';
 import { agentSuite, agentWorld, type WorldOptions } from '../harness/agent/agent-world.js';
 import { expectedUsage, lastResultEvent } from '../harness/agent/cli-usage.js';
 import { kubectl } from '../harness/cluster/cluster.js';
@@ -148,31 +148,6 @@ t.test(
     );
   },
 );
-
-// What an agent that ignores its cap runs: 30 calls of the Messages API with its own token, straight at
-// the gateway its CLI was given; each call's status and error type written to gateway-loop.txt.
-const SPEND_LOOP = `node -e '
-const out = [];
-(async () => {
-  for (let i = 0; i < 30; i++) {
-    const r = await fetch(process.env.ANTHROPIC_BASE_URL + "/v1/messages", {
-      method: "POST",
-      headers: { "content-type": "application/json", "anthropic-version": "2023-06-01",
-        authorization: "Bearer " + process.env.ANTHROPIC_AUTH_TOKEN },
-      body: JSON.stringify({ model: "claude-sonnet-4-20250514", max_tokens: 1024,
-        messages: [{ role: "user", content: "spend" }] }),
-    });
-    const body = await r.json();
-    out.push(r.status + " " + (body.error ? body.error.type : "ok"));
-  }
-  require("fs").writeFileSync("gateway-loop.txt", out.join("\\n") + "\\n");
-})();'`;
-
-/** The first file named `name` under `dir`. */
-const findFile = (dir: string, name: string): string | undefined =>
-  readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .map((f) => join(dir, f))
-    .find((f) => f.endsWith(`/${name}`));
 
 t.test(
   'through the model gateway: the CLI reaches the model only through it, the key is in no object of the run, a looping agent is stopped',
