@@ -3,7 +3,8 @@
 // git's own http-backend over HTTPS (checking the token git presents) and the operator's real
 // reconcilers. The stub-based entry-script tests cover the script's many branches; this suite proves
 // the seams: the rendered command line and settings the CLI accepts, the image's tools, the hooks
-// that commit and push, and the termination message the kubelet hands back.
+// that commit and push, the termination message the kubelet hands back, and the model gateway between
+// the CLI and the model (the platform's key out of the run's namespace, a looping agent refused).
 // Needs root and the real node's Debian packages, and builds the image on first use (minutes; cached).
 // @lane real-node
 // @needs node agent-image
