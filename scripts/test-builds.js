@@ -59,9 +59,15 @@ export function startBuilds(needs, { cluster, log, timing, state, after = Promis
   };
   const logBuild = noticingBuilds(log, state);
   const steps = {
-    // The real node's kubelet, and the controllers and KWOK of a cluster a suite starts for itself.
+    // The real node's kubelet and NetworkPolicy engine, and the controllers and KWOK of a cluster a
+    // suite starts for itself.
     node: async () => {
-      for (const build of [cluster.nodeBinary, cluster.controllersBinary, cluster.kwokBinary])
+      for (const build of [
+        cluster.nodeBinary,
+        cluster.kubeRouterBinary,
+        cluster.controllersBinary,
+        cluster.kwokBinary,
+      ])
         await build({ log: logBuild });
     },
     'agent-image': async () => {

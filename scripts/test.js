@@ -35,8 +35,11 @@ process.env.TMPDIR = runTmp;
 const scale = testTimeoutScale();
 const tapConfig = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).tap ?? {};
 const fileTimeout = tapConfig.timeout ?? 30;
-/** How many files of a lane run at once: the unit files are short; the others share 2 cores. */
-const JOBS = { unit: 2, integration: 1, 'real-node': 1 };
+/**
+ * How many files of a lane run at once: an integration file mostly waits on the control plane and its
+ * operators (each in its own namespaces), so two share the cores; the real node is one per host.
+ */
+const JOBS = { unit: 2, integration: 2, 'real-node': 1 };
 
 // `--lane=NAME` (repeatable) runs only those lanes' files; the other options are tap's.
 const args = process.argv.slice(2);
@@ -89,6 +92,7 @@ const {
   buildLocalImage,
   buildOperatorImage,
   controllersBinary,
+  kubeRouterBinary,
   kwokBinary,
   nodeBinary,
   obtainCluster,
@@ -114,6 +118,7 @@ const builds = startBuilds(needs, {
     buildLocalImage,
     buildOperatorImage,
     controllersBinary,
+    kubeRouterBinary,
     kwokBinary,
     nodeBinary,
     realNodeMissing,
@@ -180,7 +185,8 @@ async function clusterEnv() {
     ORCHESTRATOR_TEST_WORKLOADS: String(workloads),
   };
 }
-// Two tracks: the unit files then the integration ones, and beside them the real-node files.
+// Two tracks: the unit files then the integration ones, and beside them the real-node files (the
+// longest lane: more beside it would only slow it down).
 const tracks = await Promise.all([
   runLane('unit', common).then(async (unit) => [
     ...unit,

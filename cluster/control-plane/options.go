@@ -13,6 +13,7 @@ type startFlags struct {
 	controllers, node, kwok, stages     *string
 	nodes                               *int
 	images, sandboxImage                *string
+	netpol                              *string
 }
 
 func componentFlags(fs *flag.FlagSet) *startFlags {
@@ -28,6 +29,7 @@ func componentFlags(fs *flag.FlagSet) *startFlags {
 		node:         fs.String("node-binary", "", "with --real-node: the binary of the kubelet and kube-proxy (this module's ./node)"),
 		images:       fs.String("images", "", "with --real-node: comma-separated OCI archives imported into its containerd (the pods' images; there is no registry)"),
 		sandboxImage: fs.String("sandbox-image", "", "with --real-node: the pause image of its pod sandboxes, one of --images"),
+		netpol:       fs.String("netpol-binary", "", "with --real-node: kube-router (cluster/kube-router), run with only its network policy controller so NetworkPolicies are enforced; default none"),
 	}
 }
 
@@ -77,8 +79,11 @@ func (f *startFlags) plan(fs *flag.FlagSet) (startPlan, error) {
 				images = append(images, i)
 			}
 		}
-		p.workloads = &workloadOptions{realNode: &realNodeOptions{binary: *f.node, images: images, sandboxImage: *f.sandboxImage}}
+		p.workloads = &workloadOptions{realNode: &realNodeOptions{binary: *f.node, images: images, sandboxImage: *f.sandboxImage, netpol: *f.netpol}}
 		return p, nil
+	}
+	if *f.netpol != "" {
+		return p, errors.New("--netpol-binary is for the real node: add --real-node or drop it")
 	}
 	switch {
 	case p.later && (*f.kwok != "" || p.controllers != ""):

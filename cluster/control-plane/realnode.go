@@ -21,6 +21,7 @@ type realNodeOptions struct {
 	binary       string   // the node binary (this module's ./node): kubelet and kube-proxy
 	images       []string // OCI archives imported into containerd before the kubelet starts
 	sandboxImage string   // the pause image, one of those imported
+	netpol       string   // kube-router (cluster/kube-router), the NetworkPolicy engine; "" runs none
 }
 
 // realNode is what a started real node holds until teardown.
@@ -31,13 +32,14 @@ type realNode struct {
 	containerd *child
 	kubelet    *child
 	kubeProxy  *child
+	netpol     *child
 	volumes    *volumeWatcher
 }
 
 // The real node's components need these host commands; each names its Debian package.
 var realNodeCommands = map[string]string{
 	"containerd": "containerd", "ctr": "containerd", "containerd-shim-runc-v2": "containerd",
-	"runc": "runc", "iptables": "iptables", "ip": "iproute2",
+	"runc": "runc", "iptables": "iptables", "ip": "iproute2", "ipset": "ipset",
 }
 
 // realNodePreflight says what the host lacks for a real node, all at once.
@@ -92,8 +94,8 @@ func prepareRealNode(dir, binary string, deadline time.Time) (*realNode, error) 
 	return rn, nil
 }
 
-// clearHost undoes the host changes of a real node: its processes and cgroups, kube-proxy's and
-// the kubelet's iptables chains, the NAT chains of its pods' network, the bridge. nodeBinary runs
+// clearHost undoes the host changes of a real node: its processes and cgroups, kube-proxy's,
+// the kubelet's and kube-router's iptables chains (and kube-router's ipsets), the NAT chains of its pods' network, the bridge. nodeBinary runs
 // kube-proxy --cleanup, which removes every chain and rule kube-proxy made, then exits.
 func clearHost(nodeBinary string) []error {
 	errs := removeCgroupParent()
@@ -101,6 +103,7 @@ func clearHost(nodeBinary string) []error {
 		errs = append(errs, err)
 	}
 	errs = append(errs, removeKubeletChains()...)
+	errs = append(errs, removeKubeRouterState()...)
 	errs = append(errs, removeNetworkChains()...)
 	if err := removeBridge(); err != nil {
 		errs = append(errs, err)
@@ -109,7 +112,7 @@ func clearHost(nodeBinary string) []error {
 }
 
 // startRealNode starts containerd, imports the images, starts the kubelet and waits until its Node
-// is Ready, then starts kube-proxy.
+// is Ready, then starts kube-proxy and, when asked for, the NetworkPolicy engine.
 func (cp *controlPlane) startRealNode(ctx context.Context, rn *realNode, opts realNodeOptions, deadline time.Time) error {
 	ctrDir := filepath.Join(rn.dir, "containerd")
 	if err := writeFiles(map[string]string{
@@ -170,8 +173,13 @@ func (cp *controlPlane) startRealNode(ctx context.Context, rn *realNode, opts re
 	if err := writeFiles(map[string]string{proxyConfig: kubeProxyConfig(filepath.Join(cp.dir, "kube-proxy.kubeconfig"), ports[1], ports[2])}); err != nil {
 		return err
 	}
-	rn.kubeProxy, err = cp.spawn(opts.binary, "kube-proxy", []string{"--config=" + proxyConfig})
-	return err
+	if rn.kubeProxy, err = cp.spawn(opts.binary, "kube-proxy", []string{"--config=" + proxyConfig}); err != nil {
+		return err
+	}
+	if opts.netpol == "" {
+		return nil
+	}
+	return cp.startNetpol(rn, opts.netpol, deadline)
 }
 
 // realNodeAPIServerArgs changes the apiserver's flags for the real node: it listens on the bridge
@@ -264,6 +272,7 @@ func (rn *realNode) teardown(stop func(*child)) {
 	}
 	var errs []error
 	if stop != nil {
+		stop(rn.netpol)
 		stop(rn.kubeProxy)
 		stop(rn.kubelet)
 		if rn.containerd != nil && !rn.containerd.exited() {

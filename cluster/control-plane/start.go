@@ -207,6 +207,10 @@ func (cp *controlPlane) startComponents(ctx context.Context, controllers string,
 	return cp.startWorkloads(ctx, *wl, deadline)
 }
 
+// serviceCIDR holds the Services' cluster IPs (the apiserver allocates them; the NetworkPolicy engine
+// must know them apart from pod and host addresses).
+const serviceCIDR = "10.0.0.0/24"
+
 func apiserverArgs(c *credentials, etcdPort, port int, workloads bool) []string {
 	args := []string{
 		"--etcd-servers=http://127.0.0.1:" + strconv.Itoa(etcdPort),
@@ -221,7 +225,7 @@ func apiserverArgs(c *credentials, etcdPort, port int, workloads bool) []string 
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
 		"--service-account-key-file=" + c.SAPublicFile,
 		"--service-account-signing-key-file=" + c.SAPrivateFile,
-		"--service-cluster-ip-range=10.0.0.0/24",
+		"--service-cluster-ip-range=" + serviceCIDR,
 		"--allow-privileged=true",
 		"--endpoint-reconciler-type=none",
 		"--enable-priority-and-fairness=false",

@@ -39,6 +39,8 @@ interface UpOptions {
   realNode?: boolean;
   /** With realNode: build images/agent (cached) and import it, printing its name for the config. */
   agentImage?: boolean;
+  /** With realNode: enforce NetworkPolicies there (StartOptions.networkPolicies). */
+  networkPolicies?: boolean;
 }
 
 async function up(dir: string, opts: UpOptions): Promise<void> {
@@ -53,10 +55,13 @@ async function up(dir: string, opts: UpOptions): Promise<void> {
   const log = (m: string) => console.error(`# ${m}`);
   if (opts.agentImage && !opts.realNode)
     throw new Error('--agent-image is for the real node: add --real-node');
+  if (opts.networkPolicies && !opts.realNode)
+    throw new Error('--network-policies is for the real node: add --real-node');
   const images = opts.agentImage ? [await buildLocalImage({ log, progress: log })] : [];
   const { binary, args } = await startCommand({
     workloads: opts.workloads,
     realNode: opts.realNode ?? false,
+    networkPolicies: opts.networkPolicies ?? false,
     images,
     log,
   });
@@ -132,6 +137,10 @@ export function registerClusterCommands(program: Command): void {
     .option(
       '--agent-image',
       'with --real-node: build the agent image of images/agent (first time, minutes; cached) and import it into the node',
+    )
+    .option(
+      '--network-policies',
+      "with --real-node: enforce NetworkPolicies there with kube-router's policy controller (first time, minutes to build; cached)",
     )
     .option('--timeout <duration>', 'readiness timeout (default 60s, 180s with --real-node)')
     .action((o: UpOptions & { dir: string }) => up(o.dir, o));

@@ -91,6 +91,17 @@ export const KWOK: GoComponent = {
   holds: "the fake nodes' kubelet",
 };
 
+/**
+ * The real node's NetworkPolicy engine (`cluster/kube-router`: a go.mod whose `tool` is kube-router's
+ * command), run with its network policy controller alone (StartOptions.networkPolicies).
+ */
+export const KUBE_ROUTER: GoComponent = {
+  name: 'kube-router',
+  target: 'github.com/cloudnativelabs/kube-router/v2/cmd/kube-router',
+  label: 'kube-router',
+  holds: "the real node's NetworkPolicy engine",
+};
+
 /** The pod sandboxes' pause program of the real node (`cluster/pause`, no dependencies, static). */
 export const PAUSE: GoComponent = {
   name: 'pause',
@@ -191,6 +202,11 @@ export function nodeBinary(opts: BinaryOptions = {}): Promise<string> {
 /** Path of the kwok binary (`cluster/kwok`; `opts.moduleDir`, the control plane's, does not apply). */
 export function kwokBinary(opts: BinaryOptions = {}): Promise<string> {
   return moduleBinary(KWOK, { ...opts, moduleDir: undefined });
+}
+
+/** Path of kube-router (`cluster/kube-router`; `opts.moduleDir`, the control plane's, does not apply). */
+export function kubeRouterBinary(opts: BinaryOptions = {}): Promise<string> {
+  return moduleBinary(KUBE_ROUTER, { ...opts, moduleDir: undefined });
 }
 
 /** Lines `go build -v` wrote so far: one per package compiled. */

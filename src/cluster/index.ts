@@ -25,7 +25,14 @@ import { startEnvtest } from './envtest.js';
 import type { StartOptions } from './start-command.js';
 
 export { buildLocalImage, DEBIAN_BASE, type ImageBuildOptions } from './agent-image.js';
-export { cacheRoot, controllersBinary, controlPlaneBinary, kwokBinary, nodeBinary } from './binary.js';
+export {
+  cacheRoot,
+  controllersBinary,
+  controlPlaneBinary,
+  kubeRouterBinary,
+  kwokBinary,
+  nodeBinary,
+} from './binary.js';
 export type { Cluster, LocalControlPlane, WorkloadsLater } from './control-plane.js';
 export { startControlPlane } from './control-plane.js';
 export { buildOperatorImage, dockerfileSources } from './operator-image.js';

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import t from 'tap';
 import { realNodeMissing } from './real-node-host.js';
 
-const COMMANDS = ['containerd', 'ctr', 'containerd-shim-runc-v2', 'runc', 'iptables', 'ip', 'buildah'];
+const COMMANDS = [
+  'containerd',
+  'ctr',
+  'containerd-shim-runc-v2',
+  'runc',
+  'iptables',
+  'ip',
+  'ipset',
+  'buildah',
+];
 
 t.test('without root or any command, every missing piece is named with its Debian package', async (t) => {
   const missing = realNodeMissing({ PATH: '' }, 1000);

@@ -12,6 +12,7 @@ export const REAL_NODE_PACKAGES = [
   'containernetworking-plugins',
   'iptables',
   'iproute2',
+  'ipset',
   'buildah',
   'busybox-static',
 ] as const;
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, (typeof REAL_NODE_PACKAGES)[number]> = {
   runc: 'runc',
   iptables: 'iptables',
   ip: 'iproute2',
+  ipset: 'ipset',
   buildah: 'buildah',
 };
 

@@ -49,6 +49,19 @@ t.test('each mode builds and passes only the binaries it runs', async (t) => {
       builds: ['control-plane', 'control-plane-controllers', 'control-plane-node'],
       flags: ['--controllers-binary', '--node-binary', '--real-node', '--sandbox-image', '--images'],
     },
+    {
+      mode: 'the real node enforcing NetworkPolicies',
+      opts: { realNode: true, networkPolicies: true, moduleDir: '/src/cp' },
+      builds: ['control-plane', 'control-plane-controllers', 'control-plane-node', 'kube-router'],
+      flags: [
+        '--controllers-binary',
+        '--node-binary',
+        '--netpol-binary',
+        '--real-node',
+        '--sandbox-image',
+        '--images',
+      ],
+    },
   ];
   for (const { mode, opts, builds, flags } of cases) {
     const { tools, built } = recording();
@@ -102,6 +115,17 @@ t.test('workloadsLater builds the control plane first, the controllers and KWOK 
   t.equal(cached.late?.building, false, 'both cached: nothing to build');
   const half = await startCommand({ workloadsLater: true }, recording(['kwok']).tools);
   t.equal(half.late?.building, true, 'one missing: building');
+});
+
+t.test('kube-router is a module of its own, and enforces policies on the real node only', async (t) => {
+  const { tools, options } = recording();
+  await startCommand({ realNode: true, networkPolicies: true, moduleDir: '/src/cp' }, tools);
+  t.equal(options['control-plane-node']?.moduleDir, '/src/cp', 'the node is of the control plane module');
+  t.equal(options['kube-router']?.moduleDir, undefined, 'kube-router is built from cluster/kube-router');
+  await t.rejects(
+    startCommand({ networkPolicies: true }, recording().tools),
+    /networkPolicies are enforced on the real node only: set realNode/,
+  );
 });
 
 t.test('workloadsLater is for the fake nodes', async (t) => {

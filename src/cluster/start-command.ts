@@ -11,6 +11,7 @@ import {
   CONTROLLERS,
   type GoComponent,
   isBuilt,
+  KUBE_ROUTER,
   KWOK,
   moduleBinary,
   NODE,
@@ -54,6 +55,12 @@ export interface StartOptions extends BinaryOptions {
    * buildLocalImage (agent-image.ts). Imported at every start: big ones cost tens of seconds. Default none.
    */
   images?: LocalImage[];
+  /**
+   * With realNode: enforce NetworkPolicies there, with kube-router's network policy controller
+   * (`cluster/kube-router`, built like the others), started once the node is Ready, stopped and its
+   * iptables chains and ipsets removed with the node. Default false: like a CNI without NetworkPolicy.
+   */
+  networkPolicies?: boolean;
 }
 
 /** The JSON line `start --workloads-later` reads on stdin: the binaries of its second stage. */
@@ -102,6 +109,8 @@ function checked(opts: StartOptions, controllerManager: boolean, workloads: bool
   if (opts.realNode) {
     if (!workloads) throw new Error('realNode runs workloads: drop workloads: false');
     if (opts.nodes) throw new Error('realNode replaces the fake nodes: drop nodes');
+  } else if (opts.networkPolicies) {
+    throw new Error('networkPolicies are enforced on the real node only: set realNode');
   }
 }
 
@@ -117,8 +126,9 @@ export async function startCommand(
     const missing = tools.missing();
     if (missing.length) throw new Error(`the real node needs ${missing.join('; ')}`);
   }
-  // KWOK is a module of its own: the control plane's moduleDir (a test's) is not its.
-  const options = (c: GoComponent) => (c === KWOK ? { ...opts, moduleDir: undefined } : opts);
+  // KWOK and kube-router are modules of their own: the control plane's moduleDir (a test's) is not theirs.
+  const options = (c: GoComponent) =>
+    c === KWOK || c === KUBE_ROUTER ? { ...opts, moduleDir: undefined } : opts;
   const build = (c: GoComponent, signal?: AbortSignal) =>
     tools.build(c, { ...options(c), ...(signal ? { signal } : {}) });
   const binary = await build(CONTROL_PLANE);
@@ -140,6 +150,7 @@ export async function startCommand(
   if (controllerManager) args.push(`--controllers-binary=${await build(CONTROLLERS)}`);
   if (opts.realNode) {
     args.push(`--node-binary=${await build(NODE)}`);
+    if (opts.networkPolicies) args.push(`--netpol-binary=${await build(KUBE_ROUTER)}`);
     const images = await tools.images(opts);
     args.push(
       '--real-node',

@@ -195,6 +195,39 @@ t.test('shellcheck problems are reported, not hidden', async (t) => {
   t.match(problems.join('\n'), /bad: shellcheck/);
 });
 
+t.test('scripts that differ only in quoted values lose no finding to the per-skeleton check', async (t) => {
+  // One skeleton: only one of them (the last) is checked with its sources followed, so what only the
+  // others say must still be found by the check of every script.
+  const script = (value: string, extra = '') =>
+    `#!/usr/bin/env bash\n# shellcheck source=lib.sh\nsource ./lib.sh\nNAME=${value}\necho "$NAME $USED"\n${extra}`;
+  const sourced = { 'lib.sh': '# shellcheck shell=bash\nexport USED=1\n' };
+  t.same(shellProblems([{ name: 'clean', content: script("'a'") }], sourced), [], 'a clean script passes');
+  const problems = shellProblems(
+    [
+      { name: 'dollar', content: script("'$HOME'") },
+      { name: 'plain', content: script("'a'") },
+    ],
+    sourced,
+  );
+  t.match(
+    problems.join('\n'),
+    /dollar: shellcheck .*SC2016/,
+    "a value's own finding, in a script not followed",
+  );
+  const unused = shellProblems(
+    [
+      { name: 'first', content: script("'a'", "UNUSED='x'\n") },
+      { name: 'second', content: script("'b'", "UNUSED='y'\n") },
+    ],
+    sourced,
+  );
+  t.match(
+    unused.join('\n'),
+    /(first|second): shellcheck .*UNUSED appears unused.*SC2034/,
+    'an unused name, decided with the sources',
+  );
+});
+
 t.test('hot reload applies a good change, refuses a bad one and keeps the last good set', async (t) => {
   const dir = copyTemplates(t);
   const errors: Error[] = [];

@@ -22,6 +22,8 @@ export interface LocalWebhookOptions {
   nameSuffix?: string;
   /** Limit the webhooks to namespaces with these labels (tests: only their own namespaces). */
   namespaceSelector?: V1LabelSelector;
+  /** Replaces the shipped timeoutSeconds (tests whose server shares a loaded host with other work). */
+  timeoutSeconds?: number;
 }
 
 export function webhookManifests(): {
@@ -44,6 +46,7 @@ export function localConfigurations(opts: LocalWebhookOptions): Configuration[] 
         ...hook,
         clientConfig: { url: `${opts.baseUrl}${hook.clientConfig.service?.path ?? ''}`, caBundle },
         ...(opts.namespaceSelector ? { namespaceSelector: opts.namespaceSelector } : {}),
+        ...(opts.timeoutSeconds ? { timeoutSeconds: opts.timeoutSeconds } : {}),
       })),
     } as Configuration;
   });

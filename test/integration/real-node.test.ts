@@ -3,7 +3,9 @@
 // another user under fsGroup, termination messages (written, and the log tail of
 // FallbackToLogsOnError), logs through the kubelet (kubectl logs, orchestrator logs), the restricted
 // Pod Security Standard admitting and running a pod, pods reaching the apiserver through the
-// `kubernetes` Service, and an image missing from the node failing a run with ErrImageNeverPull.
+// `kubernetes` Service, an image missing from the node failing a run with ErrImageNeverPull, and
+// NetworkPolicies enforced (StartOptions.networkPolicies: kube-router's policy controller), the
+// shipped agent policy (config/agents) among them.
 // Needs root and the Debian packages of src/cluster/real-node-host.ts: without them the file fails
 // at once, naming what is missing.
 // @lane real-node
@@ -17,9 +19,11 @@ import { KubeClient, type KubeObject, PODS, PVCS, resourcePath } from '../../src
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
 import {
   containerState,
+  probeContainer,
   RESTRICTED_CONTAINER,
   RESTRICTED_POD,
   runJob,
+  servePod,
   shContainer,
   untilJobFinished,
   untilPodDone,
@@ -29,7 +33,7 @@ import { runCli } from '../harness/operator/cli.js';
 import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator/operator.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster({ realNode: true });
+const cluster = await testCluster({ realNode: true, networkPolicies: true });
 const images = cluster.realNode;
 if (!images) throw new Error('testCluster({ realNode: true }) gave a cluster without a real node');
 const busybox = images.busybox.name;
@@ -185,6 +189,54 @@ t.test('pods reach the apiserver through the kubernetes Service (kube-proxy)', a
   );
 });
 
+t.test('NetworkPolicies are enforced: an allowed connection passes, a denied one is refused', async (t) => {
+  const ns = await testNamespace(t, cluster);
+  const web = await servePod(client, ns, 'web', busybox, { app: 'web' }, 8080);
+  // Egress from `probe: allowed` to the server's port, from `probe: denied` to another port only.
+  for (const [probe, port] of [
+    ['allowed', 8080],
+    ['denied', 9090],
+  ] as const)
+    await client.request('POST', `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`, {
+      body: {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: probe },
+        spec: {
+          podSelector: { matchLabels: { probe } },
+          policyTypes: ['Egress'],
+          egress: [{ to: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port }] }],
+        },
+      },
+    });
+  // The shipped agent policy (config/agents, in every test namespace): an agent pod does not reach
+  // the apiserver (a private address), one whose profile has clusterAccess does.
+  const agent = { 'app.kubernetes.io/managed-by': 'orchestrator', 'orchestrator.io/run': 'probe' };
+  const cases = [
+    { name: 'allowed', labels: { probe: 'allowed' }, host: web, port: 8080, expect: 'reached' },
+    { name: 'denied', labels: { probe: 'denied' }, host: web, port: 8080, expect: 'refused' },
+    { name: 'agent', labels: agent, host: '10.0.0.1', port: 443, expect: 'refused' },
+    {
+      name: 'agent-cluster-access',
+      labels: { ...agent, 'orchestrator.io/cluster-access': 'true' },
+      host: '10.0.0.1',
+      port: 443,
+      expect: 'reached',
+    },
+  ] as const;
+  for (const c of cases) {
+    const pod = await runJob(
+      client,
+      ns,
+      c.name,
+      { securityContext: RESTRICTED_POD, containers: [probeContainer(busybox, c.host, c.port, c.expect)] },
+      c.labels,
+    );
+    const logs = await kubectl(cluster, ['logs', '-n', ns, pod.metadata?.name ?? '']);
+    t.equal(logs.stdout.trim(), c.expect, `${c.name}: ${c.host}:${c.port} ${c.expect}`);
+  }
+});
+
 t.test(
   'runs on the real node: a missing image fails with ErrImageNeverPull; orchestrator logs reads a pod',
   async (t) => {
@@ -258,12 +310,13 @@ const HOST_LOCK = '/run/orchestrator-real-node.lock';
  * own bridge and cgroups between our stop and the reading. Should one win the lock first, this reads
  * after it stopped too (its own teardown then answers the same question).
  */
-function hostWithoutNode(): { bridge: boolean; cgroups: string[]; chains: string } {
+function hostWithoutNode(): { bridge: boolean; cgroups: string[]; chains: string; sets: string } {
   const read = `const fs = require('node:fs'), { join } = require('node:path'), { spawnSync } = require('node:child_process');
     process.stdout.write(JSON.stringify({
       bridge: fs.existsSync('/sys/class/net/${BRIDGE}'),
       cgroups: fs.readdirSync('/sys/fs/cgroup').filter((h) => fs.existsSync(join('/sys/fs/cgroup', h, '${CGROUP_PARENT}'))),
       chains: spawnSync('iptables-save', { encoding: 'utf8', timeout: 30000 }).stdout,
+      sets: spawnSync('ipset', ['list', '-n'], { encoding: 'utf8', timeout: 30000 }).stdout,
     }));`;
   const waitSeconds = 420;
   const res = spawnSync('flock', ['-w', String(waitSeconds), HOST_LOCK, process.execPath, '-e', read], {
@@ -306,8 +359,9 @@ t.test('stopping the cluster stops every process and removes what the node made 
   t.notMatch(
     chains,
     /KUBE-|CNI-(?!FORWARD\b|ADMIN\b)/,
-    'no chain of kube-proxy, the kubelet or the CNI plugins the node uses is left',
+    'no chain of kube-proxy, the kubelet, kube-router or the CNI plugins the node uses is left',
   );
+  t.notMatch(host.sets, /KUBE-/, "no ipset of kube-router's policies is left");
   t.ok(volumePaths.length > 0, 'a volume was provisioned');
   for (const path of volumePaths) t.notOk(existsSync(path), `the volume ${path} is removed`);
 });

@@ -28,6 +28,8 @@ export interface TestClusterOptions {
   realNode?: boolean;
   /** With realNode: more images the node imports (StartOptions.images). Default none. */
   images?: LocalImage[];
+  /** With realNode: the node enforces NetworkPolicies (StartOptions.networkPolicies). Default false. */
+  networkPolicies?: boolean;
 }
 
 const clusters = new Map<string, Promise<Cluster>>();
@@ -57,7 +59,8 @@ export function testCluster(opts: TestClusterOptions = {}): Promise<Cluster> {
   const problem = laneProblem(realNode, process.env.ORCHESTRATOR_TEST_LANE);
   if (problem) return Promise.reject(new Error(problem));
   const images = opts.images ?? [];
-  const key = `workloads=${workloads},realNode=${realNode},images=${images.map((i) => i.name).join(',')}`;
+  const networkPolicies = opts.networkPolicies ?? false;
+  const key = `workloads=${workloads},realNode=${realNode},networkPolicies=${networkPolicies},images=${images.map((i) => i.name).join(',')}`;
   const known = clusters.get(key);
   if (known) return known;
   let cluster: Promise<Cluster>;
@@ -67,7 +70,7 @@ export function testCluster(opts: TestClusterOptions = {}): Promise<Cluster> {
       clusterSource() === 'local'
         ? // One real node per host: a file's start waits (the ready limit) for another file's node to
           // stop, as `npm test` runs two files at once and both real-node suites may meet.
-          obtainCluster({ realNode: true, images, readyTimeoutMs: scaled(30 * 60_000) })
+          obtainCluster({ realNode: true, images, networkPolicies, readyTimeoutMs: scaled(30 * 60_000) })
         : Promise.reject(
             new Error(
               'the real node runs on the local control plane only: unset USE_EXISTING_CLUSTER and KUBEBUILDER_ASSETS',

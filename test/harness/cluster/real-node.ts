@@ -56,19 +56,26 @@ export function untilPodDone(client: KubeClient, namespace: string, name: string
   );
 }
 
-/** Creates a Job (no retries) of one pod with this spec; resolves to the Job's pod once it finished. */
+/**
+ * Creates a Job (no retries) of one pod with this spec and these labels; resolves to the Job's pod
+ * once it finished.
+ */
 export async function runJob(
   client: KubeClient,
   namespace: string,
   name: string,
   podSpec: object,
+  labels: Record<string, string> = {},
 ): Promise<KubeObject> {
   await client.request('POST', resourcePath(JOBS, namespace), {
     body: {
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata: { name },
-      spec: { backoffLimit: 0, template: { spec: { restartPolicy: 'Never', ...podSpec } } },
+      spec: {
+        backoffLimit: 0,
+        template: { metadata: { labels }, spec: { restartPolicy: 'Never', ...podSpec } },
+      },
     },
   });
   const pod = await waitFor(`the pod of Job ${name}`, async () => {
@@ -97,4 +104,61 @@ export function containerState(pod: KubeObject, container: string, init = false)
   const status = pod.status as PodStatus;
   const list = init ? status.initContainerStatuses : status.containerStatuses;
   return list?.find((c) => c.name === container)?.state;
+}
+
+/**
+ * A pod serving HTTP on `port` (busybox httpd, a page of its own on an emptyDir) with these labels;
+ * resolves to its IP once it runs.
+ */
+export async function servePod(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+  image: string,
+  labels: Record<string, string>,
+  port: number,
+): Promise<string> {
+  const serve = `echo hello > /www/index.html && exec httpd -f -p ${port} -h /www`;
+  await client.request('POST', resourcePath(PODS, namespace), {
+    body: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, labels },
+      spec: {
+        securityContext: RESTRICTED_POD,
+        containers: [shContainer(name, image, serve, { volumeMounts: [{ name: 'www', mountPath: '/www' }] })],
+        volumes: [{ name: 'www', emptyDir: {} }],
+      },
+    },
+  });
+  return waitFor(`pod ${name} running with an IP`, async (note) => {
+    const pod = await client.request<KubeObject>('GET', resourcePath(PODS, namespace, name));
+    const status = pod.status as PodStatus & { podIP?: string };
+    note(status);
+    return status.phase === 'Running' ? status.podIP : undefined;
+  });
+}
+
+/**
+ * A container that says whether `host:port` answers (a line back to an HTTP request, which even a TLS
+ * port sends): it prints `reached` or `refused`. The NetworkPolicy engine applies a policy some time
+ * after the pod starts, so the probe waits for the outcome it is told to expect (up to 30 tries a
+ * second apart), then checks that the outcome holds three times more; the other outcome is printed
+ * when it does not come or does not hold.
+ */
+export function probeContainer(
+  image: string,
+  host: string,
+  port: number,
+  expect: 'reached' | 'refused',
+): object {
+  const other = expect === 'reached' ? 'refused' : 'reached';
+  const test = expect === 'reached' ? 'answered' : '! answered';
+  const script = [
+    `answered() { [ -n "$(printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${host} ${port} 2>/dev/null | head -1)" ]; }`,
+    `for i in $(seq 30); do ${test} && break; sleep 1; done`,
+    `for i in 1 2 3; do ${test} || { echo ${other}; exit 0; }; done`,
+    `echo ${expect}`,
+  ].join('\n');
+  return shContainer('probe', image, script);
 }
