@@ -127,6 +127,15 @@ const SLOTS = [
     exprOf: (/** @type {string[]} */ shipped) =>
       `include "orchestrator.editorProfiles" (list $ (list ${shipped.map((n) => JSON.stringify(n)).join(' ')}))`,
   },
+  // The platform's model key, read by the name the gateway value gives it (its first rule).
+  {
+    kind: 'Role',
+    name: 'orchestrator-gateway',
+    path: ['rules', 0, 'resourceNames'],
+    mode: 'block',
+    expr: 'list $.Values.gateway.apiKeySecret | toYaml',
+    defaults: (v) => ({ 'gateway.apiKeySecret': v[0] }),
+  },
   {
     kind: /^(Mutating|Validating)WebhookConfiguration$/,
     path: ['webhooks', '*', 'clientConfig', 'caBundle'],

@@ -6,6 +6,11 @@ import YAML from 'yaml';
 const DNS_LABEL = { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', maxLength: 63 };
 const NAMESPACES = { type: 'array', items: DNS_LABEL, uniqueItems: true };
 const FLAG = { type: 'boolean' };
+const DNS_SUBDOMAIN = {
+  type: 'string',
+  pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+  maxLength: 253,
+};
 
 /**
  * The values: default (undefined: read from config/), schema, and the comment in values.yaml.
@@ -81,6 +86,20 @@ const VALUES = [
       },
     },
     doc: "The agents' ServiceAccounts, Role and NetworkPolicies (config/agents) in each of these namespaces: where runs live. deniedEgress: CIDRs agents may not reach besides the shipped private ranges, e.g. the cluster's public apiserver endpoint (203.0.113.10/32; kustomize: config/overlays/agent-egress; docs/security.md).",
+  },
+  {
+    key: 'gateway',
+    default: { enabled: false, upstreamUrl: '' },
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: FLAG,
+        upstreamUrl: { type: 'string', pattern: '^(https?://[^\\s]+)?$' },
+        apiKeySecret: DNS_SUBDOMAIN,
+      },
+    },
+    doc: "The model gateway (docs/economics.md): enabled routes every agent through the operator's gateway Service (the config's gateway.enabled and gateway.url), which forwards to upstreamUrl (empty: the config's gateway.upstream.url) with the platform's key from the Secret apiKeySecret in the release's namespace (the config's gateway.upstream.apiKey.name; the manager may read that name only). Off: the agents get secrets.apiKey.",
   },
   {
     key: 'certManager',

@@ -3,7 +3,8 @@
 // git's own http-backend over HTTPS (checking the token git presents) and the operator's real
 // reconcilers. The stub-based entry-script tests cover the script's many branches; this suite proves
 // the seams: the rendered command line and settings the CLI accepts, the image's tools, the hooks
-// that commit and push, and the termination message the kubelet hands back.
+// that commit and push, the termination message the kubelet hands back, and the model gateway between
+// the CLI and the model (the platform's key out of the run's namespace, a looping agent refused).
 // Needs root and the real node's Debian packages, and builds the image on first use (minutes; cached).
 // @lane real-node
 // @needs node agent-image
@@ -12,11 +13,12 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import type { RunOf } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
-import { loadTemplateSet, type TemplateSet } from '../../src/render/index.js';
-import { e2eCodeRun, taskDocs } from '../harness/agent/agent-e2e.js';
-import { agentSuite, agentWorld } from '../harness/agent/agent-world.js';
+import { loadTemplateSet } from '../../src/render/index.js';
+import { e2eCodeRun, findFile, SPEND_LOOP, taskDocs } from '../harness/agent/agent-e2e.js';
+import { agentSuite, agentWorld, type WorldOptions } from '../harness/agent/agent-world.js';
 import { expectedUsage, lastResultEvent } from '../harness/agent/cli-usage.js';
 import { kubectl } from '../harness/cluster/cluster.js';
+import { ledgerRows, objectsHolding } from '../harness/operator/gateway.js';
 import { fail, say, type Turn, tool } from '../harness/remote/model-script.js';
 import { scaled } from '../harness/util/wait.js';
 
@@ -29,7 +31,7 @@ const suite = await agentSuite(t, USER, API_KEY);
 const { cluster, client, git, work } = suite;
 
 /** A namespace with its operator, Secrets and a model stand-in scripted with `script`. */
-const world = (t: Test, script: Turn[], templates?: TemplateSet) => agentWorld(t, suite, script, templates);
+const world = (t: Test, script: Turn[], options?: WorldOptions) => agentWorld(t, suite, script, options);
 
 interface CliInit {
   permissionMode?: string;
@@ -149,6 +151,101 @@ t.test(
 );
 
 t.test(
+  'through the model gateway: the CLI reaches the model only through it, the key is in no object of the run, a looping agent is stopped',
+  async (t) => {
+    // Every call that offers no tools (the loop's, the CLI's side queries) reports 100k input tokens:
+    // $0.315 at claude-sonnet-4's $3 in, $15 out per million.
+    const aside = () => ({ ...say('spent'), usage: { input_tokens: 100_000, output_tokens: 1_000 } });
+    const { ns, ops, model, create, finished, volumeDir } = await world(
+      t,
+      [bash('printf "metered\\n" > METERED.md'), say('Wrote METERED.md.'), bash(SPEND_LOOP), say('never')],
+      { gateway: true, aside },
+    );
+    if (!ops) throw new Error('the world has no gateway namespace');
+    const messages = () => model.requests.filter((r) => r.path === '/v1/messages');
+
+    const repo = git.repository('acme/metered.git', 'main', { 'README.md': '# metered\n' });
+    const docs = git.repository('acme/metered-docs.git', 'main', taskDocs('projects/payments', 7, '# M\n'));
+    await create('CodeRun', e2eCodeRun(USER.name, 'metered-7', repo, docs, { service: 'metered' }));
+    const first = await finished('CodeRun', 'metered-7');
+    t.equal(first.phase, 'Succeeded', first.message ?? '');
+    t.same(model.problems, [], 'every request the stand-in got had the shape of the Messages API');
+    t.ok(
+      model.requests.every((r) => r.status !== 401),
+      'none came without the platform key (the stand-in refuses any other)',
+    );
+    const ledger = await ledgerRows(client, ops);
+    const sent = messages().length;
+    t.ok(sent > 0, `the CLI's ${sent} calls reached the stand-in`);
+    t.equal(
+      ledger.filter((r) => r.run === 'metered-7').reduce((n, r) => n + r.calls, 0),
+      sent,
+      'each of them through the gateway, which metered every one',
+    );
+    const pod = await kubectl(cluster, ['get', 'pod', first.podName ?? '', '-n', ns, '-o', 'json']);
+    const env = (
+      JSON.parse(pod.stdout) as { spec: { containers: { name: string; env?: { name: string }[] }[] } }
+    ).spec.containers
+      .find((c) => c.name === 'agent')
+      ?.env?.map((e) => e.name);
+    t.ok(
+      env?.includes('ANTHROPIC_BASE_URL') && env.includes('ANTHROPIC_AUTH_TOKEN'),
+      'the agent got a URL and a token',
+    );
+    t.notOk(env?.includes('ANTHROPIC_API_KEY'), 'and no API key');
+
+    // The key: in the operator's namespace, and in no object of the run's (its Secrets, pods with
+    // their specs, Jobs, ConfigMaps, the run, Events, ...: every kind that can be listed).
+    const run = await objectsHolding(cluster, ns, suite.apiKey);
+    t.ok(
+      ['secrets', 'pods', 'jobs.batch', 'configmaps', 'coderuns.orchestrator.io'].every((k) =>
+        run.kinds.includes(k),
+      ),
+      `every kind listed (${run.kinds.length} kinds, ${run.count} objects)`,
+    );
+    t.same(run.holding, [], "the platform key is in no object of the run's namespace");
+    t.same(
+      (await objectsHolding(cluster, ops, suite.apiKey)).holding,
+      [`Secret/orchestrator-model-api-key`],
+      "it is in the operator's namespace: the search finds it where it is",
+    );
+
+    // An agent that loops calls with its own token past its run's cap is refused by the gateway.
+    await create(
+      'CodeRun',
+      e2eCodeRun(USER.name, 'spender-7', repo, docs, { service: 'spender', limits: { maxBudgetUsd: '1' } }),
+    );
+    const spender = await finished('CodeRun', 'spender-7');
+    // How the attempt ends past its cap (BudgetExceeded, not retried) is not the gateway's yet: the
+    // cap is per attempt, and attempt 1, whose CLI's own next call was refused too, failed as on an
+    // API error and was retried with a cap of its own. Asserted: the gateway's refusals.
+    t.comment(`spender-7 ended ${spender.phase} at attempt ${spender.attempt}: ${spender.message ?? ''}`);
+    t.ok(
+      (spender.attempt ?? 0) >= 2,
+      "attempt 1 did not finish its work: the CLI's next call was refused too",
+    );
+    const loopFile = findFile(await volumeDir('workspace-spender'), 'gateway-loop.txt');
+    t.ok(loopFile, "the agent's loop ran to its end");
+    const codes = readFileSync(loopFile ?? '/dev/null', 'utf8')
+      .trim()
+      .split('\n');
+    t.comment(`the loop's answers: ${codes.join(', ')}`);
+    const refused = codes.indexOf('402 billing_error');
+    t.ok(refused >= 0, "the gateway refused it with the API's own billing error");
+    t.same(
+      codes.slice(refused),
+      codes.slice(refused).map(() => '402 billing_error'),
+      'and every call after the first refusal',
+    );
+    const spentMicros = (await ledgerRows(client, ops))
+      .filter((r) => r.run === 'spender-7')
+      .reduce((n, r) => n + r.costMicros, 0);
+    t.comment(`spender-7 spent $${spentMicros / 1e6} against its cap of $1`);
+    t.ok(codes.length - refused > 20, `most of the loop's 30 calls never reached the model (${refused} did)`);
+  },
+);
+
+t.test(
   "the model failing: the CLI exits non-zero and the run's message carries its last words",
   async (t) => {
     // A refusal the CLI does not retry (a 400 it retries with backoff for minutes): every request it
@@ -234,7 +331,9 @@ t.test('an image without a command the run needs: the result names it, before th
     presets,
     readFileSync(presets, 'utf8').replace('command: mcp-server-filesystem', 'command: mcp-server-absent'),
   );
-  const { model, create, finished } = await world(t, [say('never asked')], loadTemplateSet(dir));
+  const { model, create, finished } = await world(t, [say('never asked')], {
+    templates: loadTemplateSet(dir),
+  });
   const repo = git.repository('acme/absent.git', 'main', { 'README.md': '# absent\n' });
   const docs = git.repository('acme/absent-docs.git', 'main', taskDocs('projects/payments', 7, '# Absent\n'));
   await create('CodeRun', e2eCodeRun(USER.name, 'absent-7', repo, docs, { service: 'absent' }));

@@ -133,6 +133,13 @@ async function overlayFor(values: Values, configText: string): Promise<string> {
           target: { kind: 'Deployment', name: 'orchestrator' },
           patch: JSON.stringify(managerPatch(base, values)),
         },
+        // The platform's model key, read by the name gateway.apiKeySecret gives it (config/rbac/gateway-role.yaml).
+        {
+          target: { kind: 'Role', name: 'orchestrator-gateway' },
+          patch: JSON.stringify([
+            { op: 'replace', path: '/rules/0/resourceNames', value: [values.gateway.apiKeySecret] },
+          ]),
+        },
       ],
     },
     { 'controller-config.yaml': configText },
@@ -188,15 +195,28 @@ t.test('every value set: the objects of the kustomize overlay with the same sett
   const configText =
     (configMap?.data as Record<string, string> | undefined)?.['controller-config.yaml'] ?? '';
   const shipped = parse(readFileSync(defaultConfigFile(), 'utf8'));
+  // The gateway values: on, at the gateway Service of the release's namespace, to their upstream with
+  // the key of their Secret.
+  const gatewayService = one(rendered, 'Service', 'orchestrator-gateway');
+  const gatewayPort = (gatewayService.spec as { ports: Array<{ port: number }> }).ports[0]?.port;
+  const gateway = merge(shipped.gateway, {
+    enabled: true,
+    url: `http://${gatewayService.metadata?.name}.${RELEASE.namespace}.svc:${gatewayPort}`,
+    upstream: {
+      url: values.gateway.upstreamUrl,
+      apiKey: { name: values.gateway.apiKeySecret, key: shipped.gateway.upstream.apiKey.key },
+    },
+  });
   const expected = {
     ...merge(shipped, values.config),
     agents: merge(shipped.agents, values.agents),
     watchNamespaces: values.watchNamespaces,
+    gateway,
   };
   t.same(
     parse(configText),
     expected,
-    'the config: values.config, values.agents and watchNamespaces over the shipped one',
+    'the config: values.config, the gateway values, values.agents and watchNamespaces over the shipped one',
   );
   t.doesNotThrow(() => configFrom(parse(configText), 'the rendered config'), 'a valid controller config');
   sameObjects(t, rendered, await kustomize(cluster, await overlayFor(values, configText)), 'full values');
@@ -252,6 +272,7 @@ t.test('bad values are refused, naming the field', async (t) => {
     ['--set', 'prometheus.scrape=true'],
     /prometheus.*(additional property|not allowed).*scrape|scrape.*not allowed/i,
   );
+  await refused(['--set', 'gateway.upstreamUrl=ftp://models'], /gateway.upstreamUrl.*pattern/i);
   await refused(
     ['--set', 'certManager.enabled=true', '--set', 'webhook.caBundle=QQ=='],
     /webhook\.caBundle: must be empty with certManager\.enabled/,

@@ -8,7 +8,9 @@
 // missing), every granted verb was used (none extra), and Leases are only touched in the manager's own
 // namespace, granted by a Role. Runs act as GitHub Apps against the GitHub stand-in, so the token
 // Secrets are made, renewed, revoked and deleted, and the Apps' keys read from the manager's namespace,
-// by name only.
+// by name only. The model gateway is on (config/rbac/gateway-role.yaml): its signing key is made, the
+// platform's key read by name, and an attempt's calls through it to the model stand-in recorded in the
+// ledger ConfigMaps of the manager's namespace (created, added to, listed to sum a budget).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -16,6 +18,7 @@ import { Registry } from 'prom-client';
 import t from 'tap';
 import { parse } from 'yaml';
 import { kindFacts, RUN_KIND_NAMES, type TaskRun, type TaskRunStatus } from '../../src/api/index.js';
+import { startModelGateway } from '../../src/app/gateway.js';
 import {
   authenticatedUser,
   serviceAccountToken,
@@ -26,6 +29,7 @@ import { withClient } from '../../src/cluster/apply.js';
 import { taskRunStrategy } from '../../src/controllers/kind/strategy.js';
 import { runControllers } from '../../src/controllers/run-controllers.js';
 import { AppKeys, TokenBroker } from '../../src/github/app-tokens/index.js';
+import { DEFAULT_CONNECTION_LIMITS } from '../../src/http/connection-limits.js';
 import { loadTemplateSet } from '../../src/render/index.js';
 import { KubeClient, type KubeObject, Manager, resourcePath, SECRETS } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
@@ -34,6 +38,7 @@ import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/clus
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { applyObjects, kustomize, one } from '../harness/deploy/kustomize.js';
 import { difference, granted, isolated, type Rule } from '../harness/deploy/rbac.js';
+import { gatewayCall, gatewayConfig, gatewayToken } from '../harness/operator/gateway.js';
 import {
   APP_KEY_SECRETS,
   configMapPath,
@@ -46,6 +51,8 @@ import {
 } from '../harness/operator/operator.js';
 import { githubAppFixture } from '../harness/remote/github-api/apps.js';
 import { startGithubApi } from '../harness/remote/github-api/server.js';
+import { say } from '../harness/remote/model-script.js';
+import { ModelStandin } from '../harness/remote/model-standin.js';
 import { scaled, waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
@@ -94,6 +101,13 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     c.concurrency = { perService: 10, global: 10 };
     c.cleanup = { ttlSecondsAfterFinished: 3 };
   });
+  // The model gateway on, to the model stand-in, with a budget over the runs' namespace (its sum is
+  // listed from the ledger); the platform's key in the manager's namespace.
+  const model = new ModelStandin({ script: [], apiKey: 'sk-rbac-platform', aside: () => say('ok') });
+  const modelUrl = await model.listen();
+  t.teardown(() => model.close());
+  gatewayConfig(config, modelUrl);
+  config.budgets = [{ name: 'rbac-team', limitUsd: '100', window: 'month', namespaces: [runs] }];
   const templates = loadTemplateSet();
   // The Apps of the runs below, installed on their owner; their keys in the manager's namespace.
   const app = githubAppFixture({ tokenLifetimeMs: scaled(6_000) });
@@ -107,6 +121,10 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
         stringData: { 'app-id': String(app.appId), 'private-key': app.privateKey },
       },
     });
+  const platformKey = config.gateway.upstream.apiKey;
+  await keyAdmin.request('POST', resourcePath(SECRETS, home), {
+    body: { metadata: { name: platformKey.name }, stringData: { [platformKey.key]: 'sk-rbac-platform' } },
+  });
   keyAdmin.close();
   const githubTokens = new TokenBroker({
     keys: new AppKeys(client, home, () => APP_KEY_SECRETS),
@@ -128,6 +146,15 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     probes: false,
     collectDefaultMetrics: false,
   });
+  const gateway = await startModelGateway({
+    client,
+    config: { current: () => config, close: () => {} },
+    namespace: home,
+    connections: DEFAULT_CONNECTION_LIMITS,
+    logger,
+  });
+  if (!gateway) throw new Error('the model gateway did not start');
+  t.teardown(() => gateway.close());
   const wired = runControllers({
     client,
     registry,
@@ -136,6 +163,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     config: () => config,
     templates: () => templates,
     githubTokens,
+    gatewayTokens: gateway.stamper,
   });
   for (const informer of wired.informers) manager.addInformer(informer);
   for (const controller of wired.controllers) manager.addController(controller);
@@ -164,6 +192,13 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   });
   const job = (attempt: number) => taskRunStrategy.jobName(lifecycle, attempt);
   await waitAllowed('attempt 1 running', async () => (await status(lifecyclePath))?.jobName === job(1));
+  // Two calls of the attempt through the gateway: its ledger record made, then added to.
+  const token = await gatewayToken(admin, runs, job(1));
+  for (const n of [1, 2]) {
+    const answer = await gatewayCall(`http://127.0.0.1:${gateway.port}`, token);
+    t.equal(answer.status, 200, `call ${n} through the gateway: ${answer.text}`);
+  }
+  t.equal(model.requests.length, 2, 'both reached the model stand-in');
   // Its token renewed (a merge patch of its Secret) before it expires.
   await waitAllowed('a token renewed', () => app.tokens.length >= 2);
   await admin.request('PATCH', lifecyclePath, {
@@ -267,20 +302,29 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     [],
     'the ClusterRole grants nothing on Leases',
   );
-  t.ok(
-    [...role].every((p) => p.includes('coordination.k8s.io/leases') || p === 'get core/secrets'),
-    'the Roles grant Leases, and reading Secrets',
+  t.same(
+    [...role].filter((p) => !/ (coordination\.k8s\.io\/leases|core\/secrets|core\/configmaps)$/.test(p)),
+    [],
+    'the Roles grant Leases, Secrets (keys) and ConfigMaps (the ledger) only',
   );
   const keyNames = new Set(
     roles.flatMap((r) =>
       ((r.rules ?? []) as Array<Rule & { resourceNames?: string[] }>).flatMap((x) => x.resourceNames ?? []),
     ),
   );
-  const keyReads = client.requests.filter((r) => r.resource === 'secrets' && r.namespace === home);
-  t.ok(keyReads.length > 0, 'the Apps’ keys were read from the manager’s namespace');
+  const keyReads = client.requests.filter(
+    (r) => r.resource === 'secrets' && r.namespace === home && r.verb !== 'create',
+  );
+  t.ok(keyReads.length > 0, 'the Apps’ and the gateway’s keys were read from the manager’s namespace');
   t.ok(
     keyReads.every((r) => r.verb === 'get' && r.name !== undefined && keyNames.has(r.name)),
-    'only by the names the Role lists',
+    'only by the names the Roles list',
+  );
+  const ledger = client.requests.filter((r) => r.resource === 'configmaps' && r.namespace === home);
+  t.same(
+    [...new Set(ledger.map((r) => r.verb))].sort(),
+    ['create', 'get', 'list', 'update'],
+    'the ledger: records read, made, added to and listed in the manager’s namespace',
   );
   const leaseNamespaces = new Set(
     client.requests.filter((r) => r.resource === 'leases').map((r) => r.namespace),
@@ -295,7 +339,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     (r) =>
       r.resource !== 'leases' &&
       r.resource !== 'namespaces' &&
-      !(r.resource === 'secrets' && r.namespace === home) &&
+      !(['secrets', 'configmaps'].includes(r.resource) && r.namespace === home) &&
       r.namespace !== runs,
   );
   t.same(elsewhere, [], 'everything else in the runs namespace');

@@ -21,13 +21,25 @@ equal the kustomize install's and a changed config or template rolls the pods.
 
 {{- /*
 The controller config: the shipped file as it is, or, when values change it, the file's fields with
-.Values.config, .Values.agents (as `agents`) and .Values.watchNamespaces merged over them.
+.Values.config, .Values.gateway (as the config's gateway fields), .Values.agents (as `agents`) and
+.Values.watchNamespaces merged over them.
 */ -}}
 {{- define "orchestrator.controllerConfig" -}}
 {{- $file := .Files.Get "files/orchestrator-config/controller-config.yaml" -}}
-{{- if or .Values.config .Values.agents .Values.watchNamespaces -}}
+{{- if or .Values.config .Values.agents .Values.watchNamespaces .Values.gateway.enabled -}}
 {{- $config := fromYaml $file -}}
 {{- $config = mergeOverwrite $config (deepCopy .Values.config) -}}
+{{- if .Values.gateway.enabled -}}
+{{- $gateway := $config.gateway | default dict -}}
+{{- $upstream := $gateway.upstream | default dict -}}
+{{- $_ := set $gateway "enabled" true -}}
+{{- /* The Service of config/gateway (its name and port), in the release's namespace. */ -}}
+{{- $_ = set $gateway "url" (printf "http://orchestrator-gateway.%s.svc:8090" $.Release.Namespace) -}}
+{{- with .Values.gateway.upstreamUrl }}{{ $_ = set $upstream "url" . }}{{ end -}}
+{{- $_ = set $upstream "apiKey" (dict "name" .Values.gateway.apiKeySecret "key" (($upstream.apiKey | default dict).key | default "api-key")) -}}
+{{- $_ = set $gateway "upstream" $upstream -}}
+{{- $_ = set $config "gateway" $gateway -}}
+{{- end -}}
 {{- if .Values.agents -}}
 {{- $_ := set $config "agents" (mergeOverwrite (deepCopy $config.agents) (deepCopy .Values.agents)) -}}
 {{- end -}}

@@ -1,8 +1,9 @@
 // The end-to-end suite's world (test/integration/agent-e2e*.test.ts): the agent image as users build
 // it (src/cluster/agent-image.ts), made to trust the suite's CA the way a user adds a private CA; git
-// repositories behind git's own http-backend over HTTPS, checking the token git presents; and what
-// pods on the real node need to reach them: the host's address on the pods' bridge.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// repositories behind git's own http-backend over HTTPS, checking the token git presents; what
+// pods on the real node need to reach them: the host's address on the pods' bridge; and an agent's
+// script that ignores its spend cap.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import type { ControllerConfig } from '../../../src/api/index.js';
@@ -172,7 +173,7 @@ export function suiteConfig(image: string, modelUrl: string, githubHost: string)
   return config;
 }
 
-/** The Secrets the shipped config names: the API key, and the GitHub user's token. */
+/** The Secrets the shipped config names: the API key (none with the gateway on), and the GitHub user's token. */
 export async function suiteSecrets(
   client: KubeClient,
   namespace: string,
@@ -182,9 +183,10 @@ export async function suiteSecrets(
 ): Promise<void> {
   const secret = (name: string, key: string, value: string) =>
     createSecret(client, namespace, name, { [key]: value });
+  // With the model gateway on, the key is the platform's, in the operator's namespace only.
   const key = config.secrets.apiKey;
   if (!key) throw new Error('the config names no API key Secret (secrets.apiKey)');
-  await secret(key.name, key.key, apiKey);
+  if (!config.gateway.enabled) await secret(key.name, key.key, apiKey);
   const token = config.secrets.githubToken;
   await secret(token.name.replace('{githubUser}', user.name), token.key, user.token);
 }
@@ -221,3 +223,28 @@ export const e2eCodeRun = (
       ...spec,
     },
   }) as RunOf<'CodeRun'>;
+
+// What an agent that ignores its cap runs: 30 calls of the Messages API with its own token, straight at
+// the gateway its CLI was given; each call's status and error type written to gateway-loop.txt.
+export const SPEND_LOOP = `node -e '
+const out = [];
+(async () => {
+  for (let i = 0; i < 30; i++) {
+    const r = await fetch(process.env.ANTHROPIC_BASE_URL + "/v1/messages", {
+      method: "POST",
+      headers: { "content-type": "application/json", "anthropic-version": "2023-06-01",
+        authorization: "Bearer " + process.env.ANTHROPIC_AUTH_TOKEN },
+      body: JSON.stringify({ model: "claude-sonnet-4-20250514", max_tokens: 1024,
+        messages: [{ role: "user", content: "spend" }] }),
+    });
+    const body = await r.json();
+    out.push(r.status + " " + (body.error ? body.error.type : "ok"));
+  }
+  require("fs").writeFileSync("gateway-loop.txt", out.join("\\n") + "\\n");
+})();'`;
+
+/** The first file named `name` under `dir`. */
+export const findFile = (dir: string, name: string): string | undefined =>
+  readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((f) => join(dir, f))
+    .find((f) => f.endsWith(`/${name}`));

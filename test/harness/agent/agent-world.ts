@@ -5,17 +5,29 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import type { Test } from 'tap';
-import type { RunKindName, RunOf, RunStatus } from '../../../src/api/index.js';
+import {
+  AGENT_ENV,
+  type ControllerConfig,
+  type RunKindName,
+  type RunOf,
+  type RunStatus,
+  staticConfig,
+} from '../../../src/api/index.js';
+import { startModelGateway } from '../../../src/app/gateway.js';
 import { runPath } from '../../../src/cli/kinds.js';
 import type { Cluster, LocalImage } from '../../../src/cluster/index.js';
+import { DEFAULT_CONNECTION_LIMITS } from '../../../src/http/connection-limits.js';
 import type { TemplateSet } from '../../../src/render/index.js';
 import { KubeClient, type KubeObject } from '../../../src/runtime/index.js';
 import { kubeConfig, testCluster, testNamespace } from '../cluster/cluster.js';
+import { createSecret } from '../cluster/secrets.js';
 import { ensureCrds } from '../deploy/crds.js';
+import { gatewayConfig } from '../operator/gateway.js';
 import { startOperator } from '../operator/operator.js';
 import type { Turn } from '../remote/model-script.js';
-import { ModelStandin } from '../remote/model-standin.js';
+import { ModelStandin, type ModelStandinOptions } from '../remote/model-standin.js';
 import { waitFor } from '../util/wait.js';
 import {
   admitted,
@@ -64,22 +76,57 @@ export async function agentSuite(
   return { cluster, client, git, image: trusting.name, user, apiKey, work };
 }
 
+export interface WorldOptions {
+  templates?: TemplateSet;
+  /** The stand-in's answer to requests that offer no tools (ModelStandinOptions.aside). */
+  aside?: ModelStandinOptions['aside'];
+  /**
+   * The model gateway on (src/app/gateway.ts, as `orchestrator run` starts it): listening on the
+   * node's gateway address, its keys and ledger in a namespace of its own (`ops`), forwarding to the
+   * stand-in with the suite's key, which no object of the run's namespace holds.
+   */
+  gateway?: boolean;
+}
+
+/** The model gateway of a world: started on `config`, which it then names to the agents. */
+async function worldGateway(t: Test, suite: Suite, config: ControllerConfig, modelUrl: string) {
+  const ops = await testNamespace(t, suite.cluster);
+  delete config.job.env?.[AGENT_ENV.gatewayUrl];
+  gatewayConfig(config, modelUrl, { bind: `${NODE_GATEWAY}:0` });
+  const key = config.gateway.upstream.apiKey;
+  await createSecret(suite.client, ops, key.name, { [key.key]: suite.apiKey });
+  const gateway = await startModelGateway({
+    client: suite.client,
+    config: staticConfig(config),
+    namespace: ops,
+    connections: DEFAULT_CONNECTION_LIMITS,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+  });
+  if (!gateway) throw new Error('the model gateway did not start');
+  t.teardown(() => gateway.close());
+  config.gateway.url = `http://${NODE_GATEWAY}:${gateway.port}`;
+  return { ops, gateway };
+}
+
 /** A namespace with its operator, Secrets and a model stand-in scripted with `script`. */
-export async function agentWorld(t: Test, suite: Suite, script: Turn[], templates?: TemplateSet) {
+export async function agentWorld(t: Test, suite: Suite, script: Turn[], options: WorldOptions = {}) {
   const { cluster, client } = suite;
+  const { templates } = options;
   const ns = await testNamespace(t, cluster);
-  const model = new ModelStandin({ script, apiKey: suite.apiKey });
+  const model = new ModelStandin({
+    script,
+    apiKey: suite.apiKey,
+    ...(options.aside ? { aside: options.aside } : {}),
+  });
   const modelUrl = await model.listen(0, NODE_GATEWAY);
   t.teardown(() => model.close());
   const config = suiteConfig(suite.image, modelUrl, new URL(suite.git.server.base).host);
+  const gateway = options.gateway ? await worldGateway(t, suite, config, modelUrl) : undefined;
   await suiteSecrets(client, ns, config, suite.user, suite.apiKey);
-  await startOperator(
-    t,
-    cluster,
-    ns,
-    config,
-    templates ? { inputs: { config: () => config, templates: () => templates } } : {},
-  );
+  await startOperator(t, cluster, ns, config, {
+    ...(templates ? { inputs: { config: () => config, templates: () => templates } } : {}),
+    ...(gateway ? { gatewayTokens: gateway.gateway.stamper } : {}),
+  });
   const create = <K extends RunKindName>(kind: K, run: RunOf<K>) =>
     client.request('POST', runPath(kind, ns), { body: admitted(kind, run, config) });
   const status = async (kind: RunKindName, name: string) =>
@@ -113,5 +160,5 @@ export async function agentWorld(t: Test, suite: Suite, script: Turn[], template
     if (!dir) throw new Error(`PersistentVolume ${volume} is not a host-path volume`);
     return dir;
   };
-  return { ns, model, config, create, status, finished, volumeDir };
+  return { ns, model, config, create, status, finished, volumeDir, ops: gateway?.ops };
 }

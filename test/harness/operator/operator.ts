@@ -9,6 +9,7 @@ import type { Cluster } from '../../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../../src/config/load.js';
 import { RUN_STRATEGIES, type RunStrategy } from '../../../src/controllers/kind/strategy.js';
 import { runControllers } from '../../../src/controllers/run-controllers.js';
+import type { TokenStamper } from '../../../src/gateway/stamp.js';
 import type { GithubTokens } from '../../../src/github/app-tokens/index.js';
 import { apiCall } from '../../../src/observability/api-spans.js';
 import { loadTemplateSet, type TemplateSet } from '../../../src/render/index.js';
@@ -85,6 +86,8 @@ export interface OperatorOptions {
   maxConcurrentReconciles?: number;
   /** Mints the App runs' GitHub tokens (e.g. a TokenBroker on the GitHub stand-in). Default: none. */
   githubTokens?: GithubTokens;
+  /** Stamps the attempts' model gateway tokens into their Jobs (a started gateway's). Default: none. */
+  gatewayTokens?: TokenStamper;
 }
 
 export async function startOperator(
@@ -121,6 +124,7 @@ export async function startOperator(
     scope: options.scope ?? { namespaces: [namespace] },
     ...(options.maxConcurrentReconciles ? { maxConcurrentReconciles: options.maxConcurrentReconciles } : {}),
     ...(options.githubTokens ? { githubTokens: options.githubTokens } : {}),
+    ...(options.gatewayTokens ? { gatewayTokens: options.gatewayTokens } : {}),
     ...inputs,
   });
   for (const informer of informers) manager.addInformer(informer);

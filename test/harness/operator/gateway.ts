@@ -1,0 +1,129 @@
+// The model gateway in tests that run it against the real apiserver (rbac.test.ts, the real-node
+// agent suite, the gateway benchmark): the config that turns it on, the token the operator stamped
+// into an attempt's Job, one call of the Messages API as the CLI makes it, the ledger's records, and
+// where in a namespace a key can be found.
+import { request } from 'node:http';
+import { AGENT_ENV, type ControllerConfig } from '../../../src/api/index.js';
+import type { Cluster } from '../../../src/cluster/index.js';
+import { LEDGER_LABEL } from '../../../src/gateway/kube-ledger.js';
+import {
+  CONFIGMAPS,
+  JOBS,
+  type KubeClient,
+  type KubeObject,
+  resourcePath,
+} from '../../../src/runtime/index.js';
+import { kubectl } from '../cluster/cluster.js';
+
+/**
+ * `config` with the gateway on, forwarding to `upstream`, listening on `bind` (a free port of
+ * loopback by default) and named to the agents as `url` (where they reach that listener).
+ */
+export function gatewayConfig(
+  config: ControllerConfig,
+  upstream: string,
+  { bind = '127.0.0.1:0', url = 'http://gateway.invalid:8090' }: { bind?: string; url?: string } = {},
+): ControllerConfig {
+  config.gateway = {
+    ...config.gateway,
+    enabled: true,
+    bindAddress: bind,
+    url,
+    upstream: { ...config.gateway.upstream, url: upstream },
+  };
+  return config;
+}
+
+type Container = { name: string; env?: { name: string; value?: string }[] };
+
+/** The token the operator stamped into Job `job`'s agent container. */
+export async function gatewayToken(client: KubeClient, namespace: string, job: string): Promise<string> {
+  const object = await client.request<KubeObject>('GET', resourcePath(JOBS, namespace, job));
+  const containers = (object.spec as { template?: { spec?: { containers?: Container[] } } } | undefined)
+    ?.template?.spec?.containers;
+  const token = containers?.flatMap((c) => c.env ?? []).find((e) => e.name === AGENT_ENV.gatewayToken)?.value;
+  if (!token) throw new Error(`Job ${namespace}/${job} carries no ${AGENT_ENV.gatewayToken}`);
+  return token;
+}
+
+export interface GatewayAnswer {
+  status: number;
+  text: string;
+}
+
+/** A request body of the Messages API: one user turn to a model of the shipped price table. */
+export const messagesBody = (extra: Record<string, unknown> = {}) => ({
+  model: 'claude-sonnet-4-6',
+  max_tokens: 256,
+  messages: [{ role: 'user', content: 'hello' }],
+  ...extra,
+});
+
+/** `POST /v1/messages` with `token` as the CLI sends ANTHROPIC_AUTH_TOKEN (a bearer token). */
+export function gatewayCall(
+  base: string,
+  token: string,
+  body: unknown = messagesBody(),
+): Promise<GatewayAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}/v1/messages`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'anthropic-version': '2023-06-01',
+        authorization: `Bearer ${token}`,
+      },
+    });
+    req.once('error', reject);
+    req.once('response', (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.once('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString() }));
+    });
+    req.end(JSON.stringify(body));
+  });
+}
+
+/** One ledger record of the gateway (src/gateway/kube-ledger.ts) as a test reads it. */
+export interface LedgerRow {
+  run: string;
+  calls: number;
+  costMicros: number;
+}
+
+/** The gateway's ledger records in the operator's namespace `ops`. */
+export async function ledgerRows(client: KubeClient, ops: string): Promise<LedgerRow[]> {
+  const list = await client.request<{ items: KubeObject[] }>('GET', resourcePath(CONFIGMAPS, ops), {
+    query: { labelSelector: `${LEDGER_LABEL}=call` },
+  });
+  return list.items.map((cm) => {
+    const data = (cm as { data?: Record<string, string> }).data ?? {};
+    return {
+      run: (JSON.parse(data.attempt ?? '{}') as { run?: string }).run ?? '',
+      calls: Number(data.calls),
+      costMicros: Number(data.costMicros),
+    };
+  });
+}
+
+/**
+ * Every object of every kind in `namespace` that users can list (`kubectl api-resources`), and those
+ * whose JSON holds `secret` as it is or base64-encoded (as a Secret's data would).
+ */
+export async function objectsHolding(
+  cluster: Cluster,
+  namespace: string,
+  secret: string,
+): Promise<{ kinds: string[]; count: number; holding: string[] }> {
+  const resources = await kubectl(cluster, ['api-resources', '--verbs=list', '--namespaced', '-o', 'name']);
+  if (resources.code !== 0) throw new Error(`kubectl api-resources: ${resources.stderr}`);
+  const kinds = resources.stdout.split('\n').filter(Boolean);
+  const got = await kubectl(cluster, ['get', kinds.join(','), '-n', namespace, '-o', 'json']);
+  if (got.code !== 0) throw new Error(`kubectl get ${kinds.join(',')}: ${got.stderr}`);
+  const items = (JSON.parse(got.stdout) as { items: KubeObject[] }).items;
+  const forms = [secret, Buffer.from(secret).toString('base64')];
+  const holding = items
+    .filter((o) => forms.some((f) => JSON.stringify(o).includes(f)))
+    .map((o) => `${o.kind}/${o.metadata?.name}`);
+  return { kinds, count: items.length, holding };
+}
