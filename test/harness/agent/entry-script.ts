@@ -1,5 +1,5 @@
-// Runs a rendered entry script for real, as the Job does: the ConfigMap written as files, the init
-// container (`--prepare`), then the agent container, with a real git against local bare repositories
+// Runs a rendered entry script for real, as the Job does: the ConfigMap written as files, its three
+// containers' phases (`--prepare`, `--agent`, `--publish`), with a real git against local bare repositories
 // and stubs of the `claude` and `gh` CLIs that record how they were called (and of the MCP servers'
 // commands, which must only exist).
 import { spawnSync } from 'node:child_process';
@@ -63,6 +63,9 @@ esac
 echo "gh stub: unexpected call: $*" >&2
 exit 1
 `;
+
+/** The variables that carry a GitHub credential: the agent's container has none of them. */
+const CREDENTIAL_ENV = ['GITHUB_TOKEN', 'GITHUB_APP_TOKEN_FILE', 'GITHUB_SSH_KEY_FILE'];
 
 export const git = (args: string[], cwd?: string) => {
   const r = spawnSync('git', args, {
@@ -158,12 +161,20 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
         ...env,
       },
     };
-    // The init container, then the agent container.
-    const prepared = spawnSync(command, [...before, path.join(cm, 'container.sh'), '--prepare'], options);
-    const r =
-      prepared.status === 0 && !prepareOnly
-        ? spawnSync(command, [...before, path.join(cm, 'container.sh')], options)
-        : prepared;
+    // The Job's three containers in order, each phase only when the one before succeeded: prepare
+    // and publish with the credentials, the agent's with none of them (as the Job mounts them).
+    const phase = (flag: string, phaseEnv: Record<string, string> = options.env) =>
+      spawnSync(command, [...before, path.join(cm, 'container.sh'), flag], { ...options, env: phaseEnv });
+    const withoutCredentials = Object.fromEntries(
+      Object.entries(options.env).filter(([name]) => !CREDENTIAL_ENV.includes(name)),
+    );
+    const phases = prepareOnly ? ['--prepare'] : ['--prepare', '--agent', '--publish'];
+    let r = phase('--prepare');
+    for (const flag of phases.slice(1)) {
+      if (r.status !== 0) break;
+      const next = phase(flag, flag === '--agent' ? withoutCredentials : options.env);
+      r = { ...next, stderr: r.stderr + next.stderr, stdout: r.stdout + next.stdout };
+    }
     const read = (f: string) =>
       existsSync(path.join(out, f)) ? readFileSync(path.join(out, f), 'utf8') : '';
     return {
