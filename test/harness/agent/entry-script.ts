@@ -31,7 +31,11 @@ function mcpCommands(): string[] {
 // default sess-42), STUB_NO_WORK (leave the repository untouched), STUB_WORK_FILE (a file, relative to
 // the working directory, it also writes), STUB_STDERR (a line to stderr),
 // STUB_RESULT (the text of a final error event), STUB_PR_URL (what `gh pr create`
-// prints; without it creating a pull request fails as gh does when there is nothing to propose).
+// prints; without it creating a pull request fails as gh does when there is nothing to propose),
+// STUB_WORK_BYTES (a file of that many random bytes), STUB_COMMIT (commit everything itself, forced),
+// STUB_AGENT_PUSH (try a push of its own, its output in agent-push), STUB_FORGE (write a pull request
+// URL where the old stop hook left it). It always records its environment (agent-env) and the git
+// config it sees (agent-gitconfig).
 const CLAUDE_STUB = `#!/usr/bin/env bash
 # Records its arguments (NUL-separated), working directory and stdin; leaves a session and some work.
 printf '%s\\0' "$@" >"$STUB_OUT/argv"
@@ -41,6 +45,17 @@ session=\${STUB_SESSION:-sess-42}
 mkdir -p "$CLAUDE_CONFIG_DIR/projects/p" && echo '{}' >"$CLAUDE_CONFIG_DIR/projects/p/$session.jsonl"
 if [[ -z \${STUB_NO_WORK:-} ]]; then echo "work of attempt $ORCHESTRATOR_ATTEMPT" >>agent-output.txt; fi
 if [[ -n \${STUB_WORK_FILE:-} ]]; then mkdir -p "$(dirname "$STUB_WORK_FILE")" && echo changed >"$STUB_WORK_FILE"; fi
+if [[ -n \${STUB_WORK_BYTES:-} ]]; then head -c "$STUB_WORK_BYTES" /dev/urandom >agent-blob.bin; fi
+# What the agent could reach: its environment, the git config it sees, and a push of its own.
+env >"$STUB_OUT/agent-env"
+cat "\${ORCHESTRATOR_GITHUB_TOKEN_FILE:-/nonexistent}" >>"$STUB_OUT/agent-env" 2>/dev/null || true
+git config --global --list >"$STUB_OUT/agent-gitconfig" 2>&1 || true
+if [[ -n \${STUB_AGENT_PUSH:-} ]]; then
+  git -c user.name=a -c user.email=a@a commit -q --allow-empty -m agent-push
+  if git push -q origin HEAD:refs/heads/agent-owned >"$STUB_OUT/agent-push" 2>&1; then echo pushed >>"$STUB_OUT/agent-push"; fi
+fi
+if [[ -n \${STUB_COMMIT:-} ]]; then git add --all --force && git -c user.name=a -c user.email=a@a commit -q -m "the agent's own commit"; fi
+if [[ -n \${STUB_FORGE:-} ]]; then printf 'https://evil.example/pull/1\n' >"$ORCHESTRATOR_RUN_DIR/pull-request-url"; fi
 printf '{"type":"system","subtype":"init","session_id":"%s"}\\n' "$session"
 if [[ -n \${STUB_STDERR:-} ]]; then printf '%s\\n\\n' "$STUB_STDERR" >&2; fi
 if [[ -n \${STUB_RESULT:-} ]]; then printf '{"type":"result","is_error":true,"result":"%s"}\\n' "$STUB_RESULT"; fi
@@ -88,6 +103,10 @@ export interface EntryRun {
   result: string;
   /** The gh stub's calls: GH_HOST, then the arguments. */
   gh: string[][];
+  /** What the agent saw: its environment, its global git config, its own push's output ('' when absent). */
+  agentEnv: string;
+  agentGitConfig: string;
+  agentPush: string;
 }
 
 export interface EntryFixtureOptions {
@@ -184,6 +203,9 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
       cwd: read('cwd').trim(),
       stdin: read('stdin'),
       result: read('termination-log'),
+      agentEnv: read('agent-env'),
+      agentGitConfig: read('agent-gitconfig'),
+      agentPush: read('agent-push'),
       gh: read('gh.log')
         .split('\n')
         .filter(Boolean)
