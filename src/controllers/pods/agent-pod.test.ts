@@ -343,6 +343,11 @@ t.test('the phased pod: prepare, the agent (init containers), then the publisher
     },
   });
   t.match(agentState(phased(running), JOB), { stage: 'waiting', reason: 'PodPending' }, 'preparing');
+  t.match(
+    agentState(phased(running, running), JOB),
+    { stage: 'waiting', message: /preparing the workspace/ },
+    'a node that reports both as running (the simulated one) is still preparing',
+  );
   t.strictSame(agentState(phased(terminated(0), running), JOB), { stage: 'running', pod: POD });
   t.strictSame(
     agentState(phased(terminated(0), terminated(0)), JOB),

@@ -126,8 +126,9 @@ export function agentState(pod: KubeObject | undefined, jobName: string): AgentS
   );
   if (failedInit) return exited(name, failedInit);
   if (last?.state?.terminated) return exited(name, last);
-  // Running from the agent's start to the publisher's end.
-  if (agent?.state?.running || agent?.state?.terminated || last?.state?.running)
+  // Running from the agent's start to the publisher's end, once the workspace is prepared.
+  const preparing = inits.some((c) => c.name === PREPARE_CONTAINER && c.state?.running);
+  if (!preparing && (agent?.state?.running || agent?.state?.terminated || last?.state?.running))
     return { stage: 'running', pod: name };
   if (status.phase === 'Failed' || status.phase === 'Succeeded')
     return {
