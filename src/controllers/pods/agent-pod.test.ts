@@ -358,6 +358,18 @@ t.test('the phased pod: prepare, the agent (init containers), then the publisher
     stage: 'running',
     pod: POD,
   });
+  t.match(
+    agentState(
+      phased(terminated(0), terminated(0), waitingOn('CreateContainerConfigError', 'no Secret')),
+      JOB,
+    ),
+    {
+      stage: 'waiting',
+      reason: 'ContainerConfigError',
+      message: /container publish: CreateContainerConfigError/,
+    },
+    'a publisher that cannot start holds the attempt, saying why',
+  );
   t.match(agentState(phased(terminated(0), terminated(0), terminated(1, 'Error', '{"x":1}')), JOB), {
     stage: 'exited',
     container: PUBLISH_CONTAINER,

@@ -127,8 +127,10 @@ export function agentState(pod: KubeObject | undefined, jobName: string): AgentS
   if (failedInit) return exited(name, failedInit);
   if (last?.state?.terminated) return exited(name, last);
   // Running from the agent's start to the publisher's end, once the workspace is prepared.
+  // A publisher the kubelet cannot start (its Secret missing, its image) holds the attempt: waiting says why.
   const preparing = inits.some((c) => c.name === PREPARE_CONTAINER && c.state?.running);
-  if (!preparing && (agent?.state?.running || agent?.state?.terminated || last?.state?.running))
+  const lastStuck = STUCK[last?.state?.waiting?.reason ?? ''] !== undefined;
+  if (!preparing && !lastStuck && (agent?.state?.running || agent?.state?.terminated || last?.state?.running))
     return { stage: 'running', pod: name };
   if (status.phase === 'Failed' || status.phase === 'Succeeded')
     return {

@@ -81,7 +81,7 @@ entry() {
   run_facts
   case $phase in
     --prepare)
-      trap 'write_failure "$?" 2>&"$STDERR_FD"' EXIT
+      trap 'forget_github_token; write_failure "$?" 2>&"$STDERR_FD"' EXIT
       install_files
       checkout
       log "workspace prepared in $RUN_DIR"
@@ -93,7 +93,7 @@ entry() {
       run_agent_then_hooks
       ;;
     --publish)
-      trap 'end_publish_phase "$?" 2>&"$STDERR_FD"' EXIT
+      trap 'forget_github_token; end_publish_phase "$?" 2>&"$STDERR_FD"' EXIT
       publish
       ;;
     *) die "the entry script's phase is --prepare, --agent or --publish, not '$phase'" ;;

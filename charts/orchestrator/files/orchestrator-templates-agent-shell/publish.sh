@@ -106,6 +106,18 @@ push_bytes() {
     git -C "$1" pack-objects --stdout --quiet | wc -c
 }
 
+# Why the remote refused the push, from git's stderr ($1): a branch that moved on is said plainly;
+# otherwise git's own error lines (its hints dropped), at most 2, one line of at most 512 bytes.
+push_refusal() {
+  local line
+  line=$(grep -m 1 -E '\[(remote )?rejected\]' "$1") || line=''
+  if [[ $line =~ \((fetch first|non-fast-forward)\) ]]; then
+    printf 'the work branch on the remote has commits this attempt lacks (%s); they are never forced over' "${BASH_REMATCH[1]}"
+    return 0
+  fi
+  utf8_prefix "$(one_line "$(grep -v -e '^hint:' -e '^[[:space:]]*$' "$1" | tail -n 2)")" 512
+}
+
 # The work branch published, or the reason it was not.
 publish_branch() {
   local pub=$PRIVATE_DIR/$PUBLISH_GIT_DIR_NAME err=$PRIVATE_DIR/publish.stderr refused bytes
@@ -132,7 +144,7 @@ publish_branch() {
   fi
   # Only the work branch, never with force: the remote refuses what is not a fast-forward of it.
   if ! git -C "$pub" push --quiet "$REPO_URL" "refs/orchestrator/work:refs/heads/$WORK_BRANCH" 2>"$err"; then
-    PUBLISH_FAILED="pushing $WORK_BRANCH was refused: $(one_line "$(grep -v '^[[:space:]]*$' "$err" | tail -n 2)")"
+    PUBLISH_FAILED="pushing $WORK_BRANCH was refused: $(push_refusal "$err")"
     return 0
   fi
   REMOTE_HAS_BRANCH=true
