@@ -63,7 +63,7 @@ export class TokenActions {
     try {
       const minted = await this.tokens.mint(token.scope, ctx.signal);
       const read = await this.mintRead(token.scope, minted.token, ctx.signal);
-      const expiresAt = read.expiresAt < minted.expiresAt ? read.expiresAt : minted.expiresAt;
+      const expiresAt = new Date(Math.min(read.expiresAt.getTime(), minted.expiresAt.getTime()));
       const b64 = (value: string) => Buffer.from(value, 'utf8').toString('base64');
       await this.write(
         secret,
