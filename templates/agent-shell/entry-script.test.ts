@@ -15,14 +15,19 @@ const config = loadDefaultConfig();
 const set = loadTemplateSet();
 const rex = { agent: 'rex', preset: 'default' as const, continuing: false };
 
+/** A TaskRun on a local bare repository whose main holds a README, rendered for attempt 1. */
+function taskRunOnLocalRepo(f: ReturnType<typeof fixture>) {
+  const url = f.origin(path.join(f.root, 'payments.git'), 'main', { 'README.md': 'hello\n' });
+  const spec = sampleTaskRun(rex);
+  spec.spec.repository = { url, branch: 'main' };
+  return { url, spec, rendered: renderTaskRun(set, spec, config, 1, f.options) };
+}
+
 t.test(
   '--prepare (the first init container) installs the files and checks out; it runs no agent',
   async (t) => {
     const f = fixture(t);
-    const url = f.origin(path.join(f.root, 'payments.git'), 'main', { 'README.md': 'hello\n' });
-    const run = sampleTaskRun(rex);
-    run.spec.repository = { url, branch: 'main' };
-    const rendered = renderTaskRun(set, run, config, 1, f.options);
+    const { rendered } = taskRunOnLocalRepo(f);
     const { paths } = rendered.context;
     const r = f.run(rendered, {}, true);
     t.equal(r.status, 0, r.log);
@@ -47,10 +52,7 @@ t.test(
   'TaskRun: clone, branch, task files, memory, agent call, and the stop hooks push the work',
   async (t) => {
     const f = fixture(t);
-    const url = f.origin(path.join(f.root, 'payments.git'), 'main', { 'README.md': 'hello\n' });
-    const spec = sampleTaskRun(rex);
-    spec.spec.repository = { url, branch: 'main' };
-    const rendered = renderTaskRun(set, spec, config, 1, f.options);
+    const { url, spec, rendered } = taskRunOnLocalRepo(f);
     const { paths } = rendered.context;
     const first = f.run(rendered);
     t.equal(first.status, 0, first.log);
