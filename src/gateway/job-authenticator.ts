@@ -35,8 +35,12 @@ const sameToken = (a: string, b: string) =>
 /** Whether `job` is running and hands `token` to a container. */
 export function jobCarries(job: KubeObject, token: string): boolean {
   if (job.metadata?.deletionTimestamp || jobState(job) !== 'Active') return false;
-  const spec = job.spec as { template?: { spec?: { containers?: Container[] } } } | undefined;
-  return (spec?.template?.spec?.containers ?? []).some((c) =>
+  const spec = job.spec as
+    | { template?: { spec?: { initContainers?: Container[]; containers?: Container[] } } }
+    | undefined;
+  // The agent's container is an init container (between prepare and the publisher).
+  const pod = spec?.template?.spec;
+  return [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])].some((c) =>
     (c.env ?? []).some(
       (e) => e.name === AGENT_ENV.gatewayToken && e.value !== undefined && sameToken(e.value, token),
     ),

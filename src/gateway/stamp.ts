@@ -32,8 +32,12 @@ export function tokenStamper(key: () => Buffer | undefined): TokenStamper {
       maxBudgetMicros: parseUsd(limit),
     });
     const stamped = structuredClone(job);
-    const spec = stamped.spec as { template?: { spec?: { containers?: Container[] } } };
-    for (const container of spec.template?.spec?.containers ?? [])
+    const spec = stamped.spec as {
+      template?: { spec?: { initContainers?: Container[]; containers?: Container[] } };
+    };
+    // The agent's container is an init container (between prepare and the publisher).
+    const pod = spec.template?.spec;
+    for (const container of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])])
       for (const variable of container.env ?? [])
         if (variable.name === AGENT_ENV.gatewayToken) variable.value = token;
     return stamped;

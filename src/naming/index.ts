@@ -7,7 +7,7 @@
 // - names.ts: every name derived from a run, each a DNS-1123 label, cut with a stable hash when too long.
 // - repository-key.ts: one spelling of a repository, to match a delivery to the runs on it.
 // - task-pattern.ts: where a pull request names its task: a branch or label pattern around `{taskId}`.
-export { AGENT_CONTAINER, DOCKER_CONTAINER, PREPARE_CONTAINER } from './containers.js';
+export { AGENT_CONTAINER, DOCKER_CONTAINER, PREPARE_CONTAINER, PUBLISH_CONTAINER } from './containers.js';
 export { labelSelectorProblem } from './label-selector.js';
 export {
   agentFromGithubApp,

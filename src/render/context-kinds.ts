@@ -72,6 +72,7 @@ export function taskRunContext(
       : null,
     docs: null,
     git: c.git,
+    publish: c.publish,
     limits: c.limits,
     pullRequest: {
       title: (heading
@@ -143,6 +144,7 @@ export function codeRunContext(
       taskDir: taskDocsPaths(config, projectDir).directory(spec.taskId),
     },
     git: c.git,
+    publish: c.publish,
     limits: c.limits,
     pullRequest: { title: `Task ${spec.taskId} (${spec.service})` },
     tools: c.tools,
@@ -212,6 +214,7 @@ export function docsRunContext(
     },
     docs: null,
     git: c.git,
+    publish: c.publish,
     limits: c.limits,
     pullRequest: { title: `Task documentation for ${spec.workingDirectory}` },
     tools: c.tools,

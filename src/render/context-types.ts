@@ -78,6 +78,11 @@ export interface TemplateContext {
   git: { userName: string; userEmail: string; host: string; repositories: string[]; sshKnownHosts: string };
   pullRequest: { title: string };
   /**
+   * What the publisher may push (config publish, the profile's publishPaths): protected path prefixes,
+   * those of them this agent may change, and the most one push may send.
+   */
+  publish: { protectedPaths: string[]; allowedPaths: string[]; maxPushBytes: number };
+  /**
    * What the attempt's agent may spend (spec.limits over the profile's defaults; null: no limit), the
    * model it falls back to, and whether its work is pushed when a limit stops it (docs/economics.md).
    */

@@ -105,6 +105,11 @@ export function common(c: CommonInput, input: ContextInput) {
       ),
       sshKnownHosts: c.config.github.sshKnownHosts,
     },
+    publish: {
+      protectedPaths: c.config.publish.protectedPaths,
+      allowedPaths: profile.publishPaths ?? [],
+      maxPushBytes: c.config.publish.maxPushBytes,
+    },
     limits: attemptLimits(c.run.spec, profile),
     workspace: input.options?.workspaceRoot ?? WORKSPACE_ROOT,
     configMap: input.options?.configMapDir ?? TASK_FILES_DIR,

@@ -89,7 +89,8 @@ t.test('TaskRun: agentTools become allow and deny rules over the preset', async 
   t.ok(settings.permissions.deny.includes('Bash(rm -rf:*)'));
   t.match(
     settings.hooks.Stop[0].hooks[0].command,
-    /^bash '.*stop-commit\.sh' ; bash '.*stop-pull-request\.sh'$/,
+    /^bash '.*stop-commit\.sh'$/,
+    'the agent commits only: the publisher pushes, after it',
   );
 });
 

@@ -29,7 +29,7 @@ const EXPECTED_KEYS = [
   'github-guidelines.md',
   'system-prompt.md',
   'agent-shell_stop-commit.sh',
-  'agent-shell_stop-pull-request.sh',
+  'agent-shell_publish.sh',
 ];
 
 const renders = KINDS.flatMap((kind) =>
@@ -102,6 +102,7 @@ t.test('every .sh output passes bash -n and shellcheck', async (t) => {
   t.same(Object.keys(sourced).sort(), [
     'agent-shell_github-auth.sh',
     'agent-shell_lib.sh',
+    'agent-shell_publish.sh',
     'agent-shell_result.sh',
   ]);
   t.same(shellProblems(scripts, sourced), []);

@@ -119,8 +119,16 @@ t.test('a GitHub user over https: the credential helper hands git the token, now
   run.spec.repository = { url, githubUser: 'swe-1-5dlabs' };
   const rendered = renderTaskRun(set, run, onHost(server.base), 1, f.options);
   const { paths } = rendered.context;
-  const r = f.run(rendered, { GITHUB_TOKEN: token, GIT_SSL_CAINFO: server.caFile });
+  const r = f.run(rendered, { GITHUB_TOKEN: token, GIT_SSL_CAINFO: server.caFile, STUB_AGENT_PUSH: '1' });
   t.equal(r.status, 0, r.log);
+  // The agent's container holds no credential: not in its environment, not in a file it can read, no
+  // helper in the git config it sees; its own push is refused by the server.
+  t.notMatch(r.agentEnv, token, "no token in the agent's environment or its token file");
+  t.notMatch(r.agentEnv, /^(GITHUB_TOKEN|GH_TOKEN|GITHUB_APP_TOKEN_FILE|GITHUB_SSH_KEY_FILE)=/m);
+  t.notMatch(r.agentGitConfig, /credential/, 'no credential helper in the git config the agent sees');
+  t.match(r.agentPush, /could not read Username|Authentication failed|403|401/, r.agentPush);
+  t.notMatch(r.agentPush, /^pushed$/m, "the agent's own push is refused");
+  t.throws(() => git(['rev-parse', '--verify', 'refs/heads/agent-owned'], origin), 'no ref of its own');
 
   // The server's lines arrive once this process reads its output again (the script ran synchronously).
   await waitFor('the server to log the push', () =>

@@ -15,27 +15,44 @@ const config = loadDefaultConfig();
 const set = loadTemplateSet();
 const rex = { agent: 'rex', preset: 'default' as const, continuing: false };
 
-t.test('--prepare (the init container) installs the files and does nothing else', async (t) => {
-  const f = fixture(t);
-  const rendered = renderTaskRun(set, sampleTaskRun(rex), config, 1, f.options);
-  const { paths } = rendered.context;
-  const r = f.run(rendered, {}, true);
-  t.equal(r.status, 0, r.log);
-  t.equal(readFileSync(`${paths.run}/task.md`, 'utf8'), rendered.data['task_task.md'], 'task file installed');
-  t.equal(statSync(`${paths.rendered}/agent-shell/stop-commit.sh`).mode & 0o777, 0o755, 'hooks executable');
-  t.match(r.log, /workspace prepared in /);
-  t.same(r.argv, [], 'the agent is not run');
-  t.notOk(existsSync(paths.memory), "no memory file: that is the agent container's part");
-});
+/** A TaskRun on a local bare repository whose main holds a README, rendered for attempt 1. */
+function taskRunOnLocalRepo(f: ReturnType<typeof fixture>) {
+  const url = f.origin(path.join(f.root, 'payments.git'), 'main', { 'README.md': 'hello\n' });
+  const spec = sampleTaskRun(rex);
+  spec.spec.repository = { url, branch: 'main' };
+  return { url, spec, rendered: renderTaskRun(set, spec, config, 1, f.options) };
+}
+
+t.test(
+  '--prepare (the first init container) installs the files and checks out; it runs no agent',
+  async (t) => {
+    const f = fixture(t);
+    const { rendered } = taskRunOnLocalRepo(f);
+    const { paths } = rendered.context;
+    const r = f.run(rendered, {}, true);
+    t.equal(r.status, 0, r.log);
+    t.equal(
+      readFileSync(`${paths.run}/task.md`, 'utf8'),
+      rendered.data['task_task.md'],
+      'task file installed',
+    );
+    t.equal(statSync(`${paths.rendered}/agent-shell/stop-commit.sh`).mode & 0o777, 0o755, 'hooks executable');
+    t.equal(
+      git(['rev-parse', '--abbrev-ref', 'HEAD'], paths.repo ?? '').trim(),
+      'feature/task-7-implementation',
+    );
+    t.match(r.log, /workspace prepared in /);
+    t.same(r.argv, [], 'the agent is not run');
+    t.notOk(existsSync(paths.memory), "no memory file: that is the agent container's part");
+    t.equal(r.result, '', 'a prepare phase that succeeds leaves no result: the publisher writes it');
+  },
+);
 
 t.test(
   'TaskRun: clone, branch, task files, memory, agent call, and the stop hooks push the work',
   async (t) => {
     const f = fixture(t);
-    const url = f.origin(path.join(f.root, 'payments.git'), 'main', { 'README.md': 'hello\n' });
-    const spec = sampleTaskRun(rex);
-    spec.spec.repository = { url, branch: 'main' };
-    const rendered = renderTaskRun(set, spec, config, 1, f.options);
+    const { url, spec, rendered } = taskRunOnLocalRepo(f);
     const { paths } = rendered.context;
     const first = f.run(rendered);
     t.equal(first.status, 0, first.log);
@@ -202,10 +219,17 @@ t.test('hostile values round-trip through the shell and execute nothing', async 
 
   // The values section alone, evaluated by bash, gives back exactly the values.
   const values = script.slice(script.indexOf('# --- Values'), script.indexOf('# The operator'));
-  const echo = spawnSync('bash', ['-c', `${values}\nprintf '%s\\0' "$MODEL" "$REPO_URL" "$BASE_BRANCH"`], {
-    encoding: 'utf8',
-  });
-  t.same(echo.stdout.split('\0').slice(0, -1), [model, url, branch]);
+  const echo = spawnSync(
+    'bash',
+    ['-c', `${values}\nprintf '%s\\0' "$MODEL" "$REPO_URL" "$BASE_BRANCH" "$PR_TITLE"`],
+    { encoding: 'utf8' },
+  );
+  t.same(echo.stdout.split('\0').slice(0, -1), [model, url, branch, rendered.context.pullRequest.title]);
+  t.match(
+    rendered.context.pullRequest.title,
+    payload,
+    "the publisher's pull request title holds the payload",
+  );
 
   const r = f.run(rendered);
   t.equal(r.status, 0, r.log);
@@ -218,11 +242,6 @@ t.test('hostile values round-trip through the shell and execute nothing', async 
     'branched from the hostile base',
   );
   for (const n of [1, 2, 3]) t.notOk(existsSync(canary(n)), `payload ${n} never ran`);
-  const hook = spawnSync('bash', [
-    '-n',
-    `${rendered.context.paths.rendered}/agent-shell/stop-pull-request.sh`,
-  ]);
-  t.equal(hook.status, 0, 'the hook holding the hostile title parses');
 });
 
 t.test('a checkout of another repository in the work directory is never reused as is', async (t) => {

@@ -13,6 +13,9 @@ export ORCHESTRATOR_GITHUB_TOKEN_FILE=$GITHUB_TOKEN_FILE
 
 # printf is a shell builtin: the token never appears in a process's arguments.
 store_github_token() { (umask 077 && printf '%s' "$1" >"$GITHUB_TOKEN_FILE"); }
+# A phase that held the credential removes its copy as it ends (the container's filesystem goes with
+# it anyway; a directory shared between phases would not).
+forget_github_token() { rm -f "$GITHUB_TOKEN_FILE"; }
 
 # One shell word for a command line git runs through sh (GIT_SSH_COMMAND).
 sh_word() { printf "'%s'" "${1//\'/\'\\\'\'}"; }

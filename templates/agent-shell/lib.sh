@@ -65,21 +65,45 @@ install_file() {
   chmod "$mode" "$target"
 }
 
-# The Job runs this script twice: `--prepare` in the init container (the run's directories and the
-# ConfigMap's files in place, nothing else), then with no argument in the agent container (main),
-# which leaves the result document however it ends.
+# The Job runs this script three times, one phase per container, each with its own credential
+# (docs/security.md, "Phases and their credentials"): `--prepare` in the first init container checks
+# the repositories out with a read-only credential; `--agent` in the second runs the agent with no
+# GitHub credential at all and commits its work locally (stop-commit.sh); `--publish` in the main
+# container, after the agent's container has exited, pushes the work branch and opens the pull
+# request with the write credential (publish.sh). Each phase that can end the attempt leaves the
+# result document in its own termination message: prepare and agent only when they fail, the
+# publisher always.
 entry() {
-  if [[ ${1:-} == --prepare ]]; then
-    prepare_dirs
-    install_files
-    log "workspace prepared in $RUN_DIR"
-    return 0
-  fi
   # The container's stderr, for log and the result while a step's stderr goes to its file.
   exec {STDERR_FD}>&2
-  trap 'write_result "$?" 2>&"$STDERR_FD"' EXIT
-  require_tools
-  main
+  local phase=${1:-}
+  prepare_dirs
+  run_facts
+  case $phase in
+    --prepare)
+      trap 'forget_github_token; write_failure "$?" 2>&"$STDERR_FD"' EXIT
+      install_files
+      checkout
+      log "workspace prepared in $RUN_DIR"
+      ;;
+    --agent)
+      trap 'end_agent_phase "$?" 2>&"$STDERR_FD"' EXIT
+      require_tools
+      mkdir -p "$WORK_DIR"
+      run_agent_then_hooks
+      ;;
+    --publish)
+      trap 'forget_github_token; end_publish_phase "$?" 2>&"$STDERR_FD"' EXIT
+      publish
+      ;;
+    *) die "the entry script's phase is --prepare, --agent or --publish, not '$phase'" ;;
+  esac
+}
+
+# A phase before the publisher writes the result only when it fails: the attempt ends there.
+write_failure() {
+  local status=$1
+  if ((status != 0)); then write_result "$status"; fi
 }
 
 # What the agent container runs, checked before anything else so that an image without one fails at
@@ -330,9 +354,9 @@ agent_last_words() {
   utf8_prefix "$(one_line "$words")" 512
 }
 
-# The stop hooks run again after the agent, in order: they save the work even when the agent
-# crashed before its own Stop event.
-# The memory file, the agent, then the stop hooks whatever the agent's outcome; its status is the run's.
+# The stop hook (stop-commit.sh) runs again after the agent: it commits the work even when the agent
+# crashed before its own Stop event. The memory file, the agent, then the hook whatever the agent's
+# outcome; its status is recorded for the publisher (agent_outcome), which makes it the attempt's.
 run_agent_then_hooks() {
   install_memory
   START_COMMIT=$(result_commit)
@@ -355,4 +379,20 @@ run_stop_hooks() {
   for hook in "${STOP_HOOKS[@]}"; do
     bash "$hook" </dev/null || log "the stop hook $hook failed"
   done
+}
+
+# The agent container's EXIT trap. Once the agent has run, its outcome goes to the publisher through
+# the run directory (agent-status, start-commit: plain values, which the publisher checks as it reads
+# them, since the agent could have written them) and the container exits 0, so that the publisher
+# runs whatever the agent's outcome: the work so far is pushed, and the publisher's exit status is
+# the agent's. A failure before the agent ran ends the attempt here, with the result document.
+end_agent_phase() {
+  local status=$1
+  if [[ -z $AGENT_STATUS ]]; then
+    write_result "$status"
+    return 0
+  fi
+  printf '%s\n' "$AGENT_STATUS" >"$RUN_DIR/agent-status"
+  printf '%s\n' "$START_COMMIT" >"$RUN_DIR/start-commit"
+  exit 0
 }

@@ -72,18 +72,22 @@ byte_length() {
 # One line: control characters (newlines, tabs, escapes) become spaces.
 one_line() { printf '%s' "${1//[[:cntrl:]]/ }"; }
 
-# The work branch's commit, or nothing without a checkout.
+# The work branch's commit: the one the publisher took from the checkout, else the checkout's (a phase
+# before the publisher), or nothing without a checkout.
 result_commit() {
+  if [[ -n ${WORK_COMMIT:-} ]]; then
+    printf '%s' "$WORK_COMMIT"
+    return 0
+  fi
   [[ -n $REPO_DIR && -d $REPO_DIR/.git ]] || return 0
   local sha
   sha=$(git -C "$REPO_DIR" rev-parse --verify --quiet "refs/heads/$WORK_BRANCH^{commit}" 2>/dev/null) || return 0
   if [[ $sha =~ ^[0-9a-f]{7,64}$ ]]; then printf '%s' "$sha"; fi
 }
 
-# The pull request the stop hook recorded for this attempt, if it is an https URL.
+# The pull request the publisher found or opened (publish.sh), if it is an https URL.
 result_pull_request() {
-  local url=''
-  if [[ -f $RUN_DIR/pull-request-url ]]; then url=$(head -n 1 "$RUN_DIR/pull-request-url"); fi
+  local url=${PULL_REQUEST_URL:-}
   if [[ $url =~ ^https://[^[:space:][:cntrl:]]+$ && $(byte_length "$url") -le $PULL_REQUEST_URL_MAX_BYTES ]]; then printf '%s' "$url"; fi
 }
 
@@ -155,8 +159,10 @@ result_summary() {
     printf 'the agent exited with status %s' "$AGENT_STATUS"
     if [[ -n $AGENT_LAST_WORDS ]]; then printf ': %s' "$AGENT_LAST_WORDS"; fi
     if [[ -n $pr ]]; then printf '; its work so far is on %s' "$pr"; fi
-  elif [[ -f $RUN_DIR/publish-refused ]]; then
-    printf 'not pushed: %s' "$(head -n 1 "$RUN_DIR/publish-refused")"
+  elif [[ -n ${PUBLISH_REFUSED:-} ]]; then
+    printf 'not pushed: %s' "$PUBLISH_REFUSED"
+  elif [[ -n ${PUBLISH_FAILED:-} ]]; then
+    printf 'not pushed: %s' "$PUBLISH_FAILED"
   elif [[ -n $pr ]]; then
     printf 'pull request %s' "$pr"
   elif [[ -z $REPO_DIR ]]; then
@@ -175,7 +181,6 @@ result_document() {
   pr=$(result_pull_request)
   commit=$(result_commit)
   session=$(result_session)
-  if [[ -f $RUN_DIR/publish-refused ]]; then pr=''; fi
   if [[ $AGENT_STATUS == 0 && -z $STOP_REASON && (-n $pr || -z $REPO_DIR) ]]; then completed=true; fi
   doc="{\"protocol\":$(json_string "$RESULT_PROTOCOL")"
   doc+=",\"workCompleted\":$completed"

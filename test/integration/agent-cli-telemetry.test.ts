@@ -45,9 +45,9 @@ t.test("an attempt's agent sends its metrics and events to the collector, tied t
   // What the operator gives the agent container: its telemetry variables, by value.
   const job = attemptJob({ strategy: RUN_STRATEGIES.CodeRun, run, config, attempt: 2 });
   const spec = job.spec as {
-    template: { spec: { containers: { name: string; env: { name: string; value?: string }[] }[] } };
+    template: { spec: { initContainers: { name: string; env: { name: string; value?: string }[] }[] } };
   };
-  const env = spec.template.spec.containers.find((c) => c.name === 'agent')?.env ?? [];
+  const env = spec.template.spec.initContainers.find((c) => c.name === 'agent')?.env ?? [];
   const telemetry = Object.fromEntries(
     env
       .filter((e) => /^(OTEL_|CLAUDE_CODE_ENABLE_TELEMETRY)/.test(e.name))

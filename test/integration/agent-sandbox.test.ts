@@ -29,6 +29,7 @@ type PodSpec = {
   serviceAccountName?: string;
   automountServiceAccountToken?: boolean;
   volumes?: Volume[];
+  initContainers?: Array<{ name: string; volumeMounts?: Array<{ mountPath: string }> }>;
   containers: Array<{ name: string; volumeMounts?: Array<{ mountPath: string }> }>;
 };
 
@@ -36,7 +37,9 @@ const specOf = (pod: KubeObject) => pod.spec as PodSpec;
 const tokenVolumes = (pod: KubeObject) =>
   (specOf(pod).volumes ?? []).filter((v) => v.projected?.sources?.some((s) => 'serviceAccountToken' in s));
 const tokenMounts = (pod: KubeObject) =>
-  specOf(pod).containers.flatMap((c) => (c.volumeMounts ?? []).filter((m) => m.mountPath === TOKEN_PATH));
+  [...(specOf(pod).initContainers ?? []), ...specOf(pod).containers].flatMap((c) =>
+    (c.volumeMounts ?? []).filter((m) => m.mountPath === TOKEN_PATH),
+  );
 
 function tessRun(name: string): CodeRun {
   return sampleCodeRun(name, {

@@ -51,7 +51,7 @@ t.test(
         envFromSecrets: [{ name: 'OPENAI_API_KEY', secretName: 'api-keys', secretKey: 'openai' }],
       }),
     );
-    const agent = pod.containers.find((c) => c.name === 'agent');
+    const agent = pod.initContainers.find((c) => c.name === 'agent');
     t.same(agent?.env?.slice(0, 3), [
       { name: 'FEATURES', value: 'a,b' },
       { name: 'LOG_LEVEL', value: 'debug' },
@@ -64,7 +64,7 @@ t.test(
     );
     t.same(
       pod.initContainers.map((c) => c.name),
-      ['prepare-workspace'],
+      ['prepare-workspace', 'agent'],
       'no Docker sidecar',
     );
   },
@@ -82,8 +82,9 @@ t.test(
     t.match(pod.initContainers, [
       { name: 'prepare-workspace' },
       { name: 'docker', restartPolicy: 'Always', securityContext: { privileged: true } },
+      { name: 'agent' },
     ]);
-    t.match(pod.containers[0]?.env?.at(-1), { name: 'DOCKER_HOST', value: 'tcp://127.0.0.1:2375' });
+    t.match(pod.initContainers[2]?.env?.at(-1), { name: 'DOCKER_HOST', value: 'tcp://127.0.0.1:2375' });
     const path = runPath('CodeRun', namespace, 'with-docker');
     const status = async () => (await client.request<{ status?: CodeRunStatus }>('GET', path)).status;
     await finishJob(client, namespace, (await status())?.jobName as string, 'Complete');

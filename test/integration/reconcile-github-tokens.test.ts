@@ -63,8 +63,8 @@ async function setup(t: Test) {
 }
 
 const secretPath = (namespace: string, name?: string) => resourcePath(SECRETS, namespace, name);
-const tokenOf = (s: Secret | undefined) =>
-  s?.data?.token ? Buffer.from(s.data.token, 'base64').toString('utf8') : undefined;
+const tokenOf = (s: Secret | undefined, key = 'token') =>
+  s?.data?.[key] ? Buffer.from(s.data[key], 'base64').toString('utf8') : undefined;
 const getSecret = (c: KubeClient, ns: string, name: string) =>
   c.request<Secret>('GET', secretPath(ns, name)).catch(() => undefined);
 const status = async (c: KubeClient, ns: string, name: string) =>
@@ -72,32 +72,50 @@ const status = async (c: KubeClient, ns: string, name: string) =>
 const succeeded = (s: TaskRunStatus | undefined) => s?.conditions?.find((c) => c.type === 'Succeeded');
 
 t.test(
-  'an App attempt: its own scoped token Secret mounted, renewed before expiry, revoked at its end',
+  'an App attempt: its write and read-only tokens in one Secret, each mounted for its phase, renewed, revoked at its end',
   async (t) => {
     const { runs, admin, app, registry } = await setup(t);
     await admin.request('POST', taskRunPath(runs), { body: sampleTaskRun('app-run') });
     const pod = await runPod(admin, 'TaskRun', runs, 'app-run');
     const jobName = (await status(admin, runs, 'app-run'))?.jobName ?? '';
     const name = `${jobName}-github-token`;
-    const spec = pod.spec as {
-      containers: Array<{
-        name: string;
-        env?: Array<{ name: string }>;
-        volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
-      }>;
-      volumes: Array<{ name: string; secret?: { secretName: string } }>;
+    type Container = {
+      name: string;
+      env?: Array<{ name: string }>;
+      volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
     };
-    const agent = spec.containers.find((c) => c.name === 'agent');
-    t.same(
-      spec.volumes.find((v) => v.name === 'github-token')?.secret?.secretName,
-      name,
-      'the pod mounts the attempt’s token Secret',
+    const spec = pod.spec as {
+      initContainers: Container[];
+      containers: Container[];
+      volumes: Array<{ name: string; secret?: { secretName: string; items?: { key: string }[] } }>;
+    };
+    const container = (n: string) => [...spec.initContainers, ...spec.containers].find((c) => c.name === n);
+    for (const [phase, key, holder] of [
+      ['read', 'read-token', 'prepare-workspace'],
+      ['write', 'token', 'publish'],
+    ] as const) {
+      t.match(
+        spec.volumes.find((v) => v.name === `github-token-${phase}`)?.secret,
+        { secretName: name, items: [{ key }] },
+        `the pod mounts the attempt's ${phase} token`,
+      );
+      t.match(
+        container(holder)?.volumeMounts?.find((m) => m.name === `github-token-${phase}`),
+        {
+          readOnly: true,
+        },
+      );
+      t.ok(container(holder)?.env?.some((e) => e.name === 'GITHUB_APP_TOKEN_FILE'));
+    }
+    const agent = container('agent');
+    t.notOk(
+      agent?.volumeMounts?.some((m) => m.name.startsWith('github-')),
+      "the agent's container mounts no token",
     );
-    t.match(
-      agent?.volumeMounts?.find((m) => m.name === 'github-token'),
-      { readOnly: true },
+    t.notOk(
+      agent?.env?.some((e) => e.name.startsWith('GITHUB_')),
+      "and has no token's variable",
     );
-    t.ok(agent?.env?.some((e) => e.name === 'GITHUB_APP_TOKEN_FILE'));
     t.notMatch(
       JSON.stringify(pod.spec),
       /GITHUB_APP_PRIVATE_KEY|GITHUB_APP_ID|github-app-5dlabs/,
@@ -114,13 +132,19 @@ t.test(
     const issued = app.issued(firstToken);
     t.same(issued?.repositories, ['payments'], 'scoped to the run’s repository');
     t.same(issued?.permissions, { contents: 'write', pull_requests: 'write', metadata: 'read' });
+    const readToken = tokenOf(first, 'read-token') ?? '';
+    t.match(app.issued(readToken), {
+      repositories: ['payments'],
+      permissions: { contents: 'read', metadata: 'read' },
+    });
+    t.not(readToken, firstToken, 'two tokens');
     t.ok(first?.metadata?.annotations?.['orchestrator.io/github-token-expires-at'], 'its expiry recorded');
 
     // Renewed before it expires, twice, in the same Secret (the mounted file follows it).
     const renewed = await waitFor('the token renewed twice', async (note) => {
       const tokens = app.tokens.filter((x) => x.repositories?.includes('payments')).length;
       note(`${tokens} tokens issued`);
-      return tokens >= 3 ? getSecret(admin, runs, name) : undefined;
+      return tokens >= 6 ? getSecret(admin, runs, name) : undefined;
     });
     const current = tokenOf(renewed) ?? '';
     t.not(current, firstToken, 'the Secret holds a new token');
@@ -132,9 +156,9 @@ t.test(
       'the token Secret deleted',
       async () => (await httpStatusOf(admin.request('GET', secretPath(runs, name)))) === 404,
     );
-    // The Secret's last token (earlier ones were left to expire: the mounted file may lag a renewal).
-    const last = app.tokens.at(-1);
-    t.equal(last?.revoked, true, 'the current token was revoked at GitHub');
+    // The Secret's last tokens (earlier ones were left to expire: the mounted file may lag a renewal).
+    t.equal(app.issued(current)?.revoked, true, 'the current write token was revoked at GitHub');
+    t.equal(app.issued(tokenOf(renewed, 'read-token') ?? '')?.revoked, true, 'and the read-only one');
     const metrics = await registry.getSingleMetricAsString('orchestrator_github_token_requests_total');
     t.match(metrics, /operation="revoke",outcome="ok"/);
     t.notMatch(metrics, current);
@@ -153,6 +177,7 @@ t.test('deleting the run revokes its token before the finalizer goes', async (t)
     async () => (await httpStatusOf(admin.request('GET', taskRunPath(runs, 'deleted')))) === 404,
   );
   t.equal(app.issued(token)?.revoked, true, 'revoked at GitHub');
+  t.equal(app.issued(tokenOf(secret, 'read-token') ?? '')?.revoked, true, 'the read-only one too');
   t.equal(await httpStatusOf(admin.request('GET', secretPath(runs, `${jobName}-github-token`))), 404);
 });
 

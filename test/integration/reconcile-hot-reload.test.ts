@@ -87,8 +87,9 @@ async function runTask(client: KubeClient, namespace: string, taskId: number) {
 }
 
 const agentImage = (job: KubeObject) =>
-  (job.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]
-    ?.image;
+  (
+    job.spec as { template: { spec: { initContainers: { name: string; image: string }[] } } }
+  ).template.spec.initContainers.find((c) => c.name === 'agent')?.image;
 
 t.test(
   'a config change applies to new runs; an invalid one is refused and the last good stays',

@@ -65,10 +65,16 @@ for (const c of cases) {
     t.match(await status(), { attempt: 1, jobName, configMapName: `${jobName}-files` });
     const job = await client.request<KubeObject>('GET', jobPath(namespace, jobName));
     t.match(job.metadata?.labels, c.labels);
-    const pod = (job.spec as { template: { spec: { containers: { env: unknown[] }[]; volumes: unknown[] } } })
-      .template.spec;
+    const pod = (
+      job.spec as {
+        template: { spec: { initContainers: { name: string; env: unknown[] }[]; volumes: unknown[] } };
+      }
+    ).template.spec;
     t.match(pod.volumes, [{}, { persistentVolumeClaim: { claimName: c.pvc } }]);
-    const env = (pod.containers[0]?.env ?? []) as { name: string; valueFrom?: { secretKeyRef?: unknown } }[];
+    const env = (pod.initContainers.find((c) => c.name === 'agent')?.env ?? []) as {
+      name: string;
+      valueFrom?: { secretKeyRef?: unknown };
+    }[];
     t.ok(
       env.some((e) => e.name === 'ANTHROPIC_API_KEY' && e.valueFrom?.secretKeyRef),
       "the model API key comes from the config's Secret",

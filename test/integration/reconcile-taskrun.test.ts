@@ -90,8 +90,9 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
     serviceAccountName: 'orchestrator-agent',
     securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
   });
-  const agent = pod.containers[0];
-  t.same(agent.command, ['bash', '/task-files/container.sh']);
+  const agent = pod.initContainers.find((c: Json) => c.name === 'agent');
+  t.same(agent.command, ['bash', '/task-files/container.sh', '--agent']);
+  t.match(pod.containers, [{ name: 'publish', command: ['bash', '/task-files/container.sh', '--publish'] }]);
   t.equal(agent.image, 'ghcr.io/5dlabs/orchestrator-agent:0.1.0');
   t.same(agent.securityContext, {
     runAsNonRoot: true,

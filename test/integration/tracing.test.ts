@@ -75,10 +75,10 @@ t.test('one TaskRun applied with kubectl is one trace, from admission to its Job
   const agent = (
     created.spec as {
       template: {
-        spec: { containers: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> };
+        spec: { initContainers: Array<{ name: string; env?: Array<{ name: string; value?: string }> }> };
       };
     }
-  ).template.spec.containers.find((c) => c.name === 'agent');
+  ).template.spec.initContainers.find((c) => c.name === 'agent');
   t.equal(
     agent?.env?.find((e) => e.name === 'TRACEPARENT')?.value,
     traceParent,

@@ -26,6 +26,8 @@ export interface components {
                     githubPermissions?: {
                         [key: string]: "read" | "write" | "admin";
                     };
+                    /** @description Protected paths (prefixes of publish.protectedPaths, e.g. .github/workflows/) this agent's work may change: the publisher pushes such a change for this profile only. Default none. */
+                    publishPaths?: string[];
                     /** @description The ServiceAccount the agent's Jobs run as. Default the namespace's default ServiceAccount. */
                     serviceAccountName?: string;
                     /** @description Whether the agent may call the Kubernetes API: its pods mount the token of serviceAccountName (required then; config/agents ships orchestrator-agent-cluster-access, whose Role is limited to the run's namespace) and carry the label orchestrator.io/cluster-access=true, which the shipped NetworkPolicy lets reach the apiserver and the pods of their namespace. Default false: no ServiceAccount token is mounted, whatever the ServiceAccount. */
@@ -466,6 +468,24 @@ export interface components {
                  *     github.com ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABgQCj7ndNxQowgcQnjshcLrqPEiiphnt+VTTvDP6mHBL9j1aNUkY4Ue1gvwnGLVlOhGeYrnZaMgRK6+PKCUXaDbC7qtbW8gIkhL7aGCsOr/C56SJMy/BCZfxd1nWzAOxSDPgVsmerOBYfNqltV9/hWCqBywINIR+5dIg6JTJ72pcEpEjcYgXkE2YEFXV1JHnsKgbLWNlhScqb2UmyRkQyytRLtL+38TGxkxCflmO+5Z8CSSNY7GidjMIZ7Q4zMjA2n1nGrlTDkzwDCsw+wqFPGQA179cnfGWOWRVruj16z6XyvxvjJwbz0wQZ75XK5tKSb7FNyeIEs4TT4jk+S4dhPeAUC5y+bDYirYgM4GC7uEnztnZyaVWQ7B381AK4Qdrwt51ZqExKbQpTUNn+EjqoTwvqNj4kqx5QUCI0ThS/YkOxJCXmPUWZbhjpCg56i+2aB6CmK2JGhn57K5mj0MNdBXA4/WnwH6XoPWJzK5Nyu2zB3nAZp+S5hpQs+p1vN1/wsjk=
                  */
                 sshKnownHosts: string;
+            };
+            /**
+             * @description What the publisher (the Job's main container, after the agent has exited, the only one holding the write credential) pushes: only the run's work branch, never with force, never a change to a protected path the agent's profile may not change (agents{}.publishPaths), never more than maxPushBytes (docs/security.md, "Phases and their credentials").
+             * @default {}
+             */
+            publish: {
+                /**
+                 * @description Path prefixes (relative to the repository's root) an agent may change only when its profile's publishPaths names them; a push that changes one is refused, the reason in the run's status. Default .github/workflows/ (CI definitions run with the repository's secrets).
+                 * @default [
+                 *       ".github/workflows/"
+                 *     ]
+                 */
+                protectedPaths: string[];
+                /**
+                 * @description The most one attempt's push may send (the pack of every object the remote lacks); a larger push is refused, saying its size. Default 100 MiB.
+                 * @default 104857600
+                 */
+                maxPushBytes: number;
             };
             /** @description Recognised GitHub App names (e.g. 5DLabs-Rex); when non-empty, a run naming another app is denied at admission. Default empty (any app). */
             githubApps?: string[];

@@ -1,6 +1,7 @@
 // The agent container's environment: the controller config's job.env, the run's own variables (CodeRun spec.env, spec.envFromSecrets),
-// then the operator's (secrets from the controller config, the Docker daemon's address, the run's trace,
-// the agent's own telemetry). Admission
+// then the operator's (the model's credential, the Docker daemon's address, the run's trace, the
+// agent's own telemetry), and no GitHub credential: those are the prepare and publish containers'
+// (github-credentials.ts, docs/security.md "Phases and their credentials"). Admission
 // refuses a run variable with a reserved name (src/admission/rules/environment.ts); a run stored
 // without the webhooks loses such a variable here, so the operator's always win and every name
 // appears once in the pod.
@@ -13,7 +14,7 @@ import {
   isReservedEnv,
 } from '../../api/index.js';
 import type { EnvVar } from './env-var.js';
-import { githubEnv, secretEnv } from './github-credentials.js';
+import { secretEnv } from './github-credentials.js';
 import { type TelemetryRun, telemetryEnv } from './telemetry-env.js';
 
 /** The spec fields some kinds have (CodeRun); absent on the others. */
@@ -45,10 +46,8 @@ export function runEnv(spec: RunEnvSpec): EnvVar[] {
 
 export interface OperatorEnvInput {
   config: ControllerConfig;
-  /** How the run authenticates to GitHub (names the credentials' Secrets). */
+  /** How the run authenticates to GitHub (names the config's Secrets, e.g. the model key's). */
   auth: GithubAuth;
-  /** The attempt's GitHub App token Secret, when the operator minted one (mounted: github-credentials.ts). */
-  githubToken?: string | undefined;
   /** The Docker daemon's address when the pod has one (docker-sidecar.ts). */
   dockerHost?: string | undefined;
   /** The run's trace context (src/observability/traceparent.ts), so the agent's spans join its trace. */
@@ -58,20 +57,12 @@ export interface OperatorEnvInput {
 }
 
 /**
- * The operator's variables: the config's secrets by secretKeyRef, the Docker daemon's address, the
- * run's trace context (W3C's TRACEPARENT, which OpenTelemetry SDKs and CLIs take as their parent).
+ * The operator's variables: the model's credential, the Docker daemon's address, the run's trace
+ * context (W3C's TRACEPARENT, which OpenTelemetry SDKs and CLIs take as their parent).
  */
-export function operatorEnv({
-  config,
-  auth,
-  githubToken,
-  dockerHost,
-  traceParent,
-  telemetry,
-}: OperatorEnvInput): EnvVar[] {
+function operatorEnv({ config, auth, dockerHost, traceParent, telemetry }: OperatorEnvInput): EnvVar[] {
   return [
     ...modelEnv(config, auth),
-    ...githubEnv(auth, config, githubToken),
     ...(dockerHost ? [{ name: AGENT_ENV.dockerHost, value: dockerHost }] : []),
     ...(traceParent ? [{ name: AGENT_ENV.traceParent, value: traceParent }] : []),
     ...(telemetry ? telemetryEnv(config, telemetry) : []),

@@ -1,6 +1,8 @@
-// The Job of a run acting as a GitHub App or a GitHub user: which credentials the agent container
-// gets, by reference, for which URL forms (docs/design.md §1.2, GitHub authentication).
-import t from 'tap';
+// The Job of a run acting as a GitHub App or a GitHub user: which credentials the prepare container
+// and the publisher get, by reference, for which URL forms (docs/design.md §1.2, GitHub
+// authentication), and that the agent's container gets none (docs/security.md, "Phases and their
+// credentials").
+import t, { type Test } from 'tap';
 import {
   type CodeRun,
   type ControllerConfig,
@@ -41,7 +43,24 @@ const codeRunPod = (spec: Partial<CodeRun['spec']>, cfg?: ControllerConfig, gith
     githubToken,
   );
 
-const envOf = (pod: Json) => pod.containers[0].env.filter((e: Json) => e.name !== 'ANTHROPIC_API_KEY');
+const container = (pod: Json, name: string) =>
+  [...pod.initContainers, ...pod.containers].find((c: Json) => c.name === name);
+/** A container's credential variables (not the run directory, not the model's key). */
+const envOf = (pod: Json, name = 'publish') =>
+  (container(pod, name).env ?? []).filter((e: Json) => !['ANTHROPIC_API_KEY', 'RUN_DIR'].includes(e.name));
+const CREDENTIAL_ENV = ['GITHUB_TOKEN', 'GITHUB_APP_TOKEN_FILE', 'GITHUB_SSH_KEY_FILE', 'GH_TOKEN'];
+/** The agent's container: no credential variable, no credential volume. */
+function agentHoldsNone(t: Test, pod: Json) {
+  const agent = container(pod, 'agent');
+  t.notOk(
+    (agent.env ?? []).some((e: Json) => CREDENTIAL_ENV.includes(e.name)),
+    "no GitHub credential in the agent's environment",
+  );
+  t.notOk(
+    agent.volumeMounts.some((m: Json) => m.name.startsWith('github-')),
+    "no GitHub credential mounted in the agent's container",
+  );
+}
 const sshVolume = {
   name: 'github-ssh',
   secret: { secretName: 'github-ssh-swe-1-5dlabs', defaultMode: 0o400, optional: true },
@@ -63,25 +82,25 @@ const keyFile = {
 };
 
 t.test(
-  'a GitHub App: the minted token Secret mounted read-only in the agent container; never the key',
+  'a GitHub App: prepare mounts the read-only token, the publisher the write token, the agent neither; never the key',
   async (t) => {
     const pod = codeRunPod({ githubApp: '5DLabs-Rex' }, config, 'pay-1-github-token');
-    t.same(envOf(pod), [
-      { name: 'GITHUB_APP_TOKEN_FILE', value: '/var/run/secrets/orchestrator/github-token/token' },
-    ]);
-    t.same(pod.volumes.at(-1), {
-      name: 'github-token',
-      secret: { secretName: 'pay-1-github-token', defaultMode: 0o400 },
+    const file = { name: 'GITHUB_APP_TOKEN_FILE', value: '/var/run/secrets/orchestrator/github-token/token' };
+    t.same(envOf(pod, 'prepare-workspace'), [file]);
+    t.same(envOf(pod, 'publish'), [file]);
+    const volume = (phase: string, key: string) => ({
+      name: `github-token-${phase}`,
+      secret: { secretName: 'pay-1-github-token', defaultMode: 0o400, items: [{ key, path: 'token' }] },
     });
-    t.same(pod.containers[0].volumeMounts.at(-1), {
-      name: 'github-token',
+    t.same(pod.volumes.slice(-2), [volume('read', 'read-token'), volume('write', 'token')], 'one key each');
+    const mount = (phase: string) => ({
+      name: `github-token-${phase}`,
       mountPath: '/var/run/secrets/orchestrator/github-token',
       readOnly: true,
     });
-    t.notOk(
-      pod.initContainers[0].volumeMounts.some((m: Json) => m.name === 'github-token'),
-      'the init container never sees it',
-    );
+    t.same(container(pod, 'prepare-workspace').volumeMounts.at(-1), mount('read'));
+    t.same(container(pod, 'publish').volumeMounts.at(-1), mount('write'));
+    agentHoldsNone(t, pod);
     t.notMatch(
       JSON.stringify(pod),
       /github-app-|GITHUB_APP_PRIVATE_KEY|GITHUB_APP_ID/,
@@ -93,23 +112,30 @@ t.test(
   },
 );
 
-t.test('a GitHub user over SSH: the key Secret mounted 0400 in the agent container only', async (t) => {
-  const pod = codeRunPod({ githubUser: 'Swe-1-5dlabs' });
-  t.same(envOf(pod), [token(true), keyFile], 'the token only for the pull request, so optional');
-  t.same(pod.volumes.at(-1), sshVolume, 'Secret names are lower case');
-  t.same(pod.containers[0].volumeMounts.at(-1), sshMount);
-  t.notOk(
-    pod.initContainers[0].volumeMounts.some((m: Json) => m.name === 'github-ssh'),
-    'the init container never sees it',
-  );
-  t.match(pod.securityContext, { runAsUser: 1000, fsGroup: 1000 }, 'the run user reads it through its group');
-  t.equal(pod.containers[0].image, config.agents.rex?.image, 'the default agent runs');
-});
+t.test(
+  'a GitHub user over SSH: the key Secret mounted 0400 for prepare and the publisher only',
+  async (t) => {
+    const pod = codeRunPod({ githubUser: 'Swe-1-5dlabs' });
+    t.same(envOf(pod), [token(true), keyFile], 'the token only for the pull request, so optional');
+    t.same(envOf(pod, 'prepare-workspace'), [token(true), keyFile]);
+    t.same(pod.volumes.at(-1), sshVolume, 'Secret names are lower case, one volume for both');
+    t.same(container(pod, 'publish').volumeMounts.at(-1), sshMount);
+    t.same(container(pod, 'prepare-workspace').volumeMounts.at(-1), sshMount);
+    agentHoldsNone(t, pod);
+    t.match(
+      pod.securityContext,
+      { runAsUser: 1000, fsGroup: 1000 },
+      'the run user reads it through its group',
+    );
+    t.equal(container(pod, 'agent').image, config.agents.rex?.image, 'the default agent runs');
+  },
+);
 
 t.test('a GitHub user over https: the token, required; both forms: both', async (t) => {
   const https = codeRunPod({ githubUser: 'swe-1-5dlabs', repositoryUrl: HTTPS, docsRepositoryUrl: HTTPS });
   t.same(envOf(https), [token(false)]);
   t.equal(https.volumes.length, 2, 'no SSH volume');
+  agentHoldsNone(t, https);
   const both = codeRunPod({ githubUser: 'swe-1-5dlabs', docsRepositoryUrl: HTTPS });
   t.same(envOf(both), [token(false), keyFile]);
   t.same(both.volumes.at(-1), sshVolume);
@@ -141,4 +167,5 @@ t.test("a TaskRun: repository.githubUser instead of the profile's App", async (t
   });
   t.same(envOf(pod), [token(true), keyFile]);
   t.same(pod.volumes.at(-1), sshVolume);
+  agentHoldsNone(t, pod);
 });

@@ -5,7 +5,7 @@ import t from 'tap';
 import { verifyAttemptToken } from '../../gateway/attempt-token.js';
 import { tokenStamper } from '../../gateway/stamp.js';
 import { attemptJob } from './manifests.js';
-import { config, input, JOB, type Json, taskRun } from './manifests-test-runs.js';
+import { agentOf, config, input, JOB, type Json, taskRun } from './manifests-test-runs.js';
 
 t.test(
   'with the gateway: the agent alone gets its URL and the attempt token, and no pod the key',
@@ -17,7 +17,7 @@ t.test(
     const key = randomBytes(32);
     const job = tokenStamper(() => key)({ job: built, kind: 'TaskRun', run, attempt: 2 }) as Json;
     const pod = job.spec.template.spec;
-    const agent = pod.containers[0].env as Json[];
+    const agent = agentOf(pod).env as Json[];
     const value = (name: string) => agent.find((e) => e.name === name)?.value;
     t.equal(value('ANTHROPIC_BASE_URL'), 'http://orchestrator-gateway.system.svc:8090');
     t.same(verifyAttemptToken(key, value('ANTHROPIC_AUTH_TOKEN')), {
@@ -29,11 +29,10 @@ t.test(
       maxBudgetMicros: 2_500_000,
     });
     t.notOk(JSON.stringify(job).includes('ANTHROPIC_API_KEY'), 'no reference to the platform key');
-    const others = [...pod.initContainers, ...pod.containers.slice(1)] as Json[];
+    const others = [...pod.initContainers, ...pod.containers].filter((c: Json) => c.name !== 'agent');
     t.notOk(JSON.stringify(others).includes('ANTHROPIC_AUTH_TOKEN'), 'no other container gets the token');
     t.equal(
-      (built.spec.template.spec.containers[0].env as Json[]).find((e) => e.name === 'ANTHROPIC_AUTH_TOKEN')
-        ?.value,
+      (agentOf(built.spec.template.spec).env as Json[]).find((e) => e.name === 'ANTHROPIC_AUTH_TOKEN')?.value,
       '',
       'the builder stays pure: the actor stamps the token',
     );

@@ -32,3 +32,6 @@ export const input = (run: DefaultedRun<'TaskRun'>, attempt = 2, cfg = config) =
   config: cfg,
   attempt,
 });
+
+/** The agent's container of a pod template: an init container, after prepare (and a Docker sidecar). */
+export const agentOf = (pod: Json): Json => pod.initContainers.find((c: Json) => c.name === 'agent');

@@ -5,7 +5,7 @@ import { TRACE_ANNOTATION } from '../../observability/traceparent.js';
 import { agentShellFiles } from '../../render/index.js';
 import { codeRunStrategy } from '../kind/strategy.js';
 import { agentShellConfigMap, attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
-import { config, input, JOB, type Json, taskRun } from './manifests-test-runs.js';
+import { agentOf, config, input, JOB, type Json, taskRun } from './manifests-test-runs.js';
 
 const owner = {
   apiVersion: 'orchestrator.io/v1',
@@ -35,8 +35,21 @@ t.test('the Job runs the entry script as a non-root, unprivileged container, own
     runAsUser: 1000,
     seccompProfile: { type: 'RuntimeDefault' },
   });
-  const [agent] = pod.containers;
-  t.same(agent.command, ['bash', '/task-files/container.sh']);
+  const agent = agentOf(pod);
+  t.same(agent.command, ['bash', '/task-files/container.sh', '--agent']);
+  t.same(
+    pod.initContainers.map((c: Json) => c.name),
+    ['prepare-workspace', 'agent'],
+    'the agent runs after prepare, as an init container',
+  );
+  const [publish] = pod.containers;
+  t.match(publish, {
+    name: 'publish',
+    image: agent.image,
+    command: ['bash', '/task-files/container.sh', '--publish'],
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  });
+  t.notOk(publish.resources, "the agent's resources are the agent's");
   t.same(
     agent.resources,
     { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '4', memory: '8Gi' } },
@@ -59,7 +72,8 @@ t.test('the Job runs the entry script as a non-root, unprivileged container, own
     ['bash', '/task-files/container.sh', '--prepare'],
     'the init container prepares the workspace from the ConfigMap',
   );
-  t.same(pod.initContainers[0].volumeMounts, pod.containers[0].volumeMounts, 'with the same mounts');
+  t.same(pod.initContainers[0].volumeMounts, agent.volumeMounts, 'with the same mounts');
+  t.same(publish.volumeMounts, agent.volumeMounts, 'a run with no GitHub credential: no other mount');
 });
 
 t.test(
@@ -103,14 +117,17 @@ t.test(
   async (t) => {
     const env = (cfg: ControllerConfig, spec = {}, githubToken?: string) =>
       (attemptJob({ ...input(taskRun(spec, cfg), 1, cfg), ...(githubToken ? { githubToken } : {}) }) as Json)
-        .spec.template.spec.containers[0].env;
-    t.same(env(config, { agent: 'cleo' }, 'job-1-github-token'), [
-      {
-        name: 'ANTHROPIC_API_KEY',
-        valueFrom: { secretKeyRef: { name: 'orchestrator-secrets', key: 'ANTHROPIC_API_KEY' } },
-      },
-      { name: 'GITHUB_APP_TOKEN_FILE', value: '/var/run/secrets/orchestrator/github-token/token' },
-    ]);
+        .spec.template.spec.initContainers[1].env;
+    t.same(
+      env(config, { agent: 'cleo' }, 'job-1-github-token'),
+      [
+        {
+          name: 'ANTHROPIC_API_KEY',
+          valueFrom: { secretKeyRef: { name: 'orchestrator-secrets', key: 'ANTHROPIC_API_KEY' } },
+        },
+      ],
+      "the agent's container: the model's key, no GitHub token (prepare's and the publisher's)",
+    );
     t.same(
       env(config, { agent: 'cleo' }).map((e: Json) => e.name),
       ['ANTHROPIC_API_KEY'],
@@ -151,7 +168,7 @@ t.test('the init image and the volume access modes come from the config', async 
   };
   const job = attemptJob(input(run, 1, custom)) as Json;
   t.equal(job.spec.template.spec.initContainers[0].image, 'bash:5.2');
-  t.equal(job.spec.template.spec.containers[0].image, run.spec.image, 'the agent keeps its image');
+  t.equal(agentOf(job.spec.template.spec).image, run.spec.image, 'the agent keeps its image');
   t.same((workspacePvc(input(run, 1, custom)) as Json).spec.accessModes, ['ReadWriteMany']);
 });
 
@@ -203,7 +220,7 @@ t.test("a CodeRun's env (by name) and envFromSecrets reach the agent, before the
       envFromSecrets: [{ name: 'OPENAI_API_KEY', secretName: 'api-keys', secretKey: 'openai' }],
     }),
   );
-  t.same(pod.containers[0].env, [
+  t.same(agentOf(pod).env, [
     { name: 'EMPTY', value: '' },
     { name: 'LOG_LEVEL', value: 'debug' },
     { name: 'OPENAI_API_KEY', valueFrom: { secretKeyRef: { name: 'api-keys', key: 'openai' } } },
@@ -220,7 +237,7 @@ t.test("a CodeRun's env (by name) and envFromSecrets reach the agent, before the
 });
 
 t.test('without the webhooks, reserved names and double names cannot displace the operator', async (t) => {
-  const env = codeJob(
+  const pod = codeJob(
     codeRun({
       env: { ANTHROPIC_API_KEY: 'mine', ORCHESTRATOR_RUN_DIR: '/x', TOKEN: 'plain' },
       envFromSecrets: [
@@ -228,7 +245,8 @@ t.test('without the webhooks, reserved names and double names cannot displace th
         { name: 'GITHUB_APP_ID', secretName: 's', secretKey: 'k' },
       ],
     }),
-  ).containers[0].env as Json[];
+  );
+  const env = agentOf(pod).env as Json[];
   t.same(
     env.map((e) => e.name),
     ['TOKEN', 'ANTHROPIC_API_KEY'],
@@ -247,7 +265,7 @@ t.test(
   async (t) => {
     const cfg = structuredClone(config);
     cfg.job.env = { ANTHROPIC_BASE_URL: 'https://gateway.example', LOG_LEVEL: 'info', GITHUB_APP_ID: 'x' };
-    const env = codeJob(codeRun({ env: { LOG_LEVEL: 'debug' } }, cfg), cfg).containers[0].env as Json[];
+    const env = agentOf(codeJob(codeRun({ env: { LOG_LEVEL: 'debug' } }, cfg), cfg)).env as Json[];
     t.same(
       env.map((e) => [e.name, e.value ?? 'from a Secret']),
       [
@@ -258,11 +276,7 @@ t.test(
       "the App's id from job.env is not there (an App's pod gets a minted token, never the App's id or key)",
     );
     const task = attemptJob(input(taskRun({}, cfg), 2, cfg)) as Json;
-    t.match(
-      task.spec.template.spec.containers[0].env[0],
-      { name: 'ANTHROPIC_BASE_URL' },
-      'TaskRuns get it too',
-    );
+    t.match(agentOf(task.spec.template.spec).env[0], { name: 'ANTHROPIC_BASE_URL' }, 'TaskRuns get it too');
   },
 );
 
@@ -270,14 +284,15 @@ t.test('enableDocker: a privileged native sidecar only when the config allows it
   const plain = codeJob(codeRun({ enableDocker: true }));
   t.same(
     plain.initContainers.map((c: Json) => c.name),
-    ['prepare-workspace'],
+    ['prepare-workspace', 'agent'],
     'not allowed: no sidecar (admission and rendering refuse the run)',
   );
   const allowing = configFrom({ ...config, job: { ...config.job, docker: { allowed: true } } });
-  t.same(codeJob(codeRun({}, allowing), allowing).initContainers.length, 1, 'allowed but not asked: none');
+  t.same(codeJob(codeRun({}, allowing), allowing).initContainers.length, 2, 'allowed but not asked: none');
   const pod = codeJob(codeRun({ enableDocker: true }, allowing), allowing);
-  const [prepare, docker] = pod.initContainers;
+  const [prepare, docker, agent] = pod.initContainers;
   t.equal(prepare.name, 'prepare-workspace', 'the workspace is prepared first');
+  t.equal(agent.name, 'agent', 'the daemon runs before the agent starts');
   t.match(docker, {
     name: 'docker',
     image: 'docker:27.5.1-dind',
@@ -291,12 +306,8 @@ t.test('enableDocker: a privileged native sidecar only when the config allows it
     { name: 'workspace', mountPath: '/workspace' },
   ]);
   t.same(pod.volumes.at(-1), { name: 'docker-storage', emptyDir: {} });
-  t.same(pod.containers[0].env.at(-1), { name: 'DOCKER_HOST', value: 'tcp://127.0.0.1:2375' });
-  t.same(
-    pod.containers[0].securityContext,
-    plain.containers[0].securityContext,
-    'the agent stays unprivileged',
-  );
+  t.same(agentOf(pod).env.at(-1), { name: 'DOCKER_HOST', value: 'tcp://127.0.0.1:2375' });
+  t.same(agentOf(pod).securityContext, agentOf(plain).securityContext, 'the agent stays unprivileged');
   const pinned = configFrom({
     ...config,
     job: { ...config.job, docker: { allowed: true, image: 'registry.local/dind:1' } },
@@ -341,7 +352,7 @@ t.test(
       const run = codeRun({ env });
       if (annotation !== undefined)
         run.metadata = { ...run.metadata, annotations: { [TRACE_ANNOTATION]: annotation } };
-      return (codeJob(run).containers[0].env as Json[]).filter((e) => e.name === 'TRACEPARENT');
+      return (agentOf(codeJob(run)).env as Json[]).filter((e) => e.name === 'TRACEPARENT');
     };
     t.same(traced(traceParent), [{ name: 'TRACEPARENT', value: traceParent }]);
     t.same(traced(undefined), [], 'none without a trace context');

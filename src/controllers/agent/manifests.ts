@@ -17,7 +17,7 @@ import {
   runPodTemplate,
   runProfile,
 } from '../../api/index.js';
-import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../../naming/containers.js';
+import { AGENT_CONTAINER, PREPARE_CONTAINER, PUBLISH_CONTAINER } from '../../naming/containers.js';
 import { TASK_FILES_DIR, WORKSPACE_ROOT } from '../../naming/names.js';
 import { runTraceParent } from '../../observability/traceparent.js';
 import { type AgentShellFiles, ENTRY_SCRIPT_KEY } from '../../render/index.js';
@@ -25,12 +25,18 @@ import type { KubeObject, OwnerReference } from '../../runtime/index.js';
 import { objectLabels, type RunStrategy } from '../kind/strategy.js';
 import { dockerSidecar } from './docker-sidecar.js';
 import { agentEnv, type RunEnvSpec } from './env.js';
-import { githubSshVolume, githubTokenVolume } from './github-credentials.js';
+import { phaseCredentials } from './github-credentials.js';
 
 /** The pod volume of the workspace PVC (capacity reads a Job's workspace from it). */
 export const WORKSPACE_VOLUME = 'workspace';
-/** The entry script's argument that makes it prepare the workspace only (the init container). */
+/**
+ * The entry script's argument in each of the pod's containers, one phase each (templates/agent-shell/lib.sh
+ * `entry`): prepare checks out, the agent works, the publisher pushes (docs/security.md, "Phases and
+ * their credentials").
+ */
 export const PREPARE_FLAG = '--prepare';
+const AGENT_FLAG = '--agent';
+const PUBLISH_FLAG = '--publish';
 const RUN_AS_USER = 1000;
 
 export interface AttemptInput<K extends RunKindName = RunKindName> {
@@ -39,7 +45,7 @@ export interface AttemptInput<K extends RunKindName = RunKindName> {
   run: DefaultedRun<K>;
   config: ControllerConfig;
   attempt: number;
-  /** The attempt's GitHub App token Secret, when the operator mints one (docs/design.md §4.8). */
+  /** The attempt's GitHub App tokens' Secret, when the operator mints them (docs/design.md §4.8). */
   githubToken?: string;
   /**
    * The agent-shell ConfigMap the attempt's files go with (docs/design.md §2.3). Absent: the attempt's
@@ -164,6 +170,8 @@ const containerSecurity = {
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
+const entryCommand = (flag: string) => ['bash', `${TASK_FILES_DIR}/${ENTRY_SCRIPT_KEY}`, flag];
+
 export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeObject {
   const { strategy, run, config, attempt } = input;
   const spec = run.spec;
@@ -173,10 +181,10 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
   // The profile's pull policy (schemas/controller-config), for both containers; else Kubernetes'.
   const pullPolicy = runProfile(strategy.kind, spec, config, agent)?.imagePullPolicy;
   const pull = pullPolicy ? { imagePullPolicy: pullPolicy } : {};
-  const ssh = githubSshVolume(auth, config);
-  const token = githubTokenVolume(input.githubToken);
-  // Only the agent container clones and pushes, so only it sees the SSH key or the token.
-  const credentials = [...(ssh ? [ssh] : []), ...(token ? [token] : [])];
+  // The GitHub credentials are the prepare and publish containers' only: the checkout's read-only one
+  // and the publisher's write one; the agent's container gets none.
+  const read = phaseCredentials(auth, config, input.githubToken, 'read');
+  const write = phaseCredentials(auth, config, input.githubToken, 'write');
   const metadata = meta(input, strategy.jobName(run, attempt), true);
   const mounts = [
     { name: 'task-files', mountPath: TASK_FILES_DIR, readOnly: true },
@@ -214,27 +222,25 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
               name: PREPARE_CONTAINER,
               image: config.job.initImage ?? image,
               ...pull,
-              // The entry script's first half: the run directory and the ConfigMap's files in place
-              // (templates/agent-shell/lib.sh `entry`). RUN_DIR shows the layout in describe.
-              command: ['bash', `${TASK_FILES_DIR}/${ENTRY_SCRIPT_KEY}`, PREPARE_FLAG],
-              env: [{ name: 'RUN_DIR', value: strategy.runDirectory(run, attempt) }],
+              // The run directory, the ConfigMap's files and the checkouts in place, with the read-only
+              // credential (templates/agent-shell/lib.sh `entry`). RUN_DIR shows the layout in describe.
+              command: entryCommand(PREPARE_FLAG),
+              terminationMessagePolicy: 'FallbackToLogsOnError',
+              env: [{ name: 'RUN_DIR', value: strategy.runDirectory(run, attempt) }, ...read.env],
               securityContext: containerSecurity,
-              volumeMounts: mounts,
+              volumeMounts: [...mounts, ...read.mounts],
             },
             ...(docker ? [docker.container] : []),
-          ],
-          containers: [
             {
               name: AGENT_CONTAINER,
               image,
               ...pull,
-              command: ['bash', `${TASK_FILES_DIR}/${ENTRY_SCRIPT_KEY}`],
-              // The result document (docs/result-protocol.md); a crash without one leaves its log tail.
+              command: entryCommand(AGENT_FLAG),
+              // Its result document when it fails (docs/result-protocol.md); a crash leaves its log tail.
               terminationMessagePolicy: 'FallbackToLogsOnError',
               env: agentEnv(own, {
                 config,
                 auth,
-                githubToken: input.githubToken,
                 dockerHost: docker?.dockerHost,
                 traceParent: runTraceParent(run),
                 telemetry: {
@@ -248,14 +254,29 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
               }),
               ...(spec.resources ? { resources: spec.resources } : {}),
               securityContext: containerSecurity,
-              volumeMounts: [...mounts, ...credentials.map((c) => c.mount)],
+              volumeMounts: mounts,
+            },
+          ],
+          // The publisher: the main container, so it starts only once the agent's has exited, and its
+          // result document is the attempt's (docs/result-protocol.md).
+          containers: [
+            {
+              name: PUBLISH_CONTAINER,
+              image,
+              ...pull,
+              command: entryCommand(PUBLISH_FLAG),
+              terminationMessagePolicy: 'FallbackToLogsOnError',
+              env: write.env,
+              securityContext: containerSecurity,
+              volumeMounts: [...mounts, ...write.mounts],
             },
           ],
           volumes: [
             taskFilesVolume(strategy.configMapName(run, attempt), input.agentShell),
             { name: WORKSPACE_VOLUME, persistentVolumeClaim: { claimName: spec.workspace.pvcName ?? '' } },
             ...(docker ? [docker.volume] : []),
-            ...credentials.map((c) => c.volume),
+            ...read.volumes,
+            ...write.volumes.filter((v) => !read.volumes.some((r) => r.name === v.name)),
           ],
         },
       },

@@ -1,7 +1,19 @@
 import t from 'tap';
-import { AGENT_CONTAINER, DOCKER_CONTAINER, PREPARE_CONTAINER } from '../../naming/containers.js';
+import {
+  AGENT_CONTAINER,
+  DOCKER_CONTAINER,
+  PREPARE_CONTAINER,
+  PUBLISH_CONTAINER,
+} from '../../naming/containers.js';
 import type { KubeObject } from '../../runtime/index.js';
-import { type AgentState, agentState, exitCause, podForCache } from './agent-pod.js';
+import {
+  type AgentState,
+  agentState,
+  exitCause,
+  isAgentPhase,
+  podForCache,
+  writesResult,
+} from './agent-pod.js';
 
 const CREATED = '2026-03-01T10:00:00Z';
 const SCHEDULED = '2026-03-01T10:00:05Z';
@@ -286,7 +298,7 @@ t.test('an evicted pod without container statuses exited without a code', async 
   t.strictSame(agentState(evicted, JOB), {
     stage: 'exited',
     pod: POD,
-    container: AGENT_CONTAINER,
+    container: PUBLISH_CONTAINER,
     reason: 'Evicted',
     message: 'The node was low on resource: ephemeral-storage.',
   });
@@ -313,4 +325,72 @@ t.test('exitCause words the exit', async (t) => {
   t.equal(exitCause(exit({ reason: 'Evicted' })), 'the agent stopped (Evicted)');
   t.equal(exitCause(exit({})), 'the agent stopped');
   t.equal(exitCause(exit({ exitCode: 1 }), ''), 'the agent exited with code 1', 'empty last words omitted');
+});
+
+t.test('the phased pod: prepare, the agent (init containers), then the publisher (main)', async (t) => {
+  const phased = (prepare: State, agent?: State, publish?: State): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: POD, namespace: 'ns', uid: 'pod-uid', creationTimestamp: CREATED },
+    status: {
+      phase: 'Pending',
+      conditions: [scheduledTrue],
+      initContainerStatuses: [
+        { name: PREPARE_CONTAINER, state: prepare },
+        { name: AGENT_CONTAINER, state: agent ?? waitingOn('PodInitializing') },
+      ],
+      containerStatuses: [{ name: PUBLISH_CONTAINER, state: publish ?? waitingOn('PodInitializing') }],
+    },
+  });
+  t.match(agentState(phased(running), JOB), { stage: 'waiting', reason: 'PodPending' }, 'preparing');
+  t.match(
+    agentState(phased(running, running), JOB),
+    { stage: 'waiting', message: /preparing the workspace/ },
+    'a node that reports both as running (the simulated one) is still preparing',
+  );
+  t.strictSame(agentState(phased(terminated(0), running), JOB), { stage: 'running', pod: POD });
+  t.strictSame(
+    agentState(phased(terminated(0), terminated(0)), JOB),
+    { stage: 'running', pod: POD },
+    'between the agent and the publisher',
+  );
+  t.strictSame(agentState(phased(terminated(0), terminated(0), running), JOB), {
+    stage: 'running',
+    pod: POD,
+  });
+  t.match(
+    agentState(
+      phased(terminated(0), terminated(0), waitingOn('CreateContainerConfigError', 'no Secret')),
+      JOB,
+    ),
+    {
+      stage: 'waiting',
+      reason: 'ContainerConfigError',
+      message: /container publish: CreateContainerConfigError/,
+    },
+    'a publisher that cannot start holds the attempt, saying why',
+  );
+  t.match(agentState(phased(terminated(0), terminated(0), terminated(1, 'Error', '{"x":1}')), JOB), {
+    stage: 'exited',
+    container: PUBLISH_CONTAINER,
+    exitCode: 1,
+    message: '{"x":1}',
+  });
+  t.match(
+    agentState(phased(terminated(0), terminated(1, 'Error', 'before the agent')), JOB),
+    { stage: 'exited', container: AGENT_CONTAINER, exitCode: 1, message: 'before the agent' },
+    "the agent's container failing ends the attempt there",
+  );
+  t.match(agentState(phased(terminated(128, 'Error', 'cloning')), JOB), {
+    stage: 'exited',
+    container: PREPARE_CONTAINER,
+    exitCode: 128,
+  });
+  t.ok(
+    isAgentPhase(AGENT_CONTAINER) && isAgentPhase(PUBLISH_CONTAINER),
+    "the publisher's exit is the agent's",
+  );
+  t.notOk(isAgentPhase(PREPARE_CONTAINER));
+  t.ok(writesResult(PREPARE_CONTAINER), 'a failed checkout leaves a result document');
+  t.notOk(writesResult(DOCKER_CONTAINER));
 });

@@ -3,7 +3,12 @@
 // Pods are cached stripped to the few fields read here, so thousands of runs cost little memory.
 // The design it implements: docs/design.md §4.2.
 
-import { AGENT_CONTAINER, DOCKER_CONTAINER, PREPARE_CONTAINER } from '../../naming/containers.js';
+import {
+  AGENT_CONTAINER,
+  DOCKER_CONTAINER,
+  PREPARE_CONTAINER,
+  PUBLISH_CONTAINER,
+} from '../../naming/containers.js';
 import type { KubeObject } from '../../runtime/index.js';
 import { redactSecrets } from '../../util/redact.js';
 
@@ -112,24 +117,42 @@ export function agentState(pod: KubeObject | undefined, jobName: string): AgentS
   const name = pod.metadata?.name ?? '';
   const status = podStatus(pod);
   const inits = status.initContainerStatuses ?? [];
-  const agent = status.containerStatuses?.find((c) => c.name === AGENT_CONTAINER);
+  // The attempt's last container: the publisher; in the pod of a Job an older operator made, the agent.
+  const last = status.containerStatuses?.find((c) => isAgentPhase(c.name));
+  const agent = inits.find((c) => c.name === AGENT_CONTAINER);
   // The Docker sidecar is stopped when the agent ends, maybe killed: its exit code is no failure.
   const failedInit = inits.find(
     (c) => c.name !== DOCKER_CONTAINER && (c.state?.terminated?.exitCode ?? 0) !== 0,
   );
   if (failedInit) return exited(name, failedInit);
-  if (agent?.state?.terminated) return exited(name, agent);
-  if (agent?.state?.running) return { stage: 'running', pod: name };
+  if (last?.state?.terminated) return exited(name, last);
+  // Running from the agent's start to the publisher's end, once the workspace is prepared.
+  // A publisher the kubelet cannot start (its Secret missing, its image) holds the attempt: waiting says why.
+  const preparing = inits.some((c) => c.name === PREPARE_CONTAINER && c.state?.running);
+  const lastStuck = STUCK[last?.state?.waiting?.reason ?? ''] !== undefined;
+  if (!preparing && !lastStuck && (agent?.state?.running || agent?.state?.terminated || last?.state?.running))
+    return { stage: 'running', pod: name };
   if (status.phase === 'Failed' || status.phase === 'Succeeded')
     return {
       stage: 'exited',
       pod: name,
-      container: AGENT_CONTAINER,
+      container: last?.name ?? PUBLISH_CONTAINER,
       reason: status.reason,
       message: redactSecrets(status.message),
     };
-  return waiting(pod, [...inits, ...(agent ? [agent] : [])]);
+  return waiting(pod, [...inits, ...(last ? [last] : [])]);
 }
+
+/**
+ * Whether the container's exit is the agent's (docs/result-protocol.md): the agent's own container, or
+ * the publisher, whose exit status is the agent's and whose result document is the attempt's.
+ */
+export const isAgentPhase = (container: string): boolean =>
+  container === AGENT_CONTAINER || container === PUBLISH_CONTAINER;
+
+/** Whether the container writes a result document when the attempt ends in it (prepare only when it fails). */
+export const writesResult = (container: string): boolean =>
+  isAgentPhase(container) || container === PREPARE_CONTAINER;
 
 function exited(pod: string, c: ContainerStatus): AgentState {
   const t = c.state?.terminated ?? {};
@@ -188,7 +211,7 @@ function waiting(pod: KubeObject, containers: ContainerStatus[]): AgentState {
 /** Why the attempt failed, from the agent's exit: the container, the code, the reason and its last words. */
 export function exitCause(state: AgentState & { stage: 'exited' }, lastWords?: string): string {
   const code = state.exitCode === undefined ? 'stopped' : `exited with code ${state.exitCode}`;
-  const who = state.container === AGENT_CONTAINER ? 'the agent' : `init container ${state.container}`;
+  const who = isAgentPhase(state.container) ? 'the agent' : `init container ${state.container}`;
   const reason = state.reason && state.reason !== 'Error' ? ` (${state.reason})` : '';
   return `${who} ${code}${reason}${lastWords ? `: ${lastWords}` : ''}`;
 }

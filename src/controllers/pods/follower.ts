@@ -7,7 +7,7 @@
 // The design it implements: docs/design.md §4.2, §4.3.
 import type { KubeObject } from '../../runtime/index.js';
 import { jobFinishTime, jobState } from '../../runtime/index.js';
-import { type AgentState, agentState, exitCause } from './agent-pod.js';
+import { type AgentState, agentState, exitCause, isAgentPhase, writesResult } from './agent-pod.js';
 import { lastLine, type ResultRead, readResult } from './agent-result.js';
 import { type FailureCause, jobFailure, recordedCause } from './failure-cause.js';
 import type { JobPods } from './job-pods.js';
@@ -91,7 +91,7 @@ export function followActive(
 export function followFinished(job: KubeObject, pods: JobPods, now: Date): FinishedAttempt {
   const agent = agentOf(job, pods);
   const result =
-    agent.stage === 'exited' && agent.container === 'agent' ? readResult(agent.message) : undefined;
+    agent.stage === 'exited' && writesResult(agent.container) ? readResult(agent.message) : undefined;
   const recorded = recordedCause(job);
   if (agent.stage !== 'exited' && !recorded && pods.newest(job.metadata?.uid)) {
     const finishedAt = jobFinishTime(job);
@@ -104,9 +104,9 @@ export function followFinished(job: KubeObject, pods: JobPods, now: Date): Finis
     return { agent, cause: { reason: 'JobFailed', message: jobFailure(job).why } };
   const lastWords = result?.result?.summary ?? (result?.text ? lastLine(result.text) : undefined);
   const cause: FailureCause = {
-    reason: agent.container === 'agent' ? 'AgentFailed' : 'InitContainerFailed',
+    reason: isAgentPhase(agent.container) ? 'AgentFailed' : 'InitContainerFailed',
     message: exitCause(agent, lastWords),
-    ...(agent.container === 'agent' && agent.exitCode !== undefined ? { exitCode: agent.exitCode } : {}),
+    ...(isAgentPhase(agent.container) && agent.exitCode !== undefined ? { exitCode: agent.exitCode } : {}),
   };
   return { agent, cause, unrecorded: true, ...reported };
 }

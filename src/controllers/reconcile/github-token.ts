@@ -22,8 +22,14 @@ import { objectLabels } from '../kind/strategy.js';
 /** The label that tells the token Secrets apart from anything else the orchestrator labels. */
 export const TOKEN_LABEL = 'orchestrator.io/credential';
 export const TOKEN_LABEL_VALUE = 'github-app-token';
-/** The key of the token in its Secret (the mounted file's name). */
-export const TOKEN_KEY = 'token';
+/**
+ * The permissions of the read-only token the prepare container checks out with (the write token,
+ * with the profile's permissions, is the publisher's alone: agent/github-credentials.ts).
+ */
+export const READ_PERMISSIONS: Readonly<Record<string, string>> = Object.freeze({
+  contents: 'read',
+  metadata: 'read',
+});
 export const TOKEN_ANNOTATIONS = Object.freeze({
   mintedAt: 'orchestrator.io/github-token-minted-at',
   expiresAt: 'orchestrator.io/github-token-expires-at',

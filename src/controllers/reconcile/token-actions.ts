@@ -1,4 +1,5 @@
-// The GitHub App token actions of a plan, carried out: minting a token into the attempt's Secret (or,
+// The GitHub App token actions of a plan, carried out: minting the attempt's two tokens into its Secret
+// (the publisher's with the profile's permissions, prepare's read-only one: agent/github-credentials.ts) (or,
 // when GitHub refuses, recording why and when to try again on that Secret, for the next read), and
 // revoking a token at GitHub before its Secret is deleted. The token is handled here only: it goes from
 // GitHub's answer into the Secret's data and from the Secret to the revocation, never into a log line,
@@ -14,10 +15,16 @@ import {
   resourcePath,
   SECRETS,
 } from '../../runtime/index.js';
+import { READ_TOKEN_KEY, WRITE_TOKEN_KEY } from '../agent/github-credentials.js';
 import type { Capacity } from '../capacity/index.js';
 import type { Action } from './decide.js';
 import type { RunEvent } from './events.js';
-import { type RecordedFailure, TOKEN_ANNOTATIONS, TOKEN_KEY } from './github-token.js';
+import {
+  READ_PERMISSIONS,
+  type RecordedFailure,
+  TOKEN_ANNOTATIONS,
+  type TokenScope,
+} from './github-token.js';
 import { createOrAdopt, deleteExactly } from './owned-objects.js';
 
 /** Retries of a failed mint: twice the time it has been failing, within these bounds. */
@@ -55,14 +62,17 @@ export class TokenActions {
     if (!this.tokens) throw new Error('a token was planned but the operator mints none');
     try {
       const minted = await this.tokens.mint(token.scope, ctx.signal);
+      const read = await this.mintRead(token.scope, minted.token, ctx.signal);
+      const expiresAt = new Date(Math.min(read.expiresAt.getTime(), minted.expiresAt.getTime()));
+      const b64 = (value: string) => Buffer.from(value, 'utf8').toString('base64');
       await this.write(
         secret,
         !!token.secret,
         {
-          data: { [TOKEN_KEY]: Buffer.from(minted.token, 'utf8').toString('base64') },
+          data: { [WRITE_TOKEN_KEY]: b64(minted.token), [READ_TOKEN_KEY]: b64(read.token) },
           annotations: {
             [TOKEN_ANNOTATIONS.mintedAt]: iso(ctx.now),
-            [TOKEN_ANNOTATIONS.expiresAt]: iso(minted.expiresAt),
+            [TOKEN_ANNOTATIONS.expiresAt]: iso(expiresAt),
             [TOKEN_ANNOTATIONS.failure]: null,
           },
         },
@@ -72,7 +82,7 @@ export class TokenActions {
         {
           secret: secret.metadata?.name,
           repositories: token.scope.repositories,
-          expiresAt: minted.expiresAt,
+          expiresAt,
         },
         token.expiresAt ? 'GitHub App token renewed' : 'GitHub App token minted',
       );
@@ -109,25 +119,38 @@ export class TokenActions {
     }
   }
 
-  /** Revokes the Secret's token at GitHub (best effort: it expires within the hour anyway), then deletes it. */
+  /** The read-only token beside a write token just minted, which is revoked when this one cannot be had. */
+  private async mintRead(scope: TokenScope, written: string, signal: AbortSignal) {
+    const tokens = this.tokens as GithubTokens;
+    try {
+      return await tokens.mint({ ...scope, permissions: { ...READ_PERMISSIONS } }, signal);
+    } catch (err) {
+      await tokens.revoke(written, signal).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Revokes the Secret's tokens at GitHub (best effort: they expire within the hour anyway), then deletes it. */
   async revoke(secret: KubeObject, ctx: Omit<TokenContext, 'event' | 'now'>): Promise<void> {
     const { namespace, name } = secret.metadata ?? {};
-    let token: string | undefined;
+    let tokens: string[];
     try {
       const stored = await this.client.request<{ data?: Record<string, string> }>(
         'GET',
         resourcePath(SECRETS, namespace, name),
         { signal: ctx.signal },
       );
-      const data = stored.data?.[TOKEN_KEY];
-      token = data ? Buffer.from(data, 'base64').toString('utf8') : undefined;
+      tokens = [WRITE_TOKEN_KEY, READ_TOKEN_KEY]
+        .map((key) => stored.data?.[key])
+        .filter((data): data is string => !!data)
+        .map((data) => Buffer.from(data, 'base64').toString('utf8'));
     } catch (err) {
       if (!isNotFound(err)) throw err;
       return;
     }
-    if (token && this.tokens)
+    for (const token of this.tokens ? tokens : [])
       try {
-        await this.tokens.revoke(token, ctx.signal);
+        await this.tokens?.revoke(token, ctx.signal);
       } catch (err) {
         ctx.logger.warn(
           { secret: name, err: (err as Error).message },

@@ -1,5 +1,5 @@
-// Runs a rendered entry script for real, as the Job does: the ConfigMap written as files, the init
-// container (`--prepare`), then the agent container, with a real git against local bare repositories
+// Runs a rendered entry script for real, as the Job does: the ConfigMap written as files, its three
+// containers' phases (`--prepare`, `--agent`, `--publish`), with a real git against local bare repositories
 // and stubs of the `claude` and `gh` CLIs that record how they were called (and of the MCP servers'
 // commands, which must only exist).
 import { spawnSync } from 'node:child_process';
@@ -31,7 +31,11 @@ function mcpCommands(): string[] {
 // default sess-42), STUB_NO_WORK (leave the repository untouched), STUB_WORK_FILE (a file, relative to
 // the working directory, it also writes), STUB_STDERR (a line to stderr),
 // STUB_RESULT (the text of a final error event), STUB_PR_URL (what `gh pr create`
-// prints; without it creating a pull request fails as gh does when there is nothing to propose).
+// prints; without it creating a pull request fails as gh does when there is nothing to propose),
+// STUB_WORK_BYTES (a file of that many random bytes), STUB_COMMIT (commit everything itself, forced),
+// STUB_AGENT_PUSH (try a push of its own, its output in agent-push), STUB_FORGE (write a pull request
+// URL where the old stop hook left it). It always records its environment (agent-env) and the git
+// config it sees (agent-gitconfig).
 const CLAUDE_STUB = `#!/usr/bin/env bash
 # Records its arguments (NUL-separated), working directory and stdin; leaves a session and some work.
 printf '%s\\0' "$@" >"$STUB_OUT/argv"
@@ -41,6 +45,17 @@ session=\${STUB_SESSION:-sess-42}
 mkdir -p "$CLAUDE_CONFIG_DIR/projects/p" && echo '{}' >"$CLAUDE_CONFIG_DIR/projects/p/$session.jsonl"
 if [[ -z \${STUB_NO_WORK:-} ]]; then echo "work of attempt $ORCHESTRATOR_ATTEMPT" >>agent-output.txt; fi
 if [[ -n \${STUB_WORK_FILE:-} ]]; then mkdir -p "$(dirname "$STUB_WORK_FILE")" && echo changed >"$STUB_WORK_FILE"; fi
+if [[ -n \${STUB_WORK_BYTES:-} ]]; then head -c "$STUB_WORK_BYTES" /dev/urandom >agent-blob.bin; fi
+# What the agent could reach: its environment, the git config it sees, and a push of its own.
+env >"$STUB_OUT/agent-env"
+cat "\${ORCHESTRATOR_GITHUB_TOKEN_FILE:-/nonexistent}" >>"$STUB_OUT/agent-env" 2>/dev/null || true
+git config --global --list >"$STUB_OUT/agent-gitconfig" 2>&1 || true
+if [[ -n \${STUB_AGENT_PUSH:-} ]]; then
+  git -c user.name=a -c user.email=a@a commit -q --allow-empty -m agent-push
+  if git push -q origin HEAD:refs/heads/agent-owned >"$STUB_OUT/agent-push" 2>&1; then echo pushed >>"$STUB_OUT/agent-push"; fi
+fi
+if [[ -n \${STUB_COMMIT:-} ]]; then git add --all --force && git -c user.name=a -c user.email=a@a commit -q -m "the agent's own commit"; fi
+if [[ -n \${STUB_FORGE:-} ]]; then printf 'https://evil.example/pull/1\n' >"$ORCHESTRATOR_RUN_DIR/pull-request-url"; fi
 printf '{"type":"system","subtype":"init","session_id":"%s"}\\n' "$session"
 if [[ -n \${STUB_STDERR:-} ]]; then printf '%s\\n\\n' "$STUB_STDERR" >&2; fi
 if [[ -n \${STUB_RESULT:-} ]]; then printf '{"type":"result","is_error":true,"result":"%s"}\\n' "$STUB_RESULT"; fi
@@ -64,6 +79,9 @@ echo "gh stub: unexpected call: $*" >&2
 exit 1
 `;
 
+/** The variables that carry a GitHub credential: the agent's container has none of them. */
+const CREDENTIAL_ENV = ['GITHUB_TOKEN', 'GITHUB_APP_TOKEN_FILE', 'GITHUB_SSH_KEY_FILE'];
+
 export const git = (args: string[], cwd?: string) => {
   const r = spawnSync('git', args, {
     cwd,
@@ -85,6 +103,10 @@ export interface EntryRun {
   result: string;
   /** The gh stub's calls: GH_HOST, then the arguments. */
   gh: string[][];
+  /** What the agent saw: its environment, its global git config, its own push's output ('' when absent). */
+  agentEnv: string;
+  agentGitConfig: string;
+  agentPush: string;
 }
 
 export interface EntryFixtureOptions {
@@ -158,12 +180,20 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
         ...env,
       },
     };
-    // The init container, then the agent container.
-    const prepared = spawnSync(command, [...before, path.join(cm, 'container.sh'), '--prepare'], options);
-    const r =
-      prepared.status === 0 && !prepareOnly
-        ? spawnSync(command, [...before, path.join(cm, 'container.sh')], options)
-        : prepared;
+    // The Job's three containers in order, each phase only when the one before succeeded: prepare
+    // and publish with the credentials, the agent's with none of them (as the Job mounts them).
+    const phase = (flag: string, phaseEnv: Record<string, string> = options.env) =>
+      spawnSync(command, [...before, path.join(cm, 'container.sh'), flag], { ...options, env: phaseEnv });
+    const withoutCredentials = Object.fromEntries(
+      Object.entries(options.env).filter(([name]) => !CREDENTIAL_ENV.includes(name)),
+    );
+    const phases = prepareOnly ? ['--prepare'] : ['--prepare', '--agent', '--publish'];
+    let r = phase('--prepare');
+    for (const flag of phases.slice(1)) {
+      if (r.status !== 0) break;
+      const next = phase(flag, flag === '--agent' ? withoutCredentials : options.env);
+      r = { ...next, stderr: r.stderr + next.stderr, stdout: r.stdout + next.stdout };
+    }
     const read = (f: string) =>
       existsSync(path.join(out, f)) ? readFileSync(path.join(out, f), 'utf8') : '';
     return {
@@ -173,6 +203,9 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
       cwd: read('cwd').trim(),
       stdin: read('stdin'),
       result: read('termination-log'),
+      agentEnv: read('agent-env'),
+      agentGitConfig: read('agent-gitconfig'),
+      agentPush: read('agent-push'),
       gh: read('gh.log')
         .split('\n')
         .filter(Boolean)

@@ -1,5 +1,5 @@
-// The pull request endpoints of the GitHub REST stand-in (server.ts) that the stop hook uses
-// (templates/agent-shell/stop-pull-request.sh): list a repository's pull requests by head and
+// The pull request endpoints of the GitHub REST stand-in (server.ts) that the publisher uses
+// (templates/agent-shell/publish.sh): list a repository's pull requests by head and
 // state, and create one. Answers carry every field GitHub's description requires of
 // `pull-request-simple` (list) and `pull-request` (create), so the server's contract check passes.
 import type { GithubAnswer, GithubRequest, GithubRoute } from './route.js';

@@ -1,0 +1,217 @@
+# shellcheck shell=bash
+# The publisher (templates/agent-shell/publish.sh): the Job's main container, which starts after the
+# agent's container has exited and alone holds the write credential (docs/security.md, "Phases and
+# their credentials"). It treats everything the agent left as hostile input: it reads the agent's
+# outcome as checked values, takes only the commits of the work branch (fetched from the checkout as
+# from any remote, into a repository of its own), and pushes them only to the run's work branch,
+# never with force, never a change to a protected path the agent's profile may not change, never more
+# than the configured size. Then it opens or finds the pull request through GitHub's REST API. What
+# it did, or why it refused, goes into the result document (result.sh). A plain file sourced by the
+# entry script beside lib.sh.
+
+# What the publisher did: the agent's commit it published (or found already there), the pull request,
+# and why it pushed nothing (refused: a rule of the platform; failed: the remote's answer).
+WORK_COMMIT=''
+PULL_REQUEST_URL=''
+PUBLISH_REFUSED=''
+PUBLISH_FAILED=''
+# Whether the remote has the work branch (then its pull request is found or opened).
+REMOTE_HAS_BRANCH=false
+readonly PUBLISH_GIT_DIR_NAME=publish.git
+
+# A value the agent container recorded in the run directory ($1), when it is a regular file whose
+# first line matches the pattern $2; else nothing. The agent could have written any of these files.
+recorded_value() {
+  local file=$RUN_DIR/$1 value
+  [[ -f $file && ! -L $file ]] || return 0
+  value=$(head -c 256 "$file" | head -n 1)
+  if [[ $value =~ $2 ]]; then printf '%s' "$value"; fi
+}
+
+# The agent's outcome, for the result document and the exit status: its exit status and first commit
+# (end_agent_phase), its usage, limit and last words read from the CLI's stream as result.sh reads them.
+agent_outcome() {
+  AGENT_STATUS=$(recorded_value agent-status '^[0-9]{1,3}$')
+  START_COMMIT=$(recorded_value start-commit '^[0-9a-f]{7,64}$')
+  record_usage
+  if [[ -z $AGENT_STATUS ]]; then
+    AGENT_STATUS=1
+    AGENT_LAST_WORDS='the agent container recorded no exit status'
+  elif [[ -z $STOP_REASON && $AGENT_STATUS != 0 ]]; then
+    AGENT_LAST_WORDS=$(agent_last_words)
+  fi
+}
+
+# The changed paths ($@, one per argument) that the agent may not publish: those under a protected
+# prefix (publish.protectedPaths) its profile is not allowed (PUBLISH_ALLOWED_PATHS), and the agent
+# CLI's project settings and local memory anywhere (a person's CLI on a clone of the branch would
+# load them; docs/security.md). At most 5, comma-separated.
+refused_paths() {
+  local path prefix allowed out=() hit
+  for path in "$@"; do
+    hit=false
+    if [[ $path =~ (^|/)\.claude/settings[^/]*\.json$ || $path =~ (^|/)CLAUDE\.local\.md$ ]]; then hit=true; fi
+    for prefix in "${PUBLISH_PROTECTED_PATHS[@]}"; do
+      [[ $path == "$prefix"* ]] || continue
+      hit=true
+      for allowed in "${PUBLISH_ALLOWED_PATHS[@]}"; do
+        if [[ $path == "$allowed"* ]]; then hit=false; fi
+      done
+    done
+    if [[ $hit == true ]]; then out+=("$path"); fi
+    ((${#out[@]} < 5)) || break
+  done
+  local IFS=,
+  printf '%s' "${out[*]}"
+}
+
+# The checkout the agent left is read only when its .git is a plain directory with a plain config and
+# no link to a common directory elsewhere; its config is reduced as a resumed checkout's is.
+usable_checkout() {
+  local git_dir=$REPO_DIR/.git
+  [[ -d $git_dir && ! -L $git_dir && -f $git_dir/config && ! -L $git_dir/config && ! -e $git_dir/commondir ]] || return 1
+  sanitize_checkout "$REPO_DIR"
+}
+
+# The agent's commits into the publisher's own repository ($1), then the remote's work branch (else
+# its base branch) beside them: refs/orchestrator/work and refs/orchestrator/remote. Sets WORK_COMMIT;
+# returns 1 with PUBLISH_REFUSED or PUBLISH_FAILED set when there is nothing it may compare.
+fetch_both() {
+  local pub=$1 err=$PRIVATE_DIR/publish.stderr
+  git init --quiet --bare "$pub"
+  git -C "$pub" config fetch.fsckObjects true
+  if ! git -C "$pub" fetch --quiet --no-tags --update-shallow "$REPO_DIR" \
+    "refs/heads/$WORK_BRANCH:refs/orchestrator/work" 2>"$err"; then
+    PUBLISH_REFUSED="the agent's checkout has no valid branch $WORK_BRANCH ($(one_line "$(tail -n 1 "$err")"))"
+    return 1
+  fi
+  WORK_COMMIT=$(git -C "$pub" rev-parse --verify --quiet 'refs/orchestrator/work^{commit}') || WORK_COMMIT=''
+  REMOTE_HAS_BRANCH=true
+  if ! git -C "$pub" fetch --quiet --no-tags --depth 1 "$REPO_URL" \
+    "+refs/heads/$WORK_BRANCH:refs/orchestrator/remote" 2>/dev/null; then
+    REMOTE_HAS_BRANCH=false
+    local base=HEAD
+    if [[ -n $BASE_BRANCH ]]; then base=refs/heads/$BASE_BRANCH; fi
+    if ! git -C "$pub" fetch --quiet --no-tags --depth 1 "$REPO_URL" "+$base:refs/orchestrator/remote" 2>"$err"; then
+      PUBLISH_FAILED="fetching ${BASE_BRANCH:-the default branch} from $REPO_URL failed ($(one_line "$(tail -n 1 "$err")"))"
+      return 1
+    fi
+  fi
+}
+
+# The bytes a push of refs/orchestrator/work over refs/orchestrator/remote sends: the pack of every
+# object the remote lacks.
+push_bytes() {
+  git -C "$1" rev-list --objects refs/orchestrator/work --not refs/orchestrator/remote |
+    git -C "$1" pack-objects --stdout --quiet | wc -c
+}
+
+# Why the remote refused the push, from git's stderr ($1): a branch that moved on is said plainly;
+# otherwise git's own error lines (its hints dropped), at most 2, one line of at most 512 bytes.
+push_refusal() {
+  local line
+  line=$(grep -m 1 -E '\[(remote )?rejected\]' "$1") || line=''
+  if [[ $line =~ \((fetch first|non-fast-forward)\) ]]; then
+    printf 'the work branch on the remote has commits this attempt lacks (%s); they are never forced over' "${BASH_REMATCH[1]}"
+    return 0
+  fi
+  utf8_prefix "$(one_line "$(grep -v -e '^hint:' -e '^[[:space:]]*$' "$1" | tail -n 2)")" 512
+}
+
+# The work branch published, or the reason it was not.
+publish_branch() {
+  local pub=$PRIVATE_DIR/$PUBLISH_GIT_DIR_NAME err=$PRIVATE_DIR/publish.stderr refused bytes
+  if ! usable_checkout; then
+    PUBLISH_REFUSED="the agent left no usable checkout at $REPO_DIR"
+    return 0
+  fi
+  fetch_both "$pub" || return 0
+  if [[ $WORK_COMMIT == "$(git -C "$pub" rev-parse refs/orchestrator/remote)" ]]; then
+    log "the work branch $WORK_BRANCH has nothing new to push"
+    return 0
+  fi
+  local -a changed
+  mapfile -t changed < <(git -C "$pub" diff --name-only --no-renames refs/orchestrator/remote refs/orchestrator/work --)
+  refused=$(refused_paths "${changed[@]}")
+  if [[ -n $refused ]]; then
+    PUBLISH_REFUSED="the agent changed $refused; agent $AGENT may not"
+    return 0
+  fi
+  bytes=$(push_bytes "$pub")
+  if ((bytes > PUBLISH_MAX_BYTES)); then
+    PUBLISH_REFUSED="the push would send $bytes bytes, more than publish.maxPushBytes ($PUBLISH_MAX_BYTES)"
+    return 0
+  fi
+  # Only the work branch, never with force: the remote refuses what is not a fast-forward of it.
+  if ! git -C "$pub" push --quiet "$REPO_URL" "refs/orchestrator/work:refs/heads/$WORK_BRANCH" 2>"$err"; then
+    PUBLISH_FAILED="pushing $WORK_BRANCH was refused: $(push_refusal "$err")"
+    return 0
+  fi
+  REMOTE_HAS_BRANCH=true
+  log "pushed $WORK_BRANCH at $WORK_COMMIT ($bytes bytes) to $REPO_URL"
+}
+
+# owner and name of the run's repository URL (rendered, never read from the checkout): the REST calls
+# go to its host, a GitHub Enterprise one through GH_HOST.
+repository_coordinates() {
+  local path=${REPO_URL%/} rest
+  path=${path%.git}
+  REPO_NAME=${path##*/}
+  rest=${path%/*}
+  REPO_OWNER=${rest##*[/:]}
+  REPO_HOST=${rest%[/:]"$REPO_OWNER"}
+  REPO_HOST=${REPO_HOST#*://}
+  REPO_HOST=${REPO_HOST#*@}
+}
+
+# The open pull request of the work branch, found or opened (GET, then POST /repos/{owner}/{repo}/pulls).
+open_pull_request() {
+  command -v gh >/dev/null 2>&1 || {
+    log "no gh CLI in the image: not opening a pull request"
+    return 0
+  }
+  if [[ -z ${GH_TOKEN:-} && -r ${ORCHESTRATOR_GITHUB_TOKEN_FILE:-} ]]; then
+    GH_TOKEN=$(<"$ORCHESTRATOR_GITHUB_TOKEN_FILE")
+    export GH_TOKEN
+  fi
+  repository_coordinates
+  if [[ -n $REPO_HOST && $REPO_HOST != github.com ]]; then export GH_HOST=$REPO_HOST; fi
+  local url answer base=${BASE_BRANCH:-main}
+  url=$(gh api --method GET "repos/$REPO_OWNER/$REPO_NAME/pulls" -f "head=$REPO_OWNER:$WORK_BRANCH" -f state=open \
+    --jq '.[0].html_url // empty' 2>/dev/null) || url=''
+  if [[ -z $url ]]; then
+    local body="Opened by the orchestrator for $RUN_KIND $RUN_NAMESPACE/$RUN_NAME (agent $AGENT, attempt $ATTEMPT)."
+    if ! answer=$(gh api --method POST "repos/$REPO_OWNER/$REPO_NAME/pulls" -f "title=$PR_TITLE" -f "body=$body" \
+      -f "head=$WORK_BRANCH" -f "base=$base" --jq .html_url 2>&1); then
+      log "could not open a pull request: $(tail -n 1 <<<"$answer")"
+      return 0
+    fi
+    url=$(tail -n 1 <<<"$answer")
+  fi
+  PULL_REQUEST_URL=$url
+  log "pull request $url"
+}
+
+# The publisher's phase (entry --publish): the agent's outcome, then its work published when the run
+# has a repository and no limit discarded it.
+publish() {
+  agent_outcome
+  if [[ -z $REPO_URL ]]; then return 0; fi
+  if [[ -n $STOP_REASON && $ON_LIMIT == discard ]]; then
+    log "a limit stopped the agent ($STOP_REASON): its work stays in the workspace, not pushed (onLimit discard)"
+    return 0
+  fi
+  setup_github_auth "$REPO_URL"
+  publish_branch
+  if [[ -z $PUBLISH_REFUSED && -z $PUBLISH_FAILED && $REMOTE_HAS_BRANCH == true ]]; then open_pull_request; fi
+}
+
+# The publisher's EXIT trap: the result document, then the agent's exit status as the container's
+# (the attempt fails when the agent did), unless the publisher itself failed.
+end_publish_phase() {
+  local status=$1
+  if ((status != 0)) && [[ -z $PUBLISH_FAILED ]]; then PUBLISH_FAILED="the publisher exited with status $status"; fi
+  write_result "$status"
+  if ((status != 0)); then exit "$status"; fi
+  exit "${AGENT_STATUS:-0}"
+}

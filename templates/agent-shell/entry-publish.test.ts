@@ -1,0 +1,112 @@
+// The publisher (templates/agent-shell/publish.sh), run for real after the agent's phase against a
+// local bare repository: what it refuses to push and says so in the result, what it never overwrites,
+// and that nothing the agent writes in the run directory speaks for it.
+import path from 'node:path';
+import t from 'tap';
+import type { ControllerConfig } from '../../src/api/index.js';
+import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
+import { loadTemplateSet, renderTaskRun } from '../../src/render/index.js';
+import { sampleTaskRun } from '../../src/render/samples.js';
+import { entryFixture as fixture, git } from '../../test/harness/agent/entry-script.js';
+
+const config = loadDefaultConfig();
+const set = loadTemplateSet();
+const rex = { agent: 'rex', preset: 'default' as const, continuing: false };
+const PR = 'https://github.com/acme/payments/pull/7';
+const BRANCH = 'feature/task-7-implementation';
+
+function setup(t: Parameters<typeof fixture>[0], cfg: ControllerConfig = config) {
+  const f = fixture(t);
+  const url = f.origin(path.join(f.root, 'payments.git'), 'main', { 'README.md': 'hello\n' });
+  const spec = sampleTaskRun(rex);
+  spec.spec.repository = { url, branch: 'main' };
+  const render = (attempt: number) => renderTaskRun(set, spec, cfg, attempt, f.options);
+  const onRemote = () => git(['branch', '--list', BRANCH], url).trim() !== '';
+  return { f, url, render, onRemote };
+}
+
+const summaryOf = (result: string) => (JSON.parse(result) as { summary?: string }).summary;
+
+t.test('a protected path is pushed only for a profile whose publishPaths names it', async (t) => {
+  const allowing = configFrom({
+    ...config,
+    agents: { ...config.agents, rex: { ...config.agents.rex, publishPaths: ['.github/workflows/'] } },
+  } as ControllerConfig);
+  const { f, render, onRemote } = setup(t, allowing);
+  const r = f.run(render(1), { STUB_PR_URL: PR, STUB_WORK_FILE: '.github/workflows/ci.yml' });
+  t.equal(r.status, 0, r.log);
+  t.equal(summaryOf(r.result), `pull request ${PR}`);
+  t.ok(onRemote(), 'pushed');
+
+  const custom = configFrom({ ...config, publish: { ...config.publish, protectedPaths: ['deploy/'] } });
+  const other = setup(t, custom);
+  const refused = other.f.run(other.render(1), { STUB_PR_URL: PR, STUB_WORK_FILE: 'deploy/prod.yaml' });
+  t.equal(summaryOf(refused.result), 'not pushed: the agent changed deploy/prod.yaml; agent rex may not');
+  t.notOk(other.onRemote(), 'a path the config protects is kept from every profile that is not allowed it');
+});
+
+t.test("the agent's own commit of the CLI's settings or local memory is never pushed", async (t) => {
+  for (const file of ['.claude/settings.json', 'sub/.claude/settings.local.json', 'CLAUDE.local.md']) {
+    const { f, render, onRemote } = setup(t);
+    const r = f.run(render(1), { STUB_PR_URL: PR, STUB_WORK_FILE: file, STUB_COMMIT: '1' });
+    t.equal(r.status, 0, r.log);
+    t.equal(summaryOf(r.result), `not pushed: the agent changed ${file}; agent rex may not`, file);
+    t.notOk(onRemote(), `${file}: nothing pushed`);
+    t.same(r.gh, [], 'no pull request asked for');
+  }
+});
+
+t.test('a push larger than publish.maxPushBytes is refused, saying its size', async (t) => {
+  const small = configFrom({ ...config, publish: { ...config.publish, maxPushBytes: 4096 } });
+  const { f, render, onRemote } = setup(t, small);
+  const r = f.run(render(1), { STUB_PR_URL: PR, STUB_WORK_BYTES: '65536' });
+  t.equal(r.status, 0, r.log);
+  t.match(
+    summaryOf(r.result),
+    /^not pushed: the push would send \d+ bytes, more than publish\.maxPushBytes \(4096\)$/,
+  );
+  t.notOk(onRemote());
+  const again = f.run(render(2), { STUB_PR_URL: PR });
+  t.match(
+    summaryOf(again.result),
+    /^not pushed: the push would send \d+ bytes/,
+    'the blob is still on the branch',
+  );
+});
+
+t.test('commits on the remote work branch that the agent lacks are never overwritten', async (t) => {
+  const { f, url, render } = setup(t);
+  const first = f.run(render(1), { STUB_PR_URL: PR });
+  t.equal(first.status, 0, first.log);
+  // Someone else pushes to the work branch meanwhile.
+  const other = path.join(f.root, 'other');
+  git(['clone', '-q', '--branch', BRANCH, url, other]);
+  git(
+    ['-c', 'user.name=o', '-c', 'user.email=o@o', 'commit', '-q', '--allow-empty', '-m', 'not the agent'],
+    other,
+  );
+  git(['push', '-q', 'origin', BRANCH], other);
+  const theirs = git(['rev-parse', BRANCH], url).trim();
+  // The next attempt resumes the checkout, which lacks that commit, and the agent commits on it.
+  const second = f.run(render(2), { STUB_PR_URL: PR });
+  t.equal(second.status, 0, second.log);
+  t.match(
+    summaryOf(second.result),
+    /^not pushed: pushing feature\/task-7-implementation was refused: the work branch on the remote has commits this attempt lacks \((non-fast-forward|fetch first)\); they are never forced over$/,
+  );
+  t.equal(git(['rev-parse', BRANCH], url).trim(), theirs, "the other commit is still the branch's tip");
+  t.same(
+    git(['for-each-ref', '--format=%(refname)'], url).trim().split('\n').sort(),
+    ['refs/heads/feature/task-7-implementation', 'refs/heads/main'],
+    'no other ref was made',
+  );
+});
+
+t.test('what the agent writes in the run directory does not speak for the publisher', async (t) => {
+  const { f, render } = setup(t);
+  const r = f.run(render(1), { STUB_FORGE: '1' });
+  t.equal(r.status, 0, r.log);
+  const doc = JSON.parse(r.result) as Record<string, unknown>;
+  t.notOk('pullRequestUrl' in doc, 'a pull request URL the agent wrote is not reported');
+  t.equal(doc.workCompleted, false);
+});
