@@ -7,6 +7,7 @@ const claims = {
   namespace: 'team-a',
   kind: 'CodeRun',
   run: 'fix',
+  uid: 'uid-fix',
   attempt: 2,
   job: 'fix-2',
   maxBudgetMicros: 5_000_000,

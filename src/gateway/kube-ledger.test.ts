@@ -1,9 +1,10 @@
 import t from 'tap';
 import { apiError, FakeApi } from '../../test/harness/fakes/fake-api.js';
 import type { MeteredCall } from './handler.js';
-import { KubeLedger, ledgerRecordName } from './kube-ledger.js';
+import { KubeLedger } from './kube-ledger.js';
+import { ledgerRecordName } from './ledger-record.js';
 
-const attempt = { namespace: 'team-a', kind: 'TaskRun', run: 'fix', attempt: 1, job: 'fix-1' };
+const attempt = { namespace: 'team-a', kind: 'TaskRun', run: 'fix', uid: 'uid-fix', attempt: 1, job: 'fix-1' };
 const call = (costMicros: number): MeteredCall => ({
   provider: 'anthropic',
   model: 'claude-sonnet-4-6',

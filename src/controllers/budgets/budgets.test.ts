@@ -4,7 +4,7 @@ import t from 'tap';
 import type { ControllerConfig } from '../../api/index.js';
 import type { EventSource, KubeObject } from '../../runtime/index.js';
 import { budgetMessage, budgetRefusal } from './budgets.js';
-import { SpendIndex } from './spend-index.js';
+import { runSpends, SpendIndex } from './spend-index.js';
 import { budgetWindow, calendarWindow } from './window.js';
 
 type Budgets = NonNullable<ControllerConfig['budgets']>;
@@ -62,7 +62,7 @@ t.test("a budget sums its namespaces' spend in its window and refuses once spent
     run('team-b', 'two', [['2026-11-03T00:00:00Z', '3.5']]),
     run('other', 'three', [['2026-11-03T00:00:00Z', '50']]),
   ]);
-  const index = new SpendIndex([{ kind: 'TaskRun', runs: cache.source }]);
+  const index = new SpendIndex([runSpends('TaskRun', cache.source)]);
   const budgets: Budgets = [
     { name: 'teams', namespaces: ['team-a', 'team-b'], limitUsd: '10', window: 'month' },
   ];

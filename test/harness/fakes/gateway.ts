@@ -15,6 +15,7 @@ export const ATTEMPT: GatewayAttempt = {
   namespace: 'team-a',
   kind: 'TaskRun',
   run: 'fix',
+  uid: 'uid-fix',
   attempt: 1,
   job: 'fix-1',
 };
