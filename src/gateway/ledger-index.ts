@@ -2,14 +2,15 @@
 // the operator's namespace's ledger ConfigMaps, by attempt, kept up to date by the cache's events. What
 // an attempt's calls cost, in the status's usage shape, and the limit that refused one: the run's status
 // and its BudgetExceeded ending come from here, never from what the agent reports.
-import {
-  formatUsd,
-  MAX_USAGE_MODELS,
-  type ModelUsage,
-  type Usage,
-} from '../api/index.js';
+import { formatUsd, MAX_USAGE_MODELS, type ModelUsage, type Usage } from '../api/index.js';
 import { type EventSource, type KubeObject, objectKey } from '../runtime/index.js';
-import { attemptKey, type LedgerAttempt, type LedgerRecord, type ModelFigures, readRecord } from './ledger-record.js';
+import {
+  attemptKey,
+  type LedgerAttempt,
+  type LedgerRecord,
+  type ModelFigures,
+  readRecord,
+} from './ledger-record.js';
 
 /** What the gateway metered of one attempt. */
 export interface MeteredAttempt {

@@ -144,7 +144,11 @@ export function recordObject(
     metadata: {
       name: ledgerRecordName(record.attempt, record.day),
       namespace,
-      labels: { [LEDGER_LABEL]: 'call', [NAMESPACE_LABEL]: record.attempt.namespace, [DAY_LABEL]: record.day },
+      labels: {
+        [LEDGER_LABEL]: 'call',
+        [NAMESPACE_LABEL]: record.attempt.namespace,
+        [DAY_LABEL]: record.day,
+      },
       ...(resourceVersion ? { resourceVersion } : {}),
     },
     data: {

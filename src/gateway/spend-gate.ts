@@ -73,7 +73,13 @@ export class LimitGate implements SpendGate {
     if (this.refused.has(key)) return;
     // Not written (the apiserver did not answer): the call is refused all the same, and the next
     // refused call of the attempt tries again.
-    if (!(await this.ledger.refuse(attempt, message).then(() => true, () => false))) return;
+    if (
+      !(await this.ledger.refuse(attempt, message).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
     if (this.refused.size >= REMEMBERED_REFUSALS) this.refused.clear();
     this.refused.add(key);
   }

@@ -39,7 +39,11 @@ export function ledgerSettling(job: KubeObject, now: Date): boolean {
   return finished !== undefined && now.getTime() - finished.getTime() < LEDGER_SETTLE_MS;
 }
 
-export function attemptSpend(a: FinishedAttempt, metered: MeteredAttempts | undefined, now: Date): AttemptSpend {
+export function attemptSpend(
+  a: FinishedAttempt,
+  metered: MeteredAttempts | undefined,
+  now: Date,
+): AttemptSpend {
   const reported = a.report?.usage;
   const agentStop = a.report?.stopReason;
   const entry = (usage: Usage, stopReason: StopReason | undefined, extra: Partial<AttemptUsage> = {}) => ({

@@ -19,12 +19,7 @@ import {
 } from '../../api/index.js';
 import type { MeteredAttempts } from '../../gateway/ledger-index.js';
 import { RenderError, renderRun, type TemplateSet, withoutAgentShell } from '../../render/index.js';
-import {
-  jobState,
-  type KubeObject,
-  ownedBy,
-  type ReadOnlyStore,
-} from '../../runtime/index.js';
+import { jobState, type KubeObject, ownedBy, type ReadOnlyStore } from '../../runtime/index.js';
 import { budgetRefusal, type SpendIndex } from '../budgets/index.js';
 import { type Capacity, waiter } from '../capacity/index.js';
 import type { DependencyVerdict } from '../kind/dependencies.js';
