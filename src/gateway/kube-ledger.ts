@@ -2,7 +2,8 @@
 // UTC day in the operator's namespace (ledger-record.ts), which no run submitter can write, holding what
 // the attempt's metered calls cost that day and the limit that refused one. Each change is written with
 // the record's resourceVersion, so two replicas adding at once both count (the loser of the race reads
-// again and adds), and deleting a run deletes none of its spend. Sums come from a list of the records
+// again and adds); within a replica the changes of one record are made one after another, so only
+// replicas race. Deleting a run deletes none of its spend. Sums come from a list of the records
 // kept for a moment (and dropped after this replica adds), so a call is checked against spend at most
 // that old on other replicas. Records older than every budget window are deleted as lists pass them.
 import {
@@ -51,6 +52,8 @@ interface Listed {
 export class KubeLedger implements Ledger {
   private listed: { records: Listed[]; atMs: number } | undefined;
   private prunedAtMs = Number.NEGATIVE_INFINITY;
+  /** The last change queued on each record this replica is changing. */
+  private readonly queued = new Map<string, Promise<void>>();
   private readonly now: () => number;
 
   constructor(private readonly opts: KubeLedgerOptions) {
@@ -79,14 +82,31 @@ export class KubeLedger implements Ledger {
     return spentSince(await this.records(), covers, sinceMs);
   }
 
-  /** Today's record of the attempt changed by `change` (undefined: left as it is), under optimistic concurrency. */
-  private async change(
+  /** Today's record of the attempt changed by `change` (undefined: left as it is), after this replica's earlier changes of it. */
+  private change(
     attempt: GatewayAttempt,
     change: (r: LedgerRecord) => LedgerRecord | undefined,
   ): Promise<void> {
-    const { client, namespace } = this.opts;
     const day = dayOf(this.now());
     const name = ledgerRecordName(attempt, day);
+    const before = this.queued.get(name) ?? Promise.resolve();
+    const done = before.then(() => this.write(attempt, day, name, change));
+    const settled = done.catch(() => {});
+    this.queued.set(name, settled);
+    void settled.then(() => {
+      if (this.queued.get(name) === settled) this.queued.delete(name);
+    });
+    return done;
+  }
+
+  /** One change of a record, under optimistic concurrency against other replicas. */
+  private async write(
+    attempt: GatewayAttempt,
+    day: string,
+    name: string,
+    change: (r: LedgerRecord) => LedgerRecord | undefined,
+  ): Promise<void> {
+    const { client, namespace } = this.opts;
     const item = resourcePath(CONFIGMAPS, namespace, name);
     for (let tries = 0; tries < 16; tries++) {
       let current: KubeObject | undefined;

@@ -8,7 +8,7 @@ import { runPath } from '../../../src/cli/kinds.js';
 import type { Cluster } from '../../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../../src/config/load.js';
 import { RUN_STRATEGIES, type RunStrategy } from '../../../src/controllers/kind/strategy.js';
-import { runControllers } from '../../../src/controllers/run-controllers.js';
+import { type RunControllersOptions, runControllers } from '../../../src/controllers/run-controllers.js';
 import type { GithubTokens } from '../../../src/github/app-tokens/index.js';
 import { apiCall } from '../../../src/observability/api-spans.js';
 import { loadTemplateSet, type TemplateSet } from '../../../src/render/index.js';
@@ -85,6 +85,8 @@ export interface OperatorOptions {
   maxConcurrentReconciles?: number;
   /** Mints the App runs' GitHub tokens (e.g. a TokenBroker on the GitHub stand-in). Default: none. */
   githubTokens?: GithubTokens;
+  /** The model gateway's side of the controllers (runControllers' `gateway`). Default: no gateway. */
+  gateway?: RunControllersOptions['gateway'];
 }
 
 export async function startOperator(
@@ -121,6 +123,7 @@ export async function startOperator(
     scope: options.scope ?? { namespaces: [namespace] },
     ...(options.maxConcurrentReconciles ? { maxConcurrentReconciles: options.maxConcurrentReconciles } : {}),
     ...(options.githubTokens ? { githubTokens: options.githubTokens } : {}),
+    ...(options.gateway ? { gateway: options.gateway } : {}),
     ...inputs,
   });
   for (const informer of informers) manager.addInformer(informer);
