@@ -2,7 +2,8 @@
 // and as integration tests start them: one run informer per kind, and shared caches of the Jobs and
 // ConfigMaps the orchestrator manages, each mapped to its controller owner; and one count of the
 // concurrency slots over all kinds, whose freeing wakes the runs waiting for one; and the sweeper of
-// the agent-shell ConfigMaps of earlier templates.
+// the agent-shell ConfigMaps of earlier templates. With the model gateway, a cache of its ledger in the
+// operator's namespace: the runs' usage and the budgets' spend.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
@@ -255,9 +256,7 @@ function kindController<K extends RunKindName>(
     ...(shared.tokens && opts.githubTokens
       ? { tokens: shared.tokens.store, githubTokens: opts.githubTokens }
       : {}),
-    ...(opts.gateway && shared.ledger
-      ? { gatewayTokens: opts.gateway.tokens, metered: shared.ledger }
-      : {}),
+    ...(opts.gateway && shared.ledger ? { gatewayTokens: opts.gateway.tokens, metered: shared.ledger } : {}),
   });
   const owner = mapToControllerOwner({ group: GROUP, kind });
   const name = kind.toLowerCase();

@@ -87,7 +87,10 @@ export class LedgerIndex implements MeteredAttempts {
   private set(cm: KubeObject): void {
     const key = objectKey(cm);
     const record = readRecord(cm);
-    if (!record) return this.drop(key);
+    if (!record) {
+      this.drop(key);
+      return;
+    }
     const attempt = attemptKey(record.attempt);
     if (this.attemptOf.get(key) !== attempt) this.drop(key);
     this.attemptOf.set(key, attempt);
