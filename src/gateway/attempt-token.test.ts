@@ -35,3 +35,7 @@ t.test('another key, a changed payload, a changed signature or garbage: refused'
   t.equal(verifyAttemptToken(key, `${token}.x`), undefined);
   t.equal(verifyAttemptToken(key, 'sk-ant-api03-xyz'), undefined);
 });
+
+t.test('a token naming no run object (no uid) is not one of this gateway', async (t) => {
+  t.equal(verifyAttemptToken(key, mintAttemptToken(key, { ...claims, uid: '' })), undefined);
+});
