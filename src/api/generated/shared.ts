@@ -421,7 +421,7 @@ export interface components {
                 attempt: number;
                 /**
                  * Format: date-time
-                 * @description When the attempt's agent container ended (RFC 3339); budgets count the attempt in the window this falls in.
+                 * @description When the attempt's agent container ended (RFC 3339); without the model gateway, budgets count the attempt in the window this falls in.
                  */
                 finishedAt: string;
                 /**
@@ -433,7 +433,7 @@ export interface components {
                 reported?: components["schemas"]["Usage"];
             })[];
         };
-        /** @description What the agent's model calls cost, as the agent CLI reported it. */
+        /** @description What the agent's model calls cost, as the model gateway metered them, else as the agent CLI reported them. */
         Usage: {
             /** @description The cost in US dollars, a decimal string with at most 6 fraction digits (e.g. "0.123456"). */
             costUsd?: string;
