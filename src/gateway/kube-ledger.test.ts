@@ -1,26 +1,10 @@
 import t from 'tap';
 import { apiError, FakeApi } from '../../test/harness/fakes/fake-api.js';
+import { ATTEMPT as attempt, meteredCall as call } from '../../test/harness/fakes/gateway.js';
 import { waitFor } from '../../test/harness/util/wait.js';
-import type { MeteredCall } from './handler.js';
 import { KubeLedger } from './kube-ledger.js';
 import { ledgerRecordName } from './ledger-record.js';
 
-const attempt = {
-  namespace: 'team-a',
-  kind: 'TaskRun',
-  run: 'fix',
-  uid: 'uid-fix',
-  attempt: 1,
-  job: 'fix-1',
-};
-const call = (costMicros: number): MeteredCall => ({
-  provider: 'anthropic',
-  model: 'claude-sonnet-4-6',
-  priced: 'claude-sonnet-4-6',
-  tokens: { input: 10, output: 20, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 },
-  costMicros,
-  cut: false,
-});
 const DAY = Date.parse('2026-11-26T05:00:00Z');
 const CMS = '/api/v1/namespaces/orchestrator-system/configmaps';
 /** A ledger on the in-memory API whose clock stays at DAY, listing afresh each time. */

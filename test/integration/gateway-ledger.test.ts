@@ -7,7 +7,7 @@
 import pino from 'pino';
 import t from 'tap';
 import type { ControllerConfig, TaskRun } from '../../src/api/index.js';
-import type { GatewayAttempt, MeteredCall } from '../../src/gateway/index.js';
+import type { GatewayAttempt } from '../../src/gateway/index.js';
 import { KubeLedger } from '../../src/gateway/kube-ledger.js';
 import { LedgerIndex } from '../../src/gateway/ledger-index.js';
 import { LEDGER_SELECTOR } from '../../src/gateway/ledger-record.js';
@@ -21,6 +21,7 @@ import {
   type KubeObject,
   resourcePath,
 } from '../../src/runtime/index.js';
+import { meteredCall as call } from '../harness/fakes/gateway.js';
 import {
   finishJob,
   jobPath,
@@ -35,15 +36,6 @@ import { waitFor } from '../harness/util/wait.js';
 
 const suite = await reconcileSuite();
 const PROTOCOL = 'orchestrator.io/result/v1';
-
-const call = (costMicros: number): MeteredCall => ({
-  provider: 'anthropic',
-  model: 'claude-sonnet-4-6',
-  priced: 'claude-sonnet-4-6',
-  tokens: { input: 10, output: 2, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 },
-  costMicros,
-  cut: false,
-});
 
 t.test('two replicas adding calls at once: the ledger is exact, and read the same by all', async (t) => {
   const namespace = await suite.namespace(t);
@@ -134,7 +126,7 @@ t.test(
       return run.status?.phase === 'Succeeded' && run.status.usage ? run : undefined;
     });
     t.equal(done.status?.usage?.costUsd, '0.6', "status.usage is the gateway's figure");
-    t.match(done.status?.attemptUsage, [{ attempt: 1, costUsd: '0.6', outputTokens: 4, reported: forged }]);
+    t.match(done.status?.attemptUsage, [{ attempt: 1, costUsd: '0.6', outputTokens: 40, reported: forged }]);
 
     const refused = await started('refused', 2);
     await ledger.record(refused, call(500_000));
