@@ -25,6 +25,7 @@ t.test('what a use adds: its own fields, and the fields it makes required', asyn
     'attempt',
     'finishedAt',
     'stopReason',
+    'reported',
   ]);
   t.same(ownPart(entry, usage, 'usage')?.required, ['attempt', 'finishedAt']);
   t.equal(ownPart(usage, usage, 'usage'), undefined, 'a plain use adds nothing');

@@ -79,9 +79,9 @@ export function addUsage(a: Usage | undefined, b: Usage): Usage {
   return sum;
 }
 
-/** An attempt's usage without its attempt's own fields. */
+/** An attempt's usage without its attempt's own fields (and without what its agent reported beside it). */
 export function usageOf(entry: AttemptUsage): Usage {
-  const { attempt: _a, finishedAt: _f, stopReason: _s, ...usage } = entry;
+  const { attempt: _a, finishedAt: _f, stopReason: _s, reported: _r, ...usage } = entry;
   return usage;
 }
 

@@ -85,7 +85,13 @@ export async function startModelGateway(opts: ModelGatewayOptions): Promise<Mode
   const settings = config.current().gateway;
   if (!settings.enabled) return undefined;
   const key = await signingKey(client, namespace, settings.signingKey);
-  const ledger = new KubeLedger({ client, namespace, listTtlMs: 2_000 });
+  const ledger = new KubeLedger({
+    client,
+    namespace,
+    listTtlMs: 2_000,
+    onPruneError: (err) =>
+      logger.warn({ err: err.message }, 'the ledger records past every budget window were not all deleted'),
+  });
   const selected = selectedNamespaces(client);
   const limits = async (attempt: GatewayAttempt): Promise<SpendLimit[]> => {
     const claims = attempt as TokenClaims;

@@ -239,7 +239,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       registry,
       scope,
       ...(githubTokens ? { githubTokens } : {}),
-      ...(gateway ? { gatewayTokens: gateway.stamper } : {}),
+      ...(gateway ? { gateway: { tokens: gateway.stamper, ledgerNamespace: opts.namespace } } : {}),
       logger: logger.child({ component: 'controllers' }),
       config: () => config.current(),
       templates: () => templates.current(),

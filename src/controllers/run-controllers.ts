@@ -2,7 +2,8 @@
 // and as integration tests start them: one run informer per kind, and shared caches of the Jobs and
 // ConfigMaps the orchestrator manages, each mapped to its controller owner; and one count of the
 // concurrency slots over all kinds, whose freeing wakes the runs waiting for one; and the sweeper of
-// the agent-shell ConfigMaps of earlier templates.
+// the agent-shell ConfigMaps of earlier templates. With the model gateway, a cache of its ledger in the
+// operator's namespace: the runs' usage and the budgets' spend.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
@@ -16,6 +17,8 @@ import {
   runResource,
   type TaskRun,
 } from '../api/index.js';
+import { LedgerIndex } from '../gateway/ledger-index.js';
+import { LEDGER_SELECTOR } from '../gateway/ledger-record.js';
 import type { TokenStamper } from '../gateway/stamp.js';
 import type { GithubTokens } from '../github/app-tokens/index.js';
 import { tracedReconciler } from '../observability/reconcile-spans.js';
@@ -27,6 +30,7 @@ import {
   Controller,
   type CoreEvent,
   EVENTS,
+  Informer,
   JOBS,
   type KubeClient,
   mapToControllerOwner,
@@ -39,7 +43,7 @@ import {
   scopedCaches,
 } from '../runtime/index.js';
 import { agentShellSweeperController } from './agent-shell-sweeper.js';
-import { SpendIndex } from './budgets/index.js';
+import { ledgerSpends, runSpends, SpendIndex } from './budgets/index.js';
 import { Capacity, CapacityIndex, mapToWaitingRuns, type RunCache } from './capacity/index.js';
 import { agentChanged, filtered, jobFinished, leftSlot, never, runChanged } from './event-filters.js';
 import { jobForCache } from './job-cache.js';
@@ -81,8 +85,11 @@ export interface RunControllersOptions {
    * such runs reach GitHub anonymously.
    */
   githubTokens?: GithubTokens;
-  /** Stamps the attempts' model gateway tokens into their Jobs (config gateway; src/gateway). */
-  gatewayTokens?: TokenStamper;
+  /**
+   * With the model gateway (config gateway; src/gateway): stamps the attempts' tokens into their Jobs,
+   * and names the namespace of its ledger, which the runs' usage and the budgets are then read from.
+   */
+  gateway?: { tokens: TokenStamper; ledgerNamespace: string };
 }
 
 export interface RunControllers {
@@ -114,8 +121,10 @@ interface SharedCaches {
   agentShells: AgentShellConfigMaps;
   /** What the capacity count reads, kept by the caches' events. */
   slots: CapacityIndex;
-  /** What each namespace's runs spent, for the budgets. */
+  /** What each namespace spent, for the budgets. */
   spends: SpendIndex;
+  /** The gateway's ledger by attempt, with the gateway. */
+  ledger?: LedgerIndex;
   kinds: readonly KindInformer[];
 }
 
@@ -146,14 +155,29 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
     }),
   );
   registerRunMetrics(opts.registry, kinds);
-  // What each namespace spent, for the budgets (docs/economics.md): from the runs' status.
+  // The gateway's ledger, in the operator's namespace whatever the scope of the runs: the runs' usage
+  // and the budgets' spend (docs/economics.md "The model gateway").
+  const ledgerRecords =
+    opts.gateway &&
+    new Informer({
+      client,
+      logger,
+      resource: CONFIGMAPS,
+      namespace: opts.gateway.ledgerNamespace,
+      labelSelector: LEDGER_SELECTOR,
+    });
+  // What each namespace spent, for the budgets (docs/economics.md): the ledger's records with the
+  // gateway (deleting a run gives nothing back), else the runs' status.
   // The namespaces' labels, for budgets that select namespaces by label: the scope's own cache of
   // them, else (every namespace) one of its own; a fixed list of namespaces has none (the config
   // refuses such budgets then).
   const namespaces =
     caches.namespaces ??
     ('all' in scope ? caches.informer({ resource: NAMESPACES, metadataOnly: true }) : undefined);
-  const spends = new SpendIndex(kinds, namespaces?.store);
+  const spends = new SpendIndex(
+    ledgerRecords ? [ledgerSpends(ledgerRecords)] : kinds.map((k) => runSpends(k.kind, k.runs)),
+    namespaces?.store,
+  );
   registerBudgetMetrics(opts.registry, spends, opts.config);
   // One count of slots for every kind: the concurrency limits are over all runs.
   const slots = new CapacityIndex(jobs, kinds, opts.config);
@@ -171,6 +195,7 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
     agentShells: new AgentShellConfigMaps(),
     slots,
     spends,
+    ...(ledgerRecords ? { ledger: new LedgerIndex(ledgerRecords) } : {}),
     kinds,
   };
   const controllers = kinds.map((cache) => kindController(opts, shared, cache));
@@ -197,6 +222,7 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
       configMaps,
       workspaces,
       ...(tokens ? [tokens] : []),
+      ...(ledgerRecords ? [ledgerRecords] : []),
       ...runInformers,
     ],
     controllers,
@@ -230,7 +256,7 @@ function kindController<K extends RunKindName>(
     ...(shared.tokens && opts.githubTokens
       ? { tokens: shared.tokens.store, githubTokens: opts.githubTokens }
       : {}),
-    ...(opts.gatewayTokens ? { gatewayTokens: opts.gatewayTokens } : {}),
+    ...(opts.gateway && shared.ledger ? { gatewayTokens: opts.gateway.tokens, metered: shared.ledger } : {}),
   });
   const owner = mapToControllerOwner({ group: GROUP, kind });
   const name = kind.toLowerCase();

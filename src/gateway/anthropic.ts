@@ -47,6 +47,9 @@ const ERRORS: Record<GatewayError, { status: number; type: string }> = {
   upstream: { status: 502, type: 'api_error' },
 };
 
+/** A model id as the API names them (and as the status's usage bounds it: 128 characters). */
+const MODEL_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+
 const positiveInteger = (v: unknown): v is number =>
   typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
 
@@ -57,7 +60,7 @@ export const anthropic: Provider = {
     { method: 'POST', path: '/v1/messages', metered: true },
     { method: 'POST', path: '/v1/messages/count_tokens', metered: false },
     { method: 'GET', path: '/v1/models', metered: false },
-    { method: 'GET', path: /^\/v1\/models\/[A-Za-z0-9._:@-]{1,128}$/, metered: false },
+    { method: 'GET', path: new RegExp(`^/v1/models/${MODEL_ID.source.slice(1)}`), metered: false },
   ],
   credential(headers) {
     const key = headers['x-api-key'];
@@ -80,6 +83,8 @@ export const anthropic: Provider = {
       return 'the body must be a JSON object';
     const b = body as Record<string, unknown>;
     if (typeof b.model !== 'string' || b.model === '') return 'model: a model name is required';
+    // The ledger and the run's status record the model by name: a name is bounded like the API's ids.
+    if (!MODEL_ID.test(b.model)) return `model: must be a model id (${MODEL_ID.source})`;
     if (!positiveInteger(b.max_tokens)) return 'max_tokens: a positive integer is required';
     return { model: b.model, stream: b.stream === true, maxTokens: b.max_tokens };
   },

@@ -7,6 +7,7 @@ const claims = {
   namespace: 'team-a',
   kind: 'CodeRun',
   run: 'fix',
+  uid: 'uid-fix',
   attempt: 2,
   job: 'fix-2',
   maxBudgetMicros: 5_000_000,
@@ -33,4 +34,8 @@ t.test('another key, a changed payload, a changed signature or garbage: refused'
   t.equal(verifyAttemptToken(key, `${prefix}.${payload}.${mac?.slice(1)}`), undefined);
   t.equal(verifyAttemptToken(key, `${token}.x`), undefined);
   t.equal(verifyAttemptToken(key, 'sk-ant-api03-xyz'), undefined);
+});
+
+t.test('a token naming no run object (no uid) is not one of this gateway', async (t) => {
+  t.equal(verifyAttemptToken(key, mintAttemptToken(key, { ...claims, uid: '' })), undefined);
 });

@@ -1,5 +1,5 @@
 // The credential of one attempt at the gateway (docs/security.md "The model gateway"): what it was
-// minted for (the run, the attempt, its Job, its spend limit) and a random nonce, signed with the
+// minted for (the run object, the attempt, its Job, its spend limit) and a random nonce, signed with the
 // gateway's key (HMAC-SHA256), so that every replica checks one without a lookup, before it spends an
 // API call or reads a body. A token alone is not enough: the attempt's Job must still be running and
 // carry this very token (job-authenticator.ts), so it is refused once the attempt ends.
@@ -18,6 +18,7 @@ interface Payload {
   n: string;
   k: string;
   r: string;
+  u: string;
   a: number;
   j: string;
   b?: number;
@@ -33,6 +34,7 @@ export function mintAttemptToken(key: Buffer, claims: TokenClaims): string {
     n: claims.namespace,
     k: claims.kind,
     r: claims.run,
+    u: claims.uid,
     a: claims.attempt,
     j: claims.job,
     ...(claims.maxBudgetMicros === undefined ? {} : { b: claims.maxBudgetMicros }),
@@ -51,10 +53,13 @@ export function verifyAttemptToken(key: Buffer, token: string): TokenClaims | un
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
     const p = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as Payload;
+    // A token of an earlier version (no run uid) is not one of this gateway's.
+    if (typeof p.u !== 'string' || p.u === '') return undefined;
     return {
       namespace: p.n,
       kind: p.k,
       run: p.r,
+      uid: p.u,
       attempt: p.a,
       job: p.j,
       ...(p.b === undefined ? {} : { maxBudgetMicros: p.b }),

@@ -211,6 +211,33 @@ t.test('past the attempt limit the call is refused in the API format, naming the
     message: `spec.limits.maxBudgetUsd is spent: $${SONNET_COST_MICROS / 1e6} of $${(SONNET_COST_MICROS + 1) / 1e6}`,
   });
   t.equal(standin.requests.length, 1, 'the refused call never reached the upstream');
+  const spent = `spec.limits.maxBudgetUsd is spent: $${SONNET_COST_MICROS / 1e6} of $${(SONNET_COST_MICROS + 1) / 1e6}`;
+  t.same(
+    [...gw.ledger.refusals.values()],
+    [spent],
+    'the refusal is in the ledger, for the attempt to end on',
+  );
+  let refuse = 0;
+  const refusing = gw.ledger.refuse.bind(gw.ledger);
+  gw.ledger.refuse = (...args) => {
+    refuse++;
+    return refusing(...args);
+  };
+  t.equal((await call(gw.url, '/v1/messages', { body: messages(), token: TOKEN })).status, 402);
+  t.equal(refuse, 0, 'an agent calling again and again costs no further ledger write');
+});
+
+t.test('a model name that is no model id is refused before it is priced or recorded', async (t) => {
+  const { standin, base } = await withStandin(t);
+  const gw = await testGateway({ upstream: base });
+  t.teardown(() => gw.server.close());
+  const long = await call(gw.url, '/v1/messages', {
+    body: messages({ model: `claude-sonnet-4-6${'x'.repeat(200)}` }),
+    token: TOKEN,
+  });
+  t.equal(long.status, 400);
+  t.match(JSON.parse(long.text).error.message, /^model: must be a model id/);
+  t.equal(standin.requests.length, 0);
 });
 
 t.test('near a limit, max_tokens is capped to what the remainder pays for', async (t) => {

@@ -15,6 +15,8 @@ export interface GatewayAttempt {
   namespace: string;
   kind: string;
   run: string;
+  /** The run object's uid: a run deleted and made again under its name is another run. */
+  uid: string;
   attempt: number;
   job: string;
 }

@@ -8,7 +8,9 @@
 // - handler.ts: a call from route to ledger: token, body bound, price, limits, streamed forwarding, usage.
 // - job-authenticator.ts: a verified token accepted only while its attempt's Job runs and carries it.
 // - kube-ledger.ts: the ledger the replicas share: a ConfigMap per attempt and day in the operator's
-//   namespace, added to under optimistic concurrency.
+//   namespace, added to under optimistic concurrency, pruned past the longest budget window.
+// - ledger-index.ts: the ledger as the leader's cache holds it: an attempt's metered usage and refusal.
+// - ledger-record.ts: one ledger record: its name, labels, data, and the moment its spend counts at.
 // - memory-ledger.ts: metered calls held in the process (tests, one replica's view).
 // - operator-secrets.ts: the platform's key and the token signing key, read from the operator's namespace.
 // - prices.ts: the price table: which entry prices a model, what tokens cost, what a remainder buys.

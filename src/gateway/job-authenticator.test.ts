@@ -6,7 +6,7 @@ import { JobAuthenticator } from './job-authenticator.js';
 
 const key = randomBytes(32);
 const JOBS_PATH = '/apis/batch/v1/namespaces/team-a/jobs';
-const claims = { namespace: 'team-a', kind: 'TaskRun', run: 'fix', attempt: 1, job: 'fix-1' };
+const claims = { namespace: 'team-a', kind: 'TaskRun', run: 'fix', uid: 'uid-fix', attempt: 1, job: 'fix-1' };
 
 const job = (token: string, status: object = { active: 1 }) => ({
   apiVersion: 'batch/v1',

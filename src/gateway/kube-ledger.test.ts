@@ -1,17 +1,10 @@
 import t from 'tap';
 import { apiError, FakeApi } from '../../test/harness/fakes/fake-api.js';
-import type { MeteredCall } from './handler.js';
-import { KubeLedger, ledgerRecordName } from './kube-ledger.js';
+import { ATTEMPT as attempt, meteredCall as call } from '../../test/harness/fakes/gateway.js';
+import { waitFor } from '../../test/harness/util/wait.js';
+import { KubeLedger } from './kube-ledger.js';
+import { ledgerRecordName } from './ledger-record.js';
 
-const attempt = { namespace: 'team-a', kind: 'TaskRun', run: 'fix', attempt: 1, job: 'fix-1' };
-const call = (costMicros: number): MeteredCall => ({
-  provider: 'anthropic',
-  model: 'claude-sonnet-4-6',
-  priced: 'claude-sonnet-4-6',
-  tokens: { input: 10, output: 20, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 },
-  costMicros,
-  cut: false,
-});
 const DAY = Date.parse('2026-11-26T05:00:00Z');
 const CMS = '/api/v1/namespaces/orchestrator-system/configmaps';
 /** A ledger on the in-memory API whose clock stays at DAY, listing afresh each time. */
@@ -47,4 +40,42 @@ t.test('a replica that lost the race reads the winner and adds to it: nothing lo
   await ledger.record(attempt, call(7));
   t.equal(api.made('PUT', item).length, 2, 'written again after the conflict');
   t.equal(await ledger.attemptSpent(attempt), 107);
+});
+
+t.test('a refusal is recorded once, beside the spend; a record names at most 16 models', async (t) => {
+  const { api, ledger } = dayLedger();
+  await ledger.record(attempt, call(100));
+  await ledger.refuse(attempt, 'spec.limits.maxBudgetUsd is spent');
+  await ledger.refuse(attempt, 'budget "b" is spent');
+  const item = `${CMS}/${ledgerRecordName(attempt, '2026-11-26')}`;
+  const stored = api.objects.get(item) as { data: Record<string, string> };
+  t.equal(stored.data.refusal, 'spec.limits.maxBudgetUsd is spent', 'the first refusal stays');
+  t.equal(api.made('PUT', item).length, 1, 'the second refusal wrote nothing');
+  t.equal(await ledger.attemptSpent(attempt), 100);
+  for (let i = 0; i < 40; i++) await ledger.record(attempt, { ...call(1), model: `claude-x-${i}` });
+  const models = JSON.parse((api.objects.get(item) as { data: Record<string, string> }).data.models ?? '{}');
+  t.equal(Object.keys(models).length, 16, 'an agent inventing model names cannot grow the record');
+  t.equal(models.other.costMicros, 26, 'the calls of models past the 15th are added up as other');
+  t.equal(await ledger.attemptSpent(attempt), 140, 'and every call counts');
+});
+
+t.test('records of days no budget window reaches are deleted as a list passes them', async (t) => {
+  const api = new FakeApi();
+  let now = Date.parse('2026-10-30T12:00:00Z');
+  const ledger = new KubeLedger({
+    client: api,
+    namespace: 'orchestrator-system',
+    listTtlMs: 0,
+    now: () => now,
+  });
+  await ledger.record(attempt, call(100));
+  now = Date.parse('2026-11-01T00:30:00Z');
+  await ledger.record(attempt, call(5));
+  const october = `${CMS}/${ledgerRecordName(attempt, '2026-10-30')}`;
+  t.equal(await ledger.spentSince(() => true, Date.parse('2026-11-01T00:00:00Z')), 5, "November's budgets");
+  t.ok(api.objects.has(october), 'kept two days into a new month (attempts still being recorded)');
+  now = Date.parse('2026-11-02T01:00:00Z');
+  await ledger.attemptSpent(attempt);
+  await waitFor('the October record deleted', async () => !api.objects.has(october) || undefined);
+  t.equal(await ledger.attemptSpent(attempt), 5, 'what is left is this month');
 });

@@ -1,10 +1,11 @@
 // The ledger the replicas share (docs/economics.md "The model gateway"): one ConfigMap per attempt and
-// UTC day in the operator's namespace, which no run submitter can write, holding what the attempt's
-// metered calls cost that day. Each call is added with the record's resourceVersion, so two replicas
-// adding at once both count (the loser of the race reads again and adds), and deleting a run deletes
-// none of its spend. Sums come from a list of the records kept for a moment (and dropped after this
-// replica adds), so a call is checked against spend at most that old on other replicas.
-import { createHash } from 'node:crypto';
+// UTC day in the operator's namespace (ledger-record.ts), which no run submitter can write, holding what
+// the attempt's metered calls cost that day and the limit that refused one. Each change is written with
+// the record's resourceVersion, so two replicas adding at once both count (the loser of the race reads
+// again and adds); within a replica the changes of one record are made one after another, so only
+// replicas race. Deleting a run deletes none of its spend. Sums come from a list of the records
+// kept for a moment (and dropped after this replica adds), so a call is checked against spend at most
+// that old on other replicas. Records older than every budget window are deleted as lists pass them.
 import {
   type ApiRequester,
   CONFIGMAPS,
@@ -14,82 +15,20 @@ import {
   resourcePath,
 } from '../runtime/index.js';
 import type { GatewayAttempt, MeteredCall } from './handler.js';
-import { attemptKey } from './memory-ledger.js';
+import {
+  attemptKey,
+  dayOf,
+  emptyRecord,
+  keptFrom,
+  LEDGER_SELECTOR,
+  type LedgerRecord,
+  ledgerRecordName,
+  readRecord,
+  recordObject,
+  spentSince,
+  withCall,
+} from './ledger-record.js';
 import type { Ledger } from './spend-gate.js';
-
-export const LEDGER_LABEL = 'orchestrator.io/gateway-ledger';
-const NAMESPACE_LABEL = 'orchestrator.io/gateway-ledger-namespace';
-const DAY_LABEL = 'orchestrator.io/gateway-ledger-day';
-
-/** What a record holds, in its data (strings, as a ConfigMap's are). */
-interface LedgerRecord {
-  attempt: GatewayAttempt;
-  day: string;
-  costMicros: number;
-  calls: number;
-  /** Tokens and cost by model. */
-  models: Record<
-    string,
-    { input: number; output: number; cacheWrite: number; cacheRead: number; costMicros: number }
-  >;
-}
-
-const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-
-export const ledgerRecordName = (attempt: GatewayAttempt, day: string): string =>
-  `gateway-ledger-${createHash('sha256')
-    .update(`${attemptKey(attempt)}@${day}`)
-    .digest('hex')
-    .slice(0, 32)}`;
-
-function readRecord(cm: KubeObject): LedgerRecord | undefined {
-  const data = (cm as { data?: Record<string, string> }).data;
-  try {
-    return {
-      attempt: JSON.parse(data?.attempt ?? ''),
-      day: data?.day ?? '',
-      costMicros: Number(data?.costMicros ?? 0),
-      calls: Number(data?.calls ?? 0),
-      models: JSON.parse(data?.models ?? '{}'),
-    };
-  } catch {
-    return undefined;
-  }
-}
-
-function added(record: LedgerRecord, call: MeteredCall): LedgerRecord {
-  const model = record.models[call.model] ?? {
-    input: 0,
-    output: 0,
-    cacheWrite: 0,
-    cacheRead: 0,
-    costMicros: 0,
-  };
-  const t = call.tokens;
-  return {
-    ...record,
-    costMicros: record.costMicros + call.costMicros,
-    calls: record.calls + 1,
-    models: {
-      ...record.models,
-      [call.model]: {
-        input: model.input + t.input,
-        output: model.output + t.output,
-        cacheWrite: model.cacheWrite + t.cacheWrite + t.cacheWrite1h,
-        cacheRead: model.cacheRead + t.cacheRead,
-        costMicros: model.costMicros + call.costMicros,
-      },
-    },
-  };
-}
-
-const dataOf = (r: LedgerRecord) => ({
-  attempt: JSON.stringify(r.attempt),
-  day: r.day,
-  costMicros: String(r.costMicros),
-  calls: String(r.calls),
-  models: JSON.stringify(r.models),
-});
 
 export interface KubeLedgerOptions {
   client: ApiRequester;
@@ -97,21 +36,77 @@ export interface KubeLedgerOptions {
   namespace: string;
   /** How long a list of the records answers sums. */
   listTtlMs: number;
+  /** How often at most this replica deletes the records no budget window reaches any more. Default 1 h. */
+  pruneEveryMs?: number;
+  /** Told why a prune stopped (it is tried again at the next prune time; no call waits for it). */
+  onPruneError?: (err: Error) => void;
   now?: () => number;
 }
 
+interface Listed {
+  name: string;
+  resourceVersion: string | undefined;
+  record: LedgerRecord;
+}
+
 export class KubeLedger implements Ledger {
-  private listed: { records: LedgerRecord[]; atMs: number } | undefined;
+  private listed: { records: Listed[]; atMs: number } | undefined;
+  private prunedAtMs = Number.NEGATIVE_INFINITY;
+  /** The last change queued on each record this replica is changing. */
+  private readonly queued = new Map<string, Promise<void>>();
   private readonly now: () => number;
 
   constructor(private readonly opts: KubeLedgerOptions) {
     this.now = opts.now ?? Date.now;
   }
 
-  async record(attempt: GatewayAttempt, call: MeteredCall): Promise<void> {
-    const { client, namespace } = this.opts;
+  record(attempt: GatewayAttempt, call: MeteredCall): Promise<void> {
+    return this.change(attempt, (r) => withCall(r, call));
+  }
+
+  /** Records the limit that refused a call of the attempt, unless one is recorded today already. */
+  refuse(attempt: GatewayAttempt, refusal: string): Promise<void> {
+    return this.change(attempt, (r) => (r.refusal ? undefined : { ...r, refusal }));
+  }
+
+  async attemptSpent(attempt: GatewayAttempt): Promise<number> {
+    const key = attemptKey(attempt);
+    return spentSince(
+      (await this.records()).filter((r) => attemptKey(r.attempt) === key),
+      () => true,
+      Number.NEGATIVE_INFINITY,
+    );
+  }
+
+  async spentSince(covers: (namespace: string) => boolean, sinceMs: number): Promise<number> {
+    return spentSince(await this.records(), covers, sinceMs);
+  }
+
+  /** Today's record of the attempt changed by `change` (undefined: left as it is), after this replica's earlier changes of it. */
+  private change(
+    attempt: GatewayAttempt,
+    change: (r: LedgerRecord) => LedgerRecord | undefined,
+  ): Promise<void> {
     const day = dayOf(this.now());
     const name = ledgerRecordName(attempt, day);
+    const before = this.queued.get(name) ?? Promise.resolve();
+    const done = before.then(() => this.write(attempt, day, name, change));
+    const settled = done.catch(() => {});
+    this.queued.set(name, settled);
+    void settled.then(() => {
+      if (this.queued.get(name) === settled) this.queued.delete(name);
+    });
+    return done;
+  }
+
+  /** One change of a record, under optimistic concurrency against other replicas. */
+  private async write(
+    attempt: GatewayAttempt,
+    day: string,
+    name: string,
+    change: (r: LedgerRecord) => LedgerRecord | undefined,
+  ): Promise<void> {
+    const { client, namespace } = this.opts;
     const item = resourcePath(CONFIGMAPS, namespace, name);
     for (let tries = 0; tries < 16; tries++) {
       let current: KubeObject | undefined;
@@ -120,64 +115,65 @@ export class KubeLedger implements Ledger {
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
-      const before = (current && readRecord(current)) ?? {
-        attempt,
-        day,
-        costMicros: 0,
-        calls: 0,
-        models: {},
-      };
-      const body = {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: {
-          name,
-          namespace,
-          labels: { [LEDGER_LABEL]: 'call', [NAMESPACE_LABEL]: attempt.namespace, [DAY_LABEL]: day },
-          ...(current?.metadata?.resourceVersion
-            ? { resourceVersion: current.metadata.resourceVersion }
-            : {}),
-        },
-        data: dataOf(added(before, call)),
-      };
+      const changed = change((current && readRecord(current)) ?? emptyRecord(attempt, day));
+      if (!changed) return;
+      const body = recordObject(changed, namespace, current?.metadata?.resourceVersion);
       try {
         if (current) await client.request('PUT', item, { body, discardAnswer: true });
         else await client.request('POST', resourcePath(CONFIGMAPS, namespace), { body, discardAnswer: true });
         this.listed = undefined;
         return;
       } catch (err) {
-        // Another replica added first: read its sum and add to it.
+        // Another replica wrote first (a PUT on an older resourceVersion, a POST of a record that now
+        // exists): read its record and change that.
         if (!isConflict(err)) throw err;
       }
     }
     throw new Error(
-      `the ledger record ${namespace}/${name} kept changing: a call of ${attemptKey(attempt)} was not recorded`,
+      `the ledger record ${namespace}/${name} kept changing: a change of ${attemptKey(attempt)} was not recorded`,
     );
-  }
-
-  async attemptSpent(attempt: GatewayAttempt): Promise<number> {
-    const key = attemptKey(attempt);
-    return sum((await this.records()).filter((r) => attemptKey(r.attempt) === key));
-  }
-
-  async spentSince(covers: (namespace: string) => boolean, sinceMs: number): Promise<number> {
-    // Records are by day: a window starting mid-day (a budget's notBefore) counts that whole day.
-    const since = dayOf(sinceMs);
-    return sum((await this.records()).filter((r) => r.day >= since && covers(r.attempt.namespace)));
   }
 
   private async records(): Promise<LedgerRecord[]> {
     const now = this.now();
-    if (this.listed && now - this.listed.atMs < this.opts.listTtlMs) return this.listed.records;
-    const list = await this.opts.client.request<{ items?: KubeObject[] }>(
-      'GET',
-      resourcePath(CONFIGMAPS, this.opts.namespace),
-      { query: { labelSelector: `${LEDGER_LABEL}=call` } },
-    );
-    const records = (list.items ?? []).flatMap((cm) => readRecord(cm) ?? []);
-    this.listed = { records, atMs: now };
-    return records;
+    if (!this.listed || now - this.listed.atMs >= this.opts.listTtlMs) {
+      const list = await this.opts.client.request<{ items?: KubeObject[] }>(
+        'GET',
+        resourcePath(CONFIGMAPS, this.opts.namespace),
+        { query: { labelSelector: LEDGER_SELECTOR } },
+      );
+      const records = (list.items ?? []).flatMap((cm): Listed[] => {
+        const record = readRecord(cm);
+        return record
+          ? [{ name: cm.metadata?.name ?? '', resourceVersion: cm.metadata?.resourceVersion, record }]
+          : [];
+      });
+      this.listed = { records, atMs: now };
+      if (now - this.prunedAtMs >= (this.opts.pruneEveryMs ?? 3_600_000)) {
+        this.prunedAtMs = now;
+        // Off the call's path: a call never waits for, or fails by, a prune.
+        this.prune(records, keptFrom(now)).catch((err: Error) => this.opts.onPruneError?.(err));
+      }
+    }
+    return this.listed.records.map((l) => l.record);
+  }
+
+  /**
+   * Deletes the records of days before `from`. A record of a past day is never written again (calls
+   * are added to today's), and the delete is conditional on the version listed all the same; another
+   * replica pruning at once finds it gone.
+   */
+  private async prune(records: Listed[], from: string): Promise<void> {
+    for (const { name, resourceVersion, record } of records) {
+      if (record.day >= from) continue;
+      try {
+        await this.opts.client.request('DELETE', resourcePath(CONFIGMAPS, this.opts.namespace, name), {
+          body: { preconditions: { resourceVersion } },
+          discardAnswer: true,
+        });
+      } catch (err) {
+        if (!isNotFound(err) && !isConflict(err)) throw err;
+      }
+    }
   }
 }
-
-const sum = (records: LedgerRecord[]) => records.reduce((total, r) => total + r.costMicros, 0);

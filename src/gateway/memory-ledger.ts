@@ -1,6 +1,7 @@
 // A ledger held in the process: one replica's view, for tests and for the offline benchmark. The
 // cluster's ledger is shared by the replicas (docs/economics.md "The model gateway").
 import type { GatewayAttempt, MeteredCall } from './handler.js';
+import { attemptKey } from './ledger-record.js';
 import type { Ledger } from './spend-gate.js';
 
 export interface LedgerEntry {
@@ -9,15 +10,20 @@ export interface LedgerEntry {
   atMs: number;
 }
 
-export const attemptKey = (a: GatewayAttempt): string => `${a.namespace}/${a.kind}/${a.run}/${a.attempt}`;
-
 export class MemoryLedger implements Ledger {
   readonly entries: LedgerEntry[] = [];
+  /** The first refusal of each attempt, by attemptKey. */
+  readonly refusals = new Map<string, string>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   async record(attempt: GatewayAttempt, call: MeteredCall): Promise<void> {
     this.entries.push({ attempt, call, atMs: this.now() });
+  }
+
+  async refuse(attempt: GatewayAttempt, refusal: string): Promise<void> {
+    const key = attemptKey(attempt);
+    if (!this.refusals.has(key)) this.refusals.set(key, refusal);
   }
 
   async attemptSpent(attempt: GatewayAttempt): Promise<number> {

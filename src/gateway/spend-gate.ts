@@ -2,14 +2,18 @@
 // gateway"): the attempt's spec.limits.maxBudgetUsd and every team budget that covers its namespace,
 // each against what the ledger has recorded. Past one, the call is refused naming it; short of them,
 // the call's output is capped to what the smallest remainder pays for, so an attempt overshoots by at
-// most the input of one call.
+// most the input of one call. A refusal is recorded in the ledger once per attempt (per replica), so
+// that the attempt ends BudgetExceeded naming the limit (controllers/reconcile/read.ts reads it there).
 import { formatUsd } from '../api/index.js';
 import type { Admission, GatewayAttempt, MeteredCall, PricedCall, SpendGate } from './handler.js';
+import { attemptKey } from './ledger-record.js';
 import { affordableOutputTokens } from './prices.js';
 
 /** Where metered calls are recorded and summed (memory-ledger.ts; the cluster's ledger). */
 export interface Ledger {
   record(attempt: GatewayAttempt, call: MeteredCall): Promise<void>;
+  /** Records the limit that refused a call of the attempt (the first one stays). */
+  refuse(attempt: GatewayAttempt, refusal: string): Promise<void>;
   /** What the attempt's calls cost so far, in micro-dollars. */
   attemptSpent(attempt: GatewayAttempt): Promise<number>;
   /** What calls of the namespaces `covers` accepts cost since `sinceMs`, in micro-dollars. */
@@ -31,7 +35,13 @@ export interface LimitSource {
   limits(attempt: GatewayAttempt): Promise<SpendLimit[]>;
 }
 
+/** Attempts whose refusal this replica has recorded, at most (then it forgets them all and may write again). */
+const REMEMBERED_REFUSALS = 4096;
+
 export class LimitGate implements SpendGate {
+  /** A refused attempt's agent may call again and again: its refusal is written once. */
+  private readonly refused = new Set<string>();
+
   constructor(
     private readonly ledger: Ledger,
     private readonly source: LimitSource,
@@ -43,11 +53,11 @@ export class LimitGate implements SpendGate {
       const spent = await limit.spentMicros();
       const left = limit.limitMicros - spent;
       const cap = left > 0 ? affordableOutputTokens(call.price, left) : 0;
-      if (cap < 1)
-        return {
-          allowed: false,
-          message: `${limit.name} is spent: $${formatUsd(spent)} of $${formatUsd(limit.limitMicros)}${limit.note ? ` (${limit.note})` : ''}`,
-        };
+      if (cap < 1) {
+        const message = `${limit.name} is spent: $${formatUsd(spent)} of $${formatUsd(limit.limitMicros)}${limit.note ? ` (${limit.note})` : ''}`;
+        await this.recordRefusal(attempt, message);
+        return { allowed: false, message };
+      }
       remaining = Math.min(remaining, left);
     }
     if (remaining === Number.POSITIVE_INFINITY) return { allowed: true };
@@ -56,5 +66,21 @@ export class LimitGate implements SpendGate {
 
   record(attempt: GatewayAttempt, call: MeteredCall): Promise<void> {
     return this.ledger.record(attempt, call);
+  }
+
+  private async recordRefusal(attempt: GatewayAttempt, message: string): Promise<void> {
+    const key = attemptKey(attempt);
+    if (this.refused.has(key)) return;
+    // Not written (the apiserver did not answer): the call is refused all the same, and the next
+    // refused call of the attempt tries again.
+    if (
+      !(await this.ledger.refuse(attempt, message).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
+    if (this.refused.size >= REMEMBERED_REFUSALS) this.refused.clear();
+    this.refused.add(key);
   }
 }

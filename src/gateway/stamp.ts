@@ -11,7 +11,7 @@ type Container = { env?: { name: string; value?: string }[] };
 export interface StampInput {
   job: KubeObject;
   kind: string;
-  run: { metadata?: { name?: string; namespace?: string }; spec?: unknown };
+  run: { metadata?: { name?: string; namespace?: string; uid?: string }; spec?: unknown };
   attempt: number;
 }
 
@@ -27,6 +27,7 @@ export function tokenStamper(key: () => Buffer | undefined): TokenStamper {
       namespace: run.metadata?.namespace ?? '',
       kind,
       run: run.metadata?.name ?? '',
+      uid: run.metadata?.uid ?? '',
       attempt,
       job: job.metadata?.name ?? '',
       maxBudgetMicros: parseUsd(limit),

@@ -280,6 +280,9 @@ t.test("the attempt's limits and the profile's fallback model reach the CLI's co
   t.equal(flag('--max-budget-usd'), '2.5', "the run's own");
   t.equal(flag('--fallback-model'), 'claude-haiku-4-5');
   delete run.spec.limits;
-  const none = f.run(renderTaskRun(set, run, config, 1, f.options));
+  // A profile that sets no limit (the shipped ones all do).
+  const unlimited = structuredClone(config);
+  if (unlimited.agents.rex) delete unlimited.agents.rex.limits;
+  const none = f.run(renderTaskRun(set, run, unlimited, 1, f.options));
   t.notOk(none.argv.includes('--max-turns') || none.argv.includes('--max-budget-usd'), 'no limit: no flag');
 });

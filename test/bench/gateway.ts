@@ -33,7 +33,14 @@ import { say } from '../harness/remote/model-script.js';
 import { ModelStandin } from '../harness/remote/model-standin.js';
 
 const KEY = 'sk-bench-platform';
-const ATTEMPT = { namespace: 'bench', kind: 'TaskRun', run: 'bench', attempt: 1, job: 'bench-1' };
+const ATTEMPT = {
+  namespace: 'bench',
+  kind: 'TaskRun',
+  run: 'bench',
+  uid: '00000000-0000-4000-8000-000000000001',
+  attempt: 1,
+  job: 'bench-1',
+};
 // An answer of about 2 KB of text, as the CLI's short turns are.
 const ANSWER = 'The retries are raised to five and the tests pass. '.repeat(40);
 

@@ -163,7 +163,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     config: () => config,
     templates: () => templates,
     githubTokens,
-    gatewayTokens: gateway.stamper,
+    gateway: { tokens: gateway.stamper, ledgerNamespace: home },
   });
   for (const informer of wired.informers) manager.addInformer(informer);
   for (const controller of wired.controllers) manager.addController(controller);

@@ -7,10 +7,11 @@ import { configFrom, loadDefaultConfig } from '../../config/load.js';
 import { validateRun } from '../validate-run.js';
 
 const base = loadDefaultConfig();
+const { limits: _shipped, ...rexWithoutLimits } = base.agents.rex ?? {};
 const configWith = (limits?: Record<string, unknown>) =>
   configFrom({
     ...base,
-    agents: { ...base.agents, rex: { ...base.agents.rex, ...(limits ? { limits } : {}) } },
+    agents: { ...base.agents, rex: { ...rexWithoutLimits, ...(limits ? { limits } : {}) } },
   });
 const capped = configWith({
   maxTurns: { default: 50, max: 200 },
@@ -78,4 +79,16 @@ t.test('a default over its max is refused when the config loads', async (t) => {
     () => configWith({ maxTurns: { default: 300, max: 200 } }),
     /agents\.rex\.limits\.maxTurns\.default: Invalid value: 300: more than its max 200/,
   );
+});
+
+t.test('the shipped profiles bound turns and spend: a default, and a max a run cannot pass', async (t) => {
+  for (const [name, profile] of Object.entries(base.agents)) {
+    const limits = profile.limits;
+    t.ok(limits?.maxTurns?.default && limits.maxTurns.max, `${name}: maxTurns default and max`);
+    t.ok(limits?.maxBudgetUsd?.default && limits.maxBudgetUsd.max, `${name}: maxBudgetUsd default and max`);
+  }
+  t.same(defaulted('TaskRun', taskRun() as never, base).spec.limits, { maxTurns: 200, maxBudgetUsd: '10' });
+  t.same(errors(taskRun({ maxBudgetUsd: '1000' }), base), [
+    'limit-bounds spec.limits.maxBudgetUsd: Forbidden: "1000" exceeds "50" (agents.rex.limits.maxBudgetUsd.max); agents.rex.limits.maxBudgetUsd.max would allow more',
+  ]);
 });

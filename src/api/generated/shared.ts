@@ -410,9 +410,9 @@ export interface components {
              * @description How many attempts of the current spec attempt were retries after a failure.
              */
             retryCount?: number;
-            /** @description What the run's attempts cost in total, as their agent CLI reported it (docs/economics.md): the sum over every attempt that reported, kept when attemptUsage drops its oldest entries. */
+            /** @description What the run's attempts cost in total (docs/economics.md): with the model gateway, what it metered; without it, what their agent CLI reported. The sum over every attempt recorded, kept when attemptUsage drops its oldest entries. */
             usage?: components["schemas"]["Usage"];
-            /** @description What each finished attempt cost, one entry per attempt that reported it; the newest 32 are kept. */
+            /** @description What each finished attempt cost, one entry per attempt the model gateway metered or whose agent reported it; the newest 32 are kept. */
             attemptUsage?: (components["schemas"]["Usage"] & {
                 /**
                  * Format: int32
@@ -421,17 +421,19 @@ export interface components {
                 attempt: number;
                 /**
                  * Format: date-time
-                 * @description When the attempt's agent container ended (RFC 3339); budgets count the attempt in the window this falls in.
+                 * @description When the attempt's agent container ended (RFC 3339); without the model gateway, budgets count the attempt in the window this falls in.
                  */
                 finishedAt: string;
                 /**
-                 * @description The limit that stopped the agent (spec.limits), when one did.
+                 * @description The limit that stopped the agent, when one did: spec.limits, or with the model gateway a team budget too.
                  * @enum {string}
                  */
                 stopReason?: "TurnLimitReached" | "BudgetExceeded";
+                /** @description With the model gateway, what the agent's own result document said it cost, kept for comparison only: the entry's figures are the gateway's, and no budget counts this. */
+                reported?: components["schemas"]["Usage"];
             })[];
         };
-        /** @description What the agent's model calls cost, as the agent CLI reported it. */
+        /** @description What the agent's model calls cost, as the model gateway metered them, else as the agent CLI reported them. */
         Usage: {
             /** @description The cost in US dollars, a decimal string with at most 6 fraction digits (e.g. "0.123456"). */
             costUsd?: string;

@@ -24,6 +24,7 @@ t.test(
       namespace: 'ns',
       kind: 'TaskRun',
       run: 'pay-7',
+      uid: 'u-1',
       attempt: 2,
       job: JOB,
       maxBudgetMicros: 2_500_000,

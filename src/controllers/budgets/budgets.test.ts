@@ -2,9 +2,10 @@
 // covered namespaces' spend in the window, and the refusal naming the budget, spend and reset.
 import t from 'tap';
 import type { ControllerConfig } from '../../api/index.js';
+import { emptyRecord, recordObject, withCall } from '../../gateway/ledger-record.js';
 import type { EventSource, KubeObject } from '../../runtime/index.js';
-import { budgetMessage, budgetRefusal } from './budgets.js';
-import { SpendIndex } from './spend-index.js';
+import { budgetMessage, budgetRefusal, standing } from './budgets.js';
+import { ledgerSpends, runSpends, SpendIndex } from './spend-index.js';
 import { budgetWindow, calendarWindow } from './window.js';
 
 type Budgets = NonNullable<ControllerConfig['budgets']>;
@@ -44,7 +45,10 @@ function runs(initial: KubeObject[]) {
   const update = (obj: KubeObject) => {
     for (const h of handlers) h.onUpdate?.(obj, obj);
   };
-  return { source, update };
+  const remove = (obj: KubeObject) => {
+    for (const h of handlers) h.onDelete?.(obj);
+  };
+  return { source, update, remove };
 }
 const run = (namespace: string, name: string, spends: Array<[string, string]>): KubeObject => ({
   metadata: { namespace, name },
@@ -62,7 +66,7 @@ t.test("a budget sums its namespaces' spend in its window and refuses once spent
     run('team-b', 'two', [['2026-11-03T00:00:00Z', '3.5']]),
     run('other', 'three', [['2026-11-03T00:00:00Z', '50']]),
   ]);
-  const index = new SpendIndex([{ kind: 'TaskRun', runs: cache.source }]);
+  const index = new SpendIndex([runSpends('TaskRun', cache.source)]);
   const budgets: Budgets = [
     { name: 'teams', namespaces: ['team-a', 'team-b'], limitUsd: '10', window: 'month' },
   ];
@@ -95,4 +99,42 @@ t.test("a budget sums its namespaces' spend in its window and refuses once spent
     undefined,
     'notBefore starts afresh',
   );
+});
+
+t.test('with the gateway a budget sums the ledger: deleting runs gives nothing back', async (t) => {
+  const record = (namespace: string, run: string, day: string, micros: number) =>
+    recordObject(
+      withCall(emptyRecord({ namespace, kind: 'CodeRun', run, uid: `${run}-uid`, attempt: 1 }, day), {
+        provider: 'anthropic',
+        model: 'claude-sonnet-4-6',
+        priced: 'claude-sonnet-4-6',
+        tokens: { input: 1, output: 1, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 },
+        costMicros: micros,
+        cut: false,
+      }),
+      'orchestrator-system',
+      '1',
+    );
+  const spender = run('team-a', 'spender', [['2026-11-02T00:00:00Z', '0.01']]);
+  const runCache = runs([spender]);
+  const ledger = runs([
+    record('team-a', 'spender', '2026-11-02', 6_000_000),
+    record('team-a', 'other', '2026-10-31', 100_000_000),
+  ]);
+  const index = new SpendIndex([ledgerSpends(ledger.source)]);
+  const budgets: Budgets = [{ name: 'teams', namespaces: ['team-a'], limitUsd: '10', window: 'month' }];
+  t.equal(budgetRefusal(budgets, index, 'team-a', now), undefined, '$6 of $10, whatever the runs say');
+  runCache.remove(spender);
+  const later = record('team-a', 'spender', '2026-11-24', 4_000_000);
+  ledger.update(later);
+  t.same(budgetRefusal(budgets, index, 'team-a', now)?.spentUsd, '10', 'spent, the run deleted or not');
+  const midDay = { ...budgets[0], notBefore: '2026-11-24T09:00:00Z' } as Budgets[0];
+  t.same(
+    budgetRefusal([midDay], index, 'team-a', now)?.spentUsd,
+    undefined,
+    'a window from 09:00 counts that whole day ($4 of $10), as the gateway does',
+  );
+  t.equal(standing(midDay, index, now).spent, 4_000_000);
+  ledger.remove(later);
+  t.equal(standing(budgets[0] as Budgets[0], index, now).spent, 6_000_000, 'a pruned record leaves the sum');
 });

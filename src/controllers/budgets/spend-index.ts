@@ -1,8 +1,11 @@
-// What each namespace's runs have spent, from the run caches of every kind (status.attemptUsage),
-// kept up to date by their events, so a budget is summed without going through every cached run.
-// Everything comes from the runs' status, so another replica that becomes leader, or a restarted one,
-// rebuilds the same figures from the cluster (docs/economics.md, docs/design.md §5.3).
+// What each namespace has spent, kept up to date by the events of a cache, so a budget is summed
+// without going through every cached object: with the model gateway, from the gateway's ledger (its
+// records outlive the runs, and no agent writes them); without it, from the run caches of every kind
+// (status.attemptUsage, what the agents reported). Everything comes from the cluster, so another
+// replica that becomes leader, or a restarted one, rebuilds the same figures (docs/economics.md,
+// docs/design.md §5.3).
 import { type AttemptUsage, parseUsd, type Run, type RunKindName } from '../../api/index.js';
+import { countsAt, readRecord } from '../../gateway/ledger-record.js';
 import { type EventSource, type KubeObject, objectKey, type ReadOnlyStore } from '../../runtime/index.js';
 
 /** One finished attempt's spend: when it ended (ms since the epoch) and its cost in micro-dollars. */
@@ -23,43 +26,82 @@ export function spendOf(run: KubeObject): Spend[] {
   return spends;
 }
 
+/** A cache whose objects carry spend, and how to read it. */
+export interface SpendFeed {
+  /** Tells the feed's objects apart from another feed's. */
+  name: string;
+  source: EventSource;
+  /** The namespace an object's spend counts in, and that spend. */
+  read(obj: KubeObject): { namespace: string; spends: Spend[] };
+}
+
+/** The runs of a kind: what their attempts reported (status.attemptUsage). */
+export const runSpends = (kind: RunKindName, runs: EventSource): SpendFeed => ({
+  name: kind,
+  source: runs,
+  read: (run) => ({ namespace: run.metadata?.namespace ?? '', spends: spendOf(run) }),
+});
+
+/** The model gateway's ledger records (src/gateway/ledger-record.ts): what it metered, by the run's namespace. */
+export const ledgerSpends = (records: EventSource): SpendFeed => ({
+  name: 'ledger',
+  source: records,
+  read: (cm) => {
+    const record = readRecord(cm);
+    return record && record.costMicros > 0
+      ? { namespace: record.attempt.namespace, spends: [{ at: countsAt(record), micros: record.costMicros }] }
+      : { namespace: '', spends: [] };
+  },
+});
+
 export class SpendIndex {
-  /** By namespace, the spends of each run that has any, by the run's kind and key. */
+  /** By namespace, the spends of each object that has any, by its feed and key. */
   private readonly byNamespace = new Map<string, Map<string, Spend[]>>();
+  /** The namespace each object's spends are under, to move or drop them. */
+  private readonly namespaceOf = new Map<string, string>();
 
   /**
    * `namespaces`: a cache of the namespaces (their labels), for budgets that select namespaces by
    * label; absent when the manager watches a fixed list of namespaces (the config refuses such budgets).
    */
   constructor(
-    kinds: ReadonlyArray<{ kind: RunKindName; runs: EventSource }>,
+    feeds: readonly SpendFeed[],
     private readonly namespaces?: ReadOnlyStore,
   ) {
-    for (const { kind, runs } of kinds) {
-      const follow = (obj: KubeObject, gone = false) => this.set(`${kind}/${objectKey(obj)}`, obj, gone);
-      runs.addHandler({
+    for (const { name, source, read } of feeds) {
+      const follow = (obj: KubeObject, gone = false) => {
+        const key = `${name}/${objectKey(obj)}`;
+        this.drop(key);
+        if (gone) return;
+        const { namespace, spends } = read(obj);
+        if (spends.length > 0) this.set(key, namespace, spends);
+      };
+      source.addHandler({
         onAdd: (obj) => follow(obj),
         onUpdate: (_, obj) => follow(obj),
         onDelete: (obj) => follow(obj, true),
       });
-      for (const obj of runs.list()) follow(obj);
+      for (const obj of source.list()) follow(obj);
     }
   }
 
-  private set(key: string, run: KubeObject, gone: boolean): void {
-    const namespace = run.metadata?.namespace ?? '';
-    const spends = gone ? [] : spendOf(run);
-    let runs = this.byNamespace.get(namespace);
-    if (spends.length === 0) {
-      runs?.delete(key);
-      if (runs?.size === 0) this.byNamespace.delete(namespace);
-      return;
+  private set(key: string, namespace: string, spends: Spend[]): void {
+    let objects = this.byNamespace.get(namespace);
+    if (!objects) {
+      objects = new Map();
+      this.byNamespace.set(namespace, objects);
     }
-    if (!runs) {
-      runs = new Map();
-      this.byNamespace.set(namespace, runs);
-    }
-    runs.set(key, spends);
+    objects.set(key, spends);
+    this.namespaceOf.set(key, namespace);
+  }
+
+  private drop(key: string): void {
+    const namespace = this.namespaceOf.get(key);
+    if (namespace === undefined) return;
+    this.namespaceOf.delete(key);
+    const objects = this.byNamespace.get(namespace);
+    objects?.delete(key);
+    if (objects?.size === 0) this.byNamespace.delete(namespace);
   }
 
   /** A namespace's labels, as the namespace cache has them ({} when unknown). */
@@ -70,9 +112,9 @@ export class SpendIndex {
   /** The micro-dollars spent from `since` (ms) on in the namespaces `covers` accepts. */
   spent(covers: (namespace: string) => boolean, since: number): number {
     let total = 0;
-    for (const [namespace, runs] of this.byNamespace) {
+    for (const [namespace, objects] of this.byNamespace) {
       if (!covers(namespace)) continue;
-      for (const spends of runs.values()) for (const s of spends) if (s.at >= since) total += s.micros;
+      for (const spends of objects.values()) for (const s of spends) if (s.at >= since) total += s.micros;
     }
     return total;
   }

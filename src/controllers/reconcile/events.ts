@@ -30,6 +30,9 @@ const WARNINGS: ReadonlySet<string> = new Set([
   'ContainerCreateFailed',
   'PodCreateFailed',
   'CleanupRefused',
+  // A limit stopped the agent (docs/economics.md).
+  'TurnLimitReached',
+  'BudgetExceeded',
   // No GitHub App token (docs/design.md §4.8).
   'GithubAppKeyMissing',
   'GithubAppNotInstalled',

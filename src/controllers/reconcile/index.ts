@@ -3,6 +3,8 @@
 // returning to an earlier one (docs/design.md §4); a kind's differences come from its strategy
 // (src/controllers/kind).
 // - agent-shell-configmaps.ts: the agent shell's ConfigMap per namespace, used only once its data is found ours.
+// - attempt-usage.ts: a finished attempt's usage entry and the limit that stopped it: the agent's
+//   report, or with the model gateway its ledger (the report kept as `reported`).
 // - act.ts: step three: the plan's actions carried out, every write guarded against a stale read.
 // - decide.ts: step two: the world read turned into actions and a status; pure.
 // - events.ts: a Kubernetes Event per transition, best effort.

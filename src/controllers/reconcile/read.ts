@@ -15,24 +15,16 @@ import {
   type RunKindName,
   type RunOf,
   runFinished,
-  type StopReason,
   specAttempt,
-  type Usage,
 } from '../../api/index.js';
+import type { MeteredAttempts } from '../../gateway/ledger-index.js';
 import { RenderError, renderRun, type TemplateSet, withoutAgentShell } from '../../render/index.js';
-import {
-  jobFinishTime,
-  jobState,
-  type KubeObject,
-  ownedBy,
-  type ReadOnlyStore,
-} from '../../runtime/index.js';
+import { jobState, type KubeObject, ownedBy, type ReadOnlyStore } from '../../runtime/index.js';
 import { budgetRefusal, type SpendIndex } from '../budgets/index.js';
 import { type Capacity, waiter } from '../capacity/index.js';
 import type { DependencyVerdict } from '../kind/dependencies.js';
 import type { RunStrategy } from '../kind/strategy.js';
 import {
-  type AgentState,
   followActive,
   followFinished,
   type JobPods,
@@ -42,6 +34,7 @@ import {
   SETTLE_RECHECK_MS,
 } from '../pods/index.js';
 import { type AgentShellConfigMaps, uncheckableAgentShell } from './agent-shell-configmaps.js';
+import { attemptSpend, LEDGER_SETTLE_MS, ledgerSettling } from './attempt-usage.js';
 import { attemptToken, tokenScope, tokenSecretName } from './github-token.js';
 import { conflictMessage } from './owned-objects.js';
 import { retryAfterFailure } from './retry.js';
@@ -75,8 +68,13 @@ export interface ReadSources<K extends RunKindName> {
    * acting as an App gets none (it reaches GitHub anonymously).
    */
   tokens?: ReadOnlyStore;
-  /** What each namespace's runs spent, for the config's budgets; absent: no budget is applied. */
+  /** What each namespace spent, for the config's budgets; absent: no budget is applied. */
   spends?: SpendIndex;
+  /**
+   * The model gateway's ledger, by attempt (with the gateway): an attempt's usage is then what the
+   * gateway metered, and a call it refused for a limit ends the attempt BudgetExceeded (attempt-usage.ts).
+   */
+  metered?: MeteredAttempts;
 }
 
 /** The run `namespace/name` as the caches show it at `now`, under `config`. */
@@ -212,16 +210,35 @@ class AttemptReader<K extends RunKindName> {
       const finished = followFinished(job, this.src.pods, this.now);
       if (finished.settling)
         return { ...this.facts(attempt, dependencies), state: 'settling', recheckAfter: SETTLE_RECHECK_MS };
+      if (this.src.metered && ledgerSettling(job, this.now))
+        return { ...this.facts(attempt, dependencies), state: 'settling', recheckAfter: LEDGER_SETTLE_MS };
       const { agent, cause, unrecorded } = finished;
       if (cause && unrecorded) this.owed.causes.push({ job, cause });
       const facts = this.facts(attempt, dependencies, finished.result ?? earlier);
-      const usage = finished.result?.usage;
-      const stopReason = finished.result?.stopReason;
-      if (usage) this.spent.push(attemptUsage(attempt, job, agent, usage, stopReason, this.now));
+      const { metadata } = this.run;
+      const spend = attemptSpend(
+        {
+          kind: this.kind,
+          run: { namespace: this.namespace, name: metadata?.name ?? '', uid: metadata?.uid ?? '' },
+          attempt,
+          job,
+          agent,
+          report: finished.result,
+        },
+        this.src.metered,
+        this.now,
+      );
+      if (spend.entry) this.spent.push(spend.entry);
+      const { stopReason, limit } = spend;
       // A limit stopped the agent: another attempt would spend again, so none is made.
       if (stopReason) {
         const field = attemptField(this.kind);
-        const ending = { outcome: 'limited' as const, stopReason, ...(field ? { attemptField: field } : {}) };
+        const ending = {
+          outcome: 'limited' as const,
+          stopReason,
+          ...(field ? { attemptField: field } : {}),
+          ...(limit ? { limit } : {}),
+        };
         return { ...facts, state: 'finished', job, agent, ...(cause ? { cause } : {}), ending };
       }
       if (jobState(job) === 'Complete')
@@ -338,20 +355,6 @@ class AttemptReader<K extends RunKindName> {
     const job = this.src.jobs.get(this.namespace, this.src.strategy.jobName(this.run, attempt));
     return job && ownedBy(job, this.run.metadata?.uid) ? job : undefined;
   }
-}
-
-/** One finished attempt's entry of status.attemptUsage: its usage, when its agent container ended. */
-function attemptUsage(
-  attempt: number,
-  job: KubeObject,
-  agent: AgentState,
-  usage: Usage,
-  stopReason: StopReason | undefined,
-  now: Date,
-): AttemptUsage {
-  const ended = agent.stage === 'exited' ? agent.finishedAt : undefined;
-  const finishedAt = ended ?? (jobFinishTime(job) ?? now).toISOString().replace(/\.\d+Z$/, 'Z');
-  return { attempt, finishedAt, ...(stopReason ? { stopReason } : {}), ...usage };
 }
 
 /**

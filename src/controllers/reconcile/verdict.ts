@@ -173,7 +173,7 @@ function ended(at: string, s: Finished, ending: Ending): Verdict {
       return made(
         'Failed',
         ['False', ending.stopReason],
-        `${at} stopped: ${s.report?.result?.summary ?? LIMIT_NAMES[ending.stopReason]}; not retried (another attempt would spend again): ${again}`,
+        `${at} stopped: ${ending.limit ? `the model gateway refused its calls: ${ending.limit}` : (s.report?.result?.summary ?? LIMIT_NAMES[ending.stopReason])}; not retried (another attempt would spend again): ${again}`,
       );
     }
   }

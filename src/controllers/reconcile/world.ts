@@ -43,8 +43,11 @@ export type Ending =
   | { outcome: 'succeeded' }
   | { outcome: 'notRetryable'; exitCode: number }
   | { outcome: 'exhausted'; maxRetries: number; attemptField?: string }
-  /** A limit of spec.limits stopped the agent: not retried, since another attempt would spend again. */
-  | { outcome: 'limited'; stopReason: StopReason; attemptField?: string };
+  /**
+   * A limit stopped the agent: not retried, since another attempt would spend again. `limit`: the
+   * model gateway's refusal naming it (spec.limits.maxBudgetUsd or a team budget), when it refused.
+   */
+  | { outcome: 'limited'; stopReason: StopReason; attemptField?: string; limit?: string };
 
 export type AttemptState = AttemptFacts &
   (

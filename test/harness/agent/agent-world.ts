@@ -125,7 +125,7 @@ export async function agentWorld(t: Test, suite: Suite, script: Turn[], options:
   await suiteSecrets(client, ns, config, suite.user, suite.apiKey);
   await startOperator(t, cluster, ns, config, {
     ...(templates ? { inputs: { config: () => config, templates: () => templates } } : {}),
-    ...(gateway ? { gatewayTokens: gateway.gateway.stamper } : {}),
+    ...(gateway ? { gateway: { tokens: gateway.gateway.stamper, ledgerNamespace: gateway.ops } } : {}),
   });
   const create = <K extends RunKindName>(kind: K, run: RunOf<K>) =>
     client.request('POST', runPath(kind, ns), { body: admitted(kind, run, config) });

@@ -3,7 +3,7 @@
 import pino from 'pino';
 import { loadDefaultConfig } from '../../../src/config/load.js';
 import { anthropic } from '../../../src/gateway/anthropic.js';
-import { type GatewayAttempt, gatewayHandler } from '../../../src/gateway/handler.js';
+import { type GatewayAttempt, gatewayHandler, type MeteredCall } from '../../../src/gateway/handler.js';
 import { MemoryLedger } from '../../../src/gateway/memory-ledger.js';
 import { callCostMicros, type PriceTable } from '../../../src/gateway/prices.js';
 import { type GatewayServer, startGatewayServer } from '../../../src/gateway/server.js';
@@ -15,10 +15,21 @@ export const ATTEMPT: GatewayAttempt = {
   namespace: 'team-a',
   kind: 'TaskRun',
   run: 'fix',
+  uid: 'uid-fix',
   attempt: 1,
   job: 'fix-1',
 };
 export const TOKEN = 'attempt-token';
+
+/** A metered call of `costMicros` (10 input and 20 output tokens), as the handler hands it to the ledger. */
+export const meteredCall = (costMicros: number, model = 'claude-sonnet-4-6'): MeteredCall => ({
+  provider: 'anthropic',
+  model,
+  priced: model,
+  tokens: { input: 10, output: 20, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 },
+  costMicros,
+  cut: false,
+});
 export const PLATFORM_KEY = 'sk-platform-key';
 
 /** The shipped price table (the schema's default). */

@@ -5,7 +5,7 @@
 import { request } from 'node:http';
 import { AGENT_ENV, type ControllerConfig } from '../../../src/api/index.js';
 import type { Cluster } from '../../../src/cluster/index.js';
-import { LEDGER_LABEL } from '../../../src/gateway/kube-ledger.js';
+import { LEDGER_SELECTOR, readRecord } from '../../../src/gateway/ledger-record.js';
 import {
   CONFIGMAPS,
   JOBS,
@@ -84,7 +84,7 @@ export function gatewayCall(
   });
 }
 
-/** One ledger record of the gateway (src/gateway/kube-ledger.ts) as a test reads it. */
+/** One ledger record of the gateway (src/gateway/ledger-record.ts) as a test reads it. */
 export interface LedgerRow {
   run: string;
   calls: number;
@@ -94,15 +94,12 @@ export interface LedgerRow {
 /** The gateway's ledger records in the operator's namespace `ops`. */
 export async function ledgerRows(client: KubeClient, ops: string): Promise<LedgerRow[]> {
   const list = await client.request<{ items: KubeObject[] }>('GET', resourcePath(CONFIGMAPS, ops), {
-    query: { labelSelector: `${LEDGER_LABEL}=call` },
+    query: { labelSelector: LEDGER_SELECTOR },
   });
-  return list.items.map((cm) => {
-    const data = (cm as { data?: Record<string, string> }).data ?? {};
-    return {
-      run: (JSON.parse(data.attempt ?? '{}') as { run?: string }).run ?? '',
-      calls: Number(data.calls),
-      costMicros: Number(data.costMicros),
-    };
+  return list.items.flatMap((cm) => {
+    const record = readRecord(cm);
+    if (!record) throw new Error(`ledger record ${cm.metadata?.name} does not read`);
+    return [{ run: record.attempt.run, calls: record.calls, costMicros: record.costMicros }];
   });
 }
 

@@ -8,8 +8,7 @@ import { runPath } from '../../../src/cli/kinds.js';
 import type { Cluster } from '../../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../../src/config/load.js';
 import { RUN_STRATEGIES, type RunStrategy } from '../../../src/controllers/kind/strategy.js';
-import { runControllers } from '../../../src/controllers/run-controllers.js';
-import type { TokenStamper } from '../../../src/gateway/stamp.js';
+import { type RunControllersOptions, runControllers } from '../../../src/controllers/run-controllers.js';
 import type { GithubTokens } from '../../../src/github/app-tokens/index.js';
 import { apiCall } from '../../../src/observability/api-spans.js';
 import { loadTemplateSet, type TemplateSet } from '../../../src/render/index.js';
@@ -86,8 +85,8 @@ export interface OperatorOptions {
   maxConcurrentReconciles?: number;
   /** Mints the App runs' GitHub tokens (e.g. a TokenBroker on the GitHub stand-in). Default: none. */
   githubTokens?: GithubTokens;
-  /** Stamps the attempts' model gateway tokens into their Jobs (a started gateway's). Default: none. */
-  gatewayTokens?: TokenStamper;
+  /** The model gateway's side of the controllers (runControllers' `gateway`). Default: no gateway. */
+  gateway?: RunControllersOptions['gateway'];
 }
 
 export async function startOperator(
@@ -124,7 +123,7 @@ export async function startOperator(
     scope: options.scope ?? { namespaces: [namespace] },
     ...(options.maxConcurrentReconciles ? { maxConcurrentReconciles: options.maxConcurrentReconciles } : {}),
     ...(options.githubTokens ? { githubTokens: options.githubTokens } : {}),
-    ...(options.gatewayTokens ? { gatewayTokens: options.gatewayTokens } : {}),
+    ...(options.gateway ? { gateway: options.gateway } : {}),
     ...inputs,
   });
   for (const informer of informers) manager.addInformer(informer);
