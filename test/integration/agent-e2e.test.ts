@@ -174,6 +174,13 @@ t.test(
       model.requests.every((r) => r.status !== 401),
       'none came without the platform key (the stand-in refuses any other)',
     );
+    const billed = (kind: 'input_tokens' | 'output_tokens') =>
+      messages().reduce((n, r) => n + (r.billed?.[kind] ?? 0), 0);
+    t.match(
+      first.usage,
+      { inputTokens: billed('input_tokens'), outputTokens: billed('output_tokens') },
+      "the run's usage is what the stand-in billed, as the gateway metered it",
+    );
     const ledger = await ledgerRows(client, ops);
     const sent = messages().length;
     t.ok(sent > 0, `the CLI's ${sent} calls reached the stand-in`);
@@ -216,14 +223,13 @@ t.test(
       e2eCodeRun(USER.name, 'spender-7', repo, docs, { service: 'spender', limits: { maxBudgetUsd: '1' } }),
     );
     const spender = await finished('CodeRun', 'spender-7');
-    // How the attempt ends past its cap (BudgetExceeded, not retried) is not the gateway's yet: the
-    // cap is per attempt, and attempt 1, whose CLI's own next call was refused too, failed as on an
-    // API error and was retried with a cap of its own. Asserted: the gateway's refusals.
-    t.comment(`spender-7 ended ${spender.phase} at attempt ${spender.attempt}: ${spender.message ?? ''}`);
-    t.ok(
-      (spender.attempt ?? 0) >= 2,
-      "attempt 1 did not finish its work: the CLI's next call was refused too",
+    t.equal(spender.phase, 'Failed', spender.message ?? '');
+    t.match(
+      spender.message,
+      'attempt 1 stopped: the model gateway refused its calls',
+      'ended by the refusal, naming it, and not retried',
     );
+    t.match(spender.attemptUsage, [{ attempt: 1, stopReason: 'BudgetExceeded' }]);
     const loopFile = findFile(await volumeDir('workspace-spender'), 'gateway-loop.txt');
     t.ok(loopFile, "the agent's loop ran to its end");
     const codes = readFileSync(loopFile ?? '/dev/null', 'utf8')

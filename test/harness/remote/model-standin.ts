@@ -63,6 +63,8 @@ export interface RecordedRequest {
   turn?: number;
   status: number;
   stream: boolean;
+  /** The usage the answer billed (a Messages answer's `usage`), when it was one. */
+  billed?: ReturnType<typeof replyMessage>['usage'];
 }
 
 const MODELS = ['claude-sonnet-4-6', 'claude-opus-4-6', 'claude-haiku-4-5', 'claude-sonnet-4-20250514'];
@@ -197,6 +199,7 @@ export class ModelStandin {
     }
     if (isErrorTurn(turn)) return this.error(res, turn.error.status, turn.error.type, turn.error.message);
     const message = replyMessage(turn, String(body.model), tokens(JSON.stringify(body.messages)), this.ids);
+    record.billed = message.usage;
     if (!record.stream) return this.json(res, 200, message);
     res.writeHead(200, {
       'content-type': 'text/event-stream',
