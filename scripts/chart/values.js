@@ -56,7 +56,7 @@ const VALUES = [
     key: 'config',
     default: {},
     schema: { type: 'object' },
-    doc: 'Controller config fields (docs/configuration.md), merged over the shipped config/manager/controller-config.yaml. Empty: that file as it is.',
+    doc: 'Controller config fields (docs/configuration.md), merged over the shipped config/manager/controller-config.yaml. Empty: that file as it is. A team budget, summed from the model gateway\'s ledger when it is on (docs/economics.md): `config: {budgets: [{name: team-a, namespaces: [team-a], limitUsd: "500", window: month}]}`.',
   },
   {
     key: 'agents',
