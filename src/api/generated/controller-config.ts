@@ -1101,7 +1101,7 @@ export interface components {
                  */
                 global: number;
             };
-            /** @description Spend limits of sets of namespaces over a window (docs/economics.md): the operator sums what the runs of those namespaces reported (status.attemptUsage, the attempts that finished in the window) and, once a budget is spent, starts no new attempt there until the window resets; the attempt waits Pending with reason BudgetExhausted naming the budget, the spend and the reset. Attempts already running are not stopped (their own spec.limits end them). Default none. */
+            /** @description Spend limits of sets of namespaces over a window (docs/economics.md): the operator sums what the runs of those namespaces spent in the window (with the model gateway, its ledger, which deleting runs does not change; without, what the attempts reported in status.attemptUsage) and, once a budget is spent, starts no new attempt there until the window resets; the attempt waits Pending with reason BudgetExhausted naming the budget, the spend and the reset. Attempts already running are not stopped (their own spec.limits end them). Default none. */
             budgets?: {
                 /** @description The budget's name, in messages and the orchestrator_budget_* metrics. Required, unique. */
                 name: string;
