@@ -81,7 +81,7 @@ entry() {
   run_facts
   case $phase in
     --prepare)
-      trap 'forget_github_token; write_failure "$?" 2>&"$STDERR_FD"' EXIT
+      trap 'end_with_token "$?" write_failure 2>&"$STDERR_FD"' EXIT
       install_files
       checkout
       log "workspace prepared in $RUN_DIR"
@@ -93,11 +93,19 @@ entry() {
       run_agent_then_hooks
       ;;
     --publish)
-      trap 'forget_github_token; end_publish_phase "$?" 2>&"$STDERR_FD"' EXIT
+      trap 'end_with_token "$?" end_publish_phase 2>&"$STDERR_FD"' EXIT
       publish
       ;;
     *) die "the entry script's phase is --prepare, --agent or --publish, not '$phase'" ;;
   esac
+}
+
+# The EXIT trap of a phase that held a token: the token's copy is forgotten, then `end` gets the
+# phase's status (taken before, as the removal's own status would replace it in $?).
+end_with_token() {
+  local status=$1 end=$2
+  forget_github_token
+  "$end" "$status"
 }
 
 # A phase before the publisher writes the result only when it fails: the attempt ends there.
