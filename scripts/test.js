@@ -36,6 +36,11 @@ const scale = testTimeoutScale();
 const tapConfig = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).tap ?? {};
 const fileTimeout = tapConfig.timeout ?? 30;
 /**
+ * A real-node file's limit, in seconds: it runs whole agent runs one after another (the real CLI, the
+ * kubelet), each bounded by its own waits, and the file by its own `t.setTimeout`.
+ */
+const realNodeFileTimeout = 60 * 60;
+/**
  * How many files of a lane run at once: an integration file mostly waits on the control plane and its
  * operators (each in its own namespaces), so two share the cores; the real node is one per host.
  */
@@ -192,7 +197,12 @@ const tracks = await Promise.all([
     ...unit,
     ...(await runLane('integration', await clusterEnv())),
   ]),
-  clusterEnv().then((env) => runLane('real-node', env)),
+  clusterEnv().then((env) =>
+    runLane('real-node', {
+      ...env,
+      TAP_TIMEOUT: process.env.TAP_TIMEOUT ?? String(Math.ceil(realNodeFileTimeout * scale)),
+    }),
+  ),
 ]);
 const results = tracks.flat();
 await builds.all;

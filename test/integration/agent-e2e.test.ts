@@ -190,9 +190,11 @@ t.test(
       'each of them through the gateway, which metered every one',
     );
     const pod = await kubectl(cluster, ['get', 'pod', first.podName ?? '', '-n', ns, '-o', 'json']);
-    const env = (
-      JSON.parse(pod.stdout) as { spec: { containers: { name: string; env?: { name: string }[] }[] } }
-    ).spec.containers
+    type Container = { name: string; env?: { name: string }[] };
+    const { spec } = JSON.parse(pod.stdout) as {
+      spec: { initContainers?: Container[]; containers: Container[] };
+    };
+    const env = [...(spec.initContainers ?? []), ...spec.containers]
       .find((c) => c.name === 'agent')
       ?.env?.map((e) => e.name);
     t.ok(

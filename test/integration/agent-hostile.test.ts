@@ -15,7 +15,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join } from 'node:path';
 import t from 'tap';
 import { ANNOTATIONS, type RunOf } from '../../src/api/index.js';
-import { checkoutDirectory } from '../../src/naming/index.js';
+import { checkoutDirectory, PREPARE_CONTAINER } from '../../src/naming/index.js';
 import { agentSuite, agentWorld } from '../harness/agent/agent-world.js';
 import { kubectl } from '../harness/cluster/cluster.js';
 import { say, tool } from '../harness/remote/model-script.js';
@@ -175,7 +175,8 @@ t.test("run A's planted code never runs in run B of another submitter, nor sees 
   const auth = git.server.requests().map((r) => r.auth);
   t.ok(auth.includes('ok') && !auth.includes('bad'), `git presented B's token (${auth.join(',')})`);
 
-  const log = await kubectl(cluster, ['logs', '-n', ns, b.podName ?? '', '-c', 'agent']);
+  // The checkout is resumed by the prepare phase, before the agent's container starts.
+  const log = await kubectl(cluster, ['logs', '-n', ns, b.podName ?? '', '-c', PREPARE_CONTAINER]);
   t.match(
     log.stdout,
     /resuming the checkout in \S+ \(its git config reduced/,
