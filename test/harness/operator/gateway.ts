@@ -39,9 +39,14 @@ type Container = { name: string; env?: { name: string; value?: string }[] };
 /** The token the operator stamped into Job `job`'s agent container. */
 export async function gatewayToken(client: KubeClient, namespace: string, job: string): Promise<string> {
   const object = await client.request<KubeObject>('GET', resourcePath(JOBS, namespace, job));
-  const containers = (object.spec as { template?: { spec?: { containers?: Container[] } } } | undefined)
-    ?.template?.spec?.containers;
-  const token = containers?.flatMap((c) => c.env ?? []).find((e) => e.name === AGENT_ENV.gatewayToken)?.value;
+  const pod = (
+    object.spec as
+      | { template?: { spec?: { initContainers?: Container[]; containers?: Container[] } } }
+      | undefined
+  )?.template?.spec;
+  // The agent is an init container (the publisher runs after it: docs/security.md).
+  const containers = [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])];
+  const token = containers.flatMap((c) => c.env ?? []).find((e) => e.name === AGENT_ENV.gatewayToken)?.value;
   if (!token) throw new Error(`Job ${namespace}/${job} carries no ${AGENT_ENV.gatewayToken}`);
   return token;
 }
