@@ -4,6 +4,7 @@
 // and its BudgetExceeded ending come from here, never from what the agent reports.
 import { formatUsd, MAX_USAGE_MODELS, type ModelUsage, type Usage } from '../api/index.js';
 import { type EventSource, type KubeObject, objectKey } from '../runtime/index.js';
+import { GroupedMap } from '../util/index.js';
 import {
   attemptKey,
   type LedgerAttempt,
@@ -66,48 +67,26 @@ export function meteredUsage(records: readonly LedgerRecord[]): MeteredAttempt {
 
 export class LedgerIndex implements MeteredAttempts {
   /** Records by attempt key, then by ConfigMap key. */
-  private readonly byAttempt = new Map<string, Map<string, LedgerRecord>>();
-  /** The attempt key of each ConfigMap, to drop it on delete. */
-  private readonly attemptOf = new Map<string, string>();
+  private readonly records = new GroupedMap<LedgerRecord>();
 
   constructor(records: EventSource) {
     records.addHandler({
       onAdd: (cm) => this.set(cm),
       onUpdate: (_, cm) => this.set(cm),
-      onDelete: (cm) => this.drop(objectKey(cm)),
+      onDelete: (cm) => this.records.delete(objectKey(cm)),
     });
     for (const cm of records.list()) this.set(cm);
   }
 
   metered(attempt: LedgerAttempt): MeteredAttempt | undefined {
-    const records = this.byAttempt.get(attemptKey(attempt));
+    const records = this.records.group(attemptKey(attempt));
     return records && records.size > 0 ? meteredUsage([...records.values()]) : undefined;
   }
 
   private set(cm: KubeObject): void {
     const key = objectKey(cm);
     const record = readRecord(cm);
-    if (!record) {
-      this.drop(key);
-      return;
-    }
-    const attempt = attemptKey(record.attempt);
-    if (this.attemptOf.get(key) !== attempt) this.drop(key);
-    this.attemptOf.set(key, attempt);
-    let records = this.byAttempt.get(attempt);
-    if (!records) {
-      records = new Map();
-      this.byAttempt.set(attempt, records);
-    }
-    records.set(key, record);
-  }
-
-  private drop(key: string): void {
-    const attempt = this.attemptOf.get(key);
-    if (attempt === undefined) return;
-    this.attemptOf.delete(key);
-    const records = this.byAttempt.get(attempt);
-    records?.delete(key);
-    if (records?.size === 0) this.byAttempt.delete(attempt);
+    if (record) this.records.set(key, attemptKey(record.attempt), record);
+    else this.records.delete(key);
   }
 }

@@ -7,6 +7,7 @@
 import { type AttemptUsage, parseUsd, type Run, type RunKindName } from '../../api/index.js';
 import { countsAt, readRecord } from '../../gateway/ledger-record.js';
 import { type EventSource, type KubeObject, objectKey, type ReadOnlyStore } from '../../runtime/index.js';
+import { GroupedMap } from '../../util/index.js';
 
 /** One finished attempt's spend: when it ended (ms since the epoch) and its cost in micro-dollars. */
 export interface Spend {
@@ -56,9 +57,7 @@ export const ledgerSpends = (records: EventSource): SpendFeed => ({
 
 export class SpendIndex {
   /** By namespace, the spends of each object that has any, by its feed and key. */
-  private readonly byNamespace = new Map<string, Map<string, Spend[]>>();
-  /** The namespace each object's spends are under, to move or drop them. */
-  private readonly namespaceOf = new Map<string, string>();
+  private readonly spends = new GroupedMap<Spend[]>();
 
   /**
    * `namespaces`: a cache of the namespaces (their labels), for budgets that select namespaces by
@@ -71,10 +70,10 @@ export class SpendIndex {
     for (const { name, source, read } of feeds) {
       const follow = (obj: KubeObject, gone = false) => {
         const key = `${name}/${objectKey(obj)}`;
-        this.drop(key);
+        this.spends.delete(key);
         if (gone) return;
         const { namespace, spends } = read(obj);
-        if (spends.length > 0) this.set(key, namespace, spends);
+        if (spends.length > 0) this.spends.set(key, namespace, spends);
       };
       source.addHandler({
         onAdd: (obj) => follow(obj),
@@ -85,25 +84,6 @@ export class SpendIndex {
     }
   }
 
-  private set(key: string, namespace: string, spends: Spend[]): void {
-    let objects = this.byNamespace.get(namespace);
-    if (!objects) {
-      objects = new Map();
-      this.byNamespace.set(namespace, objects);
-    }
-    objects.set(key, spends);
-    this.namespaceOf.set(key, namespace);
-  }
-
-  private drop(key: string): void {
-    const namespace = this.namespaceOf.get(key);
-    if (namespace === undefined) return;
-    this.namespaceOf.delete(key);
-    const objects = this.byNamespace.get(namespace);
-    objects?.delete(key);
-    if (objects?.size === 0) this.byNamespace.delete(namespace);
-  }
-
   /** A namespace's labels, as the namespace cache has them ({} when unknown). */
   labelsOf(namespace: string): Record<string, string> {
     return this.namespaces?.get('', namespace)?.metadata?.labels ?? {};
@@ -112,7 +92,7 @@ export class SpendIndex {
   /** The micro-dollars spent from `since` (ms) on in the namespaces `covers` accepts. */
   spent(covers: (namespace: string) => boolean, since: number): number {
     let total = 0;
-    for (const [namespace, objects] of this.byNamespace) {
+    for (const [namespace, objects] of this.spends.groups()) {
       if (!covers(namespace)) continue;
       for (const spends of objects.values()) for (const s of spends) if (s.at >= since) total += s.micros;
     }
