@@ -24,4 +24,5 @@ export function runTap(opts: {
   extraArgs?: string[];
   baseEnv?: NodeJS.ProcessEnv;
   write?: (s: string) => void;
+  writeErr?: (s: string) => void;
 }): { kill(sig?: NodeJS.Signals): void; done: Promise<TapCounts & { code: number; files: FileResult[] }> };

@@ -41,7 +41,8 @@ export function tapReader(onFile) {
 
 /**
  * Runs tap over `files` (in that order, `jobs` at a time) with `env` added to `baseEnv`; resolves to
- * its counts and each file's result. `name` prefixes our output's lines and names the log in `logDir`.
+ * its counts and each file's result. `name` prefixes our output's lines and names the log in `logDir`;
+ * tap's own stderr is ours unless `writeErr` takes it.
  */
 export function runTap({
   name,
@@ -52,6 +53,7 @@ export function runTap({
   extraArgs = [],
   baseEnv = process.env,
   write = (s) => process.stdout.write(s),
+  writeErr,
 }) {
   const log = createWriteStream(join(logDir, `tap-${name}.log`));
   const results = [];
@@ -64,8 +66,9 @@ export function runTap({
   const tap = spawn(
     process.execPath,
     [join(root, 'node_modules/tap/dist/esm/run.mjs'), `--jobs=${jobs}`, ...extraArgs, ...files],
-    { cwd: root, env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: root, env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', writeErr ? 'pipe' : 'inherit'] },
   );
+  if (writeErr) tap.stderr.on('data', (chunk) => writeErr(chunk.toString()));
   let rest = '';
   tap.stdout.on('data', (chunk) => {
     log.write(chunk);

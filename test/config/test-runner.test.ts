@@ -128,6 +128,7 @@ t.test(
       'fail.test.mjs': "import t from 'tap'; t.fail('broken on purpose');\n",
     });
     let out = '';
+    let err = '';
     const tap = runTap({
       name: 'demo',
       files: [path.join(dir, 'pass.test.mjs'), path.join(dir, 'fail.test.mjs')],
@@ -141,9 +142,13 @@ t.test(
       write: (s) => {
         out += s;
       },
+      writeErr: (s) => {
+        err += s;
+      },
     });
     const result = await tap.done;
-    t.ok(result.found, 'the closing counts were read');
+    // A tap that could not run says why on its stderr: kept in the failure, not lost in the lane's.
+    t.ok(result.found, `the closing counts were read (tap's stderr: ${JSON.stringify(err.slice(-2000))})`);
     t.equal(result.pass, 1);
     t.equal(result.fail, 1);
     t.not(result.code, 0);
