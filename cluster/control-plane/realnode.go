@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -111,6 +115,35 @@ func clearHost(nodeBinary string) []error {
 	return errs
 }
 
+// waitHealthy polls a component's health URL until it answers 200 with a body `ready` accepts (nil:
+// any), failing early when the component exits.
+func waitHealthy(name, url string, c *child, deadline time.Time, ready func([]byte) bool) error {
+	client := http.Client{Timeout: 2 * time.Second}
+	for time.Now().Before(deadline) {
+		if res, err := client.Get(url); err == nil {
+			body, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK && (ready == nil || ready(body)) {
+				return nil
+			}
+		}
+		select {
+		case <-c.done:
+			return fmt.Errorf("%s exited before it was healthy\n--- tail of %s ---\n%s", name, c.log, tail(c.log, 30))
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("%s is not healthy at %s within the timeout\n--- tail of %s ---\n%s", name, url, c.log, tail(c.log, 30))
+}
+
+// proxySynced tells whether kube-proxy's healthz body says it has written its rules once.
+func proxySynced(body []byte) bool {
+	var h struct {
+		LastUpdated time.Time `json:"lastUpdated"`
+	}
+	return json.Unmarshal(body, &h) == nil && !h.LastUpdated.IsZero()
+}
+
 // startRealNode starts containerd, imports the images, starts the kubelet and waits until its Node
 // is Ready, then starts kube-proxy and, when asked for, the NetworkPolicy engine.
 func (cp *controlPlane) startRealNode(ctx context.Context, rn *realNode, opts realNodeOptions, deadline time.Time) error {
@@ -174,6 +207,12 @@ func (cp *controlPlane) startRealNode(ctx context.Context, rn *realNode, opts re
 		return err
 	}
 	if rn.kubeProxy, err = cp.spawn(opts.binary, "kube-proxy", []string{"--config=" + proxyConfig}); err != nil {
+		return err
+	}
+	// Ready only once its rules are written (its healthz says 200 while it starts, with a zero
+	// lastUpdated): before that a pod's connection to a Service IP leaves the node for whatever
+	// answers that address on the host's network.
+	if err := waitHealthy("kube-proxy", "http://127.0.0.1:"+strconv.Itoa(ports[1])+"/healthz", rn.kubeProxy, deadline, proxySynced); err != nil {
 		return err
 	}
 	if opts.netpol == "" {

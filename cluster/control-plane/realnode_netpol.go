@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -44,22 +42,7 @@ func (cp *controlPlane) startNetpol(rn *realNode, binary string, deadline time.T
 	}, nil); err != nil {
 		return err
 	}
-	url := "http://127.0.0.1:" + strconv.Itoa(ports[0]) + "/healthz"
-	client := http.Client{Timeout: 2 * time.Second}
-	for time.Now().Before(deadline) {
-		if res, err := client.Get(url); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-rn.netpol.done:
-			return fmt.Errorf("kube-router exited before it was healthy\n--- tail of %s ---\n%s", rn.netpol.log, tail(rn.netpol.log, 30))
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-	return fmt.Errorf("kube-router is not healthy at %s within the timeout\n--- tail of %s ---\n%s", url, rn.netpol.log, tail(rn.netpol.log, 30))
+	return waitHealthy("kube-router", "http://127.0.0.1:"+strconv.Itoa(ports[0])+"/healthz", rn.netpol, deadline, nil)
 }
 
 func hasAnyPrefix(s string, prefixes []string) bool {
