@@ -258,8 +258,10 @@ t.test(
   async (t) => {
     // A refusal the CLI does not retry (a 400 it retries with backoff for minutes): every request it
     // may send gets it, so what it says last is about the refusal.
+    // One attempt: what is asserted is how an attempt ends, not the retries (reconcile-retries), whose
+    // backoff would add a minute and a half of waiting.
     const refusal = fail(404, 'not_found_error', 'scripted: no such model');
-    const { model, create, finished } = await world(t, Array<Turn>(60).fill(refusal));
+    const { model, create, finished } = await world(t, Array<Turn>(60).fill(refusal), { maxRetries: 1 });
     const repo = git.repository('acme/ledger.git', 'main', { 'README.md': '# ledger\n' });
     const docs = git.repository(
       'acme/ledger-docs.git',
@@ -339,8 +341,10 @@ t.test('an image without a command the run needs: the result names it, before th
     presets,
     readFileSync(presets, 'utf8').replace('command: mcp-server-filesystem', 'command: mcp-server-absent'),
   );
+  // One attempt: every attempt would end the same (reconcile-retries covers the retries).
   const { model, create, finished } = await world(t, [say('never asked')], {
     templates: loadTemplateSet(dir),
+    maxRetries: 1,
   });
   const repo = git.repository('acme/absent.git', 'main', { 'README.md': '# absent\n' });
   const docs = git.repository('acme/absent-docs.git', 'main', taskDocs('projects/payments', 7, '# Absent\n'));

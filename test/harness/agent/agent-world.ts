@@ -86,6 +86,8 @@ export interface WorldOptions {
    * stand-in with the suite's key, which no object of the run's namespace holds.
    */
   gateway?: boolean;
+  /** The config's retries.maxRetries (default the shipped one), for a test about one attempt's end. */
+  maxRetries?: number;
 }
 
 /** The model gateway of a world: started on `config`, which it then names to the agents. */
@@ -121,6 +123,7 @@ export async function agentWorld(t: Test, suite: Suite, script: Turn[], options:
   const modelUrl = await model.listen(0, NODE_GATEWAY);
   t.teardown(() => model.close());
   const config = suiteConfig(suite.image, modelUrl, new URL(suite.git.server.base).host);
+  if (options.maxRetries !== undefined) config.retries.maxRetries = options.maxRetries;
   const gateway = options.gateway ? await worldGateway(t, suite, config, modelUrl) : undefined;
   await suiteSecrets(client, ns, config, suite.user, suite.apiKey);
   await startOperator(t, cluster, ns, config, {
