@@ -3,5 +3,6 @@ export interface CpuUsage {
   system: number;
 }
 export declare function procCpu(pid: number): CpuUsage;
+export declare function treeCpu(): CpuUsage;
 export declare const cpuSeconds: (before: CpuUsage, after: CpuUsage) => number;
 export declare function peakRssMiB(pid: number): number;

@@ -16,5 +16,5 @@ export class Timing {
 export function timingReport(
   timing: Timing,
   files: { file: string; ms?: number }[],
-  opts: { cold: boolean },
+  opts: { cold: boolean; cpu?: { user: number; system: number }; cores?: number },
 ): string[];

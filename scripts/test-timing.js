@@ -42,10 +42,12 @@ export class Timing {
 }
 
 /**
- * The report's lines: total against the budget (cold when `cold`), builds, lanes, slowest files.
- * `files` are the results of every tap process ({ file, ms }).
+ * The report's lines: total against the budget (cold when `cold`), the CPU it took (`cpu`, µs as
+ * process.cpuUsage() gives it, against `cores` busy the whole time: near 100% the run waits for CPU,
+ * not for anything else), builds, lanes, slowest files. `files` are the results of every tap process
+ * ({ file, ms }).
  */
-export function timingReport(timing, files, { cold }) {
+export function timingReport(timing, files, { cold, cpu, cores }) {
   const total = timing.elapsed();
   const budget = BUDGET_MINUTES[cold ? 'cold' : 'warm'] * 60_000;
   const verdict =
@@ -53,6 +55,12 @@ export function timingReport(timing, files, { cold }) {
   const lines = [
     `time: ${minutes(total)} in all, against a budget of ${minutes(budget)} (${cold ? 'cold: something was built' : 'warm: everything cached'}): ${verdict}`,
   ];
+  if (cpu) {
+    const busy = (cpu.user + cpu.system) / 1000;
+    lines.push(
+      `  cpu: ${minutes(cpu.user / 1000)} user + ${minutes(cpu.system / 1000)} system, ${Math.round((100 * busy) / (total * cores))}% of ${cores} cores over the run`,
+    );
+  }
   for (const kind of ['setup', 'build', 'lane']) {
     const spans = timing.spans.filter((s) => s.kind === kind);
     if (spans.length === 0) continue;

@@ -15,9 +15,10 @@
 // tap's per-file timeout (package.json) is multiplied by ORCHESTRATOR_TEST_TIMEOUT_SCALE, like every
 // wait in the tests.
 import { globSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDist, root } from './build.js';
+import { treeCpu } from './proc-usage.js';
 import { noticingBuilds, startBuilds } from './test-builds.js';
 import { TEST_NODES } from './test-cluster.js';
 import { classifyFiles, LANES, laneOrder } from './test-lanes.js';
@@ -221,7 +222,7 @@ for (const r of results) {
 for (const line of timingReport(
   timing,
   results.flatMap((r) => r.files),
-  { cold: buildState.cold },
+  { cold: buildState.cold, cpu: treeCpu(), cores: availableParallelism() },
 ))
   log(line);
 if (failed === 0) {

@@ -175,8 +175,9 @@ t.test(
     const lines = timingReport(
       timing,
       [{ file: 'a', ms: 5_000 }, { file: 'b', ms: 700_000 }, { file: 'c' }],
-      { cold: false },
+      { cold: false, cpu: { user: 50 * 60e6, system: 12 * 60e6 }, cores: 2 },
     );
+    t.match(lines[1], /cpu: 50\.0 min user \+ 12\.0 min system, 100% of 2 cores/, 'the CPU the run took');
     t.match(lines[0], `31.0 min in all, against a budget of ${BUDGET_MINUTES.warm.toFixed(1)} min (warm`);
     t.match(lines[0], /OVER it by 1\.0 min/);
     t.match(lines.join('\n'), /builds: control plane 90 s/);
