@@ -16,5 +16,10 @@ export class Timing {
 export function timingReport(
   timing: Timing,
   files: { file: string; ms?: number }[],
-  opts: { cold: boolean; cpu?: { user: number; system: number }; cores?: number },
+  opts: {
+    cold: boolean;
+    cpu?: { user: number; system: number };
+    cores?: number;
+    cpuFiles?: { file: string; ms?: number }[];
+  },
 ): string[];

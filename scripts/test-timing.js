@@ -44,10 +44,10 @@ export class Timing {
 /**
  * The report's lines: total against the budget (cold when `cold`), the CPU it took (`cpu`, µs as
  * process.cpuUsage() gives it, against `cores` busy the whole time: near 100% the run waits for CPU,
- * not for anything else), builds, lanes, slowest files. `files` are the results of every tap process
- * ({ file, ms }).
+ * not for anything else), builds, lanes, slowest files, and the files that took the most CPU.
+ * `files` are the results of every tap process ({ file, ms }), `cpuFiles` each file's CPU ({ file, ms }).
  */
-export function timingReport(timing, files, { cold, cpu, cores }) {
+export function timingReport(timing, files, { cold, cpu, cores, cpuFiles = [] }) {
   const total = timing.elapsed();
   const budget = BUDGET_MINUTES[cold ? 'cold' : 'warm'] * 60_000;
   const verdict =
@@ -67,9 +67,20 @@ export function timingReport(timing, files, { cold, cpu, cores }) {
     const parts = spans.map((s) => `${s.name} ${seconds(s.ms)}${s.note ? ` (${s.note})` : ''}`);
     lines.push(`  ${kind === 'build' ? 'builds' : kind === 'lane' ? 'lanes' : 'setup'}: ${parts.join(', ')}`);
   }
-  const timed = files.filter((f) => f.ms !== undefined).sort((a, b) => b.ms - a.ms);
-  const sum = timed.reduce((s, f) => s + f.ms, 0);
-  lines.push(`  test files: ${timed.length}, ${minutes(sum)} summed; the slowest:`);
-  for (const f of timed.slice(0, SLOWEST)) lines.push(`    ${seconds(f.ms).padStart(7)}  ${f.file}`);
+  lines.push(...ranked(files, (n, sum) => `test files: ${n}, ${minutes(sum)} summed; the slowest:`));
+  if (cpuFiles.length > 0)
+    lines.push(
+      ...ranked(cpuFiles, (n, sum) => `CPU of ${n} test files: ${minutes(sum)} summed; the hungriest:`),
+    );
   return lines;
+}
+
+/** A heading and the SLOWEST largest of `entries` ({ file, ms }; one without ms is not ranked). */
+function ranked(entries, heading) {
+  const timed = entries.filter((f) => f.ms !== undefined).sort((a, b) => b.ms - a.ms);
+  const sum = timed.reduce((s, f) => s + f.ms, 0);
+  return [
+    `  ${heading(timed.length, sum)}`,
+    ...timed.slice(0, SLOWEST).map((f) => `    ${seconds(f.ms).padStart(7)}  ${f.file}`),
+  ];
 }

@@ -14,7 +14,7 @@
 // test/integration/crds.test.ts`, `npm test -- --lane=real-node`).
 // tap's per-file timeout (package.json) is multiplied by ORCHESTRATOR_TEST_TIMEOUT_SCALE, like every
 // wait in the tests.
-import { globSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, globSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDist, root } from './build.js';
@@ -33,6 +33,9 @@ const timing = new Timing();
 // failures name.
 const runTmp = mkdtempSync(join(tmpdir(), 'orchestrator-test-'));
 process.env.TMPDIR = runTmp;
+// Each test file's process adds its CPU here as it ends (scripts/test-cpu.mjs).
+const cpuFile = join(runTmp, 'cpu.jsonl');
+process.env.ORCHESTRATOR_TEST_CPU_FILE = cpuFile;
 const scale = testTimeoutScale();
 const tapConfig = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).tap ?? {};
 const fileTimeout = tapConfig.timeout ?? 30;
@@ -222,7 +225,17 @@ for (const r of results) {
 for (const line of timingReport(
   timing,
   results.flatMap((r) => r.files),
-  { cold: buildState.cold, cpu: treeCpu(), cores: availableParallelism() },
+  {
+    cold: buildState.cold,
+    cpu: treeCpu(),
+    cores: availableParallelism(),
+    cpuFiles: existsSync(cpuFile)
+      ? readFileSync(cpuFile, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+      : [],
+  },
 ))
   log(line);
 if (failed === 0) {

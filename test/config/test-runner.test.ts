@@ -175,14 +175,32 @@ t.test(
     const lines = timingReport(
       timing,
       [{ file: 'a', ms: 5_000 }, { file: 'b', ms: 700_000 }, { file: 'c' }],
-      { cold: false, cpu: { user: 50 * 60e6, system: 12 * 60e6 }, cores: 2 },
+      {
+        cold: false,
+        cpu: { user: 50 * 60e6, system: 12 * 60e6 },
+        cores: 2,
+        cpuFiles: [
+          { file: 'a', ms: 9_000 },
+          { file: 'b', ms: 60_000 },
+        ],
+      },
+    );
+    const hungriest = lines.slice(lines.findIndex((l) => l.includes('the hungriest')));
+    t.match(hungriest[0], /CPU of 2 test files: 1\.1 min summed/);
+    t.same(
+      hungriest.slice(1).map((l) => l.trim()),
+      ['60 s  b', '9.0 s  a'],
+      'the files ranked by their CPU',
     );
     t.match(lines[1], /cpu: 50\.0 min user \+ 12\.0 min system, 100% of 2 cores/, 'the CPU the run took');
     t.match(lines[0], `31.0 min in all, against a budget of ${BUDGET_MINUTES.warm.toFixed(1)} min (warm`);
     t.match(lines[0], /OVER it by 1\.0 min/);
     t.match(lines.join('\n'), /builds: control plane 90 s/);
     t.match(lines.join('\n'), /lanes: unit 300 s \(200 files\)/);
-    const slowest = lines.slice(lines.findIndex((l) => l.includes('the slowest')) + 1);
+    const slowest = lines.slice(
+      lines.findIndex((l) => l.includes('the slowest')) + 1,
+      lines.findIndex((l) => l.includes('the hungriest')),
+    );
     t.match(slowest[0], /700 s {2}b$/);
     t.match(slowest[1], /5\.0 s {2}a$/);
     t.equal(slowest.length, 2, 'a file without a time is not ranked');
