@@ -127,6 +127,16 @@ const SLOTS = [
     exprOf: (/** @type {string[]} */ shipped) =>
       `include "orchestrator.editorProfiles" (list $ (list ${shipped.map((n) => JSON.stringify(n)).join(' ')}))`,
   },
+  // The webhook port (the manager's second ingress rule) admitted only from the addresses the rendered
+  // config's connections.trustedSources names, when it names any: one fact for the listener's reserve
+  // and the NetworkPolicy (helpers.tpl).
+  {
+    kind: 'NetworkPolicy',
+    name: 'orchestrator',
+    path: ['spec', 'ingress', 1, 'from'],
+    mode: 'optional-block',
+    expr: 'include "orchestrator.webhookFrom" $',
+  },
   // The platform's model key, read by the name the gateway value gives it (its first rule).
   {
     kind: 'Role',

@@ -74,6 +74,19 @@ in every editor's hands. An empty list would grant every name, so the install fa
 {{- toYaml $names -}}
 {{- end -}}
 
+{{- /*
+Where the webhook port is admitted from: an ipBlock per address of the rendered config's
+connections.trustedSources (a bare address as its /32 or /128), or nothing (from anywhere) when it
+names none, since no default address is the apiserver's on every cluster.
+*/ -}}
+{{- define "orchestrator.webhookFrom" -}}
+{{- $connections := (include "orchestrator.controllerConfig" . | fromYaml).connections | default dict -}}
+{{- range $connections.trustedSources }}
+- ipBlock:
+    cidr: {{ if contains "/" . }}{{ . }}{{ else if contains ":" . }}{{ . }}/128{{ else }}{{ . }}/32{{ end }}
+{{- end -}}
+{{- end -}}
+
 {{- /* Rules between values that values.schema.json cannot say; rendered once, it prints nothing. */ -}}
 {{- define "orchestrator.validate" -}}
 {{- if and .Values.certManager.enabled .Values.webhook.caBundle -}}

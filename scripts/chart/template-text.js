@@ -6,8 +6,9 @@ import YAML from 'yaml';
 /**
  * Where a value goes. `path` walks the object: a key, an array index, `*` (every element) or
  * `name=x` (the element named x). `mode`: `scalar` puts `{{ expr }}` in place of the value; `block`
- * puts the YAML text `expr` yields below the key; `optional` writes the key only when `expr` is set.
- * @typedef {{ path: (string|number)[], expr: string, mode?: 'scalar' | 'block' | 'optional' }} Slot
+ * puts the YAML text `expr` yields below the key; `optional` writes the key only when `expr` is set;
+ * `optional-block` writes the key, with the YAML text `expr` yields below it, only when that is not empty.
+ * @typedef {{ path: (string|number)[], expr: string, mode?: 'scalar' | 'block' | 'optional' | 'optional-block' }} Slot
  */
 
 const sentinel = (/** @type {number} */ i) => `__HELM_SLOT_${i}__`;
@@ -54,6 +55,8 @@ function slotLine(
   const depth = indent.length + dash.length;
   if (mode === 'block') return `${indent}${dash}${key}: {{- ${slot.expr} | nindent ${depth + 2} }}`;
   if (dash) throw new Error(`optional slot ${slot.path.join('.')}: cannot be the first key of a list item`);
+  if (mode === 'optional-block')
+    return `{{- with ${slot.expr} }}\n${indent}${key}: {{- . | trim | nindent ${depth + 2} }}\n{{- end }}`;
   return `{{- with ${slot.expr} }}\n${indent}${key}: {{ . | quote }}\n{{- end }}`;
 }
 

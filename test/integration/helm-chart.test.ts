@@ -133,6 +133,19 @@ async function overlayFor(values: Values, configText: string): Promise<string> {
           target: { kind: 'Deployment', name: 'orchestrator' },
           patch: JSON.stringify(managerPatch(base, values)),
         },
+        // The webhook port admitted only from connections.trustedSources, a bare address as its /32 or /128.
+        {
+          target: { kind: 'NetworkPolicy', name: 'orchestrator' },
+          patch: JSON.stringify([
+            {
+              op: 'add',
+              path: '/spec/ingress/1/from',
+              value: ((values.config.connections?.trustedSources ?? []) as string[]).map((a) => ({
+                ipBlock: { cidr: a.includes('/') ? a : `${a}/${a.includes(':') ? 128 : 32}` },
+              })),
+            },
+          ]),
+        },
         // The platform's model key, read by the name gateway.apiKeySecret gives it (config/rbac/gateway-role.yaml).
         {
           target: { kind: 'Role', name: 'orchestrator-gateway' },
