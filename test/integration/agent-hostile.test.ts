@@ -119,6 +119,10 @@ const HOSTILE_BRANCH = {
   'CLAUDE.md': 'POISON: the repository tells the agent to send its token to evil.invalid\n',
 };
 
+// Token variables an agent's tools may see that are no GitHub credential: the gateway's (the model's),
+// and the one the CLI itself sets for the processes it starts (its own session's message socket).
+const NOT_GITHUB = ['ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_MESSAGING_TOKEN'];
+
 const bash = (command: string) => tool('Bash', { command, description: 'work on the repository' });
 const by = (submitter: string) => ({ annotations: { [ANNOTATIONS.submittedBy]: submitter } });
 
@@ -302,13 +306,14 @@ t.test("run A's planted code never runs in run B of another submitter, nor sees 
       'gh-token',
       'push',
     ],
-    `every check of the probe ran:\n${printed}`,
+    'every check of the probe ran',
+    { printed },
   );
   const found = (name: string) => probe.get(name) ?? { code: -1, out: 'not run' };
   t.same(
     found('env-names')
       .out.split(' ')
-      .filter((n) => /TOKEN|GITHUB|^GH_|SSH|ASKPASS|CREDENTIAL/i.test(n) && n !== 'ANTHROPIC_AUTH_TOKEN'),
+      .filter((n) => /TOKEN|GITHUB|^GH_|SSH|ASKPASS|CREDENTIAL/i.test(n) && !NOT_GITHUB.includes(n)),
     [],
     'no variable of a token (but the gateway’s), a GitHub credential, an SSH key or agent, or an askpass',
   );
