@@ -22,7 +22,12 @@ import t from 'tap';
 import { ANNOTATIONS, type RunOf } from '../../src/api/index.js';
 import { checkoutDirectory, PREPARE_CONTAINER } from '../../src/naming/index.js';
 import { agentSuite, agentWorld } from '../harness/agent/agent-world.js';
-import { credentialProbe, probeResults, toolResultText } from '../harness/agent/credential-probe.js';
+import {
+  credentialProbe,
+  PROBE_CONTROLS,
+  probeResults,
+  toolResultText,
+} from '../harness/agent/credential-probe.js';
 import { kubectl } from '../harness/cluster/cluster.js';
 import { say, tool } from '../harness/remote/model-script.js';
 import { scaled, waitFor } from '../harness/util/wait.js';
@@ -317,13 +322,25 @@ t.test("run A's planted code never runs in run B of another submitter, nor sees 
     [],
     'no variable of a token (but the gateway’s), a GitHub credential, an SSH key or agent, or an askpass',
   );
+  t.ok(
+    found('env-names').out.split(' ').includes('ORCHESTRATOR_RUN_NAME'),
+    'the entry script’s variables listed',
+  );
   t.equal(
     found('files').out,
-    '',
-    'no token file, ~/.git-credentials, gh hosts.yml, SSH key, nothing under /run/secrets (a ServiceAccount token)',
+    PROBE_CONTROLS.file,
+    'no token file, ~/.git-credentials, gh hosts.yml, SSH key, nothing under /run/secrets (a ServiceAccount token): only the control',
   );
-  t.equal(found('token-files').out, '', 'no readable file holds the token');
-  t.equal(found('token-environ').out, '', "no process's environment in the container holds it");
+  t.equal(
+    found('token-files').out,
+    PROBE_CONTROLS.tokenFile,
+    'no readable file holds the token but the control',
+  );
+  t.match(
+    found('token-environ').out,
+    /^\/proc\/\d+\/environ$/,
+    "no process's environment in the container holds it, but the searching grep's own",
+  );
   t.same(
     found('git-config'),
     { code: 1, out: '' },

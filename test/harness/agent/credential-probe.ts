@@ -15,19 +15,28 @@ export interface ProbeResult {
  * command (which the CLI keeps in its transcript and stream) never holds the value it looks for.
  * `host` and `repository` (owner/name.git) are where git's credential helper is asked and the push goes.
  */
+/**
+ * What the searches find when they work and nothing else is there: find matches /etc/hosts too (the
+ * kubelet writes it), and grep searches a file the probe writes the value into (and removes), and its
+ * own environment: so an empty answer from a search that failed cannot pass for "nothing found".
+ */
+export const PROBE_CONTROLS = { file: '/etc/hosts', tokenFile: '/tmp/probe-control' } as const;
+
 export function credentialProbe(token: string, host: string, repository: string): string {
   const half = Math.floor(token.length / 2);
   const pruned = '\\( -path /proc -o -path /sys -o -path /dev -o -path /usr -o -name node_modules \\) -prune';
-  const named =
-    "\\( -iname '*token*' -o -name .git-credentials -o -name hosts.yml -o -name .ssh -o -name 'id_rsa*' -o -name 'id_ecdsa*' -o -name 'id_ed25519*' -o -path '/run/secrets/*' -o -path '/var/run/secrets/*' \\)";
+  const named = `\\( -iname '*token*' -o -name .git-credentials -o -name hosts.yml -o -name .ssh -o -name 'id_rsa*' -o -name 'id_ecdsa*' -o -name 'id_ed25519*' -o -path '/run/secrets/*' -o -path '/var/run/secrets/*' -o -path ${PROBE_CONTROLS.file} \\)`;
   return [
     `t1='${token.slice(0, half)}'; needle="\${t1}${token.slice(half)}"`,
     // One line per check; a command's output may span lines and hold quotes.
     'probe() { n=$1; shift; o=$("$@" 2>&1); c=$?; printf "probe %s %s: %s\\n" "$n" "$c" "$(printf %s "$o" | tr "\\n" " " | cut -c1-400)"; }',
     "probe env-names bash -c 'compgen -e'",
     `probe files sh -c "find / ${pruned} -o ${named} -print 2>/dev/null"`,
+    `printf %s "$needle" >${PROBE_CONTROLS.tokenFile}`,
     'probe token-files grep -r -l -s -D skip -F -e "$needle" / --exclude-dir=proc --exclude-dir=sys --exclude-dir=dev --exclude-dir=usr --exclude-dir=node_modules',
-    'probe token-environ sh -c \'grep -l -s -F -e "$1" /proc/[0-9]*/environ\' - "$needle"',
+    `rm -f ${PROBE_CONTROLS.tokenFile}`,
+    // exec: the grep is the process the shell expanded the list in, so it finds its own environment.
+    'probe token-environ env NEEDLE="$needle" sh -c \'exec grep -l -s -F -e "$NEEDLE" /proc/[0-9]*/environ\'',
     "probe git-config git config --show-origin --get-regexp '^credential|^url\\.|sshcommand|askpass'",
     `probe credential-fill sh -c "printf 'protocol=https\\nhost=${host}\\npath=${repository}\\n\\n' | GIT_TERMINAL_PROMPT=0 git credential fill"`,
     `probe gh-status gh auth status`,
