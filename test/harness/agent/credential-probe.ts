@@ -28,8 +28,8 @@ export function credentialProbe(token: string, host: string, repository: string)
   const named = `\\( -iname '*token*' -o -name .git-credentials -o -name hosts.yml -o -name .ssh -o -name 'id_rsa*' -o -name 'id_ecdsa*' -o -name 'id_ed25519*' -o -path '/run/secrets/*' -o -path '/var/run/secrets/*' -o -path ${PROBE_CONTROLS.file} \\)`;
   return [
     `t1='${token.slice(0, half)}'; needle="\${t1}${token.slice(half)}"`,
-    // One line per check; a command's output may span lines and hold quotes.
-    'probe() { n=$1; shift; o=$("$@" 2>&1); c=$?; printf "probe %s %s: %s\\n" "$n" "$c" "$(printf %s "$o" | tr "\\n" " " | cut -c1-400)"; }',
+    // One line per check (long enough for every variable's name); a command's output may span lines.
+    'probe() { n=$1; shift; o=$("$@" 2>&1); c=$?; printf "probe %s %s: %s\\n" "$n" "$c" "$(printf %s "$o" | tr "\\n" " " | cut -c1-4000)"; }',
     "probe env-names bash -c 'compgen -e'",
     `probe files sh -c "find / ${pruned} -o ${named} -print 2>/dev/null"`,
     `printf %s "$needle" >${PROBE_CONTROLS.tokenFile}`,
