@@ -125,6 +125,11 @@ t.test('a GitHub user over https: the credential helper hands git the token, now
   // helper in the git config it sees; its own push is refused by the server.
   t.notMatch(r.agentEnv, token, "no token in the agent's environment or its token file");
   t.notMatch(r.agentEnv, /^(GITHUB_TOKEN|GH_TOKEN|GITHUB_APP_TOKEN_FILE|GITHUB_SSH_KEY_FILE)=/m);
+  t.notMatch(
+    r.agentEnv,
+    /^\w*TOKEN\w*=/m,
+    'no variable named for a token, not even the path of a removed one',
+  );
   t.notMatch(r.agentGitConfig, /credential/, 'no credential helper in the git config the agent sees');
   t.match(r.agentPush, /could not read Username|Authentication failed|403|401/, r.agentPush);
   t.notMatch(r.agentPush, /^pushed$/m, "the agent's own push is refused");

@@ -95,10 +95,22 @@ export interface GitHost {
   api: GithubApi;
   /** A bare repository `owner/name.git` whose `branch` holds `files`; its https URL. */
   repository(path: string, branch: string, files: Record<string, string>): string;
+  /** A branch `branch` of the repository `path`: the tip of the one it was made with, and `files` on top. */
+  branch(path: string, branch: string, files: Record<string, string>): void;
   /** The commit and file content of `branch` in the repository, or undefined without the branch. */
   read(path: string, branch: string, file: string): { commit: string; content: string } | undefined;
   /** The repository's branches. */
   branches(path: string): string[];
+}
+
+/** `files` written into the work tree `seed` and committed. */
+function commitFiles(seed: string, files: Record<string, string>): void {
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(join(seed, file, '..'), { recursive: true });
+    writeFileSync(join(seed, file), content);
+  }
+  git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '.'], seed);
+  git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'seed'], seed);
 }
 
 /** git over HTTPS on the node's gateway, for `user` with `token` only. */
@@ -130,16 +142,17 @@ export async function gitHost(
       const seed = join(dir, 'seed', path);
       mkdirSync(seed, { recursive: true });
       git(['init', '-q', '-b', branch, seed]);
-      for (const [file, content] of Object.entries(files)) {
-        mkdirSync(join(seed, file, '..'), { recursive: true });
-        writeFileSync(join(seed, file), content);
-      }
-      git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'add', '.'], seed);
-      git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'seed'], seed);
+      commitFiles(seed, files);
       git(['clone', '-q', '--bare', seed, join(root, path)]);
       // git http-backend lets pushes in only where http.receivepack is on (or a user is authenticated).
       git(['config', 'http.receivepack', 'true'], join(root, path));
       return `${server.base}/${path}`;
+    },
+    branch(path, branch, files) {
+      const seed = join(dir, 'seed', path);
+      git(['checkout', '-q', '-b', branch], seed);
+      commitFiles(seed, files);
+      git(['push', '-q', join(root, path), branch], seed);
     },
     read(path, branch, file) {
       const bare = join(root, path);
