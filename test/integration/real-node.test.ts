@@ -5,18 +5,29 @@
 // Pod Security Standard admitting and running a pod, pods reaching the apiserver through the
 // `kubernetes` Service, an image missing from the node failing a run with ErrImageNeverPull, and
 // NetworkPolicies enforced (StartOptions.networkPolicies: kube-router's policy controller), the
-// shipped agent policy (config/agents) among them.
+// shipped agent policy (config/agents) among them, and egress by allowlist (src/egress: the Squid
+// proxy and the agents' policies) with the agent image.
 // Needs root and the Debian packages of src/cluster/real-node-host.ts: without them the file fails
 // at once, naming what is missing.
 // @lane real-node
-// @needs node
+// @needs node agent-image
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { applyObjects } from '../../src/cluster/apply.js';
+import { buildLocalImage } from '../../src/cluster/index.js';
+import { ACCESS_LOG_CONTAINER, allowlistPolicy, proxyEnv, servicePeer } from '../../src/egress/index.js';
 import { PREPARE_CONTAINER } from '../../src/naming/containers.js';
 import { KubeClient, type KubeObject, PODS, PVCS, resourcePath } from '../../src/runtime/index.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import {
+  curlStatus,
+  deployProxy,
+  egressProbeScript,
+  egressProxyImage,
+  serveIn,
+} from '../harness/cluster/egress.js';
 import {
   containerState,
   probeContainer,
@@ -33,7 +44,13 @@ import { runCli } from '../harness/operator/cli.js';
 import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator/operator.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster({ realNode: true, networkPolicies: true });
+const agentImage = await buildLocalImage();
+const proxyImage = await egressProxyImage();
+const cluster = await testCluster({
+  realNode: true,
+  networkPolicies: true,
+  images: [agentImage, proxyImage],
+});
 const images = cluster.realNode;
 if (!images) throw new Error('testCluster({ realNode: true }) gave a cluster without a real node');
 const busybox = images.busybox.name;
@@ -236,6 +253,113 @@ t.test('NetworkPolicies are enforced: an allowed connection passes, a denied one
     t.equal(logs.stdout.trim(), c.expect, `${c.name}: ${c.host}:${c.port} ${c.expect}`);
   }
 });
+
+t.test(
+  'egress by allowlist: an allowed host through the proxy, 403 for an unlisted one, a direct connection dropped; DNS, the gateway and an allowed Service pass',
+  async (t) => {
+    const ns = await testNamespace(t, cluster);
+    const operatorNs = await testNamespace(t, cluster);
+    // The test hosts: one web server the allowlist names as allowed.test, and as unlisted.test not.
+    const web = await servePod(client, ns, 'web', busybox, { app: 'web' }, 8080);
+    // A non-HTTP endpoint allowed by name (the allowlist's Service), its pod another server.
+    await servePod(client, ns, 'db', busybox, { app: 'db' }, 5432);
+    const [db] = await applyObjects(client, [
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'db', namespace: ns },
+        spec: { selector: { app: 'db' }, ports: [{ port: 5432, targetPort: 5432 }] },
+      },
+    ]);
+    // DNS (kube-system, port 53) and the model gateway (the manager's pods in orchestrator-system,
+    // port 8090) as the shipped policy names them: servers answering HTTP there.
+    const dns = await serveIn(t, client, busybox, 'kube-system', 53, {});
+    const gateway = await serveIn(t, client, busybox, 'orchestrator-system', 8090, {
+      'app.kubernetes.io/name': 'orchestrator',
+      'app.kubernetes.io/component': 'manager',
+    });
+    const config = testConfig((c) => {
+      c.egress.enabled = true;
+      c.egress.proxy = { ...c.egress.proxy, namespace: operatorNs, image: proxyImage.name, replicas: 1 };
+      c.egress.allowlists = {
+        default: {
+          port: 3128,
+          hosts: [{ host: 'allowed.test', ports: [8080] }],
+          services: [{ name: 'db', port: 5432 }],
+        },
+        // Another profile's allowlist, which names the unlisted host: its port is not the pod's.
+        wide: { port: 3129, hosts: [{ host: 'unlisted.test', ports: [8080] }] },
+      };
+    });
+    config.egress.proxy.host = await deployProxy(client, config, {
+      'allowed.test': web,
+      'unlisted.test': web,
+    });
+    const policy = allowlistPolicy(config.egress, 'default', ns, [
+      servicePeer({ name: 'db', port: 5432 }, db as KubeObject),
+    ]);
+    await applyObjects(client, [policy]);
+    const dbAddress = (db?.spec as { clusterIP: string }).clusterIP;
+    const direct = '--noproxy "*"';
+    const cases = [
+      { name: 'allowed', command: curlStatus('http://allowed.test:8080/'), expect: '200' },
+      { name: 'unlisted', command: curlStatus('http://unlisted.test:8080/'), expect: '403' },
+      { name: 'by-address', command: curlStatus(`http://${web}:8080/`), expect: '403' },
+      { name: 'bypass', command: curlStatus(`http://${web}:8080/`, direct), expect: '000' },
+      {
+        name: 'other-port',
+        command: curlStatus('http://unlisted.test:8080/', `-x http://${config.egress.proxy.host}:3129`),
+        expect: '000',
+      },
+      { name: 'dns', command: curlStatus(`http://${dns}:53/`, direct), expect: '200' },
+      { name: 'gateway', command: curlStatus(`http://${gateway}:8090/`, direct), expect: '200' },
+      { name: 'service', command: curlStatus(`http://${dbAddress}:5432/`, direct), expect: '200' },
+    ];
+    const agentLabels = {
+      'app.kubernetes.io/managed-by': 'orchestrator',
+      'orchestrator.io/run': 'egress',
+      'orchestrator.io/egress': 'default',
+    };
+    const pod = await runJob(
+      client,
+      ns,
+      'agent',
+      {
+        securityContext: RESTRICTED_POD,
+        containers: [
+          {
+            name: 'agent',
+            image: agentImage.name,
+            imagePullPolicy: 'Never',
+            command: ['bash', '-c', egressProbeScript(cases)],
+            env: proxyEnv(config, config.defaultAgent, ns),
+            securityContext: RESTRICTED_CONTAINER,
+          },
+        ],
+      },
+      agentLabels,
+    );
+    const logs = await kubectl(cluster, ['logs', '-n', ns, pod.metadata?.name ?? '']);
+    t.equal(
+      logs.stdout.trim(),
+      cases.map((c) => `${c.name} ${c.expect}`).join('\n'),
+      'each case answered as expected (000: nothing answered)',
+    );
+    const proxyLog = await kubectl(cluster, [
+      'logs',
+      '-n',
+      operatorNs,
+      `deployment/${config.egress.proxy.name}`,
+      '-c',
+      ACCESS_LOG_CONTAINER,
+    ]);
+    t.match(
+      proxyLog.stdout,
+      /TCP_DENIED\/403 \d+ GET http:\/\/unlisted\.test:8080\//,
+      'the refusal is in the access log',
+    );
+  },
+);
 
 t.test(
   'runs on the real node: a missing image fails with ErrImageNeverPull; orchestrator logs reads a pod',

@@ -1,0 +1,131 @@
+// Egress by allowlist on the real node (test/integration/real-node.test.ts): the proxy's objects as
+// src/egress renders them, applied in a namespace standing for the operator's, and an agent pod's
+// probe script. The node has no cluster DNS, so the proxy resolves the allowlist's test hosts from
+// its /etc/hosts (hostAliases), and the agents name the proxy's Service by its address.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { ControllerConfig } from '../../../src/api/index.js';
+import { applyObjects } from '../../../src/cluster/apply.js';
+import { buildLocalImage, type LocalImage } from '../../../src/cluster/index.js';
+import { proxyObjects } from '../../../src/egress/index.js';
+import {
+  isConflict,
+  type KubeClient,
+  type KubeObject,
+  PODS,
+  resourcePath,
+} from '../../../src/runtime/index.js';
+import { packageRoot } from '../../../src/util/package-root.js';
+import { waitFor } from '../util/wait.js';
+import { RESTRICTED_POD, shContainer } from './real-node.js';
+
+/** The egress proxy's image (images/egress-proxy), built like the agent image and cached the same way. */
+export const egressProxyImage = (progress?: (step: string) => void): Promise<LocalImage> =>
+  buildLocalImage({
+    contextDir: join(packageRoot(), 'images', 'egress-proxy'),
+    repository: 'egress-proxy',
+    progress,
+  });
+
+/**
+ * Applies the proxy's ConfigMap, Deployment (its pods resolving `hosts` by /etc/hosts) and Service;
+ * resolves to the Service's address once a proxy pod is ready.
+ */
+export async function deployProxy(
+  client: KubeClient,
+  config: ControllerConfig,
+  hosts: Record<string, string>,
+): Promise<string> {
+  const objects = proxyObjects(config).map((obj) => {
+    if (obj.kind !== 'Deployment') return obj;
+    const pod = (obj.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+    pod.hostAliases = Object.entries(hosts).map(([hostname, ip]) => ({ ip, hostnames: [hostname] }));
+    return obj;
+  });
+  const applied = await applyObjects(client, objects);
+  const { name, namespace } = config.egress.proxy;
+  await waitFor(
+    `the egress proxy ${namespace}/${name} ready`,
+    async (note) => {
+      const d = await client.request<KubeObject>(
+        'GET',
+        `/apis/apps/v1/namespaces/${namespace}/deployments/${name}`,
+      );
+      note(d.status);
+      return ((d.status as { readyReplicas?: number } | undefined)?.readyReplicas ?? 0) > 0 || undefined;
+    },
+    { timeoutMs: 180_000 },
+  );
+  const service = applied.find((o) => o.kind === 'Service');
+  return (service?.spec as { clusterIP: string }).clusterIP;
+}
+
+/**
+ * A bash script (the agent image's) that checks each case until its answer is the expected one (the
+ * policy engine applies a policy some time after the pod starts), then that the answer holds, and
+ * prints `name answer` per case: the expected answer, or the other one it got.
+ */
+export function egressProbeScript(cases: { name: string; command: string; expect: string }[]): string {
+  return [
+    'check() {',
+    '  local name=$1 expect=$2 command=$3 got i',
+    '  for i in $(seq 30); do got=$(eval "$command"); [ "$got" = "$expect" ] && break; sleep 1; done',
+    '  for i in 1 2 3; do got=$(eval "$command"); [ "$got" = "$expect" ] || break; done',
+    '  echo "$name $got"',
+    '}',
+    ...cases.map((c) => `check ${c.name} '${c.expect}' '${c.command}'`),
+  ].join('\n');
+}
+
+/** curl's status of a GET (000 when nothing answered within a few seconds); extra curl options first. */
+export const curlStatus = (url: string, options = ''): string =>
+  `curl -s -o /dev/null --max-time 4 -w %{http_code} ${options} ${url}`;
+
+/**
+ * A busybox HTTP server on `port` in a namespace that is not the test's (kube-system, the operator's,
+ * made when missing), gone with the test; resolves to its address. It may bind a port below 1024 (a
+ * safe sysctl), still as a user.
+ */
+export async function serveIn(
+  t: { teardown: (fn: () => unknown) => void },
+  client: KubeClient,
+  image: string,
+  namespace: string,
+  port: number,
+  labels: Record<string, string>,
+): Promise<string> {
+  await client
+    .request('POST', '/api/v1/namespaces', {
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+    })
+    .catch((err: unknown) => {
+      if (!isConflict(err)) throw err;
+    });
+  const name = `standin-${randomBytes(3).toString('hex')}`;
+  await client.request('POST', resourcePath(PODS, namespace), {
+    body: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, labels },
+      spec: {
+        securityContext: {
+          ...RESTRICTED_POD,
+          sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
+        },
+        containers: [
+          shContainer('serve', image, `echo hello > /www/index.html && exec httpd -f -p ${port} -h /www`, {
+            volumeMounts: [{ name: 'www', mountPath: '/www' }],
+          }),
+        ],
+        volumes: [{ name: 'www', emptyDir: {} }],
+      },
+    },
+  });
+  t.teardown(() => client.request('DELETE', resourcePath(PODS, namespace, name)).catch(() => undefined));
+  return waitFor(`pod ${namespace}/${name} running with an IP`, async (note) => {
+    const pod = await client.request<KubeObject>('GET', resourcePath(PODS, namespace, name));
+    const status = pod.status as { phase?: string; podIP?: string };
+    note(status);
+    return status.phase === 'Running' ? status.podIP : undefined;
+  });
+}
