@@ -57,7 +57,9 @@ export async function deployProxy(
     { timeoutMs: 180_000 },
   );
   const service = applied.find((o) => o.kind === 'Service');
-  return (service?.spec as { clusterIP: string }).clusterIP;
+  const address = (service?.spec as { clusterIP?: string } | undefined)?.clusterIP;
+  if (!address) throw new Error(`the egress proxy's Service ${namespace}/${name} has no address`);
+  return address;
 }
 
 /**
