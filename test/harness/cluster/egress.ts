@@ -39,7 +39,10 @@ export async function deployProxy(
   const objects = proxyObjects(config).map((obj) => {
     if (obj.kind !== 'Deployment') return obj;
     const pod = (obj.spec as { template: { spec: Record<string, unknown> } }).template.spec;
-    pod.hostAliases = Object.entries(hosts).map(([hostname, ip]) => ({ ip, hostnames: [hostname] }));
+    // One entry per address (the apiserver keys hostAliases by ip).
+    const byIp = new Map<string, string[]>();
+    for (const [hostname, ip] of Object.entries(hosts)) byIp.set(ip, [...(byIp.get(ip) ?? []), hostname]);
+    pod.hostAliases = [...byIp].map(([ip, hostnames]) => ({ ip, hostnames }));
     return obj;
   });
   const applied = await applyObjects(client, objects);
