@@ -263,7 +263,7 @@ t.test(
     const web = await servePod(client, ns, 'web', busybox, { app: 'web' }, 8080);
     // A non-HTTP endpoint allowed by name (the allowlist's Service), its pod another server.
     await servePod(client, ns, 'db', busybox, { app: 'db' }, 5432);
-    const [db] = await applyObjects(client, [
+    const [db = {}] = await applyObjects(client, [
       {
         apiVersion: 'v1',
         kind: 'Service',
@@ -296,10 +296,10 @@ t.test(
       'unlisted.test': web,
     });
     const policy = allowlistPolicy(config.egress, 'default', ns, [
-      servicePeer({ name: 'db', port: 5432 }, db as KubeObject),
+      servicePeer({ name: 'db', port: 5432 }, db),
     ]);
     await applyObjects(client, [policy]);
-    const dbAddress = (db?.spec as { clusterIP: string }).clusterIP;
+    const dbAddress = (db.spec as { clusterIP: string }).clusterIP;
     const direct = '--noproxy "*"';
     const cases = [
       { name: 'allowed', command: curlStatus('http://allowed.test:8080/'), expect: '200' },
