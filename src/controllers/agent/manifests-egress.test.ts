@@ -2,12 +2,10 @@
 // through its profile's allowlist port, the pod carries the label its NetworkPolicy selects, and no
 // run variable displaces the proxy's.
 import t from 'tap';
-import type { CodeRun } from '../../api/index.js';
-import { defaulted } from '../../api/index.js';
 import { AGENT_CONTAINER, PREPARE_CONTAINER, PUBLISH_CONTAINER } from '../../naming/containers.js';
 import { codeRunStrategy } from '../kind/strategy.js';
 import { attemptJob } from './manifests.js';
-import { agentOf, config, input, type Json, taskRun } from './manifests-test-runs.js';
+import { agentOf, codeRun, config, input, type Json, taskRun } from './manifests-test-runs.js';
 
 const on = structuredClone(config);
 on.egress.enabled = true;
@@ -44,20 +42,11 @@ t.test('egress off: no label, no proxy variable', async (t) => {
 });
 
 t.test('a run’s proxy variables (stored without the webhooks) never reach the pod', async (t) => {
-  const run = defaulted(
-    'CodeRun',
+  const run = codeRun(
     {
-      metadata: { name: 'pay-7-rex', namespace: 'ns', uid: 'u-2' },
-      spec: {
-        taskId: 7,
-        service: 'payments',
-        githubApp: '5DLabs-Rex',
-        repositoryUrl: 'https://github.com/acme/payments',
-        docsRepositoryUrl: 'https://github.com/acme/docs',
-        env: { HTTPS_PROXY: 'http://attacker:80', no_proxy: '*' },
-        envFromSecrets: [{ name: 'HTTP_PROXY', secretName: 's', secretKey: 'k' }],
-      },
-    } as CodeRun,
+      env: { HTTPS_PROXY: 'http://attacker:80', no_proxy: '*' },
+      envFromSecrets: [{ name: 'HTTP_PROXY', secretName: 's', secretKey: 'k' }],
+    },
     on,
   );
   const pod = podOf(attemptJob({ strategy: codeRunStrategy, run, config: on, attempt: 1 }));

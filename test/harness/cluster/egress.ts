@@ -17,7 +17,7 @@ import {
 } from '../../../src/runtime/index.js';
 import { packageRoot } from '../../../src/util/package-root.js';
 import { waitFor } from '../util/wait.js';
-import { RESTRICTED_POD, shContainer } from './real-node.js';
+import { servePod } from './real-node.js';
 
 /** The egress proxy's image (images/egress-proxy), built like the agent image and cached the same way. */
 export const egressProxyImage = (progress?: (step: string) => void): Promise<LocalImage> =>
@@ -107,30 +107,8 @@ export async function serveIn(
       if (!isConflict(err)) throw err;
     });
   const name = `standin-${randomBytes(3).toString('hex')}`;
-  await client.request('POST', resourcePath(PODS, namespace), {
-    body: {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name, labels },
-      spec: {
-        securityContext: {
-          ...RESTRICTED_POD,
-          sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
-        },
-        containers: [
-          shContainer('serve', image, `echo hello > /www/index.html && exec httpd -f -p ${port} -h /www`, {
-            volumeMounts: [{ name: 'www', mountPath: '/www' }],
-          }),
-        ],
-        volumes: [{ name: 'www', emptyDir: {} }],
-      },
-    },
-  });
   t.teardown(() => client.request('DELETE', resourcePath(PODS, namespace, name)).catch(() => undefined));
-  return waitFor(`pod ${namespace}/${name} running with an IP`, async (note) => {
-    const pod = await client.request<KubeObject>('GET', resourcePath(PODS, namespace, name));
-    const status = pod.status as { phase?: string; podIP?: string };
-    note(status);
-    return status.phase === 'Running' ? status.podIP : undefined;
+  return servePod(client, namespace, name, image, labels, port, {
+    sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
   });
 }
