@@ -15,19 +15,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { applyObjects } from '../../src/cluster/apply.js';
 import { buildLocalImage } from '../../src/cluster/index.js';
-import { ACCESS_LOG_CONTAINER, allowlistPolicy, proxyEnv, servicePeer } from '../../src/egress/index.js';
+import { ACCESS_LOG_CONTAINER, proxyEnv } from '../../src/egress/index.js';
 import { PREPARE_CONTAINER } from '../../src/naming/containers.js';
 import { KubeClient, type KubeObject, PODS, PVCS, resourcePath } from '../../src/runtime/index.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import {
-  curlStatus,
-  deployProxy,
-  egressProbeScript,
-  egressProxyImage,
-  serveIn,
-} from '../harness/cluster/egress.js';
+import { egressProbeScript, egressProxyImage, egressWorld } from '../harness/cluster/egress.js';
 import {
   containerState,
   probeContainer,
@@ -259,62 +252,7 @@ t.test(
   async (t) => {
     const ns = await testNamespace(t, cluster);
     const operatorNs = await testNamespace(t, cluster);
-    // The test hosts: one web server the allowlist names as allowed.test, and as unlisted.test not.
-    const web = await servePod(client, ns, 'web', busybox, { app: 'web' }, 8080);
-    // A non-HTTP endpoint allowed by name (the allowlist's Service), its pod another server.
-    await servePod(client, ns, 'db', busybox, { app: 'db' }, 5432);
-    const [db = {}] = await applyObjects(client, [
-      {
-        apiVersion: 'v1',
-        kind: 'Service',
-        metadata: { name: 'db', namespace: ns },
-        spec: { selector: { app: 'db' }, ports: [{ port: 5432, targetPort: 5432 }] },
-      },
-    ]);
-    // DNS (kube-system, port 53) and the model gateway (the manager's pods in orchestrator-system,
-    // port 8090) as the shipped policy names them: servers answering HTTP there.
-    const dns = await serveIn(t, client, busybox, 'kube-system', 53, {});
-    const gateway = await serveIn(t, client, busybox, 'orchestrator-system', 8090, {
-      'app.kubernetes.io/name': 'orchestrator',
-      'app.kubernetes.io/component': 'manager',
-    });
-    const config = testConfig((c) => {
-      c.egress.enabled = true;
-      c.egress.proxy = { ...c.egress.proxy, namespace: operatorNs, image: proxyImage.name, replicas: 1 };
-      c.egress.allowlists = {
-        default: {
-          port: 3128,
-          hosts: [{ host: 'allowed.test', ports: [8080] }],
-          services: [{ name: 'db', port: 5432 }],
-        },
-        // Another profile's allowlist, which names the unlisted host: its port is not the pod's.
-        wide: { port: 3129, hosts: [{ host: 'unlisted.test', ports: [8080] }] },
-      };
-    });
-    config.egress.proxy.host = await deployProxy(client, config, {
-      'allowed.test': web,
-      'unlisted.test': web,
-    });
-    const policy = allowlistPolicy(config.egress, 'default', ns, [
-      servicePeer({ name: 'db', port: 5432 }, db),
-    ]);
-    await applyObjects(client, [policy]);
-    const dbAddress = (db.spec as { clusterIP: string }).clusterIP;
-    const direct = '--noproxy "*"';
-    const cases = [
-      { name: 'allowed', command: curlStatus('http://allowed.test:8080/'), expect: '200' },
-      { name: 'unlisted', command: curlStatus('http://unlisted.test:8080/'), expect: '403' },
-      { name: 'by-address', command: curlStatus(`http://${web}:8080/`), expect: '403' },
-      { name: 'bypass', command: curlStatus(`http://${web}:8080/`, direct), expect: '000' },
-      {
-        name: 'other-port',
-        command: curlStatus('http://unlisted.test:8080/', `-x http://${config.egress.proxy.host}:3129`),
-        expect: '000',
-      },
-      { name: 'dns', command: curlStatus(`http://${dns}:53/`, direct), expect: '200' },
-      { name: 'gateway', command: curlStatus(`http://${gateway}:8090/`, direct), expect: '200' },
-      { name: 'service', command: curlStatus(`http://${dbAddress}:5432/`, direct), expect: '200' },
-    ];
+    const { config, cases } = await egressWorld(t, client, { ns, operatorNs, busybox, proxyImage });
     const agentLabels = {
       'app.kubernetes.io/managed-by': 'orchestrator',
       'orchestrator.io/run': 'egress',

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ControllerConfig } from '../../../src/api/index.js';
 import { applyObjects } from '../../../src/cluster/apply.js';
 import { buildLocalImage, type LocalImage } from '../../../src/cluster/index.js';
-import { proxyObjects } from '../../../src/egress/index.js';
+import { allowlistPolicy, proxyObjects, servicePeer } from '../../../src/egress/index.js';
 import {
   isConflict,
   type KubeClient,
@@ -16,6 +16,7 @@ import {
   resourcePath,
 } from '../../../src/runtime/index.js';
 import { packageRoot } from '../../../src/util/package-root.js';
+import { testConfig } from '../operator/operator.js';
 import { waitFor } from '../util/wait.js';
 import { servePod } from './real-node.js';
 
@@ -31,7 +32,7 @@ export const egressProxyImage = (progress?: (step: string) => void): Promise<Loc
  * Applies the proxy's ConfigMap, Deployment (its pods resolving `hosts` by /etc/hosts) and Service;
  * resolves to the Service's address once a proxy pod is ready.
  */
-export async function deployProxy(
+async function deployProxy(
   client: KubeClient,
   config: ControllerConfig,
   hosts: Record<string, string>,
@@ -70,7 +71,7 @@ export async function deployProxy(
  * policy engine applies a policy some time after the pod starts), then that the answer holds, and
  * prints `name answer` per case: the expected answer, or the other one it got.
  */
-export function egressProbeScript(cases: { name: string; command: string; expect: string }[]): string {
+export function egressProbeScript(cases: EgressCase[]): string {
   return [
     'check() {',
     '  local name=$1 expect=$2 command=$3 got i',
@@ -83,7 +84,7 @@ export function egressProbeScript(cases: { name: string; command: string; expect
 }
 
 /** curl's status of a GET (000 when nothing answered within a few seconds); extra curl options first. */
-export const curlStatus = (url: string, options = ''): string =>
+const curlStatus = (url: string, options = ''): string =>
   `curl -s -o /dev/null --max-time 4 -w %{http_code} ${options} ${url}`;
 
 /**
@@ -91,7 +92,7 @@ export const curlStatus = (url: string, options = ''): string =>
  * made when missing), gone with the test; resolves to its address. It may bind a port below 1024 (a
  * safe sysctl), still as a user.
  */
-export async function serveIn(
+async function serveIn(
   t: { teardown: (fn: () => unknown) => void },
   client: KubeClient,
   image: string,
@@ -111,4 +112,80 @@ export async function serveIn(
   return servePod(client, namespace, name, image, labels, port, {
     sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }],
   });
+}
+
+export interface EgressCase {
+  name: string;
+  /** A shell command printing curl's status. */
+  command: string;
+  expect: string;
+}
+
+/**
+ * The world of the real-node egress test, in the run namespace `ns` and `operatorNs` (the proxy's):
+ * a web server the allowlist `default` names as allowed.test and not as unlisted.test (which the
+ * allowlist `wide`, on another port, names); a Service `db` it allows by name; servers where the
+ * shipped policy puts DNS (kube-system, 53) and the model gateway (the manager's pods in
+ * orchestrator-system, 8090); the proxy; the allowlist's policy. Resolves to the config (its proxy
+ * host the Service's address) and the cases an agent pod of `default` checks.
+ */
+export async function egressWorld(
+  t: { teardown: (fn: () => unknown) => void },
+  client: KubeClient,
+  opts: { ns: string; operatorNs: string; busybox: string; proxyImage: LocalImage },
+): Promise<{ config: ControllerConfig; cases: EgressCase[] }> {
+  const { ns, busybox } = opts;
+  const web = await servePod(client, ns, 'web', busybox, { app: 'web' }, 8080);
+  await servePod(client, ns, 'db', busybox, { app: 'db' }, 5432);
+  const [db = {}] = await applyObjects(client, [
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'db', namespace: ns },
+      spec: { selector: { app: 'db' }, ports: [{ port: 5432, targetPort: 5432 }] },
+    },
+  ]);
+  const dns = await serveIn(t, client, busybox, 'kube-system', 53, {});
+  const gateway = await serveIn(t, client, busybox, 'orchestrator-system', 8090, {
+    'app.kubernetes.io/name': 'orchestrator',
+    'app.kubernetes.io/component': 'manager',
+  });
+  const config = testConfig((c) => {
+    c.egress.enabled = true;
+    c.egress.proxy = {
+      ...c.egress.proxy,
+      namespace: opts.operatorNs,
+      image: opts.proxyImage.name,
+      replicas: 1,
+    };
+    c.egress.allowlists = {
+      default: {
+        port: 3128,
+        hosts: [{ host: 'allowed.test', ports: [8080] }],
+        services: [{ name: 'db', port: 5432 }],
+      },
+      wide: { port: 3129, hosts: [{ host: 'unlisted.test', ports: [8080] }] },
+    };
+  });
+  config.egress.proxy.host = await deployProxy(client, config, { 'allowed.test': web, 'unlisted.test': web });
+  await applyObjects(client, [
+    allowlistPolicy(config.egress, 'default', ns, [servicePeer({ name: 'db', port: 5432 }, db)]),
+  ]);
+  const dbAddress = (db.spec as { clusterIP: string }).clusterIP;
+  const direct = '--noproxy "*"';
+  const cases = [
+    { name: 'allowed', command: curlStatus('http://allowed.test:8080/'), expect: '200' },
+    { name: 'unlisted', command: curlStatus('http://unlisted.test:8080/'), expect: '403' },
+    { name: 'by-address', command: curlStatus(`http://${web}:8080/`), expect: '403' },
+    { name: 'bypass', command: curlStatus(`http://${web}:8080/`, direct), expect: '000' },
+    {
+      name: 'other-port',
+      command: curlStatus('http://unlisted.test:8080/', `-x http://${config.egress.proxy.host}:3129`),
+      expect: '000',
+    },
+    { name: 'dns', command: curlStatus(`http://${dns}:53/`, direct), expect: '200' },
+    { name: 'gateway', command: curlStatus(`http://${gateway}:8090/`, direct), expect: '200' },
+    { name: 'service', command: curlStatus(`http://${dbAddress}:5432/`, direct), expect: '200' },
+  ];
+  return { config, cases };
 }
