@@ -21,7 +21,7 @@ const egress = async (
   return { code, docs: parseAllDocuments(io.stdout()).map((d) => d.toJS()), err: io.stderr() };
 };
 
-t.test("without -n: the proxy's ConfigMap, Deployment and Service", async (t) => {
+t.test("without -n: the proxy's ConfigMap, Deployment, Service and NetworkPolicy", async (t) => {
   const { code, docs, err } = await egress([]);
   t.equal(code, 0, err);
   t.same(
@@ -30,6 +30,7 @@ t.test("without -n: the proxy's ConfigMap, Deployment and Service", async (t) =>
       'ConfigMap/orchestrator-system/orchestrator-egress-proxy',
       'Deployment/orchestrator-system/orchestrator-egress-proxy',
       'Service/orchestrator-system/orchestrator-egress-proxy',
+      'NetworkPolicy/orchestrator-system/orchestrator-egress-proxy',
     ],
   );
   t.match(docs[0].data['squid.conf'], /http_port 3128 name=default/);

@@ -3,7 +3,7 @@
 // Services, by NetworkPolicy. Pure renderers of the controller config's egress section.
 // - allowlists.ts: a profile's allowlist, the proxy's address, the proxy variables of agent pods.
 // - network-policy.ts: the NetworkPolicy of an allowlist's pods in a namespace; Services as peers.
-// - proxy-manifests.ts: the proxy's ConfigMap, Deployment and Service.
+// - proxy-manifests.ts: the proxy's ConfigMap, Deployment, Service and NetworkPolicy (agent pods only).
 // - squid-config.ts: squid.conf, one port per allowlist.
 
 export {

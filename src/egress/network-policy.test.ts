@@ -86,3 +86,29 @@ t.test('a Service is its pods and target port; one a policy cannot name is an er
     /team-a\/db has no port 5432/,
   );
 });
+
+t.test(
+  'the proxy takes connections from agent pods with egress on only, on the allowlists’ ports',
+  async (t) => {
+    const policy = proxyObjects(config).find((o) => o.kind === 'NetworkPolicy') as Json;
+    t.equal(policy.metadata.namespace, 'orchestrator-system');
+    t.same(policy.spec.policyTypes, ['Ingress'], 'its own egress is the internet');
+    t.same(policy.spec.ingress, [
+      {
+        from: [
+          {
+            namespaceSelector: {},
+            podSelector: {
+              matchLabels: { 'app.kubernetes.io/managed-by': 'orchestrator' },
+              matchExpressions: [{ key: 'orchestrator.io/egress', operator: 'Exists' }],
+            },
+          },
+        ],
+        ports: [
+          { port: 3128, protocol: 'TCP' },
+          { port: 3129, protocol: 'TCP' },
+        ],
+      },
+    ]);
+  },
+);

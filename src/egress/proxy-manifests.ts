@@ -1,9 +1,9 @@
 // The egress proxy's objects, rendered from the controller config's egress section: the ConfigMap of
-// its squid.conf, a Deployment of Squid (images/egress-proxy) that rolls when the config changes, and
-// the Service with one port per allowlist. Shared by every run namespace: the pods' NetworkPolicies
+// its squid.conf, a Deployment of Squid (images/egress-proxy) that rolls when the config changes, the
+// Service with one port per allowlist, and a NetworkPolicy that lets only agent pods reach them. Shared by every run namespace: the pods' NetworkPolicies
 // name its pods in egress.proxy.namespace.
 import { createHash } from 'node:crypto';
-import type { ControllerConfig } from '../api/index.js';
+import { type ControllerConfig, LABELS, MANAGED_BY } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import type { Egress } from './allowlists.js';
 import { ACCESS_LOG, squidConfig } from './squid-config.js';
@@ -109,5 +109,30 @@ export function proxyObjects(config: ControllerConfig): KubeObject[] {
       ports: ports(egress).map((port) => ({ name: `p${port}`, port, targetPort: port, protocol: 'TCP' })),
     },
   };
-  return [configMap, deployment, service];
+  // Only agent pods with egress on may use it: another workload of the cluster borrowing an allowlist
+  // would leave no trace of whose request it was.
+  const networkPolicy = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name, namespace, labels },
+    spec: {
+      podSelector: { matchLabels: labels },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: {},
+              podSelector: {
+                matchLabels: { [LABELS.managedBy]: MANAGED_BY },
+                matchExpressions: [{ key: LABELS.egress, operator: 'Exists' }],
+              },
+            },
+          ],
+          ports: ports(egress).map((port) => ({ port, protocol: 'TCP' })),
+        },
+      ],
+    },
+  };
+  return [configMap, deployment, service, networkPolicy];
 }
