@@ -1,6 +1,10 @@
 // The egress section: the shipped allowlist, the schema's refusals and the cross-field rules
 // (egress.ts), each naming the key and the rule.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
+import YAML from 'yaml';
+import { packageRoot } from '../util/package-root.js';
 import { configFrom, loadDefaultConfig } from './load.js';
 
 const base = loadDefaultConfig();
@@ -66,4 +70,16 @@ t.test('job.env: the proxy variables are the operator’s while egress is on', a
       withEnv(name, { enabled: true }),
       new RegExp(`job\\.env\\["${name}"\\]: Invalid value: reserved`),
     );
+});
+
+t.test("docs/agent-pods.md's egress example loads, with the profile naming its allowlist", async (t) => {
+  const doc = readFileSync(join(packageRoot(), 'docs', 'agent-pods.md'), 'utf8');
+  const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)]
+    .map((m) => YAML.parse(m[1] ?? '') as Record<string, unknown>)
+    .filter((b) => b.egress);
+  t.equal(blocks.length, 1);
+  const tess = { ...base.agents.tess, egressAllowlist: 'testing' };
+  const loaded = configFrom({ ...base, agents: { ...base.agents, tess }, egress: blocks[0]?.egress });
+  t.same(Object.keys(loaded.egress.allowlists), ['default', 'testing']);
+  t.same(loaded.egress.allowlists.testing?.hosts?.[0], { host: 'github.com', ports: [443] });
 });
