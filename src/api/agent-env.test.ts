@@ -66,8 +66,17 @@ t.test(
     }
     t.notOk(isReservedEnv('ANTHROPIC'), 'the prefix, not the word');
     t.notOk(isReservedEnv('CLAUDE_CODE_MAX_OUTPUT_TOKENS'));
-    const off = { gateway: { enabled: false } } as Parameters<typeof configEnvAllowed>[1];
-    const on = { gateway: { enabled: true } } as Parameters<typeof configEnvAllowed>[1];
+    type Config = Parameters<typeof configEnvAllowed>[1];
+    const off = { gateway: { enabled: false }, egress: { enabled: false } } as Config;
+    const on = { gateway: { enabled: true }, egress: { enabled: false } } as Config;
+    const egress = { gateway: { enabled: false }, egress: { enabled: true } } as Config;
+    t.ok(
+      configEnvAllowed('HTTPS_PROXY', off),
+      "without egress the config may name the administrator's proxy",
+    );
+    t.notOk(configEnvAllowed('HTTPS_PROXY', egress), 'with egress the proxy variables are the operator’s');
+    t.notOk(configEnvAllowed('no_proxy', egress));
+    t.ok(configEnvAllowed('ANTHROPIC_BASE_URL', egress), 'egress leaves the model routing as it was');
     t.ok(
       configEnvAllowed('ANTHROPIC_BASE_URL', off),
       "without the gateway the config may name the administrator's own",

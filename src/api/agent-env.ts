@@ -97,12 +97,14 @@ export const reservedEnvList = (): string =>
 
 /**
  * Whether the controller config's job.env may set the name: what a run may, and while the gateway is
- * off the routing variables besides the key (the administrator's own gateway, as before the gateway).
+ * off the routing variables besides the key (the administrator's own gateway, as before the gateway),
+ * but not the proxy's while egress is on (the operator sets them: src/egress).
  */
 export const configEnvAllowed = (name: string, config: ControllerConfig): boolean =>
   !isReservedEnv(name) ||
   (!config.gateway.enabled &&
     isRoutingEnv(name) &&
+    !(config.egress.enabled && PROXY_ENV.includes(name)) &&
     name !== AGENT_ENV.apiKey &&
     name !== AGENT_ENV.gatewayToken);
 

@@ -14,6 +14,11 @@ export const LABELS = Object.freeze({
    * ConfigMap itself, its own name.
    */
   agentShell: 'orchestrator.io/agent-shell',
+  /**
+   * On agent pods only, with egress on: the allowlist the pod goes out by (src/egress). The shipped
+   * NetworkPolicy gives pods without it the internet; those with it reach their allowlist's proxy port.
+   */
+  egress: 'orchestrator.io/egress',
 } as const);
 
 /**

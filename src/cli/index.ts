@@ -7,6 +7,7 @@
 //   each reported as kubectl reports it.
 // - describe.ts: `orchestrator describe`: a run as kubectl describe shows an object, attempts and Events.
 // - duration.ts: durations as users type them and ages as kubectl prints them.
+// - egress.ts: `orchestrator egress manifests`: the egress proxy's objects and the agents' NetworkPolicies, as YAML.
 // - get.ts: `orchestrator get`: runs in the CRDs' printer columns, or as json, yaml, name, wide.
 // - git.ts: defaults for `task code` and `task docs` from the git checkout in the current directory.
 // - install.ts: `orchestrator install` and `uninstall`: the cluster-wide parts, in order and in reverse.

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCertsCommand } from './certs.js';
 import { registerClusterCommands } from './cluster.js';
 import { registerDescribeCommand } from './describe.js';
+import { registerEgressCommand } from './egress.js';
 import { registerGetCommand } from './get.js';
 import { registerInstallCommands } from './install.js';
 import { CliExit, type CliIO, processIO } from './io.js';
@@ -35,6 +36,7 @@ export function program(io: CliIO = processIO(), name = 'orchestrator'): Command
   registerLogsCommand(cmd, io);
   registerRenderCommand(cmd, io);
   registerInstallCommands(cmd, io);
+  registerEgressCommand(cmd, io);
   return cmd;
 }
 

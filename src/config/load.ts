@@ -15,6 +15,7 @@ import { error, type Finding, formatFinding } from '../validation/finding.js';
 import { podTemplateFindings } from '../validation/pod-template.js';
 import { compileSchema } from '../validation/schema-validator.js';
 import { economicsFindings } from './economics.js';
+import { egressFindings } from './egress.js';
 import { namespaceScopeFindings } from './namespace-scope.js';
 import { taskDocsPathProblem } from './task-docs.js';
 
@@ -139,6 +140,7 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
     findings.push(...podTemplateFindings(agent.podTemplate, `agents.${name}.podTemplate`, 'config'));
   findings.push(...namespaceScopeFindings(config));
   findings.push(...economicsFindings(config));
+  findings.push(...egressFindings(config));
   findings.push(...connectionFindings(config));
   return findings;
 }

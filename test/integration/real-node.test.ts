@@ -5,18 +5,22 @@
 // Pod Security Standard admitting and running a pod, pods reaching the apiserver through the
 // `kubernetes` Service, an image missing from the node failing a run with ErrImageNeverPull, and
 // NetworkPolicies enforced (StartOptions.networkPolicies: kube-router's policy controller), the
-// shipped agent policy (config/agents) among them.
+// shipped agent policy (config/agents) among them, and egress by allowlist (src/egress: the Squid
+// proxy and the agents' policies) with the agent image.
 // Needs root and the Debian packages of src/cluster/real-node-host.ts: without them the file fails
 // at once, naming what is missing.
 // @lane real-node
-// @needs node
+// @needs node agent-image
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { buildLocalImage } from '../../src/cluster/index.js';
+import { ACCESS_LOG_CONTAINER, proxyEnv } from '../../src/egress/index.js';
 import { PREPARE_CONTAINER } from '../../src/naming/containers.js';
 import { KubeClient, type KubeObject, PODS, PVCS, resourcePath } from '../../src/runtime/index.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { egressProbeScript, egressProxyImage, egressWorld } from '../harness/cluster/egress.js';
 import {
   containerState,
   probeContainer,
@@ -33,7 +37,13 @@ import { runCli } from '../harness/operator/cli.js';
 import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator/operator.js';
 import { waitFor } from '../harness/util/wait.js';
 
-const cluster = await testCluster({ realNode: true, networkPolicies: true });
+const agentImage = await buildLocalImage();
+const proxyImage = await egressProxyImage();
+const cluster = await testCluster({
+  realNode: true,
+  networkPolicies: true,
+  images: [agentImage, proxyImage],
+});
 const images = cluster.realNode;
 if (!images) throw new Error('testCluster({ realNode: true }) gave a cluster without a real node');
 const busybox = images.busybox.name;
@@ -236,6 +246,58 @@ t.test('NetworkPolicies are enforced: an allowed connection passes, a denied one
     t.equal(logs.stdout.trim(), c.expect, `${c.name}: ${c.host}:${c.port} ${c.expect}`);
   }
 });
+
+t.test(
+  'egress by allowlist: an allowed host through the proxy, 403 for an unlisted one, a direct connection dropped; DNS, the gateway and an allowed Service pass',
+  async (t) => {
+    const ns = await testNamespace(t, cluster);
+    const operatorNs = await testNamespace(t, cluster);
+    const { config, cases } = await egressWorld(t, client, { ns, operatorNs, busybox, proxyImage });
+    const agentLabels = {
+      'app.kubernetes.io/managed-by': 'orchestrator',
+      'orchestrator.io/run': 'egress',
+      'orchestrator.io/egress': 'default',
+    };
+    const pod = await runJob(
+      client,
+      ns,
+      'agent',
+      {
+        securityContext: RESTRICTED_POD,
+        containers: [
+          {
+            name: 'agent',
+            image: agentImage.name,
+            imagePullPolicy: 'Never',
+            command: ['bash', '-c', egressProbeScript(cases)],
+            env: proxyEnv(config, config.defaultAgent, ns),
+            securityContext: RESTRICTED_CONTAINER,
+          },
+        ],
+      },
+      agentLabels,
+    );
+    const logs = await kubectl(cluster, ['logs', '-n', ns, pod.metadata?.name ?? '']);
+    t.equal(
+      logs.stdout.trim(),
+      cases.map((c) => `${c.name} ${c.expect}`).join('\n'),
+      'each case answered as expected (000: nothing answered)',
+    );
+    const proxyLog = await kubectl(cluster, [
+      'logs',
+      '-n',
+      operatorNs,
+      `deployment/${config.egress.proxy.name}`,
+      '-c',
+      ACCESS_LOG_CONTAINER,
+    ]);
+    t.match(
+      proxyLog.stdout,
+      /TCP_DENIED\/403 \d+ GET http:\/\/unlisted\.test:8080\//,
+      'the refusal is in the access log',
+    );
+  },
+);
 
 t.test(
   'runs on the real node: a missing image fails with ErrImageNeverPull; orchestrator logs reads a pod',

@@ -32,6 +32,8 @@ export interface components {
                     serviceAccountName?: string;
                     /** @description Whether the agent may call the Kubernetes API: its pods mount the token of serviceAccountName (required then; config/agents ships orchestrator-agent-cluster-access, whose Role is limited to the run's namespace) and carry the label orchestrator.io/cluster-access=true, which the shipped NetworkPolicy lets reach the apiserver and the pods of their namespace. Default false: no ServiceAccount token is mounted, whatever the ServiceAccount. */
                     clusterAccess?: boolean;
+                    /** @description With egress.enabled, the allowlist of egress.allowlists this agent's pods go out by (their proxy port, hosts and Services). Default default. */
+                    egressAllowlist?: string;
                     /** @description Whether a run's submitter needs an explicit grant to use this profile: the verb `use-restricted` on the virtual resource agentprofiles.orchestrator.io named by the profile (a Role rule, docs/security.md), which no generated role carries, so the roles' `use` does not suffice. The shipped editor roles (config/rbac/user-roles.yaml) grant `use` of the profiles of the shipped config that are not restricted. A profile with clusterAccess is always restricted. Default false. */
                     restricted?: boolean;
                     /** @description Compute resources of the agent container for each run priority. */
@@ -1626,6 +1628,124 @@ export interface components {
                             /** @description US dollars per million tokens. */
                             cacheReadUsd: string;
                         };
+                    };
+                };
+            };
+            /**
+             * @description Egress by allowlist (docs/agent-pods.md "Egress", docs/security.md "Agent egress"). When enabled, every container of an agent pod gets HTTP_PROXY, HTTPS_PROXY and NO_PROXY (and their lowercase forms) naming the egress proxy's port of its profile's allowlist, reserved so that no run, profile or job.env sets them; the pods carry the label orchestrator.io/egress={allowlist}, which the shipped NetworkPolicy (config/agents) takes out of its internet rule, so that they reach only DNS, the model gateway, their allowlist's proxy port and Services (the NetworkPolicy of each allowlist, rendered from this section). Needs a CNI that enforces NetworkPolicy. Read when each attempt's Job is made.
+             * @default {}
+             */
+            egress: {
+                /**
+                 * @description Route every agent pod through the egress proxy. Default false (the agents reach any public address directly).
+                 * @default false
+                 */
+                enabled: boolean;
+                /**
+                 * @description The egress proxy (Squid, images/egress-proxy), a Deployment and Service rendered from this section.
+                 * @default {}
+                 */
+                proxy: {
+                    /**
+                     * @description The name of its Deployment, Service and ConfigMap, and its pods' app.kubernetes.io/name label. Default orchestrator-egress-proxy.
+                     * @default orchestrator-egress-proxy
+                     */
+                    name: string;
+                    /**
+                     * @description Where it runs (the operator's namespace); the agents' NetworkPolicy names it. Default orchestrator-system.
+                     * @default orchestrator-system
+                     */
+                    namespace: string;
+                    /** @description The host name or address the agents reach its Service at. Default {name}.{namespace}.svc. */
+                    host?: string;
+                    /**
+                     * @description Its image, built from images/egress-proxy. Default ghcr.io/5dlabs/orchestrator-egress-proxy:0.1.0.
+                     * @default ghcr.io/5dlabs/orchestrator-egress-proxy:0.1.0
+                     */
+                    image: string;
+                    /**
+                     * @description Its replicas. Default 2.
+                     * @default 2
+                     */
+                    replicas: number;
+                };
+                /**
+                 * @description The allowlists by name (a DNS-1123 label); agent profiles name one in egressAllowlist (default default). Each is a port of the proxy, the hosts a request through that port may name, and the Services the pods may reach directly. Default one allowlist, default, on port 3128: GitHub and the common package registries.
+                 * @default {
+                 *       "default": {
+                 *         "port": 3128,
+                 *         "hosts": [
+                 *           {
+                 *             "host": "github.com"
+                 *           },
+                 *           {
+                 *             "host": "api.github.com"
+                 *           },
+                 *           {
+                 *             "host": "codeload.github.com"
+                 *           },
+                 *           {
+                 *             "host": "*.githubusercontent.com"
+                 *           },
+                 *           {
+                 *             "host": "registry.npmjs.org"
+                 *           },
+                 *           {
+                 *             "host": "pypi.org"
+                 *           },
+                 *           {
+                 *             "host": "files.pythonhosted.org"
+                 *           },
+                 *           {
+                 *             "host": "proxy.golang.org"
+                 *           },
+                 *           {
+                 *             "host": "sum.golang.org"
+                 *           },
+                 *           {
+                 *             "host": "crates.io"
+                 *           },
+                 *           {
+                 *             "host": "static.crates.io"
+                 *           },
+                 *           {
+                 *             "host": "index.crates.io"
+                 *           },
+                 *           {
+                 *             "host": "repo.maven.apache.org"
+                 *           },
+                 *           {
+                 *             "host": "rubygems.org"
+                 *           }
+                 *         ]
+                 *       }
+                 *     }
+                 */
+                allowlists: {
+                    [key: string]: {
+                        /** @description The proxy's port for this allowlist (unique among the allowlists); the pods' NetworkPolicy allows only this one. */
+                        port: number;
+                        /** @description The hosts a request through the proxy may name. Default none. */
+                        hosts?: {
+                            /** @description A host name in lowercase (github.com), or *. and a domain (*.githubusercontent.com), which allows the domain and every name under it. Addresses are refused: a request naming an address is refused by the proxy. */
+                            host: string;
+                            /**
+                             * @description The ports the requests may go to (HTTPS CONNECT or plain HTTP). Default [443].
+                             * @default [
+                             *       443
+                             *     ]
+                             */
+                            ports: number[];
+                        }[];
+                        /** @description Services the pods reach directly, not through the proxy (a test database): by name and port, rendered into the pods' NetworkPolicy as the Service's pods and target port, and into NO_PROXY as the Service's names. Default none. */
+                        services?: {
+                            /** @description The Service's name. */
+                            name: string;
+                            /** @description Its namespace. Default the run's. */
+                            namespace?: string;
+                            /** @description The Service's port (one of spec.ports[].port). */
+                            port: number;
+                        }[];
                     };
                 };
             };

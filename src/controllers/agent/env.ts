@@ -52,6 +52,8 @@ export interface OperatorEnvInput {
   dockerHost?: string | undefined;
   /** The run's trace context (src/observability/traceparent.ts), so the agent's spans join its trace. */
   traceParent?: string | undefined;
+  /** The egress proxy's variables (src/egress), the same in every container of the pod. */
+  proxy?: EnvVar[] | undefined;
   /** Which run the agent's telemetry belongs to (config agentTelemetry: telemetry-env.ts). */
   telemetry?: TelemetryRun | undefined;
 }
@@ -60,9 +62,17 @@ export interface OperatorEnvInput {
  * The operator's variables: the model's credential, the Docker daemon's address, the run's trace
  * context (W3C's TRACEPARENT, which OpenTelemetry SDKs and CLIs take as their parent).
  */
-function operatorEnv({ config, auth, dockerHost, traceParent, telemetry }: OperatorEnvInput): EnvVar[] {
+function operatorEnv({
+  config,
+  auth,
+  dockerHost,
+  traceParent,
+  telemetry,
+  proxy,
+}: OperatorEnvInput): EnvVar[] {
   return [
     ...modelEnv(config, auth),
+    ...(proxy ?? []),
     ...(dockerHost ? [{ name: AGENT_ENV.dockerHost, value: dockerHost }] : []),
     ...(traceParent ? [{ name: AGENT_ENV.traceParent, value: traceParent }] : []),
     ...(telemetry ? telemetryEnv(config, telemetry) : []),

@@ -1,5 +1,12 @@
-// The TaskRun and config the Job builder's tests start from (manifests.test.ts, manifests-gateway.test.ts).
-import { type ControllerConfig, type DefaultedRun, defaulted, type TaskRun } from '../../api/index.js';
+// The runs and config the Job builder's tests start from (manifests.test.ts, manifests-gateway.test.ts,
+// manifests-egress.test.ts).
+import {
+  type CodeRun,
+  type ControllerConfig,
+  type DefaultedRun,
+  defaulted,
+  type TaskRun,
+} from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
 import { uidHash } from '../../naming/names.js';
 import { taskRunStrategy } from '../kind/strategy.js';
@@ -35,3 +42,24 @@ export const input = (run: DefaultedRun<'TaskRun'>, attempt = 2, cfg = config) =
 
 /** The agent's container of a pod template: an init container, after prepare (and a Docker sidecar). */
 export const agentOf = (pod: Json): Json => pod.initContainers.find((c: Json) => c.name === 'agent');
+
+/** A CodeRun of rex on acme/payments, with these spec fields. */
+export const codeRun = (
+  spec: Partial<CodeRun['spec']> = {},
+  cfg: ControllerConfig = config,
+): DefaultedRun<'CodeRun'> =>
+  defaulted(
+    'CodeRun',
+    {
+      metadata: { name: 'pay-7-rex', namespace: 'ns', uid: 'u-2' },
+      spec: {
+        taskId: 7,
+        service: 'payments',
+        githubApp: '5DLabs-Rex',
+        repositoryUrl: 'https://github.com/acme/payments',
+        docsRepositoryUrl: 'https://github.com/acme/docs',
+        ...spec,
+      },
+    } as CodeRun,
+    cfg,
+  );

@@ -1,11 +1,11 @@
 import t from 'tap';
-import { type CodeRun, type ControllerConfig, type DefaultedRun, defaulted } from '../../api/index.js';
+import type { ControllerConfig, DefaultedRun } from '../../api/index.js';
 import { configFrom } from '../../config/load.js';
 import { TRACE_ANNOTATION } from '../../observability/traceparent.js';
 import { agentShellFiles } from '../../render/index.js';
 import { codeRunStrategy } from '../kind/strategy.js';
 import { agentShellConfigMap, attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
-import { agentOf, config, input, JOB, type Json, taskRun } from './manifests-test-runs.js';
+import { agentOf, codeRun, config, input, JOB, type Json, taskRun } from './manifests-test-runs.js';
 
 const owner = {
   apiVersion: 'orchestrator.io/v1',
@@ -191,25 +191,6 @@ t.test("pod annotations: the config's for every pod, the run's winning key by ke
   );
 });
 
-const codeRun = (
-  spec: Partial<CodeRun['spec']> = {},
-  cfg: ControllerConfig = config,
-): DefaultedRun<'CodeRun'> =>
-  defaulted(
-    'CodeRun',
-    {
-      metadata: { name: 'pay-7-rex', namespace: 'ns', uid: 'u-2' },
-      spec: {
-        taskId: 7,
-        service: 'payments',
-        githubApp: '5DLabs-Rex',
-        repositoryUrl: 'https://github.com/acme/payments',
-        docsRepositoryUrl: 'https://github.com/acme/docs',
-        ...spec,
-      },
-    } as CodeRun,
-    cfg,
-  );
 const codeJob = (run: DefaultedRun<'CodeRun'>, cfg = config) =>
   (attemptJob({ strategy: codeRunStrategy, run, config: cfg, attempt: 1 }) as Json).spec.template.spec;
 

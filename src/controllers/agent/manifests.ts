@@ -17,6 +17,7 @@ import {
   runPodTemplate,
   runProfile,
 } from '../../api/index.js';
+import { agentAllowlist, proxyEnv } from '../../egress/index.js';
 import { AGENT_CONTAINER, PREPARE_CONTAINER, PUBLISH_CONTAINER } from '../../naming/containers.js';
 import { TASK_FILES_DIR, WORKSPACE_ROOT } from '../../naming/names.js';
 import { runTraceParent } from '../../observability/traceparent.js';
@@ -194,6 +195,10 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
   const own = spec as RunEnvSpec & { enableDocker?: boolean };
   const docker = dockerSidecar(own.enableDocker, config, WORKSPACE_VOLUME);
   const identity = podIdentity(input, metadata.labels);
+  // With egress on, every container goes out through the allowlist's proxy port (src/egress).
+  const allowlist = agentAllowlist(config, agent);
+  const podLabels = allowlist ? { ...identity.labels, [LABELS.egress]: allowlist } : identity.labels;
+  const proxy = proxyEnv(config, agent, run.metadata?.namespace ?? '');
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -204,7 +209,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
       ttlSecondsAfterFinished: config.job.ttlSecondsAfterFinished,
       template: {
         // The config's annotations for every pod, then the run's own, which win key by key.
-        metadata: { labels: identity.labels, ...podAnnotations(config, spec.podAnnotations) },
+        metadata: { labels: podLabels, ...podAnnotations(config, spec.podAnnotations) },
         spec: {
           restartPolicy: 'Never',
           ...identity.spec,
@@ -226,7 +231,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
               // credential (templates/agent-shell/lib.sh `entry`). RUN_DIR shows the layout in describe.
               command: entryCommand(PREPARE_FLAG),
               terminationMessagePolicy: 'FallbackToLogsOnError',
-              env: [{ name: 'RUN_DIR', value: strategy.runDirectory(run, attempt) }, ...read.env],
+              env: [{ name: 'RUN_DIR', value: strategy.runDirectory(run, attempt) }, ...read.env, ...proxy],
               securityContext: containerSecurity,
               volumeMounts: [...mounts, ...read.mounts],
             },
@@ -239,6 +244,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
               // Its result document when it fails (docs/result-protocol.md); a crash leaves its log tail.
               terminationMessagePolicy: 'FallbackToLogsOnError',
               env: agentEnv(own, {
+                proxy,
                 config,
                 auth,
                 dockerHost: docker?.dockerHost,
@@ -266,7 +272,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
               ...pull,
               command: entryCommand(PUBLISH_FLAG),
               terminationMessagePolicy: 'FallbackToLogsOnError',
-              env: write.env,
+              env: [...write.env, ...proxy],
               securityContext: containerSecurity,
               volumeMounts: [...mounts, ...write.mounts],
             },

@@ -107,8 +107,8 @@ export function containerState(pod: KubeObject, container: string, init = false)
 }
 
 /**
- * A pod serving HTTP on `port` (busybox httpd, a page of its own on an emptyDir) with these labels;
- * resolves to its IP once it runs.
+ * A pod serving HTTP on `port` (busybox httpd, a page of its own on an emptyDir) with these labels
+ * (and more of the pod's securityContext); resolves to its IP once it runs.
  */
 export async function servePod(
   client: KubeClient,
@@ -117,6 +117,7 @@ export async function servePod(
   image: string,
   labels: Record<string, string>,
   port: number,
+  podSecurity: object = {},
 ): Promise<string> {
   const serve = `echo hello > /www/index.html && exec httpd -f -p ${port} -h /www`;
   await client.request('POST', resourcePath(PODS, namespace), {
@@ -125,7 +126,7 @@ export async function servePod(
       kind: 'Pod',
       metadata: { name, labels },
       spec: {
-        securityContext: RESTRICTED_POD,
+        securityContext: { ...RESTRICTED_POD, ...podSecurity },
         containers: [shContainer(name, image, serve, { volumeMounts: [{ name: 'www', mountPath: '/www' }] })],
         volumes: [{ name: 'www', emptyDir: {} }],
       },

@@ -1,0 +1,70 @@
+// `orchestrator egress manifests`: what egress by allowlist needs in the cluster, rendered from the
+// controller config (src/egress) as YAML for `kubectl apply -f -`: the egress proxy's ConfigMap,
+// Deployment and Service; with -n, the NetworkPolicy of each allowlist's agent pods in that namespace
+// (the allowlists' Services read from the cluster, since a policy names their pods and target ports).
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import type { ControllerConfig } from '../api/index.js';
+import { defaultConfigFile, loadConfigFile } from '../config/load.js';
+import {
+  allowlistPolicy,
+  allowlistServices,
+  proxyObjects,
+  type ServicePeer,
+  servicePeer,
+} from '../egress/index.js';
+import type { KubeObject } from '../runtime/index.js';
+import type { CliIO } from './io.js';
+import { addKubeOptions, type KubeFlags, withConnection } from './kube.js';
+
+interface EgressFlags extends KubeFlags {
+  config: string;
+}
+
+/** Each allowlist's policy in `namespace`, its Services read through `read`. */
+async function policies(
+  config: ControllerConfig,
+  namespace: string,
+  read: (namespace: string, name: string) => Promise<KubeObject>,
+): Promise<KubeObject[]> {
+  const out: KubeObject[] = [];
+  for (const allowlist of Object.keys(config.egress.allowlists).sort()) {
+    const peers: ServicePeer[] = [];
+    for (const { entry, namespace: where } of allowlistServices(config.egress, allowlist, namespace))
+      peers.push(servicePeer(entry, await read(where, entry.name)));
+    out.push(allowlistPolicy(config.egress, allowlist, namespace, peers));
+  }
+  return out;
+}
+
+const needsCluster = (config: ControllerConfig) =>
+  Object.values(config.egress.allowlists).some((a) => (a.services ?? []).length > 0);
+
+export function registerEgressCommand(program: Command, io: CliIO): void {
+  const egress = program.command('egress').description('egress by allowlist (docs/agent-pods.md "Egress")');
+  addKubeOptions(
+    egress
+      .command('manifests')
+      .description(
+        "print the egress proxy's objects, or with -n the agents' NetworkPolicies of that namespace, as YAML",
+      )
+      .option('--config <file>', 'controller config', defaultConfigFile()),
+  ).action(async (flags: EgressFlags) => {
+    const config = loadConfigFile(flags.config);
+    const namespace = flags.namespace;
+    let objects: KubeObject[];
+    if (!namespace) objects = proxyObjects(config);
+    else if (!needsCluster(config))
+      objects = await policies(config, namespace, () => Promise.reject(new Error('no Service to read')));
+    else
+      objects = await withConnection(
+        flags,
+        (conn) =>
+          policies(config, namespace, (ns, name) =>
+            conn.client.request<KubeObject>('GET', `/api/v1/namespaces/${ns}/services/${name}`),
+          ),
+        { checkCrds: false },
+      );
+    io.out(objects.map((o) => stringify(o)).join('---\n'));
+  });
+}

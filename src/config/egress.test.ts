@@ -1,0 +1,85 @@
+// The egress section: the shipped allowlist, the schema's refusals and the cross-field rules
+// (egress.ts), each naming the key and the rule.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import YAML from 'yaml';
+import { packageRoot } from '../util/package-root.js';
+import { configFrom, loadDefaultConfig } from './load.js';
+
+const base = loadDefaultConfig();
+const load = (change: Record<string, unknown>) => () => configFrom({ ...base, ...change });
+const withEnv = (name: string, egress: object) =>
+  load({ job: { env: { [name]: 'http://elsewhere:3128' } }, egress });
+
+t.test('the shipped allowlist: GitHub and the package registries on 443, off by default', async (t) => {
+  t.equal(base.egress.enabled, false);
+  const hosts = base.egress.allowlists.default?.hosts?.map((h) => h.host) ?? [];
+  for (const host of [
+    'github.com',
+    'api.github.com',
+    '*.githubusercontent.com',
+    'registry.npmjs.org',
+    'pypi.org',
+  ])
+    t.ok(hosts.includes(host), host);
+  t.same(base.egress.allowlists.default?.hosts?.[0]?.ports, [443], 'ports default to 443');
+  t.equal(base.egress.proxy.namespace, 'orchestrator-system');
+});
+
+t.test('hosts: lowercase names or *. and a domain, never an address or a pattern', async (t) => {
+  const allow = (host: string) =>
+    load({ egress: { allowlists: { default: { port: 3128, hosts: [{ host }] } } } });
+  t.doesNotThrow(allow('*.example.com'));
+  for (const host of ['10.0.0.1x/8', 'Example.com', 'a.*.example.com', '*', 'exa mple.com', 'https://x.com'])
+    t.throws(allow(host), /egress\.allowlists\.default\.hosts\[0\]\.host/, host);
+  t.throws(
+    load({ egress: { allowlists: { default: { port: 80 } } } }),
+    /egress\.allowlists\.default\.port/,
+    'a port Squid, not root, may bind',
+  );
+});
+
+t.test('each allowlist has a port of its own; each profile names one that exists', async (t) => {
+  t.throws(
+    load({ egress: { allowlists: { default: { port: 3128 }, wide: { port: 3128 } } } }),
+    /egress\.allowlists\.wide\.port: Duplicate value: 3128: allowlist default has this port/,
+  );
+  const agents = { ...base.agents, rex: { ...base.agents.rex, egressAllowlist: 'wide' } };
+  t.throws(
+    load({ agents }),
+    /agents\.rex\.egressAllowlist: Invalid value: "wide": agent rex goes out by allowlist wide, which is not one of egress\.allowlists \(default\)/,
+  );
+  t.doesNotThrow(load({ agents, egress: { allowlists: { default: { port: 3128 }, wide: { port: 3129 } } } }));
+  t.throws(
+    load({ egress: { allowlists: { wide: { port: 3129 } } } }),
+    /egress\.allowlists: Invalid value: "default": agent \w+ goes out by allowlist default/,
+    'a profile naming none goes out by default',
+  );
+  const db = { name: 'db', port: 5432 };
+  t.throws(
+    load({ egress: { allowlists: { default: { port: 3128, services: [db, db] } } } }),
+    /egress\.allowlists\.default\.services\[1\]: Duplicate value: db port 5432/,
+  );
+});
+
+t.test('job.env: the proxy variables are the operator’s while egress is on', async (t) => {
+  t.doesNotThrow(withEnv('HTTPS_PROXY', { enabled: false }), 'off: an administrator’s own proxy');
+  for (const name of ['HTTPS_PROXY', 'http_proxy', 'NO_PROXY'])
+    t.throws(
+      withEnv(name, { enabled: true }),
+      new RegExp(`job\\.env\\["${name}"\\]: Invalid value: reserved`),
+    );
+});
+
+t.test("docs/agent-pods.md's egress example loads, with the profile naming its allowlist", async (t) => {
+  const doc = readFileSync(join(packageRoot(), 'docs', 'agent-pods.md'), 'utf8');
+  const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)]
+    .map((m) => YAML.parse(m[1] ?? '') as Record<string, unknown>)
+    .filter((b) => b.egress);
+  t.equal(blocks.length, 1);
+  const tess = { ...base.agents.tess, egressAllowlist: 'testing' };
+  const loaded = configFrom({ ...base, agents: { ...base.agents, tess }, egress: blocks[0]?.egress });
+  t.same(Object.keys(loaded.egress.allowlists), ['default', 'testing']);
+  t.same(loaded.egress.allowlists.testing?.hosts?.[0], { host: 'github.com', ports: [443] });
+});

@@ -1,0 +1,51 @@
+// The egress section's rules a schema cannot say (docs/agent-pods.md "Egress"): each allowlist on a
+// port of its own, each profile naming an allowlist that exists, an allowed Service named once.
+import type { ControllerConfig } from '../api/index.js';
+import { error, type Finding } from '../validation/finding.js';
+
+/** The allowlist a profile goes out by when it names none (src/egress). */
+export const DEFAULT_ALLOWLIST = 'default';
+
+export function egressFindings({ egress, agents }: ControllerConfig): Finding[] {
+  const findings: Finding[] = [];
+  const byPort = new Map<number, string>();
+  for (const [name, allowlist] of Object.entries(egress.allowlists)) {
+    const other = byPort.get(allowlist.port);
+    if (other)
+      findings.push(
+        error(
+          'config',
+          `egress.allowlists.${name}.port`,
+          `Duplicate value: ${allowlist.port}: allowlist ${other} has this port; each allowlist is a port of its own (the port is how the proxy knows the caller's allowlist)`,
+        ),
+      );
+    byPort.set(allowlist.port, name);
+    const seen = new Set<string>();
+    (allowlist.services ?? []).forEach((s, i) => {
+      const key = `${s.namespace ?? ''}/${s.name}:${s.port}`;
+      if (seen.has(key))
+        findings.push(
+          error(
+            'config',
+            `egress.allowlists.${name}.services[${i}]`,
+            `Duplicate value: ${s.name} port ${s.port} is listed twice`,
+          ),
+        );
+      seen.add(key);
+    });
+  }
+  const names = Object.keys(egress.allowlists);
+  for (const [agent, profile] of Object.entries(agents)) {
+    const allowlist = profile.egressAllowlist ?? DEFAULT_ALLOWLIST;
+    if (egress.allowlists[allowlist]) continue;
+    const field = profile.egressAllowlist ? `agents.${agent}.egressAllowlist` : 'egress.allowlists';
+    findings.push(
+      error(
+        'config',
+        field,
+        `Invalid value: "${allowlist}": agent ${agent} goes out by allowlist ${allowlist}, which is not one of egress.allowlists (${names.join(', ')})`,
+      ),
+    );
+  }
+  return findings;
+}

@@ -1,0 +1,25 @@
+// Egress by allowlist (docs/agent-pods.md "Egress"): agent pods reach the hosts of their profile's
+// allowlist through a shared Squid, and nothing else but DNS, the model gateway and the allowlist's
+// Services, by NetworkPolicy. Pure renderers of the controller config's egress section.
+// - allowlists.ts: a profile's allowlist, the proxy's address, the proxy variables of agent pods.
+// - network-policy.ts: the NetworkPolicy of an allowlist's pods in a namespace; Services as peers.
+// - proxy-manifests.ts: the proxy's ConfigMap, Deployment, Service and NetworkPolicy (agent pods only).
+// - squid-config.ts: squid.conf, one port per allowlist.
+
+export {
+  type AllowedService,
+  type Allowlist,
+  agentAllowlist,
+  type Egress,
+  proxyEnv,
+  proxyHost,
+} from './allowlists.js';
+export {
+  allowlistPolicy,
+  allowlistPolicyName,
+  allowlistServices,
+  type ServicePeer,
+  servicePeer,
+} from './network-policy.js';
+export { ACCESS_LOG_CONTAINER, PROXY_CONTAINER, proxyObjects, proxyPodLabels } from './proxy-manifests.js';
+export { ACCESS_LOG, squidConfig } from './squid-config.js';

@@ -1,0 +1,47 @@
+// squid.conf from the allowlists: a port per allowlist, rules that need that port, the host and its
+// ports, and a refusal of everything else.
+import t from 'tap';
+import { loadDefaultConfig } from '../config/load.js';
+import { squidConfig } from './squid-config.js';
+
+const config = structuredClone(loadDefaultConfig());
+config.egress.allowlists = {
+  wide: { port: 3129, hosts: [{ host: '*.example.com', ports: [443, 8443] }] },
+  default: { port: 3128, hosts: [{ host: 'github.com', ports: [443] }] },
+};
+const conf = squidConfig(config);
+const lines = conf.split('\n');
+
+t.test('one named port per allowlist; each host allowed through its allowlist’s port only', async (t) => {
+  t.ok(lines.includes('http_port 3128 name=default'));
+  t.ok(lines.includes('http_port 3129 name=wide'));
+  t.ok(lines.includes('acl port_default myportname default'));
+  t.ok(lines.includes('acl default_host0 dstdomain -n github.com'), 'a name, never resolved backwards');
+  t.ok(lines.includes('acl wide_host0 dstdomain -n .example.com'), '*. is the domain and its names');
+  t.ok(lines.includes('acl wide_ports0 port 443 8443'));
+  t.ok(lines.includes('http_access allow port_default default_host0 default_ports0'));
+  t.ok(lines.includes('http_access allow port_wide wide_host0 wide_ports0'));
+  t.ok(lines.indexOf('http_port 3128 name=default') < lines.indexOf('http_port 3129 name=wide'), 'by name');
+});
+
+t.test('refusals: the cache manager, local and link-local targets first; anything else last', async (t) => {
+  const firstAllow = lines.findIndex((l) => l.startsWith('http_access allow'));
+  for (const deny of [
+    'http_access deny manager',
+    'http_access deny to_localhost',
+    'http_access deny to_linklocal',
+  ])
+    t.ok(lines.indexOf(deny) >= 0 && lines.indexOf(deny) < firstAllow, deny);
+  const accessLines = lines.filter((l) => l.startsWith('http_access'));
+  t.equal(accessLines.at(-1), 'http_access deny all');
+  t.ok(lines.includes('cache deny all'), 'nothing kept');
+  t.ok(lines.includes('access_log stdio:/var/log/squid/access.log squid'), 'each request logged');
+});
+
+t.test('an allowlist without hosts refuses everything through its port', async (t) => {
+  const c = structuredClone(config);
+  c.egress.allowlists = { default: { port: 3128 } };
+  const out = squidConfig(c);
+  t.notMatch(out, /http_access allow/);
+  t.match(out, /http_port 3128 name=default/);
+});
