@@ -9,10 +9,13 @@
 # reaches git only through a credential helper that reads it from a private file: never in a URL, a
 # command's arguments or a log line.
 readonly GITHUB_TOKEN_FILE="${TMPDIR:-/tmp}/orchestrator-github-token-$$"
-export ORCHESTRATOR_GITHUB_TOKEN_FILE=$GITHUB_TOKEN_FILE
 
-# printf is a shell builtin: the token never appears in a process's arguments.
-store_github_token() { (umask 077 && printf '%s' "$1" >"$GITHUB_TOKEN_FILE"); }
+# printf is a shell builtin: the token never appears in a process's arguments. Its path is exported
+# (for git's credential helper) only by a phase that holds a token: the agent's environment names none.
+store_github_token() {
+  (umask 077 && printf '%s' "$1" >"$GITHUB_TOKEN_FILE")
+  export ORCHESTRATOR_GITHUB_TOKEN_FILE=$GITHUB_TOKEN_FILE
+}
 # A phase that held the credential removes its copy as it ends (the container's filesystem goes with
 # it anyway; a directory shared between phases would not).
 forget_github_token() { rm -f "$GITHUB_TOKEN_FILE"; }
@@ -153,7 +156,7 @@ setup_app_auth() {
     return 0
   fi
   [[ -r $GITHUB_APP_TOKEN_FILE ]] || die "GitHub App: no readable token at $GITHUB_APP_TOKEN_FILE (the operator writes it before the pod starts: see the run's conditions and Events)"
-  ORCHESTRATOR_GITHUB_TOKEN_FILE=$GITHUB_APP_TOKEN_FILE
+  export ORCHESTRATOR_GITHUB_TOKEN_FILE=$GITHUB_APP_TOKEN_FILE
   use_token_helper "$host" x-access-token "${GITHUB_APP_REPOSITORIES[*]}"
   log "git over https to $host as the GitHub App with the installation token the operator minted ($GITHUB_APP_TOKEN_FILE, renewed in place), for ${GITHUB_APP_REPOSITORIES[*]} only"
 }
