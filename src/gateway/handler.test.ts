@@ -339,3 +339,83 @@ t.test('an upstream that does not answer in time: 504 in the API format, its cal
   await upstream.closed[0];
   t.equal(gw.ledger.entries.length, 0);
 });
+
+/** An upstream that sends `pieces` of a stream one by one, each when `next` is called. */
+async function steppedUpstream(t: Test, pieces: Buffer[]) {
+  let step: () => void = () => {};
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.flushHeaders();
+    let sent = 0;
+    step = () => {
+      const piece = pieces[sent++];
+      if (sent === pieces.length) res.end(piece);
+      else res.write(piece);
+    };
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, next: () => step() };
+}
+
+t.test(
+  'each piece the upstream sends reaches the client, byte for byte, before the next is sent; usage cut anywhere is read',
+  async (t) => {
+    const usage = {
+      input_tokens: 10,
+      output_tokens: 1,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+    };
+    const stream = Buffer.from(
+      [
+        sseFrame({ type: 'message_start', message: { model: 'claude-sonnet-4-6', usage } } as never),
+        sseFrame({
+          type: 'content_block_delta',
+          index: 0,
+          delta: { type: 'text_delta', text: 'é日本語✓' },
+        } as never),
+        sseFrame({ type: 'message_delta', usage: { output_tokens: 7 } } as never),
+        sseFrame({ type: 'message_stop' }),
+      ].join(''),
+    );
+    // Cut inside the first usage key, inside a three-byte character, inside the second usage key.
+    const cuts = [stream.indexOf('"usage"') + 3, stream.indexOf('日') + 1, stream.lastIndexOf('"usage"') + 5];
+    const pieces = [0, ...cuts, stream.length]
+      .slice(1)
+      .map((end, i, ends) => stream.subarray(i ? ends[i - 1] : 0, end));
+    const upstream = await steppedUpstream(t, pieces);
+    const gw = await testGateway({ upstream: upstream.base });
+    t.teardown(() => gw.server.close());
+    const { res } = await openStream(`${gw.url}/v1/messages`);
+    const received: Buffer[] = [];
+    res.on('data', (c: Buffer) => received.push(c));
+    const ended = once(res, 'end');
+    let expected = 0;
+    for (const piece of pieces) {
+      upstream.next();
+      expected += piece.length;
+      // Nothing more is sent until the client has all that was: a gateway that held bytes back waits here.
+      await waitFor(`the client to have the first ${expected} bytes`, (note) => {
+        const has = Buffer.concat(received).length;
+        note(`${has} bytes`);
+        return has >= expected;
+      });
+    }
+    await ended;
+    t.same(Buffer.concat(received), stream, 'the bytes passed through unchanged');
+    await waitFor('the ledger entry', () => gw.ledger.entries.length === 1);
+    t.same(gw.ledger.entries[0]?.call.tokens, {
+      input: 10,
+      output: 7,
+      cacheWrite: 0,
+      cacheWrite1h: 0,
+      cacheRead: 0,
+    });
+  },
+);

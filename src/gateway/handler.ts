@@ -142,7 +142,7 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
     }
     let priced: PricedCall | undefined;
     if (route.metered) {
-      const checked = await meteredCall(body);
+      const checked = meteredCall(body);
       if (typeof checked === 'string') return sendError(res, provider, 'invalid_request', checked);
       const admission = await opts.gate.admit(attempt, checked.call);
       if (!admission.allowed) return sendError(res, provider, 'budget', admission.message);
@@ -153,9 +153,7 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
     await forward(req, res, target, attempt, body, priced);
   }
 
-  async function meteredCall(
-    body: Buffer | undefined,
-  ): Promise<{ call: PricedCall; parsed: unknown } | string> {
+  function meteredCall(body: Buffer | undefined): { call: PricedCall; parsed: unknown } | string {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body?.toString('utf8') ?? '');
@@ -242,22 +240,49 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
           logger.error({ err: err.message, attempt }, 'a metered call was not recorded'),
         );
     };
-    answer.on('data', (chunk: Buffer) => {
-      reader?.push(chunk);
-      // Passed on as it came; a slow client holds the provider back rather than the gateway's memory.
-      if (!res.write(chunk)) {
+    // The chunks one read of the upstream socket yields (a model's events, often many) are passed on
+    // together, before the process turns to other I/O: one write and one chunk frame for them, where a
+    // write each would cost as many (Node sends the writes of one tick together all the same, so no
+    // byte waits longer). A slow client holds the provider back rather than the gateway's memory.
+    let arrived: Buffer[] = [];
+    /** The bytes arrived and not yet passed on, metered (an answer that breaks off is metered to its last byte). */
+    const take = (): Buffer | undefined => {
+      if (arrived.length === 0) return undefined;
+      const bytes = arrived.length === 1 ? (arrived[0] as Buffer) : Buffer.concat(arrived);
+      arrived = [];
+      reader?.push(bytes);
+      return bytes;
+    };
+    const passOn = () => {
+      const bytes = take();
+      if (bytes && !res.write(bytes)) {
         answer.pause();
         res.once('drain', () => answer.resume());
       }
+    };
+    let bodyCame = false;
+    answer.on('data', (chunk: Buffer) => {
+      bodyCame = true;
+      if (arrived.push(chunk) === 1) process.nextTick(passOn);
+    });
+    // The status and headers go when the upstream's came: with the first bytes of the body when they
+    // came in the same read (those flow before this tick), else on their own.
+    process.nextTick(() => {
+      if (!bodyCame && !res.destroyed) res.flushHeaders();
     });
     answer.once('end', () => {
+      passOn();
       settle(false);
       res.end();
     });
     answer.once('error', () => {
+      take();
       settle(true);
       res.destroy();
     });
-    answer.once('close', () => settle(!answer.complete));
+    answer.once('close', () => {
+      take();
+      settle(!answer.complete);
+    });
   }
 }
