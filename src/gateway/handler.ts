@@ -5,6 +5,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { HttpError, readBody } from '../http/json-body.js';
+import type { InFlight } from './in-flight.js';
 import { type ModelPrice, type PriceTable, priceEntry } from './prices.js';
 import { type CallRequest, findRoute, type GatewayError, type Provider } from './provider.js';
 import type { CallTokens } from './tokens.js';
@@ -73,6 +74,8 @@ export interface GatewayHandlerOptions {
   logger: Logger;
   /** Prices a call (prices.ts); a parameter so that the handler and its tests share one. */
   cost: (price: ModelPrice, tokens: CallTokens) => number;
+  /** Counts the calls from being sent upstream until their usage is recorded (in-flight.ts). */
+  inFlight?: InFlight;
 }
 
 const sendError = (res: ServerResponse, provider: Provider, kind: GatewayError, message: string) => {
@@ -191,6 +194,7 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
       clearTimeout(timer);
       if (!res.writableFinished) abort.abort(new Error('the client closed the connection'));
     });
+    const ended = opts.inFlight?.begin() ?? (() => {});
     let answer: IncomingMessage;
     try {
       answer = await callUpstream({
@@ -202,6 +206,7 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
       });
     } catch (err) {
       clearTimeout(timer);
+      ended();
       const timedOut = abort.signal.aborted && !res.destroyed;
       return sendError(
         res,
@@ -220,11 +225,11 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (!reader || !priced) return;
+      if (!reader || !priced) return ended();
       const tokens = reader.usage();
       if (!tokens) {
         logger.warn({ attempt, model: priced.model, cut }, 'a metered answer stated no usage');
-        return;
+        return ended();
       }
       const costMicros = opts.cost(priced.price, tokens);
       opts.gate
@@ -236,9 +241,8 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
           costMicros,
           cut,
         })
-        .catch((err: Error) =>
-          logger.error({ err: err.message, attempt }, 'a metered call was not recorded'),
-        );
+        .catch((err: Error) => logger.error({ err: err.message, attempt }, 'a metered call was not recorded'))
+        .finally(ended);
     };
     // The chunks one read of the upstream socket yields (a model's events, often many) are passed on
     // together, before the process turns to other I/O: one write and one chunk frame for them, where a
