@@ -2,13 +2,8 @@
 // the chunks are cut; and a stopping gateway letting the calls it serves end and recording them.
 import { once } from 'node:events';
 import t from 'tap';
-import { TOKEN, testGateway } from '../../test/harness/fakes/gateway.js';
-import {
-  messages,
-  openStream,
-  slowUpstream,
-  steppedUpstream,
-} from '../../test/harness/fakes/stream-upstream.js';
+import { testGateway } from '../../test/harness/fakes/gateway.js';
+import { openStream, slowUpstream, steppedUpstream } from '../../test/harness/fakes/stream-upstream.js';
 import { sseFrame } from '../../test/harness/remote/model-script.js';
 import { waitFor } from '../../test/harness/util/wait.js';
 
