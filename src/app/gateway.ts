@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import { type ConfigSource, type ControllerConfig, parseUsd } from '../api/index.js';
 import { budgetWindow } from '../controllers/budgets/index.js';
+import { InFlight } from '../gateway/in-flight.js';
 import {
   anthropic,
   callCostMicros,
@@ -29,9 +30,14 @@ import { parseBindAddress } from './options.js';
 
 type Budget = NonNullable<ControllerConfig['budgets']>[number];
 
+/** How long a stopping replica's calls may run on, and then how long their records may take to write. */
+const CALLS_GRACE_MS = 25_000;
+const RECORDS_GRACE_MS = 5_000;
+
 export interface ModelGateway {
   port: number;
   serving(): boolean;
+  /** Lets the calls being served end (their records written), then closes; the same promise however often it is called. */
   close(): Promise<void>;
   stamper: TokenStamper;
 }
@@ -93,6 +99,7 @@ export async function startModelGateway(opts: ModelGatewayOptions): Promise<Mode
       logger.warn({ err: err.message }, 'the ledger records past every budget window were not all deleted'),
   });
   const selected = selectedNamespaces(client);
+  const inFlight = new InFlight();
   const limits = async (attempt: GatewayAttempt): Promise<SpendLimit[]> => {
     const claims = attempt as TokenClaims;
     const own: SpendLimit[] =
@@ -144,6 +151,7 @@ export async function startModelGateway(opts: ModelGatewayOptions): Promise<Mode
     bodyTimeoutMs: 60_000,
     logger: logger.child({ component: 'gateway' }),
     cost: callCostMicros,
+    inFlight,
   });
   const address = parseBindAddress(settings.bindAddress, 'gateway.bindAddress');
   const server = await startGatewayServer({
@@ -158,5 +166,20 @@ export async function startModelGateway(opts: ModelGatewayOptions): Promise<Mode
     { port: server.port, upstream: settings.upstream.url, ledger: namespace },
     'model gateway listening',
   );
-  return { ...server, stamper: tokenStamper(() => key) };
+  let closing: Promise<void> | undefined;
+  return {
+    port: server.port,
+    serving: server.serving,
+    // A stopping replica (its pod deleted) lets the calls it serves end and records them before it
+    // exits, within the pod's grace (config/manager/deployment.yaml: 45 s, 5 of them draining first).
+    close: () => {
+      closing ??= (async () => {
+        await server.close(CALLS_GRACE_MS);
+        if (!(await inFlight.idle(RECORDS_GRACE_MS)))
+          logger.warn({ calls: inFlight.calls }, 'the gateway stopped with calls not yet recorded');
+      })();
+      return closing;
+    },
+    stamper: tokenStamper(() => key),
+  };
 }

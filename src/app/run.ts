@@ -273,9 +273,12 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     // signal on, beside the manager's stop, and close once both have had their time.
     const drained = manager.stopRequested.then(async () => {
       for (const server of [webhook, api]) server?.drain();
-      if (opts.shutdownDelayMs <= 0) return;
-      logger.info({ ms: opts.shutdownDelayMs }, 'draining: answering until the Service stops routing here');
-      await new Promise((resolve) => setTimeout(resolve, opts.shutdownDelayMs));
+      if (opts.shutdownDelayMs > 0) {
+        logger.info({ ms: opts.shutdownDelayMs }, 'draining: answering until the Service stops routing here');
+        await new Promise((resolve) => setTimeout(resolve, opts.shutdownDelayMs));
+      }
+      // The model calls in flight run on to their end beside the manager's stop (app/gateway.ts).
+      void gateway?.close();
     });
     await manager.runUntilSignal();
     await drained;

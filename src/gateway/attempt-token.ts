@@ -3,7 +3,7 @@
 // gateway's key (HMAC-SHA256), so that every replica checks one without a lookup, before it spends an
 // API call or reads a body. A token alone is not enough: the attempt's Job must still be running and
 // carry this very token (job-authenticator.ts), so it is refused once the attempt ends.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { GatewayAttempt } from './handler.js';
 
 const PREFIX = 'orcgw1';
@@ -25,8 +25,18 @@ interface Payload {
   x: string;
 }
 
-const mac = (key: Buffer, payload: string) =>
-  createHmac('sha256', key).update(`${PREFIX}.${payload}`).digest();
+// An HMAC keyed by a Buffer prepares the key anew each time (several times the cost of the hash of a
+// token): the key object is made once per key (a rotated key is another Buffer).
+const keyObjects = new WeakMap<Buffer, KeyObject>();
+
+function mac(key: Buffer, payload: string): Buffer {
+  let keyObject = keyObjects.get(key);
+  if (!keyObject) {
+    keyObject = createSecretKey(key);
+    keyObjects.set(key, keyObject);
+  }
+  return createHmac('sha256', keyObject).update(`${PREFIX}.${payload}`).digest();
+}
 
 /** A fresh token for `claims`. */
 export function mintAttemptToken(key: Buffer, claims: TokenClaims): string {

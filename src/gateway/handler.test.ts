@@ -1,9 +1,9 @@
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type IncomingMessage, request } from 'node:http';
 import t, { type Test } from 'tap';
 import { ATTEMPT, PLATFORM_KEY, TOKEN, testGateway } from '../../test/harness/fakes/gateway.js';
-import { say, sseFrame } from '../../test/harness/remote/model-script.js';
+import { messages, openStream, slowUpstream } from '../../test/harness/fakes/stream-upstream.js';
+import { say } from '../../test/harness/remote/model-script.js';
 import { ModelStandin } from '../../test/harness/remote/model-standin.js';
 import { waitFor } from '../../test/harness/util/wait.js';
 
@@ -15,13 +15,6 @@ const USAGE = {
 };
 // claude-sonnet-4-6 at $3 in, $15 out, $3.75 cache write, $0.30 cache read per million tokens.
 const SONNET_COST_MICROS = 1000 * 3 + 500 * 15 + 2000 * 3.75 + 4000 * 0.3;
-
-const messages = (extra: Record<string, unknown> = {}) => ({
-  model: 'claude-sonnet-4-6',
-  max_tokens: 1024,
-  messages: [{ role: 'user', content: 'hello' }],
-  ...extra,
-});
 
 interface Answer {
   status: number;
@@ -251,52 +244,6 @@ t.test('near a limit, max_tokens is capped to what the remainder pays for', asyn
   t.equal((await call(gw.url, '/v1/messages', { body: messages(), token: TOKEN })).status, 200);
   t.equal(maxTokensSent(standin), 100);
 });
-
-/** An upstream that sends message_start, then waits for `release` before the rest. */
-async function slowUpstream(t: Test) {
-  let release: () => void = () => {};
-  const released = new Promise<void>((r) => {
-    release = r;
-  });
-  const closed: Promise<void>[] = [];
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    req.resume();
-    closed.push(once(res, 'close').then(() => undefined));
-    if (req.url?.includes('hang')) return;
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    const usage = {
-      input_tokens: 10,
-      output_tokens: 1,
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
-    };
-    res.write(sseFrame({ type: 'message_start', message: { model: 'claude-sonnet-4-6', usage } } as never));
-    void released.then(() => {
-      res.write(sseFrame({ type: 'message_delta', usage: { output_tokens: 7 } } as never));
-      res.end(sseFrame({ type: 'message_stop' }));
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  t.teardown(() => {
-    release();
-    server.closeAllConnections();
-    server.close();
-  });
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, release, closed };
-}
-
-function openStream(url: string): Promise<{ res: IncomingMessage; destroy: () => void }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': TOKEN },
-    });
-    req.once('error', reject);
-    req.once('response', (res) => resolve({ res, destroy: () => req.destroy() }));
-    req.end(JSON.stringify(messages({ stream: true })));
-  });
-}
 
 t.test(
   'events pass through as they arrive: the first reaches the client before the upstream ends',

@@ -5,6 +5,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { HttpError, readBody } from '../http/json-body.js';
+import type { InFlight } from './in-flight.js';
 import { type ModelPrice, type PriceTable, priceEntry } from './prices.js';
 import { type CallRequest, findRoute, type GatewayError, type Provider } from './provider.js';
 import type { CallTokens } from './tokens.js';
@@ -73,6 +74,8 @@ export interface GatewayHandlerOptions {
   logger: Logger;
   /** Prices a call (prices.ts); a parameter so that the handler and its tests share one. */
   cost: (price: ModelPrice, tokens: CallTokens) => number;
+  /** Counts the calls from being sent upstream until their usage is recorded (in-flight.ts). */
+  inFlight?: InFlight;
 }
 
 const sendError = (res: ServerResponse, provider: Provider, kind: GatewayError, message: string) => {
@@ -142,7 +145,7 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
     }
     let priced: PricedCall | undefined;
     if (route.metered) {
-      const checked = await meteredCall(body);
+      const checked = meteredCall(body);
       if (typeof checked === 'string') return sendError(res, provider, 'invalid_request', checked);
       const admission = await opts.gate.admit(attempt, checked.call);
       if (!admission.allowed) return sendError(res, provider, 'budget', admission.message);
@@ -153,9 +156,7 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
     await forward(req, res, target, attempt, body, priced);
   }
 
-  async function meteredCall(
-    body: Buffer | undefined,
-  ): Promise<{ call: PricedCall; parsed: unknown } | string> {
+  function meteredCall(body: Buffer | undefined): { call: PricedCall; parsed: unknown } | string {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body?.toString('utf8') ?? '');
@@ -193,6 +194,7 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
       clearTimeout(timer);
       if (!res.writableFinished) abort.abort(new Error('the client closed the connection'));
     });
+    const ended = opts.inFlight?.begin() ?? (() => {});
     let answer: IncomingMessage;
     try {
       answer = await callUpstream({
@@ -204,6 +206,7 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
       });
     } catch (err) {
       clearTimeout(timer);
+      ended();
       const timedOut = abort.signal.aborted && !res.destroyed;
       return sendError(
         res,
@@ -222,11 +225,11 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      if (!reader || !priced) return;
+      if (!reader || !priced) return ended();
       const tokens = reader.usage();
       if (!tokens) {
         logger.warn({ attempt, model: priced.model, cut }, 'a metered answer stated no usage');
-        return;
+        return ended();
       }
       const costMicros = opts.cost(priced.price, tokens);
       opts.gate
@@ -238,26 +241,52 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
           costMicros,
           cut,
         })
-        .catch((err: Error) =>
-          logger.error({ err: err.message, attempt }, 'a metered call was not recorded'),
-        );
+        .catch((err: Error) => logger.error({ err: err.message, attempt }, 'a metered call was not recorded'))
+        .finally(ended);
     };
-    answer.on('data', (chunk: Buffer) => {
-      reader?.push(chunk);
-      // Passed on as it came; a slow client holds the provider back rather than the gateway's memory.
-      if (!res.write(chunk)) {
+    // The chunks one read of the upstream socket yields (a model's events, often many) are passed on
+    // together, before the process turns to other I/O: one write and one chunk frame for them, where a
+    // write each would cost as many (Node sends the writes of one tick together all the same, so no
+    // byte waits longer). A slow client holds the provider back rather than the gateway's memory.
+    let arrived: Buffer[] = [];
+    /** The bytes arrived and not yet passed on, metered (an answer that breaks off is metered to its last byte). */
+    const take = (): Buffer | undefined => {
+      if (arrived.length === 0) return undefined;
+      const bytes = arrived.length === 1 ? (arrived[0] as Buffer) : Buffer.concat(arrived);
+      arrived = [];
+      reader?.push(bytes);
+      return bytes;
+    };
+    const passOn = () => {
+      const bytes = take();
+      if (bytes && !res.write(bytes)) {
         answer.pause();
         res.once('drain', () => answer.resume());
       }
+    };
+    let bodyCame = false;
+    answer.on('data', (chunk: Buffer) => {
+      bodyCame = true;
+      if (arrived.push(chunk) === 1) process.nextTick(passOn);
+    });
+    // The status and headers go when the upstream's came: with the first bytes of the body when they
+    // came in the same read (those flow before this tick), else on their own.
+    process.nextTick(() => {
+      if (!bodyCame && !res.destroyed) res.flushHeaders();
     });
     answer.once('end', () => {
+      passOn();
       settle(false);
       res.end();
     });
     answer.once('error', () => {
+      take();
       settle(true);
       res.destroy();
     });
-    answer.once('close', () => settle(!answer.complete));
+    answer.once('close', () => {
+      take();
+      settle(!answer.complete);
+    });
   }
 }

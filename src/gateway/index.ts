@@ -6,6 +6,7 @@
 // - anthropic.ts: Anthropic's Messages API as the Claude Code CLI calls it: routes, credential, usage, errors.
 // - attempt-token.ts: an attempt's token, minted and verified with the gateway's signing key.
 // - handler.ts: a call from route to ledger: token, body bound, price, limits, streamed forwarding, usage.
+// - in-flight.ts: the calls a replica serves, counted until recorded, so that a stopping replica waits for them.
 // - job-authenticator.ts: a verified token accepted only while its attempt's Job runs and carries it.
 // - kube-ledger.ts: the ledger the replicas share: a ConfigMap per attempt and day in the operator's
 //   namespace, added to under optimistic concurrency, pruned past the longest budget window.

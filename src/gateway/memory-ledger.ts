@@ -14,11 +14,15 @@ export class MemoryLedger implements Ledger {
   readonly entries: LedgerEntry[] = [];
   /** The first refusal of each attempt, by attemptKey. */
   readonly refusals = new Map<string, string>();
+  /** What each attempt spent, by attemptKey: summed as calls come, as the cluster's ledger keeps one record per attempt and day. */
+  private readonly spent = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   async record(attempt: GatewayAttempt, call: MeteredCall): Promise<void> {
     this.entries.push({ attempt, call, atMs: this.now() });
+    const key = attemptKey(attempt);
+    this.spent.set(key, (this.spent.get(key) ?? 0) + call.costMicros);
   }
 
   async refuse(attempt: GatewayAttempt, refusal: string): Promise<void> {
@@ -27,15 +31,12 @@ export class MemoryLedger implements Ledger {
   }
 
   async attemptSpent(attempt: GatewayAttempt): Promise<number> {
-    const key = attemptKey(attempt);
-    return this.sum((e) => attemptKey(e.attempt) === key);
+    return this.spent.get(attemptKey(attempt)) ?? 0;
   }
 
   async spentSince(covers: (namespace: string) => boolean, sinceMs: number): Promise<number> {
-    return this.sum((e) => e.atMs >= sinceMs && covers(e.attempt.namespace));
-  }
-
-  private sum(which: (e: LedgerEntry) => boolean): number {
-    return this.entries.filter(which).reduce((total, e) => total + e.call.costMicros, 0);
+    return this.entries
+      .filter((e) => e.atMs >= sinceMs && covers(e.attempt.namespace))
+      .reduce((total, e) => total + e.call.costMicros, 0);
   }
 }

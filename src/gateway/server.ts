@@ -25,7 +25,11 @@ export interface GatewayServerOptions {
 export interface GatewayServer {
   port: number;
   serving(): boolean;
-  close(): Promise<void>;
+  /**
+   * Stops taking connections and closes idle ones; the requests being answered have `graceMs` to end
+   * (a stream runs on to its end), then every connection is closed.
+   */
+  close(graceMs?: number): Promise<void>;
 }
 
 export async function startGatewayServer(opts: GatewayServerOptions): Promise<GatewayServer> {
@@ -49,11 +53,18 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
   return {
     port: (server.address() as AddressInfo).port,
     serving: () => listening,
-    close: () =>
+    close: (graceMs = 0) =>
       new Promise<void>((resolve) => {
         listening = false;
-        server.close(() => resolve());
-        server.closeAllConnections();
+        const late = setTimeout(() => server.closeAllConnections(), graceMs);
+        // A keep-alive connection whose answer ended is idle: closed as soon as it is.
+        const idle = setInterval(() => server.closeIdleConnections(), 200);
+        server.close(() => {
+          clearTimeout(late);
+          clearInterval(idle);
+          resolve();
+        });
+        if (graceMs <= 0) server.closeAllConnections();
       }),
   };
 }

@@ -54,3 +54,39 @@ t.test('an over-long line is dropped, not held, and the events after it still co
   reader.push(Buffer.from(`${'y'.repeat(1024)}\n\n${stream}`));
   t.equal(reader.usage()?.output, 55);
 });
+
+// Usage lines with multi-byte characters in them and before them, and a text delta that names "usage"
+// (read and passed over), cut at every byte: one cut, then two.
+const tricky = Buffer.from(
+  [
+    frame({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'usage' } }),
+    stream.replace('"end_turn"', '"stop_sequence","stop_sequence":"fin ✓ é"'),
+    frame({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: '日本語' } }),
+  ].join(''),
+);
+const trickyUsage = { input: 12, output: 55, cacheWrite: 100, cacheWrite1h: 200, cacheRead: 40 };
+
+t.test(
+  'usage split anywhere across chunks, even inside the key or a character: the same counts',
+  async (t) => {
+    const whole = new SseUsageReader();
+    whole.push(tricky);
+    t.same(whole.usage(), trickyUsage);
+    let wrong = 0;
+    for (let i = 0; i <= tricky.length; i++) {
+      const reader = new SseUsageReader();
+      reader.push(tricky.subarray(0, i));
+      reader.push(tricky.subarray(i));
+      if (JSON.stringify(reader.usage()) !== JSON.stringify(trickyUsage)) wrong++;
+    }
+    t.equal(wrong, 0, 'in two pieces, cut at each byte');
+    for (let i = 0; i < tricky.length; i += 5)
+      for (let j = i; j < tricky.length; j += 3) {
+        const reader = new SseUsageReader();
+        for (const piece of [tricky.subarray(0, i), tricky.subarray(i, j), tricky.subarray(j)])
+          reader.push(piece);
+        if (JSON.stringify(reader.usage()) !== JSON.stringify(trickyUsage)) wrong++;
+      }
+    t.equal(wrong, 0, 'in three pieces');
+  },
+);

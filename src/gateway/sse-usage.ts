@@ -1,38 +1,52 @@
 // The usage of a streamed Anthropic answer, read from its server-sent events as they pass through the
 // gateway (never holding the stream): message_start states the input and cache counts, each
-// message_delta the cumulative output (docs/economics.md "The model gateway"). Only what a line holds
-// is kept, and a line longer than the cap is skipped whole: usage events are small, text deltas are not
-// needed.
-import { StringDecoder } from 'node:string_decoder';
+// message_delta the cumulative output (docs/economics.md "The model gateway"). The bytes are searched,
+// not decoded: a chunk is searched for the key `"usage"`, and only a data line holding it is cut out
+// (at newline bytes, which are never part of a multi-byte UTF-8 character), decoded and parsed, so the
+// many text deltas of an answer cost nothing each. Only the unfinished last line is kept, and a line
+// longer than the cap is skipped whole: usage events are small, text deltas are not needed.
 import { anthropicTokens, type CallTokens } from './tokens.js';
 
 /** A longer SSE line is not an event this reader needs; it is dropped rather than held. */
 const MAX_LINE_BYTES = 256 * 1024;
+const NEWLINE = 0x0a;
+const DATA = Buffer.from('data:');
+// The key of message_start's message.usage and message_delta's usage, as the API writes it (a key
+// spelled with escapes would not be seen; the API writes none).
+const USAGE_KEY = Buffer.from('"usage"');
 
 export class SseUsageReader {
   private tokens: CallTokens | undefined;
-  private partial = '';
+  /** The bytes of the line still unfinished at the end of the last chunk (copies). */
+  private partial: Buffer[] = [];
+  private partialBytes = 0;
   private skipping = false;
   private model: string | undefined;
-  private readonly decoder = new StringDecoder('utf8');
 
   /** Feeds the next bytes of the stream as they arrived (a chunk may end mid-line, or mid-character). */
   push(chunk: Buffer): void {
-    const text = this.decoder.write(chunk);
     let start = 0;
-    for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
-      const line = this.skipping ? '' : this.partial + text.slice(start, nl);
-      if (!this.skipping) this.line(line.endsWith('\r') ? line.slice(0, -1) : line);
-      this.partial = '';
+    if (this.partialBytes > 0 || this.skipping) {
+      const nl = chunk.indexOf(NEWLINE);
+      if (nl === -1) {
+        this.hold(chunk);
+        return;
+      }
+      if (!this.skipping) this.line(Buffer.concat([...this.partial, chunk.subarray(0, nl)]));
+      this.partial = [];
+      this.partialBytes = 0;
       this.skipping = false;
       start = nl + 1;
     }
-    if (this.skipping) return;
-    this.partial += text.slice(start);
-    if (this.partial.length > MAX_LINE_BYTES) {
-      this.partial = '';
-      this.skipping = true;
+    // Only the lines that hold the key are cut out: a search of the chunk, not of each line.
+    const end = chunk.lastIndexOf(NEWLINE) + 1;
+    for (let at = chunk.indexOf(USAGE_KEY, start); at !== -1 && at < end; ) {
+      const from = Math.max(start, chunk.lastIndexOf(NEWLINE, at) + 1);
+      const nl = chunk.indexOf(NEWLINE, at);
+      this.line(chunk.subarray(from, nl));
+      at = chunk.indexOf(USAGE_KEY, nl + 1);
     }
+    if (Math.max(start, end) < chunk.length) this.hold(chunk.subarray(Math.max(start, end)));
   }
 
   /** The counts seen so far (a cut stream's partial figure); undefined when no usage came. */
@@ -45,11 +59,26 @@ export class SseUsageReader {
     return this.model;
   }
 
-  private line(line: string): void {
-    if (!line.startsWith('data:')) return;
+  private hold(bytes: Buffer): void {
+    if (this.skipping) return;
+    this.partialBytes += bytes.length;
+    if (this.partialBytes > MAX_LINE_BYTES) {
+      this.partial = [];
+      this.partialBytes = 0;
+      this.skipping = true;
+      return;
+    }
+    // A copy: the chunk itself is the client's to write, and may be large.
+    this.partial.push(Buffer.from(bytes));
+  }
+
+  /** A whole line (without its newline) that holds the usage key, or was held across chunks. */
+  private line(line: Buffer): void {
+    if (line.length <= DATA.length || DATA.compare(line, 0, DATA.length) !== 0) return;
+    if (line.indexOf(USAGE_KEY, DATA.length) === -1) return;
     let event: { type?: unknown; message?: { usage?: unknown; model?: unknown }; usage?: unknown };
     try {
-      event = JSON.parse(line.slice(5));
+      event = JSON.parse(line.toString('utf8', DATA.length));
     } catch {
       return;
     }

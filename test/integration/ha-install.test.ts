@@ -2,25 +2,49 @@
 // with the args and env of the Deployment in config/default (only ports, paths and the pod name differ),
 // authenticated as the manager's ServiceAccount with the RBAC of config/rbac, webhooks reached through a
 // round-robin balancer standing in for the Service. A TaskRun submitted with the CLI's --wait goes to
-// Succeeded although its leader is SIGKILLed mid-run, with exactly one Job for its one attempt.
+// Succeeded although its leader is SIGKILLed mid-run, with exactly one Job for its one attempt. With
+// the model gateway on: one attempt's calls made on both replicas and the leader stopped (as a pod
+// deletion stops it) while it streams an answer leave the ledger equal to what the model billed.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { ensureDist } from '../../scripts/build.js';
-import type { KubeObject } from '../../src/runtime/index.js';
+import { callCostMicros, type ModelPrice, type PriceTable, priceEntry } from '../../src/gateway/prices.js';
+import { anthropicTokens } from '../../src/gateway/tokens.js';
+import { type KubeObject, resourcePath, SECRETS } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { webhookPath } from '../../src/webhook/handlers.js';
 import { review } from '../fuzz/reviews.js';
 import { testCluster } from '../harness/cluster/cluster.js';
+import { logged } from '../harness/cluster/node-process.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
+import {
+  gatewayCall,
+  gatewayConfig,
+  gatewayToken,
+  ledgerRows,
+  messagesBody,
+} from '../harness/operator/gateway.js';
 import { applyInvalidRun, get, installReplicas } from '../harness/operator/installed-replicas.js';
-import { finishJob, jobPath, taskRunJob, taskRunPath } from '../harness/operator/operator.js';
+import {
+  finishJob,
+  jobPath,
+  sampleTaskRun,
+  taskRunJob,
+  taskRunPath,
+  testConfig,
+} from '../harness/operator/operator.js';
 import type { Replica } from '../harness/operator/replicas.js';
+import { say } from '../harness/remote/model-script.js';
+import { ModelStandin } from '../harness/remote/model-standin.js';
 import { metricFamilies } from '../harness/util/prometheus-text.js';
 import { scaled, waitFor } from '../harness/util/wait.js';
 
 const root = packageRoot();
+const PLATFORM_KEY = 'sk-ant-ha-platform-key';
+// Ten text events: paced a second apart, the stream outlasts the replica's drain (--shutdown-delay=5s).
+const ANSWER = 'The retries are raised to five and the tests pass. '.repeat(3);
 if (!ensureDist()) throw new Error('building dist/ failed');
 const cluster = await testCluster();
 await ensureCrds(cluster);
@@ -139,5 +163,97 @@ t.test(
       [],
       'every documented metric is exposed',
     );
+  },
+);
+
+t.test(
+  "the model gateway on two replicas: one attempt's calls over both, the leader stopped mid-stream, the ledger exact",
+  async (t) => {
+    const model = new ModelStandin({ script: [], apiKey: PLATFORM_KEY, aside: () => say(ANSWER) });
+    const upstream = await model.listen();
+    t.teardown(() => model.close());
+    const { namespace, podNamespace, leaseName, replicas, client } = await installReplicas(t, cluster, {
+      prefix: 'gwha',
+      change: (c) => gatewayConfig(c, upstream),
+    });
+    const config = testConfig(() => {});
+    const keyRef = config.gateway.upstream.apiKey;
+    await client.request('POST', resourcePath(SECRETS, podNamespace), {
+      body: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: keyRef.name, namespace: podNamespace },
+        stringData: { [keyRef.key]: PLATFORM_KEY },
+      },
+    });
+    const ports = new Map<Replica, number>();
+    for (const r of replicas)
+      ports.set(
+        r,
+        Number(
+          (await r.process.waitForLog(logged('model gateway listening'), 'model gateway listening')).port,
+        ),
+      );
+    const base = (r: Replica) => `http://127.0.0.1:${ports.get(r)}`;
+
+    // One attempt (its Job made by the leader, never run: the test makes its agent's calls).
+    await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('spread') });
+    const job = await waitFor('the attempt has its Job', () =>
+      taskRunJob(client, namespace, 'spread').catch(() => undefined),
+    );
+    const token = await waitFor('the Job carries its token', () =>
+      gatewayToken(client, namespace, job).catch(() => undefined),
+    );
+    const body = messagesBody({ stream: true });
+    for (let i = 0; i < 6; i++) {
+      const answer = await gatewayCall(base(replicas[i % 2] as Replica), token, body);
+      t.equal(
+        answer.status,
+        200,
+        `call ${i + 1}, on ${(replicas[i % 2] as Replica).pod}: ${answer.text.slice(0, 200)}`,
+      );
+      t.match(answer.text, /event: message_stop/);
+    }
+
+    // A stream in flight on the leader when its pod is deleted (SIGTERM, as the kubelet stops it).
+    const holder = (
+      await client.request<KubeObject>(
+        'GET',
+        `/apis/coordination.k8s.io/v1/namespaces/${podNamespace}/leases/${leaseName}`,
+      )
+    ).spec as { holderIdentity?: string };
+    const leader = replicas.find((r) => r.holds(holder.holderIdentity)) as Replica;
+    model.eventDelayMs = 1000;
+    const inFlight = gatewayCall(base(leader), token, body);
+    await waitFor('the stream has begun at the stand-in', () => model.requests.length === 7);
+    leader.process.child.kill('SIGTERM');
+    const last = await inFlight;
+    t.equal(last.status, 200);
+    t.match(last.text, /event: message_stop/, "the stopping leader's stream ran on to its end");
+    await leader.process.exited;
+
+    // What the stand-in billed, priced as the gateway prices it, is what the ledger holds: no call lost
+    // (not the stopped leader's either), none counted twice.
+    const prices = config.gateway.prices as PriceTable;
+    const billed = model.requests.filter((r) => r.billed);
+    t.equal(billed.length, 7, 'seven calls reached the model');
+    const expected = billed.reduce((sum, r) => {
+      const price = prices.models[priceEntry(prices, String((r.body as { model: string }).model)) ?? ''];
+      return sum + callCostMicros(price as ModelPrice, anthropicTokens(r.billed));
+    }, 0);
+    const rows = await waitFor('the ledger holds seven calls', async (note) => {
+      const rows = await ledgerRows(client, podNamespace);
+      note(rows);
+      return rows.reduce((n, r) => n + r.calls, 0) === 7 ? rows : undefined;
+    });
+    t.same(
+      {
+        calls: rows.reduce((n, r) => n + r.calls, 0),
+        costMicros: rows.reduce((n, r) => n + r.costMicros, 0),
+      },
+      { calls: 7, costMicros: expected },
+      'the ledger equals what the model billed',
+    );
+    t.ok(expected > 0);
   },
 );

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { loadDefaultConfig } from '../../../src/config/load.js';
 import { anthropic } from '../../../src/gateway/anthropic.js';
 import { type GatewayAttempt, gatewayHandler, type MeteredCall } from '../../../src/gateway/handler.js';
+import { InFlight } from '../../../src/gateway/in-flight.js';
 import { MemoryLedger } from '../../../src/gateway/memory-ledger.js';
 import { callCostMicros, type PriceTable } from '../../../src/gateway/prices.js';
 import { type GatewayServer, startGatewayServer } from '../../../src/gateway/server.js';
@@ -40,6 +41,7 @@ export interface TestGateway {
   ledger: MemoryLedger;
   server: GatewayServer;
   budget: ListenerBudget;
+  inFlight: InFlight;
 }
 
 export async function testGateway(opts: {
@@ -50,6 +52,7 @@ export async function testGateway(opts: {
   limits?: (ledger: MemoryLedger) => SpendLimit[];
 }): Promise<TestGateway> {
   const ledger = new MemoryLedger();
+  const inFlight = new InFlight();
   const prices = opts.prices ?? SHIPPED_PRICES();
   const budget = new ListenerBudget({
     name: 'gateway',
@@ -68,6 +71,7 @@ export async function testGateway(opts: {
     bodyTimeoutMs: 10_000,
     logger: pino({ level: 'silent' }),
     cost: callCostMicros,
+    inFlight,
   });
   const server = await startGatewayServer({
     handler,
@@ -77,5 +81,5 @@ export async function testGateway(opts: {
     port: 0,
     host: '127.0.0.1',
   });
-  return { url: `http://127.0.0.1:${server.port}`, ledger, server, budget };
+  return { url: `http://127.0.0.1:${server.port}`, ledger, server, budget, inFlight };
 }

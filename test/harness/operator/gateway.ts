@@ -83,6 +83,8 @@ export function gatewayCall(
     req.once('response', (res) => {
       const parts: Buffer[] = [];
       res.on('data', (c: Buffer) => parts.push(c));
+      // An answer cut off before its end (the connection closed) is no answer.
+      res.once('error', reject);
       res.once('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString() }));
     });
     req.end(JSON.stringify(body));

@@ -71,6 +71,8 @@ const MODELS = ['claude-sonnet-4-6', 'claude-opus-4-6', 'claude-haiku-4-5', 'cla
 
 export class ModelStandin {
   readonly requests: RecordedRequest[] = [];
+  /** Streamed answers send their events this far apart (0: all at once). */
+  eventDelayMs = 0;
   private next = 0;
   private counter = 0;
   private readonly server: Server;
@@ -209,8 +211,21 @@ export class ModelStandin {
     const [start, ...rest] = streamEvents(message);
     res.write(sseFrame(start as { type: string }));
     res.write(sseFrame({ type: 'ping' }));
-    for (const event of rest) res.write(sseFrame(event));
-    res.end();
+    const pace = this.eventDelayMs;
+    if (pace <= 0) {
+      for (const event of rest) res.write(sseFrame(event));
+      res.end();
+      return 200;
+    }
+    // As a model generates: an event every `pace` ms (a stream to be in flight when something happens).
+    const next = () => {
+      const event = rest.shift();
+      if (res.destroyed) return;
+      if (!event) return void res.end();
+      res.write(sseFrame(event));
+      setTimeout(next, pace);
+    };
+    setTimeout(next, pace);
     return 200;
   }
 
