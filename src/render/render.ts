@@ -16,6 +16,7 @@ import { codeRunContext, docsRunContext, taskRunContext } from './context-kinds.
 import type { TemplateContext } from './context-types.js';
 import { RenderError, TemplateError } from './errors.js';
 import { renderedFileKey } from './keys.js';
+import { withSeedAliases } from './seed-aliases.js';
 import { strictContext } from './strict-context.js';
 import {
   DEFAULT_AGENT_PROMPT,
@@ -62,7 +63,8 @@ function renderAll(
   context: TemplateContext,
   verbatim: Record<string, string>,
 ): RenderedRun {
-  const strict = strictContext(context);
+  // The seeds' variable names render too (seed-aliases.ts), derived from the same context.
+  const strict = strictContext(withSeedAliases(context));
   const data: Record<string, string> = {};
   for (const output of outputPaths(set, kind)) {
     const template =

@@ -61,22 +61,29 @@ t.test('CodeRun, the seed layout: the task documents are copied where the agent 
   t.equal(readFileSync(`${paths.run}/task.md`, 'utf8'), '# Order book\n', "task 1's, not task 2's");
 });
 
-t.test("CodeRun: the docs service's prompt.md is the agent's user prompt, before the rendered one", async (t) => {
-  const f = fixture(t);
-  const docsPrompt = '# Autonomous agent instructions\nBuild the order book first.\n';
-  const { run } = codeRun(f, { ...platformFiles(), '.taskmaster/docs/task-1/prompt.md': docsPrompt });
-  const rendered = renderCodeRun(set, run, config, 1, f.options);
-  const r = f.run(rendered);
-  t.equal(r.status, 0, r.log);
-  t.equal(r.stdin, `${docsPrompt}\n---\n\n${rendered.data['prompt.md']}`, "the task prompt, then the run's");
-  t.match(r.log, /the agent's user prompt starts with \.taskmaster\/docs\/task-1\/prompt\.md/);
+t.test(
+  "CodeRun: the docs service's prompt.md is the agent's user prompt, before the rendered one",
+  async (t) => {
+    const f = fixture(t);
+    const docsPrompt = '# Autonomous agent instructions\nBuild the order book first.\n';
+    const { run } = codeRun(f, { ...platformFiles(), '.taskmaster/docs/task-1/prompt.md': docsPrompt });
+    const rendered = renderCodeRun(set, run, config, 1, f.options);
+    const r = f.run(rendered);
+    t.equal(r.status, 0, r.log);
+    t.equal(
+      r.stdin,
+      `${docsPrompt}\n---\n\n${rendered.data['prompt.md']}`,
+      "the task prompt, then the run's",
+    );
+    t.match(r.log, /the agent's user prompt starts with \.taskmaster\/docs\/task-1\/prompt\.md/);
 
-  const g = fixture(t);
-  const without = renderCodeRun(set, codeRun(g, platformFiles()).run, config, 1, g.options);
-  const plain = g.run(without);
-  t.equal(plain.status, 0, plain.log);
-  t.equal(plain.stdin, without.data['prompt.md'], 'without one, the rendered prompt alone');
-});
+    const g = fixture(t);
+    const without = renderCodeRun(set, codeRun(g, platformFiles()).run, config, 1, g.options);
+    const plain = g.run(without);
+    t.equal(plain.status, 0, plain.log);
+    t.equal(plain.stdin, without.data['prompt.md'], 'without one, the rendered prompt alone');
+  },
+);
 
 t.test('CodeRun: acceptance criteria and architecture are optional, task.md is not', async (t) => {
   const f = fixture(t);
