@@ -78,6 +78,14 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
           `Invalid value: "${pull}": the image "${agent.image}" has no tag or the tag latest, which names whatever was pushed last; a node would keep running its old copy: give the image a fixed tag or digest, or use Always`,
         ),
       );
+    if (agent.systemPrompt !== undefined && agent.systemPromptText !== undefined)
+      findings.push(
+        error(
+          'config',
+          `agents.${name}.systemPromptText`,
+          'Forbidden: give the system prompt as a template name (systemPrompt) or as text (systemPromptText), not both',
+        ),
+      );
     // Without its own ServiceAccount the token would be the namespace's default one, granted by whoever.
     if (agent.clusterAccess && !agent.serviceAccountName)
       findings.push(

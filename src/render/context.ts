@@ -92,6 +92,7 @@ export function common(c: CommonInput, input: ContextInput) {
       model,
       role: profile.role ?? null,
       systemPrompt: profile.systemPrompt ?? null,
+      systemPromptText: profile.systemPromptText ?? null,
     },
     tools,
     // host: the only host the run's GitHub credential is given to (agent-shell/github-auth.sh);

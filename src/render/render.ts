@@ -40,7 +40,13 @@ export interface RenderedRun {
   bytes: number;
 }
 
-function agentPrompt(set: TemplateSet, { name, systemPrompt }: TemplateContext['agent']): Template {
+function agentPrompt(
+  set: TemplateSet,
+  { name, systemPrompt, systemPromptText }: TemplateContext['agent'],
+): Template {
+  // Text from the config (the seeds' Helm values) is the prompt as written, never a template.
+  if (systemPromptText !== null)
+    return { source: `config agents.${name}.systemPromptText`, render: () => systemPromptText };
   // A prompt the profile names must exist: falling back to the default would hide a typo.
   if (systemPrompt !== null) {
     const named = set.agents.get(systemPrompt);
