@@ -16,6 +16,7 @@ import { codeRunContext, docsRunContext, taskRunContext } from './context-kinds.
 import type { TemplateContext } from './context-types.js';
 import { RenderError, TemplateError } from './errors.js';
 import { renderedFileKey } from './keys.js';
+import { METADATA_KEY, runMetadata } from './run-metadata.js';
 import { withSeedAliases } from './seed-aliases.js';
 import { strictContext } from './strict-context.js';
 import {
@@ -82,7 +83,7 @@ function renderAll(
       throw new TemplateError(set.dir, [`${template.source}: ${(err as Error).message}`]);
     }
   }
-  Object.assign(data, verbatim);
+  Object.assign(data, verbatim, { [METADATA_KEY]: runMetadata(context) });
   const bytes = Object.entries(data).reduce(
     (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
     0,

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { parse } from 'yaml';
 import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
 import { loadTemplateSet, renderCodeRun, renderDocsRun } from '../../src/render/index.js';
 import { sampleCodeRun, sampleDocsRun } from '../../src/render/samples.js';
@@ -57,6 +58,16 @@ t.test('CodeRun, the seed layout: the task documents are copied where the agent 
     t.match(rendered.data['CLAUDE.md'], new RegExp(`^@\\.task/current/${name.replace('.', '\\.')}$`, 'm'));
   }
   t.notMatch(r.log, /note: .* has no/, 'nothing missing');
+  // The seeds' metadata.yaml beside the task files, in .task/{id}/run-{attempt}/.
+  t.match(paths.run, /\/payments\/\.task\/1\/run-1$/);
+  t.match(parse(readFileSync(`${paths.run}/metadata.yaml`, 'utf8')), {
+    kind: 'CodeRun',
+    attempt: 1,
+    taskId: 1,
+    service: 'payments',
+    agent: 'rex',
+    repository: { branch: 'feature/task-1-implementation' },
+  });
   t.notOk(existsSync(`${paths.run}/tasks.json`), "only the task's own documents");
   t.equal(readFileSync(`${paths.run}/task.md`, 'utf8'), '# Order book\n', "task 1's, not task 2's");
 });
