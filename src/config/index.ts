@@ -2,6 +2,7 @@
 // cross-field rules a schema cannot say, and hot reloaded (docs/design.md §8). Its readers get it as a
 // ConfigSource (src/api/config-source.ts), never from the loader.
 // - economics.ts: the rules of the limits, budgets and agent telemetry keys a schema cannot say.
+// - env-overrides.ts: the seeds' environment variables (SERVER_PORT, JOB_IMAGE, …) over the config file.
 // - load.ts: the file read, defaulted from the schema and validated.
 // - namespace-scope.ts: the runs' namespaces as the config states them, read once at start.
 // - reload-metrics.ts: metrics of every hot-reloaded input (config and templates): the alert to page on,
