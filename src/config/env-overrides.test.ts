@@ -93,7 +93,10 @@ t.test('every variable is covered above and documented with its field', async (t
   ]);
   const docs = readFileSync(path.join(packageRoot(), 'docs/seed-compatibility.md'), 'utf8');
   for (const [name, o] of Object.entries(ENV_OVERRIDES))
-    t.ok(docs.includes(`| \`${name}\` | \`${o.field}\` |`), `docs/seed-compatibility.md maps ${name} to ${o.field}`);
+    t.ok(
+      docs.includes(`| \`${name}\` | \`${o.field}\` |`),
+      `docs/seed-compatibility.md maps ${name} to ${o.field}`,
+    );
 });
 
 t.test(
