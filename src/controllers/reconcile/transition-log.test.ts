@@ -69,3 +69,34 @@ t.test('a run from creation to success logs one line per transition', async (t) 
     msg: 'run new → Pending',
   });
 });
+
+t.test('at debug level, each reconcile says "reconciled successfully" with the seed\'s fields', async (t) => {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const f = fixture({ logger: pino({ level: 'debug' }, sink) });
+  f.addRun(taskRun());
+  await f.reconcile();
+  const reconciled = lines.filter((l) => l.msg === 'TaskRun reconciled successfully');
+  t.equal(reconciled.length, 1);
+  t.match(reconciled[0], {
+    level: 20,
+    taskrun: 'pay-7',
+    namespace: 'ns',
+    job: attemptJobName(),
+    phase: 'Pending',
+    attempt: 1,
+  });
+
+  const quiet: unknown[] = [];
+  const info = fixture({
+    logger: pino({ level: 'info' }, new Writable({ write: (c, _e, d) => d(void quiet.push(String(c))) })),
+  });
+  info.addRun(taskRun());
+  await info.reconcile();
+  t.notMatch(quiet.join(''), /reconciled successfully/, 'not at info level');
+});
