@@ -9,6 +9,7 @@
 import { agentFromGithubApp, docsWorkspacePvcName, isLabelValue, workspacePvcName } from '../naming/names.js';
 import { isPlainObject } from '../util/json.js';
 import type { DefaultedRuns } from './generated/defaulted.js';
+import { runGithubAuth } from './github-auth.js';
 import { kindFacts, type RunKindName, type RunOf, serviceField, taskIdField } from './kinds.js';
 import { LABELS, MANAGED_BY } from './labels.js';
 import { normalisedSpec } from './normalise.js';
@@ -142,6 +143,8 @@ export function runLabels(
   const service = runService(kind, spec);
   if (service !== undefined) labels[LABELS.service] = service;
   if (agent !== undefined) labels[LABELS.agent] = agent;
+  const auth = runGithubAuth(spec, config, agent);
+  if (auth.method === 'app' && isLabelValue(auth.app)) labels[LABELS.githubApp] = auth.app;
   return labels;
 }
 

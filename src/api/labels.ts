@@ -6,6 +6,8 @@ export const LABELS = Object.freeze({
   taskId: 'orchestrator.io/task-id',
   service: 'orchestrator.io/service',
   agent: 'orchestrator.io/agent',
+  /** The GitHub App the run acts as (the seeds' `github-app` Job label), when a label value can hold it. */
+  githubApp: 'orchestrator.io/github-app',
   run: 'orchestrator.io/run',
   /** On agent pods only, `true` when the agent may call the Kubernetes API (NetworkPolicy selects it). */
   clusterAccess: 'orchestrator.io/cluster-access',

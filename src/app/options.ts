@@ -25,6 +25,8 @@ export interface RunFlags {
 
 export interface RunOptions {
   configFile: string;
+  /** The environment whose seed variables override the config file (config/env-overrides.ts). */
+  configEnv?: NodeJS.ProcessEnv;
   /** The run templates' directory. Undefined: the package's templates/. */
   templatesDir?: string;
   /** Undefined: the in-cluster service account, or the local control plane (see `local`). */
@@ -99,6 +101,7 @@ export function runOptions(
   const enabled = flags.leaderElect ?? le.enabled;
   return {
     configFile,
+    configEnv: env,
     templatesDir: flags.templatesDir ?? env.ORCHESTRATOR_TEMPLATES,
     kubeconfig: flags.kubeconfig ?? env.KUBECONFIG,
     local,

@@ -96,6 +96,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
   const registry = new Registry();
   const inputs = watchInputs({
     configFile: opts.configFile,
+    ...(opts.configEnv ? { env: opts.configEnv } : {}),
     ...(opts.templatesDir ? { templateDir: opts.templatesDir } : {}),
     registry,
     logger,

@@ -15,6 +15,8 @@ export interface WatchedInputsOptions {
   templateDir?: string;
   registry: Registry;
   logger: Logger;
+  /** Whose seed variables (SERVER_PORT, JOB_IMAGE, …) override the config file. Default none. */
+  env?: NodeJS.ProcessEnv;
   /** Backstop poll of both watches. Default: theirs (10 s). */
   pollMs?: number;
 }
@@ -34,6 +36,7 @@ export function watchInputs(opts: WatchedInputsOptions): WatchedInputs {
   const poll = opts.pollMs === undefined ? {} : { pollMs: opts.pollMs };
   const config = watchConfigFile(file, {
     ...poll,
+    ...(opts.env ? { env: opts.env } : {}),
     onChange: () => {
       metrics.applied('config');
       logger.info({ file }, 'controller config reloaded');

@@ -72,7 +72,7 @@ export function registerRunCommand(program: Command): void {
       },
     )
     .action(async (flags: RunFlags & { config: string }) => {
-      const config = loadConfigFile(flags.config);
+      const config = loadConfigFile(flags.config, process.env);
       await run(runOptions(config, flags.config, flags, process.env));
     });
 }

@@ -3,6 +3,7 @@
 // ConfigSource (src/api/config-source.ts), never from the loader.
 // - economics.ts: the rules of the limits, budgets and agent telemetry keys a schema cannot say.
 // - egress.ts: the rules of the egress allowlists a schema cannot say (ports, profiles' allowlists).
+// - env-overrides.ts: the seeds' environment variables (SERVER_PORT, JOB_IMAGE, …) over the config file.
 // - load.ts: the file read, defaulted from the schema and validated.
 // - namespace-scope.ts: the runs' namespaces as the config states them, read once at start.
 // - reload-metrics.ts: metrics of every hot-reloaded input (config and templates): the alert to page on,

@@ -16,6 +16,7 @@ import { podTemplateFindings } from '../validation/pod-template.js';
 import { compileSchema } from '../validation/schema-validator.js';
 import { economicsFindings } from './economics.js';
 import { egressFindings } from './egress.js';
+import { type ConfigEnv, withEnvOverrides } from './env-overrides.js';
 import { namespaceScopeFindings } from './namespace-scope.js';
 import { taskDocsPathProblem } from './task-docs.js';
 
@@ -77,6 +78,14 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
           'config',
           `agents.${name}.imagePullPolicy`,
           `Invalid value: "${pull}": the image "${agent.image}" has no tag or the tag latest, which names whatever was pushed last; a node would keep running its old copy: give the image a fixed tag or digest, or use Always`,
+        ),
+      );
+    if (agent.systemPrompt !== undefined && agent.systemPromptText !== undefined)
+      findings.push(
+        error(
+          'config',
+          `agents.${name}.systemPromptText`,
+          'Forbidden: give the system prompt as a template name (systemPrompt) or as text (systemPromptText), not both',
         ),
       );
     // Without its own ServiceAccount the token would be the namespace's default one, granted by whoever.
@@ -172,8 +181,12 @@ export function floatingImage(image: string): boolean {
   return colon < 0 || lastPart.slice(colon + 1) === 'latest';
 }
 
-/** Parses and validates a config document; throws ConfigError naming every problem. */
-export function parseConfig(text: string, source = 'config'): ControllerConfig {
+/**
+ * Parses and validates a config document, with the seeds' environment variables in `env` applied over
+ * it (env-overrides.ts; the process passes its own, tests and tools none); throws ConfigError naming
+ * every problem.
+ */
+export function parseConfig(text: string, source = 'config', env: ConfigEnv = {}): ControllerConfig {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length) {
     throw new ConfigError(
@@ -181,7 +194,9 @@ export function parseConfig(text: string, source = 'config'): ControllerConfig {
       doc.errors.map((e) => error('yaml', '', e.message.split('\n')[0] ?? e.message)),
     );
   }
-  return configFrom(doc.toJS({ maxAliasCount: 100 }), source);
+  const { value, findings } = withEnvOverrides(doc.toJS({ maxAliasCount: 100 }), env);
+  if (findings.length) throw new ConfigError(source, findings);
+  return configFrom(value, source);
 }
 
 /**
@@ -199,8 +214,8 @@ export function configFrom(value: unknown, source = 'config'): ControllerConfig 
   return config;
 }
 
-export function loadConfigFile(path: string): ControllerConfig {
-  return parseConfig(readConfigText(path), path);
+export function loadConfigFile(path: string, env: ConfigEnv = {}): ControllerConfig {
+  return parseConfig(readConfigText(path), path, env);
 }
 
 /** The file's text, or a ConfigError naming it. */

@@ -1,12 +1,15 @@
 // The controller config file, hot reloaded through the one file watcher (src/watch/hot-files.ts).
 import type { ConfigSource, ControllerConfig } from '../api/index.js';
 import { hotFiles } from '../watch/hot-files.js';
+import type { ConfigEnv } from './env-overrides.js';
 import { parseConfig, readConfigText } from './load.js';
 
 export interface ConfigWatchOptions {
   /** Backstop for missed events: ConfigMap volumes update by swapping a symlink. Default 10 s. */
   pollMs?: number;
   onChange?: (config: ControllerConfig) => void;
+  /** The environment whose seed variables override the file at every load (env-overrides.ts). */
+  env?: ConfigEnv;
   /** A bad new config: it is not applied, the last good one stays. */
   onError?: (err: Error) => void;
   /** The file cannot be watched: changes are seen at the next poll only. */
@@ -23,7 +26,7 @@ export function watchConfigFile(path: string, opts: ConfigWatchOptions = {}): Co
       paths: [path],
       pollMs: opts.pollMs,
       load: (files, current) => {
-        const next = parseConfig(files.text(path), path);
+        const next = parseConfig(files.text(path), path, opts.env);
         // Comments and layout are not a change: the config in force stays the same object.
         return current && JSON.stringify(next) === JSON.stringify(current) ? current : next;
       },

@@ -48,6 +48,8 @@ export interface TemplateContext {
     role: AgentRole | null;
     /** The profile's system prompt template (agents/{name}.md.hbs); null: the agent's own, else default. */
     systemPrompt: string | null;
+    /** The profile's system prompt as text (systemPromptText), used verbatim; null: a template's. */
+    systemPromptText: string | null;
   };
   task: {
     /** Null for a DocsRun. */

@@ -21,6 +21,7 @@ import { slug, TASK_FILES_DIR, WORKSPACE_ROOT } from '../naming/names.js';
 import type { TemplateContext } from './context-types.js';
 import { RenderError } from './errors.js';
 import { configMapKeyToPath, RENDERED_DIR, renderedFileKey } from './keys.js';
+import { METADATA_FILE, METADATA_KEY } from './run-metadata.js';
 import { shellQuote } from './shell.js';
 import { type ResolvedTools, resolveTools, type ToolPresets } from './tool-presets.js';
 
@@ -92,6 +93,7 @@ export function common(c: CommonInput, input: ContextInput) {
       model,
       role: profile.role ?? null,
       systemPrompt: profile.systemPrompt ?? null,
+      systemPromptText: profile.systemPromptText ?? null,
     },
     tools,
     // host: the only host the run's GitHub credential is given to (agent-shell/github-auth.sh);
@@ -195,6 +197,7 @@ export function layout(
       return { key, path: configMapKeyToPath(key), mode: output.endsWith('.sh') ? '0755' : '0644' } as const;
     }),
     ...taskFiles.map((f) => ({ key: f.key, path: f.filename, mode: '0644' as const })),
+    { key: METADATA_KEY, path: METADATA_FILE, mode: '0644' },
   ];
   const stop = input.outputs
     .filter((p) => /^agent-shell\/stop-[^/]+\.sh$/.test(p))

@@ -12,7 +12,9 @@
 // - keys.ts: the ConfigMap keys of rendered files and the paths they encode.
 // - lint.ts: every value in a .sh or .json template passes a quoting helper, checked at load time.
 // - render.ts: a run rendered into its ConfigMap data.
+// - run-metadata.ts: metadata.yaml, what the attempt was, beside the task files in its directory.
 // - samples.ts: sample runs of every kind, to try a template set before it is accepted.
+// - seed-aliases.ts: the seeds' template variables (task_id, github_app, …), derived from the context.
 // - shell.ts: bash quoting of rendered values.
 // - strict-context.ts: proxies that make the read of a missing field an error.
 // - template-set.ts: a template directory loaded, compiled and laid out, all or nothing.

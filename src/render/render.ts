@@ -16,6 +16,8 @@ import { codeRunContext, docsRunContext, taskRunContext } from './context-kinds.
 import type { TemplateContext } from './context-types.js';
 import { RenderError, TemplateError } from './errors.js';
 import { renderedFileKey } from './keys.js';
+import { METADATA_KEY, runMetadata } from './run-metadata.js';
+import { withSeedAliases } from './seed-aliases.js';
 import { strictContext } from './strict-context.js';
 import {
   DEFAULT_AGENT_PROMPT,
@@ -39,7 +41,13 @@ export interface RenderedRun {
   bytes: number;
 }
 
-function agentPrompt(set: TemplateSet, { name, systemPrompt }: TemplateContext['agent']): Template {
+function agentPrompt(
+  set: TemplateSet,
+  { name, systemPrompt, systemPromptText }: TemplateContext['agent'],
+): Template {
+  // Text from the config (the seeds' Helm values) is the prompt as written, never a template.
+  if (systemPromptText !== null)
+    return { source: `config agents.${name}.systemPromptText`, render: () => systemPromptText };
   // A prompt the profile names must exist: falling back to the default would hide a typo.
   if (systemPrompt !== null) {
     const named = set.agents.get(systemPrompt);
@@ -62,7 +70,8 @@ function renderAll(
   context: TemplateContext,
   verbatim: Record<string, string>,
 ): RenderedRun {
-  const strict = strictContext(context);
+  // The seeds' variable names render too (seed-aliases.ts), derived from the same context.
+  const strict = strictContext(withSeedAliases(context));
   const data: Record<string, string> = {};
   for (const output of outputPaths(set, kind)) {
     const template =
@@ -74,7 +83,7 @@ function renderAll(
       throw new TemplateError(set.dir, [`${template.source}: ${(err as Error).message}`]);
     }
   }
-  Object.assign(data, verbatim);
+  Object.assign(data, verbatim, { [METADATA_KEY]: runMetadata(context) });
   const bytes = Object.entries(data).reduce(
     (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
     0,

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { parse } from 'yaml';
 import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
 import { loadTemplateSet, renderCodeRun, renderDocsRun } from '../../src/render/index.js';
 import { sampleCodeRun, sampleDocsRun } from '../../src/render/samples.js';
@@ -57,9 +58,43 @@ t.test('CodeRun, the seed layout: the task documents are copied where the agent 
     t.match(rendered.data['CLAUDE.md'], new RegExp(`^@\\.task/current/${name.replace('.', '\\.')}$`, 'm'));
   }
   t.notMatch(r.log, /note: .* has no/, 'nothing missing');
+  // The seeds' metadata.yaml beside the task files, in .task/{id}/run-{attempt}/.
+  t.match(paths.run, /\/payments\/\.task\/1\/run-1$/);
+  t.match(parse(readFileSync(`${paths.run}/metadata.yaml`, 'utf8')), {
+    kind: 'CodeRun',
+    attempt: 1,
+    taskId: 1,
+    service: 'payments',
+    agent: 'rex',
+    repository: { branch: 'feature/task-1-implementation' },
+  });
   t.notOk(existsSync(`${paths.run}/tasks.json`), "only the task's own documents");
   t.equal(readFileSync(`${paths.run}/task.md`, 'utf8'), '# Order book\n', "task 1's, not task 2's");
 });
+
+t.test(
+  "CodeRun: the docs service's prompt.md is the agent's user prompt, before the rendered one",
+  async (t) => {
+    const f = fixture(t);
+    const docsPrompt = '# Autonomous agent instructions\nBuild the order book first.\n';
+    const { run } = codeRun(f, { ...platformFiles(), '.taskmaster/docs/task-1/prompt.md': docsPrompt });
+    const rendered = renderCodeRun(set, run, config, 1, f.options);
+    const r = f.run(rendered);
+    t.equal(r.status, 0, r.log);
+    t.equal(
+      r.stdin,
+      `${docsPrompt}\n---\n\n${rendered.data['prompt.md']}`,
+      "the task prompt, then the run's",
+    );
+    t.match(r.log, /the agent's user prompt starts with \.taskmaster\/docs\/task-1\/prompt\.md/);
+
+    const g = fixture(t);
+    const without = renderCodeRun(set, codeRun(g, platformFiles()).run, config, 1, g.options);
+    const plain = g.run(without);
+    t.equal(plain.status, 0, plain.log);
+    t.equal(plain.stdin, without.data['prompt.md'], 'without one, the rendered prompt alone');
+  },
+);
 
 t.test('CodeRun: acceptance criteria and architecture are optional, task.md is not', async (t) => {
   const f = fixture(t);

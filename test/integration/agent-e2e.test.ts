@@ -261,7 +261,7 @@ t.test(
     // One attempt: what is asserted is how an attempt ends, not the retries (reconcile-retries), whose
     // backoff would add a minute and a half of waiting.
     const refusal = fail(404, 'not_found_error', 'scripted: no such model');
-    const { model, create, finished } = await world(t, Array<Turn>(60).fill(refusal), { maxRetries: 1 });
+    const { model, create, finished } = await world(t, Array<Turn>(60).fill(refusal), { maxRetries: 0 });
     const repo = git.repository('acme/ledger.git', 'main', { 'README.md': '# ledger\n' });
     const docs = git.repository(
       'acme/ledger-docs.git',
@@ -344,7 +344,7 @@ t.test('an image without a command the run needs: the result names it, before th
   // One attempt: every attempt would end the same (reconcile-retries covers the retries).
   const { model, create, finished } = await world(t, [say('never asked')], {
     templates: loadTemplateSet(dir),
-    maxRetries: 1,
+    maxRetries: 0,
   });
   const repo = git.repository('acme/absent.git', 'main', { 'README.md': '# absent\n' });
   const docs = git.repository('acme/absent-docs.git', 'main', taskDocs('projects/payments', 7, '# Absent\n'));

@@ -99,7 +99,7 @@ const cases: Case[] = [
 t.test('a run created by a template reaches the condition its step waits for', async (t) => {
   // One attempt: a failed agent makes the run Failed at once (with retries left it is Pending).
   const config = testConfig((c) => {
-    c.retries.maxRetries = 1;
+    c.retries.maxRetries = 0;
   });
   const { namespace, client } = await suite.start(t, config);
   for (const c of cases) {

@@ -17,7 +17,7 @@ t.test('a run in a namespace without the agent sandbox names the missing Service
   await admin.request('DELETE', `/api/v1/namespaces/${namespace}/serviceaccounts/orchestrator-agent`);
   const config = testConfig((c) => {
     c.job.stuckPodGraceSeconds = 3;
-    c.retries.maxRetries = 1;
+    c.retries.maxRetries = 0;
   });
   const { client } = await startOperator(t, cluster, namespace, config);
   await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-50', 50) });

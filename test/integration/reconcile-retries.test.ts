@@ -1,5 +1,5 @@
 // Failed attempts against the real apiserver: retried after a growing backoff until retries.maxRetries
-// attempts were made, then Failed with a message that says what to do; and a raised spec.retryAttempt
+// retries were made (three retries: four attempts), then Failed with a message that says what to do; and a raised spec.retryAttempt
 // starting a new attempt at once, deleting the old attempt's running Job.
 import t from 'tap';
 import type { TaskRun } from '../../src/api/index.js';
@@ -32,7 +32,7 @@ t.test('a failed Job is retried with growing delays, then the run fails', async 
   await waitFor('attempt 1', async () => (await get()).status?.jobName === first);
   t.match(first, /^payments-task-8-run-1-[0-9a-f]{8}$/);
 
-  for (const attempt of [1, 2]) {
+  for (const attempt of [1, 2, 3]) {
     await finishJob(client, namespace, (await names(attempt)).job, 'Failed');
     let startsAt = Number.NaN;
     await waitFor('retry scheduled', async () => {
@@ -45,9 +45,9 @@ t.test('a failed Job is retried with growing delays, then the run fails', async 
       (await job(attempt)).status as { conditions: { type: string; lastTransitionTime: string }[] }
     ).conditions.find((c) => c.type === 'Failed');
     const delay = startsAt - new Date(String(failed?.lastTransitionTime)).getTime();
-    // 2 s then 4 s nominal; jitter takes off at most 20%.
+    // 2 s, 4 s, then 8 s nominal; jitter takes off at most 20%.
     t.ok(
-      delay >= attempt * 1600 && delay <= attempt * 2000,
+      delay >= 2 ** attempt * 800 && delay <= 2 ** attempt * 1000,
       `the delay before attempt ${attempt + 1} is ${delay} ms`,
     );
     await waitFor(`attempt ${attempt + 1}`, async () => (await get()).status?.attempt === attempt + 1);
@@ -61,19 +61,19 @@ t.test('a failed Job is retried with growing delays, then the run fails', async 
   }
   t.ok(await job(1), 'old Jobs are kept for their logs');
 
-  await finishJob(client, namespace, (await names(3)).job, 'Failed');
+  await finishJob(client, namespace, (await names(4)).job, 'Failed');
   await waitFor('phase Failed', async () => (await get()).status?.phase === 'Failed');
   const status = (await get()).status;
   t.match(status, {
-    attempt: 3,
+    attempt: 4,
     message:
-      /^attempt 3 failed \(the agent exited with code 1\); no attempts left \(retries.maxRetries is 3\); raise spec.retryAttempt to run again$/,
+      /^attempt 4 failed \(the agent exited with code 1\); no attempts left \(retries.maxRetries is 3\); raise spec.retryAttempt to run again$/,
   });
   t.match(
     status?.conditions?.find((c) => c.type === 'Succeeded'),
     { status: 'False', reason: 'RetriesExhausted' },
   );
-  t.equal(await httpStatusOf(job(4)), 404, 'no fourth attempt');
+  t.equal(await httpStatusOf(job(5)), 404, 'no fifth attempt: three retries after the first');
 });
 
 t.test('raising spec.retryAttempt starts a new attempt and deletes the running Job', async (t) => {

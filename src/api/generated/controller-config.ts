@@ -87,8 +87,10 @@ export interface components {
                      * @enum {string}
                      */
                     role?: "implementation" | "quality" | "testing" | "security" | "documentation";
-                    /** @description The system prompt template of the agent, templates/agents/{systemPrompt}.md.hbs. Default the agent's name when that template exists, else default. */
+                    /** @description The system prompt template of the agent, templates/agents/{systemPrompt}.md.hbs. Default the agent's name when that template exists, else default. Exclusive with systemPromptText. */
                     systemPrompt?: string;
+                    /** @description The agent's system prompt as text, used verbatim (not a template) as its system-prompt.md, as the seeds' Helm values give it (agents.*.systemPrompt there). Exclusive with systemPrompt. Default none (the template systemPrompt names). */
+                    systemPromptText?: string;
                     /** @description What one attempt of this agent may spend (docs/economics.md): the defaults a run gets in spec.limits at admission, the most a run may ask for, and what happens when a limit stops the agent. Default none: no limit but the Job's activeDeadlineSeconds. */
                     limits?: {
                         /** @description The agent's turns (model round trips), the CLI's --max-turns. */
@@ -641,7 +643,7 @@ export interface components {
              */
             retries: {
                 /**
-                 * @description How many times a failed run is retried before it is marked Failed. Default 3.
+                 * @description How many times a failed run is retried before it is marked Failed (3 makes at most four attempts; 0, one). Default 3.
                  * @default 3
                  */
                 maxRetries: number;

@@ -25,6 +25,7 @@ t.test('the Job runs the entry script as a non-root, unprivileged container, own
     'orchestrator.io/task-id': '7',
     'orchestrator.io/service': 'payments',
     'orchestrator.io/agent': 'rex',
+    'orchestrator.io/github-app': '5DLabs-Rex',
     'orchestrator.io/run': 'pay-7',
   });
   t.same(job.spec.template.metadata.labels, job.metadata.labels);

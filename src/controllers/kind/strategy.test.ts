@@ -25,6 +25,7 @@ t.test('each kind names its attempt objects and says which attempt its spec asks
     'orchestrator.io/task-id': '7',
     'orchestrator.io/service': 'payments',
     'orchestrator.io/agent': 'rex',
+    'orchestrator.io/github-app': '5DLabs-Rex',
     'orchestrator.io/run': 'pay-rex',
   });
   t.equal(specAttempt('DocsRun', docs.spec), 1, 'DocsRun: always 1');

@@ -88,6 +88,30 @@ t.test(
   },
 );
 
+t.test('retries are counted as status.retryCount rises, not when a raised attempt resets it', async (t) => {
+  const registry = new Registry();
+  const recorder = runRecorder(registry, 'CodeRun', config);
+  const retries = async () =>
+    sampleSum(await registry.metrics(), 'orchestrator_run_retries_total', { kind: 'CodeRun', agent: 'rex' });
+  t.equal(await retries(), 0, 'from 0');
+  const run = codeRun('5DLabs-Rex');
+  const first: RunStatus = { phase: 'Running', attempt: 1, retryCount: 0 };
+  const waiting: RunStatus = { phase: 'Pending', attempt: 1, retryCount: 0 };
+  const second: RunStatus = { phase: 'Running', attempt: 2, retryCount: 1 };
+  recorder.statusWritten(run, first, waiting, config, at('09:01:00'));
+  recorder.statusWritten(run, waiting, second, config, at('09:02:00'));
+  recorder.statusWritten(run, second, { ...second, podName: 'p' }, config, at('09:02:10'));
+  t.equal(await retries(), 1, 'attempt 2, once');
+  recorder.statusWritten(
+    run,
+    second,
+    { phase: 'Running', attempt: 5, retryCount: 0 },
+    config,
+    at('09:03:00'),
+  );
+  t.equal(await retries(), 1, 'a raised spec attempt is not a retry');
+});
+
 t.test('labels stay bounded: an agent the config has no profile for is `other`', async (t) => {
   const registry = new Registry();
   const recorder = runRecorder(registry, 'CodeRun', config);

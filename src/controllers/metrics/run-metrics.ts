@@ -58,6 +58,7 @@ interface RunOutcomeMetrics {
   duration: Histogram<RunLabel | 'outcome'>;
   timeToRunning: Histogram<RunLabel>;
   pullRequests: Counter<RunLabel>;
+  retries: Counter<RunLabel>;
 }
 
 const runOutcomeMetrics = memo((registry): RunOutcomeMetrics => {
@@ -86,6 +87,13 @@ const runOutcomeMetrics = memo((registry): RunOutcomeMetrics => {
     pullRequests: new Counter({
       name: 'orchestrator_pull_requests_opened_total',
       help: 'Pull requests the agents reported opening (a new pullRequestUrl in a run status), by kind and agent.',
+      labelNames: ['kind', 'agent'],
+      registers,
+    }),
+    // The seeds' "retry counts" (004, Observability): what status.retryCount adds up to.
+    retries: new Counter({
+      name: 'orchestrator_run_retries_total',
+      help: 'Attempts started automatically after a failed one (a rise of status.retryCount), by kind and agent; a raised spec attempt is not a retry.',
       labelNames: ['kind', 'agent'],
       registers,
     }),
@@ -125,6 +133,7 @@ export function runRecorder(registry: Registry, kind: RunKindName, config: Contr
   registerUsageMetrics(registry);
   for (const agent of [...Object.keys(config.agents), OTHER_AGENT]) {
     m.pullRequests.inc({ kind, agent }, 0);
+    m.retries.inc({ kind, agent }, 0);
     m.timeToRunning.zero({ kind, agent });
     for (const outcome of OUTCOMES) {
       m.finished.inc({ kind, agent, outcome }, 0);
@@ -156,6 +165,8 @@ export function runRecorder(registry: Registry, kind: RunKindName, config: Contr
       )
         m.timeToRunning.observe(labels, since(now.getTime()));
       if (after.pullRequestUrl && after.pullRequestUrl !== before?.pullRequestUrl) m.pullRequests.inc(labels);
+      const retried = (after.retryCount ?? 0) - (before?.retryCount ?? 0);
+      if (retried > 0) m.retries.inc(labels, retried);
       const spent = { run_namespace: run.metadata?.namespace ?? '', agent: labels.agent };
       if (phase === 'Running' && before?.phase !== 'Running')
         seedUsage(registry, spent, (run.spec as { model?: string }).model, config);

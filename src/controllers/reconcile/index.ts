@@ -14,6 +14,7 @@
 //   pure, so read and decide stay synchronous.
 // - owned-objects.ts: a run's objects created and deleted idempotently, our own adopted after a crash.
 // - read.ts: step one: the run's world from the caches, synchronous and free of writes.
+// - reconciled-log.ts: the seeds' "reconciled successfully" debug line, one per reconcile that acted.
 // - reconciler.ts: the three steps put together, what a controller calls.
 // - retry.ts: when a failed attempt is retried: pure arithmetic on what the cluster shows.
 // - status.ts: a run's status as a pure function of its attempt's state.

@@ -22,6 +22,7 @@ import type { RunRecorder } from '../metrics/index.js';
 import { Actor } from './act.js';
 import { attemptPlan, decide } from './decide.js';
 import { type ReadSources, readRun } from './read.js';
+import { logReconciled } from './reconciled-log.js';
 import { type AttemptState, attemptFacts } from './world.js';
 
 export { CONFLICT_RECHECK_MS, CONFLICT_REQUEUE_MS } from './decide.js';
@@ -76,7 +77,9 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
     if (world.is === 'gone') return undefined;
     const input = { strategy: this.opts.strategy, config, now };
     const ctx = { run: world.run, signal, logger, now, config };
-    const acted = await this.actor.act(decide(world, input), ctx);
+    const plan = decide(world, input);
+    const acted = await this.actor.act(plan, ctx);
+    if (!acted.conflict) logReconciled(logger, this.opts.strategy.kind, world.run, plan);
     if (!acted.conflict || world.is !== 'attempt') return acted.result;
     const { state } = world;
     const claim = state.state === 'creating' ? { claim: state.claim } : {};

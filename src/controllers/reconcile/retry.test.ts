@@ -18,16 +18,19 @@ t.test('delays double per failure, lose at most 20% to jitter, and are capped', 
   t.not(stableRandom('a'), stableRandom('b'), 'different runs spread out');
 });
 
-t.test('at most maxRetries attempts per spec attempt', async (t) => {
+t.test('maxRetries retries (1 + maxRetries attempts) per spec attempt', async (t) => {
   t.match(retryAfterFailure(policy, 1, 1, failedAt, 'u'), { attempt: 2 });
   t.match(retryAfterFailure(policy, 1, 2, failedAt, 'u'), { attempt: 3 });
-  t.equal(retryAfterFailure(policy, 1, 3, failedAt, 'u'), undefined, 'attempts 1, 2, 3 made');
+  t.match(retryAfterFailure(policy, 1, 3, failedAt, 'u'), { attempt: 4 }, 'the third retry');
+  t.equal(retryAfterFailure(policy, 1, 4, failedAt, 'u'), undefined, 'attempts 1 to 4 made: 3 retries');
   t.match(
     retryAfterFailure(policy, 3, 3, failedAt, 'u'),
     { attempt: 4 },
     'a raised spec attempt counts afresh',
   );
-  t.equal(retryAfterFailure({ ...policy, maxRetries: 1 }, 1, 1, failedAt, 'u'), undefined);
+  t.match(retryAfterFailure({ ...policy, maxRetries: 1 }, 1, 1, failedAt, 'u'), { attempt: 2 }, 'one retry');
+  t.equal(retryAfterFailure({ ...policy, maxRetries: 1 }, 1, 2, failedAt, 'u'), undefined);
+  t.equal(retryAfterFailure({ ...policy, maxRetries: 0 }, 1, 1, failedAt, 'u'), undefined, '0: no retry');
   const next = retryAfterFailure(policy, 1, 1, failedAt, 'u');
   const delay = (next?.at.getTime() ?? 0) - failedAt.getTime();
   t.ok(delay >= 24_000 && delay <= 30_000, 'the first retry waits about backoffSeconds');

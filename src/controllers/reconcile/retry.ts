@@ -11,7 +11,7 @@ export const MAX_BACKOFF_SECONDS = 3600;
 export const JITTER = 0.2;
 
 export interface RetryPolicy {
-  /** Attempts made from one spec attempt before the run fails (config retries.maxRetries). */
+  /** Retries after the first attempt of one spec attempt before the run fails (config retries.maxRetries). */
   maxRetries: number;
   /** Delay before the first retry; doubles per failed attempt (config retries.backoffSeconds). */
   backoffSeconds: number;
@@ -43,7 +43,8 @@ export function retryDelayMs(policy: RetryPolicy, failures: number, seed: string
 
 /**
  * The attempt after `attempt` failed at `failedAt`, or undefined when the spec's attempts are used up:
- * counting from the spec's attempt, at most `maxRetries` attempts are made.
+ * counting from the spec's attempt, at most `maxRetries` retries are made (1 + maxRetries attempts), as
+ * the config's docs and the seeds say (docs/decisions/0030-max-retries-counts-retries.md).
  */
 export function retryAfterFailure(
   policy: RetryPolicy,
@@ -53,7 +54,7 @@ export function retryAfterFailure(
   seed: string,
 ): NextAttempt | undefined {
   const failures = attempt - specAttempt + 1;
-  if (failures >= policy.maxRetries) return undefined;
+  if (failures > policy.maxRetries) return undefined;
   const delay = retryDelayMs(policy, failures, `${seed}/${attempt}`);
   return { attempt: attempt + 1, at: new Date(failedAt.getTime() + delay) };
 }

@@ -14,7 +14,8 @@ import {
 } from '../../../test/harness/fakes/run-reconciler-fixture.js';
 import type { KubeObject } from '../../runtime/index.js';
 
-t.test('a run from creation to success logs one line per transition', async (t) => {
+/** A log destination keeping each JSON line parsed. */
+function logLines() {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -22,6 +23,11 @@ t.test('a run from creation to success logs one line per transition', async (t) 
       done();
     },
   });
+  return { lines, sink };
+}
+
+t.test('a run from creation to success logs one line per transition', async (t) => {
+  const { lines, sink } = logLines();
   const clock = new ManualClock(new Date('2026-11-22T09:31:00Z'));
   const f = fixture({ logger: pino({ level: 'info' }, sink), clock });
   const job = attemptJobName();
@@ -68,4 +74,30 @@ t.test('a run from creation to success logs one line per transition', async (t) 
     job,
     msg: 'run new → Pending',
   });
+});
+
+t.test('at debug level, each reconcile says "reconciled successfully" with the seed\'s fields', async (t) => {
+  const { lines, sink } = logLines();
+  const f = fixture({ logger: pino({ level: 'debug' }, sink) });
+  f.addRun(taskRun());
+  await f.reconcile();
+  const reconciled = lines.filter((l) => l.msg === 'TaskRun reconciled successfully');
+  t.equal(reconciled.length, 1);
+  t.match(reconciled[0], {
+    level: 20,
+    taskrun: 'pay-7',
+    namespace: 'ns',
+    job: attemptJobName(),
+    phase: 'Pending',
+    attempt: 1,
+  });
+
+  const quiet = logLines();
+  const info = fixture({ logger: pino({ level: 'info' }, quiet.sink) });
+  info.addRun(taskRun());
+  await info.reconcile();
+  t.notOk(
+    quiet.lines.some((l) => l.msg === 'TaskRun reconciled successfully'),
+    'not at info level',
+  );
 });

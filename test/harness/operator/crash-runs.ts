@@ -15,7 +15,7 @@ import { configMapPath, finishJob, jobPath, sampleTaskRun, taskRunPath } from '.
 export interface RunPlan {
   name: string;
   taskId: number;
-  /** Attempts that fail before one succeeds (≥ maxRetries: the run fails for good). */
+  /** Attempts that fail before one succeeds (> maxRetries: the run fails for good). */
   failures: number;
   dependsOn?: number[];
   /** Deleted by the user once its first Job exists. */
@@ -34,7 +34,8 @@ export function crashPlans(count: number, random: () => number, maxRetries: numb
   const plans: RunPlan[] = [];
   for (let taskId = 1; taskId <= count; taskId++) {
     const draw = random();
-    const failures = draw < 0.55 ? 0 : draw < 0.75 ? 1 : draw < 0.88 ? maxRetries - 1 : maxRetries;
+    // maxRetries failures: the last retry succeeds; one more: the run fails for good.
+    const failures = draw < 0.55 ? 0 : draw < 0.75 ? 1 : draw < 0.88 ? maxRetries : maxRetries + 1;
     const plan: RunPlan = { name: `crash-${taskId}`, taskId, failures };
     const earlier = plans.filter((p) => !p.deleteWhileRunning);
     // A run to delete has no dependencies, so that it surely gets a Job to be deleted with.
@@ -53,7 +54,7 @@ export function expected(plan: RunPlan, plans: RunPlan[], maxRetries: number): E
     return dep && expected(dep, plans, maxRetries).phase === 'Failed';
   });
   if (blocked) return { gone: false, phase: 'Failed', attempts: 0 };
-  if (plan.failures >= maxRetries) return { gone: false, phase: 'Failed', attempts: maxRetries };
+  if (plan.failures > maxRetries) return { gone: false, phase: 'Failed', attempts: maxRetries + 1 };
   return { gone: false, phase: 'Succeeded', attempts: plan.failures + 1 };
 }
 
