@@ -153,7 +153,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     connections: DEFAULT_CONNECTION_LIMITS,
     logger,
   });
-  if (!gateway) throw new Error('the model gateway did not start');
+  if (!gateway?.stamper) throw new Error('the model gateway did not start');
   t.teardown(() => gateway.close());
   const wired = runControllers({
     client,

@@ -5,52 +5,28 @@
 // failed and when to try again. act.ts mints and writes these annotations; the next read sees them,
 // so read and decide stay synchronous and every reconcile level-based. Pure.
 // The design it implements: docs/design.md §4.8.
-import {
-  appRepositories,
-  type ControllerConfig,
-  LABELS,
-  MANAGED_BY,
-  type RunKindName,
-  type RunOf,
-  runProfile,
-} from '../../api/index.js';
-import type { TokenFailureReason } from '../../github/app-tokens/index.js';
+import { type ControllerConfig, LABELS, MANAGED_BY, type RunKindName, type RunOf } from '../../api/index.js';
+import type { TokenFailureReason, TokenScope } from '../../github/app-tokens/index.js';
 import type { KubeObject } from '../../runtime/index.js';
 import { controllerReference } from '../agent/manifests.js';
 import { objectLabels } from '../kind/strategy.js';
 
+export {
+  DEFAULT_PERMISSIONS,
+  READ_PERMISSIONS,
+  type TokenScope,
+  tokenScope,
+} from '../../github/app-tokens/index.js';
+
 /** The label that tells the token Secrets apart from anything else the orchestrator labels. */
 export const TOKEN_LABEL = 'orchestrator.io/credential';
 export const TOKEN_LABEL_VALUE = 'github-app-token';
-/**
- * The permissions of the read-only token the prepare container checks out with (the write token,
- * with the profile's permissions, is the publisher's alone: agent/github-credentials.ts).
- */
-export const READ_PERMISSIONS: Readonly<Record<string, string>> = Object.freeze({
-  contents: 'read',
-  metadata: 'read',
-});
 export const TOKEN_ANNOTATIONS = Object.freeze({
   mintedAt: 'orchestrator.io/github-token-minted-at',
   expiresAt: 'orchestrator.io/github-token-expires-at',
   /** The last mint's failure (JSON, {@link RecordedFailure}); absent once a mint succeeds. */
   failure: 'orchestrator.io/github-token-failure',
 });
-
-/** The default permissions of an agent's token (schemas/controller-config: githubPermissions). */
-export const DEFAULT_PERMISSIONS: Readonly<Record<string, string>> = Object.freeze({
-  contents: 'write',
-  pull_requests: 'write',
-  metadata: 'read',
-});
-
-/** What a token is asked for. */
-export interface TokenScope {
-  app: string;
-  owner: string;
-  repositories: string[];
-  permissions: Record<string, string>;
-}
 
 /** A failed mint, as its Secret's annotation records it. */
 export interface RecordedFailure {
@@ -78,23 +54,6 @@ export interface AttemptToken {
 
 /** The token Secret of the attempt whose Job is `jobName` (Job names are ≤ 63: this stays a valid name). */
 export const tokenSecretName = (jobName: string): string => `${jobName}-github-token`;
-
-/**
- * What the run's App token is for, when the run acts as a GitHub App: the repositories of its URLs
- * on github.host of the same owner as its first (a token belongs to one installation: appRepositories,
- * which admission authorises for the submitter too), and its agent profile's permissions. Undefined for a user or anonymous run, or one with no GitHub repository.
- */
-export function tokenScope<K extends RunKindName>(
-  kind: K,
-  run: RunOf<K>,
-  config: ControllerConfig,
-): TokenScope | undefined {
-  const token = appRepositories(kind, run.spec as Record<string, unknown>, config);
-  if (!token) return undefined;
-  const repositories = [...new Set(token.repositories.map((r) => r.repo))];
-  const permissions = runProfile(kind, run.spec, config)?.githubPermissions ?? DEFAULT_PERMISSIONS;
-  return { app: token.app, owner: token.owner, repositories, permissions: { ...permissions } };
-}
 
 const time = (v: string | undefined): Date | undefined => {
   const ms = v ? Date.parse(v) : Number.NaN;
