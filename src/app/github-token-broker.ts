@@ -26,9 +26,20 @@ export function phaseTokenBroker(
     audience: PHASE_TOKEN_AUDIENCE,
     // A pod's phase asks once or a few times; a minute is enough to spare its retries a review.
     allowTtlMs: 60_000,
-    limit: new ReviewLimit({ what: 'TokenReviews of phase tokens', maxInFlight: 8, maxQueued: 32, maxWaitMs: 5_000 }),
+    limit: new ReviewLimit({
+      what: 'TokenReviews of phase tokens',
+      maxInFlight: 8,
+      maxQueued: 32,
+      maxWaitMs: 5_000,
+    }),
   });
-  const issuer = new PhaseTokenIssuer({ client, reviewer, tokens, config: () => config.current(), logger: log });
+  const issuer = new PhaseTokenIssuer({
+    client,
+    reviewer,
+    tokens,
+    config: () => config.current(),
+    logger: log,
+  });
   const route = githubTokenRoute(issuer, log);
   const timer = setInterval(() => {
     issuer.held

@@ -46,7 +46,9 @@ export function currentAttempt(run: KubeObject, owner: OwnerReference, job: Kube
   const status = (run.status ?? {}) as { jobName?: string };
   return status.jobName === job.metadata?.name
     ? { ok: true }
-    : refuse(`the pod is not the current attempt's: the run's attempt runs Job ${status.jobName ?? '(none)'}`);
+    : refuse(
+        `the pod is not the current attempt's: the run's attempt runs Job ${status.jobName ?? '(none)'}`,
+      );
 }
 
 /** Whether the pod's containers, as the kubelet reports them, are in the phase that gets `phase`'s token. */
@@ -65,7 +67,7 @@ export function phaseVerdict(pod: KubeObject, phase: TokenPhase): Verdict {
   const publish = state(PUBLISH_CONTAINER);
   if (phase === 'read') {
     if (prepare.terminated || agent.running || agent.terminated)
-      return refuse('the read-only token is the prepare phase\'s, which has ended');
+      return refuse("the read-only token is the prepare phase's, which has ended");
     return prepare.running
       ? { ok: true }
       : notYet(`the kubelet does not report ${PREPARE_CONTAINER} running yet`);

@@ -5,5 +5,10 @@
 // - attempt-pod.ts: whether a pod is the current attempt's, and in the phase that gets a token now.
 // - held-tokens.ts: the tokens handed out, in this replica's memory, revoked once their phase is over.
 // - issuer.ts: a request's steps: TokenReview, the pod, its Job and run, the phase, the mint.
-export { type TokenPhase } from './attempt-pod.js';
-export { type Issued, PHASE_TOKEN_AUDIENCE, PhaseTokenIssuer, type PhaseTokenIssuerOptions } from './issuer.js';
+export type { TokenPhase } from './attempt-pod.js';
+export {
+  type Issued,
+  PHASE_TOKEN_AUDIENCE,
+  PhaseTokenIssuer,
+  type PhaseTokenIssuerOptions,
+} from './issuer.js';

@@ -105,12 +105,18 @@ export class PhaseTokenIssuer {
     const { client } = this.opts;
     const { namespace } = bound;
     const pod = await read(client, resourcePath(PODS, namespace, bound.name), 'no such pod', signal);
-    const account = (pod.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName ?? 'default';
+    const account =
+      (pod.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName ?? 'default';
     if (pod.metadata?.uid !== bound.uid || account !== bound.account)
       throw new Refusal(403, 'the token is bound to another pod than the one of that name');
     const jobRef = podJob(pod);
     if (!jobRef) throw new Refusal(403, "the pod is not an attempt's: no Job controls it");
-    const job = await read(client, resourcePath(JOBS, namespace, jobRef.name), 'the pod\'s Job is gone', signal);
+    const job = await read(
+      client,
+      resourcePath(JOBS, namespace, jobRef.name),
+      "the pod's Job is gone",
+      signal,
+    );
     const owner = job.metadata?.uid === jobRef.uid ? jobRun(job) : undefined;
     if (!owner) throw new Refusal(403, "the pod is not an attempt's: its Job is not the operator's");
     const run = await read(
