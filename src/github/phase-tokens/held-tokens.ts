@@ -1,7 +1,9 @@
 // The tokens this replica handed to phases, kept in its memory only (never in a Secret of the run's
 // namespace): a phase that asks again gets the same token while it has most of its life left, and each
 // is revoked at GitHub once its phase is over (the container terminated, the pod gone or another), as
-// the sweep finds it. A replica that dies leaves its tokens to expire within GitHub's hour.
+// the sweep finds it. A replica that dies leaves its tokens to expire within GitHub's hour. A token is
+// handed to one credential only (the first to ask for that pod's phase; the container's projected
+// token stays the same across its retries): another credential asking for it is refused.
 import type { Logger } from 'pino';
 import { type ApiRequester, isNotFound, type KubeObject, PODS, resourcePath } from '../../runtime/index.js';
 import type { GithubTokens, MintedToken } from '../app-tokens/index.js';
@@ -12,6 +14,8 @@ export interface HeldToken extends MintedToken {
   pod: string;
   podUid: string;
   phase: TokenPhase;
+  /** The SHA-256 of the credential it was handed to: the pod's projected token, kept until it rotates. */
+  credential: string;
 }
 
 /** A token handed out again only while this much of its life is left. */
@@ -33,11 +37,15 @@ export class HeldTokens {
 
   static key = (podUid: string, phase: TokenPhase) => `${podUid}/${phase}`;
 
-  /** The token held for the pod's phase, when it has most of its life left. */
-  reusable(podUid: string, phase: TokenPhase, now: Date): HeldToken | undefined {
+  /** The token held for the pod's phase, while it lives. */
+  current(podUid: string, phase: TokenPhase, now: Date): HeldToken | undefined {
     const held = this.held.get(HeldTokens.key(podUid, phase));
-    return held && held.expiresAt.getTime() - now.getTime() > REUSE_MARGIN_MS ? held : undefined;
+    return held && held.expiresAt.getTime() > now.getTime() ? held : undefined;
   }
+
+  /** Whether a held token may be handed out again rather than minted anew: most of its life is left. */
+  static reusable = (held: HeldToken, now: Date) =>
+    held.expiresAt.getTime() - now.getTime() > REUSE_MARGIN_MS;
 
   hold(token: HeldToken): void {
     const key = HeldTokens.key(token.podUid, token.phase);

@@ -268,3 +268,20 @@ t.test('a token handed out is revoked once its phase is over, not before', async
   t.same(revoked, ['ghs_minted1']);
   t.equal(issuer.held.size, 0);
 });
+
+t.test("a phase's token goes to one credential: a second one bound to the same pod is refused", async (t) => {
+  const { issuer, minted } = world(publishing);
+  const container = tokenFor(PHASE_TOKEN_AUDIENCE);
+  t.equal((await issuer.issue(container, 'write')).status, 200, "the publisher's own projected token");
+  t.equal(
+    (await issuer.issue(container, 'write')).status,
+    200,
+    'its retry with the same token: served again',
+  );
+  // Another token bound to the same pod, of the same audience (a TokenRequest by someone who may make one).
+  const second = `jwt.${Buffer.from(JSON.stringify({ audience: PHASE_TOKEN_AUDIENCE, pod: POD, uid: 'pod-uid', account: 'default', n: 2 })).toString('base64url')}`;
+  const refused = await issuer.issue(second, 'write');
+  t.equal(refused.status, 403);
+  t.match((refused as { message: string }).message, /already handed to another credential/);
+  t.equal(minted.length, 1);
+});

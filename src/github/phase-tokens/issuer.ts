@@ -5,7 +5,9 @@
 // to; the pod, its Job and the run are read and must be the current attempt of a run the operator made;
 // the pod's containers, as the kubelet reports them, must be in that phase; then the token is minted
 // for the run's repositories with the phase's permissions (or the one this replica already handed that
-// phase is given again), held in memory for its revocation, and never written to a Secret.
+// phase is given again, to the same credential only), held in memory for its revocation, and never
+// written to a Secret.
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type ControllerConfig, type RunOf, runResource } from '../../api/index.js';
 import { type Authentication, ReviewLimitExceeded } from '../../auth/index.js';
@@ -74,7 +76,8 @@ export class PhaseTokenIssuer {
   async issue(credential: string, phase: TokenPhase, signal?: AbortSignal): Promise<Issued> {
     try {
       const pod = await this.boundPod(credential);
-      return await this.forPod(pod, phase, signal);
+      const hash = createHash('sha256').update(credential).digest('hex');
+      return await this.forPod({ ...pod, credential: hash }, phase, signal);
     } catch (err) {
       if (err instanceof Refusal) return { status: err.status, message: err.message };
       if (err instanceof ReviewLimitExceeded) return { status: 503, message: err.message };
@@ -98,7 +101,7 @@ export class PhaseTokenIssuer {
   }
 
   private async forPod(
-    bound: { namespace: string; account: string; name: string; uid: string },
+    bound: { namespace: string; account: string; name: string; uid: string; credential: string },
     phase: TokenPhase,
     signal?: AbortSignal,
   ): Promise<Issued> {
@@ -130,13 +133,30 @@ export class PhaseTokenIssuer {
     const scope = tokenScope(owner.kind, run as RunOf<typeof owner.kind>, this.opts.config());
     if (!scope) throw new Refusal(404, 'the run acts as no GitHub App: the operator mints it no token');
     const now = this.now();
-    const reused = this.held.reusable(bound.uid, phase, now);
-    if (reused) return { status: 200, token: reused.token, expiresAt: reused.expiresAt };
+    const held = this.held.current(bound.uid, phase, now);
+    if (held && held.credential !== bound.credential) {
+      // The container asks with its one projected token; another one is someone else's (a co-tenant's
+      // TokenRequest bound to the pod), asking for what the container already has.
+      this.opts.logger.warn(
+        { namespace, pod: bound.name, phase },
+        "a second credential asked for a phase's GitHub App token already handed out: refused",
+      );
+      throw new Refusal(403, `the pod's ${phase} token was already handed to another credential`);
+    }
+    if (held && HeldTokens.reusable(held, now))
+      return { status: 200, token: held.token, expiresAt: held.expiresAt };
     const minted = await this.opts.tokens.mint(
       phase === 'read' ? { ...scope, permissions: { ...READ_PERMISSIONS } } : scope,
       signal,
     );
-    this.held.hold({ ...minted, namespace, pod: bound.name, podUid: bound.uid, phase });
+    this.held.hold({
+      ...minted,
+      namespace,
+      pod: bound.name,
+      podUid: bound.uid,
+      phase,
+      credential: bound.credential,
+    });
     this.opts.logger.info(
       { namespace, pod: bound.name, phase, repositories: scope.repositories, expiresAt: minted.expiresAt },
       "a phase's GitHub App token minted",
