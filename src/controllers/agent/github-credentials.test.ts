@@ -104,7 +104,11 @@ t.test(
           defaultMode: 0o400,
           sources: [
             {
-              serviceAccountToken: { audience: 'orchestrator.io/github-token', expirationSeconds: 600, path: 'token' },
+              serviceAccountToken: {
+                audience: 'orchestrator.io/github-token',
+                expirationSeconds: 600,
+                path: 'token',
+              },
             },
           ],
         },
