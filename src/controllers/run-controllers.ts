@@ -38,7 +38,6 @@ import {
   type NamespaceScope,
   PODS,
   PVCS,
-  SECRETS,
   scopedCaches,
 } from '../runtime/index.js';
 import { agentShellSweeperController } from './agent-shell-sweeper.js';

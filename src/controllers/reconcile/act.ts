@@ -29,7 +29,7 @@ import type { RunRecorder } from '../metrics/index.js';
 import { FAILURE_ANNOTATION, type FailureCause } from '../pods/index.js';
 import type { AgentShellConfigMaps } from './agent-shell-configmaps.js';
 import { type Action, CONFLICT_REQUEUE_MS, type Plan } from './decide.js';
-import { type RunEvent, recordEvent } from './events.js';
+import { recordEvent } from './events.js';
 import { RunFinalizer } from './finalizer.js';
 import { createIfMissing, createOrAdopt, deleteExactly } from './owned-objects.js';
 
@@ -132,10 +132,6 @@ export class Actor {
       default:
         return unhandled(a);
     }
-  }
-
-  private involved(run: RunOf<RunKindName>) {
-    return { ...run, apiVersion: API_VERSION, kind: this.opts.kind };
   }
 
   /**
