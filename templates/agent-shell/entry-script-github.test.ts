@@ -194,7 +194,7 @@ t.test(
     const r = f.run(rendered, env);
     t.equal(r.status, 0, r.log);
     t.same(
-      broker.asked,
+      broker.asked(),
       [
         { phase: 'read', status: 200 },
         { phase: 'write', status: 200 },

@@ -17,7 +17,13 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { parse } from 'yaml';
-import { kindFacts, RUN_KIND_NAMES, type TaskRun, type TaskRunStatus } from '../../src/api/index.js';
+import {
+  kindFacts,
+  RUN_KIND_NAMES,
+  type RunKindName,
+  type TaskRun,
+  type TaskRunStatus,
+} from '../../src/api/index.js';
 import { startModelGateway } from '../../src/app/gateway.js';
 import {
   authenticatedUser,
@@ -203,12 +209,17 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   }
   t.equal(model.requests.length, 2, 'both reached the model stand-in');
   // Its publisher asks the broker for its write token (a TokenReview; its pod, Job and run read).
-  const pod = await whenRunning(admin, await runPod(admin, 'TaskRun', runs, 'lifecycle'), 'publish');
-  const asked = await fetch(`http://127.0.0.1:${gateway.port}${GITHUB_TOKEN_PATHS.write}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${await boundToken(admin, pod)}` },
-  });
-  t.equal(asked.status, 200, await asked.text());
+  const publisher = async (kind: RunKindName, name: string) => {
+    const pod = await whenRunning(admin, await runPod(admin, kind, runs, name), 'publish');
+    const asked = await fetch(`http://127.0.0.1:${gateway.port}${GITHUB_TOKEN_PATHS.write}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await boundToken(admin, pod)}` },
+    });
+    const token = await asked.text();
+    t.equal(asked.status, 200, `${kind} ${name}'s publisher: ${token}`);
+    t.ok(app.issued(token), `${kind} ${name}'s publisher got a token the App issued`);
+  };
+  await publisher('TaskRun', 'lifecycle');
   t.equal(app.tokens.length, 1, 'minted by the broker, the only token');
   await admin.request('PATCH', lifecyclePath, {
     body: { spec: { retryAttempt: 2 } },
@@ -274,6 +285,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     await admin.request('POST', path, { body });
     const item = `${path}/${body.metadata?.name}`;
     await waitAllowed(`${plural}: running`, async () => Boolean((await status(item))?.jobName));
+    await publisher(body.kind as RunKindName, body.metadata?.name ?? '');
     await finishJob(admin, runs, (await status(item))?.jobName ?? '', 'Complete');
     await waitAllowed(`${plural}: Succeeded`, async () => (await status(item))?.phase === 'Succeeded');
     others.push([plural, item]);
@@ -344,10 +356,16 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     selected.every((r) => r.namespace === '' && ['list', 'watch'].includes(r.verb)),
     'namespaces are only listed and watched',
   );
+  const reviews = client.requests.filter((r) => r.resource === 'tokenreviews');
+  t.ok(
+    reviews.length > 0 && reviews.every((r) => r.verb === 'create'),
+    "the broker's TokenReviews (cluster-scoped) only created",
+  );
   const elsewhere = client.requests.filter(
     (r) =>
       r.resource !== 'leases' &&
       r.resource !== 'namespaces' &&
+      r.resource !== 'tokenreviews' &&
       !(['secrets', 'configmaps'].includes(r.resource) && r.namespace === home) &&
       r.namespace !== runs,
   );
