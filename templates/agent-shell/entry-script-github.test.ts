@@ -193,6 +193,8 @@ t.test(
     const env = { ...broker.env, GIT_SSL_CAINFO: server.caFile };
     const r = f.run(rendered, env);
     t.equal(r.status, 0, r.log);
+    // The broker's lines arrive once this process reads its output again (the script ran synchronously).
+    await waitFor('the broker to log both phases', () => broker.asked().length >= 2);
     t.same(
       broker.asked(),
       [
