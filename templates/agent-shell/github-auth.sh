@@ -138,8 +138,7 @@ setup_user_auth() {
 # projected ServiceAccount token the Job mounts in this container only (GITHUB_APP_TOKEN_CREDENTIAL_FILE)
 # and keeps the answer in its private file. Neither token is ever in an argument, a log line or a
 # Secret of the namespace; the App's private key never enters this pod. The operator answers 409 until
-# the kubelet reports this container running, so the phase asks again a while.
-readonly TOKEN_TRIES=60
+# the kubelet reports this container running, so the phase asks again a while (60 times, 2 s apart).
 fetch_app_token() {
   [[ -s $GITHUB_TOKEN_FILE ]] && return 0
   local credential=${GITHUB_APP_TOKEN_CREDENTIAL_FILE:-} request="$PRIVATE_DIR/token-request"
@@ -153,7 +152,7 @@ fetch_app_token() {
     local again=0
     case $status in 409 | 429 | 503 | 000) again=1 ;; esac
     # A refusal's answer is the operator's message, never a token.
-    if ((!again || ++tries >= TOKEN_TRIES)); then
+    if ((!again || ++tries >= 60)); then
       rm -f "$request"
       die "GitHub App: the operator gave this phase no token ($GITHUB_APP_TOKEN_URL answered ${status/#000/nothing}, ${tries} retries): $(head -c 500 "$answer" 2>/dev/null)"
     fi
