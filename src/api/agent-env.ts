@@ -23,8 +23,14 @@ export const AGENT_ENV = Object.freeze({
   /** No longer set (the operator mints the tokens, §4.8); still reserved, so no run passes a key by that name. */
   githubAppId: 'GITHUB_APP_ID',
   githubAppPrivateKey: 'GITHUB_APP_PRIVATE_KEY',
-  /** The mounted file holding the attempt's installation token (renewed in place by the operator). */
+  /** No longer set (the phases ask the operator's broker, below); still reserved. */
   githubAppTokenFile: 'GITHUB_APP_TOKEN_FILE',
+  /**
+   * Where a phase (prepare, publish) asks the operator for its installation token, and the file of
+   * the projected ServiceAccount token it asks with (docs/security.md "Phases and their credentials").
+   */
+  githubTokenUrl: 'GITHUB_APP_TOKEN_URL',
+  githubTokenCredentialFile: 'GITHUB_APP_TOKEN_CREDENTIAL_FILE',
   githubToken: 'GITHUB_TOKEN',
   githubSshKeyFile: 'GITHUB_SSH_KEY_FILE',
   dockerHost: 'DOCKER_HOST',

@@ -1,5 +1,5 @@
 // The repositories a run acting as a GitHub App has the operator mint its installation token for:
-// one function, read by the token's scope (src/controllers/reconcile/github-token.ts) and by the
+// one function, read by the token's scope (src/github/app-tokens/scope.ts) and by the
 // submitter's authorisation (src/admission/references/repositories.ts), so that what is checked at
 // admission and what the token can reach cannot drift apart (docs/security.md).
 import { repositoryKey } from '../naming/repository-key.js';

@@ -3,6 +3,7 @@
 // spec.limits.maxBudgetUsd as its token states it, and every team budget covering its namespace, over
 // the budget's window), and the listener on every replica. The stamper it returns gives the
 // reconcilers the attempts' tokens.
+import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import { type ConfigSource, type ControllerConfig, parseUsd } from '../api/index.js';
 import { budgetWindow } from '../controllers/budgets/index.js';
@@ -22,10 +23,12 @@ import { KubeLedger } from '../gateway/kube-ledger.js';
 import { secretValue, signingKey } from '../gateway/operator-secrets.js';
 import { LimitGate } from '../gateway/spend-gate.js';
 import { type TokenStamper, tokenStamper } from '../gateway/stamp.js';
+import type { GithubTokens } from '../github/app-tokens/index.js';
 import type { ConnectionLimits } from '../http/connection-limits.js';
 import { ListenerBudget } from '../http/listener-budget.js';
 import { TokenBuckets } from '../http/token-buckets.js';
 import { type KubeClient, type KubeObject, NAMESPACES, resourcePath } from '../runtime/index.js';
+import { phaseTokenBroker } from './github-token-broker.js';
 import { parseBindAddress } from './options.js';
 
 type Budget = NonNullable<ControllerConfig['budgets']>[number];
@@ -39,7 +42,8 @@ export interface ModelGateway {
   serving(): boolean;
   /** Lets the calls being served end (their records written), then closes; the same promise however often it is called. */
   close(): Promise<void>;
-  stamper: TokenStamper;
+  /** With the model gateway on (gateway.enabled); absent when the listener serves the token broker only. */
+  stamper?: TokenStamper;
 }
 
 export interface ModelGatewayOptions {
@@ -49,6 +53,11 @@ export interface ModelGatewayOptions {
   namespace: string;
   connections: ConnectionLimits;
   logger: Logger;
+  /**
+   * The operator mints GitHub App tokens: the listener serves the phases' token broker too, and listens
+   * for it even with the model gateway off (docs/security.md "Phases and their credentials").
+   */
+  githubTokens?: GithubTokens;
 }
 
 /**
@@ -85,11 +94,10 @@ async function coveredBy(
   return (ns) => named.has(ns) || chosen.has(ns);
 }
 
-/** Starts the gateway when the config enables it; undefined otherwise. */
-export async function startModelGateway(opts: ModelGatewayOptions): Promise<ModelGateway | undefined> {
+/** The model API's handler and the attempts' token stamper (gateway.enabled). */
+async function modelHandler(opts: ModelGatewayOptions) {
   const { client, config, namespace, logger } = opts;
   const settings = config.current().gateway;
-  if (!settings.enabled) return undefined;
   const key = await signingKey(client, namespace, settings.signingKey);
   const ledger = new KubeLedger({
     client,
@@ -127,16 +135,6 @@ export async function startModelGateway(opts: ModelGatewayOptions): Promise<Mode
     }
     return [...own, ...teams];
   };
-  const budget = new ListenerBudget({
-    name: 'gateway',
-    maxConcurrent: settings.limits.maxConcurrentRequests,
-    maxBytesInFlight: settings.limits.maxBytesInFlight,
-    maxBodyBytes: settings.bodyLimitBytes,
-    perAddress: new TokenBuckets({
-      ratePerSecond: settings.clientRateLimit.requestsPerSecond,
-      burst: settings.clientRateLimit.burst,
-    }),
-  });
   const handler = gatewayHandler({
     provider: anthropic,
     upstream: () => {
@@ -153,9 +151,39 @@ export async function startModelGateway(opts: ModelGatewayOptions): Promise<Mode
     cost: callCostMicros,
     inFlight,
   });
+  return { handler, stamper: tokenStamper(() => key), inFlight };
+}
+
+/** Answers every model API call while the model gateway is off (the listener serves the token broker). */
+const modelOff: RequestListener = (_req, res) => {
+  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+  res.end('the model gateway is off (gateway.enabled)');
+};
+
+/**
+ * Starts the listener when the config enables the model gateway or the operator mints GitHub App
+ * tokens (the phases' broker); undefined otherwise.
+ */
+export async function startModelGateway(opts: ModelGatewayOptions): Promise<ModelGateway | undefined> {
+  const { client, config, logger } = opts;
+  const settings = config.current().gateway;
+  if (!settings.enabled && !opts.githubTokens) return undefined;
+  const model = settings.enabled ? await modelHandler(opts) : undefined;
+  const broker = opts.githubTokens && phaseTokenBroker(client, config, opts.githubTokens, logger);
+  const budget = new ListenerBudget({
+    name: 'gateway',
+    maxConcurrent: settings.limits.maxConcurrentRequests,
+    maxBytesInFlight: settings.limits.maxBytesInFlight,
+    maxBodyBytes: settings.bodyLimitBytes,
+    perAddress: new TokenBuckets({
+      ratePerSecond: settings.clientRateLimit.requestsPerSecond,
+      burst: settings.clientRateLimit.burst,
+    }),
+  });
   const address = parseBindAddress(settings.bindAddress, 'gateway.bindAddress');
   const server = await startGatewayServer({
-    handler,
+    handler: model?.handler ?? modelOff,
+    ...(broker ? { routes: broker.routes } : {}),
     budget,
     connections: opts.connections,
     requestTimeoutMs: 60_000,
@@ -163,8 +191,12 @@ export async function startModelGateway(opts: ModelGatewayOptions): Promise<Mode
     host: address.host ?? '0.0.0.0',
   });
   logger.info(
-    { port: server.port, upstream: settings.upstream.url, ledger: namespace },
-    'model gateway listening',
+    {
+      port: server.port,
+      model: settings.enabled ? settings.upstream.url : 'off',
+      githubTokenBroker: broker !== undefined,
+    },
+    'gateway listening',
   );
   let closing: Promise<void> | undefined;
   return {
@@ -174,12 +206,13 @@ export async function startModelGateway(opts: ModelGatewayOptions): Promise<Mode
     // exits, within the pod's grace (config/manager/deployment.yaml: 45 s, 5 of them draining first).
     close: () => {
       closing ??= (async () => {
+        broker?.stop();
         await server.close(CALLS_GRACE_MS);
-        if (!(await inFlight.idle(RECORDS_GRACE_MS)))
-          logger.warn({ calls: inFlight.calls }, 'the gateway stopped with calls not yet recorded');
+        if (model && !(await model.inFlight.idle(RECORDS_GRACE_MS)))
+          logger.warn({ calls: model.inFlight.calls }, 'the gateway stopped with calls not yet recorded');
       })();
       return closing;
     },
-    stamper: tokenStamper(() => key),
+    ...(model ? { stamper: model.stamper } : {}),
   };
 }

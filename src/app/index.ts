@@ -5,6 +5,8 @@
 //   certificates) for `orchestrator run` without a cluster; apart so run.ts reads as the in-cluster path.
 // - gateway.ts: the model gateway wired: its keys and ledger in the operator's namespace, the run's and the
 //   team budgets' limits, the listener; the token stamper the reconcilers use.
+// - github-token-broker.ts: the phases' GitHub token broker on the gateway's listener: its route, its
+//   TokenReviews' budget, the sweep that revokes the tokens handed out.
 // - options.ts: the run options, from the config file, then flags, then environment; nothing read at import.
 // - preflight.ts: what `orchestrator run` checks against a cluster it did not make (certificate, CRDs,
 //   the Lease's namespace), each problem one line with its fix.

@@ -215,6 +215,9 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       namespace: opts.namespace,
       connections: connectionLimits(config.current()),
       logger,
+      // The phases get their App tokens from the broker there, so the reconcilers mint none into
+      // Secrets of the run's namespace (docs/security.md "Phases and their credentials").
+      ...(githubTokens ? { githubTokens } : {}),
     });
     const manager = new Manager({
       client,
@@ -239,8 +242,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       client,
       registry,
       scope,
-      ...(githubTokens ? { githubTokens } : {}),
-      ...(gateway ? { gateway: { tokens: gateway.stamper, ledgerNamespace: opts.namespace } } : {}),
+      ...(gateway?.stamper ? { gateway: { tokens: gateway.stamper, ledgerNamespace: opts.namespace } } : {}),
       logger: logger.child({ component: 'controllers' }),
       config: () => config.current(),
       templates: () => templates.current(),

@@ -20,7 +20,6 @@ import {
 import { LedgerIndex } from '../gateway/ledger-index.js';
 import { LEDGER_SELECTOR } from '../gateway/ledger-record.js';
 import type { TokenStamper } from '../gateway/stamp.js';
-import type { GithubTokens } from '../github/app-tokens/index.js';
 import { tracedReconciler } from '../observability/reconcile-spans.js';
 import { tracingEnabled } from '../observability/tracing.js';
 import type { TemplateSet } from '../render/index.js';
@@ -39,7 +38,6 @@ import {
   type NamespaceScope,
   PODS,
   PVCS,
-  SECRETS,
   scopedCaches,
 } from '../runtime/index.js';
 import { agentShellSweeperController } from './agent-shell-sweeper.js';
@@ -64,7 +62,6 @@ import {
   podForCache,
 } from './pods/index.js';
 import { AgentShellConfigMaps } from './reconcile/agent-shell-configmaps.js';
-import { tokenSecretSelector } from './reconcile/github-token.js';
 import { RunReconciler } from './reconcile/reconciler.js';
 import { runReconcileTrace } from './run-reconcile-trace.js';
 
@@ -80,11 +77,6 @@ export interface RunControllersOptions {
   namespace?: string;
   /** Reconciles of different runs at once, per kind. Default 4. */
   maxConcurrentReconciles?: number;
-  /**
-   * Mints the GitHub App tokens of runs acting as an App (docs/design.md §4.8). Default: none, and
-   * such runs reach GitHub anonymously.
-   */
-  githubTokens?: GithubTokens;
   /**
    * With the model gateway (config gateway; src/gateway): stamps the attempts' tokens into their Jobs,
    * and names the namespace of its ledger, which the runs' usage and the budgets are then read from.
@@ -114,8 +106,6 @@ interface SharedCaches {
   podCreation: PodCreationIndex;
   configMaps: Cache;
   workspaces: Cache;
-  /** The App token Secrets (metadata only: the tokens never enter the cache), with githubTokens. */
-  tokens?: Cache;
   capacity: Capacity;
   /** The agent-shell ConfigMaps known to be ours (docs/design.md §2.3). */
   agentShells: AgentShellConfigMaps;
@@ -137,9 +127,6 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   // Only the existence and owner of a ConfigMap or PVC are read: their data is never sent to us.
   const configMaps = caches.informer({ resource: CONFIGMAPS, labelSelector: managed, metadataOnly: true });
   const workspaces = caches.informer({ resource: PVCS, labelSelector: managed, metadataOnly: true });
-  const tokens = opts.githubTokens
-    ? caches.informer({ resource: SECRETS, labelSelector: tokenSecretSelector, metadataOnly: true })
-    : undefined;
   // The Jobs' pods carry the Job template's labels: the same selector finds only the runs' pods.
   const pods = caches.informer({ resource: PODS, labelSelector: managed, transform: podForCache });
   const podsByJob = new PodsByJob();
@@ -190,7 +177,6 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
     podCreation,
     configMaps,
     workspaces,
-    ...(tokens ? { tokens } : {}),
     capacity,
     agentShells: new AgentShellConfigMaps(),
     slots,
@@ -221,7 +207,6 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
       refusals,
       configMaps,
       workspaces,
-      ...(tokens ? [tokens] : []),
       ...(ledgerRecords ? [ledgerRecords] : []),
       ...runInformers,
     ],
@@ -253,9 +238,6 @@ function kindController<K extends RunKindName>(
     agentShells: shared.agentShells,
     spends: shared.spends,
     metrics: runRecorder(opts.registry, kind, opts.config()),
-    ...(shared.tokens && opts.githubTokens
-      ? { tokens: shared.tokens.store, githubTokens: opts.githubTokens }
-      : {}),
     ...(opts.gateway && shared.ledger ? { gatewayTokens: opts.gateway.tokens, metered: shared.ledger } : {}),
   });
   const owner = mapToControllerOwner({ group: GROUP, kind });
@@ -280,7 +262,6 @@ function kindController<K extends RunKindName>(
     // A Job's pod refused (a new FailedCreate Event, or a repeat of one: its count changes).
     .watch(filtered(shared.refusals, { delete: never }), mapPodCreationToRun(jobs.store, owner));
   // A token minted, renewed or refused (recorded on its Secret) is read by the next reconcile.
-  if (shared.tokens) controller.watch(filtered(shared.tokens, { delete: never }), owner);
   // A finished dependency wakes the runs waiting for it.
   if (strategy.dependencies) {
     const dependents = new DependentRuns();

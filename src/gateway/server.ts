@@ -2,7 +2,7 @@
 // connections bounded per listener and per address before a byte is read, its requests by its own
 // budget (concurrency, body bytes, a rate per address) before the token is checked. Streamed answers
 // hold their slot until they end, so the request timeout covers receiving the request only.
-import { createServer, type RequestListener } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   applyRequestTimeouts,
@@ -14,6 +14,11 @@ import type { ListenerBudget } from '../http/listener-budget.js';
 
 export interface GatewayServerOptions {
   handler: RequestListener;
+  /**
+   * Routes of the operator's own beside the model API's, on the same listener and budget: the
+   * request's handler when it is theirs (the GitHub token broker: github-token-route.ts).
+   */
+  routes?: (req: IncomingMessage) => RequestListener | undefined;
   budget: ListenerBudget;
   connections: ConnectionLimits;
   /** How long a client may take to send its whole request. */
@@ -40,7 +45,7 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
         Math.min(opts.requestTimeoutMs, connections.headerTimeoutMs),
       ),
     },
-    opts.budget.guard(opts.handler),
+    opts.budget.guard((req, res) => (opts.routes?.(req) ?? opts.handler)(req, res)),
   );
   limitConnections(server, connections);
   applyRequestTimeouts(server, connections.headerTimeoutMs, opts.requestTimeoutMs);

@@ -2,6 +2,7 @@
 // feedback and failed CI into a remediation CodeRun continuing the task's latest run, and the App
 // installation tokens the operator mints for its agents (app-tokens/).
 // - app-tokens/: installation tokens minted and revoked per attempt (its own index.ts).
+// - phase-tokens/: the broker's decisions: which pod's phase gets which token, now (its own index.ts).
 // - collaborator-permission.ts: GitHub asked what a login may do on a repository, with a metadata-read
 //   App token; answers kept a minute, bounded in entries.
 // - events.ts: what a delivery asks for, read from its payload: pure and total, never a throw.

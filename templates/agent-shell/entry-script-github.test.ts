@@ -11,6 +11,7 @@ import { TokenBroker } from '../../src/github/app-tokens/index.js';
 import { loadTemplateSet, renderCodeRun, renderTaskRun } from '../../src/render/index.js';
 import { sampleCodeRun, sampleTaskRun } from '../../src/render/samples.js';
 import { entryFixture as fixture, git } from '../../test/harness/agent/entry-script.js';
+import { phaseTokenBroker } from '../../test/harness/agent/phase-token-broker.js';
 import { gitHttpsServer, sshStub } from '../../test/harness/remote/git-remotes.js';
 import { githubAppFixture } from '../../test/harness/remote/github-api/apps.js';
 import { startGithubApi } from '../../test/harness/remote/github-api/server.js';
@@ -124,7 +125,7 @@ t.test('a GitHub user over https: the credential helper hands git the token, now
   // The agent's container holds no credential: not in its environment, not in a file it can read, no
   // helper in the git config it sees; its own push is refused by the server.
   t.notMatch(r.agentEnv, token, "no token in the agent's environment or its token file");
-  t.notMatch(r.agentEnv, /^(GITHUB_TOKEN|GH_TOKEN|GITHUB_APP_TOKEN_FILE|GITHUB_SSH_KEY_FILE)=/m);
+  t.notMatch(r.agentEnv, /^(GITHUB_TOKEN|GH_TOKEN|GITHUB_APP_TOKEN_\w+|GITHUB_SSH_KEY_FILE)=/m);
   t.notMatch(
     r.agentEnv,
     /^\w*TOKEN\w*=/m,
@@ -168,85 +169,97 @@ t.test('a GitHub user over https: the credential helper hands git the token, now
   t.notMatch(missing.log, /resuming|starting the branch/, 'no clone attempted');
 });
 
-t.test('a GitHub App: git uses the token the operator minted, read from its mounted file', async (t) => {
-  const f = fixture(t);
-  // A real installation token from the GitHub stand-in, as the operator mints it.
-  const app = githubAppFixture();
-  app.installations.set('acme', { id: 3, repositories: ['payments'] });
-  const api = await startGithubApi(t, app.routes);
-  const broker = new TokenBroker({
-    keys: { of: async () => ({ appId: String(app.appId), privateKey: app.privateKey }) },
-    apiUrl: () => api.url,
-  });
-  const minted = await broker.mint({
-    app: '5DLabs-Rex',
-    owner: 'acme',
-    repositories: ['payments'],
-    permissions: {},
-  });
-  const remotes = path.join(f.root, 'https-root');
-  const origin = f.origin(path.join(remotes, 'acme', 'payments.git'), 'main', { 'README.md': 'r\n' });
-  const server = await gitHttpsServer(t, remotes, f.root, { user: 'x-access-token', token: minted.token });
-  // The Secret volume: the key `token` as a file.
-  const mounted = path.join(f.root, 'github-token');
-  mkdirSync(mounted);
-  writeFileSync(path.join(mounted, 'token'), minted.token);
+t.test(
+  'a GitHub App: each phase asks the operator for its own token; git uses it from a private file',
+  async (t) => {
+    const f = fixture(t);
+    // Real installation tokens from the GitHub stand-in, as the operator mints them per phase.
+    const app = githubAppFixture();
+    app.installations.set('acme', { id: 3, repositories: ['payments'] });
+    const api = await startGithubApi(t, app.routes);
+    const github = new TokenBroker({
+      keys: { of: async () => ({ appId: String(app.appId), privateKey: app.privateKey }) },
+      apiUrl: () => api.url,
+    });
+    const mint = (permissions: Record<string, string>) =>
+      github.mint({ app: '5DLabs-Rex', owner: 'acme', repositories: ['payments'], permissions });
+    const read = await mint({ contents: 'read', metadata: 'read' });
+    const write = await mint({ contents: 'write' });
+    const remotes = path.join(f.root, 'https-root');
+    const origin = f.origin(path.join(remotes, 'acme', 'payments.git'), 'main', { 'README.md': 'r\n' });
+    const server = await gitHttpsServer(t, remotes, f.root, { user: 'x-access-token', token: 'none-such' });
+    server.issue(read.token, 'read');
+    server.issue(write.token, 'write');
+    const broker = await phaseTokenBroker(t, f.root, { read: read.token, write: write.token });
 
-  const run = sampleTaskRun(rex);
-  run.spec.repository = { url: `${server.base}/acme/payments.git` };
-  const rendered = renderTaskRun(set, run, onHost(server.base), 1, f.options);
-  const env = { GITHUB_APP_TOKEN_FILE: path.join(mounted, 'token'), GIT_SSL_CAINFO: server.caFile };
-  const r = f.run(rendered, env);
-  t.equal(r.status, 0, r.log);
-  await waitFor('the server to log the push', () =>
-    server.requests().some((q) => q.auth === 'ok' && q.service === 'git-receive-pack'),
-  );
-  t.ok(
-    server
-      .requests()
-      .some((q) => q.auth === 'ok' && q.user === 'x-access-token' && q.service === 'git-upload-pack'),
-    'cloned as x-access-token with the minted token',
-  );
-  t.notOk(
-    server.requests().some((q) => q.auth === 'bad'),
-    'never a wrong credential',
-  );
-  t.match(git(['log', '--format=%s', BRANCH], origin), /^chore: save the agent's work/, 'pushed');
-  t.match(
-    r.log,
-    /git over https to 127\.0\.0\.1:\d+ as the GitHub App with the installation token the operator minted/,
-  );
-  t.notMatch(r.log, minted.token, 'the token is in no log line');
-  t.notMatch(r.log, /PRIVATE KEY/, 'nor is any key');
-  const gitconfig = privateGitConfig(f.root);
-  t.notMatch(gitconfig, minted.token, 'nor in the git config: the helper reads the file at each use');
+    const run = sampleTaskRun(rex);
+    run.spec.repository = { url: `${server.base}/acme/payments.git` };
+    const rendered = renderTaskRun(set, run, onHost(server.base), 1, f.options);
+    const env = { ...broker.env, GIT_SSL_CAINFO: server.caFile };
+    const r = f.run(rendered, env);
+    t.equal(r.status, 0, r.log);
+    // The broker's lines arrive once this process reads its output again (the script ran synchronously).
+    await waitFor('the broker to log both phases', () => broker.asked().length >= 2);
+    t.same(
+      broker.asked(),
+      [
+        { phase: 'read', status: 200 },
+        { phase: 'write', status: 200 },
+      ],
+      'prepare asked for the read token, the publisher for the write token, once each; the agent never',
+    );
+    await waitFor('the server to log the push', () =>
+      server.requests().some((q) => q.auth === 'ok' && q.service === 'git-receive-pack'),
+    );
+    const used = (service: string) =>
+      new Set(
+        server
+          .requests()
+          .filter((q) => q.auth === 'ok' && q.service === service)
+          .map((q) => q.label),
+      );
+    t.same(
+      [...used('git-upload-pack')].sort(),
+      ['read', 'write'],
+      'cloned with the read token, fetched by the publisher with its own',
+    );
+    t.same([...used('git-receive-pack')], ['write'], 'pushed with the write token only');
+    t.notOk(
+      server.requests().some((q) => q.auth === 'bad'),
+      'never a wrong credential',
+    );
+    t.match(git(['log', '--format=%s', BRANCH], origin), /^chore: save the agent's work/, 'pushed');
+    t.match(
+      r.log,
+      /git over https to 127\.0\.0\.1:\d+ as the GitHub App with the installation token the operator minted for this phase/,
+    );
+    for (const token of [read.token, write.token, 'projected-sa-token-of-the-pod']) {
+      t.notMatch(r.log, token, 'no token and no credential in a log line');
+      t.notMatch(r.result, token, 'nor in the result');
+    }
+    t.notMatch(r.agentEnv, /GITHUB_APP_TOKEN/, "the agent's container has no way to ask");
+    t.notMatch(r.log, /PRIVATE KEY/, 'nor is any key');
+    const gitconfig = privateGitConfig(f.root);
+    t.notMatch(gitconfig, read.token, 'nor in the git config: the helper reads the file at each use');
 
-  // A renewed token in the file is what git uses next (the old one no longer works: revoked).
-  await broker.revoke(minted.token);
-  const renewed = await broker.mint({
-    app: '5DLabs-Rex',
-    owner: 'acme',
-    repositories: ['payments'],
-    permissions: {},
-  });
-  writeFileSync(path.join(mounted, 'token'), renewed.token);
-  const next = await gitHttpsServer(t, remotes, f.root, { user: 'x-access-token', token: renewed.token });
-  run.spec.repository = { url: `${next.base}/acme/payments.git` };
-  const second = f.run(renderTaskRun(set, run, onHost(next.base), 2, f.options), {
-    ...env,
-    GIT_SSL_CAINFO: next.caFile,
-  });
-  t.equal(second.status, 0, second.log);
-  t.notOk(
-    next.requests().some((q) => q.auth === 'bad'),
-    'the renewed token, read from the file',
-  );
-
-  // Without the mounted file the script stops before git asks anyone.
-  const missing = f.run(rendered, { ...env, GITHUB_APP_TOKEN_FILE: path.join(mounted, 'nope') });
-  t.equal(missing.status, 1);
-  t.match(missing.log, /GitHub App: no readable token at \S+nope/);
-});
+    // Refused, the phase stops before git asks anyone, with the operator's reason.
+    broker.set('read', undefined);
+    const refused = f.run(rendered, env);
+    t.equal(refused.status, 1);
+    t.match(
+      refused.log,
+      /GitHub App: the operator gave this phase no token \(\S+ answered 403, 0 retries\): no read token for this pod now/,
+    );
+    t.notMatch(refused.log, /resuming|starting the branch/, 'no clone attempted');
+    // Without its credential file, it does not ask.
+    await waitFor('the broker to log the refusal', () => broker.asked().length >= 3);
+    const asked = broker.asked().length;
+    const missing = f.run(rendered, { ...env, GITHUB_APP_TOKEN_CREDENTIAL_FILE: path.join(f.root, 'nope') });
+    t.equal(missing.status, 1);
+    t.match(missing.log, /GitHub App: no readable credential at \S+nope/);
+    t.equal(broker.asked().length, asked);
+  },
+);
 
 t.test('an App token goes only to the repositories it was minted for, even on github.host', async (t) => {
   const f = fixture(t);
@@ -257,9 +270,7 @@ t.test('an App token goes only to the repositories it was minted for, even on gi
   f.origin(path.join(remotes, 'evil', 'docs.git'), 'main', { 'README.md': 'd\n' });
   // The server would accept the token anywhere: `auth: ok` on another repository means it was sent.
   const server = await gitHttpsServer(t, remotes, f.root, { user: 'x-access-token', token });
-  const mounted = path.join(f.root, 'github-token');
-  mkdirSync(mounted);
-  writeFileSync(path.join(mounted, 'token'), token);
+  const broker = await phaseTokenBroker(t, f.root, { read: token, write: token });
   // An agent that reaches for another repository of the same owner on the same host, with the git
   // configuration the entry script left it (what a prompt-injected agent would try first).
   writeFileSync(
@@ -268,7 +279,7 @@ t.test('an App token goes only to the repositories it was minted for, even on gi
   );
   const run = sampleTaskRun(rex);
   run.spec.repository = { url: `${server.base}/acme/payments.git` };
-  const env = { GITHUB_APP_TOKEN_FILE: path.join(mounted, 'token'), GIT_SSL_CAINFO: server.caFile };
+  const env = { ...broker.env, GIT_SSL_CAINFO: server.caFile };
   const r = f.run(renderTaskRun(set, run, onHost(server.base), 1, f.options), env);
   t.equal(r.status, 0, r.log);
   t.match(r.log, /for acme\/payments only/, 'the log names the scope');
@@ -333,9 +344,7 @@ t.test('a docs repository on another host never sees a credential, App token or 
     tls,
     host: '127.0.0.2',
   });
-  const mounted = path.join(f.root, 'github-token');
-  mkdirSync(mounted);
-  writeFileSync(path.join(mounted, 'token'), token);
+  const broker = await phaseTokenBroker(t, f.root, { read: token, write: token });
   // A CodeRun stored without the webhooks (admission refuses it: rule app-github-host).
   const run = sampleCodeRun({ agent: 'rex', preset: 'default', continuing: false }, config);
   run.spec.repositoryUrl = `${own.base}/acme/payments.git`;
@@ -343,7 +352,7 @@ t.test('a docs repository on another host never sees a credential, App token or 
   run.spec.docsProjectDirectory = 'projects/payments';
   run.spec.workingDirectory = undefined;
   const cfg = onHost(own.base);
-  const env = { GITHUB_APP_TOKEN_FILE: path.join(mounted, 'token'), GIT_SSL_CAINFO: own.caFile };
+  const env = { ...broker.env, GIT_SSL_CAINFO: own.caFile };
   const r = f.run(renderCodeRun(set, run, cfg, 1, f.options), env);
   // The other host wants a credential and gets none: the docs cannot be cloned, and the run says so.
   t.equal(r.status, 128, r.log);

@@ -6,9 +6,9 @@
 // (namespaceSelector), so the namespace rule is used too. Every request is recorded with the
 // attributes the authorizer checks. Asserted: nothing was forbidden or used without a rule (no verb
 // missing), every granted verb was used (none extra), and Leases are only touched in the manager's own
-// namespace, granted by a Role. Runs act as GitHub Apps against the GitHub stand-in, so the token
-// Secrets are made, renewed, revoked and deleted, and the Apps' keys read from the manager's namespace,
-// by name only. The model gateway is on (config/rbac/gateway-role.yaml): its signing key is made, the
+// namespace, granted by a Role. Runs act as GitHub Apps against the GitHub stand-in: an attempt's
+// publisher asks the token broker for its token (a TokenReview, its pod, Job and run read), the Apps'
+// keys read from the manager's namespace, by name only, and no Secret of a run namespace touched. The model gateway is on (config/rbac/gateway-role.yaml): its signing key is made, the
 // platform's key read by name, and an attempt's calls through it to the model stand-in recorded in the
 // ledger ConfigMaps of the manager's namespace (created, added to, listed to sum a budget).
 import { readFileSync } from 'node:fs';
@@ -17,7 +17,13 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { parse } from 'yaml';
-import { kindFacts, RUN_KIND_NAMES, type TaskRun, type TaskRunStatus } from '../../src/api/index.js';
+import {
+  kindFacts,
+  RUN_KIND_NAMES,
+  type RunKindName,
+  type TaskRun,
+  type TaskRunStatus,
+} from '../../src/api/index.js';
 import { startModelGateway } from '../../src/app/gateway.js';
 import {
   authenticatedUser,
@@ -28,6 +34,7 @@ import {
 import { withClient } from '../../src/cluster/apply.js';
 import { taskRunStrategy } from '../../src/controllers/kind/strategy.js';
 import { runControllers } from '../../src/controllers/run-controllers.js';
+import { GITHUB_TOKEN_PATHS } from '../../src/gateway/github-token-route.js';
 import { AppKeys, TokenBroker } from '../../src/github/app-tokens/index.js';
 import { DEFAULT_CONNECTION_LIMITS } from '../../src/http/connection-limits.js';
 import { loadTemplateSet } from '../../src/render/index.js';
@@ -49,6 +56,8 @@ import {
   taskRunPath,
   testConfig,
 } from '../harness/operator/operator.js';
+import { boundToken, whenRunning } from '../harness/operator/phase-tokens.js';
+import { runPod } from '../harness/operator/run-pods.js';
 import { githubAppFixture } from '../harness/remote/github-api/apps.js';
 import { startGithubApi } from '../harness/remote/github-api/server.js';
 import { say } from '../harness/remote/model-script.js';
@@ -110,7 +119,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   config.budgets = [{ name: 'rbac-team', limitUsd: '100', window: 'month', namespaces: [runs] }];
   const templates = loadTemplateSet();
   // The Apps of the runs below, installed on their owner; their keys in the manager's namespace.
-  const app = githubAppFixture({ tokenLifetimeMs: scaled(6_000) });
+  const app = githubAppFixture();
   app.installations.set('acme', { id: 5, repositories: ['payments', 'payments-docs'] });
   const github = await startGithubApi(t, app.routes);
   const keyAdmin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
@@ -152,8 +161,9 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     namespace: home,
     connections: DEFAULT_CONNECTION_LIMITS,
     logger,
+    githubTokens,
   });
-  if (!gateway) throw new Error('the model gateway did not start');
+  if (!gateway?.stamper) throw new Error('the model gateway did not start');
   t.teardown(() => gateway.close());
   const wired = runControllers({
     client,
@@ -162,7 +172,6 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     scope: { selector },
     config: () => config,
     templates: () => templates,
-    githubTokens,
     gateway: { tokens: gateway.stamper, ledgerNamespace: home },
   });
   for (const informer of wired.informers) manager.addInformer(informer);
@@ -199,12 +208,19 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     t.equal(answer.status, 200, `call ${n} through the gateway: ${answer.text}`);
   }
   t.equal(model.requests.length, 2, 'both reached the model stand-in');
-  // Its token renewed (a merge patch of its Secret) before it expires.
-  // (Each mint issues two tokens, the write one and the read-only one: a renewal is a second write one.)
-  await waitAllowed(
-    'a token renewed',
-    () => app.tokens.filter((x) => x.permissions?.contents === 'write').length >= 2,
-  );
+  // Its publisher asks the broker for its write token (a TokenReview; its pod, Job and run read).
+  const publisher = async (kind: RunKindName, name: string) => {
+    const pod = await whenRunning(admin, await runPod(admin, kind, runs, name), 'publish');
+    const asked = await fetch(`http://127.0.0.1:${gateway.port}${GITHUB_TOKEN_PATHS.write}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await boundToken(admin, pod)}` },
+    });
+    const token = await asked.text();
+    t.equal(asked.status, 200, `${kind} ${name}'s publisher: ${token}`);
+    t.ok(app.issued(token), `${kind} ${name}'s publisher got a token the App issued`);
+  };
+  await publisher('TaskRun', 'lifecycle');
+  t.equal(app.tokens.length, 1, 'minted by the broker, the only token');
   await admin.request('PATCH', lifecyclePath, {
     body: { spec: { retryAttempt: 2 } },
     contentType: 'application/merge-patch+json',
@@ -269,6 +285,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     await admin.request('POST', path, { body });
     const item = `${path}/${body.metadata?.name}`;
     await waitAllowed(`${plural}: running`, async () => Boolean((await status(item))?.jobName));
+    await publisher(body.kind as RunKindName, body.metadata?.name ?? '');
     await finishJob(admin, runs, (await status(item))?.jobName ?? '', 'Complete');
     await waitAllowed(`${plural}: Succeeded`, async () => (await status(item))?.phase === 'Succeeded');
     others.push([plural, item]);
@@ -339,10 +356,16 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     selected.every((r) => r.namespace === '' && ['list', 'watch'].includes(r.verb)),
     'namespaces are only listed and watched',
   );
+  const reviews = client.requests.filter((r) => r.resource === 'tokenreviews');
+  t.ok(
+    reviews.length > 0 && reviews.every((r) => r.verb === 'create'),
+    "the broker's TokenReviews (cluster-scoped) only created",
+  );
   const elsewhere = client.requests.filter(
     (r) =>
       r.resource !== 'leases' &&
       r.resource !== 'namespaces' &&
+      r.resource !== 'tokenreviews' &&
       !(['secrets', 'configmaps'].includes(r.resource) && r.namespace === home) &&
       r.namespace !== runs,
   );

@@ -1,7 +1,7 @@
 // No secret value leaves its Secret: a CodeRun that references Secrets holding known random values
 // (the API key of the config's `secrets`, and one of its own envFromSecrets), acting as a GitHub App
-// whose key is in the operator's namespace and whose installation tokens the operator mints (against
-// the GitHub stand-in)
+// whose key is in the operator's namespace and whose installation tokens the operator's broker mints
+// for its publishers (against the GitHub stand-in)
 // goes through its lifecycle — created, running, failed, retried, succeeded, with its pods simulated —
 // while the operator logs at debug level into a buffer; then every output is searched for every value,
 // as written and base64-encoded (the form a Secret object would leak in): the log lines, the Events,
@@ -15,12 +15,11 @@ import t from 'tap';
 import type { CodeRun, CodeRunStatus } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { RESULT_PROTOCOL } from '../../src/controllers/pods/agent-result.js';
-import { AppKeys, TokenBroker } from '../../src/github/app-tokens/index.js';
 import type { KubeObject } from '../../src/runtime/index.js';
-import { APP_KEY_SECRETS, finishJob, startOperator, testConfig } from '../harness/operator/operator.js';
+import { finishJob, startOperator, testConfig } from '../harness/operator/operator.js';
+import { boundToken, startPhaseTokenBroker, whenRunning } from '../harness/operator/phase-tokens.js';
 import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
-import { githubAppFixture } from '../harness/remote/github-api/apps.js';
-import { startGithubApi } from '../harness/remote/github-api/server.js';
+import { runPod } from '../harness/operator/run-pods.js';
 import { waitFor } from '../harness/util/wait.js';
 
 const suite = await reconcileSuite();
@@ -46,26 +45,13 @@ t.test('a run that fails, is retried and succeeds leaks no secret value anywhere
   const config = testConfig((c) => {
     c.retries = { ...c.retries, maxRetries: 3, backoffSeconds: 0 };
   });
-  // The App: its key in the operator's namespace, its tokens minted at the GitHub stand-in.
+  // The App: its key in the operator's namespace, its tokens minted at the GitHub stand-in by the
+  // broker, which logs into the same buffer.
   const ops = await suite.namespace(t);
-  const app = githubAppFixture();
-  app.installations.set('acme', { id: 9, repositories: ['payments', 'payments-docs'] });
-  const github = await startGithubApi(t, app.routes);
   const admin = suite.admin(t);
-  await admin.request('POST', `/api/v1/namespaces/${ops}/secrets`, {
-    body: {
-      metadata: { name: 'github-app-5dlabs-rex' },
-      stringData: { 'app-id': String(app.appId), 'private-key': app.privateKey },
-    },
-  });
-  const githubTokens = new TokenBroker({
-    keys: new AppKeys(admin, ops, () => APP_KEY_SECRETS),
-    apiUrl: () => github.url,
-  });
-  const { client } = await startOperator(t, cluster, namespace, config, {
-    logger: pino({ level: 'debug' }, sink),
-    githubTokens,
-  });
+  const logger = pino({ level: 'debug' }, sink);
+  const { app, ask } = await startPhaseTokenBroker(t, admin, ops, config, logger);
+  const { client } = await startOperator(t, cluster, namespace, config, { logger });
 
   // The Secrets the config's `secrets` and the run's envFromSecrets name, with values to look for.
   const values = {
@@ -106,6 +92,19 @@ t.test('a run that fails, is retried and succeeds leaks no secret value anywhere
       return s?.attempt === attempt ? s.jobName : undefined;
     });
 
+  /** The attempt's publisher asks for its write token, as its entry script does. */
+  const publish = async (job: string) => {
+    const pod = await whenRunning(
+      client,
+      await runPod(client, 'CodeRun', namespace, 'leak-check'),
+      'publish',
+    );
+    t.equal(pod.metadata?.labels?.['batch.kubernetes.io/job-name'], job);
+    const answer = await ask('write', await boundToken(client, pod));
+    t.equal(answer.status, 200, answer.text);
+    return job;
+  };
+
   // What the agent prints: tokens it was given, as its last words (its pods hold them, as the
   // simulated kubelet's termination message; nothing the operator writes may).
   const printed = {
@@ -122,13 +121,13 @@ t.test('a run that fails, is retried and succeeds leaks no secret value anywhere
     `fatal: push refused for https://x-access-token:${printed.installationToken}@github.com/acme/payments.git`,
     `curl -H "Authorization: Bearer ${printed.personalToken}" failed; ANTHROPIC_API_KEY=${printed.anthropicKey}`,
   ].join('\n');
-  await finishJob(client, namespace, await jobOf(1), 'Failed', logTail);
+  await finishJob(client, namespace, await publish(await jobOf(1)), 'Failed', logTail);
   const result = {
     protocol: RESULT_PROTOCOL,
     workCompleted: true,
     summary: `done with ${printed.installationToken} and ${printed.anthropicKey}`,
   };
-  await finishJob(client, namespace, await jobOf(2), 'Complete', JSON.stringify(result));
+  await finishJob(client, namespace, await publish(await jobOf(2)), 'Complete', JSON.stringify(result));
   await waitFor('phase Succeeded', async () => (await status())?.phase === 'Succeeded');
   const finished = await status();
   t.match(finished?.summary, /^done with ghs_\[REDACTED\] and sk-ant-\[REDACTED\]$/, 'the summary, redacted');
@@ -156,8 +155,10 @@ t.test('a run that fails, is retried and succeeds leaks no secret value anywhere
   ]);
   for (const [where, text] of Object.entries(outputs))
     for (const [name, form] of forms) t.notOk(text.includes(form as string), `${name} is not in ${where}`);
-  // The installation tokens the operator minted for both attempts: in no output either.
+  // The installation tokens the operator minted for both attempts' publishers: in no output either,
+  // nor in any Secret of the run's namespace.
   t.ok(app.tokens.length >= 2, 'a token per attempt was minted');
+  outputs['Secrets of the namespace'] = JSON.stringify(await list(`/api/v1/namespaces/${namespace}/secrets`));
   for (const { token } of app.tokens)
     for (const [where, text] of Object.entries(outputs))
       t.notOk(

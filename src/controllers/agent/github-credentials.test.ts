@@ -23,24 +23,18 @@ const SSH = 'git@github.com:acme/payments.git';
 const HTTPS = 'https://github.com/acme/docs';
 
 /** The pod template of attempt 1 of a run of `kind` with `spec`, defaulted as the reconciler does. */
-function podOf(
-  kind: 'TaskRun' | 'CodeRun',
-  spec: Json,
-  cfg: ControllerConfig = config,
-  githubToken?: string,
-): Json {
+function podOf(kind: 'TaskRun' | 'CodeRun', spec: Json, cfg: ControllerConfig = config): Json {
   const run = defaulted(kind, { metadata: { name: 'pay', namespace: 'ns', uid: 'u-1' }, spec }, cfg);
   const strategy = RUN_STRATEGIES[kind] as RunStrategy;
   const input = { strategy, run: run as DefaultedRun<RunKindName>, config: cfg, attempt: 1 };
-  return (attemptJob(githubToken ? { ...input, githubToken } : input) as Json).spec.template.spec;
+  return (attemptJob(input) as Json).spec.template.spec;
 }
 
-const codeRunPod = (spec: Partial<CodeRun['spec']>, cfg?: ControllerConfig, githubToken?: string) =>
+const codeRunPod = (spec: Partial<CodeRun['spec']>, cfg?: ControllerConfig) =>
   podOf(
     'CodeRun',
     { taskId: 7, service: 'payments', repositoryUrl: SSH, docsRepositoryUrl: SSH, ...spec },
     cfg,
-    githubToken,
   );
 
 const container = (pod: Json, name: string) =>
@@ -48,7 +42,14 @@ const container = (pod: Json, name: string) =>
 /** A container's credential variables (not the run directory, not the model's key). */
 const envOf = (pod: Json, name = 'publish') =>
   (container(pod, name).env ?? []).filter((e: Json) => !['ANTHROPIC_API_KEY', 'RUN_DIR'].includes(e.name));
-const CREDENTIAL_ENV = ['GITHUB_TOKEN', 'GITHUB_APP_TOKEN_FILE', 'GITHUB_SSH_KEY_FILE', 'GH_TOKEN'];
+const CREDENTIAL_ENV = [
+  'GITHUB_TOKEN',
+  'GITHUB_APP_TOKEN_FILE',
+  'GITHUB_APP_TOKEN_URL',
+  'GITHUB_APP_TOKEN_CREDENTIAL_FILE',
+  'GITHUB_SSH_KEY_FILE',
+  'GH_TOKEN',
+];
 /** The agent's container: no credential variable, no credential volume. */
 function agentHoldsNone(t: Test, pod: Json) {
   const agent = container(pod, 'agent');
@@ -82,31 +83,55 @@ const keyFile = {
 };
 
 t.test(
-  'a GitHub App: prepare mounts the read-only token, the publisher the write token, the agent neither; never the key',
+  'a GitHub App: prepare and the publisher ask the broker for their own token; the agent has no way to; never the key',
   async (t) => {
-    const pod = codeRunPod({ githubApp: '5DLabs-Rex' }, config, 'pay-1-github-token');
-    const file = { name: 'GITHUB_APP_TOKEN_FILE', value: '/var/run/secrets/orchestrator/github-token/token' };
-    t.same(envOf(pod, 'prepare-workspace'), [file]);
-    t.same(envOf(pod, 'publish'), [file]);
-    const volume = (phase: string, key: string) => ({
-      name: `github-token-${phase}`,
-      secret: { secretName: 'pay-1-github-token', defaultMode: 0o400, items: [{ key, path: 'token' }] },
+    const pod = codeRunPod({ githubApp: '5DLabs-Rex' });
+    const credential = {
+      name: 'GITHUB_APP_TOKEN_CREDENTIAL_FILE',
+      value: '/var/run/secrets/orchestrator/github-token-credential/token',
+    };
+    const url = (phase: string) => ({
+      name: 'GITHUB_APP_TOKEN_URL',
+      value: `http://orchestrator-gateway.orchestrator-system.svc:8090/orchestrator/v1/github-token/${phase}`,
     });
-    t.same(pod.volumes.slice(-2), [volume('read', 'read-token'), volume('write', 'token')], 'one key each');
-    const mount = (phase: string) => ({
-      name: `github-token-${phase}`,
-      mountPath: '/var/run/secrets/orchestrator/github-token',
+    t.same(envOf(pod, 'prepare-workspace'), [url('read'), credential]);
+    t.same(envOf(pod, 'publish'), [url('write'), credential]);
+    t.same(
+      pod.volumes.at(-1),
+      {
+        name: 'github-token-credential',
+        projected: {
+          defaultMode: 0o400,
+          sources: [
+            {
+              serviceAccountToken: {
+                audience: 'orchestrator.io/github-token',
+                expirationSeconds: 600,
+                path: 'token',
+              },
+            },
+          ],
+        },
+      },
+      "a projected ServiceAccount token of the broker's audience, bound to the pod",
+    );
+    t.notMatch(JSON.stringify(pod.volumes), /"secret"/, 'no Secret holds a token');
+    const mount = {
+      name: 'github-token-credential',
+      mountPath: '/var/run/secrets/orchestrator/github-token-credential',
       readOnly: true,
-    });
-    t.same(container(pod, 'prepare-workspace').volumeMounts.at(-1), mount('read'));
-    t.same(container(pod, 'publish').volumeMounts.at(-1), mount('write'));
+    };
+    t.same(container(pod, 'prepare-workspace').volumeMounts.at(-1), mount);
+    t.same(container(pod, 'publish').volumeMounts.at(-1), mount);
     agentHoldsNone(t, pod);
+    t.equal(pod.automountServiceAccountToken, false, 'and no automounted ServiceAccount token either');
     t.notMatch(
       JSON.stringify(pod),
       /github-app-|GITHUB_APP_PRIVATE_KEY|GITHUB_APP_ID/,
       'nothing of the App key',
     );
-    const anonymous = codeRunPod({ githubApp: '5DLabs-Rex' });
+    const keyless = configFrom({ ...config, secrets: { ...config.secrets, githubAppPrivateKey: undefined } });
+    const anonymous = codeRunPod({ githubApp: '5DLabs-Rex' }, keyless);
     t.same(envOf(anonymous), [], 'an operator that mints no tokens: no credential at all');
     t.equal(anonymous.volumes.length, 2, 'the task files and the workspace only');
   },

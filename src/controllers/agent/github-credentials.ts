@@ -1,24 +1,26 @@
 // The GitHub credentials of the pod's two phases that speak to GitHub, from how the run authenticates
 // (src/api/github-auth.ts) and the controller config's secrets: the prepare container (checkout) and
 // the publisher (push, pull request); the agent's container gets none (docs/security.md, "Phases and
-// their credentials"). A GitHub App run's phases each get their own installation token, minted by the
-// operator for the attempt into one Secret and mounted read-only key by key: prepare the read-only
-// token, the publisher the write token (renewed in place; the App's key never enters the pod,
-// docs/design.md §4.8). A GitHub user run's phases get the user's SSH key as a read-only Secret volume
-// and token as an env var (the entry script hands them to git). Values only ever come by reference.
+// their credentials"). A GitHub App run's phases each ask the operator's token broker for their own
+// installation token when they need it (prepare the read-only one, the publisher the write one), with
+// a projected ServiceAccount token of the broker's audience mounted in those two containers only; no
+// token is ever in a Secret of the run's namespace, and the App's key never enters the pod
+// (docs/design.md §4.8). A GitHub user run's phases get the user's SSH key as a read-only Secret
+// volume and token as an env var (the entry script hands them to git). Values only ever come by reference.
 // The design it implements: docs/design.md §1.2 (GitHub authentication).
 import { AGENT_ENV, type ControllerConfig, type GithubAuth, type SecretKeyRef } from '../../api/index.js';
+import { GITHUB_TOKEN_PATHS } from '../../gateway/github-token-route.js';
+import { PHASE_TOKEN_AUDIENCE } from '../../github/phase-tokens/index.js';
 import type { EnvVar } from './env-var.js';
 
 /** Where a GitHub user's SSH Secret is mounted in the agent container (its keys are files there). */
 export const GITHUB_SSH_DIR = '/var/run/secrets/orchestrator/github-ssh';
 const SSH_VOLUME = 'github-ssh';
-/** Where the attempt's App token Secret is mounted (its key `token` is the file git's helper reads). */
-export const GITHUB_TOKEN_DIR = '/var/run/secrets/orchestrator/github-token';
-const TOKEN_VOLUME = 'github-token';
-/** The keys of the attempt's App token Secret: the write token (the publisher's) and the read-only one (prepare's). */
-export const WRITE_TOKEN_KEY = 'token';
-export const READ_TOKEN_KEY = 'read-token';
+/** Where a phase's projected ServiceAccount token (what it asks the broker with) is mounted. */
+export const TOKEN_CREDENTIAL_DIR = '/var/run/secrets/orchestrator/github-token-credential';
+const CREDENTIAL_VOLUME = 'github-token-credential';
+/** Its life: the kubelet's minimum; the kubelet renews the file before it ends. */
+const CREDENTIAL_SECONDS = 600;
 /** Owner read only; the pod's fsGroup lets the run's user (1000) read it through the group. */
 const KEY_MODE = 0o400;
 
@@ -52,14 +54,35 @@ export function secretEnv(
 }
 
 /**
- * The credential env vars: the path of the App token's file (when the operator minted one, the Secret
- * `tokenSecret`); or the user's token (required for an https URL, optional otherwise: it only lets the
- * stop hook open the pull request) and the path of the SSH key.
+ * Whether the operator mints GitHub App tokens: the config names the Apps' key Secrets, and the URL
+ * its broker is reached at (the gateway's listener, gateway.url). Without, an App run's phases get no
+ * token and access its repositories anonymously.
  */
-function githubEnv(auth: GithubAuth, config: ControllerConfig, tokenSecret?: string): EnvVar[] {
+export function mintsAppTokens(config: ControllerConfig): boolean {
+  const { githubAppId, githubAppPrivateKey } = config.secrets;
+  return !!(githubAppId && githubAppPrivateKey && config.gateway.url);
+}
+
+/** Which phase a credential is for: the checkout's read-only one, or the publisher's write one. */
+export type CredentialPhase = keyof typeof GITHUB_TOKEN_PATHS;
+
+/**
+ * The credential env vars: where an App run's phase asks for its token and the file it asks with; or
+ * the user's token (required for an https URL, optional otherwise: it only lets the publisher open
+ * the pull request) and the path of the SSH key.
+ */
+function githubEnv(auth: GithubAuth, config: ControllerConfig, phase: CredentialPhase): EnvVar[] {
   const { secrets } = config;
   if (auth.method === 'app')
-    return tokenSecret ? [{ name: AGENT_ENV.githubAppTokenFile, value: `${GITHUB_TOKEN_DIR}/token` }] : [];
+    return mintsAppTokens(config)
+      ? [
+          {
+            name: AGENT_ENV.githubTokenUrl,
+            value: `${config.gateway.url?.replace(/\/+$/, '')}${GITHUB_TOKEN_PATHS[phase]}`,
+          },
+          { name: AGENT_ENV.githubTokenCredentialFile, value: `${TOKEN_CREDENTIAL_DIR}/token` },
+        ]
+      : [];
   if (auth.method === 'none') return [];
   const https = auth.transports.includes('https');
   const ssh = auth.transports.includes('ssh');
@@ -85,39 +108,29 @@ function githubSshVolume(auth: GithubAuth, config: ControllerConfig) {
   };
 }
 
-/** Which phase a credential is for: the checkout's read-only one, or the publisher's write one. */
-export type CredentialPhase = 'read' | 'write';
-
 /**
- * The attempt's App token Secret as a volume and its read-only mount, holding only the phase's key
- * (the read or the write token) as the file `token`: a Secret volume (not subPath) so the kubelet
- * updates the file in place when the operator renews the token.
+ * An App run phase's credential at the broker: a projected ServiceAccount token of the broker's
+ * audience, bound to the pod, in a volume only the prepare and publish containers mount.
  */
-export function githubTokenVolume(tokenSecret: string | undefined, phase: CredentialPhase) {
-  if (!tokenSecret) return undefined;
-  const name = `${TOKEN_VOLUME}-${phase}`;
-  const key = phase === 'read' ? READ_TOKEN_KEY : WRITE_TOKEN_KEY;
+function tokenCredentialVolume(auth: GithubAuth, config: ControllerConfig) {
+  if (auth.method !== 'app' || !mintsAppTokens(config)) return undefined;
+  const token = { audience: PHASE_TOKEN_AUDIENCE, expirationSeconds: CREDENTIAL_SECONDS, path: 'token' };
   return {
     volume: {
-      name,
-      secret: { secretName: tokenSecret, defaultMode: KEY_MODE, items: [{ key, path: 'token' }] },
+      name: CREDENTIAL_VOLUME,
+      projected: { defaultMode: KEY_MODE, sources: [{ serviceAccountToken: token }] },
     },
-    mount: { name, mountPath: GITHUB_TOKEN_DIR, readOnly: true },
+    mount: { name: CREDENTIAL_VOLUME, mountPath: TOKEN_CREDENTIAL_DIR, readOnly: true },
   };
 }
 
 /** A phase's GitHub credentials: its variables, volumes and mounts. */
-export function phaseCredentials(
-  auth: GithubAuth,
-  config: ControllerConfig,
-  tokenSecret: string | undefined,
-  phase: CredentialPhase,
-) {
+export function phaseCredentials(auth: GithubAuth, config: ControllerConfig, phase: CredentialPhase) {
   const ssh = githubSshVolume(auth, config);
-  const token = githubTokenVolume(tokenSecret, phase);
+  const token = tokenCredentialVolume(auth, config);
   const files = [...(ssh ? [ssh] : []), ...(token ? [token] : [])];
   return {
-    env: githubEnv(auth, config, tokenSecret),
+    env: githubEnv(auth, config, phase),
     volumes: files.map((f) => f.volume),
     mounts: files.map((f) => f.mount),
   };

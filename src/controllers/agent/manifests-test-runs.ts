@@ -12,6 +12,10 @@ import { uidHash } from '../../naming/names.js';
 import { taskRunStrategy } from '../kind/strategy.js';
 
 export const config = loadDefaultConfig();
+// No App keys: the Job's shape without the GitHub token broker's credential (github-credentials.test.ts
+// covers which containers get it).
+delete config.secrets.githubAppId;
+delete config.secrets.githubAppPrivateKey;
 /** The attempt's Job name: the run's uid is u-1. */
 export const JOB = `payments-task-7-run-2-${uidHash('u-1')}`;
 // biome-ignore lint/suspicious/noExplicitAny: objects read back as JSON, checked field by field.

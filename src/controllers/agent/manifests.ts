@@ -46,8 +46,6 @@ export interface AttemptInput<K extends RunKindName = RunKindName> {
   run: DefaultedRun<K>;
   config: ControllerConfig;
   attempt: number;
-  /** The attempt's GitHub App tokens' Secret, when the operator mints them (docs/design.md §4.8). */
-  githubToken?: string;
   /**
    * The agent-shell ConfigMap the attempt's files go with (docs/design.md §2.3). Absent: the attempt's
    * own ConfigMap holds the agent shell too (one made by an operator before the agent shell had its own).
@@ -184,8 +182,8 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
   const pull = pullPolicy ? { imagePullPolicy: pullPolicy } : {};
   // The GitHub credentials are the prepare and publish containers' only: the checkout's read-only one
   // and the publisher's write one; the agent's container gets none.
-  const read = phaseCredentials(auth, config, input.githubToken, 'read');
-  const write = phaseCredentials(auth, config, input.githubToken, 'write');
+  const read = phaseCredentials(auth, config, 'read');
+  const write = phaseCredentials(auth, config, 'write');
   const metadata = meta(input, strategy.jobName(run, attempt), true);
   const mounts = [
     { name: 'task-files', mountPath: TASK_FILES_DIR, readOnly: true },

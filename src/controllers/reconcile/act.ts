@@ -7,14 +7,11 @@ import {
   API_VERSION,
   agentShellOf,
   type ControllerConfig,
-  LABELS,
   type RunKindName,
   type RunOf,
   type RunStatus,
 } from '../../api/index.js';
 import type { TokenStamper } from '../../gateway/stamp.js';
-import type { GithubTokens } from '../../github/app-tokens/index.js';
-import { runLabelValue } from '../../naming/names.js';
 import {
   type ApiRequester,
   CONFIGMAPS,
@@ -32,11 +29,9 @@ import type { RunRecorder } from '../metrics/index.js';
 import { FAILURE_ANNOTATION, type FailureCause } from '../pods/index.js';
 import type { AgentShellConfigMaps } from './agent-shell-configmaps.js';
 import { type Action, CONFLICT_REQUEUE_MS, type Plan } from './decide.js';
-import { type RunEvent, recordEvent } from './events.js';
+import { recordEvent } from './events.js';
 import { RunFinalizer } from './finalizer.js';
-import { tokenSecretSelector } from './github-token.js';
 import { createIfMissing, createOrAdopt, deleteExactly } from './owned-objects.js';
-import { TokenActions } from './token-actions.js';
 
 export interface ActorOptions {
   client: ApiRequester;
@@ -47,8 +42,6 @@ export interface ActorOptions {
   /** The agent-shell ConfigMaps known to be ours, shared with the reader. */
   agentShells: AgentShellConfigMaps;
   metrics?: RunRecorder;
-  /** Mints and revokes the attempts' GitHub App tokens (§4.8). Default: none are minted. */
-  tokens?: GithubTokens;
   /** Stamps the attempt's model gateway token into its Job (config gateway). Default: none. */
   gatewayTokens?: TokenStamper;
 }
@@ -78,23 +71,18 @@ function unhandled(a: never): never {
 
 /** A stale read: the plan stops, the run is looked at again shortly. */
 const STALE = Symbol('stale');
-/** The plan stops; what it wrote (a token failure on its Secret) brings the next reconcile. */
-const STOP = Symbol('stop');
 
 export class Actor {
   private readonly finalizer: RunFinalizer;
-  private readonly tokens: TokenActions;
 
   constructor(private readonly opts: ActorOptions) {
     this.finalizer = new RunFinalizer(opts.client, opts.resource, opts.finalizer);
-    this.tokens = new TokenActions(opts.client, opts.tokens, opts.capacity, { kind: opts.kind });
   }
 
   async act(plan: Plan, ctx: ActContext): Promise<Acted> {
     for (const action of plan.actions) {
       const outcome = await this.do(action, ctx);
       if (outcome === STALE) return { result: { requeueAfter: CONFLICT_REQUEUE_MS } };
-      if (outcome === STOP) return { result: undefined };
       if (outcome) return { conflict: outcome };
     }
     return { result: plan.requeueAfter === undefined ? undefined : { requeueAfter: plan.requeueAfter } };
@@ -103,18 +91,13 @@ export class Actor {
   private async do(
     a: Action,
     ctx: ActContext,
-  ): Promise<typeof STALE | typeof STOP | { object: 'ConfigMap' | 'Job'; message: string } | undefined> {
+  ): Promise<typeof STALE | { object: 'ConfigMap' | 'Job'; message: string } | undefined> {
     const { client } = this.opts;
     const { run, signal } = ctx;
     switch (a.do) {
       case 'addFinalizer':
         return (await this.finalizer.add(run, signal, a.also)) === 'conflict' ? STALE : undefined;
       case 'finalize': {
-        // Tokens first: once the finalizer is gone nobody knows of them (they would live out their hour).
-        if (this.opts.tokens && run.metadata?.finalizers?.includes(this.opts.finalizer)) {
-          const selector = `${tokenSecretSelector},${LABELS.run}=${runLabelValue(run.metadata?.name ?? '')}`;
-          await this.tokens.revokeAll(run.metadata?.namespace ?? '', selector, run.metadata?.uid, ctx);
-        }
         const { outcome, gaveUp } = await this.finalizer.finalize(run, signal);
         if (gaveUp) {
           const involved = { ...run, apiVersion: API_VERSION, kind: this.opts.kind };
@@ -146,22 +129,9 @@ export class Actor {
         return this.create(a, ctx);
       case 'writeStatus':
         return (await this.writeStatus(a, ctx)) ? undefined : STALE;
-      case 'mintToken': {
-        const event = (e: RunEvent) => recordEvent(client, this.involved(run), e, ctx);
-        const minted = await this.tokens.mint(a, { ...ctx, event });
-        // A first token that failed stops the plan before the Job; a failed renewal does not.
-        return minted || a.token.expiresAt ? undefined : STOP;
-      }
-      case 'revokeToken':
-        await this.tokens.revoke(a.secret, ctx);
-        return undefined;
       default:
         return unhandled(a);
     }
-  }
-
-  private involved(run: RunOf<RunKindName>) {
-    return { ...run, apiVersion: API_VERSION, kind: this.opts.kind };
   }
 
   /**

@@ -12,7 +12,6 @@ import type { RunStrategy } from '../kind/strategy.js';
 import type { FailureCause } from '../pods/index.js';
 import { type RunEvent, resultEvents, transition } from './events.js';
 import { expiresAt } from './expiry.js';
-import { type AttemptToken, tokenSecret } from './github-token.js';
 import { desiredStatus, observedAt, sameStatus } from './status.js';
 import type { AttemptState, AttemptWorld, RunWorld } from './world.js';
 
@@ -51,14 +50,7 @@ export type Action =
       attempt: number;
       claim: Waiter;
     }
-  | { do: 'writeStatus'; status: RunStatus; events: RunEvent[]; transition?: Transition }
-  /**
-   * Mint the attempt's GitHub App token into its Secret (`secret`: the manifest without the token).
-   * A failure is recorded on the Secret and ends the plan; `release`: the slot reserved for the Job.
-   */
-  | { do: 'mintToken'; token: AttemptToken; secret: KubeObject; release?: string }
-  /** Revoke the token in this Secret at GitHub, then delete the Secret. */
-  | { do: 'revokeToken'; secret: KubeObject };
+  | { do: 'writeStatus'; status: RunStatus; events: RunEvent[]; transition?: Transition };
 
 export interface Plan {
   actions: Action[];
@@ -80,10 +72,8 @@ export function decide<K extends RunKindName>(world: RunWorld<K>, input: DecideI
     case 'new':
       // The update event of this patch brings the next reconcile, with the finalizer in place.
       return { actions: [{ do: 'addFinalizer', also: firstReconcileTraceOps(world.run) }] };
-    case 'finished': {
-      const plan = finishedRun(world.run, input);
-      return { ...plan, actions: [...revocations(world.revoke), ...plan.actions] };
-    }
+    case 'finished':
+      return finishedRun(world.run, input);
     case 'attempt':
       return attemptPlan(world, input);
   }
@@ -114,9 +104,6 @@ function expire<K extends RunKindName>(
   return wait > 0 ? { actions, requeueAfter: wait } : { actions: [...actions, { do: 'deleteRun' }] };
 }
 
-const revocations = (secrets: KubeObject[] | undefined): Action[] =>
-  (secrets ?? []).map((secret) => ({ do: 'revokeToken', secret }));
-
 /** The plan for a run at an attempt: what is owed to earlier attempts, then the attempt's own. */
 export function attemptPlan<K extends RunKindName>(world: AttemptWorld<K>, input: DecideInput<K>): Plan {
   const { run, owed, state } = world;
@@ -124,7 +111,6 @@ export function attemptPlan<K extends RunKindName>(world: AttemptWorld<K>, input
   const debts: Action[] = [
     ...(owed.superseded ? [{ do: 'deleteJob' as const, job: owed.superseded }] : []),
     ...owed.causes.map(({ job, cause }): Action => ({ do: 'annotateJob', job, cause })),
-    ...revocations(owed.revoke),
   ];
   // A reservation goes first: nothing may be awaited between the read that saw the slot free and it.
   const [first, ...rest] = actions;
@@ -164,9 +150,6 @@ function stateActions<K extends RunKindName>(
         actions: s.claim ? [{ do: 'release', key: s.claim.key }] : [],
         requeueAfter: CONFLICT_RECHECK_MS,
       };
-    case 'credentials':
-      // Looked at again when the mint is due again; a failed attempt is final.
-      return s.failed ? { actions: [] } : { actions: [], requeueAfter: until(s.token?.mintAt ?? now) };
     case 'settling':
       return { actions: [], requeueAfter: s.recheckAfter };
     case 'backoff':
@@ -176,39 +159,19 @@ function stateActions<K extends RunKindName>(
         return {
           actions: [{ do: 'annotateJob', job: s.job, cause: s.stuck.failing, deadline: s.stuck.deadline }],
         };
-      return renewing(
-        run,
-        s,
-        s.stuck ? { actions: [], requeueAfter: until(s.stuck.failsAt) } : { actions: [] },
-        input,
-      );
+      return s.stuck ? { actions: [], requeueAfter: until(s.stuck.failsAt) } : { actions: [] };
     case 'creating': {
-      const githubToken = s.token?.secretName;
       const made = {
         strategy,
         run,
         config,
         attempt: s.attempt,
-        ...(githubToken ? { githubToken } : {}),
         ...(s.agentShell ? { agentShell: s.agentShell.name } : {}),
       };
       const job = attemptJob(made);
-      const token = s.token;
-      const mint: Action[] =
-        token && (!token.expiresAt || token.mintAt.getTime() <= now.getTime())
-          ? [
-              {
-                do: 'mintToken',
-                token,
-                secret: tokenSecret(strategy.kind, run, config, token.secretName),
-                release: s.claim.key,
-              },
-            ]
-          : [];
       return {
         actions: [
           { do: 'reserve', claim: s.claim, job: { namespace: s.claim.namespace, name: s.jobName } },
-          ...mint,
           {
             do: 'create',
             ...(s.files ? { configMap: attemptConfigMap(made, s.files) } : {}),
@@ -222,28 +185,6 @@ function stateActions<K extends RunKindName>(
       };
     }
   }
-}
-
-/**
- * A running attempt's token: renewed when due (less than a third of its life left, or a failed
- * renewal's retry time), else looked at again then.
- */
-function renewing<K extends RunKindName>(
-  run: RunOf<K>,
-  s: AttemptState,
-  plan: Plan,
-  { strategy, config, now }: DecideInput<K>,
-): Plan {
-  const token = s.token;
-  if (!token || plan.actions.some((a) => a.do === 'annotateJob')) return plan;
-  const wait = token.mintAt.getTime() - now.getTime();
-  if (wait > 0)
-    return {
-      ...plan,
-      requeueAfter: plan.requeueAfter === undefined ? wait : Math.min(wait, plan.requeueAfter),
-    };
-  const secret = tokenSecret(strategy.kind, run, config, token.secretName);
-  return { ...plan, actions: [...plan.actions, { do: 'mintToken', token, secret }] };
 }
 
 /** The status write, with its Events and, when phase, attempt or Job changed, its log line. */

@@ -33,15 +33,6 @@ const WARNINGS: ReadonlySet<string> = new Set([
   // A limit stopped the agent (docs/economics.md).
   'TurnLimitReached',
   'BudgetExceeded',
-  // No GitHub App token (docs/design.md §4.8).
-  'GithubAppKeyMissing',
-  'GithubAppNotInstalled',
-  'GithubRepositoryUnreachable',
-  'GithubAppKeyRejected',
-  'GithubRequestRefused',
-  'GithubRateLimited',
-  'GithubUnreachable',
-  'GithubTokenRenewalFailed',
 ]);
 
 export interface RunEvent {

@@ -10,19 +10,15 @@
 // - events.ts: a Kubernetes Event per transition, best effort.
 // - expiry.ts: cleanup.ttlSecondsAfterFinished: when a finished run is deleted.
 // - finalizer.ts: the cleanup finalizer's contract.
-// - github-token.ts: an attempt's GitHub App token as data (its repositories, its Secret, when to renew);
-//   pure, so read and decide stay synchronous.
 // - owned-objects.ts: a run's objects created and deleted idempotently, our own adopted after a crash.
 // - read.ts: step one: the run's world from the caches, synchronous and free of writes.
 // - reconciled-log.ts: the seeds' "reconciled successfully" debug line, one per reconcile that acted.
 // - reconciler.ts: the three steps put together, what a controller calls.
 // - retry.ts: when a failed attempt is retried: pure arithmetic on what the cluster shows.
 // - status.ts: a run's status as a pure function of its attempt's state.
-// - token-actions.ts: the token actions carried out: the one place a token is handled.
 // - verdict.ts: the phase, reasons and message of each attempt state, one exhaustive switch.
 // - workspace-tenancy.ts: whose a workspace claim is: a run of another submitter does not join it silently.
 // - world.ts: what one reconcile sees, a union whose members cannot hold an illegal combination.
 
 export { AgentShellConfigMaps } from './agent-shell-configmaps.js';
-export { tokenSecretSelector } from './github-token.js';
 export { RunReconciler } from './reconciler.js';

@@ -35,7 +35,6 @@ import {
 } from '../pods/index.js';
 import { type AgentShellConfigMaps, uncheckableAgentShell } from './agent-shell-configmaps.js';
 import { attemptSpend, LEDGER_SETTLE_MS, ledgerSettling } from './attempt-usage.js';
-import { attemptToken, tokenScope, tokenSecretName } from './github-token.js';
 import { conflictMessage } from './owned-objects.js';
 import { retryAfterFailure } from './retry.js';
 import { foreignWorkspace } from './workspace-tenancy.js';
@@ -63,11 +62,6 @@ export interface ReadSources<K extends RunKindName> {
   templates: () => TemplateSet;
   /** The agent-shell ConfigMaps known to be ours (shared by the kinds' controllers). */
   agentShells: AgentShellConfigMaps;
-  /**
-   * The GitHub App token Secrets (metadata only). Absent: the operator mints no tokens, and a run
-   * acting as an App gets none (it reaches GitHub anonymously).
-   */
-  tokens?: ReadOnlyStore;
   /** What each namespace spent, for the config's budgets; absent: no budget is applied. */
   spends?: SpendIndex;
   /**
@@ -90,28 +84,11 @@ export function readRun<K extends RunKindName>(
   if (!run) return { is: 'gone' };
   if (run.metadata?.deletionTimestamp) return { is: 'deleting', run };
   if (!(run.metadata?.finalizers ?? []).includes(kindFacts(kind).finalizer)) return { is: 'new', run };
-  if (runFinished(kind, run)) return { is: 'finished', run, revoke: tokenSecretsOf(src, run) };
-  const owed: Owed = { causes: [], revoke: [] };
+  if (runFinished(kind, run)) return { is: 'finished', run };
+  const owed: Owed = { causes: [] };
   const runAsItRuns = defaulted(kind, run, config);
   const state = new AttemptReader(src, runAsItRuns, config, now, owed).read();
-  // Every token but the current attempt's, while it may still run, is revoked.
-  const keep = RUNNING_STATES.has(state.state) ? state.token?.secretName : undefined;
-  owed.revoke = tokenSecretsOf(src, run).filter((s) => s.metadata?.name !== keep);
   return { is: 'attempt', run, defaulted: runAsItRuns, owed, state };
-}
-
-/** The attempt states whose token the agent may still need (or is about to). */
-const RUNNING_STATES: ReadonlySet<AttemptState['state']> = new Set([
-  'creating',
-  'active',
-  'credentials',
-  'conflict',
-]);
-
-/** The run's token Secrets in the cache (its uid controls them). */
-function tokenSecretsOf(src: ReadSources<RunKindName>, run: RunOf<RunKindName>): KubeObject[] {
-  const uid = run.metadata?.uid;
-  return (src.tokens?.list(run.metadata?.namespace) ?? []).filter((s) => ownedBy(s, uid));
 }
 
 /** The current attempt of one unfinished run, and what is owed to earlier ones. */
@@ -160,7 +137,6 @@ class AttemptReader<K extends RunKindName> {
   private facts(attempt: number, dependencies?: DependencyVerdict, report?: ResultRead): AttemptFacts {
     const { strategy } = this.src;
     const jobName = strategy.jobName(this.run, attempt);
-    const token = this.token(jobName);
     return {
       attempt,
       configMapName: strategy.configMapName(this.run, attempt),
@@ -168,23 +144,7 @@ class AttemptReader<K extends RunKindName> {
       retryCount: attempt - this.wanted,
       ...(dependencies ? { dependencies } : {}),
       ...(report ? { report } : {}),
-      ...(token ? { token } : {}),
     };
-  }
-
-  /** The attempt's App token, when the operator mints one for this run. */
-  private token(jobName: string) {
-    const { tokens } = this.src;
-    const scope = tokens ? tokenScope(this.kind, this.run, this.config) : undefined;
-    if (!tokens || !scope) return undefined;
-    const name = tokenSecretName(jobName);
-    const secret = tokens.get(this.namespace, name);
-    return attemptToken(
-      scope,
-      name,
-      secret && ownedBy(secret, this.run.metadata?.uid) ? secret : undefined,
-      this.now,
-    );
   }
 
   /** From `attempt` on, over failed attempts whose retry is due, to the attempt that is current. */
@@ -292,8 +252,6 @@ class AttemptReader<K extends RunKindName> {
       foreign('ConfigMap', configMap) ??
       (configMap ? foreign('Job', src.jobs.get(namespace, facts.jobName)) : undefined);
     if (conflict) return conflict;
-    const failing = this.credentials(facts);
-    if (failing) return failing;
     const pvc = run.spec.workspace.pvcName;
     const workspace = pvc ? src.workspaces.get(namespace, pvc) : undefined;
     const notOurs = foreignWorkspace(this.kind, run, workspace, config);
@@ -333,21 +291,6 @@ class AttemptReader<K extends RunKindName> {
       if (!(err instanceof RenderError)) throw err;
       return { ...facts, state: 'unrenderable', message: `cannot render the run: ${err.message}` };
     }
-  }
-
-  /**
-   * An attempt whose token could not be minted waits for its retry; one whose failure will not heal
-   * fails once it has lasted the grace period (job.stuckPodGraceSeconds), as a stuck pod does.
-   */
-  private credentials(facts: AttemptFacts): AttemptState | undefined {
-    const failure = facts.token?.failure;
-    if (!failure || !facts.token) return undefined;
-    const failsAt = failure.transient
-      ? undefined
-      : new Date(Date.parse(failure.since) + this.config.job.stuckPodGraceSeconds * 1000);
-    const failed = failsAt !== undefined && failsAt.getTime() <= this.now.getTime();
-    if (!failed && facts.token.mintAt.getTime() <= this.now.getTime()) return undefined;
-    return { ...facts, state: 'credentials', failure, failed, ...(failsAt ? { failsAt } : {}) };
   }
 
   /** Our Job of the attempt, from the cache. */

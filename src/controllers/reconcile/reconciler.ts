@@ -7,7 +7,6 @@
 // The design it implements: docs/design.md §4.
 import { type ControllerConfig, kindFacts, type RunKindName, runResource } from '../../api/index.js';
 import type { TokenStamper } from '../../gateway/stamp.js';
-import type { GithubTokens } from '../../github/app-tokens/index.js';
 import {
   type ApiRequester,
   type Clock,
@@ -36,8 +35,6 @@ export interface RunReconcilerOptions<K extends RunKindName> extends ReadSources
   clock?: Clock;
   /** Told what the reconciles wrote and created (docs/design.md §4.5). Default: nobody. */
   metrics?: RunRecorder;
-  /** Mints the GitHub App tokens (with `tokens`, their Secrets' cache; docs/design.md §4.8). Default: none. */
-  githubTokens?: GithubTokens;
   /** Stamps the attempts' model gateway tokens into their Jobs (config gateway). Default: none. */
   gatewayTokens?: TokenStamper;
 }
@@ -62,7 +59,6 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
       capacity: opts.capacity,
       agentShells: opts.agentShells,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
-      ...(opts.githubTokens ? { tokens: opts.githubTokens } : {}),
       ...(opts.gatewayTokens ? { gatewayTokens: opts.gatewayTokens } : {}),
     });
   }

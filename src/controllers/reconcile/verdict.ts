@@ -87,20 +87,6 @@ export function verdict(s: AttemptState): Verdict {
         message: s.message,
       };
     }
-    case 'credentials': {
-      const { failure, failed, failsAt } = s;
-      const fails = failsAt
-        ? `, and failing the attempt at ${failsAt.toISOString()} unless this is fixed (job.stuckPodGraceSeconds)`
-        : '';
-      const next = failed ? '; failing the attempt' : `; trying again at ${failure.retryAt}${fails}`;
-      return {
-        phase: failed ? 'Failed' : 'Pending',
-        configMap: pending('NotCreated'),
-        job: ['False', failure.reason],
-        succeeded: failed ? ['False', failure.reason] : pending(failure.reason),
-        message: `${at}: no GitHub App token: ${failure.message}${next}`,
-      };
-    }
     case 'creating':
       // What a user sees once the objects are made (a create that fails is another state or an error).
       return agentVerdict(at, agentState(undefined, s.jobName));

@@ -11,7 +11,6 @@ import type { Refusal, Waiter } from '../capacity/index.js';
 import type { DependencyVerdict } from '../kind/dependencies.js';
 import type { AgentState, FailureCause, ResultRead } from '../pods/index.js';
 import type { AgentShellUse } from './agent-shell-configmaps.js';
-import type { AttemptToken, RecordedFailure } from './github-token.js';
 import type { NextAttempt } from './retry.js';
 
 /** Facts of every attempt state: which attempt, its objects' names, and what the run reported. */
@@ -25,8 +24,6 @@ export interface AttemptFacts {
   dependencies?: DependencyVerdict;
   /** What this attempt's agent reported, else the failed attempt's before it (its session, to resume). */
   report?: ResultRead;
-  /** Its GitHub App token, when the run acts as an App and the operator mints tokens (§4.8). */
-  token?: AttemptToken;
   /** What the finished attempts the read walked over reported they spent (status.attemptUsage). */
   usage?: AttemptUsage[];
 }
@@ -67,11 +64,6 @@ export type AttemptState = AttemptFacts &
         /** The agent-shell ConfigMap the files go with (absent: the attempt's own holds the agent shell). */
         agentShell?: AgentShellUse;
       }
-    /**
-     * No GitHub App token could be minted (recorded on its Secret): retried at its retryAt; `failed`
-     * once a failure that will not heal has lasted the grace period.
-     */
-    | { state: 'credentials'; failure: RecordedFailure; failed: boolean; failsAt?: Date }
     /** The run cannot be rendered into its files: terminal, until the spec changes. */
     | { state: 'unrenderable'; message: string }
     /** A name is another's: the ConfigMap or Job another object controls, the workspace another submitter's. */
@@ -97,8 +89,6 @@ export interface Owed {
   superseded?: KubeObject;
   /** Failed Jobs whose cause is not recorded on them yet (before their pod can go away). */
   causes: Array<{ job: KubeObject; cause: FailureCause }>;
-  /** Token Secrets of attempts that no longer run: revoked and deleted. */
-  revoke?: KubeObject[];
 }
 
 export type RunWorld<K extends RunKindName = RunKindName> =
@@ -107,7 +97,7 @@ export type RunWorld<K extends RunKindName = RunKindName> =
   /** Without the cleanup finalizer yet: it is added first. */
   | { is: 'new'; run: RunOf<K> }
   /** Succeeded or Failed: stays so until a raised spec attempt. */
-  | { is: 'finished'; run: RunOf<K>; revoke?: KubeObject[] }
+  | { is: 'finished'; run: RunOf<K> }
   /** `run` as stored (its status is written back); `defaulted`, as it will run (its objects are made from it). */
   | { is: 'attempt'; run: RunOf<K>; defaulted: DefaultedRun<K>; owed: Owed; state: AttemptState };
 
@@ -116,7 +106,7 @@ export type AttemptWorld<K extends RunKindName = RunKindName> = RunWorld<K> & { 
 
 /** The facts of a state, without what the state itself carries. */
 export function attemptFacts(s: AttemptState): AttemptFacts {
-  const { attempt, configMapName, jobName, retryCount, dependencies, report, token, usage } = s;
+  const { attempt, configMapName, jobName, retryCount, dependencies, report, usage } = s;
   return {
     attempt,
     configMapName,
@@ -124,7 +114,6 @@ export function attemptFacts(s: AttemptState): AttemptFacts {
     retryCount,
     ...(dependencies ? { dependencies } : {}),
     ...(report ? { report } : {}),
-    ...(token ? { token } : {}),
     ...(usage ? { usage } : {}),
   };
 }

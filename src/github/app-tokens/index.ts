@@ -4,6 +4,7 @@
 // - app-keys.ts: the Apps' ids and private keys, read from Secrets and kept a minute.
 // - broker.ts: tokens minted for an attempt's repositories and permissions, and revoked.
 // - failure.ts: why a token could not be had, as a reason a user can act on, transient or not.
+// - scope.ts: what an App run's tokens are for: its repositories, each phase's permissions.
 export { githubApiUrl } from './api-url.js';
 export { type AppCredentials, AppKeys, KEY_CACHE_MS, type SecretKeyName } from './app-keys.js';
 export {
@@ -14,3 +15,4 @@ export {
   type TokenRequest,
 } from './broker.js';
 export { classifyGithubError, TokenFailure, type TokenFailureReason } from './failure.js';
+export { DEFAULT_PERMISSIONS, READ_PERMISSIONS, type TokenScope, tokenScope } from './scope.js';

@@ -80,7 +80,12 @@ exit 1
 `;
 
 /** The variables that carry a GitHub credential: the agent's container has none of them. */
-const CREDENTIAL_ENV = ['GITHUB_TOKEN', 'GITHUB_APP_TOKEN_FILE', 'GITHUB_SSH_KEY_FILE'];
+const CREDENTIAL_ENV = [
+  'GITHUB_TOKEN',
+  'GITHUB_APP_TOKEN_URL',
+  'GITHUB_APP_TOKEN_CREDENTIAL_FILE',
+  'GITHUB_SSH_KEY_FILE',
+];
 
 export const git = (args: string[], cwd?: string) => {
   const r = spawnSync('git', args, {
@@ -181,17 +186,22 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
       },
     };
     // The Job's three containers in order, each phase only when the one before succeeded: prepare
-    // and publish with the credentials, the agent's with none of them (as the Job mounts them).
+    // and publish with the credentials, the agent's with none of them (as the Job mounts them); an
+    // App run's publisher asks the broker's write path where prepare asks its read path.
     const phase = (flag: string, phaseEnv: Record<string, string> = options.env) =>
       spawnSync(command, [...before, path.join(cm, 'container.sh'), flag], { ...options, env: phaseEnv });
     const withoutCredentials = Object.fromEntries(
       Object.entries(options.env).filter(([name]) => !CREDENTIAL_ENV.includes(name)),
     );
+    const url = (options.env as Record<string, string>).GITHUB_APP_TOKEN_URL;
+    const publishing = url
+      ? { ...options.env, GITHUB_APP_TOKEN_URL: url.replace(/\/read$/, '/write') }
+      : options.env;
     const phases = prepareOnly ? ['--prepare'] : ['--prepare', '--agent', '--publish'];
     let r = phase('--prepare');
     for (const flag of phases.slice(1)) {
       if (r.status !== 0) break;
-      const next = phase(flag, flag === '--agent' ? withoutCredentials : options.env);
+      const next = phase(flag, flag === '--agent' ? withoutCredentials : publishing);
       r = { ...next, stderr: r.stderr + next.stderr, stdout: r.stdout + next.stdout };
     }
     const read = (f: string) =>

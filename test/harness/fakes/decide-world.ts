@@ -1,5 +1,5 @@
 // The world decide() is given in its unit tests (src/controllers/reconcile/decide*.test.ts): one TaskRun
-// at 10:00, its attempt's facts, Job, agent, capacity claim and GitHub tokens, and shorthands for a
+// at 10:00, its attempt's facts, Job, agent and capacity claim, and shorthands for a
 // plan's actions and written status. Plain objects: decide() calls no API.
 import { type DefaultedRun, defaulted, type RunStatus, type TaskRun } from '../../../src/api/index.js';
 import { loadDefaultConfig } from '../../../src/config/load.js';
@@ -7,7 +7,6 @@ import type { Waiter } from '../../../src/controllers/capacity/index.js';
 import { taskRunStrategy } from '../../../src/controllers/kind/strategy.js';
 import type { AgentState } from '../../../src/controllers/pods/index.js';
 import { type Action, decide, type Plan } from '../../../src/controllers/reconcile/decide.js';
-import type { AttemptToken, RecordedFailure } from '../../../src/controllers/reconcile/github-token.js';
 import type { AttemptFacts, AttemptState } from '../../../src/controllers/reconcile/world.js';
 import type { KubeObject } from '../../../src/runtime/index.js';
 
@@ -61,35 +60,6 @@ export const claim: Waiter = {
   createdAt: '2026-11-22T09:00:00Z',
 };
 export const cause = { reason: 'AgentFailed', message: 'the agent exited with code 1', exitCode: 1 };
-
-export const scope = {
-  app: '5DLabs-Rex',
-  owner: 'acme',
-  repositories: ['payments'],
-  permissions: { contents: 'write' },
-};
-/** A token minted at 09:30 that expires at 10:30: renewed at 10:10, 600 s from now. */
-export const token: AttemptToken = {
-  scope,
-  secretName: 'job-1-github-token',
-  secret: { metadata: { name: 'job-1-github-token', namespace: 'ns' } },
-  expiresAt: new Date('2026-11-22T10:30:00Z'),
-  mintAt: new Date('2026-11-22T10:10:00Z'),
-};
-export const dueToken: AttemptToken = { ...token, mintAt: new Date('2026-11-22T09:59:00Z') };
-export const noToken: AttemptToken = { scope, secretName: 'job-1-github-token', mintAt: now };
-export const failure = (transient: boolean): RecordedFailure => ({
-  reason: transient ? 'GithubRateLimited' : 'GithubAppNotInstalled',
-  message: 'no',
-  transient,
-  since: '2026-11-22T09:59:00Z',
-  retryAt: '2026-11-22T10:00:30Z',
-});
-export const failedToken = (transient: boolean): AttemptToken => ({
-  ...noToken,
-  mintAt: new Date('2026-11-22T10:00:30Z'),
-  failure: failure(transient),
-});
 
 export const at = (state: AttemptState, stored = run()): Plan =>
   decide({ is: 'attempt', run: stored, defaulted: asItRuns(stored), owed: { causes: [] }, state }, input);

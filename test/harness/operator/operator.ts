@@ -9,7 +9,6 @@ import type { Cluster } from '../../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../../src/config/load.js';
 import { RUN_STRATEGIES, type RunStrategy } from '../../../src/controllers/kind/strategy.js';
 import { type RunControllersOptions, runControllers } from '../../../src/controllers/run-controllers.js';
-import type { GithubTokens } from '../../../src/github/app-tokens/index.js';
 import { apiCall } from '../../../src/observability/api-spans.js';
 import { loadTemplateSet, type TemplateSet } from '../../../src/render/index.js';
 import {
@@ -45,7 +44,8 @@ export function testConfig(change: (config: ControllerConfig) => void = () => {}
   const config = loadDefaultConfig();
   config.job.podAnnotations = { ...config.job.podAnnotations, [SIM.delay]: '24h' };
   // No App keys: an installed operator mints no tokens (its App runs reach GitHub anonymously); a test
-  // of the tokens gives startOperator a broker on the GitHub stand-in (APP_KEY_SECRETS).
+  // of the tokens names APP_KEY_SECRETS and starts the broker on the GitHub stand-in
+  // (test/integration/reconcile-github-tokens.test.ts).
   delete config.secrets.githubAppId;
   delete config.secrets.githubAppPrivateKey;
   change(config);
@@ -83,8 +83,6 @@ export interface OperatorOptions {
   logger?: Logger;
   /** Reconciles of different runs at once, per kind. Default: runControllers' (4). */
   maxConcurrentReconciles?: number;
-  /** Mints the App runs' GitHub tokens (e.g. a TokenBroker on the GitHub stand-in). Default: none. */
-  githubTokens?: GithubTokens;
   /** The model gateway's side of the controllers (runControllers' `gateway`). Default: no gateway. */
   gateway?: RunControllersOptions['gateway'];
 }
@@ -122,7 +120,6 @@ export async function startOperator(
     logger,
     scope: options.scope ?? { namespaces: [namespace] },
     ...(options.maxConcurrentReconciles ? { maxConcurrentReconciles: options.maxConcurrentReconciles } : {}),
-    ...(options.githubTokens ? { githubTokens: options.githubTokens } : {}),
     ...(options.gateway ? { gateway: options.gateway } : {}),
     ...inputs,
   });

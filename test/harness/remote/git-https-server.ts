@@ -1,24 +1,40 @@
 // A git smart-HTTP server over TLS (git http-backend as CGI) that demands HTTP Basic credentials, run
 // as its own process so that an entry script run synchronously can reach it. Environment:
 // GIT_ROOT (the repositories), CERT_FILE/KEY_FILE, EXPECT_USER/EXPECT_TOKEN, HOST (default 127.0.0.1),
-// API_UPSTREAM (optional: where /api/ requests go, relayToApi). Prints JSON lines:
-// {"msg":"listening","port":N}, then one {"msg":"request",auth,user,service,path} per request, where auth
-// is none (answered 401, so git asks its credential helper), ok or bad (401 again).
+// API_UPSTREAM (optional: where /api/ requests go, relayToApi), TOKEN_DIR (optional: tokens issued
+// while it runs, each accepted for EXPECT_USER while a file named by its SHA-256 is there, whose
+// content labels it). Prints JSON lines: {"msg":"listening","port":N}, then one
+// {"msg":"request",auth,user,service,path,label} per request, where auth is none (answered 401, so git
+// asks its credential helper), ok or bad (401 again), and label the accepted token's.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type IncomingMessage, request, type ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
+import { join } from 'node:path';
 
 const env = (name: string) => process.env[name] ?? '';
 const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
-function credentials(req: IncomingMessage): { auth: 'none' | 'ok' | 'bad'; user?: string } {
+/** The label of a token issued into TOKEN_DIR, when it is there. */
+function issued(token: string): string | undefined {
+  if (!env('TOKEN_DIR')) return undefined;
+  try {
+    return readFileSync(join(env('TOKEN_DIR'), createHash('sha256').update(token).digest('hex')), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function credentials(req: IncomingMessage): { auth: 'none' | 'ok' | 'bad'; user?: string; label?: string } {
   const header = req.headers.authorization;
   if (!header?.startsWith('Basic ')) return { auth: 'none' };
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const user = decoded.slice(0, decoded.indexOf(':'));
-  const ok = decoded === `${env('EXPECT_USER')}:${env('EXPECT_TOKEN')}`;
-  return { auth: ok ? 'ok' : 'bad', user };
+  const token = decoded.slice(user.length + 1);
+  if (user === env('EXPECT_USER') && token === env('EXPECT_TOKEN')) return { auth: 'ok', user };
+  const label = user === env('EXPECT_USER') ? issued(token) : undefined;
+  return label === undefined ? { auth: 'bad', user } : { auth: 'ok', user, label };
 }
 
 /** Hands the request to git http-backend and relays its CGI response (headers, blank line, body). */
@@ -88,10 +104,10 @@ const server = createServer(
   { cert: readFileSync(env('CERT_FILE')), key: readFileSync(env('KEY_FILE')) },
   (req, res) => {
     if (env('API_UPSTREAM') && req.url?.startsWith('/api/')) return relayToApi(req, res);
-    const { auth, user } = credentials(req);
+    const { auth, user, label } = credentials(req);
     const service = new URL(req.url ?? '/', 'https://localhost').searchParams.get('service') ?? req.url;
     const path = new URL(req.url ?? '/', 'https://localhost').pathname;
-    say({ msg: 'request', auth, user, service, path });
+    say({ msg: 'request', auth, user, service, path, ...(label === undefined ? {} : { label }) });
     if (auth !== 'ok') {
       res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"' });
       return void res.end();

@@ -1,7 +1,8 @@
 // Git remotes that demand credentials, for the entry-script tests of a run acting as a GitHub user:
 // an `ssh` stand-in that serves a local directory only when given the expected key, and a git
 // smart-HTTP server over TLS that wants the user's token (git-https-server.ts, its own process).
-import { chmodSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Test } from 'tap';
 import { createAuthority } from '../../../src/certs/authority.js';
@@ -43,8 +44,10 @@ export interface GitHttpsServer {
   base: string;
   /** The CA that signed its certificate (GIT_SSL_CAINFO). */
   caFile: string;
-  /** One line per request: auth none|ok|bad, user, service, path. */
+  /** One line per request: auth none|ok|bad, user, service, path, the label of an issued token. */
   requests(): LogLine[];
+  /** Accepts `token` from now on (for the expected user), its requests logged with `label`. */
+  issue(token: string, label: string): void;
 }
 
 /** Where the server listens and with which certificate (default: 127.0.0.1, a CA of its own). */
@@ -70,7 +73,9 @@ export async function gitHttpsServer(
     writeFileSync(path.join(dir, name), content);
     return path.join(dir, name);
   };
+  const tokens = mkdtempSync(path.join(dir, 'issued-tokens-'));
   const server = new NodeProcess(path.join(import.meta.dirname, 'git-https-server.ts'), [], {
+    TOKEN_DIR: tokens,
     GIT_ROOT: root,
     CERT_FILE: file('server.crt', tls.certPem),
     KEY_FILE: file('server.key', tls.keyPem),
@@ -85,6 +90,8 @@ export async function gitHttpsServer(
     base: `https://${host}:${listening.port}`,
     caFile: file('ca.crt', tls.caPem),
     requests: () => server.logs.filter(logged('request')),
+    issue: (token, label) =>
+      writeFileSync(path.join(tokens, createHash('sha256').update(token).digest('hex')), label),
   };
 }
 

@@ -3,8 +3,8 @@
 # as a GitHub App or as a GitHub user. A plain file sourced by the entry script beside lib.sh;
 # GITHUB_USER comes from the prelude (templates/partials/values.sh.hbs).
 #
-# A run acts as a GitHub App (the installation token the operator minted, in the file
-# GITHUB_APP_TOKEN_FILE) or as a GitHub user (GITHUB_USER): git@/ssh:// URLs with the SSH key at
+# A run acts as a GitHub App (the installation token the operator mints for the phase when it asks,
+# below) or as a GitHub user (GITHUB_USER): git@/ssh:// URLs with the SSH key at
 # GITHUB_SSH_KEY_FILE (a read-only Secret volume), https URLs with the token in GITHUB_TOKEN. A token
 # reaches git only through a credential helper that reads it from a private file: never in a URL, a
 # command's arguments or a log line.
@@ -135,13 +135,40 @@ setup_user_auth() {
 }
 
 # --- As a GitHub App ---
-# The operator mints the attempt's installation token (scoped to the run's repositories and the
-# agent's permissions) into a Secret mounted read-only at GITHUB_APP_TOKEN_FILE, and renews it there
-# before it expires: the kubelet updates the file in place and git's credential helper reads it at
-# each use. The App's private key never enters this pod.
+# The phase asks the operator for its installation token when it first needs it (docs/security.md
+# "Phases and their credentials"): prepare gets a read-only one, the publisher one with the agent's
+# permissions, both scoped to the run's repositories. It POSTs to GITHUB_APP_TOKEN_URL with the
+# projected ServiceAccount token the Job mounts in this container only (GITHUB_APP_TOKEN_CREDENTIAL_FILE)
+# and keeps the answer in its private file. Neither token is ever in an argument, a log line or a
+# Secret of the namespace; the App's private key never enters this pod. The operator answers 409 until
+# the kubelet reports this container running, so the phase asks again a while (60 times, 2 s apart).
+fetch_app_token() {
+  [[ -s $GITHUB_TOKEN_FILE ]] && return 0
+  local credential=${GITHUB_APP_TOKEN_CREDENTIAL_FILE:-} request="$PRIVATE_DIR/token-request"
+  local answer="$PRIVATE_DIR/token-answer" status tries=0
+  [[ -r $credential ]] || die "GitHub App: no readable credential at $credential to ask the operator for this phase's token with (the Job mounts a projected ServiceAccount token there)"
+  # The header from a file: the credential is in no argument of curl's.
+  (umask 077 && printf 'Authorization: Bearer %s\n' "$(<"$credential")" >"$request")
+  while :; do
+    status=$(umask 077 && curl -sS --max-time 30 -X POST -H @"$request" -o "$answer" -w '%{http_code}' "$GITHUB_APP_TOKEN_URL" 2>>"$STEP_STDERR") || status=000
+    [[ $status == 200 ]] && break
+    local again=0
+    case $status in 409 | 429 | 503 | 000) again=1 ;; esac
+    # A refusal's answer is the operator's message, never a token.
+    if ((!again || ++tries >= 60)); then
+      rm -f "$request"
+      die "GitHub App: the operator gave this phase no token ($GITHUB_APP_TOKEN_URL answered ${status/#000/nothing}, ${tries} retries): $(head -c 500 "$answer" 2>/dev/null)"
+    fi
+    sleep 2
+  done
+  rm -f "$request"
+  mv "$answer" "$GITHUB_TOKEN_FILE"
+  export ORCHESTRATOR_GITHUB_TOKEN_FILE=$GITHUB_TOKEN_FILE
+}
+
 setup_app_auth() {
   local url=$1 host
-  if [[ -z ${GITHUB_APP_TOKEN_FILE:-} ]] || is_ssh_url "$url"; then
+  if [[ -z ${GITHUB_APP_TOKEN_URL:-} ]] || is_ssh_url "$url"; then
     log "no GitHub App token for $url in this pod: accessing it anonymously"
     return 0
   fi
@@ -155,10 +182,9 @@ setup_app_auth() {
     log "$url is not one of the repositories the GitHub App's installation token was minted for (${GITHUB_APP_REPOSITORIES[*]}): the token is not given to it; accessing it anonymously"
     return 0
   fi
-  [[ -r $GITHUB_APP_TOKEN_FILE ]] || die "GitHub App: no readable token at $GITHUB_APP_TOKEN_FILE (the operator writes it before the pod starts: see the run's conditions and Events)"
-  export ORCHESTRATOR_GITHUB_TOKEN_FILE=$GITHUB_APP_TOKEN_FILE
+  fetch_app_token
   use_token_helper "$host" x-access-token "${GITHUB_APP_REPOSITORIES[*]}"
-  log "git over https to $host as the GitHub App with the installation token the operator minted ($GITHUB_APP_TOKEN_FILE, renewed in place), for ${GITHUB_APP_REPOSITORIES[*]} only"
+  log "git over https to $host as the GitHub App with the installation token the operator minted for this phase, for ${GITHUB_APP_REPOSITORIES[*]} only"
 }
 
 # Called before each repository is cloned: whichever identity the run has, for that URL's form.
