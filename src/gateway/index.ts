@@ -5,6 +5,7 @@
 // shape and one object per provider's API.
 // - anthropic.ts: Anthropic's Messages API as the Claude Code CLI calls it: routes, credential, usage, errors.
 // - attempt-token.ts: an attempt's token, minted and verified with the gateway's signing key.
+// - github-token-route.ts: the phases' GitHub token broker's route on this listener (src/github/phase-tokens decides).
 // - handler.ts: a call from route to ledger: token, body bound, price, limits, streamed forwarding, usage.
 // - in-flight.ts: the calls a replica serves, counted until recorded, so that a stopping replica waits for them.
 // - job-authenticator.ts: a verified token accepted only while its attempt's Job runs and carries it.

@@ -76,7 +76,12 @@ t.test("the repository's test files all classify, and the real node's suites are
   const classified = classifyFiles(root, files);
   const realNode = laneOrder(classified, 'real-node').map((f) => f.file);
   t.ok(realNode.includes('test/integration/real-node.test.ts'), realNode.join(', '));
-  t.equal(realNode[0], 'test/integration/real-node.test.ts', 'the one needing only the node runs first');
+  // Its egress proof runs the agent image: it waits for that build like the agent suites.
+  t.same(
+    classified.find((f) => f.file === 'test/integration/real-node.test.ts')?.needs,
+    ['node', 'agent-image'],
+    'real-node.test.ts needs the node and the agent image',
+  );
   for (const f of laneOrder(classified, 'real-node'))
     t.ok(f.needs.includes('node'), `${f.file} waits for the node`);
 });
