@@ -6,6 +6,7 @@
 // switch. That the Role's rights are the ones the gateway uses: rbac.test.ts.
 import { join } from 'node:path';
 import t from 'tap';
+import { LABELS } from '../../src/api/index.js';
 import { parseBindAddress } from '../../src/app/options.js';
 import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
 import { packageRoot } from '../../src/util/package-root.js';
@@ -29,7 +30,7 @@ const served = parseBindAddress(shipped.bindAddress, 'gateway.bindAddress').port
 
 interface Selector {
   matchLabels?: Record<string, string>;
-  matchExpressions?: unknown[];
+  matchExpressions?: Array<{ key: string; operator: string; values?: string[] }>;
 }
 interface Peer {
   namespaceSelector?: Selector;
@@ -69,7 +70,12 @@ t.test('the Service: every replica, on the port the shipped config serves', asyn
 });
 
 t.test('NetworkPolicies: agent pods reach the gateway port, and nothing else does', async (t) => {
-  const agentPods = policy(agents, 'orchestrator-agent').podSelector;
+  // Every agent pod, sent out through the egress proxy or not: the agents' policy less its egress clause.
+  const direct = policy(agents, 'orchestrator-agent').podSelector;
+  const agentPods = {
+    ...direct,
+    matchExpressions: (direct.matchExpressions ?? []).filter((e) => e.key !== LABELS.egress),
+  };
   const ingress = (policy(installed, 'orchestrator').ingress ?? []).filter((r) =>
     (r.ports ?? []).some((p) => portNumber(container, p.port) === served),
   );

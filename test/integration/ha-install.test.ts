@@ -190,9 +190,7 @@ t.test(
     for (const r of replicas)
       ports.set(
         r,
-        Number(
-          (await r.process.waitForLog(logged('model gateway listening'), 'model gateway listening')).port,
-        ),
+        Number((await r.process.waitForLog(logged('gateway listening'), 'gateway listening')).port),
       );
     const base = (r: Replica) => `http://127.0.0.1:${ports.get(r)}`;
 
