@@ -2,8 +2,8 @@
 // of the run, and to our output go a line per file and the whole block of a file that failed, so
 // that two lanes running at once never interleave inside a file's output and CI's log stays readable.
 import { spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { join } from 'node:path';
+import { createWriteStream, writeFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { root } from './build.js';
 
 /** A file's top-level result line: `ok 3 - <file> # time=1234.5ms` (or `# SKIP …`). */
@@ -63,9 +63,20 @@ export function runTap({
     if (file.ok) write(`[${name}] ok ${file.file}${time}\n`);
     else write(`${file.lines.map((l) => `[${name}] ${l}`).join('\n')}\n`);
   });
+  // tap deletes the project's .tap/processinfo as it starts unless it runs from a save list, and the
+  // test processes of another tap running beside it write there: the deletion then fails (ENOTEMPTY)
+  // and that tap exits having run nothing. Its own files as its save list keep it from deleting.
+  const saveFile = join(logDir, `tap-${name}.files`);
+  writeFileSync(saveFile, files.map((f) => relative(root, resolve(root, f)).split(sep).join('/')).join('\n'));
   const tap = spawn(
     process.execPath,
-    [join(root, 'node_modules/tap/dist/esm/run.mjs'), `--jobs=${jobs}`, ...extraArgs, ...files],
+    [
+      join(root, 'node_modules/tap/dist/esm/run.mjs'),
+      `--jobs=${jobs}`,
+      `--save=${saveFile}`,
+      ...extraArgs,
+      ...files,
+    ],
     { cwd: root, env: { ...baseEnv, ...env }, stdio: ['ignore', 'pipe', writeErr ? 'pipe' : 'inherit'] },
   );
   if (writeErr) tap.stderr.on('data', (chunk) => writeErr(chunk.toString()));

@@ -2,7 +2,7 @@
 // order a lane runs its files in, the TAP stream read into per-file results and counts, and the
 // report of where the time went against the budget. The harness's refusal of a cluster a lane may
 // not have (test/harness/cluster/cluster.ts laneProblem).
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { classify, classifyFiles, laneOrder } from '../../scripts/test-lanes.js';
@@ -134,6 +134,11 @@ t.test(
     });
     let out = '';
     let err = '';
+    // What another lane's test processes are writing as this tap starts: it must not be deleted.
+    const marker = path.join(root, '.tap/processinfo', `lane-beside-${process.pid}.json`);
+    mkdirSync(path.dirname(marker), { recursive: true });
+    writeFileSync(marker, '{}');
+    t.teardown(() => rmSync(marker, { force: true }));
     const tap = runTap({
       name: 'demo',
       files: [path.join(dir, 'pass.test.mjs'), path.join(dir, 'fail.test.mjs')],
@@ -164,6 +169,7 @@ t.test(
       /broken on purpose/,
       'the whole stream is logged',
     );
+    t.ok(existsSync(marker), "another tap's .tap/processinfo is left as it was");
   },
 );
 
