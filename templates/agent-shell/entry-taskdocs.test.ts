@@ -2,7 +2,7 @@
 // repositories laid out as the seed README lays them out: a CodeRun copies .taskmaster/docs/task-{id}/
 // (task.md, acceptance-criteria.md, architecture.md) to where its agent reads them, a DocsRun needs
 // .taskmaster/tasks/tasks.json in its working directory and fails with a message naming it without.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
@@ -90,9 +90,20 @@ t.test(
 
     const g = fixture(t);
     const without = renderCodeRun(set, codeRun(g, platformFiles()).run, config, 1, g.options);
+    // What an earlier run's agent could leave in this attempt's directory on the volume: a prompt.md
+    // linking to a file of the prepare phase's. It is never read: the prompt comes from the checkout.
+    const planted = without.context.paths.run;
+    mkdirSync(planted, { recursive: true });
+    const secret = path.join(t.testdir({ 'phase-secret': 'SECRET-OF-THE-PREPARE-PHASE\n' }), 'phase-secret');
+    symlinkSync(secret, path.join(planted, 'prompt.md'));
     const plain = g.run(without);
     t.equal(plain.status, 0, plain.log);
     t.equal(plain.stdin, without.data['prompt.md'], 'without one, the rendered prompt alone');
+    t.notMatch(
+      plain.stdin,
+      /SECRET-OF-THE-PREPARE-PHASE/,
+      "a prompt.md left in the attempt's directory is not read",
+    );
   },
 );
 
