@@ -8,4 +8,8 @@ export interface ClassifiedFile {
 }
 export function classify(file: string, text: string): ClassifiedFile;
 export function classifyFiles(root: string, files: string[]): ClassifiedFile[];
-export function laneOrder(classified: ClassifiedFile[], lane: string): ClassifiedFile[];
+export function laneOrder(
+  classified: ClassifiedFile[],
+  lane: string,
+  durations?: Map<string, number>,
+): ClassifiedFile[];

@@ -57,11 +57,19 @@ export function classifyFiles(root, files) {
 
 /**
  * The files of a lane in the order they run: those needing nothing first, then by the latest of their
- * needs in NEEDS' order (the order they are built), the path breaking ties.
+ * needs in NEEDS' order (the order they are built); within a rank the longest first by `durations`
+ * (file → ms of the last run that ran it; a file never timed counts as the longest), so that a lane
+ * running several at once does not end waiting on one long file started last; the path breaks ties.
  */
-export function laneOrder(classified, lane) {
+export function laneOrder(classified, lane, durations = new Map()) {
   const rank = (f) => Math.max(-1, ...f.needs.map((n) => NEEDS.indexOf(n)));
+  const length = (f) => durations.get(f.file) ?? Number.POSITIVE_INFINITY;
   return classified
     .filter((f) => f.lane === lane)
-    .sort((a, b) => rank(a) - rank(b) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+    .sort(
+      (a, b) =>
+        rank(a) - rank(b) ||
+        (length(a) === length(b) ? 0 : length(b) > length(a) ? 1 : -1) ||
+        (a.file < b.file ? -1 : a.file > b.file ? 1 : 0),
+    );
 }

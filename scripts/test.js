@@ -21,6 +21,7 @@ import { buildDist, root } from './build.js';
 import { treeCpu } from './proc-usage.js';
 import { noticingBuilds, startBuilds } from './test-builds.js';
 import { TEST_NODES } from './test-cluster.js';
+import { readDurations, writeDurations } from './test-durations.js';
 import { classifyFiles, LANES, laneOrder } from './test-lanes.js';
 import { runTap } from './test-tap.js';
 import { testTimeoutScale } from './test-timeout-scale.js';
@@ -36,6 +37,9 @@ process.env.TMPDIR = runTmp;
 // Each test file's process adds its CPU here as it ends (scripts/test-cpu.mjs).
 const cpuFile = join(runTmp, 'cpu.jsonl');
 process.env.ORCHESTRATOR_TEST_CPU_FILE = cpuFile;
+// Every TypeScript process of the run (test files, the operators and stand-ins they start) shares one
+// cache of Node's transforms (scripts/ts-import.mjs), removed with the run.
+process.env.ORCHESTRATOR_TS_CACHE = join(runTmp, 'ts');
 const scale = testTimeoutScale();
 const tapConfig = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).tap ?? {};
 const fileTimeout = tapConfig.timeout ?? 30;
@@ -100,6 +104,7 @@ else if (packagesProblem) {
 const {
   buildLocalImage,
   buildOperatorImage,
+  cacheRoot,
   controllersBinary,
   kubeRouterBinary,
   kwokBinary,
@@ -107,6 +112,10 @@ const {
   obtainCluster,
   realNodeMissing,
 } = await import('../dist/cluster/index.js');
+// Each lane starts its longest files first, by how long they took when they last ran here.
+const durationsFile = join(cacheRoot(), 'test-durations.json');
+const durations = readDurations(durationsFile);
+for (const lane of LANES) lanes[lane] = laneOrder(lanes[lane], lane, durations);
 const workloads = process.env.ORCHESTRATOR_TEST_WORKLOADS !== 'false';
 const needsCluster = lanes.integration.length + lanes['real-node'].length > 0;
 /** Whether anything the run needs was built rather than found cached: the budget it is held to. */
@@ -194,13 +203,12 @@ async function clusterEnv() {
     ORCHESTRATOR_TEST_WORKLOADS: String(workloads),
   };
 }
-// Two tracks: the unit files then the integration ones, and beside them the real-node files (the
-// longest lane: more beside it would only slow it down).
+// The three lanes at once: the unit files are CPU-bound and the integration ones mostly wait on the
+// control plane, so side by side they keep both cores busy; one after the other, the integration lane
+// ran alone for its last quarter of an hour with a core idle (docs/testing.md).
 const tracks = await Promise.all([
-  runLane('unit', common).then(async (unit) => [
-    ...unit,
-    ...(await runLane('integration', await clusterEnv())),
-  ]),
+  runLane('unit', common),
+  clusterEnv().then((env) => runLane('integration', env)),
   clusterEnv().then((env) =>
     runLane('real-node', {
       ...env,
@@ -209,6 +217,11 @@ const tracks = await Promise.all([
   ),
 ]);
 const results = tracks.flat();
+writeDurations(
+  durationsFile,
+  durations,
+  results.flatMap((r) => r.files),
+);
 await builds.all;
 const cluster = await clusterReady.catch(() => undefined);
 await cluster?.stop();

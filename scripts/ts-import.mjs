@@ -5,8 +5,13 @@
 // The sources import each other as `./x.js` (TypeScript's NodeNext convention, what dist/ holds), so a
 // relative `.js` that does not exist resolves to the `.ts` beside it.
 // Use: `node --import=<this file> x.ts` (tap: package.json "tap"."node-arg").
-import { existsSync, readFileSync } from 'node:fs';
+// With ORCHESTRATOR_TS_CACHE set to a directory (`npm test` sets one for its run), each transform is
+// kept there by the hash of what decides it: the transform is a third of a unit test process's CPU,
+// and every test file and operator process of a run loads most of the same sources.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { registerHooks, stripTypeScriptTypes } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 process.setSourceMapsEnabled(true);
@@ -16,6 +21,27 @@ const emitWarning = process.emitWarning;
 process.emitWarning = () => {};
 stripTypeScriptTypes('', { mode: 'transform' });
 process.emitWarning = emitWarning;
+
+const cacheDir = process.env.ORCHESTRATOR_TS_CACHE || undefined;
+if (cacheDir) mkdirSync(cacheDir, { recursive: true });
+
+/** The transform of `file`'s `text`, from the cache when it has it (a rename makes each entry whole). */
+function transform(file, text) {
+  const run = () => stripTypeScriptTypes(text, { mode: 'transform', sourceMap: true, sourceUrl: file });
+  if (!cacheDir) return run();
+  // The path is in the key because the output names it (source map, sourceURL).
+  const key = createHash('sha256').update(`${process.version}\0${file}\0${text}`).digest('hex');
+  const entry = join(cacheDir, `${key}.js`);
+  try {
+    return readFileSync(entry, 'utf8');
+  } catch {
+    const source = run();
+    const partial = `${entry}.${process.pid}`;
+    writeFileSync(partial, source);
+    renameSync(partial, entry);
+    return source;
+  }
+}
 
 registerHooks({
   resolve(specifier, context, next) {
@@ -36,11 +62,6 @@ registerHooks({
     if (!url.startsWith('file:') || !url.endsWith('.ts') || url.includes('/node_modules/'))
       return next(url, context);
     const file = fileURLToPath(url);
-    const source = stripTypeScriptTypes(readFileSync(file, 'utf8'), {
-      mode: 'transform',
-      sourceMap: true,
-      sourceUrl: file,
-    });
-    return { format: 'module', source, shortCircuit: true };
+    return { format: 'module', source: transform(file, readFileSync(file, 'utf8')), shortCircuit: true };
   },
 });

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { readDurations, writeDurations } from '../../scripts/test-durations.js';
 import { classify, classifyFiles, laneOrder } from '../../scripts/test-lanes.js';
 import { runTap, tapReader } from '../../scripts/test-tap.js';
 import { BUDGET_MINUTES, Timing, timingReport } from '../../scripts/test-timing.js';
@@ -66,6 +67,48 @@ t.test('a lane runs the files needing nothing first, then in the order their nee
   t.same(
     laneOrder(files, 'integration').map((f) => f.file),
     ['test/integration/a.test.ts'],
+  );
+});
+
+t.test(
+  'within a rank a lane starts its longest files first, by the last run, untimed ones first',
+  async (t) => {
+    const files = ['a', 'b', 'c', 'd'].map((n) => classify(`test/integration/${n}.test.ts`, '// plain\n'));
+    files.push(classify('test/integration/e.test.ts', '// @needs helm\n'));
+    const durations = new Map([
+      ['test/integration/a.test.ts', 1_000],
+      ['test/integration/b.test.ts', 90_000],
+      ['test/integration/d.test.ts', 5_000],
+      ['test/integration/e.test.ts', 500_000],
+    ]);
+    t.same(
+      laneOrder(files, 'integration', durations).map((f) => f.file),
+      ['c', 'b', 'd', 'a', 'e'].map((n) => `test/integration/${n}.test.ts`),
+      'a need still comes first: the longest file waiting for helm runs after those needing nothing',
+    );
+  },
+);
+
+t.test("the durations record keeps earlier figures, takes this run's, and survives a bad file", async (t) => {
+  const dir = t.testdir({ 'bad.json': '{ not json' });
+  t.same(readDurations(path.join(dir, 'missing.json')), new Map());
+  t.same(readDurations(path.join(dir, 'bad.json')), new Map());
+  const file = path.join(dir, 'cache', 'test-durations.json');
+  writeDurations(
+    file,
+    new Map([
+      ['x.test.ts', 10],
+      ['y.test.ts', 20],
+    ]),
+    [{ file: 'y.test.ts', ms: 30.4 }, { file: 'z.test.ts', ms: 5 }, { file: 'x.test.ts' }],
+  );
+  t.same(
+    readDurations(file),
+    new Map([
+      ['x.test.ts', 10],
+      ['y.test.ts', 30],
+      ['z.test.ts', 5],
+    ]),
   );
 });
 
