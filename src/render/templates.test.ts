@@ -84,7 +84,10 @@ t.test('layout problems are all reported at once', async (t) => {
   writeFileSync(path.join(dir, 'stray.md.hbs'), 'x');
   writeFileSync(path.join(dir, 'taskrun/broken.md.hbs'), '{{#if run}}unclosed');
   edit(dir, 'tool-presets.yaml', (s) =>
-    s.replace('local: [filesystem]', 'local: [filesystem, nope]').replace('  git:\n', '  tools:\n'),
+    s
+      .replace('local: [filesystem]', 'local: [filesystem, nope]')
+      .replace('  git:\n', '  tools:\n')
+      .replace('/tmp/orchestrator-agent-memory.json', '/workspace/.agent-memory.json'),
   );
   const problems = problemsOf(() => loadTemplateSet(dir)).join('\n');
   t.match(problems, /docs\/: no prompt\.md\.hbs/);
@@ -93,6 +96,11 @@ t.test('layout problems are all reported at once', async (t) => {
   t.match(problems, /taskrun\/broken\.md\.hbs: Parse error/);
   t.match(problems, /presets\.minimal\.local: "nope" is not in localServers/);
   t.match(problems, /localServers\.tools: has the remote server's name/);
+  // A hostile agent's memory file would steer every later run mounting the volume.
+  t.match(
+    problems,
+    /localServers\.memory\.env\.MEMORY_FILE_PATH: a server's state may not live on the workspace volume/,
+  );
 });
 
 t.test(

@@ -4,6 +4,7 @@
 // templates that use them.
 import { parse } from 'yaml';
 import type { ToolConfig } from '../api/index.js';
+import { WORKSPACE_ROOT } from '../naming/names.js';
 import { isPlainObject } from '../util/json.js';
 import { RenderError } from './errors.js';
 
@@ -30,6 +31,10 @@ export interface ToolPresets {
 
 const NAME = /^[A-Za-z0-9_-]+$/;
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string');
+
+/** Whether a value names a path on the workspace volume, which outlives the run (docs/security.md). */
+const onWorkspace = (value: unknown) =>
+  typeof value === 'string' && (value === WORKSPACE_ROOT || value.startsWith(`${WORKSPACE_ROOT}/`));
 
 /** Parses tool-presets.yaml; every problem is listed, none is thrown. */
 export function parseToolPresets(text: string): { presets?: ToolPresets; problems: string[] } {
@@ -59,6 +64,13 @@ export function parseToolPresets(text: string): { presets?: ToolPresets; problem
       !(isPlainObject(s.env) && Object.values(s.env).every((v) => typeof v === 'string'))
     )
       at(`localServers.${name}.env`, 'must map names to strings');
+    else
+      for (const [key, value] of Object.entries(s.env ?? {}))
+        if (onWorkspace(value))
+          at(
+            `localServers.${name}.env.${key}`,
+            `a server's state may not live on the workspace volume (${WORKSPACE_ROOT}): later runs mount it, and their agents would read what this one left (keep it in the container's own /tmp)`,
+          );
   }
   const presets = isPlainObject(doc.presets) ? doc.presets : {};
   for (const name of PRESETS) {
