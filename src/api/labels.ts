@@ -21,7 +21,16 @@ export const LABELS = Object.freeze({
    * NetworkPolicy gives pods without it the internet; those with it reach their allowlist's proxy port.
    */
   egress: 'orchestrator.io/egress',
+  /**
+   * The Argo Workflow that made the run (the seeds' `workflow-name` Job label), from the run's
+   * ARGO_WORKFLOW_LABEL; never Argo's own label on our objects: Argo's controller takes the pods
+   * carrying it for its own.
+   */
+  workflowName: 'orchestrator.io/workflow-name',
 } as const);
+
+/** The label Argo Workflows puts on what a workflow creates, the run included (config/argo). */
+export const ARGO_WORKFLOW_LABEL = 'workflows.argoproj.io/workflow';
 
 /**
  * Labels an earlier version wrote, read (never written) so that what it made is still recognised after

@@ -84,6 +84,7 @@ t.test(
       'a first attempt starts fresh',
     );
     t.equal(readFileSync(`${paths.run}/session-id`, 'utf8'), 'sess-42\n');
+    t.match(first.agentEnv, `\nCARGO_HOME=${paths.base}/.cargo\n`, "cargo's cache is the workspace's");
     t.match(
       git(['log', '--format=%s', 'feature/task-7-implementation'], url),
       /save the agent's work on stop/,

@@ -143,6 +143,13 @@ t.test('the ConfigMap is immutable; the PVC is shared, so it has no owner and no
   t.equal(pvc.metadata.name, 'workspace-payments');
   t.notOk(pvc.metadata.ownerReferences);
   t.notOk(pvc.metadata.labels['orchestrator.io/run']);
+  const byWorkflow = taskRun();
+  byWorkflow.metadata = { ...byWorkflow.metadata, labels: { 'workflows.argoproj.io/workflow': 'wf-1' } };
+  t.equal(attemptJob(input(byWorkflow)).metadata?.labels?.['orchestrator.io/workflow-name'], 'wf-1');
+  t.notOk(
+    (workspacePvc(input(byWorkflow)) as Json).metadata.labels['orchestrator.io/workflow-name'],
+    "the shared volume names no one run's workflow",
+  );
   t.same(pvc.spec, { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } });
   const classy = workspacePvc(
     input(taskRun({ workspace: { pvcName: 'w', size: '1Gi', storageClassName: 'fast' } })),

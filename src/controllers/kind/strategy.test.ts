@@ -35,6 +35,18 @@ t.test('each kind names its attempt objects and says which attempt its spec asks
   t.ok(docsRunStrategy.configMapName(long, 1).length <= 63, 'bounded');
 });
 
+t.test("a run an Argo Workflow made names it on its objects, under our label, never Argo's", async (t) => {
+  const made = {
+    ...code,
+    metadata: { ...code.metadata, labels: { 'workflows.argoproj.io/workflow': 'play-task-7-x2k' } },
+  } as CodeRun;
+  const labels = objectLabels('CodeRun', made, config);
+  t.equal(labels['orchestrator.io/workflow-name'], 'play-task-7-x2k');
+  // Argo's workflow-controller takes the pods carrying its own label for the workflow's.
+  t.notOk(labels['workflows.argoproj.io/workflow']);
+  t.notOk(objectLabels('CodeRun', code, config)['orchestrator.io/workflow-name'], 'none without a workflow');
+});
+
 t.test('each run object has names of its own: same fields, other uid or kind, other names', async (t) => {
   const twin = { ...code, metadata: { name: 'pay-rex', uid: 'uid-of-the-second-pay-rex' } } as CodeRun;
   t.not(codeRunStrategy.jobName(twin, 2), codeRunStrategy.jobName(code, 2), 'a re-created or second CodeRun');

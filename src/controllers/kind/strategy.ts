@@ -6,6 +6,7 @@
 // (src/api/kinds.ts). Each strategy is typed by its kind, so a reconciler built from one handles
 // exactly that kind's objects. The design it implements: docs/design.md §1.2.
 import {
+  ARGO_WORKFLOW_LABEL,
   ATTEMPT_NAMES,
   type AttemptNames,
   type ControllerConfig,
@@ -27,13 +28,22 @@ export interface RunStrategy<K extends RunKindName = RunKindName> extends Attemp
   dependencies?(run: RunOf<K>, all: () => readonly RunOf<K>[]): DependencyVerdict;
 }
 
-/** Labels of every object made for a run: the run's own labels (admission's) and its name. */
+/**
+ * Labels of every object made for a run: the run's own labels (admission's), its name, and the Argo
+ * Workflow that made it when one did.
+ */
 export function objectLabels(
   kind: RunKindName,
   run: RunOf<RunKindName>,
   config: ControllerConfig,
 ): Record<string, string> {
-  return { [LABELS.run]: runLabelValue(run.metadata?.name ?? ''), ...runLabels(kind, run.spec, config) };
+  const workflow = run.metadata?.labels?.[ARGO_WORKFLOW_LABEL];
+  return {
+    [LABELS.run]: runLabelValue(run.metadata?.name ?? ''),
+    ...runLabels(kind, run.spec, config),
+    // A label value already: it is one on the run.
+    ...(workflow ? { [LABELS.workflowName]: workflow } : {}),
+  };
 }
 
 export const taskRunStrategy: RunStrategy<'TaskRun'> = {
