@@ -136,7 +136,12 @@ export function codeRunContext(
     // A remediation run continues another run's session until it has recorded its own.
     session: session(run, spec.continueSession || attempt > 1, spec.remediation?.sessionId),
     memory: { overwrite: spec.overwriteMemory },
-    repo: { url: spec.repositoryUrl, baseBranch: '', branch: featureBranch(spec.taskId), sparseDir: null },
+    repo: {
+      url: spec.repositoryUrl,
+      baseBranch: spec.baseBranch ?? '',
+      branch: featureBranch(spec.taskId),
+      sparseDir: null,
+    },
     docs: {
       url: spec.docsRepositoryUrl,
       branch: spec.docsBranch,

@@ -1,12 +1,13 @@
 // The publisher (templates/agent-shell/publish.sh), run for real after the agent's phase against a
 // local bare repository: what it refuses to push and says so in the result, what it never overwrites,
 // and that nothing the agent writes in the run directory speaks for it.
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import type { ControllerConfig } from '../../src/api/index.js';
 import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
-import { loadTemplateSet, renderTaskRun } from '../../src/render/index.js';
-import { sampleTaskRun } from '../../src/render/samples.js';
+import { loadTemplateSet, renderCodeRun, renderTaskRun } from '../../src/render/index.js';
+import { sampleCodeRun, sampleTaskRun } from '../../src/render/samples.js';
 import { entryFixture as fixture, git } from '../../test/harness/agent/entry-script.js';
 
 const config = loadDefaultConfig();
@@ -109,4 +110,37 @@ t.test('what the agent writes in the run directory does not speak for the publis
   const doc = JSON.parse(r.result) as Record<string, unknown>;
   t.notOk('pullRequestUrl' in doc, 'a pull request URL the agent wrote is not reported');
   t.equal(doc.workCompleted, false);
+});
+
+t.test("a CodeRun's baseBranch is where its work starts and what its pull request targets", async (t) => {
+  const f = fixture(t);
+  const repo = f.origin(path.join(f.root, 'payments.git'), 'trunk', { 'README.md': 'hello\n' });
+  const docs = f.origin(path.join(f.root, 'docs.git'), 'main', {
+    'projects/payments/.taskmaster/docs/task-7/task.md': '# Seven\n',
+  });
+  // A release branch with a commit the default branch lacks.
+  const work = path.join(f.root, 'release-work');
+  git(['clone', '--quiet', repo, work]);
+  git(['checkout', '--quiet', '-b', 'release/2'], work);
+  writeFileSync(path.join(work, 'RELEASE.md'), 'two\n');
+  git(['add', 'RELEASE.md'], work);
+  git(['-c', 'user.name=t', '-c', 'user.email=t@e', 'commit', '--quiet', '-m', 'release two'], work);
+  git(['push', '--quiet', 'origin', 'release/2'], work);
+
+  const run = sampleCodeRun(rex, config);
+  Object.assign(run.spec, { repositoryUrl: repo, docsRepositoryUrl: docs, baseBranch: 'release/2' });
+  const rendered = renderCodeRun(set, run, config, 1, f.options);
+  const r = f.run(rendered, { STUB_PR_URL: PR });
+  t.equal(r.status, 0, r.log);
+  t.equal(readFileSync(path.join(rendered.context.paths.repo ?? '', 'RELEASE.md'), 'utf8'), 'two\n');
+  const created = (gh: string[][]) => gh.find((call) => call.includes('POST'));
+  t.ok(created(r.gh)?.includes('base=release/2'), 'the pull request targets release/2');
+
+  // None named: the repository's default branch, as the remote says (not a guessed main).
+  const plain = sampleCodeRun(rex, config);
+  Object.assign(plain.spec, { repositoryUrl: repo, docsRepositoryUrl: docs });
+  const other = fixture(t);
+  const p = other.run(renderCodeRun(set, plain, config, 1, other.options), { STUB_PR_URL: PR });
+  t.equal(p.status, 0, p.log);
+  t.ok(created(p.gh)?.includes('base=trunk'), 'the pull request targets trunk');
 });

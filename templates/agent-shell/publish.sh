@@ -176,7 +176,12 @@ open_pull_request() {
   fi
   repository_coordinates
   if [[ -n $REPO_HOST && $REPO_HOST != github.com ]]; then export GH_HOST=$REPO_HOST; fi
-  local url answer base=${BASE_BRANCH:-main}
+  local url answer base=$BASE_BRANCH
+  # No base named: the repository's default branch, as the remote says (what the checkout started from).
+  if [[ -z $base ]]; then
+    base=$(git ls-remote --symref "$REPO_URL" HEAD 2>/dev/null | sed -n 's|^ref: refs/heads/\(.*\)\tHEAD$|\1|p') || base=''
+    base=${base:-main}
+  fi
   url=$(gh api --method GET "repos/$REPO_OWNER/$REPO_NAME/pulls" -f "head=$REPO_OWNER:$WORK_BRANCH" -f state=open \
     --jq '.[0].html_url // empty' 2>/dev/null) || url=''
   if [[ -z $url ]]; then

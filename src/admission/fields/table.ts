@@ -75,6 +75,11 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
   { path: 'spec.overwriteMemory', class: 'steering', effect: "replace the workspace's CLAUDE.md memory" },
   { path: 'spec.includeCodebase', class: 'steering', effect: "the codebase in the agent's prompt" },
   { path: 'spec.repository.branch', class: 'steering', effect: 'the branch the agent starts from' },
+  {
+    path: 'spec.baseBranch',
+    class: 'steering',
+    effect: 'the branch new work starts from and the pull request targets',
+  },
   { path: 'spec.docsBranch', class: 'steering', effect: 'the branch of the docs repository' },
   { path: 'spec.sourceBranch', class: 'steering', effect: 'the branch the documents are written from' },
   {

@@ -28,6 +28,8 @@ export interface components {
                 docsRepositoryUrl: string;
                 /** @description The project's directory inside the docs repository (relative path). Default the repository root. */
                 docsProjectDirectory?: string;
+                /** @description The branch of repositoryUrl that new work starts from and the pull request targets. Default the repository's default branch. */
+                baseBranch?: string;
                 /**
                  * @description The branch of the docs repository to read. Default main.
                  * @default main

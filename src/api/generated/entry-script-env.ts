@@ -9,6 +9,7 @@ export const ENTRY_SCRIPT_ENV_NAMES: readonly string[] = Object.freeze([
   'ATTEMPT',
   'BASE_BRANCH',
   'BASE_DIR',
+  'CARGO_HOME',
   'CHECKOUT_CONFIG_KEPT',
   'CLAUDE_CONFIG_DIR',
   'CONFIGMAP_DIR',

@@ -29,6 +29,10 @@ prepare_dirs() {
   export ORCHESTRATOR_REPO_DIR=$REPO_DIR ORCHESTRATOR_WORK_BRANCH=$WORK_BRANCH
   export ORCHESTRATOR_BASE_BRANCH=$BASE_BRANCH ORCHESTRATOR_PR_TITLE=$PR_TITLE
   export MCP_CLIENT_CONFIG="$RENDERED_DIR/client-config.json"
+  # Cargo's downloads and git dependencies kept between attempts, like the checkout and its target/
+  # beside them (the seeds' build caching): on the submitter's own workspace, used by the agent only,
+  # never by this script's steps.
+  export CARGO_HOME="$BASE_DIR/.cargo"
   mkdir -p "$CLAUDE_CONFIG_DIR"
   : >"$GIT_CONFIG_GLOBAL"
 }
