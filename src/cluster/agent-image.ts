@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 import { type BinaryOptions, cacheRoot } from './binary.js';
 import { type BuildahStorage, buildah, buildahLogged, contentTag, hasImage, runLogged } from './buildah.js';
+import { markUsed, pruneImages } from './image-prune.js';
 import { withDirectoryLock } from './lock.js';
 import type { LocalImage } from './real-node-images.js';
 
@@ -117,10 +118,16 @@ export async function buildLocalImage(opts: ImageBuildOptions = {}): Promise<Loc
   const tag = contentTag([repository, ...contextParts(contextDir, opts.contextFiles), ...argList.flat()]);
   const name = `orchestrator.local/${repository}:${tag}`;
   const archive = join(images, `${repository}-${tag}.tar`);
-  if (existsSync(archive)) return { name, archive };
+  if (existsSync(archive)) {
+    markUsed(archive);
+    return { name, archive };
+  }
   // One build at a time in the shared storage; the lock is the storage's.
   return withDirectoryLock(join(cacheDir, 'buildah.lock'), LOCK_WAIT_MS, async () => {
-    if (existsSync(archive)) return { name, archive };
+    if (existsSync(archive)) {
+      markUsed(archive);
+      return { name, archive };
+    }
     if (args.BASE_IMAGE === DEBIAN_BASE) await ensureDebianBase(cacheDir, progress);
     // A base named by the caller (an image built here before) is taken from its archive if pruned.
     for (const base of Object.values(args).filter((v) => v.startsWith('orchestrator.local/'))) {
@@ -157,6 +164,8 @@ export async function buildLocalImage(opts: ImageBuildOptions = {}): Promise<Loc
       BUILD_LIMIT_MS,
     );
     renameSync(`${archive}.partial`, archive);
+    const pruned = pruneImages(images, storage, repository);
+    if (pruned.length > 0) progress(`removed the cache's older ${repository} images: ${pruned.join(', ')}`);
     return { name, archive };
   });
 }

@@ -8,6 +8,7 @@
 //   install, local mode and the tests apply.
 // - apply.ts: server-side apply through the product's API client, resources found by discovery.
 // - binary.ts: the Go components of cluster/ built once per module hash and cached.
+// - image-prune.ts: the image cache keeps each repository's few most recently used images.
 // - buildah.ts: buildah with its own storage and a time limit, shared by the image builders.
 // - control-plane.ts: the built-in control plane (cluster/control-plane) started, its workloads maybe
 //   later, and what any running cluster gives its users.

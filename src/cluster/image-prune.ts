@@ -1,0 +1,51 @@
+// The image cache keeps each repository's few most recently used images: every change to the sources
+// the operator image copies makes a new one (an archive of some 135 MB and its image in the build
+// storage), and nothing else would ever remove the old ones. An archive returned from the cache is
+// touched (markUsed), so that an image a run is using is among the newest and is not pruned under it.
+import { readdirSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
+import { type BuildahStorage, buildah } from './buildah.js';
+
+/** How many images of one repository the cache keeps. */
+export const KEPT_PER_REPOSITORY = 4;
+
+/** Marks a cached archive used now. */
+export function markUsed(archive: string): void {
+  const now = new Date();
+  try {
+    utimesSync(archive, now, now);
+  } catch {
+    // Read-only cache or gone meanwhile: it is then not ours to keep fresh.
+  }
+}
+
+/**
+ * Removes the archives (with their build logs) and stored images of `repository` beyond the `keep`
+ * most recently used; returns the tags removed. Called with the build storage's lock held.
+ */
+export function pruneImages(
+  imagesDir: string,
+  storage: BuildahStorage,
+  repository: string,
+  keep = KEPT_PER_REPOSITORY,
+): string[] {
+  const pattern = new RegExp(`^${repository.replace(/[^a-z0-9]/g, '\\$&')}-([0-9a-f]{12})\\.tar$`);
+  const archives = readdirSync(imagesDir)
+    .flatMap((name) => {
+      const tag = pattern.exec(name)?.[1];
+      return tag ? [{ tag, path: join(imagesDir, name), used: statSync(join(imagesDir, name)).mtimeMs }] : [];
+    })
+    .sort((a, b) => b.used - a.used);
+  const removed: string[] = [];
+  for (const { tag, path } of archives.slice(keep)) {
+    rmSync(path, { force: true });
+    rmSync(join(imagesDir, `${repository}-${tag}.log`), { force: true });
+    try {
+      buildah(storage, ['rmi', `orchestrator.local/${repository}:${tag}`]);
+    } catch {
+      // Not in this storage (built elsewhere, or removed already): the archive was all there was.
+    }
+    removed.push(tag);
+  }
+  return removed;
+}
