@@ -13,8 +13,9 @@ import { CollaboratorPermissions } from '../github/index.js';
 import { KubeConfig } from '../kubeconfig/kube-config.js';
 import { apiCall } from '../observability/api-spans.js';
 import { logDestination } from '../observability/log-destination.js';
+import { withLogExport } from '../observability/log-export.js';
 import { traceLogOptions } from '../observability/log-fields.js';
-import { tracingSettings } from '../observability/settings.js';
+import { logExportSettings, tracingSettings } from '../observability/settings.js';
 import { startTracing } from '../observability/tracing.js';
 import type { ApiServer } from '../rest/server.js';
 import { KubeClient, Manager } from '../runtime/index.js';
@@ -84,15 +85,24 @@ function banner(
 const processLogger = (level: string | undefined): Logger => {
   // A line written inside a span carries its trace (docs/observability.md).
   const options = { level, ...traceLogOptions(tracingSettings().enabled) };
+  // With OTEL_LOGS_EXPORTER, every line is a log record too (observability/log-export.ts).
+  const exporting = logExportSettings().enabled;
   return process.stdout.isTTY
-    ? pino(options, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }))
-    : pino(options, logDestination(1));
+    ? pino(
+        options,
+        withLogExport(
+          pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }),
+          exporting,
+        ),
+      )
+    : pino(options, withLogExport(logDestination(1), exporting));
 };
 
 export async function run(opts: RunOptions, logger: Logger = processLogger(opts.logLevel)): Promise<void> {
   // First: the webhook routes and the controllers are built traced or not.
   const tracing = await startTracing();
   logger.info({ enabled: tracing.enabled, reason: tracing.reason }, 'OpenTelemetry tracing');
+  logger.info({ enabled: tracing.logs.enabled, reason: tracing.logs.reason }, 'OpenTelemetry log export');
   const registry = new Registry();
   const inputs = watchInputs({
     configFile: opts.configFile,

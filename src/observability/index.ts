@@ -4,6 +4,7 @@
 // - api-spans.ts: a client span per Kubernetes API call made inside a traced operation.
 // - koa.ts: a server span per request of the koa servers, continuing the caller's trace.
 // - log-destination.ts: where JSON log lines are written (synchronously, in writes of 4 KiB).
+// - log-export.ts: the log lines and the recorded Events as OpenTelemetry log records, when asked.
 // - log-fields.ts: the span's ids on every log line, under OpenTelemetry's field names.
 // - reconcile-spans.ts: a span per reconcile, a child of the run's trace.
 // - run-trace.ts: a run's trace as OpenTelemetry context, and the patch that stores it on the run.
@@ -14,9 +15,10 @@
 export { apiCall } from './api-spans.js';
 export { tracingMiddleware } from './koa.js';
 export { logDestination } from './log-destination.js';
+export { emitEvent, withLogExport } from './log-export.js';
 export { traceLogOptions } from './log-fields.js';
 export { type ReconcileTrace, tracedReconciler } from './reconcile-spans.js';
 export { firstReconcileTraceOps, runTraceContext, traceAnnotationOps } from './run-trace.js';
-export { tracingSettings } from './settings.js';
+export { logExportSettings, tracingSettings } from './settings.js';
 export { runTraceParent } from './traceparent.js';
 export { failed, inSpan, startTracing, tracingEnabled } from './tracing.js';

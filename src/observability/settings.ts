@@ -36,3 +36,21 @@ export function tracingSettings(env: NodeJS.ProcessEnv = process.env): TracingSe
     reason: 'neither OTEL_TRACES_EXPORTER nor OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set',
   };
 }
+
+/**
+ * Whether this process exports its log lines and Events over OTLP: on when `OTEL_LOGS_EXPORTER` names
+ * an exporter (other than `none`) or `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT` is set. The shared
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` alone does not turn it on: a Deployment that traces keeps its logs on
+ * stdout unless it asks (docs/observability.md). `OTEL_SDK_DISABLED=true` wins.
+ */
+export function logExportSettings(env: NodeJS.ProcessEnv = process.env): TracingSettings {
+  if (isTrue(env.OTEL_SDK_DISABLED)) return { enabled: false, reason: 'OTEL_SDK_DISABLED is true' };
+  const exporters = list(env.OTEL_LOGS_EXPORTER);
+  if (exporters.length > 0)
+    return exporters[0] === 'none'
+      ? { enabled: false, reason: 'OTEL_LOGS_EXPORTER is none' }
+      : { enabled: true, reason: `OTEL_LOGS_EXPORTER is ${exporters.join(',')}` };
+  if (env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT?.trim())
+    return { enabled: true, reason: 'OTEL_EXPORTER_OTLP_LOGS_ENDPOINT is set' };
+  return { enabled: false, reason: 'neither OTEL_LOGS_EXPORTER nor OTEL_EXPORTER_OTLP_LOGS_ENDPOINT is set' };
+}

@@ -14,7 +14,8 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
-import { type TracingSettings, tracingSettings } from './settings.js';
+import { setLogExport } from './log-export.js';
+import { logExportSettings, type TracingSettings, tracingSettings } from './settings.js';
 
 /**
  * Whether spans are made. Process-wide like the OpenTelemetry API's own registry (one SDK per
@@ -25,6 +26,8 @@ let enabled = false;
 export const tracingEnabled = (): boolean => enabled;
 
 export interface Tracing extends TracingSettings {
+  /** Whether log lines and Events are exported as log records, and why (log-export.ts). */
+  logs: TracingSettings;
   /** Exports what is buffered and stops tracing (on shutdown, so the last spans are not lost). */
   shutdown(): Promise<void>;
 }
@@ -40,31 +43,41 @@ export interface TracingOptions {
 export const DEFAULT_SERVICE_NAME = 'orchestrator';
 
 /**
- * Starts the SDK when the environment asks for traces: the exporter, endpoint, protocol, sampler,
- * batching and resource all come from the OTEL_* variables, as the SDK reads them. Only traces: the
- * metrics are Prometheus's (`/metrics`) and the logs are pino's lines on stdout.
+ * Starts the SDK when the environment asks for traces or for log records: the exporters, endpoints,
+ * protocols, sampler, batching and resource all come from the OTEL_* variables, as the SDK reads them.
+ * Never metrics: those are Prometheus's (`/metrics`). Log lines stay on stdout either way; exported,
+ * they are also records (log-export.ts).
  */
 export async function startTracing(opts: TracingOptions = {}): Promise<Tracing> {
   const env = opts.env ?? process.env;
   const settings = opts.spanProcessors
     ? { enabled: true, reason: 'span processors given' }
     : tracingSettings(env);
-  if (!settings.enabled) return { ...settings, shutdown: async () => {} };
+  const logs = logExportSettings(env);
+  if (!settings.enabled && !logs.enabled) return { ...settings, logs, shutdown: async () => {} };
   const { NodeSDK } = await import('@opentelemetry/sdk-node');
   const named = env.OTEL_SERVICE_NAME || /(^|,)\s*service\.name=/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '');
   const sdk = new NodeSDK({
     ...(named ? {} : { serviceName: DEFAULT_SERVICE_NAME }),
-    ...(opts.spanProcessors ? { spanProcessors: opts.spanProcessors } : {}),
+    // Absent, the SDK takes the processors of OTEL_TRACES_EXPORTER / OTEL_LOGS_EXPORTER; empty, none.
+    ...(opts.spanProcessors
+      ? { spanProcessors: opts.spanProcessors }
+      : settings.enabled
+        ? {}
+        : { spanProcessors: [] }),
+    ...(logs.enabled ? {} : { logRecordProcessors: [] }),
     instrumentations: [],
     metricReaders: [],
-    logRecordProcessors: [],
   });
   sdk.start();
-  enabled = true;
+  enabled = settings.enabled;
+  setLogExport(logs.enabled);
   return {
     ...settings,
+    logs,
     shutdown: async () => {
       enabled = false;
+      setLogExport(false);
       await sdk.shutdown();
     },
   };

@@ -1,17 +1,19 @@
 // One run followed through a real OpenTelemetry Collector: a TaskRun applied with kubectl through the
 // webhooks and reconciled by the operator, both tracing through the standard OTEL_* variables,
 // makes one trace holding its admission reviews and every reconcile of it (with the API calls they
-// made as children), and its Job's pod carries that trace as TRACEPARENT.
+// made as children), and its Job's pod carries that trace as TRACEPARENT. With OTEL_LOGS_EXPORTER the
+// operator's log lines and the run's Events reach the collector as log records too.
 // @needs otelcol
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import t from 'tap';
 import { stringify } from 'yaml';
 import type { TaskRun } from '../../src/api/index.js';
+import { withLogExport } from '../../src/observability/log-export.js';
 import { traceLogOptions } from '../../src/observability/log-fields.js';
 import { TRACE_ANNOTATION } from '../../src/observability/traceparent.js';
 import { startTracing } from '../../src/observability/tracing.js';
-import type { KubeObject } from '../../src/runtime/index.js';
+import { type CoreEvent, EVENTS, type KubeObject, resourcePath } from '../../src/runtime/index.js';
 import { kubectl } from '../harness/cluster/cluster.js';
 import {
   finishJob,
@@ -31,6 +33,8 @@ const collector = await startCollector(t);
 // As a Deployment would configure it; a short batch delay so the spans arrive while the test waits.
 process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.endpoint;
 process.env.OTEL_BSP_SCHEDULE_DELAY = '200';
+process.env.OTEL_LOGS_EXPORTER = 'otlp';
+process.env.OTEL_BLRP_SCHEDULE_DELAY = '200';
 const tracing = await startTracing();
 t.teardown(() => tracing.shutdown());
 const suite = await reconcileSuite();
@@ -45,7 +49,13 @@ function capturedLogger() {
       done();
     },
   });
-  return { lines, logger: pino({ level: 'info', ...traceLogOptions(tracing.enabled) }, stream) };
+  return {
+    lines,
+    logger: pino(
+      { level: 'info', ...traceLogOptions(tracing.enabled) },
+      withLogExport(stream, tracing.logs.enabled),
+    ),
+  };
 }
 
 const byName = (spans: CollectedSpan[], name: string) => spans.filter((s) => s.name === name);
@@ -195,4 +205,32 @@ t.test('one TaskRun applied with kubectl is one trace, from admission to its Job
     lines.filter((l) => l.msg === 'controller started').every((l) => l.trace_id === undefined),
     'a line written outside any span has none',
   );
+
+  // The same line and every Event of the run, as log records at the collector.
+  t.ok(tracing.logs.enabled, `log export is on (${tracing.logs.reason})`);
+  const events = (
+    await client.request<{ items: CoreEvent[] }>('GET', resourcePath(EVENTS, namespace))
+  ).items.filter((e) => e.involvedObject?.name === name);
+  t.ok(events.length > 0, `the run has Events (${events.map((e) => e.reason).join(', ')})`);
+  const records = await waitFor('the deletion line and each Event of the run as log records', (note) => {
+    const all = collector.logs().filter((r) => r.resource['service.name'] === 'orchestrator');
+    const ofRun = all.filter(
+      (r) => r.attributes['k8s.object.name'] === name && r.attributes['k8s.namespace.name'] === namespace,
+    );
+    const line = all.find((r) => r.name === deletedLine?.msg);
+    note({ records: all.length, ofRun: ofRun.length });
+    return line && ofRun.length >= events.length && { line, ofRun };
+  });
+  t.equal(records.line.traceId, traceId, "the line's record is in the reconcile's trace");
+  for (const event of events)
+    t.ok(
+      records.ofRun.some(
+        (r) =>
+          r.attributes['k8s.event.reason'] === event.reason &&
+          r.attributes['k8s.event.type'] === event.type &&
+          r.attributes['k8s.object.kind'] === 'TaskRun' &&
+          r.name === event.message,
+      ),
+      `the Event ${event.reason} is a record with its type and message`,
+    );
 });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { RunStatus } from '../../api/index.js';
 import { boundedName } from '../../naming/names.js';
+import { emitEvent } from '../../observability/log-export.js';
 import {
   type ApiRequester,
   type CoreEvent,
@@ -106,6 +107,12 @@ export async function recordEvent(
     lastTimestamp: at,
     count: 1,
   };
+  emitEvent({
+    type: event.type,
+    reason: event.reason,
+    message: event.message,
+    object: { kind: run.kind, name, namespace, ...(uid ? { uid } : {}) },
+  });
   try {
     await client.request('POST', resourcePath(EVENTS, namespace), {
       body,

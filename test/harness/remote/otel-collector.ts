@@ -35,6 +35,8 @@ export interface CollectedSignal {
   name: string;
   resource: Record<string, string | number | boolean>;
   attributes: Record<string, string | number | boolean>;
+  /** A log record's trace, when it was written in one. */
+  traceId?: string;
 }
 
 export interface Collector {
@@ -110,7 +112,9 @@ type MetricLine = {
 type LogLine = {
   resourceLogs?: Array<
     Resourced & {
-      scopeLogs?: Array<{ logRecords?: Array<{ body?: OtlpValue; attributes?: OtlpAttribute[] }> }>;
+      scopeLogs?: Array<{
+        logRecords?: Array<{ body?: OtlpValue; attributes?: OtlpAttribute[]; traceId?: string }>;
+      }>;
     }
   >;
 };
@@ -143,7 +147,12 @@ export function parseLogs(text: string): CollectedSignal[] {
       const resource = flatten(rl.resource?.attributes);
       for (const sl of rl.scopeLogs ?? [])
         for (const r of sl.logRecords ?? [])
-          out.push({ name: String(plain(r.body ?? {})), resource, attributes: flatten(r.attributes) });
+          out.push({
+            name: String(plain(r.body ?? {})),
+            resource,
+            attributes: flatten(r.attributes),
+            ...(r.traceId ? { traceId: r.traceId } : {}),
+          });
     }
   return out;
 }
