@@ -300,8 +300,7 @@ t.test(
     // A stream in flight on the leader's pod when it is deleted: the kubelet's SIGTERM, the pod's grace.
     const leader = (await leaseHolder(client)) ?? '';
     const leaderPod = pods.find((p) => p.name === leader);
-    const stayed = pods.find((p) => p.name !== leader);
-    if (!leaderPod || !stayed) throw new Error(`the Lease holder ${leader} is not one of the two pods`);
+    if (!leaderPod) throw new Error(`the Lease holder ${leader} is not one of the two pods`);
     model.eventDelayMs = 1000;
     const inFlight = gatewayCall(podGateway(leaderPod.ip), token, body);
     await waitFor('the stream has begun at the stand-in', () => model.requests.length === before + 7);
@@ -321,20 +320,16 @@ t.test(
       // The pod drains for its shutdown delay and the stream, within its 45 s grace.
       { timeoutMs: 180_000, intervalMs: 500 },
     );
-    // A call after the takeover, on the pod that stayed: the ledger goes on from what it holds.
-    const after = await gatewayCall(podGateway(stayed.ip), token, body);
-    t.equal(after.status, 200, after.text.slice(0, 200));
-
     // What the stand-in billed, priced as the gateway prices it, is what the ledger holds for the
-    // attempt: the deleted pod's calls too, and none counted twice.
+    // attempt once the other pod leads: the deleted pod's calls too, and none counted twice.
     const expected = billedTotals(model.requests.slice(before), config.gateway.prices as PriceTable);
-    t.equal(expected.calls, 8, 'eight calls reached the model');
+    t.equal(expected.calls, 7, 'seven calls reached the model');
     const attempt = async () =>
       (await ledgerRows(client, SYSTEM_NAMESPACE)).filter((r) => r.namespace === ns && r.run === 'spread');
-    const rows = await waitFor("the ledger holds the attempt's eight calls", async (note) => {
+    const rows = await waitFor("the ledger holds the attempt's seven calls", async (note) => {
       const rows = await attempt();
       note(rows);
-      return ledgerTotals(rows).calls >= 8 ? rows : undefined;
+      return ledgerTotals(rows).calls >= 7 ? rows : undefined;
     });
     t.same(ledgerTotals(rows), expected, 'the ledger equals what the model billed');
     t.ok(expected.costMicros > 0);
