@@ -10,8 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { ensureDist } from '../../scripts/build.js';
-import { callCostMicros, type ModelPrice, type PriceTable, priceEntry } from '../../src/gateway/prices.js';
-import { anthropicTokens } from '../../src/gateway/tokens.js';
+import type { PriceTable } from '../../src/gateway/prices.js';
 import { type KubeObject, resourcePath, SECRETS } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { webhookPath } from '../../src/webhook/handlers.js';
@@ -20,10 +19,12 @@ import { testCluster } from '../harness/cluster/cluster.js';
 import { logged } from '../harness/cluster/node-process.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 import {
+  billedTotals,
   gatewayCall,
   gatewayConfig,
   gatewayToken,
   ledgerRows,
+  ledgerTotals,
   messagesBody,
 } from '../harness/operator/gateway.js';
 import { applyInvalidRun, get, installReplicas } from '../harness/operator/installed-replicas.js';
@@ -232,26 +233,14 @@ t.test(
 
     // What the stand-in billed, priced as the gateway prices it, is what the ledger holds: no call lost
     // (not the stopped leader's either), none counted twice.
-    const prices = config.gateway.prices as PriceTable;
-    const billed = model.requests.filter((r) => r.billed);
-    t.equal(billed.length, 7, 'seven calls reached the model');
-    const expected = billed.reduce((sum, r) => {
-      const price = prices.models[priceEntry(prices, String((r.body as { model: string }).model)) ?? ''];
-      return sum + callCostMicros(price as ModelPrice, anthropicTokens(r.billed));
-    }, 0);
+    const expected = billedTotals(model.requests, config.gateway.prices as PriceTable);
+    t.equal(expected.calls, 7, 'seven calls reached the model');
     const rows = await waitFor('the ledger holds seven calls', async (note) => {
       const rows = await ledgerRows(client, podNamespace);
       note(rows);
-      return rows.reduce((n, r) => n + r.calls, 0) === 7 ? rows : undefined;
+      return ledgerTotals(rows).calls === 7 ? rows : undefined;
     });
-    t.same(
-      {
-        calls: rows.reduce((n, r) => n + r.calls, 0),
-        costMicros: rows.reduce((n, r) => n + r.costMicros, 0),
-      },
-      { calls: 7, costMicros: expected },
-      'the ledger equals what the model billed',
-    );
-    t.ok(expected > 0);
+    t.same(ledgerTotals(rows), expected, 'the ledger equals what the model billed');
+    t.ok(expected.costMicros > 0);
   },
 );

@@ -1,9 +1,10 @@
 // The operator as its users deploy it (docs/install.md, docs/helm.md), on the local cluster's real node:
 // its own image built from the Dockerfile, `kubectl apply -k` of an overlay of config/default with the
 // certificate of `orchestrator certs`, two replicas as pods behind the webhook Service, scraped by a real
-// Prometheus with the ServiceMonitor's settings; then what a platform team does to it: 500 runs, a
-// rolling restart under a stream of admission requests, the leader's pod deleted while a real agent
-// runs, and the Helm chart installed, upgraded and uninstalled. Every figure the note asks for is
+// Prometheus with the ServiceMonitor's settings, the model gateway on; then what a platform team does to
+// it: 500 runs, a rolling restart under a stream of admission requests, one attempt's model calls
+// spread over both pods and the leader's pod deleted mid-stream, the leader's pod deleted while a real
+// agent runs, and the Helm chart installed, upgraded and uninstalled. Every figure the note asks for is
 // printed as a comment (the memory the kubelet reports, apply to admitting, failover, failures).
 // Needs root and the real node's packages; builds the images on first use (minutes; cached).
 // @lane real-node
@@ -12,17 +13,21 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { parse, stringify } from 'yaml';
+import { AGENT_ENV } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { buildOperatorImage } from '../../src/cluster/index.js';
+import type { PriceTable } from '../../src/gateway/prices.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { review } from '../fuzz/reviews.js';
 import { e2eCodeRun, NODE_GATEWAY, suiteConfig, suiteSecrets, taskDocs } from '../harness/agent/agent-e2e.js';
 import { agentSuite } from '../harness/agent/agent-world.js';
 import { kubeConfig, kubectl, testNamespace } from '../harness/cluster/cluster.js';
+import { createSecret } from '../harness/cluster/secrets.js';
 import { CHART, helm, RELEASE } from '../harness/deploy/helm.js';
 import {
   dryRunCreate,
+  gatewayServiceUrl,
   installCertificate,
   installedConfigMap,
   kubectlOk,
@@ -30,6 +35,7 @@ import {
   managerMemory,
   managerPods,
   patchCaBundles,
+  podGateway,
   podPatch,
   SYSTEM_NAMESPACE,
   sampleTaskRun,
@@ -40,7 +46,17 @@ import {
 import { applyObjects, kustomize, parseObjects } from '../harness/deploy/kustomize.js';
 import { metricsScrape, scrapeJob } from '../harness/deploy/metrics-scrape.js';
 import { prometheusQuery, startPrometheus } from '../harness/deploy/monitoring.js';
+import {
+  billedTotals,
+  gatewayCall,
+  gatewayConfig,
+  gatewayToken,
+  ledgerRows,
+  ledgerTotals,
+  messagesBody,
+} from '../harness/operator/gateway.js';
 import { applyInvalidRun, RBAC_KINDS } from '../harness/operator/installed-replicas.js';
+import { taskRunJob } from '../harness/operator/operator.js';
 import { say, tool } from '../harness/remote/model-script.js';
 import { ModelStandin } from '../harness/remote/model-standin.js';
 import { scaled, waitFor } from '../harness/util/wait.js';
@@ -50,6 +66,9 @@ const USER = { name: 'swe-1', token: 'ghp_inClusterToken0123456789' };
 const API_KEY = 'sk-ant-in-cluster-key';
 const LOAD_NAMESPACE = 'in-cluster-load';
 const LOAD_RUNS = 500;
+// The stand-in's answer to calls without tools (the CLI's side queries, the gateway test's calls): ten
+// text events, so that a paced stream (an event a second) outlasts the deleted pod's --shutdown-delay.
+const ANSWER = 'The retries are raised to five and the tests pass. '.repeat(3);
 
 const operator = await buildOperatorImage({ progress: (step) => t.comment(`operator image: ${step}`) });
 const suite = await agentSuite(t, USER, API_KEY, [operator]);
@@ -63,12 +82,17 @@ const model = new ModelStandin({
     say('Wrote RETRIES.md.'),
   ],
   apiKey: API_KEY,
+  aside: () => say(ANSWER),
 });
 const modelUrl = await model.listen(0, NODE_GATEWAY);
 t.teardown(() => model.close());
 // The install's config: the suite's agents and hosts, and a spent budget for the load's namespace, so
 // that its 500 runs are reconciled (admitted, status written, held Pending) without 500 agent pods.
 const config = suiteConfig(suite.image, modelUrl, new URL(git.server.base).host);
+// The model gateway on, as a platform team runs it: the agents reach its Service (with a token of
+// their attempt), the pods the stand-in (with the platform's key, a Secret of the operator's namespace).
+delete config.job.env?.[AGENT_ENV.gatewayUrl];
+gatewayConfig(config, modelUrl, { bind: config.gateway.bindAddress, url: gatewayServiceUrl(config) });
 config.budgets = [{ name: 'in-cluster-load', namespaces: [LOAD_NAMESPACE], limitUsd: '0', window: 'month' }];
 let caPem = '';
 const overlay = writeOverlay(work, operator, config);
@@ -80,6 +104,8 @@ const runsOf = (ns: string) =>
 
 t.test('kubectl apply -k: two replicas as pods, the webhooks reached through the Service', async (t) => {
   caPem = await installCertificate(cluster, work);
+  const key = config.gateway.upstream.apiKey;
+  await createSecret(client, SYSTEM_NAMESPACE, key.name, { [key.key]: API_KEY });
   const started = Date.now();
   await kubectlOk(cluster, ['apply', '--server-side', '-k', overlay]);
   await patchCaBundles(cluster, caPem);
@@ -239,9 +265,82 @@ t.test('kubectl rollout restart under a stream of admission requests: none denie
   await untilReplicasReady(client, 2);
 });
 
+t.test(
+  "the model gateway in both pods: one attempt's calls over both, the leader's pod deleted mid-stream, the ledger exact",
+  async (t) => {
+    const ns = await testNamespace(t, cluster);
+    // No pod may start in the namespace: the attempt's Job stays active without an agent (a refusal
+    // that waiting may heal), and the test makes the agent's calls with the attempt's token.
+    await client.request('POST', `/api/v1/namespaces/${ns}/resourcequotas`, {
+      body: {
+        apiVersion: 'v1',
+        kind: 'ResourceQuota',
+        metadata: { name: 'no-pods' },
+        spec: { hard: { pods: '0' } },
+      },
+    });
+    await suiteSecrets(client, ns, config, USER, API_KEY);
+    await client.request('POST', `/apis/orchestrator.io/v1/namespaces/${ns}/taskruns`, {
+      body: run('spread'),
+    });
+    const job = await taskRunJob(client, ns, 'spread');
+    const token = await waitFor("the attempt's Job carries its token", () =>
+      gatewayToken(client, ns, job).catch(() => undefined),
+    );
+    const pods = await untilReplicasReady(client, 2);
+    const before = model.requests.length;
+    const body = messagesBody({ stream: true });
+    for (let i = 0; i < 6; i++) {
+      const pod = pods[i % 2] as (typeof pods)[number];
+      const answer = await gatewayCall(podGateway(pod.ip), token, body);
+      t.equal(answer.status, 200, `call ${i + 1}, on ${pod.name}: ${answer.text.slice(0, 200)}`);
+      t.match(answer.text, /event: message_stop/);
+    }
+
+    // A stream in flight on the leader's pod when it is deleted: the kubelet's SIGTERM, the pod's grace.
+    const leader = (await leaseHolder(client)) ?? '';
+    const leaderPod = pods.find((p) => p.name === leader);
+    if (!leaderPod) throw new Error(`the Lease holder ${leader} is not one of the two pods`);
+    model.eventDelayMs = 1000;
+    const inFlight = gatewayCall(podGateway(leaderPod.ip), token, body);
+    await waitFor('the stream has begun at the stand-in', () => model.requests.length === before + 7);
+    await kubectlOk(cluster, ['-n', SYSTEM_NAMESPACE, 'delete', 'pod', leader, '--wait=false']);
+    const last = await inFlight.finally(() => {
+      model.eventDelayMs = 0;
+    });
+    t.equal(last.status, 200);
+    t.match(last.text, /event: message_stop/, "the deleted leader's stream ran on to its end");
+    await waitFor(
+      'another replica holds the Lease and the deleted pod is gone',
+      async () => {
+        const holder = await leaseHolder(client);
+        const names = (await managerPods(client)).map((p) => p.name);
+        return holder !== undefined && holder !== leader && !names.includes(leader);
+      },
+      // The pod drains for its shutdown delay and the stream, within its 45 s grace.
+      { timeoutMs: 180_000, intervalMs: 500 },
+    );
+    // What the stand-in billed, priced as the gateway prices it, is what the ledger holds for the
+    // attempt once the other pod leads: the deleted pod's calls too, and none counted twice.
+    const expected = billedTotals(model.requests.slice(before), config.gateway.prices as PriceTable);
+    t.equal(expected.calls, 7, 'seven calls reached the model');
+    const attempt = async () =>
+      (await ledgerRows(client, SYSTEM_NAMESPACE)).filter((r) => r.namespace === ns && r.run === 'spread');
+    const rows = await waitFor("the ledger holds the attempt's seven calls", async (note) => {
+      const rows = await attempt();
+      note(rows);
+      return ledgerTotals(rows).calls >= 7 ? rows : undefined;
+    });
+    t.same(ledgerTotals(rows), expected, 'the ledger equals what the model billed');
+    t.ok(expected.costMicros > 0);
+    await untilReplicasReady(client, 2);
+  },
+);
+
 t.test('a CodeRun through the installed pods: the real agent, the leader deleted mid-run', async (t) => {
   const ns = await testNamespace(t, cluster);
   await suiteSecrets(client, ns, config, USER, API_KEY);
+  const before = model.requests.length;
   const repo = git.repository('acme/payments.git', 'main', { 'README.md': '# payments\n' });
   const docs = git.repository(
     'acme/payments-docs.git',
@@ -295,6 +394,14 @@ t.test('a CodeRun through the installed pods: the real agent, the leader deleted
   );
   t.equal(jobs.items.length, 1, 'exactly one Job for the one attempt, across the failover');
   t.same(model.problems, [], 'every request the CLI sent had the shape of the Messages API');
+  const rows = (await ledgerRows(client, SYSTEM_NAMESPACE)).filter(
+    (r) => r.namespace === ns && r.run === 'payments-7',
+  );
+  t.same(
+    ledgerTotals(rows),
+    billedTotals(model.requests.slice(before), config.gateway.prices as PriceTable),
+    "the CLI's calls went through the gateway's Service, across the failover, and the ledger holds what they cost",
+  );
 });
 
 t.test(

@@ -34,6 +34,28 @@ if (!shipped) throw new Error('config/manager/deployment.yaml has no container')
 /** The shipped image's repository, which an overlay renames. */
 export const SHIPPED_IMAGE = shipped.image.replace(/:[^:/]*$/, '');
 const WEBHOOK_PORT = shipped.ports.find((p) => p.name === 'webhook')?.containerPort;
+const GATEWAY_PORT = shipped.ports.find((p) => p.name === 'gateway')?.containerPort;
+
+/**
+ * The model gateway Service's address: the real node has no cluster DNS (pods reach Services by IP,
+ * docs/local-cluster.md), so the overlay fixes it (in the low, statically assigned part of the
+ * cluster's 10.0.0.0/24) and the suite's config names it to the agents.
+ */
+const GATEWAY_CLUSTER_IP = '10.0.0.12';
+
+/** The shipped gateway.url (the Service's DNS name) with the Service's fixed address for its host. */
+export function gatewayServiceUrl(config: ControllerConfig): string {
+  if (!config.gateway.url) throw new Error('the config names no gateway.url');
+  const url = new URL(config.gateway.url);
+  url.hostname = GATEWAY_CLUSTER_IP;
+  return url.origin;
+}
+
+/** One manager pod's gateway listener, reached at its own address. */
+export function podGateway(ip: string): string {
+  if (!GATEWAY_PORT) throw new Error('the shipped Deployment names no gateway port');
+  return `http://${ip}:${GATEWAY_PORT}`;
+}
 
 /** kubectl, throwing with its stderr on a non-zero exit. */
 export async function kubectlOk(cluster: Cluster, args: string[], input?: string): Promise<CommandResult> {
@@ -69,8 +91,9 @@ export async function installCertificate(cluster: Cluster, dir: string): Promise
 }
 
 /**
- * An overlay of config/default as a user writes one: the image built here, and the controller config
- * replacing the shipped one (the ConfigMap generator's hash rolls the pods when it changes).
+ * An overlay of config/default as a user writes one: the image built here, the controller config
+ * replacing the shipped one (the ConfigMap generator's hash rolls the pods when it changes), and the
+ * gateway Service at its fixed address ({@link gatewayServiceUrl}).
  */
 export function writeOverlay(dir: string, image: LocalImage, config: ControllerConfig): string {
   const overlay = join(dir, 'overlay');
@@ -85,6 +108,12 @@ export function writeOverlay(dir: string, image: LocalImage, config: ControllerC
       // kustomize takes no absolute root: the path from the overlay.
       resources: [relative(overlay, join(root, 'config', 'default'))],
       images: [{ name: SHIPPED_IMAGE, newName, newTag }],
+      patches: [
+        {
+          target: { kind: 'Service', name: 'orchestrator-gateway' },
+          patch: stringify([{ op: 'add', path: '/spec/clusterIP', value: GATEWAY_CLUSTER_IP }]),
+        },
+      ],
       configMapGenerator: [
         {
           name: 'orchestrator-config',

@@ -1,11 +1,14 @@
 // The model gateway in tests that run it against the real apiserver (rbac.test.ts, the real-node
 // agent suite, the gateway benchmark): the config that turns it on, the token the operator stamped
-// into an attempt's Job, one call of the Messages API as the CLI makes it, the ledger's records, and
-// where in a namespace a key can be found.
+// into an attempt's Job, one call of the Messages API as the CLI makes it, the ledger's records and
+// what the model stand-in billed, priced as the gateway prices it, and where in a namespace a key can
+// be found.
 import { request } from 'node:http';
 import { AGENT_ENV, type ControllerConfig } from '../../../src/api/index.js';
 import type { Cluster } from '../../../src/cluster/index.js';
 import { LEDGER_SELECTOR, readRecord } from '../../../src/gateway/ledger-record.js';
+import { callCostMicros, type PriceTable, priceEntry } from '../../../src/gateway/prices.js';
+import { anthropicTokens } from '../../../src/gateway/tokens.js';
 import {
   CONFIGMAPS,
   JOBS,
@@ -14,6 +17,7 @@ import {
   resourcePath,
 } from '../../../src/runtime/index.js';
 import { kubectl } from '../cluster/cluster.js';
+import type { RecordedRequest } from '../remote/model-standin.js';
 
 /**
  * `config` with the gateway on, forwarding to `upstream`, listening on `bind` (a free port of
@@ -93,6 +97,7 @@ export function gatewayCall(
 
 /** One ledger record of the gateway (src/gateway/ledger-record.ts) as a test reads it. */
 export interface LedgerRow {
+  namespace: string;
   run: string;
   calls: number;
   costMicros: number;
@@ -106,8 +111,42 @@ export async function ledgerRows(client: KubeClient, ops: string): Promise<Ledge
   return list.items.flatMap((cm) => {
     const record = readRecord(cm);
     if (!record) throw new Error(`ledger record ${cm.metadata?.name} does not read`);
-    return [{ run: record.attempt.run, calls: record.calls, costMicros: record.costMicros }];
+    return [
+      {
+        namespace: record.attempt.namespace,
+        run: record.attempt.run,
+        calls: record.calls,
+        costMicros: record.costMicros,
+      },
+    ];
   });
+}
+
+/** Calls and cost, as a ledger sums them. */
+export interface SpendTotals {
+  calls: number;
+  costMicros: number;
+}
+
+/** What ledger rows add up to. */
+export const ledgerTotals = (rows: LedgerRow[]): SpendTotals => ({
+  calls: rows.reduce((n, r) => n + r.calls, 0),
+  costMicros: rows.reduce((n, r) => n + r.costMicros, 0),
+});
+
+/**
+ * What the model stand-in billed for `requests` (the answers that carried usage), priced with `prices`
+ * as the gateway prices a call: what the ledger must hold for them, no more and no less.
+ */
+export function billedTotals(requests: RecordedRequest[], prices: PriceTable): SpendTotals {
+  const billed = requests.filter((r) => r.billed);
+  const costMicros = billed.reduce((sum, r) => {
+    const model = String((r.body as { model?: unknown } | undefined)?.model);
+    const price = prices.models[priceEntry(prices, model) ?? ''];
+    if (!price) throw new Error(`the price table has no entry for model ${model}`);
+    return sum + callCostMicros(price, anthropicTokens(r.billed));
+  }, 0);
+  return { calls: billed.length, costMicros };
 }
 
 /**
