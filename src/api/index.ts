@@ -8,6 +8,8 @@
 //   token's scope and the submitter's authorisation.
 // - attempt-names.ts: the names of an attempt's Job, ConfigMap and directory by kind, one choice that the
 //   reconciler and the CLI's readers share.
+// - budget-window.ts: a budget's calendar window (day, week, month), which the budgets sum over and the
+//   gateway's ledger keeps its records for.
 // - cluster-access.ts: which agent pods may call the Kubernetes API, and only as their profile's account.
 // - config-source.ts: where the controller config in force comes from, declared with the API types so
 //   that its readers need not depend on the loader (src/config).
@@ -38,6 +40,7 @@ import { GROUP, VERSION } from './generated/kinds.js';
 export * from './agent-env.js';
 export * from './app-repositories.js';
 export * from './attempt-names.js';
+export * from './budget-window.js';
 export * from './cluster-access.js';
 export * from './config-source.js';
 export * from './defaulting.js';

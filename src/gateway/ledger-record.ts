@@ -4,6 +4,7 @@
 // gateway that writes and sums records (kube-ledger.ts) and the leader that reads them from its cache
 // (ledger-index.ts) cannot disagree.
 import { createHash } from 'node:crypto';
+import { calendarWindow } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import type { GatewayAttempt, MeteredCall } from './handler.js';
 
@@ -51,14 +52,16 @@ export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0,
 export const countsAt = (record: Pick<LedgerRecord, 'day'>): number => Date.parse(record.day) + DAY_MS - 1;
 
 /**
- * The first day whose records are kept: those of the current UTC calendar month (the longest budget
- * window the config can set, schemas/controller-config.schema.yaml `budgets[].window`), and at least
- * the two days before now, for attempts still running or being recorded in their run's status.
+ * The first day whose records are kept: those of every budget window that holds now (the current UTC
+ * month and week, schemas/controller-config.schema.yaml `budgets[].window`; a week may begin in the
+ * month before), and at least the two days before now, for attempts still running or being recorded
+ * in their run's status.
  */
 export function keptFrom(nowMs: number): string {
   const now = new Date(nowMs);
-  const month = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
-  return dayOf(Math.min(month, nowMs - 2 * DAY_MS));
+  // A week that began in the last month (a Monday before the 1st) still counts its first days.
+  const starts = (['month', 'week'] as const).map((period) => calendarWindow(period, now).start.getTime());
+  return dayOf(Math.min(...starts, nowMs - 2 * DAY_MS));
 }
 
 export const ledgerRecordName = (attempt: LedgerAttempt, day: string): string =>

@@ -1,0 +1,31 @@
+// A budget's calendar window (docs/economics.md): the UTC day, week (from Monday) or month that holds
+// `now`. Here, beside the config's types, because two layers count by it: the budgets (src/controllers/
+// budgets) sum spend over it, and the gateway's ledger (src/gateway/ledger-record.ts) keeps its records
+// at least that long. Pure: the clock is the caller's.
+import type { ControllerConfig } from './types.js';
+
+export type Budget = NonNullable<ControllerConfig['budgets']>[number];
+export type BudgetPeriod = NonNullable<Budget['window']>;
+
+export interface Window {
+  /** Spend from here on counts (inclusive). */
+  start: Date;
+  /** When the window ends and the count starts again from zero. */
+  resetsAt: Date;
+}
+
+const DAY_MS = 86_400_000;
+
+/** The calendar window of `period` around `now`, UTC. */
+export function calendarWindow(period: BudgetPeriod, now: Date): Window {
+  const y = now.getUTCFullYear();
+  const m = now.getUTCMonth();
+  const d = now.getUTCDate();
+  if (period === 'month')
+    return { start: new Date(Date.UTC(y, m, 1)), resetsAt: new Date(Date.UTC(y, m + 1, 1)) };
+  const day = Date.UTC(y, m, d);
+  if (period === 'day') return { start: new Date(day), resetsAt: new Date(day + DAY_MS) };
+  // getUTCDay: Sunday 0 … Saturday 6; weeks start on Monday (ISO 8601).
+  const monday = day - ((now.getUTCDay() + 6) % 7) * DAY_MS;
+  return { start: new Date(monday), resetsAt: new Date(monday + 7 * DAY_MS) };
+}
