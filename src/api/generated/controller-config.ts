@@ -18,6 +18,11 @@ export interface components {
                      * @enum {string}
                      */
                     imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
+                    /**
+                     * @description The agent CLI the profile's runs start (docs/agents.md, where each one's support is stated): claude (Anthropic's Claude Code), codex (OpenAI's Codex CLI) or gemini (Google's Gemini CLI). The image must have it (images/agent has all three). Default claude.
+                     * @enum {string}
+                     */
+                    cli?: "claude" | "codex" | "gemini";
                     /** @description The model used when a run names none. */
                     model?: string;
                     /** @description The GitHub App the agent acts as (e.g. 5DLabs-Rex); maps CodeRuns and DocsRuns to this profile. */

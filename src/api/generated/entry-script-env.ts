@@ -3,6 +3,7 @@
 /** Every variable the shipped entry scripts and hooks assign (templates/agent-shell, templates/**.hbs). */
 export const ENTRY_SCRIPT_ENV_NAMES: readonly string[] = Object.freeze([
   'AGENT',
+  'AGENT_CLI',
   'AGENT_LAST_WORDS',
   'AGENT_STATE_DIR',
   'AGENT_STATUS',
@@ -11,6 +12,7 @@ export const ENTRY_SCRIPT_ENV_NAMES: readonly string[] = Object.freeze([
   'BASE_DIR',
   'CHECKOUT_CONFIG_KEPT',
   'CLAUDE_CONFIG_DIR',
+  'CLI_COMMAND',
   'CONFIGMAP_DIR',
   'CONTEXT_VERSION',
   'DOCS_BRANCH',

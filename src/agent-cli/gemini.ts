@@ -1,0 +1,17 @@
+// Google's Gemini CLI (`gemini`, @google/gemini-cli): non-interactive with --prompt, against the
+// Gemini API's generateContent and streamGenerateContent, its base URL set by GOOGLE_GEMINI_BASE_URL
+// to the gateway's Gemini route and its key variable holding the attempt's token. Its run-time part is
+// templates/agent-shell/cli-gemini.sh; docs/agents.md "gemini".
+import type { AgentCli } from './contract.js';
+
+export const gemini: AgentCli = {
+  name: 'gemini',
+  command: 'gemini',
+  provider: 'gemini',
+  gatewayPath: '/gemini',
+  // No apiKey: it runs through the gateway only.
+  env: { gatewayUrl: 'GOOGLE_GEMINI_BASE_URL', gatewayToken: 'GEMINI_API_KEY' },
+  routingEnvPrefixes: ['GEMINI_', 'GOOGLE_'],
+  // The CLI's model.maxSessionTurns setting ends a session after that many turns; no spend limit.
+  limits: { maxTurns: true, maxBudgetUsd: false, fallbackModel: false },
+};
