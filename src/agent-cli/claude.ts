@@ -1,12 +1,12 @@
 // Anthropic's Claude Code CLI (`claude`, @anthropic-ai/claude-code): the first CLI, and the default.
 // Its run-time part is templates/agent-shell/cli-claude.sh; docs/agents.md "claude".
-import type { AgentCli } from './contract.js';
+import { type AgentCli, PROVIDER_PATHS } from './contract.js';
 
 export const claude: AgentCli = {
   name: 'claude',
   command: 'claude',
   provider: 'anthropic',
-  gatewayPath: '',
+  gatewayPath: PROVIDER_PATHS.anthropic,
   env: {
     apiKey: 'ANTHROPIC_API_KEY',
     gatewayUrl: 'ANTHROPIC_BASE_URL',

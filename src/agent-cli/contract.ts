@@ -6,6 +6,16 @@
 /** The model API a CLI speaks, as the gateway serves it (src/gateway: one provider object each). */
 export type ProviderName = 'anthropic' | 'openai' | 'gemini';
 
+/**
+ * Where the gateway serves each provider's API: its paths under this prefix are the API's own (the
+ * Anthropic API at the root, as before there were others), so one listener serves them all.
+ */
+export const PROVIDER_PATHS: Readonly<Record<ProviderName, string>> = Object.freeze({
+  anthropic: '',
+  openai: '/openai',
+  gemini: '/gemini',
+});
+
 /** The limits of spec.limits a CLI can enforce itself; the gateway enforces maxBudgetUsd for every CLI. */
 export interface CliLimits {
   maxTurns: boolean;

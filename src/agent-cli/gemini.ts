@@ -2,13 +2,14 @@
 // Gemini API's generateContent and streamGenerateContent, its base URL set by GOOGLE_GEMINI_BASE_URL
 // to the gateway's Gemini route and its key variable holding the attempt's token. Its run-time part is
 // templates/agent-shell/cli-gemini.sh; docs/agents.md "gemini".
-import type { AgentCli } from './contract.js';
+import { type AgentCli, PROVIDER_PATHS } from './contract.js';
 
 export const gemini: AgentCli = {
   name: 'gemini',
   command: 'gemini',
   provider: 'gemini',
-  gatewayPath: '/gemini',
+  // The SDK appends the version and the model's path (/v1beta/models/{model}:generateContent).
+  gatewayPath: PROVIDER_PATHS.gemini,
   // No apiKey: it runs through the gateway only.
   env: { gatewayUrl: 'GOOGLE_GEMINI_BASE_URL', gatewayToken: 'GEMINI_API_KEY' },
   routingEnvPrefixes: ['GEMINI_', 'GOOGLE_'],

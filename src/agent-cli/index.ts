@@ -10,7 +10,7 @@ import { codex } from './codex.js';
 import type { AgentCli } from './contract.js';
 import { gemini } from './gemini.js';
 
-export type { AgentCli, CliLimits, ProviderName } from './contract.js';
+export { type AgentCli, type CliLimits, PROVIDER_PATHS, type ProviderName } from './contract.js';
 export { claude, codex, gemini };
 
 /** Every CLI by its profile name; the schema's enum (agents.*.cli) lists the same names (a test checks). */
