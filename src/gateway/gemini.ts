@@ -63,7 +63,8 @@ export const gemini: Provider = {
     if (config !== undefined && (typeof config !== 'object' || config === null || Array.isArray(config)))
       return 'generationConfig: must be an object';
     const max = (config as { maxOutputTokens?: unknown } | undefined)?.maxOutputTokens;
-    if (max !== undefined && !positiveInteger(max)) return 'generationConfig.maxOutputTokens: a positive integer, when given';
+    if (max !== undefined && !positiveInteger(max))
+      return 'generationConfig.maxOutputTokens: a positive integer, when given';
     return {
       model: call.model,
       stream: call.method === 'streamGenerateContent',
@@ -78,7 +79,8 @@ export const gemini: Provider = {
     stream
       ? new SseUsageReader({
           key: '"usageMetadata"',
-          read: (event, before) => geminiTokens((event as { usageMetadata?: unknown }).usageMetadata) ?? before,
+          read: (event, before) =>
+            geminiTokens((event as { usageMetadata?: unknown }).usageMetadata) ?? before,
         })
       : new JsonUsageReader((answer) => geminiTokens((answer as { usageMetadata?: unknown }).usageMetadata)),
   error(kind, message) {

@@ -156,7 +156,10 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
     await forward(req, res, target, attempt, body, priced);
   }
 
-  function meteredCall(body: Buffer | undefined, target: string): { call: PricedCall; parsed: unknown } | string {
+  function meteredCall(
+    body: Buffer | undefined,
+    target: string,
+  ): { call: PricedCall; parsed: unknown } | string {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body?.toString('utf8') ?? '');

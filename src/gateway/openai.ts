@@ -43,7 +43,11 @@ export const openai: Provider = {
     const b = body as Record<string, unknown>;
     if (typeof b.model !== 'string' || b.model === '') return 'model: a model name is required';
     if (!MODEL_ID.test(b.model)) return `model: must be a model id (${MODEL_ID.source})`;
-    if (b.max_output_tokens !== undefined && b.max_output_tokens !== null && !positiveInteger(b.max_output_tokens))
+    if (
+      b.max_output_tokens !== undefined &&
+      b.max_output_tokens !== null &&
+      !positiveInteger(b.max_output_tokens)
+    )
       return 'max_output_tokens: a positive integer, when given';
     // No ceiling asked: the call's output is bounded by the model alone, and capped near a limit.
     const maxTokens = positiveInteger(b.max_output_tokens) ? b.max_output_tokens : Number.MAX_SAFE_INTEGER;

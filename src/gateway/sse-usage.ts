@@ -106,6 +106,7 @@ export class SseUsageReader {
     }
     if (typeof event !== 'object' || event === null) return;
     this.tokens = this.events.read(event, this.tokens);
-    if (event.type === 'message_start' && typeof event.message?.model === 'string') this.model = event.message.model;
+    if (event.type === 'message_start' && typeof event.message?.model === 'string')
+      this.model = event.message.model;
   }
 }

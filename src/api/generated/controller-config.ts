@@ -1491,6 +1491,60 @@ export interface components {
                     };
                 };
                 /**
+                 * @description The APIs of the other agent CLIs (docs/agents.md): OpenAI's Responses API for codex, served at the gateway's /openai, and the Gemini API for gemini, at /gemini; each call is authenticated, limited, priced and recorded as upstream's are. Their timeout is upstream.timeoutSeconds. Read per call.
+                 * @default {}
+                 */
+                providers: {
+                    /**
+                     * @description OpenAI's API (the codex CLI).
+                     * @default {}
+                     */
+                    openai: {
+                        /**
+                         * @description The API's base URL. Default https://api.openai.com.
+                         * @default https://api.openai.com
+                         */
+                        url: string;
+                        /**
+                         * @description The Secret key, in the operator's namespace, holding the platform's OpenAI key. Default orchestrator-openai-api-key/api-key.
+                         * @default {
+                         *       "name": "orchestrator-openai-api-key",
+                         *       "key": "api-key"
+                         *     }
+                         */
+                        apiKey: {
+                            /** @description The Secret's name. */
+                            name: string;
+                            /** @description The key in the Secret. */
+                            key: string;
+                        };
+                    };
+                    /**
+                     * @description The Gemini API (the gemini CLI).
+                     * @default {}
+                     */
+                    gemini: {
+                        /**
+                         * @description The API's base URL. Default https://generativelanguage.googleapis.com.
+                         * @default https://generativelanguage.googleapis.com
+                         */
+                        url: string;
+                        /**
+                         * @description The Secret key, in the operator's namespace, holding the platform's Gemini API key. Default orchestrator-gemini-api-key/api-key.
+                         * @default {
+                         *       "name": "orchestrator-gemini-api-key",
+                         *       "key": "api-key"
+                         *     }
+                         */
+                        apiKey: {
+                            /** @description The Secret's name. */
+                            name: string;
+                            /** @description The key in the Secret. */
+                            key: string;
+                        };
+                    };
+                };
+                /**
                  * @description The Secret key, in the operator's namespace, that signs the attempts' tokens; the replicas share it, and the manager creates it with 32 random bytes when it is missing. Default orchestrator-gateway-signing-key/key.
                  * @default {
                  *       "name": "orchestrator-gateway-signing-key",
