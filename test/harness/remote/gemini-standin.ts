@@ -55,21 +55,26 @@ export function checkGenerateRequest(body: unknown): string[] {
   if (!isObject(body)) return ['the body must be a JSON object'];
   const problems: string[] = [];
   if (!Array.isArray(body.contents) || body.contents.length === 0) return ['contents: a non-empty list'];
-  body.contents.forEach((content, i) => {
-    if (!isObject(content)) return problems.push(`contents[${i}]: an object`);
+  for (const [i, content] of body.contents.entries()) {
+    if (!isObject(content)) {
+      problems.push(`contents[${i}]: an object`);
+      continue;
+    }
     if (content.role !== undefined && !ROLES.has(String(content.role)))
       problems.push(`contents[${i}].role: one of ${[...ROLES].join(', ')}`);
-    if (!Array.isArray(content.parts)) return problems.push(`contents[${i}].parts: a list`);
-    content.parts.forEach((part, j) => {
+    if (!Array.isArray(content.parts)) {
+      problems.push(`contents[${i}].parts: a list`);
+      continue;
+    }
+    for (const [j, part] of content.parts.entries()) {
       const keys = isObject(part) ? Object.keys(part) : [];
       if (keys.length === 0 || !keys.some((k) => Object.hasOwn(PART_FIELDS, k)))
         problems.push(`contents[${i}].parts[${j}]: names one of ${Object.keys(PART_FIELDS).join(', ')}`);
       const unknown = keys.filter((k) => !Object.hasOwn(PART_FIELDS, k));
       if (unknown.length > 0)
         problems.push(`contents[${i}].parts[${j}]: unknown fields ${unknown.join(', ')}`);
-    });
-    return undefined;
-  });
+    }
+  }
   return problems;
 }
 

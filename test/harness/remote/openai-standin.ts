@@ -42,15 +42,17 @@ export function checkResponsesRequest(body: unknown): string[] {
   const input = body.input;
   if (typeof input !== 'string' && !Array.isArray(input)) problems.push('input: a string or a list of items');
   const calls = new Set<string>();
-  (Array.isArray(input) ? input : []).forEach((item, i) => {
-    if (!isObject(item)) return problems.push(`input[${i}]: an object`);
+  for (const [i, item] of (Array.isArray(input) ? input : []).entries()) {
+    if (!isObject(item)) {
+      problems.push(`input[${i}]: an object`);
+      continue;
+    }
     if (item.type === 'function_call' && typeof item.call_id === 'string') calls.add(item.call_id);
     if (item.type === 'function_call_output' && !calls.has(String(item.call_id)))
       problems.push(`input[${i}].call_id: answers no function_call before it`);
     if ((item.type === undefined || item.type === 'message') && !Object.hasOwn(ROLES, String(item.role)))
       problems.push(`input[${i}].role: one of ${Object.keys(ROLES).join(', ')}`);
-    return undefined;
-  });
+  }
   if (body.tools !== undefined && !Array.isArray(body.tools)) problems.push('tools: a list');
   return problems;
 }
