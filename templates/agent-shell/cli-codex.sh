@@ -68,19 +68,10 @@ cli_run_agent() {
   local status=0
   (cd "$WORK_DIR" && codex "${args[@]}" - <"$RENDERED_DIR/prompt.md" 2> >(tee "$RUN_DIR/agent.stderr" >&2)) |
     tee "$RUN_DIR/agent.jsonl" || status=$?
-  local id
-  id=$(grep -m1 -o '"thread_id":"[^"]*"' "$RUN_DIR/agent.jsonl" | cut -d'"' -f4) || true
-  if [[ -n $id ]]; then printf '%s\n' "$id" >"$RUN_DIR/session-id"; fi
+  record_session_field thread_id
   save_sessions
   return "$status"
 }
 
-cli_last_words() {
-  [[ -s $RUN_DIR/agent.jsonl ]] || return 0
-  grep -E '"type":"(turn.failed|error)"' "$RUN_DIR/agent.jsonl" | tail -n 1 | grep -o '"message":"[^"]*"' | cut -d'"' -f4
-}
-
-cli_usage() {
-  [[ -s $RUN_DIR/agent.jsonl ]] || return 0
-  node "$CONFIGMAP_DIR/agent-shell_cli-usage.mjs" codex "$RUN_DIR/agent.jsonl"
-}
+cli_last_words() { last_event_message 'turn.failed|error'; }
+cli_usage() { cli_usage_of codex; }

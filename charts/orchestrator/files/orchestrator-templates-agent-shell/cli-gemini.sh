@@ -41,19 +41,10 @@ cli_run_agent() {
   local status=0
   (cd "$WORK_DIR" && gemini --model "$MODEL" --yolo --output-format stream-json --prompt "$prompt" </dev/null \
     2> >(tee "$RUN_DIR/agent.stderr" >&2)) | tee "$RUN_DIR/agent.jsonl" || status=$?
-  local id
-  id=$(grep -m1 -o '"session_id":"[^"]*"' "$RUN_DIR/agent.jsonl" | cut -d'"' -f4) || true
-  if [[ -n $id ]]; then printf '%s\n' "$id" >"$RUN_DIR/session-id"; fi
+  record_session_field session_id
   save_sessions
   return "$status"
 }
 
-cli_last_words() {
-  [[ -s $RUN_DIR/agent.jsonl ]] || return 0
-  grep -E '"type":"(result|error)"' "$RUN_DIR/agent.jsonl" | tail -n 1 | grep -o '"message":"[^"]*"' | cut -d'"' -f4
-}
-
-cli_usage() {
-  [[ -s $RUN_DIR/agent.jsonl ]] || return 0
-  node "$CONFIGMAP_DIR/agent-shell_cli-usage.mjs" gemini "$RUN_DIR/agent.jsonl"
-}
+cli_last_words() { last_event_message 'result|error'; }
+cli_usage() { cli_usage_of gemini; }

@@ -28,7 +28,12 @@ function codex(all) {
   const cached = sum('cached_input_tokens');
   return {
     stop: '',
-    usage: { inputTokens: sum('input_tokens') - cached, outputTokens: sum('output_tokens'), cacheReadInputTokens: cached, turns: turns.length },
+    usage: {
+      inputTokens: sum('input_tokens') - cached,
+      outputTokens: sum('output_tokens'),
+      cacheReadInputTokens: cached,
+      turns: turns.length,
+    },
   };
 }
 

@@ -273,6 +273,26 @@ save_sessions() {
   if [[ -f $MEMORY_FILE && ! -L $MEMORY_FILE ]]; then cp "$MEMORY_FILE" "$SESSION_STORE/CLAUDE.md"; fi
 }
 
+# For the CLIs whose JSON-lines output names their session by the string field $1 (cli-codex.sh,
+# cli-gemini.sh): its first value, recorded for the result document.
+record_session_field() {
+  local id
+  id=$(grep -m1 -o "\"$1\":\"[^\"]*\"" "$RUN_DIR/agent.jsonl" | cut -d'"' -f4) || true
+  if [[ -n $id ]]; then printf '%s\n' "$id" >"$RUN_DIR/session-id"; fi
+}
+
+# The message of the last event in the output whose type matches $1 (an extended regular expression).
+last_event_message() {
+  [[ -s $RUN_DIR/agent.jsonl ]] || return 0
+  grep -E "\"type\":\"($1)\"" "$RUN_DIR/agent.jsonl" | tail -n 1 | grep -o '"message":"[^"]*"' | cut -d'"' -f4
+}
+
+# The usage of CLI $1 from its output, by cli-usage.mjs (its two lines: record_usage, result.sh).
+cli_usage_of() {
+  [[ -s $RUN_DIR/agent.jsonl ]] || return 0
+  node "$CONFIGMAP_DIR/agent-shell_cli-usage.mjs" "$1" "$RUN_DIR/agent.jsonl"
+}
+
 # One top-level field of the JSON document on stdin (node is in the image: the MCP servers run on it).
 json_field() {
   node -e 'let s="";process.stdin.on("data",(d)=>{s+=d}).on("end",()=>{const v=JSON.parse(s)[process.argv[1]];if(v==null)process.exit(1);process.stdout.write(String(v))})' "$1"
