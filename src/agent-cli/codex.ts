@@ -12,7 +12,9 @@ export const codex: AgentCli = {
   // The token goes in a variable of the platform's own name, which config.toml's env_key names: the
   // CLI's own OPENAI_API_KEY is then never read, whoever sets it. No apiKey: it runs through the gateway only.
   env: { gatewayUrl: 'ORCHESTRATOR_OPENAI_BASE_URL', gatewayToken: 'ORCHESTRATOR_MODEL_TOKEN' },
-  routingEnvPrefixes: ['OPENAI_', 'CODEX_', 'AZURE_OPENAI_'],
+  // Its model provider is config.toml's, whose key and URL no OPENAI_* variable changes: a run may
+  // still pass its own OPENAI_API_KEY to a tool.
+  routingEnvPrefixes: ['CODEX_'],
   // `codex exec` has no turn or spend limit of its own, nor a fallback model.
   limits: { maxTurns: false, maxBudgetUsd: false, fallbackModel: false },
 };

@@ -12,7 +12,15 @@ export const gemini: AgentCli = {
   gatewayPath: PROVIDER_PATHS.gemini,
   // No apiKey: it runs through the gateway only.
   env: { gatewayUrl: 'GOOGLE_GEMINI_BASE_URL', gatewayToken: 'GEMINI_API_KEY' },
-  routingEnvPrefixes: ['GEMINI_', 'GOOGLE_'],
+  // Its key, base URL, and the switches to Vertex AI or another Google credential.
+  routingEnvPrefixes: [
+    'GEMINI_',
+    'GOOGLE_GEMINI_',
+    'GOOGLE_GENAI_',
+    'GOOGLE_API_KEY',
+    'GOOGLE_CLOUD_',
+    'GOOGLE_APPLICATION_CREDENTIALS',
+  ],
   // The CLI's model.maxSessionTurns setting ends a session after that many turns; no spend limit.
   limits: { maxTurns: true, maxBudgetUsd: false, fallbackModel: false },
 };
