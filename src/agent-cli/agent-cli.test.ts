@@ -67,6 +67,6 @@ t.test('the config refuses a CLI without the gateway, and a turn limit codex can
     refusal((d) => {
       d.agents.codex.limits.maxTurns = { default: 10 };
     }),
-    /agents\.codex\.limits\.maxTurns.*cannot enforce a turn limit/,
+    /agents\.codex\.limits\.maxTurns.*cannot enforce maxTurns/,
   );
 });

@@ -19,14 +19,15 @@ export function economicsFindings(config: ControllerConfig): Finding[] {
           `Invalid value: "${cli.name}": this CLI runs only through the model gateway: set gateway.enabled (docs/agents.md)`,
         ),
       );
-    if (agent.limits?.maxTurns !== undefined && !cli.limits.maxTurns)
-      findings.push(
-        error(
-          'config',
-          `agents.${name}.limits.maxTurns`,
-          `Forbidden: the ${cli.name} CLI cannot enforce a turn limit (docs/agents.md); leave it unset`,
-        ),
-      );
+    for (const limit of ['maxTurns', 'fallbackModel'] as const)
+      if (agent.limits?.[limit] !== undefined && !cli.limits[limit])
+        findings.push(
+          error(
+            'config',
+            `agents.${name}.limits.${limit}`,
+            `Forbidden: the ${cli.name} CLI cannot enforce ${limit} (docs/agents.md); leave it unset`,
+          ),
+        );
     for (const limit of ['maxTurns', 'maxBudgetUsd'] as const) {
       const set = agent.limits?.[limit];
       if (set?.default === undefined || set.max === undefined) continue;
