@@ -3,6 +3,7 @@
 // spec.env, spec.envFromSecrets) and which belong to the operator, and when a run may have a Docker
 // daemon. The design it implements: docs/design.md §1.2 (agent environment).
 
+import { ALL_CLIS, claude } from '../agent-cli/index.js';
 import { ENTRY_SCRIPT_ENV_NAMES } from './generated/entry-script-env.js';
 import type { ControllerConfig } from './types.js';
 
@@ -16,10 +17,11 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * the agent's OpenTelemetry SDK the run's trace context.
  */
 export const AGENT_ENV = Object.freeze({
-  apiKey: 'ANTHROPIC_API_KEY',
-  /** With the model gateway (config gateway): where the CLI sends its calls, and the attempt's token. */
-  gatewayUrl: 'ANTHROPIC_BASE_URL',
-  gatewayToken: 'ANTHROPIC_AUTH_TOKEN',
+  /** Claude Code's (the variables of each CLI's model calls are its module's: src/agent-cli). */
+  apiKey: claude.env.apiKey as string,
+  /** With the model gateway (config gateway): where Claude Code sends its calls, and the attempt's token. */
+  gatewayUrl: claude.env.gatewayUrl,
+  gatewayToken: claude.env.gatewayToken,
   /** No longer set (the operator mints the tokens, §4.8); still reserved, so no run passes a key by that name. */
   githubAppId: 'GITHUB_APP_ID',
   githubAppPrivateKey: 'GITHUB_APP_PRIVATE_KEY',
@@ -71,7 +73,19 @@ const SHELL_STARTUP_ENV = ['BASH_ENV', 'BASHOPTS', 'ENV', 'IFS', 'SHELLOPTS'];
  * proxy): the operator's alone, so that no run can send the calls, or the attempt's token, anywhere but
  * the model gateway (docs/security.md "The model gateway").
  */
-const ROUTING_ENV_PREFIXES = ['ANTHROPIC_', 'CLAUDE_CODE_USE_'];
+const ROUTING_ENV_PREFIXES = [...new Set(ALL_CLIS.flatMap((cli) => cli.routingEnvPrefixes))];
+/** Every CLI's model variables (a codex profile's run may not set Claude Code's either: one list for all). */
+const CLI_MODEL_ENV = ALL_CLIS.flatMap((cli) => Object.values(cli.env));
+
+/** The CLIs' credential variables: the platform's key or the attempt's token, never the config's. */
+const CLI_CREDENTIAL_ENV = ALL_CLIS.flatMap((cli) => [
+  cli.env.gatewayToken,
+  ...(cli.env.apiKey ? [cli.env.apiKey] : []),
+]);
+
+/** Whether the name carries an attempt's gateway token in some CLI's agent container (stamped, checked). */
+export const isGatewayTokenEnv = (name: string): boolean =>
+  ALL_CLIS.some((cli) => cli.env.gatewayToken === name);
 const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY'].flatMap((n) => [n, n.toLowerCase()]);
 
 /** Whether the name routes the CLI's model calls. */
@@ -83,6 +97,7 @@ export const RESERVED_ENV_NAMES: readonly string[] = Object.freeze(
   [
     ...new Set([
       ...Object.values(AGENT_ENV),
+      ...CLI_MODEL_ENV,
       ...Object.values(TELEMETRY_ENV),
       ...ENTRY_SCRIPT_ENV,
       ...SHELL_STARTUP_ENV,
@@ -111,8 +126,7 @@ export const configEnvAllowed = (name: string, config: ControllerConfig): boolea
   (!config.gateway.enabled &&
     isRoutingEnv(name) &&
     !(config.egress.enabled && PROXY_ENV.includes(name)) &&
-    name !== AGENT_ENV.apiKey &&
-    name !== AGENT_ENV.gatewayToken);
+    !CLI_CREDENTIAL_ENV.includes(name));
 
 /** What is wrong with the name of a variable given to the agent (a run's or the config's), or undefined. */
 export function envNameProblem(name: string): string | undefined {

@@ -5,8 +5,10 @@
 // reconcilers the attempts' tokens.
 import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
+import type { ProviderName } from '../agent-cli/index.js';
 import { type ConfigSource, type ControllerConfig, parseUsd } from '../api/index.js';
 import { budgetWindow } from '../controllers/budgets/index.js';
+import { gemini } from '../gateway/gemini.js';
 import { InFlight } from '../gateway/in-flight.js';
 import {
   anthropic,
@@ -20,7 +22,10 @@ import {
   type TokenClaims,
 } from '../gateway/index.js';
 import { KubeLedger } from '../gateway/kube-ledger.js';
-import { secretValue, signingKey } from '../gateway/operator-secrets.js';
+import { openai } from '../gateway/openai.js';
+import { type SecretKeyRef, secretValue, signingKey } from '../gateway/operator-secrets.js';
+import type { Provider } from '../gateway/provider.js';
+import { providerRoutes } from '../gateway/provider-routes.js';
 import { LimitGate } from '../gateway/spend-gate.js';
 import { type TokenStamper, tokenStamper } from '../gateway/stamp.js';
 import type { GithubTokens } from '../github/app-tokens/index.js';
@@ -135,21 +140,49 @@ async function modelHandler(opts: ModelGatewayOptions) {
     }
     return [...own, ...teams];
   };
-  const handler = gatewayHandler({
-    provider: anthropic,
-    upstream: () => {
-      const { url, timeoutSeconds } = config.current().gateway.upstream;
-      return { url, timeoutMs: timeoutSeconds * 1000 };
+  const authenticator = new JobAuthenticator({ client, key: () => key, cacheMs: 5_000 });
+  const gate = new LimitGate(ledger, { limits });
+  const timeoutMs = () => config.current().gateway.upstream.timeoutSeconds * 1000;
+  // Each provider's API on its own path, with its own upstream and key; the token, limits, prices,
+  // ledger and in-flight count are one for all (docs/agents.md "Through the gateway").
+  const upstreams: Record<
+    ProviderName,
+    { provider: Provider; url: () => string; apiKey: () => SecretKeyRef }
+  > = {
+    anthropic: {
+      provider: anthropic,
+      url: () => config.current().gateway.upstream.url,
+      apiKey: () => config.current().gateway.upstream.apiKey,
     },
-    key: secretValue(client, namespace, () => config.current().gateway.upstream.apiKey),
-    prices: () => config.current().gateway.prices as PriceTable,
-    authenticator: new JobAuthenticator({ client, key: () => key, cacheMs: 5_000 }),
-    gate: new LimitGate(ledger, { limits }),
-    bodyLimitBytes: settings.bodyLimitBytes,
-    bodyTimeoutMs: 60_000,
-    logger: logger.child({ component: 'gateway' }),
-    cost: callCostMicros,
-    inFlight,
+    openai: {
+      provider: openai,
+      url: () => config.current().gateway.providers.openai.url,
+      apiKey: () => config.current().gateway.providers.openai.apiKey,
+    },
+    gemini: {
+      provider: gemini,
+      url: () => config.current().gateway.providers.gemini.url,
+      apiKey: () => config.current().gateway.providers.gemini.apiKey,
+    },
+  };
+  const handlerOf = ({ provider, url, apiKey }: (typeof upstreams)[ProviderName]) =>
+    gatewayHandler({
+      provider,
+      upstream: () => ({ url: url(), timeoutMs: timeoutMs() }),
+      key: secretValue(client, namespace, apiKey),
+      prices: () => config.current().gateway.prices as PriceTable,
+      authenticator,
+      gate,
+      bodyLimitBytes: settings.bodyLimitBytes,
+      bodyTimeoutMs: 60_000,
+      logger: logger.child({ component: 'gateway', provider: provider.name }),
+      cost: callCostMicros,
+      inFlight,
+    });
+  const handler = providerRoutes({
+    anthropic: handlerOf(upstreams.anthropic),
+    openai: handlerOf(upstreams.openai),
+    gemini: handlerOf(upstreams.gemini),
   });
   return { handler, stamper: tokenStamper(() => key), inFlight };
 }

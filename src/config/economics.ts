@@ -1,6 +1,7 @@
 // The economics keys' rules a schema cannot say (docs/economics.md): a profile's default limit within
 // its maximum, budgets with unique names and selectors the manager can evaluate, and agent telemetry
 // with somewhere to send it.
+import { agentCli } from '../agent-cli/index.js';
 import { type ControllerConfig, parseUsd } from '../api/index.js';
 import { labelSelectorProblem } from '../naming/label-selector.js';
 import { error, type Finding } from '../validation/finding.js';
@@ -8,6 +9,25 @@ import { error, type Finding } from '../validation/finding.js';
 export function economicsFindings(config: ControllerConfig): Finding[] {
   const findings: Finding[] = [];
   for (const [name, agent] of Object.entries(config.agents)) {
+    // A CLI with no key of the platform's to be given (src/agent-cli) reaches its model only through the gateway.
+    const cli = agentCli(agent.cli);
+    if (!cli.env.apiKey && !config.gateway.enabled)
+      findings.push(
+        error(
+          'config',
+          `agents.${name}.cli`,
+          `Invalid value: "${cli.name}": this CLI runs only through the model gateway: set gateway.enabled (docs/agents.md)`,
+        ),
+      );
+    for (const limit of ['maxTurns', 'fallbackModel'] as const)
+      if (agent.limits?.[limit] !== undefined && !cli.limits[limit])
+        findings.push(
+          error(
+            'config',
+            `agents.${name}.limits.${limit}`,
+            `Forbidden: the ${cli.name} CLI cannot enforce ${limit} (docs/agents.md); leave it unset`,
+          ),
+        );
     for (const limit of ['maxTurns', 'maxBudgetUsd'] as const) {
       const set = agent.limits?.[limit];
       if (set?.default === undefined || set.max === undefined) continue;

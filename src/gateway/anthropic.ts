@@ -1,39 +1,10 @@
 // Anthropic's Messages API as the Claude Code CLI uses it through the gateway (docs/economics.md "The
 // model gateway"): the calls the real CLI makes (as test/harness/remote/model-standin.ts answers them),
 // its x-api-key or bearer credential, the usage of JSON and streamed answers, and the API's error body.
-import { StringDecoder } from 'node:string_decoder';
-import type { CallRequest, GatewayError, Provider, UsageReader } from './provider.js';
+import { JsonUsageReader } from './json-usage.js';
+import type { CallRequest, GatewayError, Provider } from './provider.js';
 import { SseUsageReader } from './sse-usage.js';
-import { anthropicTokens, type CallTokens } from './tokens.js';
-
-/** Past this, a JSON answer's usage is not read (a JSON message is far smaller); the call is billed by its request's ceiling. */
-const MAX_JSON_ANSWER_BYTES = 8 * 1024 * 1024;
-
-/** The usage of a JSON (not streamed) answer: its body kept up to a bound, read once it ends. */
-class JsonUsageReader implements UsageReader {
-  private text = '';
-  private over = false;
-  private readonly decoder = new StringDecoder('utf8');
-
-  push(chunk: Buffer): void {
-    if (this.over) return;
-    this.text += this.decoder.write(chunk);
-    if (this.text.length > MAX_JSON_ANSWER_BYTES) {
-      this.over = true;
-      this.text = '';
-    }
-  }
-
-  usage(): CallTokens | undefined {
-    if (this.over) return undefined;
-    try {
-      const usage = (JSON.parse(this.text) as { usage?: unknown }).usage;
-      return usage === undefined ? undefined : anthropicTokens(usage);
-    } catch {
-      return undefined;
-    }
-  }
-}
+import { anthropicTokens } from './tokens.js';
 
 const ERRORS: Record<GatewayError, { status: number; type: string }> = {
   authentication: { status: 401, type: 'authentication_error' },
@@ -48,9 +19,9 @@ const ERRORS: Record<GatewayError, { status: number; type: string }> = {
 };
 
 /** A model id as the API names them (and as the status's usage bounds it: 128 characters). */
-const MODEL_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+export const MODEL_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 
-const positiveInteger = (v: unknown): v is number =>
+export const positiveInteger = (v: unknown): v is number =>
   typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
 
 export const anthropic: Provider = {
@@ -89,7 +60,13 @@ export const anthropic: Provider = {
     return { model: b.model, stream: b.stream === true, maxTokens: b.max_tokens };
   },
   capped: (body, maxTokens) => ({ ...(body as object), max_tokens: maxTokens }),
-  usageReader: (stream) => (stream ? new SseUsageReader() : new JsonUsageReader()),
+  usageReader: (stream) =>
+    stream
+      ? new SseUsageReader()
+      : new JsonUsageReader((answer) => {
+          const usage = (answer as { usage?: unknown }).usage;
+          return usage === undefined ? undefined : anthropicTokens(usage);
+        }),
   error(kind, message) {
     const { status, type } = ERRORS[kind];
     return { status, body: { type: 'error', error: { type, message } } };

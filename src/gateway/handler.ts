@@ -145,7 +145,7 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
     }
     let priced: PricedCall | undefined;
     if (route.metered) {
-      const checked = meteredCall(body);
+      const checked = meteredCall(body, target);
       if (typeof checked === 'string') return sendError(res, provider, 'invalid_request', checked);
       const admission = await opts.gate.admit(attempt, checked.call);
       if (!admission.allowed) return sendError(res, provider, 'budget', admission.message);
@@ -156,14 +156,17 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
     await forward(req, res, target, attempt, body, priced);
   }
 
-  function meteredCall(body: Buffer | undefined): { call: PricedCall; parsed: unknown } | string {
+  function meteredCall(
+    body: Buffer | undefined,
+    target: string,
+  ): { call: PricedCall; parsed: unknown } | string {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body?.toString('utf8') ?? '');
     } catch {
       return 'the body must be JSON';
     }
-    const call = provider.callRequest(parsed);
+    const call = provider.callRequest(parsed, target);
     if (typeof call === 'string') return call;
     const table = opts.prices();
     const entry = priceEntry(table, call.model);

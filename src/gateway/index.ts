@@ -2,26 +2,30 @@
 // every replica serves the model API to the agents on its own port, each call authenticated by its
 // attempt's token, checked against the attempt's and the teams' limits, forwarded with the platform's
 // key (which no pod holds) and metered from the answer's usage. Provider-neutral but for provider.ts's
-// shape and one object per provider's API.
+// shape and one object per provider's API (Anthropic's, OpenAI's, Gemini's).
 // - anthropic.ts: Anthropic's Messages API as the Claude Code CLI calls it: routes, credential, usage, errors.
 // - attempt-token.ts: an attempt's token, minted and verified with the gateway's signing key.
 // - github-token-route.ts: the phases' GitHub token broker's route on this listener (src/github/phase-tokens decides).
 // - handler.ts: a call from route to ledger: token, body bound, price, limits, streamed forwarding, usage.
+// - gemini.ts: the Gemini API (generateContent, streamGenerateContent) as the Gemini CLI calls it.
 // - in-flight.ts: the calls a replica serves, counted until recorded, so that a stopping replica waits for them.
 // - job-authenticator.ts: a verified token accepted only while its attempt's Job runs and carries it.
+// - json-usage.ts: a JSON answer's usage, read once it ends by the provider's reading of it.
 // - kube-ledger.ts: the ledger the replicas share: a ConfigMap per attempt and day in the operator's
 //   namespace, added to under optimistic concurrency, pruned past the longest budget window.
 // - ledger-index.ts: the ledger as the leader's cache holds it: an attempt's metered usage and refusal.
 // - ledger-record.ts: one ledger record: its name, labels, data, and the moment its spend counts at.
 // - memory-ledger.ts: metered calls held in the process (tests, one replica's view).
+// - openai.ts: OpenAI's Responses API as the Codex CLI calls it.
 // - operator-secrets.ts: the platform's key and the token signing key, read from the operator's namespace.
 // - prices.ts: the price table: which entry prices a model, what tokens cost, what a remainder buys.
-// - provider.ts: what the gateway needs of a provider's API (a second provider is a second object).
+// - provider.ts: what the gateway needs of a provider's API (each provider is one object).
+// - provider-routes.ts: one listener for every provider's API, each under its path prefix.
 // - server.ts: the listener, its connections and requests bounded before the token is checked.
 // - spend-gate.ts: the limits a call is checked against (the run's, the team budgets'), the output cap.
-// - sse-usage.ts: a streamed answer's usage read from its events as they pass.
+// - sse-usage.ts: a streamed answer's usage read from its events as they pass (the provider says which).
 // - stamp.ts: the attempt's token put into its Job's agent container as the Job is made.
-// - tokens.ts: token counts by kind, and Anthropic's usage object read into them.
+// - tokens.ts: token counts by kind, and each provider's usage object read into them.
 // - upstream.ts: one call to the provider, streamed both ways, ended by a signal.
 export { anthropic } from './anthropic.js';
 export { mintAttemptToken, type TokenClaims, verifyAttemptToken } from './attempt-token.js';

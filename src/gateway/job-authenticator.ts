@@ -4,7 +4,7 @@
 // agent's calls cost the apiserver a Job read every few seconds at most; a token whose Job ended is
 // refused within that time.
 import { timingSafeEqual } from 'node:crypto';
-import { AGENT_ENV } from '../api/index.js';
+import { isGatewayTokenEnv } from '../api/index.js';
 import {
   type ApiRequester,
   isNotFound,
@@ -42,7 +42,7 @@ export function jobCarries(job: KubeObject, token: string): boolean {
   const pod = spec?.template?.spec;
   return [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])].some((c) =>
     (c.env ?? []).some(
-      (e) => e.name === AGENT_ENV.gatewayToken && e.value !== undefined && sameToken(e.value, token),
+      (e) => isGatewayTokenEnv(e.name) && e.value !== undefined && sameToken(e.value, token),
     ),
   );
 }

@@ -1,9 +1,9 @@
 // What the gateway needs of a model provider's API (docs/economics.md "The model gateway"): its routes,
 // where a client puts its credential and the upstream wants the platform's, what a metered call asks
 // for, how its answer states usage, and the provider's own error format (so the agent CLI shows the
-// gateway's refusals as it shows the provider's). Anthropic's Messages API is one (anthropic.ts); another
-// provider's API (OpenAI's Responses API, for another CLI) is another object of this shape on its own
-// path prefix, and the server does not change.
+// gateway's refusals as it shows the provider's). Anthropic's Messages API is one (anthropic.ts),
+// OpenAI's Responses API (openai.ts) and the Gemini API (gemini.ts) others, each on its own path prefix
+// (provider-routes.ts), and the server does not change.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CallTokens } from './tokens.js';
 
@@ -55,8 +55,11 @@ export interface Provider {
   forwardedHeaders: readonly string[];
   /** Response headers passed back (lower case, or a prefix ending in '-'); nothing else is. */
   returnedHeaders: readonly string[];
-  /** What a metered body asks for, or the problem with it (said to the client). */
-  callRequest(body: unknown): CallRequest | string;
+  /**
+   * What a metered body, sent to `target` (path and query: Gemini names the model and the stream's
+   * format there), asks for, or the problem with it (said to the client).
+   */
+  callRequest(body: unknown, target: string): CallRequest | string;
   /** The body with its output capped at `maxTokens`. */
   capped(body: unknown, maxTokens: number): unknown;
   usageReader(stream: boolean): UsageReader;

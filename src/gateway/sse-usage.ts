@@ -1,7 +1,8 @@
-// The usage of a streamed Anthropic answer, read from its server-sent events as they pass through the
-// gateway (never holding the stream): message_start states the input and cache counts, each
-// message_delta the cumulative output (docs/economics.md "The model gateway"). The bytes are searched,
-// not decoded: a chunk is searched for the key `"usage"`, and only a data line holding it is cut out
+// The usage of a streamed answer, read from its server-sent events as they pass through the gateway
+// (never holding the stream). Each provider says which events state it (`SseUsage`): Anthropic's
+// message_start states the input and cache counts, each message_delta the cumulative output
+// (docs/economics.md "The model gateway"). The bytes are searched,
+// not decoded: a chunk is searched for the provider's usage key, and only a data line holding it is cut out
 // (at newline bytes, which are never part of a multi-byte UTF-8 character), decoded and parsed, so the
 // many text deltas of an answer cost nothing each. Only the unfinished last line is kept, and a line
 // longer than the cap is skipped whole: usage events are small, text deltas are not needed.
@@ -11,9 +12,25 @@ import { anthropicTokens, type CallTokens } from './tokens.js';
 const MAX_LINE_BYTES = 256 * 1024;
 const NEWLINE = 0x0a;
 const DATA = Buffer.from('data:');
-// The key of message_start's message.usage and message_delta's usage, as the API writes it (a key
-// spelled with escapes would not be seen; the API writes none).
-const USAGE_KEY = Buffer.from('"usage"');
+
+/** How a provider's stream states usage. */
+export interface SseUsage {
+  /** The key of the usage object, as the API writes it (a key spelled with escapes would not be seen; the APIs write none). */
+  key: string;
+  /** The counts after one event that holds the key, from those before it (undefined: none yet). */
+  read(event: unknown, before: CallTokens | undefined): CallTokens | undefined;
+}
+
+/** Anthropic's: message_start's message.usage, then each message_delta's cumulative usage. */
+export const ANTHROPIC_SSE_USAGE: SseUsage = {
+  key: '"usage"',
+  read(data, before) {
+    const event = data as { type?: unknown; message?: { usage?: unknown }; usage?: unknown };
+    if (event.type === 'message_start') return anthropicTokens(event.message?.usage);
+    if (event.type === 'message_delta' && before) return anthropicTokens(event.usage, before);
+    return before;
+  },
+};
 
 export class SseUsageReader {
   private tokens: CallTokens | undefined;
@@ -22,6 +39,11 @@ export class SseUsageReader {
   private partialBytes = 0;
   private skipping = false;
   private model: string | undefined;
+  private readonly usageKey: Buffer;
+
+  constructor(private readonly events: SseUsage = ANTHROPIC_SSE_USAGE) {
+    this.usageKey = Buffer.from(events.key);
+  }
 
   /** Feeds the next bytes of the stream as they arrived (a chunk may end mid-line, or mid-character). */
   push(chunk: Buffer): void {
@@ -40,11 +62,11 @@ export class SseUsageReader {
     }
     // Only the lines that hold the key are cut out: a search of the chunk, not of each line.
     const end = chunk.lastIndexOf(NEWLINE) + 1;
-    for (let at = chunk.indexOf(USAGE_KEY, start); at !== -1 && at < end; ) {
+    for (let at = chunk.indexOf(this.usageKey, start); at !== -1 && at < end; ) {
       const from = Math.max(start, chunk.lastIndexOf(NEWLINE, at) + 1);
       const nl = chunk.indexOf(NEWLINE, at);
       this.line(chunk.subarray(from, nl));
-      at = chunk.indexOf(USAGE_KEY, nl + 1);
+      at = chunk.indexOf(this.usageKey, nl + 1);
     }
     if (Math.max(start, end) < chunk.length) this.hold(chunk.subarray(Math.max(start, end)));
   }
@@ -75,18 +97,16 @@ export class SseUsageReader {
   /** A whole line (without its newline) that holds the usage key, or was held across chunks. */
   private line(line: Buffer): void {
     if (line.length <= DATA.length || DATA.compare(line, 0, DATA.length) !== 0) return;
-    if (line.indexOf(USAGE_KEY, DATA.length) === -1) return;
-    let event: { type?: unknown; message?: { usage?: unknown; model?: unknown }; usage?: unknown };
+    if (line.indexOf(this.usageKey, DATA.length) === -1) return;
+    let event: { type?: unknown; message?: { model?: unknown } };
     try {
       event = JSON.parse(line.toString('utf8', DATA.length));
     } catch {
       return;
     }
-    if (event.type === 'message_start') {
-      this.tokens = anthropicTokens(event.message?.usage);
-      if (typeof event.message?.model === 'string') this.model = event.message.model;
-    } else if (event.type === 'message_delta' && this.tokens) {
-      this.tokens = anthropicTokens(event.usage, this.tokens);
-    }
+    if (typeof event !== 'object' || event === null) return;
+    this.tokens = this.events.read(event, this.tokens);
+    if (event.type === 'message_start' && typeof event.message?.model === 'string')
+      this.model = event.message.model;
   }
 }

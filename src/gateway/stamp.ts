@@ -2,7 +2,7 @@
 // gateway"): the Job builder leaves the agent container's token variable empty (it is pure, and a token
 // is random), and the actor stamps a fresh one, signed for this attempt, this Job and its run's spend
 // limit. Only the agent container has the variable, so only it gets the token.
-import { AGENT_ENV, parseUsd } from '../api/index.js';
+import { isGatewayTokenEnv, parseUsd } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import { mintAttemptToken } from './attempt-token.js';
 
@@ -40,7 +40,7 @@ export function tokenStamper(key: () => Buffer | undefined): TokenStamper {
     const pod = spec.template?.spec;
     for (const container of [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])])
       for (const variable of container.env ?? [])
-        if (variable.name === AGENT_ENV.gatewayToken) variable.value = token;
+        if (isGatewayTokenEnv(variable.name)) variable.value = token;
     return stamped;
   };
 }

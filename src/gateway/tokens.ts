@@ -44,3 +44,42 @@ export function anthropicTokens(usage: unknown, base: CallTokens = NO_TOKENS): C
     cacheRead: count(u.cache_read_input_tokens) ?? base.cacheRead,
   };
 }
+
+/**
+ * An OpenAI Responses API `usage` object as counts: input_tokens includes the cached ones
+ * (input_tokens_details.cached_tokens, priced as cache reads) and those written to the cache
+ * (cache_write_tokens, priced as cache writes); output_tokens includes the reasoning ones.
+ */
+export function openaiTokens(usage: unknown): CallTokens | undefined {
+  if (typeof usage !== 'object' || usage === null) return undefined;
+  const u = usage as Record<string, unknown>;
+  const details = (u.input_tokens_details ?? {}) as Record<string, unknown>;
+  const input = count(u.input_tokens) ?? 0;
+  const cached = Math.min(count(details.cached_tokens) ?? 0, input);
+  const written = Math.min(count(details.cache_write_tokens) ?? 0, input - cached);
+  return {
+    ...NO_TOKENS,
+    input: input - cached - written,
+    output: count(u.output_tokens) ?? 0,
+    cacheWrite: written,
+    cacheRead: cached,
+  };
+}
+
+/**
+ * A Gemini `usageMetadata` object as counts: promptTokenCount includes the cached ones
+ * (cachedContentTokenCount, priced as cache reads); the output is the candidates' and the thoughts'
+ * tokens, which Gemini bills alike (a tool-use prompt's tokens are input).
+ */
+export function geminiTokens(usage: unknown): CallTokens | undefined {
+  if (typeof usage !== 'object' || usage === null) return undefined;
+  const u = usage as Record<string, unknown>;
+  const prompt = (count(u.promptTokenCount) ?? 0) + (count(u.toolUsePromptTokenCount) ?? 0);
+  const cached = Math.min(count(u.cachedContentTokenCount) ?? 0, prompt);
+  return {
+    ...NO_TOKENS,
+    input: prompt - cached,
+    output: (count(u.candidatesTokenCount) ?? 0) + (count(u.thoughtsTokenCount) ?? 0),
+    cacheRead: cached,
+  };
+}

@@ -6,7 +6,9 @@ import t from 'tap';
 import { emitEvent, setLogExport, withLogExport } from './log-export.js';
 
 const exporter = new InMemoryLogRecordExporter();
-logs.setGlobalLoggerProvider(new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] }));
+logs.setGlobalLoggerProvider(
+  new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] }),
+);
 
 function captured() {
   const lines: string[] = [];

@@ -39,6 +39,8 @@ export interface TemplateContext {
   agent: {
     /** The agent profile (rex, blaze, cleo, tess, morgan, …). */
     name: string;
+    /** The profile's agent CLI (src/agent-cli): which agent-shell/cli-{name}.sh the entry script sources. */
+    cli: string;
     /** The GitHub App the run acts as (a TaskRun: its profile's), or null. */
     githubApp: string | null;
     /** The GitHub user the run acts as instead of an App (githubUser), or null. */

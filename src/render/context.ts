@@ -2,7 +2,9 @@
 // tools, mount points, the ConfigMap file list and the hooks. The kinds' own parts are in
 // context-kinds.ts. The run comes defaulted (render.ts calls defaulted(), so a run stored without the
 // webhooks gets its defaults too): no default defaulting fills is applied again here.
+
 import { createHash } from 'node:crypto';
+import { agentCli } from '../agent-cli/index.js';
 import {
   type AgentProfile,
   type AgentTool,
@@ -88,6 +90,7 @@ export function common(c: CommonInput, input: ContextInput) {
     run: { kind: c.kind, name, namespace: c.run.metadata?.namespace ?? 'default', attempt: c.attempt },
     agent: {
       name: c.agent,
+      cli: agentCli(profile.cli).name,
       githubApp,
       githubUser,
       model,

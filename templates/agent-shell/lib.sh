@@ -12,7 +12,8 @@ die() {
 }
 
 # The workspace volume is shared with later runs (and their agents), so nothing on it may drive
-# execution: git's global config, the credential helper, the agent CLI's settings and hooks and the SSH
+# execution: git's global config, the credential helper, the agent CLI's settings and hooks (its
+# cli_private_dirs: agent-shell/cli-{name}.sh) and the SSH
 # host keys live in PRIVATE_DIR, a directory of this container's own filesystem that ends with it. Only
 # the agent's session transcripts and its kept memory file are carried over, per lineage
 # (SESSION_STORE: restore_sessions, save_sessions). docs/security.md, "The workspace is hostile".
@@ -20,7 +21,6 @@ prepare_dirs() {
   mkdir -p "$BASE_DIR" "$RUN_DIR" "$RENDERED_DIR" "$AGENT_STATE_DIR"
   PRIVATE_DIR=$(umask 077 && mktemp -d "${TMPDIR:-/tmp}/orchestrator-run-XXXXXX")
   SESSION_STORE="$AGENT_STATE_DIR/lineages/$SESSION_LINEAGE"
-  export CLAUDE_CONFIG_DIR="$PRIVATE_DIR/claude"
   export GIT_CONFIG_GLOBAL="$PRIVATE_DIR/gitconfig" GIT_TERMINAL_PROMPT=0
   export ORCHESTRATOR_RUN_KIND=$RUN_KIND ORCHESTRATOR_RUN_NAME=$RUN_NAME
   export ORCHESTRATOR_RUN_NAMESPACE=$RUN_NAMESPACE ORCHESTRATOR_RUN_DIR=$RUN_DIR
@@ -33,8 +33,8 @@ prepare_dirs() {
   # beside them (the seeds' build caching): on the submitter's own workspace, used by the agent only,
   # never by this script's steps.
   export CARGO_HOME="$BASE_DIR/.cargo"
-  mkdir -p "$CLAUDE_CONFIG_DIR"
   : >"$GIT_CONFIG_GLOBAL"
+  cli_private_dirs
 }
 
 # The entry script's own git: hooks and the file-system monitor (commands a checkout's config can name)
@@ -119,10 +119,11 @@ write_failure() {
 }
 
 # What the agent container runs, checked before anything else so that an image without one fails at
-# once, naming it in the result document, rather than halfway with "command not found". node runs
+# once, naming it in the result document, rather than halfway with "command not found" (CLI_COMMAND:
+# the profile's agent CLI, agent-shell/cli-{name}.sh, sourced first). node runs
 # the MCP servers; gh opens the pull request (stop hook); ssh is git's for git@ remotes. A GitHub
 # App's token is minted by the operator and mounted as a file, so nothing here mints one.
-readonly -a REQUIRED_COMMANDS=(git gh claude node ssh)
+readonly -a REQUIRED_COMMANDS=(git gh "$CLI_COMMAND" node ssh)
 require_tools() {
   local missing=() cmd
   if ((BASH_VERSINFO[0] < 4)); then missing+=("bash 4 or later (this is bash $BASH_VERSION)"); fi
@@ -251,8 +252,8 @@ prepare_read_repo() {
 # --- The agent ---
 
 # The memory file sits in the service's directory, where the agent edits it; the CLI loads it only
-# through the private user memory ($CLAUDE_CONFIG_DIR/CLAUDE.md, one import of it), since the CLI reads
-# no project file (run_agent: --setting-sources user). A kept memory file is this lineage's own copy
+# through its private user memory (cli_load_memory), since the CLI reads no project file (docs/agents.md).
+# A kept memory file is this lineage's own copy
 # (saved by save_sessions), never whatever the volume's CLAUDE.md holds now: another lineage's agent
 # may have written that.
 install_memory() {
@@ -266,90 +267,34 @@ install_memory() {
     rm -f "$MEMORY_FILE"
     cp "$RENDERED_DIR/CLAUDE.md" "$MEMORY_FILE"
   fi
-  printf '@%s\n' "$MEMORY_FILE" >"$CLAUDE_CONFIG_DIR/CLAUDE.md"
+  cli_load_memory
 }
 
-# The lineage's session transcripts into the private CLAUDE_CONFIG_DIR: regular *.jsonl files only
-# (a symlink or anything else an agent left there is not followed), nothing of the CLI's settings.
-restore_sessions() {
-  local from="$SESSION_STORE/projects" file rel
-  [[ -d $from && ! -L $from ]] || return 0
-  while IFS= read -r -d '' file; do
-    rel=${file#"$from"/}
-    mkdir -p "$CLAUDE_CONFIG_DIR/projects/${rel%/*}"
-    cp "$file" "$CLAUDE_CONFIG_DIR/projects/$rel"
-  done < <(find "$from" -mindepth 2 -maxdepth 2 -type f -name '*.jsonl' -print0)
-}
-
-# After the agent: its transcripts and memory file kept for the lineage's later runs.
+# After the agent: its transcripts (cli_save_sessions) and memory file kept for the lineage's later runs.
 save_sessions() {
   mkdir -p "$SESSION_STORE"
-  rm -rf "$SESSION_STORE/projects"
-  if [[ -d $CLAUDE_CONFIG_DIR/projects ]]; then cp -R "$CLAUDE_CONFIG_DIR/projects" "$SESSION_STORE/projects"; fi
+  cli_save_sessions
   if [[ -f $MEMORY_FILE && ! -L $MEMORY_FILE ]]; then cp "$MEMORY_FILE" "$SESSION_STORE/CLAUDE.md"; fi
 }
 
-has_session() { compgen -G "$CLAUDE_CONFIG_DIR/projects/*/*.jsonl" >/dev/null; }
-
-# Whether the agent CLI still has the session $1 (it keeps one file per session and project).
-has_session_id() {
-  local project
-  for project in "$CLAUDE_CONFIG_DIR"/projects/*/; do
-    if [[ -f $project$1.jsonl ]]; then return 0; fi
-  done
-  return 1
-}
-
-# The session id (for status.sessionId, to resume later) from the stream's first event; the result
-# document (result.sh) reports it.
-record_session() {
+# For the CLIs whose JSON-lines output names their session by the string field $1 (cli-codex.sh,
+# cli-gemini.sh): its first value, recorded for the result document.
+record_session_field() {
   local id
-  id=$(grep -m1 -o '"session_id":"[^"]*"' "$RUN_DIR/agent.jsonl" | cut -d'"' -f4) || true
-  [[ -n $id ]] || return 0
-  printf '%s\n' "$id" >"$RUN_DIR/session-id"
+  id=$(grep -m1 -o "\"$1\":\"[^\"]*\"" "$RUN_DIR/agent.jsonl" | cut -d'"' -f4) || true
+  if [[ -n $id ]]; then printf '%s\n' "$id" >"$RUN_DIR/session-id"; fi
 }
 
-# How the agent CLI picks up where it left off: the recorded session when the workspace still has it,
-# else the latest session (a volume without the recorded one, or no id recorded), else a new one.
-resume_args() {
-  [[ $RESUME == true ]] || return 0
-  if [[ -n $SESSION_ID ]] && has_session_id "$SESSION_ID"; then
-    log "resuming session $SESSION_ID of lineage $SESSION_LINEAGE"
-    printf '%s\0' --resume "$SESSION_ID"
-  elif has_session; then
-    if [[ -n $SESSION_ID ]]; then log "session $SESSION_ID is not among lineage $SESSION_LINEAGE's sessions: continuing its latest one"; fi
-    log "continuing the latest session of lineage $SESSION_LINEAGE"
-    printf '%s\0' --continue
-  else
-    log "no earlier session to resume: starting a new one"
-  fi
+# The message of the last event in the output whose type matches $1 (an extended regular expression).
+last_event_message() {
+  [[ -s $RUN_DIR/agent.jsonl ]] || return 0
+  grep -E "\"type\":\"($1)\"" "$RUN_DIR/agent.jsonl" | tail -n 1 | grep -o '"message":"[^"]*"' | cut -d'"' -f4
 }
 
-# The repository does not configure the CLI: --setting-sources user loads the settings of the private
-# CLAUDE_CONFIG_DIR and --settings only, so the checkout's .claude/settings*.json (hooks: commands the
-# CLI would run), agents, commands and skills, and every CLAUDE.md or CLAUDE.local.md in or above the
-# working directory, are ignored; --strict-mcp-config ignores its .mcp.json. docs/security.md.
-run_agent() {
-  local -a args=(--print "--model=$MODEL" --output-format stream-json --verbose --setting-sources user
-    --settings "$RENDERED_DIR/settings.json" --mcp-config "$RENDERED_DIR/mcp.json" --strict-mcp-config
-    --append-system-prompt "$(cat "$RENDERED_DIR/system-prompt.md")")
-  local dir
-  for dir in "$RUN_DIR" "${EXTRA_DIRS[@]}"; do args+=(--add-dir "$dir"); done
-  # The attempt's limits (spec.limits): the CLI ends the agent with its own result when one is reached.
-  if [[ -n $MAX_TURNS ]]; then args+=(--max-turns "$MAX_TURNS"); fi
-  if [[ -n $MAX_BUDGET_USD ]]; then args+=(--max-budget-usd "$MAX_BUDGET_USD"); fi
-  if [[ -n $FALLBACK_MODEL ]]; then args+=(--fallback-model "$FALLBACK_MODEL"); fi
-  restore_sessions
-  local -a resuming
-  mapfile -d '' resuming < <(resume_args)
-  args+=("${resuming[@]}")
-  log "running the agent $AGENT (model $MODEL) in $WORK_DIR"
-  local status=0
-  (cd "$WORK_DIR" && claude "${args[@]}" <"$RENDERED_DIR/prompt.md" 2> >(tee "$RUN_DIR/agent.stderr" >&2)) |
-    tee "$RUN_DIR/agent.jsonl" || status=$?
-  record_session
-  save_sessions
-  return "$status"
+# The usage of CLI $1 from its output, by cli-usage.mjs (its two lines: record_usage, result.sh).
+cli_usage_of() {
+  [[ -s $RUN_DIR/agent.jsonl ]] || return 0
+  node "$CONFIGMAP_DIR/agent-shell_cli-usage.mjs" "$1" "$RUN_DIR/agent.jsonl"
 }
 
 # One top-level field of the JSON document on stdin (node is in the image: the MCP servers run on it).
@@ -357,11 +302,12 @@ json_field() {
   node -e 'let s="";process.stdin.on("data",(d)=>{s+=d}).on("end",()=>{const v=JSON.parse(s)[process.argv[1]];if(v==null)process.exit(1);process.stdout.write(String(v))})' "$1"
 }
 
-# Why the agent CLI failed, in its own words: the text of the stream's last event (the result event
-# carries the API's error), else the last line it wrote to stderr. One line, at most 512 bytes.
+# Why the agent CLI failed, in its own words: what its output's end says (cli_last_words: the API's
+# error, as the CLI reports it), else the last line it wrote to stderr. One line, at most 512 bytes.
 agent_last_words() {
   local words=''
-  if [[ -s $RUN_DIR/agent.jsonl ]]; then words=$(tail -n 1 "$RUN_DIR/agent.jsonl" | json_field result 2>/dev/null) || words=''; fi
+  words=$(cli_last_words 2>/dev/null) || words=''
+
   if [[ -z $words && -s $RUN_DIR/agent.stderr ]]; then words=$(grep -v '^[[:space:]]*$' "$RUN_DIR/agent.stderr" | tail -n 1) || words=''; fi
   utf8_prefix "$(one_line "$words")" 512
 }
@@ -373,7 +319,7 @@ run_agent_then_hooks() {
   install_memory
   START_COMMIT=$(result_commit)
   local status=0
-  run_agent || status=$?
+  cli_run_agent || status=$?
   AGENT_STATUS=$status
   record_usage
   if [[ -z $STOP_REASON ]] && ((status != 0)); then AGENT_LAST_WORDS=$(agent_last_words); fi

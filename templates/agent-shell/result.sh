@@ -32,13 +32,12 @@ json_string() {
   printf '"%s"' "$s"
 }
 
-# Reads the agent's usage and stop reason (USAGE_JSON, STOP_REASON) from the CLI's final `result`
-# event in its stream: usage.mjs, a program of this directory shipped beside this file, says them
-# as two lines (the limit that ended the agent, if any; the usage in the result document's shape).
+# Reads the agent's usage and stop reason (USAGE_JSON, STOP_REASON) from what the CLI reported at its
+# end: its cli_usage (agent-shell/cli-{name}.sh) says them as two lines (the limit that ended the
+# agent, if any; the usage in the result document's shape).
 record_usage() {
-  [[ -s $RUN_DIR/agent.jsonl ]] || return 0
   local out
-  out=$(node "$CONFIGMAP_DIR/agent-shell_usage.mjs" "$RUN_DIR/agent.jsonl" 2>/dev/null) || return 0
+  out=$(cli_usage 2>/dev/null) || return 0
   [[ -n $out ]] || return 0
   STOP_REASON=${out%%$'\n'*}
   USAGE_JSON=${out#*$'\n'}

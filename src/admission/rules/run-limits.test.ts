@@ -92,3 +92,19 @@ t.test('the shipped profiles bound turns and spend: a default, and a max a run c
     'limit-bounds spec.limits.maxBudgetUsd: Forbidden: "1000" exceeds "50" (agents.rex.limits.maxBudgetUsd.max); agents.rex.limits.maxBudgetUsd.max would allow more',
   ]);
 });
+
+t.test("a limit the profile's agent CLI cannot keep is refused, not ignored (docs/agents.md)", async (t) => {
+  const codex = configFrom({
+    ...base,
+    gateway: { ...base.gateway, enabled: true },
+    agents: { ...base.agents, rex: { ...rexWithoutLimits, cli: 'codex' } },
+  });
+  t.match(errors(taskRun({ maxTurns: 10 }), codex), [
+    /spec\.limits\.maxTurns: Forbidden: the codex CLI of agent rex cannot enforce maxTurns/,
+  ]);
+  t.match(errors(taskRun({ fallbackModel: 'gpt-5-mini' }), codex), [
+    /spec\.limits\.fallbackModel: Forbidden: the codex CLI/,
+  ]);
+  t.same(errors(taskRun({ maxBudgetUsd: '3' }), codex), [], 'the spend limit: the gateway holds it');
+  t.same(errors(taskRun({ maxTurns: 10 })), [], 'Claude Code keeps a turn limit');
+});

@@ -1,7 +1,10 @@
 // What an attempt's agent may spend is bounded (docs/economics.md): spec.limits.maxTurns and
 // maxBudgetUsd at most the agent profile's maximum, else its default (a run may lower what its profile
 // gives, not raise it). A profile with neither leaves the limit to the run. On UPDATE a value the
-// stored run had is not judged again (the config may have lowered a maximum since).
+// stored run had is not judged again (the config may have lowered a maximum since). A limit the
+// profile's agent CLI cannot stop at, and the gateway does not hold (maxTurns for codex, fallbackModel
+// for codex and gemini: src/agent-cli), is refused rather than ignored.
+import { agentCli } from '../../agent-cli/index.js';
 import {
   limitValue,
   type RunKindName,
@@ -27,6 +30,20 @@ export const boundedRunLimits =
     const agent = runAgent(kind, spec, config) ?? '';
     const profile = runProfile(kind, spec, config, agent);
     const findings: Finding[] = [];
+    const cli = agentCli(profile?.cli);
+    for (const limit of ['maxTurns', 'fallbackModel'] as const)
+      if (
+        limits[limit] !== undefined &&
+        !cli.limits[limit] &&
+        !(isPlainObject(old) && old[limit] === limits[limit])
+      )
+        findings.push(
+          error(
+            RULE,
+            `spec.limits.${limit}`,
+            `Forbidden: the ${cli.name} CLI of agent ${agent} cannot enforce ${limit} (docs/agents.md); leave it unset`,
+          ),
+        );
     for (const limit of LIMITS) {
       const asked = limitValue(limit, limits[limit]);
       // The schema refuses what is not a number or a dollar amount; a value the stored run had stays.

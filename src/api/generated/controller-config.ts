@@ -18,6 +18,11 @@ export interface components {
                      * @enum {string}
                      */
                     imagePullPolicy?: "Always" | "IfNotPresent" | "Never";
+                    /**
+                     * @description The agent CLI the profile's runs start (docs/agents.md, where each one's support is stated): claude (Anthropic's Claude Code), codex (OpenAI's Codex CLI) or gemini (Google's Gemini CLI). The image must have it (images/agent has all three). Default claude.
+                     * @enum {string}
+                     */
+                    cli?: "claude" | "codex" | "gemini";
                     /** @description The model used when a run names none. */
                     model?: string;
                     /** @description The GitHub App the agent acts as (e.g. 5DLabs-Rex); maps CodeRuns and DocsRuns to this profile. */
@@ -1483,6 +1488,60 @@ export interface components {
                         name: string;
                         /** @description The key in the Secret. */
                         key: string;
+                    };
+                };
+                /**
+                 * @description The APIs of the other agent CLIs (docs/agents.md): OpenAI's Responses API for codex, served at the gateway's /openai, and the Gemini API for gemini, at /gemini; each call is authenticated, limited, priced and recorded as upstream's are. Their timeout is upstream.timeoutSeconds. Read per call.
+                 * @default {}
+                 */
+                providers: {
+                    /**
+                     * @description OpenAI's API (the codex CLI).
+                     * @default {}
+                     */
+                    openai: {
+                        /**
+                         * @description The API's base URL. Default https://api.openai.com.
+                         * @default https://api.openai.com
+                         */
+                        url: string;
+                        /**
+                         * @description The Secret key, in the operator's namespace, holding the platform's OpenAI key. Default orchestrator-openai-api-key/api-key.
+                         * @default {
+                         *       "name": "orchestrator-openai-api-key",
+                         *       "key": "api-key"
+                         *     }
+                         */
+                        apiKey: {
+                            /** @description The Secret's name. */
+                            name: string;
+                            /** @description The key in the Secret. */
+                            key: string;
+                        };
+                    };
+                    /**
+                     * @description The Gemini API (the gemini CLI).
+                     * @default {}
+                     */
+                    gemini: {
+                        /**
+                         * @description The API's base URL. Default https://generativelanguage.googleapis.com.
+                         * @default https://generativelanguage.googleapis.com
+                         */
+                        url: string;
+                        /**
+                         * @description The Secret key, in the operator's namespace, holding the platform's Gemini API key. Default orchestrator-gemini-api-key/api-key.
+                         * @default {
+                         *       "name": "orchestrator-gemini-api-key",
+                         *       "key": "api-key"
+                         *     }
+                         */
+                        apiKey: {
+                            /** @description The Secret's name. */
+                            name: string;
+                            /** @description The key in the Secret. */
+                            key: string;
+                        };
                     };
                 };
                 /**

@@ -3,6 +3,7 @@
 /** Every variable the shipped entry scripts and hooks assign (templates/agent-shell, templates/**.hbs). */
 export const ENTRY_SCRIPT_ENV_NAMES: readonly string[] = Object.freeze([
   'AGENT',
+  'AGENT_CLI',
   'AGENT_LAST_WORDS',
   'AGENT_STATE_DIR',
   'AGENT_STATUS',
@@ -12,6 +13,8 @@ export const ENTRY_SCRIPT_ENV_NAMES: readonly string[] = Object.freeze([
   'CARGO_HOME',
   'CHECKOUT_CONFIG_KEPT',
   'CLAUDE_CONFIG_DIR',
+  'CLI_COMMAND',
+  'CODEX_HOME',
   'CONFIGMAP_DIR',
   'CONTEXT_VERSION',
   'DOCS_BRANCH',
@@ -22,6 +25,8 @@ export const ENTRY_SCRIPT_ENV_NAMES: readonly string[] = Object.freeze([
   'EXTRA_DIRS',
   'FAILURE',
   'FALLBACK_MODEL',
+  'GEMINI_CLI_HOME',
+  'GEMINI_CLI_TRUST_WORKSPACE',
   'GH_HOST',
   'GH_TOKEN',
   'GITHUB_APP_REPOSITORIES',

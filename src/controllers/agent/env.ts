@@ -5,6 +5,8 @@
 // refuses a run variable with a reserved name (src/admission/rules/environment.ts); a run stored
 // without the webhooks loses such a variable here, so the operator's always win and every name
 // appears once in the pod.
+
+import type { AgentCli } from '../../agent-cli/index.js';
 import {
   AGENT_ENV,
   type ControllerConfig,
@@ -46,6 +48,8 @@ export function runEnv(spec: RunEnvSpec): EnvVar[] {
 
 export interface OperatorEnvInput {
   config: ControllerConfig;
+  /** The profile's agent CLI (src/agent-cli): the variables of its model calls. */
+  cli: AgentCli;
   /** How the run authenticates to GitHub (names the config's Secrets, e.g. the model key's). */
   auth: GithubAuth;
   /** The Docker daemon's address when the pod has one (docker-sidecar.ts). */
@@ -64,6 +68,7 @@ export interface OperatorEnvInput {
  */
 function operatorEnv({
   config,
+  cli,
   auth,
   dockerHost,
   traceParent,
@@ -71,7 +76,7 @@ function operatorEnv({
   proxy,
 }: OperatorEnvInput): EnvVar[] {
   return [
-    ...modelEnv(config, auth),
+    ...modelEnv(config, auth, cli),
     ...(proxy ?? []),
     ...(dockerHost ? [{ name: AGENT_ENV.dockerHost, value: dockerHost }] : []),
     ...(traceParent ? [{ name: AGENT_ENV.traceParent, value: traceParent }] : []),
@@ -84,11 +89,16 @@ function operatorEnv({
  * (src/gateway/stamp.ts; empty here, as the builders are pure), or with the platform's key from the
  * run's namespace when the gateway is off.
  */
-function modelEnv(config: ControllerConfig, auth: GithubAuth): EnvVar[] {
-  if (!config.gateway.enabled) return secretEnv(AGENT_ENV.apiKey, config.secrets.apiKey, auth);
+/** The gateway's base URL as the CLI is given it: gateway.url, and the CLI's provider's path on it. */
+const gatewayUrlFor = (url: string, cli: AgentCli): string =>
+  cli.gatewayPath ? `${url.replace(/\/$/, '')}${cli.gatewayPath}` : url;
+
+function modelEnv(config: ControllerConfig, auth: GithubAuth, cli: AgentCli): EnvVar[] {
+  if (!config.gateway.enabled)
+    return cli.env.apiKey ? secretEnv(cli.env.apiKey, config.secrets.apiKey, auth) : [];
   return [
-    { name: AGENT_ENV.gatewayUrl, value: config.gateway.url ?? '' },
-    { name: AGENT_ENV.gatewayToken, value: '' },
+    { name: cli.env.gatewayUrl, value: gatewayUrlFor(config.gateway.url ?? '', cli) },
+    { name: cli.env.gatewayToken, value: '' },
   ];
 }
 

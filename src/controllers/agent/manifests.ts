@@ -2,6 +2,8 @@
 // the attempt's immutable ConfigMap, the agent shell's ConfigMap it shares with the namespace's other
 // runs, and its Job. No I/O here, so every field can be unit-tested.
 // The design it implements: docs/design.md §1.2 (Job shape).
+
+import { agentCli } from '../../agent-cli/index.js';
 import {
   ANNOTATIONS,
   API_VERSION,
@@ -178,7 +180,8 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
   const agent = runAgent(strategy.kind, spec, config);
   const auth = runGithubAuth(spec, config, agent);
   // The profile's pull policy (schemas/controller-config), for both containers; else Kubernetes'.
-  const pullPolicy = runProfile(strategy.kind, spec, config, agent)?.imagePullPolicy;
+  const profile = runProfile(strategy.kind, spec, config, agent);
+  const pullPolicy = profile?.imagePullPolicy;
   const pull = pullPolicy ? { imagePullPolicy: pullPolicy } : {};
   // The GitHub credentials are the prepare and publish containers' only: the checkout's read-only one
   // and the publisher's write one; the agent's container gets none.
@@ -242,6 +245,7 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
               // Its result document when it fails (docs/result-protocol.md); a crash leaves its log tail.
               terminationMessagePolicy: 'FallbackToLogsOnError',
               env: agentEnv(own, {
+                cli: agentCli(profile?.cli),
                 proxy,
                 config,
                 auth,

@@ -1,4 +1,4 @@
-// A model gateway on a free port for unit tests (src/gateway): the Anthropic route, a token check of
+// A model gateway on a free port for unit tests (src/gateway): a provider's routes (Anthropic's unless told), a token check of
 // the test's own, the limits over a ledger in memory, and the shipped price table.
 import pino from 'pino';
 import { loadDefaultConfig } from '../../../src/config/load.js';
@@ -7,6 +7,7 @@ import { type GatewayAttempt, gatewayHandler, type MeteredCall } from '../../../
 import { InFlight } from '../../../src/gateway/in-flight.js';
 import { MemoryLedger } from '../../../src/gateway/memory-ledger.js';
 import { callCostMicros, type PriceTable } from '../../../src/gateway/prices.js';
+import type { Provider } from '../../../src/gateway/provider.js';
 import { type GatewayServer, startGatewayServer } from '../../../src/gateway/server.js';
 import { LimitGate, type SpendLimit } from '../../../src/gateway/spend-gate.js';
 import { DEFAULT_CONNECTION_LIMITS } from '../../../src/http/connection-limits.js';
@@ -46,6 +47,8 @@ export interface TestGateway {
 
 export async function testGateway(opts: {
   upstream: string;
+  /** The provider's API served (default Anthropic's). */
+  provider?: Provider;
   timeoutMs?: number;
   bodyLimitBytes?: number;
   prices?: PriceTable;
@@ -61,7 +64,7 @@ export async function testGateway(opts: {
     maxBodyBytes: opts.bodyLimitBytes ?? 1024 * 1024,
   });
   const handler = gatewayHandler({
-    provider: anthropic,
+    provider: opts.provider ?? anthropic,
     upstream: () => ({ url: opts.upstream, timeoutMs: opts.timeoutMs ?? 30_000 }),
     key: async () => PLATFORM_KEY,
     prices: () => prices,

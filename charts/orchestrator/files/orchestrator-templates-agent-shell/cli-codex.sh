@@ -1,0 +1,77 @@
+# shellcheck shell=bash
+# OpenAI's Codex CLI on the agent CLI contract (docs/agents.md "codex"; src/agent-cli/codex.ts): the
+# cli_* functions, sourced by the entry script before lib.sh when the profile's cli is codex. Its
+# config.toml is written into the private CODEX_HOME: the model provider is the gateway's OpenAI route
+# with the attempt's token (env_key), and the checkout's AGENTS.md is not read (project_doc_max_bytes 0).
+
+readonly CLI_COMMAND=codex
+
+cli_private_dirs() {
+  export CODEX_HOME="$PRIVATE_DIR/codex"
+  mkdir -p "$CODEX_HOME"
+}
+
+# The memory file as the CLI's global instructions ($CODEX_HOME/AGENTS.md), a link to the lineage's copy.
+cli_load_memory() { ln -sfn "$MEMORY_FILE" "$CODEX_HOME/AGENTS.md"; }
+
+# The lineage's session files (regular *.jsonl only, never a link) into CODEX_HOME/sessions.
+cli_restore_sessions() {
+  local from="$SESSION_STORE/codex-sessions" file rel
+  [[ -d $from && ! -L $from ]] || return 0
+  while IFS= read -r -d '' file; do
+    rel=${file#"$from"/}
+    mkdir -p "$CODEX_HOME/sessions/$(dirname "$rel")"
+    cp "$file" "$CODEX_HOME/sessions/$rel"
+  done < <(find "$from" -type f -name '*.jsonl' -print0)
+}
+
+cli_save_sessions() {
+  rm -rf "$SESSION_STORE/codex-sessions"
+  if [[ -d $CODEX_HOME/sessions ]]; then cp -R "$CODEX_HOME/sessions" "$SESSION_STORE/codex-sessions"; fi
+}
+
+# TOML basic strings: backslash and quote escaped (the values are the operator's, the model the run's).
+toml_string() {
+  local s=${1//\\/\\\\}
+  printf '"%s"' "${s//\"/\\\"}"
+}
+
+codex_config() {
+  cat <<TOML
+model = $(toml_string "$MODEL")
+model_provider = "orchestrator"
+approval_policy = "never"
+sandbox_mode = "danger-full-access"
+project_doc_max_bytes = 0
+experimental_instructions_file = $(toml_string "$RENDERED_DIR/system-prompt.md")
+
+[model_providers.orchestrator]
+name = "orchestrator model gateway"
+base_url = $(toml_string "${ORCHESTRATOR_OPENAI_BASE_URL:-}")
+env_key = "ORCHESTRATOR_MODEL_TOKEN"
+wire_api = "responses"
+TOML
+}
+
+# `codex exec` with the prompt on stdin, its events as JSON lines; resumed with `exec resume`. The
+# pod is the sandbox (restricted, no credential), so the CLI's own is off. It has no turn or spend
+# limit: the gateway holds maxBudgetUsd, and admission refuses maxTurns for it (docs/agents.md).
+cli_run_agent() {
+  codex_config >"$CODEX_HOME/config.toml"
+  cli_restore_sessions
+  local -a args=(exec --json --skip-git-repo-check --cd "$WORK_DIR")
+  if [[ $RESUME == true && -n $SESSION_ID ]]; then
+    log "resuming session $SESSION_ID of lineage $SESSION_LINEAGE"
+    args+=(resume "$SESSION_ID")
+  fi
+  log "running the agent $AGENT (codex, model $MODEL) in $WORK_DIR"
+  local status=0
+  (cd "$WORK_DIR" && codex "${args[@]}" - <"$RENDERED_DIR/prompt.md" 2> >(tee "$RUN_DIR/agent.stderr" >&2)) |
+    tee "$RUN_DIR/agent.jsonl" || status=$?
+  record_session_field thread_id
+  save_sessions
+  return "$status"
+}
+
+cli_last_words() { last_event_message 'turn.failed|error'; }
+cli_usage() { cli_usage_of codex; }

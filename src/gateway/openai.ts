@@ -1,0 +1,73 @@
+// OpenAI's Responses API as the Codex CLI uses it through the gateway (docs/agents.md "codex"): the
+// calls it makes (as test/harness/remote/openai-standin.ts answers them), its bearer credential, the
+// usage of JSON and streamed answers (response.completed, or the response that ended short), and the
+// API's error body. Served under PROVIDER_PATHS.openai (provider-routes.ts).
+import { MODEL_ID, positiveInteger } from './anthropic.js';
+import { JsonUsageReader } from './json-usage.js';
+import type { CallRequest, GatewayError, Provider } from './provider.js';
+import { SseUsageReader } from './sse-usage.js';
+import { openaiTokens } from './tokens.js';
+
+const ERRORS: Record<GatewayError, { status: number; type: string; code: string | null }> = {
+  authentication: { status: 401, type: 'invalid_request_error', code: 'invalid_api_key' },
+  not_found: { status: 404, type: 'invalid_request_error', code: null },
+  invalid_request: { status: 400, type: 'invalid_request_error', code: null },
+  too_large: { status: 413, type: 'invalid_request_error', code: null },
+  // The API's answer for an account past its quota: the CLI reports it and does not retry.
+  budget: { status: 429, type: 'insufficient_quota', code: 'insufficient_quota' },
+  rate_limit: { status: 429, type: 'requests', code: 'rate_limit_exceeded' },
+  timeout: { status: 504, type: 'server_error', code: null },
+  upstream: { status: 502, type: 'server_error', code: null },
+};
+
+/** The stream's events that carry the whole response, with its usage, as it ends. */
+const FINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+export const openai: Provider = {
+  name: 'openai',
+  routes: [
+    { method: 'POST', path: '/v1/responses', metered: true },
+    { method: 'POST', path: '/v1/responses/compact', metered: true },
+    { method: 'GET', path: '/v1/models', metered: false },
+  ],
+  credential(headers) {
+    const bearer = /^Bearer (\S+)$/.exec(headers.authorization ?? '');
+    return bearer?.[1];
+  },
+  upstreamAuth: (key) => ({ authorization: `Bearer ${key}` }),
+  forwardedHeaders: ['content-type', 'accept', 'openai-beta', 'user-agent', 'session_id', 'originator'],
+  returnedHeaders: ['content-type', 'x-request-id', 'retry-after', 'openai-processing-ms', 'x-ratelimit-'],
+  callRequest(body): CallRequest | string {
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      return 'the body must be a JSON object';
+    const b = body as Record<string, unknown>;
+    if (typeof b.model !== 'string' || b.model === '') return 'model: a model name is required';
+    if (!MODEL_ID.test(b.model)) return `model: must be a model id (${MODEL_ID.source})`;
+    if (
+      b.max_output_tokens !== undefined &&
+      b.max_output_tokens !== null &&
+      !positiveInteger(b.max_output_tokens)
+    )
+      return 'max_output_tokens: a positive integer, when given';
+    // No ceiling asked: the call's output is bounded by the model alone, and capped near a limit.
+    const maxTokens = positiveInteger(b.max_output_tokens) ? b.max_output_tokens : Number.MAX_SAFE_INTEGER;
+    return { model: b.model, stream: b.stream === true, maxTokens };
+  },
+  capped: (body, maxTokens) => ({ ...(body as object), max_output_tokens: maxTokens }),
+  usageReader: (stream) =>
+    stream
+      ? new SseUsageReader({
+          key: '"usage"',
+          read(data, before) {
+            const event = data as { type?: unknown; response?: { usage?: unknown } };
+            return typeof event.type === 'string' && FINAL_EVENTS.has(event.type)
+              ? (openaiTokens(event.response?.usage) ?? before)
+              : before;
+          },
+        })
+      : new JsonUsageReader((answer) => openaiTokens((answer as { usage?: unknown }).usage)),
+  error(kind, message) {
+    const { status, type, code } = ERRORS[kind];
+    return { status, body: { error: { message, type, param: null, code } } };
+  },
+};
