@@ -40,7 +40,9 @@ export function parseRefusal(line: string): Refusal | undefined {
   const address = client.startsWith('::ffff:') && isIP(client.slice(7)) === 4 ? client.slice(7) : client;
   let host: string;
   try {
-    host = decodeURIComponent(rawHost).toLowerCase().replace(/^\[(.*)\]$/, '$1');
+    host = decodeURIComponent(rawHost)
+      .toLowerCase()
+      .replace(/^\[(.*)\]$/, '$1');
   } catch {
     return undefined;
   }

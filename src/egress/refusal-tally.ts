@@ -20,10 +20,17 @@ export interface RefusalCounts {
 const key = (h: { host: string; port: number }) => `${h.host}:${h.port}`;
 const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
-/** `current` with `counts` added: the total exact, the most refused hosts kept (ties: the newest). */
-export function addRefusals(current: EgressRefusals | undefined, counts: RefusalCounts[]): EgressRefusals {
+/**
+ * `current` with `counts` added, and `unlisted` refusals of hosts not counted by name: the total exact,
+ * the most refused hosts kept (ties: the newest).
+ */
+export function addRefusals(
+  current: EgressRefusals | undefined,
+  counts: RefusalCounts[],
+  unlisted = 0,
+): EgressRefusals {
   const hosts = new Map<string, RefusedHost>((current?.hosts ?? []).map((h) => [key(h), { ...h }]));
-  let total = current?.total ?? 0;
+  let total = (current?.total ?? 0) + unlisted;
   for (const c of counts) {
     total += c.count;
     const kept = hosts.get(key(c));
@@ -47,10 +54,21 @@ export function newlyRefused(before: EgressRefusals | undefined, after: EgressRe
   return after.hosts.filter((h) => !known.has(key(h)));
 }
 
+const START = 'the egress proxy refused ';
+
 /** "the egress proxy refused 3 requests (evil.example.com:443 ×2, …)": for messages, bounded. */
 export function refusalSentence(r: EgressRefusals): string {
   const shown = r.hosts.slice(0, 5).map((h) => `${key(h)} ×${h.count}`);
   const more = r.hosts.length > 5 || r.total > r.hosts.reduce((n, h) => n + h.count, 0) ? ', …' : '';
   const requests = r.total === 1 ? 'request' : 'requests';
-  return `the egress proxy refused ${r.total} ${requests} of its agent (${shown.join(', ')}${more}); if the work needed them, the agent profile's allowlist must name them (docs/agent-pods.md "Egress")`;
+  return `${START}${r.total} ${requests} of its agent (${shown.join(', ')}${more}); if the work needed them, the agent profile's allowlist must name them (docs/agent-pods.md "Egress")`;
+}
+
+/** A failure message that says what the proxy refused, once, with the latest figures. */
+export function withRefusals(message: string | undefined, r: EgressRefusals | undefined): string | undefined {
+  if (!r || r.total === 0) return message;
+  // Said once, with the latest figures: an earlier sentence is replaced.
+  const base = message?.startsWith(START) ? '' : (message?.split(`; ${START}`)[0] ?? '');
+  const sentence = refusalSentence(r);
+  return base ? `${base}; ${sentence}` : sentence;
 }

@@ -13,6 +13,7 @@ export {
   agentState,
   exitCause,
   podForCache,
+  type PodStatus,
   type WaitingReason,
 } from './agent-pod.js';
 export { type AgentResult, type ResultRead, readResult } from './agent-result.js';
