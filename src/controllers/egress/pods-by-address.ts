@@ -1,10 +1,11 @@
 // Which agent pod a request to the egress proxy came from, by its source address and time
 // (docs/decisions/0033-egress-refusals-by-source-address.md). The address is the kernel's: a pod
 // cannot send from another's over TCP. An address passes from pod to pod, so a pod answers only for
-// the time its containers ran, from the second after its first one started (the kubelet's times are
-// whole seconds) to the second after its last one ended; when two pods could answer for a moment, or
-// none, the request is nobody's. So a request is never put on a run it did not come from; a pod's
-// requests are lost only in the first second of its life or when its address is ambiguous.
+// the time its containers ran, from the second its first one started (the kubelet's times are whole
+// seconds) to the second after its last one ended; when two pods could answer for a moment, or none,
+// the request is nobody's. So a request is not put on a run whose pod did not hold the address then,
+// as long as the earlier holder is still cached (agent pods stay until their Job goes); a pod's
+// requests are lost only where two pods' times meet.
 import type { KubeObject, ResourceEventHandler } from '../../runtime/index.js';
 import type { PodStatus } from '../pods/index.js';
 
@@ -25,7 +26,7 @@ export function podWindow(pod: KubeObject): Window | undefined {
     .filter((t): t is string => !!t)
     .map(Date.parse);
   if (starts.length === 0) return undefined;
-  const from = Math.min(...starts) + 1000;
+  const from = Math.min(...starts);
   const done = status.phase === 'Succeeded' || status.phase === 'Failed';
   const ends = states.map((s) => s.terminated?.finishedAt).filter((t): t is string => !!t);
   if (!done || ends.length === 0) return { from };

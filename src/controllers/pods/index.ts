@@ -12,8 +12,8 @@ export {
   type AgentState,
   agentState,
   exitCause,
-  podForCache,
   type PodStatus,
+  podForCache,
   type WaitingReason,
 } from './agent-pod.js';
 export { type AgentResult, type ResultRead, readResult } from './agent-result.js';
