@@ -1,7 +1,7 @@
 // The refused requests as counters (docs/agent-pods.md "Egress"): by the run's namespace and agent
 // profile when a pod of a run sent them, and those no run could be named for (an address no pod of
 // ours held then, or two could have). Counted as each line is read, once per leader's reading.
-import { Counter, type Registry } from 'prom-client';
+import { Counter } from 'prom-client';
 import { memo } from '../../runtime/metrics.js';
 import type { RefusingRun } from './refusal-book.js';
 
