@@ -3,6 +3,7 @@
 // Services, by NetworkPolicy. Pure renderers of the controller config's egress section.
 // - access-log.ts: the proxy's access log format, and a refused request read from one line.
 // - allowlists.ts: a profile's allowlist, the proxy's address, the proxy variables of agent pods.
+// - enforcement-probe.ts: whether a known NetworkPolicy engine runs in the cluster (start-up notice, doctor).
 // - network-policy.ts: the NetworkPolicy of an allowlist's pods in a namespace; Services as peers.
 // - proxy-manifests.ts: the proxy's ConfigMap, Deployment, Service and NetworkPolicy (agent pods only).
 // - refusal-tally.ts: a run's refusals as status keeps them (bounded), and the sentence saying them.
@@ -17,6 +18,12 @@ export {
   proxyEnv,
   proxyHost,
 } from './allowlists.js';
+export {
+  type EnforcementVerdict,
+  enforcementFromDaemonSets,
+  networkPolicyEnforcement,
+  POLICY_ENGINES,
+} from './enforcement-probe.js';
 export {
   allowlistPolicy,
   allowlistPolicyName,
