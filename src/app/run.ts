@@ -8,6 +8,7 @@ import { referenceReviewer } from '../admission/reference-review.js';
 import { REFERENCE_REVIEW_TIMEOUT_MS } from '../admission/references/index.js';
 import { namespaceScope } from '../config/namespace-scope.js';
 import { runControllers } from '../controllers/run-controllers.js';
+import { networkPolicyEnforcement } from '../egress/index.js';
 import { AppKeys, githubApiUrl, TokenBroker } from '../github/app-tokens/index.js';
 import { CollaboratorPermissions } from '../github/index.js';
 import { KubeConfig } from '../kubeconfig/kube-config.js';
@@ -282,6 +283,11 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       { webhookPort: webhook.port, apiPort: api?.port, kubeconfig: local?.cluster.kubeconfig },
       'orchestrator ready',
     );
+    // Said once: whether the agents' NetworkPolicies can hold (docs/agent-pods.md "Egress").
+    if (config.current().egress.enabled)
+      void networkPolicyEnforcement(client).then((v) =>
+        v.enforced ? logger.info({ engine: v.engine }, v.message) : logger.warn(v.message),
+      );
     // Admission must not fail while the Service still routes here: the servers drain from the stop
     // signal on, beside the manager's stop, and close once both have had their time.
     const drained = manager.stopRequested.then(async () => {

@@ -8,6 +8,7 @@
 // - budgets/: what each namespace's runs spent, and the budgets that hold new attempts once spent.
 // - capacity/: concurrency slots over every run kind: who holds one, who waits, who may start.
 // - conditions.ts: status conditions with Kubernetes' transition semantics.
+// - egress/: what the egress proxy refused, read from its access log and put on the runs whose pods asked.
 // - event-filters.ts: which cache changes are worth a reconcile (controller-runtime's predicates).
 // - job-cache.ts: a Job as the caches keep it: metadata, status and the workspace volume.
 // - kind/: what differs between the run kinds, a strategy per kind, and TaskRun dependencies.

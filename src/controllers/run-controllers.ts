@@ -3,7 +3,8 @@
 // ConfigMaps the orchestrator manages, each mapped to its controller owner; and one count of the
 // concurrency slots over all kinds, whose freeing wakes the runs waiting for one; and the sweeper of
 // the agent-shell ConfigMaps of earlier templates. With the model gateway, a cache of its ledger in the
-// operator's namespace: the runs' usage and the budgets' spend.
+// operator's namespace: the runs' usage and the budgets' spend. With egress by allowlist, the reader
+// of the egress proxy's access log, which puts its refusals on the runs.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
@@ -43,6 +44,7 @@ import {
 import { agentShellSweeperController } from './agent-shell-sweeper.js';
 import { ledgerSpends, runSpends, SpendIndex } from './budgets/index.js';
 import { Capacity, CapacityIndex, mapToWaitingRuns, type RunCache } from './capacity/index.js';
+import { egressRefusals } from './egress/index.js';
 import { agentChanged, filtered, jobFinished, leftSlot, never, runChanged } from './event-filters.js';
 import { jobForCache } from './job-cache.js';
 import { DependentRuns, mapToDependents, phaseChanged } from './kind/dependencies.js';
@@ -197,6 +199,12 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
       logger,
     }),
   );
+  // What the egress proxy refused, on the runs (with egress on at start: turning it on takes a restart).
+  const config = opts.config();
+  const egress = config.egress.enabled
+    ? egressRefusals({ client, registry: opts.registry, logger, config, pods, jobs: jobs.store })
+    : undefined;
+  if (egress) controllers.push(egress.controller);
   const runInformers: Cache[] = kinds.map((c) => c.runs);
   return {
     informers: [
@@ -208,6 +216,7 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
       configMaps,
       workspaces,
       ...(ledgerRecords ? [ledgerRecords] : []),
+      ...(egress ? [egress.informer] : []),
       ...runInformers,
     ],
     controllers,

@@ -35,7 +35,12 @@ t.test('refusals: the cache manager, local and link-local targets first; anythin
   const accessLines = lines.filter((l) => l.startsWith('http_access'));
   t.equal(accessLines.at(-1), 'http_access deny all');
   t.ok(lines.includes('cache deny all'), 'nothing kept');
-  t.ok(lines.includes('access_log stdio:/var/log/squid/access.log squid'), 'each request logged');
+  t.ok(lines.includes('access_log stdio:/var/log/squid/access.log orchestrator'), 'each request logged');
+  t.ok(
+    lines.findIndex((l) => l.startsWith('logformat orchestrator ')) <
+      lines.indexOf('access_log stdio:/var/log/squid/access.log orchestrator'),
+    'in the format the operator reads, declared first',
+  );
 });
 
 t.test('an allowlist without hosts refuses everything through its port', async (t) => {

@@ -2,9 +2,10 @@
 // (docs/agent-pods.md "Egress"): one http_port per allowlist, named after it, and for each allowed host
 // a rule that matches that port's name (myportname), the host (dstdomain, never resolved backwards:
 // a request naming an address matches no name) and its ports. Everything else is refused with 403, and
-// each request is logged in Squid's native format (TCP_DENIED/403 names a refused host).
+// each request is logged in a format of our own (access-log.ts: TCP_DENIED/403 names a refused host).
 // The port is the caller's identity: each pod's NetworkPolicy lets it reach its allowlist's port only.
 import type { ControllerConfig } from '../api/index.js';
+import { ACCESS_LOG_FORMAT, ACCESS_LOG_FORMAT_LINE } from './access-log.js';
 import type { Allowlist } from './allowlists.js';
 
 /** Where the access log is written (an emptyDir the proxy's Deployment mounts). */
@@ -48,7 +49,9 @@ export function squidConfig(config: ControllerConfig): string {
     'httpd_suppress_version_string on',
     // A file, not /dev/stdout: a process that is not root may not reopen the runtime's stdout pipe.
     // The Deployment's access-log container prints it; Squid's own messages go to stderr (-d 1).
-    `access_log stdio:${ACCESS_LOG} squid`,
+    // The operator reads its refusals from there (src/egress/access-log.ts).
+    ACCESS_LOG_FORMAT_LINE,
+    `access_log stdio:${ACCESS_LOG} ${ACCESS_LOG_FORMAT}`,
     'cache_log /dev/null',
     'logfile_rotate 0',
     'pid_filename none',

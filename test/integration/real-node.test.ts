@@ -6,7 +6,7 @@
 // `kubernetes` Service, an image missing from the node failing a run with ErrImageNeverPull, and
 // NetworkPolicies enforced (StartOptions.networkPolicies: kube-router's policy controller), the
 // shipped agent policy (config/agents) among them, and egress by allowlist (src/egress: the Squid
-// proxy and the agents' policies) with the agent image.
+// proxy and the agents' policies) with the agent image, and a run's refused clone in its status.
 // Needs root and the Debian packages of src/cluster/real-node-host.ts: without them the file fails
 // at once, naming what is missing.
 // @lane real-node
@@ -14,11 +14,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Registry } from 'prom-client';
 import t from 'tap';
+import type { TaskRun } from '../../src/api/index.js';
 import { buildLocalImage } from '../../src/cluster/index.js';
 import { ACCESS_LOG_CONTAINER, proxyEnv } from '../../src/egress/index.js';
 import { PREPARE_CONTAINER } from '../../src/naming/containers.js';
-import { KubeClient, type KubeObject, PODS, PVCS, resourcePath } from '../../src/runtime/index.js';
+import { EVENTS, KubeClient, type KubeObject, PODS, PVCS, resourcePath } from '../../src/runtime/index.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
 import { egressProbeScript, egressProxyImage, egressWorld } from '../harness/cluster/egress.js';
 import {
@@ -35,6 +37,7 @@ import {
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { runCli } from '../harness/operator/cli.js';
 import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator/operator.js';
+import { sampleSum } from '../harness/util/prometheus-text.js';
 import { waitFor } from '../harness/util/wait.js';
 
 const agentImage = await buildLocalImage();
@@ -293,8 +296,65 @@ t.test(
     ]);
     t.match(
       proxyLog.stdout,
-      /TCP_DENIED\/403 \d+ GET http:\/\/unlisted\.test:8080\//,
+      / TCP_DENIED\/403 GET unlisted\.test 8080\n/,
       'the refusal is in the access log',
+    );
+
+    // A run of the operator whose clone the proxy refuses (its host is not on the allowlist): its
+    // status, an Event and the metric name the host, and its failure message says it. The proxy's own
+    // policy (shown above: only agent pods reach it) goes first: kube-router admits a new pod's address
+    // to it some time after the pod starts, and prepare clones at once, before that, so its
+    // connection would be dropped before the proxy could refuse it.
+    await client.request(
+      'DELETE',
+      `/apis/networking.k8s.io/v1/namespaces/${operatorNs}/networkpolicies/${config.egress.proxy.name}`,
+    );
+    const runConfig = structuredClone(config);
+    runConfig.retries.maxRetries = 0;
+    const profile = runConfig.agents[runConfig.defaultAgent];
+    if (!profile) throw new Error('the shipped config has no default agent profile');
+    profile.image = agentImage.name;
+    profile.imagePullPolicy = 'Never';
+    const registry = new Registry();
+    await startOperator(t, cluster, ns, runConfig, { registry });
+    await client.request('POST', taskRunPath(ns), {
+      body: sampleTaskRun('refused', 53, {
+        image: agentImage.name,
+        repository: { url: 'https://unlisted.test/acme/payments.git' },
+      }),
+    });
+    const status = await waitFor(
+      'the run failed, its status and message saying what the proxy refused',
+      async (note) => {
+        const run = await client.request<TaskRun>('GET', taskRunPath(ns, 'refused'));
+        note(run.status);
+        const s = run.status;
+        return s?.phase === 'Failed' && s.egressRefusals && /egress proxy refused/.test(s.message ?? '')
+          ? s
+          : undefined;
+      },
+      { timeoutMs: 300_000 },
+    );
+    t.match(status.egressRefusals?.hosts, [{ host: 'unlisted.test', port: 443 }], 'the clone’s host');
+    t.match(
+      status.message,
+      /the egress proxy refused \d+ requests? of its agent \(unlisted\.test:443 ×\d+\)/,
+    );
+    const events = await client.request<{ items: (KubeObject & { reason?: string; message?: string })[] }>(
+      'GET',
+      resourcePath(EVENTS, ns),
+      { query: { fieldSelector: 'involvedObject.name=refused' } },
+    );
+    t.ok(
+      events.items.some((e) => e.reason === 'EgressRefused' && /unlisted\.test:443/.test(e.message ?? '')),
+      'an Event names the host',
+    );
+    t.ok(
+      sampleSum(await registry.metrics(), 'orchestrator_egress_refused_requests_total', {
+        run_namespace: ns,
+        agent: runConfig.defaultAgent,
+      }) >= 1,
+      'the metric counts it by namespace and profile',
     );
   },
 );

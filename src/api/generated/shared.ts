@@ -432,6 +432,34 @@ export interface components {
                 /** @description With the model gateway, what the agent's own result document said it cost, kept for comparison only: the entry's figures are the gateway's, and no budget counts this. */
                 reported?: components["schemas"]["Usage"];
             })[];
+            /** @description With egress by allowlist (docs/agent-pods.md "Egress"), the requests of the run's agent pods that the egress proxy refused, as the operator read them from the proxy's access log (the pods told apart by their address). Kept over every attempt. */
+            egressRefusals?: {
+                /**
+                 * Format: int64
+                 * @description Every refused request counted, those of hosts not listed too.
+                 */
+                total: number;
+                /** @description The most refused hosts, at most 16, most refused first. */
+                hosts: {
+                    /** @description The host the request named (a name or an address). */
+                    host: string;
+                    /**
+                     * Format: int32
+                     * @description The port it asked for.
+                     */
+                    port: number;
+                    /**
+                     * Format: int64
+                     * @description How many requests to it were refused.
+                     */
+                    count: number;
+                    /**
+                     * Format: date-time
+                     * @description When the proxy last refused it (RFC 3339).
+                     */
+                    lastRefused: string;
+                }[];
+            };
         };
         /** @description What the agent's model calls cost, as the model gateway metered them, else as the agent CLI reported them. */
         Usage: {

@@ -109,6 +109,7 @@ t.test('podForCache keeps identity, the controller owner and the status an agent
     metadata: { ...identity, ownerReferences: [controller] },
     status: {
       phase: 'Failed',
+      podIP: '10.1.0.7',
       reason: 'Evicted',
       message: 'The node was low on resource: memory.',
       conditions: [{ ...scheduledTrue, reason: 'Scheduled' }],

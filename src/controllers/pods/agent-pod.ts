@@ -15,7 +15,13 @@ import { redactSecrets } from '../../util/redact.js';
 interface ContainerState {
   waiting?: { reason?: string; message?: string };
   running?: { startedAt?: string };
-  terminated?: { exitCode?: number; reason?: string; message?: string; finishedAt?: string };
+  terminated?: {
+    exitCode?: number;
+    reason?: string;
+    message?: string;
+    startedAt?: string;
+    finishedAt?: string;
+  };
 }
 interface ContainerStatus {
   name: string;
@@ -28,8 +34,10 @@ interface PodCondition {
   message?: string;
   lastTransitionTime?: string;
 }
+/** A pod's status as the cache keeps it. */
 export interface PodStatus {
   phase?: string;
+  podIP?: string;
   reason?: string;
   message?: string;
   conditions?: PodCondition[];
@@ -100,6 +108,8 @@ export function podForCache(pod: KubeObject): KubeObject {
     },
     status: {
       phase: status.phase,
+      // Which pod a request to the egress proxy came from (controllers/egress/pods-by-address.ts).
+      ...(status.podIP ? { podIP: status.podIP } : {}),
       ...(status.reason ? { reason: status.reason, message: status.message } : {}),
       conditions: status.conditions?.filter((c) => c.type === 'PodScheduled'),
       initContainerStatuses: containers(status.initContainerStatuses),

@@ -12,6 +12,7 @@ export {
   type AgentState,
   agentState,
   exitCause,
+  type PodStatus,
   podForCache,
   type WaitingReason,
 } from './agent-pod.js';

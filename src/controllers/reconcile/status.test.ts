@@ -152,3 +152,37 @@ t.test('waiting for capacity: Pending, JobCreated False with the reason, no atte
     'no rewrite',
   );
 });
+
+t.test('what the egress proxy refused is kept, and a failure says it', async (t) => {
+  const egressRefusals = {
+    total: 2,
+    hosts: [{ host: 'evil.test', port: 443, count: 2, lastRefused: '2026-01-01T00:00:04Z' }],
+  };
+  const active = desiredStatus(
+    { egressRefusals },
+    1,
+    { ...base, state: 'active', job: job(), agent: running },
+    now,
+  );
+  t.same(active.egressRefusals, egressRefusals, 'kept while running');
+  t.equal(active.message, 'attempt 1 is running (pod job-1-x7k2p)');
+  const failed = desiredStatus(
+    active,
+    1,
+    {
+      ...base,
+      state: 'finished',
+      job: job([{ type: 'Failed', reason: 'BackoffLimitExceeded' }]),
+      agent: gone,
+      ending: exhausted,
+    },
+    now,
+  );
+  t.equal(failed.phase, 'Failed');
+  t.match(failed.message, /; the egress proxy refused 2 requests of its agent \(evil\.test:443 ×2\)/);
+  t.match(
+    failed.conditions?.find((c) => c.type === 'Succeeded')?.message,
+    /the egress proxy refused 2 requests/,
+  );
+  t.same(failed.egressRefusals, egressRefusals);
+});

@@ -3,6 +3,7 @@
 // twice gives an equal status (no write).
 // The design it implements: docs/design.md §4 (the status/condition table).
 import { type RunStatus, recordUsage } from '../../api/index.js';
+import { withRefusals } from '../../egress/index.js';
 import type { KubeObject } from '../../runtime/index.js';
 import { type ConditionUpdate, sameConditions, setCondition } from '../conditions.js';
 import { dependencyCondition } from '../kind/dependencies.js';
@@ -25,6 +26,10 @@ export function desiredStatus(
   now: () => Date = () => new Date(),
 ): RunStatus {
   const v = verdict(s);
+  // What the egress proxy refused the run's agent is written beside this status (src/controllers/egress):
+  // kept, and said in the message of a failure.
+  const egressRefusals = current?.egressRefusals;
+  const message = (v.phase === 'Failed' && withRefusals(v.message, egressRefusals)) || v.message;
   const updates: ConditionUpdate[] = [
     {
       type: 'ConfigMapReady',
@@ -38,7 +43,7 @@ export function desiredStatus(
       reason: v.job[1],
       message: v.job[0] === 'True' ? `Job ${s.jobName}` : v.job[0] === 'False' ? v.message : '',
     },
-    { type: 'Succeeded', status: v.succeeded[0], reason: v.succeeded[1], message: v.message },
+    { type: 'Succeeded', status: v.succeeded[0], reason: v.succeeded[1], message },
   ];
   if (s.dependencies) updates.unshift({ type: 'DependenciesReady', ...dependencyCondition(s.dependencies) });
   let conditions = current?.conditions;
@@ -64,8 +69,9 @@ export function desiredStatus(
     ...(started ? { attempt: s.attempt, configMapName: s.configMapName, jobName: s.jobName } : {}),
     ...(typeof startTime === 'string' ? { startTime } : {}),
     ...(completionTime ? { completionTime } : {}),
-    message: v.message,
+    message,
     ...agentFields(current, s, started),
+    ...(egressRefusals ? { egressRefusals } : {}),
     // What the attempts spent stays whatever the state: a total is never lost.
     ...recordUsage(current, s.usage ?? []),
   };
