@@ -1,6 +1,7 @@
 // The `orchestrator` command, also run by kubectl as a plugin (docs/design.md §1.5): a file per command,
 // each registering itself on the program main.ts builds, and the pieces several commands share. The entry
 // point is main.ts (bin/orchestrator.js loads it from the build), not this index.
+// - cancel.ts: `orchestrator cancel`: a run stopped with its record kept (src/runs/cancel.ts).
 // - certs.ts: `orchestrator certs`: development certificates.
 // - cluster.ts: `orchestrator cluster up|down|env`: the local control plane as a background process.
 // - create.ts: run documents read from `-f` files (task submit, render), and runs created on the server,

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerCancelCommand } from './cancel.js';
 import { registerCertsCommand } from './certs.js';
 import { registerClusterCommands } from './cluster.js';
 import { registerDescribeCommand } from './describe.js';
@@ -32,6 +33,7 @@ export function program(io: CliIO = processIO(), name = 'orchestrator'): Command
   registerGetCommand(cmd, io);
   registerDescribeCommand(cmd, io);
   registerRetryCommand(cmd, io);
+  registerCancelCommand(cmd, io);
   registerWaitCommand(cmd, io);
   registerLogsCommand(cmd, io);
   registerRenderCommand(cmd, io);
