@@ -1,5 +1,6 @@
 // `orchestrator run`: the webhook server and the manager in one process, as the Deployment runs them
 // (every replica serves webhooks, metrics and probes; only the Lease holder reconciles).
+
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
@@ -22,6 +23,7 @@ import { packageRoot } from '../util/package-root.js';
 import { admissionRoutes } from '../webhook/handlers.js';
 import { installLocalWebhooks } from '../webhook/install.js';
 import { startWebhookServer } from '../webhook/server.js';
+import { registerBuildInfo } from './build-info.js';
 import { type ModelGateway, startModelGateway } from './gateway.js';
 import { followWorkloads, type LocalEnvironment, startLocalEnvironment, workloadsBanner } from './local.js';
 import type { RunOptions } from './options.js';
@@ -94,6 +96,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
   const tracing = await startTracing();
   logger.info({ enabled: tracing.enabled, reason: tracing.reason }, 'OpenTelemetry tracing');
   const registry = new Registry();
+  registerBuildInfo(registry);
   const inputs = watchInputs({
     configFile: opts.configFile,
     ...(opts.configEnv ? { env: opts.configEnv } : {}),

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../util/index.js';
 import { registerCancelCommand } from './cancel.js';
 import { registerCertsCommand } from './certs.js';
 import { registerClusterCommands } from './cluster.js';
@@ -22,7 +23,9 @@ import { registerWaitCommand } from './wait.js';
 export function program(io: CliIO = processIO(), name = 'orchestrator'): Command {
   const cmd = new Command(name)
     .description('Run autonomous AI coding agents as Kubernetes Jobs')
-    .showHelpAfterError()
+    .version(packageVersion(), '--version', 'print the version')
+    // An unknown command or flag is one line (with commander's "Did you mean …?"), not the whole help.
+    .showHelpAfterError(`(${name} --help lists the commands and flags)`)
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
   registerRunCommand(cmd);
