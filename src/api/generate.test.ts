@@ -93,11 +93,11 @@ t.test('the CRDs', async (t) => {
   const schemas = loadSchemas();
   const expected = {
     TaskRun: {
-      short: 'tr',
+      short: 'otr',
       columns: ['Task', 'Service', 'Agent', 'Attempt', 'Phase', 'Job', 'PR', 'Cost', 'Age'],
     },
-    CodeRun: { short: 'cr', columns: ['Task', 'Service', 'Agent', 'Phase', 'PR', 'Cost', 'Age'] },
-    DocsRun: { short: 'dr', columns: ['Directory', 'Agent', 'Phase', 'PR', 'Cost', 'Age'] },
+    CodeRun: { short: 'ocr', columns: ['Task', 'Service', 'Agent', 'Phase', 'PR', 'Cost', 'Age'] },
+    DocsRun: { short: 'odr', columns: ['Directory', 'Agent', 'Phase', 'PR', 'Cost', 'Age'] },
   } as const;
   for (const kind of ['TaskRun', 'CodeRun', 'DocsRun'] as const) {
     const { plural } = kindFacts(kind);

@@ -63,7 +63,7 @@ function banner(
     'In another shell:',
     `  export KUBECONFIG=${local.cluster.kubeconfig}`,
     `  kubectl apply -f ${sample}`,
-    '  kubectl get tr -o yaml          # the defaults, labels and finalizer filled in at admission',
+    '  kubectl get otr -o yaml          # the defaults, labels and finalizer filled in at admission',
     `  kubectl apply -f ${join(packageRoot(), 'config', 'samples', 'invalid')}   # denials that name the field`,
     ...workloadsBanner(local.workloads),
     ...(apiPort === undefined

@@ -119,7 +119,9 @@ t.test(
     const podsOf = async () => (await client.request<{ items: KubeObject[] }>('GET', pods, { query })).items;
     t.equal((await podsOf()).length, 1, 'its agent pod runs (held running a day by the test config)');
 
-    const res = await runCli(cluster, ['cancel', 'tr', 'pay-13', '--wait', '--timeout', '5m'], { namespace });
+    const res = await runCli(cluster, ['cancel', 'otr', 'pay-13', '--wait', '--timeout', '5m'], {
+      namespace,
+    });
     t.equal(res.code, 1, `a cancelled run is no success: exit 1 (stderr: ${res.stderr})`);
     t.match(res.stdout, /taskrun\.orchestrator\.io\/pay-13 cancelled/);
     t.match(res.stdout, /TaskRun pay-13 was cancelled/);
@@ -147,7 +149,7 @@ t.test(
       query: { labelSelector: `${LABELS.run}=pay-13` },
     });
     t.equal(jobs.items.length, 1, 'no retry: no second attempt');
-    const again = await runCli(cluster, ['cancel', 'tr', 'pay-13'], { namespace });
+    const again = await runCli(cluster, ['cancel', 'otr', 'pay-13'], { namespace });
     t.match(again, { code: 0, stdout: /was already cancelled/ });
   },
 );
