@@ -77,7 +77,7 @@ t.test('the reference docs list every field with its default and description', a
   );
   t.match(config, /\| `agents\.<name>\.image` \| string \(≤ 1024 chars\) \| \*required\* \|/);
   const api = outputs.get('docs/api-reference.md') ?? '';
-  t.match(api, /## CodeRun \(`cr`\)/);
+  t.match(api, /## CodeRun \(`ocr`\)/);
   t.match(api, /\| `spec\.markdownFiles\[\]\.filename` \| string/);
   t.match(api, /\| `status\.conditions\[\]\.type` \|/);
 });

@@ -7,15 +7,6 @@ import { KIND_HELP, parseRef, qualifiedName } from './kinds.js';
 import { addKubeOptions, type KubeFlags, withConnection } from './kube.js';
 import { addWaitOptions, waitForRun } from './wait.js';
 
-const EXAMPLES = `
-Examples:
-  # Stop a TaskRun's agent; the run ends Cancelled with its usage and results kept
-  orchestrator cancel taskrun payments-task-7
-
-  # The same, as kind/name, and wait until its attempt has stopped
-  orchestrator cancel coderun/payments-x7k2p --wait
-`;
-
 export function registerCancelCommand(program: Command, io: CliIO): void {
   const cmd = program
     .command('cancel')
@@ -23,8 +14,7 @@ export function registerCancelCommand(program: Command, io: CliIO): void {
       'cancel a run: set spec.cancelled, so its running attempt is stopped, no other starts, and it ends Cancelled (its record kept)',
     )
     .argument('<kind>', `${KIND_HELP}, or kind/name`)
-    .argument('[name]', 'the run')
-    .addHelpText('after', EXAMPLES);
+    .argument('[name]', 'the run');
   addWaitOptions(addKubeOptions(cmd)).action(
     async (
       kindArg: string,

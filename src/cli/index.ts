@@ -8,6 +8,7 @@
 //   each reported as kubectl reports it.
 // - describe.ts: `orchestrator describe`: a run as kubectl describe shows an object, attempts and Events.
 // - duration.ts: durations as users type them and ages as kubectl prints them.
+// - examples.ts: the `Examples:` of every command's help, one table by command path.
 // - egress.ts: `orchestrator egress manifests`: the egress proxy's objects and the agents' NetworkPolicies, as YAML.
 // - get.ts: `orchestrator get`: runs in the CRDs' printer columns, or as json, yaml, name, wide.
 // - git.ts: defaults for `task code` and `task docs` from the git checkout in the current directory.

@@ -2,8 +2,9 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { packageRoot } from '../util/index.js';
+import { EXAMPLES, leafCommands } from './examples.js';
 import { memoryIO } from './io.js';
-import { main } from './main.js';
+import { main, program } from './main.js';
 
 t.test('--version prints the package version and exits 0', async (t) => {
   const io = memoryIO();
@@ -20,4 +21,17 @@ t.test('an unknown command is an error line and a pointer to --help, not the who
   t.ok(lines.length <= 3, `at most the error, a suggestion and the pointer (got ${lines.length} lines)`);
   t.match(io.stderr(), /orchestrator --help lists the commands/);
   t.notMatch(io.stderr(), /Commands:/, 'no help text');
+});
+
+t.test('every command has Examples: in its help, and every example row a command', async (t) => {
+  const commands = leafCommands(program(memoryIO()));
+  for (const [path, command] of commands) {
+    t.ok(EXAMPLES[path]?.length, `${path} has examples`);
+    const io = memoryIO();
+    t.equal(await main(['node', 'orchestrator', ...path.split(' '), '--help'], io), 0);
+    t.match(io.stdout(), /\nExamples:\n {2}\S/, `${path} --help shows them`);
+    t.ok(command.name());
+  }
+  const paths = commands.map(([p]) => p);
+  for (const path of Object.keys(EXAMPLES)) t.ok(paths.includes(path), `${path}: a command`);
 });

@@ -5,6 +5,7 @@ import { registerCertsCommand } from './certs.js';
 import { registerClusterCommands } from './cluster.js';
 import { registerDescribeCommand } from './describe.js';
 import { registerEgressCommand } from './egress.js';
+import { addExamples } from './examples.js';
 import { registerGetCommand } from './get.js';
 import { registerInstallCommands } from './install.js';
 import { CliExit, type CliIO, processIO } from './io.js';
@@ -42,6 +43,7 @@ export function program(io: CliIO = processIO(), name = 'orchestrator'): Command
   registerRenderCommand(cmd, io);
   registerInstallCommands(cmd, io);
   registerEgressCommand(cmd, io);
+  addExamples(cmd);
   return cmd;
 }
 
