@@ -24,6 +24,7 @@
 // - render.ts: `orchestrator render`: a run's templates rendered locally, for debugging templates.
 // - rest-client.ts: the commands through the REST API (`--api-url`) instead of the apiserver.
 // - retry.ts: `orchestrator retry` (src/runs/retry.ts).
+// - run-verb.ts: a command acting on one run, then following it with --wait (retry, cancel).
 // - run.ts: `orchestrator run`: its flags, handed to src/app.
 // - table.ts: kubectl's table from the CRDs' printer columns, so a new column needs no code.
 // - task-flags.ts: the flags of `task code` and `task docs` made a CodeRun or DocsRun, pure but for git.
