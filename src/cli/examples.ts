@@ -18,7 +18,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   certs: ['orchestrator certs --out /tmp/certs --dns webhook.example.com'],
   'task code': [
     'orchestrator task code 7 --service payments --wait',
-    'orchestrator task code 7 --service payments --dry-run -o yaml',
+    'orchestrator task code 7 --service payments --dry-run=server   # admitted by the cluster, not stored',
   ],
   'task docs': ['orchestrator task docs --working-directory projects/payments'],
   'task submit': [
