@@ -52,10 +52,10 @@ timed_start() {
       workloads=1
       mark "log: workloads ready"
     fi
-    phase=$("$cp" kubectl --kubeconfig "$kc" get tr payments-task-7 -o jsonpath='{.status.phase}' 2>/dev/null)
+    phase=$("$cp" kubectl --kubeconfig "$kc" get otr payments-task-7 -o jsonpath='{.status.phase}' 2>/dev/null)
     # What the run says while it waits, every 30 s.
     if [ $(($(since) % 30)) -lt 2 ]; then
-      echo "t=$(since) $("$cp" kubectl --kubeconfig "$kc" get tr payments-task-7 -o jsonpath='{.status.message}' 2>&1)" >>"$dir/status.log"
+      echo "t=$(since) $("$cp" kubectl --kubeconfig "$kc" get otr payments-task-7 -o jsonpath='{.status.message}' 2>&1)" >>"$dir/status.log"
     fi
     case "$phase" in
       Succeeded | Failed) mark "run $phase" && break ;;

@@ -129,7 +129,7 @@ export function specDefaults(
   return defaults;
 }
 
-/** The labels every run carries (and every object made for it), so `kubectl get tr -l …` works. */
+/** The labels every run carries (and every object made for it), so `kubectl get otr -l …` works. */
 export function runLabels(
   kind: RunKindName,
   spec: Obj,

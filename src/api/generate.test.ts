@@ -77,7 +77,7 @@ t.test('the reference docs list every field with its default and description', a
   );
   t.match(config, /\| `agents\.<name>\.image` \| string \(≤ 1024 chars\) \| \*required\* \|/);
   const api = outputs.get('docs/api-reference.md') ?? '';
-  t.match(api, /## CodeRun \(`cr`\)/);
+  t.match(api, /## CodeRun \(`ocr`\)/);
   t.match(api, /\| `spec\.markdownFiles\[\]\.filename` \| string/);
   t.match(api, /\| `status\.conditions\[\]\.type` \|/);
 });
@@ -93,11 +93,11 @@ t.test('the CRDs', async (t) => {
   const schemas = loadSchemas();
   const expected = {
     TaskRun: {
-      short: 'tr',
+      short: 'otr',
       columns: ['Task', 'Service', 'Agent', 'Attempt', 'Phase', 'Job', 'PR', 'Cost', 'Age'],
     },
-    CodeRun: { short: 'cr', columns: ['Task', 'Service', 'Agent', 'Phase', 'PR', 'Cost', 'Age'] },
-    DocsRun: { short: 'dr', columns: ['Directory', 'Agent', 'Phase', 'PR', 'Cost', 'Age'] },
+    CodeRun: { short: 'ocr', columns: ['Task', 'Service', 'Agent', 'Phase', 'PR', 'Cost', 'Age'] },
+    DocsRun: { short: 'odr', columns: ['Directory', 'Agent', 'Phase', 'PR', 'Cost', 'Age'] },
   } as const;
   for (const kind of ['TaskRun', 'CodeRun', 'DocsRun'] as const) {
     const { plural } = kindFacts(kind);

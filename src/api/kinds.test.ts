@@ -24,6 +24,7 @@ import {
   qualifiedName,
   RUN_KIND_NAMES,
   RUN_KIND_TABLE,
+  type RunKindName,
   runResource,
 } from './index.js';
 import { findPackageRoot, loadSchemas } from './schemas.js';
@@ -146,3 +147,92 @@ t.test('every kind has a strategy, a template folder, a ConfigMap of templates a
     t.equal(yaml(`config/samples/${singular}.yaml`).kind, kind, `config/samples/${singular}.yaml`);
   }
 });
+
+/**
+ * Short names of the operators a platform team runs beside this one (from their CRDs): Tekton
+ * Pipelines and Triggers, cert-manager, Istio, Argo CD, Workflows, Events and Rollouts, Knative
+ * Serving and Eventing, Crossplane, Flux, the Prometheus operator; and Kubernetes' own.
+ */
+const TAKEN_SHORT_NAMES = {
+  tekton: ['tr', 'trs', 'pr', 'prs', 'el', 'tb', 'tt', 'ctb', 'ti'],
+  certManager: ['cert', 'certs', 'cr', 'crs', 'ci', 'iss', 'ciss'],
+  istio: ['dr', 'vs', 'gw', 'se', 'pa', 'ra', 'ap', 'we', 'wg'],
+  argo: [
+    'app',
+    'apps',
+    'appproj',
+    'appprojs',
+    'appset',
+    'appsets',
+    'wf',
+    'wftmpl',
+    'cwf',
+    'cronwf',
+    'cwft',
+    'clusterwftmpl',
+    'wfts',
+    'wftr',
+    'wfeb',
+    'wfat',
+    'es',
+    'sn',
+    'eb',
+    'ro',
+    'ar',
+    'at',
+    'cat',
+    'exp',
+  ],
+  knative: ['ksvc', 'kservice', 'rt', 'cfg', 'config', 'rev', 'dm', 'kn'],
+  crossplane: ['xrd', 'xrds', 'comp', 'comprev', 'envcfg', 'pkgrev'],
+  flux: ['gitrepo', 'hr', 'ks', 'helmrepo', 'hc', 'ocirepo', 'alert', 'provider', 'receiver'],
+  prometheus: ['prom', 'smon', 'pmon', 'am', 'promrule', 'amcfg'],
+  kubernetes: [
+    'cm',
+    'cs',
+    'csr',
+    'ds',
+    'deploy',
+    'ep',
+    'ev',
+    'hpa',
+    'ing',
+    'limits',
+    'ns',
+    'no',
+    'pvc',
+    'pv',
+    'po',
+    'pdb',
+    'rs',
+    'rc',
+    'quota',
+    'sa',
+    'svc',
+    'sts',
+    'crd',
+    'crds',
+    'pc',
+    'netpol',
+    'sc',
+  ],
+};
+
+t.test(
+  "no run kind's short name is another common operator's (Tekton's tr, cert-manager's cr, Istio's dr)",
+  async (t) => {
+    for (const kind of RUN_KIND_NAMES)
+      for (const short of RUN_KIND_TABLE[kind].shortNames)
+        for (const [operator, names] of Object.entries(TAKEN_SHORT_NAMES))
+          t.notOk(names.includes(short), `${kind}'s short name ${short} is not ${operator}'s`);
+  },
+);
+
+t.test(
+  'every run kind is in the orchestrator category: `kubectl get orchestrator` lists them all',
+  async (t) => {
+    const crd = (kind: RunKindName) =>
+      YAML.parse(readFileSync(path.join(findPackageRoot(), 'crds', `${crdName(kind)}.yaml`), 'utf8'));
+    for (const kind of RUN_KIND_NAMES) t.same(crd(kind).spec.names.categories, ['orchestrator'], kind);
+  },
+);

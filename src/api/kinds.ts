@@ -75,8 +75,20 @@ export const taskIdField = (kind: RunKindName): string | undefined => {
   return 'taskIdField' in facts ? facts.taskIdField : undefined;
 };
 
+/** The phases a run ends in: after one, nothing runs until a raised attempt field (never after Cancelled). */
+export const FINAL_PHASES = ['Succeeded', 'Failed', 'Cancelled'] as const;
+
+/** Whether a phase is one a run ends in. */
+export const finalPhase = (phase: string | undefined): phase is (typeof FINAL_PHASES)[number] =>
+  (FINAL_PHASES as readonly (string | undefined)[]).includes(phase);
+
+/** Whether the run's spec asks for it to be cancelled (spec.cancelled, every kind). */
+export const cancelRequested = (run: object): boolean =>
+  (run as { spec?: { cancelled?: unknown } }).spec?.cancelled === true;
+
 /**
- * Whether a run is finished: Succeeded, or Failed for good, for the attempt its spec asks for. A raised
+ * Whether a run is finished: Succeeded, or Failed for good, for the attempt its spec asks for; or
+ * Cancelled, which is for good (admission refuses raising a cancelled run's attempt field). A raised
  * attempt field (`orchestrator retry`) makes it unfinished until the new attempt ends; an edit of any
  * other spec field does not (it asks for nothing to run). The reconciler and the CLI's `wait` share
  * this one definition.
@@ -84,7 +96,8 @@ export const taskIdField = (kind: RunKindName): string | undefined => {
 export function runFinished(kind: RunKindName, run: object): boolean {
   const { spec, status } = run as { spec?: object; status?: Pick<RunStatus, 'phase' | 'attempt'> };
   const { phase, attempt = 0 } = status ?? {};
-  return (phase === 'Succeeded' || phase === 'Failed') && specAttempt(kind, spec) <= attempt;
+  if (phase === 'Cancelled') return true;
+  return finalPhase(phase) && specAttempt(kind, spec) <= attempt;
 }
 
 /** A record with a value for every kind, made by `make`. */

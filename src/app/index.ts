@@ -1,6 +1,7 @@
 // The process of `orchestrator run`: the webhook server, the REST API and the manager wired together from
 // one options object, as the Deployment runs them, and the local environment used when no cluster is
 // configured (docs/design.md §1.4). The one folder that may know every other below the CLI.
+// - build-info.ts: the orchestrator_build_info gauge: the release each replica runs.
 // - local.ts: the local environment (built-in control plane, CRDs, RBAC, config, agent sandbox,
 //   certificates) for `orchestrator run` without a cluster; apart so run.ts reads as the in-cluster path.
 // - gateway.ts: the model gateway wired: its keys and ledger in the operator's namespace, the run's and the

@@ -1,5 +1,6 @@
 // `orchestrator run`: the webhook server and the manager in one process, as the Deployment runs them
 // (every replica serves webhooks, metrics and probes; only the Lease holder reconciles).
+
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
@@ -24,6 +25,7 @@ import { packageRoot } from '../util/package-root.js';
 import { admissionRoutes } from '../webhook/handlers.js';
 import { installLocalWebhooks } from '../webhook/install.js';
 import { startWebhookServer } from '../webhook/server.js';
+import { registerBuildInfo } from './build-info.js';
 import { type ModelGateway, startModelGateway } from './gateway.js';
 import { followWorkloads, type LocalEnvironment, startLocalEnvironment, workloadsBanner } from './local.js';
 import type { RunOptions } from './options.js';
@@ -63,7 +65,7 @@ function banner(
     'In another shell:',
     `  export KUBECONFIG=${local.cluster.kubeconfig}`,
     `  kubectl apply -f ${sample}`,
-    '  kubectl get tr -o yaml          # the defaults, labels and finalizer filled in at admission',
+    '  kubectl get otr -o yaml          # the defaults, labels and finalizer filled in at admission',
     `  kubectl apply -f ${join(packageRoot(), 'config', 'samples', 'invalid')}   # denials that name the field`,
     ...workloadsBanner(local.workloads),
     ...(apiPort === undefined
@@ -105,6 +107,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
   logger.info({ enabled: tracing.enabled, reason: tracing.reason }, 'OpenTelemetry tracing');
   logger.info({ enabled: tracing.logs.enabled, reason: tracing.logs.reason }, 'OpenTelemetry log export');
   const registry = new Registry();
+  registerBuildInfo(registry);
   const inputs = watchInputs({
     configFile: opts.configFile,
     ...(opts.configEnv ? { env: opts.configEnv } : {}),

@@ -61,6 +61,7 @@ export async function createRuns(
   conn: Connection,
   docs: readonly RunDocument[],
   io: CliIO,
+  opts: { serverDryRun?: boolean } = {},
 ): Promise<CreatedRun[]> {
   const created: CreatedRun[] = [];
   let failed = 0;
@@ -70,12 +71,14 @@ export async function createRuns(
     if (!metadata.name && !metadata.generateName)
       metadata.generateName = defaultGenerateName(kind, (object.spec ?? {}) as Record<string, unknown>);
     try {
+      // --dry-run=server: admitted (defaulted, validated) by the webhooks and the apiserver, not stored.
       const made = await conn.client.request<KubeObject>('POST', runPath(kind, namespace), {
         body: { ...object, metadata: { ...metadata, namespace } },
+        ...(opts.serverDryRun ? { query: { dryRun: 'All' } } : {}),
       });
       const name = made.metadata?.name ?? '';
-      created.push({ kind, name, namespace });
-      io.out(`${qualifiedName(kind)}/${name} created\n`);
+      if (!opts.serverDryRun) created.push({ kind, name, namespace });
+      io.out(`${qualifiedName(kind)}/${name} created${opts.serverDryRun ? ' (server dry run)' : ''}\n`);
     } catch (err) {
       if (!(err instanceof ApiError)) throw clusterError(conn, err);
       failed++;

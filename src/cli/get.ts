@@ -1,16 +1,30 @@
 // `orchestrator get [kind] [name]`: runs as kubectl shows them (the CRDs' printer columns), or as
-// -o json|yaml|name|wide; -A across namespaces, -l to select by label.
+// -o json|yaml|name|wide|jsonpath=…|custom-columns=…; -A across namespaces, -l to select by label.
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { RunKindName } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import { type CliIO, fail } from './io.js';
+import { customColumnsOutput, jsonPathOutput } from './jsonpath.js';
 import { KIND_HELP, parseKinds, parseRef, qualifiedName, runPath } from './kinds.js';
 import { addApiOptions, addKubeOptions, type Connection, type KubeFlags, withConnection } from './kube.js';
 import { formatTable, tableRows } from './table.js';
 
 export const OUTPUTS = ['json', 'yaml', 'name', 'wide'] as const;
 type Output = (typeof OUTPUTS)[number];
+/** The outputs that take an argument: `-o jsonpath=TEMPLATE`, `-o custom-columns=SPEC`. */
+const TEMPLATED = ['jsonpath', 'custom-columns'] as const;
+const OUTPUT_HELP = `${OUTPUTS.join(', ')}, ${TEMPLATED.map((o) => `${o}=…`).join(', ')}`;
+
+/** `jsonpath={.x}` → its template; undefined for the plain outputs. */
+function templated(
+  output: string | undefined,
+): { format: (typeof TEMPLATED)[number]; arg: string } | undefined {
+  const eq = output?.indexOf('=') ?? -1;
+  if (!output || eq < 0) return undefined;
+  const format = TEMPLATED.find((f) => f === output.slice(0, eq));
+  return format ? { format, arg: output.slice(eq + 1) } : undefined;
+}
 
 interface GetFlags extends KubeFlags {
   output?: string;
@@ -51,14 +65,15 @@ async function fetchRuns(
   );
 }
 
-function render(found: Found[], output: Output | undefined, single: boolean, flags: GetFlags): string {
+function render(found: Found[], output: string | undefined, single: boolean, flags: GetFlags): string {
   const items = found.flatMap((f) => f.items.map(forDisplay));
-  if (output === 'json' || output === 'yaml') {
-    const value = single
-      ? items[0]
-      : { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items };
-    return output === 'json' ? `${JSON.stringify(value, null, 4)}\n` : stringify(value);
-  }
+  const value = () =>
+    single ? items[0] : { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items };
+  if (output === 'json' || output === 'yaml')
+    return output === 'json' ? `${JSON.stringify(value(), null, 4)}\n` : stringify(value());
+  const template = templated(output);
+  if (template?.format === 'jsonpath') return jsonPathOutput(template.arg, value());
+  if (template?.format === 'custom-columns') return customColumnsOutput(template.arg, items);
   if (output === 'name')
     return found
       .flatMap((f) => f.items.map((i) => `${qualifiedName(f.kind)}/${i.metadata?.name}\n`))
@@ -86,14 +101,14 @@ export function registerGetCommand(program: Command, io: CliIO): void {
         .description('list runs, or show one, like kubectl get')
         .argument('[kind]', `${KIND_HELP}, all (default), or kind/name`)
         .argument('[name]', 'one run')
-        .option('-o, --output <format>', `output format: ${OUTPUTS.join(', ')}`)
+        .option('-o, --output <format>', `output format: ${OUTPUT_HELP}`)
         .option('-A, --all-namespaces', 'list across all namespaces')
         .option('-l, --selector <selector>', 'label selector, e.g. orchestrator.io/service=payments'),
     ),
   ).action(async (kindArg: string | undefined, nameArg: string | undefined, flags: GetFlags) => {
-    const output = flags.output as Output | undefined;
-    if (output !== undefined && !OUTPUTS.includes(output))
-      throw fail(`-o ${output}: unsupported output format; use one of ${OUTPUTS.join(', ')}`);
+    const output = flags.output;
+    if (output !== undefined && !OUTPUTS.includes(output as Output) && !templated(output))
+      throw fail(`-o ${output}: unsupported output format; use one of ${OUTPUT_HELP}`);
     let kinds: RunKindName[];
     let name: string | undefined;
     if (nameArg !== undefined || kindArg?.includes('/')) {

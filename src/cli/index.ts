@@ -1,12 +1,14 @@
 // The `orchestrator` command, also run by kubectl as a plugin (docs/design.md §1.5): a file per command,
 // each registering itself on the program main.ts builds, and the pieces several commands share. The entry
 // point is main.ts (bin/orchestrator.js loads it from the build), not this index.
+// - cancel.ts: `orchestrator cancel`: a run stopped with its record kept (src/runs/cancel.ts).
 // - certs.ts: `orchestrator certs`: development certificates.
 // - cluster.ts: `orchestrator cluster up|down|env`: the local control plane as a background process.
 // - create.ts: run documents read from `-f` files (task submit, render), and runs created on the server,
 //   each reported as kubectl reports it.
 // - describe.ts: `orchestrator describe`: a run as kubectl describe shows an object, attempts and Events.
 // - duration.ts: durations as users type them and ages as kubectl prints them.
+// - examples.ts: the `Examples:` of every command's help, one table by command path.
 // - egress.ts: `orchestrator egress manifests`: the egress proxy's objects and the agents' NetworkPolicies, as YAML.
 // - get.ts: `orchestrator get`: runs in the CRDs' printer columns, or as json, yaml, name, wide.
 // - git.ts: defaults for `task code` and `task docs` from the git checkout in the current directory.
@@ -22,6 +24,7 @@
 // - render.ts: `orchestrator render`: a run's templates rendered locally, for debugging templates.
 // - rest-client.ts: the commands through the REST API (`--api-url`) instead of the apiserver.
 // - retry.ts: `orchestrator retry` (src/runs/retry.ts).
+// - run-verb.ts: a command acting on one run, then following it with --wait (retry, cancel).
 // - run.ts: `orchestrator run`: its flags, handed to src/app.
 // - table.ts: kubectl's table from the CRDs' printer columns, so a new column needs no code.
 // - task-flags.ts: the flags of `task code` and `task docs` made a CodeRun or DocsRun, pure but for git.

@@ -30,7 +30,7 @@ async function kubeconfigAt(server: string, namespace?: string): Promise<string>
 t.test('no cluster answering: the server, the cause and what to try', async (t) => {
   const server = `https://127.0.0.1:${await freePort()}`;
   const kubeconfig = await kubeconfigAt(server);
-  for (const args of [['get'], ['describe', 'tr', 'x'], ['task', 'submit', '-f', '-'], ['install']]) {
+  for (const args of [['get'], ['describe', 'otr', 'x'], ['task', 'submit', '-f', '-'], ['install']]) {
     const io = memoryIO({
       stdin: 'apiVersion: orchestrator.io/v1\nkind: DocsRun\nmetadata: {name: d}\nspec: {}\n',
     });
@@ -54,7 +54,7 @@ t.test('KUBECONFIG is read like kubectl, and an unknown --context is named', asy
     else process.env.KUBECONFIG = before;
   });
   const io = memoryIO();
-  t.equal(await main(['node', 'orchestrator', 'get', 'cr'], io), 1);
+  t.equal(await main(['node', 'orchestrator', 'get', 'ocr'], io), 1);
   t.match(io.stderr(), `cannot reach the cluster at ${server}`);
   const unreadable = memoryIO();
   t.equal(await main(['node', 'orchestrator', 'get', '--kubeconfig', '/nonexistent/config'], unreadable), 1);

@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../util/index.js';
+import { registerCancelCommand } from './cancel.js';
 import { registerCertsCommand } from './certs.js';
 import { registerClusterCommands } from './cluster.js';
 import { registerDescribeCommand } from './describe.js';
 import { registerEgressCommand } from './egress.js';
+import { addExamples } from './examples.js';
 import { registerGetCommand } from './get.js';
 import { registerInstallCommands } from './install.js';
 import { CliExit, type CliIO, processIO } from './io.js';
@@ -21,7 +24,9 @@ import { registerWaitCommand } from './wait.js';
 export function program(io: CliIO = processIO(), name = 'orchestrator'): Command {
   const cmd = new Command(name)
     .description('Run autonomous AI coding agents as Kubernetes Jobs')
-    .showHelpAfterError()
+    .version(packageVersion(), '--version', 'print the version')
+    // An unknown command or flag is one line (with commander's "Did you mean …?"), not the whole help.
+    .showHelpAfterError(`(${name} --help lists the commands and flags)`)
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
   registerRunCommand(cmd);
@@ -32,11 +37,13 @@ export function program(io: CliIO = processIO(), name = 'orchestrator'): Command
   registerGetCommand(cmd, io);
   registerDescribeCommand(cmd, io);
   registerRetryCommand(cmd, io);
+  registerCancelCommand(cmd, io);
   registerWaitCommand(cmd, io);
   registerLogsCommand(cmd, io);
   registerRenderCommand(cmd, io);
   registerInstallCommands(cmd, io);
   registerEgressCommand(cmd, io);
+  addExamples(cmd);
   return cmd;
 }
 

@@ -17,7 +17,13 @@ export interface Paint {
   phase(phase: string): string;
 }
 export const plain: Paint = { phase: (p) => p };
-const COLOURS: Record<string, string> = { Succeeded: '32', Failed: '31', Running: '36', Pending: '33' };
+const COLOURS: Record<string, string> = {
+  Succeeded: '32',
+  Failed: '31',
+  Cancelled: '35',
+  Running: '36',
+  Pending: '33',
+};
 export const colour: Paint = {
   phase: (p) => (COLOURS[p.trim()] ? `\x1b[${COLOURS[p.trim()]}m${p}\x1b[0m` : p),
 };
@@ -56,10 +62,11 @@ export function progressLines(
   return lines;
 }
 
-export type Outcome = 'succeeded' | 'failed' | 'timeout' | 'interrupted' | 'deleted';
+export type Outcome = 'succeeded' | 'failed' | 'cancelled' | 'timeout' | 'interrupted' | 'deleted';
 
+/** A cancelled or deleted run did not succeed: the exit code of a failure. */
 export function exitCode(outcome: Outcome): number {
-  return outcome === 'deleted' ? EXIT.failed : EXIT[outcome];
+  return outcome === 'deleted' || outcome === 'cancelled' ? EXIT.failed : EXIT[outcome];
 }
 
 /** Why a run failed, in one line: the Succeeded condition's reason and the message's first line. */
@@ -88,6 +95,7 @@ export function summaryLines(
   const heading: Record<Outcome, string> = {
     succeeded: `${kind} ${name} succeeded${pr ? `: pull request ${pr}` : ''}`,
     failed: `${kind} ${name} failed${pr ? `; pull request ${pr}` : reason ? `: ${reason}` : ''}`,
+    cancelled: `${kind} ${name} was cancelled`,
     deleted: `${kind} ${name} was deleted while waiting`,
     timeout: `timed out after ${timeoutText} waiting for ${kind} ${name}; it goes on (phase ${status.phase ?? 'Pending'})`,
     interrupted: `stopped waiting for ${kind} ${name}; it goes on (phase ${status.phase ?? 'Pending'})`,

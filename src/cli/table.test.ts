@@ -92,14 +92,14 @@ t.test('durations: parsed as typed, printed as kubectl ages', async (t) => {
 });
 
 t.test('kinds as kubectl spells them, and kind/name references', async (t) => {
-  for (const word of ['tr', 'taskrun', 'TaskRuns', 'taskrun.orchestrator.io'])
+  for (const word of ['otr', 'taskrun', 'TaskRuns', 'taskrun.orchestrator.io'])
     t.equal(lookupKind(word), 'TaskRun');
-  t.equal(lookupKind('cr'), 'CodeRun');
+  t.equal(lookupKind('ocr'), 'CodeRun');
   t.equal(lookupKind('docsruns'), 'DocsRun');
   t.equal(lookupKind('pods'), undefined);
   t.same(parseKinds(undefined), ['TaskRun', 'CodeRun', 'DocsRun']);
   t.same(parseRef('coderun.orchestrator.io/abc', undefined), { kind: 'CodeRun', name: 'abc' });
-  t.same(parseRef('dr', 'abc'), { kind: 'DocsRun', name: 'abc' });
+  t.same(parseRef('odr', 'abc'), { kind: 'DocsRun', name: 'abc' });
   t.throws(() => parseRef('pods', 'x'), /unknown kind "pods": use one of taskrun/);
-  t.throws(() => parseRef('tr', undefined), /which TaskRun\? give its name/);
+  t.throws(() => parseRef('otr', undefined), /which TaskRun\? give its name/);
 });

@@ -19,19 +19,23 @@ import {
 import { addWaitOptions, waitForRuns } from './wait.js';
 
 interface CommonFlags extends KubeFlags {
-  dryRun?: boolean;
+  /** --dry-run (client: printed) or --dry-run=server (admitted by the cluster, not stored). */
+  dryRun?: boolean | string;
   wait?: boolean;
   timeout: string;
 }
 
 /** Creates the runs (or prints them for --dry-run) and, with --wait, follows them to the end. */
 async function submit(docs: RunDocument[], flags: CommonFlags, io: CliIO): Promise<void> {
-  if (flags.dryRun) {
+  const serverDryRun = flags.dryRun === 'server';
+  if (flags.dryRun !== undefined && flags.dryRun !== true && flags.dryRun !== 'client' && !serverDryRun)
+    throw fail(`--dry-run=${flags.dryRun}: use --dry-run (client: print) or --dry-run=server`);
+  if (flags.dryRun && !serverDryRun) {
     io.out(docs.map((d) => stringify(d.object)).join('---\n'));
     return;
   }
   const code = await withConnection(flags, async (conn) => {
-    const created = await createRuns(conn, docs, io);
+    const created = await createRuns(conn, docs, io, { serverDryRun });
     return flags.wait ? waitForRuns(conn, created, io, flags.timeout) : 0;
   });
   if (code !== 0) throw new CliExit(code);
@@ -89,7 +93,10 @@ function codeCommand(task: Command, io: CliIO): void {
     .option('--remote-tools <names>', 'extra remote (MCP) tools, comma-separated (repeatable)', collect)
     .option('--enable-docker', 'run a Docker daemon beside the agent (the controller config must allow it)')
     .option('--name <name>', 'run name (default: generated from service, task and agent)')
-    .option('--dry-run', 'print the CodeRun instead of creating it');
+    .option(
+      '--dry-run [strategy]',
+      'client (the default): print the CodeRun; server: have the cluster admit it without storing',
+    );
   addWaitOptions(addApiOptions(addKubeOptions(cmd))).action(
     async (taskId: string, flags: CodeFlags & CommonFlags) => {
       const run = codeRunFromFlags(taskId, flags, new GitDefaults());
@@ -122,7 +129,10 @@ function docsCommand(task: Command, io: CliIO): void {
     .option('--github-user <user>', GITHUB_USER_HELP)
     .option('--include-codebase', "give the agent the repository's source code as context")
     .option('--name <name>', 'run name (default: generated from the directory)')
-    .option('--dry-run', 'print the DocsRun instead of creating it');
+    .option(
+      '--dry-run [strategy]',
+      'client (the default): print the DocsRun; server: have the cluster admit it without storing',
+    );
   addWaitOptions(addApiOptions(addKubeOptions(cmd))).action(async (flags: DocsFlags & CommonFlags) => {
     const run = docsRunFromFlags(flags, new GitDefaults());
     await submit(fromFlags(run as KubeObject, 'DocsRun'), flags, io);
@@ -134,7 +144,10 @@ function submitCommand(task: Command, io: CliIO): void {
     .command('submit')
     .description('create the runs of YAML or JSON files (multi-document; - reads standard input)')
     .requiredOption('-f, --filename <file>', 'a file of runs, or - (repeatable)', collect)
-    .option('--dry-run', 'print the runs instead of creating them');
+    .option(
+      '--dry-run [strategy]',
+      'client (the default): print the runs; server: have the cluster admit them without storing',
+    );
   addWaitOptions(addApiOptions(addKubeOptions(cmd))).action(
     async (flags: CommonFlags & { filename: string[] }) => {
       const docs = await readRunFiles(flags.filename, io);

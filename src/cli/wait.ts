@@ -1,6 +1,6 @@
 // `--wait` and `orchestrator wait`: follows a run with a watch (reconnecting when the server ends it or
 // the connection drops, re-reading after 410 Gone; no polling), prints each change, and ends with a
-// summary and the exit code of the outcome: 0 Succeeded, 1 Failed, 2 timeout, 130 Ctrl-C.
+// summary and the exit code of the outcome: 0 Succeeded, 1 Failed or Cancelled, 2 timeout, 130 Ctrl-C.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { type RunKindName, runFinished } from '../api/index.js';
@@ -12,6 +12,8 @@ import { addKubeOptions, type Connection, type KubeFlags, withConnection } from 
 import { colour, exitCode, type Outcome, plain, progressLines, runStatus, summaryLines } from './progress.js';
 
 export const DEFAULT_WAIT_TIMEOUT = '30m';
+/** The outcome of a finished run by its phase (any other: failed). */
+const OUTCOME_OF: Record<string, Outcome> = { Succeeded: 'succeeded', Cancelled: 'cancelled' };
 /** A watch asks the server to end it after this long, so a silently dead connection is noticed. */
 const WATCH_SECONDS = 300;
 
@@ -156,7 +158,7 @@ export async function waitForRun(
     while (!finished && !follower.deleted)
       finished = await follower.watch(signal, deadline - Date.now(), opts.watchSeconds);
     if (follower.deleted) outcome = 'deleted';
-    else outcome = runStatus(follower.run).phase === 'Succeeded' ? 'succeeded' : 'failed';
+    else outcome = OUTCOME_OF[runStatus(follower.run).phase ?? ''] ?? 'failed';
   } catch (err) {
     if (interrupt.signal.aborted) outcome = 'interrupted';
     else if (timeout.aborted) outcome = 'timeout';

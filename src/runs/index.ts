@@ -1,6 +1,8 @@
 // Starting and restarting a run from outside the reconciler, shared by the CLI and the REST API so that
 // both do it the same way.
+// - cancel.ts: a run cancelled by setting spec.cancelled; a finished one refused, naming its phase.
 // - generate-name.ts: the generateName of a run created without a name, short enough for derived names.
 // - retry.ts: a run run again by raising its attempt field, with optimistic concurrency.
+export { type Cancelled, cancelRun, notCancellable } from './cancel.js';
 export { defaultGenerateName, namePrefix } from './generate-name.js';
 export { NOT_RETRYABLE, type Retried, retryRun } from './retry.js';

@@ -7,7 +7,7 @@ import { ApiError, type ApiRequester, type KubeObject, resourcePath } from '../r
 export const NOT_RETRYABLE =
   'DocsRuns cannot be retried: a DocsRun has no attempt field in its spec (a TaskRun has spec.retryAttempt, ' +
   'a CodeRun spec.contextVersion) and its workingDirectory is immutable. To run it again, create a new ' +
-  'DocsRun with the same spec (`orchestrator get dr <name> -o yaml`, drop metadata.name, status and ' +
+  'DocsRun with the same spec (`orchestrator get odr <name> -o yaml`, drop metadata.name, status and ' +
   'resourceVersion, then `orchestrator task submit -f`).';
 
 /**

@@ -6,6 +6,7 @@
 // - quantity.ts: Kubernetes quantities (500m, 2Gi) parsed exactly and compared.
 // - redact.ts: credential shapes cut out of the text the operator copies from an agent's pod.
 // - text.ts: the last lines of a file, for errors that point at a log.
+// - version.ts: this package's version, read from package.json.
 export { freePort } from './free-port.js';
 export { GroupedMap } from './grouped-map.js';
 export { asObject, isPlainObject } from './json.js';
@@ -13,3 +14,4 @@ export { findPackageRoot, packageRoot } from './package-root.js';
 export { compareQuantities, parseQuantity, type Quantity } from './quantity.js';
 export { redactSecrets } from './redact.js';
 export { tailFile } from './text.js';
+export { packageVersion } from './version.js';

@@ -35,7 +35,7 @@ const KIND_CYCLE: readonly RunKindName[] = [
 /** The CodeRuns' agents (shipped config): two implementation runs to each review, test and security run. */
 const CODE_APPS = ['5DLabs-Rex', '5DLabs-Cleo', '5DLabs-Blaze', '5DLabs-Tess', '5DLabs-Rex', '5DLabs-Cipher'];
 
-const SHORT: Record<RunKindName, string> = { TaskRun: 'tr', CodeRun: 'cr', DocsRun: 'dr' };
+const SHORT: Record<RunKindName, string> = { TaskRun: 'otr', CodeRun: 'ocr', DocsRun: 'odr' };
 
 /** The i-th of `n` runs fails once when the share's running count steps up at it: exactly ⌊n·share⌋, spread evenly. */
 export const failsOnce = (i: number, share: number): boolean =>

@@ -137,7 +137,7 @@ t.test('a submitter may make a run use only what RBAC lets it use; an admin may 
     stderr:
       /spec\.podAnnotations\["container\.apparmor\.security\.beta\.kubernetes\.io\/agent"\]: Forbidden: .* is not an annotation runs may set/,
   });
-  t.equal((await kubectl(cluster, ['get', 'cr', '-n', ns, '-o', 'name'])).stdout, '', 'nothing was stored');
+  t.equal((await kubectl(cluster, ['get', 'ocr', '-n', ns, '-o', 'name'])).stdout, '', 'nothing was stored');
 
   const own = await create(
     codeRun('own', { envFromSecrets: [{ name: 'CONFIG', secretName: 'shared-config', secretKey: 'c' }] }),

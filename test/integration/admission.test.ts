@@ -63,7 +63,7 @@ t.test('a minimal TaskRun is stored with every default, label and the finalizer'
   const ns = await namespace(t);
   const res = await apply(ns, join(samples, 'taskrun.yaml'));
   t.equal(res.code, 0, res.stderr);
-  const tr = await getJson(ns, 'tr/payments-task-7');
+  const tr = await getJson(ns, 'otr/payments-task-7');
   t.match(tr.spec, {
     agent: 'rex',
     priority: 'standard',
@@ -87,7 +87,7 @@ t.test('CodeRun and DocsRun get their agent defaults and finalizers', async (t) 
   const ns = await namespace(t);
   t.equal((await apply(ns, join(samples, 'coderun.yaml'))).code, 0);
   t.equal((await apply(ns, join(samples, 'docsrun.yaml'))).code, 0);
-  const cr = await getJson(ns, 'cr/payments-task-7-rex');
+  const cr = await getJson(ns, 'ocr/payments-task-7-rex');
   t.match(cr.spec, {
     model: 'claude-sonnet-4-20250514',
     serviceAccountName: 'orchestrator-agent',
@@ -95,7 +95,7 @@ t.test('CodeRun and DocsRun get their agent defaults and finalizers', async (t) 
   });
   t.same(cr.metadata.finalizers, ['coderun.orchestrator.io/cleanup']);
   t.equal(cr.metadata.labels['orchestrator.io/agent'], 'rex');
-  const dr = await getJson(ns, 'dr/payments-docs');
+  const dr = await getJson(ns, 'odr/payments-docs');
   t.equal(dr.spec.model, 'claude-opus-4-1-20250805', 'the morgan profile model');
   t.same(dr.metadata.finalizers, ['docsrun.orchestrator.io/cleanup']);
 });
@@ -107,7 +107,7 @@ t.test('a user-set value is never overwritten', async (t) => {
     '  agent: cleo\n  priority: high\n  image: registry.local/agent:v2\n  workspace:\n    size: 50Gi',
   );
   t.equal(res.code, 0, res.stderr);
-  const tr = await getJson(ns, 'tr/payments-task-7');
+  const tr = await getJson(ns, 'otr/payments-task-7');
   t.match(tr.spec, {
     agent: 'cleo',
     priority: 'high',
@@ -124,7 +124,7 @@ t.test('kubectl apply --dry-run=server shows the defaults and creates nothing', 
   const shown = JSON.parse(res.stdout);
   t.equal(shown.spec.agent, 'rex');
   t.same(shown.metadata.finalizers, ['taskrun.orchestrator.io/cleanup']);
-  const list = await kubectl(cluster, ['get', 'tr', '-n', ns, '-o', 'name']);
+  const list = await kubectl(cluster, ['get', 'otr', '-n', ns, '-o', 'name']);
   t.equal(list.stdout, '', 'nothing was created');
 });
 
@@ -162,10 +162,10 @@ t.test('applying the same manifest twice changes nothing, and kubectl diff is em
   const ns = await namespace(t);
   const file = join(samples, 'taskrun.yaml');
   t.equal((await apply(ns, file)).code, 0);
-  const before = await getJson(ns, 'tr/payments-task-7');
+  const before = await getJson(ns, 'otr/payments-task-7');
   const again = await apply(ns, file);
   t.match(again.stdout, /unchanged/);
-  const after = await getJson(ns, 'tr/payments-task-7');
+  const after = await getJson(ns, 'otr/payments-task-7');
   t.equal(after.metadata.resourceVersion, before.metadata.resourceVersion, 'no write happened');
   const diff = await kubectl(cluster, ['diff', '-n', ns, '-f', file]);
   t.equal(diff.code, 0, `kubectl diff is empty: ${diff.stdout}${diff.stderr}`);
@@ -192,7 +192,7 @@ t.test('org/repo and a model alias are stored explicit; kubectl prints the resol
     res.stderr,
     /Warning: spec\.model: "opus" is an alias \(modelAliases in the controller config\): stored as "claude-opus-4-1-20250805"/,
   );
-  const tr = await getJson(ns, 'tr/payments-task-7');
+  const tr = await getJson(ns, 'otr/payments-task-7');
   t.equal(tr.spec.repository.url, 'https://github.com/acme/payments');
   t.equal(tr.spec.model, 'claude-opus-4-1-20250805');
 });
@@ -205,7 +205,7 @@ t.test('the CLI: `task code|docs` with org/repo and --model opus, stored normali
     { namespace: ns },
   );
   t.equal(code.code, 0, code.stderr);
-  const cr = await getJson(ns, 'cr/code-1');
+  const cr = await getJson(ns, 'ocr/code-1');
   t.match(cr.spec, {
     repositoryUrl: 'https://github.com/5dlabs/platform',
     docsRepositoryUrl: 'https://github.com/5dlabs/platform',
@@ -228,7 +228,7 @@ t.test('the CLI: `task code|docs` with org/repo and --model opus, stored normali
     { namespace: ns },
   );
   t.equal(dr.code, 0, dr.stderr);
-  t.match((await getJson(ns, 'dr/docs-1')).spec, {
+  t.match((await getJson(ns, 'odr/docs-1')).spec, {
     repositoryUrl: 'https://github.com/5dlabs/platform',
     model: 'claude-opus-4-1-20250805',
   });

@@ -134,12 +134,12 @@ t.test(
     const resumed = JSON.stringify(model.turns[2]?.body);
     t.match(resumed, 'Wrote RETRIES.md.', "the resumed conversation carries the first attempt's turns");
     t.equal(git.read('acme/payments.git', branch, 'RETRIES.md')?.content, 'retries: 5\n');
-    const wide = await kubectl(cluster, ['get', 'cr', 'payments-7', '-n', ns, '-o', 'wide']);
+    const wide = await kubectl(cluster, ['get', 'ocr', 'payments-7', '-n', ns, '-o', 'wide']);
     t.equal(wide.code, 0, wide.stderr);
     t.match(
       wide.stdout,
       'https://github.com/acme/payments/pull/1',
-      'kubectl get cr -o wide shows the pull request',
+      'kubectl get ocr -o wide shows the pull request',
     );
     t.match(wide.stdout, ` ${second.usage?.costUsd} `, 'and what the run cost');
     t.equal(

@@ -49,7 +49,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
     )?.phase;
   await waitFor('Running', async () => (await phase()) === 'Running');
 
-  const table = await runCli(cluster, ['get', 'tr'], { namespace });
+  const table = await runCli(cluster, ['get', 'otr'], { namespace });
   t.equal(table.code, 0, table.stderr);
   t.match(
     table.stdout,
@@ -68,21 +68,21 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
     'taskrun.orchestrator.io/payments-task-7\ncoderun.orchestrator.io/payments-task-7-rex\n',
   );
   const json = JSON.parse(
-    (await runCli(cluster, ['get', 'tr', 'payments-task-7', '-o', 'json'], { namespace })).stdout,
+    (await runCli(cluster, ['get', 'otr', 'payments-task-7', '-o', 'json'], { namespace })).stdout,
   );
   t.match(json, { kind: 'TaskRun', metadata: { name: 'payments-task-7' }, status: { phase: 'Running' } });
   t.notOk(json.metadata.managedFields, 'managedFields hidden');
-  const yaml = parse((await runCli(cluster, ['get', 'cr', '-o', 'yaml'], { namespace })).stdout);
+  const yaml = parse((await runCli(cluster, ['get', 'ocr', '-o', 'yaml'], { namespace })).stdout);
   t.match(yaml, { kind: 'List', items: [{ kind: 'CodeRun' }] });
-  const selected = await runCli(cluster, ['get', 'tr', '-l', 'orchestrator.io/service=payments', '-A'], {
+  const selected = await runCli(cluster, ['get', 'otr', '-l', 'orchestrator.io/service=payments', '-A'], {
     namespace,
   });
   // Across namespaces: other tests running beside this one may have runs of service payments too.
   t.match(selected.stdout, /^NAMESPACE +NAME /);
   t.match(selected.stdout, new RegExp(`^${namespace} +payments-task-7 `, 'm'));
-  const none = await runCli(cluster, ['get', 'tr', '-l', 'orchestrator.io/service=other'], { namespace });
+  const none = await runCli(cluster, ['get', 'otr', '-l', 'orchestrator.io/service=other'], { namespace });
   t.equal(none.stderr, `No resources found in ${namespace} namespace.\n`);
-  const missing = await runCli(cluster, ['get', 'dr', 'nope'], { namespace });
+  const missing = await runCli(cluster, ['get', 'odr', 'nope'], { namespace });
   t.equal(missing.code, 1);
   t.equal(missing.stderr, 'Error from server (NotFound): docsruns.orchestrator.io "nope" not found\n');
 
@@ -109,7 +109,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
     },
     contentType: 'application/merge-patch+json',
   });
-  const wideWithPr = await runCli(cluster, ['get', 'tr', '-o', 'wide'], { namespace });
+  const wideWithPr = await runCli(cluster, ['get', 'otr', '-o', 'wide'], { namespace });
   t.match(
     wideWithPr.stdout,
     new RegExp(
@@ -117,11 +117,11 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
     ),
   );
   t.notMatch(
-    (await runCli(cluster, ['get', 'tr'], { namespace })).stdout,
+    (await runCli(cluster, ['get', 'otr'], { namespace })).stdout,
     /PR|github/,
     'PR only with -o wide',
   );
-  const described = await runCli(cluster, ['describe', 'tr', 'payments-task-7'], { namespace });
+  const described = await runCli(cluster, ['describe', 'otr', 'payments-task-7'], { namespace });
   t.equal(described.code, 0, described.stderr);
   const text = described.stdout;
   t.match(text, /^Name: +payments-task-7\nNamespace: +\S+\nKind: +TaskRun\n/);
@@ -154,7 +154,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
   await untilAttemptJob(op.client, namespace, 'TaskRun', 'payments-task-7', 2);
   await waitFor('attempt 2 Running in orchestrator get', async () =>
     /payments-task-7 +7 +payments +rex +2 +Running/.test(
-      (await runCli(cluster, ['get', 'tr'], { namespace })).stdout,
+      (await runCli(cluster, ['get', 'otr'], { namespace })).stdout,
     ),
   );
 });
@@ -165,11 +165,11 @@ t.test('retry: a CodeRun raises contextVersion; a DocsRun cannot be retried, and
     (await runCli(cluster, ['task', 'submit', '-f', join(samples, 'coderun.yaml')], { namespace })).code,
     0,
   );
-  const first = await runCli(cluster, ['retry', 'cr', 'payments-task-7-rex'], { namespace });
+  const first = await runCli(cluster, ['retry', 'ocr', 'payments-task-7-rex'], { namespace });
   t.equal(first.stdout, 'coderun.orchestrator.io/payments-task-7-rex retried (spec.contextVersion 1 -> 2)\n');
-  const second = await runCli(cluster, ['retry', 'cr', 'payments-task-7-rex'], { namespace });
+  const second = await runCli(cluster, ['retry', 'ocr', 'payments-task-7-rex'], { namespace });
   t.match(second.stdout, 'spec.contextVersion 2 -> 3');
-  const docs = await runCli(cluster, ['retry', 'dr', 'anything'], { namespace });
+  const docs = await runCli(cluster, ['retry', 'odr', 'anything'], { namespace });
   t.equal(docs.code, 1);
   t.match(docs.stderr, /^error: DocsRuns cannot be retried: a DocsRun has no attempt field in its spec/);
 });

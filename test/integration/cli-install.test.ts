@@ -34,7 +34,7 @@ const webhook = async () =>
 const agentAccount = () => kubectl(cluster, ['get', 'serviceaccount', 'orchestrator-agent', '-n', 'default']);
 
 t.test('before install: every cluster command says the CRDs are missing', async (t) => {
-  for (const args of [['get'], ['describe', 'cr', 'x'], ['retry', 'tr', 'x'], ['wait', 'dr', 'x']]) {
+  for (const args of [['get'], ['describe', 'ocr', 'x'], ['retry', 'otr', 'x'], ['wait', 'odr', 'x']]) {
     const res = await runCli(cluster, args);
     t.equal(res.code, 1, args.join(' '));
     t.equal(res.stderr, CRDS_MISSING, args.join(' '));
@@ -128,7 +128,7 @@ t.test(
       refused.stderr,
       /deletes the orchestrator\.io CRDs and with them every TaskRun, CodeRun and DocsRun .*--yes/,
     );
-    t.equal((await runCli(cluster, ['get', 'dr', 'stuck', '-n', 'default'])).code, 0, 'nothing was deleted');
+    t.equal((await runCli(cluster, ['get', 'odr', 'stuck', '-n', 'default'])).code, 0, 'nothing was deleted');
 
     const res = await runCli(cluster, ['uninstall', '--yes', '--timeout', '1s']);
     t.equal(res.code, 0, res.stderr);

@@ -77,19 +77,19 @@ t.test("logs finds the run's pod and says the local cluster has no kubelet", asy
   });
   const { podName, jobName } = run.status as { podName: string; jobName: string };
 
-  const res = await runCli(cluster, ['logs', 'tr', 'pay-logs'], { namespace });
+  const res = await runCli(cluster, ['logs', 'otr', 'pay-logs'], { namespace });
   t.equal(res.code, 1);
   t.match(res.stderr, `no logs for pod ${podName}: ${NO_KUBELET}`);
   const init = await runCli(cluster, ['logs', 'taskrun/pay-logs', '--init', '-f'], { namespace });
   t.equal(init.code, 1, '-f does not wait for a kubelet that does not exist');
   t.match(init.stderr, NO_KUBELET);
 
-  const missing = await runCli(cluster, ['logs', 'tr', 'nope'], { namespace });
+  const missing = await runCli(cluster, ['logs', 'otr', 'nope'], { namespace });
   t.match(missing.stderr, `taskrun "nope" not found in namespace "${namespace}"`);
-  const later = await runCli(cluster, ['logs', 'tr', 'pay-logs', '--attempt', '2'], { namespace });
+  const later = await runCli(cluster, ['logs', 'otr', 'pay-logs', '--attempt', '2'], { namespace });
   t.match(later.stderr, 'taskrun pay-logs is at attempt 1: it has no attempt 2');
   t.match(
-    (await runCli(cluster, ['logs', 'tr', 'pay-logs', '--attempt', 'x'], { namespace })).stderr,
+    (await runCli(cluster, ['logs', 'otr', 'pay-logs', '--attempt', 'x'], { namespace })).stderr,
     '--attempt: "x"',
   );
 

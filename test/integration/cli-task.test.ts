@@ -131,7 +131,7 @@ t.test('wait: exit 2 on timeout, 130 on Ctrl-C, a clear error for a missing run'
     namespace,
   });
   t.equal(created.code, 0, created.stderr);
-  const timeout = await runCli(cluster, ['wait', 'dr', 'payments-docs', '--timeout', '1s'], { namespace });
+  const timeout = await runCli(cluster, ['wait', 'odr', 'payments-docs', '--timeout', '1s'], { namespace });
   t.equal(timeout.code, 2);
   t.match(
     timeout.stdout,
@@ -150,7 +150,7 @@ t.test('wait: exit 2 on timeout, 130 on Ctrl-C, a clear error for a missing run'
   );
   t.match(io.stdout(), 'stopped waiting for DocsRun payments-docs; it goes on');
 
-  const missing = await runCli(cluster, ['wait', 'cr', 'nope'], { namespace });
+  const missing = await runCli(cluster, ['wait', 'ocr', 'nope'], { namespace });
   t.equal(missing.code, 1);
   t.equal(missing.stderr, 'Error from server (NotFound): coderuns.orchestrator.io "nope" not found\n');
 });

@@ -130,7 +130,7 @@ t.test(
     const generation = edited.metadata?.generation ?? 0;
     t.ok(generation > (done.metadata?.generation ?? 0), `the edit made generation ${generation}`);
     // Started right after the edit, usually before the controller has observed it: it must end once it has.
-    const early = startCli(cluster, ['wait', 'tr', 'pay-31', '--timeout', `${scaled(60)}s`], { namespace });
+    const early = startCli(cluster, ['wait', 'otr', 'pay-31', '--timeout', `${scaled(60)}s`], { namespace });
 
     const observed = await waitFor(`observedGeneration ${generation}`, async (note) => {
       const run = await read();
@@ -159,7 +159,7 @@ t.test(
       `the wait started before the controller caught up ends:\n${early.io.stdout()}${early.io.stderr()}`,
     );
     t.match(early.io.stdout(), /\nTaskRun pay-31 succeeded\n {2}Phase: +Succeeded\n {2}Attempt: +1\n/);
-    const late = await runCli(cluster, ['wait', 'tr', 'pay-31', '--timeout', `${scaled(60)}s`], {
+    const late = await runCli(cluster, ['wait', 'otr', 'pay-31', '--timeout', `${scaled(60)}s`], {
       namespace,
     });
     t.equal(late.code, 0, `a wait after it caught up ends:\n${late.stdout}${late.stderr}`);

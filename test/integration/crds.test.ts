@@ -31,9 +31,9 @@ t.test('the three CRDs are Established with short names and the orchestrator cat
   }>;
   const shortNames = Object.fromEntries(items.map((i) => [i.metadata.name, i.spec.names.shortNames]));
   t.same(shortNames, {
-    'taskruns.orchestrator.io': ['tr'],
-    'coderuns.orchestrator.io': ['cr'],
-    'docsruns.orchestrator.io': ['dr'],
+    'taskruns.orchestrator.io': ['otr'],
+    'coderuns.orchestrator.io': ['ocr'],
+    'docsruns.orchestrator.io': ['odr'],
   });
   for (const crd of items) {
     t.ok(
@@ -59,11 +59,11 @@ t.test('kubectl explain shows the schema descriptions', async (t) => {
   t.match(nested.stdout, /DESCRIPTION:\s+\S/);
 });
 
-t.test('kubectl get tr prints the printer columns', async (t) => {
+t.test('kubectl get otr prints the printer columns', async (t) => {
   const ns = await testNamespace(t, cluster);
   const applied = await kubectl(cluster, ['apply', '-n', ns, '-f', '-'], minimal('columns'));
   t.equal(applied.code, 0, applied.stderr);
-  const res = await kubectl(cluster, ['get', 'tr', '-n', ns]);
+  const res = await kubectl(cluster, ['get', 'otr', '-n', ns]);
   t.equal(res.code, 0, res.stderr);
   const [header, row] = res.stdout.trim().split('\n');
   t.same(header?.split(/\s+/), ['NAME', 'TASK', 'SERVICE', 'AGENT', 'ATTEMPT', 'PHASE', 'AGE']);

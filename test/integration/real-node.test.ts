@@ -413,7 +413,7 @@ t.test(
     t.not(viaKubectl.stdout, '', 'the init container wrote something');
     const viaCli = await runCli(
       cluster,
-      ['logs', 'tr', 'runs', '--init', '--attempt', String(found.attempt)],
+      ['logs', 'otr', 'runs', '--init', '--attempt', String(found.attempt)],
       {
         namespace: ns,
       },

@@ -1,12 +1,14 @@
 // A TaskRun's objects over its lifetime against the real apiserver: deleted with the run (finalizer),
 // except the workspace; a foreign object of the same name reported as a conflict, never taken over;
-// an object of ours left by an interrupted reconcile adopted, not duplicated.
+// an object of ours left by an interrupted reconcile adopted, not duplicated; `orchestrator cancel`
+// stopping a running attempt (the real Job controller terminates its pod) with the run kept, Cancelled.
 import t from 'tap';
 import { defaulted, kindFacts, LABELS, type TaskRun } from '../../src/api/index.js';
 import { attemptConfigMap } from '../../src/controllers/agent/manifests.js';
 import { taskRunStrategy } from '../../src/controllers/kind/strategy.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { kubeConfig } from '../harness/cluster/cluster.js';
+import { runCli } from '../harness/operator/cli.js';
 import {
   attemptNames,
   configMapPath,
@@ -103,3 +105,51 @@ t.test('a ConfigMap of ours left by an interrupted reconcile is adopted', async 
   t.same(adopted.data, { 'container.sh': 'echo earlier' }, 'adopted as it was');
   t.equal(await count(restarted.request('GET', jobPath(namespace), { query })), 1, 'one Job');
 });
+
+t.test(
+  'orchestrator cancel stops the running attempt; the run stays, Cancelled, and is not retried',
+  async (t) => {
+    const { namespace, client } = await suite.start(t);
+    await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-13', 13) });
+    const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-13'));
+    await waitFor('phase Running', async () => (await get()).status?.phase === 'Running');
+    const { job } = await attemptNames(client, namespace, 'TaskRun', 'pay-13');
+    const pods = `/api/v1/namespaces/${namespace}/pods`;
+    const query = { labelSelector: `batch.kubernetes.io/job-name=${job}` };
+    const podsOf = async () => (await client.request<{ items: KubeObject[] }>('GET', pods, { query })).items;
+    t.equal((await podsOf()).length, 1, 'its agent pod runs (held running a day by the test config)');
+
+    const res = await runCli(cluster, ['cancel', 'otr', 'pay-13', '--wait', '--timeout', '5m'], {
+      namespace,
+    });
+    t.equal(res.code, 1, `a cancelled run is no success: exit 1 (stderr: ${res.stderr})`);
+    t.match(res.stdout, /taskrun\.orchestrator\.io\/pay-13 cancelled/);
+    t.match(res.stdout, /TaskRun pay-13 was cancelled/);
+
+    const run = await get();
+    t.match(run.status, { phase: 'Cancelled', attempt: 1, jobName: job, message: /attempt 1 was cancelled/ });
+    t.match(
+      run.status?.conditions?.find((c) => c.type === 'Succeeded'),
+      { status: 'False', reason: 'Cancelled' },
+    );
+    t.ok(run.status?.completionTime, 'it has ended');
+    const stopped = await client.request<KubeObject>('GET', jobPath(namespace, job));
+    const failed = (stopped.status as { conditions?: { type: string; status: string }[] }).conditions?.find(
+      (c) => c.type === 'Failed' && c.status === 'True',
+    );
+    t.ok(failed, 'the Job controller failed the Job at its shortened deadline; the Job is kept');
+    await waitFor('the agent pod terminated', async () =>
+      (await podsOf()).every(
+        (p) =>
+          p.metadata?.deletionTimestamp ||
+          /Succeeded|Failed/.test(String((p.status as { phase?: string }).phase)),
+      ),
+    );
+    const jobs = await client.request<{ items: KubeObject[] }>('GET', jobPath(namespace), {
+      query: { labelSelector: `${LABELS.run}=pay-13` },
+    });
+    t.equal(jobs.items.length, 1, 'no retry: no second attempt');
+    const again = await runCli(cluster, ['cancel', 'otr', 'pay-13'], { namespace });
+    t.match(again, { code: 0, stdout: /was already cancelled/ });
+  },
+);

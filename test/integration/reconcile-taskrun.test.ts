@@ -133,7 +133,7 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
     done.status?.conditions?.find((c) => c.type === 'Succeeded'),
     { status: 'True', reason: 'JobSucceeded' },
   );
-  const shown = await kubectl(cluster, ['get', 'tr', '-n', namespace]);
+  const shown = await kubectl(cluster, ['get', 'otr', '-n', namespace]);
   // No webhook here: the stored spec has no agent (the reconciler defaults it in memory only).
   t.match(shown.stdout, /pay-7\s+7\s+payments\s+1\s+Succeeded/);
   const reconciles = await op.reconciles();

@@ -361,7 +361,7 @@ t.test(
       code: 1,
       stderr: /Error from server \(Forbidden\): error when creating ".*run.yaml": User ".*:pm" cannot create/,
     });
-    const got = await runCli(cluster, ['get', 'tr', '-o', 'name', ...through], { namespace: allowed });
+    const got = await runCli(cluster, ['get', 'otr', '-o', 'name', ...through], { namespace: allowed });
     t.same(got, {
       code: 0,
       stdout:

@@ -136,7 +136,7 @@ t.test('the shipped config: each widening refused, naming the field and what wou
     // A string pattern matches as a substring.
     for (const part of expected[name] ?? []) t.match(res.stderr, part, `${name}: ${part}`);
   }
-  t.equal((await kubectl(cluster, ['get', 'cr', '-n', ns, '-o', 'name'])).stdout, '', 'nothing was stored');
+  t.equal((await kubectl(cluster, ['get', 'ocr', '-n', ns, '-o', 'name'])).stdout, '', 'nothing was stored');
   const narrower = await create('narrower', {
     resources: { requests: { cpu: '100m' } },
     workspace: { size: '1Gi' },

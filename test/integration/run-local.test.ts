@@ -128,7 +128,7 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
   );
   const applied = await kubectl(cluster, ['apply', '-f', sample]);
   t.equal(applied.code, 0, applied.stderr);
-  const stored = JSON.parse((await kubectl(cluster, ['get', 'tr', 'payments-task-7', '-o', 'json'])).stdout);
+  const stored = JSON.parse((await kubectl(cluster, ['get', 'otr', 'payments-task-7', '-o', 'json'])).stdout);
   t.equal(stored.spec.agent, 'rex', 'defaulted by the webhook');
   t.same(stored.metadata.finalizers, ['taskrun.orchestrator.io/cleanup']);
   // Reconciled by the manager with the templates of --templates-dir.

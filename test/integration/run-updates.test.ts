@@ -62,7 +62,7 @@ t.test('another editor cannot repoint a run that uses its submitter’s Secret',
   const patch = (spec: Record<string, unknown>, as = 'bob') =>
     kubectl(cluster, [
       'patch',
-      'cr',
+      'ocr',
       'fix',
       '-n',
       ns,
@@ -115,7 +115,7 @@ t.test('another editor cannot repoint a run that uses its submitter’s Secret',
   t.equal(raised.code, 0, `a new session of alice's own instructions: ${raised.stderr}`);
   const steered = await patch({ docsBranch: 'docs-v2' }, 'alice');
   t.equal(steered.code, 0, `alice steers her own run: ${steered.stderr}`);
-  const stored = JSON.parse((await kubectl(cluster, ['get', 'cr', 'fix', '-n', ns, '-o', 'json'])).stdout);
+  const stored = JSON.parse((await kubectl(cluster, ['get', 'ocr', 'fix', '-n', ns, '-o', 'json'])).stdout);
   t.equal(stored.spec.contextVersion, 2);
   t.equal(stored.spec.docsBranch, 'docs-v2');
   t.notMatch(

@@ -111,7 +111,7 @@ t.test('status writes leave spec and generation alone; spec writes bump generati
   const namespace = await testNamespace(t, cluster);
   await api.createNamespacedCustomObject({ ...ref, namespace, body: taskRun('gen', validSpec()) });
   const status = await kubectl(cluster, [
-    ...['patch', 'tr', 'gen', '-n', namespace, '--subresource=status', '--type=merge'],
+    ...['patch', 'otr', 'gen', '-n', namespace, '--subresource=status', '--type=merge'],
     ...[
       '-p',
       JSON.stringify({ status: { phase: 'Running', attempt: 1 }, spec: { taskId: 99 } }),
@@ -126,7 +126,7 @@ t.test('status writes leave spec and generation alone; spec writes bump generati
   t.equal(afterStatus.metadata.generation, 1);
 
   const spec = await kubectl(cluster, [
-    ...['patch', 'tr', 'gen', '-n', namespace, '--type=merge'],
+    ...['patch', 'otr', 'gen', '-n', namespace, '--type=merge'],
     ...['-p', JSON.stringify({ spec: { priority: 'high' }, status: { phase: 'Failed' } }), '-o', 'json'],
   ]);
   t.equal(spec.code, 0, spec.stderr);

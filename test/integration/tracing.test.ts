@@ -99,7 +99,7 @@ t.test('one TaskRun applied with kubectl is one trace, from admission to its Job
   // its life is a reconcile of the same trace.
   await finishJob(client, namespace, job, 'Complete');
   await waitFor(`TaskRun ${name} deleted`, async () => {
-    const res = await kubectl(cluster, ['get', 'tr', name, '-n', namespace, '-o', 'name']);
+    const res = await kubectl(cluster, ['get', 'otr', name, '-n', namespace, '-o', 'name']);
     return res.code !== 0 && /NotFound/.test(res.stderr);
   });
 

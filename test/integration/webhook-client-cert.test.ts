@@ -91,12 +91,12 @@ t.test(
     });
     t.teardown(() => uninstallLocalWebhooks(kc, suffix));
     const ns = await testNamespace(t, cluster, labels);
-    t.teardown(() => kubectl(cluster, ['delete', 'cr', '--all', '-n', ns, '--wait=false']));
+    t.teardown(() => kubectl(cluster, ['delete', 'ocr', '--all', '-n', ns, '--wait=false']));
 
     // Through the apiserver that presents its certificate: the admin's run is admitted and defaulted.
     const created = await kubectl(second.cluster, ['create', '-n', ns, '-f', '-'], codeRun('admitted'));
     t.equal(created.code, 0, `admitted through the apiserver with the client certificate: ${created.stderr}`);
-    const stored = await kubectl(second.cluster, ['get', 'cr', 'admitted', '-n', ns, '-o', 'json']);
+    const stored = await kubectl(second.cluster, ['get', 'ocr', 'admitted', '-n', ns, '-o', 'json']);
     t.match(
       JSON.parse(stored.stdout).metadata.annotations,
       { 'orchestrator.io/submitted-by': /./ },

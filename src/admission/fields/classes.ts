@@ -36,6 +36,8 @@ interface RowFacts {
    * choices). Who may change it is the class's: only an inert field by anyone but the submitter.
    */
   mutable?: boolean;
+  /** inert: the verb of what anyone may do to it, for messages (`raise`, the counters; `set`). Default raise. */
+  othersMay?: 'raise' | 'set';
 }
 
 /**
@@ -53,7 +55,8 @@ export const isMutable = (row: FieldRow): boolean =>
 
 /**
  * Whether an identity other than the run's submitter (and the operator's own) may change the field
- * after creation: only the attempt counters, which re-run the submitter's own instructions.
+ * after creation: only the attempt counters, which re-run the submitter's own instructions, and the
+ * cancel, which stops them (as deleting the run would).
  */
 export const othersMayChange = (row: FieldRow): boolean => isMutable(row) && row.class === 'inert';
 

@@ -37,37 +37,44 @@ function withValue(object: Record<string, unknown>, path: string, value: unknown
 
 const run = { metadata: { name: 'r' }, spec: { taskId: 1, contextVersion: 1, retryAttempt: 1 } };
 
-t.test('no steering field is mutable by another identity; only the attempt counters are', async (t) => {
-  const steering = FIELD_CLASSES.filter((r) => r.class === 'steering');
-  t.ok(steering.length > 10, 'the agent-steering fields have a class of their own');
-  for (const row of FIELD_CLASSES) {
-    if (row.class === 'steering') t.ok(isMutable(row), `${row.path}: its submitter may change it`);
-    t.equal(
-      othersMayChange(row),
-      row.class === 'inert',
-      `${row.path}: others may change only an inert field`,
-    );
-  }
-  const inert = FIELD_CLASSES.filter((r) => r.class === 'inert').map((r) => r.path);
-  const counters = RUN_KIND_NAMES.flatMap((k) => (attemptField(k) ? [`spec.${attemptField(k)}`] : []));
-  t.same(inert.sort(), counters.sort(), 'the inert fields are exactly the attempt counters');
-  for (const row of FIELD_CLASSES.filter(isMutable))
-    for (const kind of kindsOf(row) as RunKindName[]) {
-      const before = withValue(run, row.path, 'set-by-alice');
-      const changed = withValue(run, row.path, 'changed-by-bob');
-      const byBob = steeringChanges(kind, changed, before, bob);
-      if (othersMayChange(row)) {
-        t.same(byBob, [], `${kind} ${row.path}: another identity may raise it`);
-        continue;
-      }
-      t.match(
-        byBob,
-        [{ rule: STEERING_RULE, path: row.path, message: /only the run's submitter "alice" may change/ }],
-        `${kind} ${row.path}: refused to another identity`,
+t.test(
+  'no steering field is mutable by another identity; only the attempt counters and the cancel are',
+  async (t) => {
+    const steering = FIELD_CLASSES.filter((r) => r.class === 'steering');
+    t.ok(steering.length > 10, 'the agent-steering fields have a class of their own');
+    for (const row of FIELD_CLASSES) {
+      if (row.class === 'steering') t.ok(isMutable(row), `${row.path}: its submitter may change it`);
+      t.equal(
+        othersMayChange(row),
+        row.class === 'inert',
+        `${row.path}: others may change only an inert field`,
       );
-      t.same(steeringChanges(kind, changed, before, alice), [], `${kind} ${row.path}: its submitter may`);
     }
-});
+    const inert = FIELD_CLASSES.filter((r) => r.class === 'inert').map((r) => r.path);
+    const counters = RUN_KIND_NAMES.flatMap((k) => (attemptField(k) ? [`spec.${attemptField(k)}`] : []));
+    t.same(
+      inert.sort(),
+      [...counters, 'spec.cancelled'].sort(),
+      'the inert fields are exactly the attempt counters and the cancel',
+    );
+    for (const row of FIELD_CLASSES.filter(isMutable))
+      for (const kind of kindsOf(row) as RunKindName[]) {
+        const before = withValue(run, row.path, 'set-by-alice');
+        const changed = withValue(run, row.path, 'changed-by-bob');
+        const byBob = steeringChanges(kind, changed, before, bob);
+        if (othersMayChange(row)) {
+          t.same(byBob, [], `${kind} ${row.path}: another identity may raise it`);
+          continue;
+        }
+        t.match(
+          byBob,
+          [{ rule: STEERING_RULE, path: row.path, message: /only the run's submitter "alice" may change/ }],
+          `${kind} ${row.path}: refused to another identity`,
+        );
+        t.same(steeringChanges(kind, changed, before, alice), [], `${kind} ${row.path}: its submitter may`);
+      }
+  },
+);
 
 t.test(
   "Bob rewrites Alice's prompt, tools and Secret key: refused, naming each field and Alice",
@@ -94,7 +101,7 @@ t.test(
     );
     t.match(
       findings[2]?.message,
-      /^Forbidden: only the run's submitter "alice" may change this field after creation \(was \["readonly"\], now \["admin"\]; it steers the agent: the key read from that Secret\); "bob" may only raise spec\.contextVersion, or create a run of their own$/,
+      /^Forbidden: only the run's submitter "alice" may change this field after creation \(was \["readonly"\], now \["admin"\]; it steers the agent: the key read from that Secret\); "bob" may only raise spec\.contextVersion or set spec\.cancelled, or create a run of their own$/,
     );
     const raised = structuredClone(alices);
     raised.spec.contextVersion = 2;

@@ -1,6 +1,6 @@
 // What steers a run is its submitter's alone (docs/security.md "Every field of a run"): after creation
-// an identity other than the stored submitter may change no spec field but the attempt counters (the
-// inert rows), which re-run the submitter's own instructions. Otherwise Bob, who may only update runs,
+// an identity other than the stored submitter may change no spec field but the attempt counters and the
+// cancel (the inert rows), which re-run the submitter's own instructions or stop them. Otherwise Bob, who may only update runs,
 // would rewrite Alice's prompt, tools or Secret keys and the next attempt would obey him with Alice's
 // App token, PAT and Secrets, `submitted-by` still Alice. The operator's own identities (the manager,
 // acting for the REST API's callers and for the submitter of a run a GitHub event continues) are the
@@ -53,8 +53,10 @@ export function steeringChanges(
     who.submitter === undefined
       ? 'the operator (the run has no recorded submitter)'
       : `the run's submitter "${who.submitter}"`;
-  const counters = applies.filter(othersMayChange).map((r) => r.path);
-  const may = counters.length ? `may only raise ${counters.join(' or ')}` : 'may change none of its spec';
+  const open = applies.filter(othersMayChange);
+  const may = open.length
+    ? `may only ${open.map((r) => `${r.othersMay ?? 'raise'} ${r.path}`).join(' or ')}`
+    : 'may change none of its spec';
   const refuse = (path: string, before: unknown, after: unknown, effect: string) =>
     error(
       STEERING_RULE,
@@ -68,7 +70,6 @@ export function steeringChanges(
   });
   if (findings.length) return findings;
   // A field no row names (the coverage test keeps this empty) is refused too: nothing unjudged steers.
-  const open = applies.filter(othersMayChange);
   const before = withoutOpenFields(valueAt(oldObject, 'spec'), open);
   const after = withoutOpenFields(valueAt(object, 'spec'), open);
   return isDeepStrictEqual(before, after) ? [] : [refuse('spec', before, after, 'an unclassified field')];

@@ -49,6 +49,13 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
   },
   { path: 'spec.retryAttempt', class: 'inert', effect: 'raised, starts a new attempt' },
   { path: 'spec.contextVersion', class: 'inert', effect: 'raised, starts a new session context' },
+  {
+    path: 'spec.cancelled',
+    class: 'inert',
+    othersMay: 'set',
+    effect:
+      'set, stops the running attempt and starts no other (for good): what deleting the run would do, record kept',
+  },
   { path: 'spec.dependsOn', class: 'steering', effect: 'runs to wait for (in the same namespace)' },
   // What the agent reads and how it works: its instructions, which only the submitter may change.
   { path: 'spec.markdownFiles', class: 'steering', effect: "documents in the agent's task files" },

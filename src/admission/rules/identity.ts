@@ -38,3 +38,31 @@ export const neverDecreases =
       error('never-decrease', path, `Invalid value: ${after}: may not decrease (was ${before}); ${hint}`),
     ];
   };
+
+/**
+ * spec.cancelled is for good: it cannot be unset, and a cancelled run's attempt field cannot be raised
+ * (a cancelled run's record stays what it was; running the task again is a new run).
+ */
+export const cancelIsFinal =
+  (attemptPath?: string): Rule<unknown> =>
+  ({ operation, object, oldObject }) => {
+    if (operation !== 'UPDATE' || field(oldObject, 'spec.cancelled') !== true) return [];
+    if (field(object, 'spec.cancelled') !== true)
+      return [
+        error(
+          'cancel-is-final',
+          'spec.cancelled',
+          `Invalid value: ${showValue(field(object, 'spec.cancelled'))}: a cancelled run cannot be un-cancelled; create a new run to run the task again`,
+        ),
+      ];
+    const before = attemptPath && field(oldObject, attemptPath);
+    const after = attemptPath && field(object, attemptPath);
+    if (!attemptPath || before === after) return [];
+    return [
+      error(
+        'cancel-is-final',
+        attemptPath,
+        `Invalid value: ${showValue(after)}: a cancelled run is not retried (was ${showValue(before)}); create a new run to run the task again`,
+      ),
+    ];
+  };

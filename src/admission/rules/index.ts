@@ -11,8 +11,8 @@
 //   asked is refused here rather than dropped later.
 // - github-host.ts: an App run's repository URLs stay on github.host, the host its token is minted for.
 // - github-identity.ts: who a run acts as on GitHub: exactly one App or user.
-// - identity.ts: fields that identify a run or start an attempt (immutable, or only ever raised), and
-//   those that decide what it may use (fixed at creation, by src/admission/fields).
+// - identity.ts: fields that identify a run or start an attempt (immutable, or only ever raised), those
+//   that decide what it may use (fixed at creation, by src/admission/fields), and a cancel (for good).
 // - locations.ts: repository URLs and paths inside the workspace.
 // - markdown-files.ts: a TaskRun's markdown files: unique names, within the ConfigMap's budget.
 // - placement.ts: spec.podTemplate may not widen where the pod goes beyond what job.runPodTemplate opens.
@@ -29,7 +29,7 @@ import { notDependingOnItself } from './dependencies.js';
 import { agentServiceAccount, dockerAllowed, validAgentEnv } from './environment.js';
 import { appUrlsOnGithubHost } from './github-host.js';
 import { oneGithubIdentity, taskRunGithubIdentity } from './github-identity.js';
-import { fixedAfterCreate, immutable, neverDecreases } from './identity.js';
+import { cancelIsFinal, fixedAfterCreate, immutable, neverDecreases } from './identity.js';
 import {
   relativePathProblem,
   repositoryUrlProblem,
@@ -58,6 +58,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     knownModel('spec.model'),
     immutable('spec.taskId', NEW_RUN),
     neverDecreases('spec.retryAttempt', 'raise it to start a new attempt'),
+    cancelIsFinal('spec.retryAttempt'),
     validRepositoryUrl('spec.repository.url'),
     taskRunGithubIdentity,
     appUrlsOnGithubHost('TaskRun', 'spec.repository.url'),
@@ -77,6 +78,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     knownModel('spec.model'),
     immutable('spec.taskId', NEW_RUN),
     neverDecreases('spec.contextVersion', 'raise it to start a new session context'),
+    cancelIsFinal('spec.contextVersion'),
     validRepositoryUrl('spec.repositoryUrl'),
     validRepositoryUrl('spec.docsRepositoryUrl'),
     appUrlsOnGithubHost('CodeRun', 'spec.repositoryUrl', 'spec.docsRepositoryUrl'),
@@ -110,5 +112,6 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
     boundedRunLimits('DocsRun'),
     boundedWorkspace,
     fixedAfterCreate('DocsRun'),
+    cancelIsFinal(),
   ],
 };

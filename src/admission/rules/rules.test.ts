@@ -75,6 +75,47 @@ t.test('identity fields are immutable and retryAttempt never decreases', async (
   ]);
 });
 
+t.test('a cancel is for good: not unset, and the run not retried', async (t) => {
+  const cancelled = taskRun({ retryAttempt: 1, cancelled: true });
+  t.same(
+    findings(taskRun({ retryAttempt: 1, cancelled: true }), taskRun({ retryAttempt: 1 })),
+    [],
+    'cancelling',
+  );
+  t.same(
+    findings(taskRun({ retryAttempt: 1, cancelled: true, priority: 'high' }), cancelled),
+    [],
+    'other edits',
+  );
+  t.match(findings(taskRun({ retryAttempt: 1 }), cancelled), [
+    /^error cancel-is-final spec\.cancelled: Invalid value: .*cannot be un-cancelled; create a new run/,
+  ]);
+  t.match(findings(taskRun({ retryAttempt: 1, cancelled: false }), cancelled), [
+    /cancel-is-final spec\.cancelled/,
+  ]);
+  t.match(findings(taskRun({ retryAttempt: 2, cancelled: true }), cancelled), [
+    /^error cancel-is-final spec\.retryAttempt: Invalid value: 2: a cancelled run is not retried \(was 1\)/,
+  ]);
+  const docs = { apiVersion: 'orchestrator.io/v1', kind: 'DocsRun', metadata: { name: 'd' } };
+  const docsRun = (spec: object) => ({
+    ...docs,
+    spec: {
+      repositoryUrl: 'https://github.com/o/r',
+      workingDirectory: 'docs',
+      githubApp: '5DLabs-Morgan',
+      ...spec,
+    },
+  });
+  const rules = validateRun({
+    kind: 'DocsRun',
+    object: docsRun({}),
+    oldObject: docsRun({ cancelled: true }),
+    operation: 'UPDATE',
+    config,
+  }).map((f) => f.rule);
+  t.ok(rules.includes('cancel-is-final'), 'every kind: a DocsRun too');
+});
+
 t.test('agent, model and dependsOn rules', async (t) => {
   t.match(findings(taskRun({ agent: 'zed' })), [
     /^error known-agent spec\.agent: Unsupported value: "zed": known agents: "rex", "blaze"/,

@@ -67,6 +67,8 @@ export interface components {
                 };
                 /** @description What one attempt of the agent may spend: its turns and its cost. Set at admission from the agent profile's limits (agents.<name>.limits) when omitted; a run may ask for less, or for more up to the profile's maximum. An attempt stopped by a limit fails with reason TurnLimitReached or BudgetExceeded and is not retried. */
                 limits?: shared.RunLimits;
+                /** @description Set true to cancel the run: no further attempt starts, the running attempt's Job is stopped (its pods terminated, the Job kept), and the run ends in phase Cancelled with its usage and results kept. A run cannot be un-cancelled, nor retried once cancelled. On a run that has already finished, nothing runs again and its phase stays. */
+                cancelled?: shared.RunCancelled;
             };
             /** @description The observed state, written by the controller. */
             status?: shared.RunStatus;

@@ -19,7 +19,7 @@ export const RUN_KIND_TABLE = {
     "singular": "taskrun",
     "listKind": "TaskRunList",
     "shortNames": [
-      "tr"
+      "otr"
     ],
     "schemaFile": "taskrun.schema.yaml",
     "finalizer": "taskrun.orchestrator.io/cleanup",
@@ -46,7 +46,7 @@ export const RUN_KIND_TABLE = {
     "singular": "coderun",
     "listKind": "CodeRunList",
     "shortNames": [
-      "cr"
+      "ocr"
     ],
     "schemaFile": "coderun.schema.yaml",
     "finalizer": "coderun.orchestrator.io/cleanup",
@@ -73,7 +73,7 @@ export const RUN_KIND_TABLE = {
     "singular": "docsrun",
     "listKind": "DocsRunList",
     "shortNames": [
-      "dr"
+      "odr"
     ],
     "schemaFile": "docsrun.schema.yaml",
     "finalizer": "docsrun.orchestrator.io/cleanup",

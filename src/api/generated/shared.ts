@@ -326,6 +326,8 @@ export interface components {
             /** @description The pod's RuntimeClass, e.g. gvisor or kata for untrusted agent code (it must exist on the cluster). Replaced by a more specific level that sets it. */
             runtimeClassName?: string;
         };
+        /** @description Set true to cancel the run: no further attempt starts, the running attempt's Job is stopped (its pods terminated, the Job kept), and the run ends in phase Cancelled with its usage and results kept. A run cannot be un-cancelled, nor retried once cancelled. On a run that has already finished, nothing runs again and its phase stays. */
+        RunCancelled: boolean;
         /** @description What one attempt of the agent may spend: its turns and its cost. Set at admission from the agent profile's limits (agents.<name>.limits) when omitted; a run may ask for less, or for more up to the profile's maximum. An attempt stopped by a limit fails with reason TurnLimitReached or BudgetExceeded and is not retried. */
         RunLimits: {
             /**
@@ -339,10 +341,10 @@ export interface components {
         /** @description The observed state, written by the controller. */
         RunStatus: {
             /**
-             * @description The lifecycle phase. One of Pending, Running, Succeeded, Failed.
+             * @description The lifecycle phase. One of Pending, Running, Succeeded, Failed, Cancelled (spec.cancelled).
              * @enum {string}
              */
-            phase?: "Pending" | "Running" | "Succeeded" | "Failed";
+            phase?: "Pending" | "Running" | "Succeeded" | "Failed" | "Cancelled";
             /** @description The latest observations of the run's state, one per condition type. */
             conditions?: {
                 /** @description The condition type in CamelCase (e.g. Ready). Unique within the list. */
@@ -534,6 +536,8 @@ export type $defs = Record<string, never>;
 export type operations = Record<string, never>;
 /** schemas/shared/pod-template.yaml */
 export type PodTemplate = components['schemas']['PodTemplate'];
+/** schemas/shared/run-cancelled.yaml */
+export type RunCancelled = components['schemas']['RunCancelled'];
 /** schemas/shared/run-limits.yaml */
 export type RunLimits = components['schemas']['RunLimits'];
 /** schemas/shared/run-status.yaml */

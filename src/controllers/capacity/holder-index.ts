@@ -8,6 +8,7 @@
 // The design it implements: docs/design.md §5.2.
 import {
   type ControllerConfig,
+  finalPhase,
   LABELS,
   type Run,
   type RunKindName,
@@ -68,7 +69,7 @@ export function isWaiting(run: KubeObject): boolean {
  */
 export function holdsSlot(run: KubeObject): boolean {
   const status = run.status as Run['status'];
-  return status?.attempt !== undefined && status.phase !== 'Succeeded' && status.phase !== 'Failed';
+  return status?.attempt !== undefined && !finalPhase(status.phase);
 }
 
 type PodVolume = { name?: string; persistentVolumeClaim?: { claimName?: string } };

@@ -1,7 +1,7 @@
 // `dependsOn`: a TaskRun starts only when every task it names (in the same namespace and service) has
 // a Succeeded TaskRun, and fails when one of them can no longer succeed. Pure functions of the cached
 // TaskRuns, plus the mapper that wakes the dependents when a task finishes.
-import type { TaskRun } from '../../api/index.js';
+import { finalPhase, type TaskRun } from '../../api/index.js';
 import type { EventMapper, KubeObject, Request, ResourceEventHandler } from '../../runtime/index.js';
 
 export type DependencyVerdict =
@@ -12,6 +12,9 @@ export type DependencyVerdict =
 const sameService = (a: TaskRun, b: TaskRun) =>
   a.metadata?.namespace === b.metadata?.namespace && a.spec.serviceName === b.spec.serviceName;
 
+/** A run in this phase will not succeed (unless retried: its dependents then wait again). */
+const cannotSucceed = (phase: string | undefined) => phase !== 'Succeeded' && finalPhase(phase);
+
 /** Where `run`'s dependencies stand, among `all` the cached TaskRuns. */
 export function dependencyVerdict(run: TaskRun, all: readonly TaskRun[]): DependencyVerdict {
   const waiting: number[] = [];
@@ -19,7 +22,7 @@ export function dependencyVerdict(run: TaskRun, all: readonly TaskRun[]): Depend
   for (const taskId of run.spec.dependsOn ?? []) {
     const runs = all.filter((r) => sameService(r, run) && r.spec.taskId === taskId);
     if (runs.some((r) => r.status?.phase === 'Succeeded')) continue;
-    if (runs.length > 0 && runs.every((r) => r.status?.phase === 'Failed')) failed.push(taskId);
+    if (runs.length > 0 && runs.every((r) => cannotSucceed(r.status?.phase))) failed.push(taskId);
     else waiting.push(taskId);
   }
   if (failed.length) return { state: 'Failed', tasks: failed };

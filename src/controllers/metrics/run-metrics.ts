@@ -6,6 +6,8 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import {
   type ControllerConfig,
+  FINAL_PHASES,
+  finalPhase,
   newAttemptUsage,
   type Phase,
   type RunKindName,
@@ -18,8 +20,8 @@ import { taskRunMetrics } from './taskrun-metrics.js';
 import { countUsage, registerUsageMetrics, seedUsage } from './usage-metrics.js';
 
 export const RUNS_METRIC = 'orchestrator_runs';
-const PHASES: readonly Phase[] = ['Pending', 'Running', 'Succeeded', 'Failed'];
-const OUTCOMES = ['Succeeded', 'Failed'] as const;
+const PHASES: readonly Phase[] = ['Pending', 'Running', ...FINAL_PHASES];
+const OUTCOMES = FINAL_PHASES;
 /** The agent label of a run whose agent is no profile of the config (a GitHub App's name, say). */
 export const OTHER_AGENT = 'other';
 
@@ -66,7 +68,7 @@ const runOutcomeMetrics = memo((registry): RunOutcomeMetrics => {
   return {
     finished: new Counter({
       name: 'orchestrator_runs_finished_total',
-      help: 'Runs that reached Succeeded or Failed (outcome), by kind and agent; counted by the leader as it writes the status.',
+      help: 'Runs that reached Succeeded, Failed or Cancelled (outcome), by kind and agent; counted by the leader as it writes the status.',
       labelNames: ['kind', 'agent', 'outcome'],
       registers,
     }),
@@ -120,9 +122,6 @@ export interface RunRecorder {
   created(object: 'Job' | 'ConfigMap'): void;
 }
 
-const finished = (phase: string | undefined): phase is (typeof OUTCOMES)[number] =>
-  phase === 'Succeeded' || phase === 'Failed';
-
 /**
  * The recorder of `kind`'s reconciler. Every series of the config's agents starts at 0, histograms
  * included: Prometheus sees no increase in a series whose first sample already holds the first run, so
@@ -147,7 +146,7 @@ export function runRecorder(registry: Registry, kind: RunKindName, config: Contr
       const created = Date.parse(run.metadata?.creationTimestamp ?? '');
       const since = (at: number) => Math.max(0, (at - created) / 1000);
       const { phase } = after;
-      if (finished(phase) && !finished(before?.phase)) {
+      if (finalPhase(phase) && !finalPhase(before?.phase)) {
         m.finished.inc({ ...labels, outcome: phase });
         const completed = Date.parse(after.completionTime ?? '');
         if (Number.isFinite(created))

@@ -15,6 +15,15 @@ export interface FailureCause {
   exitCode?: number;
 }
 
+/** The reason of an attempt stopped because its run was cancelled (spec.cancelled). */
+export const CANCELLED = 'Cancelled';
+
+/** The cause recorded on the Job of an attempt stopped by spec.cancelled. */
+export const cancelCause = (): FailureCause => ({
+  reason: CANCELLED,
+  message: 'the run was cancelled (spec.cancelled): the attempt was stopped',
+});
+
 /** The cause recorded on the Job, if any (a value that does not parse is no cause). */
 export function recordedCause(job: KubeObject): FailureCause | undefined {
   const raw = job.metadata?.annotations?.[FAILURE_ANNOTATION];

@@ -112,7 +112,7 @@ export function followFinished(job: KubeObject, pods: JobPods, now: Date): Finis
 }
 
 /** A deadline the Job has already passed: the seconds it has been active (at least 1). */
-function deadlineNow(job: KubeObject, now: Date): number {
+export function deadlineNow(job: KubeObject, now: Date): number {
   const started = (job.status as { startTime?: string } | undefined)?.startTime;
   const since = started ? new Date(started).getTime() : now.getTime();
   return Math.max(1, Math.floor((now.getTime() - since) / 1000));

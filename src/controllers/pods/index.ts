@@ -17,8 +17,15 @@ export {
   type WaitingReason,
 } from './agent-pod.js';
 export { type AgentResult, type ResultRead, readResult } from './agent-result.js';
-export { FAILURE_ANNOTATION, type FailureCause, jobFailure, recordedCause } from './failure-cause.js';
-export { followActive, followFinished, POD_SETTLE_MS, SETTLE_RECHECK_MS } from './follower.js';
+export {
+  CANCELLED,
+  cancelCause,
+  FAILURE_ANNOTATION,
+  type FailureCause,
+  jobFailure,
+  recordedCause,
+} from './failure-cause.js';
+export { deadlineNow, followActive, followFinished, POD_SETTLE_MS, SETTLE_RECHECK_MS } from './follower.js';
 export { type JobPods, mapPodToRun, PodsByJob } from './job-pods.js';
 export {
   FAILED_CREATE_EVENTS,

@@ -21,6 +21,7 @@ import {
 } from '../../../test/harness/fakes/decide-world.js';
 import { CAPACITY_RECHECK_MS } from '../capacity/index.js';
 import { taskRunStrategy } from '../kind/strategy.js';
+import { cancelCause } from '../pods/index.js';
 import { type Action, CONFLICT_RECHECK_MS, decide } from './decide.js';
 import type { AttemptState, AttemptStateName } from './world.js';
 
@@ -234,7 +235,70 @@ const cases: {
       undefined,
     ],
   ],
+  cancelling: [
+    [
+      'its Job is stopped: the cause recorded and the deadline shortened',
+      { ...facts, state: 'cancelling', job, agent: running, stop: { cause: cancelCause(), deadline: 30 } },
+      ['annotateJob', 'writeStatus'],
+      'Running',
+      undefined,
+    ],
+    [
+      'recorded: the Job controller terminates its pods',
+      { ...facts, state: 'cancelling', job, agent: running },
+      ['writeStatus'],
+      'Running',
+      undefined,
+    ],
+  ],
+  cancelled: [
+    [
+      'before its attempt started: no Job is made',
+      { ...facts, state: 'cancelled' },
+      ['writeStatus'],
+      'Cancelled',
+      undefined,
+    ],
+    [
+      'its attempt stopped: not retried',
+      { ...facts, state: 'cancelled', job: failedJob, agent: exited, cause: cancelCause() },
+      ['writeStatus'],
+      'Cancelled',
+      undefined,
+    ],
+  ],
 };
+
+t.test('a cancelled run ends Cancelled with what it spent and reported, and holds no slot', async (t) => {
+  const usage = [{ attempt: 1, finishedAt: '2026-11-22T09:59:00Z', costUsd: '0.5', inputTokens: 10 }];
+  const report = { result: { pullRequestUrl: 'https://github.com/o/r/pull/1' } };
+  const stopped: AttemptState = {
+    ...facts,
+    state: 'cancelled',
+    job: failedJob,
+    agent: exited,
+    cause: cancelCause(),
+    usage,
+    report,
+  };
+  const status = written(at(stopped, run({ phase: 'Running', attempt: 1, jobName: 'job-1' })));
+  t.match(status, {
+    phase: 'Cancelled',
+    attempt: 1,
+    jobName: 'job-1',
+    pullRequestUrl: 'https://github.com/o/r/pull/1',
+    usage: { costUsd: '0.5' },
+  });
+  t.match(
+    status?.conditions?.find((c) => c.type === 'Succeeded'),
+    { status: 'False', reason: 'Cancelled' },
+  );
+  t.ok(status?.completionTime, 'it has ended');
+  const never = written(at({ ...facts, state: 'cancelled' }));
+  t.equal(never?.attempt, undefined, 'cancelled before it started: no attempt recorded');
+  t.equal(never?.jobName, undefined);
+  t.match(never?.message, /cancelled \(spec.cancelled\) before attempt 1 started/);
+});
 
 for (const [name, list] of Object.entries(cases))
   t.test(`state ${name}`, async (t) => {

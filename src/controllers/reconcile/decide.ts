@@ -2,7 +2,14 @@
 // clock but the `now` given, no cache. One exhaustive switch over the run's situation and one over its
 // attempt's state; each case returns the actions act.ts carries out, in order, and when to look again.
 // The design it implements: docs/design.md §4 (the state table).
-import type { ControllerConfig, DefaultedRun, RunKindName, RunOf, RunStatus } from '../../api/index.js';
+import {
+  type ControllerConfig,
+  type DefaultedRun,
+  finalPhase,
+  type RunKindName,
+  type RunOf,
+  type RunStatus,
+} from '../../api/index.js';
 import { firstReconcileTraceOps } from '../../observability/run-trace.js';
 import type { AgentShellFiles } from '../../render/index.js';
 import type { KubeObject } from '../../runtime/index.js';
@@ -120,8 +127,7 @@ export function attemptPlan<K extends RunKindName>(world: AttemptWorld<K>, input
   if (sameStatus(run.status, status)) return { actions: ordered, requeueAfter };
   const write = statusWrite(run.status, status, state);
   // Status-only updates bring no reconcile (event filters): a run that just finished is timed here.
-  if (status.phase === 'Succeeded' || status.phase === 'Failed')
-    return expire(run, status, [...ordered, write], input);
+  if (finalPhase(status.phase)) return expire(run, status, [...ordered, write], input);
   return { actions: [...ordered, write], ...(requeueAfter === undefined ? {} : { requeueAfter }) };
 }
 
@@ -137,7 +143,11 @@ function stateActions<K extends RunKindName>(
     case 'blocked':
     case 'unrenderable':
     case 'finished':
+    case 'cancelled':
       return { actions: [] };
+    case 'cancelling':
+      // The Job's update (its pods terminated, Failed) brings the next reconcile.
+      return s.stop ? { actions: [{ do: 'annotateJob', job: s.job, ...s.stop }] } : { actions: [] };
     case 'waiting':
       // Waiting runs are woken when a slot frees; the recheck catches a limit raised by a config reload.
       return { actions: [], requeueAfter: CAPACITY_RECHECK_MS };

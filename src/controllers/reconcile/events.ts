@@ -1,4 +1,4 @@
-// Kubernetes Events on a run for each transition (`kubectl describe tr` shows them): one per change of
+// Kubernetes Events on a run for each transition (`kubectl describe otr` shows them): one per change of
 // the Succeeded condition's reason or of the attempt. Best effort: an Event that cannot be written is
 // logged, never a reason to fail the reconcile.
 // The design it implements: docs/design.md §4 (Events).

@@ -9,6 +9,7 @@ import {
   agentShellOf,
   attemptField,
   type ControllerConfig,
+  cancelRequested,
   type DefaultedRun,
   defaulted,
   kindFacts,
@@ -25,12 +26,16 @@ import { type Capacity, waiter } from '../capacity/index.js';
 import type { DependencyVerdict } from '../kind/dependencies.js';
 import type { RunStrategy } from '../kind/strategy.js';
 import {
+  CANCELLED,
+  cancelCause,
+  deadlineNow,
   followActive,
   followFinished,
   type JobPods,
   jobFailure,
   type PodCreationFailures,
   type ResultRead,
+  recordedCause,
   SETTLE_RECHECK_MS,
 } from '../pods/index.js';
 import { type AgentShellConfigMaps, uncheckableAgentShell } from './agent-shell-configmaps.js';
@@ -96,6 +101,8 @@ class AttemptReader<K extends RunKindName> {
   private readonly kind: K;
   private readonly wanted: number;
   private readonly namespace: string;
+  /** spec.cancelled: nothing starts, the active attempt stops, a failed one is not retried. */
+  private readonly cancel: boolean;
   /** The usage of each finished attempt the walk passed, for status.attemptUsage. */
   private readonly spent: AttemptUsage[] = [];
 
@@ -109,6 +116,7 @@ class AttemptReader<K extends RunKindName> {
     this.kind = src.strategy.kind;
     this.wanted = specAttempt(this.kind, run.spec);
     this.namespace = run.metadata?.namespace ?? '';
+    this.cancel = cancelRequested(run);
   }
 
   read(): AttemptState {
@@ -121,7 +129,9 @@ class AttemptReader<K extends RunKindName> {
     }
     const dependencies = this.dependencies();
     if (dependencies && dependencies.state !== 'Ready')
-      return { ...this.facts(wanted, dependencies), state: 'blocked', dependencies };
+      return this.cancel
+        ? { ...this.facts(wanted, dependencies), state: 'cancelled' }
+        : { ...this.facts(wanted, dependencies), state: 'blocked', dependencies };
     const state = this.walk(Math.max(recorded ?? wanted, wanted), dependencies);
     return this.spent.length > 0 ? { ...state, usage: this.spent } : state;
   }
@@ -155,7 +165,12 @@ class AttemptReader<K extends RunKindName> {
     let earlier: ResultRead | undefined;
     for (;;) {
       const job = this.ownedJob(attempt);
-      if (!job) return this.toCreate(this.facts(attempt, dependencies, earlier));
+      if (!job)
+        return this.cancel
+          ? { ...this.facts(attempt, dependencies, earlier), state: 'cancelled' }
+          : this.toCreate(this.facts(attempt, dependencies, earlier));
+      if (jobState(job) === 'Active' && this.cancel)
+        return this.cancelling(job, this.facts(attempt, dependencies, earlier));
       if (jobState(job) === 'Active') {
         const grace = this.config.job.stuckPodGraceSeconds;
         const { agent, stuck } = followActive(job, this.src.pods, grace, this.now, this.src.podCreation);
@@ -204,6 +219,8 @@ class AttemptReader<K extends RunKindName> {
       if (jobState(job) === 'Complete')
         return { ...facts, state: 'finished', job, agent, ending: { outcome: 'succeeded' } };
       const failure = cause ? { cause } : {};
+      // Cancelled: whatever the failure, no retry (a stopped attempt fails by its shortened deadline).
+      if (this.cancel) return { ...facts, state: 'cancelled', job, agent, ...failure };
       const code = cause?.exitCode;
       if (code !== undefined && policy.nonRetryableExitCodes.includes(code))
         return {
@@ -230,6 +247,17 @@ class AttemptReader<K extends RunKindName> {
       earlier = facts.report;
       attempt = retry.attempt;
     }
+  }
+
+  /**
+   * A cancelled run's active attempt: its Job's deadline shortened to now, so the Job controller
+   * terminates its pods and fails it (the Job and what it reported stay, for the record and the usage).
+   */
+  private cancelling(job: KubeObject, facts: AttemptFacts): AttemptState {
+    const { agent } = followActive(job, this.src.pods, this.config.job.stuckPodGraceSeconds, this.now);
+    const recorded = recordedCause(job)?.reason === CANCELLED;
+    const stop = recorded ? undefined : { cause: cancelCause(), deadline: deadlineNow(job, this.now) };
+    return { ...facts, state: 'cancelling', job, agent, ...(stop ? { stop } : {}) };
   }
 
   /** An attempt without its Job: waiting for a slot, blocked by a foreign object, or to be made. */

@@ -16,7 +16,13 @@ const jobStatusField = (job: KubeObject | undefined, field: string): string | un
 
 /** The attempt's Job, in the states that have one. */
 const jobOf = (s: AttemptState): KubeObject | undefined =>
-  s.state === 'active' || s.state === 'backoff' || s.state === 'finished' ? s.job : undefined;
+  s.state === 'active' ||
+  s.state === 'backoff' ||
+  s.state === 'finished' ||
+  s.state === 'cancelling' ||
+  s.state === 'cancelled'
+    ? s.job
+    : undefined;
 
 /** The status the run should have, given its current one (for transition times) and its attempt's state. */
 export function desiredStatus(
@@ -53,15 +59,19 @@ export function desiredStatus(
   const completionTime =
     v.phase === 'Succeeded'
       ? jobStatusField(job, 'completionTime')
-      : v.phase === 'Failed'
-        ? jobFailure(job ?? {})
-            .at?.toISOString()
-            .replace(/\.\d+Z$/, 'Z')
+      : v.phase === 'Failed' || v.phase === 'Cancelled'
+        ? seconds(jobFailure(job ?? {}).at ?? (v.phase === 'Cancelled' ? now() : undefined))
         : undefined;
   // A run that has not started has no attempt yet (nor holds its workspace: holdsSlot): one refused
   // another submitter's workspace has not started either.
   const refused = s.state === 'conflict' && s.object === 'PersistentVolumeClaim';
-  const started = s.state !== 'blocked' && s.state !== 'waiting' && s.state !== 'overBudget' && !refused;
+  const cancelledBeforeStart = s.state === 'cancelled' && !s.job;
+  const started =
+    s.state !== 'blocked' &&
+    s.state !== 'waiting' &&
+    s.state !== 'overBudget' &&
+    !refused &&
+    !cancelledBeforeStart;
   return {
     phase: v.phase,
     conditions,
@@ -77,6 +87,9 @@ export function desiredStatus(
   };
 }
 
+/** A time as the apiserver writes it (RFC 3339, whole seconds). */
+const seconds = (at: Date | undefined) => at?.toISOString().replace(/\.\d+Z$/, 'Z');
+
 /** What the agent reported: kept from earlier attempts (a session, a pull request) until it reports anew. */
 const RESULT_FIELDS = ['pullRequestUrl', 'sessionId', 'workCompleted', 'summary', 'commit'] as const;
 
@@ -87,7 +100,7 @@ function agentFields(current: RunStatus | undefined, s: AttemptState, started: b
     if (current?.[field] !== undefined) Object.assign(fields, { [field]: current[field] });
   Object.assign(fields, s.report?.result);
   if (!started) return fields;
-  const agent = s.state === 'active' || s.state === 'backoff' || s.state === 'finished' ? s.agent : undefined;
+  const agent = jobOf(s) && 'agent' in s ? s.agent : undefined;
   // The pod may be gone (a finished Job's TTL): the attempt's pod name stays.
   const podName = agent?.pod ?? (current?.attempt === s.attempt ? current?.podName : undefined);
   return { ...fields, ...(podName ? { podName } : {}), retryCount: s.retryCount };

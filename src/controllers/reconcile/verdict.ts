@@ -1,13 +1,13 @@
 // The phase, condition reasons and message of each attempt state: one exhaustive switch, so a new
 // state cannot be added without saying what a user sees of it. Pending until the agent container
 // runs (with the pod's reason), Running while it runs, then Succeeded, or Failed with its cause — or
-// Pending again while a retry waits for its time.
+// Pending again while a retry waits for its time; Cancelled when spec.cancelled stopped it.
 // The design it implements: docs/design.md §4 (the state table), §4.2.
 import type { Condition, Phase, StopReason } from '../../api/index.js';
 import { budgetMessage } from '../budgets/index.js';
 import { WAITING_FOR_CAPACITY, waitingMessage } from '../capacity/index.js';
 import { dependencyCondition } from '../kind/dependencies.js';
-import { type AgentState, agentState, exitCause, jobFailure } from '../pods/index.js';
+import { type AgentState, agentState, CANCELLED, exitCause, jobFailure } from '../pods/index.js';
 import type { AttemptState, Ending } from './world.js';
 
 type Said = [Condition['status'], string];
@@ -23,6 +23,8 @@ export interface Verdict {
 /** Reasons of the Succeeded condition while an attempt is under way. */
 export const AGENT_RUNNING = 'AgentRunning';
 export const AGENT_EXITED = 'AgentExited';
+/** The reason of a cancelled run's attempt while its Job stops. */
+export const CANCELLING = 'Cancelling';
 /** The reason of a run whose namespace's budget is spent. */
 export const BUDGET_EXHAUSTED = 'BudgetExhausted';
 
@@ -108,6 +110,24 @@ export function verdict(s: AttemptState): Verdict {
       );
     case 'finished':
       return ended(at, s, s.ending);
+    case 'cancelling':
+      return made(
+        'Running',
+        pending(CANCELLING),
+        `${at} is being cancelled (spec.cancelled): its Job ${s.jobName} is stopping`,
+      );
+    case 'cancelled': {
+      const made: Said = s.job ? CREATED : pending('NotCreated');
+      return {
+        phase: 'Cancelled',
+        configMap: made,
+        job: made,
+        succeeded: ['False', CANCELLED],
+        message: s.job
+          ? `${at} was cancelled (spec.cancelled)${reported(s)}`
+          : `cancelled (spec.cancelled) before ${at} started`,
+      };
+    }
   }
 }
 

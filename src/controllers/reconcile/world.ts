@@ -74,6 +74,18 @@ export type AttemptState = AttemptFacts &
         claim?: Waiter;
       }
     | { state: 'active'; job: KubeObject; agent?: AgentState; stuck?: Stuck }
+    /**
+     * spec.cancelled with the attempt's Job still active: it is being stopped (`stop`: the cause and
+     * deadline to record on it; absent once recorded, while the Job controller terminates its pods).
+     */
+    | {
+        state: 'cancelling';
+        job: KubeObject;
+        agent?: AgentState;
+        stop?: { cause: FailureCause; deadline: number };
+      }
+    /** spec.cancelled honoured: no attempt starts again; `job`, the attempt it stopped (absent: none had started). */
+    | { state: 'cancelled'; job?: KubeObject; agent?: AgentState; cause?: FailureCause }
     /** The Job finished and its pod has not caught up yet (two watches): look again then. */
     | { state: 'settling'; recheckAfter: number }
     /** Failed (`cause`: why, when the pod or the Job's annotation says; else the Job's condition). */
@@ -96,7 +108,7 @@ export type RunWorld<K extends RunKindName = RunKindName> =
   | { is: 'deleting'; run: RunOf<K> }
   /** Without the cleanup finalizer yet: it is added first. */
   | { is: 'new'; run: RunOf<K> }
-  /** Succeeded or Failed: stays so until a raised spec attempt. */
+  /** Succeeded or Failed: stays so until a raised spec attempt; Cancelled: stays so. */
   | { is: 'finished'; run: RunOf<K> }
   /** `run` as stored (its status is written back); `defaulted`, as it will run (its objects are made from it). */
   | { is: 'attempt'; run: RunOf<K>; defaulted: DefaultedRun<K>; owed: Owed; state: AttemptState };
