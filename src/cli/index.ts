@@ -6,6 +6,7 @@
 // - create.ts: run documents read from `-f` files (task submit, render), and runs created on the server,
 //   each reported as kubectl reports it.
 // - describe.ts: `orchestrator describe`: a run as kubectl describe shows an object, attempts and Events.
+// - doctor.ts: `orchestrator doctor`: the install checked (src/doctor), against the installed manager's config.
 // - duration.ts: durations as users type them and ages as kubectl prints them.
 // - egress.ts: `orchestrator egress manifests`: the egress proxy's objects and the agents' NetworkPolicies, as YAML.
 // - get.ts: `orchestrator get`: runs in the CRDs' printer columns, or as json, yaml, name, wide.

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCertsCommand } from './certs.js';
 import { registerClusterCommands } from './cluster.js';
 import { registerDescribeCommand } from './describe.js';
+import { registerDoctorCommand } from './doctor.js';
 import { registerEgressCommand } from './egress.js';
 import { registerGetCommand } from './get.js';
 import { registerInstallCommands } from './install.js';
@@ -37,6 +38,7 @@ export function program(io: CliIO = processIO(), name = 'orchestrator'): Command
   registerRenderCommand(cmd, io);
   registerInstallCommands(cmd, io);
   registerEgressCommand(cmd, io);
+  registerDoctorCommand(cmd, io);
   return cmd;
 }
 
