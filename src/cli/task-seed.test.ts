@@ -83,7 +83,7 @@ t.test(
     t.same(errorsOf(admitted.findings), [], 'admissible');
     t.equal(
       (admitted.admitted.spec as { model: string }).model,
-      'claude-opus-4-1-20250805',
+      'claude-opus-5-5',
       'stored resolved',
     );
     t.match(admitted.findings, [{ severity: 'warning', rule: 'model-alias', path: 'spec.model' }]);

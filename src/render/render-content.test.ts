@@ -231,7 +231,7 @@ t.test('DocsRun: a sparse checkout of the project unless the codebase is include
   const run = sampleDocsRun({ ...fresh, agent: 'morgan' }, config);
   const { data, context } = renderDocsRun(set, run, config, 1);
   t.equal(context.agent.name, 'morgan');
-  t.equal(context.agent.model, 'claude-opus-4-1-20250805', 'the profile model');
+  t.equal(context.agent.model, 'claude-opus-5-5', 'the profile model');
   t.match(data['container.sh'], /readonly SPARSE_DIR='projects\/payments'/);
   t.match(data['container.sh'], /readonly WORK_BRANCH='docs\/projects-payments'/);
   t.match(data['system-prompt.md'], /You are Morgan/);
