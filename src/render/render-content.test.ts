@@ -109,9 +109,24 @@ t.test('tool presets decide the MCP servers and remote tools', async (t) => {
   t.same(Object.keys(mcp('minimal').mcp.mcpServers), ['filesystem'], 'minimal: no remote server');
   t.same(mcp('minimal').client.remoteTools, []);
   const advanced = mcp('advanced');
-  t.ok(advanced.mcp.mcpServers.tools.url.startsWith('http'));
-  t.ok(advanced.client.remoteTools.includes('kubernetes_getPodLogs'));
+  // No preset names the remote tool server (the package ships none): only a run's remoteTools do.
+  t.same(Object.keys(advanced.mcp.mcpServers).sort(), ['filesystem', 'git', 'memory', 'sequential-thinking']);
+  t.same(advanced.client.remoteTools, []);
   t.equal(advanced.client.preset, 'advanced');
+  const asked = renderCodeRun(
+    set,
+    {
+      ...sampleCodeRun(fresh, config),
+      spec: { ...sampleCodeRun(fresh, config).spec, remoteTools: ['search'] },
+    },
+    config,
+    1,
+  ).data;
+  t.ok(
+    JSON.parse(asked['mcp.json'] as string).mcpServers.tools.url.startsWith('http'),
+    'a run asking for one',
+  );
+  t.same(JSON.parse(asked['client-config.json'] as string).remoteTools, ['search']);
 });
 
 t.test('CodeRun: a remediation quotes its feedback and continues the session it names', async (t) => {
