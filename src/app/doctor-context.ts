@@ -31,43 +31,35 @@ export function manifestsOf(relativeDir: string): KubeObject[] {
 export const runNamespacesOf = (config: ControllerConfig, fallback: readonly string[]): string[] =>
   config.watchNamespaces ?? (config.watchNamespace ? [config.watchNamespace] : [...fallback]);
 
-const reviewAnswer = (review: { status?: { allowed?: boolean } }) => review.status?.allowed === true;
+/** One access review of `kind` (SubjectAccessReview or SelfSubjectAccessReview): its answer. */
+async function review(
+  client: ApiRequester,
+  kind: 'SubjectAccessReview' | 'SelfSubjectAccessReview',
+  spec: Record<string, unknown>,
+): Promise<boolean> {
+  const answer = await client.request<{ status?: { allowed?: boolean } }>(
+    'POST',
+    `/apis/authorization.k8s.io/v1/${kind.toLowerCase()}s`,
+    { body: { apiVersion: 'authorization.k8s.io/v1', kind, spec } },
+  );
+  return answer.status?.allowed === true;
+}
 
 /** Asks for the manager's ServiceAccount (the caller needs `create subjectaccessreviews`). */
 export const reviewFor =
   (client: ApiRequester, sa: { namespace: string; name: string }) =>
-  async (attrs: AccessAttributes): Promise<boolean> =>
-    reviewAnswer(
-      await client.request('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
-        body: {
-          apiVersion: 'authorization.k8s.io/v1',
-          kind: 'SubjectAccessReview',
-          spec: {
-            user: serviceAccountUser(sa),
-            groups: [
-              'system:serviceaccounts',
-              `system:serviceaccounts:${sa.namespace}`,
-              'system:authenticated',
-            ],
-            resourceAttributes: attrs,
-          },
-        },
-      }),
-    );
+  (attrs: AccessAttributes): Promise<boolean> =>
+    review(client, 'SubjectAccessReview', {
+      user: serviceAccountUser(sa),
+      groups: ['system:serviceaccounts', `system:serviceaccounts:${sa.namespace}`, 'system:authenticated'],
+      resourceAttributes: attrs,
+    });
 
 /** Asks for whoever the client is (any authenticated user may). */
 export const reviewSelf =
   (client: ApiRequester) =>
-  async (attrs: AccessAttributes): Promise<boolean> =>
-    reviewAnswer(
-      await client.request('POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
-        body: {
-          apiVersion: 'authorization.k8s.io/v1',
-          kind: 'SelfSubjectAccessReview',
-          spec: { resourceAttributes: attrs },
-        },
-      }),
-    );
+  (attrs: AccessAttributes): Promise<boolean> =>
+    review(client, 'SelfSubjectAccessReview', { resourceAttributes: attrs });
 
 export interface DoctorContextInput {
   client: ApiRequester;
