@@ -1,4 +1,5 @@
 import t from 'tap';
+import { ApiError } from '../runtime/index.js';
 import type { DoctorCheck, DoctorContext } from './check.js';
 import { ok, problem } from './check.js';
 import { exitCode, formatFindings, runChecks } from './run.js';
@@ -32,3 +33,14 @@ t.test('warnings alone exit 0; each fix printed under its finding', async (t) =>
   t.equal(formatFindings(findings), '[ok] a: fine\n[WARN] b: expires soon\n        fix: renew it\n');
   t.equal(exitCode([problem('c', 'error', 'missing', 'create it')]), 1);
 });
+
+t.test(
+  "at a manager's start, a check RBAC forbids it is skipped; from the command it is an error",
+  async (t) => {
+    const forbidden = check('crds', async () => {
+      throw new ApiError(403, 'Forbidden', 'customresourcedefinitions is forbidden');
+    });
+    t.same(await runChecks([forbidden], { atStart: true } as DoctorContext), []);
+    t.equal((await runChecks([forbidden], { atStart: false } as DoctorContext))[0]?.severity, 'error');
+  },
+);
