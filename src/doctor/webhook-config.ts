@@ -50,21 +50,13 @@ function caBundleFindings(config: KubeObject, hook: Webhook, now: Date): DoctorF
   }
   const last = Math.max(...certs.map((c) => Date.parse(c.validTo)));
   const expiry = new Date(last).toISOString();
-  if (last <= now.getTime())
+  const expired = last <= now.getTime();
+  if (expired || last - now.getTime() < EXPIRY_WARNING_MS)
     return [
       problem(
         NAME,
-        'error',
-        `${where}: the caBundle's CA expired on ${expiry}`,
-        `renew the CA, then ${INSTALL}`,
-      ),
-    ];
-  if (last - now.getTime() < EXPIRY_WARNING_MS)
-    return [
-      problem(
-        NAME,
-        'warning',
-        `${where}: the caBundle's CA expires on ${expiry}`,
+        expired ? 'error' : 'warning',
+        `${where}: the caBundle's CA ${expired ? 'expired' : 'expires'} on ${expiry}`,
         `renew the CA, then ${INSTALL}`,
       ),
     ];

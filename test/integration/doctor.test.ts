@@ -36,6 +36,18 @@ writeFileSync(join(dir, 'ca.crt'), ca.certPem);
 const server = await startVolumeWebhookServer(dir, new Registry(), pino({ level: 'silent' }));
 t.teardown(() => server.close());
 const webhookUrl = `https://127.0.0.1:${server.port}`;
+/** An App's key Secret as the guide has users create it, the key from `pemFile`. */
+const createAppSecret = (app: string, pemFile: string) =>
+  kubectl(cluster, [
+    '-n',
+    NS,
+    'create',
+    'secret',
+    'generic',
+    `github-app-${app.toLowerCase()}`,
+    '--from-literal=app-id=12345',
+    `--from-file=private-key=${pemFile}`,
+  ]);
 const install = async (caFile: string) => {
   const res = await runCli(cluster, ['install', '--webhook-url', webhookUrl, '--ca-file', caFile]);
   if (res.code !== 0) throw new Error(`install: ${res.stderr}`);
@@ -116,16 +128,7 @@ t.test('the keys put in place: no problem, exit 0; no value printed', async (t) 
   for (const [i, app] of apps.entries()) {
     // The first App's key is not a key: named, never printed.
     writeFileSync(join(dir, `app-${i}.pem`), i === 0 ? 'not a key' : appKey);
-    await kubectl(cluster, [
-      '-n',
-      NS,
-      'create',
-      'secret',
-      'generic',
-      `github-app-${app.toLowerCase()}`,
-      '--from-literal=app-id=12345',
-      `--from-file=private-key=${join(dir, `app-${i}.pem`)}`,
-    ]);
+    await createAppSecret(app, join(dir, `app-${i}.pem`));
   }
   let res = await doctor();
   t.equal(res.code, 1, res.stdout);
@@ -136,16 +139,7 @@ t.test('the keys put in place: no problem, exit 0; no value printed', async (t) 
     ],
   );
   await kubectl(cluster, ['-n', NS, 'delete', 'secret', `github-app-${apps[0]?.toLowerCase()}`]);
-  await kubectl(cluster, [
-    '-n',
-    NS,
-    'create',
-    'secret',
-    'generic',
-    `github-app-${apps[0]?.toLowerCase()}`,
-    '--from-literal=app-id=12345',
-    `--from-file=private-key=${join(dir, 'app.pem')}`,
-  ]);
+  await createAppSecret(apps[0] as string, join(dir, 'app.pem'));
   res = await doctor();
   t.equal(res.code, 0, res.stdout);
   t.match(res.stdout, 'no problem found\n');
