@@ -36,7 +36,7 @@ writeFileSync(join(dir, 'ca.crt'), ca.certPem);
 const server = await startVolumeWebhookServer(dir, new Registry(), pino({ level: 'silent' }));
 t.teardown(() => server.close());
 const webhookUrl = `https://127.0.0.1:${server.port}`;
-/** An App's key Secret as the guide has users create it, the key from `pemFile`. */
+/** An App's key Secret, as the github-apps finding's fix creates it, the key from `pemFile`. */
 const createAppSecret = (app: string, pemFile: string) =>
   kubectl(cluster, [
     '-n',
