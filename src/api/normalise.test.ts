@@ -36,19 +36,19 @@ t.test('org/repo means https://{github.host}/org/repo; anything else is no short
 
 t.test('a model alias resolves to its full id from the config; other names stay', async (t) => {
   t.same(config.modelAliases, {
-    opus: 'claude-opus-4-1-20250805',
-    sonnet: 'claude-sonnet-4-20250514',
-    haiku: 'claude-3-5-haiku-20241022',
+    opus: 'claude-opus-5-5',
+    sonnet: 'claude-sonnet-5-5',
+    haiku: 'claude-haiku-4-5',
   });
   for (const id of Object.values(config.modelAliases))
     t.ok(config.models?.includes(id), `${id}: a configured model`);
-  t.equal(resolveModelAlias('opus', config), 'claude-opus-4-1-20250805');
-  t.equal(resolveModelAlias('claude-opus-4-1-20250805', config), undefined, 'already the id');
+  t.equal(resolveModelAlias('opus', config), 'claude-opus-5-5');
+  t.equal(resolveModelAlias('claude-opus-5-5', config), undefined, 'already the id');
   t.equal(resolveModelAlias('gpt-imaginary', config), undefined, 'unknown: left for validation to warn');
   t.equal(resolveModelAlias('constructor', config), undefined, 'own keys only');
   t.equal(resolveModelAlias('Opus', config), undefined, 'aliases are exact');
-  const mine = configFrom({ ...config, modelAliases: { fast: 'claude-3-5-haiku-20241022' } });
-  t.equal(resolveModelAlias('fast', mine), 'claude-3-5-haiku-20241022');
+  const mine = configFrom({ ...config, modelAliases: { fast: 'claude-haiku-4-5' } });
+  t.equal(resolveModelAlias('fast', mine), 'claude-haiku-4-5');
   t.equal(resolveModelAlias('opus', mine), undefined, 'a map in the config replaces the default whole');
 });
 
@@ -67,16 +67,16 @@ t.test('each kind: its repository URL fields and model, nothing else', async (t)
         to: 'https://github.com/acme/docs',
         what: 'repository',
       },
-      { path: ['model'], from: 'sonnet', to: 'claude-sonnet-4-20250514', what: 'model-alias' },
+      { path: ['model'], from: 'sonnet', to: 'claude-sonnet-5-5', what: 'model-alias' },
     ],
   );
   const spec = { repository: { url: 'acme/pay', branch: 'dev' }, model: 'haiku' };
   t.same(normalisedSpec('TaskRun', spec, config), {
     repository: { url: 'https://github.com/acme/pay', branch: 'dev' },
-    model: 'claude-3-5-haiku-20241022',
+    model: 'claude-haiku-4-5',
   });
   t.same(spec, { repository: { url: 'acme/pay', branch: 'dev' }, model: 'haiku' }, 'the input is kept');
-  const explicit = { repositoryUrl: 'https://github.com/acme/pay', model: 'claude-sonnet-4-20250514' };
+  const explicit = { repositoryUrl: 'https://github.com/acme/pay', model: 'claude-sonnet-5-5' };
   t.equal(normalisedSpec('DocsRun', explicit, config), explicit, 'nothing to do: the same object');
   t.same(specNormalisations('TaskRun', { repository: 'acme/pay', model: 7 }, config), [], 'any JSON');
 });
@@ -94,5 +94,5 @@ t.test("the reconciler's defaulted() makes the shorthands explicit too", async (
     },
     config,
   );
-  t.match(run.spec, { repositoryUrl: 'https://github.com/acme/pay', model: 'claude-opus-4-1-20250805' });
+  t.match(run.spec, { repositoryUrl: 'https://github.com/acme/pay', model: 'claude-opus-5-5' });
 });

@@ -4,6 +4,8 @@
 // - build-info.ts: the orchestrator_build_info gauge: the release each replica runs.
 // - local.ts: the local environment (built-in control plane, CRDs, RBAC, config, agent sandbox,
 //   certificates) for `orchestrator run` without a cluster; apart so run.ts reads as the in-cluster path.
+// - doctor-context.ts: what the doctor's checks are given: the shipped manifests read as files, the runs'
+//   namespaces, and how the manager's permissions are asked (src/doctor).
 // - gateway.ts: the model gateway wired: its keys and ledger in the operator's namespace, the run's and the
 //   team budgets' limits, the listener; the token stamper the reconcilers use.
 // - github-token-broker.ts: the phases' GitHub token broker on the gateway's listener: its route, its
@@ -17,6 +19,7 @@
 // - secure-metrics.ts: the metrics endpoint behind HTTPS and RBAC, as kubebuilder scaffolds it.
 // - service-account.ts: the manager's identity (the orchestrator ServiceAccount), in a pod or locally, so
 //   a permission missing from config/rbac fails locally as in a cluster.
+// - start-checks.ts: the doctor's checks at a manager's start, each problem logged once with its fix.
 // - watched-inputs.ts: the hot-reloaded inputs (config, templates, GitHub secrets) wired with their log
 //   lines and metrics.
 export { defaultConfigFile, type RunFlags, runOptions } from './options.js';

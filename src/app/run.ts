@@ -32,6 +32,7 @@ import type { RunOptions } from './options.js';
 import { preflight } from './preflight.js';
 import { connectionLimits, managerIdentity, startRestApi } from './rest-api.js';
 import { metricsServing } from './secure-metrics.js';
+import { logStartChecks } from './start-checks.js';
 import { watchInputs } from './watched-inputs.js';
 
 function kubeConfig(opts: RunOptions, local: LocalEnvironment | undefined): KubeConfig {
@@ -210,6 +211,9 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       { namespace: opts.namespace, minting: githubTokens !== undefined, local: local !== undefined },
       'GitHub App installation tokens (keys read from this namespace)',
     );
+    // What `orchestrator doctor` would say, logged once (src/doctor); never awaited nor fatal: a
+    // missing key or binding is the user's to fix, and the process serves what it can meanwhile.
+    if (!local) void logStartChecks(client, config.current(), opts.namespace, logger);
     if (opts.api)
       api = await startRestApi({
         address: opts.api,

@@ -37,6 +37,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'orchestrator cancel coderun/payments-x7k2p --wait    # and wait for the attempt to stop',
   ],
   wait: ['orchestrator wait otr payments-task-7 --timeout 30m'],
+  doctor: [
+    'orchestrator doctor                   # the current kubectl context: every finding with its fix',
+    'orchestrator doctor --config my-config.yaml',
+  ],
   logs: [
     'orchestrator logs otr payments-task-7 -f',
     'orchestrator logs otr payments-task-7 --init --attempt 1',

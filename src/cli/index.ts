@@ -7,6 +7,7 @@
 // - create.ts: run documents read from `-f` files (task submit, render), and runs created on the server,
 //   each reported as kubectl reports it.
 // - describe.ts: `orchestrator describe`: a run as kubectl describe shows an object, attempts and Events.
+// - doctor.ts: `orchestrator doctor`: the install checked (src/doctor), against the installed manager's config.
 // - duration.ts: durations as users type them and ages as kubectl prints them.
 // - examples.ts: the `Examples:` of every command's help, one table by command path.
 // - egress.ts: `orchestrator egress manifests`: the egress proxy's objects and the agents' NetworkPolicies, as YAML.

@@ -4,6 +4,7 @@ import { registerCancelCommand } from './cancel.js';
 import { registerCertsCommand } from './certs.js';
 import { registerClusterCommands } from './cluster.js';
 import { registerDescribeCommand } from './describe.js';
+import { registerDoctorCommand } from './doctor.js';
 import { registerEgressCommand } from './egress.js';
 import { addExamples } from './examples.js';
 import { registerGetCommand } from './get.js';
@@ -43,6 +44,7 @@ export function program(io: CliIO = processIO(), name = 'orchestrator'): Command
   registerRenderCommand(cmd, io);
   registerInstallCommands(cmd, io);
   registerEgressCommand(cmd, io);
+  registerDoctorCommand(cmd, io);
   addExamples(cmd);
   return cmd;
 }

@@ -81,11 +81,7 @@ t.test(
     });
     const admitted = admitOffline('DocsRun', { ...run_, metadata: { name: 'seed-docs' } }, config);
     t.same(errorsOf(admitted.findings), [], 'admissible');
-    t.equal(
-      (admitted.admitted.spec as { model: string }).model,
-      'claude-opus-4-1-20250805',
-      'stored resolved',
-    );
+    t.equal((admitted.admitted.spec as { model: string }).model, 'claude-opus-5-5', 'stored resolved');
     t.match(admitted.findings, [{ severity: 'warning', rule: 'model-alias', path: 'spec.model' }]);
   },
 );

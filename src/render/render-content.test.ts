@@ -109,9 +109,24 @@ t.test('tool presets decide the MCP servers and remote tools', async (t) => {
   t.same(Object.keys(mcp('minimal').mcp.mcpServers), ['filesystem'], 'minimal: no remote server');
   t.same(mcp('minimal').client.remoteTools, []);
   const advanced = mcp('advanced');
-  t.ok(advanced.mcp.mcpServers.tools.url.startsWith('http'));
-  t.ok(advanced.client.remoteTools.includes('kubernetes_getPodLogs'));
+  // No preset names the remote tool server (the package ships none): only a run's remoteTools do.
+  t.same(Object.keys(advanced.mcp.mcpServers).sort(), ['filesystem', 'git', 'memory', 'sequential-thinking']);
+  t.same(advanced.client.remoteTools, []);
   t.equal(advanced.client.preset, 'advanced');
+  const asked = renderCodeRun(
+    set,
+    {
+      ...sampleCodeRun(fresh, config),
+      spec: { ...sampleCodeRun(fresh, config).spec, remoteTools: ['search'] },
+    },
+    config,
+    1,
+  ).data;
+  t.ok(
+    JSON.parse(asked['mcp.json'] as string).mcpServers.tools.url.startsWith('http'),
+    'a run asking for one',
+  );
+  t.same(JSON.parse(asked['client-config.json'] as string).remoteTools, ['search']);
 });
 
 t.test('CodeRun: a remediation quotes its feedback and continues the session it names', async (t) => {
@@ -231,7 +246,7 @@ t.test('DocsRun: a sparse checkout of the project unless the codebase is include
   const run = sampleDocsRun({ ...fresh, agent: 'morgan' }, config);
   const { data, context } = renderDocsRun(set, run, config, 1);
   t.equal(context.agent.name, 'morgan');
-  t.equal(context.agent.model, 'claude-opus-4-1-20250805', 'the profile model');
+  t.equal(context.agent.model, 'claude-opus-5-5', 'the profile model');
   t.match(data['container.sh'], /readonly SPARSE_DIR='projects\/payments'/);
   t.match(data['container.sh'], /readonly WORK_BRANCH='docs\/projects-payments'/);
   t.match(data['system-prompt.md'], /You are Morgan/);

@@ -109,7 +109,7 @@ export function sampleDocsRun({ agent }: SampleOptions, config: ControllerConfig
 export function sampleConfig(config: ControllerConfig, { agent, preset }: SampleOptions): ControllerConfig {
   const profile = config.agents[agent] ?? {
     image: 'example.invalid/agent:latest',
-    model: 'claude-sonnet-4-20250514',
+    model: 'claude-sonnet-5-5',
   };
   return { ...config, agents: { ...config.agents, [agent]: { ...profile, tools: preset } } };
 }

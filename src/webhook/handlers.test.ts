@@ -111,7 +111,7 @@ t.test('org/repo and a model alias: replaced by the patch, the alias named in a 
   t.match(res, {
     allowed: true,
     warnings: [
-      'spec.model: "opus" is an alias (modelAliases in the controller config): stored as "claude-opus-4-1-20250805"',
+      'spec.model: "opus" is an alias (modelAliases in the controller config): stored as "claude-opus-5-5"',
     ],
   });
   const ops = res?.allowed ? (res.patch ?? []) : [];
@@ -119,12 +119,12 @@ t.test('org/repo and a model alias: replaced by the patch, the alias named in a 
     ops.filter((op) => op.op === 'replace'),
     [
       { op: 'replace', path: '/spec/repositoryUrl', value: 'https://github.com/5dlabs/platform' },
-      { op: 'replace', path: '/spec/model', value: 'claude-opus-4-1-20250805' },
+      { op: 'replace', path: '/spec/model', value: 'claude-opus-5-5' },
     ],
     'only the shorthands are replaced; the ssh URL stays',
   );
   const explicit = await routes['mutate-coderun']?.handle(
-    request({ kind, object: { ...codeRun, spec: { ...codeRun.spec, model: 'claude-opus-4-1-20250805' } } }),
+    request({ kind, object: { ...codeRun, spec: { ...codeRun.spec, model: 'claude-opus-5-5' } } }),
   );
   t.notOk(explicit?.warnings, 'a full id: no warning');
 });

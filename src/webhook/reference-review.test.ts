@@ -90,7 +90,7 @@ t.test('allowed: admitted with the validation warnings; nothing to check asks no
   t.same(await validate(rbac, review(codeRun({ envFromSecrets: [secret('db')], model: 'unknown-model' }))), {
     allowed: true,
     warnings: [
-      /* the unknown model */ 'spec.model: "unknown-model" is not one of the configured models ("claude-sonnet-4-20250514", "claude-opus-4-20250514", "claude-opus-4-1-20250805", "claude-3-5-haiku-20241022"); the agent may reject it',
+      /* the unknown model */ 'spec.model: "unknown-model" is not one of the configured models ("claude-sonnet-5-5", "claude-opus-5-5", "claude-haiku-4-5"); the agent may reject it',
     ],
   });
   t.same(names(rbac), ['db']);
@@ -131,7 +131,7 @@ t.test('an UPDATE asks nothing: what a run may use is fixed when it is created',
   const stored = own(codeRun({ envFromSecrets: [secret('db')] }));
   const update = (object: ReturnType<typeof codeRun>) =>
     validate(rbac, review(own(object), { operation: 'UPDATE', oldObject: stored }));
-  t.same(await update(codeRun({ envFromSecrets: [secret('db')], model: 'claude-opus-4-20250514' })), {
+  t.same(await update(codeRun({ envFromSecrets: [secret('db')], model: 'claude-haiku-4-5' })), {
     allowed: true,
     warnings: [],
   });

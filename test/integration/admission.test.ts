@@ -68,7 +68,7 @@ t.test('a minimal TaskRun is stored with every default, label and the finalizer'
     agent: 'rex',
     priority: 'standard',
     retryAttempt: 1,
-    model: 'claude-sonnet-4-20250514',
+    model: 'claude-sonnet-5-5',
     image: 'ghcr.io/5dlabs/orchestrator-agent:0.1.0',
     serviceAccountName: 'orchestrator-agent',
     workspace: { pvcName: 'workspace-payments', size: '10Gi' },
@@ -89,14 +89,14 @@ t.test('CodeRun and DocsRun get their agent defaults and finalizers', async (t) 
   t.equal((await apply(ns, join(samples, 'docsrun.yaml'))).code, 0);
   const cr = await getJson(ns, 'ocr/payments-task-7-rex');
   t.match(cr.spec, {
-    model: 'claude-sonnet-4-20250514',
+    model: 'claude-sonnet-5-5',
     serviceAccountName: 'orchestrator-agent',
     contextVersion: 1,
   });
   t.same(cr.metadata.finalizers, ['coderun.orchestrator.io/cleanup']);
   t.equal(cr.metadata.labels['orchestrator.io/agent'], 'rex');
   const dr = await getJson(ns, 'odr/payments-docs');
-  t.equal(dr.spec.model, 'claude-opus-4-1-20250805', 'the morgan profile model');
+  t.equal(dr.spec.model, 'claude-opus-5-5', 'the morgan profile model');
   t.same(dr.metadata.finalizers, ['docsrun.orchestrator.io/cleanup']);
 });
 
@@ -190,11 +190,11 @@ t.test('org/repo and a model alias are stored explicit; kubectl prints the resol
   t.equal(res.code, 0, res.stderr);
   t.match(
     res.stderr,
-    /Warning: spec\.model: "opus" is an alias \(modelAliases in the controller config\): stored as "claude-opus-4-1-20250805"/,
+    /Warning: spec\.model: "opus" is an alias \(modelAliases in the controller config\): stored as "claude-opus-5-5"/,
   );
   const tr = await getJson(ns, 'otr/payments-task-7');
   t.equal(tr.spec.repository.url, 'https://github.com/acme/payments');
-  t.equal(tr.spec.model, 'claude-opus-4-1-20250805');
+  t.equal(tr.spec.model, 'claude-opus-5-5');
 });
 
 t.test('the CLI: `task code|docs` with org/repo and --model opus, stored normalised', async (t) => {
@@ -209,7 +209,7 @@ t.test('the CLI: `task code|docs` with org/repo and --model opus, stored normali
   t.match(cr.spec, {
     repositoryUrl: 'https://github.com/5dlabs/platform',
     docsRepositoryUrl: 'https://github.com/5dlabs/platform',
-    model: 'claude-opus-4-1-20250805',
+    model: 'claude-opus-5-5',
   });
   const dr = await runCli(
     cluster,
@@ -230,7 +230,7 @@ t.test('the CLI: `task code|docs` with org/repo and --model opus, stored normali
   t.equal(dr.code, 0, dr.stderr);
   t.match((await getJson(ns, 'odr/docs-1')).spec, {
     repositoryUrl: 'https://github.com/5dlabs/platform',
-    model: 'claude-opus-4-1-20250805',
+    model: 'claude-opus-5-5',
   });
 });
 

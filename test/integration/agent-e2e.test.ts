@@ -272,7 +272,7 @@ t.test(
     const s = await finished('CodeRun', 'ledger-7');
     t.equal(s.phase, 'Failed');
     t.match(s.message, /the agent exited with status [1-9]/);
-    t.match(s.message, 'issue with the selected model (claude-sonnet-4-20250514)', "the CLI's own words");
+    t.match(s.message, 'issue with the selected model (claude-sonnet-5-5)', "the CLI's own words");
     const statuses = model.turns.map((r) => r.status);
     t.ok(statuses.length > 0 && statuses.every((s) => s === 404), `every request refused: ${statuses}`);
   },

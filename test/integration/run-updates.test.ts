@@ -102,7 +102,7 @@ t.test('another editor cannot repoint a run that uses its submitter’s Secret',
       'spec.remediation',
       steering,
     ],
-    ['another model', { model: 'claude-opus-4-1-20250805' }, 'spec.model', steering],
+    ['another model', { model: 'claude-opus-5-5' }, 'spec.model', steering],
   ];
   for (const [what, spec, field, says] of refusals) {
     const res = await patch(spec);

@@ -452,9 +452,9 @@ export interface components {
             /**
              * @description Short model names a run may use (spec.model, task --model), each resolved at admission to its full model id (the stored run names the id; kubectl prints a warning saying so). A name that is not an alias is kept as written. Default opus, sonnet and haiku (current Claude ids); a map given here replaces the default whole.
              * @default {
-             *       "opus": "claude-opus-4-1-20250805",
-             *       "sonnet": "claude-sonnet-4-20250514",
-             *       "haiku": "claude-3-5-haiku-20241022"
+             *       "opus": "claude-opus-5-5",
+             *       "sonnet": "claude-sonnet-5-5",
+             *       "haiku": "claude-haiku-4-5"
              *     }
              */
             modelAliases: {
@@ -1604,6 +1604,20 @@ export interface components {
                     /**
                      * @description Prices by model name (or the prefix of dated names).
                      * @default {
+                     *       "claude-opus-5-5": {
+                     *         "inputUsd": "4",
+                     *         "outputUsd": "20",
+                     *         "cacheWriteUsd": "5",
+                     *         "cacheWrite1hUsd": "8",
+                     *         "cacheReadUsd": "0.2"
+                     *       },
+                     *       "claude-sonnet-5-5": {
+                     *         "inputUsd": "2",
+                     *         "outputUsd": "10",
+                     *         "cacheWriteUsd": "2.5",
+                     *         "cacheWrite1hUsd": "4",
+                     *         "cacheReadUsd": "0.2"
+                     *       },
                      *       "claude-opus-4-6": {
                      *         "inputUsd": "5",
                      *         "outputUsd": "25",

@@ -20,7 +20,9 @@ export interface AppCredentials {
 /** How long a key read stays (a rotated key applies within this). */
 export const KEY_CACHE_MS = 60_000;
 
-const resolve = (template: string, app: string) => template.replaceAll('{githubApp}', app.toLowerCase());
+/** A configured Secret name for `app`: `{githubApp}` replaced by the App in lower case. */
+export const appSecretName = (template: string, app: string) =>
+  template.replaceAll('{githubApp}', app.toLowerCase());
 
 export class AppKeys {
   private readonly cached = new Map<string, { at: number; value: AppCredentials }>();
@@ -44,8 +46,8 @@ export class AppKeys {
     const cacheKey = `${app}\0${id.name}\0${id.key}\0${key.name}\0${key.key}`;
     const hit = this.cached.get(cacheKey);
     if (hit && this.now() - hit.at < KEY_CACHE_MS) return hit.value;
-    const appId = await this.read(app, resolve(id.name, app), id.key, signal);
-    const privateKey = await this.read(app, resolve(key.name, app), key.key, signal);
+    const appId = await this.read(app, appSecretName(id.name, app), id.key, signal);
+    const privateKey = await this.read(app, appSecretName(key.name, app), key.key, signal);
     const value = { appId: appId.trim(), privateKey };
     this.cached.set(cacheKey, { at: this.now(), value });
     return value;

@@ -6,7 +6,7 @@
 // - failure.ts: why a token could not be had, as a reason a user can act on, transient or not.
 // - scope.ts: what an App run's tokens are for: its repositories, each phase's permissions.
 export { githubApiUrl } from './api-url.js';
-export { type AppCredentials, AppKeys, KEY_CACHE_MS, type SecretKeyName } from './app-keys.js';
+export { type AppCredentials, AppKeys, appSecretName, KEY_CACHE_MS, type SecretKeyName } from './app-keys.js';
 export {
   type GithubTokens,
   type MintedToken,

@@ -67,7 +67,14 @@ export interface RecordedRequest {
   billed?: ReturnType<typeof replyMessage>['usage'];
 }
 
-const MODELS = ['claude-sonnet-4-6', 'claude-opus-4-6', 'claude-haiku-4-5', 'claude-sonnet-4-20250514'];
+const MODELS = [
+  'claude-sonnet-5-5',
+  'claude-opus-5-5',
+  'claude-sonnet-4-6',
+  'claude-opus-4-6',
+  'claude-haiku-4-5',
+  'claude-sonnet-4-20250514',
+];
 
 export class ModelStandin {
   readonly requests: RecordedRequest[] = [];

@@ -1,0 +1,208 @@
+// `orchestrator doctor` on a control plane of this file's own (it installs and removes cluster-wide
+// parts): from an empty cluster, each missing piece named with its fix and exit 1, then put in place
+// one by one until nothing is left; then each broken again (a binding removed, a wrong or expired
+// caBundle, the agent sandbox's NetworkPolicy deleted) and named again.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import t from 'tap';
+import { createAuthority } from '../../src/certs/authority.js';
+import { startControlPlane } from '../../src/cluster/index.js';
+import { loadDefaultConfig } from '../../src/config/load.js';
+import { kubectl } from '../harness/cluster/cluster.js';
+import { runCli } from '../harness/operator/cli.js';
+import { startVolumeWebhookServer } from '../harness/operator/webhook.js';
+
+const cluster = await startControlPlane();
+t.teardown(() => cluster.stop());
+process.env.ORCHESTRATOR_KUBECTL = JSON.stringify(cluster.kubectl);
+
+const config = loadDefaultConfig();
+const NS = 'orchestrator-system';
+const doctor = () => runCli(cluster, ['doctor']);
+/** The findings of one check, as printed. */
+const linesOf = (stdout: string, check: string) =>
+  stdout.split('\n').filter((l) => l.includes(`] ${check}: `));
+
+// The webhook server the install points at: a CA of our own, a serving certificate for 127.0.0.1.
+const dir = mkdtempSync(join(tmpdir(), 'doctor-'));
+const ca = await createAuthority();
+const serving = await ca.issueServing({ commonName: 'orchestrator-webhook', ipAddresses: ['127.0.0.1'] });
+writeFileSync(join(dir, 'tls.crt'), serving.certPem);
+writeFileSync(join(dir, 'tls.key'), serving.keyPem);
+writeFileSync(join(dir, 'ca.crt'), ca.certPem);
+const server = await startVolumeWebhookServer(dir, new Registry(), pino({ level: 'silent' }));
+t.teardown(() => server.close());
+const webhookUrl = `https://127.0.0.1:${server.port}`;
+/** An App's key Secret, as the github-apps finding's fix creates it, the key from `pemFile`. */
+const createAppSecret = (app: string, pemFile: string) =>
+  kubectl(cluster, [
+    '-n',
+    NS,
+    'create',
+    'secret',
+    'generic',
+    `github-app-${app.toLowerCase()}`,
+    '--from-literal=app-id=12345',
+    `--from-file=private-key=${pemFile}`,
+  ]);
+const install = async (caFile: string) => {
+  const res = await runCli(cluster, ['install', '--webhook-url', webhookUrl, '--ca-file', caFile]);
+  if (res.code !== 0) throw new Error(`install: ${res.stderr}`);
+};
+
+t.test('an empty cluster: the CRDs and webhooks missing, exit 1', async (t) => {
+  const res = await doctor();
+  t.equal(res.code, 1, res.stdout);
+  t.match(res.stdout, /^checking against the controller config of \S+controller-config.yaml\n/);
+  for (const crd of ['taskruns', 'coderuns', 'docsruns'])
+    t.match(
+      res.stdout,
+      `[ERROR] crds: the CRD ${crd}.orchestrator.io is not installed\n        fix: orchestrator install`,
+    );
+  t.match(
+    res.stdout,
+    '[ERROR] webhooks: the MutatingWebhookConfiguration orchestrator-mutating is not installed',
+  );
+  t.match(
+    res.stdout,
+    /\[ERROR\] rbac: system:serviceaccount:orchestrator-system:orchestrator may not list taskruns\.orchestrator\.io/,
+  );
+  t.match(res.stdout, /\[ERROR\] agent-sandbox: default lacks ServiceAccount orchestrator-agent/);
+  t.match(res.stdout, /problem\(s\) to fix\n$/);
+});
+
+t.test("installed: what is left is the model key and the Apps' keys, each with its command", async (t) => {
+  await install(join(dir, 'ca.crt'));
+  const res = await doctor();
+  t.equal(res.code, 1, res.stdout);
+  t.same(
+    linesOf(res.stdout, 'crds').filter((l) => !l.startsWith('[ok]')),
+    [],
+    'CRDs fine',
+  );
+  t.same(
+    linesOf(res.stdout, 'rbac').filter((l) => !l.startsWith('[ok]')),
+    [],
+    'RBAC fine',
+  );
+  t.same(
+    linesOf(res.stdout, 'webhooks').filter((l) => !l.startsWith('[ok]')),
+    [],
+    res.stdout,
+  );
+  t.match(
+    res.stdout,
+    /\[ok\] webhook-call: the webhooks answered a TaskRun in default|\[ok\] webhook-call: the apiserver called the webhooks/,
+  );
+  t.same(linesOf(res.stdout, 'agent-sandbox'), ['[ok] agent-sandbox: the agent sandbox is in default']);
+  const key = config.secrets.apiKey as { name: string; key: string };
+  t.match(
+    res.stdout,
+    `[ERROR] model-key: the Secret default/${key.name} does not exist: the agents' pods cannot start (CreateContainerConfigError) (secrets.apiKey)\n        fix: kubectl -n default create secret generic ${key.name} --from-file=${key.key}=<a file holding the model API key>`,
+  );
+  for (const app of config.githubApps ?? [])
+    t.match(
+      res.stdout,
+      `[ERROR] github-apps: GitHub App ${app}: the Secret ${NS}/github-app-${app.toLowerCase()} does not exist`,
+    );
+});
+
+t.test('the keys put in place: no problem, exit 0; no value printed', async (t) => {
+  const key = config.secrets.apiKey as { name: string; key: string };
+  const modelKey = 'sk-ant-doctor-never-printed';
+  await kubectl(cluster, [
+    '-n',
+    'default',
+    'create',
+    'secret',
+    'generic',
+    key.name,
+    `--from-literal=${key.key}=${modelKey}`,
+  ]);
+  const apps = config.githubApps ?? [];
+  const appKey = (await createAuthority()).keyPem;
+  writeFileSync(join(dir, 'app.pem'), appKey);
+  for (const [i, app] of apps.entries()) {
+    // The first App's key is not a key: named, never printed.
+    writeFileSync(join(dir, `app-${i}.pem`), i === 0 ? 'not a key' : appKey);
+    await createAppSecret(app, join(dir, `app-${i}.pem`));
+  }
+  let res = await doctor();
+  t.equal(res.code, 1, res.stdout);
+  t.same(
+    res.stdout.split('\n').filter((l) => l.startsWith('[ERROR]')),
+    [
+      `[ERROR] github-apps: GitHub App ${apps[0]}: ${NS}/github-app-${apps[0]?.toLowerCase()} key private-key is not a PEM private key`,
+    ],
+  );
+  await kubectl(cluster, ['-n', NS, 'delete', 'secret', `github-app-${apps[0]?.toLowerCase()}`]);
+  await createAppSecret(apps[0] as string, join(dir, 'app.pem'));
+  res = await doctor();
+  t.equal(res.code, 0, res.stdout);
+  t.match(res.stdout, 'no problem found\n');
+  t.notMatch(res.stdout, modelKey);
+  t.notMatch(res.stdout, 'PRIVATE KEY');
+});
+
+t.test("the manager's binding removed: its missing permissions named", async (t) => {
+  await kubectl(cluster, ['delete', 'clusterrolebinding', 'orchestrator-manager']);
+  const res = await doctor();
+  t.equal(res.code, 1);
+  const rbac = linesOf(res.stdout, 'rbac');
+  t.equal(rbac.length, 1, rbac.join('\n'));
+  t.match(
+    rbac[0],
+    // list and get of runs come from the REST API's role too: what is left is named.
+    /may not watch taskruns\.orchestrator\.io.*list jobs\.batch.*create events.*\(the ClusterRole orchestrator-manager in default of config\/rbac/,
+  );
+  t.match(res.stdout, 'fix: kubectl apply -k config/rbac');
+  await install(join(dir, 'ca.crt'));
+  t.equal((await doctor()).code, 0);
+});
+
+t.test("a caBundle that is not the serving certificate's CA: the apiserver's x509 error", async (t) => {
+  const other = await createAuthority('another-ca');
+  writeFileSync(join(dir, 'other-ca.crt'), other.certPem);
+  await install(join(dir, 'other-ca.crt'));
+  const res = await doctor();
+  t.equal(res.code, 1);
+  t.match(
+    res.stdout,
+    /\[ERROR\] webhook-call: the apiserver cannot call the webhooks: .*failed calling webhook.*x509/,
+  );
+  t.match(res.stdout, 'a certificate error means the caBundle is not the CA of the serving certificate');
+  t.same(
+    linesOf(res.stdout, 'webhooks').filter((l) => !l.startsWith('[ok]')),
+    [],
+    'the bundle itself is a valid CA',
+  );
+});
+
+t.test('an expired CA in the caBundle', async (t) => {
+  // Valid for half an hour from an hour ago (createAuthority backdates by an hour): expired.
+  const expired = await createAuthority('expired-ca', 0.02);
+  writeFileSync(join(dir, 'expired-ca.crt'), expired.certPem);
+  await install(join(dir, 'expired-ca.crt'));
+  const res = await doctor();
+  t.equal(res.code, 1);
+  const hooks = linesOf(res.stdout, 'webhooks');
+  t.equal(hooks.length, 2, 'one line per configuration, not per webhook');
+  t.match(
+    hooks[0],
+    /\[ERROR\] webhooks: MutatingWebhookConfiguration orchestrator-mutating: \S+ the caBundle's CA expired on /,
+  );
+  await install(join(dir, 'ca.crt'));
+});
+
+t.test("the agent sandbox's NetworkPolicy deleted", async (t) => {
+  await kubectl(cluster, ['-n', 'default', 'delete', 'networkpolicy', 'orchestrator-agent']);
+  const res = await doctor();
+  t.equal(res.code, 1);
+  t.match(
+    res.stdout,
+    "[ERROR] agent-sandbox: default lacks NetworkPolicy orchestrator-agent: agents' pods run without their network rules\n        fix: orchestrator install -n default",
+  );
+});
