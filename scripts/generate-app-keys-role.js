@@ -16,11 +16,15 @@ export function appKeySecrets(configText) {
   const config = YAML.parse(configText) ?? {};
   const apps = [
     ...(config.githubApps ?? []),
-    ...Object.values(config.agents ?? {}).flatMap((/** @type {any} */ a) => (a.githubApp ? [a.githubApp] : [])),
+    ...Object.values(config.agents ?? {}).flatMap((/** @type {any} */ a) =>
+      a.githubApp ? [a.githubApp] : [],
+    ),
   ];
   const refs = [config.secrets?.githubAppId, config.secrets?.githubAppPrivateKey].filter(Boolean);
   const names = apps.flatMap((app) =>
-    refs.map((/** @type {{name: string}} */ r) => r.name.replaceAll('{githubApp}', String(app).toLowerCase())),
+    refs.map((/** @type {{name: string}} */ r) =>
+      r.name.replaceAll('{githubApp}', String(app).toLowerCase()),
+    ),
   );
   return [...new Set(names)].sort();
 }

@@ -58,7 +58,10 @@ export function chartOutputs(root, read, crds) {
   for (const [from, to] of Object.entries(COPIED)) out.set(`${CHART_DIR}/${to}`, read(path.join(root, from)));
   for (const [dir, files] of templateFiles(root))
     for (const f of files)
-      out.set(`${CHART_DIR}/files/${configMapName(dir)}/${path.posix.basename(f)}`, read(path.join(root, 'templates', f)));
+      out.set(
+        `${CHART_DIR}/files/${configMapName(dir)}/${path.posix.basename(f)}`,
+        read(path.join(root, 'templates', f)),
+      );
   const pkg = JSON.parse(read(path.join(root, 'package.json')));
   out.set(`${CHART_DIR}/Chart.yaml`, chartYaml(pkg));
   return out;

@@ -23,10 +23,14 @@ export function documentedValues(text) {
     node.items.forEach((pair, i) => {
       const key = `${prefix}${String(/** @type {YAML.Scalar} */ (pair.key).value)}`;
       // The first key's comment is the map's own (the parser gives it to the map).
-      const comment = /** @type {YAML.Scalar} */ (pair.key).commentBefore ?? (i === 0 ? node.commentBefore : '') ?? '';
+      const comment =
+        /** @type {YAML.Scalar} */ (pair.key).commentBefore ?? (i === 0 ? node.commentBefore : '') ?? '';
       const at = comment.lastIndexOf(' -- ');
       if (at >= 0 || comment.startsWith('-- ')) {
-        const body = comment.slice(at >= 0 ? at + 4 : 3).replace(/\n ?/g, ' ').trim();
+        const body = comment
+          .slice(at >= 0 ? at + 4 : 3)
+          .replace(/\n ?/g, ' ')
+          .trim();
         const value = JSON.stringify(YAML.isNode(pair.value) ? pair.value.toJSON() : pair.value);
         rows.push({ key, doc: body, value });
       } else if (YAML.isMap(pair.value)) walk(pair.value, `${key}.`);

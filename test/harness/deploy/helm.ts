@@ -13,6 +13,12 @@ import { parseObjects } from './kustomize.js';
 export const CHART = join(packageRoot(), 'charts', 'orchestrator');
 /** The release of the tests, in the kustomize install's namespace (the chart's objects take the release's). */
 export const RELEASE = { name: 'orchestrator', namespace: 'orchestrator-system' };
+/**
+ * The Kubernetes version `helm template` renders for: the local cluster's (cluster/control-plane's
+ * k8s.io/kubernetes). Helm built from the module proxy has no version stamped in and would assume
+ * v1.20, below the chart's kubeVersion.
+ */
+export const KUBE_VERSION = '1.35.4';
 
 export interface Helm {
   /** `helm args…`; never throws on a non-zero exit. */
@@ -42,6 +48,8 @@ export async function helm(): Promise<Helm> {
         '-n',
         RELEASE.namespace,
         '--include-crds',
+        '--kube-version',
+        KUBE_VERSION,
         ...values,
         ...flags,
       ];
