@@ -16,7 +16,7 @@ import { configFrom, defaultConfigFile } from '../../src/config/load.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { kubectl, testCluster } from '../harness/cluster/cluster.js';
-import { CHART, helm, KUBE_VERSION, RELEASE } from '../harness/deploy/helm.js';
+import { CHART, helm, installableChart, KUBE_VERSION, RELEASE } from '../harness/deploy/helm.js';
 import { dryRun, installDeployFixtures, kustomize, one, parseObjects } from '../harness/deploy/kustomize.js';
 
 const cluster = await testCluster();
@@ -484,6 +484,7 @@ t.test('the image: registry, repository, tag or digest; global.imageRegistry fir
 
 t.test('two releases in two namespaces install side by side', async (t) => {
   const at = ['--kubeconfig', cluster.kubeconfig];
+  const installable = installableChart();
   const releases = [
     { name: 'orchestrator', namespace: 'orchestrator-a', flags: [] as string[] },
     { name: 'team-b', namespace: 'orchestrator-b', flags: ['--set', 'crds.install=false'] },
@@ -491,7 +492,7 @@ t.test('two releases in two namespaces install side by side', async (t) => {
   /** The cluster-scoped objects of each release, by its manifest. */
   const clusterScoped: string[][] = [];
   for (const r of releases) {
-    const args = ['install', r.name, CHART, '-n', r.namespace, '--create-namespace', ...at, ...r.flags];
+    const args = ['install', r.name, installable, '-n', r.namespace, '--create-namespace', ...at, ...r.flags];
     const out = await chart.run(args);
     t.equal(out.code, 0, `helm install ${r.name} -n ${r.namespace}: ${out.stderr}`);
     const manifest = await chart.run(['get', 'manifest', r.name, '-n', r.namespace, ...at]);
@@ -515,4 +516,10 @@ t.test('two releases in two namespaces install side by side', async (t) => {
   }
   const crd = await kubectl(cluster, ['get', 'crd', 'taskruns.orchestrator.io']);
   t.equal(crd.code, 0, 'the CRDs stay after both uninstalls (helm.sh/resource-policy: keep)');
+});
+
+t.test("a cluster older than the chart's kubeVersion is refused", async (t) => {
+  const out = await chart.run(['template', RELEASE.name, CHART, '--kube-version', '1.25.0']);
+  t.not(out.code, 0, 'refused');
+  t.match(out.stderr, /kubeVersion: >=1\.30\.0-0 which is incompatible with Kubernetes v1\.25\.0/);
 });
