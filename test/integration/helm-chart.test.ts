@@ -227,11 +227,10 @@ async function overlayFor(values: Values, configText: string): Promise<string> {
 
 /** An object without helm's keep annotation (the chart's CRDs carry it; kustomize has no uninstall). */
 function withoutKeep(o: KubeObject): KubeObject {
-  const { 'helm.sh/resource-policy': _, ...annotations } = o.metadata?.annotations ?? {};
   if (!o.metadata?.annotations) return o;
-  const metadata = { ...o.metadata, annotations };
-  if (Object.keys(annotations).length === 0) delete metadata.annotations;
-  return { ...o, metadata };
+  const { annotations: all, ...metadata } = o.metadata;
+  const { 'helm.sh/resource-policy': _, ...annotations } = all;
+  return { ...o, metadata: Object.keys(annotations).length ? { ...metadata, annotations } : metadata };
 }
 
 /** Compares two installs object by object (the keys first, so that a missing object is named). */
