@@ -15,7 +15,7 @@ const CHART = path.join(ROOT, 'charts/orchestrator');
  * @param {string} text values.yaml
  * @returns {{ key: string, doc: string, value: string }[]}
  */
-export function documentedValues(text) {
+function documentedValues(text) {
   const doc = YAML.parseDocument(text);
   /** @type {{ key: string, doc: string, value: string }[]} */
   const rows = [];
@@ -43,7 +43,7 @@ export function documentedValues(text) {
 }
 
 /** The README's text. */
-export function chartReadme(/** @type {string} */ valuesText, /** @type {string} */ chartText) {
+function chartReadme(/** @type {string} */ valuesText, /** @type {string} */ chartText) {
   const chart = YAML.parse(chartText);
   const cell = (/** @type {string} */ s) => s.replaceAll('|', '\\|');
   const rows = documentedValues(valuesText).map(
