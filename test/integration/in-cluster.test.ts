@@ -359,7 +359,15 @@ t.test(
       const got = await kubectl(cluster, ['get', ref, '-n', o.metadata?.namespace ?? RELEASE.namespace]);
       if (got.code === 0) left.push(ref);
     }
-    t.same(left, [], `none of the release's ${objects.length} objects is left`);
+    const kept = objects
+      .filter((o) => o.metadata?.annotations?.['helm.sh/resource-policy'] === 'keep')
+      .map((o) => `${o.kind}/${o.metadata?.name}`);
+    t.same(
+      kept.sort(),
+      ['coderuns', 'docsruns', 'taskruns'].map((k) => `CustomResourceDefinition/${k}.orchestrator.io`),
+      'the CRDs, and only they, are kept by helm uninstall',
+    );
+    t.same(left.sort(), kept, `none of the release's other ${objects.length - kept.length} objects is left`);
     const crds = await kubectl(cluster, ['get', 'crd', 'taskruns.orchestrator.io']);
     t.equal(crds.code, 0, 'the CRDs stay (helm.sh/resource-policy: keep), as docs/helm.md says');
   },
