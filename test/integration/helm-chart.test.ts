@@ -1,21 +1,23 @@
-// The Helm chart (charts/orchestrator, generated from config/ by npm run generate) against the
-// kustomize install: `helm lint`, and `helm template` with the default values, every value set
-// (test/fixtures/helm/full-values.yaml) and an own certificate, each equal object for object to what
-// `kubectl kustomize` makes of the overlay with the same settings (overlayFor: the mapping of values to
-// kustomize), and each accepted whole by the apiserver (server-side dry run). Helm refuses bad values
-// naming the field.
+// The Helm chart (charts/orchestrator, written by hand) against the kustomize install: `helm lint`, and
+// `helm template` with the default values, every value set (test/fixtures/helm/full-values.yaml) and an
+// own certificate, each equal object for object to what `kubectl kustomize` makes of the overlay with
+// the same settings (overlayFor: the mapping of values to kustomize), and each accepted whole by the
+// apiserver (server-side dry run). Helm refuses bad values naming the field. The chart's own knobs
+// (PodDisruptionBudget, NetworkPolicy, CRDs, image) render as their values say, and two releases in two
+// namespaces install side by side on the apiserver.
 // @needs helm
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import t, { type Test } from 'tap';
 import { parse, stringify } from 'yaml';
+import { appKeySecrets } from '../../scripts/generate-app-keys-role.js';
 import { configFrom, defaultConfigFile } from '../../src/config/load.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { testCluster } from '../harness/cluster/cluster.js';
-import { CHART, helm, RELEASE } from '../harness/deploy/helm.js';
-import { dryRun, installDeployFixtures, kustomize, one } from '../harness/deploy/kustomize.js';
+import { kubectl, testCluster } from '../harness/cluster/cluster.js';
+import { CHART, helm, installableChart, KUBE_VERSION, RELEASE } from '../harness/deploy/helm.js';
+import { dryRun, installDeployFixtures, kustomize, one, parseObjects } from '../harness/deploy/kustomize.js';
 
 const cluster = await testCluster();
 const chart = await helm();
@@ -61,17 +63,45 @@ function kustomization(name: string, k: Values, files: Record<string, string> = 
   return dir;
 }
 
-/** The JSON patch ops that set the manager container's fields as the values do. */
+/** A JSON patch op that sets `path` to `value`, or removes what is there when the value is empty. */
+const setOrRemove = (path: string, value: unknown): Values =>
+  value && (Array.isArray(value) ? value.length : Object.keys(value).length)
+    ? { op: 'add', path, value }
+    : { op: 'remove', path };
+
+/** The JSON patch ops that set the manager's pod and container fields as the values do. */
 function managerPatch(base: KubeObject[], values: Values): Values[] {
   const containers = (one(base, 'Deployment', 'orchestrator').spec as Values).template.spec
     .containers as Values[];
   const c = containers.findIndex((x) => x.name === 'manager');
   const env = ((containers[c]?.env ?? []) as Values[]).findIndex((e) => e.name === 'LOG_LEVEL');
-  const at = `/spec/template/spec/containers/${c}`;
+  const pod = '/spec/template/spec';
+  const at = `${pod}/containers/${c}`;
+  const each = (path: string, list: unknown[]) => list.map((value) => ({ op: 'add', path, value }));
   return [
     { op: 'replace', path: `${at}/imagePullPolicy`, value: values.image.pullPolicy },
     { op: 'replace', path: `${at}/resources`, value: values.resources },
     { op: 'replace', path: `${at}/env/${env}/value`, value: values.logLevel },
+    ...each(`${at}/args/-`, values.extraArgs),
+    ...each(`${at}/env/-`, values.extraEnv),
+    ...each(`${at}/volumeMounts/-`, values.extraVolumeMounts),
+    ...each(`${pod}/volumes/-`, values.extraVolumes),
+    { op: 'add', path: '/spec/template/metadata/annotations', value: values.podAnnotations },
+    ...Object.entries(values.podLabels).map(([k, v]) => ({
+      op: 'add',
+      path: `/spec/template/metadata/labels/${k.replaceAll('/', '~1')}`,
+      value: v,
+    })),
+    { op: 'add', path: `${pod}/priorityClassName`, value: values.priorityClassName },
+    {
+      op: 'add',
+      path: `${pod}/imagePullSecrets`,
+      value: [...values.global.imagePullSecrets, ...values.imagePullSecrets],
+    },
+    { op: 'add', path: `${pod}/nodeSelector`, value: values.nodeSelector },
+    { op: 'add', path: `${pod}/tolerations`, value: values.tolerations },
+    setOrRemove(`${pod}/affinity`, values.affinity),
+    setOrRemove(`${pod}/topologySpreadConstraints`, values.topologySpreadConstraints),
   ];
 }
 
@@ -117,7 +147,11 @@ async function overlayFor(values: Values, configText: string): Promise<string> {
       ],
       components: components.map((c) => join(root, 'config', c as string)),
       images: [
-        { name: 'ghcr.io/5dlabs/orchestrator', newName: values.image.repository, newTag: values.image.tag },
+        {
+          name: 'ghcr.io/5dlabs/orchestrator',
+          newName: `${values.image.registry}/${values.image.repository}`,
+          newTag: values.image.tag,
+        },
       ],
       replicas: [{ name: 'orchestrator', count: values.replicas }],
       configMapGenerator: [
@@ -153,15 +187,55 @@ async function overlayFor(values: Values, configText: string): Promise<string> {
             { op: 'replace', path: '/rules/0/resourceNames', value: [values.gateway.apiKeySecret] },
           ]),
         },
+        // The Apps' key Secrets, from the Apps the config names (scripts/generate-app-keys-role.js).
+        {
+          target: { kind: 'Role', name: 'orchestrator-github-app-keys' },
+          patch: JSON.stringify([
+            { op: 'replace', path: '/rules/0/resourceNames', value: appKeySecrets(configText) },
+          ]),
+        },
+        {
+          target: { kind: 'ServiceAccount', name: 'orchestrator' },
+          patch: JSON.stringify([
+            { op: 'add', path: '/metadata/annotations', value: values.serviceAccount.annotations },
+          ]),
+        },
+        {
+          target: { kind: 'PodDisruptionBudget', name: 'orchestrator' },
+          patch: JSON.stringify([
+            { op: 'remove', path: '/spec/minAvailable' },
+            { op: 'add', path: '/spec/maxUnavailable', value: values.podDisruptionBudget.maxUnavailable },
+          ]),
+        },
+        // The metrics port's sources (the third ingress rule) and more egress.
+        {
+          target: { kind: 'NetworkPolicy', name: 'orchestrator' },
+          patch: JSON.stringify([
+            { op: 'replace', path: '/spec/ingress/2/from', value: values.networkPolicy.metricsFrom },
+            ...values.networkPolicy.extraEgress.map((value: unknown) => ({
+              op: 'add',
+              path: '/spec/egress/-',
+              value,
+            })),
+          ]),
+        },
       ],
     },
     { 'controller-config.yaml': configText },
   );
 }
 
+/** An object without helm's keep annotation (the chart's CRDs carry it; kustomize has no uninstall). */
+function withoutKeep(o: KubeObject): KubeObject {
+  if (!o.metadata?.annotations) return o;
+  const { annotations: all, ...metadata } = o.metadata;
+  const { 'helm.sh/resource-policy': _, ...annotations } = all;
+  return { ...o, metadata: Object.keys(annotations).length ? { ...metadata, annotations } : metadata };
+}
+
 /** Compares two installs object by object (the keys first, so that a missing object is named). */
 function sameObjects(t: Test, helmObjects: KubeObject[], kustomizeObjects: KubeObject[], what: string) {
-  const h = byKey(helmObjects);
+  const h = byKey(helmObjects.map(withoutKeep));
   const k = byKey(kustomizeObjects);
   t.same([...h.keys()].sort(), [...k.keys()].sort(), `${what}: the same objects`);
   for (const [name, o] of k) if (h.has(name)) t.same(h.get(name), o, `${what}: ${name}`);
@@ -272,7 +346,7 @@ t.test('the apiserver accepts every rendered object (server-side dry run)', asyn
 
 t.test('bad values are refused, naming the field', async (t) => {
   const refused = async (flags: string[], message: RegExp) => {
-    const out = await chart.run(['template', RELEASE.name, CHART, ...flags]);
+    const out = await chart.run(['template', RELEASE.name, CHART, '--kube-version', KUBE_VERSION, ...flags]);
     t.not(out.code, 0, `${flags.join(' ')}: refused`);
     t.match(out.stderr, message, `${flags.join(' ')}: ${out.stderr.trim()}`);
   };
@@ -326,8 +400,125 @@ t.test(
       'cipher (cluster access) and cleo (restricted) left',
     );
     const everyOne = shipped.flatMap((name) => ['--set', `agents.${name}.restricted=true`]);
-    const out = await chart.run(['template', RELEASE.name, CHART, ...everyOne]);
+    const out = await chart.run([
+      'template',
+      RELEASE.name,
+      CHART,
+      '--kube-version',
+      KUBE_VERSION,
+      ...everyOne,
+    ]);
     t.not(out.code, 0, 'an empty list, which RBAC reads as every name, is refused');
     t.match(out.stderr, /agents: every profile the editor roles grant is restricted or has clusterAccess/);
   },
 );
+
+t.test('the PodDisruptionBudget: only with more than one replica, unless the value says', async (t) => {
+  const pdb = (objects: KubeObject[]) => objects.filter((o) => o.kind === 'PodDisruptionBudget');
+  t.equal(pdb(await chart.template()).length, 1, 'two replicas (the default): rendered');
+  t.same(
+    pdb(await chart.template([], ['--set', 'replicas=1'])),
+    [],
+    'one replica: none, so a drain is not blocked',
+  );
+  t.equal(
+    pdb(await chart.template([], ['--set', 'replicas=1', '--set', 'podDisruptionBudget.enabled=true']))
+      .length,
+    1,
+    'one replica with podDisruptionBudget.enabled: rendered',
+  );
+  t.same(
+    pdb(await chart.template([], ['--set', 'podDisruptionBudget.enabled=false'])),
+    [],
+    'podDisruptionBudget.enabled=false: none',
+  );
+});
+
+t.test("the manager's NetworkPolicy: optional, its metrics sources set by value", async (t) => {
+  const policy = (objects: KubeObject[]) =>
+    objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata?.name === 'orchestrator') as
+      | { spec: { ingress: { ports: { port: string }[]; from?: unknown }[] } }
+      | undefined;
+  t.equal(policy(await chart.template([], ['--set', 'networkPolicy.enabled=false'])), undefined, 'off: none');
+  const closed = policy(await chart.template([], ['--set-json', 'networkPolicy.metricsFrom=[]']));
+  t.same(
+    closed?.spec.ingress.filter((r) => r.ports.some((p) => p.port === 'metrics')),
+    [],
+    'no metrics sources: no rule opens the metrics port',
+  );
+});
+
+t.test('the CRDs: templates kept on uninstall, or not rendered at all', async (t) => {
+  const crds = (objects: KubeObject[]) => objects.filter((o) => o.kind === 'CustomResourceDefinition');
+  const shipped = crds(await chart.template());
+  t.equal(shipped.length, 3, 'the three kinds');
+  t.ok(
+    shipped.every((o) => o.metadata?.annotations?.['helm.sh/resource-policy'] === 'keep'),
+    'each kept by helm uninstall',
+  );
+  // Templates, not crds/: helm upgrade applies them (crds/ is read by install only).
+  const plain = await chart.run(['template', RELEASE.name, CHART, '--kube-version', KUBE_VERSION]);
+  t.match(plain.stdout, /kind: CustomResourceDefinition/, 'rendered without --include-crds: templates');
+  t.same(crds(await chart.template([], ['--set', 'crds.install=false'])), [], 'crds.install=false: none');
+});
+
+t.test('the image: registry, repository, tag or digest; global.imageRegistry first', async (t) => {
+  const image = async (flags: string[]) =>
+    (one(await chart.template([], flags), 'Deployment', 'orchestrator').spec as Values).template.spec
+      .containers[0].image as string;
+  const chartYaml = parse(readFileSync(join(CHART, 'Chart.yaml'), 'utf8'));
+  t.equal(await image([]), `ghcr.io/5dlabs/orchestrator:${chartYaml.appVersion}`, "the chart's appVersion");
+  const digest = `sha256:${'a'.repeat(64)}`;
+  t.equal(
+    await image(['--set', `image.digest=${digest}`, '--set', 'image.tag=9.9.9']),
+    `ghcr.io/5dlabs/orchestrator@${digest}`,
+    'a digest pins the image over the tag',
+  );
+  t.equal(
+    await image(['--set', 'global.imageRegistry=mirror.example.com']),
+    `mirror.example.com/5dlabs/orchestrator:${chartYaml.appVersion}`,
+    "an umbrella chart's registry",
+  );
+});
+
+t.test('two releases in two namespaces install side by side', async (t) => {
+  const at = ['--kubeconfig', cluster.kubeconfig];
+  const installable = installableChart();
+  const releases = [
+    { name: 'orchestrator', namespace: 'orchestrator-a', flags: [] as string[] },
+    { name: 'team-b', namespace: 'orchestrator-b', flags: ['--set', 'crds.install=false'] },
+  ];
+  /** The cluster-scoped objects of each release, by its manifest. */
+  const clusterScoped: string[][] = [];
+  for (const r of releases) {
+    const args = ['install', r.name, installable, '-n', r.namespace, '--create-namespace', ...at, ...r.flags];
+    const out = await chart.run(args);
+    t.equal(out.code, 0, `helm install ${r.name} -n ${r.namespace}: ${out.stderr}`);
+    const manifest = await chart.run(['get', 'manifest', r.name, '-n', r.namespace, ...at]);
+    clusterScoped.push(
+      parseObjects(manifest.stdout)
+        .filter((o) => /^(Cluster|MutatingWebhook|ValidatingWebhook)/.test(o.kind ?? ''))
+        .map((o) => `${o.kind}/${o.metadata?.name}`),
+    );
+  }
+  const [a = [], b = []] = clusterScoped;
+  t.ok(a.length > 10 && b.length === a.length, `each release has its cluster-scoped objects (${a.length})`);
+  t.same(
+    a.filter((k) => b.includes(k)),
+    [],
+    'none shared',
+  );
+  t.ok(b.includes('ClusterRole/team-b-orchestrator-manager'), "the second release's names carry its name");
+  for (const r of releases) {
+    const out = await chart.run(['uninstall', r.name, '-n', r.namespace, ...at]);
+    t.equal(out.code, 0, `helm uninstall ${r.name}: ${out.stderr}`);
+  }
+  const crd = await kubectl(cluster, ['get', 'crd', 'taskruns.orchestrator.io']);
+  t.equal(crd.code, 0, 'the CRDs stay after both uninstalls (helm.sh/resource-policy: keep)');
+});
+
+t.test("a cluster older than the chart's kubeVersion is refused", async (t) => {
+  const out = await chart.run(['template', RELEASE.name, CHART, '--kube-version', '1.25.0']);
+  t.not(out.code, 0, 'refused');
+  t.match(out.stderr, /kubeVersion: >=1\.30\.0-0 which is incompatible with Kubernetes v1\.25\.0/);
+});

@@ -9,7 +9,7 @@
 // Needs root and the real node's packages; builds the images on first use (minutes; cached).
 // @lane real-node
 // @needs node agent-image operator-image helm
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { parse, stringify } from 'yaml';
@@ -24,7 +24,7 @@ import { e2eCodeRun, NODE_GATEWAY, suiteConfig, suiteSecrets, taskDocs } from '.
 import { agentSuite } from '../harness/agent/agent-world.js';
 import { kubeConfig, kubectl, testNamespace } from '../harness/cluster/cluster.js';
 import { createSecret } from '../harness/cluster/secrets.js';
-import { CHART, helm, RELEASE } from '../harness/deploy/helm.js';
+import { helm, installableChart, RELEASE } from '../harness/deploy/helm.js';
 import {
   dryRunCreate,
   gatewayServiceUrl,
@@ -416,20 +416,35 @@ t.test(
     writeFileSync(
       values,
       stringify({
-        image: { repository, tag },
+        image: { registry: '', repository, tag },
         webhook: { caBundle: Buffer.from(caPem).toString('base64') },
         config,
       }),
     );
     const at = ['--kubeconfig', cluster.kubeconfig, '-n', RELEASE.namespace];
     const release = [...at, '-f', values, '--wait', `--timeout=${scaled(600)}s`];
-    const installed = await h.run(['install', RELEASE.name, CHART, ...release]);
+    // The next version of the chart changes a CRD (a printer column), which `helm upgrade` applies:
+    // the CRDs are templates, not crds/ (which helm reads at install only).
+    const next = installableChart((dir) => {
+      const crd = join(dir, 'templates', 'crds', 'taskruns.orchestrator.io.yaml');
+      const text = readFileSync(crd, 'utf8');
+      const column = `      additionalPrinterColumns:\n        - { name: Upgraded, type: string, jsonPath: .metadata.uid, priority: 1 }\n`;
+      writeFileSync(crd, text.replace('      additionalPrinterColumns:\n', column));
+    });
+    const installed = await h.run(['install', RELEASE.name, installableChart(), ...release]);
     t.equal(installed.code, 0, installed.stderr);
     const ns = await testNamespace(t, cluster);
     await untilAdmitting(client, ns, run('probe'), 'a run admitted through the Helm release');
     await untilReplicasReady(client, 2);
-    const upgraded = await h.run(['upgrade', RELEASE.name, CHART, ...release, '--set', 'logLevel=debug']);
+    const upgraded = await h.run(['upgrade', RELEASE.name, next, ...release, '--set', 'logLevel=debug']);
     t.equal(upgraded.code, 0, upgraded.stderr);
+    const crd = JSON.parse(
+      (await kubectlOk(cluster, ['get', 'crd', 'taskruns.orchestrator.io', '-o', 'json'])).stdout,
+    );
+    t.ok(
+      crd.spec.versions[0].additionalPrinterColumns.some((c: { name: string }) => c.name === 'Upgraded'),
+      "helm upgrade applied the next chart's CRD change",
+    );
     await untilReplicasReady(client, 2);
     const deployment = JSON.parse(
       (await kubectlOk(cluster, ['-n', SYSTEM_NAMESPACE, 'get', 'deployment', 'orchestrator', '-o', 'json']))
@@ -451,8 +466,16 @@ t.test(
       const got = await kubectl(cluster, ['get', ref, '-n', o.metadata?.namespace ?? RELEASE.namespace]);
       if (got.code === 0) left.push(ref);
     }
-    t.same(left, [], `none of the release's ${objects.length} objects is left`);
+    const kept = objects
+      .filter((o) => o.metadata?.annotations?.['helm.sh/resource-policy'] === 'keep')
+      .map((o) => `${o.kind}/${o.metadata?.name}`);
+    t.same(
+      kept.sort(),
+      ['coderuns', 'docsruns', 'taskruns'].map((k) => `CustomResourceDefinition/${k}.orchestrator.io`),
+      'the CRDs, and only they, are kept by helm uninstall',
+    );
+    t.same(left.sort(), kept, `none of the release's other ${objects.length - kept.length} objects is left`);
     const crds = await kubectl(cluster, ['get', 'crd', 'taskruns.orchestrator.io']);
-    t.equal(crds.code, 0, 'the CRDs stay, as docs/helm.md says');
+    t.equal(crds.code, 0, 'the CRDs stay (helm.sh/resource-policy: keep), as docs/helm.md says');
   },
 );

@@ -1,7 +1,74 @@
+{{- /* Helpers of the orchestrator chart. */ -}}
+
 {{- /*
-Helpers of the orchestrator chart (copied from scripts/chart/helpers.tpl by npm run generate; do not
-edit the copy in the chart).
+The prefix of the release's cluster-scoped objects (ClusterRoles and their bindings, the webhook
+configurations) and of the RoleBindings it makes in other namespaces: fullnameOverride, else the
+release's name when it holds "orchestrator", else "<release>-orchestrator". The release "orchestrator"
+gets the kustomize install's names; two releases in two namespaces get two sets. Namespaced objects
+keep the kustomize install's names in the release's namespace (the manager, the certificate tooling and
+the agents find them by those names).
 */ -}}
+{{- define "orchestrator.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 40 | trimSuffix "-" -}}
+{{- else if contains "orchestrator" .Release.Name -}}
+{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-orchestrator" .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* A cluster-scoped object's name: (list $ SUFFIX) → "<fullname>-SUFFIX". */ -}}
+{{- define "orchestrator.clusterName" -}}
+{{- printf "%s-%s" (include "orchestrator.fullname" (index . 0)) (index . 1) -}}
+{{- end -}}
+
+{{- /*
+The manager's image: [registry/]repository then @digest, or :tag (default the chart's appVersion).
+global.imageRegistry, when set, is the registry of every image of an umbrella chart.
+*/ -}}
+{{- define "orchestrator.image" -}}
+{{- $registry := .Values.global.imageRegistry | default .Values.image.registry -}}
+{{- $name := ternary (printf "%s/%s" $registry .Values.image.repository) .Values.image.repository (ne $registry "") -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" $name .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" $name (.Values.image.tag | default .Chart.AppVersion | toString) -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* Whether the PodDisruptionBudget is rendered: podDisruptionBudget.enabled, or (unset) replicas > 1. */ -}}
+{{- define "orchestrator.pdbEnabled" -}}
+{{- if kindIs "bool" .Values.podDisruptionBudget.enabled -}}
+{{- ternary "true" "" .Values.podDisruptionBudget.enabled -}}
+{{- else if gt (int .Values.replicas) 1 -}}
+true
+{{- end -}}
+{{- end -}}
+
+{{- /*
+A generated ConfigMap's data: (list $ NAME). The controller config is rendered from the values; the
+others are the chart's files/NAME/ as they are (copies of templates/ and config/ made by npm run
+generate).
+*/ -}}
+{{- define "orchestrator.configMapData" -}}
+{{- $root := index . 0 -}}
+{{- $name := index . 1 -}}
+{{- if eq $name "orchestrator-config" -}}
+{{- dict "controller-config.yaml" (include "orchestrator.controllerConfig" $root) | toYaml -}}
+{{- else -}}
+{{- ($root.Files.Glob (printf "files/%s/*" $name)).AsConfig -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* The run templates' ConfigMaps (files/orchestrator-templates*), sorted: one per templates/ folder. */ -}}
+{{- define "orchestrator.templateConfigMaps" -}}
+{{- $names := dict -}}
+{{- range $path, $_ := .Files.Glob "files/orchestrator-templates*/*" -}}
+{{- $_ := set $names (base (dir $path)) true -}}
+{{- end -}}
+{{- keys $names | sortAlpha | toJson -}}
+{{- end -}}
 
 {{- /*
 The name of a ConfigMap that kustomize's configMapGenerator hashes: (list $ NAME). kustomize appends
@@ -14,7 +81,7 @@ equal the kustomize install's and a changed config or template rolls the pods.
 {{- $root := index . 0 -}}
 {{- $name := index . 1 -}}
 {{- /* toYaml and AsConfig drop the text's last newline, and with it a block scalar's: put it back. */ -}}
-{{- $data := include (printf "orchestrator.data.%s" $name) $root | printf "%s\n" | fromYaml -}}
+{{- $data := include "orchestrator.configMapData" (list $root $name) | printf "%s\n" | fromYaml -}}
 {{- $hex := dict "data" $data "kind" "ConfigMap" "name" "" | toJson | sha256sum | trunc 10 -}}
 {{- printf "%s-%s" $name ($hex | replace "0" "g" | replace "1" "h" | replace "3" "k" | replace "a" "m" | replace "e" "t") -}}
 {{- end -}}
@@ -108,4 +175,26 @@ the CIDRs of .Values.agentSandbox.deniedEgress of that family (IPv6: those with 
 {{- if eq (contains ":" .) $ipv6 }}{{ $out = append $out . }}{{ end -}}
 {{- end -}}
 {{- toYaml $out -}}
+{{- end -}}
+
+{{- /*
+The Secrets of the GitHub Apps the rendered config names (githubApps and every profile's githubApp),
+sorted, as JSON: each App's name in lower case put into the config's secrets.githubAppId and
+secrets.githubAppPrivateKey names ("github-app-{githubApp}"), as scripts/generate-app-keys-role.js
+does for the kustomize install.
+*/ -}}
+{{- define "orchestrator.appKeySecrets" -}}
+{{- $config := include "orchestrator.controllerConfig" . | fromYaml -}}
+{{- $apps := $config.githubApps | default list -}}
+{{- range $_, $agent := $config.agents | default dict -}}
+{{- with $agent.githubApp }}{{ $apps = append $apps . }}{{ end -}}
+{{- end -}}
+{{- $secrets := $config.secrets | default dict -}}
+{{- $names := list -}}
+{{- range $app := $apps -}}
+{{- range $ref := list $secrets.githubAppId $secrets.githubAppPrivateKey -}}
+{{- with $ref }}{{ $names = append $names (replace "{githubApp}" (lower $app) .name) }}{{ end -}}
+{{- end -}}
+{{- end -}}
+{{- $names | uniq | sortAlpha | toJson -}}
 {{- end -}}
