@@ -184,7 +184,7 @@ async function overlayFor(values: Values, configText: string): Promise<string> {
         {
           target: { kind: 'Role', name: 'orchestrator-gateway' },
           patch: JSON.stringify([
-            { op: 'replace', path: '/rules/0/resourceNames', value: [values.gateway.apiKeySecret] },
+            { op: 'replace', path: '/rules/0/resourceNames/0', value: values.gateway.apiKeySecret },
           ]),
         },
         // The Apps' key Secrets, from the Apps the config names (scripts/generate-app-keys-role.js).
@@ -485,7 +485,10 @@ t.test('two releases in two namespaces install side by side', async (t) => {
   const at = ['--kubeconfig', cluster.kubeconfig];
   const installable = installableChart();
   const releases = [
-    { name: 'orchestrator', namespace: 'orchestrator-a', flags: [] as string[] },
+    // The integration lane's control plane is shared: another file may have applied the CRDs with
+    // kubectl already, as a user who installed with kustomize first would have. --take-ownership
+    // adopts them (the chart's CRDs are the same, generated from schemas/).
+    { name: 'orchestrator', namespace: 'orchestrator-a', flags: ['--take-ownership'] },
     { name: 'team-b', namespace: 'orchestrator-b', flags: ['--set', 'crds.install=false'] },
   ];
   /** The cluster-scoped objects of each release, by its manifest. */
