@@ -9,7 +9,13 @@ const fragments = readFragments(path.join(findPackageRoot(), 'schemas', 'shared'
 const usage = fragments.get('usage') ?? {};
 
 t.test('every fragment has a type name, from its file name', async (t) => {
-  t.same([...fragments.keys()].map(fragmentTypeName), ['PodTemplate', 'RunLimits', 'RunStatus', 'Usage']);
+  t.same([...fragments.keys()].map(fragmentTypeName), [
+    'PodTemplate',
+    'RunCancelled',
+    'RunLimits',
+    'RunStatus',
+    'Usage',
+  ]);
 });
 
 t.test('a fragment inside a fragment stays a reference (marked), the fragment itself does not', async (t) => {
