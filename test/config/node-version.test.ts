@@ -41,4 +41,9 @@ t.test('every statement of the Node.js line agrees', async (t) => {
     installed,
     'the stand-in build base has the Node the tests run on',
   );
+  t.equal(
+    found(read('images', 'agent', 'Dockerfile'), /^ARG NODE_VERSION=(\S+)$/m, 'images/agent'),
+    installed,
+    'the agent image has the Node the agent CLIs are tested on here',
+  );
 });
