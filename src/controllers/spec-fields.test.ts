@@ -136,6 +136,8 @@ const SAMPLES: { [K in RunKindName]: { run: RunOf<K>; fields: Record<string, Ent
     run: {
       metadata,
       spec: {
+        // Cancelled, so that un-cancelling shows what reads the field: admission refuses it.
+        cancelled: true,
         taskId: 7,
         serviceName: 'payments',
         priority: 'standard',
@@ -150,6 +152,7 @@ const SAMPLES: { [K in RunKindName]: { run: RunOf<K>; fields: Record<string, Ent
       },
     },
     fields: {
+      'spec.cancelled': [false, ['admission']],
       'spec.taskId': [8, ['pod', 'rendering', 'names/labels', 'admission']],
       'spec.serviceName': ['billing', ['pod', 'rendering', 'names/labels', 'admission']],
       'spec.priority': ['high', ['rendering', 'admission']],
@@ -173,6 +176,8 @@ const SAMPLES: { [K in RunKindName]: { run: RunOf<K>; fields: Record<string, Ent
     run: {
       metadata,
       spec: {
+        // Cancelled, so that un-cancelling shows what reads the field: admission refuses it.
+        cancelled: true,
         taskId: 7,
         service: 'payments',
         repositoryUrl: 'https://github.com/acme/payments',
@@ -204,6 +209,7 @@ const SAMPLES: { [K in RunKindName]: { run: RunOf<K>; fields: Record<string, Ent
       },
     },
     fields: {
+      'spec.cancelled': [false, ['admission']],
       'spec.taskId': [8, ['pod', 'rendering', 'names/labels', 'admission']],
       'spec.service': ['billing', ['pod', 'rendering', 'names/labels', 'admission']],
       'spec.repositoryUrl': ['https://github.com/acme/billing', ['rendering']],
@@ -243,6 +249,8 @@ const SAMPLES: { [K in RunKindName]: { run: RunOf<K>; fields: Record<string, Ent
     run: {
       metadata,
       spec: {
+        // Cancelled, so that un-cancelling shows what reads the field: admission refuses it.
+        cancelled: true,
         repositoryUrl: 'https://github.com/acme/docs',
         workingDirectory: 'projects/payments',
         sourceBranch: 'main',
@@ -253,6 +261,7 @@ const SAMPLES: { [K in RunKindName]: { run: RunOf<K>; fields: Record<string, Ent
       },
     },
     fields: {
+      'spec.cancelled': [false, ['admission']],
       'spec.repositoryUrl': ['https://github.com/acme/docs2', ['rendering']],
       'spec.workingDirectory': ['projects/billing', ['rendering', 'admission']],
       'spec.sourceBranch': ['develop', ['rendering']],

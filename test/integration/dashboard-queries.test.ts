@@ -127,14 +127,17 @@ t.test('every dashboard query returns data from two replicas that reconciled run
   }
   const denied = await applyInvalidRun(cluster, namespace);
   t.match(denied.stderr, /denied the request/, 'an invalid run is denied');
-  // The agent's usage as the entry script reports it (docs/result-protocol.md).
+  // The agent's usage as the entry script reports it (docs/result-protocol.md), for the model the run
+  // was admitted with: the one whose spend series started at 0 when its agent ran.
+  const admitted = await client.request<KubeObject>('GET', taskRunPath(namespace, 'dash-ok'));
+  const model = String((admitted.spec as { model?: string }).model);
   const usage = {
     costUsd: '0.75',
     inputTokens: 3000,
     outputTokens: 400,
     cacheReadInputTokens: 9000,
     turns: 5,
-    models: [{ model: 'claude-sonnet-4-20250514', costUsd: '0.75', inputTokens: 3000, outputTokens: 400 }],
+    models: [{ model, costUsd: '0.75', inputTokens: 3000, outputTokens: 400 }],
   };
   const result = JSON.stringify({ protocol: RESULT_PROTOCOL, pullRequestUrl: PULL_REQUEST, usage });
   for (const [name, outcome, phase, message] of [

@@ -115,8 +115,12 @@ t.test('the Role: the keys by the names the config gives them, and the ledger', 
   const reads = rules.filter((r) => r.resources.includes('secrets') && r.verbs.includes('get'));
   t.same(
     reads.flatMap((r) => r.resourceNames ?? ['(every name)']).sort(),
-    [shipped.upstream.apiKey.name, shipped.signingKey.name].sort(),
-    'Secrets read by the names of gateway.upstream.apiKey and gateway.signingKey only',
+    [
+      shipped.upstream.apiKey.name,
+      shipped.signingKey.name,
+      ...Object.values(shipped.providers ?? {}).map((p) => p.apiKey.name),
+    ].sort(),
+    'Secrets read by the names of gateway.upstream.apiKey, gateway.providers.*.apiKey and gateway.signingKey only',
   );
   const binding = one(installed, 'RoleBinding', 'orchestrator-gateway') as {
     roleRef?: { name: string };
