@@ -190,7 +190,7 @@ t.test('CodeRun: a remediation quotes its feedback and continues the session it 
 t.test('CodeRun: continueSession resumes the recorded session; a later attempt resumes it too', async (t) => {
   const resumed = renderCodeRun(set, sampleCodeRun({ ...fresh, continuing: true }, config), config, 1);
   t.match(resumed.data['container.sh'], /readonly SESSION_ID='session-1234'/);
-  t.match(resumed.data['agent-shell_lib.sh'], /--resume "\$SESSION_ID"/);
+  t.match(resumed.data['agent-shell_cli-claude.sh'], /--resume "\$SESSION_ID"/);
   t.match(resumed.data['container.sh'], /readonly OVERWRITE_MEMORY='false'/);
   const run: CodeRun = { ...sampleCodeRun(fresh, config), status: { sessionId: 'sess-9' } };
   t.same(

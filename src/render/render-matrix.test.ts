@@ -100,6 +100,9 @@ t.test('every .sh output passes bash -n and shellcheck', async (t) => {
     ),
   );
   t.same(Object.keys(sourced).sort(), [
+    'agent-shell_cli-claude.sh',
+    'agent-shell_cli-codex.sh',
+    'agent-shell_cli-gemini.sh',
     'agent-shell_github-auth.sh',
     'agent-shell_lib.sh',
     'agent-shell_publish.sh',
