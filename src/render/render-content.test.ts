@@ -70,8 +70,8 @@ t.test('TaskRun and DocsRun: a later attempt resumes the recorded session, the f
     lineage: 'unknown',
   });
   t.match(retry['prompt.md'], /This is attempt 2 of task 7/);
-  t.match(first['agent-shell_lib.sh'], /claude "\$\{args\[@\]\}"/);
-  t.match(first['agent-shell_lib.sh'], /"--model=\$MODEL" --output-format stream-json/);
+  t.match(first['agent-shell_cli-claude.sh'], /claude "\$\{args\[@\]\}"/);
+  t.match(first['agent-shell_cli-claude.sh'], /"--model=\$MODEL" --output-format stream-json/);
 });
 
 t.test('TaskRun: agentTools become allow and deny rules over the preset', async (t) => {
