@@ -23,7 +23,8 @@ import { waitFor } from '../harness/util/wait.js';
 
 const suite = await reconcileSuite();
 const PROTOCOL = 'orchestrator.io/result/v1';
-const MODEL = 'claude-sonnet-4-20250514';
+// The model rex's profile runs: a figure of a model the config does not name is counted as `other`.
+const MODEL = String(testConfig().agents.rex?.model);
 
 const usage = (costUsd: string) => ({
   costUsd,
