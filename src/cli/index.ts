@@ -15,6 +15,7 @@
 // - git.ts: defaults for `task code` and `task docs` from the git checkout in the current directory.
 // - install.ts: `orchestrator install` and `uninstall`: the cluster-wide parts, in order and in reverse.
 // - io.ts: where commands write and how they end (CliIO), so tests call main() in-process.
+// - jsonpath.ts: `-o jsonpath=` and `-o custom-columns=`: kubectl's template layer, JSONPath by jsonpath-plus.
 // - kinds.ts: the run kinds as users spell them on the command line.
 // - kube.ts: connecting to a cluster the way kubectl does, and the two usual problems in one message each.
 // - log-errors.ts: what a failed pod log request means: the apiserver's answer or the kubelet's.
