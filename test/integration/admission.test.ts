@@ -52,7 +52,7 @@ for (const file of readdirSync(join(samples, 'invalid')).sort()) {
     t.not(res.code, 0, 'kubectl apply fails');
     t.match(res.stderr, new RegExp(expected as string));
     t.equal(
-      (await kubectl(cluster, ['get', 'tr,cr,dr', '-n', ns, '-o', 'name'])).stdout,
+      (await kubectl(cluster, ['get', 'otr,ocr,odr', '-n', ns, '-o', 'name'])).stdout,
       '',
       'nothing was stored',
     );

@@ -177,7 +177,7 @@ t.test('tess and an ungranted App repository are refused until a Role grants the
     `spec.repositoryUrl: repositories "github.com/acme/payments" is forbidden: ${cannotUse('repositories')}, nor use resource "repositories" in API group "orchestrator.io" in the namespace "${ns}" named "github.com/acme/*": the operator would mint GitHub App 5DLabs-Tess's installation token for this repository into the agent's pod; a Role rule allowing it: {apiGroups: [orchestrator.io], resources: [repositories], resourceNames: [github.com/acme/payments], verbs: [use]} or {apiGroups: [orchestrator.io], resources: [repositories], resourceNames: [github.com/acme/*], verbs: [use]}`,
   );
   t.equal(
-    (await kubectl(cluster, ['get', 'cr,tr', '-n', ns, '-o', 'name'])).stdout,
+    (await kubectl(cluster, ['get', 'ocr,otr', '-n', ns, '-o', 'name'])).stdout,
     '',
     'nothing was stored',
   );
@@ -234,7 +234,7 @@ t.test('tess and an ungranted App repository are refused until a Role grants the
     body: { message: /spec\.repositoryUrl: repositories "github\.com\/acme\/ledger" is forbidden/ },
   });
   t.same(
-    (await kubectl(cluster, ['get', 'cr,tr', '-n', ns, '-o', 'name'])).stdout
+    (await kubectl(cluster, ['get', 'ocr,otr', '-n', ns, '-o', 'name'])).stdout
       .split('\n')
       .filter(Boolean)
       .sort(),

@@ -121,8 +121,8 @@ export async function routedNamespace(
   const ns = await testNamespace(t, cluster, webhooks.namespaceLabels);
   t.teardown(async () => {
     // No controller runs here to honour the finalizer: delete, then release, as the controller would.
-    await kubectl(cluster, ['delete', 'tr,cr,dr', '--all', '-n', ns, '--wait=false']);
-    const names = await kubectl(cluster, ['get', 'tr,cr,dr', '-n', ns, '-o', 'name']);
+    await kubectl(cluster, ['delete', 'otr,ocr,odr', '--all', '-n', ns, '--wait=false']);
+    const names = await kubectl(cluster, ['get', 'otr,ocr,odr', '-n', ns, '-o', 'name']);
     for (const name of names.stdout.split('\n').filter(Boolean)) {
       await kubectl(cluster, [
         'patch',
