@@ -1,0 +1,81 @@
+// The run reconciler cancelling a run (spec.cancelled), against an in-memory API and caches: the
+// running attempt's Job stopped by its deadline and kept, the run Cancelled with no attempt after it.
+import t from 'tap';
+import { ManualClock } from '../../../test/harness/fakes/manual-clock.js';
+import {
+  attemptJobName,
+  condition,
+  fixture,
+  jobsPath,
+  ownedJob,
+  RUN_UID,
+  runsPath,
+  statusWritten,
+  taskRun,
+} from '../../../test/harness/fakes/run-reconciler-fixture.js';
+import type { TaskRun } from '../../api/index.js';
+
+const statusPath = `${runsPath}/pay-7/status`;
+const owner = { name: 'pay-7', uid: RUN_UID };
+const JOB_1 = attemptJobName(1);
+const writes = (f: ReturnType<typeof fixture>) =>
+  f.api.calls
+    .filter((c) => c.method !== 'GET' && !c.path.endsWith('/events'))
+    .map((c) => `${c.method} ${c.path}`);
+
+t.test(
+  'spec.cancelled: the running Job is stopped, then the run ends Cancelled and no attempt follows',
+  async (t) => {
+    const started = new Date('2026-11-22T09:30:00Z');
+    const clock = new ManualClock(started);
+    clock.advanceTo(90_000);
+    const f = fixture({ clock });
+    const running = { phase: 'Running' as const, attempt: 1, observedGeneration: 1, jobName: JOB_1 };
+    f.addRun(
+      taskRun('pay-7', 7, { metadata: { generation: 2 }, spec: { cancelled: true }, status: running }),
+    );
+    const active = ownedJob(JOB_1, owner, 'Active');
+    f.addJob({ ...active, status: { startTime: started.toISOString() } });
+    await f.reconcile();
+    const patch = f.api.made('PATCH', `${jobsPath}/${JOB_1}`)[0]?.body as {
+      metadata: { annotations: Record<string, string> };
+      spec: { activeDeadlineSeconds: number };
+    };
+    t.equal(patch?.spec.activeDeadlineSeconds, 90, 'its deadline is now: the Job controller stops its pods');
+    t.match(JSON.parse(patch.metadata.annotations['orchestrator.io/failure'] ?? '{}'), {
+      reason: 'Cancelled',
+    });
+    t.notOk(
+      writes(f).some((w) => w.startsWith('DELETE')),
+      'the Job is kept, for its record',
+    );
+    t.match(statusWritten(f), { phase: 'Running', message: /being cancelled/ });
+
+    // The Job controller failed it at its deadline: Cancelled, not retried, nothing new made.
+    f.runs.set({
+      ...taskRun('pay-7', 7, { spec: { cancelled: true } }),
+      status: statusWritten(f),
+    } as TaskRun);
+    const failed = ownedJob(JOB_1, owner, 'Failed', '2026-11-22T09:31:30Z');
+    const cause = JSON.stringify({ reason: 'Cancelled', message: 'cancelled' });
+    f.addJob({
+      ...failed,
+      metadata: { ...failed.metadata, annotations: { 'orchestrator.io/failure': cause } },
+    });
+    f.api.calls.length = 0;
+    t.equal(await f.reconcile(), undefined, 'nothing to look at again');
+    t.same(writes(f), [`PUT ${statusPath}`], 'no new attempt: no Job, no ConfigMap');
+    const status = statusWritten(f);
+    t.match(status, { phase: 'Cancelled', attempt: 1, completionTime: '2026-11-22T09:31:30Z' });
+    t.match(condition(status, 'Succeeded'), { status: 'False', reason: 'Cancelled' });
+  },
+);
+
+t.test('spec.cancelled before the first attempt: nothing is made and the run is Cancelled', async (t) => {
+  const f = fixture();
+  f.addRun(taskRun('pay-7', 7, { spec: { cancelled: true } }));
+  await f.reconcile();
+  t.same(writes(f), [`PUT ${statusPath}`]);
+  t.match(statusWritten(f), { phase: 'Cancelled' });
+  t.equal(statusWritten(f).attempt, undefined, 'no attempt started');
+});
