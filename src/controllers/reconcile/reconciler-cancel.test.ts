@@ -12,17 +12,13 @@ import {
   runsPath,
   statusWritten,
   taskRun,
+  writes,
 } from '../../../test/harness/fakes/run-reconciler-fixture.js';
 import type { TaskRun } from '../../api/index.js';
 
 const statusPath = `${runsPath}/pay-7/status`;
 const owner = { name: 'pay-7', uid: RUN_UID };
 const JOB_1 = attemptJobName(1);
-const writes = (f: ReturnType<typeof fixture>) =>
-  f.api.calls
-    .filter((c) => c.method !== 'GET' && !c.path.endsWith('/events'))
-    .map((c) => `${c.method} ${c.path}`);
-
 t.test(
   'spec.cancelled: the running Job is stopped, then the run ends Cancelled and no attempt follows',
   async (t) => {

@@ -18,6 +18,7 @@ import {
   runsPath,
   statusWritten,
   taskRun,
+  writes,
 } from '../../../test/harness/fakes/run-reconciler-fixture.js';
 import { LABELS, type TaskRun } from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
@@ -29,11 +30,6 @@ const statusPath = `${runPath}/status`;
 const owner = { name: 'pay-7', uid: RUN_UID };
 const JOB_1 = attemptJobName(1);
 const JOB_2 = attemptJobName(2);
-const writes = (f: ReturnType<typeof fixture>) =>
-  f.api.calls
-    .filter((c) => c.method !== 'GET' && !c.path.endsWith('/events'))
-    .map((c) => `${c.method} ${c.path}`);
-
 /** A status as the reconciler writes it for `phase` at `generation` (all conditions observed then). */
 function finishedStatus(phase: 'Succeeded' | 'Failed', generation: number): NonNullable<TaskRun['status']> {
   const at = '2026-11-22T09:40:00Z';

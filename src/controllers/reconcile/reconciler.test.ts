@@ -16,6 +16,7 @@ import {
   RUN_UID,
   runsPath,
   taskRun,
+  writes,
 } from '../../../test/harness/fakes/run-reconciler-fixture.js';
 import { sampleSum } from '../../../test/harness/util/prometheus-text.js';
 import { FORMER_LABELS, LABELS, type TaskRun } from '../../api/index.js';
@@ -54,11 +55,6 @@ const created = async (f: ReturnType<typeof fixture>) => {
   const text = await f.registry.metrics();
   return [sampleSum(text, 'taskrun_jobs_created_total'), sampleSum(text, 'taskrun_configmaps_created_total')];
 };
-const writes = (f: ReturnType<typeof fixture>) =>
-  f.api.calls
-    .filter((c) => c.method !== 'GET' && !c.path.endsWith('/events'))
-    .map((c) => `${c.method} ${c.path}`);
-
 t.test(
   'a run without the finalizer gets it by a JSON patch guarded by a test op, and nothing else',
   async (t) => {

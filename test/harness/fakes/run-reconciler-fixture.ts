@@ -217,6 +217,12 @@ export function fixture(
   };
 }
 
+/** What the reconciler changed through the API, in order (`METHOD path`; Events left out). */
+export const writes = (f: Fixture): string[] =>
+  f.api.calls
+    .filter((c) => c.method !== 'GET' && !c.path.endsWith('/events'))
+    .map((c) => `${c.method} ${c.path}`);
+
 /** The status of the reconciler's last write of pay-7's status, or an empty one. */
 export const statusWritten = (f: Fixture): NonNullable<TaskRun['status']> =>
   (f.api.made('PUT', `${runsPath}/pay-7/status`).at(-1)?.body as TaskRun | undefined)?.status ?? {};
