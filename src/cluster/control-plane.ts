@@ -115,7 +115,9 @@ export async function startControlPlane(opts: StartOptions = {}): Promise<LocalC
     kubectl: [binary, 'kubectl', `--kubeconfig=${ready.kubeconfig}`],
     stop: () => {
       stopping.abort(new Error('the control plane was stopped before its workloads were ready'));
-      return stopChild(child);
+      // The real node's own teardown bounds stopping its pods by 60 s, then its components, mounts,
+      // cgroups and chains: SIGKILL before that would leave them on the host.
+      return stopChild(child, realNode ? 240_000 : 60_000);
     },
   };
 }
@@ -161,12 +163,14 @@ function nextLine<T>(
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
+  // Unref'd since it started: waited on now, it must keep us alive until it has exited, or a caller
+  // awaiting stop() sees its process end first (after the grace timer, nothing else is pending).
+  child.ref();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  // The real node's teardown (pods, containerd, mounts, cgroups) takes longer than the rest.
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
 }
