@@ -179,7 +179,9 @@ t.test(
       status: 'RESOURCE_EXHAUSTED',
       message: /team-a.*is spent/,
       // A per-day QuotaFailure: the form the Gemini CLI takes as final rather than retrying for minutes.
-      details: [{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId: /PerDay$/ }] }],
+      details: [
+        { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId: /PerDay$/ }] },
+      ],
     });
     t.equal(standin.requests.length, 0);
   },

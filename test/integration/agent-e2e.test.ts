@@ -17,14 +17,15 @@ import { loadTemplateSet } from '../../src/render/index.js';
 import { e2eCodeRun, findFile, SPEND_LOOP, taskDocs } from '../harness/agent/agent-e2e.js';
 import { agentSuite, agentWorld, type WorldOptions } from '../harness/agent/agent-world.js';
 import { expectedUsage, lastResultEvent } from '../harness/agent/cli-usage.js';
+import { otherCliRuns } from '../harness/agent/other-cli-runs.js';
 import { kubectl } from '../harness/cluster/cluster.js';
 import { ledgerRows, objectsHolding } from '../harness/operator/gateway.js';
 import { fail, say, type Turn, tool } from '../harness/remote/model-script.js';
 import { scaled } from '../harness/util/wait.js';
 
-// Six real agent runs and, when the suite's image is new, a build of its small top layer and the
+// Ten real agent runs and, when the suite's image is new, a build of its small top layer and the
 // node's import of the whole image: more than tap's default per-file limit on 2 busy cores.
-t.setTimeout(scaled(45 * 60_000));
+t.setTimeout(scaled(60 * 60_000));
 const USER = { name: 'swe-1', token: 'ghp_e2eToken0123456789' };
 const API_KEY = 'sk-ant-e2e-key';
 const suite = await agentSuite(t, USER, API_KEY);
@@ -404,3 +405,10 @@ t.test('a TaskRun and a DocsRun complete the same way', async (t) => {
     `the DocsRun wrote .taskmaster/docs/task-1/ on ${docsBranch}`,
   );
 });
+
+// The other CLIs (docs/agents.md): each real CLI through the gateway to its provider's stand-in.
+for (const cli of ['codex', 'gemini'] as const)
+  t.test(
+    `cli: ${cli}: a TaskRun opens its pull request and reports what the stand-in billed; over its spend limit the gateway stops it`,
+    (t) => otherCliRuns(t, suite, cli),
+  );
