@@ -23,8 +23,9 @@ const PRICE = {
 
 export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promise<void> {
   const { git, user } = suite;
-  // The spender's 30 shell calls would cost $5.76: its $1 cap is reached within the first six.
-  const spend = Array.from({ length: 30 }, () => ({ shell: 'true' }));
+  // The spender's 30 shell calls would cost $5.76: its $1 cap is reached within the first six. Each
+  // command differs: the Gemini CLI ends a session by itself when it sees the same call repeated.
+  const spend = Array.from({ length: 30 }, (_, i) => ({ shell: `echo spend-${i}` }));
   const standin = await cliStandin(
     t,
     cli,
