@@ -86,7 +86,9 @@ const cniConfig = `{
 // the CRI RuntimeConfig call, so the kubelet uses the driver configured here. oomScoreAdj 0: the
 // default -999 needs CAP_SYS_RESOURCE. The eviction and image-GC thresholds are lowered so a nearly
 // full CI disk neither evicts pods nor deletes the imported test images (which no registry could
-// give back).
+// give back). syncFrequency 10s: a pod's mounted ConfigMaps and Secrets are rewritten when the kubelet
+// next syncs the pod, by default within a minute and a jitter; the suites that change one (the
+// manager's config, an attempt's token) wait on that, not on anything they test.
 func kubeletConfig(dir string, port int, clientCA, certFile, keyFile string) string {
 	return fmt.Sprintf(`apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -123,6 +125,7 @@ evictionHard:
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 serializeImagePulls: false
+syncFrequency: 10s
 registerNode: true
 staticPodPath: ""
 podLogsDir: %[9]q
