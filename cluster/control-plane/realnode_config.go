@@ -19,12 +19,13 @@ const (
 	cgroupParent = "orchestrator-real-node"
 )
 
-// containerdConfig is containerd 1.6's config (version 2) with every path under the node's directory.
+// containerdConfig is containerd 1.6's config (version 2) with every path under the node's directory
+// but its root (content and unpacked images), which --image-store keeps between nodes.
 // restrict_oom_score_adj: runc writes a negative oom_score_adj otherwise, which needs CAP_SYS_RESOURCE;
 // without it, containers fail with "can't get final child's PID from pipe: EOF". SystemdCgroup=false:
 // no systemd here, the kubelet uses cgroupfs too. netns_mounts_under_state_dir: the pods' network
 // namespaces live under the node's directory, so teardown finds them.
-func containerdConfig(dir, sandboxImage string) string {
+func containerdConfig(dir, root, sandboxImage string) string {
 	return fmt.Sprintf(`version = 2
 root = %[1]q
 state = %[2]q
@@ -53,7 +54,7 @@ state = %[2]q
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
-`, filepath.Join(dir, "root"), filepath.Join(dir, "state"), containerdSocket(dir), sandboxImage, filepath.Join(dir, "cni"))
+`, root, filepath.Join(dir, "state"), containerdSocket(dir), sandboxImage, filepath.Join(dir, "cni"))
 }
 
 func containerdSocket(dir string) string { return filepath.Join(dir, "containerd.sock") }
