@@ -7,7 +7,7 @@ import path from 'node:path';
 import t from 'tap';
 import { readDurations, writeDurations } from '../../scripts/test-durations.js';
 import { classify, classifyFiles, laneOrder } from '../../scripts/test-lanes.js';
-import { runTap, tapReader } from '../../scripts/test-tap.js';
+import { type FileResult, runTap, tapReader } from '../../scripts/test-tap.js';
 import { BUDGET_MINUTES, Timing, timingReport } from '../../scripts/test-timing.js';
 import { laneProblem } from '../harness/cluster/cluster.js';
 
@@ -156,7 +156,7 @@ not ok 2 - test/b.test.ts # time=20ms
 `;
 
 t.test('a TAP stream gives each file its result, time and lines, and the closing counts', async (t) => {
-  const files: { file: string; ok: boolean; ms?: number; lines: string[] }[] = [];
+  const files: FileResult[] = [];
   const reader = tapReader((f) => files.push(f));
   t.same(reader.summary(), { found: false, pass: 0, fail: 0, skip: 0 }, 'no closing comment yet');
   for (const line of STREAM.split('\n')) reader.line(line);
