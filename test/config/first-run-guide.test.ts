@@ -38,11 +38,14 @@ t.test('each value is named once, at the top, and used by a later step', async (
   }
 });
 
-t.test('the steps the test does not run are steps of the guide, and the run is not one of them', async (t) => {
-  for (const step of Object.keys(NOT_RUN)) t.ok(names.includes(step), `${step} is a step of the guide`);
-  for (const step of ['namespace', 'model-key', 'token', 'grant', 'run', 'wait', 'pull-request'])
-    t.notOk(step in NOT_RUN, `${step} is run`);
-});
+t.test(
+  'the steps the test does not run are steps of the guide, and the run is not one of them',
+  async (t) => {
+    for (const step of Object.keys(NOT_RUN)) t.ok(names.includes(step), `${step} is a step of the guide`);
+    for (const step of ['namespace', 'model-key', 'token', 'grant', 'run', 'wait', 'pull-request'])
+      t.notOk(step in NOT_RUN, `${step} is run`);
+  },
+);
 
 t.test("the README's first screen links the guide", async (t) => {
   const readme = readFileSync(join(packageRoot(), 'README.md'), 'utf8');

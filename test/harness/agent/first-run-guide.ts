@@ -1,6 +1,6 @@
 // docs/first-run.md as a script: its shell blocks, each opened by a `# step: <name>` line, run in the
 // guide's order by bash with the test's values for the first block's variables, `kubectl` on PATH
-// naming the test cluster. What the local cluster cannot do is named here, once, with what covers it
+// and KUBECONFIG naming the test cluster (`npx orchestrator` reads the latter). What the local cluster cannot do is named here, once, with what covers it
 // instead; a step the guide gains and this table does not know is run, so the guide cannot grow an
 // untested block unnoticed.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,8 @@ export const NOT_RUN: Readonly<Record<string, string>> = Object.freeze({
   cluster: 'the local cluster is the cluster (test/harness/cluster)',
   install:
     'the operator runs in the test process with its webhooks (startOperator, startTestWebhooks); the installs themselves: test/integration/in-cluster.test.ts and kustomize-install.test.ts',
-  image: "the suite builds images/agent and the real node imports it (agentSuite); the guide's value names it",
+  image:
+    "the suite builds images/agent and the real node imports it (agentSuite); the guide's value names it",
   'app-create': "GitHub's pages in a browser: no stand-in can follow them",
   'app-secret':
     "needs app-create's answer; the App's Secret and tokens: test/integration/reconcile-github-tokens.test.ts",
@@ -66,13 +67,20 @@ export async function followGuide(
   const wanted = guideValues(steps).sort();
   const given = Object.keys(values).sort();
   if (wanted.join() !== given.join())
-    throw new Error(`docs/first-run.md's values are ${wanted.join(', ')}; the test gives ${given.join(', ')}`);
+    throw new Error(
+      `docs/first-run.md's values are ${wanted.join(', ')}; the test gives ${given.join(', ')}`,
+    );
   const bin = mkdtempSync(join(tmpdir(), 'first-run-bin-'));
   try {
     const [command, ...args] = cluster.kubectl;
     const quoted = [command, ...args].map((a) => shellQuote(String(a))).join(' ');
     writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\nexec ${quoted} "$@"\n`, { mode: 0o755 });
-    const env = { ...process.env, ...values, PATH: `${bin}:${process.env.PATH ?? ''}` };
+    const env = {
+      ...process.env,
+      ...values,
+      KUBECONFIG: cluster.kubeconfig,
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+    };
     const outputs = new Map<string, CommandResult>();
     for (const step of steps) {
       if (step.name === VALUES_STEP || step.name in NOT_RUN) continue;
@@ -81,7 +89,9 @@ export async function followGuide(
       const result = await runCommand(['bash', '-euo', 'pipefail', '-c', script], undefined, timeoutMs, env);
       outputs.set(step.name, result);
       if (result.code !== 0)
-        throw new Error(`docs/first-run.md step ${step.name} exited ${result.code}:\n${result.stdout}${result.stderr}`);
+        throw new Error(
+          `docs/first-run.md step ${step.name} exited ${result.code}:\n${result.stdout}${result.stderr}`,
+        );
     }
     return outputs;
   } finally {
