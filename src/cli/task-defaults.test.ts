@@ -16,7 +16,6 @@ t.test('a CodeRun takes the App of the defaultAgent', async (t) => {
     other: { githubApp: 'Acme-Other' },
   });
   t.same(defaultGithubApp(c, 'CodeRun'), { app: 'Acme-Coder' });
-  t.same(defaultGithubApp(c, 'CodeRun'), defaultGithubApp({ ...c }, 'CodeRun'));
   t.same(defaultGithubApp(config({ coder: {} }), 'CodeRun'), {
     none: 'its defaultAgent (coder) has no githubApp',
   });
