@@ -2,7 +2,7 @@
 // printer columns, -o json|yaml|name|wide, -A, -l, -w; conditions, attempts and events; a raised attempt.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { parse } from 'yaml';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
@@ -16,7 +16,11 @@ const suite = await reconcileSuite();
 const { cluster } = suite;
 const samples = join(packageRoot(), 'config', 'samples');
 
-t.test('get, describe and retry a TaskRun through its life', async (t) => {
+/**
+ * The run controllers (no retries) and the webhooks on a fresh namespace, and the sample CodeRun for
+ * another service, so that it never waits for the sample TaskRun's workspace (or takes it).
+ */
+async function runsWithWebhooks(t: Test) {
   const webhooks = await startTestWebhooks(t, cluster);
   const op = await suite.start(
     t,
@@ -25,12 +29,15 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
     }),
     { namespaceLabels: webhooks.namespaceLabels },
   );
-  const { namespace } = op;
-  // Another service, so the CodeRun never waits for the TaskRun's workspace (or takes it).
   const codeRun = readFileSync(join(samples, 'coderun.yaml'), 'utf8').replace(
     'service: payments',
     'service: search',
   );
+  return { op, namespace: op.namespace, codeRun };
+}
+
+t.test('get, describe and retry a TaskRun through its life', async (t) => {
+  const { op, namespace, codeRun } = await runsWithWebhooks(t);
   const submitted = await runCli(
     cluster,
     ['task', 'submit', '-f', join(samples, 'taskrun.yaml'), '-f', '-'],
@@ -175,20 +182,8 @@ t.test('retry: a CodeRun raises contextVersion; a DocsRun cannot be retried, and
 });
 
 t.test('get -w: the list, then a row for each change, until Ctrl-C', async (t) => {
-  const webhooks = await startTestWebhooks(t, cluster);
-  const op = await suite.start(
-    t,
-    testConfig((c) => {
-      c.retries = { ...c.retries, maxRetries: 0 };
-    }),
-    { namespaceLabels: webhooks.namespaceLabels },
-  );
-  const { namespace } = op;
+  const { op, namespace, codeRun } = await runsWithWebhooks(t);
   // A run there before the watch starts is in its first table; the one after comes as rows.
-  const codeRun = readFileSync(join(samples, 'coderun.yaml'), 'utf8').replace(
-    'service: payments',
-    'service: search',
-  );
   t.equal((await runCli(cluster, ['task', 'submit', '-f', '-'], { namespace, stdin: codeRun })).code, 0);
   const table = startCli(cluster, ['get', '-w'], { namespace });
   const phases = startCli(
