@@ -3,6 +3,7 @@
 // point is main.ts (bin/orchestrator.js loads it from the build), not this index.
 // - cancel.ts: `orchestrator cancel`: a run stopped with its record kept (src/runs/cancel.ts).
 // - certs.ts: `orchestrator certs`: development certificates.
+// - cluster-config.ts: the controller config the installed manager reads (doctor's, task's defaults).
 // - cluster.ts: `orchestrator cluster up|down|env`: the local control plane as a background process.
 // - completion.ts: `orchestrator completion bash|zsh|fish`, generated from the command tree.
 // - create.ts: run documents read from `-f` files (task submit, render), and runs created on the server,
@@ -31,6 +32,7 @@
 // - run-verb.ts: a command acting on one run, then following it with --wait (retry, cancel).
 // - run.ts: `orchestrator run`: its flags, handed to src/app.
 // - table.ts: kubectl's table from the CRDs' printer columns, so a new column needs no code.
+// - task-defaults.ts: the GitHub App of `task code|docs` when no flag names one: the cluster config's.
 // - task-flags.ts: the flags of `task code` and `task docs` made a CodeRun or DocsRun, pure but for git.
 // - task.ts: `orchestrator task code|docs|submit`: starting runs.
 // - validate.ts: `orchestrator validate`: the admission checks offline, for CI and pre-commit hooks.
