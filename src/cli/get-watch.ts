@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { type RunKindName, runResource } from '../api/index.js';
 import { Informer, type KubeClient, type KubeObject, objectKey } from '../runtime/index.js';
 import type { CliIO } from './io.js';
-import { qualifiedName } from './kinds.js';
+import { qualifiedName, runPath } from './kinds.js';
 import type { Connection } from './kube.js';
 import { columnWidths, formatTable, tableRows } from './table.js';
 
@@ -66,6 +66,19 @@ export async function watchRuns(
   opts: WatchOptions,
   stop: AbortSignal,
 ): Promise<void> {
+  // One page of one run per kind first, as `get` lists: a refusal (Forbidden, a missing CRD) ends the
+  // command with the apiserver's error, where the informer would retry it for ever.
+  await Promise.all(
+    opts.kinds.map((kind) =>
+      conn.client.request('GET', runPath(kind, opts.namespace), {
+        query: {
+          limit: 1,
+          labelSelector: opts.selector,
+          ...(opts.name ? { fieldSelector: `metadata.name=${opts.name}` } : {}),
+        },
+      }),
+    ),
+  );
   const several = opts.kinds.length > 1;
   let live = false;
   const informers = opts.kinds.map((kind) => {

@@ -220,6 +220,10 @@ t.test('get -w: the list, then a row for each change, until Ctrl-C', async (t) =
   phases.io.interrupt();
   t.equal(await table.done, 0, 'Ctrl-C ends the watch');
   t.equal(await phases.done, 0);
+  // A refusal ends the command with the apiserver's error, not an endless retry.
+  const refused = await runCli(cluster, ['get', 'otr', '-w', '-l', 'a in (b'], { namespace });
+  t.equal(refused.code, 1, 'a bad selector ends the watch');
+  t.match(refused.stderr, /^Error from server \(BadRequest\): .*unable to parse requirement/);
   // What -w cannot do says so before connecting.
   const columns = await runCli(cluster, ['get', '-w', '-o', 'custom-columns=N:.metadata.name'], {
     namespace,
