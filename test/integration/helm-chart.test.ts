@@ -488,9 +488,20 @@ t.test('two releases in two namespaces install side by side', async (t) => {
     // The integration lane's control plane is shared: another file may have applied the CRDs with
     // kubectl already, as a user who installed with kustomize first would have. --take-ownership
     // adopts them (the chart's CRDs are the same, generated from schemas/).
-    { name: 'orchestrator', namespace: 'orchestrator-a', flags: ['--take-ownership'] },
-    { name: 'team-b', namespace: 'orchestrator-b', flags: ['--set', 'crds.install=false'] },
+    // Each release reconciles its own namespace, so its webhooks admit only that namespace's runs.
+    {
+      name: 'orchestrator',
+      namespace: 'orchestrator-a',
+      flags: ['--take-ownership', '--set', 'watchNamespaces={orchestrator-a}'],
+    },
+    {
+      name: 'team-b',
+      namespace: 'orchestrator-b',
+      flags: ['--set', 'crds.install=false', '--set', 'watchNamespaces={orchestrator-b}'],
+    },
   ];
+  /** The namespaces each release's webhooks select, by webhook. */
+  const selected: Record<string, string[]>[] = [];
   /** The cluster-scoped objects of each release, by its manifest. */
   const clusterScoped: string[][] = [];
   for (const r of releases) {
@@ -503,7 +514,42 @@ t.test('two releases in two namespaces install side by side', async (t) => {
         .filter((o) => /^(Cluster|MutatingWebhook|ValidatingWebhook)/.test(o.kind ?? ''))
         .map((o) => `${o.kind}/${o.metadata?.name}`),
     );
+    const hooks = parseObjects(manifest.stdout)
+      .filter((o) => /^(Mutating|Validating)WebhookConfiguration$/.test(o.kind ?? ''))
+      .flatMap((o) => (o as Values).webhooks as Values[]);
+    selected.push(
+      Object.fromEntries(
+        hooks.map((h) => [
+          h.name,
+          h.namespaceSelector?.matchExpressions?.find(
+            (e: Values) => e.key === 'kubernetes.io/metadata.name' && e.operator === 'In',
+          )?.values,
+        ]),
+      ),
+    );
   }
+  for (const [i, r] of releases.entries())
+    t.same(
+      new Set(Object.values(selected[i] ?? {}).map((v) => JSON.stringify(v))),
+      new Set([JSON.stringify([r.namespace])]),
+      `every webhook of ${r.name} selects its namespace only`,
+    );
+  // The apiserver calls only the webhooks whose selector matches (no webhook server runs here, so a
+  // call fails, naming the Service it tried): a run in one release's namespace reaches that release's
+  // webhooks alone, and a run in neither reaches none.
+  const sample = readFileSync(join(root, 'config', 'samples', 'taskrun.yaml'), 'utf8');
+  for (const [i, r] of releases.entries()) {
+    const created = await kubectl(cluster, ['create', '-n', r.namespace, '-f', '-'], sample);
+    t.not(created.code, 0, `a run in ${r.namespace} goes to a webhook`);
+    t.match(created.stderr, `failed calling webhook`);
+    t.match(created.stderr, `${r.namespace}`, `${r.name}'s`);
+    const other = releases[1 - i]?.namespace as string;
+    t.notMatch(created.stderr, other, "not the other release's");
+  }
+  await kubectl(cluster, ['create', 'namespace', 'orchestrator-neither']);
+  const neither = await kubectl(cluster, ['create', '-n', 'orchestrator-neither', '-f', '-'], sample);
+  t.equal(neither.code, 0, `a run in neither namespace meets no webhook: ${neither.stderr}`);
+  await kubectl(cluster, ['delete', 'namespace', 'orchestrator-neither', '--wait=false']);
   const [a = [], b = []] = clusterScoped;
   t.ok(a.length > 10 && b.length === a.length, `each release has its cluster-scoped objects (${a.length})`);
   t.same(
