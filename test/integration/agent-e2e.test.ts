@@ -374,7 +374,8 @@ t.test(
     t.equal(git.read('acme/first-run.git', head, 'FIRST_RUN.md')?.content, 'written by rex\n');
     t.match(
       outputs.get('pull-request')?.stdout.trim(),
-      /^https:\/\/\S+\/acme\/first-run\/pull\/1$/,
+      // The stand-in numbers pull requests across its repositories, as the suite's other runs open some.
+      new RegExp(`^https://\\S+/acme/first-run/pull/${pulls[0]?.number}$`),
       "the guide's last command shows the pull request",
     );
   },
