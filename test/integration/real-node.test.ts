@@ -1,3 +1,16 @@
+// The local cluster's real node (StartOptions.realNode, docs/local-cluster.md): what only a real kubelet
+// and container runtime decide. Exit codes, a PVC shared by an init container and a container of
+// another user under fsGroup, termination messages (written, and the log tail of
+// FallbackToLogsOnError), logs through the kubelet (kubectl logs, orchestrator logs), the restricted
+// Pod Security Standard admitting and running a pod, pods reaching the apiserver through the
+// `kubernetes` Service, an image missing from the node failing a run with ErrImageNeverPull, and
+// NetworkPolicies enforced (StartOptions.networkPolicies: kube-router's policy controller), the
+// shipped agent policy (config/agents) among them, and egress by allowlist (src/egress: the Squid
+// proxy and the agents' policies) with the agent image, and a run's refused clone in its status.
+// Needs root and the Debian packages of src/cluster/real-node-host.ts: without them the file fails
+// at once, naming what is missing.
+// @lane real-node
+// @needs node agent-image
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
