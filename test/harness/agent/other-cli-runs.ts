@@ -2,11 +2,13 @@
 // a TaskRun of an agent whose profile names the CLI runs the real CLI in the agent image, through the
 // model gateway to its provider's stand-in; its work is pushed and its pull request opened, and its
 // usage is what the stand-in billed. Then a TaskRun of the same agent over its spend limit is stopped
-// by the gateway's refusal.
+// by the gateway's refusal. The Gemini CLI's repository carries a hostile project configuration
+// (hostile-checkout.ts), which must neither run nor reach the agent's environment.
 import type { Test } from 'tap';
 import { ledgerRows } from '../operator/gateway.js';
 import { agentWorld, type Suite } from './agent-world.js';
 import { type CliBill, cliStandin, type OtherCli } from './cli-standins.js';
+import { HOSTILE_GEMINI_FILES, HOSTILE_MARKERS, PROBE_VARIABLE } from './hostile-checkout.js';
 
 const MODELS: Record<OtherCli, string> = { codex: 'gpt-5-codex', gemini: 'gemini-2.5-pro' };
 const PROVIDERS = { codex: 'openai', gemini: 'gemini' } as const;
@@ -30,7 +32,7 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     t,
     cli,
     suite.apiKey,
-    [{ shell: `printf "by ${cli}\\n" > CLI.md` }, { say: 'Wrote CLI.md.' }, ...spend],
+    [{ shell: `printf "by ${cli}[$${PROBE_VARIABLE}]\\n" > CLI.md` }, { say: 'Wrote CLI.md.' }, ...spend],
     BILL,
   );
   const world = await agentWorld(t, suite, [], {
@@ -47,7 +49,10 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
   });
   const { create, finished, ops } = world;
   if (!ops) throw new Error('the world has no gateway namespace');
-  const repo = git.repository(`acme/${cli}.git`, 'main', { 'README.md': `# ${cli}\n` });
+  const repo = git.repository(`acme/${cli}.git`, 'main', {
+    'README.md': `# ${cli}\n`,
+    ...(cli === 'gemini' ? HOSTILE_GEMINI_FILES : {}),
+  });
   const taskRun = (name: string, limits?: Record<string, unknown>) =>
     create('TaskRun', {
       apiVersion: 'orchestrator.io/v1',
@@ -77,7 +82,16 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     `its ${requests.length} calls came with the platform key (the gateway's), none refused`,
   );
   const branch = git.branches(`acme/${cli}.git`).find((b) => b !== 'main') ?? '';
-  t.equal(git.read(`acme/${cli}.git`, branch, 'CLI.md')?.content, `by ${cli}\n`, `pushed to ${branch}`);
+  t.equal(
+    git.read(`acme/${cli}.git`, branch, 'CLI.md')?.content,
+    `by ${cli}[]\n`,
+    `pushed to ${branch}, written with no ${PROBE_VARIABLE} from the checkout's environment files`,
+  );
+  for (const marker of cli === 'gemini' ? HOSTILE_MARKERS : [])
+    t.notOk(
+      git.read(`acme/${cli}.git`, branch, marker),
+      `${marker}: the checkout's .gemini/settings.json configured nothing the CLI ran`,
+    );
   t.same(
     git.pulls.filter((p) => p.repo === cli).map((p) => [p.owner, p.head, p.base]),
     [['acme', branch, 'main']],
