@@ -2,15 +2,16 @@
 // a TaskRun of an agent whose profile names the CLI runs the real CLI in the agent image, through the
 // model gateway to its provider's stand-in; its work is pushed and its pull request opened, and its
 // usage is what the stand-in billed. Then a TaskRun of the same agent over its spend limit is stopped
-// by the gateway's refusal. The Gemini CLI's repository carries a hostile project configuration
-// (hostile-checkout.ts), which must neither run nor reach the agent's environment.
+// by the gateway's refusal, and one of the Gemini CLI over its turn limit by the CLI. The Gemini CLI's
+// repository carries a hostile project configuration (hostile-checkout.ts), which must neither run
+// nor reach the agent's environment.
 import type { Test } from 'tap';
 import { ledgerRows } from '../operator/gateway.js';
 import { agentWorld, type Suite } from './agent-world.js';
-import { type CliBill, cliStandin, type OtherCli } from './cli-standins.js';
+import { type CliBill, type CliStandin, cliStandin, type OtherCli } from './cli-standins.js';
 import { HOSTILE_GEMINI_FILES, HOSTILE_MARKERS, PROBE_VARIABLE } from './hostile-checkout.js';
 
-const MODELS: Record<OtherCli, string> = { codex: 'gpt-5-codex', gemini: 'gemini-2.5-pro' };
+const MODELS: Record<OtherCli, string> = { codex: 'gpt-5.3-codex', gemini: 'gemini-2.5-pro' };
 const PROVIDERS = { codex: 'openai', gemini: 'gemini' } as const;
 
 // Each answer: 180k input tokens at $1, 20k cached at $0.10, 1k output at $10 per million: $0.192.
@@ -133,4 +134,33 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     .filter((r) => r.run === `${cli}-spender`)
     .reduce((n, r) => n + r.costMicros, 0);
   t.ok(micros >= 1_000_000, `it spent $${micros / 1e6} against its cap of $1 before the refusal`);
+  if (cli === 'gemini')
+    await geminiTurnLimit(t, world.finished, standin, () => taskRun('gemini-turns', { maxTurns: 2 }));
+}
+
+/**
+ * The Gemini CLI keeps a turn limit itself (model.maxSessionTurns): the script's calls left are shell
+ * calls without end, and the CLI stops after the run's two turns, a turn a call.
+ */
+async function geminiTurnLimit(
+  t: Test,
+  finished: Awaited<ReturnType<typeof agentWorld>>['finished'],
+  standin: CliStandin,
+  start: () => Promise<unknown>,
+): Promise<void> {
+  const before = standin.requests().length;
+  await start();
+  const run = await finished('TaskRun', 'gemini-turns');
+  t.equal(run.phase, 'Failed', run.message ?? '');
+  t.match(
+    run.conditions?.find((c) => c.type === 'Succeeded'),
+    { status: 'False', reason: 'TurnLimitReached' },
+  );
+  t.match(run.message, /attempt 1 stopped: the agent reached its turn limit \(2 turns\)/);
+  t.match(
+    run.attemptUsage,
+    [{ attempt: 1, stopReason: 'TurnLimitReached' }],
+    'its usage, with why it stopped',
+  );
+  t.equal(standin.requests().length - before, 2, 'two calls reached the model, one a turn');
 }
