@@ -23,8 +23,8 @@ export interface CliBill {
 
 export interface CliStandin {
   url: string;
-  /** The requests it got: their status and what their body lacked of the SDK's shapes. */
-  requests(): { status: number; problems: string[] }[];
+  /** The requests it got: their body, status and what the body lacked of the SDK's shapes. */
+  requests(): { body: unknown; status: number; problems: string[] }[];
   /** The usage billed over every answer, summed. */
   billed(): CliBill;
 }

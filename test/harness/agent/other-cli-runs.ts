@@ -9,6 +9,7 @@ import type { Test } from 'tap';
 import { ledgerRows } from '../operator/gateway.js';
 import { agentWorld, type Suite } from './agent-world.js';
 import { type CliBill, type CliStandin, cliStandin, type OtherCli } from './cli-standins.js';
+import { CODEX_RESUME_SCRIPT, codexResume } from './codex-resume.js';
 import { HOSTILE_GEMINI_FILES, HOSTILE_MARKERS, PROBE_VARIABLE } from './hostile-checkout.js';
 
 const MODELS: Record<OtherCli, string> = { codex: 'gpt-5.3-codex', gemini: 'gemini-2.5-pro' };
@@ -33,7 +34,12 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     t,
     cli,
     suite.apiKey,
-    [{ shell: `printf "by ${cli}[$${PROBE_VARIABLE}]\\n" > CLI.md` }, { say: 'Wrote CLI.md.' }, ...spend],
+    [
+      { shell: `printf "by ${cli}[$${PROBE_VARIABLE}]\\n" > CLI.md` },
+      { say: 'Wrote CLI.md.' },
+      ...(cli === 'codex' ? CODEX_RESUME_SCRIPT : []),
+      ...spend,
+    ],
     BILL,
   );
   const world = await agentWorld(t, suite, [], {
@@ -46,6 +52,8 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
       const limits = cli === 'codex' ? { maxBudgetUsd: rex.limits?.maxBudgetUsd } : rex.limits;
       config.agents[cli] = { ...rex, cli, model: MODELS[cli], limits } as typeof rex;
       config.gateway.prices.models = { ...config.gateway.prices.models, [MODELS[cli]]: PRICE };
+      // A CodeRun acting as a GitHub user runs the default agent: Codex's, for its resume.
+      if (cli === 'codex') config.defaultAgent = cli;
     },
   });
   const { create, finished, ops } = world;
@@ -120,6 +128,8 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     requests.length * 192_000,
     'at the price table: $0.192 a call',
   );
+
+  if (cli === 'codex') await codexResume(t, suite, world, standin);
 
   // Over its spend limit: the gateway refuses its calls, and the CLI stops at the refusal.
   const reached = standin.requests().length;
