@@ -10,6 +10,7 @@ import { ledgerRows } from '../operator/gateway.js';
 import { agentWorld, type Suite } from './agent-world.js';
 import { type CliBill, type CliStandin, cliStandin, type OtherCli } from './cli-standins.js';
 import { CODEX_RESUME_SCRIPT, codexResume } from './codex-resume.js';
+import { checkGeminiMcp, GEMINI_MCP_TURN } from './gemini-tools.js';
 import { HOSTILE_GEMINI_FILES, HOSTILE_MARKERS, PROBE_VARIABLE } from './hostile-checkout.js';
 
 const MODELS: Record<OtherCli, string> = { codex: 'gpt-5.3-codex', gemini: 'gemini-2.5-pro' };
@@ -35,6 +36,7 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     cli,
     suite.apiKey,
     [
+      ...(cli === 'gemini' ? [GEMINI_MCP_TURN] : []),
       { shell: `printf "by ${cli}[$${PROBE_VARIABLE}]\\n" > CLI.md` },
       { say: 'Wrote CLI.md.' },
       ...(cli === 'codex' ? CODEX_RESUME_SCRIPT : []),
@@ -90,6 +92,7 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     requests.length > 0 && requests.every((r) => r.status === 200),
     `its ${requests.length} calls came with the platform key (the gateway's), none refused`,
   );
+  if (cli === 'gemini') checkGeminiMcp(t, requests);
   const branch = git.branches(`acme/${cli}.git`).find((b) => b !== 'main') ?? '';
   t.equal(
     git.read(`acme/${cli}.git`, branch, 'CLI.md')?.content,
