@@ -17,6 +17,7 @@ import { createSecret } from '../cluster/secrets.js';
 import { type GitHttpsServer, gitHttpsServer } from '../remote/git-remotes.js';
 import { type PullRequestRecord, pullRoutes } from '../remote/github-api/pulls.js';
 import { type GithubApi, startGithubApi } from '../remote/github-api/server.js';
+import type { RunStatus } from './agent-world.js';
 import { git } from './entry-script.js';
 
 /**
@@ -261,3 +262,22 @@ export const findFile = (dir: string, name: string): string | undefined =>
   readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((f) => join(dir, f))
     .find((f) => f.endsWith(`/${name}`));
+
+/** A run whose first attempt its turn limit of `turns` stopped: Failed, TurnLimitReached, its usage kept. */
+export function expectTurnLimitStop(
+  t: Test,
+  status: Pick<RunStatus, 'phase' | 'conditions' | 'message' | 'attemptUsage'>,
+  turns: number,
+): void {
+  t.equal(status.phase, 'Failed', status.message ?? '');
+  t.match(
+    status.conditions?.find((c) => c.type === 'Succeeded'),
+    { status: 'False', reason: 'TurnLimitReached' },
+  );
+  t.match(status.message, `attempt 1 stopped: the agent reached its turn limit (${turns} turns)`);
+  t.match(
+    status.attemptUsage,
+    [{ attempt: 1, stopReason: 'TurnLimitReached' }],
+    'its partial usage, with why it stopped',
+  );
+}

@@ -20,6 +20,10 @@ const declared = (body: unknown): string[] =>
 export function checkGeminiMcp(t: Test, requests: { body: unknown }[]): void {
   t.ok(declared(requests[0]?.body).includes(TOOL), `the CLI offered the server's tool ${TOOL}`);
   const answer = JSON.stringify(requests[1]?.body ?? '');
-  t.match(answer, /"functionResponse":\{[^}]*"name":"mcp_filesystem_list_allowed_directories"/);
+  t.match(
+    answer,
+    /"functionResponse":\{[^}]*"name":"mcp_filesystem_list_allowed_directories"/,
+    'the call went back as its function response',
+  );
   t.match(answer, '/workspace', "and ran it: the server's answer names the directory the preset gives it");
 }

@@ -7,6 +7,7 @@
 // nor reach the agent's environment.
 import type { Test } from 'tap';
 import { ledgerRows } from '../operator/gateway.js';
+import { expectTurnLimitStop } from './agent-e2e.js';
 import { agentWorld, type Suite } from './agent-world.js';
 import { type CliBill, type CliStandin, cliStandin, type OtherCli } from './cli-standins.js';
 import { CODEX_RESUME_SCRIPT, codexResume } from './codex-resume.js';
@@ -163,17 +164,6 @@ async function geminiTurnLimit(
 ): Promise<void> {
   const before = standin.requests().length;
   await start();
-  const run = await finished('TaskRun', 'gemini-turns');
-  t.equal(run.phase, 'Failed', run.message ?? '');
-  t.match(
-    run.conditions?.find((c) => c.type === 'Succeeded'),
-    { status: 'False', reason: 'TurnLimitReached' },
-  );
-  t.match(run.message, /attempt 1 stopped: the agent reached its turn limit \(2 turns\)/);
-  t.match(
-    run.attemptUsage,
-    [{ attempt: 1, stopReason: 'TurnLimitReached' }],
-    'its usage, with why it stopped',
-  );
+  expectTurnLimitStop(t, await finished('TaskRun', 'gemini-turns'), 2);
   t.equal(standin.requests().length - before, 2, 'two calls reached the model, one a turn');
 }
