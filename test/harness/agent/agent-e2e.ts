@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import type { ControllerConfig } from '../../../src/api/index.js';
-import { defaulted, type RunKindName, type RunOf } from '../../../src/api/index.js';
+import { defaulted, type RunKindName, type RunOf, type RunStatus } from '../../../src/api/index.js';
 import { createAuthority } from '../../../src/certs/authority.js';
 import { buildLocalImage, cacheRoot, type LocalImage } from '../../../src/cluster/index.js';
 import { withDirectoryLock } from '../../../src/cluster/lock.js';
@@ -17,7 +17,6 @@ import { createSecret } from '../cluster/secrets.js';
 import { type GitHttpsServer, gitHttpsServer } from '../remote/git-remotes.js';
 import { type PullRequestRecord, pullRoutes } from '../remote/github-api/pulls.js';
 import { type GithubApi, startGithubApi } from '../remote/github-api/server.js';
-import type { RunStatus } from './agent-world.js';
 import { git } from './entry-script.js';
 
 /**
