@@ -26,18 +26,25 @@ cli_load_memory() { ln -sfn "$MEMORY_FILE" "$GEMINI_CLI_HOME/.gemini/$GEMINI_MEM
 cli_restore_sessions() { :; }
 cli_save_sessions() { :; }
 
+# The platform's settings; the MCP servers are the rendered mcp.json's (the profile's tool preset and
+# the remote tool server), in the Gemini CLI's form: a server over HTTP names its URL httpUrl.
 gemini_settings() {
   local turns=${MAX_TURNS:--1}
-  node -e 'const [model, turns, memory] = process.argv.slice(1); process.stdout.write(JSON.stringify({
+  node -e 'const [model, turns, memory, mcp] = process.argv.slice(1);
+  const servers = Object.entries(JSON.parse(require("node:fs").readFileSync(mcp, "utf8")).mcpServers ?? {});
+  const mcpServers = Object.fromEntries(servers.map(([name, { type, url, ...server }]) =>
+    [name, type === "http" ? { httpUrl: url, headers: server.headers } : server]));
+  process.stdout.write(JSON.stringify({
     security: { auth: { selectedType: "gemini-api-key", useExternal: true }, folderTrust: { enabled: true } },
     advanced: { ignoreLocalEnv: true },
     model: { name: model, maxSessionTurns: Number(turns) },
+    mcpServers,
     context: { fileName: [memory] },
     skills: { enabled: false },
     general: { disableAutoUpdate: true, disableUpdateNag: true },
     privacy: { usageStatisticsEnabled: false },
     telemetry: { enabled: false },
-  }))' "$MODEL" "$turns" "$GEMINI_MEMORY_NAME"
+  }))' "$MODEL" "$turns" "$GEMINI_MEMORY_NAME" "$RENDERED_DIR/mcp.json"
 }
 
 cli_run_agent() {
