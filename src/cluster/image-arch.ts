@@ -55,7 +55,7 @@ export function imageArchFacts(
   ]);
   const container = buildah(storage, ['from', '--quiet', '--pull-never', image.name]);
   try {
-    // The binary as the image's root sees it: a link in the image (the agent's bin/node) resolves
+    // The binary as the image's root sees it: a link in the image (the agent's /opt/agent/bin/node) resolves
     // inside the mount only when relative, which npm's links are.
     const root = buildah(storage, ['mount', container]);
     const binary = spawnSync('readlink', ['-f', join(root, node)], { encoding: 'utf8' }).stdout.trim();

@@ -56,18 +56,18 @@ export function emulationProblem(arch: ImageArch): string | undefined {
  * qemu-user-static ships in /usr/lib/binfmt.d), mounting binfmt_misc first where nothing has (a
  * container, a machine without systemd). Root only; a no-op when registered. Returns what it did.
  */
-export function registerEmulation(arch: ImageArch): string[] {
+export function registerEmulation(arch: ImageArch, binfmt = BINFMT, confDir = '/usr/lib/binfmt.d'): string[] {
   const entry = `qemu-${QEMU_CPU[arch]}`;
   const done: string[] = [];
-  if (!existsSync(join(BINFMT, 'register'))) {
-    const res = spawnSync('mount', ['-t', 'binfmt_misc', 'binfmt_misc', BINFMT], { encoding: 'utf8' });
-    if (res.status !== 0) throw new Error(`mount -t binfmt_misc binfmt_misc ${BINFMT}: ${res.stderr.trim()}`);
-    done.push(`mounted binfmt_misc on ${BINFMT}`);
+  if (!existsSync(join(binfmt, 'register'))) {
+    const res = spawnSync('mount', ['-t', 'binfmt_misc', 'binfmt_misc', binfmt], { encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`mount -t binfmt_misc binfmt_misc ${binfmt}: ${res.stderr.trim()}`);
+    done.push(`mounted binfmt_misc on ${binfmt}`);
   }
-  if (existsSync(join(BINFMT, entry))) return done;
-  const conf = `/usr/lib/binfmt.d/${entry}.conf`;
+  if (existsSync(join(binfmt, entry))) return done;
+  const conf = join(confDir, `${entry}.conf`);
   if (!existsSync(conf)) throw new Error(`${conf} is missing: apt-get install qemu-user-static`);
-  writeFileSync(join(BINFMT, 'register'), readFileSync(conf, 'utf8').trim());
+  writeFileSync(join(binfmt, 'register'), readFileSync(conf, 'utf8').trim());
   done.push(`registered ${entry} (${conf}) with binfmt_misc`);
   return done;
 }

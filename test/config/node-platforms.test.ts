@@ -102,10 +102,10 @@ t.test('npm ci with the platform overridden: arm64 Linux gets its Node, macOS no
   }
 });
 
-// What can be proven of the arm64 images without building them (no arm64 machine nor emulation here,
-// docs/releasing.md): each Dockerfile that installs Node turns buildx's TARGETARCH into the package of
-// that CPU (its case line run by sh, as RUN runs it), at the version of the lock, the one the test
-// above installs for arm64.
+// What holds of the arm64 images without building them (`npm run build:arm64` builds them, under
+// emulation, minutes: docs/releasing.md): each Dockerfile that installs Node turns TARGETARCH into the
+// package of that CPU (its case line run by sh, as RUN runs it), at the version of the lock, the one
+// the test above installs for arm64.
 t.test("the images' Dockerfiles pick the Node package of TARGETARCH, at the lock's version", async (t) => {
   for (const file of ['images/agent/Dockerfile', 'images/node/Dockerfile']) {
     const text = readFileSync(join(root, file), 'utf8');
