@@ -23,6 +23,8 @@ export const DEBIAN_BASE = `orchestrator.local/debian-base:${DEBIAN_SUITE}-minba
 export const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 /** A cold build is minutes: mmdebstrap ~1–4 min, the Dockerfile ~4–8 min on 2 busy cores. */
 const BUILD_LIMIT_MS = 20 * 60_000;
+/** An emulated one runs every RUN step several times slower (docs/releasing.md has the times). */
+const EMULATED_LIMIT_MS = 4 * BUILD_LIMIT_MS;
 const LOCK_WAIT_MS = 30 * 60_000;
 
 export interface ImageBuildOptions extends BinaryOptions {
@@ -115,7 +117,7 @@ async function ensureDebianBase(
       'mmdebstrap',
       ['--mode=root', '--variant=minbase', ...archArgs, '--include=ca-certificates', DEBIAN_SUITE, tarball],
       join(cacheDir, 'images', 'debian-base.log'),
-      BUILD_LIMIT_MS,
+      arch ? EMULATED_LIMIT_MS : BUILD_LIMIT_MS,
     );
     const container = buildah(storage, ['from', '--quiet', 'scratch']);
     buildah(storage, ['add', '--quiet', container, tarball, '/'], 600_000);
@@ -133,6 +135,7 @@ async function ensureDebianBase(
 export async function buildLocalImage(opts: ImageBuildOptions = {}): Promise<LocalImage> {
   // An emulated build's platform is named in its tag and given to mmdebstrap and buildah.
   const { foreign, cacheDir } = buildCache(opts);
+  const limit = foreign ? EMULATED_LIMIT_MS : BUILD_LIMIT_MS;
   const contextDir = opts.contextDir ?? join(packageRoot(), 'images', 'agent');
   const repository = opts.repository ?? 'agent';
   const progress = opts.progress ?? (() => {});
@@ -190,14 +193,14 @@ export async function buildLocalImage(opts: ImageBuildOptions = {}): Promise<Loc
         contextDir,
       ],
       log,
-      BUILD_LIMIT_MS,
+      limit,
     );
     progress(`buildah push ${name} oci-archive:${archive}`);
     await buildahLogged(
       storage,
       ['push', '--quiet', name, `oci-archive:${archive}.partial:${name}`],
       log,
-      BUILD_LIMIT_MS,
+      limit,
     );
     renameSync(`${archive}.partial`, archive);
     const pruned = pruneImages(images, storage, repository);
