@@ -18,7 +18,7 @@ const TEST_PACKAGES = [
   { pkg: 'mmdebstrap', command: 'mmdebstrap' },
 ];
 
-const onPath = (/** @type {string} */ command) =>
+export const onPath = (/** @type {string} */ command) =>
   (process.env.PATH ?? '').split(delimiter).some((dir) => {
     try {
       accessSync(join(dir, command), constants.X_OK);
@@ -42,10 +42,24 @@ export async function missingPackages() {
 export async function ensureSystemPackages(log) {
   const missing = await missingPackages();
   if (missing.length === 0) return undefined;
+  const problem = installPackages(missing, 'the tests need', log);
+  if (problem) return problem;
+  const still = await missingPackages();
+  return still.length ? `still missing after apt-get install: ${still.join(', ')}` : undefined;
+}
+
+/**
+ * Installs these Debian packages with apt-get when root; otherwise says how. Returns an error message,
+ * or undefined once apt-get succeeded. `why` says who needs them (`the tests need`).
+ * @param {string[]} missing
+ * @param {string} why
+ * @param {(msg: string) => void} log
+ */
+export function installPackages(missing, why, log) {
   const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(' ')}`;
   if (process.getuid?.() !== 0)
-    return `the tests need the Debian packages ${missing.join(', ')}; install them as root: ${command}`;
-  log(`installing the Debian packages the tests need: ${missing.join(' ')} (apt-get, once)`);
+    return `${why} the Debian packages ${missing.join(', ')}; install them as root: ${command}`;
+  log(`installing the Debian packages ${why}: ${missing.join(' ')} (apt-get, once)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   for (const args of [
     ['update', '-qq'],
@@ -55,8 +69,7 @@ export async function ensureSystemPackages(log) {
     if (r.error || r.status !== 0)
       return `apt-get ${args[0]} failed (${r.error?.message ?? `status ${r.status}`}); run it yourself: ${command}`;
   }
-  const still = await missingPackages();
-  return still.length ? `still missing after apt-get install: ${still.join(', ')}` : undefined;
+  return undefined;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

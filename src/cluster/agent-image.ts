@@ -12,6 +12,7 @@ import { type BinaryOptions, cacheRoot } from './binary.js';
 import { type BuildahStorage, buildah, buildahLogged, contentTag, hasImage, runLogged } from './buildah.js';
 import { markUsed, pruneImages, pruneUnnamed } from './image-prune.js';
 import { withDirectoryLock } from './lock.js';
+import { archCacheDir, emulationProblem, type ImageArch, isForeign } from './platform.js';
 import type { LocalImage } from './real-node-images.js';
 
 /** The Debian release of the local base (the Dockerfile's default base is its slim image). */
@@ -22,6 +23,8 @@ export const DEBIAN_BASE = `orchestrator.local/debian-base:${DEBIAN_SUITE}-minba
 export const HOST_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 /** A cold build is minutes: mmdebstrap ~1–4 min, the Dockerfile ~4–8 min on 2 busy cores. */
 const BUILD_LIMIT_MS = 20 * 60_000;
+/** An emulated one runs every RUN step several times slower (docs/releasing.md has the times). */
+const EMULATED_LIMIT_MS = 4 * BUILD_LIMIT_MS;
 const LOCK_WAIT_MS = 30 * 60_000;
 
 export interface ImageBuildOptions extends BinaryOptions {
@@ -43,6 +46,11 @@ export interface ImageBuildOptions extends BinaryOptions {
   hostCaBundle?: boolean;
   /** Called with each step's name before it starts (a build takes minutes: say so). */
   progress?: (step: string) => void;
+  /**
+   * The CPU the image is for (TARGETARCH). Default: the host's. Another is built under emulation
+   * (platform.ts), in its own cache folder.
+   */
+  arch?: ImageArch;
 }
 
 /** Every file under these entries of the build context, with its path: what decides the image. */
@@ -69,10 +77,28 @@ const buildStorage = (cacheDir: string): BuildahStorage => ({
 });
 
 /**
+ * The cache folder of an image build's options, and the platform it emulates (none for the host's,
+ * whose tags and layers stay those it always had).
+ */
+function buildCache(opts: Pick<ImageBuildOptions, 'cacheDir' | 'arch'>) {
+  const foreign = opts.arch && isForeign(opts.arch) ? opts.arch : undefined;
+  const cacheDir = opts.cacheDir ?? cacheRoot();
+  return { foreign, cacheDir: foreign ? archCacheDir(cacheDir, foreign) : cacheDir };
+}
+
+/** The build storage holding the images built with these options. */
+export const imageBuildStorage = (opts: Pick<ImageBuildOptions, 'cacheDir' | 'arch'> = {}) =>
+  buildStorage(buildCache(opts).cacheDir);
+
+/**
  * The local Debian base: `mmdebstrap --variant=minbase` with ca-certificates, added to an empty
  * image, unless the build storage has it.
  */
-async function ensureDebianBase(cacheDir: string, progress: (step: string) => void): Promise<void> {
+async function ensureDebianBase(
+  cacheDir: string,
+  arch: ImageArch | undefined,
+  progress: (step: string) => void,
+): Promise<void> {
   const storage = buildStorage(cacheDir);
   const name = DEBIAN_BASE;
   if (hasImage(storage, name)) return;
@@ -84,17 +110,18 @@ async function ensureDebianBase(cacheDir: string, progress: (step: string) => vo
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   try {
-    progress(`mmdebstrap ${DEBIAN_SUITE} (minbase, ca-certificates)`);
+    const archArgs = arch ? [`--architectures=${arch}`] : [];
+    progress(`mmdebstrap ${DEBIAN_SUITE} (minbase, ca-certificates${arch ? `, ${arch}` : ''})`);
     const tarball = join(work, 'rootfs.tar');
     await runLogged(
       'mmdebstrap',
-      ['--mode=root', '--variant=minbase', '--include=ca-certificates', DEBIAN_SUITE, tarball],
+      ['--mode=root', '--variant=minbase', ...archArgs, '--include=ca-certificates', DEBIAN_SUITE, tarball],
       join(cacheDir, 'images', 'debian-base.log'),
-      BUILD_LIMIT_MS,
+      arch ? EMULATED_LIMIT_MS : BUILD_LIMIT_MS,
     );
     const container = buildah(storage, ['from', '--quiet', 'scratch']);
     buildah(storage, ['add', '--quiet', container, tarball, '/'], 600_000);
-    buildah(storage, ['config', '--cmd', '["bash"]', container]);
+    buildah(storage, ['config', ...(arch ? ['--arch', arch] : []), '--cmd', '["bash"]', container]);
     buildah(storage, ['commit', '--quiet', '--rm', container, name], 600_000);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -106,7 +133,9 @@ async function ensureDebianBase(cacheDir: string, progress: (step: string) => vo
  * is cached. The host's CA bundle is mounted into the build steps read-only (never saved in a layer).
  */
 export async function buildLocalImage(opts: ImageBuildOptions = {}): Promise<LocalImage> {
-  const cacheDir = opts.cacheDir ?? cacheRoot();
+  // An emulated build's platform is named in its tag and given to mmdebstrap and buildah.
+  const { foreign, cacheDir } = buildCache(opts);
+  const limit = foreign ? EMULATED_LIMIT_MS : BUILD_LIMIT_MS;
   const contextDir = opts.contextDir ?? join(packageRoot(), 'images', 'agent');
   const repository = opts.repository ?? 'agent';
   const progress = opts.progress ?? (() => {});
@@ -115,7 +144,12 @@ export async function buildLocalImage(opts: ImageBuildOptions = {}): Promise<Loc
   const storage = buildStorage(cacheDir);
   const args = { BASE_IMAGE: DEBIAN_BASE, ...opts.buildArgs };
   const argList = Object.entries(args).sort(([a], [b]) => (a < b ? -1 : 1));
-  const tag = contentTag([repository, ...contextParts(contextDir, opts.contextFiles), ...argList.flat()]);
+  const tag = contentTag([
+    repository,
+    ...contextParts(contextDir, opts.contextFiles),
+    ...argList.flat(),
+    ...(foreign ? [`linux/${foreign}`] : []),
+  ]);
   const name = `orchestrator.local/${repository}:${tag}`;
   const archive = join(images, `${repository}-${tag}.tar`);
   if (existsSync(archive)) {
@@ -128,7 +162,11 @@ export async function buildLocalImage(opts: ImageBuildOptions = {}): Promise<Loc
       markUsed(archive);
       return { name, archive };
     }
-    if (args.BASE_IMAGE === DEBIAN_BASE) await ensureDebianBase(cacheDir, progress);
+    if (foreign) {
+      const problem = emulationProblem(foreign);
+      if (problem) throw new Error(problem);
+    }
+    if (args.BASE_IMAGE === DEBIAN_BASE) await ensureDebianBase(cacheDir, foreign, progress);
     // A base named by the caller (an image built here before) is taken from its archive if pruned.
     for (const base of Object.values(args).filter((v) => v.startsWith('orchestrator.local/'))) {
       const baseArchive = join(images, `${base.replace(/^orchestrator\.local\//, '').replace(':', '-')}.tar`);
@@ -145,6 +183,7 @@ export async function buildLocalImage(opts: ImageBuildOptions = {}): Promise<Loc
         '--isolation',
         'chroot',
         '--pull-never',
+        ...(foreign ? ['--platform', `linux/${foreign}`] : []),
         ...(opts.hostCaBundle !== false && existsSync(HOST_CA_BUNDLE)
           ? ['-v', `${HOST_CA_BUNDLE}:${HOST_CA_BUNDLE}:ro`]
           : []),
@@ -154,14 +193,14 @@ export async function buildLocalImage(opts: ImageBuildOptions = {}): Promise<Loc
         contextDir,
       ],
       log,
-      BUILD_LIMIT_MS,
+      limit,
     );
     progress(`buildah push ${name} oci-archive:${archive}`);
     await buildahLogged(
       storage,
       ['push', '--quiet', name, `oci-archive:${archive}.partial:${name}`],
       log,
-      BUILD_LIMIT_MS,
+      limit,
     );
     renameSync(`${archive}.partial`, archive);
     const pruned = pruneImages(images, storage, repository);

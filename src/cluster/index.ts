@@ -4,6 +4,8 @@
 // decided below the map (obtainCluster), from the environment.
 // - agent-image.ts: the agent image (images/agent/Dockerfile) built for the real node as a user builds it.
 // - operator-image.ts: the operator's image (Dockerfile) built the same way, from local stand-ins of its bases.
+// - platform.ts: the CPU an image is for; another than the host's built under QEMU's emulation.
+// - image-arch.ts: what a built image is for, read from it (config, its Node's ELF header, node --version).
 // - agent-sandbox.ts: the agent sandbox of a namespace (config/agents), the one directory that the
 //   install, local mode and the tests apply.
 // - apply.ts: server-side apply through the product's API client, resources found by discovery.
@@ -36,7 +38,15 @@ export {
 } from './binary.js';
 export type { Cluster, LocalControlPlane, WorkloadsLater } from './control-plane.js';
 export { startControlPlane } from './control-plane.js';
+export { type ImageArchFacts, imageArchFacts } from './image-arch.js';
 export { buildOperatorImage, dockerfileSources } from './operator-image.js';
+export {
+  ELF_MACHINE,
+  EMULATION_PACKAGES,
+  emulationProblem,
+  type ImageArch,
+  registerEmulation,
+} from './platform.js';
 export { REAL_NODE_PACKAGES, realNodeMissing, realNodeMissingPackages } from './real-node-host.js';
 export type { LocalImage, RealNodeImages } from './real-node-images.js';
 export type { StartOptions } from './start-command.js';

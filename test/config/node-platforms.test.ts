@@ -4,20 +4,13 @@
 // macOS none (the scripts then run on the machine's Node >= 24, README "Quick start"). Installs into a
 // scratch folder from the registry (the pinned versions and integrity of package-lock.json).
 import { execFile, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  readSync,
-  realpathSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
+import { elfMachine } from '../../src/cluster/image-arch.js';
+import { ELF_MACHINE } from '../../src/cluster/platform.js';
 import { packageRoot } from '../../src/util/package-root.js';
 
 const root = packageRoot();
@@ -49,14 +42,6 @@ t.test('every package bound to a platform is optional, so npm ci skips it elsewh
   );
 });
 
-/** The ELF machine of a binary: 62 x86-64, 183 AArch64. */
-function elfMachine(file: string): number {
-  const buffer = Buffer.alloc(20);
-  const fd = openSync(file, 'r');
-  readSync(fd, buffer, 0, 20, 0);
-  return buffer.readUInt16LE(18);
-}
-
 t.test('npm ci with the platform overridden: arm64 Linux gets its Node, macOS none', async (t) => {
   const node = Object.fromEntries(
     Object.entries(pkg.optionalDependencies ?? {}).filter(([name]) => name.startsWith('node-')),
@@ -66,8 +51,8 @@ t.test('npm ci with the platform overridden: arm64 Linux gets its Node, macOS no
     Object.keys(node).map((name) => [`node_modules/${name}`, lock.packages[`node_modules/${name}`]]),
   );
   for (const [os, cpu, expected] of [
-    ['linux', 'arm64', 183],
-    ['linux', 'x64', 62],
+    ['linux', 'arm64', ELF_MACHINE.arm64],
+    ['linux', 'x64', ELF_MACHINE.amd64],
     ['darwin', 'arm64', undefined],
   ] as const) {
     const dir = mkdtempSync(join(tmpdir(), 'npm-platform-'));
@@ -102,10 +87,10 @@ t.test('npm ci with the platform overridden: arm64 Linux gets its Node, macOS no
   }
 });
 
-// What can be proven of the arm64 images without building them (no arm64 machine nor emulation here,
-// docs/releasing.md): each Dockerfile that installs Node turns buildx's TARGETARCH into the package of
-// that CPU (its case line run by sh, as RUN runs it), at the version of the lock, the one the test
-// above installs for arm64.
+// What holds of the arm64 images without building them (`npm run build:arm64` builds them, under
+// emulation, minutes: docs/releasing.md): each Dockerfile that installs Node turns TARGETARCH into the
+// package of that CPU (its case line run by sh, as RUN runs it), at the version of the lock, the one
+// the test above installs for arm64.
 t.test("the images' Dockerfiles pick the Node package of TARGETARCH, at the lock's version", async (t) => {
   for (const file of ['images/agent/Dockerfile', 'images/node/Dockerfile']) {
     const text = readFileSync(join(root, file), 'utf8');

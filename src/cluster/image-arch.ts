@@ -1,0 +1,78 @@
+// What an image built here is for, read from the image itself rather than from how it was built: its
+// config's architecture, the CPU of its Node binary (the ELF header's e_machine, and `file`'s words
+// for it) and the version that binary prints when run, under emulation for a foreign image
+// (platform.ts). `npm run build:arm64` checks the arm64 images with it (docs/releasing.md).
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ImageBuildOptions, imageBuildStorage } from './agent-image.js';
+import { buildah, hasImage } from './buildah.js';
+import type { LocalImage } from './real-node-images.js';
+
+export interface ImageArchFacts {
+  /** The image config's architecture (OCI's name: amd64, arm64). */
+  architecture: string;
+  /** The Node binary's ELF e_machine (62 x86-64, 183 AArch64). */
+  nodeMachine: number;
+  /** `file`'s description of the Node binary. */
+  nodeFile: string;
+  /** What `node --version` printed, run in the image. */
+  nodeVersion: string;
+}
+
+/** The e_machine of an ELF file (the 16-bit little-endian field at offset 18). */
+export function elfMachine(path: string): number {
+  const header = Buffer.alloc(20);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, header, 0, 20, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (header.readUInt32BE(0) !== 0x7f454c46) throw new Error(`${path} is not an ELF file`);
+  return header.readUInt16LE(18);
+}
+
+/**
+ * Reads the facts of `image` from the build storage of `opts` (taken back from its archive if the
+ * storage no longer has it); `node` is the Node binary's path in the image.
+ */
+export function imageArchFacts(
+  image: LocalImage,
+  node: string,
+  opts: Pick<ImageBuildOptions, 'cacheDir' | 'arch'> = {},
+): ImageArchFacts {
+  const storage = imageBuildStorage(opts);
+  if (!hasImage(storage, image.name))
+    buildah(storage, ['pull', '--quiet', `oci-archive:${image.archive}`], 600_000);
+  const architecture = buildah(storage, [
+    'inspect',
+    '--type',
+    'image',
+    '--format',
+    '{{.OCIv1.Architecture}}',
+    image.name,
+  ]);
+  const container = buildah(storage, ['from', '--quiet', '--pull-never', image.name]);
+  try {
+    // The binary as the image's root sees it: a link in the image (the agent's /opt/agent/bin/node) resolves
+    // inside the mount only when relative, which npm's links are.
+    const root = buildah(storage, ['mount', container]);
+    const binary = spawnSync('readlink', ['-f', join(root, node)], { encoding: 'utf8' }).stdout.trim();
+    if (!binary.startsWith(root)) throw new Error(`${node} in ${image.name} leaves the image (${binary})`);
+    const described = spawnSync('file', ['-b', binary], { encoding: 'utf8', timeout: 30_000 });
+    const nodeVersion = buildah(
+      storage,
+      ['run', '--isolation', 'chroot', container, '--', node, '--version'],
+      300_000,
+    );
+    return {
+      architecture,
+      nodeMachine: elfMachine(binary),
+      nodeFile: described.status === 0 ? described.stdout.trim() : `file failed: ${described.stderr.trim()}`,
+      nodeVersion,
+    };
+  } finally {
+    buildah(storage, ['rm', container]);
+  }
+}
