@@ -18,3 +18,12 @@ export function profileNamingApp(config: Pick<ControllerConfig, 'agents'>, app: 
 /** The agent a run acting as `app` uses: the profile naming it, else the seed's rule. */
 export const agentOfGithubApp = (config: Pick<ControllerConfig, 'agents'>, app: string): string =>
   profileNamingApp(config, app) ?? agentFromGithubApp(app);
+
+/** The install's Apps: githubApps and every profile's githubApp, each once (by GitHub's case-blind name). */
+export function configuredApps(config: Pick<ControllerConfig, 'agents' | 'githubApps'>): string[] {
+  const apps = [
+    ...(config.githubApps ?? []),
+    ...Object.values(config.agents).flatMap((a) => (a.githubApp ? [a.githubApp] : [])),
+  ];
+  return apps.filter((app, i) => apps.findIndex((other) => sameApp(other, app)) === i);
+}
