@@ -9,7 +9,6 @@ import { seedConfig } from '../../test/harness/util/app-configs.js';
 import type { AdmissionRequest } from '../admission/request.js';
 import { staticConfig } from '../api/index.js';
 import type { ResourceAttributes } from '../auth/index.js';
-import { loadDefaultConfig } from '../config/load.js';
 import { admissionRoutes } from './handlers.js';
 
 // The seed's Apps (5DLabs-Rex …) are a sample's (config/samples/seed), not the shipped config's.

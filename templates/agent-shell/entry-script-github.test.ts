@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import path from 'node:path';
 import t from 'tap';
 import { createAuthority } from '../../src/certs/authority.js';
-import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
+import { configFrom } from '../../src/config/load.js';
 import { TokenBroker } from '../../src/github/app-tokens/index.js';
 import { loadTemplateSet, renderCodeRun, renderTaskRun } from '../../src/render/index.js';
 import { sampleCodeRun, sampleTaskRun } from '../../src/render/samples.js';

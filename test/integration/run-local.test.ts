@@ -2,7 +2,7 @@
 // control plane, installs CRDs, webhooks, the RBAC and the config, runs the manager as its
 // ServiceAccount, serves probes and metrics, and stops cleanly.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

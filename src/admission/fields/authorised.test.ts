@@ -5,7 +5,6 @@
 import t from 'tap';
 import { seedConfig } from '../../../test/harness/util/app-configs.js';
 import { defaulted, type RunKindName } from '../../api/index.js';
-import { loadDefaultConfig } from '../../config/load.js';
 import { type RunView, referencesToCheck, specOf } from '../references/index.js';
 import { kindsOf, rowFor } from './coverage.js';
 import { FIELD_CLASSES } from './table.js';

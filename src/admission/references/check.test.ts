@@ -4,7 +4,6 @@ import t from 'tap';
 import { RuleReviewer } from '../../../test/harness/fakes/access-reviewers.js';
 import { seedConfig } from '../../../test/harness/util/app-configs.js';
 import type { ResourceAttributes } from '../../auth/index.js';
-import { loadDefaultConfig } from '../../config/load.js';
 import { judgeReferences, uncheckedText } from './check.js';
 import { referencesToCheck } from './table.js';
 

@@ -5,7 +5,6 @@ import t from 'tap';
 import { seedConfig } from '../../../test/harness/util/app-configs.js';
 import { defaulted } from '../../api/index.js';
 import type { ResourceAttributes } from '../../auth/index.js';
-import { loadDefaultConfig } from '../../config/load.js';
 import { accessAttributes } from './check.js';
 import { ownerWide } from './repositories.js';
 import { type RunView, referencesToCheck, specOf } from './table.js';

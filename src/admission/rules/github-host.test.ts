@@ -2,7 +2,7 @@
 import t from 'tap';
 import { seedConfig } from '../../../test/harness/util/app-configs.js';
 import type { RunKindName } from '../../api/index.js';
-import { configFrom, loadDefaultConfig } from '../../config/load.js';
+import { configFrom } from '../../config/load.js';
 import { validateRun } from '../validate-run.js';
 import { repositoryHost } from './github-host.js';
 

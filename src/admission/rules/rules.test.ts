@@ -1,7 +1,7 @@
 import t from 'tap';
 import { seedConfig } from '../../../test/harness/util/app-configs.js';
 import { type ControllerConfig, RESERVED_ENV_NAMES } from '../../api/index.js';
-import { configFrom, loadDefaultConfig } from '../../config/load.js';
+import { configFrom } from '../../config/load.js';
 import { validateRun } from '../validate-run.js';
 import { MARKDOWN_BUDGET_BYTES, relativePathProblem, repositoryUrlProblem } from './index.js';
 

@@ -12,7 +12,7 @@ export interface GithubCall {
 }
 
 /** The App's JWT as a request hook, for the calls an App makes as itself. */
-export const appAuth = (creds: AppCredentials, call: GithubCall) =>
+export const appAuth = (creds: AppCredentials, call: GithubCall): ReturnType<typeof createAppAuth> =>
   createAppAuth({
     appId: creds.appId,
     privateKey: creds.privateKey,
