@@ -2,12 +2,22 @@
 // as the token broker asks it (GET /repos/{owner}/{repo}/installation with the App's JWT): an App that
 // is not installed there gets no token, so its runs fail at their first clone. Only when GitHub is
 // given (doctor --repository) and the App's key is in place (the github-apps check names a missing one).
+import { createPrivateKey } from 'node:crypto';
 import { configuredApps } from '../api/index.js';
 import { appAuth, appSecretName, repositoryInstallation } from '../github/app-tokens/index.js';
 import { type DoctorCheck, type DoctorContext, type DoctorFinding, ok, problem } from './check.js';
 import { secretKey } from './secret-keys.js';
 
 const NAME = 'github-installations';
+
+/** GitHub signs an App's JWT with RS256 only: another key is refused before GitHub is asked. */
+function rsaKey(pem: string): boolean {
+  try {
+    return createPrivateKey(pem).asymmetricKeyType === 'rsa';
+  } catch {
+    return false;
+  }
+}
 
 /** The App's id and key from its Secrets, or undefined when either is missing (not this check's finding). */
 async function credentials(ctx: DoctorContext, app: string) {
@@ -33,6 +43,17 @@ export const appInstallationsCheck: DoctorCheck = {
     for (const app of configuredApps(ctx.config)) {
       const found = await credentials(ctx, app);
       if (!found) continue;
+      if (!rsaKey(found.creds.privateKey)) {
+        findings.push(
+          problem(
+            NAME,
+            'error',
+            `GitHub App ${app}: the private key in ${ctx.namespace}/${found.keyName} is not an RSA key, and GitHub signs App JWTs with RS256 only`,
+            `kubectl -n ${ctx.namespace} delete secret ${found.keyName}, then create it again with the .pem GitHub generated for ${app}`,
+          ),
+        );
+        continue;
+      }
       const { hook } = appAuth(found.creds, call);
       for (const repository of github.repositories) {
         const [owner = '', repo = ''] = repository.split('/');

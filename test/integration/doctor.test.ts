@@ -2,6 +2,7 @@
 // parts): from an empty cluster, each missing piece named with its fix and exit 1, then put in place
 // one by one until nothing is left; then each broken again (a binding removed, a wrong or expired
 // caBundle, the agent sandbox's NetworkPolicy deleted) and named again.
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { stringify } from 'yaml';
+import { appKeysRole } from '../../scripts/generate-app-keys-role.js';
 import { createAuthority } from '../../src/certs/authority.js';
 import { startControlPlane } from '../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
@@ -131,6 +133,14 @@ t.test('the keys put in place: no problem, exit 0; no value printed', async (t) 
     `--from-literal=${key.key}=${modelKey}`,
   ]);
   const apps = config.githubApps ?? [];
+  // The manager reads the Apps' key Secrets by name: the Role `npm run generate` writes from the
+  // config naming them (the shipped config names none, so the install grants none).
+  const role = await kubectl(
+    cluster,
+    ['apply', '-f', '-'],
+    appKeysRole(stringify(config), 'the Apps of the test config'),
+  );
+  t.equal(role.code, 0, role.stderr);
   const appKey = (await createAuthority()).keyPem;
   writeFileSync(join(dir, 'app.pem'), appKey);
   for (const [i, app] of apps.entries()) {
@@ -171,12 +181,26 @@ t.test("each App's installation on the repositories given, asked of the GitHub s
   t.equal(created.code, 0, created.stderr);
   const ask = () => doctor(['--repository', 'acme/payments', '--github-api-url', github.url]);
 
+  const morganKey = `${NS}/github-app-${String(morgan).toLowerCase()}`;
   let res = await ask();
   t.equal(res.code, 1, res.stdout);
   t.same(linesOf(res.stdout, 'github-installations'), [
     `[ERROR] github-installations: GitHub App ${rex} is not installed on acme/payments (GitHub answers 404 for its installation there): its runs on acme/payments get no token`,
-    `[ERROR] github-installations: GitHub App ${morgan}: GitHub refused its JWT (401): the App ID or private key in ${NS}/github-app-${String(morgan).toLowerCase()} is not ${morgan}'s`,
+    `[ERROR] github-installations: GitHub App ${morgan}: the private key in ${morganKey} is not an RSA key, and GitHub signs App JWTs with RS256 only`,
   ]);
+  // An RSA key, but not the App's: GitHub refuses the JWT.
+  const foreign = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+    type: 'pkcs1',
+    format: 'pem',
+  });
+  writeFileSync(join(dir, 'foreign.pem'), foreign);
+  await kubectl(cluster, ['-n', NS, 'delete', 'secret', `github-app-${String(morgan).toLowerCase()}`]);
+  await createAppSecret(String(morgan), join(dir, 'foreign.pem'));
+  res = await ask();
+  t.equal(
+    linesOf(res.stdout, 'github-installations')[1],
+    `[ERROR] github-installations: GitHub App ${morgan}: GitHub refused its JWT (401): the App ID or private key in ${morganKey} is not ${morgan}'s`,
+  );
   t.match(
     res.stdout,
     `fix: install it on acme/payments: https://github.com/apps/${String(rex).toLowerCase()}/installations/new`,
