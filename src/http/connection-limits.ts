@@ -5,9 +5,10 @@
 // that never finishes a handshake), so 16 addresses cannot fill the listener with connects that cost
 // them nothing; a connection past any of these is closed at once. A new
 // connection has `headerTimeoutMs` for its TLS handshake (the TLS server's handshakeTimeout), then as
-// long for its first request's headers, or it is closed: Node times a request's headers only once its
-// first byte arrives, so a connection that sends nothing after the handshake would otherwise stay until
-// the client leaves (an idle TLS connection costs tens of KiB, any connection a slot).
+// long for its first request's headers, or it is closed (an idle TLS connection costs tens of KiB, any
+// connection a slot). Node's headersTimeout counts from the connection's start too, but acts only when
+// it checks (every connectionsCheckingInterval) and writes a 408 first; the timer here closes at the
+// deadline, silently. Under load either may come first, so a client may or may not read the 408.
 import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import { type TLSSocket, Server as TlsServer } from 'node:tls';
