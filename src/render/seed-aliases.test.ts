@@ -4,13 +4,12 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { seedConfig } from '../../test/harness/util/app-configs.js';
+import { loadDefaultConfig } from '../config/load.js';
 import { defaultTemplateDir, loadValidatedTemplates, renderCodeRun, renderDocsRun } from './index.js';
 import { sampleCodeRun, sampleDocsRun } from './samples.js';
 import { SEED_ALIAS_NAMES, seedAliases } from './seed-aliases.js';
 
-// The seed's Apps (config/samples/seed): the samples act as 5DLabs-Rex and 5DLabs-Morgan.
-const config = seedConfig();
+const config = loadDefaultConfig();
 
 /** In the seeds' style: flat snake_case names and agent conditionals on github_app (002 §8.1). */
 const SEED_TEMPLATE = `# Task {{task_id}} of {{service}} ({{service_name}})

@@ -141,12 +141,9 @@ export function githubAppFixture(
     app.refusedJwts.push(problem);
     return error(401, 'A JSON web token could not be decoded');
   };
-  // GitHub answers 404 for a repository the App's installation on its owner leaves out.
-  const installationOf = (owner: string | undefined, repo?: string): GithubAnswer => {
+  const installationOf = (owner: string | undefined): GithubAnswer => {
     const found = app.installations.get((owner ?? '').toLowerCase());
-    const reaches =
-      found && (repo === undefined || found.repositories.some((r) => r.toLowerCase() === repo.toLowerCase()));
-    return found && reaches
+    return found
       ? { status: 200, body: installationBody(app, owner ?? '', found.id) }
       : error(404, 'Not Found');
   };
@@ -155,7 +152,7 @@ export function githubAppFixture(
     {
       method: 'GET',
       path: '/repos/{owner}/{repo}/installation',
-      handle: (req) => unauthenticated(req.headers) ?? installationOf(req.params.owner, req.params.repo),
+      handle: (req) => unauthenticated(req.headers) ?? installationOf(req.params.owner),
     },
     {
       method: 'POST',
