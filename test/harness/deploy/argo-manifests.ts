@@ -125,19 +125,24 @@ export interface SensorTrigger {
   dests: string[];
 }
 
-/** Every k8s trigger of the Sensors. */
+/** Every k8s trigger of the Sensors that submits a Workflow (`operation: create`; github-play-gates' patch). */
 export function sensorTriggers(objects = argoObjects()): SensorTrigger[] {
   type Trigger = {
     template: {
       name: string;
-      k8s?: { source: { resource: SensorTrigger['workflow'] }; parameters?: Array<{ dest: string }> };
+      k8s?: {
+        operation: string;
+        source: { resource: SensorTrigger['workflow'] };
+        parameters?: Array<{ dest: string }>;
+      };
     };
   };
   return objects
     .filter((o) => o.kind === 'Sensor')
     .flatMap((s) =>
-      ((s.spec as { triggers: Trigger[] }).triggers ?? []).map(({ template: t }) => {
+      ((s.spec as { triggers: Trigger[] }).triggers ?? []).flatMap(({ template: t }) => {
         if (!t.k8s) throw new Error(`Sensor ${s.metadata?.name}: trigger ${t.name} is not a k8s trigger`);
+        if (t.k8s.operation !== 'create') return [];
         return {
           sensor: String(s.metadata?.name),
           trigger: t.name,
