@@ -22,8 +22,15 @@ import {
   sensorEvent,
 } from '../harness/deploy/sensor-eval.js';
 import { githubPayload, type Payload } from '../harness/remote/github.js';
+import {
+  type PullRequestDelivery,
+  pullRequestLabelled,
+  pullRequestOpened,
+  pullRequestReviewed,
+} from '../harness/remote/github-pull-request.js';
 
 const objects = argoObjects();
+const asEvent = (d: PullRequestDelivery) => sensorEvent(d.event, d.body);
 const play = workflowTemplate('orchestrator-play', objects);
 const steps = template(play, play.spec.entrypoint).steps?.flat() ?? [];
 const step = (name: string) => steps.find((s) => s.name === name);
@@ -87,38 +94,9 @@ function playName(service: string, taskId: string): string {
     .replace('{{workflow.parameters.task-id}}', taskId);
 }
 
-// The review fixture's pull request, on the task's branch: acme/payments#12 (test/fixtures/github).
-const pullRequest = (change: (p: Payload) => void = () => {}) =>
-  githubPayload('pull_request_review.changes_requested', (p) => {
-    p.pull_request.head.ref = 'feature/task-7-implementation';
-    change(p);
-  });
-const opened = (change?: (p: Payload) => void) =>
-  sensorEvent(
-    'pull_request',
-    pullRequest((p) => {
-      p.action = 'opened';
-      delete p.review;
-      change?.(p);
-    }),
-  );
-const labelled = (name: string) =>
-  sensorEvent(
-    'pull_request',
-    pullRequest((p) => {
-      p.action = 'labeled';
-      p.label = { name };
-      delete p.review;
-    }),
-  );
-const reviewed = (state: string) =>
-  sensorEvent(
-    'pull_request_review',
-    pullRequest((p) => {
-      p.action = 'submitted';
-      p.review.state = state;
-    }),
-  );
+const opened = (change?: (p: Payload) => void) => asEvent(pullRequestOpened(7, change));
+const labelled = (name: string) => asEvent(pullRequestLabelled(7, name));
+const reviewed = (state: string) => asEvent(pullRequestReviewed(7, state));
 
 t.test('the play runs the seed stages in order, each agent followed by its wait', async (t) => {
   t.same(
@@ -206,11 +184,6 @@ t.test('each seed event opens its wait on the play of the task and repository, a
   for (const [what, event] of nothing) t.same(patches(event), [], `${what} opens nothing`);
 });
 
-t.test('the repository name becomes the service as the task-label sensor makes it', async (t) => {
-  const [patch] = patches(opened((p) => void (p.repository.name = 'Pay_ments.API')));
-  t.equal(patch?.patch.metadata.name, playName('pay-ments-api', '7'));
-});
-
 t.test('the Sensor and the waits have the rights they use; the EventSource sends their events', async (t) => {
   const rules = (name: string) =>
     (objects.find((o) => o.kind === 'Role' && o.metadata?.name === name)?.rules ?? []) as Array<{
@@ -241,4 +214,38 @@ t.test('the Sensor and the waits have the rights they use; the EventSource sends
     'push',
   ])
     t.ok(events.includes(seed), `the seed's ${seed} is subscribed`);
+});
+
+t.test('a task label starts the play under the name its events are sent to', async (t) => {
+  const sensor = objects.find((o) => o.kind === 'Sensor' && o.metadata?.name === 'github-task-label');
+  const [{ template: start } = {} as never] = (sensor?.spec as { triggers: Trigger[] }).triggers;
+  const resource = start.k8s.source.resource as KubeObject & {
+    spec: { workflowTemplateRef: { name: string }; arguments: { parameters: Array<{ name: string }> } };
+  };
+  t.equal(resource.spec.workflowTemplateRef.name, 'orchestrator-play');
+  const issue = sensorEvent(
+    'issues',
+    githubPayload('issue_comment.issue', (p) => {
+      p.action = 'labeled';
+      p.label = { name: 'task-7' };
+      p.repository.name = 'Pay_ments.API';
+    }),
+  );
+  const values = Object.fromEntries(
+    start.k8s.parameters.map((p) => [
+      p.dest,
+      p.src.dataTemplate
+        ? renderTemplate(p.src.dataTemplate, issue)
+        : renderTemplate(`{{ .Input.${p.src.dataKey} }}`, issue),
+    ]),
+  );
+  const argument = (name: string) =>
+    values[
+      `spec.arguments.parameters.${resource.spec.arguments.parameters.findIndex((p) => p.name === name)}.value`
+    ];
+  t.equal(argument('task-id'), '7');
+  t.equal(argument('service-id'), 'pay-ments-api');
+  t.equal(values['metadata.name'], playName('pay-ments-api', '7'), 'the name its association step requires');
+  const [gate] = patches(opened((p) => void (p.repository.name = 'Pay_ments.API')));
+  t.equal(gate?.patch.metadata.name, values['metadata.name'], "the pull request's events go to that play");
 });

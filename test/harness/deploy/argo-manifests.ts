@@ -71,6 +71,7 @@ export const SAMPLE_PARAMETERS: Readonly<Record<string, string>> = {
   'task-id': '7',
   'task-ids': '[7, 8]',
   service: 'payments',
+  'service-id': 'payments',
   'repository-url': 'https://github.com/acme/payments',
   'docs-repository-url': 'https://github.com/acme/docs',
   'working-directory': 'projects/payments',
@@ -157,6 +158,10 @@ export function sensorTriggers(objects = argoObjects()): SensorTrigger[] {
 export function sampleWorkflow(trigger: SensorTrigger): SensorTrigger['workflow'] {
   const workflow = structuredClone(trigger.workflow);
   for (const dest of trigger.dests) {
+    if (dest === 'metadata.name') {
+      workflow.metadata = { ...workflow.metadata, name: `${trigger.sensor}-sample` };
+      continue;
+    }
     const match = /^spec\.arguments\.parameters\.(\d+)\.value$/.exec(dest);
     const param = match ? workflow.spec.arguments?.parameters?.[Number(match[1])] : undefined;
     const sample = param && SAMPLE_PARAMETERS[param.name];
