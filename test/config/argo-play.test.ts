@@ -173,9 +173,24 @@ t.test('each seed event opens its wait on the play of the task and repository, a
     );
   }
   const nothing: Array<[string, SensorEvent]> = [
-    ['a fork', opened((p) => void (p.pull_request.head.repo.full_name = 'mallory/payments'))],
-    ['a branch not named like a task', opened((p) => void (p.pull_request.head.ref = 'rex/retry-captures'))],
-    ['an edited pull request', opened((p) => void (p.action = 'edited'))],
+    [
+      'a fork',
+      opened((p) => {
+        p.pull_request.head.repo.full_name = 'mallory/payments';
+      }),
+    ],
+    [
+      'a branch not named like a task',
+      opened((p) => {
+        p.pull_request.head.ref = 'rex/retry-captures';
+      }),
+    ],
+    [
+      'an edited pull request',
+      opened((p) => {
+        p.action = 'edited';
+      }),
+    ],
     ['another label', labelled('ready-for-qa-later')],
     ['a review requesting changes', reviewed('changes_requested')],
     ['a review comment', reviewed('commented')],
@@ -218,7 +233,8 @@ t.test('the Sensor and the waits have the rights they use; the EventSource sends
 
 t.test('a task label starts the play under the name its events are sent to', async (t) => {
   const sensor = objects.find((o) => o.kind === 'Sensor' && o.metadata?.name === 'github-task-label');
-  const [{ template: start } = {} as never] = (sensor?.spec as { triggers: Trigger[] }).triggers;
+  const [{ template: start } = {} as never] = ((sensor as KubeObject).spec as { triggers: Trigger[] })
+    .triggers;
   const resource = start.k8s.source.resource as KubeObject & {
     spec: { workflowTemplateRef: { name: string }; arguments: { parameters: Array<{ name: string }> } };
   };
@@ -246,6 +262,10 @@ t.test('a task label starts the play under the name its events are sent to', asy
   t.equal(argument('task-id'), '7');
   t.equal(argument('service-id'), 'pay-ments-api');
   t.equal(values['metadata.name'], playName('pay-ments-api', '7'), 'the name its association step requires');
-  const [gate] = patches(opened((p) => void (p.repository.name = 'Pay_ments.API')));
+  const [gate] = patches(
+    opened((p) => {
+      p.repository.name = 'Pay_ments.API';
+    }),
+  );
   t.equal(gate?.patch.metadata.name, values['metadata.name'], "the pull request's events go to that play");
 });

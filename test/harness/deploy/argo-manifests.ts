@@ -26,6 +26,7 @@ export interface Template {
   dag?: { tasks: Array<TemplateCall & { withParam?: string; depends?: string }> };
   steps?: Array<Array<TemplateCall>>;
   suspend?: object;
+  container?: { image: string; command?: string[] };
 }
 
 export interface TemplateCall {
@@ -33,6 +34,7 @@ export interface TemplateCall {
   template?: string;
   templateRef?: { name: string; template: string };
   arguments?: { parameters?: Parameter[] };
+  when?: string;
 }
 
 export interface WorkflowTemplate extends KubeObject {
