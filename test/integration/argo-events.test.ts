@@ -15,7 +15,6 @@ import { kubeConfig, testCluster } from '../harness/cluster/cluster.js';
 import {
   installArgoEvents,
   installArgoEventsController,
-  sensorConsumers,
   startNatsServer,
   untilEventsReady,
 } from '../harness/deploy/argo-events.js';
@@ -41,7 +40,7 @@ import {
   pullRequestOpened,
   pullRequestReviewed,
 } from '../harness/remote/github-pull-request.js';
-import { scaled, waitFor } from '../harness/util/wait.js';
+import { scaled } from '../harness/util/wait.js';
 
 // Three Argo programs built and imported, a chain of three agents on one node: more than tap's default.
 t.setTimeout(scaled(40 * 60_000));
