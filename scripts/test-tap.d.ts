@@ -4,6 +4,8 @@ export interface FileResult {
   ok: boolean;
   ms?: number;
   lines: string[];
+  /** The file's top-level tests with their times. */
+  suites: { name: string; ms: number }[];
 }
 export interface TapCounts {
   found: boolean;

@@ -8,24 +8,32 @@ import { root } from './build.js';
 
 /** A file's top-level result line: `ok 3 - <file> # time=1234.5ms` (or `# SKIP …`). */
 const RESULT = /^(not )?ok \d+ - (\S+)(?: # (?:time=([\d.]+)ms|SKIP.*))?/;
+/** A file's top-level test (a suite) with its time: `    ok 2 - <name> # time=1234.5ms`. */
+const SUITE = /^ {4}(?:not )?ok \d+ - (.*?) # time=([\d.]+)ms$/;
 /** tap's closing comment: `# { total: 12, pass: 11, fail: 1, skip: 0 }`. */
 const SUMMARY = /^# \{ total: \d+/;
 
 /**
  * Reads a TAP stream line by line: `onFile` gets each top-level file's result with the lines of its
- * block, and `summary()` the counts of tap's closing comment (zeros when there was none).
+ * block and its suites' times (`suites`: { name, ms }), and `summary()` the counts of tap's closing
+ * comment (zeros when there was none).
  */
 export function tapReader(onFile) {
   let block = [];
+  let suites = [];
   let summary = '';
   return {
     line(line) {
       if (SUMMARY.test(line)) summary = line;
       block.push(line);
+      const suite = SUITE.exec(line);
+      if (suite) suites.push({ name: suite[1], ms: Number(suite[2]) });
       const m = RESULT.exec(line);
       if (!m) return;
-      onFile({ file: m[2], ok: !m[1], ms: m[3] === undefined ? undefined : Number(m[3]), lines: block });
+      const ms = m[3] === undefined ? undefined : Number(m[3]);
+      onFile({ file: m[2], ok: !m[1], ms, lines: block, suites });
       block = [];
+      suites = [];
     },
     summary() {
       const count = (key) => Number(new RegExp(`${key}: (\\d+)`).exec(summary)?.[1] ?? 0);

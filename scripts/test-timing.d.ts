@@ -15,7 +15,7 @@ export class Timing {
 }
 export function timingReport(
   timing: Timing,
-  files: { file: string; ms?: number }[],
+  files: { file: string; ms?: number; suites?: { name: string; ms: number }[] }[],
   opts: {
     cold: boolean;
     cpu?: { user: number; system: number };

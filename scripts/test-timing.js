@@ -6,7 +6,7 @@
 /** The budget of a whole run, in minutes: warm (every program cached) and cold (something was built). */
 export const BUDGET_MINUTES = { warm: 30, cold: 60 };
 
-/** How many of the slowest files the report names. */
+/** How many of the slowest files (and suites) the report names. */
 const SLOWEST = 10;
 
 const seconds = (ms) => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
@@ -45,7 +45,8 @@ export class Timing {
  * The report's lines: total against the budget (cold when `cold`), the CPU it took (`cpu`, µs as
  * process.cpuUsage() gives it, against `cores` busy the whole time: near 100% the run waits for CPU,
  * not for anything else), builds, lanes, slowest files, and the files that took the most CPU.
- * `files` are the results of every tap process ({ file, ms }), `cpuFiles` each file's CPU ({ file, ms }).
+ * `files` are the results of every tap process ({ file, ms, suites?: { name, ms }[] }), `cpuFiles`
+ * each file's CPU ({ file, ms }).
  */
 export function timingReport(timing, files, { cold, cpu, cores, cpuFiles = [] }) {
   const total = timing.elapsed();
@@ -68,6 +69,14 @@ export function timingReport(timing, files, { cold, cpu, cores, cpuFiles = [] })
     lines.push(`  ${kind === 'build' ? 'builds' : kind === 'lane' ? 'lanes' : 'setup'}: ${parts.join(', ')}`);
   }
   lines.push(...ranked(files, (n, sum) => `test files: ${n}, ${minutes(sum)} summed; the slowest:`));
+  // A file's time less its suites' is what it spends outside them: its cluster, builds, installs.
+  const suites = files.flatMap((f) =>
+    (f.suites ?? []).map((s) => ({ file: `${f.file}: ${s.name}`, ms: s.ms })),
+  );
+  if (suites.length > 0)
+    lines.push(
+      ...ranked(suites, (n, sum) => `suites (top-level tests): ${n}, ${minutes(sum)} summed; the slowest:`),
+    );
   if (cpuFiles.length > 0)
     lines.push(
       ...ranked(cpuFiles, (n, sum) => `CPU of ${n} test files: ${minutes(sum)} summed; the hungriest:`),
@@ -81,6 +90,11 @@ function ranked(entries, heading) {
   const sum = timed.reduce((s, f) => s + f.ms, 0);
   return [
     `  ${heading(timed.length, sum)}`,
-    ...timed.slice(0, SLOWEST).map((f) => `    ${seconds(f.ms).padStart(7)}  ${f.file}`),
+    ...timed
+      .slice(0, SLOWEST)
+      .map(
+        (f) =>
+          `    ${seconds(f.ms).padStart(7)}  ${f.file.length > 150 ? `${f.file.slice(0, 149)}…` : f.file}`,
+      ),
   ];
 }

@@ -13,7 +13,7 @@ type startFlags struct {
 	controllers, node, kwok, stages     *string
 	nodes                               *int
 	images, sandboxImage                *string
-	netpol                              *string
+	netpol, imageStore                  *string
 }
 
 func componentFlags(fs *flag.FlagSet) *startFlags {
@@ -30,6 +30,7 @@ func componentFlags(fs *flag.FlagSet) *startFlags {
 		images:       fs.String("images", "", "with --real-node: comma-separated OCI archives imported into its containerd (the pods' images; there is no registry)"),
 		sandboxImage: fs.String("sandbox-image", "", "with --real-node: the pause image of its pod sandboxes, one of --images"),
 		netpol:       fs.String("netpol-binary", "", "with --real-node: kube-router (cluster/kube-router), run with only its network policy controller so NetworkPolicies are enforced; default none"),
+		imageStore:   fs.String("image-store", "", "with --real-node: containerd's root (content and unpacked images), kept between nodes so that an image is unpacked once; images of orchestrator.local whose archive is gone from beside --images are removed from it; default: in the node's directory, removed with it"),
 	}
 }
 
@@ -79,7 +80,7 @@ func (f *startFlags) plan(fs *flag.FlagSet) (startPlan, error) {
 				images = append(images, i)
 			}
 		}
-		p.workloads = &workloadOptions{realNode: &realNodeOptions{binary: *f.node, images: images, sandboxImage: *f.sandboxImage, netpol: *f.netpol}}
+		p.workloads = &workloadOptions{realNode: &realNodeOptions{binary: *f.node, images: images, sandboxImage: *f.sandboxImage, netpol: *f.netpol, imageStore: *f.imageStore}}
 		return p, nil
 	}
 	if *f.netpol != "" {

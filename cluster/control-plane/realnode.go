@@ -26,12 +26,14 @@ type realNodeOptions struct {
 	images       []string // OCI archives imported into containerd before the kubelet starts
 	sandboxImage string   // the pause image, one of those imported
 	netpol       string   // kube-router (cluster/kube-router), the NetworkPolicy engine; "" runs none
+	imageStore   string   // containerd's root kept between nodes (realnode_store.go); "" is the node's own
 }
 
 // realNode is what a started real node holds until teardown.
 type realNode struct {
-	dir        string // DIR/node: containerd's root and state, the kubelet's, pod logs, configs
+	dir        string // DIR/node: containerd's state (and root, unless kept), the kubelet's, pod logs, configs
 	binary     string // the node binary
+	store      string // containerd's kept root, if any (--image-store)
 	lock       *os.File
 	containerd *child
 	kubelet    *child
@@ -148,8 +150,12 @@ func proxySynced(body []byte) bool {
 // is Ready, then starts kube-proxy and, when asked for, the NetworkPolicy engine.
 func (cp *controlPlane) startRealNode(ctx context.Context, rn *realNode, opts realNodeOptions, deadline time.Time) error {
 	ctrDir := filepath.Join(rn.dir, "containerd")
+	ctrRoot := filepath.Join(ctrDir, "root")
+	if opts.imageStore != "" {
+		ctrRoot, rn.store = opts.imageStore, opts.imageStore
+	}
 	if err := writeFiles(map[string]string{
-		filepath.Join(ctrDir, "config.toml"):                     containerdConfig(ctrDir, opts.sandboxImage),
+		filepath.Join(ctrDir, "config.toml"):                     containerdConfig(ctrDir, ctrRoot, opts.sandboxImage),
 		filepath.Join(ctrDir, "cni", "10-orchestrator.conflist"): cniConfig,
 	}); err != nil {
 		return err
@@ -165,9 +171,21 @@ func (cp *controlPlane) startRealNode(ctx context.Context, rn *realNode, opts re
 	if err := waitSocket(containerdSocket(ctrDir), deadline, rn.containerd); err != nil {
 		return err
 	}
+	if opts.imageStore != "" {
+		// A node killed before its teardown left its pod sandboxes in the store's metadata.
+		for _, err := range removeSandboxes(containerdSocket(ctrDir)) {
+			fmt.Fprintf(os.Stderr, "real node: a sandbox left in the image store: %v\n", err)
+		}
+	}
+	// An image already in a kept store is checked against its archive, not unpacked again.
 	for _, image := range opts.images {
 		if err := run(time.Until(deadline), "ctr", "--address", containerdSocket(ctrDir), "-n", "k8s.io", "images", "import", image); err != nil {
 			return fmt.Errorf("importing the image %s into containerd: %w", image, err)
+		}
+	}
+	if opts.imageStore != "" {
+		if err := pruneStore(containerdSocket(ctrDir), opts.images, deadline); err != nil {
+			return err
 		}
 	}
 	kubeletKubeconfig, err := cp.realNodeCredentials(rn)
@@ -321,6 +339,9 @@ func (rn *realNode) teardown(stop func(*child)) {
 	}
 	errs = append(errs, clearHost(rn.binary)...)
 	errs = append(errs, unmountUnder(rn.dir)...)
+	if rn.store != "" {
+		errs = append(errs, unmountUnder(rn.store)...) // an import's temporary mount, when killed in it
+	}
 	errs = append(errs, rn.volumes.stop()...)
 	for _, err := range errs {
 		fmt.Fprintf(os.Stderr, "real node teardown: %v\n", err)

@@ -19,12 +19,13 @@ const (
 	cgroupParent = "orchestrator-real-node"
 )
 
-// containerdConfig is containerd 1.6's config (version 2) with every path under the node's directory.
+// containerdConfig is containerd 1.6's config (version 2) with every path under the node's directory
+// but its root (content and unpacked images), which --image-store keeps between nodes.
 // restrict_oom_score_adj: runc writes a negative oom_score_adj otherwise, which needs CAP_SYS_RESOURCE;
 // without it, containers fail with "can't get final child's PID from pipe: EOF". SystemdCgroup=false:
 // no systemd here, the kubelet uses cgroupfs too. netns_mounts_under_state_dir: the pods' network
 // namespaces live under the node's directory, so teardown finds them.
-func containerdConfig(dir, sandboxImage string) string {
+func containerdConfig(dir, root, sandboxImage string) string {
 	return fmt.Sprintf(`version = 2
 root = %[1]q
 state = %[2]q
@@ -53,7 +54,7 @@ state = %[2]q
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
-`, filepath.Join(dir, "root"), filepath.Join(dir, "state"), containerdSocket(dir), sandboxImage, filepath.Join(dir, "cni"))
+`, root, filepath.Join(dir, "state"), containerdSocket(dir), sandboxImage, filepath.Join(dir, "cni"))
 }
 
 func containerdSocket(dir string) string { return filepath.Join(dir, "containerd.sock") }
@@ -86,7 +87,9 @@ const cniConfig = `{
 // the CRI RuntimeConfig call, so the kubelet uses the driver configured here. oomScoreAdj 0: the
 // default -999 needs CAP_SYS_RESOURCE. The eviction and image-GC thresholds are lowered so a nearly
 // full CI disk neither evicts pods nor deletes the imported test images (which no registry could
-// give back).
+// give back). syncFrequency 10s: a pod's mounted ConfigMaps and Secrets are rewritten when the kubelet
+// next syncs the pod, by default within a minute and a jitter; the suites that change one (the
+// manager's config, an attempt's token) wait on that, not on anything they test.
 func kubeletConfig(dir string, port int, clientCA, certFile, keyFile string) string {
 	return fmt.Sprintf(`apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -123,6 +126,7 @@ evictionHard:
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 serializeImagePulls: false
+syncFrequency: 10s
 registerNode: true
 staticPodPath: ""
 podLogsDir: %[9]q

@@ -37,11 +37,13 @@ export async function serviceAccountToken(
   client: ApiRequester,
   sa: ServiceAccountRef,
   expirationSeconds = TOKEN_SECONDS,
+  audiences?: string[],
 ): Promise<string> {
+  const spec = { expirationSeconds, ...(audiences ? { audiences } : {}) };
   const answer = await client.request<{ status?: { token?: string } }>(
     'POST',
     `${resourcePath(SERVICE_ACCOUNTS, sa.namespace, sa.name)}/token`,
-    { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds } } },
+    { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec } },
   );
   const token = answer.status?.token;
   if (!token) throw new Error(`TokenRequest for ${serviceAccountUser(sa)}: the answer holds no token`);

@@ -39,6 +39,7 @@ t.test("without -n: the proxy's ConfigMap, Deployment, Service and NetworkPolicy
 t.test('with -n: each allowlist’s NetworkPolicy there, offline when none names a Service', async (t) => {
   const { code, docs, err } = await egress(['-n', 'team-a', '--kubeconfig', '/nonexistent'], (c) => {
     c.egress.allowlists = { default: { port: 3128 }, wide: { port: 3129 } };
+    for (const agent of Object.values(c.agents)) agent.clusterAccess = false;
   });
   t.equal(code, 0, err);
   t.same(
@@ -46,6 +47,17 @@ t.test('with -n: each allowlist’s NetworkPolicy there, offline when none names
     ['NetworkPolicy/team-a/orchestrator-egress-default', 'NetworkPolicy/team-a/orchestrator-egress-wide'],
   );
 });
+
+t.test(
+  'with -n and an agent with clusterAccess: the apiserver’s addresses are read from the cluster',
+  async (t) => {
+    const { code, err } = await egress(['-n', 'team-a', '--kubeconfig', '/nonexistent'], (c) => {
+      c.egress.allowlists = { default: { port: 3128 } };
+    });
+    t.equal(code, 1, 'no policy is printed without them');
+    t.match(err, /nonexistent/);
+  },
+);
 
 t.test('a bad config is refused naming the field', async (t) => {
   const { code, err } = await egress([], (c) => {

@@ -7,15 +7,18 @@ import { stringify } from 'yaml';
 import type { ControllerConfig } from '../api/index.js';
 import { defaultConfigFile, loadConfigFile } from '../config/load.js';
 import {
+  APISERVER_SERVICE,
   allowlistPolicy,
   allowlistServices,
+  apiserverPolicy,
+  ENDPOINT_SLICE_SERVICE_LABEL,
   proxyObjects,
   type ServicePeer,
   servicePeer,
 } from '../egress/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import type { CliIO } from './io.js';
-import { addKubeOptions, type KubeFlags, withConnection } from './kube.js';
+import { addKubeOptions, type Connection, type KubeFlags, withConnection } from './kube.js';
 
 interface EgressFlags extends KubeFlags {
   config: string;
@@ -37,7 +40,24 @@ async function policies(
   return out;
 }
 
+/** Some agent profile has clusterAccess: its pods reach the apiserver by the addresses read here. */
+const anyClusterAccess = (config: ControllerConfig) =>
+  Object.values(config.agents ?? {}).some((a) => a?.clusterAccess);
+
+async function apiserverPolicies(config: ControllerConfig, namespace: string, conn: Connection) {
+  if (!anyClusterAccess(config)) return [];
+  const { namespace: ns, name } = APISERVER_SERVICE;
+  const service = await conn.client.request<KubeObject>('GET', `/api/v1/namespaces/${ns}/services/${name}`);
+  const selector = encodeURIComponent(`${ENDPOINT_SLICE_SERVICE_LABEL}=${name}`);
+  const slices = await conn.client.request<{ items?: KubeObject[] }>(
+    'GET',
+    `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=${selector}`,
+  );
+  return [apiserverPolicy(namespace, service, slices.items ?? [])];
+}
+
 const needsCluster = (config: ControllerConfig) =>
+  anyClusterAccess(config) ||
   Object.values(config.egress.allowlists).some((a) => (a.services ?? []).length > 0);
 
 export function registerEgressCommand(program: Command, io: CliIO): void {
@@ -59,10 +79,12 @@ export function registerEgressCommand(program: Command, io: CliIO): void {
     else
       objects = await withConnection(
         flags,
-        (conn) =>
-          policies(config, namespace, (ns, name) =>
+        async (conn) => [
+          ...(await policies(config, namespace, (ns, name) =>
             conn.client.request<KubeObject>('GET', `/api/v1/namespaces/${ns}/services/${name}`),
-          ),
+          )),
+          ...(await apiserverPolicies(config, namespace, conn)),
+        ],
         { checkCrds: false },
       );
     io.out(objects.map((o) => stringify(o)).join('---\n'));

@@ -28,6 +28,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   get: [
     'orchestrator get otr -l orchestrator.io/service=payments -o wide',
     "orchestrator get otr payments-task-7 -o jsonpath='{.status.phase}'",
+    'orchestrator get otr -w                  # each change as a row, until Ctrl-C',
     'orchestrator get -A -o custom-columns=NAME:.metadata.name,PHASE:.status.phase,COST:.status.usage.costUsd',
   ],
   describe: ['orchestrator describe ocr payments-task-7-rex'],
@@ -48,6 +49,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   render: ['orchestrator render -f config/samples/coderun.yaml --attempt 2 --out /tmp/r'],
   install: ['orchestrator install --dry-run', 'orchestrator install -n team-a'],
   uninstall: ['orchestrator uninstall --yes'],
+  completion: [
+    'source <(orchestrator completion bash)      # in ~/.bashrc',
+    'orchestrator completion fish | source',
+  ],
   'egress manifests': [
     'orchestrator egress manifests --config my-config.yaml -n team-a | kubectl apply -f -',
   ],

@@ -1,9 +1,11 @@
 // `orchestrator get [kind] [name]`: runs as kubectl shows them (the CRDs' printer columns), or as
-// -o json|yaml|name|wide|jsonpath=…|custom-columns=…; -A across namespaces, -l to select by label.
+// -o json|yaml|name|wide|jsonpath=…|custom-columns=…; -A across namespaces, -l to select by label;
+// -w to go on printing each change (get-watch.ts).
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { RunKindName } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
+import { watchRuns } from './get-watch.js';
 import { type CliIO, fail } from './io.js';
 import { customColumnsOutput, jsonPathOutput } from './jsonpath.js';
 import { KIND_HELP, parseKinds, parseRef, qualifiedName, runPath } from './kinds.js';
@@ -30,6 +32,7 @@ interface GetFlags extends KubeFlags {
   output?: string;
   allNamespaces?: boolean;
   selector?: string;
+  watch?: boolean;
 }
 
 interface Found {
@@ -93,6 +96,37 @@ function render(found: Found[], output: string | undefined, single: boolean, fla
     .join('\n');
 }
 
+/** `get -w`: until Ctrl-C or SIGTERM; the table, or each object as `-o` prints one (yaml: a document each). */
+async function watch(
+  conn: Connection,
+  io: CliIO,
+  kinds: RunKindName[],
+  name: string | undefined,
+  flags: GetFlags,
+): Promise<void> {
+  const output = flags.output;
+  const table = output === undefined || output === 'wide';
+  const interrupt = io.interrupted();
+  try {
+    await watchRuns(
+      conn,
+      io,
+      {
+        kinds,
+        ...(name ? { name } : {}),
+        ...(flags.allNamespaces ? {} : { namespace: conn.namespace }),
+        ...(flags.selector ? { selector: flags.selector } : {}),
+        ...(table ? { table: output === 'wide' ? 'wide' : 'plain' } : {}),
+        document: (kind, object) =>
+          `${output === 'yaml' ? '---\n' : ''}${render([{ kind, items: [object] }], output, true, flags)}`,
+      },
+      interrupt.signal,
+    );
+  } finally {
+    interrupt.dispose();
+  }
+}
+
 export function registerGetCommand(program: Command, io: CliIO): void {
   addApiOptions(
     addKubeOptions(
@@ -103,7 +137,8 @@ export function registerGetCommand(program: Command, io: CliIO): void {
         .argument('[name]', 'one run')
         .option('-o, --output <format>', `output format: ${OUTPUT_HELP}`)
         .option('-A, --all-namespaces', 'list across all namespaces')
-        .option('-l, --selector <selector>', 'label selector, e.g. orchestrator.io/service=payments'),
+        .option('-l, --selector <selector>', 'label selector, e.g. orchestrator.io/service=payments')
+        .option('-w, --watch', 'after the list, print each change until Ctrl-C (like kubectl get -w)'),
     ),
   ).action(async (kindArg: string | undefined, nameArg: string | undefined, flags: GetFlags) => {
     const output = flags.output;
@@ -117,6 +152,14 @@ export function registerGetCommand(program: Command, io: CliIO): void {
       kinds = [ref.kind];
       name = ref.name;
     } else kinds = parseKinds(kindArg);
+    if (flags.watch) {
+      if (templated(output)?.format === 'custom-columns')
+        throw fail(
+          '-o custom-columns: not with --watch (its columns are sized to the whole list); use -o jsonpath=…',
+        );
+      await withConnection(flags, (conn) => watch(conn, io, kinds, name, flags));
+      return;
+    }
     await withConnection(flags, async (conn) => {
       const found = await fetchRuns(conn, kinds, name, flags);
       if (found.every((f) => f.items.length === 0) && output !== 'json' && output !== 'yaml') {

@@ -3,7 +3,9 @@
 // point is main.ts (bin/orchestrator.js loads it from the build), not this index.
 // - cancel.ts: `orchestrator cancel`: a run stopped with its record kept (src/runs/cancel.ts).
 // - certs.ts: `orchestrator certs`: development certificates.
+// - cluster-config.ts: the controller config the installed manager reads (doctor's, task's defaults).
 // - cluster.ts: `orchestrator cluster up|down|env`: the local control plane as a background process.
+// - completion.ts: `orchestrator completion bash|zsh|fish`, generated from the command tree.
 // - create.ts: run documents read from `-f` files (task submit, render), and runs created on the server,
 //   each reported as kubectl reports it.
 // - describe.ts: `orchestrator describe`: a run as kubectl describe shows an object, attempts and Events.
@@ -12,6 +14,7 @@
 // - examples.ts: the `Examples:` of every command's help, one table by command path.
 // - egress.ts: `orchestrator egress manifests`: the egress proxy's objects and the agents' NetworkPolicies, as YAML.
 // - get.ts: `orchestrator get`: runs in the CRDs' printer columns, or as json, yaml, name, wide.
+// - get-watch.ts: `get -w`: the list, then each change, through the runtime's informer.
 // - git.ts: defaults for `task code` and `task docs` from the git checkout in the current directory.
 // - install.ts: `orchestrator install` and `uninstall`: the cluster-wide parts, in order and in reverse.
 // - io.ts: where commands write and how they end (CliIO), so tests call main() in-process.
@@ -29,6 +32,7 @@
 // - run-verb.ts: a command acting on one run, then following it with --wait (retry, cancel).
 // - run.ts: `orchestrator run`: its flags, handed to src/app.
 // - table.ts: kubectl's table from the CRDs' printer columns, so a new column needs no code.
+// - task-defaults.ts: the GitHub App of `task code|docs` when no flag names one: the cluster config's.
 // - task-flags.ts: the flags of `task code` and `task docs` made a CodeRun or DocsRun, pure but for git.
 // - task.ts: `orchestrator task code|docs|submit`: starting runs.
 // - validate.ts: `orchestrator validate`: the admission checks offline, for CI and pre-commit hooks.

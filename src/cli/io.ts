@@ -11,7 +11,7 @@ export interface CliIO {
   isTTY: boolean;
   /** Reads all of standard input (`-f -`). */
   readStdin(): Promise<string>;
-  /** A signal aborted on Ctrl-C (SIGINT) until `dispose` is called, while a command waits. */
+  /** A signal aborted on Ctrl-C (SIGINT) or SIGTERM until `dispose` is called, while a command waits. */
   interrupted(): { signal: AbortSignal; dispose(): void };
 }
 
@@ -31,8 +31,14 @@ export function processIO(): CliIO {
     interrupted: () => {
       const controller = new AbortController();
       const onSigint = () => controller.abort(new Error('interrupted'));
+      // SIGTERM too (`timeout`, a CI step's end): the command ends its watches as Ctrl-C does.
       process.once('SIGINT', onSigint);
-      return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+      process.once('SIGTERM', onSigint);
+      const dispose = () => {
+        process.off('SIGINT', onSigint);
+        process.off('SIGTERM', onSigint);
+      };
+      return { signal: controller.signal, dispose };
     },
   };
 }

@@ -3,6 +3,7 @@ import { packageVersion } from '../util/index.js';
 import { registerCancelCommand } from './cancel.js';
 import { registerCertsCommand } from './certs.js';
 import { registerClusterCommands } from './cluster.js';
+import { registerCompletionCommand } from './completion.js';
 import { registerDescribeCommand } from './describe.js';
 import { registerDoctorCommand } from './doctor.js';
 import { registerEgressCommand } from './egress.js';
@@ -45,6 +46,7 @@ export function program(io: CliIO = processIO(), name = 'orchestrator'): Command
   registerInstallCommands(cmd, io);
   registerEgressCommand(cmd, io);
   registerDoctorCommand(cmd, io);
+  registerCompletionCommand(cmd, io);
   addExamples(cmd);
   return cmd;
 }

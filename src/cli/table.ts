@@ -82,10 +82,18 @@ export function tableRows(
   return [header, ...rows];
 }
 
-/** Left-aligned columns separated by three spaces, trailing spaces trimmed (kubectl's tabwriter). */
-export function formatTable(rows: readonly string[][]): string {
+/** The width of each column: its widest cell. */
+export function columnWidths(rows: readonly string[][]): number[] {
   const widths: number[] = [];
   for (const row of rows) for (const [i, c] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
+  return widths;
+}
+
+/**
+ * Left-aligned columns separated by three spaces, trailing spaces trimmed (kubectl's tabwriter); `widths`
+ * keeps later rows in the columns of earlier ones (`get -w`).
+ */
+export function formatTable(rows: readonly string[][], widths = columnWidths(rows)): string {
   return rows
     .map((row) =>
       row

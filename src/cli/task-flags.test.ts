@@ -168,24 +168,22 @@ t.test(
   '--dry-run prints the object without a cluster; commander reports a missing required flag',
   async (t) => {
     const io = memoryIO();
+    const line = ['node', 'orchestrator', 'task', 'code', '7', '--service', 'payments'];
     const code = await main(
-      [
-        'node',
-        'orchestrator',
-        'task',
-        'code',
-        '7',
-        '--service',
-        'payments',
-        '--repository-url',
-        'https://github.com/acme/p',
-        '--dry-run',
-      ],
+      [...line, '--repository-url', 'https://github.com/acme/p', '--github-app', 'Acme-Rex', '--dry-run'],
       io,
     );
     t.equal(code, 0, io.stderr());
     t.match(io.stdout(), stringify({ apiVersion: 'orchestrator.io/v1', kind: 'CodeRun' }));
     t.match(io.stdout(), /generateName: payments-task-7-rex-\n/);
+    // Without --github-app the default is the cluster's: no cluster, no default, and the error says so.
+    const noApp = memoryIO();
+    const nowhere = join(mkdtempSync(join(tmpdir(), 'cli-nokube-')), 'kubeconfig');
+    t.equal(await main([...line, '--repository-url', 'a/b', '--dry-run', '--kubeconfig', nowhere], noApp), 1);
+    t.match(
+      noApp.stderr(),
+      /^error: --github-app not given, and the cluster's config could not be read for its default \(cannot load the kubeconfig: .*\); give --github-app \(or --github-user\)\n$/,
+    );
     const missing = memoryIO();
     t.equal(await main(['node', 'orchestrator', 'task', 'code', '1', '--dry-run'], missing), 1);
     t.match(missing.stderr(), /required option '-s, --service <name>' not specified/);

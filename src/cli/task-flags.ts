@@ -19,8 +19,6 @@ import { fail } from './io.js';
 
 /** Who started a run from the CLI (git user.name), for `kubectl describe` readers. */
 export const SUBMITTED_BY_ANNOTATION = 'orchestrator.io/submitted-by';
-export const DEFAULT_CODE_APP = '5DLabs-Rex';
-export const DEFAULT_DOCS_APP = '5DLabs-Morgan';
 const TOOL_CONFIGS: readonly ToolConfig[] = ['minimal', 'default', 'advanced'];
 
 export interface CodeFlags {
@@ -129,13 +127,18 @@ function defined<T extends object>(fields: T): T {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
 }
 
+/** Whether the run needs the cluster's default App (task-defaults.ts): neither flag given. */
+export const needsDefaultApp = (flags: { githubApp?: string; githubUser?: string }) =>
+  flags.githubApp === undefined && flags.githubUser === undefined;
+
 /**
  * Who the agent acts as: exactly one of a GitHub App and a GitHub user (the seed's `--github-user`),
- * the command's default App when neither is given. Also the word that names the run (agent or user).
+ * the cluster's default App when neither is given. Also the word that names the run (agent or user).
  */
-function identity(flags: { githubApp?: string; githubUser?: string }, defaultApp: string) {
+function identity(flags: { githubApp?: string; githubUser?: string }, defaultApp: string | undefined) {
   if (flags.githubUser === undefined) {
     const githubApp = flags.githubApp ?? defaultApp;
+    if (githubApp === undefined) throw fail('--github-app or --github-user: give one');
     return { fields: { githubApp }, word: agentFromGithubApp(githubApp) };
   }
   if (flags.githubApp !== undefined)
@@ -143,7 +146,12 @@ function identity(flags: { githubApp?: string; githubUser?: string }, defaultApp
   return { fields: { githubUser: flags.githubUser }, word: flags.githubUser };
 }
 
-export function codeRunFromFlags(taskIdArg: string, flags: CodeFlags, git: GitDefaults): CodeRun {
+export function codeRunFromFlags(
+  taskIdArg: string,
+  flags: CodeFlags,
+  git: GitDefaults,
+  defaultApp?: string,
+): CodeRun {
   const taskId = positiveInt(taskIdArg, 'taskId');
   const repositoryUrl = git.require(
     flags.repositoryUrl,
@@ -161,7 +169,7 @@ export function codeRunFromFlags(taskIdArg: string, flags: CodeFlags, git: GitDe
   const envFromSecrets = parseEnvFromSecrets(flags.envFromSecret);
   const localTools = splitList(flags.localTools);
   const remoteTools = splitList(flags.remoteTools);
-  const who = identity(flags, DEFAULT_CODE_APP);
+  const who = identity(flags, defaultApp);
   const spec = defined({
     taskId,
     service: flags.service,
@@ -193,14 +201,14 @@ export function codeRunFromFlags(taskIdArg: string, flags: CodeFlags, git: GitDe
   };
 }
 
-export function docsRunFromFlags(flags: DocsFlags, git: GitDefaults): DocsRun {
+export function docsRunFromFlags(flags: DocsFlags, git: GitDefaults, defaultApp?: string): DocsRun {
   // The seed's habit: run `task docs` from the project directory inside the checkout.
   const workingDirectory = flags.workingDirectory ?? git.optional('prefix');
   if (workingDirectory === undefined)
     throw fail(
       '--working-directory is required: run the command from the project directory inside the git checkout, or give the directory',
     );
-  const who = identity(flags, DEFAULT_DOCS_APP);
+  const who = identity(flags, defaultApp);
   const spec = defined({
     repositoryUrl: git.require(
       flags.repositoryUrl,

@@ -62,12 +62,14 @@ t.test(
   },
 );
 
+// The seed's CLI defaulted `task docs` to its App, 5DLabs-Morgan; today's takes the cluster's
+// (task-defaults.ts), so without a cluster the seed's line names the App it meant.
 t.test(
   'seed: `task docs --working-directory _projects/trader --model opus` makes a valid DocsRun',
   async (t) => {
     const res = await run(
       t,
-      'orchestrator task docs --working-directory _projects/trader --model opus --dry-run',
+      'orchestrator task docs --working-directory _projects/trader --model opus --github-app 5DLabs-Morgan --dry-run',
       platformCheckout(),
     );
     t.equal(res.code, 0, res.stderr);
@@ -88,14 +90,15 @@ t.test(
 
 t.test('task docs: the working directory defaults to the current one within the checkout', async (t) => {
   const checkout = platformCheckout();
-  const inside = await run(t, 'orchestrator task docs --dry-run', join(checkout, '_projects', 'trader'));
+  const docs = 'orchestrator task docs --github-app Acme-Morgan --dry-run';
+  const inside = await run(t, docs, join(checkout, '_projects', 'trader'));
   t.equal(inside.code, 0, inside.stderr);
   t.equal(parse(inside.stdout).spec.workingDirectory, '_projects/trader');
   t.match(parse(inside.stdout).metadata.generateName, /^docs-projects-trader-$/);
-  const root = await run(t, 'orchestrator task docs --dry-run', checkout);
+  const root = await run(t, docs, checkout);
   t.equal(root.code, 1);
   t.match(root.stderr, /--working-directory is required: run the command from the project directory/);
-  const nowhere = await run(t, 'orchestrator task docs --dry-run', mkdtempSync(join(tmpdir(), 'cli-nogit-')));
+  const nowhere = await run(t, docs, mkdtempSync(join(tmpdir(), 'cli-nogit-')));
   t.match(nowhere.stderr, /--working-directory is required/);
 });
 
@@ -103,12 +106,12 @@ t.test("the seed's spellings are aliases of today's flags, listed in the help", 
   const checkout = platformCheckout();
   const seedSpelling = await run(
     t,
-    'orchestrator task code 3 -s trader --repo acme/trader --platform-repository-url acme/platform --branch docs -w services/trader --dry-run',
+    'orchestrator task code 3 -s trader --repo acme/trader --platform-repository-url acme/platform --branch docs -w services/trader --github-app 5DLabs-Rex --dry-run',
     checkout,
   );
   const todays = await run(
     t,
-    'orchestrator task code 3 --service trader --repository-url acme/trader --docs-repository-url acme/platform --docs-branch docs --working-directory services/trader --dry-run',
+    'orchestrator task code 3 --service trader --repository-url acme/trader --docs-repository-url acme/platform --docs-branch docs --working-directory services/trader --github-app 5DLabs-Rex --dry-run',
     checkout,
   );
   t.equal(seedSpelling.code, 0, seedSpelling.stderr);
@@ -122,7 +125,7 @@ t.test("the seed's spellings are aliases of today's flags, listed in the help", 
   });
   const docs = await run(
     t,
-    'orchestrator task docs -w _projects/trader --repo acme/platform --dry-run',
+    'orchestrator task docs -w _projects/trader --repo acme/platform --github-app 5DLabs-Morgan --dry-run',
     checkout,
   );
   t.equal(parse(docs.stdout).spec.repositoryUrl, 'acme/platform');

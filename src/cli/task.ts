@@ -4,17 +4,18 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { KubeObject } from '../runtime/index.js';
+import { addInstallOptions, type InstallFlags } from './cluster-config.js';
 import { createRuns, type RunDocument, readRunFiles } from './create.js';
 import { GitDefaults } from './git.js';
 import { CliExit, type CliIO, collect, fail } from './io.js';
 import { addApiOptions, addKubeOptions, type KubeFlags, withConnection } from './kube.js';
+import { clusterGithubApp } from './task-defaults.js';
 import {
   type CodeFlags,
   codeRunFromFlags,
-  DEFAULT_CODE_APP,
-  DEFAULT_DOCS_APP,
   type DocsFlags,
   docsRunFromFlags,
+  needsDefaultApp,
 } from './task-flags.js';
 import { addWaitOptions, waitForRuns } from './wait.js';
 
@@ -42,6 +43,8 @@ async function submit(docs: RunDocument[], flags: CommonFlags, io: CliIO): Promi
 }
 
 const MODEL_HELP = "model, a full id or an alias such as opus (default: the agent profile's)";
+const GITHUB_APP_HELP =
+  "GitHub App the agent acts as; selects the agent (default: the cluster's, from the installed manager's config)";
 const GITHUB_USER_HELP =
   'GitHub user the agent acts as instead of a GitHub App (its Secrets github-ssh-{user} or github-pat-{user})';
 
@@ -70,10 +73,7 @@ function codeCommand(task: Command, io: CliIO): void {
     )
     .option('-w, --working-directory <dir>', 'directory in the repository the agent works in')
     .option('--model <model>', MODEL_HELP)
-    .option(
-      '--github-app <app>',
-      `GitHub App the agent acts as; selects the agent (default: ${DEFAULT_CODE_APP})`,
-    )
+    .option('--github-app <app>', GITHUB_APP_HELP)
     .option('--github-user <user>', GITHUB_USER_HELP)
     .option('--context-version <n>', 'task context version; raise it for fresh context (default 1)')
     .option('--continue-session', 'resume the previous agent session')
@@ -97,9 +97,10 @@ function codeCommand(task: Command, io: CliIO): void {
       '--dry-run [strategy]',
       'client (the default): print the CodeRun; server: have the cluster admit it without storing',
     );
-  addWaitOptions(addApiOptions(addKubeOptions(cmd))).action(
-    async (taskId: string, flags: CodeFlags & CommonFlags) => {
-      const run = codeRunFromFlags(taskId, flags, new GitDefaults());
+  addWaitOptions(addApiOptions(addInstallOptions(addKubeOptions(cmd)))).action(
+    async (taskId: string, flags: CodeFlags & CommonFlags & InstallFlags) => {
+      const app = needsDefaultApp(flags) ? await clusterGithubApp(flags, 'CodeRun') : undefined;
+      const run = codeRunFromFlags(taskId, flags, new GitDefaults(), app);
       await submit(fromFlags(run as KubeObject, 'CodeRun'), flags, io);
     },
   );
@@ -122,10 +123,7 @@ function docsCommand(task: Command, io: CliIO): void {
       'branch to read and base the pull request on (default: the current git branch)',
     )
     .option('--model <model>', MODEL_HELP)
-    .option(
-      '--github-app <app>',
-      `GitHub App the agent acts as; selects the agent (default: ${DEFAULT_DOCS_APP})`,
-    )
+    .option('--github-app <app>', GITHUB_APP_HELP)
     .option('--github-user <user>', GITHUB_USER_HELP)
     .option('--include-codebase', "give the agent the repository's source code as context")
     .option('--name <name>', 'run name (default: generated from the directory)')
@@ -133,10 +131,13 @@ function docsCommand(task: Command, io: CliIO): void {
       '--dry-run [strategy]',
       'client (the default): print the DocsRun; server: have the cluster admit it without storing',
     );
-  addWaitOptions(addApiOptions(addKubeOptions(cmd))).action(async (flags: DocsFlags & CommonFlags) => {
-    const run = docsRunFromFlags(flags, new GitDefaults());
-    await submit(fromFlags(run as KubeObject, 'DocsRun'), flags, io);
-  });
+  addWaitOptions(addApiOptions(addInstallOptions(addKubeOptions(cmd)))).action(
+    async (flags: DocsFlags & CommonFlags & InstallFlags) => {
+      const app = needsDefaultApp(flags) ? await clusterGithubApp(flags, 'DocsRun') : undefined;
+      const run = docsRunFromFlags(flags, new GitDefaults(), app);
+      await submit(fromFlags(run as KubeObject, 'DocsRun'), flags, io);
+    },
+  );
 }
 
 function submitCommand(task: Command, io: CliIO): void {

@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 import { type BinaryOptions, cacheRoot } from './binary.js';
 import { type BuildahStorage, buildah, buildahLogged, contentTag, hasImage, runLogged } from './buildah.js';
-import { markUsed, pruneImages } from './image-prune.js';
+import { markUsed, pruneImages, pruneUnnamed } from './image-prune.js';
 import { withDirectoryLock } from './lock.js';
 import type { LocalImage } from './real-node-images.js';
 
@@ -166,6 +166,8 @@ export async function buildLocalImage(opts: ImageBuildOptions = {}): Promise<Loc
     renameSync(`${archive}.partial`, archive);
     const pruned = pruneImages(images, storage, repository);
     if (pruned.length > 0) progress(`removed the cache's older ${repository} images: ${pruned.join(', ')}`);
+    const stages = pruneUnnamed(storage);
+    if (stages > 0) progress(`removed ${stages} older build stages from the build storage`);
     return { name, archive };
   });
 }

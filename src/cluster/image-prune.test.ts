@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, utimesSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { markUsed, pruneImages } from './image-prune.js';
+import { markUsed, pruneImages, unnamedToRemove } from './image-prune.js';
 
 const tag = (n: number) => n.toString(16).padStart(12, '0');
 
@@ -38,3 +38,12 @@ t.test("a repository keeps its most recently used images; others' and other file
   t.ok(existsSync(join(dir, `orchestrator-${tag(9)}.tar.partial`)), 'a partial archive is not an image');
   t.same(pruneImages(dir, { dir: join(dir, 'storage') }, 'orchestrator', 4), [], 'nothing more to remove');
 });
+
+t.test(
+  'the build storage keeps its newest unnamed images (the layer cache), the older ones go',
+  async (t) => {
+    const images = [5, 1, 9, 3, 7].map((n) => ({ id: `id${n}`, created: n }));
+    t.same(unnamedToRemove(images, 3), ['id3', 'id1'], 'the oldest beyond the three kept');
+    t.same(unnamedToRemove(images.slice(0, 2), 3), [], 'fewer than kept: none');
+  },
+);

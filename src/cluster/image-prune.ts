@@ -49,3 +49,43 @@ export function pruneImages(
   }
   return removed;
 }
+
+/**
+ * How many unnamed images (the build stages `--layers` keeps as its cache) the storage keeps: the
+ * newest are what the next build of a changed source reuses; older ones are stages of sources long
+ * gone, each up to 2.4 GB (the agent image's build stage), which had filled 33 GB of a cache.
+ */
+export const KEPT_UNNAMED = 8;
+
+interface StoredImage {
+  id: string;
+  created: number;
+}
+
+/** The unnamed images beyond the `keep` newest. */
+export function unnamedToRemove(images: StoredImage[], keep = KEPT_UNNAMED): string[] {
+  return [...images]
+    .sort((a, b) => b.created - a.created)
+    .slice(keep)
+    .map((i) => i.id);
+}
+
+/** Removes the build storage's older unnamed images; returns how many went. Called with its lock held. */
+export function pruneUnnamed(storage: BuildahStorage, keep = KEPT_UNNAMED): number {
+  let listed: StoredImage[];
+  try {
+    listed = JSON.parse(buildah(storage, ['images', '--json', '--filter', 'dangling=true']) || '[]');
+  } catch {
+    return 0; // an empty or unreadable storage has nothing of ours to prune
+  }
+  let removed = 0;
+  for (const id of unnamedToRemove(listed, keep)) {
+    try {
+      buildah(storage, ['rmi', id]);
+      removed++;
+    } catch {
+      // The parent of an image still kept: it stays with it.
+    }
+  }
+  return removed;
+}

@@ -47,7 +47,14 @@ t.test('each mode builds and passes only the binaries it runs', async (t) => {
       mode: 'the real node',
       opts: { realNode: true },
       builds: ['control-plane', 'control-plane-controllers', 'control-plane-node'],
-      flags: ['--controllers-binary', '--node-binary', '--real-node', '--sandbox-image', '--images'],
+      flags: [
+        '--controllers-binary',
+        '--node-binary',
+        '--real-node',
+        '--sandbox-image',
+        '--images',
+        '--image-store',
+      ],
     },
     {
       mode: 'the real node enforcing NetworkPolicies',
@@ -60,6 +67,7 @@ t.test('each mode builds and passes only the binaries it runs', async (t) => {
         '--real-node',
         '--sandbox-image',
         '--images',
+        '--image-store',
       ],
     },
   ];

@@ -9,6 +9,7 @@ import {
   type BinaryOptions,
   CONTROL_PLANE,
   CONTROLLERS,
+  cacheRoot,
   type GoComponent,
   isBuilt,
   KUBE_ROUTER,
@@ -156,6 +157,9 @@ export async function startCommand(
       '--real-node',
       `--sandbox-image=${images.pause.name}`,
       `--images=${[images.pause, images.busybox, ...(opts.images ?? [])].map((i) => i.archive).join(',')}`,
+      // Kept between nodes, beside the archives: each real node of a test run unpacked the agent
+      // image again (~30 s), one node at a time on the host, so one store serves them all.
+      `--image-store=${join(opts.cacheDir ?? cacheRoot(), 'containerd-store')}`,
     );
     return { binary, args, workloads, realNode: images };
   }

@@ -1,11 +1,12 @@
 // The checks `orchestrator doctor` runs, in the order a first install meets the problems: the API
 // first (nothing else works without the CRDs), the manager's permissions, the webhooks, then what each
-// run needs. The one list: a new check (e.g. NetworkPolicy enforcement, src/egress) is added here and
-// both the command and the manager's start run it.
+// run needs. The one list: a new check is added here and both the command and the manager's start run it.
+import { agentImageCheck } from './agent-image.js';
 import { appKeysCheck } from './app-keys.js';
 import type { DoctorCheck } from './check.js';
 import { crdsCheck } from './crds.js';
 import { modelKeyCheck } from './model-key.js';
+import { networkPolicyCheck } from './network-policy.js';
 import { rbacCheck } from './rbac.js';
 import { sandboxCheck } from './sandbox.js';
 import { webhookCallCheck } from './webhook-call.js';
@@ -19,4 +20,6 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   modelKeyCheck,
   appKeysCheck,
   sandboxCheck,
+  networkPolicyCheck,
+  agentImageCheck,
 ];

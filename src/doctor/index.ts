@@ -1,10 +1,12 @@
 // `orchestrator doctor` and the same checks at a manager's start (docs/doctor.md): what an install
 // lacks, each finding with the command that fixes it. A check is one file; checks.ts is their list.
+// - agent-image.ts: the agent profiles' images on the nodes, or how to try the pull.
 // - app-keys.ts: each configured GitHub App's id and private key, and the manager's right to read them.
 // - check.ts: what a check is, what it is given (DoctorContext) and what it finds.
 // - checks.ts: the list of checks, in the order an install meets the problems.
 // - crds.ts: the run kinds' CRDs installed, Established, with this release's versions and schemas.
 // - model-key.ts: the model API key where the agents' calls look for it (gateway or namespaces of runs).
+// - network-policy.ts: a NetworkPolicy engine enforcing the sandbox's policies (src/egress's probe).
 // - rbac.ts: the manager's permissions as installed against what config/rbac grants it.
 // - run.ts: the checks run, a throwing check made a finding, the exit code and the text.
 // - sandbox.ts: the agent sandbox (config/agents) in each namespace of runs.

@@ -2,6 +2,7 @@
 // allowlist through a shared Squid, and nothing else but DNS, the model gateway and the allowlist's
 // Services, by NetworkPolicy. Pure renderers of the controller config's egress section.
 // - access-log.ts: the proxy's access log format, and a refused request read from one line.
+// - apiserver-policy.ts: the NetworkPolicy of agents with clusterAccess: the apiserver's addresses only.
 // - allowlists.ts: a profile's allowlist, the proxy's address, the proxy variables of agent pods.
 // - enforcement-probe.ts: whether a known NetworkPolicy engine runs in the cluster (start-up notice, doctor).
 // - network-policy.ts: the NetworkPolicy of an allowlist's pods in a namespace; Services as peers.
@@ -18,6 +19,12 @@ export {
   proxyEnv,
   proxyHost,
 } from './allowlists.js';
+export {
+  APISERVER_POLICY_NAME,
+  APISERVER_SERVICE,
+  apiserverPolicy,
+  ENDPOINT_SLICE_SERVICE_LABEL,
+} from './apiserver-policy.js';
 export {
   type EnforcementVerdict,
   enforcementFromDaemonSets,

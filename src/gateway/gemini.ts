@@ -21,6 +21,15 @@ const ERRORS: Record<GatewayError, { status: number; reason: string }> = {
   upstream: { status: 502, reason: 'UNAVAILABLE' },
 };
 
+/**
+ * Why a budget refusal is final, in the API's own form: a QuotaFailure whose quota is per day is one
+ * the Gemini CLI (0.61) does not retry; a bare RESOURCE_EXHAUSTED it retries ten times over minutes.
+ */
+const SPENT = {
+  '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+  violations: [{ subject: 'run', description: 'the spend limit', quotaId: 'RunSpendLimitPerDay' }],
+};
+
 const MODEL_PATH = new RegExp(
   `^/v1(?:beta|alpha)?/models/(${MODEL_ID.source.slice(1, -1)}):(generateContent|streamGenerateContent|countTokens)$`,
 );
@@ -85,6 +94,7 @@ export const gemini: Provider = {
       : new JsonUsageReader((answer) => geminiTokens((answer as { usageMetadata?: unknown }).usageMetadata)),
   error(kind, message) {
     const { status, reason } = ERRORS[kind];
-    return { status, body: { error: { code: status, message, status: reason } } };
+    const error = { code: status, message, status: reason };
+    return { status, body: { error: kind === 'budget' ? { ...error, details: [SPENT] } : error } };
   },
 };

@@ -34,7 +34,9 @@ export interface PricedCall extends CallRequest {
   price: ModelPrice;
 }
 
-export type Admission = { allowed: true; maxTokens?: number } | { allowed: false; message: string };
+export type Admission =
+  /** `release`: ends the call's reservation against its limits, once its cost is in the ledger or it failed. */
+  { allowed: true; maxTokens?: number; release?: () => void } | { allowed: false; message: string };
 
 /** One metered call's usage, as the ledger records it. */
 export interface MeteredCall {
@@ -144,16 +146,18 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
       throw err;
     }
     let priced: PricedCall | undefined;
+    let release = () => {};
     if (route.metered) {
       const checked = meteredCall(body, target);
       if (typeof checked === 'string') return sendError(res, provider, 'invalid_request', checked);
       const admission = await opts.gate.admit(attempt, checked.call);
       if (!admission.allowed) return sendError(res, provider, 'budget', admission.message);
       priced = checked.call;
+      release = admission.release ?? release;
       if (admission.maxTokens !== undefined && admission.maxTokens < checked.call.maxTokens)
         body = Buffer.from(JSON.stringify(provider.capped(checked.parsed, admission.maxTokens)));
     }
-    await forward(req, res, target, attempt, body, priced);
+    await forward(req, res, target, attempt, body, priced, release);
   }
 
   function meteredCall(
@@ -183,9 +187,13 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
     attempt: GatewayAttempt,
     body: Buffer | undefined,
     priced: PricedCall | undefined,
+    release: () => void,
   ): Promise<void> {
     const key = await opts.key();
-    if (!key) return sendError(res, provider, 'upstream', 'the gateway has no key for the model API');
+    if (!key) {
+      release();
+      return sendError(res, provider, 'upstream', 'the gateway has no key for the model API');
+    }
     const settings = opts.upstream();
     const abort = new AbortController();
     const timer = setTimeout(
@@ -197,7 +205,11 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
       clearTimeout(timer);
       if (!res.writableFinished) abort.abort(new Error('the client closed the connection'));
     });
-    const ended = opts.inFlight?.begin() ?? (() => {});
+    const endInFlight = opts.inFlight?.begin() ?? (() => {});
+    const ended = () => {
+      endInFlight();
+      release();
+    };
     let answer: IncomingMessage;
     try {
       answer = await callUpstream({

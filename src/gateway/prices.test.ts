@@ -9,9 +9,9 @@ t.test('a model is priced by the longest entry its name starts with', async (t) 
   t.equal(priceEntry(table, 'claude-opus-4-20250514'), 'claude-opus-4');
   t.equal(priceEntry(table, 'claude-sonnet-4-6'), 'claude-sonnet-4-6');
   t.equal(priceEntry(table, 'claude-opus-45'), undefined, 'a prefix must end at a dash');
-  t.equal(priceEntry(table, 'gpt-5'), undefined, 'unlisted, no fallback: refused');
-  t.equal(priceEntry({ ...table, fallbackModel: 'claude-opus-4-1' }, 'gpt-5'), 'claude-opus-4-1');
-  t.equal(priceEntry({ ...table, fallbackModel: 'missing' }, 'gpt-5'), undefined);
+  t.equal(priceEntry(table, 'mistral-large-3'), undefined, 'unlisted, no fallback: refused');
+  t.equal(priceEntry({ ...table, fallbackModel: 'claude-opus-4-1' }, 'mistral-large-3'), 'claude-opus-4-1');
+  t.equal(priceEntry({ ...table, fallbackModel: 'missing' }, 'mistral-large-3'), undefined);
 });
 
 t.test('costs in micro-dollars, every token kind at its price, rounded up', async (t) => {

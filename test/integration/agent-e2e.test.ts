@@ -17,14 +17,16 @@ import { loadTemplateSet } from '../../src/render/index.js';
 import { e2eCodeRun, findFile, SPEND_LOOP, taskDocs } from '../harness/agent/agent-e2e.js';
 import { agentSuite, agentWorld, type WorldOptions } from '../harness/agent/agent-world.js';
 import { expectedUsage, lastResultEvent } from '../harness/agent/cli-usage.js';
+import { followGuideInWorld } from '../harness/agent/first-run-guide.js';
+import { otherCliRuns } from '../harness/agent/other-cli-runs.js';
 import { kubectl } from '../harness/cluster/cluster.js';
 import { ledgerRows, objectsHolding } from '../harness/operator/gateway.js';
 import { fail, say, type Turn, tool } from '../harness/remote/model-script.js';
 import { scaled } from '../harness/util/wait.js';
 
-// Six real agent runs and, when the suite's image is new, a build of its small top layer and the
+// Fourteen real agent runs and, when the suite's image is new, a build of its small top layer and the
 // node's import of the whole image: more than tap's default per-file limit on 2 busy cores.
-t.setTimeout(scaled(45 * 60_000));
+t.setTimeout(scaled(60 * 60_000));
 const USER = { name: 'swe-1', token: 'ghp_e2eToken0123456789' };
 const API_KEY = 'sk-ant-e2e-key';
 const suite = await agentSuite(t, USER, API_KEY);
@@ -355,37 +357,38 @@ t.test('an image without a command the run needs: the result names it, before th
   t.equal(model.requests.length, 0, 'the CLI never ran');
 });
 
-t.test('a TaskRun and a DocsRun complete the same way', async (t) => {
+t.test(
+  'docs/first-run.md followed: its commands make the Secrets, grant and TaskRun, and the agent opens the pull request',
+  async (t) => {
+    const world = await agentWorld(t, suite, [
+      bash('printf "written by rex\\n" > FIRST_RUN.md'),
+      say('Wrote FIRST_RUN.md.'),
+    ]);
+    const { pulls, outputs } = await followGuideInWorld(t, suite, world, 'acme/first-run');
+    t.same(
+      pulls.map((p) => [p.owner, p.repo, p.base]),
+      [['acme', 'first-run', 'main']],
+      'one pull request on the repository the guide named',
+    );
+    const head = pulls[0]?.head ?? '';
+    t.equal(git.read('acme/first-run.git', head, 'FIRST_RUN.md')?.content, 'written by rex\n');
+    t.match(
+      outputs.get('pull-request')?.stdout.trim(),
+      // The stand-in numbers pull requests across its repositories, as the suite's other runs open some.
+      new RegExp(`^https://\\S+/acme/first-run/pull/${pulls[0]?.number}$`),
+      "the guide's last command shows the pull request",
+    );
+  },
+);
+
+t.test('a DocsRun completes the same way', async (t) => {
   const { create, finished } = await world(t, [
-    bash('printf "done\\n" > TASK-DONE.md'),
-    say('Task done.'),
     // A DocsRun works at the repository's root with only its workingDirectory checked out (sparse).
     bash(
       'cd projects/orders && mkdir -p .taskmaster/docs/task-1 && printf "# Task 1\\n" > .taskmaster/docs/task-1/task.md',
     ),
     say('Documented task 1.'),
   ]);
-  const repo = git.repository('acme/orders.git', 'main', { 'README.md': '# orders\n' });
-  await create('TaskRun', {
-    apiVersion: 'orchestrator.io/v1',
-    kind: 'TaskRun',
-    metadata: { name: 'orders-3' },
-    spec: {
-      taskId: 3,
-      serviceName: 'orders',
-      repository: { url: repo, branch: 'main', githubUser: USER.name },
-      markdownFiles: [{ filename: 'task.md', content: '# Mark it done\n' }],
-    },
-  } as RunOf<'TaskRun'>);
-  const task = await finished('TaskRun', 'orders-3');
-  t.equal(task.phase, 'Succeeded', task.message ?? '');
-  const taskBranch = git.branches('acme/orders.git').find((b) => b !== 'main') ?? '';
-  t.equal(
-    git.read('acme/orders.git', taskBranch, 'TASK-DONE.md')?.content,
-    'done\n',
-    `pushed to ${taskBranch}`,
-  );
-
   const docsRepo = git.repository('acme/orders-docs.git', 'main', {
     'projects/orders/.taskmaster/tasks/tasks.json': JSON.stringify({ tasks: [{ id: 1, title: 'Orders' }] }),
   });
@@ -404,3 +407,10 @@ t.test('a TaskRun and a DocsRun complete the same way', async (t) => {
     `the DocsRun wrote .taskmaster/docs/task-1/ on ${docsBranch}`,
   );
 });
+
+// The other CLIs (docs/agents.md): each real CLI through the gateway to its provider's stand-in.
+for (const cli of ['codex', 'gemini'] as const)
+  t.test(
+    `cli: ${cli}: a TaskRun opens its pull request and reports what the stand-in billed; over its spend limit the gateway stops it`,
+    (t) => otherCliRuns(t, suite, cli),
+  );

@@ -1,12 +1,12 @@
 // `get`, `describe` and `retry` against a real apiserver with the run controllers running: the CRDs'
-// printer columns, -o json|yaml|name|wide, -A, -l; conditions, attempts and events; a raised attempt.
+// printer columns, -o json|yaml|name|wide, -A, -l, -w; conditions, attempts and events; a raised attempt.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { parse } from 'yaml';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { runCli } from '../harness/operator/cli.js';
+import { runCli, startCli } from '../harness/operator/cli.js';
 import { finishJob, taskRunPath, testConfig, untilAttemptJob } from '../harness/operator/operator.js';
 import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { startTestWebhooks } from '../harness/operator/webhook.js';
@@ -16,7 +16,11 @@ const suite = await reconcileSuite();
 const { cluster } = suite;
 const samples = join(packageRoot(), 'config', 'samples');
 
-t.test('get, describe and retry a TaskRun through its life', async (t) => {
+/**
+ * The run controllers (no retries) and the webhooks on a fresh namespace, and the sample CodeRun for
+ * another service, so that it never waits for the sample TaskRun's workspace (or takes it).
+ */
+async function runsWithWebhooks(t: Test) {
   const webhooks = await startTestWebhooks(t, cluster);
   const op = await suite.start(
     t,
@@ -25,12 +29,15 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
     }),
     { namespaceLabels: webhooks.namespaceLabels },
   );
-  const { namespace } = op;
-  // Another service, so the CodeRun never waits for the TaskRun's workspace (or takes it).
   const codeRun = readFileSync(join(samples, 'coderun.yaml'), 'utf8').replace(
     'service: payments',
     'service: search',
   );
+  return { op, namespace: op.namespace, codeRun };
+}
+
+t.test('get, describe and retry a TaskRun through its life', async (t) => {
+  const { op, namespace, codeRun } = await runsWithWebhooks(t);
   const submitted = await runCli(
     cluster,
     ['task', 'submit', '-f', join(samples, 'taskrun.yaml'), '-f', '-'],
@@ -172,4 +179,55 @@ t.test('retry: a CodeRun raises contextVersion; a DocsRun cannot be retried, and
   const docs = await runCli(cluster, ['retry', 'odr', 'anything'], { namespace });
   t.equal(docs.code, 1);
   t.match(docs.stderr, /^error: DocsRuns cannot be retried: a DocsRun has no attempt field in its spec/);
+});
+
+t.test('get -w: the list, then a row for each change, until Ctrl-C', async (t) => {
+  const { op, namespace, codeRun } = await runsWithWebhooks(t);
+  // A run there before the watch starts is in its first table; the one after comes as rows.
+  t.equal((await runCli(cluster, ['task', 'submit', '-f', '-'], { namespace, stdin: codeRun })).code, 0);
+  const table = startCli(cluster, ['get', '-w'], { namespace });
+  const phases = startCli(
+    cluster,
+    ['get', 'otr', 'payments-task-7', '-w', '-o', 'jsonpath={.status.phase}{"\\n"}'],
+    { namespace },
+  );
+  await waitFor('the CodeRun in the first table of get -w', async () =>
+    /coderun\.orchestrator\.io\/payments-task-7-rex /.test(table.io.stdout()),
+  );
+  t.equal(
+    (await runCli(cluster, ['task', 'submit', '-f', join(samples, 'taskrun.yaml')], { namespace })).code,
+    0,
+  );
+  const job = await untilAttemptJob(op.client, namespace, 'TaskRun', 'payments-task-7');
+  const running = /^taskrun\.orchestrator\.io\/payments-task-7 +7 +payments +rex +1 +Running +\d+s$/m;
+  await waitFor('a Running row in get -w', async () => running.test(table.io.stdout()));
+  await finishJob(op.client, namespace, job, 'Failed');
+  await waitFor('a Failed row in get -w', async () =>
+    /^taskrun\.orchestrator\.io\/payments-task-7 +7 +payments +rex +1 +Failed +\d+s$/m.test(
+      table.io.stdout(),
+    ),
+  );
+  await waitFor('Failed in the jsonpath watch', async () => phases.io.stdout().endsWith('Failed\n'));
+  const out = table.io.stdout();
+  t.match(out, /^NAME +TASK +SERVICE +AGENT +PHASE +AGE\ncoderun\.orchestrator\.io\/payments-task-7-rex /);
+  t.equal(out.match(/^NAME +TASK +SERVICE +AGENT +ATTEMPT +PHASE +AGE$/gm)?.length, 1, 'one TaskRun header');
+  // Each change is a line of its own: the run appeared, ran and failed, in that order.
+  const lines = out.split('\n').filter((l) => l.startsWith('taskrun.orchestrator.io/'));
+  t.ok(lines.findIndex((l) => / Running /.test(l)) < lines.findIndex((l) => / Failed /.test(l)));
+  t.match(phases.io.stdout(), /Running\n(.*\n)*Failed\n$/);
+  t.equal(table.io.stderr(), '', 'no warning: the watch never failed');
+  table.io.interrupt();
+  phases.io.interrupt();
+  t.equal(await table.done, 0, 'Ctrl-C ends the watch');
+  t.equal(await phases.done, 0);
+  // A refusal ends the command with the apiserver's error, not an endless retry.
+  const refused = await runCli(cluster, ['get', 'otr', '-w', '-l', 'a in (b'], { namespace });
+  t.equal(refused.code, 1, 'a bad selector ends the watch');
+  t.match(refused.stderr, /^Error from server \(BadRequest\): .*unable to parse requirement/);
+  // What -w cannot do says so before connecting.
+  const columns = await runCli(cluster, ['get', '-w', '-o', 'custom-columns=N:.metadata.name'], {
+    namespace,
+  });
+  t.equal(columns.code, 1);
+  t.match(columns.stderr, /^error: -o custom-columns: not with --watch/);
 });

@@ -1,9 +1,13 @@
 // The user CLI against a real apiserver, called in-process: `task submit` (admission denials printed
 // as kubectl prints them), `task code` / `task docs` with --wait following the run to its end while the
-// test plays the Job controller, and `wait` ending on timeout and on Ctrl-C.
+// test plays the Job controller, and `wait` ending on timeout and on Ctrl-C; the GitHub App of `task
+// code|docs` from the config of the manager installed in the cluster.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { stringify } from 'yaml';
+import type { ControllerConfig } from '../../src/api/index.js';
+import type { KubeClient } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { runCli, startCli } from '../harness/operator/cli.js';
 import { finishJob, testConfig, untilAttemptJob } from '../harness/operator/operator.js';
@@ -14,6 +18,53 @@ import { scaled, waitFor } from '../harness/util/wait.js';
 const suite = await reconcileSuite();
 const { cluster } = suite;
 const samples = join(packageRoot(), 'config', 'samples');
+
+/** A config whose Apps are the test's own, whatever the shipped config names. */
+const withApps = (c: ControllerConfig) => {
+  const apps = { rex: 'Acme-Rex', morgan: 'Acme-Morgan' };
+  for (const [agent, app] of Object.entries(apps)) {
+    const profile = c.agents[agent];
+    if (!profile) throw new Error(`the test config has no agent ${agent}`);
+    profile.githubApp = app;
+  }
+  c.defaultAgent = 'rex';
+  if (c.githubApps?.length) c.githubApps = [...new Set([...c.githubApps, ...Object.values(apps)])];
+};
+
+/**
+ * The manager's config installed as the shipped manifests install it: a ConfigMap that the Deployment
+ * `orchestrator` mounts as its `config` volume (no replica: only the objects are read).
+ */
+async function installConfig(client: KubeClient, namespace: string, config: ControllerConfig) {
+  const data = { 'controller-config.yaml': stringify(config) };
+  const cm = `/api/v1/namespaces/${namespace}/configmaps`;
+  await client
+    .request('PUT', `${cm}/orchestrator-config`, {
+      body: { metadata: { name: 'orchestrator-config', namespace }, data },
+    })
+    .catch(() => client.request('POST', cm, { body: { metadata: { name: 'orchestrator-config' }, data } }));
+  const labels = { app: 'orchestrator' };
+  await client
+    .request('POST', `/apis/apps/v1/namespaces/${namespace}/deployments`, {
+      body: {
+        metadata: { name: 'orchestrator' },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              containers: [{ name: 'manager', image: 'orchestrator:test' }],
+              volumes: [{ name: 'config', configMap: { name: 'orchestrator-config' } }],
+            },
+          },
+        },
+      },
+    })
+    .catch((err: { status?: number }) => {
+      if (err.status !== 409) throw err;
+    });
+}
 
 t.test(
   'task submit: created lines, generated names, and webhook denials as kubectl prints them',
@@ -50,8 +101,10 @@ t.test(
 );
 
 t.test('task code --wait: progress lines, a summary, exit 0 when the Job completes', async (t) => {
-  const op = await suite.start(t);
+  const config = testConfig(withApps);
+  const op = await suite.start(t, config);
   const { namespace } = op;
+  await installConfig(op.client, namespace, config);
   const { io, done } = startCli(
     cluster,
     [
@@ -66,6 +119,8 @@ t.test('task code --wait: progress lines, a summary, exit 0 when the Job complet
       'https://github.com/acme/payments.git',
       '--docs-project-directory',
       'projects/payments',
+      '--operator-namespace',
+      namespace,
       '--wait',
       '--timeout',
       `${scaled(120)}s`,
@@ -93,13 +148,13 @@ t.test('task code --wait: progress lines, a summary, exit 0 when the Job complet
 });
 
 t.test('task docs --wait: exit 1 when the run fails for good', async (t) => {
-  const op = await suite.start(
-    t,
-    testConfig((c) => {
-      c.retries = { ...c.retries, maxRetries: 0 };
-    }),
-  );
+  const config = testConfig((c) => {
+    c.retries = { ...c.retries, maxRetries: 0 };
+    withApps(c);
+  });
+  const op = await suite.start(t, config);
   const { namespace } = op;
+  await installConfig(op.client, namespace, config);
   const { io, done } = startCli(
     cluster,
     [
@@ -111,6 +166,8 @@ t.test('task docs --wait: exit 1 when the run fails for good', async (t) => {
       'docs-1',
       '--repository-url',
       'https://github.com/acme/payments-docs.git',
+      '--operator-namespace',
+      namespace,
       '--wait',
     ],
     { namespace },
@@ -153,4 +210,53 @@ t.test('wait: exit 2 on timeout, 130 on Ctrl-C, a clear error for a missing run'
   const missing = await runCli(cluster, ['wait', 'ocr', 'nope'], { namespace });
   t.equal(missing.code, 1);
   t.equal(missing.stderr, 'Error from server (NotFound): coderuns.orchestrator.io "nope" not found\n');
+});
+
+t.test("task code|docs: the GitHub App is the cluster's config's, and none is a clear error", async (t) => {
+  const namespace = await suite.namespace(t);
+  const client = suite.admin(t);
+  const code = ['task', 'code', '7', '-s', 'payments', '--repo', 'acme/payments', '--dry-run'];
+  const docs = ['task', 'docs', '-w', 'projects/payments', '--repo', 'acme/payments', '--dry-run'];
+  const at = ['--operator-namespace', namespace];
+
+  const nothing = await runCli(cluster, [...code, ...at], { namespace });
+  t.equal(nothing.code, 1);
+  t.equal(
+    nothing.stderr,
+    `error: --github-app not given, and no installed manager (Deployment ${namespace}/orchestrator, --operator-namespace and --deployment) has a config to take the default from; give --github-app (or --github-user)\n`,
+  );
+
+  await installConfig(client, namespace, testConfig(withApps));
+  const coded = await runCli(cluster, [...code, ...at], { namespace });
+  t.equal(coded.code, 0, coded.stderr);
+  t.match(coded.stdout, /\n {2}githubApp: Acme-Rex\n/, "the defaultAgent's App");
+  t.match(coded.stdout, /generateName: payments-task-7-rex-\n/);
+  const documented = await runCli(cluster, [...docs, ...at], { namespace });
+  t.equal(documented.code, 0, documented.stderr);
+  t.match(documented.stdout, /\n {2}githubApp: Acme-Morgan\n/, "the documentation agent's App");
+  const given = await runCli(cluster, [...code, ...at, '--github-app', 'Acme-Blaze'], { namespace });
+  t.match(given.stdout, /\n {2}githubApp: Acme-Blaze\n/, 'the flag wins');
+
+  await installConfig(
+    client,
+    namespace,
+    testConfig((c) => {
+      withApps(c);
+      delete c.agents.rex?.githubApp;
+      for (const agent of Object.values(c.agents)) if (agent.role === 'documentation') delete agent.githubApp;
+    }),
+  );
+  const none = await runCli(cluster, [...code, ...at], { namespace });
+  t.equal(none.code, 1);
+  t.equal(
+    none.stderr,
+    `error: --github-app not given, and the cluster's config (ConfigMap ${namespace}/orchestrator-config) names no default App for a CodeRun: its defaultAgent (rex) has no githubApp; give --github-app (or --github-user)\n`,
+  );
+  const noDocs = await runCli(cluster, [...docs, ...at], { namespace });
+  t.match(
+    noDocs.stderr,
+    /names no default App for a DocsRun: no agent with role documentation has a githubApp;/,
+  );
+  const user = await runCli(cluster, [...code, ...at, '--github-user', 'ada'], { namespace });
+  t.equal(user.code, 0, 'a user needs no App');
 });

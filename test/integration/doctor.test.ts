@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
+import { stringify } from 'yaml';
 import { createAuthority } from '../../src/certs/authority.js';
 import { startControlPlane } from '../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
@@ -204,5 +205,76 @@ t.test("the agent sandbox's NetworkPolicy deleted", async (t) => {
   t.match(
     res.stdout,
     "[ERROR] agent-sandbox: default lacks NetworkPolicy orchestrator-agent: agents' pods run without their network rules\n        fix: orchestrator install -n default",
+  );
+});
+
+t.test('NetworkPolicy enforcement: not known without an engine, named when its DaemonSet runs', async (t) => {
+  let res = await doctor();
+  t.match(linesOf(res.stdout, 'network-policy'), [
+    /^\[WARN\] network-policy: no NetworkPolicy engine known to the operator .* runs as a DaemonSet/,
+  ]);
+  t.match(res.stdout, /network-policy: .*\n {8}fix: a CNI that enforces NetworkPolicies/);
+  const calico = {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'calico-node', namespace: 'kube-system' },
+    spec: {
+      selector: { matchLabels: { k8s: 'calico-node' } },
+      template: {
+        metadata: { labels: { k8s: 'calico-node' } },
+        spec: { containers: [{ name: 'calico-node', image: 'docker.io/calico/node:v3.29.0' }] },
+      },
+    },
+  };
+  t.equal((await kubectl(cluster, ['apply', '-f', '-'], JSON.stringify(calico))).code, 0);
+  t.teardown(() => kubectl(cluster, ['-n', 'kube-system', 'delete', 'daemonset', 'calico-node']));
+  res = await doctor();
+  t.same(linesOf(res.stdout, 'network-policy'), [
+    '[ok] network-policy: NetworkPolicies are enforced by Calico (DaemonSet kube-system/calico-node)',
+  ]);
+});
+
+t.test("the agent image: on a node's status.images, on none yet, or on none and never pulled", async (t) => {
+  const image = config.agents.rex?.image as string;
+  let res = await doctor();
+  t.match(linesOf(res.stdout, 'agent-image'), [
+    new RegExp(
+      `^\\[WARN\\] agent-image: ${image.replaceAll('.', '\\.')} \\(agents rex, .*\\) is on no node yet`,
+    ),
+  ]);
+  t.match(res.stdout, `fix: kubectl run orchestrator-image-check --image=${image} --restart=Never`);
+  // A node whose kubelet reports the image (status.images, as kubelets write it).
+  const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'doctor-images' } };
+  t.equal((await kubectl(cluster, ['apply', '-f', '-'], JSON.stringify(node))).code, 0);
+  t.teardown(() => kubectl(cluster, ['delete', 'node', 'doctor-images']));
+  const status = { status: { images: [{ names: [image], sizeBytes: 1000 }] } };
+  const patched = await kubectl(cluster, [
+    'patch',
+    'node',
+    'doctor-images',
+    '--subresource=status',
+    '--type=merge',
+    '-p',
+    JSON.stringify(status),
+  ]);
+  t.equal(patched.code, 0, patched.stderr);
+  res = await doctor();
+  t.match(linesOf(res.stdout, 'agent-image'), [
+    /^\[ok\] agent-image: \S+ \(agents rex, .*\) is on node doctor-images/,
+  ]);
+
+  // Never pulled, and on no node: every pod of those profiles would fail.
+  const never = loadDefaultConfig();
+  for (const profile of Object.values(never.agents)) {
+    profile.image = 'registry.example.com/team/agent:1';
+    profile.imagePullPolicy = 'Never';
+  }
+  const file = join(dir, 'never.yaml');
+  writeFileSync(file, stringify(never));
+  res = await runCli(cluster, ['doctor', '--config', file]);
+  t.equal(res.code, 1);
+  t.match(
+    res.stdout,
+    '[ERROR] agent-image: registry.example.com/team/agent:1 (agents rex, blaze, cleo, tess, cipher, morgan, imagePullPolicy Never) is on no node: their pods fail with ErrImageNeverPull\n        fix: load it onto the nodes (kind: kind load docker-image registry.example.com/team/agent:1)',
   );
 });

@@ -6,17 +6,17 @@
 // (PodDisruptionBudget, NetworkPolicy, CRDs, image) render as their values say, and two releases in two
 // namespaces install side by side on the apiserver.
 // @needs helm
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { parse, stringify } from 'yaml';
-import { appKeySecrets } from '../../scripts/generate-app-keys-role.js';
+import { parse } from 'yaml';
 import { configFrom, defaultConfigFile } from '../../src/config/load.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { kubectl, testCluster } from '../harness/cluster/cluster.js';
 import { CHART, helm, installableChart, KUBE_VERSION, RELEASE } from '../harness/deploy/helm.js';
+import { kustomization, merge, overlayFor, type Values } from '../harness/deploy/helm-overlay.js';
 import { dryRun, installDeployFixtures, kustomize, one, parseObjects } from '../harness/deploy/kustomize.js';
 
 const cluster = await testCluster();
@@ -28,202 +28,8 @@ const OWN_CERTIFICATE = join(fixtures, 'own-certificate-values.yaml');
 const work = mkdtempSync(join(tmpdir(), 'helm-chart-'));
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
 
-// biome-ignore lint/suspicious/noExplicitAny: chart values and objects are free-form YAML
-type Values = Record<string, any>;
 const key = (o: KubeObject) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
 const byKey = (objects: KubeObject[]) => new Map(objects.map((o) => [key(o), o]));
-
-/** Maps merged over maps, as the chart merges values over the shipped config (lists are replaced). */
-function merge(base: Values, over: Values): Values {
-  const out = { ...base };
-  for (const [k, v] of Object.entries(over))
-    out[k] =
-      v && typeof v === 'object' && !Array.isArray(v) && typeof base[k] === 'object' ? merge(base[k], v) : v;
-  return out;
-}
-
-/**
- * A kustomization written to a new folder under the test's work folder (with extra files beside it);
- * kustomize takes no absolute path, so resources and components are made relative to the folder.
- */
-function kustomization(name: string, k: Values, files: Record<string, string> = {}): string {
-  const dir = join(work, name);
-  mkdirSync(dir, { recursive: true });
-  const near = (paths: string[] = []) => paths.map((p) => relative(dir, p));
-  const body = {
-    ...k,
-    resources: near(k.resources),
-    ...(k.components ? { components: near(k.components) } : {}),
-  };
-  writeFileSync(
-    join(dir, 'kustomization.yaml'),
-    stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', ...body }),
-  );
-  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
-  return dir;
-}
-
-/** A JSON patch op that sets `path` to `value`, or removes what is there when the value is empty. */
-const setOrRemove = (path: string, value: unknown): Values =>
-  value && (Array.isArray(value) ? value.length : Object.keys(value).length)
-    ? { op: 'add', path, value }
-    : { op: 'remove', path };
-
-/** The JSON patch ops that set the manager's pod and container fields as the values do. */
-function managerPatch(base: KubeObject[], values: Values): Values[] {
-  const containers = (one(base, 'Deployment', 'orchestrator').spec as Values).template.spec
-    .containers as Values[];
-  const c = containers.findIndex((x) => x.name === 'manager');
-  const env = ((containers[c]?.env ?? []) as Values[]).findIndex((e) => e.name === 'LOG_LEVEL');
-  const pod = '/spec/template/spec';
-  const at = `${pod}/containers/${c}`;
-  const each = (path: string, list: unknown[]) => list.map((value) => ({ op: 'add', path, value }));
-  return [
-    { op: 'replace', path: `${at}/imagePullPolicy`, value: values.image.pullPolicy },
-    { op: 'replace', path: `${at}/resources`, value: values.resources },
-    { op: 'replace', path: `${at}/env/${env}/value`, value: values.logLevel },
-    ...each(`${at}/args/-`, values.extraArgs),
-    ...each(`${at}/env/-`, values.extraEnv),
-    ...each(`${at}/volumeMounts/-`, values.extraVolumeMounts),
-    ...each(`${pod}/volumes/-`, values.extraVolumes),
-    { op: 'add', path: '/spec/template/metadata/annotations', value: values.podAnnotations },
-    ...Object.entries(values.podLabels).map(([k, v]) => ({
-      op: 'add',
-      path: `/spec/template/metadata/labels/${k.replaceAll('/', '~1')}`,
-      value: v,
-    })),
-    { op: 'add', path: `${pod}/priorityClassName`, value: values.priorityClassName },
-    {
-      op: 'add',
-      path: `${pod}/imagePullSecrets`,
-      value: [...values.global.imagePullSecrets, ...values.imagePullSecrets],
-    },
-    { op: 'add', path: `${pod}/nodeSelector`, value: values.nodeSelector },
-    { op: 'add', path: `${pod}/tolerations`, value: values.tolerations },
-    setOrRemove(`${pod}/affinity`, values.affinity),
-    setOrRemove(`${pod}/topologySpreadConstraints`, values.topologySpreadConstraints),
-  ];
-}
-
-/**
- * The kustomize overlay that makes what the chart makes with `values` (every value set): the values ↔
- * kustomize mapping of docs/install.md. `configText` is the controller config the chart rendered.
- */
-async function overlayFor(values: Values, configText: string): Promise<string> {
-  const base = await kustomize(cluster, join(root, 'config', 'default'));
-  // deniedEgress as config/overlays/agent-egress adds it: one op per CIDR, IPv6 in the ::/0 block.
-  const denied = ((values.agentSandbox.deniedEgress ?? []) as string[]).map((cidr) => ({
-    op: 'add',
-    path: `/spec/egress/1/to/${cidr.includes(':') ? 1 : 0}/ipBlock/except/-`,
-    value: cidr,
-  }));
-  const sandboxes = (values.agentSandbox.namespaces as string[]).map((ns) =>
-    kustomization(`sandbox-${ns}`, {
-      namespace: ns,
-      resources: [join(root, 'config', 'agents')],
-      ...(denied.length
-        ? {
-            patches: [
-              {
-                target: { kind: 'NetworkPolicy', name: 'orchestrator-agent' },
-                patch: JSON.stringify(denied),
-              },
-            ],
-          }
-        : {}),
-    }),
-  );
-  const components = [
-    values.certManager.enabled && 'cert-manager',
-    values.prometheus.serviceMonitor && values.prometheus.prometheusRule && 'prometheus',
-    values.grafana.dashboard && 'grafana',
-  ].filter(Boolean);
-  return kustomization(
-    'full',
-    {
-      resources: [
-        join(root, 'config', values.watchNamespaces.length ? 'overlays/namespaces' : 'default'),
-        ...sandboxes,
-      ],
-      components: components.map((c) => join(root, 'config', c as string)),
-      images: [
-        {
-          name: 'ghcr.io/5dlabs/orchestrator',
-          newName: `${values.image.registry}/${values.image.repository}`,
-          newTag: values.image.tag,
-        },
-      ],
-      replicas: [{ name: 'orchestrator', count: values.replicas }],
-      configMapGenerator: [
-        {
-          name: 'orchestrator-config',
-          namespace: RELEASE.namespace,
-          behavior: 'replace',
-          files: ['controller-config.yaml'],
-        },
-      ],
-      patches: [
-        {
-          target: { kind: 'Deployment', name: 'orchestrator' },
-          patch: JSON.stringify(managerPatch(base, values)),
-        },
-        // The webhook port admitted only from connections.trustedSources, a bare address as its /32 or /128.
-        {
-          target: { kind: 'NetworkPolicy', name: 'orchestrator' },
-          patch: JSON.stringify([
-            {
-              op: 'add',
-              path: '/spec/ingress/1/from',
-              value: ((values.config.connections?.trustedSources ?? []) as string[]).map((a) => ({
-                ipBlock: { cidr: a.includes('/') ? a : `${a}/${a.includes(':') ? 128 : 32}` },
-              })),
-            },
-          ]),
-        },
-        // The platform's model key, read by the name gateway.apiKeySecret gives it (config/rbac/gateway-role.yaml).
-        {
-          target: { kind: 'Role', name: 'orchestrator-gateway' },
-          patch: JSON.stringify([
-            { op: 'replace', path: '/rules/0/resourceNames/0', value: values.gateway.apiKeySecret },
-          ]),
-        },
-        // The Apps' key Secrets, from the Apps the config names (scripts/generate-app-keys-role.js).
-        {
-          target: { kind: 'Role', name: 'orchestrator-github-app-keys' },
-          patch: JSON.stringify([
-            { op: 'replace', path: '/rules/0/resourceNames', value: appKeySecrets(configText) },
-          ]),
-        },
-        {
-          target: { kind: 'ServiceAccount', name: 'orchestrator' },
-          patch: JSON.stringify([
-            { op: 'add', path: '/metadata/annotations', value: values.serviceAccount.annotations },
-          ]),
-        },
-        {
-          target: { kind: 'PodDisruptionBudget', name: 'orchestrator' },
-          patch: JSON.stringify([
-            { op: 'remove', path: '/spec/minAvailable' },
-            { op: 'add', path: '/spec/maxUnavailable', value: values.podDisruptionBudget.maxUnavailable },
-          ]),
-        },
-        // The metrics port's sources (the third ingress rule) and more egress.
-        {
-          target: { kind: 'NetworkPolicy', name: 'orchestrator' },
-          patch: JSON.stringify([
-            { op: 'replace', path: '/spec/ingress/2/from', value: values.networkPolicy.metricsFrom },
-            ...values.networkPolicy.extraEgress.map((value: unknown) => ({
-              op: 'add',
-              path: '/spec/egress/-',
-              value,
-            })),
-          ]),
-        },
-      ],
-    },
-    { 'controller-config.yaml': configText },
-  );
-}
 
 /** An object without helm's keep annotation (the chart's CRDs carry it; kustomize has no uninstall). */
 function withoutKeep(o: KubeObject): KubeObject {
@@ -306,7 +112,12 @@ t.test('every value set: the objects of the kustomize overlay with the same sett
     'the config: values.config, the gateway values, values.agents and watchNamespaces over the shipped one',
   );
   t.doesNotThrow(() => configFrom(parse(configText), 'the rendered config'), 'a valid controller config');
-  sameObjects(t, rendered, await kustomize(cluster, await overlayFor(values, configText)), 'full values');
+  sameObjects(
+    t,
+    rendered,
+    await kustomize(cluster, await overlayFor(cluster, work, values, configText)),
+    'full values',
+  );
 });
 
 t.test('own certificate: config/default with the caBundle in every webhook', async (t) => {
@@ -325,7 +136,10 @@ t.test('own certificate: config/default with the caBundle in every webhook', asy
       ),
     }));
   t.equal(patches.length, 2, 'the mutating and the validating configuration');
-  const overlay = kustomization('own-certificate', { resources: [join(root, 'config', 'default')], patches });
+  const overlay = kustomization(work, 'own-certificate', {
+    resources: [join(root, 'config', 'default')],
+    patches,
+  });
   const installed = (await kustomize(cluster, overlay)).filter((o) => o.kind !== 'Namespace');
   sameObjects(t, await chart.template([OWN_CERTIFICATE]), installed, 'own certificate');
 });
@@ -488,9 +302,20 @@ t.test('two releases in two namespaces install side by side', async (t) => {
     // The integration lane's control plane is shared: another file may have applied the CRDs with
     // kubectl already, as a user who installed with kustomize first would have. --take-ownership
     // adopts them (the chart's CRDs are the same, generated from schemas/).
-    { name: 'orchestrator', namespace: 'orchestrator-a', flags: ['--take-ownership'] },
-    { name: 'team-b', namespace: 'orchestrator-b', flags: ['--set', 'crds.install=false'] },
+    // Each release reconciles its own namespace, so its webhooks admit only that namespace's runs.
+    {
+      name: 'orchestrator',
+      namespace: 'orchestrator-a',
+      flags: ['--take-ownership', '--set', 'watchNamespaces={orchestrator-a}'],
+    },
+    {
+      name: 'team-b',
+      namespace: 'orchestrator-b',
+      flags: ['--set', 'crds.install=false', '--set', 'watchNamespaces={orchestrator-b}'],
+    },
   ];
+  /** The namespaces each release's webhooks select, by webhook. */
+  const selected: Record<string, string[]>[] = [];
   /** The cluster-scoped objects of each release, by its manifest. */
   const clusterScoped: string[][] = [];
   for (const r of releases) {
@@ -503,7 +328,42 @@ t.test('two releases in two namespaces install side by side', async (t) => {
         .filter((o) => /^(Cluster|MutatingWebhook|ValidatingWebhook)/.test(o.kind ?? ''))
         .map((o) => `${o.kind}/${o.metadata?.name}`),
     );
+    const hooks = parseObjects(manifest.stdout)
+      .filter((o) => /^(Mutating|Validating)WebhookConfiguration$/.test(o.kind ?? ''))
+      .flatMap((o) => (o as Values).webhooks as Values[]);
+    selected.push(
+      Object.fromEntries(
+        hooks.map((h) => [
+          h.name,
+          h.namespaceSelector?.matchExpressions?.find(
+            (e: Values) => e.key === 'kubernetes.io/metadata.name' && e.operator === 'In',
+          )?.values,
+        ]),
+      ),
+    );
   }
+  for (const [i, r] of releases.entries())
+    t.same(
+      new Set(Object.values(selected[i] ?? {}).map((v) => JSON.stringify(v))),
+      new Set([JSON.stringify([r.namespace])]),
+      `every webhook of ${r.name} selects its namespace only`,
+    );
+  // The apiserver calls only the webhooks whose selector matches (no webhook server runs here, so a
+  // call fails, naming the Service it tried): a run in one release's namespace reaches that release's
+  // webhooks alone, and a run in neither reaches none.
+  const sample = readFileSync(join(root, 'config', 'samples', 'taskrun.yaml'), 'utf8');
+  for (const [i, r] of releases.entries()) {
+    const created = await kubectl(cluster, ['create', '-n', r.namespace, '-f', '-'], sample);
+    t.not(created.code, 0, `a run in ${r.namespace} goes to a webhook`);
+    t.match(created.stderr, `failed calling webhook`);
+    t.match(created.stderr, `${r.namespace}`, `${r.name}'s`);
+    const other = releases[1 - i]?.namespace as string;
+    t.notMatch(created.stderr, other, "not the other release's");
+  }
+  await kubectl(cluster, ['create', 'namespace', 'orchestrator-neither']);
+  const neither = await kubectl(cluster, ['create', '-n', 'orchestrator-neither', '-f', '-'], sample);
+  t.equal(neither.code, 0, `a run in neither namespace meets no webhook: ${neither.stderr}`);
+  await kubectl(cluster, ['delete', 'namespace', 'orchestrator-neither', '--wait=false']);
   const [a = [], b = []] = clusterScoped;
   t.ok(a.length > 10 && b.length === a.length, `each release has its cluster-scoped objects (${a.length})`);
   t.same(

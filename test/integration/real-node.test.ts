@@ -18,7 +18,13 @@ import { Registry } from 'prom-client';
 import t from 'tap';
 import type { TaskRun } from '../../src/api/index.js';
 import { buildLocalImage } from '../../src/cluster/index.js';
-import { ACCESS_LOG_CONTAINER, proxyEnv } from '../../src/egress/index.js';
+import {
+  ACCESS_LOG_CONTAINER,
+  APISERVER_SERVICE,
+  apiserverPolicy,
+  ENDPOINT_SLICE_SERVICE_LABEL,
+  proxyEnv,
+} from '../../src/egress/index.js';
 import { PREPARE_CONTAINER } from '../../src/naming/containers.js';
 import { EVENTS, KubeClient, type KubeObject, PODS, PVCS, resourcePath } from '../../src/runtime/index.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
@@ -223,7 +229,29 @@ t.test('NetworkPolicies are enforced: an allowed connection passes, a denied one
       },
     });
   // The shipped agent policy (config/agents, in every test namespace): an agent pod does not reach
-  // the apiserver (a private address), one whose profile has clusterAccess does.
+  // the apiserver (a private address), one whose profile has clusterAccess does, by the policy
+  // `orchestrator egress manifests -n` renders from the apiserver's addresses; and not another host
+  // on the apiserver's port (a server in another namespace on 6443).
+  const { namespace: apiNs, name: apiName } = APISERVER_SERVICE;
+  const apiSlices = await client.request<{ items?: KubeObject[] }>(
+    'GET',
+    `/apis/discovery.k8s.io/v1/namespaces/${apiNs}/endpointslices?labelSelector=${encodeURIComponent(`${ENDPOINT_SLICE_SERVICE_LABEL}=${apiName}`)}`,
+  );
+  const apiService = await client.request<KubeObject>(
+    'GET',
+    `/api/v1/namespaces/${apiNs}/services/${apiName}`,
+  );
+  await client.request('POST', `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`, {
+    body: apiserverPolicy(ns, apiService, apiSlices.items ?? []),
+  });
+  const elsewhere = await servePod(
+    client,
+    await testNamespace(t, cluster),
+    'not-apiserver',
+    busybox,
+    { app: 'not-apiserver' },
+    6443,
+  );
   const agent = { 'app.kubernetes.io/managed-by': 'orchestrator', 'orchestrator.io/run': 'probe' };
   const cases = [
     { name: 'allowed', labels: { probe: 'allowed' }, host: web, port: 8080, expect: 'reached' },
@@ -235,6 +263,13 @@ t.test('NetworkPolicies are enforced: an allowed connection passes, a denied one
       host: '10.0.0.1',
       port: 443,
       expect: 'reached',
+    },
+    {
+      name: 'agent-cluster-access-elsewhere',
+      labels: { ...agent, 'orchestrator.io/cluster-access': 'true' },
+      host: elsewhere,
+      port: 6443,
+      expect: 'refused',
     },
   ] as const;
   for (const c of cases) {

@@ -12,7 +12,7 @@ import pino from 'pino';
 import t, { type Test } from 'tap';
 import { stringify } from 'yaml';
 import { ANNOTATIONS, type TaskRun } from '../../src/api/index.js';
-import { serviceAccountToken, serviceAccountUser, tokenKubeConfig } from '../../src/app/service-account.js';
+import { serviceAccountToken, tokenKubeConfig } from '../../src/app/service-account.js';
 import { KubeReviewer } from '../../src/auth/index.js';
 import { withClient } from '../../src/cluster/apply.js';
 import { type ApiServer, startApiServer } from '../../src/rest/server.js';
@@ -22,11 +22,11 @@ import { startExtraApiserver } from '../harness/cluster/apiserver.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
 import { apiIdentity, identityClient, waitForPermission } from '../harness/deploy/api-identity.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
-import { applyObjects } from '../harness/deploy/kustomize.js';
 import { difference, granted } from '../harness/deploy/rbac.js';
 import { runCli } from '../harness/operator/cli.js';
 import { sampleTaskRun, taskRunPath, testConfig } from '../harness/operator/operator.js';
 import { call, type Target } from '../harness/operator/rest.js';
+import { restCaller } from '../harness/operator/rest-callers.js';
 import { startTestWebhooks } from '../harness/operator/webhook.js';
 import { scaled, waitFor } from '../harness/util/wait.js';
 
@@ -38,68 +38,10 @@ const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const config = testConfig();
 
 /** A token for the ServiceAccount `namespace/name`, issued for `audiences`. */
-async function token(namespace: string, name: string, audiences?: string[]): Promise<string> {
-  const answer = await admin.request<{ status?: { token?: string } }>(
-    'POST',
-    `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
-    {
-      body: {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'TokenRequest',
-        spec: { expirationSeconds: 3600, ...(audiences ? { audiences } : {}) },
-      },
-    },
-  );
-  return answer.status?.token ?? '';
-}
-
-/**
- * A caller `name` in `home` allowed create/get/list/patch on the runs in `namespace` only (with the
- * agent profiles rex and morgan and acme's repositories, which the runs here use), and besides, with `clusterRole`, what that ClusterRole allows there (e.g. `cluster-admin`).
- */
-async function caller(home: string, namespace: string, name = 'pm', clusterRole?: string) {
-  const binding = (roleRef: { kind: string; name: string }, suffix = ''): KubeObject =>
-    ({
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
-      metadata: { name: `${name}${suffix}`, namespace },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef },
-      subjects: [{ kind: 'ServiceAccount', name, namespace: home }],
-    }) as KubeObject;
-  const objects: KubeObject[] = [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: home } },
-    {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
-      metadata: { name, namespace },
-      rules: [
-        {
-          apiGroups: ['orchestrator.io'],
-          resources: ['taskruns', 'coderuns', 'docsruns'],
-          verbs: ['create', 'get', 'list', 'patch'],
-        },
-        // The profiles and App repositories of the runs created here (docs/security.md).
-        {
-          apiGroups: ['orchestrator.io'],
-          resources: ['agentprofiles'],
-          resourceNames: ['rex', 'morgan'],
-          verbs: ['use'],
-        },
-        {
-          apiGroups: ['orchestrator.io'],
-          resources: ['repositories'],
-          resourceNames: ['github.com/acme/*'],
-          verbs: ['use'],
-        },
-      ],
-    } as KubeObject,
-    binding({ kind: 'Role', name }),
-    ...(clusterRole ? [binding({ kind: 'ClusterRole', name: clusterRole }, `-${clusterRole}`)] : []),
-  ];
-  const applied = await applyObjects(cluster, objects);
-  if (applied.code !== 0) throw new Error(applied.stderr);
-  return { user: serviceAccountUser({ namespace: home, name }) };
-}
+const token = (namespace: string, name: string, audiences?: string[]) =>
+  serviceAccountToken(admin, { namespace, name }, 3600, audiences);
+const caller = (home: string, namespace: string, name = 'pm', clusterRole?: string) =>
+  restCaller(cluster, home, namespace, name, clusterRole);
 
 async function serve(
   t: Test,

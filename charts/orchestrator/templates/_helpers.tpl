@@ -154,6 +154,24 @@ names none, since no default address is the apiserver's on every cluster.
 {{- end -}}
 {{- end -}}
 
+{{- /*
+The namespaces whose runs the release's webhooks admit: webhook.namespaceSelector, else the namespaces
+the release reconciles, by name (watchNamespaces, the config's watchNamespaces or watchNamespace);
+nothing (every namespace) otherwise. YAML, read back with fromYaml.
+*/ -}}
+{{- define "orchestrator.webhookNamespaceSelector" -}}
+{{- $config := .Values.config | default dict -}}
+{{- $names := .Values.watchNamespaces | default $config.watchNamespaces | default (compact (list $config.watchNamespace)) -}}
+{{- if .Values.webhook.namespaceSelector -}}
+{{ toYaml .Values.webhook.namespaceSelector }}
+{{- else if $names -}}
+matchExpressions:
+  - key: kubernetes.io/metadata.name
+    operator: In
+    values: {{ toJson $names }}
+{{- end -}}
+{{- end -}}
+
 {{- /* Rules between values that values.schema.json cannot say; rendered once, it prints nothing. */ -}}
 {{- define "orchestrator.validate" -}}
 {{- if and .Values.certManager.enabled .Values.webhook.caBundle -}}

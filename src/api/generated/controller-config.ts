@@ -1595,7 +1595,7 @@ export interface components {
                     burst: number;
                 };
                 /**
-                 * @description What calls cost, in US dollars per million tokens by model and token kind. A model is priced by the longest entry its name starts with (claude-sonnet-4-5 prices claude-sonnet-4-5-20250929), else as fallbackModel; with neither its calls are refused. The defaults are Anthropic's published prices (standard tier; the long-context premium is not modelled).
+                 * @description What calls cost, in US dollars per million tokens by model and token kind. A model is priced by the longest entry its name starts with (claude-sonnet-4-5 prices claude-sonnet-4-5-20250929), else as fallbackModel; with neither its calls are refused. The defaults are Anthropic's and OpenAI's (gpt-5) published prices (standard tier; the long-context premium is not modelled); a Gemini model needs an entry of its own.
                  * @default {}
                  */
                 prices: {
@@ -1687,6 +1687,13 @@ export interface components {
                      *         "cacheWriteUsd": "1",
                      *         "cacheWrite1hUsd": "1.6",
                      *         "cacheReadUsd": "0.08"
+                     *       },
+                     *       "gpt-5": {
+                     *         "inputUsd": "1.25",
+                     *         "outputUsd": "10",
+                     *         "cacheWriteUsd": "1.25",
+                     *         "cacheWrite1hUsd": "1.25",
+                     *         "cacheReadUsd": "0.125"
                      *       }
                      *     }
                      */

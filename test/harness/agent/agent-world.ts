@@ -88,15 +88,33 @@ export interface WorldOptions {
   gateway?: boolean;
   /** The config's retries.maxRetries (default the shipped one), for a test about one attempt's end. */
   maxRetries?: number;
+  /**
+   * With the gateway: the other providers' APIs (stand-ins listening on the node's gateway address),
+   * each with its key Secret in `ops` holding the suite's key, as for the Anthropic API.
+   */
+  providers?: Partial<Record<'openai' | 'gemini', string>>;
+  /** A change to the suite's config before the operator and gateway start (profiles, prices). */
+  configure?: (config: ControllerConfig) => void;
 }
 
 /** The model gateway of a world: started on `config`, which it then names to the agents. */
-async function worldGateway(t: Test, suite: Suite, config: ControllerConfig, modelUrl: string) {
+async function worldGateway(
+  t: Test,
+  suite: Suite,
+  config: ControllerConfig,
+  modelUrl: string,
+  providers: WorldOptions['providers'] = {},
+) {
   const ops = await testNamespace(t, suite.cluster);
   delete config.job.env?.[AGENT_ENV.gatewayUrl];
   gatewayConfig(config, modelUrl, { bind: `${NODE_GATEWAY}:0` });
-  const key = config.gateway.upstream.apiKey;
-  await createSecret(suite.client, ops, key.name, { [key.key]: suite.apiKey });
+  const keys = [config.gateway.upstream.apiKey];
+  for (const [name, url] of Object.entries(providers)) {
+    const provider = config.gateway.providers[name as keyof typeof providers];
+    provider.url = url;
+    keys.push(provider.apiKey);
+  }
+  for (const key of keys) await createSecret(suite.client, ops, key.name, { [key.key]: suite.apiKey });
   const gateway = await startModelGateway({
     client: suite.client,
     config: staticConfig(config),
@@ -124,7 +142,10 @@ export async function agentWorld(t: Test, suite: Suite, script: Turn[], options:
   t.teardown(() => model.close());
   const config = suiteConfig(suite.image, modelUrl, new URL(suite.git.server.base).host);
   if (options.maxRetries !== undefined) config.retries.maxRetries = options.maxRetries;
-  const gateway = options.gateway ? await worldGateway(t, suite, config, modelUrl) : undefined;
+  options.configure?.(config);
+  const gateway = options.gateway
+    ? await worldGateway(t, suite, config, modelUrl, options.providers)
+    : undefined;
   await suiteSecrets(client, ns, config, suite.user, suite.apiKey);
   await startOperator(t, cluster, ns, config, {
     ...(templates ? { inputs: { config: () => config, templates: () => templates } } : {}),

@@ -107,6 +107,17 @@ export class GeminiStandin {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
+  /** The usage billed over every answer, summed: prompt (cached within it), cached, candidates. */
+  billed(): { input: number; cached: number; output: number } {
+    const sum = { input: 0, cached: 0, output: 0 };
+    for (const r of this.requests) {
+      sum.input += r.billed?.promptTokenCount ?? 0;
+      sum.cached += r.billed?.cachedContentTokenCount ?? 0;
+      sum.output += r.billed?.candidatesTokenCount ?? 0;
+    }
+    return sum;
+  }
+
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const parts: Buffer[] = [];
     for await (const chunk of req) parts.push(chunk as Buffer);

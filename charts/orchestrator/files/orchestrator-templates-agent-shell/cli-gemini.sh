@@ -1,15 +1,18 @@
 # shellcheck shell=bash
 # Google's Gemini CLI on the agent CLI contract (docs/agents.md "gemini"; src/agent-cli/gemini.ts): the
 # cli_* functions, sourced by the entry script before lib.sh when the profile's cli is gemini. Its home
-# (GEMINI_CLI_HOME) is private; the workspace is not trusted (GEMINI_CLI_TRUST_WORKSPACE false), so the
-# checkout's .gemini/settings.json, extensions and commands are not loaded, and its GEMINI.md is not
-# read (context.fileName names a file only the private home has). The Job gives it the gateway's
-# Gemini route (GOOGLE_GEMINI_BASE_URL) and the attempt's token (GEMINI_API_KEY).
+# (GEMINI_CLI_HOME) is private. The workspace must be trusted (GEMINI_CLI_TRUST_WORKSPACE true): 0.61
+# refuses to run headless in an untrusted one. So the checkout's .gemini/settings.json is merged over
+# the platform's settings (its system settings file would win, but the CLI skips one under a directory
+# others may write, as /tmp is); the model is on the command line and the route and token in the
+# environment, which a workspace's settings or .env do not override. Its GEMINI.md is not read
+# (context.fileName names a file only the private home has). The Job gives it the gateway's Gemini
+# route (GOOGLE_GEMINI_BASE_URL) and the attempt's token (GEMINI_API_KEY); docs/agents.md says what else.
 
 readonly CLI_COMMAND=gemini
 
 cli_private_dirs() {
-  export GEMINI_CLI_HOME="$PRIVATE_DIR/gemini" GEMINI_CLI_TRUST_WORKSPACE=false
+  export GEMINI_CLI_HOME="$PRIVATE_DIR/gemini" GEMINI_CLI_TRUST_WORKSPACE=true
   mkdir -p "$GEMINI_CLI_HOME/.gemini"
 }
 

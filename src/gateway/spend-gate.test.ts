@@ -1,0 +1,77 @@
+import t from 'tap';
+import { ATTEMPT, meteredCall, SHIPPED_PRICES } from '../../test/harness/fakes/gateway.js';
+import type { PricedCall } from './handler.js';
+import { MemoryLedger } from './memory-ledger.js';
+import { callCostMicros } from './prices.js';
+import { LimitGate } from './spend-gate.js';
+
+const price = SHIPPED_PRICES().models['claude-sonnet-4-6'];
+if (!price) throw new Error('the shipped price table has no claude-sonnet-4-6');
+const CALL: PricedCall = {
+  model: 'claude-sonnet-4-6',
+  stream: true,
+  maxTokens: 100,
+  priced: 'claude-sonnet-4-6',
+  price,
+};
+const INPUT = 10;
+/** What a call that uses all of `output` tokens costs (with its 10 input tokens). */
+const cost = (output: number) =>
+  callCostMicros(price, { input: INPUT, output, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 });
+
+t.test(
+  'calls in flight at once share the remainder: the overshoot is one call input, not N calls',
+  async (t) => {
+    const ledger = new MemoryLedger();
+    // $0.0015 pays for exactly one call's 100 output tokens at $15 per million.
+    const limit = {
+      name: 'budget "team-a"',
+      limitMicros: 1500,
+      spentMicros: () => ledger.attemptSpent(ATTEMPT),
+    };
+    const gate = new LimitGate(ledger, { limits: async () => [limit] });
+    const admissions = await Promise.all(Array.from({ length: 4 }, () => gate.admit(ATTEMPT, CALL)));
+    const allowed = admissions.filter((a) => a.allowed);
+    t.equal(allowed.length, 1, 'one call holds the remainder; the others are refused while it is in flight');
+    const refused = admissions.find((a) => !a.allowed);
+    t.match(refused, {
+      message: /^budget "team-a" is spent: \$0 of \$0\.0015, \$0\.0015 more held by calls in flight/,
+    });
+    // Each admitted call produces all the output it was allowed, then its cost replaces its reservation.
+    for (const a of allowed) {
+      if (!a.allowed) continue;
+      await gate.record(ATTEMPT, meteredCall(cost(a.maxTokens ?? CALL.maxTokens)));
+      a.release?.();
+    }
+    const billed = await ledger.attemptSpent(ATTEMPT);
+    t.ok(
+      billed <= limit.limitMicros + cost(0),
+      `billed ${billed} ≤ limit ${limit.limitMicros} + one call's input ${cost(0)}`,
+    );
+    t.match(await gate.admit(ATTEMPT, CALL), { allowed: false }, 'once metered, the spend itself refuses');
+  },
+);
+
+t.test('a call that ends without usage gives its reservation back', async (t) => {
+  const ledger = new MemoryLedger();
+  const gate = new LimitGate(ledger, {
+    limits: async () => [{ name: 'spec.limits.maxBudgetUsd', limitMicros: 3000, spentMicros: async () => 0 }],
+  });
+  const first = await gate.admit(ATTEMPT, CALL);
+  t.match(first, { allowed: true, maxTokens: 100 });
+  t.match(
+    await gate.admit(ATTEMPT, CALL),
+    { allowed: true, maxTokens: 100 },
+    'the second call fits beside the first',
+  );
+  t.match(await gate.admit(ATTEMPT, CALL), { allowed: false }, 'a third does not, while both are in flight');
+  const release = first.allowed ? first.release : undefined;
+  release?.();
+  release?.();
+  t.match(
+    await gate.admit(ATTEMPT, CALL),
+    { allowed: true, maxTokens: 100 },
+    'released once, however often called',
+  );
+  t.match(await gate.admit(ATTEMPT, CALL), { allowed: false });
+});

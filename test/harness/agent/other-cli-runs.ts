@@ -1,0 +1,122 @@
+// The real-node proof of the CLIs other than Claude Code (test/integration/agent-e2e.test.ts; docs/agents.md):
+// a TaskRun of an agent whose profile names the CLI runs the real CLI in the agent image, through the
+// model gateway to its provider's stand-in; its work is pushed and its pull request opened, and its
+// usage is what the stand-in billed. Then a TaskRun of the same agent over its spend limit is stopped
+// by the gateway's refusal.
+import type { Test } from 'tap';
+import { ledgerRows } from '../operator/gateway.js';
+import { agentWorld, type Suite } from './agent-world.js';
+import { type CliBill, cliStandin, type OtherCli } from './cli-standins.js';
+
+const MODELS: Record<OtherCli, string> = { codex: 'gpt-5-codex', gemini: 'gemini-2.5-pro' };
+const PROVIDERS = { codex: 'openai', gemini: 'gemini' } as const;
+
+// Each answer: 180k input tokens at $1, 20k cached at $0.10, 1k output at $10 per million: $0.192.
+const BILL: CliBill = { input: 200_000, cached: 20_000, output: 1_000 };
+const PRICE = {
+  inputUsd: '1',
+  outputUsd: '10',
+  cacheWriteUsd: '1',
+  cacheWrite1hUsd: '1',
+  cacheReadUsd: '0.1',
+};
+
+export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promise<void> {
+  const { git, user } = suite;
+  // The spender's 30 shell calls would cost $5.76: its $1 cap is reached within the first six. Each
+  // command differs: the Gemini CLI ends a session by itself when it sees the same call repeated.
+  const spend = Array.from({ length: 30 }, (_, i) => ({ shell: `echo spend-${i}` }));
+  const standin = await cliStandin(
+    t,
+    cli,
+    suite.apiKey,
+    [{ shell: `printf "by ${cli}\\n" > CLI.md` }, { say: 'Wrote CLI.md.' }, ...spend],
+    BILL,
+  );
+  const world = await agentWorld(t, suite, [], {
+    gateway: true,
+    providers: { [PROVIDERS[cli]]: standin.url },
+    configure(config) {
+      const rex = config.agents.rex;
+      if (!rex) throw new Error('the shipped config has no agent rex');
+      // Codex stops at no turn count: its profile has the spend limit only (admission refuses maxTurns).
+      const limits = cli === 'codex' ? { maxBudgetUsd: rex.limits?.maxBudgetUsd } : rex.limits;
+      config.agents[cli] = { ...rex, cli, model: MODELS[cli], limits } as typeof rex;
+      config.gateway.prices.models = { ...config.gateway.prices.models, [MODELS[cli]]: PRICE };
+    },
+  });
+  const { create, finished, ops } = world;
+  if (!ops) throw new Error('the world has no gateway namespace');
+  const repo = git.repository(`acme/${cli}.git`, 'main', { 'README.md': `# ${cli}\n` });
+  const taskRun = (name: string, limits?: Record<string, unknown>) =>
+    create('TaskRun', {
+      apiVersion: 'orchestrator.io/v1',
+      kind: 'TaskRun',
+      metadata: { name },
+      spec: {
+        taskId: 3,
+        serviceName: name,
+        agent: cli,
+        repository: { url: repo, branch: 'main', githubUser: user.name },
+        markdownFiles: [{ filename: 'task.md', content: '# Write CLI.md\n' }],
+        ...(limits ? { limits } : {}),
+      },
+    } as Parameters<typeof create<'TaskRun'>>[1]);
+
+  await taskRun(`${cli}-3`);
+  const run = await finished('TaskRun', `${cli}-3`);
+  t.equal(run.phase, 'Succeeded', run.message ?? '');
+  const requests = standin.requests();
+  t.same(
+    requests.flatMap((r) => r.problems),
+    [],
+    `every request the real ${cli} CLI sent had the shape of its provider's SDK types`,
+  );
+  t.ok(
+    requests.length > 0 && requests.every((r) => r.status === 200),
+    `its ${requests.length} calls came with the platform key (the gateway's), none refused`,
+  );
+  const branch = git.branches(`acme/${cli}.git`).find((b) => b !== 'main') ?? '';
+  t.equal(git.read(`acme/${cli}.git`, branch, 'CLI.md')?.content, `by ${cli}\n`, `pushed to ${branch}`);
+  t.same(
+    git.pulls.filter((p) => p.repo === cli).map((p) => [p.owner, p.head, p.base]),
+    [['acme', branch, 'main']],
+    'its pull request opened at the GitHub stand-in',
+  );
+  t.match(run.pullRequestUrl, `https://github.com/acme/${cli}/pull/`, 'status.pullRequestUrl');
+  const billed = standin.billed();
+  t.match(
+    run.usage,
+    {
+      inputTokens: billed.input - billed.cached,
+      cacheReadInputTokens: billed.cached,
+      outputTokens: billed.output,
+    },
+    `status.usage is what the stand-in billed (${JSON.stringify(billed)})`,
+  );
+  const ledger = (await ledgerRows(suite.client, ops)).filter((r) => r.run === `${cli}-3`);
+  t.equal(
+    ledger.reduce((n, r) => n + r.calls, 0),
+    requests.length,
+    'every call went through the gateway, which metered it',
+  );
+  t.equal(
+    ledger.reduce((n, r) => n + r.costMicros, 0),
+    requests.length * 192_000,
+    'at the price table: $0.192 a call',
+  );
+
+  // Over its spend limit: the gateway refuses its calls, and the CLI stops at the refusal.
+  const reached = standin.requests().length;
+  await taskRun(`${cli}-spender`, { maxBudgetUsd: '1' });
+  const spender = await finished('TaskRun', `${cli}-spender`);
+  t.equal(spender.phase, 'Failed', spender.message ?? '');
+  t.match(spender.message, 'attempt 1 stopped: the model gateway refused its calls');
+  t.match(spender.attemptUsage, [{ attempt: 1, stopReason: 'BudgetExceeded' }]);
+  const spent = standin.requests().length - reached;
+  t.ok(spent >= 6 && spent < 30, `the cap let ${spent} calls reach the model, not the 30 scripted`);
+  const micros = (await ledgerRows(suite.client, ops))
+    .filter((r) => r.run === `${cli}-spender`)
+    .reduce((n, r) => n + r.costMicros, 0);
+  t.ok(micros >= 1_000_000, `it spent $${micros / 1e6} against its cap of $1 before the refusal`);
+}
