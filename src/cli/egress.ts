@@ -7,16 +7,14 @@ import { stringify } from 'yaml';
 import type { ControllerConfig } from '../api/index.js';
 import { defaultConfigFile, loadConfigFile } from '../config/load.js';
 import {
-  APISERVER_SERVICE,
   allowlistPolicy,
   allowlistServices,
-  apiserverPolicy,
-  ENDPOINT_SLICE_SERVICE_LABEL,
   proxyObjects,
   type ServicePeer,
   servicePeer,
 } from '../egress/index.js';
 import type { KubeObject } from '../runtime/index.js';
+import { readApiserverPolicy } from './apiserver-policy.js';
 import type { CliIO } from './io.js';
 import { addKubeOptions, type Connection, type KubeFlags, withConnection } from './kube.js';
 
@@ -45,15 +43,7 @@ const anyClusterAccess = (config: ControllerConfig) =>
   Object.values(config.agents ?? {}).some((a) => a?.clusterAccess);
 
 async function apiserverPolicies(config: ControllerConfig, namespace: string, conn: Connection) {
-  if (!anyClusterAccess(config)) return [];
-  const { namespace: ns, name } = APISERVER_SERVICE;
-  const service = await conn.client.request<KubeObject>('GET', `/api/v1/namespaces/${ns}/services/${name}`);
-  const selector = encodeURIComponent(`${ENDPOINT_SLICE_SERVICE_LABEL}=${name}`);
-  const slices = await conn.client.request<{ items?: KubeObject[] }>(
-    'GET',
-    `/apis/discovery.k8s.io/v1/namespaces/${ns}/endpointslices?labelSelector=${selector}`,
-  );
-  return [apiserverPolicy(namespace, service, slices.items ?? [])];
+  return anyClusterAccess(config) ? [await readApiserverPolicy(conn, namespace)] : [];
 }
 
 const needsCluster = (config: ControllerConfig) =>

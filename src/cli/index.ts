@@ -1,6 +1,7 @@
 // The `orchestrator` command, also run by kubectl as a plugin (docs/design.md §1.5): a file per command,
 // each registering itself on the program main.ts builds, and the pieces several commands share. The entry
 // point is main.ts (bin/orchestrator.js loads it from the build), not this index.
+// - apiserver-policy.ts: the agents' apiserver NetworkPolicy read from this cluster's addresses (egress, install).
 // - cancel.ts: `orchestrator cancel`: a run stopped with its record kept (src/runs/cancel.ts).
 // - certs.ts: `orchestrator certs`: development certificates.
 // - cluster-config.ts: the controller config the installed manager reads (doctor's, task's defaults).

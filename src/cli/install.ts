@@ -4,7 +4,9 @@
 // where runs live (-n, else the context's), and the webhook configurations: service-based from
 // webhooks/ (cert-manager injects the CA), or with --webhook-url/--ca-file for a webhook server outside
 // the cluster. Uninstall removes them in reverse, the CRDs last, after the runs (whose finalizers need
-// the controller, or are removed when it is gone).
+// the controller, or are removed when it is gone). With the agent sandbox goes the agents' apiserver
+// NetworkPolicy, read from this cluster's apiserver addresses (cli/apiserver-policy.ts), so agents with
+// clusterAccess keep the apiserver where NetworkPolicies are enforced (decision 0046).
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,9 +17,11 @@ import { kindFacts, RUN_KIND_NAMES } from '../api/index.js';
 import { AGENT_SANDBOX_DIR } from '../cluster/agent-sandbox.js';
 import { installCrds } from '../cluster/crds.js';
 import { runKubectl } from '../cluster/kubectl.js';
+import { APISERVER_POLICY_NAME } from '../egress/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import { packageRoot } from '../util/package-root.js';
 import { localConfigurations } from '../webhook/install.js';
+import { readApiserverPolicy } from './apiserver-policy.js';
 import { parseDuration } from './duration.js';
 import { type CliIO, fail } from './io.js';
 import { runPath } from './kinds.js';
@@ -73,6 +77,14 @@ interface InstallFlags extends KubeFlags {
   dryRun?: boolean;
 }
 
+/** Objects in a temporary YAML file for kubectl. */
+function tempManifests(docs: unknown[]): { file: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'orchestrator-install-'));
+  const file = join(dir, 'manifests.yaml');
+  writeFileSync(file, docs.map((d) => stringify(d)).join('---\n'));
+  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
 /** The webhook configurations rewritten for a URL, in a temporary file for kubectl. */
 function urlWebhooksFile(url: string, caFile: string): { file: string; cleanup(): void } {
   let caPem: string;
@@ -82,11 +94,7 @@ function urlWebhooksFile(url: string, caFile: string): { file: string; cleanup()
     throw fail(`--ca-file: cannot read ${caFile}: ${(err as Error).message}`);
   }
   if (!caPem.includes('BEGIN CERTIFICATE')) throw fail(`--ca-file: ${caFile} holds no PEM certificate`);
-  const dir = mkdtempSync(join(tmpdir(), 'orchestrator-webhooks-'));
-  const file = join(dir, 'webhooks.yaml');
-  const docs = localConfigurations({ baseUrl: url.replace(/\/+$/, ''), caPem });
-  writeFileSync(file, docs.map((d) => stringify(d)).join('---\n'));
-  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return tempManifests(localConfigurations({ baseUrl: url.replace(/\/+$/, ''), caPem }));
 }
 
 const present = (step: InstallStep) => existsSync(join(packageRoot(), step.path));
@@ -134,6 +142,15 @@ async function install(conn: Connection, flags: InstallFlags, io: CliIO): Promis
         await kubectlStep(io, () => installCrds(conn.client, { requestTimeoutMs }));
         io.out('CRDs installed and established\n');
       } else await kubectlStep(io, () => runKubectl(kubectl, args, KUBECTL_TIMEOUT_MS));
+      if (step.role === 'runs') {
+        const policy = tempManifests([await readApiserverPolicy(conn, conn.namespace)]);
+        try {
+          const applied = [...args.slice(0, -2), '-f', policy.file];
+          await kubectlStep(io, () => runKubectl(kubectl, applied, KUBECTL_TIMEOUT_MS));
+        } finally {
+          policy.cleanup();
+        }
+      }
     }
   } finally {
     urlHooks?.cleanup();
@@ -196,6 +213,11 @@ async function uninstall(conn: Connection, flags: KubeFlags & { timeout: string 
     const wait = step.role === 'crds' ? [`--timeout=${Math.ceil(timeoutMs / 1000)}s`] : ['--wait=false'];
     const target = join(packageRoot(), step.path);
     const args = ['delete', '--ignore-not-found', ...wait, ...namespaceArgs(step, conn), step.apply, target];
+    if (step.role === 'runs') {
+      const policy = ['networkpolicy', APISERVER_POLICY_NAME];
+      const del = [...args.slice(0, -2), ...policy];
+      await kubectlStep(io, () => runKubectl(kubectl, del, KUBECTL_TIMEOUT_MS + timeoutMs));
+    }
     await kubectlStep(io, () => runKubectl(kubectl, args, KUBECTL_TIMEOUT_MS + timeoutMs));
   }
 }
@@ -205,7 +227,7 @@ export function registerInstallCommands(program: Command, io: CliIO): void {
     program
       .command('install')
       .description(
-        'install the CRDs, namespace, RBAC and webhook configurations into the current context, and the agent sandbox (ServiceAccounts, Role, NetworkPolicies) into the namespace of runs (-n)',
+        'install the CRDs, namespace, RBAC and webhook configurations into the current context, and the agent sandbox (ServiceAccounts, Role, NetworkPolicies, the apiserver policy) into the namespace of runs (-n)',
       )
       .option('--webhook-url <url>', 'register the webhooks at this https URL (a server outside the cluster)')
       .option('--ca-file <file>', 'CA certificate (PEM) the apiserver trusts for --webhook-url')

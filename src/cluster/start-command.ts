@@ -157,8 +157,9 @@ export async function startCommand(
       '--real-node',
       `--sandbox-image=${images.pause.name}`,
       `--images=${[images.pause, images.busybox, ...(opts.images ?? [])].map((i) => i.archive).join(',')}`,
-      // Kept between nodes, beside the archives: each real node of a test run unpacked the agent
-      // image again (~30 s), one node at a time on the host, so one store serves them all.
+      // Kept between nodes, beside the archives: an image is unpacked once, not by every node (the
+      // agent image's unpacking is most of a node's start); one node runs on a host at a time, so one
+      // store serves them all.
       `--image-store=${join(opts.cacheDir ?? cacheRoot(), 'containerd-store')}`,
     );
     return { binary, args, workloads, realNode: images };

@@ -35,8 +35,8 @@ t.test(
     const on = { enabled: true, url: 'http://orchestrator-gateway.orchestrator-system.svc:8090' };
     t.doesNotThrow(load({ gateway: on }));
     t.throws(
-      load({ gateway: { prices: { fallbackModel: 'gpt-5' } } }),
-      /gateway\.prices\.fallbackModel: Invalid value: "gpt-5": not an entry/,
+      load({ gateway: { prices: { fallbackModel: 'mistral-large-3' } } }),
+      /gateway\.prices\.fallbackModel: Invalid value: "mistral-large-3": not an entry/,
     );
     t.doesNotThrow(load({ gateway: { prices: { fallbackModel: 'claude-opus-4-1' } } }));
     const job = { ...base.job, env: { ANTHROPIC_BASE_URL: 'https://elsewhere.example' } };

@@ -1,38 +1,50 @@
 # shellcheck shell=bash
 # Google's Gemini CLI on the agent CLI contract (docs/agents.md "gemini"; src/agent-cli/gemini.ts): the
 # cli_* functions, sourced by the entry script before lib.sh when the profile's cli is gemini. Its home
-# (GEMINI_CLI_HOME) is private. The workspace must be trusted (GEMINI_CLI_TRUST_WORKSPACE true): 0.61
-# refuses to run headless in an untrusted one. So the checkout's .gemini/settings.json is merged over
-# the platform's settings (its system settings file would win, but the CLI skips one under a directory
-# others may write, as /tmp is); the model is on the command line and the route and token in the
-# environment, which a workspace's settings or .env do not override. Its GEMINI.md is not read
-# (context.fileName names a file only the private home has). The Job gives it the gateway's Gemini
-# route (GOOGLE_GEMINI_BASE_URL) and the attempt's token (GEMINI_API_KEY); docs/agents.md says what else.
+# (GEMINI_CLI_HOME) is private, and the checkout does not configure it (docs/security.md "The workspace
+# is hostile"; decision 0047). 0.61 runs headless only in a trusted workspace, and merges a trusted
+# workspace's .gemini/settings.json (MCP servers, hooks) over the platform's and reads its .gemini/.env.
+# So the workspace is left untrusted while the settings are read (folderTrust on, no
+# GEMINI_CLI_TRUST_WORKSPACE: a reserved name), and trusted by --skip-trust, which the CLI applies only
+# after it has read them; the environment files are not read again (security.auth.useExternal skips the
+# auth check that rereads them; advanced.ignoreLocalEnv skips the checkout's .env). Its memory is a
+# context file of a name drawn per attempt, so no checkout holds one. The Job gives it the gateway's
+# Gemini route (GOOGLE_GEMINI_BASE_URL) and the attempt's token (GEMINI_API_KEY).
 
 readonly CLI_COMMAND=gemini
 
 cli_private_dirs() {
-  export GEMINI_CLI_HOME="$PRIVATE_DIR/gemini" GEMINI_CLI_TRUST_WORKSPACE=true
+  export GEMINI_CLI_HOME="$PRIVATE_DIR/gemini"
+  GEMINI_MEMORY_NAME="orchestrator-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n').md"
   mkdir -p "$GEMINI_CLI_HOME/.gemini"
 }
 
 # The memory file as the user's context file, a link to the lineage's copy.
-cli_load_memory() { ln -sfn "$MEMORY_FILE" "$GEMINI_CLI_HOME/.gemini/ORCHESTRATOR.md"; }
+cli_load_memory() { ln -sfn "$MEMORY_FILE" "$GEMINI_CLI_HOME/.gemini/$GEMINI_MEMORY_NAME"; }
 
 # Sessions are not resumed (docs/agents.md): nothing to carry.
 cli_restore_sessions() { :; }
 cli_save_sessions() { :; }
 
+# The platform's settings; the MCP servers are the rendered mcp.json's (the profile's tool preset and
+# the remote tool server), in the Gemini CLI's form: a server over HTTP names its URL httpUrl.
 gemini_settings() {
   local turns=${MAX_TURNS:--1}
-  node -e 'const [model, turns] = process.argv.slice(1); process.stdout.write(JSON.stringify({
-    security: { auth: { selectedType: "gemini-api-key" }, folderTrust: { enabled: true } },
+  node -e 'const [model, turns, memory, mcp] = process.argv.slice(1);
+  const servers = Object.entries(JSON.parse(require("node:fs").readFileSync(mcp, "utf8")).mcpServers ?? {});
+  const mcpServers = Object.fromEntries(servers.map(([name, { type, url, ...server }]) =>
+    [name, type === "http" ? { httpUrl: url, headers: server.headers } : server]));
+  process.stdout.write(JSON.stringify({
+    security: { auth: { selectedType: "gemini-api-key", useExternal: true }, folderTrust: { enabled: true } },
+    advanced: { ignoreLocalEnv: true },
     model: { name: model, maxSessionTurns: Number(turns) },
-    context: { fileName: ["ORCHESTRATOR.md"] },
+    mcpServers,
+    context: { fileName: [memory] },
+    skills: { enabled: false },
     general: { disableAutoUpdate: true, disableUpdateNag: true },
     privacy: { usageStatisticsEnabled: false },
     telemetry: { enabled: false },
-  }))' "$MODEL" "$turns"
+  }))' "$MODEL" "$turns" "$GEMINI_MEMORY_NAME" "$RENDERED_DIR/mcp.json"
 }
 
 cli_run_agent() {
@@ -42,7 +54,7 @@ cli_run_agent() {
   prompt="$(cat "$RENDERED_DIR/system-prompt.md")"$'\n\n'"$(cat "$RENDERED_DIR/prompt.md")"
   log "running the agent $AGENT (gemini, model $MODEL) in $WORK_DIR"
   local status=0
-  (cd "$WORK_DIR" && gemini --model "$MODEL" --yolo --output-format stream-json --prompt "$prompt" </dev/null \
+  (cd "$WORK_DIR" && gemini --model "$MODEL" --yolo --skip-trust --output-format stream-json --prompt "$prompt" </dev/null \
     2> >(tee "$RUN_DIR/agent.stderr" >&2)) | tee "$RUN_DIR/agent.jsonl" || status=$?
   record_session_field session_id
   save_sessions

@@ -14,7 +14,13 @@ import t, { type Test } from 'tap';
 import type { RunOf } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { loadTemplateSet } from '../../src/render/index.js';
-import { e2eCodeRun, findFile, SPEND_LOOP, taskDocs } from '../harness/agent/agent-e2e.js';
+import {
+  e2eCodeRun,
+  expectTurnLimitStop,
+  findFile,
+  SPEND_LOOP,
+  taskDocs,
+} from '../harness/agent/agent-e2e.js';
 import { agentSuite, agentWorld, type WorldOptions } from '../harness/agent/agent-world.js';
 import { expectedUsage, lastResultEvent } from '../harness/agent/cli-usage.js';
 import { followGuideInWorld } from '../harness/agent/first-run-guide.js';
@@ -294,17 +300,7 @@ t.test(
       e2eCodeRun(USER.name, 'looper-7', repo, docs, { service: 'looper', limits: { maxTurns: 3 } }),
     );
     const s = await finished('CodeRun', 'looper-7');
-    t.equal(s.phase, 'Failed');
-    t.match(
-      s.conditions?.find((c) => c.type === 'Succeeded'),
-      { status: 'False', reason: 'TurnLimitReached' },
-    );
-    t.match(s.message, /attempt 1 stopped: the agent reached its turn limit \(3 turns\)/);
-    t.match(
-      s.attemptUsage,
-      [{ attempt: 1, stopReason: 'TurnLimitReached' }],
-      'its partial usage, with why it stopped',
-    );
+    expectTurnLimitStop(t, s, 3);
     t.equal(s.workCompleted, false);
     t.equal(
       git.read('acme/looper.git', 'feature/task-7-implementation', 'LOOP.md')?.content,

@@ -32,6 +32,9 @@ const webhook = async () =>
 
 /** The agents' ServiceAccount of the install's namespace of runs (the context's: default). */
 const agentAccount = () => kubectl(cluster, ['get', 'serviceaccount', 'orchestrator-agent', '-n', 'default']);
+/** The clusterAccess agents' apiserver policy in that namespace, as kubectl returns it. */
+const apiserverPolicy = () =>
+  kubectl(cluster, ['get', 'networkpolicy', 'orchestrator-agent-apiserver', '-n', 'default', '-o', 'json']);
 
 t.test('before install: every cluster command says the CRDs are missing', async (t) => {
   for (const args of [['get'], ['describe', 'ocr', 'x'], ['retry', 'otr', 'x'], ['wait', 'odr', 'x']]) {
@@ -52,7 +55,9 @@ t.test('install --dry-run changes nothing', async (t) => {
     res.stdout,
     /validatingwebhookconfiguration\.admissionregistration\.k8s\.io\/orchestrator-validating created \(dry run\)/,
   );
+  t.match(res.stdout, /networkpolicy\.networking\.k8s\.io\/orchestrator-agent-apiserver created \(dry run\)/);
   t.equal((await runCli(cluster, ['get'])).stderr, CRDS_MISSING);
+  t.match((await apiserverPolicy()).stderr, /NotFound/, 'no apiserver policy either');
 });
 
 t.test('install with --webhook-url, then with service webhooks', async (t) => {
@@ -79,6 +84,15 @@ t.test('install with --webhook-url, then with service webhooks', async (t) => {
   t.match(res.stdout, /networkpolicy\.networking\.k8s\.io\/orchestrator-agent serverside-applied/);
   const installed = await agentAccount();
   t.equal(installed.code, 0, installed.stderr);
+  // The apiserver policy, from this apiserver's own addresses: its Service's and its endpoints'.
+  t.match(res.stdout, /networkpolicy\.networking\.k8s\.io\/orchestrator-agent-apiserver serverside-applied/);
+  const service = JSON.parse((await kubectl(cluster, ['get', 'service', 'kubernetes', '-o', 'json'])).stdout);
+  const policy = await apiserverPolicy();
+  t.equal(policy.code, 0, policy.stderr);
+  const peers = JSON.parse(policy.stdout).spec.egress.flatMap(
+    (rule: { to: { ipBlock: { cidr: string } }[] }) => rule.to.map((peer) => peer.ipBlock.cidr),
+  );
+  t.ok(peers.includes(`${service.spec.clusterIP}/32`), `the Service's address among ${peers}`);
   t.match(
     res.stdout,
     /validatingwebhookconfiguration\.admissionregistration\.k8s\.io\/orchestrator-validating serverside-applied/,
@@ -143,5 +157,6 @@ t.test(
     );
     t.equal((await runCli(cluster, ['get'])).stderr, CRDS_MISSING);
     t.match((await agentAccount()).stderr, /NotFound/, 'the agent sandbox is gone too');
+    t.match((await apiserverPolicy()).stderr, /NotFound/, 'and the apiserver policy');
   },
 );

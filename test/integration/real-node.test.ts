@@ -11,12 +11,9 @@
 // at once, naming what is missing.
 // @lane real-node
 // @needs node agent-image
-import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Registry } from 'prom-client';
 import t from 'tap';
-import type { TaskRun } from '../../src/api/index.js';
 import { buildLocalImage } from '../../src/cluster/index.js';
 import {
   ACCESS_LOG_CONTAINER,
@@ -26,9 +23,10 @@ import {
   proxyEnv,
 } from '../../src/egress/index.js';
 import { PREPARE_CONTAINER } from '../../src/naming/containers.js';
-import { EVENTS, KubeClient, type KubeObject, PODS, PVCS, resourcePath } from '../../src/runtime/index.js';
+import { KubeClient, type KubeObject, PODS, PVCS, resourcePath } from '../../src/runtime/index.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
 import { egressProbeScript, egressProxyImage, egressWorld } from '../harness/cluster/egress.js';
+import { refusedCloneRun } from '../harness/cluster/egress-refused-run.js';
 import {
   containerState,
   probeContainer,
@@ -40,10 +38,10 @@ import {
   untilJobFinished,
   untilPodDone,
 } from '../harness/cluster/real-node.js';
+import { hostWithoutNode, nodeProcesses } from '../harness/cluster/real-node-leftovers.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { runCli } from '../harness/operator/cli.js';
 import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator/operator.js';
-import { sampleSum } from '../harness/util/prometheus-text.js';
 import { waitFor } from '../harness/util/wait.js';
 
 const agentImage = await buildLocalImage();
@@ -56,9 +54,6 @@ const cluster = await testCluster({
 const images = cluster.realNode;
 if (!images) throw new Error('testCluster({ realNode: true }) gave a cluster without a real node');
 const busybox = images.busybox.name;
-/** What the node makes on the host (cluster/control-plane/realnode_config.go). */
-const BRIDGE = 'orch-cni0';
-const CGROUP_PARENT = 'orchestrator-real-node';
 await ensureCrds(cluster);
 const client = new KubeClient(kubeConfig(cluster));
 t.teardown(() => client.close());
@@ -335,62 +330,7 @@ t.test(
       'the refusal is in the access log',
     );
 
-    // A run of the operator whose clone the proxy refuses (its host is not on the allowlist): its
-    // status, an Event and the metric name the host, and its failure message says it. The proxy's own
-    // policy (shown above: only agent pods reach it) goes first: kube-router admits a new pod's address
-    // to it some time after the pod starts, and prepare clones at once, before that, so its
-    // connection would be dropped before the proxy could refuse it.
-    await client.request(
-      'DELETE',
-      `/apis/networking.k8s.io/v1/namespaces/${operatorNs}/networkpolicies/${config.egress.proxy.name}`,
-    );
-    const runConfig = structuredClone(config);
-    runConfig.retries.maxRetries = 0;
-    const profile = runConfig.agents[runConfig.defaultAgent];
-    if (!profile) throw new Error('the shipped config has no default agent profile');
-    profile.image = agentImage.name;
-    profile.imagePullPolicy = 'Never';
-    const registry = new Registry();
-    await startOperator(t, cluster, ns, runConfig, { registry });
-    await client.request('POST', taskRunPath(ns), {
-      body: sampleTaskRun('refused', 53, {
-        image: agentImage.name,
-        repository: { url: 'https://unlisted.test/acme/payments.git' },
-      }),
-    });
-    const status = await waitFor(
-      'the run failed, its status and message saying what the proxy refused',
-      async (note) => {
-        const run = await client.request<TaskRun>('GET', taskRunPath(ns, 'refused'));
-        note(run.status);
-        const s = run.status;
-        return s?.phase === 'Failed' && s.egressRefusals && /egress proxy refused/.test(s.message ?? '')
-          ? s
-          : undefined;
-      },
-      { timeoutMs: 300_000 },
-    );
-    t.match(status.egressRefusals?.hosts, [{ host: 'unlisted.test', port: 443 }], 'the clone’s host');
-    t.match(
-      status.message,
-      /the egress proxy refused \d+ requests? of its agent \(unlisted\.test:443 ×\d+\)/,
-    );
-    const events = await client.request<{ items: (KubeObject & { reason?: string; message?: string })[] }>(
-      'GET',
-      resourcePath(EVENTS, ns),
-      { query: { fieldSelector: 'involvedObject.name=refused' } },
-    );
-    t.ok(
-      events.items.some((e) => e.reason === 'EgressRefused' && /unlisted\.test:443/.test(e.message ?? '')),
-      'an Event names the host',
-    );
-    t.ok(
-      sampleSum(await registry.metrics(), 'orchestrator_egress_refused_requests_total', {
-        run_namespace: ns,
-        agent: runConfig.defaultAgent,
-      }) >= 1,
-      'the metric counts it by namespace and profile',
-    );
+    await refusedCloneRun(t, { cluster, client, ns, operatorNs, config, agentImage });
   },
 );
 
@@ -458,51 +398,12 @@ t.test(
   },
 );
 
-/** The real node's host lock (cluster/control-plane/realnode_host.go): one real node per host at a time. */
-const HOST_LOCK = '/run/orchestrator-real-node.lock';
-
-/**
- * The host's bridge, node cgroups and iptables rules, read while holding the real node's host lock:
- * another suite's real node, waiting for the lock our node just released, would otherwise make its
- * own bridge and cgroups between our stop and the reading. Should one win the lock first, this reads
- * after it stopped too (its own teardown then answers the same question).
- */
-function hostWithoutNode(): { bridge: boolean; cgroups: string[]; chains: string; sets: string } {
-  const read = `const fs = require('node:fs'), { join } = require('node:path'), { spawnSync } = require('node:child_process');
-    process.stdout.write(JSON.stringify({
-      bridge: fs.existsSync('/sys/class/net/${BRIDGE}'),
-      cgroups: fs.readdirSync('/sys/fs/cgroup').filter((h) => fs.existsSync(join('/sys/fs/cgroup', h, '${CGROUP_PARENT}'))),
-      chains: spawnSync('iptables-save', { encoding: 'utf8', timeout: 30000 }).stdout,
-      sets: spawnSync('ipset', ['list', '-n'], { encoding: 'utf8', timeout: 30000 }).stdout,
-    }));`;
-  const waitSeconds = 420;
-  const res = spawnSync('flock', ['-w', String(waitSeconds), HOST_LOCK, process.execPath, '-e', read], {
-    encoding: 'utf8',
-    timeout: (waitSeconds + 60) * 1000,
-  });
-  if (res.status !== 0)
-    throw new Error(
-      `reading the host under ${HOST_LOCK} (waited up to ${waitSeconds} s): ${res.stderr || res.error}`,
-    );
-  return JSON.parse(res.stdout);
-}
-
 t.test('stopping the cluster stops every process and removes what the node made on the host', async (t) => {
   const dir = cluster.dir ?? '';
   t.not(dir, '', 'the cluster is ours, with a state directory');
   client.close();
   await cluster.stop();
-  const ours = readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .map((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').replaceAll('\0', ' ');
-      } catch {
-        return ''; // gone meanwhile
-      }
-    })
-    .filter((cmd) => cmd.includes(dir) || cmd.includes('containerd-shim-runc-v2 -namespace k8s.io'));
-  t.same(ours, [], 'no component, shim or container is left');
+  t.same(nodeProcesses(dir), [], 'no component, shim or container is left');
   const host = hostWithoutNode();
   t.notOk(host.bridge, 'the bridge is gone');
   t.same(host.cgroups, [], 'no cgroup of the node is left');

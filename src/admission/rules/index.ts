@@ -44,7 +44,7 @@ import { boundedRunLimits } from './run-limits.js';
 import { boundedWorkspace } from './workspace.js';
 
 export type { Rule, RuleContext } from './context.js';
-export { MARKDOWN_BUDGET_BYTES } from './markdown-files.js';
+export { MARKDOWN_BUDGET_BYTES, TEMPLATE_RESERVE_BYTES } from './markdown-files.js';
 export { relativePathProblem, repositoryUrlProblem };
 
 const NEW_RUN = 'create a new resource for another task';

@@ -1694,6 +1694,13 @@ export interface components {
                      *         "cacheWriteUsd": "1.25",
                      *         "cacheWrite1hUsd": "1.25",
                      *         "cacheReadUsd": "0.125"
+                     *       },
+                     *       "gpt-5.3-codex": {
+                     *         "inputUsd": "1.75",
+                     *         "outputUsd": "14",
+                     *         "cacheWriteUsd": "1.75",
+                     *         "cacheWrite1hUsd": "1.75",
+                     *         "cacheReadUsd": "0.175"
                      *       }
                      *     }
                      */

@@ -26,7 +26,7 @@ export const ENTRY_SCRIPT_ENV_NAMES: readonly string[] = Object.freeze([
   'FAILURE',
   'FALLBACK_MODEL',
   'GEMINI_CLI_HOME',
-  'GEMINI_CLI_TRUST_WORKSPACE',
+  'GEMINI_MEMORY_NAME',
   'GH_HOST',
   'GH_TOKEN',
   'GITHUB_APP_REPOSITORIES',

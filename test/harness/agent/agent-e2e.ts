@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import type { ControllerConfig } from '../../../src/api/index.js';
-import { defaulted, type RunKindName, type RunOf } from '../../../src/api/index.js';
+import { defaulted, type RunKindName, type RunOf, type RunStatus } from '../../../src/api/index.js';
 import { createAuthority } from '../../../src/certs/authority.js';
 import { buildLocalImage, cacheRoot, type LocalImage } from '../../../src/cluster/index.js';
 import { withDirectoryLock } from '../../../src/cluster/lock.js';
@@ -261,3 +261,22 @@ export const findFile = (dir: string, name: string): string | undefined =>
   readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .map((f) => join(dir, f))
     .find((f) => f.endsWith(`/${name}`));
+
+/** A run whose first attempt its turn limit of `turns` stopped: Failed, TurnLimitReached, its usage kept. */
+export function expectTurnLimitStop(
+  t: Test,
+  status: Pick<RunStatus, 'phase' | 'conditions' | 'message' | 'attemptUsage'>,
+  turns: number,
+): void {
+  t.equal(status.phase, 'Failed', status.message ?? '');
+  t.match(
+    status.conditions?.find((c) => c.type === 'Succeeded'),
+    { status: 'False', reason: 'TurnLimitReached' },
+  );
+  t.match(status.message, `attempt 1 stopped: the agent reached its turn limit (${turns} turns)`);
+  t.match(
+    status.attemptUsage,
+    [{ attempt: 1, stopReason: 'TurnLimitReached' }],
+    'its partial usage, with why it stopped',
+  );
+}

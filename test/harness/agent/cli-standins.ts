@@ -11,8 +11,8 @@ import { NODE_GATEWAY } from './agent-e2e.js';
 
 export type OtherCli = Exclude<AgentCliName, 'claude'>;
 
-/** One scripted answer: a shell command the CLI runs, or its last words. */
-export type CliTurn = { shell: string } | { say: string };
+/** One scripted answer: a shell command the CLI runs, a call of another tool it offers, or its last words. */
+export type CliTurn = { shell: string } | { tool: string; args: Record<string, unknown> } | { say: string };
 
 /** What each answer bills: the input (the cached part within it) and the output tokens. */
 export interface CliBill {
@@ -23,19 +23,25 @@ export interface CliBill {
 
 export interface CliStandin {
   url: string;
-  /** The requests it got: their status and what their body lacked of the SDK's shapes. */
-  requests(): { status: number; problems: string[] }[];
+  /** The requests it got: their body, status and what the body lacked of the SDK's shapes. */
+  requests(): { body: unknown; status: number; problems: string[] }[];
   /** The usage billed over every answer, summed. */
   billed(): CliBill;
 }
 
 const openaiTurn = (turn: CliTurn): OpenaiTurn =>
-  'shell' in turn ? { call: 'exec_command', arguments: { cmd: turn.shell } } : { text: turn.say };
+  'shell' in turn
+    ? { call: 'exec_command', arguments: { cmd: turn.shell } }
+    : 'tool' in turn
+      ? { call: turn.tool, arguments: turn.args }
+      : { text: turn.say };
 
 const geminiTurn = (turn: CliTurn): GeminiTurn =>
   'shell' in turn
     ? { call: 'run_shell_command', args: { command: turn.shell, description: 'edit the repository' } }
-    : { text: turn.say };
+    : 'tool' in turn
+      ? { call: turn.tool, args: turn.args }
+      : { text: turn.say };
 
 /** The stand-in of `cli`'s provider, checking `apiKey`, answering `script` in order. */
 export async function cliStandin(

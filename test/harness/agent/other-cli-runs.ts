@@ -2,13 +2,19 @@
 // a TaskRun of an agent whose profile names the CLI runs the real CLI in the agent image, through the
 // model gateway to its provider's stand-in; its work is pushed and its pull request opened, and its
 // usage is what the stand-in billed. Then a TaskRun of the same agent over its spend limit is stopped
-// by the gateway's refusal.
+// by the gateway's refusal, and one of the Gemini CLI over its turn limit by the CLI. The Gemini CLI's
+// repository carries a hostile project configuration (hostile-checkout.ts), which must neither run
+// nor reach the agent's environment.
 import type { Test } from 'tap';
 import { ledgerRows } from '../operator/gateway.js';
+import { expectTurnLimitStop } from './agent-e2e.js';
 import { agentWorld, type Suite } from './agent-world.js';
-import { type CliBill, cliStandin, type OtherCli } from './cli-standins.js';
+import { type CliBill, type CliStandin, cliStandin, type OtherCli } from './cli-standins.js';
+import { CODEX_RESUME_SCRIPT, codexResume } from './codex-resume.js';
+import { checkGeminiMcp, GEMINI_MCP_TURN } from './gemini-tools.js';
+import { HOSTILE_GEMINI_FILES, HOSTILE_MARKERS, PROBE_VARIABLE } from './hostile-checkout.js';
 
-const MODELS: Record<OtherCli, string> = { codex: 'gpt-5-codex', gemini: 'gemini-2.5-pro' };
+const MODELS: Record<OtherCli, string> = { codex: 'gpt-5.3-codex', gemini: 'gemini-2.5-pro' };
 const PROVIDERS = { codex: 'openai', gemini: 'gemini' } as const;
 
 // Each answer: 180k input tokens at $1, 20k cached at $0.10, 1k output at $10 per million: $0.192.
@@ -30,7 +36,13 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     t,
     cli,
     suite.apiKey,
-    [{ shell: `printf "by ${cli}\\n" > CLI.md` }, { say: 'Wrote CLI.md.' }, ...spend],
+    [
+      ...(cli === 'gemini' ? [GEMINI_MCP_TURN] : []),
+      { shell: `printf "by ${cli}[$${PROBE_VARIABLE}]\\n" > CLI.md` },
+      { say: 'Wrote CLI.md.' },
+      ...(cli === 'codex' ? CODEX_RESUME_SCRIPT : []),
+      ...spend,
+    ],
     BILL,
   );
   const world = await agentWorld(t, suite, [], {
@@ -43,11 +55,16 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
       const limits = cli === 'codex' ? { maxBudgetUsd: rex.limits?.maxBudgetUsd } : rex.limits;
       config.agents[cli] = { ...rex, cli, model: MODELS[cli], limits } as typeof rex;
       config.gateway.prices.models = { ...config.gateway.prices.models, [MODELS[cli]]: PRICE };
+      // A CodeRun acting as a GitHub user runs the default agent: Codex's, for its resume.
+      if (cli === 'codex') config.defaultAgent = cli;
     },
   });
   const { create, finished, ops } = world;
   if (!ops) throw new Error('the world has no gateway namespace');
-  const repo = git.repository(`acme/${cli}.git`, 'main', { 'README.md': `# ${cli}\n` });
+  const repo = git.repository(`acme/${cli}.git`, 'main', {
+    'README.md': `# ${cli}\n`,
+    ...(cli === 'gemini' ? HOSTILE_GEMINI_FILES : {}),
+  });
   const taskRun = (name: string, limits?: Record<string, unknown>) =>
     create('TaskRun', {
       apiVersion: 'orchestrator.io/v1',
@@ -76,8 +93,18 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     requests.length > 0 && requests.every((r) => r.status === 200),
     `its ${requests.length} calls came with the platform key (the gateway's), none refused`,
   );
+  if (cli === 'gemini') checkGeminiMcp(t, requests);
   const branch = git.branches(`acme/${cli}.git`).find((b) => b !== 'main') ?? '';
-  t.equal(git.read(`acme/${cli}.git`, branch, 'CLI.md')?.content, `by ${cli}\n`, `pushed to ${branch}`);
+  t.equal(
+    git.read(`acme/${cli}.git`, branch, 'CLI.md')?.content,
+    `by ${cli}[]\n`,
+    `pushed to ${branch}, written with no ${PROBE_VARIABLE} from the checkout's environment files`,
+  );
+  for (const marker of cli === 'gemini' ? HOSTILE_MARKERS : [])
+    t.notOk(
+      git.read(`acme/${cli}.git`, branch, marker),
+      `${marker}: the checkout's .gemini/settings.json configured nothing the CLI ran`,
+    );
   t.same(
     git.pulls.filter((p) => p.repo === cli).map((p) => [p.owner, p.head, p.base]),
     [['acme', branch, 'main']],
@@ -106,6 +133,8 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     'at the price table: $0.192 a call',
   );
 
+  if (cli === 'codex') await codexResume(t, suite, world, standin);
+
   // Over its spend limit: the gateway refuses its calls, and the CLI stops at the refusal.
   const reached = standin.requests().length;
   await taskRun(`${cli}-spender`, { maxBudgetUsd: '1' });
@@ -119,4 +148,22 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     .filter((r) => r.run === `${cli}-spender`)
     .reduce((n, r) => n + r.costMicros, 0);
   t.ok(micros >= 1_000_000, `it spent $${micros / 1e6} against its cap of $1 before the refusal`);
+  if (cli === 'gemini')
+    await geminiTurnLimit(t, world.finished, standin, () => taskRun('gemini-turns', { maxTurns: 2 }));
+}
+
+/**
+ * The Gemini CLI keeps a turn limit itself (model.maxSessionTurns): the script's calls left are shell
+ * calls without end, and the CLI stops after the run's two turns, a turn a call.
+ */
+async function geminiTurnLimit(
+  t: Test,
+  finished: Awaited<ReturnType<typeof agentWorld>>['finished'],
+  standin: CliStandin,
+  start: () => Promise<unknown>,
+): Promise<void> {
+  const before = standin.requests().length;
+  await start();
+  expectTurnLimitStop(t, await finished('TaskRun', 'gemini-turns'), 2);
+  t.equal(standin.requests().length - before, 2, 'two calls reached the model, one a turn');
 }

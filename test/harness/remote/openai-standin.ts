@@ -110,7 +110,7 @@ export class OpenaiStandin {
     if (req.method === 'GET' && path === '/v1/models')
       return send(200, {
         object: 'list',
-        data: [{ id: 'gpt-5-codex', object: 'model', created: 0, owned_by: 'openai' }],
+        data: [{ id: 'gpt-5.3-codex', object: 'model', created: 0, owned_by: 'openai' }],
       });
     if (req.method !== 'POST' || path !== '/v1/responses')
       return send(404, {
