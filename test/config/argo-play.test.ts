@@ -209,7 +209,10 @@ t.test('the Sensor and the waits have the rights they use; the EventSource sends
     rules(role).some((r) => r.resources.includes('workflows') && r.verbs.includes(verb));
   const sensorAccount = (gates.spec as { template: { serviceAccountName: string } }).template
     .serviceAccountName;
-  t.ok(may(sensorAccount, 'patch'), `${sensorAccount} may patch workflows`);
+  // Argo Events' k8s patch reads the Workflow first, and creates it from the trigger when it is missing.
+  for (const verb of ['get', 'patch'])
+    t.ok(may(sensorAccount, verb), `${sensorAccount} may ${verb} workflows`);
+  t.notOk(may(sensorAccount, 'create'), `${sensorAccount} may not create workflows (a task without a play)`);
   const account = String((play.spec as { serviceAccountName?: string }).serviceAccountName);
   for (const verb of ['get', 'watch']) t.ok(may(account, verb), `${account} may ${verb} workflows`);
   for (const d of dependencies) t.notOk(d.filtersLogicalOperator, `${d.name}: an AND of its filters`);

@@ -201,6 +201,11 @@ t.test(
         `${wait}: still waiting after the other events`,
       );
       t.equal((await runsOf(client, ns, 'CodeRun', wf)).length, i + 1, `${wait}: no next stage yet`);
+      const all = await client.request<{ items: Workflow[] }>('GET', workflowsPath(ns));
+      t.notOk(
+        all.items.some((w) => w.metadata?.name === 'play-payments-t4'),
+        `${wait}: an event of a task without a play made no Workflow`,
+      );
       t.equal((await post(opens.event, opens.body)).status, 200);
       if (next) {
         const runs = await untilRuns(client, ns, 'CodeRun', wf, i + 2, controller);
