@@ -270,10 +270,19 @@ t.test('semaphores name the shipped limits, and the accounts may do what the ste
   }
   for (const sensor of objects.filter((o) => o.kind === 'Sensor')) {
     const account = String(fieldAt(sensor, 'spec.template.serviceAccountName'));
-    t.ok(
-      allows(account, 'argoproj.io', 'workflows', 'create'),
-      `${sensor.metadata?.name}'s ${account} may create workflows`,
+    const triggers = (sensor.spec as { triggers: { template: { k8s: { operation?: string } } }[] }).triggers;
+    // A k8s trigger's patch reads the object first (and creates it when missing, which the patching
+    // Sensors' account must not do: test/config/argo-play.test.ts).
+    const verbs = new Set(
+      triggers.flatMap(({ template }) =>
+        (template.k8s.operation ?? 'create') === 'patch' ? ['get', 'patch'] : ['create'],
+      ),
     );
+    for (const verb of verbs)
+      t.ok(
+        allows(account, 'argoproj.io', 'workflows', verb),
+        `${sensor.metadata?.name}'s ${account} may ${verb} workflows`,
+      );
   }
 });
 
