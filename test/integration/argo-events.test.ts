@@ -172,14 +172,15 @@ t.test(
             p.pull_request.head.repo.full_name = 'mallory/payments';
           }),
           pullRequestOpened(4),
-          pullRequestLabelled(3, 'ready-for-qa'),
+          // (for task 3, the label, which stays once set, would open that later wait early)
+          pullRequestLabelled(4, 'ready-for-qa'),
         ],
         pullRequestOpened(3),
         '5DLabs-Cleo',
       ],
       [
         'ready-for-qa',
-        [pullRequestLabelled(3, 'bug'), pullRequestReviewed(3, 'approved')],
+        [pullRequestLabelled(3, 'bug'), pullRequestReviewed(4, 'approved')],
         pullRequestLabelled(3, 'ready-for-qa'),
         '5DLabs-Tess',
       ],
