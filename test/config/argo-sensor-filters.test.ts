@@ -6,28 +6,11 @@
 // compared fields to equal values fails here. This is not Argo's evaluator: the regular expressions
 // are matched with JavaScript's engine, the same result as Go's regexp for these anchored
 // alternations; the expr `head == base` is checked by the values its fields resolve to.
-import { JSONPath } from 'jsonpath-plus';
 import t from 'tap';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { argoObjects } from '../harness/deploy/argo-manifests.js';
+import { type Filters, resolve } from '../harness/deploy/sensor-eval.js';
 import { githubPayload, type Payload } from '../harness/remote/github.js';
-
-interface DataFilter {
-  path: string;
-  type: string;
-  value: string[];
-  comparator?: string;
-}
-interface ExprFilter {
-  expr: string;
-  fields: Array<{ name: string; path: string }>;
-}
-interface Filters {
-  data?: DataFilter[];
-  exprs?: ExprFilter[];
-  dataLogicalOperator?: string;
-  exprLogicalOperator?: string;
-}
 
 const sensors = argoObjects().filter((o) => o.kind === 'Sensor');
 function filtersOf(name: string): Filters & { operator?: string } {
@@ -37,17 +20,6 @@ function filtersOf(name: string): Filters & { operator?: string } {
   )?.dependencies;
   if (!deps?.[0]?.filters) throw new Error(`Sensor ${name} has no filters`);
   return { ...deps[0].filters, operator: deps[0].filtersLogicalOperator };
-}
-
-/** The value(s) at a gjson-style dotted path of the webhook event's data ({headers, body}); `#` is every element. */
-function resolve(data: Payload, path: string): unknown[] {
-  const json = `$.${path
-    .split('.')
-    .map((k) => (k === '#' ? '[*]' : `[${JSON.stringify(k)}]`))
-    .join('')}`
-    .replace('$.[', '$[')
-    .replaceAll('].[', '][');
-  return JSONPath({ path: json, json: data, wrap: true }) as unknown[];
 }
 
 const event = (body: Payload) => ({ headers: {}, body });

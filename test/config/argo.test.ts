@@ -34,8 +34,10 @@ import {
 const config = loadDefaultConfig();
 const objects = argoObjects();
 const templates = workflowTemplates(objects);
+/** The templates that create a run (orchestrator-play's waits are resource templates that only read). */
+const createsRun = (tp: Template) => tp.resource?.action === 'create';
 const resourceTemplates = templates.flatMap((wt) =>
-  wt.spec.templates.filter((tp) => tp.resource).map((tp) => ({ wt, tp })),
+  wt.spec.templates.filter(createsRun).map((tp) => ({ wt, tp })),
 );
 
 /** What `orchestrator validate` says of a run: its kind and every finding, errors and warnings. */
@@ -142,6 +144,7 @@ t.test('every parameter and template reference of the WorkflowTemplates resolves
         const known =
           tag === 'workflow.name' ||
           (tag === 'item' && fansOut) ||
+          (scope === 'steps' && kind !== undefined && (tp.steps ?? []).flat().some((s) => s.name === kind)) ||
           (scope === 'inputs' && kind === 'parameters' && inputs.has(String(name))) ||
           (scope === 'workflow' && kind === 'parameters' && workflowParams.has(String(name)));
         t.ok(known, `${wt.metadata?.name}/${tp.name}: {{${tag}}} resolves`);
@@ -223,7 +226,7 @@ t.test('semaphores name the shipped limits, and the accounts may do what the ste
       objects.some((o) => o.kind === 'ServiceAccount' && o.metadata?.name === account),
       `${wt.metadata?.name} runs as a shipped account`,
     );
-    for (const tp of wt.spec.templates.filter((x) => x.resource)) {
+    for (const tp of wt.spec.templates.filter(createsRun)) {
       const { plural, group } = runResource(offline(createdRun(tp, SAMPLE_PARAMETERS)).kind);
       for (const verb of ['create', 'get', 'watch'])
         t.ok(allows(String(account), group, plural, verb), `${account} may ${verb} ${plural}`);
@@ -240,7 +243,7 @@ t.test('semaphores name the shipped limits, and the accounts may do what the ste
   for (const wt of templates) {
     const account = String((wt.spec as { serviceAccountName?: string }).serviceAccountName);
     const rules = role(account) as Array<{ resources: string[]; resourceNames?: string[]; verbs: string[] }>;
-    for (const tp of wt.spec.templates.filter((x) => x.resource)) {
+    for (const tp of wt.spec.templates.filter(createsRun)) {
       const apps = ['implementation-app', 'quality-app', 'testing-app'].map((p) => ({
         'github-app': String(dagApps[p]),
       }));
@@ -267,10 +270,19 @@ t.test('semaphores name the shipped limits, and the accounts may do what the ste
   }
   for (const sensor of objects.filter((o) => o.kind === 'Sensor')) {
     const account = String(fieldAt(sensor, 'spec.template.serviceAccountName'));
-    t.ok(
-      allows(account, 'argoproj.io', 'workflows', 'create'),
-      `${sensor.metadata?.name}'s ${account} may create workflows`,
+    const triggers = (sensor.spec as { triggers: { template: { k8s: { operation?: string } } }[] }).triggers;
+    // A k8s trigger's patch reads the object first (and creates it when missing, which the patching
+    // Sensors' account must not do: test/config/argo-play.test.ts).
+    const verbs = new Set(
+      triggers.flatMap(({ template }) =>
+        (template.k8s.operation ?? 'create') === 'patch' ? ['get', 'patch'] : ['create'],
+      ),
     );
+    for (const verb of verbs)
+      t.ok(
+        allows(account, 'argoproj.io', 'workflows', verb),
+        `${sensor.metadata?.name}'s ${account} may ${verb} workflows`,
+      );
   }
 });
 

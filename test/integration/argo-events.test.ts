@@ -15,10 +15,10 @@ import { kubeConfig, testCluster } from '../harness/cluster/cluster.js';
 import {
   installArgoEvents,
   installArgoEventsController,
-  sensorConsumers,
   startNatsServer,
   untilEventsReady,
 } from '../harness/deploy/argo-events.js';
+import { sensorWaits } from '../harness/deploy/argo-events-waits.js';
 import { argoEventsImage, argoexecImage } from '../harness/deploy/argo-images.js';
 import { operatorNamespace } from '../harness/deploy/argo-operator.js';
 import { runsOf, untilRuns } from '../harness/deploy/argo-runs.js';
@@ -27,13 +27,20 @@ import {
   nodesOf,
   resumeWorkflow,
   startWorkflowController,
+  submitWorkflow,
   untilWorkflow,
   type Workflow,
   workflowsPath,
 } from '../harness/deploy/argo-workflows.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { type Delivery, githubPayload, type Payload, postDelivery } from '../harness/remote/github.js';
-import { scaled, waitFor } from '../harness/util/wait.js';
+import {
+  type PullRequestDelivery,
+  pullRequestLabelled,
+  pullRequestOpened,
+  pullRequestReviewed,
+} from '../harness/remote/github-pull-request.js';
+import { scaled } from '../harness/util/wait.js';
 
 // Three Argo programs built and imported, a chain of three agents on one node: more than tap's default.
 t.setTimeout(scaled(40 * 60_000));
@@ -84,43 +91,11 @@ const label = (name: string) => ({
 const post = async (event: string, body: Payload, extra: Partial<Delivery> = {}) =>
   postDelivery(webhook, SECRET, { event, body: JSON.stringify(body), ...extra });
 
-/** The Workflows a Sensor submitted (by their generateName) with their first parameter (the task). */
-async function workflowsBy(prefix: string): Promise<{ name: string; task: string }[]> {
-  const list = await client.request<{ items: Workflow[] }>('GET', workflowsPath(ns));
-  return list.items
-    .filter((w) => w.metadata?.generateName === prefix)
-    .map((w) => ({
-      name: String(w.metadata?.name),
-      task: String(
-        (w.spec as { arguments: { parameters: { value: string }[] } }).arguments.parameters[0]?.value,
-      ),
-    }));
-}
-
-/**
- * Until the Sensor `name` submitted a Workflow for `task` (the sentinel) and acknowledged every event
- * it received; every Workflow it submitted so far.
- */
-async function afterSentinel(sensor: string, prefix: string, task: string) {
-  const object = sensors.find((s) => s.metadata?.name === sensor) as KubeObject;
-  const [consumer] = sensorConsumers(object);
-  return waitFor(
-    `Sensor ${sensor}: the sentinel's Workflow (task ${task}) and every event acknowledged`,
-    async (note) => {
-      const workflows = await workflowsBy(prefix);
-      const state = (await nats.consumerStates()).find((c) => c.name === consumer);
-      note({ workflows, state });
-      const settled = state && state.numPending === 0 && state.numAckPending === 0;
-      return settled && workflows.some((w) => w.task === task) ? workflows : undefined;
-    },
-    { timeoutMs: scaled(180_000), intervalMs: 500 },
-  );
-}
-
+const { afterSentinel, acknowledged, untilStep } = sensorWaits(client, ns, nats, sensors);
 const runStatus = (run: KubeObject) => (run.status ?? {}) as RunStatus;
 
 t.test(
-  'a task label starts orchestrator-dag: the operator runs implementation, quality and testing in turn, then approval',
+  'a task label starts the play: each agent waits for its pull-request event (and no other), then approval',
   async (t) => {
     const labelled = (name: string, change: (p: Payload) => void = () => {}) =>
       githubPayload('issue_comment.issue', (p) => {
@@ -162,13 +137,13 @@ t.test(
 
     const delivered = Date.now();
     t.equal((await post('issues', labelled('task-3'))).status, 200);
-    const started = await afterSentinel('github-task-label', 'task-', '[3]');
+    const started = await afterSentinel('github-task-label', 'play-', '3');
     t.same(
-      started.map((w) => w.task),
-      ['[3]'],
-      'only the task label by a person started a Workflow',
+      started.map((w) => w.name),
+      ['play-payments-t3'],
+      'only the task label by a person started a play, named for its task and repository',
     );
-    const wf = String(started[0]?.name);
+    const wf = 'play-payments-t3';
     const [implementation] = await untilRuns(client, ns, 'CodeRun', wf, 1, controller);
     t.comment(`signed delivery to the first CodeRun: ${((Date.now() - delivered) / 1000).toFixed(1)} s`);
     t.match(implementation?.spec, {
@@ -188,17 +163,66 @@ t.test(
       "admission injected the profile's image",
     );
 
-    const suspended = await waitFor(
-      'the approval step suspended after the three agents',
-      async (note) => {
-        const w = await client.request<Workflow>('GET', workflowsPath(ns, wf));
-        const approval = nodesOf(w).find((n) => n.type === 'Suspend');
-        note({ phase: w.status?.phase, nodes: nodesOf(w).map((n) => `${n.displayName}:${n.phase}`) });
-        if (w.status?.phase === 'Failed' || w.status?.phase === 'Error')
-          throw new Error(`Workflow ${wf} ${w.status.phase}: ${w.status.message}`);
-        return approval?.phase === 'Running' ? w : undefined;
-      },
-      { timeoutMs: scaled(600_000), intervalMs: 1000 },
+    // Each wait holds its stage until its own event for this task, from the repository itself.
+    const waits: Array<[string, PullRequestDelivery[], PullRequestDelivery, string]> = [
+      [
+        'pull-request',
+        [
+          pullRequestOpened(3, (p) => {
+            p.pull_request.head.repo.full_name = 'mallory/payments';
+          }),
+          pullRequestOpened(4),
+          // (for task 3, the label, which stays once set, would open that later wait early)
+          pullRequestLabelled(4, 'ready-for-qa'),
+        ],
+        pullRequestOpened(3),
+        '5DLabs-Cleo',
+      ],
+      [
+        'ready-for-qa',
+        [pullRequestLabelled(3, 'bug'), pullRequestReviewed(4, 'approved')],
+        pullRequestLabelled(3, 'ready-for-qa'),
+        '5DLabs-Tess',
+      ],
+      [
+        'approved',
+        [pullRequestReviewed(3, 'changes_requested'), pullRequestReviewed(3, 'commented')],
+        pullRequestReviewed(3, 'approved'),
+        '',
+      ],
+    ];
+    for (const [i, [wait, others, opens, next]] of waits.entries()) {
+      await untilStep(wf, wait);
+      for (const other of others) t.equal((await post(other.event, other.body)).status, 200);
+      await acknowledged('github-play-gates');
+      const held = await client.request<Workflow>('GET', workflowsPath(ns, wf));
+      t.equal(
+        nodesOf(held).find((n) => n.displayName === wait)?.phase,
+        'Running',
+        `${wait}: still waiting after the other events`,
+      );
+      t.equal((await runsOf(client, ns, 'CodeRun', wf)).length, i + 1, `${wait}: no next stage yet`);
+      const all = await client.request<{ items: Workflow[] }>('GET', workflowsPath(ns));
+      t.notOk(
+        all.items.some((w) => w.metadata?.name === 'play-payments-t4'),
+        `${wait}: an event of a task without a play made no Workflow`,
+      );
+      t.equal((await post(opens.event, opens.body)).status, 200);
+      if (next) {
+        const runs = await untilRuns(client, ns, 'CodeRun', wf, i + 2, controller);
+        t.equal(
+          (runs[i + 1]?.spec as { githubApp?: string } | undefined)?.githubApp,
+          next,
+          `${wait} opened: ${next} runs`,
+        );
+      }
+    }
+
+    const suspended = await untilStep(wf, 'approval');
+    t.match(
+      suspended.metadata?.annotations,
+      { 'play-branch': 'feature/task-3-implementation', 'play-pr-number': '12' },
+      'the Sensor passed the branch and the pull request number',
     );
     const runs = await runsOf(client, ns, 'CodeRun', wf);
     t.same(
@@ -220,10 +244,49 @@ t.test(
           `${next.metadata?.name} created once ${run.metadata?.name} had succeeded`,
         );
     }
-    t.equal(suspended.status?.phase, 'Running', 'waiting for approval');
     t.equal(await resumeWorkflow(client, ns, wf), 1);
     const approved = await untilWorkflow(client, ns, wf, ['Succeeded', 'Failed', 'Error'], controller);
     t.equal(approved.status?.phase, 'Succeeded', 'approved: the play is done');
+  },
+);
+
+t.test(
+  'a wait that times out fails the play saying what it waited for; a misnamed play fails at once',
+  async (t) => {
+    const parameters = {
+      'task-id': '4',
+      'service-id': 'payments',
+      'repository-url': REPOSITORY,
+      'docs-repository-url': REPOSITORY,
+      'pull-request-timeout': '5',
+      'step-image': String(busybox),
+    };
+    const misnamed = await submitWorkflow(client, ns, 'orchestrator-play', parameters, 'misnamed-');
+    const refused = await untilWorkflow(client, ns, misnamed, ['Succeeded', 'Failed', 'Error'], controller);
+    t.equal(refused.status?.phase, 'Failed');
+    t.match(
+      nodesOf(refused).find((n) => n.displayName === 'misnamed')?.message,
+      /must be named play-payments-t4 .* not misnamed-/,
+      'the association failure names the name the events go to',
+    );
+    t.same(await runsOf(client, ns, 'CodeRun', misnamed), [], 'no agent ran');
+
+    await submitWorkflow(client, ns, 'orchestrator-play', parameters, { name: 'play-payments-t4' });
+    const failed = await untilWorkflow(
+      client,
+      ns,
+      'play-payments-t4',
+      ['Succeeded', 'Failed', 'Error'],
+      controller,
+    );
+    t.equal(failed.status?.phase, 'Failed', 'no pull request: the play fails');
+    t.match(
+      nodesOf(failed).find((n) => n.displayName === 'timed-out')?.message,
+      /waited 5s for the pull request of the task's branch to be opened/,
+      'its step says what it waited for',
+    );
+    const [run] = await runsOf(client, ns, 'CodeRun', 'play-payments-t4');
+    t.match(runStatus(run as KubeObject), { phase: 'Succeeded' }, 'the implementation agent had succeeded');
   },
 );
 

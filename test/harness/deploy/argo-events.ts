@@ -201,17 +201,21 @@ function fnv1a(value: string): string {
   return String(hash);
 }
 
-/** The durable consumers a Sensor subscribes with: one per trigger and dependency (its getDurableName). */
+/**
+ * The durable consumers a Sensor subscribes with (its getDurableName): one per trigger and dependency
+ * the trigger depends on (those its `conditions` names, else every one).
+ */
 export function sensorConsumers(sensor: KubeObject): string[] {
   const spec = sensor.spec as {
     dependencies: { name: string }[];
-    triggers: { template: { name: string } }[];
+    triggers: { template: { name: string; conditions?: string } }[];
   };
-  return spec.triggers.flatMap((t) =>
-    spec.dependencies.map(
-      (d) => `default/group-${fnv1a(`${sensor.metadata?.name}-${t.template.name}-${d.name}`)}`,
-    ),
-  );
+  return spec.triggers.flatMap((t) => {
+    const named = t.template.conditions?.match(/[\w-]+/g);
+    return spec.dependencies
+      .filter((d) => !named || named.includes(d.name))
+      .map((d) => `default/group-${fnv1a(`${sensor.metadata?.name}-${t.template.name}-${d.name}`)}`);
+  });
 }
 
 /**

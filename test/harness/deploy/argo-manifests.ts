@@ -26,6 +26,7 @@ export interface Template {
   dag?: { tasks: Array<TemplateCall & { withParam?: string; depends?: string }> };
   steps?: Array<Array<TemplateCall>>;
   suspend?: object;
+  container?: { image: string; command?: string[] };
 }
 
 export interface TemplateCall {
@@ -33,6 +34,7 @@ export interface TemplateCall {
   template?: string;
   templateRef?: { name: string; template: string };
   arguments?: { parameters?: Parameter[] };
+  when?: string;
 }
 
 export interface WorkflowTemplate extends KubeObject {
@@ -71,6 +73,7 @@ export const SAMPLE_PARAMETERS: Readonly<Record<string, string>> = {
   'task-id': '7',
   'task-ids': '[7, 8]',
   service: 'payments',
+  'service-id': 'payments',
   'repository-url': 'https://github.com/acme/payments',
   'docs-repository-url': 'https://github.com/acme/docs',
   'working-directory': 'projects/payments',
@@ -125,19 +128,24 @@ export interface SensorTrigger {
   dests: string[];
 }
 
-/** Every k8s trigger of the Sensors. */
+/** Every k8s trigger of the Sensors that submits a Workflow (`operation: create`; github-play-gates' patch). */
 export function sensorTriggers(objects = argoObjects()): SensorTrigger[] {
   type Trigger = {
     template: {
       name: string;
-      k8s?: { source: { resource: SensorTrigger['workflow'] }; parameters?: Array<{ dest: string }> };
+      k8s?: {
+        operation: string;
+        source: { resource: SensorTrigger['workflow'] };
+        parameters?: Array<{ dest: string }>;
+      };
     };
   };
   return objects
     .filter((o) => o.kind === 'Sensor')
     .flatMap((s) =>
-      ((s.spec as { triggers: Trigger[] }).triggers ?? []).map(({ template: t }) => {
+      ((s.spec as { triggers: Trigger[] }).triggers ?? []).flatMap(({ template: t }) => {
         if (!t.k8s) throw new Error(`Sensor ${s.metadata?.name}: trigger ${t.name} is not a k8s trigger`);
+        if (t.k8s.operation !== 'create') return [];
         return {
           sensor: String(s.metadata?.name),
           trigger: t.name,
@@ -152,6 +160,10 @@ export function sensorTriggers(objects = argoObjects()): SensorTrigger[] {
 export function sampleWorkflow(trigger: SensorTrigger): SensorTrigger['workflow'] {
   const workflow = structuredClone(trigger.workflow);
   for (const dest of trigger.dests) {
+    if (dest === 'metadata.name') {
+      workflow.metadata = { ...workflow.metadata, name: `${trigger.sensor}-sample` };
+      continue;
+    }
     const match = /^spec\.arguments\.parameters\.(\d+)\.value$/.exec(dest);
     const param = match ? workflow.spec.arguments?.parameters?.[Number(match[1])] : undefined;
     const sample = param && SAMPLE_PARAMETERS[param.name];

@@ -122,20 +122,20 @@ export interface WorkflowNode {
 
 /**
  * `argo submit --from workflowtemplate/NAME -p k=v`: a Workflow that references the template, with
- * these arguments. Its name is generated from `generateName`.
+ * these arguments. Its name is generated from `naming` (a prefix), or `naming.name`.
  */
 export async function submitWorkflow(
   client: KubeClient,
   namespace: string,
   workflowTemplate: string,
   parameters: Record<string, string>,
-  generateName = `${workflowTemplate}-`,
+  naming: string | { name: string } = `${workflowTemplate}-`,
 ): Promise<string> {
   const created = await client.request<KubeObject>('POST', workflowsPath(namespace), {
     body: {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Workflow',
-      metadata: { generateName },
+      metadata: typeof naming === 'string' ? { generateName: naming } : naming,
       spec: {
         workflowTemplateRef: { name: workflowTemplate },
         arguments: { parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })) },
