@@ -133,6 +133,11 @@ t.test('a run that fails, is retried and succeeds leaks no secret value anywhere
   t.match(finished?.summary, /^done with ghs_\[REDACTED\] and sk-ant-\[REDACTED\]$/, 'the summary, redacted');
 
   const list = async (path: string) => (await client.request<{ items: KubeObject[] }>('GET', path)).items;
+  // The Event is written after the status write that made the run Succeeded: wait for it, so the
+  // search below sees everything the run left.
+  await waitFor("the run's Succeeded Event", async () =>
+    JSON.stringify(await list(`/api/v1/namespaces/${namespace}/events`)).includes('attempt 2 succeeded'),
+  );
   const outputs: Record<string, string> = {
     'the operator log': lines.join(''),
     Events: JSON.stringify(await list(`/api/v1/namespaces/${namespace}/events`)),
