@@ -69,14 +69,20 @@ export function limitConnections(
   limits: ConnectionLimits,
   trust: SourceTrust = sourceTrust(limits.trustedSources),
 ): ConnectionCounts {
-  server.maxConnections = limits.maxPerListener;
+  let refused = 0;
+  // Node's own cap is only a backstop, above the caps below: at the same value Node acts first, closing
+  // the connection before a 'connection' event, so its refusals went uncounted. What it drops counts.
+  server.maxConnections = 2 * limits.maxPerListener;
+  server.on('drop', () => {
+    refused++;
+  });
   const open = new Map<string, number>();
   // Addresses that sent a request, by when they last did (insertion order: oldest first).
   const provenAt = new Map<string, number>();
   const proven = (address: string) =>
     Date.now() - (provenAt.get(address) ?? Number.NEGATIVE_INFINITY) <= PROVEN_FOR_MS;
+  let total = 0;
   let untrusted = 0;
-  let refused = 0;
   const untrustedCap = limits.maxPerListener - limits.reservedForTrusted;
   server.on('connection', (socket) => {
     const address = plainAddress(socket.remoteAddress);
@@ -84,6 +90,7 @@ export function limitConnections(
     const trusted = trust.trusted(address);
     const full =
       count >= limits.maxPerAddress ||
+      total >= limits.maxPerListener ||
       (!trusted &&
         (untrusted >= untrustedCap || (count >= limits.maxPerUnprovenAddress && !proven(address))));
     if (full) {
@@ -92,8 +99,10 @@ export function limitConnections(
       return;
     }
     open.set(address, count + 1);
+    total++;
     if (!trusted) untrusted++;
     socket.once('close', () => {
+      total--;
       if (!trusted) untrusted--;
       const left = (open.get(address) ?? 1) - 1;
       if (left === 0) open.delete(address);

@@ -225,11 +225,23 @@ t.test(
   },
 );
 
+/** The client's side of connections: those the server answered, and of them those it closed since. */
+interface ClientSide {
+  answered: number;
+  closedAfterAnswer: number;
+}
+
 /**
  * `count` TLS connections from `from` that each complete the handshake and one request (a 404), then stay
  * open, kept alive; destroyed at teardown. Resolves once each was answered or closed.
  */
-async function provenConnections(t: Test, at: { port: number; ca: string }, from: string, count: number) {
+async function provenConnections(
+  t: Test,
+  at: { port: number; ca: string },
+  from: string,
+  count: number,
+  side: ClientSide,
+) {
   const sockets: Socket[] = [];
   t.teardown(() => {
     for (const s of sockets) s.destroy();
@@ -238,8 +250,12 @@ async function provenConnections(t: Test, at: { port: number; ca: string }, from
     new Promise<void>((resolve) => {
       const socket = connectTls({ host: '127.0.0.1', port: at.port, ca: at.ca, ...{ localAddress: from } });
       sockets.push(socket);
+      let answered = false;
       socket.on('error', () => resolve());
-      socket.once('close', () => resolve());
+      socket.once('close', () => {
+        if (answered) side.closedAfterAnswer++;
+        resolve();
+      });
       const ask = () => socket.write('GET /nothing HTTP/1.1\r\nHost: webhook\r\n\r\n');
       socket.once('secureConnect', () => {
         ask();
@@ -248,7 +264,11 @@ async function provenConnections(t: Test, at: { port: number; ca: string }, from
         const again = setInterval(ask, 5_000);
         socket.once('close', () => clearInterval(again));
       });
-      socket.once('data', () => resolve());
+      socket.once('data', () => {
+        answered = true;
+        side.answered++;
+        resolve();
+      });
     });
   await one(); // the first request proves the address: its next connections pass the unproven cap
   await Promise.all(Array.from({ length: count - 1 }, one));
@@ -265,7 +285,8 @@ t.test(
     };
     const { server, ca } = await webhookServer(t, limits);
     const at = { port: server.port, ca };
-    for (const from of ATTACKERS) await provenConnections(t, at, from, 64);
+    const side: ClientSide = { answered: 0, closedAfterAnswer: 0 };
+    for (const from of ATTACKERS) await provenConnections(t, at, from, 64, side);
     const held = ATTACKERS.reduce((n, a) => n + (server.connections.open().get(a) ?? 0), 0);
     const share = limits.maxPerListener - limits.reservedForTrusted;
     t.equal(
@@ -273,7 +294,15 @@ t.test(
       share,
       `the attackers hold the untrusted share (${share}), not the listener's ${limits.maxPerListener}`,
     );
-    t.equal(server.connections.refused(), 16 * 64 - share, 'the rest were closed at once');
+    // A held connection the server closed meanwhile (on a loaded machine, it was seen to happen) frees
+    // its slot for a later one: what was refused is what was never answered, exactly.
+    t.comment(`answered ${side.answered}, of which closed since ${side.closedAfterAnswer}`);
+    t.equal(held, side.answered - side.closedAfterAnswer, 'the connections held are those answered and open');
+    t.equal(
+      server.connections.refused(),
+      16 * 64 - side.answered,
+      'the rest were closed at once, unanswered',
+    );
     const stranger = await review(at, '127.0.0.40', 'rex');
     t.ok(stranger.error, `an untrusted address gets no slot while the share is full (${stranger.error})`);
     t.same(await answered(at, APISERVER), RIGHT, 'the trusted apiserver takes the reserve and is answered');

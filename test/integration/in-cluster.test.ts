@@ -9,8 +9,6 @@
 // Needs root and the real node's packages; builds the images on first use (minutes; cached).
 // @lane real-node
 // @needs node agent-image operator-image helm
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t from 'tap';
 import { parse, stringify } from 'yaml';
 import { AGENT_ENV } from '../../src/api/index.js';
@@ -18,13 +16,12 @@ import { runPath } from '../../src/cli/kinds.js';
 import { buildOperatorImage } from '../../src/cluster/index.js';
 import type { PriceTable } from '../../src/gateway/prices.js';
 import type { KubeObject } from '../../src/runtime/index.js';
-import { packageRoot } from '../../src/util/package-root.js';
 import { review } from '../fuzz/reviews.js';
 import { e2eCodeRun, NODE_GATEWAY, suiteConfig, suiteSecrets, taskDocs } from '../harness/agent/agent-e2e.js';
 import { agentSuite } from '../harness/agent/agent-world.js';
-import { kubeConfig, kubectl, testNamespace } from '../harness/cluster/cluster.js';
+import { testNamespace } from '../harness/cluster/cluster.js';
 import { createSecret } from '../harness/cluster/secrets.js';
-import { helm, installableChart, RELEASE } from '../harness/deploy/helm.js';
+import { helmLifecycle } from '../harness/deploy/helm-lifecycle.js';
 import {
   dryRunCreate,
   gatewayServiceUrl,
@@ -43,9 +40,8 @@ import {
   untilReplicasReady,
   writeOverlay,
 } from '../harness/deploy/in-cluster.js';
-import { applyObjects, kustomize, parseObjects } from '../harness/deploy/kustomize.js';
-import { metricsScrape, scrapeJob } from '../harness/deploy/metrics-scrape.js';
-import { prometheusQuery, startPrometheus } from '../harness/deploy/monitoring.js';
+import { prometheusQuery } from '../harness/deploy/monitoring.js';
+import { scrapeReplicas } from '../harness/deploy/scrape-replicas.js';
 import {
   billedTotals,
   gatewayCall,
@@ -55,7 +51,7 @@ import {
   ledgerTotals,
   messagesBody,
 } from '../harness/operator/gateway.js';
-import { applyInvalidRun, RBAC_KINDS } from '../harness/operator/installed-replicas.js';
+import { applyInvalidRun } from '../harness/operator/installed-replicas.js';
 import { taskRunJob } from '../harness/operator/operator.js';
 import { say, tool } from '../harness/remote/model-script.js';
 import { ModelStandin } from '../harness/remote/model-standin.js';
@@ -124,35 +120,9 @@ t.test('kubectl apply -k: two replicas as pods, the webhooks reached through the
 });
 
 t.test("a real Prometheus scrapes both replicas with the ServiceMonitor's settings", async (t) => {
-  // The production overlay's ServiceMonitor and its scraper's RBAC, as the Prometheus Operator uses them.
-  const production = await kustomize(cluster, join(packageRoot(), 'config', 'overlays', 'production'));
-  const applied = await applyObjects(
-    cluster,
-    production.filter((o) => RBAC_KINDS.has(o.kind ?? '')),
-  );
-  t.equal(applied.code, 0, applied.stderr);
-  const scrape = await metricsScrape(kubeConfig(cluster), production);
-  const dir = join(work, 'prometheus');
-  mkdirSync(dir, { recursive: true });
   const targets = (await managerPods(client)).map((p) => `${p.ip}:8080`);
-  const port = await startPrometheus(t, dir, {
-    global: { scrape_interval: '2s', scrape_timeout: '1s' },
-    scrape_configs: [
-      scrapeJob(scrape, caPem, dir, { job_name: 'orchestrator', static_configs: [{ targets }] }),
-    ],
-  });
-  const up = await waitFor(
-    'Prometheus scraped both replicas (up == 1)',
-    async (note) => {
-      // Refused until Prometheus listens.
-      const answer = await prometheusQuery(port, 'up{job="orchestrator"}').catch((err: Error) => err.message);
-      note(answer);
-      if (typeof answer === 'string') return undefined;
-      return answer.result.filter((r) => r.value[1] === '1').length === 2 ? answer.result : undefined;
-    },
-    { timeoutMs: 120_000, intervalMs: 1000 },
-  );
-  t.equal(up.length, 2, `scraped over ${scrape.scheme} with a bearer token: ${targets.join(', ')}`);
+  const { port, scheme, up } = await scrapeReplicas(t, cluster, targets, caPem, work);
+  t.equal(up.length, 2, `scraped over ${scheme} with a bearer token: ${targets.join(', ')}`);
   const leader = await prometheusQuery(port, 'sum(leader_election_master_status{job="orchestrator"})');
   t.equal(leader.result[0]?.value[1], '1', 'exactly one replica reports itself leader');
 });
@@ -409,73 +379,7 @@ t.test(
   async (t) => {
     await kubectlOk(cluster, ['delete', 'taskruns,coderuns,docsruns', '--all', '--all-namespaces']);
     await kubectlOk(cluster, ['delete', '-k', overlay, '--ignore-not-found', `--timeout=${scaled(300)}s`]);
-    const h = await helm();
     caPem = await installCertificate(cluster, work);
-    const [repository, tag] = operator.name.split(':');
-    const values = join(work, 'values.yaml');
-    writeFileSync(
-      values,
-      stringify({
-        image: { registry: '', repository, tag },
-        webhook: { caBundle: Buffer.from(caPem).toString('base64') },
-        config,
-      }),
-    );
-    const at = ['--kubeconfig', cluster.kubeconfig, '-n', RELEASE.namespace];
-    const release = [...at, '-f', values, '--wait', `--timeout=${scaled(600)}s`];
-    // The next version of the chart changes a CRD (a printer column), which `helm upgrade` applies:
-    // the CRDs are templates, not crds/ (which helm reads at install only).
-    const next = installableChart((dir) => {
-      const crd = join(dir, 'templates', 'crds', 'taskruns.orchestrator.io.yaml');
-      const text = readFileSync(crd, 'utf8');
-      const column = `      additionalPrinterColumns:\n        - { name: Upgraded, type: string, jsonPath: .metadata.uid, priority: 1 }\n`;
-      writeFileSync(crd, text.replace('      additionalPrinterColumns:\n', column));
-    });
-    const installed = await h.run(['install', RELEASE.name, installableChart(), ...release]);
-    t.equal(installed.code, 0, installed.stderr);
-    const ns = await testNamespace(t, cluster);
-    await untilAdmitting(client, ns, run('probe'), 'a run admitted through the Helm release');
-    await untilReplicasReady(client, 2);
-    const upgraded = await h.run(['upgrade', RELEASE.name, next, ...release, '--set', 'logLevel=debug']);
-    t.equal(upgraded.code, 0, upgraded.stderr);
-    const crd = JSON.parse(
-      (await kubectlOk(cluster, ['get', 'crd', 'taskruns.orchestrator.io', '-o', 'json'])).stdout,
-    );
-    t.ok(
-      crd.spec.versions[0].additionalPrinterColumns.some((c: { name: string }) => c.name === 'Upgraded'),
-      "helm upgrade applied the next chart's CRD change",
-    );
-    await untilReplicasReady(client, 2);
-    const deployment = JSON.parse(
-      (await kubectlOk(cluster, ['-n', SYSTEM_NAMESPACE, 'get', 'deployment', 'orchestrator', '-o', 'json']))
-        .stdout,
-    );
-    t.match(
-      deployment.spec.template.spec.containers[0].env,
-      [{}, {}, { name: 'LOG_LEVEL', value: 'debug' }],
-      "the upgrade's value reached the pods' template",
-    );
-    t.equal(await dryRunCreate(client, ns, run('after-upgrade')), undefined, 'admitted after the upgrade');
-    const manifest = await h.run(['get', 'manifest', RELEASE.name, ...at]);
-    const objects = parseObjects(manifest.stdout);
-    const uninstalled = await h.run(['uninstall', RELEASE.name, ...at, '--wait']);
-    t.equal(uninstalled.code, 0, uninstalled.stderr);
-    const left: string[] = [];
-    for (const o of objects) {
-      const ref = `${o.kind}/${o.metadata?.name}`;
-      const got = await kubectl(cluster, ['get', ref, '-n', o.metadata?.namespace ?? RELEASE.namespace]);
-      if (got.code === 0) left.push(ref);
-    }
-    const kept = objects
-      .filter((o) => o.metadata?.annotations?.['helm.sh/resource-policy'] === 'keep')
-      .map((o) => `${o.kind}/${o.metadata?.name}`);
-    t.same(
-      kept.sort(),
-      ['coderuns', 'docsruns', 'taskruns'].map((k) => `CustomResourceDefinition/${k}.orchestrator.io`),
-      'the CRDs, and only they, are kept by helm uninstall',
-    );
-    t.same(left.sort(), kept, `none of the release's other ${objects.length - kept.length} objects is left`);
-    const crds = await kubectl(cluster, ['get', 'crd', 'taskruns.orchestrator.io']);
-    t.equal(crds.code, 0, 'the CRDs stay (helm.sh/resource-policy: keep), as docs/helm.md says');
+    await helmLifecycle(t, { cluster, client, work, image: operator, config, caPem, probe: run });
   },
 );

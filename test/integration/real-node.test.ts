@@ -15,25 +15,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { buildLocalImage } from '../../src/cluster/index.js';
-import {
-  ACCESS_LOG_CONTAINER,
-  APISERVER_SERVICE,
-  apiserverPolicy,
-  ENDPOINT_SLICE_SERVICE_LABEL,
-  proxyEnv,
-} from '../../src/egress/index.js';
+import { ACCESS_LOG_CONTAINER, proxyEnv } from '../../src/egress/index.js';
 import { PREPARE_CONTAINER } from '../../src/naming/containers.js';
 import { KubeClient, type KubeObject, PODS, PVCS, resourcePath } from '../../src/runtime/index.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
 import { egressProbeScript, egressProxyImage, egressWorld } from '../harness/cluster/egress.js';
 import { refusedCloneRun } from '../harness/cluster/egress-refused-run.js';
+import { policyCases } from '../harness/cluster/policy-cases.js';
 import {
   containerState,
   probeContainer,
   RESTRICTED_CONTAINER,
   RESTRICTED_POD,
   runJob,
-  servePod,
   shContainer,
   untilJobFinished,
   untilPodDone,
@@ -205,68 +199,7 @@ t.test('pods reach the apiserver through the kubernetes Service (kube-proxy)', a
 
 t.test('NetworkPolicies are enforced: an allowed connection passes, a denied one is refused', async (t) => {
   const ns = await testNamespace(t, cluster);
-  const web = await servePod(client, ns, 'web', busybox, { app: 'web' }, 8080);
-  // Egress from `probe: allowed` to the server's port, from `probe: denied` to another port only.
-  for (const [probe, port] of [
-    ['allowed', 8080],
-    ['denied', 9090],
-  ] as const)
-    await client.request('POST', `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`, {
-      body: {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'NetworkPolicy',
-        metadata: { name: probe },
-        spec: {
-          podSelector: { matchLabels: { probe } },
-          policyTypes: ['Egress'],
-          egress: [{ to: [{ podSelector: { matchLabels: { app: 'web' } } }], ports: [{ port }] }],
-        },
-      },
-    });
-  // The shipped agent policy (config/agents, in every test namespace): an agent pod does not reach
-  // the apiserver (a private address), one whose profile has clusterAccess does, by the policy
-  // `orchestrator egress manifests -n` renders from the apiserver's addresses; and not another host
-  // on the apiserver's port (a server in another namespace on 6443).
-  const { namespace: apiNs, name: apiName } = APISERVER_SERVICE;
-  const apiSlices = await client.request<{ items?: KubeObject[] }>(
-    'GET',
-    `/apis/discovery.k8s.io/v1/namespaces/${apiNs}/endpointslices?labelSelector=${encodeURIComponent(`${ENDPOINT_SLICE_SERVICE_LABEL}=${apiName}`)}`,
-  );
-  const apiService = await client.request<KubeObject>(
-    'GET',
-    `/api/v1/namespaces/${apiNs}/services/${apiName}`,
-  );
-  await client.request('POST', `/apis/networking.k8s.io/v1/namespaces/${ns}/networkpolicies`, {
-    body: apiserverPolicy(ns, apiService, apiSlices.items ?? []),
-  });
-  const elsewhere = await servePod(
-    client,
-    await testNamespace(t, cluster),
-    'not-apiserver',
-    busybox,
-    { app: 'not-apiserver' },
-    6443,
-  );
-  const agent = { 'app.kubernetes.io/managed-by': 'orchestrator', 'orchestrator.io/run': 'probe' };
-  const cases = [
-    { name: 'allowed', labels: { probe: 'allowed' }, host: web, port: 8080, expect: 'reached' },
-    { name: 'denied', labels: { probe: 'denied' }, host: web, port: 8080, expect: 'refused' },
-    { name: 'agent', labels: agent, host: '10.0.0.1', port: 443, expect: 'refused' },
-    {
-      name: 'agent-cluster-access',
-      labels: { ...agent, 'orchestrator.io/cluster-access': 'true' },
-      host: '10.0.0.1',
-      port: 443,
-      expect: 'reached',
-    },
-    {
-      name: 'agent-cluster-access-elsewhere',
-      labels: { ...agent, 'orchestrator.io/cluster-access': 'true' },
-      host: elsewhere,
-      port: 6443,
-      expect: 'refused',
-    },
-  ] as const;
+  const cases = await policyCases(t, client, cluster, ns, busybox);
   for (const c of cases) {
     const pod = await runJob(
       client,

@@ -1,0 +1,107 @@
+// The Helm release's whole life on a cluster that runs the operator's image: install, a run admitted
+// through the release's webhooks, an upgrade whose chart changes a CRD (which `helm upgrade` applies,
+// as the CRDs are templates), and an uninstall that leaves nothing but the CRDs (kept on purpose,
+// docs/helm.md). The in-cluster suite runs it after removing its kustomize install.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { stringify } from 'yaml';
+import type { ControllerConfig } from '../../../src/api/index.js';
+import type { Cluster, LocalImage } from '../../../src/cluster/index.js';
+import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';
+import { kubectl, testNamespace } from '../cluster/cluster.js';
+import { scaled } from '../util/wait.js';
+import { helm, installableChart, RELEASE } from './helm.js';
+import {
+  dryRunCreate,
+  kubectlOk,
+  SYSTEM_NAMESPACE,
+  untilAdmitting,
+  untilReplicasReady,
+} from './in-cluster.js';
+import { parseObjects } from './kustomize.js';
+
+export interface HelmLifecycle {
+  cluster: Cluster;
+  client: KubeClient;
+  /** A folder for the values file. */
+  work: string;
+  /** The operator's image, already on the node. */
+  image: LocalImage;
+  config: ControllerConfig;
+  /** The webhooks' CA (PEM), whose serving certificate is in the release's namespace. */
+  caPem: string;
+  /** A run by name, admitted by the release's webhooks when they serve. */
+  probe: (name: string) => KubeObject;
+}
+
+export async function helmLifecycle(t: Test, w: HelmLifecycle): Promise<void> {
+  const { cluster, client, work, config, caPem } = w;
+  const h = await helm();
+  const [repository, tag] = w.image.name.split(':');
+  const values = join(work, 'values.yaml');
+  writeFileSync(
+    values,
+    stringify({
+      image: { registry: '', repository, tag },
+      webhook: { caBundle: Buffer.from(caPem).toString('base64') },
+      config,
+    }),
+  );
+  const at = ['--kubeconfig', cluster.kubeconfig, '-n', RELEASE.namespace];
+  const release = [...at, '-f', values, '--wait', `--timeout=${scaled(600)}s`];
+  // The next version of the chart changes a CRD (a printer column), which `helm upgrade` applies:
+  // the CRDs are templates, not crds/ (which helm reads at install only).
+  const next = installableChart((dir) => {
+    const crd = join(dir, 'templates', 'crds', 'taskruns.orchestrator.io.yaml');
+    const text = readFileSync(crd, 'utf8');
+    const column = `      additionalPrinterColumns:\n        - { name: Upgraded, type: string, jsonPath: .metadata.uid, priority: 1 }\n`;
+    writeFileSync(crd, text.replace('      additionalPrinterColumns:\n', column));
+  });
+  const installed = await h.run(['install', RELEASE.name, installableChart(), ...release]);
+  t.equal(installed.code, 0, installed.stderr);
+  const ns = await testNamespace(t, cluster);
+  await untilAdmitting(client, ns, w.probe('probe'), 'a run admitted through the Helm release');
+  await untilReplicasReady(client, 2);
+  const upgraded = await h.run(['upgrade', RELEASE.name, next, ...release, '--set', 'logLevel=debug']);
+  t.equal(upgraded.code, 0, upgraded.stderr);
+  const crd = JSON.parse(
+    (await kubectlOk(cluster, ['get', 'crd', 'taskruns.orchestrator.io', '-o', 'json'])).stdout,
+  );
+  t.ok(
+    crd.spec.versions[0].additionalPrinterColumns.some((c: { name: string }) => c.name === 'Upgraded'),
+    "helm upgrade applied the next chart's CRD change",
+  );
+  await untilReplicasReady(client, 2);
+  const deployment = JSON.parse(
+    (await kubectlOk(cluster, ['-n', SYSTEM_NAMESPACE, 'get', 'deployment', 'orchestrator', '-o', 'json']))
+      .stdout,
+  );
+  t.match(
+    deployment.spec.template.spec.containers[0].env,
+    [{}, {}, { name: 'LOG_LEVEL', value: 'debug' }],
+    "the upgrade's value reached the pods' template",
+  );
+  t.equal(await dryRunCreate(client, ns, w.probe('after-upgrade')), undefined, 'admitted after the upgrade');
+  const manifest = await h.run(['get', 'manifest', RELEASE.name, ...at]);
+  const objects = parseObjects(manifest.stdout);
+  const uninstalled = await h.run(['uninstall', RELEASE.name, ...at, '--wait']);
+  t.equal(uninstalled.code, 0, uninstalled.stderr);
+  const left: string[] = [];
+  for (const o of objects) {
+    const ref = `${o.kind}/${o.metadata?.name}`;
+    const got = await kubectl(cluster, ['get', ref, '-n', o.metadata?.namespace ?? RELEASE.namespace]);
+    if (got.code === 0) left.push(ref);
+  }
+  const kept = objects
+    .filter((o) => o.metadata?.annotations?.['helm.sh/resource-policy'] === 'keep')
+    .map((o) => `${o.kind}/${o.metadata?.name}`);
+  t.same(
+    kept.sort(),
+    ['coderuns', 'docsruns', 'taskruns'].map((k) => `CustomResourceDefinition/${k}.orchestrator.io`),
+    'the CRDs, and only they, are kept by helm uninstall',
+  );
+  t.same(left.sort(), kept, `none of the release's other ${objects.length - kept.length} objects is left`);
+  const crds = await kubectl(cluster, ['get', 'crd', 'taskruns.orchestrator.io']);
+  t.equal(crds.code, 0, 'the CRDs stay (helm.sh/resource-policy: keep), as docs/helm.md says');
+}
