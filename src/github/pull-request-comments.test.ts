@@ -3,33 +3,12 @@
 // requests, revoked after; found by its marker rather than posted again, a person's copy of the marker
 // not counting, past a page of comments; GitHub's refusals as failures a user can act on.
 import t, { type Test } from 'tap';
-import { githubAppFixture } from '../../test/harness/remote/github-api/apps.js';
-import {
-  type IssueCommentRecord,
-  issueCommentRoutes,
-} from '../../test/harness/remote/github-api/issue-comments.js';
-import type { PullRequestRecord } from '../../test/harness/remote/github-api/pulls.js';
-import { startGithubApi } from '../../test/harness/remote/github-api/server.js';
+import { startPullRequestThread } from '../../test/harness/remote/github-api/issue-comments.js';
 import { TokenBroker, TokenFailure } from './app-tokens/index.js';
 import { GithubPullRequestComments, pullRequestOf } from './pull-request-comments.js';
 
 async function setup(t: Test) {
-  const app = githubAppFixture();
-  app.installations.set('acme', { id: 11, repositories: ['payments', 'other'] });
-  const pulls: PullRequestRecord[] = [
-    {
-      number: 12,
-      owner: 'acme',
-      repo: 'payments',
-      head: 'task-7',
-      base: 'main',
-      title: 'T',
-      body: null,
-      state: 'open',
-    },
-  ];
-  const comments: IssueCommentRecord[] = [];
-  const api = await startGithubApi(t, [...app.routes, ...issueCommentRoutes(comments, pulls, app)]);
+  const { app, api, comments } = await startPullRequestThread(t, ['payments', 'other']);
   const credentials = { appId: String(app.appId), privateKey: app.privateKey };
   const tokens = new TokenBroker({ keys: { of: async () => credentials }, apiUrl: () => api.url });
   const github = new GithubPullRequestComments({ tokens, apiUrl: () => api.url });

@@ -11,7 +11,7 @@ import t, { type Test } from 'tap';
 import type { TaskRun } from '../../src/api/index.js';
 import { AppKeys, TokenBroker } from '../../src/github/app-tokens/index.js';
 import { GithubPullRequestComments } from '../../src/github/index.js';
-import { EVENTS, type KubeClient, type KubeObject, resourcePath, SECRETS } from '../../src/runtime/index.js';
+import { EVENTS, type KubeClient, type KubeObject, resourcePath } from '../../src/runtime/index.js';
 import {
   APP_KEY_SECRETS,
   finishJob,
@@ -21,11 +21,9 @@ import {
   testConfig,
   untilAttemptJob,
 } from '../harness/operator/operator.js';
+import { storeAppKey } from '../harness/operator/phase-tokens.js';
 import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
-import { githubAppFixture } from '../harness/remote/github-api/apps.js';
-import { type IssueCommentRecord, issueCommentRoutes } from '../harness/remote/github-api/issue-comments.js';
-import type { PullRequestRecord } from '../harness/remote/github-api/pulls.js';
-import { startGithubApi } from '../harness/remote/github-api/server.js';
+import { startPullRequestThread } from '../harness/remote/github-api/issue-comments.js';
 import { sampleSum } from '../harness/util/prometheus-text.js';
 import { scaled, waitFor } from '../harness/util/wait.js';
 
@@ -39,30 +37,8 @@ async function setup(t: Test) {
   const ops = await suite.namespace(t);
   const runs = await suite.namespace(t);
   const admin = suite.admin(t, { requestTimeoutMs: scaled(10_000) });
-  const app = githubAppFixture();
-  app.installations.set('acme', { id: 21, repositories: ['payments'] });
-  const pulls: PullRequestRecord[] = [
-    {
-      number: 12,
-      owner: 'acme',
-      repo: 'payments',
-      head: 'task-7',
-      base: 'main',
-      title: 'T',
-      body: null,
-      state: 'open',
-    },
-  ];
-  const comments: IssueCommentRecord[] = [];
-  const api = await startGithubApi(t, [...app.routes, ...issueCommentRoutes(comments, pulls, app)]);
-  await admin.request('POST', resourcePath(SECRETS, ops), {
-    body: {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'github-app-5dlabs-rex' },
-      stringData: { 'app-id': String(app.appId), 'private-key': app.privateKey },
-    },
-  });
+  const { app, api, comments } = await startPullRequestThread(t);
+  await storeAppKey(admin, ops, app);
   const github = new GithubPullRequestComments({
     tokens: new TokenBroker({ keys: new AppKeys(admin, ops, () => APP_KEY_SECRETS), apiUrl: () => api.url }),
     apiUrl: () => api.url,

@@ -5,9 +5,10 @@
 // revoked nor expired; a comment so made is the App's bot's. Answers carry every field GitHub's
 // description requires of `issue-comment`, so the server's contract check passes.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { GithubAppFixture } from './apps.js';
+import { type GithubAppFixture, githubAppFixture } from './apps.js';
 import type { PullRequestRecord } from './pulls.js';
 import type { GithubAnswer, GithubRequest, GithubRoute } from './route.js';
+import { startGithubApi } from './server.js';
 import { simpleUser } from './users.js';
 
 export interface IssueCommentRecord {
@@ -120,4 +121,31 @@ export function issueCommentRoutes(
     { method: 'GET', path, handle: list },
     { method: 'POST', path, handle: create },
   ];
+}
+
+/**
+ * The stand-in with an App installed on acme's `repositories`, whose pull request acme/payments#12 is
+ * open, serving the App's routes and its comments.
+ */
+export async function startPullRequestThread(
+  t: Parameters<typeof startGithubApi>[0],
+  repositories: string[] = ['payments'],
+) {
+  const app = githubAppFixture();
+  app.installations.set('acme', { id: 21, repositories });
+  const pulls: PullRequestRecord[] = [
+    {
+      number: 12,
+      owner: 'acme',
+      repo: 'payments',
+      head: 'task-7',
+      base: 'main',
+      title: 'T',
+      body: null,
+      state: 'open',
+    },
+  ];
+  const comments: IssueCommentRecord[] = [];
+  const api = await startGithubApi(t, [...app.routes, ...issueCommentRoutes(comments, pulls, app)]);
+  return { app, api, comments };
 }
