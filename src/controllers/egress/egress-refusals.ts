@@ -11,6 +11,7 @@ import {
   type Cache,
   Controller,
   Informer,
+  ItemExponentialRateLimiter,
   type KubeClient,
   type KubeObject,
   mapToSelf,
@@ -105,6 +106,8 @@ function refusalCommenters({ client, registry, logger, comments }: EgressRefusal
       }),
       registry,
       logger,
+      // GitHub failing for a moment: the tries (MAX_TRIES) 5 s apart, doubling, over about a minute.
+      rateLimiter: () => new ItemExponentialRateLimiter({ baseDelayMs: 5_000, maxDelayMs: 300_000 }),
     }).watch(filtered(runs, { add: refused, update: (_, run) => refused(run), delete: never }), mapToSelf),
   );
 }
