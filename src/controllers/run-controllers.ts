@@ -4,7 +4,8 @@
 // concurrency slots over all kinds, whose freeing wakes the runs waiting for one; and the sweeper of
 // the agent-shell ConfigMaps of earlier templates. With the model gateway, a cache of its ledger in the
 // operator's namespace: the runs' usage and the budgets' spend. With egress by allowlist, the reader
-// of the egress proxy's access log, which puts its refusals on the runs.
+// of the egress proxy's access log, which puts its refusals on the runs (and, with App keys, on their
+// pull requests).
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
@@ -21,6 +22,7 @@ import {
 import { LedgerIndex } from '../gateway/ledger-index.js';
 import { LEDGER_SELECTOR } from '../gateway/ledger-record.js';
 import type { TokenStamper } from '../gateway/stamp.js';
+import type { PullRequestComments } from '../github/index.js';
 import { tracedReconciler } from '../observability/reconcile-spans.js';
 import { tracingEnabled } from '../observability/tracing.js';
 import type { TemplateSet } from '../render/index.js';
@@ -84,6 +86,8 @@ export interface RunControllersOptions {
    * and names the namespace of its ledger, which the runs' usage and the budgets are then read from.
    */
   gateway?: { tokens: TokenStamper; ledgerNamespace: string };
+  /** With egress on and the App keys: where the refusals of App runs are said on their pull requests. */
+  pullRequestComments?: PullRequestComments;
 }
 
 export interface RunControllers {
@@ -202,9 +206,20 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   // What the egress proxy refused, on the runs (with egress on at start: turning it on takes a restart).
   const config = opts.config();
   const egress = config.egress.enabled
-    ? egressRefusals({ client, registry: opts.registry, logger, config, pods, jobs: jobs.store })
+    ? egressRefusals({
+        client,
+        registry: opts.registry,
+        logger,
+        config,
+        pods,
+        jobs: jobs.store,
+        // Said on the runs' pull requests too, when the operator holds App keys (decision 0050).
+        ...(opts.pullRequestComments
+          ? { comments: { github: opts.pullRequestComments, config: opts.config, kinds } }
+          : {}),
+      })
     : undefined;
-  if (egress) controllers.push(egress.controller);
+  if (egress) controllers.push(...egress.controllers);
   const runInformers: Cache[] = kinds.map((c) => c.runs);
   return {
     informers: [

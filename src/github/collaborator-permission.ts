@@ -7,7 +7,7 @@
 // maintain, admin) is the base role a custom role derives from; `role_name` names base roles directly;
 // `permission` is the legacy field (maintain reads as write, triage as read), used last.
 import { request } from '@octokit/request';
-import { classifyGithubError, type GithubTokens } from './app-tokens/index.js';
+import { classifyGithubError, type GithubTokens, timedFetch } from './app-tokens/index.js';
 import {
   type PermissionQuery,
   REPOSITORY_ROLES,
@@ -136,11 +136,7 @@ export class CollaboratorPermissions implements RepositoryPermissions {
 
   /** fetch with this checker's time limit, and the caller's abort. */
   private timed(signal?: AbortSignal): typeof fetch {
-    const limit = this.opts.timeoutMs ?? 5000;
-    return (input, init) => {
-      const timeout = AbortSignal.timeout(limit);
-      return fetch(input, { ...init, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-    };
+    return timedFetch(this.opts.timeoutMs ?? 5000, signal);
   }
 }
 

@@ -8,6 +8,8 @@
 // - events.ts: what a delivery asks for, read from its payload: pure and total, never a throw.
 // - mapping.ts: which deliveries start a run and for which task, every "no" with its reason.
 // - previous-run.ts: the CodeRun a remediation continues, found by its labels or its pull request.
+// - pull-request-comments.ts: a comment posted on a pull request once (found by its marker before
+//   posting), with a token of the run's App for that repository alone, revoked after.
 // - remediation-references.ts: a remediation run may use only what the run it continues used: the check
 //   that stands in for RBAC, as its sender has no Kubernetes identity.
 // - remediation-run.ts: the remediation CodeRun, every payload value bounded to what the schema admits.
@@ -17,6 +19,14 @@
 // - trigger-permission.ts: who may start an agent from GitHub: the actor's repository permission, not
 //   its association.
 export { CollaboratorPermissions } from './collaborator-permission.js';
+export {
+  type CommentRequest,
+  GithubPullRequestComments,
+  type PostedComment,
+  type PullRequestComments,
+  type PullRequestRef,
+  pullRequestOf,
+} from './pull-request-comments.js';
 export { GITHUB_WEBHOOK_PATH, githubWebhookRouter } from './router.js';
 export { type SecretSource, watchWebhookSecrets } from './secrets.js';
 export type { RepositoryPermissions } from './trigger-permission.js';

@@ -461,6 +461,26 @@ export interface components {
                      */
                     lastRefused: string;
                 }[];
+                /** @description What the operator last said of these refusals on the run's pull request, as a comment per attempt (GitHub App runs: docs/agent-pods.md "Egress"): the attempt, the total then, and when. Written once the comment is posted or found already there, or once the operator gave up posting it (a Warning Event EgressCommentFailed says why); the next comment lists the hosts refused from then on. */
+                pullRequestComment?: {
+                    /**
+                     * Format: int32
+                     * @description The attempt the comment is of.
+                     */
+                    attempt: number;
+                    /**
+                     * Format: int64
+                     * @description The refusals counted (egressRefusals.total) when it was said.
+                     */
+                    total: number;
+                    /**
+                     * Format: date-time
+                     * @description When it was said (RFC 3339); hosts refused from then on go in the next comment.
+                     */
+                    at: string;
+                    /** @description The comment's web address, when there is one. */
+                    url?: string;
+                };
             };
         };
         /** @description What the agent's model calls cost, as the model gateway metered them, else as the agent CLI reported them. */

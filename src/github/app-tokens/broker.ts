@@ -9,6 +9,7 @@ import { request } from '@octokit/request';
 import { Counter, type Registry } from 'prom-client';
 import type { AppCredentials } from './app-keys.js';
 import { classifyGithubError, TokenFailure } from './failure.js';
+import { timedFetch } from './timed-fetch.js';
 
 export interface TokenRequest {
   app: string;
@@ -172,11 +173,7 @@ export class TokenBroker implements GithubTokens {
 
   /** fetch with this broker's time limit, and the caller's abort. */
   private timed(signal?: AbortSignal): Fetch {
-    const limit = this.opts.timeoutMs ?? 10_000;
-    return (input, init) => {
-      const timeout = AbortSignal.timeout(limit);
-      return fetch(input, { ...init, signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
-    };
+    return timedFetch(this.opts.timeoutMs ?? 10_000, signal);
   }
 }
 

@@ -5,6 +5,7 @@
 // - broker.ts: tokens minted for an attempt's repositories and permissions, and revoked.
 // - failure.ts: why a token could not be had, as a reason a user can act on, transient or not.
 // - scope.ts: what an App run's tokens are for: its repositories, each phase's permissions.
+// - timed-fetch.ts: fetch with a time limit and the caller's abort, for every GitHub call.
 export { githubApiUrl } from './api-url.js';
 export { type AppCredentials, AppKeys, appSecretName, KEY_CACHE_MS, type SecretKeyName } from './app-keys.js';
 export {
@@ -16,3 +17,4 @@ export {
 } from './broker.js';
 export { classifyGithubError, TokenFailure, type TokenFailureReason } from './failure.js';
 export { DEFAULT_PERMISSIONS, READ_PERMISSIONS, type TokenScope, tokenScope } from './scope.js';
+export { timedFetch } from './timed-fetch.js';

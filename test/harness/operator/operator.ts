@@ -85,6 +85,8 @@ export interface OperatorOptions {
   maxConcurrentReconciles?: number;
   /** The model gateway's side of the controllers (runControllers' `gateway`). Default: no gateway. */
   gateway?: RunControllersOptions['gateway'];
+  /** Where App runs' egress refusals are said (runControllers' `pullRequestComments`). Default: nowhere. */
+  pullRequestComments?: RunControllersOptions['pullRequestComments'];
 }
 
 export async function startOperator(
@@ -121,6 +123,7 @@ export async function startOperator(
     scope: options.scope ?? { namespaces: [namespace] },
     ...(options.maxConcurrentReconciles ? { maxConcurrentReconciles: options.maxConcurrentReconciles } : {}),
     ...(options.gateway ? { gateway: options.gateway } : {}),
+    ...(options.pullRequestComments ? { pullRequestComments: options.pullRequestComments } : {}),
     ...inputs,
   });
   for (const informer of informers) manager.addInformer(informer);

@@ -11,10 +11,22 @@ import { AppKeys, TokenBroker } from '../../../src/github/app-tokens/index.js';
 import { PHASE_TOKEN_AUDIENCE } from '../../../src/github/phase-tokens/index.js';
 import { DEFAULT_CONNECTION_LIMITS } from '../../../src/http/connection-limits.js';
 import { type KubeClient, type KubeObject, resourcePath, SECRETS } from '../../../src/runtime/index.js';
-import { githubAppFixture } from '../remote/github-api/apps.js';
+import { type GithubAppFixture, githubAppFixture } from '../remote/github-api/apps.js';
 import { startGithubApi } from '../remote/github-api/server.js';
 import { waitFor } from '../util/wait.js';
 import { APP_KEY_SECRETS } from './operator.js';
+
+/** The App 5DLabs-Rex's id and key as the Secret in the operator's namespace `ops` that AppKeys reads. */
+export async function storeAppKey(admin: KubeClient, ops: string, app: GithubAppFixture): Promise<void> {
+  await admin.request('POST', resourcePath(SECRETS, ops), {
+    body: {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'github-app-5dlabs-rex' },
+      stringData: { 'app-id': String(app.appId), 'private-key': app.privateKey },
+    },
+  });
+}
 
 /**
  * Starts the broker for `config` (which it changes: the App key Secrets named, the listener on the
@@ -31,14 +43,7 @@ export async function startPhaseTokenBroker(
   const app = githubAppFixture();
   app.installations.set('acme', { id: 21, repositories: ['payments', 'payments-docs'] });
   const api = await startGithubApi(t, app.routes);
-  await admin.request('POST', resourcePath(SECRETS, ops), {
-    body: {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: 'github-app-5dlabs-rex' },
-      stringData: { 'app-id': String(app.appId), 'private-key': app.privateKey },
-    },
-  });
+  await storeAppKey(admin, ops, app);
   config.secrets.githubAppId = { ...APP_KEY_SECRETS.id };
   config.secrets.githubAppPrivateKey = { ...APP_KEY_SECRETS.key };
   config.gateway.bindAddress = '127.0.0.1:0';

@@ -1,20 +1,22 @@
 // GitHub's `simple-user` object, as its REST answers embed it (a pull request's user and repository
-// owner, a collaborator): every field the description requires, with URLs of the login.
+// owner, a collaborator, a comment's author): every field the description requires, with URLs of the login.
 const WEB = 'https://github.com';
 const API = 'https://api.github.com';
 
 let ids = 1000;
 
-export function simpleUser(login: string, type: 'User' | 'Organization' = 'User') {
-  const url = `${API}/users/${login}`;
+export function simpleUser(login: string, type: 'User' | 'Organization' | 'Bot' = 'User') {
+  // A bot's login has brackets (`name[bot]`), which GitHub's URLs carry encoded.
+  const at = encodeURIComponent(login);
+  const url = `${API}/users/${at}`;
   return {
     login,
     id: ids++,
     node_id: `U_${login}`,
-    avatar_url: `${WEB}/${login}.png`,
+    avatar_url: `${WEB}/${at}.png`,
     gravatar_id: '',
     url,
-    html_url: `${WEB}/${login}`,
+    html_url: `${WEB}/${at}`,
     followers_url: `${url}/followers`,
     following_url: `${url}/following{/other_user}`,
     gists_url: `${url}/gists{/gist_id}`,

@@ -1,0 +1,140 @@
+// A comment the operator posts on a pull request, once: with an installation token of the run's App
+// minted for that one repository (pull_requests: write, which GitHub asks of issue comments on a pull
+// request) and revoked after, it first looks among the pull request's comments for the comment's
+// marker (a comment of an App, not a person, updated since `since`), and posts only when none has it.
+// So a comment posted whose record was lost (the operator stopped in between) is found, not doubled.
+// Every call has a time limit; a failure is a TokenFailure, transient or not (app-tokens/failure.ts).
+import { request } from '@octokit/request';
+import { classifyGithubError, type GithubTokens, timedFetch } from './app-tokens/index.js';
+
+/** A pull request, as its web address names it. */
+export interface PullRequestRef {
+  owner: string;
+  repo: string;
+  number: number;
+}
+
+const NAME = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** The pull request `url` names on GitHub at `host` (`https://{host}/{owner}/{repo}/pull/{n}`), else undefined. */
+export function pullRequestOf(url: string | undefined, host: string): PullRequestRef | undefined {
+  const m = /^https:\/\/([^/?#]+)\/([^/?#]+)\/([^/?#]+)\/pull\/([1-9][0-9]{0,9})\/?$/.exec(url ?? '');
+  if (!m) return undefined;
+  const [, at = '', owner = '', repo = '', n = ''] = m;
+  const number = Number(n);
+  if (at.toLowerCase() !== host.toLowerCase() || !NAME.test(owner) || !NAME.test(repo)) return undefined;
+  return number <= 2 ** 31 - 1 ? { owner, repo, number } : undefined;
+}
+
+export interface CommentRequest {
+  /** The GitHub App whose installation comments. */
+  app: string;
+  pullRequest: PullRequestRef;
+  /** A line of `body` that names this comment alone. */
+  marker: string;
+  body: string;
+  /** The comment cannot be older than this (RFC 3339): earlier comments are not searched. */
+  since?: string;
+}
+
+export interface PostedComment {
+  /** The comment's web address. */
+  url: string;
+  /** It was there already: nothing was posted. */
+  found: boolean;
+}
+
+/** What the egress comments need of GitHub. */
+export interface PullRequestComments {
+  post(req: CommentRequest, signal?: AbortSignal): Promise<PostedComment>;
+}
+
+export interface GithubPullRequestCommentsOptions {
+  tokens: GithubTokens;
+  /** The REST API base URL (read at each call: github.host is hot-reloaded). */
+  apiUrl: () => string;
+  /** Each GitHub call's limit. Default 10 s. */
+  timeoutMs?: number;
+  now?: () => Date;
+}
+
+/** The pages of comments searched for the marker (100 each), newest pages being the last. */
+const MAX_PAGES = 5;
+
+/** What every call on the pull request's comments carries. */
+interface Call {
+  baseUrl: string;
+  owner: string;
+  repo: string;
+  issue_number: number;
+  headers: { authorization: string };
+  request: { fetch: typeof fetch };
+}
+
+interface IssueComment {
+  body?: string;
+  html_url: string;
+  user: { type?: string } | null;
+}
+
+export class GithubPullRequestComments implements PullRequestComments {
+  constructor(private readonly opts: GithubPullRequestCommentsOptions) {}
+
+  async post(req: CommentRequest, signal?: AbortSignal): Promise<PostedComment> {
+    const { owner, repo, number } = req.pullRequest;
+    const minted = await this.opts.tokens.mint(
+      { app: req.app, owner, repositories: [repo], permissions: { pull_requests: 'write' } },
+      signal,
+    );
+    const call: Call = {
+      baseUrl: this.opts.apiUrl(),
+      owner,
+      repo,
+      issue_number: number,
+      headers: { authorization: `token ${minted.token}` },
+      request: { fetch: timedFetch(this.opts.timeoutMs ?? 10_000, signal) },
+    };
+    try {
+      const found = await this.find(call, req);
+      if (found) return { url: found, found: true };
+      const { data } = await request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        ...call,
+        body: req.body,
+      });
+      return { url: data.html_url, found: false };
+    } catch (err) {
+      throw classifyGithubError(
+        err,
+        `commenting on ${owner}/${repo}#${number}`,
+        {
+          reason: 'GithubRequestRefused',
+          message: `GitHub has no such pull request, or the App's installation may not comment on it (pull_requests: write)`,
+        },
+        this.opts.now?.() ?? new Date(),
+      );
+    } finally {
+      // A token of one repository, used once: revoked now rather than left for its hour.
+      await this.opts.tokens.revoke(minted.token, signal).catch(() => undefined);
+    }
+  }
+
+  /** The web address of a comment of an App that holds the marker, if there is one. */
+  private async find(call: Call, req: CommentRequest): Promise<string | undefined> {
+    for (let page = 1; page <= MAX_PAGES; page++) {
+      const { data } = await request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        ...call,
+        per_page: 100,
+        page,
+        ...(req.since ? { since: req.since } : {}),
+      });
+      const comments = data as IssueComment[];
+      // A person could paste the marker; only an App's comment (the operator's own) counts.
+      const ours = comments.find(
+        (c) => c.user?.type === 'Bot' && (c.body ?? '').split('\n', 1)[0] === req.marker,
+      );
+      if (ours) return ours.html_url;
+      if (comments.length < 100) return undefined;
+    }
+    return undefined;
+  }
+}

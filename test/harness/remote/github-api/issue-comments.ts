@@ -1,0 +1,151 @@
+// The issue comment endpoints of the GitHub REST stand-in (server.ts), on pull requests (GitHub's pull
+// requests are issues): list a pull request's comments (`since`, `per_page`, `page`) and create one.
+// As GitHub does, each asks for an installation token of the App (apps.ts) that reaches the repository
+// and grants `pull_requests` (write to create, read or write to list) or `issues`, and is neither
+// revoked nor expired; a comment so made is the App's bot's. Answers carry every field GitHub's
+// description requires of `issue-comment`, so the server's contract check passes.
+import type { IncomingHttpHeaders } from 'node:http';
+import { type GithubAppFixture, githubAppFixture } from './apps.js';
+import type { PullRequestRecord } from './pulls.js';
+import type { GithubAnswer, GithubRequest, GithubRoute } from './route.js';
+import { startGithubApi } from './server.js';
+import { simpleUser } from './users.js';
+
+export interface IssueCommentRecord {
+  id: number;
+  owner: string;
+  repo: string;
+  number: number;
+  body: string;
+  /** Who wrote it: the App's bot, or a person the test names. */
+  author: { login: string; type: 'Bot' | 'User' };
+  createdAt: string;
+}
+
+const WEB = 'https://github.com';
+const API = 'https://api.github.com';
+const DOCS = 'https://docs.github.com/rest/issues/comments';
+const error = (status: number, message: string): GithubAnswer => ({
+  status,
+  body: { message, documentation_url: DOCS },
+});
+
+/** The `issue-comment` view of a record. */
+export function issueComment(c: IssueCommentRecord) {
+  const repo = `${c.owner}/${c.repo}`;
+  return {
+    id: c.id,
+    node_id: `IC_${c.id}`,
+    url: `${API}/repos/${repo}/issues/comments/${c.id}`,
+    html_url: `${WEB}/${repo}/pull/${c.number}#issuecomment-${c.id}`,
+    issue_url: `${API}/repos/${repo}/issues/${c.number}`,
+    body: c.body,
+    user: simpleUser(c.author.login, c.author.type),
+    created_at: c.createdAt,
+    updated_at: c.createdAt,
+    author_association: c.author.type === 'Bot' ? 'NONE' : 'MEMBER',
+    performed_via_github_app: null,
+  };
+}
+
+const ACCESS = { read: ['read', 'write', 'admin'], write: ['write', 'admin'] };
+
+/**
+ * The two routes over one list of comments (`comments`, shared with the test), on the pull requests
+ * in `pulls`, for tokens the App `app` issued.
+ */
+export function issueCommentRoutes(
+  comments: IssueCommentRecord[],
+  pulls: PullRequestRecord[],
+  app: GithubAppFixture,
+  now: () => Date = () => new Date(),
+): GithubRoute[] {
+  /** Why the request's token may not `need` the repository's pull request comments ('' when it may). */
+  const refused = (
+    headers: IncomingHttpHeaders,
+    repo: string,
+    need: 'read' | 'write',
+  ): GithubAnswer | undefined => {
+    const token = /^(?:token|bearer) (.+)$/i.exec(headers.authorization ?? '')?.[1];
+    const issued = token ? app.issued(token) : undefined;
+    if (!issued || issued.revoked || issued.expiresAt.getTime() <= now().getTime())
+      return error(401, 'Bad credentials');
+    if (issued.repositories && !issued.repositories.includes(repo)) return error(404, 'Not Found');
+    const granted = [issued.permissions?.pull_requests, issued.permissions?.issues];
+    if (!granted.some((p) => p !== undefined && ACCESS[need].includes(p)))
+      return error(403, 'Resource not accessible by integration');
+    return undefined;
+  };
+  const pullOf = ({ params }: GithubRequest) =>
+    pulls.find(
+      (pr) =>
+        pr.owner === params.owner && pr.repo === params.repo && String(pr.number) === params.issue_number,
+    );
+  const list = (req: GithubRequest): GithubAnswer => {
+    const denied = refused(req.headers, req.params.repo ?? '', 'read');
+    if (denied) return denied;
+    const pr = pullOf(req);
+    if (!pr) return error(404, 'Not Found');
+    const since = req.query.get('since');
+    const perPage = Math.min(100, Number(req.query.get('per_page') ?? 30));
+    const page = Number(req.query.get('page') ?? 1);
+    const found = comments
+      .filter((c) => c.owner === pr.owner && c.repo === pr.repo && c.number === pr.number)
+      .filter((c) => since === null || c.createdAt >= since);
+    return { status: 200, body: found.slice((page - 1) * perPage, page * perPage).map(issueComment) };
+  };
+  const create = (req: GithubRequest): GithubAnswer => {
+    const denied = refused(req.headers, req.params.repo ?? '', 'write');
+    if (denied) return denied;
+    const pr = pullOf(req);
+    if (!pr) return error(404, 'Not Found');
+    const { body } = req.body as { body: string };
+    // GitHub's own limit on a comment's body.
+    if (body.length > 65_536) return error(422, 'Body is too long (maximum is 65536 characters)');
+    const record: IssueCommentRecord = {
+      id: 9000 + comments.length,
+      owner: pr.owner,
+      repo: pr.repo,
+      number: pr.number,
+      body,
+      author: { login: 'orchestrator-test[bot]', type: 'Bot' },
+      createdAt: now()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z'),
+    };
+    comments.push(record);
+    return { status: 201, body: issueComment(record), headers: { location: issueComment(record).url } };
+  };
+  const path = '/repos/{owner}/{repo}/issues/{issue_number}/comments';
+  return [
+    { method: 'GET', path, handle: list },
+    { method: 'POST', path, handle: create },
+  ];
+}
+
+/**
+ * The stand-in with an App installed on acme's `repositories`, whose pull request acme/payments#12 is
+ * open, serving the App's routes and its comments.
+ */
+export async function startPullRequestThread(
+  t: Parameters<typeof startGithubApi>[0],
+  repositories: string[] = ['payments'],
+) {
+  const app = githubAppFixture();
+  app.installations.set('acme', { id: 21, repositories });
+  const pulls: PullRequestRecord[] = [
+    {
+      number: 12,
+      owner: 'acme',
+      repo: 'payments',
+      head: 'task-7',
+      base: 'main',
+      title: 'T',
+      body: null,
+      state: 'open',
+    },
+  ];
+  const comments: IssueCommentRecord[] = [];
+  const api = await startGithubApi(t, [...app.routes, ...issueCommentRoutes(comments, pulls, app)]);
+  return { app, api, comments };
+}
