@@ -71,3 +71,37 @@ t.test('a call that ends without usage gives its reservation back', async (t) =>
   );
   t.match(await gate.admit(ATTEMPT, CALL), { allowed: false });
 });
+
+t.test(
+  'across replicas the bound is one remainder per further replica: each commits at most what it saw left',
+  async (t) => {
+    // Two replicas (each its own gate, reservations in its memory) over one ledger, as in the cluster.
+    const ledger = new MemoryLedger();
+    const limit = {
+      name: 'budget "team-a"',
+      limitMicros: 1530,
+      spentMicros: () => ledger.attemptSpent(ATTEMPT),
+    };
+    const replicas = [0, 1].map(() => new LimitGate(ledger, { limits: async () => [limit] }));
+    const remainder = limit.limitMicros;
+    const admitted = [];
+    for (const gate of replicas) {
+      const first = await gate.admit(ATTEMPT, CALL);
+      t.match(first, { allowed: true, maxTokens: 100 }, "a replica does not see the other one's reservation");
+      t.match(await gate.admit(ATTEMPT, CALL), { allowed: false }, 'but never commits more than it saw left');
+      admitted.push(first);
+    }
+    for (const a of admitted) {
+      await replicas[0]?.record(ATTEMPT, meteredCall(cost(a.allowed ? (a.maxTokens ?? 0) : 0)));
+      if (a.allowed) a.release?.();
+    }
+    const billed = await ledger.attemptSpent(ATTEMPT);
+    t.equal(
+      billed,
+      limit.limitMicros + (replicas.length - 1) * remainder,
+      'the worst case is reached, not passed',
+    );
+    for (const gate of replicas)
+      t.match(await gate.admit(ATTEMPT, CALL), { allowed: false }, 'and then both refuse');
+  },
+);
