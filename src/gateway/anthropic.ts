@@ -1,6 +1,7 @@
 // Anthropic's Messages API as the Claude Code CLI uses it through the gateway (docs/economics.md "The
 // model gateway"): the calls the real CLI makes (as test/harness/remote/model-standin.ts answers them),
 // its x-api-key or bearer credential, the usage of JSON and streamed answers, and the API's error body.
+import { anthropicInputBytes } from './anthropic-cache.js';
 import { JsonUsageReader } from './json-usage.js';
 import type { CallRequest, GatewayError, Provider } from './provider.js';
 import { SseUsageReader } from './sse-usage.js';
@@ -59,6 +60,11 @@ export const anthropic: Provider = {
     if (!positiveInteger(b.max_tokens)) return 'max_tokens: a positive integer is required';
     return { model: b.model, stream: b.stream === true, maxTokens: b.max_tokens };
   },
+  // A prompt past 200k tokens is refused (and not billed) unless the call asks for the 1M-token window.
+  inputBound: (body, bodyBytes, headers) => ({
+    bytes: anthropicInputBytes(body, bodyBytes),
+    maxTokens: /context-1m/.test(String(headers['anthropic-beta'] ?? '')) ? 1_000_000 : 200_000,
+  }),
   capped: (body, maxTokens) => ({ ...(body as object), max_tokens: maxTokens }),
   usageReader: (stream) =>
     stream

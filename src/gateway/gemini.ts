@@ -80,6 +80,12 @@ export const gemini: Provider = {
       maxTokens: positiveInteger(max) ? max : Number.MAX_SAFE_INTEGER,
     };
   },
+  // An implicit cache costs no write, and an explicit one is made apart (cachedContents, not served
+  // here): every byte is input. The window of its 2.x models.
+  inputBound: (_body, bodyBytes) => ({
+    bytes: { input: bodyBytes, cacheWrite: 0, cacheWrite1h: 0 },
+    maxTokens: 1_048_576,
+  }),
   capped(body, maxTokens) {
     const b = body as { generationConfig?: object };
     return { ...b, generationConfig: { ...(b.generationConfig ?? {}), maxOutputTokens: maxTokens } };

@@ -15,6 +15,8 @@ const USAGE = {
 };
 // claude-sonnet-4-6 at $3 in, $15 out, $3.75 cache write, $0.30 cache read per million tokens.
 const SONNET_COST_MICROS = 1000 * 3 + 500 * 15 + 2000 * 3.75 + 4000 * 0.3;
+/** The most the input of messages() can cost: its bytes as tokens of plain input at $3 per million. */
+const INPUT_MICROS = Buffer.byteLength(JSON.stringify(messages())) * 3;
 
 interface Answer {
   status: number;
@@ -196,15 +198,12 @@ t.test('past the attempt limit the call is refused in the API format, naming the
   t.teardown(() => gw.server.close());
   t.equal((await call(gw.url, '/v1/messages', { body: messages(), token: TOKEN })).status, 200);
   t.equal(maxTokensSent(standin), 1024, 'a call the remainder pays for is not capped');
-  // $0.000001 is left: it buys no output token at $15 per million.
+  // $0.000001 is left: it pays neither the call's input nor an output token.
   const refused = await call(gw.url, '/v1/messages', { body: messages(), token: TOKEN });
   t.equal(refused.status, 402);
-  t.same(JSON.parse(refused.text).error, {
-    type: 'billing_error',
-    message: `spec.limits.maxBudgetUsd is spent: $${SONNET_COST_MICROS / 1e6} of $${(SONNET_COST_MICROS + 1) / 1e6}`,
-  });
+  const spent = `spec.limits.maxBudgetUsd is nearly spent: $${SONNET_COST_MICROS / 1e6} of $${(SONNET_COST_MICROS + 1) / 1e6}, and this call's input may cost up to $${INPUT_MICROS / 1e6}`;
+  t.same(JSON.parse(refused.text).error, { type: 'billing_error', message: spent });
   t.equal(standin.requests.length, 1, 'the refused call never reached the upstream');
-  const spent = `spec.limits.maxBudgetUsd is spent: $${SONNET_COST_MICROS / 1e6} of $${(SONNET_COST_MICROS + 1) / 1e6}`;
   t.same(
     [...gw.ledger.refusals.values()],
     [spent],
@@ -237,13 +236,54 @@ t.test('near a limit, max_tokens is capped to what the remainder pays for', asyn
   const { standin, base } = await withStandin(t);
   const gw = await testGateway({
     upstream: base,
-    // $0.0015 left buys 100 output tokens at $15 per million.
-    limits: () => [{ name: 'budget "team-a"', limitMicros: 1500, spentMicros: async () => 0 }],
+    // What is left pays the call's input and buys 100 output tokens at $15 per million.
+    limits: () => [{ name: 'budget "team-a"', limitMicros: INPUT_MICROS + 1500, spentMicros: async () => 0 }],
   });
   t.teardown(() => gw.server.close());
   t.equal((await call(gw.url, '/v1/messages', { body: messages(), token: TOKEN })).status, 200);
   t.equal(maxTokensSent(standin), 100);
 });
+
+t.test(
+  'a large input is paid for before the output: capped as plain input, less as a write, refused as a 1h write',
+  async (t) => {
+    const { standin, base } = await withStandin(t);
+    const gw = await testGateway({
+      upstream: base,
+      limits: () => [{ name: 'spec.limits.maxBudgetUsd', limitMicros: 40_000, spentMicros: async () => 0 }],
+    });
+    t.teardown(() => gw.server.close());
+    const body = (cache?: object) =>
+      messages({
+        messages: [
+          {
+            role: 'user',
+            content: [{ type: 'text', text: 'x'.repeat(10_000), ...(cache ? { cache_control: cache } : {}) }],
+          },
+        ],
+      });
+    const size = Buffer.byteLength(JSON.stringify(body()));
+    // 10k bytes: at most $0.03 of plain input at $3 per million; the rest buys output at $15.
+    t.equal((await call(gw.url, '/v1/messages', { body: body(), token: TOKEN })).status, 200);
+    t.equal(maxTokensSent(standin), Math.floor((40_000 - size * 3) / 15));
+    // Under a five-minute breakpoint the same bytes may be writes at $3.75: less is left for output.
+    const fiveMinutes = body({ type: 'ephemeral' });
+    t.equal((await call(gw.url, '/v1/messages', { body: fiveMinutes, token: TOKEN })).status, 200);
+    const written = Math.ceil(Buffer.byteLength(JSON.stringify(fiveMinutes)) * 3.75);
+    t.equal(maxTokensSent(standin), Math.floor((40_000 - written) / 15));
+    // At the one-hour price ($6) the input alone may cost $0.06: refused before it is forwarded.
+    const refused = await call(gw.url, '/v1/messages', {
+      body: body({ type: 'ephemeral', ttl: '1h' }),
+      token: TOKEN,
+    });
+    t.equal(refused.status, 402);
+    t.match(
+      JSON.parse(refused.text).error.message,
+      /^spec\.limits\.maxBudgetUsd is nearly spent: \$0 of \$0\.04, and this call's input may cost up to \$0\.06/,
+    );
+    t.equal(standin.requests.length, 2, 'the refused call never reached the upstream');
+  },
+);
 
 t.test(
   'events pass through as they arrive: the first reaches the client before the upstream ends',

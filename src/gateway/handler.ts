@@ -6,6 +6,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Logger } from 'pino';
 import { HttpError, readBody } from '../http/json-body.js';
 import type { InFlight } from './in-flight.js';
+import type { InputBound } from './input-bound.js';
 import { type ModelPrice, type PriceTable, priceEntry } from './prices.js';
 import { type CallRequest, findRoute, type GatewayError, type Provider } from './provider.js';
 import type { CallTokens } from './tokens.js';
@@ -32,6 +33,8 @@ export interface PricedCall extends CallRequest {
   /** The price table's entry the call is priced as. */
   priced: string;
   price: ModelPrice;
+  /** The most its input can be billed for (input-bound.ts). */
+  input: InputBound;
 }
 
 export type Admission =
@@ -148,7 +151,7 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
     let priced: PricedCall | undefined;
     let release = () => {};
     if (route.metered) {
-      const checked = meteredCall(body, target);
+      const checked = meteredCall(body, target, req.headers);
       if (typeof checked === 'string') return sendError(res, provider, 'invalid_request', checked);
       const admission = await opts.gate.admit(attempt, checked.call);
       if (!admission.allowed) return sendError(res, provider, 'budget', admission.message);
@@ -163,6 +166,7 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
   function meteredCall(
     body: Buffer | undefined,
     target: string,
+    headers: IncomingMessage['headers'],
   ): { call: PricedCall; parsed: unknown } | string {
     let parsed: unknown;
     try {
@@ -177,7 +181,8 @@ export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
     const price = entry === undefined ? undefined : table.models[entry];
     if (entry === undefined || !price)
       return `model: ${JSON.stringify(call.model)} has no price in this platform's price table, and the table names no fallback`;
-    return { call: { ...call, priced: entry, price }, parsed };
+    const input = provider.inputBound(parsed, body?.length ?? 0, headers);
+    return { call: { ...call, priced: entry, price, input }, parsed };
   }
 
   async function forward(

@@ -4,10 +4,12 @@
 // key (which no pod holds) and metered from the answer's usage. Provider-neutral but for provider.ts's
 // shape and one object per provider's API (Anthropic's, OpenAI's, Gemini's).
 // - anthropic.ts: Anthropic's Messages API as the Claude Code CLI calls it: routes, credential, usage, errors.
+// - anthropic-cache.ts: which bytes of a Messages request may be cache writes, by its breakpoints.
 // - attempt-token.ts: an attempt's token, minted and verified with the gateway's signing key.
 // - github-token-route.ts: the phases' GitHub token broker's route on this listener (src/github/phase-tokens decides).
 // - handler.ts: a call from route to ledger: token, body bound, price, limits, streamed forwarding, usage.
 // - gemini.ts: the Gemini API (generateContent, streamGenerateContent) as the Gemini CLI calls it.
+// - input-bound.ts: the most a call's input can cost, from its bytes by kind and the model's window.
 // - in-flight.ts: the calls a replica serves, counted until recorded, so that a stopping replica waits for them.
 // - job-authenticator.ts: a verified token accepted only while its attempt's Job runs and carries it.
 // - json-usage.ts: a JSON answer's usage, read once it ends by the provider's reading of it.

@@ -53,6 +53,12 @@ export const openai: Provider = {
     const maxTokens = positiveInteger(b.max_output_tokens) ? b.max_output_tokens : Number.MAX_SAFE_INTEGER;
     return { model: b.model, stream: b.stream === true, maxTokens };
   },
+  // Caching is the API's own choice (usage states cache_write_tokens): any byte may be a write. The
+  // largest window of its models is GPT-4.1's.
+  inputBound: (_body, bodyBytes) => ({
+    bytes: { input: 0, cacheWrite: bodyBytes, cacheWrite1h: 0 },
+    maxTokens: 1_047_576,
+  }),
   capped: (body, maxTokens) => ({ ...(body as object), max_output_tokens: maxTokens }),
   usageReader: (stream) =>
     stream

@@ -5,6 +5,7 @@
 // OpenAI's Responses API (openai.ts) and the Gemini API (gemini.ts) others, each on its own path prefix
 // (provider-routes.ts), and the server does not change.
 import type { IncomingHttpHeaders } from 'node:http';
+import type { InputBound } from './input-bound.js';
 import type { CallTokens } from './tokens.js';
 
 export interface ProviderRoute {
@@ -60,6 +61,11 @@ export interface Provider {
    * format there), asks for, or the problem with it (said to the client).
    */
   callRequest(body: unknown, target: string): CallRequest | string;
+  /**
+   * The most input a metered call's `body` (`bodyBytes` long, parsed) can be billed for: its bytes by
+   * the dearest kind each may be billed as, and the model's window (input-bound.ts).
+   */
+  inputBound(body: unknown, bodyBytes: number, headers: IncomingHttpHeaders): InputBound;
   /** The body with its output capped at `maxTokens`. */
   capped(body: unknown, maxTokens: number): unknown;
   usageReader(stream: boolean): UsageReader;

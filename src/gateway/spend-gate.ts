@@ -1,13 +1,17 @@
 // The limits a metered call is checked against before it is forwarded (docs/economics.md "The model
 // gateway"): the attempt's spec.limits.maxBudgetUsd and every team budget that covers its namespace,
-// each against what the ledger has recorded. Past one, the call is refused naming it; short of them,
-// the call's output is capped to what the smallest remainder pays for, and that capped output's cost is
-// reserved against every limit until the call ends (its metered cost is then in the ledger): calls in
-// flight at once on one replica share the remainder instead of each being capped to all of it, so an
-// attempt overshoots by at most the input of the calls in flight. Reservations are this replica's own. A refusal is recorded in the ledger once per attempt (per replica), so
-// that the attempt ends BudgetExceeded naming the limit (controllers/reconcile/read.ts reads it there).
+// each against what the ledger has recorded. The most the call's input can cost (input-bound.ts) comes
+// off the smallest remainder first; a call whose input that remainder cannot pay, or that leaves no
+// output token, is refused naming the limit. Otherwise the output is capped to what is left after its
+// input, and input and capped output are reserved against every limit until the call ends (its
+// metered cost is then in the ledger): calls in flight at once on one replica share the remainder, so
+// one replica never commits more than a limit has left. Reservations are this replica's own (the bound
+// across replicas: docs/economics.md "The model gateway"). A refusal is recorded in the ledger once per
+// attempt (per replica), so that the attempt ends BudgetExceeded naming the limit
+// (controllers/reconcile/read.ts reads it there).
 import { formatUsd } from '../api/index.js';
 import type { Admission, GatewayAttempt, MeteredCall, PricedCall, SpendGate } from './handler.js';
+import { inputCostMicros } from './input-bound.js';
 import { attemptKey } from './ledger-record.js';
 import { affordableOutputTokens, callCostMicros } from './prices.js';
 
@@ -53,23 +57,28 @@ export class LimitGate implements SpendGate {
 
   async admit(attempt: GatewayAttempt, call: PricedCall): Promise<Admission> {
     const limits = await this.source.limits(attempt);
+    if (limits.length === 0) return { allowed: true };
+    // The input is billed whatever the output: its worst case comes off what is left before the output's share.
+    const input = inputCostMicros(call.price, call.input);
     let remaining = Number.POSITIVE_INFINITY;
     for (const limit of limits) {
       const spent = await limit.spentMicros();
       const held = this.reserved.get(limit.name) ?? 0;
       const left = limit.limitMicros - spent - held;
-      const cap = left > 0 ? affordableOutputTokens(call.price, left) : 0;
+      const cap = left - input > 0 ? affordableOutputTokens(call.price, left - input) : 0;
       if (cap < 1) {
         const inFlight = held > 0 ? `, $${formatUsd(held)} more held by calls in flight` : '';
-        const message = `${limit.name} is spent: $${formatUsd(spent)} of $${formatUsd(limit.limitMicros)}${inFlight}${limit.note ? ` (${limit.note})` : ''}`;
+        const note = limit.note ? ` (${limit.note})` : '';
+        const state = left > 0 ? 'is nearly spent' : 'is spent';
+        const dear = left > 0 ? `, and this call's input may cost up to $${formatUsd(input)}` : '';
+        const message = `${limit.name} ${state}: $${formatUsd(spent)} of $${formatUsd(limit.limitMicros)}${inFlight}${note}${dear}`;
         await this.recordRefusal(attempt, message);
         return { allowed: false, message };
       }
-      remaining = Math.min(remaining, left);
+      remaining = Math.min(remaining, left - input);
     }
-    if (remaining === Number.POSITIVE_INFINITY) return { allowed: true };
     const maxTokens = Math.min(call.maxTokens, affordableOutputTokens(call.price, remaining));
-    return { allowed: true, maxTokens, release: this.reserve(limits, outputCost(call, maxTokens)) };
+    return { allowed: true, maxTokens, release: this.reserve(limits, input + outputCost(call, maxTokens)) };
   }
 
   /** Holds `micros` against each limit; the function returned lets go of it (once). */

@@ -54,8 +54,17 @@ t.test('the Service: every replica, on the port the shipped config serves', asyn
   const spec = service.spec as {
     selector: Record<string, string>;
     ports: Array<{ port: number; targetPort: string | number }>;
+    sessionAffinity?: string;
+    sessionAffinityConfig?: { clientIP?: { timeoutSeconds?: number } };
   };
   t.ok(selects(spec.selector, podLabels), 'it selects the manager pods (all replicas serve it)');
+  // One agent's calls reach one replica, whose reservations cover them all, for as long as a Job may run.
+  t.equal(spec.sessionAffinity, 'ClientIP', "an agent's calls stay on one replica");
+  t.ok(
+    (spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 0) >=
+      loadDefaultConfig().job.activeDeadlineSeconds,
+    'longer than the shipped Job deadline',
+  );
   t.same(
     spec.ports.map((p) => portNumber(container, p.targetPort)),
     [served],
