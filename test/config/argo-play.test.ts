@@ -15,7 +15,12 @@ import {
   workflowTemplate,
 } from '../harness/deploy/argo-manifests.js';
 import { dependencies, gates, patches, type Trigger } from '../harness/deploy/play-gates.js';
-import { type Filters, renderTemplate, type SensorEvent, sensorEvent } from '../harness/deploy/sensor-eval.js';
+import {
+  type Filters,
+  renderTemplate,
+  type SensorEvent,
+  sensorEvent,
+} from '../harness/deploy/sensor-eval.js';
 import { githubPayload, type Payload } from '../harness/remote/github.js';
 import {
   type PullRequestDelivery,
