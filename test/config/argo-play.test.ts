@@ -14,9 +14,9 @@ import {
   template,
   workflowTemplate,
 } from '../harness/deploy/argo-manifests.js';
+import { dependencies, gates, patches, type Trigger } from '../harness/deploy/play-gates.js';
 import {
   type Filters,
-  filtersPass,
   renderTemplate,
   type SensorEvent,
   sensorEvent,
@@ -32,58 +32,15 @@ import {
 const objects = argoObjects();
 const asEvent = (d: PullRequestDelivery) => sensorEvent(d.event, d.body);
 const play = workflowTemplate('orchestrator-play', objects);
-const steps = template(play, play.spec.entrypoint).steps?.flat() ?? [];
-const step = (name: string) => steps.find((s) => s.name === name);
+const stepsOf = (name: string) => template(play, name).steps?.flat() ?? [];
+const steps = stepsOf(play.spec.entrypoint);
+/** A step of the play, of its quality round's stages, or of its implementation. */
+const step = (name: string) =>
+  [...steps, ...stepsOf('stages'), ...stepsOf('implementation')].find((s) => s.name === name);
 const param = (
   s: { arguments?: { parameters?: Array<{ name: string; value?: string }> } } | undefined,
   name: string,
 ) => s?.arguments?.parameters?.find((p) => p.name === name)?.value;
-
-interface Trigger {
-  template: {
-    name: string;
-    conditions?: string;
-    k8s: {
-      operation: string;
-      source: { resource: KubeObject };
-      parameters: Array<{
-        src: { dependencyName: string; dataKey?: string; dataTemplate?: string };
-        dest: string;
-      }>;
-    };
-  };
-}
-const gates = objects.find(
-  (o) => o.kind === 'Sensor' && o.metadata?.name === 'github-play-gates',
-) as KubeObject;
-const { dependencies, triggers } = gates.spec as {
-  dependencies: Array<{ name: string; filters: Filters; filtersLogicalOperator?: string }>;
-  triggers: Trigger[];
-};
-
-/** What the Sensor does with `event`: the Workflow patches of the triggers whose dependency it passes. */
-function patches(event: SensorEvent) {
-  return triggers
-    .filter(({ template: tp }) => {
-      const dep = dependencies.find((d) => d.name === tp.conditions);
-      return dep !== undefined && filtersPass(event, dep.filters);
-    })
-    .map(({ template: tp }) => {
-      const patch = structuredClone(tp.k8s.source.resource) as KubeObject & {
-        metadata: { name: string; annotations: Record<string, string> };
-      };
-      for (const p of tp.k8s.parameters) {
-        const value = p.src.dataTemplate
-          ? renderTemplate(p.src.dataTemplate, event)
-          : String(renderTemplate(`{{ .Input.${p.src.dataKey} }}`, event));
-        const [, field, key] = /^metadata\.(name|annotations)\.?(.*)$/.exec(p.dest) ?? [];
-        if (field === 'name') patch.metadata.name = value;
-        else if (field === 'annotations' && key) patch.metadata.annotations[key] = value;
-        else throw new Error(`unexpected dest ${p.dest}`);
-      }
-      return { trigger: tp.name, operation: tp.k8s.operation, patch };
-    });
-}
 
 /** The name the play must have for task `taskId` of service `service` (its association step's rule). */
 function playName(service: string, taskId: string): string {
@@ -101,24 +58,26 @@ const reviewed = (state: string) => asEvent(pullRequestReviewed(7, state));
 t.test('the play runs the seed stages in order, each agent followed by its wait', async (t) => {
   t.same(
     steps.map((s) => s.name),
-    [
-      'association',
-      'implementation',
-      'pull-request',
-      'quality',
-      'ready-for-qa',
-      'testing',
-      'approved',
-      'approval',
-    ],
+    ['association', 'implementation', 'pull-request', 'qa', 'approval'],
+  );
+  t.equal(step('qa')?.template, 'qa');
+  t.same(
+    stepsOf('stages').map((s) => s.name),
+    ['quality', 'ready-for-qa', 'testing', 'approved'],
+    'the quality round: each agent followed by its wait',
   );
   const args = argumentsOf(play.spec);
-  for (const stage of ['implementation', 'quality', 'testing'])
+  for (const stage of ['quality', 'testing'])
     t.equal(
       param(step(stage), 'github-app'),
       `{{workflow.parameters.${stage}-app}}`,
       `${stage} runs its app`,
     );
+  t.equal(
+    param(step('agent'), 'github-app'),
+    '{{workflow.parameters.implementation-app}}',
+    'implementation runs its app',
+  );
   t.ok(template(play, String(step('approval')?.template)).suspend, 'a person approves last');
   for (const wait of ['pull-request', 'ready-for-qa', 'approved']) {
     const timeout = /^\{\{workflow\.parameters\.(.+)\}\}$/.exec(String(param(step(wait), 'timeout')))?.[1];
@@ -133,6 +92,7 @@ t.test('the play runs the seed stages in order, each agent followed by its wait'
   t.match(reader.resource, {
     action: 'get',
     successCondition: 'metadata.labels.{{inputs.parameters.label}} == true',
+    failureCondition: 'metadata.labels.{{inputs.parameters.aborted-by}} == true',
     manifest: /kind: Workflow\nmetadata:\n\s+name: "\{\{workflow\.name\}\}"/,
   });
   t.equal(timedOut?.when, '{{steps.wait.status}} != Succeeded');

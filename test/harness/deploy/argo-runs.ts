@@ -6,7 +6,7 @@ import { runPath } from '../../../src/cli/kinds.js';
 import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';
 import { scaled, waitFor } from '../util/wait.js';
 
-export type RunPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+export type RunPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Cancelled';
 
 /** The runs of `kind` a Workflow created, oldest first. */
 export async function runsOf(

@@ -1,0 +1,148 @@
+// A push to the task's branch during orchestrator-play's quality round, checked without a cluster
+// (docs/argo.md "The event-gated play"; seed 002 §8.2 "Rex push events → Cancel Cleo/Tess, restart QA
+// pipeline"): which pushes the Sensor github-play-gates turns into the play's push label, and how the
+// round reads it (its waits' labels cleared when it opens, its waits ended and its runs cancelled by a
+// push, the next round started). test/integration/argo-play.test.ts executes the round.
+import t from 'tap';
+import type { KubeObject } from '../../src/runtime/index.js';
+import { argoObjects, type Template, template, workflowTemplate } from '../harness/deploy/argo-manifests.js';
+import { patches } from '../harness/deploy/play-gates.js';
+import { sensorEvent } from '../harness/deploy/sensor-eval.js';
+import { githubPayload, type Payload } from '../harness/remote/github.js';
+import { pullRequestOpened } from '../harness/remote/github-pull-request.js';
+
+const objects = argoObjects();
+const play = workflowTemplate('orchestrator-play', objects);
+const stepsOf = (name: string) => template(play, name).steps?.flat() ?? [];
+const stepIn = (tpl: string, name: string) => stepsOf(tpl).find((s) => s.name === name);
+const param = (
+  s: { arguments?: { parameters?: Array<{ name: string; value?: string }> } } | undefined,
+  name: string,
+) => s?.arguments?.parameters?.find((p) => p.name === name)?.value;
+const push = (change: (p: Payload) => void = () => {}) => sensorEvent('push', githubPayload('push', change));
+
+t.test(
+  'a push to the task branch, by anyone but the quality and testing Apps, labels the play',
+  async (t) => {
+    const [done, ...more] = patches(push());
+    t.same(more, [], 'one trigger');
+    t.equal(done?.trigger, 'push');
+    t.equal(done?.operation, 'patch');
+    const [opened] = patches(sensorEvent('pull_request', pullRequestOpened(7).body));
+    t.equal(
+      done?.patch.metadata.name,
+      opened?.patch.metadata.name,
+      "the play its pull request's events go to",
+    );
+    t.equal(done?.patch.metadata.name, 'play-payments-t7');
+    t.same(done?.patch.metadata.labels, { 'play-pushed': 'true' });
+    t.same(done?.patch.metadata.annotations, { 'play-head': '0d1a26e67d8f5eaf1f6ba5c57fc3c7d91ac0fd1c' });
+    const person = patches(
+      push((p) => {
+        p.sender.login = 'alice';
+        p.sender.type = 'User';
+      }),
+    );
+    t.same(
+      person.map((d) => d.trigger),
+      ['push'],
+      "a person's push counts too",
+    );
+    const nothing: Array<[string, (p: Payload) => void]> = [
+      ['the quality App', (p) => (p.sender.login = '5dlabs-cleo[bot]')],
+      ['the testing App', (p) => (p.sender.login = '5dlabs-tess[bot]')],
+      ['a branch deleted', (p) => (p.deleted = true)],
+      ['another branch', (p) => (p.ref = 'refs/heads/main')],
+      ['a tag named like the branch', (p) => (p.ref = 'refs/tags/feature/task-7-implementation')],
+    ];
+    for (const [what, change] of nothing)
+      t.same(patches(push(change)), [], `a push by ${what} labels nothing`);
+    t.same(
+      patches(sensorEvent('pull_request', githubPayload('push'))),
+      [],
+      'the push payload as another event labels nothing',
+    );
+  },
+);
+
+t.test('the quality round: opened with its labels cleared, ended by a push, started again', async (t) => {
+  const qa = stepsOf('qa');
+  t.same(
+    qa.map((s) => s.name),
+    ['open', 'stages', 'watch', 'restart', 'pushed-too-often', 'failed'],
+  );
+  const cleared = JSON.parse(String(param(stepIn('qa', 'open'), 'labels'))) as Record<string, null>;
+  const waits = stepsOf('stages').filter((s) => s.template === 'gate');
+  t.same(
+    Object.keys(cleared).sort(),
+    ['play-pushed', ...waits.map((w) => String(param(w, 'label')))].sort(),
+    "a round opens with no push and none of its waits' labels: an earlier round's events do not open them",
+  );
+  for (const label of Object.values(cleared)) t.equal(label, null, 'removed (merge patch)');
+  t.ok(
+    patches(push()).every((d) => Object.keys(d.patch.metadata.labels).every((l) => l in cleared)),
+    "the push's label is one the round clears",
+  );
+  for (const w of waits) t.equal(param(w, 'aborted-by'), 'play-pushed', `${w.name}: a push ends the wait`);
+  t.equal(
+    param(
+      stepsOf('play').find((s) => s.name === 'pull-request'),
+      'aborted-by',
+    ),
+    undefined,
+    "the author's own pushes before the pull request abort nothing",
+  );
+
+  const watcher = template(play, String(stepIn('watch', 'push')?.template)) as Template;
+  t.match(watcher.resource, {
+    action: 'get',
+    successCondition: 'metadata.labels.play-pushed == true',
+    failureCondition: 'metadata.labels.play-qa-ended == {{inputs.parameters.round}}',
+  });
+  const ended = stepIn('qa', 'stages') as
+    | { hooks?: { exit?: { arguments?: { parameters?: Array<{ name: string; value?: string }> } } } }
+    | undefined;
+  t.same(
+    JSON.parse(String(param(ended?.hooks?.exit, 'labels'))),
+    { 'play-qa-ended': '{{inputs.parameters.round}}' },
+    'the round, however it ends, ends its watch',
+  );
+  const runNames = stepsOf('stages')
+    .filter((s) => s.template === 'agent')
+    .map((s) => param(s, 'name'));
+  const cancelled = stepsOf('watch')
+    .filter((s) => s.template === 'cancel-run')
+    .map((s) => param(s, 'name'));
+  t.same(cancelled, runNames, 'a push cancels the runs the round names');
+  t.match(template(play, 'cancel-run').resource, {
+    action: 'patch',
+    mergeStrategy: 'merge',
+    manifest: /kind: CodeRun[\s\S]*spec:\n\s+cancelled: true/,
+  });
+  const restart = stepIn('qa', 'restart');
+  t.equal(restart?.template, 'qa', 'a push starts the round again');
+  t.equal(param(restart, 'round'), '{{=asInt(inputs.parameters.round) + 1}}');
+  t.match(
+    restart?.when,
+    /steps\.watch\.status\}\} == Succeeded && .* < \{\{workflow\.parameters\.qa-rounds\}\}/,
+  );
+  t.match(stepIn('qa', 'failed')?.when, /steps\.stages\.status\}\} != Succeeded/);
+});
+
+t.test(
+  'implementation agents run one at a time per repository; the accounts may do what the round does',
+  async (t) => {
+    t.same((template(play, 'implementation') as Template & { synchronization?: unknown }).synchronization, {
+      mutexes: [{ name: 'play-implementation-{{workflow.parameters.service-id}}' }],
+    });
+    const rules = (objects.find((o) => o.kind === 'Role' && o.metadata?.name === 'orchestrator-workflow')
+      ?.rules ?? []) as Array<{ resources: string[]; verbs: string[] }>;
+    const may = (resource: string, verb: string) =>
+      rules.some((r) => r.resources.includes(resource) && r.verbs.includes(verb));
+    t.ok(may('workflows', 'patch'), 'patch its own Workflow (the round clears and sets its labels)');
+    t.ok(may('coderuns', 'patch'), 'patch a CodeRun (cancel it)');
+    const account = String((play.spec as { serviceAccountName?: string }).serviceAccountName);
+    t.equal(account, 'orchestrator-workflow');
+    t.ok(objects.some((o: KubeObject) => o.kind === 'ServiceAccount' && o.metadata?.name === account));
+  },
+);

@@ -1,0 +1,219 @@
+// orchestrator-play's quality round and its per-repository limit executed by Argo Workflows (docs/argo.md
+// "The event-gated play"): the real workflow-controller, every step's pod running Argo's executor on the
+// real node with the account config/argo/workflows gives it. Neither the operator nor Argo Events runs
+// here: the test writes each run's status.phase as the operator would (Cancelled once the play set
+// spec.cancelled) and each wait's label as the Sensor github-play-gates would (argo-events.test.ts
+// runs both), so what is checked is what the play does with them.
+// @lane real-node
+// @needs node argo
+import t from 'tap';
+import { runPath } from '../../src/cli/kinds.js';
+import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
+import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
+import { argoexecImage } from '../harness/deploy/argo-images.js';
+import { runsOf, setRunPhase, untilRuns } from '../harness/deploy/argo-runs.js';
+import {
+  installWorkflowTemplates,
+  nodesOf,
+  readWorkflow,
+  resumeWorkflow,
+  startWorkflowController,
+  submitWorkflow,
+  untilWorkflow,
+  type Workflow,
+  workflowsPath,
+} from '../harness/deploy/argo-workflows.js';
+import { ensureCrds } from '../harness/deploy/crds.js';
+import { scaled, waitFor } from '../harness/util/wait.js';
+
+t.setTimeout(scaled(20 * 60_000));
+const executor = await argoexecImage();
+const cluster = await testCluster({ realNode: true, images: [executor] });
+const busybox = cluster.realNode?.busybox.name;
+if (!busybox) throw new Error('testCluster({ realNode: true }) gave a cluster without a real node');
+await ensureCrds(cluster);
+const controller = await startWorkflowController(cluster, executor);
+const client = new KubeClient(kubeConfig(cluster));
+t.teardown(async () => {
+  client.close();
+  await controller.process.stop();
+});
+
+const parameters = (service: string, task: number, more: Record<string, string> = {}) => ({
+  'task-id': String(task),
+  'service-id': service,
+  'repository-url': `https://github.com/acme/${service}`,
+  'docs-repository-url': 'https://github.com/acme/docs',
+  'step-image': String(busybox),
+  ...more,
+});
+/** A play under the name its events go to (its association step requires it). */
+async function play(ns: string, service: string, task: number, more?: Record<string, string>) {
+  return submitWorkflow(client, ns, 'orchestrator-play', parameters(service, task, more), {
+    name: `play-${service}-t${task}`,
+  });
+}
+/** What the Sensor github-play-gates writes: labels merged into the play's. */
+const labelPlay = (ns: string, wf: string, labels: Record<string, string>) =>
+  client.request('PATCH', workflowsPath(ns, wf), {
+    body: { metadata: { labels } },
+    contentType: 'application/merge-patch+json',
+  });
+const succeed = (ns: string, run: KubeObject | undefined) =>
+  setRunPhase(client, ns, 'CodeRun', String(run?.metadata?.name), 'Succeeded');
+const readRun = (ns: string, name: string) => client.request<KubeObject>('GET', runPath('CodeRun', ns, name));
+/** Until the run has spec.cancelled (the play's write); then its end, as the operator writes it. */
+async function untilCancelled(ns: string, name: string) {
+  await waitFor(`CodeRun ${name} cancelled`, async (note) => {
+    const run = await readRun(ns, name);
+    note({ spec: run.spec, controller: controller.tail(5) });
+    return (run.spec as { cancelled?: boolean }).cancelled === true;
+  });
+  await setRunPhase(client, ns, 'CodeRun', name, 'Cancelled', 'spec.cancelled');
+}
+/** Until the play's step `name` is running (of the rounds, the one running). */
+const untilStep = (ns: string, wf: string, name: string) =>
+  waitFor(`Workflow ${wf}: step ${name} running`, async (note) => {
+    const w = await readWorkflow(client, ns, wf);
+    note({ phase: w.status?.phase, nodes: nodesOf(w).map((n) => `${n.displayName}:${n.phase}`) });
+    return nodesOf(w).some((n) => n.displayName === name && n.phase === 'Running') ? w : undefined;
+  });
+const names = (runs: KubeObject[]) => runs.map((r) => String(r.metadata?.name));
+
+t.test('two plays of one repository run their implementation agents one at a time', async (t) => {
+  const ns = await testNamespace(t, cluster);
+  await installWorkflowTemplates(cluster, ns);
+  const a = await play(ns, 'payments', 5);
+  const b = await play(ns, 'payments', 6);
+  const other = await play(ns, 'billing', 5);
+  const [held, waiter] = await waitFor(
+    'one payments play holding the mutex, the other waiting',
+    async (note) => {
+      const ws = await Promise.all([a, b].map((wf) => readWorkflow(client, ns, wf)));
+      note(ws.map((w) => w.status?.synchronization));
+      const sync = (w: Workflow) => JSON.stringify(w.status?.synchronization ?? {});
+      const holder = ws.find((w) => /"holding".*play-implementation-payments/.test(sync(w)));
+      const waiting = ws.find((w) => /"waiting".*play-implementation-payments/.test(sync(w)));
+      return holder && waiting && holder !== waiting ? [holder, waiting] : undefined;
+    },
+  );
+  const holder = String(held.metadata?.name);
+  const queued = String(waiter.metadata?.name);
+  const [run] = await untilRuns(client, ns, 'CodeRun', holder, 1, controller);
+  t.ok(run, `${holder} runs its implementation agent`);
+  const [billing] = await untilRuns(client, ns, 'CodeRun', other, 1, controller);
+  t.ok(billing, "another repository's play is not held by it");
+  t.same(await runsOf(client, ns, 'CodeRun', queued), [], `${queued} waits, with no run`);
+  await succeed(ns, run);
+  const [next] = await untilRuns(client, ns, 'CodeRun', queued, 1, controller);
+  t.match(next?.spec, { githubApp: '5DLabs-Rex' }, `${queued} runs its agent once ${holder}'s finished`);
+  t.match(
+    (await readWorkflow(client, ns, holder)).status?.phase,
+    'Running',
+    `${holder} goes on (waiting for its pull request)`,
+  );
+});
+
+t.test(
+  "a push during the quality round cancels its runs and starts it again; an earlier round's labels open nothing",
+  async (t) => {
+    const ns = await testNamespace(t, cluster);
+    await installWorkflowTemplates(cluster, ns);
+    const wf = await play(ns, 'payments', 7);
+    const [implementation] = await untilRuns(client, ns, 'CodeRun', wf, 1, controller);
+    await succeed(ns, implementation);
+    await untilStep(ns, wf, 'pull-request');
+    await labelPlay(ns, wf, { 'play-pull-request': 'true' });
+
+    // Round 1: the quality App labels ready-for-qa during its run, before its wait: the label stays.
+    const [, quality1] = await untilRuns(client, ns, 'CodeRun', wf, 2, controller);
+    t.equal(quality1?.metadata?.name, `${wf}-quality-r1`);
+    t.match(quality1?.spec, { githubApp: '5DLabs-Cleo' });
+    await labelPlay(ns, wf, { 'play-ready-for-qa': 'true' });
+    await succeed(ns, quality1);
+    const [, , testing1] = await untilRuns(client, ns, 'CodeRun', wf, 3, controller);
+    t.match(
+      testing1,
+      { metadata: { name: `${wf}-testing-r1` }, spec: { githubApp: '5DLabs-Tess' } },
+      'the label set before its wait opened it',
+    );
+
+    // A push while testing runs: the testing run is cancelled, and the round starts again.
+    await labelPlay(ns, wf, { 'play-pushed': 'true' });
+    await untilCancelled(ns, `${wf}-testing-r1`);
+    const round2 = await untilRuns(client, ns, 'CodeRun', wf, 4, controller);
+    t.equal(round2[3]?.metadata?.name, `${wf}-quality-r2`, 'quality runs again');
+    const labels = (await readWorkflow(client, ns, wf)).metadata?.labels ?? {};
+    t.notOk('play-pushed' in labels, 'the new round cleared the push');
+    t.notOk('play-ready-for-qa' in labels, "and round 1's ready-for-qa");
+    await succeed(ns, round2[3]);
+    await untilStep(ns, wf, 'ready-for-qa');
+    t.same(
+      names(await runsOf(client, ns, 'CodeRun', wf)),
+      names(round2),
+      "round 2 waits for its own ready-for-qa: round 1's does not open it",
+    );
+
+    // A push during that wait ends it and starts round 3; its events carry the play through.
+    await labelPlay(ns, wf, { 'play-pushed': 'true' });
+    const round3 = await untilRuns(client, ns, 'CodeRun', wf, 5, controller);
+    t.equal(round3[4]?.metadata?.name, `${wf}-quality-r3`);
+    await succeed(ns, round3[4]);
+    await untilStep(ns, wf, 'ready-for-qa');
+    await labelPlay(ns, wf, { 'play-ready-for-qa': 'true' });
+    const [testing3] = (await untilRuns(client, ns, 'CodeRun', wf, 6, controller)).slice(5);
+    t.equal(testing3?.metadata?.name, `${wf}-testing-r3`);
+    await succeed(ns, testing3);
+    await untilStep(ns, wf, 'approved');
+    await labelPlay(ns, wf, { 'play-approved': 'true' });
+    await untilStep(ns, wf, 'approval');
+    t.equal(await resumeWorkflow(client, ns, wf), 1);
+    const done = await untilWorkflow(client, ns, wf, ['Succeeded', 'Failed', 'Error'], controller);
+    t.equal(done.status?.phase, 'Succeeded', 'round 3 carried the play to its approval');
+    t.same(
+      nodesOf(done)
+        .filter((n) => n.displayName === 'watch')
+        .map((n) => n.phase)
+        .sort(),
+      ['Failed', 'Succeeded', 'Succeeded'],
+      'two rounds ended by a push, the last by its own end',
+    );
+    const finished = await Promise.all(
+      names(await runsOf(client, ns, 'CodeRun', wf)).map(async (n) => [
+        n,
+        ((await readRun(ns, n)).status as { phase?: string } | undefined)?.phase,
+      ]),
+    );
+    t.same(
+      finished.map(([n, phase]) => `${String(n).replace(`${wf}-`, '')}:${phase}`).sort(),
+      [
+        `${String(implementation?.metadata?.name)}:Succeeded`,
+        'quality-r1:Succeeded',
+        'quality-r2:Succeeded',
+        'quality-r3:Succeeded',
+        'testing-r1:Cancelled',
+        'testing-r3:Succeeded',
+      ].sort(),
+      'each run ended as its round did',
+    );
+  },
+);
+
+t.test('a play pushed more often than qa-rounds fails, saying so', async (t) => {
+  const ns = await testNamespace(t, cluster);
+  await installWorkflowTemplates(cluster, ns);
+  const wf = await play(ns, 'payments', 8, { 'qa-rounds': '1' });
+  const [implementation] = await untilRuns(client, ns, 'CodeRun', wf, 1, controller);
+  await succeed(ns, implementation);
+  await labelPlay(ns, wf, { 'play-pull-request': 'true' });
+  await untilRuns(client, ns, 'CodeRun', wf, 2, controller);
+  await labelPlay(ns, wf, { 'play-pushed': 'true' });
+  await untilCancelled(ns, `${wf}-quality-r1`);
+  const failed = await untilWorkflow(client, ns, wf, ['Succeeded', 'Failed', 'Error'], controller);
+  t.equal(failed.status?.phase, 'Failed');
+  t.match(
+    nodesOf(failed).find((n) => n.displayName === 'pushed-too-often')?.message,
+    /a push restarted the quality round 1 times \(qa-rounds\)/,
+  );
+  t.equal((await runsOf(client, ns, 'CodeRun', wf)).length, 2, 'no second round');
+});
