@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { ControllerConfig } from '../../../src/api/index.js';
-import { configFrom, defaultConfigFile } from '../../../src/config/load.js';
+import { configFrom, defaultConfigFile, loadDefaultConfig } from '../../../src/config/load.js';
 import { isPlainObject, packageRoot } from '../../../src/util/index.js';
 
 export const SEED_VALUES_FILE = join(packageRoot(), 'config', 'samples', 'seed', 'values.yaml');
@@ -40,6 +40,9 @@ export function seedConfig(): ControllerConfig {
 
 /** The Apps config/samples' runs name, by the profile each runs. */
 export const SAMPLE_APPS = Object.freeze({ rex: 'acme-rex', morgan: 'acme-morgan' });
+
+/** The shipped config as an install naming the Apps of config/samples' runs runs it (SAMPLE_APPS). */
+export const samplesConfig = (): ControllerConfig => withApps(loadDefaultConfig());
 
 /** `config` with `apps` named as an install names its own: githubApps, and each profile's githubApp. */
 export function withApps(
