@@ -1,7 +1,7 @@
 // Which agent profile a GitHub App runs. The config says it: the profile whose `githubApp` is the App
 // (docs/configuration.md), so an install's Apps may be named anything. An App no profile names keeps
 // the seed's rule, the part after its last '-' (`acme-cleo` runs cleo), so runs written for the seed's
-// `5DLabs-Cleo` still find their agent when the config names the App in githubApps only.
+// Apps (config/samples/seed) still find their agent when the config names the App in githubApps only.
 import { agentFromGithubApp } from '../naming/names.js';
 import type { ControllerConfig } from './types.js';
 
