@@ -1,14 +1,16 @@
 import fc from 'fast-check';
 import t from 'tap';
+import { seedConfig } from '../../test/harness/util/app-configs.js';
 import { applyPatch } from '../../test/harness/util/apply-patch.js';
 import { clusterAccount, type RunKindName } from '../api/index.js';
-import { configFrom, loadDefaultConfig } from '../config/load.js';
+import { configFrom } from '../config/load.js';
 import { isPlainObject } from '../util/json.js';
 import { defaultsPatch } from './defaults.js';
 import { escapePointer } from './patch.js';
 import { validateRun } from './validate-run.js';
 
-const base = loadDefaultConfig();
+// The seed's Apps (config/samples/seed): the runs below draw their githubApp from them.
+const base = seedConfig();
 // The generated runs ask for any size, class and resources: the config allows all of them, so what
 // is judged is the defaults, not the bounds (src/admission/rules/resources.ts, workspace.ts).
 const config = configFrom({

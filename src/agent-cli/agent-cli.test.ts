@@ -24,7 +24,7 @@ t.test(
     t.equal(config.agents.codex?.cli, 'codex');
     t.equal(config.agents.gemini?.cli, 'gemini');
     const env = (cli: string) =>
-      agentEnv({}, { config, auth: { method: 'app', app: '5DLabs-Rex' }, cli: agentCli(cli) }).map((e) => [
+      agentEnv({}, { config, auth: { method: 'app', app: 'acme-rex' }, cli: agentCli(cli) }).map((e) => [
         e.name,
         e.value,
       ]);

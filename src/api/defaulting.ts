@@ -6,9 +6,10 @@
 //
 // The input may be any JSON (the mutating webhook runs before validation): every read is guarded, and
 // a value the user set is never replaced — only a shorthand is made explicit first (normalise.ts).
-import { agentFromGithubApp, docsWorkspacePvcName, isLabelValue, workspacePvcName } from '../naming/names.js';
+import { docsWorkspacePvcName, isLabelValue, workspacePvcName } from '../naming/names.js';
 import { isPlainObject } from '../util/json.js';
 import type { DefaultedRuns } from './generated/defaulted.js';
+import { agentOfGithubApp } from './github-app-agent.js';
 import { runGithubAuth } from './github-auth.js';
 import { kindFacts, type RunKindName, type RunOf, serviceField, taskIdField } from './kinds.js';
 import { LABELS, MANAGED_BY } from './labels.js';
@@ -36,13 +37,13 @@ const own = <T>(record: Record<string, T> | undefined, key: string): T | undefin
   record && Object.hasOwn(record, key) ? record[key] : undefined;
 
 /**
- * The agent a run will use: a TaskRun names it (or takes the default); the others derive it from
- * githubApp, and a run acting as a GitHub user instead takes the default agent.
+ * The agent a run will use: a TaskRun names it (or takes the default); the others run the profile
+ * of their githubApp (github-app-agent.ts), and a run acting as a GitHub user takes the default agent.
  */
 export function runAgent(kind: RunKindName, spec: Obj, config: ControllerConfig): string | undefined {
   if (kind === 'TaskRun') return str(spec.agent) ?? config.defaultAgent;
   const app = str(spec.githubApp);
-  if (app) return agentFromGithubApp(app);
+  if (app) return agentOfGithubApp(config, app);
   return str(spec.githubUser) ? config.defaultAgent : undefined;
 }
 

@@ -17,6 +17,8 @@
 // - defaulting.ts: a run's defaults as one domain function, which the webhook, the reconciler and the
 //   renderer all call, so a run admitted without the webhooks runs the same.
 // - generated/: types, kind table and defaults generated from schemas/ by `npm run generate`; not edited.
+// - github-app-agent.ts: which agent profile a GitHub App runs: the profile naming it in the config, else
+//   the seed's rule (the part after the App's last '-').
 // - github-auth.ts: how a run authenticates to GitHub, decided once from its spec for every reader.
 // - kinds.ts: resource paths, webhook names, kubectl spellings and CRD names, derived from the kind table.
 // - labels.ts: the labels and annotations on every run and every object made for one.
@@ -44,6 +46,7 @@ export * from './budget-window.js';
 export * from './cluster-access.js';
 export * from './config-source.js';
 export * from './defaulting.js';
+export * from './github-app-agent.js';
 export * from './github-auth.js';
 export * from './kinds.js';
 export * from './labels.js';

@@ -7,6 +7,8 @@ import { Ajv, type ErrorObject } from 'ajv';
 import formats from 'ajv-formats';
 import t from 'tap';
 import YAML from 'yaml';
+import { seedConfig } from '../../test/harness/util/app-configs.js';
+import { agentOfGithubApp } from './github-app-agent.js';
 import { RUN_KIND_NAMES, type RunKindName } from './kinds.js';
 import { ORG_REPO } from './normalise.js';
 import { findPackageRoot, type JsonSchema, loadSchemas, SCHEMA_FILES } from './schemas.js';
@@ -209,12 +211,23 @@ t.test('config/manager/controller-config.yaml is a valid controller config', asy
   const validate = newAjv().compile(schemas.ControllerConfig);
   t.ok(validate(config), errorsOf(validate.errors).join('; '));
   t.ok(config.agents[config.defaultAgent], 'defaultAgent names an agent');
+  // Each install names its own Apps (docs/first-run.md "4a"): no default is another organisation's.
+  t.same(config.githubApps ?? [], [], 'githubApps names no App');
   for (const [name, agent] of Object.entries<{ githubApp?: string; model?: string }>(config.agents)) {
-    t.ok(config.githubApps.includes(agent.githubApp), `${name}: its githubApp is recognised`);
+    t.equal(agent.githubApp, undefined, `${name}: names no GitHub App`);
     t.ok(config.models.includes(agent.model), `${name}: its model is known`);
   }
   t.notOk(validate({ ...config, leaderElection: { enabeld: true } }), 'a typo is caught');
   t.notOk(validate({ agents: {}, defaultAgent: 'rex' }), 'at least one agent');
+});
+
+t.test("the seed's Apps are a sample's: one per profile, each recognised", async (t) => {
+  const seed = seedConfig();
+  for (const [name, agent] of Object.entries(seed.agents)) {
+    t.match(agent.githubApp, /^5DLabs-/, `${name}: the seed's App`);
+    t.ok(seed.githubApps?.includes(agent.githubApp ?? ''), `${name}: its githubApp is recognised`);
+    t.equal(agentOfGithubApp(seed, agent.githubApp ?? ''), name, `${name}: its App runs it`);
+  }
 });
 
 t.test('useDefaults fills in the config sections', async (t) => {

@@ -69,6 +69,7 @@ export interface DoctorContextInput {
   serviceAccount?: { namespace: string; name: string };
   can: (attrs: AccessAttributes) => Promise<boolean>;
   atStart: boolean;
+  github?: DoctorContext['github'];
 }
 
 export function doctorContext(input: DoctorContextInput): DoctorContext {

@@ -6,18 +6,31 @@ import type { Command } from 'commander';
 import { doctorContext, reviewFor, runNamespacesOf } from '../app/doctor-context.js';
 import { defaultConfigFile, loadConfigFile } from '../config/load.js';
 import { DOCTOR_CHECKS, exitCode, formatFindings, runChecks } from '../doctor/index.js';
+import { githubApiUrl } from '../github/app-tokens/index.js';
 import { addInstallOptions, type InstallFlags, installedConfig } from './cluster-config.js';
-import type { CliIO } from './io.js';
+import { type CliIO, fail } from './io.js';
 import { addKubeOptions, type KubeFlags, withConnection } from './kube.js';
 
 interface DoctorFlags extends KubeFlags, InstallFlags {
   config?: string;
+  repository: string[];
+  githubApiUrl?: string;
+}
+
+const OWNER_REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
+
+/** --repository: owner/repo, each; a bad one named with the rule. */
+function repositories(flags: DoctorFlags): string[] {
+  for (const r of flags.repository)
+    if (!OWNER_REPO.test(r)) throw fail(`--repository: "${r}" is not owner/repo (e.g. acme/payments)`);
+  return flags.repository;
 }
 
 async function doctor(flags: DoctorFlags, io: CliIO): Promise<void> {
   await withConnection(
     flags,
     async (conn) => {
+      const repos = repositories(flags);
       const ns = flags.operatorNamespace;
       const installed = flags.config ? undefined : await installedConfig(conn.client, flags);
       const file = flags.config ?? defaultConfigFile();
@@ -30,6 +43,10 @@ async function doctor(flags: DoctorFlags, io: CliIO): Promise<void> {
         runNamespaces: runNamespacesOf(config, [conn.namespace]),
         can: reviewFor(conn.client, { namespace: ns, name: 'orchestrator' }),
         atStart: false,
+        github: {
+          apiUrl: flags.githubApiUrl ?? githubApiUrl(config.github.host),
+          repositories: [...repos, ...config.githubWebhook.repositories.map((r) => r.name)],
+        },
       });
       const findings = await runChecks(DOCTOR_CHECKS, ctx);
       io.out(formatFindings(findings));
@@ -52,7 +69,14 @@ export function registerDoctorCommand(program: Command, io: CliIO): void {
         .option(
           '--config <file>',
           "controller config to check against (default: the installed manager's, else the package's)",
-        ),
+        )
+        .option(
+          '--repository <owner/repo>',
+          "a repository your runs work on: each configured GitHub App's installation on it is asked of GitHub (repeatable; the config's githubWebhook.repositories are asked too)",
+          (value: string, all: string[]) => [...all, value],
+          [] as string[],
+        )
+        .option('--github-api-url <url>', "GitHub's REST API (default: the config's github.host's)"),
     ),
   ).action((flags: DoctorFlags) => doctor(flags, io));
 }

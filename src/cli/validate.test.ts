@@ -4,13 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { ensureDist } from '../../scripts/build.js';
+import { withApps } from '../../test/harness/util/app-configs.js';
 import { configFrom, loadDefaultConfig } from '../config/load.js';
 import { packageRoot } from '../util/package-root.js';
 import { main } from './main.js';
 import { manifestFiles, validateFiles } from './validate.js';
 
 const root = packageRoot();
-const shipped = loadDefaultConfig();
+// The Apps the samples name, as an install names its own (the shipped config names none).
+const shipped = withApps(loadDefaultConfig());
 // The allowances the samples' headers name: taskrun-tainted-pool.yaml places itself (job.runPodTemplate),
 // taskrun-unschedulable.yaml asks for 64 CPUs (job.maxResources); the shipped config refuses both.
 const config = configFrom({
@@ -81,13 +83,16 @@ t.test('what only RBAC can answer is listed as not checked, and does not fail th
     report.lines.join('\n'),
     /ok {3}.*user\.yaml: TaskRun\/as-user\n( {2}note: .*\n)* {2}note: spec\.serviceAccountName: serviceaccounts "deployer": not checked offline: at admission the run's submitter must be allowed to create resource "serviceaccounts\/token" in API group "" in the namespace "team-a", or impersonate resource "serviceaccounts" /,
   );
+  // The sample as an App's run (without its githubUser): the profile's App, which the config names.
+  const appRun = join(dir, 'app.yaml');
+  writeFileSync(appRun, sample.replace(/^ {4}githubUser: octocat\n/m, ''));
   t.same(
-    validateFiles([join(root, 'config', 'samples', 'taskrun.yaml')], config)
+    validateFiles([appRun], config)
       .lines.filter((l) => l.includes('note:'))
       .map((l) => l.trim().replace(/: not checked offline: .*\((.*)\)$/, ' ($1)')),
     [
-      'note: spec.agent: agentprofiles "rex" (the profile runs its pods as ServiceAccount orchestrator-agent, act as GitHub App 5DLabs-Rex, with its image)',
-      'note: spec.repository.url: repositories "github.com/acme/payments" (the operator would mint GitHub App 5DLabs-Rex\'s installation token for this repository into the agent\'s pod)',
+      'note: spec.agent: agentprofiles "rex" (the profile runs its pods as ServiceAccount orchestrator-agent, act as GitHub App acme-rex, with its image)',
+      'note: spec.repository.url: repositories "github.com/acme/payments" (the operator would mint GitHub App acme-rex\'s installation token for this repository into the agent\'s pod)',
     ],
     "defaults only: the profile and the App repository are noted, the rest is the operator's",
   );

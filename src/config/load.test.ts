@@ -166,3 +166,15 @@ t.test('githubWebhook: defaults, and patterns that name the task once', async (t
     /githubWebhook\.repositories\[0\]\.name: Invalid value: "not a repo"/,
   );
 });
+
+t.test("one profile per GitHub App: a run's App selects its profile", async (t) => {
+  const both = defaultText
+    .replace('  rex:\n', '  rex:\n    githubApp: acme-bot\n')
+    .replace('  cleo:\n', '  cleo:\n    githubApp: Acme-Bot\n');
+  t.throws(
+    () => parseConfig(both, 'apps.yaml'),
+    /agents\.cleo\.githubApp: Duplicate value: "Acme-Bot": agents\.rex\.githubApp names the same App/,
+  );
+  const one = parseConfig(defaultText.replace('  rex:\n', '  rex:\n    githubApp: acme-bot\n'));
+  t.equal(one.agents.rex?.githubApp, 'acme-bot');
+});

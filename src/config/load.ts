@@ -61,7 +61,20 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
     );
   }
   const apps = config.githubApps ?? [];
+  const appProfiles = new Map<string, string>();
   for (const [name, agent] of Object.entries(config.agents)) {
+    // A run's App selects its profile (src/api/github-app-agent.ts): one App, one profile.
+    const app = agent.githubApp?.toLowerCase();
+    const other = app === undefined ? undefined : appProfiles.get(app);
+    if (other !== undefined)
+      findings.push(
+        error(
+          'config',
+          `agents.${name}.githubApp`,
+          `Duplicate value: "${agent.githubApp}": agents.${other}.githubApp names the same App, and a run's App selects one profile: give each profile its own App`,
+        ),
+      );
+    else if (app !== undefined) appProfiles.set(app, name);
     if (agent.githubApp && apps.length && !apps.includes(agent.githubApp)) {
       findings.push(
         error(

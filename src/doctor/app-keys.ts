@@ -1,7 +1,8 @@
-// Each GitHub App of the controller config (githubApps): its id and private key in the operator's
+// Each GitHub App of the controller config (githubApps and the profiles' githubApp): its id and private key in the operator's
 // namespace, the key a PEM private key, and readable by the manager (the App-key Role lists Secrets by
 // name, so an App added to the config but not to the Role is refused at the first token).
 import { createPrivateKey } from 'node:crypto';
+import { configuredApps } from '../api/index.js';
 import { appSecretName } from '../github/app-tokens/index.js';
 import { type DoctorCheck, type DoctorFinding, ok, problem } from './check.js';
 import { absence, secretKey } from './secret-keys.js';
@@ -14,7 +15,7 @@ export const appKeysCheck: DoctorCheck = {
     "each configured GitHub App's id and private key in the operator's namespace, readable by the manager",
   async run(ctx) {
     const { githubAppId, githubAppPrivateKey } = ctx.config.secrets;
-    const apps = ctx.config.githubApps ?? [];
+    const apps = configuredApps(ctx.config);
     if (apps.length === 0 || !githubAppId || !githubAppPrivateKey) return [];
     const ns = ctx.namespace;
     const findings: DoctorFinding[] = [];
@@ -68,7 +69,7 @@ export const appKeysCheck: DoctorCheck = {
               NAME,
               'error',
               `GitHub App ${app}: the manager may not read the Secret ${ns}/${name}`,
-              `add ${name} to the resourceNames of the Role orchestrator-github-app-keys (config/rbac/github-app-keys-role.yaml), then kubectl apply -k config/rbac`,
+              `name ${app} in the controller config (githubApps) and npm run generate, which adds ${name} to the Role orchestrator-github-app-keys (config/rbac/github-app-keys-role.yaml); then kubectl apply -k config/rbac (Helm: config.githubApps)`,
             ),
           );
       if (findings.length === before)

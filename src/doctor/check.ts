@@ -43,6 +43,11 @@ export interface DoctorContext {
     rbac: readonly KubeObject[];
     sandbox: readonly KubeObject[];
   };
+  /**
+   * GitHub, for the checks that ask it (the Apps' installations): its REST API and the repositories
+   * (owner/repo) the runs will work on. Absent: those checks are skipped.
+   */
+  github?: { apiUrl: string; repositories: readonly string[]; fetch?: typeof fetch };
   /** A manager starting is asked fewer questions (it cannot round-trip its own webhooks yet). */
   atStart: boolean;
   now: Date;

@@ -2,6 +2,7 @@
 // first (nothing else works without the CRDs), the manager's permissions, the webhooks, then what each
 // run needs. The one list: a new check is added here and both the command and the manager's start run it.
 import { agentImageCheck } from './agent-image.js';
+import { appInstallationsCheck } from './app-installations.js';
 import { appKeysCheck } from './app-keys.js';
 import type { DoctorCheck } from './check.js';
 import { crdsCheck } from './crds.js';
@@ -19,6 +20,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   webhookCallCheck,
   modelKeyCheck,
   appKeysCheck,
+  appInstallationsCheck,
   sandboxCheck,
   networkPolicyCheck,
   agentImageCheck,

@@ -1,6 +1,7 @@
 // `orchestrator doctor` and the same checks at a manager's start (docs/doctor.md): what an install
 // lacks, each finding with the command that fixes it. A check is one file; checks.ts is their list.
 // - agent-image.ts: the agent profiles' images on the nodes, or how to try the pull.
+// - app-installations.ts: each configured GitHub App installed on the repositories given, asked of GitHub.
 // - app-keys.ts: each configured GitHub App's id and private key, and the manager's right to read them.
 // - check.ts: what a check is, what it is given (DoctorContext) and what it finds.
 // - checks.ts: the list of checks, in the order an install meets the problems.

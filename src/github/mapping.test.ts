@@ -2,13 +2,15 @@
 // a task's feedback, or a reason to do nothing.
 import t from 'tap';
 import { eventOf, githubPayload, type Payload } from '../../test/harness/remote/github.js';
+import { seedConfig } from '../../test/harness/util/app-configs.js';
 import type { ControllerConfig } from '../api/index.js';
-import { configFrom, loadDefaultConfig } from '../config/load.js';
+import { configFrom } from '../config/load.js';
 import { readEvent } from './events.js';
 import { decide } from './mapping.js';
 
 const config: ControllerConfig = (() => {
-  const base = loadDefaultConfig();
+  // The seed's Apps (config/samples/seed): their bots are the project's own.
+  const base = seedConfig();
   return configFrom({
     ...base,
     githubWebhook: {
@@ -54,6 +56,18 @@ const rows: Record<string, Row> = {
       p.comment.author_association = 'NONE';
     },
     want: /5DLabs-Rex\[bot\] is one of the project's own apps/,
+  },
+  "the bot of an App the config's profile names, whatever its name (no loops)": {
+    fixture: 'issue_comment.pull_request',
+    change: (p) => {
+      p.comment.user = { login: 'Acme-Code-Bot[bot]', type: 'Bot' };
+      p.comment.author_association = 'NONE';
+    },
+    config: (c) => {
+      c.githubApps = [];
+      Object.assign(c.agents.rex ?? {}, { githubApp: 'acme-code-bot' });
+    },
+    want: /Acme-Code-Bot\[bot\] is one of the project's own apps/,
   },
   'a configured bot login': {
     fixture: 'issue_comment.pull_request',

@@ -1,7 +1,7 @@
 // Which deliveries start a run, and for which task: the controller config's githubWebhook section
 // applied to the feedback read from a payload (events.ts). Pure: every "no" comes with its reason,
 // which the endpoint answers with (202), so a GitHub admin sees in the delivery log why nothing ran.
-import type { ControllerConfig } from '../api/index.js';
+import { type ControllerConfig, configuredApps } from '../api/index.js';
 import { taskIdFrom } from '../naming/task-pattern.js';
 import type { Feedback } from './events.js';
 
@@ -17,14 +17,10 @@ export interface Target {
 
 export type Decision = { target: Target } | { ignored: string };
 
-/** The logins of the project's own apps' bots (`5DLabs-Rex` acts as `5dlabs-rex[bot]`), and the configured ones. */
+/** The logins of the install's Apps' bots (`acme-rex` acts as `acme-rex[bot]`), and the configured ones. */
 export function ownBotLogins(config: ControllerConfig): Set<string> {
-  const apps = [
-    ...(config.githubApps ?? []),
-    ...Object.values(config.agents).flatMap((a) => (a.githubApp ? [a.githubApp] : [])),
-  ];
   return new Set([
-    ...apps.map((app) => `${app.toLowerCase()}[bot]`),
+    ...configuredApps(config).map((app) => `${app.toLowerCase()}[bot]`),
     ...config.githubWebhook.botLogins.map((l) => l.toLowerCase()),
   ]);
 }

@@ -15,9 +15,10 @@ import { encode, SPECIAL } from '../../test/fuzz/bodies.js';
 import { paths, setAt } from '../../test/fuzz/reviews.js';
 import { FakeApi } from '../../test/harness/fakes/fake-api.js';
 import { eventOf, githubPayload } from '../../test/harness/remote/github.js';
+import { seedConfig } from '../../test/harness/util/app-configs.js';
 import { validateRun } from '../admission/validate-run.js';
 import { type CodeRun, runLabels } from '../api/index.js';
-import { configFrom, loadDefaultConfig } from '../config/load.js';
+import { configFrom } from '../config/load.js';
 import { sampleCodeRun } from '../render/samples.js';
 import { githubWebhookRouter } from './router.js';
 
@@ -36,7 +37,7 @@ const FIXTURES = [
   'ping',
 ];
 const config = configFrom({
-  ...loadDefaultConfig(),
+  ...seedConfig(), // the seed's Apps (config/samples/seed): the recorded deliveries' runs act as them
   githubWebhook: { repositories: [{ name: 'acme/payments', namespace: 'team-a' }] },
 });
 

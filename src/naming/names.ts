@@ -23,7 +23,10 @@ export function boundedName(full: string, max = MAX_NAME): string {
  */
 export const runLabelValue = (runName: string): string => boundedName(runName);
 
-/** `5DLabs-Cleo` → `cleo`: the agent is the part after the organisation, lower-cased. */
+/**
+ * `acme-cleo` → `cleo`: the seed's rule, the part after the App's last '-', lower-cased. The agent a
+ * run uses is the config's (src/api/github-app-agent.ts); this is its fallback and a readable word.
+ */
 export function agentFromGithubApp(githubApp: string): string {
   const name = githubApp.includes('-') ? githubApp.slice(githubApp.lastIndexOf('-') + 1) : githubApp;
   return name.toLowerCase().replace(/[^a-z0-9-]/g, '');
@@ -91,7 +94,10 @@ function runObjectName(readable: string, uid: string): string {
 export const taskRunJobName = (service: string, taskId: number, attempt: number, uid: string) =>
   runObjectName(`${service}-task-${taskId}-run-${attempt}`, uid);
 
-/** Who a CodeRun acts as, in its names: its GitHub App's agent, else its GitHub user (slugged). */
+/**
+ * Who a CodeRun acts as, in its names: its GitHub App's word (agentFromGithubApp: the agent, for Apps
+ * named by the seed's rule), else its GitHub user (slugged). A name reads no config, so it stays put.
+ */
 export const codeRunActor = (spec: { githubApp?: string | undefined; githubUser?: string | undefined }) =>
   spec.githubApp ? agentFromGithubApp(spec.githubApp) : slug(spec.githubUser ?? '');
 

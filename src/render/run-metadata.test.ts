@@ -1,12 +1,13 @@
 // metadata.yaml in each attempt's directory (the seeds' .task/{id}/run-{n}/metadata.yaml).
 import t from 'tap';
 import { parse } from 'yaml';
-import { loadDefaultConfig } from '../config/load.js';
+import { seedConfig } from '../../test/harness/util/app-configs.js';
 import { loadTemplateSet, renderCodeRun, renderDocsRun, renderTaskRun } from './index.js';
 import { METADATA_KEY } from './run-metadata.js';
 import { sampleCodeRun, sampleDocsRun, sampleTaskRun } from './samples.js';
 
-const config = loadDefaultConfig();
+// The seed's Apps (config/samples/seed): the samples act as 5DLabs-Rex and 5DLabs-Morgan.
+const config = seedConfig();
 const set = loadTemplateSet();
 const rex = { agent: 'rex', preset: 'default' as const, continuing: false };
 

@@ -49,11 +49,15 @@ export function sampleTaskRun({ agent }: SampleOptions): TaskRun {
   };
 }
 
+/** The profile's App, else one of the samples' organisation that the seed's rule maps to the agent. */
+const sampleApp = (agent: string, config: ControllerConfig): string =>
+  config.agents[agent]?.githubApp ?? `acme-${agent}`;
+
 export function sampleCodeRun(
   { agent, preset, continuing }: SampleOptions,
   config: ControllerConfig,
 ): CodeRun {
-  const app = config.agents[agent]?.githubApp ?? `5DLabs-${agent[0]?.toUpperCase()}${agent.slice(1)}`;
+  const app = sampleApp(agent, config);
   return {
     apiVersion: 'orchestrator.io/v1',
     kind: 'CodeRun',
@@ -96,7 +100,7 @@ export function sampleDocsRun({ agent }: SampleOptions, config: ControllerConfig
     kind: 'DocsRun',
     metadata: metadata('payments-docs'),
     spec: {
-      githubApp: config.agents[agent]?.githubApp ?? `5DLabs-${agent}`,
+      githubApp: sampleApp(agent, config),
       repositoryUrl: 'https://github.com/acme/payments-docs.git',
       workingDirectory: 'projects/payments',
       sourceBranch: 'main',

@@ -4,12 +4,13 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { loadDefaultConfig } from '../config/load.js';
+import { seedConfig } from '../../test/harness/util/app-configs.js';
 import { defaultTemplateDir, loadValidatedTemplates, renderCodeRun, renderDocsRun } from './index.js';
 import { sampleCodeRun, sampleDocsRun } from './samples.js';
 import { SEED_ALIAS_NAMES, seedAliases } from './seed-aliases.js';
 
-const config = loadDefaultConfig();
+// The seed's Apps (config/samples/seed): the samples act as 5DLabs-Rex and 5DLabs-Morgan.
+const config = seedConfig();
 
 /** In the seeds' style: flat snake_case names and agent conditionals on github_app (002 §8.1). */
 const SEED_TEMPLATE = `# Task {{task_id}} of {{service}} ({{service_name}})

@@ -6,10 +6,11 @@ import { apiError, FakeApi } from '../../test/harness/fakes/fake-api.js';
 import { ManualClock } from '../../test/harness/fakes/manual-clock.js';
 import { sampleTaskRun } from '../../test/harness/operator/operator.js';
 import { call, TableReviewer, type Target } from '../../test/harness/operator/rest.js';
-import { loadDefaultConfig } from '../config/load.js';
+import { seedConfig } from '../../test/harness/util/app-configs.js';
 import { type ApiAppOptions, apiApp } from './server.js';
 
-const config = loadDefaultConfig();
+// An install naming its Apps (the seed's): sampleTaskRun acts as rex's.
+const config = seedConfig();
 const TASKRUNS = '/apis/orchestrator.io/v1/namespaces/team-a/taskruns';
 
 async function serve(t: Test, change: Partial<ApiAppOptions> = {}) {

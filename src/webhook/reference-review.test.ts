@@ -5,13 +5,14 @@
 // refused before any question.
 import t from 'tap';
 import { type Answer, RuleReviewer } from '../../test/harness/fakes/access-reviewers.js';
+import { seedConfig } from '../../test/harness/util/app-configs.js';
 import type { AdmissionRequest } from '../admission/request.js';
 import { staticConfig } from '../api/index.js';
 import type { ResourceAttributes } from '../auth/index.js';
-import { loadDefaultConfig } from '../config/load.js';
 import { admissionRoutes } from './handlers.js';
 
-const config = staticConfig(loadDefaultConfig());
+// The seed's Apps (5DLabs-Rex …) are a sample's (config/samples/seed), not the shipped config's.
+const config = staticConfig(seedConfig());
 const manager = 'system:serviceaccount:orchestrator-system:orchestrator';
 const codeRun = (spec: Record<string, unknown> = {}) => ({
   apiVersion: 'orchestrator.io/v1',
@@ -254,7 +255,7 @@ t.test("another's claim needs a right that implies writing it: view's get does n
 
 t.test('a profile the config restricts needs use-restricted, whatever the roles grant', async (t) => {
   // Chart values that give cipher cluster access; the editor roles still name it with `use`.
-  const base = loadDefaultConfig();
+  const base = seedConfig();
   const cipher = base.agents.cipher;
   if (!cipher) throw new Error('the shipped config has cipher');
   const widened = {

@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import path from 'node:path';
 import t from 'tap';
 import { createAuthority } from '../../src/certs/authority.js';
-import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
+import { configFrom } from '../../src/config/load.js';
 import { TokenBroker } from '../../src/github/app-tokens/index.js';
 import { loadTemplateSet, renderCodeRun, renderTaskRun } from '../../src/render/index.js';
 import { sampleCodeRun, sampleTaskRun } from '../../src/render/samples.js';
@@ -15,9 +15,11 @@ import { phaseTokenBroker } from '../../test/harness/agent/phase-token-broker.js
 import { gitHttpsServer, sshStub } from '../../test/harness/remote/git-remotes.js';
 import { githubAppFixture } from '../../test/harness/remote/github-api/apps.js';
 import { startGithubApi } from '../../test/harness/remote/github-api/server.js';
+import { seedConfig } from '../../test/harness/util/app-configs.js';
 import { waitFor } from '../../test/harness/util/wait.js';
 
-const config = loadDefaultConfig();
+// The seed's Apps (5DLabs-Rex …) are a sample's (config/samples/seed), not the shipped config's.
+const config = seedConfig();
 const set = loadTemplateSet();
 const rex = { agent: 'rex', preset: 'default' as const, continuing: false };
 const BRANCH = 'feature/task-7-implementation';

@@ -9,13 +9,15 @@ import { type CommandResult, kubectl, testCluster } from '../harness/cluster/clu
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { runCli } from '../harness/operator/cli.js';
 import { routedNamespace, startTestWebhooks } from '../harness/operator/webhook.js';
+import { withApps } from '../harness/util/app-configs.js';
 import { sampleSum } from '../harness/util/prometheus-text.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
 // A run may ask for a workspace up to 50Gi here (the shipped config allows only its own 10Gi), so that
 // a user-set size is shown kept (src/admission/rules/workspace.ts judges the bound).
-const shipped = loadDefaultConfig();
+// The samples' Apps named as an install names its own (the shipped config names none).
+const shipped = withApps(loadDefaultConfig());
 const webhooks = await startTestWebhooks(t, cluster, {
   config: configFrom({ ...shipped, workspace: { ...shipped.workspace, maxSize: '50Gi' } }),
 });

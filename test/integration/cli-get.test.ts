@@ -10,6 +10,7 @@ import { runCli, startCli } from '../harness/operator/cli.js';
 import { finishJob, taskRunPath, testConfig, untilAttemptJob } from '../harness/operator/operator.js';
 import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { startTestWebhooks } from '../harness/operator/webhook.js';
+import { samplesConfig } from '../harness/util/app-configs.js';
 import { waitFor } from '../harness/util/wait.js';
 
 const suite = await reconcileSuite();
@@ -21,14 +22,12 @@ const samples = join(packageRoot(), 'config', 'samples');
  * another service, so that it never waits for the sample TaskRun's workspace (or takes it).
  */
 async function runsWithWebhooks(t: Test) {
-  const webhooks = await startTestWebhooks(t, cluster);
-  const op = await suite.start(
-    t,
-    testConfig((c) => {
-      c.retries = { ...c.retries, maxRetries: 0 };
-    }),
-    { namespaceLabels: webhooks.namespaceLabels },
-  );
+  // An install naming the Apps the samples act as (the shipped config names none).
+  const config = testConfig((c) => {
+    c.retries = { ...c.retries, maxRetries: 0 };
+  }, samplesConfig());
+  const webhooks = await startTestWebhooks(t, cluster, { config });
+  const op = await suite.start(t, config, { namespaceLabels: webhooks.namespaceLabels });
   const codeRun = readFileSync(join(samples, 'coderun.yaml'), 'utf8').replace(
     'service: payments',
     'service: search',
@@ -67,7 +66,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
   const all = await runCli(cluster, ['get'], { namespace });
   t.match(
     all.stdout,
-    /^NAME +TASK .*\ntaskrun\.orchestrator\.io\/payments-task-7 .*\n\nNAME +TASK +SERVICE +AGENT +PHASE +AGE\ncoderun\.orchestrator\.io\/payments-task-7-rex +7 +search +5DLabs-Rex /,
+    /^NAME +TASK .*\ntaskrun\.orchestrator\.io\/payments-task-7 .*\n\nNAME +TASK +SERVICE +AGENT +PHASE +AGE\ncoderun\.orchestrator\.io\/payments-task-7-rex +7 +search +acme-rex /,
   );
   const names = await runCli(cluster, ['get', 'all', '-o', 'name'], { namespace });
   t.equal(

@@ -13,6 +13,7 @@ import { runCli, startCli } from '../harness/operator/cli.js';
 import { finishJob, testConfig, untilAttemptJob } from '../harness/operator/operator.js';
 import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { startTestWebhooks } from '../harness/operator/webhook.js';
+import { samplesConfig } from '../harness/util/app-configs.js';
 import { scaled, waitFor } from '../harness/util/wait.js';
 
 const suite = await reconcileSuite();
@@ -69,7 +70,8 @@ async function installConfig(client: KubeClient, namespace: string, config: Cont
 t.test(
   'task submit: created lines, generated names, and webhook denials as kubectl prints them',
   async (t) => {
-    const webhooks = await startTestWebhooks(t, cluster);
+    // An install naming the Apps the samples act as (the shipped config names none).
+    const webhooks = await startTestWebhooks(t, cluster, { config: samplesConfig() });
     const namespace = await suite.namespace(t, webhooks.namespaceLabels);
     const ok = await runCli(cluster, ['task', 'submit', '-f', join(samples, 'taskrun.yaml')], { namespace });
     t.equal(ok.code, 0, ok.stderr);

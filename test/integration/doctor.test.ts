@@ -2,6 +2,7 @@
 // parts): from an empty cluster, each missing piece named with its fix and exit 1, then put in place
 // one by one until nothing is left; then each broken again (a binding removed, a wrong or expired
 // caBundle, the agent sandbox's NetworkPolicy deleted) and named again.
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,26 +10,34 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { stringify } from 'yaml';
+import { appKeysRole } from '../../scripts/generate-app-keys-role.js';
 import { createAuthority } from '../../src/certs/authority.js';
 import { startControlPlane } from '../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { kubectl } from '../harness/cluster/cluster.js';
 import { runCli } from '../harness/operator/cli.js';
 import { startVolumeWebhookServer } from '../harness/operator/webhook.js';
+import { githubAppFixture } from '../harness/remote/github-api/apps.js';
+import { startGithubApi } from '../harness/remote/github-api/server.js';
+import { withApps } from '../harness/util/app-configs.js';
 
 const cluster = await startControlPlane();
 t.teardown(() => cluster.stop());
 process.env.ORCHESTRATOR_KUBECTL = JSON.stringify(cluster.kubectl);
 
-const config = loadDefaultConfig();
+// The samples' Apps, named as an install names its own (the shipped config names none), in a config
+// file of the same name as the package's.
+const config = withApps(loadDefaultConfig());
 const NS = 'orchestrator-system';
-const doctor = () => runCli(cluster, ['doctor']);
+const dir = mkdtempSync(join(tmpdir(), 'doctor-'));
+const configFile = join(dir, 'controller-config.yaml');
+writeFileSync(configFile, stringify(config));
+const doctor = (more: string[] = []) => runCli(cluster, ['doctor', '--config', configFile, ...more]);
 /** The findings of one check, as printed. */
 const linesOf = (stdout: string, check: string) =>
   stdout.split('\n').filter((l) => l.includes(`] ${check}: `));
 
 // The webhook server the install points at: a CA of our own, a serving certificate for 127.0.0.1.
-const dir = mkdtempSync(join(tmpdir(), 'doctor-'));
 const ca = await createAuthority();
 const serving = await ca.issueServing({ commonName: 'orchestrator-webhook', ipAddresses: ['127.0.0.1'] });
 writeFileSync(join(dir, 'tls.crt'), serving.certPem);
@@ -124,6 +133,14 @@ t.test('the keys put in place: no problem, exit 0; no value printed', async (t) 
     `--from-literal=${key.key}=${modelKey}`,
   ]);
   const apps = config.githubApps ?? [];
+  // The manager reads the Apps' key Secrets by name: the Role `npm run generate` writes from the
+  // config naming them (the shipped config names none, so the install grants none).
+  const role = await kubectl(
+    cluster,
+    ['apply', '-f', '-'],
+    appKeysRole(stringify(config), 'the Apps of the test config'),
+  );
+  t.equal(role.code, 0, role.stderr);
   const appKey = (await createAuthority()).keyPem;
   writeFileSync(join(dir, 'app.pem'), appKey);
   for (const [i, app] of apps.entries()) {
@@ -146,6 +163,71 @@ t.test('the keys put in place: no problem, exit 0; no value printed', async (t) 
   t.match(res.stdout, 'no problem found\n');
   t.notMatch(res.stdout, modelKey);
   t.notMatch(res.stdout, 'PRIVATE KEY');
+});
+
+t.test("each App's installation on the repositories given, asked of the GitHub stand-in", async (t) => {
+  const [rex, morgan] = config.githubApps ?? [];
+  t.ok(rex && morgan, 'the config names two Apps');
+  // rex's Secret holds the stand-in App's id and key; morgan's key is a key, but not that App's.
+  const app = githubAppFixture();
+  const github = await startGithubApi(t, app.routes);
+  writeFileSync(join(dir, 'standin.pem'), app.privateKey);
+  await kubectl(cluster, ['-n', NS, 'delete', 'secret', `github-app-${String(rex).toLowerCase()}`]);
+  const created = await kubectl(cluster, [
+    ...['-n', NS, 'create', 'secret', 'generic', `github-app-${String(rex).toLowerCase()}`],
+    `--from-literal=app-id=${app.appId}`,
+    `--from-file=private-key=${join(dir, 'standin.pem')}`,
+  ]);
+  t.equal(created.code, 0, created.stderr);
+  const ask = () => doctor(['--repository', 'acme/payments', '--github-api-url', github.url]);
+
+  const morganKey = `${NS}/github-app-${String(morgan).toLowerCase()}`;
+  let res = await ask();
+  t.equal(res.code, 1, res.stdout);
+  t.same(linesOf(res.stdout, 'github-installations'), [
+    `[ERROR] github-installations: GitHub App ${rex} is not installed on acme/payments (GitHub answers 404 for its installation there): its runs on acme/payments get no token`,
+    `[ERROR] github-installations: GitHub App ${morgan}: the private key in ${morganKey} is not an RSA key, and GitHub signs App JWTs with RS256 only`,
+  ]);
+  // An RSA key, but not the App's: GitHub refuses the JWT.
+  const foreign = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+    type: 'pkcs1',
+    format: 'pem',
+  });
+  writeFileSync(join(dir, 'foreign.pem'), foreign);
+  await kubectl(cluster, ['-n', NS, 'delete', 'secret', `github-app-${String(morgan).toLowerCase()}`]);
+  await createAppSecret(String(morgan), join(dir, 'foreign.pem'));
+  res = await ask();
+  t.equal(
+    linesOf(res.stdout, 'github-installations')[1],
+    `[ERROR] github-installations: GitHub App ${morgan}: GitHub refused its JWT (401): the App ID or private key in ${morganKey} is not ${morgan}'s`,
+  );
+  t.match(
+    res.stdout,
+    `fix: install it on acme/payments: https://github.com/apps/${String(rex).toLowerCase()}/installations/new`,
+  );
+
+  // Installed on acme, but on other repositories only: still not on acme/payments.
+  app.installations.set('acme', { id: 31, repositories: ['widgets'] });
+  res = await ask();
+  t.match(
+    linesOf(res.stdout, 'github-installations')[0],
+    `GitHub App ${rex} is not installed on acme/payments`,
+  );
+
+  app.installations.set('acme', { id: 31, repositories: ['widgets', 'payments'] });
+  res = await ask();
+  t.equal(
+    linesOf(res.stdout, 'github-installations')[0],
+    `[ok] github-installations: GitHub App ${rex} is installed on acme/payments (installation 31)`,
+  );
+  t.notMatch(res.stdout, 'PRIVATE KEY');
+  t.same(github.unmatched, [], 'every call was one of the stand-in routes');
+
+  t.match(
+    (await doctor(['--repository', 'not a repository'])).stderr,
+    /--repository: "not a repository" is not owner\/repo/,
+  );
+  t.equal(linesOf((await doctor()).stdout, 'github-installations').length, 0, 'no repository: not asked');
 });
 
 t.test("the manager's binding removed: its missing permissions named", async (t) => {

@@ -18,6 +18,7 @@ import { kubectl, testCluster } from '../harness/cluster/cluster.js';
 import { CHART, helm, installableChart, KUBE_VERSION, RELEASE } from '../harness/deploy/helm.js';
 import { kustomization, merge, overlayFor, type Values } from '../harness/deploy/helm-overlay.js';
 import { dryRun, installDeployFixtures, kustomize, one, parseObjects } from '../harness/deploy/kustomize.js';
+import { SEED_VALUES_FILE, seedConfig } from '../harness/util/app-configs.js';
 
 const cluster = await testCluster();
 const chart = await helm();
@@ -72,6 +73,27 @@ t.test(
         'controller-config.yaml': readFileSync(defaultConfigFile(), 'utf8'),
       },
       'the shipped controller config as it is',
+    );
+  },
+);
+
+t.test(
+  "the seed's Apps are a sample's values: the config names them, the Role on their keys follows",
+  async (t) => {
+    const keysRole = (objects: KubeObject[]) =>
+      objects.find((o) => o.kind === 'Role' && o.metadata?.name === 'orchestrator-github-app-keys');
+    t.equal(keysRole(await chart.template()), undefined, 'the default values name no App, and grant no key');
+    const rendered = await chart.template([SEED_VALUES_FILE]);
+    const configMap = rendered.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata?.name?.startsWith('orchestrator-config-'),
+    );
+    const text = (configMap?.data as Record<string, string> | undefined)?.['controller-config.yaml'] ?? '';
+    t.same(configFrom(parse(text)), seedConfig(), "the config the unit tests pin the seed's names with");
+    const role = keysRole(rendered) as (KubeObject & { rules: { resourceNames?: string[] }[] }) | undefined;
+    t.same(
+      role?.rules[0]?.resourceNames,
+      ['blaze', 'cipher', 'cleo', 'morgan', 'rex', 'tess'].map((agent) => `github-app-5dlabs-${agent}`),
+      "the manager reads each seed App's key Secret by name",
     );
   },
 );

@@ -6,12 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { parseAllDocuments, stringify } from 'yaml';
+import { appKeysRole } from '../../scripts/generate-app-keys-role.js';
 import { serviceAccountUser } from '../../src/app/service-account.js';
+import { loadDefaultConfig } from '../../src/config/load.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
 import { applyObjects, kustomize } from '../harness/deploy/kustomize.js';
 import { isolated } from '../harness/deploy/rbac.js';
+import { withApps } from '../harness/util/app-configs.js';
 import { waitFor } from '../harness/util/wait.js';
 
 const root = packageRoot();
@@ -71,7 +75,14 @@ async function review(home: string, attributes: Record<string, string>): Promise
 async function rbacOf(install: string, home: string, runs: string): Promise<KubeObject[]> {
   const dir =
     install === 'default' ? join(root, 'config', 'rbac') : join(root, 'config', 'overlays', 'namespaces');
-  const rbac = (await kustomize(cluster, dir)).filter((o) =>
+  // An install names its Apps (the shipped config names none): the Role `npm run generate` then
+  // writes into config/rbac from that config.
+  const appKeys = parseAllDocuments(
+    appKeysRole(stringify(withApps(loadDefaultConfig())), "the samples' Apps"),
+  )
+    .map((d) => d.toJS() as KubeObject)
+    .filter(Boolean);
+  const rbac = [...(await kustomize(cluster, dir)), ...appKeys].filter((o) =>
     ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ServiceAccount'].includes(String(o.kind)),
   );
   // The orchestrator's own objects move to `home`; a RoleBinding of a run namespace (the overlay's

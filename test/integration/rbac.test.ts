@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { appKeySecrets, appKeysRole } from '../../scripts/generate-app-keys-role.js';
 import {
   kindFacts,
   RUN_KIND_NAMES,
@@ -62,6 +63,7 @@ import { githubAppFixture } from '../harness/remote/github-api/apps.js';
 import { startGithubApi } from '../harness/remote/github-api/server.js';
 import { say } from '../harness/remote/model-script.js';
 import { ModelStandin } from '../harness/remote/model-standin.js';
+import { samplesConfig } from '../harness/util/app-configs.js';
 import { scaled, waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
@@ -72,7 +74,12 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   const home = await testNamespace(t, cluster);
   const selector = `orchestrator.io/rbac-test=${home}`;
   const runs = await testNamespace(t, cluster, { 'orchestrator.io/rbac-test': home });
-  const rbac = isolated(await kustomize(cluster, join(root, 'config', 'rbac')), home);
+  // An install names its Apps (the shipped config names none): the samples' here, as the runs below
+  // act as them, with the Role on their keys that `npm run generate` writes into config/rbac.
+  const appKeys = parseAllDocuments(appKeysRole(stringify(samplesConfig()), "the samples' Apps"))
+    .map((d) => d.toJS() as KubeObject)
+    .filter(Boolean);
+  const rbac = isolated([...(await kustomize(cluster, join(root, 'config', 'rbac'))), ...appKeys], home);
   const applied = await applyObjects(cluster, rbac);
   t.equal(applied.code, 0, applied.stderr);
   t.teardown(() =>
@@ -109,7 +116,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     c.retries = { ...c.retries, maxRetries: 3, backoffSeconds: 0 };
     c.concurrency = { perService: 10, global: 10 };
     c.cleanup = { ttlSecondsAfterFinished: 3 };
-  });
+  }, samplesConfig());
   // The model gateway on, to the model stand-in, with a budget over the runs' namespace (its sum is
   // listed from the ledger); the platform's key in the manager's namespace.
   const model = new ModelStandin({ script: [], apiKey: 'sk-rbac-platform', aside: () => say('ok') });
@@ -123,7 +130,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   app.installations.set('acme', { id: 5, repositories: ['payments', 'payments-docs'] });
   const github = await startGithubApi(t, app.routes);
   const keyAdmin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
-  for (const name of ['github-app-5dlabs-rex', 'github-app-5dlabs-morgan'])
+  for (const name of appKeySecrets(stringify(samplesConfig())))
     await keyAdmin.request('POST', resourcePath(SECRETS, home), {
       body: {
         metadata: { name },

@@ -8,8 +8,9 @@ import { LABELS, type TaskRunStatus } from '../../src/api/index.js';
 import { uidHash } from '../../src/naming/names.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
-import { configMapPath, finishJob, httpStatusOf, jobPath } from '../harness/operator/operator.js';
+import { configMapPath, finishJob, httpStatusOf, jobPath, testConfig } from '../harness/operator/operator.js';
 import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
+import { samplesConfig } from '../harness/util/app-configs.js';
 import { waitFor } from '../harness/util/wait.js';
 
 const suite = await reconcileSuite();
@@ -37,7 +38,7 @@ const cases: Case[] = [
       [LABELS.agent]: 'rex',
       [LABELS.run]: 'payments-task-7-rex',
     },
-    secret: 'github-app-5dlabs-rex',
+    secret: 'github-app-acme-rex',
   },
   {
     plural: 'docsruns',
@@ -45,13 +46,14 @@ const cases: Case[] = [
     job: 'docs-payments-docs-run-1',
     pvc: 'docs-workspace-projects-payments',
     labels: { [LABELS.agent]: 'morgan', [LABELS.run]: 'payments-docs' },
-    secret: 'github-app-5dlabs-morgan',
+    secret: 'github-app-acme-morgan',
   },
 ];
 
 for (const c of cases) {
   t.test(`${c.plural}: the sample runs through to Succeeded`, async (t) => {
-    const op = await suite.start(t);
+    // An install naming the Apps the samples act as (the shipped config names none).
+    const op = await suite.start(t, testConfig(undefined, samplesConfig()));
     const { namespace, client } = op;
     const body = parse(
       readFileSync(join(packageRoot(), 'config', 'samples', c.sample), 'utf8'),

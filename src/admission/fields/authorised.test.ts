@@ -3,13 +3,14 @@
 // each kind, set to something the operator did not choose, is checked. So an authorised row naming a
 // reference row that does not judge its field, or a reference row reading an unclassified field, fails.
 import t from 'tap';
+import { seedConfig } from '../../../test/harness/util/app-configs.js';
 import { defaulted, type RunKindName } from '../../api/index.js';
-import { loadDefaultConfig } from '../../config/load.js';
 import { type RunView, referencesToCheck, specOf } from '../references/index.js';
 import { kindsOf, rowFor } from './coverage.js';
 import { FIELD_CLASSES } from './table.js';
 
-const config = loadDefaultConfig();
+// The seed's Apps (5DLabs-Rex …) are a sample's (config/samples/seed), not the shipped config's.
+const config = seedConfig();
 const view = (kind: RunKindName, spec: Record<string, unknown>): RunView => ({
   kind,
   spec: specOf(defaulted(kind, { metadata: { name: 'x' }, spec }, config)),

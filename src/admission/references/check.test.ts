@@ -2,12 +2,13 @@
 // alternatives, the apiserver's wording of a denial, and a question that gets no answer.
 import t from 'tap';
 import { RuleReviewer } from '../../../test/harness/fakes/access-reviewers.js';
+import { seedConfig } from '../../../test/harness/util/app-configs.js';
 import type { ResourceAttributes } from '../../auth/index.js';
-import { loadDefaultConfig } from '../../config/load.js';
 import { judgeReferences, uncheckedText } from './check.js';
 import { referencesToCheck } from './table.js';
 
-const config = loadDefaultConfig();
+// The seed's Apps (5DLabs-Rex …) are a sample's (config/samples/seed), not the shipped config's.
+const config = seedConfig();
 const user = { username: 'system:serviceaccount:team:pm', uid: '42', groups: ['system:serviceaccounts'] };
 const checks = referencesToCheck({
   kind: 'CodeRun',

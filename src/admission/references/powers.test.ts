@@ -2,14 +2,15 @@
 // kind uses, by which field, also by default; which repositories an App run's token is for, with
 // their owner-wide alternative; a GitHub user's run names none; an UPDATE asks only about a change.
 import t from 'tap';
+import { seedConfig } from '../../../test/harness/util/app-configs.js';
 import { defaulted } from '../../api/index.js';
 import type { ResourceAttributes } from '../../auth/index.js';
-import { loadDefaultConfig } from '../../config/load.js';
 import { accessAttributes } from './check.js';
 import { ownerWide } from './repositories.js';
 import { type RunView, referencesToCheck, specOf } from './table.js';
 
-const config = loadDefaultConfig();
+// The seed's Apps (5DLabs-Rex …) are a sample's (config/samples/seed), not the shipped config's.
+const config = seedConfig();
 const view = (kind: RunView['kind'], spec: Record<string, unknown>): RunView => ({
   kind,
   spec: specOf(defaulted(kind, { metadata: { name: 'x' }, spec }, config)),

@@ -1,11 +1,13 @@
 // Admission of an App run's repository URLs: on github.host only, the host its installation token is for.
 import t from 'tap';
+import { seedConfig } from '../../../test/harness/util/app-configs.js';
 import type { RunKindName } from '../../api/index.js';
-import { configFrom, loadDefaultConfig } from '../../config/load.js';
+import { configFrom } from '../../config/load.js';
 import { validateRun } from '../validate-run.js';
 import { repositoryHost } from './github-host.js';
 
-const config = loadDefaultConfig();
+// The seed's Apps (5DLabs-Rex …) are a sample's (config/samples/seed), not the shipped config's.
+const config = seedConfig();
 
 const findings = (kind: RunKindName, spec: Record<string, unknown>, cfg = config) =>
   validateRun({ kind, object: { kind, metadata: { name: 'x' }, spec }, operation: 'CREATE', config: cfg })

@@ -1,9 +1,11 @@
 // Admission of who a run acts as on GitHub: exactly one of a GitHub App and a GitHub user.
 import t from 'tap';
-import { configFrom, loadDefaultConfig } from '../../config/load.js';
+import { seedConfig } from '../../../test/harness/util/app-configs.js';
+import { configFrom } from '../../config/load.js';
 import { validateRun } from '../validate-run.js';
 
-const config = loadDefaultConfig();
+// The seed's Apps (5DLabs-Rex …) are a sample's (config/samples/seed), not the shipped config's.
+const config = seedConfig();
 
 const findings = (kind: 'TaskRun' | 'CodeRun' | 'DocsRun', spec: Record<string, unknown>, cfg = config) =>
   validateRun({ kind, object: { kind, metadata: { name: 'x' }, spec }, operation: 'CREATE', config: cfg })

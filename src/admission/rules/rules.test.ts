@@ -1,10 +1,12 @@
 import t from 'tap';
+import { seedConfig } from '../../../test/harness/util/app-configs.js';
 import { type ControllerConfig, RESERVED_ENV_NAMES } from '../../api/index.js';
-import { configFrom, loadDefaultConfig } from '../../config/load.js';
+import { configFrom } from '../../config/load.js';
 import { validateRun } from '../validate-run.js';
 import { MARKDOWN_BUDGET_BYTES, relativePathProblem, repositoryUrlProblem } from './index.js';
 
-const config = loadDefaultConfig();
+// The seed's Apps (5DLabs-Rex …) are a sample's (config/samples/seed), not the shipped config's.
+const config = seedConfig();
 
 const taskRun = (spec: Record<string, unknown> = {}) => ({
   apiVersion: 'orchestrator.io/v1',

@@ -25,7 +25,7 @@ export interface components {
                     cli?: "claude" | "codex" | "gemini";
                     /** @description The model used when a run names none. */
                     model?: string;
-                    /** @description The GitHub App the agent acts as (e.g. 5DLabs-Rex); maps CodeRuns and DocsRuns to this profile. */
+                    /** @description The GitHub App the agent acts as (e.g. acme-rex); a CodeRun or DocsRun naming it runs this profile. One profile per App. */
                     githubApp?: string;
                     /** @description The permissions of the installation tokens the operator mints for this agent's attempts when a run acts as a GitHub App: GitHub App permission names (contents, pull_requests, issues, …), each read, write or admin; e.g. contents read for a reviewer. The App's installation must grant at least these. Default contents write, pull_requests write, metadata read. */
                     githubPermissions?: {
@@ -496,7 +496,7 @@ export interface components {
                  */
                 maxPushBytes: number;
             };
-            /** @description Recognised GitHub App names (e.g. 5DLabs-Rex); when non-empty, a run naming another app is denied at admission. Default empty (any app). */
+            /** @description The install's GitHub Apps (e.g. acme-rex); the manager may read their key Secrets, and when non-empty, a run naming another app is denied at admission. Default empty (any app). */
             githubApps?: string[];
             /**
              * @description The GitHub webhook endpoint (/webhook/github): which deliveries it trusts and which it turns into remediation CodeRuns (docs/github-webhook.md).

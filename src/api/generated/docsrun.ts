@@ -26,7 +26,7 @@ export interface components {
                 sourceBranch?: string;
                 /** @description The model the agent uses. When omitted, the agent profile's model is used. */
                 model?: string;
-                /** @description The GitHub App the agent acts as (e.g. 5DLabs-Morgan); selects the agent. Exactly one of githubApp and githubUser. */
+                /** @description The GitHub App the agent acts as (e.g. acme-morgan); selects the agent as a CodeRun's does. Exactly one of githubApp and githubUser. */
                 githubApp?: string;
                 /** @description The GitHub user the agent acts as, instead of a GitHub App: git@ (and ssh://) URLs use the SSH key of the Secret github-ssh-{user}, https URLs the token of the Secret github-pat-{user} (names from the controller config's secrets.githubSshKey and secrets.githubToken); commits are attributed to the user. The agent is then the config's defaultAgent. Exactly one of githubApp and githubUser. */
                 githubUser?: string;

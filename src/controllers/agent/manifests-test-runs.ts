@@ -16,6 +16,9 @@ export const config = loadDefaultConfig();
 // covers which containers get it).
 delete config.secrets.githubAppId;
 delete config.secrets.githubAppPrivateKey;
+/** The App the default profile acts as: each install names its own (the shipped config names none). */
+export const APP = 'acme-rex';
+Object.assign(config.agents.rex ?? {}, { githubApp: APP });
 /** The attempt's Job name: the run's uid is u-1. */
 export const JOB = `payments-task-7-run-2-${uidHash('u-1')}`;
 // biome-ignore lint/suspicious/noExplicitAny: objects read back as JSON, checked field by field.
@@ -59,7 +62,7 @@ export const codeRun = (
       spec: {
         taskId: 7,
         service: 'payments',
-        githubApp: '5DLabs-Rex',
+        githubApp: APP,
         repositoryUrl: 'https://github.com/acme/payments',
         docsRepositoryUrl: 'https://github.com/acme/docs',
         ...spec,

@@ -5,7 +5,7 @@ import { TRACE_ANNOTATION } from '../../observability/traceparent.js';
 import { agentShellFiles } from '../../render/index.js';
 import { codeRunStrategy } from '../kind/strategy.js';
 import { agentShellConfigMap, attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
-import { agentOf, codeRun, config, input, JOB, type Json, taskRun } from './manifests-test-runs.js';
+import { APP, agentOf, codeRun, config, input, JOB, type Json, taskRun } from './manifests-test-runs.js';
 
 const owner = {
   apiVersion: 'orchestrator.io/v1',
@@ -25,7 +25,7 @@ t.test('the Job runs the entry script as a non-root, unprivileged container, own
     'orchestrator.io/task-id': '7',
     'orchestrator.io/service': 'payments',
     'orchestrator.io/agent': 'rex',
-    'orchestrator.io/github-app': '5DLabs-Rex',
+    'orchestrator.io/github-app': APP,
     'orchestrator.io/run': 'pay-7',
   });
   t.same(job.spec.template.metadata.labels, job.metadata.labels);
@@ -309,7 +309,7 @@ t.test('no ServiceAccount token unless the agent has clusterAccess, then its own
   t.equal(job.spec.template.spec.automountServiceAccountToken, false, 'a TaskRun neither');
   t.notOk(job.spec.template.metadata.labels['orchestrator.io/cluster-access']);
 
-  const tessRun = codeRun({ githubApp: '5DLabs-Tess' });
+  const tessRun = codeRun({ githubApp: 'acme-tess' });
   const tessJob = attemptJob({ strategy: codeRunStrategy, run: tessRun, config, attempt: 1 }) as Json;
   const tess = tessJob.spec.template.spec;
   t.equal(tess.automountServiceAccountToken, true, 'tess (clusterAccess): a token');
@@ -318,7 +318,7 @@ t.test('no ServiceAccount token unless the agent has clusterAccess, then its own
   t.notOk(tessJob.metadata.labels['orchestrator.io/cluster-access'], 'the Job has no need of it');
 
   // Stored without the webhooks (which refuse it): the run's account never gets the token.
-  const borrowed = codeJob(codeRun({ githubApp: '5DLabs-Tess', serviceAccountName: 'admin' }));
+  const borrowed = codeJob(codeRun({ githubApp: 'acme-tess', serviceAccountName: 'admin' }));
   t.equal(borrowed.serviceAccountName, 'orchestrator-agent-cluster-access');
   t.equal(
     codeJob(codeRun({ serviceAccountName: 'admin' })).serviceAccountName,

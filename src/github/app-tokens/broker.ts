@@ -4,11 +4,11 @@
 // installation of an owner is looked up once and kept. Every call has a time limit. Tokens are
 // revoked (DELETE /installation/token, authenticated by the token itself) when the attempt ends.
 // The design it implements: docs/design.md §4.8.
-import { createAppAuth } from '@octokit/auth-app';
 import { request } from '@octokit/request';
 import { Counter, type Registry } from 'prom-client';
 import type { AppCredentials } from './app-keys.js';
 import { classifyGithubError, TokenFailure } from './failure.js';
+import { appAuth, repositoryInstallation } from './installation.js';
 import { timedFetch } from './timed-fetch.js';
 
 export interface TokenRequest {
@@ -102,11 +102,7 @@ export class TokenBroker implements GithubTokens {
     const { appId, privateKey } = await this.opts.keys.of(req.app, signal);
     const fetch = this.timed(signal);
     const baseUrl = this.opts.apiUrl();
-    const auth = createAppAuth({
-      appId,
-      privateKey,
-      request: request.defaults({ baseUrl, request: { fetch } }),
-    });
+    const auth = appAuth({ appId, privateKey }, { baseUrl, fetch });
     const installationId = await this.installation(req, auth.hook, baseUrl, fetch);
     try {
       // refresh: the library's own token cache would hand a revoked token to the next attempt.
@@ -140,7 +136,7 @@ export class TokenBroker implements GithubTokens {
   /** The App's installation on the owner of the first repository, kept for installationTtlMs. */
   private async installation(
     req: TokenRequest,
-    hook: ReturnType<typeof createAppAuth>['hook'],
+    hook: ReturnType<typeof appAuth>['hook'],
     baseUrl: string,
     fetch: Fetch,
   ): Promise<number> {
@@ -150,14 +146,9 @@ export class TokenBroker implements GithubTokens {
     if (known && this.now().getTime() - known.at < ttl) return known.id;
     const repo = req.repositories[0] ?? '';
     try {
-      const { data } = await request('GET /repos/{owner}/{repo}/installation', {
-        baseUrl,
-        owner: req.owner,
-        repo,
-        request: { hook, fetch },
-      });
-      this.installations.set(key, { id: data.id, at: this.now().getTime() });
-      return data.id;
+      const id = await repositoryInstallation(hook, { owner: req.owner, repo }, { baseUrl, fetch });
+      this.installations.set(key, { id, at: this.now().getTime() });
+      return id;
     } catch (err) {
       throw classifyGithubError(
         err,

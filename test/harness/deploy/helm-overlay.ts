@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { stringify } from 'yaml';
-import { appKeySecrets } from '../../../scripts/generate-app-keys-role.js';
+import { appKeySecrets, appKeysRole } from '../../../scripts/generate-app-keys-role.js';
 import type { Cluster } from '../../../src/cluster/index.js';
 import type { KubeObject } from '../../../src/runtime/index.js';
 import { packageRoot } from '../../../src/util/package-root.js';
@@ -93,6 +93,30 @@ function managerPatch(base: KubeObject[], values: Values): Values[] {
 }
 
 /**
+ * The Role on the key Secrets of the Apps the config names, as `npm run generate` writes it into
+ * config/rbac from your config (scripts/generate-app-keys-role.js), with config/rbac's labels. None
+ * when the config names no App: the shipped config names none, so the base has no such Role.
+ */
+function appKeys(work: string, configText: string): string[] {
+  if (appKeySecrets(configText).length === 0) return [];
+  return [
+    kustomization(
+      work,
+      'app-keys',
+      {
+        resources: [join(work, 'app-keys', 'github-app-keys-role.yaml')],
+        labels: [
+          {
+            pairs: { 'app.kubernetes.io/name': 'orchestrator', 'app.kubernetes.io/part-of': 'orchestrator' },
+          },
+        ],
+      },
+      { 'github-app-keys-role.yaml': appKeysRole(configText, 'the Apps of the chart values') },
+    ),
+  ];
+}
+
+/**
  * The kustomize overlay that makes what the chart makes with `values` (every value set): the values ↔
  * kustomize mapping of docs/install.md. `configText` is the controller config the chart rendered.
  */
@@ -137,6 +161,7 @@ export async function overlayFor(
       resources: [
         join(root, 'config', values.watchNamespaces.length ? 'overlays/namespaces' : 'default'),
         ...sandboxes,
+        ...appKeys(work, configText),
       ],
       components: components.map((c) => join(root, 'config', c as string)),
       images: [
@@ -178,13 +203,6 @@ export async function overlayFor(
           target: { kind: 'Role', name: 'orchestrator-gateway' },
           patch: JSON.stringify([
             { op: 'replace', path: '/rules/0/resourceNames/0', value: values.gateway.apiKeySecret },
-          ]),
-        },
-        // The Apps' key Secrets, from the Apps the config names (scripts/generate-app-keys-role.js).
-        {
-          target: { kind: 'Role', name: 'orchestrator-github-app-keys' },
-          patch: JSON.stringify([
-            { op: 'replace', path: '/rules/0/resourceNames', value: appKeySecrets(configText) },
           ]),
         },
         {

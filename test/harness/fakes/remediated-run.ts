@@ -1,15 +1,16 @@
 // The world a GitHub delivery meets in the router's unit tests: the webhook config that maps
 // acme/payments to team-a, and the CodeRun of task 7 that a remediation run continues.
 import { type CodeRun, type ControllerConfig, runLabels } from '../../../src/api/index.js';
-import { configFrom, loadDefaultConfig } from '../../../src/config/load.js';
+import { configFrom } from '../../../src/config/load.js';
+import { seedConfig } from '../util/app-configs.js';
 
 /** Where the router lists and creates the CodeRuns of team-a. */
 export const TEAM_A_CODERUNS = '/apis/orchestrator.io/v1/namespaces/team-a/coderuns';
 
-/** The default config with acme/payments delivered to team-a, and any other `githubWebhook` field. */
+/** The seed's config (its Apps: config/samples/seed) with acme/payments delivered to team-a, and any other `githubWebhook` field. */
 export const webhookConfig = (hook: Record<string, unknown> = {}): ControllerConfig =>
   configFrom({
-    ...loadDefaultConfig(),
+    ...seedConfig(),
     githubWebhook: { repositories: [{ name: 'acme/payments', namespace: 'team-a' }], ...hook },
   });
 

@@ -6,7 +6,6 @@ import { Registry } from 'prom-client';
 import type { ControllerConfig, RunKindName, RunOf, TaskRun } from '../../../src/api/index.js';
 import { runPath } from '../../../src/cli/kinds.js';
 import type { Cluster } from '../../../src/cluster/index.js';
-import { loadDefaultConfig } from '../../../src/config/load.js';
 import { RUN_STRATEGIES, type RunStrategy } from '../../../src/controllers/kind/strategy.js';
 import { type RunControllersOptions, runControllers } from '../../../src/controllers/run-controllers.js';
 import { apiCall } from '../../../src/observability/api-spans.js';
@@ -22,6 +21,7 @@ import {
   resourcePath,
 } from '../../../src/runtime/index.js';
 import { kubeConfig } from '../cluster/cluster.js';
+import { seedConfig } from '../util/app-configs.js';
 import { sampleSum } from '../util/prometheus-text.js';
 import { scaled, waitFor } from '../util/wait.js';
 
@@ -37,11 +37,17 @@ export const SIM = Object.freeze({
 });
 
 /**
- * The shipped config, without the App key Secrets, with every agent pod held running (a day) until the test says how the agent
- * ends (finishJob): the test plays the agent, the real Job controller and scheduler do the rest.
+ * `base` (default: the shipped config as an install with the seed sample's Apps runs it, seedConfig;
+ * the shipped config names no App, and a TaskRun without repository.githubUser acts as its profile's,
+ * so sampleTaskRun acts as rex's 5DLabs-Rex) without the App key Secrets, with every agent pod held
+ * running (a day) until the test says how the agent ends (finishJob): the test plays the agent, the
+ * real Job controller and scheduler do the rest.
  */
-export function testConfig(change: (config: ControllerConfig) => void = () => {}): ControllerConfig {
-  const config = loadDefaultConfig();
+export function testConfig(
+  change: (config: ControllerConfig) => void = () => {},
+  base: ControllerConfig = seedConfig(),
+): ControllerConfig {
+  const config = structuredClone(base);
   config.job.podAnnotations = { ...config.job.podAnnotations, [SIM.delay]: '24h' };
   // No App keys: an installed operator mints no tokens (its App runs reach GitHub anonymously); a test
   // of the tokens names APP_KEY_SECRETS and starts the broker on the GitHub stand-in
@@ -222,7 +228,7 @@ export function sampleTaskRun(name: string, taskId = 7, spec: Partial<TaskRun['s
   };
 }
 
-/** An App CodeRun (5DLabs-Rex on acme/payments) with `spec` over it, as a plain object for kubectl or the API. */
+/** An App CodeRun (the seed's 5DLabs-Rex, as testConfig names it, on acme/payments) with `spec` over it, as a plain object for kubectl or the API. */
 export function sampleCodeRun(name: string, spec: Record<string, unknown> = {}) {
   return {
     apiVersion: 'orchestrator.io/v1',

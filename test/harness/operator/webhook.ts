@@ -19,6 +19,7 @@ import { installLocalWebhooks, uninstallLocalWebhooks } from '../../../src/webho
 import { startWebhookServer, type WebhookServer } from '../../../src/webhook/server.js';
 import { kubeConfig, kubectl, testNamespace } from '../cluster/cluster.js';
 import { allowAll } from '../fakes/access-reviewers.js';
+import { seedConfig } from '../util/app-configs.js';
 
 export interface TestWebhooks {
   server: WebhookServer;
@@ -55,7 +56,10 @@ export async function startTestWebhooks(
   opts: {
     /** Users whose own orchestrator.io/submitted-by is kept (the REST API's identity). Default none. */
     trustedSubmitters?: ReadonlySet<string>;
-    /** The controller config the webhooks judge by. Default the shipped one. */
+    /**
+     * The controller config the webhooks judge by. Default testConfig's, the seed sample's (seedConfig),
+     * whose Apps the runs of sampleTaskRun and sampleCodeRun act as.
+     */
     config?: ControllerConfig;
     /** The client the reference checks' SubjectAccessReviews are made with. Default the cluster's admin. */
     reviews?: ApiRequester;
@@ -68,7 +72,7 @@ export async function startTestWebhooks(
   writeFileSync(join(certDir, 'tls.crt'), serving.certPem);
   writeFileSync(join(certDir, 'tls.key'), serving.keyPem);
   const registry = new Registry();
-  const config = staticConfig(opts.config ?? loadDefaultConfig());
+  const config = staticConfig(opts.config ?? seedConfig());
   const reviews = opts.reviews ?? adminClient(t, cluster);
   const server = await startWebhookServer({
     certFile: join(certDir, 'tls.crt'),

@@ -141,9 +141,12 @@ export function githubAppFixture(
     app.refusedJwts.push(problem);
     return error(401, 'A JSON web token could not be decoded');
   };
-  const installationOf = (owner: string | undefined): GithubAnswer => {
+  // GitHub answers 404 for a repository the App's installation on its owner leaves out.
+  const installationOf = (owner: string | undefined, repo?: string): GithubAnswer => {
     const found = app.installations.get((owner ?? '').toLowerCase());
-    return found
+    const reaches =
+      found && (repo === undefined || found.repositories.some((r) => r.toLowerCase() === repo.toLowerCase()));
+    return found && reaches
       ? { status: 200, body: installationBody(app, owner ?? '', found.id) }
       : error(404, 'Not Found');
   };
@@ -152,7 +155,7 @@ export function githubAppFixture(
     {
       method: 'GET',
       path: '/repos/{owner}/{repo}/installation',
-      handle: (req) => unauthenticated(req.headers) ?? installationOf(req.params.owner),
+      handle: (req) => unauthenticated(req.headers) ?? installationOf(req.params.owner, req.params.repo),
     },
     {
       method: 'POST',
