@@ -5,7 +5,14 @@
 # package manager) running as the unprivileged user 65532. The bases are build arguments so that a
 # mirror or a locally built base can stand in (the local cluster builds this image from its own:
 # images/node and images/node-runtime, src/cluster/operator-image.ts); the defaults are the public ones.
+# Built for another platform (`--platform linux/arm64`), the build stage still runs on the build
+# machine's own (BUILDPLATFORM): its output is JavaScript, the same on every CPU, and tsc under QEMU
+# took more than 20 minutes (docs/decisions/0051). The dependencies' stage and the runtime are the
+# target's, so npm there installs what the target's CPU needs.
 ARG NODE_IMAGE=node:24-bookworm-slim
+# The build stage's base, taken for BUILDPLATFORM: by default the same multi-platform image. A base of
+# one platform only (a local build's images/node) names the build machine's here.
+ARG BUILD_NODE_IMAGE=${NODE_IMAGE}
 ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot
 
 FROM ${NODE_IMAGE} AS deps
@@ -15,7 +22,7 @@ COPY package.json package-lock.json ./
 # runtime base has, and handlebars' uglify-js, which rendering does not use.
 RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund
 
-FROM ${NODE_IMAGE} AS build
+FROM --platform=$BUILDPLATFORM ${BUILD_NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund

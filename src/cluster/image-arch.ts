@@ -1,9 +1,10 @@
 // What an image built here is for, read from the image itself rather than from how it was built: its
 // config's architecture, the CPU of its Node binary (the ELF header's e_machine, and `file`'s words
 // for it) and the version that binary prints when run, under emulation for a foreign image
-// (platform.ts). `npm run build:arm64` checks the arm64 images with it (docs/releasing.md).
+// (platform.ts); and, asked, the CPUs of the native code under a folder and what a command prints (the
+// image's entry run). `npm run build:arm64` checks the arm64 images with it (docs/releasing.md).
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ImageBuildOptions, imageBuildStorage } from './agent-image.js';
 import { buildah, hasImage } from './buildah.js';
@@ -18,6 +19,24 @@ export interface ImageArchFacts {
   nodeFile: string;
   /** What `node --version` printed, run in the image. */
   nodeVersion: string;
+  /** The ELF files under {@link ImageProbes.scan}, with their machines. */
+  elfFiles?: ElfFile[];
+  /** What {@link ImageProbes.run} printed, run in the image. */
+  ran?: string;
+}
+
+/** More to read of an image than its Node. */
+export interface ImageProbes {
+  /** A folder of the image whose ELF files (native code) are listed: none may be another CPU's. */
+  scan?: string;
+  /** A command run in the image as its user, in its working directory (the entry's `--version`). */
+  run?: string[];
+}
+
+export interface ElfFile {
+  /** The path under the folder scanned. */
+  path: string;
+  machine: number;
 }
 
 /** The e_machine of an ELF file (the 16-bit little-endian field at offset 18). */
@@ -33,6 +52,28 @@ export function elfMachine(path: string): number {
   return header.readUInt16LE(18);
 }
 
+/** Every ELF file under `dir` (regular files, links not followed), sorted by path. */
+export function elfFiles(dir: string, under = ''): ElfFile[] {
+  const found: ElfFile[] = [];
+  for (const entry of readdirSync(join(dir, under), { withFileTypes: true })) {
+    const path = under ? `${under}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) found.push(...elfFiles(dir, path));
+    else if (entry.isFile() && isElf(join(dir, path)))
+      found.push({ path, machine: elfMachine(join(dir, path)) });
+  }
+  return found.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+function isElf(path: string): boolean {
+  const magic = Buffer.alloc(4);
+  const fd = openSync(path, 'r');
+  try {
+    return readSync(fd, magic, 0, 4, 0) === 4 && magic.readUInt32BE(0) === 0x7f454c46;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Reads the facts of `image` from the build storage of `opts` (taken back from its archive if the
  * storage no longer has it); `node` is the Node binary's path in the image.
@@ -41,6 +82,7 @@ export function imageArchFacts(
   image: LocalImage,
   node: string,
   opts: Pick<ImageBuildOptions, 'cacheDir' | 'arch'> = {},
+  probes: ImageProbes = {},
 ): ImageArchFacts {
   const storage = imageBuildStorage(opts);
   if (!hasImage(storage, image.name))
@@ -71,6 +113,10 @@ export function imageArchFacts(
       nodeMachine: elfMachine(binary),
       nodeFile: described.status === 0 ? described.stdout.trim() : `file failed: ${described.stderr.trim()}`,
       nodeVersion,
+      ...(probes.scan && { elfFiles: elfFiles(join(root, probes.scan)) }),
+      ...(probes.run && {
+        ran: buildah(storage, ['run', '--isolation', 'chroot', container, '--', ...probes.run], 300_000),
+      }),
     };
   } finally {
     buildah(storage, ['rm', container]);

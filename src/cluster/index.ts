@@ -5,7 +5,8 @@
 // - agent-image.ts: the agent image (images/agent/Dockerfile) built for the real node as a user builds it.
 // - operator-image.ts: the operator's image (Dockerfile) built the same way, from local stand-ins of its bases.
 // - platform.ts: the CPU an image is for; another than the host's built under QEMU's emulation.
-// - image-arch.ts: what a built image is for, read from it (config, its Node's ELF header, node --version).
+// - image-arch.ts: what a built image is for, read from it (config, its Node's ELF header, node --version,
+//   the native code under a folder, a command's output).
 // - agent-sandbox.ts: the agent sandbox of a namespace (config/agents), the one directory that the
 //   install, local mode and the tests apply.
 // - apply.ts: server-side apply through the product's API client, resources found by discovery.

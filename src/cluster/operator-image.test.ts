@@ -30,3 +30,35 @@ t.test("the shipped Dockerfile's sources exist and leave the tests out", async (
   t.ok(sources.includes('src') && sources.includes('schemas') && sources.includes('templates'));
   t.notOk(sources.includes('test') || sources.includes('node_modules'));
 });
+
+// Built for another CPU (`npm run build:arm64`, the release's buildx), the TypeScript build runs on the
+// build machine's own platform and only what depends on the CPU runs on the target's: the production
+// dependencies (npm on the target's Node) and the runtime. A stage moved to the other side fails here.
+t.test(
+  "the shipped Dockerfile compiles on the build platform, installs and runs on the target's",
+  async (t) => {
+    const text = readFileSync(join(packageRoot(), 'Dockerfile'), 'utf8');
+    const stages = text
+      .split(/^(?=FROM )/m)
+      .slice(1)
+      .map((body) => ({ from: body.split('\n', 1)[0] ?? '', body }));
+    const ref = (arg: string) => `\${${arg}}`; // a Dockerfile's ${ARG}
+    const stage = (pattern: RegExp) => {
+      const found = stages.filter((s) => pattern.test(s.body));
+      t.equal(found.length, 1, `one stage runs ${pattern}`);
+      return found[0]?.from;
+    };
+    t.equal(
+      stage(/^RUN npm run build$/m),
+      `FROM --platform=$BUILDPLATFORM ${ref('BUILD_NODE_IMAGE')} AS build`,
+    );
+    t.equal(stage(/^RUN npm ci --omit=dev /m), `FROM ${ref('NODE_IMAGE')} AS deps`);
+    t.equal(stages.at(-1)?.from, `FROM ${ref('RUNTIME_IMAGE')}`, 'the runtime is the target platform');
+    t.equal(stages.filter((s) => s.from.includes('--platform')).length, 1, 'no other stage names a platform');
+    t.match(
+      text,
+      /^ARG BUILD_NODE_IMAGE=\$\{NODE_IMAGE\}$/m,
+      'the build base defaults to the multi-platform base',
+    );
+  },
+);

@@ -2,10 +2,13 @@
 // real node: its two public bases (node:24-bookworm-slim, distroless nodejs24) stand in as images
 // built on the local Debian base (images/node, images/node-runtime), passed as the Dockerfile's
 // NODE_IMAGE and RUNTIME_IMAGE build arguments. Each is cached like the agent image (agent-image.ts).
+// Built for another CPU, the build stage's base is the host's images/node (BUILD_NODE_IMAGE): only the
+// dependencies' stage and the runtime are emulated.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 import { buildLocalImage, type ImageBuildOptions } from './agent-image.js';
+import { type ImageArch, isForeign } from './platform.js';
 import type { LocalImage } from './real-node-images.js';
 
 /**
@@ -28,11 +31,13 @@ export async function buildOperatorImage(
   opts: Omit<ImageBuildOptions, 'contextDir' | 'repository' | 'buildArgs' | 'contextFiles'> = {},
 ): Promise<LocalImage> {
   const root = packageRoot();
-  const node = await buildLocalImage({
-    ...opts,
-    contextDir: join(root, 'images', 'node'),
-    repository: 'node',
-  });
+  const nodeImage = (arch: ImageArch | undefined) =>
+    buildLocalImage({ ...opts, arch, contextDir: join(root, 'images', 'node'), repository: 'node' });
+  const node = await nodeImage(opts.arch);
+  // For another CPU the TypeScript build stage runs on the host's own Node (the Dockerfile's
+  // BUILD_NODE_IMAGE, taken for BUILDPLATFORM); for the host's, the Dockerfile's default (NODE_IMAGE).
+  const buildNode: Record<string, string> =
+    opts.arch && isForeign(opts.arch) ? { BUILD_NODE_IMAGE: (await nodeImage(undefined)).name } : {};
   const runtime = await buildLocalImage({
     ...opts,
     contextDir: join(root, 'images', 'node-runtime'),
@@ -44,6 +49,6 @@ export async function buildOperatorImage(
     contextDir: root,
     repository: 'orchestrator',
     contextFiles: dockerfileSources(readFileSync(join(root, 'Dockerfile'), 'utf8')),
-    buildArgs: { NODE_IMAGE: node.name, RUNTIME_IMAGE: runtime.name },
+    buildArgs: { NODE_IMAGE: node.name, RUNTIME_IMAGE: runtime.name, ...buildNode },
   });
 }
