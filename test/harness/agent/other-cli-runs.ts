@@ -142,12 +142,15 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
   t.equal(spender.phase, 'Failed', spender.message ?? '');
   t.match(spender.message, 'attempt 1 stopped: the model gateway refused its calls');
   t.match(spender.attemptUsage, [{ attempt: 1, stopReason: 'BudgetExceeded' }]);
+  // The gateway holds a call's worst-case input before it forwards it (docs/economics.md): the call
+  // whose input the rest of the cap could not pay is refused, so the attempt never passes its cap.
+  t.match(spender.message, /this call's input may cost up to \$/, 'refused for the input it could not pay');
   const spent = standin.requests().length - reached;
-  t.ok(spent >= 6 && spent < 30, `the cap let ${spent} calls reach the model, not the 30 scripted`);
+  t.ok(spent >= 1 && spent < 30, `the cap let ${spent} calls reach the model, not the 30 scripted`);
   const micros = (await ledgerRows(suite.client, ops))
     .filter((r) => r.run === `${cli}-spender`)
     .reduce((n, r) => n + r.costMicros, 0);
-  t.ok(micros >= 1_000_000, `it spent $${micros / 1e6} against its cap of $1 before the refusal`);
+  t.ok(micros > 0 && micros <= 1_000_000, `it spent $${micros / 1e6}, within its cap of $1`);
   if (cli === 'gemini')
     await geminiTurnLimit(t, world.finished, standin, () => taskRun('gemini-turns', { maxTurns: 2 }));
 }
