@@ -7,15 +7,16 @@ import pino from 'pino';
 import t from 'tap';
 import { apiError, FakeApi } from '../../../test/harness/fakes/fake-api.js';
 import { ManualClock } from '../../../test/harness/fakes/manual-clock.js';
+import { seedConfig } from '../../../test/harness/util/app-configs.js';
 import type { TaskRun } from '../../api/index.js';
-import { loadDefaultConfig } from '../../config/load.js';
 import { commentMarker } from '../../egress/index.js';
 import { TokenFailure } from '../../github/app-tokens/index.js';
 import type { CommentRequest, PostedComment } from '../../github/index.js';
 import { type KubeObject, Store } from '../../runtime/index.js';
 import { attemptOver, dueComment, RefusalCommenter, SETTLE_MS } from './refusal-commenter.js';
 
-const config = loadDefaultConfig();
+// The run acts as its profile's App (the shipped config names none: the seed sample's install does).
+const config = seedConfig();
 const COLLECTION = '/apis/orchestrator.io/v1/namespaces/team-a/taskruns';
 const PATH = `${COLLECTION}/fix`;
 const PR = 'https://github.com/acme/payments/pull/12';
