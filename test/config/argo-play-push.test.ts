@@ -54,6 +54,7 @@ t.test(
       ['a branch deleted', (p) => (p.deleted = true)],
       ['another branch', (p) => (p.ref = 'refs/heads/main')],
       ['a tag named like the branch', (p) => (p.ref = 'refs/tags/feature/task-7-implementation')],
+      ['a head that is not a commit id', (p) => (p.after = `${'a'.repeat(40)}\n${'x'.repeat(4096)}`)],
     ];
     for (const [what, change] of nothing)
       t.same(patches(push(change)), [], `a push by ${what} labels nothing`);
