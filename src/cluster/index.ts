@@ -40,7 +40,7 @@ export {
 export type { Cluster, LocalControlPlane, WorkloadsLater } from './control-plane.js';
 export { startControlPlane } from './control-plane.js';
 export { type ImageArchFacts, imageArchFacts } from './image-arch.js';
-export { buildOperatorImage, dockerfileSources } from './operator-image.js';
+export { buildOperatorImage, crossBuildArgs, dockerfileSources } from './operator-image.js';
 export {
   ELF_MACHINE,
   EMULATION_PACKAGES,

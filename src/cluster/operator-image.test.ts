@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { packageRoot } from '../util/package-root.js';
-import { dockerfileSources } from './operator-image.js';
+import { crossBuildArgs, dockerfileSources } from './operator-image.js';
 
 t.test(
   'the sources of COPY lines, not those from a stage, with the Dockerfile and .dockerignore',
@@ -62,3 +62,14 @@ t.test(
     );
   },
 );
+
+// buildah 1.28 (Debian 12's) leaves BUILDPLATFORM empty, so the build stage took the target's platform
+// and found no arm64 image of the host's one-platform base; the build names the host's platform itself.
+t.test("another CPU's build names the host's Node and the host's platform for the build stage", async (t) => {
+  t.same(crossBuildArgs('orchestrator.local/node:abc', 'amd64'), {
+    BUILD_NODE_IMAGE: 'orchestrator.local/node:abc',
+    BUILDPLATFORM: 'linux/amd64',
+  });
+  t.same(crossBuildArgs('orchestrator.local/node:abc', 'arm64').BUILDPLATFORM, 'linux/arm64');
+  t.throws(() => crossBuildArgs('orchestrator.local/node:abc', undefined), /no image is built on/);
+});

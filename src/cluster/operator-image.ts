@@ -3,12 +3,12 @@
 // built on the local Debian base (images/node, images/node-runtime), passed as the Dockerfile's
 // NODE_IMAGE and RUNTIME_IMAGE build arguments. Each is cached like the agent image (agent-image.ts).
 // Built for another CPU, the build stage's base is the host's images/node (BUILD_NODE_IMAGE): only the
-// dependencies' stage and the runtime are emulated.
+// dependencies' stage and the runtime are emulated (crossBuildArgs).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 import { buildLocalImage, type ImageBuildOptions } from './agent-image.js';
-import { type ImageArch, isForeign } from './platform.js';
+import { hostArch, IMAGE_ARCHES, type ImageArch, isForeign } from './platform.js';
 import type { LocalImage } from './real-node-images.js';
 
 /**
@@ -26,6 +26,20 @@ export function dockerfileSources(dockerfile: string): string[] {
   return [...sources];
 }
 
+/**
+ * The build arguments that keep the Dockerfile's build stage on the host when the image is for another
+ * CPU: its base, the host's images/node, and BUILDPLATFORM itself. The buildah Debian 12 ships (1.28.2,
+ * built against imagebuilder 1.2.3) sets TARGETPLATFORM but not BUILDPLATFORM, so `FROM
+ * --platform=$BUILDPLATFORM` came out empty there, the stage took the build's platform, and the lookup
+ * of the one-platform amd64 base for arm64 answered "image not known" (docs/releasing.md). Named here,
+ * it is what buildx and later buildah set it to.
+ */
+export function crossBuildArgs(hostNodeImage: string, host: ImageArch | undefined): Record<string, string> {
+  if (!host)
+    throw new Error(`no image is built on a ${process.arch} host, only on ${IMAGE_ARCHES.join(' or ')}`);
+  return { BUILD_NODE_IMAGE: hostNodeImage, BUILDPLATFORM: `linux/${host}` };
+}
+
 /** The operator image (orchestrator.local/orchestrator:<content hash>), built unless cached. */
 export async function buildOperatorImage(
   opts: Omit<ImageBuildOptions, 'contextDir' | 'repository' | 'buildArgs' | 'contextFiles'> = {},
@@ -34,10 +48,10 @@ export async function buildOperatorImage(
   const nodeImage = (arch: ImageArch | undefined) =>
     buildLocalImage({ ...opts, arch, contextDir: join(root, 'images', 'node'), repository: 'node' });
   const node = await nodeImage(opts.arch);
-  // For another CPU the TypeScript build stage runs on the host's own Node (the Dockerfile's
-  // BUILD_NODE_IMAGE, taken for BUILDPLATFORM); for the host's, the Dockerfile's default (NODE_IMAGE).
+  // For another CPU the TypeScript build stage runs on the host's own Node; for the host's, on the
+  // Dockerfile's default (NODE_IMAGE) and buildah's own (empty) BUILDPLATFORM, as a user's build does.
   const buildNode: Record<string, string> =
-    opts.arch && isForeign(opts.arch) ? { BUILD_NODE_IMAGE: (await nodeImage(undefined)).name } : {};
+    opts.arch && isForeign(opts.arch) ? crossBuildArgs((await nodeImage(undefined)).name, hostArch()) : {};
   const runtime = await buildLocalImage({
     ...opts,
     contextDir: join(root, 'images', 'node-runtime'),
