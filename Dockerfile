@@ -8,14 +8,17 @@
 # Built for another platform (`--platform linux/arm64`), the build stage still runs on the build
 # machine's own (BUILDPLATFORM): its output is JavaScript, the same on every CPU, and tsc under QEMU
 # took more than 20 minutes (docs/decisions/0051). The dependencies' stage and the runtime are the
-# target's, so npm there installs what the target's CPU needs.
+# target's, so npm there installs what the target's CPU needs. They say so (`--platform=$TARGETPLATFORM`,
+# buildx's default): buildah before 1.40 carries one stage's --platform into the stages after it
+# (containers/buildah#5968), so the runtime would otherwise be looked up, or pulled, for the build
+# machine's CPU. Without --platform, buildah leaves TARGETPLATFORM empty and nothing changes.
 ARG NODE_IMAGE=node:24-bookworm-slim
 # The build stage's base, taken for BUILDPLATFORM: by default the same multi-platform image. A base of
 # one platform only (a local build's images/node) names the build machine's here.
 ARG BUILD_NODE_IMAGE=${NODE_IMAGE}
 ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs24-debian12:nonroot
 
-FROM ${NODE_IMAGE} AS deps
+FROM --platform=$TARGETPLATFORM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --omit=optional: the optional dependencies are the development Node (node-linux-<cpu>), which the
@@ -34,7 +37,7 @@ COPY src ./src
 COPY scripts/build.js scripts/generate-validators.js ./scripts/
 RUN npm run build
 
-FROM ${RUNTIME_IMAGE}
+FROM --platform=$TARGETPLATFORM ${RUNTIME_IMAGE}
 WORKDIR /app
 ENV NODE_ENV=production
 # What package.json "files" ships, but the local control plane's Go module (cluster/: `orchestrator

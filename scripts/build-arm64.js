@@ -2,8 +2,8 @@
 // linux/arm64 from the same Dockerfiles, through the same build path as the host's images
 // (src/cluster/agent-image.ts, operator-image.ts), then checked in the image itself: its config says
 // arm64, its Node is an AArch64 ELF, and that Node runs (under QEMU here) and prints the lock's version;
-// the operator's too that no native code in its node_modules is another CPU's and that its entry prints
-// the package's version.
+// the operator's too that no native code in its node_modules that linux/arm64 could load is another
+// CPU's (image-arch.ts nativeCodeFor) and that its entry prints the package's version.
 // On an x64 host it sets up the emulation first, as root: Debian's qemu-user-static and arch-test, and
 // the aarch64 entry of binfmt_misc. Exits non-zero naming what failed. Not part of `npm test`: a cold
 // build runs every RUN step emulated (docs/releasing.md "The arm64 images" has the times).
@@ -61,9 +61,12 @@ async function buildAndCheck(
   log(
     `${what}: config architecture ${facts.architecture}; ${node}: ${facts.nodeFile}; prints ${facts.nodeVersion}`,
   );
-  const foreign = (facts.elfFiles ?? []).filter((f) => f.machine !== cluster.ELF_MACHINE[arch]);
+  // A package's addons for other platforms (prebuilds/<os>-<cpu>/) are in every install and never loaded.
+  const { foreign, otherPlatforms } = cluster.nativeCodeFor(facts.elfFiles ?? [], arch);
   if (probes.scan)
-    log(`${what}: ${facts.elfFiles.length} ELF files under ${probes.scan}, ${foreign.length} not ${arch}`);
+    log(
+      `${what}: ${facts.elfFiles.length} ELF files under ${probes.scan}: ${foreign.length} of another CPU that linux/${arch} could load, ${otherPlatforms.length} in other platforms' prebuilds/ folders (${[...new Set(otherPlatforms.map((f) => f.path.replace(/\/[^/]*$/, '')))].join(', ')})`,
+    );
   if (probes.run) log(`${what}: \`${probes.run.join(' ')}\` prints ${facts.ran}`);
   const wrong = [
     facts.architecture !== arch && `the config's architecture is ${facts.architecture}`,

@@ -8,6 +8,7 @@ import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ImageBuildOptions, imageBuildStorage } from './agent-image.js';
 import { buildah, hasImage } from './buildah.js';
+import { ELF_MACHINE, type ImageArch } from './platform.js';
 import type { LocalImage } from './real-node-images.js';
 
 export interface ImageArchFacts {
@@ -62,6 +63,36 @@ export function elfFiles(dir: string, under = ''): ElfFile[] {
       found.push({ path, machine: elfMachine(join(dir, path)) });
   }
   return found.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+/** Node's name of each CPU (process.arch), as packages name their prebuild folders. */
+const NODE_CPU: Record<ImageArch, string> = { amd64: 'x64', arm64: 'arm64' };
+
+/**
+ * The platform a package's prebuilt addon is for, read from its folder (`prebuilds/<os>-<cpu>[+<cpu>]/`,
+ * prebuildify's layout, from which node-gyp-build and Bare's loader pick at run time), or undefined for
+ * a file outside one.
+ */
+export function prebuildPlatform(path: string): { os: string; cpus: string[] } | undefined {
+  const match = /(?:^|\/)prebuilds\/([a-z0-9]+)-([a-z0-9+]+)\//.exec(path);
+  return match?.[1] && match[2] ? { os: match[1], cpus: match[2].split('+') } : undefined;
+}
+
+/**
+ * The native code under a folder as linux/`arch` loads it: `foreign`, the ELF files of another CPU that
+ * it could load (outside a prebuild folder, or in linux/`arch`'s own); `otherPlatforms`, those in
+ * another platform's prebuild folder, which a package ships to every install and no loader picks here.
+ */
+export function nativeCodeFor(
+  files: ElfFile[],
+  arch: ImageArch,
+): { foreign: ElfFile[]; otherPlatforms: ElfFile[] } {
+  const otherPlatforms = files.filter((f) => {
+    const platform = prebuildPlatform(f.path);
+    return platform !== undefined && !(platform.os === 'linux' && platform.cpus.includes(NODE_CPU[arch]));
+  });
+  const foreign = files.filter((f) => !otherPlatforms.includes(f) && f.machine !== ELF_MACHINE[arch]);
+  return { foreign, otherPlatforms };
 }
 
 function isElf(path: string): boolean {

@@ -39,7 +39,7 @@ export {
 } from './binary.js';
 export type { Cluster, LocalControlPlane, WorkloadsLater } from './control-plane.js';
 export { startControlPlane } from './control-plane.js';
-export { type ImageArchFacts, imageArchFacts } from './image-arch.js';
+export { type ImageArchFacts, imageArchFacts, nativeCodeFor } from './image-arch.js';
 export { buildOperatorImage, crossBuildArgs, dockerfileSources } from './operator-image.js';
 export {
   ELF_MACHINE,

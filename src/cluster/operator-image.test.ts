@@ -52,9 +52,17 @@ t.test(
       stage(/^RUN npm run build$/m),
       `FROM --platform=$BUILDPLATFORM ${ref('BUILD_NODE_IMAGE')} AS build`,
     );
-    t.equal(stage(/^RUN npm ci --omit=dev /m), `FROM ${ref('NODE_IMAGE')} AS deps`);
-    t.equal(stages.at(-1)?.from, `FROM ${ref('RUNTIME_IMAGE')}`, 'the runtime is the target platform');
-    t.equal(stages.filter((s) => s.from.includes('--platform')).length, 1, 'no other stage names a platform');
+    // The target's stages name it: buildah before 1.40 carries the build stage's platform into them.
+    t.equal(
+      stage(/^RUN npm ci --omit=dev /m),
+      `FROM --platform=$TARGETPLATFORM ${ref('NODE_IMAGE')} AS deps`,
+    );
+    t.equal(
+      stages.at(-1)?.from,
+      `FROM --platform=$TARGETPLATFORM ${ref('RUNTIME_IMAGE')}`,
+      'the runtime is the target platform',
+    );
+    t.equal(stages.length, 3, 'no other stage');
     t.match(
       text,
       /^ARG BUILD_NODE_IMAGE=\$\{NODE_IMAGE\}$/m,
