@@ -2,11 +2,11 @@
 // linux/arm64 from the same Dockerfiles, through the same build path as the host's images
 // (src/cluster/agent-image.ts, operator-image.ts), then checked in the image itself: its config says
 // arm64, its Node is an AArch64 ELF, and that Node runs (under QEMU here) and prints the lock's version;
-// the operator's too that no native code in its node_modules that linux/arm64 could load is another
-// CPU's (image-arch.ts nativeCodeFor) and that its entry prints the package's version.
+// that no native code in the image that linux/arm64 could load is another CPU's (image-arch.ts
+// nativeCodeFor); and the operator's entry prints the package's version.
 // On an x64 host it sets up the emulation first, as root: Debian's qemu-user-static and arch-test, and
 // the aarch64 entry of binfmt_misc. Exits non-zero naming what failed. Not part of `npm test`: a cold
-// build runs every RUN step emulated (docs/releasing.md "The arm64 images" has the times).
+// build runs every RUN step of an arm64 stage emulated (docs/releasing.md "The arm64 images" has the times).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installPackages, onPath } from './system-packages.js';
@@ -80,15 +80,16 @@ async function buildAndCheck(
 }
 
 // The operator image's Node is its runtime base's (images/node-runtime); the agent's is npm's package.
-// The operator's production dependencies (npm ci on the target's Node) hold no other CPU's native code,
-// and its entry, the built JavaScript on those dependencies, runs: `orchestrator --version`.
+// Neither image holds native code of another CPU that it could load (the operator's production
+// dependencies are npm ci's on the target's Node; the agent's CLIs npm's on its own), and the
+// operator's entry, the built JavaScript on those dependencies, runs: `orchestrator --version`.
 await buildAndCheck(
   'operator',
   cluster.buildOperatorImage,
   '/nodejs/bin/node',
-  { scan: '/app/node_modules', run: ['/nodejs/bin/node', '/app/bin/orchestrator.js', '--version'] },
+  { scan: '/', run: ['/nodejs/bin/node', '/app/bin/orchestrator.js', '--version'] },
   version,
 );
 if (process.argv.includes('--agent'))
-  await buildAndCheck('agent', cluster.buildLocalImage, '/opt/agent/bin/node');
-log('every image built is linux/arm64 and runs its Node');
+  await buildAndCheck('agent', cluster.buildLocalImage, '/opt/agent/bin/node', { scan: '/' });
+log("every image built is linux/arm64, runs its Node and holds no other CPU's loadable native code");
