@@ -12,6 +12,7 @@ import { testToolBinary, WORKFLOW_CONTROLLER } from '../cluster/test-tools.js';
 import { startTied, type TiedProcess } from '../cluster/tied-process.js';
 import { scaled, waitFor } from '../util/wait.js';
 import { ensureArgoCrds } from './argo.js';
+import { argoConfigWith } from './argo-kustomize.js';
 import { ARGO_CONFIG } from './argo-manifests.js';
 import { applyObjects, kustomize } from './kustomize.js';
 
@@ -90,7 +91,7 @@ export async function startWorkflowController(
 
 /** config/argo/workflows applied in `namespace` (templates, semaphores, the executor's account). */
 export async function installWorkflowTemplates(cluster: Cluster, namespace: string): Promise<KubeObject[]> {
-  const objects = (await kustomize(cluster, join(ARGO_CONFIG, 'workflows'))).map((o) => ({
+  const objects = (await kustomize(cluster, argoConfigWith(join(ARGO_CONFIG, 'workflows')))).map((o) => ({
     ...o,
     metadata: { ...o.metadata, namespace },
   }));
