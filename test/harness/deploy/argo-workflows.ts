@@ -89,9 +89,17 @@ export async function startWorkflowController(
   return { process: tied, log, tail };
 }
 
-/** config/argo/workflows applied in `namespace` (templates, semaphores, the executor's account). */
-export async function installWorkflowTemplates(cluster: Cluster, namespace: string): Promise<KubeObject[]> {
-  const objects = (await kustomize(cluster, argoConfigWith(join(ARGO_CONFIG, 'workflows')))).map((o) => ({
+/**
+ * config/argo/workflows applied in `namespace` (templates, semaphores, Apps, the executor's account),
+ * its generated files `files` (default the seed install's; an empty map: as shipped).
+ */
+export async function installWorkflowTemplates(
+  cluster: Cluster,
+  namespace: string,
+  files?: Map<string, string>,
+): Promise<KubeObject[]> {
+  const dir = argoConfigWith(join(ARGO_CONFIG, 'workflows'), files);
+  const objects = (await kustomize(cluster, dir)).map((o) => ({
     ...o,
     metadata: { ...o.metadata, namespace },
   }));
