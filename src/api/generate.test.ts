@@ -47,6 +47,8 @@ t.test(
       'its templates are written by hand',
     );
     t.same([...outputs.keys()].filter((p) => !chart.includes(p)).sort(), [
+      'config/argo/events/play-gates-apps.yaml',
+      'config/argo/workflows/apps.yaml',
       'config/manager/deployment.yaml',
       'config/rbac/api-role.yaml',
       'config/rbac/github-app-keys-role.yaml',

@@ -1,7 +1,9 @@
-// No shipped default names the seed's GitHub Apps (5DLabs-Rex and its team): they are another
-// organisation's, and an install names its own (decision 0044). Their names may stay only in the seed
-// sample (config/samples/seed), the docs and the tests that pin the seed. Every file an install or the
-// CLI reads is searched: the config, the chart, the CRDs and schemas, the templates, the code.
+// No shipped default names the seed's GitHub Apps (5DLabs-Rex and its team) or their organisation
+// (5dlabs, as in a bot login's `5dlabs-(cleo|tess)[bot]` or an EventSource's organizations): they are
+// another organisation's, and an install names its own (decisions 0044, 0053). Their names may stay only
+// in the seed sample (config/samples/seed), the docs and the tests that pin the seed. Every file an
+// install or the CLI reads is searched: the config, the chart, the CRDs and schemas, the templates, the
+// code. The project's own images (ghcr.io/5dlabs/…, 5dlabs/orchestrator) are its, not the seed's.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import t from 'tap';
@@ -12,16 +14,8 @@ const root = packageRoot();
 const SHIPPED = ['config', 'charts', 'crds', 'schemas', 'templates', 'src', 'images', 'scripts'];
 const SEED_SAMPLE = join('config', 'samples', 'seed');
 
-/**
- * Files that still name the seed's Apps, to go (issue #54): the Argo templates' App parameters default
- * to them. The test fails when one is fixed and not taken off this list, as when a new one appears.
- */
-const STILL_NAMING = [
-  'config/argo/workflows/coderun-template.yaml',
-  'config/argo/workflows/docsrun-template.yaml',
-  'config/argo/workflows/orchestrator-dag.yaml',
-  'config/argo/workflows/orchestrator-play.yaml',
-];
+/** The seed's organisation, but as the path of the project's images (`5dlabs/`) or inside another name. */
+const SEED_ORGANISATION = /(?<![\w-])5dlabs(?!\/)/i;
 
 const seedApps = (): string[] => {
   const values = parse(readFileSync(join(root, SEED_SAMPLE, 'values.yaml'), 'utf8')) as {
@@ -46,14 +40,19 @@ t.test('the seed sample names the seed’s six Apps (what the search looks for)'
   );
 });
 
-t.test('no shipped file names a seed App, by name or by its key Secret', async (t) => {
-  // The App's name in any case, and as its key Secret's name (github-app-5dlabs-rex).
-  const pattern = new RegExp(seedApps().join('|'), 'i');
-  const naming = SHIPPED.flatMap((dir) => [...files(join(root, dir))])
+const naming = (pattern: RegExp): string[] =>
+  SHIPPED.flatMap((dir) => [...files(join(root, dir))])
     .filter((file) => pattern.test(readFileSync(file, 'utf8')))
     .map((file) => relative(root, file))
     .sort();
-  t.same(naming, STILL_NAMING, 'only the files left to fix');
+
+t.test('no shipped file names a seed App, by name or by its key Secret', async (t) => {
+  // The App's name in any case, and as its key Secret's name (github-app-5dlabs-rex).
+  t.same(naming(new RegExp(seedApps().join('|'), 'i')), []);
+});
+
+t.test('no shipped file names the seed’s organisation', async (t) => {
+  t.same(naming(SEED_ORGANISATION), []);
 });
 
 t.test('the search finds a seed App where one is written', async (t) => {
@@ -61,4 +60,8 @@ t.test('the search finds a seed App where one is written', async (t) => {
   t.ok(pattern.test('resourceNames: [github-app-5dlabs-rex]'), 'a key Secret');
   t.ok(pattern.test('githubApp: 5DLabs-Tess'), 'a profile');
   t.notOk(pattern.test('githubApp: acme-rex'), 'an App of your own');
+  for (const seed of ['organizations: [5dlabs]', 'value: ["^5dlabs-(cleo|tess)\\[bot\\]$"]', 'owner: 5DLabs'])
+    t.ok(SEED_ORGANISATION.test(seed), `the organisation in ${seed}`);
+  for (const own of ['image: ghcr.io/5dlabs/orchestrator-agent:0.1.0', 'repository: 5dlabs/orchestrator'])
+    t.notOk(SEED_ORGANISATION.test(own), `not the project's image in ${own}`);
 });

@@ -119,6 +119,30 @@ t.test('docsrun-template: a DocsRun of its parameters, and the step ends with it
 });
 
 t.test(
+  'as shipped (no App in the config): a workflow needing an App fails naming its key; -p gives it',
+  async (t) => {
+    const ns = await testNamespace(t, cluster);
+    await installWorkflowTemplates(cluster, ns, new Map());
+    const bare = await submitWorkflow(client, ns, 'coderun-template', { ...PARAMETERS, 'task-id': '7' });
+    const failed = await untilWorkflow(client, ns, bare, ['Failed', 'Error', 'Succeeded'], controller);
+    t.not(failed.status?.phase, 'Succeeded');
+    t.match(
+      failed.status?.message,
+      /orchestrator-argo-apps.*implementation-app/,
+      'the message names the key',
+    );
+    t.same(await runsOf(client, ns, 'CodeRun', bare), [], 'and no run is created');
+    const given = await submitWorkflow(client, ns, 'coderun-template', {
+      ...PARAMETERS,
+      'task-id': '7',
+      'github-app': 'acme-rex',
+    });
+    const [run] = await untilRuns(client, ns, 'CodeRun', given, 1, controller);
+    t.match(run?.spec, { githubApp: 'acme-rex' }, 'a submitter’s App needs no ConfigMap key');
+  },
+);
+
+t.test(
   'orchestrator-dag: agents in order per task, a failed task leaves the other going, approval resumes',
   async (t) => {
     const ns = await testNamespace(t, cluster);

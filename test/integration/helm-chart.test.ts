@@ -200,6 +200,13 @@ t.test('bad values are refused, naming the field', async (t) => {
     ['--set', 'certManager.enabled=true', '--set', 'webhook.caBundle=QQ=='],
     /webhook\.caBundle: must be empty with certManager\.enabled/,
   );
+  await refused(['--set', 'githubWebhook.ingress.enabled=true'], /githubWebhook\.ingress\.host: required/);
+  const route = ['--set', 'githubWebhook.httpRoute.enabled=true'];
+  await refused(route, /githubWebhook\.httpRoute\.host: required/);
+  await refused(
+    [...route, '--set', 'githubWebhook.httpRoute.host=hooks.example.com'],
+    /httpRoute\.parentRefs: required/,
+  );
 });
 
 t.test(

@@ -180,6 +180,19 @@ matchExpressions:
 {{- if and .Values.watchNamespaces (or .Values.config.watchNamespace .Values.config.namespaceSelector) -}}
 {{- fail "watchNamespaces: exclusive with config.watchNamespace and config.namespaceSelector" -}}
 {{- end -}}
+{{- with .Values.githubWebhook.ingress -}}
+{{- if and .enabled (not .host) -}}
+{{- fail "githubWebhook.ingress.host: required with githubWebhook.ingress.enabled (the public host GitHub posts to)" -}}
+{{- end -}}
+{{- end -}}
+{{- with .Values.githubWebhook.httpRoute -}}
+{{- if and .enabled (not .host) -}}
+{{- fail "githubWebhook.httpRoute.host: required with githubWebhook.httpRoute.enabled (the public host GitHub posts to)" -}}
+{{- end -}}
+{{- if and .enabled (not .parentRefs) -}}
+{{- fail "githubWebhook.httpRoute.parentRefs: required with githubWebhook.httpRoute.enabled (your Gateway)" -}}
+{{- end -}}
+{{- end -}}
 {{- end -}}
 
 {{- /*

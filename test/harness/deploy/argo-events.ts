@@ -19,6 +19,7 @@ import { NATS_SERVER, testToolBinary } from '../cluster/test-tools.js';
 import { startTied, type TiedProcess } from '../cluster/tied-process.js';
 import { scaled, waitFor } from '../util/wait.js';
 import { ARGO_EVENTS, EVENTS_INSTALL, ensureArgoCrds } from './argo.js';
+import { argoConfigWith } from './argo-kustomize.js';
 import { ARGO_CONFIG } from './argo-manifests.js';
 import { applyObjects, kustomize } from './kustomize.js';
 
@@ -148,7 +149,7 @@ const BUS_CA_SECRET = 'eventbus-nats-ca';
 
 /**
  * In `namespace`: the EventBus `default` on `nats`, the webhook's Secret, and config/argo/events (the
- * EventSource `github`, the Sensors and their account) exactly as shipped.
+ * EventSource `github`, the Sensors and their account) as shipped, for an install with the seed's Apps.
  */
 export async function installArgoEvents(
   cluster: Cluster,
@@ -173,7 +174,7 @@ export async function installArgoEvents(
       },
     },
   };
-  const events = (await kustomize(cluster, join(ARGO_CONFIG, 'events'))).map((o) => ({
+  const events = (await kustomize(cluster, argoConfigWith(join(ARGO_CONFIG, 'events')))).map((o) => ({
     ...o,
     metadata: { ...o.metadata, namespace },
   }));

@@ -1,13 +1,17 @@
 // The shipped Argo manifests (config/argo) read as Argo reads them: WorkflowTemplates with their
 // parameters and resource templates, Sensors with the Workflows their triggers create, and Argo's
-// `{{...}}` substitution done with sample values, so the runs they would create can be checked.
+// `{{...}}` substitution done with sample values, so the runs they would create can be checked. The
+// files `npm run generate` derives from the controller config are those of an install with the seed's
+// Apps (the tests' install, decision 0044), and the kustomizations' replacements are made as kustomize
+// makes them (argo-kustomize.ts).
 import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { parseManifests } from '../../../src/cluster/kubectl.js';
 import type { KubeObject } from '../../../src/runtime/index.js';
 import { packageRoot } from '../../../src/util/package-root.js';
 import { fieldAt } from './argo-conditions.js';
+import { applyReplacements, isLocalConfig, type Replacement, seedArgoFiles } from './argo-kustomize.js';
 
 export { fieldAt };
 
@@ -17,6 +21,7 @@ export interface Parameter {
   name: string;
   value?: string;
   default?: string;
+  valueFrom?: { configMapKeyRef?: { name: string; key: string }; default?: string };
 }
 
 export interface Template {
@@ -41,16 +46,48 @@ export interface WorkflowTemplate extends KubeObject {
   spec: { entrypoint: string; arguments?: { parameters?: Parameter[] }; templates: Template[] };
 }
 
-/** Every object of config/argo's kustomizations, in the order their `resources` list them. */
-export function argoObjects(dir = ARGO_CONFIG): KubeObject[] {
-  const { resources } = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as {
+/**
+ * Every object of config/argo's kustomizations, in the order their `resources` list them, as kustomize
+ * builds them: the generated files as `generated` has them (by path from the package root; default the
+ * seed install's), each kustomization's replacements made, its local-config objects left out.
+ */
+export function argoObjects(dir = ARGO_CONFIG, generated = seedArgoFiles()): KubeObject[] {
+  const { resources, replacements = [] } = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as {
     resources: string[];
+    replacements?: Replacement[];
   };
-  return resources.flatMap((entry) => {
+  const objects = resources.flatMap((entry) => {
     const path = join(dir, entry);
-    if (statSync(path).isDirectory()) return argoObjects(path);
-    return parseManifests(readFileSync(path, 'utf8'), path);
+    if (statSync(path).isDirectory()) return argoObjects(path, generated);
+    const text = generated.get(relative(packageRoot(), path)) ?? readFileSync(path, 'utf8');
+    return parseManifests(text, path);
   });
+  applyReplacements(objects, replacements);
+  return objects.filter((o) => !isLocalConfig(o));
+}
+
+/** The data of the ConfigMaps among `objects`, by name. */
+export const configMapsOf = (objects: KubeObject[]): Map<string, Record<string, string>> =>
+  new Map(
+    objects
+      .filter((o) => o.kind === 'ConfigMap')
+      .map((o) => [String(o.metadata?.name), (o as { data?: Record<string, string> }).data ?? {}]),
+  );
+let seedConfigMaps: Map<string, Record<string, string>> | undefined;
+const seedMaps = () => {
+  seedConfigMaps ??= configMapsOf(argoObjects());
+  return seedConfigMaps;
+};
+
+/**
+ * A parameter's value as Argo gives it when nothing is passed: its value, its default, or the key of a
+ * ConfigMap of `configMaps` (default config/argo's, for the seed install) its valueFrom names (else
+ * valueFrom.default).
+ */
+export function parameterValue(p: Parameter, configMaps = seedMaps()): string | undefined {
+  if (p.value !== undefined || p.default !== undefined) return p.value ?? p.default;
+  const ref = p.valueFrom?.configMapKeyRef;
+  return (ref && configMaps.get(ref.name)?.[ref.key]) ?? p.valueFrom?.default;
 }
 
 export const workflowTemplates = (objects = argoObjects()): WorkflowTemplate[] =>
@@ -93,7 +130,7 @@ export function substitute(text: string, values: Record<string, string>): string
 export function inputValues(t: Template, args: Record<string, string>): Record<string, string> {
   const values: Record<string, string> = {};
   for (const p of t.inputs?.parameters ?? []) {
-    const value = args[p.name] ?? p.value ?? p.default;
+    const value = args[p.name] ?? parameterValue(p);
     if (value === undefined) throw new Error(`template ${t.name}: input ${p.name} has no value`);
     values[`inputs.parameters.${p.name}`] = value;
   }
@@ -112,9 +149,15 @@ export function createdRun(
 }
 
 /** The parameters of a Workflow or WorkflowTemplate's arguments, by name. */
-export const argumentsOf = (spec: { arguments?: { parameters?: Parameter[] } }): Record<string, string> =>
+export const argumentsOf = (
+  spec: { arguments?: { parameters?: Parameter[] } },
+  configMaps = seedMaps(),
+): Record<string, string> =>
   Object.fromEntries(
-    (spec.arguments?.parameters ?? []).flatMap((p) => (p.value === undefined ? [] : [[p.name, p.value]])),
+    (spec.arguments?.parameters ?? []).flatMap((p) => {
+      const value = parameterValue(p, configMaps);
+      return value === undefined ? [] : [[p.name, value]];
+    }),
   );
 
 export interface SensorTrigger {

@@ -12,6 +12,7 @@ import { testToolBinary, WORKFLOW_CONTROLLER } from '../cluster/test-tools.js';
 import { startTied, type TiedProcess } from '../cluster/tied-process.js';
 import { scaled, waitFor } from '../util/wait.js';
 import { ensureArgoCrds } from './argo.js';
+import { argoConfigWith } from './argo-kustomize.js';
 import { ARGO_CONFIG } from './argo-manifests.js';
 import { applyObjects, kustomize } from './kustomize.js';
 
@@ -88,9 +89,17 @@ export async function startWorkflowController(
   return { process: tied, log, tail };
 }
 
-/** config/argo/workflows applied in `namespace` (templates, semaphores, the executor's account). */
-export async function installWorkflowTemplates(cluster: Cluster, namespace: string): Promise<KubeObject[]> {
-  const objects = (await kustomize(cluster, join(ARGO_CONFIG, 'workflows'))).map((o) => ({
+/**
+ * config/argo/workflows applied in `namespace` (templates, semaphores, Apps, the executor's account),
+ * its generated files `files` (default the seed install's; an empty map: as shipped).
+ */
+export async function installWorkflowTemplates(
+  cluster: Cluster,
+  namespace: string,
+  files?: Map<string, string>,
+): Promise<KubeObject[]> {
+  const dir = argoConfigWith(join(ARGO_CONFIG, 'workflows'), files);
+  const objects = (await kustomize(cluster, dir)).map((o) => ({
     ...o,
     metadata: { ...o.metadata, namespace },
   }));

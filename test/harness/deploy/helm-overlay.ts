@@ -117,6 +117,51 @@ function appKeys(work: string, configText: string): string[] {
 }
 
 /**
+ * The GitHub webhook's ways in as a user's overlay sets them over config/github-webhook's Components:
+ * the host, class, certificate and more annotations of the Ingress; the Gateways and host of the
+ * HTTPRoute, the CA ConfigMap of its BackendTLSPolicy (the values' githubWebhook).
+ */
+function githubWebhookPatches(values: Values): Values[] {
+  const { ingress, httpRoute } = values.githubWebhook;
+  const patch = (kind: string, name: string, ops: Values[]) => ({
+    target: { kind, name },
+    patch: JSON.stringify(ops),
+  });
+  return [
+    ...(ingress.enabled
+      ? [
+          patch('Ingress', 'orchestrator-github-webhook', [
+            { op: 'replace', path: '/spec/ingressClassName', value: ingress.className },
+            { op: 'replace', path: '/spec/tls/0/hosts/0', value: ingress.host },
+            { op: 'replace', path: '/spec/tls/0/secretName', value: ingress.tlsSecretName },
+            { op: 'replace', path: '/spec/rules/0/host', value: ingress.host },
+            ...Object.entries(ingress.annotations).map(([k, v]) => ({
+              op: 'add',
+              path: `/metadata/annotations/${k.replaceAll('/', '~1')}`,
+              value: v,
+            })),
+          ]),
+        ]
+      : []),
+    ...(httpRoute.enabled
+      ? [
+          patch('HTTPRoute', 'orchestrator-github-webhook', [
+            { op: 'replace', path: '/spec/parentRefs', value: httpRoute.parentRefs },
+            { op: 'replace', path: '/spec/hostnames', value: [httpRoute.host] },
+          ]),
+          patch('BackendTLSPolicy', 'orchestrator-api', [
+            {
+              op: 'replace',
+              path: '/spec/validation/caCertificateRefs/0/name',
+              value: httpRoute.caConfigMap,
+            },
+          ]),
+        ]
+      : []),
+  ];
+}
+
+/**
  * The kustomize overlay that makes what the chart makes with `values` (every value set): the values ↔
  * kustomize mapping of docs/install.md. `configText` is the controller config the chart rendered.
  */
@@ -149,10 +194,13 @@ export async function overlayFor(
         : {}),
     }),
   );
+  const { ingress, httpRoute } = values.githubWebhook;
   const components = [
     values.certManager.enabled && 'cert-manager',
     values.prometheus.serviceMonitor && values.prometheus.prometheusRule && 'prometheus',
     values.grafana.dashboard && 'grafana',
+    ingress.enabled && 'github-webhook/ingress',
+    httpRoute.enabled && 'github-webhook/gateway-api',
   ].filter(Boolean);
   return kustomization(
     work,
@@ -218,6 +266,7 @@ export async function overlayFor(
             { op: 'add', path: '/spec/maxUnavailable', value: values.podDisruptionBudget.maxUnavailable },
           ]),
         },
+        ...githubWebhookPatches(values),
         // The metrics port's sources (the third ingress rule) and more egress.
         {
           target: { kind: 'NetworkPolicy', name: 'orchestrator' },
