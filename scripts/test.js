@@ -40,6 +40,11 @@ process.env.ORCHESTRATOR_TEST_CPU_FILE = cpuFile;
 // Every TypeScript process of the run (test files, the operators and stand-ins they start) shares one
 // cache of Node's transforms (scripts/ts-import.mjs), removed with the run.
 process.env.ORCHESTRATOR_TS_CACHE = join(runTmp, 'ts');
+// The Go builds run beside the test files (scripts/test-builds.js) at a lower priority
+// (src/cluster/binary.ts): the files mostly wait on their clusters and need little CPU, but at once,
+// and a build at the same priority made the real-node files several times slower; the builds still
+// take every cycle the files leave. A niceness set by the caller is kept.
+process.env.ORCHESTRATOR_BUILD_NICENESS ??= '10';
 const scale = testTimeoutScale();
 const tapConfig = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).tap ?? {};
 const fileTimeout = tapConfig.timeout ?? 30;
