@@ -155,7 +155,7 @@ function goVersion(): string {
  * package (a panic's stack trace keeps its function names and lines). The cache key
  * ({@link moduleHash}) leaves the flags out: a binary built with others still serves.
  */
-export const GO_BUILD_FLAGS = ['-trimpath', '-ldflags=-s -w', '-gcflags=all=-dwarf=false'];
+const GO_BUILD_FLAGS = ['-trimpath', '-ldflags=-s -w', '-gcflags=all=-dwarf=false'];
 
 /**
  * The niceness a build runs at: `ORCHESTRATOR_BUILD_NICENESS` (npm test sets one, so that the test
@@ -214,11 +214,6 @@ export function controllersBinary(opts: BinaryOptions = {}): Promise<string> {
 /** Path of the real node's binary (of `cluster/control-plane`, or `opts.moduleDir`). */
 export function nodeBinary(opts: BinaryOptions = {}): Promise<string> {
   return moduleBinary(NODE, opts);
-}
-
-/** Path of the kwok binary (`cluster/kwok`; `opts.moduleDir`, the control plane's, does not apply). */
-export function kwokBinary(opts: BinaryOptions = {}): Promise<string> {
-  return moduleBinary(KWOK, { ...opts, moduleDir: undefined });
 }
 
 /** Path of kube-router (`cluster/kube-router`; `opts.moduleDir`, the control plane's, does not apply). */
