@@ -45,12 +45,6 @@ process.env.ORCHESTRATOR_TS_CACHE = join(runTmp, 'ts');
 // and a build at the same priority made the real-node files several times slower; the builds still
 // take every cycle the files leave. A niceness set by the caller is kept.
 process.env.ORCHESTRATOR_BUILD_NICENESS ??= '10';
-// tap loads its process tracker (@tapjs/processinfo) in every test process and, through NODE_OPTIONS,
-// in every Node process they start (operators, the CLI, stand-ins): it reads again and splits into
-// lines every JavaScript module loaded, for coverage and `tap --changed`, neither of which this run
-// uses. Excluding every file from it (its own setting, a RegExp) saves that: a CLI process's CPU
-// 2.3 → 1.9 s, a unit file that starts the CLI 3.0 → 2.1 s (docs/testing.md).
-process.env._TAPJS_PROCESSINFO_EXCLUDE_ ??= '/./';
 const scale = testTimeoutScale();
 const tapConfig = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).tap ?? {};
 const fileTimeout = tapConfig.timeout ?? 30;
