@@ -13,3 +13,4 @@ export function laneOrder(
   lane: string,
   durations?: Map<string, number>,
 ): ClassifiedFile[];
+export function readyFiles(waiting: ClassifiedFile[], settled: Set<string>): ClassifiedFile[];

@@ -13,11 +13,13 @@ import { readFileSync } from 'node:fs';
 export const LANES = ['unit', 'integration', 'real-node'];
 
 /**
- * What a file may wait for, in the order the runner builds them (the real-node lane's first file
- * needs only the node, its next ones the agent image; the tools come last, as the files that run
- * them do).
+ * What a file may wait for, in the order the runner builds them: the real node's kubelet and the agent
+ * image first (the real-node lane's first files need only those), then Argo's programs (the longest
+ * build, which three real-node files wait for), then kube-router (one real-node file), the operator's
+ * image and helm (the in-cluster suite, the real-node lane's last), and the Collector (two integration
+ * files, which run last in their lane anyway).
  */
-export const NEEDS = ['node', 'agent-image', 'operator-image', 'otelcol', 'helm', 'argo'];
+export const NEEDS = ['node', 'agent-image', 'argo', 'kube-router', 'operator-image', 'helm', 'otelcol'];
 
 /** The header: the comment lines before the first line of code (imports included). */
 function header(text) {
@@ -72,4 +74,12 @@ export function laneOrder(classified, lane, durations = new Map()) {
         (length(a) === length(b) ? 0 : length(b) > length(a) ? 1 : -1) ||
         (a.file < b.file ? -1 : a.file > b.file ? 1 : 0),
     );
+}
+
+/**
+ * The files of `waiting` (in laneOrder's order) that may start now: every need in `settled`, the needs
+ * whose build has ended, built or failed (a file whose build failed runs and fails saying so).
+ */
+export function readyFiles(waiting, settled) {
+  return waiting.filter((f) => f.needs.every((n) => settled.has(n)));
 }

@@ -22,7 +22,7 @@ import { treeCpu } from './proc-usage.js';
 import { noticingBuilds, startBuilds } from './test-builds.js';
 import { TEST_NODES } from './test-cluster.js';
 import { readDurations, writeDurations } from './test-durations.js';
-import { classifyFiles, LANES, laneOrder } from './test-lanes.js';
+import { classifyFiles, LANES, laneOrder, readyFiles } from './test-lanes.js';
 import { runTap } from './test-tap.js';
 import { testTimeoutScale } from './test-timeout-scale.js';
 import { Timing, timingReport } from './test-timing.js';
@@ -40,6 +40,11 @@ process.env.ORCHESTRATOR_TEST_CPU_FILE = cpuFile;
 // Every TypeScript process of the run (test files, the operators and stand-ins they start) shares one
 // cache of Node's transforms (scripts/ts-import.mjs), removed with the run.
 process.env.ORCHESTRATOR_TS_CACHE = join(runTmp, 'ts');
+// The Go builds run beside the test files (scripts/test-builds.js) at a lower priority
+// (src/cluster/binary.ts): the files mostly wait on their clusters and need little CPU, but at once,
+// and a build at the same priority made the real-node files several times slower; the builds still
+// take every cycle the files leave. A niceness set by the caller is kept.
+process.env.ORCHESTRATOR_BUILD_NICENESS ??= '10';
 const scale = testTimeoutScale();
 const tapConfig = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).tap ?? {};
 const fileTimeout = tapConfig.timeout ?? 30;
@@ -106,8 +111,8 @@ const {
   buildOperatorImage,
   cacheRoot,
   controllersBinary,
+  controlPlaneBinary,
   kubeRouterBinary,
-  kwokBinary,
   nodeBinary,
   obtainCluster,
   realNodeMissing,
@@ -129,22 +134,23 @@ clusterReady.then(
   (c) => c && log(`control plane ready: ${c.server} (kubeconfig ${c.kubeconfig})`),
   (err) => log(`no control plane, so every integration and real-node file fails: ${err.message}`),
 );
-// The other builds wait for the control plane's, so that the integration files start first.
+// The builds start with the shared control plane's: the first (the real node's) builds the same
+// control plane and controllers, waiting on that build's lock, then the kubelet while the shared one
+// builds KWOK and starts; the rest follow one at a time.
 const needs = [...new Set(classified.flatMap((f) => f.needs))];
 const builds = startBuilds(needs, {
   cluster: {
     buildLocalImage,
     buildOperatorImage,
     controllersBinary,
+    controlPlaneBinary,
     kubeRouterBinary,
-    kwokBinary,
     nodeBinary,
     realNodeMissing,
   },
   log,
   timing,
   state: buildState,
-  after: clusterReady.catch(() => undefined),
 });
 
 const running = new Set();
@@ -154,24 +160,33 @@ const forward = (sig) => {
 process.on('SIGINT', forward);
 process.on('SIGTERM', forward);
 
-/** Runs a lane's files, each once its needs are built (or failed), as few tap processes as that allows. */
+/**
+ * Runs a lane's files, each as soon as its own needs are built (or failed): of the files whose needs
+ * are settled, all of them in laneOrder's order in one tap process (one file at a time in a lane that
+ * runs one at a time, so that each next file is chosen again as builds end); when none is, it waits
+ * for the next build one of them needs.
+ */
 async function runLane(lane, env) {
-  const files = lanes[lane];
+  const waiting = [...lanes[lane]];
   const results = [];
-  if (files.length === 0) return results;
-  const settled = new Set();
+  if (waiting.length === 0) return results;
   let waited = 0;
   const started = Date.now();
-  for (let i = 0; i < files.length; ) {
-    const waitStart = Date.now();
-    await Promise.allSettled(files[i].needs.map((n) => builds.promises[n]));
-    for (const n of files[i].needs) settled.add(n);
-    waited += Date.now() - waitStart;
-    let j = i + 1;
-    while (j < files.length && files[j].needs.every((n) => settled.has(n))) j++;
+  while (waiting.length > 0) {
+    let ready = readyFiles(waiting, builds.settled);
+    if (ready.length === 0) {
+      const waitStart = Date.now();
+      const pending = waiting.flatMap((f) => f.needs.filter((n) => !builds.settled.has(n)));
+      await Promise.race(pending.map((n) => builds.promises[n].catch(() => undefined)));
+      // The build's own handler (startBuilds) marks it settled before this one runs.
+      waited += Date.now() - waitStart;
+      continue;
+    }
+    if (JOBS[lane] === 1) ready = ready.slice(0, 1);
+    for (const f of ready) waiting.splice(waiting.indexOf(f), 1);
     const tap = runTap({
       name: `${lane}-${results.length + 1}`,
-      files: files.slice(i, j).map((f) => f.file),
+      files: ready.map((f) => f.file),
       jobs: JOBS[lane],
       env: { ...env, ORCHESTRATOR_TEST_LANE: lane },
       logDir: runTmp,
@@ -180,9 +195,8 @@ async function runLane(lane, env) {
     running.add(tap);
     results.push(await tap.done);
     running.delete(tap);
-    i = j;
   }
-  const note = `${files.length} files${waited > 1000 ? `, ${(waited / 1000).toFixed(0)} s waiting for builds` : ''}`;
+  const note = `${lanes[lane].length} files${waited > 1000 ? `, ${(waited / 1000).toFixed(0)} s waiting for builds` : ''}`;
   timing.add('lane', lane, Date.now() - started, note);
   return results;
 }

@@ -12,7 +12,7 @@ import {
   rmSync,
   symlinkSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, setPriority } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 import { tailFile } from '../util/text.js';
@@ -149,6 +149,23 @@ function goVersion(): string {
   return res.stdout.trim();
 }
 
+/**
+ * `go build`'s flags. No debug information (`-ldflags=-s -w`, `-gcflags=all=-dwarf=false`): nobody runs
+ * a debugger on these programs, and leaving it out saves the compiler and the linker work on every
+ * package (a panic's stack trace keeps its function names and lines). The cache key
+ * ({@link moduleHash}) leaves the flags out: a binary built with others still serves.
+ */
+const GO_BUILD_FLAGS = ['-trimpath', '-ldflags=-s -w', '-gcflags=all=-dwarf=false'];
+
+/**
+ * The niceness a build runs at: `ORCHESTRATOR_BUILD_NICENESS` (npm test sets one, so that the test
+ * files running beside its builds are not starved by them), else the caller's own.
+ */
+export function buildNiceness(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const n = Number(env.ORCHESTRATOR_BUILD_NICENESS);
+  return env.ORCHESTRATOR_BUILD_NICENESS && Number.isInteger(n) && n > 0 && n <= 19 ? n : undefined;
+}
+
 function goEnv(): NodeJS.ProcessEnv {
   return { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' };
 }
@@ -197,11 +214,6 @@ export function controllersBinary(opts: BinaryOptions = {}): Promise<string> {
 /** Path of the real node's binary (of `cluster/control-plane`, or `opts.moduleDir`). */
 export function nodeBinary(opts: BinaryOptions = {}): Promise<string> {
   return moduleBinary(NODE, opts);
-}
-
-/** Path of the kwok binary (`cluster/kwok`; `opts.moduleDir`, the control plane's, does not apply). */
-export function kwokBinary(opts: BinaryOptions = {}): Promise<string> {
-  return moduleBinary(KWOK, { ...opts, moduleDir: undefined });
 }
 
 /** Path of kube-router (`cluster/kube-router`; `opts.moduleDir`, the control plane's, does not apply). */
@@ -272,12 +284,21 @@ async function goBuild(
   try {
     const { cwd, flags } = buildDir(component, moduleDir, binary);
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn('go', ['build', '-trimpath', '-v', '-o', partial, component.target], {
+      const child = spawn('go', ['build', ...GO_BUILD_FLAGS, '-v', '-o', partial, component.target], {
         cwd,
         env: { ...goEnv(), GOFLAGS: flags },
         stdio: ['ignore', logFd, logFd],
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
+      // Set before go starts its compilers (it loads the module graph first), which inherit it.
+      const niceness = buildNiceness();
+      if (niceness !== undefined && child.pid !== undefined) {
+        try {
+          setPriority(child.pid, niceness);
+        } catch {
+          // Not allowed here: the build runs at the caller's priority.
+        }
+      }
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       child.on('error', reject);
       child.on('exit', (c) => {

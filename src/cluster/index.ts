@@ -34,7 +34,6 @@ export {
   controllersBinary,
   controlPlaneBinary,
   kubeRouterBinary,
-  kwokBinary,
   nodeBinary,
 } from './binary.js';
 export type { Cluster, LocalControlPlane, WorkloadsLater } from './control-plane.js';

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import t from 'tap';
 import { readDurations, writeDurations } from '../../scripts/test-durations.js';
-import { classify, classifyFiles, laneOrder } from '../../scripts/test-lanes.js';
+import { classify, classifyFiles, laneOrder, readyFiles } from '../../scripts/test-lanes.js';
 import { type FileResult, runTap, tapReader } from '../../scripts/test-tap.js';
 import { BUDGET_MINUTES, Timing, timingReport } from '../../scripts/test-timing.js';
 import { laneProblem } from '../harness/cluster/cluster.js';
@@ -70,6 +70,29 @@ t.test('a lane runs the files needing nothing first, then in the order their nee
   );
 });
 
+t.test('a file may start once its own needs are settled, whatever a file before it waits for', async (t) => {
+  const files = laneOrder(
+    [
+      classify('test/integration/e2e.test.ts', '// @lane real-node\n// @needs node agent-image\n'),
+      classify('test/integration/argo.test.ts', '// @lane real-node\n// @needs node argo\n'),
+      classify('test/integration/policy.test.ts', '// @lane real-node\n// @needs node kube-router\n'),
+    ],
+    'real-node',
+  );
+  const ready = (...settled: string[]) => readyFiles(files, new Set(settled)).map((f) => f.file);
+  t.same(ready('node'), [], 'the node alone starts none of them');
+  t.same(
+    ready('node', 'argo'),
+    ['test/integration/argo.test.ts'],
+    'Argo built before the agent image: its file goes first',
+  );
+  t.same(
+    ready('node', 'argo', 'agent-image', 'kube-router'),
+    ['e2e', 'argo', 'policy'].map((n) => `test/integration/${n}.test.ts`),
+    "all settled: laneOrder's order, the agent image's file first",
+  );
+});
+
 t.test(
   'within a rank a lane starts its longest files first, by the last run, untimed ones first',
   async (t) => {
@@ -119,11 +142,16 @@ t.test("the repository's test files all classify, and the real node's suites are
   const classified = classifyFiles(root, files);
   const realNode = laneOrder(classified, 'real-node').map((f) => f.file);
   t.ok(realNode.includes('test/integration/real-node.test.ts'), realNode.join(', '));
-  // Its egress proof runs the agent image: it waits for that build like the agent suites.
+  // Its egress proof runs the agent image: it waits for that build like the agent suites; it alone
+  // enforces NetworkPolicies, so it alone waits for kube-router.
   t.same(
     classified.find((f) => f.file === 'test/integration/real-node.test.ts')?.needs,
-    ['node', 'agent-image'],
-    'real-node.test.ts needs the node and the agent image',
+    ['node', 'kube-router', 'agent-image'],
+    'real-node.test.ts needs the node, kube-router and the agent image',
+  );
+  t.same(
+    classified.filter((f) => f.needs.includes('kube-router')).map((f) => f.file),
+    ['test/integration/real-node.test.ts'],
   );
   for (const f of laneOrder(classified, 'real-node'))
     t.ok(f.needs.includes('node'), `${f.file} waits for the node`);

@@ -10,7 +10,7 @@
 // Needs root and the Debian packages of src/cluster/real-node-host.ts: without them the file fails
 // at once, naming what is missing.
 // @lane real-node
-// @needs node agent-image
+// @needs node kube-router agent-image
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
