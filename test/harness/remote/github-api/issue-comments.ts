@@ -146,18 +146,19 @@ export function issueCommentRoutes(
 }
 
 /**
- * The stand-in with an App installed on acme's `repositories`, whose pull request acme/payments#12 is
- * open, serving the App's routes and its comments.
+ * The stand-in with an App installed on acme's `repositories`, whose pull request acme/payments#`number`
+ * (default 12) is open, serving the App's routes and its comments.
  */
 export async function startPullRequestThread(
   t: Parameters<typeof startGithubApi>[0],
   repositories: string[] = ['payments'],
+  number = 12,
 ) {
   const app = githubAppFixture();
   app.installations.set('acme', { id: 21, repositories });
   const pulls: PullRequestRecord[] = [
     {
-      number: 12,
+      number,
       owner: 'acme',
       repo: 'payments',
       head: 'task-7',
