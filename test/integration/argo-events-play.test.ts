@@ -101,7 +101,7 @@ t.test(
     await untilStep(wf, 'approval');
     t.equal(await resumeWorkflow(client, ns, wf), 1);
     const done = await untilWorkflow(client, ns, wf, ['Succeeded', 'Failed', 'Error'], controller);
-    t.equal(done.status?.phase, 'Succeeded', String(done.status?.message));
+    t.equal(done.status?.phase, 'Succeeded', `the play Succeeded ${done.status?.message ?? ''}`);
 
     const runs = await runsOf(client, ns, 'CodeRun', wf);
     t.same(
@@ -126,7 +126,7 @@ t.test(
         (n) => ['quality', 'testing'].includes(String(n.displayName)) && n.phase === 'Succeeded',
       );
       t.same(
-        stages.map((n) => [n.displayName, outputs(n)]),
+        stages.map((n) => [n.displayName, outputs(n)]).sort(([a], [b]) => String(a).localeCompare(String(b))),
         [
           [
             'quality',
