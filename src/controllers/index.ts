@@ -13,6 +13,8 @@
 // - job-cache.ts: a Job as the caches keep it: metadata, status and the workspace volume.
 // - kind/: what differs between the run kinds, a strategy per kind, and TaskRun dependencies.
 // - metrics/: what the reconcilers report to Prometheus.
+// - play/: the stages of Argo Workflows (CodeRuns they created) counted, traced and said on the pull
+//   request as they end.
 // - pods/: following an attempt's agent through its Job and pod.
 // - reconcile/: the generic run reconciler: read, decide, act.
 // - run-controllers.ts: the informers, caches and controllers wired as the manager runs them

@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import {
+  type CodeRun,
   type ControllerConfig,
   GROUP,
   LABELS,
@@ -22,7 +23,7 @@ import {
 import { LedgerIndex } from '../gateway/ledger-index.js';
 import { LEDGER_SELECTOR } from '../gateway/ledger-record.js';
 import type { TokenStamper } from '../gateway/stamp.js';
-import type { PullRequestComments } from '../github/index.js';
+import type { PullRequestComments, PullRequestReports } from '../github/index.js';
 import { tracedReconciler } from '../observability/reconcile-spans.js';
 import { tracingEnabled } from '../observability/tracing.js';
 import type { TemplateSet } from '../render/index.js';
@@ -57,6 +58,7 @@ import {
   registerRunMetrics,
   runRecorder,
 } from './metrics/index.js';
+import { playStagesController } from './play/index.js';
 import {
   FAILED_CREATE_EVENTS,
   mapPodCreationToRun,
@@ -86,8 +88,11 @@ export interface RunControllersOptions {
    * and names the namespace of its ledger, which the runs' usage and the budgets are then read from.
    */
   gateway?: { tokens: TokenStamper; ledgerNamespace: string };
-  /** With egress on and the App keys: where the refusals of App runs are said on their pull requests. */
-  pullRequestComments?: PullRequestComments;
+  /**
+   * With the App keys: where the refusals of App runs are said on their pull requests (egress on), and
+   * the stages of Argo Workflows (decision 0056).
+   */
+  pullRequestComments?: PullRequestComments & PullRequestReports;
 }
 
 export interface RunControllers {
@@ -220,6 +225,19 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
       })
     : undefined;
   if (egress) controllers.push(...egress.controllers);
+  // The stages of Argo Workflows (CodeRuns they created): counted, traced, said on the pull request.
+  const codeRuns = kinds.find((k) => k.kind === 'CodeRun')?.runs as Cache<CodeRun> | undefined;
+  if (codeRuns)
+    controllers.push(
+      playStagesController({
+        client,
+        registry: opts.registry,
+        logger,
+        config: opts.config,
+        runs: codeRuns,
+        ...(opts.pullRequestComments ? { reports: opts.pullRequestComments } : {}),
+      }),
+    );
   const runInformers: Cache[] = kinds.map((c) => c.runs);
   return {
     informers: [

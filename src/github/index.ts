@@ -25,7 +25,9 @@ export {
   type PostedComment,
   type PullRequestComments,
   type PullRequestRef,
+  type PullRequestReports,
   pullRequestOf,
+  type UpsertedComment,
 } from './pull-request-comments.js';
 export { GITHUB_WEBHOOK_PATH, githubWebhookRouter } from './router.js';
 export { type SecretSource, watchWebhookSecrets } from './secrets.js';

@@ -99,3 +99,50 @@ t.test('the pull request a URL names, on the configured host only', async (t) =>
   ])
     t.equal(pullRequestOf(url, 'github.com'), undefined, String(url));
 });
+
+t.test('a comment kept up to date: posted, edited in place when its body differs, else left', async (t) => {
+  const { app, api, comments, github } = await setup(t);
+  const first = await github.upsert(req);
+  t.same(first, { url: 'https://github.com/acme/payments/pull/12#issuecomment-9000', done: 'posted' });
+  const same = await github.upsert(req);
+  t.same(same, { url: first.url, done: 'unchanged' });
+  const changed = { ...req, body: `${MARKER}\n**two stages**` };
+  const edited = await github.upsert(changed);
+  t.same(edited, { url: first.url, done: 'edited' });
+  t.same(
+    comments.map((c) => c.body),
+    [changed.body],
+    'one comment, its body the latest',
+  );
+  t.same(
+    api.calls.filter((c) => c.route.includes('/comments')).map((c) => `${c.method} ${c.status}`),
+    ['GET 200', 'POST 201', 'GET 200', 'GET 200', 'PATCH 200'],
+  );
+  t.ok(
+    app.tokens.every((token) => token.revoked && token.repositories?.join() === 'payments'),
+    'every token of the one repository, revoked once used',
+  );
+  t.same(api.unmatched, []);
+});
+
+t.test("a person's copy of the marker is not edited: the App posts its own", async (t) => {
+  const { comments, github } = await setup(t);
+  comments.push({
+    id: 1,
+    owner: 'acme',
+    repo: 'payments',
+    number: 12,
+    createdAt: '2026-11-27T10:00:00Z',
+    body: req.body,
+    author: { login: 'mallory', type: 'User' },
+  });
+  const done = await github.upsert({ ...req, body: `${MARKER}\nnew` });
+  t.equal(done.done, 'posted');
+  t.same(
+    comments.map((c) => [c.author.login, c.body]),
+    [
+      ['mallory', req.body],
+      ['orchestrator-test[bot]', `${MARKER}\nnew`],
+    ],
+  );
+});

@@ -3,6 +3,8 @@
 // request) and revoked after, it first looks among the pull request's comments for the comment's
 // marker (a comment of an App, not a person, updated since `since`), and posts only when none has it.
 // So a comment posted whose record was lost (the operator stopped in between) is found, not doubled.
+// `upsert` does the same for a comment kept up to date (a play's stages): found, it is edited in place
+// when its body differs, as only its author, the App, may.
 // Every call has a time limit; a failure is a TokenFailure, transient or not (app-tokens/failure.ts).
 import { request } from '@octokit/request';
 import { classifyGithubError, type GithubTokens, timedFetch } from './app-tokens/index.js';
@@ -49,6 +51,17 @@ export interface PullRequestComments {
   post(req: CommentRequest, signal?: AbortSignal): Promise<PostedComment>;
 }
 
+export interface UpsertedComment {
+  url: string;
+  /** What was done: posted anew, edited in place, or found with that body already. */
+  done: 'posted' | 'edited' | 'unchanged';
+}
+
+/** What a comment kept up to date needs of GitHub (the play's stage report). */
+export interface PullRequestReports {
+  upsert(req: CommentRequest, signal?: AbortSignal): Promise<UpsertedComment>;
+}
+
 export interface GithubPullRequestCommentsOptions {
   tokens: GithubTokens;
   /** The REST API base URL (read at each call: github.host is hot-reloaded). */
@@ -72,15 +85,56 @@ interface Call {
 }
 
 interface IssueComment {
+  id: number;
   body?: string;
   html_url: string;
   user: { type?: string } | null;
 }
 
-export class GithubPullRequestComments implements PullRequestComments {
+export class GithubPullRequestComments implements PullRequestComments, PullRequestReports {
   constructor(private readonly opts: GithubPullRequestCommentsOptions) {}
 
   async post(req: CommentRequest, signal?: AbortSignal): Promise<PostedComment> {
+    return this.withCall(req, signal, async (call) => {
+      const found = await this.find(call, req);
+      if (found) return { url: found.html_url, found: true };
+      return { url: await this.create(call, req), found: false };
+    });
+  }
+
+  async upsert(req: CommentRequest, signal?: AbortSignal): Promise<UpsertedComment> {
+    return this.withCall(req, signal, async (call) => {
+      const found = await this.find(call, req);
+      if (!found) return { url: await this.create(call, req), done: 'posted' };
+      if (found.body === req.body) return { url: found.html_url, done: 'unchanged' };
+      const { owner, repo, baseUrl, headers, request: options } = call;
+      await request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', {
+        baseUrl,
+        owner,
+        repo,
+        comment_id: found.id,
+        headers,
+        request: options,
+        body: req.body,
+      });
+      return { url: found.html_url, done: 'edited' };
+    });
+  }
+
+  private async create(call: Call, req: CommentRequest): Promise<string> {
+    const { data } = await request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+      ...call,
+      body: req.body,
+    });
+    return data.html_url;
+  }
+
+  /** `fn` with the calls' common fields and a token of the one repository, revoked after. */
+  private async withCall<T>(
+    req: CommentRequest,
+    signal: AbortSignal | undefined,
+    fn: (call: Call) => Promise<T>,
+  ): Promise<T> {
     const { owner, repo, number } = req.pullRequest;
     const minted = await this.opts.tokens.mint(
       { app: req.app, owner, repositories: [repo], permissions: { pull_requests: 'write' } },
@@ -95,13 +149,7 @@ export class GithubPullRequestComments implements PullRequestComments {
       request: { fetch: timedFetch(this.opts.timeoutMs ?? 10_000, signal) },
     };
     try {
-      const found = await this.find(call, req);
-      if (found) return { url: found, found: true };
-      const { data } = await request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-        ...call,
-        body: req.body,
-      });
-      return { url: data.html_url, found: false };
+      return await fn(call);
     } catch (err) {
       throw classifyGithubError(
         err,
@@ -118,8 +166,8 @@ export class GithubPullRequestComments implements PullRequestComments {
     }
   }
 
-  /** The web address of a comment of an App that holds the marker, if there is one. */
-  private async find(call: Call, req: CommentRequest): Promise<string | undefined> {
+  /** The comment of an App that holds the marker, if there is one. */
+  private async find(call: Call, req: CommentRequest): Promise<IssueComment | undefined> {
     for (let page = 1; page <= MAX_PAGES; page++) {
       const { data } = await request('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
         ...call,
@@ -132,7 +180,7 @@ export class GithubPullRequestComments implements PullRequestComments {
       const ours = comments.find(
         (c) => c.user?.type === 'Bot' && (c.body ?? '').split('\n', 1)[0] === req.marker,
       );
-      if (ours) return ours.html_url;
+      if (ours) return ours;
       if (comments.length < 100) return undefined;
     }
     return undefined;

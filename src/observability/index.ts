@@ -11,7 +11,8 @@
 // - settings.ts: whether this process traces, from the OTEL_* variables alone.
 // - traceparent.ts: the run's traceparent annotation, free of OpenTelemetry so the Job builder reads it
 //   whether tracing is on or off.
-// - tracing.ts: the SDK started on demand, and the check each instrumentation point makes first.
+// - tracing.ts: the SDK started on demand, the check each instrumentation point makes first, and spans
+//   of what is already over (a play's stage).
 export { apiCall } from './api-spans.js';
 export { tracingMiddleware } from './koa.js';
 export { logDestination } from './log-destination.js';
@@ -21,4 +22,4 @@ export { type ReconcileTrace, tracedReconciler } from './reconcile-spans.js';
 export { firstReconcileTraceOps, runTraceContext, traceAnnotationOps } from './run-trace.js';
 export { logExportSettings, tracingSettings } from './settings.js';
 export { runTraceParent } from './traceparent.js';
-export { failed, inSpan, startTracing, tracingEnabled } from './tracing.js';
+export { failed, inSpan, type PastSpan, recordPastSpan, startTracing, tracingEnabled } from './tracing.js';

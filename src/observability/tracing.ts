@@ -126,3 +126,25 @@ export function activeSpan(): Span | undefined {
   const span = trace.getActiveSpan();
   return span?.isRecording() ? span : undefined;
 }
+
+export interface PastSpan {
+  start: Date;
+  end: Date;
+  attributes: Attributes;
+  /** The parent (a run's trace); default: none, a trace of its own. */
+  parent?: Context | undefined;
+  /** Why it failed, when it did. */
+  error?: string;
+}
+
+/** Records a span of something already over (a stage seen when it ended); nothing when tracing is off. */
+export function recordPastSpan(name: string, span: PastSpan): void {
+  if (!enabled) return;
+  const made = tracer().startSpan(
+    name,
+    { kind: SpanKind.INTERNAL, startTime: span.start, attributes: span.attributes },
+    span.parent ?? context.active(),
+  );
+  if (span.error) made.setStatus({ code: SpanStatusCode.ERROR, message: span.error });
+  made.end(span.end);
+}

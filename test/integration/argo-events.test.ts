@@ -10,30 +10,18 @@
 // @needs node argo
 import t from 'tap';
 import type { RunStatus } from '../../src/api/index.js';
-import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
-import { kubeConfig, testCluster } from '../harness/cluster/cluster.js';
-import {
-  installArgoEvents,
-  installArgoEventsController,
-  startNatsServer,
-  untilEventsReady,
-} from '../harness/deploy/argo-events.js';
-import { sensorWaits } from '../harness/deploy/argo-events-waits.js';
-import { argoEventsImage, argoexecImage } from '../harness/deploy/argo-images.js';
-import { operatorNamespace } from '../harness/deploy/argo-operator.js';
+import type { KubeObject } from '../../src/runtime/index.js';
+import { label, REPOSITORY, startEventsSuite } from '../harness/deploy/argo-events-suite.js';
 import { runsOf, untilRuns } from '../harness/deploy/argo-runs.js';
 import {
-  installWorkflowTemplates,
   nodesOf,
   resumeWorkflow,
-  startWorkflowController,
   submitWorkflow,
   untilWorkflow,
   type Workflow,
   workflowsPath,
 } from '../harness/deploy/argo-workflows.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
-import { type Delivery, githubPayload, type Payload, postDelivery } from '../harness/remote/github.js';
+import { githubPayload, type Payload } from '../harness/remote/github.js';
 import {
   type PullRequestDelivery,
   pullRequestLabelled,
@@ -44,54 +32,12 @@ import { scaled } from '../harness/util/wait.js';
 
 // Three Argo programs built and imported, a chain of three agents on one node: more than tap's default.
 t.setTimeout(scaled(40 * 60_000));
-const [executor, events] = await Promise.all([argoexecImage(), argoEventsImage()]);
-const cluster = await testCluster({ realNode: true, images: [executor, events] });
-const busybox = cluster.realNode?.busybox.name;
-if (!busybox) throw new Error('testCluster({ realNode: true }) gave a cluster without a real node');
-await ensureCrds(cluster);
-const client = new KubeClient(kubeConfig(cluster));
-const controller = await startWorkflowController(cluster, executor);
-const nats = await startNatsServer();
-t.teardown(async () => {
-  client.close();
-  await controller.process.stop();
-  await nats.process.stop();
-});
-await installArgoEventsController(cluster, events);
-
-const SECRET = 'argo-events-suite-secret';
-const REPOSITORY = 'https://github.com/acme/payments';
 /** The namespace of the play, whose agents all succeed but rex on task 8 (the comment’s remediation run). */
-const ns = await operatorNamespace(
-  t,
-  cluster,
-  client,
-  busybox,
-  [{ agent: 'rex', taskId: 8 }],
-  ['github.com/acme/payments'],
-);
-await installWorkflowTemplates(cluster, ns);
-const sensors = (await installArgoEvents(cluster, client, ns, nats, SECRET)).filter(
-  (o) => o.kind === 'Sensor',
-);
-const webhook = await untilEventsReady(client, ns, nats, sensors);
-t.comment(
-  `EventSource at ${webhook}; Sensors subscribed: ${sensors.map((s) => s.metadata?.name).join(', ')}`,
-);
-
-const label = (name: string) => ({
-  id: 1,
-  node_id: 'LA_1',
-  url: `${REPOSITORY}/labels/${name}`,
-  name,
-  color: 'ededed',
-  default: false,
-  description: null,
-});
-const post = async (event: string, body: Payload, extra: Partial<Delivery> = {}) =>
-  postDelivery(webhook, SECRET, { event, body: JSON.stringify(body), ...extra });
-
-const { afterSentinel, acknowledged, untilStep } = sensorWaits(client, ns, nats, sensors);
+const { busybox, client, controller, ns, post, afterSentinel, acknowledged, untilStep } =
+  await startEventsSuite(t, {
+    failing: [{ agent: 'rex', taskId: 8 }],
+    repositories: ['github.com/acme/payments'],
+  });
 const runStatus = (run: KubeObject) => (run.status ?? {}) as RunStatus;
 
 t.test(

@@ -80,14 +80,26 @@ t.test(
       // A retry the operator has scheduled is Pending: the step must go on waiting through it.
       await setRunPhase(client, ns, 'CodeRun', name, 'Running');
       await setRunPhase(client, ns, 'CodeRun', name, 'Pending', 'RetryScheduled');
-      await setRunPhase(client, ns, 'CodeRun', name, outcome);
+      const PR = 'https://github.com/acme/payments/pull/12';
+      await setRunPhase(client, ns, 'CodeRun', name, outcome, outcome, {
+        attempt: 2,
+        pullRequestUrl: PR,
+        usage: { costUsd: '0.4213' },
+      });
       const done = await untilWorkflow(client, ns, wf, ['Succeeded', 'Failed', 'Error'], controller);
       t.equal(done.status?.phase, outcome, `a ${outcome} run makes the Workflow ${outcome}`);
       const step = nodesOf(done).find((n) => n.type === 'Pod');
       if (outcome === 'Succeeded') {
-        t.same(step?.outputs?.parameters, [
-          { name: 'run-name', value: name, valueFrom: { jsonPath: '{.metadata.name}' } },
-        ]);
+        t.same(
+          step?.outputs?.parameters?.map((p: { name: string; value?: string }) => [p.name, p.value]),
+          [
+            ['run-name', name],
+            ['pull-request-url', PR],
+            ['cost-usd', '0.4213'],
+            ['attempts', '2'],
+          ],
+          "the step's outputs: the run's name, pull request, cost and attempts",
+        );
       } else {
         t.match(step?.message, /failure condition/i, 'the step says its failure condition held');
       }

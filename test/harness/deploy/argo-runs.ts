@@ -56,9 +56,11 @@ export async function setRunPhase(
   name: string,
   phase: RunPhase,
   reason: string = phase,
+  /** More of the status, as the operator writes it (pullRequestUrl, usage, attempt). */
+  more: Record<string, unknown> = {},
 ): Promise<void> {
   await client.request('PATCH', `${runPath(kind, namespace, name)}/status`, {
-    body: { status: { phase, message: `set by the test: ${phase} (${reason})` } },
+    body: { status: { ...more, phase, message: `set by the test: ${phase} (${reason})` } },
     contentType: 'application/merge-patch+json',
   });
 }

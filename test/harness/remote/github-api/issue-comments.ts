@@ -1,5 +1,6 @@
 // The issue comment endpoints of the GitHub REST stand-in (server.ts), on pull requests (GitHub's pull
-// requests are issues): list a pull request's comments (`since`, `per_page`, `page`) and create one.
+// requests are issues): list a pull request's comments (`since`, `per_page`, `page`), create one, and
+// edit one (only its author may: the App's bot).
 // As GitHub does, each asks for an installation token of the App (apps.ts) that reaches the repository
 // and grants `pull_requests` (write to create, read or write to list) or `issues`, and is neither
 // revoked nor expired; a comment so made is the App's bot's. Answers carry every field GitHub's
@@ -20,6 +21,8 @@ export interface IssueCommentRecord {
   /** Who wrote it: the App's bot, or a person the test names. */
   author: { login: string; type: 'Bot' | 'User' };
   createdAt: string;
+  /** When it was last edited, if it was. */
+  updatedAt?: string;
 }
 
 const WEB = 'https://github.com';
@@ -42,7 +45,7 @@ export function issueComment(c: IssueCommentRecord) {
     body: c.body,
     user: simpleUser(c.author.login, c.author.type),
     created_at: c.createdAt,
-    updated_at: c.createdAt,
+    updated_at: c.updatedAt ?? c.createdAt,
     author_association: c.author.type === 'Bot' ? 'NONE' : 'MEMBER',
     performed_via_github_app: null,
   };
@@ -76,6 +79,10 @@ export function issueCommentRoutes(
       return error(403, 'Resource not accessible by integration');
     return undefined;
   };
+  const stamp = () =>
+    now()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, 'Z');
   const pullOf = ({ params }: GithubRequest) =>
     pulls.find(
       (pr) =>
@@ -109,33 +116,49 @@ export function issueCommentRoutes(
       number: pr.number,
       body,
       author: { login: 'orchestrator-test[bot]', type: 'Bot' },
-      createdAt: now()
-        .toISOString()
-        .replace(/\.\d{3}Z$/, 'Z'),
+      createdAt: stamp(),
     };
     comments.push(record);
     return { status: 201, body: issueComment(record), headers: { location: issueComment(record).url } };
+  };
+  const edit = (req: GithubRequest): GithubAnswer => {
+    const denied = refused(req.headers, req.params.repo ?? '', 'write');
+    if (denied) return denied;
+    const record = comments.find(
+      (c) =>
+        c.owner === req.params.owner && c.repo === req.params.repo && String(c.id) === req.params.comment_id,
+    );
+    if (!record) return error(404, 'Not Found');
+    // An installation edits its own bot's comments only.
+    if (record.author.type !== 'Bot') return error(403, 'Resource not accessible by integration');
+    const { body } = req.body as { body: string };
+    if (body.length > 65_536) return error(422, 'Body is too long (maximum is 65536 characters)');
+    record.body = body;
+    record.updatedAt = stamp();
+    return { status: 200, body: issueComment(record) };
   };
   const path = '/repos/{owner}/{repo}/issues/{issue_number}/comments';
   return [
     { method: 'GET', path, handle: list },
     { method: 'POST', path, handle: create },
+    { method: 'PATCH', path: '/repos/{owner}/{repo}/issues/comments/{comment_id}', handle: edit },
   ];
 }
 
 /**
- * The stand-in with an App installed on acme's `repositories`, whose pull request acme/payments#12 is
- * open, serving the App's routes and its comments.
+ * The stand-in with an App installed on acme's `repositories`, whose pull request acme/payments#`number`
+ * (default 12) is open, serving the App's routes and its comments.
  */
 export async function startPullRequestThread(
   t: Parameters<typeof startGithubApi>[0],
   repositories: string[] = ['payments'],
+  number = 12,
 ) {
   const app = githubAppFixture();
   app.installations.set('acme', { id: 21, repositories });
   const pulls: PullRequestRecord[] = [
     {
-      number: 12,
+      number,
       owner: 'acme',
       repo: 'payments',
       head: 'task-7',

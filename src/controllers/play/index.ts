@@ -1,0 +1,65 @@
+// The stages of Argo Workflows (config/argo: each stage a CodeRun the Workflow created), observed by
+// the leader as they end (docs/argo.md "Stage results and cost", decision 0056): counted, traced, and
+// written to the pull request as one comment kept up to date.
+// - stage-metrics.ts: the counters of stage outcomes and retries.
+// - stage-report.ts: which runs are a Workflow's stages, their rows, and the comment that lists them.
+// - stage-reporter.ts: the reconciler: each ended stage counted, traced and reported once.
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { CodeRun, ControllerConfig } from '../../api/index.js';
+import type { PullRequestReports } from '../../github/index.js';
+import {
+  type Cache,
+  Controller,
+  ItemExponentialRateLimiter,
+  type KubeClient,
+  type KubeObject,
+  mapToSelf,
+} from '../../runtime/index.js';
+import { filtered, never } from '../event-filters.js';
+import { ended, playKey } from './stage-report.js';
+import { StageReporter } from './stage-reporter.js';
+
+export interface PlayStagesOptions {
+  client: KubeClient;
+  registry: Registry;
+  logger: Logger;
+  config: () => ControllerConfig;
+  runs: Cache<CodeRun>;
+  reports?: PullRequestReports;
+}
+
+const stageEnded = (run: KubeObject) => ended(run as CodeRun) && playKey(run as CodeRun) !== undefined;
+/** What the report and the counters read of a run's status. */
+const reported = (run: KubeObject) => {
+  const s = (run as CodeRun).status;
+  return `${s?.phase}/${s?.attempt}/${s?.pullRequestUrl}/${s?.usage?.costUsd}`;
+};
+
+/** The controller of the Workflows' stages: ended CodeRuns of a Workflow, one at a time. */
+export function playStagesController(opts: PlayStagesOptions): Controller {
+  const { client, registry, logger, config, runs, reports } = opts;
+  return new Controller({
+    name: 'play-stages',
+    reconciler: new StageReporter({
+      client,
+      runs: runs.store,
+      config,
+      registry,
+      ...(reports ? { reports } : {}),
+    }),
+    registry,
+    logger,
+    // One at a time: two stages of one play ending together edit one comment.
+    maxConcurrentReconciles: 1,
+    // GitHub failing for a moment: the tries (MAX_TRIES) 5 s apart, doubling, over about a minute.
+    rateLimiter: () => new ItemExponentialRateLimiter({ baseDelayMs: 5_000, maxDelayMs: 300_000 }),
+  }).watch(
+    filtered(runs, {
+      add: stageEnded,
+      update: (old, run) => stageEnded(run) && reported(old) !== reported(run),
+      delete: never,
+    }),
+    mapToSelf,
+  );
+}

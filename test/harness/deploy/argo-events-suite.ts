@@ -1,0 +1,65 @@
+// The setup the suites of config/argo/events share (test/integration/argo-events.test.ts,
+// argo-events-play.test.ts): Argo's executor and Argo Events built and imported, the cluster with its
+// real node, the workflow-controller, NATS, Argo Events' controller, a namespace the operator reconciles
+// with its simulated agents, the WorkflowTemplates, the EventSource and Sensors ready; and how a test
+// posts signed GitHub deliveries to the EventSource and waits on what the Sensors did.
+import type { Test } from 'tap';
+import { KubeClient, type KubeObject } from '../../../src/runtime/index.js';
+import { kubeConfig, testCluster } from '../cluster/cluster.js';
+import { type Delivery, type Payload, postDelivery } from '../remote/github.js';
+import {
+  installArgoEvents,
+  installArgoEventsController,
+  startNatsServer,
+  untilEventsReady,
+} from './argo-events.js';
+import { sensorWaits } from './argo-events-waits.js';
+import { argoEventsImage, argoexecImage } from './argo-images.js';
+import { type OperatorNamespaceOptions, operatorNamespace } from './argo-operator.js';
+import { installWorkflowTemplates, startWorkflowController } from './argo-workflows.js';
+import { ensureCrds } from './crds.js';
+
+export const SECRET = 'argo-events-suite-secret';
+export const REPOSITORY = 'https://github.com/acme/payments';
+
+/** A repository label, as GitHub's payloads carry them. */
+export const label = (name: string) => ({
+  id: 1,
+  node_id: 'LA_1',
+  url: `${REPOSITORY}/labels/${name}`,
+  name,
+  color: 'ededed',
+  default: false,
+  description: null,
+});
+
+/** The cluster, Argo, Argo Events and the operator, as both suites run them (`operator`: its namespace's options). */
+export async function startEventsSuite(t: Test, operator: OperatorNamespaceOptions) {
+  const [executor, events] = await Promise.all([argoexecImage(), argoEventsImage()]);
+  const cluster = await testCluster({ realNode: true, images: [executor, events] });
+  const busybox = cluster.realNode?.busybox.name;
+  if (!busybox) throw new Error('testCluster({ realNode: true }) gave a cluster without a real node');
+  await ensureCrds(cluster);
+  const client = new KubeClient(kubeConfig(cluster));
+  const controller = await startWorkflowController(cluster, executor);
+  const nats = await startNatsServer();
+  t.teardown(async () => {
+    client.close();
+    await controller.process.stop();
+    await nats.process.stop();
+  });
+  await installArgoEventsController(cluster, events);
+  const ns = await operatorNamespace(t, cluster, client, busybox, operator);
+  await installWorkflowTemplates(cluster, ns);
+  const sensors = (await installArgoEvents(cluster, client, ns, nats, SECRET)).filter(
+    (o: KubeObject) => o.kind === 'Sensor',
+  );
+  const webhook = await untilEventsReady(client, ns, nats, sensors);
+  t.comment(
+    `EventSource at ${webhook}; Sensors subscribed: ${sensors.map((s) => s.metadata?.name).join(', ')}`,
+  );
+  /** A delivery of `event` signed as GitHub signs it (or as `extra` says), posted to the EventSource. */
+  const post = async (event: string, body: Payload, extra: Partial<Delivery> = {}) =>
+    postDelivery(webhook, SECRET, { event, body: JSON.stringify(body), ...extra });
+  return { cluster, busybox, client, controller, ns, post, ...sensorWaits(client, ns, nats, sensors) };
+}
