@@ -109,7 +109,12 @@ t.test('a failed Job: a retry waits in Pending, the last attempt fails the run',
   });
   t.equal(conditions(final).Succeeded, 'False/RetriesExhausted');
   const own = { ...base, state: 'finished' as const, job: failed, agent: gone };
-  const capped = desiredStatus(waiting, 1, { ...own, ending: { ...exhausted, maxRetriesFrom: 'spec.maxRetries' } }, now);
+  const capped = desiredStatus(
+    waiting,
+    1,
+    { ...own, ending: { ...exhausted, maxRetriesFrom: 'spec.maxRetries' } },
+    now,
+  );
   t.match(capped.message, /no attempts left \(spec.maxRetries is 3\)/, "the run's own cap named");
 });
 
