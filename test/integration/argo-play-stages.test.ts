@@ -7,39 +7,20 @@
 // @lane real-node
 // @needs node argo
 import t from 'tap';
-import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { argoexecImage } from '../harness/deploy/argo-images.js';
-import { playDriver } from '../harness/deploy/argo-play.js';
+import type { KubeObject } from '../../src/runtime/index.js';
+import { testNamespace } from '../harness/cluster/cluster.js';
+import { playSuite } from '../harness/deploy/argo-play.js';
 import { runsOf, untilRuns } from '../harness/deploy/argo-runs.js';
 import {
   installWorkflowTemplates,
   nodesOf,
   resumeWorkflow,
-  startWorkflowController,
   submitWorkflow,
   untilWorkflow,
 } from '../harness/deploy/argo-workflows.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
-import { scaled } from '../harness/util/wait.js';
 
-t.setTimeout(scaled(20 * 60_000));
-const executor = await argoexecImage();
-const cluster = await testCluster({ realNode: true, images: [executor] });
-const busybox = cluster.realNode?.busybox.name;
-if (!busybox) throw new Error('testCluster({ realNode: true }) gave a cluster without a real node');
-await ensureCrds(cluster);
-const controller = await startWorkflowController(cluster, executor);
-const client = new KubeClient(kubeConfig(cluster));
-t.teardown(async () => {
-  client.close();
-  await controller.process.stop();
-});
-const { parameters, play, labelPlay, succeed, untilStep, untilNode } = playDriver(
-  client,
-  controller,
-  busybox,
-);
+const { cluster, client, controller, parameters, play, labelPlay, succeed, untilStep, untilNode } =
+  await playSuite();
 const ended = ['Succeeded', 'Failed', 'Error'];
 /** What the Sensor writes for the task's pull request #12 carrying `labels`. */
 const pullRequest = (task: number, labels: string[]) => ({

@@ -7,41 +7,32 @@
 // @lane real-node
 // @needs node argo
 import t from 'tap';
-import { KubeClient } from '../../src/runtime/index.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { argoexecImage } from '../harness/deploy/argo-images.js';
-import { playDriver } from '../harness/deploy/argo-play.js';
+import { testNamespace } from '../harness/cluster/cluster.js';
+import { playSuite } from '../harness/deploy/argo-play.js';
 import { runsOf, untilRuns } from '../harness/deploy/argo-runs.js';
 import {
   installWorkflowTemplates,
   nodesOf,
   readWorkflow,
   resumeWorkflow,
-  startWorkflowController,
   untilWorkflow,
   type Workflow,
 } from '../harness/deploy/argo-workflows.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
-import { scaled, waitFor } from '../harness/util/wait.js';
+import { waitFor } from '../harness/util/wait.js';
 
-t.setTimeout(scaled(20 * 60_000));
-const executor = await argoexecImage();
-const cluster = await testCluster({ realNode: true, images: [executor] });
-const busybox = cluster.realNode?.busybox.name;
-if (!busybox) throw new Error('testCluster({ realNode: true }) gave a cluster without a real node');
-await ensureCrds(cluster);
-const controller = await startWorkflowController(cluster, executor);
-const client = new KubeClient(kubeConfig(cluster));
-t.teardown(async () => {
-  client.close();
-  await controller.process.stop();
-});
-
-const { play, labelPlay, succeed, readRun, untilCancelled, untilStep, untilNode, names } = playDriver(
+const {
+  cluster,
   client,
   controller,
-  busybox,
-);
+  play,
+  labelPlay,
+  succeed,
+  readRun,
+  untilCancelled,
+  untilStep,
+  untilNode,
+  names,
+} = await playSuite();
 
 t.test('two plays of one repository run their implementation agents one at a time', async (t) => {
   const ns = await testNamespace(t, cluster);

@@ -1,18 +1,43 @@
 // What the real-node tests of orchestrator-play (test/integration/argo-play*.test.ts) do to a play in
 // place of the operator and the Sensor github-play-gates: submit it under the name its events go to,
 // label and annotate it as the Sensor would, write its runs' phases, and wait for its steps.
+import t from 'tap';
 import { runPath } from '../../../src/cli/kinds.js';
-import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';
-import { waitFor } from '../util/wait.js';
+import { KubeClient, type KubeObject } from '../../../src/runtime/index.js';
+import { kubeConfig, testCluster } from '../cluster/cluster.js';
+import { scaled, waitFor } from '../util/wait.js';
+import { argoexecImage } from './argo-images.js';
 import { setRunPhase } from './argo-runs.js';
 import {
   nodesOf,
   readWorkflow,
+  startWorkflowController,
   submitWorkflow,
   type WorkflowController,
   type WorkflowNode,
   workflowsPath,
 } from './argo-workflows.js';
+import { ensureCrds } from './crds.js';
+
+/**
+ * The suite's cluster with a real node, Argo's CRDs and ours, and its workflow-controller, stopped at
+ * the end; the play's driver with busybox as the step image.
+ */
+export async function playSuite() {
+  t.setTimeout(scaled(20 * 60_000));
+  const executor = await argoexecImage();
+  const cluster = await testCluster({ realNode: true, images: [executor] });
+  const busybox = cluster.realNode?.busybox.name;
+  if (!busybox) throw new Error('testCluster({ realNode: true }) gave a cluster without a real node');
+  await ensureCrds(cluster);
+  const controller = await startWorkflowController(cluster, executor);
+  const client = new KubeClient(kubeConfig(cluster));
+  t.teardown(async () => {
+    client.close();
+    await controller.process.stop();
+  });
+  return { cluster, client, controller, ...playDriver(client, controller, busybox) };
+}
 
 export function playDriver(client: KubeClient, controller: WorkflowController, stepImage: string) {
   const parameters = (service: string, task: number, more: Record<string, string> = {}) => ({
