@@ -8,11 +8,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { parse } from 'yaml';
 import {
   argoObjects,
   argumentsOf,
   createdRun,
   SAMPLE_PARAMETERS,
+  type Template,
   template,
   workflowTemplate,
 } from '../harness/deploy/argo-manifests.js';
@@ -47,6 +49,15 @@ t.test(
       /not an integer/,
       'a cap that is not an integer writes nothing into the manifest',
     );
+    // What Argo's validation parses before anything runs: each expression tag replaced by a word
+    // (SubstituteResourceManifestExpressions), so a tag may not stand where a word would break the YAML.
+    for (const wt of objects.filter((o) => o.kind === 'WorkflowTemplate'))
+      for (const tp of (wt.spec as { templates: Template[] }).templates.filter((x) => x.resource?.manifest)) {
+        const words = String(tp.resource?.manifest)
+          .replace(/\{\{\s*=\s*(.+?)\s*\}\}/g, 'placeholder-1')
+          .replace(/\{\{[^{}]+\}\}/g, 'placeholder-2');
+        t.doesNotThrow(() => parse(words), `${wt.metadata?.name} ${tp.name}: YAML as Argo checks it`);
+      }
     const quoted = createdRun(coderun, { ...sample, model: 'opus"\nimage: evil' });
     t.equal((quoted.spec as { model?: string }).model, 'opus"\nimage: evil', 'the model is one quoted value');
     t.notOk('image' in (quoted.spec as object));
