@@ -7,6 +7,7 @@
 //   names/labels the Job and ConfigMap names and the labels of everything made for the run
 //   dependencies when the run may start (strategy.dependencies, TaskRun dependsOn)
 //   admission    validation (an UPDATE from the sample to the changed run) or the defaults injected
+//   retries      the retry policy the reconciler applies to the run's failed attempts
 import t from 'tap';
 import { validateRun } from '../admission/validate-run.js';
 import {
@@ -22,8 +23,9 @@ import { configFrom, loadDefaultConfig } from '../config/load.js';
 import { loadTemplateSet, renderRun } from '../render/index.js';
 import { attemptJob, workspacePvc } from './agent/manifests.js';
 import { objectLabels, RUN_STRATEGIES } from './kind/strategy.js';
+import { runRetryPolicy } from './reconcile/retry.js';
 
-type Reader = 'pod' | 'volume' | 'rendering' | 'names/labels' | 'dependencies' | 'admission';
+type Reader = 'pod' | 'volume' | 'rendering' | 'names/labels' | 'dependencies' | 'admission' | 'retries';
 type Json = Record<string, unknown>;
 /** A changed value for the field, and who reads it. */
 type Entry = [change: unknown, readers: Reader[]];
@@ -191,6 +193,7 @@ const SAMPLES: { [K in RunKindName]: { run: RunOf<K>; fields: Record<string, Ent
         contextVersion: 1,
         continueSession: true,
         overwriteMemory: false,
+        maxRetries: 1,
         remediation: {
           trigger: 'comment',
           feedback: 'Rename the handler.',
@@ -226,6 +229,7 @@ const SAMPLES: { [K in RunKindName]: { run: RunOf<K>; fields: Record<string, Ent
       'spec.contextVersion': [2, ['pod', 'rendering', 'names/labels']],
       'spec.continueSession': [false, ['rendering']],
       'spec.overwriteMemory': [true, ['rendering']],
+      'spec.maxRetries': [5, ['retries']],
       'spec.remediation.trigger': ['review', ['rendering']],
       'spec.remediation.feedback': ['Add a test.', ['rendering']],
       'spec.remediation.author': ['hubot', ['rendering']],
@@ -322,6 +326,7 @@ function readers<K extends RunKindName>(kind: K, sample: RunOf<K>, run: RunOf<K>
       objectLabels(kind, run, config),
     ],
     dependencies: strategy.dependencies?.(run, () => []),
+    retries: runRetryPolicy(config.retries, run.spec as { maxRetries?: number }),
     admission: [
       validateRun({ kind, object: run, oldObject: sample, operation: 'UPDATE', config: base }),
       defaulted(kind, bare as RunOf<K>, base),

@@ -273,7 +273,7 @@ t.test('impossible runs are RenderErrors that say why', async (t) => {
   t.throws(
     () => renderTaskRun(set, run, config, 1),
     new RenderError(
-      'agent "nobody" has no profile in the controller config (known: rex, blaze, cleo, tess, cipher, morgan)',
+      'agent "nobody" has no profile in the controller config (known: rex, blaze, cleo, tess, cipher, deploy, acceptance, morgan)',
     ),
   );
   t.throws(() => renderTaskRun(set, sampleTaskRun(fresh), config, 0), /attempt must be an integer >= 1/);

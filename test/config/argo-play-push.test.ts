@@ -134,7 +134,10 @@ t.test(
   'implementation agents run one at a time per repository; the accounts may do what the round does',
   async (t) => {
     t.same((template(play, 'implementation') as Template & { synchronization?: unknown }).synchronization, {
-      mutexes: [{ name: 'play-implementation-{{workflow.parameters.service-id}}' }],
+      // The service, given as service-id or as service (the play refuses both or neither).
+      mutexes: [
+        { name: 'play-implementation-{{workflow.parameters.service-id}}{{workflow.parameters.service}}' },
+      ],
     });
     const rules = (objects.find((o) => o.kind === 'Role' && o.metadata?.name === 'orchestrator-workflow')
       ?.rules ?? []) as Array<{ resources: string[]; verbs: string[] }>;

@@ -44,10 +44,12 @@ const param = (
 
 /** The name the play must have for task `taskId` of service `service` (its association step's rule). */
 function playName(service: string, taskId: string): string {
-  const when = String(template(play, String(step('association')?.template)).steps?.flat()[0]?.when);
+  const checks = template(play, String(step('association')?.template)).steps?.flat() ?? [];
+  const when = String(checks.find((c) => c.name === 'misnamed')?.when);
   const rule = /!= '([^']+)'$/.exec(when)?.[1] ?? '';
+  // The service is service-id or service, exactly one given: the play reads the two joined.
   return rule
-    .replace('{{workflow.parameters.service-id}}', service)
+    .replace('{{workflow.parameters.service-id}}{{workflow.parameters.service}}', service)
     .replace('{{workflow.parameters.task-id}}', taskId);
 }
 
@@ -58,12 +60,12 @@ const reviewed = (state: string) => asEvent(pullRequestReviewed(7, state));
 t.test('the play runs the seed stages in order, each agent followed by its wait', async (t) => {
   t.same(
     steps.map((s) => s.name),
-    ['association', 'implementation', 'pull-request', 'qa', 'approval'],
+    ['association', 'implementation', 'pull-request', 'associated', 'qa', 'deploy', 'acceptance', 'approval'],
   );
   t.equal(step('qa')?.template, 'qa');
   t.same(
     stepsOf('stages').map((s) => s.name),
-    ['quality', 'ready-for-qa', 'testing', 'approved'],
+    ['quality', 'ready-for-qa', 'associated', 'testing', 'approved'],
     'the quality round: each agent followed by its wait',
   );
   const args = argumentsOf(play.spec);
@@ -86,7 +88,7 @@ t.test('the play runs the seed stages in order, each agent followed by its wait'
   }
   // The wait: read the Workflow until the label is set, for at most the timeout; else fail saying why.
   const gate = template(play, 'gate');
-  const [wait, timedOut] = gate.steps?.flat() ?? [];
+  const [wait, aborted, timedOut, pushed] = gate.steps?.flat() ?? [];
   const reader = template(play, String(wait?.template)) as Template & { activeDeadlineSeconds?: string };
   t.equal(reader.activeDeadlineSeconds, '{{inputs.parameters.timeout}}');
   t.match(reader.resource, {
@@ -95,8 +97,24 @@ t.test('the play runs the seed stages in order, each agent followed by its wait'
     failureCondition: 'metadata.labels.{{inputs.parameters.aborted-by}} == true',
     manifest: /kind: Workflow\nmetadata:\n\s+name: "\{\{workflow\.name\}\}"/,
   });
-  t.equal(timedOut?.when, '{{steps.wait.status}} != Succeeded');
-  t.match(param(timedOut, 'reason'), /\{\{inputs\.parameters\.waits-for\}\}/, 'the failure names the wait');
+  t.equal(aborted?.when, '{{steps.wait.status}} != Succeeded', 'a failed wait: was it aborted?');
+  t.match(template(play, String(aborted?.template)).resource, {
+    action: 'get',
+    successCondition: 'metadata.labels.{{inputs.parameters.label}} == true',
+    failureCondition: 'metadata.labels.{{inputs.parameters.label}} != true',
+  });
+  t.equal(param(aborted, 'label'), '{{inputs.parameters.aborted-by}}');
+  t.equal(timedOut?.when, '{{steps.wait.status}} != Succeeded && {{steps.aborted.status}} != Succeeded');
+  t.match(
+    param(timedOut, 'reason'),
+    /\{\{inputs\.parameters\.waits-for\}\}, in vain/,
+    'the failure names the wait',
+  );
+  t.equal(pushed?.when, '{{steps.wait.status}} != Succeeded && {{steps.aborted.status}} == Succeeded');
+  t.match(
+    param(pushed, 'reason'),
+    /^a push to the task's branch ended the wait for \{\{inputs\.parameters\.waits-for\}\}$/,
+  );
   t.match(
     template(play, 'fail').container?.command,
     ['sh', '-c', /\/dev\/termination-log/],
@@ -128,8 +146,12 @@ t.test('each seed event opens its wait on the play of the task and repository, a
     );
     t.same(
       patch.metadata.annotations,
-      { 'play-branch': 'feature/task-7-implementation', 'play-pr-number': '12' },
-      `${wait}: passes branch and prNumber`,
+      {
+        'play-branch': 'feature/task-7-implementation',
+        'play-pr-number': '12',
+        'play-labels': JSON.stringify(event.body.pull_request.labels.map((l: { name: string }) => l.name)),
+      },
+      `${wait}: passes branch, prNumber and the labels`,
     );
   }
   const nothing: Array<[string, SensorEvent]> = [

@@ -7,78 +7,32 @@
 // @lane real-node
 // @needs node argo
 import t from 'tap';
-import { runPath } from '../../src/cli/kinds.js';
-import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { argoexecImage } from '../harness/deploy/argo-images.js';
-import { runsOf, setRunPhase, untilRuns } from '../harness/deploy/argo-runs.js';
+import { testNamespace } from '../harness/cluster/cluster.js';
+import { playSuite } from '../harness/deploy/argo-play.js';
+import { runsOf, untilRuns } from '../harness/deploy/argo-runs.js';
 import {
   installWorkflowTemplates,
   nodesOf,
   readWorkflow,
   resumeWorkflow,
-  startWorkflowController,
-  submitWorkflow,
   untilWorkflow,
   type Workflow,
-  workflowsPath,
 } from '../harness/deploy/argo-workflows.js';
-import { ensureCrds } from '../harness/deploy/crds.js';
-import { scaled, waitFor } from '../harness/util/wait.js';
+import { waitFor } from '../harness/util/wait.js';
 
-t.setTimeout(scaled(20 * 60_000));
-const executor = await argoexecImage();
-const cluster = await testCluster({ realNode: true, images: [executor] });
-const busybox = cluster.realNode?.busybox.name;
-if (!busybox) throw new Error('testCluster({ realNode: true }) gave a cluster without a real node');
-await ensureCrds(cluster);
-const controller = await startWorkflowController(cluster, executor);
-const client = new KubeClient(kubeConfig(cluster));
-t.teardown(async () => {
-  client.close();
-  await controller.process.stop();
-});
-
-const parameters = (service: string, task: number, more: Record<string, string> = {}) => ({
-  'task-id': String(task),
-  'service-id': service,
-  'repository-url': `https://github.com/acme/${service}`,
-  'docs-repository-url': 'https://github.com/acme/docs',
-  'step-image': String(busybox),
-  ...more,
-});
-/** A play under the name its events go to (its association step requires it). */
-async function play(ns: string, service: string, task: number, more?: Record<string, string>) {
-  return submitWorkflow(client, ns, 'orchestrator-play', parameters(service, task, more), {
-    name: `play-${service}-t${task}`,
-  });
-}
-/** What the Sensor github-play-gates writes: labels merged into the play's. */
-const labelPlay = (ns: string, wf: string, labels: Record<string, string>) =>
-  client.request('PATCH', workflowsPath(ns, wf), {
-    body: { metadata: { labels } },
-    contentType: 'application/merge-patch+json',
-  });
-const succeed = (ns: string, run: KubeObject | undefined) =>
-  setRunPhase(client, ns, 'CodeRun', String(run?.metadata?.name), 'Succeeded');
-const readRun = (ns: string, name: string) => client.request<KubeObject>('GET', runPath('CodeRun', ns, name));
-/** Until the run has spec.cancelled (the play's write); then its end, as the operator writes it. */
-async function untilCancelled(ns: string, name: string) {
-  await waitFor(`CodeRun ${name} cancelled`, async (note) => {
-    const run = await readRun(ns, name);
-    note({ spec: run.spec, controller: controller.tail(5) });
-    return (run.spec as { cancelled?: boolean }).cancelled === true;
-  });
-  await setRunPhase(client, ns, 'CodeRun', name, 'Cancelled', 'spec.cancelled');
-}
-/** Until the play's step `name` is running (of the rounds, the one running). */
-const untilStep = (ns: string, wf: string, name: string) =>
-  waitFor(`Workflow ${wf}: step ${name} running`, async (note) => {
-    const w = await readWorkflow(client, ns, wf);
-    note({ phase: w.status?.phase, nodes: nodesOf(w).map((n) => `${n.displayName}:${n.phase}`) });
-    return nodesOf(w).some((n) => n.displayName === name && n.phase === 'Running') ? w : undefined;
-  });
-const names = (runs: KubeObject[]) => runs.map((r) => String(r.metadata?.name));
+const {
+  cluster,
+  client,
+  controller,
+  play,
+  labelPlay,
+  succeed,
+  readRun,
+  untilCancelled,
+  untilStep,
+  untilNode,
+  names,
+} = await playSuite();
 
 t.test('two plays of one repository run their implementation agents one at a time', async (t) => {
   const ns = await testNamespace(t, cluster);
@@ -154,8 +108,13 @@ t.test(
       "round 2 waits for its own ready-for-qa: round 1's does not open it",
     );
 
-    // A push during that wait ends it and starts round 3; its events carry the play through.
+    // A push during that wait ends it, saying so, and starts round 3; its events carry the play through.
     await labelPlay(ns, wf, { 'play-pushed': 'true' });
+    t.match(
+      (await untilNode(ns, wf, 'pushed', ['Failed'])).message,
+      /: a push to the task's branch ended the wait for the label ready-for-qa on the pull request$/,
+      'the wait a push ended says so (not its timeout)',
+    );
     const round3 = await untilRuns(client, ns, 'CodeRun', wf, 5, controller);
     t.equal(round3[4]?.metadata?.name, `${wf}-quality-r3`);
     await succeed(ns, round3[4]);

@@ -357,6 +357,6 @@ t.test("the agent image: on a node's status.images, on none yet, or on none and 
   t.equal(res.code, 1);
   t.match(
     res.stdout,
-    '[ERROR] agent-image: registry.example.com/team/agent:1 (agents rex, blaze, cleo, tess, cipher, morgan, imagePullPolicy Never) is on no node: their pods fail with ErrImageNeverPull\n        fix: load it onto the nodes (kind: kind load docker-image registry.example.com/team/agent:1)',
+    '[ERROR] agent-image: registry.example.com/team/agent:1 (agents rex, blaze, cleo, tess, cipher, deploy, acceptance, morgan, imagePullPolicy Never) is on no node: their pods fail with ErrImageNeverPull\n        fix: load it onto the nodes (kind: kind load docker-image registry.example.com/team/agent:1)',
   );
 });

@@ -6,11 +6,11 @@
 // (PodDisruptionBudget, NetworkPolicy, CRDs, image) render as their values say (two releases side by
 // side: helm-releases.test.ts).
 // @needs helm
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { configFrom, defaultConfigFile } from '../../src/config/load.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
@@ -95,6 +95,29 @@ t.test(
       ['blaze', 'cipher', 'cleo', 'morgan', 'rex', 'tess'].map((agent) => `github-app-5dlabs-${agent}`),
       "the manager reads each seed App's key Secret by name",
     );
+  },
+);
+
+t.test(
+  "seed 004's agents[*].systemPrompt: text becomes the profile's systemPromptText, a name stays",
+  async (t) => {
+    const text = '# Deploy\nYou deploy the approved change to the preview environment.\n';
+    const values = join(work, 'seed-prompts.yaml');
+    writeFileSync(
+      values,
+      stringify({ agents: { deploy: { systemPrompt: text }, cleo: { systemPrompt: 'tess' } } }),
+    );
+    const configMap = (await chart.template([values])).find(
+      (o) => o.kind === 'ConfigMap' && o.metadata?.name?.startsWith('orchestrator-config-'),
+    );
+    const config = configFrom(
+      parse((configMap?.data as Record<string, string> | undefined)?.['controller-config.yaml'] ?? ''),
+    );
+    t.equal(config.agents.deploy?.systemPromptText, text, 'the text, verbatim');
+    t.equal(config.agents.deploy?.systemPrompt, undefined);
+    t.equal(config.agents.deploy?.role, 'deploy', 'over the shipped profile');
+    t.equal(config.agents.cleo?.systemPrompt, 'tess', "a template's name stays one");
+    t.equal(config.agents.cleo?.systemPromptText, undefined);
   },
 );
 
@@ -219,7 +242,7 @@ t.test(
           const rules = (o as { rules?: { resources?: string[]; resourceNames?: string[] }[] }).rules ?? [];
           return rules.find((r) => r.resources?.includes('agentprofiles'))?.resourceNames;
         });
-    const shipped = ['rex', 'blaze', 'cleo', 'cipher', 'morgan'];
+    const shipped = ['rex', 'blaze', 'cleo', 'cipher', 'deploy', 'acceptance', 'morgan'];
     t.same(
       profilesOf(await chart.template()),
       [shipped, shipped, shipped],
@@ -236,7 +259,7 @@ t.test(
         'agents.cleo.restricted=true',
       ],
     );
-    const narrowed = ['rex', 'blaze', 'morgan'];
+    const narrowed = ['rex', 'blaze', 'deploy', 'acceptance', 'morgan'];
     t.same(
       profilesOf(widened),
       [narrowed, narrowed, narrowed],

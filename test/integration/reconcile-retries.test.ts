@@ -1,14 +1,17 @@
 // Failed attempts against the real apiserver: retried after a growing backoff until retries.maxRetries
 // retries were made (three retries: four attempts), then Failed with a message that says what to do; and a raised spec.retryAttempt
-// starting a new attempt at once, deleting the old attempt's running Job.
+// starting a new attempt at once, deleting the old attempt's running Job; a CodeRun's spec.maxRetries
+// is its own cap in place of the config's.
 import t from 'tap';
-import type { TaskRun } from '../../src/api/index.js';
+import type { CodeRun, TaskRun } from '../../src/api/index.js';
+import { runPath } from '../../src/cli/kinds.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import {
   attemptNames,
   finishJob,
   httpStatusOf,
   jobPath,
+  sampleCodeRun,
   sampleTaskRun,
   taskRunPath,
   testConfig,
@@ -101,5 +104,31 @@ t.test('raising spec.retryAttempt starts a new attempt and deletes the running J
     await httpStatusOf(client.request('GET', jobPath(namespace, (await names(2)).job))),
     404,
     'no attempt in between',
+  );
+});
+
+t.test("a CodeRun's spec.maxRetries caps its retries in place of the config's", async (t) => {
+  const config = testConfig((c) => {
+    c.retries = { ...c.retries, maxRetries: 3, backoffSeconds: 1 };
+  });
+  const { namespace, client } = await suite.start(t, config);
+  await client.request('POST', runPath('CodeRun', namespace), {
+    body: sampleCodeRun('capped', { maxRetries: 1 }),
+  });
+  const get = () => client.request<CodeRun>('GET', runPath('CodeRun', namespace, 'capped'));
+  const names = (attempt: number) => attemptNames(client, namespace, 'CodeRun', 'capped', attempt);
+  for (const attempt of [1, 2]) {
+    await waitFor(`attempt ${attempt}`, async () => (await get()).status?.attempt === attempt);
+    await finishJob(client, namespace, (await names(attempt)).job, 'Failed');
+  }
+  await waitFor('phase Failed', async () => (await get()).status?.phase === 'Failed');
+  t.match((await get()).status, {
+    attempt: 2,
+    message: /; no attempts left \(spec.maxRetries is 1\);/,
+  });
+  t.equal(
+    await httpStatusOf(client.request('GET', jobPath(namespace, (await names(3)).job))),
+    404,
+    'one retry, not three',
   );
 });

@@ -99,7 +99,7 @@ t.test(
     // no repository: those are an admin's to grant (docs/security.md).
     const use = (user: string, resource: string, name: string) =>
       allowedTo(cluster, user, { namespace: ns, verb: 'use', group: 'orchestrator.io', resource, name });
-    for (const profile of ['rex', 'blaze', 'cleo', 'cipher', 'morgan'])
+    for (const profile of ['rex', 'blaze', 'cleo', 'cipher', 'deploy', 'acceptance', 'morgan'])
       t.equal(await use(editor, 'agentprofiles', profile), true, `edit uses ${profile}`);
     t.equal(await use(editor, 'agentprofiles', 'tess'), false, 'tess needs a grant');
     t.equal(await use(viewer, 'agentprofiles', 'rex'), false, 'view uses no profile');

@@ -88,8 +88,9 @@ equal the kustomize install's and a changed config or template rolls the pods.
 
 {{- /*
 The controller config: the shipped file as it is, or, when values change it, the file's fields with
-.Values.config, .Values.gateway (as the config's gateway fields), .Values.agents (as `agents`) and
-.Values.watchNamespaces merged over them.
+.Values.config, .Values.gateway (as the config's gateway fields), .Values.agents (as `agents`, a
+system prompt given as text under systemPrompt moved to systemPromptText) and .Values.watchNamespaces
+merged over them.
 */ -}}
 {{- define "orchestrator.controllerConfig" -}}
 {{- $file := .Files.Get "files/orchestrator-config/controller-config.yaml" -}}
@@ -108,7 +109,18 @@ The controller config: the shipped file as it is, or, when values change it, the
 {{- $_ = set $config "gateway" $gateway -}}
 {{- end -}}
 {{- if .Values.agents -}}
-{{- $_ := set $config "agents" (mergeOverwrite (deepCopy $config.agents) (deepCopy .Values.agents)) -}}
+{{- $agents := deepCopy .Values.agents -}}
+{{- /* The seeds' values give a profile's system prompt as text under systemPrompt (seed 004), which
+the config names systemPromptText; a template's name (a DNS label) stays systemPrompt. */ -}}
+{{- range $name, $agent := $agents -}}
+{{- if and (kindIs "map" $agent) (kindIs "string" $agent.systemPrompt) -}}
+{{- if not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" $agent.systemPrompt) -}}
+{{- $_ := set $agent "systemPromptText" $agent.systemPrompt -}}
+{{- $_ = unset $agent "systemPrompt" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $_ := set $config "agents" (mergeOverwrite (deepCopy $config.agents) $agents) -}}
 {{- end -}}
 {{- with .Values.watchNamespaces -}}
 {{- $_ := set $config "watchNamespaces" . -}}

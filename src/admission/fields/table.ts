@@ -80,6 +80,13 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
     effect: "resume the agent's last session on the workspace",
   },
   { path: 'spec.overwriteMemory', class: 'steering', effect: "replace the workspace's CLAUDE.md memory" },
+  {
+    path: 'spec.maxRetries',
+    class: 'bounded',
+    effect: "how many times a failed attempt is retried (the config's retries.maxRetries otherwise)",
+    // No more than raising the attempt field already lets anyone who may update the run do.
+    bound: "the schema's maximum, 10; each attempt within spec.limits",
+  },
   { path: 'spec.includeCodebase', class: 'steering', effect: "the codebase in the agent's prompt" },
   { path: 'spec.repository.branch', class: 'steering', effect: 'the branch the agent starts from' },
   {

@@ -77,6 +77,8 @@ export interface components {
                  * @default false
                  */
                 overwriteMemory?: boolean;
+                /** @description How many times a failed attempt of this run is retried before the run is Failed, in place of the controller config's retries.maxRetries (orchestrator-play gives each stage its own cap). Default the config's. */
+                maxRetries?: number;
                 /** @description Extra environment variables for the agent container, by name (a letter or _, then letters, digits, _). Names the operator or the entry script set (the API key, the GitHub App's, DOCKER_HOST, ORCHESTRATOR_*, …; the README lists them) are refused at admission. Default none. */
                 env?: {
                     [key: string]: string;

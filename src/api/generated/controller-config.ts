@@ -91,7 +91,7 @@ export interface components {
                      * @description What the agent does. Agents with role implementation share the service's workspace volume (workspace-{service}); every other role gets its own (workspace-{service}-{agent}), so a reviewer never works in the implementer's checkout. Default none (an own workspace).
                      * @enum {string}
                      */
-                    role?: "implementation" | "quality" | "testing" | "security" | "documentation";
+                    role?: "implementation" | "quality" | "testing" | "security" | "documentation" | "deploy" | "acceptance";
                     /** @description The system prompt template of the agent, templates/agents/{systemPrompt}.md.hbs. Default the agent's name when that template exists, else default. Exclusive with systemPromptText. */
                     systemPrompt?: string;
                     /** @description The agent's system prompt as text, used verbatim (not a template) as its system-prompt.md, as the seeds' Helm values give it (agents.*.systemPrompt there). Exclusive with systemPrompt. Default none (the template systemPrompt names). */

@@ -41,7 +41,7 @@ import {
 import { type AgentShellConfigMaps, uncheckableAgentShell } from './agent-shell-configmaps.js';
 import { attemptSpend, LEDGER_SETTLE_MS, ledgerSettling } from './attempt-usage.js';
 import { conflictMessage } from './owned-objects.js';
-import { retryAfterFailure } from './retry.js';
+import { retryAfterFailure, runRetryPolicy } from './retry.js';
 import { foreignWorkspace } from './workspace-tenancy.js';
 import type { AttemptFacts, AttemptState, Owed, RunWorld } from './world.js';
 
@@ -159,7 +159,7 @@ class AttemptReader<K extends RunKindName> {
 
   /** From `attempt` on, over failed attempts whose retry is due, to the attempt that is current. */
   private walk(first: number, dependencies: DependencyVerdict | undefined): AttemptState {
-    const policy = this.config.retries;
+    const policy = runRetryPolicy(this.config.retries, this.run.spec as { maxRetries?: number });
     let attempt = first;
     // The failed attempt's report (its session, say) is the run's until the next one reports.
     let earlier: ResultRead | undefined;
@@ -238,6 +238,7 @@ class AttemptReader<K extends RunKindName> {
         const ending = {
           outcome: 'exhausted' as const,
           maxRetries: policy.maxRetries,
+          ...(policy !== this.config.retries ? { maxRetriesFrom: 'spec.maxRetries' as const } : {}),
           ...(field ? { attemptField: field } : {}),
         };
         return { ...facts, state: 'finished', job, agent, ...failure, ending };

@@ -1,5 +1,11 @@
 import t from 'tap';
-import { MAX_BACKOFF_SECONDS, retryAfterFailure, retryDelayMs, stableRandom } from './retry.js';
+import {
+  MAX_BACKOFF_SECONDS,
+  retryAfterFailure,
+  retryDelayMs,
+  runRetryPolicy,
+  stableRandom,
+} from './retry.js';
 
 const policy = { maxRetries: 3, backoffSeconds: 30 };
 const failedAt = new Date('2026-01-01T00:00:00Z');
@@ -34,4 +40,21 @@ t.test('maxRetries retries (1 + maxRetries attempts) per spec attempt', async (t
   const next = retryAfterFailure(policy, 1, 1, failedAt, 'u');
   const delay = (next?.at.getTime() ?? 0) - failedAt.getTime();
   t.ok(delay >= 24_000 && delay <= 30_000, 'the first retry waits about backoffSeconds');
+});
+
+t.test("a CodeRun's spec.maxRetries is its cap in place of the config's", async (t) => {
+  t.equal(runRetryPolicy(policy, {}), policy, "none: the config's policy");
+  const own = runRetryPolicy(policy, { maxRetries: 5 });
+  t.same(own, { ...policy, maxRetries: 5 }, "the backoff stays the config's");
+  t.match(
+    retryAfterFailure(own, 1, 5, failedAt, 'u'),
+    { attempt: 6 },
+    "the fifth retry, past the config's 3",
+  );
+  t.equal(retryAfterFailure(own, 1, 6, failedAt, 'u'), undefined);
+  t.equal(
+    retryAfterFailure(runRetryPolicy(policy, { maxRetries: 0 }), 1, 1, failedAt, 'u'),
+    undefined,
+    '0: none',
+  );
 });

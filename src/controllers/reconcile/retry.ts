@@ -17,6 +17,11 @@ export interface RetryPolicy {
   backoffSeconds: number;
 }
 
+/** The policy for one run: the config's, with the run's own cap (CodeRun spec.maxRetries) when it has one. */
+export function runRetryPolicy<P extends RetryPolicy>(config: P, spec: { maxRetries?: number }): P {
+  return spec.maxRetries === undefined ? config : { ...config, maxRetries: spec.maxRetries };
+}
+
 export interface NextAttempt {
   attempt: number;
   /** Not before this time. */

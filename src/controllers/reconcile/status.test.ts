@@ -108,6 +108,14 @@ t.test('a failed Job: a retry waits in Pending, the last attempt fails the run',
     message: /no attempts left \(retries.maxRetries is 3\)/,
   });
   t.equal(conditions(final).Succeeded, 'False/RetriesExhausted');
+  const own = { ...base, state: 'finished' as const, job: failed, agent: gone };
+  const capped = desiredStatus(
+    waiting,
+    1,
+    { ...own, ending: { ...exhausted, maxRetriesFrom: 'spec.maxRetries' } },
+    now,
+  );
+  t.match(capped.message, /no attempts left \(spec.maxRetries is 3\)/, "the run's own cap named");
 });
 
 t.test('what stops an attempt before its Job: a render error fails, a conflict waits', async (t) => {

@@ -169,7 +169,7 @@ function ended(at: string, s: Finished, ending: Ending): Verdict {
       return made(
         'Failed',
         ['False', 'RetriesExhausted'],
-        `${at} failed (${failureWhy(s)}); no attempts left (retries.maxRetries is ${ending.maxRetries}); ${again}`,
+        `${at} failed (${failureWhy(s)}); no attempts left (${ending.maxRetriesFrom ?? 'retries.maxRetries'} is ${ending.maxRetries}); ${again}`,
       );
     }
     case 'limited': {

@@ -39,7 +39,7 @@ export type Stuck =
 export type Ending =
   | { outcome: 'succeeded' }
   | { outcome: 'notRetryable'; exitCode: number }
-  | { outcome: 'exhausted'; maxRetries: number; attemptField?: string }
+  | { outcome: 'exhausted'; maxRetries: number; maxRetriesFrom?: 'spec.maxRetries'; attemptField?: string }
   /**
    * A limit stopped the agent: not retried, since another attempt would spend again. `limit`: the
    * model gateway's refusal naming it (spec.limits.maxBudgetUsd or a team budget), when it refused.

@@ -12,6 +12,7 @@ import type { KubeObject } from '../../../src/runtime/index.js';
 import { packageRoot } from '../../../src/util/package-root.js';
 import { fieldAt } from './argo-conditions.js';
 import { applyReplacements, isLocalConfig, type Replacement, seedArgoFiles } from './argo-kustomize.js';
+import { evaluate } from './argo-expr.js';
 
 export { fieldAt };
 
@@ -116,9 +117,13 @@ export const SAMPLE_PARAMETERS: Readonly<Record<string, string>> = {
   'working-directory': 'projects/payments',
 };
 
-/** Argo's `{{name}}` tags replaced from `values`; a tag without a value is an error naming it. */
+/**
+ * Argo's `{{name}}` tags replaced from `values`, and its `{{=expr}}` tags evaluated over them
+ * (argo-expr.ts); a tag without a value is an error naming it.
+ */
 export function substitute(text: string, values: Record<string, string>): string {
-  return text.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, (_, name: string) => {
+  const evaluated = text.replace(/\{\{=(.*?)\}\}(?!\})/g, (_, expr: string) => evaluate(expr, values));
+  return evaluated.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, (_, name: string) => {
     const value = values[name];
     if (value === undefined)
       throw new Error(`no value for {{${name}}} in ${JSON.stringify(text.slice(0, 80))}…`);

@@ -3,7 +3,7 @@
 // passes, filters and templates evaluated by sensor-eval.ts.
 import type { KubeObject } from '../../../src/runtime/index.js';
 import { argoObjects } from './argo-manifests.js';
-import { type Filters, filtersPass, renderTemplate, type SensorEvent } from './sensor-eval.js';
+import { type Filters, filtersPass, renderTemplate, resolve, type SensorEvent } from './sensor-eval.js';
 
 export interface Trigger {
   template: {
@@ -37,6 +37,12 @@ export const { dependencies, triggers } = gates.spec as {
   triggers: Trigger[];
 };
 
+/** A dataKey's value as gjson gives it: a `#` path's values as a JSON array, else the one value. */
+function dataKeyValue(event: SensorEvent, key: string): string {
+  if (!key.includes('#')) return renderTemplate(`{{ .Input.${key} }}`, event);
+  return JSON.stringify(resolve(event, key));
+}
+
 /** What the Sensor does with `event`: the Workflow patches of the triggers whose dependency it passes. */
 export function patches(event: SensorEvent): GatePatch[] {
   return triggers
@@ -49,7 +55,7 @@ export function patches(event: SensorEvent): GatePatch[] {
       for (const p of tp.k8s.parameters) {
         const value = p.src.dataTemplate
           ? renderTemplate(p.src.dataTemplate, event)
-          : String(renderTemplate(`{{ .Input.${p.src.dataKey} }}`, event));
+          : dataKeyValue(event, String(p.src.dataKey));
         const [, field, key] = /^metadata\.(name|annotations)\.?(.*)$/.exec(p.dest) ?? [];
         if (field === 'name') patch.metadata.name = value;
         else if (field === 'annotations' && key) patch.metadata.annotations[key] = value;

@@ -35,6 +35,8 @@ export const pullRequestLabelled = (task: number, name: string): PullRequestDeli
   body: taskPullRequest(task, 'labeled', (p) => {
     delete p.review;
     p.label = { name };
+    // GitHub's payload holds the pull request as labelled: the new label among its labels.
+    p.pull_request.labels = [...p.pull_request.labels, { name }];
   }),
 });
 

@@ -1,0 +1,166 @@
+// orchestrator-play's seed stages and parameters checked without a cluster (docs/argo.md "The
+// event-gated play"): every seed parameter declared and carried into the runs' fields by
+// coderun-template, each stage's retry cap, the deploy and acceptance stages after the approving
+// review and each optional by its App, and the task association's check run by sh as its container
+// runs it. test/integration/argo-play-stages.test.ts executes the same on Argo.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { parse } from 'yaml';
+import {
+  argoObjects,
+  argumentsOf,
+  createdRun,
+  SAMPLE_PARAMETERS,
+  type Template,
+  template,
+  workflowTemplate,
+} from '../harness/deploy/argo-manifests.js';
+
+const objects = argoObjects();
+const play = workflowTemplate('orchestrator-play', objects);
+const coderun = template(workflowTemplate('coderun-template', objects), 'coderun');
+const stepsOf = (name: string) => template(play, name).steps?.flat() ?? [];
+const args = (s: { arguments?: { parameters?: Array<{ name: string; value?: string }> } } | undefined) =>
+  Object.fromEntries((s?.arguments?.parameters ?? []).map((p) => [p.name, p.value]));
+const sample = { ...SAMPLE_PARAMETERS };
+
+t.test(
+  "coderun-template: model, task requirements and the retry cap are the run's fields, left out when empty",
+  async (t) => {
+    const bare = createdRun(coderun, sample);
+    for (const field of ['model', 'env', 'envFromSecrets', 'maxRetries'])
+      t.notOk(field in (bare.spec as object), `${field}: left out by default`);
+    const requirements = {
+      env: { RUST_LOG: 'debug' },
+      envFromSecrets: [{ name: 'DATABASE_URL', secretName: 'payments-db', secretKey: 'url' }],
+    };
+    const full = createdRun(coderun, {
+      ...sample,
+      model: 'claude-opus-5-5',
+      'task-requirements': JSON.stringify(requirements),
+      'max-retries': '5',
+    });
+    t.match(full.spec, { model: 'claude-opus-5-5', maxRetries: 5, ...requirements });
+    t.throws(
+      () => createdRun(coderun, { ...sample, 'max-retries': '5\nserviceAccountName: admin' }),
+      /not an integer/,
+      'a cap that is not an integer writes nothing into the manifest',
+    );
+    // What Argo's validation parses before anything runs: each expression tag replaced by a word
+    // (SubstituteResourceManifestExpressions), so a tag may not stand where a word would break the YAML.
+    for (const wt of objects.filter((o) => o.kind === 'WorkflowTemplate'))
+      for (const tp of (wt.spec as { templates: Template[] }).templates.filter((x) => x.resource?.manifest)) {
+        const words = String(tp.resource?.manifest)
+          .replace(/\{\{\s*=\s*(.+?)\s*\}\}/g, 'placeholder-1')
+          .replace(/\{\{[^{}]+\}\}/g, 'placeholder-2');
+        t.doesNotThrow(() => parse(words), `${wt.metadata?.name} ${tp.name}: YAML as Argo checks it`);
+      }
+    const quoted = createdRun(coderun, { ...sample, model: 'opus"\nimage: evil' });
+    t.equal((quoted.spec as { model?: string }).model, 'opus"\nimage: evil', 'the model is one quoted value');
+    t.notOk('image' in (quoted.spec as object));
+  },
+);
+
+t.test("the play's parameters: the seed's names, each carried to every stage's run", async (t) => {
+  const declared = argumentsOf(play.spec);
+  for (const name of [
+    'service-id',
+    'service',
+    'model',
+    'task-requirements',
+    'overwrite-memory',
+    'docs-branch',
+  ])
+    t.ok(name in declared, `${name} is a parameter of the play`);
+  t.equal(declared['quality-retries'], '5', 'quality: 5 retries');
+  t.equal(declared['testing-retries'], '5', 'testing: 5 retries');
+  for (const app of ['deploy-app', 'acceptance-app']) t.equal(declared[app], '', `${app}: off unless given`);
+  const run = args(stepsOf('agent').find((s) => s.name === 'run'));
+  t.match(run, {
+    service: '{{workflow.parameters.service-id}}{{workflow.parameters.service}}',
+    model: '{{workflow.parameters.model}}',
+    'task-requirements': '{{workflow.parameters.task-requirements}}',
+    'overwrite-memory': '{{workflow.parameters.overwrite-memory}}',
+    'docs-branch': '{{workflow.parameters.docs-branch}}',
+    'max-retries': '{{inputs.parameters.max-retries}}',
+  });
+});
+
+t.test(
+  'each stage its App and cap; deploy and acceptance after the approving review, each when its App is given',
+  async (t) => {
+    const steps = stepsOf(play.spec.entrypoint);
+    const names = steps.map((s) => s.name);
+    t.ok(
+      names.indexOf('qa') < names.indexOf('deploy'),
+      'deploy after the quality round (its approving review)',
+    );
+    t.ok(names.indexOf('deploy') < names.indexOf('acceptance'), 'then acceptance');
+    t.ok(names.indexOf('acceptance') < names.indexOf('approval'), "then a person's approval");
+    const stages = [...steps, ...stepsOf('stages'), ...stepsOf('implementation')];
+    for (const stage of ['implementation', 'quality', 'testing', 'deploy', 'acceptance']) {
+      const step = stages.find((s) => s.name === (stage === 'implementation' ? 'agent' : stage));
+      t.match(
+        args(step),
+        {
+          'github-app': `{{workflow.parameters.${stage}-app}}`,
+          'max-retries': `{{workflow.parameters.${stage}-retries}}`,
+        },
+        `${stage}: its App and its cap`,
+      );
+    }
+    for (const stage of ['deploy', 'acceptance'])
+      t.equal(steps.find((s) => s.name === stage)?.when, `'{{workflow.parameters.${stage}-app}}' != ''`);
+    t.same(
+      stepsOf('stages').map((s) => s.name),
+      ['quality', 'ready-for-qa', 'associated', 'testing', 'approved'],
+      'the association checked again once ready-for-qa reported the labels',
+    );
+  },
+);
+
+t.test(
+  "the association's check: this task's branch and task label pass, another's fail saying so",
+  async (t) => {
+    const check = template(play, 'check-association').container;
+    const script = String(check?.command?.[2]);
+    const dir = mkdtempSync(join(tmpdir(), 'association-'));
+    const run = (branch: string, labels: string[] | string) => {
+      const log = join(dir, `log-${Math.random()}`);
+      const out = spawnSync('sh', ['-c', script.replaceAll('/dev/termination-log', log)], {
+        env: {
+          PATH: process.env.PATH,
+          TASK: '9',
+          BRANCH: branch,
+          LABELS: typeof labels === 'string' ? labels : JSON.stringify(labels),
+        },
+      });
+      let message = '';
+      try {
+        message = readFileSync(log, 'utf8');
+      } catch {}
+      return { code: out.status, message };
+    };
+    const own = 'feature/task-9-implementation';
+    t.same(run(own, ['task-9', 'ready-for-qa']), { code: 0, message: '' }, "the task's own");
+    t.same(run(own, ['bug']), { code: 0, message: '' }, 'no task label yet: nothing to say');
+    t.same(run('', ''), { code: 0, message: '' }, 'nothing reported');
+    t.same(run(own, ['task-9', 'task-9']), { code: 0, message: '' });
+    t.same(run(own, ['task-9', 'task-4']), {
+      code: 1,
+      message: "task association: the pull request's task labels are task-4 task-9, not task-9 alone",
+    });
+    t.same(run(own, ['task-91']), {
+      code: 1,
+      message: "task association: the pull request's task labels are task-91, not task-9 alone",
+    });
+    t.same(run('feature/task-4-implementation', ['task-9']), {
+      code: 1,
+      message:
+        "task association: the pull request's branch is feature/task-4-implementation, not feature/task-9-implementation",
+    });
+  },
+);
