@@ -26,7 +26,12 @@ export const ARGO_APP_ROLES = Object.freeze({
   'quality-app': 'quality',
   'testing-app': 'testing',
   'documentation-app': 'documentation',
+  'deploy-app': 'deploy',
+  'acceptance-app': 'acceptance',
 });
+
+/** Keys of optional stages: a parameter reading one defaults to empty (the stage skipped), not failing. */
+export const OPTIONAL_ARGO_APPS = Object.freeze(['deploy-app', 'acceptance-app']);
 
 /**
  * Each stage's App (ARGO_APP_ROLES' keys), for the stages some profile with an App has.
@@ -77,8 +82,9 @@ export function argoAppsConfigMap(configText, header) {
   return `# ${header}
 # Each stage's GitHub App, which the WorkflowTemplates' App parameters default to (docs/argo.md "The
 # Apps"): the App of the config's first profile with the stage's role (implementation, quality,
-# testing, documentation). Name your Apps in the controller config and run \`npm run generate\`; a
-# stage without an App has no key here, and a workflow that needs it fails at start naming the key.
+# testing, documentation, deploy, acceptance). Name your Apps in the controller config and run
+# \`npm run generate\`; a stage without an App has no key here, and a workflow that needs it fails at
+# start naming the key (the optional deploy and acceptance stages are skipped instead).
 ${YAML.stringify(configMap)}`;
 }
 

@@ -11,8 +11,8 @@ import { parseManifests } from '../../../src/cluster/kubectl.js';
 import type { KubeObject } from '../../../src/runtime/index.js';
 import { packageRoot } from '../../../src/util/package-root.js';
 import { fieldAt } from './argo-conditions.js';
-import { applyReplacements, isLocalConfig, type Replacement, seedArgoFiles } from './argo-kustomize.js';
 import { evaluate } from './argo-expr.js';
+import { applyReplacements, isLocalConfig, type Replacement, seedArgoFiles } from './argo-kustomize.js';
 
 export { fieldAt };
 
