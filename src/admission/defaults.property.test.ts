@@ -18,7 +18,9 @@ const config = configFrom({
   job: { ...base.job, maxResources: { cpu: '2Gi', memory: '2Gi' } },
   workspace: { ...base.workspace, maxSize: '20Gi', allowedStorageClasses: ['fast', 'standard'] },
 });
-const agents = Object.keys(config.agents);
+// Only profiles with an App: a run of one without (the seed names none for deploy and acceptance) must
+// name its GitHub user, which these runs do not (rule github-identity).
+const agents = Object.keys(config.agents).filter((name) => config.agents[name]?.githubApp);
 const apps = config.githubApps ?? [];
 
 const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?$/);

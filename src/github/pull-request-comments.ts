@@ -161,8 +161,9 @@ export class GithubPullRequestComments implements PullRequestComments, PullReque
         this.opts.now?.() ?? new Date(),
       );
     } finally {
-      // A token of one repository, used once: revoked now rather than left for its hour.
-      await this.opts.tokens.revoke(minted.token, signal).catch(() => undefined);
+      // A token of one repository, used once: revoked now rather than left for its hour, with a time
+      // of its own (the reconcile's signal is already aborted when shutdown or lost leadership ends it).
+      await this.opts.tokens.revoke(minted.token, AbortSignal.timeout(10_000)).catch(() => undefined);
     }
   }
 

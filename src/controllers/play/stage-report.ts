@@ -68,7 +68,7 @@ const host = (config: ControllerConfig) => config.github.host.replace(/:\d+$/, '
 
 export function stageRow(run: CodeRun, config: ControllerConfig): StageRow {
   const status = run.status;
-  const round = /-r([1-9][0-9]{0,3})$/.exec(run.metadata?.name ?? '')?.[1];
+  const round = /-(?:quality|testing)-r([1-9][0-9]{0,3})$/.exec(run.metadata?.name ?? '')?.[1];
   const pullRequest = pullRequestOf(status?.pullRequestUrl, host(config));
   return {
     ...stageOf(run, config),
@@ -103,13 +103,12 @@ export function reportTarget(runs: CodeRun[], config: ControllerConfig): ReportT
   const [first] = runs;
   const scope = first && tokenScope('CodeRun', first, config);
   if (!scope) return undefined;
-  for (const run of runs) {
-    const pr = pullRequestOf(run.status?.pullRequestUrl, host(config));
-    if (!pr || pr.owner.toLowerCase() !== scope.owner) continue;
-    const repo = scope.repositories.find((r) => r.toLowerCase() === pr.repo.toLowerCase());
-    if (repo) return { app: scope.app, pullRequest: { ...pr, owner: scope.owner, repo } };
-  }
-  return undefined;
+  // Only the first run's pull request: a later stage's agent could report any number in the App's
+  // repositories and so choose where the first App's comment goes.
+  const pr = pullRequestOf(first.status?.pullRequestUrl, host(config));
+  if (!pr || pr.owner.toLowerCase() !== scope.owner) return undefined;
+  const repo = scope.repositories.find((r) => r.toLowerCase() === pr.repo.toLowerCase());
+  return repo ? { app: scope.app, pullRequest: { ...pr, owner: scope.owner, repo } } : undefined;
 }
 
 /** The first line of the report: names the play, the task and the App (whose comment alone it edits). */

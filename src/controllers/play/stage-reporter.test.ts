@@ -321,3 +321,42 @@ t.test('the total cost is exact', async (t) => {
   t.equal(totalCost(rows), '0.300001');
   t.equal(totalCost([{ stage: 's', run: 'r', agent: 'a', outcome: 'Failed', attempts: 1 }]), undefined);
 });
+
+t.test('a stage failed before it had a Job (no completionTime) is counted and said', async (t) => {
+  const w = world();
+  const impl = stage('payments-t3-abcde', '5DLabs-Rex', '2026-11-27T10:01:00Z', {
+    phase: 'Failed',
+    pullRequestUrl: PR,
+    conditions: [
+      {
+        type: 'Succeeded',
+        status: 'False',
+        reason: 'RenderFailed',
+        message: 'm',
+        lastTransitionTime: '2026-11-27T10:02:00Z',
+      },
+    ],
+  } as Partial<NonNullable<CodeRun['status']>>);
+  w.runs.set(impl);
+  await w.reconcile(impl.metadata?.name ?? '');
+  t.equal(w.upserts.length, 1, 'said on the pull request');
+  t.match(
+    await w.metric('orchestrator_play_stage_outcomes_total'),
+    /stage="implementation",outcome="Failed"} 1/,
+  );
+});
+
+t.test('only the first run’s pull request is where the report goes', async (t) => {
+  const w = world();
+  // The first run reports none; a later stage's agent reports another number in the App's repository.
+  const impl = stage('payments-t3-abcde', '5DLabs-Rex', '2026-11-27T10:01:00Z', {
+    ...ended('2026-11-27T10:10:00Z', { pullRequestUrl: undefined }),
+  });
+  const quality = stage('play-payments-t3-quality-r1', '5DLabs-Cleo', '2026-11-27T10:20:00Z', {
+    ...ended('2026-11-27T10:30:00Z', { pullRequestUrl: 'https://github.com/acme/payments/pull/999' }),
+  });
+  w.runs.set(impl);
+  w.runs.set(quality);
+  await w.reconcile(quality.metadata?.name ?? '');
+  t.same(w.upserts, [], 'no comment on the pull request a later agent named');
+});

@@ -21,6 +21,7 @@ import {
   realClock,
 } from '../../runtime/index.js';
 import { recordEvent } from '../reconcile/events.js';
+import { finishedAt } from '../reconcile/expiry.js';
 import { type StageMetrics, stageMetrics } from './stage-metrics.js';
 import {
   ended,
@@ -91,7 +92,7 @@ export class StageReporter implements Reconciler {
   /** Counts and traces the run's end once, when it ended while this process ran. */
   private observe(run: CodeRun, key: PlayKey, row: StageRow): void {
     const id = `${run.metadata?.uid}/${row.outcome}/${row.attempts}`;
-    const end = Date.parse(run.status?.completionTime ?? '');
+    const end = finishedAt(run)?.getTime() ?? Number.NaN;
     if (this.observed.has(id) || !(end >= this.startedAt)) return;
     this.observed.set(id, true);
     this.metrics.ended(key.namespace, row);
@@ -122,7 +123,7 @@ export class StageReporter implements Reconciler {
   private async report(run: CodeRun, key: PlayKey, config: ControllerConfig, ctx: ReconcileContext) {
     const reports = this.opts.reports;
     const now = this.clock.now();
-    const end = Date.parse(run.status?.completionTime ?? '');
+    const end = finishedAt(run)?.getTime() ?? Number.NaN;
     if (!reports || !(end > now.getTime() - REPORT_WINDOW_MS)) return;
     const runs = playRuns(key, this.opts.runs.list(key.namespace));
     const target = reportTarget(runs, config);
