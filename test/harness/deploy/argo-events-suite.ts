@@ -50,7 +50,8 @@ export async function startEventsSuite(t: Test, operator: OperatorNamespaceOptio
   });
   await installArgoEventsController(cluster, events);
   const ns = await operatorNamespace(t, cluster, client, busybox, operator);
-  await installWorkflowTemplates(cluster, ns);
+  // The plays its Sensors create check the task association in a step of the node's own busybox.
+  await installWorkflowTemplates(cluster, ns, undefined, busybox);
   const sensors = (await installArgoEvents(cluster, client, ns, nats, SECRET)).filter(
     (o: KubeObject) => o.kind === 'Sensor',
   );

@@ -97,15 +97,30 @@ export async function installWorkflowTemplates(
   cluster: Cluster,
   namespace: string,
   files?: Map<string, string>,
+  stepImage?: string,
 ): Promise<KubeObject[]> {
   const dir = argoConfigWith(join(ARGO_CONFIG, 'workflows'), files);
   const objects = (await kustomize(cluster, dir)).map((o) => ({
-    ...o,
+    ...withStepImage(o, stepImage),
     metadata: { ...o.metadata, namespace },
   }));
   const applied = await applyObjects(cluster, objects);
   if (applied.code !== 0) throw new Error(`applying config/argo/workflows: ${applied.stderr}`);
   return objects;
+}
+
+/**
+ * The template with its `step-image` argument's default set to `image`, as an install without the
+ * internet patches it: a Workflow a Sensor creates passes no step-image, and the node cannot pull
+ * busybox:1.36.
+ */
+function withStepImage(o: KubeObject, image: string | undefined): KubeObject {
+  const params = (o.spec as { arguments?: { parameters?: { name: string; value?: string }[] } } | undefined)
+    ?.arguments?.parameters;
+  if (!image || !params?.some((p) => p.name === 'step-image')) return o;
+  const parameters = params.map((p) => (p.name === 'step-image' ? { ...p, value: image } : p));
+  const spec = o.spec as { arguments: object };
+  return { ...o, spec: { ...spec, arguments: { ...spec.arguments, parameters } } };
 }
 
 export interface Workflow extends KubeObject {
