@@ -13,6 +13,13 @@ function taskPullRequest(task: number, action: string, change: (p: Payload) => v
   return githubPayload('pull_request_review.changes_requested', (p) => {
     p.action = action;
     p.pull_request.head.ref = `feature/task-${task}-implementation`;
+    // The recorded pull request is labelled task-7: a task's pull request carries its own task label
+    // (orchestrator-play's association check fails a play whose pull request names another task).
+    p.pull_request.labels = p.pull_request.labels.map((l: { name: string; url: string }) =>
+      /^task-\d+$/.test(l.name)
+        ? { ...l, name: `task-${task}`, url: l.url.replace(/task-\d+$/, `task-${task}`) }
+        : l,
+    );
     change(p);
   });
 }
