@@ -38,6 +38,10 @@ export interface WorkflowController {
 const CONTROLLER_CONFIG = {
   metricsConfig: 'enabled: false\n',
   telemetryConfig: 'enabled: false\n',
+  // The executor's polls of a resource step's condition and of its main container, 5 s each upstream:
+  // a play's steps wait on them one after another (docs/testing.md "Argo's waits").
+  executor:
+    'env:\n- name: RESOURCE_STATE_CHECK_INTERVAL\n  value: 1s\n- name: WAIT_CONTAINER_STATUS_CHECK_INTERVAL\n  value: 1s\n',
 };
 
 /** Argo's CRDs and the controller's ConfigMap installed, the controller started; resolves once it serves. */
@@ -65,6 +69,9 @@ export async function startWorkflowController(
       'env',
       // One controller, so no Lease: upstream's `make start` runs it so.
       'LEADER_ELECTION_DISABLE=true',
+      // Upstream's own test setting (its Makefile's `make start`, "to speed up tests"): the workflow
+      // queue's requeue after each step is 10 s by default.
+      'DEFAULT_REQUEUE_TIME=1s',
       binary,
       `--kubeconfig=${cluster.kubeconfig}`,
       `--namespace=${CONTROLLER_NAMESPACE}`,
