@@ -25,6 +25,9 @@ import {
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { waitFor } from '../harness/util/wait.js';
 
+// Each suite has namespaces of its own and waits mostly on Argo and the node: three at once
+// (docs/testing.md "Side by side on one node").
+t.jobs = 3;
 const executor = await argoexecImage();
 const cluster = await testCluster({ realNode: true, images: [executor] });
 await ensureCrds(cluster);

@@ -72,7 +72,7 @@ t.test('create, then find by head; a second create of the same head is refused',
 t.test("through the contract-checking server, the routes' answers match GitHub's description", async (t) => {
   const api = await startGithubApi(
     t,
-    pullRoutes([], () => ['main', 'feature/x']),
+    pullRoutes([], () => ['main', 'feature/x', 'feature/y']),
   );
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${api.url}${path}`, {
@@ -93,6 +93,16 @@ t.test("through the contract-checking server, the routes' answers match GitHub's
     { status: 422 },
     'a second pull request for the head is refused, also under the GitHub Enterprise prefix',
   );
-  t.equal(api.calls.length, 4, 'every request matched a route');
+  t.match(
+    await call('POST', '/repos/acme/billing/pulls', pr),
+    { status: 201, body: { number: 1 } },
+    "another repository's pull requests are numbered from 1 too",
+  );
+  t.match(
+    await call('POST', '/repos/acme/payments/pulls', { ...pr, head: 'feature/y' }),
+    { status: 201, body: { number: 2 } },
+    "and this one's go on from its own",
+  );
+  t.equal(api.calls.length, 6, 'every request matched a route');
   t.same(api.unmatched, []);
 });

@@ -220,7 +220,8 @@ export function pullRoutes(
     if (pulls.some((pr) => pr.owner === owner && pr.repo === repo && pr.head === head && pr.state === 'open'))
       return validation(`A pull request already exists for ${owner}:${head}.`);
     const pr: PullRequestRecord = {
-      number: pulls.length + 1,
+      // GitHub numbers a repository's pull requests (and issues) from 1, each repository its own.
+      number: pulls.filter((p) => p.owner === owner && p.repo === repo).length + 1,
       owner,
       repo,
       head,
