@@ -131,14 +131,14 @@ t.test(
       (template(play, 'implementation') as Synchronized).synchronization,
       ref('{{inputs.parameters.repository-key}}'),
     );
-    t.equal(callee(stepIn('implementation', 'organization') ?? { name: '' }), 'organization');
+    t.equal(callee(stepIn('implementation', 'organization')), 'organization');
     t.same(
       (template(play, 'organization') as Synchronized).synchronization,
       ref('{{inputs.parameters.organization-key}}'),
       'taken only once the repository has a place: a play waiting for its repository is in no queue of its organisation',
     );
     const agent = stepIn('organization', 'agent');
-    t.equal(agent?.template, 'agent');
+    t.equal(callee(agent), 'agent');
     t.equal(param(agent, 'github-app'), '{{workflow.parameters.implementation-app}}');
 
     const rules = (objects.find((o) => o.kind === 'Role' && o.metadata?.name === 'orchestrator-workflow')
@@ -164,42 +164,41 @@ t.test(
   },
 );
 
-t.test("the play's outputs: each stage's pull request, cost and attempts, from its step", async (t) => {
+t.test("the play's outputs: each stage's run, pull request, cost and attempts, from its step", async (t) => {
   const outputs = (name: string) =>
     Object.fromEntries(
       ((template(play, name) as Synchronized).outputs?.parameters ?? []).map((p) => [p.name, p.valueFrom]),
     );
-  const fields = ['pull-request-url', 'cost-usd', 'attempts'];
-  const played = outputs('play');
+  t.same(outputs('play'), {
+    implementation: { parameter: '{{steps.implementation.outputs.parameters.result}}' },
+    quality: { parameter: '{{steps.qa.outputs.parameters.quality}}' },
+    testing: { parameter: '{{steps.qa.outputs.parameters.testing}}' },
+    deploy: { parameter: '{{steps.deploy.outputs.parameters.result}}', default: '' },
+    acceptance: { parameter: '{{steps.acceptance.outputs.parameters.result}}', default: '' },
+  });
+  t.same(outputs('implementation'), {
+    result: { parameter: '{{steps.organization.outputs.parameters.result}}' },
+  });
+  t.same(outputs('organization'), { result: { parameter: '{{steps.agent.outputs.parameters.result}}' } });
+  t.same(outputs('stages'), {
+    quality: { parameter: '{{steps.quality.outputs.parameters.result}}' },
+    testing: { parameter: '{{steps.testing.outputs.parameters.result}}' },
+  });
+  for (const stage of ['quality', 'testing'])
+    t.same(
+      outputs('qa')[stage],
+      { expression: `steps.restart.outputs.parameters.${stage} ?? steps.stages.outputs.parameters.${stage}` },
+      `${stage}: the last round's (a restarted round's, else this one's)`,
+    );
+  // The agent's result: its run's four outputs as one JSON object.
+  const agent = outputs('agent');
+  const fields = ['run-name', 'pull-request-url', 'cost-usd', 'attempts'];
+  for (const f of fields) t.same(agent[f], { parameter: `{{steps.run.outputs.parameters.${f}}}` });
+  const result = String(agent.result?.expression);
+  const values = Object.fromEntries(fields.map((f) => [`steps.run.outputs.parameters.${f}`, `${f}'"\\`]));
   t.same(
-    Object.keys(played).sort(),
-    ['implementation', 'quality', 'testing', 'deploy', 'acceptance']
-      .flatMap((s) => fields.map((f) => `${s}-${f}`))
-      .sort(),
+    JSON.parse(substitute(`{{=${result}}}`, values)),
+    Object.fromEntries(fields.map((f) => [f, `${f}'"\\`])),
+    'each field under its own name, quoted as JSON',
   );
-  for (const f of fields) {
-    t.same(played[`implementation-${f}`], { parameter: `{{steps.implementation.outputs.parameters.${f}}}` });
-    for (const stage of ['quality', 'testing'])
-      t.same(played[`${stage}-${f}`], { parameter: `{{steps.qa.outputs.parameters.${stage}-${f}}}` });
-    for (const stage of ['deploy', 'acceptance'])
-      t.same(
-        played[`${stage}-${f}`],
-        { parameter: `{{steps.${stage}.outputs.parameters.${f}}}`, default: '' },
-        `${stage}: empty when skipped`,
-      );
-    t.same(outputs('implementation')[f], { parameter: `{{steps.organization.outputs.parameters.${f}}}` });
-    t.same(outputs('organization')[f], { parameter: `{{steps.agent.outputs.parameters.${f}}}` });
-    t.same(outputs('agent')[f], { parameter: `{{steps.run.outputs.parameters.${f}}}` });
-    for (const stage of ['quality', 'testing']) {
-      const name = `${stage}-${f}`;
-      t.same(outputs('stages')[name], { parameter: `{{steps.${stage}.outputs.parameters.${f}}}` });
-      t.same(
-        outputs('qa')[name],
-        {
-          expression: `steps.restart.outputs.parameters['${name}'] ?? steps.stages.outputs.parameters['${name}']`,
-        },
-        `${name}: the last round's (a restarted round's, else this one's)`,
-      );
-    }
-  }
 });

@@ -115,7 +115,7 @@ t.test('the quality round: opened with its labels cleared, ended by a push, star
     'the round, however it ends, ends its watch',
   );
   const runNames = stepsOf('stages')
-    .filter((s) => s.template === 'agent')
+    .filter((s) => callee(s) === 'agent')
     .map((s) => param(s, 'name'));
   const cancelled = stepsOf('watch')
     .filter((s) => s.template === 'cancel-run')

@@ -57,7 +57,10 @@ t.test(
       for (const tp of (wt.spec as { templates: Template[] }).templates.filter((x) => x.resource?.manifest)) {
         // One word per distinct tag, as Argo's placeholders (one per expression, one per parameter).
         const seen = new Map<string, string>();
-        const word = (tag: string) => seen.get(tag) ?? seen.set(tag, `placeholder-${seen.size + 1}`).get(tag);
+        const word = (tag: string) => {
+          if (!seen.has(tag)) seen.set(tag, `placeholder-${seen.size + 1}`);
+          return String(seen.get(tag));
+        };
         const words = String(tp.resource?.manifest)
           .replace(/\{\{\s*=\s*(.+?)\s*\}\}/g, word)
           .replace(/\{\{[^{}]+\}\}/g, word);

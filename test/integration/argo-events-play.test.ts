@@ -23,6 +23,7 @@ import {
   resumeWorkflow,
   untilWorkflow,
   type WorkflowNode,
+  workflowOutputs,
 } from '../harness/deploy/argo-workflows.js';
 import { githubPayload } from '../harness/remote/github.js';
 import { startPullRequestThread } from '../harness/remote/github-api/issue-comments.js';
@@ -119,24 +120,37 @@ t.test(
     );
     t.equal(done.metadata?.annotations?.['play-head'], push.after, 'the pushed commit on the play');
 
-    t.test("each stage's outputs in the Workflow", async (t) => {
+    t.test("each stage's outputs in the Workflow, and the play's", async (t) => {
       const outputs = (node: WorkflowNode) =>
         Object.fromEntries((node.outputs?.parameters ?? []).map((p) => [p.name, p.value]));
       const stages = nodesOf(done).filter(
         (n) => ['quality', 'testing'].includes(String(n.displayName)) && n.phase === 'Succeeded',
       );
+      const fields = (run: string) => ({
+        'run-name': run,
+        'pull-request-url': PR,
+        'cost-usd': '0.05',
+        attempts: '1',
+      });
+      const result = (run: string) => JSON.stringify(fields(run));
       t.same(
         stages.map((n) => [n.displayName, outputs(n)]).sort(([a], [b]) => String(a).localeCompare(String(b))),
         [
-          [
-            'quality',
-            { 'run-name': `${wf}-quality-r2`, 'pull-request-url': PR, 'cost-usd': '0.05', attempts: '1' },
-          ],
-          [
-            'testing',
-            { 'run-name': `${wf}-testing-r2`, 'pull-request-url': PR, 'cost-usd': '0.05', attempts: '1' },
-          ],
+          ['quality', { ...fields(`${wf}-quality-r2`), result: result(`${wf}-quality-r2`) }],
+          ['testing', { ...fields(`${wf}-testing-r2`), result: result(`${wf}-testing-r2`) }],
         ],
+      );
+      const implementation = String(runs[0]?.metadata?.name);
+      t.same(
+        workflowOutputs(done),
+        {
+          implementation: result(implementation),
+          quality: result(`${wf}-quality-r2`),
+          testing: result(`${wf}-testing-r2`),
+          deploy: '',
+          acceptance: '',
+        },
+        "the play's outputs: each stage's run, round 2's quality (round 1's was cancelled), no deploy or acceptance",
       );
     });
 

@@ -111,7 +111,8 @@ export function template(wt: WorkflowTemplate, name: string): Template {
 }
 
 /** The name of the template a step or task calls: its own WorkflowTemplate's, or by templateRef. */
-export const callee = (call: TemplateCall): string => String(call.template ?? call.templateRef?.template);
+export const callee = (call: TemplateCall | undefined): string =>
+  String(call?.template ?? call?.templateRef?.template);
 
 /**
  * orchestrator-play with the templates of orchestrator-play-steps, which it calls by templateRef, as
