@@ -6,22 +6,21 @@
 import t from 'tap';
 import {
   argoObjects,
+  argumentOf,
   callee,
   createdRun,
   playTemplates,
+  stepsOf,
   substitute,
   type Template,
+  type TemplateCall,
   template,
 } from '../harness/deploy/argo-manifests.js';
 
 const objects = argoObjects();
 const play = playTemplates(objects);
-const stepsOf = (name: string) => template(play, name).steps?.flat() ?? [];
-const stepIn = (tpl: string, name: string) => stepsOf(tpl).find((s) => s.name === name);
-const param = (
-  s: { arguments?: { parameters?: Array<{ name: string; value?: string }> } } | undefined,
-  name: string,
-) => String(s?.arguments?.parameters?.find((p) => p.name === name)?.value);
+const stepIn = (tpl: string, name: string) => stepsOf(play, tpl).find((s) => s.name === name);
+const param = (s: TemplateCall | undefined, name: string) => String(argumentOf(s, name));
 type Synchronized = Template & {
   synchronization?: { semaphores?: Array<{ configMapKeyRef: { name: string; key: string } }> };
   outputs?: { parameters?: Array<{ name: string; valueFrom: Record<string, string> }> };
@@ -96,7 +95,7 @@ t.test('a missing key is added with its default; a listed one keeps its value', 
   const add = template(play, 'add-limits') as Synchronized & { retryStrategy?: { retryPolicy?: string } };
   t.equal(add.retryStrategy?.retryPolicy, 'Always', 'a conflict reads and writes again');
   t.same(
-    stepsOf('add-limits').map((s) => s.name),
+    stepsOf(play, 'add-limits').map((s) => s.name),
     ['read', 'write'],
   );
 });
@@ -105,7 +104,7 @@ t.test(
   "the repository's semaphore holds the organisation's, which holds the implementation agent",
   async (t) => {
     t.same(
-      stepsOf('play')
+      stepsOf(play, 'play')
         .map((s) => s.name)
         .slice(0, 3),
       ['association', 'limits', 'implementation'],

@@ -129,6 +129,14 @@ export function playTemplates(objects = argoObjects()): WorkflowTemplate {
   return { ...play, spec: { ...play.spec, templates } };
 }
 
+/** The steps of `wt`'s template `name`, its parallel groups flattened. */
+export const stepsOf = (wt: WorkflowTemplate, name: string): TemplateCall[] =>
+  template(wt, name).steps?.flat() ?? [];
+
+/** The value a step or task passes for its callee's input `name`. */
+export const argumentOf = (call: TemplateCall | undefined, name: string): string | undefined =>
+  call?.arguments?.parameters?.find((p) => p.name === name)?.value;
+
 /** Values for the parameters the shipped templates leave to the caller. */
 export const SAMPLE_PARAMETERS: Readonly<Record<string, string>> = {
   'task-id': '7',
