@@ -168,6 +168,14 @@ t.test("the play's outputs: each stage's run, pull request, cost and attempts, f
     Object.fromEntries(
       ((template(play, name) as Synchronized).outputs?.parameters ?? []).map((p) => [p.name, p.valueFrom]),
     );
+  type Output = { name: string; globalName?: string };
+  for (const p of (template(play, 'play') as Template & { outputs?: { parameters?: Output[] } }).outputs
+    ?.parameters ?? [])
+    t.equal(
+      p.globalName,
+      p.name,
+      `${p.name}: the Workflow's output (status.outputs), not only its entrypoint's`,
+    );
   t.same(outputs('play'), {
     implementation: { parameter: '{{steps.implementation.outputs.parameters.result}}' },
     quality: { parameter: '{{steps.qa.outputs.parameters.quality}}' },
