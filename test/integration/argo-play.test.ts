@@ -201,10 +201,15 @@ t.test(
     t.equal(await resumeWorkflow(client, ns, wf), 1);
     const done = await untilWorkflow(client, ns, wf, ['Succeeded', 'Failed', 'Error'], controller);
     t.equal(done.status?.phase, 'Succeeded', 'round 3 carried the play to its approval');
-    const result = (run: string, cost: string, attempts: string) =>
-      JSON.stringify({ 'run-name': run, 'pull-request-url': PR, 'cost-usd': cost, attempts });
+    // Each a JSON object (Argo's toJson writes its keys sorted), read back for the comparison.
+    const result = (run: string, cost: string, attempts: string) => ({
+      'run-name': run,
+      'pull-request-url': PR,
+      'cost-usd': cost,
+      attempts,
+    });
     t.same(
-      workflowOutputs(done),
+      Object.fromEntries(Object.entries(workflowOutputs(done)).map(([k, v]) => [k, v ? JSON.parse(v) : v])),
       {
         implementation: result(String(implementation?.metadata?.name), '1.5', '3'),
         quality: result(`${wf}-quality-r3`, '0.5', '1'),
