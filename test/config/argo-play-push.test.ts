@@ -5,14 +5,20 @@
 // push, the next round started). test/integration/argo-play.test.ts executes the round.
 import t from 'tap';
 import type { KubeObject } from '../../src/runtime/index.js';
-import { argoObjects, type Template, template, workflowTemplate } from '../harness/deploy/argo-manifests.js';
+import {
+  argoObjects,
+  callee,
+  playTemplates,
+  type Template,
+  template,
+} from '../harness/deploy/argo-manifests.js';
 import { patches } from '../harness/deploy/play-gates.js';
 import { sensorEvent } from '../harness/deploy/sensor-eval.js';
 import { githubPayload, type Payload } from '../harness/remote/github.js';
 import { pullRequestOpened } from '../harness/remote/github-pull-request.js';
 
 const objects = argoObjects();
-const play = workflowTemplate('orchestrator-play', objects);
+const play = playTemplates(objects);
 const stepsOf = (name: string) => template(play, name).steps?.flat() ?? [];
 const stepIn = (tpl: string, name: string) => stepsOf(tpl).find((s) => s.name === name);
 const param = (
@@ -73,7 +79,7 @@ t.test('the quality round: opened with its labels cleared, ended by a push, star
     ['open', 'stages', 'watch', 'restart', 'pushed-too-often', 'failed'],
   );
   const cleared = JSON.parse(String(param(stepIn('qa', 'open'), 'labels'))) as Record<string, null>;
-  const waits = stepsOf('stages').filter((s) => s.template === 'gate');
+  const waits = stepsOf('stages').filter((s) => callee(s) === 'gate');
   t.same(
     Object.keys(cleared).sort(),
     ['play-pushed', ...waits.map((w) => String(param(w, 'label')))].sort(),
@@ -94,7 +100,7 @@ t.test('the quality round: opened with its labels cleared, ended by a push, star
     "the author's own pushes before the pull request abort nothing",
   );
 
-  const watcher = template(play, String(stepIn('watch', 'push')?.template)) as Template;
+  const watcher = template(play, callee(stepIn('watch', 'push'))) as Template;
   t.match(watcher.resource, {
     action: 'get',
     successCondition: 'metadata.labels.play-pushed == true',
@@ -109,7 +115,7 @@ t.test('the quality round: opened with its labels cleared, ended by a push, star
     'the round, however it ends, ends its watch',
   );
   const runNames = stepsOf('stages')
-    .filter((s) => s.template === 'agent')
+    .filter((s) => callee(s) === 'agent')
     .map((s) => param(s, 'name'));
   const cancelled = stepsOf('watch')
     .filter((s) => s.template === 'cancel-run')
@@ -130,23 +136,14 @@ t.test('the quality round: opened with its labels cleared, ended by a push, star
   t.match(stepIn('qa', 'failed')?.when, /steps\.stages\.status\}\} != Succeeded/);
 });
 
-t.test(
-  'implementation agents run one at a time per repository; the accounts may do what the round does',
-  async (t) => {
-    t.same((template(play, 'implementation') as Template & { synchronization?: unknown }).synchronization, {
-      // The service, given as service-id or as service (the play refuses both or neither).
-      mutexes: [
-        { name: 'play-implementation-{{workflow.parameters.service-id}}{{workflow.parameters.service}}' },
-      ],
-    });
-    const rules = (objects.find((o) => o.kind === 'Role' && o.metadata?.name === 'orchestrator-workflow')
-      ?.rules ?? []) as Array<{ resources: string[]; verbs: string[] }>;
-    const may = (resource: string, verb: string) =>
-      rules.some((r) => r.resources.includes(resource) && r.verbs.includes(verb));
-    t.ok(may('workflows', 'patch'), 'patch its own Workflow (the round clears and sets its labels)');
-    t.ok(may('coderuns', 'patch'), 'patch a CodeRun (cancel it)');
-    const account = String((play.spec as { serviceAccountName?: string }).serviceAccountName);
-    t.equal(account, 'orchestrator-workflow');
-    t.ok(objects.some((o: KubeObject) => o.kind === 'ServiceAccount' && o.metadata?.name === account));
-  },
-);
+t.test('the accounts may do what the round does', async (t) => {
+  const rules = (objects.find((o) => o.kind === 'Role' && o.metadata?.name === 'orchestrator-workflow')
+    ?.rules ?? []) as Array<{ resources: string[]; verbs: string[] }>;
+  const may = (resource: string, verb: string) =>
+    rules.some((r) => r.resources.includes(resource) && r.verbs.includes(verb));
+  t.ok(may('workflows', 'patch'), 'patch its own Workflow (the round clears and sets its labels)');
+  t.ok(may('coderuns', 'patch'), 'patch a CodeRun (cancel it)');
+  const account = String((play.spec as { serviceAccountName?: string }).serviceAccountName);
+  t.equal(account, 'orchestrator-workflow');
+  t.ok(objects.some((o: KubeObject) => o.kind === 'ServiceAccount' && o.metadata?.name === account));
+});

@@ -13,6 +13,7 @@ import {
   argoObjects,
   argumentsOf,
   createdRun,
+  playTemplates,
   SAMPLE_PARAMETERS,
   type Template,
   template,
@@ -20,7 +21,7 @@ import {
 } from '../harness/deploy/argo-manifests.js';
 
 const objects = argoObjects();
-const play = workflowTemplate('orchestrator-play', objects);
+const play = playTemplates(objects);
 const coderun = template(workflowTemplate('coderun-template', objects), 'coderun');
 const stepsOf = (name: string) => template(play, name).steps?.flat() ?? [];
 const args = (s: { arguments?: { parameters?: Array<{ name: string; value?: string }> } } | undefined) =>
@@ -50,12 +51,19 @@ t.test(
       'a cap that is not an integer writes nothing into the manifest',
     );
     // What Argo's validation parses before anything runs: each expression tag replaced by a word
-    // (SubstituteResourceManifestExpressions), so a tag may not stand where a word would break the YAML.
+    // (SubstituteResourceManifestExpressions; a parameter is a placeholder already), so a tag may not
+    // stand where a word would break the YAML.
     for (const wt of objects.filter((o) => o.kind === 'WorkflowTemplate'))
       for (const tp of (wt.spec as { templates: Template[] }).templates.filter((x) => x.resource?.manifest)) {
+        // One word per distinct tag, as Argo's placeholders (one per expression, one per parameter).
+        const seen = new Map<string, string>();
+        const word = (tag: string) => {
+          if (!seen.has(tag)) seen.set(tag, `placeholder-${seen.size + 1}`);
+          return String(seen.get(tag));
+        };
         const words = String(tp.resource?.manifest)
-          .replace(/\{\{\s*=\s*(.+?)\s*\}\}/g, 'placeholder-1')
-          .replace(/\{\{[^{}]+\}\}/g, 'placeholder-2');
+          .replace(/\{\{\s*=\s*(.+?)\s*\}\}/g, word)
+          .replace(/\{\{[^{}]+\}\}/g, word);
         t.doesNotThrow(() => parse(words), `${wt.metadata?.name} ${tp.name}: YAML as Argo checks it`);
       }
     const quoted = createdRun(coderun, { ...sample, model: 'opus"\nimage: evil' });
@@ -100,7 +108,7 @@ t.test(
     );
     t.ok(names.indexOf('deploy') < names.indexOf('acceptance'), 'then acceptance');
     t.ok(names.indexOf('acceptance') < names.indexOf('approval'), "then a person's approval");
-    const stages = [...steps, ...stepsOf('stages'), ...stepsOf('implementation')];
+    const stages = [...steps, ...stepsOf('stages'), ...stepsOf('organization')];
     for (const stage of ['implementation', 'quality', 'testing', 'deploy', 'acceptance']) {
       const step = stages.find((s) => s.name === (stage === 'implementation' ? 'agent' : stage));
       t.match(

@@ -10,9 +10,10 @@ import type { KubeObject } from '../../src/runtime/index.js';
 import {
   argoObjects,
   argumentsOf,
+  callee,
+  playTemplates,
   type Template,
   template,
-  workflowTemplate,
 } from '../harness/deploy/argo-manifests.js';
 import { dependencies, gates, patches, type Trigger } from '../harness/deploy/play-gates.js';
 import {
@@ -31,12 +32,12 @@ import {
 
 const objects = argoObjects();
 const asEvent = (d: PullRequestDelivery) => sensorEvent(d.event, d.body);
-const play = workflowTemplate('orchestrator-play', objects);
+const play = playTemplates(objects);
 const stepsOf = (name: string) => template(play, name).steps?.flat() ?? [];
 const steps = stepsOf(play.spec.entrypoint);
 /** A step of the play, of its quality round's stages, or of its implementation. */
 const step = (name: string) =>
-  [...steps, ...stepsOf('stages'), ...stepsOf('implementation')].find((s) => s.name === name);
+  [...steps, ...stepsOf('stages'), ...stepsOf('organization')].find((s) => s.name === name);
 const param = (
   s: { arguments?: { parameters?: Array<{ name: string; value?: string }> } } | undefined,
   name: string,
@@ -44,7 +45,7 @@ const param = (
 
 /** The name the play must have for task `taskId` of service `service` (its association step's rule). */
 function playName(service: string, taskId: string): string {
-  const checks = template(play, String(step('association')?.template)).steps?.flat() ?? [];
+  const checks = template(play, callee(step('association'))).steps?.flat() ?? [];
   const when = String(checks.find((c) => c.name === 'misnamed')?.when);
   const rule = /!= '([^']+)'$/.exec(when)?.[1] ?? '';
   // The service is service-id or service, exactly one given: the play reads the two joined.
@@ -60,7 +61,17 @@ const reviewed = (state: string) => asEvent(pullRequestReviewed(7, state));
 t.test('the play runs the seed stages in order, each agent followed by its wait', async (t) => {
   t.same(
     steps.map((s) => s.name),
-    ['association', 'implementation', 'pull-request', 'associated', 'qa', 'deploy', 'acceptance', 'approval'],
+    [
+      'association',
+      'limits',
+      'implementation',
+      'pull-request',
+      'associated',
+      'qa',
+      'deploy',
+      'acceptance',
+      'approval',
+    ],
   );
   t.equal(step('qa')?.template, 'qa');
   t.same(
@@ -80,7 +91,7 @@ t.test('the play runs the seed stages in order, each agent followed by its wait'
     '{{workflow.parameters.implementation-app}}',
     'implementation runs its app',
   );
-  t.ok(template(play, String(step('approval')?.template)).suspend, 'a person approves last');
+  t.ok(template(play, callee(step('approval'))).suspend, 'a person approves last');
   for (const wait of ['pull-request', 'ready-for-qa', 'approved']) {
     const timeout = /^\{\{workflow\.parameters\.(.+)\}\}$/.exec(String(param(step(wait), 'timeout')))?.[1];
     t.match(args[String(timeout)], /^[1-9][0-9]*$/, `${wait}: its timeout is a parameter in seconds`);
@@ -89,7 +100,7 @@ t.test('the play runs the seed stages in order, each agent followed by its wait'
   // The wait: read the Workflow until the label is set, for at most the timeout; else fail saying why.
   const gate = template(play, 'gate');
   const [wait, aborted, timedOut, pushed] = gate.steps?.flat() ?? [];
-  const reader = template(play, String(wait?.template)) as Template & { activeDeadlineSeconds?: string };
+  const reader = template(play, callee(wait)) as Template & { activeDeadlineSeconds?: string };
   t.equal(reader.activeDeadlineSeconds, '{{inputs.parameters.timeout}}');
   t.match(reader.resource, {
     action: 'get',
@@ -98,7 +109,7 @@ t.test('the play runs the seed stages in order, each agent followed by its wait'
     manifest: /kind: Workflow\nmetadata:\n\s+name: "\{\{workflow\.name\}\}"/,
   });
   t.equal(aborted?.when, '{{steps.wait.status}} != Succeeded', 'a failed wait: was it aborted?');
-  t.match(template(play, String(aborted?.template)).resource, {
+  t.match(template(play, callee(aborted)).resource, {
     action: 'get',
     successCondition: 'metadata.labels.{{inputs.parameters.label}} == true',
     failureCondition: 'metadata.labels.{{inputs.parameters.label}} != true',

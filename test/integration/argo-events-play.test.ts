@@ -23,6 +23,7 @@ import {
   resumeWorkflow,
   untilWorkflow,
   type WorkflowNode,
+  workflowOutputs,
 } from '../harness/deploy/argo-workflows.js';
 import { githubPayload } from '../harness/remote/github.js';
 import { startPullRequestThread } from '../harness/remote/github-api/issue-comments.js';
@@ -119,24 +120,42 @@ t.test(
     );
     t.equal(done.metadata?.annotations?.['play-head'], push.after, 'the pushed commit on the play');
 
-    t.test("each stage's outputs in the Workflow", async (t) => {
+    t.test("each stage's outputs in the Workflow, and the play's", async (t) => {
+      // A `result` is a JSON object (Argo's toJson writes its keys sorted), read back for the comparison.
+      const results = ['result', 'implementation', 'quality', 'testing', 'deploy', 'acceptance'];
+      const parsed = (outputs: Record<string, string | undefined>) =>
+        Object.fromEntries(
+          Object.entries(outputs).map(([k, v]) => [k, results.includes(k) && v ? JSON.parse(v) : v]),
+        );
       const outputs = (node: WorkflowNode) =>
-        Object.fromEntries((node.outputs?.parameters ?? []).map((p) => [p.name, p.value]));
+        parsed(Object.fromEntries((node.outputs?.parameters ?? []).map((p) => [p.name, p.value])));
       const stages = nodesOf(done).filter(
         (n) => ['quality', 'testing'].includes(String(n.displayName)) && n.phase === 'Succeeded',
       );
+      const fields = (run: string) => ({
+        'run-name': run,
+        'pull-request-url': PR,
+        'cost-usd': '0.05',
+        attempts: '1',
+      });
       t.same(
         stages.map((n) => [n.displayName, outputs(n)]).sort(([a], [b]) => String(a).localeCompare(String(b))),
         [
-          [
-            'quality',
-            { 'run-name': `${wf}-quality-r2`, 'pull-request-url': PR, 'cost-usd': '0.05', attempts: '1' },
-          ],
-          [
-            'testing',
-            { 'run-name': `${wf}-testing-r2`, 'pull-request-url': PR, 'cost-usd': '0.05', attempts: '1' },
-          ],
+          ['quality', { ...fields(`${wf}-quality-r2`), result: fields(`${wf}-quality-r2`) }],
+          ['testing', { ...fields(`${wf}-testing-r2`), result: fields(`${wf}-testing-r2`) }],
         ],
+      );
+      const implementation = String(runs[0]?.metadata?.name);
+      t.same(
+        parsed(workflowOutputs(done)),
+        {
+          implementation: fields(implementation),
+          quality: fields(`${wf}-quality-r2`),
+          testing: fields(`${wf}-testing-r2`),
+          deploy: '',
+          acceptance: '',
+        },
+        "the play's outputs: each stage's run, round 2's quality (round 1's was cancelled), no deploy or acceptance",
       );
     });
 

@@ -1,9 +1,9 @@
-// orchestrator-play's quality round and its per-repository limit executed by Argo Workflows (docs/argo.md
-// "The event-gated play"): the real workflow-controller, every step's pod running Argo's executor on the
-// real node with the account config/argo/workflows gives it. Neither the operator nor Argo Events runs
-// here: the test writes each run's status.phase as the operator would (Cancelled once the play set
-// spec.cancelled) and each wait's label as the Sensor github-play-gates would (argo-events.test.ts
-// runs both), so what is checked is what the play does with them.
+// orchestrator-play's quality round, its limits and its outputs executed by Argo Workflows (docs/argo.md
+// "The event-gated play", "Limits"): the real workflow-controller, every step's pod running Argo's
+// executor on the real node with the account config/argo/workflows gives it. Neither the operator nor
+// Argo Events runs here: the test writes each run's status as the operator would (Cancelled once the
+// play set spec.cancelled) and each wait's label as the Sensor github-play-gates would
+// (argo-events.test.ts runs both), so what is checked is what the play does with them.
 // @lane real-node
 // @needs node argo
 import t from 'tap';
@@ -15,8 +15,9 @@ import {
   nodesOf,
   readWorkflow,
   resumeWorkflow,
+  semaphoreOf,
   untilWorkflow,
-  type Workflow,
+  workflowOutputs,
 } from '../harness/deploy/argo-workflows.js';
 import { waitFor } from '../harness/util/wait.js';
 
@@ -33,6 +34,34 @@ const {
   untilNode,
   names,
 } = await playSuite();
+const PR = 'https://github.com/acme/payments/pull/7';
+
+/** The semaphore ConfigMap of `ns`: its data, or `data` merged into it first. */
+const limits = async (ns: string, data?: Record<string, string>) =>
+  (
+    await client.request<{ data: Record<string, string> }>(
+      data ? 'PATCH' : 'GET',
+      `/api/v1/namespaces/${ns}/configmaps/orchestrator-argo-semaphores`,
+      data ? { body: { data }, contentType: 'application/merge-patch+json' } : {},
+    )
+  ).data;
+
+/** Until each play of `plays` is in its state: `run` (its implementation run exists), or waiting on a key. */
+function untilLimited(ns: string, plays: Record<string, 'run' | `waits ${string}`>) {
+  return waitFor(`plays ${JSON.stringify(plays)}`, async (note) => {
+    const seen = await Promise.all(
+      Object.entries(plays).map(async ([wf, want]) => {
+        const w = await readWorkflow(client, ns, wf);
+        const runs = await runsOf(client, ns, 'CodeRun', wf);
+        note({ wf, sync: w.status?.synchronization, runs: runs.length });
+        return want === 'run'
+          ? runs.length === 1
+          : runs.length === 0 && semaphoreOf(w, want.replace('waits ', ''), 'waiting');
+      }),
+    );
+    return seen.every(Boolean) || undefined;
+  });
+}
 
 t.test('two plays of one repository run their implementation agents one at a time', async (t) => {
   const ns = await testNamespace(t, cluster);
@@ -41,23 +70,31 @@ t.test('two plays of one repository run their implementation agents one at a tim
   const b = await play(ns, 'payments', 6);
   const other = await play(ns, 'billing', 5);
   const [held, waiter] = await waitFor(
-    'one payments play holding the mutex, the other waiting',
+    'one payments play holding its repository, the other waiting',
     async (note) => {
       const ws = await Promise.all([a, b].map((wf) => readWorkflow(client, ns, wf)));
       note(ws.map((w) => w.status?.synchronization));
-      const sync = (w: Workflow) => JSON.stringify(w.status?.synchronization ?? {});
-      const holder = ws.find((w) => /"holding".*play-implementation-payments/.test(sync(w)));
-      const waiting = ws.find((w) => /"waiting".*play-implementation-payments/.test(sync(w)));
+      const holder = ws.find((w) => semaphoreOf(w, 'repository.acme.payments', 'holding'));
+      const waiting = ws.find((w) => semaphoreOf(w, 'repository.acme.payments', 'waiting'));
       return holder && waiting && holder !== waiting ? [holder, waiting] : undefined;
     },
   );
   const holder = String(held.metadata?.name);
   const queued = String(waiter.metadata?.name);
+  t.notOk(
+    semaphoreOf(waiter, 'organization.acme', 'holding'),
+    'the waiter holds no place of its organisation',
+  );
   const [run] = await untilRuns(client, ns, 'CodeRun', holder, 1, controller);
   t.ok(run, `${holder} runs its implementation agent`);
   const [billing] = await untilRuns(client, ns, 'CodeRun', other, 1, controller);
   t.ok(billing, "another repository's play is not held by it");
   t.same(await runsOf(client, ns, 'CodeRun', queued), [], `${queued} waits, with no run`);
+  t.match(
+    await limits(ns),
+    { 'repository.acme.payments': '1', 'repository.acme.billing': '1', 'organization.acme': '3' },
+    'the plays added their keys with the defaults',
+  );
   await succeed(ns, run);
   const [next] = await untilRuns(client, ns, 'CodeRun', queued, 1, controller);
   t.match(next?.spec, { githubApp: '5DLabs-Rex' }, `${queued} runs its agent once ${holder}'s finished`);
@@ -69,13 +106,48 @@ t.test('two plays of one repository run their implementation agents one at a tim
 });
 
 t.test(
+  "a repository's limit of 2 runs two implementation agents and holds the third; its organisation's holds another repository's",
+  async (t) => {
+    const ns = await testNamespace(t, cluster);
+    await installWorkflowTemplates(cluster, ns);
+    await limits(ns, { 'repository.acme.payments': '2', 'organization.acme': '2' });
+    const [p5, p6] = [await play(ns, 'payments', 5), await play(ns, 'payments', 6)];
+    await untilLimited(ns, { [p5]: 'run', [p6]: 'run' });
+    t.pass('two plays of payments run their implementation agents at once');
+    const p7 = await play(ns, 'payments', 7);
+    const b5 = await play(ns, 'billing', 5);
+    await untilLimited(ns, {
+      [p5]: 'run',
+      [p6]: 'run',
+      [p7]: 'waits repository.acme.payments',
+      [b5]: 'waits organization.acme',
+    });
+    t.pass("the third waits for its repository, billing for its organisation (full with payments' two)");
+    t.ok(
+      semaphoreOf(await readWorkflow(client, ns, b5), 'repository.acme.billing', 'holding'),
+      'billing holds its own repository meanwhile',
+    );
+    t.match(
+      await limits(ns),
+      { 'repository.acme.payments': '2', 'organization.acme': '2', 'repository.acme.billing': '1' },
+      'listed limits keep their values; the missing key got its default',
+    );
+    // One place frees in both: billing, first in the organisation's queue, takes it; the third payments
+    // play, which stood in no queue of the organisation while it waited for its repository, waits there now.
+    await succeed(ns, (await runsOf(client, ns, 'CodeRun', p5))[0]);
+    await untilLimited(ns, { [p6]: 'run', [b5]: 'run', [p7]: 'waits organization.acme' });
+    t.pass('billing runs; the third payments play holds its repository and waits for the organisation');
+  },
+);
+
+t.test(
   "a push during the quality round cancels its runs and starts it again; an earlier round's labels open nothing",
   async (t) => {
     const ns = await testNamespace(t, cluster);
     await installWorkflowTemplates(cluster, ns);
     const wf = await play(ns, 'payments', 7);
     const [implementation] = await untilRuns(client, ns, 'CodeRun', wf, 1, controller);
-    await succeed(ns, implementation);
+    await succeed(ns, implementation, { pullRequestUrl: PR, usage: { costUsd: '1.5' }, attempt: 3 });
     await untilStep(ns, wf, 'pull-request');
     await labelPlay(ns, wf, { 'play-pull-request': 'true' });
 
@@ -117,18 +189,36 @@ t.test(
     );
     const round3 = await untilRuns(client, ns, 'CodeRun', wf, 5, controller);
     t.equal(round3[4]?.metadata?.name, `${wf}-quality-r3`);
-    await succeed(ns, round3[4]);
+    await succeed(ns, round3[4], { pullRequestUrl: PR, usage: { costUsd: '0.5' }, attempt: 1 });
     await untilStep(ns, wf, 'ready-for-qa');
     await labelPlay(ns, wf, { 'play-ready-for-qa': 'true' });
     const [testing3] = (await untilRuns(client, ns, 'CodeRun', wf, 6, controller)).slice(5);
     t.equal(testing3?.metadata?.name, `${wf}-testing-r3`);
-    await succeed(ns, testing3);
+    await succeed(ns, testing3, { pullRequestUrl: PR, usage: { costUsd: '0.25' }, attempt: 2 });
     await untilStep(ns, wf, 'approved');
     await labelPlay(ns, wf, { 'play-approved': 'true' });
     await untilStep(ns, wf, 'approval');
     t.equal(await resumeWorkflow(client, ns, wf), 1);
     const done = await untilWorkflow(client, ns, wf, ['Succeeded', 'Failed', 'Error'], controller);
     t.equal(done.status?.phase, 'Succeeded', 'round 3 carried the play to its approval');
+    // Each a JSON object (Argo's toJson writes its keys sorted), read back for the comparison.
+    const result = (run: string, cost: string, attempts: string) => ({
+      'run-name': run,
+      'pull-request-url': PR,
+      'cost-usd': cost,
+      attempts,
+    });
+    t.same(
+      Object.fromEntries(Object.entries(workflowOutputs(done)).map(([k, v]) => [k, v ? JSON.parse(v) : v])),
+      {
+        implementation: result(String(implementation?.metadata?.name), '1.5', '3'),
+        quality: result(`${wf}-quality-r3`, '0.5', '1'),
+        testing: result(`${wf}-testing-r3`, '0.25', '2'),
+        deploy: '',
+        acceptance: '',
+      },
+      "the play's outputs: each stage's run (round 3's quality and testing), the skipped stages' empty",
+    );
     t.same(
       nodesOf(done)
         .filter((n) => n.displayName === 'watch')

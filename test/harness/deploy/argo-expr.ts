@@ -1,9 +1,19 @@
 // Argo's expression tags (`{{=expr}}`, expr-lang with Argo's functions) as the shipped templates use
-// them, for the config tests: the few forms of config/argo (a ternary, `let`, `?.`, `==`, `+`, string
-// literals, `nil`, and the functions below) translated to JavaScript and run over the tag's variables.
+// them, for the config tests: the few forms of config/argo (a ternary, `let`, `?.`, `??`, `==`, `+`,
+// string and integer literals, map literals, `nil`, indexing, a negative index from the end as
+// expr-lang counts, and the functions below) translated to JavaScript and run over the tag's variables.
 // Anything else (another function, a lambda, an operator expr-lang spells otherwise) is refused, so a
 // template that uses more fails here rather than being evaluated wrongly; Argo's own evaluator runs in
 // the integration tests (test/integration/argo-*.test.ts).
+
+/** An array whose negative indices count from its end, as expr-lang's `a[-1]` does. */
+const fromEnd = (a: string[]): string[] =>
+  new Proxy(a, {
+    get: (target, key, receiver) =>
+      typeof key === 'string' && /^-[0-9]+$/.test(key)
+        ? target.at(Number(key))
+        : Reflect.get(target, key, receiver),
+  });
 
 /** Argo's functions the templates call, as expr-lang defines them for the values they get. */
 const FUNCTIONS: Record<string, (...args: unknown[]) => unknown> = {
@@ -14,11 +24,17 @@ const FUNCTIONS: Record<string, (...args: unknown[]) => unknown> = {
     return Number(s);
   },
   string: (v) => String(v),
+  lower: (s) => String(s).toLowerCase(),
+  split: (s, sep) => fromEnd(String(s).split(String(sep))),
+  trimSuffix: (s, suffix) =>
+    String(s).endsWith(String(suffix)) ? String(s).slice(0, -String(suffix).length) : s,
+  replace: (s, from, to) => String(s).replaceAll(String(from), String(to)),
 };
 
 /** The JavaScript of one expression: `let x = a; b` as a block, `nil` as null, variables by name. */
 function translate(expr: string, variables: ReadonlySet<string>): string {
-  const tokens = expr.match(/'(?:[^'\\]|\\.)*'|\?\.|\?\?|==|!=|\[\s*'[^']*'\s*\]|[A-Za-z_][\w.]*|\S/g) ?? [];
+  const tokens =
+    expr.match(/'(?:[^'\\]|\\.)*'|\?\.|\?\?|==|!=|\[\s*'[^']*'\s*\]|[A-Za-z_][\w.]*|[0-9]+|\S/g) ?? [];
   const lets: string[] = [];
   let js = '';
   for (let i = 0; i < tokens.length; i++) {
@@ -29,7 +45,8 @@ function translate(expr: string, variables: ReadonlySet<string>): string {
     } else if (tok === ';') js += ';';
     else if (tok === 'nil') js += 'null';
     else if (tok === '==' || tok === '!=') js += ` ${tok} `;
-    else if (/^'/.test(tok) || /^\[/.test(tok) || /^[?:+(),=]$|^\?\.$|^\?\?$/.test(tok)) js += tok;
+    else if (/^'/.test(tok) || /^\[/.test(tok) || /^[?:+(),=\]{}-]$|^[0-9]+$|^\?\.$|^\?\?$/.test(tok))
+      js += tok;
     else if (tok in FUNCTIONS || lets.includes(tok) || tokens[i - 1] === '?.') js += tok;
     else if (/^[A-Za-z_][\w.]*$/.test(tok)) {
       // A variable, maybe followed by ['name-with-dashes'].

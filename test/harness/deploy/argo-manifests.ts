@@ -44,7 +44,11 @@ export interface TemplateCall {
 }
 
 export interface WorkflowTemplate extends KubeObject {
-  spec: { entrypoint: string; arguments?: { parameters?: Parameter[] }; templates: Template[] };
+  spec: {
+    /** Absent for a WorkflowTemplate only called by templateRef. */ entrypoint: string;
+    arguments?: { parameters?: Parameter[] };
+    templates: Template[];
+  };
 }
 
 /**
@@ -105,6 +109,33 @@ export function template(wt: WorkflowTemplate, name: string): Template {
   if (!found) throw new Error(`WorkflowTemplate ${wt.metadata?.name} has no template ${name}`);
   return found;
 }
+
+/** The name of the template a step or task calls: its own WorkflowTemplate's, or by templateRef. */
+export const callee = (call: TemplateCall | undefined): string =>
+  String(call?.template ?? call?.templateRef?.template);
+
+/**
+ * orchestrator-play with the templates of orchestrator-play-steps, which it calls by templateRef, as
+ * one WorkflowTemplate (their names are distinct, which Argo does not need but the play's readers do).
+ */
+export function playTemplates(objects = argoObjects()): WorkflowTemplate {
+  const play = workflowTemplate('orchestrator-play', objects);
+  const steps = workflowTemplate('orchestrator-play-steps', objects);
+  const templates = [...play.spec.templates, ...steps.spec.templates];
+  const names = templates.map((t) => t.name);
+  const twice = names.filter((n, i) => names.indexOf(n) !== i);
+  if (twice.length)
+    throw new Error(`orchestrator-play and its steps both have templates ${twice.join(', ')}`);
+  return { ...play, spec: { ...play.spec, templates } };
+}
+
+/** The steps of `wt`'s template `name`, its parallel groups flattened. */
+export const stepsOf = (wt: WorkflowTemplate, name: string): TemplateCall[] =>
+  template(wt, name).steps?.flat() ?? [];
+
+/** The value a step or task passes for its callee's input `name`. */
+export const argumentOf = (call: TemplateCall | undefined, name: string): string | undefined =>
+  call?.arguments?.parameters?.find((p) => p.name === name)?.value;
 
 /** Values for the parameters the shipped templates leave to the caller. */
 export const SAMPLE_PARAMETERS: Readonly<Record<string, string>> = {

@@ -75,8 +75,9 @@ export function playDriver(client: KubeClient, controller: WorkflowController, s
         body: { metadata: { labels, ...(annotations ? { annotations } : {}) } },
         contentType: 'application/merge-patch+json',
       }),
-    succeed: (ns: string, run: KubeObject | undefined) =>
-      setRunPhase(client, ns, 'CodeRun', String(run?.metadata?.name), 'Succeeded'),
+    /** The run Succeeded, with `more` of its status (pullRequestUrl, usage, attempt) as the operator writes it. */
+    succeed: (ns: string, run: KubeObject | undefined, more?: Record<string, unknown>) =>
+      setRunPhase(client, ns, 'CodeRun', String(run?.metadata?.name), 'Succeeded', 'Succeeded', more),
     readRun,
     /** Until the run has spec.cancelled (the play's write); then its end, as the operator writes it. */
     async untilCancelled(ns: string, name: string) {

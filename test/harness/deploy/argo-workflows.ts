@@ -135,8 +135,12 @@ export interface Workflow extends KubeObject {
     phase?: string;
     message?: string;
     nodes?: Record<string, WorkflowNode>;
+    outputs?: { parameters?: { name: string; value?: string }[] };
     synchronization?: {
-      semaphore?: { holding?: { semaphore: string; holders: string[] }[]; waiting?: unknown[] };
+      semaphore?: {
+        holding?: { semaphore: string; holders: string[] }[];
+        waiting?: { semaphore: string; holders: string[] }[];
+      };
     };
   };
 }
@@ -150,6 +154,14 @@ export interface WorkflowNode {
   message?: string;
   outputs?: { parameters?: { name: string; value?: string }[] };
 }
+
+/** Whether the Workflow holds (or waits for) the semaphore of `key` in its namespace's ConfigMap. */
+export const semaphoreOf = (wf: Workflow, key: string, state: 'holding' | 'waiting'): boolean =>
+  (wf.status?.synchronization?.semaphore?.[state] ?? []).some((s) => s.semaphore.endsWith(`/${key}`));
+
+/** The outputs of the Workflow's entrypoint (status.outputs, which `argo get` shows), by name. */
+export const workflowOutputs = (wf: Workflow): Record<string, string | undefined> =>
+  Object.fromEntries((wf.status?.outputs?.parameters ?? []).map((p) => [p.name, p.value]));
 
 /**
  * `argo submit --from workflowtemplate/NAME -p k=v`: a Workflow that references the template, with
