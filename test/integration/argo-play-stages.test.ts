@@ -19,6 +19,9 @@ import {
   untilWorkflow,
 } from '../harness/deploy/argo-workflows.js';
 
+// Each suite has namespaces (templates, semaphores, Workflows) of its own and waits on Argo and the
+// node: two at once (docs/testing.md "Side by side on one node").
+t.jobs = 2;
 const { cluster, client, controller, parameters, play, labelPlay, succeed, untilStep, untilNode } =
   await playSuite();
 const ended = ['Succeeded', 'Failed', 'Error'];

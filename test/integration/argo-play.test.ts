@@ -21,6 +21,9 @@ import {
 } from '../harness/deploy/argo-workflows.js';
 import { waitFor } from '../harness/util/wait.js';
 
+// Each suite has namespaces (templates, semaphores, Workflows) of its own and waits on Argo and the
+// node: two at once (docs/testing.md "Side by side on one node").
+t.jobs = 2;
 const {
   cluster,
   client,
