@@ -7,7 +7,8 @@
 // (`{slug}[bot]`), and only that bot may edit it. Answers carry every field GitHub's description
 // requires of `issue-comment`, so the server's contract check passes.
 import type { IncomingHttpHeaders } from 'node:http';
-import { type GithubAppFixture, githubAppFixture, type IssuedToken } from './apps.js';
+import { type GithubAppFixture, githubAppFixture } from './apps.js';
+import { botOf, installationTokens } from './installation-token.js';
 import type { PullRequestRecord } from './pulls.js';
 import type { GithubAnswer, GithubRequest, GithubRoute } from './route.js';
 import { startGithubApi } from './server.js';
@@ -52,11 +53,6 @@ export function issueComment(c: IssueCommentRecord) {
   };
 }
 
-const ACCESS = { read: ['read', 'write', 'admin'], write: ['write', 'admin'] };
-
-/** The bot user of the App that issued `token` writes as. */
-const botOf = (token: IssuedToken) => `${token.app}[bot]`;
-
 /**
  * The two routes over one list of comments (`comments`, shared with the test), on the pull requests
  * in `pulls`, for tokens one of `apps` issued.
@@ -67,27 +63,10 @@ export function issueCommentRoutes(
   apps: GithubAppFixture | GithubAppFixture[],
   now: () => Date = () => new Date(),
 ): GithubRoute[] {
-  const issuers = [apps].flat();
+  const tokens = installationTokens(apps, DOCS, now);
   /** The request's token when it may `need` the repository's pull request comments, else GitHub's refusal. */
-  const authorised = (
-    headers: IncomingHttpHeaders,
-    repo: string,
-    need: 'read' | 'write',
-  ): IssuedToken | GithubAnswer => {
-    const token = /^(?:token|bearer) (.+)$/i.exec(headers.authorization ?? '')?.[1];
-    const issued = token ? issuers.map((a) => a.issued(token)).find((i) => i !== undefined) : undefined;
-    if (!issued || issued.revoked || issued.expiresAt.getTime() <= now().getTime())
-      return error(401, 'Bad credentials');
-    if (issued.repositories && !issued.repositories.includes(repo)) return error(404, 'Not Found');
-    const granted = [issued.permissions?.pull_requests, issued.permissions?.issues];
-    if (!granted.some((p) => p !== undefined && ACCESS[need].includes(p)))
-      return error(403, 'Resource not accessible by integration');
-    return issued;
-  };
-  const refused = (headers: IncomingHttpHeaders, repo: string, need: 'read' | 'write') => {
-    const answer = authorised(headers, repo, need);
-    return 'token' in answer ? undefined : answer;
-  };
+  const authorised = (headers: IncomingHttpHeaders, repo: string, need: 'read' | 'write') =>
+    tokens(headers, repo, ['pull_requests', 'issues'], need);
   const stamp = () =>
     now()
       .toISOString()
@@ -98,8 +77,8 @@ export function issueCommentRoutes(
         pr.owner === params.owner && pr.repo === params.repo && String(pr.number) === params.issue_number,
     );
   const list = (req: GithubRequest): GithubAnswer => {
-    const denied = refused(req.headers, req.params.repo ?? '', 'read');
-    if (denied) return denied;
+    const denied = authorised(req.headers, req.params.repo ?? '', 'read');
+    if ('refused' in denied) return denied.refused;
     const pr = pullOf(req);
     if (!pr) return error(404, 'Not Found');
     const since = req.query.get('since');
@@ -111,8 +90,8 @@ export function issueCommentRoutes(
     return { status: 200, body: found.slice((page - 1) * perPage, page * perPage).map(issueComment) };
   };
   const create = (req: GithubRequest): GithubAnswer => {
-    const issued = authorised(req.headers, req.params.repo ?? '', 'write');
-    if (!('token' in issued)) return issued;
+    const allowed = authorised(req.headers, req.params.repo ?? '', 'write');
+    if ('refused' in allowed) return allowed.refused;
     const pr = pullOf(req);
     if (!pr) return error(404, 'Not Found');
     const { body } = req.body as { body: string };
@@ -124,22 +103,23 @@ export function issueCommentRoutes(
       repo: pr.repo,
       number: pr.number,
       body,
-      author: { login: botOf(issued), type: 'Bot' },
+      author: { login: botOf(allowed.token), type: 'Bot' },
       createdAt: stamp(),
     };
     comments.push(record);
     return { status: 201, body: issueComment(record), headers: { location: issueComment(record).url } };
   };
   const edit = (req: GithubRequest): GithubAnswer => {
-    const issued = authorised(req.headers, req.params.repo ?? '', 'write');
-    if (!('token' in issued)) return issued;
+    const allowed = authorised(req.headers, req.params.repo ?? '', 'write');
+    if ('refused' in allowed) return allowed.refused;
     const record = comments.find(
       (c) =>
         c.owner === req.params.owner && c.repo === req.params.repo && String(c.id) === req.params.comment_id,
     );
     if (!record) return error(404, 'Not Found');
     // An installation edits its own bot's comments only.
-    if (record.author.login !== botOf(issued)) return error(403, 'Resource not accessible by integration');
+    if (record.author.login !== botOf(allowed.token))
+      return error(403, 'Resource not accessible by integration');
     const { body } = req.body as { body: string };
     if (body.length > 65_536) return error(422, 'Body is too long (maximum is 65536 characters)');
     record.body = body;
