@@ -8,6 +8,7 @@
 // requires of `issue-comment`, so the server's contract check passes.
 import type { IncomingHttpHeaders } from 'node:http';
 import { type GithubAppFixture, githubAppFixture } from './apps.js';
+import { contentRoutes, type RepositoryFile } from './contents.js';
 import { botOf, installationTokens } from './installation-token.js';
 import type { PullRequestRecord } from './pulls.js';
 import type { GithubAnswer, GithubRequest, GithubRoute } from './route.js';
@@ -135,15 +136,27 @@ export function issueCommentRoutes(
 }
 
 /**
- * The stand-in with an App (`slug`, default 5dlabs-rex: the seed's implementation App) installed on acme's `repositories`, whose
- * pull request acme/payments#`number` (default 12) is open, serving the App's routes and its comments.
- * `others`: more Apps whose tokens a test issues itself (their routes are not served), to comment as them.
+ * The stand-in with an App (`slug`, default 5dlabs-rex: the seed's implementation App) installed on
+ * acme's `repositories`, whose pull request acme/payments#`number` (default 12) is open, serving the
+ * App's routes, its comments, the pull requests (`pulls`: more of them) and the repository's `files`
+ * at their commits (contents.ts). `others`: more Apps whose tokens a test issues itself (their routes
+ * are not served), to comment as them.
  */
 export async function startPullRequestThread(
   t: Parameters<typeof startGithubApi>[0],
   repositories: string[] = ['payments'],
   number = 12,
-  { slug, others = [] }: { slug?: string; others?: GithubAppFixture[] } = {},
+  {
+    slug,
+    others = [],
+    pulls: more = [],
+    files = [],
+  }: {
+    slug?: string;
+    others?: GithubAppFixture[];
+    pulls?: PullRequestRecord[];
+    files?: RepositoryFile[];
+  } = {},
 ) {
   const app = githubAppFixture(slug ? { slug } : {});
   app.installations.set('acme', { id: 21, repositories });
@@ -158,11 +171,14 @@ export async function startPullRequestThread(
       body: null,
       state: 'open',
     },
+    ...more,
   ];
   const comments: IssueCommentRecord[] = [];
+  const apps = [app, ...others];
   const api = await startGithubApi(t, [
     ...app.routes,
-    ...issueCommentRoutes(comments, pulls, [app, ...others]),
+    ...issueCommentRoutes(comments, pulls, apps),
+    ...contentRoutes(pulls, files, apps),
   ]);
-  return { app, api, comments, pulls };
+  return { app, api, comments, pulls, files };
 }
