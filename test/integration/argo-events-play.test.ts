@@ -78,6 +78,14 @@ const { client, controller, ns, post, untilStep } = await startEventsSuite(t, {
   taskMarkers: new GithubTaskMarkers({ tokens, apiUrl: () => api.url }),
   registry,
 });
+/** A person labels an issue `task-N`: the play of task N starts. */
+const taskLabelled = (task: number) =>
+  githubPayload('issue_comment.issue', (p) => {
+    p.action = 'labeled';
+    p.label = label(`task-${task}`);
+    p.issue.labels = [label(`task-${task}`)];
+    delete p.comment;
+  });
 /** A delivery about task `task`'s pull request, #task (the recorded payloads say #12). */
 const about = (task: number, delivery: PullRequestDelivery) => {
   delivery.body.pull_request.number = task;
@@ -101,13 +109,7 @@ const untilPhase = (name: string, phase: string) =>
 t.test(
   'a push while the quality agent works restarts the round, through the Sensor and the operator',
   async (t) => {
-    const labelled = githubPayload('issue_comment.issue', (p) => {
-      p.action = 'labeled';
-      p.label = label(`task-${TASK}`);
-      p.issue.labels = [label(`task-${TASK}`)];
-      delete p.comment;
-    });
-    t.equal((await post('issues', labelled)).status, 200);
+    t.equal((await post('issues', taskLabelled(TASK))).status, 200);
     const [implementation] = await untilRuns(client, ns, 'CodeRun', wf, 1, controller);
     t.match(implementation?.spec, { taskId: TASK, githubApp: '5DLabs-Rex' });
 
@@ -241,13 +243,7 @@ t.test(
   async (t) => {
     const task = 6;
     const play = `play-payments-t${task}`;
-    const labelled = githubPayload('issue_comment.issue', (p) => {
-      p.action = 'labeled';
-      p.label = label(`task-${task}`);
-      p.issue.labels = [label(`task-${task}`)];
-      delete p.comment;
-    });
-    t.equal((await post('issues', labelled)).status, 200);
+    t.equal((await post('issues', taskLabelled(task))).status, 200);
     await untilRuns(client, ns, 'CodeRun', play, 1, controller);
     await untilStep(play, 'pull-request');
     t.equal((await post('pull_request', about(task, pullRequestOpened(task)))).status, 200);

@@ -7,6 +7,7 @@
 import pino from 'pino';
 import t from 'tap';
 import { apiError, FakeApi } from '../../../test/harness/fakes/fake-api.js';
+import { playStage } from '../../../test/harness/fakes/play-stage.js';
 import { seedConfig } from '../../../test/harness/util/app-configs.js';
 import type { CodeRun } from '../../api/index.js';
 import { TokenFailure } from '../../github/app-tokens/index.js';
@@ -21,36 +22,14 @@ const NOW = new Date('2026-11-27T10:00:00Z');
 const WF = '/apis/argoproj.io/v1alpha1/namespaces/team-a/workflows/play-payments-t3';
 const COMMIT = 'a'.repeat(40);
 
-function stage(
+/** A stage of play-payments-t3 (uid wf-1), or of the Workflow `workflow`. */
+const stage = (
   name: string,
   app: string,
   created: string,
   status: Partial<NonNullable<CodeRun['status']>> = {},
   workflow = 'play-payments-t3',
-): CodeRun {
-  return {
-    apiVersion: 'orchestrator.io/v1',
-    kind: 'CodeRun',
-    metadata: {
-      name,
-      namespace: 'team-a',
-      uid: `uid-${name}`,
-      creationTimestamp: created,
-      labels: { 'workflows.argoproj.io/workflow': workflow },
-      ownerReferences: [
-        { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', name: workflow, uid: 'wf-1' },
-      ],
-    },
-    spec: {
-      taskId: 3,
-      service: 'payments',
-      githubApp: app,
-      repositoryUrl: 'https://github.com/acme/payments',
-      docsRepositoryUrl: 'https://github.com/acme/payments',
-    } as CodeRun['spec'],
-    status: { phase: 'Running', attempt: 1, ...status } as CodeRun['status'],
-  };
-}
+) => playStage(name, app, created, status, { name: workflow, uid: 'wf-1' });
 
 const succeeded = (at = '2026-11-27T09:59:00Z', pullRequestUrl: string | undefined = PR) => ({
   phase: 'Succeeded' as const,

@@ -9,6 +9,7 @@ import { Registry } from 'prom-client';
 import t from 'tap';
 import { FakeApi } from '../../../test/harness/fakes/fake-api.js';
 import { ManualClock } from '../../../test/harness/fakes/manual-clock.js';
+import { PLAY_WORKFLOW, playStage } from '../../../test/harness/fakes/play-stage.js';
 import { seedConfig } from '../../../test/harness/util/app-configs.js';
 import type { CodeRun } from '../../api/index.js';
 import { TokenFailure } from '../../github/app-tokens/index.js';
@@ -25,48 +26,9 @@ t.teardown(() => tracing.shutdown());
 
 const config = seedConfig();
 const PR = 'https://github.com/acme/payments/pull/12';
-const WF_UID = 'wf-uid-1';
 
-/** A CodeRun play-payments-t3 created, ended `phase` at `end` (or still running). */
-function stage(
-  name: string,
-  app: string,
-  created: string,
-  status: Partial<NonNullable<CodeRun['status']>> = {},
-  workflow: { name: string; uid: string } | null = { name: 'play-payments-t3', uid: WF_UID },
-): CodeRun {
-  return {
-    apiVersion: 'orchestrator.io/v1',
-    kind: 'CodeRun',
-    metadata: {
-      name,
-      namespace: 'team-a',
-      uid: `uid-${name}`,
-      creationTimestamp: created,
-      ...(workflow
-        ? {
-            labels: { 'workflows.argoproj.io/workflow': workflow.name },
-            ownerReferences: [
-              {
-                apiVersion: 'argoproj.io/v1alpha1',
-                kind: 'Workflow',
-                name: workflow.name,
-                uid: workflow.uid,
-              },
-            ],
-          }
-        : {}),
-    },
-    spec: {
-      taskId: 3,
-      service: 'payments',
-      githubApp: app,
-      repositoryUrl: 'https://github.com/acme/payments',
-      docsRepositoryUrl: 'https://github.com/acme/payments',
-    } as CodeRun['spec'],
-    status: { phase: 'Running', attempt: 1, startTime: created, ...status } as CodeRun['status'],
-  };
-}
+const stage = playStage;
+const WF_UID = PLAY_WORKFLOW.uid;
 
 const ended = (at: string, more: Partial<NonNullable<CodeRun['status']>> = {}) => ({
   phase: 'Succeeded' as const,
