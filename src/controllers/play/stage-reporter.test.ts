@@ -7,7 +7,7 @@ import * as sdk from '@opentelemetry/sdk-trace';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { FakeApi } from '../../../test/harness/fakes/fake-api.js';
+import { apiError, FakeApi } from '../../../test/harness/fakes/fake-api.js';
 import { ManualClock } from '../../../test/harness/fakes/manual-clock.js';
 import { PLAY_WORKFLOW, playStage } from '../../../test/harness/fakes/play-stage.js';
 import { seedConfig } from '../../../test/harness/util/app-configs.js';
@@ -321,4 +321,26 @@ t.test('only the first run’s pull request is where the report goes', async (t)
   w.runs.set(quality);
   await w.reconcile(quality.metadata?.name ?? '');
   t.same(w.upserts, [], 'no comment on the pull request a later agent named');
+});
+
+t.test('the marker’s record failing does not keep the stage from being counted and reported', async (t) => {
+  const w = world();
+  const run = stage('payments-t3-abcde', '5DLabs-Rex', '2026-11-27T10:01:00Z', ended('2026-11-27T10:02:00Z'));
+  w.runs.set(run);
+  const workflow = '/apis/argoproj.io/v1alpha1/namespaces/team-a/workflows/play-payments-t3';
+  w.api.failNext('PATCH', workflow, apiError(500, 'InternalError', 'etcd is unhappy'));
+  await t.rejects(
+    w.reconcile('payments-t3-abcde'),
+    /etcd is unhappy/,
+    'the reconcile fails, to be tried again',
+  );
+  t.equal(w.upserts.length, 1, 'reported');
+  t.match(await w.metric('orchestrator_play_stage_outcomes_total'), /outcome="Succeeded"} 1/, 'counted');
+  await w.reconcile('payments-t3-abcde');
+  t.match(
+    w.api.made('PATCH', workflow).at(-1)?.body,
+    { metadata: { labels: { 'play-marker-read': 'true' } } },
+    'recorded on the next try',
+  );
+  t.equal(w.upserts.length, 1, 'not reported twice');
 });

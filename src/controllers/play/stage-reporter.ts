@@ -5,7 +5,8 @@
 // first run's App for that one repository (the agents hold none of this). Only ends seen since the
 // process started are counted and traced (a restart re-reads every run), and a report is not sent again
 // while its body is what was last said. Best effort: a GitHub failure is an Event, never the run's; a
-// transient one is tried again a few times.
+// transient one is tried again a few times. Before all that, the play's task marker read and recorded
+// on its Workflow for the `associated` step (association.ts).
 import type { Registry } from 'prom-client';
 import type { CodeRun, ControllerConfig } from '../../api/index.js';
 import type { PullRequestReports, TaskMarkers } from '../../github/index.js';
@@ -83,12 +84,18 @@ export class StageReporter implements Reconciler {
     const key = run ? playKey(run) : undefined;
     if (!run || !key) return undefined;
     const config = this.opts.config();
-    // Before the report: the play's `associated` step waits for it.
-    await this.association.sync(run, key, config, ctx);
-    if (!ended(run)) return undefined;
-    const row = stageRow(run, config);
-    this.observe(run, key, row);
-    if (this.opts.reports) await this.report(run, key, config, ctx);
+    // Before the report: the play's `associated` step waits for it. Its failure is the reconcile's
+    // (tried again), after the stage is counted and reported all the same.
+    const association = await this.association.sync(run, key, config, ctx).then(
+      () => undefined,
+      (err: unknown) => ({ err }),
+    );
+    if (ended(run)) {
+      const row = stageRow(run, config);
+      this.observe(run, key, row);
+      if (this.opts.reports) await this.report(run, key, config, ctx);
+    }
+    if (association) throw association.err;
     return undefined;
   }
 
