@@ -22,8 +22,8 @@ import { Remembered } from './remembered.js';
 import { ended, type PlayKey, playRuns, reportTarget, stageOf } from './stage-report.js';
 
 /** The label the play's `associated` step waits for: a reading is recorded. */
-export const MARKER_LABEL = 'play-marker-read';
-export const MARKER_ANNOTATIONS = {
+const MARKER_LABEL = 'play-marker-read';
+const MARKER_ANNOTATIONS = {
   verdict: 'play-marker',
   detail: 'play-marker-detail',
   commit: 'play-marker-commit',
