@@ -11,7 +11,7 @@ import { namespaceScope } from '../config/namespace-scope.js';
 import { runControllers } from '../controllers/run-controllers.js';
 import { networkPolicyEnforcement } from '../egress/index.js';
 import { AppKeys, githubApiUrl, TokenBroker } from '../github/app-tokens/index.js';
-import { CollaboratorPermissions, GithubPullRequestComments } from '../github/index.js';
+import { CollaboratorPermissions, GithubPullRequestComments, GithubTaskMarkers } from '../github/index.js';
 import { KubeConfig } from '../kubeconfig/kube-config.js';
 import { apiCall } from '../observability/api-spans.js';
 import { logDestination } from '../observability/log-destination.js';
@@ -262,9 +262,14 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
       scope,
       ...(gateway?.stamper ? { gateway: { tokens: gateway.stamper, ledgerNamespace: opts.namespace } } : {}),
       // The refusals of App runs said on their pull requests, with the same Apps' tokens (decision 0050).
+      // And the plays' task markers read with them, read-only (decision 0057).
       ...(githubTokens
         ? {
             pullRequestComments: new GithubPullRequestComments({
+              tokens: githubTokens,
+              apiUrl: () => githubApiUrl(config.current().github.host),
+            }),
+            taskMarkers: new GithubTaskMarkers({
               tokens: githubTokens,
               apiUrl: () => githubApiUrl(config.current().github.host),
             }),

@@ -23,7 +23,7 @@ import {
 import { LedgerIndex } from '../gateway/ledger-index.js';
 import { LEDGER_SELECTOR } from '../gateway/ledger-record.js';
 import type { TokenStamper } from '../gateway/stamp.js';
-import type { PullRequestComments, PullRequestReports } from '../github/index.js';
+import type { PullRequestComments, PullRequestReports, TaskMarkers } from '../github/index.js';
 import { tracedReconciler } from '../observability/reconcile-spans.js';
 import { tracingEnabled } from '../observability/tracing.js';
 import type { TemplateSet } from '../render/index.js';
@@ -93,6 +93,8 @@ export interface RunControllersOptions {
    * the stages of Argo Workflows (decision 0056).
    */
   pullRequestComments?: PullRequestComments & PullRequestReports;
+  /** GitHub's task markers, read for the plays' task association (decision 0057). Default: unchecked. */
+  taskMarkers?: TaskMarkers;
 }
 
 export interface RunControllers {
@@ -236,6 +238,7 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
         config: opts.config,
         runs: codeRuns,
         ...(opts.pullRequestComments ? { reports: opts.pullRequestComments } : {}),
+        ...(opts.taskMarkers ? { markers: opts.taskMarkers } : {}),
       }),
     );
   const runInformers: Cache[] = kinds.map((c) => c.runs);

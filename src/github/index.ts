@@ -16,6 +16,8 @@
 // - router.ts: the endpoint: verified, read, mapped, created; idempotent across replicas and redeliveries.
 // - secrets.ts: the webhook's secrets, read from files and kept current by the one file watcher.
 // - signature.ts: the delivery's HMAC checked as the body streams in, before anything parses it.
+// - task-marker.ts: a task's marker file read at a pull request's head commit (the play's task
+//   association), with a read-only token of that one repository, revoked after; a verdict, never its text.
 // - trigger-permission.ts: who may start an agent from GitHub: the actor's repository permission, not
 //   its association.
 export { CollaboratorPermissions } from './collaborator-permission.js';
@@ -31,4 +33,12 @@ export {
 } from './pull-request-comments.js';
 export { GITHUB_WEBHOOK_PATH, githubWebhookRouter } from './router.js';
 export { type SecretSource, watchWebhookSecrets } from './secrets.js';
+export {
+  GithubTaskMarkers,
+  type MarkerReading,
+  type MarkerVerdict,
+  markerVerdict,
+  type TaskMarkers,
+  taskMarkerPath,
+} from './task-marker.js';
 export type { RepositoryPermissions } from './trigger-permission.js';

@@ -3,6 +3,7 @@
 // requests, revoked after; found by its marker rather than posted again, a person's copy of the marker
 // not counting, past a page of comments; GitHub's refusals as failures a user can act on.
 import t, { type Test } from 'tap';
+import { githubAppFixture } from '../../test/harness/remote/github-api/apps.js';
 import { startPullRequestThread } from '../../test/harness/remote/github-api/issue-comments.js';
 import { TokenBroker, TokenFailure } from './app-tokens/index.js';
 import { GithubPullRequestComments, pullRequestOf } from './pull-request-comments.js';
@@ -142,7 +143,73 @@ t.test("a person's copy of the marker is not edited: the App posts its own", asy
     comments.map((c) => [c.author.login, c.body]),
     [
       ['mallory', req.body],
-      ['orchestrator-test[bot]', `${MARKER}\nnew`],
+      ['5dlabs-rex[bot]', `${MARKER}\nnew`],
     ],
   );
 });
+
+t.test(
+  "another App's comment carrying the marker is not ours: a new one is made, the other untouched",
+  async (t) => {
+    // A second App, installed where ours is, comments through the stand-in with a token it issued: GitHub
+    // records that App's bot as the author, so a copy of our marker in it is only text.
+    const other = githubAppFixture({ appId: 77, slug: 'acme-cleo' });
+    const { api, comments, github } = await (async () => {
+      const thread = await startPullRequestThread(t, ['payments'], 12, { others: [other] });
+      const credentials = { appId: String(thread.app.appId), privateKey: thread.app.privateKey };
+      const tokens = new TokenBroker({ keys: { of: async () => credentials }, apiUrl: () => thread.api.url });
+      return { ...thread, github: new GithubPullRequestComments({ tokens, apiUrl: () => thread.api.url }) };
+    })();
+    other.tokens.push({
+      token: 'ghs_other',
+      app: other.slug,
+      installationId: 31,
+      repositories: ['payments'],
+      permissions: { pull_requests: 'write' },
+      expiresAt: new Date(Date.now() + 60_000),
+      revoked: false,
+    });
+    const copied = await fetch(`${api.url}/repos/acme/payments/issues/12/comments`, {
+      method: 'POST',
+      headers: { authorization: 'token ghs_other', 'content-type': 'application/json' },
+      body: JSON.stringify({ body: req.body }),
+    });
+    t.equal(copied.status, 201);
+    t.same(
+      comments.map((c) => c.author),
+      [{ login: 'acme-cleo[bot]', type: 'Bot' }],
+      'the author is the bot of the App whose token made it',
+    );
+    const posted = await github.post(req);
+    t.equal(posted.found, false, 'egress comment: posted, the copy was another App’s');
+    const report = { ...req, marker: '<!-- report -->', body: '<!-- report -->\nmine' };
+    comments.push({ ...comments[0], id: 50, body: '<!-- report -->\ntheirs' } as (typeof comments)[0]);
+    const upserted = await github.upsert(report);
+    t.equal(upserted.done, 'posted', 'report: posted anew, not an edit of the other App’s');
+    t.same(
+      comments.map((c) => [c.author.login, c.body]),
+      [
+        ['acme-cleo[bot]', req.body],
+        ['5dlabs-rex[bot]', req.body],
+        ['acme-cleo[bot]', '<!-- report -->\ntheirs'],
+        ['5dlabs-rex[bot]', report.body],
+      ],
+      'the other App’s comments untouched',
+    );
+    t.equal(api.calls.filter((c) => c.method === 'PATCH').length, 0, 'no edit tried');
+    // And GitHub would refuse it anyway: an installation edits only its own bot's comments.
+    const theirs = await fetch(`${api.url}/repos/acme/payments/issues/comments/50`, {
+      method: 'PATCH',
+      headers: { authorization: 'token ghs_other', 'content-type': 'application/json' },
+      body: JSON.stringify({ body: 'x' }),
+    });
+    t.equal(theirs.status, 200, 'its own App may');
+    const ours = comments.find((c) => c.author.login === '5dlabs-rex[bot]');
+    const refused = await fetch(`${api.url}/repos/acme/payments/issues/comments/${ours?.id}`, {
+      method: 'PATCH',
+      headers: { authorization: 'token ghs_other', 'content-type': 'application/json' },
+      body: JSON.stringify({ body: 'x' }),
+    });
+    t.equal(refused.status, 403, 'another App may not');
+  },
+);

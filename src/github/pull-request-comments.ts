@@ -1,7 +1,8 @@
 // A comment the operator posts on a pull request, once: with an installation token of the run's App
 // minted for that one repository (pull_requests: write, which GitHub asks of issue comments on a pull
 // request) and revoked after, it first looks among the pull request's comments for the comment's
-// marker (a comment of an App, not a person, updated since `since`), and posts only when none has it.
+// marker (a comment of the App's own bot, `{app}[bot]`, not a person's or another App's, updated since
+// `since`), and posts only when none has it.
 // So a comment posted whose record was lost (the operator stopped in between) is found, not doubled.
 // `upsert` does the same for a comment kept up to date (a play's stages): found, it is edited in place
 // when its body differs, as only its author, the App, may.
@@ -88,8 +89,12 @@ interface IssueComment {
   id: number;
   body?: string;
   html_url: string;
-  user: { type?: string } | null;
+  user: { login?: string; type?: string } | null;
 }
+
+/** Whether `user` is the bot of the App `app`: `{app-slug}[bot]`, an App's name compared as GitHub does, without case. */
+const isBotOf = (app: string, user: IssueComment['user']) =>
+  user?.type === 'Bot' && user.login?.toLowerCase() === `${app.toLowerCase()}[bot]`;
 
 export class GithubPullRequestComments implements PullRequestComments, PullRequestReports {
   constructor(private readonly opts: GithubPullRequestCommentsOptions) {}
@@ -177,9 +182,10 @@ export class GithubPullRequestComments implements PullRequestComments, PullReque
         ...(req.since ? { since: req.since } : {}),
       });
       const comments = data as IssueComment[];
-      // A person could paste the marker; only an App's comment (the operator's own) counts.
+      // Anyone could paste the marker, a person or another App: only the comment of this App's bot
+      // (the operator's own, which it alone may edit) counts.
       const ours = comments.find(
-        (c) => c.user?.type === 'Bot' && (c.body ?? '').split('\n', 1)[0] === req.marker,
+        (c) => isBotOf(req.app, c.user) && (c.body ?? '').split('\n', 1)[0] === req.marker,
       );
       if (ours) return ours;
       if (comments.length < 100) return undefined;

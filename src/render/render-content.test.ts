@@ -185,6 +185,14 @@ t.test('CodeRun: a remediation quotes its feedback and continues the session it 
   );
   const plain = renderCodeRun(set, sampleCodeRun(fresh, config), config, 1).data['prompt.md'];
   t.notMatch(plain, /feedback/, 'no remediation, no feedback section');
+  // The task's marker, which a play's association reads at the pull request's head (decision 0057).
+  const marker =
+    /`\.orchestrator\/tasks\/task-(\d+)\.json` on the branch,\s+holding the JSON object `(\{[^`]*\})`/.exec(
+      plain ?? '',
+    );
+  const task = String(sampleCodeRun(fresh, config).spec.taskId);
+  t.equal(marker?.[1], task, "the marker's path names the run's task");
+  t.same(JSON.parse(marker?.[2] ?? 'null'), { taskId: Number(task) }, 'its content, as JSON');
 });
 
 t.test('CodeRun: continueSession resumes the recorded session; a later attempt resumes it too', async (t) => {

@@ -2,7 +2,7 @@
 // event-gated play"): every seed parameter declared and carried into the runs' fields by
 // coderun-template, each stage's retry cap, the deploy and acceptance stages after the approving
 // review and each optional by its App, and the task association's check run by sh as its container
-// runs it. test/integration/argo-play-stages.test.ts executes the same on Argo.
+// runs it, the marker's reading (the operator's) among what it compares. test/integration/argo-play-stages.test.ts executes the same on Argo.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import {
   argoObjects,
   argumentsOf,
+  callee,
   createdRun,
   playTemplates,
   SAMPLE_PARAMETERS,
@@ -136,7 +137,8 @@ t.test(
     const check = template(play, 'check-association').container;
     const script = String(check?.command?.[2]);
     const dir = mkdtempSync(join(tmpdir(), 'association-'));
-    const run = (branch: string, labels: string[] | string) => {
+    const ours = { MARKER: 'task-9', MARKER_DETAIL: 'm', MARKER_PR: '5', PR: '5' };
+    const run = (branch: string, labels: string[] | string, marker: Record<string, string> = ours) => {
       const log = join(dir, `log-${Math.random()}`);
       const out = spawnSync('sh', ['-c', script.replaceAll('/dev/termination-log', log)], {
         env: {
@@ -144,6 +146,7 @@ t.test(
           TASK: '9',
           BRANCH: branch,
           LABELS: typeof labels === 'string' ? labels : JSON.stringify(labels),
+          ...marker,
         },
       });
       let message = '';
@@ -155,7 +158,7 @@ t.test(
     const own = 'feature/task-9-implementation';
     t.same(run(own, ['task-9', 'ready-for-qa']), { code: 0, message: '' }, "the task's own");
     t.same(run(own, ['bug']), { code: 0, message: '' }, 'no task label yet: nothing to say');
-    t.same(run('', ''), { code: 0, message: '' }, 'nothing reported');
+    t.same(run('', '', { ...ours, PR: '' }), { code: 0, message: '' }, 'nothing reported');
     t.same(run(own, ['task-9', 'task-9']), { code: 0, message: '' });
     t.same(run(own, ['task-9', 'task-4']), {
       code: 1,
@@ -170,5 +173,73 @@ t.test(
       message:
         "task association: the pull request's branch is feature/task-4-implementation, not feature/task-9-implementation",
     });
+    // The marker's reading, as the operator records it (decision 0057): compared, never run.
+    const at = '.orchestrator/tasks/task-9.json at 0123456789ab of acme/payments#5';
+    const marker = (MARKER: string, MARKER_DETAIL: string) => ({ ...ours, MARKER, MARKER_DETAIL });
+    t.same(run(own, ['task-9'], marker('missing', `${at} is missing`)), {
+      code: 1,
+      message: `task association: missing marker: ${at} is missing`,
+    });
+    t.same(run(own, ['task-9'], marker('task-4', `${at} names task 4`)), {
+      code: 1,
+      message: `task association: the marker names another task: ${at} names task 4, not task 9`,
+    });
+    t.same(run(own, ['task-9'], marker('task-91', `${at} names task 91`)).code, 1, 'task-91 is not task-9');
+    t.same(run(own, ['task-9'], marker('unreadable', `${at} is unreadable: it is not JSON`)), {
+      code: 1,
+      message: `task association: unreadable marker: ${at} is unreadable: it is not JSON`,
+    });
+    t.same(run(own, ['task-9'], marker('', '')), {
+      code: 1,
+      message: 'task association: unreadable marker: no reading recorded',
+    });
+    t.same(
+      run(own, ['task-9'], marker('$(touch /tmp/x)', '`id`')),
+      {
+        code: 1,
+        message: 'task association: unreadable marker: `id`',
+      },
+      'a reading is only compared and printed, never run',
+    );
+    t.same(
+      run(own, ['task-9'], marker('unchecked', 'not read: the operator holds no GitHub App keys')),
+      { code: 0, message: '' },
+      'unchecked (no App keys): branch and labels only',
+    );
+    t.same(run(own, ['task-9'], { ...ours, MARKER_PR: '6' }), {
+      code: 1,
+      message: "task association: the marker was read on pull request #6, the play's is #5",
+    });
   },
 );
+
+t.test('the association waits for the operator’s reading of the marker, and fails without one', async (t) => {
+  const steps = stepsOf('associated');
+  t.same(
+    steps.map((s) => s.name),
+    ['recorded', 'unrecorded', 'read', 'check'],
+  );
+  const [recorded, unrecorded] = steps;
+  t.equal(callee(recorded), 'wait-for-label');
+  t.match(args(recorded), { label: 'play-marker-read', timeout: '{{inputs.parameters.marker-timeout}}' });
+  t.equal(unrecorded?.when, '{{steps.recorded.status}} != Succeeded');
+  t.match(
+    args(unrecorded).reason,
+    /^task association: the operator recorded no reading of the task's marker file in \{\{inputs\.parameters\.marker-timeout\}\}s/,
+  );
+  const read = template(play, 'read-pull-request') as Template & {
+    outputs?: { parameters?: Array<{ name: string; valueFrom?: { jsonPath?: string } }> };
+  };
+  t.same(
+    Object.fromEntries((read.outputs?.parameters ?? []).map((p) => [p.name, p.valueFrom?.jsonPath])),
+    {
+      branch: '{.metadata.annotations.play-branch}',
+      labels: '{.metadata.annotations.play-labels}',
+      'pr-number': '{.metadata.annotations.play-pr-number}',
+      marker: '{.metadata.annotations.play-marker}',
+      'marker-detail': '{.metadata.annotations.play-marker-detail}',
+      'marker-pr': '{.metadata.annotations.play-marker-pr}',
+    },
+    'the Sensor’s annotations and the operator’s',
+  );
+});

@@ -138,10 +138,11 @@ const tags = (value: unknown): string[] =>
 t.test('every parameter and template reference of the WorkflowTemplates resolves', async (t) => {
   const declared = (wt: WorkflowTemplate) => (wt.spec.arguments?.parameters ?? []).map((p) => p.name);
   for (const wt of templates) {
-    // A WorkflowTemplate without an entrypoint (orchestrator-play-steps) runs only in the Workflows of
-    // those that call it by templateRef: its workflow parameters are those every caller declares.
-    const callers = templates.filter((c) =>
-      JSON.stringify(c.spec.templates).includes(`"name":"${wt.metadata?.name}"`),
+    // A WorkflowTemplate without an entrypoint (orchestrator-play-steps, -association) runs only in the
+    // Workflows of those that call it by templateRef: its workflow parameters are those every caller
+    // with an entrypoint declares (another part calling it runs in those same Workflows).
+    const callers = templates.filter(
+      (c) => c.spec.entrypoint && JSON.stringify(c.spec.templates).includes(`"name":"${wt.metadata?.name}"`),
     );
     const workflowParams = new Set(
       wt.spec.entrypoint

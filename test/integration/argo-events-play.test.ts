@@ -7,14 +7,16 @@
 // operator ends it Cancelled, round 2 runs quality again, `ready-for-qa` and an approving review carry
 // it to approval and Succeeded. Each stage's result and cost, said by the operator: one comment on the
 // pull request (the GitHub stand-in, every request checked against GitHub's published description),
-// edited in place as the stages end; the stages' outputs in the Workflow; the stage counters.
+// edited in place as the stages end; the stages' outputs in the Workflow; the stage counters. The task
+// association's marker read by the operator at the pull request's head (the stand-in's contents API):
+// the task's own lets the play on, one naming another task fails that task's play at `associated`.
 // @lane real-node
 // @needs node argo
 import { Registry } from 'prom-client';
 import t from 'tap';
 import type { RunStatus } from '../../src/api/index.js';
 import { TokenBroker } from '../../src/github/app-tokens/index.js';
-import { GithubPullRequestComments } from '../../src/github/index.js';
+import { GithubPullRequestComments, GithubTaskMarkers, taskMarkerPath } from '../../src/github/index.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { label, REPOSITORY, startEventsSuite } from '../harness/deploy/argo-events-suite.js';
 import { runsOf, untilRuns } from '../harness/deploy/argo-runs.js';
@@ -26,8 +28,11 @@ import {
   workflowOutputs,
 } from '../harness/deploy/argo-workflows.js';
 import { githubPayload } from '../harness/remote/github.js';
+import type { RepositoryFile } from '../harness/remote/github-api/contents.js';
 import { startPullRequestThread } from '../harness/remote/github-api/issue-comments.js';
+import type { PullRequestRecord } from '../harness/remote/github-api/pulls.js';
 import {
+  type PullRequestDelivery,
   pullRequestLabelled,
   pullRequestOpened,
   pullRequestReviewed,
@@ -38,8 +43,31 @@ t.setTimeout(scaled(40 * 60_000));
 const TASK = 5;
 const PR = `${REPOSITORY}/pull/${TASK}`;
 // The operator's App (every agent's App shares the stand-in's key) installed on acme/payments, whose
-// pull request #5 is the one the simulated agents report.
-const { app, api, comments } = await startPullRequestThread(t, ['payments'], TASK);
+// pull request #5 is the one the simulated agents report (a task's agent reports #task), on the task's
+// branch, its head carrying the task's marker; #6 carries a marker naming task 4.
+const head = (task: number) => `${task}`.repeat(40).slice(0, 40);
+const taskPull = (task: number): PullRequestRecord => ({
+  number: task,
+  owner: 'acme',
+  repo: 'payments',
+  head: `feature/task-${task}-implementation`,
+  headSha: head(task),
+  base: 'main',
+  title: `Task ${task}`,
+  body: null,
+  state: 'open',
+});
+const marker = (task: number, names: number): RepositoryFile => ({
+  owner: 'acme',
+  repo: 'payments',
+  commit: head(task),
+  path: taskMarkerPath(task),
+  content: JSON.stringify({ taskId: names }),
+});
+const { app, api, comments } = await startPullRequestThread(t, ['payments'], 99, {
+  pulls: [taskPull(TASK), taskPull(6)],
+  files: [marker(TASK, TASK), marker(6, 4)],
+});
 const credentials = { appId: String(app.appId), privateKey: app.privateKey };
 const tokens = new TokenBroker({ keys: { of: async () => credentials }, apiUrl: () => api.url });
 const registry = new Registry();
@@ -48,8 +76,22 @@ const { client, controller, ns, post, untilStep } = await startEventsSuite(t, {
   holding: [{ agent: 'cleo', taskId: TASK }],
   repositories: ['github.com/acme/payments'],
   pullRequestComments: new GithubPullRequestComments({ tokens, apiUrl: () => api.url }),
+  taskMarkers: new GithubTaskMarkers({ tokens, apiUrl: () => api.url }),
   registry,
 });
+/** A person labels an issue `task-N`: the play of task N starts. */
+const taskLabelled = (task: number) =>
+  githubPayload('issue_comment.issue', (p) => {
+    p.action = 'labeled';
+    p.label = label(`task-${task}`);
+    p.issue.labels = [label(`task-${task}`)];
+    delete p.comment;
+  });
+/** A delivery about task `task`'s pull request, #task (the recorded payloads say #12). */
+const about = (task: number, delivery: PullRequestDelivery) => {
+  delivery.body.pull_request.number = task;
+  return delivery.body;
+};
 const status = (run: KubeObject | undefined) => (run?.status ?? {}) as RunStatus;
 const wf = `play-payments-t${TASK}`;
 
@@ -68,18 +110,12 @@ const untilPhase = (name: string, phase: string) =>
 t.test(
   'a push while the quality agent works restarts the round, through the Sensor and the operator',
   async (t) => {
-    const labelled = githubPayload('issue_comment.issue', (p) => {
-      p.action = 'labeled';
-      p.label = label(`task-${TASK}`);
-      p.issue.labels = [label(`task-${TASK}`)];
-      delete p.comment;
-    });
-    t.equal((await post('issues', labelled)).status, 200);
+    t.equal((await post('issues', taskLabelled(TASK))).status, 200);
     const [implementation] = await untilRuns(client, ns, 'CodeRun', wf, 1, controller);
     t.match(implementation?.spec, { taskId: TASK, githubApp: '5DLabs-Rex' });
 
     await untilStep(wf, 'pull-request');
-    t.equal((await post('pull_request', pullRequestOpened(TASK).body)).status, 200);
+    t.equal((await post('pull_request', about(TASK, pullRequestOpened(TASK)))).status, 200);
     const quality1 = `${wf}-quality-r1`;
     await untilPhase(quality1, 'Running');
     // The round's watch is waiting for a push beside the quality agent.
@@ -95,10 +131,13 @@ t.test(
     await untilPhase(`${wf}-quality-r2`, 'Succeeded');
 
     await untilStep(wf, 'ready-for-qa');
-    t.equal((await post('pull_request', pullRequestLabelled(TASK, 'ready-for-qa').body)).status, 200);
+    t.equal((await post('pull_request', about(TASK, pullRequestLabelled(TASK, 'ready-for-qa')))).status, 200);
     await untilPhase(`${wf}-testing-r2`, 'Succeeded');
     await untilStep(wf, 'approved');
-    t.equal((await post('pull_request_review', pullRequestReviewed(TASK, 'approved').body)).status, 200);
+    t.equal(
+      (await post('pull_request_review', about(TASK, pullRequestReviewed(TASK, 'approved')))).status,
+      200,
+    );
     await untilStep(wf, 'approval');
     t.equal(await resumeWorkflow(client, ns, wf), 1);
     const done = await untilWorkflow(client, ns, wf, ['Succeeded', 'Failed', 'Error'], controller);
@@ -215,5 +254,38 @@ t.test(
       const retries = (await registry.getSingleMetricAsString('orchestrator_play_stage_retries_total')) ?? '';
       t.match(retries, /stage="quality",cause="push"} 1/);
     });
+  },
+);
+
+t.test(
+  "a marker naming another task fails that task's play at its association, read by the operator",
+  async (t) => {
+    const task = 6;
+    const play = `play-payments-t${task}`;
+    t.equal((await post('issues', taskLabelled(task))).status, 200);
+    await untilRuns(client, ns, 'CodeRun', play, 1, controller);
+    await untilStep(play, 'pull-request');
+    t.equal((await post('pull_request', about(task, pullRequestOpened(task)))).status, 200);
+    const failed = await untilWorkflow(client, ns, play, ['Succeeded', 'Failed', 'Error'], controller);
+    t.equal(failed.status?.phase, 'Failed');
+    t.match(
+      nodesOf(failed).find((n) => n.displayName === 'check')?.message,
+      `: task association: the marker names another task: .orchestrator/tasks/task-6.json at ${head(6).slice(0, 12)} of acme/payments#6 names task 4, not task 6`,
+    );
+    t.match(failed.metadata?.annotations, {
+      'play-marker': 'task-4',
+      'play-marker-commit': head(6),
+      'play-marker-pr': '6',
+    });
+    t.same(
+      (await runsOf(client, ns, 'CodeRun', play)).map((r) => status(r).phase),
+      ['Succeeded'],
+      'no quality run',
+    );
+    const reads = api.calls.filter((c) => c.route === '/repos/{owner}/{repo}/contents/{path}');
+    t.ok(
+      reads.length >= 2 && reads.every((c) => c.status === 200),
+      'the markers read through the contents API',
+    );
   },
 );

@@ -1,15 +1,17 @@
 // orchestrator-play's seed stages and parameters executed by Argo Workflows (docs/argo.md "The
 // event-gated play"): the deploy and acceptance agents after the approving review, the seed's
 // parameters carried into every run, each stage's retry cap, and the task association of the pull
-// request the Sensor reported. The real workflow-controller runs every step's pod with Argo's
-// executor on the real node; the test writes the runs' phases as the operator would and the labels and
-// annotations as the Sensor github-play-gates would (argo-play.test.ts says why).
+// request the Sensor reported and of the task's marker the operator read. The real workflow-controller
+// runs every step's pod with Argo's executor on the real node; the test writes the runs' phases and the
+// marker's readings as the operator would and the labels and annotations as the Sensor
+// github-play-gates would (argo-play.test.ts says why).
 // @lane real-node
 // @needs node argo
 import t from 'tap';
+import type { RecordedReading } from '../../src/controllers/play/association.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { testNamespace } from '../harness/cluster/cluster.js';
-import { playSuite } from '../harness/deploy/argo-play.js';
+import { markerReading, playSuite } from '../harness/deploy/argo-play.js';
 import { runsOf, untilRuns } from '../harness/deploy/argo-runs.js';
 import {
   installWorkflowTemplates,
@@ -138,6 +140,44 @@ t.test('a pull request of another task fails the play at its association, saying
   );
   t.equal((await runsOf(client, ns, 'CodeRun', wf)).length, 1, 'no quality run');
 });
+
+t.test(
+  'a marker naming another task, or none, fails the play at its association, saying which',
+  async (t) => {
+    const ns = await testNamespace(t, cluster);
+    await installWorkflowTemplates(cluster, ns);
+    // The operator's readings of the marker as it records them (src/controllers/play/association.ts).
+    const cases: Array<[number, RecordedReading, string]> = [
+      [
+        13,
+        markerReading(13, 'task-4'),
+        'the marker names another task: .orchestrator/tasks/task-13.json at 0123456789ab of acme/payments#12 names task 4, not task 13',
+      ],
+      [
+        14,
+        markerReading(14, 'missing'),
+        'missing marker: .orchestrator/tasks/task-14.json at 0123456789ab of acme/payments#12 is missing',
+      ],
+    ];
+    await Promise.all(
+      cases.map(async ([task, reading, message]) => {
+        const wf = await play(ns, 'payments', task);
+        const [implementation] = await untilRuns(client, ns, 'CodeRun', wf, 1, controller);
+        await succeed(ns, implementation, undefined, reading);
+        await untilStep(ns, wf, 'pull-request');
+        await labelPlay(ns, wf, { 'play-pull-request': 'true' }, pullRequest(task, [`task-${task}`]));
+        const failed = await untilWorkflow(client, ns, wf, ended, controller);
+        t.equal(failed.status?.phase, 'Failed', `task ${task}: Failed`);
+        t.match(
+          nodesOf(failed).find((n) => n.displayName === 'check')?.message,
+          `: task association: ${message}`,
+          `task ${task}: its step check says which`,
+        );
+        t.equal((await runsOf(client, ns, 'CodeRun', wf)).length, 1, `task ${task}: no quality run`);
+      }),
+    );
+  },
+);
 
 t.test(
   'a play given the service twice, or task requirements the runs cannot take, fails first',

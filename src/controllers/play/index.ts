@@ -4,10 +4,13 @@
 // - stage-metrics.ts: the counters of stage outcomes and retries.
 // - stage-report.ts: which runs are a Workflow's stages, their rows, and the comment that lists them.
 // - stage-reporter.ts: the reconciler: each ended stage counted, traced and reported once.
+// - association.ts: the task marker of the play's pull request, read when its implementation or quality
+//   stage succeeds and recorded on the Workflow for its `associated` step (decision 0057).
+// - remembered.ts: the bounded memory of what was observed and done.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { CodeRun, ControllerConfig } from '../../api/index.js';
-import type { PullRequestReports } from '../../github/index.js';
+import type { PullRequestReports, TaskMarkers } from '../../github/index.js';
 import {
   type Cache,
   Controller,
@@ -27,9 +30,11 @@ export interface PlayStagesOptions {
   config: () => ControllerConfig;
   runs: Cache<CodeRun>;
   reports?: PullRequestReports;
+  markers?: TaskMarkers;
 }
 
-const stageEnded = (run: KubeObject) => ended(run as CodeRun) && playKey(run as CodeRun) !== undefined;
+const ofPlay = (run: KubeObject) => playKey(run as CodeRun) !== undefined;
+const stageEnded = (run: KubeObject) => ended(run as CodeRun) && ofPlay(run);
 /** What the report and the counters read of a run's status. */
 const reported = (run: KubeObject) => {
   const s = (run as CodeRun).status;
@@ -38,7 +43,7 @@ const reported = (run: KubeObject) => {
 
 /** The controller of the Workflows' stages: ended CodeRuns of a Workflow, one at a time. */
 export function playStagesController(opts: PlayStagesOptions): Controller {
-  const { client, registry, logger, config, runs, reports } = opts;
+  const { client, registry, logger, config, runs, reports, markers } = opts;
   return new Controller({
     name: 'play-stages',
     reconciler: new StageReporter({
@@ -47,6 +52,7 @@ export function playStagesController(opts: PlayStagesOptions): Controller {
       config,
       registry,
       ...(reports ? { reports } : {}),
+      ...(markers ? { markers } : {}),
     }),
     registry,
     logger,
@@ -56,8 +62,12 @@ export function playStagesController(opts: PlayStagesOptions): Controller {
     rateLimiter: () => new ItemExponentialRateLimiter({ baseDelayMs: 5_000, maxDelayMs: 300_000 }),
   }).watch(
     filtered(runs, {
-      add: stageEnded,
-      update: (old, run) => stageEnded(run) && reported(old) !== reported(run),
+      // A stage starting (the play's marker reading removed), and each end.
+      add: ofPlay,
+      update: (old, run) =>
+        ofPlay(run) &&
+        (ended(old as CodeRun) !== ended(run as CodeRun) ||
+          (stageEnded(run) && reported(old) !== reported(run))),
       delete: never,
     }),
     mapToSelf,

@@ -7,8 +7,9 @@ import * as sdk from '@opentelemetry/sdk-trace';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
-import { FakeApi } from '../../../test/harness/fakes/fake-api.js';
+import { apiError, FakeApi } from '../../../test/harness/fakes/fake-api.js';
 import { ManualClock } from '../../../test/harness/fakes/manual-clock.js';
+import { PLAY_WORKFLOW, playStage } from '../../../test/harness/fakes/play-stage.js';
 import { seedConfig } from '../../../test/harness/util/app-configs.js';
 import type { CodeRun } from '../../api/index.js';
 import { TokenFailure } from '../../github/app-tokens/index.js';
@@ -25,48 +26,9 @@ t.teardown(() => tracing.shutdown());
 
 const config = seedConfig();
 const PR = 'https://github.com/acme/payments/pull/12';
-const WF_UID = 'wf-uid-1';
 
-/** A CodeRun play-payments-t3 created, ended `phase` at `end` (or still running). */
-function stage(
-  name: string,
-  app: string,
-  created: string,
-  status: Partial<NonNullable<CodeRun['status']>> = {},
-  workflow: { name: string; uid: string } | null = { name: 'play-payments-t3', uid: WF_UID },
-): CodeRun {
-  return {
-    apiVersion: 'orchestrator.io/v1',
-    kind: 'CodeRun',
-    metadata: {
-      name,
-      namespace: 'team-a',
-      uid: `uid-${name}`,
-      creationTimestamp: created,
-      ...(workflow
-        ? {
-            labels: { 'workflows.argoproj.io/workflow': workflow.name },
-            ownerReferences: [
-              {
-                apiVersion: 'argoproj.io/v1alpha1',
-                kind: 'Workflow',
-                name: workflow.name,
-                uid: workflow.uid,
-              },
-            ],
-          }
-        : {}),
-    },
-    spec: {
-      taskId: 3,
-      service: 'payments',
-      githubApp: app,
-      repositoryUrl: 'https://github.com/acme/payments',
-      docsRepositoryUrl: 'https://github.com/acme/payments',
-    } as CodeRun['spec'],
-    status: { phase: 'Running', attempt: 1, startTime: created, ...status } as CodeRun['status'],
-  };
-}
+const stage = playStage;
+const WF_UID = PLAY_WORKFLOW.uid;
 
 const ended = (at: string, more: Partial<NonNullable<CodeRun['status']>> = {}) => ({
   phase: 'Succeeded' as const,
@@ -359,4 +321,26 @@ t.test('only the first run’s pull request is where the report goes', async (t)
   w.runs.set(quality);
   await w.reconcile(quality.metadata?.name ?? '');
   t.same(w.upserts, [], 'no comment on the pull request a later agent named');
+});
+
+t.test('the marker’s record failing does not keep the stage from being counted and reported', async (t) => {
+  const w = world();
+  const run = stage('payments-t3-abcde', '5DLabs-Rex', '2026-11-27T10:01:00Z', ended('2026-11-27T10:02:00Z'));
+  w.runs.set(run);
+  const workflow = '/apis/argoproj.io/v1alpha1/namespaces/team-a/workflows/play-payments-t3';
+  w.api.failNext('PATCH', workflow, apiError(500, 'InternalError', 'etcd is unhappy'));
+  await t.rejects(
+    w.reconcile('payments-t3-abcde'),
+    /etcd is unhappy/,
+    'the reconcile fails, to be tried again',
+  );
+  t.equal(w.upserts.length, 1, 'reported');
+  t.match(await w.metric('orchestrator_play_stage_outcomes_total'), /outcome="Succeeded"} 1/, 'counted');
+  await w.reconcile('payments-t3-abcde');
+  t.match(
+    w.api.made('PATCH', workflow).at(-1)?.body,
+    { metadata: { labels: { 'play-marker-read': 'true' } } },
+    'recorded on the next try',
+  );
+  t.equal(w.upserts.length, 1, 'not reported twice');
 });

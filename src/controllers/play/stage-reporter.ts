@@ -5,10 +5,11 @@
 // first run's App for that one repository (the agents hold none of this). Only ends seen since the
 // process started are counted and traced (a restart re-reads every run), and a report is not sent again
 // while its body is what was last said. Best effort: a GitHub failure is an Event, never the run's; a
-// transient one is tried again a few times.
+// transient one is tried again a few times. Before all that, the play's task marker read and recorded
+// on its Workflow for the `associated` step (association.ts).
 import type { Registry } from 'prom-client';
 import type { CodeRun, ControllerConfig } from '../../api/index.js';
-import type { PullRequestReports } from '../../github/index.js';
+import type { PullRequestReports, TaskMarkers } from '../../github/index.js';
 import { recordPastSpan, runTraceContext } from '../../observability/index.js';
 import {
   type ApiRequester,
@@ -22,6 +23,8 @@ import {
 } from '../../runtime/index.js';
 import { recordEvent } from '../reconcile/events.js';
 import { finishedAt } from '../reconcile/expiry.js';
+import { PlayAssociation } from './association.js';
+import { Remembered } from './remembered.js';
 import { type StageMetrics, stageMetrics } from './stage-metrics.js';
 import {
   ended,
@@ -39,8 +42,6 @@ import {
 export const MAX_TRIES = 5;
 /** A report is sent for a stage that ended this recently: a restart does not rewrite old plays' comments. */
 export const REPORT_WINDOW_MS = 24 * 3600_000;
-/** Entries of what was observed and said, remembered at most. */
-const MAX_REMEMBERED = 4096;
 
 export interface StageReporterOptions {
   client: ApiRequester;
@@ -49,19 +50,10 @@ export interface StageReporterOptions {
   registry: Registry;
   /** GitHub, when the operator holds App keys; without, stages are counted and traced only. */
   reports?: PullRequestReports;
+  /** GitHub's task markers, when the operator holds App keys; without, a play's marker is `unchecked`. */
+  markers?: TaskMarkers;
   clock?: Clock;
 }
-
-/** A bounded set of keys, the oldest dropped first. */
-class Remembered<V> extends Map<string, V> {
-  override set(key: string, value: V): this {
-    super.delete(key);
-    super.set(key, value);
-    while (this.size > MAX_REMEMBERED) this.delete(this.keys().next().value as string);
-    return this;
-  }
-}
-
 export class StageReporter implements Reconciler {
   private readonly clock: Clock;
   private readonly metrics: StageMetrics;
@@ -71,21 +63,39 @@ export class StageReporter implements Reconciler {
   /** The body last said (or given up on) under each report's marker. */
   private readonly said = new Remembered<string>();
 
+  private readonly association: PlayAssociation;
+
   constructor(private readonly opts: StageReporterOptions) {
     this.clock = opts.clock ?? realClock;
     this.metrics = stageMetrics(opts.registry);
+    this.association = new PlayAssociation({
+      client: opts.client,
+      runs: opts.runs,
+      ...(opts.markers ? { markers: opts.markers } : {}),
+      maxTries: MAX_TRIES,
+      now: () => this.clock.now(),
+    });
     // Whole seconds, as completionTime is written: an end in the second the process started counts.
     this.startedAt = Math.floor(this.clock.now().getTime() / 1000) * 1000;
   }
 
   async reconcile({ namespace, name }: Request, ctx: ReconcileContext): Promise<Result | undefined> {
     const run = this.opts.runs.get(namespace, name);
-    const key = run && ended(run) ? playKey(run) : undefined;
+    const key = run ? playKey(run) : undefined;
     if (!run || !key) return undefined;
     const config = this.opts.config();
-    const row = stageRow(run, config);
-    this.observe(run, key, row);
-    if (this.opts.reports) await this.report(run, key, config, ctx);
+    // Before the report: the play's `associated` step waits for it. Its failure is the reconcile's
+    // (tried again), after the stage is counted and reported all the same.
+    const association = await this.association.sync(run, key, config, ctx).then(
+      () => undefined,
+      (err: unknown) => ({ err }),
+    );
+    if (ended(run)) {
+      const row = stageRow(run, config);
+      this.observe(run, key, row);
+      if (this.opts.reports) await this.report(run, key, config, ctx);
+    }
+    if (association) throw association.err;
     return undefined;
   }
 

@@ -114,14 +114,17 @@ export function template(wt: WorkflowTemplate, name: string): Template {
 export const callee = (call: TemplateCall | undefined): string =>
   String(call?.template ?? call?.templateRef?.template);
 
+/** The WorkflowTemplates orchestrator-play calls by templateRef. */
+export const PLAY_PARTS = ['orchestrator-play-steps', 'orchestrator-play-association'];
+
 /**
- * orchestrator-play with the templates of orchestrator-play-steps, which it calls by templateRef, as
- * one WorkflowTemplate (their names are distinct, which Argo does not need but the play's readers do).
+ * orchestrator-play with the templates of the WorkflowTemplates it calls by templateRef, as one
+ * WorkflowTemplate (their names are distinct, which Argo does not need but the play's readers do).
  */
 export function playTemplates(objects = argoObjects()): WorkflowTemplate {
   const play = workflowTemplate('orchestrator-play', objects);
-  const steps = workflowTemplate('orchestrator-play-steps', objects);
-  const templates = [...play.spec.templates, ...steps.spec.templates];
+  const parts = PLAY_PARTS.map((name) => workflowTemplate(name, objects));
+  const templates = [...play.spec.templates, ...parts.flatMap((part) => part.spec.templates)];
   const names = templates.map((t) => t.name);
   const twice = names.filter((n, i) => names.indexOf(n) !== i);
   if (twice.length)

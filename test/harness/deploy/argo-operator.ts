@@ -90,6 +90,8 @@ export interface OperatorNamespaceOptions extends SimulatedAgents {
   repositories: string[];
   /** Where the operator says App runs' refusals and Workflows' stages (runControllers' option). */
   pullRequestComments?: OperatorOptions['pullRequestComments'];
+  /** Where the operator reads the plays' task markers (runControllers' option). */
+  taskMarkers?: OperatorOptions['taskMarkers'];
   /** The operator's metrics registry. */
   registry?: Registry;
 }
@@ -105,7 +107,7 @@ export async function operatorNamespace(
   cluster: Cluster,
   client: KubeClient,
   image: string,
-  { repositories, pullRequestComments, registry, ...agents }: OperatorNamespaceOptions,
+  { repositories, pullRequestComments, taskMarkers, registry, ...agents }: OperatorNamespaceOptions,
 ): Promise<string> {
   const config = simulatedAgentConfig(image);
   const webhooks = await startTestWebhooks(t, cluster, { config });
@@ -114,6 +116,7 @@ export async function operatorNamespace(
   await startOperator(t, cluster, ns, config, {
     inputs: { config: () => config, templates: () => templates },
     ...(pullRequestComments ? { pullRequestComments } : {}),
+    ...(taskMarkers ? { taskMarkers } : {}),
     ...(registry ? { registry } : {}),
   });
   const key = config.secrets.apiKey;

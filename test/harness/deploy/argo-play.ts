@@ -1,10 +1,16 @@
 // What the real-node tests of orchestrator-play (test/integration/argo-play*.test.ts) do to a play in
 // place of the operator and the Sensor github-play-gates: submit it under the name its events go to,
-// label and annotate it as the Sensor would, write its runs' phases, and wait for its steps.
+// label and annotate it as the Sensor would, write its runs' phases and, when its implementation or
+// quality run succeeds, the reading of its task marker (the operator's own patch, decision 0057), and
+// wait for its steps.
 import t from 'tap';
+import type { CodeRun } from '../../../src/api/index.js';
 import { runPath } from '../../../src/cli/kinds.js';
+import { markerPatch, type RecordedReading } from '../../../src/controllers/play/association.js';
+import { playKey, stageOf } from '../../../src/controllers/play/stage-report.js';
 import { KubeClient, type KubeObject } from '../../../src/runtime/index.js';
 import { kubeConfig, testCluster } from '../cluster/cluster.js';
+import { seedConfig } from '../util/app-configs.js';
 import { scaled, waitFor } from '../util/wait.js';
 import { argoexecImage } from './argo-images.js';
 import { setRunPhase } from './argo-runs.js';
@@ -39,7 +45,18 @@ export async function playSuite() {
   return { cluster, client, controller, ...playDriver(client, controller, busybox) };
 }
 
+/** A reading of the task's marker as the operator records it: by default, one naming the task, on #12. */
+export const markerReading = (task: number, verdict = `task-${task}`, detail?: string): RecordedReading => ({
+  verdict,
+  detail:
+    detail ??
+    `.orchestrator/tasks/task-${task}.json at 0123456789ab of acme/payments#12 ${verdict === 'missing' ? 'is missing' : `names ${verdict.replace('-', ' ')}`}`,
+  commit: '0123456789ab'.padEnd(40, '0'),
+  pullRequest: 12,
+});
+
 export function playDriver(client: KubeClient, controller: WorkflowController, stepImage: string) {
+  const config = seedConfig();
   const parameters = (service: string, task: number, more: Record<string, string> = {}) => ({
     'task-id': String(task),
     'service-id': service,
@@ -75,9 +92,24 @@ export function playDriver(client: KubeClient, controller: WorkflowController, s
         body: { metadata: { labels, ...(annotations ? { annotations } : {}) } },
         contentType: 'application/merge-patch+json',
       }),
-    /** The run Succeeded, with `more` of its status (pullRequestUrl, usage, attempt) as the operator writes it. */
-    succeed: (ns: string, run: KubeObject | undefined, more?: Record<string, unknown>) =>
-      setRunPhase(client, ns, 'CodeRun', String(run?.metadata?.name), 'Succeeded', 'Succeeded', more),
+    /**
+     * The run Succeeded, with `more` of its status (pullRequestUrl, usage, attempt) as the operator
+     * writes it; an implementation or quality stage's marker read as `reading` (default: the task's).
+     */
+    async succeed(
+      ns: string,
+      run: KubeObject | undefined,
+      more?: Record<string, unknown>,
+      reading?: RecordedReading,
+    ) {
+      await setRunPhase(client, ns, 'CodeRun', String(run?.metadata?.name), 'Succeeded', 'Succeeded', more);
+      const key = run && playKey(run as CodeRun);
+      if (!key || !['implementation', 'quality'].includes(stageOf(run as CodeRun, config).stage)) return;
+      await client.request('PATCH', workflowsPath(ns, key.workflow), {
+        body: markerPatch(key.uid, reading ?? markerReading(key.taskId)),
+        contentType: 'application/merge-patch+json',
+      });
+    },
     readRun,
     /** Until the run has spec.cancelled (the play's write); then its end, as the operator writes it. */
     async untilCancelled(ns: string, name: string) {

@@ -93,6 +93,8 @@ export interface OperatorOptions {
   gateway?: RunControllersOptions['gateway'];
   /** Where App runs' egress refusals are said (runControllers' `pullRequestComments`). Default: nowhere. */
   pullRequestComments?: RunControllersOptions['pullRequestComments'];
+  /** Where the plays' task markers are read (runControllers' `taskMarkers`). Default: unchecked. */
+  taskMarkers?: RunControllersOptions['taskMarkers'];
 }
 
 export async function startOperator(
@@ -130,6 +132,7 @@ export async function startOperator(
     ...(options.maxConcurrentReconciles ? { maxConcurrentReconciles: options.maxConcurrentReconciles } : {}),
     ...(options.gateway ? { gateway: options.gateway } : {}),
     ...(options.pullRequestComments ? { pullRequestComments: options.pullRequestComments } : {}),
+    ...(options.taskMarkers ? { taskMarkers: options.taskMarkers } : {}),
     ...inputs,
   });
   for (const informer of informers) manager.addInformer(informer);

@@ -9,6 +9,8 @@ import type { GithubAnswer, GithubRoute } from './route.js';
 
 export interface IssuedToken {
   token: string;
+  /** The App that issued it (its slug): what it writes is its bot's, `{slug}[bot]`. */
+  app: string;
   installationId: number;
   repositories?: string[];
   permissions?: Record<string, string>;
@@ -21,6 +23,8 @@ export type AppFault = 'rateLimited' | 'serverError';
 
 export interface GithubAppFixture {
   appId: number;
+  /** The App's slug (GitHub's name for it in URLs): its bot user is `{slug}[bot]`. */
+  slug: string;
   /** The private key (PKCS#1 PEM, as GitHub hands it out). */
   privateKey: string;
   /** Installations by owner login (case-insensitive), with the repositories each reaches. */
@@ -73,7 +77,7 @@ export function jwtProblem(
   return '';
 }
 
-function installationBody(app: { appId: number }, owner: string, id: number) {
+function installationBody(app: { appId: number; slug: string }, owner: string, id: number) {
   const account = {
     login: owner,
     id: id + 1000,
@@ -102,7 +106,7 @@ function installationBody(app: { appId: number }, owner: string, id: number) {
     repositories_url: 'https://api.github.com/installation/repositories',
     html_url: `https://github.com/organizations/${owner}/settings/installations/${id}`,
     app_id: app.appId,
-    app_slug: 'orchestrator-test',
+    app_slug: app.slug,
     target_id: account.id,
     target_type: 'Organization',
     permissions: { contents: 'write', pull_requests: 'write', metadata: 'read' },
@@ -116,7 +120,7 @@ function installationBody(app: { appId: number }, owner: string, id: number) {
 }
 
 export function githubAppFixture(
-  options: { appId?: number; tokenLifetimeMs?: number } = {},
+  options: { appId?: number; slug?: string; tokenLifetimeMs?: number } = {},
 ): GithubAppFixture {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
@@ -125,6 +129,7 @@ export function githubAppFixture(
   });
   const app: GithubAppFixture = {
     appId: options.appId ?? 4242,
+    slug: options.slug ?? '5dlabs-rex',
     privateKey,
     installations: new Map(),
     tokens: [],
@@ -183,6 +188,7 @@ export function githubAppFixture(
           );
         const issued: IssuedToken = {
           token: `ghs_${randomBytes(18).toString('base64url')}`,
+          app: app.slug,
           installationId: id,
           ...(body.repositories ? { repositories: body.repositories } : {}),
           ...(body.permissions ? { permissions: body.permissions } : {}),

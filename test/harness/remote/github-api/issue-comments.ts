@@ -1,12 +1,15 @@
 // The issue comment endpoints of the GitHub REST stand-in (server.ts), on pull requests (GitHub's pull
 // requests are issues): list a pull request's comments (`since`, `per_page`, `page`), create one, and
 // edit one (only its author may: the App's bot).
-// As GitHub does, each asks for an installation token of the App (apps.ts) that reaches the repository
-// and grants `pull_requests` (write to create, read or write to list) or `issues`, and is neither
-// revoked nor expired; a comment so made is the App's bot's. Answers carry every field GitHub's
-// description requires of `issue-comment`, so the server's contract check passes.
+// As GitHub does, each asks for an installation token of one of the Apps (apps.ts) that reaches the
+// repository and grants `pull_requests` (write to create, read or write to list) or `issues`, and is
+// neither revoked nor expired; a comment so made is the bot of the App that issued the token
+// (`{slug}[bot]`), and only that bot may edit it. Answers carry every field GitHub's description
+// requires of `issue-comment`, so the server's contract check passes.
 import type { IncomingHttpHeaders } from 'node:http';
 import { type GithubAppFixture, githubAppFixture } from './apps.js';
+import { contentRoutes, type RepositoryFile } from './contents.js';
+import { botOf, installationTokens } from './installation-token.js';
 import type { PullRequestRecord } from './pulls.js';
 import type { GithubAnswer, GithubRequest, GithubRoute } from './route.js';
 import { startGithubApi } from './server.js';
@@ -51,34 +54,20 @@ export function issueComment(c: IssueCommentRecord) {
   };
 }
 
-const ACCESS = { read: ['read', 'write', 'admin'], write: ['write', 'admin'] };
-
 /**
  * The two routes over one list of comments (`comments`, shared with the test), on the pull requests
- * in `pulls`, for tokens the App `app` issued.
+ * in `pulls`, for tokens one of `apps` issued.
  */
 export function issueCommentRoutes(
   comments: IssueCommentRecord[],
   pulls: PullRequestRecord[],
-  app: GithubAppFixture,
+  apps: GithubAppFixture | GithubAppFixture[],
   now: () => Date = () => new Date(),
 ): GithubRoute[] {
-  /** Why the request's token may not `need` the repository's pull request comments ('' when it may). */
-  const refused = (
-    headers: IncomingHttpHeaders,
-    repo: string,
-    need: 'read' | 'write',
-  ): GithubAnswer | undefined => {
-    const token = /^(?:token|bearer) (.+)$/i.exec(headers.authorization ?? '')?.[1];
-    const issued = token ? app.issued(token) : undefined;
-    if (!issued || issued.revoked || issued.expiresAt.getTime() <= now().getTime())
-      return error(401, 'Bad credentials');
-    if (issued.repositories && !issued.repositories.includes(repo)) return error(404, 'Not Found');
-    const granted = [issued.permissions?.pull_requests, issued.permissions?.issues];
-    if (!granted.some((p) => p !== undefined && ACCESS[need].includes(p)))
-      return error(403, 'Resource not accessible by integration');
-    return undefined;
-  };
+  const tokens = installationTokens(apps, DOCS, now);
+  /** The request's token when it may `need` the repository's pull request comments, else GitHub's refusal. */
+  const authorised = (headers: IncomingHttpHeaders, repo: string, need: 'read' | 'write') =>
+    tokens(headers, repo, ['pull_requests', 'issues'], need);
   const stamp = () =>
     now()
       .toISOString()
@@ -89,8 +78,8 @@ export function issueCommentRoutes(
         pr.owner === params.owner && pr.repo === params.repo && String(pr.number) === params.issue_number,
     );
   const list = (req: GithubRequest): GithubAnswer => {
-    const denied = refused(req.headers, req.params.repo ?? '', 'read');
-    if (denied) return denied;
+    const denied = authorised(req.headers, req.params.repo ?? '', 'read');
+    if ('refused' in denied) return denied.refused;
     const pr = pullOf(req);
     if (!pr) return error(404, 'Not Found');
     const since = req.query.get('since');
@@ -102,8 +91,8 @@ export function issueCommentRoutes(
     return { status: 200, body: found.slice((page - 1) * perPage, page * perPage).map(issueComment) };
   };
   const create = (req: GithubRequest): GithubAnswer => {
-    const denied = refused(req.headers, req.params.repo ?? '', 'write');
-    if (denied) return denied;
+    const allowed = authorised(req.headers, req.params.repo ?? '', 'write');
+    if ('refused' in allowed) return allowed.refused;
     const pr = pullOf(req);
     if (!pr) return error(404, 'Not Found');
     const { body } = req.body as { body: string };
@@ -115,22 +104,23 @@ export function issueCommentRoutes(
       repo: pr.repo,
       number: pr.number,
       body,
-      author: { login: 'orchestrator-test[bot]', type: 'Bot' },
+      author: { login: botOf(allowed.token), type: 'Bot' },
       createdAt: stamp(),
     };
     comments.push(record);
     return { status: 201, body: issueComment(record), headers: { location: issueComment(record).url } };
   };
   const edit = (req: GithubRequest): GithubAnswer => {
-    const denied = refused(req.headers, req.params.repo ?? '', 'write');
-    if (denied) return denied;
+    const allowed = authorised(req.headers, req.params.repo ?? '', 'write');
+    if ('refused' in allowed) return allowed.refused;
     const record = comments.find(
       (c) =>
         c.owner === req.params.owner && c.repo === req.params.repo && String(c.id) === req.params.comment_id,
     );
     if (!record) return error(404, 'Not Found');
     // An installation edits its own bot's comments only.
-    if (record.author.type !== 'Bot') return error(403, 'Resource not accessible by integration');
+    if (record.author.login !== botOf(allowed.token))
+      return error(403, 'Resource not accessible by integration');
     const { body } = req.body as { body: string };
     if (body.length > 65_536) return error(422, 'Body is too long (maximum is 65536 characters)');
     record.body = body;
@@ -146,15 +136,29 @@ export function issueCommentRoutes(
 }
 
 /**
- * The stand-in with an App installed on acme's `repositories`, whose pull request acme/payments#`number`
- * (default 12) is open, serving the App's routes and its comments.
+ * The stand-in with an App (`slug`, default 5dlabs-rex: the seed's implementation App) installed on
+ * acme's `repositories`, whose pull request acme/payments#`number` (default 12) is open, serving the
+ * App's routes, its comments, the pull requests (`pulls`: more of them) and the repository's `files`
+ * at their commits (contents.ts). `others`: more Apps whose tokens a test issues itself (their routes
+ * are not served), to comment as them.
  */
 export async function startPullRequestThread(
   t: Parameters<typeof startGithubApi>[0],
   repositories: string[] = ['payments'],
   number = 12,
+  {
+    slug,
+    others = [],
+    pulls: more = [],
+    files = [],
+  }: {
+    slug?: string;
+    others?: GithubAppFixture[];
+    pulls?: PullRequestRecord[];
+    files?: RepositoryFile[];
+  } = {},
 ) {
-  const app = githubAppFixture();
+  const app = githubAppFixture(slug ? { slug } : {});
   app.installations.set('acme', { id: 21, repositories });
   const pulls: PullRequestRecord[] = [
     {
@@ -167,8 +171,14 @@ export async function startPullRequestThread(
       body: null,
       state: 'open',
     },
+    ...more,
   ];
   const comments: IssueCommentRecord[] = [];
-  const api = await startGithubApi(t, [...app.routes, ...issueCommentRoutes(comments, pulls, app)]);
-  return { app, api, comments };
+  const apps = [app, ...others];
+  const api = await startGithubApi(t, [
+    ...app.routes,
+    ...issueCommentRoutes(comments, pulls, apps),
+    ...contentRoutes(pulls, files, apps),
+  ]);
+  return { app, api, comments, pulls, files };
 }

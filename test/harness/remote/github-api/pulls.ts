@@ -11,6 +11,8 @@ export interface PullRequestRecord {
   repo: string;
   /** The head branch, in the head repository (here always owner/repo). */
   head: string;
+  /** The head branch's commit (default forty zeros). */
+  headSha?: string;
   base: string;
   title: string;
   body: string | null;
@@ -113,10 +115,10 @@ export function pullRequestSimple(pr: PullRequestRecord) {
   const url = `${API}/repos/${pr.owner}/${pr.repo}/pulls/${pr.number}`;
   const html = `${WEB}/${pr.owner}/${pr.repo}/pull/${pr.number}`;
   const issue = `${API}/repos/${pr.owner}/${pr.repo}/issues/${pr.number}`;
-  const branch = (ref: string) => ({
+  const branch = (ref: string, sha = SHA) => ({
     label: `${pr.owner}:${ref}`,
     ref,
-    sha: SHA,
+    sha,
     user: simpleUser(pr.owner, 'Organization'),
     repo: repository(pr.owner, pr.repo),
   });
@@ -147,7 +149,7 @@ export function pullRequestSimple(pr: PullRequestRecord) {
     merged_at: null,
     merge_commit_sha: null,
     assignee: null,
-    head: branch(pr.head),
+    head: branch(pr.head, pr.headSha),
     base: branch(pr.base),
     _links: {
       self: { href: url },
