@@ -5,6 +5,7 @@ import type { RunKindName } from '../../../src/api/index.js';
 import { runPath } from '../../../src/cli/kinds.js';
 import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';
 import { scaled, waitFor } from '../util/wait.js';
+import { workflowsPath } from './argo-workflows.js';
 
 export type RunPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Cancelled';
 
@@ -63,4 +64,24 @@ export async function setRunPhase(
     body: { status: { ...more, phase, message: `set by the test: ${phase} (${reason})` } },
     contentType: 'application/merge-patch+json',
   });
+}
+
+/**
+ * A Workflow `name` in `namespace` that nothing runs (its spec only names an entrypoint), to own runs
+ * as a play's do: its name and uid, for an ownerReference.
+ */
+export async function playWorkflow(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+): Promise<{ name: string; uid: string }> {
+  const workflow = await client.request<KubeObject>('POST', workflowsPath(namespace), {
+    body: {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Workflow',
+      metadata: { name },
+      spec: { entrypoint: 'play', templates: [{ name: 'play', suspend: {} }] },
+    },
+  });
+  return { name, uid: String(workflow.metadata?.uid) };
 }
