@@ -42,7 +42,7 @@ async function eventsOf(client: KubeClient, namespace: string, name: string): Pr
 }
 
 type ContainerStatus = { name: string; state?: { running?: unknown; terminated?: unknown } };
-type AgentPodStatus = { initContainerStatuses?: ContainerStatus[]; containerStatuses?: ContainerStatus[] };
+type AgentPodStatus = { initContainerStatuses?: ContainerStatus[] };
 
 t.test('Pending while the workspace is prepared, Running only once the agent container runs', async (t) => {
   const { namespace, client } = await suite.start(t);
@@ -66,13 +66,14 @@ t.test('Pending while the workspace is prepared, Running only once the agent con
     'GET',
     `/api/v1/namespaces/${namespace}/pods/${running.podName}`,
   );
-  // The agent's container is an init container: running, or done and the publisher running after it.
+  // The agent's container is an init container. Read after the run said Running, the pod can only
+  // show that it started: running, or already done (on a busy machine the publisher after it may
+  // have finished too by the time this reads it); never still waiting.
   const statuses = pod.status as AgentPodStatus;
   const agent = statuses.initContainerStatuses?.find((c) => c.name === 'agent');
-  const publish = statuses.containerStatuses?.find((c) => c.name === 'publish');
   t.ok(
-    agent?.state?.running || (agent?.state?.terminated && publish?.state?.running),
-    'when the run says Running, its agent container runs (or has, and the publisher runs)',
+    agent?.state?.running || agent?.state?.terminated,
+    'when the run says Running, its agent container runs (or has run)',
   );
 });
 
