@@ -3,10 +3,6 @@
 // their defaults and keeps a listed value, the repository's semaphore around the organisation's, what
 // the executor's account may do to ConfigMaps, and the play's outputs, each stage's from its step.
 // test/integration/argo-play.test.ts executes them on Argo.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
 import {
   argoObjects,
@@ -212,32 +208,4 @@ t.test("the play's outputs: each stage's run, pull request, cost and attempts, f
     Object.fromEntries(fields.map((f) => [f, `${f}'"\\`])),
     'each field under its own name, quoted as JSON',
   );
-});
-
-t.test("the limits' keys come only from a repository a GitHub name could be", async (t) => {
-  const script = String(template(play, 'check-repository').container?.command?.at(-1));
-  const dir = mkdtempSync(join(tmpdir(), 'check-repository-'));
-  const check = (repository: string) => {
-    const log = join(dir, `log-${Math.random()}`);
-    const out = spawnSync('sh', ['-c', script.replaceAll('/dev/termination-log', log)], {
-      env: { PATH: process.env.PATH, REPOSITORY: repository },
-    });
-    return { code: out.status, message: out.status === 0 ? '' : readFileSync(log, 'utf8') };
-  };
-  for (const ok of ['acme.payments', '5dlabs.cto-play.v2', 'a-b.c_d'])
-    t.equal(check(ok).code, 0, `${ok} passes`);
-  for (const hostile of [
-    'acme.x"\n  other: "1',
-    'acme.x\nacme.y',
-    'payments',
-    '.payments',
-    'acme.',
-    'Acme.x',
-    'a b.c',
-  ])
-    t.match(
-      check(hostile),
-      { code: 1, message: /^limits: repository-url names no organisation\/repository/ },
-      JSON.stringify(hostile),
-    );
 });
