@@ -95,8 +95,9 @@ t.test('every dashboard query returns data from two replicas that reconciled run
   };
   const port = await startPrometheus(t, dir, scrapeConfig);
 
-  // Two scrapes of each replica before anything happens, so that rate() has its two samples.
-  const scraped = `min(count_over_time(up{job="${JOB}"}[1m])) >= 2`;
+  // Two scrapes of each replica before anything happens, so that rate() has its two samples. Counted
+  // per replica: a min over the series is satisfied by the one replica scraped first.
+  const scraped = `count(count_over_time(up{job="${JOB}"}[1m]) >= 2) == ${replicas.length}`;
   await waitFor('Prometheus to scrape both replicas twice', async () => {
     const answer = await prometheusQuery(port, scraped).catch(() => undefined);
     return answer?.result.length === 1 && answer.result[0]?.metric !== undefined;
