@@ -30,11 +30,13 @@ const semaphores = objects.find(
 );
 const limits = (semaphores as { data?: Record<string, string> } | undefined)?.data ?? {};
 
+/** The repository (organisation.name) a play of `url` passes to its limits step. */
+const repositoryOf = (url: string) =>
+  substitute(param(stepIn('play', 'limits'), 'repository'), { 'workflow.parameters.repository-url': url });
+
 /** The keys a play of `url` takes: its limits step's argument, then the keys it passes on. */
 function keysOf(url: string) {
-  const repository = substitute(param(stepIn('play', 'limits'), 'repository'), {
-    'workflow.parameters.repository-url': url,
-  });
+  const repository = repositoryOf(url);
   const keys = stepIn('limits', 'keys');
   const values = { 'inputs.parameters.repository': repository };
   return {
@@ -207,5 +209,27 @@ t.test("the play's outputs: each stage's run, pull request, cost and attempts, f
     JSON.parse(substitute(`{{=${result}}}`, values)),
     Object.fromEntries(fields.map((f) => [f, `${f}'"\\`])),
     'each field under its own name, quoted as JSON',
+  );
+});
+
+t.test("the limits' keys come only from a repository a GitHub name could be", async (t) => {
+  const check = stepIn('limits', 'repository');
+  t.equal(check?.template, 'fail', 'a failing step guards the keys');
+  const fails = (repository: string) =>
+    substitute(String(check?.when), { 'inputs.parameters.repository': repository }) === 'true';
+  for (const url of ['https://github.com/acme/payments', 'git@github.com:5dlabs/cto-play.v2.git', 'a-b/c_d'])
+    t.notOk(fails(repositoryOf(url)), `${url} passes`);
+  for (const hostile of [
+    'https://github.com/acme/x"\n  other: "1',
+    'https://github.com/acme/x\nacme.y',
+    'https://github.com/acme/a b',
+    'https://github.com/ac_me/x',
+    'https://github.com/acme/pay$ments',
+  ])
+    t.ok(fails(repositoryOf(hostile)), `${JSON.stringify(hostile)} fails the play`);
+  t.match(
+    argumentOf(check, 'reason'),
+    /^limits: repository-url must name a GitHub organisation and repository/,
+    'saying why',
   );
 });

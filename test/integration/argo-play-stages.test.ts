@@ -23,7 +23,7 @@ import {
 
 // Each suite has namespaces (templates, semaphores, Workflows) of its own and waits on Argo and the
 // node: two at once (docs/testing.md "Side by side on one node").
-t.jobs = 2;
+t.jobs = 5;
 const { cluster, client, controller, parameters, play, labelPlay, succeed, untilStep, untilNode } =
   await playSuite();
 const ended = ['Succeeded', 'Failed', 'Error'];
@@ -180,15 +180,20 @@ t.test(
 );
 
 t.test(
-  'a play given the service twice, or task requirements the runs cannot take, fails first',
+  'a play given the service twice, task requirements the runs cannot take, or a repository no GitHub name could be, fails first',
   async (t) => {
     const ns = await testNamespace(t, cluster);
     await installWorkflowTemplates(cluster, ns);
     const twice = await play(ns, 'payments', 10, { service: 'billing' });
     const unknown = await play(ns, 'billing', 11, { 'task-requirements': '{"env": {}, "secrets": []}' });
+    // Its repository would name the limits' keys in the manifest of their ConfigMap's patch.
+    const hostile = await play(ns, 'ledger', 12, {
+      'repository-url': 'https://github.com/acme/x"\n  other: "1',
+    });
     const cases: Array<[string, string, RegExp]> = [
       [twice, 'service', /: give the service as service-id or as service, one of them/],
       [unknown, 'task-requirements', /: task-requirements may name env and envFromSecrets/],
+      [hostile, 'repository', /: limits: repository-url must name a GitHub organisation and repository/],
     ];
     for (const [wf, step, message] of cases) {
       const failed = await untilWorkflow(client, ns, wf, ended, controller);
@@ -200,5 +205,14 @@ t.test(
       );
       t.same(await runsOf(client, ns, 'CodeRun', wf), [], `${wf}: no run`);
     }
+    const limits = await client.request<{ data?: Record<string, string> }>(
+      'GET',
+      `/api/v1/namespaces/${ns}/configmaps/orchestrator-argo-semaphores`,
+    );
+    t.same(
+      Object.keys(limits.data ?? {}).filter((k) => /^(repository|organization)\./.test(k)),
+      [],
+      'no limit written for a play that failed first',
+    );
   },
 );

@@ -23,7 +23,7 @@ import { waitFor } from '../harness/util/wait.js';
 
 // Each suite has namespaces (templates, semaphores, Workflows) of its own and waits on Argo and the
 // node: two at once (docs/testing.md "Side by side on one node").
-t.jobs = 2;
+t.jobs = 4;
 const {
   cluster,
   client,

@@ -1,7 +1,7 @@
 // Argo's expression tags (`{{=expr}}`, expr-lang with Argo's functions) as the shipped templates use
 // them, for the config tests: the few forms of config/argo (a ternary, `let`, `?.`, `??`, `==`, `+`,
 // string and integer literals, map literals, `nil`, indexing, a negative index from the end as
-// expr-lang counts, and the functions below) translated to JavaScript and run over the tag's variables.
+// expr-lang counts, `matches` with a literal, and the functions below) translated to JavaScript and run over the tag's variables.
 // Anything else (another function, a lambda, an operator expr-lang spells otherwise) is refused, so a
 // template that uses more fails here rather than being evaluated wrongly; Argo's own evaluator runs in
 // the integration tests (test/integration/argo-*.test.ts).
@@ -45,7 +45,15 @@ function translate(expr: string, variables: ReadonlySet<string>): string {
     } else if (tok === ';') js += ';';
     else if (tok === 'nil') js += 'null';
     else if (tok === '==' || tok === '!=') js += ` ${tok} `;
-    else if (/^'/.test(tok) || /^\[/.test(tok) || /^[?:+(),=\]{}-]$|^[0-9]+$|^\?\.$|^\?\?$/.test(tok))
+    else if (tok === 'matches') {
+      // `x matches 're'`: a variable or a bracket before it, a string literal after (RE2 and
+      // JavaScript agree on the classes and anchors the templates use).
+      const pattern = tokens[i + 1] ?? '';
+      if (!/^'/.test(pattern) || !/[\w\]]$/.test(js))
+        throw new Error(`expression ${expr}: matches needs a name and a literal`);
+      js += `.match(new RegExp(${pattern})) !== null`;
+      i++;
+    } else if (/^'/.test(tok) || /^\[/.test(tok) || /^[?:+(),=\]{}-]$|^[0-9]+$|^\?\.$|^\?\?$/.test(tok))
       js += tok;
     else if (tok in FUNCTIONS || lets.includes(tok) || tokens[i - 1] === '?.') js += tok;
     else if (/^[A-Za-z_][\w.]*$/.test(tok)) {
