@@ -29,7 +29,7 @@ import { scaled } from '../harness/util/wait.js';
 t.setTimeout(scaled(60 * 60_000));
 // Each suite is a world of its own (namespace, operator, model stand-in, repositories) and mostly waits
 // for its agent's pod: two at once (docs/testing.md "Side by side on one node").
-t.jobs = 2;
+t.jobs = 3;
 const USER = { name: 'swe-1', token: 'ghp_e2eToken0123456789' };
 const API_KEY = 'sk-ant-e2e-key';
 const suite = await agentSuite(t, USER, API_KEY);
@@ -214,16 +214,22 @@ t.test(
 );
 
 t.test('a change to a workflow file is not pushed: the reason in the status, no pull request', async (t) => {
-  const { create, finished } = await world(t, [
-    bash('mkdir -p .github/workflows && printf "on: push\\n" > .github/workflows/ci.yml'),
-    say('Changed the workflow.'),
-  ]);
+  // One attempt: a retry's agent is scripted the same and ends the same (reconcile-retries covers them).
+  const { create, finished } = await world(
+    t,
+    [
+      bash('mkdir -p .github/workflows && printf "on: push\\n" > .github/workflows/ci.yml'),
+      say('Changed the workflow.'),
+    ],
+    { maxRetries: 0 },
+  );
   const repo = git.repository('acme/flows.git', 'main', { 'README.md': '# flows\n' });
   const docs = git.repository('acme/flows-docs.git', 'main', taskDocs('projects/payments', 7, '# Flows\n'));
   await create('CodeRun', e2eCodeRun(USER.name, 'flows-7', repo, docs, { service: 'flows' }));
   const s = await finished('CodeRun', 'flows-7');
   t.match(s.message, /not pushed: the agent changed \.github\/workflows\/ci\.yml; agent \S+ may not/);
   t.equal(s.workCompleted, false);
+  t.equal(s.phase, 'Failed', 'the refused push fails the attempt');
   t.same(git.branches('acme/flows.git'), ['main'], 'the work branch was not pushed');
   t.notOk(
     git.pulls.some((p) => p.owner === 'acme' && p.repo === 'flows'),

@@ -49,21 +49,31 @@ const limits = async (ns: string, data?: Record<string, string>) =>
     )
   ).data;
 
+/**
+ * How long a play may take to its limits: its steps before them are pods on the busy node, and the
+ * plays of a suite write one ConfigMap at once, a conflicting write retried as a pod again.
+ */
+const LIMITED_MS = 180_000;
+
 /** Until each play of `plays` is in its state: `run` (its implementation run exists), or waiting on a key. */
 function untilLimited(ns: string, plays: Record<string, 'run' | `waits ${string}`>) {
-  return waitFor(`plays ${JSON.stringify(plays)}`, async (note) => {
-    const seen = await Promise.all(
-      Object.entries(plays).map(async ([wf, want]) => {
-        const w = await readWorkflow(client, ns, wf);
-        const runs = await runsOf(client, ns, 'CodeRun', wf);
-        note({ wf, sync: w.status?.synchronization, runs: runs.length });
-        return want === 'run'
-          ? runs.length === 1
-          : runs.length === 0 && semaphoreOf(w, want.replace('waits ', ''), 'waiting');
-      }),
-    );
-    return seen.every(Boolean) || undefined;
-  });
+  return waitFor(
+    `plays ${JSON.stringify(plays)}`,
+    async (note) => {
+      const seen = await Promise.all(
+        Object.entries(plays).map(async ([wf, want]) => {
+          const w = await readWorkflow(client, ns, wf);
+          const runs = await runsOf(client, ns, 'CodeRun', wf);
+          note({ wf, sync: w.status?.synchronization, runs: runs.length });
+          return want === 'run'
+            ? runs.length === 1
+            : runs.length === 0 && semaphoreOf(w, want.replace('waits ', ''), 'waiting');
+        }),
+      );
+      return seen.every(Boolean) || undefined;
+    },
+    { timeoutMs: LIMITED_MS },
+  );
 }
 
 t.test('two plays of one repository run their implementation agents one at a time', async (t) => {
@@ -81,6 +91,7 @@ t.test('two plays of one repository run their implementation agents one at a tim
       const waiting = ws.find((w) => semaphoreOf(w, 'repository.acme.payments', 'waiting'));
       return holder && waiting && holder !== waiting ? [holder, waiting] : undefined;
     },
+    { timeoutMs: LIMITED_MS },
   );
   const holder = String(held.metadata?.name);
   const queued = String(waiter.metadata?.name);
