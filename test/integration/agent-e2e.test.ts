@@ -28,7 +28,7 @@ import { scaled } from '../harness/util/wait.js';
 // node's import of the whole image: more than tap's default per-file limit on 2 busy cores.
 t.setTimeout(scaled(60 * 60_000));
 // Each suite is a world of its own (namespace, operator, model stand-in, repositories) and mostly waits
-// for its agent's pod: two at once (docs/testing.md "Side by side on one node").
+// for its agent's pod: three at once (docs/testing.md "Side by side on one node").
 t.jobs = 3;
 const USER = { name: 'swe-1', token: 'ghp_e2eToken0123456789' };
 const API_KEY = 'sk-ant-e2e-key';
@@ -214,7 +214,8 @@ t.test(
 );
 
 t.test('a change to a workflow file is not pushed: the reason in the status, no pull request', async (t) => {
-  // One attempt: a retry's agent is scripted the same and ends the same (reconcile-retries covers them).
+  // One attempt: a retry's agent is scripted the same and ends the same (reconcile-retries covers
+  // the retries of an attempt whose work is not complete).
   const { create, finished } = await world(
     t,
     [
@@ -229,7 +230,6 @@ t.test('a change to a workflow file is not pushed: the reason in the status, no 
   const s = await finished('CodeRun', 'flows-7');
   t.match(s.message, /not pushed: the agent changed \.github\/workflows\/ci\.yml; agent \S+ may not/);
   t.equal(s.workCompleted, false);
-  t.equal(s.phase, 'Failed', 'the refused push fails the attempt');
   t.same(git.branches('acme/flows.git'), ['main'], 'the work branch was not pushed');
   t.notOk(
     git.pulls.some((p) => p.owner === 'acme' && p.repo === 'flows'),

@@ -22,7 +22,7 @@ import {
 } from '../harness/deploy/argo-workflows.js';
 
 // Each suite has namespaces (templates, semaphores, Workflows) of its own and waits on Argo and the
-// node: two at once (docs/testing.md "Side by side on one node").
+// node: all at once (docs/testing.md "Side by side on one node").
 t.jobs = 5;
 const { cluster, client, controller, parameters, play, labelPlay, succeed, untilStep, untilNode } =
   await playSuite();

@@ -22,7 +22,7 @@ import {
 import { waitFor } from '../harness/util/wait.js';
 
 // Each suite has namespaces (templates, semaphores, Workflows) of its own and waits on Argo and the
-// node: two at once (docs/testing.md "Side by side on one node").
+// node: all at once (docs/testing.md "Side by side on one node").
 t.jobs = 4;
 const {
   cluster,
