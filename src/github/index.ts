@@ -39,6 +39,5 @@ export {
   type MarkerVerdict,
   markerVerdict,
   type TaskMarkers,
-  taskMarkerPath,
 } from './task-marker.js';
 export type { RepositoryPermissions } from './trigger-permission.js';

@@ -8,8 +8,9 @@ import { githubAppFixture } from '../../test/harness/remote/github-api/apps.js';
 import { contentRoutes, type RepositoryFile } from '../../test/harness/remote/github-api/contents.js';
 import type { PullRequestRecord } from '../../test/harness/remote/github-api/pulls.js';
 import { startGithubApi } from '../../test/harness/remote/github-api/server.js';
+import { taskMarkerPath } from '../naming/index.js';
 import { TokenBroker } from './app-tokens/index.js';
-import { GithubTaskMarkers, markerVerdict, taskMarkerPath } from './task-marker.js';
+import { GithubTaskMarkers, markerVerdict } from './task-marker.js';
 
 const HEAD = 'c0ffee'.padEnd(40, '1');
 const PATH = taskMarkerPath(7);

@@ -6,11 +6,9 @@
 // bound. The marker is the agent's data: it is parsed into a task number and compared, nothing else.
 // The reading is said in the operator's own words (paths, numbers, a commit id), never the file's text.
 import { request } from '@octokit/request';
+import { taskMarkerPath } from '../naming/index.js';
 import { classifyGithubError, type GithubTokens, TokenFailure, timedFetch } from './app-tokens/index.js';
 import type { PullRequestRef } from './pull-request-comments.js';
-
-/** Where task N's marker lies in the repository. */
-export const taskMarkerPath = (taskId: number) => `.orchestrator/tasks/task-${taskId}.json`;
 
 /** The marker's largest size: `{"taskId": N}` takes 20 bytes. */
 export const MAX_MARKER_BYTES = 1024;

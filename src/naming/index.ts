@@ -6,7 +6,8 @@
 // - label-selector.ts: the apiserver's label selector syntax, checked offline when the config loads.
 // - names.ts: every name derived from a run, each a DNS-1123 label, cut with a stable hash when too long.
 // - repository-key.ts: one spelling of a repository, to match a delivery to the runs on it.
-// - task-pattern.ts: where a pull request names its task: a branch or label pattern around `{taskId}`.
+// - task-pattern.ts: where a pull request names its task: a branch or label pattern around `{taskId}`,
+//   and the task's marker file on the branch.
 export { AGENT_CONTAINER, DOCKER_CONTAINER, PREPARE_CONTAINER, PUBLISH_CONTAINER } from './containers.js';
 export { labelSelectorProblem } from './label-selector.js';
 export {
@@ -29,4 +30,4 @@ export {
   workspacePvcName,
 } from './names.js';
 export { checkoutDirectory, repositoryKey } from './repository-key.js';
-export { taskIdFrom, taskPatternProblem } from './task-pattern.js';
+export { taskIdFrom, taskMarkerPath, taskPatternProblem } from './task-pattern.js';

@@ -1,6 +1,11 @@
 // Where a pull request names its task: a head branch like `feature/task-7-implementation` or a label
-// like `task-7`, each a config pattern with `{taskId}` where the id stands (docs/github-webhook.md).
+// like `task-7`, each a config pattern with `{taskId}` where the id stands (docs/github-webhook.md);
+// and the task's marker file on its branch, which the stop hook writes and a play's association reads
+// (decision 0057).
 const PLACEHOLDER = '{taskId}';
+
+/** Where task N's marker lies in the repository. */
+export const taskMarkerPath = (taskId: number) => `.orchestrator/tasks/task-${taskId}.json`;
 
 /** Why `pattern` cannot name a task (it needs `{taskId}` exactly once), or undefined. */
 export function taskPatternProblem(pattern: string): string | undefined {

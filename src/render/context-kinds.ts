@@ -6,6 +6,7 @@ import { dockerRefusal, runAgent } from '../api/index.js';
 import { taskDocsPaths } from '../config/task-docs.js';
 import { runDirectory } from '../naming/names.js';
 import { checkoutDirectory } from '../naming/repository-key.js';
+import { taskMarkerPath } from '../naming/task-pattern.js';
 import {
   applyAgentTools,
   type ContextInput,
@@ -59,7 +60,7 @@ export function taskRunContext(
   return {
     run: c.run,
     agent: c.agent,
-    task: { id: spec.taskId, service: spec.serviceName, files },
+    task: { id: spec.taskId, service: spec.serviceName, files, marker: null },
     session: session(run, attempt > 1),
     memory: { overwrite: true },
     repo: spec.repository
@@ -132,7 +133,7 @@ export function codeRunContext(
   return {
     run: c.run,
     agent: c.agent,
-    task: { id: spec.taskId, service: spec.service, files: [] },
+    task: { id: spec.taskId, service: spec.service, files: [], marker: taskMarkerPath(spec.taskId) },
     // A remediation run continues another run's session until it has recorded its own.
     session: session(run, spec.continueSession || attempt > 1, spec.remediation?.sessionId),
     memory: { overwrite: spec.overwriteMemory },
@@ -207,7 +208,7 @@ export function docsRunContext(
   return {
     run: c.run,
     agent: c.agent,
-    task: { id: null, service: null, files: [] },
+    task: { id: null, service: null, files: [], marker: null },
     session: session(run, attempt > 1),
     memory: { overwrite: true },
     repo: {

@@ -60,6 +60,8 @@ export interface TemplateContext {
     service: string | null;
     /** A TaskRun's markdown files in the order given; [] for other kinds. */
     files: TaskFileContext[];
+    /** A CodeRun's task marker file in its repository, which its stop hook keeps; null for other kinds. */
+    marker: string | null;
   };
   /** Whether the agent continues its previous session, and which one (null: the latest). */
   /** lineage: whose earlier sessions and memory file it may resume (a directory name; sessionLineage). */

@@ -185,14 +185,14 @@ t.test('CodeRun: a remediation quotes its feedback and continues the session it 
   );
   const plain = renderCodeRun(set, sampleCodeRun(fresh, config), config, 1).data['prompt.md'];
   t.notMatch(plain, /feedback/, 'no remediation, no feedback section');
-  // The task's marker, which a play's association reads at the pull request's head (decision 0057).
-  const marker =
-    /`\.orchestrator\/tasks\/task-(\d+)\.json` on the branch,\s+holding the JSON object `(\{[^`]*\})`/.exec(
-      plain ?? '',
-    );
-  const task = String(sampleCodeRun(fresh, config).spec.taskId);
-  t.equal(marker?.[1], task, "the marker's path names the run's task");
-  t.same(JSON.parse(marker?.[2] ?? 'null'), { taskId: Number(task) }, 'its content, as JSON');
+  // The task's marker, which the stop hook writes and a play's association reads at the pull
+  // request's head (decision 0057): the agent is told to leave it, and the hook is given its path.
+  const rendered = renderCodeRun(set, sampleCodeRun(fresh, config), config, 1);
+  const task = sampleCodeRun(fresh, config).spec.taskId;
+  t.match(plain, `Leave the task's marker file \`.orchestrator/tasks/task-${task}.json\` as it is`);
+  t.match(rendered.data['container.sh'], `readonly TASK_MARKER='.orchestrator/tasks/task-${task}.json'`);
+  const docs = renderDocsRun(set, sampleDocsRun(fresh, config), config, 1).data['container.sh'];
+  t.match(docs, "TASK_MARKER=''", 'a DocsRun has no marker');
 });
 
 t.test('CodeRun: continueSession resumes the recorded session; a later attempt resumes it too', async (t) => {

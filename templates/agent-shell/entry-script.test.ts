@@ -183,6 +183,30 @@ t.test(
   },
 );
 
+t.test("CodeRun: the task's marker goes onto the branch with the agent's work, never alone", async (t) => {
+  const f = fixture(t);
+  const repo = f.origin(path.join(f.root, 'marked.git'), 'main', { 'README.md': 'marked\n' });
+  const docs = f.origin(path.join(f.root, 'marked-docs.git'), 'main', {
+    'projects/payments/.taskmaster/docs/task-7/task.md': '# Seven\n',
+  });
+  const run = sampleCodeRun(rex, config);
+  Object.assign(run.spec, { repositoryUrl: repo, docsRepositoryUrl: docs });
+  const idle = f.run(renderCodeRun(set, run, config, 1, f.options), { STUB_NO_WORK: '1' });
+  t.equal(idle.status, 0, idle.log);
+  t.equal(git(['branch', '--list', 'feature/task-7-implementation'], repo), '', 'no work: no branch pushed');
+  const worked = f.run(renderCodeRun(set, run, config, 2, f.options));
+  t.equal(worked.status, 0, worked.log);
+  t.equal(
+    git(['show', 'feature/task-7-implementation:.orchestrator/tasks/task-7.json'], repo),
+    '{"taskId": 7}\n',
+    'the marker names the task',
+  );
+  t.match(
+    git(['log', '-1', '--format=%s', 'feature/task-7-implementation'], repo),
+    /^chore: the marker of task 7 /,
+  );
+});
+
 t.test('DocsRun: only the project directory is checked out', async (t) => {
   const f = fixture(t);
   const url = f.origin(path.join(f.root, 'docs.git'), 'main', {

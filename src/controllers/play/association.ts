@@ -8,7 +8,8 @@
 // earlier stage's. Only the play's latest such run counts (a restart re-reads every run), and only
 // runs of a Workflow named as a play of their task (play-{service}-t{N}).
 import type { CodeRun, ControllerConfig } from '../../api/index.js';
-import { type MarkerReading, type TaskMarkers, taskMarkerPath } from '../../github/index.js';
+import type { MarkerReading, TaskMarkers } from '../../github/index.js';
+import { taskMarkerPath } from '../../naming/index.js';
 import {
   type ApiRequester,
   isConflict,

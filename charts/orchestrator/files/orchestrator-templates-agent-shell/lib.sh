@@ -28,6 +28,7 @@ prepare_dirs() {
   # What the stop hooks (agent-shell/stop-*.sh) read: the agent CLI passes its environment to them.
   export ORCHESTRATOR_REPO_DIR=$REPO_DIR ORCHESTRATOR_WORK_BRANCH=$WORK_BRANCH
   export ORCHESTRATOR_BASE_BRANCH=$BASE_BRANCH ORCHESTRATOR_PR_TITLE=$PR_TITLE
+  export ORCHESTRATOR_TASK_MARKER=$TASK_MARKER
   export MCP_CLIENT_CONFIG="$RENDERED_DIR/client-config.json"
   # Cargo's downloads and git dependencies kept between attempts, like the checkout and its target/
   # beside them (the seeds' build caching): on the submitter's own workspace, used by the agent only,
@@ -340,6 +341,8 @@ agent_last_words() {
 run_agent_then_hooks() {
   install_memory
   START_COMMIT=$(result_commit)
+  # The stop hooks add the task's marker only to an attempt that has work of its own (stop-commit.sh).
+  export ORCHESTRATOR_START_COMMIT=$START_COMMIT
   local status=0
   cli_run_agent || status=$?
   AGENT_STATUS=$status

@@ -26,4 +26,30 @@ if [[ -n $(git status --porcelain) ]]; then
   git commit --quiet --no-verify -m "$commit_message" || echo "stop-commit: nothing committed" >&2
 fi
 
+# The task's marker (docs/argo.md "Task association"): `{"taskId": N}` at the run's marker path, added
+# once the attempt has work of its own (HEAD moved since the agent started), so that a run that changed
+# nothing still opens no pull request. The agent could rewrite it: the operator reads it as the agent's
+# data. Never written through a link the agent left on its path.
+task_id=${ORCHESTRATOR_TASK_ID:-}
+marker=${ORCHESTRATOR_TASK_MARKER:-}
+start_commit=${ORCHESTRATOR_START_COMMIT:-}
+[[ $task_id =~ ^[1-9][0-9]{0,9}$ && $marker =~ ^[a-z.][a-z0-9./-]*\.json$ && $marker != *..* && -n $start_commit ]] || exit 0
+[[ $(git rev-parse --verify --quiet HEAD || true) != "$start_commit" ]] || exit 0
+content="{\"taskId\": $task_id}"
+[[ -f $marker && ! -L $marker && $(head -c 1024 -- "$marker") == "$content" ]] && exit 0
+path=''
+IFS=/ read -ra parts <<<"$marker"
+for part in "${parts[@]}"; do
+  path=${path:+$path/}$part
+  if [[ -L $path ]]; then
+    echo "stop-commit: $path is a link: the task's marker is not written" >&2
+    exit 0
+  fi
+done
+if mkdir -p -- "${marker%/*}" && rm -f -- "$marker" && printf '%s\n' "$content" >"$marker"; then
+  { git add -- "$marker" &&
+    git commit --quiet --no-verify -m "chore: the marker of task $task_id (${ORCHESTRATOR_RUN_NAME:-})"; } ||
+    echo "stop-commit: the task's marker was not committed" >&2
+fi
+
 exit 0
