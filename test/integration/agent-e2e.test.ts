@@ -82,6 +82,11 @@ t.test(
     const pushed = git.read('acme/payments.git', branch, 'RETRIES.md');
     t.equal(pushed?.content, 'retries: 3\n', 'the stop hooks committed and pushed the edit');
     t.equal(first.commit ?? pushed?.commit, pushed?.commit);
+    t.equal(
+      git.read('acme/payments.git', branch, '.orchestrator/tasks/task-7.json')?.content,
+      '{"taskId": 7}\n',
+      "the stop hook added the task's marker with the work",
+    );
     t.match(first.sessionId, /^[0-9a-f-]{36}$/, "the CLI's session id, from the termination message");
     t.same(
       ownPulls().map((p) => [p.owner, p.repo, p.head, p.base]),

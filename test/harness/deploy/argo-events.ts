@@ -106,7 +106,7 @@ type Container = { name: string; image?: string; imagePullPolicy?: string; env?:
  * pods; resolves once the controller's Deployment is available.
  */
 export async function installArgoEventsController(cluster: Cluster, image: LocalImage): Promise<void> {
-  await ensureArgoCrds(cluster);
+  await ensureArgoCrds(cluster, 'minimal');
   const created = await kubectl(cluster, ['create', 'namespace', CONTROLLER_NAMESPACE]);
   if (created.code !== 0 && !created.stderr.includes('AlreadyExists')) throw new Error(created.stderr);
   const dir = join(await goModuleFiles(ARGO_EVENTS), EVENTS_INSTALL);

@@ -44,12 +44,15 @@ const CONTROLLER_CONFIG = {
     'env:\n- name: RESOURCE_STATE_CHECK_INTERVAL\n  value: 1s\n- name: WAIT_CONTAINER_STATUS_CHECK_INTERVAL\n  value: 1s\n',
 };
 
-/** Argo's CRDs and the controller's ConfigMap installed, the controller started; resolves once it serves. */
+/**
+ * Argo's CRDs (minimal, as Argo's install ships them: argo.ts says why) and the controller's ConfigMap
+ * installed, the controller started; resolves once it serves.
+ */
 export async function startWorkflowController(
   cluster: Cluster,
   executor: LocalImage,
 ): Promise<WorkflowController> {
-  await ensureArgoCrds(cluster);
+  await ensureArgoCrds(cluster, 'minimal');
   const ns = await kubectl(cluster, ['create', 'namespace', CONTROLLER_NAMESPACE]);
   if (ns.code !== 0 && !ns.stderr.includes('AlreadyExists')) throw new Error(ns.stderr);
   const configMap = {

@@ -14,7 +14,15 @@ import { kubectl } from '../cluster/cluster.js';
 import { type GoModuleFiles, goModuleFiles } from '../cluster/go-module-files.js';
 import { scaled } from '../util/wait.js';
 
-const WORKFLOW_CRDS = 'manifests/base/crds/full';
+/**
+ * The Argo Workflows CRDs in their two forms: full, whose schema validates spec (argo.test.ts and
+ * deploy-manifests.test.ts check every shipped object with it), and minimal, which leaves spec
+ * unchecked, as Argo's own install ships them. The clusters that run workflows (the real node's) take
+ * the minimal ones: the full schema is checked on every write of a Workflow, and with several plays at
+ * once it kept the apiserver busy for little (their objects are the ones argo.test.ts already checked).
+ */
+const WORKFLOW_CRDS = { full: 'manifests/base/crds/full', minimal: 'manifests/base/crds/minimal' };
+export type ArgoCrdForm = keyof typeof WORKFLOW_CRDS;
 const EVENTS_CRDS = 'manifests/base/crds';
 const EVENTS_SCHEMA = 'api/jsonschema/schema.json';
 /** Upstream's install of the Argo Events controller (all namespaces), which the Argo Events suite runs. */
@@ -23,7 +31,7 @@ export const EVENTS_INSTALL = 'manifests/cluster-install';
 export const ARGO_WORKFLOWS: GoModuleFiles = {
   path: 'github.com/argoproj/argo-workflows/v3',
   version: 'v3.7.18',
-  files: [WORKFLOW_CRDS],
+  files: [WORKFLOW_CRDS.full, WORKFLOW_CRDS.minimal],
 };
 
 export const ARGO_EVENTS: GoModuleFiles = {
@@ -41,24 +49,24 @@ function crdsIn(dir: string): KubeObject[] {
     .flatMap((f) => parseManifests(readFileSync(join(dir, f), 'utf8'), join(dir, f)));
 }
 
-/** Argo Workflows' and Argo Events' CRDs. */
-export async function argoCrds(): Promise<KubeObject[]> {
+/** Argo Workflows' CRDs (in `form`) and Argo Events'. */
+export async function argoCrds(form: ArgoCrdForm = 'full'): Promise<KubeObject[]> {
   const workflows = await goModuleFiles(ARGO_WORKFLOWS);
   const events = await goModuleFiles(ARGO_EVENTS);
-  return [...crdsIn(join(workflows, WORKFLOW_CRDS)), ...crdsIn(join(events, EVENTS_CRDS))];
+  return [...crdsIn(join(workflows, WORKFLOW_CRDS[form])), ...crdsIn(join(events, EVENTS_CRDS))];
 }
 
 const installed = new WeakMap<Cluster, Promise<void>>();
 
 /**
- * Installs Argo's CRDs once per cluster and process, and waits until they are Established. Server-side
+ * Installs Argo's CRDs once per cluster and process (in the form first asked for), and waits until they are Established. Server-side
  * apply: the Workflow CRDs are far over the 256 KiB of the annotation a client-side apply writes.
  */
-export function ensureArgoCrds(cluster: Cluster): Promise<void> {
+export function ensureArgoCrds(cluster: Cluster, form: ArgoCrdForm = 'full'): Promise<void> {
   let done = installed.get(cluster);
   if (!done) {
     done = (async () => {
-      const crds = await argoCrds();
+      const crds = await argoCrds(form);
       await withClient(cluster.kubeconfig, (client) => applyObjects(client, crds), {
         requestTimeoutMs: scaled(60_000),
       });
