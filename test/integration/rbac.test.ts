@@ -118,7 +118,9 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   const config = testConfig((c) => {
     c.retries = { ...c.retries, maxRetries: 3, backoffSeconds: 0 };
     c.concurrency = { perService: 10, global: 10 };
-    c.cleanup = { ttlSecondsAfterFinished: 3 };
+    // Long enough that a wait sees each run Succeeded before it expires, on a machine that stalls the
+    // test for seconds (3 s was not, once waits backed off to 400 ms between checks).
+    c.cleanup = { ttlSecondsAfterFinished: 20 };
   }, samplesConfig());
   // The model gateway on, to the model stand-in, with a budget over the runs' namespace (its sum is
   // listed from the ledger); the platform's key in the manager's namespace.
