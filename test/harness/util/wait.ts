@@ -18,19 +18,9 @@ export const DEFAULT_WAIT_MS = 60_000;
 export interface WaitOptions {
   /** The limit before scaling. Default {@link DEFAULT_WAIT_MS}. */
   timeoutMs?: number;
-  /**
-   * Time between checks. Default: {@link FIRST_INTERVAL_MS}, doubled after each check up to
-   * {@link MAX_INTERVAL_MS}, so a short wait ends soon after its condition holds and a long one does not
-   * load the apiserver with a request every 50 ms (several suites at once, each waiting on a few
-   * objects, kept a real node's apiserver at half a core).
-   */
+  /** Time between checks. Default 50 ms. */
   intervalMs?: number;
 }
-
-/** The first pause of a wait that names no interval. */
-export const FIRST_INTERVAL_MS = 50;
-/** The longest pause of a wait that names no interval. */
-export const MAX_INTERVAL_MS = 400;
 
 /** A wait that ran out; its message names what was awaited and what was seen last. */
 export class WaitTimeout extends Error {
@@ -67,7 +57,7 @@ export async function waitFor<T>(
   options: WaitOptions = {},
 ): Promise<Exclude<T, Falsy>> {
   const limit = scaled(options.timeoutMs ?? DEFAULT_WAIT_MS);
-  let interval = options.intervalMs ?? FIRST_INTERVAL_MS;
+  const interval = options.intervalMs ?? 50;
   const started = performance.now();
   const notes: unknown[] = [];
   const note: Note = (seen) => {
@@ -82,7 +72,6 @@ export async function waitFor<T>(
       throw new WaitTimeout(`timed out after ${limit} ms waiting for ${what}; last seen: ${seen}`);
     }
     await sleep(interval);
-    if (options.intervalMs === undefined) interval = Math.min(interval * 2, MAX_INTERVAL_MS);
   }
 }
 
@@ -103,8 +92,7 @@ export async function within<T>(what: string, promise: Promise<T>, options: Wait
       note('not settled');
       return outcome;
     },
-    // A local promise: checking it costs nothing, so no backing off.
-    { intervalMs: FIRST_INTERVAL_MS, ...options },
+    options,
   );
   if ('error' in settled) throw settled.error;
   return settled.value;
