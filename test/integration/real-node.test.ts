@@ -13,7 +13,7 @@
 // @needs node kube-router agent-image
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { buildLocalImage } from '../../src/cluster/index.js';
 import { ACCESS_LOG_CONTAINER, proxyEnv } from '../../src/egress/index.js';
 import { PREPARE_CONTAINER } from '../../src/naming/containers.js';
@@ -54,15 +54,7 @@ t.teardown(() => client.close());
 /** The host directories of the volumes the tests provisioned: gone with the cluster. */
 const volumePaths: string[] = [];
 
-// Each suite has a namespace of its own and mostly waits for the kubelet: they run at once (docs/testing.md
-// "Side by side on one node"), and the last, which stops the node, once they have all ended.
-t.jobs = 4;
-const suites: Promise<unknown>[] = [];
-const suite = (name: string, fn: (t: Test) => Promise<void>) => {
-  suites.push(t.test(name, fn));
-};
-
-suite('a Job pod runs to Succeeded, another to Failed with its real exit code', async (t) => {
+t.test('a Job pod runs to Succeeded, another to Failed with its real exit code', async (t) => {
   const ns = await testNamespace(t, cluster);
   const ok = await runJob(client, ns, 'ok', {
     securityContext: RESTRICTED_POD,
@@ -84,52 +76,55 @@ suite('a Job pod runs to Succeeded, another to Failed with its real exit code', 
   t.equal(await untilJobFinished(client, ns, 'bad'), 'Failed');
 });
 
-suite('an init container writes the PVC; the main container, another user in the fsGroup, reads and writes it', async (t) => {
-  const ns = await testNamespace(t, cluster);
-  await client.request('POST', resourcePath(PVCS, ns), {
-    body: {
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      metadata: { name: 'workspace' },
-      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
-    },
-  });
-  const pod = await runJob(client, ns, 'share', {
-    securityContext: RESTRICTED_POD,
-    initContainers: [
-      shContainer('prepare', busybox, 'echo "written by $(id -u)" > /workspace/from-init', {
-        volumeMounts: [{ name: 'ws', mountPath: '/workspace' }],
-      }),
-    ],
-    containers: [
-      shContainer(
-        'agent',
-        busybox,
-        'cat /workspace/from-init && echo "groups $(id -G)" && echo "written by $(id -u)" > /workspace/from-agent',
-        {
-          securityContext: { ...RESTRICTED_CONTAINER, runAsUser: 2000 },
+t.test(
+  'an init container writes the PVC; the main container, another user in the fsGroup, reads and writes it',
+  async (t) => {
+    const ns = await testNamespace(t, cluster);
+    await client.request('POST', resourcePath(PVCS, ns), {
+      body: {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'workspace' },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      },
+    });
+    const pod = await runJob(client, ns, 'share', {
+      securityContext: RESTRICTED_POD,
+      initContainers: [
+        shContainer('prepare', busybox, 'echo "written by $(id -u)" > /workspace/from-init', {
           volumeMounts: [{ name: 'ws', mountPath: '/workspace' }],
-        },
-      ),
-    ],
-    volumes: [{ name: 'ws', persistentVolumeClaim: { claimName: 'workspace' } }],
-  });
-  t.equal(containerState(pod, 'prepare', true)?.terminated?.exitCode, 0);
-  t.equal(containerState(pod, 'agent')?.terminated?.exitCode, 0);
-  const logs = await kubectl(cluster, ['logs', '-n', ns, pod.metadata?.name ?? '', '-c', 'agent']);
-  t.match(logs.stdout, /^written by 1000\n/, "the agent reads the init container's file");
-  t.match(logs.stdout, /groups 1000( |\n)/, 'the agent runs in the fsGroup');
-  // The volume is a real directory on the host, provisioned by the host-path provisioner.
-  const claim = await client.request<KubeObject>('GET', resourcePath(PVCS, ns, 'workspace'));
-  const volume = (claim.spec as { volumeName: string }).volumeName;
-  const pv = await client.request<KubeObject>('GET', `/api/v1/persistentvolumes/${volume}`);
-  const path = (pv.spec as { hostPath: { path: string } }).hostPath.path;
-  volumePaths.push(path);
-  t.equal(readFileSync(join(path, 'from-init'), 'utf8'), 'written by 1000\n');
-  t.equal(readFileSync(join(path, 'from-agent'), 'utf8'), 'written by 2000\n', 'the agent wrote it');
-});
+        }),
+      ],
+      containers: [
+        shContainer(
+          'agent',
+          busybox,
+          'cat /workspace/from-init && echo "groups $(id -G)" && echo "written by $(id -u)" > /workspace/from-agent',
+          {
+            securityContext: { ...RESTRICTED_CONTAINER, runAsUser: 2000 },
+            volumeMounts: [{ name: 'ws', mountPath: '/workspace' }],
+          },
+        ),
+      ],
+      volumes: [{ name: 'ws', persistentVolumeClaim: { claimName: 'workspace' } }],
+    });
+    t.equal(containerState(pod, 'prepare', true)?.terminated?.exitCode, 0);
+    t.equal(containerState(pod, 'agent')?.terminated?.exitCode, 0);
+    const logs = await kubectl(cluster, ['logs', '-n', ns, pod.metadata?.name ?? '', '-c', 'agent']);
+    t.match(logs.stdout, /^written by 1000\n/, "the agent reads the init container's file");
+    t.match(logs.stdout, /groups 1000( |\n)/, 'the agent runs in the fsGroup');
+    // The volume is a real directory on the host, provisioned by the host-path provisioner.
+    const claim = await client.request<KubeObject>('GET', resourcePath(PVCS, ns, 'workspace'));
+    const volume = (claim.spec as { volumeName: string }).volumeName;
+    const pv = await client.request<KubeObject>('GET', `/api/v1/persistentvolumes/${volume}`);
+    const path = (pv.spec as { hostPath: { path: string } }).hostPath.path;
+    volumePaths.push(path);
+    t.equal(readFileSync(join(path, 'from-init'), 'utf8'), 'written by 1000\n');
+    t.equal(readFileSync(join(path, 'from-agent'), 'utf8'), 'written by 2000\n', 'the agent wrote it');
+  },
+);
 
-suite("the termination message the container writes is the pod's terminated.message", async (t) => {
+t.test("the termination message the container writes is the pod's terminated.message", async (t) => {
   const ns = await testNamespace(t, cluster);
   const result = '{"pullRequestUrl":"https://github.com/acme/payments/pull/7","workCompleted":true}';
   const pod = await runJob(client, ns, 'result', {
@@ -143,7 +138,7 @@ suite("the termination message the container writes is the pod's terminated.mess
   t.equal(containerState(pod, 'agent')?.terminated?.message, result);
 });
 
-suite('FallbackToLogsOnError: a failed container without a message has its log tail', async (t) => {
+t.test('FallbackToLogsOnError: a failed container without a message has its log tail', async (t) => {
   const ns = await testNamespace(t, cluster);
   const pod = await runJob(client, ns, 'crash', {
     securityContext: RESTRICTED_POD,
@@ -158,7 +153,7 @@ suite('FallbackToLogsOnError: a failed container without a message has its log t
   t.equal(terminated?.message, 'first\nfatal: no result\n');
 });
 
-suite('a namespace enforcing the restricted Pod Security Standard admits and runs the pod', async (t) => {
+t.test('a namespace enforcing the restricted Pod Security Standard admits and runs the pod', async (t) => {
   const ns = await testNamespace(t, cluster, { 'pod-security.kubernetes.io/enforce': 'restricted' });
   const pod = (name: string, securityContext: object) => ({
     apiVersion: 'v1',
@@ -178,7 +173,7 @@ suite('a namespace enforcing the restricted Pod Security Standard admits and run
   t.equal((done.status as { phase: string }).phase, 'Succeeded');
 });
 
-suite('pods reach the apiserver through the kubernetes Service (kube-proxy)', async (t) => {
+t.test('pods reach the apiserver through the kubernetes Service (kube-proxy)', async (t) => {
   const ns = await testNamespace(t, cluster);
   // busybox speaks no TLS the apiserver accepts; its TLS listener answers plain HTTP with a 400 of
   // its own, which only the apiserver can have sent. Tried for a while: kube-proxy may still sync.
@@ -202,7 +197,7 @@ suite('pods reach the apiserver through the kubernetes Service (kube-proxy)', as
   );
 });
 
-suite('NetworkPolicies are enforced: an allowed connection passes, a denied one is refused', async (t) => {
+t.test('NetworkPolicies are enforced: an allowed connection passes, a denied one is refused', async (t) => {
   const ns = await testNamespace(t, cluster);
   const cases = await policyCases(t, client, cluster, ns, busybox);
   for (const c of cases) {
@@ -218,116 +213,125 @@ suite('NetworkPolicies are enforced: an allowed connection passes, a denied one 
   }
 });
 
-suite('egress by allowlist: an allowed host through the proxy, 403 for an unlisted one, a direct connection dropped; DNS, the gateway and an allowed Service pass', async (t) => {
-  const ns = await testNamespace(t, cluster);
-  const operatorNs = await testNamespace(t, cluster);
-  const { config, cases } = await egressWorld(t, client, { ns, operatorNs, busybox, proxyImage });
-  const agentLabels = {
-    'app.kubernetes.io/managed-by': 'orchestrator',
-    'orchestrator.io/run': 'egress',
-    'orchestrator.io/egress': 'default',
-  };
-  const pod = await runJob(
-    client,
-    ns,
-    'agent',
-    {
-      securityContext: RESTRICTED_POD,
-      containers: [
-        {
-          name: 'agent',
-          image: agentImage.name,
-          imagePullPolicy: 'Never',
-          command: ['bash', '-c', egressProbeScript(cases)],
-          env: proxyEnv(config, config.defaultAgent, ns),
-          securityContext: RESTRICTED_CONTAINER,
-        },
-      ],
-    },
-    agentLabels,
-  );
-  const logs = await kubectl(cluster, ['logs', '-n', ns, pod.metadata?.name ?? '']);
-  t.equal(
-    logs.stdout.trim(),
-    cases.map((c) => `${c.name} ${c.expect}`).join('\n'),
-    'each case answered as expected (000: nothing answered)',
-  );
-  const proxyLog = await kubectl(cluster, [
-    'logs',
-    '-n',
-    operatorNs,
-    `deployment/${config.egress.proxy.name}`,
-    '-c',
-    ACCESS_LOG_CONTAINER,
-  ]);
-  t.match(proxyLog.stdout, / TCP_DENIED\/403 GET unlisted\.test 8080\n/, 'the refusal is in the access log');
+t.test(
+  'egress by allowlist: an allowed host through the proxy, 403 for an unlisted one, a direct connection dropped; DNS, the gateway and an allowed Service pass',
+  async (t) => {
+    const ns = await testNamespace(t, cluster);
+    const operatorNs = await testNamespace(t, cluster);
+    const { config, cases } = await egressWorld(t, client, { ns, operatorNs, busybox, proxyImage });
+    const agentLabels = {
+      'app.kubernetes.io/managed-by': 'orchestrator',
+      'orchestrator.io/run': 'egress',
+      'orchestrator.io/egress': 'default',
+    };
+    const pod = await runJob(
+      client,
+      ns,
+      'agent',
+      {
+        securityContext: RESTRICTED_POD,
+        containers: [
+          {
+            name: 'agent',
+            image: agentImage.name,
+            imagePullPolicy: 'Never',
+            command: ['bash', '-c', egressProbeScript(cases)],
+            env: proxyEnv(config, config.defaultAgent, ns),
+            securityContext: RESTRICTED_CONTAINER,
+          },
+        ],
+      },
+      agentLabels,
+    );
+    const logs = await kubectl(cluster, ['logs', '-n', ns, pod.metadata?.name ?? '']);
+    t.equal(
+      logs.stdout.trim(),
+      cases.map((c) => `${c.name} ${c.expect}`).join('\n'),
+      'each case answered as expected (000: nothing answered)',
+    );
+    const proxyLog = await kubectl(cluster, [
+      'logs',
+      '-n',
+      operatorNs,
+      `deployment/${config.egress.proxy.name}`,
+      '-c',
+      ACCESS_LOG_CONTAINER,
+    ]);
+    t.match(
+      proxyLog.stdout,
+      / TCP_DENIED\/403 GET unlisted\.test 8080\n/,
+      'the refusal is in the access log',
+    );
 
-  await refusedCloneRun(t, { cluster, client, ns, operatorNs, config, agentImage });
-});
+    await refusedCloneRun(t, { cluster, client, ns, operatorNs, config, agentImage });
+  },
+);
 
-suite('runs on the real node: a missing image fails with ErrImageNeverPull; orchestrator logs reads a pod', async (t) => {
-  const ns = await testNamespace(t, cluster);
-  const missing = 'orchestrator.local/absent:1';
-  const config = testConfig((c) => {
-    const profile = c.agents[c.defaultAgent];
-    if (!profile) throw new Error('the shipped config has no default agent profile');
-    profile.image = missing;
-    profile.imagePullPolicy = 'Never';
-  });
-  await startOperator(t, cluster, ns, config);
-  await client.request('POST', taskRunPath(ns), { body: sampleTaskRun('absent', 51, { image: missing }) });
-  const status = await waitFor(
-    'the run saying its image cannot be pulled',
-    async (note) => {
-      const run = await client.request<KubeObject>('GET', taskRunPath(ns, 'absent'));
-      note(run.status);
-      const text = JSON.stringify(run.status ?? {});
-      return text.includes('ImagePullFailed') ? text : undefined;
-    },
-    { timeoutMs: 120_000 },
-  );
-  t.match(
-    status,
-    /ErrImageNeverPull: Container image \\"orchestrator.local\/absent:1\\" is not present with pull policy of Never/,
-    "the kubelet's reason reaches the run's status",
-  );
+t.test(
+  'runs on the real node: a missing image fails with ErrImageNeverPull; orchestrator logs reads a pod',
+  async (t) => {
+    const ns = await testNamespace(t, cluster);
+    const missing = 'orchestrator.local/absent:1';
+    const config = testConfig((c) => {
+      const profile = c.agents[c.defaultAgent];
+      if (!profile) throw new Error('the shipped config has no default agent profile');
+      profile.image = missing;
+      profile.imagePullPolicy = 'Never';
+    });
+    await startOperator(t, cluster, ns, config);
+    await client.request('POST', taskRunPath(ns), { body: sampleTaskRun('absent', 51, { image: missing }) });
+    const status = await waitFor(
+      'the run saying its image cannot be pulled',
+      async (note) => {
+        const run = await client.request<KubeObject>('GET', taskRunPath(ns, 'absent'));
+        note(run.status);
+        const text = JSON.stringify(run.status ?? {});
+        return text.includes('ImagePullFailed') ? text : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
+    t.match(
+      status,
+      /ErrImageNeverPull: Container image \\"orchestrator.local\/absent:1\\" is not present with pull policy of Never/,
+      "the kubelet's reason reaches the run's status",
+    );
 
-  // A run on the node's busybox (whose `bash` is busybox sh): the entry script's prepare step runs
-  // (and fails there), and its output is read through the kubelet. Another service: the first run
-  // holds its workspace until its attempt fails.
-  await client.request('POST', taskRunPath(ns), {
-    body: sampleTaskRun('runs', 52, { image: busybox, serviceName: 'ledger' }),
-  });
-  const found = await waitFor(
-    'the run naming a pod whose init container ran',
-    async (note) => {
-      const run = await client.request<KubeObject>('GET', taskRunPath(ns, 'runs'));
-      note(run.status);
-      const s = run.status as { podName?: string; attempt?: number } | undefined;
-      if (!s?.podName || !s.attempt) return undefined;
-      const pod = await client.request<KubeObject>('GET', resourcePath(PODS, ns, s.podName));
-      return containerState(pod, PREPARE_CONTAINER, true)?.terminated
-        ? { pod: s.podName, attempt: s.attempt }
-        : undefined;
-    },
-    { timeoutMs: 180_000 },
-  );
-  const viaKubectl = await kubectl(cluster, ['logs', '-n', ns, found.pod, '-c', PREPARE_CONTAINER]);
-  t.equal(viaKubectl.code, 0, viaKubectl.stderr);
-  t.not(viaKubectl.stdout, '', 'the init container wrote something');
-  const viaCli = await runCli(
-    cluster,
-    ['logs', 'otr', 'runs', '--init', '--attempt', String(found.attempt)],
-    {
-      namespace: ns,
-    },
-  );
-  t.equal(viaCli.code, 0, viaCli.stderr);
-  t.equal(viaCli.stdout, viaKubectl.stdout, 'orchestrator logs prints what kubectl logs does');
-});
+    // A run on the node's busybox (whose `bash` is busybox sh): the entry script's prepare step runs
+    // (and fails there), and its output is read through the kubelet. Another service: the first run
+    // holds its workspace until its attempt fails.
+    await client.request('POST', taskRunPath(ns), {
+      body: sampleTaskRun('runs', 52, { image: busybox, serviceName: 'ledger' }),
+    });
+    const found = await waitFor(
+      'the run naming a pod whose init container ran',
+      async (note) => {
+        const run = await client.request<KubeObject>('GET', taskRunPath(ns, 'runs'));
+        note(run.status);
+        const s = run.status as { podName?: string; attempt?: number } | undefined;
+        if (!s?.podName || !s.attempt) return undefined;
+        const pod = await client.request<KubeObject>('GET', resourcePath(PODS, ns, s.podName));
+        return containerState(pod, PREPARE_CONTAINER, true)?.terminated
+          ? { pod: s.podName, attempt: s.attempt }
+          : undefined;
+      },
+      { timeoutMs: 180_000 },
+    );
+    const viaKubectl = await kubectl(cluster, ['logs', '-n', ns, found.pod, '-c', PREPARE_CONTAINER]);
+    t.equal(viaKubectl.code, 0, viaKubectl.stderr);
+    t.not(viaKubectl.stdout, '', 'the init container wrote something');
+    const viaCli = await runCli(
+      cluster,
+      ['logs', 'otr', 'runs', '--init', '--attempt', String(found.attempt)],
+      {
+        namespace: ns,
+      },
+    );
+    t.equal(viaCli.code, 0, viaCli.stderr);
+    t.equal(viaCli.stdout, viaKubectl.stdout, 'orchestrator logs prints what kubectl logs does');
+  },
+);
 
 t.test('stopping the cluster stops every process and removes what the node made on the host', async (t) => {
-  await Promise.all(suites);
   const dir = cluster.dir ?? '';
   t.not(dir, '', 'the cluster is ours, with a state directory');
   client.close();
