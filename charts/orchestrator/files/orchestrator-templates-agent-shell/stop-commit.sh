@@ -26,7 +26,7 @@ if [[ -n $(git status --porcelain) ]]; then
   git commit --quiet --no-verify -m "$commit_message" || echo "stop-commit: nothing committed" >&2
 fi
 
-# The task's marker (docs/argo.md "Task association"): `{"taskId": N}` at the run's marker path, added
+# The task's marker (docs/argo.md "The event-gated play", decision 0059): `{"taskId": N}` at the run's marker path, added
 # once the attempt has work of its own (HEAD moved since the agent started), so that a run that changed
 # nothing still opens no pull request. The agent could rewrite it: the operator reads it as the agent's
 # data. Never written through a link the agent left on its path.
