@@ -2,7 +2,7 @@
 // results and cost"): the keys a play's repository URL gives, the ConfigMap write that adds them with
 // their defaults and keeps a listed value, the repository's semaphore around the organisation's, what
 // the executor's account may do to ConfigMaps, and the play's outputs, each stage's from its step.
-// test/integration/argo-play.test.ts executes them on Argo.
+// test/integration/argo-workflows/rounds.ts executes them on Argo.
 import t from 'tap';
 import {
   argoObjects,

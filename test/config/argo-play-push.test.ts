@@ -2,7 +2,7 @@
 // (docs/argo.md "The event-gated play"; seed 002 §8.2 "Rex push events → Cancel Cleo/Tess, restart QA
 // pipeline"): which pushes the Sensor github-play-gates turns into the play's push label, and how the
 // round reads it (its waits' labels cleared when it opens, its waits ended and its runs cancelled by a
-// push, the next round started). test/integration/argo-play.test.ts executes the round.
+// push, the next round started). test/integration/argo-workflows/rounds.ts executes the round.
 import t from 'tap';
 import type { KubeObject } from '../../src/runtime/index.js';
 import {

@@ -2,7 +2,7 @@
 // event-gated play"): every seed parameter declared and carried into the runs' fields by
 // coderun-template, each stage's retry cap, the deploy and acceptance stages after the approving
 // review and each optional by its App, and the task association's check run by sh as its container
-// runs it, the marker's reading (the operator's) among what it compares. test/integration/argo-play-stages.test.ts executes the same on Argo.
+// runs it, the marker's reading (the operator's) among what it compares. test/integration/argo-workflows/stages.ts executes the same on Argo.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

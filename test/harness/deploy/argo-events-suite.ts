@@ -1,9 +1,9 @@
-// The setup the suites of config/argo/events share (test/integration/argo-events.test.ts,
-// argo-events-play.test.ts): Argo's executor and Argo Events built and imported, the cluster with its
+// The setup the suites of config/argo/events share (test/integration/argo-events/, one process):
+// Argo's executor and Argo Events built and imported, the cluster with its
 // real node, the workflow-controller, NATS, Argo Events' controller, a namespace the operator reconciles
 // with its simulated agents, the WorkflowTemplates, the EventSource and Sensors ready; and how a test
 // posts signed GitHub deliveries to the EventSource and waits on what the Sensors did.
-import type { Test } from 'tap';
+import tap, { type Test } from 'tap';
 import { KubeClient, type KubeObject } from '../../../src/runtime/index.js';
 import { kubeConfig, testCluster } from '../cluster/cluster.js';
 import { type Delivery, type Payload, postDelivery } from '../remote/github.js';
@@ -33,8 +33,14 @@ export const label = (name: string) => ({
   description: null,
 });
 
-/** The cluster, Argo, Argo Events and the operator, as both suites run them (`operator`: its namespace's options). */
-export async function startEventsSuite(t: Test, operator: OperatorNamespaceOptions) {
+let shared: ReturnType<typeof startShared> | undefined;
+
+/**
+ * What every suite of the process shares, started once and stopped when the process ends: the cluster
+ * with its real node, our CRDs and Argo's, one workflow-controller (a second would run each Workflow
+ * twice) and Argo Events' controller.
+ */
+async function startShared() {
   const [executor, events] = await Promise.all([argoexecImage(), argoEventsImage()]);
   const cluster = await testCluster({ realNode: true, images: [executor, events] });
   const busybox = cluster.realNode?.busybox.name;
@@ -42,13 +48,24 @@ export async function startEventsSuite(t: Test, operator: OperatorNamespaceOptio
   await ensureCrds(cluster);
   const client = new KubeClient(kubeConfig(cluster));
   const controller = await startWorkflowController(cluster, executor);
-  const nats = await startNatsServer();
-  t.teardown(async () => {
+  tap.teardown(async () => {
     client.close();
     await controller.process.stop();
-    await nats.process.stop();
   });
   await installArgoEventsController(cluster, events);
+  return { cluster, busybox, client, controller };
+}
+
+/**
+ * The shared cluster, Argo and Argo Events (startShared), and of `t`'s own, stopped when it ends: a
+ * NATS server (Argo Events' subjects carry no namespace), the operator's namespace with `operator`'s
+ * options, the WorkflowTemplates, the EventSource and the Sensors.
+ */
+export async function startEventsSuite(t: Test, operator: OperatorNamespaceOptions) {
+  shared ??= startShared();
+  const { cluster, busybox, client, controller } = await shared;
+  const nats = await startNatsServer();
+  t.teardown(() => nats.process.stop());
   const ns = await operatorNamespace(t, cluster, client, busybox, operator);
   // The plays its Sensors create check the task association in a step of the node's own busybox.
   await installWorkflowTemplates(cluster, ns, undefined, busybox);

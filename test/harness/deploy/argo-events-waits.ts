@@ -1,4 +1,4 @@
-// The waits of test/integration/argo-events.test.ts over what the Sensors did: the Workflows they
+// The waits of test/integration/argo-events/ over what the Sensors did: the Workflows they
 // submitted, their events acknowledged on the bus (so whatever an event would do is done), and a
 // Workflow's step running.
 import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';

@@ -1,4 +1,4 @@
-// What the real-node tests of orchestrator-play (test/integration/argo-play*.test.ts) do to a play in
+// What the real-node tests of orchestrator-play (test/integration/argo-workflows/rounds.ts, stages.ts) do to a play in
 // place of the operator and the Sensor github-play-gates: submit it under the name its events go to,
 // label and annotate it as the Sensor would, write its runs' phases and, when its implementation or
 // quality run succeeds, the reading of its task marker (the operator's own patch, decision 0057), and
@@ -25,11 +25,20 @@ import {
 } from './argo-workflows.js';
 import { ensureCrds } from './crds.js';
 
+let started: ReturnType<typeof startPlaySuite> | undefined;
+
 /**
- * The suite's cluster with a real node, Argo's CRDs and ours, and its workflow-controller, stopped at
- * the end; the play's driver with busybox as the step image.
+ * The process's cluster with a real node, Argo's CRDs and ours, and its workflow-controller, stopped at
+ * the end; the play's driver with busybox as the step image. Started once: the suite modules of
+ * test/integration/argo-workflows.test.ts all ask for it, and a second controller would run every Workflow
+ * twice.
  */
-export async function playSuite() {
+export function playSuite(): ReturnType<typeof startPlaySuite> {
+  started ??= startPlaySuite();
+  return started;
+}
+
+async function startPlaySuite() {
   t.setTimeout(scaled(20 * 60_000));
   const executor = await argoexecImage();
   const cluster = await testCluster({ realNode: true, images: [executor] });

@@ -1,6 +1,6 @@
 // The runs Argo's steps create, found by the label coderun-template and docsrun-template give them
 // (`workflows.argoproj.io/workflow`), and their status written as the operator writes it, for the
-// suites where the operator does not run (argo-workflows.test.ts).
+// suites where the operator does not run (test/integration/argo-workflows/).
 import type { RunKindName } from '../../../src/api/index.js';
 import { runPath } from '../../../src/cli/kinds.js';
 import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';

@@ -4,26 +4,21 @@
 // request the Sensor reported and of the task's marker the operator read. The real workflow-controller
 // runs every step's pod with Argo's executor on the real node; the test writes the runs' phases and the
 // marker's readings as the operator would and the labels and annotations as the Sensor
-// github-play-gates would (argo-play.test.ts says why).
-// @lane real-node
-// @needs node argo
+// github-play-gates would (rounds.ts says why).
 import t from 'tap';
-import type { RecordedReading } from '../../src/controllers/play/association.js';
-import type { KubeObject } from '../../src/runtime/index.js';
-import { testNamespace } from '../harness/cluster/cluster.js';
-import { markerReading, playSuite } from '../harness/deploy/argo-play.js';
-import { runsOf, untilRuns } from '../harness/deploy/argo-runs.js';
+import type { RecordedReading } from '../../../src/controllers/play/association.js';
+import type { KubeObject } from '../../../src/runtime/index.js';
+import { testNamespace } from '../../harness/cluster/cluster.js';
+import { markerReading, playSuite } from '../../harness/deploy/argo-play.js';
+import { runsOf, untilRuns } from '../../harness/deploy/argo-runs.js';
 import {
   installWorkflowTemplates,
   nodesOf,
   resumeWorkflow,
   submitWorkflow,
   untilWorkflow,
-} from '../harness/deploy/argo-workflows.js';
+} from '../../harness/deploy/argo-workflows.js';
 
-// Each suite has namespaces (templates, semaphores, Workflows) of its own and waits on Argo and the
-// node: all at once (docs/testing.md "Side by side on one node").
-t.jobs = 5;
 const { cluster, client, controller, parameters, play, labelPlay, succeed, untilStep, untilNode } =
   await playSuite();
 const ended = ['Succeeded', 'Failed', 'Error'];

@@ -4,12 +4,10 @@
 // Argo Events runs here: the test writes each run's status as the operator would (Cancelled once the
 // play set spec.cancelled) and each wait's label as the Sensor github-play-gates would
 // (argo-events.test.ts runs both), so what is checked is what the play does with them.
-// @lane real-node
-// @needs node argo
 import t from 'tap';
-import { testNamespace } from '../harness/cluster/cluster.js';
-import { playSuite } from '../harness/deploy/argo-play.js';
-import { runsOf, untilRuns } from '../harness/deploy/argo-runs.js';
+import { testNamespace } from '../../harness/cluster/cluster.js';
+import { playSuite } from '../../harness/deploy/argo-play.js';
+import { runsOf, untilRuns } from '../../harness/deploy/argo-runs.js';
 import {
   installWorkflowTemplates,
   nodesOf,
@@ -18,12 +16,9 @@ import {
   semaphoreOf,
   untilWorkflow,
   workflowOutputs,
-} from '../harness/deploy/argo-workflows.js';
-import { waitFor } from '../harness/util/wait.js';
+} from '../../harness/deploy/argo-workflows.js';
+import { waitFor } from '../../harness/util/wait.js';
 
-// Each suite has namespaces (templates, semaphores, Workflows) of its own and waits on Argo and the
-// node: all at once (docs/testing.md "Side by side on one node").
-t.jobs = 4;
 const {
   cluster,
   client,
