@@ -5,6 +5,7 @@
 // the seams: the rendered command line and settings the CLI accepts, the image's tools, the hooks
 // that commit and push, the termination message the kubelet hands back, and the model gateway between
 // the CLI and the model (the platform's key out of the run's namespace, a looping agent refused).
+// The hostile agent's suite (agent-e2e/hostile.ts) runs in this process too.
 // Needs root and the real node's Debian packages, and builds the image on first use (minutes; cached).
 // @lane real-node
 // @needs node agent-image
@@ -24,12 +25,12 @@ import { kubectl } from '../harness/cluster/cluster.js';
 import { fail, say, type Turn, tool } from '../harness/remote/model-script.js';
 import { scaled } from '../harness/util/wait.js';
 
-// Fourteen real agent runs and, when the suite's image is new, a build of its small top layer and the
+// Seventeen real agent runs (three of them the hostile suite's) and, when the suite's image is new, a build of its small top layer and the
 // node's import of the whole image: more than tap's default per-file limit on 2 busy cores.
 t.setTimeout(scaled(60 * 60_000));
 // Each suite is a world of its own (namespace, operator, model stand-in, repositories) and mostly waits
-// for its agent's pod: three at once (docs/testing.md "Side by side on one node").
-t.jobs = 3;
+// for its agent's pod: four at once (docs/testing.md "Side by side on one node").
+t.jobs = 4;
 const USER = { name: 'swe-1', token: 'ghp_e2eToken0123456789' };
 const API_KEY = 'sk-ant-e2e-key';
 const suite = await agentSuite(t, USER, API_KEY);
@@ -322,3 +323,7 @@ for (const cli of ['codex', 'gemini'] as const)
     `cli: ${cli}: a TaskRun opens its pull request and reports what the stand-in billed; over its spend limit the gateway stops it`,
     (t) => otherCliRuns(t, suite, cli),
   );
+
+// The hostile agent's suite, in this process so that it shares the node and the image's import
+// (its world is its own: user, git host, namespaces).
+await import('./agent-e2e/hostile.js');

@@ -1,5 +1,5 @@
 // One world of the real-node agent suites (test/integration/agent-e2e.test.ts,
-// test/integration/agent-hostile.test.ts): a namespace with its operator, the shipped config's
+// test/integration/agent-e2e/hostile.ts, in one process): a namespace with its operator, the shipped config's
 // Secrets and a model stand-in scripted with the test's turns; how to create a run as admission would
 // store it, read its status, wait for an attempt to finish, and find its workspace volume on the host.
 import { mkdtempSync, rmSync } from 'node:fs';

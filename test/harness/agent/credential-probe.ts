@@ -1,5 +1,5 @@
 // What an agent looking for a GitHub credential tries, as one shell command for the real CLI's Bash tool
-// (test/integration/agent-hostile.test.ts): its environment, files where tokens and keys are kept, every
+// (test/integration/agent-e2e/hostile.ts): its environment, files where tokens and keys are kept, every
 // readable file and process environment holding the token's value, git's credential configuration and
 // helper, the gh CLI's login, and a push of its own. Each check prints one line, `probe <name> <exit
 // status>: <output on one line>`, read back from the conversation by `probeResults`.

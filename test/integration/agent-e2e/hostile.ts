@@ -14,26 +14,22 @@
 // and loads neither memory file, while its agent, looking for a GitHub credential (credential-probe.ts),
 // finds none and has its own push refused; its publisher then pushes and opens the pull request.
 // The entry-script-level version, with every planted path: templates/agent-shell/entry-hostile.test.ts.
-// @lane real-node
-// @needs node agent-image
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { ANNOTATIONS, type RunOf } from '../../src/api/index.js';
-import { checkoutDirectory, PREPARE_CONTAINER } from '../../src/naming/index.js';
-import { agentSuite, agentWorld } from '../harness/agent/agent-world.js';
+import { ANNOTATIONS, type RunOf } from '../../../src/api/index.js';
+import { checkoutDirectory, PREPARE_CONTAINER } from '../../../src/naming/index.js';
+import { agentSuite, agentWorld } from '../../harness/agent/agent-world.js';
 import {
   credentialProbe,
   PROBE_CONTROLS,
   probeResults,
   toolResultText,
-} from '../harness/agent/credential-probe.js';
-import { kubectl } from '../harness/cluster/cluster.js';
-import { say, tool } from '../harness/remote/model-script.js';
-import { scaled, waitFor } from '../harness/util/wait.js';
+} from '../../harness/agent/credential-probe.js';
+import { kubectl } from '../../harness/cluster/cluster.js';
+import { say, tool } from '../../harness/remote/model-script.js';
+import { waitFor } from '../../harness/util/wait.js';
 
-// Three real agent runs, and the image's build and import when it is new.
-t.setTimeout(scaled(30 * 60_000));
 const VICTIM = { name: 'swe-1', token: 'ghp_victimHostileE2eToken0123' };
 const suite = await agentSuite(t, VICTIM, 'sk-ant-hostile-key');
 const { cluster, git } = suite;
