@@ -116,6 +116,7 @@ const {
   nodeBinary,
   obtainCluster,
   realNodeMissing,
+  setBuildsUrgent,
 } = await import('../dist/cluster/index.js');
 // Each lane starts its longest files first, by how long they took when they last ran here.
 const durationsFile = join(cacheRoot(), 'test-durations.json');
@@ -153,6 +154,13 @@ const builds = startBuilds(needs, {
   state: buildState,
 });
 
+// While a lane waits on a build with nothing else to run, that build is the run's critical path: it
+// runs at our own priority then, not niced (src/cluster/build-priority.ts), but not while the unit
+// lane runs, whose timing-bound files (src/webhook/connections.test.ts) need the CPU the niceness keeps
+// for them. A cold run's lanes waited most on Argo's builds, starved beside the integration lane.
+const urgency = { lanesWaiting: 0, unitRunning: lanes.unit.length > 0 };
+const updateUrgency = () => setBuildsUrgent(urgency.lanesWaiting > 0 && !urgency.unitRunning);
+
 const running = new Set();
 const forward = (sig) => {
   for (const tap of running) tap.kill(sig);
@@ -177,7 +185,11 @@ async function runLane(lane, env) {
     if (ready.length === 0) {
       const waitStart = Date.now();
       const pending = waiting.flatMap((f) => f.needs.filter((n) => !builds.settled.has(n)));
+      urgency.lanesWaiting += 1;
+      updateUrgency();
       await Promise.race(pending.map((n) => builds.promises[n].catch(() => undefined)));
+      urgency.lanesWaiting -= 1;
+      updateUrgency();
       // The build's own handler (startBuilds) marks it settled before this one runs.
       waited += Date.now() - waitStart;
       continue;
@@ -221,10 +233,11 @@ async function clusterEnv() {
 // and integration lanes side by side were tried (docs/testing.md): no faster on 2 cores beside the
 // image builds, and the timing-bound unit files (src/webhook/connections.test.ts) failed under the load.
 const tracks = await Promise.all([
-  runLane('unit', common).then(async (unit) => [
-    ...unit,
-    ...(await runLane('integration', await clusterEnv())),
-  ]),
+  runLane('unit', common).then(async (unit) => {
+    urgency.unitRunning = false;
+    updateUrgency();
+    return [...unit, ...(await runLane('integration', await clusterEnv()))];
+  }),
   clusterEnv().then((env) =>
     runLane('real-node', {
       ...env,

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { buildNiceness, cacheRoot, moduleHash } from './binary.js';
+import { cacheRoot, moduleHash } from './binary.js';
 
 t.test('the module hash changes with any source, go.mod, go.sum or toolchain change', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'mod-'));
@@ -54,12 +54,4 @@ t.test('the cache root follows ORCHESTRATOR_CACHE_DIR, then XDG_CACHE_HOME', asy
   t.equal(cacheRoot({ ORCHESTRATOR_CACHE_DIR: '/c' }), '/c');
   t.equal(cacheRoot({ XDG_CACHE_HOME: '/x' }), '/x/orchestrator');
   t.match(cacheRoot({}), /\.cache\/orchestrator$/);
-});
-
-t.test('a build runs at the niceness ORCHESTRATOR_BUILD_NICENESS asks, when it is one', async (t) => {
-  t.equal(buildNiceness({ ORCHESTRATOR_BUILD_NICENESS: '10' }), 10);
-  t.equal(buildNiceness({ ORCHESTRATOR_BUILD_NICENESS: '19' }), 19);
-  t.equal(buildNiceness({}), undefined, "unset: the caller's own");
-  for (const bad of ['', '0', '-5', '20', '2.5', 'low'])
-    t.equal(buildNiceness({ ORCHESTRATOR_BUILD_NICENESS: bad }), undefined, `${JSON.stringify(bad)} is none`);
 });

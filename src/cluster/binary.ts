@@ -12,10 +12,11 @@ import {
   rmSync,
   symlinkSync,
 } from 'node:fs';
-import { homedir, setPriority } from 'node:os';
+import { homedir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 import { tailFile } from '../util/text.js';
+import { prioritiseBuild } from './build-priority.js';
 import { withDirectoryLock } from './lock.js';
 
 export interface BinaryOptions {
@@ -157,15 +158,6 @@ function goVersion(): string {
  */
 const GO_BUILD_FLAGS = ['-trimpath', '-ldflags=-s -w', '-gcflags=all=-dwarf=false'];
 
-/**
- * The niceness a build runs at: `ORCHESTRATOR_BUILD_NICENESS` (npm test sets one, so that the test
- * files running beside its builds are not starved by them), else the caller's own.
- */
-export function buildNiceness(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const n = Number(env.ORCHESTRATOR_BUILD_NICENESS);
-  return env.ORCHESTRATOR_BUILD_NICENESS && Number.isInteger(n) && n > 0 && n <= 19 ? n : undefined;
-}
-
 function goEnv(): NodeJS.ProcessEnv {
   return { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' };
 }
@@ -291,18 +283,12 @@ async function goBuild(
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
       // Set before go starts its compilers (it loads the module graph first), which inherit it.
-      const niceness = buildNiceness();
-      if (niceness !== undefined && child.pid !== undefined) {
-        try {
-          setPriority(child.pid, niceness);
-        } catch {
-          // Not allowed here: the build runs at the caller's priority.
-        }
-      }
+      const ended = child.pid === undefined ? () => false : prioritiseBuild(child.pid);
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       child.on('error', reject);
       child.on('exit', (c) => {
         clearTimeout(timer);
+        ended();
         resolve(c);
       });
     });

@@ -36,6 +36,7 @@ export {
   kubeRouterBinary,
   nodeBinary,
 } from './binary.js';
+export { setBuildsUrgent } from './build-priority.js';
 export type { Cluster, LocalControlPlane, WorkloadsLater } from './control-plane.js';
 export { startControlPlane } from './control-plane.js';
 export { type ImageArchFacts, imageArchFacts, nativeCodeFor } from './image-arch.js';
