@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { cacheRoot, moduleHash } from './binary.js';
+import { cacheRoot, goEnv, moduleHash } from './binary.js';
 
 t.test('the module hash changes with any source, go.mod, go.sum or toolchain change', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'mod-'));
@@ -55,3 +55,22 @@ t.test('the cache root follows ORCHESTRATOR_CACHE_DIR, then XDG_CACHE_HOME', asy
   t.equal(cacheRoot({ XDG_CACHE_HOME: '/x' }), '/x/orchestrator');
   t.match(cacheRoot({}), /\.cache\/orchestrator$/);
 });
+
+t.test(
+  "go runs with the local toolchain, no cgo, the module graph read-only, and GOGC 400 unless the caller's",
+  async (t) => {
+    t.match(goEnv({ PATH: '/bin' }), {
+      PATH: '/bin',
+      GOGC: '400',
+      GOTOOLCHAIN: 'local',
+      CGO_ENABLED: '0',
+      GOFLAGS: '-mod=readonly',
+    });
+    t.equal(goEnv({ GOGC: '100' }).GOGC, '100', "the caller's GOGC is kept");
+    t.equal(
+      goEnv({ GOTOOLCHAIN: 'auto', CGO_ENABLED: '1' }).GOTOOLCHAIN,
+      'local',
+      'what the build needs wins',
+    );
+  },
+);
