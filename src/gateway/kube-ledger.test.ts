@@ -79,3 +79,41 @@ t.test('records of days no budget window reaches are deleted as a list passes th
   await waitFor('the October record deleted', async () => !api.objects.has(october) || undefined);
   t.equal(await ledger.attemptSpent(attempt), 5, 'what is left is this month');
 });
+
+t.test('a list that a write of this replica overtook is listed again, not kept', async (t) => {
+  const api = new FakeApi();
+  let hold: Promise<void> | undefined;
+  const lists: string[] = [];
+  // The apiserver answers a list as the records stood when it came; `hold` delays the answer.
+  const client = {
+    request: async (method: string, path: string, opts?: object) => {
+      const answer = await api.request(method, path, opts as never);
+      if (method === 'GET' && path === CMS) {
+        lists.push(String((answer as { items?: unknown[] }).items?.length));
+        if (hold) await hold;
+      }
+      return answer;
+    },
+  };
+  const ledger = new KubeLedger({
+    client: client as never,
+    namespace: 'orchestrator-system',
+    listTtlMs: 60_000,
+    now: () => DAY,
+  });
+  await ledger.record(attempt, call(100));
+  let open = () => {};
+  hold = new Promise((resolve) => {
+    open = resolve;
+  });
+  // A call's check lists while the call before it is being recorded: the record lands first.
+  const checked = ledger.attemptSpent(attempt);
+  await waitFor('the check to list', () => lists.length === 1 || undefined);
+  hold = undefined;
+  await ledger.record(attempt, call(50));
+  open();
+  t.equal(await checked, 150, 'the check counts the call recorded while it listed');
+  t.equal(lists.length, 2, 'listed again');
+  t.equal(await ledger.attemptSpent(attempt), 150, 'and what is kept for the next checks holds it too');
+  t.equal(lists.length, 2, 'kept: no third list within its time');
+});

@@ -49,8 +49,17 @@ interface Listed {
   record: LedgerRecord;
 }
 
+/** How many lists a sum takes at most while this replica's writes overtake them. */
+const LIST_TRIES = 4;
+
 export class KubeLedger implements Ledger {
   private listed: { records: Listed[]; atMs: number } | undefined;
+  /**
+   * This replica's writes so far. A list that one of them overtook (the write landed while the list
+   * was under way) may not hold it, and the call that wrote has let go of its reservation: such a list
+   * is neither kept nor answered (records).
+   */
+  private writes = 0;
   private prunedAtMs = Number.NEGATIVE_INFINITY;
   /** The last change queued on each record this replica is changing. */
   private readonly queued = new Map<string, Promise<void>>();
@@ -121,6 +130,7 @@ export class KubeLedger implements Ledger {
       try {
         if (current) await client.request('PUT', item, { body, discardAnswer: true });
         else await client.request('POST', resourcePath(CONFIGMAPS, namespace), { body, discardAnswer: true });
+        this.writes += 1;
         this.listed = undefined;
         return;
       } catch (err) {
@@ -136,26 +146,38 @@ export class KubeLedger implements Ledger {
 
   private async records(): Promise<LedgerRecord[]> {
     const now = this.now();
-    if (!this.listed || now - this.listed.atMs >= this.opts.listTtlMs) {
-      const list = await this.opts.client.request<{ items?: KubeObject[] }>(
-        'GET',
-        resourcePath(CONFIGMAPS, this.opts.namespace),
-        { query: { labelSelector: LEDGER_SELECTOR } },
-      );
-      const records = (list.items ?? []).flatMap((cm): Listed[] => {
-        const record = readRecord(cm);
-        return record
-          ? [{ name: cm.metadata?.name ?? '', resourceVersion: cm.metadata?.resourceVersion, record }]
-          : [];
-      });
+    if (this.listed && now - this.listed.atMs < this.opts.listTtlMs)
+      return this.listed.records.map((l) => l.record);
+    let records: Listed[] = [];
+    // Listed again while this replica's own writes overtake the list, a few times at most: a
+    // replica writing without pause still answers (its reservations end only after their writes).
+    for (let tries = 0; tries < LIST_TRIES; tries++) {
+      const writes = this.writes;
+      records = await this.list();
+      if (writes !== this.writes) continue;
       this.listed = { records, atMs: now };
       if (now - this.prunedAtMs >= (this.opts.pruneEveryMs ?? 3_600_000)) {
         this.prunedAtMs = now;
         // Off the call's path: a call never waits for, or fails by, a prune.
         this.prune(records, keptFrom(now)).catch((err: Error) => this.opts.onPruneError?.(err));
       }
+      break;
     }
-    return this.listed.records.map((l) => l.record);
+    return records.map((l) => l.record);
+  }
+
+  private async list(): Promise<Listed[]> {
+    const list = await this.opts.client.request<{ items?: KubeObject[] }>(
+      'GET',
+      resourcePath(CONFIGMAPS, this.opts.namespace),
+      { query: { labelSelector: LEDGER_SELECTOR } },
+    );
+    return (list.items ?? []).flatMap((cm): Listed[] => {
+      const record = readRecord(cm);
+      return record
+        ? [{ name: cm.metadata?.name ?? '', resourceVersion: cm.metadata?.resourceVersion, record }]
+        : [];
+    });
   }
 
   /**
