@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import t, { type Test } from 'tap';
+import { waitFor } from '../../test/harness/util/wait.js';
 import { buildNiceness, prioritiseBuild, setBuildsUrgent } from './build-priority.js';
 
 t.test('a build runs at the niceness ORCHESTRATOR_BUILD_NICENESS asks, when it is one', async (t) => {
@@ -17,15 +18,12 @@ async function buildTree(t: Test): Promise<[number, number]> {
   const shell = spawn('sh', ['-c', 'sleep 600 & wait'], { stdio: 'ignore' });
   t.teardown(() => shell.kill('SIGKILL'));
   const pid = shell.pid as number;
-  for (let i = 0; i < 400; i++) {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-    if (children) {
-      t.teardown(() => process.kill(Number(children), 'SIGKILL'));
-      return [pid, Number(children)];
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('the shell started no child within 10 s');
+  const child = await waitFor(
+    `shell ${pid} to start its child`,
+    () => Number(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim() || 0) || undefined,
+  );
+  t.teardown(() => process.kill(child, 'SIGKILL'));
+  return [pid, child];
 }
 
 t.test(
