@@ -9,6 +9,7 @@ import { createAuthority } from '../../src/certs/authority.js';
 import { startControlPlane } from '../../src/cluster/index.js';
 import { kubectl } from '../harness/cluster/cluster.js';
 import { runCli } from '../harness/operator/cli.js';
+import { waitFor } from '../harness/util/wait.js';
 
 const cluster = await startControlPlane();
 t.teardown(() => cluster.stop());
@@ -155,7 +156,13 @@ t.test(
       res.stdout,
       /customresourcedefinition\.apiextensions\.k8s\.io "taskruns\.orchestrator\.io" deleted/,
     );
-    t.equal((await runCli(cluster, ['get'])).stderr, CRDS_MISSING);
+    // The apiserver's discovery drops a deleted CRD's kind a moment after the CRD is gone.
+    const gone = await waitFor('discovery to serve none of the kinds', async (note) => {
+      const { stderr } = await runCli(cluster, ['get']);
+      note(stderr);
+      return !/ missing\)$/.test(stderr.trim()) && stderr;
+    });
+    t.equal(gone, CRDS_MISSING);
     t.match((await agentAccount()).stderr, /NotFound/, 'the agent sandbox is gone too');
     t.match((await apiserverPolicy()).stderr, /NotFound/, 'and the apiserver policy');
   },

@@ -97,13 +97,21 @@ const recorded = (admin: KubeClient, runs: string, name: string, what: string) =
     return run.status?.egressRefusals?.pullRequestComment?.url ? run : undefined;
   });
 
-async function eventsOf(admin: KubeClient, runs: string, name: string, reason: string) {
-  const list = await admin.request<{ items: (KubeObject & { reason?: string; message?: string })[] }>(
-    'GET',
-    resourcePath(EVENTS, runs),
-    { query: { fieldSelector: `involvedObject.name=${name}` } },
-  );
-  return list.items.filter((e) => e.reason === reason);
+/**
+ * The run's Events of `reason` once there are `count` of them: the controller records an Event after
+ * the status write the test waits for, so it may not be there yet.
+ */
+async function eventsOf(admin: KubeClient, runs: string, name: string, reason: string, count: number) {
+  return waitFor(`${count} ${reason} Event(s) of ${name}`, async (note) => {
+    const list = await admin.request<{ items: (KubeObject & { reason?: string; message?: string })[] }>(
+      'GET',
+      resourcePath(EVENTS, runs),
+      { query: { fieldSelector: `involvedObject.name=${name}` } },
+    );
+    const found = list.items.filter((e) => e.reason === reason);
+    note(found.map((e) => e.message));
+    return found.length >= count && found;
+  });
 }
 
 t.test(
@@ -133,7 +141,7 @@ t.test(
       total: 4,
       url: 'https://github.com/acme/payments/pull/12#issuecomment-9000',
     });
-    t.equal((await eventsOf(admin, runs, 'refused', 'EgressRefusalsCommented')).length, 1);
+    t.equal((await eventsOf(admin, runs, 'refused', 'EgressRefusalsCommented', 1)).length, 1);
     t.ok(
       api.calls.filter((c) => c.route === '/installation/token').every((c) => c.status === 204),
       'the comment’s token revoked',
@@ -176,7 +184,7 @@ t.test(
     t.equal(comments.length, 1, 'no second comment: its marker was found');
     t.equal(posts(), 1);
     t.ok(lists() > listedBefore, 'the pull request’s comments were read');
-    const said = (await eventsOf(admin, runs, 'refused', 'EgressRefusalsCommented')).map((e) => e.message);
+    const said = (await eventsOf(admin, runs, 'refused', 'EgressRefusalsCommented', 2)).map((e) => e.message);
     t.equal(said.length, 2);
     t.ok(
       said.some((m) => /found there already/.test(m ?? '')),
