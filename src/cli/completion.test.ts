@@ -8,7 +8,7 @@ import { leafCommands } from './examples.js';
 import { memoryIO } from './io.js';
 import { main, program } from './main.js';
 
-const root = program(memoryIO());
+const root = await program(memoryIO());
 const script = completionScript('bash', root);
 
 /** What bash offers for the command line `words` (the last one being typed). */

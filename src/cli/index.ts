@@ -25,7 +25,7 @@
 // - log-errors.ts: what a failed pod log request means: the apiserver's answer or the kubelet's.
 // - log-target.ts: where a run's logs are (run → Job → pod → container), each miss saying why.
 // - logs.ts: `orchestrator logs`, following a run across attempts and reconnects.
-// - main.ts: the entry point: the command tree and main(argv).
+// - main.ts: the entry point: the command tree, each command's module loaded only when it runs, and main(argv).
 // - progress.ts: what `--wait` prints: pure functions of the objects seen, so they unit-test.
 // - render.ts: `orchestrator render`: a run's templates rendered locally, for debugging templates.
 // - rest-client.ts: the commands through the REST API (`--api-url`) instead of the apiserver.

@@ -1,29 +1,51 @@
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../util/index.js';
-import { registerCancelCommand } from './cancel.js';
-import { registerCertsCommand } from './certs.js';
-import { registerClusterCommands } from './cluster.js';
-import { registerCompletionCommand } from './completion.js';
-import { registerDescribeCommand } from './describe.js';
-import { registerDoctorCommand } from './doctor.js';
-import { registerEgressCommand } from './egress.js';
 import { addExamples } from './examples.js';
-import { registerGetCommand } from './get.js';
-import { registerInstallCommands } from './install.js';
 import { CliExit, type CliIO, processIO } from './io.js';
-import { registerLogsCommand } from './logs.js';
-import { registerRenderCommand } from './render.js';
-import { registerRetryCommand } from './retry.js';
-import { registerRunCommand } from './run.js';
-import { registerTaskCommands } from './task.js';
-import { registerValidateCommand } from './validate.js';
-import { registerWaitCommand } from './wait.js';
+
+type Register = (program: Command, io: CliIO) => void;
+
+/**
+ * Each module of commands, in help's order, with the top-level words that reach its commands. A run of
+ * one command loads only that command's module: loading all of them (the whole product, some 1,300
+ * modules) took a second of CPU before `orchestrator get` did anything, half of it for nothing.
+ * main.test.ts checks each row's words against what its module registers. `completion` reads the
+ * whole tree, so it has no words: it is reached by loading every module.
+ */
+export const COMMAND_MODULES: ReadonlyArray<{ words: readonly string[]; load(): Promise<Register> }> = [
+  { words: ['run'], load: async () => (await import('./run.js')).registerRunCommand },
+  { words: ['cluster'], load: async () => (await import('./cluster.js')).registerClusterCommands },
+  { words: ['validate'], load: async () => (await import('./validate.js')).registerValidateCommand },
+  { words: ['certs'], load: async () => (await import('./certs.js')).registerCertsCommand },
+  { words: ['task'], load: async () => (await import('./task.js')).registerTaskCommands },
+  { words: ['get'], load: async () => (await import('./get.js')).registerGetCommand },
+  { words: ['describe'], load: async () => (await import('./describe.js')).registerDescribeCommand },
+  { words: ['retry'], load: async () => (await import('./retry.js')).registerRetryCommand },
+  { words: ['cancel'], load: async () => (await import('./cancel.js')).registerCancelCommand },
+  { words: ['wait'], load: async () => (await import('./wait.js')).registerWaitCommand },
+  { words: ['logs'], load: async () => (await import('./logs.js')).registerLogsCommand },
+  { words: ['render'], load: async () => (await import('./render.js')).registerRenderCommand },
+  {
+    words: ['install', 'uninstall'],
+    load: async () => (await import('./install.js')).registerInstallCommands,
+  },
+  { words: ['egress'], load: async () => (await import('./egress.js')).registerEgressCommand },
+  { words: ['doctor'], load: async () => (await import('./doctor.js')).registerDoctorCommand },
+  { words: [], load: async () => (await import('./completion.js')).registerCompletionCommand },
+];
 
 /**
  * Builds the command tree; each concept registers its own subcommands. `name` is how help spells the
- * command: `kubectl orchestrator` when kubectl runs it as a plugin (bin/orchestrator.js linked as kubectl-orchestrator).
+ * command: `kubectl orchestrator` when kubectl runs it as a plugin (bin/orchestrator.js linked as
+ * kubectl-orchestrator). With `word`, the first argument, only the module whose commands it names is
+ * loaded (none for `--version`; the whole tree when it names none: help, a mistyped command with its
+ * suggestion, completion).
  */
-export function program(io: CliIO = processIO(), name = 'orchestrator'): Command {
+export async function program(
+  io: CliIO = processIO(),
+  name = 'orchestrator',
+  word?: string,
+): Promise<Command> {
   const cmd = new Command(name)
     .description('Run autonomous AI coding agents as Kubernetes Jobs')
     .version(packageVersion(), '--version', 'print the version')
@@ -31,22 +53,10 @@ export function program(io: CliIO = processIO(), name = 'orchestrator'): Command
     .showHelpAfterError(`(${name} --help lists the commands and flags)`)
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
-  registerRunCommand(cmd);
-  registerClusterCommands(cmd);
-  registerValidateCommand(cmd);
-  registerCertsCommand(cmd);
-  registerTaskCommands(cmd, io);
-  registerGetCommand(cmd, io);
-  registerDescribeCommand(cmd, io);
-  registerRetryCommand(cmd, io);
-  registerCancelCommand(cmd, io);
-  registerWaitCommand(cmd, io);
-  registerLogsCommand(cmd, io);
-  registerRenderCommand(cmd, io);
-  registerInstallCommands(cmd, io);
-  registerEgressCommand(cmd, io);
-  registerDoctorCommand(cmd, io);
-  registerCompletionCommand(cmd, io);
+  const one = COMMAND_MODULES.find((m) => word !== undefined && m.words.includes(word));
+  const modules = word === '--version' ? [] : one ? [one] : COMMAND_MODULES;
+  const registers = await Promise.all(modules.map((m) => m.load()));
+  for (const register of registers) register(cmd, io);
   addExamples(cmd);
   return cmd;
 }
@@ -60,7 +70,7 @@ export async function main(argv: string[], io: CliIO = processIO(), name?: strin
   const before = process.exitCode;
   process.exitCode = undefined;
   try {
-    await program(io, name).parseAsync(argv);
+    await (await program(io, name, argv[2])).parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
