@@ -1,7 +1,7 @@
 // The publisher (templates/agent-shell/publish.sh), run for real after the agent's phase against a
 // local bare repository: what it refuses to push and says so in the result, what it never overwrites,
 // and that nothing the agent writes in the run directory speaks for it.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import type { ControllerConfig } from '../../src/api/index.js';
@@ -102,6 +102,28 @@ t.test('commits on the remote work branch that the agent lacks are never overwri
     'no other ref was made',
   );
 });
+
+t.test(
+  'a work branch the remote lists but cannot send: not pushed, saying so, not compared with the base',
+  async (t) => {
+    // After the first attempt's push the remote's branch names a commit it cannot send, as when a fetch
+    // fails. Read as "no branch", the work was compared with main: what earlier attempts pushed counted
+    // as this one's change (a protected file among it refused in the agent's name).
+    const { f, url, render } = setup(t);
+    const first = f.run(render(1), { STUB_PR_URL: PR });
+    t.equal(first.status, 0, first.log);
+    git(['update-ref', '-d', `refs/heads/${BRANCH}`], url);
+    const ref = path.join(url, 'refs', 'heads', ...BRANCH.split('/'));
+    mkdirSync(path.dirname(ref), { recursive: true });
+    writeFileSync(ref, `${'1'.repeat(40)}\n`);
+    const second = f.run(render(2), { STUB_PR_URL: PR });
+    t.equal(second.status, 0, second.log);
+    t.match(
+      summaryOf(second.result),
+      /^not pushed: fetching feature\/task-7-implementation from \S+ failed \(.+\)$/,
+    );
+  },
+);
 
 t.test('what the agent writes in the run directory does not speak for the publisher', async (t) => {
   const { f, render } = setup(t);
