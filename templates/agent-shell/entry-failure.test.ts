@@ -49,7 +49,7 @@ t.test(
     const summary = summaryOf(t, r.result);
     t.equal(
       summary,
-      'failed before the agent ran: cloning https://someone:[REDACTED]@git.invalid/acme/payments.git: Could not resolve host: git.invalid',
+      'failed before the agent ran: asking https://someone:[REDACTED]@git.invalid/acme/payments.git for the branch feature/task-7-implementation: Could not resolve host: git.invalid',
     );
     t.notOk(r.result.includes(token), 'the token is not in the result document');
   },
