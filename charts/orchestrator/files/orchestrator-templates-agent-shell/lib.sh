@@ -158,7 +158,16 @@ require_tools() {
 
 # --- Repositories ---
 
-remote_has_branch() { git ls-remote --exit-code --heads "$1" "refs/heads/$2" >/dev/null 2>&1; }
+# Whether the remote $1 has the branch $2. A remote that did not answer ends the step with git's
+# words: read as "no branch", the work would start again from the base branch, its push refused.
+remote_has_branch() {
+  local status=0 step=$STEP
+  STEP="asking $1 for the branch $2"
+  git ls-remote --exit-code --heads "$1" "refs/heads/$2" >/dev/null || status=$?
+  if ((status != 0 && status != 2)); then exit "$status"; fi
+  STEP=$step
+  ((status == 0))
+}
 
 # One spelling of a repository URL (host/owner/name in lower case, whatever its form), to compare two.
 repo_key() {
@@ -236,7 +245,9 @@ prepare_work_repo() {
     git -C "$dir" remote set-url origin "$url"
     if git -C "$dir" show-ref --verify --quiet "refs/heads/$branch"; then
       git -C "$dir" checkout --quiet "$branch" --
-    elif git -C "$dir" fetch --quiet --depth 1 origin "refs/heads/$branch" 2>/dev/null; then
+    elif remote_has_branch "$url" "$branch"; then
+      STEP="fetching the branch $branch from $url"
+      git -C "$dir" fetch --quiet --depth 1 origin "refs/heads/$branch"
       git -C "$dir" checkout --quiet -B "$branch" FETCH_HEAD
     else
       local ref=HEAD

@@ -86,9 +86,23 @@ fetch_both() {
     return 1
   fi
   WORK_COMMIT=$(git -C "$pub" rev-parse --verify --quiet 'refs/orchestrator/work^{commit}') || WORK_COMMIT=''
+  # Whether the remote has the work branch, asked apart from fetching it: a fetch that failed (the
+  # network, a loaded remote) must not read as "no branch", which compared the work with the base
+  # branch and refused the files an earlier attempt had already pushed.
+  local listed=0
+  git -C "$pub" ls-remote --exit-code --heads "$REPO_URL" "refs/heads/$WORK_BRANCH" >/dev/null 2>"$err" || listed=$?
+  if ((listed != 0 && listed != 2)); then
+    PUBLISH_FAILED="asking $REPO_URL for $WORK_BRANCH failed ($(one_line "$(tail -n 1 "$err")"))"
+    return 1
+  fi
   REMOTE_HAS_BRANCH=true
-  if ! git -C "$pub" fetch --quiet --no-tags --depth 1 "$REPO_URL" \
-    "+refs/heads/$WORK_BRANCH:refs/orchestrator/remote" 2>/dev/null; then
+  if ((listed == 0)); then
+    if ! git -C "$pub" fetch --quiet --no-tags --depth 1 "$REPO_URL" \
+      "+refs/heads/$WORK_BRANCH:refs/orchestrator/remote" 2>"$err"; then
+      PUBLISH_FAILED="fetching $WORK_BRANCH from $REPO_URL failed ($(one_line "$(tail -n 1 "$err")"))"
+      return 1
+    fi
+  else
     REMOTE_HAS_BRANCH=false
     local base=HEAD
     if [[ -n $BASE_BRANCH ]]; then base=refs/heads/$BASE_BRANCH; fi
