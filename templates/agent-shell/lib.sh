@@ -158,12 +158,16 @@ require_tools() {
 
 # --- Repositories ---
 
-# Whether the remote $1 has the branch $2. A remote that did not answer ends the step with git's
-# words: read as "no branch", the work would start again from the base branch, its push refused.
+# The remote $1's answer for its branch $2: status 0, it has it; 2, it has not; another, it did not
+# answer (git's words on stderr). Never read a failure as "no branch": the work would be compared
+# with, or start again from, the base branch.
+branch_listed() { git ls-remote --exit-code --heads "$1" "refs/heads/$2" >/dev/null; }
+
+# Whether the remote $1 has the branch $2; a remote that did not answer ends the step with git's words.
 remote_has_branch() {
   local status=0 step=$STEP
   STEP="asking $1 for the branch $2"
-  git ls-remote --exit-code --heads "$1" "refs/heads/$2" >/dev/null || status=$?
+  branch_listed "$1" "$2" || status=$?
   if ((status != 0 && status != 2)); then exit "$status"; fi
   STEP=$step
   ((status == 0))

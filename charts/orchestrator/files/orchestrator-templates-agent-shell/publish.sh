@@ -86,11 +86,10 @@ fetch_both() {
     return 1
   fi
   WORK_COMMIT=$(git -C "$pub" rev-parse --verify --quiet 'refs/orchestrator/work^{commit}') || WORK_COMMIT=''
-  # Whether the remote has the work branch, asked apart from fetching it: a fetch that failed (the
-  # network, a loaded remote) must not read as "no branch", which compared the work with the base
-  # branch and refused the files an earlier attempt had already pushed.
+  # Asked apart from the fetch: a fetch that failed (the network, a loaded remote) is not "no branch",
+  # which compared the work with the base and refused what earlier attempts had pushed.
   local listed=0
-  git -C "$pub" ls-remote --exit-code --heads "$REPO_URL" "refs/heads/$WORK_BRANCH" >/dev/null 2>"$err" || listed=$?
+  branch_listed "$REPO_URL" "$WORK_BRANCH" 2>"$err" || listed=$?
   if ((listed != 0 && listed != 2)); then
     PUBLISH_FAILED="asking $REPO_URL for $WORK_BRANCH failed ($(one_line "$(tail -n 1 "$err")"))"
     return 1
