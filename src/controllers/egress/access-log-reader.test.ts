@@ -5,9 +5,16 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { apiError, FakeApi } from '../../../test/harness/fakes/fake-api.js';
+import { ManualClock } from '../../../test/harness/fakes/manual-clock.js';
 import { sampleSum } from '../../../test/harness/util/prometheus-text.js';
 import { type KubeObject, Store } from '../../runtime/index.js';
-import { AccessLogReader, linesAfter, READ_ANNOTATION, stampKey } from './access-log-reader.js';
+import {
+  AccessLogReader,
+  ATTRIBUTION_WAIT_MS,
+  linesAfter,
+  READ_ANNOTATION,
+  stampKey,
+} from './access-log-reader.js';
 import { PodsByAddress } from './pods-by-address.js';
 import { RefusalBook } from './refusal-book.js';
 import { refusalMetrics } from './refusal-metrics.js';
@@ -27,7 +34,24 @@ t.test('kubelet stamps sort as time; only whole lines after the mark', async (t)
   t.same(linesAfter('', undefined), { lines: [] });
 });
 
-function world() {
+const AGENT_POD: KubeObject = {
+  metadata: {
+    name: 'fix-job-abcde',
+    namespace: 'team-a',
+    uid: 'pod-uid',
+    ownerReferences: [
+      { apiVersion: 'batch/v1', kind: 'Job', name: 'fix-job', uid: 'job-uid', controller: true },
+    ],
+  },
+  status: {
+    phase: 'Running',
+    podIP: '10.0.0.5',
+    initContainerStatuses: [{ name: 'prepare', state: { running: { startedAt: '2026-11-26T10:00:00Z' } } }],
+  },
+};
+
+/** A proxy pod, a run with its Job and (unless `podCached` is false) its pod in the cache. */
+function world({ clock, podCached = true }: { clock?: ManualClock; podCached?: boolean } = {}) {
   const api = new FakeApi();
   api.seed('/apis/orchestrator.io/v1/namespaces/team-a/taskruns', {
     apiVersion: 'orchestrator.io/v1',
@@ -48,21 +72,7 @@ function world() {
     },
   });
   const pods = new PodsByAddress();
-  pods.onAdd({
-    metadata: {
-      name: 'fix-job-abcde',
-      namespace: 'team-a',
-      uid: 'pod-uid',
-      ownerReferences: [
-        { apiVersion: 'batch/v1', kind: 'Job', name: 'fix-job', uid: 'job-uid', controller: true },
-      ],
-    },
-    status: {
-      phase: 'Running',
-      podIP: '10.0.0.5',
-      initContainerStatuses: [{ name: 'prepare', state: { running: { startedAt: '2026-11-26T10:00:00Z' } } }],
-    },
-  });
+  if (podCached) pods.onAdd(AGENT_POD);
   const proxyPods = new Store();
   const proxy: KubeObject = {
     metadata: { name: 'proxy-1', namespace: 'orchestrator-system', uid: 'p1' },
@@ -84,6 +94,7 @@ function world() {
     jobs,
     book: new RefusalBook(),
     metrics: refusalMetrics(registry),
+    ...(clock ? { clock } : {}),
   });
   const ctx = { signal: new AbortController().signal, logger: pino({ level: 'silent' }), retries: 0 };
   return {
@@ -92,6 +103,7 @@ function world() {
     proxy,
     registry,
     reads,
+    pods,
     setLog: (text: string) => {
       log = text;
     },
@@ -220,3 +232,31 @@ t.test(
     t.equal(w.reads.length, 1);
   },
 );
+
+t.test('a refusal read before the pods’ cache knows its pod waits for it, a while', async (t) => {
+  // The clock one second after the lines: the pod's address reaches the cache later than its log line.
+  const clock = new ManualClock(new Date(at('06') * 1000));
+  const w = world({ clock, podCached: false });
+  const unattributed = async () =>
+    sampleSum(await w.registry.metrics(), 'orchestrator_egress_refused_unattributed_total', {});
+  w.setLog([line('05', '10.0.0.5', 'evil.test'), line('05', '10.0.0.9', 'framed.test'), ''].join('\n'));
+  await w.read();
+  t.equal(w.api.made('PATCH', `${RUN}/status`).length, 0, 'no pod answers for it yet');
+  t.equal(await unattributed(), 0, 'not given up yet');
+  w.pods.onAdd(AGENT_POD);
+  w.setLog('');
+  await w.read();
+  const body = w.api.made('PATCH', `${RUN}/status`)[0]?.body as {
+    status: { egressRefusals: { total: number; hosts: { host: string }[] } };
+  };
+  t.equal(body?.status.egressRefusals.total, 1, 'on its run once the cache has the pod');
+  t.same(
+    body?.status.egressRefusals.hosts.map((h) => h.host),
+    ['evil.test'],
+  );
+  t.equal(await unattributed(), 0, 'the address no pod held still waits');
+  clock.advance(ATTRIBUTION_WAIT_MS);
+  await w.read();
+  t.equal(await unattributed(), 1, 'given up after the wait, and counted');
+  t.equal(w.api.made('PATCH', `${RUN}/status`).length, 1, 'nothing more on the run');
+});

@@ -4,7 +4,7 @@
 // kubelet's timestamp of that line is kept on the proxy's pod, so a new leader goes on from there),
 // attributes the refusals (refusal-book.ts), writes them into their runs (refusal-writer.ts) and looks
 // again a moment later. What is read per call is bounded; a long log is read over several calls.
-import { ACCESS_LOG_CONTAINER, parseRefusal } from '../../egress/index.js';
+import { ACCESS_LOG_CONTAINER, parseRefusal, type Refusal } from '../../egress/index.js';
 import {
   type ApiRequester,
   type Clock,
@@ -30,6 +30,15 @@ export const READ_ANNOTATION = 'orchestrator.io/access-log-read';
 export const POLL_MS = 2_000;
 /** The most bytes of log one call reads (limitBytes). */
 export const READ_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * How long a refusal no pod answers for yet waits for the pods' cache: a pod's address and start
+ * reach the cache through a watch, which can lag the proxy's log by seconds under load, and an agent
+ * refused in its first second (its clone) would otherwise be nobody's.
+ */
+export const ATTRIBUTION_WAIT_MS = 30_000;
+/** The most refusals waiting so (beyond, one no pod answers for is counted unattributed at once). */
+export const MAX_WAITING = 4096;
 
 /** Reads `query` of the log of pod `path`, as text. */
 export type LogReader = (path: string, query: Query, signal: AbortSignal) => Promise<string>;
@@ -71,13 +80,15 @@ export function linesAfter(text: string, after: string | undefined): { lines: st
 
 export class AccessLogReader implements Reconciler {
   private readonly clock: Clock;
+  /** Refusals no pod answered for when read, younger than ATTRIBUTION_WAIT_MS, oldest first. */
+  private waiting: Refusal[] = [];
 
   constructor(private readonly opts: AccessLogReaderOptions) {
     this.clock = opts.clock ?? realClock;
   }
 
   async reconcile({ namespace, name }: Request, ctx: ReconcileContext): Promise<Result | undefined> {
-    const { proxyPods, readLog, pods, jobs, book, metrics } = this.opts;
+    const { proxyPods, readLog } = this.opts;
     const pod = proxyPods.get(namespace, name);
     if (!pod || (pod.status as { phase?: string } | undefined)?.phase !== 'Running') return undefined;
     const mark = pod.metadata?.annotations?.[READ_ANNOTATION];
@@ -91,16 +102,31 @@ export class AccessLogReader implements Reconciler {
     };
     const text = await readLog(path, query, ctx.signal);
     const { lines, last } = linesAfter(text, mark);
-    for (const line of lines) {
-      const refusal = parseRefusal(line);
-      if (!refusal) continue;
-      const run = refusingRun(refusal, pods, jobs);
-      if (run && book.add(run, refusal)) metrics.refused(run);
-      else metrics.unattributed();
-    }
+    const read = lines.map(parseRefusal).filter((r): r is Refusal => r !== undefined);
+    this.attribute(read);
     await this.flush(ctx);
     if (last) await this.markRead(pod, last, ctx.signal);
     return { requeueAfter: text.length >= READ_LIMIT_BYTES ? 1 : POLL_MS };
+  }
+
+  /**
+   * Puts the refusals waiting, then `read`, on their runs; one no pod answers for waits a while for the
+   * pods' cache, then counts as unattributed. Every proxy pod's reading retries the waiting ones.
+   */
+  private attribute(read: Refusal[]): void {
+    const { pods, jobs, book, metrics } = this.opts;
+    const now = this.clock.now().getTime();
+    const all = [...this.waiting, ...read];
+    this.waiting = [];
+    for (const refusal of all) {
+      const run = refusingRun(refusal, pods, jobs);
+      if (run) {
+        if (book.add(run, refusal)) metrics.refused(run);
+        else metrics.unattributed();
+      } else if (now - refusal.at < ATTRIBUTION_WAIT_MS && this.waiting.length < MAX_WAITING)
+        this.waiting.push(refusal);
+      else metrics.unattributed();
+    }
   }
 
   /** Writes what is held into the runs; what cannot be written now waits for the next round. */
