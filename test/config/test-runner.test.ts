@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { startBuilds } from '../../scripts/test-builds.js';
 import { readDurations, writeDurations } from '../../scripts/test-durations.js';
 import { classify, classifyFiles, laneOrder, readyFiles } from '../../scripts/test-lanes.js';
 import { type FileResult, runTap, tapReader } from '../../scripts/test-tap.js';
@@ -307,6 +308,45 @@ t.test(
     t.match(
       timingReport(timing, [], { cold: true })[0],
       /budget of 60\.0 min \(cold.*within it by 29\.0 min/,
+    );
+  },
+);
+
+t.test(
+  'the operator image built again for changed sources leaves a run warm; its bases built make it cold',
+  async (t) => {
+    const run = async (steps: string[]) => {
+      const state = { cold: false };
+      const builds = startBuilds(['operator-image'], {
+        cluster: {
+          buildOperatorImage: async ({ progress }) => {
+            for (const step of steps) progress?.(step);
+            return { name: 'orchestrator.local/orchestrator:abc' };
+          },
+        },
+        log: () => {},
+        timing: new Timing(),
+        state,
+      });
+      await builds.all;
+      return state.cold;
+    };
+    const own = [
+      'buildah bud /work/main -> orchestrator.local/orchestrator:abc',
+      'buildah push orchestrator.local/orchestrator:abc oci-archive:/c/images/orchestrator-abc.oci',
+      "removed the cache's older orchestrator images: orchestrator.local/orchestrator:old",
+    ];
+    t.equal(await run(own), false, 'only its own build: warm');
+    t.equal(await run([]), false, 'cached: warm');
+    t.equal(
+      await run(['buildah bud images/node -> orchestrator.local/node:1', ...own]),
+      true,
+      'a base built: cold',
+    );
+    t.equal(
+      await run(['mmdebstrap bookworm (minbase, ca-certificates)']),
+      true,
+      'the Debian base made: cold',
     );
   },
 );
