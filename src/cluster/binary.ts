@@ -18,6 +18,7 @@ import { packageRoot } from '../util/package-root.js';
 import { tailFile } from '../util/text.js';
 import { prioritiseBuild } from './build-priority.js';
 import { withDirectoryLock } from './lock.js';
+import { treeCpuSeconds } from './process-tree.js';
 
 export interface BinaryOptions {
   /** The Go module to build. Default: the component's folder under `cluster/` in this package. */
@@ -218,6 +219,9 @@ export function kubeRouterBinary(opts: BinaryOptions = {}): Promise<string> {
   return moduleBinary(KUBE_ROUTER, { ...opts, moduleDir: undefined });
 }
 
+/** How often a build's CPU is sampled: the last sample misses at most this much of its end. */
+const CPU_SAMPLE_MS = 1_000;
+
 /** Lines `go build -v` wrote so far: one per package compiled. */
 function countLines(path: string): { count: number; last: string } {
   try {
@@ -278,6 +282,7 @@ async function goBuild(
     opts.log?.(`still building ${component.name}: ${seconds()} s (${what})`);
   }, opts.progressIntervalMs ?? 15_000);
   const logFd = openSync(logPath, 'w');
+  let cpuSeconds = 0;
   try {
     const { cwd, flags } = buildDir(component, moduleDir, binary);
     const code = await new Promise<number | null>((resolve, reject) => {
@@ -289,10 +294,19 @@ async function goBuild(
       });
       // Set before go starts its compilers (it loads the module graph first), which inherit it.
       const ended = child.pid === undefined ? () => false : prioritiseBuild(child.pid);
+      const pid = child.pid;
+      // go and its compilers' CPU, sampled each second: what a cold run's budget is spent on.
+      const sampler =
+        pid === undefined
+          ? undefined
+          : setInterval(() => {
+              cpuSeconds = Math.max(cpuSeconds, treeCpuSeconds(pid));
+            }, CPU_SAMPLE_MS);
       const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
       child.on('error', reject);
       child.on('exit', (c) => {
         clearTimeout(timer);
+        clearInterval(sampler);
         ended();
         resolve(c);
       });
@@ -309,5 +323,5 @@ async function goBuild(
     rmSync(`${binary}.vendored`, { recursive: true, force: true });
   }
   renameSync(partial, binary);
-  opts.log?.(`built ${component.name} in ${seconds()} s`);
+  opts.log?.(`built ${component.name} in ${seconds()} s (about ${cpuSeconds.toFixed(0)} CPU-s)`);
 }

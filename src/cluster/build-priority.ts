@@ -3,8 +3,8 @@
 // but need the CPU at once when they don't, are not starved. While a lane of tests has nothing left to
 // run but waits on a build, that build is the run's critical path: it then runs at the caller's own
 // priority (setBuildsUrgent), with every process it started, until a file can run again.
-import { readFileSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
+import { descendants } from './process-tree.js';
 
 /**
  * The niceness a build runs at: `ORCHESTRATOR_BUILD_NICENESS` (npm test sets one, so that the test
@@ -46,22 +46,4 @@ function apply(pid: number): void {
       // Gone meanwhile, or lowering a niceness without root: that process keeps the one it had.
     }
   }
-}
-
-/** The processes `pid` started and theirs (Linux's /proc children lists); none where it cannot tell. */
-function descendants(pid: number): number[] {
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    const p = queue.shift() as number;
-    let children: number[];
-    try {
-      children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
-    } catch {
-      children = [];
-    }
-    found.push(...children);
-    queue.push(...children);
-  }
-  return found;
 }

@@ -12,6 +12,7 @@
 // - apply.ts: server-side apply through the product's API client, resources found by discovery.
 // - binary.ts: the Go components of cluster/ built once per module hash and cached.
 // - build-priority.ts: the builds' niceness beside tests, lifted while a lane of tests waits on one.
+// - process-tree.ts: a process and those it started, from /proc: their pids and the CPU they took.
 // - image-prune.ts: the image cache keeps each repository's few most recently used images.
 // - buildah.ts: buildah with its own storage and a time limit, shared by the image builders.
 // - control-plane.ts: the built-in control plane (cluster/control-plane) started, its workloads maybe
