@@ -52,8 +52,28 @@ t.test(
       'failed before the agent ran: asking https://someone:[REDACTED]@git.invalid/acme/payments.git for the branch feature/task-7-implementation: Could not resolve host: git.invalid',
     );
     t.notOk(r.result.includes(token), 'the token is not in the result document');
+    const retries = r.log.split('\n').filter((l) => l.includes('the remote did not answer'));
+    t.equal(retries.length, 2, `asked three times in all: ${retries.join(' | ')}`);
+    t.notOk(retries.join('\n').includes('git.invalid'), 'the retries name the command, not its URL');
   },
 );
+
+t.test('a remote that does not answer for a moment is asked again, and the run goes on', async (t) => {
+  const f = fixture(t);
+  const repo = f.origin(path.join(f.root, 'payments.git'), 'main', { a: 'a' });
+  const spec = sampleTaskRun(rex);
+  spec.spec.repository = { url: repo, branch: 'main' };
+  f.gitFailing('ls-remote', 1);
+  const r = f.run(renderTaskRun(set, spec, config, 1, f.options), { GIT_RETRY_PAUSE: '1' });
+  t.equal(r.status, 0, r.log);
+  t.match(r.log, /git ls-remote: the remote did not answer \(try 1 of 3\); trying again in 1s/);
+  t.match(
+    r.log,
+    /starting the branch feature\/task-7-implementation from main/,
+    'the branch question answered',
+  );
+  t.not(r.argv.length, 0, 'the agent ran');
+});
 
 t.test('a resumed checkout whose remote is gone: the summary names the fetch', async (t) => {
   const f = fixture(t);

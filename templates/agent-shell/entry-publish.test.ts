@@ -166,3 +166,28 @@ t.test("a CodeRun's baseBranch is where its work starts and what its pull reques
   t.equal(p.status, 0, p.log);
   t.ok(created(p.gh)?.includes('base=trunk'), 'the pull request targets trunk');
 });
+
+t.test(
+  'a push the remote did not answer is tried again; one it never answers is not pushed, saying so',
+  async (t) => {
+    // Twice without an answer, then pushed: the third of the three tries (1 s apart, then 2).
+    const { f, render, onRemote } = setup(t);
+    f.gitFailing('push', 2);
+    const r = f.run(render(1), { STUB_PR_URL: PR, GIT_RETRY_PAUSE: '1' });
+    t.equal(r.status, 0, r.log);
+    t.equal(summaryOf(r.result), `pull request ${PR}`);
+    t.ok(onRemote(), 'pushed');
+    t.match(r.log, /git push: the remote did not answer \(try 1 of 3\); trying again in 1s/);
+    t.match(r.log, /git push: the remote did not answer \(try 2 of 3\); trying again in 2s/);
+
+    const never = setup(t);
+    never.f.gitFailing('push', 3);
+    const failed = never.f.run(never.render(1), { STUB_PR_URL: PR, GIT_RETRY_PAUSE: '1' });
+    t.equal(failed.status, 0, 'the agent succeeded: the attempt did, its work not pushed');
+    t.equal(
+      summaryOf(failed.result),
+      `not pushed: pushing ${BRANCH} to ${never.url} failed (fatal: unable to access 'https://flaky.test/': Recv failure: Connection reset by peer)`,
+    );
+    t.notOk(never.onRemote());
+  },
+);

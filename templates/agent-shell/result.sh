@@ -115,17 +115,24 @@ redact() {
   printf '%s' "$s"
 }
 
-# Why the step failed, in its own words: the last lines of its stderr (git's advice lines, the
-# "fatal: " prefix and the URL the step already names dropped), one line of at most 512 bytes.
+# Why the step failed, in its own words: the last 3 distinct lines of its stderr (a command tried
+# again said the same each time; git's advice lines, the "fatal: " prefix and the URL the step already
+# names dropped), one line of at most 512 bytes.
 step_cause() {
   [[ -s $STEP_STDERR ]] || return 0
-  local line cause=''
-  while IFS= read -r line; do
-    line=${line#fatal: }
+  local -a lines picked=()
+  local -A seen=()
+  local line i cause=''
+  mapfile -t lines < <(grep -v -e '^[[:space:]]*$' -e '^Please make sure you have the correct access rights$' \
+    -e '^and the repository exists\.$' "$STEP_STDERR")
+  for ((i = ${#lines[@]} - 1; i >= 0 && ${#picked[@]} < 3; i--)); do
+    line=${lines[i]#fatal: }
     line=${line#"unable to access '"*"': "}
-    cause+=${cause:+; }$line
-  done < <(grep -v -e '^[[:space:]]*$' -e '^Please make sure you have the correct access rights$' \
-    -e '^and the repository exists\.$' "$STEP_STDERR" | tail -n 3)
+    [[ -z ${seen[$line]:-} ]] || continue
+    seen[$line]=1
+    picked=("$line" "${picked[@]}")
+  done
+  for line in "${picked[@]}"; do cause+=${cause:+; }$line; done
   utf8_prefix "$(one_line "$cause")" 512
 }
 

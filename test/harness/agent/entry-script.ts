@@ -226,5 +226,29 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
     workspaceRoot: path.join(root, 'workspace'),
     configMapDir: path.join(root, 'task-files'),
   };
-  return { root, bin, origin, run, options };
+  /**
+   * From now on `git` is a git whose commands naming `word` (push, ls-remote, ...) fail `times` times
+   * first, as git does when the remote does not answer (status 128), then run; the entry script's
+   * and the agent's git alike.
+   */
+  const gitFailing = (word: string, times: number) => {
+    const real = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
+    const count = path.join(root, `git-${word}-failures`);
+    const wrapper = `#!/bin/sh
+for a in "$@"; do
+  if [ "$a" = '${word}' ]; then
+    n=$(cat '${count}' 2>/dev/null || echo 0)
+    if [ "$n" -lt ${times} ]; then
+      echo $((n + 1)) >'${count}'
+      echo "fatal: unable to access 'https://flaky.test/': Recv failure: Connection reset by peer" >&2
+      exit 128
+    fi
+  fi
+done
+exec '${real}' "$@"
+`;
+    writeFileSync(path.join(bin, 'git'), wrapper);
+    chmodSync(path.join(bin, 'git'), 0o755);
+  };
+  return { root, bin, origin, run, options, gitFailing };
 }

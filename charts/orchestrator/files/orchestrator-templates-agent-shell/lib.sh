@@ -158,10 +158,29 @@ require_tools() {
 
 # --- Repositories ---
 
+# Git's commands that talk to the remote. One that failed as git does when the remote did not answer
+# (status 128: a proxy or the forge restarting, a connection reset, a name not resolved for a moment)
+# is run again, GIT_TRIES times in all (3), GIT_RETRY_PAUSE seconds (2) later, doubling: a moment's
+# failure would otherwise cost the attempt, or leave its work unpushed. An answer is final at once:
+# ls-remote's 2 (no such branch), a push the remote refused (1). Each try's stderr is the caller's.
+remote_git() {
+  local tries=${GIT_TRIES:-3} pause=${GIT_RETRY_PAUSE:-2} try=1 status what=$1
+  # The subcommand alone: the arguments may hold a URL with a credential in it.
+  if [[ $1 == -C ]]; then what=${3:-}; fi
+  while :; do
+    status=0
+    git "$@" || status=$?
+    ((status == 128 && try < tries)) || return "$status"
+    log "git $what: the remote did not answer (try $try of $tries); trying again in ${pause}s"
+    sleep "$pause"
+    ((try += 1, pause *= 2))
+  done
+}
+
 # The remote $1's answer for its branch $2: status 0, it has it; 2, it has not; another, it did not
 # answer (git's words on stderr). Never read a failure as "no branch": the work would be compared
 # with, or start again from, the base branch.
-branch_listed() { git ls-remote --exit-code --heads "$1" "refs/heads/$2" >/dev/null; }
+branch_listed() { remote_git ls-remote --exit-code --heads "$1" "refs/heads/$2" >/dev/null; }
 
 # Whether the remote $1 has the branch $2; a remote that did not answer ends the step with git's words.
 remote_has_branch() {
@@ -233,8 +252,8 @@ shallow_clone() {
   if [[ -n $sparse ]]; then args+=(--filter=blob:none --sparse); fi
   rm -rf "$dir"
   STEP="cloning $url"
-  git "${args[@]}" -- "$url" "$dir"
-  if [[ -n $sparse ]]; then git -C "$dir" sparse-checkout set "$sparse"; fi
+  remote_git "${args[@]}" -- "$url" "$dir"
+  if [[ -n $sparse ]]; then remote_git -C "$dir" sparse-checkout set "$sparse"; fi
 }
 
 # The repository the agent works in, on its work branch. A checkout left by an earlier attempt (the
@@ -251,13 +270,13 @@ prepare_work_repo() {
       git -C "$dir" checkout --quiet "$branch" --
     elif remote_has_branch "$url" "$branch"; then
       STEP="fetching the branch $branch from $url"
-      git -C "$dir" fetch --quiet --depth 1 origin "refs/heads/$branch"
+      remote_git -C "$dir" fetch --quiet --depth 1 origin "refs/heads/$branch"
       git -C "$dir" checkout --quiet -B "$branch" FETCH_HEAD
     else
       local ref=HEAD
       if [[ -n $base ]]; then ref="refs/heads/$base"; fi
       STEP="fetching $ref from $url"
-      git -C "$dir" fetch --quiet --depth 1 origin "$ref"
+      remote_git -C "$dir" fetch --quiet --depth 1 origin "$ref"
       git -C "$dir" checkout --quiet -B "$branch" FETCH_HEAD
     fi
   elif remote_has_branch "$url" "$branch"; then
@@ -280,7 +299,7 @@ prepare_read_repo() {
     sanitize_checkout "$dir"
     git -C "$dir" remote set-url origin "$url"
     STEP="fetching $branch from $url"
-    git -C "$dir" fetch --quiet --depth 1 origin "refs/heads/$branch"
+    remote_git -C "$dir" fetch --quiet --depth 1 origin "refs/heads/$branch"
     git -C "$dir" checkout --quiet --force --detach FETCH_HEAD
   else
     shallow_clone "$url" "$branch" "$dir"

@@ -96,7 +96,7 @@ fetch_both() {
   fi
   REMOTE_HAS_BRANCH=true
   if ((listed == 0)); then
-    if ! git -C "$pub" fetch --quiet --no-tags --depth 1 "$REPO_URL" \
+    if ! remote_git -C "$pub" fetch --quiet --no-tags --depth 1 "$REPO_URL" \
       "+refs/heads/$WORK_BRANCH:refs/orchestrator/remote" 2>"$err"; then
       PUBLISH_FAILED="fetching $WORK_BRANCH from $REPO_URL failed ($(one_line "$(tail -n 1 "$err")"))"
       return 1
@@ -105,7 +105,7 @@ fetch_both() {
     REMOTE_HAS_BRANCH=false
     local base=HEAD
     if [[ -n $BASE_BRANCH ]]; then base=refs/heads/$BASE_BRANCH; fi
-    if ! git -C "$pub" fetch --quiet --no-tags --depth 1 "$REPO_URL" "+$base:refs/orchestrator/remote" 2>"$err"; then
+    if ! remote_git -C "$pub" fetch --quiet --no-tags --depth 1 "$REPO_URL" "+$base:refs/orchestrator/remote" 2>"$err"; then
       PUBLISH_FAILED="fetching ${BASE_BRANCH:-the default branch} from $REPO_URL failed ($(one_line "$(tail -n 1 "$err")"))"
       return 1
     fi
@@ -156,7 +156,12 @@ publish_branch() {
     return 0
   fi
   # Only the work branch, never with force: the remote refuses what is not a fast-forward of it.
-  if ! git -C "$pub" push --quiet "$REPO_URL" "refs/orchestrator/work:refs/heads/$WORK_BRANCH" 2>"$err"; then
+  local pushed=0
+  remote_git -C "$pub" push --quiet "$REPO_URL" "refs/orchestrator/work:refs/heads/$WORK_BRANCH" 2>"$err" || pushed=$?
+  if ((pushed == 128)); then
+    PUBLISH_FAILED="pushing $WORK_BRANCH to $REPO_URL failed ($(one_line "$(tail -n 1 "$err")"))"
+    return 0
+  elif ((pushed != 0)); then
     PUBLISH_FAILED="pushing $WORK_BRANCH was refused: $(push_refusal "$err")"
     return 0
   fi
@@ -192,7 +197,7 @@ open_pull_request() {
   local url answer base=$BASE_BRANCH
   # No base named: the repository's default branch, as the remote says (what the checkout started from).
   if [[ -z $base ]]; then
-    base=$(git ls-remote --symref "$REPO_URL" HEAD 2>/dev/null | sed -n 's|^ref: refs/heads/\(.*\)\tHEAD$|\1|p') || base=''
+    base=$(remote_git ls-remote --symref "$REPO_URL" HEAD 2>/dev/null | sed -n 's|^ref: refs/heads/\(.*\)\tHEAD$|\1|p') || base=''
     base=${base:-main}
   fi
   url=$(gh api --method GET "repos/$REPO_OWNER/$REPO_NAME/pulls" -f "head=$REPO_OWNER:$WORK_BRANCH" -f state=open \
