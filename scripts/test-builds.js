@@ -49,14 +49,17 @@ export function noticingBuilds(log, state) {
 }
 
 /**
+ * A progress step of the operator image's own build (agent-image.ts's words), not of its bases: its
+ * bud and push, and the pruning after it (which a base's build does too, after its own bud).
+ */
+const OWN_IMAGE_STEP = /orchestrator\.local\/orchestrator[:\s]|older orchestrator images|older build stages/;
+
+/**
  * Starts building, once `after` settles, in NEEDS' order and one at a time, every need in `needs`;
  * returns a promise per need (rejected when its build failed), one for them all, and `settled`: the
  * needs whose build has ended, built or failed. `state.cold` is set when anything was built rather
  * than cached. `cluster` holds dist/cluster's builders (loaded after the TypeScript build).
  */
-/** A progress step of the operator image's own build (agent-image.ts's words), not of its bases. */
-const OWN_IMAGE_STEP = /orchestrator\.local\/orchestrator[:\s]|older orchestrator images/;
-
 export function startBuilds(needs, { cluster, log, timing, state, after = Promise.resolve() }) {
   const building = () => {
     state.cold = true;

@@ -1,6 +1,7 @@
 // A process tree's CPU, read from /proc: a child that ended counts through its parent, a running one
 // by its own times; each checked against what the shell's own `times` says it took.
 import { spawn } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import t, { type Test } from 'tap';
 import { waitFor } from '../../test/harness/util/wait.js';
 import { descendants, treeCpuSeconds } from './process-tree.js';
@@ -57,4 +58,22 @@ t.test('a running descendant counts by its own times; a pid gone counts nothing'
   const gone = spawn('true');
   await new Promise((resolve) => gone.on('exit', resolve));
   t.equal(treeCpuSeconds(gone.pid as number), 0);
+});
+
+t.test('a child a thread other than the main one started is found too', async (t) => {
+  // A worker thread of this process starts it, as go starts its compilers from any of its threads.
+  const worker = new Worker(
+    `const { spawn } = require('node:child_process');
+     const { parentPort } = require('node:worker_threads');
+     const child = spawn('sleep', ['600'], { stdio: 'ignore' });
+     parentPort.postMessage(child.pid);
+     parentPort.once('message', () => { child.kill('SIGKILL'); process.exit(0); });`,
+    { eval: true },
+  );
+  const pid = await new Promise<number>((resolve) => worker.once('message', resolve));
+  t.teardown(async () => {
+    worker.postMessage('stop');
+    await new Promise((resolve) => worker.once('exit', resolve));
+  });
+  t.ok(descendants(process.pid).includes(pid), `the worker's child ${pid} is among this process's`);
 });

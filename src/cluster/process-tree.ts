@@ -1,21 +1,35 @@
 // A process and those it started, read from Linux's /proc: their pids (build-priority.ts renices them)
 // and the CPU they took (binary.ts reports a build's). Where /proc cannot tell, none and 0.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * The children of `pid`: each of its threads' /proc children list, as a child is listed under the
+ * thread that started it (go starts its compilers from any of its threads).
+ */
+function children(pid: number): number[] {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  return threads.flatMap((tid) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  });
+}
 
 /** The processes `pid` started and theirs (Linux's /proc children lists); none where it cannot tell. */
 export function descendants(pid: number): number[] {
   const found: number[] = [];
   const queue = [pid];
   while (queue.length > 0) {
-    const p = queue.shift() as number;
-    let children: number[];
-    try {
-      children = readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
-    } catch {
-      children = [];
-    }
-    found.push(...children);
-    queue.push(...children);
+    const kids = children(queue.shift() as number);
+    found.push(...kids);
+    queue.push(...kids);
   }
   return found;
 }

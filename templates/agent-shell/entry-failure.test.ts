@@ -34,6 +34,7 @@ t.test('a repository that does not exist: the summary names the clone and git’
     `failed before the agent ran: cloning ${docs}: repository '${docs}' does not exist`,
   );
   t.match(r.log, /fatal: repository '.*no-such-docs\.git' does not exist/, 'and the log keeps git’s words');
+  t.notMatch(r.log, /did not answer/, 'an answer (no such repository) is not asked again');
 });
 
 t.test(
@@ -43,7 +44,7 @@ t.test(
     const token = 'ghp_0123456789abcdefABCDEF0123456789';
     const spec = sampleTaskRun(rex);
     spec.spec.repository = { url: `https://someone:${token}@git.invalid/acme/payments.git`, branch: 'main' };
-    const r = f.run(renderTaskRun(set, spec, config, 1, f.options));
+    const r = f.run(renderTaskRun(set, spec, config, 1, f.options), { GIT_RETRY_PAUSE: '1' });
     t.not(r.status, 0);
     t.same(r.argv, [], 'the agent never ran');
     const summary = summaryOf(t, r.result);

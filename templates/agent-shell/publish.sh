@@ -158,7 +158,7 @@ publish_branch() {
   # Only the work branch, never with force: the remote refuses what is not a fast-forward of it.
   local pushed=0
   remote_git -C "$pub" push --quiet "$REPO_URL" "refs/orchestrator/work:refs/heads/$WORK_BRANCH" 2>"$err" || pushed=$?
-  if ((pushed == 128)); then
+  if ((pushed != 0)) && [[ $REMOTE_UNANSWERED == true ]]; then
     PUBLISH_FAILED="pushing $WORK_BRANCH to $REPO_URL failed ($(one_line "$(tail -n 1 "$err")"))"
     return 0
   elif ((pushed != 0)); then

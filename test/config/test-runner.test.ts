@@ -335,6 +335,7 @@ t.test(
       'buildah bud /work/main -> orchestrator.local/orchestrator:abc',
       'buildah push orchestrator.local/orchestrator:abc oci-archive:/c/images/orchestrator-abc.oci',
       "removed the cache's older orchestrator images: orchestrator.local/orchestrator:old",
+      'removed 3 older build stages from the build storage',
     ];
     t.equal(await run(own), false, 'only its own build: warm');
     t.equal(await run([]), false, 'cached: warm');

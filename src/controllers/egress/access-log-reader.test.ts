@@ -260,3 +260,20 @@ t.test('a refusal read before the pods’ cache knows its pod waits for it, a wh
   t.equal(await unattributed(), 1, 'given up after the wait, and counted');
   t.equal(w.api.made('PATCH', `${RUN}/status`).length, 1, 'nothing more on the run');
 });
+
+t.test('a refusal two cached pods could have sent is nobody’s at once, not held', async (t) => {
+  const clock = new ManualClock(new Date(at('06') * 1000));
+  const w = world({ clock });
+  w.pods.onAdd({
+    ...AGENT_POD,
+    metadata: { ...AGENT_POD.metadata, name: 'other-pod', uid: 'other-uid' },
+  });
+  w.setLog(`${line('05', '10.0.0.5', 'evil.test')}\n`);
+  await w.read();
+  t.equal(
+    sampleSum(await w.registry.metrics(), 'orchestrator_egress_refused_unattributed_total', {}),
+    1,
+    'counted as nobody’s in the same reading',
+  );
+  t.equal(w.api.made('PATCH', `${RUN}/status`).length, 0, 'on no run');
+});

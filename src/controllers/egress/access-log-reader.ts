@@ -110,8 +110,9 @@ export class AccessLogReader implements Reconciler {
   }
 
   /**
-   * Puts the refusals waiting, then `read`, on their runs; one no pod answers for waits a while for the
-   * pods' cache, then counts as unattributed. Every proxy pod's reading retries the waiting ones.
+   * Puts the refusals waiting, then `read`, on their runs; one that no cached pod could have sent
+   * waits a while for the pods' cache, then counts as unattributed. Every proxy pod's reading retries
+   * the waiting ones.
    */
   private attribute(read: Refusal[]): void {
     const { pods, jobs, book, metrics } = this.opts;
@@ -123,7 +124,13 @@ export class AccessLogReader implements Reconciler {
       if (run) {
         if (book.add(run, refusal)) metrics.refused(run);
         else metrics.unattributed();
-      } else if (now - refusal.at < ATTRIBUTION_WAIT_MS && this.waiting.length < MAX_WAITING)
+      } else if (
+        // Two pods that could have sent it make it nobody's for good: one of them leaving the cache
+        // later would not make it the other's.
+        pods.holders(refusal.client, refusal.at).length === 0 &&
+        now - refusal.at < ATTRIBUTION_WAIT_MS &&
+        this.waiting.length < MAX_WAITING
+      )
         this.waiting.push(refusal);
       else metrics.unattributed();
     }

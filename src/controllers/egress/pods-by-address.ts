@@ -62,10 +62,15 @@ export class PodsByAddress implements ResourceEventHandler {
 
   /** The one pod that held `address` at `at` (ms), or undefined when none or more than one could have. */
   at(address: string, at: number): KubeObject | undefined {
-    const held = [...(this.byAddress.get(address)?.values() ?? [])].filter((pod) => {
+    const held = this.holders(address, at);
+    return held.length === 1 ? held[0] : undefined;
+  }
+
+  /** The pods that could have held `address` at `at` (ms). */
+  holders(address: string, at: number): KubeObject[] {
+    return [...(this.byAddress.get(address)?.values() ?? [])].filter((pod) => {
       const w = podWindow(pod);
       return w !== undefined && w.from <= at && (w.to === undefined || at <= w.to);
     });
-    return held.length === 1 ? held[0] : undefined;
   }
 }

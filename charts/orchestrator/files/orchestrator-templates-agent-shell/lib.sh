@@ -158,22 +158,37 @@ require_tools() {
 
 # --- Repositories ---
 
-# Git's commands that talk to the remote. One that failed as git does when the remote did not answer
-# (status 128: a proxy or the forge restarting, a connection reset, a name not resolved for a moment)
-# is run again, GIT_TRIES times in all (3), GIT_RETRY_PAUSE seconds (2) later, doubling: a moment's
-# failure would otherwise cost the attempt, or leave its work unpushed. An answer is final at once:
-# ls-remote's 2 (no such branch), a push the remote refused (1). Each try's stderr is the caller's.
+# Git's words for a remote that did not answer, as against one that answered no (a 403, a repository
+# or branch it has not, a refused push): a name not resolved, a connection refused, reset or timed
+# out, a transfer cut short, a server or proxy error (5xx).
+readonly REMOTE_UNANSWERED_WORDS='Could not resolve (host|proxy)|Failed to connect|Connection (refused|reset|timed out)|Operation timed out|timed out after|RPC failed|early EOF|hung up unexpectedly|unexpected disconnect|Empty reply from server|(Recv|Send) failure|SSL_ERROR_SYSCALL|GnuTLS recv error|transfer closed|returned error: 5[0-9][0-9]|CONNECT tunnel failed, response 5[0-9][0-9]'
+# Whether the last remote_git that failed did so because the remote did not answer.
+REMOTE_UNANSWERED=false
+
+# Git's commands that talk to the remote. One that failed because the remote did not answer (status
+# 128 with those words: a proxy or the forge restarting, a connection reset) is run again, GIT_TRIES
+# times in all (3), GIT_RETRY_PAUSE seconds (2) later, doubling: a moment's failure would otherwise
+# cost the attempt, or leave its work unpushed. An answer is final at once. A clone tried again starts
+# from no destination (git keeps one whose checkout failed). Each try's stderr is the caller's.
 remote_git() {
-  local tries=${GIT_TRIES:-3} pause=${GIT_RETRY_PAUSE:-2} try=1 status what=$1
+  local tries=${GIT_TRIES:-3} pause=${GIT_RETRY_PAUSE:-2} try=1 status what=$1 words
   # The subcommand alone: the arguments may hold a URL with a credential in it.
   if [[ $1 == -C ]]; then what=${3:-}; fi
+  words=$(mktemp "${TMPDIR:-/tmp}/orchestrator-git.XXXXXX")
   while :; do
     status=0
-    git "$@" || status=$?
-    ((status == 128 && try < tries)) || return "$status"
+    git "$@" 2>"$words" || status=$?
+    cat "$words" >&2
+    REMOTE_UNANSWERED=false
+    if ((status == 128)) && grep -qE "$REMOTE_UNANSWERED_WORDS" "$words"; then REMOTE_UNANSWERED=true; fi
+    if [[ $REMOTE_UNANSWERED == false ]] || ((try >= tries)); then
+      rm -f "$words"
+      return "$status"
+    fi
     log "git $what: the remote did not answer (try $try of $tries); trying again in ${pause}s"
     sleep "$pause"
-    ((try += 1, pause *= 2))
+    if [[ $what == clone ]]; then rm -rf "${!#}"; fi
+    try=$((try + 1)) pause=$((pause * 2))
   done
 }
 
