@@ -11,6 +11,7 @@ import { applyObjects } from '../../../src/cluster/apply.js';
 import { type Cluster, clusterSource, type LocalImage, obtainCluster } from '../../../src/cluster/index.js';
 import { KubeClient, type KubeObject } from '../../../src/runtime/index.js';
 import { scaled } from '../util/wait.js';
+import { endTestNamespace } from './namespace-teardown.js';
 
 export interface TestClusterOptions {
   /**
@@ -107,7 +108,7 @@ interface Teardown {
 /** config/agents, rendered once per process. */
 let sandbox: KubeObject[] | undefined;
 
-/** A namespace that exists for one test and is deleted after it (Background: no waiting on GC). */
+/** A namespace that exists for one test and is deleted after it, its runs let go (namespace-teardown.ts). */
 export async function testNamespace(
   t: Teardown,
   cluster: Cluster,
@@ -123,7 +124,14 @@ export async function testNamespace(
   await core.createNamespace({
     body: { metadata: { name, labels: { 'orchestrator.io/test': 'true', ...labels } } },
   });
-  t.teardown(() => core.deleteNamespace({ name, propagationPolicy: 'Background' }).catch(() => undefined));
+  t.teardown(async () => {
+    const client = new KubeClient(kubeConfig(cluster));
+    try {
+      await endTestNamespace(client, name);
+    } finally {
+      client.close();
+    }
+  });
   // The agent sandbox (the agents' ServiceAccounts, Role, NetworkPolicies), as an install puts it
   // where runs live: without the ServiceAccounts the Job controller cannot create the pods.
   sandbox ??= renderAgentSandbox(cluster.kubectl);
