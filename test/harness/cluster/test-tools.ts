@@ -1,8 +1,8 @@
 // The Go tools that only the tests run, declared here rather than beside the product's own binaries in
-// src/cluster: the OpenTelemetry Collector the tracing tests export to (test/otelcol), helm for the
-// chart tests (test/helm), and Argo's programs the Argo suites execute (test/argo-workflows,
-// test/argo-events). Each is built from its module in this repository and cached like the local
-// cluster's binaries (src/cluster/binary.ts moduleBinary); scripts/test.js builds them all before the
+// src/cluster: the OpenTelemetry Collector the tracing tests export to (test/otelcol), and helm for the
+// chart tests and Argo's programs the Argo suites execute (test/go-tools: one module, so that they
+// share one build list and the Go build cache compiles their common libraries once). Each is built
+// from its module in this repository and cached like the local cluster's binaries (src/cluster/binary.ts moduleBinary); scripts/test.js builds them all before the
 // suites (build-test-tools.ts), so a cold build (minutes) never runs inside a test's timeout.
 import { join } from 'node:path';
 import { type BinaryOptions, type GoComponent, moduleBinary } from '../../../src/cluster/binary.js';
@@ -32,10 +32,10 @@ export const OTEL_COLLECTOR: TestTool = {
   users: 'the tracing test',
 };
 
-/**
- * Helm (test/helm: a go.mod whose `tool` is helm's command, pinned). No Debian package ships Helm, so it
- * comes from the Go module proxy.
- */
+/** The module of every test tool but the Collector (whose own code the collector builder made). */
+const GO_TOOLS_MODULE = join(packageRoot(), 'test', 'go-tools');
+
+/** Helm (a `tool` of test/go-tools, pinned). No Debian package ships Helm, so it comes from the Go module proxy. */
 export const HELM: TestTool = {
   tool: 'helm',
   component: {
@@ -44,14 +44,11 @@ export const HELM: TestTool = {
     label: 'helm',
     holds: 'the Helm CLI, for the chart tests',
   },
-  moduleDir: join(packageRoot(), 'test', 'helm'),
+  moduleDir: GO_TOOLS_MODULE,
   users: 'the Helm chart test',
 };
 
-const ARGO_WORKFLOWS_MODULE = join(packageRoot(), 'test', 'argo-workflows');
-const ARGO_EVENTS_MODULE = join(packageRoot(), 'test', 'argo-events');
-
-/** Argo Workflows' controller (test/argo-workflows), run on the host against the test cluster. */
+/** Argo Workflows' controller (test/go-tools), run on the host against the test cluster. */
 export const WORKFLOW_CONTROLLER: TestTool = {
   tool: 'Argo workflow-controller',
   component: {
@@ -60,11 +57,11 @@ export const WORKFLOW_CONTROLLER: TestTool = {
     label: "Argo Workflows' workflow-controller",
     holds: 'DAGs, steps, suspend nodes, semaphores',
   },
-  moduleDir: ARGO_WORKFLOWS_MODULE,
+  moduleDir: GO_TOOLS_MODULE,
   users: 'the Argo Workflows suites',
 };
 
-/** Argo's executor (test/argo-workflows), the program of every workflow pod: the argoexec image. */
+/** Argo's executor (test/go-tools), the program of every workflow pod: the argoexec image. */
 export const ARGOEXEC: TestTool = {
   tool: 'argoexec',
   component: {
@@ -80,11 +77,11 @@ export const ARGOEXEC: TestTool = {
       },
     ],
   },
-  moduleDir: ARGO_WORKFLOWS_MODULE,
+  moduleDir: GO_TOOLS_MODULE,
   users: 'the Argo Workflows suites',
 };
 
-/** Argo Events (test/argo-events): its controller, EventSource and Sensor programs in one binary. */
+/** Argo Events (test/go-tools): its controller, EventSource and Sensor programs in one binary. */
 export const ARGO_EVENTS_BINARY: TestTool = {
   tool: 'argo-events',
   component: {
@@ -93,11 +90,11 @@ export const ARGO_EVENTS_BINARY: TestTool = {
     label: 'Argo Events',
     holds: 'controller, EventSource and Sensor services',
   },
-  moduleDir: ARGO_EVENTS_MODULE,
+  moduleDir: GO_TOOLS_MODULE,
   users: 'the Argo Events suite',
 };
 
-/** The NATS server of Argo Events' module graph (test/argo-events): the EventBus's JetStream. */
+/** The NATS server at the version Argo Events requires (test/go-tools): the EventBus's JetStream. */
 export const NATS_SERVER: TestTool = {
   tool: 'nats-server',
   component: {
@@ -106,7 +103,7 @@ export const NATS_SERVER: TestTool = {
     label: 'nats-server',
     holds: 'JetStream, the EventBus of Argo Events',
   },
-  moduleDir: ARGO_EVENTS_MODULE,
+  moduleDir: GO_TOOLS_MODULE,
   users: 'the Argo Events suite',
 };
 

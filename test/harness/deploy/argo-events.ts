@@ -1,5 +1,5 @@
 // Argo Events executed on the local cluster (docs/argo.md "How they are checked"): nats-server of
-// test/argo-events on the host at the pods' gateway (the EventBus, as `jetstreamExotic`: TLS is
+// test/go-tools on the host at the pods' gateway (the EventBus, as `jetstreamExotic`: TLS is
 // mandatory for Argo Events' JetStream client, so the server has a certificate of its own CA), and
 // upstream's cluster install of the controller, as a pod on the real node, whose EventSource and
 // Sensor pods run there too. Argo Events' stream has a fixed name and no namespace in its subjects,

@@ -1,5 +1,5 @@
 // The images of Argo's pods on the real node, which has no registry: each holds one static Go binary
-// of test/argo-workflows or test/argo-events (test-tools.ts) at /bin, PATH=/bin, and a /tmp every
+// of test/go-tools (test-tools.ts) at /bin, PATH=/bin, and a /tmp every
 // user may write (the executor and the Sensor write their files there). Built from scratch like the
 // node's own images (src/cluster/real-node-images.ts scratchImage), tagged by the binary's content.
 import { chmodSync, mkdirSync, readFileSync } from 'node:fs';

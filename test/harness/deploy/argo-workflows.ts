@@ -1,5 +1,5 @@
 // Argo Workflows executed on the local cluster (docs/argo.md "How they are checked"): the
-// workflow-controller of test/argo-workflows runs on the host against the test cluster, as Argo's own
+// workflow-controller of test/go-tools runs on the host against the test cluster, as Argo's own
 // end-to-end tests run it, and every workflow pod runs argoexec on the real node. Plus what a user
 // does with the argo CLI (submit from a template, resume) done through the API as the CLI does it.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Helm (test/helm, built from the Go module proxy and cached like the cluster's binaries) run on the
+// Helm (test/go-tools, built from the Go module proxy and cached like the cluster's binaries) run on the
 // chart in charts/orchestrator, with its own config, cache and data folders so that no Helm setup of
 // the machine is read or written.
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
