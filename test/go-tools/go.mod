@@ -5,7 +5,7 @@
 // the host), for the Argo Events suite; helm, for the chart tests (no Debian package ships it).
 // One module, so that they share one build list: the Go build cache then compiles the Kubernetes
 // client, gRPC and the other libraries they have in common once, not once per program's own versions
-// (docs/benchmarks.md "Building the Go programs"). Each program gets at least the versions its own
+// (docs/decisions/0060-one-module-for-the-test-tools.md). Each program gets at least the versions its own
 // module asks for; where two ask differently, the higher (go's minimal version selection).
 // helm is v3.18.6, not a later v3: helm v3.19 asks for Kubernetes' libraries v0.34, whose
 // labels.Labels has a method argoexec v3.7.18 does not implement, so argoexec would not compile.
