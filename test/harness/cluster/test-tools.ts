@@ -2,8 +2,9 @@
 // src/cluster: the OpenTelemetry Collector the tracing tests export to (test/otelcol), and helm for the
 // chart tests and Argo's programs the Argo suites execute (test/go-tools: one module, so that they
 // share one build list and the Go build cache compiles their common libraries once). Each is built
-// from its module in this repository and cached like the local cluster's binaries (src/cluster/binary.ts moduleBinary); scripts/test.js builds them all before the
-// suites (build-test-tools.ts), so a cold build (minutes) never runs inside a test's timeout.
+// from its module in this repository and cached like the local cluster's binaries
+// (src/cluster/binary.ts moduleBinary); scripts/test.js builds them all before the suites
+// (build-test-tools.ts), so a cold build (minutes) never runs inside a test's timeout.
 import { join } from 'node:path';
 import { type BinaryOptions, type GoComponent, moduleBinary } from '../../../src/cluster/binary.js';
 import { packageRoot } from '../../../src/util/package-root.js';
