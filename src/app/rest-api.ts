@@ -13,6 +13,8 @@ import type { CertificateFiles } from '../http/reloading-tls.js';
 import { TokenBuckets } from '../http/token-buckets.js';
 import { type ApiServer, startApiServer } from '../rest/server.js';
 import type { KubeClient, ListenAddress } from '../runtime/index.js';
+import type { GithubApps } from './github-apps.js';
+import type { Connected } from './run-context.js';
 import { authenticatedUser } from './service-account.js';
 
 /**
@@ -103,5 +105,22 @@ export function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
     port: address.port,
     // Local mode serves this machine only, as the webhooks do.
     host: local ? '127.0.0.1' : (address.host ?? '0.0.0.0'),
+  });
+}
+
+/** The REST API of `orchestrator run`, when its options give it an address. */
+export async function serveRestApi(proc: Connected, github: GithubApps): Promise<ApiServer | undefined> {
+  const { opts, inputs } = proc;
+  if (!opts.api) return undefined;
+  return startRestApi({
+    address: opts.api,
+    certificates: proc.certificates,
+    client: proc.client,
+    config: inputs.config,
+    githubSecrets: () => inputs.githubSecrets.current(),
+    ...(github.permissions ? { githubPermissions: github.permissions } : {}),
+    registry: proc.registry,
+    logger: proc.logger,
+    local: proc.local !== undefined,
   });
 }

@@ -8,6 +8,7 @@ import { reloadMetrics } from '../config/reload-metrics.js';
 import { watchConfigFile } from '../config/watch.js';
 import { type SecretSource, watchWebhookSecrets } from '../github/secrets.js';
 import { type TemplateSource, watchTemplates } from '../render/index.js';
+import type { RunOptions } from './options.js';
 
 export interface WatchedInputsOptions {
   configFile: string;
@@ -83,4 +84,15 @@ export function watchInputs(opts: WatchedInputsOptions): WatchedInputs {
       config.close();
     },
   };
+}
+
+/** The inputs `orchestrator run`'s options name. */
+export function watchRunInputs(opts: RunOptions, registry: Registry, logger: Logger): WatchedInputs {
+  return watchInputs({
+    configFile: opts.configFile,
+    ...(opts.configEnv ? { env: opts.configEnv } : {}),
+    ...(opts.templatesDir ? { templateDir: opts.templatesDir } : {}),
+    registry,
+    logger,
+  });
 }
