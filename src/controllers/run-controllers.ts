@@ -107,11 +107,7 @@ function kindController<K extends RunKindName>(
 }
 
 /** What wakes a kind's runs besides their own objects: a finished dependency, a slot come free. */
-function watchDependenciesAndSlots<K extends RunKindName>(
-  controller: Controller,
-  shared: SharedCaches,
-  cache: KindInformer<K>,
-): void {
+function watchDependenciesAndSlots(controller: Controller, shared: SharedCaches, cache: KindInformer): void {
   const { kind, runs } = cache;
   const { jobs } = shared;
   // A finished dependency wakes the runs waiting for it.
