@@ -25,6 +25,7 @@
 //   namespaces, and how the manager's permissions are asked (src/doctor).
 // - rest-api.ts: the REST API's part of the process: the manager's identity (trusted by the webhooks) and
 //   the API server, which serves the GitHub webhook too.
+// - github-webhook.ts: the GitHub webhook's router on the REST API's port, under a budget of its own.
 // - model-gateway.ts: the model gateway's step, on every replica.
 // - gateway.ts: the model gateway wired: its keys and ledger in the operator's namespace, the run's and the
 //   team budgets' limits, the listener; the token stamper the reconcilers use.
