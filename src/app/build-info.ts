@@ -1,4 +1,4 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import { packageVersion } from '../util/index.js';
 
 export const BUILD_INFO_METRIC = 'orchestrator_build_info';
@@ -15,4 +15,11 @@ export function registerBuildInfo(registry: Registry): void {
     registers: [registry],
   });
   gauge.set({ version: packageVersion(), node: process.versions.node }, 1);
+}
+
+/** The process's metrics registry, the build info in it from the start. */
+export function processRegistry(): Registry {
+  const registry = new Registry();
+  registerBuildInfo(registry);
+  return registry;
 }

@@ -1,18 +1,17 @@
 // The REST API's part of `orchestrator run`: the manager's own identity (whose submitted-by the
 // webhooks trust), and the API server on its address with the webhook's certificate files, serving the
-// GitHub webhook too.
+// GitHub webhook (github-webhook.ts) too.
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
-import type { ConfigSource, ControllerConfig } from '../api/index.js';
+import type { ControllerConfig } from '../api/index.js';
 import { KubeReviewer } from '../auth/index.js';
-import type { RepositoryPermissions } from '../github/index.js';
-import { GITHUB_WEBHOOK_PATH, githubWebhookRouter } from '../github/router.js';
+import { GITHUB_WEBHOOK_PATH } from '../github/router.js';
 import type { ConnectionLimits } from '../http/connection-limits.js';
-import { ListenerBudget } from '../http/listener-budget.js';
 import type { CertificateFiles } from '../http/reloading-tls.js';
-import { TokenBuckets } from '../http/token-buckets.js';
 import { type ApiServer, startApiServer } from '../rest/server.js';
 import type { KubeClient, ListenAddress } from '../runtime/index.js';
+import type { GithubApps } from './github-apps.js';
+import { type GithubWebhookOptions, githubWebhookRoute } from './github-webhook.js';
+import type { Connected } from './run-context.js';
 import { authenticatedUser } from './service-account.js';
 
 /**
@@ -43,18 +42,9 @@ export const connectionLimits = ({ connections }: ControllerConfig): ConnectionL
   trustedSources: connections.trustedSources,
 });
 
-export interface RestApiOptions {
+export interface RestApiOptions extends GithubWebhookOptions {
   address: ListenAddress;
   certificates: CertificateFiles;
-  client: KubeClient;
-  config: ConfigSource;
-  /** The current GitHub webhook secrets (current, then previous); none: /webhook/github is off. */
-  githubSecrets: () => readonly string[];
-  /** What GitHub says each delivery's actor may do; none (no App keys): deliveries are refused unless githubWebhook.triggerPermission is none. */
-  githubPermissions?: RepositoryPermissions;
-  /** Where the webhook's counters are registered. */
-  registry?: Registry;
-  logger: Logger;
   local: boolean;
 }
 
@@ -62,19 +52,9 @@ export interface RestApiOptions {
 export function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
   const { address, certificates, client, config, logger, local } = opts;
   // Read at start (a change takes a restart): the port, the audience, the limits.
-  const { api, githubWebhook: github } = config.current();
+  const { api } = config.current();
   const timeoutMs = api.requestTimeoutSeconds * 1000;
-  // GitHub's deliveries are larger and unauthenticated until their signature is checked: their own budget.
-  const githubBudget = new ListenerBudget({
-    name: 'github',
-    maxConcurrent: github.limits.maxConcurrentRequests,
-    maxBytesInFlight: github.limits.maxBytesInFlight,
-    maxBodyBytes: github.bodyLimitBytes,
-    perAddress: new TokenBuckets({
-      ratePerSecond: github.clientRateLimit.requestsPerSecond,
-      burst: github.clientRateLimit.burst,
-    }),
-  });
+  const github = githubWebhookRoute(opts);
   return startApiServer({
     ...certificates,
     client,
@@ -82,18 +62,8 @@ export function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
     config: () => config.current(),
     logger: logger.child({ component: 'api' }),
     // Signed by GitHub, not authenticated by a token: the router checks the signature itself.
-    routers: [
-      githubWebhookRouter({
-        api: client,
-        config: () => config.current(),
-        secrets: opts.githubSecrets,
-        logger: logger.child({ component: 'github' }),
-        bodyLimitBytes: github.bodyLimitBytes,
-        ...(opts.githubPermissions ? { permissions: opts.githubPermissions } : {}),
-        ...(opts.registry ? { registry: opts.registry } : {}),
-      }),
-    ],
-    pathBudgets: new Map([[GITHUB_WEBHOOK_PATH, githubBudget]]),
+    routers: [github.router],
+    pathBudgets: new Map([[GITHUB_WEBHOOK_PATH, github.budget]]),
     connections: connectionLimits(config.current()),
     limits: api.limits,
     clientRateLimit: api.clientRateLimit,
@@ -103,5 +73,22 @@ export function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
     port: address.port,
     // Local mode serves this machine only, as the webhooks do.
     host: local ? '127.0.0.1' : (address.host ?? '0.0.0.0'),
+  });
+}
+
+/** The REST API of `orchestrator run`, when its options give it an address. */
+export async function serveRestApi(proc: Connected, github: GithubApps): Promise<ApiServer | undefined> {
+  const { opts, inputs } = proc;
+  if (!opts.api) return undefined;
+  return startRestApi({
+    address: opts.api,
+    certificates: proc.certificates,
+    client: proc.client,
+    config: inputs.config,
+    githubSecrets: () => inputs.githubSecrets.current(),
+    ...(github.permissions ? { githubPermissions: github.permissions } : {}),
+    registry: proc.registry,
+    logger: proc.logger,
+    local: proc.local !== undefined,
   });
 }

@@ -7,6 +7,7 @@ import type { ControllerConfig } from '../api/index.js';
 import { DOCTOR_CHECKS, runChecks } from '../doctor/index.js';
 import type { ApiRequester } from '../runtime/index.js';
 import { doctorContext, reviewSelf, runNamespacesOf } from './doctor-context.js';
+import type { Connected } from './run-context.js';
 
 export async function logStartChecks(
   client: ApiRequester,
@@ -31,4 +32,13 @@ export async function logStartChecks(
   } catch (err) {
     logger.warn({ err }, 'start checks could not run');
   }
+}
+
+/**
+ * Against a cluster we did not make: never awaited nor fatal, since a missing key or binding is the
+ * user's to fix, and the process serves what it can meanwhile.
+ */
+export function startChecks(proc: Connected): void {
+  if (!proc.local)
+    void logStartChecks(proc.client, proc.inputs.config.current(), proc.opts.namespace, proc.logger);
 }

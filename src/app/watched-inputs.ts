@@ -4,10 +4,11 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigSource } from '../api/index.js';
-import { reloadMetrics } from '../config/reload-metrics.js';
+import { type ReloadMetrics, reloadMetrics } from '../config/reload-metrics.js';
 import { watchConfigFile } from '../config/watch.js';
 import { type SecretSource, watchWebhookSecrets } from '../github/secrets.js';
 import { type TemplateSource, watchTemplates } from '../render/index.js';
+import type { RunOptions } from './options.js';
 
 export interface WatchedInputsOptions {
   configFile: string;
@@ -29,12 +30,14 @@ export interface WatchedInputs {
   close(): void;
 }
 
-/** Loads both inputs (throws if either first load is invalid) and keeps them current. */
-export function watchInputs(opts: WatchedInputsOptions): WatchedInputs {
+/** The controller config file, its reloads logged and counted. */
+function watchConfig(
+  opts: WatchedInputsOptions,
+  metrics: ReloadMetrics,
+  poll: { pollMs?: number },
+): ConfigSource {
   const { configFile: file, logger } = opts;
-  const metrics = reloadMetrics(opts.registry);
-  const poll = opts.pollMs === undefined ? {} : { pollMs: opts.pollMs };
-  const config = watchConfigFile(file, {
+  return watchConfigFile(file, {
     ...poll,
     ...(opts.env ? { env: opts.env } : {}),
     onChange: () => {
@@ -48,6 +51,14 @@ export function watchInputs(opts: WatchedInputsOptions): WatchedInputs {
     onWatchError: (err) =>
       logger.warn({ file, err: err.message }, 'controller config not watched; changes are seen by polling'),
   });
+}
+
+/** Loads both inputs (throws if either first load is invalid) and keeps them current. */
+export function watchInputs(opts: WatchedInputsOptions): WatchedInputs {
+  const { logger } = opts;
+  const metrics = reloadMetrics(opts.registry);
+  const poll = opts.pollMs === undefined ? {} : { pollMs: opts.pollMs };
+  const config = watchConfig(opts, metrics, poll);
   let templates: TemplateSource;
   try {
     templates = watchTemplates(opts.templateDir, () => config.current(), {
@@ -83,4 +94,15 @@ export function watchInputs(opts: WatchedInputsOptions): WatchedInputs {
       config.close();
     },
   };
+}
+
+/** The inputs `orchestrator run`'s options name. */
+export function watchRunInputs(opts: RunOptions, registry: Registry, logger: Logger): WatchedInputs {
+  return watchInputs({
+    configFile: opts.configFile,
+    ...(opts.configEnv ? { env: opts.configEnv } : {}),
+    ...(opts.templatesDir ? { templateDir: opts.templatesDir } : {}),
+    registry,
+    logger,
+  });
 }

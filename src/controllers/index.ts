@@ -9,15 +9,19 @@
 // - capacity/: concurrency slots over every run kind: who holds one, who waits, who may start.
 // - conditions.ts: status conditions with Kubernetes' transition semantics.
 // - egress/: what the egress proxy refused, read from its access log and put on the runs whose pods asked.
+// - egress-wiring.ts: egress/'s refusals wired into the controllers when egress is on at start.
 // - event-filters.ts: which cache changes are worth a reconcile (controller-runtime's predicates).
 // - job-cache.ts: a Job as the caches keep it: metadata, status and the workspace volume.
 // - kind/: what differs between the run kinds, a strategy per kind, and TaskRun dependencies.
 // - metrics/: what the reconcilers report to Prometheus.
+// - play-wiring.ts: play/'s stages controller wired, given an informer of CodeRuns.
 // - play/: the stages of Argo Workflows (CodeRuns they created) counted, traced and said on the pull
 //   request as they end.
 // - pods/: following an attempt's agent through its Job and pod.
 // - reconcile/: the generic run reconciler: read, decide, act.
 // - run-controllers.ts: the informers, caches and controllers wired as the manager runs them
-//   (src/app/run.ts) and as the integration tests start them.
+//   (src/app/run.ts) and as the integration tests start them: a list, and each kind's controller.
+// - run-controllers-options.ts: what run-controllers.ts is given.
+// - shared-caches.ts: the caches every kind's controller reads: runs, Jobs, ConfigMaps, PVCs, pods, spend, slots.
 // - run-reconcile-trace.ts: what a run's reconcile span says of the run, so its reconciles join its trace.
 export { runControllers } from './run-controllers.js';

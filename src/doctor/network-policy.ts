@@ -2,7 +2,7 @@
 // DaemonSet): without an engine, the agent sandbox's policies are stored and do nothing. A warning,
 // not an error: an engine the probe does not know, or one outside the cluster's pods, reads as "not
 // known", never as absent. Not asked at a manager's start, which logs the same verdict once already
-// (src/app/run.ts).
+// (src/app/egress.ts).
 import { networkPolicyEnforcement } from '../egress/index.js';
 import { type DoctorCheck, ok, problem } from './check.js';
 

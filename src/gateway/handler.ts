@@ -8,7 +8,13 @@ import { HttpError, readBody } from '../http/json-body.js';
 import type { InFlight } from './in-flight.js';
 import type { InputBound } from './input-bound.js';
 import { type ModelPrice, type PriceTable, priceEntry } from './prices.js';
-import { type CallRequest, findRoute, type GatewayError, type Provider } from './provider.js';
+import {
+  type CallRequest,
+  findRoute,
+  type GatewayError,
+  type Provider,
+  type UsageReader,
+} from './provider.js';
 import type { CallTokens } from './tokens.js';
 import { callUpstream, upstreamUrl } from './upstream.js';
 
@@ -114,199 +120,299 @@ const pickHeaders = (
 const errorKind = (status: number): GatewayError =>
   status === 413 ? 'too_large' : status === 408 ? 'timeout' : 'invalid_request';
 
+/** One call being served: what each step after authentication reads. */
+interface Call {
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** The path and query, as the upstream is asked for them. */
+  target: string;
+  attempt: GatewayAttempt;
+  body: Buffer | undefined;
+  /** Metered: priced and admitted; undefined: an unmetered call, passed through. */
+  priced?: PricedCall;
+  /** Ends the call's reservation against its limits (Admission's `release`). */
+  release: () => void;
+}
+
+/** A call once it goes upstream: its deadline, and its end. */
+interface Sent {
+  abort: AbortController;
+  timer: NodeJS.Timeout;
+  /** No longer in flight, its reservation released. */
+  ended: () => void;
+}
+
 export function gatewayHandler(opts: GatewayHandlerOptions): RequestListener {
   const { provider, logger } = opts;
   return (req, res) => {
-    serve(req, res).catch((err: Error) => {
+    serve(opts, req, res).catch((err: Error) => {
       logger.warn({ err: err.message }, 'gateway call failed');
       sendError(res, provider, 'upstream', 'the gateway could not complete the call');
     });
   };
+}
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const target = req.url ?? '/';
-    const path = target.split('?', 1)[0] ?? '/';
-    const route = findRoute(provider, req.method ?? '', path);
-    if (!route) return sendError(res, provider, 'not_found', `the gateway serves no ${req.method} ${path}`);
-    if (route.local) {
-      res.writeHead(route.local.status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(route.local.body));
-      return;
-    }
-    // Authenticated before a byte of the body is read or anything is asked of the apiserver's caches.
-    const token = provider.credential(req.headers);
-    const attempt = token && token.length <= 1024 ? await opts.authenticator.authenticate(token) : undefined;
-    if (!attempt)
-      return sendError(res, provider, 'authentication', 'no valid attempt token (or its attempt has ended)');
-    let body: Buffer | undefined;
-    try {
-      body =
-        req.method === 'POST'
-          ? await readBody(req, { limitBytes: opts.bodyLimitBytes, timeoutMs: opts.bodyTimeoutMs })
-          : undefined;
-    } catch (err) {
-      if (err instanceof HttpError) return sendError(res, provider, errorKind(err.status), err.message);
-      throw err;
-    }
-    let priced: PricedCall | undefined;
-    let release = () => {};
-    if (route.metered) {
-      const checked = meteredCall(body, target, req.headers);
-      if (typeof checked === 'string') return sendError(res, provider, 'invalid_request', checked);
-      const admission = await opts.gate.admit(attempt, checked.call);
-      if (!admission.allowed) return sendError(res, provider, 'budget', admission.message);
-      priced = checked.call;
-      release = admission.release ?? release;
-      if (admission.maxTokens !== undefined && admission.maxTokens < checked.call.maxTokens)
-        body = Buffer.from(JSON.stringify(provider.capped(checked.parsed, admission.maxTokens)));
-    }
-    await forward(req, res, target, attempt, body, priced, release);
+async function serve(opts: GatewayHandlerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { provider } = opts;
+  const target = req.url ?? '/';
+  const path = target.split('?', 1)[0] ?? '/';
+  const route = findRoute(provider, req.method ?? '', path);
+  if (!route) return sendError(res, provider, 'not_found', `the gateway serves no ${req.method} ${path}`);
+  if (route.local) {
+    res.writeHead(route.local.status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(route.local.body));
+    return;
   }
+  const attempt = await authenticate(opts, req, res);
+  if (!attempt) return;
+  const read = await readCallBody(opts, req, res);
+  if (!read) return;
+  const call: Call = { req, res, target, attempt, body: read.body, release: () => {} };
+  if (route.metered && !(await checkLimits(opts, call))) return;
+  await forward(opts, call);
+}
 
-  function meteredCall(
-    body: Buffer | undefined,
-    target: string,
-    headers: IncomingMessage['headers'],
-  ): { call: PricedCall; parsed: unknown } | string {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body?.toString('utf8') ?? '');
-    } catch {
-      return 'the body must be JSON';
-    }
-    const call = provider.callRequest(parsed, target);
-    if (typeof call === 'string') return call;
-    const table = opts.prices();
-    const entry = priceEntry(table, call.model);
-    const price = entry === undefined ? undefined : table.models[entry];
-    if (entry === undefined || !price)
-      return `model: ${JSON.stringify(call.model)} has no price in this platform's price table, and the table names no fallback`;
-    const input = provider.inputBound(parsed, body?.length ?? 0, headers);
-    return { call: { ...call, priced: entry, price, input }, parsed };
+/** Authenticated before a byte of the body is read or anything is asked of the apiserver's caches. */
+async function authenticate(
+  opts: GatewayHandlerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<GatewayAttempt | undefined> {
+  const token = opts.provider.credential(req.headers);
+  const attempt = token && token.length <= 1024 ? await opts.authenticator.authenticate(token) : undefined;
+  if (!attempt)
+    sendError(res, opts.provider, 'authentication', 'no valid attempt token (or its attempt has ended)');
+  return attempt;
+}
+
+/** The body within its bound; undefined when it was refused (answered here). */
+async function readCallBody(
+  opts: GatewayHandlerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<{ body: Buffer | undefined } | undefined> {
+  if (req.method !== 'POST') return { body: undefined };
+  try {
+    return { body: await readBody(req, { limitBytes: opts.bodyLimitBytes, timeoutMs: opts.bodyTimeoutMs }) };
+  } catch (err) {
+    if (!(err instanceof HttpError)) throw err;
+    sendError(res, opts.provider, errorKind(err.status), err.message);
+    return undefined;
   }
+}
 
-  async function forward(
-    req: IncomingMessage,
-    res: ServerResponse,
-    target: string,
-    attempt: GatewayAttempt,
-    body: Buffer | undefined,
-    priced: PricedCall | undefined,
-    release: () => void,
-  ): Promise<void> {
-    const key = await opts.key();
-    if (!key) {
-      release();
-      return sendError(res, provider, 'upstream', 'the gateway has no key for the model API');
-    }
-    const settings = opts.upstream();
-    const abort = new AbortController();
-    const timer = setTimeout(
-      () => abort.abort(new Error(`no complete answer within ${settings.timeoutMs} ms`)),
-      settings.timeoutMs,
+/**
+ * A metered call priced and admitted against the attempt's limits: its reservation and its output cap
+ * put on `call`. False when it was refused (answered here).
+ */
+async function checkLimits(opts: GatewayHandlerOptions, call: Call): Promise<boolean> {
+  const { provider } = opts;
+  const checked = meteredCall(opts, call);
+  if (typeof checked === 'string') {
+    sendError(call.res, provider, 'invalid_request', checked);
+    return false;
+  }
+  const admission = await opts.gate.admit(call.attempt, checked.call);
+  if (!admission.allowed) {
+    sendError(call.res, provider, 'budget', admission.message);
+    return false;
+  }
+  call.priced = checked.call;
+  call.release = admission.release ?? call.release;
+  if (admission.maxTokens !== undefined && admission.maxTokens < checked.call.maxTokens)
+    call.body = Buffer.from(JSON.stringify(provider.capped(checked.parsed, admission.maxTokens)));
+  return true;
+}
+
+function meteredCall(
+  opts: GatewayHandlerOptions,
+  call: Call,
+): { call: PricedCall; parsed: unknown } | string {
+  const { provider } = opts;
+  const { body, target } = call;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body?.toString('utf8') ?? '');
+  } catch {
+    return 'the body must be JSON';
+  }
+  const request = provider.callRequest(parsed, target);
+  if (typeof request === 'string') return request;
+  const table = opts.prices();
+  const entry = priceEntry(table, request.model);
+  const price = entry === undefined ? undefined : table.models[entry];
+  if (entry === undefined || !price)
+    return `model: ${JSON.stringify(request.model)} has no price in this platform's price table, and the table names no fallback`;
+  const input = provider.inputBound(parsed, body?.length ?? 0, call.req.headers);
+  return { call: { ...request, priced: entry, price, input }, parsed };
+}
+
+async function forward(opts: GatewayHandlerOptions, call: Call): Promise<void> {
+  const key = await opts.key();
+  if (!key) {
+    call.release();
+    return sendError(call.res, opts.provider, 'upstream', 'the gateway has no key for the model API');
+  }
+  const settings = opts.upstream();
+  const sent = begin(opts, call, settings.timeoutMs);
+  const answer = await sendUpstream(opts, call, key, settings.url, sent);
+  if (answer) meterAnswer(opts, call, answer, sent);
+}
+
+/** The call's deadline set, its client's going away followed, and the call counted in flight. */
+function begin(opts: GatewayHandlerOptions, call: Call, timeoutMs: number): Sent {
+  const { res } = call;
+  const abort = new AbortController();
+  const timer = setTimeout(
+    () => abort.abort(new Error(`no complete answer within ${timeoutMs} ms`)),
+    timeoutMs,
+  );
+  // The client went away before the answer ended: the provider stops generating (and billing).
+  res.once('close', () => {
+    clearTimeout(timer);
+    if (!res.writableFinished) abort.abort(new Error('the client closed the connection'));
+  });
+  const endInFlight = opts.inFlight?.begin() ?? (() => {});
+  const ended = () => {
+    endInFlight();
+    call.release();
+  };
+  return { abort, timer, ended };
+}
+
+/** The upstream's answer; undefined when it gave none (answered here). */
+async function sendUpstream(
+  opts: GatewayHandlerOptions,
+  call: Call,
+  key: string,
+  url: string,
+  sent: Sent,
+): Promise<IncomingMessage | undefined> {
+  const { provider } = opts;
+  const { req, res } = call;
+  try {
+    return await callUpstream({
+      url: upstreamUrl(url, call.target),
+      method: req.method ?? 'GET',
+      headers: { ...pickHeaders(req.headers, provider.forwardedHeaders), ...provider.upstreamAuth(key) },
+      body: call.body,
+      signal: sent.abort.signal,
+    });
+  } catch (err) {
+    clearTimeout(sent.timer);
+    sent.ended();
+    const timedOut = sent.abort.signal.aborted && !res.destroyed;
+    sendError(
+      res,
+      provider,
+      timedOut ? 'timeout' : 'upstream',
+      timedOut
+        ? `the model API gave no answer in time`
+        : `the model API could not be reached: ${(err as Error).message}`,
     );
-    // The client went away before the answer ended: the provider stops generating (and billing).
-    res.once('close', () => {
-      clearTimeout(timer);
-      if (!res.writableFinished) abort.abort(new Error('the client closed the connection'));
-    });
-    const endInFlight = opts.inFlight?.begin() ?? (() => {});
-    const ended = () => {
-      endInFlight();
-      release();
-    };
-    let answer: IncomingMessage;
-    try {
-      answer = await callUpstream({
-        url: upstreamUrl(settings.url, target),
-        method: req.method ?? 'GET',
-        headers: { ...pickHeaders(req.headers, provider.forwardedHeaders), ...provider.upstreamAuth(key) },
-        body,
-        signal: abort.signal,
-      });
-    } catch (err) {
-      clearTimeout(timer);
-      ended();
-      const timedOut = abort.signal.aborted && !res.destroyed;
-      return sendError(
-        res,
-        provider,
-        timedOut ? 'timeout' : 'upstream',
-        timedOut
-          ? `the model API gave no answer in time`
-          : `the model API could not be reached: ${(err as Error).message}`,
-      );
-    }
-    const status = answer.statusCode ?? 502;
-    const reader = priced && status < 300 ? provider.usageReader(priced.stream) : undefined;
-    res.writeHead(status, pickHeaders(answer.headers, provider.returnedHeaders));
-    let settled = false;
-    const settle = (cut: boolean) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (!reader || !priced) return ended();
-      const tokens = reader.usage();
-      if (!tokens) {
-        logger.warn({ attempt, model: priced.model, cut }, 'a metered answer stated no usage');
-        return ended();
-      }
-      const costMicros = opts.cost(priced.price, tokens);
-      opts.gate
-        .record(attempt, {
-          provider: provider.name,
-          model: priced.model,
-          priced: priced.priced,
-          tokens,
-          costMicros,
-          cut,
-        })
-        .catch((err: Error) => logger.error({ err: err.message, attempt }, 'a metered call was not recorded'))
-        .finally(ended);
-    };
-    // The chunks one read of the upstream socket yields (a model's events, often many) are passed on
-    // together, before the process turns to other I/O: one write and one chunk frame for them, where a
-    // write each would cost as many (Node sends the writes of one tick together all the same, so no
-    // byte waits longer). A slow client holds the provider back rather than the gateway's memory.
-    let arrived: Buffer[] = [];
-    /** The bytes arrived and not yet passed on, metered (an answer that breaks off is metered to its last byte). */
-    const take = (): Buffer | undefined => {
-      if (arrived.length === 0) return undefined;
-      const bytes = arrived.length === 1 ? (arrived[0] as Buffer) : Buffer.concat(arrived);
-      arrived = [];
-      reader?.push(bytes);
-      return bytes;
-    };
-    const passOn = () => {
-      const bytes = take();
-      if (bytes && !res.write(bytes)) {
-        answer.pause();
-        res.once('drain', () => answer.resume());
-      }
-    };
-    let bodyCame = false;
-    answer.on('data', (chunk: Buffer) => {
-      bodyCame = true;
-      if (arrived.push(chunk) === 1) process.nextTick(passOn);
-    });
-    // The status and headers go when the upstream's came: with the first bytes of the body when they
-    // came in the same read (those flow before this tick), else on their own.
-    process.nextTick(() => {
-      if (!bodyCame && !res.destroyed) res.flushHeaders();
-    });
-    answer.once('end', () => {
-      passOn();
-      settle(false);
-      res.end();
-    });
-    answer.once('error', () => {
-      take();
-      settle(true);
-      res.destroy();
-    });
-    answer.once('close', () => {
-      take();
-      settle(!answer.complete);
-    });
+    return undefined;
   }
+}
+
+/** The answer passed on as it arrives, its usage read when the call is metered and the answer a success. */
+function meterAnswer(opts: GatewayHandlerOptions, call: Call, answer: IncomingMessage, sent: Sent): void {
+  const { provider } = opts;
+  const status = answer.statusCode ?? 502;
+  const reader = call.priced && status < 300 ? provider.usageReader(call.priced.stream) : undefined;
+  call.res.writeHead(status, pickHeaders(answer.headers, provider.returnedHeaders));
+  let settled = false;
+  const settle = (cut: boolean) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(sent.timer);
+    if (!reader || !call.priced) return sent.ended();
+    const tokens = reader.usage();
+    if (!tokens) {
+      opts.logger.warn(
+        { attempt: call.attempt, model: call.priced.model, cut },
+        'a metered answer stated no usage',
+      );
+      return sent.ended();
+    }
+    record(opts, call.attempt, call.priced, tokens, cut).finally(sent.ended);
+  };
+  passOn(call.res, answer, reader, settle);
+}
+
+/** What the call used, in the ledger; a failure to write it is logged, never the client's. */
+function record(
+  opts: GatewayHandlerOptions,
+  attempt: GatewayAttempt,
+  priced: PricedCall,
+  tokens: CallTokens,
+  cut: boolean,
+): Promise<void> {
+  const costMicros = opts.cost(priced.price, tokens);
+  return opts.gate
+    .record(attempt, {
+      provider: opts.provider.name,
+      model: priced.model,
+      priced: priced.priced,
+      tokens,
+      costMicros,
+      cut,
+    })
+    .catch((err: Error) =>
+      opts.logger.error({ err: err.message, attempt }, 'a metered call was not recorded'),
+    );
+}
+
+/**
+ * The answer's bytes to the client. The chunks one read of the upstream socket yields (a model's
+ * events, often many) are passed on together, before the process turns to other I/O: one write and
+ * one chunk frame for them, where a write each would cost as many (Node sends the writes of one tick
+ * together all the same, so no byte waits longer). A slow client holds the provider back rather than
+ * the gateway's memory.
+ */
+function passOn(
+  res: ServerResponse,
+  answer: IncomingMessage,
+  reader: UsageReader | undefined,
+  settle: (cut: boolean) => void,
+): void {
+  let arrived: Buffer[] = [];
+  /** The bytes arrived and not yet passed on, metered (an answer that breaks off is metered to its last byte). */
+  const take = (): Buffer | undefined => {
+    if (arrived.length === 0) return undefined;
+    const bytes = arrived.length === 1 ? (arrived[0] as Buffer) : Buffer.concat(arrived);
+    arrived = [];
+    reader?.push(bytes);
+    return bytes;
+  };
+  const write = () => {
+    const bytes = take();
+    if (bytes && !res.write(bytes)) {
+      answer.pause();
+      res.once('drain', () => answer.resume());
+    }
+  };
+  let bodyCame = false;
+  answer.on('data', (chunk: Buffer) => {
+    bodyCame = true;
+    if (arrived.push(chunk) === 1) process.nextTick(write);
+  });
+  // The status and headers go when the upstream's came: with the first bytes of the body when they
+  // came in the same read (those flow before this tick), else on their own.
+  process.nextTick(() => {
+    if (!bodyCame && !res.destroyed) res.flushHeaders();
+  });
+  answer.once('end', () => {
+    write();
+    settle(false);
+    res.end();
+  });
+  answer.once('error', () => {
+    take();
+    settle(true);
+    res.destroy();
+  });
+  answer.once('close', () => {
+    take();
+    settle(!answer.complete);
+  });
 }

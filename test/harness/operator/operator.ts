@@ -105,7 +105,7 @@ export async function startOperator(
   options: OperatorOptions = {},
 ): Promise<Operator> {
   const logger = options.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  // Traced as src/app/run.ts traces the manager's client (a span per call inside a traced reconcile).
+  // Traced as src/app/connect.ts traces the manager's client (a span per call inside a traced reconcile).
   const client =
     options.client ??
     new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000), around: apiCall });

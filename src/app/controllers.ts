@@ -1,0 +1,34 @@
+// The run reconcilers' part of `orchestrator run` (src/controllers): their informers and controllers
+// handed to the manager, which runs them on the Lease holder.
+import { namespaceScope } from '../config/namespace-scope.js';
+import { runControllers } from '../controllers/run-controllers.js';
+import type { Manager } from '../runtime/index.js';
+import type { ModelGateway } from './gateway.js';
+import type { GithubApps } from './github-apps.js';
+import type { Connected } from './run-context.js';
+
+export function addRunControllers(
+  proc: Connected,
+  manager: Manager,
+  gateway: ModelGateway | undefined,
+  github: GithubApps,
+): void {
+  const { opts, client, registry, logger } = proc;
+  const { config, templates } = proc.inputs;
+  // The informers' scope is fixed when they start: a changed scope takes a restart.
+  const scope = namespaceScope(config.current());
+  logger.info({ scope }, 'reconciling runs in these namespaces');
+  const runs = runControllers({
+    client,
+    registry,
+    scope,
+    ...(gateway?.stamper ? { gateway: { tokens: gateway.stamper, ledgerNamespace: opts.namespace } } : {}),
+    ...(github.pullRequestComments ? { pullRequestComments: github.pullRequestComments } : {}),
+    ...(github.taskMarkers ? { taskMarkers: github.taskMarkers } : {}),
+    logger: logger.child({ component: 'controllers' }),
+    config: () => config.current(),
+    templates: () => templates.current(),
+  });
+  for (const informer of runs.informers) manager.addInformer(informer);
+  for (const controller of runs.controllers) manager.addController(controller);
+}
