@@ -8,7 +8,7 @@ import type { Budget } from './budget-window.js';
  * caller can tell); a budget with neither covers every namespace, and `selects` is never asked.
  */
 export function budgetCovers(
-  budget: Budget,
+  budget: Pick<Budget, 'namespaces' | 'namespaceSelector'>,
   selects: (selector: string, namespace: string) => boolean,
 ): (namespace: string) => boolean {
   const named = new Set(budget.namespaces ?? []);

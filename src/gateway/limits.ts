@@ -2,13 +2,7 @@
 // src/api/limits.ts): the run's spec.limits.maxBudgetUsd as the attempt's token states it, and every
 // team budget covering its namespace (src/api/budget-coverage.ts, the reconcilers' rule) over the
 // budget's window, each spent as the ledger has it. The gate (spend-gate.ts) checks a call against them.
-import {
-  budgetCovers,
-  budgetWindow,
-  type ConfigSource,
-  parseUsd,
-  runLimitField,
-} from '../api/index.js';
+import { budgetCovers, budgetWindow, type ConfigSource, parseUsd, runLimitField } from '../api/index.js';
 import { type KubeClient, type KubeObject, NAMESPACES, resourcePath } from '../runtime/index.js';
 import type { TokenClaims } from './attempt-token.js';
 import type { GatewayAttempt } from './handler.js';
