@@ -51,6 +51,8 @@ t.test("the stop reasons are the status schema's, each from a limit of the table
   t.same(STOP_REASONS, stopReason?.enum);
   t.equal(runLimitStopping('TurnLimitReached'), 'maxTurns');
   t.equal(runLimitStopping('BudgetExceeded'), 'maxBudgetUsd');
+  // An attempt the gateway refused ends with one reason, whichever limit refused it (attempt-usage.ts).
+  t.equal(PLATFORM_LIMITS.teamBudget.stopReason, RUN_LIMITS.maxBudgetUsd.stopReason);
 });
 
 t.test(
