@@ -8,8 +8,9 @@
 //   token's scope and the submitter's authorisation.
 // - attempt-names.ts: the names of an attempt's Job, ConfigMap and directory by kind, one choice that the
 //   reconciler and the CLI's readers share.
-// - budget-window.ts: a budget's calendar window (day, week, month), which the budgets sum over and the
-//   gateway's ledger keeps its records for.
+// - budget-coverage.ts: whether a team budget covers a namespace, one rule for the reconcilers and the gateway.
+// - budget-window.ts: a budget's window (day, week, month, from its notBefore), which the budgets and
+//   the gateway sum over and the gateway's ledger keeps its records for.
 // - cluster-access.ts: which agent pods may call the Kubernetes API, and only as their profile's account.
 // - config-source.ts: where the controller config in force comes from, declared with the API types so
 //   that its readers need not depend on the loader (src/config).
@@ -22,6 +23,8 @@
 // - github-auth.ts: how a run authenticates to GitHub, decided once from its spec for every reader.
 // - kinds.ts: resource paths, webhook names, kubectl spellings and CRD names, derived from the kind table.
 // - labels.ts: the labels and annotations on every run and every object made for one.
+// - limits.ts: the table of limits on what an agent spends: where each is set, its unit, who enforces
+//   it, the reason it stops an attempt with (docs/adding-a-limit.md).
 // - normalise.ts: the shorthands a run may be written with (`org/repo`, model aliases), made explicit
 //   the same way on every path.
 // - pod-template.ts: an agent pod's scheduling and isolation fields from config, profile and run,
@@ -42,6 +45,7 @@ import { GROUP, VERSION } from './generated/kinds.js';
 export * from './agent-env.js';
 export * from './app-repositories.js';
 export * from './attempt-names.js';
+export * from './budget-coverage.js';
 export * from './budget-window.js';
 export * from './cluster-access.js';
 export * from './config-source.js';
@@ -50,6 +54,7 @@ export * from './github-app-agent.js';
 export * from './github-auth.js';
 export * from './kinds.js';
 export * from './labels.js';
+export * from './limits.js';
 export * from './normalise.js';
 export * from './pod-template.js';
 export * from './restricted-profiles.js';

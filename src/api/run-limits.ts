@@ -1,21 +1,18 @@
 // What one attempt's agent may spend (spec.limits, docs/economics.md) against its agent profile's
 // limits: the defaults a run gets at admission and the most it may ask for. One reading of the
 // profile for the defaulting (defaulting.ts), the admission rule (admission/rules/run-limits.ts) and
-// the field table.
+// the field table; the limits themselves are limits.ts's table.
 
+import { limitValue, RUN_LIMIT_NAMES, type RunLimitName } from './limits.js';
 import type { AgentProfile, RunLimits } from './types.js';
-import { parseUsd } from './usage.js';
 
 /** The spec.limits a run of this profile gets when it names none (undefined: none at all). */
 export function defaultRunLimits(profile: AgentProfile | undefined): RunLimits | undefined {
-  const limits = profile?.limits;
-  const maxTurns = limits?.maxTurns?.default;
-  const maxBudgetUsd = limits?.maxBudgetUsd?.default;
-  if (maxTurns === undefined && maxBudgetUsd === undefined) return undefined;
-  return {
-    ...(maxTurns === undefined ? {} : { maxTurns }),
-    ...(maxBudgetUsd === undefined ? {} : { maxBudgetUsd }),
-  };
+  const defaults = RUN_LIMIT_NAMES.flatMap((limit) => {
+    const value = profile?.limits?.[limit]?.default;
+    return value === undefined ? [] : [[limit, value] as const];
+  });
+  return defaults.length === 0 ? undefined : (Object.fromEntries(defaults) as RunLimits);
 }
 
 /** The most a run may ask for, per limit, and the config key that says so; undefined: no bound. */
@@ -29,19 +26,15 @@ export interface LimitBound {
 export function runLimitBound(
   agent: string,
   profile: AgentProfile | undefined,
-  limit: keyof RunLimits,
+  limit: RunLimitName,
 ): LimitBound | undefined {
   const set = profile?.limits?.[limit];
   const key = `agents.${agent}.limits.${limit}`;
   for (const which of ['max', 'default'] as const) {
     const raw = set?.[which];
     if (raw === undefined) continue;
-    const value = limit === 'maxBudgetUsd' ? parseUsd(raw) : (raw as number);
+    const value = limitValue(limit, raw);
     if (value !== undefined) return { value, text: String(raw), source: `${key}.${which}` };
   }
   return undefined;
 }
-
-/** A limit's value in the unit its bound compares in (micro-dollars for the budget). */
-export const limitValue = (limit: keyof RunLimits, value: unknown): number | undefined =>
-  limit === 'maxBudgetUsd' ? parseUsd(value) : typeof value === 'number' ? value : undefined;

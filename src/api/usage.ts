@@ -12,8 +12,6 @@ export type ModelUsage = NonNullable<Usage['models']>[number];
 /** Why a limit stopped an attempt's agent. */
 export type StopReason = NonNullable<AttemptUsage['stopReason']>;
 
-export const STOP_REASONS: readonly StopReason[] = ['TurnLimitReached', 'BudgetExceeded'];
-
 /** The token counts of a usage, by field; each model entry has them too. */
 export const TOKEN_FIELDS = [
   'inputTokens',

@@ -1,27 +1,23 @@
 // The model gateway's part of `orchestrator run` (docs/economics.md "The model gateway"): its keys read
-// from the operator's namespace, the ledger there, the limits a call is checked against (the run's
-// spec.limits.maxBudgetUsd as its token states it, and every team budget covering its namespace, over
-// the budget's window), and the listener on every replica. The stamper it returns gives the
+// from the operator's namespace, the ledger there, the limits a call is checked against
+// (src/gateway/limits.ts), and the listener on every replica. The stamper it returns gives the
 // reconcilers the attempts' tokens.
 import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import type { ProviderName } from '../agent-cli/index.js';
-import { type ConfigSource, type ControllerConfig, parseUsd } from '../api/index.js';
-import { budgetWindow } from '../controllers/budgets/index.js';
+import type { ConfigSource } from '../api/index.js';
 import { gemini } from '../gateway/gemini.js';
 import { InFlight } from '../gateway/in-flight.js';
 import {
   anthropic,
   callCostMicros,
-  type GatewayAttempt,
   gatewayHandler,
   JobAuthenticator,
   type PriceTable,
-  type SpendLimit,
   startGatewayServer,
-  type TokenClaims,
 } from '../gateway/index.js';
 import { KubeLedger } from '../gateway/kube-ledger.js';
+import { gatewayLimits, selectedNamespaces } from '../gateway/limits.js';
 import { openai } from '../gateway/openai.js';
 import { type SecretKeyRef, secretValue, signingKey } from '../gateway/operator-secrets.js';
 import type { Provider } from '../gateway/provider.js';
@@ -32,11 +28,9 @@ import type { GithubTokens } from '../github/app-tokens/index.js';
 import type { ConnectionLimits } from '../http/connection-limits.js';
 import { ListenerBudget } from '../http/listener-budget.js';
 import { TokenBuckets } from '../http/token-buckets.js';
-import { type KubeClient, type KubeObject, NAMESPACES, resourcePath } from '../runtime/index.js';
+import type { KubeClient } from '../runtime/index.js';
 import { phaseTokenBroker } from './github-token-broker.js';
 import { parseBindAddress } from './options.js';
-
-type Budget = NonNullable<ControllerConfig['budgets']>[number];
 
 /** How long a stopping replica's calls may run on, and then how long their records may take to write. */
 const CALLS_GRACE_MS = 25_000;
@@ -65,40 +59,6 @@ export interface ModelGatewayOptions {
   githubTokens?: GithubTokens;
 }
 
-/**
- * The namespaces a budget's selector chooses, listed by the apiserver once a minute per selector (the
- * gateway runs on every replica, where the reconcilers' namespace cache does not).
- */
-function selectedNamespaces(client: KubeClient): (selector: string) => Promise<ReadonlySet<string>> {
-  const cache = new Map<string, { names: ReadonlySet<string>; atMs: number }>();
-  return async (selector) => {
-    const hit = cache.get(selector);
-    if (hit && Date.now() - hit.atMs < 60_000) return hit.names;
-    const list = await client.request<{ items?: KubeObject[] }>('GET', resourcePath(NAMESPACES), {
-      query: { labelSelector: selector },
-    });
-    const names = new Set((list.items ?? []).map((ns) => ns.metadata?.name ?? ''));
-    if (cache.size > 256) cache.clear();
-    cache.set(selector, { names, atMs: Date.now() });
-    return names;
-  };
-}
-
-/**
- * Whether a budget covers a namespace, as the reconcilers decide it (controllers/budgets): named, or
- * chosen by its selector; a budget with neither covers every namespace.
- */
-async function coveredBy(
-  budget: Budget,
-  selected: (selector: string) => Promise<ReadonlySet<string>>,
-): Promise<(namespace: string) => boolean> {
-  const named = new Set(budget.namespaces ?? []);
-  const selector = budget.namespaceSelector;
-  if (named.size === 0 && !selector) return () => true;
-  const chosen = selector ? await selected(selector) : new Set<string>();
-  return (ns) => named.has(ns) || chosen.has(ns);
-}
-
 /** The model API's handler and the attempts' token stamper (gateway.enabled). */
 async function modelHandler(opts: ModelGatewayOptions) {
   const { client, config, namespace, logger } = opts;
@@ -111,37 +71,9 @@ async function modelHandler(opts: ModelGatewayOptions) {
     onPruneError: (err) =>
       logger.warn({ err: err.message }, 'the ledger records past every budget window were not all deleted'),
   });
-  const selected = selectedNamespaces(client);
   const inFlight = new InFlight();
-  const limits = async (attempt: GatewayAttempt): Promise<SpendLimit[]> => {
-    const claims = attempt as TokenClaims;
-    const own: SpendLimit[] =
-      claims.maxBudgetMicros === undefined
-        ? []
-        : [
-            {
-              name: `spec.limits.maxBudgetUsd of ${attempt.kind} ${attempt.namespace}/${attempt.run}`,
-              limitMicros: claims.maxBudgetMicros,
-              spentMicros: () => ledger.attemptSpent(attempt),
-            },
-          ];
-    const now = new Date();
-    const teams: SpendLimit[] = [];
-    for (const budget of config.current().budgets ?? []) {
-      const covered = await coveredBy(budget, selected);
-      if (!covered(attempt.namespace)) continue;
-      const window = budgetWindow(budget, now);
-      teams.push({
-        name: `budget "${budget.name}"`,
-        limitMicros: parseUsd(budget.limitUsd) ?? 0,
-        spentMicros: () => ledger.spentSince(covered, window.start.getTime()),
-        note: `its ${budget.window ?? 'month'} resets at ${window.resetsAt.toISOString()}`,
-      });
-    }
-    return [...own, ...teams];
-  };
   const authenticator = new JobAuthenticator({ client, key: () => key, cacheMs: 5_000 });
-  const gate = new LimitGate(ledger, { limits });
+  const gate = new LimitGate(ledger, gatewayLimits({ config, ledger, selected: selectedNamespaces(client) }));
   const timeoutMs = () => config.current().gateway.upstream.timeoutSeconds * 1000;
   // Each provider's API on its own path, with its own upstream and key; the token, limits, prices,
   // ledger and in-flight count are one for all (docs/agents.md "Through the gateway").

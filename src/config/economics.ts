@@ -2,7 +2,7 @@
 // its maximum, budgets with unique names and selectors the manager can evaluate, and agent telemetry
 // with somewhere to send it.
 import { agentCli } from '../agent-cli/index.js';
-import { type ControllerConfig, parseUsd } from '../api/index.js';
+import { CLI_ONLY_LIMITS, type ControllerConfig, limitValue, RUN_LIMIT_NAMES } from '../api/index.js';
 import { labelSelectorProblem } from '../naming/label-selector.js';
 import { error, type Finding } from '../validation/finding.js';
 
@@ -19,7 +19,7 @@ export function economicsFindings(config: ControllerConfig): Finding[] {
           `Invalid value: "${cli.name}": this CLI runs only through the model gateway: set gateway.enabled (docs/agents.md)`,
         ),
       );
-    for (const limit of ['maxTurns', 'fallbackModel'] as const)
+    for (const limit of [...CLI_ONLY_LIMITS, 'fallbackModel'] as const)
       if (agent.limits?.[limit] !== undefined && !cli.limits[limit])
         findings.push(
           error(
@@ -28,11 +28,10 @@ export function economicsFindings(config: ControllerConfig): Finding[] {
             `Forbidden: the ${cli.name} CLI cannot enforce ${limit} (docs/agents.md); leave it unset`,
           ),
         );
-    for (const limit of ['maxTurns', 'maxBudgetUsd'] as const) {
+    for (const limit of RUN_LIMIT_NAMES) {
       const set = agent.limits?.[limit];
       if (set?.default === undefined || set.max === undefined) continue;
-      const value = (v: number | string) => (typeof v === 'string' ? (parseUsd(v) ?? 0) : v);
-      if (value(set.default) > value(set.max))
+      if ((limitValue(limit, set.default) ?? 0) > (limitValue(limit, set.max) ?? 0))
         findings.push(
           error(
             'config',

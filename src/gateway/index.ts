@@ -17,6 +17,8 @@
 //   namespace, added to under optimistic concurrency, pruned past the longest budget window.
 // - ledger-index.ts: the ledger as the leader's cache holds it: an attempt's metered usage and refusal.
 // - ledger-record.ts: one ledger record: its name, labels, data, and the moment its spend counts at.
+// - limits.ts: the limits covering an attempt's call: its run's spend limit and the team budgets over
+//   its namespace, each with what the ledger says it spent.
 // - memory-ledger.ts: metered calls held in the process (tests, one replica's view).
 // - openai.ts: OpenAI's Responses API as the Codex CLI calls it.
 // - operator-secrets.ts: the platform's key and the token signing key, read from the operator's namespace.

@@ -1,6 +1,6 @@
 // The limits a metered call is checked against before it is forwarded (docs/economics.md "The model
-// gateway"): the attempt's spec.limits.maxBudgetUsd and every team budget that covers its namespace,
-// each against what the ledger has recorded. The most the call's input can cost (input-bound.ts) comes
+// gateway"): those covering its attempt (limits.ts: the run's spec.limits.maxBudgetUsd and every team
+// budget that covers its namespace), each against what the ledger has recorded. The most the call's input can cost (input-bound.ts) comes
 // off the smallest remainder first; a call whose input that remainder cannot pay, or that leaves no
 // output token, is refused naming the limit. Otherwise the output is capped to what is left after its
 // input, and input and capped output are reserved against every limit until the call ends (its

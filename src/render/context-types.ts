@@ -7,6 +7,7 @@ import type {
   Priority,
   RESULT_SHELL_CONSTANTS,
   RunKindName,
+  RunLimitsOrNone,
 } from '../api/index.js';
 import type { ResolvedTools } from './tool-presets.js';
 
@@ -92,9 +93,7 @@ export interface TemplateContext {
    * What the attempt's agent may spend (spec.limits over the profile's defaults; null: no limit), the
    * model it falls back to, and whether its work is pushed when a limit stops it (docs/economics.md).
    */
-  limits: {
-    maxTurns: number | null;
-    maxBudgetUsd: string | null;
+  limits: RunLimitsOrNone & {
     fallbackModel: string | null;
     onLimit: 'push' | 'discard';
   };

@@ -17,6 +17,7 @@ import {
   type RunKindName,
   type RunLimits,
   runGithubAuth,
+  runLimitsOrNone,
   type ToolConfig,
 } from '../api/index.js';
 import { slug, TASK_FILES_DIR, WORKSPACE_ROOT } from '../naming/names.js';
@@ -124,8 +125,7 @@ export function common(c: CommonInput, input: ContextInput) {
 /** The run's limits (defaulting gave it its profile's defaults) and what the profile says on reaching one. */
 function attemptLimits(spec: { limits?: RunLimits }, profile: AgentProfile): TemplateContext['limits'] {
   return {
-    maxTurns: spec.limits?.maxTurns ?? null,
-    maxBudgetUsd: spec.limits?.maxBudgetUsd ?? null,
+    ...runLimitsOrNone(spec.limits),
     fallbackModel: profile.limits?.fallbackModel ?? null,
     onLimit: profile.limits?.onLimit ?? 'push',
   };

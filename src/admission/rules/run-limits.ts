@@ -2,15 +2,17 @@
 // maxBudgetUsd at most the agent profile's maximum, else its default (a run may lower what its profile
 // gives, not raise it). A profile with neither leaves the limit to the run. On UPDATE a value the
 // stored run had is not judged again (the config may have lowered a maximum since). A limit the
-// profile's agent CLI cannot stop at, and the gateway does not hold (maxTurns for codex, fallbackModel
-// for codex and gemini: src/agent-cli), is refused rather than ignored.
+// profile's agent CLI cannot stop at, and the gateway does not hold (CLI_ONLY_LIMITS of src/api/limits.ts:
+// maxTurns for codex; fallbackModel for codex and gemini: src/agent-cli), is refused rather than ignored.
 import { agentCli } from '../../agent-cli/index.js';
 import {
+  CLI_ONLY_LIMITS,
   limitValue,
+  RUN_LIMIT_NAMES,
   type RunKindName,
-  type RunLimits,
   runAgent,
   runLimitBound,
+  runLimitField,
   runProfile,
 } from '../../api/index.js';
 import { isPlainObject } from '../../util/json.js';
@@ -18,7 +20,6 @@ import { error, type Finding, showValue } from '../../validation/finding.js';
 import { field, type Rule } from './context.js';
 
 const RULE = 'limit-bounds';
-const LIMITS = ['maxTurns', 'maxBudgetUsd'] as const satisfies readonly (keyof RunLimits)[];
 
 export const boundedRunLimits =
   (kind: RunKindName): Rule<unknown> =>
@@ -31,7 +32,7 @@ export const boundedRunLimits =
     const profile = runProfile(kind, spec, config, agent);
     const findings: Finding[] = [];
     const cli = agentCli(profile?.cli);
-    for (const limit of ['maxTurns', 'fallbackModel'] as const)
+    for (const limit of [...CLI_ONLY_LIMITS, 'fallbackModel'] as const)
       if (
         limits[limit] !== undefined &&
         !cli.limits[limit] &&
@@ -44,7 +45,7 @@ export const boundedRunLimits =
             `Forbidden: the ${cli.name} CLI of agent ${agent} cannot enforce ${limit} (docs/agents.md); leave it unset`,
           ),
         );
-    for (const limit of LIMITS) {
+    for (const limit of RUN_LIMIT_NAMES) {
       const asked = limitValue(limit, limits[limit]);
       // The schema refuses what is not a number or a dollar amount; a value the stored run had stays.
       if (asked === undefined || (isPlainObject(old) && old[limit] === limits[limit])) continue;
@@ -53,7 +54,7 @@ export const boundedRunLimits =
         findings.push(
           error(
             RULE,
-            `spec.limits.${limit}`,
+            runLimitField(limit),
             `Forbidden: ${showValue(limits[limit])} exceeds ${showValue(bound.text)} (${bound.source}); agents.${agent}.limits.${limit}.max would allow more`,
           ),
         );

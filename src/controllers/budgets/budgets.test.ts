@@ -1,36 +1,14 @@
-// Budgets (budgets.ts, window.ts, spend-index.ts): the UTC calendar windows, notBefore, the sum of the
-// covered namespaces' spend in the window, and the refusal naming the budget, spend and reset.
+// Budgets (budgets.ts, spend-index.ts): the sum of the covered namespaces' spend in the window (its
+// rules: src/api/budget-window.ts), and the refusal naming the budget, spend and reset.
 import t from 'tap';
 import type { ControllerConfig } from '../../api/index.js';
 import { emptyRecord, recordObject, withCall } from '../../gateway/ledger-record.js';
 import type { EventSource, KubeObject } from '../../runtime/index.js';
 import { budgetMessage, budgetRefusal, standing } from './budgets.js';
 import { ledgerSpends, runSpends, SpendIndex } from './spend-index.js';
-import { budgetWindow, calendarWindow } from './window.js';
 
 type Budgets = NonNullable<ControllerConfig['budgets']>;
 const now = new Date('2026-11-24T10:00:00Z'); // a Tuesday
-
-t.test('the windows: UTC calendar day, week from Monday, month; notBefore moves the start', async (t) => {
-  t.same(calendarWindow('day', now), {
-    start: new Date('2026-11-24T00:00:00Z'),
-    resetsAt: new Date('2026-11-25T00:00:00Z'),
-  });
-  t.same(calendarWindow('week', now), {
-    start: new Date('2026-11-23T00:00:00Z'),
-    resetsAt: new Date('2026-11-30T00:00:00Z'),
-  });
-  t.same(calendarWindow('month', new Date('2026-12-31T23:59:59Z')), {
-    start: new Date('2026-12-01T00:00:00Z'),
-    resetsAt: new Date('2027-01-01T00:00:00Z'),
-  });
-  const budget = { name: 'b', limitUsd: '1', window: 'month' as const, notBefore: '2026-11-20T00:00:00Z' };
-  t.same(budgetWindow(budget, now).start, new Date('2026-11-20T00:00:00Z'));
-  t.same(
-    budgetWindow({ ...budget, notBefore: '2026-10-01T00:00:00Z' }, now).start,
-    new Date('2026-11-01T00:00:00Z'),
-  );
-});
 
 /** A run cache of plain objects whose events the test sends. */
 function runs(initial: KubeObject[]) {

@@ -2,10 +2,17 @@
 // budgets that cover it have spent in their window. A budget that is spent refuses new attempts until
 // its window resets (or the config raises it, or moves its notBefore): the refusal names the budget,
 // the spend, the limit and the reset. Pure over the spend index and the clock given.
-import { type ControllerConfig, formatUsd, parseUsd } from '../../api/index.js';
+import {
+  type Budget,
+  budgetCovers,
+  budgetWindow,
+  type ControllerConfig,
+  formatUsd,
+  parseUsd,
+  type Window,
+} from '../../api/index.js';
 import { labelSelectorMatches } from '../../naming/label-selector.js';
 import type { SpendIndex } from './spend-index.js';
-import { type Budget, budgetWindow, type Window } from './window.js';
 
 /** Why a run may not start an attempt now: a budget covering its namespace is spent. */
 export interface BudgetRefusal {
@@ -23,28 +30,16 @@ export interface BudgetStanding extends Window {
   limit: number;
 }
 
-/**
- * Whether a budget covers a namespace: by name, or by its labels (`labelsOf`); a budget with neither
- * covers every namespace.
- */
-export const covers = (budget: Budget, labelsOf: (namespace: string) => Record<string, string>) => {
-  const names = budget.namespaces && budget.namespaces.length > 0 ? new Set(budget.namespaces) : undefined;
-  const selector = budget.namespaceSelector;
-  if (!names && !selector) return () => true;
-  return (namespace: string): boolean =>
-    (names?.has(namespace) ?? false) ||
-    (selector !== undefined && labelSelectorMatches(selector, labelsOf(namespace)));
-};
+/** The namespaces a budget covers, its selector matched against their labels as the index has them. */
+const covers = (budget: Budget, spends: SpendIndex) =>
+  budgetCovers(budget, (selector, namespace) => labelSelectorMatches(selector, spends.labelsOf(namespace)));
 
 export function standing(budget: Budget, spends: SpendIndex, now: Date): BudgetStanding {
   const window = budgetWindow(budget, now);
   return {
     ...window,
     budget,
-    spent: spends.spent(
-      covers(budget, (ns) => spends.labelsOf(ns)),
-      window.start.getTime(),
-    ),
+    spent: spends.spent(covers(budget, spends), window.start.getTime()),
     limit: parseUsd(budget.limitUsd) ?? 0,
   };
 }
@@ -57,7 +52,7 @@ export function budgetRefusal(
   now: Date,
 ): BudgetRefusal | undefined {
   for (const budget of budgets ?? []) {
-    if (!covers(budget, (ns) => spends.labelsOf(ns))(namespace)) continue;
+    if (!covers(budget, spends)(namespace)) continue;
     const s = standing(budget, spends, now);
     if (s.spent < s.limit) continue;
     return {

@@ -1,9 +1,8 @@
 // Team budgets over sets of namespaces: what their runs spent in a window, and the refusal of new
-// attempts once a budget is spent (docs/economics.md, docs/design.md §5.3).
+// attempts once a budget is spent (docs/economics.md, docs/design.md §5.3). A budget's window and the
+// namespaces it covers are decided in src/api, which the gateway shares.
 // - budgets.ts: whether a namespace may start an attempt, and the message of one that may not.
 // - spend-index.ts: what each namespace spent: from the model gateway's ledger records when it is on,
 //   else from the run caches' status.attemptUsage.
-// - window.ts: a budget's window, the UTC calendar day, week or month, from its notBefore at the earliest.
 export { type BudgetRefusal, budgetMessage, budgetRefusal, standing } from './budgets.js';
 export { ledgerSpends, runSpends, SpendIndex } from './spend-index.js';
-export { budgetWindow, calendarWindow } from './window.js';

@@ -2,8 +2,8 @@
 // window and its limit (US dollars), and when the window resets, so a dashboard shows spend against
 // budget and an alert fires when a team is on pace to run out before the reset. Computed from the spend index (the runs' status), never kept.
 import { Gauge, type Registry } from 'prom-client';
-import { type ControllerConfig, parseUsd } from '../../api/index.js';
-import { budgetWindow, type SpendIndex, standing } from '../budgets/index.js';
+import { budgetWindow, type ControllerConfig, parseUsd } from '../../api/index.js';
+import { type SpendIndex, standing } from '../budgets/index.js';
 
 type Budget = NonNullable<ControllerConfig['budgets']>[number];
 

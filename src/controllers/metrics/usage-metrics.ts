@@ -52,7 +52,7 @@ const usageMetrics = memo((registry) => {
     }),
     stopped: new Counter({
       name: 'orchestrator_agent_limit_stops_total',
-      help: 'Attempts a limit of spec.limits stopped (reason TurnLimitReached or BudgetExceeded), by namespace and agent.',
+      help: `Attempts a limit of spec.limits stopped (reason ${STOP_REASONS.join(' or ')}), by namespace and agent.`,
       labelNames: ['run_namespace', 'agent', 'reason'],
       registers,
     }),

@@ -4,7 +4,13 @@
 // beside it as `reported` only, and a call the gateway refused for a limit ends the attempt
 // BudgetExceeded naming that limit. So a forged report bills nothing and stops nothing the gateway did
 // not stop, and every budget is summed from the same ledger.
-import type { AttemptUsage, RunKindName, StopReason, Usage } from '../../api/index.js';
+import {
+  type AttemptUsage,
+  PLATFORM_LIMITS,
+  type RunKindName,
+  type StopReason,
+  type Usage,
+} from '../../api/index.js';
 import type { MeteredAttempts } from '../../gateway/ledger-index.js';
 import { jobFinishTime, type KubeObject } from '../../runtime/index.js';
 import type { AgentState, ResultRead } from '../pods/index.js';
@@ -67,7 +73,10 @@ export function attemptSpend(
     attempt: a.attempt,
   });
   // The agent's own stop (its CLI's turn or spend cap) only ever ends its run sooner: it is kept.
-  const stopReason: StopReason | undefined = gateway?.refusal ? 'BudgetExceeded' : agentStop;
+  // The gateway refuses for the run's spend limit or a team budget: both stop with one reason.
+  const stopReason: StopReason | undefined = gateway?.refusal
+    ? PLATFORM_LIMITS.teamBudget.stopReason
+    : agentStop;
   if (!gateway && !reported) return stopReason ? { stopReason } : {};
   return {
     entry: entry(gateway?.usage ?? { costUsd: '0' }, stopReason, reported ? { reported } : {}),

@@ -4,7 +4,7 @@
 // The design it implements: docs/design.md §4 (Events).
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { RunStatus } from '../../api/index.js';
+import { type RunStatus, STOP_REASONS } from '../../api/index.js';
 import { boundedName } from '../../naming/names.js';
 import { emitEvent } from '../../observability/log-export.js';
 import {
@@ -32,8 +32,7 @@ const WARNINGS: ReadonlySet<string> = new Set([
   'PodCreateFailed',
   'CleanupRefused',
   // A limit stopped the agent (docs/economics.md).
-  'TurnLimitReached',
-  'BudgetExceeded',
+  ...STOP_REASONS,
 ]);
 
 export interface RunEvent {

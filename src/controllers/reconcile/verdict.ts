@@ -3,7 +3,15 @@
 // runs (with the pod's reason), Running while it runs, then Succeeded, or Failed with its cause — or
 // Pending again while a retry waits for its time; Cancelled when spec.cancelled stopped it.
 // The design it implements: docs/design.md §4 (the state table), §4.2.
-import type { Condition, Phase, StopReason } from '../../api/index.js';
+import {
+  type Condition,
+  type Phase,
+  PLATFORM_LIMITS,
+  RUN_LIMITS,
+  runLimitField,
+  runLimitStopping,
+  type StopReason,
+} from '../../api/index.js';
 import { budgetMessage } from '../budgets/index.js';
 import { WAITING_FOR_CAPACITY, waitingMessage } from '../capacity/index.js';
 import { dependencyCondition } from '../kind/dependencies.js';
@@ -26,7 +34,7 @@ export const AGENT_EXITED = 'AgentExited';
 /** The reason of a cancelled run's attempt while its Job stops. */
 export const CANCELLING = 'Cancelling';
 /** The reason of a run whose namespace's budget is spent. */
-export const BUDGET_EXHAUSTED = 'BudgetExhausted';
+export const BUDGET_EXHAUSTED = PLATFORM_LIMITS.teamBudget.waitReason;
 
 const pending = (reason: string): Said => ['Unknown', reason];
 const CREATED: Said = ['True', 'Created'];
@@ -179,16 +187,17 @@ function ended(at: string, s: Finished, ending: Ending): Verdict {
       return made(
         'Failed',
         ['False', ending.stopReason],
-        `${at} stopped: ${ending.limit ? `the model gateway refused its calls: ${ending.limit}` : (s.report?.result?.summary ?? LIMIT_NAMES[ending.stopReason])}; not retried (another attempt would spend again): ${again}`,
+        `${at} stopped: ${ending.limit ? `the model gateway refused its calls: ${ending.limit}` : (s.report?.result?.summary ?? limitReached(ending.stopReason))}; not retried (another attempt would spend again): ${again}`,
       );
     }
   }
 }
 
-const LIMIT_NAMES: Record<StopReason, string> = {
-  TurnLimitReached: 'the agent reached its turn limit (spec.limits.maxTurns)',
-  BudgetExceeded: 'the agent reached its spend limit (spec.limits.maxBudgetUsd)',
-};
+/** What stopped an agent that reported `reason` and no summary, by the limit of spec.limits that stops with it. */
+function limitReached(reason: StopReason): string {
+  const limit = runLimitStopping(reason);
+  return limit ? `the agent reached ${RUN_LIMITS[limit].reached} (${runLimitField(limit)})` : reason;
+}
 
 /** What a successful agent reported, for the message: its pull request, else its summary. */
 function reported(s: AttemptState): string {
