@@ -26,7 +26,7 @@ function generatedAttribute(paths: string[]): Map<string, string> {
   if (run.status !== 0) throw new Error(`git check-attr failed: ${run.stderr}`);
   const values = new Map<string, string>();
   for (const line of run.stdout.trim().split('\n')) {
-    const [path, , value = ''] = line.split(': ');
+    const [path = '', , value = ''] = line.split(': ');
     values.set(path, value);
   }
   return values;
