@@ -3,7 +3,7 @@
 import path from 'node:path';
 import t from 'tap';
 import { fragmentTypeName, ownPart, readFragments } from '../../scripts/generate-types.js';
-import { findPackageRoot } from './schemas.js';
+import { findPackageRoot } from '../util/index.js';
 
 const fragments = readFragments(path.join(findPackageRoot(), 'schemas', 'shared'));
 const usage = fragments.get('usage') ?? {};

@@ -18,6 +18,7 @@ import {
 } from '../../scripts/generate.js';
 import { appKeySecrets, appKeysRole } from '../../scripts/generate-app-keys-role.js';
 import { unrestrictedProfiles } from '../../scripts/generate-user-roles.js';
+import { findPackageRoot } from '../util/index.js';
 import {
   type AgentProfile,
   GROUP,
@@ -26,7 +27,7 @@ import {
   RUN_KIND_NAMES,
   VERSION,
 } from './index.js';
-import { findPackageRoot, loadSchemas } from './schemas.js';
+import { loadSchemas } from './schemas.js';
 
 const root = findPackageRoot();
 

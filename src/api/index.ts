@@ -62,7 +62,6 @@ export * from './result-protocol.js';
 export * from './run-limits.js';
 export type { JsonSchema, SchemaName, Schemas } from './schemas.js';
 export {
-  findPackageRoot,
   loadSchema,
   loadSchemas,
   parseSchema,

@@ -14,6 +14,7 @@ import { parseKinds } from '../cli/kinds.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { RUN_STRATEGIES } from '../controllers/kind/strategy.js';
 import { loadTemplateSet } from '../render/index.js';
+import { findPackageRoot } from '../util/index.js';
 import { admissionRoutes } from '../webhook/handlers.js';
 import {
   API_VERSION,
@@ -27,7 +28,7 @@ import {
   type RunKindName,
   runResource,
 } from './index.js';
-import { findPackageRoot, loadSchemas } from './schemas.js';
+import { loadSchemas } from './schemas.js';
 
 const root = findPackageRoot();
 const yaml = (file: string) => YAML.parse(readFileSync(path.join(root, file), 'utf8'));

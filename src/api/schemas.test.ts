@@ -8,10 +8,11 @@ import formats from 'ajv-formats';
 import t from 'tap';
 import YAML from 'yaml';
 import { seedConfig } from '../../test/harness/util/app-configs.js';
+import { findPackageRoot } from '../util/index.js';
 import { agentOfGithubApp } from './github-app-agent.js';
 import { RUN_KIND_NAMES, type RunKindName } from './kinds.js';
 import { ORG_REPO } from './normalise.js';
-import { findPackageRoot, type JsonSchema, loadSchemas, SCHEMA_FILES } from './schemas.js';
+import { type JsonSchema, loadSchemas, SCHEMA_FILES } from './schemas.js';
 
 const root = findPackageRoot();
 const schemas = loadSchemas();

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { expandShared } from '../../schemas/shared/expand.js';
-import { findPackageRoot, packageRoot } from '../util/package-root.js';
+import { packageRoot } from '../util/package-root.js';
 import { SCHEMA_FILES } from './generated/kinds.js';
 
-export { findPackageRoot, SCHEMA_FILES };
+export { SCHEMA_FILES };
 
 /** Every schema: the custom resources and the controller config. */
 export type SchemaName = keyof typeof SCHEMA_FILES;

@@ -10,9 +10,10 @@ import { isDeepStrictEqual } from 'node:util';
 import t, { type Test } from 'tap';
 import YAML from 'yaml';
 import { expandShared, SHARED_KEY } from '../../schemas/shared/expand.js';
+import { findPackageRoot } from '../util/index.js';
 import { isPlainObject } from '../util/json.js';
 import { RUN_KIND_NAMES } from './kinds.js';
-import { findPackageRoot, type JsonSchema, loadSchema } from './schemas.js';
+import { type JsonSchema, loadSchema } from './schemas.js';
 import type { CodeRunStatus, DocsRun, RunStatus, TaskRunStatus } from './types.js';
 
 type Node = Record<string, unknown>;

@@ -11,6 +11,7 @@ import type { components as TaskRunComponents } from './generated/taskrun.js';
 /** One agent task (`tr`). */
 export type TaskRun = TaskRunComponents['schemas']['TaskRun'];
 export type TaskRunSpec = TaskRun['spec'];
+/** @internal For tests that read a status; the code reads RunStatus. */
 export type TaskRunStatus = NonNullable<TaskRun['status']>;
 /** One of a TaskRun's markdown files. */
 export type MarkdownFile = TaskRunSpec['markdownFiles'][number];
@@ -21,6 +22,7 @@ export type AgentTool = NonNullable<TaskRunSpec['agentTools']>[number];
 /** An implementation run by one agent on a repository (`cr`). */
 export type CodeRun = CodeRunComponents['schemas']['CodeRun'];
 export type CodeRunSpec = CodeRun['spec'];
+/** @internal For tests that read a status; the code reads RunStatus. */
 export type CodeRunStatus = NonNullable<CodeRun['status']>;
 export type EnvFromSecret = NonNullable<CodeRunSpec['envFromSecrets']>[number];
 export type ToolConfig = NonNullable<CodeRunSpec['toolConfig']>;

@@ -3,9 +3,9 @@
 // function called). The words come from the command tree, so a command added to main.ts completes too.
 import { spawnSync } from 'node:child_process';
 import t from 'tap';
+import { memoryIO } from '../../test/harness/fakes/cli-io.js';
 import { completionScript } from './completion.js';
 import { leafCommands } from './examples.js';
-import { memoryIO } from './io.js';
 import { main, program } from './main.js';
 
 const root = await program(memoryIO());

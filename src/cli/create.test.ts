@@ -1,9 +1,9 @@
 // createRuns against an in-memory API: --dry-run=server asks the apiserver for a dry run (admitted, not
 // stored) and says so as kubectl does; a plain create is stored.
 import t from 'tap';
+import { memoryIO } from '../../test/harness/fakes/cli-io.js';
 import { FakeApi } from '../../test/harness/fakes/fake-api.js';
 import { createRuns } from './create.js';
-import { memoryIO } from './io.js';
 import { runPath } from './kinds.js';
 import type { Connection } from './kube.js';
 

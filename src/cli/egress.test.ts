@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { parseAllDocuments, stringify } from 'yaml';
+import { memoryIO } from '../../test/harness/fakes/cli-io.js';
 import { loadDefaultConfig } from '../config/load.js';
-import { memoryIO } from './io.js';
 import { main } from './main.js';
 
 const egress = async (

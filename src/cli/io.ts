@@ -59,34 +59,3 @@ export const fail = (message: string): CliExit => new CliExit(1, `error: ${messa
 
 /** Collects repeatable option values (`--env A=1 --env B=2`). */
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-
-export interface MemoryIO extends CliIO {
-  stdout(): string;
-  stderr(): string;
-  /** Aborts the signal handed out by interrupted(), as Ctrl-C would. */
-  interrupt(): void;
-}
-
-/** An in-memory CliIO: for calling main() from tests and from programs that want the output. */
-export function memoryIO(opts: { stdin?: string; isTTY?: boolean } = {}): MemoryIO {
-  let out = '';
-  let err = '';
-  let controller = new AbortController();
-  return {
-    out: (text) => {
-      out += text;
-    },
-    err: (text) => {
-      err += text;
-    },
-    isTTY: opts.isTTY ?? false,
-    readStdin: async () => opts.stdin ?? '',
-    interrupted: () => {
-      controller = new AbortController();
-      return { signal: controller.signal, dispose: () => {} };
-    },
-    stdout: () => out,
-    stderr: () => err,
-    interrupt: () => controller.abort(new Error('interrupted')),
-  };
-}

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
+import { memoryIO } from '../../test/harness/fakes/cli-io.js';
 import { freePort } from '../util/free-port.js';
 import { kubectlArgv } from './install.js';
-import { memoryIO } from './io.js';
 import { main } from './main.js';
 
 async function kubeconfigAt(server: string, namespace?: string): Promise<string> {

@@ -3,6 +3,7 @@
 // local cluster's answer when no kubelet exists), replayed over HTTP to the real KubeClient. The run,
 // Job and pod objects are plain objects; test/integration/cli-logs.test.ts runs it on a real cluster.
 import t, { type Test } from 'tap';
+import { memoryIO } from '../../test/harness/fakes/cli-io.js';
 import {
   jsonAnswer,
   type RecordedAnswer,
@@ -12,7 +13,6 @@ import {
 } from '../../test/harness/remote/recorded-answers.js';
 import { taskRunJobName } from '../naming/names.js';
 import { KubeClient, type KubeObject } from '../runtime/index.js';
-import { memoryIO } from './io.js';
 import { NO_KUBELET } from './log-errors.js';
 import { type LogsOptions, runLogs } from './logs.js';
 

@@ -1,9 +1,9 @@
 // The command tree's own behaviour: its version, and an unknown command or flag answered in a line.
 import { readFileSync } from 'node:fs';
 import t from 'tap';
+import { memoryIO } from '../../test/harness/fakes/cli-io.js';
 import { packageRoot } from '../util/index.js';
 import { EXAMPLES, leafCommands } from './examples.js';
-import { memoryIO } from './io.js';
 import { COMMAND_MODULES, main, program } from './main.js';
 
 t.test('--version prints the package version and exits 0', async (t) => {

@@ -5,8 +5,8 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { memoryIO } from '../../test/harness/fakes/cli-io.js';
 import { packageRoot } from '../util/package-root.js';
-import { memoryIO } from './io.js';
 import { main } from './main.js';
 
 const samples = join(packageRoot(), 'config', 'samples');

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
+import { memoryIO } from '../../test/harness/fakes/cli-io.js';
 import { admitOffline } from '../admission/offline.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { GitDefaults, gitFacts, withoutCredentials } from './git.js';
-import { memoryIO } from './io.js';
 import { main } from './main.js';
 import {
   codeRunFromFlags,

@@ -17,7 +17,7 @@ import { namePrefix } from '../runs/generate-name.js';
 import type { GitDefaults } from './git.js';
 import { fail } from './io.js';
 
-/** Who started a run from the CLI (git user.name), for `kubectl describe` readers. */
+/** Who started a run from the CLI (git user.name), for `kubectl describe` readers. @internal Exported for its unit test; no other module needs it. */
 export const SUBMITTED_BY_ANNOTATION = 'orchestrator.io/submitted-by';
 const TOOL_CONFIGS: readonly ToolConfig[] = ['minimal', 'default', 'advanced'];
 

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { parse } from 'yaml';
+import { memoryIO } from '../../test/harness/fakes/cli-io.js';
 import { admitOffline } from '../admission/offline.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { GitDefaults } from './git.js';
-import { memoryIO } from './io.js';
 import { main } from './main.js';
 import { codeRunFromFlags, docsRunFromFlags } from './task-flags.js';
 

@@ -47,7 +47,6 @@ export {
   taskFileKey,
 } from './keys.js';
 export {
-  CONFIGMAP_LIMIT_BYTES,
   type RenderedRun,
   renderCodeRun,
   renderDocsRun,

@@ -2,12 +2,11 @@
 // flags, memory, permissions, defaults applied without webhooks, and the errors of impossible runs.
 import t from 'tap';
 import { MARKDOWN_BUDGET_BYTES, TEMPLATE_RESERVE_BYTES } from '../admission/rules/index.js';
-import { type CodeRun, RESULT_SHELL_CONSTANTS, type TaskRun } from '../api/index.js';
+import { CONFIGMAP_LIMIT_BYTES, type CodeRun, RESULT_SHELL_CONSTANTS, type TaskRun } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { runDirectory } from '../naming/names.js';
 import { checkoutDirectory } from '../naming/repository-key.js';
 import {
-  CONFIGMAP_LIMIT_BYTES,
   configMapKeyProblem,
   configMapKeyToPath,
   loadTemplateSet,

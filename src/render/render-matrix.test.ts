@@ -7,10 +7,9 @@ import {
   type Script,
   shellProblems,
 } from '../../test/harness/util/output-checks.js';
-import { RUN_KIND_NAMES, type RunKindName, type ToolConfig } from '../api/index.js';
+import { CONFIGMAP_LIMIT_BYTES, RUN_KIND_NAMES, type RunKindName, type ToolConfig } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { configMapKeyProblem, loadTemplateSet, renderRun } from './index.js';
-import { CONFIGMAP_LIMIT_BYTES } from './render.js';
 import { sampleConfig, sampleRun } from './samples.js';
 
 const config = loadDefaultConfig();

@@ -27,9 +27,6 @@ import {
   type TemplateSet,
 } from './template-set.js';
 
-// Re-exported for the render tests and callers that check sizes beside the renderer.
-export { CONFIGMAP_LIMIT_BYTES } from '../api/index.js';
-
 export interface RenderedRun {
   /** The ConfigMap's data. */
   data: Record<string, string>;

@@ -28,6 +28,7 @@ export interface SeedAliases {
   remote_tools: string[];
 }
 
+/** @internal The seed's tool aliases, which the compatibility page's test reads. */
 export const SEED_ALIAS_NAMES = [
   'task_id',
   'service',

@@ -45,7 +45,7 @@ export function renderProblems(set: TemplateSet, config: ControllerConfig): stri
   return [...problems];
 }
 
-/** Loads `dir` and proves it renders; throws TemplateError naming every problem. */
+/** Loads `dir` and proves it renders; throws TemplateError naming every problem. @internal The template tests' way in; the process loads templates through the watcher. */
 export function loadValidatedTemplates(dir: string | undefined, config: ControllerConfig): TemplateSet {
   return validatedTemplates(loadTemplateSet(dir), config);
 }

@@ -31,8 +31,6 @@ export const isGone = (err: unknown): boolean => isApiStatus(err, 410);
 export const isInvalid = (err: unknown): boolean => isApiStatus(err, 422);
 /** 403: the caller may not. */
 export const isForbidden = (err: unknown): boolean => isApiStatus(err, 403);
-/** 401: the caller is not authenticated. */
-export const isUnauthorized = (err: unknown): boolean => isApiStatus(err, 401);
 /**
  * 429, 503 or 504: the apiserver did not do the request (throttled, unavailable, or its own deadline ran
  * out, as a busy etcd makes it), so an idempotent request may be sent again.

@@ -30,6 +30,8 @@
 // - store.ts: the informer's in-memory cache, and the read-only view reconcilers get.
 // - workqueue-metrics.ts: the work queues' metrics, under controller-runtime's names.
 // - workqueue.ts: a work queue with client-go's semantics.
+
+export { isApiStatus } from './api-error.js';
 export { type BackoffPolicy, backoffDelay } from './backoff.js';
 export type { Cache } from './cache.js';
 export { type Clock, realClock } from './clock.js';
@@ -52,7 +54,6 @@ export {
   type AroundCall,
   type CallOptions,
   type DiscardingCallOptions,
-  isApiStatus,
   isBadRequest,
   isConflict,
   isForbidden,
@@ -60,7 +61,6 @@ export {
   isInvalid,
   isNotFound,
   isServerBusy,
-  isUnauthorized,
   KubeClient,
   type KubeClientOptions,
   type Query,

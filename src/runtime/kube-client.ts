@@ -17,7 +17,6 @@ export type Query = Record<string, string | number | boolean | undefined>;
 
 export {
   ApiError,
-  isApiStatus,
   isBadRequest,
   isConflict,
   isForbidden,
@@ -25,7 +24,6 @@ export {
   isInvalid,
   isNotFound,
   isServerBusy,
-  isUnauthorized,
   RequestTimeoutError,
 } from './api-error.js';
 

@@ -4,7 +4,8 @@ import { createServer } from 'node:http';
 import { KubeConfig, type User } from '@kubernetes/client-node';
 import t from 'tap';
 import { ManualClock } from '../../test/harness/fakes/manual-clock.js';
-import { isUnauthorized, KubeClient } from './kube-client.js';
+import { isApiStatus } from './api-error.js';
+import { KubeClient } from './kube-client.js';
 import { CREDENTIAL_REFRESH_MS, KubeCredentials } from './kube-credentials.js';
 
 function kubeConfig(server: string, user: Partial<User>): { kc: KubeConfig; applied: () => number } {
@@ -88,7 +89,7 @@ t.test('a 401 answer makes the client resolve its credentials again', async (t) 
   await client.request('GET', '/api');
   rotate('second');
   const refused = await client.request('GET', '/api').catch((err: unknown) => err);
-  t.ok(isUnauthorized(refused));
+  t.ok(isApiStatus(refused, 401), 'the old token is refused: 401');
   await client.request('GET', '/api');
   t.same(seen, ['Bearer first', 'Bearer first', 'Bearer second']);
   t.equal(applied(), 2);

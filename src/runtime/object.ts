@@ -34,6 +34,7 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
+/** @internal kubectl's annotation, which the informer's integration test applies. */
 export const LAST_APPLIED_ANNOTATION = 'kubectl.kubernetes.io/last-applied-configuration';
 
 /**

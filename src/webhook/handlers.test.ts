@@ -1,9 +1,10 @@
 import t from 'tap';
 import { allowAll } from '../../test/harness/fakes/access-reviewers.js';
+import { denialMessage } from '../admission/index.js';
 import type { AdmissionRequest } from '../admission/request.js';
 import { staticConfig } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
-import { admissionRoutes, denialMessage } from './handlers.js';
+import { admissionRoutes } from './handlers.js';
 
 const config = staticConfig(loadDefaultConfig());
 const routes = Object.fromEntries(admissionRoutes({ config, reviewer: allowAll() }).map((r) => [r.name, r]));

@@ -15,8 +15,6 @@ import { countFindings, reportFindings, truncate } from '../validation/finding.j
 import { tracedReview } from './review-spans.js';
 import type { WebhookRoute } from './server.js';
 
-export { denialMessage } from '../admission/denial.js';
-
 /** A kind's webhook path (kubebuilder's convention), from the kind table. */
 export const webhookPath = (verb: 'mutate' | 'validate', kind: RunKindName): string =>
   kindFacts(kind).webhooks[verb].path;

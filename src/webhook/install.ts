@@ -106,6 +106,7 @@ export async function installLocalWebhooks(kc: KubeConfig, opts: LocalWebhookOpt
   }
 }
 
+/** @internal The test harness's undo of installLocalWebhooks; a local process leaves its webhooks to the next start. */
 export async function uninstallLocalWebhooks(kc: KubeConfig, suffix = ''): Promise<void> {
   const client = new KubeClient(kc);
   try {

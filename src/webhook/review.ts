@@ -63,6 +63,7 @@ export function parseReview(body: unknown): { apiVersion: string; request: Admis
   return { apiVersion, request: request as unknown as AdmissionRequest };
 }
 
+/** @internal Exported for its unit test; no other module needs it. */
 export function reviewResponse(
   apiVersion: string,
   uid: string,

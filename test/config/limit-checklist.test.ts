@@ -18,7 +18,7 @@ import path from 'node:path';
 import t from 'tap';
 import * as table from '../../src/api/limits.js';
 import { RUN_LIMIT_NAMES, STOP_REASONS } from '../../src/api/limits.js';
-import { findPackageRoot } from '../../src/api/schemas.js';
+import { findPackageRoot } from '../../src/util/index.js';
 
 type Found = 'names' | 'reads';
 

@@ -28,7 +28,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
 import { RUN_KIND_NAMES } from '../../src/api/index.js';
-import { findPackageRoot } from '../../src/api/schemas.js';
+import { findPackageRoot } from '../../src/util/index.js';
 
 type Found = 'table' | 'branch';
 

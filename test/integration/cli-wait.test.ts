@@ -5,10 +5,10 @@
 // anything, and `orchestrator wait` ends at once with the run's outcome.
 import t from 'tap';
 import { LABELS, type TaskRun } from '../../src/api/index.js';
-import { memoryIO } from '../../src/cli/io.js';
 import { connect } from '../../src/cli/kube.js';
 import { waitForRun } from '../../src/cli/wait.js';
 import type { KubeObject } from '../../src/runtime/index.js';
+import { memoryIO } from '../harness/fakes/cli-io.js';
 import { runCli, startCli } from '../harness/operator/cli.js';
 import {
   finishJob,

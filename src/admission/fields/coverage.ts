@@ -45,6 +45,7 @@ export interface CoverageProblem {
 /**
  * What the table misses or names wrongly, for the spec schemas of every kind: an unclassified field
  * (its row or an ancestor's is missing), a row whose field no kind has, two rows for one field of one kind.
+ * @internal The table's completeness is held by its test (table.test.ts), not checked at run time.
  */
 export function coverageProblems(
   rows: readonly FieldRow[],

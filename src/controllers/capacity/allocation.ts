@@ -102,6 +102,7 @@ export class Allocation {
 /**
  * Whether `candidate` (which holds no slot) may take one: the free slots are handed out to the waiting
  * runs and the candidate in age order; undefined when the candidate gets one, else why not.
+ * @internal Exported for its unit test; no other module needs it.
  */
 export function slotRefusal(
   holders: readonly Claim[],

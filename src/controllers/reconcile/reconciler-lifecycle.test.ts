@@ -22,7 +22,7 @@ import {
 } from '../../../test/harness/fakes/run-reconciler-fixture.js';
 import { LABELS, type TaskRun } from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
-import { CONFLICT_REQUEUE_MS } from './reconciler.js';
+import { CONFLICT_REQUEUE_MS } from './decide.js';
 import { retryDelayMs } from './retry.js';
 
 const runPath = `${runsPath}/pay-7`;

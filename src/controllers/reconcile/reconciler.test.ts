@@ -24,7 +24,7 @@ import { loadDefaultConfig } from '../../config/load.js';
 import type { KubeObject } from '../../runtime/index.js';
 import { CAPACITY_RECHECK_MS } from '../capacity/capacity.js';
 import { claimKey } from '../capacity/index.js';
-import { CONFLICT_RECHECK_MS, CONFLICT_REQUEUE_MS } from './reconciler.js';
+import { CONFLICT_RECHECK_MS, CONFLICT_REQUEUE_MS } from './decide.js';
 
 const statusPath = `${runsPath}/pay-7/status`;
 const JOB = attemptJobName();

@@ -24,8 +24,6 @@ import { type ReadSources, readRun } from './read.js';
 import { logReconciled } from './reconciled-log.js';
 import { type AttemptState, attemptFacts } from './world.js';
 
-export { CONFLICT_RECHECK_MS, CONFLICT_REQUEUE_MS } from './decide.js';
-
 /** The caches and inputs a reconcile reads (read.ts), and what it writes with. */
 export interface RunReconcilerOptions<K extends RunKindName> extends ReadSources<K> {
   client: ApiRequester;

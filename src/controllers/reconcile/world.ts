@@ -93,6 +93,7 @@ export type AttemptState = AttemptFacts &
     | { state: 'finished'; job: KubeObject; agent: AgentState; cause?: FailureCause; ending: Ending }
   );
 
+/** @internal Exported for its unit test; no other module needs it. */
 export type AttemptStateName = AttemptState['state'];
 
 /** Writes the read found owed, whatever the attempt's state: they concern earlier attempts. */

@@ -1,8 +1,9 @@
 // The user CLI called in-process against a test cluster, as `orchestrator ARGS --kubeconfig K [-n NS]`,
 // with its output captured (memoryIO).
-import { type MemoryIO, memoryIO } from '../../../src/cli/io.js';
+
 import { main } from '../../../src/cli/main.js';
 import type { Cluster } from '../../../src/cluster/index.js';
+import { type MemoryIO, memoryIO } from '../fakes/cli-io.js';
 
 export interface CliOptions {
   /** Appended as `-n NAMESPACE`; none: the command's default namespace. */
