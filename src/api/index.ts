@@ -26,6 +26,8 @@
 //   the same way on every path.
 // - pod-template.ts: an agent pod's scheduling and isolation fields from config, profile and run,
 //   computed per attempt rather than stored.
+// - resolved-run.ts: what a run is, resolved once per reconcile (defaulted, its agent, profile, CLI,
+//   GitHub authentication and kind facts) for the renderer, the Job builder, metrics and commenters.
 // - restricted-profiles.ts: which agent profiles need an explicit `use-restricted` grant (clusterAccess, restricted).
 // - result-protocol.ts: the result document's marker and limits, for its reader (the operator) and its
 //   writer (the entry script's rendered prelude) alike.
@@ -52,6 +54,7 @@ export * from './kinds.js';
 export * from './labels.js';
 export * from './normalise.js';
 export * from './pod-template.js';
+export * from './resolved-run.js';
 export * from './restricted-profiles.js';
 export * from './result-protocol.js';
 export * from './run-limits.js';

@@ -51,6 +51,7 @@ export {
   type RenderedRun,
   renderCodeRun,
   renderDocsRun,
+  renderResolved,
   renderRun,
   renderTaskRun,
 } from './render.js';
