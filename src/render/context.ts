@@ -100,7 +100,7 @@ export function common(c: CommonInput, input: ContextInput) {
       userName: author,
       userEmail: `${author}@users.noreply.github.com`,
       host: c.config.github.host,
-      repositories: (appRepositories(kind, run.spec, c.config)?.repositories ?? []).map((r) =>
+      repositories: (appRepositories(kind, run.spec, c.config, auth)?.repositories ?? []).map((r) =>
         r.key.slice(r.key.indexOf('/') + 1),
       ),
       sshKnownHosts: c.config.github.sshKnownHosts,

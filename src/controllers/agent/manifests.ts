@@ -151,9 +151,13 @@ function podAnnotations(config: ControllerConfig, own: Record<string, string> | 
  * the agent's profile has clusterAccess; then the profile's ServiceAccount, and a label the shipped
  * NetworkPolicy lets reach the apiserver.
  */
-function podIdentity<K extends RunKindName>(input: AttemptInput<K>, labels: Record<string, string>) {
+function podIdentity<K extends RunKindName>(
+  input: AttemptInput<K>,
+  { profile }: ResolvedRun<K>,
+  labels: Record<string, string>,
+) {
   const { strategy, run, config } = input;
-  const account = clusterAccount(strategy.kind, run.spec, config);
+  const account = clusterAccount(strategy.kind, run.spec, config, profile);
   const serviceAccountName = account ?? run.spec.serviceAccountName;
   return {
     labels: account ? { ...labels, [LABELS.clusterAccess]: 'true' } : labels,
@@ -190,7 +194,7 @@ function baseJob<K extends RunKindName>(input: AttemptInput<K>, resolved: Resolv
     { name: 'task-files', mountPath: TASK_FILES_DIR, readOnly: true },
     { name: WORKSPACE_VOLUME, mountPath: WORKSPACE_ROOT },
   ];
-  const identity = podIdentity(input, metadata.labels);
+  const identity = podIdentity(input, resolved, metadata.labels);
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',

@@ -1,4 +1,4 @@
-// The features of the agent's Job, each a function of the base Job (../manifests.ts), the resolved run
+// The features of the agent's Job, each a function of the base Job (src/controllers/agent/manifests.ts), the resolved run
 // and the attempt that returns only what it adds; attemptJob applies them in the order of JOB_FEATURES.
 // They sit here rather than in the folders of what they configure (src/egress, src/gateway): the
 // additions they return are the Job builder's type, and those folders stand lower in the layering.
