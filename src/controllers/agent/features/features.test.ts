@@ -53,7 +53,7 @@ const CASES: Record<string, { off: Case; on: Case }> = {
     off: { config: off, run: taskRun() },
     on: {
       config: off,
-      run: taskRun({ githubUser: 'alice', repository: { url: 'git@github.com:acme/payments.git' } }),
+      run: taskRun({ repository: { url: 'git@github.com:acme/payments.git', githubUser: 'alice' } }),
     },
   },
   modelGateway: {
