@@ -14,8 +14,8 @@
 // - config-source.ts: where the controller config in force comes from, declared with the API types so
 //   that its readers need not depend on the loader (src/config).
 // - defaulted-type.ts: the type of a run after defaulted(), from the generated defaults.
-// - defaulting.ts: a run's defaults as one domain function, which the webhook, the reconciler and the
-//   renderer all call, so a run admitted without the webhooks runs the same.
+// - defaulting.ts: a run's defaults as one domain function, which admission and the resolver
+//   (resolved-run.ts) call, so a run admitted without the webhooks runs the same.
 // - generated/: types, kind table and defaults generated from schemas/ by `npm run generate`; not edited.
 // - github-app-agent.ts: which agent profile a GitHub App runs: the profile naming it in the config, else
 //   the seed's rule (the part after the App's last '-').

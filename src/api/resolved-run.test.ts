@@ -13,18 +13,18 @@ import type { CodeRun, TaskRun } from './types.js';
 const config = loadDefaultConfig();
 Object.assign(config.agents.tess ?? {}, { cli: 'codex', githubApp: 'acme-tess' });
 
+/** A stored run of `spec` in namespace ns. */
+const stored = <R>(spec: object): R => ({ metadata: { name: 'pay-7', namespace: 'ns' }, spec }) as R;
+
 t.test('a TaskRun resolved: defaulted, its agent, profile, CLI and GitHub identity', async (t) => {
-  const stored = {
-    metadata: { name: 'pay-7', namespace: 'ns' },
-    spec: {
-      taskId: 7,
-      serviceName: 'payments',
-      agent: 'tess',
-      markdownFiles: [{ filename: 'a.md', content: 'x' }],
-    },
-  } as TaskRun;
-  const resolved = resolveRun('TaskRun', stored, config);
-  t.same(resolved.run, defaulted('TaskRun', stored, config), 'the run as defaulted() returns it');
+  const run = stored<TaskRun>({
+    taskId: 7,
+    serviceName: 'payments',
+    agent: 'tess',
+    markdownFiles: [{ filename: 'a.md', content: 'x' }],
+  });
+  const resolved = resolveRun('TaskRun', run, config);
+  t.same(resolved.run, defaulted('TaskRun', run, config), 'the run as defaulted() returns it');
   t.equal(resolved.kind, 'TaskRun');
   t.equal(resolved.agent, 'tess');
   t.equal(resolved.profile, config.agents.tess, "the config's profile itself");
@@ -39,17 +39,14 @@ t.test('a TaskRun resolved: defaulted, its agent, profile, CLI and GitHub identi
 });
 
 t.test('a CodeRun acting as a GitHub user runs the default agent', async (t) => {
-  const stored = {
-    metadata: { name: 'pay-7-rex', namespace: 'ns' },
-    spec: {
-      taskId: 7,
-      service: 'payments',
-      githubUser: 'alice',
-      repositoryUrl: 'git@github.com:acme/payments.git',
-      docsRepositoryUrl: 'https://github.com/acme/docs',
-    },
-  } as CodeRun;
-  const resolved = resolveRun('CodeRun', stored, config);
+  const run = stored<CodeRun>({
+    taskId: 7,
+    service: 'payments',
+    githubUser: 'alice',
+    repositoryUrl: 'git@github.com:acme/payments.git',
+    docsRepositoryUrl: 'https://github.com/acme/docs',
+  });
+  const resolved = resolveRun('CodeRun', run, config);
   t.equal(resolved.agent, config.defaultAgent);
   t.equal(resolved.cli, agentCli(undefined), 'Claude Code when the profile names none');
   t.match(resolved.auth, { method: 'user', user: 'alice', transports: ['https', 'ssh'] });

@@ -1,7 +1,8 @@
-// The objects a run attempt is made of, as pure functions of the (defaulted) run: the workspace PVC,
+// The objects a run attempt is made of, as pure functions of the (resolved) run: the workspace PVC,
 // the attempt's immutable ConfigMap, the agent shell's ConfigMap it shares with the namespace's other
-// runs, and its Job. No I/O here, so every field can be unit-tested.
-// The design it implements: docs/design.md §1.2 (Job shape).
+// runs, and its Job: a base every attempt has, then each feature's additions (features/). No I/O here,
+// so every field can be unit-tested.
+// The design it implements: docs/design.md §1.2 (Job shape, Job features).
 
 import {
   ANNOTATIONS,
