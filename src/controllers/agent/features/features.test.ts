@@ -84,11 +84,16 @@ const CASES: Record<string, { off: Case; on: Case }> = {
 
 /** The Job of attempt 1 as JSON text: byte for byte, key order included. */
 function jobText({ config, run }: Case, features: readonly JobFeature[]): string {
-  const kind = 'serviceName' in run.spec ? 'TaskRun' : 'CodeRun';
-  const strategy = kind === 'TaskRun' ? taskRunStrategy : codeRunStrategy;
-  const resolved = resolveRun(kind, run as never, config);
+  const at = { config, attempt: 1 };
+  if ('serviceName' in run.spec) {
+    const resolved = resolveRun('TaskRun', run as TaskRun, config);
+    return JSON.stringify(
+      attemptJob({ ...at, strategy: taskRunStrategy, run: resolved.run, resolved }, features),
+    );
+  }
+  const resolved = resolveRun('CodeRun', run as CodeRun, config);
   return JSON.stringify(
-    attemptJob({ strategy, run: resolved.run, resolved, config, attempt: 1 } as never, features),
+    attemptJob({ ...at, strategy: codeRunStrategy, run: resolved.run, resolved }, features),
   );
 }
 
