@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import YAML from 'yaml';
 import { ConfigError, parseConfig } from '../config/load.js';
-import { agentEnv } from '../controllers/agent/env.js';
+import { modelEnv } from '../controllers/agent/features/index.js';
 import { AGENT_CLIS, agentCli } from './index.js';
 
 const EXAMPLE = 'config/manager/examples/agent-clis.yaml';
@@ -24,10 +24,7 @@ t.test(
     t.equal(config.agents.codex?.cli, 'codex');
     t.equal(config.agents.gemini?.cli, 'gemini');
     const env = (cli: string) =>
-      agentEnv({}, { config, auth: { method: 'app', app: 'acme-rex' }, cli: agentCli(cli) }).map((e) => [
-        e.name,
-        e.value,
-      ]);
+      modelEnv(config, { method: 'app', app: 'acme-rex' }, agentCli(cli)).map((e) => [e.name, e.value]);
     const base = 'http://orchestrator-gateway.orchestrator-system.svc:8090';
     t.same(env('codex'), [
       ['ORCHESTRATOR_OPENAI_BASE_URL', `${base}/openai/v1`],

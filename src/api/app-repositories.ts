@@ -36,8 +36,8 @@ export function appRepositories(
   kind: RunKindName,
   spec: Obj,
   config: ControllerConfig,
+  auth = runGithubAuth(spec, config, runAgent(kind, spec, config)),
 ): AppRepositories | undefined {
-  const auth = runGithubAuth(spec, config, runAgent(kind, spec, config));
   if (auth.method !== 'app') return undefined;
   const host = config.github.host.toLowerCase().replace(/:\d+$/, '');
   const onHost = runRepositoryFields(spec).flatMap(({ path, url }) => {

@@ -10,8 +10,12 @@ import type { ControllerConfig } from './types.js';
 type Obj = Record<string, unknown>;
 
 /** The ServiceAccount whose token the run's pods mount, or undefined: they mount none. */
-export function clusterAccount(kind: RunKindName, spec: Obj, config: ControllerConfig): string | undefined {
-  const profile = runProfile(kind, spec, config);
+export function clusterAccount(
+  kind: RunKindName,
+  spec: Obj,
+  config: ControllerConfig,
+  profile = runProfile(kind, spec, config),
+): string | undefined {
   return profile?.clusterAccess ? profile.serviceAccountName : undefined;
 }
 

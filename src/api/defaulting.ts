@@ -1,8 +1,8 @@
 // A run's defaults, as one domain function: `defaulted(kind, run, config)` is the run as it will run —
 // the schema's `default:` values (schema-defaults.ts), the agent's profile (model, image, service account, limits, resources by priority), the workspace volume,
 // the labels and the cleanup finalizer filled in where absent. The mutating webhook stores it (its
-// patch is the difference, src/admission/patch.ts); the reconciler and the renderer call it directly,
-// so a run admitted without the webhooks runs the same (docs/design.md §7).
+// patch is the difference, src/admission/patch.ts); the reconciler's resolver (resolved-run.ts) calls
+// it directly, so a run admitted without the webhooks runs the same (docs/design.md §7).
 //
 // The input may be any JSON (the mutating webhook runs before validation): every read is guarded, and
 // a value the user set is never replaced — only a shorthand is made explicit first (normalise.ts).

@@ -15,8 +15,8 @@
 // - config-source.ts: where the controller config in force comes from, declared with the API types so
 //   that its readers need not depend on the loader (src/config).
 // - defaulted-type.ts: the type of a run after defaulted(), from the generated defaults.
-// - defaulting.ts: a run's defaults as one domain function, which the webhook, the reconciler and the
-//   renderer all call, so a run admitted without the webhooks runs the same.
+// - defaulting.ts: a run's defaults as one domain function, which admission and the resolver
+//   (resolved-run.ts) call, so a run admitted without the webhooks runs the same.
 // - generated/: types, kind table and defaults generated from schemas/ by `npm run generate`; not edited.
 // - github-app-agent.ts: which agent profile a GitHub App runs: the profile naming it in the config, else
 //   the seed's rule (the part after the App's last '-').
@@ -29,6 +29,8 @@
 //   the same way on every path.
 // - pod-template.ts: an agent pod's scheduling and isolation fields from config, profile and run,
 //   computed per attempt rather than stored.
+// - resolved-run.ts: what a run is, resolved once per reconcile (defaulted, its agent, profile, CLI,
+//   GitHub authentication and kind facts) for the renderer, the Job builder, metrics and commenters.
 // - restricted-profiles.ts: which agent profiles need an explicit `use-restricted` grant (clusterAccess, restricted).
 // - result-protocol.ts: the result document's marker and limits, for its reader (the operator) and its
 //   writer (the entry script's rendered prelude) alike.
@@ -57,6 +59,7 @@ export * from './labels.js';
 export * from './limits.js';
 export * from './normalise.js';
 export * from './pod-template.js';
+export * from './resolved-run.js';
 export * from './restricted-profiles.js';
 export * from './result-protocol.js';
 export * from './run-limits.js';

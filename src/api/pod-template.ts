@@ -82,10 +82,15 @@ export function closedPodFields(config: ControllerConfig): PodTemplateField[] {
  * the config closed it (or admitted without the webhooks) cannot escape it; the values of an opened
  * field are judged at admission (src/admission/rules/placement.ts).
  */
-export function runPodTemplate(kind: RunKindName, spec: Obj, config: ControllerConfig): PodTemplate {
+export function runPodTemplate(
+  kind: RunKindName,
+  spec: Obj,
+  config: ControllerConfig,
+  agentProfile = runProfile(kind, spec, config),
+): PodTemplate {
   const locked = new Set(closedPodFields(config));
   const own = runPodTemplateOwn(spec);
-  const profile = runProfile(kind, spec, config)?.podTemplate;
+  const profile = agentProfile?.podTemplate;
   const out: Obj = {};
   for (const field of POD_TEMPLATE_FIELDS) {
     const levels = [config.job.podTemplate, profile, locked.has(field) ? undefined : own];

@@ -5,9 +5,9 @@ import {
   type CodeRun,
   type ControllerConfig,
   type DefaultedRun,
-  defaulted,
   LABELS,
   MANAGED_BY,
+  resolveRun,
   runResource,
 } from '../api/index.js';
 import { repositoryKey } from '../naming/repository-key.js';
@@ -41,14 +41,15 @@ export async function previousRun(
   );
   const wanted = repositoryKey(repository.name, host);
   // The apiserver applies the CRD's defaults on every read, but a CRD installed without them (an
-  // older one) would not: defaulted() makes the run the reconciler would see either way.
+  // older one) would not: the resolver (src/api/resolved-run.ts) makes the run the reconciler would see
+  // either way.
   const runs = (list.items ?? [])
     .filter(
       (r) =>
         repositoryKey(r.spec?.repositoryUrl ?? '', host) === wanted &&
         (repository.service === undefined || r.spec.service === repository.service),
     )
-    .map((r) => defaulted('CodeRun', r, config));
+    .map((r) => resolveRun('CodeRun', r, config).run);
   let task = taskId === undefined ? undefined : { taskId, service: undefined as string | undefined };
   if (!task) {
     const opener = runs.find((r) => r.status?.pullRequestUrl === feedback.pullRequestUrl);

@@ -1,8 +1,8 @@
 // Each kind's template context: what it checks out, where it works, how it resumes. The shared parts
 // (agent, tools, paths, files) come from context.ts.
 
-import type { ControllerConfig, DefaultedRun, TaskRun } from '../api/index.js';
-import { dockerRefusal, runAgent } from '../api/index.js';
+import type { ControllerConfig, ResolvedRun, TaskRun } from '../api/index.js';
+import { dockerRefusal } from '../api/index.js';
 import { taskDocsPaths } from '../config/task-docs.js';
 import { runDirectory } from '../naming/names.js';
 import { checkoutDirectory } from '../naming/repository-key.js';
@@ -41,13 +41,14 @@ const firstHeading = (markdown: string | undefined) =>
   /^#{1,3}[ \t]+(\S.*)$/m.exec(markdown ?? '')?.[1]?.trim();
 
 export function taskRunContext(
-  run: DefaultedRun<'TaskRun'>,
+  resolved: ResolvedRun<'TaskRun'>,
   config: ControllerConfig,
   attempt: number,
   input: ContextInput,
 ): TemplateContext {
+  const { run } = resolved;
   const spec = run.spec;
-  const c = common({ kind: 'TaskRun', run, config, attempt, agent: spec.agent, model: spec.model }, input);
+  const c = common({ resolved, config, attempt, model: spec.model }, input);
   const base = `${c.workspace}/${spec.serviceName}`;
   // The attempt's directory (docs/design.md §2.3), under the mount point in use.
   const runDir = runDirectory({ service: spec.serviceName, taskId: spec.taskId }, attempt, c.workspace);
@@ -103,23 +104,21 @@ export function taskRunContext(
 }
 
 export function codeRunContext(
-  run: DefaultedRun<'CodeRun'>,
+  resolved: ResolvedRun<'CodeRun'>,
   config: ControllerConfig,
   attempt: number,
   input: ContextInput,
 ): TemplateContext {
+  const { run } = resolved;
   const spec = run.spec;
   // Admission refuses it too; a run stored without the webhooks, or before the config changed, ends here.
   const docker = spec.enableDocker ? dockerRefusal(config) : undefined;
   if (docker) throw new RenderError(`spec.enableDocker: ${docker}`);
-  const agent = runAgent('CodeRun', spec, config) as string;
   const c = common(
     {
-      kind: 'CodeRun',
-      run,
+      resolved,
       config,
       attempt,
-      agent,
       model: spec.model,
       preset: spec.toolConfig,
       extraLocal: spec.localTools,
@@ -191,14 +190,14 @@ export function codeRunContext(
 }
 
 export function docsRunContext(
-  run: DefaultedRun<'DocsRun'>,
+  resolved: ResolvedRun<'DocsRun'>,
   config: ControllerConfig,
   attempt: number,
   input: ContextInput,
 ): TemplateContext {
+  const { run } = resolved;
   const spec = run.spec;
-  const agent = runAgent('DocsRun', spec, config) as string;
-  const c = common({ kind: 'DocsRun', run, config, attempt, agent, model: spec.model }, input);
+  const c = common({ resolved, config, attempt, model: spec.model }, input);
   const base = `${c.workspace}/docs`;
   const runDir = runDirectory('docs', attempt, c.workspace);
   const includeCodebase = spec.includeCodebase;

@@ -1,20 +1,19 @@
 // The parts of a template context (context-types.ts) that every kind shares: identity, agent, model,
 // tools, mount points, the ConfigMap file list and the hooks. The kinds' own parts are in
-// context-kinds.ts. The run comes defaulted (render.ts calls defaulted(), so a run stored without the
-// webhooks gets its defaults too): no default defaulting fills is applied again here.
+// context-kinds.ts. The run comes resolved (src/api/resolved-run.ts: defaulted, so a run stored without
+// the webhooks gets its defaults too, with its agent, profile, CLI and GitHub authentication): nothing
+// the resolver answers is derived again here.
 
 import { createHash } from 'node:crypto';
-import { agentCli } from '../agent-cli/index.js';
 import {
   type AgentProfile,
   type AgentTool,
   ANNOTATIONS,
   appRepositories,
   type ControllerConfig,
-  type DefaultedRun,
   RESULT_SHELL_CONSTANTS,
+  type ResolvedRun,
   type Run,
-  type RunKindName,
   type RunLimits,
   runGithubAuth,
   runLimitsOrNone,
@@ -47,11 +46,9 @@ export const featureBranch = (taskId: number) => `feature/task-${taskId}-impleme
 export const docsBranch = (workingDirectory: string) => `docs/${slug(workingDirectory) || 'root'}`;
 
 export interface CommonInput {
-  kind: RunKindName;
-  run: DefaultedRun<RunKindName>;
+  resolved: ResolvedRun;
   config: ControllerConfig;
   attempt: number;
-  agent: string;
   /** The run's model: defaulting gave it the profile's when it named none. */
   model: string | undefined;
   /** The run's own preset (CodeRun toolConfig); else the agent profile's. */
@@ -60,13 +57,13 @@ export interface CommonInput {
   extraRemote?: string[] | undefined;
 }
 
-export function profileOf(config: ControllerConfig, agent: string): AgentProfile {
-  const profile = Object.hasOwn(config.agents, agent) ? config.agents[agent] : undefined;
-  if (!profile) {
+/** The run's agent and its profile, which rendering cannot do without. */
+function profileOf({ agent, profile }: ResolvedRun, config: ControllerConfig) {
+  if (agent === undefined || !profile) {
     const known = Object.keys(config.agents).join(', ');
     throw new RenderError(`agent "${agent}" has no profile in the controller config (known: ${known})`);
   }
-  return profile;
+  return { agent, profile };
 }
 
 export type Common = ReturnType<typeof common>;
@@ -74,24 +71,23 @@ export type Common = ReturnType<typeof common>;
 export function common(c: CommonInput, input: ContextInput) {
   if (!Number.isInteger(c.attempt) || c.attempt < 1)
     throw new RenderError(`attempt must be an integer >= 1, got ${c.attempt}`);
-  const name = c.run.metadata?.name;
-  if (!name) throw new RenderError(`the ${c.kind} has no metadata.name`);
-  const profile = profileOf(c.config, c.agent);
+  const { kind, run, auth, cli } = c.resolved;
+  const name = run.metadata?.name;
+  if (!name) throw new RenderError(`the ${kind} has no metadata.name`);
+  const { agent, profile } = profileOf(c.resolved, c.config);
   const model = c.model;
-  if (!model)
-    throw new RenderError(`no model: the run names none and agent "${c.agent}" has no default model`);
+  if (!model) throw new RenderError(`no model: the run names none and agent "${agent}" has no default model`);
   const preset = c.preset ?? profile.tools;
   const tools = resolveTools(input.presets, preset, c.extraLocal, c.extraRemote);
   // Commits are attributed to the GitHub user, or the GitHub App's bot account, the run acts as.
-  const auth = runGithubAuth(c.run.spec, c.config, c.agent);
   const githubApp = auth.method === 'app' ? auth.app : null;
   const githubUser = auth.method === 'user' ? auth.user : null;
-  const author = githubUser ?? (githubApp ? `${githubApp}[bot]` : `orchestrator-${c.agent}`);
+  const author = githubUser ?? (githubApp ? `${githubApp}[bot]` : `orchestrator-${agent}`);
   return {
-    run: { kind: c.kind, name, namespace: c.run.metadata?.namespace ?? 'default', attempt: c.attempt },
+    run: { kind, name, namespace: run.metadata?.namespace ?? 'default', attempt: c.attempt },
     agent: {
-      name: c.agent,
-      cli: agentCli(profile.cli).name,
+      name: agent,
+      cli: cli.name,
       githubApp,
       githubUser,
       model,
@@ -106,7 +102,7 @@ export function common(c: CommonInput, input: ContextInput) {
       userName: author,
       userEmail: `${author}@users.noreply.github.com`,
       host: c.config.github.host,
-      repositories: (appRepositories(c.kind, c.run.spec, c.config)?.repositories ?? []).map((r) =>
+      repositories: (appRepositories(kind, run.spec, c.config, auth)?.repositories ?? []).map((r) =>
         r.key.slice(r.key.indexOf('/') + 1),
       ),
       sshKnownHosts: c.config.github.sshKnownHosts,
@@ -116,7 +112,7 @@ export function common(c: CommonInput, input: ContextInput) {
       allowedPaths: profile.publishPaths ?? [],
       maxPushBytes: c.config.publish.maxPushBytes,
     },
-    limits: attemptLimits(c.run.spec, profile),
+    limits: attemptLimits(run.spec, profile),
     workspace: input.options?.workspaceRoot ?? WORKSPACE_ROOT,
     configMap: input.options?.configMapDir ?? TASK_FILES_DIR,
   };

@@ -50,6 +50,7 @@ export {
   type RenderedRun,
   renderCodeRun,
   renderDocsRun,
+  renderResolved,
   renderRun,
   renderTaskRun,
 } from './render.js';

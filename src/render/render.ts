@@ -6,9 +6,10 @@ import {
   type CodeRun,
   type ControllerConfig,
   type DocsRun,
-  defaulted,
+  type ResolvedRun,
   type RunKindName,
   type RunOf,
+  resolveRun,
   type TaskRun,
 } from '../api/index.js';
 import type { ContextInput, RenderOptions } from './context.js';
@@ -105,72 +106,49 @@ const input = (set: TemplateSet, kind: RunKindName, options?: RenderOptions): Co
   options,
 });
 
-export function renderTaskRun(
-  set: TemplateSet,
-  taskRun: TaskRun,
-  config: ControllerConfig,
-  attempt: number,
-  options?: RenderOptions,
-): RenderedRun {
-  const run = defaulted('TaskRun', taskRun, config);
-  const context = taskRunContext(run, config, attempt, input(set, 'TaskRun', options));
-  const verbatim: Record<string, string> = {};
-  for (const [i, file] of context.task.files.entries())
-    verbatim[file.key] = run.spec.markdownFiles[i]?.content ?? '';
-  return renderAll(set, 'TaskRun', context, verbatim);
-}
-
-export function renderCodeRun(
-  set: TemplateSet,
-  run: CodeRun,
-  config: ControllerConfig,
-  attempt: number,
-  options?: RenderOptions,
-): RenderedRun {
-  const context = codeRunContext(
-    defaulted('CodeRun', run, config),
-    config,
-    attempt,
-    input(set, 'CodeRun', options),
-  );
-  return renderAll(set, 'CodeRun', context, {});
-}
-
-export function renderDocsRun(
-  set: TemplateSet,
-  run: DocsRun,
-  config: ControllerConfig,
-  attempt: number,
-  options?: RenderOptions,
-): RenderedRun {
-  const context = docsRunContext(
-    defaulted('DocsRun', run, config),
-    config,
-    attempt,
-    input(set, 'DocsRun', options),
-  );
-  return renderAll(set, 'DocsRun', context, {});
-}
-
-/** Any run by kind (for the generic reconciler). */
-type KindRenderer<K extends RunKindName> = (
-  set: TemplateSet,
-  run: RunOf<K>,
-  config: ControllerConfig,
-  attempt: number,
-  options?: RenderOptions,
-) => RenderedRun;
-
-/** Each kind's renderer: a kind without one is a compile error. */
-const RENDERERS: { [K in RunKindName]: KindRenderer<K> } = {
-  TaskRun: renderTaskRun,
-  CodeRun: renderCodeRun,
-  DocsRun: renderDocsRun,
+/** A resolved run's context and its verbatim files, by kind (a kind without one is a compile error). */
+const CONTEXTS: {
+  [K in RunKindName]: (
+    resolved: ResolvedRun<K>,
+    config: ControllerConfig,
+    attempt: number,
+    input: ContextInput,
+  ) => { context: TemplateContext; verbatim: Record<string, string> };
+} = {
+  TaskRun: (resolved, config, attempt, input) => {
+    const context = taskRunContext(resolved, config, attempt, input);
+    const verbatim: Record<string, string> = {};
+    for (const [i, file] of context.task.files.entries())
+      verbatim[file.key] = resolved.run.spec.markdownFiles[i]?.content ?? '';
+    return { context, verbatim };
+  },
+  CodeRun: (resolved, config, attempt, input) => ({
+    context: codeRunContext(resolved, config, attempt, input),
+    verbatim: {},
+  }),
+  DocsRun: (resolved, config, attempt, input) => ({
+    context: docsRunContext(resolved, config, attempt, input),
+    verbatim: {},
+  }),
 };
 
+/** Renders a run the reconciler resolved (src/api/resolved-run.ts): nothing is resolved again. */
+export function renderResolved<K extends RunKindName>(
+  set: TemplateSet,
+  resolved: ResolvedRun<K>,
+  config: ControllerConfig,
+  attempt: number,
+  options?: RenderOptions,
+): RenderedRun {
+  const { kind } = resolved;
+  const build: (typeof CONTEXTS)[K] = CONTEXTS[kind];
+  const { context, verbatim } = build(resolved, config, attempt, input(set, kind, options));
+  return renderAll(set, kind, context, verbatim);
+}
+
 /**
- * Renders a run of `kind`. Each kind's renderer defaults the run first (src/api/defaulting.ts), so that
- * a run stored without the webhooks renders as an admitted one would.
+ * Renders a run of `kind` as stored, resolved first (src/api/resolved-run.ts), so that a run stored
+ * without the webhooks renders as an admitted one would.
  */
 export function renderRun<K extends RunKindName>(
   set: TemplateSet,
@@ -180,6 +158,29 @@ export function renderRun<K extends RunKindName>(
   attempt: number,
   options?: RenderOptions,
 ): RenderedRun {
-  const render: KindRenderer<K> = RENDERERS[kind];
-  return render(set, run, config, attempt, options);
+  return renderResolved(set, resolveRun(kind, run, config), config, attempt, options);
 }
+
+export const renderTaskRun = (
+  set: TemplateSet,
+  run: TaskRun,
+  config: ControllerConfig,
+  attempt: number,
+  options?: RenderOptions,
+): RenderedRun => renderRun(set, 'TaskRun', run, config, attempt, options);
+
+export const renderCodeRun = (
+  set: TemplateSet,
+  run: CodeRun,
+  config: ControllerConfig,
+  attempt: number,
+  options?: RenderOptions,
+): RenderedRun => renderRun(set, 'CodeRun', run, config, attempt, options);
+
+export const renderDocsRun = (
+  set: TemplateSet,
+  run: DocsRun,
+  config: ControllerConfig,
+  attempt: number,
+  options?: RenderOptions,
+): RenderedRun => renderRun(set, 'DocsRun', run, config, attempt, options);

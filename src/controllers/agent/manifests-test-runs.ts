@@ -4,7 +4,7 @@ import {
   type CodeRun,
   type ControllerConfig,
   type DefaultedRun,
-  defaulted,
+  resolveRun,
   type TaskRun,
 } from '../../api/index.js';
 import { loadDefaultConfig } from '../../config/load.js';
@@ -37,7 +37,7 @@ export function taskRun(
       ...spec,
     },
   };
-  return defaulted('TaskRun', run as TaskRun, cfg);
+  return resolveRun('TaskRun', run as TaskRun, cfg).run;
 }
 
 export const input = (run: DefaultedRun<'TaskRun'>, attempt = 2, cfg = config) => ({
@@ -55,7 +55,7 @@ export const codeRun = (
   spec: Partial<CodeRun['spec']> = {},
   cfg: ControllerConfig = config,
 ): DefaultedRun<'CodeRun'> =>
-  defaulted(
+  resolveRun(
     'CodeRun',
     {
       metadata: { name: 'pay-7-rex', namespace: 'ns', uid: 'u-2' },
@@ -69,4 +69,4 @@ export const codeRun = (
       },
     } as CodeRun,
     cfg,
-  );
+  ).run;

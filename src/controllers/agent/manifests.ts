@@ -1,9 +1,9 @@
-// The objects a run attempt is made of, as pure functions of the (defaulted) run: the workspace PVC,
+// The objects a run attempt is made of, as pure functions of the (resolved) run: the workspace PVC,
 // the attempt's immutable ConfigMap, the agent shell's ConfigMap it shares with the namespace's other
-// runs, and its Job. No I/O here, so every field can be unit-tested.
-// The design it implements: docs/design.md §1.2 (Job shape).
+// runs, and its Job: a base every attempt has, then each feature's additions (features/). No I/O here,
+// so every field can be unit-tested.
+// The design it implements: docs/design.md §1.2 (Job shape, Job features).
 
-import { agentCli } from '../../agent-cli/index.js';
 import {
   ANNOTATIONS,
   API_VERSION,
@@ -12,26 +12,25 @@ import {
   type DefaultedRun,
   LABELS,
   MANAGED_BY,
+  type ResolvedRun,
   type RunKindName,
   type RunOf,
-  runAgent,
-  runGithubAuth,
-  runPodTemplate,
-  runProfile,
+  resolvedOf,
 } from '../../api/index.js';
-import { agentAllowlist, proxyEnv } from '../../egress/index.js';
-import { AGENT_CONTAINER, PREPARE_CONTAINER, PUBLISH_CONTAINER } from '../../naming/containers.js';
+import {
+  AGENT_CONTAINER,
+  PREPARE_CONTAINER,
+  PUBLISH_CONTAINER,
+  WORKSPACE_VOLUME,
+} from '../../naming/containers.js';
 import { TASK_FILES_DIR, WORKSPACE_ROOT } from '../../naming/names.js';
-import { runTraceParent } from '../../observability/traceparent.js';
 import { type AgentShellFiles, ENTRY_SCRIPT_KEY } from '../../render/index.js';
 import type { KubeObject, OwnerReference } from '../../runtime/index.js';
 import { objectLabels, type RunStrategy } from '../kind/strategy.js';
-import { dockerSidecar } from './docker-sidecar.js';
 import { agentEnv, type RunEnvSpec } from './env.js';
-import { phaseCredentials } from './github-credentials.js';
+import { type AgentJob, JOB_FEATURES, type JobFeature, withAdditions } from './features/index.js';
 
-/** The pod volume of the workspace PVC (capacity reads a Job's workspace from it). */
-export const WORKSPACE_VOLUME = 'workspace';
+export { WORKSPACE_VOLUME };
 /**
  * The entry script's argument in each of the pod's containers, one phase each (templates/agent-shell/lib.sh
  * `entry`): prepare checks out, the agent works, the publisher pushes (docs/security.md, "Phases and
@@ -48,6 +47,8 @@ export interface AttemptInput<K extends RunKindName = RunKindName> {
   run: DefaultedRun<K>;
   config: ControllerConfig;
   attempt: number;
+  /** The run resolved (src/api/resolved-run.ts); absent, it is resolved from `run`. */
+  resolved?: ResolvedRun<K>;
   /**
    * The agent-shell ConfigMap the attempt's files go with (docs/design.md §2.3). Absent: the attempt's
    * own ConfigMap holds the agent shell too (one made by an operator before the agent shell had its own).
@@ -151,9 +152,13 @@ function podAnnotations(config: ControllerConfig, own: Record<string, string> | 
  * the agent's profile has clusterAccess; then the profile's ServiceAccount, and a label the shipped
  * NetworkPolicy lets reach the apiserver.
  */
-function podIdentity<K extends RunKindName>(input: AttemptInput<K>, labels: Record<string, string>) {
+function podIdentity<K extends RunKindName>(
+  input: AttemptInput<K>,
+  { profile }: ResolvedRun<K>,
+  labels: Record<string, string>,
+) {
   const { strategy, run, config } = input;
-  const account = clusterAccount(strategy.kind, run.spec, config);
+  const account = clusterAccount(strategy.kind, run.spec, config, profile);
   const serviceAccountName = account ?? run.spec.serviceAccountName;
   return {
     labels: account ? { ...labels, [LABELS.clusterAccess]: 'true' } : labels,
@@ -173,33 +178,24 @@ const containerSecurity = {
 
 const entryCommand = (flag: string) => ['bash', `${TASK_FILES_DIR}/${ENTRY_SCRIPT_KEY}`, flag];
 
-export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeObject {
+/** The resolved run of an attempt: the one the reconciler resolved, else this defaulted run's. */
+const resolvedRun = <K extends RunKindName>({ strategy, run, config, resolved }: AttemptInput<K>) =>
+  resolved ?? resolvedOf(strategy.kind, run, config);
+
+/** The Job every attempt has, before its features (features/): the three phases, identity, volumes. */
+function baseJob<K extends RunKindName>(input: AttemptInput<K>, resolved: ResolvedRun<K>): AgentJob {
   const { strategy, run, config, attempt } = input;
   const spec = run.spec;
   const image = spec.image ?? '';
-  const agent = runAgent(strategy.kind, spec, config);
-  const auth = runGithubAuth(spec, config, agent);
-  // The profile's pull policy (schemas/controller-config), for both containers; else Kubernetes'.
-  const profile = runProfile(strategy.kind, spec, config, agent);
-  const pullPolicy = profile?.imagePullPolicy;
+  // The profile's pull policy (schemas/controller-config), for every phase; else Kubernetes'.
+  const pullPolicy = resolved.profile?.imagePullPolicy;
   const pull = pullPolicy ? { imagePullPolicy: pullPolicy } : {};
-  // The GitHub credentials are the prepare and publish containers' only: the checkout's read-only one
-  // and the publisher's write one; the agent's container gets none.
-  const read = phaseCredentials(auth, config, 'read');
-  const write = phaseCredentials(auth, config, 'write');
   const metadata = meta(input, strategy.jobName(run, attempt), true);
   const mounts = [
     { name: 'task-files', mountPath: TASK_FILES_DIR, readOnly: true },
     { name: WORKSPACE_VOLUME, mountPath: WORKSPACE_ROOT },
   ];
-  // CodeRun's fields; the other kinds have none of them.
-  const own = spec as RunEnvSpec & { enableDocker?: boolean };
-  const docker = dockerSidecar(own.enableDocker, config, WORKSPACE_VOLUME);
-  const identity = podIdentity(input, metadata.labels);
-  // With egress on, every container goes out through the allowlist's proxy port (src/egress).
-  const allowlist = agentAllowlist(config, agent);
-  const podLabels = allowlist ? { ...identity.labels, [LABELS.egress]: allowlist } : identity.labels;
-  const proxy = proxyEnv(config, agent, run.metadata?.namespace ?? '');
+  const identity = podIdentity(input, resolved, metadata.labels);
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -210,12 +206,10 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
       ttlSecondsAfterFinished: config.job.ttlSecondsAfterFinished,
       template: {
         // The config's annotations for every pod, then the run's own, which win key by key.
-        metadata: { labels: podLabels, ...podAnnotations(config, spec.podAnnotations) },
+        metadata: { labels: identity.labels, ...podAnnotations(config, spec.podAnnotations) },
         spec: {
           restartPolicy: 'Never',
           ...identity.spec,
-          // Placement and isolation: config, profile, run (docs/design.md §7.1).
-          ...runPodTemplate(strategy.kind, spec, config),
           securityContext: {
             runAsNonRoot: true,
             runAsUser: RUN_AS_USER,
@@ -228,15 +222,14 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
               name: PREPARE_CONTAINER,
               image: config.job.initImage ?? image,
               ...pull,
-              // The run directory, the ConfigMap's files and the checkouts in place, with the read-only
-              // credential (templates/agent-shell/lib.sh `entry`). RUN_DIR shows the layout in describe.
+              // The run directory, the ConfigMap's files and the checkouts in place
+              // (templates/agent-shell/lib.sh `entry`). RUN_DIR shows the layout in describe.
               command: entryCommand(PREPARE_FLAG),
               terminationMessagePolicy: 'FallbackToLogsOnError',
-              env: [{ name: 'RUN_DIR', value: strategy.runDirectory(run, attempt) }, ...read.env, ...proxy],
+              env: [{ name: 'RUN_DIR', value: strategy.runDirectory(run, attempt) }],
               securityContext: containerSecurity,
-              volumeMounts: [...mounts, ...read.mounts],
+              volumeMounts: mounts,
             },
-            ...(docker ? [docker.container] : []),
             {
               name: AGENT_CONTAINER,
               image,
@@ -244,22 +237,8 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
               command: entryCommand(AGENT_FLAG),
               // Its result document when it fails (docs/result-protocol.md); a crash leaves its log tail.
               terminationMessagePolicy: 'FallbackToLogsOnError',
-              env: agentEnv(own, {
-                cli: agentCli(profile?.cli),
-                proxy,
-                config,
-                auth,
-                dockerHost: docker?.dockerHost,
-                traceParent: runTraceParent(run),
-                telemetry: {
-                  namespace: run.metadata?.namespace ?? '',
-                  kind: strategy.kind,
-                  name: run.metadata?.name ?? '',
-                  attempt,
-                  agent: agent ?? '',
-                  job: metadata.name,
-                },
-              }),
+              // CodeRun's fields; the other kinds have none of them.
+              env: agentEnv(spec as RunEnvSpec, config),
               ...(spec.resources ? { resources: spec.resources } : {}),
               securityContext: containerSecurity,
               volumeMounts: mounts,
@@ -274,20 +253,31 @@ export function attemptJob<K extends RunKindName>(input: AttemptInput<K>): KubeO
               ...pull,
               command: entryCommand(PUBLISH_FLAG),
               terminationMessagePolicy: 'FallbackToLogsOnError',
-              env: [...write.env, ...proxy],
+              env: [],
               securityContext: containerSecurity,
-              volumeMounts: [...mounts, ...write.mounts],
+              volumeMounts: mounts,
             },
           ],
           volumes: [
             taskFilesVolume(strategy.configMapName(run, attempt), input.agentShell),
             { name: WORKSPACE_VOLUME, persistentVolumeClaim: { claimName: spec.workspace.pvcName ?? '' } },
-            ...(docker ? [docker.volume] : []),
-            ...read.volumes,
-            ...write.volumes.filter((v) => !read.volumes.some((r) => r.name === v.name)),
           ],
         },
       },
     },
   };
+}
+
+/** The attempt's Job: the base, and what each of `features` adds, in their order. */
+export function attemptJob<K extends RunKindName>(
+  input: AttemptInput<K>,
+  features: readonly JobFeature[] = JOB_FEATURES,
+): KubeObject {
+  const resolved = resolvedRun(input);
+  const base = baseJob(input, resolved);
+  const context = { config: input.config, attempt: input.attempt };
+  return withAdditions(
+    base,
+    features.map((feature) => feature(base, resolved, context)),
+  );
 }

@@ -14,7 +14,7 @@ import {
   type RunKindName,
   type RunOf,
   type RunStatus,
-  runAgent,
+  resolveRun,
   runResource,
 } from '../../api/index.js';
 import { DEFAULT_ALLOWLIST } from '../../config/egress.js';
@@ -136,7 +136,7 @@ export class RefusalCommenter<K extends RunKindName> implements Reconciler {
     const refusals = run.status?.egressRefusals;
     if (!refusals) return;
     const { namespace = '', name = '', uid = '' } = run.metadata ?? {};
-    const agent = runAgent(kind, run.spec as Record<string, unknown>, config());
+    const { agent } = resolveRun(kind, run, config());
     const previous = refusals.pullRequestComment;
     const body = refusalComment({
       run: { kind, namespace, name, uid },

@@ -10,6 +10,7 @@ import {
   finalPhase,
   newAttemptUsage,
   type Phase,
+  type ResolvedRun,
   type RunKindName,
   type RunStatus,
   runAgent,
@@ -102,9 +103,18 @@ const runOutcomeMetrics = memo((registry): RunOutcomeMetrics => {
   };
 });
 
-/** The agent label of a run: its agent when the config has that profile, else `other` (bounded). */
-export function agentLabel(kind: RunKindName, spec: object, config: ControllerConfig): string {
-  const agent = runAgent(kind, spec as Record<string, unknown>, config);
+/**
+ * The agent label of a run: its agent when the config has that profile, else `other` (bounded). The
+ * agent is the resolved run's (src/api/resolved-run.ts) when the reconcile resolved it; a run it did
+ * not (finished, new) is asked here.
+ */
+export function agentLabel(
+  kind: RunKindName,
+  spec: object,
+  config: ControllerConfig,
+  resolved?: ResolvedRun,
+): string {
+  const agent = resolved ? resolved.agent : runAgent(kind, spec as Record<string, unknown>, config);
   return agent !== undefined && Object.hasOwn(config.agents, agent) ? agent : OTHER_AGENT;
 }
 
@@ -117,6 +127,8 @@ export interface RunRecorder {
     after: RunStatus,
     config: ControllerConfig,
     now: Date,
+    /** The run as the reconcile resolved it, when it did. */
+    resolved?: ResolvedRun,
   ): void;
   /** The reconciler created (not adopted) a Job or a ConfigMap of an attempt. */
   created(object: 'Job' | 'ConfigMap'): void;
@@ -141,8 +153,8 @@ export function runRecorder(registry: Registry, kind: RunKindName, config: Contr
   }
   const seed = kind === 'TaskRun' ? taskRunMetrics(registry) : undefined;
   return {
-    statusWritten(run, before, after, config, now) {
-      const labels = { kind, agent: agentLabel(kind, run.spec, config) };
+    statusWritten(run, before, after, config, now, resolved) {
+      const labels = { kind, agent: agentLabel(kind, run.spec, config, resolved) };
       const created = Date.parse(run.metadata?.creationTimestamp ?? '');
       const since = (at: number) => Math.max(0, (at - created) / 1000);
       const { phase } = after;

@@ -5,14 +5,7 @@
 // comment later stages may edit), on that run's pull request when it lies in the App's repositories.
 // Only the operator's own figures go into it: names, phases, counts and the cost's decimal string, never
 // text an agent wrote. Pure.
-import {
-  type CodeRun,
-  type ControllerConfig,
-  formatUsd,
-  parseUsd,
-  runAgent,
-  runProfile,
-} from '../../api/index.js';
+import { type CodeRun, type ControllerConfig, formatUsd, parseUsd, resolveRun } from '../../api/index.js';
 import { tokenScope } from '../../github/app-tokens/index.js';
 import { type PullRequestRef, pullRequestOf } from '../../github/index.js';
 
@@ -59,8 +52,9 @@ export interface StageRow {
 
 /** The run's stage, for a metric's label too: the profile's role is one of a bounded set. */
 export function stageOf(run: CodeRun, config: ControllerConfig): { stage: string; agent: string } {
-  const agent = runAgent('CodeRun', run.spec as Record<string, unknown>, config) ?? 'unknown';
-  const role = runProfile('CodeRun', run.spec as Record<string, unknown>, config, agent)?.role;
+  const resolved = resolveRun('CodeRun', run, config);
+  const agent = resolved.agent ?? 'unknown';
+  const role = resolved.profile?.role;
   return { stage: role ?? (agent in config.agents ? agent : 'other'), agent };
 }
 

@@ -7,6 +7,7 @@ import {
   API_VERSION,
   agentShellOf,
   type ControllerConfig,
+  type ResolvedRun,
   type RunKindName,
   type RunOf,
   type RunStatus,
@@ -59,6 +60,8 @@ export interface ActContext {
   now: Date;
   /** The config the plan was made under (the metrics' agent labels). */
   config: ControllerConfig;
+  /** The run as the reconcile resolved it (a run at an attempt), for the metrics' labels. */
+  resolved?: ResolvedRun;
 }
 
 /**
@@ -184,7 +187,7 @@ export class Actor {
       throw err;
     }
     const before: RunStatus | undefined = run.status;
-    this.opts.metrics?.statusWritten(run, before, a.status, ctx.config, ctx.now);
+    this.opts.metrics?.statusWritten(run, before, a.status, ctx.config, ctx.now, ctx.resolved);
     if (a.transition)
       logger.info(
         {

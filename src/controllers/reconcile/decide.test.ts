@@ -316,10 +316,7 @@ for (const [name, list] of Object.entries(cases))
 t.test('what is owed to earlier attempts comes first, after a reservation', async (t) => {
   const creating: AttemptState = { ...facts, state: 'creating', claim, createWorkspace: false };
   const owed = { superseded: job, causes: [{ job: failedJob, cause }] };
-  const plan = decide(
-    { is: 'attempt', run: run(), defaulted: asItRuns(run()), owed, state: creating },
-    input,
-  );
+  const plan = decide({ is: 'attempt', run: run(), resolved: asItRuns(run()), owed, state: creating }, input);
   t.same(kinds(plan), ['reserve', 'deleteJob', 'annotateJob', 'create', 'writeStatus']);
   const create = plan.actions[3] as Action & { do: 'create' };
   t.notOk(create.configMap, 'its ConfigMap exists: not made again');
@@ -366,7 +363,7 @@ t.test('a run that just finished is timed for its TTL in the same plan', async (
     ending: { outcome: 'succeeded' },
   };
   const plan = decide(
-    { is: 'attempt', run: run(), defaulted: asItRuns(run()), owed: { causes: [] }, state: done },
+    { is: 'attempt', run: run(), resolved: asItRuns(run()), owed: { causes: [] }, state: done },
     ttl,
   );
   t.same(kinds(plan), ['writeStatus']);

@@ -4,8 +4,8 @@
 // The design it implements: docs/design.md §4 (the state table).
 import {
   type ControllerConfig,
-  type DefaultedRun,
   finalPhase,
+  type ResolvedRun,
   type RunKindName,
   type RunOf,
   type RunStatus,
@@ -114,7 +114,7 @@ function expire<K extends RunKindName>(
 /** The plan for a run at an attempt: what is owed to earlier attempts, then the attempt's own. */
 export function attemptPlan<K extends RunKindName>(world: AttemptWorld<K>, input: DecideInput<K>): Plan {
   const { run, owed, state } = world;
-  const { actions, requeueAfter } = stateActions(world.defaulted, state, input);
+  const { actions, requeueAfter } = stateActions(world.resolved, state, input);
   const debts: Action[] = [
     ...(owed.superseded ? [{ do: 'deleteJob' as const, job: owed.superseded }] : []),
     ...owed.causes.map(({ job, cause }): Action => ({ do: 'annotateJob', job, cause })),
@@ -133,7 +133,7 @@ export function attemptPlan<K extends RunKindName>(world: AttemptWorld<K>, input
 
 /** The actions of the attempt's state itself, and when to look again. */
 function stateActions<K extends RunKindName>(
-  run: DefaultedRun<K>,
+  resolved: ResolvedRun<K>,
   s: AttemptState,
   input: DecideInput<K>,
 ): Plan {
@@ -173,7 +173,8 @@ function stateActions<K extends RunKindName>(
     case 'creating': {
       const made = {
         strategy,
-        run,
+        run: resolved.run,
+        resolved,
         config,
         attempt: s.attempt,
         ...(s.agentShell ? { agentShell: s.agentShell.name } : {}),

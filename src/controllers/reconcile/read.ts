@@ -10,16 +10,16 @@ import {
   attemptField,
   type ControllerConfig,
   cancelRequested,
-  type DefaultedRun,
-  defaulted,
   kindFacts,
+  type ResolvedRun,
   type RunKindName,
   type RunOf,
+  resolveRun,
   runFinished,
   specAttempt,
 } from '../../api/index.js';
 import type { MeteredAttempts } from '../../gateway/ledger-index.js';
-import { RenderError, renderRun, type TemplateSet, withoutAgentShell } from '../../render/index.js';
+import { RenderError, renderResolved, type TemplateSet, withoutAgentShell } from '../../render/index.js';
 import { jobState, type KubeObject, ownedBy, type ReadOnlyStore } from '../../runtime/index.js';
 import { budgetRefusal, type SpendIndex } from '../budgets/index.js';
 import { type Capacity, waiter } from '../capacity/index.js';
@@ -91,9 +91,10 @@ export function readRun<K extends RunKindName>(
   if (!(run.metadata?.finalizers ?? []).includes(kindFacts(kind).finalizer)) return { is: 'new', run };
   if (runFinished(kind, run)) return { is: 'finished', run };
   const owed: Owed = { causes: [] };
-  const runAsItRuns = defaulted(kind, run, config);
-  const state = new AttemptReader(src, runAsItRuns, config, now, owed).read();
-  return { is: 'attempt', run, defaulted: runAsItRuns, owed, state };
+  // The one place a reconcile asks what the run is: everything below reads the answer.
+  const resolved = resolveRun(kind, run, config);
+  const state = new AttemptReader(src, resolved, config, now, owed).read();
+  return { is: 'attempt', run, resolved, owed, state };
 }
 
 /** The current attempt of one unfinished run, and what is owed to earlier ones. */
@@ -105,14 +106,18 @@ class AttemptReader<K extends RunKindName> {
   private readonly cancel: boolean;
   /** The usage of each finished attempt the walk passed, for status.attemptUsage. */
   private readonly spent: AttemptUsage[] = [];
+  /** As defaulted() returns it. */
+  private readonly run: ResolvedRun<K>['run'];
 
   constructor(
     private readonly src: ReadSources<K>,
-    private readonly run: DefaultedRun<K>,
+    private readonly resolved: ResolvedRun<K>,
     private readonly config: ControllerConfig,
     private readonly now: Date,
     private readonly owed: Owed,
   ) {
+    const { run } = resolved;
+    this.run = run;
     this.kind = src.strategy.kind;
     this.wanted = specAttempt(this.kind, run.spec);
     this.namespace = run.metadata?.namespace ?? '';
@@ -301,7 +306,8 @@ class AttemptReader<K extends RunKindName> {
       return { ...facts, state: 'conflict', object: 'ConfigMap', message };
     }
     try {
-      const rendered = renderRun(set, this.kind, withReport(run, facts.report), config, facts.attempt);
+      const reported = { ...this.resolved, run: withReport(run, facts.report) };
+      const rendered = renderResolved(set, reported, config, facts.attempt);
       const files = withoutAgentShell(rendered.data, current);
       const agentShell = src.agentShells.use(
         namespace,

@@ -70,7 +70,8 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
     const world = readRun(this.sources, namespace, name, config, now);
     if (world.is === 'gone') return undefined;
     const input = { strategy: this.opts.strategy, config, now };
-    const ctx = { run: world.run, signal, logger, now, config };
+    const resolved = world.is === 'attempt' ? { resolved: world.resolved } : {};
+    const ctx = { run: world.run, signal, logger, now, config, ...resolved };
     const plan = decide(world, input);
     const acted = await this.actor.act(plan, ctx);
     if (!acted.conflict) logReconciled(logger, this.opts.strategy.kind, world.run, plan);

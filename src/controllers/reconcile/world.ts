@@ -4,7 +4,7 @@
 // actions and a status; act.ts carries them out. A state cannot hold an illegal combination (a Job
 // together with a render error, say): each is its own member of the union.
 // The design it implements: docs/design.md §4 (the state table).
-import type { AttemptUsage, DefaultedRun, RunKindName, RunOf, StopReason } from '../../api/index.js';
+import type { AttemptUsage, ResolvedRun, RunKindName, RunOf, StopReason } from '../../api/index.js';
 import type { KubeObject } from '../../runtime/index.js';
 import type { BudgetRefusal } from '../budgets/index.js';
 import type { Refusal, Waiter } from '../capacity/index.js';
@@ -111,8 +111,11 @@ export type RunWorld<K extends RunKindName = RunKindName> =
   | { is: 'new'; run: RunOf<K> }
   /** Succeeded or Failed: stays so until a raised spec attempt; Cancelled: stays so. */
   | { is: 'finished'; run: RunOf<K> }
-  /** `run` as stored (its status is written back); `defaulted`, as it will run (its objects are made from it). */
-  | { is: 'attempt'; run: RunOf<K>; defaulted: DefaultedRun<K>; owed: Owed; state: AttemptState };
+  /**
+   * `run` as stored (its status is written back); `resolved`, as it will run (src/api/resolved-run.ts:
+   * its objects, files and metrics are made from it).
+   */
+  | { is: 'attempt'; run: RunOf<K>; resolved: ResolvedRun<K>; owed: Owed; state: AttemptState };
 
 /** A run at an attempt. */
 export type AttemptWorld<K extends RunKindName = RunKindName> = RunWorld<K> & { is: 'attempt' };

@@ -1,7 +1,7 @@
 // The world decide() is given in its unit tests (src/controllers/reconcile/decide*.test.ts): one TaskRun
 // at 10:00, its attempt's facts, Job, agent and capacity claim, and shorthands for a
 // plan's actions and written status. Plain objects: decide() calls no API.
-import { type DefaultedRun, defaulted, type RunStatus, type TaskRun } from '../../../src/api/index.js';
+import { type ResolvedRun, type RunStatus, resolveRun, type TaskRun } from '../../../src/api/index.js';
 import { loadDefaultConfig } from '../../../src/config/load.js';
 import type { Waiter } from '../../../src/controllers/capacity/index.js';
 import { taskRunStrategy } from '../../../src/controllers/kind/strategy.js';
@@ -38,8 +38,8 @@ export const run = (status?: RunStatus, extra: Partial<TaskRun['metadata']> = {}
   ...(status ? { status } : {}),
 });
 
-/** A stored run as the reconciler reads it: defaulted, as its objects are made from it. */
-export const asItRuns = (stored: TaskRun): DefaultedRun<'TaskRun'> => defaulted('TaskRun', stored, config);
+/** A stored run as the reconciler reads it: resolved, as its objects are made from it. */
+export const asItRuns = (stored: TaskRun): ResolvedRun<'TaskRun'> => resolveRun('TaskRun', stored, config);
 
 export const facts: AttemptFacts = { attempt: 1, configMapName: 'cm-1', jobName: 'job-1', retryCount: 0 };
 export const job: KubeObject = {
@@ -62,7 +62,7 @@ export const claim: Waiter = {
 export const cause = { reason: 'AgentFailed', message: 'the agent exited with code 1', exitCode: 1 };
 
 export const at = (state: AttemptState, stored = run()): Plan =>
-  decide({ is: 'attempt', run: stored, defaulted: asItRuns(stored), owed: { causes: [] }, state }, input);
+  decide({ is: 'attempt', run: stored, resolved: asItRuns(stored), owed: { causes: [] }, state }, input);
 export const kinds = (plan: Plan) => plan.actions.map((a) => a.do);
 export const written = (plan: Plan): RunStatus | undefined =>
   plan.actions.find((a): a is Action & { do: 'writeStatus' } => a.do === 'writeStatus')?.status;

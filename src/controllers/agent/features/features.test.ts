@@ -1,0 +1,151 @@
+// The Job's features (features/): each one, off, leaves the Job exactly as without it, and on, adds to
+// it; the list's order is the order of what they add.
+import t from 'tap';
+import type { CodeRun, ControllerConfig, TaskRun } from '../../../api/index.js';
+import { resolveRun } from '../../../api/index.js';
+import { loadDefaultConfig } from '../../../config/load.js';
+import { codeRunStrategy, taskRunStrategy } from '../../kind/strategy.js';
+import { attemptJob } from '../manifests.js';
+import type { Json } from '../manifests-test-runs.js';
+import { JOB_FEATURES, type JobFeature } from './index.js';
+
+/** Every feature off: no pod template, no GitHub identity, no model key, egress and telemetry off. */
+const off = loadDefaultConfig();
+delete off.secrets.apiKey;
+const taskRun = (spec: Partial<TaskRun['spec']> = {}, annotations: Record<string, string> = {}): TaskRun => ({
+  metadata: { name: 'pay-7', namespace: 'ns', uid: 'u-1', annotations },
+  spec: {
+    taskId: 7,
+    serviceName: 'payments',
+    markdownFiles: [{ filename: 'task.md', content: 'x' }],
+    ...spec,
+  },
+});
+const codeRun = (spec: Partial<CodeRun['spec']> = {}): CodeRun => ({
+  metadata: { name: 'pay-7-rex', namespace: 'ns', uid: 'u-2' },
+  spec: {
+    taskId: 7,
+    service: 'payments',
+    githubApp: 'acme-rex',
+    repositoryUrl: 'https://github.com/acme/payments',
+    docsRepositoryUrl: 'https://github.com/acme/docs',
+    ...spec,
+  },
+});
+const changed = (change: (c: ControllerConfig) => void): ControllerConfig => {
+  const c = structuredClone(off);
+  change(c);
+  return c;
+};
+const TRACE = { 'orchestrator.io/traceparent': '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
+
+type Case = { config: ControllerConfig; run: TaskRun | CodeRun };
+/** Each feature with a run and config that leave it off, and one that turns it on. */
+const CASES: Record<string, { off: Case; on: Case }> = {
+  placement: {
+    off: { config: off, run: taskRun() },
+    on: {
+      config: changed((c) => Object.assign(c.job, { podTemplate: { nodeSelector: { pool: 'a' } } })),
+      run: taskRun(),
+    },
+  },
+  githubPhases: {
+    off: { config: off, run: taskRun() },
+    on: {
+      config: off,
+      run: taskRun({ repository: { url: 'git@github.com:acme/payments.git', githubUser: 'alice' } }),
+    },
+  },
+  modelGateway: {
+    off: { config: off, run: taskRun() },
+    on: { config: changed((c) => Object.assign(c.gateway, { enabled: true })), run: taskRun() },
+  },
+  egressProxy: {
+    off: { config: off, run: taskRun() },
+    on: {
+      config: changed((c) =>
+        Object.assign(c.egress, { enabled: true, allowlists: { default: { port: 3128 } } }),
+      ),
+      run: taskRun(),
+    },
+  },
+  docker: {
+    off: { config: changed((c) => Object.assign(c.job.docker, { allowed: true })), run: codeRun() },
+    on: {
+      config: changed((c) => Object.assign(c.job.docker, { allowed: true })),
+      run: codeRun({ enableDocker: true }),
+    },
+  },
+  telemetry: {
+    off: { config: off, run: taskRun() },
+    on: { config: off, run: taskRun({}, TRACE) },
+  },
+};
+
+/** The Job of attempt 1 as JSON text: byte for byte, key order included. */
+function jobText({ config, run }: Case, features: readonly JobFeature[]): string {
+  const at = { config, attempt: 1 };
+  if ('serviceName' in run.spec) {
+    const resolved = resolveRun('TaskRun', run as TaskRun, config);
+    return JSON.stringify(
+      attemptJob({ ...at, strategy: taskRunStrategy, run: resolved.run, resolved }, features),
+    );
+  }
+  const resolved = resolveRun('CodeRun', run as CodeRun, config);
+  return JSON.stringify(
+    attemptJob({ ...at, strategy: codeRunStrategy, run: resolved.run, resolved }, features),
+  );
+}
+
+t.test('every feature has a case', async (t) => {
+  t.same(Object.keys(CASES).sort(), JOB_FEATURES.map((f) => f.name).sort());
+});
+
+for (const feature of JOB_FEATURES)
+  t.test(`${feature.name}: off, no trace in the Job; on, its additions`, async (t) => {
+    const cases = CASES[feature.name];
+    if (!cases) throw new Error(`no case for ${feature.name}`);
+    const without = JOB_FEATURES.filter((f) => f !== feature);
+    t.equal(jobText(cases.off, JOB_FEATURES), jobText(cases.off, without), 'off: the Job as without it');
+    t.not(jobText(cases.on, JOB_FEATURES), jobText(cases.on, without), 'on: it adds to the Job');
+  });
+
+t.test('the list is in a stable order, and what the features add follows it', async (t) => {
+  t.same(
+    JOB_FEATURES.map((f) => f.name),
+    ['placement', 'githubPhases', 'modelGateway', 'egressProxy', 'docker', 'telemetry'],
+  );
+  const all = changed((c) => {
+    Object.assign(c.gateway, { enabled: true });
+    Object.assign(c.egress, { enabled: true, allowlists: { default: { port: 3128 } } });
+    Object.assign(c.job.docker, { allowed: true });
+  });
+  const run = codeRun({
+    enableDocker: true,
+    githubApp: undefined,
+    githubUser: 'alice',
+    repositoryUrl: 'git@github.com:acme/payments.git',
+  });
+  Object.assign(run.metadata ?? {}, { annotations: TRACE });
+  const pod = JSON.parse(jobText({ config: all, run }, JOB_FEATURES)).spec.template.spec as Json;
+  const names = (c: Json) => (c.env as Json[]).map((e) => e.name as string);
+  const [prepare, sidecar, agent] = pod.initContainers as Json[];
+  t.equal(sidecar?.name, 'docker', 'the sidecar right after prepare');
+  const proxy = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'];
+  t.same(
+    names(agent ?? {}).slice(-10),
+    ['ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', ...proxy, 'DOCKER_HOST', 'TRACEPARENT'],
+    'the agent: model, proxy, Docker, trace',
+  );
+  const prepared = names(prepare ?? {});
+  t.same(
+    [prepared[0], prepared.slice(-6)],
+    ['RUN_DIR', proxy],
+    'prepare: the base, then its credential, then the proxy',
+  );
+  t.ok(prepared.length > 7, 'a credential between them');
+  t.same(
+    (pod.volumes as Json[]).map((v) => v.name),
+    ['task-files', 'workspace', 'docker-storage', 'github-ssh'],
+  );
+});
