@@ -15,7 +15,6 @@ import {
   type ResolvedRun,
   type Run,
   type RunLimits,
-  runGithubAuth,
   runLimitsOrNone,
   type ToolConfig,
 } from '../api/index.js';
