@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run cycles` (part of `npm run lint`): the import graph of src/, test/ and scripts/ as madge
-// resolves it, checked for two things: no import cycle, and no upward import between src/'s top-level
-// folders. The layers are written once, as the "Layers and folders" table of src/README.md (a row per
+// resolves it, checked for three things: no import cycle, no upward import between src/'s top-level
+// folders, and no import from one folder into another past its index.ts (its door). The layers are written once, as the "Layers and folders" table of src/README.md (a row per
 // folder: its layer, lowest first, and what it holds); this script reads that table, and a table it
 // cannot read is itself a failure. A folder's code may import folders of lower layers only (folders of
 // one layer are independent of each other), and never test/ or scripts/, which stand above src/. Tests
@@ -123,6 +123,27 @@ export function upwardImports(graph, layers) {
   return findings;
 }
 
+/**
+ * The imports that reach past a folder's door: product code of one src/ folder importing a file of
+ * another folder other than its index.ts, one line each. A folder's index.ts is its public surface, so
+ * what a folder keeps to itself can change without touching its callers. Tests, test/ and scripts/ may
+ * reach in: they drive a module directly.
+ * @param {Record<string, string[]>} graph
+ */
+export function backDoorImports(graph) {
+  const findings = [];
+  for (const [from, deps] of Object.entries(graph)) {
+    const a = folderOf(from);
+    if (a === undefined || from.split('/').length < 3 || /\.test\.ts$/.test(from)) continue;
+    for (const to of deps) {
+      const b = folderOf(to);
+      if (b === undefined || b === a || to.split('/').length < 3 || to === `src/${b}/index.ts`) continue;
+      findings.push(`${from} → ${to} (src/${a} reaches past src/${b}/index.ts)`);
+    }
+  }
+  return findings;
+}
+
 async function main() {
   const at = process.argv.indexOf('--root');
   const root = resolve(at > 0 ? process.argv[at + 1] : new URL('..', import.meta.url).pathname);
@@ -151,16 +172,19 @@ async function main() {
       folders.map((e) => e.name),
     ),
     ...upwardImports(graph, layers).map((f) => `upward import: ${f}`),
+    ...backDoorImports(graph).map((f) => `past the door: ${f}`),
   ];
   for (const line of [...cycles, ...upward]) console.error(line);
   const files = Object.keys(graph).length;
   if (cycles.length + upward.length > 0) {
     console.error(
-      `${cycles.length} cycle(s), ${upward.length} upward import(s) or table problem(s) among ${files} files`,
+      `${cycles.length} cycle(s), ${upward.length} upward or past-the-door import(s) or table problem(s) among ${files} files`,
     );
     process.exit(1);
   }
-  console.log(`imports: ${files} files, no cycle, no upward import between src/ folders`);
+  console.log(
+    `imports: ${files} files, no cycle, no upward import, every import between src/ folders through an index.ts`,
+  );
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === new URL(import.meta.url).pathname) await main();

@@ -7,8 +7,8 @@
 
 import type { PatchOperation } from '../admission/request.js';
 import { type ControllerConfig, defaulted, type RunKindName, specNormalisations } from '../api/index.js';
-import { isPlainObject } from '../util/json.js';
-import { type Finding, showValue, warning } from '../validation/finding.js';
+import { isPlainObject } from '../util/index.js';
+import { type Finding, showValue, warning } from '../validation/index.js';
 import { patchOps } from './patch.js';
 
 /** The JSON Patch that defaults `object` (fields the schema does not declare are never added). */

@@ -1,6 +1,6 @@
 // How a denied run is reported, by the webhooks and the REST API alike.
 import { GROUP, type RunKindName } from '../api/index.js';
-import { type Finding, reportFindings, truncate } from '../validation/finding.js';
+import { type Finding, reportFindings, truncate } from '../validation/index.js';
 
 /**
  * `TaskRun.orchestrator.io "demo" is invalid: [a, b]`: the apiserver's own shape, familiar from kubectl

@@ -31,7 +31,13 @@ export {
   referenceReviewer,
   reviewReferences,
 } from './reference-review.js';
-export type { AdmissionRequest, AdmissionResult } from './request.js';
+export {
+  judgeReferences,
+  REFERENCE_REVIEW_TIMEOUT_MS,
+  referencesToCheck,
+  specOf,
+} from './references/index.js';
+export type { AdmissionRequest, AdmissionResult, ReviewCaller } from './request.js';
 export { reviewSteering } from './steering-review.js';
 export { submitterPatch } from './submitter.js';
 export { validateRun } from './validate-run.js';

@@ -12,9 +12,9 @@ import {
   type RunKindName,
   specWithSchemaDefaults,
 } from '../api/index.js';
-import { isPlainObject } from '../util/json.js';
-import type { Finding } from '../validation/finding.js';
-import { unknownFields } from '../validation/schema-validator.js';
+import { isPlainObject } from '../util/index.js';
+import type { Finding } from '../validation/index.js';
+import { unknownFields } from '../validation/index.js';
 import { defaultingWarnings, defaultsPatch } from './defaults.js';
 import { referencesToCheck, specOf, uncheckedText } from './references/index.js';
 import { validateRun } from './validate-run.js';

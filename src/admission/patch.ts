@@ -4,7 +4,7 @@
 // own output yields no operation.
 
 import type { PatchOperation } from '../admission/request.js';
-import { isPlainObject } from '../util/json.js';
+import { isPlainObject } from '../util/index.js';
 
 /** RFC 6901: `~` → `~0` and `/` → `~1` (label keys like `orchestrator.io/agent` contain `/`). */
 export const escapePointer = (key: string): string =>

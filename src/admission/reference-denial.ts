@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AdmissionResult } from '../admission/request.js';
 import { GROUP, type RunKindName } from '../api/index.js';
-import { truncate } from '../validation/finding.js';
+import { truncate } from '../validation/index.js';
 import { accessAttributes, type Permission, permissionsOf, type ReferenceCheck } from './references/index.js';
 
 type Denial = Extract<AdmissionResult, { allowed: false }>;

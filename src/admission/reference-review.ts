@@ -20,7 +20,7 @@ import {
   type UserInfo,
 } from '../auth/index.js';
 import type { ApiRequester } from '../runtime/index.js';
-import { countFindings, type Finding } from '../validation/finding.js';
+import { countFindings, type Finding } from '../validation/index.js';
 import { denialMessage } from './denial.js';
 import { withheldDenial } from './reference-denial.js';
 import {

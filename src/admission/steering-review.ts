@@ -6,7 +6,7 @@
 // webhook keeps unforgeable (submitter.ts).
 import type { AdmissionRequest, AdmissionResult } from '../admission/request.js';
 import type { RunKindName } from '../api/index.js';
-import { countFindings } from '../validation/finding.js';
+import { countFindings } from '../validation/index.js';
 import { denialMessage } from './denial.js';
 import { STEERING_RULE, steeringChanges } from './fields/index.js';
 import { submitterOf } from './submitter.js';

@@ -5,7 +5,7 @@
 
 import type { AdmissionRequest, PatchOperation } from '../admission/request.js';
 import { ANNOTATIONS } from '../api/index.js';
-import { isPlainObject } from '../util/json.js';
+import { isPlainObject } from '../util/index.js';
 import { escapePointer } from './patch.js';
 
 const KEY = ANNOTATIONS.submittedBy;

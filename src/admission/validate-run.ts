@@ -1,9 +1,8 @@
 // Validation of a run: its schema (the same schemas/ the CRDs come from), then the semantic rules.
 // The design it implements: docs/design.md §7.
-import { byKind, type ControllerConfig, type RunKindName } from '../api/index.js';
-import { loadSchemas } from '../api/schemas.js';
-import type { Finding } from '../validation/finding.js';
-import { compileSchema, createAjv, type SchemaCheck } from '../validation/schema-validator.js';
+import { byKind, type ControllerConfig, loadSchemas, type RunKindName } from '../api/index.js';
+import type { Finding } from '../validation/index.js';
+import { compileSchema, createAjv, type SchemaCheck } from '../validation/index.js';
 import { RULES } from './rules/index.js';
 
 export interface ValidationInput {

@@ -2,7 +2,7 @@
 // one function, read by the token's scope (src/github/app-tokens/scope.ts) and by the
 // submitter's authorisation (src/admission/references/repositories.ts), so that what is checked at
 // admission and what the token can reach cannot drift apart (docs/security.md).
-import { repositoryKey } from '../naming/repository-key.js';
+import { repositoryKey } from '../naming/index.js';
 import { runAgent } from './defaulting.js';
 import { runGithubAuth, runRepositoryFields } from './github-auth.js';
 import type { RunKindName } from './kinds.js';

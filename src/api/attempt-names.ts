@@ -9,7 +9,7 @@ import {
   filesConfigMapName,
   runDirectory,
   taskRunJobName,
-} from '../naming/names.js';
+} from '../naming/index.js';
 import type { RunKindName, RunOf } from './kinds.js';
 
 export interface AttemptNames<K extends RunKindName = RunKindName> {

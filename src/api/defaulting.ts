@@ -6,8 +6,8 @@
 //
 // The input may be any JSON (the mutating webhook runs before validation): every read is guarded, and
 // a value the user set is never replaced — only a shorthand is made explicit first (normalise.ts).
-import { docsWorkspacePvcName, isLabelValue, workspacePvcName } from '../naming/names.js';
-import { isPlainObject } from '../util/json.js';
+import { docsWorkspacePvcName, isLabelValue, workspacePvcName } from '../naming/index.js';
+import { isPlainObject } from '../util/index.js';
 import type { DefaultedRuns } from './generated/defaulted.js';
 import { agentOfGithubApp } from './github-app-agent.js';
 import { runGithubAuth } from './github-auth.js';

@@ -2,7 +2,7 @@
 // (docs/configuration.md), so an install's Apps may be named anything. An App no profile names keeps
 // the seed's rule, the part after its last '-' (`acme-cleo` runs cleo), so runs written for the seed's
 // Apps (config/samples/seed) still find their agent when the config names the App in githubApps only.
-import { agentFromGithubApp } from '../naming/names.js';
+import { agentFromGithubApp } from '../naming/index.js';
 import type { ControllerConfig } from './types.js';
 
 /** GitHub compares App names (their slugs) without regard to case, and so does this. */

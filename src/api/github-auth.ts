@@ -4,7 +4,7 @@
 // The Job builder (which Secrets), the renderer (commit identity), admission and `describe` all read
 // this one function. The design it implements: docs/design.md §1.2 (GitHub authentication).
 
-import { asObject } from '../util/json.js';
+import { asObject } from '../util/index.js';
 import type { ControllerConfig } from './types.js';
 
 type Obj = Record<string, unknown>;

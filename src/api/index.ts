@@ -80,3 +80,4 @@ export const API_VERSION = `${GROUP}/${VERSION}` as const;
 
 /** The Kubernetes size limit of a ConfigMap (keys and values together). */
 export const CONFIGMAP_LIMIT_BYTES = 1024 * 1024;
+export { type DefaultTree, defaultTree, withSchemaDefaults } from './schema-defaults.js';

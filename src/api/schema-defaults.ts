@@ -3,7 +3,7 @@
 // null without `nullable: true`, gets its default; defaulting then goes on into every object present
 // (a default just applied included), into each list item by `items` and each map value by
 // `additionalProperties`. So the schema is the one place those values are written (docs/design.md §1.1).
-import { isPlainObject } from '../util/json.js';
+import { isPlainObject } from '../util/index.js';
 import type { JsonSchema } from './schemas.js';
 
 type Obj = Record<string, unknown>;

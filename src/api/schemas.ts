@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { expandShared } from '../../schemas/shared/expand.js';
-import { packageRoot } from '../util/package-root.js';
+import { packageRoot } from '../util/index.js';
 import { SCHEMA_FILES } from './generated/kinds.js';
 
 export { SCHEMA_FILES };

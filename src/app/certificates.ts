@@ -1,7 +1,7 @@
 // The serving certificate the webhooks, the REST API and the secure metrics share: the local
 // environment's development one, else tls.crt and tls.key of the certificate directory.
 import { join } from 'node:path';
-import type { CertificateFiles } from '../http/reloading-tls.js';
+import type { CertificateFiles } from '../http/index.js';
 import type { LocalEnvironment } from './local.js';
 import type { RunOptions } from './options.js';
 

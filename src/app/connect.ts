@@ -1,7 +1,7 @@
 // The apiserver `orchestrator run` works against: the local control plane's, the kubeconfig's, or the
 // pod's own; the manager's client on it; and, against a cluster we did not make, the preflight checks.
-import { KubeConfig } from '../kubeconfig/kube-config.js';
-import { apiCall } from '../observability/api-spans.js';
+import { KubeConfig } from '../kubeconfig/index.js';
+import { apiCall } from '../observability/index.js';
 import { KubeClient } from '../runtime/index.js';
 import { servingCertificates } from './certificates.js';
 import type { LocalEnvironment } from './local.js';

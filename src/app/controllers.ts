@@ -1,7 +1,7 @@
 // The run reconcilers' part of `orchestrator run` (src/controllers): their informers and controllers
 // handed to the manager, which runs them on the Lease holder.
-import { namespaceScope } from '../config/namespace-scope.js';
-import { runControllers } from '../controllers/run-controllers.js';
+import { namespaceScope } from '../config/index.js';
+import { runControllers } from '../controllers/index.js';
 import type { Manager } from '../runtime/index.js';
 import type { ModelGateway } from './gateway.js';
 import type { GithubApps } from './github-apps.js';

@@ -6,11 +6,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import type { ControllerConfig } from '../api/index.js';
-import { AGENT_SANDBOX_DIR } from '../cluster/agent-sandbox.js';
-import { parseManifests } from '../cluster/kubectl.js';
+import { AGENT_SANDBOX_DIR, parseManifests } from '../cluster/index.js';
 import type { AccessAttributes, DoctorContext } from '../doctor/index.js';
 import type { ApiRequester, KubeObject } from '../runtime/index.js';
-import { packageRoot } from '../util/package-root.js';
+import { packageRoot } from '../util/index.js';
 import { MANAGER_SERVICE_ACCOUNT, serviceAccountUser } from './service-account.js';
 
 /** A directory's objects: the files its kustomization lists, else its *.yaml files. */

@@ -6,28 +6,31 @@ import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import type { ProviderName } from '../agent-cli/index.js';
 import type { ConfigSource } from '../api/index.js';
-import { gemini } from '../gateway/gemini.js';
-import { InFlight } from '../gateway/in-flight.js';
+import type { Provider } from '../gateway/index.js';
 import {
   anthropic,
   callCostMicros,
   gatewayHandler,
+  gatewayLimits,
+  gemini,
+  InFlight,
   JobAuthenticator,
+  KubeLedger,
+  LimitGate,
+  openai,
   type PriceTable,
+  providerRoutes,
+  type SecretKeyRef,
+  secretValue,
+  selectedNamespaces,
+  signingKey,
   startGatewayServer,
+  type TokenStamper,
+  tokenStamper,
 } from '../gateway/index.js';
-import { KubeLedger } from '../gateway/kube-ledger.js';
-import { gatewayLimits, selectedNamespaces } from '../gateway/limits.js';
-import { openai } from '../gateway/openai.js';
-import { type SecretKeyRef, secretValue, signingKey } from '../gateway/operator-secrets.js';
-import type { Provider } from '../gateway/provider.js';
-import { providerRoutes } from '../gateway/provider-routes.js';
-import { LimitGate } from '../gateway/spend-gate.js';
-import { type TokenStamper, tokenStamper } from '../gateway/stamp.js';
-import type { GithubTokens } from '../github/app-tokens/index.js';
-import type { ConnectionLimits } from '../http/connection-limits.js';
-import { ListenerBudget } from '../http/listener-budget.js';
-import { TokenBuckets } from '../http/token-buckets.js';
+import type { GithubTokens } from '../github/index.js';
+import type { ConnectionLimits } from '../http/index.js';
+import { ListenerBudget, TokenBuckets } from '../http/index.js';
 import type { KubeClient } from '../runtime/index.js';
 import { phaseTokenBroker } from './github-token-broker.js';
 import { parseBindAddress } from './options.js';

@@ -1,8 +1,14 @@
 // The GitHub Apps' part of `orchestrator run`: the Apps' keys stay in the operator's namespace and the
 // agents get minted tokens (docs/design.md §4.8); with those tokens, GitHub is asked who may start a
 // run, and the pull requests are told of refusals and stages.
-import { AppKeys, githubApiUrl, TokenBroker } from '../github/app-tokens/index.js';
-import { CollaboratorPermissions, GithubPullRequestComments, GithubTaskMarkers } from '../github/index.js';
+import {
+  AppKeys,
+  CollaboratorPermissions,
+  GithubPullRequestComments,
+  GithubTaskMarkers,
+  githubApiUrl,
+  TokenBroker,
+} from '../github/index.js';
 import type { Connected } from './run-context.js';
 
 /** What the operator asks of GitHub with its Apps' tokens; every field absent without keys. */

@@ -6,9 +6,9 @@ import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import type { ConfigSource } from '../api/index.js';
 import { KubeReviewer, ReviewLimit } from '../auth/index.js';
-import { githubTokenRoute, tokenPhase } from '../gateway/github-token-route.js';
-import type { GithubTokens } from '../github/app-tokens/index.js';
-import { PHASE_TOKEN_AUDIENCE, PhaseTokenIssuer } from '../github/phase-tokens/index.js';
+import { githubTokenRoute, tokenPhase } from '../gateway/index.js';
+import type { GithubTokens } from '../github/index.js';
+import { PHASE_TOKEN_AUDIENCE, PhaseTokenIssuer } from '../github/index.js';
 import type { KubeClient } from '../runtime/index.js';
 
 /** How often the tokens handed out are looked at, to revoke those whose phase is over. */

@@ -4,9 +4,8 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigSource } from '../api/index.js';
 import type { RepositoryPermissions } from '../github/index.js';
-import { githubWebhookRouter } from '../github/router.js';
-import { ListenerBudget } from '../http/listener-budget.js';
-import { TokenBuckets } from '../http/token-buckets.js';
+import { githubWebhookRouter } from '../github/index.js';
+import { ListenerBudget, TokenBuckets } from '../http/index.js';
 import type { KubeClient } from '../runtime/index.js';
 
 export interface GithubWebhookOptions {

@@ -40,5 +40,7 @@
 // - options.ts: the run options, from the config file, then flags, then environment; nothing read at import.
 // - service-account.ts: the manager's identity (the orchestrator ServiceAccount), in a pod or locally, so
 //   a permission missing from config/rbac fails locally as in a cluster.
+
+export { doctorContext, reviewFor, runNamespacesOf } from './doctor-context.js';
 export { defaultConfigFile, type RunFlags, runOptions } from './options.js';
 export { run } from './run.js';

@@ -3,9 +3,9 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Manager } from '../runtime/index.js';
-import { packageRoot } from '../util/package-root.js';
-import { installLocalWebhooks } from '../webhook/install.js';
-import type { WebhookServer } from '../webhook/server.js';
+import { packageRoot } from '../util/index.js';
+import type { WebhookServer } from '../webhook/index.js';
+import { installLocalWebhooks } from '../webhook/index.js';
 import { followWorkloads, type LocalEnvironment, startLocalEnvironment, workloadsBanner } from './local.js';
 import type { RunOptions } from './options.js';
 import type { Connected, Servers } from './run-context.js';

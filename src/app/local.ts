@@ -6,16 +6,21 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { writeDevCertificates } from '../certs/dev.js';
-import { agentSandboxObjects } from '../cluster/agent-sandbox.js';
-import { applyObjects, withClient } from '../cluster/apply.js';
-import { installCrds } from '../cluster/crds.js';
-import { type Cluster, startControlPlane, type WorkloadsLater } from '../cluster/index.js';
-import { renderKustomization } from '../cluster/kubectl.js';
-import { loadConfigFile } from '../config/load.js';
-import { KubeConfig } from '../kubeconfig/kube-config.js';
+import { writeDevCertificates } from '../certs/index.js';
+import {
+  agentSandboxObjects,
+  applyObjects,
+  type Cluster,
+  installCrds,
+  renderKustomization,
+  startControlPlane,
+  type WorkloadsLater,
+  withClient,
+} from '../cluster/index.js';
+import { loadConfigFile } from '../config/index.js';
+import { KubeConfig } from '../kubeconfig/index.js';
 import { type ApiRequester, isConflict, type KubeObject } from '../runtime/index.js';
-import { packageRoot } from '../util/package-root.js';
+import { packageRoot } from '../util/index.js';
 import {
   MANAGER_SERVICE_ACCOUNT,
   serviceAccountToken,

@@ -2,10 +2,13 @@
 // records when the environment asks for it.
 import pino, { type Logger } from 'pino';
 import pretty from 'pino-pretty';
-import { logDestination } from '../observability/log-destination.js';
-import { withLogExport } from '../observability/log-export.js';
-import { traceLogOptions } from '../observability/log-fields.js';
-import { logExportSettings, tracingSettings } from '../observability/settings.js';
+import {
+  logDestination,
+  logExportSettings,
+  traceLogOptions,
+  tracingSettings,
+  withLogExport,
+} from '../observability/index.js';
 
 /**
  * Not on a terminal (a pod, CI, a pipe): JSON lines on stdout in writes of 4 KiB

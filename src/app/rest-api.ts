@@ -4,10 +4,9 @@
 import type { Logger } from 'pino';
 import type { ControllerConfig } from '../api/index.js';
 import { KubeReviewer } from '../auth/index.js';
-import { GITHUB_WEBHOOK_PATH } from '../github/router.js';
-import type { ConnectionLimits } from '../http/connection-limits.js';
-import type { CertificateFiles } from '../http/reloading-tls.js';
-import { type ApiServer, startApiServer } from '../rest/server.js';
+import { GITHUB_WEBHOOK_PATH } from '../github/index.js';
+import type { CertificateFiles, ConnectionLimits } from '../http/index.js';
+import { type ApiServer, startApiServer } from '../rest/index.js';
 import type { KubeClient, ListenAddress } from '../runtime/index.js';
 import type { GithubApps } from './github-apps.js';
 import { type GithubWebhookOptions, githubWebhookRoute } from './github-webhook.js';

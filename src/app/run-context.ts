@@ -3,11 +3,11 @@
 // files; and the servers started, which readiness.ts checks and shutdown.ts drains and closes.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { CertificateFiles } from '../http/reloading-tls.js';
-import type { KubeConfig } from '../kubeconfig/kube-config.js';
-import type { ApiServer } from '../rest/server.js';
+import type { CertificateFiles } from '../http/index.js';
+import type { KubeConfig } from '../kubeconfig/index.js';
+import type { ApiServer } from '../rest/index.js';
 import type { KubeClient } from '../runtime/index.js';
-import type { WebhookServer } from '../webhook/server.js';
+import type { WebhookServer } from '../webhook/index.js';
 import type { ModelGateway } from './gateway.js';
 import type { LocalEnvironment } from './local.js';
 import type { RunOptions } from './options.js';

@@ -7,18 +7,18 @@
 // either way its connections bounded per address (src/http/connection-limits.ts).
 import type { Logger } from 'pino';
 import { KubeReviewer, withAccessCheck } from '../auth/index.js';
+import type { CertificateFiles } from '../http/index.js';
 import {
   applyRequestTimeouts,
   type ConnectionLimits,
   connectionsCheckingInterval,
   DEFAULT_CONNECTION_LIMITS,
+  ListenerBudget,
   limitConnections,
-} from '../http/connection-limits.js';
-import { startHttpsServer } from '../http/https-server.js';
-import { ListenerBudget } from '../http/listener-budget.js';
-import type { CertificateFiles } from '../http/reloading-tls.js';
-import { boundPort, closeServer, listen } from '../runtime/http-server.js';
+  startHttpsServer,
+} from '../http/index.js';
 import type { ApiRequester, ListenAddress, MetricsServing } from '../runtime/index.js';
+import { boundPort, closeServer, listen } from '../runtime/index.js';
 
 /** The limit on a scrape's handshake, headers and request (Prometheus' default scrape timeout). */
 const SCRAPE_TIMEOUT_MS = 10_000;

@@ -1,7 +1,7 @@
 // The manager's identity: the orchestrator ServiceAccount (config/rbac). In a pod the in-cluster
 // config authenticates as it; in local mode and in the RBAC test a token from the TokenRequest API
 // does, so a permission missing from config/rbac fails there as it would in a cluster.
-import { KubeConfig } from '../kubeconfig/kube-config.js';
+import { KubeConfig } from '../kubeconfig/index.js';
 import { type ApiRequester, type KubeClient, type ResourceType, resourcePath } from '../runtime/index.js';
 
 export interface ServiceAccountRef {

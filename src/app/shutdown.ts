@@ -1,7 +1,7 @@
 // How `orchestrator run` stops. Admission must not fail while the Service still routes here: the servers
 // drain from the stop signal on, beside the manager's stop, and close once both have had their time;
 // then everything else closes, in the order below.
-import type { Tracing } from '../observability/tracing.js';
+import type { Tracing } from '../observability/index.js';
 import type { Manager } from '../runtime/index.js';
 import type { LocalEnvironment } from './local.js';
 import type { Connected, Servers } from './run-context.js';

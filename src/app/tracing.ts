@@ -2,7 +2,7 @@
 // and the controllers are built traced or not; whether traces and log records are exported, and why,
 // logged once.
 import type { Logger } from 'pino';
-import { startTracing, type Tracing } from '../observability/tracing.js';
+import { startTracing, type Tracing } from '../observability/index.js';
 
 export async function startProcessTracing(logger: Logger): Promise<Tracing> {
   const tracing = await startTracing();

@@ -4,9 +4,8 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigSource } from '../api/index.js';
-import { type ReloadMetrics, reloadMetrics } from '../config/reload-metrics.js';
-import { watchConfigFile } from '../config/watch.js';
-import { type SecretSource, watchWebhookSecrets } from '../github/secrets.js';
+import { type ReloadMetrics, reloadMetrics, watchConfigFile } from '../config/index.js';
+import { type SecretSource, watchWebhookSecrets } from '../github/index.js';
 import { type TemplateSource, watchTemplates } from '../render/index.js';
 import type { RunOptions } from './options.js';
 

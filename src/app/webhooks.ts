@@ -1,9 +1,7 @@
 // The admission webhooks' part of `orchestrator run` (every replica): the routes of every kind, their
 // reference checks on a client of their own, and the HTTPS server.
-import { referenceReviewer } from '../admission/reference-review.js';
-import { REFERENCE_REVIEW_TIMEOUT_MS } from '../admission/references/index.js';
-import { admissionRoutes } from '../webhook/handlers.js';
-import { startWebhookServer, type WebhookServer } from '../webhook/server.js';
+import { REFERENCE_REVIEW_TIMEOUT_MS, referenceReviewer } from '../admission/index.js';
+import { admissionRoutes, startWebhookServer, type WebhookServer } from '../webhook/index.js';
 import { managerClient } from './connect.js';
 import { connectionLimits, managerIdentity } from './rest-api.js';
 import type { Connected } from './run-context.js';

@@ -3,7 +3,7 @@
 // dropped when the cache is full, in entries or in bytes: a flood of distinct keys (random tokens,
 // forged requesters) cannot grow it, nor can a few large answers. Keys are meant to be digests
 // (kube-reviewer.ts), so a key costs what its digest does, never what the question did.
-import { type Clock, realClock } from '../runtime/clock.js';
+import { type Clock, realClock } from '../runtime/index.js';
 
 export interface TtlCacheOptions<V = unknown> {
   /** Entries kept at most. Default 10,000. */

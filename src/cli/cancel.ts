@@ -2,7 +2,7 @@
 // `kubectl delete` would lose it. The controller stops the running attempt; `--wait` follows it to
 // Cancelled (exit 1, as any run that did not succeed, unless it succeeded first).
 import type { Command } from 'commander';
-import { cancelRun } from '../runs/cancel.js';
+import { cancelRun } from '../runs/index.js';
 import type { CliIO } from './io.js';
 import { qualifiedName } from './kinds.js';
 import { registerRunVerb } from './run-verb.js';

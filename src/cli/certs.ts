@@ -1,7 +1,7 @@
 // `orchestrator certs`: a development CA and a webhook serving certificate. Production uses
 // cert-manager (config/cert-manager); these files are for local runs and kind clusters.
 import type { Command } from 'commander';
-import { type CertsOptions, writeDevCertificates } from '../certs/dev.js';
+import { type CertsOptions, writeDevCertificates } from '../certs/index.js';
 import { collect } from './io.js';
 
 export function registerCertsCommand(program: Command): void {

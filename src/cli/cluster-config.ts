@@ -4,7 +4,7 @@
 // --deployment, the names the shipped manifests use unless the install chose others.
 import type { Command } from 'commander';
 import type { ControllerConfig } from '../api/index.js';
-import { parseConfig } from '../config/load.js';
+import { parseConfig } from '../config/index.js';
 import { type ApiRequester, isNotFound } from '../runtime/index.js';
 
 /** The key of the config file in the manager's ConfigMap. */

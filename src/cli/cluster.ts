@@ -3,10 +3,8 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { withClient } from '../cluster/apply.js';
-import { installCrds } from '../cluster/crds.js';
-import { buildLocalImage, cacheRoot, startCommand } from '../cluster/index.js';
-import { tailFile } from '../util/text.js';
+import { buildLocalImage, cacheRoot, installCrds, startCommand, withClient } from '../cluster/index.js';
+import { tailFile } from '../util/index.js';
 
 interface State {
   server: string;

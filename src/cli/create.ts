@@ -3,9 +3,9 @@
 // request: …`. Every object is tried; the exit code says whether all were created.
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
-import { runKindOf } from '../admission/offline.js';
+import { runKindOf } from '../admission/index.js';
 import { API_VERSION, RUN_KIND_NAMES, type RunKindName } from '../api/index.js';
-import { defaultGenerateName } from '../runs/generate-name.js';
+import { defaultGenerateName } from '../runs/index.js';
 import { ApiError, type KubeObject } from '../runtime/index.js';
 import { CliExit, type CliIO, fail } from './io.js';
 import { qualifiedName, runPath } from './kinds.js';

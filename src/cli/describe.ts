@@ -3,7 +3,7 @@
 // Events.
 import type { Command } from 'commander';
 import { githubAuth, githubAuthText, LABELS, type RunStatus, showUsd } from '../api/index.js';
-import { runLabelValue } from '../naming/names.js';
+import { runLabelValue } from '../naming/index.js';
 import { EVENTS, JOBS, jobFinishTime, jobState, type KubeObject, resourcePath } from '../runtime/index.js';
 import { age } from './duration.js';
 import type { CliIO } from './io.js';

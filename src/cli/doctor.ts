@@ -3,10 +3,10 @@
 // checks against is the one the installed manager mounts (the Deployment's `config` volume), else
 // --config, else the package's.
 import type { Command } from 'commander';
-import { doctorContext, reviewFor, runNamespacesOf } from '../app/doctor-context.js';
-import { defaultConfigFile, loadConfigFile } from '../config/load.js';
+import { doctorContext, reviewFor, runNamespacesOf } from '../app/index.js';
+import { defaultConfigFile, loadConfigFile } from '../config/index.js';
 import { DOCTOR_CHECKS, exitCode, formatFindings, runChecks } from '../doctor/index.js';
-import { githubApiUrl } from '../github/app-tokens/index.js';
+import { githubApiUrl } from '../github/index.js';
 import { addInstallOptions, type InstallFlags, installedConfig } from './cluster-config.js';
 import { type CliIO, fail } from './io.js';
 import { addKubeOptions, type KubeFlags, withConnection } from './kube.js';

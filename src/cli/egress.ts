@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { ControllerConfig } from '../api/index.js';
-import { defaultConfigFile, loadConfigFile } from '../config/load.js';
+import { defaultConfigFile, loadConfigFile } from '../config/index.js';
 import {
   allowlistPolicy,
   allowlistServices,

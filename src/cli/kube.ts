@@ -4,7 +4,7 @@
 
 import { type Command, Option } from 'commander';
 import { GROUP, kindFacts, RUN_KIND_NAMES, VERSION } from '../api/index.js';
-import { KubeConfig } from '../kubeconfig/kube-config.js';
+import { KubeConfig } from '../kubeconfig/index.js';
 import { ApiError, KubeClient } from '../runtime/index.js';
 import { parseDuration } from './duration.js';
 import { CliExit, fail } from './io.js';

@@ -2,7 +2,7 @@
 // strategy computes for a former attempt) → the Job's pod → the agent (or init) container. Each step
 // that finds nothing says why, and whether waiting can cure it (`orchestrator logs -f` waits then).
 import { jobNameFor, kindFacts, type RunKindName, type RunOf, runFinished } from '../api/index.js';
-import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../naming/containers.js';
+import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../naming/index.js';
 import {
   type ApiRequester,
   isNotFound,

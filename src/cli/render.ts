@@ -4,11 +4,11 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { admitOffline } from '../admission/offline.js';
+import { admitOffline } from '../admission/index.js';
 import { type ControllerConfig, type Run, type RunKindName, specAttempt } from '../api/index.js';
-import { defaultConfigFile, loadConfigFile } from '../config/load.js';
+import { defaultConfigFile, loadConfigFile } from '../config/index.js';
 import { loadTemplateSet, RenderError, renderRun, TemplateError, type TemplateSet } from '../render/index.js';
-import { formatFinding } from '../validation/finding.js';
+import { formatFinding } from '../validation/index.js';
 import { readRunFiles } from './create.js';
 import { CliExit, type CliIO, collect, fail } from './io.js';
 import { positiveInt } from './task-flags.js';

@@ -4,7 +4,7 @@
 // else (watches, events, discovery) is not served there and says so.
 
 import { GROUP, VERSION } from '../api/index.js';
-import { KubeConfig } from '../kubeconfig/kube-config.js';
+import { KubeConfig } from '../kubeconfig/index.js';
 import { type CallOptions, KubeClient, type KubeObject } from '../runtime/index.js';
 import { fail } from './io.js';
 

@@ -1,7 +1,7 @@
 // `orchestrator retry <kind> <name>`: runs a finished (or stuck) run again (src/runs/retry.ts).
 import type { Command } from 'commander';
 import { attemptField } from '../api/index.js';
-import { NOT_RETRYABLE, retryRun } from '../runs/retry.js';
+import { NOT_RETRYABLE, retryRun } from '../runs/index.js';
 import { type CliIO, fail } from './io.js';
 import { qualifiedName } from './kinds.js';
 import { registerRunVerb } from './run-verb.js';

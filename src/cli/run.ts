@@ -1,7 +1,6 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { defaultConfigFile, type RunFlags, runOptions } from '../app/options.js';
-import { run } from '../app/run.js';
-import { loadConfigFile } from '../config/load.js';
+import { defaultConfigFile, type RunFlags, run, runOptions } from '../app/index.js';
+import { loadConfigFile } from '../config/index.js';
 import { parseDuration } from './duration.js';
 
 /** A flag that takes true or false and nothing else (a typo must not pick a side silently). */

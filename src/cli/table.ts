@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { crdName, type RunKindName } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
-import { packageRoot } from '../util/package-root.js';
+import { packageRoot } from '../util/index.js';
 import { age } from './duration.js';
 
 export interface PrinterColumn {

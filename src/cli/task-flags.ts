@@ -12,8 +12,8 @@ import {
   type RunKindName,
   type ToolConfig,
 } from '../api/index.js';
-import { agentFromGithubApp } from '../naming/names.js';
-import { namePrefix } from '../runs/generate-name.js';
+import { agentFromGithubApp } from '../naming/index.js';
+import { namePrefix } from '../runs/index.js';
 import type { GitDefaults } from './git.js';
 import { fail } from './io.js';
 

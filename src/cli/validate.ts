@@ -5,12 +5,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { parseAllDocuments } from 'yaml';
-import { admitOffline, runKindOf } from '../admission/offline.js';
+import { admitOffline, runKindOf } from '../admission/index.js';
 import type { ControllerConfig } from '../api/index.js';
-import { defaultConfigFile, loadConfigFile } from '../config/load.js';
-import { defaultTemplateDir } from '../render/template-set.js';
-import { localToolNames, TOOL_PRESETS_FILE } from '../render/tool-presets.js';
-import { formatFinding } from '../validation/finding.js';
+import { defaultConfigFile, loadConfigFile } from '../config/index.js';
+import { defaultTemplateDir, localToolNames, TOOL_PRESETS_FILE } from '../render/index.js';
+import { formatFinding } from '../validation/index.js';
 
 const MANIFEST = /\.(ya?ml|json)$/;
 

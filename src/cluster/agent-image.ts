@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { packageRoot } from '../util/package-root.js';
+import { packageRoot } from '../util/index.js';
 import { type BinaryOptions, cacheRoot } from './binary.js';
 import { type BuildahStorage, buildah, buildahLogged, contentTag, hasImage, runLogged } from './buildah.js';
 import { markUsed, pruneImages, pruneUnnamed } from './image-prune.js';

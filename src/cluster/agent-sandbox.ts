@@ -4,7 +4,7 @@
 // directory, so none of them keeps a list of its own (docs/design.md §1.2, agent sandbox).
 import { join } from 'node:path';
 import type { KubeObject } from '../runtime/index.js';
-import { packageRoot } from '../util/package-root.js';
+import { packageRoot } from '../util/index.js';
 import { renderKustomization } from './kubectl.js';
 
 /** The directory, relative to the package root. */

@@ -1,16 +1,16 @@
 // Server-side apply with the product's one API client: what `kubectl apply --server-side
 // --force-conflicts` does for a list of objects. Each object's resource (plural, scope) comes from
 // discovery, so any manifest applies without a table of kinds to keep in step with config/.
-import { KubeConfig } from '../kubeconfig/kube-config.js';
+import { KubeConfig } from '../kubeconfig/index.js';
 import {
   type ApiRequester,
+  groupOf,
   isServerBusy,
   KubeClient,
   type KubeClientOptions,
   type KubeObject,
   resourcePath,
 } from '../runtime/index.js';
-import { groupOf } from '../runtime/object.js';
 
 /** Who owns the applied fields; forced, as an installer's are meant to win over earlier hands. */
 export const FIELD_MANAGER = 'orchestrator';

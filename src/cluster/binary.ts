@@ -14,8 +14,7 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
-import { packageRoot } from '../util/package-root.js';
-import { tailFile } from '../util/text.js';
+import { packageRoot, tailFile } from '../util/index.js';
 import { prioritiseBuild } from './build-priority.js';
 import { withDirectoryLock } from './lock.js';
 import { treeCpuSeconds } from './process-tree.js';

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { tailFile } from '../util/text.js';
+import { tailFile } from '../util/index.js';
 
 export interface BuildahStorage {
   /** Holds buildah's root and runroot. */

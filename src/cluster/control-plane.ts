@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { tailFile } from '../util/text.js';
+import { tailFile } from '../util/index.js';
 import type { RealNodeImages } from './real-node-images.js';
 import { type StartOptions, startCommand } from './start-command.js';
 

@@ -12,7 +12,7 @@ import {
   type ResourceType,
   resourcePath,
 } from '../runtime/index.js';
-import { packageRoot } from '../util/package-root.js';
+import { packageRoot } from '../util/index.js';
 import { applyObjects } from './apply.js';
 import { parseManifests } from './kubectl.js';
 

@@ -4,9 +4,8 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createAuthority, serviceAccountKeys } from '../certs/authority.js';
-import { freePort } from '../util/free-port.js';
-import { tailFile } from '../util/text.js';
+import { createAuthority, serviceAccountKeys } from '../certs/index.js';
+import { freePort, tailFile } from '../util/index.js';
 import type { Cluster } from './control-plane.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { probeReady } from './probe.js';

@@ -95,3 +95,7 @@ export async function obtainCluster(
       return startControlPlane(opts);
   }
 }
+export { AGENT_SANDBOX_DIR, agentSandboxObjects } from './agent-sandbox.js';
+export { applyObjects, withClient } from './apply.js';
+export { installCrds } from './crds.js';
+export { parseManifests, renderKustomization, runKubectl } from './kubectl.js';

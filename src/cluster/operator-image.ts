@@ -6,7 +6,7 @@
 // dependencies' stage and the runtime are emulated (crossBuildArgs).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../util/package-root.js';
+import { packageRoot } from '../util/index.js';
 import { buildLocalImage, type ImageBuildOptions } from './agent-image.js';
 import { hostArch, IMAGE_ARCHES, type ImageArch, isForeign } from './platform.js';
 import type { LocalImage } from './real-node-images.js';

@@ -4,7 +4,7 @@
 // and the images with the real node. With `workloadsLater` the controllers and KWOK are left for later:
 // a first start serves the apiserver while they compile.
 import { join } from 'node:path';
-import { packageRoot } from '../util/package-root.js';
+import { packageRoot } from '../util/index.js';
 import {
   type BinaryOptions,
   CONTROL_PLANE,

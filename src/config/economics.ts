@@ -3,8 +3,8 @@
 // with somewhere to send it.
 import { agentCli } from '../agent-cli/index.js';
 import { CLI_ONLY_LIMITS, type ControllerConfig, limitValue, RUN_LIMIT_NAMES } from '../api/index.js';
-import { labelSelectorProblem } from '../naming/label-selector.js';
-import { error, type Finding } from '../validation/finding.js';
+import { labelSelectorProblem } from '../naming/index.js';
+import { error, type Finding } from '../validation/index.js';
 
 export function economicsFindings(config: ControllerConfig): Finding[] {
   const findings: Finding[] = [];

@@ -1,7 +1,7 @@
 // The egress section's rules a schema cannot say (docs/agent-pods.md "Egress"): each allowlist on a
 // port of its own, each profile naming an allowlist that exists, an allowed Service named once.
 import type { ControllerConfig } from '../api/index.js';
-import { error, type Finding } from '../validation/finding.js';
+import { error, type Finding } from '../validation/index.js';
 
 /** The allowlist a profile goes out by when it names none (src/egress). */
 export const DEFAULT_ALLOWLIST = 'default';

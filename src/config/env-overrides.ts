@@ -3,8 +3,8 @@
 // settings. Precedence (docs/configuration.md, "Environment variables"): a command-line flag, then the
 // variable, then the file, then the schema's default. Applied to the file's value before it is
 // validated, at every load (start and each hot reload), so a variable keeps winning over an edited file.
-import { isPlainObject, asObject as obj } from '../util/json.js';
-import { error, type Finding } from '../validation/finding.js';
+import { isPlainObject, asObject as obj } from '../util/index.js';
+import { error, type Finding } from '../validation/index.js';
 
 /** The process's environment, or the variables a test sets. */
 export type ConfigEnv = Readonly<Record<string, string | undefined>>;

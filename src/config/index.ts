@@ -10,8 +10,11 @@
 //   since the process keeps running on the last good input.
 // - task-docs.ts: where a Task Master project keeps its tasks and their documents (config taskDocs).
 // - watch.ts: the config file hot reloaded through the one file watcher (src/watch).
-export { defaultConfigFile, loadConfigFile } from './load.js';
+
+export { DEFAULT_ALLOWLIST } from './egress.js';
+export { defaultConfigFile, loadConfigFile, loadDefaultConfig, parseConfig } from './load.js';
 export { namespaceScope } from './namespace-scope.js';
+export type { ReloadMetrics } from './reload-metrics.js';
 export { reloadMetrics } from './reload-metrics.js';
 export { taskDocsPaths } from './task-docs.js';
 export { watchConfigFile } from './watch.js';

@@ -4,16 +4,26 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { type ControllerConfig, configEnvAllowed, ENV_NAME, envNameProblem } from '../api/index.js';
-import { type DefaultTree, defaultTree, withSchemaDefaults } from '../api/schema-defaults.js';
-import { loadSchema } from '../api/schemas.js';
+import {
+  type ControllerConfig,
+  configEnvAllowed,
+  type DefaultTree,
+  defaultTree,
+  ENV_NAME,
+  envNameProblem,
+  loadSchema,
+  withSchemaDefaults,
+} from '../api/index.js';
 import { rangeProblem } from '../http/index.js';
-import { qualifiedNameProblem } from '../naming/names.js';
-import { taskPatternProblem } from '../naming/task-pattern.js';
-import { packageRoot } from '../util/package-root.js';
-import { error, type Finding, formatFinding } from '../validation/finding.js';
-import { podTemplateFindings } from '../validation/pod-template.js';
-import { compileSchema } from '../validation/schema-validator.js';
+import { qualifiedNameProblem, taskPatternProblem } from '../naming/index.js';
+import { packageRoot } from '../util/index.js';
+import {
+  compileSchema,
+  error,
+  type Finding,
+  formatFinding,
+  podTemplateFindings,
+} from '../validation/index.js';
 import { economicsFindings } from './economics.js';
 import { egressFindings } from './egress.js';
 import { type ConfigEnv, withEnvOverrides } from './env-overrides.js';

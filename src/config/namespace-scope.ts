@@ -2,9 +2,9 @@
 // (one), `watchNamespaces` (a list) or `namespaceSelector` (a label selector of namespaces); none is
 // every namespace. Read once at start: the caches are built for one scope (docs/design.md §1.2, §8).
 import type { ControllerConfig } from '../api/index.js';
-import { labelSelectorProblem } from '../naming/label-selector.js';
+import { labelSelectorProblem } from '../naming/index.js';
 import type { NamespaceScope } from '../runtime/index.js';
-import { error, type Finding } from '../validation/finding.js';
+import { error, type Finding } from '../validation/index.js';
 
 type ScopeFields = Pick<ControllerConfig, 'watchNamespace' | 'watchNamespaces' | 'namespaceSelector'>;
 

@@ -3,7 +3,7 @@
 // counted, and the gauge is 0 from a refused change until a good one is applied — the alert to page on,
 // since the process keeps running on the last good input and nothing else would show it.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { memo } from '../runtime/metrics.js';
+import { memo } from '../runtime/index.js';
 
 export type ReloadSource = 'config' | 'templates';
 

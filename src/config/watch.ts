@@ -1,6 +1,6 @@
 // The controller config file, hot reloaded through the one file watcher (src/watch/hot-files.ts).
 import type { ConfigSource, ControllerConfig } from '../api/index.js';
-import { hotFiles } from '../watch/hot-files.js';
+import { hotFiles } from '../watch/index.js';
 import type { ConfigEnv } from './env-overrides.js';
 import { parseConfig, readConfigText } from './load.js';
 

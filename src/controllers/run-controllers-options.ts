@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ControllerConfig } from '../api/index.js';
-import type { TokenStamper } from '../gateway/stamp.js';
+import type { TokenStamper } from '../gateway/index.js';
 import type { PullRequestComments, PullRequestReports, TaskMarkers } from '../github/index.js';
 import type { TemplateSet } from '../render/index.js';
 import type { KubeClient, NamespaceScope } from '../runtime/index.js';

@@ -4,8 +4,7 @@
 // ConfigMaps of earlier templates, and the optional features, a file each: egress refusals
 // (egress-wiring.ts) and the plays' stages (play-wiring.ts).
 import { GROUP, type RunKindName, type TaskRun } from '../api/index.js';
-import { tracedReconciler } from '../observability/reconcile-spans.js';
-import { tracingEnabled } from '../observability/tracing.js';
+import { tracedReconciler, tracingEnabled } from '../observability/index.js';
 import { type Cache, Controller, mapToControllerOwner, mapToSelf } from '../runtime/index.js';
 import { agentShellSweeperController } from './agent-shell-sweeper.js';
 import { mapToWaitingRuns } from './capacity/index.js';

@@ -2,8 +2,8 @@
 // context (orchestrator.io/traceparent), so every reconcile of the run joins the run's one trace.
 // The design it implements: docs/design.md §11.
 import { type RunKindName, type RunOf, specAttempt } from '../api/index.js';
-import type { ReconcileTrace } from '../observability/reconcile-spans.js';
-import { runTraceContext } from '../observability/run-trace.js';
+import type { ReconcileTrace } from '../observability/index.js';
+import { runTraceContext } from '../observability/index.js';
 import type { ReadOnlyStore, Request } from '../runtime/index.js';
 
 /** From the cached run: the attempt when the reconcile starts (the status's, else the spec's). */

@@ -11,8 +11,7 @@ import {
   type RunOf,
   runResource,
 } from '../api/index.js';
-import { LedgerIndex } from '../gateway/ledger-index.js';
-import { LEDGER_SELECTOR } from '../gateway/ledger-record.js';
+import { LEDGER_SELECTOR, LedgerIndex } from '../gateway/index.js';
 import {
   type Cache,
   CONFIGMAPS,

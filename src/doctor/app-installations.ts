@@ -4,7 +4,7 @@
 // given (doctor --repository) and the App's key is in place (the github-apps check names a missing one).
 import { createPrivateKey } from 'node:crypto';
 import { configuredApps } from '../api/index.js';
-import { appAuth, appSecretName, repositoryInstallation } from '../github/app-tokens/index.js';
+import { appAuth, appSecretName, repositoryInstallation } from '../github/index.js';
 import { type DoctorCheck, type DoctorContext, type DoctorFinding, ok, problem } from './check.js';
 import { secretKey } from './secret-keys.js';
 

@@ -3,7 +3,7 @@
 // name, so an App added to the config but not to the Role is refused at the first token).
 import { createPrivateKey } from 'node:crypto';
 import { configuredApps } from '../api/index.js';
-import { appSecretName } from '../github/app-tokens/index.js';
+import { appSecretName } from '../github/index.js';
 import { type DoctorCheck, type DoctorFinding, ok, problem } from './check.js';
 import { absence, secretKey } from './secret-keys.js';
 

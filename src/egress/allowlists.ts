@@ -1,7 +1,7 @@
 // Which allowlist an agent pod goes out by, where its proxy is, and the variables that send its
 // HTTP(S) there (docs/agent-pods.md "Egress"). Pure functions of the controller config.
 import type { ControllerConfig } from '../api/index.js';
-import { DEFAULT_ALLOWLIST } from '../config/egress.js';
+import { DEFAULT_ALLOWLIST } from '../config/index.js';
 
 export type Egress = ControllerConfig['egress'];
 export type Allowlist = Egress['allowlists'][string];

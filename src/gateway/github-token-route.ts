@@ -7,8 +7,8 @@
 // (src/github/phase-tokens/), wired in by src/app/gateway.ts.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { bearerToken } from '../auth/bearer.js';
-import { originFormPath } from '../http/request-target.js';
+import { bearerToken } from '../auth/index.js';
+import { originFormPath } from '../http/index.js';
 
 /** The phases' paths: the prepare container's read-only token, the publisher's write token. */
 export const GITHUB_TOKEN_PATHS = Object.freeze({

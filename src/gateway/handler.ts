@@ -4,7 +4,7 @@
 // it arrives while its usage is read, and what it used recorded once, however the call ended.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { HttpError, readBody } from '../http/json-body.js';
+import { HttpError, readBody } from '../http/index.js';
 import type { InFlight } from './in-flight.js';
 import type { InputBound } from './input-bound.js';
 import { type ModelPrice, type PriceTable, priceEntry } from './prices.js';

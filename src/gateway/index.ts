@@ -19,7 +19,6 @@
 // - ledger-record.ts: one ledger record: its name, labels, data, and the moment its spend counts at.
 // - limits.ts: the limits covering an attempt's call: its run's spend limit and the team budgets over
 //   its namespace, each with what the ledger says it spent.
-// - memory-ledger.ts: metered calls held in the process (tests, one replica's view).
 // - openai.ts: OpenAI's Responses API as the Codex CLI calls it.
 // - operator-secrets.ts: the platform's key and the token signing key, read from the operator's namespace.
 // - prices.ts: the price table: which entry prices a model, what tokens cost, what a remainder buys.
@@ -33,8 +32,20 @@
 // - upstream.ts: one call to the provider, streamed both ways, ended by a signal.
 export { anthropic } from './anthropic.js';
 export { mintAttemptToken, type TokenClaims, verifyAttemptToken } from './attempt-token.js';
+export { gemini } from './gemini.js';
+export { GITHUB_TOKEN_PATHS, githubTokenRoute, tokenPhase } from './github-token-route.js';
 export { type GatewayAttempt, gatewayHandler, type MeteredCall } from './handler.js';
+export { InFlight } from './in-flight.js';
 export { JobAuthenticator } from './job-authenticator.js';
+export { KubeLedger } from './kube-ledger.js';
+export { LedgerIndex, type MeteredAttempts } from './ledger-index.js';
+export { countsAt, LEDGER_SELECTOR, readRecord } from './ledger-record.js';
+export { gatewayLimits, selectedNamespaces } from './limits.js';
+export { openai } from './openai.js';
+export { type SecretKeyRef, secretValue, signingKey } from './operator-secrets.js';
 export { callCostMicros, type PriceTable } from './prices.js';
+export type { Provider } from './provider.js';
+export { providerRoutes } from './provider-routes.js';
 export { startGatewayServer } from './server.js';
 export { type Ledger, LimitGate, type SpendLimit } from './spend-gate.js';
+export { type TokenStamper, tokenStamper } from './stamp.js';

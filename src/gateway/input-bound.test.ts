@@ -4,11 +4,11 @@
 // while one it can is admitted with its output capped to what is left after the input.
 import t from 'tap';
 import { ATTEMPT, SHIPPED_PRICES } from '../../test/harness/fakes/gateway.js';
+import { MemoryLedger } from '../../test/harness/fakes/memory-ledger.js';
 import { anthropic } from './anthropic.js';
 import { anthropicInputBytes } from './anthropic-cache.js';
 import type { PricedCall } from './handler.js';
 import { inputCostMicros } from './input-bound.js';
-import { MemoryLedger } from './memory-ledger.js';
 import { LimitGate } from './spend-gate.js';
 
 const price = SHIPPED_PRICES().models['claude-sonnet-4-6'];

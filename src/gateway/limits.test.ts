@@ -3,6 +3,7 @@
 // ledger; and every limit the table says the gateway holds is one it returns.
 import t from 'tap';
 import { ATTEMPT, meteredCall } from '../../test/harness/fakes/gateway.js';
+import { MemoryLedger } from '../../test/harness/fakes/memory-ledger.js';
 import {
   type ControllerConfig,
   RUN_LIMIT_NAMES,
@@ -13,7 +14,6 @@ import {
 import { loadDefaultConfig } from '../config/load.js';
 import type { TokenClaims } from './attempt-token.js';
 import { gatewayLimits } from './limits.js';
-import { MemoryLedger } from './memory-ledger.js';
 
 type Budgets = NonNullable<ControllerConfig['budgets']>;
 const NOW = new Date('2026-11-24T10:00:00Z');

@@ -4,13 +4,13 @@
 // hold their slot until they end, so the request timeout covers receiving the request only.
 import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ListenerBudget } from '../http/index.js';
 import {
   applyRequestTimeouts,
   type ConnectionLimits,
   connectionsCheckingInterval,
   limitConnections,
-} from '../http/connection-limits.js';
-import type { ListenerBudget } from '../http/listener-budget.js';
+} from '../http/index.js';
 
 export interface GatewayServerOptions {
   handler: RequestListener;

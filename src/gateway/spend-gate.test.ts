@@ -1,7 +1,7 @@
 import t from 'tap';
 import { ATTEMPT, meteredCall, SHIPPED_PRICES } from '../../test/harness/fakes/gateway.js';
+import { MemoryLedger } from '../../test/harness/fakes/memory-ledger.js';
 import type { PricedCall } from './handler.js';
-import { MemoryLedger } from './memory-ledger.js';
 import { callCostMicros } from './prices.js';
 import { LimitGate } from './spend-gate.js';
 

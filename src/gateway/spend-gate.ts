@@ -15,7 +15,7 @@ import { inputCostMicros } from './input-bound.js';
 import { attemptKey } from './ledger-record.js';
 import { affordableOutputTokens, callCostMicros } from './prices.js';
 
-/** Where metered calls are recorded and summed (memory-ledger.ts; the cluster's ledger). */
+/** Where metered calls are recorded and summed (kube-ledger.ts; in tests, test/harness/fakes/memory-ledger.ts). */
 export interface Ledger {
   record(attempt: GatewayAttempt, call: MeteredCall): Promise<void>;
   /** Records the limit that refused a call of the attempt (the first one stays). */

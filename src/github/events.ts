@@ -2,7 +2,7 @@
 // comment on its code, a review requesting changes) or a failed CI run on a branch. Pure and total:
 // the payload is anyone's JSON until the signature says otherwise, and even then any field may be
 // missing, so every read is checked and an unusable payload is a reason to ignore it, never a throw.
-import { isPlainObject } from '../util/json.js';
+import { isPlainObject } from '../util/index.js';
 
 export type Trigger = 'comment' | 'review' | 'ci-failure';
 

@@ -20,7 +20,19 @@
 //   association), with a read-only token of that one repository, revoked after; a verdict, never its text.
 // - trigger-permission.ts: who may start an agent from GitHub: the actor's repository permission, not
 //   its association.
+
+export {
+  AppKeys,
+  appAuth,
+  appSecretName,
+  type GithubTokens,
+  githubApiUrl,
+  repositoryInstallation,
+  TokenBroker,
+  tokenScope,
+} from './app-tokens/index.js';
 export { CollaboratorPermissions } from './collaborator-permission.js';
+export { PHASE_TOKEN_AUDIENCE, PhaseTokenIssuer } from './phase-tokens/index.js';
 export {
   type CommentRequest,
   GithubPullRequestComments,

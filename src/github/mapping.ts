@@ -2,7 +2,7 @@
 // applied to the feedback read from a payload (events.ts). Pure: every "no" comes with its reason,
 // which the endpoint answers with (202), so a GitHub admin sees in the delivery log why nothing ran.
 import { type ControllerConfig, configuredApps } from '../api/index.js';
-import { taskIdFrom } from '../naming/task-pattern.js';
+import { taskIdFrom } from '../naming/index.js';
 import type { Feedback } from './events.js';
 
 type WebhookConfig = ControllerConfig['githubWebhook'];

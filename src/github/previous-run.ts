@@ -10,7 +10,7 @@ import {
   resolveRun,
   runResource,
 } from '../api/index.js';
-import { repositoryKey } from '../naming/repository-key.js';
+import { repositoryKey } from '../naming/index.js';
 import { type ApiRequester, resourcePath } from '../runtime/index.js';
 import type { Target } from './mapping.js';
 

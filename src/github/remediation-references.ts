@@ -3,7 +3,7 @@
 // pod use, which that run's submitter was checked for at admission (docs/security.md). The webhook
 // does not ask RBAC about the manager's runs (src/admission/reference-review.ts): this is the check.
 
-import { referencesToCheck, specOf } from '../admission/references/index.js';
+import { referencesToCheck, specOf } from '../admission/index.js';
 import type { CodeRun, ControllerConfig } from '../api/index.js';
 
 /** Why `run` may not be created (it names what `previous` did not, by the reference table), or undefined. */

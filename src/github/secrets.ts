@@ -1,8 +1,9 @@
 // The webhook's secrets, read from the files the controller config names (the keys of a mounted
 // Secret) and kept current by the one file watcher (src/watch/hot-files.ts), so a rotated Secret takes
 // effect without a restart. The config may name other files after a reload: the watch follows it.
-import { type HotFiles, hotFiles } from '../watch/hot-files.js';
-import type { Snapshot } from '../watch/snapshot.js';
+
+import type { Snapshot } from '../watch/index.js';
+import { type HotFiles, hotFiles } from '../watch/index.js';
 
 export interface SecretSourceOptions {
   /** Backstop poll of the files. Default the watcher's (10 s). */

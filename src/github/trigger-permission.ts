@@ -5,7 +5,7 @@
 // without access to the repository, or a read-only COLLABORATOR, passes it and holds no write. Pure
 // policy over the RepositoryPermissions seam, so the router's tests use an in-memory fake of it.
 import type { ControllerConfig } from '../api/index.js';
-import { truncate } from '../validation/finding.js';
+import { truncate } from '../validation/index.js';
 import type { Feedback } from './events.js';
 import { ownBotLogins } from './mapping.js';
 

@@ -3,7 +3,7 @@
 // controller-runtime lacks and an alert on an expiring certificate needs: when the one served expires.
 import { X509Certificate } from 'node:crypto';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { memo } from '../runtime/metrics.js';
+import { memo } from '../runtime/index.js';
 
 export interface CertificateMetrics {
   /** A new pair was read: at start, and whenever the files changed (failed reads included). */

@@ -16,7 +16,13 @@
 //   client certificate): they take a listener's reserve.
 // - token-buckets.ts: a token bucket per caller, memory bounded by the callers active lately.
 export { certWatcherMetrics } from './certwatcher-metrics.js';
-export { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from './connection-limits.js';
+export {
+  applyRequestTimeouts,
+  type ConnectionLimits,
+  connectionsCheckingInterval,
+  DEFAULT_CONNECTION_LIMITS,
+  limitConnections,
+} from './connection-limits.js';
 export { type HttpsServer, startHttpsServer } from './https-server.js';
 export { HttpError, readBody, readJsonBody, reserveParse } from './json-body.js';
 export { ListenerBudget, type ListenerLimits } from './listener-budget.js';

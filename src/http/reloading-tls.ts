@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:https';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
-import { hotFiles } from '../watch/hot-files.js';
+import { hotFiles } from '../watch/index.js';
 import type { CertificateMetrics } from './certwatcher-metrics.js';
 
 export interface CertificateFiles {

@@ -1,7 +1,7 @@
 // A token bucket per caller: `burst` requests at once, then `ratePerSecond` on average. A bucket that
 // has refilled is the same as no bucket, so full ones are dropped when the map grows: memory follows the
 // callers active in the last `burst / rate` seconds, not every caller ever seen.
-import { type Clock, realClock } from '../runtime/clock.js';
+import { type Clock, realClock } from '../runtime/index.js';
 
 export interface TokenBucketOptions {
   ratePerSecond: number;

@@ -8,8 +8,14 @@
 // - repository-key.ts: one spelling of a repository, to match a delivery to the runs on it.
 // - task-pattern.ts: where a pull request names its task: a branch or label pattern around `{taskId}`,
 //   and the task's marker file on the branch.
-export { AGENT_CONTAINER, DOCKER_CONTAINER, PREPARE_CONTAINER, PUBLISH_CONTAINER } from './containers.js';
-export { labelSelectorProblem } from './label-selector.js';
+export {
+  AGENT_CONTAINER,
+  DOCKER_CONTAINER,
+  PREPARE_CONTAINER,
+  PUBLISH_CONTAINER,
+  WORKSPACE_VOLUME,
+} from './containers.js';
+export { labelSelectorMatches, labelSelectorProblem } from './label-selector.js';
 export {
   agentFromGithubApp,
   boundedName,
@@ -26,6 +32,7 @@ export {
   slug,
   TASK_FILES_DIR,
   taskRunJobName,
+  uidHash,
   WORKSPACE_ROOT,
   workspacePvcName,
 } from './names.js';

@@ -22,4 +22,5 @@ export { type ReconcileTrace, tracedReconciler } from './reconcile-spans.js';
 export { firstReconcileTraceOps, runTraceContext, traceAnnotationOps } from './run-trace.js';
 export { logExportSettings, tracingSettings } from './settings.js';
 export { runTraceParent } from './traceparent.js';
+export type { Tracing } from './tracing.js';
 export { failed, inSpan, type PastSpan, recordPastSpan, startTracing, tracingEnabled } from './tracing.js';

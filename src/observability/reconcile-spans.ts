@@ -4,7 +4,7 @@
 // one trace holds them all. Used only when tracing is on (controllers/run-controllers.ts).
 // The design it implements: docs/design.md §11.
 import { type Attributes, type Context, ROOT_CONTEXT } from '@opentelemetry/api';
-import type { Reconciler, Request } from '../runtime/reconciler.js';
+import type { Reconciler, Request } from '../runtime/index.js';
 import { inSpan } from './tracing.js';
 
 /** Where a reconcile's span goes, and what it says of the object. */

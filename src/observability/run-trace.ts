@@ -2,7 +2,7 @@
 // the run is made a child of, so one trace holds the run's whole life; and the patch operation that
 // stores it on a run that has none yet (docs/design.md §11).
 import { type Context, ROOT_CONTEXT, type Span, trace } from '@opentelemetry/api';
-import { isPlainObject } from '../util/json.js';
+import { isPlainObject } from '../util/index.js';
 import { formatTraceParent, parseTraceParent, TRACE_ANNOTATION } from './traceparent.js';
 import { activeSpan, tracingEnabled } from './tracing.js';
 

@@ -3,10 +3,8 @@
 
 import type { ControllerConfig, ResolvedRun, TaskRun } from '../api/index.js';
 import { dockerRefusal } from '../api/index.js';
-import { taskDocsPaths } from '../config/task-docs.js';
-import { runDirectory } from '../naming/names.js';
-import { checkoutDirectory } from '../naming/repository-key.js';
-import { taskMarkerPath } from '../naming/task-pattern.js';
+import { taskDocsPaths } from '../config/index.js';
+import { checkoutDirectory, runDirectory, taskMarkerPath } from '../naming/index.js';
 import {
   applyAgentTools,
   type ContextInput,

@@ -18,7 +18,7 @@ import {
   runLimitsOrNone,
   type ToolConfig,
 } from '../api/index.js';
-import { slug, TASK_FILES_DIR, WORKSPACE_ROOT } from '../naming/names.js';
+import { slug, TASK_FILES_DIR, WORKSPACE_ROOT } from '../naming/index.js';
 import type { TemplateContext } from './context-types.js';
 import { RenderError } from './errors.js';
 import { configMapKeyToPath, RENDERED_DIR, renderedFileKey } from './keys.js';

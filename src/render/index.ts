@@ -68,3 +68,4 @@ export { PRESETS, type ToolPresets } from './tool-presets.js';
 
 /** The key of the entry script: the agent container runs `bash <configMapDir>/container.sh`. */
 export const ENTRY_SCRIPT_KEY = 'container.sh';
+export { localToolNames, TOOL_PRESETS_FILE } from './tool-presets.js';

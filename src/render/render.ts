@@ -161,6 +161,7 @@ export function renderRun<K extends RunKindName>(
   return renderResolved(set, resolveRun(kind, run, config), config, attempt, options);
 }
 
+/** @internal renderRun for one kind, as the tests call it. */
 export const renderTaskRun = (
   set: TemplateSet,
   run: TaskRun,
@@ -169,6 +170,7 @@ export const renderTaskRun = (
   options?: RenderOptions,
 ): RenderedRun => renderRun(set, 'TaskRun', run, config, attempt, options);
 
+/** @internal renderRun for one kind, as the tests call it. */
 export const renderCodeRun = (
   set: TemplateSet,
   run: CodeRun,
@@ -177,6 +179,7 @@ export const renderCodeRun = (
   options?: RenderOptions,
 ): RenderedRun => renderRun(set, 'CodeRun', run, config, attempt, options);
 
+/** @internal renderRun for one kind, as the tests call it. */
 export const renderDocsRun = (
   set: TemplateSet,
   run: DocsRun,

@@ -21,7 +21,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { kindFacts, RUN_KIND_NAMES, type RunKindName } from '../api/index.js';
-import { packageRoot } from '../util/package-root.js';
+import { packageRoot } from '../util/index.js';
 import { type AgentShellFiles, agentShellFiles } from './agent-shell-files.js';
 import { type CompiledTemplate, compile, createEnvironment } from './environment.js';
 import { TemplateError } from './errors.js';

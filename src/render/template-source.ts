@@ -2,7 +2,7 @@
 // controller config and applied to new runs only when it is good; a bad change is refused (onError,
 // for a log line and a metric) and the last good set stays. The same watcher as config/watch.ts.
 import type { ControllerConfig } from '../api/index.js';
-import { hotFiles } from '../watch/hot-files.js';
+import { hotFiles } from '../watch/index.js';
 import { defaultTemplateDir, loadTemplateSet, type TemplateSet } from './template-set.js';
 import { validatedTemplates } from './template-validation.js';
 

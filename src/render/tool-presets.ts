@@ -4,8 +4,8 @@
 // templates that use them.
 import { parse } from 'yaml';
 import type { ToolConfig } from '../api/index.js';
-import { WORKSPACE_ROOT } from '../naming/names.js';
-import { isPlainObject } from '../util/json.js';
+import { WORKSPACE_ROOT } from '../naming/index.js';
+import { isPlainObject } from '../util/index.js';
 import { RenderError } from './errors.js';
 
 export const PRESETS: readonly ToolConfig[] = ['minimal', 'default', 'advanced'];

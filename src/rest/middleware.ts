@@ -9,8 +9,8 @@ import {
   forbiddenMessage,
   type UserInfo,
 } from '../auth/index.js';
-import type { TokenBuckets } from '../http/token-buckets.js';
-import { truncate } from '../validation/finding.js';
+import type { TokenBuckets } from '../http/index.js';
+import { truncate } from '../validation/index.js';
 import type { CallLimit } from './runs.js';
 import { statusError, toStatus } from './status.js';
 

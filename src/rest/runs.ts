@@ -2,8 +2,7 @@
 // for the same verb with a SubjectAccessReview): create after the admission pipeline run in process
 // (the same defaulting and validation code, so errors name the same fields before anything is sent),
 // get, list, retry. The run records its caller in the submitted-by annotation.
-import { admitOffline } from '../admission/offline.js';
-import { judgeReferences, referencesToCheck, specOf } from '../admission/references/index.js';
+import { admitOffline, judgeReferences, referencesToCheck, specOf } from '../admission/index.js';
 import {
   ANNOTATIONS,
   API_VERSION,
@@ -13,11 +12,10 @@ import {
   runResource,
 } from '../api/index.js';
 import type { AccessReviewer, UserInfo } from '../auth/index.js';
-import { defaultGenerateName } from '../runs/generate-name.js';
-import { NOT_RETRYABLE, type Retried, retryRun } from '../runs/retry.js';
+import { defaultGenerateName, NOT_RETRYABLE, type Retried, retryRun } from '../runs/index.js';
 import { type ApiRequester, type KubeObject, type Query, resourcePath } from '../runtime/index.js';
-import { isPlainObject } from '../util/json.js';
-import { showValue } from '../validation/finding.js';
+import { isPlainObject } from '../util/index.js';
+import { showValue } from '../validation/index.js';
 import { forbidden, invalid, statusError } from './status.js';
 
 export interface RunAccess {

@@ -8,13 +8,17 @@ import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { ControllerConfig } from '../api/index.js';
 import type { AccessReviewer } from '../auth/index.js';
-import type { ConnectionLimits } from '../http/connection-limits.js';
-import { type HttpsServer, startHttpsServer } from '../http/https-server.js';
-import { ListenerBudget, type ListenerLimits } from '../http/listener-budget.js';
-import type { CertificateFiles } from '../http/reloading-tls.js';
-import { originFormPath, STRICT_ROUTES } from '../http/request-target.js';
-import { TokenBuckets } from '../http/token-buckets.js';
-import { tracingMiddleware } from '../observability/koa.js';
+import type { CertificateFiles, ConnectionLimits } from '../http/index.js';
+import {
+  type HttpsServer,
+  ListenerBudget,
+  type ListenerLimits,
+  originFormPath,
+  STRICT_ROUTES,
+  startHttpsServer,
+  TokenBuckets,
+} from '../http/index.js';
+import { tracingMiddleware } from '../observability/index.js';
 import type { ApiRequester, Clock } from '../runtime/index.js';
 import { authenticated, statusErrors } from './middleware.js';
 import { openApiDocument } from './openapi.js';

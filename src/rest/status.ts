@@ -2,12 +2,11 @@
 // details.causes[].field), so a client that reads apiserver errors reads ours; an apiserver error is
 // passed on as it came. An apiserver that does not answer (refused, reset, timed out, 5xx) is 503.
 
-import { denialMessage } from '../admission/denial.js';
-import { referenceDenial } from '../admission/reference-review.js';
+import { denialMessage, referenceDenial } from '../admission/index.js';
 import { GROUP, type RunKindName } from '../api/index.js';
-import { HttpError } from '../http/json-body.js';
+import { HttpError } from '../http/index.js';
 import { ApiError, RequestTimeoutError } from '../runtime/index.js';
-import { type Finding, MAX_FINDING_CHARS, REPORTED_FINDINGS, truncate } from '../validation/finding.js';
+import { type Finding, MAX_FINDING_CHARS, REPORTED_FINDINGS, truncate } from '../validation/index.js';
 
 export interface StatusCause {
   reason?: string;

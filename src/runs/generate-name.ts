@@ -1,7 +1,7 @@
 // The generateName of a run created without a name (the CLI, the REST API): its identity fields, so a
 // person recognises it, short enough that the names derived from it stay within 63 characters.
 import { type RunKindName, runService } from '../api/index.js';
-import { slug } from '../naming/names.js';
+import { slug } from '../naming/index.js';
 
 /** A generateName prefix short enough that the derived Job names stay within 63 characters. */
 export const namePrefix = (...parts: string[]) => `${slug(parts.join('-')).slice(0, 40).replace(/-+$/, '')}-`;

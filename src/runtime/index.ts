@@ -46,6 +46,7 @@ export {
   type ResourceEventHandler,
 } from './event-handlers.js';
 export type { ListenAddress } from './http-server.js';
+export { boundPort, closeServer, listen } from './http-server.js';
 export { Informer, type InformerOptions, type InformerStats } from './informer.js';
 export { type JobCondition, type JobState, jobConditions, jobFinishTime, jobState } from './job-state.js';
 export {
@@ -79,6 +80,7 @@ export {
   microTime,
 } from './leader-election.js';
 export { type LeaderElectionConfig, Manager, type ManagerOptions } from './manager.js';
+export { memo, RECONCILE_BUCKETS } from './metrics.js';
 export type { MetricsServing, ServeMetrics, ServingEndpoint } from './metrics-server.js';
 export {
   NAMESPACES,
@@ -89,6 +91,7 @@ export {
 } from './namespace-scope.js';
 export { NamespacedInformer, type NamespacedInformerOptions } from './namespaced-informer.js';
 export {
+  groupOf,
   type KubeObject,
   LAST_APPLIED_ANNOTATION,
   type ObjectMeta,
@@ -115,5 +118,12 @@ export {
   requestKey,
   TerminalError,
 } from './reconciler.js';
+export {
+  type HistogramCounts,
+  type Sample,
+  ScrapedHistogram,
+  scrapedCounter,
+  scrapedGauge,
+} from './scraped-metrics.js';
 export { type ReadOnlyStore, Store } from './store.js';
 export { WorkQueue, type WorkQueueOptions } from './workqueue.js';

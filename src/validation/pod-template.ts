@@ -3,7 +3,7 @@
 // key/operator/value combinations. Judged where a podTemplate enters: a run at admission
 // (src/admission/rules/pod-template.ts) and the controller config when it loads, so that a Job is never
 // refused for them after the fact.
-import { qualifiedNameProblem } from '../naming/names.js';
+import { qualifiedNameProblem } from '../naming/index.js';
 import { error, type Finding, showValue } from './finding.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ValidateFunction } from 'ajv';
-import type { JsonSchema } from '../api/schemas.js';
+import type { JsonSchema } from '../api/index.js';
 
 /** How a validator is compiled; part of its key. */
 export interface CompileMode {

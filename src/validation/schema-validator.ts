@@ -5,7 +5,7 @@ import { useFunc } from 'ajv/dist/compile/util.js';
 import ucs2length from 'ajv/dist/runtime/ucs2length.js';
 import limitLength from 'ajv/dist/vocabularies/validation/limitLength.js';
 import addFormats from 'ajv-formats';
-import type { JsonSchema } from '../api/schemas.js';
+import type { JsonSchema } from '../api/index.js';
 import { error, type Finding, omitted, REPORTED_FINDINGS, showValue } from './finding.js';
 import { precompiled } from './precompiled.js';
 

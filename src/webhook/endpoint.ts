@@ -5,10 +5,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
-import type { AdmissionRequest, AdmissionResult, ReviewCaller } from '../admission/request.js';
-import { HttpError, readJsonBody } from '../http/json-body.js';
-import { plainAddress, type SourceTrust } from '../http/source-trust.js';
-import { truncate } from '../validation/finding.js';
+import type { AdmissionRequest, AdmissionResult, ReviewCaller } from '../admission/index.js';
+import { HttpError, plainAddress, readJsonBody, type SourceTrust } from '../http/index.js';
+import { truncate } from '../validation/index.js';
 import type { RouteMetrics, WebhookMetrics } from './metrics.js';
 import { MalformedReview, parseReview, reviewResponseJson } from './review.js';
 

@@ -1,17 +1,21 @@
 // The webhook endpoints: one mutating and one validating per kind, wired to defaulting and validation.
 
-import { defaultingWarnings, defaultsPatch } from '../admission/defaults.js';
-import { denialMessage } from '../admission/denial.js';
-import { type ReferenceAccess, reviewReferences } from '../admission/reference-review.js';
-import type { AdmissionRequest, AdmissionResult, ReviewCaller } from '../admission/request.js';
-import { reviewSteering } from '../admission/steering-review.js';
-import { submitterPatch } from '../admission/submitter.js';
-import { validateRun } from '../admission/validate-run.js';
+import type { AdmissionRequest, AdmissionResult, ReviewCaller } from '../admission/index.js';
+import {
+  defaultingWarnings,
+  defaultsPatch,
+  denialMessage,
+  type ReferenceAccess,
+  reviewReferences,
+  reviewSteering,
+  submitterPatch,
+  validateRun,
+} from '../admission/index.js';
 import type { ConfigSource } from '../api/index.js';
 import { GROUP, kindFacts, RUN_KIND_NAMES, type RunKindName } from '../api/index.js';
 import type { AccessReviewer } from '../auth/index.js';
-import { tracingEnabled } from '../observability/tracing.js';
-import { countFindings, reportFindings, truncate } from '../validation/finding.js';
+import { tracingEnabled } from '../observability/index.js';
+import { countFindings, reportFindings, truncate } from '../validation/index.js';
 import { tracedReview } from './review-spans.js';
 import type { WebhookRoute } from './server.js';
 

@@ -12,4 +12,5 @@
 // - user-info.ts: the requester's userInfo bounded by what an apiserver sends (a 400 past it).
 export { admissionRoutes } from './handlers.js';
 export { installLocalWebhooks, localConfigurations } from './install.js';
+export type { WebhookServer } from './server.js';
 export { startWebhookServer } from './server.js';

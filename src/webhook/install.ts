@@ -10,7 +10,7 @@ import type {
 } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { isNotFound, KubeClient, type ResourceType, resourcePath } from '../runtime/index.js';
-import { packageRoot } from '../util/package-root.js';
+import { packageRoot } from '../util/index.js';
 
 type Configuration = V1MutatingWebhookConfiguration | V1ValidatingWebhookConfiguration;
 

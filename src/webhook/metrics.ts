@@ -9,7 +9,7 @@ import {
   ScrapedHistogram,
   scrapedCounter,
   scrapedGauge,
-} from '../runtime/scraped-metrics.js';
+} from '../runtime/index.js';
 
 /** One webhook path's counts. */
 export class RouteMetrics {

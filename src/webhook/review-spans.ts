@@ -5,11 +5,10 @@
 // (handlers.ts), so with tracing off the routes are the plain ones.
 // The design it implements: docs/design.md §11.
 import { type Attributes, ROOT_CONTEXT, type Span, SpanKind } from '@opentelemetry/api';
-import type { AdmissionRequest, AdmissionResult, ReviewCaller } from '../admission/request.js';
-import { runTraceContext, traceAnnotationOps } from '../observability/run-trace.js';
-import { failed, inSpan } from '../observability/tracing.js';
-import { isPlainObject } from '../util/json.js';
-import { truncate } from '../validation/finding.js';
+import type { AdmissionRequest, AdmissionResult, ReviewCaller } from '../admission/index.js';
+import { failed, inSpan, runTraceContext, traceAnnotationOps } from '../observability/index.js';
+import { isPlainObject } from '../util/index.js';
+import { truncate } from '../validation/index.js';
 import type { WebhookRoute } from './endpoint.js';
 
 export type WebhookVerb = 'mutate' | 'validate';

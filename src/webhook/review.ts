@@ -2,9 +2,9 @@
 // a request strictly enough that malformed input is a 400, and building the response in the version
 // that was asked.
 
-import type { AdmissionRequest, AdmissionResult } from '../admission/request.js';
-import { isPlainObject } from '../util/json.js';
-import { showValue, truncate } from '../validation/finding.js';
+import type { AdmissionRequest, AdmissionResult } from '../admission/index.js';
+import { isPlainObject } from '../util/index.js';
+import { showValue, truncate } from '../validation/index.js';
 import { userInfoProblem } from './user-info.js';
 
 /**

@@ -3,13 +3,17 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { certWatcherMetrics } from '../http/certwatcher-metrics.js';
-import type { ConnectionLimits } from '../http/connection-limits.js';
-import { type HttpsServer, startHttpsServer } from '../http/https-server.js';
-import { ListenerBudget, type ListenerLimits } from '../http/listener-budget.js';
-import type { CertificateFiles } from '../http/reloading-tls.js';
-import { STRICT_ROUTES } from '../http/request-target.js';
-import { type SourceTrust, sourceTrust } from '../http/source-trust.js';
+import type { CertificateFiles, ConnectionLimits } from '../http/index.js';
+import {
+  certWatcherMetrics,
+  type HttpsServer,
+  ListenerBudget,
+  type ListenerLimits,
+  type SourceTrust,
+  STRICT_ROUTES,
+  sourceTrust,
+  startHttpsServer,
+} from '../http/index.js';
 import { type ReviewEndpoint, reviewEndpoint, type WebhookRoute } from './endpoint.js';
 import { webhookMetrics } from './metrics.js';
 

@@ -4,7 +4,7 @@
 // review cost hundreds of MiB (docs/security.md "Admission reviews"). An apiserver's userInfo comes from
 // a token, a certificate or an authenticating proxy, all far below these bounds; past them the review
 // is a 400 before anything is asked of RBAC.
-import { isPlainObject } from '../util/json.js';
+import { isPlainObject } from '../util/index.js';
 
 /** The bounds, in characters and counts (docs/security.md states them). */
 export const USER_INFO_LIMITS = Object.freeze({

@@ -26,10 +26,10 @@ import {
   type PriceTable,
   startGatewayServer,
 } from '../../src/gateway/index.js';
-import { MemoryLedger } from '../../src/gateway/memory-ledger.js';
 import { DEFAULT_CONNECTION_LIMITS } from '../../src/http/connection-limits.js';
 import { ListenerBudget } from '../../src/http/listener-budget.js';
 import type { ApiRequester, KubeObject } from '../../src/runtime/index.js';
+import { MemoryLedger } from '../harness/fakes/memory-ledger.js';
 import { messagesBody } from '../harness/operator/gateway.js';
 import { say } from '../harness/remote/model-script.js';
 import { ModelStandin } from '../harness/remote/model-standin.js';

@@ -5,7 +5,13 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { missingFolders, parseLayers, readLayers, upwardImports } from '../../scripts/check-imports.js';
+import {
+  backDoorImports,
+  missingFolders,
+  parseLayers,
+  readLayers,
+  upwardImports,
+} from '../../scripts/check-imports.js';
 
 const root = join(import.meta.dirname, '../..');
 const LAYERS = readLayers(root);
@@ -36,6 +42,26 @@ t.test('product code may not import test/ or scripts/; tests beside the code are
     ['src/controllers/act.ts → test/harness/wait.ts (product code imports test/, which stands above src/)'],
   );
 });
+
+t.test(
+  'an import into another folder past its index.ts is reported; within a folder, and from tests, it is not',
+  async (t) => {
+    const findings = backDoorImports({
+      'src/controllers/agent/manifests.ts': [
+        'src/api/index.ts',
+        'src/api/labels.ts',
+        'src/controllers/kind/strategy.ts',
+        'src/egress/network-policy.ts',
+      ],
+      'src/controllers/agent/manifests.test.ts': ['src/api/labels.ts'],
+      'test/harness/fakes/gateway.ts': ['src/gateway/ledger-record.ts'],
+    });
+    t.strictSame(findings, [
+      'src/controllers/agent/manifests.ts → src/api/labels.ts (src/controllers reaches past src/api/index.ts)',
+      'src/controllers/agent/manifests.ts → src/egress/network-policy.ts (src/controllers reaches past src/egress/index.ts)',
+    ]);
+  },
+);
 
 t.test('a src/ folder in no layer is a finding, so a new folder has to be placed', async (t) => {
   t.match(upwardImports({ 'src/newthing/a.ts': ['src/api/index.ts'] }, LAYERS), [

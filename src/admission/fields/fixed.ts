@@ -6,8 +6,8 @@
 // (steering.ts). The choice is explained in docs/security.md.
 import { isDeepStrictEqual } from 'node:util';
 import type { RunKindName } from '../../api/index.js';
-import { isPlainObject } from '../../util/json.js';
-import { error, type Finding, showValue } from '../../validation/finding.js';
+import { isPlainObject } from '../../util/index.js';
+import { error, type Finding, showValue } from '../../validation/index.js';
 import { type FieldRow, isMutable } from './classes.js';
 import { covers } from './coverage.js';
 import { FIELD_CLASSES } from './table.js';

@@ -7,8 +7,8 @@
 // caller's to exempt (src/admission/steering-review.ts).
 import { isDeepStrictEqual } from 'node:util';
 import type { RunKindName } from '../../api/index.js';
-import { isPlainObject } from '../../util/json.js';
-import { error, type Finding, showValue } from '../../validation/finding.js';
+import { isPlainObject } from '../../util/index.js';
+import { error, type Finding, showValue } from '../../validation/index.js';
 import { type FieldRow, othersMayChange } from './classes.js';
 import { covers, kindsOf } from './coverage.js';
 import { valueAt } from './fixed.js';

@@ -4,7 +4,7 @@
 // allowed is enough. No answer in time is a denial that says so; nothing is admitted unchecked.
 import type { AccessReviewer, ResourceAttributes, UserInfo } from '../../auth/index.js';
 import { permissionText } from '../../auth/index.js';
-import { error, type Finding } from '../../validation/finding.js';
+import { error, type Finding } from '../../validation/index.js';
 import { type Permission, permissionsOf } from './row.js';
 import type { ReferenceCheck } from './table.js';
 

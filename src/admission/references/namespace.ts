@@ -4,7 +4,7 @@
 // ServiceAccount, the run's own workspace, the platform's Secrets of the controller config) is not
 // named, so needs no check.
 import { GROUP, githubUserSecrets, runAgent, runGithubAuth, specDefaults } from '../../api/index.js';
-import { isPlainObject } from '../../util/json.js';
+import { isPlainObject } from '../../util/index.js';
 import type { Reference } from './row.js';
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);

@@ -9,7 +9,7 @@
 // repositories.ts, platform.ts). The field classification (src/admission/fields/table.ts) names these
 // rows for its authorised fields, so what it says is asked is what is asked.
 // The design: docs/security.md, docs/design.md §7.
-import { isPlainObject } from '../../util/json.js';
+import { isPlainObject } from '../../util/index.js';
 import { AGENT_PROFILE_REFERENCE } from './agent-profiles.js';
 import {
   CLAIM_REFERENCE,

@@ -5,8 +5,8 @@
 // bring it what a mesh or cloud agent grants, which whoever may create a run must not choose
 // (docs/security.md).
 import type { ControllerConfig } from '../../api/index.js';
-import { qualifiedNameProblem } from '../../naming/names.js';
-import { error, type Finding, showValue } from '../../validation/finding.js';
+import { qualifiedNameProblem } from '../../naming/index.js';
+import { error, type Finding, showValue } from '../../validation/index.js';
 import { field, type Rule } from './context.js';
 
 /** The apiserver's limit on the total size of an object's annotations (keys and values). */

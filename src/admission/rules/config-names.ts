@@ -1,6 +1,6 @@
 // Rules that check names against the controller config: agents, GitHub Apps, models, local tools.
 import type { ControllerConfig } from '../../api/index.js';
-import { error, type Finding, warning } from '../../validation/finding.js';
+import { error, type Finding, warning } from '../../validation/index.js';
 import { field, type Rule } from './context.js';
 
 const list = (names: string[]) => names.map((n) => `"${n}"`).join(', ');

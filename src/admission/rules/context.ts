@@ -1,5 +1,5 @@
 import type { ControllerConfig } from '../../api/index.js';
-import type { Finding } from '../../validation/finding.js';
+import type { Finding } from '../../validation/index.js';
 
 /** What a rule sees: the object, the old one on UPDATE, and the controller config. */
 export interface RuleContext<T> {

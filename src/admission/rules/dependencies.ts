@@ -1,6 +1,6 @@
 // A TaskRun's dependencies as the run alone can judge them: it may not wait for its own task. Whether
 // the tasks it names have succeeded is the reconciler's to follow (src/controllers/kind/dependencies.ts).
-import { error } from '../../validation/finding.js';
+import { error } from '../../validation/index.js';
 import { field, type Rule } from './context.js';
 
 export const notDependingOnItself: Rule<unknown> = ({ object }) => {

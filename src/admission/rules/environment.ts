@@ -8,8 +8,8 @@ import {
   type RunKindName,
   serviceAccountRefusal,
 } from '../../api/index.js';
-import { isPlainObject } from '../../util/json.js';
-import { error, type Finding, showValue } from '../../validation/finding.js';
+import { isPlainObject } from '../../util/index.js';
+import { error, type Finding, showValue } from '../../validation/index.js';
 import { field, type Rule } from './context.js';
 
 const RULE = 'agent-env';

@@ -2,7 +2,7 @@
 // installation token, and the entry script hands it to git for each URL the run names, so a URL on
 // another host would receive a token minted for github.host's repositories (docs/security.md).
 import { type RunKindName, runAgent, runGithubAuth } from '../../api/index.js';
-import { error, type Finding, showValue } from '../../validation/finding.js';
+import { error, type Finding, showValue } from '../../validation/index.js';
 import { field, type Rule } from './context.js';
 
 /** The host (with its port, when one is given) a repository URL names; undefined for org/repo. */

@@ -1,7 +1,7 @@
 // Rules on who a run acts as on GitHub: a GitHub App or a GitHub user, exactly one
 // (src/api/github-auth.ts decides how each authenticates).
 import { type ControllerConfig, runAgent } from '../../api/index.js';
-import { error, type Finding } from '../../validation/finding.js';
+import { error, type Finding } from '../../validation/index.js';
 import { field, type Rule } from './context.js';
 
 const isSet = (v: unknown) => v !== undefined && v !== null;

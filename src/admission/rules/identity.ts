@@ -1,5 +1,5 @@
 import type { RunKindName } from '../../api/index.js';
-import { error, showValue } from '../../validation/finding.js';
+import { error, showValue } from '../../validation/index.js';
 import { fixedFieldChanges } from '../fields/index.js';
 import { field, type Rule } from './context.js';
 

@@ -1,5 +1,5 @@
 // Rules for repository URLs and paths inside the workspace.
-import { error, showValue } from '../../validation/finding.js';
+import { error, showValue } from '../../validation/index.js';
 import { field, type Rule } from './context.js';
 
 const SCP_LIKE = /^git@[A-Za-z0-9.-]+:[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/;

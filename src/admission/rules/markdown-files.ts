@@ -1,5 +1,5 @@
 import { CONFIGMAP_LIMIT_BYTES, type TaskRun } from '../../api/index.js';
-import { error } from '../../validation/finding.js';
+import { error } from '../../validation/index.js';
 import type { Rule } from './context.js';
 
 /**

@@ -13,8 +13,8 @@ import {
   type PodTemplateField,
   type RunKindName,
 } from '../../api/index.js';
-import { isPlainObject } from '../../util/json.js';
-import { error, type Finding, showValue } from '../../validation/finding.js';
+import { isPlainObject } from '../../util/index.js';
+import { error, type Finding, showValue } from '../../validation/index.js';
 
 const RULE = 'placement';
 const LOCKED_RULE = 'pod-template';

@@ -2,7 +2,7 @@
 // would be refused for is refused here (src/validation/pod-template.ts), and so is what would widen
 // where the pod may go beyond what the controller config lets runs choose (placement.ts).
 import { type RunKindName, runPodTemplateOwn } from '../../api/index.js';
-import { podTemplateFindings } from '../../validation/pod-template.js';
+import { podTemplateFindings } from '../../validation/index.js';
 import { field, type Rule } from './context.js';
 import { placementFindings } from './placement.js';
 

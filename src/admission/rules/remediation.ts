@@ -1,6 +1,6 @@
 // A CodeRun's remediation block (what the GitHub webhook sets, docs/github-webhook.md): its session id
 // is only read when the run continues a session, so without continueSession it would do nothing.
-import { error } from '../../validation/finding.js';
+import { error } from '../../validation/index.js';
 import { field, type Rule } from './context.js';
 
 /** The CRD says the same in CEL; this gives the message offline and without the CRD's rules. */

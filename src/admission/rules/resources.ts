@@ -5,9 +5,8 @@
 // not. Quantities compare exactly (500m equals 0.5). On UPDATE a value the stored run had is not judged
 // again (the config may have lowered a maximum since).
 import { type RunKindName, runAgent, runPriority, runProfile } from '../../api/index.js';
-import { isPlainObject } from '../../util/json.js';
-import { compareQuantities, parseQuantity, type Quantity } from '../../util/quantity.js';
-import { error, type Finding, showValue } from '../../validation/finding.js';
+import { compareQuantities, isPlainObject, parseQuantity, type Quantity } from '../../util/index.js';
+import { error, type Finding, showValue } from '../../validation/index.js';
 import { field, type Rule } from './context.js';
 
 const RULE = 'resource-bounds';

@@ -15,8 +15,8 @@ import {
   runLimitField,
   runProfile,
 } from '../../api/index.js';
-import { isPlainObject } from '../../util/json.js';
-import { error, type Finding, showValue } from '../../validation/finding.js';
+import { isPlainObject } from '../../util/index.js';
+import { error, type Finding, showValue } from '../../validation/index.js';
 import { field, type Rule } from './context.js';
 
 const RULE = 'limit-bounds';

@@ -3,9 +3,8 @@
 // storageClassName only the config's workspace.storageClassName or one of workspace.allowedStorageClasses:
 // a StorageClass decides the volume's cost, speed and backups, the platform's choice. On UPDATE a value
 // the stored run had is not judged again.
-import { isPlainObject } from '../../util/json.js';
-import { compareQuantities, parseQuantity, type Quantity } from '../../util/quantity.js';
-import { error, type Finding, showValue } from '../../validation/finding.js';
+import { compareQuantities, isPlainObject, parseQuantity, type Quantity } from '../../util/index.js';
+import { error, type Finding, showValue } from '../../validation/index.js';
 import { field, type Rule } from './context.js';
 
 const RULE = 'workspace-bounds';

@@ -5,8 +5,7 @@
 // which admission checks (src/admission/rules/environment.ts) and rendering checks again.
 // The design it implements: docs/design.md §1.2 (Docker sidecar).
 import type { ControllerConfig } from '../../api/index.js';
-import { DOCKER_CONTAINER } from '../../naming/containers.js';
-import { WORKSPACE_ROOT } from '../../naming/names.js';
+import { DOCKER_CONTAINER, WORKSPACE_ROOT } from '../../naming/index.js';
 
 /** Loopback only: the pod's containers share the network namespace, nothing outside reaches it. */
 export const DOCKER_HOST = 'tcp://127.0.0.1:2375';

@@ -9,8 +9,8 @@
 // volume and token as an env var (the entry script hands them to git). Values only ever come by reference.
 // The design it implements: docs/design.md §1.2 (GitHub authentication).
 import { AGENT_ENV, type ControllerConfig, type GithubAuth, type SecretKeyRef } from '../../api/index.js';
-import { GITHUB_TOKEN_PATHS } from '../../gateway/github-token-route.js';
-import { PHASE_TOKEN_AUDIENCE } from '../../github/phase-tokens/index.js';
+import { GITHUB_TOKEN_PATHS } from '../../gateway/index.js';
+import { PHASE_TOKEN_AUDIENCE } from '../../github/index.js';
 import type { EnvVar } from './env-var.js';
 
 /** Where a GitHub user's SSH Secret is mounted in the agent container (its keys are files there). */

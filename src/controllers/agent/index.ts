@@ -14,7 +14,6 @@
 //   the run by resource attributes.
 // - manifests.ts: the workspace PVC, the attempt's ConfigMap and Job (a base, then the features'
 //   additions), and the agent shell's ConfigMap the namespace's runs share.
-// - manifests-test-runs.ts: the TaskRun and config the manifests tests start from (test-only).
 export type { EnvVar } from './env-var.js';
 export {
   type AttemptInput,

@@ -2,10 +2,17 @@
 // through its profile's allowlist port, the pod carries the label its NetworkPolicy selects, and no
 // run variable displaces the proxy's.
 import t from 'tap';
+import {
+  agentOf,
+  codeRun,
+  config,
+  input,
+  type Json,
+  taskRun,
+} from '../../../test/harness/fakes/job-builder-runs.js';
 import { AGENT_CONTAINER, PREPARE_CONTAINER, PUBLISH_CONTAINER } from '../../naming/containers.js';
 import { codeRunStrategy } from '../kind/strategy.js';
 import { attemptJob } from './manifests.js';
-import { agentOf, codeRun, config, input, type Json, taskRun } from './manifests-test-runs.js';
 
 const on = structuredClone(config);
 on.egress.enabled = true;

@@ -2,10 +2,17 @@
 // stamp of the attempt's token into it.
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
+import {
+  agentOf,
+  config,
+  input,
+  JOB,
+  type Json,
+  taskRun,
+} from '../../../test/harness/fakes/job-builder-runs.js';
 import { verifyAttemptToken } from '../../gateway/attempt-token.js';
 import { tokenStamper } from '../../gateway/stamp.js';
 import { attemptJob } from './manifests.js';
-import { agentOf, config, input, JOB, type Json, taskRun } from './manifests-test-runs.js';
 
 t.test(
   'with the gateway: the agent alone gets its URL and the attempt token, and no pod the key',

@@ -1,11 +1,20 @@
 import t from 'tap';
+import {
+  APP,
+  agentOf,
+  codeRun,
+  config,
+  input,
+  JOB,
+  type Json,
+  taskRun,
+} from '../../../test/harness/fakes/job-builder-runs.js';
 import type { ControllerConfig, DefaultedRun } from '../../api/index.js';
 import { configFrom } from '../../config/load.js';
 import { TRACE_ANNOTATION } from '../../observability/traceparent.js';
 import { agentShellFiles } from '../../render/index.js';
 import { codeRunStrategy } from '../kind/strategy.js';
 import { agentShellConfigMap, attemptConfigMap, attemptJob, workspacePvc } from './manifests.js';
-import { APP, agentOf, codeRun, config, input, JOB, type Json, taskRun } from './manifests-test-runs.js';
 
 const owner = {
   apiVersion: 'orchestrator.io/v1',

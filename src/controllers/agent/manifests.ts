@@ -21,9 +21,10 @@ import {
   AGENT_CONTAINER,
   PREPARE_CONTAINER,
   PUBLISH_CONTAINER,
+  TASK_FILES_DIR,
+  WORKSPACE_ROOT,
   WORKSPACE_VOLUME,
-} from '../../naming/containers.js';
-import { TASK_FILES_DIR, WORKSPACE_ROOT } from '../../naming/names.js';
+} from '../../naming/index.js';
 import { type AgentShellFiles, ENTRY_SCRIPT_KEY } from '../../render/index.js';
 import type { KubeObject, OwnerReference } from '../../runtime/index.js';
 import { objectLabels, type RunStrategy } from '../kind/strategy.js';

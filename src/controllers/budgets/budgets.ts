@@ -11,7 +11,7 @@ import {
   parseUsd,
   type Window,
 } from '../../api/index.js';
-import { labelSelectorMatches } from '../../naming/label-selector.js';
+import { labelSelectorMatches } from '../../naming/index.js';
 import type { SpendIndex } from './spend-index.js';
 
 /** Why a run may not start an attempt now: a budget covering its namespace is spent. */

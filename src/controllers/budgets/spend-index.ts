@@ -5,7 +5,7 @@
 // replica that becomes leader, or a restarted one, rebuilds the same figures (docs/economics.md,
 // docs/design.md §5.3).
 import { type AttemptUsage, parseUsd, type Run, type RunKindName } from '../../api/index.js';
-import { countsAt, readRecord } from '../../gateway/ledger-record.js';
+import { countsAt, readRecord } from '../../gateway/index.js';
 import { type EventSource, type KubeObject, objectKey, type ReadOnlyStore } from '../../runtime/index.js';
 import { GroupedMap } from '../../util/index.js';
 

@@ -17,10 +17,14 @@ import {
   resolveRun,
   runResource,
 } from '../../api/index.js';
-import { DEFAULT_ALLOWLIST } from '../../config/egress.js';
+import { DEFAULT_ALLOWLIST } from '../../config/index.js';
 import { agentAllowlist, commentMarker, refusalComment } from '../../egress/index.js';
-import { tokenScope } from '../../github/app-tokens/index.js';
-import { type PullRequestComments, type PullRequestRef, pullRequestOf } from '../../github/index.js';
+import {
+  type PullRequestComments,
+  type PullRequestRef,
+  pullRequestOf,
+  tokenScope,
+} from '../../github/index.js';
 import {
   type ApiRequester,
   type Clock,

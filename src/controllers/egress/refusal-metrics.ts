@@ -2,7 +2,7 @@
 // profile when a pod of a run sent them, and those no run could be named for (an address no pod of
 // ours held then, or two could have). Counted as each line is read, once per leader's reading.
 import { Counter } from 'prom-client';
-import { memo } from '../../runtime/metrics.js';
+import { memo } from '../../runtime/index.js';
 import type { RefusingRun } from './refusal-book.js';
 
 export interface RefusalMetrics {

@@ -15,7 +15,7 @@ import {
   type RunOf,
   runLabels,
 } from '../../api/index.js';
-import { runLabelValue } from '../../naming/names.js';
+import { runLabelValue } from '../../naming/index.js';
 import { type DependencyVerdict, dependencyVerdict } from './dependencies.js';
 
 /** A kind's attempt names (src/api/attempt-names.ts) and what only reconciling needs of it. */

@@ -15,7 +15,7 @@ import {
   type RunStatus,
   runAgent,
 } from '../../api/index.js';
-import { memo } from '../../runtime/metrics.js';
+import { memo } from '../../runtime/index.js';
 import type { RunCache } from '../capacity/holder-index.js';
 import { taskRunMetrics } from './taskrun-metrics.js';
 import { countUsage, registerUsageMetrics, seedUsage } from './usage-metrics.js';

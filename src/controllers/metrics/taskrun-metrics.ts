@@ -4,7 +4,7 @@
 // these keep the old dashboards working.
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Reconciler } from '../../runtime/index.js';
-import { memo, RECONCILE_BUCKETS } from '../../runtime/metrics.js';
+import { memo, RECONCILE_BUCKETS } from '../../runtime/index.js';
 
 export interface TaskRunMetrics {
   reconciliations: Counter;

@@ -12,7 +12,7 @@ import {
   STOP_REASONS,
   type TokenField,
 } from '../../api/index.js';
-import { memo } from '../../runtime/metrics.js';
+import { memo } from '../../runtime/index.js';
 
 // `run_namespace`, not `namespace`: a scrape's target label of that name (the operator pod's) would
 // rename it (exported_namespace) or, with honorLabels, replace it.

@@ -4,7 +4,7 @@
 // Labels are bounded: the run's namespace, the stage (an agent profile's role or name, `other`), a
 // final phase and the cause.
 import { Counter } from 'prom-client';
-import { memo } from '../../runtime/metrics.js';
+import { memo } from '../../runtime/index.js';
 import type { StageRow } from './stage-report.js';
 
 export interface StageMetrics {

@@ -6,8 +6,7 @@
 // Only the operator's own figures go into it: names, phases, counts and the cost's decimal string, never
 // text an agent wrote. Pure.
 import { type CodeRun, type ControllerConfig, formatUsd, parseUsd, resolveRun } from '../../api/index.js';
-import { tokenScope } from '../../github/app-tokens/index.js';
-import { type PullRequestRef, pullRequestOf } from '../../github/index.js';
+import { type PullRequestRef, pullRequestOf, tokenScope } from '../../github/index.js';
 
 /** The label Argo's coderun-template puts on each run: the Workflow's name. */
 export const WORKFLOW_LABEL = 'workflows.argoproj.io/workflow';

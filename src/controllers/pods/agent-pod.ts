@@ -8,9 +8,9 @@ import {
   DOCKER_CONTAINER,
   PREPARE_CONTAINER,
   PUBLISH_CONTAINER,
-} from '../../naming/containers.js';
+} from '../../naming/index.js';
 import type { KubeObject } from '../../runtime/index.js';
-import { redactSecrets } from '../../util/redact.js';
+import { redactSecrets } from '../../util/index.js';
 
 interface ContainerState {
   waiting?: { reason?: string; message?: string };

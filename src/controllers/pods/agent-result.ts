@@ -19,7 +19,7 @@ import {
   USD_PATTERN,
   type Usage,
 } from '../../api/index.js';
-import { isPlainObject } from '../../util/json.js';
+import { isPlainObject } from '../../util/index.js';
 
 export { MAX_RESULT_BYTES, RESULT_PROTOCOL };
 

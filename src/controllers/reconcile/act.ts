@@ -12,7 +12,7 @@ import {
   type RunOf,
   type RunStatus,
 } from '../../api/index.js';
-import type { TokenStamper } from '../../gateway/stamp.js';
+import type { TokenStamper } from '../../gateway/index.js';
 import {
   type ApiRequester,
   CONFIGMAPS,

@@ -11,7 +11,7 @@ import {
   type StopReason,
   type Usage,
 } from '../../api/index.js';
-import type { MeteredAttempts } from '../../gateway/ledger-index.js';
+import type { MeteredAttempts } from '../../gateway/index.js';
 import { jobFinishTime, type KubeObject } from '../../runtime/index.js';
 import type { AgentState, ResultRead } from '../pods/index.js';
 

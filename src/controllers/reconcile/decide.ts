@@ -10,7 +10,7 @@ import {
   type RunOf,
   type RunStatus,
 } from '../../api/index.js';
-import { firstReconcileTraceOps } from '../../observability/run-trace.js';
+import { firstReconcileTraceOps } from '../../observability/index.js';
 import type { AgentShellFiles } from '../../render/index.js';
 import type { KubeObject } from '../../runtime/index.js';
 import { attemptConfigMap, attemptJob, workspacePvc } from '../agent/index.js';

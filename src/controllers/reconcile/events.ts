@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type RunStatus, STOP_REASONS } from '../../api/index.js';
-import { boundedName } from '../../naming/names.js';
-import { emitEvent } from '../../observability/log-export.js';
+import { boundedName } from '../../naming/index.js';
+import { emitEvent } from '../../observability/index.js';
 import {
   type ApiRequester,
   type CoreEvent,

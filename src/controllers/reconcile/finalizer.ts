@@ -7,7 +7,7 @@
 // restart in the middle converges.
 // The design it implements: docs/design.md §6.1.
 import { LABELS } from '../../api/index.js';
-import { runLabelValue } from '../../naming/names.js';
+import { runLabelValue } from '../../naming/index.js';
 import {
   type ApiRequester,
   CONFIGMAPS,

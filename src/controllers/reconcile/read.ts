@@ -18,7 +18,7 @@ import {
   runFinished,
   specAttempt,
 } from '../../api/index.js';
-import type { MeteredAttempts } from '../../gateway/ledger-index.js';
+import type { MeteredAttempts } from '../../gateway/index.js';
 import { RenderError, renderResolved, type TemplateSet, withoutAgentShell } from '../../render/index.js';
 import { jobState, type KubeObject, ownedBy, type ReadOnlyStore } from '../../runtime/index.js';
 import { budgetRefusal, type SpendIndex } from '../budgets/index.js';

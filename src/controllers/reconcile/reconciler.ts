@@ -6,7 +6,7 @@
 // `conflict` state, which is decided and acted on once more.
 // The design it implements: docs/design.md §4.
 import { type ControllerConfig, kindFacts, type RunKindName, runResource } from '../../api/index.js';
-import type { TokenStamper } from '../../gateway/stamp.js';
+import type { TokenStamper } from '../../gateway/index.js';
 import {
   type ApiRequester,
   type Clock,

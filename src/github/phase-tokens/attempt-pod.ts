@@ -5,7 +5,7 @@
 // container has terminated and `publish` runs (docs/security.md "Phases and their credentials").
 // Pure: issuer.ts reads the objects.
 import { API_VERSION, LABELS, MANAGED_BY, RUN_KIND_NAMES, type RunKindName } from '../../api/index.js';
-import { AGENT_CONTAINER, PREPARE_CONTAINER, PUBLISH_CONTAINER } from '../../naming/containers.js';
+import { AGENT_CONTAINER, PREPARE_CONTAINER, PUBLISH_CONTAINER } from '../../naming/index.js';
 import type { KubeObject, OwnerReference } from '../../runtime/index.js';
 
 /** The two tokens: the checkout's read-only one and the publisher's write one. */

@@ -5,13 +5,13 @@ import { loadDefaultConfig } from '../../../src/config/load.js';
 import { anthropic } from '../../../src/gateway/anthropic.js';
 import { type GatewayAttempt, gatewayHandler, type MeteredCall } from '../../../src/gateway/handler.js';
 import { InFlight } from '../../../src/gateway/in-flight.js';
-import { MemoryLedger } from '../../../src/gateway/memory-ledger.js';
 import { callCostMicros, type PriceTable } from '../../../src/gateway/prices.js';
 import type { Provider } from '../../../src/gateway/provider.js';
 import { type GatewayServer, startGatewayServer } from '../../../src/gateway/server.js';
 import { LimitGate, type SpendLimit } from '../../../src/gateway/spend-gate.js';
 import { DEFAULT_CONNECTION_LIMITS } from '../../../src/http/connection-limits.js';
 import { ListenerBudget } from '../../../src/http/listener-budget.js';
+import { MemoryLedger } from './memory-ledger.js';
 
 export const ATTEMPT: GatewayAttempt = {
   namespace: 'team-a',

@@ -1,7 +1,7 @@
 // The base Job with its features' additions, applied in the list's order: each part of the Job (a
 // container's variables and mounts, the pod's labels, fields, sidecars and volumes) gets every
 // feature's additions after the base's, so where a feature adds follows from the list alone.
-import { AGENT_CONTAINER, PREPARE_CONTAINER, PUBLISH_CONTAINER } from '../../../naming/containers.js';
+import { AGENT_CONTAINER, PREPARE_CONTAINER, PUBLISH_CONTAINER } from '../../../naming/index.js';
 import type { AgentJob, BaseContainer, JobAdditions, Phase } from './feature.js';
 
 /** Each phase's container by name. */

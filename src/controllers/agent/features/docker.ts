@@ -1,7 +1,7 @@
 // The Docker daemon of a CodeRun with spec.enableDocker (../docker-sidecar.ts): its sidecar and storage,
 // and the agent's DOCKER_HOST.
 import { AGENT_ENV } from '../../../api/index.js';
-import { WORKSPACE_VOLUME } from '../../../naming/containers.js';
+import { WORKSPACE_VOLUME } from '../../../naming/index.js';
 import { dockerSidecar } from '../docker-sidecar.js';
 import type { JobFeature } from './feature.js';
 

@@ -1,12 +1,12 @@
 // The Job's features (features/): each one, off, leaves the Job exactly as without it, and on, adds to
 // it; the list's order is the order of what they add.
 import t from 'tap';
+import type { Json } from '../../../../test/harness/fakes/job-builder-runs.js';
 import type { CodeRun, ControllerConfig, TaskRun } from '../../../api/index.js';
 import { resolveRun } from '../../../api/index.js';
 import { loadDefaultConfig } from '../../../config/load.js';
 import { codeRunStrategy, taskRunStrategy } from '../../kind/strategy.js';
 import { attemptJob } from '../manifests.js';
-import type { Json } from '../manifests-test-runs.js';
 import { JOB_FEATURES, type JobFeature } from './index.js';
 
 /** Every feature off: no pod template, no GitHub identity, no model key, egress and telemetry off. */

@@ -1,7 +1,7 @@
 // The agent's own signals tied to the run: the run's trace context (W3C's TRACEPARENT, which
 // OpenTelemetry SDKs and CLIs take as their parent) and the CLI's telemetry export (../telemetry-env.ts).
 import { AGENT_ENV } from '../../../api/index.js';
-import { runTraceParent } from '../../../observability/traceparent.js';
+import { runTraceParent } from '../../../observability/index.js';
 import { telemetryEnv } from '../telemetry-env.js';
 import type { JobFeature } from './feature.js';
 

@@ -1,15 +1,15 @@
-// The runs and config the Job builder's tests start from (manifests.test.ts, manifests-gateway.test.ts,
-// manifests-egress.test.ts).
+// The runs and config the Job builder's tests start from (src/controllers/agent/manifests*.test.ts,
+// features/features.test.ts).
 import {
   type CodeRun,
   type ControllerConfig,
   type DefaultedRun,
   resolveRun,
   type TaskRun,
-} from '../../api/index.js';
-import { loadDefaultConfig } from '../../config/load.js';
-import { uidHash } from '../../naming/names.js';
-import { taskRunStrategy } from '../kind/strategy.js';
+} from '../../../src/api/index.js';
+import { loadDefaultConfig } from '../../../src/config/index.js';
+import { taskRunStrategy } from '../../../src/controllers/kind/strategy.js';
+import { uidHash } from '../../../src/naming/index.js';
 
 export const config = loadDefaultConfig();
 // No App keys: the Job's shape without the GitHub token broker's credential (github-credentials.test.ts

@@ -1,8 +1,9 @@
-// A ledger held in the process: one replica's view, for tests and for the offline benchmark. The
+// A ledger held in the process (a fake of the gateway's Ledger): one replica's view, for unit tests and
+// the offline benchmark. The
 // cluster's ledger is shared by the replicas (docs/economics.md "The model gateway").
-import type { GatewayAttempt, MeteredCall } from './handler.js';
-import { attemptKey } from './ledger-record.js';
-import type { Ledger } from './spend-gate.js';
+import type { GatewayAttempt, MeteredCall } from '../../../src/gateway/handler.js';
+import { attemptKey } from '../../../src/gateway/ledger-record.js';
+import type { Ledger } from '../../../src/gateway/spend-gate.js';
 
 export interface LedgerEntry {
   attempt: GatewayAttempt;
