@@ -70,8 +70,8 @@ export const PLATFORM_LIMITS = Object.freeze({
 
 export const RUN_LIMIT_NAMES = Object.keys(RUN_LIMITS) as RunLimitName[];
 
-/** Where a run sets the limit, as messages name it. */
-export const runLimitField = (limit: RunLimitName): string => `spec.limits.${limit}`;
+/** Where a run sets a field of its limits (a limit, or the model to fall back to), as messages name it. */
+export const runLimitField = (limit: RunLimitName | 'fallbackModel'): string => `spec.limits.${limit}`;
 
 /** The limits only the agent CLI holds an attempt to: a profile whose CLI cannot is refused them. */
 export const CLI_ONLY_LIMITS: readonly RunLimitName[] = RUN_LIMIT_NAMES.filter(

@@ -23,8 +23,8 @@
 // - start-checks.ts: the doctor's checks at a manager's start, each problem logged once with its fix.
 // - doctor-context.ts: what the doctor's checks are given: the shipped manifests read as files, the runs'
 //   namespaces, and how the manager's permissions are asked (src/doctor).
-// - rest-api.ts: the REST API's part of the process: the manager's identity (trusted by the webhooks) and
-//   the API server, which serves the GitHub webhook too.
+// - rest-api.ts: the REST API's part of the process: the API server, which serves the GitHub webhook too.
+// - connections.ts: the config's connection limits, which every listener of the process is held to.
 // - github-webhook.ts: the GitHub webhook's router on the REST API's port, under a budget of its own.
 // - model-gateway.ts: the model gateway's step, on every replica.
 // - gateway.ts: the model gateway wired: its keys and ledger in the operator's namespace, the run's and the
@@ -39,7 +39,8 @@
 // - shutdown.ts: how the process stops: the servers drained beside the manager, then all closed in order.
 // - options.ts: the run options, from the config file, then flags, then environment; nothing read at import.
 // - service-account.ts: the manager's identity (the orchestrator ServiceAccount), in a pod or locally, so
-//   a permission missing from config/rbac fails locally as in a cluster.
+//   a permission missing from config/rbac fails locally as in a cluster; the user name the webhooks trust
+//   to state a run's submitter.
 
 export { doctorContext, reviewFor, runNamespacesOf } from './doctor-context.js';
 export { defaultConfigFile, type RunFlags, runOptions } from './options.js';

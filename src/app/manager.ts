@@ -1,7 +1,7 @@
 // Leader election and the manager of `orchestrator run`: the Lease holder reconciles; every replica
 // serves the metrics (secure-metrics.ts) and the probes.
 import { Manager } from '../runtime/index.js';
-import { connectionLimits } from './rest-api.js';
+import { connectionLimits } from './connections.js';
 import type { Connected } from './run-context.js';
 import { metricsServing } from './secure-metrics.js';
 

@@ -1,8 +1,9 @@
 // The model gateway's step of `orchestrator run`: on every replica, its keys and ledger in the operator's
 // namespace (docs/economics.md); gateway.ts wires it.
+
+import { connectionLimits } from './connections.js';
 import { type ModelGateway, startModelGateway } from './gateway.js';
 import type { GithubApps } from './github-apps.js';
-import { connectionLimits } from './rest-api.js';
 import type { Connected } from './run-context.js';
 
 export function serveModelGateway(proc: Connected, github: GithubApps): Promise<ModelGateway | undefined> {

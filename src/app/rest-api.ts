@@ -1,45 +1,14 @@
-// The REST API's part of `orchestrator run`: the manager's own identity (whose submitted-by the
-// webhooks trust), and the API server on its address with the webhook's certificate files, serving the
-// GitHub webhook (github-webhook.ts) too.
-import type { Logger } from 'pino';
-import type { ControllerConfig } from '../api/index.js';
+// The REST API's part of `orchestrator run`: the API server on its address with the webhook's
+// certificate files, serving the GitHub webhook (github-webhook.ts) too.
 import { KubeReviewer } from '../auth/index.js';
 import { GITHUB_WEBHOOK_PATH } from '../github/index.js';
-import type { CertificateFiles, ConnectionLimits } from '../http/index.js';
+import type { CertificateFiles } from '../http/index.js';
 import { type ApiServer, startApiServer } from '../rest/index.js';
-import type { KubeClient, ListenAddress } from '../runtime/index.js';
+import type { ListenAddress } from '../runtime/index.js';
+import { connectionLimits } from './connections.js';
 import type { GithubApps } from './github-apps.js';
 import { type GithubWebhookOptions, githubWebhookRoute } from './github-webhook.js';
 import type { Connected } from './run-context.js';
-import { authenticatedUser } from './service-account.js';
-
-/**
- * The user names trusted to state a run's submitter: the manager's own, as the apiserver sees it. Not
- * known (the SelfSubjectReview failed): none, so a run the REST API creates names the manager.
- */
-export async function managerIdentity(client: KubeClient, logger: Logger): Promise<ReadonlySet<string>> {
-  try {
-    const user = await authenticatedUser(client);
-    logger.info({ user }, 'manager client authenticated');
-    return new Set(user ? [user] : []);
-  } catch (err) {
-    logger.warn(
-      { err: (err as Error).message },
-      'the manager could not learn its own user name: runs made through the REST API will name the manager as their submitter',
-    );
-    return new Set();
-  }
-}
-
-/** The config's `connections`, which every listener of the process is held to. */
-export const connectionLimits = ({ connections }: ControllerConfig): ConnectionLimits => ({
-  maxPerListener: connections.maxPerListener,
-  maxPerAddress: connections.maxPerAddress,
-  headerTimeoutMs: connections.headerTimeoutSeconds * 1000,
-  reservedForTrusted: connections.reservedForTrusted,
-  maxPerUnprovenAddress: connections.maxPerUnprovenAddress,
-  trustedSources: connections.trustedSources,
-});
 
 export interface RestApiOptions extends GithubWebhookOptions {
   address: ListenAddress;

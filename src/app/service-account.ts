@@ -1,6 +1,7 @@
 // The manager's identity: the orchestrator ServiceAccount (config/rbac). In a pod the in-cluster
 // config authenticates as it; in local mode and in the RBAC test a token from the TokenRequest API
 // does, so a permission missing from config/rbac fails there as it would in a cluster.
+import type { Logger } from 'pino';
 import { KubeConfig } from '../kubeconfig/index.js';
 import { type ApiRequester, type KubeClient, type ResourceType, resourcePath } from '../runtime/index.js';
 
@@ -72,4 +73,22 @@ export async function authenticatedUser(client: KubeClient): Promise<string> {
     { body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' } },
   );
   return review.status?.userInfo?.username ?? '';
+}
+
+/**
+ * The user names trusted to state a run's submitter: the manager's own, as the apiserver sees it. Not
+ * known (the SelfSubjectReview failed): none, so a run the REST API creates names the manager.
+ */
+export async function managerIdentity(client: KubeClient, logger: Logger): Promise<ReadonlySet<string>> {
+  try {
+    const user = await authenticatedUser(client);
+    logger.info({ user }, 'manager client authenticated');
+    return new Set(user ? [user] : []);
+  } catch (err) {
+    logger.warn(
+      { err: (err as Error).message },
+      'the manager could not learn its own user name: runs made through the REST API will name the manager as their submitter',
+    );
+    return new Set();
+  }
 }

@@ -3,8 +3,9 @@
 import { REFERENCE_REVIEW_TIMEOUT_MS, referenceReviewer } from '../admission/index.js';
 import { admissionRoutes, startWebhookServer, type WebhookServer } from '../webhook/index.js';
 import { managerClient } from './connect.js';
-import { connectionLimits, managerIdentity } from './rest-api.js';
+import { connectionLimits } from './connections.js';
 import type { Connected } from './run-context.js';
+import { managerIdentity } from './service-account.js';
 
 export async function serveWebhooks(proc: Connected): Promise<WebhookServer> {
   const { opts, logger, registry, local, client } = proc;

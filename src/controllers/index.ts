@@ -20,7 +20,7 @@
 // - pods/: following an attempt's agent through its Job and pod.
 // - reconcile/: the generic run reconciler: read, decide, act.
 // - run-controllers.ts: the informers, caches and controllers wired as the manager runs them
-//   (src/app/run.ts) and as the integration tests start them: a list, and each kind's controller.
+//   (src/app/controllers.ts) and as the integration tests start them: a list, and each kind's controller.
 // - run-controllers-options.ts: what run-controllers.ts is given.
 // - shared-caches.ts: the caches every kind's controller reads: runs, Jobs, ConfigMaps, PVCs, pods, spend, slots.
 // - run-reconcile-trace.ts: what a run's reconcile span says of the run, so its reconciles join its trace.

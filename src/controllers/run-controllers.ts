@@ -1,4 +1,4 @@
-// The informers and controllers that reconcile runs, wired as the manager runs them (src/app/run.ts)
+// The informers and controllers that reconcile runs, wired as the manager runs them (src/app/controllers.ts)
 // and as integration tests start them, as a list: the shared caches (shared-caches.ts), a controller
 // per kind mapped to its runs' Jobs, ConfigMaps, pods and slots (below), the sweeper of the agent-shell
 // ConfigMaps of earlier templates, and the optional features, a file each: egress refusals
@@ -99,8 +99,8 @@ function kindController<K extends RunKindName>(
     // The agent's pod: its first update (scheduled or not), what holds it, its start; its deletion.
     .watch(filtered(shared.pods, { add: never, update: agentChanged }), mapPodToRun(jobs.store, owner))
     // A Job's pod refused (a new FailedCreate Event, or a repeat of one: its count changes).
+    // No watch of Secrets: a token minted, renewed or refused is read from its Secret next reconcile.
     .watch(filtered(shared.refusals, { delete: never }), mapPodCreationToRun(jobs.store, owner));
-  // A token minted, renewed or refused (recorded on its Secret) is read by the next reconcile.
   watchDependenciesAndSlots(controller, shared, cache);
   return controller;
 }

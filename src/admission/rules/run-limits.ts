@@ -41,7 +41,7 @@ export const boundedRunLimits =
         findings.push(
           error(
             RULE,
-            `spec.limits.${limit}`,
+            runLimitField(limit),
             `Forbidden: the ${cli.name} CLI of agent ${agent} cannot enforce ${limit} (docs/agents.md); leave it unset`,
           ),
         );

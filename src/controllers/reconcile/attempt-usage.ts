@@ -73,7 +73,8 @@ export function attemptSpend(
     attempt: a.attempt,
   });
   // The agent's own stop (its CLI's turn or spend cap) only ever ends its run sooner: it is kept.
-  // The gateway refuses for the run's spend limit or a team budget: both stop with one reason.
+  // The gateway refuses for the run's spend limit or a team budget: both stop with one reason, which
+  // src/api/limits.test.ts holds equal for the two rows.
   const stopReason: StopReason | undefined = gateway?.refusal
     ? PLATFORM_LIMITS.teamBudget.stopReason
     : agentStop;
