@@ -135,7 +135,7 @@ export async function renderTypes(source, { header, version, fragments, sharedDi
     ...(crd
       ? {
           inject:
-            "import type { ObjectMeta } from '../../runtime/object.js';\nimport type * as shared from './shared.js';\n",
+            "import type { ObjectMeta } from '../../runtime/index.js';\nimport type * as shared from './shared.js';\n",
           transform: (/** @type {JsonSchema} */ node, /** @type {any} */ options) =>
             options.path === metadataPath
               ? ts.factory.createTypeReferenceNode('ObjectMeta')
