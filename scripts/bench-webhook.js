@@ -28,8 +28,8 @@
 // SubjectAccessReviews, and measures the validate endpoint of two more servers with a review naming a
 // GitHub user, a ServiceAccount and a claim (bench-review.js; the requester is in system:masters, so
 // all are allowed): refs-warm (answers cached as in production) and refs-cold (no cache: every review
-// asks the apiserver). `ours` then sends the plain review, whose questions (every run's: its agent
-// profile, its App repository) a stand-in answers in process: `ours` measures the server, not RBAC.
+// asks the apiserver). `ours` then sends the plain review, whose questions (its agent profile, its
+// GitHub user's token Secret) a stand-in answers in process: `ours` measures the server, not RBAC.
 //
 // Environment: BENCH_SECONDS (per measured phase, default 4), BENCH_CONNECTIONS (closed loop, default 8),
 // BENCH_RATE (open loop, default 200), BENCH_CPU_PROF=<dir> (write ours.cpuprofile and
