@@ -8,6 +8,7 @@ import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { sized } from '../../scripts/bench-smoke.js';
 import { KubeReviewer } from '../../src/auth/index.js';
 import { createAuthority } from '../../src/certs/authority.js';
 import { startApiServer } from '../../src/rest/server.js';
@@ -17,8 +18,8 @@ import { ensureCrds } from '../harness/deploy/crds.js';
 import { sampleTaskRun, taskRunPath, testConfig } from '../harness/operator/operator.js';
 import { call } from '../harness/operator/rest.js';
 
-const N = Number(process.argv[2] ?? 300);
-const ROUNDS = Number(process.argv[3] ?? 2);
+const N = Number(process.argv[2] ?? sized(300, 5));
+const ROUNDS = Number(process.argv[3] ?? sized(2, 1));
 const WORKERS = Number(process.argv[4] ?? 8);
 
 const cluster = await testCluster();
