@@ -1,9 +1,10 @@
 // The load generator of `npm run bench:webhook`: keep-alive HTTPS POSTs in a closed loop (max
 // throughput) and an open loop (a fixed arrival rate, latency from the scheduled send time).
 import { Agent, request } from 'node:https';
+import { sized } from './bench-smoke.js';
 
-export const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
-export const WARMUP_SECONDS = 1;
+export const SECONDS = Number(process.env.BENCH_SECONDS ?? sized(4, 0.2));
+export const WARMUP_SECONDS = sized(1, 0.1);
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 export const RATE = Number(process.env.BENCH_RATE ?? 200);
 

@@ -1,10 +1,9 @@
 // The review `npm run bench:webhook` sends: a TaskRun CREATE as the apiserver sends it, with three
-// markdown files of a few KiB. With `references`, the run also names what its submitter must be allowed
-// to use (docs/security.md): a GitHub user (its token Secret), another ServiceAccount and another
-// workspace claim, so the validating webhook asks RBAC five questions (the ServiceAccount's two
-// alternatives at once, and the agent profile); without, it names only what every run does: its agent
-// profile (rex) and, acting as rex's GitHub App, its repository under two names (the exact one and the
-// owner's `/*`), three questions.
+// markdown files of a few KiB. The run acts as the GitHub user acme-bot, as config/samples/taskrun.yaml
+// does: the shipped controller config names no GitHub App, so a TaskRun naming no user is refused. So
+// the validating webhook asks RBAC about its agent profile (rex) and the user's token Secret. With
+// `references`, the run also names another ServiceAccount and another workspace claim, which the
+// submitter must be allowed to use too (docs/security.md), each with two alternatives asked at once.
 
 export function admissionReview({ references = false } = {}) {
   const paragraph = (topic, i) =>
@@ -40,7 +39,7 @@ export function admissionReview({ references = false } = {}) {
       repository: {
         url: 'https://github.com/acme/payments.git',
         branch: 'main',
-        ...(references ? { githubUser: 'acme-bot' } : {}),
+        githubUser: 'acme-bot',
       },
       ...(references ? { serviceAccountName: 'deployer', workspace: { pvcName: 'shared-cache' } } : {}),
       dependsOn: [3, 5],

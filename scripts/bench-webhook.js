@@ -28,14 +28,15 @@
 // SubjectAccessReviews, and measures the validate endpoint of two more servers with a review naming a
 // GitHub user, a ServiceAccount and a claim (bench-review.js; the requester is in system:masters, so
 // all are allowed): refs-warm (answers cached as in production) and refs-cold (no cache: every review
-// asks the apiserver). `ours` then sends the plain review, whose questions (every run's: its agent
-// profile, its App repository) a stand-in answers in process: `ours` measures the server, not RBAC.
+// asks the apiserver). `ours` then sends the plain review, whose questions (its agent profile, its
+// GitHub user's token Secret) a stand-in answers in process: `ours` measures the server, not RBAC.
 //
 // Environment: BENCH_SECONDS (per measured phase, default 4), BENCH_CONNECTIONS (closed loop, default 8),
 // BENCH_RATE (open loop, default 200), BENCH_CPU_PROF=<dir> (write ours.cpuprofile and
-// baseline.cpuprofile there, one per server process, to open in Chrome DevTools or VS Code). Exit code 1
-// if a request failed or the sample review is not allowed; a missed target is printed, not an error
-// (numbers on a shared machine are noisy).
+// baseline.cpuprofile there, one per server process, to open in Chrome DevTools or VS Code),
+// BENCH_SMOKE=1 (one round of 0.2 s phases: bench-smoke.js). Exit code 1 if a request failed or the
+// sample review is not allowed (in a smoke round, the peer's too); a missed target is printed, not an
+// error (numbers on a shared machine are noisy).
 
 import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -47,8 +48,9 @@ import { PEER_BINARIES, parseBenchArgs, peerBinary } from './bench-args.js';
 import { CONNECTIONS, closedLoop, openLoop, RATE, SECONDS, send, WARMUP_SECONDS } from './bench-load.js';
 import { startPeerWebhook } from './bench-peer.js';
 import { admissionReview } from './bench-review.js';
+import { SMOKE, sized } from './bench-smoke.js';
 import { webhookReport } from './bench-webhook-report.js';
-import { buildDist, root } from './build.js';
+import { ensureDist, root } from './build.js';
 
 // ---------------------------------------------------------------------------------------------------
 // The parent: build, certificates, the review, the load, the table.
@@ -64,9 +66,9 @@ async function bench() {
     process.exit(2);
   }
   const { peerBin } = args;
-  const rounds = args.values.rounds ?? (peerBin ? 3 : 1);
+  const rounds = args.values.rounds ?? sized(peerBin ? 3 : 1, 1);
   log('building (tsc -p tsconfig.build.json)');
-  if (!buildDist()) {
+  if (!ensureDist()) {
     log('the build failed');
     process.exit(1);
   }
@@ -156,6 +158,7 @@ async function bench() {
           const m = await measure().catch((err) => ({ failure: err.message }));
           const failure = m.failure ?? (m.closed.errors || m.open.errors ? peerFailure(m) : undefined);
           if (failure) log(`${what}: FAILED: ${failure}`);
+          if (failure && SMOKE) failed = true;
           rows.push(failure ? { round, server, endpoint, failure } : { round, server, endpoint, ...m });
         }
       }

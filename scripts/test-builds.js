@@ -13,6 +13,7 @@ const TOOLS = {
   otelcol: ['otelcol'],
   helm: ['helm'],
   argo: ['workflow-controller', 'argoexec', 'argo-events', 'nats-server'],
+  peer: ['peer-manager', 'peer-webhook-server'],
 };
 
 /** Builds the harness's tools by name in a child process (tap's TypeScript loader); resolves to its exit. */

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
 import pino from 'pino';
+import { sized } from '../../scripts/bench-smoke.js';
 import { cpuSeconds, procCpu } from '../../scripts/proc-usage.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { mintAttemptToken } from '../../src/gateway/attempt-token.js';
@@ -164,8 +165,8 @@ const pct = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 
 async function main() {
-  const N = Number(process.argv[2] ?? 2000);
-  const ROUNDS = Number(process.argv[3] ?? 3);
+  const N = Number(process.argv[2] ?? sized(2000, 20));
+  const ROUNDS = Number(process.argv[3] ?? sized(3, 1));
   const signing = randomBytes(32);
   const model = await child('standin');
   const upstream = `http://127.0.0.1:${model.port}`;
@@ -182,7 +183,7 @@ async function main() {
   let standinCpu = 0;
   // Warm both paths (JIT, the token's Job check, keep-alive sockets) before measuring.
   for (const side of Object.values(sides))
-    for (let i = 0; i < 200; i++) await streamedCall(agent, side.port, side.key, body);
+    for (let i = 0; i < sized(200, 5); i++) await streamedCall(agent, side.port, side.key, body);
   for (let round = 1; round <= ROUNDS; round++)
     for (const name of ['direct', 'gateway'] as const) {
       const side = sides[name];

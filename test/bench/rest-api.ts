@@ -8,6 +8,7 @@ import { Agent } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { sized } from '../../scripts/bench-smoke.js';
 import { KubeReviewer } from '../../src/auth/index.js';
 import { createAuthority } from '../../src/certs/authority.js';
 import { startApiServer } from '../../src/rest/server.js';
@@ -16,9 +17,10 @@ import { kubeConfig, testCluster } from '../harness/cluster/cluster.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { sampleTaskRun, taskRunPath, testConfig } from '../harness/operator/operator.js';
 import { call } from '../harness/operator/rest.js';
+import { restCaller } from '../harness/operator/rest-callers.js';
 
-const N = Number(process.argv[2] ?? 300);
-const ROUNDS = Number(process.argv[3] ?? 2);
+const N = Number(process.argv[2] ?? sized(300, 5));
+const ROUNDS = Number(process.argv[3] ?? sized(2, 1));
 const WORKERS = Number(process.argv[4] ?? 8);
 
 const cluster = await testCluster();
@@ -26,27 +28,12 @@ await ensureCrds(cluster);
 const admin = new KubeClient(kubeConfig(cluster));
 const config = testConfig();
 
-// The caller: a ServiceAccount with a token for the audience orchestrator, allowed to create TaskRuns
-// in the namespaces this benchmark makes (a ClusterRole bound cluster-wide, deleted at the end).
+// The caller: a ServiceAccount with a token for the audience orchestrator, allowed in each namespace the
+// API side writes to what a submitter of these runs needs (restCaller's Role: the runs, their agent
+// profile and App repositories, which the reference checks ask about).
 const home = `bench-rest-${Date.now().toString(36)}`;
 await admin.request('POST', '/api/v1/namespaces', { body: { metadata: { name: home } } });
-await admin.request('POST', `/api/v1/namespaces/${home}/serviceaccounts`, {
-  body: { metadata: { name: 'pm' } },
-});
-const rbac = '/apis/rbac.authorization.k8s.io/v1';
-await admin.request('POST', `${rbac}/clusterroles`, {
-  body: {
-    metadata: { name: home },
-    rules: [{ apiGroups: ['orchestrator.io'], resources: ['taskruns'], verbs: ['create'] }],
-  },
-});
-await admin.request('POST', `${rbac}/clusterrolebindings`, {
-  body: {
-    metadata: { name: home },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: home },
-    subjects: [{ kind: 'ServiceAccount', name: 'pm', namespace: home }],
-  },
-});
+await restCaller(cluster, home, home);
 const token =
   (
     await admin.request<{ status?: { token?: string } }>(
@@ -78,6 +65,7 @@ const api = { port: server.port, ca: ca.certPem, agent: new Agent({ keepAlive: t
 async function namespace(side: string, round: number): Promise<string> {
   const name = `${home}-${side}-${round}`;
   await admin.request('POST', '/api/v1/namespaces', { body: { metadata: { name } } });
+  if (side === 'api') await restCaller(cluster, home, name);
   return name;
 }
 
@@ -124,8 +112,6 @@ console.log(
 );
 
 await server.close();
-for (const path of [`${rbac}/clusterrolebindings/${home}`, `${rbac}/clusterroles/${home}`])
-  await admin.request('DELETE', path);
 const namespaces = [
   home,
   ...Array.from({ length: ROUNDS }, (_, r) => ['direct', 'api'].map((s) => `${home}-${s}-${r + 1}`)).flat(),

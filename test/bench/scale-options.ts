@@ -1,5 +1,6 @@
 // The command line of `npm run bench:scale` (test/bench/scale.ts), parsed without side effects so that
 // a unit test can hold it to its rules.
+import { sized } from '../../scripts/bench-smoke.js';
 
 export interface ScaleOptions {
   /** Runs of the large phase; the small phase makes a tenth of them. Default 5,000. */
@@ -17,7 +18,9 @@ export interface ScaleOptions {
 export const SCALE_USAGE =
   'usage: npm run bench:scale [-- N] [--services S] [--fail-once SHARE] [--workers W] [--concurrency C]';
 
-const DEFAULTS: ScaleOptions = { runs: 5000, services: 50, failOnce: 0.1, workers: 8 };
+// A smoke round's runs share one service, so that they take every kind (scale-runs.ts cycles the
+// kinds over the services).
+const DEFAULTS: ScaleOptions = { runs: sized(5000, 10), services: sized(50, 1), failOnce: 0.1, workers: 8 };
 
 /** A positive integer, or an error naming the flag. */
 function count(flag: string, value: string | undefined, min: number): number {

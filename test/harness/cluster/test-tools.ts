@@ -108,6 +108,40 @@ export const NATS_SERVER: TestTool = {
   users: 'the Argo Events suite',
 };
 
+/**
+ * The controller-runtime peer the benchmarks compare against (its README), kept outside this
+ * repository: `$ORCHESTRATOR_PEER_DIR`, else `shared/peers/controller-runtime` beside this checkout's
+ * folder. Where it is missing, its tools are not built and the benchmarks' smoke rounds say so.
+ */
+export const PEER_DIR =
+  process.env.ORCHESTRATOR_PEER_DIR ?? join(packageRoot(), '..', 'shared', 'peers', 'controller-runtime');
+
+/** The peer's manager (its TaskRun controller), which bench:reconcile starts. */
+export const PEER_MANAGER: TestTool = {
+  tool: 'peer manager',
+  component: {
+    name: 'peer-manager',
+    target: './cmd',
+    label: "the controller-runtime peer's manager",
+    holds: 'its TaskRun controller',
+  },
+  moduleDir: PEER_DIR,
+  users: "the benchmarks' smoke rounds with the peer",
+};
+
+/** The peer's webhook server, which bench:webhook starts. */
+export const PEER_WEBHOOK_SERVER: TestTool = {
+  tool: 'peer webhook server',
+  component: {
+    name: 'peer-webhook-server',
+    target: './cmd/webhook-server',
+    label: "the controller-runtime peer's webhook server",
+    holds: 'its validating and defaulting webhooks',
+  },
+  moduleDir: PEER_DIR,
+  users: "the benchmarks' smoke rounds with the peer",
+};
+
 /** Every test tool, in the order scripts/test.js builds them. */
 export const TEST_TOOLS: readonly TestTool[] = [
   OTEL_COLLECTOR,
@@ -116,6 +150,8 @@ export const TEST_TOOLS: readonly TestTool[] = [
   ARGOEXEC,
   ARGO_EVENTS_BINARY,
   NATS_SERVER,
+  PEER_MANAGER,
+  PEER_WEBHOOK_SERVER,
 ];
 
 /** Path of the tool's binary, building it first when not cached. */

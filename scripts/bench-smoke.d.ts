@@ -1,0 +1,2 @@
+export declare const SMOKE: boolean;
+export declare const sized: <T>(full: T, tiny: T) => T;
