@@ -52,6 +52,8 @@ export const INSTALL_STEPS: readonly InstallStep[] = [
 ];
 
 const KUBECTL_TIMEOUT_MS = 120_000;
+/** How long the uninstall waits for the CRDs to go once their runs are gone. */
+const CRD_DELETE_WAIT_SECONDS = 60;
 
 /** ORCHESTRATOR_KUBECTL (a command line, or a JSON argv array), else `kubectl`, plus the context flags. */
 export function kubectlArgv(flags: KubeFlags, env: NodeJS.ProcessEnv = process.env): string[] {
@@ -207,8 +209,10 @@ async function uninstall(conn: Connection, flags: KubeFlags & { timeout: string 
   if (served) await deleteRuns(conn, timeoutMs, io);
   for (const step of [...steps.filter((s) => s.role !== 'crds').reverse(), ...crds]) {
     // Only the CRDs are waited for: a namespace needs kube-controller-manager to finish, which a bare
-    // control plane lacks, and nothing after it depends on it.
-    const wait = step.role === 'crds' ? [`--timeout=${Math.ceil(timeoutMs / 1000)}s`] : ['--wait=false'];
+    // control plane lacks, and nothing after it depends on it. Their wait is kubectl's own, not the
+    // runs' --timeout: kubectl holds its every request to that deadline, so a short --timeout (the runs
+    // may not wait) failed the CRDs' deletion on a slow apiserver.
+    const wait = step.role === 'crds' ? [`--timeout=${CRD_DELETE_WAIT_SECONDS}s`] : ['--wait=false'];
     const target = join(packageRoot(), step.path);
     const args = ['delete', '--ignore-not-found', ...wait, ...namespaceArgs(step, conn), step.apply, target];
     if (step.role === 'runs') {
