@@ -93,7 +93,7 @@ t.test('tess and an ungranted App repository are refused until a Role grants the
     certFile: join(webhooks.certDir, 'tls.crt'),
     keyFile: join(webhooks.certDir, 'tls.key'),
     client,
-    reviewer: new KubeReviewer({ client, audience: 'orchestrator', timeoutMs: scaled(10_000) }),
+    reviewer: new KubeReviewer({ client, audience: 'orchestrator', timeoutMs: 10_000 }),
     config: () => testConfig(),
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     requestTimeoutMs: scaled(10_000),
@@ -204,7 +204,7 @@ t.test('tess and an ungranted App repository are refused until a Role grants the
   // The webhook and the REST API remember a denial for 30 s (src/auth): wait that out.
   const admitted = async (what: string, attempt: () => Promise<boolean>) =>
     waitFor(`${what} to be admitted once the cached denials expire`, attempt, {
-      timeoutMs: scaled(120_000),
+      timeoutMs: 120_000,
       intervalMs: 2_000,
     });
   await admitted(

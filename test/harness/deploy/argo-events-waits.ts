@@ -2,7 +2,7 @@
 // submitted, their events acknowledged on the bus (so whatever an event would do is done), and a
 // Workflow's step running.
 import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';
-import { scaled, waitFor } from '../util/wait.js';
+import { waitFor } from '../util/wait.js';
 import { type NatsServer, sensorConsumers } from './argo-events.js';
 import { nodesOf, type Workflow, workflowsPath } from './argo-workflows.js';
 
@@ -37,7 +37,7 @@ export function sensorWaits(client: KubeClient, ns: string, nats: NatsServer, se
         const settled = state && state.numPending === 0 && state.numAckPending === 0;
         return settled && workflows.some((w) => w.task === task) ? workflows : undefined;
       },
-      { timeoutMs: scaled(180_000), intervalMs: 500 },
+      { timeoutMs: 180_000, intervalMs: 500 },
     );
   }
 
@@ -53,7 +53,7 @@ export function sensorWaits(client: KubeClient, ns: string, nats: NatsServer, se
           states.length === consumers.length && states.every((c) => c.numPending + c.numAckPending === 0)
         );
       },
-      { timeoutMs: scaled(180_000), intervalMs: 500 },
+      { timeoutMs: 180_000, intervalMs: 500 },
     );
   }
 
@@ -68,7 +68,7 @@ export function sensorWaits(client: KubeClient, ns: string, nats: NatsServer, se
           throw new Error(`Workflow ${wf} ${w.status.phase}: ${w.status.message}`);
         return nodesOf(w).find((n) => n.displayName === step)?.phase === 'Running' ? w : undefined;
       },
-      { timeoutMs: scaled(600_000), intervalMs: 1000 },
+      { timeoutMs: 600_000, intervalMs: 1000 },
     );
   }
 

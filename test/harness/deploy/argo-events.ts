@@ -11,6 +11,7 @@ import { createAuthority } from '../../../src/certs/authority.js';
 import type { Cluster, LocalImage } from '../../../src/cluster/index.js';
 import { type KubeClient, type KubeObject, PODS, resourcePath } from '../../../src/runtime/index.js';
 import { freePort } from '../../../src/util/free-port.js';
+import { tailFile } from '../../../src/util/index.js';
 import { NODE_GATEWAY } from '../agent/agent-e2e.js';
 import { kubectl } from '../cluster/cluster.js';
 import { goModuleFiles } from '../cluster/go-module-files.js';
@@ -62,7 +63,7 @@ export async function startNatsServer(): Promise<NatsServer> {
   writeFileSync(log, '');
   const binary = await testToolBinary(NATS_SERVER);
   const process = await startTied([binary, '-c', join(dir, 'nats.conf')], log);
-  const tail = (lines = 20) => readFileSync(log, 'utf8').split('\n').slice(-lines).join('\n');
+  const tail = (lines = 20) => tailFile(log, lines);
   await waitFor('nats-server ready', () => {
     if (!process.running()) throw new Error(`nats-server exited:\n${tail()}`);
     return readFileSync(log, 'utf8').includes('Server is ready');
@@ -237,7 +238,7 @@ export async function untilEventsReady(
       note(pods.map((p) => p.status));
       return pods.find(running);
     },
-    { timeoutMs: scaled(300_000), intervalMs: 500 },
+    { timeoutMs: 300_000, intervalMs: 500 },
   );
   const wanted = sensors.flatMap(sensorConsumers);
   await waitFor(
@@ -253,7 +254,7 @@ export async function untilEventsReady(
       });
       return wanted.every((c) => consumers.includes(c));
     },
-    { timeoutMs: scaled(300_000), intervalMs: 1000 },
+    { timeoutMs: 300_000, intervalMs: 1000 },
   );
   const ip = (pod.status as { podIP?: string }).podIP;
   return `http://${ip}:12000/github/webhook`;

@@ -17,6 +17,7 @@ import { setRunPhase } from './argo-runs.js';
 import {
   nodesOf,
   readWorkflow,
+  STEP_WAIT,
   startWorkflowController,
   submitWorkflow,
   type WorkflowController,
@@ -78,11 +79,15 @@ export function playDriver(client: KubeClient, controller: WorkflowController, s
     client.request<KubeObject>('GET', runPath('CodeRun', ns, name));
   /** Until the play's step `name` is in one of `phases` (of the rounds, the first so); that node. */
   const untilNode = (ns: string, wf: string, name: string, phases: string[]) =>
-    waitFor(`Workflow ${wf}: step ${name} ${phases.join('/')}`, async (note) => {
-      const w = await readWorkflow(client, ns, wf);
-      note({ phase: w.status?.phase, nodes: nodesOf(w).map((n) => `${n.displayName}:${n.phase}`) });
-      return nodesOf(w).find((n) => n.displayName === name && phases.includes(String(n.phase)));
-    });
+    waitFor(
+      `Workflow ${wf}: step ${name} ${phases.join('/')}`,
+      async (note) => {
+        const w = await readWorkflow(client, ns, wf);
+        note({ phase: w.status?.phase, nodes: nodesOf(w).map((n) => `${n.displayName}:${n.phase}`) });
+        return nodesOf(w).find((n) => n.displayName === name && phases.includes(String(n.phase)));
+      },
+      STEP_WAIT,
+    );
   return {
     parameters,
     /** A play under the name its events go to (its association step requires it). */
@@ -122,11 +127,15 @@ export function playDriver(client: KubeClient, controller: WorkflowController, s
     readRun,
     /** Until the run has spec.cancelled (the play's write); then its end, as the operator writes it. */
     async untilCancelled(ns: string, name: string) {
-      await waitFor(`CodeRun ${name} cancelled`, async (note) => {
-        const run = await readRun(ns, name);
-        note({ spec: run.spec, controller: controller.tail(5) });
-        return (run.spec as { cancelled?: boolean }).cancelled === true;
-      });
+      await waitFor(
+        `CodeRun ${name} cancelled`,
+        async (note) => {
+          const run = await readRun(ns, name);
+          note({ spec: run.spec, controller: controller.tail(5) });
+          return (run.spec as { cancelled?: boolean }).cancelled === true;
+        },
+        STEP_WAIT,
+      );
       await setRunPhase(client, ns, 'CodeRun', name, 'Cancelled', 'spec.cancelled');
     },
     untilNode,

@@ -4,8 +4,8 @@
 import type { RunKindName } from '../../../src/api/index.js';
 import { runPath } from '../../../src/cli/kinds.js';
 import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';
-import { scaled, waitFor } from '../util/wait.js';
-import { workflowsPath } from './argo-workflows.js';
+import { waitFor } from '../util/wait.js';
+import { STEP_WAIT, workflowsPath } from './argo-workflows.js';
 
 export type RunPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Cancelled';
 
@@ -42,7 +42,7 @@ export function untilRuns(
         throw new Error(`Workflow ${workflow} created ${runs.length} ${kind}s, more than ${count}`);
       return runs.length === count ? runs : undefined;
     },
-    { timeoutMs: scaled(180_000), intervalMs: 500 },
+    STEP_WAIT,
   );
 }
 

@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Cluster, LocalImage } from '../../../src/cluster/index.js';
 import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';
+import { tailFile } from '../../../src/util/index.js';
 import { kubectl } from '../cluster/cluster.js';
 import { testToolBinary, WORKFLOW_CONTROLLER } from '../cluster/test-tools.js';
 import { startTied, type TiedProcess } from '../cluster/tied-process.js';
-import { scaled, waitFor } from '../util/wait.js';
+import { waitFor } from '../util/wait.js';
 import { ensureArgoCrds } from './argo.js';
 import { argoConfigWith } from './argo-kustomize.js';
 import { ARGO_CONFIG } from './argo-manifests.js';
@@ -21,6 +22,14 @@ const CONTROLLER_NAMESPACE = 'argo';
 
 export const workflowsPath = (namespace: string, name?: string) =>
   `/apis/argoproj.io/v1alpha1/namespaces/${namespace}/workflows${name ? `/${name}` : ''}`;
+
+/**
+ * How a test waits for what a Workflow's steps do. Each step is a pod of Argo's executor on the one real
+ * node, tens of seconds apiece while the suite's other Workflows run beside it, and a play takes six
+ * before its first run: minutes, looked at once a second (a faster poll only loads the apiserver the
+ * pods need).
+ */
+export const STEP_WAIT = { timeoutMs: 420_000, intervalMs: 1000 } as const;
 
 export interface WorkflowController {
   process: TiedProcess;
@@ -85,7 +94,7 @@ export async function startWorkflowController(
     ],
     log,
   );
-  const tail = (lines = 30) => readFileSync(log, 'utf8').split('\n').slice(-lines).join('\n');
+  const tail = (lines = 30) => tailFile(log, lines);
   await waitFor(
     'the workflow-controller to start its workers',
     (note) => {
@@ -94,7 +103,7 @@ export async function startWorkflowController(
       note(text.split('\n').slice(-3).join('\n'));
       return /Started \d+ workflow workers|Starting Workflow Controller/.test(text);
     },
-    { timeoutMs: scaled(120_000), intervalMs: 250 },
+    { timeoutMs: 120_000, intervalMs: 250 },
   );
   return { process: tied, log, tail };
 }
@@ -212,7 +221,7 @@ export function untilWorkflow(
       note({ phase: wf.status?.phase, message: wf.status?.message, nodes, log: controller?.tail(5) });
       return phases.includes(wf.status?.phase ?? '') ? wf : undefined;
     },
-    { timeoutMs: scaled(180_000), intervalMs: 500 },
+    STEP_WAIT,
   );
 }
 

@@ -36,7 +36,7 @@ import {
   pullRequestOpened,
   pullRequestReviewed,
 } from '../../harness/remote/github-pull-request.js';
-import { scaled, waitFor } from '../../harness/util/wait.js';
+import { waitFor } from '../../harness/util/wait.js';
 
 /** The suites, one after another under `t`: they share the play's namespace and its Sensors. */
 export async function pushSuites(t: Test): Promise<void> {
@@ -104,7 +104,7 @@ export async function pushSuites(t: Test): Promise<void> {
         note({ status: run?.status, controller: controller.tail(5) });
         return status(run).phase === phase ? run : undefined;
       },
-      { timeoutMs: scaled(300_000), intervalMs: 1000 },
+      { timeoutMs: 300_000, intervalMs: 1000 },
     );
 
   t.test(
@@ -213,7 +213,7 @@ export async function pushSuites(t: Test): Promise<void> {
               ? only
               : undefined;
           },
-          { timeoutMs: scaled(120_000), intervalMs: 1000 },
+          { timeoutMs: 120_000, intervalMs: 1000 },
         );
         t.equal(comment.author.type, 'Bot');
         t.match(

@@ -13,6 +13,7 @@ import {
   nodesOf,
   readWorkflow,
   resumeWorkflow,
+  STEP_WAIT,
   semaphoreOf,
   untilWorkflow,
   workflowOutputs,
@@ -44,12 +45,6 @@ const limits = async (ns: string, data?: Record<string, string>) =>
     )
   ).data;
 
-/**
- * How long a play may take to its limits: its steps before them are pods on the busy node, and the
- * plays of a suite write one ConfigMap at once, a conflicting write retried as a pod again.
- */
-const LIMITED_MS = 180_000;
-
 /** Until each play of `plays` is in its state: `run` (its implementation run exists), or waiting on a key. */
 function untilLimited(ns: string, plays: Record<string, 'run' | `waits ${string}`>) {
   return waitFor(
@@ -67,7 +62,7 @@ function untilLimited(ns: string, plays: Record<string, 'run' | `waits ${string}
       );
       return seen.every(Boolean) || undefined;
     },
-    { timeoutMs: LIMITED_MS },
+    STEP_WAIT,
   );
 }
 
@@ -86,7 +81,7 @@ t.test('two plays of one repository run their implementation agents one at a tim
       const waiting = ws.find((w) => semaphoreOf(w, 'repository.acme.payments', 'waiting'));
       return holder && waiting && holder !== waiting ? [holder, waiting] : undefined;
     },
-    { timeoutMs: LIMITED_MS },
+    STEP_WAIT,
   );
   const holder = String(held.metadata?.name);
   const queued = String(waiter.metadata?.name);

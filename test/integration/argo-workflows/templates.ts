@@ -15,6 +15,7 @@ import {
   nodesOf,
   readWorkflow,
   resumeWorkflow,
+  STEP_WAIT,
   submitWorkflow,
   untilWorkflow,
   workflowsPath,
@@ -166,13 +167,17 @@ t.test(
     const testing = third.find((r) => (r.spec as { githubApp: string }).githubApp === '5DLabs-Tess');
     t.ok(testing, 'testing follows quality');
     await setRunPhase(client, ns, 'CodeRun', String(testing?.metadata?.name), 'Succeeded');
-    const suspended = await waitFor('the approval step of task 3 suspended', async (note) => {
-      const w = await readWorkflow(client, ns, wf);
-      // Task 4's approval is Omitted (its chain failed); task 3's is the suspend node.
-      const approval = nodesOf(w).find((n) => n.type === 'Suspend');
-      note({ phase: w.status?.phase, approval });
-      return approval?.phase === 'Running' ? w : undefined;
-    });
+    const suspended = await waitFor(
+      'the approval step of task 3 suspended',
+      async (note) => {
+        const w = await readWorkflow(client, ns, wf);
+        // Task 4's approval is Omitted (its chain failed); task 3's is the suspend node.
+        const approval = nodesOf(w).find((n) => n.type === 'Suspend');
+        note({ phase: w.status?.phase, approval });
+        return approval?.phase === 'Running' ? w : undefined;
+      },
+      STEP_WAIT,
+    );
     t.equal(suspended.status?.phase, 'Running', 'a Workflow waiting for approval is Running');
     t.equal(await resumeWorkflow(client, ns, wf), 1, 'one suspend node resumed');
     const done = await untilWorkflow(client, ns, wf, ['Succeeded', 'Failed', 'Error'], controller);
@@ -204,11 +209,15 @@ t.test(
     const a = await submitWorkflow(client, ns, 'coderun-template', params);
     const [held] = await untilRuns(client, ns, 'CodeRun', a, 1, controller);
     const b = await submitWorkflow(client, ns, 'coderun-template', params);
-    const waiting = await waitFor(`Workflow ${b} waiting on the semaphore`, async (note) => {
-      const w = await readWorkflow(client, ns, b);
-      note(w.status);
-      return w.status?.synchronization?.semaphore?.waiting?.length ? w : undefined;
-    });
+    const waiting = await waitFor(
+      `Workflow ${b} waiting on the semaphore`,
+      async (note) => {
+        const w = await readWorkflow(client, ns, b);
+        note(w.status);
+        return w.status?.synchronization?.semaphore?.waiting?.length ? w : undefined;
+      },
+      STEP_WAIT,
+    );
     t.match(JSON.stringify(waiting.status?.synchronization), /orchestrator-argo-semaphores\/coderuns/);
     const holder = await readWorkflow(client, ns, a);
     t.match(holder.status?.synchronization?.semaphore?.holding, [{ semaphore: /coderuns/ }]);
