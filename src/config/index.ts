@@ -6,6 +6,7 @@
 // - env-overrides.ts: the seeds' environment variables (SERVER_PORT, JOB_IMAGE, …) over the config file.
 // - load.ts: the file read, defaulted from the schema and validated.
 // - namespace-scope.ts: the runs' namespaces as the config states them, read once at start.
+// - protections-off.ts: the protections the config turns off (gateway, egress), what each exposes and how to turn it on.
 // - reload-metrics.ts: metrics of every hot-reloaded input (config and templates): the alert to page on,
 //   since the process keeps running on the last good input.
 // - task-docs.ts: where a Task Master project keeps its tasks and their documents (config taskDocs).
@@ -18,3 +19,4 @@ export type { ReloadMetrics } from './reload-metrics.js';
 export { reloadMetrics } from './reload-metrics.js';
 export { taskDocsPaths } from './task-docs.js';
 export { watchConfigFile } from './watch.js';
+export { type ProtectionOff, protectionsOff, turnedOff } from './protections-off.js';

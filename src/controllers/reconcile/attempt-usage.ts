@@ -1,11 +1,13 @@
 // A finished attempt's entry of status.attemptUsage, and the limit that stopped it (docs/economics.md).
-// Without the model gateway, the entry is what the agent reported in its result document. With it, the
+// Without the model gateway, the entry is what the agent reported in its result document, its cost
+// capped at the attempt's spec.limits.maxBudgetUsd (the report kept as `reported` when cut). With it, the
 // entry is what the gateway metered (its ledger, src/gateway/ledger-index.ts), the agent's report kept
 // beside it as `reported` only, and a call the gateway refused for a limit ends the attempt
 // BudgetExceeded naming that limit. So a forged report bills nothing and stops nothing the gateway did
 // not stop, and every budget is summed from the same ledger.
 import {
   type AttemptUsage,
+  capUsage,
   PLATFORM_LIMITS,
   type RunKindName,
   type StopReason,
@@ -37,6 +39,8 @@ export interface FinishedAttempt {
   job: KubeObject;
   agent: AgentState;
   report: ResultRead | undefined;
+  /** The run's spec.limits.maxBudgetUsd: without the gateway, the most the attempt bills. */
+  maxBudgetUsd?: string;
 }
 
 /** Whether the attempt's ledger may still be catching up with its last calls at `now`. */
@@ -60,8 +64,11 @@ export function attemptSpend(
     ...extra,
   });
   if (!metered) {
+    const capped = reported ? capUsage(reported, a.maxBudgetUsd) : undefined;
     return {
-      ...(reported ? { entry: entry(reported, agentStop) } : {}),
+      ...(capped
+        ? { entry: entry(capped.usage, agentStop, capped.reported ? { reported: capped.reported } : {}) }
+        : {}),
       ...(agentStop ? { stopReason: agentStop } : {}),
     };
   }

@@ -204,6 +204,7 @@ class AttemptReader<K extends RunKindName> {
           job,
           agent,
           report: finished.result,
+          maxBudgetUsd: this.run.spec?.limits?.maxBudgetUsd,
         },
         this.src.metered,
         this.now,
