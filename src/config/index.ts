@@ -15,8 +15,8 @@
 export { DEFAULT_ALLOWLIST } from './egress.js';
 export { defaultConfigFile, loadConfigFile, loadDefaultConfig, parseConfig } from './load.js';
 export { namespaceScope } from './namespace-scope.js';
+export { type ProtectionOff, protectionsOff, turnedOff } from './protections-off.js';
 export type { ReloadMetrics } from './reload-metrics.js';
 export { reloadMetrics } from './reload-metrics.js';
 export { taskDocsPaths } from './task-docs.js';
 export { watchConfigFile } from './watch.js';
-export { type ProtectionOff, protectionsOff, turnedOff } from './protections-off.js';

@@ -72,7 +72,8 @@ export function budgetRefusal(
 /** How a message says whose figures a spend sums: the gateway's go without saying. */
 const SOURCE_NOTE: Record<SpendSource, string> = {
   Gateway: '',
-  SelfReported: " (self-reported: the sum of what its runs' agents reported, each attempt at most its spec.limits.maxBudgetUsd, as the model gateway is off)",
+  SelfReported:
+    " (self-reported: the sum of what its runs' agents reported, each attempt at most its spec.limits.maxBudgetUsd, as the model gateway is off)",
 };
 
 /** The message of a run waiting for a budget. */
