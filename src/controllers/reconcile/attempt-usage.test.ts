@@ -46,7 +46,7 @@ const ledger = (...records: KubeObject[]) =>
 t.test(
   "without the gateway a forged cost bills at most the attempt's maxBudgetUsd, the report kept",
   async (t) => {
-    const spend = attemptSpend({ ...finished(forged), maxBudgetUsd: '10' }, undefined, NOW);
+    const spend = attemptSpend({ ...finished(forged), limits: { maxBudgetUsd: '10' } }, undefined, NOW);
     t.same(spend.entry, {
       attempt: 1,
       finishedAt: '2026-11-22T09:58:00Z',
@@ -57,7 +57,7 @@ t.test(
     });
     const honest: ResultRead = { result: {}, usage: { costUsd: '2.5', turns: 3 } };
     t.same(
-      attemptSpend({ ...finished(honest), maxBudgetUsd: '10' }, undefined, NOW).entry,
+      attemptSpend({ ...finished(honest), limits: { maxBudgetUsd: '10' } }, undefined, NOW).entry,
       { attempt: 1, finishedAt: '2026-11-22T09:58:00Z', costUsd: '2.5', turns: 3 },
       'within its cap: the report is the entry, nothing beside it',
     );
@@ -90,7 +90,7 @@ t.test('with the gateway a forged cost bills nothing: the figures are the ledger
   );
   const index = ledger(...[day1, day2, other].map((r) => recordObject(r, 'orchestrator-system', '1')));
   // The run's maxBudgetUsd changes nothing here: the gateway's figures are the bill.
-  const spend = attemptSpend({ ...finished(forged), maxBudgetUsd: '10' }, index, NOW);
+  const spend = attemptSpend({ ...finished(forged), limits: { maxBudgetUsd: '10' } }, index, NOW);
   t.same(
     spend.entry,
     {

@@ -10,6 +10,7 @@ import {
   capUsage,
   PLATFORM_LIMITS,
   type RunKindName,
+  type RunLimits,
   type StopReason,
   type Usage,
 } from '../../api/index.js';
@@ -39,8 +40,8 @@ export interface FinishedAttempt {
   job: KubeObject;
   agent: AgentState;
   report: ResultRead | undefined;
-  /** The run's spec.limits.maxBudgetUsd: without the gateway, the most the attempt bills. */
-  maxBudgetUsd?: string;
+  /** The run's spec.limits: without the gateway, its maxBudgetUsd is the most the attempt bills. */
+  limits?: RunLimits;
 }
 
 /** Whether the attempt's ledger may still be catching up with its last calls at `now`. */
@@ -64,7 +65,7 @@ export function attemptSpend(
     ...extra,
   });
   if (!metered) {
-    const capped = reported ? capUsage(reported, a.maxBudgetUsd) : undefined;
+    const capped = reported ? capUsage(reported, a.limits?.maxBudgetUsd) : undefined;
     return {
       ...(capped
         ? { entry: entry(capped.usage, agentStop, capped.reported ? { reported: capped.reported } : {}) }

@@ -204,7 +204,7 @@ class AttemptReader<K extends RunKindName> {
           job,
           agent,
           report: finished.result,
-          maxBudgetUsd: this.run.spec?.limits?.maxBudgetUsd,
+          limits: this.run.spec?.limits,
         },
         this.src.metered,
         this.now,
