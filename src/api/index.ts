@@ -40,6 +40,8 @@
 // - types.ts: friendly aliases of the generated types, and only aliases.
 // - usage.ts: what an agent's model calls cost: dollar strings in micro-dollars, sums, and the record of
 //   each attempt's usage that the status, the metrics and the budgets share (docs/economics.md).
+// - usage-cap.ts: without the model gateway, an agent's reported cost capped at its attempt's
+//   spec.limits.maxBudgetUsd, the report kept as `reported`.
 // - run-limits.ts: what an attempt's agent may spend (spec.limits) against its profile's defaults and
 //   maximums, for the defaulting, the admission rule and the entry script's flags.
 import { GROUP, VERSION } from './generated/kinds.js';
@@ -73,6 +75,7 @@ export {
 } from './schemas.js';
 export * from './types.js';
 export * from './usage.js';
+export * from './usage-cap.js';
 export { GROUP, VERSION };
 
 /** `orchestrator.io/v1`, the apiVersion of every run. */

@@ -36,6 +36,8 @@
 // - controllers.ts: the run reconcilers' informers and controllers handed to the manager.
 // - readiness.ts: a readyz check per server started, and the line (local: the banner) that says ready.
 // - egress.ts: whether the agents' NetworkPolicies can hold, said once.
+// - protections-off.ts: the protections the config has off (gateway, egress) warned of at start and on
+//   a reload that turns one off.
 // - shutdown.ts: how the process stops: the servers drained beside the manager, then all closed in order.
 // - options.ts: the run options, from the config file, then flags, then environment; nothing read at import.
 // - service-account.ts: the manager's identity (the orchestrator ServiceAccount), in a pod or locally, so

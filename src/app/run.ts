@@ -18,6 +18,7 @@ import { processLogger } from './logger.js';
 import { newManager } from './manager.js';
 import { serveModelGateway } from './model-gateway.js';
 import type { RunOptions } from './options.js';
+import { warnProtectionsOff } from './protections-off.js';
 import { addReadinessChecks, announceReady } from './readiness.js';
 import { serveRestApi } from './rest-api.js';
 import type { Servers } from './run-context.js';
@@ -32,6 +33,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
   const tracing = await startProcessTracing(logger);
   const registry = processRegistry();
   const inputs = watchRunInputs(opts, registry, logger);
+  warnProtectionsOff(logger, inputs.config.current());
   const local = await startLocalMode(opts, logger);
   const servers: Servers = {};
   try {

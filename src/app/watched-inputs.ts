@@ -3,11 +3,12 @@
 // logged as an error and counted (reload-metrics.ts) while the last good input stays in force.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { ConfigSource } from '../api/index.js';
+import type { ConfigSource, ControllerConfig } from '../api/index.js';
 import { type ReloadMetrics, reloadMetrics, watchConfigFile } from '../config/index.js';
 import { type SecretSource, watchWebhookSecrets } from '../github/index.js';
 import { type TemplateSource, watchTemplates } from '../render/index.js';
 import type { RunOptions } from './options.js';
+import { warnProtectionsTurnedOff } from './protections-off.js';
 
 export interface WatchedInputsOptions {
   configFile: string;
@@ -36,12 +37,16 @@ function watchConfig(
   poll: { pollMs?: number },
 ): ConfigSource {
   const { configFile: file, logger } = opts;
-  return watchConfigFile(file, {
+  // The config in force before each reload, to warn of a protection the reload turns off.
+  let before: ControllerConfig | undefined;
+  const source = watchConfigFile(file, {
     ...poll,
     ...(opts.env ? { env: opts.env } : {}),
-    onChange: () => {
+    onChange: (config) => {
       metrics.applied('config');
       logger.info({ file }, 'controller config reloaded');
+      if (before) warnProtectionsTurnedOff(logger, before, config);
+      before = config;
     },
     onError: (err) => {
       metrics.refused('config');
@@ -50,6 +55,8 @@ function watchConfig(
     onWatchError: (err) =>
       logger.warn({ file, err: err.message }, 'controller config not watched; changes are seen by polling'),
   });
+  before = source.current();
+  return source;
 }
 
 /** Loads both inputs (throws if either first load is invalid) and keeps them current. */

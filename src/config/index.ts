@@ -6,6 +6,7 @@
 // - env-overrides.ts: the seeds' environment variables (SERVER_PORT, JOB_IMAGE, …) over the config file.
 // - load.ts: the file read, defaulted from the schema and validated.
 // - namespace-scope.ts: the runs' namespaces as the config states them, read once at start.
+// - protections-off.ts: the protections the config turns off (gateway, egress), what each exposes and how to turn it on.
 // - reload-metrics.ts: metrics of every hot-reloaded input (config and templates): the alert to page on,
 //   since the process keeps running on the last good input.
 // - task-docs.ts: where a Task Master project keeps its tasks and their documents (config taskDocs).
@@ -14,6 +15,7 @@
 export { DEFAULT_ALLOWLIST } from './egress.js';
 export { defaultConfigFile, loadConfigFile, loadDefaultConfig, parseConfig } from './load.js';
 export { namespaceScope } from './namespace-scope.js';
+export { type ProtectionOff, protectionsOff, turnedOff } from './protections-off.js';
 export type { ReloadMetrics } from './reload-metrics.js';
 export { reloadMetrics } from './reload-metrics.js';
 export { taskDocsPaths } from './task-docs.js';

@@ -8,6 +8,7 @@ import type { DoctorCheck } from './check.js';
 import { crdsCheck } from './crds.js';
 import { modelKeyCheck } from './model-key.js';
 import { networkPolicyCheck } from './network-policy.js';
+import { protectionsCheck } from './protections.js';
 import { rbacCheck } from './rbac.js';
 import { sandboxCheck } from './sandbox.js';
 import { webhookCallCheck } from './webhook-call.js';
@@ -24,4 +25,5 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   sandboxCheck,
   networkPolicyCheck,
   agentImageCheck,
+  protectionsCheck,
 ];

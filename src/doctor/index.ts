@@ -8,6 +8,7 @@
 // - crds.ts: the run kinds' CRDs installed, Established, with this release's versions and schemas.
 // - model-key.ts: the model API key where the agents' calls look for it (gateway or namespaces of runs).
 // - network-policy.ts: a NetworkPolicy engine enforcing the sandbox's policies (src/egress's probe).
+// - protections.ts: the model gateway and egress by allowlist, each one off a warning naming what it exposes.
 // - rbac.ts: the manager's permissions as installed against what config/rbac grants it.
 // - run.ts: the checks run, a throwing check made a finding, the exit code and the text.
 // - sandbox.ts: the agent sandbox (config/agents) in each namespace of runs.

@@ -2,7 +2,9 @@
 // Job controller: the agent's usage (its result document, here the simulated pod's termination message)
 // becomes status.usage and attemptUsage and the cost counters, once; a limit stop fails the run with its
 // own reason and no retry; a namespace whose budget is spent gets no new attempt, still after a restart
-// of the manager (the figure comes from the runs' status), until the budget's window is moved.
+// of the manager (the figure comes from the runs' status), until the budget's window is moved. Without
+// the model gateway (these tests' setting: no gateway is started) a forged cost bills at most the
+// attempt's spec.limits.maxBudgetUsd, and a budget says its figures are self-reported.
 
 import { Registry } from 'prom-client';
 import t from 'tap';
@@ -53,6 +55,8 @@ const create = (client: KubeClient, namespace: string, name: string, taskId: num
     body: sampleTaskRun(name, taskId, { workspace: { pvcName: `workspace-${name}` } }),
   });
 const condition = (run: TaskRun, type: string) => run.status?.conditions?.find((c) => c.type === type);
+/** How a budget's message says, without the gateway, that it sums what the agents reported. */
+const SELF_REPORTED = String.raw` \(self-reported: the sum of what its runs' agents reported, each attempt at most its spec\.limits\.maxBudgetUsd, as the model gateway is off\)`;
 
 t.test(
   'usage in status and metrics once; a spent budget holds new attempts until its window moves',
@@ -105,8 +109,9 @@ t.test(
     });
     t.match(held.status, {
       phase: 'Pending',
-      message:
-        /^attempt 1 waits: budget team-a has spent \$1\.25 of \$1 this month; it resets at \d{4}-\d\d-01T00:00:00\.000Z/,
+      message: new RegExp(
+        String.raw`^attempt 1 waits: budget team-a has spent \$1\.25 of \$1 this month${SELF_REPORTED}; it resets at \d{4}-\d\d-01T00:00:00\.000Z`,
+      ),
     });
     t.notOk(held.status?.attempt, 'no attempt started');
     const jobs = await client.request<{ items: KubeObject[] }>('GET', jobPath(namespace));
@@ -204,7 +209,74 @@ t.test(
     });
     t.match(
       held.status?.message,
-      /budget payments has spent \$1 of \$1 today; it resets at \d{4}-\d\d-\d\dT00:00:00\.000Z/,
+      new RegExp(
+        String.raw`budget payments has spent \$1 of \$1 today${SELF_REPORTED}; it resets at \d{4}-\d\d-\d\dT00:00:00\.000Z`,
+      ),
+    );
+  },
+);
+
+t.test(
+  'the gateway off: a forged cost bills at most maxBudgetUsd, the report kept; the budget says self-reported',
+  async (t) => {
+    const registry = new Registry();
+    const namespace = await suite.namespace(t);
+    // Not the shipped setting: this test is about the gateway off.
+    const config = testConfig((c) => {
+      c.gateway = { ...c.gateway, enabled: false };
+      c.budgets = [{ name: 'shared', namespaces: [namespace], limitUsd: '15', window: 'month' }];
+    });
+    const { client } = await startOperator(t, suite.cluster, namespace, config, { registry });
+    const forged = { ...usage('999999999999'), models: [{ model: MODEL, costUsd: '999999999999' }] };
+    /** A run of its own workspace, capped at $10 an attempt, whose agent reports the forged cost. */
+    const forger = async (name: string, taskId: number) => {
+      const body = sampleTaskRun(name, taskId, {
+        workspace: { pvcName: `workspace-${name}` },
+        limits: { maxBudgetUsd: '10' },
+      });
+      await client.request('POST', taskRunPath(namespace), { body });
+      const job = await untilAttemptJob(client, namespace, 'TaskRun', name);
+      const doc = { protocol: PROTOCOL, workCompleted: true, usage: forged };
+      await finishJob(client, namespace, job, 'Complete', JSON.stringify(doc));
+      return waitFor(`${name} Succeeded with its usage`, async () => {
+        const run = await get(client, namespace, name);
+        return run.status?.phase === 'Succeeded' && run.status.usage ? run : undefined;
+      });
+    };
+
+    const first = await forger('forger-1', 11);
+    t.match(first.status?.usage, {
+      costUsd: '10',
+      inputTokens: 1000,
+      models: [{ model: MODEL, costUsd: '10' }],
+    });
+    t.match(first.status?.attemptUsage, [{ attempt: 1, costUsd: '10', reported: forged }]);
+    t.same(first.status?.attemptUsage?.[0]?.reported, forged, 'the figure as reported, kept whole');
+    const metrics = await waitFor('the capped cost counted', async () => {
+      const text = await registry.metrics();
+      return sampleSum(text, 'orchestrator_budget_spent_usd', { budget: 'shared' }) > 0 ? text : undefined;
+    });
+    const labels = { run_namespace: namespace, agent: 'rex', model: MODEL };
+    t.equal(sampleSum(metrics, 'orchestrator_agent_cost_usd_total', labels), 10, 'the metrics count $10');
+    t.equal(sampleSum(metrics, 'orchestrator_budget_spent_usd', { budget: 'shared' }), 10);
+    t.equal(
+      sampleSum(metrics, 'orchestrator_budget_info', { budget: 'shared', source: 'SelfReported' }),
+      1,
+      'the budget says whose figures it sums',
+    );
+
+    // $10 of $15: the forged trillion left the shared budget room for the next run.
+    await forger('forger-2', 12);
+    await create(client, namespace, 'after', 13);
+    const held = await waitFor('the third run held: $20 of $15', async () => {
+      const run = await get(client, namespace, 'after');
+      return condition(run, 'JobCreated')?.reason === 'BudgetExhausted' ? run : undefined;
+    });
+    t.match(
+      held.status?.message,
+      new RegExp(
+        String.raw`^attempt 1 waits: budget shared has spent \$20 of \$15 this month${SELF_REPORTED}; it resets`,
+      ),
     );
   },
 );

@@ -431,7 +431,7 @@ export interface components {
                  * @enum {string}
                  */
                 stopReason?: "TurnLimitReached" | "BudgetExceeded";
-                /** @description With the model gateway, what the agent's own result document said it cost, kept for comparison only: the entry's figures are the gateway's, and no budget counts this. */
+                /** @description What the agent's own result document said it cost, kept for comparison only; no budget counts this. With the model gateway, always: the entry's figures are the gateway's. Without it, when the entry's cost was capped at the run's spec.limits.maxBudgetUsd (the most one attempt bills of a self-reported figure). */
                 reported?: components["schemas"]["Usage"];
             })[];
             /** @description With egress by allowlist (docs/agent-pods.md "Egress"), the requests of the run's agent pods that the egress proxy refused, as the operator read them from the proxy's access log (the pods told apart by their address). Kept over every attempt. */

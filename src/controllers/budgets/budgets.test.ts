@@ -62,10 +62,11 @@ t.test("a budget sums its namespaces' spend in its window and refuses once spent
     limitUsd: '10',
     window: 'month',
     resetsAt: new Date('2026-12-01T00:00:00Z'),
+    source: 'SelfReported',
   });
   t.equal(
     refusal && budgetMessage(2, refusal),
-    'attempt 2 waits: budget teams has spent $10 of $10 this month; it resets at 2026-12-01T00:00:00.000Z (budgets in the controller config: raise limitUsd, or set notBefore to start the window afresh)',
+    "attempt 2 waits: budget teams has spent $10 of $10 this month (self-reported: the sum of what its runs' agents reported, each attempt at most its spec.limits.maxBudgetUsd, as the model gateway is off); it resets at 2026-12-01T00:00:00.000Z (budgets in the controller config: raise limitUsd, or set notBefore to start the window afresh)",
   );
   t.equal(budgetRefusal(budgets, index, 'other', now), undefined, 'a namespace the budget does not cover');
   t.ok(
@@ -105,7 +106,14 @@ t.test('with the gateway a budget sums the ledger: deleting runs gives nothing b
   runCache.remove(spender);
   const later = record('team-a', 'spender', '2026-11-24', 4_000_000);
   ledger.update(later);
-  t.same(budgetRefusal(budgets, index, 'team-a', now)?.spentUsd, '10', 'spent, the run deleted or not');
+  const refusal = budgetRefusal(budgets, index, 'team-a', now);
+  t.same(refusal?.spentUsd, '10', 'spent, the run deleted or not');
+  t.equal(refusal?.source, 'Gateway');
+  t.equal(
+    refusal && budgetMessage(1, refusal),
+    'attempt 1 waits: budget teams has spent $10 of $10 this month; it resets at 2026-12-01T00:00:00.000Z (budgets in the controller config: raise limitUsd, or set notBefore to start the window afresh)',
+    "the gateway's figures go without saying",
+  );
   const midDay = { ...budgets[0], notBefore: '2026-11-24T09:00:00Z' } as Budgets[0];
   t.same(
     budgetRefusal([midDay], index, 'team-a', now)?.spentUsd,

@@ -12,7 +12,7 @@ import {
   type Window,
 } from '../../api/index.js';
 import { labelSelectorMatches } from '../../naming/index.js';
-import type { SpendIndex } from './spend-index.js';
+import type { SpendIndex, SpendSource } from './spend-index.js';
 
 /** Why a run may not start an attempt now: a budget covering its namespace is spent. */
 export interface BudgetRefusal {
@@ -21,6 +21,8 @@ export interface BudgetRefusal {
   limitUsd: string;
   window: NonNullable<Budget['window']>;
   resetsAt: Date;
+  /** Whose figures the spend sums. */
+  source: SpendSource;
 }
 
 /** A budget's standing: what its namespaces spent in its current window, against its limit. */
@@ -61,13 +63,21 @@ export function budgetRefusal(
       limitUsd: budget.limitUsd,
       window: budget.window ?? 'month',
       resetsAt: s.resetsAt,
+      source: spends.source,
     };
   }
   return undefined;
 }
 
+/** How a message says whose figures a spend sums: the gateway's go without saying. */
+const SOURCE_NOTE: Record<SpendSource, string> = {
+  Gateway: '',
+  SelfReported:
+    " (self-reported: the sum of what its runs' agents reported, each attempt at most its spec.limits.maxBudgetUsd, as the model gateway is off)",
+};
+
 /** The message of a run waiting for a budget. */
 export function budgetMessage(attempt: number, r: BudgetRefusal): string {
   const when = { day: 'today', week: 'this week', month: 'this month' }[r.window];
-  return `attempt ${attempt} waits: budget ${r.budget} has spent $${r.spentUsd} of $${r.limitUsd} ${when}; it resets at ${r.resetsAt.toISOString()} (budgets in the controller config: raise limitUsd, or set notBefore to start the window afresh)`;
+  return `attempt ${attempt} waits: budget ${r.budget} has spent $${r.spentUsd} of $${r.limitUsd} ${when}${SOURCE_NOTE[r.source]}; it resets at ${r.resetsAt.toISOString()} (budgets in the controller config: raise limitUsd, or set notBefore to start the window afresh)`;
 }

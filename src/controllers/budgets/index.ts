@@ -5,4 +5,4 @@
 // - spend-index.ts: what each namespace spent: from the model gateway's ledger records when it is on,
 //   else from the run caches' status.attemptUsage.
 export { type BudgetRefusal, budgetMessage, budgetRefusal, standing } from './budgets.js';
-export { ledgerSpends, runSpends, SpendIndex } from './spend-index.js';
+export { ledgerSpends, runSpends, SpendIndex, type SpendSource } from './spend-index.js';

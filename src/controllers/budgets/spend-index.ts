@@ -27,11 +27,18 @@ export function spendOf(run: KubeObject): Spend[] {
   return spends;
 }
 
+/**
+ * Whose figures a budget sums: the model gateway's ledger, or what the agents reported of themselves
+ * (capped per attempt at its spec.limits.maxBudgetUsd, src/api/usage-cap.ts).
+ */
+export type SpendSource = 'Gateway' | 'SelfReported';
+
 /** A cache whose objects carry spend, and how to read it. */
 export interface SpendFeed {
   /** Tells the feed's objects apart from another feed's. */
   name: string;
-  source: EventSource;
+  source: SpendSource;
+  events: EventSource;
   /** The namespace an object's spend counts in, and that spend. */
   read(obj: KubeObject): { namespace: string; spends: Spend[] };
 }
@@ -39,14 +46,16 @@ export interface SpendFeed {
 /** The runs of a kind: what their attempts reported (status.attemptUsage). */
 export const runSpends = (kind: RunKindName, runs: EventSource): SpendFeed => ({
   name: kind,
-  source: runs,
+  source: 'SelfReported',
+  events: runs,
   read: (run) => ({ namespace: run.metadata?.namespace ?? '', spends: spendOf(run) }),
 });
 
 /** The model gateway's ledger records (src/gateway/ledger-record.ts): what it metered, by the run's namespace. */
 export const ledgerSpends = (records: EventSource): SpendFeed => ({
   name: 'ledger',
-  source: records,
+  source: 'Gateway',
+  events: records,
   read: (cm) => {
     const record = readRecord(cm);
     return record && record.costMicros > 0
@@ -58,6 +67,8 @@ export const ledgerSpends = (records: EventSource): SpendFeed => ({
 export class SpendIndex {
   /** By namespace, the spends of each object that has any, by its feed and key. */
   private readonly spends = new GroupedMap<Spend[]>();
+  /** Whose figures the budgets sum: the gateway's when any feed is its ledger. */
+  readonly source: SpendSource;
 
   /**
    * `namespaces`: a cache of the namespaces (their labels), for budgets that select namespaces by
@@ -67,7 +78,8 @@ export class SpendIndex {
     feeds: readonly SpendFeed[],
     private readonly namespaces?: ReadOnlyStore,
   ) {
-    for (const { name, source, read } of feeds) {
+    this.source = feeds.some((f) => f.source === 'Gateway') ? 'Gateway' : 'SelfReported';
+    for (const { name, events: source, read } of feeds) {
       const follow = (obj: KubeObject, gone = false) => {
         const key = `${name}/${objectKey(obj)}`;
         this.spends.delete(key);

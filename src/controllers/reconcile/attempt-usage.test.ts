@@ -1,5 +1,5 @@
 // A finished attempt's usage entry and stop (attempt-usage.ts): the agent's report without the model
-// gateway; with it, the gateway's ledger, the report kept only as `reported`, and a refusal of the
+// gateway, its cost capped at the run's spec.limits.maxBudgetUsd; with it, the gateway's ledger, the report kept only as `reported`, and a refusal of the
 // gateway's ending the attempt BudgetExceeded naming the limit.
 import t from 'tap';
 import { failedJob } from '../../../test/harness/fakes/decide-world.js';
@@ -43,7 +43,28 @@ const call = (costMicros: number, model = 'claude-sonnet-4-6') => ({
 const ledger = (...records: KubeObject[]) =>
   new LedgerIndex({ list: () => records, addHandler: () => () => {} } satisfies EventSource);
 
-t.test('without the gateway the entry is what the agent reported, as before', async (t) => {
+t.test(
+  "without the gateway a forged cost bills at most the attempt's maxBudgetUsd, the report kept",
+  async (t) => {
+    const spend = attemptSpend({ ...finished(forged), limits: { maxBudgetUsd: '10' } }, undefined, NOW);
+    t.same(spend.entry, {
+      attempt: 1,
+      finishedAt: '2026-11-22T09:58:00Z',
+      costUsd: '10',
+      inputTokens: 1,
+      turns: 3,
+      reported: forged.usage,
+    });
+    const honest: ResultRead = { result: {}, usage: { costUsd: '2.5', turns: 3 } };
+    t.same(
+      attemptSpend({ ...finished(honest), limits: { maxBudgetUsd: '10' } }, undefined, NOW).entry,
+      { attempt: 1, finishedAt: '2026-11-22T09:58:00Z', costUsd: '2.5', turns: 3 },
+      'within its cap: the report is the entry, nothing beside it',
+    );
+  },
+);
+
+t.test('without the gateway and without a maxBudgetUsd the entry is what the agent reported', async (t) => {
   const spend = attemptSpend(finished({ ...forged, stopReason: 'TurnLimitReached' }), undefined, NOW);
   t.same(spend.entry, {
     attempt: 1,
@@ -68,7 +89,8 @@ t.test('with the gateway a forged cost bills nothing: the figures are the ledger
     call(9e6),
   );
   const index = ledger(...[day1, day2, other].map((r) => recordObject(r, 'orchestrator-system', '1')));
-  const spend = attemptSpend(finished(forged), index, NOW);
+  // The run's maxBudgetUsd changes nothing here: the gateway's figures are the bill.
+  const spend = attemptSpend({ ...finished(forged), limits: { maxBudgetUsd: '10' } }, index, NOW);
   t.same(
     spend.entry,
     {

@@ -1,13 +1,16 @@
 // A finished attempt's entry of status.attemptUsage, and the limit that stopped it (docs/economics.md).
-// Without the model gateway, the entry is what the agent reported in its result document. With it, the
+// Without the model gateway, the entry is what the agent reported in its result document, its cost
+// capped at the attempt's spec.limits.maxBudgetUsd (the report kept as `reported` when cut). With it, the
 // entry is what the gateway metered (its ledger, src/gateway/ledger-index.ts), the agent's report kept
 // beside it as `reported` only, and a call the gateway refused for a limit ends the attempt
 // BudgetExceeded naming that limit. So a forged report bills nothing and stops nothing the gateway did
 // not stop, and every budget is summed from the same ledger.
 import {
   type AttemptUsage,
+  capUsage,
   PLATFORM_LIMITS,
   type RunKindName,
+  type RunLimits,
   type StopReason,
   type Usage,
 } from '../../api/index.js';
@@ -37,6 +40,8 @@ export interface FinishedAttempt {
   job: KubeObject;
   agent: AgentState;
   report: ResultRead | undefined;
+  /** The run's spec.limits: without the gateway, its maxBudgetUsd is the most the attempt bills. */
+  limits?: RunLimits;
 }
 
 /** Whether the attempt's ledger may still be catching up with its last calls at `now`. */
@@ -60,8 +65,11 @@ export function attemptSpend(
     ...extra,
   });
   if (!metered) {
+    const capped = reported ? capUsage(reported, a.limits?.maxBudgetUsd) : undefined;
     return {
-      ...(reported ? { entry: entry(reported, agentStop) } : {}),
+      ...(capped
+        ? { entry: entry(capped.usage, agentStop, capped.reported ? { reported: capped.reported } : {}) }
+        : {}),
       ...(agentStop ? { stopReason: agentStop } : {}),
     };
   }

@@ -90,6 +90,7 @@ const cases: {
           limitUsd: '10',
           window: 'month',
           resetsAt: new Date(now.getTime() + 5000),
+          source: 'SelfReported',
         },
       },
       ['writeStatus'],

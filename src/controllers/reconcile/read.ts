@@ -204,6 +204,7 @@ class AttemptReader<K extends RunKindName> {
           job,
           agent,
           report: finished.result,
+          limits: this.run.spec?.limits,
         },
         this.src.metered,
         this.now,
