@@ -25,11 +25,11 @@ export const workflowsPath = (namespace: string, name?: string) =>
 
 /**
  * How a test waits for what a Workflow's steps do. Each step is a pod of Argo's executor on the one real
- * node, tens of seconds apiece while the suite's other Workflows run beside it, and a play takes six
- * before its first run: minutes, looked at once a second (a faster poll only loads the apiserver the
- * pods need).
+ * node, tens of seconds apiece while the suite's other Workflows run beside it, and minutes in the whole
+ * suite's run (one play's wait took over 7 min there); a play takes six before its first run. Looked at
+ * once a second: a faster poll only loads the apiserver the pods need.
  */
-export const STEP_WAIT = { timeoutMs: 420_000, intervalMs: 1000 } as const;
+export const STEP_WAIT = { timeoutMs: 900_000, intervalMs: 1000 } as const;
 
 export interface WorkflowController {
   process: TiedProcess;
