@@ -102,7 +102,7 @@ merged over them.
 {{- $config = mergeOverwrite $config (deepCopy .Values.config) -}}
 {{- $egress := $config.egress | default dict -}}
 {{- $_ := set $egress "enabled" (and .Values.egress.enabled (ne $egress.enabled false)) -}}
-{{- if $egress.enabled -}}
+{{- if and $egress.enabled $elsewhere -}}
 {{- $_ = set $egress "proxy" (merge (dict "namespace" .Release.Namespace) ($egress.proxy | default dict)) -}}
 {{- end -}}
 {{- $_ = set $config "egress" $egress -}}
