@@ -19,6 +19,9 @@ const GENERATED_OBJECTS = [
   'config/rbac/user-roles.yaml',
   'webhooks/mutating.yaml',
   'webhooks/validating.yaml',
+  'config/egress/proxy.yaml',
+  'config/egress/role.yaml',
+  'config/agents/egress-default.yaml',
 ];
 /** Files copied as they are, by their path in the package → their path in the chart. */
 const COPIED = {

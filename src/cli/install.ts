@@ -1,6 +1,6 @@
 // `orchestrator install` / `uninstall`: the cluster-wide parts into the current context: the CRDs
 // through the API client (waiting until they are served), then with the kubectl on PATH (or
-// ORCHESTRATOR_KUBECTL) the namespace and RBAC, the agent sandbox (config/agents) in the namespace
+// ORCHESTRATOR_KUBECTL) the namespace and RBAC, the egress proxy (config/egress), the agent sandbox (config/agents) in the namespace
 // where runs live (-n, else the context's), and the webhook configurations: service-based from
 // webhooks/ (cert-manager injects the CA), or with --webhook-url/--ca-file for a webhook server outside
 // the cluster. Uninstall removes them in reverse, the CRDs last, after the runs (whose finalizers need
@@ -47,6 +47,8 @@ export interface InstallStep {
 export const INSTALL_STEPS: readonly InstallStep[] = [
   { path: 'crds', apply: '-f', role: 'crds' },
   { path: 'config/rbac', apply: '-k', role: 'other' },
+  // Egress by allowlist is on in the shipped config: its proxy and the manager's rights on it.
+  { path: 'config/egress', apply: '-k', role: 'other' },
   { path: AGENT_SANDBOX_DIR, apply: '-k', role: 'runs' },
   { path: 'webhooks', apply: '-f', role: 'webhooks' },
 ];
@@ -229,7 +231,7 @@ export function registerInstallCommands(program: Command, io: CliIO): void {
     program
       .command('install')
       .description(
-        'install the CRDs, namespace, RBAC and webhook configurations into the current context, and the agent sandbox (ServiceAccounts, Role, NetworkPolicies, the apiserver policy) into the namespace of runs (-n)',
+        'install the CRDs, namespace, RBAC, egress proxy and webhook configurations into the current context, and the agent sandbox (ServiceAccounts, Role, NetworkPolicies, the apiserver policy) into the namespace of runs (-n)',
       )
       .option('--webhook-url <url>', 'register the webhooks at this https URL (a server outside the cluster)')
       .option('--ca-file <file>', 'CA certificate (PEM) the apiserver trusts for --webhook-url')

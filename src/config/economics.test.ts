@@ -40,7 +40,11 @@ t.test(
     );
     t.doesNotThrow(load({ gateway: { prices: { fallbackModel: 'claude-opus-4-1' } } }));
     const job = { ...base.job, env: { ANTHROPIC_BASE_URL: 'https://elsewhere.example' } };
-    t.doesNotThrow(load({ job }), "without the gateway, the administrator's own gateway");
+    const off = { ...base.gateway, enabled: false };
+    t.doesNotThrow(
+      load({ job, gateway: off }),
+      "without the gateway (not shipped), the administrator's own gateway",
+    );
     t.throws(load({ job, gateway: on }), /job\.env\["ANTHROPIC_BASE_URL"\]: Invalid value: reserved/);
   },
 );

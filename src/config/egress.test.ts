@@ -9,23 +9,31 @@ import { configFrom, loadDefaultConfig } from './load.js';
 
 const base = loadDefaultConfig();
 const load = (change: Record<string, unknown>) => () => configFrom({ ...base, ...change });
+// With the gateway off (not the shipped setting), as job.env may set routing variables only then.
 const withEnv = (name: string, egress: object) =>
-  load({ job: { env: { [name]: 'http://elsewhere:3128' } }, egress });
+  load({
+    job: { env: { [name]: 'http://elsewhere:3128' } },
+    egress,
+    gateway: { ...base.gateway, enabled: false },
+  });
 
-t.test('the shipped allowlist: GitHub and the package registries on 443, off by default', async (t) => {
-  t.equal(base.egress.enabled, false);
-  const hosts = base.egress.allowlists.default?.hosts?.map((h) => h.host) ?? [];
-  for (const host of [
-    'github.com',
-    'api.github.com',
-    '*.githubusercontent.com',
-    'registry.npmjs.org',
-    'pypi.org',
-  ])
-    t.ok(hosts.includes(host), host);
-  t.same(base.egress.allowlists.default?.hosts?.[0]?.ports, [443], 'ports default to 443');
-  t.equal(base.egress.proxy.namespace, 'orchestrator-system');
-});
+t.test(
+  "the shipped allowlist: GitHub and npm's registry on 443, the agent image's needs only; on",
+  async (t) => {
+    t.equal(base.egress.enabled, true);
+    const hosts = base.egress.allowlists.default?.hosts?.map((h) => h.host) ?? [];
+    // The agent image (images/agent) carries git, gh and Node's npm: their hosts, and no other toolchain's.
+    t.same(hosts, [
+      'github.com',
+      'api.github.com',
+      'codeload.github.com',
+      '*.githubusercontent.com',
+      'registry.npmjs.org',
+    ]);
+    t.same(base.egress.allowlists.default?.hosts?.[0]?.ports, [443], 'ports default to 443');
+    t.equal(base.egress.proxy.namespace, 'orchestrator-system');
+  },
+);
 
 t.test('hosts: lowercase names or *. and a domain, never an address or a pattern', async (t) => {
   const allow = (host: string) =>

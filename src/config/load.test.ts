@@ -94,7 +94,14 @@ t.test('job.podAnnotations keys must be qualified names, named in the error', as
 
 t.test('job.env: names a variable may have, and not the ones the operator sets', async (t) => {
   const withEnv = (name: string) => defaultText.replace(/^job:\n/m, `job:\n  env:\n    ${name}: "v"\n`);
-  t.equal(parseConfig(withEnv('ANTHROPIC_BASE_URL')).job.env?.ANTHROPIC_BASE_URL, 'v');
+  // A routing variable only with the gateway off, which the shipped config is not.
+  const gatewayOff = (text: string) =>
+    text.replace(/^gateway:\n {2}enabled: true$/m, 'gateway:\n  enabled: false');
+  t.equal(parseConfig(gatewayOff(withEnv('ANTHROPIC_BASE_URL'))).job.env?.ANTHROPIC_BASE_URL, 'v');
+  t.throws(
+    () => parseConfig(withEnv('ANTHROPIC_BASE_URL')),
+    /job\.env\["ANTHROPIC_BASE_URL"\]: Invalid value: reserved/,
+  );
   t.throws(
     () => parseConfig(withEnv('GITHUB_TOKEN')),
     /job\.env\["GITHUB_TOKEN"\]: Invalid value: reserved: /,

@@ -1,13 +1,34 @@
 // The model provider's key where the agents' calls will look for it: with the model gateway, one Secret
 // in the operator's namespace (gateway.upstream.apiKey; agents never see it); without, secrets.apiKey in
-// every namespace of runs, mounted into the agents (docs/economics.md "The model gateway").
-import { type DoctorCheck, type DoctorFinding, ok, problem } from './check.js';
+// every namespace of runs, mounted into the agents (docs/economics.md "The model gateway"). With the
+// gateway on, a secrets.apiKey Secret left in a namespace of runs by an install from before it is named
+// as what is left of the upgrade (docs/upgrading.md).
+import { type DoctorCheck, type DoctorContext, type DoctorFinding, ok, problem } from './check.js';
 import { absence, secretKey } from './secret-keys.js';
 
 const NAME = 'model-key';
 
 const createCommand = (namespace: string, name: string, key: string) =>
   `kubectl -n ${namespace} create secret generic ${name} --from-file=${key}=<a file holding the model API key>`;
+
+/** With the gateway on: the namespaces of runs still holding secrets.apiKey's key, which no agent reads. */
+async function leftovers(ctx: DoctorContext): Promise<DoctorFinding[]> {
+  const ref = ctx.config.secrets.apiKey;
+  if (!ctx.config.gateway?.enabled || !ref) return [];
+  const findings: DoctorFinding[] = [];
+  for (const namespace of ctx.runNamespaces) {
+    if ((await secretKey(ctx, namespace, ref.name, ref.key)).state !== 'present') continue;
+    findings.push(
+      problem(
+        NAME,
+        'warning',
+        `${namespace}/${ref.name} still holds a model key (secrets.apiKey, from before the gateway): no agent reads it while gateway.enabled is true; delete it, unless runs' envFromSecrets use its other keys`,
+        `kubectl -n ${namespace} delete secret ${ref.name}`,
+      ),
+    );
+  }
+  return findings;
+}
 
 export const modelKeyCheck: DoctorCheck = {
   name: NAME,
@@ -52,6 +73,6 @@ export const modelKeyCheck: DoctorCheck = {
             ),
       );
     }
-    return findings;
+    return [...findings, ...(await leftovers(ctx))];
   },
 };

@@ -256,7 +256,8 @@ t.test('Services, webhooks, RBAC, CRDs and the NetworkPolicy fit together', asyn
     'every CRD of crds/ is installed (crds/Kustomization lists them all)',
   );
 
-  const policy = one(installed, 'NetworkPolicy').spec as {
+  // The manager's (the egress proxy has its own: config/egress).
+  const policy = one(installed, 'NetworkPolicy', 'orchestrator').spec as {
     podSelector: { matchLabels: Record<string, string> };
     ingress: Array<{ from?: unknown[]; ports: Array<{ port: string | number }> }>;
   };

@@ -108,11 +108,13 @@ t.test("installed: what is left is the model key and the Apps' keys, each with i
     /\[ok\] webhook-call: the webhooks answered a TaskRun in default|\[ok\] webhook-call: the apiserver called the webhooks/,
   );
   t.same(linesOf(res.stdout, 'agent-sandbox'), ['[ok] agent-sandbox: the agent sandbox is in default']);
-  const key = config.secrets.apiKey as { name: string; key: string };
+  // The shipped config has the gateway on: the one model key is the platform's, in the operator's namespace.
+  const key = config.gateway.upstream.apiKey;
   t.match(
     res.stdout,
-    `[ERROR] model-key: the Secret default/${key.name} does not exist: the agents' pods cannot start (CreateContainerConfigError) (secrets.apiKey)\n        fix: kubectl -n default create secret generic ${key.name} --from-file=${key.key}=<a file holding the model API key>`,
+    `[ERROR] model-key: the Secret ${NS}/${key.name} does not exist: the gateway refuses every model call (gateway.upstream.apiKey)\n        fix: kubectl -n ${NS} create secret generic ${key.name} --from-file=${key.key}=<a file holding the model API key>`,
   );
+  t.notMatch(res.stdout, 'default/orchestrator-secrets', 'no namespace of runs needs a model key');
   for (const app of config.githubApps ?? [])
     t.match(
       res.stdout,
@@ -121,16 +123,17 @@ t.test("installed: what is left is the model key and the Apps' keys, each with i
 });
 
 t.test('the keys put in place: no problem, exit 0; no value printed', async (t) => {
-  const key = config.secrets.apiKey as { name: string; key: string };
+  const key = config.gateway.upstream.apiKey;
   const modelKey = 'sk-ant-doctor-never-printed';
+  writeFileSync(join(dir, 'model-key'), modelKey);
   await kubectl(cluster, [
     '-n',
-    'default',
+    NS,
     'create',
     'secret',
     'generic',
     key.name,
-    `--from-literal=${key.key}=${modelKey}`,
+    `--from-file=${key.key}=${join(dir, 'model-key')}`,
   ]);
   const apps = config.githubApps ?? [];
   // The manager reads the Apps' key Secrets by name: the Role `npm run generate` writes from the
@@ -164,6 +167,41 @@ t.test('the keys put in place: no problem, exit 0; no value printed', async (t) 
   t.notMatch(res.stdout, modelKey);
   t.notMatch(res.stdout, 'PRIVATE KEY');
 });
+
+t.test(
+  'an upgraded install: a model key left in a namespace of runs is named, with its deletion',
+  async (t) => {
+    // As an install from before the gateway left it: secrets.apiKey in the namespace of runs.
+    const old = config.secrets.apiKey as { name: string; key: string };
+    const leftover = 'sk-ant-doctor-leftover-never-printed';
+    await kubectl(cluster, [
+      '-n',
+      'default',
+      'create',
+      'secret',
+      'generic',
+      old.name,
+      `--from-literal=${old.key}=${leftover}`,
+    ]);
+    let res = await doctor();
+    t.equal(res.code, 0, `a warning, not a failure: ${res.stdout}`);
+    t.same(
+      linesOf(res.stdout, 'model-key').filter((l) => l.startsWith('[WARN]')),
+      [
+        `[WARN] model-key: default/${old.name} still holds a model key (secrets.apiKey, from before the gateway): no agent reads it while gateway.enabled is true; delete it, unless runs' envFromSecrets use its other keys`,
+      ],
+    );
+    t.match(res.stdout, `fix: kubectl -n default delete secret ${old.name}`);
+    t.notMatch(res.stdout, leftover);
+    await kubectl(cluster, ['-n', 'default', 'delete', 'secret', old.name]);
+    res = await doctor();
+    t.same(
+      linesOf(res.stdout, 'model-key').filter((l) => !l.startsWith('[ok]')),
+      [],
+      'nothing left',
+    );
+  },
+);
 
 t.test("each App's installation on the repositories given, asked of the GitHub stand-in", async (t) => {
   const [rex, morgan] = config.githubApps ?? [];

@@ -2,8 +2,8 @@
 // front of the port every replica serves it on (the shipped config's gateway.bindAddress), the URL the
 // shipped config gives the agents naming that Service, the manager's NetworkPolicy letting exactly the
 // agent pods in on that port and the agents' letting them out to it, the Role that lets the manager
-// read the two keys by the names the config gives them, and the shipped config turned on by its one
-// switch. That the Role's rights are the ones the gateway uses: rbac.test.ts.
+// read the two keys by the names the config gives them, and the shipped config on, turned off by its
+// one switch. That the Role's rights are the ones the gateway uses: rbac.test.ts.
 import { join } from 'node:path';
 import t from 'tap';
 import { LABELS } from '../../src/api/index.js';
@@ -147,9 +147,9 @@ t.test('the Role: the keys by the names the config gives them, and the ledger', 
   );
 });
 
-t.test('the shipped config is turned on by gateway.enabled alone', async (t) => {
-  const on = structuredClone(loadDefaultConfig()) as unknown as { gateway: { enabled: boolean } };
-  on.gateway.enabled = true;
-  t.doesNotThrow(() => configFrom(on, 'the shipped config, gateway on'), 'valid: its url is set');
-  t.equal(shipped.enabled, false, 'off as shipped: the agents get secrets.apiKey');
+t.test('the shipped config has the gateway on; gateway.enabled: false alone turns it off', async (t) => {
+  t.equal(shipped.enabled, true, 'on as shipped: the agents get a token of their attempt, never the key');
+  const off = structuredClone(loadDefaultConfig()) as unknown as { gateway: { enabled: boolean } };
+  off.gateway.enabled = false;
+  t.equal(configFrom(off, 'the shipped config, gateway off').gateway.enabled, false, 'valid, and off');
 });

@@ -4,6 +4,7 @@ import t from 'tap';
 import type { CodeRun, CodeRunStatus } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import type { KubeClient } from '../../src/runtime/index.js';
+import { agentRoutes, SHIPPED_ROUTES } from '../harness/operator/gateway.js';
 import { finishJob, testConfig } from '../harness/operator/operator.js';
 import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { runPod } from '../harness/operator/run-pods.js';
@@ -58,9 +59,9 @@ t.test(
       { name: 'OPENAI_API_KEY', valueFrom: { secretKeyRef: { name: 'api-keys', key: 'openai' } } },
     ]);
     t.same(
-      agent?.env?.slice(3).map((e) => e.name),
-      ['ANTHROPIC_API_KEY'],
-      "then the operator's (an App run's token comes from the operator's broker: none here)",
+      agentRoutes(agent?.env?.slice(3)),
+      SHIPPED_ROUTES,
+      "then the operator's: the gateway's and the egress proxy's (an App run's token comes from the operator's broker: none here)",
     );
     t.same(
       pod.initContainers.map((c) => c.name),

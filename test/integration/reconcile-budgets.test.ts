@@ -3,7 +3,7 @@
 // becomes status.usage and attemptUsage and the cost counters, once; a limit stop fails the run with its
 // own reason and no retry; a namespace whose budget is spent gets no new attempt, still after a restart
 // of the manager (the figure comes from the runs' status), until the budget's window is moved. Without
-// the model gateway (these tests' setting: no gateway is started) a forged cost bills at most the
+// the model gateway (these tests' setting, `selfReported`, not the shipped one) a forged cost bills at most the
 // attempt's spec.limits.maxBudgetUsd, and a budget says its figures are self-reported.
 
 import { Registry } from 'prom-client';
@@ -27,6 +27,16 @@ const suite = await reconcileSuite();
 const PROTOCOL = 'orchestrator.io/result/v1';
 // The model rex's profile runs: a figure of a model the config does not name is counted as `other`.
 const MODEL = String(testConfig().agents.rex?.model);
+/**
+ * Not the shipped setting: the model gateway off, so that the agent's own report (the termination
+ * message) is the figure these tests drive. With the gateway on, as shipped, the gateway's ledger is
+ * the bill (gateway-ledger.test.ts).
+ */
+const selfReported = (change: (c: ControllerConfig) => void = () => {}) =>
+  testConfig((c) => {
+    c.gateway.enabled = false;
+    change(c);
+  });
 
 const usage = (costUsd: string) => ({
   costUsd,
@@ -61,7 +71,7 @@ const SELF_REPORTED = String.raw` \(self-reported: the sum of what its runs' age
 t.test(
   'usage in status and metrics once; a spent budget holds new attempts until its window moves',
   async (t) => {
-    const config: ControllerConfig = testConfig();
+    const config: ControllerConfig = selfReported();
     const registry = new Registry();
     const namespace = await suite.namespace(t);
     config.budgets = [{ name: 'team-a', namespaces: [namespace], limitUsd: '1', window: 'month' }];
@@ -140,7 +150,7 @@ t.test(
 
 t.test('a limit stop: Failed with its reason, its partial usage, and no retry', async (t) => {
   const registry = new Registry();
-  const { client, namespace } = await suite.start(t, testConfig(), { registry });
+  const { client, namespace } = await suite.start(t, selfReported(), { registry });
   await create(client, namespace, 'looper', 3);
   const job = await untilAttemptJob(client, namespace, 'TaskRun', 'looper');
   const doc = {
@@ -181,7 +191,7 @@ t.test(
     const scope = { selector: `budget-test=${unique}` };
     const payments = await suite.namespace(t, { 'budget-test': unique, team: 'payments' });
     const ledger = await suite.namespace(t, { 'budget-test': unique, team: 'ledger' });
-    const config = testConfig((c) => {
+    const config = selfReported((c) => {
       c.budgets = [{ name: 'payments', namespaceSelector: 'team=payments', limitUsd: '1', window: 'day' }];
     });
     const { client } = await startOperator(t, suite.cluster, payments, config, { scope });

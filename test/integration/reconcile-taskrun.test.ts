@@ -5,6 +5,7 @@ import t from 'tap';
 import { LABELS, type TaskRun } from '../../src/api/index.js';
 import { uidHash } from '../../src/naming/names.js';
 import { kubectl } from '../harness/cluster/cluster.js';
+import { agentRoutes, SHIPPED_ROUTES } from '../harness/operator/gateway.js';
 import {
   configMapPath,
   finishJob,
@@ -102,9 +103,9 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
   });
   t.same(agent.resources, { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } });
   t.same(
-    agent.env.map((e: Json) => [e.name, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key]),
-    [['ANTHROPIC_API_KEY', 'orchestrator-secrets', 'ANTHROPIC_API_KEY']],
-    "never the GitHub App's key (the operator mints tokens: reconcile-github-tokens.test.ts)",
+    agentRoutes(agent.env),
+    SHIPPED_ROUTES,
+    "the shipped defaults: the model through the gateway with the attempt's token, the internet through the egress proxy, no key of any Secret (the App's: reconcile-github-tokens.test.ts)",
   );
   t.same(
     agent.volumeMounts.map((m: Json) => m.mountPath),

@@ -1,5 +1,6 @@
 // No secret value leaves its Secret: a CodeRun that references Secrets holding known random values
-// (the API key of the config's `secrets`, and one of its own envFromSecrets), acting as a GitHub App
+// (the platform's model key behind the gateway, the API key of the config's `secrets` left in the
+// namespace, and one of its own envFromSecrets), acting as a GitHub App
 // whose key is in the operator's namespace and whose installation tokens the operator's broker mints
 // for its publishers (against the GitHub stand-in)
 // goes through its lifecycle — created, running, failed, retried, succeeded, with its pods simulated —
@@ -18,6 +19,7 @@ import { RESULT_PROTOCOL } from '../../src/controllers/pods/agent-result.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { finishJob, startOperator, testConfig } from '../harness/operator/operator.js';
 import { boundToken, startPhaseTokenBroker, whenRunning } from '../harness/operator/phase-tokens.js';
+import { PLATFORM_TEST_KEY } from '../harness/operator/platform-gateway.js';
 import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { runPod } from '../harness/operator/run-pods.js';
 import { waitFor } from '../harness/util/wait.js';
@@ -54,7 +56,10 @@ t.test('a run that fails, is retried and succeeds leaks no secret value anywhere
   const { client } = await startOperator(t, cluster, namespace, config, { logger });
 
   // The Secrets the config's `secrets` and the run's envFromSecrets name, with values to look for.
+  // On the shipped defaults the platform's model key is in the gateway's namespace (platform-gateway.ts);
+  // the namespace's secrets.apiKey Secret is what an install from before the gateway left behind.
   const values = {
+    platformKey: PLATFORM_TEST_KEY,
     apiKey: secretValue(),
     privateKey: app.privateKey,
     ownKey: secretValue(),

@@ -88,19 +88,32 @@ equal the kustomize install's and a changed config or template rolls the pods.
 
 {{- /*
 The controller config: the shipped file as it is, or, when values change it, the file's fields with
-.Values.config, .Values.gateway (as the config's gateway fields), .Values.agents (as `agents`, a
+.Values.config, .Values.gateway and .Values.egress (as the config's gateway and egress fields; off in
+values turns either off, and the egress proxy is the release's), .Values.agents (as `agents`, a
 system prompt given as text under systemPrompt moved to systemPromptText) and .Values.watchNamespaces
 merged over them.
 */ -}}
 {{- define "orchestrator.controllerConfig" -}}
 {{- $file := .Files.Get "files/orchestrator-config/controller-config.yaml" -}}
-{{- if or .Values.config .Values.agents .Values.watchNamespaces .Values.gateway.enabled -}}
+{{- $gatewayMoved := or .Values.gateway.upstreamUrl (ne .Values.gateway.apiKeySecret "orchestrator-model-api-key") -}}
+{{- $elsewhere := ne .Release.Namespace "orchestrator-system" -}}
+{{- if or .Values.config .Values.agents .Values.watchNamespaces (not .Values.gateway.enabled) (not .Values.egress.enabled) $gatewayMoved $elsewhere -}}
 {{- $config := fromYaml $file -}}
 {{- $config = mergeOverwrite $config (deepCopy .Values.config) -}}
-{{- if .Values.gateway.enabled -}}
+{{- $egress := $config.egress | default dict -}}
+{{- $_ := set $egress "enabled" (and .Values.egress.enabled (ne $egress.enabled false)) -}}
+{{- if and $egress.enabled $elsewhere -}}
+{{- $_ = set $egress "proxy" (merge (dict "namespace" .Release.Namespace) ($egress.proxy | default dict)) -}}
+{{- end -}}
+{{- $_ = set $config "egress" $egress -}}
+{{- if not .Values.gateway.enabled -}}
+{{- $_ = set $config "gateway" (merge (dict "enabled" false) ($config.gateway | default dict)) -}}
+{{- $_ = set $config.gateway "enabled" false -}}
+{{- else -}}
 {{- $gateway := $config.gateway | default dict -}}
 {{- $upstream := $gateway.upstream | default dict -}}
-{{- $_ := set $gateway "enabled" true -}}
+{{- /* config.gateway.enabled: false in values (an install from before the gateway) stays off. */ -}}
+{{- $_ := set $gateway "enabled" (ne $gateway.enabled false) -}}
 {{- /* The Service of config/gateway (its name and port), in the release's namespace. */ -}}
 {{- $_ = set $gateway "url" (printf "http://orchestrator-gateway.%s.svc:8090" $.Release.Namespace) -}}
 {{- with .Values.gateway.upstreamUrl }}{{ $_ = set $upstream "url" . }}{{ end -}}

@@ -1450,7 +1450,7 @@ export interface components {
              */
             gateway: {
                 /**
-                 * @description Serve the gateway and route every agent through it. Default false (the agents get secrets.apiKey).
+                 * @description Serve the gateway and route every agent through it. Default false (the agents get secrets.apiKey); the shipped config sets true.
                  * @default false
                  */
                 enabled: boolean;
@@ -1726,7 +1726,7 @@ export interface components {
              */
             egress: {
                 /**
-                 * @description Route every agent pod through the egress proxy. Default false (the agents reach any public address directly).
+                 * @description Route every agent pod through the egress proxy. Default false (the agents reach any public address directly); the shipped config sets true.
                  * @default false
                  */
                 enabled: boolean;
@@ -1759,7 +1759,7 @@ export interface components {
                     replicas: number;
                 };
                 /**
-                 * @description The allowlists by name (a DNS-1123 label); agent profiles name one in egressAllowlist (default default). Each is a port of the proxy, the hosts a request through that port may name, and the Services the pods may reach directly. Default one allowlist, default, on port 3128: GitHub and the common package registries.
+                 * @description The allowlists by name (a DNS-1123 label); agent profiles name one in egressAllowlist (default default). Each is a port of the proxy, the hosts a request through that port may name, and the Services the pods may reach directly. Default one allowlist, default, on port 3128: what the agent image's tools reach (GitHub for git and gh, npm's registry for Node's packages and the MCP servers), nothing else.
                  * @default {
                  *       "default": {
                  *         "port": 3128,
@@ -1778,33 +1778,6 @@ export interface components {
                  *           },
                  *           {
                  *             "host": "registry.npmjs.org"
-                 *           },
-                 *           {
-                 *             "host": "pypi.org"
-                 *           },
-                 *           {
-                 *             "host": "files.pythonhosted.org"
-                 *           },
-                 *           {
-                 *             "host": "proxy.golang.org"
-                 *           },
-                 *           {
-                 *             "host": "sum.golang.org"
-                 *           },
-                 *           {
-                 *             "host": "crates.io"
-                 *           },
-                 *           {
-                 *             "host": "static.crates.io"
-                 *           },
-                 *           {
-                 *             "host": "index.crates.io"
-                 *           },
-                 *           {
-                 *             "host": "repo.maven.apache.org"
-                 *           },
-                 *           {
-                 *             "host": "rubygems.org"
                  *           }
                  *         ]
                  *       }

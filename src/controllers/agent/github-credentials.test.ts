@@ -16,6 +16,11 @@ import { secretName } from './github-credentials.js';
 import { attemptJob } from './manifests.js';
 
 const config = loadDefaultConfig();
+// Not the shipped setting: the gateway and egress off, so that these unit cases see the builders'
+// baseline; the cases of each protection turn it on (manifests-gateway.test.ts, manifests-egress.test.ts,
+// decide-usage.test.ts), and the suites that start a manager run the shipped config.
+config.gateway.enabled = false;
+config.egress.enabled = false;
 // biome-ignore lint/suspicious/noExplicitAny: objects read back as JSON, checked field by field.
 type Json = Record<string, any>;
 

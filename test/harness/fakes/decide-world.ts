@@ -11,6 +11,11 @@ import type { AttemptFacts, AttemptState } from '../../../src/controllers/reconc
 import type { KubeObject } from '../../../src/runtime/index.js';
 
 export const config = loadDefaultConfig();
+// Not the shipped setting: the gateway and egress off, so that these unit cases see the builders'
+// baseline; the cases of each protection turn it on (manifests-gateway.test.ts, manifests-egress.test.ts,
+// decide-usage.test.ts), and the suites that start a manager run the shipped config.
+config.gateway.enabled = false;
+config.egress.enabled = false;
 export const now = new Date('2026-11-22T10:00:00Z');
 export const input = { strategy: taskRunStrategy, config, now };
 export const FINALIZER = 'taskrun.orchestrator.io/cleanup';

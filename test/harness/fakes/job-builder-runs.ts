@@ -12,6 +12,11 @@ import { taskRunStrategy } from '../../../src/controllers/kind/strategy.js';
 import { uidHash } from '../../../src/naming/index.js';
 
 export const config = loadDefaultConfig();
+// Not the shipped setting: the gateway and egress off, so that these unit cases see the builders'
+// baseline; the cases of each protection turn it on (manifests-gateway.test.ts, manifests-egress.test.ts,
+// decide-usage.test.ts), and the suites that start a manager run the shipped config.
+config.gateway.enabled = false;
+config.egress.enabled = false;
 // No App keys: the Job's shape without the GitHub token broker's credential (github-credentials.test.ts
 // covers which containers get it).
 delete config.secrets.githubAppId;

@@ -170,3 +170,29 @@ export async function objectsHolding(
     .map((o) => `${o.kind}/${o.metadata?.name}`);
   return { kinds, count: items.length, holding };
 }
+
+type EnvEntry = { name?: unknown; value?: unknown; valueFrom?: unknown };
+
+/**
+ * How an agent container reaches the model and the internet, from its env: the gateway's URL, whether
+ * it holds a token of its attempt, its HTTPS proxy, and the variables it takes from Secrets.
+ */
+export function agentRoutes(env: EnvEntry[] = []) {
+  const of = (name: string) => env.find((e) => e.name === name)?.value;
+  return {
+    gateway: of(AGENT_ENV.gatewayUrl),
+    token: Boolean(of(AGENT_ENV.gatewayToken)),
+    proxy: of('HTTPS_PROXY'),
+    fromSecrets: env
+      .filter((e) => (e.valueFrom as { secretKeyRef?: unknown })?.secretKeyRef)
+      .map((e) => e.name),
+  };
+}
+
+/** agentRoutes of an agent on the shipped defaults: the gateway with a token, the egress proxy, no Secret. */
+export const SHIPPED_ROUTES = Object.freeze({
+  gateway: 'http://orchestrator-gateway.orchestrator-system.svc:8090',
+  token: true,
+  proxy: 'http://orchestrator-egress-proxy.orchestrator-system.svc:3128',
+  fromSecrets: [] as string[],
+});

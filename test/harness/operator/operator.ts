@@ -24,6 +24,7 @@ import { kubeConfig } from '../cluster/cluster.js';
 import { seedConfig } from '../util/app-configs.js';
 import { sampleSum } from '../util/prometheus-text.js';
 import { scaled, waitFor } from '../util/wait.js';
+import { platformGateway } from './platform-gateway.js';
 
 interface Teardown {
   teardown(fn: () => unknown): void;
@@ -89,7 +90,10 @@ export interface OperatorOptions {
   logger?: Logger;
   /** Reconciles of different runs at once, per kind. Default: runControllers' (4). */
   maxConcurrentReconciles?: number;
-  /** The model gateway's side of the controllers (runControllers' `gateway`). Default: no gateway. */
+  /**
+   * The model gateway's side of the controllers (runControllers' `gateway`). Default: with the config's
+   * gateway on (the shipped config's), one started as an install has it (platform-gateway.ts).
+   */
   gateway?: RunControllersOptions['gateway'];
   /** Where App runs' egress refusals are said (runControllers' `pullRequestComments`). Default: nowhere. */
   pullRequestComments?: RunControllersOptions['pullRequestComments'];
@@ -124,13 +128,17 @@ export async function startOperator(
       ? {}
       : { gracefulShutdownTimeoutMs: options.gracefulShutdownTimeoutMs }),
   });
+  // The shipped config has the model gateway on: run it as an install does, unless the test brings its own.
+  const gateway =
+    options.gateway ??
+    (inputs.config().gateway.enabled ? await platformGateway(t, cluster, inputs.config, logger) : undefined);
   const { informers, controllers } = runControllers({
     client,
     registry,
     logger,
     scope: options.scope ?? { namespaces: [namespace] },
     ...(options.maxConcurrentReconciles ? { maxConcurrentReconciles: options.maxConcurrentReconciles } : {}),
-    ...(options.gateway ? { gateway: options.gateway } : {}),
+    ...(gateway ? { gateway } : {}),
     ...(options.pullRequestComments ? { pullRequestComments: options.pullRequestComments } : {}),
     ...(options.taskMarkers ? { taskMarkers: options.taskMarkers } : {}),
     ...inputs,
