@@ -27,7 +27,7 @@ function egressLines(config: ControllerConfig): string[] {
   const { name, namespace } = config.egress.proxy;
   return [
     `Egress by allowlist: agents go out only through the proxy ${namespace}/${name}; the fake node runs`,
-    '  no pod of it (its agents are simulated: they make no calls), a real node does.',
+    '  no pod of it: its agents are simulated and make no calls (docs/local-cluster.md).',
   ];
 }
 

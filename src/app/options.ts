@@ -94,6 +94,12 @@ function parsePort(value: string, flag: string): number {
 const apiAddress = (value: string): ListenAddress | false =>
   value === '0' ? false : parseBindAddress(value, '--api-bind-address');
 
+/** Local mode's model key source, when one is given (local-model-key.ts). */
+function localKey(local: boolean, env: NodeJS.ProcessEnv): { localModelKey?: LocalModelKey } {
+  const source = local ? localModelKeySource(env) : undefined;
+  return source ? { localModelKey: source } : {};
+}
+
 /** Whether a cluster is configured: a kubeconfig (flag or KUBECONFIG) or a pod's service account. */
 export function clusterConfigured(flags: RunFlags, env: NodeJS.ProcessEnv): boolean {
   return Boolean(flags.kubeconfig || env.KUBECONFIG || env.KUBERNETES_SERVICE_HOST);
@@ -132,7 +138,7 @@ export function runOptions(
       flags.gatewayBindAddress ?? config.gateway.bindAddress,
       '--gateway-bind-address',
     ),
-    ...(local && localModelKeySource(env) ? { localModelKey: localModelKeySource(env) } : {}),
+    ...localKey(local, env),
     namespace: env.POD_NAMESPACE ?? flags.leaderElectionNamespace ?? le.namespace ?? 'orchestrator-system',
     leaderElection: enabled && {
       namespace: flags.leaderElectionNamespace ?? env.POD_NAMESPACE ?? le.namespace ?? 'orchestrator-system',
