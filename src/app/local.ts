@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { ControllerConfig } from '../api/index.js';
 import { writeDevCertificates } from '../certs/index.js';
 import {
   agentSandboxObjects,
@@ -17,7 +18,6 @@ import {
   type WorkloadsLater,
   withClient,
 } from '../cluster/index.js';
-import type { ControllerConfig } from '../api/index.js';
 import { loadConfigFile } from '../config/index.js';
 import { KubeConfig } from '../kubeconfig/index.js';
 import { type ApiRequester, isConflict, type KubeObject } from '../runtime/index.js';
