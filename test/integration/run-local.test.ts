@@ -161,6 +161,12 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
       resolve(code);
     }),
   );
+  // A failed assertion must not leave the manager and its control plane running (nor the file waiting).
+  t.teardown(async () => {
+    if (exitCode !== undefined) return;
+    child.kill('SIGINT');
+    await exited;
+  });
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;
