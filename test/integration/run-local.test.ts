@@ -67,7 +67,7 @@ const getJson = async (cluster: Cluster, args: string[]) => {
 
 interface PodJson {
   metadata: { labels: Record<string, string> };
-  spec: { containers: { name: string; env?: { name: string; value?: string }[] }[] };
+  spec: Record<'initContainers' | 'containers', { name: string; env?: { name: string; value?: string }[] }[]>;
 }
 
 /**
@@ -124,7 +124,10 @@ async function shippedProtections(
     pod = (await getJson(cluster, ['pods', '-l', 'orchestrator.io/run=payments-task-7'])).items[0];
     return pod !== undefined;
   });
-  const agent = pod?.spec.containers.find((c) => c.name === 'agent');
+  // The agent runs as an init container: the publisher is the main one (docs/result-protocol.md).
+  const agent = [...(pod?.spec.initContainers ?? []), ...(pod?.spec.containers ?? [])].find(
+    (c) => c.name === 'agent',
+  );
   const env = new Map((agent?.env ?? []).map((e) => [e.name, e.value]));
   t.notOk(env.has('ANTHROPIC_API_KEY'), 'the agent holds no model key');
   t.match(env.get('ANTHROPIC_AUTH_TOKEN'), /^orcgw1\./, "but its attempt's gateway token");
