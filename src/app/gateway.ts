@@ -31,7 +31,7 @@ import {
 import type { GithubTokens } from '../github/index.js';
 import type { ConnectionLimits } from '../http/index.js';
 import { ListenerBudget, TokenBuckets } from '../http/index.js';
-import type { KubeClient } from '../runtime/index.js';
+import type { KubeClient, ListenAddress } from '../runtime/index.js';
 import { phaseTokenBroker } from './github-token-broker.js';
 import { parseBindAddress } from './options.js';
 
@@ -54,6 +54,8 @@ export interface ModelGatewayOptions {
   /** The operator's namespace: the keys and the ledger. */
   namespace: string;
   connections: ConnectionLimits;
+  /** Where it listens. Default: the config's gateway.bindAddress. */
+  address?: ListenAddress;
   logger: Logger;
   /**
    * The operator mints GitHub App tokens: the listener serves the phases' token broker too, and listens
@@ -148,7 +150,7 @@ export async function startModelGateway(opts: ModelGatewayOptions): Promise<Mode
       burst: settings.clientRateLimit.burst,
     }),
   });
-  const address = parseBindAddress(settings.bindAddress, 'gateway.bindAddress');
+  const address = opts.address ?? parseBindAddress(settings.bindAddress, 'gateway.bindAddress');
   const server = await startGatewayServer({
     handler: model?.handler ?? modelOff,
     ...(broker ? { routes: broker.routes } : {}),

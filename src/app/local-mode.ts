@@ -7,6 +7,7 @@ import { packageRoot } from '../util/index.js';
 import type { WebhookServer } from '../webhook/index.js';
 import { installLocalWebhooks } from '../webhook/index.js';
 import { followWorkloads, type LocalEnvironment, startLocalEnvironment, workloadsBanner } from './local.js';
+import { protectionLines } from './local-protections.js';
 import type { RunOptions } from './options.js';
 import type { Connected, Servers } from './run-context.js';
 
@@ -21,6 +22,7 @@ export async function startLocalMode(
   return startLocalEnvironment({
     namespaces: opts.leaderElection ? [opts.leaderElection.namespace] : [],
     configFile: opts.configFile,
+    ...(opts.localModelKey ? { modelKey: opts.localModelKey } : {}),
     log: (msg) => logger.info(msg),
   });
 }
@@ -63,6 +65,7 @@ export function localBanner(proc: Connected, local: LocalEnvironment, servers: S
     '  kubectl get otr -o yaml          # the defaults, labels and finalizer filled in at admission',
     `  kubectl apply -f ${join(packageRoot(), 'config', 'samples', 'invalid')}   # denials that name the field`,
     ...workloadsBanner(local.workloads),
+    ...protectionLines(proc.inputs.config.current(), servers.gateway?.port, opts.localModelKey),
     ...(apiPort === undefined
       ? []
       : [

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { ControllerConfig } from '../api/index.js';
 import { writeDevCertificates } from '../certs/index.js';
 import {
   agentSandboxObjects,
@@ -21,6 +22,8 @@ import { loadConfigFile } from '../config/index.js';
 import { KubeConfig } from '../kubeconfig/index.js';
 import { type ApiRequester, isConflict, type KubeObject } from '../runtime/index.js';
 import { packageRoot } from '../util/index.js';
+import { localEgressObjects } from './local-egress.js';
+import { type LocalModelKey, modelKeySecret, readModelKey } from './local-model-key.js';
 import {
   MANAGER_SERVICE_ACCOUNT,
   serviceAccountToken,
@@ -44,6 +47,8 @@ export interface LocalEnvironmentOptions {
   namespaces: string[];
   /** The controller config file, stored as the orchestrator-config ConfigMap. */
   configFile: string;
+  /** The platform's model key, stored where the model gateway reads it; undefined: none given. */
+  modelKey?: LocalModelKey;
   log: (msg: string) => void;
 }
 
@@ -70,11 +75,11 @@ const RUNS_NAMESPACE = 'default';
  * ServiceAccount the config's agent profiles name: without them the Job controller cannot create an
  * agent's pod.
  */
-function agentObjects(kubectl: string[], configFile: string): KubeObject[] {
+function agentObjects(kubectl: string[], config: ControllerConfig): KubeObject[] {
   const sandbox = agentSandboxObjects(kubectl, RUNS_NAMESPACE);
   const shipped = new Set(sandbox.filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata?.name));
   const named = new Set(
-    Object.values(loadConfigFile(configFile).agents).flatMap((a) =>
+    Object.values(config.agents).flatMap((a) =>
       a.serviceAccountName && !shipped.has(a.serviceAccountName) ? [a.serviceAccountName] : [],
     ),
   );
@@ -96,8 +101,17 @@ async function createNamespace(client: ApiRequester, name: string): Promise<void
     });
 }
 
+/** The gateway's model key Secret in the operator's namespace, when the user gave a key. */
+function modelKeyObjects(config: ControllerConfig, source: LocalModelKey | undefined): KubeObject[] {
+  if (!config.gateway.enabled || !source) return [];
+  return [modelKeySecret(config, MANAGER_SERVICE_ACCOUNT.namespace, readModelKey(source))];
+}
+
 export async function startLocalEnvironment(opts: LocalEnvironmentOptions): Promise<LocalEnvironment> {
   const { log } = opts;
+  const config = loadConfigFile(opts.configFile);
+  // Read before anything starts: an unreadable key file is the user's to fix, not a cluster to stop.
+  const modelKey = modelKeyObjects(config, opts.modelKey);
   log(
     'no cluster configured (no --kubeconfig, KUBECONFIG or in-cluster service account): starting the local control plane',
   );
@@ -112,8 +126,10 @@ export async function startLocalEnvironment(opts: LocalEnvironmentOptions): Prom
       await applyObjects(client, [
         ...rbacObjects(cluster.kubectl),
         configMap(opts.configFile),
-        ...agentObjects(cluster.kubectl, opts.configFile),
+        ...agentObjects(cluster.kubectl, config),
+        ...modelKey,
       ]);
+      await applyObjects(client, await localEgressObjects(client, cluster.kubectl, config, RUNS_NAMESPACE));
       for (const ns of opts.namespaces) await createNamespace(client, ns);
       return serviceAccountToken(client, MANAGER_SERVICE_ACCOUNT);
     });

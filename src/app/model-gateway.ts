@@ -13,6 +13,7 @@ export function serveModelGateway(proc: Connected, github: GithubApps): Promise<
     config,
     namespace: proc.opts.namespace,
     connections: connectionLimits(config.current()),
+    address: proc.opts.gateway,
     logger: proc.logger,
     // The phases get their App tokens from the broker there, so the reconcilers mint none into
     // Secrets of the run's namespace (docs/security.md "Phases and their credentials").

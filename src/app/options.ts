@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import type { ControllerConfig } from '../api/index.js';
 import type { LeaderElectionConfig, ListenAddress } from '../runtime/index.js';
+import { type LocalModelKey, localModelKeySource } from './local-model-key.js';
 
 export interface RunFlags {
   config?: string;
@@ -16,6 +17,7 @@ export interface RunFlags {
   metricsSecure?: boolean;
   healthProbeBindAddress?: string;
   apiBindAddress?: string;
+  gatewayBindAddress?: string;
   leaderElect?: boolean;
   leaderElectionNamespace?: string;
   logLevel?: string;
@@ -47,6 +49,13 @@ export interface RunOptions {
   probes: ListenAddress;
   /** The REST API's address, or false when it is off (`0`). */
   api: ListenAddress | false;
+  /** The model gateway's (and the phases' token broker's) plain HTTP address (`gateway.bindAddress`). */
+  gateway: ListenAddress;
+  /**
+   * Local mode: where the platform's model key comes from, to be stored in the Secret
+   * `gateway.upstream.apiKey` names (local-model-key.ts); undefined: none given.
+   */
+  localModelKey?: LocalModelKey;
   /**
    * The operator's own namespace (POD_NAMESPACE, else the leader election's): where the GitHub Apps'
    * keys are read from (docs/design.md §4.8).
@@ -85,6 +94,12 @@ function parsePort(value: string, flag: string): number {
 const apiAddress = (value: string): ListenAddress | false =>
   value === '0' ? false : parseBindAddress(value, '--api-bind-address');
 
+/** Local mode's model key source, when one is given (local-model-key.ts). */
+function localKey(local: boolean, env: NodeJS.ProcessEnv): { localModelKey?: LocalModelKey } {
+  const source = local ? localModelKeySource(env) : undefined;
+  return source ? { localModelKey: source } : {};
+}
+
 /** Whether a cluster is configured: a kubeconfig (flag or KUBECONFIG) or a pod's service account. */
 export function clusterConfigured(flags: RunFlags, env: NodeJS.ProcessEnv): boolean {
   return Boolean(flags.kubeconfig || env.KUBECONFIG || env.KUBERNETES_SERVICE_HOST);
@@ -119,6 +134,11 @@ export function runOptions(
       '--health-probe-bind-address',
     ),
     api: apiAddress(flags.apiBindAddress ?? config.api.bindAddress),
+    gateway: parseBindAddress(
+      flags.gatewayBindAddress ?? config.gateway.bindAddress,
+      '--gateway-bind-address',
+    ),
+    ...localKey(local, env),
     namespace: env.POD_NAMESPACE ?? flags.leaderElectionNamespace ?? le.namespace ?? 'orchestrator-system',
     leaderElection: enabled && {
       namespace: flags.leaderElectionNamespace ?? env.POD_NAMESPACE ?? le.namespace ?? 'orchestrator-system',

@@ -6,13 +6,7 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import type { ControllerConfig } from '../api/index.js';
 import { defaultConfigFile, loadConfigFile } from '../config/index.js';
-import {
-  allowlistPolicy,
-  allowlistServices,
-  proxyObjects,
-  type ServicePeer,
-  servicePeer,
-} from '../egress/index.js';
+import { allowlistPolicies, proxyObjects } from '../egress/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import { readApiserverPolicy } from './apiserver-policy.js';
 import type { CliIO } from './io.js';
@@ -20,22 +14,6 @@ import { addKubeOptions, type Connection, type KubeFlags, withConnection } from 
 
 interface EgressFlags extends KubeFlags {
   config: string;
-}
-
-/** Each allowlist's policy in `namespace`, its Services read through `read`. */
-async function policies(
-  config: ControllerConfig,
-  namespace: string,
-  read: (namespace: string, name: string) => Promise<KubeObject>,
-): Promise<KubeObject[]> {
-  const out: KubeObject[] = [];
-  for (const allowlist of Object.keys(config.egress.allowlists).sort()) {
-    const peers: ServicePeer[] = [];
-    for (const { entry, namespace: where } of allowlistServices(config.egress, allowlist, namespace))
-      peers.push(servicePeer(entry, await read(where, entry.name)));
-    out.push(allowlistPolicy(config.egress, allowlist, namespace, peers));
-  }
-  return out;
 }
 
 /** Some agent profile has clusterAccess: its pods reach the apiserver by the addresses read here. */
@@ -65,12 +43,14 @@ export function registerEgressCommand(program: Command, io: CliIO): void {
     let objects: KubeObject[];
     if (!namespace) objects = proxyObjects(config);
     else if (!needsCluster(config))
-      objects = await policies(config, namespace, () => Promise.reject(new Error('no Service to read')));
+      objects = await allowlistPolicies(config.egress, namespace, () =>
+        Promise.reject(new Error('no Service to read')),
+      );
     else
       objects = await withConnection(
         flags,
         async (conn) => [
-          ...(await policies(config, namespace, (ns, name) =>
+          ...(await allowlistPolicies(config.egress, namespace, (ns, name) =>
             conn.client.request<KubeObject>('GET', `/api/v1/namespaces/${ns}/services/${name}`),
           )),
           ...(await apiserverPolicies(config, namespace, conn)),

@@ -50,6 +50,10 @@ export function registerRunCommand(program: Command): void {
       'REST API HTTPS address; "0" turns it off (default: api.bindAddress, ":8443")',
     )
     .option(
+      '--gateway-bind-address <addr>',
+      'the model gateway\'s plain HTTP address, with gateway.enabled (default: gateway.bindAddress, ":8090")',
+    )
+    .option(
       '--leader-elect <bool>',
       'campaign for the Lease before reconciling (default: leaderElection.enabled)',
       (v) => v !== 'false',

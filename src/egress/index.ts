@@ -33,6 +33,7 @@ export {
   POLICY_ENGINES,
 } from './enforcement-probe.js';
 export {
+  allowlistPolicies,
   allowlistPolicy,
   allowlistPolicyName,
   allowlistServices,

@@ -95,3 +95,19 @@ export function allowlistPolicy(
     },
   };
 }
+
+/** Each allowlist's policy in `namespace`, in name order, its Services read through `read`. */
+export async function allowlistPolicies(
+  egress: Egress,
+  namespace: string,
+  read: (namespace: string, name: string) => Promise<KubeObject>,
+): Promise<KubeObject[]> {
+  const out: KubeObject[] = [];
+  for (const allowlist of Object.keys(egress.allowlists).sort()) {
+    const peers: ServicePeer[] = [];
+    for (const { entry, namespace: where } of allowlistServices(egress, allowlist, namespace))
+      peers.push(servicePeer(entry, await read(where, entry.name)));
+    out.push(allowlistPolicy(egress, allowlist, namespace, peers));
+  }
+  return out;
+}

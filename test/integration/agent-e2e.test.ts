@@ -18,7 +18,7 @@ import { loadTemplateSet } from '../../src/render/index.js';
 import { e2eCodeRun, expectTurnLimitStop, taskDocs } from '../harness/agent/agent-e2e.js';
 import { agentSuite, agentWorld, type WorldOptions } from '../harness/agent/agent-world.js';
 import { expectedUsage, lastResultEvent } from '../harness/agent/cli-usage.js';
-import { followGuideInWorld } from '../harness/agent/first-run-guide.js';
+import { followGuideInWorld, GUIDE_OPERATOR_NAMESPACE } from '../harness/agent/first-run-guide.js';
 import { gatewayRuns } from '../harness/agent/gateway-runs.js';
 import { otherCliRuns } from '../harness/agent/other-cli-runs.js';
 import { kubectl } from '../harness/cluster/cluster.js';
@@ -269,10 +269,13 @@ t.test('an image without a command the run needs: the result names it, before th
 t.test(
   'docs/first-run.md followed: its commands make the Secrets, grant and TaskRun, and the agent opens the pull request',
   async (t) => {
-    const world = await agentWorld(t, suite, [
-      bash('printf "written by rex\\n" > FIRST_RUN.md'),
-      say('Wrote FIRST_RUN.md.'),
-    ]);
+    // The model gateway on, as shipped, in the namespace where the guide's install puts the operator.
+    const world = await agentWorld(
+      t,
+      suite,
+      [bash('printf "written by rex\\n" > FIRST_RUN.md'), say('Wrote FIRST_RUN.md.')],
+      { gateway: true, operatorNamespace: GUIDE_OPERATOR_NAMESPACE },
+    );
     const { pulls, outputs } = await followGuideInWorld(t, suite, world, 'acme/first-run');
     t.same(
       pulls.map((p) => [p.owner, p.repo, p.base]),

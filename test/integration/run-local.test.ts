@@ -7,8 +7,8 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import t from 'tap';
-import { existingCluster } from '../../src/cluster/index.js';
+import t, { type Test } from 'tap';
+import { type Cluster, existingCluster } from '../../src/cluster/index.js';
 import { defaultConfigFile } from '../../src/config/load.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { kubeConfig, kubectl } from '../harness/cluster/cluster.js';
@@ -19,6 +19,7 @@ import { sampleSum } from '../harness/util/prometheus-text.js';
 import { waitFor } from '../harness/util/wait.js';
 
 const root = packageRoot();
+const MODEL_KEY = 'sk-ant-run-local-key';
 const MARKER = '<!-- from --templates-dir -->';
 
 /** The answer of an HTTPS port (the local CA is the process's own: not checked here). */
@@ -58,9 +59,88 @@ function mountedTemplates(): string {
   return dir;
 }
 
+const getJson = async (cluster: Cluster, args: string[]) => {
+  const got = await kubectl(cluster, ['get', ...args, '-o', 'json']);
+  if (got.code !== 0) throw new Error(`kubectl get ${args.join(' ')}: ${got.stderr}`);
+  return JSON.parse(got.stdout);
+};
+
+interface PodJson {
+  metadata: { labels: Record<string, string> };
+  spec: Record<'initContainers' | 'containers', { name: string; env?: { name: string; value?: string }[] }[]>;
+}
+
+/**
+ * The shipped config's gateway and egress, as local mode runs them: the key in the operator's
+ * namespace only, the sample's agent holding its attempt's token and the proxy's address, the proxy's
+ * objects and the allowlist's policy applied, and the banner saying so.
+ */
+async function shippedProtections(
+  t: Test,
+  cluster: Cluster,
+  banner: string,
+  gateway: Record<string, unknown> | undefined,
+) {
+  t.equal(gateway?.model, 'https://api.anthropic.com', "the gateway forwards to Anthropic's API");
+  t.match(
+    banner,
+    /The model gateway is on http:\/\/127\.0\.0\.1:\d+, forwarding to https:\/\/api\.anthropic\.com/,
+  );
+  t.match(
+    banner,
+    /Egress by allowlist: agents go out only through the proxy orchestrator-system\/orchestrator-egress-proxy/,
+  );
+  const key = await getJson(cluster, ['secret', 'orchestrator-model-api-key', '-n', 'orchestrator-system']);
+  t.equal(
+    Buffer.from(key.data['api-key'], 'base64').toString(),
+    MODEL_KEY,
+    'the key, where the gateway reads it',
+  );
+  const secrets = (await getJson(cluster, ['secrets', '-n', 'default'])).items as {
+    data?: Record<string, string>;
+  }[];
+  t.notOk(
+    secrets.some((s) =>
+      Object.values(s.data ?? {}).some((v) => Buffer.from(v, 'base64').toString() === MODEL_KEY),
+    ),
+    "no Secret of the runs' namespace holds it",
+  );
+  for (const [kind, name] of [
+    ['deployment', 'orchestrator-egress-proxy'],
+    ['service', 'orchestrator-egress-proxy'],
+    ['networkpolicy', 'orchestrator-egress-proxy'],
+  ])
+    t.equal(
+      (await getJson(cluster, [kind as string, name as string, '-n', 'orchestrator-system'])).metadata.name,
+      name,
+      `the proxy's ${kind}`,
+    );
+  t.ok(
+    await getJson(cluster, ['networkpolicy', 'orchestrator-egress-default', '-n', 'default']),
+    "the allowlist's policy",
+  );
+  let pod: PodJson | undefined;
+  await waitFor("the sample's pod", async () => {
+    pod = (await getJson(cluster, ['pods', '-l', 'orchestrator.io/run=payments-task-7'])).items[0];
+    return pod !== undefined;
+  });
+  // The agent runs as an init container: the publisher is the main one (docs/result-protocol.md).
+  const agent = [...(pod?.spec.initContainers ?? []), ...(pod?.spec.containers ?? [])].find(
+    (c) => c.name === 'agent',
+  );
+  const env = new Map((agent?.env ?? []).map((e) => [e.name, e.value]));
+  t.notOk(env.has('ANTHROPIC_API_KEY'), 'the agent holds no model key');
+  t.match(env.get('ANTHROPIC_AUTH_TOKEN'), /^orcgw1\./, "but its attempt's gateway token");
+  t.equal(env.get('ANTHROPIC_BASE_URL'), 'http://orchestrator-gateway.orchestrator-system.svc:8090');
+  t.equal(env.get('HTTPS_PROXY'), 'http://orchestrator-egress-proxy.orchestrator-system.svc:3128');
+  t.equal(pod?.metadata.labels['orchestrator.io/egress'], 'default', "its allowlist's policy selects it");
+}
+
 t.test('orchestrator run --local: admission works end to end and Ctrl-C stops everything', async (t) => {
-  const env = { ...process.env };
+  // The platform's model key as a user of `npm start` gives it (src/app/local-model-key.ts).
+  const env: NodeJS.ProcessEnv = { ...process.env, ANTHROPIC_API_KEY: MODEL_KEY };
   delete env.KUBECONFIG;
+  delete env.ORCHESTRATOR_MODEL_API_KEY_FILE;
   const templates = mountedTemplates();
   t.teardown(() => rmSync(templates, { recursive: true, force: true }));
   const child = spawn(
@@ -72,6 +152,7 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
       '--metrics-bind-address=127.0.0.1:0',
       '--health-probe-bind-address=127.0.0.1:0',
       '--api-bind-address=127.0.0.1:0',
+      '--gateway-bind-address=127.0.0.1:0',
       `--templates-dir=${templates}`,
     ],
     { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
@@ -83,6 +164,12 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
       resolve(code);
     }),
   );
+  // A failed assertion must not leave the manager and its control plane running (nor the file waiting).
+  t.teardown(async () => {
+    if (exitCode !== undefined) return;
+    child.kill('SIGINT');
+    await exited;
+  });
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;
@@ -145,6 +232,7 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
     ).items[0] ?? {};
   await waitFor('the run ConfigMap', async () => Boolean((await files()).data));
   t.match((await files()).data?.['prompt.md'], MARKER, 'rendered from --templates-dir');
+  await shippedProtections(t, cluster, stderr, seen['gateway listening']);
   const denied = await kubectl(cluster, [
     'apply',
     '-f',

@@ -20,7 +20,7 @@ import { runPath } from '../../../src/cli/kinds.js';
 import type { Cluster, LocalImage } from '../../../src/cluster/index.js';
 import { DEFAULT_CONNECTION_LIMITS } from '../../../src/http/connection-limits.js';
 import type { TemplateSet } from '../../../src/render/index.js';
-import { KubeClient, type KubeObject } from '../../../src/runtime/index.js';
+import { isConflict, KubeClient, type KubeObject } from '../../../src/runtime/index.js';
 import { kubeConfig, testCluster, testNamespace } from '../cluster/cluster.js';
 import { createSecret } from '../cluster/secrets.js';
 import { ensureCrds } from '../deploy/crds.js';
@@ -86,6 +86,11 @@ export interface WorldOptions {
    * stand-in with the suite's key, which no object of the run's namespace holds.
    */
   gateway?: boolean;
+  /**
+   * With the gateway: its namespace, made when missing, instead of a test namespace of its own: the
+   * first-run guide writes the platform's key into the operator's namespace of an install.
+   */
+  operatorNamespace?: string;
   /** The config's retries.maxRetries (default the shipped one), for a test about one attempt's end. */
   maxRetries?: number;
   /**
@@ -97,15 +102,27 @@ export interface WorldOptions {
   configure?: (config: ControllerConfig) => void;
 }
 
+async function madeNamespace(client: KubeClient, name: string): Promise<void> {
+  await client
+    .request('POST', '/api/v1/namespaces', {
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+    })
+    .catch((err) => {
+      if (!isConflict(err)) throw err;
+    });
+}
+
 /** The model gateway of a world: started on `config`, which it then names to the agents. */
 async function worldGateway(
   t: Test,
   suite: Suite,
   config: ControllerConfig,
   modelUrl: string,
-  providers: WorldOptions['providers'] = {},
+  options: WorldOptions = {},
 ) {
-  const ops = await testNamespace(t, suite.cluster);
+  const ops = options.operatorNamespace ?? (await testNamespace(t, suite.cluster));
+  if (options.operatorNamespace) await madeNamespace(suite.client, ops);
+  const providers = options.providers ?? {};
   delete config.job.env?.[AGENT_ENV.gatewayUrl];
   gatewayConfig(config, modelUrl, { bind: `${NODE_GATEWAY}:0` });
   const keys = [config.gateway.upstream.apiKey];
@@ -143,9 +160,7 @@ export async function agentWorld(t: Test, suite: Suite, script: Turn[], options:
   const config = suiteConfig(suite.image, modelUrl, new URL(suite.git.server.base).host);
   if (options.maxRetries !== undefined) config.retries.maxRetries = options.maxRetries;
   options.configure?.(config);
-  const gateway = options.gateway
-    ? await worldGateway(t, suite, config, modelUrl, options.providers)
-    : undefined;
+  const gateway = options.gateway ? await worldGateway(t, suite, config, modelUrl, options) : undefined;
   await suiteSecrets(client, ns, config, suite.user, suite.apiKey);
   await startOperator(t, cluster, ns, config, {
     ...(templates ? { inputs: { config: () => config, templates: () => templates } } : {}),

@@ -16,6 +16,9 @@ import type { agentWorld, Suite } from './agent-world.js';
 /** The guide, from the package root. */
 export const FIRST_RUN_GUIDE = join(packageRoot(), 'docs', 'first-run.md');
 
+/** Where the guide's install puts the operator, and so the platform's model key (step model-key). */
+export const GUIDE_OPERATOR_NAMESPACE = 'orchestrator-system';
+
 /** The step that names the reader's values (`export NAME=value` lines), replaced by the test's. */
 export const VALUES_STEP = 'values';
 
@@ -104,8 +107,9 @@ const shellQuote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
 
 /**
  * The guide followed in an agent world's namespace, on `repo` (owner/name) of the suite's git host:
- * its runs admitted by the webhooks as a user's `kubectl apply` is, and the world's Secrets deleted
- * first, so that a guide that does not make them fails. The pull requests opened on `repo`, and the
+ * its runs admitted by the webhooks as a user's `kubectl apply` is, and the world's Secrets (the
+ * user's token; the model key, in the world gateway's namespace) deleted first, so that a guide that
+ * does not make them fails. The pull requests opened on `repo`, and the
  * steps' output.
  */
 export async function followGuideInWorld(
@@ -115,14 +119,23 @@ export async function followGuideInWorld(
   repo: string,
 ) {
   const { cluster, git, user } = suite;
-  const { ns, config } = world;
+  const { ns, config, ops } = world;
+  if (ops !== GUIDE_OPERATOR_NAMESPACE)
+    throw new Error(
+      `the guide runs with the model gateway on, as shipped: agentWorld(…, { gateway: true, operatorNamespace: '${GUIDE_OPERATOR_NAMESPACE}' })`,
+    );
   const webhooks = await startTestWebhooks(t, cluster, { config });
   const labels = Object.entries(webhooks.namespaceLabels).map(([k, v]) => `${k}=${v}`);
   await kubectl(cluster, ['label', 'namespace', ns, ...labels]);
-  const key = config.secrets.apiKey?.name ?? 'orchestrator-secrets';
   const token = config.secrets.githubToken.name.replace('{githubUser}', user.name);
-  const deleted = await kubectl(cluster, ['delete', 'secret', '-n', ns, key, token]);
-  if (deleted.code !== 0) throw new Error(`the world's Secrets were not deleted: ${deleted.stderr}`);
+  for (const [where, name] of [
+    [ops, config.gateway.upstream.apiKey.name],
+    [ns, token],
+  ] as const) {
+    const deleted = await kubectl(cluster, ['delete', 'secret', '-n', where, name]);
+    if (deleted.code !== 0)
+      throw new Error(`the world's Secret ${where}/${name} was not deleted: ${deleted.stderr}`);
+  }
   git.repository(`${repo}.git`, 'main', { 'README.md': `# ${repo}\n` });
   const values = {
     NAMESPACE: ns,
