@@ -31,7 +31,7 @@ t.test('agent telemetry needs an endpoint when it is on', async (t) => {
 t.test(
   'the gateway: its URL when on, a fallback that is an entry, no routing variable in job.env',
   async (t) => {
-    t.throws(load({ gateway: { enabled: true } }), /gateway\.url: Required value/);
+    t.throws(load({ gateway: { url: '' } }), /gateway\.url/, 'a URL is required, and defaulted');
     const on = { enabled: true, url: 'http://orchestrator-gateway.orchestrator-system.svc:8090' };
     t.doesNotThrow(load({ gateway: on }));
     t.throws(

@@ -66,14 +66,6 @@ export function economicsFindings(config: ControllerConfig): Finding[] {
       );
   });
   const gateway = config.gateway;
-  if (gateway.enabled && !gateway.url)
-    findings.push(
-      error(
-        'config',
-        'gateway.url',
-        'Required value: the base URL the agents reach the gateway at (its Service), when gateway.enabled is true',
-      ),
-    );
   const fallback = gateway.prices.fallbackModel;
   if (fallback !== undefined && !gateway.prices.models?.[fallback])
     findings.push(

@@ -30,7 +30,7 @@ export const serviceNamespace = (service: AllowedService, runNamespace: string):
  */
 function noProxy(config: ControllerConfig, allowlist: Allowlist, runNamespace: string): string {
   const hosts = ['localhost', '127.0.0.1', '::1'];
-  if (config.gateway.enabled && config.gateway.url) hosts.push(new URL(config.gateway.url).hostname);
+  if (config.gateway.enabled) hosts.push(new URL(config.gateway.url).hostname);
   for (const service of allowlist.services ?? []) {
     const name = `${service.name}.${serviceNamespace(service, runNamespace)}`;
     hosts.push(name, `${name}.svc`, `${name}.svc.cluster.local`);

@@ -1450,8 +1450,8 @@ export interface components {
              */
             gateway: {
                 /**
-                 * @description Serve the gateway and route every agent through it. Default false (the agents get secrets.apiKey); the shipped config sets true.
-                 * @default false
+                 * @description Serve the gateway and route every agent through it. Default true; false gives every agent secrets.apiKey from its run's namespace and makes the budgets sum self-reported costs (a logged, explicit choice: docs/security.md).
+                 * @default true
                  */
                 enabled: boolean;
                 /**
@@ -1459,8 +1459,11 @@ export interface components {
                  * @default :8090
                  */
                 bindAddress: string;
-                /** @description The base URL the agents reach the gateway at (its Service, e.g. http://orchestrator-gateway.orchestrator-system.svc:8090). Required when enabled. */
-                url?: string;
+                /**
+                 * @description The base URL the agents reach the gateway at: its Service. Default http://orchestrator-gateway.orchestrator-system.svc:8090, the Service of the default install.
+                 * @default http://orchestrator-gateway.orchestrator-system.svc:8090
+                 */
+                url: string;
                 /**
                  * @description Where the calls go.
                  * @default {}
@@ -1726,8 +1729,8 @@ export interface components {
              */
             egress: {
                 /**
-                 * @description Route every agent pod through the egress proxy. Default false (the agents reach any public address directly); the shipped config sets true.
-                 * @default false
+                 * @description Route every agent pod through the egress proxy. Default true; false lets the agents reach any public address directly (a logged, explicit choice: docs/security.md).
+                 * @default true
                  */
                 enabled: boolean;
                 /**

@@ -54,13 +54,13 @@ export function secretEnv(
 }
 
 /**
- * Whether the operator mints GitHub App tokens: the config names the Apps' key Secrets, and the URL
- * its broker is reached at (the gateway's listener, gateway.url). Without, an App run's phases get no
- * token and access its repositories anonymously.
+ * Whether the operator mints GitHub App tokens: the config names the Apps' key Secrets. Its broker is
+ * reached at the gateway's listener (gateway.url). Without, an App run's phases get no token and access
+ * its repositories anonymously.
  */
 export function mintsAppTokens(config: ControllerConfig): boolean {
   const { githubAppId, githubAppPrivateKey } = config.secrets;
-  return !!(githubAppId && githubAppPrivateKey && config.gateway.url);
+  return !!(githubAppId && githubAppPrivateKey);
 }
 
 /** Which phase a credential is for: the checkout's read-only one, or the publisher's write one. */
@@ -78,7 +78,7 @@ function githubEnv(auth: GithubAuth, config: ControllerConfig, phase: Credential
       ? [
           {
             name: AGENT_ENV.githubTokenUrl,
-            value: `${config.gateway.url?.replace(/\/+$/, '')}${GITHUB_TOKEN_PATHS[phase]}`,
+            value: `${config.gateway.url.replace(/\/+$/, '')}${GITHUB_TOKEN_PATHS[phase]}`,
           },
           { name: AGENT_ENV.githubTokenCredentialFile, value: `${TOKEN_CREDENTIAL_DIR}/token` },
         ]

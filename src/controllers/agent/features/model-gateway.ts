@@ -16,7 +16,7 @@ export function modelEnv(config: ControllerConfig, auth: GithubAuth, cli: AgentC
   if (!config.gateway.enabled)
     return cli.env.apiKey ? secretEnv(cli.env.apiKey, config.secrets.apiKey, auth) : [];
   return [
-    { name: cli.env.gatewayUrl, value: gatewayUrlFor(config.gateway.url ?? '', cli) },
+    { name: cli.env.gatewayUrl, value: gatewayUrlFor(config.gateway.url, cli) },
     { name: cli.env.gatewayToken, value: '' },
   ];
 }
