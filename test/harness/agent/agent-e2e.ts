@@ -172,11 +172,16 @@ export async function gitHost(
 
 /**
  * The shipped config with every agent on `image` (never pulled: the node has it), the model API at
- * `modelUrl` (job.env, as a model gateway would be configured) and github.host `githubHost` (the git
- * host's `host:port`: the one host the entry script gives the run's credential to).
+ * `modelUrl` (job.env, what an agent calls with the gateway off; with it on, the gateway's upstream)
+ * and github.host `githubHost` (the git host's `host:port`: the one host the entry script gives the
+ * run's credential to).
+ * Egress by allowlist is off here, unlike the shipped config: the git host is a stand-in on the node's
+ * address, which no proxy of these worlds could name. The real proxy is proven on the real node in
+ * real-node.test.ts (an allowed host, an unlisted one, a bypass dropped) and in local mode (run-local).
  */
 export function suiteConfig(image: string, modelUrl: string, githubHost: string): ControllerConfig {
   const config = loadDefaultConfig();
+  config.egress.enabled = false;
   config.github.host = githubHost;
   for (const profile of Object.values(config.agents)) {
     profile.image = image;

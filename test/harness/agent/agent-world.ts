@@ -81,9 +81,11 @@ export interface WorldOptions {
   /** The stand-in's answer to requests that offer no tools (ModelStandinOptions.aside). */
   aside?: ModelStandinOptions['aside'];
   /**
-   * The model gateway on (src/app/gateway.ts, as `orchestrator run` starts it): listening on the
-   * node's gateway address, its keys and ledger in a namespace of its own (`ops`), forwarding to the
-   * stand-in with the suite's key, which no object of the run's namespace holds.
+   * The model gateway (src/app/gateway.ts, as `orchestrator run` starts it), on as shipped: listening
+   * on the node's gateway address, its keys and ledger in a namespace of its own (`ops`), forwarding to
+   * the stand-in with the suite's key, which no object of the run's namespace holds. `false` (not
+   * shipped, for a test about the agent's own report): the run's namespace holds the key, and the agent
+   * calls the stand-in itself.
    */
   gateway?: boolean;
   /**
@@ -160,7 +162,10 @@ export async function agentWorld(t: Test, suite: Suite, script: Turn[], options:
   const config = suiteConfig(suite.image, modelUrl, new URL(suite.git.server.base).host);
   if (options.maxRetries !== undefined) config.retries.maxRetries = options.maxRetries;
   options.configure?.(config);
-  const gateway = options.gateway ? await worldGateway(t, suite, config, modelUrl, options) : undefined;
+  if (options.gateway === false) config.gateway.enabled = false;
+  const gateway = config.gateway.enabled
+    ? await worldGateway(t, suite, config, modelUrl, options)
+    : undefined;
   await suiteSecrets(client, ns, config, suite.user, suite.apiKey);
   await startOperator(t, cluster, ns, config, {
     ...(templates ? { inputs: { config: () => config, templates: () => templates } } : {}),

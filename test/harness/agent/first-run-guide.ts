@@ -122,7 +122,7 @@ export async function followGuideInWorld(
   const { ns, config, ops } = world;
   if (ops !== GUIDE_OPERATOR_NAMESPACE)
     throw new Error(
-      `the guide runs with the model gateway on, as shipped: agentWorld(…, { gateway: true, operatorNamespace: '${GUIDE_OPERATOR_NAMESPACE}' })`,
+      `the guide runs with the model gateway on, as shipped: agentWorld(…, { operatorNamespace: '${GUIDE_OPERATOR_NAMESPACE}' })`,
     );
   const webhooks = await startTestWebhooks(t, cluster, { config });
   const labels = Object.entries(webhooks.namespaceLabels).map(([k, v]) => `${k}=${v}`);

@@ -22,7 +22,7 @@ export async function gatewayRuns(t: Test, suite: Suite): Promise<void> {
     t,
     suite,
     [bash('printf "metered\\n" > METERED.md'), say('Wrote METERED.md.'), bash(SPEND_LOOP), say('never')],
-    { gateway: true, aside },
+    { aside },
   );
   if (!ops) throw new Error('the world has no gateway namespace');
   const messages = () => model.requests.filter((r) => r.path === '/v1/messages');

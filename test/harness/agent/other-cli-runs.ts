@@ -46,7 +46,6 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     BILL,
   );
   const world = await agentWorld(t, suite, [], {
-    gateway: true,
     providers: { [PROVIDERS[cli]]: standin.url },
     configure(config) {
       const rex = config.agents.rex;
