@@ -13,6 +13,10 @@
 //   certificates) for `orchestrator run` without a cluster; apart so run.ts reads as the in-cluster path.
 // - local-mode.ts: local mode's steps: the environment started, the webhooks registered in it, its
 //   workloads followed, the banner.
+// - local-model-key.ts: local mode's platform model key (a file or a variable), stored where the
+//   gateway reads it.
+// - local-egress.ts: local mode's egress by allowlist, applied as an install applies it.
+// - local-protections.ts: the banner's lines on the gateway and egress.
 // - certificates.ts: the serving certificate files the webhooks, the REST API and the metrics share.
 // - connect.ts: the apiserver, the manager's clients of it, and the preflight checks.
 // - preflight.ts: what `orchestrator run` checks against a cluster it did not make (certificate, CRDs,
