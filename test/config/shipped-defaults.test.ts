@@ -5,8 +5,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import t from 'tap';
-import { parse, parseAllDocuments } from 'yaml';
-import { defaultConfigFile, loadDefaultConfig } from '../../src/config/load.js';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { defaultConfigFile, loadDefaultConfig, parseConfig } from '../../src/config/load.js';
 import { allowlistPolicy, proxyObjects } from '../../src/egress/index.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
@@ -54,6 +54,19 @@ t.test('the shipped controller config: the gateway and egress by allowlist on', 
   );
   t.same(shipped.gateway.upstream.apiKey, { name: 'orchestrator-model-api-key', key: 'api-key' });
 });
+
+t.test(
+  "the schema's defaults: the shipped config without its gateway and egress sections has both on",
+  async (t) => {
+    const doc = parse(read(relative(root, defaultConfigFile()))) as Record<string, unknown>;
+    delete doc.gateway;
+    delete doc.egress;
+    const minimal = parseConfig(stringify(doc));
+    t.equal(minimal.gateway.enabled, true, 'gateway.enabled');
+    t.equal(minimal.egress.enabled, true, 'egress.enabled');
+    t.equal(minimal.gateway.url, shipped.gateway.url, "the default install's gateway Service");
+  },
+);
 
 t.test('the kustomize install carries the shipped config and what both protections need', async (t) => {
   const { files, generated } = reached('config/default');
