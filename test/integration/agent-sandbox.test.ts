@@ -195,7 +195,19 @@ t.test(
       },
     });
     const names = [rex, tess].map((p) => p.metadata?.name ?? '').sort();
-    t.same(await selectedPods(client, namespace, 'orchestrator-agent'), names, 'every agent pod, only they');
+    // Egress by allowlist is on, as shipped: the agent pods carry orchestrator.io/egress, so the
+    // policy without the internet and their allowlist's select them, and the egress-off one none.
+    t.same(
+      await selectedPods(client, namespace, 'orchestrator-agent-proxied'),
+      names,
+      'every agent pod, only they',
+    );
+    t.same(
+      await selectedPods(client, namespace, 'orchestrator-egress-default'),
+      names,
+      "and their allowlist's",
+    );
+    t.same(await selectedPods(client, namespace, 'orchestrator-agent'), [], 'the policy of egress off: none');
     t.same(
       await selectedPods(client, namespace, 'orchestrator-agent-cluster-access'),
       [tess.metadata?.name],

@@ -81,7 +81,11 @@ t.test(
         (one(objects, 'Issuer', ca?.issuerRef.name).spec as { selfSigned?: unknown }).selfSigned,
         'self-signed root',
       );
-      t.same(one(objects, 'Deployment').spec, deployment.spec, `${overlay}: the same Deployment`);
+      t.same(
+        one(objects, 'Deployment', 'orchestrator').spec,
+        deployment.spec,
+        `${overlay}: the same Deployment`,
+      );
     }
     const production = await kustomize(cluster, join(config, 'overlays', 'production'));
     const monitor = one(production, 'ServiceMonitor').spec as {

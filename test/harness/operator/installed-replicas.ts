@@ -188,7 +188,12 @@ export async function installReplicas(
     '--health-probe-bind-address': '127.0.0.1:0',
     '--api-bind-address': '127.0.0.1:0',
   };
-  const args = [...flags].map(([flag, value]) => `${flag}=${local[flag] ?? value}`);
+  // The gateway's port comes from the config (gateway.bindAddress, :8090 in every pod of the Deployment,
+  // each with its own address): replicas on one host each take a free one.
+  const args = [
+    ...[...flags].map(([flag, value]) => `${flag}=${local[flag] ?? value}`),
+    '--gateway-bind-address=127.0.0.1:0',
+  ];
   const replicas: Replica[] = [];
   t.teardown(async () => {
     for (const r of replicas) await r.kill();
