@@ -13,7 +13,7 @@ import { type Cache, KubeClient, type KubeObject } from '../../src/runtime/index
 import { packageRoot } from '../../src/util/package-root.js';
 import { kubeConfig, kubectl } from '../harness/cluster/cluster.js';
 import { applyObjects, kustomize, one } from '../harness/deploy/kustomize.js';
-import { sampleTaskRun, startOperator, taskRunPath } from '../harness/operator/operator.js';
+import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator/operator.js';
 import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { scaled, waitFor } from '../harness/util/wait.js';
 
@@ -85,7 +85,21 @@ t.test(
     });
     const sa = { namespace: home, name: 'orchestrator' };
     const serviceAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { ...sa } };
-    const applied = await applyObjects(cluster, [role, serviceAccount, ...moved]);
+    // The gateway and egress are on, as shipped: the overlay's Roles and RoleBindings of the operator's
+    // namespace (the gateway's keys and ledger, the egress proxy's pods) moved to `home`, which is it.
+    const operatorNamespace = testConfig().egress.proxy.namespace;
+    const ofOperator = overlay
+      .filter(
+        (o) => ['Role', 'RoleBinding'].includes(o.kind ?? '') && o.metadata?.namespace === operatorNamespace,
+      )
+      .map((o) => {
+        const copy = structuredClone(o);
+        copy.metadata = { name: o.metadata?.name ?? '', namespace: home };
+        for (const subject of (copy as Partial<Binding>).subjects ?? []) subject.namespace = home;
+        return copy;
+      });
+    t.ok(ofOperator.length > 0, "the overlay grants in the operator's namespace");
+    const applied = await applyObjects(cluster, [role, serviceAccount, ...moved, ...ofOperator]);
     t.equal(applied.code, 0, applied.stderr);
     t.teardown(() => kubectl(cluster, ['delete', '--ignore-not-found', `clusterrole/${roleName}`]));
     const canI = async (namespace: string) =>
@@ -125,7 +139,14 @@ t.test(
       requestTimeoutMs: scaled(10_000),
     });
     // start() waits for every cache: with these bindings only per-namespace lists and watches succeed.
-    const operator = await startOperator(t, cluster, a, undefined, { client, scope: { namespaces: [a, b] } });
+    const config = testConfig((c) => {
+      c.egress.proxy = { ...c.egress.proxy, namespace: home };
+    });
+    const operator = await startOperator(t, cluster, a, config, {
+      client,
+      scope: { namespaces: [a, b] },
+      operatorNamespace: home,
+    });
 
     for (const ns of [c, a, b]) await createRun(ns, 'work');
     await untilReconciled(a, 'work');

@@ -88,6 +88,11 @@ export interface OperatorOptions {
   scope?: NamespaceScope;
   /** Where the operator logs. Default: pino at TEST_LOG_LEVEL, else silent. */
   logger?: Logger;
+  /**
+   * The operator's namespace, as an install's (the gateway's key and ledger): one the test made and
+   * granted. Default: one of the gateway's own.
+   */
+  operatorNamespace?: string;
   /** Reconciles of different runs at once, per kind. Default: runControllers' (4). */
   maxConcurrentReconciles?: number;
   /**
@@ -131,7 +136,9 @@ export async function startOperator(
   // The shipped config has the model gateway on: run it as an install does, unless the test brings its own.
   const gateway =
     options.gateway ??
-    (inputs.config().gateway.enabled ? await platformGateway(t, cluster, inputs.config, logger) : undefined);
+    (inputs.config().gateway.enabled
+      ? await platformGateway(t, cluster, inputs.config, logger, options.operatorNamespace)
+      : undefined);
   const { informers, controllers } = runControllers({
     client,
     registry,

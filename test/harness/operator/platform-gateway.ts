@@ -25,16 +25,19 @@ export async function platformGateway(
   cluster: Cluster,
   config: () => ControllerConfig,
   logger: Logger,
+  /** The operator's namespace, made by the test (default: one made here, and deleted with the test). */
+  operatorNamespace?: string,
 ): Promise<NonNullable<RunControllersOptions['gateway']>> {
   // Its own client: the operator's may be one that injects faults.
   const client = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
-  const namespace = `orchestrator-ops-${randomBytes(3).toString('hex')}`;
-  await client.request('POST', '/api/v1/namespaces', { body: { metadata: { name: namespace } } });
+  const namespace = operatorNamespace ?? `orchestrator-ops-${randomBytes(3).toString('hex')}`;
+  if (!operatorNamespace)
+    await client.request('POST', '/api/v1/namespaces', { body: { metadata: { name: namespace } } });
   let close = async () => {};
   // One teardown, in this order: the gateway's last records, the namespace, the client they use.
   t.teardown(async () => {
     await close();
-    await client.request('DELETE', `/api/v1/namespaces/${namespace}`).catch(() => {});
+    if (!operatorNamespace) await client.request('DELETE', `/api/v1/namespaces/${namespace}`).catch(() => {});
     client.close();
   });
   const key = config().gateway.upstream.apiKey;
