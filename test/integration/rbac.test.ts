@@ -116,6 +116,9 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const registry = new Registry();
   const config = testConfig((c) => {
+    // Egress off (not shipped): this test is about config/rbac. config/egress's Role, on the proxy's
+    // pods, is what an operator bound by namespaced Roles syncs with (reconcile-namespaces.test.ts).
+    c.egress = { ...c.egress, enabled: false };
     c.retries = { ...c.retries, maxRetries: 3, backoffSeconds: 0 };
     c.concurrency = { perService: 10, global: 10 };
     // Long enough that a wait sees each run Succeeded before it expires, on a machine that stalls the
