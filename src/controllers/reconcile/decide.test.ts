@@ -169,6 +169,15 @@ const cases: {
   settling: [
     ['the pod has not caught up', { ...facts, state: 'settling', recheckAfter: 2000 }, [], undefined, 2000],
   ],
+  metering: [
+    [
+      'the ledger may lack its last calls: Running, saying so, until it has them',
+      { ...facts, state: 'metering', job, agent: exited, recheckAfter: 10_000 },
+      ['writeStatus'],
+      'Running',
+      10_000,
+    ],
+  ],
   backoff: [
     [
       'a retry later',

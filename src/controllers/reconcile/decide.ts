@@ -161,6 +161,7 @@ function stateActions<K extends RunKindName>(
         requeueAfter: CONFLICT_RECHECK_MS,
       };
     case 'settling':
+    case 'metering':
       return { actions: [], requeueAfter: s.recheckAfter };
     case 'backoff':
       return { actions: [], requeueAfter: until(s.retry.at) };

@@ -190,9 +190,15 @@ class AttemptReader<K extends RunKindName> {
       const finished = followFinished(job, this.src.pods, this.now);
       if (finished.settling)
         return { ...this.facts(attempt, dependencies), state: 'settling', recheckAfter: SETTLE_RECHECK_MS };
-      if (this.src.metered && ledgerSettling(job, this.now))
-        return { ...this.facts(attempt, dependencies), state: 'settling', recheckAfter: LEDGER_SETTLE_MS };
       const { agent, cause, unrecorded } = finished;
+      if (this.src.metered && ledgerSettling(job, this.now))
+        return {
+          ...this.facts(attempt, dependencies),
+          state: 'metering',
+          job,
+          agent,
+          recheckAfter: LEDGER_SETTLE_MS,
+        };
       if (cause && unrecorded) this.owed.causes.push({ job, cause });
       const facts = this.facts(attempt, dependencies, finished.result ?? earlier);
       const { metadata } = this.run;

@@ -31,6 +31,8 @@ export interface Verdict {
 /** Reasons of the Succeeded condition while an attempt is under way. */
 export const AGENT_RUNNING = 'AgentRunning';
 export const AGENT_EXITED = 'AgentExited';
+/** The reason of an attempt whose Job finished while its ledger catches up with its last calls. */
+export const METERING_USAGE = 'MeteringUsage';
 /** The reason of a cancelled run's attempt while its Job stops. */
 export const CANCELLING = 'Cancelling';
 /** The reason of a run whose namespace's budget is spent. */
@@ -110,6 +112,12 @@ export function verdict(s: AttemptState): Verdict {
       return agentVerdict(at, s.agent ?? agentState(undefined, s.jobName), s.stuck?.failsAt);
     case 'settling':
       throw new Error('a settling attempt has no status of its own (decide writes none)');
+    case 'metering':
+      return made(
+        'Running',
+        pending(METERING_USAGE),
+        `${at}: ${s.agent.stage === 'exited' ? `${exitCause(s.agent)}; ` : ''}its Job ${s.jobName} finished, and what the model gateway metered is read before the verdict`,
+      );
     case 'backoff':
       return made(
         'Pending',

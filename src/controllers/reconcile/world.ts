@@ -88,6 +88,11 @@ export type AttemptState = AttemptFacts &
     | { state: 'cancelled'; job?: KubeObject; agent?: AgentState; cause?: FailureCause }
     /** The Job finished and its pod has not caught up yet (two watches): look again then. */
     | { state: 'settling'; recheckAfter: number }
+    /**
+     * The Job finished and the model gateway's ledger may not show its last calls yet (a call is
+     * recorded as its answer ends, and the leader's cache follows a watch): the verdict waits for it.
+     */
+    | { state: 'metering'; job: KubeObject; agent: AgentState; recheckAfter: number }
     /** Failed (`cause`: why, when the pod or the Job's annotation says; else the Job's condition). */
     | { state: 'backoff'; job: KubeObject; agent: AgentState; cause?: FailureCause; retry: NextAttempt }
     | { state: 'finished'; job: KubeObject; agent: AgentState; cause?: FailureCause; ending: Ending }
