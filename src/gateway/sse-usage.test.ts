@@ -48,7 +48,7 @@ t.test('a cut stream states what it saw, not final; no usage at all is undefined
   reader.push(Buffer.from(stream.slice(0, stream.indexOf('message_delta'))));
   t.equal(reader.usage()?.output, 1);
   t.equal(reader.final(), false, "message_start's output is not the call's: it is billed its reservation");
-  reader.push(Buffer.from(stream.slice(stream.indexOf('message_delta') - 'event: '.length)));
+  reader.push(Buffer.from(stream.slice(stream.indexOf('message_delta'))));
   t.equal(reader.final(), true, 'message_delta states the whole output');
 });
 
