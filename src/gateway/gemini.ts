@@ -40,6 +40,19 @@ function modelCall(path: string): { model: string; method: string } | undefined 
   return m ? { model: m[1] as string, method: m[2] as string } : undefined;
 }
 
+/**
+ * The most output tokens one call of the API's models produces (the 2.5 models' 65,536): what a call
+ * that asks no maxOutputTokens is reserved and, cut, billed for.
+ */
+const MAX_OUTPUT_TOKENS = 65_536;
+
+/** A chunk that ends the answer: a candidate's finish reason, or the prompt blocked. */
+const ends = (event: unknown): boolean => {
+  const e = event as { candidates?: unknown; promptFeedback?: { blockReason?: unknown } };
+  const finished = Array.isArray(e.candidates) && e.candidates.some((c) => c?.finishReason !== undefined);
+  return finished || e.promptFeedback?.blockReason !== undefined;
+};
+
 const METERED = /^\/v1(?:beta|alpha)?\/models\/[^/:]+:(?:generateContent|streamGenerateContent)$/;
 
 export const gemini: Provider = {
@@ -77,7 +90,7 @@ export const gemini: Provider = {
     return {
       model: call.model,
       stream: call.method === 'streamGenerateContent',
-      maxTokens: positiveInteger(max) ? max : Number.MAX_SAFE_INTEGER,
+      maxTokens: positiveInteger(max) ? max : MAX_OUTPUT_TOKENS,
     };
   },
   // An implicit cache costs no write, and an explicit one is made apart (cachedContents, not served
@@ -96,6 +109,9 @@ export const gemini: Provider = {
           key: '"usageMetadata"',
           read: (event, before) =>
             geminiTokens((event as { usageMetadata?: unknown }).usageMetadata) ?? before,
+          // Each chunk states the counts so far: the one that ends the answer states them all.
+          final: (event) =>
+            ends(event) && geminiTokens((event as { usageMetadata?: unknown }).usageMetadata) !== undefined,
         })
       : new JsonUsageReader((answer) => geminiTokens((answer as { usageMetadata?: unknown }).usageMetadata)),
   error(kind, message) {

@@ -1,11 +1,27 @@
 import { once } from 'node:events';
-import { type IncomingMessage, request } from 'node:http';
+import { createServer, type IncomingMessage, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
-import { ATTEMPT, PLATFORM_KEY, TOKEN, testGateway } from '../../test/harness/fakes/gateway.js';
-import { messages, openStream, slowUpstream } from '../../test/harness/fakes/stream-upstream.js';
-import { say } from '../../test/harness/remote/model-script.js';
+import {
+  ATTEMPT,
+  PLATFORM_KEY,
+  SHIPPED_PRICES,
+  type TestGateway,
+  TOKEN,
+  testGateway,
+} from '../../test/harness/fakes/gateway.js';
+import {
+  messages,
+  openStream,
+  reservedFor,
+  slowUpstream,
+  wholeUpstream,
+} from '../../test/harness/fakes/stream-upstream.js';
+import { say, sseFrame } from '../../test/harness/remote/model-script.js';
 import { ModelStandin } from '../../test/harness/remote/model-standin.js';
 import { waitFor } from '../../test/harness/util/wait.js';
+import { callCostMicros } from './prices.js';
+import type { CallTokens } from './tokens.js';
 
 const USAGE = {
   input_tokens: 1000,
@@ -17,6 +33,11 @@ const USAGE = {
 const SONNET_COST_MICROS = 1000 * 3 + 500 * 15 + 2000 * 3.75 + 4000 * 0.3;
 /** The most the input of messages() can cost: its bytes as tokens of plain input at $3 per million. */
 const INPUT_MICROS = Buffer.byteLength(JSON.stringify(messages())) * 3;
+
+const sonnet = SHIPPED_PRICES().models['claude-sonnet-4-6'];
+if (!sonnet) throw new Error('the shipped price table has no claude-sonnet-4-6');
+/** What `tokens` cost at the shipped claude-sonnet-4-6 price. */
+const SONNET = (tokens: CallTokens) => callCostMicros(sonnet, tokens);
 
 interface Answer {
   status: number;
@@ -121,6 +142,10 @@ t.test(
     const unknown = await call(gw.url, '/v1/files', { token: TOKEN });
     t.equal(unknown.status, 404);
     t.equal(JSON.parse(unknown.text).error.type, 'not_found_error');
+    // A batch is answered (and billed) long after its call: the gateway does not serve it.
+    const batch = await call(gw.url, '/v1/messages/batches', { body: { requests: [] }, token: TOKEN });
+    t.equal(batch.status, 404);
+    t.equal(standin.requests.length, 3, 'nothing more reached the upstream');
   },
 );
 
@@ -302,7 +327,13 @@ t.test(
   },
 );
 
-t.test('a client that goes away cancels the upstream call; what was seen is recorded as cut', async (t) => {
+/** The one ledger entry of `gw`, once it is written. */
+async function onlyEntry(gw: TestGateway) {
+  await waitFor('the ledger entry of the call', () => gw.ledger.entries.length === 1);
+  return gw.ledger.entries[0]?.call;
+}
+
+t.test('a client that goes away cancels the upstream call, which is billed its reservation', async (t) => {
   const upstream = await slowUpstream(t);
   const gw = await testGateway({ upstream: upstream.base });
   t.teardown(() => gw.server.close());
@@ -311,12 +342,12 @@ t.test('a client that goes away cancels the upstream call; what was seen is reco
   destroy();
   await upstream.closed[0];
   t.pass('the upstream connection was closed while its answer was unfinished');
-  await waitFor('the ledger entry of the cut call', () => gw.ledger.entries.length === 1);
-  t.equal(gw.ledger.entries[0]?.call.cut, true);
-  t.equal(gw.ledger.entries[0]?.call.tokens.input, 10);
+  // message_start stated 1 output token: the provider bills what it generated until the cut, unknown here.
+  const reserved = reservedFor(messages({ stream: true }));
+  t.match(await onlyEntry(gw), { cut: true, tokens: reserved, costMicros: SONNET(reserved) });
 });
 
-t.test('an upstream that does not answer in time: 504 in the API format, its call ended', async (t) => {
+t.test('an upstream that does not answer in time: 504, its call billed its reservation', async (t) => {
   const upstream = await slowUpstream(t);
   const gw = await testGateway({ upstream: `${upstream.base}/hang`, timeoutMs: 200 });
   t.teardown(() => gw.server.close());
@@ -324,5 +355,80 @@ t.test('an upstream that does not answer in time: 504 in the API format, its cal
   t.equal(answer.status, 504);
   t.equal(JSON.parse(answer.text).error.type, 'timeout_error');
   await upstream.closed[0];
+  t.match(await onlyEntry(gw), { cut: true, tokens: reservedFor(messages()) });
+});
+
+t.test('a JSON call whose client leaves before the answer is billed its reservation', async (t) => {
+  const upstream = await slowUpstream(t);
+  const gw = await testGateway({ upstream: `${upstream.base}/hang` });
+  t.teardown(() => gw.server.close());
+  const body = messages({ max_tokens: 8000 });
+  const req = request(`${gw.url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': TOKEN },
+  });
+  req.once('error', () => {});
+  req.end(JSON.stringify(body));
+  await waitFor('the call upstream', () => upstream.closed.length === 1);
+  req.destroy();
+  await upstream.closed[0];
+  const reserved = reservedFor(body);
+  t.match(await onlyEntry(gw), { cut: true, tokens: reserved, costMicros: SONNET(reserved) });
+});
+
+t.test('a call the upstream never received (its connection refused) is not billed', async (t) => {
+  const gone = createServer();
+  await new Promise<void>((resolve) => gone.listen(0, '127.0.0.1', resolve));
+  const { port } = gone.address() as AddressInfo;
+  await new Promise((resolve) => gone.close(resolve));
+  const gw = await testGateway({ upstream: `http://127.0.0.1:${port}` });
+  t.teardown(() => gw.server.close());
+  const answer = await call(gw.url, '/v1/messages', { body: messages(), token: TOKEN });
+  t.equal(answer.status, 502);
+  t.equal(await gw.inFlight.idle(10_000), true);
   t.equal(gw.ledger.entries.length, 0);
+});
+
+t.test(
+  'a 2xx answer without usage, or a stream that errs after message_start, is billed its reservation',
+  async (t) => {
+    const noUsage = await wholeUpstream(
+      t,
+      'application/json',
+      JSON.stringify({ type: 'message', content: [] }),
+    );
+    const gw = await testGateway({ upstream: noUsage });
+    t.teardown(() => gw.server.close());
+    t.equal((await call(gw.url, '/v1/messages', { body: messages(), token: TOKEN })).status, 200);
+    t.match(await onlyEntry(gw), { cut: true, tokens: reservedFor(messages()) });
+    const start = { type: 'message_start', message: { usage: { input_tokens: 10, output_tokens: 1 } } };
+    const error = { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } };
+    const erring = await wholeUpstream(t, 'text/event-stream', sseFrame(start) + sseFrame(error));
+    const streamed = await testGateway({ upstream: erring });
+    t.teardown(() => streamed.server.close());
+    const body = messages({ stream: true });
+    t.equal((await call(streamed.url, '/v1/messages', { body, token: TOKEN })).status, 200);
+    t.match(await onlyEntry(streamed), { cut: true, tokens: reservedFor(body) });
+  },
+);
+
+t.test('near a limit, a cut call is billed the output cap it was forwarded with', async (t) => {
+  const upstream = await slowUpstream(t);
+  const gw = await testGateway({
+    upstream: upstream.base,
+    // What is left pays the call's input and buys 100 output tokens at $15 per million.
+    limits: () => [
+      {
+        name: 'budget "team-a"',
+        limitMicros: reservedFor(messages({ stream: true })).input * 3 + 1500,
+        spentMicros: async () => 0,
+      },
+    ],
+  });
+  t.teardown(() => gw.server.close());
+  const { res, destroy } = await openStream(`${gw.url}/v1/messages`);
+  await once(res, 'data');
+  destroy();
+  const reserved = { ...reservedFor(messages({ stream: true })), output: 100 };
+  t.match(await onlyEntry(gw), { cut: true, tokens: reserved, costMicros: SONNET(reserved) });
 });

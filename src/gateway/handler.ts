@@ -1,7 +1,9 @@
 // The gateway's request handler (docs/economics.md "The model gateway"): a route of the provider, the
 // attempt's token checked before the body is read, the body read within its bound, a metered call
 // checked against the attempt's limits and priced before it is forwarded, the answer passed through as
-// it arrives while its usage is read, and what it used recorded once, however the call ended.
+// it arrives while its usage is read, and what it used recorded once, however the call ended: a call
+// that may have reached the provider and ends without its final usage is billed its reservation
+// (reservation.ts).
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { HttpError, readBody } from '../http/index.js';
@@ -15,8 +17,9 @@ import {
   type Provider,
   type UsageReader,
 } from './provider.js';
+import { reservedTokens, unfinishedTokens } from './reservation.js';
 import type { CallTokens } from './tokens.js';
-import { callUpstream, upstreamUrl } from './upstream.js';
+import { callUpstream, UpstreamError, upstreamUrl } from './upstream.js';
 
 /** The attempt a token was minted for (attempt-token.ts). */
 export interface GatewayAttempt {
@@ -54,7 +57,10 @@ export interface MeteredCall {
   priced: string;
   tokens: CallTokens;
   costMicros: number;
-  /** The answer ended before its end (client gone, timeout, upstream cut): the figure is what was seen. */
+  /**
+   * The call ended without its provider's final usage (client gone, timeout, upstream cut, no usage
+   * stated): the figure is its reservation, or what was seen when that cost more (reservation.ts).
+   */
   cut: boolean;
 }
 
@@ -130,6 +136,8 @@ interface Call {
   body: Buffer | undefined;
   /** Metered: priced and admitted; undefined: an unmetered call, passed through. */
   priced?: PricedCall;
+  /** A metered call's output cap, as it is forwarded. */
+  outputCap?: number;
   /** Ends the call's reservation against its limits (Admission's `release`). */
   release: () => void;
 }
@@ -218,6 +226,7 @@ async function checkLimits(opts: GatewayHandlerOptions, call: Call): Promise<boo
     return false;
   }
   call.priced = checked.call;
+  call.outputCap = Math.min(checked.call.maxTokens, admission.maxTokens ?? checked.call.maxTokens);
   call.release = admission.release ?? call.release;
   if (admission.maxTokens !== undefined && admission.maxTokens < checked.call.maxTokens)
     call.body = Buffer.from(JSON.stringify(provider.capped(checked.parsed, admission.maxTokens)));
@@ -300,7 +309,8 @@ async function sendUpstream(
     });
   } catch (err) {
     clearTimeout(sent.timer);
-    sent.ended();
+    if (err instanceof UpstreamError && err.sent) billUnfinished(opts, call, undefined).finally(sent.ended);
+    else sent.ended();
     const timedOut = sent.abort.signal.aborted && !res.destroyed;
     sendError(
       res,
@@ -321,32 +331,44 @@ function meterAnswer(opts: GatewayHandlerOptions, call: Call, answer: IncomingMe
   const reader = call.priced && status < 300 ? provider.usageReader(call.priced.stream) : undefined;
   call.res.writeHead(status, pickHeaders(answer.headers, provider.returnedHeaders));
   let settled = false;
-  const settle = (cut: boolean) => {
+  // An error answer (not 2xx) is the provider's, stated whole: it bills nothing, so nothing is recorded.
+  const settle = () => {
     if (settled) return;
     settled = true;
     clearTimeout(sent.timer);
     if (!reader || !call.priced) return sent.ended();
     const tokens = reader.usage();
-    if (!tokens) {
-      opts.logger.warn(
-        { attempt: call.attempt, model: call.priced.model, cut },
-        'a metered answer stated no usage',
-      );
-      return sent.ended();
-    }
-    record(opts, call.attempt, call.priced, tokens, cut).finally(sent.ended);
+    const billed =
+      tokens && reader.final() ? record(opts, call, tokens, false) : billUnfinished(opts, call, tokens);
+    billed.finally(sent.ended);
   };
   passOn(call.res, answer, reader, settle);
 }
 
-/** What the call used, in the ledger; a failure to write it is logged, never the client's. */
-function record(
+/**
+ * A metered call that may have reached the provider, ended without its final usage: billed its
+ * reservation, or what was `counted` of it when that costs more.
+ */
+function billUnfinished(
   opts: GatewayHandlerOptions,
-  attempt: GatewayAttempt,
-  priced: PricedCall,
-  tokens: CallTokens,
-  cut: boolean,
+  call: Call,
+  counted: CallTokens | undefined,
 ): Promise<void> {
+  const { priced, outputCap } = call;
+  if (!priced || outputCap === undefined) return Promise.resolve();
+  const reserved = reservedTokens(priced.price, priced.input, outputCap);
+  const tokens = unfinishedTokens((t) => opts.cost(priced.price, t), reserved, counted);
+  opts.logger.warn(
+    { attempt: call.attempt, model: priced.model, counted: counted !== undefined },
+    'a metered call ended without its final usage: billed its reservation',
+  );
+  return record(opts, call, tokens, true);
+}
+
+/** What the call used, in the ledger; a failure to write it is logged, never the client's. */
+function record(opts: GatewayHandlerOptions, call: Call, tokens: CallTokens, cut: boolean): Promise<void> {
+  const { attempt, priced } = call;
+  if (!priced) return Promise.resolve();
   const costMicros = opts.cost(priced.price, tokens);
   return opts.gate
     .record(attempt, {
@@ -373,7 +395,7 @@ function passOn(
   res: ServerResponse,
   answer: IncomingMessage,
   reader: UsageReader | undefined,
-  settle: (cut: boolean) => void,
+  settle: () => void,
 ): void {
   let arrived: Buffer[] = [];
   /** The bytes arrived and not yet passed on, metered (an answer that breaks off is metered to its last byte). */
@@ -403,16 +425,16 @@ function passOn(
   });
   answer.once('end', () => {
     write();
-    settle(false);
+    settle();
     res.end();
   });
   answer.once('error', () => {
     take();
-    settle(true);
+    settle();
     res.destroy();
   });
   answer.once('close', () => {
     take();
-    settle(!answer.complete);
+    settle();
   });
 }

@@ -5,7 +5,7 @@
 // none. Tokens the provider adds from outside the body (a URL's or a file's content, a server tool's
 // results) are not bounded here (docs/security.md "The model gateway").
 import { callCostMicros, type ModelPrice } from './prices.js';
-import { NO_TOKENS } from './tokens.js';
+import { type CallTokens, NO_TOKENS } from './tokens.js';
 
 /** A body's bytes by the dearest input kind each may be billed as. */
 export interface InputBytes {
@@ -33,31 +33,35 @@ export interface InputBound {
 export const TOKENS_PER_BYTE = 1;
 
 /**
- * What the input of `bound` costs at most at `price`, in micro-dollars: the dearer kinds fill the
- * window first, each byte priced at the dearest kind it may be billed as (a table whose cache writes
- * cost less than its input prices them as input).
+ * The dearest token counts the input of `bound` can be billed as at `price`: the dearer kinds fill the
+ * window first, each byte counted as the dearest kind it may be billed as (a table whose cache writes
+ * cost less than its input counts them as input).
  */
-export function inputCostMicros(price: ModelPrice, bound: InputBound): number {
-  const kinds: { bytes: number; cost: (n: number) => number }[] = [
-    { bytes: bound.bytes.cacheWrite1h, cost: (n) => worst(price, n, ['cacheWrite1h', 'cacheWrite']) },
-    { bytes: bound.bytes.cacheWrite, cost: (n) => worst(price, n, ['cacheWrite']) },
-    { bytes: bound.bytes.input, cost: (n) => worst(price, n, []) },
+export function worstInputTokens(price: ModelPrice, bound: InputBound): CallTokens {
+  const groups: { bytes: number; kinds: InputKind[] }[] = [
+    { bytes: bound.bytes.cacheWrite1h, kinds: ['input', 'cacheWrite1h', 'cacheWrite'] },
+    { bytes: bound.bytes.cacheWrite, kinds: ['input', 'cacheWrite'] },
+    { bytes: bound.bytes.input, kinds: ['input'] },
   ];
-  let left = bound.maxTokens;
-  const priced = kinds.map((k) => ({ ...k, perToken: k.cost(1_000_000) }));
+  const perToken = (kind: InputKind) => callCostMicros(price, { ...NO_TOKENS, [kind]: 1_000_000 });
+  const priced = groups.map(({ bytes, kinds }) => {
+    const kind = kinds.reduce((a, b) => (perToken(b) > perToken(a) ? b : a));
+    return { bytes, kind, perToken: perToken(kind) };
+  });
   priced.sort((a, b) => b.perToken - a.perToken);
-  let micros = 0;
-  for (const k of priced) {
-    const tokens = Math.min(Math.ceil(k.bytes * TOKENS_PER_BYTE), left);
-    left -= tokens;
-    micros += k.cost(tokens);
+  const tokens: CallTokens = { ...NO_TOKENS };
+  let left = bound.maxTokens;
+  for (const { bytes, kind } of priced) {
+    const n = Math.min(Math.ceil(bytes * TOKENS_PER_BYTE), left);
+    left -= n;
+    tokens[kind] += n;
   }
-  return micros;
+  return tokens;
 }
 
-/** `tokens` priced as the dearest of plain input and the cache-write kinds named. */
-function worst(price: ModelPrice, tokens: number, kinds: ('cacheWrite' | 'cacheWrite1h')[]): number {
-  let most = callCostMicros(price, { ...NO_TOKENS, input: tokens });
-  for (const kind of kinds) most = Math.max(most, callCostMicros(price, { ...NO_TOKENS, [kind]: tokens }));
-  return most;
+type InputKind = 'input' | 'cacheWrite' | 'cacheWrite1h';
+
+/** What the input of `bound` costs at most at `price`, in micro-dollars. */
+export function inputCostMicros(price: ModelPrice, bound: InputBound): number {
+  return callCostMicros(price, worstInputTokens(price, bound));
 }

@@ -24,6 +24,11 @@ export class JsonUsageReader implements UsageReader {
     }
   }
 
+  /** A JSON answer states its usage once, whole: any usage it states is final. */
+  final(): boolean {
+    return this.usage() !== undefined;
+  }
+
   usage(): CallTokens | undefined {
     if (this.over) return undefined;
     try {

@@ -4,6 +4,7 @@
 // API's error body. Served under PROVIDER_PATHS.openai (provider-routes.ts).
 import { MODEL_ID, positiveInteger } from './anthropic.js';
 import { JsonUsageReader } from './json-usage.js';
+import { openaiUnmeterable } from './openai-unmeterable.js';
 import type { CallRequest, GatewayError, Provider } from './provider.js';
 import { SseUsageReader } from './sse-usage.js';
 import { openaiTokens } from './tokens.js';
@@ -20,8 +21,20 @@ const ERRORS: Record<GatewayError, { status: number; type: string; code: string 
   upstream: { status: 502, type: 'server_error', code: null },
 };
 
+/**
+ * The most output tokens one call of the API's models produces (the GPT-5 family's 128k): what a call
+ * that asks no max_output_tokens is reserved and, cut, billed for.
+ */
+const MAX_OUTPUT_TOKENS = 128_000;
+
 /** The stream's events that carry the whole response, with its usage, as it ends. */
 const FINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
+
+type StreamEvent = { type?: unknown; response?: { usage?: unknown } };
+const isFinal = (event: unknown): event is StreamEvent => {
+  const type = (event as StreamEvent).type;
+  return typeof type === 'string' && FINAL_EVENTS.has(type);
+};
 
 export const openai: Provider = {
   name: 'openai',
@@ -37,12 +50,14 @@ export const openai: Provider = {
   upstreamAuth: (key) => ({ authorization: `Bearer ${key}` }),
   forwardedHeaders: ['content-type', 'accept', 'openai-beta', 'user-agent', 'session_id', 'originator'],
   returnedHeaders: ['content-type', 'x-request-id', 'retry-after', 'openai-processing-ms', 'x-ratelimit-'],
-  callRequest(body): CallRequest | string {
+  callRequest(body, target): CallRequest | string {
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       return 'the body must be a JSON object';
     const b = body as Record<string, unknown>;
     if (typeof b.model !== 'string' || b.model === '') return 'model: a model name is required';
     if (!MODEL_ID.test(b.model)) return `model: must be a model id (${MODEL_ID.source})`;
+    const unmeterable = openaiUnmeterable(b, target.split('?', 1)[0] ?? '');
+    if (unmeterable) return unmeterable;
     if (
       b.max_output_tokens !== undefined &&
       b.max_output_tokens !== null &&
@@ -50,7 +65,7 @@ export const openai: Provider = {
     )
       return 'max_output_tokens: a positive integer, when given';
     // No ceiling asked: the call's output is bounded by the model alone, and capped near a limit.
-    const maxTokens = positiveInteger(b.max_output_tokens) ? b.max_output_tokens : Number.MAX_SAFE_INTEGER;
+    const maxTokens = positiveInteger(b.max_output_tokens) ? b.max_output_tokens : MAX_OUTPUT_TOKENS;
     return { model: b.model, stream: b.stream === true, maxTokens };
   },
   // Caching is the API's own choice (usage states cache_write_tokens): any byte may be a write. The
@@ -64,12 +79,10 @@ export const openai: Provider = {
     stream
       ? new SseUsageReader({
           key: '"usage"',
-          read(data, before) {
-            const event = data as { type?: unknown; response?: { usage?: unknown } };
-            return typeof event.type === 'string' && FINAL_EVENTS.has(event.type)
-              ? (openaiTokens(event.response?.usage) ?? before)
-              : before;
+          read(event, before) {
+            return isFinal(event) ? (openaiTokens(event.response?.usage) ?? before) : before;
           },
+          final: (event) => isFinal(event) && openaiTokens(event.response?.usage) !== undefined,
         })
       : new JsonUsageReader((answer) => openaiTokens((answer as { usage?: unknown }).usage)),
   error(kind, message) {

@@ -3,7 +3,13 @@
 import { once } from 'node:events';
 import t from 'tap';
 import { testGateway } from '../../test/harness/fakes/gateway.js';
-import { openStream, slowUpstream, steppedUpstream } from '../../test/harness/fakes/stream-upstream.js';
+import {
+  messages,
+  openStream,
+  reservedFor,
+  slowUpstream,
+  steppedUpstream,
+} from '../../test/harness/fakes/stream-upstream.js';
 import { sseFrame } from '../../test/harness/remote/model-script.js';
 import { waitFor } from '../../test/harness/util/wait.js';
 
@@ -110,8 +116,8 @@ t.test('past its grace, the stream is cut, and counted in flight until its recor
   write();
   t.equal(await gw.inFlight.idle(10_000), true);
   t.same(
-    { cut: gw.ledger.entries[0]?.call.cut, input: gw.ledger.entries[0]?.call.tokens.input },
-    { cut: true, input: 10 },
-    'what was seen is recorded, marked cut',
+    { cut: gw.ledger.entries[0]?.call.cut, tokens: gw.ledger.entries[0]?.call.tokens },
+    { cut: true, tokens: reservedFor(messages({ stream: true })) },
+    'the call is billed its reservation, marked cut: its output was never stated',
   );
 });

@@ -22,7 +22,7 @@ export interface ProviderRoute {
 export interface CallRequest {
   model: string;
   stream: boolean;
-  /** The most output tokens the call may produce. */
+  /** The most output tokens the call may produce: as asked, else the most any of the provider's models produce. */
   maxTokens: number;
 }
 
@@ -31,6 +31,8 @@ export interface UsageReader {
   push(chunk: Buffer): void;
   /** The counts seen so far; undefined when the answer stated none. */
   usage(): CallTokens | undefined;
+  /** Whether the answer stated the call's final usage (else it is billed its reservation: reservation.ts). */
+  final(): boolean;
 }
 
 /** A kind of error, as the gateway has reasons to answer one. */

@@ -6,13 +6,17 @@
 import { request } from 'node:http';
 import t from 'tap';
 import { ATTEMPT, PLATFORM_KEY, TOKEN, testGateway } from '../../test/harness/fakes/gateway.js';
+import { wholeUpstream } from '../../test/harness/fakes/stream-upstream.js';
 import { GeminiStandin } from '../../test/harness/remote/gemini-standin.js';
+import { sseFrame } from '../../test/harness/remote/model-script.js';
 import { OpenaiStandin } from '../../test/harness/remote/openai-standin.js';
 import { waitFor } from '../../test/harness/util/wait.js';
 import { gemini } from './gemini.js';
 import { openai } from './openai.js';
+import { openaiUnmeterable } from './openai-unmeterable.js';
 import { callCostMicros, type PriceTable } from './prices.js';
 import { providerRoutes } from './provider-routes.js';
+import { NO_TOKENS } from './tokens.js';
 
 const PRICES: PriceTable = {
   models: {
@@ -70,7 +74,8 @@ for (const stream of [false, true])
       t.teardown(() => standin.close());
       const gw = await testGateway({ upstream: base, provider: openai, prices: PRICES });
       t.teardown(() => gw.server.close());
-      const body = { model: 'gpt-5-codex', input: [{ role: 'user', content: 'hi' }], stream };
+      // `store: false`, as the Codex CLI sends it: a stored response is refused (openai-unmeterable.ts).
+      const body = { model: 'gpt-5-codex', input: [{ role: 'user', content: 'hi' }], stream, store: false };
       const answer = await call(`${gw.url}/v1/responses`, { authorization: `Bearer ${TOKEN}` }, body);
       t.equal(answer.status, 200, answer.text);
       t.same(
@@ -101,7 +106,7 @@ t.test(
       limits: () => [{ name: 'spec.limits.maxBudgetUsd', limitMicros: 100, spentMicros: async () => 100 }],
     });
     t.teardown(() => gw.server.close());
-    const body = { model: 'gpt-5', input: 'hi' };
+    const body = { model: 'gpt-5', input: 'hi', store: false };
     const bad = await call(`${gw.url}/v1/responses`, { authorization: 'Bearer nope' }, body);
     t.equal(bad.status, 401);
     t.equal(JSON.parse(bad.text).error.code, 'invalid_api_key');
@@ -111,6 +116,53 @@ t.test(
     t.equal(standin.requests.length, 0, 'nothing went upstream');
   },
 );
+
+t.test('OpenAI: what the gateway cannot meter is refused naming the field, nothing upstream', async (t) => {
+  const standin = new OpenaiStandin({ script: [], apiKey: PLATFORM_KEY, usage: OPENAI_USAGE });
+  const base = await standin.listen();
+  t.teardown(() => standin.close());
+  const gw = await testGateway({ upstream: base, provider: openai, prices: PRICES });
+  t.teardown(() => gw.server.close());
+  const asks: [string, Record<string, unknown>][] = [
+    ['background', { background: true, store: true }],
+    ['store', { store: true }],
+    ['store', {}],
+    ['previous_response_id', { store: false, previous_response_id: 'resp_1' }],
+    ['conversation', { store: false, conversation: 'conv_1' }],
+  ];
+  for (const [field, ask] of asks) {
+    const body = { model: 'gpt-5', input: 'hi', ...ask };
+    const answer = await call(`${gw.url}/v1/responses`, { authorization: `Bearer ${TOKEN}` }, body);
+    t.equal(answer.status, 400, JSON.stringify(ask));
+    t.match(JSON.parse(answer.text).error, {
+      type: 'invalid_request_error',
+      message: new RegExp(`^${field}: must be`),
+    });
+  }
+  t.equal(standin.requests.length, 0, 'nothing went upstream');
+  t.equal(openaiUnmeterable({ model: 'gpt-5' }, '/v1/responses/compact'), undefined, 'compact keeps nothing');
+});
+
+t.test('OpenAI: a stream that ends before response.completed is billed its reservation', async (t) => {
+  const events = [
+    { type: 'response.created', response: { id: 'r', status: 'in_progress', usage: null } },
+    { type: 'response.output_text.delta', delta: 'tok ' },
+  ];
+  const upstream = await wholeUpstream(t, 'text/event-stream', events.map((e) => sseFrame(e)).join(''));
+  const gw = await testGateway({ upstream, provider: openai, prices: PRICES });
+  t.teardown(() => gw.server.close());
+  const body = { model: 'gpt-5', input: 'go', stream: true, store: false };
+  const answer = await call(`${gw.url}/v1/responses`, { authorization: `Bearer ${TOKEN}` }, body);
+  t.equal(answer.status, 200);
+  await waitFor('the call recorded in the ledger', () => gw.ledger.entries.length === 1);
+  // Any byte may be a cache write, at the input's price here; no max_output_tokens: the models' most.
+  const tokens = { ...NO_TOKENS, input: Buffer.byteLength(JSON.stringify(body)), output: 128_000 };
+  t.match(gw.ledger.entries[0]?.call, {
+    cut: true,
+    tokens,
+    costMicros: callCostMicros(PRICES.models['gpt-5'] as never, tokens),
+  });
+});
 
 const GEMINI_USAGE = {
   promptTokenCount: 5000,
@@ -148,6 +200,22 @@ for (const stream of [false, true])
     t.equal(gw.ledger.entries[0]?.call.model, 'gemini-2.5-pro', 'the model the path names');
   });
 
+t.test('Gemini: a stream that ends before its finish reason is billed its reservation', async (t) => {
+  const chunk = {
+    candidates: [{ index: 0, content: { role: 'model', parts: [{ text: 'partial' }] } }],
+    usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 3 },
+  };
+  const upstream = await wholeUpstream(t, 'text/event-stream', `data: ${JSON.stringify(chunk)}\r\n\r\n`);
+  const gw = await testGateway({ upstream, provider: gemini, prices: PRICES });
+  t.teardown(() => gw.server.close());
+  const body = { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] };
+  const path = '/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse';
+  t.equal((await call(`${gw.url}${path}`, { 'x-goog-api-key': TOKEN }, body)).status, 200);
+  await waitFor('the call recorded in the ledger', () => gw.ledger.entries.length === 1);
+  const tokens = { ...NO_TOKENS, input: Buffer.byteLength(JSON.stringify(body)), output: 65_536 };
+  t.match(gw.ledger.entries[0]?.call, { cut: true, tokens }, 'its bound, not the 3 tokens stated so far');
+});
+
 t.test(
   'Gemini: a stream not in SSE, a key in the URL, a spent limit: refused, nothing upstream',
   async (t) => {
@@ -163,6 +231,9 @@ t.test(
     t.teardown(() => gw.server.close());
     const body = { contents: [{ role: 'user', parts: [{ text: 'hi' }] }] };
     const auth = { 'x-goog-api-key': TOKEN };
+    // A batch or a cached content is billed apart from any call: neither is served.
+    for (const path of ['/v1beta/models/gemini-2.5-pro:batchGenerateContent', '/v1beta/cachedContents'])
+      t.equal((await call(`${gw.url}${path}`, auth, body)).status, 404, path);
     const json = await call(`${gw.url}/v1beta/models/gemini-2.5-pro:streamGenerateContent`, auth, body);
     t.equal(json.status, 400);
     t.match(JSON.parse(json.text).error, { status: 'INVALID_ARGUMENT', message: /alt=sse/ });

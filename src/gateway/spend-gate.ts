@@ -14,6 +14,7 @@ import type { Admission, GatewayAttempt, MeteredCall, PricedCall, SpendGate } fr
 import { inputCostMicros } from './input-bound.js';
 import { attemptKey } from './ledger-record.js';
 import { affordableOutputTokens, callCostMicros } from './prices.js';
+import { reservedTokens } from './reservation.js';
 
 /** Where metered calls are recorded and summed (kube-ledger.ts; in tests, test/harness/fakes/memory-ledger.ts). */
 export interface Ledger {
@@ -78,7 +79,8 @@ export class LimitGate implements SpendGate {
       remaining = Math.min(remaining, left - input);
     }
     const maxTokens = Math.min(call.maxTokens, affordableOutputTokens(call.price, remaining));
-    return { allowed: true, maxTokens, release: this.reserve(limits, input + outputCost(call, maxTokens)) };
+    const held = callCostMicros(call.price, reservedTokens(call.price, call.input, maxTokens));
+    return { allowed: true, maxTokens, release: this.reserve(limits, held) };
   }
 
   /** Holds `micros` against each limit; the function returned lets go of it (once). */
@@ -116,6 +118,3 @@ export class LimitGate implements SpendGate {
     this.refused.add(key);
   }
 }
-
-const outputCost = (call: PricedCall, output: number): number =>
-  callCostMicros(call.price, { input: 0, output, cacheWrite: 0, cacheWrite1h: 0, cacheRead: 0 });

@@ -41,11 +41,15 @@ t.test(
   },
 );
 
-t.test('a cut stream states what it saw; no usage at all is undefined', async (t) => {
+t.test('a cut stream states what it saw, not final; no usage at all is undefined', async (t) => {
   const reader = new SseUsageReader();
   t.equal(reader.usage(), undefined);
+  t.equal(reader.final(), false);
   reader.push(Buffer.from(stream.slice(0, stream.indexOf('message_delta'))));
   t.equal(reader.usage()?.output, 1);
+  t.equal(reader.final(), false, "message_start's output is not the call's: it is billed its reservation");
+  reader.push(Buffer.from(stream.slice(stream.indexOf('message_delta'))));
+  t.equal(reader.final(), true, 'message_delta states the whole output');
 });
 
 t.test('an over-long line is dropped, not held, and the events after it still count', async (t) => {

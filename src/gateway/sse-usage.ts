@@ -6,6 +6,7 @@
 // (at newline bytes, which are never part of a multi-byte UTF-8 character), decoded and parsed, so the
 // many text deltas of an answer cost nothing each. Only the unfinished last line is kept, and a line
 // longer than the cap is skipped whole: usage events are small, text deltas are not needed.
+import type { UsageReader } from './provider.js';
 import { anthropicTokens, type CallTokens } from './tokens.js';
 
 /** A longer SSE line is not an event this reader needs; it is dropped rather than held. */
@@ -19,6 +20,8 @@ export interface SseUsage {
   key: string;
   /** The counts after one event that holds the key, from those before it (undefined: none yet). */
   read(event: unknown, before: CallTokens | undefined): CallTokens | undefined;
+  /** Whether the event states the call's final usage: nothing after it changes the bill. */
+  final(event: unknown): boolean;
 }
 
 /** Anthropic's: message_start's message.usage, then each message_delta's cumulative usage. */
@@ -30,10 +33,13 @@ export const ANTHROPIC_SSE_USAGE: SseUsage = {
     if (event.type === 'message_delta' && before) return anthropicTokens(event.usage, before);
     return before;
   },
+  // message_start states the output so far (1); message_delta the whole output, once it is generated.
+  final: (event) => (event as { type?: unknown }).type === 'message_delta',
 };
 
-export class SseUsageReader {
+export class SseUsageReader implements UsageReader {
   private tokens: CallTokens | undefined;
+  private ended = false;
   /** The bytes of the line still unfinished at the end of the last chunk (copies). */
   private partial: Buffer[] = [];
   private partialBytes = 0;
@@ -76,6 +82,10 @@ export class SseUsageReader {
     return this.tokens;
   }
 
+  final(): boolean {
+    return this.ended && this.tokens !== undefined;
+  }
+
   /** The model message_start named, if any. */
   answeredModel(): string | undefined {
     return this.model;
@@ -106,6 +116,7 @@ export class SseUsageReader {
     }
     if (typeof event !== 'object' || event === null) return;
     this.tokens = this.events.read(event, this.tokens);
+    if (this.events.final(event)) this.ended = true;
     if (event.type === 'message_start' && typeof event.message?.model === 'string')
       this.model = event.message.model;
   }

@@ -13,7 +13,17 @@ export interface UpstreamCall {
   signal: AbortSignal;
 }
 
-/** The answer's status and headers, its body still to be read; rejects when no answer came. */
+/** No answer came; `sent`: the request had been written whole, so the provider may be generating it. */
+export class UpstreamError extends Error {
+  constructor(
+    message: string,
+    readonly sent: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** The answer's status and headers, its body still to be read; rejects (UpstreamError) when no answer came. */
 export function callUpstream(call: UpstreamCall): Promise<IncomingMessage> {
   const send = call.url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -27,8 +37,13 @@ export function callUpstream(call: UpstreamCall): Promise<IncomingMessage> {
       },
       signal: call.signal,
     });
+    // 'finish': the body was handed to the connection whole (a request that never connected never finishes).
+    let sent = false;
+    req.once('finish', () => {
+      sent = true;
+    });
     req.once('response', resolve);
-    req.once('error', reject);
+    req.once('error', (err) => reject(new UpstreamError(err.message, sent)));
     req.end(call.body);
   });
 }

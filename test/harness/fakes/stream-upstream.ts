@@ -1,6 +1,6 @@
 // Upstreams of the model gateway's unit tests (src/gateway): one that holds its stream until released,
-// one that sends the pieces of a stream one at a time, and a streamed call through the gateway with the
-// test's token.
+// one that answers whole, one that sends the pieces of a stream one at a time, and a streamed call
+// through the gateway with the test's token.
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +14,18 @@ export const messages = (extra: Record<string, unknown> = {}) => ({
   max_tokens: 1024,
   messages: [{ role: 'user', content: 'hello' }],
   ...extra,
+});
+
+/**
+ * What a call of an Anthropic body without cache breakpoints is reserved, and billed when it ends
+ * without its final usage (src/gateway/reservation.ts): its bytes as input tokens, its max_tokens.
+ */
+export const reservedFor = (body: { max_tokens: number }) => ({
+  input: Buffer.byteLength(JSON.stringify(body)),
+  output: body.max_tokens,
+  cacheWrite: 0,
+  cacheWrite1h: 0,
+  cacheRead: 0,
 });
 
 /** An upstream that sends message_start, then waits for `release` before the rest. */
@@ -60,6 +72,22 @@ export function openStream(url: string): Promise<{ res: IncomingMessage; destroy
     req.once('response', (res) => resolve({ res, destroy: () => req.destroy() }));
     req.end(JSON.stringify(messages({ stream: true })));
   });
+}
+
+/** An upstream that answers every call 200 with `body` as `type`, whole: its base URL. */
+export async function wholeUpstream(t: Test, type: string, body: string): Promise<string> {
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': type });
+    res.end(body);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  t.teardown(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 /** An upstream that sends `pieces` of a stream one by one, each when `next` is called. */
