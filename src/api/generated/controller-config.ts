@@ -1078,7 +1078,7 @@ export interface components {
                  */
                 docker: {
                     /**
-                     * @description Whether CodeRuns may set spec.enableDocker (admission refuses them otherwise). Default false.
+                     * @description Whether CodeRuns may set spec.enableDocker. Even then admission refuses a Docker run while egress.enabled is true, and one acting as a GitHub App (spec.githubApp): the daemon is root on the node (docs/security.md "Docker runs"). Default false.
                      * @default false
                      */
                     allowed: boolean;
