@@ -27,18 +27,21 @@ t.test('allowed, but egress on or a GitHub App run: refused, with every reason',
   );
 });
 
-t.test('allowed, egress off, a GitHub user run: the prompt tells the agent where the daemon is', async (t) => {
-  const allowing = configFrom({
-    ...config,
-    job: { ...config.job, docker: { allowed: true } },
-    egress: { ...config.egress, enabled: false },
-  });
-  run.spec.githubApp = undefined;
-  run.spec.githubUser = 'alice';
-  t.match(
-    renderCodeRun(set, run, allowing, 1).data['prompt.md'],
-    /A Docker daemon runs beside you.*`DOCKER_HOST`/s,
-  );
-  run.spec.enableDocker = false;
-  t.notMatch(renderCodeRun(set, run, allowing, 1).data['prompt.md'], /Docker/);
-});
+t.test(
+  'allowed, egress off, a GitHub user run: the prompt tells the agent where the daemon is',
+  async (t) => {
+    const allowing = configFrom({
+      ...config,
+      job: { ...config.job, docker: { allowed: true } },
+      egress: { ...config.egress, enabled: false },
+    });
+    run.spec.githubApp = undefined;
+    run.spec.githubUser = 'alice';
+    t.match(
+      renderCodeRun(set, run, allowing, 1).data['prompt.md'],
+      /A Docker daemon runs beside you.*`DOCKER_HOST`/s,
+    );
+    run.spec.enableDocker = false;
+    t.notMatch(renderCodeRun(set, run, allowing, 1).data['prompt.md'], /Docker/);
+  },
+);

@@ -334,11 +334,18 @@ t.test(
     t.match(egressOn, /^error docker spec\.enableDocker: Forbidden: .*root on the node/);
     t.match(egressOn, /egress by allowlist \(egress\.enabled, on\) would not hold/);
     const [appRun] = codeRunFindings({ enableDocker: true }, allowing(false));
-    t.match(appRun, /^error docker spec\.enableDocker: Forbidden: .*a run acting as a GitHub App \(spec\.githubApp\)/);
+    t.match(
+      appRun,
+      /^error docker spec\.enableDocker: Forbidden: .*a run acting as a GitHub App \(spec\.githubApp\)/,
+    );
     t.match(appRun, /spec\.githubUser/, 'says what would be admitted');
     const [both] = codeRunFindings({ enableDocker: true }, allowing(true));
     t.match(both, /egress\.enabled.*; and .*spec\.githubApp/, 'every reason at once');
-    t.same(codeRunFindings(asUser, allowing(false)), [], 'a GitHub user run with egress off: the admin chose it');
+    t.same(
+      codeRunFindings(asUser, allowing(false)),
+      [],
+      'a GitHub user run with egress off: the admin chose it',
+    );
   },
 );
 
