@@ -7,9 +7,9 @@
 // forwarding (Squid answers 500 after its rules allowed the request, and sends nothing out).
 // Needs a non-loopback IPv4 address (the origin listens there: Squid refuses loopback targets).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { networkInterfaces, tmpdir } from 'node:os';
+import { networkInterfaces } from 'node:os';
 import { delimiter, join } from 'node:path';
 import t from 'tap';
 import { waitFor } from '../../test/harness/util/wait.js';
@@ -49,8 +49,11 @@ const hostsFile = [
   '8.8.4.4 public.dest.test',
 ].join('\n');
 
-const dir = mkdtempSync(join(tmpdir(), 'squid-destinations-'));
-chmodSync(dir, 0o777); // Squid started as root works as Debian's proxy user, and writes its log here
+// Squid started as root works as Debian's proxy user, which reads the hosts file and writes the log
+// here: in /tmp itself, as the test run's own temporary folder is its user's alone.
+const dir = mkdtempSync(join('/tmp', 'squid-destinations-'));
+chmodSync(dir, 0o777);
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 const origin = createServer((s) => {
   s.on('data', () => {});
   s.end('ORIGIN\n');
