@@ -22,7 +22,7 @@ const ip = Object.values(networkInterfaces())
   .find((a) => a?.family === 'IPv4' && !a.internal)?.address;
 if (!ip) throw new Error('this test needs a non-loopback IPv4 address: Squid refuses loopback targets');
 
-/** Each test host, the address the hosts file gives it, and Squid's status line for a CONNECT to it. */
+/** Each test host the hosts file names, and its address: a CONNECT to any of them is refused. */
 const REFUSED: [string, string][] = [
   ['rfc1918-10', '10.96.0.1'],
   ['rfc1918-172', '172.20.0.5'],
