@@ -1,7 +1,6 @@
 // The agent container's environment as a contract shared by admission (which refuses what the pod
 // could not honour), rendering and the Job builder: which variable names a run may set (CodeRun
-// spec.env, spec.envFromSecrets) and which belong to the operator, and when a run may have a Docker
-// daemon. The design it implements: docs/design.md §1.2 (agent environment).
+// spec.env, spec.envFromSecrets) and which belong to the operator. The design it implements: docs/design.md §1.2 (agent environment).
 
 import { ALL_CLIS, claude } from '../agent-cli/index.js';
 import { ENTRY_SCRIPT_ENV_NAMES } from './generated/entry-script-env.js';
@@ -134,14 +133,4 @@ export function envNameProblem(name: string): string | undefined {
   if (isReservedEnv(name))
     return `reserved: the operator or the entry script sets it, so this value would not reach the agent (reserved: ${reservedEnvList()})`;
   return undefined;
-}
-
-/** Why a run may not have a Docker daemon under this config, or undefined when it may. */
-export function dockerRefusal(config: ControllerConfig): string | undefined {
-  if (config.job.docker.allowed) return undefined;
-  return (
-    'the Docker daemon runs as a privileged sidecar, which breaks the restricted Pod Security Standard, ' +
-    "so the controller config's job.docker.allowed is false by default; ask the operator's administrator " +
-    'to allow it, or leave enableDocker unset'
-  );
 }

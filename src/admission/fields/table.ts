@@ -185,8 +185,8 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
   {
     path: 'spec.enableDocker',
     class: 'bounded',
-    effect: 'a privileged Docker daemon beside the agent',
-    config: ['job.docker.allowed'],
+    effect: 'a privileged Docker daemon beside the agent: root on the node (docs/security.md "Docker runs")',
+    config: ['job.docker.allowed', 'egress.enabled'],
   },
   {
     path: 'spec.podAnnotations',

@@ -1078,7 +1078,7 @@ export interface components {
                  */
                 docker: {
                     /**
-                     * @description Whether CodeRuns may set spec.enableDocker (admission refuses them otherwise). Default false.
+                     * @description Whether CodeRuns may set spec.enableDocker. Even then admission refuses a Docker run while egress.enabled is true, and one acting as a GitHub App (spec.githubApp): the daemon is root on the node (docs/security.md "Docker runs"). Default false.
                      * @default false
                      */
                     allowed: boolean;
@@ -1761,6 +1761,16 @@ export interface components {
                      */
                     replicas: number;
                 };
+                /**
+                 * @description More address ranges the proxy refuses to connect to, whatever name a request gives, beside those it always refuses (private, shared, documentation, loopback, link-local, multicast and reserved addresses: docs/agent-pods.md "Egress"): the cluster's pod and Service CIDRs when they are not private (GKE's 34.118.224.0/20 Services), and any other internal network reached by public addresses. Default none.
+                 * @default []
+                 */
+                refusedRanges: string[];
+                /**
+                 * @description Address ranges an allowed host may resolve to although the proxy refuses them otherwise (the private, shared and documentation ranges and refusedRanges): a Git server or registry inside the cluster or the company's network, named in an allowlist. The exception is by address, so an allowed name that resolves elsewhere in those ranges is still refused. Loopback, link-local (the cloud metadata service), multicast and reserved addresses are refused whatever this says. Default none.
+                 * @default []
+                 */
+                allowedPrivateRanges: string[];
                 /**
                  * @description The allowlists by name (a DNS-1123 label); agent profiles name one in egressAllowlist (default default). Each is a port of the proxy, the hosts a request through that port may name, and the Services the pods may reach directly. Default one allowlist, default, on port 3128: what the agent image's tools reach (GitHub for git and gh, npm's registry for Node's packages and the MCP servers), nothing else.
                  * @default {
