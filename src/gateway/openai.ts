@@ -2,6 +2,7 @@
 // calls it makes (as test/harness/remote/openai-standin.ts answers them), its bearer credential, the
 // usage of JSON and streamed answers (response.completed, or the response that ended short), and the
 // API's error body. Served under PROVIDER_PATHS.openai (provider-routes.ts).
+import type { Allowlist } from './allowlist.js';
 import { MODEL_ID, positiveInteger } from './anthropic.js';
 import { JsonUsageReader } from './json-usage.js';
 import type { CallRequest, GatewayError, Provider } from './provider.js';
@@ -23,6 +24,38 @@ const ERRORS: Record<GatewayError, { status: number; type: string; code: string 
 /** The stream's events that carry the whole response, with its usage, as it ends. */
 const FINAL_EVENTS = new Set(['response.completed', 'response.incomplete', 'response.failed']);
 
+/**
+ * What Codex 0.171.0 sends (its requests recorded through the gateway, decision 0063), with
+ * `instructions`, `text` and `max_output_tokens` (the gateway's own cap). Its tools are its own:
+ * functions, freeform (`custom`) tools, and namespaces of them; its `web_search` is off in the config
+ * cli-codex.sh writes. No `service_tier` (a tier the price table does not price) and no beta flag.
+ */
+const ALLOWLIST: Allowlist = {
+  fields: [
+    'model',
+    'input',
+    'instructions',
+    'tools',
+    'tool_choice',
+    'parallel_tool_calls',
+    'reasoning',
+    'text',
+    'include',
+    'store',
+    'stream',
+    'prompt_cache_key',
+    'client_metadata',
+    'max_output_tokens',
+  ],
+  toolKinds: function kinds(tool): string[] {
+    const t = (tool ?? {}) as { type?: unknown; tools?: unknown };
+    const nested = t.type === 'namespace' && Array.isArray(t.tools) ? t.tools.flatMap(kinds) : [];
+    return [String(t.type), ...nested];
+  },
+  tools: ['function', 'custom', 'namespace'],
+  betas: { header: 'openai-beta', allowed: [] },
+};
+
 export const openai: Provider = {
   name: 'openai',
   routes: [
@@ -35,6 +68,7 @@ export const openai: Provider = {
     return bearer?.[1];
   },
   upstreamAuth: (key) => ({ authorization: `Bearer ${key}` }),
+  allowlist: ALLOWLIST,
   forwardedHeaders: ['content-type', 'accept', 'openai-beta', 'user-agent', 'session_id', 'originator'],
   returnedHeaders: ['content-type', 'x-request-id', 'retry-after', 'openai-processing-ms', 'x-ratelimit-'],
   callRequest(body): CallRequest | string {
