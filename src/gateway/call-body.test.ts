@@ -15,7 +15,13 @@ import { openai } from './openai.js';
 import type { PriceTable } from './prices.js';
 import type { Provider } from './provider.js';
 
-const PRICE = { inputUsd: '1', outputUsd: '10', cacheWriteUsd: '1', cacheWrite1hUsd: '1', cacheReadUsd: '0.1' };
+const PRICE = {
+  inputUsd: '1',
+  outputUsd: '10',
+  cacheWriteUsd: '1',
+  cacheWrite1hUsd: '1',
+  cacheReadUsd: '0.1',
+};
 const PRICES: PriceTable = {
   models: { 'claude-opus-4-6': PRICE, 'claude-haiku-4-5': PRICE, 'gpt-5': PRICE, 'gemini-2.5-pro': PRICE },
 };
@@ -100,7 +106,11 @@ async function refused(
   const { post, received, ledger } = await gateway(t, provider);
   const answer = await post(raw, headers);
   t.equal(answer.status, 400, JSON.stringify(answer.body));
-  t.same(answer.body, provider.error('invalid_request', messageOf(answer.body)).body, "the provider's format");
+  t.same(
+    answer.body,
+    provider.error('invalid_request', messageOf(answer.body)).body,
+    "the provider's format",
+  );
   t.match(messageOf(answer.body), rule);
   t.equal(received.length, 0, 'nothing reached the provider');
   t.equal(ledger.entries.length, 0, 'nothing was metered');
@@ -153,15 +163,30 @@ for (const type of [
     refused(
       t,
       anthropic,
-      JSON.stringify(claudeBody({ tools: [{ name: 'Bash', input_schema: {} }, { type, name: 'x' }] })),
-      new RegExp(`^tools\\[1\\]: "${type}" is refused: only the agent's own tools are forwarded \\(custom\\)`),
+      JSON.stringify(
+        claudeBody({
+          tools: [
+            { name: 'Bash', input_schema: {} },
+            { type, name: 'x' },
+          ],
+        }),
+      ),
+      new RegExp(
+        `^tools\\[1\\]: "${type}" is refused: only the agent's own tools are forwarded \\(custom\\)`,
+      ),
     ),
   );
 
 t.test('Anthropic: a beta flag the CLI does not send is refused, naming it', (t) =>
-  refused(t, anthropic, JSON.stringify(claudeBody()), /^anthropic-beta: "mcp-client-2025-04-04" is not a beta flag/, {
-    'anthropic-beta': `${CLAUDE_BETAS},mcp-client-2025-04-04`,
-  }),
+  refused(
+    t,
+    anthropic,
+    JSON.stringify(claudeBody()),
+    /^anthropic-beta: "mcp-client-2025-04-04" is not a beta flag/,
+    {
+      'anthropic-beta': `${CLAUDE_BETAS},mcp-client-2025-04-04`,
+    },
+  ),
 );
 
 t.test('Anthropic: a body giving "model" twice is refused, not priced as the last', (t) =>
@@ -267,12 +292,19 @@ for (const kind of ['googleSearch', 'urlContext', 'codeExecution', 'googleSearch
       t,
       gemini,
       JSON.stringify(geminiBody({ tools: [{ functionDeclarations: [] }, { [kind]: {} }] })),
-      new RegExp(`^tools\\[1\\]: "${kind}" is refused: only the agent's own tools are forwarded \\(functionDeclarations\\)`),
+      new RegExp(
+        `^tools\\[1\\]: "${kind}" is refused: only the agent's own tools are forwarded \\(functionDeclarations\\)`,
+      ),
     ),
   );
 
 t.test('Gemini: a field the CLI does not send (cachedContent) is refused', (t) =>
-  refused(t, gemini, JSON.stringify(geminiBody({ cachedContent: 'cachedContents/x' })), /^cachedContent: not forwarded/),
+  refused(
+    t,
+    gemini,
+    JSON.stringify(geminiBody({ cachedContent: 'cachedContents/x' })),
+    /^cachedContent: not forwarded/,
+  ),
 );
 
 t.test("Gemini: the CLI's body goes upstream as the gateway parsed it", async (t) => {
