@@ -52,7 +52,8 @@ const ALLOWLIST: Allowlist = {
     'stop_sequences',
   ],
   toolKinds: (tool) => {
-    const type = (tool as { type?: unknown } | null)?.type;
+    if (typeof tool !== 'object' || tool === null) return ['a non-object'];
+    const type = (tool as { type?: unknown }).type;
     return [type === undefined ? 'custom' : String(type)];
   },
   tools: ['custom'],
