@@ -7,6 +7,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { HttpError, readBody } from '../http/index.js';
+import { callBody } from './call-body.js';
 import type { InFlight } from './in-flight.js';
 import type { InputBound } from './input-bound.js';
 import { type ModelPrice, type PriceTable, priceEntry } from './prices.js';
@@ -133,7 +134,9 @@ interface Call {
   /** The path and query, as the upstream is asked for them. */
   target: string;
   attempt: GatewayAttempt;
+  /** What goes upstream: the parsed body as JSON again (call-body.ts), or none (a GET). */
   body: Buffer | undefined;
+  parsed?: unknown;
   /** Metered: priced and admitted; undefined: an unmetered call, passed through. */
   priced?: PricedCall;
   /** A metered call's output cap, as it is forwarded. */
@@ -176,6 +179,7 @@ async function serve(opts: GatewayHandlerOptions, req: IncomingMessage, res: Ser
   const read = await readCallBody(opts, req, res);
   if (!read) return;
   const call: Call = { req, res, target, attempt, body: read.body, release: () => {} };
+  if (!checkBody(opts, call)) return;
   if (route.metered && !(await checkLimits(opts, call))) return;
   await forward(opts, call);
 }
@@ -209,6 +213,19 @@ async function readCallBody(
   }
 }
 
+/** A POST's body parsed, checked and made the bytes forwarded; false when it was refused (answered here). */
+function checkBody(opts: GatewayHandlerOptions, call: Call): boolean {
+  if (call.body === undefined) return true;
+  const checked = callBody(opts.provider, call.body, call.req.headers, call.target.split('?', 1)[0] ?? '');
+  if (typeof checked === 'string') {
+    sendError(call.res, opts.provider, 'invalid_request', checked);
+    return false;
+  }
+  call.body = checked.bytes;
+  call.parsed = checked.parsed;
+  return true;
+}
+
 /**
  * A metered call priced and admitted against the attempt's limits: its reservation and its output cap
  * put on `call`. False when it was refused (answered here).
@@ -238,13 +255,7 @@ function meteredCall(
   call: Call,
 ): { call: PricedCall; parsed: unknown } | string {
   const { provider } = opts;
-  const { body, target } = call;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body?.toString('utf8') ?? '');
-  } catch {
-    return 'the body must be JSON';
-  }
+  const { body, target, parsed } = call;
   const request = provider.callRequest(parsed, target);
   if (typeof request === 'string') return request;
   const table = opts.prices();

@@ -3,9 +3,12 @@
 // attempt's token, checked against the attempt's and the teams' limits, forwarded with the platform's
 // key (which no pod holds) and metered from the answer's usage. Provider-neutral but for provider.ts's
 // shape and one object per provider's API (Anthropic's, OpenAI's, Gemini's).
+// - allowlist.ts: what a call's body and beta flags may ask for: the fields, tools and flags the CLIs send.
 // - anthropic.ts: Anthropic's Messages API as the Claude Code CLI calls it: routes, credential, usage, errors.
 // - anthropic-cache.ts: which bytes of a Messages request may be cache writes, by its breakpoints.
 // - attempt-token.ts: an attempt's token, minted and verified with the gateway's signing key.
+// - call-body.ts: a call's body parsed once, checked, and turned into the JSON forwarded.
+// - duplicate-key.ts: a key an object of a JSON text repeats, which parsers may read apart.
 // - github-token-route.ts: the phases' GitHub token broker's route on this listener (src/github/phase-tokens decides).
 // - handler.ts: a call from route to ledger: token, body bound, price, limits, streamed forwarding, usage.
 // - gemini.ts: the Gemini API (generateContent, streamGenerateContent) as the Gemini CLI calls it.
