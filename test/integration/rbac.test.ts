@@ -178,7 +178,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     logger,
     githubTokens,
   });
-  if (!gateway?.stamper) throw new Error('the model gateway did not start');
+  if (!gateway?.model) throw new Error('the model gateway did not start');
   t.teardown(() => gateway.close());
   const wired = runControllers({
     client,
@@ -187,7 +187,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     scope: { selector },
     config: () => config,
     templates: () => templates,
-    gateway: { tokens: gateway.stamper, ledgerNamespace: home },
+    gateway: { ledgerNamespace: home },
   });
   for (const informer of wired.informers) manager.addInformer(informer);
   for (const controller of wired.controllers) manager.addController(controller);

@@ -70,7 +70,7 @@ export async function startPhaseTokenBroker(
     });
     return { status: answer.status, text: await answer.text() };
   };
-  return { app, ask, modelGateway: gateway.stamper };
+  return { app, ask, modelGateway: gateway.model };
 }
 
 /**
