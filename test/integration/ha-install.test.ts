@@ -22,7 +22,7 @@ import {
   billedTotals,
   gatewayCall,
   gatewayConfig,
-  gatewayToken,
+  attemptToken,
   ledgerRows,
   ledgerTotals,
   messagesBody,
@@ -200,9 +200,7 @@ t.test(
     const job = await waitFor('the attempt has its Job', () =>
       taskRunJob(client, namespace, 'spread').catch(() => undefined),
     );
-    const token = await waitFor('the Job carries its token', () =>
-      gatewayToken(client, namespace, job).catch(() => undefined),
-    );
+    const token = await attemptToken(client, podNamespace, namespace, job);
     const body = messagesBody({ stream: true });
     for (let i = 0; i < 6; i++) {
       const answer = await gatewayCall(base(replicas[i % 2] as Replica), token, body);
