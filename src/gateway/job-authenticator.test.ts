@@ -50,8 +50,10 @@ t.test('a look-alike Job of the same name after the attempt ended: refused, then
   const api = new FakeApi();
   let now = 0;
   const auth = new JobAuthenticator({ client: api, key: () => key, cacheMs: 1000, now: () => now });
-  // A tenant who may create Jobs makes one under the attempt's Job name: suspended, never finished.
-  api.seed(JOBS_PATH, job('uid-look-alike', {}, { suspend: true }));
+  // A tenant who may create Jobs makes one under the attempt's Job name, carrying the token where the
+  // attempt's Job once did (a variable of its spec): suspended, never finished.
+  const container = { name: 'agent', env: [{ name: 'ANTHROPIC_AUTH_TOKEN', value: token }] };
+  api.seed(JOBS_PATH, job('uid-look-alike', {}, { suspend: true, template: { spec: { containers: [container] } } }));
   t.equal(await auth.authenticate(token), undefined, 'another uid under the name');
   now += 30 * DAY;
   t.equal(await auth.authenticate(token), undefined, 'thirty days later');
