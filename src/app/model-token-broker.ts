@@ -5,7 +5,12 @@
 import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import { KubeReviewer, ReviewLimit, ReviewLimitExceeded } from '../auth/index.js';
-import { credentialRoute, MODEL_TOKEN_AUDIENCE, MODEL_TOKEN_PATH, ModelTokenIssuer } from '../gateway/index.js';
+import {
+  credentialRoute,
+  MODEL_TOKEN_AUDIENCE,
+  MODEL_TOKEN_PATH,
+  ModelTokenIssuer,
+} from '../gateway/index.js';
 import { boundPod, podAttempt, Refusal } from '../github/index.js';
 import { originFormPath } from '../http/index.js';
 import type { KubeClient } from '../runtime/index.js';

@@ -33,8 +33,8 @@
 // - upstream.ts: one call to the provider, streamed both ways, ended by a signal.
 export { anthropic } from './anthropic.js';
 export { mintAttemptToken, type TokenClaims, verifyAttemptToken } from './attempt-token.js';
-export { gemini } from './gemini.js';
 export { credentialRoute } from './credential-route.js';
+export { gemini } from './gemini.js';
 export { GITHUB_TOKEN_PATHS, githubTokenRoute, tokenPhase } from './github-token-route.js';
 export { type GatewayAttempt, gatewayHandler, type MeteredCall } from './handler.js';
 export { InFlight } from './in-flight.js';

@@ -53,7 +53,10 @@ t.test('a look-alike Job of the same name after the attempt ended: refused, then
   // A tenant who may create Jobs makes one under the attempt's Job name, carrying the token where the
   // attempt's Job once did (a variable of its spec): suspended, never finished.
   const container = { name: 'agent', env: [{ name: 'ANTHROPIC_AUTH_TOKEN', value: token }] };
-  api.seed(JOBS_PATH, job('uid-look-alike', {}, { suspend: true, template: { spec: { containers: [container] } } }));
+  api.seed(
+    JOBS_PATH,
+    job('uid-look-alike', {}, { suspend: true, template: { spec: { containers: [container] } } }),
+  );
   t.equal(await auth.authenticate(token), undefined, 'another uid under the name');
   now += 30 * DAY;
   t.equal(await auth.authenticate(token), undefined, 'thirty days later');

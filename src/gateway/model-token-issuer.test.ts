@@ -56,10 +56,18 @@ t.test("the running agent container gets a token of its Job's uid, expiring at t
 });
 
 t.test('nothing for a container not yet running, an ended agent or Job, or a refused pod', async (t) => {
-  t.equal((await issuerFor(attempt('waiting')).issue('projected', signal)).status, 409, 'asked again shortly');
+  t.equal(
+    (await issuerFor(attempt('waiting')).issue('projected', signal)).status,
+    409,
+    'asked again shortly',
+  );
   t.equal((await issuerFor(attempt('terminated')).issue('projected', signal)).status, 403);
   const ended = attempt('running', { conditions: [{ type: 'Failed', status: 'True' }] });
   t.equal((await issuerFor(ended).issue('projected', signal)).status, 403, 'the Job has ended');
   const refused = { status: 403, message: "the pod is not an attempt's: no Job controls it" };
-  t.same(await issuerFor(refused).issue('projected', signal), refused, "the attempt check's refusal, as it said it");
+  t.same(
+    await issuerFor(refused).issue('projected', signal),
+    refused,
+    "the attempt check's refusal, as it said it",
+  );
 });

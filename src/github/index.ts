@@ -33,7 +33,13 @@ export {
   tokenScope,
 } from './app-tokens/index.js';
 export { CollaboratorPermissions } from './collaborator-permission.js';
-export { boundPod, PHASE_TOKEN_AUDIENCE, PhaseTokenIssuer, podAttempt, Refusal } from './phase-tokens/index.js';
+export {
+  boundPod,
+  PHASE_TOKEN_AUDIENCE,
+  PhaseTokenIssuer,
+  podAttempt,
+  Refusal,
+} from './phase-tokens/index.js';
 export {
   type CommentRequest,
   GithubPullRequestComments,

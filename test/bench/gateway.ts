@@ -247,9 +247,6 @@ if (process.send) process.once('disconnect', () => process.exit(0));
 if (role === 'standin') process.send?.({ port: await standin() });
 else if (role === 'gateway')
   process.send?.({
-    port: await gateway(
-      process.argv[3] ?? '',
-      Buffer.from(process.argv[4] ?? '', 'base64'),
-    ),
+    port: await gateway(process.argv[3] ?? '', Buffer.from(process.argv[4] ?? '', 'base64')),
   });
 else await main();

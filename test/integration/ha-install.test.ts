@@ -19,10 +19,10 @@ import { testCluster } from '../harness/cluster/cluster.js';
 import { logged } from '../harness/cluster/node-process.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 import {
+  attemptToken,
   billedTotals,
   gatewayCall,
   gatewayConfig,
-  attemptToken,
   ledgerRows,
   ledgerTotals,
   messagesBody,

@@ -43,10 +43,10 @@ import {
 import { prometheusQuery } from '../harness/deploy/monitoring.js';
 import { scrapeReplicas } from '../harness/deploy/scrape-replicas.js';
 import {
+  attemptToken,
   billedTotals,
   gatewayCall,
   gatewayConfig,
-  attemptToken,
   ledgerRows,
   ledgerTotals,
   messagesBody,

@@ -220,7 +220,11 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   // pod, Job and run read), then makes two calls through the gateway: its ledger record made, then added to.
   const agentPod = await whenRunning(admin, await runPod(admin, 'TaskRun', runs, 'lifecycle'), 'agent');
   const asked = await agentModelToken(admin, `http://127.0.0.1:${gateway.port}`, agentPod);
-  t.equal(asked.status, 200, `the agent container is given its token${asked.status === 200 ? '' : `: ${asked.text}`}`);
+  t.equal(
+    asked.status,
+    200,
+    `the agent container is given its token${asked.status === 200 ? '' : `: ${asked.text}`}`,
+  );
   const token = asked.text;
   for (const n of [1, 2]) {
     const answer = await gatewayCall(`http://127.0.0.1:${gateway.port}`, token);

@@ -15,7 +15,10 @@ t.test('with the gateway: the agent alone gets its URL and its credential; no to
   const agent = agentOf(pod);
   const value = (name: string) => (agent.env as Json[]).find((e) => e.name === name)?.value;
   t.equal(value('ANTHROPIC_BASE_URL'), 'http://orchestrator-gateway.system.svc:8090');
-  t.equal(value('ORCHESTRATOR_MODEL_TOKEN_URL'), 'http://orchestrator-gateway.system.svc:8090/orchestrator/v1/model-token');
+  t.equal(
+    value('ORCHESTRATOR_MODEL_TOKEN_URL'),
+    'http://orchestrator-gateway.system.svc:8090/orchestrator/v1/model-token',
+  );
   t.equal(value('ORCHESTRATOR_MODEL_TOKEN_VARIABLE'), 'ANTHROPIC_AUTH_TOKEN');
   const file = value('ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE') as string;
   const mount = (agent.volumeMounts as Json[]).find((m) => file.startsWith(`${m.mountPath}/`));

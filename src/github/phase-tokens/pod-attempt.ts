@@ -5,6 +5,7 @@
 // the operator for: the phases' GitHub tokens (issuer.ts) and the agent's model gateway token
 // (src/gateway/model-token-issuer.ts, wired by src/app/model-token-broker.ts).
 import type { RunKindName } from '../../api/index.js';
+import { runResource } from '../../api/index.js';
 import type { Authentication } from '../../auth/index.js';
 import {
   type ApiRequester,
@@ -15,7 +16,6 @@ import {
   PODS,
   resourcePath,
 } from '../../runtime/index.js';
-import { runResource } from '../../api/index.js';
 import { currentAttempt, jobRun, podJob } from './attempt-pod.js';
 
 /** A refusal with its HTTP status (409: ask again shortly). */
@@ -59,7 +59,8 @@ export async function boundPod(
   const account = SERVICE_ACCOUNT.exec(review.user.username);
   const name = review.user.extra?.[POD_NAME]?.[0];
   const uid = review.user.extra?.[POD_UID]?.[0];
-  if (!account || !name || !uid) throw new Refusal(401, 'the token is not a ServiceAccount token bound to a pod');
+  if (!account || !name || !uid)
+    throw new Refusal(401, 'the token is not a ServiceAccount token bound to a pod');
   return { namespace: account[1] as string, account: account[2] as string, name, uid };
 }
 

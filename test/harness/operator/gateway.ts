@@ -5,12 +5,12 @@
 // the gateway prices it, and where in a namespace a key can be found.
 import { request } from 'node:http';
 import { AGENT_ENV, type ControllerConfig } from '../../../src/api/index.js';
+import type { Cluster } from '../../../src/cluster/index.js';
 import { loadDefaultConfig } from '../../../src/config/load.js';
 import { mintAttemptToken } from '../../../src/gateway/attempt-token.js';
+import { LEDGER_SELECTOR, readRecord } from '../../../src/gateway/ledger-record.js';
 import { MODEL_TOKEN_AUDIENCE, MODEL_TOKEN_PATH } from '../../../src/gateway/model-token-issuer.js';
 import { signingKey } from '../../../src/gateway/operator-secrets.js';
-import type { Cluster } from '../../../src/cluster/index.js';
-import { LEDGER_SELECTOR, readRecord } from '../../../src/gateway/ledger-record.js';
 import { callCostMicros, type PriceTable, priceEntry } from '../../../src/gateway/prices.js';
 import { anthropicTokens } from '../../../src/gateway/tokens.js';
 import {
@@ -77,7 +77,11 @@ export async function attemptToken(
  * model token's audience (what the kubelet writes into its projected volume), POSTed to the gateway at
  * `base` as the entry script's curl does.
  */
-export async function agentModelToken(client: KubeClient, base: string, pod: KubeObject): Promise<GatewayAnswer> {
+export async function agentModelToken(
+  client: KubeClient,
+  base: string,
+  pod: KubeObject,
+): Promise<GatewayAnswer> {
   const credential = await boundToken(client, pod, MODEL_TOKEN_AUDIENCE);
   const answer = await fetch(`${base}${MODEL_TOKEN_PATH}`, {
     method: 'POST',
