@@ -5,7 +5,7 @@
 // path of the test's with the token it is given, for the credential file it wrote).
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { loadTemplateSet, renderTaskRun } from '../../src/render/index.js';
 import { sampleTaskRun } from '../../src/render/samples.js';
@@ -17,7 +17,7 @@ const set = loadTemplateSet();
 const rex = { agent: 'rex', preset: 'default' as const, continuing: false };
 const TOKEN = 'orcgw1.the-attempts-token.signature';
 
-function onLocalRepo(t: Parameters<Parameters<typeof t.test>[1]>[0]) {
+function onLocalRepo(t: Test) {
   const f = fixture(t);
   const url = f.origin(path.join(f.root, 'payments.git'), 'main', { 'README.md': 'hello\n' });
   const spec = sampleTaskRun(rex);
