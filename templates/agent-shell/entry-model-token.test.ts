@@ -11,6 +11,7 @@ import { loadTemplateSet, renderTaskRun } from '../../src/render/index.js';
 import { sampleTaskRun } from '../../src/render/samples.js';
 import { entryFixture as fixture } from '../../test/harness/agent/entry-script.js';
 import { phaseTokenBroker } from '../../test/harness/agent/phase-token-broker.js';
+import { waitFor } from '../../test/harness/util/wait.js';
 
 const config = loadDefaultConfig();
 const set = loadTemplateSet();
@@ -37,7 +38,8 @@ t.test(
     });
     t.equal(r.status, 0, r.log);
     t.match(r.agentEnv, `ANTHROPIC_AUTH_TOKEN=${TOKEN}\n`, 'the CLI reads it from its environment');
-    t.same(broker.asked(), [{ phase: 'read', status: 200 }], 'asked once, with the projected token');
+    await waitFor('the stand-in to log the request', () => broker.asked().length >= 1);
+  t.same(broker.asked(), [{ phase: 'read', status: 200 }], 'asked once, with the projected token');
     t.notOk(r.log.includes(TOKEN), 'no log line holds it');
     t.same(
       readdirSync(f.root).filter((n) => n.startsWith('orchestrator-model-token')),

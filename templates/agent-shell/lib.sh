@@ -417,21 +417,21 @@ ask_operator() {
 # with its projected ServiceAccount token), and it goes to the agent CLI's process alone, in the variable
 # the CLI reads (ORCHESTRATOR_MODEL_TOKEN_VARIABLE); this script and the stop hooks never hold it in
 # their environment.
-readonly MODEL_TOKEN_FILE="${TMPDIR:-/tmp}/orchestrator-model-token-$$"
+readonly ORCHESTRATOR_MODEL_TOKEN_FILE="${TMPDIR:-/tmp}/orchestrator-model-token-$$"
 fetch_model_token() {
   [[ -n ${ORCHESTRATOR_MODEL_TOKEN_URL:-} ]] || return 0
   STEP="asking the model gateway for the attempt's token"
-  ask_operator "the model gateway" "$ORCHESTRATOR_MODEL_TOKEN_URL" "${ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE:-}" "$MODEL_TOKEN_FILE"
+  ask_operator "the model gateway" "$ORCHESTRATOR_MODEL_TOKEN_URL" "${ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE:-}" "$ORCHESTRATOR_MODEL_TOKEN_FILE"
   STEP=''
 }
 
 # The agent CLI, given the model token in its environment when there is one (a subshell: the export
 # ends with it; the file goes as soon as it is read).
 run_cli() {
-  if [[ -s $MODEL_TOKEN_FILE ]]; then
+  if [[ -s $ORCHESTRATOR_MODEL_TOKEN_FILE ]]; then
     (
-      export "$ORCHESTRATOR_MODEL_TOKEN_VARIABLE=$(<"$MODEL_TOKEN_FILE")"
-      rm -f "$MODEL_TOKEN_FILE"
+      export "$ORCHESTRATOR_MODEL_TOKEN_VARIABLE=$(<"$ORCHESTRATOR_MODEL_TOKEN_FILE")"
+      rm -f "$ORCHESTRATOR_MODEL_TOKEN_FILE"
       cli_run_agent
     )
   else
