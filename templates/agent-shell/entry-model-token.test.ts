@@ -39,7 +39,7 @@ t.test(
     t.equal(r.status, 0, r.log);
     t.match(r.agentEnv, `ANTHROPIC_AUTH_TOKEN=${TOKEN}\n`, 'the CLI reads it from its environment');
     await waitFor('the stand-in to log the request', () => broker.asked().length >= 1);
-  t.same(broker.asked(), [{ phase: 'read', status: 200 }], 'asked once, with the projected token');
+    t.same(broker.asked(), [{ phase: 'read', status: 200 }], 'asked once, with the projected token');
     t.notOk(r.log.includes(TOKEN), 'no log line holds it');
     t.same(
       readdirSync(f.root).filter((n) => n.startsWith('orchestrator-model-token')),
