@@ -32,6 +32,14 @@ export const AGENT_ENV = Object.freeze({
    */
   githubTokenUrl: 'GITHUB_APP_TOKEN_URL',
   githubTokenCredentialFile: 'GITHUB_APP_TOKEN_CREDENTIAL_FILE',
+  /**
+   * With the model gateway: where the agent container asks for its attempt's token, the file of the
+   * projected ServiceAccount token it asks with, and the variable the agent CLI reads the token from
+   * (set by the entry script for the CLI's process only: docs/security.md "The model gateway").
+   */
+  modelTokenUrl: 'ORCHESTRATOR_MODEL_TOKEN_URL',
+  modelTokenCredentialFile: 'ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE',
+  modelTokenVariable: 'ORCHESTRATOR_MODEL_TOKEN_VARIABLE',
   githubToken: 'GITHUB_TOKEN',
   githubSshKeyFile: 'GITHUB_SSH_KEY_FILE',
   dockerHost: 'DOCKER_HOST',
@@ -82,9 +90,6 @@ const CLI_CREDENTIAL_ENV = ALL_CLIS.flatMap((cli) => [
   ...(cli.env.apiKey ? [cli.env.apiKey] : []),
 ]);
 
-/** Whether the name carries an attempt's gateway token in some CLI's agent container (stamped, checked). */
-export const isGatewayTokenEnv = (name: string): boolean =>
-  ALL_CLIS.some((cli) => cli.env.gatewayToken === name);
 const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY'].flatMap((n) => [n, n.toLowerCase()]);
 
 /** Whether the name routes the CLI's model calls. */

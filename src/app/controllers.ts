@@ -22,7 +22,7 @@ export function addRunControllers(
     client,
     registry,
     scope,
-    ...(gateway?.stamper ? { gateway: { tokens: gateway.stamper, ledgerNamespace: opts.namespace } } : {}),
+    ...(gateway?.model ? { gateway: { ledgerNamespace: opts.namespace } } : {}),
     ...(github.pullRequestComments ? { pullRequestComments: github.pullRequestComments } : {}),
     ...(github.taskMarkers ? { taskMarkers: github.taskMarkers } : {}),
     logger: logger.child({ component: 'controllers' }),

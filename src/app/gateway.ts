@@ -1,7 +1,7 @@
 // The model gateway's part of `orchestrator run` (docs/economics.md "The model gateway"): its keys read
 // from the operator's namespace, the ledger there, the limits a call is checked against
-// (src/gateway/limits.ts), and the listener on every replica. The stamper it returns gives the
-// reconcilers the attempts' tokens.
+// (src/gateway/limits.ts), the agents' token broker (model-token-broker.ts), and the listener on every
+// replica.
 import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import type { ProviderName } from '../agent-cli/index.js';
@@ -25,14 +25,13 @@ import {
   selectedNamespaces,
   signingKey,
   startGatewayServer,
-  type TokenStamper,
-  tokenStamper,
 } from '../gateway/index.js';
 import type { GithubTokens } from '../github/index.js';
 import type { ConnectionLimits } from '../http/index.js';
 import { ListenerBudget, TokenBuckets } from '../http/index.js';
 import type { KubeClient, ListenAddress } from '../runtime/index.js';
 import { phaseTokenBroker } from './github-token-broker.js';
+import { modelTokenBroker } from './model-token-broker.js';
 import { parseBindAddress } from './options.js';
 
 /** How long a stopping replica's calls may run on, and then how long their records may take to write. */
@@ -44,8 +43,8 @@ export interface ModelGateway {
   serving(): boolean;
   /** Lets the calls being served end (their records written), then closes; the same promise however often it is called. */
   close(): Promise<void>;
-  /** With the model gateway on (gateway.enabled); absent when the listener serves the token broker only. */
-  stamper?: TokenStamper;
+  /** Whether it serves the model API (gateway.enabled), not only the GitHub token broker. */
+  model: boolean;
 }
 
 export interface ModelGatewayOptions {
@@ -64,7 +63,7 @@ export interface ModelGatewayOptions {
   githubTokens?: GithubTokens;
 }
 
-/** The model API's handler and the attempts' token stamper (gateway.enabled). */
+/** The model API's handler and the agents' token broker (gateway.enabled). */
 async function modelHandler(opts: ModelGatewayOptions) {
   const { client, config, namespace, logger } = opts;
   const settings = config.current().gateway;
@@ -121,7 +120,7 @@ async function modelHandler(opts: ModelGatewayOptions) {
     openai: handlerOf(upstreams.openai),
     gemini: handlerOf(upstreams.gemini),
   });
-  return { handler, stamper: tokenStamper(() => key), inFlight };
+  return { handler, tokens: modelTokenBroker(client, () => key, logger), inFlight };
 }
 
 /** Answers every model API call while the model gateway is off (the listener serves the token broker). */
@@ -153,7 +152,7 @@ export async function startModelGateway(opts: ModelGatewayOptions): Promise<Mode
   const address = opts.address ?? parseBindAddress(settings.bindAddress, 'gateway.bindAddress');
   const server = await startGatewayServer({
     handler: model?.handler ?? modelOff,
-    ...(broker ? { routes: broker.routes } : {}),
+    routes: (req) => model?.tokens(req) ?? broker?.routes(req),
     budget,
     connections: opts.connections,
     requestTimeoutMs: 60_000,
@@ -183,6 +182,6 @@ export async function startModelGateway(opts: ModelGatewayOptions): Promise<Mode
       })();
       return closing;
     },
-    ...(model ? { stamper: model.stamper } : {}),
+    model: model !== undefined,
   };
 }

@@ -3,7 +3,6 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ControllerConfig } from '../api/index.js';
-import type { TokenStamper } from '../gateway/index.js';
 import type { PullRequestComments, PullRequestReports, TaskMarkers } from '../github/index.js';
 import type { TemplateSet } from '../render/index.js';
 import type { KubeClient, NamespaceScope } from '../runtime/index.js';
@@ -21,10 +20,10 @@ export interface RunControllersOptions {
   /** Reconciles of different runs at once, per kind. Default 4. */
   maxConcurrentReconciles?: number;
   /**
-   * With the model gateway (config gateway; src/gateway): stamps the attempts' tokens into their Jobs,
-   * and names the namespace of its ledger, which the runs' usage and the budgets are then read from.
+   * With the model gateway (config gateway; src/gateway): the namespace of its ledger, which the runs'
+   * usage and the budgets are then read from.
    */
-  gateway?: { tokens: TokenStamper; ledgerNamespace: string };
+  gateway?: { ledgerNamespace: string };
   /**
    * With the App keys: where the refusals of App runs are said on their pull requests (egress on), and
    * the stages of Argo Workflows (decision 0056).

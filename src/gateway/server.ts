@@ -16,7 +16,7 @@ export interface GatewayServerOptions {
   handler: RequestListener;
   /**
    * Routes of the operator's own beside the model API's, on the same listener and budget: the
-   * request's handler when it is theirs (the GitHub token broker: github-token-route.ts).
+   * request's handler when it is theirs (the token brokers: credential-route.ts).
    */
   routes?: (req: IncomingMessage) => RequestListener | undefined;
   budget: ListenerBudget;

@@ -44,6 +44,7 @@ const ATTEMPT = {
   attempt: 1,
   job: 'bench-1',
 };
+const ATTEMPT_JOB_UID = '00000000-0000-4000-8000-000000000002';
 // An answer of about 2 KB of text, as the CLI's short turns are.
 const ANSWER = 'The retries are raised to five and the tests pass. '.repeat(40);
 
@@ -73,12 +74,11 @@ async function standin(): Promise<number> {
   return Number(new URL(url).port);
 }
 
-async function gateway(upstream: string, signing: Buffer, token: string): Promise<number> {
+async function gateway(upstream: string, signing: Buffer): Promise<number> {
   const settings = loadDefaultConfig().gateway;
-  // The attempt's Job, as the apiserver would answer it: running, its agent container carrying the token.
+  // The attempt's Job, as the apiserver would answer it: running, with the uid the token names.
   const job: KubeObject = {
-    metadata: { name: ATTEMPT.job, namespace: ATTEMPT.namespace },
-    spec: { template: { spec: { containers: [{ env: [{ name: 'ANTHROPIC_AUTH_TOKEN', value: token }] }] } } },
+    metadata: { name: ATTEMPT.job, namespace: ATTEMPT.namespace, uid: ATTEMPT_JOB_UID },
   };
   const client = { request: async () => job } as unknown as ApiRequester;
   const ledger = new MemoryLedger();
@@ -170,8 +170,13 @@ async function main() {
   const signing = randomBytes(32);
   const model = await child('standin');
   const upstream = `http://127.0.0.1:${model.port}`;
-  const token = mintAttemptToken(signing, { ...ATTEMPT, maxBudgetMicros: 1e12 });
-  const gw = await child('gateway', [upstream, signing.toString('base64'), token]);
+  const token = mintAttemptToken(signing, {
+    ...ATTEMPT,
+    jobUid: ATTEMPT_JOB_UID,
+    expiresAt: Date.now() + 3_600_000,
+    maxBudgetMicros: 1e12,
+  });
+  const gw = await child('gateway', [upstream, signing.toString('base64')]);
   const body = Buffer.from(JSON.stringify(messagesBody({ stream: true })));
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const loadBefore = load();
@@ -242,10 +247,6 @@ if (process.send) process.once('disconnect', () => process.exit(0));
 if (role === 'standin') process.send?.({ port: await standin() });
 else if (role === 'gateway')
   process.send?.({
-    port: await gateway(
-      process.argv[3] ?? '',
-      Buffer.from(process.argv[4] ?? '', 'base64'),
-      process.argv[5] ?? '',
-    ),
+    port: await gateway(process.argv[3] ?? '', Buffer.from(process.argv[4] ?? '', 'base64')),
   });
 else await main();

@@ -11,7 +11,6 @@ import type { GatewayAttempt } from '../../src/gateway/index.js';
 import { KubeLedger } from '../../src/gateway/kube-ledger.js';
 import { LedgerIndex } from '../../src/gateway/ledger-index.js';
 import { LEDGER_SELECTOR } from '../../src/gateway/ledger-record.js';
-import { tokenStamper } from '../../src/gateway/stamp.js';
 import {
   CONFIGMAPS,
   type CoreEvent,
@@ -97,7 +96,7 @@ t.test(
     config.budgets = [{ name: 'team-a', namespaces: [namespace], limitUsd: '1', window: 'month' }];
     const { client } = await startOperator(t, suite.cluster, namespace, config, {
       // The operator's namespace stands in as the test's own.
-      gateway: { tokens: tokenStamper(() => Buffer.alloc(32, 7)), ledgerNamespace: namespace },
+      gateway: { ledgerNamespace: namespace },
     });
     const ledger = new KubeLedger({ client: suite.admin(t), namespace, listTtlMs: 0 });
     /** Starts a run and returns its first attempt as the gateway knows it. */

@@ -12,7 +12,6 @@ import {
   type RunOf,
   type RunStatus,
 } from '../../api/index.js';
-import type { TokenStamper } from '../../gateway/index.js';
 import {
   type ApiRequester,
   CONFIGMAPS,
@@ -43,8 +42,6 @@ export interface ActorOptions {
   /** The agent-shell ConfigMaps known to be ours, shared with the reader. */
   agentShells: AgentShellConfigMaps;
   metrics?: RunRecorder;
-  /** Stamps the attempt's model gateway token into its Job (config gateway). Default: none. */
-  gatewayTokens?: TokenStamper;
 }
 
 /** How a plan ended: done (with when to look again), or stopped by a name someone else holds. */
@@ -160,19 +157,10 @@ export class Actor {
     if (agentShell?.conflict) return { object: 'ConfigMap' as const, message: agentShell.conflict };
     // Made by an earlier reconcile under other templates: the cache shows its agent shell shortly.
     if (files && !files.created && agentShellOf(files.object) !== agentShellOf(a.configMap)) return STALE;
-    const job = this.gatewayJob(a, run);
-    if (!job) throw new Error('the model gateway signing key is not loaded yet: the Job waits for it');
-    const made = await createOrAdopt(client, JOBS, job, owner, signal);
+    const made = await createOrAdopt(client, JOBS, a.job, owner, signal);
     if (made.conflict) return { object: 'Job' as const, message: made.conflict };
     if (made.created) metrics?.created('Job');
     return undefined;
-  }
-
-  /** The Job with its gateway token, when the gateway is on; undefined when no token can be minted yet. */
-  private gatewayJob(a: Action & { do: 'create' }, run: RunOf<RunKindName>): KubeObject | undefined {
-    const stamp = this.opts.gatewayTokens;
-    if (!stamp) return a.job;
-    return stamp({ job: a.job, kind: this.opts.kind, run, attempt: a.attempt });
   }
 
   /** PUT on /status with the read resourceVersion: false when someone wrote in between. */
