@@ -8,6 +8,7 @@ import { runPath } from '../../../src/cli/kinds.js';
 import { loadDefaultConfig } from '../../../src/config/load.js';
 import { Capacity } from '../../../src/controllers/capacity/capacity.js';
 import { CapacityIndex } from '../../../src/controllers/capacity/holder-index.js';
+import { objectSeal } from '../../../src/controllers/index.js';
 import { RUN_STRATEGIES } from '../../../src/controllers/kind/strategy.js';
 import { runRecorder } from '../../../src/controllers/metrics/run-metrics.js';
 import { PodsByJob } from '../../../src/controllers/pods/job-pods.js';
@@ -29,6 +30,8 @@ import { FakeApi } from './fake-api.js';
 
 export const NAMESPACE = 'ns';
 export const RUN_UID = 'run-uid';
+/** The seal of the fixture's operator: a test seals with it what the operator made before. */
+export const FIXTURE_SEAL = objectSeal(Buffer.from('fixture-seal-key'));
 export const FINALIZER = kindFacts('TaskRun').finalizer;
 export const jobsPath = resourcePath(JOBS, NAMESPACE);
 export const configMapsPath = resourcePath(CONFIGMAPS, NAMESPACE);
@@ -192,6 +195,7 @@ export function fixture(
     strategy: RUN_STRATEGIES.TaskRun,
     config: () => config,
     templates: () => templates,
+    seal: FIXTURE_SEAL,
     ...caches,
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
