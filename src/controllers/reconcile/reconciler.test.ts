@@ -302,7 +302,7 @@ t.test('a foreign ConfigMap under the agent shell’s name stops the run before 
 t.test('an existing Job the operator made for the run (before a crash) is adopted', async (t) => {
   const f = fixture();
   f.addRun(taskRun());
-  f.api.seed(jobsPath, FIXTURE_SEAL.stamp(ownedJob(JOB, { name: 'pay-7', uid: RUN_UID }), 'Job', RUN_UID));
+  f.api.seed(jobsPath, ownedJob(JOB, { name: 'pay-7', uid: RUN_UID }));
   t.equal(await f.reconcile(), undefined);
   t.equal(f.api.made('GET', `${jobsPath}/${JOB}`).length, 1, 'read after the 409');
   t.same(await created(f), [0, 2], 'an adopted Job is not counted as created');
@@ -314,7 +314,10 @@ t.test('an existing Job the operator made for the run (before a crash) is adopte
 t.test("a Job controlled by the run without the operator's seal is a conflict, never adopted", async (t) => {
   const f = fixture();
   f.addRun(taskRun());
-  f.api.seed(jobsPath, ownedJob(JOB, { name: 'pay-7', uid: RUN_UID }));
+  // Dressed as the operator's (label, controller reference, name), made by someone else: no seal.
+  const { metadata, ...rest } = ownedJob(JOB, { name: 'pay-7', uid: RUN_UID });
+  const { annotations: _sealed, ...unsealed } = metadata ?? {};
+  f.api.seed(jobsPath, { ...rest, metadata: unsealed });
   t.same(await f.reconcile(), { requeueAfter: CONFLICT_RECHECK_MS });
   const status = writtenStatus(f);
   t.equal(status.jobUid, undefined, 'its uid is not recorded');

@@ -81,8 +81,9 @@ export const attemptConfigMapName = (attempt = 1, run: TaskRun = taskRun()) =>
   RUN_STRATEGIES.TaskRun.configMapName(run, attempt);
 
 /**
- * A Job of `run`'s attempt as the Job cache shows it: controlled by the run, in `state`, its pods
- * mounting `workspace` (the PVC of the fixture's runs by default).
+ * A Job of `run`'s attempt as the Job cache shows it: made by the operator for the run (controlled by
+ * it, with the fixture operator's seal), in `state`, its pods mounting `workspace` (the PVC of the
+ * fixture's runs by default).
  */
 export function ownedJob(
   name: string,
@@ -103,7 +104,7 @@ export function ownedJob(
             lastTransitionTime: failedAt,
           },
         ];
-  return {
+  const job = {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
@@ -128,6 +129,7 @@ export function ownedJob(
     },
     status: { conditions },
   };
+  return FIXTURE_SEAL.stamp(job, 'Job', owner.uid);
 }
 
 /** A store that tells its handlers what changes, as an informer's cache does (for the capacity index). */
