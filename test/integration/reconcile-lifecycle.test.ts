@@ -64,7 +64,7 @@ t.test('a foreign ConfigMap of the same name is a conflict in status, and is lef
   const status = (await get()).status;
   t.match(status, {
     phase: 'Pending',
-    message: `ConfigMap ${names.configMap} already exists and has no controller, not this TaskRun; delete or rename it`,
+    message: `ConfigMap ${names.configMap} already exists and is not this TaskRun's: it has no controller; delete or rename it`,
   });
   t.match(
     status?.conditions?.find((c) => c.type === 'ConfigMapReady'),
