@@ -6,6 +6,7 @@ import type { ControllerConfig } from '../api/index.js';
 import type { PullRequestComments, PullRequestReports, TaskMarkers } from '../github/index.js';
 import type { TemplateSet } from '../render/index.js';
 import type { KubeClient, NamespaceScope } from '../runtime/index.js';
+import type { Seal } from './provenance/index.js';
 
 export interface RunControllersOptions {
   client: KubeClient;
@@ -13,6 +14,11 @@ export interface RunControllersOptions {
   logger: Logger;
   config: () => ControllerConfig;
   templates: () => TemplateSet;
+  /**
+   * Seals the Jobs and ConfigMaps the reconcilers make, under the operator's signing key: only those
+   * are a run's (decision 0069).
+   */
+  seal: Seal;
   /** The namespaces whose runs are reconciled, fixed here. Default: every namespace. */
   scope?: NamespaceScope;
   /** Shorthand for a scope of this one namespace. */

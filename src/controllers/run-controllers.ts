@@ -77,6 +77,7 @@ function kindController<K extends RunKindName>(
     agentShells: shared.agentShells,
     spends: shared.spends,
     metrics: runRecorder(opts.registry, kind, opts.config()),
+    seal: opts.seal,
     ...(opts.gateway && shared.ledger ? { metered: shared.ledger } : {}),
   });
   const owner = mapToControllerOwner({ group: GROUP, kind });

@@ -53,6 +53,7 @@ import {
   APP_KEY_SECRETS,
   configMapPath,
   finishJob,
+  HARNESS_SEAL,
   httpStatusOf,
   jobPath,
   sampleTaskRun,
@@ -187,6 +188,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     scope: { selector },
     config: () => config,
     templates: () => templates,
+    seal: HARNESS_SEAL,
     gateway: { ledgerNamespace: home },
   });
   for (const informer of wired.informers) manager.addInformer(informer);

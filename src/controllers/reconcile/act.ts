@@ -27,6 +27,7 @@ import {
 import type { Capacity } from '../capacity/index.js';
 import type { RunRecorder } from '../metrics/index.js';
 import { FAILURE_ANNOTATION, type FailureCause } from '../pods/index.js';
+import type { Seal } from '../provenance/index.js';
 import type { AgentShellConfigMaps } from './agent-shell-configmaps.js';
 import { type Action, CONFLICT_REQUEUE_MS, type Plan } from './decide.js';
 import { recordEvent } from './events.js';
@@ -42,6 +43,8 @@ export interface ActorOptions {
   /** The agent-shell ConfigMaps known to be ours, shared with the reader. */
   agentShells: AgentShellConfigMaps;
   metrics?: RunRecorder;
+  /** Seals the attempt's ConfigMap and Job as the operator's (provenance/). */
+  seal: Seal;
 }
 
 /** How a plan ended: done (with when to look again), or stopped by a name someone else holds. */
@@ -139,15 +142,17 @@ export class Actor {
    * stops here, and so does an adopted ConfigMap rendered for another agent shell than the Job's.
    */
   private async create(a: Action & { do: 'create' }, { run, signal }: ActContext) {
-    const { client, metrics } = this.opts;
-    const owner = { uid: run.metadata?.uid, kind: this.opts.kind };
+    const { client, metrics, seal } = this.opts;
+    const uid = run.metadata?.uid ?? '';
+    const owner = { uid, status: run.status, kind: this.opts.kind, seal };
+    const configMap = a.configMap && seal.stamp(a.configMap, 'ConfigMap', uid);
     const namespace = run.metadata?.namespace ?? '';
     // The ConfigMaps and the workspace do not depend on each other: made at once, a round trip less
     // before the Job. A PVC the cache does not show yet may still exist: createIfMissing takes its 409
     // as success. (A workspace is the service's, not the run's: made while the ConfigMap turns out to
     // be someone else's, it waits for the run's next attempt like any other.)
     const [files, , agentShell] = await Promise.all([
-      a.configMap && createOrAdopt(client, CONFIGMAPS, a.configMap, owner, signal),
+      configMap && createOrAdopt(client, CONFIGMAPS, configMap, owner, signal),
       a.workspace && createIfMissing(client, PVCS, a.workspace, signal),
       a.agentShell && this.opts.agentShells.ensure(client, namespace, a.agentShell, signal),
     ]);
@@ -157,7 +162,7 @@ export class Actor {
     if (agentShell?.conflict) return { object: 'ConfigMap' as const, message: agentShell.conflict };
     // Made by an earlier reconcile under other templates: the cache shows its agent shell shortly.
     if (files && !files.created && agentShellOf(files.object) !== agentShellOf(a.configMap)) return STALE;
-    const made = await createOrAdopt(client, JOBS, a.job, owner, signal);
+    const made = await createOrAdopt(client, JOBS, seal.stamp(a.job, 'Job', uid), owner, signal);
     if (made.conflict) return { object: 'Job' as const, message: made.conflict };
     if (made.created) metrics?.created('Job');
     return undefined;

@@ -53,6 +53,7 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
       finalizer: kindFacts(kind).finalizer,
       capacity: opts.capacity,
       agentShells: opts.agentShells,
+      seal: opts.seal,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
     });
   }

@@ -97,6 +97,7 @@ export async function podAttempt(
     signal,
   );
   const verdict = currentAttempt(run, owner.owner, job);
-  if (!verdict.ok) throw new Refusal(403, verdict.message);
+  // 409: the uid is recorded by the reconcile after the create; the container asks again shortly.
+  if (!verdict.ok) throw new Refusal(verdict.retry ? 409 : 403, verdict.message);
   return { pod, job, run, kind: owner.kind, owner: owner.owner };
 }
