@@ -6,6 +6,7 @@
 // - anthropic.ts: Anthropic's Messages API as the Claude Code CLI calls it: routes, credential, usage, errors.
 // - anthropic-cache.ts: which bytes of a Messages request may be cache writes, by its breakpoints.
 // - attempt-token.ts: an attempt's token, minted and verified with the gateway's signing key.
+// - budgets.ts: the listener's budgets: the model API's (with each address's and token's share), the broker's.
 // - github-token-route.ts: the phases' GitHub token broker's route on this listener (src/github/phase-tokens decides).
 // - handler.ts: a call from route to ledger: token, body bound, price, limits, streamed forwarding, usage.
 // - gemini.ts: the Gemini API (generateContent, streamGenerateContent) as the Gemini CLI calls it.
@@ -31,6 +32,7 @@
 // - tokens.ts: token counts by kind, and each provider's usage object read into them.
 // - upstream.ts: one call to the provider, streamed both ways, ended by a signal.
 export { anthropic } from './anthropic.js';
+export { brokerBudget, modelBudget } from './budgets.js';
 export { mintAttemptToken, type TokenClaims, verifyAttemptToken } from './attempt-token.js';
 export { gemini } from './gemini.js';
 export { GITHUB_TOKEN_PATHS, githubTokenRoute, tokenPhase } from './github-token-route.js';

@@ -1580,6 +1580,16 @@ export interface components {
                      * @default 134217728
                      */
                     maxBytesInFlight: number;
+                    /**
+                     * @description Calls one client address may have served at once (429 past it), so a few pods cannot hold every slot. Default 32.
+                     * @default 32
+                     */
+                    maxConcurrentPerAddress: number;
+                    /**
+                     * @description Calls one attempt token may have served at once (429 past it), whatever addresses send them. Default 16.
+                     * @default 16
+                     */
+                    maxConcurrentPerCredential: number;
                 };
                 /**
                  * @description A token bucket per client address, taken before the token is checked. Read at start.
