@@ -32,8 +32,8 @@
 // - tokens.ts: token counts by kind, and each provider's usage object read into them.
 // - upstream.ts: one call to the provider, streamed both ways, ended by a signal.
 export { anthropic } from './anthropic.js';
-export { brokerBudget, modelBudget } from './budgets.js';
 export { mintAttemptToken, type TokenClaims, verifyAttemptToken } from './attempt-token.js';
+export { brokerBudget, modelBudget } from './budgets.js';
 export { gemini } from './gemini.js';
 export { GITHUB_TOKEN_PATHS, githubTokenRoute, tokenPhase } from './github-token-route.js';
 export { type GatewayAttempt, gatewayHandler, type MeteredCall } from './handler.js';

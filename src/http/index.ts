@@ -16,8 +16,9 @@
 // - source-trust.ts: which client addresses are the platform's own (configured ranges, or proven by a
 //   client certificate): they take a listener's reserve.
 // - token-buckets.ts: a token bucket per caller, memory bounded by the callers active lately.
-export type { ClientCap } from './client-caps.js';
+
 export { certWatcherMetrics } from './certwatcher-metrics.js';
+export type { ClientCap } from './client-caps.js';
 export {
   applyRequestTimeouts,
   type ConnectionLimits,
