@@ -184,10 +184,11 @@ export function reviewReferences(
   if (share === undefined || !outsiders) return judged();
   if (outsiders.has(share)) return outsiderRefusal(kind, request, 'flagged');
   // Asked beside the references, not before them: a genuine review waits for one round of questions.
+  const references = judged();
   const standing = mayMakeRequest(access.reviewer, user, kind, request, namespace, share).catch(
     (err: Error) => err,
   );
-  return Promise.all([standing, judged()]).then(([may, result]) => {
+  return Promise.all([standing, references]).then(([may, result]) => {
     if (may instanceof Error) return referenceDenial(kind, request.name ?? '', [unchecked(kind, may)]);
     if (may) return result;
     outsiders.add(share);

@@ -383,7 +383,7 @@ t.test(
     const refused = flooded.filter((a) => a.body.response?.status?.code === 503).length;
     t.ok(
       refused >= 22,
-      `${refused} of the flood's 24 reviews refused (503): its share of the budget was spent`,
+      `${refused} of the flood's 24 reviews refused (503): its share of the budget was spent (${flooded.map((a) => a.body.response?.status?.code ?? a.body.error)})`,
     );
     t.match(
       flooded.map((a) => a.body.response?.status?.message).join('\n'),
