@@ -9,6 +9,7 @@
 // - denial.ts: the one wording of a denied run, for the webhooks and the REST API alike.
 // - offline.ts: the pipeline without an apiserver, in the apiserver's order (`orchestrator validate` and
 //   `render`, the REST API's create), where undeclared fields are errors rather than silently dropped.
+// - outsider-senders.ts: the untrusted addresses that posted a review no apiserver sends, refused a while.
 // - patch.ts: minimal JSON Patch construction, generic, so defaults.ts and submitter.ts say only what
 //   they change.
 // - reference-denial.ts: a reference denial for a caller not proven to be the apiserver: what the run
@@ -25,7 +26,9 @@
 export { defaultingWarnings, defaultsPatch } from './defaults.js';
 export { denialMessage } from './denial.js';
 export { admitOffline, runKindOf } from './offline.js';
+export { OutsiderSenders } from './outsider-senders.js';
 export {
+  OUTSIDER_RULE,
   type ReferenceAccess,
   referenceDenial,
   referenceReviewer,

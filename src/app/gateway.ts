@@ -9,6 +9,7 @@ import type { ConfigSource } from '../api/index.js';
 import type { Provider } from '../gateway/index.js';
 import {
   anthropic,
+  brokerBudget,
   callCostMicros,
   gatewayHandler,
   gatewayLimits,
@@ -17,6 +18,7 @@ import {
   JobAuthenticator,
   KubeLedger,
   LimitGate,
+  modelBudget,
   openai,
   type PriceTable,
   providerRoutes,
@@ -28,7 +30,6 @@ import {
 } from '../gateway/index.js';
 import type { GithubTokens } from '../github/index.js';
 import type { ConnectionLimits } from '../http/index.js';
-import { ListenerBudget, TokenBuckets } from '../http/index.js';
 import type { KubeClient, ListenAddress } from '../runtime/index.js';
 import { phaseTokenBroker } from './github-token-broker.js';
 import { modelTokenBroker } from './model-token-broker.js';
@@ -139,21 +140,12 @@ export async function startModelGateway(opts: ModelGatewayOptions): Promise<Mode
   if (!settings.enabled && !opts.githubTokens) return undefined;
   const model = settings.enabled ? await modelHandler(opts) : undefined;
   const broker = opts.githubTokens && phaseTokenBroker(client, config, opts.githubTokens, logger);
-  const budget = new ListenerBudget({
-    name: 'gateway',
-    maxConcurrent: settings.limits.maxConcurrentRequests,
-    maxBytesInFlight: settings.limits.maxBytesInFlight,
-    maxBodyBytes: settings.bodyLimitBytes,
-    perAddress: new TokenBuckets({
-      ratePerSecond: settings.clientRateLimit.requestsPerSecond,
-      burst: settings.clientRateLimit.burst,
-    }),
-  });
   const address = opts.address ?? parseBindAddress(settings.bindAddress, 'gateway.bindAddress');
   const server = await startGatewayServer({
     handler: model?.handler ?? modelOff,
     routes: (req) => model?.tokens(req) ?? broker?.routes(req),
-    budget,
+    routesBudget: brokerBudget(),
+    budget: modelBudget(settings),
     connections: opts.connections,
     requestTimeoutMs: 60_000,
     port: address.port,

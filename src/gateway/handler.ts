@@ -6,7 +6,7 @@
 // (reservation.ts).
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { HttpError, readBody } from '../http/index.js';
+import { type BodyFloor, HttpError, readBody } from '../http/index.js';
 import { callBody } from './call-body.js';
 import type { InFlight } from './in-flight.js';
 import type { InputBound } from './input-bound.js';
@@ -89,6 +89,8 @@ export interface GatewayHandlerOptions {
   gate: SpendGate;
   bodyLimitBytes: number;
   bodyTimeoutMs: number;
+  /** The slowest a call's body may arrive (json-body.ts); its connection is closed below it. Default CALL_BODY_FLOOR. */
+  bodyFloor?: BodyFloor;
   logger: Logger;
   /** Prices a call (prices.ts); a parameter so that the handler and its tests share one. */
   cost: (price: ModelPrice, tokens: CallTokens) => number;
@@ -96,7 +98,19 @@ export interface GatewayHandlerOptions {
   inFlight?: InFlight;
 }
 
-const sendError = (res: ServerResponse, provider: Provider, kind: GatewayError, message: string) => {
+/**
+ * An agent's call comes from its pod inside the cluster, its body in milliseconds: one slower than
+ * 32 KiB a second after 2 s is holding a slot, not sending a call (its connection is closed).
+ */
+export const CALL_BODY_FLOOR: BodyFloor = Object.freeze({ bytesPerSecond: 32_768, graceMs: 2_000 });
+
+const sendError = (
+  res: ServerResponse,
+  provider: Provider,
+  kind: GatewayError,
+  message: string,
+  close = false,
+) => {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -108,6 +122,7 @@ const sendError = (res: ServerResponse, provider: Provider, kind: GatewayError, 
     'content-length': Buffer.byteLength(text),
     // A refusal of the gateway's is not a passing fault of the API: the SDK is told not to retry it.
     ...(kind === 'budget' || kind === 'authentication' ? { 'x-should-retry': 'false' } : {}),
+    ...(close ? { connection: 'close' } : {}),
   });
   res.end(text);
 };
@@ -205,10 +220,11 @@ async function readCallBody(
 ): Promise<{ body: Buffer | undefined } | undefined> {
   if (req.method !== 'POST') return { body: undefined };
   try {
-    return { body: await readBody(req, { limitBytes: opts.bodyLimitBytes, timeoutMs: opts.bodyTimeoutMs }) };
+    const { bodyLimitBytes: limitBytes, bodyTimeoutMs: timeoutMs, bodyFloor: floor = CALL_BODY_FLOOR } = opts;
+    return { body: await readBody(req, { limitBytes, timeoutMs, floor }) };
   } catch (err) {
     if (!(err instanceof HttpError)) throw err;
-    sendError(res, opts.provider, errorKind(err.status), err.message);
+    sendError(res, opts.provider, errorKind(err.status), err.message, err.closeConnection);
     return undefined;
   }
 }

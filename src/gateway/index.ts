@@ -10,6 +10,7 @@
 // - call-body.ts: a call's body parsed once, checked, and turned into the JSON forwarded.
 // - duplicate-key.ts: a key an object of a JSON text repeats, which parsers may read apart.
 // - credential-route.ts: where a container trades its projected ServiceAccount token for a credential.
+// - budgets.ts: the listener's budgets: the model API's (with each address's and token's share), the broker's.
 // - github-token-route.ts: the phases' GitHub token broker's route on this listener (src/github/phase-tokens decides).
 // - handler.ts: a call from route to ledger: token, body bound, price, limits, streamed forwarding, usage.
 // - gemini.ts: the Gemini API (generateContent, streamGenerateContent) as the Gemini CLI calls it.
@@ -36,6 +37,7 @@
 // - upstream.ts: one call to the provider, streamed both ways, ended by a signal.
 export { anthropic } from './anthropic.js';
 export { mintAttemptToken, type TokenClaims, verifyAttemptToken } from './attempt-token.js';
+export { brokerBudget, modelBudget } from './budgets.js';
 export { credentialRoute } from './credential-route.js';
 export { gemini } from './gemini.js';
 export { GITHUB_TOKEN_PATHS, githubTokenRoute, tokenPhase } from './github-token-route.js';

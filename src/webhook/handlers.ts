@@ -5,6 +5,7 @@ import {
   defaultingWarnings,
   defaultsPatch,
   denialMessage,
+  OutsiderSenders,
   type ReferenceAccess,
   reviewReferences,
   reviewSteering,
@@ -132,7 +133,7 @@ export interface AdmissionRoutesOptions {
 export function admissionRoutes(opts: AdmissionRoutesOptions): WebhookRoute[] {
   const { config } = opts;
   const trusted = opts.trustedSubmitters ?? (() => new Set<string>());
-  const access: ReferenceAccess = { reviewer: opts.reviewer, trusted };
+  const access: ReferenceAccess = { reviewer: opts.reviewer, trusted, outsiders: new OutsiderSenders() };
   const localTools = opts.localTools ?? (() => undefined);
   const routes = RUN_KIND_NAMES.flatMap((kind): WebhookRoute[] => [
     {

@@ -1419,7 +1419,7 @@ export interface components {
                  */
                 maxPerListener: number;
                 /**
-                 * @description Connections open at once on one listener from one client address. The apiserver calls the webhooks from a few addresses, one connection per review in flight (webhook.limits.maxConcurrentRequests is 64); behind a proxy or load balancer every client shares its address: raise it there. Default 64.
+                 * @description Connections open at once on one listener from one trusted source's address (other addresses: maxPerUnprovenAddress). The apiserver calls the webhooks from a few addresses, one connection per review in flight (webhook.limits.maxConcurrentRequests is 64). Default 64.
                  * @default 64
                  */
                 maxPerAddress: number;
@@ -1434,7 +1434,7 @@ export interface components {
                  */
                 reservedForTrusted: number;
                 /**
-                 * @description Connections open at once from an address that has sent no request in the last hour (one whose connections never finish a TLS handshake, or send nothing after it); trusted sources are exempt. Connects that cost a client nothing then hold few slots. Default 16.
+                 * @description Connections open at once from an address that is not a trusted source (trustedSources, or a verified client certificate); trusted sources have maxPerAddress. Sending requests does not raise it: a request costs a stranger nothing. Default 16.
                  * @default 16
                  */
                 maxPerUnprovenAddress: number;
@@ -1580,6 +1580,16 @@ export interface components {
                      * @default 134217728
                      */
                     maxBytesInFlight: number;
+                    /**
+                     * @description Calls one client address may have served at once (429 past it), so a few pods cannot hold every slot. Default 32.
+                     * @default 32
+                     */
+                    maxConcurrentPerAddress: number;
+                    /**
+                     * @description Calls one attempt token may have served at once (429 past it), whatever addresses send them. Default 16.
+                     * @default 16
+                     */
+                    maxConcurrentPerCredential: number;
                 };
                 /**
                  * @description A token bucket per client address, taken before the token is checked. Read at start.
