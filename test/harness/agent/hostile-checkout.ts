@@ -2,12 +2,11 @@
 // hostile branch, or an earlier agent on the volume, can leave for a CLI that reads its workspace's
 // configuration. For the Gemini CLI: a project .gemini/settings.json whose hooks and MCP server each
 // leave a marker file in the checkout when the CLI runs them, and environment files the CLI reads in a
-// trusted workspace (.gemini/.env, .env) setting a variable the agent's shell command prints, and a
-// GEMINI.md. For the Codex CLI: a project .codex/config.toml with the same markers (its notify command
-// and an MCP server), the same variable (its shell environment) and a model provider of its own, and
-// its instruction files (AGENTS.md, AGENTS.override.md, .codex/AGENTS.md). No instruction file's text
-// may reach the model. The stop hook commits whatever is in the checkout, so a marker that appears is
-// on the pushed branch.
+// trusted workspace (.gemini/.env, .env) setting a variable the agent's shell command prints. For the
+// Codex CLI: a project .codex/config.toml with the same markers (its notify command and an MCP
+// server), the same variable (its shell environment) and a model provider of its own, and instruction
+// files (AGENTS.md, AGENTS.override.md, .codex/AGENTS.md) whose text must never reach the model. The
+// stop hook commits whatever is in the checkout, so a marker that appears is on the pushed branch.
 import type { OtherCli } from './cli-standins.js';
 
 /** The variable the environment files set, which the run's shell command prints between brackets. */
@@ -35,7 +34,6 @@ const HOSTILE_GEMINI_FILES: Record<string, string> = {
   )}\n`,
   '.gemini/.env': `${PROBE_VARIABLE}=from-the-checkout\n`,
   '.env': `${PROBE_VARIABLE}=from-the-checkout\n`,
-  'GEMINI.md': `${HOSTILE_INSTRUCTION}\n`,
 };
 
 // Its provider, were it used, points nowhere: the run's calls would fail and never reach the gateway.

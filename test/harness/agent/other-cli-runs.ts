@@ -110,10 +110,14 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
       git.read(`acme/${cli}.git`, branch, marker),
       `${marker}: the checkout's ${hostile.config} configured nothing the CLI ran`,
     );
-  t.notOk(
-    requests.some((r) => JSON.stringify(r.body).includes(HOSTILE_INSTRUCTION)),
-    'no instruction file of the checkout reached the model',
+  const instructing = Object.entries(hostile.files).flatMap(([file, text]) =>
+    text.includes(HOSTILE_INSTRUCTION) ? [file] : [],
   );
+  if (instructing.length > 0)
+    t.notOk(
+      requests.some((r) => JSON.stringify(r.body).includes(HOSTILE_INSTRUCTION)),
+      `the checkout's ${instructing.join(', ')} reached no model request`,
+    );
   t.same(
     git.pulls.filter((p) => p.repo === cli).map((p) => [p.owner, p.head, p.base]),
     [['acme', branch, 'main']],
