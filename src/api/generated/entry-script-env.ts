@@ -11,6 +11,8 @@ export const ENTRY_SCRIPT_ENV_NAMES: readonly string[] = Object.freeze([
   'BASE_BRANCH',
   'BASE_DIR',
   'CARGO_HOME',
+  'CHANGED_MODES',
+  'CHANGED_PATHS',
   'CHECKOUT_CONFIG_KEPT',
   'CLAUDE_CONFIG_DIR',
   'CLI_COMMAND',
