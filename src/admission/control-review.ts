@@ -1,13 +1,12 @@
 // The validating webhook's part of "a run's controls are its submitter's" (run-controls.ts): an UPDATE
 // that changes a control its requester may not change as who they are is refused (403, naming each
-// field), unless every such control has a verb and RBAC says the requester holds it on the run. The
+// field), unless RBAC says the requester holds each such control's verb on the run. The
 // REST API's retry asks the same question (controlAttributes) before the manager raises the counter.
 import type { AdmissionRequest, AdmissionResult, ReviewCaller } from '../admission/request.js';
 import { GROUP, type RunKindName, runResource } from '../api/index.js';
 import type { AccessReviewer, ResourceAttributes } from '../auth/index.js';
 import { countFindings, error, type Finding } from '../validation/index.js';
 import { denialMessage } from './denial.js';
-import type { ControlVerb } from './fields/index.js';
 import { requester } from './reference-review.js';
 import { type ControlChange, controlChanges, controlFinding } from './run-controls.js';
 import { submitterOf } from './submitter.js';
@@ -15,7 +14,7 @@ import { submitterOf } from './submitter.js';
 /** The RBAC question of a verb on one run: `retry coderuns.orchestrator.io "fix" in team-a`. */
 export const controlAttributes = (
   kind: RunKindName,
-  verb: ControlVerb,
+  verb: string,
   namespace: string,
   name: string,
 ): ResourceAttributes => ({ verb, group: GROUP, resource: runResource(kind).plural, namespace, name });
@@ -34,15 +33,14 @@ const denial = (
   findings: countFindings(findings),
 });
 
-/** The changes whose verb RBAC does not grant the requester (all of them when one has no verb). */
+/** The changes whose verb RBAC does not grant the requester (each verb asked once). */
 async function ungranted(
   changes: ControlChange[],
-  ask: (verb: ControlVerb) => Promise<boolean>,
+  ask: (verb: string) => Promise<boolean>,
 ): Promise<ControlChange[]> {
-  if (changes.some((c) => !c.control.verb)) return changes.filter((c) => !c.control.verb);
-  const verbs = [...new Set(changes.map((c) => c.control.verb as ControlVerb))];
+  const verbs = [...new Set(changes.map((c) => c.control.verb))];
   const granted = new Map(await Promise.all(verbs.map(async (v) => [v, await ask(v)] as const)));
-  return changes.filter((c) => !granted.get(c.control.verb as ControlVerb));
+  return changes.filter((c) => !granted.get(c.control.verb));
 }
 
 /**
@@ -67,7 +65,7 @@ export function reviewControls(
   const plural = `${runResource(kind).plural}.${GROUP} "${name}"`;
   // An unproven caller's questions are held to its address's share, as the reference checks' are.
   const share = caller.apiserver || caller.source?.trusted ? undefined : caller.source?.address;
-  const ask = async (verb: ControlVerb) => {
+  const ask = async (verb: string) => {
     const attributes = { resource: controlAttributes(kind, verb, namespace, name) };
     return (await reviewer.authorize(user, attributes, share)).allowed;
   };

@@ -1,4 +1,4 @@
-// A run's controls are its submitter's: which changes by whom need a verb, and which no verb allows.
+// A run's controls are its submitter's: which changes by whom need which verb on the run.
 import t from 'tap';
 import { ARGO_WORKFLOW_LABEL, kindFacts } from '../api/index.js';
 import {
@@ -32,7 +32,7 @@ const edited = (edit: (run: Run) => void): Run => {
 const paths = (run: Run, who: typeof bob) =>
   controlChanges('CodeRun', run, stored, who).map((c) => c.control.path);
 
-const EDITS: [string, (run: Run) => void, string, string | undefined][] = [
+const EDITS: [string, (run: Run) => void, string, string][] = [
   [
     'a new attempt',
     (r) => {
@@ -55,7 +55,7 @@ const EDITS: [string, (run: Run) => void, string, string | undefined][] = [
       r.metadata.labels = { team: 'a', [ARGO_WORKFLOW_LABEL]: 'bobs-play' };
     },
     `metadata.labels["${ARGO_WORKFLOW_LABEL}"]`,
-    undefined,
+    'adopt',
   ],
   [
     'an owner',
@@ -65,7 +65,7 @@ const EDITS: [string, (run: Run) => void, string, string | undefined][] = [
       ];
     },
     'metadata.ownerReferences',
-    undefined,
+    'adopt',
   ],
   [
     'a finalizer',
@@ -73,7 +73,7 @@ const EDITS: [string, (run: Run) => void, string, string | undefined][] = [
       r.metadata.finalizers = [CLEANUP, 'bob.example/hold'];
     },
     'metadata.finalizers',
-    undefined,
+    'finalize',
   ],
 ];
 
@@ -141,7 +141,7 @@ t.test("the cleanup finalizer is the manager's: not even the submitter removes i
   t.match(controlFinding(change as NonNullable<typeof change>, alice, 'coderuns "fix"'), {
     rule: CONTROL_RULE,
     message:
-      /^Forbidden: only the operator's manager may change this after creation \(was true, now false; .*"alice" may not: delete the run instead/,
+      /^Forbidden: only the operator's manager, or whoever holds `finalize` on coderuns "fix", may change this after creation \(was true, now false; .*"alice" may not: delete the run instead/,
   });
 });
 

@@ -2,9 +2,9 @@
 // it, joins it to a play, or holds its deletion. They steer nothing the agent is told, so they are not
 // the steering fields (fields/steering.ts), but each spends or ends the submitter's run, or reports it
 // where they did not put it; so after creation they are the submitter's. Anyone else needs the
-// control's verb on the run (`retry`, `cancel`: control-review.ts asks RBAC), and where a control has
-// none, no one else may change it. The operator's cleanup finalizer is the manager's alone
-// (docs/decisions/0090-the-cleanup-finalizer-is-the-managers.md).
+// control's verb on the run (`retry`, `cancel`, `adopt`, `finalize`: control-review.ts asks RBAC). The
+// operator's cleanup finalizer is not even the submitter's: the manager removes it, or a holder of
+// `finalize` (docs/decisions, "The cleanup finalizer is the manager's").
 import { isDeepStrictEqual } from 'node:util';
 import { ARGO_WORKFLOW_LABEL, kindFacts, type RunKindName } from '../api/index.js';
 import { isPlainObject } from '../util/index.js';
@@ -23,15 +23,22 @@ export const GARBAGE_COLLECTORS: ReadonlySet<string> = new Set([
   'system:kube-controller-manager',
 ]);
 
-type Who = 'submitter' | 'collector' | 'manager';
+type Who = 'submitter' | 'collector';
+
+/**
+ * The verbs of the metadata controls, which no shipped role grants: `adopt` (join a run to a play),
+ * `finalize` (add or remove a finalizer, the operator's included). A cluster admin holds them (`*`),
+ * the way out when the manager cannot finish a deletion; a Role may grant them by name.
+ */
+type MetadataVerb = 'adopt' | 'finalize';
 
 export interface Control {
   /** The field, as the denial names it. */
   path: string;
   /** What changing it does to the run, for the denial. */
   effect: string;
-  /** The verb on the run that lets someone other than the submitter change it; none: no one else. */
-  verb?: ControlVerb;
+  /** The verb on the run that lets someone other than those of mayChange change it. */
+  verb: ControlVerb | MetadataVerb;
   /** Who besides the manager may change it without a verb. */
   mayChange: readonly Who[];
   value: (run: unknown) => unknown;
@@ -48,6 +55,7 @@ function metadataControls(kind: RunKindName): Control[] {
     {
       path: `metadata.labels["${ARGO_WORKFLOW_LABEL}"]`,
       effect: "the play it is a stage of: its name, outcome and cost go into that play's comment",
+      verb: 'adopt',
       mayChange: ['submitter'],
       value: (run) => {
         const labels = metadataOf(run).labels;
@@ -57,19 +65,22 @@ function metadataControls(kind: RunKindName): Control[] {
     {
       path: 'metadata.ownerReferences',
       effect: 'its owners: a Workflow joins it to that play, and deleting an owner deletes it',
+      verb: 'adopt',
       mayChange: ['submitter', 'collector'],
       value: (run) => metadataOf(run).ownerReferences,
     },
     {
       path: 'metadata.finalizers',
       effect: 'what holds its deletion until removed',
+      verb: 'finalize',
       mayChange: ['submitter', 'collector'],
       value: (run) => listOf(metadataOf(run).finalizers).filter((f) => f !== finalizer),
     },
     {
       path: `metadata.finalizers["${finalizer}"]`,
       effect:
-        "the operator's cleanup before deletion: only the manager removes it, once the run's Jobs and ConfigMaps are gone",
+        "the operator's cleanup before deletion: the manager removes it once the run's Jobs and ConfigMaps are gone",
+      verb: 'finalize',
       mayChange: [],
       value: (run) => listOf(metadataOf(run).finalizers).includes(finalizer),
     },
@@ -82,7 +93,8 @@ export function controlsOf(kind: RunKindName): Control[] {
     (row): Control => ({
       path: row.path,
       effect: row.effect,
-      ...(row.verb ? { verb: row.verb } : {}),
+      // Every inert row has one (classes.ts; table.test.ts holds it).
+      verb: row.verb as ControlVerb,
       mayChange: ['submitter'],
       value: (run) => valueAt(run, row.path),
     }),
@@ -128,6 +140,9 @@ export function controlChanges(
   });
 }
 
+/** The verbs the shipped admin roles grant: the field table's (scripts/generate-user-roles.js). */
+const SHIPPED_VERBS: ReadonlySet<string> = new Set(FIELD_CLASSES.flatMap((r) => (r.verb ? [r.verb] : [])));
+
 /** The denial's finding for a change: the field, whose it is, what it does and what would allow it. */
 export function controlFinding(change: ControlChange, who: Requester, run: string): Finding {
   const { control, before, after } = change;
@@ -137,15 +152,14 @@ export function controlFinding(change: ControlChange, who: Requester, run: strin
       : who.submitter === undefined
         ? 'the operator (the run has no recorded submitter)'
         : `the run's submitter "${who.submitter}"`;
-  const orVerb = control.verb ? `, or whoever holds \`${control.verb}\` on ${run},` : '';
-  const instead = control.verb
-    ? `ask for \`${control.verb}\` on it (the shipped admin roles have it)`
-    : control.mayChange.length === 0
+  const shipped = SHIPPED_VERBS.has(control.verb) ? ' (the shipped admin roles have it)' : '';
+  const instead =
+    control.mayChange.length === 0
       ? 'delete the run instead (its cleanup runs, then the manager removes it)'
-      : 'create a run of their own';
+      : `ask for \`${control.verb}\` on it${shipped}`;
   return error(
     CONTROL_RULE,
     control.path,
-    `Forbidden: only ${whose}${orVerb} may change this after creation (was ${showValue(before)}, now ${showValue(after)}; it is ${control.effect}); "${who.username}" may not: ${instead}`,
+    `Forbidden: only ${whose}, or whoever holds \`${control.verb}\` on ${run}, may change this after creation (was ${showValue(before)}, now ${showValue(after)}; it is ${control.effect}); "${who.username}" may not: ${instead}`,
   );
 }
