@@ -137,6 +137,15 @@ t.test("the cleanup finalizer is the manager's: not even the submitter removes i
   });
   for (const who of [alice, bob, collector])
     t.same(paths(removed, who), [`metadata.finalizers["${CLEANUP}"]`], who.username);
+  const lacking = edited((r) => {
+    r.metadata.finalizers = [];
+  });
+  t.same(paths(stored, { username: 'bob', submitter: 'alice' }), [], 'unchanged');
+  t.same(
+    controlChanges('CodeRun', stored, lacking, bob),
+    [],
+    'adding it (the mutating webhook does) is no change to judge',
+  );
   const [change] = controlChanges('CodeRun', removed, stored, alice);
   t.match(controlFinding(change as NonNullable<typeof change>, alice, 'coderuns "fix"'), {
     rule: CONTROL_RULE,

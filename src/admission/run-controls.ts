@@ -42,6 +42,8 @@ export interface Control {
   /** Who besides the manager may change it without a verb. */
   mayChange: readonly Who[];
   value: (run: unknown) => unknown;
+  /** Whether a change from `before` to `after` is one to judge; default any difference. */
+  judged?: (before: unknown, after: unknown) => boolean;
 }
 
 const metadataOf = (run: unknown) =>
@@ -83,6 +85,8 @@ function metadataControls(kind: RunKindName): Control[] {
       verb: 'finalize',
       mayChange: [],
       value: (run) => listOf(metadataOf(run).finalizers).includes(finalizer),
+      // Adding it is the mutating webhook's own doing on any update of a run that lacks it.
+      judged: (before, after) => before === true && after === false,
     },
   ];
 }
@@ -136,7 +140,8 @@ export function controlChanges(
     if (role && control.mayChange.includes(role)) return [];
     const before = control.value(oldObject);
     const after = control.value(object);
-    return isDeepStrictEqual(before, after) ? [] : [{ control, before, after }];
+    const judged = control.judged ?? ((b, a) => !isDeepStrictEqual(b, a));
+    return judged(before, after) ? [{ control, before, after }] : [];
   });
 }
 
