@@ -8,7 +8,7 @@ import type { AccessReviewer, ResourceAttributes } from '../auth/index.js';
 import { countFindings, error, type Finding } from '../validation/index.js';
 import { denialMessage } from './denial.js';
 import { requester } from './reference-review.js';
-import { type ControlChange, controlChanges, controlFinding } from './run-controls.js';
+import { CONTROL_RULE, type ControlChange, controlChanges, controlFinding } from './run-controls.js';
 import { submitterOf } from './submitter.js';
 
 /** The RBAC question of a verb on one run: `retry coderuns.orchestrator.io "fix" in team-a`. */
@@ -28,7 +28,7 @@ const denial = (
   allowed: false,
   code,
   reason: code === 403 ? 'Forbidden' : 'ServiceUnavailable',
-  rule: findings[0]?.rule ?? 'control-is-submitters',
+  rule: findings[0]?.rule ?? CONTROL_RULE,
   message: denialMessage(kind, name, findings, 'forbidden'),
   findings: countFindings(findings),
 });

@@ -55,8 +55,6 @@ t.test(
     t.equal(applied.code, 0, applied.stderr);
     for (const user of ['alice', 'bob'])
       await waitForPermission(cluster, user, ['patch', 'coderuns.orchestrator.io', '-n', ns]);
-    await waitForPermission(cluster, 'carol', ['retry', 'coderuns.orchestrator.io', '-n', ns]);
-    await waitForPermission(cluster, 'carol', ['cancel', 'coderuns.orchestrator.io', '-n', ns]);
     const bobsRetry = await kubectl(cluster, [
       'auth',
       'can-i',
@@ -169,6 +167,8 @@ t.test(
     t.equal(released.code, 0, `alice removes her finalizer and owner: ${released.stderr}`);
 
     // Carol holds admin, whose shipped role carries retry and cancel on runs.
+    await waitForPermission(cluster, 'carol', ['retry', 'coderuns.orchestrator.io', '-n', ns]);
+    await waitForPermission(cluster, 'carol', ['cancel', 'coderuns.orchestrator.io', '-n', ns]);
     const retried = await patch('carol', { spec: { contextVersion: 3 } });
     t.equal(retried.code, 0, `carol retries: ${retried.stderr}`);
     const cancelled = await patch('carol', { spec: { cancelled: true } });
