@@ -7,6 +7,7 @@ import {
   denialMessage,
   OutsiderSenders,
   type ReferenceAccess,
+  reviewControls,
   reviewReferences,
   reviewSteering,
   submitterPatch,
@@ -53,8 +54,9 @@ function guarded(
 
 /**
  * The schema and rules, then (an update) whether the requester may steer the run
- * (steering-review.ts), then what the run makes its pod use, asked of RBAC for the requester
- * (reference-review.ts): only for a run valid otherwise, so an invalid one costs no API call.
+ * (steering-review.ts) and change its controls (control-review.ts), then what the run makes its pod
+ * use, asked of RBAC for the requester (reference-review.ts): only for a run valid otherwise, so an
+ * invalid one costs no API call.
  */
 function validation(
   kind: RunKindName,
@@ -78,10 +80,12 @@ function validation(
   if (errors.length === 0) {
     const steered = reviewSteering(kind, request, access.trusted());
     if (steered) return { ...steered, warnings };
-    const checked = reviewReferences(kind, request, current, access, caller);
+    const references = () => reviewReferences(kind, request, current, access, caller);
+    const controlled = reviewControls(kind, request, access.trusted(), access.reviewer, caller);
+    const checked = controlled ? controlled.then((denied) => denied ?? references()) : references();
     if (!checked) return { allowed: true, warnings };
     if (!(checked instanceof Promise)) return { ...checked, warnings };
-    return checked.then((result) => ({ ...result, warnings }));
+    return checked.then((result) => ({ ...(result ?? { allowed: true }), warnings }));
   }
   return {
     allowed: false,

@@ -47,11 +47,17 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
     effect: `the directory the agent documents; ${WORKSPACE}`,
     bound: OWN_WORKSPACE,
   },
-  { path: 'spec.retryAttempt', class: 'inert', effect: 'raised, starts a new attempt' },
-  { path: 'spec.contextVersion', class: 'inert', effect: 'raised, starts a new session context' },
+  { path: 'spec.retryAttempt', class: 'inert', verb: 'retry', effect: 'raised, starts a new attempt' },
+  {
+    path: 'spec.contextVersion',
+    class: 'inert',
+    verb: 'retry',
+    effect: 'raised, starts a new session context',
+  },
   {
     path: 'spec.cancelled',
     class: 'inert',
+    verb: 'cancel',
     othersMay: 'set',
     effect:
       'set, stops the running attempt and starts no other (for good): what deleting the run would do, record kept',
