@@ -93,7 +93,7 @@ t.test('a ConfigMap of ours left by an interrupted reconcile is adopted', async 
     { strategy: taskRunStrategy, run: defaulted('TaskRun', run, config), config, attempt: 1 },
     { 'container.sh': 'echo earlier' },
   );
-  // What the crashed operator made carries its seal (decision 0063).
+  // What the crashed operator made carries its seal (decision 0069).
   const sealed = HARNESS_SEAL.stamp(leftover, 'ConfigMap', run.metadata?.uid ?? '');
   await client.request('POST', configMapPath(namespace), { body: sealed });
   const { client: restarted } = await startOperator(t, cluster, namespace, config);
