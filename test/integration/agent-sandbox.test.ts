@@ -11,6 +11,7 @@ import t, { type Test } from 'tap';
 import type { CodeRun } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { AGENT_SANDBOX_DIR, inNamespace } from '../../src/cluster/agent-sandbox.js';
+import { MODEL_TOKEN_AUDIENCE } from '../../src/gateway/index.js';
 import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { applyObjects, kustomize, one } from '../harness/deploy/kustomize.js';
@@ -34,8 +35,15 @@ type PodSpec = {
 };
 
 const specOf = (pod: KubeObject) => pod.spec as PodSpec;
-const tokenVolumes = (pod: KubeObject) =>
-  (specOf(pod).volumes ?? []).filter((v) => v.projected?.sources?.some((s) => 'serviceAccountToken' in s));
+// A projected token without an audience is the apiserver's; the model-token credential's audience is
+// the gateway's alone (src/gateway/model-token-issuer.ts), so it is not counted.
+const tokenAudiences = (pod: KubeObject) =>
+  (specOf(pod).volumes ?? []).flatMap((v) =>
+    (v.projected?.sources ?? []).flatMap((s) =>
+      s.serviceAccountToken ? [s.serviceAccountToken.audience ?? 'apiserver'] : [],
+    ),
+  );
+const tokenVolumes = (pod: KubeObject) => tokenAudiences(pod).filter((a) => a !== MODEL_TOKEN_AUDIENCE);
 const tokenMounts = (pod: KubeObject) =>
   [...(specOf(pod).initContainers ?? []), ...specOf(pod).containers].flatMap((c) =>
     (c.volumeMounts ?? []).filter((m) => m.mountPath === TOKEN_PATH),
@@ -116,7 +124,12 @@ t.test(
     const pod = await runPod(client, 'TaskRun', namespace, 'sandboxed');
     t.equal(specOf(pod).serviceAccountName, 'orchestrator-agent');
     t.equal(specOf(pod).automountServiceAccountToken, false);
-    t.same(tokenVolumes(pod), [], 'no token volume');
+    t.same(tokenVolumes(pod), [], 'no token volume the apiserver accepts');
+    t.same(
+      tokenAudiences(pod),
+      [MODEL_TOKEN_AUDIENCE],
+      "the model-token credential's, the gateway's audience alone",
+    );
     t.same(tokenMounts(pod), [], `nothing mounted at ${TOKEN_PATH}`);
 
     // The same namespace refuses what the standard forbids: PodSecurity admission is on.

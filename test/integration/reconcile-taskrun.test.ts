@@ -3,6 +3,8 @@
 // that takes.
 import t from 'tap';
 import { LABELS, type TaskRun } from '../../src/api/index.js';
+import { MODEL_CREDENTIAL_DIR } from '../../src/controllers/agent/features/model-gateway.js';
+import { MODEL_TOKEN_AUDIENCE } from '../../src/gateway/index.js';
 import { uidHash } from '../../src/naming/names.js';
 import { kubectl } from '../harness/cluster/cluster.js';
 import { agentRoutes, SHIPPED_ROUTES } from '../harness/operator/gateway.js';
@@ -109,7 +111,7 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
   );
   t.same(
     agent.volumeMounts.map((m: Json) => m.mountPath),
-    ['/task-files', '/workspace'],
+    ['/task-files', '/workspace', MODEL_CREDENTIAL_DIR],
   );
   // The attempt's files and the agent shell's (shared by the namespace's runs: reconcile-agent-shell.test.ts).
   const agentShell = cm.metadata.labels[LABELS.agentShell];
@@ -123,6 +125,16 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
       },
     },
     { name: 'workspace', persistentVolumeClaim: { claimName: 'workspace-payments' } },
+    // The agent container asks the gateway for its attempt's token with this (src/gateway/model-token-issuer.ts).
+    {
+      name: 'model-token-credential',
+      projected: {
+        sources: [
+          { serviceAccountToken: { audience: MODEL_TOKEN_AUDIENCE, expirationSeconds: 600, path: 'token' } },
+        ],
+        defaultMode: 256,
+      },
+    },
   ]);
   t.match(pod.initContainers[0].env, [{ name: 'RUN_DIR', value: '/workspace/payments/.task/7/run-1/' }]);
 
@@ -149,8 +161,9 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
   });
   // Some transitions depend on timing, never on the run: AgentExited when a reconcile falls between
   // the agent's exit and its Job's finish; WorkspaceNotBound (and PodPending again) when the scheduler
-  // first tried the pod before the workspace volume was bound, as it reports it too.
-  const timing = new Set(['AgentExited', 'WorkspaceNotBound']);
+  // first tried the pod before the workspace volume was bound, as it reports it too; MeteringUsage
+  // unless the first reconcile after the Job's finish comes after the ledger's settling time.
+  const timing = new Set(['AgentExited', 'WorkspaceNotBound', 'MeteringUsage']);
   const reasons = events.items.map((e) => e.reason as string);
   t.same(
     [...new Set(reasons.filter((r) => !timing.has(r)))].sort(),

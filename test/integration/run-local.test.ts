@@ -130,8 +130,20 @@ async function shippedProtections(
   );
   const env = new Map((agent?.env ?? []).map((e) => [e.name, e.value]));
   t.notOk(env.has('ANTHROPIC_API_KEY'), 'the agent holds no model key');
-  t.match(env.get('ANTHROPIC_AUTH_TOKEN'), /^orcgw1\./, "but its attempt's gateway token");
-  t.equal(env.get('ANTHROPIC_BASE_URL'), 'http://orchestrator-gateway.orchestrator-system.svc:8090');
+  // Its attempt's token is in no object: the agent container asks the gateway for it as it starts.
+  const service = 'http://orchestrator-gateway.orchestrator-system.svc:8090';
+  t.notOk(env.has('ANTHROPIC_AUTH_TOKEN'), 'nor its gateway token in its spec');
+  t.equal(
+    env.get('ORCHESTRATOR_MODEL_TOKEN_URL'),
+    `${service}/orchestrator/v1/model-token`,
+    'where it asks for it',
+  );
+  t.equal(
+    env.get('ORCHESTRATOR_MODEL_TOKEN_VARIABLE'),
+    'ANTHROPIC_AUTH_TOKEN',
+    'the variable its CLI reads it from',
+  );
+  t.equal(env.get('ANTHROPIC_BASE_URL'), service);
   t.equal(env.get('HTTPS_PROXY'), 'http://orchestrator-egress-proxy.orchestrator-system.svc:3128');
   t.equal(pod?.metadata.labels['orchestrator.io/egress'], 'default', "its allowlist's policy selects it");
 }
