@@ -1,0 +1,205 @@
+// bench:gateway's scale mode (docs/benchmarks.md "Model gateway at scale"): ATTEMPTS agents, each
+// making CALLS streamed calls one after another, all at once, straight to the stand-in and through
+// the gateway, phases alternating, in one run. The gateway is a process of its own with the ledger
+// the operator runs (src/app/gateway.ts's, src/gateway/kube-ledger.ts) on the local control plane's
+// apiserver, every attempt's run limit and one team budget over all namespaces checked per call, so
+// that every call sums the ledger as the operator's does. The Jobs the tokens name are answered from
+// memory (the JobAuthenticator reads each once per 5 s; not what is measured). Prints the latency
+// table, the gateway's CPU per call and peak memory, the ledger's apiserver writes per second per 100
+// attempts and per call, its lists, and whether the ledger holds every call made through it.
+//   npm run bench:gateway -- --scale ATTEMPTS [CALLS=20]
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Agent } from 'node:http';
+import { KubeConfig } from '@kubernetes/client-node';
+import pino from 'pino';
+import { sized } from '../../scripts/bench-smoke.js';
+import { cpuSeconds, peakRssMiB, procCpu } from '../../scripts/proc-usage.js';
+import { staticConfig } from '../../src/api/index.js';
+import { loadDefaultConfig } from '../../src/config/load.js';
+import { mintAttemptToken } from '../../src/gateway/attempt-token.js';
+import {
+  anthropic,
+  callCostMicros,
+  gatewayHandler,
+  gatewayLimits,
+  JobAuthenticator,
+  KubeLedger,
+  LEDGER_SELECTOR,
+  LimitGate,
+  type PriceTable,
+  readRecord,
+  startGatewayServer,
+} from '../../src/gateway/index.js';
+import { DEFAULT_CONNECTION_LIMITS } from '../../src/http/connection-limits.js';
+import { ListenerBudget } from '../../src/http/listener-budget.js';
+import { type ApiRequester, CONFIGMAPS, KubeClient, type KubeObject, resourcePath } from '../../src/runtime/index.js';
+import { kubeConfig, testCluster } from '../harness/cluster/cluster.js';
+import { messagesBody } from '../harness/operator/gateway.js';
+import { child, KEY, load, printLatency, type Sides, standin, streamedCall } from './gateway-calls.js';
+
+/** What the gateway process counts of its ledger's apiserver calls. */
+interface LedgerCalls {
+  writes: number;
+  reads: number;
+  lists: number;
+}
+
+/** A client that counts the ledger's calls by kind (its watches apart). */
+class CountingClient extends KubeClient {
+  readonly counts: LedgerCalls = { writes: 0, reads: 0, lists: 0 };
+  override request<T>(...args: Parameters<KubeClient['request']>): Promise<T> {
+    const [method, path] = args;
+    if (method !== 'GET') this.counts.writes++;
+    else if (path.endsWith('/configmaps')) this.counts.lists++;
+    else this.counts.reads++;
+    return super.request<T>(...args);
+  }
+}
+
+const attemptOf = (i: number) => ({
+  namespace: 'bench',
+  kind: 'TaskRun',
+  run: `bench-${i}`,
+  uid: randomUUID(),
+  attempt: 1,
+  job: `bench-${i}-1`,
+});
+
+/** The job of each token, as the apiserver would answer it: running, its agent container carrying the token. */
+function jobsOf(tokens: string[]): ApiRequester {
+  const jobs = new Map<string, KubeObject>(
+    tokens.map((token, i) => [
+      attemptOf(i).job,
+      {
+        metadata: { name: attemptOf(i).job, namespace: 'bench' },
+        spec: { template: { spec: { containers: [{ env: [{ name: 'ANTHROPIC_AUTH_TOKEN', value: token }] }] } } },
+      },
+    ]),
+  );
+  return { request: async (_method: string, path: string) => jobs.get(path.split('/').pop() ?? '') } as never;
+}
+
+/** The gateway process: args kubeconfig, ledger namespace, upstream, attempts. Answers {port, tokens}, then counts on request. */
+export async function scaleGateway([kubeconfig = '', namespace = '', upstream = '', attempts = '0']: string[]) {
+  const config = loadDefaultConfig();
+  // One team budget over every namespace: each call sums the whole ledger, as a team budget does.
+  config.budgets = [{ name: 'everyone', limitUsd: '1000000', window: 'month' }] as typeof config.budgets;
+  const settings = config.gateway;
+  const signing = randomBytes(32);
+  const tokens = Array.from({ length: Number(attempts) }, (_, i) =>
+    mintAttemptToken(signing, { ...attemptOf(i), maxBudgetMicros: 1e12 }),
+  );
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const client = new CountingClient(kc, { requestTimeoutMs: 60_000 });
+  const ledger = new KubeLedger({ client, namespace, listTtlMs: 2_000 });
+  const handler = gatewayHandler({
+    provider: anthropic,
+    upstream: () => ({ url: upstream, timeoutMs: settings.upstream.timeoutSeconds * 1000 }),
+    key: async () => KEY,
+    prices: () => settings.prices as PriceTable,
+    authenticator: new JobAuthenticator({ client: jobsOf(tokens), key: () => signing, cacheMs: 5_000 }),
+    gate: new LimitGate(
+      ledger,
+      gatewayLimits({ config: staticConfig(config), ledger, selected: async () => new Set() }),
+    ),
+    bodyLimitBytes: settings.bodyLimitBytes,
+    bodyTimeoutMs: 60_000,
+    logger: pino({ level: 'silent' }),
+    cost: callCostMicros,
+  });
+  const server = await startGatewayServer({
+    handler,
+    // The shipped budget but for its calls at once, raised to the attempts (each holds one call open).
+    budget: new ListenerBudget({
+      name: 'gateway',
+      maxConcurrent: Math.max(settings.limits.maxConcurrentRequests, Number(attempts)),
+      maxBytesInFlight: settings.limits.maxBytesInFlight,
+      maxBodyBytes: settings.bodyLimitBytes,
+    }),
+    connections: { ...DEFAULT_CONNECTION_LIMITS, maxConnections: Math.max(1024, 2 * Number(attempts)) },
+    requestTimeoutMs: 60_000,
+    port: 0,
+    host: '127.0.0.1',
+  });
+  process.on('message', () => process.send?.(client.counts));
+  process.send?.({ port: server.port, tokens });
+}
+
+/** Every attempt's CALLS calls at once, each attempt's one after another on its own connection. */
+async function phase(port: number, keys: string[], calls: number, body: Buffer) {
+  const timings: Sides['direct'] = [];
+  await Promise.all(
+    keys.map(async (key) => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      for (let i = 0; i < calls; i++) timings.push(await streamedCall(agent, port, key, body));
+      agent.destroy();
+    }),
+  );
+  return timings;
+}
+
+/** The calls the ledger's records hold, summed. */
+async function ledgerCalls(admin: KubeClient, namespace: string): Promise<number> {
+  const list = await admin.request<{ items?: KubeObject[] }>('GET', resourcePath(CONFIGMAPS, namespace), {
+    query: { labelSelector: LEDGER_SELECTOR },
+  });
+  return (list.items ?? []).reduce((sum, cm) => sum + (readRecord(cm)?.calls ?? 0), 0);
+}
+
+export async function scaleMain([attemptsArg, callsArg]: string[]) {
+  const ATTEMPTS = Number(attemptsArg ?? sized(100, 20));
+  const CALLS = Number(callsArg ?? sized(20, 3));
+  if (!(ATTEMPTS >= 1 && CALLS >= 1)) throw new Error('usage: bench:gateway -- --scale ATTEMPTS [CALLS]');
+  const cluster = await testCluster({ workloads: false });
+  const admin = new KubeClient(kubeConfig(cluster));
+  const namespace = `bench-ledger-${Date.now().toString(36)}`;
+  await admin.request('POST', '/api/v1/namespaces', { body: { metadata: { name: namespace } } });
+  const model = await child<{ port: number }>('standin');
+  const gw = await child<{ port: number; tokens: string[] }>('scale-gateway', [
+    cluster.kubeconfig,
+    namespace,
+    `http://127.0.0.1:${model.ready.port}`,
+    String(ATTEMPTS),
+  ]);
+  const body = Buffer.from(JSON.stringify(messagesBody({ stream: true })));
+  const keys = { direct: gw.ready.tokens.map(() => KEY), gateway: gw.ready.tokens };
+  const ports = { direct: model.ready.port, gateway: gw.ready.port };
+  const loadBefore = load();
+  // Warm both paths (JIT, each token's Job check, each attempt's first record) before measuring.
+  for (const name of ['direct', 'gateway'] as const) await phase(ports[name], keys[name], 1, body);
+  const timings: Sides = { direct: [], gateway: [] };
+  const before = { cpu: procCpu(gw.pid), calls: await gw.ask<LedgerCalls>('counts'), at: performance.now() };
+  let gatewayMs = 0;
+  for (const name of ['direct', 'gateway'] as const) {
+    const t0 = performance.now();
+    timings[name] = await phase(ports[name], keys[name], CALLS, body);
+    if (name === 'gateway') gatewayMs = performance.now() - t0;
+  }
+  const cpu = cpuSeconds(before.cpu, procCpu(gw.pid));
+  const after = await gw.ask<LedgerCalls>('counts');
+  const rss = peakRssMiB(gw.pid);
+  // The last records land after the last answers: wait for them before the ledger is read.
+  let recorded = 0;
+  for (let i = 0; i < 100 && recorded < ATTEMPTS * (CALLS + 1); i++) {
+    recorded = await ledgerCalls(admin, namespace);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  gw.stop();
+  model.stop();
+  await admin.request('DELETE', `/api/v1/namespaces/${namespace}`);
+  const calls = ATTEMPTS * CALLS;
+  const delta = (k: keyof LedgerCalls) => after[k] - before.calls[k];
+  console.log(
+    `${ATTEMPTS} attempts × ${CALLS} streamed calls each way, every attempt at once; load average ${loadBefore} at the start, ${load()} at the end`,
+  );
+  printLatency(timings);
+  console.log(`the gateway: CPU per call ${((cpu / calls) * 1e6).toFixed(0)} µs; peak memory ${rss.toFixed(0)} MiB`);
+  const perSecondPer100 = (delta('writes') / (gatewayMs / 1000) / ATTEMPTS) * 100;
+  console.log(
+    `ledger: ${perSecondPer100.toFixed(1)} apiserver writes per second per 100 attempts (${(delta('writes') / calls).toFixed(2)} per call), ${(delta('lists') / calls).toFixed(2)} lists and ${(delta('reads') / calls).toFixed(2)} reads per call`,
+  );
+  const made = ATTEMPTS * (CALLS + 1);
+  console.log(`ledger holds ${recorded} of the ${made} calls made through the gateway`);
+  if (recorded !== made) process.exitCode = 1;
+}
