@@ -45,8 +45,8 @@ export function child<M extends { port: number }>(role: string, args: string[] =
 }
 
 /** The model stand-in answering every call with ANSWER, streamed; resolves with its port. */
-export async function standin(): Promise<number> {
-  const model = new ModelStandin({ script: [], apiKey: KEY, aside: () => say(ANSWER) });
+export async function standin(maxConnections?: number): Promise<number> {
+  const model = new ModelStandin({ script: [], apiKey: KEY, aside: () => say(ANSWER), maxConnections });
   const url = await model.listen();
   // The stand-in keeps every request it checked: drop them, the benchmark reads none.
   setInterval(() => model.requests.splice(0), 1000).unref();
@@ -76,7 +76,7 @@ export function streamedCall(agent: Agent, port: number, token: string, body: Bu
         authorization: `Bearer ${token}`,
       },
     });
-    req.once('error', reject);
+    req.once('error', (err) => reject(new Error(`port ${port}: ${err.message}`)));
     req.once('response', (res) => {
       const parts: Buffer[] = [];
       res.on('data', (chunk: Buffer) => {

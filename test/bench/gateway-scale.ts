@@ -117,7 +117,13 @@ export async function scaleGateway([kubeconfig = '', namespace = '', upstream = 
       maxBytesInFlight: settings.limits.maxBytesInFlight,
       maxBodyBytes: settings.bodyLimitBytes,
     }),
-    connections: { ...DEFAULT_CONNECTION_LIMITS, maxConnections: Math.max(1024, 2 * Number(attempts)) },
+    // Every attempt calls from 127.0.0.1 here, where each pod has its own address: one connection each.
+    connections: {
+      ...DEFAULT_CONNECTION_LIMITS,
+      maxPerListener: DEFAULT_CONNECTION_LIMITS.maxPerListener + Number(attempts),
+      maxPerAddress: Number(attempts) + 1,
+      maxPerUnprovenAddress: Number(attempts) + 1,
+    },
     requestTimeoutMs: 60_000,
     port: 0,
     host: '127.0.0.1',
@@ -155,7 +161,8 @@ export async function scaleMain([attemptsArg, callsArg]: string[]) {
   const admin = new KubeClient(kubeConfig(cluster));
   const namespace = `bench-ledger-${Date.now().toString(36)}`;
   await admin.request('POST', '/api/v1/namespaces', { body: { metadata: { name: namespace } } });
-  const model = await child<{ port: number }>('standin');
+  // Both sides' connections: one per attempt from here, and the gateway's upstream.
+  const model = await child<{ port: number }>('standin', [String(2 * ATTEMPTS + 64)]);
   const gw = await child<{ port: number; tokens: string[] }>('scale-gateway', [
     cluster.kubeconfig,
     namespace,

@@ -131,7 +131,8 @@ async function main() {
 const role = process.argv[2];
 // A child ends with the benchmark, however it ends.
 if (process.send) process.once('disconnect', () => process.exit(0));
-if (role === 'standin') process.send?.({ port: await standin() });
+if (role === 'standin')
+  process.send?.({ port: await standin(process.argv[3] ? Number(process.argv[3]) : undefined) });
 else if (role === 'gateway')
   process.send?.({
     port: await gateway(
