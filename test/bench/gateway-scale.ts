@@ -1,7 +1,7 @@
 // bench:gateway's scale mode (docs/benchmarks.md "Model gateway at scale"): ATTEMPTS agents, each
 // making CALLS streamed calls one after another, all at once, straight to the stand-in and through
 // the gateway, phases alternating, in one run. The gateway is a process of its own with the ledger
-// the operator runs (src/app/gateway.ts's, src/gateway/kube-ledger.ts) on the local control plane's
+// the operator runs (src/gateway/ledger-informer.ts: its watch-fed cache, its coalesced writes) on the local control plane's
 // apiserver, every attempt's run limit and one team budget over all namespaces checked per call, so
 // that every call sums the ledger as the operator's does. The Jobs the tokens name are answered from
 // memory (the JobAuthenticator reads each once per 5 s; not what is measured). Prints the latency
@@ -23,19 +23,25 @@ import {
   gatewayHandler,
   gatewayLimits,
   JobAuthenticator,
-  KubeLedger,
   LEDGER_SELECTOR,
   LimitGate,
   type PriceTable,
   readRecord,
   startGatewayServer,
+  startKubeLedger,
 } from '../../src/gateway/index.js';
 import { DEFAULT_CONNECTION_LIMITS } from '../../src/http/connection-limits.js';
 import { ListenerBudget } from '../../src/http/listener-budget.js';
-import { type ApiRequester, CONFIGMAPS, KubeClient, type KubeObject, resourcePath } from '../../src/runtime/index.js';
+import {
+  type ApiRequester,
+  CONFIGMAPS,
+  KubeClient,
+  type KubeObject,
+  resourcePath,
+} from '../../src/runtime/index.js';
 import { kubeConfig, testCluster } from '../harness/cluster/cluster.js';
 import { messagesBody } from '../harness/operator/gateway.js';
-import { child, KEY, load, printLatency, type Sides, standin, streamedCall } from './gateway-calls.js';
+import { child, KEY, load, printLatency, type Sides, streamedCall } from './gateway-calls.js';
 
 /** What the gateway process counts of its ledger's apiserver calls. */
 interface LedgerCalls {
@@ -72,7 +78,9 @@ function jobsOf(tokens: string[]): ApiRequester {
       attemptOf(i).job,
       {
         metadata: { name: attemptOf(i).job, namespace: 'bench' },
-        spec: { template: { spec: { containers: [{ env: [{ name: 'ANTHROPIC_AUTH_TOKEN', value: token }] }] } } },
+        spec: {
+          template: { spec: { containers: [{ env: [{ name: 'ANTHROPIC_AUTH_TOKEN', value: token }] }] } },
+        },
       },
     ]),
   );
@@ -80,7 +88,12 @@ function jobsOf(tokens: string[]): ApiRequester {
 }
 
 /** The gateway process: args kubeconfig, ledger namespace, upstream, attempts. Answers {port, tokens}, then counts on request. */
-export async function scaleGateway([kubeconfig = '', namespace = '', upstream = '', attempts = '0']: string[]) {
+export async function scaleGateway([
+  kubeconfig = '',
+  namespace = '',
+  upstream = '',
+  attempts = '0',
+]: string[]) {
   const config = loadDefaultConfig();
   // One team budget over every namespace: each call sums the whole ledger, as a team budget does.
   config.budgets = [{ name: 'everyone', limitUsd: '1000000', window: 'month' }] as typeof config.budgets;
@@ -92,7 +105,7 @@ export async function scaleGateway([kubeconfig = '', namespace = '', upstream = 
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   const client = new CountingClient(kc, { requestTimeoutMs: 60_000 });
-  const ledger = new KubeLedger({ client, namespace, listTtlMs: 2_000 });
+  const { ledger } = await startKubeLedger({ client, namespace, logger: pino({ level: 'silent' }) });
   const handler = gatewayHandler({
     provider: anthropic,
     upstream: () => ({ url: upstream, timeoutMs: settings.upstream.timeoutSeconds * 1000 }),
@@ -201,7 +214,9 @@ export async function scaleMain([attemptsArg, callsArg]: string[]) {
     `${ATTEMPTS} attempts × ${CALLS} streamed calls each way, every attempt at once; load average ${loadBefore} at the start, ${load()} at the end`,
   );
   printLatency(timings);
-  console.log(`the gateway: CPU per call ${((cpu / calls) * 1e6).toFixed(0)} µs; peak memory ${rss.toFixed(0)} MiB`);
+  console.log(
+    `the gateway: CPU per call ${((cpu / calls) * 1e6).toFixed(0)} µs; peak memory ${rss.toFixed(0)} MiB`,
+  );
   const perSecondPer100 = (delta('writes') / (gatewayMs / 1000) / ATTEMPTS) * 100;
   console.log(
     `ledger: ${perSecondPer100.toFixed(1)} apiserver writes per second per 100 attempts (${(delta('writes') / calls).toFixed(2)} per call), ${(delta('lists') / calls).toFixed(2)} lists and ${(delta('reads') / calls).toFixed(2)} reads per call`,

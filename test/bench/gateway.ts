@@ -97,7 +97,10 @@ async function main() {
   const body = Buffer.from(JSON.stringify(messagesBody({ stream: true })));
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const loadBefore = load();
-  const sides = { direct: { port: model.ready.port, key: KEY }, gateway: { port: gw.ready.port, key: token } };
+  const sides = {
+    direct: { port: model.ready.port, key: KEY },
+    gateway: { port: gw.ready.port, key: token },
+  };
   const timings: Sides = { direct: [], gateway: [] };
   // CPU seconds of the gateway in its phases, and of the stand-in in the direct ones (what serving
   // the same call costs a plain Node.js server, for scale on a loaded machine).
