@@ -70,7 +70,12 @@ t.test('two replicas adding calls at once: the ledger is exact, and read the sam
   const data = (list.items[0] as { data?: Record<string, string> }).data;
   t.equal(data?.calls, '60', 'every call counted once');
   t.equal(Number(data?.costMicros), total);
-  t.equal(await one.attemptSpent(attempt), total);
+  // Each replica holds its own writes at once and the other's as its watch delivers them.
+  await waitFor('both replicas to sum every call', async () =>
+    (await one.attemptSpent(attempt)) === total && (await two.attemptSpent(attempt)) === total
+      ? true
+      : undefined,
+  );
   t.equal(
     await (await replica()).spentSince((ns) => ns === 'team-a', 0),
     total,
