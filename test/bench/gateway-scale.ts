@@ -170,7 +170,8 @@ export async function scaleMain([attemptsArg, callsArg]: string[]) {
   const ATTEMPTS = Number(attemptsArg ?? sized(100, 20));
   const CALLS = Number(callsArg ?? sized(20, 3));
   if (!(ATTEMPTS >= 1 && CALLS >= 1)) throw new Error('usage: bench:gateway -- --scale ATTEMPTS [CALLS]');
-  const cluster = await testCluster({ workloads: false });
+  // The suite's shared control plane when there is one (its smoke round), else one of its own.
+  const cluster = await testCluster();
   const admin = new KubeClient(kubeConfig(cluster));
   const namespace = `bench-ledger-${Date.now().toString(36)}`;
   await admin.request('POST', '/api/v1/namespaces', { body: { metadata: { name: namespace } } });
