@@ -7,9 +7,12 @@
 // memory (the JobAuthenticator reads each once per 5 s; not what is measured). Prints the latency
 // table, the gateway's CPU per call and peak memory, the ledger's apiserver writes per second per 100
 // attempts and per call, its lists, and whether the ledger holds every call made through it.
-//   npm run bench:gateway -- --scale ATTEMPTS [CALLS=20]
+// Back to back (PACE_MS 0) the attempts load the gateway as fast as it answers: its latency is then its
+// queue, and the figures its throughput; PACE_MS spaces each attempt's calls as an agent's turns do.
+//   npm run bench:gateway -- --scale ATTEMPTS [CALLS=20 [PACE_MS=0]]
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import { sized } from '../../scripts/bench-smoke.js';
@@ -145,13 +148,21 @@ export async function scaleGateway([
   process.send?.({ port: server.port, tokens });
 }
 
-/** Every attempt's CALLS calls at once, each attempt's one after another on its own connection. */
-async function phase(port: number, keys: string[], calls: number, body: Buffer) {
+/**
+ * Every attempt's `calls` calls at once, each attempt's one after another on its own connection, a
+ * call every `paceMs` (0: back to back), the attempts' first calls spread over the first `paceMs`.
+ */
+async function phase(port: number, keys: string[], calls: number, paceMs: number, body: Buffer) {
   const timings: Sides['direct'] = [];
   await Promise.all(
-    keys.map(async (key) => {
+    keys.map(async (key, n) => {
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-      for (let i = 0; i < calls; i++) timings.push(await streamedCall(agent, port, key, body));
+      await sleep((paceMs * n) / keys.length);
+      for (let i = 0; i < calls; i++) {
+        const timing = await streamedCall(agent, port, key, body);
+        timings.push(timing);
+        await sleep(Math.max(0, paceMs - timing.endMs));
+      }
       agent.destroy();
     }),
   );
@@ -166,10 +177,12 @@ async function ledgerCalls(admin: KubeClient, namespace: string): Promise<number
   return (list.items ?? []).reduce((sum, cm) => sum + (readRecord(cm)?.calls ?? 0), 0);
 }
 
-export async function scaleMain([attemptsArg, callsArg]: string[]) {
+export async function scaleMain([attemptsArg, callsArg, paceArg]: string[]) {
   const ATTEMPTS = Number(attemptsArg ?? sized(100, 20));
   const CALLS = Number(callsArg ?? sized(20, 3));
-  if (!(ATTEMPTS >= 1 && CALLS >= 1)) throw new Error('usage: bench:gateway -- --scale ATTEMPTS [CALLS]');
+  const PACE_MS = Number(paceArg ?? 0);
+  if (!(ATTEMPTS >= 1 && CALLS >= 1 && PACE_MS >= 0))
+    throw new Error('usage: bench:gateway -- --scale ATTEMPTS [CALLS [PACE_MS]]');
   // The suite's shared control plane when there is one (its smoke round), else one of its own.
   const cluster = await testCluster();
   const admin = new KubeClient(kubeConfig(cluster));
@@ -188,13 +201,13 @@ export async function scaleMain([attemptsArg, callsArg]: string[]) {
   const ports = { direct: model.ready.port, gateway: gw.ready.port };
   const loadBefore = load();
   // Warm both paths (JIT, each token's Job check, each attempt's first record) before measuring.
-  for (const name of ['direct', 'gateway'] as const) await phase(ports[name], keys[name], 1, body);
+  for (const name of ['direct', 'gateway'] as const) await phase(ports[name], keys[name], 1, PACE_MS, body);
   const timings: Sides = { direct: [], gateway: [] };
   const before = { cpu: procCpu(gw.pid), calls: await gw.ask<LedgerCalls>('counts'), at: performance.now() };
   let gatewayMs = 0;
   for (const name of ['direct', 'gateway'] as const) {
     const t0 = performance.now();
-    timings[name] = await phase(ports[name], keys[name], CALLS, body);
+    timings[name] = await phase(ports[name], keys[name], CALLS, PACE_MS, body);
     if (name === 'gateway') gatewayMs = performance.now() - t0;
   }
   const cpu = cpuSeconds(before.cpu, procCpu(gw.pid));
@@ -212,7 +225,7 @@ export async function scaleMain([attemptsArg, callsArg]: string[]) {
   const calls = ATTEMPTS * CALLS;
   const delta = (k: keyof LedgerCalls) => after[k] - before.calls[k];
   console.log(
-    `${ATTEMPTS} attempts × ${CALLS} streamed calls each way, every attempt at once; load average ${loadBefore} at the start, ${load()} at the end`,
+    `${ATTEMPTS} attempts × ${CALLS} streamed calls each way, every attempt at once, ${PACE_MS ? `a call every ${PACE_MS} ms` : 'back to back'}; load average ${loadBefore} at the start, ${load()} at the end`,
   );
   printLatency(timings);
   console.log(

@@ -10,7 +10,7 @@
 // beside it, and the gateway's CPU per call.
 //   npm run bench:gateway -- [N=2000] [ROUNDS=3]   (BENCH_CPU_PROF=DIR: the children's CPU profiles)
 // The scale mode (gateway-scale.ts): ATTEMPTS agents calling at once, the ledger on the apiserver.
-//   npm run bench:gateway -- --scale ATTEMPTS [CALLS=20]
+//   npm run bench:gateway -- --scale ATTEMPTS [CALLS=20 [PACE_MS=0]]
 import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
 import pino from 'pino';
