@@ -42,7 +42,7 @@ export { InFlight } from './in-flight.js';
 export { JobAuthenticator } from './job-authenticator.js';
 export { KubeLedger } from './kube-ledger.js';
 export { LedgerIndex, type MeteredAttempts } from './ledger-index.js';
-export { LEDGER_WRITE_EVERY_MS, type RunningLedger, startKubeLedger } from './ledger-informer.js';
+export { startKubeLedger } from './ledger-informer.js';
 export { countsAt, LEDGER_SELECTOR, readRecord } from './ledger-record.js';
 export { gatewayLimits, selectedNamespaces } from './limits.js';
 export { openai } from './openai.js';
