@@ -3,6 +3,7 @@
 import type { SourceSchema } from './generate.js';
 
 export const USER_ROLES_PATH: string;
+export const CONTROL_VERBS: string[];
 export const SHIPPED_CONFIG_PATH: string;
 export function unrestrictedProfiles(configText: string): string[];
 export function userRoleName(singular: string, suffix: string): string;

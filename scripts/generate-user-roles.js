@@ -17,13 +17,23 @@ export const USER_ROLES_PATH = 'config/rbac/user-roles.yaml';
 
 const AGGREGATE = 'rbac.authorization.k8s.io/aggregate-to-';
 
-/** Who gets what: editors may change runs (and read their status), viewers only read. */
+/**
+ * The verbs that let someone other than a run's submitter retry or cancel it (src/admission/run-controls.ts,
+ * the field table's inert rows; src/api/generate.test.ts holds the two together).
+ */
+export const CONTROL_VERBS = ['cancel', 'retry'];
+
+/**
+ * Who gets what: editors may change runs (and read their status), viewers only read; admins may also
+ * retry and cancel anyone's run (an editor only their own: docs/security.md "Who may change what").
+ */
 const ROLES = [
   {
     suffix: 'editor-role',
     to: ['edit', 'admin'],
     verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
   },
+  { suffix: 'admin-role', to: ['admin'], verbs: CONTROL_VERBS },
   { suffix: 'viewer-role', to: ['view'], verbs: ['get', 'list', 'watch'] },
 ];
 
@@ -74,8 +84,11 @@ export function userRoles(sources, group, header, shippedConfig) {
       },
       rules: [
         { apiGroups: [group], resources: [crd.plural], verbs: role.verbs },
-        // Status is the controller's to write; both read it (kubectl get reads the whole object).
-        { apiGroups: [group], resources: [`${crd.plural}/status`], verbs: ['get'] },
+        // Status is the controller's to write; editors and viewers read it (kubectl get reads the whole
+        // object); the admin role adds verbs to edit's, which admin holds too.
+        ...(role.suffix === 'admin-role'
+          ? []
+          : [{ apiGroups: [group], resources: [`${crd.plural}/status`], verbs: ['get'] }]),
         // Creating a run uses an agent profile: the shipped ones that are not restricted.
         ...(role.suffix === 'editor-role' ? useProfiles : []),
       ],
@@ -84,7 +97,9 @@ export function userRoles(sources, group, header, shippedConfig) {
   const comment = [
     `# ${header}.`,
     '# Users of the runs, per kind (kubebuilder convention): {kind}-editor-role is aggregated into the',
-    '# built-in edit and admin ClusterRoles, {kind}-viewer-role into view. A RoleBinding of edit in a',
+    '# built-in edit and admin ClusterRoles, {kind}-viewer-role into view, and {kind}-admin-role into admin:',
+    "# `retry` and `cancel` on anyone's run (an editor may retry and cancel only the runs it submitted,",
+    '# docs/security.md "Who may change what"). A RoleBinding of edit in a',
     '# namespace is enough to create runs there (docs/install.md, docs/rest-api.md); bind the roles',
     '# themselves for access to one kind only. An editor role may use the agent profiles of the shipped',
     `# controller config (${SHIPPED_CONFIG_PATH}) that are not restricted;`,

@@ -16,6 +16,8 @@ const TEST_PACKAGES = [
   { pkg: 'prometheus', command: 'promtool' },
   // mmdebstrap: the agent image's Debian base (src/cluster/agent-image.ts).
   { pkg: 'mmdebstrap', command: 'mmdebstrap' },
+  // squid: the egress proxy's rules under real Squid (src/egress/squid-destinations.test.ts).
+  { pkg: 'squid', command: 'squid' },
 ];
 
 export const onPath = (/** @type {string} */ command) =>

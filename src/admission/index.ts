@@ -2,6 +2,8 @@
 // the REST API (src/rest), the GitHub endpoint (src/github) and `orchestrator validate` (src/cli) run this
 // one pipeline, so a run is judged alike on every path; each transport stays in its own folder
 // (docs/design.md §7).
+// - control-review.ts: an update by anyone but the run's submitter may change its controls only
+//   holding their verb on the run, asked of RBAC (controlAttributes: the REST API's retry asks it too).
 // - defaults.ts: the defaulting webhook's patch and warnings: only the difference that defaulted()
 //   (src/api/defaulting.ts) makes, since the reconciler calls that function itself.
 // - fields/: the classification of every spec field: who may set it, whether an update may change it
@@ -9,6 +11,7 @@
 // - denial.ts: the one wording of a denied run, for the webhooks and the REST API alike.
 // - offline.ts: the pipeline without an apiserver, in the apiserver's order (`orchestrator validate` and
 //   `render`, the REST API's create), where undeclared fields are errors rather than silently dropped.
+// - outsider-senders.ts: the untrusted addresses that posted a review no apiserver sends, refused a while.
 // - patch.ts: minimal JSON Patch construction, generic, so defaults.ts and submitter.ts say only what
 //   they change.
 // - reference-denial.ts: a reference denial for a caller not proven to be the apiserver: what the run
@@ -18,14 +21,19 @@
 // - references/: the reference table and its RBAC checks (its own index.ts).
 // - request.ts: the request and the decision, free of any wire format, so the pipeline never depends on
 //   its transport.
+// - run-controls.ts: a run's controls (its counters, cancel, play label, owners, finalizers): who may
+//   change each, and the verb that lets anyone else.
 // - rules/: the semantic rules of each kind, a file per concern (its own index.ts).
-// - steering-review.ts: an update by anyone but the run's submitter may only raise the attempt counters.
+// - steering-review.ts: an update by anyone but the run's submitter may change none of what steers the agent.
 // - submitter.ts: the submitted-by annotation, made unforgeable.
 // - validate-run.ts: schema, then rules: the validation every path runs.
+export { controlAttributes, reviewControls } from './control-review.js';
 export { defaultingWarnings, defaultsPatch } from './defaults.js';
 export { denialMessage } from './denial.js';
 export { admitOffline, runKindOf } from './offline.js';
+export { OutsiderSenders } from './outsider-senders.js';
 export {
+  OUTSIDER_RULE,
   type ReferenceAccess,
   referenceDenial,
   referenceReviewer,
@@ -39,5 +47,5 @@ export {
 } from './references/index.js';
 export type { AdmissionRequest, AdmissionResult, ReviewCaller } from './request.js';
 export { reviewSteering } from './steering-review.js';
-export { submitterPatch } from './submitter.js';
+export { submitterOf, submitterPatch } from './submitter.js';
 export { validateRun } from './validate-run.js';

@@ -7,7 +7,8 @@
 // What one review may cost is bounded (docs/security.md "Admission reviews"): at most
 // MAX_REFERENCED_OBJECTS objects asked about, the SubjectAccessReviews asked at once by a budget of
 // their own, and a denial names the requester's permissions only to a caller proven to be the apiserver
-// (reference-denial.ts).
+// (reference-denial.ts). From an untrusted address, the requester must first be one an apiserver could
+// have sent, or the address's reviews are refused for a while (outsider-senders.ts).
 
 import type { AdmissionRequest, AdmissionResult, ReviewCaller } from '../admission/request.js';
 import type { ControllerConfig, RunKindName } from '../api/index.js';
@@ -20,8 +21,9 @@ import {
   type UserInfo,
 } from '../auth/index.js';
 import type { ApiRequester } from '../runtime/index.js';
-import { countFindings, type Finding } from '../validation/index.js';
+import { countFindings, error, type Finding } from '../validation/index.js';
 import { denialMessage } from './denial.js';
+import { mayMakeRequest, OUTSIDER_TTL_MS, type OutsiderSenders } from './outsider-senders.js';
 import { withheldDenial } from './reference-denial.js';
 import {
   judgeReferences,
@@ -57,6 +59,8 @@ export interface ReferenceAccess {
   reviewer: AccessReviewer;
   /** Requesters whose runs are not checked here: the manager, which checks for those it acts for. */
   trusted: () => ReadonlySet<string>;
+  /** The untrusted addresses that sent a review no apiserver sends. Default: not remembered. */
+  outsiders?: OutsiderSenders;
 }
 
 /**
@@ -168,13 +172,61 @@ export function reviewReferences(
   const namespace =
     request.namespace ?? String((request.object?.metadata as { namespace?: unknown })?.namespace ?? '');
   const share = caller.apiserver || caller.source?.trusted ? undefined : caller.source?.address;
-  return judgeReferences(access.reviewer, user, namespace, checks, share).then(
-    (findings): AdmissionResult => {
+  const judged = () =>
+    judgeReferences(access.reviewer, user, namespace, checks, share).then((findings): AdmissionResult => {
       if (findings.length === 0) return { allowed: true };
       const denial = referenceDenial(kind, request.name ?? '', findings);
       return caller.apiserver || denial.code === 503
         ? denial
         : withheldDenial(kind, request.name ?? '', namespace, checks, denial);
-    },
+    });
+  const { outsiders } = access;
+  if (share === undefined || !outsiders) return judged();
+  if (outsiders.has(share)) return outsiderRefusal(kind, request, 'flagged');
+  // Asked beside the references, not before them: a genuine review waits for one round of questions.
+  const references = judged();
+  const standing = mayMakeRequest(access.reviewer, user, kind, request, namespace, share).catch(
+    (err: Error) => err,
   );
+  return Promise.all([standing, references]).then(([may, result]) => {
+    if (may instanceof Error) return referenceDenial(kind, request.name ?? '', [unchecked(kind, may)]);
+    if (may) return result;
+    outsiders.add(share);
+    return outsiderRefusal(kind, request, 'now');
+  });
 }
+
+/** The rule of a review refused as no apiserver's (outsider-senders.ts). */
+export const OUTSIDER_RULE = 'outsider-requester';
+
+/**
+ * A review whose requester may not make the request (`now`), or from an address that sent one
+ * lately (`flagged`): refused without naming the requester's permissions.
+ */
+function outsiderRefusal(
+  kind: RunKindName,
+  request: AdmissionRequest,
+  when: 'now' | 'flagged',
+): Extract<AdmissionResult, { allowed: false }> {
+  const subject = `${kind}.orchestrator.io "${(request.name ?? '').slice(0, 253)}"`;
+  const why =
+    when === 'now'
+      ? `its requester may not ${request.operation === 'CREATE' ? 'create' : 'update'} this kind in its namespace, so no apiserver sent this review`
+      : 'this client address sent a review no apiserver sends';
+  return {
+    allowed: false,
+    code: 403,
+    reason: 'Forbidden',
+    rule: OUTSIDER_RULE,
+    message: `${subject} is refused: ${why}; reviews from this address are refused for ${OUTSIDER_TTL_MS / 1000} s without asking RBAC`,
+    findings: 1,
+  };
+}
+
+/** The finding of a requester whose standing could not be asked (the SubjectAccessReview failed). */
+const unchecked = (kind: RunKindName, err: Error): Finding =>
+  error(
+    REFERENCE_RULES.unavailable,
+    'metadata',
+    `whether the requester may make this ${kind} request could not be checked: the SubjectAccessReview failed (${err.message}); try again`,
+  );

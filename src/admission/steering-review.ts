@@ -1,5 +1,6 @@
 // The validating webhook's part of "what steers a run is its submitter's" (fields/steering.ts): an
-// UPDATE by anyone but the stored submitter may only raise the attempt counters. The operator's own
+// UPDATE by anyone but the stored submitter may change no spec field but the run's controls, which
+// control-review.ts judges. The operator's own
 // identities (the trusted requesters: the manager, which retries runs for the REST API's callers after
 // asking RBAC, and continues a run for its submitter when GitHub reports on it) are exempt; any other
 // requester is compared with orchestrator.io/submitted-by of the stored object, which the mutating

@@ -28,15 +28,30 @@ t.test(
     const base = 'http://orchestrator-gateway.orchestrator-system.svc:8090';
     t.same(env('codex'), [
       ['ORCHESTRATOR_OPENAI_BASE_URL', `${base}/openai/v1`],
-      ['ORCHESTRATOR_MODEL_TOKEN', ''],
+      ['ORCHESTRATOR_MODEL_TOKEN_URL', `${base}/orchestrator/v1/model-token`],
+      [
+        'ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE',
+        '/var/run/secrets/orchestrator/model-token-credential/token',
+      ],
+      ['ORCHESTRATOR_MODEL_TOKEN_VARIABLE', 'ORCHESTRATOR_MODEL_TOKEN'],
     ]);
     t.same(env('gemini'), [
       ['GOOGLE_GEMINI_BASE_URL', `${base}/gemini`],
-      ['GEMINI_API_KEY', ''],
+      ['ORCHESTRATOR_MODEL_TOKEN_URL', `${base}/orchestrator/v1/model-token`],
+      [
+        'ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE',
+        '/var/run/secrets/orchestrator/model-token-credential/token',
+      ],
+      ['ORCHESTRATOR_MODEL_TOKEN_VARIABLE', 'GEMINI_API_KEY'],
     ]);
     t.same(env('claude'), [
       ['ANTHROPIC_BASE_URL', base],
-      ['ANTHROPIC_AUTH_TOKEN', ''],
+      ['ORCHESTRATOR_MODEL_TOKEN_URL', `${base}/orchestrator/v1/model-token`],
+      [
+        'ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE',
+        '/var/run/secrets/orchestrator/model-token-credential/token',
+      ],
+      ['ORCHESTRATOR_MODEL_TOKEN_VARIABLE', 'ANTHROPIC_AUTH_TOKEN'],
     ]);
   },
 );

@@ -43,7 +43,10 @@ export interface AgentCli {
     apiKey?: string;
     /** The gateway's base URL for this CLI (gateway.url and gatewayPath). */
     gatewayUrl: string;
-    /** The attempt's token (stamped into the Job: src/gateway/stamp.ts). */
+    /**
+     * The variable the CLI reads the attempt's token from: set by the entry script for its process
+     * only, from the gateway's answer (src/gateway/model-token-issuer.ts).
+     */
     gatewayToken: string;
   };
   /** Name prefixes that route the CLI's calls elsewhere (another endpoint, provider or credential): the operator's alone. */

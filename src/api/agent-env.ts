@@ -1,7 +1,6 @@
 // The agent container's environment as a contract shared by admission (which refuses what the pod
 // could not honour), rendering and the Job builder: which variable names a run may set (CodeRun
-// spec.env, spec.envFromSecrets) and which belong to the operator, and when a run may have a Docker
-// daemon. The design it implements: docs/design.md §1.2 (agent environment).
+// spec.env, spec.envFromSecrets) and which belong to the operator. The design it implements: docs/design.md §1.2 (agent environment).
 
 import { ALL_CLIS, claude } from '../agent-cli/index.js';
 import { ENTRY_SCRIPT_ENV_NAMES } from './generated/entry-script-env.js';
@@ -33,6 +32,14 @@ export const AGENT_ENV = Object.freeze({
    */
   githubTokenUrl: 'GITHUB_APP_TOKEN_URL',
   githubTokenCredentialFile: 'GITHUB_APP_TOKEN_CREDENTIAL_FILE',
+  /**
+   * With the model gateway: where the agent container asks for its attempt's token, the file of the
+   * projected ServiceAccount token it asks with, and the variable the agent CLI reads the token from
+   * (set by the entry script for the CLI's process only: docs/security.md "The model gateway").
+   */
+  modelTokenUrl: 'ORCHESTRATOR_MODEL_TOKEN_URL',
+  modelTokenCredentialFile: 'ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE',
+  modelTokenVariable: 'ORCHESTRATOR_MODEL_TOKEN_VARIABLE',
   githubToken: 'GITHUB_TOKEN',
   githubSshKeyFile: 'GITHUB_SSH_KEY_FILE',
   dockerHost: 'DOCKER_HOST',
@@ -83,9 +90,6 @@ const CLI_CREDENTIAL_ENV = ALL_CLIS.flatMap((cli) => [
   ...(cli.env.apiKey ? [cli.env.apiKey] : []),
 ]);
 
-/** Whether the name carries an attempt's gateway token in some CLI's agent container (stamped, checked). */
-export const isGatewayTokenEnv = (name: string): boolean =>
-  ALL_CLIS.some((cli) => cli.env.gatewayToken === name);
 const PROXY_ENV = ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY'].flatMap((n) => [n, n.toLowerCase()]);
 
 /** Whether the name routes the CLI's model calls. */
@@ -134,14 +138,4 @@ export function envNameProblem(name: string): string | undefined {
   if (isReservedEnv(name))
     return `reserved: the operator or the entry script sets it, so this value would not reach the agent (reserved: ${reservedEnvList()})`;
   return undefined;
-}
-
-/** Why a run may not have a Docker daemon under this config, or undefined when it may. */
-export function dockerRefusal(config: ControllerConfig): string | undefined {
-  if (config.job.docker.allowed) return undefined;
-  return (
-    'the Docker daemon runs as a privileged sidecar, which breaks the restricted Pod Security Standard, ' +
-    "so the controller config's job.docker.allowed is false by default; ask the operator's administrator " +
-    'to allow it, or leave enableDocker unset'
-  );
 }

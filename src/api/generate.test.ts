@@ -17,7 +17,7 @@ import {
   writeOutputs,
 } from '../../scripts/generate.js';
 import { appKeySecrets, appKeysRole } from '../../scripts/generate-app-keys-role.js';
-import { unrestrictedProfiles } from '../../scripts/generate-user-roles.js';
+import { CONTROL_VERBS, unrestrictedProfiles } from '../../scripts/generate-user-roles.js';
 import { findPackageRoot } from '../util/index.js';
 import {
   type AgentProfile,
@@ -281,24 +281,34 @@ t.test('a shared fragment is expanded alike for the CRDs and ajv, closed in the 
   t.equal(configJob?.properties?.affinity?.properties?.nodeAffinity?.additionalProperties, false);
 });
 
-t.test('an editor and a viewer ClusterRole per kind, aggregated into the built-in roles', async (t) => {
-  const text = (await generate(root)).get('config/rbac/user-roles.yaml') ?? '';
-  const roles = text.split(/^---$/m).map((doc) => YAML.parse(doc));
-  t.same(
-    roles.map((r) => [r.metadata.name, Object.keys(r.metadata.labels).sort(), r.rules[0].resources[0]]),
-    RUN_KIND_NAMES.flatMap((kind) => {
-      const { singular, plural } = kindFacts(kind);
-      return [
-        [
-          `orchestrator-${singular}-editor-role`,
-          ['rbac.authorization.k8s.io/aggregate-to-admin', 'rbac.authorization.k8s.io/aggregate-to-edit'],
-          plural,
-        ],
-        [`orchestrator-${singular}-viewer-role`, ['rbac.authorization.k8s.io/aggregate-to-view'], plural],
-      ];
-    }),
-  );
-});
+t.test(
+  'an editor, an admin and a viewer ClusterRole per kind, aggregated into the built-in roles',
+  async (t) => {
+    const text = (await generate(root)).get('config/rbac/user-roles.yaml') ?? '';
+    const roles = text.split(/^---$/m).map((doc) => YAML.parse(doc));
+    t.same(
+      roles.map((r) => [r.metadata.name, Object.keys(r.metadata.labels).sort(), r.rules[0].resources[0]]),
+      RUN_KIND_NAMES.flatMap((kind) => {
+        const { singular, plural } = kindFacts(kind);
+        return [
+          [
+            `orchestrator-${singular}-editor-role`,
+            ['rbac.authorization.k8s.io/aggregate-to-admin', 'rbac.authorization.k8s.io/aggregate-to-edit'],
+            plural,
+          ],
+          [`orchestrator-${singular}-admin-role`, ['rbac.authorization.k8s.io/aggregate-to-admin'], plural],
+          [`orchestrator-${singular}-viewer-role`, ['rbac.authorization.k8s.io/aggregate-to-view'], plural],
+        ];
+      }),
+    );
+    const admin = roles.filter((r) => r.metadata.name.endsWith('-admin-role'));
+    t.ok(admin.length > 0);
+    for (const role of admin)
+      t.same(role.rules, [
+        { apiGroups: [GROUP], resources: [role.rules[0].resources[0]], verbs: CONTROL_VERBS },
+      ]);
+  },
+);
 
 t.test(
   'the editor roles may use the shipped profiles that are not restricted; tess needs a grant',

@@ -3,7 +3,7 @@
 // (docs/design.md §1.1, §3). Never a field definition, never a list of kinds: those come from schemas/
 // through generated/. What every layer above shares about a run lives here, beside the kind table.
 // - agent-env.ts: the agent container's environment as a contract of admission, rendering and the Job
-//   builder: which names a run may set, when a run may have a Docker daemon.
+//   builder: which names a run may set.
 // - app-repositories.ts: the repositories of an App run's installation token, one function for the
 //   token's scope and the submitter's authorisation.
 // - attempt-names.ts: the names of an attempt's Job, ConfigMap and directory by kind, one choice that the
@@ -17,6 +17,7 @@
 // - defaulted-type.ts: the type of a run after defaulted(), from the generated defaults.
 // - defaulting.ts: a run's defaults as one domain function, which admission and the resolver
 //   (resolved-run.ts) call, so a run admitted without the webhooks runs the same.
+// - docker-runs.ts: when a CodeRun may have its privileged Docker daemon, for admission and rendering.
 // - generated/: types, kind table and defaults generated from schemas/ by `npm run generate`; not edited.
 // - github-app-agent.ts: which agent profile a GitHub App runs: the profile naming it in the config, else
 //   the seed's rule (the part after the App's last '-').
@@ -54,6 +55,7 @@ export * from './budget-window.js';
 export * from './cluster-access.js';
 export * from './config-source.js';
 export * from './defaulting.js';
+export * from './docker-runs.js';
 export * from './github-app-agent.js';
 export * from './github-auth.js';
 export * from './kinds.js';

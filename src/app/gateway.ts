@@ -1,7 +1,7 @@
 // The model gateway's part of `orchestrator run` (docs/economics.md "The model gateway"): its keys read
 // from the operator's namespace, the ledger there, the limits a call is checked against
-// (src/gateway/limits.ts), and the listener on every replica. The stamper it returns gives the
-// reconcilers the attempts' tokens.
+// (src/gateway/limits.ts), the agents' token broker (model-token-broker.ts), and the listener on every
+// replica.
 import type { RequestListener } from 'node:http';
 import type { Logger } from 'pino';
 import type { ProviderName } from '../agent-cli/index.js';
@@ -9,6 +9,7 @@ import type { ConfigSource } from '../api/index.js';
 import type { Provider } from '../gateway/index.js';
 import {
   anthropic,
+  brokerBudget,
   callCostMicros,
   gatewayHandler,
   gatewayLimits,
@@ -16,6 +17,7 @@ import {
   InFlight,
   JobAuthenticator,
   LimitGate,
+  modelBudget,
   openai,
   type PriceTable,
   providerRoutes,
@@ -25,14 +27,12 @@ import {
   signingKey,
   startGatewayServer,
   startKubeLedger,
-  type TokenStamper,
-  tokenStamper,
 } from '../gateway/index.js';
 import type { GithubTokens } from '../github/index.js';
 import type { ConnectionLimits } from '../http/index.js';
-import { ListenerBudget, TokenBuckets } from '../http/index.js';
 import type { KubeClient, ListenAddress } from '../runtime/index.js';
 import { phaseTokenBroker } from './github-token-broker.js';
+import { modelTokenBroker } from './model-token-broker.js';
 import { parseBindAddress } from './options.js';
 
 /** How long a stopping replica's calls may run on, and then how long their records may take to write. */
@@ -44,8 +44,8 @@ export interface ModelGateway {
   serving(): boolean;
   /** Lets the calls being served end (their records written), then closes; the same promise however often it is called. */
   close(): Promise<void>;
-  /** With the model gateway on (gateway.enabled); absent when the listener serves the token broker only. */
-  stamper?: TokenStamper;
+  /** Whether it serves the model API (gateway.enabled), not only the GitHub token broker. */
+  model: boolean;
 }
 
 export interface ModelGatewayOptions {
@@ -64,7 +64,7 @@ export interface ModelGatewayOptions {
   githubTokens?: GithubTokens;
 }
 
-/** The model API's handler and the attempts' token stamper (gateway.enabled). */
+/** The model API's handler and the agents' token broker (gateway.enabled). */
 async function modelHandler(opts: ModelGatewayOptions) {
   const { client, config, namespace, logger } = opts;
   const settings = config.current().gateway;
@@ -121,7 +121,7 @@ async function modelHandler(opts: ModelGatewayOptions) {
     openai: handlerOf(upstreams.openai),
     gemini: handlerOf(upstreams.gemini),
   });
-  return { handler, stamper: tokenStamper(() => key), inFlight, stopLedger };
+  return { handler, tokens: modelTokenBroker(client, () => key, logger), inFlight, stopLedger };
 }
 
 /** Answers every model API call while the model gateway is off (the listener serves the token broker). */
@@ -140,21 +140,12 @@ export async function startModelGateway(opts: ModelGatewayOptions): Promise<Mode
   if (!settings.enabled && !opts.githubTokens) return undefined;
   const model = settings.enabled ? await modelHandler(opts) : undefined;
   const broker = opts.githubTokens && phaseTokenBroker(client, config, opts.githubTokens, logger);
-  const budget = new ListenerBudget({
-    name: 'gateway',
-    maxConcurrent: settings.limits.maxConcurrentRequests,
-    maxBytesInFlight: settings.limits.maxBytesInFlight,
-    maxBodyBytes: settings.bodyLimitBytes,
-    perAddress: new TokenBuckets({
-      ratePerSecond: settings.clientRateLimit.requestsPerSecond,
-      burst: settings.clientRateLimit.burst,
-    }),
-  });
   const address = opts.address ?? parseBindAddress(settings.bindAddress, 'gateway.bindAddress');
   const server = await startGatewayServer({
     handler: model?.handler ?? modelOff,
-    ...(broker ? { routes: broker.routes } : {}),
-    budget,
+    routes: (req) => model?.tokens(req) ?? broker?.routes(req),
+    routesBudget: brokerBudget(),
+    budget: modelBudget(settings),
     connections: opts.connections,
     requestTimeoutMs: 60_000,
     port: address.port,
@@ -184,6 +175,6 @@ export async function startModelGateway(opts: ModelGatewayOptions): Promise<Mode
       })();
       return closing;
     },
-    ...(model ? { stamper: model.stamper } : {}),
+    model: model !== undefined,
   };
 }

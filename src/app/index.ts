@@ -32,9 +32,11 @@
 // - github-webhook.ts: the GitHub webhook's router on the REST API's port, under a budget of its own.
 // - model-gateway.ts: the model gateway's step, on every replica.
 // - gateway.ts: the model gateway wired: its keys and ledger in the operator's namespace, the run's and the
-//   team budgets' limits, the listener; the token stamper the reconcilers use.
+//   team budgets' limits, the listener; the agents' token broker.
 // - github-token-broker.ts: the phases' GitHub token broker on the gateway's listener: its route, its
 //   TokenReviews' budget, the sweep that revokes the tokens handed out.
+// - model-token-broker.ts: the agents' model token broker on the gateway's listener: its route, its
+//   TokenReviews' budget, the attempt check shared with the GitHub token broker.
 // - manager.ts: leader election and the manager, with the metrics endpoint and the probes.
 // - secure-metrics.ts: the metrics endpoint behind HTTPS and RBAC, as kubebuilder scaffolds it.
 // - controllers.ts: the run reconcilers' informers and controllers handed to the manager.

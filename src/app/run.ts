@@ -45,7 +45,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     servers.api = await serveRestApi(proc, github);
     servers.gateway = await serveModelGateway(proc, github);
     const manager = newManager(proc);
-    addRunControllers(proc, manager, servers.gateway, github);
+    await addRunControllers(proc, manager, servers.gateway, github);
     addReadinessChecks(manager, servers);
     const workloads = followLocalWorkloads(proc, manager);
     announceReady(proc, servers);

@@ -91,3 +91,16 @@ t.test("docs/agent-pods.md's egress example loads, with the profile naming its a
   t.same(Object.keys(loaded.egress.allowlists), ['default', 'testing']);
   t.same(loaded.egress.allowlists.testing?.hosts?.[0], { host: 'github.com', ports: [443] });
 });
+
+t.test('the proxy’s address ranges: none by default; each entry an address or CIDR', async (t) => {
+  t.same(base.egress.refusedRanges, [], 'only the ranges the proxy always refuses');
+  t.same(base.egress.allowedPrivateRanges, [], 'no private address allowed');
+  const ranges = (egress: object) => load({ egress: { ...base.egress, ...egress } });
+  t.doesNotThrow(ranges({ refusedRanges: ['34.118.224.0/20', '2600:1900::/44'] }));
+  t.doesNotThrow(ranges({ allowedPrivateRanges: ['10.0.3.7', '10.0.4.0/24'] }));
+  t.throws(
+    ranges({ allowedPrivateRanges: ['10.0.0.0/8', '10.0.0.0/33'] }),
+    /egress\.allowedPrivateRanges\[1\]: Invalid value: "10\.0\.0\.0\/33" is not an address range/,
+  );
+  t.throws(ranges({ refusedRanges: ['git.internal'] }), /egress\.refusedRanges\[0\]/);
+});

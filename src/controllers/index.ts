@@ -18,10 +18,12 @@
 // - play/: the stages of Argo Workflows (CodeRuns they created) counted, traced and said on the pull
 //   request as they end.
 // - pods/: following an attempt's agent through its Job and pod.
+// - provenance/: which Jobs and ConfigMaps the operator made for a run (its seal, the uids in status).
 // - reconcile/: the generic run reconciler: read, decide, act.
 // - run-controllers.ts: the informers, caches and controllers wired as the manager runs them
 //   (src/app/controllers.ts) and as the integration tests start them: a list, and each kind's controller.
 // - run-controllers-options.ts: what run-controllers.ts is given.
 // - shared-caches.ts: the caches every kind's controller reads: runs, Jobs, ConfigMaps, PVCs, pods, spend, slots.
 // - run-reconcile-trace.ts: what a run's reconcile span says of the run, so its reconciles join its trace.
+export { notMadeFor, objectSeal, recordedUid, SEAL_ANNOTATION, type Seal } from './provenance/index.js';
 export { runControllers } from './run-controllers.js';

@@ -3,10 +3,10 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ControllerConfig } from '../api/index.js';
-import type { TokenStamper } from '../gateway/index.js';
 import type { PullRequestComments, PullRequestReports, TaskMarkers } from '../github/index.js';
 import type { TemplateSet } from '../render/index.js';
 import type { KubeClient, NamespaceScope } from '../runtime/index.js';
+import type { Seal } from './provenance/index.js';
 
 export interface RunControllersOptions {
   client: KubeClient;
@@ -14,6 +14,11 @@ export interface RunControllersOptions {
   logger: Logger;
   config: () => ControllerConfig;
   templates: () => TemplateSet;
+  /**
+   * Seals the Jobs and ConfigMaps the reconcilers make, under the operator's signing key: only those
+   * are a run's (decision 0069).
+   */
+  seal: Seal;
   /** The namespaces whose runs are reconciled, fixed here. Default: every namespace. */
   scope?: NamespaceScope;
   /** Shorthand for a scope of this one namespace. */
@@ -21,10 +26,10 @@ export interface RunControllersOptions {
   /** Reconciles of different runs at once, per kind. Default 4. */
   maxConcurrentReconciles?: number;
   /**
-   * With the model gateway (config gateway; src/gateway): stamps the attempts' tokens into their Jobs,
-   * and names the namespace of its ledger, which the runs' usage and the budgets are then read from.
+   * With the model gateway (config gateway; src/gateway): the namespace of its ledger, which the runs'
+   * usage and the budgets are then read from.
    */
-  gateway?: { tokens: TokenStamper; ledgerNamespace: string };
+  gateway?: { ledgerNamespace: string };
   /**
    * With the App keys: where the refusals of App runs are said on their pull requests (egress on), and
    * the stages of Argo Workflows (decision 0056).

@@ -77,7 +77,8 @@ function kindController<K extends RunKindName>(
     agentShells: shared.agentShells,
     spends: shared.spends,
     metrics: runRecorder(opts.registry, kind, opts.config()),
-    ...(opts.gateway && shared.ledger ? { gatewayTokens: opts.gateway.tokens, metered: shared.ledger } : {}),
+    seal: opts.seal,
+    ...(opts.gateway && shared.ledger ? { metered: shared.ledger } : {}),
   });
   const owner = mapToControllerOwner({ group: GROUP, kind });
   const name = kind.toLowerCase();

@@ -20,7 +20,7 @@ import {
   specAttempt,
 } from '../api/index.js';
 import { configFrom, loadDefaultConfig } from '../config/load.js';
-import { loadTemplateSet, renderRun } from '../render/index.js';
+import { loadTemplateSet, RenderError, renderRun } from '../render/index.js';
 import { attemptJob, workspacePvc } from './agent/manifests.js';
 import { objectLabels, RUN_STRATEGIES } from './kind/strategy.js';
 import { runRetryPolicy } from './reconcile/retry.js';
@@ -244,7 +244,7 @@ const SAMPLES: { [K in RunKindName]: { run: RunOf<K>; fields: Record<string, Ent
       'spec.localTools': [['filesystem'], ['rendering']],
       'spec.remoteTools': [['brave_web_search'], ['rendering']],
       // Admission under the shipped config (refused: Docker is not allowed); pod and rendering under one
-      // that allows it.
+      // that allows it (rendering still refuses it: egress is on, the sample an App run).
       'spec.enableDocker': [true, ['pod', 'rendering', 'admission']],
       ...podEntries,
     },
@@ -306,6 +306,16 @@ function changed<T>(run: T, path: string, value: unknown): T {
 /** Fields admission injects when absent: left out, so that what defaulting reads shows. */
 const INJECTED = ['image', 'serviceAccountName', 'workspace', 'resources', 'model'];
 
+/** What rendering makes of a run, or its refusal (a run rendering refuses is read by it too). */
+function renderedOrRefused(render: () => unknown): unknown {
+  try {
+    return render();
+  } catch (err) {
+    if (err instanceof RenderError) return { refused: err.message };
+    throw err;
+  }
+}
+
 function readers<K extends RunKindName>(kind: K, sample: RunOf<K>, run: RunOf<K>): Record<Reader, unknown> {
   const strategy = RUN_STRATEGIES[kind];
   const attempt = specAttempt(kind, run.spec);
@@ -319,7 +329,7 @@ function readers<K extends RunKindName>(kind: K, sample: RunOf<K>, run: RunOf<K>
   return {
     pod: job.spec.template,
     volume: workspacePvc(input),
-    rendering: renderRun(templates, kind, run, config, attempt).data,
+    rendering: renderedOrRefused(() => renderRun(templates, kind, run, config, attempt).data),
     'names/labels': [
       strategy.jobName(run, attempt),
       strategy.configMapName(run, attempt),

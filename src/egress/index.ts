@@ -7,6 +7,7 @@
 // - enforcement-probe.ts: whether a known NetworkPolicy engine runs in the cluster (start-up notice, doctor).
 // - network-policy.ts: the NetworkPolicy of an allowlist's pods in a namespace; Services as peers.
 // - proxy-manifests.ts: the proxy's ConfigMap, Deployment, Service and NetworkPolicy (agent pods only).
+// - refused-ranges.ts: the address ranges the proxy never connects to, and the private ones it refuses.
 // - refusal-comment.ts: the pull request comment of an attempt's refusals, the hosts in code spans.
 // - refusal-tally.ts: a run's refusals as status keeps them (bounded), and the sentence saying them.
 // - squid-config.ts: squid.conf, one port per allowlist.

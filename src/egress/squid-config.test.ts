@@ -24,12 +24,14 @@ t.test('one named port per allowlist; each host allowed through its allowlist’
   t.ok(lines.indexOf('http_port 3128 name=default') < lines.indexOf('http_port 3129 name=wide'), 'by name');
 });
 
-t.test('refusals: the cache manager, local and link-local targets first; anything else last', async (t) => {
+t.test('refusals: the cache manager and refused destinations first; anything else last', async (t) => {
   const firstAllow = lines.findIndex((l) => l.startsWith('http_access allow'));
   for (const deny of [
     'http_access deny manager',
     'http_access deny to_localhost',
     'http_access deny to_linklocal',
+    'http_access deny to_never',
+    'http_access deny to_private',
   ])
     t.ok(lines.indexOf(deny) >= 0 && lines.indexOf(deny) < firstAllow, deny);
   const accessLines = lines.filter((l) => l.startsWith('http_access'));
@@ -50,3 +52,37 @@ t.test('an allowlist without hosts refuses everything through its port', async (
   t.notMatch(out, /http_access allow/);
   t.match(out, /http_port 3128 name=default/);
 });
+
+t.test(
+  'destinations: private ranges refused unless allowed by address; more ranges refused on request',
+  async (t) => {
+    t.ok(
+      lines.some((l) => /^acl to_private dst 10\.0\.0\.0\/8 .*fc00::\/7/.test(l)),
+      'RFC 1918 and 4193',
+    );
+    t.notOk(
+      lines.some((l) => l.startsWith('acl to_refused') || l.includes('allowed_private')),
+      'none by default',
+    );
+    const c = structuredClone(config);
+    c.egress.refusedRanges = ['34.118.224.0/20'];
+    c.egress.allowedPrivateRanges = ['10.0.3.7', 'fd00::7/128'];
+    const out = squidConfig(c).split('\n');
+    t.ok(out.includes('acl to_refused dst 34.118.224.0/20'));
+    t.ok(out.includes('acl allowed_private dst 10.0.3.7 fd00::7/128'));
+    const firstAllow = out.findIndex((l) => l.startsWith('http_access allow'));
+    for (const deny of [
+      'http_access deny to_private !allowed_private',
+      'http_access deny to_refused !allowed_private',
+    ])
+      t.ok(out.indexOf(deny) >= 0 && out.indexOf(deny) < firstAllow, deny);
+    t.ok(
+      out.indexOf('http_access deny to_never') < out.indexOf('http_access deny to_private !allowed_private'),
+      'never exempt',
+    );
+    t.ok(
+      out.includes('negative_dns_ttl 1 minute'),
+      'answers kept long enough that the checked address is the one used',
+    );
+  },
+);

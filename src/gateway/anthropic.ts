@@ -1,6 +1,7 @@
 // Anthropic's Messages API as the Claude Code CLI uses it through the gateway (docs/economics.md "The
 // model gateway"): the calls the real CLI makes (as test/harness/remote/model-standin.ts answers them),
 // its x-api-key or bearer credential, the usage of JSON and streamed answers, and the API's error body.
+import type { Allowlist } from './allowlist.js';
 import { anthropicInputBytes } from './anthropic-cache.js';
 import { JsonUsageReader } from './json-usage.js';
 import type { CallRequest, GatewayError, Provider } from './provider.js';
@@ -25,6 +26,58 @@ export const MODEL_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
 export const positiveInteger = (v: unknown): v is number =>
   typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
 
+/**
+ * What Claude Code 2.1.330 sends (its requests recorded through the gateway, decision 0067), with the
+ * API's sampling parameters, which neither fetch nor change a price. Its tools are its own (no `type`,
+ * or `custom`); its beta flags those below, none of which has the provider fetch, run code, bill a fee
+ * or answer with a model other than the one priced.
+ */
+const ALLOWLIST: Allowlist = {
+  fields: [
+    'model',
+    'messages',
+    'system',
+    'tools',
+    'tool_choice',
+    'metadata',
+    'max_tokens',
+    'stream',
+    'thinking',
+    'context_management',
+    'output_config',
+    'output_format',
+    'temperature',
+    'top_p',
+    'top_k',
+    'stop_sequences',
+  ],
+  toolKinds: (tool) => {
+    if (typeof tool !== 'object' || tool === null) return ['a non-object'];
+    const type = (tool as { type?: unknown }).type;
+    return [type === undefined ? 'custom' : String(type)];
+  },
+  tools: ['custom'],
+  betas: {
+    header: 'anthropic-beta',
+    allowed: [
+      'claude-code-20250219',
+      'claude-code-side-query-2026-09-29',
+      'interleaved-thinking-2025-05-14',
+      'context-management-2025-06-27',
+      'context-1m-2025-08-07',
+      'thinking-token-count-2026-05-13',
+      'thinking-display-updates-2026-08-18',
+      'redact-thinking-2026-02-12',
+      'advanced-tool-use-2025-11-20',
+      'effort-2025-11-24',
+      'structured-outputs-2025-12-15',
+      'prompt-caching-scope-2026-01-05',
+      'extended-cache-ttl-2025-04-11',
+      'token-counting-2024-11-01',
+    ],
+  },
+};
+
 export const anthropic: Provider = {
   name: 'anthropic',
   routes: [
@@ -41,6 +94,7 @@ export const anthropic: Provider = {
     return bearer?.[1];
   },
   upstreamAuth: (key) => ({ 'x-api-key': key }),
+  allowlist: ALLOWLIST,
   forwardedHeaders: ['content-type', 'accept', 'anthropic-version', 'anthropic-beta', 'user-agent'],
   returnedHeaders: [
     'content-type',

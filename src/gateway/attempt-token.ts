@@ -1,8 +1,9 @@
 // The credential of one attempt at the gateway (docs/security.md "The model gateway"): what it was
-// minted for (the run object, the attempt, its Job, its spend limit) and a random nonce, signed with the
-// gateway's key (HMAC-SHA256), so that every replica checks one without a lookup, before it spends an
-// API call or reads a body. A token alone is not enough: the attempt's Job must still be running and
-// carry this very token (job-authenticator.ts), so it is refused once the attempt ends.
+// minted for (the run object, the attempt, its Job by name and uid, its spend limit), when it expires
+// (the attempt's deadline) and a random nonce, signed with the gateway's key (HMAC-SHA256), so that
+// every replica checks one without a lookup, before it spends an API call or reads a body. A token
+// alone is not enough: the Job of that uid must still be running (job-authenticator.ts), so it is
+// refused once the attempt ends, whatever is made later under the Job's name.
 import { createHmac, createSecretKey, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { GatewayAttempt } from './handler.js';
 
@@ -12,6 +13,10 @@ const PREFIX = 'orcgw1';
 export interface TokenClaims extends GatewayAttempt {
   /** spec.limits.maxBudgetUsd in micro-dollars; undefined: the run has none. */
   maxBudgetMicros?: number | undefined;
+  /** The attempt's Job's uid, as the apiserver reports it for the pod's owner. */
+  jobUid: string;
+  /** When the token stops being accepted (ms since the epoch): the attempt's deadline. */
+  expiresAt: number;
 }
 
 interface Payload {
@@ -21,6 +26,8 @@ interface Payload {
   u: string;
   a: number;
   j: string;
+  ju: string;
+  e: number;
   b?: number;
   x: string;
 }
@@ -47,6 +54,8 @@ export function mintAttemptToken(key: Buffer, claims: TokenClaims): string {
     u: claims.uid,
     a: claims.attempt,
     j: claims.job,
+    ju: claims.jobUid,
+    e: claims.expiresAt,
     ...(claims.maxBudgetMicros === undefined ? {} : { b: claims.maxBudgetMicros }),
     x: randomBytes(24).toString('base64url'),
   };
@@ -54,8 +63,8 @@ export function mintAttemptToken(key: Buffer, claims: TokenClaims): string {
   return `${PREFIX}.${encoded}.${mac(key, encoded).toString('base64url')}`;
 }
 
-/** The claims of a token this key signed; undefined for anything else. */
-export function verifyAttemptToken(key: Buffer, token: string): TokenClaims | undefined {
+/** The claims of a token this key signed that has not expired at `nowMs`; undefined for anything else. */
+export function verifyAttemptToken(key: Buffer, token: string, nowMs: number): TokenClaims | undefined {
   const [prefix, encoded, signature, extra] = token.split('.');
   if (prefix !== PREFIX || !encoded || !signature || extra !== undefined) return undefined;
   const expected = mac(key, encoded);
@@ -63,8 +72,10 @@ export function verifyAttemptToken(key: Buffer, token: string): TokenClaims | un
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return undefined;
   try {
     const p = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as Payload;
-    // A token of an earlier version (no run uid) is not one of this gateway's.
-    if (typeof p.u !== 'string' || p.u === '') return undefined;
+    // A token of an earlier version (no run or Job uid, no expiry: it was a value of the Job's spec)
+    // is not one of this gateway's.
+    if (typeof p.u !== 'string' || p.u === '' || typeof p.ju !== 'string' || p.ju === '') return undefined;
+    if (typeof p.e !== 'number' || !(p.e > nowMs)) return undefined;
     return {
       namespace: p.n,
       kind: p.k,
@@ -72,6 +83,8 @@ export function verifyAttemptToken(key: Buffer, token: string): TokenClaims | un
       uid: p.u,
       attempt: p.a,
       job: p.j,
+      jobUid: p.ju,
+      expiresAt: p.e,
       ...(p.b === undefined ? {} : { maxBudgetMicros: p.b }),
     };
   } catch {

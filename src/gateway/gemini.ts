@@ -3,6 +3,7 @@
 // path, its x-goog-api-key credential, the usageMetadata of JSON and streamed answers (each chunk states
 // the counts so far; the last one stands), and the API's error body. Served under PROVIDER_PATHS.gemini
 // (provider-routes.ts).
+import type { Allowlist } from './allowlist.js';
 import { MODEL_ID, positiveInteger } from './anthropic.js';
 import { JsonUsageReader } from './json-usage.js';
 import type { CallRequest, GatewayError, Provider } from './provider.js';
@@ -55,6 +56,19 @@ const ends = (event: unknown): boolean => {
 
 const METERED = /^\/v1(?:beta|alpha)?\/models\/[^/:]+:(?:generateContent|streamGenerateContent)$/;
 
+/**
+ * What the Gemini CLI 0.61.0 sends (its requests recorded through the gateway, decision 0067), with
+ * `toolConfig` and `safetySettings`, which neither fetch nor change a price. Its tools are function
+ * declarations: `googleSearch`, `urlContext`, `codeExecution` and the like run at the provider.
+ * No `cachedContent` (an explicit cache, billed for its storage).
+ */
+const ALLOWLIST: Allowlist = {
+  fields: ['contents', 'systemInstruction', 'tools', 'toolConfig', 'generationConfig', 'safetySettings'],
+  toolKinds: (tool) =>
+    typeof tool === 'object' && tool !== null && !Array.isArray(tool) ? Object.keys(tool) : ['a non-object'],
+  tools: ['functionDeclarations'],
+};
+
 export const gemini: Provider = {
   name: 'gemini',
   routes: [
@@ -67,6 +81,7 @@ export const gemini: Provider = {
     return typeof key === 'string' && key ? key : undefined;
   },
   upstreamAuth: (key) => ({ 'x-goog-api-key': key }),
+  allowlist: ALLOWLIST,
   forwardedHeaders: ['content-type', 'accept', 'user-agent', 'x-goog-api-client'],
   returnedHeaders: ['content-type', 'retry-after', 'x-gemini-service-tier'],
   callRequest(body, target): CallRequest | string {

@@ -4,12 +4,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import t, { type Test } from 'tap';
-import {
-  GITHUB_TOKEN_PATHS,
-  githubTokenRoute,
-  MAX_CREDENTIAL_BYTES,
-  type PhaseTokens,
-} from './github-token-route.js';
+import { MAX_CREDENTIAL_BYTES } from './credential-route.js';
+import { GITHUB_TOKEN_PATHS, githubTokenRoute, type PhaseTokens } from './github-token-route.js';
 
 async function serve(t: Test) {
   const asked: { credential: string; phase: string }[] = [];

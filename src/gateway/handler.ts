@@ -6,7 +6,8 @@
 // (reservation.ts).
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { HttpError, readBody } from '../http/index.js';
+import { type BodyFloor, HttpError, readBody } from '../http/index.js';
+import { callBody } from './call-body.js';
 import type { InFlight } from './in-flight.js';
 import type { InputBound } from './input-bound.js';
 import { type ModelPrice, type PriceTable, priceEntry } from './prices.js';
@@ -88,6 +89,8 @@ export interface GatewayHandlerOptions {
   gate: SpendGate;
   bodyLimitBytes: number;
   bodyTimeoutMs: number;
+  /** The slowest a call's body may arrive (json-body.ts); its connection is closed below it. Default CALL_BODY_FLOOR. */
+  bodyFloor?: BodyFloor;
   logger: Logger;
   /** Prices a call (prices.ts); a parameter so that the handler and its tests share one. */
   cost: (price: ModelPrice, tokens: CallTokens) => number;
@@ -95,7 +98,19 @@ export interface GatewayHandlerOptions {
   inFlight?: InFlight;
 }
 
-const sendError = (res: ServerResponse, provider: Provider, kind: GatewayError, message: string) => {
+/**
+ * An agent's call comes from its pod inside the cluster, its body in milliseconds: one slower than
+ * 32 KiB a second after 2 s is holding a slot, not sending a call (its connection is closed).
+ */
+export const CALL_BODY_FLOOR: BodyFloor = Object.freeze({ bytesPerSecond: 32_768, graceMs: 2_000 });
+
+const sendError = (
+  res: ServerResponse,
+  provider: Provider,
+  kind: GatewayError,
+  message: string,
+  close = false,
+) => {
   if (res.headersSent) {
     res.destroy();
     return;
@@ -107,6 +122,7 @@ const sendError = (res: ServerResponse, provider: Provider, kind: GatewayError, 
     'content-length': Buffer.byteLength(text),
     // A refusal of the gateway's is not a passing fault of the API: the SDK is told not to retry it.
     ...(kind === 'budget' || kind === 'authentication' ? { 'x-should-retry': 'false' } : {}),
+    ...(close ? { connection: 'close' } : {}),
   });
   res.end(text);
 };
@@ -133,7 +149,9 @@ interface Call {
   /** The path and query, as the upstream is asked for them. */
   target: string;
   attempt: GatewayAttempt;
+  /** What goes upstream: the parsed body as JSON again (call-body.ts), or none (a GET). */
   body: Buffer | undefined;
+  parsed?: unknown;
   /** Metered: priced and admitted; undefined: an unmetered call, passed through. */
   priced?: PricedCall;
   /** A metered call's output cap, as it is forwarded. */
@@ -176,6 +194,7 @@ async function serve(opts: GatewayHandlerOptions, req: IncomingMessage, res: Ser
   const read = await readCallBody(opts, req, res);
   if (!read) return;
   const call: Call = { req, res, target, attempt, body: read.body, release: () => {} };
+  if (!checkBody(opts, call)) return;
   if (route.metered && !(await checkLimits(opts, call))) return;
   await forward(opts, call);
 }
@@ -201,12 +220,26 @@ async function readCallBody(
 ): Promise<{ body: Buffer | undefined } | undefined> {
   if (req.method !== 'POST') return { body: undefined };
   try {
-    return { body: await readBody(req, { limitBytes: opts.bodyLimitBytes, timeoutMs: opts.bodyTimeoutMs }) };
+    const { bodyLimitBytes: limitBytes, bodyTimeoutMs: timeoutMs, bodyFloor: floor = CALL_BODY_FLOOR } = opts;
+    return { body: await readBody(req, { limitBytes, timeoutMs, floor }) };
   } catch (err) {
     if (!(err instanceof HttpError)) throw err;
-    sendError(res, opts.provider, errorKind(err.status), err.message);
+    sendError(res, opts.provider, errorKind(err.status), err.message, err.closeConnection);
     return undefined;
   }
+}
+
+/** A POST's body parsed, checked and made the bytes forwarded; false when it was refused (answered here). */
+function checkBody(opts: GatewayHandlerOptions, call: Call): boolean {
+  if (call.body === undefined) return true;
+  const checked = callBody(opts.provider, call.body, call.req.headers, call.target.split('?', 1)[0] ?? '');
+  if (typeof checked === 'string') {
+    sendError(call.res, opts.provider, 'invalid_request', checked);
+    return false;
+  }
+  call.body = checked.bytes;
+  call.parsed = checked.parsed;
+  return true;
 }
 
 /**
@@ -238,13 +271,7 @@ function meteredCall(
   call: Call,
 ): { call: PricedCall; parsed: unknown } | string {
   const { provider } = opts;
-  const { body, target } = call;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body?.toString('utf8') ?? '');
-  } catch {
-    return 'the body must be JSON';
-  }
+  const { body, target, parsed } = call;
   const request = provider.callRequest(parsed, target);
   if (typeof request === 'string') return request;
   const table = opts.prices();

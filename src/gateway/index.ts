@@ -3,15 +3,21 @@
 // attempt's token, checked against the attempt's and the teams' limits, forwarded with the platform's
 // key (which no pod holds) and metered from the answer's usage. Provider-neutral but for provider.ts's
 // shape and one object per provider's API (Anthropic's, OpenAI's, Gemini's).
+// - allowlist.ts: what a call's body and beta flags may ask for: the fields, tools and flags the CLIs send.
 // - anthropic.ts: Anthropic's Messages API as the Claude Code CLI calls it: routes, credential, usage, errors.
 // - anthropic-cache.ts: which bytes of a Messages request may be cache writes, by its breakpoints.
 // - attempt-token.ts: an attempt's token, minted and verified with the gateway's signing key.
+// - call-body.ts: a call's body parsed once, checked, and turned into the JSON forwarded.
+// - duplicate-key.ts: a key an object of a JSON text repeats, which parsers may read apart.
+// - credential-route.ts: where a container trades its projected ServiceAccount token for a credential.
+// - budgets.ts: the listener's budgets: the model API's (with each address's and token's share), the broker's.
 // - github-token-route.ts: the phases' GitHub token broker's route on this listener (src/github/phase-tokens decides).
 // - handler.ts: a call from route to ledger: token, body bound, price, limits, streamed forwarding, usage.
 // - gemini.ts: the Gemini API (generateContent, streamGenerateContent) as the Gemini CLI calls it.
 // - input-bound.ts: the most a call's input can cost, from its bytes by kind and the model's window.
 // - in-flight.ts: the calls a replica serves, counted until recorded, so that a stopping replica waits for them.
-// - job-authenticator.ts: a verified token accepted only while its attempt's Job runs and carries it.
+// - job-authenticator.ts: a verified token accepted only while the Job of its uid runs.
+// - model-token-issuer.ts: the agent container's token, handed to it for its projected ServiceAccount token.
 // - json-usage.ts: a JSON answer's usage, read once it ends by the provider's reading of it.
 // - coalescer.ts: the changes of one key made together, one write per interval at most.
 // - kube-ledger.ts: the ledger the replicas share: a ConfigMap per attempt and day in the operator's
@@ -30,11 +36,12 @@
 // - server.ts: the listener, its connections and requests bounded before the token is checked.
 // - spend-gate.ts: the limits a call is checked against (the run's, the team budgets'), the output cap.
 // - sse-usage.ts: a streamed answer's usage read from its events as they pass (the provider says which).
-// - stamp.ts: the attempt's token put into its Job's agent container as the Job is made.
 // - tokens.ts: token counts by kind, and each provider's usage object read into them.
 // - upstream.ts: one call to the provider, streamed both ways, ended by a signal.
 export { anthropic } from './anthropic.js';
 export { mintAttemptToken, type TokenClaims, verifyAttemptToken } from './attempt-token.js';
+export { brokerBudget, modelBudget } from './budgets.js';
+export { credentialRoute } from './credential-route.js';
 export { gemini } from './gemini.js';
 export { GITHUB_TOKEN_PATHS, githubTokenRoute, tokenPhase } from './github-token-route.js';
 export { type GatewayAttempt, gatewayHandler, type MeteredCall } from './handler.js';
@@ -45,6 +52,11 @@ export { LedgerIndex, type MeteredAttempts } from './ledger-index.js';
 export { startKubeLedger } from './ledger-informer.js';
 export { countsAt, LEDGER_SELECTOR, readRecord } from './ledger-record.js';
 export { gatewayLimits, selectedNamespaces } from './limits.js';
+export {
+  MODEL_TOKEN_AUDIENCE,
+  MODEL_TOKEN_PATH,
+  ModelTokenIssuer,
+} from './model-token-issuer.js';
 export { openai } from './openai.js';
 export { type SecretKeyRef, secretValue, signingKey } from './operator-secrets.js';
 export { callCostMicros, type PriceTable } from './prices.js';
@@ -52,4 +64,3 @@ export type { Provider } from './provider.js';
 export { providerRoutes } from './provider-routes.js';
 export { startGatewayServer } from './server.js';
 export { type Ledger, LimitGate, type SpendLimit } from './spend-gate.js';
-export { type TokenStamper, tokenStamper } from './stamp.js';

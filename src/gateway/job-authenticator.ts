@@ -1,10 +1,9 @@
-// Whether a verified token's attempt is still running (docs/security.md "The model gateway"): its Job
-// exists, has not finished, is not being deleted, and its agent container carries this very token (a
-// Job made again under the same name has another). The answer is cached briefly per token, so an
+// Whether a verified token's attempt is still running (docs/security.md "The model gateway"): the Job
+// of its name exists with the uid the token names, has not finished and is not being deleted. A Job
+// made again under that name (by the operator or by anyone who may create Jobs) has another uid, so a
+// token outlives neither its attempt nor its deadline. The answer is cached briefly per token, so an
 // agent's calls cost the apiserver a Job read every few seconds at most; a token whose Job ended is
 // refused within that time.
-import { timingSafeEqual } from 'node:crypto';
-import { isGatewayTokenEnv } from '../api/index.js';
 import {
   type ApiRequester,
   isNotFound,
@@ -27,23 +26,10 @@ export interface JobAuthenticatorOptions {
   now?: () => number;
 }
 
-type Container = { env?: { name: string; value?: string }[] };
-
-const sameToken = (a: string, b: string) =>
-  a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
-
-/** Whether `job` is running and hands `token` to a container. */
-export function jobCarries(job: KubeObject, token: string): boolean {
-  if (job.metadata?.deletionTimestamp || jobState(job) !== 'Active') return false;
-  const spec = job.spec as
-    | { template?: { spec?: { initContainers?: Container[]; containers?: Container[] } } }
-    | undefined;
-  // The agent's container is an init container (between prepare and the publisher).
-  const pod = spec?.template?.spec;
-  return [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])].some((c) =>
-    (c.env ?? []).some(
-      (e) => isGatewayTokenEnv(e.name) && e.value !== undefined && sameToken(e.value, token),
-    ),
+/** Whether `job` is the attempt's Job the claims name (by uid), still running. */
+export function attemptRuns(job: KubeObject, claims: TokenClaims): boolean {
+  return (
+    job.metadata?.uid === claims.jobUid && !job.metadata?.deletionTimestamp && jobState(job) === 'Active'
   );
 }
 
@@ -54,23 +40,23 @@ export class JobAuthenticator implements Authenticator {
 
   async authenticate(token: string): Promise<TokenClaims | undefined> {
     const key = this.opts.key();
-    const claims = key && verifyAttemptToken(key, token);
-    if (!claims) return undefined;
     const now = (this.opts.now ?? Date.now)();
+    const claims = key && verifyAttemptToken(key, token, now);
+    if (!claims) return undefined;
     const hit = this.cache.get(token);
     if (hit && hit.untilMs > now) return hit.claims;
-    const running = await this.running(claims, token);
+    const running = await this.running(claims);
     // The apiserver did not answer: refused this once, asked again next call.
     if (running === undefined) return undefined;
     this.remember(token, { claims: running ? claims : undefined, untilMs: now + this.opts.cacheMs }, now);
     return running ? claims : undefined;
   }
 
-  /** Whether the attempt's Job runs with this token; undefined when the apiserver could not say. */
-  private async running(claims: TokenClaims, token: string): Promise<boolean | undefined> {
+  /** Whether the attempt's Job runs; undefined when the apiserver could not say. */
+  private async running(claims: TokenClaims): Promise<boolean | undefined> {
     try {
       const job = await this.opts.client.request('GET', resourcePath(JOBS, claims.namespace, claims.job));
-      return jobCarries(job, token);
+      return attemptRuns(job, claims);
     } catch (err) {
       return isNotFound(err) ? false : undefined;
     }

@@ -36,7 +36,12 @@ function limitsWith(budgets: Budgets, chosen: Record<string, string[]>) {
 t.test("the run's own limit, named by its field and run, spent by the attempt", async (t) => {
   const { source, ledger } = limitsWith([], {});
   t.same(await source.limits(ATTEMPT), [], 'a run with no spend limit has none');
-  const claims: TokenClaims = { ...ATTEMPT, maxBudgetMicros: 5_000_000 };
+  const claims: TokenClaims = {
+    ...ATTEMPT,
+    jobUid: 'uid-job',
+    expiresAt: NOW.getTime() + 3_600_000,
+    maxBudgetMicros: 5_000_000,
+  };
   await ledger.record(ATTEMPT, meteredCall(1200));
   const [own, ...rest] = await source.limits(claims);
   t.same(rest, []);

@@ -2,6 +2,7 @@
 // calls it makes (as test/harness/remote/openai-standin.ts answers them), its bearer credential, the
 // usage of JSON and streamed answers (response.completed, or the response that ended short), and the
 // API's error body. Served under PROVIDER_PATHS.openai (provider-routes.ts).
+import type { Allowlist } from './allowlist.js';
 import { MODEL_ID, positiveInteger } from './anthropic.js';
 import { JsonUsageReader } from './json-usage.js';
 import { openaiUnmeterable } from './openai-unmeterable.js';
@@ -36,6 +37,38 @@ const isFinal = (event: unknown): event is StreamEvent => {
   return typeof type === 'string' && FINAL_EVENTS.has(type);
 };
 
+/**
+ * What Codex 0.171.0 sends (its requests recorded through the gateway, decision 0067), with
+ * `instructions`, `text` and `max_output_tokens` (the gateway's own cap). Its tools are its own:
+ * functions, freeform (`custom`) tools, and namespaces of them; its `web_search` is off in the config
+ * cli-codex.sh writes. No `service_tier` (a tier the price table does not price) and no beta flag.
+ */
+const ALLOWLIST: Allowlist = {
+  fields: [
+    'model',
+    'input',
+    'instructions',
+    'tools',
+    'tool_choice',
+    'parallel_tool_calls',
+    'reasoning',
+    'text',
+    'include',
+    'store',
+    'stream',
+    'prompt_cache_key',
+    'client_metadata',
+    'max_output_tokens',
+  ],
+  toolKinds: function kinds(tool): string[] {
+    const t = (tool ?? {}) as { type?: unknown; tools?: unknown };
+    const nested = t.type === 'namespace' && Array.isArray(t.tools) ? t.tools.flatMap(kinds) : [];
+    return [String(t.type), ...nested];
+  },
+  tools: ['function', 'custom', 'namespace'],
+  betas: { header: 'openai-beta', allowed: [] },
+};
+
 export const openai: Provider = {
   name: 'openai',
   routes: [
@@ -48,16 +81,16 @@ export const openai: Provider = {
     return bearer?.[1];
   },
   upstreamAuth: (key) => ({ authorization: `Bearer ${key}` }),
+  allowlist: ALLOWLIST,
+  unmeterable: openaiUnmeterable,
   forwardedHeaders: ['content-type', 'accept', 'openai-beta', 'user-agent', 'session_id', 'originator'],
   returnedHeaders: ['content-type', 'x-request-id', 'retry-after', 'openai-processing-ms', 'x-ratelimit-'],
-  callRequest(body, target): CallRequest | string {
+  callRequest(body): CallRequest | string {
     if (typeof body !== 'object' || body === null || Array.isArray(body))
       return 'the body must be a JSON object';
     const b = body as Record<string, unknown>;
     if (typeof b.model !== 'string' || b.model === '') return 'model: a model name is required';
     if (!MODEL_ID.test(b.model)) return `model: must be a model id (${MODEL_ID.source})`;
-    const unmeterable = openaiUnmeterable(b, target.split('?', 1)[0] ?? '');
-    if (unmeterable) return unmeterable;
     if (
       b.max_output_tokens !== undefined &&
       b.max_output_tokens !== null &&

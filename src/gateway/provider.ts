@@ -5,6 +5,7 @@
 // OpenAI's Responses API (openai.ts) and the Gemini API (gemini.ts) others, each on its own path prefix
 // (provider-routes.ts), and the server does not change.
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Allowlist } from './allowlist.js';
 import type { InputBound } from './input-bound.js';
 import type { CallTokens } from './tokens.js';
 
@@ -54,6 +55,13 @@ export interface Provider {
   credential(headers: IncomingHttpHeaders): string | undefined;
   /** The headers carrying the platform's key upstream. */
   upstreamAuth(key: string): Record<string, string>;
+  /** The body's fields, tool kinds and beta flags forwarded (allowlist.ts); a call with others is refused. */
+  allowlist: Allowlist;
+  /**
+   * What of a body sent to `path` the gateway could not meter, as `field: rule` (checked before the
+   * allowlist, so its reason is the one said); undefined when nothing.
+   */
+  unmeterable?(body: Readonly<Record<string, unknown>>, path: string): string | undefined;
   /** Request headers passed upstream besides the body's (lower case); nothing else is. */
   forwardedHeaders: readonly string[];
   /** Response headers passed back (lower case, or a prefix ending in '-'); nothing else is. */

@@ -1,6 +1,7 @@
 // The gateway's listener (docs/security.md "Listener budgets"): plain HTTP inside the cluster, its
 // connections bounded per listener and per address before a byte is read, its requests by its own
-// budget (concurrency, body bytes, a rate per address) before the token is checked. Streamed answers
+// budget (concurrency, body bytes, a rate per address, a share per client) before the token is checked;
+// the operator's own routes (the GitHub token broker) by a budget of theirs. Streamed answers
 // hold their slot until they end, so the request timeout covers receiving the request only.
 import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,10 +17,13 @@ export interface GatewayServerOptions {
   handler: RequestListener;
   /**
    * Routes of the operator's own beside the model API's, on the same listener and budget: the
-   * request's handler when it is theirs (the GitHub token broker: github-token-route.ts).
+   * request's handler when it is theirs (the token brokers: credential-route.ts).
    */
   routes?: (req: IncomingMessage) => RequestListener | undefined;
+  /** The model API's budget. */
   budget: ListenerBudget;
+  /** The routes' own budget (budgets.ts): a flood of model calls leaves theirs whole. Default `budget`. */
+  routesBudget?: ListenerBudget;
   connections: ConnectionLimits;
   /** How long a client may take to send its whole request. */
   requestTimeoutMs: number;
@@ -37,6 +41,17 @@ export interface GatewayServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/** Each request behind the budget of what serves it: one of the routes, or the model API. */
+function routed(opts: GatewayServerOptions): RequestListener {
+  const model = opts.budget.guard(opts.handler);
+  const routesBudget = opts.routesBudget ?? opts.budget;
+  return (req, res) => {
+    const route = opts.routes?.(req);
+    if (!route) return model(req, res);
+    if (routesBudget.admit(req, res)) route(req, res);
+  };
+}
+
 export async function startGatewayServer(opts: GatewayServerOptions): Promise<GatewayServer> {
   const { connections } = opts;
   const server = createServer(
@@ -45,7 +60,7 @@ export async function startGatewayServer(opts: GatewayServerOptions): Promise<Ga
         Math.min(opts.requestTimeoutMs, connections.headerTimeoutMs),
       ),
     },
-    opts.budget.guard((req, res) => (opts.routes?.(req) ?? opts.handler)(req, res)),
+    routed(opts),
   );
   limitConnections(server, connections);
   applyRequestTimeouts(server, connections.headerTimeoutMs, opts.requestTimeoutMs);

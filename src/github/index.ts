@@ -2,7 +2,8 @@
 // feedback and failed CI into a remediation CodeRun continuing the task's latest run, and the App
 // installation tokens the operator mints for its agents (app-tokens/).
 // - app-tokens/: installation tokens minted and revoked per attempt (its own index.ts).
-// - phase-tokens/: the broker's decisions: which pod's phase gets which token, now (its own index.ts).
+// - phase-tokens/: the broker's decisions: which pod's phase gets which token, now, and which attempt a
+//   pod's projected token speaks for (its own index.ts).
 // - collaborator-permission.ts: GitHub asked what a login may do on a repository, with a metadata-read
 //   App token; answers kept a minute, bounded in entries.
 // - events.ts: what a delivery asks for, read from its payload: pure and total, never a throw.
@@ -32,7 +33,13 @@ export {
   tokenScope,
 } from './app-tokens/index.js';
 export { CollaboratorPermissions } from './collaborator-permission.js';
-export { PHASE_TOKEN_AUDIENCE, PhaseTokenIssuer } from './phase-tokens/index.js';
+export {
+  boundPod,
+  PHASE_TOKEN_AUDIENCE,
+  PhaseTokenIssuer,
+  podAttempt,
+  Refusal,
+} from './phase-tokens/index.js';
 export {
   type CommentRequest,
   GithubPullRequestComments,

@@ -1,9 +1,10 @@
 // The connections a listener holds, bounded before a byte of TLS or HTTP is read (docs/security.md
 // "Connections"): at most `maxPerListener` open, of which `reservedForTrusted` only the trusted sources
-// (source-trust.ts: the apiserver) may take; at most `maxPerAddress` from one client address, and only
-// `maxPerUnprovenAddress` from an address none of whose connections has sent a request lately (one
-// that never finishes a handshake), so 16 addresses cannot fill the listener with connects that cost
-// them nothing; a connection past any of these is closed at once. A new
+// (source-trust.ts: the apiserver) may take; at most `maxPerAddress` from a trusted address and only
+// `maxPerUnprovenAddress` from any other. Trust comes from what a client cannot forge (a verified client
+// certificate, a configured range), never from having sent a request: a request costs a stranger
+// nothing, so 16 strangers cannot fill the listener by sending one each first. A connection past any of
+// these is closed at once. A new
 // connection has `headerTimeoutMs` for its TLS handshake (the TLS server's handshakeTimeout), then as
 // long for its first request's headers, or it is closed (an idle TLS connection costs tens of KiB, any
 // connection a slot). Node's headersTimeout counts from the connection's start too, but acts only when
@@ -24,7 +25,7 @@ export interface ConnectionLimits {
   headerTimeoutMs: number;
   /** Of maxPerListener, the connections only trusted sources may hold. */
   reservedForTrusted: number;
-  /** Connections at once from an address that has sent no request lately (not for trusted sources). */
+  /** Connections at once from an address that is not a trusted source. */
   maxPerUnprovenAddress: number;
   /** The control plane's address ranges (CIDRs): trusted sources besides those proven by certificate. */
   trustedSources: readonly string[];
@@ -39,15 +40,6 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = Object.freeze({
   maxPerUnprovenAddress: 16,
   trustedSources: [],
 });
-
-/**
- * How long an address stays proven (its connections past the unproven cap) after its last request:
- * long, since proving costs a client only a request, and the apiserver's first burst after a quiet
- * spell should find its connections allowed.
- */
-const PROVEN_FOR_MS = 60 * 60_000;
-/** Addresses remembered as proven beyond their open connections (oldest forgotten first). */
-const MAX_REMEMBERED = 10_000;
 
 /** What a listener's connections hold now (tests, metrics). */
 export interface ConnectionCounts {
@@ -77,10 +69,6 @@ export function limitConnections(
     refused++;
   });
   const open = new Map<string, number>();
-  // Addresses that sent a request, by when they last did (insertion order: oldest first).
-  const provenAt = new Map<string, number>();
-  const proven = (address: string) =>
-    Date.now() - (provenAt.get(address) ?? Number.NEGATIVE_INFINITY) <= PROVEN_FOR_MS;
   let total = 0;
   let untrusted = 0;
   const untrustedCap = limits.maxPerListener - limits.reservedForTrusted;
@@ -89,10 +77,9 @@ export function limitConnections(
     const count = open.get(address) ?? 0;
     const trusted = trust.trusted(address);
     const full =
-      count >= limits.maxPerAddress ||
       total >= limits.maxPerListener ||
-      (!trusted &&
-        (untrusted >= untrustedCap || (count >= limits.maxPerUnprovenAddress && !proven(address))));
+      count >= (trusted ? limits.maxPerAddress : limits.maxPerUnprovenAddress) ||
+      (!trusted && untrusted >= untrustedCap);
     if (full) {
       refused++;
       socket.destroy();
@@ -113,12 +100,6 @@ export function limitConnections(
     server.on('secureConnection', (socket: TLSSocket) => {
       if (socket.authorized) trust.prove(plainAddress(socket.remoteAddress));
     });
-  server.on('request', (req: IncomingMessage) => {
-    const address = plainAddress(req.socket.remoteAddress);
-    provenAt.delete(address);
-    provenAt.set(address, Date.now());
-    if (provenAt.size > MAX_REMEMBERED) provenAt.delete(provenAt.keys().next().value as string);
-  });
   // The socket a request arrives on: the TLS socket for HTTPS, else the TCP one.
   const waiting = new WeakMap<Socket, NodeJS.Timeout>();
   server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', (socket: Socket) => {

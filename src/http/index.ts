@@ -3,6 +3,7 @@
 // (docs/security.md "Listener budgets"). No routes: those are src/webhook's, src/rest's and src/app's.
 // - certwatcher-metrics.ts: controller-runtime's certwatcher metrics, and when the served certificate
 //   expires.
+// - client-caps.ts: what one client (an address, a credential) may hold of a listener's requests.
 // - connection-limits.ts: a listener's connections bounded in all, per client address and for addresses
 //   that sent no request, with a reserve for trusted sources, and the time a new one has for its
 //   handshake and headers.
@@ -15,7 +16,9 @@
 // - source-trust.ts: which client addresses are the platform's own (configured ranges, or proven by a
 //   client certificate): they take a listener's reserve.
 // - token-buckets.ts: a token bucket per caller, memory bounded by the callers active lately.
+
 export { certWatcherMetrics } from './certwatcher-metrics.js';
+export type { ClientCap } from './client-caps.js';
 export {
   applyRequestTimeouts,
   type ConnectionLimits,
@@ -24,7 +27,7 @@ export {
   limitConnections,
 } from './connection-limits.js';
 export { type HttpsServer, startHttpsServer } from './https-server.js';
-export { HttpError, readBody, readJsonBody, reserveParse } from './json-body.js';
+export { type BodyFloor, HttpError, readBody, readJsonBody, reserveParse } from './json-body.js';
 export { ListenerBudget, type ListenerLimits } from './listener-budget.js';
 export type { CertificateFiles } from './reloading-tls.js';
 export { originFormPath, STRICT_ROUTES } from './request-target.js';

@@ -10,6 +10,8 @@ export class HttpError extends Error {
     message: string,
     /** For 429 and 503: the Retry-After to send. */
     readonly retryAfterSeconds?: number,
+    /** The answer closes the connection: the client's unread body is not waited for. */
+    readonly closeConnection = false,
   ) {
     super(message);
   }
@@ -20,9 +22,24 @@ export interface JsonBodyOptions {
   limitBytes: number;
   /** How long a client may take to send the body. */
   timeoutMs: number;
+  /**
+   * The slowest a body may arrive once `graceMs` have passed (bytes per second, counted from the
+   * start): a client trickling its body, or sending none, gives its slot back in seconds, not at
+   * `timeoutMs`. Default none.
+   */
+  floor?: BodyFloor;
   /** Sees each chunk as it arrives (e.g. to hash the body while it streams). */
   onChunk?: (chunk: Buffer) => void;
 }
+
+/** A body's slowest rate: `bytesPerSecond` on average, after `graceMs`. */
+export interface BodyFloor {
+  bytesPerSecond: number;
+  graceMs: number;
+}
+
+/** How often a body's rate is held to its floor. */
+const FLOOR_CHECK_MS = 500;
 
 /**
  * Reads and parses a JSON request body: 415 for another content type, then as readBody, then 400 for
@@ -65,9 +82,10 @@ export function reserveParse(req: IncomingMessage, body: Uint8Array): void {
 
 /**
  * Reads a request body as sent: 413 past the limit (decided from Content-Length at once, else counted
- * while streaming, never buffering past it), 408 when the client stalls. The limit is also what the
- * request's ticket reserved (listener-budget.ts), if a budget let it in: a route reads no more than its
- * request holds of the budget, whichever budget that was.
+ * while streaming, never buffering past it), 408 when the client stalls or falls below the floor; a
+ * body below its floor is refused with closeConnection (its answer should say `connection: close`). The
+ * limit is also what the request's ticket reserved (listener-budget.ts), if a budget let it in: a route
+ * reads no more than its request holds of the budget, whichever budget that was.
  */
 export async function readBody(req: IncomingMessage, opts: JsonBodyOptions): Promise<Buffer> {
   const limit = Math.min(opts.limitBytes, ticketOf(req)?.bodyBytes ?? Number.POSITIVE_INFINITY);
@@ -82,13 +100,16 @@ export async function readBody(req: IncomingMessage, opts: JsonBodyOptions): Pro
       () => fail(new HttpError(408, `body not received within ${opts.timeoutMs} ms`)),
       opts.timeoutMs,
     );
-    const fail = (err: Error) => {
+    const started = Date.now();
+    const slow = opts.floor && floorWatch(opts.floor, started, () => size, fail);
+    function fail(err: Error) {
       clearTimeout(timer);
+      if (slow) clearInterval(slow);
       req.removeAllListeners('data');
       // Keep reading (and dropping) so the response can still be written on this connection.
       req.resume();
       reject(err);
-    };
+    }
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) return fail(new HttpError(413, `body exceeds the limit of ${limit} bytes`));
@@ -97,10 +118,34 @@ export async function readBody(req: IncomingMessage, opts: JsonBodyOptions): Pro
     });
     req.once('end', () => {
       clearTimeout(timer);
+      if (slow) clearInterval(slow);
       resolve();
     });
     req.once('error', (err) => fail(new HttpError(400, `reading the body failed: ${err.message}`)));
   });
   // A review often arrives in one chunk (a TLS record holds 16 KiB): no copy then.
   return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
+}
+
+/** Fails the read once the bytes received fall below `floor` for the time since `started`. */
+function floorWatch(
+  floor: BodyFloor,
+  started: number,
+  received: () => number,
+  fail: (err: Error) => void,
+): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    const late = Date.now() - started - floor.graceMs;
+    if (late <= 0 || received() >= (floor.bytesPerSecond * late) / 1000) return;
+    fail(
+      new HttpError(
+        408,
+        `body arrived slower than ${floor.bytesPerSecond} bytes per second after ${floor.graceMs} ms (${received()} bytes in ${Date.now() - started} ms)`,
+        undefined,
+        true,
+      ),
+    );
+  }, FLOOR_CHECK_MS);
+  timer.unref();
+  return timer;
 }

@@ -2,13 +2,15 @@
 // how many bytes their bodies (and what parsing them will allocate) may hold, so that no number of
 // unauthenticated requests can grow the process past its memory limit. Decided from the headers alone,
 // before a byte of the body is read: a target not in origin form 400 (request-target.ts), past a
-// per-address rate 429, past the concurrency or the bytes 503,
+// per-address rate 429, past a client's share of requests in flight 429 (client-caps.ts), past the
+// concurrency or the bytes 503,
 // both with Retry-After; a body declared larger than one request may send 413 (a body of unknown length
 // reserves that limit). A refused request's connection is closed,
 // so its unread body is never drained into memory. A request let in holds a Ticket until its response
 // ends (or its connection goes); the handler may grow it (ticketOf) for what parsing will cost, and
 // the body is read no further than the ticket reserved (json-body.ts), whatever the route that reads it.
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { type ClientCap, ClientCaps } from './client-caps.js';
 import { originFormPath } from './request-target.js';
 import type { TokenBuckets } from './token-buckets.js';
 
@@ -29,6 +31,8 @@ export interface ListenerBudgetOptions {
   maxBodyBytes: number;
   /** A token bucket per client address, taken before anything else. Default none. */
   perAddress?: TokenBuckets;
+  /** What one client (an address, a credential) may hold of `maxConcurrent`. Default no cap. */
+  perClient?: readonly ClientCap[];
   /** What a refusal tells the client to wait. Default 1 s. */
   retryAfterSeconds?: number;
 }
@@ -60,8 +64,11 @@ type Refusal = { status: number; message: string; retryAfterSeconds?: number };
 export class ListenerBudget {
   private requests = 0;
   private bytes = 0;
+  private readonly clients: ClientCaps;
 
-  constructor(readonly opts: ListenerBudgetOptions) {}
+  constructor(readonly opts: ListenerBudgetOptions) {
+    this.clients = new ClientCaps(opts.perClient ?? []);
+  }
 
   /** Requests and bytes held now (tests, metrics). */
   get inFlight(): { requests: number; bytes: number } {
@@ -82,6 +89,7 @@ export class ListenerBudget {
     this.bytes += decision.bytes;
     let held = decision.bytes;
     let released = false;
+    const giveBack = this.clients.take(req);
     const ticket: Ticket = {
       listener: this.opts.name,
       bodyBytes: decision.bytes,
@@ -96,6 +104,7 @@ export class ListenerBudget {
     };
     res.once('close', () => {
       released = true;
+      giveBack();
       this.requests--;
       this.bytes -= held;
     });
@@ -128,6 +137,13 @@ export class ListenerBudget {
           retryAfterSeconds: take.retryAfterSeconds,
         };
     }
+    const capped = this.clients.full(req);
+    if (capped)
+      return {
+        status: 429,
+        message: `this ${capped.what} has ${capped.maxInFlight} requests in flight at the ${opts.name} server, its limit: retry when one ends`,
+        retryAfterSeconds,
+      };
     if (this.requests >= opts.maxConcurrent)
       return {
         status: 503,

@@ -110,7 +110,7 @@ export function codeRunContext(
   const { run } = resolved;
   const spec = run.spec;
   // Admission refuses it too; a run stored without the webhooks, or before the config changed, ends here.
-  const docker = spec.enableDocker ? dockerRefusal(config) : undefined;
+  const docker = spec.enableDocker ? dockerRefusal(config, spec) : undefined;
   if (docker) throw new RenderError(`spec.enableDocker: ${docker}`);
   const c = common(
     {

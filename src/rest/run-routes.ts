@@ -1,12 +1,15 @@
 // The run routes: the PM endpoints (a TaskRun from a task payload, a DocsRun from a docs-generation
 // request), and create / list / get / retry for every kind. Each asks RBAC for the verb the manager
-// will then perform on the caller's behalf, in the namespace asked for.
+// will then perform on the caller's behalf, in the namespace asked for; a retry of another's run, for
+// `retry` on it too.
 import { METHODS } from 'node:http';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
+import { controlAttributes, submitterOf } from '../admission/index.js';
 import { GROUP, RUN_KIND_NAMES, type RunKindName, runResource } from '../api/index.js';
 import type { ResourceAttributes } from '../auth/index.js';
 import { readJsonBody, STRICT_ROUTES } from '../http/index.js';
+import type { KubeObject } from '../runtime/index.js';
 import { isPlainObject } from '../util/index.js';
 import { showValue } from '../validation/index.js';
 import { type ApiState, authorize } from './middleware.js';
@@ -104,7 +107,13 @@ export function runRoutes(opts: RunRoutesOptions): Router {
     const namespace = namespaceOf(ctx.params.namespace, 'namespace');
     const name = ctx.params.name ?? '';
     await authorize(reviewer, ctx, { resource: resource(kind, 'patch', namespace, name) });
-    ctx.body = (await retry(opts, kind, namespace, name, state(ctx).limit)).run;
+    // The manager's patch is exempt from the webhook's control review (run-controls.ts): another's
+    // run is retried only for a caller holding `retry` on it, asked here.
+    const mayRetry = (run: KubeObject) =>
+      submitterOf(run) === state(ctx).user.username
+        ? undefined
+        : authorize(reviewer, ctx, { resource: controlAttributes(kind, 'retry', namespace, name) });
+    ctx.body = (await retry(opts, kind, namespace, name, state(ctx).limit, mayRetry)).run;
   });
   return router;
 }

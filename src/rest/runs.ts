@@ -169,7 +169,8 @@ export function retry(
   namespace: string,
   name: string,
   limit: CallLimit,
+  mayRetry: (run: KubeObject) => Promise<void> | undefined,
 ): Promise<Retried> {
   if (!attemptField(kind)) throw statusError(400, NOT_RETRYABLE);
-  return retryRun(access.client, kind, namespace, name, limit);
+  return retryRun(access.client, kind, namespace, name, limit, mayRetry);
 }

@@ -154,9 +154,12 @@ t.test('bodies: size limit 413, not JSON 415, malformed 400', async (t) => {
 
 t.test('list, get, retry; DocsRuns cannot be retried', async (t) => {
   const { api, target } = await serve(t);
+  // Alice's own run: retrying it needs her patch, not the retry verb another user would need.
+  const one = sampleTaskRun('one');
   api.seed(TASKRUNS, {
-    ...sampleTaskRun('one'),
-    spec: { ...sampleTaskRun('one').spec, retryAttempt: 1 },
+    ...one,
+    metadata: { ...one.metadata, annotations: { 'orchestrator.io/submitted-by': 'alice' } },
+    spec: { ...one.spec, retryAttempt: 1 },
     status: { attempt: 2 },
   });
   t.match(await call(target, 'GET', '/api/v1/namespaces/team-a/taskruns/one', alice), {

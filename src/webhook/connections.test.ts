@@ -5,9 +5,10 @@
 // correctly. Linux routes all of 127.0.0.0/8 to lo: the attacker connects from 127.0.0.2, the
 // "apiserver" from 127.0.0.3. Then: a connection that sends nothing is closed after the header timeout.
 // Then 16 addresses × 64 connections (the listener's 1,024, which before failed admission cluster-wide):
-// connects that never finish a handshake hold 16 an address; connections that finish one and a request
-// fill only the untrusted share, and the trusted apiserver (a configured range, or proven by its client
-// certificate) is answered from the reserve.
+// connects that never finish a handshake hold 16 an address, and so do connections that finish one and
+// a request (N6': a request once raised an address's cap to 64, so 16 addresses held 1,024 again); the
+// trusted apiserver (a configured range, or proven by its client certificate) is answered from the
+// reserve.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { connect, type Socket } from 'node:net';
@@ -150,8 +151,8 @@ t.test('1,024 bare connects from one address hold its cap; another address is an
     'every attacking connection to be accepted or refused',
     () => held() + server.connections.refused() === 1024,
   );
-  // An address that never finished a handshake holds the lower cap (the higher, maxPerAddress, is for
-  // addresses that sent a request).
+  // An address that is not a trusted source holds the lower cap (the higher, maxPerAddress, is for
+  // trusted sources).
   const cap = limits.maxPerUnprovenAddress;
   t.equal(held(), cap, `the attacker holds its address's cap (${cap})`);
   t.equal(server.connections.refused(), 1024 - cap, 'the rest were closed at once');
@@ -270,24 +271,55 @@ async function provenConnections(
         resolve();
       });
     });
-  await one(); // the first request proves the address: its next connections pass the unproven cap
+  await one(); // a request first: it must not raise the address's cap
   await Promise.all(Array.from({ length: count - 1 }, one));
   return sockets;
 }
 
+/** Connections from the attackers open now. */
+const heldBy = (server: { connections: { open(): ReadonlyMap<string, number> } }) =>
+  ATTACKERS.reduce((n, a) => n + (server.connections.open().get(a) ?? 0), 0);
+
 t.test(
-  '16 addresses × 64 connections that each finish a handshake and a request: the reserve keeps the apiserver answered',
+  "16 addresses × 64 connections that each finish a handshake and a request first hold 16 each: the apiserver's calls are answered",
+  async (t) => {
+    // The shipped limits: no trusted source, so the apiserver is an address like the attackers'.
+    const limits = { ...DEFAULT_CONNECTION_LIMITS, headerTimeoutMs: 600_000 };
+    const { server, ca } = await webhookServer(t, limits);
+    const at = { port: server.port, ca };
+    const side: ClientSide = { answered: 0, closedAfterAnswer: 0 };
+    for (const from of ATTACKERS) await provenConnections(t, at, from, 64, side);
+    const cap = limits.maxPerUnprovenAddress;
+    t.equal(heldBy(server), 16 * cap, `a request sent does not raise an address's cap: ${cap} each, not 64`);
+    t.equal(
+      server.connections.refused(),
+      16 * 64 - side.answered,
+      'the rest were closed at once, unanswered',
+    );
+    t.same(
+      await answered(at, APISERVER),
+      RIGHT,
+      "the apiserver's calls, from an untrusted address, are answered",
+    );
+  },
+);
+
+t.test(
+  'attackers filling the untrusted share: the reserve keeps the trusted apiserver answered',
   async (t) => {
     const limits = {
       ...DEFAULT_CONNECTION_LIMITS,
       headerTimeoutMs: 600_000,
+      // 16 untrusted addresses at their cap fill the untrusted share exactly.
+      maxPerListener:
+        16 * DEFAULT_CONNECTION_LIMITS.maxPerUnprovenAddress + DEFAULT_CONNECTION_LIMITS.reservedForTrusted,
       trustedSources: [`${APISERVER}/32`],
     };
     const { server, ca } = await webhookServer(t, limits);
     const at = { port: server.port, ca };
     const side: ClientSide = { answered: 0, closedAfterAnswer: 0 };
     for (const from of ATTACKERS) await provenConnections(t, at, from, 64, side);
-    const held = ATTACKERS.reduce((n, a) => n + (server.connections.open().get(a) ?? 0), 0);
+    const held = heldBy(server);
     const share = limits.maxPerListener - limits.reservedForTrusted;
     t.equal(
       held,
@@ -298,11 +330,6 @@ t.test(
     // its slot for a later one: what was refused is what was never answered, exactly.
     t.comment(`answered ${side.answered}, of which closed since ${side.closedAfterAnswer}`);
     t.equal(held, side.answered - side.closedAfterAnswer, 'the connections held are those answered and open');
-    t.equal(
-      server.connections.refused(),
-      16 * 64 - side.answered,
-      'the rest were closed at once, unanswered',
-    );
     const stranger = await review(at, '127.0.0.40', 'rex');
     t.ok(stranger.error, `an untrusted address gets no slot while the share is full (${stranger.error})`);
     t.same(await answered(at, APISERVER), RIGHT, 'the trusted apiserver takes the reserve and is answered');

@@ -5,7 +5,9 @@ import {
   defaultingWarnings,
   defaultsPatch,
   denialMessage,
+  OutsiderSenders,
   type ReferenceAccess,
+  reviewControls,
   reviewReferences,
   reviewSteering,
   submitterPatch,
@@ -52,8 +54,9 @@ function guarded(
 
 /**
  * The schema and rules, then (an update) whether the requester may steer the run
- * (steering-review.ts), then what the run makes its pod use, asked of RBAC for the requester
- * (reference-review.ts): only for a run valid otherwise, so an invalid one costs no API call.
+ * (steering-review.ts) and change its controls (control-review.ts), then what the run makes its pod
+ * use, asked of RBAC for the requester (reference-review.ts): only for a run valid otherwise, so an
+ * invalid one costs no API call.
  */
 function validation(
   kind: RunKindName,
@@ -77,10 +80,12 @@ function validation(
   if (errors.length === 0) {
     const steered = reviewSteering(kind, request, access.trusted());
     if (steered) return { ...steered, warnings };
-    const checked = reviewReferences(kind, request, current, access, caller);
+    const references = () => reviewReferences(kind, request, current, access, caller);
+    const controlled = reviewControls(kind, request, access.trusted(), access.reviewer, caller);
+    const checked = controlled ? controlled.then((denied) => denied ?? references()) : references();
     if (!checked) return { allowed: true, warnings };
     if (!(checked instanceof Promise)) return { ...checked, warnings };
-    return checked.then((result) => ({ ...result, warnings }));
+    return checked.then((result) => ({ ...(result ?? { allowed: true }), warnings }));
   }
   return {
     allowed: false,
@@ -132,7 +137,7 @@ export interface AdmissionRoutesOptions {
 export function admissionRoutes(opts: AdmissionRoutesOptions): WebhookRoute[] {
   const { config } = opts;
   const trusted = opts.trustedSubmitters ?? (() => new Set<string>());
-  const access: ReferenceAccess = { reviewer: opts.reviewer, trusted };
+  const access: ReferenceAccess = { reviewer: opts.reviewer, trusted, outsiders: new OutsiderSenders() };
   const localTools = opts.localTools ?? (() => undefined);
   const routes = RUN_KIND_NAMES.flatMap((kind): WebhookRoute[] => [
     {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { waitFor } from '../../test/harness/util/wait.js';
 import { referenceReviewer } from '../admission/reference-review.js';
 import { staticConfig } from '../api/index.js';
@@ -20,7 +20,11 @@ import { admissionRoutes } from './handlers.js';
 import { startWebhookServer, type WebhookServer } from './server.js';
 import { USER_INFO_LIMITS } from './user-info.js';
 
-/** Answers each SubjectAccessReview as the apiserver does (the spec echoed, here denied); `hold` keeps them waiting. */
+/**
+ * Answers each SubjectAccessReview as the apiserver does (the spec echoed): whether the requester may
+ * make the reviewed request at all (create or update a run) is allowed, but for the `outsider`
+ * requesters; the rest (what the run names) is denied. `hold` keeps them waiting.
+ */
 class CountingApiserver {
   sars = 0;
   bytes = 0;
@@ -31,6 +35,8 @@ class CountingApiserver {
   delayMs = 0;
   /** Questions asked, by the requester's name. */
   readonly byUser = new Map<string, number>();
+  /** Requesters outside every namespace's RBAC: no apiserver sends a review of theirs. */
+  outsider = (_user: string) => false;
   hold() {
     this.held = [];
   }
@@ -49,7 +55,11 @@ class CountingApiserver {
     try {
       if (this.held) await new Promise<void>((go) => this.held?.push(go));
       if (this.delayMs) await new Promise((go) => setTimeout(go, this.delayMs));
-      return { ...JSON.parse(payload), status: { allowed: false } } as T;
+      const asked = (opts.body as { spec?: { resourceAttributes?: { group?: string; verb?: string } } }).spec
+        ?.resourceAttributes;
+      const standing =
+        asked?.group === 'orchestrator.io' && ['create', 'update', 'patch'].includes(asked.verb ?? '');
+      return { ...JSON.parse(payload), status: { allowed: standing && !this.outsider(user) } } as T;
     } finally {
       this.inFlight--;
     }
@@ -241,8 +251,8 @@ t.test(
     }
     t.equal(
       api.sars,
-      reviews * 33,
-      'one SubjectAccessReview per question: 29 Secrets, the profile, two repositories and their owner once',
+      reviews * 34,
+      'one SubjectAccessReview per question: whether they may create the run, 29 Secrets, the profile, two repositories and their owner once',
     );
     const perSar = api.bytes / api.sars;
     t.ok(perSar < USER_INFO_LIMITS.totalChars + 2048, `${Math.round(perSar)} bytes a SubjectAccessReview`);
@@ -332,7 +342,7 @@ t.test(
     const { server, api, reviewer } = await serve(t);
     api.hold(); // a slow apiserver: what the flood asks stays asked
     // The flood: 24 reviews at once from one address, each of a new plausible requester naming 29
-    // Secrets (33 questions the cache has not seen): 792 questions.
+    // Secrets (34 questions the cache has not seen, with whether they may create the run): 816.
     const flood = Array.from({ length: 24 }, (_, k) =>
       post(
         server,
@@ -344,7 +354,7 @@ t.test(
     const limit = () => reviewer.pendingReviews;
     await waitFor(
       'every question of the flood to be asked, queued or refused',
-      () => limit().inFlight + limit().queued + limit().refused === 24 * 33,
+      () => limit().inFlight + limit().queued + limit().refused === 24 * 34,
     );
     t.comment(`the flood: ${JSON.stringify(limit())}`);
     // Genuine reviews from another address (the apiserver's), five at once, while the flood is held.
@@ -356,10 +366,10 @@ t.test(
         '127.0.0.51',
       ).catch(failed),
     );
-    // Five questions each: the Secret, the profile, two repositories and their owner.
+    // Six questions each: may they create it, the Secret, the profile, two repositories and their owner.
     await waitFor(
       'every question of the genuine reviews to be asked, queued or refused',
-      () => limit().inFlight + limit().queued + limit().refused === 24 * 33 + 5 * 5,
+      () => limit().inFlight + limit().queued + limit().refused === 24 * 34 + 5 * 6,
     );
     api.release();
     const answers = await Promise.all(genuine);
@@ -369,11 +379,11 @@ t.test(
       [403, 403, 403, 403, 403],
       'every genuine review was asked about and answered (here RBAC denies: 403), none refused 503',
     );
-    // Its share (4 asked, 32 waiting) holds at most two reviews' 33 questions: the rest are refused.
+    // Its share (4 asked, 32 waiting) holds at most two reviews' 34 questions: the rest are refused.
     const refused = flooded.filter((a) => a.body.response?.status?.code === 503).length;
     t.ok(
       refused >= 22,
-      `${refused} of the flood's 24 reviews refused (503): its share of the budget was spent`,
+      `${refused} of the flood's 24 reviews refused (503): its share of the budget was spent (${flooded.map((a) => a.body.response?.status?.code ?? a.body.error)})`,
     );
     t.match(
       flooded.map((a) => a.body.response?.status?.message).join('\n'),
@@ -396,3 +406,70 @@ t.test("a trusted source (the control plane's range) is not held to a share", as
   api.release();
   t.equal((await asked).body.response?.status?.code, 403, 'and it is answered');
 });
+
+/**
+ * N7′: strangers from `addresses` addresses keep reviews in flight, each of a requester they made up
+ * (outside every namespace's RBAC: no apiserver would send it) naming 26 Secrets. Once each address
+ * was answered, five genuine reviews from the apiserver's address (untrusted: no trusted source is
+ * configured, as shipped) are each asked about and answered. Before, the flood's questions held every
+ * SubjectAccessReview slot and the genuine reviews were refused 503.
+ */
+async function strangersFlood(t: Test, addresses: number, perAddress: number) {
+  const { server, api } = await serve(t);
+  api.outsider = (user) => user.startsWith('stranger-');
+  api.delayMs = 50; // a busy apiserver: what the flood asks stays asked a while
+  const from = Array.from({ length: addresses }, (_, i) => `127.0.1.${i + 1}`);
+  const answered = new Map<string, Answer[]>();
+  let sent = 0;
+  let flooding = true;
+  const flood = async (address: string) => {
+    while (flooding) {
+      const n = sent++;
+      const body = review(
+        { username: `stranger-${n}`, groups: AUTHENTICATED },
+        secrets(26, `x${n}`),
+        `x${n}`,
+      );
+      const answer = await post(server, body, undefined, address).catch(failed);
+      answered.set(address, [...(answered.get(address) ?? []), answer]);
+    }
+  };
+  const floods = from.flatMap((a) => Array.from({ length: perAddress }, () => flood(a)));
+  t.teardown(async () => {
+    flooding = false;
+    await Promise.all(floods);
+  });
+  await waitFor('every flooding address to be answered twice', () =>
+    from.every((a) => (answered.get(a)?.length ?? 0) >= 2),
+  );
+  const codes: unknown[] = [];
+  for (let i = 0; i < 5; i++) {
+    const body = review({ username: `alice-${i}`, groups: AUTHENTICATED }, secrets(1, `n${i}`), `n${i}`);
+    // The listener's own budget (64 requests at once) may refuse a request before it is a review: the
+    // apiserver's next call is another. What is checked is the review's answer.
+    let answer = await post(server, body, undefined, '127.0.0.1').catch(failed);
+    while (answer.body.response === undefined)
+      answer = await post(server, body, undefined, '127.0.0.1').catch(failed);
+    codes.push(answer.body.response.status?.code ?? answer.body.response.status?.message);
+  }
+  t.same(
+    codes,
+    [403, 403, 403, 403, 403],
+    'every genuine review was asked about and answered (RBAC denies: 403), none 503',
+  );
+  const refused = [...answered.values()].flat().map((a) => a.body.response?.status?.message ?? '');
+  // Under load an address's first questions may all be refused for want of a slot: it is marked later.
+  const marked = from.filter((a) =>
+    answered.get(a)?.some((r) => /no apiserver sen[dt]/.test(r.body.response?.status?.message ?? '')),
+  );
+  t.ok(marked.length > 0, `${marked.length} of ${addresses} flooding addresses refused as no apiserver's`);
+  t.comment(`${sent} hostile reviews, ${api.sars} SubjectAccessReviews; e.g. ${refused.at(-1)}`);
+}
+
+t.test('N7′: strangers from 8 addresses cannot starve genuine reviews of SubjectAccessReviews', (t) =>
+  strangersFlood(t, 8, 6),
+);
+
+t.test('N7′: strangers from 64 addresses cannot starve genuine reviews of SubjectAccessReviews', (t) =>
+  strangersFlood(t, 64, 1),
+);

@@ -1,61 +1,23 @@
 // The publisher (templates/agent-shell/publish.sh), run for real after the agent's phase against a
 // local bare repository: what it refuses to push and says so in the result, what it never overwrites,
-// and that nothing the agent writes in the run directory speaks for it.
+// and that nothing the agent writes in the run directory speaks for it. Protected paths:
+// entry-protected-paths.test.ts.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import type { ControllerConfig } from '../../src/api/index.js';
-import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
-import { loadTemplateSet, renderCodeRun, renderTaskRun } from '../../src/render/index.js';
-import { sampleCodeRun, sampleTaskRun } from '../../src/render/samples.js';
+import { configFrom } from '../../src/config/load.js';
+import { renderCodeRun } from '../../src/render/index.js';
+import { sampleCodeRun } from '../../src/render/samples.js';
 import { entryFixture as fixture, git } from '../../test/harness/agent/entry-script.js';
-
-const config = loadDefaultConfig();
-const set = loadTemplateSet();
-const rex = { agent: 'rex', preset: 'default' as const, continuing: false };
-const PR = 'https://github.com/acme/payments/pull/7';
-const BRANCH = 'feature/task-7-implementation';
-
-function setup(t: Parameters<typeof fixture>[0], cfg: ControllerConfig = config) {
-  const f = fixture(t);
-  const url = f.origin(path.join(f.root, 'payments.git'), 'main', { 'README.md': 'hello\n' });
-  const spec = sampleTaskRun(rex);
-  spec.spec.repository = { url, branch: 'main' };
-  const render = (attempt: number) => renderTaskRun(set, spec, cfg, attempt, f.options);
-  const onRemote = () => git(['branch', '--list', BRANCH], url).trim() !== '';
-  return { f, url, render, onRemote };
-}
-
-const summaryOf = (result: string) => (JSON.parse(result) as { summary?: string }).summary;
-
-t.test('a protected path is pushed only for a profile whose publishPaths names it', async (t) => {
-  const allowing = configFrom({
-    ...config,
-    agents: { ...config.agents, rex: { ...config.agents.rex, publishPaths: ['.github/workflows/'] } },
-  } as ControllerConfig);
-  const { f, render, onRemote } = setup(t, allowing);
-  const r = f.run(render(1), { STUB_PR_URL: PR, STUB_WORK_FILE: '.github/workflows/ci.yml' });
-  t.equal(r.status, 0, r.log);
-  t.equal(summaryOf(r.result), `pull request ${PR}`);
-  t.ok(onRemote(), 'pushed');
-
-  const custom = configFrom({ ...config, publish: { ...config.publish, protectedPaths: ['deploy/'] } });
-  const other = setup(t, custom);
-  const refused = other.f.run(other.render(1), { STUB_PR_URL: PR, STUB_WORK_FILE: 'deploy/prod.yaml' });
-  t.equal(summaryOf(refused.result), 'not pushed: the agent changed deploy/prod.yaml; agent rex may not');
-  t.notOk(other.onRemote(), 'a path the config protects is kept from every profile that is not allowed it');
-});
-
-t.test("the agent's own commit of the CLI's settings or local memory is never pushed", async (t) => {
-  for (const file of ['.claude/settings.json', 'sub/.claude/settings.local.json', 'CLAUDE.local.md']) {
-    const { f, render, onRemote } = setup(t);
-    const r = f.run(render(1), { STUB_PR_URL: PR, STUB_WORK_FILE: file, STUB_COMMIT: '1' });
-    t.equal(r.status, 0, r.log);
-    t.equal(summaryOf(r.result), `not pushed: the agent changed ${file}; agent rex may not`, file);
-    t.notOk(onRemote(), `${file}: nothing pushed`);
-    t.same(r.gh, [], 'no pull request asked for');
-  }
-});
+import {
+  BRANCH,
+  PUBLISH_CONFIG as config,
+  PR,
+  REX as rex,
+  PUBLISH_TEMPLATES as set,
+  publishFixture as setup,
+  summaryOf,
+} from '../../test/harness/agent/publish-fixture.js';
 
 t.test('a push larger than publish.maxPushBytes is refused, saying its size', async (t) => {
   const small = configFrom({ ...config, publish: { ...config.publish, maxPushBytes: 4096 } });

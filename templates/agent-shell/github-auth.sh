@@ -139,30 +139,11 @@ setup_user_auth() {
 # "Phases and their credentials"): prepare gets a read-only one, the publisher one with the agent's
 # permissions, both scoped to the run's repositories. It POSTs to GITHUB_APP_TOKEN_URL with the
 # projected ServiceAccount token the Job mounts in this container only (GITHUB_APP_TOKEN_CREDENTIAL_FILE)
-# and keeps the answer in its private file. Neither token is ever in an argument, a log line or a
-# Secret of the namespace; the App's private key never enters this pod. The operator answers 409 until
-# the kubelet reports this container running, so the phase asks again a while (60 times, 2 s apart).
+# and keeps the answer in its private file (ask_operator, lib.sh). Neither token is ever in an argument,
+# a log line or a Secret of the namespace; the App's private key never enters this pod.
 fetch_app_token() {
   [[ -s $GITHUB_TOKEN_FILE ]] && return 0
-  local credential=${GITHUB_APP_TOKEN_CREDENTIAL_FILE:-} request="$PRIVATE_DIR/token-request"
-  local answer="$PRIVATE_DIR/token-answer" status tries=0
-  [[ -r $credential ]] || die "GitHub App: no readable credential at $credential to ask the operator for this phase's token with (the Job mounts a projected ServiceAccount token there)"
-  # The header from a file: the credential is in no argument of curl's.
-  (umask 077 && printf 'Authorization: Bearer %s\n' "$(<"$credential")" >"$request")
-  while :; do
-    status=$(umask 077 && curl -sS --max-time 30 -X POST -H @"$request" -o "$answer" -w '%{http_code}' "$GITHUB_APP_TOKEN_URL" 2>>"$STEP_STDERR") || status=000
-    [[ $status == 200 ]] && break
-    local again=0
-    case $status in 409 | 429 | 503 | 000) again=1 ;; esac
-    # A refusal's answer is the operator's message, never a token.
-    if ((!again || ++tries >= 60)); then
-      rm -f "$request"
-      die "GitHub App: the operator gave this phase no token ($GITHUB_APP_TOKEN_URL answered ${status/#000/nothing}, ${tries} retries): $(head -c 500 "$answer" 2>/dev/null)"
-    fi
-    sleep 2
-  done
-  rm -f "$request"
-  mv "$answer" "$GITHUB_TOKEN_FILE"
+  ask_operator "GitHub App" "$GITHUB_APP_TOKEN_URL" "${GITHUB_APP_TOKEN_CREDENTIAL_FILE:-}" "$GITHUB_TOKEN_FILE"
   export ORCHESTRATOR_GITHUB_TOKEN_FILE=$GITHUB_TOKEN_FILE
 }
 

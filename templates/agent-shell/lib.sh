@@ -387,13 +387,66 @@ agent_last_words() {
 # The stop hook (stop-commit.sh) runs again after the agent: it commits the work even when the agent
 # crashed before its own Stop event. The memory file, the agent, then the hook whatever the agent's
 # outcome; its status is recorded for the publisher (agent_outcome), which makes it the attempt's.
+# Asks the operator (at url, what says who) for a credential with the projected ServiceAccount token in
+# the file `credential` (mounted in this container only), into the private file `into`. The header comes
+# from a file, so the credential is in no argument of curl's; a refusal's answer is the operator's
+# message, never a credential. The operator answers 409 until the kubelet reports this container
+# running, so it is asked again a while (60 times, 2 s apart).
+ask_operator() {
+  local what=$1 url=$2 credential=$3 into=$4 request="$PRIVATE_DIR/token-request"
+  local answer="$PRIVATE_DIR/token-answer" status tries=0
+  [[ -r $credential ]] || die "$what: no readable credential at $credential to ask the operator for this phase's token with (the Job mounts a projected ServiceAccount token there)"
+  (umask 077 && printf 'Authorization: Bearer %s\n' "$(<"$credential")" >"$request")
+  while :; do
+    status=$(umask 077 && curl -sS --max-time 30 -X POST -H @"$request" -o "$answer" -w '%{http_code}' "$url" 2>>"$STEP_STDERR") || status=000
+    [[ $status == 200 ]] && break
+    local again=0
+    case $status in 409 | 429 | 503 | 000) again=1 ;; esac
+    if ((!again || ++tries >= 60)); then
+      rm -f "$request"
+      die "$what: the operator gave this phase no token ($url answered ${status/#000/nothing}, ${tries} retries): $(head -c 500 "$answer" 2>/dev/null)"
+    fi
+    sleep 2
+  done
+  rm -f "$request"
+  mv "$answer" "$into"
+}
+
+# With the model gateway, the attempt's token is in no object anyone can read (docs/security.md "The
+# model gateway"): the agent container asks the gateway for it as it starts (ORCHESTRATOR_MODEL_TOKEN_URL,
+# with its projected ServiceAccount token), and it goes to the agent CLI's process alone, in the variable
+# the CLI reads (ORCHESTRATOR_MODEL_TOKEN_VARIABLE); this script and the stop hooks never hold it in
+# their environment.
+readonly ORCHESTRATOR_MODEL_TOKEN_FILE="${TMPDIR:-/tmp}/orchestrator-model-token-$$"
+fetch_model_token() {
+  [[ -n ${ORCHESTRATOR_MODEL_TOKEN_URL:-} ]] || return 0
+  STEP="asking the model gateway for the attempt's token"
+  ask_operator "the model gateway" "$ORCHESTRATOR_MODEL_TOKEN_URL" "${ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE:-}" "$ORCHESTRATOR_MODEL_TOKEN_FILE"
+  STEP=''
+}
+
+# The agent CLI, given the model token in its environment when there is one (a subshell: the export
+# ends with it; the file goes as soon as it is read).
+run_cli() {
+  if [[ -s $ORCHESTRATOR_MODEL_TOKEN_FILE ]]; then
+    (
+      export "$ORCHESTRATOR_MODEL_TOKEN_VARIABLE=$(<"$ORCHESTRATOR_MODEL_TOKEN_FILE")"
+      rm -f "$ORCHESTRATOR_MODEL_TOKEN_FILE"
+      cli_run_agent
+    )
+  else
+    cli_run_agent
+  fi
+}
+
 run_agent_then_hooks() {
   install_memory
   START_COMMIT=$(result_commit)
   # The stop hooks add the task's marker only to an attempt that has work of its own (stop-commit.sh).
   export ORCHESTRATOR_START_COMMIT=$START_COMMIT
+  fetch_model_token
   local status=0
-  cli_run_agent || status=$?
+  run_cli || status=$?
   AGENT_STATUS=$status
   record_usage
   if [[ -z $STOP_REASON ]] && ((status != 0)); then AGENT_LAST_WORDS=$(agent_last_words); fi

@@ -19,7 +19,7 @@ import { sized } from '../../scripts/bench-smoke.js';
 import { cpuSeconds, peakRssMiB, procCpu } from '../../scripts/proc-usage.js';
 import { staticConfig } from '../../src/api/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
-import { mintAttemptToken } from '../../src/gateway/attempt-token.js';
+import { mintAttemptToken, type TokenClaims } from '../../src/gateway/attempt-token.js';
 import {
   anthropic,
   callCostMicros,
@@ -65,27 +65,23 @@ class CountingClient extends KubeClient {
   }
 }
 
-const attemptOf = (i: number) => ({
+/** Attempt `i`'s claims: its run, its Job by name and uid, an hour before it expires. */
+const attemptOf = (i: number): TokenClaims => ({
   namespace: 'bench',
   kind: 'TaskRun',
   run: `bench-${i}`,
   uid: randomUUID(),
   attempt: 1,
   job: `bench-${i}-1`,
+  jobUid: randomUUID(),
+  expiresAt: Date.now() + 3_600_000,
+  maxBudgetMicros: 1e12,
 });
 
-/** The job of each token, as the apiserver would answer it: running, its agent container carrying the token. */
-function jobsOf(tokens: string[]): ApiRequester {
+/** Each attempt's Job, as the apiserver would answer it: running, with the uid its token names. */
+function jobsOf(attempts: TokenClaims[]): ApiRequester {
   const jobs = new Map<string, KubeObject>(
-    tokens.map((token, i) => [
-      attemptOf(i).job,
-      {
-        metadata: { name: attemptOf(i).job, namespace: 'bench' },
-        spec: {
-          template: { spec: { containers: [{ env: [{ name: 'ANTHROPIC_AUTH_TOKEN', value: token }] }] } },
-        },
-      },
-    ]),
+    attempts.map(({ job, jobUid }) => [job, { metadata: { name: job, namespace: 'bench', uid: jobUid } }]),
   );
   return { request: async (_method: string, path: string) => jobs.get(path.split('/').pop() ?? '') } as never;
 }
@@ -102,9 +98,8 @@ export async function scaleGateway([
   config.budgets = [{ name: 'everyone', limitUsd: '1000000', window: 'month' }] as typeof config.budgets;
   const settings = config.gateway;
   const signing = randomBytes(32);
-  const tokens = Array.from({ length: Number(attempts) }, (_, i) =>
-    mintAttemptToken(signing, { ...attemptOf(i), maxBudgetMicros: 1e12 }),
-  );
+  const claims = Array.from({ length: Number(attempts) }, (_, i) => attemptOf(i));
+  const tokens = claims.map((c) => mintAttemptToken(signing, c));
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   const client = new CountingClient(kc, { requestTimeoutMs: 60_000 });
@@ -114,7 +109,7 @@ export async function scaleGateway([
     upstream: () => ({ url: upstream, timeoutMs: settings.upstream.timeoutSeconds * 1000 }),
     key: async () => KEY,
     prices: () => settings.prices as PriceTable,
-    authenticator: new JobAuthenticator({ client: jobsOf(tokens), key: () => signing, cacheMs: 5_000 }),
+    authenticator: new JobAuthenticator({ client: jobsOf(claims), key: () => signing, cacheMs: 5_000 }),
     gate: new LimitGate(
       ledger,
       gatewayLimits({ config: staticConfig(config), ledger, selected: async () => new Set() }),

@@ -43,13 +43,13 @@ const ATTEMPT = {
   attempt: 1,
   job: 'bench-1',
 };
+const ATTEMPT_JOB_UID = '00000000-0000-4000-8000-000000000002';
 
-async function gateway(upstream: string, signing: Buffer, token: string): Promise<number> {
+async function gateway(upstream: string, signing: Buffer): Promise<number> {
   const settings = loadDefaultConfig().gateway;
-  // The attempt's Job, as the apiserver would answer it: running, its agent container carrying the token.
+  // The attempt's Job, as the apiserver would answer it: running, with the uid the token names.
   const job: KubeObject = {
-    metadata: { name: ATTEMPT.job, namespace: ATTEMPT.namespace },
-    spec: { template: { spec: { containers: [{ env: [{ name: 'ANTHROPIC_AUTH_TOKEN', value: token }] }] } } },
+    metadata: { name: ATTEMPT.job, namespace: ATTEMPT.namespace, uid: ATTEMPT_JOB_UID },
   };
   const client = { request: async () => job } as unknown as ApiRequester;
   const ledger = new MemoryLedger();
@@ -92,8 +92,13 @@ async function main() {
   const signing = randomBytes(32);
   const model = await child<{ port: number }>('standin');
   const upstream = `http://127.0.0.1:${model.ready.port}`;
-  const token = mintAttemptToken(signing, { ...ATTEMPT, maxBudgetMicros: 1e12 });
-  const gw = await child<{ port: number }>('gateway', [upstream, signing.toString('base64'), token]);
+  const token = mintAttemptToken(signing, {
+    ...ATTEMPT,
+    jobUid: ATTEMPT_JOB_UID,
+    expiresAt: Date.now() + 3_600_000,
+    maxBudgetMicros: 1e12,
+  });
+  const gw = await child<{ port: number }>('gateway', [upstream, signing.toString('base64')]);
   const body = Buffer.from(JSON.stringify(messagesBody({ stream: true })));
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const loadBefore = load();
@@ -138,11 +143,7 @@ if (role === 'standin')
   process.send?.({ port: await standin(process.argv[3] ? Number(process.argv[3]) : undefined) });
 else if (role === 'gateway')
   process.send?.({
-    port: await gateway(
-      process.argv[3] ?? '',
-      Buffer.from(process.argv[4] ?? '', 'base64'),
-      process.argv[5] ?? '',
-    ),
+    port: await gateway(process.argv[3] ?? '', Buffer.from(process.argv[4] ?? '', 'base64')),
   });
 else if (role === 'scale-gateway') await scaleGateway(process.argv.slice(3));
 else if (role === '--scale') await scaleMain(process.argv.slice(3));

@@ -12,7 +12,16 @@ t.test('a machine without the packages is told which, and how to install them', 
     env: { PATH: '/nonexistent' },
   });
   t.equal(r.status, 1, r.stderr);
-  for (const pkg of ['shellcheck', 'prometheus', 'mmdebstrap', 'containerd', 'runc', 'iptables', 'buildah'])
+  for (const pkg of [
+    'shellcheck',
+    'prometheus',
+    'mmdebstrap',
+    'squid',
+    'containerd',
+    'runc',
+    'iptables',
+    'buildah',
+  ])
     t.match(r.stderr, new RegExp(`apt-get install -y --no-install-recommends [a-z0-9 -]*\\b${pkg}\\b`), pkg);
 });
 

@@ -11,7 +11,6 @@ import type { GatewayAttempt } from '../../src/gateway/index.js';
 import { LedgerIndex } from '../../src/gateway/ledger-index.js';
 import { startKubeLedger } from '../../src/gateway/ledger-informer.js';
 import { LEDGER_SELECTOR } from '../../src/gateway/ledger-record.js';
-import { tokenStamper } from '../../src/gateway/stamp.js';
 import {
   CONFIGMAPS,
   type CoreEvent,
@@ -110,7 +109,7 @@ t.test(
     config.budgets = [{ name: 'team-a', namespaces: [namespace], limitUsd: '1', window: 'month' }];
     const { client } = await startOperator(t, suite.cluster, namespace, config, {
       // The operator's namespace stands in as the test's own.
-      gateway: { tokens: tokenStamper(() => Buffer.alloc(32, 7)), ledgerNamespace: namespace },
+      gateway: { ledgerNamespace: namespace },
     });
     const running = await startKubeLedger({
       client: suite.admin(t),

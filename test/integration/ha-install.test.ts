@@ -19,10 +19,10 @@ import { testCluster } from '../harness/cluster/cluster.js';
 import { logged } from '../harness/cluster/node-process.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 import {
+  attemptToken,
   billedTotals,
   gatewayCall,
   gatewayConfig,
-  gatewayToken,
   ledgerRows,
   ledgerTotals,
   messagesBody,
@@ -200,9 +200,7 @@ t.test(
     const job = await waitFor('the attempt has its Job', () =>
       taskRunJob(client, namespace, 'spread').catch(() => undefined),
     );
-    const token = await waitFor('the Job carries its token', () =>
-      gatewayToken(client, namespace, job).catch(() => undefined),
-    );
+    const token = await attemptToken(client, podNamespace, namespace, job);
     const body = messagesBody({ stream: true });
     for (let i = 0; i < 6; i++) {
       const answer = await gatewayCall(base(replicas[i % 2] as Replica), token, body);

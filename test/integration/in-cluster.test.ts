@@ -43,10 +43,10 @@ import {
 import { prometheusQuery } from '../harness/deploy/monitoring.js';
 import { scrapeReplicas } from '../harness/deploy/scrape-replicas.js';
 import {
+  attemptToken,
   billedTotals,
   gatewayCall,
   gatewayConfig,
-  gatewayToken,
   ledgerRows,
   ledgerTotals,
   messagesBody,
@@ -254,9 +254,7 @@ t.test(
       body: run('spread'),
     });
     const job = await taskRunJob(client, ns, 'spread');
-    const token = await waitFor("the attempt's Job carries its token", () =>
-      gatewayToken(client, ns, job).catch(() => undefined),
-    );
+    const token = await attemptToken(client, SYSTEM_NAMESPACE, ns, job);
     const pods = await untilReplicasReady(client, 2);
     const before = model.requests.length;
     const body = messagesBody({ stream: true });

@@ -48,11 +48,12 @@ import { playWorkflow } from '../harness/deploy/argo-runs.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { applyObjects, kustomize, one } from '../harness/deploy/kustomize.js';
 import { difference, granted, isolated, type Rule } from '../harness/deploy/rbac.js';
-import { gatewayCall, gatewayConfig, gatewayToken } from '../harness/operator/gateway.js';
+import { agentModelToken, gatewayCall, gatewayConfig } from '../harness/operator/gateway.js';
 import {
   APP_KEY_SECRETS,
   configMapPath,
   finishJob,
+  HARNESS_SEAL,
   httpStatusOf,
   jobPath,
   sampleTaskRun,
@@ -178,7 +179,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     logger,
     githubTokens,
   });
-  if (!gateway?.stamper) throw new Error('the model gateway did not start');
+  if (!gateway?.model) throw new Error('the model gateway did not start');
   t.teardown(() => gateway.close());
   const wired = runControllers({
     client,
@@ -187,7 +188,8 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     scope: { selector },
     config: () => config,
     templates: () => templates,
-    gateway: { tokens: gateway.stamper, ledgerNamespace: home },
+    seal: HARNESS_SEAL,
+    gateway: { ledgerNamespace: home },
   });
   for (const informer of wired.informers) manager.addInformer(informer);
   for (const controller of wired.controllers) manager.addController(controller);
@@ -216,8 +218,16 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   });
   const job = (attempt: number) => taskRunStrategy.jobName(lifecycle, attempt);
   await waitAllowed('attempt 1 running', async () => (await status(lifecyclePath))?.jobName === job(1));
-  // Two calls of the attempt through the gateway: its ledger record made, then added to.
-  const token = await gatewayToken(admin, runs, job(1));
+  // The agent container asks for its token with its projected ServiceAccount token (a TokenReview; its
+  // pod, Job and run read), then makes two calls through the gateway: its ledger record made, then added to.
+  const agentPod = await whenRunning(admin, await runPod(admin, 'TaskRun', runs, 'lifecycle'), 'agent');
+  const asked = await agentModelToken(admin, `http://127.0.0.1:${gateway.port}`, agentPod);
+  t.equal(
+    asked.status,
+    200,
+    `the agent container is given its token${asked.status === 200 ? '' : `: ${asked.text}`}`,
+  );
+  const token = asked.text;
   for (const n of [1, 2]) {
     const answer = await gatewayCall(`http://127.0.0.1:${gateway.port}`, token);
     t.equal(answer.status, 200, `call ${n} through the gateway: ${answer.text}`);

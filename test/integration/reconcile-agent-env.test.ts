@@ -72,13 +72,15 @@ t.test(
 );
 
 t.test(
-  'with job.docker.allowed, enableDocker adds the Docker sidecar and the Job still completes',
+  'with job.docker.allowed and egress off, a GitHub user run’s enableDocker adds the Docker sidecar and the Job still completes',
   async (t) => {
+    // What a Docker run needs (src/api/docker-runs.ts): the daemon is root on the node.
     const config = testConfig((c) => {
       c.job.docker = { ...c.job.docker, allowed: true };
+      c.egress.enabled = false;
     });
     const { namespace, client } = await suite.start(t, config);
-    const run = codeRun('with-docker', { enableDocker: true });
+    const run = codeRun('with-docker', { githubApp: undefined, githubUser: 'alice', enableDocker: true });
     const pod = await podOf(client, namespace, run);
     t.match(pod.initContainers, [
       { name: 'prepare-workspace' },

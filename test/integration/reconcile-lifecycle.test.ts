@@ -12,6 +12,7 @@ import { runCli } from '../harness/operator/cli.js';
 import {
   attemptNames,
   configMapPath,
+  HARNESS_SEAL,
   httpStatusOf,
   jobPath,
   sampleTaskRun,
@@ -63,7 +64,7 @@ t.test('a foreign ConfigMap of the same name is a conflict in status, and is lef
   const status = (await get()).status;
   t.match(status, {
     phase: 'Pending',
-    message: `ConfigMap ${names.configMap} already exists and has no controller, not this TaskRun; delete or rename it`,
+    message: `ConfigMap ${names.configMap} already exists and is not this TaskRun's: it has no controller; delete or rename it`,
   });
   t.match(
     status?.conditions?.find((c) => c.type === 'ConfigMapReady'),
@@ -92,7 +93,9 @@ t.test('a ConfigMap of ours left by an interrupted reconcile is adopted', async 
     { strategy: taskRunStrategy, run: defaulted('TaskRun', run, config), config, attempt: 1 },
     { 'container.sh': 'echo earlier' },
   );
-  await client.request('POST', configMapPath(namespace), { body: leftover });
+  // What the crashed operator made carries its seal (decision 0069).
+  const sealed = HARNESS_SEAL.stamp(leftover, 'ConfigMap', run.metadata?.uid ?? '');
+  await client.request('POST', configMapPath(namespace), { body: sealed });
   const { client: restarted } = await startOperator(t, cluster, namespace, config);
   const get = () => restarted.request<TaskRun>('GET', taskRunPath(namespace, 'pay-12'));
   await waitFor('phase Running', async () => (await get()).status?.phase === 'Running');

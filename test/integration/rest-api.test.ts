@@ -265,6 +265,22 @@ t.test(
       pm.user,
       'a retry keeps the submitter',
     );
+    // Another's run is retried only for a caller holding `retry` on it (src/admission/run-controls.ts):
+    // peer may patch runs as pm may, and is refused; lead (cluster-admin: `*`) may.
+    const peer = await caller(home, allowed, 'peer');
+    await waitForPermission(cluster, peer.user, ['patch', 'taskruns.orchestrator.io', '-n', allowed]);
+    const retryPm = (who: string) =>
+      token(home, who, ['orchestrator']).then((bearer) =>
+        call(api, 'POST', `/api/v1/namespaces/${allowed}/taskruns/from-pm/retry`, { token: bearer }),
+      );
+    t.match(await retryPm('peer'), {
+      status: 403,
+      body: {
+        reason: 'Forbidden',
+        message: /cannot retry resource "taskruns" in API group "orchestrator\.io"/,
+      },
+    });
+    t.match(await retryPm('lead'), { status: 200, body: { spec: { retryAttempt: 3 } } });
 
     // Unforgeable: written through kubectl, the annotation is the requester's, and it never changes.
     const forged = sampleTaskRun('forged');

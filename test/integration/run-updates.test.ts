@@ -2,8 +2,8 @@
 // field of a run"), against the real apiserver and real RBAC with kubectl --as: alice creates a CodeRun
 // that acts as her GitHub user (her token Secret); bob, another editor of the namespace, may update
 // runs but cannot repoint hers at his image, his variables or another user's Secret, nor steer it
-// (its prompt, tools, model, branches: src/admission/fields/steering.ts). He may still raise
-// contextVersion (a new session of her own instructions); she may steer her run; it stays alice's.
+// (its prompt, tools, model, branches: src/admission/fields/steering.ts), nor raise contextVersion
+// without `retry` on it (src/admission/run-controls.ts); she may steer her run; it stays alice's.
 import t from 'tap';
 import { stringify } from 'yaml';
 import { ANNOTATIONS } from '../../src/api/index.js';
@@ -75,7 +75,7 @@ t.test('another editor cannot repoint a run that uses its submitter’s Secret',
   const fixed = ['Forbidden: field is immutable after creation', 'create a new run to change it'];
   const steering = [
     `Forbidden: only the run's submitter "alice" may change this field after creation`,
-    '"bob" may only raise spec.contextVersion',
+    '"bob" may only raise spec.contextVersion (holding `retry` on the run)',
   ];
   const refusals: [what: string, spec: Record<string, unknown>, field: string, says: string[]][] = [
     ['his image', { image: 'docker.io/attacker/anything:latest' }, 'spec.image', fixed],
@@ -112,7 +112,10 @@ t.test('another editor cannot repoint a run that uses its submitter’s Secret',
   }
 
   const raised = await patch({ contextVersion: 2 });
-  t.equal(raised.code, 0, `a new session of alice's own instructions: ${raised.stderr}`);
+  t.not(raised.code, 0, 'a new session of alice’s instructions is hers, or a holder of retry’s');
+  t.match(raised.stderr, 'spec.contextVersion: Forbidden');
+  const hers = await patch({ contextVersion: 2 }, 'alice');
+  t.equal(hers.code, 0, `alice starts a new session: ${hers.stderr}`);
   const steered = await patch({ docsBranch: 'docs-v2' }, 'alice');
   t.equal(steered.code, 0, `alice steers her own run: ${steered.stderr}`);
   const stored = JSON.parse((await kubectl(cluster, ['get', 'ocr', 'fix', '-n', ns, '-o', 'json'])).stdout);

@@ -1,6 +1,7 @@
 // The users' roles of config/rbac (generated per kind, scripts/generate-user-roles.js) are aggregated
 // into the built-in ClusterRoles by the controller manager's clusterrole-aggregation controller, so a
-// namespace's `edit` RoleBinding is all a user needs to create runs there, and `view` to read them.
+// namespace's `edit` RoleBinding is all a user needs to create runs there, and `view` to read them;
+// `retry` and `cancel` on another's run are admin's (run-controls.test.ts proves admin holds them).
 // Proven on the real apiserver with kubectl --as: the users hold nothing but those RoleBindings. The
 // editor may use the unrestricted agent profiles, not tess nor any repository; neither holds the
 // verb of restricted profiles (`use-restricted`) nor the use of a claim (persistentvolumeclaims of
@@ -31,8 +32,8 @@ t.test(
     ).filter((role) => Object.keys(role.metadata?.labels ?? {}).some((label) => label.startsWith(AGGREGATE)));
     t.equal(
       userRoles.length,
-      RUN_KIND_NAMES.length * 2,
-      'config/rbac ships an editor and a viewer role per kind',
+      RUN_KIND_NAMES.length * 3,
+      'config/rbac ships an editor, an admin and a viewer role per kind',
     );
     const applied = await applyObjects(cluster, userRoles);
     t.equal(applied.code, 0, applied.stderr);
@@ -112,6 +113,10 @@ t.test(
         false,
         `edit: no use-restricted ${profile}`,
       );
+    // Another's run is retried and cancelled by admin only (docs/security.md "Who may change what").
+    for (const resource of RUN_KIND_NAMES.map((kind) => kindFacts(kind).plural))
+      for (const verb of ['retry', 'cancel'])
+        t.equal(await may(editor, verb, resource, 'someone-elses'), false, `edit: no ${verb} ${resource}`);
     for (const user of [editor, viewer])
       t.equal(
         await may(user, 'use', 'persistentvolumeclaims', 'workspace-payments'),

@@ -4,8 +4,9 @@ import type { RunKindName } from '../../api/index.js';
 import type { Permission, Reference } from '../references/row.js';
 
 /**
- * - inert: the attempt counters only: raising one re-runs the submitter's own instructions, so anyone
- *   who may update the run may raise it.
+ * - inert: the attempt counters and the cancel: they grant nothing and steer nothing, but raising one
+ *   re-runs the submitter's own instructions on their budget and the cancel stops them, so after creation
+ *   they are the submitter's, and whoever holds the row's verb on the run (src/admission/run-controls.ts).
  * - steering: what the agent is told and may do with the run's credentials (its prompt, documents,
  *   tools, model, branches, the Secret keys it reads); it grants nothing the run does not have, but
  *   after creation only the run's submitter (and the operator acting for them) may change it.
@@ -36,9 +37,15 @@ interface RowFacts {
    * choices). Who may change it is the class's: only an inert field by anyone but the submitter.
    */
   mutable?: boolean;
-  /** inert: the verb of what anyone may do to it, for messages (`raise`, the counters; `set`). Default raise. */
+  /** inert: the verb of what is done to it, for messages (`raise`, the counters; `set`). Default raise. */
   othersMay?: 'raise' | 'set';
 }
+
+/**
+ * The verbs on a run (RBAC on its resource, `retry coderuns`) that let someone other than its
+ * submitter change its controls: no built-in role grants them; the shipped admin roles do.
+ */
+export type ControlVerb = 'retry' | 'cancel';
 
 /**
  * A row of the table. An authorised field names the row of the reference table
@@ -46,8 +53,9 @@ interface RowFacts {
  * there; no other class names one.
  */
 export type FieldRow =
-  | (RowFacts & { class: 'authorised'; reference: Reference })
-  | (RowFacts & { class: Exclude<FieldClass, 'authorised'>; reference?: never });
+  | (RowFacts & { class: 'authorised'; reference: Reference; verb?: never })
+  | (RowFacts & { class: 'inert'; verb: ControlVerb; reference?: never })
+  | (RowFacts & { class: Exclude<FieldClass, 'authorised' | 'inert'>; reference?: never; verb?: never });
 
 /** Whether an update may change the field (FieldRow.mutable, else by class). */
 export const isMutable = (row: FieldRow): boolean =>
@@ -55,8 +63,8 @@ export const isMutable = (row: FieldRow): boolean =>
 
 /**
  * Whether an identity other than the run's submitter (and the operator's own) may change the field
- * after creation: only the attempt counters, which re-run the submitter's own instructions, and the
- * cancel, which stops them (as deleting the run would).
+ * after creation, holding the row's verb on the run: only the attempt counters, which re-run the
+ * submitter's own instructions, and the cancel, which stops them (src/admission/run-controls.ts).
  */
 export const othersMayChange = (row: FieldRow): boolean => isMutable(row) && row.class === 'inert';
 

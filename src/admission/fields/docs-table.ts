@@ -24,7 +24,11 @@ const cell = (s: string) => s.replaceAll('|', '\\|');
 
 /** Whether, and by whom, an update may change the field. */
 const onUpdate = (row: FieldRow) =>
-  !isMutable(row) ? 'fixed' : othersMayChange(row) ? 'may change' : 'submitter may change';
+  !isMutable(row)
+    ? 'fixed'
+    : othersMayChange(row)
+      ? `submitter, or holder of \`${row.verb}\``
+      : 'submitter may change';
 
 /** The generated block, markers included: a line per row, in the table's order. */
 export function fieldClassificationMarkdown(rows: readonly FieldRow[] = FIELD_CLASSES): string {

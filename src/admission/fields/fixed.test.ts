@@ -63,7 +63,7 @@ t.test('a fixed row under another fixed row is judged once, by the outer one', a
       effect: 'p',
       reference: CLAIM_REFERENCE,
     },
-    { path: 'spec.model', class: 'inert', effect: 'm' },
+    { path: 'spec.model', class: 'inert', verb: 'retry', effect: 'm' },
   ];
   t.same(
     fixedRows('CodeRun', rows).map((r) => r.path),

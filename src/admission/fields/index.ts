@@ -8,7 +8,14 @@
 // - fixed.ts: updates never change whose power a run uses: the fields no update may change.
 // - steering.ts: what steers a run is its submitter's: the fields another identity may not change.
 // - table.ts: the one table, a row per field.
-export { type FieldClass, type FieldRow, isMutable, othersMayChange, reviewsOf } from './classes.js';
+export {
+  type ControlVerb,
+  type FieldClass,
+  type FieldRow,
+  isMutable,
+  othersMayChange,
+  reviewsOf,
+} from './classes.js';
 export { type CoverageProblem, coverageProblems, covers, kindsOf, rowFor, specPaths } from './coverage.js';
 export { DOCS_MARKERS, fieldClassificationMarkdown, withFieldClassification } from './docs-table.js';
 export { FIXED_RULE, fixedFieldChanges, fixedRows, valueAt } from './fixed.js';

@@ -63,7 +63,7 @@ t.test(
         const changed = withValue(run, row.path, 'changed-by-bob');
         const byBob = steeringChanges(kind, changed, before, bob);
         if (othersMayChange(row)) {
-          t.same(byBob, [], `${kind} ${row.path}: another identity may raise it`);
+          t.same(byBob, [], `${kind} ${row.path}: not steering: run-controls.ts judges it`);
           continue;
         }
         t.match(
@@ -101,11 +101,15 @@ t.test(
     );
     t.match(
       findings[2]?.message,
-      /^Forbidden: only the run's submitter "alice" may change this field after creation \(was \["readonly"\], now \["admin"\]; it steers the agent: the key read from that Secret\); "bob" may only raise spec\.contextVersion or set spec\.cancelled, or create a run of their own$/,
+      /^Forbidden: only the run's submitter "alice" may change this field after creation \(was \["readonly"\], now \["admin"\]; it steers the agent: the key read from that Secret\); "bob" may only raise spec\.contextVersion \(holding `retry` on the run\) or set spec\.cancelled \(holding `cancel` on the run\), or create a run of their own$/,
     );
     const raised = structuredClone(alices);
     raised.spec.contextVersion = 2;
-    t.same(steeringChanges('CodeRun', raised, alices, bob), [], 're-running her own instructions is allowed');
+    t.same(
+      steeringChanges('CodeRun', raised, alices, bob),
+      [],
+      'a counter is a control, not steering (run-controls.ts)',
+    );
     t.same(steeringChanges('CodeRun', bobs, alices, alice), [], 'Alice may change her own run');
     t.match(
       steeringChanges('CodeRun', bobs, alices, { requester: 'bob', submitter: undefined }),

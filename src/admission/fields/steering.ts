@@ -1,6 +1,7 @@
 // What steers a run is its submitter's alone (docs/security.md "Every field of a run"): after creation
 // an identity other than the stored submitter may change no spec field but the attempt counters and the
-// cancel (the inert rows), which re-run the submitter's own instructions or stop them. Otherwise Bob, who may only update runs,
+// cancel (the inert rows), which re-run the submitter's own instructions or stop them, and those only
+// holding their verb on the run (src/admission/run-controls.ts judges them). Otherwise Bob, who may only update runs,
 // would rewrite Alice's prompt, tools or Secret keys and the next attempt would obey him with Alice's
 // App token, PAT and Secrets, `submitted-by` still Alice. The operator's own identities (the manager,
 // acting for the REST API's callers and for the submitter of a run a GitHub event continues) are the
@@ -55,7 +56,7 @@ export function steeringChanges(
       : `the run's submitter "${who.submitter}"`;
   const open = applies.filter(othersMayChange);
   const may = open.length
-    ? `may only ${open.map((r) => `${r.othersMay ?? 'raise'} ${r.path}`).join(' or ')}`
+    ? `may only ${open.map((r) => `${r.othersMay ?? 'raise'} ${r.path} (holding \`${r.verb}\` on the run)`).join(' or ')}`
     : 'may change none of its spec';
   const refuse = (path: string, before: unknown, after: unknown, effect: string) =>
     error(

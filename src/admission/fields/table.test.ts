@@ -4,6 +4,7 @@
 // exactly this table.
 import { readFileSync } from 'node:fs';
 import t from 'tap';
+import { CONTROL_VERBS } from '../../../scripts/generate-user-roles.js';
 import { type JsonSchema, loadSchema, RUN_KIND_NAMES, type RunKindName } from '../../api/index.js';
 import { packageRoot } from '../../util/package-root.js';
 import { REFERENCES } from '../references/index.js';
@@ -41,7 +42,7 @@ t.test('a field added to a schema without a row fails, naming the kind and the f
 });
 
 t.test('a row for a field no kind has, or two rows for one field, fail', async (t) => {
-  const stale: FieldRow = { path: 'spec.gone', class: 'inert', effect: 'x' };
+  const stale: FieldRow = { path: 'spec.gone', class: 'inert', verb: 'retry', effect: 'x' };
   const twin: FieldRow = { path: 'spec.model', class: 'bounded', effect: 'x', config: ['models'] };
   const problems = coverageProblems([...FIELD_CLASSES, stale, twin], specs).map(
     (p) => `${p.kind ?? '*'} ${p.path}: ${p.problem}`,
@@ -99,4 +100,10 @@ t.test('docs/security.md shows the table as generated', async (t) => {
     fieldClassificationMarkdown(),
     /\| `spec.envFromSecrets\[\]\.secretName` \| CodeRun \| authorised \|/,
   );
+});
+
+t.test('the verbs of the controls are the ones the shipped admin roles grant', async (t) => {
+  const verbs = new Set(FIELD_CLASSES.flatMap((row) => (row.verb ? [row.verb] : [])));
+  t.same([...verbs].sort(), [...CONTROL_VERBS].sort(), 'scripts/generate-user-roles.js CONTROL_VERBS');
+  for (const row of FIELD_CLASSES) t.equal(row.verb !== undefined, row.class === 'inert', row.path);
 });

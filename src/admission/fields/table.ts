@@ -47,11 +47,17 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
     effect: `the directory the agent documents; ${WORKSPACE}`,
     bound: OWN_WORKSPACE,
   },
-  { path: 'spec.retryAttempt', class: 'inert', effect: 'raised, starts a new attempt' },
-  { path: 'spec.contextVersion', class: 'inert', effect: 'raised, starts a new session context' },
+  { path: 'spec.retryAttempt', class: 'inert', verb: 'retry', effect: 'raised, starts a new attempt' },
+  {
+    path: 'spec.contextVersion',
+    class: 'inert',
+    verb: 'retry',
+    effect: 'raised, starts a new session context',
+  },
   {
     path: 'spec.cancelled',
     class: 'inert',
+    verb: 'cancel',
     othersMay: 'set',
     effect:
       'set, stops the running attempt and starts no other (for good): what deleting the run would do, record kept',
@@ -185,8 +191,8 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
   {
     path: 'spec.enableDocker',
     class: 'bounded',
-    effect: 'a privileged Docker daemon beside the agent',
-    config: ['job.docker.allowed'],
+    effect: 'a privileged Docker daemon beside the agent: root on the node (docs/security.md "Docker runs")',
+    config: ['job.docker.allowed', 'egress.enabled'],
   },
   {
     path: 'spec.podAnnotations',

@@ -58,7 +58,8 @@ export const validAgentEnv: Rule<unknown> = ({ object }) => {
 
 export const dockerAllowed: Rule<unknown> = ({ object, config }) => {
   if (field(object, 'spec.enableDocker') !== true) return [];
-  const refusal = dockerRefusal(config);
+  const spec = field(object, 'spec');
+  const refusal = dockerRefusal(config, isPlainObject(spec) ? spec : {});
   return refusal ? [error('docker', 'spec.enableDocker', `Forbidden: ${refusal}`)] : [];
 };
 

@@ -316,8 +316,36 @@ t.test(
     t.match(refused, /restricted Pod Security Standard/);
     t.match(refused, /job\.docker\.allowed is false/);
     t.same(codeRunFindings({ enableDocker: false }), []);
-    const allowing = configFrom({ ...config, job: { ...config.job, docker: { allowed: true } } });
-    t.same(codeRunFindings({ enableDocker: true }, allowing), []);
+  },
+);
+
+t.test(
+  'enableDocker, allowed, is still refused with egress on or for a GitHub App run: the daemon is root on the node',
+  async (t) => {
+    const allowing = (egress: boolean) =>
+      configFrom({
+        ...config,
+        job: { ...config.job, docker: { allowed: true } },
+        egress: { ...config.egress, enabled: egress },
+      });
+    const asUser = { githubApp: undefined, githubUser: 'alice', enableDocker: true };
+    const [egressOn, ...rest] = codeRunFindings(asUser, allowing(true));
+    t.same(rest, []);
+    t.match(egressOn, /^error docker spec\.enableDocker: Forbidden: .*root on the node/);
+    t.match(egressOn, /egress by allowlist \(egress\.enabled, on\) would not hold/);
+    const [appRun] = codeRunFindings({ enableDocker: true }, allowing(false));
+    t.match(
+      appRun,
+      /^error docker spec\.enableDocker: Forbidden: .*a run acting as a GitHub App \(spec\.githubApp\)/,
+    );
+    t.match(appRun, /spec\.githubUser/, 'says what would be admitted');
+    const [both] = codeRunFindings({ enableDocker: true }, allowing(true));
+    t.match(both, /egress\.enabled.*; and .*spec\.githubApp/, 'every reason at once');
+    t.same(
+      codeRunFindings(asUser, allowing(false)),
+      [],
+      'a GitHub user run with egress off: the admin chose it',
+    );
   },
 );
 

@@ -103,7 +103,7 @@ export interface components {
                 /** @description Extra remote tools (served by MCP servers) to enable, by unique name. Default none. */
                 remoteTools?: string[];
                 /**
-                 * @description Whether a Docker daemon runs beside the agent (a privileged sidecar; the agent gets DOCKER_HOST). Refused at admission unless the controller config allows it (job.docker.allowed), because a privileged container breaks the restricted Pod Security Standard. Default false.
+                 * @description Whether a Docker daemon runs beside the agent (a privileged sidecar; the agent gets DOCKER_HOST). Refused at admission unless the controller config allows it (job.docker.allowed) and has egress.enabled false, and the run acts as a GitHub user (githubUser): the daemon is root on the node, so the restricted Pod Security Standard, egress by allowlist and an App's phases would not hold (docs/security.md). Default false.
                  * @default false
                  */
                 enableDocker?: boolean;

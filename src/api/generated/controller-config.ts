@@ -1078,7 +1078,7 @@ export interface components {
                  */
                 docker: {
                     /**
-                     * @description Whether CodeRuns may set spec.enableDocker (admission refuses them otherwise). Default false.
+                     * @description Whether CodeRuns may set spec.enableDocker. Even then admission refuses a Docker run while egress.enabled is true, and one acting as a GitHub App (spec.githubApp): the daemon is root on the node (docs/security.md "Docker runs"). Default false.
                      * @default false
                      */
                     allowed: boolean;
@@ -1419,7 +1419,7 @@ export interface components {
                  */
                 maxPerListener: number;
                 /**
-                 * @description Connections open at once on one listener from one client address. The apiserver calls the webhooks from a few addresses, one connection per review in flight (webhook.limits.maxConcurrentRequests is 64); behind a proxy or load balancer every client shares its address: raise it there. Default 64.
+                 * @description Connections open at once on one listener from one trusted source's address (other addresses: maxPerUnprovenAddress). The apiserver calls the webhooks from a few addresses, one connection per review in flight (webhook.limits.maxConcurrentRequests is 64). Default 64.
                  * @default 64
                  */
                 maxPerAddress: number;
@@ -1434,7 +1434,7 @@ export interface components {
                  */
                 reservedForTrusted: number;
                 /**
-                 * @description Connections open at once from an address that has sent no request in the last hour (one whose connections never finish a TLS handshake, or send nothing after it); trusted sources are exempt. Connects that cost a client nothing then hold few slots. Default 16.
+                 * @description Connections open at once from an address that is not a trusted source (trustedSources, or a verified client certificate); trusted sources have maxPerAddress. Sending requests does not raise it: a request costs a stranger nothing. Default 16.
                  * @default 16
                  */
                 maxPerUnprovenAddress: number;
@@ -1580,6 +1580,16 @@ export interface components {
                      * @default 134217728
                      */
                     maxBytesInFlight: number;
+                    /**
+                     * @description Calls one client address may have served at once (429 past it), so a few pods cannot hold every slot. Default 32.
+                     * @default 32
+                     */
+                    maxConcurrentPerAddress: number;
+                    /**
+                     * @description Calls one attempt token may have served at once (429 past it), whatever addresses send them. Default 16.
+                     * @default 16
+                     */
+                    maxConcurrentPerCredential: number;
                 };
                 /**
                  * @description A token bucket per client address, taken before the token is checked. Read at start.
@@ -1761,6 +1771,16 @@ export interface components {
                      */
                     replicas: number;
                 };
+                /**
+                 * @description More address ranges the proxy refuses to connect to, whatever name a request gives, beside those it always refuses (private, shared, documentation, loopback, link-local, multicast and reserved addresses: docs/agent-pods.md "Egress"): the cluster's pod and Service CIDRs when they are not private (GKE's 34.118.224.0/20 Services), and any other internal network reached by public addresses. Default none.
+                 * @default []
+                 */
+                refusedRanges: string[];
+                /**
+                 * @description Address ranges an allowed host may resolve to although the proxy refuses them otherwise (the private, shared and documentation ranges and refusedRanges): a Git server or registry inside the cluster or the company's network, named in an allowlist. The exception is by address, so an allowed name that resolves elsewhere in those ranges is still refused. Loopback, link-local (the cloud metadata service), multicast and reserved addresses are refused whatever this says. Default none.
+                 * @default []
+                 */
+                allowedPrivateRanges: string[];
                 /**
                  * @description The allowlists by name (a DNS-1123 label); agent profiles name one in egressAllowlist (default default). Each is a port of the proxy, the hosts a request through that port may name, and the Services the pods may reach directly. Default one allowlist, default, on port 3128: what the agent image's tools reach (GitHub for git and gh, npm's registry for Node's packages and the MCP servers), nothing else.
                  * @default {

@@ -381,8 +381,12 @@ export interface components {
             attempt?: number;
             /** @description The ConfigMap holding the rendered files of the current attempt. */
             configMapName?: string;
+            /** @description The uid of the ConfigMap the operator made for the current attempt (the subresource only the manager writes records it; an object of that name with another uid is not the run's). */
+            configMapUid?: string;
             /** @description The Job running the current attempt. */
             jobName?: string;
+            /** @description The uid of the Job the operator made for the current attempt (an object of that name with another uid is not the run's). */
+            jobUid?: string;
             /**
              * Format: date-time
              * @description When the current attempt's Job started (RFC 3339).

@@ -109,19 +109,24 @@ function githubSshVolume(auth: GithubAuth, config: ControllerConfig) {
 }
 
 /**
+ * A credential a container asks the operator with: a projected ServiceAccount token of `audience`,
+ * bound to the pod, in volume `name` mounted at `dir` (token file `token`) by the containers given it.
+ */
+export function projectedToken(name: string, dir: string, audience: string) {
+  const token = { audience, expirationSeconds: CREDENTIAL_SECONDS, path: 'token' };
+  return {
+    volume: { name, projected: { defaultMode: KEY_MODE, sources: [{ serviceAccountToken: token }] } },
+    mount: { name, mountPath: dir, readOnly: true },
+  };
+}
+
+/**
  * An App run phase's credential at the broker: a projected ServiceAccount token of the broker's
- * audience, bound to the pod, in a volume only the prepare and publish containers mount.
+ * audience, in a volume only the prepare and publish containers mount.
  */
 function tokenCredentialVolume(auth: GithubAuth, config: ControllerConfig) {
   if (auth.method !== 'app' || !mintsAppTokens(config)) return undefined;
-  const token = { audience: PHASE_TOKEN_AUDIENCE, expirationSeconds: CREDENTIAL_SECONDS, path: 'token' };
-  return {
-    volume: {
-      name: CREDENTIAL_VOLUME,
-      projected: { defaultMode: KEY_MODE, sources: [{ serviceAccountToken: token }] },
-    },
-    mount: { name: CREDENTIAL_VOLUME, mountPath: TOKEN_CREDENTIAL_DIR, readOnly: true },
-  };
+  return projectedToken(CREDENTIAL_VOLUME, TOKEN_CREDENTIAL_DIR, PHASE_TOKEN_AUDIENCE);
 }
 
 /** A phase's GitHub credentials: its variables, volumes and mounts. */

@@ -12,7 +12,6 @@ import {
   type RunOf,
   type RunStatus,
 } from '../../api/index.js';
-import type { TokenStamper } from '../../gateway/index.js';
 import {
   type ApiRequester,
   CONFIGMAPS,
@@ -28,6 +27,7 @@ import {
 import type { Capacity } from '../capacity/index.js';
 import type { RunRecorder } from '../metrics/index.js';
 import { FAILURE_ANNOTATION, type FailureCause } from '../pods/index.js';
+import type { Seal } from '../provenance/index.js';
 import type { AgentShellConfigMaps } from './agent-shell-configmaps.js';
 import { type Action, CONFLICT_REQUEUE_MS, type Plan } from './decide.js';
 import { recordEvent } from './events.js';
@@ -43,8 +43,8 @@ export interface ActorOptions {
   /** The agent-shell ConfigMaps known to be ours, shared with the reader. */
   agentShells: AgentShellConfigMaps;
   metrics?: RunRecorder;
-  /** Stamps the attempt's model gateway token into its Job (config gateway). Default: none. */
-  gatewayTokens?: TokenStamper;
+  /** Seals the attempt's ConfigMap and Job as the operator's (provenance/). */
+  seal: Seal;
 }
 
 /** How a plan ended: done (with when to look again), or stopped by a name someone else holds. */
@@ -142,15 +142,17 @@ export class Actor {
    * stops here, and so does an adopted ConfigMap rendered for another agent shell than the Job's.
    */
   private async create(a: Action & { do: 'create' }, { run, signal }: ActContext) {
-    const { client, metrics } = this.opts;
-    const owner = { uid: run.metadata?.uid, kind: this.opts.kind };
+    const { client, metrics, seal } = this.opts;
+    const uid = run.metadata?.uid ?? '';
+    const owner = { uid, status: run.status, kind: this.opts.kind, seal };
+    const configMap = a.configMap && seal.stamp(a.configMap, 'ConfigMap', uid);
     const namespace = run.metadata?.namespace ?? '';
     // The ConfigMaps and the workspace do not depend on each other: made at once, a round trip less
     // before the Job. A PVC the cache does not show yet may still exist: createIfMissing takes its 409
     // as success. (A workspace is the service's, not the run's: made while the ConfigMap turns out to
     // be someone else's, it waits for the run's next attempt like any other.)
     const [files, , agentShell] = await Promise.all([
-      a.configMap && createOrAdopt(client, CONFIGMAPS, a.configMap, owner, signal),
+      configMap && createOrAdopt(client, CONFIGMAPS, configMap, owner, signal),
       a.workspace && createIfMissing(client, PVCS, a.workspace, signal),
       a.agentShell && this.opts.agentShells.ensure(client, namespace, a.agentShell, signal),
     ]);
@@ -160,19 +162,10 @@ export class Actor {
     if (agentShell?.conflict) return { object: 'ConfigMap' as const, message: agentShell.conflict };
     // Made by an earlier reconcile under other templates: the cache shows its agent shell shortly.
     if (files && !files.created && agentShellOf(files.object) !== agentShellOf(a.configMap)) return STALE;
-    const job = this.gatewayJob(a, run);
-    if (!job) throw new Error('the model gateway signing key is not loaded yet: the Job waits for it');
-    const made = await createOrAdopt(client, JOBS, job, owner, signal);
+    const made = await createOrAdopt(client, JOBS, seal.stamp(a.job, 'Job', uid), owner, signal);
     if (made.conflict) return { object: 'Job' as const, message: made.conflict };
     if (made.created) metrics?.created('Job');
     return undefined;
-  }
-
-  /** The Job with its gateway token, when the gateway is on; undefined when no token can be minted yet. */
-  private gatewayJob(a: Action & { do: 'create' }, run: RunOf<RunKindName>): KubeObject | undefined {
-    const stamp = this.opts.gatewayTokens;
-    if (!stamp) return a.job;
-    return stamp({ job: a.job, kind: this.opts.kind, run, attempt: a.attempt });
   }
 
   /** PUT on /status with the read resourceVersion: false when someone wrote in between. */

@@ -1,7 +1,7 @@
 // Creating a run's objects idempotently with create-then-read (not server-side apply: the ConfigMap is
 // immutable and a Job's template cannot change, so there is nothing to merge — only "does it exist, and
-// is it ours"). A 409 means the name is taken: if the object's controller reference is this run (a
-// previous reconcile created it, perhaps before a crash) it is adopted; otherwise it is a conflict.
+// is it ours"). A 409 means the name is taken: if the operator made it for this run (a previous
+// reconcile created it, perhaps before a crash: provenance/) it is adopted; otherwise it is a conflict.
 // Deleting is as careful: only what the run's uid controls, each DELETE guarded by the object's uid.
 // The design it implements: docs/design.md §1.2, §3, §6.1.
 import {
@@ -13,28 +13,34 @@ import {
   type ResourceType,
   resourcePath,
 } from '../../runtime/index.js';
+import { notMadeFor, type RunRecord, type Seal } from '../provenance/index.js';
 
 export type Owned =
   | { object: KubeObject; created?: boolean; conflict?: undefined }
   | { object?: undefined; created?: undefined; conflict: string };
 
-export function conflictMessage(obj: KubeObject, kind: string, ownerKind: string): string {
+/** Why the object under one of the run's names is not this run's (`why`: notMadeFor's reason). */
+export function conflictMessage(obj: KubeObject, kind: string, ownerKind: string, why: string): string {
   const name = obj.metadata?.name;
-  const owner = obj.metadata?.ownerReferences?.find((r) => r.controller === true);
-  const by = owner ? `is controlled by ${owner.kind} ${owner.name}` : 'has no controller';
-  return `${kind} ${name} already exists and ${by}, not this ${ownerKind}; delete or rename it and the run will proceed`;
+  return `${kind} ${name} already exists and is not this ${ownerKind}'s: ${why}; delete or rename it and the run will proceed`;
+}
+
+/** The run an attempt's objects are made for, and the seal that tells the operator's apart. */
+export interface AttemptOwner extends RunRecord {
+  kind: string;
+  seal: Seal;
 }
 
 /**
- * Creates `body`, or adopts the object of its name when a 409 shows one its owner controls (made by an
- * earlier reconcile, perhaps before a crash); else the name is someone else's (`conflict`). Only
- * whether it was created or conflicts is used: the server's answer is not read.
+ * Creates `body`, or adopts the object of its name when a 409 shows one the operator made for this
+ * run (an earlier reconcile, perhaps before a crash); else the name is someone else's (`conflict`).
+ * Only whether it was created or conflicts is used: the server's answer is not read.
  */
 export async function createOrAdopt(
   client: ApiRequester,
   resource: ResourceType,
   body: KubeObject,
-  owner: { uid: string | undefined; kind: string },
+  owner: AttemptOwner,
   signal: AbortSignal,
 ): Promise<Owned> {
   const namespace = body.metadata?.namespace;
@@ -46,9 +52,8 @@ export async function createOrAdopt(
   }
   const path = resourcePath(resource, namespace, body.metadata?.name);
   const existing = await client.request<KubeObject>('GET', path, { signal });
-  return ownedBy(existing, owner.uid)
-    ? { object: existing }
-    : { conflict: conflictMessage(existing, resource.kind, owner.kind) };
+  const why = notMadeFor(existing, resource.kind, owner, owner.seal);
+  return why ? { conflict: conflictMessage(existing, resource.kind, owner.kind, why) } : { object: existing };
 }
 
 /** Creates the object unless its name exists (whoever owns it): for shared objects like a workspace. */

@@ -20,7 +20,7 @@ import {
 } from '../../api/index.js';
 import type { MeteredAttempts } from '../../gateway/index.js';
 import { RenderError, renderResolved, type TemplateSet, withoutAgentShell } from '../../render/index.js';
-import { jobState, type KubeObject, ownedBy, type ReadOnlyStore } from '../../runtime/index.js';
+import { jobState, type KubeObject, type ReadOnlyStore } from '../../runtime/index.js';
 import { budgetRefusal, type SpendIndex } from '../budgets/index.js';
 import { type Capacity, waiter } from '../capacity/index.js';
 import type { DependencyVerdict } from '../kind/dependencies.js';
@@ -38,6 +38,7 @@ import {
   recordedCause,
   SETTLE_RECHECK_MS,
 } from '../pods/index.js';
+import { type AttemptObjectKind, notMadeFor, type Seal } from '../provenance/index.js';
 import { type AgentShellConfigMaps, uncheckableAgentShell } from './agent-shell-configmaps.js';
 import { attemptSpend, LEDGER_SETTLE_MS, ledgerSettling } from './attempt-usage.js';
 import { conflictMessage } from './owned-objects.js';
@@ -74,6 +75,8 @@ export interface ReadSources<K extends RunKindName> {
    * gateway metered, and a call it refused for a limit ends the attempt BudgetExceeded (attempt-usage.ts).
    */
   metered?: MeteredAttempts;
+  /** The operator's seal on the Jobs and ConfigMaps it makes: only those are a run's (provenance/). */
+  seal: Seal;
 }
 
 /** The run `namespace/name` as the caches show it at `now`, under `config`. */
@@ -152,9 +155,13 @@ class AttemptReader<K extends RunKindName> {
   private facts(attempt: number, dependencies?: DependencyVerdict, report?: ResultRead): AttemptFacts {
     const { strategy } = this.src;
     const jobName = strategy.jobName(this.run, attempt);
+    const configMapName = strategy.configMapName(this.run, attempt);
+    const configMap = this.made('ConfigMap', this.src.configMaps.get(this.namespace, configMapName));
+    const configMapUid = configMap?.metadata?.uid;
     return {
       attempt,
-      configMapName: strategy.configMapName(this.run, attempt),
+      configMapName,
+      ...(configMapUid ? { configMapUid } : {}),
       jobName,
       retryCount: attempt - this.wanted,
       ...(dependencies ? { dependencies } : {}),
@@ -283,10 +290,12 @@ class AttemptReader<K extends RunKindName> {
     if (spent) return { ...facts, state: 'overBudget', refusal: spent };
     const refusal = src.capacity.refusal(claim, config.concurrency);
     if (refusal) return { ...facts, state: 'waiting', refusal };
-    const foreign = (object: 'ConfigMap' | 'Job', obj: KubeObject | undefined): AttemptState | undefined =>
-      obj && !ownedBy(obj, run.metadata?.uid)
-        ? { ...facts, state: 'conflict', object, message: conflictMessage(obj, object, this.kind) }
+    const foreign = (object: AttemptObjectKind, obj: KubeObject | undefined): AttemptState | undefined => {
+      const why = obj && notMadeFor(obj, object, this.record(), src.seal);
+      return obj && why
+        ? { ...facts, state: 'conflict', object, message: conflictMessage(obj, object, this.kind, why) }
         : undefined;
+    };
     const configMap = src.configMaps.get(namespace, facts.configMapName);
     // A cached Job not ours is a conflict here once the ConfigMap is there; else the create finds it.
     const conflict =
@@ -337,8 +346,16 @@ class AttemptReader<K extends RunKindName> {
 
   /** Our Job of the attempt, from the cache. */
   private ownedJob(attempt: number): KubeObject | undefined {
-    const job = this.src.jobs.get(this.namespace, this.src.strategy.jobName(this.run, attempt));
-    return job && ownedBy(job, this.run.metadata?.uid) ? job : undefined;
+    return this.made('Job', this.src.jobs.get(this.namespace, this.src.strategy.jobName(this.run, attempt)));
+  }
+
+  /** `obj` when the operator made it for this run (provenance/), else undefined. */
+  private made(kind: AttemptObjectKind, obj: KubeObject | undefined): KubeObject | undefined {
+    return obj && !notMadeFor(obj, kind, this.record(), this.src.seal) ? obj : undefined;
+  }
+
+  private record() {
+    return { uid: this.run.metadata?.uid, status: this.run.status };
   }
 }
 

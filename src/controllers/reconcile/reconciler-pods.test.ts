@@ -153,6 +153,7 @@ t.test('an exit code in retries.nonRetryableExitCodes ends the run without a ret
   failed.metadata = {
     ...failed.metadata,
     annotations: {
+      ...failed.metadata?.annotations,
       [FAILURE_ANNOTATION]: JSON.stringify({
         reason: 'AgentFailed',
         message: 'the agent exited with code 3',

@@ -9,6 +9,7 @@ import {
   attemptJobName,
   configMapsPath,
   FINALIZER,
+  FIXTURE_SEAL,
   fixture,
   jobsPath,
   ownedJob,
@@ -181,7 +182,7 @@ t.test('a Job name held by a foreign object is a NameConflict, looked at again l
   t.match(condition(status, 'JobCreated'), {
     status: 'False',
     reason: 'NameConflict',
-    message: `Job ${JOB} already exists and is controlled by TaskRun intruder, not this TaskRun; delete or rename it and the run will proceed`,
+    message: `Job ${JOB} already exists and is not this TaskRun's: it is controlled by TaskRun intruder; delete or rename it and the run will proceed`,
   });
   t.match(condition(status, 'Succeeded'), { status: 'Unknown', reason: 'NameConflict' });
   t.notOk(
@@ -200,7 +201,7 @@ t.test('a ConfigMap name held by a foreign object stops the run before its Job',
   t.match(condition(status, 'ConfigMapReady'), {
     status: 'False',
     reason: 'NameConflict',
-    message: `ConfigMap ${CONFIGMAP} already exists and has no controller, not this TaskRun; delete or rename it and the run will proceed`,
+    message: `ConfigMap ${CONFIGMAP} already exists and is not this TaskRun's: it has no controller; delete or rename it and the run will proceed`,
   });
   t.match(condition(status, 'JobCreated'), { status: 'Unknown', reason: 'NotCreated' });
 });
@@ -208,14 +209,19 @@ t.test('a ConfigMap name held by a foreign object stops the run before its Job',
 t.test(
   "an attempt's ConfigMap made before a restart: its Job mounts the agent shell it names, or it alone",
   async (t) => {
-    const ownFiles = (agentShell?: string) => ({
-      metadata: {
-        name: CONFIGMAP,
-        namespace: 'ns',
-        ownerReferences: [ownerRef],
-        ...(agentShell ? { labels: { [LABELS.agentShell]: agentShell } } : {}),
-      },
-    });
+    const ownFiles = (agentShell?: string) =>
+      FIXTURE_SEAL.stamp(
+        {
+          metadata: {
+            name: CONFIGMAP,
+            namespace: 'ns',
+            ownerReferences: [ownerRef],
+            ...(agentShell ? { labels: { [LABELS.agentShell]: agentShell } } : {}),
+          },
+        },
+        'ConfigMap',
+        RUN_UID,
+      );
     const volume = (f: ReturnType<typeof fixture>) =>
       (f.api.made('POST', jobsPath)[0]?.body as RunObjects | undefined)?.spec?.template?.spec?.volumes?.[0];
 
@@ -293,7 +299,7 @@ t.test('a foreign ConfigMap under the agent shell’s name stops the run before 
   });
 });
 
-t.test('an existing Job controlled by the run (made before a crash) is adopted', async (t) => {
+t.test('an existing Job the operator made for the run (before a crash) is adopted', async (t) => {
   const f = fixture();
   f.addRun(taskRun());
   f.api.seed(jobsPath, ownedJob(JOB, { name: 'pay-7', uid: RUN_UID }));
@@ -303,6 +309,23 @@ t.test('an existing Job controlled by the run (made before a crash) is adopted',
   const status = writtenStatus(f);
   t.equal(status.phase, 'Pending', 'its agent has not started (no pod seen)');
   t.match(condition(status, 'JobCreated'), { status: 'True', reason: 'Created' });
+});
+
+t.test("a Job controlled by the run without the operator's seal is a conflict, never adopted", async (t) => {
+  const f = fixture();
+  f.addRun(taskRun());
+  // Dressed as the operator's (label, controller reference, name), made by someone else: no seal.
+  const { metadata, ...rest } = ownedJob(JOB, { name: 'pay-7', uid: RUN_UID });
+  const { annotations: _sealed, ...unsealed } = metadata ?? {};
+  f.api.seed(jobsPath, { ...rest, metadata: unsealed });
+  t.same(await f.reconcile(), { requeueAfter: CONFLICT_RECHECK_MS });
+  const status = writtenStatus(f);
+  t.equal(status.jobUid, undefined, 'its uid is not recorded');
+  t.match(condition(status, 'JobCreated'), {
+    status: 'False',
+    reason: 'NameConflict',
+    message: new RegExp(`^Job ${JOB} already exists and is not this TaskRun's: the operator did not make it`),
+  });
 });
 
 t.test('a run that cannot render fails with RenderFailed and nothing is created', async (t) => {

@@ -6,7 +6,6 @@
 // `conflict` state, which is decided and acted on once more.
 // The design it implements: docs/design.md §4.
 import { type ControllerConfig, kindFacts, type RunKindName, runResource } from '../../api/index.js';
-import type { TokenStamper } from '../../gateway/index.js';
 import {
   type ApiRequester,
   type Clock,
@@ -33,8 +32,6 @@ export interface RunReconcilerOptions<K extends RunKindName> extends ReadSources
   clock?: Clock;
   /** Told what the reconciles wrote and created (docs/design.md §4.5). Default: nobody. */
   metrics?: RunRecorder;
-  /** Stamps the attempts' model gateway tokens into their Jobs (config gateway). Default: none. */
-  gatewayTokens?: TokenStamper;
 }
 
 /** Reconciles the runs of one kind, K, through that kind's strategy. */
@@ -56,8 +53,8 @@ export class RunReconciler<K extends RunKindName> implements Reconciler {
       finalizer: kindFacts(kind).finalizer,
       capacity: opts.capacity,
       agentShells: opts.agentShells,
+      seal: opts.seal,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
-      ...(opts.gatewayTokens ? { gatewayTokens: opts.gatewayTokens } : {}),
     });
   }
 

@@ -77,6 +77,9 @@ export function desiredStatus(
     conditions,
     observedGeneration: generation,
     ...(started ? { attempt: s.attempt, configMapName: s.configMapName, jobName: s.jobName } : {}),
+    // The uids of what the operator made: only an object of that uid is the attempt's (provenance/).
+    ...(started && s.configMapUid ? { configMapUid: s.configMapUid } : {}),
+    ...(started && job?.metadata?.uid ? { jobUid: job.metadata.uid } : {}),
     ...(typeof startTime === 'string' ? { startTime } : {}),
     ...(completionTime ? { completionTime } : {}),
     message,

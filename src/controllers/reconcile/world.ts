@@ -17,6 +17,8 @@ import type { NextAttempt } from './retry.js';
 export interface AttemptFacts {
   attempt: number;
   configMapName: string;
+  /** The uid of the attempt's ConfigMap, once the operator's is in the cache (status.configMapUid). */
+  configMapUid?: string;
   jobName: string;
   /** Attempts of the current spec attempt that were retries. */
   retryCount: number;
@@ -127,10 +129,11 @@ export type AttemptWorld<K extends RunKindName = RunKindName> = RunWorld<K> & { 
 
 /** The facts of a state, without what the state itself carries. */
 export function attemptFacts(s: AttemptState): AttemptFacts {
-  const { attempt, configMapName, jobName, retryCount, dependencies, report, usage } = s;
+  const { attempt, configMapName, configMapUid, jobName, retryCount, dependencies, report, usage } = s;
   return {
     attempt,
     configMapName,
+    ...(configMapUid ? { configMapUid } : {}),
     jobName,
     retryCount,
     ...(dependencies ? { dependencies } : {}),

@@ -1,6 +1,7 @@
 // Whether a pod may have a phase's GitHub token now, from objects the operator reads: the pod must be
 // the current attempt's pod of a run the operator made (its Job's controller is the run, the run's
-// status names that Job), and the phase must be the one running, as the kubelet reports the pod's
+// status names that Job and records its uid: only the manager writes status, and it records the uid of
+// a Job it made, decision 0069), and the phase must be the one running, as the kubelet reports the pod's
 // containers: the read token while `prepare-workspace` runs, the write token once the `agent` init
 // container has terminated and `publish` runs (docs/security.md "Phases and their credentials").
 // Pure: issuer.ts reads the objects.
@@ -39,16 +40,23 @@ export function jobRun(job: KubeObject): { kind: RunKindName; owner: OwnerRefere
   return owner && kind && owner.apiVersion === API_VERSION ? { kind, owner } : undefined;
 }
 
-/** Whether `run` is the live owner `owner` names and `job` is its current attempt's Job. */
+/**
+ * Whether `run` is the live owner `owner` names and `job` is its current attempt's Job, the one the
+ * operator made: of the name and the uid the run's status records (the model gateway asks the same).
+ */
 export function currentAttempt(run: KubeObject, owner: OwnerReference, job: KubeObject): Verdict {
   if (run.metadata?.uid !== owner.uid || run.metadata?.deletionTimestamp)
     return refuse('the Job belongs to no live run');
-  const status = (run.status ?? {}) as { jobName?: string };
-  return status.jobName === job.metadata?.name
+  const status = (run.status ?? {}) as { jobName?: string; jobUid?: string };
+  if (status.jobName !== job.metadata?.name)
+    return refuse(
+      `the pod is not the current attempt's: the run's attempt runs Job ${status.jobName ?? '(none)'}`,
+    );
+  // The reconcile after the create records the uid: until then the pod is asked to wait.
+  if (!status.jobUid) return notYet(`the run's status does not record Job ${status.jobName}'s uid yet`);
+  return status.jobUid === job.metadata?.uid
     ? { ok: true }
-    : refuse(
-        `the pod is not the current attempt's: the run's attempt runs Job ${status.jobName ?? '(none)'}`,
-      );
+    : refuse(`the pod's Job ${status.jobName} is not the one the operator made (its uid differs)`);
 }
 
 /** Whether the pod's containers, as the kubelet reports them, are in the phase that gets `phase`'s token. */

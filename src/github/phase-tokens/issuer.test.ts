@@ -66,7 +66,7 @@ const status = (name: string, state: State) => ({
 /** The attempt's pod with its containers in these states, its Job and the CodeRun whose attempt it is. */
 function world(
   containers: { prepare: State; agent: State; publish: State },
-  opts: { currentJob?: string; jobOwner?: string } = {},
+  opts: { currentJob?: string; jobOwner?: string; recordedJob?: string | null } = {},
 ) {
   const api = new Apiserver();
   const run = {
@@ -79,7 +79,10 @@ function world(
       repositoryUrl: 'https://github.com/acme/payments',
       githubApp: '5DLabs-Rex',
     },
-    status: { jobName: opts.currentJob ?? 'fix-7-a1' },
+    status: {
+      jobName: opts.currentJob ?? 'fix-7-a1',
+      ...(opts.recordedJob === null ? {} : { jobUid: opts.recordedJob ?? 'job-uid' }),
+    },
   };
   const job = {
     apiVersion: 'batch/v1',
@@ -230,6 +233,11 @@ t.test("a pod that is not the current attempt's gets nothing", async (t) => {
       world(preparing, { jobOwner: 'old-uid' }),
       tokenFor(PHASE_TOKEN_AUDIENCE),
     ],
+    // Dressed as the operator's (label, controller reference, name), made by someone else.
+    'a Job of the name the operator did not make': [
+      world(preparing, { recordedJob: 'the-operators-uid' }),
+      tokenFor(PHASE_TOKEN_AUDIENCE),
+    ],
   } as const;
   for (const [name, [w, token]] of Object.entries(cases)) {
     const r = await w.issuer.issue(token, 'read');
@@ -242,6 +250,14 @@ t.test("a pod that is not the current attempt's gets nothing", async (t) => {
   const r = await bare.issuer.issue(tokenFor(PHASE_TOKEN_AUDIENCE), 'read');
   t.equal(r.status, 403, "a pod no Job controls (a co-tenant's own pod)");
   t.match((r as { message: string }).message, /no Job controls it/);
+});
+
+t.test('a Job whose uid the run does not record yet: asked again shortly, nothing minted', async (t) => {
+  const w = world(preparing, { recordedJob: null });
+  const r = await w.issuer.issue(tokenFor(PHASE_TOKEN_AUDIENCE), 'read');
+  t.equal(r.status, 409);
+  t.match((r as { message: string }).message, /does not record Job fix-7-a1's uid yet/);
+  t.same(w.minted, []);
 });
 
 t.test('reviews past the budget are refused (503) without being asked', async (t) => {

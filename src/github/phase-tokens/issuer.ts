@@ -9,19 +9,13 @@
 // written to a Secret.
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { type ControllerConfig, type RunOf, runResource } from '../../api/index.js';
+import type { ControllerConfig, RunOf } from '../../api/index.js';
 import { type Authentication, ReviewLimitExceeded } from '../../auth/index.js';
-import {
-  type ApiRequester,
-  isNotFound,
-  JOBS,
-  type KubeObject,
-  PODS,
-  resourcePath,
-} from '../../runtime/index.js';
+import type { ApiRequester } from '../../runtime/index.js';
 import { type GithubTokens, READ_PERMISSIONS, TokenFailure, tokenScope } from '../app-tokens/index.js';
-import { currentAttempt, jobRun, phaseVerdict, podJob, type TokenPhase } from './attempt-pod.js';
+import { phaseVerdict, type TokenPhase } from './attempt-pod.js';
 import { HeldTokens } from './held-tokens.js';
+import { type BoundPod, boundPod, podAttempt, Refusal } from './pod-attempt.js';
 
 /** The audience of the projected ServiceAccount token a phase presents: the broker's alone. */
 export const PHASE_TOKEN_AUDIENCE = 'orchestrator.io/github-token';
@@ -41,29 +35,6 @@ export interface PhaseTokenIssuerOptions {
   now?: () => Date;
 }
 
-const SERVICE_ACCOUNT = /^system:serviceaccount:([^:]+):([^:]+)$/;
-const POD_NAME = 'authentication.kubernetes.io/pod-name';
-const POD_UID = 'authentication.kubernetes.io/pod-uid';
-
-class Refusal extends Error {
-  constructor(
-    readonly status: 401 | 403 | 404 | 409 | 502 | 503,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** The object at `path`; a 404 is the refusal `missing`. */
-async function read(client: ApiRequester, path: string, missing: string, signal?: AbortSignal) {
-  try {
-    return await client.request<KubeObject>('GET', path, signal ? { signal } : {});
-  } catch (err) {
-    if (isNotFound(err)) throw new Refusal(403, missing);
-    throw err;
-  }
-}
-
 export class PhaseTokenIssuer {
   readonly held: HeldTokens;
   private readonly now: () => Date;
@@ -75,7 +46,7 @@ export class PhaseTokenIssuer {
 
   async issue(credential: string, phase: TokenPhase, signal?: AbortSignal): Promise<Issued> {
     try {
-      const pod = await this.boundPod(credential);
+      const pod = await boundPod(this.opts.reviewer, credential);
       const hash = createHash('sha256').update(credential).digest('hex');
       return await this.forPod({ ...pod, credential: hash }, phase, signal);
     } catch (err) {
@@ -88,49 +59,16 @@ export class PhaseTokenIssuer {
     }
   }
 
-  /** The pod the credential is bound to, as the TokenReview says (audience checked by the reviewer). */
-  private async boundPod(credential: string) {
-    const review = await this.opts.reviewer.authenticate(credential);
-    if (!review.authenticated) throw new Refusal(401, review.reason);
-    const account = SERVICE_ACCOUNT.exec(review.user.username);
-    const name = review.user.extra?.[POD_NAME]?.[0];
-    const uid = review.user.extra?.[POD_UID]?.[0];
-    if (!account || !name || !uid)
-      throw new Refusal(401, 'the token is not a ServiceAccount token bound to a pod');
-    return { namespace: account[1] as string, account: account[2] as string, name, uid };
-  }
-
   private async forPod(
-    bound: { namespace: string; account: string; name: string; uid: string; credential: string },
+    bound: BoundPod & { credential: string },
     phase: TokenPhase,
     signal?: AbortSignal,
   ): Promise<Issued> {
-    const { client } = this.opts;
     const { namespace } = bound;
-    const pod = await read(client, resourcePath(PODS, namespace, bound.name), 'no such pod', signal);
-    const account =
-      (pod.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName ?? 'default';
-    if (pod.metadata?.uid !== bound.uid || account !== bound.account)
-      throw new Refusal(403, 'the token is bound to another pod than the one of that name');
-    const jobRef = podJob(pod);
-    if (!jobRef) throw new Refusal(403, "the pod is not an attempt's: no Job controls it");
-    const job = await read(
-      client,
-      resourcePath(JOBS, namespace, jobRef.name),
-      "the pod's Job is gone",
-      signal,
-    );
-    const owner = job.metadata?.uid === jobRef.uid ? jobRun(job) : undefined;
-    if (!owner) throw new Refusal(403, "the pod is not an attempt's: its Job is not the operator's");
-    const run = await read(
-      client,
-      resourcePath(runResource(owner.kind), namespace, owner.owner.name),
-      "the pod's run is gone",
-      signal,
-    );
-    for (const verdict of [currentAttempt(run, owner.owner, job), phaseVerdict(pod, phase)])
-      if (!verdict.ok) throw new Refusal(verdict.retry ? 409 : 403, verdict.message);
-    const scope = tokenScope(owner.kind, run as RunOf<typeof owner.kind>, this.opts.config());
+    const { pod, run, kind } = await podAttempt(this.opts.client, bound, signal);
+    const verdict = phaseVerdict(pod, phase);
+    if (!verdict.ok) throw new Refusal(verdict.retry ? 409 : 403, verdict.message);
+    const scope = tokenScope(kind, run as RunOf<typeof kind>, this.opts.config());
     if (!scope) throw new Refusal(404, 'the run acts as no GitHub App: the operator mints it no token');
     const now = this.now();
     const held = this.held.current(bound.uid, phase, now);

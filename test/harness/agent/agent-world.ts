@@ -141,10 +141,10 @@ async function worldGateway(
     connections: DEFAULT_CONNECTION_LIMITS,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });
-  if (!gateway?.stamper) throw new Error('the model gateway did not start');
+  if (!gateway?.model) throw new Error('the model gateway did not start');
   t.teardown(() => gateway.close());
   config.gateway.url = `http://${NODE_GATEWAY}:${gateway.port}`;
-  return { ops, gateway, stamper: gateway.stamper };
+  return { ops, gateway };
 }
 
 /** A namespace with its operator, Secrets and a model stand-in scripted with `script`. */
@@ -169,7 +169,7 @@ export async function agentWorld(t: Test, suite: Suite, script: Turn[], options:
   await suiteSecrets(client, ns, config, suite.user, suite.apiKey);
   await startOperator(t, cluster, ns, config, {
     ...(templates ? { inputs: { config: () => config, templates: () => templates } } : {}),
-    ...(gateway ? { gateway: { tokens: gateway.stamper, ledgerNamespace: gateway.ops } } : {}),
+    ...(gateway ? { gateway: { ledgerNamespace: gateway.ops } } : {}),
   });
   const create = <K extends RunKindName>(kind: K, run: RunOf<K>) =>
     client.request('POST', runPath(kind, ns), { body: admitted(kind, run, config) });

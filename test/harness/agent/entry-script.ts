@@ -34,8 +34,9 @@ function mcpCommands(): string[] {
 // prints; without it creating a pull request fails as gh does when there is nothing to propose),
 // STUB_WORK_BYTES (a file of that many random bytes), STUB_COMMIT (commit everything itself, forced),
 // STUB_AGENT_PUSH (try a push of its own, its output in agent-push), STUB_FORGE (write a pull request
-// URL where the old stop hook left it). It always records its environment (agent-env) and the git
-// config it sees (agent-gitconfig).
+// URL where the old stop hook left it), STUB_SHELL (bash commands it runs in its working directory,
+// e.g. to leave a symbolic link or a nested repository). It always records its environment
+// (agent-env) and the git config it sees (agent-gitconfig).
 const CLAUDE_STUB = `#!/usr/bin/env bash
 # Records its arguments (NUL-separated), working directory and stdin; leaves a session and some work.
 printf '%s\\0' "$@" >"$STUB_OUT/argv"
@@ -45,6 +46,7 @@ session=\${STUB_SESSION:-sess-42}
 mkdir -p "$CLAUDE_CONFIG_DIR/projects/p" && echo '{}' >"$CLAUDE_CONFIG_DIR/projects/p/$session.jsonl"
 if [[ -z \${STUB_NO_WORK:-} ]]; then echo "work of attempt $ORCHESTRATOR_ATTEMPT" >>agent-output.txt; fi
 if [[ -n \${STUB_WORK_FILE:-} ]]; then mkdir -p "$(dirname "$STUB_WORK_FILE")" && echo changed >"$STUB_WORK_FILE"; fi
+if [[ -n \${STUB_SHELL:-} ]]; then bash -c "$STUB_SHELL"; fi
 if [[ -n \${STUB_WORK_BYTES:-} ]]; then head -c "$STUB_WORK_BYTES" /dev/urandom >agent-blob.bin; fi
 # What the agent could reach: its environment, the git config it sees, and a push of its own.
 env >"$STUB_OUT/agent-env"

@@ -2,9 +2,9 @@
 // a TaskRun of an agent whose profile names the CLI runs the real CLI in the agent image, through the
 // model gateway to its provider's stand-in; its work is pushed and its pull request opened, and its
 // usage is what the stand-in billed. Then a TaskRun of the same agent over its spend limit is stopped
-// by the gateway's refusal, and one of the Gemini CLI over its turn limit by the CLI. The Gemini CLI's
-// repository carries a hostile project configuration (hostile-checkout.ts), which must neither run
-// nor reach the agent's environment.
+// by the gateway's refusal, and one of the Gemini CLI over its turn limit by the CLI. Each CLI's
+// repository carries a hostile project configuration (hostile-checkout.ts), which must neither run,
+// nor reach the agent's environment, nor instruct the model.
 import type { Test } from 'tap';
 import { ledgerRows } from '../operator/gateway.js';
 import { expectTurnLimitStop } from './agent-e2e.js';
@@ -12,7 +12,12 @@ import { agentWorld, type Suite } from './agent-world.js';
 import { type CliBill, type CliStandin, cliStandin, type OtherCli } from './cli-standins.js';
 import { CODEX_RESUME_SCRIPT, codexResume } from './codex-resume.js';
 import { checkGeminiMcp, GEMINI_MCP_TURN } from './gemini-tools.js';
-import { HOSTILE_GEMINI_FILES, HOSTILE_MARKERS, PROBE_VARIABLE } from './hostile-checkout.js';
+import {
+  HOSTILE_CHECKOUTS,
+  HOSTILE_INSTRUCTION,
+  HOSTILE_MARKERS,
+  PROBE_VARIABLE,
+} from './hostile-checkout.js';
 
 const MODELS: Record<OtherCli, string> = { codex: 'gpt-5.3-codex', gemini: 'gemini-2.5-pro' };
 const PROVIDERS = { codex: 'openai', gemini: 'gemini' } as const;
@@ -59,10 +64,11 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     },
   });
   const { create, finished, ops } = world;
+  const hostile = HOSTILE_CHECKOUTS[cli];
   if (!ops) throw new Error('the world has no gateway namespace');
   const repo = git.repository(`acme/${cli}.git`, 'main', {
     'README.md': `# ${cli}\n`,
-    ...(cli === 'gemini' ? HOSTILE_GEMINI_FILES : {}),
+    ...hostile.files,
   });
   const taskRun = (name: string, limits?: Record<string, unknown>) =>
     create('TaskRun', {
@@ -97,12 +103,20 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
   t.equal(
     git.read(`acme/${cli}.git`, branch, 'CLI.md')?.content,
     `by ${cli}[]\n`,
-    `pushed to ${branch}, written with no ${PROBE_VARIABLE} from the checkout's environment files`,
+    `pushed to ${branch}, written with no ${PROBE_VARIABLE} from the checkout's configuration`,
   );
-  for (const marker of cli === 'gemini' ? HOSTILE_MARKERS : [])
+  for (const marker of HOSTILE_MARKERS)
     t.notOk(
       git.read(`acme/${cli}.git`, branch, marker),
-      `${marker}: the checkout's .gemini/settings.json configured nothing the CLI ran`,
+      `${marker}: the checkout's ${hostile.config} configured nothing the CLI ran`,
+    );
+  const instructing = Object.entries(hostile.files).flatMap(([file, text]) =>
+    text.includes(HOSTILE_INSTRUCTION) ? [file] : [],
+  );
+  if (instructing.length > 0)
+    t.notOk(
+      requests.some((r) => JSON.stringify(r.body).includes(HOSTILE_INSTRUCTION)),
+      `the checkout's ${instructing.join(', ')} reached no model request`,
     );
   t.same(
     git.pulls.filter((p) => p.repo === cli).map((p) => [p.owner, p.head, p.base]),

@@ -124,9 +124,9 @@ export interface EgressCase {
 /**
  * The world of the real-node egress test, in the run namespace `ns` and `operatorNs` (the proxy's):
  * a web server the allowlist `default` names as allowed.test and not as unlisted.test (which the
- * allowlist `wide`, on another port, names); a Service `db` it allows by name; servers where the
- * shipped policy puts DNS (kube-system, 53) and the model gateway (the manager's pods in
- * orchestrator-system, 8090); the proxy; the allowlist's policy. Resolves to the config (its proxy
+ * allowlist `wide`, on another port, names), its pod address allowed by egress.allowedPrivateRanges;
+ * a Service `db` it allows by name; servers where the shipped policy puts DNS (kube-system, 53) and the
+ * model gateway (the manager's pods in orchestrator-system, 8090); the proxy; the allowlist's policy. Resolves to the config (its proxy
  * host the Service's address) and the cases an agent pod of `default` checks.
  */
 export async function egressWorld(
@@ -166,6 +166,9 @@ export async function egressWorld(
       },
       wide: { port: 3129, hosts: [{ host: 'unlisted.test', ports: [8080] }] },
     };
+    // The stand-in is a pod, on the cluster's private pod range: the proxy refuses an allowed name
+    // that resolves there unless its address is allowed, as an operator allows an in-cluster server.
+    c.egress.allowedPrivateRanges = [`${web}/32`];
   });
   config.egress.proxy.host = await deployProxy(client, config, { 'allowed.test': web, 'unlisted.test': web });
   await applyObjects(client, [

@@ -8,6 +8,7 @@ import { runPath } from '../../../src/cli/kinds.js';
 import { loadDefaultConfig } from '../../../src/config/load.js';
 import { Capacity } from '../../../src/controllers/capacity/capacity.js';
 import { CapacityIndex } from '../../../src/controllers/capacity/holder-index.js';
+import { objectSeal } from '../../../src/controllers/index.js';
 import { RUN_STRATEGIES } from '../../../src/controllers/kind/strategy.js';
 import { runRecorder } from '../../../src/controllers/metrics/run-metrics.js';
 import { PodsByJob } from '../../../src/controllers/pods/job-pods.js';
@@ -29,6 +30,8 @@ import { FakeApi } from './fake-api.js';
 
 export const NAMESPACE = 'ns';
 export const RUN_UID = 'run-uid';
+/** The seal of the fixture's operator: a test seals with it what the operator made before. */
+export const FIXTURE_SEAL = objectSeal(Buffer.from('fixture-seal-key'));
 export const FINALIZER = kindFacts('TaskRun').finalizer;
 export const jobsPath = resourcePath(JOBS, NAMESPACE);
 export const configMapsPath = resourcePath(CONFIGMAPS, NAMESPACE);
@@ -78,8 +81,9 @@ export const attemptConfigMapName = (attempt = 1, run: TaskRun = taskRun()) =>
   RUN_STRATEGIES.TaskRun.configMapName(run, attempt);
 
 /**
- * A Job of `run`'s attempt as the Job cache shows it: controlled by the run, in `state`, its pods
- * mounting `workspace` (the PVC of the fixture's runs by default).
+ * A Job of `run`'s attempt as the Job cache shows it: made by the operator for the run (controlled by
+ * it, with the fixture operator's seal), in `state`, its pods mounting `workspace` (the PVC of the
+ * fixture's runs by default).
  */
 export function ownedJob(
   name: string,
@@ -100,7 +104,7 @@ export function ownedJob(
             lastTransitionTime: failedAt,
           },
         ];
-  return {
+  const job = {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
@@ -125,6 +129,7 @@ export function ownedJob(
     },
     status: { conditions },
   };
+  return FIXTURE_SEAL.stamp(job, 'Job', owner.uid);
 }
 
 /** A store that tells its handlers what changes, as an informer's cache does (for the capacity index). */
@@ -192,6 +197,7 @@ export function fixture(
     strategy: RUN_STRATEGIES.TaskRun,
     config: () => config,
     templates: () => templates,
+    seal: FIXTURE_SEAL,
     ...caches,
     ...(opts.clock ? { clock: opts.clock } : {}),
   });

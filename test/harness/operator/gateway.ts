@@ -1,12 +1,16 @@
 // The model gateway in tests that run it against the real apiserver (rbac.test.ts, the real-node
-// agent suite, the gateway benchmark): the config that turns it on, the token the operator stamped
-// into an attempt's Job, one call of the Messages API as the CLI makes it, the ledger's records and
-// what the model stand-in billed, priced as the gateway prices it, and where in a namespace a key can
-// be found.
+// agent suite, the gateway benchmark): the config that turns it on, an attempt's token (asked for as
+// its agent container does, or signed with the gateway's key where no pod runs), one call of the
+// Messages API as the CLI makes it, the ledger's records and what the model stand-in billed, priced as
+// the gateway prices it, and where in a namespace a key can be found.
 import { request } from 'node:http';
 import { AGENT_ENV, type ControllerConfig } from '../../../src/api/index.js';
 import type { Cluster } from '../../../src/cluster/index.js';
+import { loadDefaultConfig } from '../../../src/config/load.js';
+import { mintAttemptToken } from '../../../src/gateway/attempt-token.js';
 import { LEDGER_SELECTOR, readRecord } from '../../../src/gateway/ledger-record.js';
+import { MODEL_TOKEN_AUDIENCE, MODEL_TOKEN_PATH } from '../../../src/gateway/model-token-issuer.js';
+import { signingKey } from '../../../src/gateway/operator-secrets.js';
 import { callCostMicros, type PriceTable, priceEntry } from '../../../src/gateway/prices.js';
 import { anthropicTokens } from '../../../src/gateway/tokens.js';
 import {
@@ -18,6 +22,7 @@ import {
 } from '../../../src/runtime/index.js';
 import { kubectl } from '../cluster/cluster.js';
 import type { RecordedRequest } from '../remote/model-standin.js';
+import { boundToken } from './phase-tokens.js';
 
 /**
  * `config` with the gateway on, forwarding to `upstream`, listening on `bind` (a free port of
@@ -38,21 +43,51 @@ export function gatewayConfig(
   return config;
 }
 
-type Container = { name: string; env?: { name: string; value?: string }[] };
-
-/** The token the operator stamped into Job `job`'s agent container. */
-export async function gatewayToken(client: KubeClient, namespace: string, job: string): Promise<string> {
+/**
+ * The token of the attempt whose Job is `job`, as the gateway hands it to that attempt's agent
+ * container (src/gateway/model-token-issuer.ts), signed with the gateway's key from the operator's
+ * namespace `ops`: for suites whose attempts never run a pod, where no container can ask for it.
+ */
+export async function attemptToken(
+  client: KubeClient,
+  ops: string,
+  namespace: string,
+  job: string,
+  config: ControllerConfig = loadDefaultConfig(),
+): Promise<string> {
   const object = await client.request<KubeObject>('GET', resourcePath(JOBS, namespace, job));
-  const pod = (
-    object.spec as
-      | { template?: { spec?: { initContainers?: Container[]; containers?: Container[] } } }
-      | undefined
-  )?.template?.spec;
-  // The agent is an init container (the publisher runs after it: docs/security.md).
-  const containers = [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])];
-  const token = containers.flatMap((c) => c.env ?? []).find((e) => e.name === AGENT_ENV.gatewayToken)?.value;
-  if (!token) throw new Error(`Job ${namespace}/${job} carries no ${AGENT_ENV.gatewayToken}`);
-  return token;
+  const owner = object.metadata?.ownerReferences?.find((r) => r.controller);
+  if (!owner) throw new Error(`Job ${namespace}/${job} has no controller`);
+  const key = await signingKey(client, ops, config.gateway.signingKey);
+  const deadline = (object.spec as { activeDeadlineSeconds?: number }).activeDeadlineSeconds ?? 3600;
+  return mintAttemptToken(key, {
+    namespace,
+    kind: owner.kind,
+    run: owner.name,
+    uid: owner.uid,
+    attempt: 1,
+    job,
+    jobUid: object.metadata?.uid ?? '',
+    expiresAt: Date.now() + deadline * 1000,
+  });
+}
+
+/**
+ * The token the agent container of `pod` (running) is given: a TokenRequest bound to the pod, of the
+ * model token's audience (what the kubelet writes into its projected volume), POSTed to the gateway at
+ * `base` as the entry script's curl does.
+ */
+export async function agentModelToken(
+  client: KubeClient,
+  base: string,
+  pod: KubeObject,
+): Promise<GatewayAnswer> {
+  const credential = await boundToken(client, pod, MODEL_TOKEN_AUDIENCE);
+  const answer = await fetch(`${base}${MODEL_TOKEN_PATH}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${credential}` },
+  });
+  return { status: answer.status, text: await answer.text() };
 }
 
 export interface GatewayAnswer {
@@ -175,13 +210,14 @@ type EnvEntry = { name?: unknown; value?: unknown; valueFrom?: unknown };
 
 /**
  * How an agent container reaches the model and the internet, from its env: the gateway's URL, whether
- * it holds a token of its attempt, its HTTPS proxy, and the variables it takes from Secrets.
+ * it asks the gateway for its attempt's token (never a value of its env), its HTTPS proxy, and the
+ * variables it takes from Secrets.
  */
 export function agentRoutes(env: EnvEntry[] = []) {
   const of = (name: string) => env.find((e) => e.name === name)?.value;
   return {
     gateway: of(AGENT_ENV.gatewayUrl),
-    token: Boolean(of(AGENT_ENV.gatewayToken)),
+    token: Boolean(of(AGENT_ENV.modelTokenUrl)) && !of(AGENT_ENV.gatewayToken),
     proxy: of('HTTPS_PROXY'),
     fromSecrets: env
       .filter((e) => (e.valueFrom as { secretKeyRef?: unknown })?.secretKeyRef)

@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import type { ControllerConfig, RunKindName, RunOf, TaskRun } from '../../../src/api/index.js';
 import { runPath } from '../../../src/cli/kinds.js';
 import type { Cluster } from '../../../src/cluster/index.js';
+import { objectSeal } from '../../../src/controllers/index.js';
 import { RUN_STRATEGIES, type RunStrategy } from '../../../src/controllers/kind/strategy.js';
 import { type RunControllersOptions, runControllers } from '../../../src/controllers/run-controllers.js';
 import { apiCall } from '../../../src/observability/api-spans.js';
@@ -144,6 +145,7 @@ export async function startOperator(
     registry,
     logger,
     scope: options.scope ?? { namespaces: [namespace] },
+    seal: HARNESS_SEAL,
     ...(options.maxConcurrentReconciles ? { maxConcurrentReconciles: options.maxConcurrentReconciles } : {}),
     ...(gateway ? { gateway } : {}),
     ...(options.pullRequestComments ? { pullRequestComments: options.pullRequestComments } : {}),
@@ -170,6 +172,12 @@ export async function startOperator(
     stop,
   };
 }
+
+/**
+ * The seal of every operator the harness starts (an install's is its signing key): one for all, so an
+ * operator started again recognises what the one before it made, as a restarted install does.
+ */
+export const HARNESS_SEAL = objectSeal(Buffer.from('orchestrator-test-harness-seal-key'));
 
 /** The HTTP status of a request: 200 or the error's. */
 export const httpStatusOf = (p: Promise<unknown>): Promise<number | undefined> =>

@@ -70,14 +70,19 @@ export async function startPhaseTokenBroker(
     });
     return { status: answer.status, text: await answer.text() };
   };
-  return { app, ask, modelGateway: gateway.stamper };
+  return { app, ask, modelGateway: gateway.model };
 }
 
 /**
- * A token for the pod's ServiceAccount, of the broker's audience, bound to the pod: what the kubelet
- * writes into the projected volume of the prepare and publish containers (`client` asks for it).
+ * A token for the pod's ServiceAccount, of the broker's audience (or `audience`), bound to the pod: what
+ * the kubelet writes into the projected volume of the prepare and publish containers (the agent's, of
+ * the model token's audience); `client` asks for it.
  */
-export async function boundToken(client: KubeClient, pod: KubeObject): Promise<string> {
+export async function boundToken(
+  client: KubeClient,
+  pod: KubeObject,
+  audience = PHASE_TOKEN_AUDIENCE,
+): Promise<string> {
   const account = (pod.spec as { serviceAccountName?: string }).serviceAccountName ?? 'default';
   const answer = await client.request<{ status?: { token?: string } }>(
     'POST',
@@ -87,7 +92,7 @@ export async function boundToken(client: KubeClient, pod: KubeObject): Promise<s
         apiVersion: 'authentication.k8s.io/v1',
         kind: 'TokenRequest',
         spec: {
-          audiences: [PHASE_TOKEN_AUDIENCE],
+          audiences: [audience],
           expirationSeconds: 600,
           boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata?.name, uid: pod.metadata?.uid },
         },

@@ -56,7 +56,7 @@ export async function platformGateway(
     connections: DEFAULT_CONNECTION_LIMITS,
     logger,
   });
-  if (!gateway?.stamper) throw new Error('the model gateway did not start');
+  if (!gateway?.model) throw new Error('the model gateway did not start');
   close = () => gateway.close();
-  return { tokens: gateway.stamper, ledgerNamespace: namespace };
+  return { ledgerNamespace: namespace };
 }

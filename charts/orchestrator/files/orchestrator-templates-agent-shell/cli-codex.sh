@@ -5,6 +5,7 @@
 # with the attempt's token (env_key), the checkout's AGENTS.md is not read (project_doc_max_bytes 0), and
 # the rendered system prompt is its developer_instructions (0.171 ignores experimental_instructions_file,
 # and model_instructions_file did not reach the request: both tried against the stand-in).
+# Its web_search tool is off: the gateway refuses a tool the provider runs itself (decision 0067).
 
 readonly CLI_COMMAND=codex
 
@@ -42,6 +43,7 @@ model_provider = "orchestrator"
 approval_policy = "never"
 sandbox_mode = "danger-full-access"
 project_doc_max_bytes = 0
+web_search = "disabled"
 developer_instructions = $(toml_string "$(cat "$RENDERED_DIR/system-prompt.md")")
 
 [model_providers.orchestrator]

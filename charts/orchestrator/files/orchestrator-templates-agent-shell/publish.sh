@@ -42,23 +42,65 @@ agent_outcome() {
   fi
 }
 
-# The changed paths ($@, one per argument) that the agent may not publish: those under a protected
-# prefix (publish.protectedPaths) its profile is not allowed (PUBLISH_ALLOWED_PATHS), and the agent
-# CLI's project settings and local memory anywhere (a person's CLI on a clone of the branch would
-# load them; docs/security.md). At most 5, comma-separated.
-refused_paths() {
-  local path prefix allowed out=() hit
-  for path in "$@"; do
-    hit=false
-    if [[ $path =~ (^|/)\.claude/settings[^/]*\.json$ || $path =~ (^|/)CLAUDE\.local\.md$ ]]; then hit=true; fi
-    for prefix in "${PUBLISH_PROTECTED_PATHS[@]}"; do
-      [[ $path == "$prefix"* ]] || continue
-      hit=true
-      for allowed in "${PUBLISH_ALLOWED_PATHS[@]}"; do
-        if [[ $path == "$allowed"* ]]; then hit=false; fi
-      done
+# The work's changes over the remote, as `git diff --raw -z` says them: NUL-separated, so that no
+# name is C-quoted whatever bytes it holds (a quoted name once matched no prefix). For each changed
+# path, its mode in the work (000000: removed) and the path, in CHANGED_MODES and CHANGED_PATHS.
+# Read from a file, not a pipe: a diff that failed must not read as no change.
+CHANGED_MODES=()
+CHANGED_PATHS=()
+read_changes() {
+  local pub=$1 list=$PRIVATE_DIR/changes.z meta path
+  git -C "$pub" diff --raw -z --no-renames --no-abbrev refs/orchestrator/remote refs/orchestrator/work -- \
+    >"$list" 2>"$PRIVATE_DIR/publish.stderr" || return 1
+  while IFS= read -r -d '' meta && IFS= read -r -d '' path; do
+    read -r _ meta _ <<<"$meta"
+    CHANGED_MODES+=("$meta")
+    CHANGED_PATHS+=("$path")
+  done <"$list"
+}
+
+# Whether the change of path $2 to mode $1 is one the agent may not publish: a path under a protected
+# prefix (publish.protectedPaths) its profile is not allowed (PUBLISH_ALLOWED_PATHS); a symbolic link
+# or submodule at a protected directory or above it, for every profile (what is under it would be
+# another tree's, never seen as a protected path); and the agent CLI's project settings and local
+# memory anywhere, or a link where its settings' directory would be (a person's CLI on a clone of the
+# branch would load them; docs/security.md). Bytes are compared as bytes (LC_ALL=C).
+protected_change() {
+  local LC_ALL=C mode=$1 path=$2 prefix allowed link=false
+  if [[ $mode == 120000 || $mode == 160000 ]]; then link=true; fi
+  if [[ $path =~ (^|/)\.claude/settings[^/]*\.json$ || $path =~ (^|/)CLAUDE\.local\.md$ ]]; then return 0; fi
+  if [[ $link == true && $path =~ (^|/)\.claude$ ]]; then return 0; fi
+  for prefix in "${PUBLISH_PROTECTED_PATHS[@]}"; do
+    if [[ $link == true && (${prefix%/} == "$path" || $prefix == "$path/"*) ]]; then return 0; fi
+    [[ $path == "$prefix"* ]] || continue
+    for allowed in "${PUBLISH_ALLOWED_PATHS[@]}"; do
+      if [[ $path == "$allowed"* ]]; then continue 2; fi
     done
-    if [[ $hit == true ]]; then out+=("$path"); fi
+    return 0
+  done
+  return 1
+}
+
+# A changed path as the refusal names it: quoted as the shell quotes it in the C locale, so that no
+# control, bidirectional or other byte of the agent's choosing reaches the run's status unescaped,
+# and a link or submodule said so.
+shown_change() {
+  local LC_ALL=C shown
+  printf -v shown '%q' "$2"
+  case $1 in
+    120000) shown+=' (a symbolic link)' ;;
+    160000) shown+=' (a submodule)' ;;
+  esac
+  printf '%s' "$shown"
+}
+
+# The changes of CHANGED_MODES and CHANGED_PATHS the agent may not publish (protected_change), at
+# most 5, comma-separated as shown_change names them.
+refused_paths() {
+  local i out=()
+  for i in "${!CHANGED_PATHS[@]}"; do
+    protected_change "${CHANGED_MODES[i]}" "${CHANGED_PATHS[i]}" || continue
+    out+=("$(shown_change "${CHANGED_MODES[i]}" "${CHANGED_PATHS[i]}")")
     ((${#out[@]} < 5)) || break
   done
   local IFS=,
@@ -143,9 +185,11 @@ publish_branch() {
     log "the work branch $WORK_BRANCH has nothing new to push"
     return 0
   fi
-  local -a changed
-  mapfile -t changed < <(git -C "$pub" diff --name-only --no-renames refs/orchestrator/remote refs/orchestrator/work --)
-  refused=$(refused_paths "${changed[@]}")
+  if ! read_changes "$pub"; then
+    PUBLISH_FAILED="comparing $WORK_BRANCH with the remote's failed ($(one_line "$(tail -n 1 "$err")"))"
+    return 0
+  fi
+  refused=$(refused_paths)
   if [[ -n $refused ]]; then
     PUBLISH_REFUSED="the agent changed $refused; agent $AGENT may not"
     return 0

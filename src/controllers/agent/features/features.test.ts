@@ -136,8 +136,16 @@ t.test('the list is in a stable order, and what the features add follows it', as
   t.equal(sidecar?.name, 'docker', 'the sidecar right after prepare');
   const proxy = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'];
   t.same(
-    names(agent ?? {}).slice(-10),
-    ['ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN', ...proxy, 'DOCKER_HOST', 'TRACEPARENT'],
+    names(agent ?? {}).slice(-12),
+    [
+      'ANTHROPIC_BASE_URL',
+      'ORCHESTRATOR_MODEL_TOKEN_URL',
+      'ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE',
+      'ORCHESTRATOR_MODEL_TOKEN_VARIABLE',
+      ...proxy,
+      'DOCKER_HOST',
+      'TRACEPARENT',
+    ],
     'the agent: model, proxy, Docker, trace',
   );
   const prepared = names(prepare ?? {});
@@ -149,6 +157,6 @@ t.test('the list is in a stable order, and what the features add follows it', as
   t.ok(prepared.length > 7, 'a credential between them');
   t.same(
     (pod.volumes as Json[]).map((v) => v.name),
-    ['task-files', 'workspace', 'docker-storage', 'github-ssh'],
+    ['task-files', 'workspace', 'docker-storage', 'github-ssh', 'model-token-credential'],
   );
 });
