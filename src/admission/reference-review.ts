@@ -183,17 +183,16 @@ export function reviewReferences(
   const { outsiders } = access;
   if (share === undefined || !outsiders) return judged();
   if (outsiders.has(share)) return outsiderRefusal(kind, request, 'flagged');
-  // Asked beside the references, not before them: a genuine review waits for one round of questions.
-  const references = judged();
-  const standing = mayMakeRequest(access.reviewer, user, kind, request, namespace, share).catch(
-    (err: Error) => err,
+  // Asked before the references: a stranger's review costs one question, not one per object it names,
+  // so many addresses' first reviews cannot fill the budget before they are flagged.
+  return mayMakeRequest(access.reviewer, user, kind, request, namespace, share).then(
+    (may) => {
+      if (may) return judged();
+      outsiders.add(share);
+      return outsiderRefusal(kind, request, 'now');
+    },
+    (err: Error) => referenceDenial(kind, request.name ?? '', [unchecked(kind, err)]),
   );
-  return Promise.all([standing, references]).then(([may, result]) => {
-    if (may instanceof Error) return referenceDenial(kind, request.name ?? '', [unchecked(kind, may)]);
-    if (may) return result;
-    outsiders.add(share);
-    return outsiderRefusal(kind, request, 'now');
-  });
 }
 
 /** The rule of a review refused as no apiserver's (outsider-senders.ts). */

@@ -99,8 +99,7 @@ function kindController<K extends RunKindName>(
     .watch(filtered(configMaps, { add: never, update: never }), owner)
     // The agent's pod: its first update (scheduled or not), what holds it, its start; its deletion.
     .watch(filtered(shared.pods, { add: never, update: agentChanged }), mapPodToRun(jobs.store, owner))
-    // A Job's pod refused (a new FailedCreate Event, or a repeat of one: its count changes).
-    // No watch of Secrets: a token minted, renewed or refused is read from its Secret next reconcile.
+    // A Job's pod refused (a new or repeated FailedCreate Event); Secrets are read, never watched.
     .watch(filtered(shared.refusals, { delete: never }), mapPodCreationToRun(jobs.store, owner));
   watchDependenciesAndSlots(controller, shared, cache);
   return controller;

@@ -29,8 +29,10 @@
 // - limits.ts: the limits covering an attempt's call: its run's spend limit and the team budgets over
 //   its namespace, each with what the ledger says it spent.
 // - openai.ts: OpenAI's Responses API as the Codex CLI calls it.
+// - openai-unmeterable.ts: the Responses API's fields whose cost the gateway could not meter, refused.
 // - operator-secrets.ts: the platform's key and the token signing key, read from the operator's namespace.
 // - prices.ts: the price table: which entry prices a model, what tokens cost, what a remainder buys.
+// - reservation.ts: what a call without its provider's final usage is billed: its reservation.
 // - provider.ts: what the gateway needs of a provider's API (each provider is one object).
 // - provider-routes.ts: one listener for every provider's API, each under its path prefix.
 // - server.ts: the listener, its connections and requests bounded before the token is checked.

@@ -1,3 +1,4 @@
+import { MODEL_CREDENTIAL_DIR } from '../../../src/controllers/agent/features/model-gateway.js';
 // What an agent looking for a GitHub credential tries, as one shell command for the real CLI's Bash tool
 // (test/integration/agent-e2e/hostile.ts): its environment, files where tokens and keys are kept, every
 // readable file and process environment holding the token's value, git's credential configuration and
@@ -24,7 +25,9 @@ export const PROBE_CONTROLS = { file: '/etc/hosts', tokenFile: '/tmp/probe-contr
 
 export function credentialProbe(token: string, host: string, repository: string): string {
   const half = Math.floor(token.length / 2);
-  const pruned = '\\( -path /proc -o -path /sys -o -path /dev -o -path /usr -o -name node_modules \\) -prune';
+  // The model-token credential is pruned: a projected token whose audience only the gateway accepts,
+  // traded there for the model token the agent holds anyway (decision 0068).
+  const pruned = `\\( -path /proc -o -path /sys -o -path /dev -o -path /usr -o -name node_modules -o -path ${MODEL_CREDENTIAL_DIR} \\) -prune`;
   const named = `\\( -iname '*token*' -o -name .git-credentials -o -name hosts.yml -o -name .ssh -o -name 'id_rsa*' -o -name 'id_ecdsa*' -o -name 'id_ed25519*' -o -path '/run/secrets/*' -o -path '/var/run/secrets/*' -o -path ${PROBE_CONTROLS.file} \\)`;
   return [
     `t1='${token.slice(0, half)}'; needle="\${t1}${token.slice(half)}"`,

@@ -61,8 +61,12 @@ export async function gatewayRuns(t: Test, suite: Suite): Promise<void> {
     .find((c) => c.name === 'agent')
     ?.env?.map((e) => e.name);
   t.ok(
-    env?.includes('ANTHROPIC_BASE_URL') && env.includes('ANTHROPIC_AUTH_TOKEN'),
-    'the agent got a URL and a token',
+    env?.includes('ANTHROPIC_BASE_URL') && env.includes('ORCHESTRATOR_MODEL_TOKEN_URL'),
+    'the agent got the gateway’s URL and where to ask for its token',
+  );
+  t.notOk(
+    env?.includes('ANTHROPIC_AUTH_TOKEN'),
+    'the token itself is in no object: the container asks for it',
   );
   t.notOk(env?.includes('ANTHROPIC_API_KEY'), 'and no API key');
 

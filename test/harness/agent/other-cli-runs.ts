@@ -13,6 +13,7 @@ import { type CliBill, type CliStandin, cliStandin, type OtherCli } from './cli-
 import { CODEX_RESUME_SCRIPT, codexResume } from './codex-resume.js';
 import { checkGeminiMcp, GEMINI_MCP_TURN } from './gemini-tools.js';
 import {
+  GEMINI_READ_TURN,
   HOSTILE_CHECKOUTS,
   HOSTILE_INSTRUCTION,
   HOSTILE_MARKERS,
@@ -42,7 +43,7 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     cli,
     suite.apiKey,
     [
-      ...(cli === 'gemini' ? [GEMINI_MCP_TURN] : []),
+      ...(cli === 'gemini' ? [GEMINI_MCP_TURN, GEMINI_READ_TURN] : []),
       { shell: `printf "by ${cli}[$${PROBE_VARIABLE}]\\n" > CLI.md` },
       { say: 'Wrote CLI.md.' },
       ...(cli === 'codex' ? CODEX_RESUME_SCRIPT : []),
@@ -98,7 +99,13 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     requests.length > 0 && requests.every((r) => r.status === 200),
     `its ${requests.length} calls came with the platform key (the gateway's), none refused`,
   );
-  if (cli === 'gemini') checkGeminiMcp(t, requests);
+  if (cli === 'gemini') {
+    checkGeminiMcp(t, requests);
+    t.ok(
+      requests.some((r) => /"functionResponse":\{[^}]*"name":"read_file"/.test(JSON.stringify(r.body))),
+      'the CLI read docs/notes.md with its file tool, beside docs/GEMINI.md',
+    );
+  }
   const branch = git.branches(`acme/${cli}.git`).find((b) => b !== 'main') ?? '';
   t.equal(
     git.read(`acme/${cli}.git`, branch, 'CLI.md')?.content,
@@ -113,11 +120,10 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
   const instructing = Object.entries(hostile.files).flatMap(([file, text]) =>
     text.includes(HOSTILE_INSTRUCTION) ? [file] : [],
   );
-  if (instructing.length > 0)
-    t.notOk(
-      requests.some((r) => JSON.stringify(r.body).includes(HOSTILE_INSTRUCTION)),
-      `the checkout's ${instructing.join(', ')} reached no model request`,
-    );
+  t.notOk(
+    requests.some((r) => JSON.stringify(r.body).includes(HOSTILE_INSTRUCTION)),
+    `the checkout's ${instructing.join(', ')} reached no model request`,
+  );
   t.same(
     git.pulls.filter((p) => p.repo === cli).map((p) => [p.owner, p.head, p.base]),
     [['acme', branch, 'main']],

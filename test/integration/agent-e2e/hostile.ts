@@ -122,7 +122,14 @@ const HOSTILE_BRANCH = {
 
 // Token variables an agent's tools may see that are no GitHub credential: the gateway's (the model's),
 // and the one the CLI itself sets for the processes it starts (its own session's message socket).
-const NOT_GITHUB = ['ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_MESSAGING_TOKEN'];
+// The gateway's token, and where the agent container asked for it (decision 0068): no GitHub credential.
+const NOT_GITHUB = [
+  'ANTHROPIC_AUTH_TOKEN',
+  'CLAUDE_CODE_MESSAGING_TOKEN',
+  'ORCHESTRATOR_MODEL_TOKEN_URL',
+  'ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE',
+  'ORCHESTRATOR_MODEL_TOKEN_VARIABLE',
+];
 
 const bash = (command: string) => tool('Bash', { command, description: 'work on the repository' });
 const by = (submitter: string) => ({ annotations: { [ANNOTATIONS.submittedBy]: submitter } });
@@ -325,7 +332,7 @@ t.test("run A's planted code never runs in run B of another submitter, nor sees 
   t.equal(
     found('files').out,
     PROBE_CONTROLS.file,
-    'no token file, ~/.git-credentials, gh hosts.yml, SSH key, nothing under /run/secrets (a ServiceAccount token): only the control',
+    'no token file, ~/.git-credentials, gh hosts.yml, SSH key, nothing under /run/secrets (a ServiceAccount token) but the model-token credential (its audience the gateway alone): only the control',
   );
   t.equal(
     found('token-files').out,

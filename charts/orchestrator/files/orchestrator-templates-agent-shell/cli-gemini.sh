@@ -8,7 +8,8 @@
 # GEMINI_CLI_TRUST_WORKSPACE: a reserved name), and trusted by --skip-trust, which the CLI applies only
 # after it has read them; the environment files are not read again (security.auth.useExternal skips the
 # auth check that rereads them; advanced.ignoreLocalEnv skips the checkout's .env). Its memory is a
-# context file of a name drawn per attempt, so no checkout holds one. The Job gives it the gateway's
+# context file of a name drawn per attempt, so no checkout holds one; the image's CLI is edited so that
+# it does not add GEMINI.md to that name (decision 0071). The Job gives it the gateway's
 # Gemini route (GOOGLE_GEMINI_BASE_URL) and the attempt's token (GEMINI_API_KEY).
 
 readonly CLI_COMMAND=gemini
