@@ -15,7 +15,6 @@ import { Agent } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
-import { sized } from '../../scripts/bench-smoke.js';
 import { cpuSeconds, peakRssMiB, procCpu } from '../../scripts/proc-usage.js';
 import { staticConfig } from '../../src/api/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
@@ -172,12 +171,16 @@ async function ledgerCalls(admin: KubeClient, namespace: string): Promise<number
   return (list.items ?? []).reduce((sum, cm) => sum + (readRecord(cm)?.calls ?? 0), 0);
 }
 
-export async function scaleMain([attemptsArg, callsArg, paceArg]: string[]) {
-  const ATTEMPTS = Number(attemptsArg ?? sized(100, 20));
-  const CALLS = Number(callsArg ?? sized(20, 3));
-  const PACE_MS = Number(paceArg ?? 0);
-  if (!(ATTEMPTS >= 1 && CALLS >= 1 && PACE_MS >= 0))
-    throw new Error('usage: bench:gateway -- --scale ATTEMPTS [CALLS [PACE_MS]]');
+/** The scale mode's run: `attempts` agents at once, `calls` each, `paceMs` apart (gateway-options.ts). */
+export async function scaleMain({
+  attempts: ATTEMPTS,
+  calls: CALLS,
+  paceMs: PACE_MS,
+}: {
+  attempts: number;
+  calls: number;
+  paceMs: number;
+}) {
   // The suite's shared control plane when there is one (its smoke round), else one of its own.
   const cluster = await testCluster();
   const admin = new KubeClient(kubeConfig(cluster));

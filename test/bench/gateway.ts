@@ -33,6 +33,7 @@ import type { ApiRequester, KubeObject } from '../../src/runtime/index.js';
 import { MemoryLedger } from '../harness/fakes/memory-ledger.js';
 import { messagesBody } from '../harness/operator/gateway.js';
 import { child, KEY, load, printLatency, type Sides, standin, streamedCall } from './gateway-calls.js';
+import { GATEWAY_USAGE, parseGatewayArgs } from './gateway-options.js';
 import { scaleGateway, scaleMain } from './gateway-scale.js';
 
 const ATTEMPT = {
@@ -86,9 +87,7 @@ async function gateway(upstream: string, signing: Buffer): Promise<number> {
   return server.port;
 }
 
-async function main() {
-  const N = Number(process.argv[2] ?? sized(2000, 20));
-  const ROUNDS = Number(process.argv[3] ?? sized(3, 1));
+async function main({ calls: N, rounds: ROUNDS }: { calls: number; rounds: number }) {
   const signing = randomBytes(32);
   const model = await child<{ port: number }>('standin');
   const upstream = `http://127.0.0.1:${model.ready.port}`;
@@ -146,5 +145,9 @@ else if (role === 'gateway')
     port: await gateway(process.argv[3] ?? '', Buffer.from(process.argv[4] ?? '', 'base64')),
   });
 else if (role === 'scale-gateway') await scaleGateway(process.argv.slice(3));
-else if (role === '--scale') await scaleMain(process.argv.slice(3));
-else await main();
+else {
+  const options = parseGatewayArgs(process.argv.slice(2));
+  if (options.mode === 'help') console.log(GATEWAY_USAGE);
+  else if (options.mode === 'scale') await scaleMain(options);
+  else await main(options);
+}
