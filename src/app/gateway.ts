@@ -16,7 +16,6 @@ import {
   gemini,
   InFlight,
   JobAuthenticator,
-  KubeLedger,
   LimitGate,
   modelBudget,
   openai,
@@ -27,6 +26,7 @@ import {
   selectedNamespaces,
   signingKey,
   startGatewayServer,
+  startKubeLedger,
 } from '../gateway/index.js';
 import type { GithubTokens } from '../github/index.js';
 import type { ConnectionLimits } from '../http/index.js';
@@ -69,10 +69,10 @@ async function modelHandler(opts: ModelGatewayOptions) {
   const { client, config, namespace, logger } = opts;
   const settings = config.current().gateway;
   const key = await signingKey(client, namespace, settings.signingKey);
-  const ledger = new KubeLedger({
+  const { ledger, stop: stopLedger } = await startKubeLedger({
     client,
     namespace,
-    listTtlMs: 2_000,
+    logger,
     onPruneError: (err) =>
       logger.warn({ err: err.message }, 'the ledger records past every budget window were not all deleted'),
   });
@@ -121,7 +121,7 @@ async function modelHandler(opts: ModelGatewayOptions) {
     openai: handlerOf(upstreams.openai),
     gemini: handlerOf(upstreams.gemini),
   });
-  return { handler, tokens: modelTokenBroker(client, () => key, logger), inFlight };
+  return { handler, tokens: modelTokenBroker(client, () => key, logger), inFlight, stopLedger };
 }
 
 /** Answers every model API call while the model gateway is off (the listener serves the token broker). */
@@ -171,6 +171,7 @@ export async function startModelGateway(opts: ModelGatewayOptions): Promise<Mode
         await server.close(CALLS_GRACE_MS);
         if (model && !(await model.inFlight.idle(RECORDS_GRACE_MS)))
           logger.warn({ calls: model.inFlight.calls }, 'the gateway stopped with calls not yet recorded');
+        await model?.stopLedger();
       })();
       return closing;
     },

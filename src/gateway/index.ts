@@ -19,8 +19,11 @@
 // - job-authenticator.ts: a verified token accepted only while the Job of its uid runs.
 // - model-token-issuer.ts: the agent container's token, handed to it for its projected ServiceAccount token.
 // - json-usage.ts: a JSON answer's usage, read once it ends by the provider's reading of it.
+// - coalescer.ts: the changes of one key made together, one write per interval at most.
 // - kube-ledger.ts: the ledger the replicas share: a ConfigMap per attempt and day in the operator's
 //   namespace, added to under optimistic concurrency, pruned past the longest budget window.
+// - ledger-cache.ts: a replica's view of the ledger's records: the watch's, and its own writes as they land.
+// - ledger-informer.ts: the ledger as a replica runs it, over a watch of its records.
 // - ledger-index.ts: the ledger as the leader's cache holds it: an attempt's metered usage and refusal.
 // - ledger-record.ts: one ledger record: its name, labels, data, and the moment its spend counts at.
 // - limits.ts: the limits covering an attempt's call: its run's spend limit and the team budgets over
@@ -48,6 +51,7 @@ export { InFlight } from './in-flight.js';
 export { JobAuthenticator } from './job-authenticator.js';
 export { KubeLedger } from './kube-ledger.js';
 export { LedgerIndex, type MeteredAttempts } from './ledger-index.js';
+export { startKubeLedger } from './ledger-informer.js';
 export { countsAt, LEDGER_SELECTOR, readRecord } from './ledger-record.js';
 export { gatewayLimits, selectedNamespaces } from './limits.js';
 export {

@@ -2,18 +2,40 @@ import t from 'tap';
 import { apiError, FakeApi } from '../../test/harness/fakes/fake-api.js';
 import { ATTEMPT as attempt, meteredCall as call } from '../../test/harness/fakes/gateway.js';
 import { waitFor } from '../../test/harness/util/wait.js';
+import type { EventSource, KubeObject, ResourceEventHandler } from '../runtime/index.js';
 import { KubeLedger } from './kube-ledger.js';
 import { ledgerRecordName } from './ledger-record.js';
 
 const DAY = Date.parse('2026-11-26T05:00:00Z');
 const CMS = '/api/v1/namespaces/orchestrator-system/configmaps';
-/** A ledger on the in-memory API whose clock stays at DAY, listing afresh each time. */
-const dayLedger = () => {
+
+/** The watch of the records, played by the test: what it delivers, when it says. */
+class Watch implements EventSource {
+  readonly handlers: ResourceEventHandler[] = [];
+  list(): KubeObject[] {
+    return [];
+  }
+  addHandler(handler: ResourceEventHandler): () => void {
+    this.handlers.push(handler);
+    return () => {};
+  }
+  update(cm: KubeObject): void {
+    for (const h of this.handlers) h.onUpdate?.(cm, cm);
+  }
+}
+
+/** A ledger on the in-memory API whose clock stays at DAY, writing each change at once. */
+const dayLedger = (writeEveryMs = 0) => {
   const api = new FakeApi();
-  return {
-    api,
-    ledger: new KubeLedger({ client: api, namespace: 'orchestrator-system', listTtlMs: 0, now: () => DAY }),
-  };
+  const watch = new Watch();
+  const ledger = new KubeLedger({
+    client: api,
+    namespace: 'orchestrator-system',
+    records: watch,
+    writeEveryMs,
+    now: () => DAY,
+  });
+  return { api, watch, ledger };
 };
 
 t.test('calls add up in the attempt record of the day, in the operator namespace', async (t) => {
@@ -30,6 +52,28 @@ t.test('calls add up in the attempt record of the day, in the operator namespace
   t.equal(await ledger.spentSince((ns) => ns === 'team-a', DAY - 86_400_000), 150);
   t.equal(await ledger.spentSince((ns) => ns === 'team-b', 0), 0);
   t.equal(await ledger.spentSince(() => true, DAY + 86_400_000), 0, 'a window starting tomorrow');
+  t.same(api.made('GET'), [], 'sums and writes read nothing: the watch and its own writes answer');
+});
+
+t.test('the calls of an attempt ending within the interval are one write, each waiting for it', async (t) => {
+  const { api, ledger } = dayLedger(200);
+  const item = `${CMS}/${ledgerRecordName(attempt, '2026-11-26')}`;
+  await ledger.record(attempt, call(1));
+  let recorded = 0;
+  const calls = Array.from({ length: 50 }, (_, i) =>
+    ledger.record(attempt, call(i + 1)).then(() => recorded++),
+  );
+  const other = { ...attempt, attempt: 2 };
+  await ledger.record(other, call(7));
+  t.equal(recorded, 0, 'no call waiting for the next write counts as recorded before it');
+  t.equal(await ledger.attemptSpent(attempt), 1, 'nor is summed before it');
+  t.equal(await ledger.attemptSpent(other), 7, "another attempt's record is written at once");
+  await Promise.all(calls);
+  const stored = api.objects.get(item) as { data: Record<string, string> };
+  t.equal(stored.data.calls, '51', 'every call counted');
+  t.equal(await ledger.attemptSpent(attempt), 1 + (50 * 51) / 2);
+  t.equal(api.made('PUT', item).length, 1, "the attempt's 51 calls in 2 writes (a POST, a PUT)");
+  t.equal(api.made('POST', CMS).length, 2, "and the other attempt's record");
 });
 
 t.test('a replica that lost the race reads the winner and adds to it: nothing lost', async (t) => {
@@ -39,7 +83,30 @@ t.test('a replica that lost the race reads the winner and adds to it: nothing lo
   api.failNext('PUT', item, apiError(409, 'Conflict'));
   await ledger.record(attempt, call(7));
   t.equal(api.made('PUT', item).length, 2, 'written again after the conflict');
+  t.equal(api.made('GET', item).length, 1, 'on the record read after it');
   t.equal(await ledger.attemptSpent(attempt), 107);
+});
+
+t.test("the watch: other replicas' calls count; a late event does not take a write back", async (t) => {
+  const { api, watch, ledger } = dayLedger();
+  const other = new KubeLedger({
+    client: api,
+    namespace: 'orchestrator-system',
+    records: new Watch(),
+    writeEveryMs: 0,
+    now: () => DAY,
+  });
+  const item = `${CMS}/${ledgerRecordName(attempt, '2026-11-26')}`;
+  await other.record(attempt, call(100));
+  const first = structuredClone(api.objects.get(item)) as KubeObject;
+  watch.update(first);
+  t.equal(await ledger.attemptSpent(attempt), 100, "another replica's write, as the watch delivered it");
+  await ledger.record(attempt, call(50));
+  t.equal(await ledger.attemptSpent(attempt), 150);
+  watch.update(first);
+  t.equal(await ledger.attemptSpent(attempt), 150, 'the older state, delivered late, is not taken');
+  t.equal(await ledger.spentSince(() => true, 0), 150);
+  t.equal((api.objects.get(item) as { data: Record<string, string> }).data.calls, '2');
 });
 
 t.test('a refusal is recorded once, beside the spend; a record names at most 16 models', async (t) => {
@@ -59,13 +126,14 @@ t.test('a refusal is recorded once, beside the spend; a record names at most 16 
   t.equal(await ledger.attemptSpent(attempt), 140, 'and every call counts');
 });
 
-t.test('records of days no budget window reaches are deleted as a list passes them', async (t) => {
+t.test('records of days no budget window reaches are deleted as sums pass them', async (t) => {
   const api = new FakeApi();
   let now = Date.parse('2026-10-30T12:00:00Z');
   const ledger = new KubeLedger({
     client: api,
     namespace: 'orchestrator-system',
-    listTtlMs: 0,
+    records: new Watch(),
+    writeEveryMs: 0,
     now: () => now,
   });
   await ledger.record(attempt, call(100));
@@ -78,42 +146,4 @@ t.test('records of days no budget window reaches are deleted as a list passes th
   await ledger.attemptSpent(attempt);
   await waitFor('the October record deleted', async () => !api.objects.has(october) || undefined);
   t.equal(await ledger.attemptSpent(attempt), 5, 'what is left is this month');
-});
-
-t.test('a list that a write of this replica overtook is listed again, not kept', async (t) => {
-  const api = new FakeApi();
-  let hold: Promise<void> | undefined;
-  const lists: string[] = [];
-  // The apiserver answers a list as the records stood when it came; `hold` delays the answer.
-  const client = {
-    request: async (method: string, path: string, opts?: object) => {
-      const answer = await api.request(method, path, opts as never);
-      if (method === 'GET' && path === CMS) {
-        lists.push(String((answer as { items?: unknown[] }).items?.length));
-        if (hold) await hold;
-      }
-      return answer;
-    },
-  };
-  const ledger = new KubeLedger({
-    client: client as never,
-    namespace: 'orchestrator-system',
-    listTtlMs: 60_000,
-    now: () => DAY,
-  });
-  await ledger.record(attempt, call(100));
-  let open = () => {};
-  hold = new Promise((resolve) => {
-    open = resolve;
-  });
-  // A call's check lists while the call before it is being recorded: the record lands first.
-  const checked = ledger.attemptSpent(attempt);
-  await waitFor('the check to list', () => lists.length === 1 || undefined);
-  hold = undefined;
-  await ledger.record(attempt, call(50));
-  open();
-  t.equal(await checked, 150, 'the check counts the call recorded while it listed');
-  t.equal(lists.length, 2, 'listed again');
-  t.equal(await ledger.attemptSpent(attempt), 150, 'and what is kept for the next checks holds it too');
-  t.equal(lists.length, 2, 'kept: no third list within its time');
 });

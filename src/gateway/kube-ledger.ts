@@ -1,31 +1,34 @@
 // The ledger the replicas share (docs/economics.md "The model gateway"): one ConfigMap per attempt and
 // UTC day in the operator's namespace (ledger-record.ts), which no run submitter can write, holding what
-// the attempt's metered calls cost that day and the limit that refused one. Each change is written with
-// the record's resourceVersion, so two replicas adding at once both count (the loser of the race reads
-// again and adds); within a replica the changes of one record are made one after another, so only
-// replicas race. Deleting a run deletes none of its spend. Sums come from a list of the records
-// kept for a moment (and dropped after this replica adds), so a call is checked against spend at most
-// that old on other replicas. Records older than every budget window are deleted as lists pass them.
+// the attempt's metered calls cost that day and the limit that refused one. Each write is conditional
+// on the record's resourceVersion, so two replicas adding at once both count (the loser of the race
+// reads again and adds). A replica writes a record at most once per interval (coalescer.ts): the calls
+// that end meanwhile are added in one write, so the apiserver's writes follow the attempts, not their
+// calls. Sums come from the replica's watch-fed cache of the records (ledger-cache.ts), which holds
+// its own writes as they land: a call is checked against other replicas' spend as the watch has
+// delivered it. Deleting a run deletes none of its spend. Records older than every budget window are
+// deleted, at most once per prune interval, as sums pass them.
 import {
   type ApiRequester,
   CONFIGMAPS,
+  type EventSource,
   isConflict,
   isNotFound,
   type KubeObject,
   resourcePath,
 } from '../runtime/index.js';
+import { Coalescer } from './coalescer.js';
 import type { GatewayAttempt, MeteredCall } from './handler.js';
+import { type HeldRecord, LedgerCache } from './ledger-cache.js';
 import {
   attemptKey,
   dayOf,
   emptyRecord,
   keptFrom,
-  LEDGER_SELECTOR,
   type LedgerRecord,
   ledgerRecordName,
   readRecord,
   recordObject,
-  spentSince,
   withCall,
 } from './ledger-record.js';
 import type { Ledger } from './spend-gate.js';
@@ -34,8 +37,10 @@ export interface KubeLedgerOptions {
   client: ApiRequester;
   /** The operator's namespace. */
   namespace: string;
-  /** How long a list of the records answers sums. */
-  listTtlMs: number;
+  /** The ledger ConfigMaps of that namespace, kept by a watch (the caller starts it and waits for its first list). */
+  records: EventSource;
+  /** A record is written at most once per this many milliseconds by this replica. */
+  writeEveryMs: number;
   /** How often at most this replica deletes the records no budget window reaches any more. Default 1 h. */
   pruneEveryMs?: number;
   /** Told why a prune stopped (it is tried again at the next prune time; no call waits for it). */
@@ -43,30 +48,19 @@ export interface KubeLedgerOptions {
   now?: () => number;
 }
 
-interface Listed {
-  name: string;
-  resourceVersion: string | undefined;
-  record: LedgerRecord;
-}
-
-/** How many lists a sum takes at most while this replica's writes overtake them. */
-const LIST_TRIES = 4;
+/** A change of a record: undefined leaves it as it is. */
+type Change = { attempt: GatewayAttempt; day: string; apply: (r: LedgerRecord) => LedgerRecord | undefined };
 
 export class KubeLedger implements Ledger {
-  private listed: { records: Listed[]; atMs: number } | undefined;
-  /**
-   * This replica's writes so far. A list that one of them overtook (the write landed while the list
-   * was under way) may not hold it, and the call that wrote has let go of its reservation: such a list
-   * is neither kept nor answered (records).
-   */
-  private writes = 0;
+  private readonly cache: LedgerCache;
+  private readonly writes: Coalescer<Change>;
   private prunedAtMs = Number.NEGATIVE_INFINITY;
-  /** The last change queued on each record this replica is changing. */
-  private readonly queued = new Map<string, Promise<void>>();
   private readonly now: () => number;
 
   constructor(private readonly opts: KubeLedgerOptions) {
     this.now = opts.now ?? Date.now;
+    this.cache = new LedgerCache(opts.records);
+    this.writes = new Coalescer((name, changes) => this.write(name, changes), opts.writeEveryMs, this.now);
   }
 
   record(attempt: GatewayAttempt, call: MeteredCall): Promise<void> {
@@ -79,113 +73,85 @@ export class KubeLedger implements Ledger {
   }
 
   async attemptSpent(attempt: GatewayAttempt): Promise<number> {
-    const key = attemptKey(attempt);
-    return spentSince(
-      (await this.records()).filter((r) => attemptKey(r.attempt) === key),
-      () => true,
-      Number.NEGATIVE_INFINITY,
-    );
+    this.pruneNow();
+    return this.cache.attemptSpent(attempt);
   }
 
   async spentSince(covers: (namespace: string) => boolean, sinceMs: number): Promise<number> {
-    return spentSince(await this.records(), covers, sinceMs);
+    this.pruneNow();
+    return this.cache.spentSince(covers, sinceMs);
   }
 
-  /** Today's record of the attempt changed by `change` (undefined: left as it is), after this replica's earlier changes of it. */
-  private change(
-    attempt: GatewayAttempt,
-    change: (r: LedgerRecord) => LedgerRecord | undefined,
-  ): Promise<void> {
+  private change(attempt: GatewayAttempt, apply: Change['apply']): Promise<void> {
     const day = dayOf(this.now());
-    const name = ledgerRecordName(attempt, day);
-    const before = this.queued.get(name) ?? Promise.resolve();
-    const done = before.then(() => this.write(attempt, day, name, change));
-    const settled = done.catch(() => {});
-    this.queued.set(name, settled);
-    void settled.then(() => {
-      if (this.queued.get(name) === settled) this.queued.delete(name);
-    });
-    return done;
+    return this.writes.add(ledgerRecordName(attempt, day), { attempt, day, apply });
   }
 
-  /** One change of a record, under optimistic concurrency against other replicas. */
-  private async write(
-    attempt: GatewayAttempt,
-    day: string,
-    name: string,
-    change: (r: LedgerRecord) => LedgerRecord | undefined,
-  ): Promise<void> {
-    const { client, namespace } = this.opts;
-    const item = resourcePath(CONFIGMAPS, namespace, name);
+  /**
+   * The changes of one record in one write, under optimistic concurrency against other replicas:
+   * first on the version held, then, after a conflict, on the one read.
+   */
+  private async write(name: string, changes: Change[]): Promise<void> {
+    const first = changes[0];
+    if (!first) return;
+    let current: HeldRecord | undefined = this.cache.get(name);
     for (let tries = 0; tries < 16; tries++) {
-      let current: KubeObject | undefined;
-      try {
-        current = await client.request('GET', item);
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
-      const changed = change((current && readRecord(current)) ?? emptyRecord(attempt, day));
-      if (!changed) return;
-      const body = recordObject(changed, namespace, current?.metadata?.resourceVersion);
-      try {
-        if (current) await client.request('PUT', item, { body, discardAnswer: true });
-        else await client.request('POST', resourcePath(CONFIGMAPS, namespace), { body, discardAnswer: true });
-        this.writes += 1;
-        this.listed = undefined;
-        return;
-      } catch (err) {
-        // Another replica wrote first (a PUT on an older resourceVersion, a POST of a record that now
-        // exists): read its record and change that.
-        if (!isConflict(err)) throw err;
-      }
+      const base = current?.record ?? emptyRecord(first.attempt, first.day);
+      const changed = changes.reduce((r, c) => c.apply(r) ?? r, base);
+      if (changed === base) return;
+      if (await this.put(name, changed, current)) return;
+      // Another replica wrote first (a PUT on an older version, a POST of a record that now exists).
+      current = await this.read(name);
     }
     throw new Error(
-      `the ledger record ${namespace}/${name} kept changing: a change of ${attemptKey(attempt)} was not recorded`,
+      `the ledger record ${this.opts.namespace}/${name} kept changing: a change of ${attemptKey(first.attempt)} was not recorded`,
     );
   }
 
-  private async records(): Promise<LedgerRecord[]> {
-    const now = this.now();
-    if (this.listed && now - this.listed.atMs < this.opts.listTtlMs)
-      return this.listed.records.map((l) => l.record);
-    let records: Listed[] = [];
-    // Listed again while this replica's own writes overtake the list, a few times at most: a
-    // replica writing without pause still answers (its reservations end only after their writes).
-    for (let tries = 0; tries < LIST_TRIES; tries++) {
-      const writes = this.writes;
-      records = await this.list();
-      if (writes !== this.writes) continue;
-      this.listed = { records, atMs: now };
-      if (now - this.prunedAtMs >= (this.opts.pruneEveryMs ?? 3_600_000)) {
-        this.prunedAtMs = now;
-        // Off the call's path: a call never waits for, or fails by, a prune.
-        this.prune(records, keptFrom(now)).catch((err: Error) => this.opts.onPruneError?.(err));
-      }
-      break;
+  /** Writes `record` over `current` (none: creates it); false on a conflict. */
+  private async put(name: string, record: LedgerRecord, current: HeldRecord | undefined): Promise<boolean> {
+    const { client, namespace } = this.opts;
+    const body = recordObject(record, namespace, current?.resourceVersion);
+    try {
+      const written = current
+        ? await client.request<KubeObject>('PUT', resourcePath(CONFIGMAPS, namespace, name), { body })
+        : await client.request<KubeObject>('POST', resourcePath(CONFIGMAPS, namespace), { body });
+      this.cache.hold({ name, resourceVersion: written?.metadata?.resourceVersion, record });
+      return true;
+    } catch (err) {
+      if (isConflict(err)) return false;
+      throw err;
     }
-    return records.map((l) => l.record);
   }
 
-  private async list(): Promise<Listed[]> {
-    const list = await this.opts.client.request<{ items?: KubeObject[] }>(
-      'GET',
-      resourcePath(CONFIGMAPS, this.opts.namespace),
-      { query: { labelSelector: LEDGER_SELECTOR } },
-    );
-    return (list.items ?? []).flatMap((cm): Listed[] => {
+  private async read(name: string): Promise<HeldRecord | undefined> {
+    try {
+      const cm = await this.opts.client.request<KubeObject>(
+        'GET',
+        resourcePath(CONFIGMAPS, this.opts.namespace, name),
+      );
       const record = readRecord(cm);
-      return record
-        ? [{ name: cm.metadata?.name ?? '', resourceVersion: cm.metadata?.resourceVersion, record }]
-        : [];
-    });
+      return record && { name, resourceVersion: cm.metadata?.resourceVersion, record };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Starts a prune when the interval has passed; off the call's path (a call never waits for, or fails by, one). */
+  private pruneNow(): void {
+    const now = this.now();
+    if (now - this.prunedAtMs < (this.opts.pruneEveryMs ?? 3_600_000)) return;
+    this.prunedAtMs = now;
+    this.prune(this.cache.all(), keptFrom(now)).catch((err: Error) => this.opts.onPruneError?.(err));
   }
 
   /**
    * Deletes the records of days before `from`. A record of a past day is never written again (calls
-   * are added to today's), and the delete is conditional on the version listed all the same; another
+   * are added to today's), and the delete is conditional on the version held all the same; another
    * replica pruning at once finds it gone.
    */
-  private async prune(records: Listed[], from: string): Promise<void> {
+  private async prune(records: HeldRecord[], from: string): Promise<void> {
     for (const { name, resourceVersion, record } of records) {
       if (record.day >= from) continue;
       try {
@@ -193,6 +159,7 @@ export class KubeLedger implements Ledger {
           body: { preconditions: { resourceVersion } },
           discardAnswer: true,
         });
+        this.cache.forget(name);
       } catch (err) {
         if (!isNotFound(err) && !isConflict(err)) throw err;
       }

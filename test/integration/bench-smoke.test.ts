@@ -1,7 +1,8 @@
 // The smoke rounds of the benchmarks that need a cluster (test/bench/smoke-round.ts): each runs its
 // whole path once at tiny sizes, the controller-runtime peer's part included where the peer is here
 // (`@needs peer` builds it first), and must exit 0 having printed its figures; no figure is judged.
-// Those on the shared control plane use it (the child inherits the test's cluster); the webhook's
+// Those on the shared control plane use it (the child inherits the test's cluster), bench:gateway's
+// scale mode among them (its default mode needs none: test/bench/smoke.test.ts); the webhook's
 // reference checks, the reconcile bench beside the peer (no pods) and the scale bench start their own.
 // @needs peer
 import t, { type Test } from 'tap';
@@ -58,6 +59,15 @@ if (withPeer.length)
   t.test('bench:reconcile, beside the peer', (t) =>
     smoke(t, 'reconcile', [/^project\/peer \(medians of one round\): time \d+\.\d\d/m], withPeer),
   );
+
+t.test("bench:gateway's scale mode: 20 attempts at once, the ledger on the apiserver and exact", (t) =>
+  smoke(
+    t,
+    'gateway',
+    [/^ledger: [\d.]+ apiserver writes per second per 100 attempts/m, /^ledger holds (\d+) of the \1 calls/m],
+    ['--scale'],
+  ),
+);
 
 t.test('bench:scale', async (t) => {
   t.ok(dist, 'dist is built');

@@ -8,8 +8,8 @@ import pino from 'pino';
 import t from 'tap';
 import type { ControllerConfig, TaskRun } from '../../src/api/index.js';
 import type { GatewayAttempt } from '../../src/gateway/index.js';
-import { KubeLedger } from '../../src/gateway/kube-ledger.js';
 import { LedgerIndex } from '../../src/gateway/ledger-index.js';
+import { startKubeLedger } from '../../src/gateway/ledger-informer.js';
 import { LEDGER_SELECTOR } from '../../src/gateway/ledger-record.js';
 import {
   CONFIGMAPS,
@@ -38,8 +38,16 @@ const PROTOCOL = 'orchestrator.io/result/v1';
 
 t.test('two replicas adding calls at once: the ledger is exact, and read the same by all', async (t) => {
   const namespace = await suite.namespace(t);
-  const replica = () => new KubeLedger({ client: suite.admin(t), namespace, listTtlMs: 0 });
-  const [one, two] = [replica(), replica()];
+  const replica = async () => {
+    const running = await startKubeLedger({
+      client: suite.admin(t),
+      namespace,
+      logger: pino({ level: 'silent' }),
+    });
+    t.teardown(running.stop);
+    return running.ledger;
+  };
+  const [one, two] = [await replica(), await replica()];
   const attempt: GatewayAttempt = {
     namespace: 'team-a',
     kind: 'CodeRun',
@@ -61,9 +69,14 @@ t.test('two replicas adding calls at once: the ledger is exact, and read the sam
   const data = (list.items[0] as { data?: Record<string, string> }).data;
   t.equal(data?.calls, '60', 'every call counted once');
   t.equal(Number(data?.costMicros), total);
-  t.equal(await one.attemptSpent(attempt), total);
+  // Each replica holds its own writes at once and the other's as its watch delivers them.
+  await waitFor('both replicas to sum every call', async () =>
+    (await one.attemptSpent(attempt)) === total && (await two.attemptSpent(attempt)) === total
+      ? true
+      : undefined,
+  );
   t.equal(
-    await replica().spentSince((ns) => ns === 'team-a', 0),
+    await (await replica()).spentSince((ns) => ns === 'team-a', 0),
     total,
     'a restarted replica reads the same',
   );
@@ -98,7 +111,13 @@ t.test(
       // The operator's namespace stands in as the test's own.
       gateway: { ledgerNamespace: namespace },
     });
-    const ledger = new KubeLedger({ client: suite.admin(t), namespace, listTtlMs: 0 });
+    const running = await startKubeLedger({
+      client: suite.admin(t),
+      namespace,
+      logger: pino({ level: 'silent' }),
+    });
+    t.teardown(running.stop);
+    const { ledger } = running;
     /** Starts a run and returns its first attempt as the gateway knows it. */
     const started = async (name: string, taskId: number): Promise<GatewayAttempt> => {
       await client.request('POST', taskRunPath(namespace), {

@@ -35,6 +35,8 @@ import {
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export interface ModelStandinOptions {
+  /** Connections open at once. Default 64 (a benchmark of many agents at once raises it). */
+  maxConnections?: number;
   /** The agent's turns, answered in order to the requests that offer tools (the agent's loop). */
   script: Turn[];
   /** The key clients must send (x-api-key or Authorization: Bearer); others get 401. */
@@ -95,7 +97,7 @@ export class ModelStandin {
     // Bounds what an unauthenticated or slow client can hold open.
     this.server.requestTimeout = 60_000;
     this.server.headersTimeout = 10_000;
-    this.server.maxConnections = 64;
+    this.server.maxConnections = options.maxConnections ?? 64;
   }
 
   /** Starts listening; resolves with the base URL (ANTHROPIC_BASE_URL). */
