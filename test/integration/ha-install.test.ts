@@ -195,12 +195,15 @@ t.test(
       );
     const base = (r: Replica) => `http://127.0.0.1:${ports.get(r)}`;
 
-    // One attempt (its Job made by the leader, never run: the test makes its agent's calls).
+    // One attempt (its Job made by the leader, its agent held: the test makes its agent's calls with
+    // the token of that Job, which attemptToken waits for).
     await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('spread') });
-    const job = await waitFor('the attempt has its Job', () =>
-      taskRunJob(client, namespace, 'spread').catch(() => undefined),
+    const token = await attemptToken(
+      client,
+      podNamespace,
+      namespace,
+      await taskRunJob(client, namespace, 'spread'),
     );
-    const token = await attemptToken(client, podNamespace, namespace, job);
     const body = messagesBody({ stream: true });
     for (let i = 0; i < 6; i++) {
       const answer = await gatewayCall(base(replicas[i % 2] as Replica), token, body);

@@ -162,6 +162,63 @@ t.test('with init containers and a delay, a pod passes through init and Running'
   t.pass('the running pod was stopped and removed');
 });
 
+t.test('init containers run one after another, as a kubelet runs them: the agent runs alone', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  const inits = ['prepare-workspace', 'agent'].map((name) => ({
+    name,
+    image: 'busybox:1.36',
+    command: ['true'],
+  }));
+  await batch.createNamespacedJob({
+    namespace,
+    body: job(
+      'in-order',
+      { 'sim.orchestrator.io/init-delay': '3s', 'sim.orchestrator.io/delay': '1h' },
+      { initContainers: inits, containers: [{ ...container, name: 'publish' }] },
+    ),
+  });
+  type State = 'waiting' | 'running' | 'terminated' | undefined;
+  const states = (pod: V1Pod | undefined) =>
+    Object.fromEntries(
+      [...(pod?.status?.initContainerStatuses ?? []), ...(pod?.status?.containerStatuses ?? [])].map((c) => [
+        c.name,
+        (c.state?.running
+          ? 'running'
+          : c.state?.terminated
+            ? 'terminated'
+            : c.state?.waiting && 'waiting') as State,
+      ]),
+    );
+  // Each state the pod passes through, in order (a wait polls faster than the 3 s each init runs).
+  const seen: string[] = [];
+  await waitFor('the publisher running', async (note) => {
+    const [pod] = await jobPods(namespace, 'in-order');
+    const now = states(pod);
+    note(now);
+    const line = JSON.stringify(now);
+    if (pod && seen.at(-1) !== line) seen.push(line);
+    return now.publish === 'running';
+  });
+  const order = seen.map((l) => JSON.parse(l) as Record<string, State>);
+  t.ok(
+    order.some((s) => s['prepare-workspace'] === 'running' && s.agent === 'waiting'),
+    `prepare-workspace runs while the agent waits: ${seen.join(' ')}`,
+  );
+  t.ok(
+    order.some(
+      (s) => s['prepare-workspace'] === 'terminated' && s.agent === 'running' && s.publish === 'waiting',
+    ),
+    `the agent runs once prepare-workspace has exited, before the publisher: ${seen.join(' ')}`,
+  );
+  const [pod] = await jobPods(namespace, 'in-order');
+  const [prepare, agent] = pod?.status?.initContainerStatuses ?? [];
+  const at = (time: Date | string | undefined) => new Date(time ?? Number.NaN).getTime();
+  t.ok(
+    at(agent?.state?.terminated?.startedAt) >= at(prepare?.state?.terminated?.finishedAt),
+    'the agent started after prepare-workspace finished',
+  );
+});
+
 t.test('a pod asking for more CPU than the node has stays Pending: Unschedulable', async (t) => {
   const namespace = await testNamespace(t, cluster);
   await defaultServiceAccount(namespace);

@@ -125,8 +125,13 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     // Long enough that a wait sees each run Succeeded before it expires, on a machine that stalls the
     // test for seconds (3 s was not, once waits backed off to 400 ms between checks).
     c.cleanup = { ttlSecondsAfterFinished: 20 };
-    // The simulated init containers (prepare, the agent) run 30 s, so the agent's is seen running.
-    c.job = { ...c.job, podAnnotations: { 'sim.orchestrator.io/init-delay': '30s' } };
+    // Each simulated init container (prepare, then the agent) runs 15 s, so the agent's is seen running
+    // and asks for its token while it runs; both together well within a wait for a running pod
+    // (finishJob). The publisher after them runs as long as testConfig holds it (the test ends the Jobs).
+    c.job = {
+      ...c.job,
+      podAnnotations: { ...c.job.podAnnotations, 'sim.orchestrator.io/init-delay': '15s' },
+    };
   }, samplesConfig());
   // The model gateway on, to the model stand-in, with a budget over the runs' namespace (summed from
   // the gateway's watch of the ledger); the platform's key in the manager's namespace.

@@ -15,6 +15,7 @@ import { callCostMicros, type PriceTable, priceEntry } from '../../../src/gatewa
 import { anthropicTokens } from '../../../src/gateway/tokens.js';
 import {
   CONFIGMAPS,
+  isNotFound,
   JOBS,
   type KubeClient,
   type KubeObject,
@@ -22,6 +23,7 @@ import {
 } from '../../../src/runtime/index.js';
 import { kubectl } from '../cluster/cluster.js';
 import type { RecordedRequest } from '../remote/model-standin.js';
+import { waitFor } from '../util/wait.js';
 import { boundToken } from './phase-tokens.js';
 
 /**
@@ -46,7 +48,9 @@ export function gatewayConfig(
 /**
  * The token of the attempt whose Job is `job`, as the gateway hands it to that attempt's agent
  * container (src/gateway/model-token-issuer.ts), signed with the gateway's key from the operator's
- * namespace `ops`: for suites whose attempts never run a pod, where no container can ask for it.
+ * namespace `ops`: for suites whose attempts never run a pod, where no container can ask for it. The
+ * token names the Job's uid, so it waits for the controller to make the Job (a run's Job name is known
+ * from the run alone, before the Job exists).
  */
 export async function attemptToken(
   client: KubeClient,
@@ -55,7 +59,12 @@ export async function attemptToken(
   job: string,
   config: ControllerConfig = loadDefaultConfig(),
 ): Promise<string> {
-  const object = await client.request<KubeObject>('GET', resourcePath(JOBS, namespace, job));
+  const object = await waitFor(`the controller to make Job ${namespace}/${job}`, () =>
+    client.request<KubeObject>('GET', resourcePath(JOBS, namespace, job)).catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }),
+  );
   const owner = object.metadata?.ownerReferences?.find((r) => r.controller);
   if (!owner) throw new Error(`Job ${namespace}/${job} has no controller`);
   const key = await signingKey(client, ops, config.gateway.signingKey);
