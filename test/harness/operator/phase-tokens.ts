@@ -13,7 +13,7 @@ import { DEFAULT_CONNECTION_LIMITS } from '../../../src/http/connection-limits.j
 import { type KubeClient, type KubeObject, resourcePath, SECRETS } from '../../../src/runtime/index.js';
 import { type GithubAppFixture, githubAppFixture } from '../remote/github-api/apps.js';
 import { startGithubApi } from '../remote/github-api/server.js';
-import { waitFor } from '../util/wait.js';
+import { DEFAULT_WAIT_MS, waitFor } from '../util/wait.js';
 import { APP_KEY_SECRETS } from './operator.js';
 
 /** The App 5DLabs-Rex's id and key as the Secret in the operator's namespace `ops` that AppKeys reads. */
@@ -105,18 +105,26 @@ export async function boundToken(
 
 type ContainerStatus = { name: string; state?: { running?: object } };
 
-/** The pod once its kubelet (KWOK) reports `container` running. */
+/**
+ * The pod once its kubelet (KWOK) reports `container` running. Init containers run one after another
+ * (cluster/stages/pod.yaml), each for the pod's init-delay: the suites' delays of up to 20 s each put a
+ * third container a minute out, so the wait is twice the default.
+ */
 export const whenRunning = (client: KubeClient, pod: KubeObject, container: string) =>
-  waitFor(`${container} of pod ${pod.metadata?.name} running`, async (note) => {
-    const now = await client.request<KubeObject>(
-      'GET',
-      `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}`,
-    );
-    const status = now.status as {
-      initContainerStatuses?: ContainerStatus[];
-      containerStatuses?: ContainerStatus[];
-    };
-    const all = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
-    note(all.map((c) => `${c.name}: ${Object.keys(c.state ?? {}).join()}`));
-    return all.find((c) => c.name === container)?.state?.running ? now : undefined;
-  });
+  waitFor(
+    `${container} of pod ${pod.metadata?.name} running`,
+    async (note) => {
+      const now = await client.request<KubeObject>(
+        'GET',
+        `/api/v1/namespaces/${pod.metadata?.namespace}/pods/${pod.metadata?.name}`,
+      );
+      const status = now.status as {
+        initContainerStatuses?: ContainerStatus[];
+        containerStatuses?: ContainerStatus[];
+      };
+      const all = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
+      note(all.map((c) => `${c.name}: ${Object.keys(c.state ?? {}).join()}`));
+      return all.find((c) => c.name === container)?.state?.running ? now : undefined;
+    },
+    { timeoutMs: 2 * DEFAULT_WAIT_MS },
+  );
