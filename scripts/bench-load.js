@@ -23,9 +23,11 @@ export function send(agent, port, path, body, keepText = false) {
       (res) => {
         let text = '';
         let bytes = 0;
+        // A refusal's body says why: kept, short, to report (failureOf).
+        const keep = keepText || res.statusCode !== 200;
         res.on('data', (chunk) => {
           bytes += chunk.length;
-          if (keepText) text += chunk;
+          if (keep) text += chunk;
         });
         res.on('end', () => resolve({ status: res.statusCode, bytes, text }));
         res.on('error', (err) => resolve({ status: 0, error: err.message }));
@@ -39,10 +41,28 @@ export function send(agent, port, path, body, keepText = false) {
 
 export const ok = (res) => res.status === 200 && res.bytes > 0;
 
+/** Why `res` failed, in a few words: its status and the start of its body, or the transport's error. */
+export const failureOf = (res) =>
+  res.status === 0 ? (res.error ?? 'no answer') : `HTTP ${res.status} ${(res.text ?? '').slice(0, 200)}`;
+
+/** Counts failed requests by why they failed: `errors` is the total, `failures` each reason's count. */
+function failureTally() {
+  const failures = {};
+  return {
+    failures,
+    count(res) {
+      if (ok(res)) return 0;
+      const why = failureOf(res);
+      failures[why] = (failures[why] ?? 0) + 1;
+      return 1;
+    },
+  };
+}
+
 /** N connections, each sending its next request when the last is answered. */
 export async function closedLoop({ port, path, body, ca, serverCpu }) {
   const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS, ca });
-  const run = async (seconds, latencies) => {
+  const run = async (seconds, latencies, tally = failureTally()) => {
     let errors = 0;
     const end = performance.now() + seconds * 1000;
     await Promise.all(
@@ -51,7 +71,7 @@ export async function closedLoop({ port, path, body, ca, serverCpu }) {
           const started = performance.now();
           const res = await send(agent, port, path, body);
           latencies?.push(performance.now() - started);
-          if (!ok(res)) errors++;
+          errors += tally.count(res);
         }
       }),
     );
@@ -59,10 +79,11 @@ export async function closedLoop({ port, path, body, ca, serverCpu }) {
   };
   await run(WARMUP_SECONDS);
   const latencies = [];
+  const tally = failureTally();
   const cpuBefore = await serverCpu();
   const clientBefore = process.cpuUsage();
   const started = performance.now();
-  const errors = await run(SECONDS, latencies);
+  const errors = await run(SECONDS, latencies, tally);
   const wall = performance.now() - started;
   const cpuAfter = await serverCpu();
   const clientAfter = process.cpuUsage(clientBefore);
@@ -72,6 +93,7 @@ export async function closedLoop({ port, path, body, ca, serverCpu }) {
     rps: latencies.length / (wall / 1000),
     ...percentiles(latencies),
     errors,
+    failures: tally.failures,
     serverCpu: (cpuMs(cpuAfter) - cpuMs(cpuBefore)) / wall,
     serverUsPerRequest: ((cpuMs(cpuAfter) - cpuMs(cpuBefore)) * 1000) / latencies.length,
     clientCpu: cpuMs(clientAfter) / wall,
@@ -81,7 +103,7 @@ export async function closedLoop({ port, path, body, ca, serverCpu }) {
 /** A fixed arrival rate whatever the answers do; latency counts from the scheduled send time. */
 export async function openLoop({ port, path, body, ca }) {
   const agent = new Agent({ keepAlive: true, maxSockets: 64, ca });
-  const run = async (seconds, latencies) => {
+  const run = async (seconds, latencies, tally = failureTally()) => {
     let errors = 0;
     const interval = 1000 / RATE;
     const total = Math.round(seconds * RATE);
@@ -96,7 +118,7 @@ export async function openLoop({ port, path, body, ca }) {
       pending.push(
         send(agent, port, path, body).then((res) => {
           latencies?.push(performance.now() - from);
-          if (!ok(res)) errors++;
+          errors += tally.count(res);
         }),
       );
     }
@@ -105,9 +127,10 @@ export async function openLoop({ port, path, body, ca }) {
   };
   await run(WARMUP_SECONDS);
   const latencies = [];
-  const errors = await run(SECONDS, latencies);
+  const tally = failureTally();
+  const errors = await run(SECONDS, latencies, tally);
   agent.destroy();
-  return { ...percentiles(latencies), errors };
+  return { ...percentiles(latencies), errors, failures: tally.failures };
 }
 
 function percentiles(values) {

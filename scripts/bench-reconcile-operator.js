@@ -3,7 +3,8 @@
 // by the bench). What `orchestrator run` starts to reconcile and nothing more: no webhook server, REST
 // API, leader election, metrics or probe servers; the compiled dist/ (no TypeScript loader in memory);
 // process metrics collected and API requests counted in the registry as in production; logs at info
-// through production's destination (src/observability/log-destination.ts), into /dev/null.
+// through production's destination (src/observability/log-destination.ts), into /dev/null, and errors
+// to stderr too.
 //
 // Forked with an IPC channel: bench-reconcile-operator.js <kubeconfig> <namespace> <config file> <workers>
 // Sends {ready: true} once the caches are synced; on 'stop' stops the manager (in-flight reconciles
@@ -11,9 +12,11 @@
 // As bin/orchestrator.js: client-node's KubeConfig without its generated API classes. The hook is
 // registered before the modules it applies to are even linked, hence dynamic imports.
 await import('../dist/kubeconfig/register-slim.js');
+const { randomBytes } = await import('node:crypto');
 const { default: pino } = await import('pino');
 const { Registry } = await import('prom-client');
 const { loadConfigFile } = await import('../dist/config/load.js');
+const { objectSeal } = await import('../dist/controllers/provenance/index.js');
 const { runControllers } = await import('../dist/controllers/run-controllers.js');
 const { KubeConfig } = await import('../dist/kubeconfig/kube-config.js');
 const { logDestination } = await import('../dist/observability/log-destination.js');
@@ -40,7 +43,15 @@ const kc = new KubeConfig();
 kc.loadFromFile(kubeconfig);
 const registry = new Registry();
 const client = new CountingClient(kc, { requestTimeoutMs: 10_000, registry });
-const logger = pino({ level: 'info' }, logDestination('/dev/null'));
+// Errors (a reconcile that fails and retries) also to stderr, which the bench shows: a run that never
+// starts then says why.
+const logger = pino(
+  { level: 'info' },
+  pino.multistream([
+    { level: 'info', stream: logDestination('/dev/null') },
+    { level: 'error', stream: process.stderr },
+  ]),
+);
 const manager = new Manager({
   client,
   registry,
@@ -55,6 +66,9 @@ const runs = runControllers({
   logger: logger.child({ component: 'controllers' }),
   scope: { namespaces: [namespace] },
   maxConcurrentReconciles: Number(workers),
+  // `orchestrator run` seals with the gateway's signing key, a Secret in its own namespace; a key made
+  // here costs the reconciles the same HMAC (decision 0069).
+  seal: objectSeal(randomBytes(32)),
   config: () => config,
   templates: () => templates,
 });

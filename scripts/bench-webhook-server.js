@@ -72,6 +72,7 @@ async function serveOurs(certFile, keyFile, reviewer) {
     pinoModule,
     prom,
     { logDestination },
+    { connectionLimits },
   ] = await Promise.all([
     import('../dist/webhook/server.js'),
     import('../dist/webhook/handlers.js'),
@@ -80,12 +81,14 @@ async function serveOurs(certFile, keyFile, reviewer) {
     import('pino'),
     import('prom-client'),
     import('../dist/observability/log-destination.js'),
+    import('../dist/app/connections.js'),
   ]);
   const pino = pinoModule.default;
+  const config = loadDefaultConfig();
   const server = await startWebhookServer({
     certFile,
     keyFile,
-    routes: admissionRoutes({ config: staticConfig(loadDefaultConfig()), reviewer }),
+    routes: admissionRoutes({ config: staticConfig(config), reviewer }),
     registry: new prom.Registry(),
     // Production logs one line per review at info through the destination `orchestrator run` creates
     // (src/observability/log-destination.ts: 4 KiB writes, flushed every second); here the same
@@ -93,6 +96,13 @@ async function serveOurs(certFile, keyFile, reviewer) {
     logger: pino({ level: 'info' }, logDestination('/dev/null')).child({ component: 'webhook' }),
     port: 0,
     host: '127.0.0.1',
+    // The load generator plays the apiserver, whose addresses a deployment names as trusted sources
+    // (docs/security.md "Connections"): an unproven address holds 16 connections, and the open loop
+    // keeps more in flight whenever a server answers slower than it sends.
+    connections: connectionLimits({
+      ...config,
+      connections: { ...config.connections, trustedSources: ['127.0.0.1/32'] },
+    }),
   });
   return server.port;
 }

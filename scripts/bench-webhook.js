@@ -151,12 +151,15 @@ async function bench() {
           if (server !== 'peer') {
             const { closed, open } = await measure();
             rows.push({ round, server, endpoint, closed, open });
-            if (closed.errors || open.errors) failed = true;
+            if (closed.errors || open.errors) {
+              log(`${what}: FAILED: ${failedRequests({ closed, open })}`);
+              failed = true;
+            }
             continue;
           }
           // The peer is not ours to fix: a failed measurement says why and ours stand.
           const m = await measure().catch((err) => ({ failure: err.message }));
-          const failure = m.failure ?? (m.closed.errors || m.open.errors ? peerFailure(m) : undefined);
+          const failure = m.failure ?? (m.closed.errors || m.open.errors ? failedRequests(m) : undefined);
           if (failure) log(`${what}: FAILED: ${failure}`);
           if (failure && SMOKE) failed = true;
           rows.push(failure ? { round, server, endpoint, failure } : { round, server, endpoint, ...m });
@@ -176,9 +179,16 @@ async function bench() {
   process.exit(failed ? 1 : 0);
 }
 
-/** Why a peer measurement does not count: requests that failed (a peer that died fails them all). */
-function peerFailure({ closed, open }) {
-  return `${closed.errors + open.errors} failed requests (closed loop ${closed.errors}, open loop ${open.errors})`;
+/** The requests of a measurement that failed, and why (a peer that died fails them all). */
+function failedRequests({ closed, open }) {
+  const counts = new Map();
+  for (const [why, n] of [...Object.entries(closed.failures), ...Object.entries(open.failures)])
+    counts.set(why, (counts.get(why) ?? 0) + n);
+  const reasons = [...counts].map(([why, n]) => `${n}× ${why}`);
+  return (
+    `${closed.errors + open.errors} failed requests (closed loop ${closed.errors}, open loop ${open.errors}): ` +
+    reasons.slice(0, 3).join('; ')
+  );
 }
 
 /** Forks a child serving `role`; resolves once it listens. */

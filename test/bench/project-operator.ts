@@ -21,6 +21,25 @@ export interface OperatorProcess {
   stop(): Promise<OperatorStats>;
 }
 
+/** How long the process may take to start or to stop (its caches sync, its reconciles finish). */
+const PROCESS_LIMIT_MS = 120_000;
+
+/** `promise`, or after PROCESS_LIMIT_MS an error naming `what` was awaited (and `giveUp` called). */
+async function bounded<T>(promise: Promise<T>, what: string, giveUp: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      giveUp();
+      reject(new Error(`waited ${PROCESS_LIMIT_MS / 1000} s for ${what}, in vain`));
+    }, PROCESS_LIMIT_MS);
+  });
+  try {
+    return await Promise.race([promise, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** `--cpu-prof` into $BENCH_CPU_PROF, when set (as bench:webhook does for its servers). */
 function profileFlags(): string[] {
   const dir = process.env.BENCH_CPU_PROF;
@@ -41,10 +60,14 @@ export async function startProjectOperator(opts: {
     // there when it exits (and a heap snapshot taken as it is stopped: bench-reconcile-operator.js).
     { execArgv: [...managerNodeFlags(), ...profileFlags()], stdio: 'inherit' },
   );
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`the project's operator process exited (${code})`)));
-  });
+  await bounded(
+    new Promise<void>((resolve, reject) => {
+      child.once('message', () => resolve());
+      child.once('exit', (code) => reject(new Error(`the project's operator process exited (${code})`)));
+    }),
+    `the project's operator process to sync its caches`,
+    () => child.kill('SIGKILL'),
+  );
   child.removeAllListeners('exit');
   const exited = new Promise<string>((resolve) =>
     child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)),
@@ -59,7 +82,9 @@ export async function startProjectOperator(opts: {
       if (child.exitCode !== null || child.signalCode !== null)
         throw new Error(`the project's operator process had exited (${await exited})`);
       child.send('stop');
-      const stats = await answer;
+      const stats = await bounded(answer, `the project's operator process to stop and report`, () =>
+        child.kill('SIGKILL'),
+      );
       await exited;
       return stats;
     },

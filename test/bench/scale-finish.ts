@@ -12,8 +12,11 @@ export interface Outcome {
 }
 
 export interface FinishWatch {
-  /** performance.now() when the last of the `n` runs finished. */
-  at: Promise<number>;
+  /**
+   * performance.now() when the last of the `n` runs finished; rejects after `limitMs` (from this call)
+   * naming how many had and the status of some that had not.
+   */
+  within(limitMs: number): Promise<number>;
   /** How the runs ended (read once they all have). */
   outcome(): Outcome;
   stop(): Promise<void>;
@@ -27,11 +30,13 @@ export async function untilAllFinished(
   n: number,
 ): Promise<FinishWatch> {
   const finished = new Map<string, RunStatus>();
+  const latest = new Map<string, RunStatus>();
   let resolve: (at: number) => void = () => {};
   const at = new Promise<number>((r) => {
     resolve = r;
   });
   const seen = (kind: RunKindName) => (obj: KubeObject) => {
+    latest.set(`${kind}/${obj.metadata?.name}`, obj.status as RunStatus);
     if (!runFinished(kind, obj)) return;
     finished.set(`${kind}/${obj.metadata?.name}`, obj.status as RunStatus);
     if (finished.size === n) resolve(performance.now());
@@ -39,8 +44,26 @@ export async function untilAllFinished(
   const watches: NamespaceWatch[] = [];
   for (const kind of RUN_KIND_NAMES)
     watches.push(await watchNamespace(client, runResource(kind), namespace, seen(kind)));
+  const behind = () => {
+    const open = [...latest].filter(([run]) => !finished.has(run)).slice(0, 5);
+    const text = open.map(([run, status]) => `${run}: phase ${status?.phase ?? 'unset'}`).join('; ');
+    return `${finished.size} of ${n} runs in ${namespace} finished (${latest.size} seen); not yet ${text}`;
+  };
   return {
-    at,
+    within: async (limitMs) => {
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`waited ${limitMs / 1000} s for every run to finish, in vain: ${behind()}`)),
+          limitMs,
+        );
+      });
+      try {
+        return await Promise.race([at, limit]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     outcome: () => {
       const statuses = [...finished.values()];
       return {

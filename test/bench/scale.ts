@@ -10,6 +10,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
+import { sized } from '../../scripts/bench-smoke.js';
 import type { ControllerConfig, RunKindName } from '../../src/api/index.js';
 import { runResource } from '../../src/api/index.js';
 import { obtainCluster } from '../../src/cluster/index.js';
@@ -114,6 +115,9 @@ async function createRuns(namespace: string, runs: BenchRun[]): Promise<number> 
   return resubmitted;
 }
 
+/** How long one side's runs may take to finish (N = 5,000 takes minutes; a smoke round seconds). */
+const FINISH_LIMIT_MS = sized(3_600_000, 180_000);
+
 /**
  * Runs one side in `namespace`: the agent player and the finish watch first, then `drive` (which
  * makes the runs exist); measures from its start until every run finished.
@@ -129,7 +133,7 @@ async function measure(
   const driver0 = process.cpuUsage();
   const t0 = performance.now();
   await drive();
-  const end = await finish.at;
+  const end = await finish.within(FINISH_LIMIT_MS);
   const apiserverCpuSeconds = apiserverCpu() - api0;
   const driver = process.cpuUsage(driver0);
   await finish.stop();
