@@ -89,6 +89,8 @@ export interface TemplateContext {
    * those of them this agent may change, and the most one push may send.
    */
   publish: { protectedPaths: string[]; allowedPaths: string[]; maxPushBytes: number };
+  /** The profile's outputs policy (what the agent may cause on GitHub), as JSON: agent-shell/outputs.mjs. */
+  outputs: { policy: string };
   /**
    * What the attempt's agent may spend (spec.limits over the profile's defaults; null: no limit), the
    * model it falls back to, and whether its work is pushed when a limit stops it (docs/economics.md).

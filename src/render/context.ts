@@ -111,6 +111,8 @@ export function common(c: CommonInput, input: ContextInput) {
       allowedPaths: profile.publishPaths ?? [],
       maxPushBytes: c.config.publish.maxPushBytes,
     },
+    // As JSON for the publisher's outputs step (agent-shell/outputs.mjs); {}: the agent may cause nothing.
+    outputs: { policy: JSON.stringify(profile.outputs ?? {}) },
     limits: attemptLimits(run.spec, profile),
     workspace: input.options?.workspaceRoot ?? WORKSPACE_ROOT,
     configMap: input.options?.configMapDir ?? TASK_FILES_DIR,
