@@ -155,7 +155,11 @@ type Spawned = { status: number | null; stdout: string; stderr: string };
 /** spawnSync's outcome, without blocking the event loop. */
 function spawnAsync({ command, args, options }: Spawn): Promise<Spawned> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { env: options.env, timeout: options.timeout, killSignal: options.killSignal });
+    const child = spawn(command, args, {
+      env: options.env,
+      timeout: options.timeout,
+      killSignal: options.killSignal,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {

@@ -34,7 +34,13 @@ function checkRunView(c: CheckRunRecord) {
     conclusion: c.conclusion,
     started_at: TIME,
     completed_at: TIME,
-    output: { title: c.title, summary: c.summary, text: null, annotations_count: 0, annotations_url: `${url}/annotations` },
+    output: {
+      title: c.title,
+      summary: c.summary,
+      text: null,
+      annotations_count: 0,
+      annotations_url: `${url}/annotations`,
+    },
     name: c.name,
     check_suite: { id: 1 },
     app: null,
@@ -43,12 +49,20 @@ function checkRunView(c: CheckRunRecord) {
 }
 
 /** The route over one list of check runs (`runs`, shared with the test). */
-export function checkRunRoutes(runs: CheckRunRecord[], apps: GithubAppFixture | GithubAppFixture[]): GithubRoute[] {
+export function checkRunRoutes(
+  runs: CheckRunRecord[],
+  apps: GithubAppFixture | GithubAppFixture[],
+): GithubRoute[] {
   const tokens = installationTokens(apps, DOCS);
   const create = (req: GithubRequest): GithubAnswer => {
     const allowed = tokens(req.headers, req.params.repo ?? '', ['checks'], 'write');
     if ('refused' in allowed) return allowed.refused;
-    const b = req.body as { name: string; head_sha: string; conclusion?: string; output?: { title?: string; summary?: string } };
+    const b = req.body as {
+      name: string;
+      head_sha: string;
+      conclusion?: string;
+      output?: { title?: string; summary?: string };
+    };
     const record: CheckRunRecord = {
       id: 8000 + runs.length,
       owner: req.params.owner ?? '',

@@ -31,7 +31,10 @@ export function labelRoutes(
     const allowed = tokens(req.headers, req.params.repo ?? '', ['issues', 'pull_requests'], 'write');
     if ('refused' in allowed) return allowed.refused;
     const pr = pulls.find(
-      (p) => p.owner === req.params.owner && p.repo === req.params.repo && String(p.number) === req.params.issue_number,
+      (p) =>
+        p.owner === req.params.owner &&
+        p.repo === req.params.repo &&
+        String(p.number) === req.params.issue_number,
     );
     if (!pr) return { status: 404, body: { message: 'Not Found', documentation_url: DOCS } };
     const asked = ((req.body as { labels: (string | { name: string })[] }).labels ?? []).map((l) =>

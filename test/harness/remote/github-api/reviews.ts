@@ -54,12 +54,18 @@ export function reviewRoutes(
     const allowed = tokens(req.headers, req.params.repo ?? '', ['pull_requests'], 'write');
     if ('refused' in allowed) return allowed.refused;
     const pr = pulls.find(
-      (p) => p.owner === req.params.owner && p.repo === req.params.repo && String(p.number) === req.params.pull_number,
+      (p) =>
+        p.owner === req.params.owner &&
+        p.repo === req.params.repo &&
+        String(p.number) === req.params.pull_number,
     );
     if (!pr) return { status: 404, body: { message: 'Not Found', documentation_url: DOCS } };
     const body = req.body as Partial<ReviewRecord> & { commit_id?: string };
     if (body.event !== 'APPROVE' && !body.body)
-      return { status: 422, body: { message: 'Unprocessable Entity', errors: ['Body is required'], documentation_url: DOCS } };
+      return {
+        status: 422,
+        body: { message: 'Unprocessable Entity', errors: ['Body is required'], documentation_url: DOCS },
+      };
     const record: ReviewRecord = {
       id: 7000 + reviews.length,
       owner: pr.owner,
