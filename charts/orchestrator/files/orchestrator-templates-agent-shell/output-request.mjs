@@ -9,7 +9,8 @@
 //   orchestrator-output labels NAME...
 //   orchestrator-output check-run NAME success|failure|neutral TITLE SUMMARY
 // A BODY, TEXT or SUMMARY of `@FILE` is read from FILE.
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+
 // Its sibling by its name here or in the ConfigMap's mount, where each file's key is agent-shell_{name}.
 const { checkRequests } = await import(import.meta.url.replace(/[^/_]*$/, 'outputs-policy.mjs'));
 
@@ -27,14 +28,25 @@ function review([event, ...rest]) {
     comments.push({ path, line: Number(line), body: text(rest[i + 2]) });
     i += 2;
   }
-  return { kind: 'review', event, ...(body === undefined ? {} : { body }), ...(comments.length ? { comments } : {}) };
+  return {
+    kind: 'review',
+    event,
+    ...(body === undefined ? {} : { body }),
+    ...(comments.length ? { comments } : {}),
+  };
 }
 
 const BUILD = {
   comment: ([body]) => ({ kind: 'comment', body: text(body) }),
   review,
   labels: (labels) => ({ kind: 'labels', labels }),
-  'check-run': ([name, conclusion, title, summary]) => ({ kind: 'checkRun', name, conclusion, title, summary: text(summary) }),
+  'check-run': ([name, conclusion, title, summary]) => ({
+    kind: 'checkRun',
+    name,
+    conclusion,
+    title,
+    summary: text(summary),
+  }),
 };
 
 function main([verb, ...args]) {
@@ -44,8 +56,15 @@ function main([verb, ...args]) {
     return 2;
   }
   const request = BUILD[verb](args);
-  const earlier = readFileSync(file, { encoding: 'utf8', flag: 'a+' }).split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  const verdicts = checkRequests([...earlier, request], JSON.parse(process.env.ORCHESTRATOR_OUTPUTS_POLICY ?? '{}'));
+  const kept = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const earlier = kept
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
+  const verdicts = checkRequests(
+    [...earlier, request],
+    JSON.parse(process.env.ORCHESTRATOR_OUTPUTS_POLICY ?? '{}'),
+  );
   const refused = verdicts.at(-1).refused;
   if (refused) {
     console.error(`orchestrator-output: not requested: ${refused}`);

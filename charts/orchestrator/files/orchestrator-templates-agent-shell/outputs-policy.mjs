@@ -12,7 +12,11 @@ const CONCLUSIONS = ['success', 'failure', 'neutral'];
 /** GitHub's login (39 characters: letters, digits, single hyphens), or org/team, after an @ that no word character precedes. */
 const MENTION = /(?:^|[^\w`@])@[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}(?:\/[\w.-]+)?/;
 /** What GitHub renders as a link: a URL with a scheme, a protocol-relative one, a www. address. */
-const LINKS = [/\b[a-z][a-z0-9+.-]*:\/\/([^\s/?#<>()[\]"'`\\]+)/gi, /(?:^|[^\w.-])\/\/([^\s/?#<>()[\]"'`\\]+)/g, /(?:^|[^\w./-])(www\.[^\s/?#<>()[\]"'`\\]+)/gi];
+const LINKS = [
+  /\b[a-z][a-z0-9+.-]*:\/\/([^\s/?#<>()[\]"'`\\]+)/gi,
+  /(?:^|[^\w.:-])\/\/([^\s/?#<>()[\]"'`\\]+)/g,
+  /(?:^|[^\w./-])(www\.[^\s/?#<>()[\]"'`\\]+)/gi,
+];
 
 const isText = (v, max = Infinity) => typeof v === 'string' && v.trim() !== '' && v.length <= max;
 
@@ -28,7 +32,9 @@ export function shapeProblem(r) {
       if (r.body !== undefined && typeof r.body !== 'string') return "a review's body is text";
       const inline = r.comments ?? [];
       if (!Array.isArray(inline)) return "a review's comments are a list";
-      const bad = inline.find((c) => !isText(c?.path, 1024) || !Number.isSafeInteger(c?.line) || c.line < 1 || !isText(c?.body));
+      const bad = inline.find(
+        (c) => !isText(c?.path, 1024) || !Number.isSafeInteger(c?.line) || c.line < 1 || !isText(c?.body),
+      );
       return bad ? 'an inline comment has a path, a line (a whole number from 1) and a body' : undefined;
     }
     case 'labels':
@@ -38,7 +44,9 @@ export function shapeProblem(r) {
     case 'checkRun':
       if (!isText(r.name, 100) || !isText(r.title, 200) || !isText(r.summary))
         return 'a check run has a name (at most 100 characters), a title (at most 200) and a summary';
-      return CONCLUSIONS.includes(r.conclusion) ? undefined : `a check run's conclusion is one of ${CONCLUSIONS.join(', ')}`;
+      return CONCLUSIONS.includes(r.conclusion)
+        ? undefined
+        : `a check run's conclusion is one of ${CONCLUSIONS.join(', ')}`;
     default:
       return `the kind is one of ${KINDS.join(', ')}`;
   }
@@ -56,7 +64,8 @@ function textsOf(r) {
 export function linkedHosts(text) {
   const hosts = [];
   for (const re of LINKS)
-    for (const m of text.matchAll(re)) hosts.push(m[1].replace(/^.*@/, '').replace(/:\d*$/, '').replace(/\.+$/, '').toLowerCase());
+    for (const m of text.matchAll(re))
+      hosts.push(m[1].replace(/^.*@/, '').replace(/:\d*$/, '').replace(/\.+$/, '').toLowerCase());
   return hosts;
 }
 
@@ -68,7 +77,8 @@ function textProblem(texts, policy) {
     const bytes = Buffer.byteLength(text);
     if (bytes > policy.maxBodyBytes)
       return `a text of ${bytes} bytes, more than outputs.maxBodyBytes (${policy.maxBodyBytes})`;
-    if (!policy.allowMentions && MENTION.test(text)) return 'an @-mention of a user or team (outputs.allowMentions is false)';
+    if (!policy.allowMentions && MENTION.test(text))
+      return 'an @-mention of a user or team (outputs.allowMentions is false)';
     const allowed = policy.linkHosts ?? [];
     if (linkedHosts(text).some((h) => !hostAllowed(h, allowed)))
       return `a link to a host not in outputs.linkHosts (${allowed.join(', ') || 'none'})`;
@@ -81,13 +91,15 @@ function kindProblem(r, rule, done) {
   const max = r.kind === 'review' ? 1 : rule.max;
   if (r.kind === 'labels') {
     const stray = r.labels.filter((l) => !rule.allowed.includes(l));
-    if (stray.length) return `${stray.length} label(s) not in outputs.labels.allowed (${rule.allowed.join(', ')})`;
+    if (stray.length)
+      return `${stray.length} label(s) not in outputs.labels.allowed (${rule.allowed.join(', ')})`;
     if (done + r.labels.length > max) return `more than outputs.labels.max (${max}) labels`;
     return undefined;
   }
   if (done >= max) return `more than ${max} ${r.kind} request(s) (outputs.${r.kind}.max)`;
   if (r.kind === 'review') {
-    if (!rule.events.includes(r.event)) return `event ${r.event} not in outputs.review.events (${rule.events.join(', ')})`;
+    if (!rule.events.includes(r.event))
+      return `event ${r.event} not in outputs.review.events (${rule.events.join(', ')})`;
     const inline = (r.comments ?? []).length;
     if (inline > rule.maxInlineComments)
       return `${inline} inline comments, more than outputs.review.maxInlineComments (${rule.maxInlineComments})`;

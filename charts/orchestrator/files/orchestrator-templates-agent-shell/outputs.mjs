@@ -11,7 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { lstatSync, readFileSync } from 'node:fs';
 
 // Its sibling by its name here or in the ConfigMap's mount, where each file's key is agent-shell_{name}.
-const { checkRequests, MAX_REQUESTS } = await import(import.meta.url.replace(/[^/_]*$/, 'outputs-policy.mjs'));
+const { checkRequests, MAX_REQUESTS } = await import(
+  import.meta.url.replace(/[^/_]*$/, 'outputs-policy.mjs')
+);
 
 /** The most of the requests file read: far above MAX_REQUESTS requests of maxBodyBytes' maximum. */
 const MAX_FILE_BYTES = 1 << 20;
@@ -27,8 +29,11 @@ function readRequests(file) {
     return { requests: [] };
   }
   if (!stat.isFile()) return { unreadable: 'the requests file is not a regular file' };
-  if (stat.size > MAX_FILE_BYTES) return { unreadable: `the requests file is larger than ${MAX_FILE_BYTES} bytes` };
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  if (stat.size > MAX_FILE_BYTES)
+    return { unreadable: `the requests file is larger than ${MAX_FILE_BYTES} bytes` };
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   return {
     requests: lines.map((line) => {
       try {
@@ -58,13 +63,31 @@ function perform(r, pr, sha) {
     case 'comment':
       return { failed: post(`${repo}/issues/${pr.number}/comments`, { body: r.body }) };
     case 'review': {
-      const comments = (r.comments ?? []).map((c) => ({ path: c.path, line: c.line, side: 'RIGHT', body: c.body }));
-      const body = { event: r.event, ...(sha ? { commit_id: sha } : {}), ...(r.body ? { body: r.body } : {}) };
-      const failed = post(`${repo}/pulls/${pr.number}/reviews`, comments.length ? { ...body, comments } : body);
-      return { failed, done: `${r.event}${comments.length ? ` with ${comments.length} inline comment(s)` : ''}` };
+      const comments = (r.comments ?? []).map((c) => ({
+        path: c.path,
+        line: c.line,
+        side: 'RIGHT',
+        body: c.body,
+      }));
+      const body = {
+        event: r.event,
+        ...(sha ? { commit_id: sha } : {}),
+        ...(r.body ? { body: r.body } : {}),
+      };
+      const failed = post(
+        `${repo}/pulls/${pr.number}/reviews`,
+        comments.length ? { ...body, comments } : body,
+      );
+      return {
+        failed,
+        done: `${r.event}${comments.length ? ` with ${comments.length} inline comment(s)` : ''}`,
+      };
     }
     case 'labels':
-      return { failed: post(`${repo}/issues/${pr.number}/labels`, { labels: r.labels }), done: r.labels.join(', ') };
+      return {
+        failed: post(`${repo}/issues/${pr.number}/labels`, { labels: r.labels }),
+        done: r.labels.join(', '),
+      };
     default: {
       if (!sha) return { failed: 'no commit was published to report a check run on' };
       const output = { title: r.title, summary: r.summary };
@@ -112,4 +135,5 @@ function main([file, policyJson, url, sha, unfinished]) {
 
 const report = main(process.argv.slice(2));
 for (const e of report) console.error(`outputs: ${e.kind}: ${e.outcome}${e.reason ? `: ${e.reason}` : ''}`);
-process.stdout.write(JSON.stringify(report));
+// Nothing asked, nothing reported: the result document has no outputs then.
+if (report.length) process.stdout.write(JSON.stringify(report));
