@@ -2,85 +2,17 @@
 // with no GitHub credential, declares GitHub actions with orchestrator-output; the publisher performs
 // those its profile's outputs policy allows against the GitHub stand-in (checked against GitHub's REST
 // description), refuses the others, says which in the result document and in a note on the pull
-// request. The policy's rules one by one: outputs-policy.test.ts.
-import t, { type Test } from 'tap';
-import type { ControllerConfig } from '../../src/api/index.js';
-import { configFrom } from '../../src/config/load.js';
-import { PR, PUBLISH_CONFIG, publishFixture } from '../../test/harness/agent/publish-fixture.js';
-import { githubAppFixture } from '../../test/harness/remote/github-api/apps.js';
-import { type CheckRunRecord, checkRunRoutes } from '../../test/harness/remote/github-api/check-runs.js';
+// request. The texts' rules, a profile without outputs and a failed agent: entry-outputs-refusals.test.ts; the
+// policy's rules one by one: outputs-policy.test.ts.
+import t from 'tap';
 import {
-  type IssueCommentRecord,
-  issueCommentRoutes,
-} from '../../test/harness/remote/github-api/issue-comments.js';
-import { labelRoutes } from '../../test/harness/remote/github-api/labels.js';
-import type { PullRequestRecord } from '../../test/harness/remote/github-api/pulls.js';
-import { type ReviewRecord, reviewRoutes } from '../../test/harness/remote/github-api/reviews.js';
-import { startGithubApi } from '../../test/harness/remote/github-api/server.js';
-
-type Outputs = NonNullable<ControllerConfig['agents'][string]['outputs']>;
-
-/** The shipped config with rex's outputs policy `outputs` (none: undefined). */
-function withOutputs(outputs: Outputs | undefined): ControllerConfig {
-  const { outputs: _shipped, ...rex } = PUBLISH_CONFIG.agents.rex as ControllerConfig['agents'][string];
-  const agents = { ...PUBLISH_CONFIG.agents, rex: outputs ? { ...rex, outputs } : rex };
-  return configFrom({ ...PUBLISH_CONFIG, agents });
-}
-
-/** The GitHub stand-in holding PR (acme/payments#7) and a write token of the rex App for it. */
-async function github(t: Test) {
-  const app = githubAppFixture();
-  const token = 'ghs_outputsTokenOfTheRexApp0123456789';
-  app.tokens.push({
-    token,
-    app: app.slug,
-    installationId: 21,
-    repositories: ['payments'],
-    permissions: { pull_requests: 'write', issues: 'write', checks: 'write' },
-    expiresAt: new Date(Date.now() + 3_600_000),
-    revoked: false,
-  });
-  const pulls: PullRequestRecord[] = [
-    {
-      number: 7,
-      owner: 'acme',
-      repo: 'payments',
-      head: 'feature/task-7-implementation',
-      base: 'main',
-      title: 'T',
-      body: null,
-      state: 'open',
-    },
-  ];
-  const comments: IssueCommentRecord[] = [];
-  const reviews: ReviewRecord[] = [];
-  const labels = new Map<number, string[]>();
-  const checkRuns: CheckRunRecord[] = [];
-  const api = await startGithubApi(t, [
-    ...issueCommentRoutes(comments, pulls, app),
-    ...reviewRoutes(reviews, pulls, app),
-    ...labelRoutes(labels, pulls, app),
-    ...checkRunRoutes(checkRuns, app),
-  ]);
-  const env = { STUB_PR_URL: PR, STUB_GH_API: api.url, GH_TOKEN: token };
-  return { api, env, token, comments, reviews, labels, checkRuns };
-}
-
-/** The agent's shell commands: each orchestrator-output call, its status kept in the run's log. */
-const asks = (...calls: string[]) => calls.map((c) => `orchestrator-output ${c} || true`).join('; ');
-
-const outputsOf = (result: string) =>
-  (JSON.parse(result) as { outputs?: { kind: string; outcome: string; reason?: string }[] }).outputs;
-
-const EVERYTHING: Outputs = {
-  comment: { max: 1 },
-  review: { events: ['APPROVE', 'REQUEST_CHANGES'], maxInlineComments: 2 },
-  labels: { allowed: ['ready-for-qa'], max: 1 },
-  checkRun: { max: 1 },
-  maxBodyBytes: 512,
-  allowMentions: false,
-  linkHosts: ['github.com'],
-};
+  asks,
+  EVERYTHING,
+  outputsGithub as github,
+  outputsOf,
+  withOutputs,
+} from '../../test/harness/agent/outputs-fixture.js';
+import { publishFixture } from '../../test/harness/agent/publish-fixture.js';
 
 t.test(
   'each kind of output the profile allows is performed on the pull request by the publisher',
@@ -189,55 +121,3 @@ t.test(
     t.notMatch(note, /deploy-now/, "the note quotes no text of the agent's");
   },
 );
-
-t.test(
-  'an oversized comment, one that mentions, one that links elsewhere: each refused, none posted',
-  async (t) => {
-    const gh = await github(t);
-    const { f, render } = publishFixture(t, withOutputs({ ...EVERYTHING, comment: { max: 3 } }));
-    const r = await f.runAsync(render(1), {
-      ...gh.env,
-      STUB_SHELL: `printf '%s\\n' ${[
-        { kind: 'comment', body: 'x'.repeat(600) },
-        { kind: 'comment', body: 'cc @acme/admins please merge' },
-        { kind: 'comment', body: 'details at https://evil.example/x and www.evil.example' },
-      ]
-        .map((q) => `'${JSON.stringify(q)}'`)
-        .join(' ')} >"$ORCHESTRATOR_OUTPUTS_FILE"`,
-    });
-    t.equal(r.status, 0, r.log);
-    t.same(
-      outputsOf(r.result)?.map((o) => o.reason),
-      [
-        'a text of 600 bytes, more than outputs.maxBodyBytes (512)',
-        'an @-mention of a user or team (outputs.allowMentions is false)',
-        'a link to a host not in outputs.linkHosts (github.com)',
-      ],
-    );
-    t.equal(gh.comments.length, 1, 'only the note');
-    t.notMatch(gh.comments[0]?.body ?? '', /@acme|evil\.example/, 'which neither mentions nor links');
-  },
-);
-
-t.test('a profile with no outputs policy: the agent can cause nothing on GitHub', async (t) => {
-  const gh = await github(t);
-  const { f, render } = publishFixture(t, withOutputs(undefined));
-  const r = await f.runAsync(render(1), { ...gh.env, STUB_SHELL: asks("comment 'hello'") });
-  t.equal(r.status, 0, r.log);
-  t.match(
-    r.log,
-    /orchestrator-output: not requested: the agent's profile allows no comment \(outputs\.comment\)/,
-  );
-  t.notOk(outputsOf(r.result), 'nothing was requested');
-  t.same(gh.comments, []);
-});
-
-t.test("a failed agent's requests are all refused", async (t) => {
-  const gh = await github(t);
-  const { f, render } = publishFixture(t, withOutputs(EVERYTHING));
-  const r = await f.runAsync(render(1), { ...gh.env, STUB_EXIT: '3', STUB_SHELL: asks("comment 'done'") });
-  t.same(outputsOf(r.result), [
-    { kind: 'comment', outcome: 'Refused', reason: 'the agent did not finish: it exited with status 3' },
-  ]);
-  t.equal(gh.comments.length, 1, 'only the note');
-});
