@@ -172,7 +172,8 @@ export async function scaleMain({
   // warm-up's have landed and end once the measured calls' have, so each side counts its own.
   const settled = async (calls: number) => {
     let recorded = 0;
-    for (let i = 0; i < 100 && recorded < calls; i++) {
+    // A minute at most: a loaded apiserver may take seconds per write; the mode exits 1 if one is missing.
+    for (let i = 0; i < 600 && recorded < calls; i++) {
       recorded = await ledgerCalls(admin, namespace);
       if (recorded < calls) await new Promise((r) => setTimeout(r, 100));
     }
