@@ -22,6 +22,7 @@ const GENERATED_OBJECTS = [
   'config/egress/proxy.yaml',
   'config/egress/role.yaml',
   'config/agents/egress-default.yaml',
+  'config/admission-policy/run-objects.yaml',
 ];
 /** Files copied as they are, by their path in the package → their path in the chart. */
 const COPIED = {

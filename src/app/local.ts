@@ -1,6 +1,7 @@
 // The local environment of `orchestrator run` when no cluster is configured: the built-in control
 // plane (its workloads, the controller manager, scheduler, fake node and KWOK, started once built,
-// after admission is up: a first start compiles them for minutes) with the CRDs, the RBAC of config/rbac, the controller config as the orchestrator-config
+// after admission is up: a first start compiles them for minutes) with the CRDs, the RBAC of config/rbac, the admission
+// policy of config/admission-policy, the controller config as the orchestrator-config
 // ConfigMap (as an install has it), the agent sandbox of config/agents in `default`, a namespace for the Lease, a development certificate for the
 // webhooks, and a kubeconfig for the manager that authenticates as the orchestrator ServiceAccount.
 import { readFileSync } from 'node:fs';
@@ -52,9 +53,13 @@ export interface LocalEnvironmentOptions {
   log: (msg: string) => void;
 }
 
-/** config/rbac (namespace, ServiceAccount, roles, bindings), as `kubectl apply -k` would send it. */
-function rbacObjects(kubectl: string[]): KubeObject[] {
-  return renderKustomization(kubectl, join(packageRoot(), 'config', 'rbac'));
+/**
+ * A part of config/ as `kubectl apply -k` would send it: `rbac` (namespace, ServiceAccount, roles,
+ * bindings), `admission-policy` (only the manager may make or change the operator's Jobs, Pods and
+ * ConfigMaps).
+ */
+function configPart(kubectl: string[], part: 'rbac' | 'admission-policy'): KubeObject[] {
+  return renderKustomization(kubectl, join(packageRoot(), 'config', part));
 }
 
 /** The ConfigMap an install makes of the controller config file. */
@@ -124,7 +129,8 @@ export async function startLocalEnvironment(opts: LocalEnvironmentOptions): Prom
     const token = await withClient(admin, async (client) => {
       await installCrds(client);
       await applyObjects(client, [
-        ...rbacObjects(cluster.kubectl),
+        ...configPart(cluster.kubectl, 'rbac'),
+        ...configPart(cluster.kubectl, 'admission-policy'),
         configMap(opts.configFile),
         ...agentObjects(cluster.kubectl, config),
         ...modelKey,

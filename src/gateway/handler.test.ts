@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
+import { FakeApi } from '../../test/harness/fakes/fake-api.js';
 import {
   ATTEMPT,
   PLATFORM_KEY,
@@ -20,6 +21,7 @@ import {
 import { say, sseFrame } from '../../test/harness/remote/model-script.js';
 import { ModelStandin } from '../../test/harness/remote/model-standin.js';
 import { waitFor } from '../../test/harness/util/wait.js';
+import { KubeLedger } from './kube-ledger.js';
 import { callCostMicros } from './prices.js';
 import type { CallTokens } from './tokens.js';
 
@@ -243,6 +245,47 @@ t.test('past the attempt limit the call is refused in the API format, naming the
   t.equal((await call(gw.url, '/v1/messages', { body: messages(), token: TOKEN })).status, 402);
   t.equal(refuse, 0, 'an agent calling again and again costs no further ledger write');
 });
+
+t.test(
+  'a loop of calls billed past their reservation stops at the limit, though their records wait to be written',
+  async (t) => {
+    // Each call states 100k input tokens its small body could not hold: $0.315, far past its reservation.
+    const standin = new ModelStandin({
+      script: [],
+      apiKey: PLATFORM_KEY,
+      aside: () => ({ ...say('spent'), usage: { input_tokens: 100_000, output_tokens: 1_000 } }),
+    });
+    const base = await standin.listen();
+    t.teardown(() => standin.close());
+    // The cluster's ledger, writing a record at most every 5 s: the loop's calls end long before that.
+    const ledger = new KubeLedger({
+      client: new FakeApi(),
+      namespace: 'orchestrator-system',
+      records: { list: () => [], addHandler: () => () => {} },
+      writeEveryMs: 5_000,
+    });
+    const gw = await testGateway({
+      upstream: base,
+      ledger,
+      limits: (l) => [
+        {
+          name: 'spec.limits.maxBudgetUsd',
+          limitMicros: 1_000_000,
+          spentMicros: () => l.attemptSpent(ATTEMPT),
+        },
+      ],
+    });
+    t.teardown(() => gw.server.close());
+    const codes: number[] = [];
+    for (let i = 0; i < 6; i++)
+      codes.push((await call(gw.url, '/v1/messages', { body: messages(), token: TOKEN })).status);
+    // $0.945 after three calls leaves enough for a fourth's input; $1.26 after it leaves nothing.
+    t.same(codes, [200, 200, 200, 200, 402, 402], 'refused from the call after the limit was passed');
+    t.equal(standin.requests.length, 4, 'the refused calls never reached the upstream');
+    t.equal(await ledger.attemptSpent(ATTEMPT), 1_260_000, 'every call counted the moment it was metered');
+    await waitFor('the loop’s calls written to the ledger', () => gw.inFlight.calls === 0);
+  },
+);
 
 t.test('a model name that is no model id is refused before it is priced or recorded', async (t) => {
   const { standin, base } = await withStandin(t);

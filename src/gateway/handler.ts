@@ -336,7 +336,7 @@ async function sendUpstream(
     });
   } catch (err) {
     clearTimeout(sent.timer);
-    if (err instanceof UpstreamError && err.sent) billUnfinished(opts, call, undefined).finally(sent.ended);
+    if (err instanceof UpstreamError && err.sent) billed(call, sent, billUnfinished(opts, call, undefined));
     else sent.ended();
     const timedOut = sent.abort.signal.aborted && !res.destroyed;
     sendError(
@@ -365,11 +365,22 @@ function meterAnswer(opts: GatewayHandlerOptions, call: Call, answer: IncomingMe
     clearTimeout(sent.timer);
     if (!reader || !call.priced) return sent.ended();
     const tokens = reader.usage();
-    const billed =
-      tokens && reader.final() ? record(opts, call, tokens, false) : billUnfinished(opts, call, tokens);
-    billed.finally(sent.ended);
+    billed(
+      call,
+      sent,
+      tokens && reader.final() ? record(opts, call, tokens, false) : billUnfinished(opts, call, tokens),
+    );
   };
   passOn(call.res, answer, reader, settle);
+}
+
+/**
+ * A metered call handed to the ledger: its cost counts against its limits from now on (Ledger's
+ * `record`), so its reservation ends; it stays in flight until the cost is written.
+ */
+function billed(call: Call, sent: Sent, written: Promise<void>): void {
+  call.release();
+  written.finally(sent.ended);
 }
 
 /**

@@ -66,7 +66,12 @@ t.test('the calls of an attempt ending within the interval are one write, each w
   const other = { ...attempt, attempt: 2 };
   await ledger.record(other, call(7));
   t.equal(recorded, 0, 'no call waiting for the next write counts as recorded before it');
-  t.equal(await ledger.attemptSpent(attempt), 1, 'nor is summed before it');
+  t.equal(
+    await ledger.attemptSpent(attempt),
+    1 + (50 * 51) / 2,
+    'but each counts in the sums the moment it is metered',
+  );
+  t.equal(await ledger.spentSince(() => true, DAY - 86_400_000), 1 + (50 * 51) / 2 + 7, 'in every window');
   t.equal(await ledger.attemptSpent(other), 7, "another attempt's record is written at once");
   await Promise.all(calls);
   const stored = api.objects.get(item) as { data: Record<string, string> };
@@ -85,6 +90,20 @@ t.test('a replica that lost the race reads the winner and adds to it: nothing lo
   t.equal(api.made('PUT', item).length, 2, 'written again after the conflict');
   t.equal(api.made('GET', item).length, 1, 'on the record read after it');
   t.equal(await ledger.attemptSpent(attempt), 107);
+});
+
+t.test('a call whose write failed stops counting, once; one written counts once', async (t) => {
+  const { api, ledger } = dayLedger();
+  await ledger.record(attempt, call(100));
+  const item = `${CMS}/${ledgerRecordName(attempt, '2026-11-26')}`;
+  api.failNext('PUT', item, apiError(500, 'InternalError'));
+  const failed = ledger.record(attempt, call(7));
+  t.equal(await ledger.attemptSpent(attempt), 107, 'counted while its write is under way');
+  await t.rejects(failed, 'the write failed: the caller hears so');
+  t.equal(await ledger.attemptSpent(attempt), 100, 'and it is no longer counted (it is in no record)');
+  await ledger.record(attempt, call(5));
+  t.equal(await ledger.attemptSpent(attempt), 105, 'a written call is counted once, in its record');
+  t.equal(await ledger.spentSince(() => true, 0), 105);
 });
 
 t.test("the watch: other replicas' calls count; a late event does not take a write back", async (t) => {

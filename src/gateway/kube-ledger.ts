@@ -5,8 +5,8 @@
 // reads again and adds). A replica writes a record at most once per interval (coalescer.ts): the calls
 // that end meanwhile are added in one write, so the apiserver's writes follow the attempts, not their
 // calls. Sums come from the replica's watch-fed cache of the records (ledger-cache.ts), which holds
-// its own writes as they land: a call is checked against other replicas' spend as the watch has
-// delivered it. Deleting a run deletes none of its spend. Records older than every budget window are
+// its own writes as they land and its calls waiting for one: a call is checked against this replica's
+// spend at once and against other replicas' as the watch has delivered it. Deleting a run deletes none of its spend. Records older than every budget window are
 // deleted, at most once per prune interval, as sums pass them.
 import {
   type ApiRequester,
@@ -19,7 +19,7 @@ import {
 } from '../runtime/index.js';
 import { Coalescer } from './coalescer.js';
 import type { GatewayAttempt, MeteredCall } from './handler.js';
-import { type HeldRecord, LedgerCache } from './ledger-cache.js';
+import { type HeldRecord, LedgerCache, type Unwritten } from './ledger-cache.js';
 import {
   attemptKey,
   dayOf,
@@ -48,8 +48,13 @@ export interface KubeLedgerOptions {
   now?: () => number;
 }
 
-/** A change of a record: undefined leaves it as it is. */
-type Change = { attempt: GatewayAttempt; day: string; apply: (r: LedgerRecord) => LedgerRecord | undefined };
+/** A change of a record: undefined leaves it as it is. `spend`: the call it adds, counted until written. */
+type Change = {
+  attempt: GatewayAttempt;
+  day: string;
+  apply: (r: LedgerRecord) => LedgerRecord | undefined;
+  spend?: Unwritten;
+};
 
 export class KubeLedger implements Ledger {
   private readonly cache: LedgerCache;
@@ -63,8 +68,11 @@ export class KubeLedger implements Ledger {
     this.writes = new Coalescer((name, changes) => this.write(name, changes), opts.writeEveryMs, this.now);
   }
 
+  /** Counted in this replica's sums at once; resolves when written. */
   record(attempt: GatewayAttempt, call: MeteredCall): Promise<void> {
-    return this.change(attempt, (r) => withCall(r, call));
+    const spend = { attempt, day: dayOf(this.now()), costMicros: call.costMicros };
+    this.cache.pend(spend);
+    return this.change(attempt, (r) => withCall(r, call), spend);
   }
 
   /** Records the limit that refused a call of the attempt, unless one is recorded today already. */
@@ -82,24 +90,37 @@ export class KubeLedger implements Ledger {
     return this.cache.spentSince(covers, sinceMs);
   }
 
-  private change(attempt: GatewayAttempt, apply: Change['apply']): Promise<void> {
-    const day = dayOf(this.now());
-    return this.writes.add(ledgerRecordName(attempt, day), { attempt, day, apply });
+  private change(attempt: GatewayAttempt, apply: Change['apply'], spend?: Unwritten): Promise<void> {
+    const day = spend?.day ?? dayOf(this.now());
+    return this.writes.add(ledgerRecordName(attempt, day), { attempt, day, apply, spend });
   }
 
   /**
    * The changes of one record in one write, under optimistic concurrency against other replicas:
-   * first on the version held, then, after a conflict, on the one read.
+   * first on the version held, then, after a conflict, on the one read. Their calls stop being
+   * counted apart in the same step as the record holding them is (or, the write failing, at once).
    */
   private async write(name: string, changes: Change[]): Promise<void> {
+    const spends = changes.flatMap((c) => (c.spend ? [c.spend] : []));
+    try {
+      const written = await this.writeOnce(name, changes);
+      if (written) this.cache.hold(written);
+    } finally {
+      this.cache.written(spends);
+    }
+  }
+
+  /** The record as written (undefined: the changes changed nothing). */
+  private async writeOnce(name: string, changes: Change[]): Promise<HeldRecord | undefined> {
     const first = changes[0];
-    if (!first) return;
+    if (!first) return undefined;
     let current: HeldRecord | undefined = this.cache.get(name);
     for (let tries = 0; tries < 16; tries++) {
       const base = current?.record ?? emptyRecord(first.attempt, first.day);
       const changed = changes.reduce((r, c) => c.apply(r) ?? r, base);
-      if (changed === base) return;
-      if (await this.put(name, changed, current)) return;
+      if (changed === base) return undefined;
+      const written = await this.put(name, changed, current);
+      if (written) return written;
       // Another replica wrote first (a PUT on an older version, a POST of a record that now exists).
       current = await this.read(name);
     }
@@ -108,18 +129,21 @@ export class KubeLedger implements Ledger {
     );
   }
 
-  /** Writes `record` over `current` (none: creates it); false on a conflict. */
-  private async put(name: string, record: LedgerRecord, current: HeldRecord | undefined): Promise<boolean> {
+  /** Writes `record` over `current` (none: creates it); undefined on a conflict. */
+  private async put(
+    name: string,
+    record: LedgerRecord,
+    current: HeldRecord | undefined,
+  ): Promise<HeldRecord | undefined> {
     const { client, namespace } = this.opts;
     const body = recordObject(record, namespace, current?.resourceVersion);
     try {
       const written = current
         ? await client.request<KubeObject>('PUT', resourcePath(CONFIGMAPS, namespace, name), { body })
         : await client.request<KubeObject>('POST', resourcePath(CONFIGMAPS, namespace), { body });
-      this.cache.hold({ name, resourceVersion: written?.metadata?.resourceVersion, record });
-      return true;
+      return { name, resourceVersion: written?.metadata?.resourceVersion, record };
     } catch (err) {
-      if (isConflict(err)) return false;
+      if (isConflict(err)) return undefined;
       throw err;
     }
   }

@@ -1,14 +1,14 @@
 // The limits a metered call is checked against before it is forwarded (docs/economics.md "The model
 // gateway"): those covering its attempt (limits.ts: the run's spec.limits.maxBudgetUsd and every team
-// budget that covers its namespace), each against what the ledger has recorded. The most the call's input can cost (input-bound.ts) comes
-// off the smallest remainder first; a call whose input that remainder cannot pay, or that leaves no
-// output token, is refused naming the limit. Otherwise the output is capped to what is left after its
-// input, and input and capped output are reserved against every limit until the call ends (its
-// metered cost is then in the ledger): calls in flight at once on one replica share the remainder, so
-// one replica never commits more than a limit has left. Reservations are this replica's own (the bound
-// across replicas: docs/economics.md "The model gateway"). A refusal is recorded in the ledger once per
-// attempt (per replica), so that the attempt ends BudgetExceeded naming the limit
-// (controllers/reconcile/read.ts reads it there).
+// budget that covers its namespace), each against what the ledger has recorded. The most the call's
+// input can cost (input-bound.ts) comes off the smallest remainder first; a call whose input that
+// remainder cannot pay, or that leaves no output token, is refused naming the limit. Otherwise the
+// output is capped to what is left after its input, and input and capped output are reserved against
+// every limit until the call ends (its metered cost then counts in the ledger's sums): calls in flight
+// at once on one replica share the remainder, so one replica never commits more than a limit has
+// left. Reservations are this replica's own (the bound across replicas: docs/economics.md "The model
+// gateway"). A refusal is recorded in the ledger once per attempt (per replica), so that the attempt
+// ends BudgetExceeded naming the limit (controllers/reconcile/read.ts reads it there).
 import { formatUsd } from '../api/index.js';
 import type { Admission, GatewayAttempt, MeteredCall, PricedCall, SpendGate } from './handler.js';
 import { inputCostMicros } from './input-bound.js';
@@ -18,6 +18,7 @@ import { reservedTokens } from './reservation.js';
 
 /** Where metered calls are recorded and summed (kube-ledger.ts; in tests, test/harness/fakes/memory-ledger.ts). */
 export interface Ledger {
+  /** Counts the call in this replica's sums at once (its reservation then ends); resolves when it is written. */
   record(attempt: GatewayAttempt, call: MeteredCall): Promise<void>;
   /** Records the limit that refused a call of the attempt (the first one stays). */
   refuse(attempt: GatewayAttempt, refusal: string): Promise<void>;

@@ -1,9 +1,23 @@
 // What both modes of bench:gateway (gateway.ts, gateway-scale.ts) share: the child processes (the
 // model stand-in and a gateway, each its own process so that its CPU is its own), one streamed call
-// timed, and the latency table printed from the calls of each side.
+// timed, the latency table printed from the calls of each side, and the gateway as both start it.
 import { fork } from 'node:child_process';
 import { type Agent, request } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
+import pino from 'pino';
+import type { ControllerConfig } from '../../src/api/index.js';
+import {
+  anthropic,
+  callCostMicros,
+  gatewayHandler,
+  JobAuthenticator,
+  type LimitGate,
+  type PriceTable,
+  startGatewayServer,
+} from '../../src/gateway/index.js';
+import { type ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from '../../src/http/connection-limits.js';
+import { ListenerBudget } from '../../src/http/listener-budget.js';
+import type { ApiRequester } from '../../src/runtime/index.js';
 import { say } from '../harness/remote/model-script.js';
 import { ModelStandin } from '../harness/remote/model-standin.js';
 
@@ -139,3 +153,55 @@ export function printLatency(timings: Sides): void {
     `first byte to end, p50: direct ${ms(gap('direct'))}, gateway ${ms(gap('gateway'))} (buffering would show as a longer first byte and a shorter gap)`,
   );
 }
+
+/**
+ * The gateway's handler and listener as the operator starts them, with the shipped settings, the
+ * stand-in at `upstream`, tokens signed with `signing` checked against the Jobs `jobs` answers, and
+ * `gate`; `attempts` callers at once raise the calls at once and the connections to theirs.
+ */
+export async function benchGateway(opts: {
+  settings: ControllerConfig['gateway'];
+  upstream: string;
+  signing: Buffer;
+  jobs: ApiRequester;
+  gate: LimitGate;
+  attempts?: number;
+}): Promise<number> {
+  const { settings, upstream, signing, jobs, gate, attempts = 0 } = opts;
+  const handler = gatewayHandler({
+    provider: anthropic,
+    upstream: () => ({ url: upstream, timeoutMs: settings.upstream.timeoutSeconds * 1000 }),
+    key: async () => KEY,
+    prices: () => settings.prices as PriceTable,
+    authenticator: new JobAuthenticator({ client: jobs, key: () => signing, cacheMs: 5_000 }),
+    gate,
+    bodyLimitBytes: settings.bodyLimitBytes,
+    bodyTimeoutMs: 60_000,
+    logger: pino({ level: 'silent' }),
+    cost: callCostMicros,
+  });
+  const server = await startGatewayServer({
+    handler,
+    // The shipped budget; no rate per address (each client calls as fast as it can). Each attempt
+    // holds one call open, so its calls at once are raised to the attempts.
+    budget: new ListenerBudget({
+      name: 'gateway',
+      maxConcurrent: Math.max(settings.limits.maxConcurrentRequests, attempts),
+      maxBytesInFlight: settings.limits.maxBytesInFlight,
+      maxBodyBytes: settings.bodyLimitBytes,
+    }),
+    connections: attempts ? attemptConnections(attempts) : DEFAULT_CONNECTION_LIMITS,
+    requestTimeoutMs: 60_000,
+    port: 0,
+    host: '127.0.0.1',
+  });
+  return server.port;
+}
+
+/** Every attempt calls from 127.0.0.1 here, where each pod has its own address: one connection each. */
+const attemptConnections = (attempts: number): ConnectionLimits => ({
+  ...DEFAULT_CONNECTION_LIMITS,
+  maxPerListener: DEFAULT_CONNECTION_LIMITS.maxPerListener + attempts,
+  maxPerAddress: attempts + 1,
+  maxPerUnprovenAddress: attempts + 1,
+});

@@ -20,20 +20,12 @@ import { staticConfig } from '../../src/api/index.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { mintAttemptToken, type TokenClaims } from '../../src/gateway/attempt-token.js';
 import {
-  anthropic,
-  callCostMicros,
-  gatewayHandler,
   gatewayLimits,
-  JobAuthenticator,
   LEDGER_SELECTOR,
   LimitGate,
-  type PriceTable,
   readRecord,
-  startGatewayServer,
   startKubeLedger,
 } from '../../src/gateway/index.js';
-import { DEFAULT_CONNECTION_LIMITS } from '../../src/http/connection-limits.js';
-import { ListenerBudget } from '../../src/http/listener-budget.js';
 import {
   type ApiRequester,
   CONFIGMAPS,
@@ -43,7 +35,7 @@ import {
 } from '../../src/runtime/index.js';
 import { kubeConfig, testCluster } from '../harness/cluster/cluster.js';
 import { messagesBody } from '../harness/operator/gateway.js';
-import { child, KEY, load, printLatency, type Sides, streamedCall } from './gateway-calls.js';
+import { benchGateway, child, KEY, load, printLatency, type Sides, streamedCall } from './gateway-calls.js';
 
 /** What the gateway process counts of its ledger's apiserver calls. */
 interface LedgerCalls {
@@ -103,43 +95,19 @@ export async function scaleGateway([
   kc.loadFromFile(kubeconfig);
   const client = new CountingClient(kc, { requestTimeoutMs: 60_000 });
   const { ledger } = await startKubeLedger({ client, namespace, logger: pino({ level: 'silent' }) });
-  const handler = gatewayHandler({
-    provider: anthropic,
-    upstream: () => ({ url: upstream, timeoutMs: settings.upstream.timeoutSeconds * 1000 }),
-    key: async () => KEY,
-    prices: () => settings.prices as PriceTable,
-    authenticator: new JobAuthenticator({ client: jobsOf(claims), key: () => signing, cacheMs: 5_000 }),
+  const port = await benchGateway({
+    settings,
+    upstream,
+    signing,
+    jobs: jobsOf(claims),
     gate: new LimitGate(
       ledger,
       gatewayLimits({ config: staticConfig(config), ledger, selected: async () => new Set() }),
     ),
-    bodyLimitBytes: settings.bodyLimitBytes,
-    bodyTimeoutMs: 60_000,
-    logger: pino({ level: 'silent' }),
-    cost: callCostMicros,
-  });
-  const server = await startGatewayServer({
-    handler,
-    // The shipped budget but for its calls at once, raised to the attempts (each holds one call open).
-    budget: new ListenerBudget({
-      name: 'gateway',
-      maxConcurrent: Math.max(settings.limits.maxConcurrentRequests, Number(attempts)),
-      maxBytesInFlight: settings.limits.maxBytesInFlight,
-      maxBodyBytes: settings.bodyLimitBytes,
-    }),
-    // Every attempt calls from 127.0.0.1 here, where each pod has its own address: one connection each.
-    connections: {
-      ...DEFAULT_CONNECTION_LIMITS,
-      maxPerListener: DEFAULT_CONNECTION_LIMITS.maxPerListener + Number(attempts),
-      maxPerAddress: Number(attempts) + 1,
-      maxPerUnprovenAddress: Number(attempts) + 1,
-    },
-    requestTimeoutMs: 60_000,
-    port: 0,
-    host: '127.0.0.1',
+    attempts: Number(attempts),
   });
   process.on('message', () => process.send?.(client.counts));
-  process.send?.({ port: server.port, tokens });
+  process.send?.({ port, tokens });
 }
 
 /**
@@ -204,7 +172,8 @@ export async function scaleMain({
   // warm-up's have landed and end once the measured calls' have, so each side counts its own.
   const settled = async (calls: number) => {
     let recorded = 0;
-    for (let i = 0; i < 100 && recorded < calls; i++) {
+    // A minute at most: a loaded apiserver may take seconds per write; the mode exits 1 if one is missing.
+    for (let i = 0; i < 600 && recorded < calls; i++) {
       recorded = await ledgerCalls(admin, namespace);
       if (recorded < calls) await new Promise((r) => setTimeout(r, 100));
     }

@@ -13,26 +13,24 @@
 //   npm run bench:gateway -- --scale ATTEMPTS [CALLS=20 [PACE_MS=0]]
 import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
-import pino from 'pino';
 import { sized } from '../../scripts/bench-smoke.js';
 import { cpuSeconds, procCpu } from '../../scripts/proc-usage.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { mintAttemptToken } from '../../src/gateway/attempt-token.js';
-import {
-  anthropic,
-  callCostMicros,
-  gatewayHandler,
-  JobAuthenticator,
-  LimitGate,
-  type PriceTable,
-  startGatewayServer,
-} from '../../src/gateway/index.js';
-import { DEFAULT_CONNECTION_LIMITS } from '../../src/http/connection-limits.js';
-import { ListenerBudget } from '../../src/http/listener-budget.js';
+import { LimitGate } from '../../src/gateway/index.js';
 import type { ApiRequester, KubeObject } from '../../src/runtime/index.js';
 import { MemoryLedger } from '../harness/fakes/memory-ledger.js';
 import { messagesBody } from '../harness/operator/gateway.js';
-import { child, KEY, load, printLatency, type Sides, standin, streamedCall } from './gateway-calls.js';
+import {
+  benchGateway,
+  child,
+  KEY,
+  load,
+  printLatency,
+  type Sides,
+  standin,
+  streamedCall,
+} from './gateway-calls.js';
 import { GATEWAY_USAGE, parseGatewayArgs } from './gateway-options.js';
 import { scaleGateway, scaleMain } from './gateway-scale.js';
 
@@ -54,37 +52,17 @@ async function gateway(upstream: string, signing: Buffer): Promise<number> {
   };
   const client = { request: async () => job } as unknown as ApiRequester;
   const ledger = new MemoryLedger();
-  const handler = gatewayHandler({
-    provider: anthropic,
-    upstream: () => ({ url: upstream, timeoutMs: settings.upstream.timeoutSeconds * 1000 }),
-    key: async () => KEY,
-    prices: () => settings.prices as PriceTable,
-    authenticator: new JobAuthenticator({ client, key: () => signing, cacheMs: 5_000 }),
+  return benchGateway({
+    settings,
+    upstream,
+    signing,
+    jobs: client,
     gate: new LimitGate(ledger, {
       limits: async (attempt) => [
         { name: 'the cap', limitMicros: 1e12, spentMicros: () => ledger.attemptSpent(attempt) },
       ],
     }),
-    bodyLimitBytes: settings.bodyLimitBytes,
-    bodyTimeoutMs: 60_000,
-    logger: pino({ level: 'silent' }),
-    cost: callCostMicros,
   });
-  const server = await startGatewayServer({
-    handler,
-    // The shipped budget; no rate per address (one client calls as fast as it can).
-    budget: new ListenerBudget({
-      name: 'gateway',
-      maxConcurrent: settings.limits.maxConcurrentRequests,
-      maxBytesInFlight: settings.limits.maxBytesInFlight,
-      maxBodyBytes: settings.bodyLimitBytes,
-    }),
-    connections: DEFAULT_CONNECTION_LIMITS,
-    requestTimeoutMs: 60_000,
-    port: 0,
-    host: '127.0.0.1',
-  });
-  return server.port;
 }
 
 async function main({ calls: N, rounds: ROUNDS }: { calls: number; rounds: number }) {

@@ -84,6 +84,10 @@ t.test('the kustomize install carries the shipped config and what both protectio
   t.ok(reached('config/agents').files.includes('config/agents/egress-default.yaml'), 'the agent sandbox');
 });
 
+t.test("the kustomize install carries the admission policy on the operator's objects", async (t) => {
+  t.ok(reached('config/default').files.includes('config/admission-policy/run-objects.yaml'), 'decision 0073');
+});
+
 t.test('the egress proxy and the default allowlist policy are what the shipped config renders', async (t) => {
   t.same(objectsOf('config/egress/proxy.yaml'), proxyObjects(shipped), 'config/egress/proxy.yaml');
   const policy = allowlistPolicy(shipped.egress, 'default', 'any', []);

@@ -25,7 +25,10 @@ const { cluster } = suite;
 const RESTRICTED = { 'pod-security.kubernetes.io/enforce': 'restricted' };
 const TOKEN_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-type Volume = { name: string; projected?: { sources?: Array<Record<string, unknown>> } };
+type Volume = {
+  name: string;
+  projected?: { sources?: Array<{ serviceAccountToken?: { audience?: string } } & Record<string, unknown>> };
+};
 type PodSpec = {
   serviceAccountName?: string;
   automountServiceAccountToken?: boolean;

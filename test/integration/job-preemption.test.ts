@@ -4,18 +4,18 @@
 // labelled as the operator's, controlled by her run, with containers named like the phases, and raises
 // the run's attempt. The operator does not adopt it (it lacks the operator's seal): the run reports the
 // conflict, naming the Job, and its status records no uid for it; the GitHub token broker hands his pod
-// no token.
+// no token. An install's admission policy (config/admission-policy; run-objects-policy.test.ts) refuses
+// bob's Job before it exists; it is not bound here, so what is tested is the seal, the layer behind it.
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { parseAllDocuments } from 'yaml';
 import { API_VERSION, jobNameFor, LABELS, MANAGED_BY } from '../../src/api/index.js';
-import { serviceAccountToken, tokenKubeConfig } from '../../src/app/service-account.js';
 import { PHASE_TOKEN_AUDIENCE } from '../../src/github/phase-tokens/index.js';
-import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
-import { kubeConfig } from '../harness/cluster/cluster.js';
+import type { KubeClient, KubeObject } from '../../src/runtime/index.js';
 import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator/operator.js';
 import { boundToken, startPhaseTokenBroker, whenRunning } from '../harness/operator/phase-tokens.js';
 import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
+import { serviceAccountClient } from '../harness/operator/service-account-client.js';
 import { scaled, waitFor } from '../harness/util/wait.js';
 
 const suite = await reconcileSuite();
@@ -40,31 +40,6 @@ async function applyUserRoles(admin: KubeClient): Promise<void> {
         if (!/already exists|409/i.test(e.message)) throw e;
       });
   }
-}
-
-/** A client for `bob`, a ServiceAccount of `namespace` bound to the built-in `edit` and nothing else. */
-async function editorBob(
-  t: { teardown(fn: () => unknown): void },
-  admin: KubeClient,
-  namespace: string,
-): Promise<KubeClient> {
-  await admin.request('POST', `/api/v1/namespaces/${namespace}/serviceaccounts`, {
-    body: { metadata: { name: 'bob' } },
-  });
-  await admin.request('POST', `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}/rolebindings`, {
-    body: {
-      metadata: { name: 'bob-edit' },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
-      subjects: [{ kind: 'ServiceAccount', name: 'bob', namespace }],
-    },
-  });
-  const token = await serviceAccountToken(admin, { namespace, name: 'bob' }, 3600);
-  const user = `system:serviceaccount:${namespace}:bob`;
-  const bob = new KubeClient(tokenKubeConfig(kubeConfig(cluster), token, user), {
-    requestTimeoutMs: scaled(10_000),
-  });
-  t.teardown(() => bob.close());
-  return bob;
 }
 
 /** Bob's Job: named as the run's attempt `attempt`, dressed as the operator's, running his image. */
@@ -144,7 +119,13 @@ t.test(
     t.equal(first.status?.jobUid, firstJob.metadata?.uid, "the status records the uid of the operator's Job");
 
     await applyUserRoles(admin);
-    const bob = await editorBob(t, admin, runs);
+    // Bob: a ServiceAccount bound to the built-in `edit` in the namespace of runs, and nothing else.
+    const { client: bob } = await serviceAccountClient(t, cluster, admin, {
+      home: runs,
+      name: 'bob',
+      role: 'edit',
+      namespaces: [runs],
+    });
     const run = await waitFor('bob can read the run', () =>
       bob.request<KubeObject>('GET', taskRunPath(runs, 'alice-run')).catch(() => undefined),
     );

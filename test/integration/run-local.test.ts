@@ -259,6 +259,13 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
     (await kubectl(cluster, ['auth', 'can-i', ...args, `--as=${sa}`])).stdout.trim();
   t.equal(await canI('create', 'jobs.batch', '-n', 'default'), 'yes', 'config/rbac applied');
   t.equal(await canI('delete', 'namespaces'), 'no', 'and nothing more');
+  // config/admission-policy: the Job and ConfigMaps counted below are the manager's, admitted by it.
+  const policy = await kubectl(cluster, [
+    'get',
+    'validatingadmissionpolicybinding',
+    'orchestrator-run-objects',
+  ]);
+  t.equal(policy.code, 0, `the admission policy on the operator's objects is bound: ${policy.stderr}`);
   const configMap = JSON.parse(
     (
       await kubectl(cluster, [

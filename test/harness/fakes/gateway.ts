@@ -8,7 +8,7 @@ import { InFlight } from '../../../src/gateway/in-flight.js';
 import { callCostMicros, type PriceTable } from '../../../src/gateway/prices.js';
 import type { Provider } from '../../../src/gateway/provider.js';
 import { type GatewayServer, startGatewayServer } from '../../../src/gateway/server.js';
-import { LimitGate, type SpendLimit } from '../../../src/gateway/spend-gate.js';
+import { type Ledger, LimitGate, type SpendLimit } from '../../../src/gateway/spend-gate.js';
 import { DEFAULT_CONNECTION_LIMITS } from '../../../src/http/connection-limits.js';
 import { ListenerBudget } from '../../../src/http/listener-budget.js';
 import { MemoryLedger } from './memory-ledger.js';
@@ -37,24 +37,26 @@ export const PLATFORM_KEY = 'sk-platform-key';
 /** The shipped price table (the schema's default). */
 export const SHIPPED_PRICES = (): PriceTable => loadDefaultConfig().gateway.prices as PriceTable;
 
-export interface TestGateway {
+export interface TestGateway<L extends Ledger = MemoryLedger> {
   url: string;
-  ledger: MemoryLedger;
+  ledger: L;
   server: GatewayServer;
   budget: ListenerBudget;
   inFlight: InFlight;
 }
 
-export async function testGateway(opts: {
+export async function testGateway<L extends Ledger = MemoryLedger>(opts: {
   upstream: string;
+  /** Where calls are recorded and summed (default one in memory, each call summed and written at once). */
+  ledger?: L;
   /** The provider's API served (default Anthropic's). */
   provider?: Provider;
   timeoutMs?: number;
   bodyLimitBytes?: number;
   prices?: PriceTable;
-  limits?: (ledger: MemoryLedger) => SpendLimit[];
-}): Promise<TestGateway> {
-  const ledger = new MemoryLedger();
+  limits?: (ledger: L) => SpendLimit[];
+}): Promise<TestGateway<L>> {
+  const ledger = opts.ledger ?? (new MemoryLedger() as Ledger as L);
   const inFlight = new InFlight();
   const prices = opts.prices ?? SHIPPED_PRICES();
   const budget = new ListenerBudget({
