@@ -1,3 +1,5 @@
+import type { RunStatus } from './types.js';
+
 // The result protocol's constants (docs/result-protocol.md), in one place for both of its sides: the
 // operator reads the document (src/controllers/pods/agent-result.ts), and the entry script writes it
 // (templates/agent-shell/result.sh), which gets these values from its rendered prelude
@@ -22,3 +24,20 @@ export const RESULT_SHELL_CONSTANTS = {
   PULL_REQUEST_URL_MAX_BYTES: MAX_PULL_REQUEST_URL_BYTES,
   SESSION_ID_MAX_BYTES: MAX_SESSION_ID_BYTES,
 } as const;
+
+type RunOutput = NonNullable<RunStatus['outputs']>[number];
+// Records keyed by the generated types: a kind or outcome added to the status schema fails to compile here.
+const KINDS: Record<RunOutput['kind'], true> = {
+  comment: true,
+  review: true,
+  labels: true,
+  checkRun: true,
+  unknown: true,
+};
+const OUTCOMES: Record<RunOutput['outcome'], true> = { Performed: true, Refused: true, Failed: true };
+/** What an entry of the publisher's outputs report (status.outputs) may say. */
+export const OUTPUT_KINDS = Object.keys(KINDS) as readonly RunOutput['kind'][];
+export const OUTPUT_OUTCOMES = Object.keys(OUTCOMES) as readonly RunOutput['outcome'][];
+/** The most entries (status.outputs' maxItems) and the longest reason (its maxLength). */
+export const MAX_OUTPUTS = 16;
+export const MAX_OUTPUT_REASON = 256;

@@ -73,6 +73,7 @@ export function taskRunContext(
     docs: null,
     git: c.git,
     publish: c.publish,
+    outputs: c.outputs,
     limits: c.limits,
     pullRequest: {
       title: (heading
@@ -148,6 +149,7 @@ export function codeRunContext(
     },
     git: c.git,
     publish: c.publish,
+    outputs: c.outputs,
     limits: c.limits,
     pullRequest: { title: `Task ${spec.taskId} (${spec.service})` },
     tools: c.tools,
@@ -218,6 +220,7 @@ export function docsRunContext(
     docs: null,
     git: c.git,
     publish: c.publish,
+    outputs: c.outputs,
     limits: c.limits,
     pullRequest: { title: `Task documentation for ${spec.workingDirectory}` },
     tools: c.tools,

@@ -1,6 +1,7 @@
 // The template context: everything a template may read, computed from the run, the controller config
 // and the attempt. It is total — an optional value is present as null, a list as [] — because the
 // context is strict (strict-context.ts): reading a field that is not here is an error.
+
 import type {
   AgentRole,
   MarkdownFileType,
@@ -9,6 +10,7 @@ import type {
   RunKindName,
   RunLimitsOrNone,
 } from '../api/index.js';
+import type { OutputsContext } from './outputs-context.js';
 import type { ResolvedTools } from './tool-presets.js';
 
 export interface TaskFileContext {
@@ -89,6 +91,8 @@ export interface TemplateContext {
    * those of them this agent may change, and the most one push may send.
    */
   publish: { protectedPaths: string[]; allowedPaths: string[]; maxPushBytes: number };
+  /** The profile's outputs policy (what the agent may cause on GitHub): outputs-context.ts. */
+  outputs: OutputsContext;
   /**
    * What the attempt's agent may spend (spec.limits over the profile's defaults; null: no limit), the
    * model it falls back to, and whether its work is pushed when a limit stops it (docs/economics.md).

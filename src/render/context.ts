@@ -22,6 +22,7 @@ import { slug, TASK_FILES_DIR, WORKSPACE_ROOT } from '../naming/index.js';
 import type { TemplateContext } from './context-types.js';
 import { RenderError } from './errors.js';
 import { configMapKeyToPath, RENDERED_DIR, renderedFileKey } from './keys.js';
+import { outputsContext } from './outputs-context.js';
 import { METADATA_FILE, METADATA_KEY } from './run-metadata.js';
 import { shellQuote } from './shell.js';
 import { type ResolvedTools, resolveTools, type ToolPresets } from './tool-presets.js';
@@ -111,6 +112,7 @@ export function common(c: CommonInput, input: ContextInput) {
       allowedPaths: profile.publishPaths ?? [],
       maxPushBytes: c.config.publish.maxPushBytes,
     },
+    outputs: outputsContext(profile.outputs),
     limits: attemptLimits(run.spec, profile),
     workspace: input.options?.workspaceRoot ?? WORKSPACE_ROOT,
     configMap: input.options?.configMapDir ?? TASK_FILES_DIR,

@@ -6,6 +6,7 @@
 //   how it resumes.
 // - context-types.ts: the template context's types: everything a template may read, total.
 // - context.ts: the context parts every kind shares, with the defaults the templates rely on.
+// - outputs-context.ts: the profile's outputs policy (safe outputs) as the publisher and the prompt read it.
 // - environment.ts: a Handlebars environment per load, so two template sets never share partials.
 // - errors.ts: RenderError (one run fails) and TemplateError (a set is refused).
 // - helpers.ts: the template helpers, pure functions tested without a template.

@@ -259,8 +259,26 @@ open_pull_request() {
   log "pull request $url"
 }
 
+# The GitHub actions the agent declared (output-request.mjs), checked against its profile's outputs
+# policy and the allowed ones performed on the pull request (outputs.mjs), after the branch and the pull
+# request: the report, a JSON list for the result document, in OUTPUTS_JSON. An agent that did not
+# finish has every request refused. The seam of the play's gates (docs/argo.md): what is performed here
+# is what GitHub then tells the sensors.
+OUTPUTS_JSON=''
+perform_outputs() {
+  local unfinished=''
+  [[ -e $OUTPUTS_FILE || -L $OUTPUTS_FILE ]] || return 0
+  if [[ -n $STOP_REASON ]]; then
+    unfinished="the agent did not finish: $STOP_REASON"
+  elif [[ $AGENT_STATUS != 0 ]]; then
+    unfinished="the agent did not finish: it exited with status $AGENT_STATUS"
+  fi
+  OUTPUTS_JSON=$(node "$CONFIGMAP_DIR/agent-shell_outputs.mjs" "$OUTPUTS_FILE" "$OUTPUTS_POLICY" \
+    "$PULL_REQUEST_URL" "$WORK_COMMIT" "$unfinished") || OUTPUTS_JSON=''
+}
+
 # The publisher's phase (entry --publish): the agent's outcome, then its work published when the run
-# has a repository and no limit discarded it.
+# has a repository and no limit discarded it, then the outputs it declared.
 publish() {
   agent_outcome
   if [[ -z $REPO_URL ]]; then return 0; fi
@@ -271,6 +289,7 @@ publish() {
   setup_github_auth "$REPO_URL"
   publish_branch
   if [[ -z $PUBLISH_REFUSED && -z $PUBLISH_FAILED && $REMOTE_HAS_BRANCH == true ]]; then open_pull_request; fi
+  perform_outputs
 }
 
 # The publisher's EXIT trap: the result document, then the agent's exit status as the container's

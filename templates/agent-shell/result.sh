@@ -196,6 +196,8 @@ result_document() {
   if [[ -n $STOP_REASON ]]; then doc+=",\"stopReason\":\"$STOP_REASON\""; fi
   # Built by node's JSON.stringify from numbers and short model ids (record_usage): at most ~1 KB.
   if [[ $USAGE_JSON == '{'*'}' ]]; then doc+=",\"usage\":$USAGE_JSON"; fi
+  # Built by outputs.mjs's JSON.stringify: at most 9 entries of short reasons (safe outputs).
+  if [[ ${OUTPUTS_JSON:-} == '['*']' ]]; then doc+=",\"outputs\":$OUTPUTS_JSON"; fi
   summary=$(redact "$(one_line "$(result_summary "$status" "$pr" "$commit")")")
   # Escaping can lengthen the summary: cut it until the whole document fits.
   local budget=$SUMMARY_MAX_BYTES escaped

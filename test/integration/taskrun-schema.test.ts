@@ -135,3 +135,28 @@ t.test('status writes leave spec and generation alone; spec writes bump generati
   t.equal(afterSpec.spec.priority, 'high');
   t.equal(afterSpec.status.phase, 'Running', 'a status change sent to the main resource is ignored');
 });
+
+t.test('status.outputs: what the publisher did with each request, bounded by the schema', async (t) => {
+  const namespace = await testNamespace(t, cluster);
+  await api.createNamespacedCustomObject({ ...ref, namespace, body: taskRun('outs', validSpec()) });
+  const patch = (outputs: unknown) =>
+    kubectl(cluster, [
+      ...['patch', 'otr', 'outs', '-n', namespace, '--subresource=status', '--type=merge'],
+      ...['-p', JSON.stringify({ status: { outputs } }), '-o', 'json'],
+    ]);
+  const report = [
+    { kind: 'comment', outcome: 'Performed' },
+    { kind: 'labels', outcome: 'Refused', reason: 'label "deploy" is not in outputs.labels.allowed' },
+    { kind: 'review', outcome: 'Failed', reason: 'GitHub answered 422' },
+  ];
+  const written = await patch(report);
+  t.equal(written.code, 0, written.stderr);
+  t.same(JSON.parse(written.stdout).status.outputs, report, 'kept as written');
+  const unknownOutcome = await patch([{ kind: 'comment', outcome: 'Done' }]);
+  t.not(unknownOutcome.code, 0);
+  t.match(unknownOutcome.stderr, /status\.outputs\[0\]\.outcome: Unsupported value: "Done"/);
+  const tooMany = await patch(Array.from({ length: 17 }, () => ({ kind: 'comment', outcome: 'Performed' })));
+  t.match(tooMany.stderr, /status\.outputs: Too many: 17: must have at most 16 items/);
+  const long = await patch([{ kind: 'comment', outcome: 'Refused', reason: 'x'.repeat(257) }]);
+  t.match(long.stderr, /status\.outputs\[0\]\.reason: Too long/);
+});

@@ -33,6 +33,62 @@ export interface components {
                     };
                     /** @description Protected paths (prefixes of publish.protectedPaths, e.g. .github/workflows/) this agent's work may change: the publisher pushes such a change for this profile only. Default none. */
                     publishPaths?: string[];
+                    /** @description What the agent may cause on GitHub beyond its branch and pull request ("safe outputs", docs/security.md): the agent declares comments, reviews, labels and check runs in its result (the agent shell's orchestrator-output command), and the publisher, after the agent has exited, performs those this policy allows on the run's pull request with the write credential and refuses the others, saying why in status.outputs and on the pull request. A kind absent here is refused. The profile's githubPermissions must grant what GitHub asks of each kind performed (pull_requests write; checks write for checkRun). Default none: the agent can cause nothing. */
+                    outputs?: {
+                        /** @description The agent may comment on the pull request. */
+                        comment?: {
+                            /**
+                             * @description The most of this kind one attempt may perform. Default 1.
+                             * @default 1
+                             */
+                            max: number;
+                        };
+                        /** @description The agent may submit a review of the pull request (at most one per attempt). */
+                        review?: {
+                            /** @description The review events it may submit (GitHub's APPROVE, REQUEST_CHANGES, COMMENT). Required. */
+                            events: ("APPROVE" | "REQUEST_CHANGES" | "COMMENT")[];
+                            /**
+                             * @description The most inline comments (on a file's line) one review may carry. Default 10.
+                             * @default 10
+                             */
+                            maxInlineComments: number;
+                        };
+                        /** @description The agent may add labels to the pull request, only these. */
+                        labels?: {
+                            /** @description The labels it may add (GitHub's names, compared exactly). Required. */
+                            allowed: string[];
+                            /**
+                             * @description The most of this kind one attempt may perform. Default 1.
+                             * @default 1
+                             */
+                            max: number;
+                        };
+                        /** @description The agent may report a check run (a name, a conclusion, a title and a summary) on the commit it published; the token needs checks write. */
+                        checkRun?: {
+                            /**
+                             * @description The most of this kind one attempt may perform. Default 1.
+                             * @default 1
+                             */
+                            max: number;
+                        };
+                        /**
+                         * @description The longest text (a comment, a review's body or inline comment, a check run's summary) in UTF-8 bytes; a longer one is refused, never cut. Default 8192.
+                         * @default 8192
+                         */
+                        maxBodyBytes: number;
+                        /**
+                         * @description Whether a text may @-mention users or teams (GitHub notifies them). Default false: a text with an @-mention is refused.
+                         * @default false
+                         */
+                        allowMentions: boolean;
+                        /**
+                         * @description The hosts a text may link to (an http(s) URL or a www. address); a subdomain of one counts as it. A text linking elsewhere is refused. Default github.com.
+                         * @default [
+                         *       "github.com"
+                         *     ]
+                         */
+                        linkHosts: string[];
+                    };
                     /** @description The ServiceAccount the agent's Jobs run as. Default the namespace's default ServiceAccount. */
                     serviceAccountName?: string;
                     /** @description Whether the agent may call the Kubernetes API: its pods mount the token of serviceAccountName (required then; config/agents ships orchestrator-agent-cluster-access, whose Role is limited to the run's namespace) and carry the label orchestrator.io/cluster-access=true, which the shipped NetworkPolicy lets reach the apiserver and the pods of their namespace. Default false: no ServiceAccount token is mounted, whatever the ServiceAccount. */

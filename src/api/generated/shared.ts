@@ -411,6 +411,21 @@ export interface components {
             summary?: string;
             /** @description The commit the agent's work ended on, as it reported it. */
             commit?: string;
+            /** @description What the agent asked the platform to do on GitHub in its last attempt that asked any (comments, a review, labels, a check run: docs/security.md, "Safe outputs") and what the publisher did with each: performed, refused by the agent profile's outputs policy, or failed at GitHub, and why. */
+            outputs?: {
+                /**
+                 * @description What was asked; unknown for a request of no known kind.
+                 * @enum {string}
+                 */
+                kind: "comment" | "review" | "labels" | "checkRun" | "unknown";
+                /**
+                 * @description Performed on the pull request, Refused by the profile's policy, or Failed at GitHub.
+                 * @enum {string}
+                 */
+                outcome: "Performed" | "Refused" | "Failed";
+                /** @description Why it was refused or failed, or what was performed (the review's event, the labels). */
+                reason?: string;
+            }[];
             /**
              * Format: int32
              * @description How many attempts of the current spec attempt were retries after a failure.

@@ -166,3 +166,23 @@ t.test("the agent's usage and stop reason, checked field by field", async (t) =>
     'result.stopReason must be one of TurnLimitReached, BudgetExceeded',
   );
 });
+
+t.test("the publisher's outputs report is read as status.outputs, checked entry by entry", async (t) => {
+  const outputs = [
+    { kind: 'review', outcome: 'Performed', reason: 'REQUEST_CHANGES' },
+    { kind: 'labels', outcome: 'Refused', reason: '1 label(s) not in outputs.labels.allowed (ready-for-qa)' },
+    { kind: 'comment', outcome: 'Failed', reason: 'GitHub refused it: gh: Not Found (HTTP 404)' },
+    { kind: 'checkRun', outcome: 'Performed' },
+  ];
+  t.strictSame(readResult(doc({ outputs })), { result: { outputs } });
+  const rule =
+    'result.outputs must be a list of at most 16 outputs, each a kind (comment, review, labels, checkRun, unknown), an outcome (Performed, Refused, Failed) and an optional reason of at most 256 characters';
+  for (const bad of [
+    [{ kind: 'merge', outcome: 'Performed' }],
+    [{ kind: 'comment', outcome: 'Done' }],
+    [{ kind: 'comment', outcome: 'Refused', reason: 'x'.repeat(257) }],
+    Array.from({ length: 17 }, () => ({ kind: 'comment', outcome: 'Refused' })),
+    { kind: 'comment', outcome: 'Performed' },
+  ])
+    t.strictSame(readResult(doc({ outputs: bad })), { problem: rule }, JSON.stringify(bad).slice(0, 60));
+});

@@ -6,11 +6,15 @@
 // The design it implements: docs/design.md §4.4.
 
 import {
+  MAX_OUTPUT_REASON,
+  MAX_OUTPUTS,
   MAX_PULL_REQUEST_URL_BYTES,
   MAX_RESULT_BYTES,
   MAX_SESSION_ID_BYTES,
   MAX_SUMMARY_BYTES,
   MAX_USAGE_MODELS,
+  OUTPUT_KINDS,
+  OUTPUT_OUTCOMES,
   RESULT_PROTOCOL,
   type RunStatus,
   STOP_REASONS,
@@ -26,7 +30,7 @@ export { MAX_RESULT_BYTES, RESULT_PROTOCOL };
 /** What an agent reports, as the status fields of the same names hold it. */
 export type AgentResult = Pick<
   RunStatus,
-  'pullRequestUrl' | 'sessionId' | 'workCompleted' | 'summary' | 'commit'
+  'pullRequestUrl' | 'sessionId' | 'workCompleted' | 'summary' | 'commit' | 'outputs'
 >;
 
 export type ResultRead =
@@ -55,7 +59,22 @@ const FIELDS: { readonly [F in keyof Required<AgentResult>]: FieldRule } = {
   workCompleted: (v) => (typeof v === 'boolean' ? undefined : 'true or false'),
   summary: text(MAX_SUMMARY_BYTES, /^[^\r\n]*$/, `one line of at most ${MAX_SUMMARY_BYTES} characters`),
   commit: text(64, /^[0-9a-fA-F]{7,64}$/, 'a hexadecimal commit id of 7 to 64 digits'),
+  outputs: (v) =>
+    Array.isArray(v) && v.length <= MAX_OUTPUTS && v.every(isOutput)
+      ? undefined
+      : `a list of at most ${MAX_OUTPUTS} outputs, each a kind (${OUTPUT_KINDS.join(', ')}), an outcome (${OUTPUT_OUTCOMES.join(', ')}) and an optional reason of at most ${MAX_OUTPUT_REASON} characters`,
 };
+
+/** One entry of the publisher's outputs report (status.outputs). */
+function isOutput(v: unknown): boolean {
+  if (!isPlainObject(v)) return false;
+  const { kind, outcome, reason } = v;
+  return (
+    OUTPUT_KINDS.includes(kind as never) &&
+    OUTPUT_OUTCOMES.includes(outcome as never) &&
+    (reason === undefined || (typeof reason === 'string' && reason.length <= MAX_OUTPUT_REASON))
+  );
+}
 
 /** Reads an agent container's termination message; undefined when it wrote none. */
 export function readResult(message: string | undefined): ResultRead | undefined {

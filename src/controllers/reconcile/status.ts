@@ -94,7 +94,14 @@ export function desiredStatus(
 const seconds = (at: Date | undefined) => at?.toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** What the agent reported: kept from earlier attempts (a session, a pull request) until it reports anew. */
-const RESULT_FIELDS = ['pullRequestUrl', 'sessionId', 'workCompleted', 'summary', 'commit'] as const;
+const RESULT_FIELDS = [
+  'pullRequestUrl',
+  'sessionId',
+  'workCompleted',
+  'summary',
+  'commit',
+  'outputs',
+] as const;
 
 /** The pod, the retries and the agent's results, for a run whose attempt has started. */
 function agentFields(current: RunStatus | undefined, s: AttemptState, started: boolean): Partial<RunStatus> {

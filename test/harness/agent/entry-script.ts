@@ -2,7 +2,7 @@
 // containers' phases (`--prepare`, `--agent`, `--publish`), with a real git against local bare repositories
 // and stubs of the `claude` and `gh` CLIs that record how they were called (and of the MCP servers'
 // commands, which must only exist).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   existsSync,
@@ -67,9 +67,12 @@ exit "\${STUB_EXIT:-0}"
 // gh speaks GitHub's REST API here as the stop hook uses it (`gh api`): each call is appended to
 // STUB_OUT/gh.log (GH_HOST, then the arguments, tab-separated); listing pull requests prints
 // STUB_PR_EXISTING (none when unset), creating one prints STUB_PR_URL or fails with GitHub's 422.
+// A call with its body on stdin (--input -: the publisher's outputs step) goes to the GitHub
+// stand-in at STUB_GH_API (test/harness/remote/github-api) as gh sends it (GH_FORWARD).
 const GH_STUB = `#!/usr/bin/env bash
 (IFS=$'\\t'; printf '%s\\t%s\\n' "\${GH_HOST:-}" "$*") >>"$STUB_OUT/gh.log"
 [[ $1 == api ]] || { echo "gh stub: only gh api is served" >&2; exit 1; }
+if [[ -n \${STUB_GH_API:-} && " $* " == *" --input - "* ]]; then exec node "$(dirname "$0")/gh-forward.mjs" "$@"; fi
 case "$2 $3" in
   "--method GET") [[ -n \${STUB_PR_EXISTING:-} ]] && printf '%s\\n' "$STUB_PR_EXISTING"; exit 0 ;;
   "--method POST")
@@ -81,9 +84,28 @@ echo "gh stub: unexpected call: $*" >&2
 exit 1
 `;
 
+// gh api --method M PATH --input -, as gh performs it: the body from stdin to the API with the token of
+// GH_TOKEN; GitHub's answer on stdout, and on an error status gh's own line on stderr and status 1.
+const GH_FORWARD = `const [, , , , method, path] = process.argv;
+let body = '';
+for await (const chunk of process.stdin) body += chunk;
+const res = await fetch(\`\${process.env.STUB_GH_API}/\${path}\`, {
+  method,
+  headers: { authorization: \`token \${process.env.GH_TOKEN}\`, 'content-type': 'application/json' },
+  body,
+});
+const text = await res.text();
+process.stdout.write(text);
+if (res.status >= 400) {
+  console.error(\`gh: \${JSON.parse(text || '{}').message ?? res.statusText} (HTTP \${res.status})\`);
+  process.exitCode = 1;
+}
+`;
+
 /** The variables that carry a GitHub credential: the agent's container has none of them. */
 const CREDENTIAL_ENV = [
   'GITHUB_TOKEN',
+  'GH_TOKEN',
   'GITHUB_APP_TOKEN_URL',
   'GITHUB_APP_TOKEN_CREDENTIAL_FILE',
   'GITHUB_SSH_KEY_FILE',
@@ -123,6 +145,33 @@ export interface EntryFixtureOptions {
   prefix?: string[];
 }
 
+interface Spawn {
+  command: string;
+  args: string[];
+  options: { env: Record<string, string>; encoding: 'utf8'; timeout: number; killSignal: 'SIGKILL' };
+}
+type Spawned = { status: number | null; stdout: string; stderr: string };
+
+/** spawnSync's outcome, without blocking the event loop. */
+function spawnAsync({ command, args, options }: Spawn): Promise<Spawned> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      env: options.env,
+      timeout: options.timeout,
+      killSignal: options.killSignal,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
 export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOptions = {}) {
   const root = mkdtempSync(path.join(tmpdir(), 'entry-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
@@ -137,6 +186,7 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
     writeFileSync(path.join(bin, name), stub);
     chmodSync(path.join(bin, name), 0o755);
   }
+  writeFileSync(path.join(bin, 'gh-forward.mjs'), GH_FORWARD);
   if (agentCli) {
     rmSync(path.join(bin, 'claude'));
     symlinkSync(agentCli, path.join(bin, 'claude'));
@@ -164,8 +214,15 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
     git(['clone', '-q', '--bare', work, dir]);
     return dir;
   };
-  /** Writes the ConfigMap as its mount would show it and runs the entry script as the Job does. */
-  const run = (rendered: RenderedRun, env: Record<string, string> = {}, prepareOnly = false): EntryRun => {
+  /**
+   * The entry script's run as steps: each phase a spawn it yields and whose outcome it is sent, so
+   * that one definition runs synchronously (run) and beside servers of this process (runAsync).
+   */
+  function* steps(
+    rendered: RenderedRun,
+    env: Record<string, string>,
+    prepareOnly: boolean,
+  ): Generator<Spawn, EntryRun, Spawned> {
     const cm = rendered.context.paths.configMap;
     rmSync(cm, { recursive: true, force: true });
     mkdirSync(cm, { recursive: true });
@@ -190,8 +247,11 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
     // The Job's three containers in order, each phase only when the one before succeeded: prepare
     // and publish with the credentials, the agent's with none of them (as the Job mounts them); an
     // App run's publisher asks the broker's write path where prepare asks its read path.
-    const phase = (flag: string, phaseEnv: Record<string, string> = options.env) =>
-      spawnSync(command, [...before, path.join(cm, 'container.sh'), flag], { ...options, env: phaseEnv });
+    const phase = (flag: string, phaseEnv: Record<string, string> = options.env): Spawn => ({
+      command,
+      args: [...before, path.join(cm, 'container.sh'), flag],
+      options: { ...options, env: phaseEnv },
+    });
     const withoutCredentials = Object.fromEntries(
       Object.entries(options.env).filter(([name]) => !CREDENTIAL_ENV.includes(name)),
     );
@@ -200,10 +260,10 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
       ? { ...options.env, GITHUB_APP_TOKEN_URL: url.replace(/\/read$/, '/write') }
       : options.env;
     const phases = prepareOnly ? ['--prepare'] : ['--prepare', '--agent', '--publish'];
-    let r = phase('--prepare');
+    let r = yield phase('--prepare');
     for (const flag of phases.slice(1)) {
       if (r.status !== 0) break;
-      const next = phase(flag, flag === '--agent' ? withoutCredentials : publishing);
+      const next = yield phase(flag, flag === '--agent' ? withoutCredentials : publishing);
       r = { ...next, stderr: r.stderr + next.stderr, stdout: r.stdout + next.stdout };
     }
     const read = (f: string) =>
@@ -223,6 +283,23 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
         .filter(Boolean)
         .map((line) => line.split('\t')),
     };
+  }
+  /** Writes the ConfigMap as its mount would show it and runs the entry script as the Job does. */
+  const run = (rendered: RenderedRun, env: Record<string, string> = {}, prepareOnly = false): EntryRun => {
+    const it = steps(rendered, env, prepareOnly);
+    let next = it.next();
+    while (!next.done) {
+      const { command: c, args, options: o } = next.value;
+      next = it.next(spawnSync(c, args, o));
+    }
+    return next.value;
+  };
+  /** As run, without blocking this process: for a test whose servers (the GitHub stand-in) answer the script. */
+  const runAsync = async (rendered: RenderedRun, env: Record<string, string> = {}): Promise<EntryRun> => {
+    const it = steps(rendered, env, false);
+    let next = it.next();
+    while (!next.done) next = it.next(await spawnAsync(next.value));
+    return next.value;
   };
   const options = {
     workspaceRoot: path.join(root, 'workspace'),
@@ -252,5 +329,5 @@ exec '${real}' "$@"
     writeFileSync(path.join(bin, 'git'), wrapper);
     chmodSync(path.join(bin, 'git'), 0o755);
   };
-  return { root, bin, origin, run, options, gitFailing };
+  return { root, bin, origin, run, runAsync, options, gitFailing };
 }

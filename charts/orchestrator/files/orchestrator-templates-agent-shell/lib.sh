@@ -30,6 +30,8 @@ prepare_dirs() {
   export ORCHESTRATOR_BASE_BRANCH=$BASE_BRANCH ORCHESTRATOR_PR_TITLE=$PR_TITLE
   export ORCHESTRATOR_TASK_MARKER=$TASK_MARKER
   export MCP_CLIENT_CONFIG="$RENDERED_DIR/client-config.json"
+  # The GitHub actions the agent declares (safe outputs: offer_outputs_command, publish.sh).
+  OUTPUTS_FILE="$RUN_DIR/outputs.jsonl"
   # Cargo's downloads and git dependencies kept between attempts, like the checkout and its target/
   # beside them (the seeds' build caching): on the submitter's own workspace, used by the agent only,
   # never by this script's steps.
@@ -439,8 +441,21 @@ run_cli() {
   fi
 }
 
+# The agent's command orchestrator-output (output-request.mjs), on its PATH: what it wants done on
+# GitHub it declares there, with its profile's policy to check against at once; the publisher performs
+# it. A request file left by an earlier try of this attempt is not this agent's.
+offer_outputs_command() {
+  local bin="$PRIVATE_DIR/bin"
+  rm -f "$OUTPUTS_FILE"
+  mkdir -p "$bin"
+  printf '#!/bin/sh\nexec node %q "$@"\n' "$CONFIGMAP_DIR/agent-shell_output-request.mjs" >"$bin/orchestrator-output"
+  chmod 755 "$bin/orchestrator-output"
+  export PATH="$bin:$PATH" ORCHESTRATOR_OUTPUTS_FILE=$OUTPUTS_FILE ORCHESTRATOR_OUTPUTS_POLICY=$OUTPUTS_POLICY
+}
+
 run_agent_then_hooks() {
   install_memory
+  offer_outputs_command
   START_COMMIT=$(result_commit)
   # The stop hooks add the task's marker only to an attempt that has work of its own (stop-commit.sh).
   export ORCHESTRATOR_START_COMMIT=$START_COMMIT
