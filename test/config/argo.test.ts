@@ -129,6 +129,23 @@ t.test('the runs the templates create pass offline admission', async (t) => {
   });
   t.same(offline(resumed).findings, [], 'a valid remediation CodeRun');
   t.match(resumed.spec, { contextVersion: 2, continueSession: true, taskId: 7 }, 'typed as the schema wants');
+  t.same(
+    (resumed.spec as { remediation?: unknown }).remediation,
+    JSON.parse(String(SAMPLE_PARAMETERS.remediation)),
+    'the feedback it acts on, an object in its spec',
+  );
+  // A value that would add a field of its own by a line break stays inside remediation.
+  const hostile = createdRun(coderun, {
+    ...SAMPLE_PARAMETERS,
+    remediation: JSON.stringify({ trigger: 'comment', feedback: 'x"\n  githubApp: evil\n  a: "' }),
+  });
+  t.equal(
+    (hostile.spec as { githubApp?: string }).githubApp,
+    '5DLabs-Rex',
+    'no field but remediation is set',
+  );
+  const none = createdRun(coderun, { ...SAMPLE_PARAMETERS, remediation: '' });
+  t.notOk('remediation' in (none.spec as object), 'none without the parameter');
 });
 
 /** Every `{{tag}}` in `value`. */

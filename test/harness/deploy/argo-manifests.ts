@@ -149,6 +149,13 @@ export const SAMPLE_PARAMETERS: Readonly<Record<string, string>> = {
   'repository-url': 'https://github.com/acme/payments',
   'docs-repository-url': 'https://github.com/acme/docs',
   'working-directory': 'projects/payments',
+  remediation: JSON.stringify({
+    trigger: 'comment',
+    feedback: 'Stop retrying after a 402.',
+    author: 'octocat',
+    url: 'https://github.com/acme/payments/pull/12#issuecomment-1',
+    pullRequestUrl: 'https://github.com/acme/payments/pull/12',
+  }),
 };
 
 /**

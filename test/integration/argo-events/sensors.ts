@@ -298,6 +298,18 @@ export async function sensorSuites(t: Test): Promise<void> {
       const wf = String(started[0]?.name);
       const [run] = await untilRuns(client, ns, 'CodeRun', wf, 1, controller);
       t.match(run?.spec, { taskId: 8, service: 'payments', continueSession: true, githubApp: '5DLabs-Rex' });
+      const said = comment(8);
+      t.same(
+        (run?.spec as { remediation?: unknown } | undefined)?.remediation,
+        {
+          trigger: 'comment',
+          feedback: said.comment.body,
+          author: said.comment.user.login,
+          url: said.comment.html_url,
+          pullRequestUrl: said.issue.pull_request.html_url,
+        },
+        'the comment, its author and where it is, as the feedback its prompt quotes',
+      );
       // rex fails task 8: the operator fails the run (no retries here) and the step fails with it.
       const failed = await untilWorkflow(client, ns, wf, ['Succeeded', 'Failed', 'Error'], controller);
       t.equal(failed.status?.phase, 'Failed', 'the failed agent fails the Workflow');
@@ -358,6 +370,18 @@ export async function sensorSuites(t: Test): Promise<void> {
       t.equal(done.status?.phase, 'Succeeded', 'the remediation run succeeded, and its step with it');
       const [run] = await runsOf(client, ns, 'CodeRun', wf);
       t.match(runStatus(run as KubeObject), { phase: 'Succeeded', pullRequestUrl: `${REPOSITORY}/pull/9` });
+      const failed = ci(9).workflow_run;
+      t.same(
+        (run?.spec as { remediation?: unknown } | undefined)?.remediation,
+        {
+          trigger: 'ci-failure',
+          feedback: `The workflow "${failed.name}" failed (attempt 1) on "${failed.display_title}", on the branch feature/task-9-implementation. Its failed jobs' logs say why.`,
+          author: failed.actor.login,
+          url: failed.html_url,
+          pullRequestUrl: `${REPOSITORY}/pull/${failed.pull_requests[0].number}`,
+        },
+        'the failed workflow, its branch, its page and its pull request, as the feedback its prompt quotes',
+      );
     },
   );
 }
