@@ -3,7 +3,7 @@
 // Cancelled (exit 1, as any run that did not succeed, unless it succeeded first).
 import type { Command } from 'commander';
 import { cancelRun } from '../runs/index.js';
-import type { CliIO } from './io.js';
+import { type CliIO, fail } from './io.js';
 import { qualifiedName } from './kinds.js';
 import { registerRunVerb } from './run-verb.js';
 
@@ -13,8 +13,11 @@ export function registerCancelCommand(program: Command, io: CliIO): void {
     description:
       'cancel a run: set spec.cancelled, so its running attempt is stopped, no other starts, and it ends Cancelled (its record kept)',
     act: async (conn, kind, name) => {
-      const { outcome } = await cancelRun(conn.client, kind, conn.namespace, name);
-      return `${qualifiedName(kind)}/${name} ${outcome === 'already' ? 'was already cancelled' : 'cancelled'}`;
+      const cancelled = await cancelRun(conn.client, kind, conn.namespace, name);
+      const ref = `${qualifiedName(kind)}/${name}`;
+      // The cluster answered: a finished run is the user's mistake to hear about, not a connection's.
+      if (cancelled.outcome === 'finished') throw fail(`${ref} cannot be cancelled: ${cancelled.reason}`);
+      return `${ref} ${cancelled.outcome === 'already' ? 'was already cancelled' : 'cancelled'}`;
     },
   });
 }

@@ -7,8 +7,10 @@ export interface CliIO {
   out(text: string): void;
   /** Writes to standard error. */
   err(text: string): void;
-  /** Whether standard output is a terminal (live progress, colour); plain lines otherwise. */
+  /** Whether standard output is a terminal (live progress); plain lines otherwise. */
   isTTY: boolean;
+  /** Whether to colour what it writes: on a terminal, unless NO_COLOR is set (no-color.org). */
+  colour: boolean;
   /** Reads all of standard input (`-f -`). */
   readStdin(): Promise<string>;
   /** A signal aborted on Ctrl-C (SIGINT) or SIGTERM until `dispose` is called, while a command waits. */
@@ -21,12 +23,34 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Whether colour is wanted with output on a terminal: NO_COLOR set to anything but empty turns it off. */
+export const colourWanted = (env: NodeJS.ProcessEnv): boolean => !env.NO_COLOR;
+
+let endsWithItsReader = false;
+
+/**
+ * A reader that went away (`orchestrator install --help | head -1`) ends the command at once and
+ * quietly, as it ends cat: the rest of the output has nowhere to go. Other errors of the stream stay
+ * loud.
+ */
+function endWithReader(): void {
+  if (endsWithItsReader) return;
+  endsWithItsReader = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(0);
+  });
+}
+
 /** The real terminal. */
 export function processIO(): CliIO {
+  endWithReader();
+  const isTTY = process.stdout.isTTY === true;
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
-    isTTY: process.stdout.isTTY === true,
+    isTTY,
+    colour: isTTY && colourWanted(process.env),
     readStdin: () => readAll(process.stdin),
     interrupted: () => {
       const controller = new AbortController();

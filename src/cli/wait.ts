@@ -66,7 +66,7 @@ class Follower {
   ) {}
 
   see(next: KubeObject): void {
-    const paint = this.io.isTTY ? colour : plain;
+    const paint = this.io.colour ? colour : plain;
     const lines = progressLines(this.run, next, new Date(), paint);
     this.run = next;
     this.resourceVersion = next.metadata?.resourceVersion ?? this.resourceVersion;

@@ -11,7 +11,9 @@ export type Cancelled =
   /** spec.cancelled set now. */
   | { outcome: 'cancelled'; run: KubeObject }
   /** It was set before: nothing written. */
-  | { outcome: 'already'; run: KubeObject };
+  | { outcome: 'already'; run: KubeObject }
+  /** It has finished (notCancellable says why): nothing written. */
+  | { outcome: 'finished'; run: KubeObject; reason: string };
 
 /** Why a run cannot be cancelled, or undefined when it can. */
 export function notCancellable(kind: RunKindName, run: KubeObject): string | undefined {
@@ -20,7 +22,7 @@ export function notCancellable(kind: RunKindName, run: KubeObject): string | und
   return `it has already finished (phase ${phase}): there is nothing to cancel`;
 }
 
-/** Sets spec.cancelled on the run; throws notCancellable's reason for a finished run. */
+/** Sets spec.cancelled on the run, unless it has finished. */
 export async function cancelRun(
   client: ApiRequester,
   kind: RunKindName,
@@ -32,8 +34,8 @@ export async function cancelRun(
   for (let i = 1; ; i++) {
     const run = await client.request<KubeObject>('GET', path, opts);
     if (cancelRequested(run)) return { outcome: 'already', run };
-    const refused = notCancellable(kind, run);
-    if (refused) throw new Error(`${kind} ${name} cannot be cancelled: ${refused}`);
+    const reason = notCancellable(kind, run);
+    if (reason) return { outcome: 'finished', run, reason };
     try {
       const patched = await client.request<KubeObject>('PATCH', path, {
         ...opts,

@@ -65,6 +65,13 @@ t.test('a run that finishes after several watches ended is followed to its end',
     /\nTaskRun pay-30 succeeded: pull request https:\/\/github\.com\/acme\/payments\/pull\/30\n(.*\n)* {2}Work completed: +true\n/,
     'the summary names the outcome and the pull request',
   );
+  const cancel = await runCli(cluster, ['cancel', 'otr', 'pay-30'], { namespace });
+  t.equal(cancel.code, 1, 'a finished run cannot be cancelled');
+  t.equal(
+    cancel.stderr,
+    'error: taskrun.orchestrator.io/pay-30 cannot be cancelled: it has already finished (phase Succeeded): there is nothing to cancel\n',
+    'saying so, not that the cluster cannot be reached',
+  );
 });
 
 t.test('a failed run: wait ends with why it failed', async (t) => {

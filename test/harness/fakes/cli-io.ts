@@ -10,7 +10,7 @@ export interface MemoryIO extends CliIO {
 }
 
 /** An in-memory CliIO: main() called from a test, its output captured. */
-export function memoryIO(opts: { stdin?: string; isTTY?: boolean } = {}): MemoryIO {
+export function memoryIO(opts: { stdin?: string; isTTY?: boolean; colour?: boolean } = {}): MemoryIO {
   let out = '';
   let err = '';
   let controller = new AbortController();
@@ -22,6 +22,7 @@ export function memoryIO(opts: { stdin?: string; isTTY?: boolean } = {}): Memory
       err += text;
     },
     isTTY: opts.isTTY ?? false,
+    colour: opts.colour ?? opts.isTTY ?? false,
     readStdin: async () => opts.stdin ?? '',
     interrupted: () => {
       controller = new AbortController();
