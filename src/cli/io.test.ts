@@ -34,9 +34,13 @@ t.test('NO_COLOR set to anything but empty turns colour off (no-color.org)', asy
 
 t.test('a reader that went away ends the command quietly, exit 0, as it ends cat', async (t) => {
   // Its standard output closed before Node has even started: its first write meets EPIPE.
-  const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'orchestrator.js'), 'install', '--help'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(packageRoot(), 'bin', 'orchestrator.js'), 'install', '--help'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout.destroy();
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => {
