@@ -38,6 +38,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'orchestrator cancel coderun/payments-x7k2p --wait    # and wait for the attempt to stop',
   ],
   wait: ['orchestrator wait otr payments-task-7 --timeout 30m'],
+  version: [
+    "orchestrator version            # the CLI's, and the manager Deployments' images the cluster runs",
+    'orchestrator version --client   # the CLI alone',
+  ],
   doctor: [
     'orchestrator doctor                   # the current kubectl context: every finding with its fix',
     'orchestrator doctor --config my-config.yaml',

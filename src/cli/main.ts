@@ -31,6 +31,7 @@ export const COMMAND_MODULES: ReadonlyArray<{ words: readonly string[]; load(): 
   },
   { words: ['egress'], load: async () => (await import('./egress.js')).registerEgressCommand },
   { words: ['doctor'], load: async () => (await import('./doctor.js')).registerDoctorCommand },
+  { words: ['version'], load: async () => (await import('./version.js')).registerVersionCommand },
   { words: [], load: async () => (await import('./completion.js')).registerCompletionCommand },
 ];
 
