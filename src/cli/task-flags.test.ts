@@ -187,5 +187,15 @@ t.test(
     const missing = memoryIO();
     t.equal(await main(['node', 'orchestrator', 'task', 'code', '1', '--dry-run'], missing), 1);
     t.match(missing.stderr(), /required option '-s, --service <name>' not specified/);
+    // A run admission would refuse is not printed as if it would start: the refusal is, naming the field.
+    const refused = memoryIO();
+    const escaping = ['--repository-url', 'a/b', '--github-app', 'Acme-Rex', '--working-directory', '../up'];
+    t.equal(await main([...line, ...escaping, '--dry-run'], refused), 1);
+    t.equal(refused.stdout(), '', 'nothing printed as the run');
+    t.equal(
+      refused.stderr(),
+      'error: admission would refuse it (checked offline; --dry-run=server asks the cluster):\n' +
+        '  CodeRun/payments-task-7-rex-… (flags): spec.workingDirectory: Invalid value: "../up": must not contain ".." (it would leave the repository)\n',
+    );
   },
 );

@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import type { KubeObject } from '../runtime/index.js';
 import { addInstallOptions, type InstallFlags } from './cluster-config.js';
 import { createRuns, type RunDocument, readRunFiles } from './create.js';
+import { dryRunRefusals } from './dry-run.js';
 import { GitDefaults } from './git.js';
 import { CliExit, type CliIO, collect, fail } from './io.js';
 import { addApiOptions, addKubeOptions, type KubeFlags, withConnection } from './kube.js';
@@ -32,6 +33,11 @@ async function submit(docs: RunDocument[], flags: CommonFlags, io: CliIO): Promi
   if (flags.dryRun !== undefined && flags.dryRun !== true && flags.dryRun !== 'client' && !serverDryRun)
     throw fail(`--dry-run=${flags.dryRun}: use --dry-run (client: print) or --dry-run=server`);
   if (flags.dryRun && !serverDryRun) {
+    const refusals = dryRunRefusals(docs);
+    if (refusals.length)
+      throw fail(
+        `admission would refuse it (checked offline; --dry-run=server asks the cluster):\n  ${refusals.join('\n  ')}`,
+      );
     io.out(docs.map((d) => stringify(d.object)).join('---\n'));
     return;
   }
