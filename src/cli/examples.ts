@@ -38,6 +38,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'orchestrator cancel coderun/payments-x7k2p --wait    # and wait for the attempt to stop',
   ],
   wait: ['orchestrator wait otr payments-task-7 --timeout 30m'],
+  delete: ['orchestrator delete otr payments-task-7 --wait   # gone, with the Jobs and objects it made'],
   version: [
     "orchestrator version            # the CLI's, and the manager Deployments' images the cluster runs",
     'orchestrator version --client   # the CLI alone',

@@ -22,6 +22,7 @@ export const COMMAND_MODULES: ReadonlyArray<{ words: readonly string[]; load(): 
   { words: ['describe'], load: async () => (await import('./describe.js')).registerDescribeCommand },
   { words: ['retry'], load: async () => (await import('./retry.js')).registerRetryCommand },
   { words: ['cancel'], load: async () => (await import('./cancel.js')).registerCancelCommand },
+  { words: ['delete'], load: async () => (await import('./delete.js')).registerDeleteCommand },
   { words: ['wait'], load: async () => (await import('./wait.js')).registerWaitCommand },
   { words: ['logs'], load: async () => (await import('./logs.js')).registerLogsCommand },
   { words: ['render'], load: async () => (await import('./render.js')).registerRenderCommand },

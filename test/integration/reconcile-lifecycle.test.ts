@@ -29,14 +29,22 @@ const { cluster } = suite;
 const count = async (p: Promise<{ items: unknown[] }>) => (await p).items.length;
 
 t.test(
-  'deleting a running run removes its Job and ConfigMap, then the finalizer; the PVC stays',
+  "orchestrator delete --wait: a running run's Job and ConfigMap go, then the finalizer, then the run; the PVC stays",
   async (t) => {
     const { namespace, client } = await suite.start(t);
     await client.request('POST', taskRunPath(namespace), { body: sampleTaskRun('pay-10', 10) });
     const get = () => client.request<TaskRun>('GET', taskRunPath(namespace, 'pay-10'));
     await waitFor('phase Running', async () => (await get()).status?.phase === 'Running');
-    await client.request('DELETE', taskRunPath(namespace, 'pay-10'));
-    await waitFor('the run gone', async () => (await httpStatusOf(get())) === 404);
+    const deleted = await runCli(cluster, ['delete', 'otr', 'pay-10', '--wait', '--timeout', '5m'], {
+      namespace,
+    });
+    t.match(deleted, { code: 0, stdout: 'taskrun.orchestrator.io/pay-10 deleted\n', stderr: '' });
+    t.equal(await httpStatusOf(get()), 404, 'gone when --wait returns');
+    const again = await runCli(cluster, ['delete', 'otr', 'pay-10'], { namespace });
+    t.match(again, {
+      code: 1,
+      stderr: `error: taskrun.orchestrator.io/pay-10 not found in namespace "${namespace}"\n`,
+    });
     const query = { labelSelector: `${LABELS.run}=pay-10` };
     t.equal(await count(client.request('GET', jobPath(namespace), { query })), 0, 'no Job left');
     t.equal(await count(client.request('GET', configMapPath(namespace), { query })), 0, 'no ConfigMap left');
