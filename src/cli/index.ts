@@ -9,8 +9,10 @@
 // - completion.ts: `orchestrator completion bash|zsh|fish`, generated from the command tree.
 // - create.ts: run documents read from `-f` files (task submit, render), and runs created on the server,
 //   each reported as kubectl reports it.
+// - delete.ts: `orchestrator delete`: a run deleted, --wait until its finalizer has run.
 // - describe.ts: `orchestrator describe`: a run as kubectl describe shows an object, attempts and Events.
 // - doctor.ts: `orchestrator doctor`: the install checked (src/doctor), against the installed manager's config.
+// - dry-run.ts: a client `--dry-run`'s runs checked offline as admission would, before they are printed.
 // - duration.ts: durations as users type them and ages as kubectl prints them.
 // - examples.ts: the `Examples:` of every command's help, one table by command path.
 // - egress.ts: `orchestrator egress manifests`: the egress proxy's objects and the agents' NetworkPolicies, as YAML.
@@ -37,5 +39,6 @@
 // - task-flags.ts: the flags of `task code` and `task docs` made a CodeRun or DocsRun, pure but for git.
 // - task.ts: `orchestrator task code|docs|submit`: starting runs.
 // - validate.ts: `orchestrator validate`: the admission checks offline, for CI and pre-commit hooks.
+// - version.ts: `orchestrator version`: the CLI's and the cluster's manager Deployments'.
 // - wait.ts: `--wait` and `orchestrator wait`: a run followed by a watch to its outcome's exit code.
 export { main, program } from './main.js';
