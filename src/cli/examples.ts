@@ -50,6 +50,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   logs: [
     'orchestrator logs otr payments-task-7 -f',
     'orchestrator logs otr payments-task-7 --init --attempt 1',
+    'orchestrator logs otr payments-task-7 --tail 20 -f   # the last 20 lines, then what comes',
   ],
   render: ['orchestrator render -f config/samples/coderun.yaml --attempt 2 --out /tmp/r'],
   install: ['orchestrator install --dry-run', 'orchestrator install -n team-a'],

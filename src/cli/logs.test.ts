@@ -299,3 +299,60 @@ t.test('-f ends with 130 on Ctrl-C', async (t) => {
   const res = await logs((await serve(t, world)).client, { follow: true }, io);
   t.equal(res.code, 130);
 });
+
+t.test(
+  '--tail with -f: the last lines, then what comes, across a cut stream without a line twice',
+  async (t) => {
+    const answer = (chunks: string[], cut = false): RecordedAnswer => ({
+      request: 'GET /api/v1/namespaces/default/pods/job-1-a/log',
+      status: 200,
+      contentType: 'text/plain',
+      chunked: true,
+      chunks,
+      cut,
+    });
+    const world = running(answer([]));
+    world.logs['job-1-a'] = [
+      {
+        answer: answer(
+          ['2026-11-29T02:00:05.1Z b\n', '2026-11-29T02:00:06Z c\n', '2026-11-29T02:00:0'],
+          true,
+        ),
+      },
+      {
+        // From 02:00:06: c again (printed), then what came after the cut.
+        answer: answer(['2026-11-29T02:00:06Z c\n2026-11-29T02:00:07Z d\n']),
+        served: () => {
+          world.run = taskRun({ phase: 'Succeeded', attempt: 1, jobName: 'job-1' });
+          world.pods['job-1-uid'] = [pod('job-1-a', 'job-1-uid', 'terminated')];
+        },
+      },
+    ];
+    const { client, server } = await serve(t, world);
+    const res = await logs(client, { follow: true, window: { tailLines: 2 } });
+    t.equal(res.code, 0, res.stderr);
+    t.equal(res.stdout, 'b\nc\nd\n', 'timestamps taken off, c once');
+    const reads = server.requests.filter((r) => r.includes('/log?'));
+    t.match(reads[0], /[?&]tailLines=2(&|$)/, 'the first read asks for the window');
+    t.match(reads[0], /[?&]timestamps=true(&|$)/);
+    t.match(reads[1], /[?&]sinceTime=2026-11-29T02%3A00%3A06Z(&|$)/, 'the next, from the last line');
+    t.notMatch(reads[1], /tailLines/);
+  },
+);
+
+t.test('--since without -f: only that window, read once', async (t) => {
+  const world = running({
+    request: 'GET /api/v1/namespaces/default/pods/job-1-a/log',
+    status: 200,
+    contentType: 'text/plain',
+    chunked: false,
+    chunks: ['2026-11-29T02:00:05Z recent\n'],
+  });
+  const { client, server } = await serve(t, world);
+  const res = await logs(client, { window: { sinceSeconds: 300 } });
+  t.equal(res.stdout, 'recent\n');
+  t.match(
+    server.requests.find((r) => r.includes('/log?')),
+    /[?&]sinceSeconds=300(&|$)/,
+  );
+});

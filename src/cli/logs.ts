@@ -1,4 +1,4 @@
-// `orchestrator logs <kind> <name> [--attempt N] [-f] [--init]`: the agent container's log of a run's
+// `orchestrator logs <kind> <name> [--attempt N] [-f] [--init] [--tail N] [--since D]`: the agent container's log of a run's
 // pod, read through the apiserver (`GET …/pods/{pod}/log`), the way `kubectl logs` would once the pod is
 // found (log-target.ts finds it). With -f it follows: it waits for a pod that has not started, continues
 // with the next attempt's pod when the run is retried (a separator line names the attempt), and
@@ -21,6 +21,7 @@ import { KIND_HELP, parseRef, runPath } from './kinds.js';
 import { addKubeOptions, DEFAULT_REQUEST_TIMEOUT, type KubeFlags, withConnection } from './kube.js';
 import { noKubeletMessage, podGone, transient, unreachableKubelet, waitingToStart } from './log-errors.js';
 import { type LogSource, locate, statusSays } from './log-target.js';
+import { type LogWindow, WindowedLog } from './log-window.js';
 
 export type LogClient = Pick<KubeClient, 'request' | 'stream'>;
 
@@ -40,6 +41,8 @@ export interface LogsOptions {
   idleTimeoutMs?: number;
   /** How often -f re-reads the run while it waits for a pod or the next attempt. Default 2 s. */
   pollMs?: number;
+  /** --tail / --since: only that part of the first pod's log (-f: then what comes). */
+  window?: LogWindow;
 }
 
 /** Reconnecting after the apiserver went away: 0.5 s doubling to 30 s, as the informers do. */
@@ -57,27 +60,32 @@ async function readRun(client: LogClient, target: LogsTarget, signal: AbortSigna
   }
 }
 
-/** Prints the container's log; the first `progress.written` characters were printed before (a reconnect). */
+/**
+ * Prints the container's log; the first `progress.written` characters were printed before (a reconnect).
+ * With a `window` (--tail, --since), the window's read and its timestamps decide what is printed instead.
+ */
 async function printLog(
   client: LogClient,
   namespace: string,
   source: LogSource,
   io: CliIO,
-  progress: { written: number },
+  progress: { written: number; window?: WindowedLog },
   opts: { follow: boolean; signal: AbortSignal; idleTimeoutMs?: number },
 ): Promise<void> {
   let seen = 0;
+  const { window } = progress;
+  const print = (chunk: string) => {
+    const from = Math.max(0, progress.written - seen);
+    seen += chunk.length;
+    if (from < chunk.length) {
+      io.out(chunk.slice(from));
+      progress.written = seen;
+    }
+  };
   await client.stream(
     `${resourcePath(PODS, namespace, source.pod)}/log`,
-    { container: source.container, ...(opts.follow ? { follow: true } : {}) },
-    (chunk) => {
-      const from = Math.max(0, progress.written - seen);
-      seen += chunk.length;
-      if (from < chunk.length) {
-        io.out(chunk.slice(from));
-        progress.written = seen;
-      }
-    },
+    { container: source.container, ...(opts.follow ? { follow: true } : {}), ...window?.nextQuery() },
+    window ? (chunk) => io.out(window.take(chunk)) : print,
     {
       signal: opts.signal,
       accept: '*/*',
@@ -85,6 +93,7 @@ async function printLog(
       ...(opts.idleTimeoutMs ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
     },
   );
+  if (window) io.out(window.end());
 }
 
 /** The message for a log read that failed in a way the user should hear about; undefined: rethrow as is. */
@@ -109,7 +118,7 @@ async function showLog(client: LogClient, target: LogsTarget, io: CliIO, opts: L
       target.namespace,
       source,
       io,
-      { written: 0 },
+      { written: 0, ...(opts.window ? { window: new WindowedLog(opts.window) } : {}) },
       {
         follow: false,
         signal,
@@ -134,7 +143,7 @@ async function followLog(
   const signal = interrupt.signal;
   let shown = '';
   let completed = '';
-  const progress = { written: 0 };
+  const progress: { written: number; window?: WindowedLog } = { written: 0 };
   let failures = 0;
   let lastNote = '';
   const note = (text: string) => {
@@ -163,14 +172,18 @@ async function followLog(
         }
         if (key !== shown) {
           if (shown) io.out(`--- attempt ${source.attempt}: pod ${source.pod} (Job ${source.jobName}) ---\n`);
+          // The window is the first pod's; a later attempt's log is shown whole (read by timestamps too).
+          if (opts.window) progress.window = new WindowedLog(shown ? {} : opts.window);
           shown = key;
           progress.written = 0;
         }
         const before = progress.written;
+        const printed = progress.window?.printed();
         await printLog(client, target.namespace, source, io, progress, { follow: true, signal });
         if (source.terminated) completed = key;
         // The apiserver ended a stream of a running container without news: do not spin on it.
-        else if (progress.written === before) await sleep(pollMs, undefined, { signal });
+        else if (progress.written === before && progress.window?.printed() === printed)
+          await sleep(pollMs, undefined, { signal });
         failures = 0;
         lastNote = '';
       } catch (err) {
@@ -200,6 +213,11 @@ export function runLogs(
   return opts.follow ? followLog(client, target, io, opts) : showLog(client, target, io, opts);
 }
 
+function parseTail(text: string): number {
+  if (!/^\d+$/.test(text)) throw fail(`--tail: "${text}" is not a number of lines (0, 1, 2, …)`);
+  return Number(text);
+}
+
 function parseAttempt(text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < 1) throw fail(`--attempt: "${text}" is not an attempt number (1, 2, …)`);
@@ -222,14 +240,26 @@ export function registerLogsCommand(program: Command, io: CliIO): void {
         '-f, --follow',
         'follow the log; wait for the pod to start, continue with the next attempt when the run is retried',
       )
-      .option('--init', 'the init container (prepare-workspace) instead of the agent'),
+      .option('--init', 'the init container (prepare-workspace) instead of the agent')
+      .option('--tail <lines>', 'only the last lines of the log (with -f: then what comes)', parseTail)
+      .option('--since <duration>', 'only the lines of the last 30s, 5m, 1h… (with -f: then what comes)'),
   ).action(
     async (
       kindArg: string,
       nameArg: string | undefined,
-      flags: KubeFlags & { attempt?: number; follow?: boolean; init?: boolean },
+      flags: KubeFlags & {
+        attempt?: number;
+        follow?: boolean;
+        init?: boolean;
+        tail?: number;
+        since?: string;
+      },
     ) => {
       const ref = parseRef(kindArg, nameArg);
+      const window: LogWindow = {
+        ...(flags.tail !== undefined ? { tailLines: flags.tail } : {}),
+        ...(flags.since ? { sinceSeconds: Math.ceil(parseDuration(flags.since, '--since') / 1000) } : {}),
+      };
       const idleTimeoutMs = parseDuration(
         flags.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
         '--request-timeout',
@@ -237,7 +267,11 @@ export function registerLogsCommand(program: Command, io: CliIO): void {
       const code = await withConnection(flags, (conn) => {
         if (!(conn.client instanceof KubeClient))
           throw fail('logs reads pods: it needs a cluster connection');
-        return runLogs(conn.client, { ...ref, namespace: conn.namespace }, io, { ...flags, idleTimeoutMs });
+        return runLogs(conn.client, { ...ref, namespace: conn.namespace }, io, {
+          ...flags,
+          idleTimeoutMs,
+          ...(Object.keys(window).length ? { window } : {}),
+        });
       });
       if (code !== 0) throw new CliExit(code);
     },

@@ -328,6 +328,29 @@ t.test(
     );
     t.equal(viaCli.code, 0, viaCli.stderr);
     t.equal(viaCli.stdout, viaKubectl.stdout, 'orchestrator logs prints what kubectl logs does');
+    // --tail through the real kubelet: its timestamps read and taken off, as kubectl logs --tail prints.
+    const tailKubectl = await kubectl(cluster, [
+      'logs',
+      '-n',
+      ns,
+      found.pod,
+      '-c',
+      PREPARE_CONTAINER,
+      '--tail',
+      '2',
+    ]);
+    const tailCli = await runCli(
+      cluster,
+      ['logs', 'otr', 'runs', '--init', '--attempt', String(found.attempt), '--tail', '2'],
+      { namespace: ns },
+    );
+    t.equal(tailCli.code, 0, tailCli.stderr);
+    t.equal(
+      tailCli.stdout,
+      tailKubectl.stdout,
+      'orchestrator logs --tail 2 prints what kubectl logs --tail 2 does',
+    );
+    t.equal(tailCli.stdout.split('\n').length, 3, 'two lines');
   },
 );
 
