@@ -1,5 +1,5 @@
-// `orchestrator logs <kind> <name> [--attempt N] [-f] [--init] [--tail N] [--since D]`: the agent container's log of a run's
-// pod, read through the apiserver (`GET …/pods/{pod}/log`), the way `kubectl logs` would once the pod is
+// `orchestrator logs <kind> <name> [--attempt N] [-f] [--init] [--tail N] [--since D]`: the agent
+// container's log of a run's pod, read through the apiserver (`GET …/pods/{pod}/log`), the way `kubectl logs` would once the pod is
 // found (log-target.ts finds it). With -f it follows: it waits for a pod that has not started, continues
 // with the next attempt's pod when the run is retried (a separator line names the attempt), and
 // outlives the apiserver going away (reconnecting, without printing a line twice). Design:
