@@ -1,5 +1,5 @@
 // Rules that check names against the controller config: agents, GitHub Apps, models, local tools.
-import type { ControllerConfig } from '../../api/index.js';
+import { agentOfGithubApp, type ControllerConfig } from '../../api/index.js';
 import { error, type Finding, warning } from '../../validation/index.js';
 import { field, type Rule } from './context.js';
 
@@ -40,6 +40,27 @@ export const recognisedGithubApp = memberOf(
   (path, app, known) =>
     error('github-app', path, `Unsupported value: "${app}": recognised GitHub Apps: ${list(known)}`),
 );
+
+/**
+ * A CodeRun's or DocsRun's App selects the agent it runs (src/api/github-app-agent.ts): one that selects
+ * no profile could never be rendered, so it is refused here rather than failed after admission. An App
+ * the list of recognised Apps leaves out is recognisedGithubApp's to refuse.
+ */
+export const appSelectsAgent: Rule<unknown> = ({ object, config }) => {
+  const app = field(object, 'spec.githubApp');
+  if (typeof app !== 'string') return [];
+  const listed = config.githubApps ?? [];
+  if (listed.length > 0 && !listed.includes(app)) return [];
+  const agent = agentOfGithubApp(config, app);
+  if (Object.hasOwn(config.agents, agent)) return [];
+  return [
+    error(
+      'github-app-agent',
+      'spec.githubApp',
+      `Unsupported value: "${app}": no agent profile names this App (agents.<profile>.githubApp), and "${agent}", the agent its name gives, has no profile: known agents: ${list(Object.keys(config.agents))} (from the controller config)`,
+    ),
+  ];
+};
 
 /** Each of a CodeRun's localTools names a local MCP server of the tool presets (else rendering fails). */
 export const knownLocalTools: Rule<unknown> = ({ object, localTools }) => {

@@ -23,7 +23,13 @@
 // - workspace.ts: spec.workspace size within workspace.maxSize, StorageClass only one the config allows.
 import type { RunKindName } from '../../api/index.js';
 import { allowedPodAnnotations, validPodAnnotations } from './annotations.js';
-import { knownAgent, knownLocalTools, knownModel, recognisedGithubApp } from './config-names.js';
+import {
+  appSelectsAgent,
+  knownAgent,
+  knownLocalTools,
+  knownModel,
+  recognisedGithubApp,
+} from './config-names.js';
 import type { Rule } from './context.js';
 import { notDependingOnItself } from './dependencies.js';
 import { agentServiceAccount, dockerAllowed, validAgentEnv } from './environment.js';
@@ -75,6 +81,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
   CodeRun: [
     oneGithubIdentity,
     recognisedGithubApp('spec.githubApp'),
+    appSelectsAgent,
     knownModel('spec.model'),
     immutable('spec.taskId', NEW_RUN),
     neverDecreases('spec.contextVersion', 'raise it to start a new session context'),
@@ -100,6 +107,7 @@ export const RULES: Record<RunKindName, Rule<unknown>[]> = {
   DocsRun: [
     oneGithubIdentity,
     recognisedGithubApp('spec.githubApp'),
+    appSelectsAgent,
     knownModel('spec.model'),
     validRepositoryUrl('spec.repositoryUrl'),
     appUrlsOnGithubHost('DocsRun', 'spec.repositoryUrl'),

@@ -189,6 +189,35 @@ t.test('CodeRun: githubApp recognised, contextVersion never decreases', async (t
   t.same(run(codeRun({ contextVersion: 1 }), codeRun({ contextVersion: 2 })), ['never-decrease']);
 });
 
+t.test(
+  'CodeRun and DocsRun: an App that selects no agent profile is refused, naming the agents',
+  async (t) => {
+    // The shipped config recognises any App: the profile it selects is what decides.
+    const anyApp: typeof config = { ...config, githubApps: [] };
+    const findings = (kind: 'CodeRun' | 'DocsRun', githubApp: string, within = anyApp) =>
+      validateRun({
+        kind,
+        object: { metadata: { name: 'x' }, spec: { ...codeRun({}).spec, githubApp } },
+        operation: 'CREATE',
+        config: within,
+      }).filter((f) => f.rule === 'github-app-agent');
+    const [refused] = findings('CodeRun', 'acme-nobody');
+    t.equal(refused?.path, 'spec.githubApp');
+    t.match(
+      refused?.message,
+      /^Unsupported value: "acme-nobody": no agent profile names this App .*"nobody", the agent its name gives, has no profile: known agents: "rex",/,
+    );
+    t.equal(findings('DocsRun', 'acme-nobody').length, 1, 'a DocsRun too');
+    t.same(findings('CodeRun', 'acme-rex'), [], "the seed's rule: acme-rex runs rex");
+    t.ok((config.githubApps ?? []).length > 0, 'a config that lists its Apps');
+    t.same(
+      findings('CodeRun', '5DLabs-Unknown', config),
+      [],
+      'not an App its list leaves out: github-app says that',
+    );
+  },
+);
+
 t.test('pod annotations: qualified-name keys and the apiserver size limit', async (t) => {
   // Everything allowed, so that only the shape rules speak.
   const open = { ...config, job: { ...config.job, allowedPodAnnotations: ['sim.orchestrator.io/', 'team'] } };
