@@ -43,6 +43,16 @@ t.test('the samples: valid ones pass, each invalid one fails with its path', asy
   t.match(report.lines.join('\n'), /ok {3}.*taskrun\.yaml: TaskRun\/payments-task-7/);
 });
 
+t.test('each invalid sample is refused under the shipped config too, as `npm start` admits', async (t) => {
+  const invalid = join(root, 'config', 'samples', 'invalid');
+  const report = validateFiles(manifestFiles([invalid]), loadDefaultConfig());
+  t.equal(report.valid, 0, report.lines.filter((l) => l.startsWith('ok')).join('\n'));
+  t.match(
+    report.lines.join('\n'),
+    /FAIL .*unknown-github-app\.yaml: CodeRun\/unknown-github-app\n {2}error: spec\.githubApp: Unsupported value: "acme-nobody": no agent profile names this App/,
+  );
+});
+
 t.test(
   'multi-document files: one line per run, other kinds ignored, broken YAML and unknown fields fail',
   async (t) => {
