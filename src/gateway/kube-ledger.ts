@@ -6,8 +6,9 @@
 // that end meanwhile are added in one write, so the apiserver's writes follow the attempts, not their
 // calls. Sums come from the replica's watch-fed cache of the records (ledger-cache.ts), which holds
 // its own writes as they land and its calls waiting for one: a call is checked against this replica's
-// spend at once and against other replicas' as the watch has delivered it. Deleting a run deletes none of its spend. Records older than every budget window are
-// deleted, at most once per prune interval, as sums pass them.
+// spend at once and against other replicas' as the watch has delivered it. Deleting a run deletes none
+// of its spend. Records older than every budget window are deleted, at most once per prune interval,
+// as sums pass them.
 import {
   type ApiRequester,
   CONFIGMAPS,

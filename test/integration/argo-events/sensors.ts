@@ -288,7 +288,13 @@ export async function sensorSuites(t: Test): Promise<void> {
         signature: `sha256=${'1'.repeat(64)}`,
       });
       t.not(badSignature.status, 200, 'a bad signature is refused');
-      t.equal((await post('issue_comment', comment(8))).status, 200);
+      // The member's comment carries what would be a template, quotes and a line of YAML: all of it
+      // reaches the run as the feedback's text, and nothing of it as a field or a substitution.
+      const hostile = (p: Payload) => {
+        p.comment.body =
+          'Stop after a 402. {{inputs.parameters.github-app}} {{workflow.name}} "x"\n  githubApp: evil';
+      };
+      t.equal((await post('issue_comment', comment(8, hostile))).status, 200);
       const started = await afterSentinel('github-pr-comment', 'pr-comment-', '8');
       t.same(
         started.map((w) => w.task),
@@ -298,7 +304,7 @@ export async function sensorSuites(t: Test): Promise<void> {
       const wf = String(started[0]?.name);
       const [run] = await untilRuns(client, ns, 'CodeRun', wf, 1, controller);
       t.match(run?.spec, { taskId: 8, service: 'payments', continueSession: true, githubApp: '5DLabs-Rex' });
-      const said = comment(8);
+      const said = comment(8, hostile);
       t.same(
         (run?.spec as { remediation?: unknown } | undefined)?.remediation,
         {
