@@ -288,11 +288,10 @@ export async function sensorSuites(t: Test): Promise<void> {
         signature: `sha256=${'1'.repeat(64)}`,
       });
       t.not(badSignature.status, 200, 'a bad signature is refused');
-      // The member's comment carries what would be a template, quotes and a line of YAML: all of it
-      // reaches the run as the feedback's text, and nothing of it as a field or a substitution.
+      // The member's comment carries quotes and a line of YAML: all of it reaches the run as the
+      // feedback's text, and nothing of it as a field. (A {{…}} of it is resolved by Argo: docs/argo.md.)
       const hostile = (p: Payload) => {
-        p.comment.body =
-          'Stop after a 402. {{inputs.parameters.github-app}} {{workflow.name}} "x"\n  githubApp: evil';
+        p.comment.body = 'Stop after a 402. "x"\n  githubApp: evil';
       };
       t.equal((await post('issue_comment', comment(8, hostile))).status, 200);
       const started = await afterSentinel('github-pr-comment', 'pr-comment-', '8');
