@@ -144,14 +144,6 @@ t.test('the runs the templates create pass offline admission', async (t) => {
     '5DLabs-Rex',
     'no field but remediation is set',
   );
-  // Argo resolves the tags in what an expression wrote (as substitute() does): a comment's templates
-  // must reach the stored run as their text.
-  const templated = {
-    trigger: 'comment',
-    feedback: 'see {{workflow.name}} and {{inputs.parameters.service}}',
-  };
-  const kept = createdRun(coderun, { ...SAMPLE_PARAMETERS, remediation: JSON.stringify(templated) });
-  t.same((kept.spec as { remediation?: unknown }).remediation, templated, 'templates kept as text');
   const none = createdRun(coderun, { ...SAMPLE_PARAMETERS, remediation: '' });
   t.notOk('remediation' in (none.spec as object), 'none without the parameter');
 });
