@@ -144,6 +144,14 @@ t.test('the runs the templates create pass offline admission', async (t) => {
     '5DLabs-Rex',
     'no field but remediation is set',
   );
+  // Argo resolves the tags in what an expression wrote (as substitute() does): a comment's templates
+  // must reach the stored run as their text.
+  const templated = {
+    trigger: 'comment',
+    feedback: "see {{workflow.name}}, {{inputs.parameters.service}} and {{=sprig.repeat(3, 'ab')}}",
+  };
+  const kept = createdRun(coderun, { ...SAMPLE_PARAMETERS, remediation: JSON.stringify(templated) });
+  t.same((kept.spec as { remediation?: unknown }).remediation, templated, 'templates kept as text');
   const none = createdRun(coderun, { ...SAMPLE_PARAMETERS, remediation: '' });
   t.notOk('remediation' in (none.spec as object), 'none without the parameter');
 });
@@ -176,6 +184,7 @@ t.test('every parameter and template reference of the WorkflowTemplates resolves
         const [scope, kind, name] = tag.split('.');
         const known =
           tag === 'workflow.name' ||
+          tag === 'workflow.uid' ||
           (tag === 'item' && fansOut) ||
           (scope === 'steps' && kind !== undefined && (tp.steps ?? []).flat().some((s) => s.name === kind)) ||
           (scope === 'inputs' && kind === 'parameters' && inputs.has(String(name))) ||

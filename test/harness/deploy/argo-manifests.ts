@@ -6,7 +6,7 @@
 // makes them (argo-kustomize.ts).
 import { readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { parseManifests } from '../../../src/cluster/kubectl.js';
 import type { KubeObject } from '../../../src/runtime/index.js';
 import { packageRoot } from '../../../src/util/package-root.js';
@@ -28,7 +28,13 @@ export interface Parameter {
 export interface Template {
   name: string;
   inputs?: { parameters?: Parameter[] };
-  resource?: { action: string; manifest: string; successCondition?: string; failureCondition?: string };
+  resource?: {
+    action: string;
+    manifest: string;
+    setOwnerReference?: boolean;
+    successCondition?: string;
+    failureCondition?: string;
+  };
   dag?: { tasks: Array<TemplateCall & { withParam?: string; depends?: string }> };
   steps?: Array<Array<TemplateCall>>;
   suspend?: object;
@@ -183,6 +189,8 @@ export function inputValues(t: Template, args: Record<string, string>): Record<s
   return values;
 }
 
+const WORKFLOW_UID = '0f5d4b8e-2f4c-4a55-9d7e-6b1e3f7a9c21';
+
 /** The run a resource template creates, with `args` for its inputs (else their defaults), as Argo would send it. */
 export function createdRun(
   t: Template,
@@ -190,8 +198,12 @@ export function createdRun(
   workflowName = 'wf-sample',
 ): KubeObject {
   if (!t.resource) throw new Error(`template ${t.name} is not a resource template`);
-  const values = { ...inputValues(t, args), 'workflow.name': workflowName };
-  return parse(substitute(t.resource.manifest, values)) as KubeObject;
+  const values = { ...inputValues(t, args), 'workflow.name': workflowName, 'workflow.uid': WORKFLOW_UID };
+  const written = substitute(t.resource.manifest, values);
+  // Argo's controller re-writes the manifest through YAML for setOwnerReference, then substitutes the
+  // step's pod, which carries it, once more (substitutePodParams).
+  const owned = t.resource.setOwnerReference ? stringify(parse(written)) : written;
+  return parse(substitute(owned, values)) as KubeObject;
 }
 
 /** The parameters of a Workflow or WorkflowTemplate's arguments, by name. */

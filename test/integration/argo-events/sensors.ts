@@ -28,6 +28,9 @@ import {
 } from '../../harness/remote/github-pull-request.js';
 
 /** The suites, one after another under `t`: they share the play's namespace and its Sensors. */
+/** Argo's tags as a GitHub user may write them: a global, an input and an expression. */
+const ARGO_TAGS = "{{workflow.name}} {{inputs.parameters.github-app}} {{=sprig.repeat(3, 'ab')}}";
+
 export async function sensorSuites(t: Test): Promise<void> {
   /** The namespace of the play, whose agents all succeed but rex on task 8 (the comment’s remediation run). */
   const { busybox, client, controller, ns, post, afterSentinel, acknowledged, untilStep } =
@@ -288,10 +291,10 @@ export async function sensorSuites(t: Test): Promise<void> {
         signature: `sha256=${'1'.repeat(64)}`,
       });
       t.not(badSignature.status, 200, 'a bad signature is refused');
-      // The member's comment carries quotes and a line of YAML: all of it reaches the run as the
-      // feedback's text, and nothing of it as a field. (A {{…}} of it is resolved by Argo: docs/argo.md.)
+      // The member's comment carries quotes, a line of YAML and Argo's tags: all of it reaches the run as
+      // the feedback's text, nothing of it as a field, and no tag resolved or evaluated by Argo.
       const hostile = (p: Payload) => {
-        p.comment.body = 'Stop after a 402. "x"\n  githubApp: evil';
+        p.comment.body = `Stop after a 402. "x"\n  githubApp: evil ${ARGO_TAGS}`;
       };
       t.equal((await post('issue_comment', comment(8, hostile))).status, 200);
       const started = await afterSentinel('github-pr-comment', 'pr-comment-', '8');
@@ -363,7 +366,10 @@ export async function sensorSuites(t: Test): Promise<void> {
         refused.map((r) => r.status),
         refused.map(() => 200),
       );
-      t.equal((await post('workflow_run', ci(9))).status, 200);
+      const titled = (p: Payload) => {
+        p.workflow_run.display_title = `Fix ${ARGO_TAGS}`;
+      };
+      t.equal((await post('workflow_run', ci(9, titled))).status, 200);
       const started = await afterSentinel('github-ci-failure', 'ci-failure-', '9');
       t.same(
         started.map((w) => w.task),
@@ -375,7 +381,7 @@ export async function sensorSuites(t: Test): Promise<void> {
       t.equal(done.status?.phase, 'Succeeded', 'the remediation run succeeded, and its step with it');
       const [run] = await runsOf(client, ns, 'CodeRun', wf);
       t.match(runStatus(run as KubeObject), { phase: 'Succeeded', pullRequestUrl: `${REPOSITORY}/pull/9` });
-      const failed = ci(9).workflow_run;
+      const failed = ci(9, titled).workflow_run;
       t.same(
         (run?.spec as { remediation?: unknown } | undefined)?.remediation,
         {
