@@ -1,18 +1,22 @@
 // config/argo/events executed by Argo Events on the real node (docs/argo.md "How they are checked"):
-// the Sensors' suites (argo-events/sensors.ts) and the seeds' play end to end with a push
-// (argo-events/play.ts). Each group keeps its suites in order in a namespace of its own (its operator,
-// NATS server, EventSource and Sensors); the two groups run at once in this one process, sharing its
+// the Sensors' suites (argo-events/sensors.ts), the seeds' play end to end with a push
+// (argo-events/play.ts), and the play without a person, its agents the real agent image
+// (argo-events/agents.ts). Each group keeps its suites in order in a namespace of its own (its operator,
+// NATS server, EventSource and Sensors); the groups run at once in this one process, sharing its
 // cluster, workflow-controller and Argo Events' controller (test/harness/deploy/argo-events-suite.ts):
-// as two files they started all of it twice, one file after the other.
+// as files of their own they would start all of it again, one file after the other.
 // @lane real-node
-// @needs node argo
+// @needs node argo agent-image
 import t from 'tap';
 import { scaled } from '../harness/util/wait.js';
+import { agentPlaySuites } from './argo-events/agents.js';
 import { pushSuites } from './argo-events/play.js';
 import { sensorSuites } from './argo-events/sensors.js';
 
-// Three Argo programs built and imported, two chains of agents on one node: more than tap's default.
+// Three Argo programs and the agent image built and imported, three chains of agents on one node: more
+// than tap's default.
 t.setTimeout(scaled(40 * 60_000));
-t.jobs = 2;
+t.jobs = 3;
 t.test('the Sensors: a task label, waits, timeouts, comments and failed CI runs', sensorSuites);
 t.test('the play end to end with a push that restarts the quality round', pushSuites);
+t.test('the play without a person: the agents label and approve through their publishers', agentPlaySuites);

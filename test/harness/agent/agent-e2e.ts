@@ -16,6 +16,7 @@ import type { KubeClient } from '../../../src/runtime/index.js';
 import { createSecret } from '../cluster/secrets.js';
 import { type GitHttpsServer, gitHttpsServer } from '../remote/git-remotes.js';
 import { type PullRequestRecord, pullRoutes } from '../remote/github-api/pulls.js';
+import type { GithubRoute } from '../remote/github-api/route.js';
 import { type GithubApi, startGithubApi } from '../remote/github-api/server.js';
 import { git } from './entry-script.js';
 
@@ -113,12 +114,22 @@ function commitFiles(seed: string, files: Record<string, string>): void {
   git(['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'seed'], seed);
 }
 
-/** git over HTTPS on the node's gateway, for `user` with `token` only. */
+/** The REST API a git host serves beside its repositories, over its pull requests and branches. */
+export type GitHostApi = (
+  pulls: PullRequestRecord[],
+  branches: (owner: string, repo: string) => string[],
+) => GithubRoute[];
+
+/**
+ * git over HTTPS on the node's gateway, for `user` with `token` only (and the tokens issued to it
+ * later); `routes`: its REST API, by default the pull requests' alone.
+ */
 export async function gitHost(
   t: Test,
   dir: string,
   tls: SuiteTls,
   credentials: { user: string; token: string },
+  routes: GitHostApi = pullRoutes,
 ): Promise<GitHost> {
   const root = join(dir, 'git');
   mkdirSync(root, { recursive: true });
@@ -127,7 +138,7 @@ export async function gitHost(
     git(['for-each-ref', '--format=%(refname:short)', 'refs/heads'], join(root, `${owner}/${repo}.git`))
       .split('\n')
       .filter(Boolean);
-  const api = await startGithubApi(t, pullRoutes(pulls, branches));
+  const api = await startGithubApi(t, routes(pulls, branches));
   t.teardown(() => api.close());
   const server = await gitHttpsServer(t, root, dir, credentials, {
     host: NODE_GATEWAY,

@@ -18,6 +18,7 @@ import {
 import { startModelGateway } from '../../../src/app/gateway.js';
 import { runPath } from '../../../src/cli/kinds.js';
 import type { Cluster, LocalImage } from '../../../src/cluster/index.js';
+import type { GithubTokens } from '../../../src/github/index.js';
 import { DEFAULT_CONNECTION_LIMITS } from '../../../src/http/connection-limits.js';
 import type { TemplateSet } from '../../../src/render/index.js';
 import { isConflict, KubeClient, type KubeObject } from '../../../src/runtime/index.js';
@@ -114,13 +115,16 @@ async function madeNamespace(client: KubeClient, name: string): Promise<void> {
     });
 }
 
-/** The model gateway of a world: started on `config`, which it then names to the agents. */
-async function worldGateway(
+/**
+ * The model gateway of a world: started on `config`, which it then names to the agents; with
+ * `githubTokens`, also the phases' GitHub token broker, minting from them.
+ */
+export async function worldGateway(
   t: Test,
-  suite: Suite,
+  suite: Pick<Suite, 'cluster' | 'client' | 'apiKey'>,
   config: ControllerConfig,
   modelUrl: string,
-  options: WorldOptions = {},
+  options: WorldOptions & { githubTokens?: GithubTokens } = {},
 ) {
   const ops = options.operatorNamespace ?? (await testNamespace(t, suite.cluster));
   if (options.operatorNamespace) await madeNamespace(suite.client, ops);
@@ -138,6 +142,7 @@ async function worldGateway(
     client: suite.client,
     config: staticConfig(config),
     namespace: ops,
+    ...(options.githubTokens ? { githubTokens: options.githubTokens } : {}),
     connections: DEFAULT_CONNECTION_LIMITS,
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   });

@@ -5,6 +5,7 @@
 // posts signed GitHub deliveries to the EventSource and waits on what the Sensors did.
 import tap, { type Test } from 'tap';
 import { KubeClient, type KubeObject } from '../../../src/runtime/index.js';
+import { suiteImages } from '../agent/agent-e2e.js';
 import { kubeConfig, testCluster } from '../cluster/cluster.js';
 import { type Delivery, type Payload, postDelivery } from '../remote/github.js';
 import {
@@ -41,8 +42,12 @@ let shared: ReturnType<typeof startShared> | undefined;
  * twice) and Argo Events' controller.
  */
 async function startShared() {
-  const [executor, events] = await Promise.all([argoexecImage(), argoEventsImage()]);
-  const cluster = await testCluster({ realNode: true, images: [executor, events] });
+  const [executor, events, agents] = await Promise.all([
+    argoexecImage(),
+    argoEventsImage(),
+    suiteImages((step) => process.stderr.write(`[agent image] ${step}\n`)),
+  ]);
+  const cluster = await testCluster({ realNode: true, images: [executor, events, agents.trusting] });
   const busybox = cluster.realNode?.busybox.name;
   if (!busybox) throw new Error('testCluster({ realNode: true }) gave a cluster without a real node');
   await ensureCrds(cluster);
@@ -53,20 +58,28 @@ async function startShared() {
     await controller.process.stop();
   });
   await installArgoEventsController(cluster, events);
-  return { cluster, busybox, client, controller };
+  return { cluster, busybox, client, controller, agentImage: agents.trusting.name, tls: agents.tls };
 }
+
+export type SharedArgo = Awaited<ReturnType<typeof startShared>>;
 
 /**
  * The shared cluster, Argo and Argo Events (startShared), and of `t`'s own, stopped when it ends: a
  * NATS server (Argo Events' subjects carry no namespace), the operator's namespace with `operator`'s
  * options, the WorkflowTemplates, the EventSource and the Sensors.
  */
-export async function startEventsSuite(t: Test, operator: OperatorNamespaceOptions) {
+export const startEventsSuite = (t: Test, operator: OperatorNamespaceOptions) =>
+  startEventsWorld(t, ({ cluster, client, busybox }) =>
+    operatorNamespace(t, cluster, client, busybox, operator),
+  );
+
+/** startEventsSuite with the namespace `namespace` makes (and its operator) instead of the simulated agents'. */
+export async function startEventsWorld(t: Test, namespace: (shared: SharedArgo) => Promise<string>) {
   shared ??= startShared();
   const { cluster, busybox, client, controller } = await shared;
   const nats = await startNatsServer();
   t.teardown(() => nats.process.stop());
-  const ns = await operatorNamespace(t, cluster, client, busybox, operator);
+  const ns = await namespace(await shared);
   // The plays its Sensors create check the task association in a step of the node's own busybox.
   await installWorkflowTemplates(cluster, ns, undefined, busybox);
   const sensors = (await installArgoEvents(cluster, client, ns, nats, SECRET)).filter(

@@ -98,9 +98,7 @@ export interface OperatorNamespaceOptions extends SimulatedAgents {
 
 /**
  * A namespace routed through the webhooks, with the operator reconciling it and the Secret the
- * agents' pods name; `repositories` and the DAG's restricted testing app (tess) granted to Argo's
- * executor account as docs/argo.md tells a team to (the shipped Role grants the unrestricted agent
- * profiles only).
+ * agents' pods name; `repositories` granted to Argo's executor account (grantWorkflowRepositories).
  */
 export async function operatorNamespace(
   t: Test,
@@ -121,6 +119,15 @@ export async function operatorNamespace(
   });
   const key = config.secrets.apiKey;
   if (key) await createSecret(client, ns, key.name, { [key.key]: 'unused' });
+  await grantWorkflowRepositories(cluster, ns, repositories);
+  return ns;
+}
+
+/**
+ * `repositories` and the DAG's restricted testing app (tess) granted to Argo's executor account in
+ * `ns`, as docs/argo.md tells a team to (the shipped Role grants the unrestricted agent profiles only).
+ */
+export async function grantWorkflowRepositories(cluster: Cluster, ns: string, repositories: string[]) {
   const grant = roleGrant(
     ns,
     'workflow-repositories',
@@ -142,5 +149,4 @@ export async function operatorNamespace(
   );
   const applied = await applyObjects(cluster, grant);
   if (applied.code !== 0) throw new Error(`granting the repositories: ${applied.stderr}`);
-  return ns;
 }

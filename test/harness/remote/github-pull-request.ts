@@ -2,7 +2,9 @@
 // (docs/argo.md "The event-gated play"): opened, labelled, reviewed. Built from the recorded review
 // (test/fixtures/github/pull_request_review.changes_requested.json, acme/payments) on the task's
 // branch feature/task-N-implementation (pull request #12); `change` edits the body last.
+
 import { githubPayload, type Payload } from './github.js';
+import type { PullRequestRecord } from './github-api/pulls.js';
 
 export interface PullRequestDelivery {
   event: string;
@@ -39,12 +41,7 @@ export const pullRequestOpened = (
 /** The pull request labelled `name`. */
 export const pullRequestLabelled = (task: number, name: string): PullRequestDelivery => ({
   event: 'pull_request',
-  body: taskPullRequest(task, 'labeled', (p) => {
-    delete p.review;
-    p.label = { name };
-    // GitHub's payload holds the pull request as labelled: the new label among its labels.
-    p.pull_request.labels = [...p.pull_request.labels, { name }];
-  }),
+  body: taskPullRequest(task, 'labeled', (p) => labelled(p, name)),
 });
 
 /** A review of the pull request submitted in `state` (approved, changes_requested, commented). */
@@ -54,3 +51,39 @@ export const pullRequestReviewed = (task: number, state: string): PullRequestDel
     p.review.state = state;
   }),
 });
+
+// GitHub's payload holds the pull request as labelled: the new label among its labels.
+function labelled(p: Payload, name: string): void {
+  delete p.review;
+  p.label = { name };
+  p.pull_request.labels = [...p.pull_request.labels, { name }];
+}
+
+/**
+ * The delivery of `action` on the stand-in's pull request `pr` (its number, branch, head commit,
+ * labels): opened, labeled (`label`), or a review submitted in state `review`.
+ */
+export function pullRequestEvent(
+  pr: PullRequestRecord,
+  action: 'opened' | 'labeled' | 'submitted',
+  what: { label?: string; review?: string; labels?: string[] } = {},
+): PullRequestDelivery {
+  const body = githubPayload('pull_request_review.changes_requested', (p) => {
+    p.action = action;
+    p.pull_request.number = pr.number;
+    p.pull_request.html_url = `https://github.com/${pr.owner}/${pr.repo}/pull/${pr.number}`;
+    p.pull_request.url = `https://api.github.com/repos/${pr.owner}/${pr.repo}/pulls/${pr.number}`;
+    p.pull_request.title = pr.title;
+    p.pull_request.head.ref = pr.head;
+    p.pull_request.head.label = `${pr.owner}:${pr.head}`;
+    if (pr.headSha) p.pull_request.head.sha = pr.headSha;
+    p.pull_request.base.ref = pr.base;
+    p.pull_request.labels = (what.labels ?? []).map((name) => ({ name }));
+    if (action === 'submitted') p.review.state = what.review;
+    else if (action === 'labeled') {
+      p.pull_request.labels = p.pull_request.labels.filter((l: { name: string }) => l.name !== what.label);
+      labelled(p, String(what.label));
+    } else delete p.review;
+  });
+  return { event: action === 'submitted' ? 'pull_request_review' : 'pull_request', body };
+}
