@@ -5,6 +5,7 @@
 // push, the next round started). test/integration/argo-workflows/rounds.ts executes the round.
 import t from 'tap';
 import type { KubeObject } from '../../src/runtime/index.js';
+import { conditionHolds } from '../harness/deploy/argo-conditions.js';
 import {
   argoObjects,
   callee,
@@ -101,11 +102,27 @@ t.test('the quality round: opened with its labels cleared, ended by a push, star
   );
 
   const watcher = template(play, callee(stepIn('watch', 'push'))) as Template;
-  t.match(watcher.resource, {
-    action: 'get',
-    successCondition: 'metadata.labels.play-pushed == true',
-    failureCondition: 'metadata.labels.play-qa-ended == {{inputs.parameters.round}}',
-  });
+  t.equal(watcher.resource?.action, 'get');
+  // What the watch of round 2 makes of its Workflow's labels (Argo checks the failure condition first).
+  const watched = (labels: Record<string, string>) => {
+    const wf = { metadata: { labels } };
+    const holds = (condition = '') =>
+      conditionHolds(condition.replaceAll('{{inputs.parameters.round}}', '2'), wf);
+    return holds(watcher.resource?.failureCondition)
+      ? 'failed'
+      : holds(watcher.resource?.successCondition)
+        ? 'pushed'
+        : 'waiting';
+  };
+  t.equal(watched({}), 'waiting');
+  t.equal(watched({ 'play-pushed': 'true' }), 'pushed');
+  t.equal(watched({ 'play-qa-ended': '2' }), 'failed', 'the round ended without a push');
+  t.equal(watched({ 'play-qa-ended': '1' }), 'waiting', "an earlier round's end is not this one's");
+  t.equal(
+    watched({ 'play-pushed': 'true', 'play-qa-ended': '2' }),
+    'pushed',
+    'a push that ended the round (its wait saw it first) is still a push',
+  );
   const ended = stepIn('qa', 'stages') as
     | { hooks?: { exit?: { arguments?: { parameters?: Array<{ name: string; value?: string }> } } } }
     | undefined;

@@ -84,6 +84,9 @@ export async function startWorkflowController(
       // Upstream's own test setting (its Makefile's `make start`, "to speed up tests"): the workflow
       // queue's requeue after each step is 10 s by default.
       'DEFAULT_REQUEUE_TIME=1s',
+      // As docs/argo.md tells an install to: the controller's copy written back into its informer can
+      // hide a newer one (a resume), leaving a play Running with nothing to wake it.
+      'INFORMER_WRITE_BACK=false',
       binary,
       `--kubeconfig=${cluster.kubeconfig}`,
       `--namespace=${CONTROLLER_NAMESPACE}`,

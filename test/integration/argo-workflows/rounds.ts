@@ -185,7 +185,9 @@ t.test(
     );
 
     // A push during that wait ends it, saying so, and starts round 3; its events carry the play through.
-    await labelPlay(ns, wf, { 'play-pushed': 'true' });
+    // The round's end is written with the push, as when the gate's wait saw the push before the watch
+    // did and the round's exit hook ran first: the watch still reads it as a push.
+    await labelPlay(ns, wf, { 'play-pushed': 'true', 'play-qa-ended': '2' });
     t.match(
       (await untilNode(ns, wf, 'pushed', ['Failed'])).message,
       /: a push to the task's branch ended the wait for the label ready-for-qa on the pull request$/,
