@@ -64,8 +64,13 @@ export function sensorWaits(client: KubeClient, ns: string, nats: NatsServer, se
       async (note) => {
         const w = await client.request<Workflow>('GET', workflowsPath(ns, wf));
         note({ phase: w.status?.phase, nodes: nodesOf(w).map((n) => `${n.displayName}:${n.phase}`) });
-        if (w.status?.phase === 'Failed' || w.status?.phase === 'Error')
-          throw new Error(`Workflow ${wf} ${w.status.phase}: ${w.status.message}`);
+        if (w.status?.phase === 'Failed' || w.status?.phase === 'Error') {
+          // The steps that failed say why; the Workflow's own message names only the first child.
+          const why = nodesOf(w)
+            .filter((n) => n.phase === 'Failed' || n.phase === 'Error')
+            .map((n) => `${n.displayName}: ${n.message ?? ''}`);
+          throw new Error(`Workflow ${wf} ${w.status.phase}: ${w.status.message}; ${why.join('; ')}`);
+        }
         return nodesOf(w).find((n) => n.displayName === step)?.phase === 'Running' ? w : undefined;
       },
       { timeoutMs: 600_000, intervalMs: 1000 },
