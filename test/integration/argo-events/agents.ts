@@ -71,7 +71,14 @@ export async function agentPlaySuites(t: Test): Promise<void> {
         delete p.comment;
       });
       t.equal((await post('issues', labelled)).status, 200);
-      await untilStep(wf, 'approval');
+      await untilStep(wf, 'approval').catch(async (err: Error) => {
+        // What each run said, and what GitHub was told: where a play that stopped short went wrong.
+        const runs = await runsOf(client, ns, 'CodeRun', wf);
+        const said = runs.map((r) => ({ name: r.metadata?.name, ...status(r) }));
+        throw new Error(
+          `${err.message}\nruns: ${JSON.stringify(said)}\nsent: ${JSON.stringify(github.sent())}`,
+        );
+      });
       t.equal(await resumeWorkflow(client, ns, wf), 1, 'a person merges');
       const done = await untilWorkflow(client, ns, wf, ['Succeeded', 'Failed', 'Error'], controller);
       t.equal(done.status?.phase, 'Succeeded', `the play Succeeded ${done.status?.message ?? ''}`);
