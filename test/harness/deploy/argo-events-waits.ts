@@ -1,7 +1,7 @@
 // The waits of test/integration/argo-events/ over what the Sensors did: the Workflows they
 // submitted, their events acknowledged on the bus (so whatever an event would do is done), and a
 // Workflow's step running.
-import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';
+import { isNotFound, type KubeClient, type KubeObject } from '../../../src/runtime/index.js';
 import { waitFor } from '../util/wait.js';
 import { type NatsServer, sensorConsumers } from './argo-events.js';
 import { nodesOf, type Workflow, workflowsPath } from './argo-workflows.js';
@@ -57,12 +57,16 @@ export function sensorWaits(client: KubeClient, ns: string, nats: NatsServer, se
     );
   }
 
-  /** Until the play's step `step` runs (a wait or the approval): the Workflow then. */
+  /** Until the play's step `step` runs (a wait or the approval): the Workflow then (a Sensor may create it yet). */
   function untilStep(wf: string, step: string) {
     return waitFor(
       `Workflow ${wf}: step ${step} running`,
       async (note) => {
-        const w = await client.request<Workflow>('GET', workflowsPath(ns, wf));
+        const w = await client.request<Workflow>('GET', workflowsPath(ns, wf)).catch((err: unknown) => {
+          if (isNotFound(err)) return undefined;
+          throw err;
+        });
+        if (!w) return undefined;
         note({ phase: w.status?.phase, nodes: nodesOf(w).map((n) => `${n.displayName}:${n.phase}`) });
         if (w.status?.phase === 'Failed' || w.status?.phase === 'Error') {
           // The steps that failed say why; the Workflow's own message names only the first child.
