@@ -176,6 +176,8 @@ export async function agentPlayNamespace(
     pullRequestComments: new GithubPullRequestComments({ tokens, apiUrl }),
     taskMarkers: new GithubTaskMarkers({ tokens, apiUrl }),
   });
-  await grantWorkflowRepositories(cluster, ns, [`${githubHost}/acme/payments`.toLowerCase()]);
+  // Named by host without its port, as the token's scope names them (appRepositories).
+  const repository = `${new URL(github.host.server.base).hostname}/acme/payments`;
+  await grantWorkflowRepositories(cluster, ns, [repository]);
   return { ns, model, config, github };
 }
