@@ -8,6 +8,7 @@ import type { LocalEnvironment } from './local.js';
 import type { RunOptions } from './options.js';
 import { preflight } from './preflight.js';
 import type { Connected, RunProcess } from './run-context.js';
+import { keepServingCertificate } from './serving-certificate.js';
 
 function kubeConfig(opts: RunOptions, local: LocalEnvironment | undefined): KubeConfig {
   const kc = new KubeConfig();
@@ -30,6 +31,8 @@ export async function connect(proc: RunProcess): Promise<Connected> {
   const kc = kubeConfig(opts, local);
   const certificates = servingCertificates(opts, local);
   const client = managerClient(proc, kc, 10_000);
+  // Before the preflight, which checks its files are there.
+  const servingCertificate = await keepServingCertificate(proc, client);
   // Against a cluster we did not make: what is missing is said in one line with its fix, not found as
   // an ENOENT or a Lease retried for ever (preflight.ts).
   if (!local) {
@@ -43,5 +46,5 @@ export async function connect(proc: RunProcess): Promise<Connected> {
     });
     if (problem) throw new Error(problem);
   }
-  return { ...proc, kc, certificates, client };
+  return { ...proc, kc, certificates, client, ...(servingCertificate ? { servingCertificate } : {}) };
 }

@@ -17,6 +17,7 @@
 //   gateway reads it.
 // - local-egress.ts: local mode's egress by allowlist, applied as an install applies it.
 // - local-protections.ts: the banner's lines on the gateway and egress.
+// - serving-certificate.ts: the self-managed webhook certificate's first pass before the servers, then kept.
 // - certificates.ts: the serving certificate files the webhooks, the REST API and the metrics share.
 // - connect.ts: the apiserver, the manager's clients of it, and the preflight checks.
 // - preflight.ts: what `orchestrator run` checks against a cluster it did not make (certificate, CRDs,

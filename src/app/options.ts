@@ -3,6 +3,7 @@
 import { hostname } from 'node:os';
 import type { ControllerConfig } from '../api/index.js';
 import type { LeaderElectionConfig, ListenAddress } from '../runtime/index.js';
+import { type InjectionTarget, injectionTarget } from '../webhook/index.js';
 import { type LocalModelKey, localModelKeySource } from './local-model-key.js';
 
 export interface RunFlags {
@@ -11,6 +12,8 @@ export interface RunFlags {
   kubeconfig?: string;
   local?: boolean;
   certDir?: string;
+  webhookCertSecret?: string;
+  injectCa?: string[];
   webhookClientCaFile?: string;
   webhookPort?: string;
   metricsBindAddress?: string;
@@ -37,6 +40,12 @@ export interface RunOptions {
   local: boolean;
   /** tls.crt and tls.key; undefined in local mode (certificates are generated). */
   certDir?: string;
+  /**
+   * The serving certificate the operator issues and rotates itself into this Secret of its namespace,
+   * and writes into certDir; its CA kept in the caBundle of `injectInto` (src/webhook/serving-certificate.ts).
+   * Undefined: certDir holds a certificate made by others (cert-manager, the user), and in local mode.
+   */
+  selfManagedCertificate?: { secretName: string; injectInto: InjectionTarget[] };
   /**
    * The CAs of the apiserver's client certificate: set, the webhook refuses callers without one
    * (docs/security.md "Authenticating the apiserver"). Undefined: anyone who reaches it is answered.
@@ -100,6 +109,16 @@ function localKey(local: boolean, env: NodeJS.ProcessEnv): { localModelKey?: Loc
   return source ? { localModelKey: source } : {};
 }
 
+/** The self-managed certificate's flags; --inject-ca alone is a mistake, not ignored. */
+function selfManaged(local: boolean, flags: RunFlags): Pick<RunOptions, 'selfManagedCertificate'> {
+  const injectInto = (flags.injectCa ?? []).map(injectionTarget);
+  if (!flags.webhookCertSecret) {
+    if (injectInto.length > 0) throw new Error('--inject-ca: only with --webhook-cert-secret');
+    return {};
+  }
+  return local ? {} : { selfManagedCertificate: { secretName: flags.webhookCertSecret, injectInto } };
+}
+
 /** Whether a cluster is configured: a kubeconfig (flag or KUBECONFIG) or a pod's service account. */
 export function clusterConfigured(flags: RunFlags, env: NodeJS.ProcessEnv): boolean {
   return Boolean(flags.kubeconfig || env.KUBECONFIG || env.KUBERNETES_SERVICE_HOST);
@@ -121,6 +140,7 @@ export function runOptions(
     kubeconfig: flags.kubeconfig ?? env.KUBECONFIG,
     local,
     certDir: local ? undefined : (flags.certDir ?? config.webhook.certDir),
+    ...selfManaged(local, flags),
     // The local control plane's apiserver presents no client certificate to webhooks.
     webhookClientCAFile: local ? undefined : (flags.webhookClientCaFile ?? config.webhook.clientCAFile),
     webhookPort: parsePort(flags.webhookPort ?? String(config.webhook.port), '--webhook-port'),

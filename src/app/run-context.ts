@@ -7,7 +7,7 @@ import type { CertificateFiles } from '../http/index.js';
 import type { KubeConfig } from '../kubeconfig/index.js';
 import type { ApiServer } from '../rest/index.js';
 import type { KubeClient } from '../runtime/index.js';
-import type { WebhookServer } from '../webhook/index.js';
+import type { ServingCertificate, WebhookServer } from '../webhook/index.js';
 import type { ModelGateway } from './gateway.js';
 import type { LocalEnvironment } from './local.js';
 import type { RunOptions } from './options.js';
@@ -27,6 +27,8 @@ export interface Connected extends RunProcess {
   kc: KubeConfig;
   client: KubeClient;
   certificates: CertificateFiles;
+  /** The serving certificate the operator keeps itself (--webhook-cert-secret), when it does. */
+  servingCertificate?: ServingCertificate;
 }
 
 /** The servers started so far, each under its readyz check's name; a server not started is absent. */

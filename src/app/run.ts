@@ -51,6 +51,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     announceReady(proc, servers);
     logEgressEnforcement(proc);
     await runUntilStopped(proc, manager, servers);
+    proc.servingCertificate?.stop();
     throwWorkloadsFailure(workloads);
   } finally {
     await shutdown(servers, inputs, local, tracing);

@@ -47,7 +47,7 @@ function serial(): string {
   return bytes.toString('hex');
 }
 
-/** A new self-signed CA (ECDSA P-256), for development and tests: production uses cert-manager. */
+/** A new self-signed CA (ECDSA P-256). */
 export async function createAuthority(commonName = 'orchestrator-dev-ca', days = 3650): Promise<Authority> {
   const keys = (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
   // Backdated an hour so a clock slightly behind ours still accepts the certificate.
@@ -65,7 +65,22 @@ export async function createAuthority(commonName = 'orchestrator-dev-ca', days =
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  const caKeyPem = await exportKey(keys.privateKey);
+  return authorityOf(ca, keys.privateKey, await exportKey(keys.privateKey));
+}
+
+/**
+ * The CA of a certificate and its PKCS#8 private key (both PEM, as createAuthority made them), to
+ * issue more certificates from a CA kept in a Secret. Throws when they do not parse.
+ */
+export async function loadAuthority(certPem: string, keyPem: string): Promise<Authority> {
+  const ca = new x509.X509Certificate(certPem);
+  const der = x509.PemConverter.decode(keyPem)[0];
+  if (!der) throw new Error('no PEM private key');
+  const key = await webcrypto.subtle.importKey('pkcs8', der, ALGORITHM, true, ['sign']);
+  return authorityOf(ca, key, keyPem);
+}
+
+function authorityOf(ca: x509.X509Certificate, signingKey: CryptoKey, caKeyPem: string): Authority {
   const issueLeaf = async (
     commonName: string,
     days: number | undefined,
@@ -76,6 +91,7 @@ export async function createAuthority(commonName = 'orchestrator-dev-ca', days =
       'sign',
       'verify',
     ])) as CryptoKeyPair;
+    const notBefore = new Date(Date.now() - 60 * 60 * 1000);
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: serial(),
       subject: `CN=${commonName}`,
@@ -84,7 +100,7 @@ export async function createAuthority(commonName = 'orchestrator-dev-ca', days =
       notAfter: new Date(Date.now() + (days ?? 365) * DAY_MS),
       signingAlgorithm: ALGORITHM,
       publicKey: leafKeys.publicKey,
-      signingKey: keys.privateKey,
+      signingKey,
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(

@@ -2,6 +2,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { defaultConfigFile, type RunFlags, run, runOptions } from '../app/index.js';
 import { loadConfigFile } from '../config/index.js';
 import { parseDuration } from './duration.js';
+import { collect } from './io.js';
 
 /** A flag that takes true or false and nothing else (a typo must not pick a side silently). */
 const strictBoolean = (value: string): boolean => {
@@ -32,6 +33,15 @@ export function registerRunCommand(program: Command): void {
     .option(
       '--cert-dir <dir>',
       'directory holding tls.crt and tls.key (default: webhook.certDir of the config)',
+    )
+    .option(
+      '--webhook-cert-secret <name>',
+      "issue and rotate the serving certificate into this Secret of the operator's namespace, and write it into --cert-dir (an install without cert-manager; default: off, --cert-dir holds a certificate made by others)",
+    )
+    .option(
+      '--inject-ca <resource/name>',
+      "a webhook configuration of the operator's whose caBundle is kept to --webhook-cert-secret's CA, e.g. validatingwebhookconfigurations/orchestrator-validating (repeatable)",
+      collect,
     )
     .option(
       '--webhook-client-ca-file <file>',

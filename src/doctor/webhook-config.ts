@@ -1,7 +1,8 @@
 // The webhook configurations as installed: present, each webhook's caBundle a CA that has not expired,
 // and, for a Service-based webhook, the Service with a ready endpoint behind it. A caBundle that is
 // present but wrong only shows when the apiserver calls the webhook: webhook-call.ts asks it to.
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
+import { pemCertificates } from '../certs/index.js';
 import { isNotFound, type KubeObject } from '../runtime/index.js';
 import { type DoctorCheck, type DoctorContext, type DoctorFinding, ok, problem } from './check.js';
 
@@ -25,9 +26,7 @@ const pluralOf = (kind: string) => `${kind.toLowerCase()}s`;
 
 /** The certificates of a PEM bundle (base64 of PEM, as the API stores it); throws when none parse. */
 function bundleCertificates(caBundle: string): X509Certificate[] {
-  const pem = Buffer.from(caBundle, 'base64').toString('utf8');
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  const certs = blocks.map((b) => new X509Certificate(b));
+  const certs = pemCertificates(Buffer.from(caBundle, 'base64').toString('utf8'));
   if (certs.length === 0) throw new Error('holds no PEM certificate');
   return certs;
 }

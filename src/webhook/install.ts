@@ -52,7 +52,8 @@ export function localConfigurations(opts: LocalWebhookOptions): Configuration[] 
   });
 }
 
-const WEBHOOK_RESOURCES: Record<string, ResourceType> = {
+/** The two webhook configuration kinds, by kind. */
+export const WEBHOOK_RESOURCES: Record<string, ResourceType> = {
   MutatingWebhookConfiguration: {
     group: 'admissionregistration.k8s.io',
     version: 'v1',

@@ -1,7 +1,8 @@
 // The Helm chart (charts/orchestrator, written by hand) against the kustomize install: `helm lint`, and
 // `helm template` with the default values, every value set (test/fixtures/helm/full-values.yaml) and an
 // own certificate, each equal object for object to what `kubectl kustomize` makes of the overlay with
-// the same settings (overlayFor: the mapping of values to kustomize), and each accepted whole by the
+// the same settings (overlayFor: the mapping of values to kustomize; the defaults are config/default with
+// config/self-managed-certificate), and each accepted whole by the
 // apiserver (server-side dry run). Helm refuses bad values naming the field. The chart's own knobs
 // (PodDisruptionBudget, NetworkPolicy, CRDs, image) render as their values say (two releases side by
 // side: helm-releases.test.ts).
@@ -56,10 +57,14 @@ t.test('helm lint passes with the default values and with every value set', asyn
 });
 
 t.test(
-  'default values: the objects of config/default (the namespace is made by helm --create-namespace)',
+  'default values: the objects of config/default with the operator keeping its own certificate (the namespace is made by helm --create-namespace)',
   async (t) => {
     const rendered = await chart.template();
-    const installed = await kustomize(cluster, join(root, 'config', 'default'));
+    const overlay = kustomization(work, 'defaults', {
+      resources: [join(root, 'config', 'default')],
+      components: [join(root, 'config', 'self-managed-certificate')],
+    });
+    const installed = await kustomize(cluster, overlay);
     sameObjects(
       t,
       rendered,

@@ -254,3 +254,11 @@ does for the kustomize install.
 {{- end -}}
 {{- $names | uniq | sortAlpha | toJson -}}
 {{- end -}}
+
+{{- /*
+"true" when the operator issues and rotates its webhook certificate itself (docs/decisions/0075):
+neither cert-manager nor a caBundle of yours is given. kustomize: config/self-managed-certificate.
+*/ -}}
+{{- define "orchestrator.selfManagedCertificate" -}}
+{{- if not (or .Values.certManager.enabled .Values.webhook.caBundle) }}true{{ end -}}
+{{- end -}}

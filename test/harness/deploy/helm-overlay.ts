@@ -197,6 +197,7 @@ export async function overlayFor(
   const { ingress, httpRoute } = values.githubWebhook;
   const components = [
     values.certManager.enabled && 'cert-manager',
+    !values.certManager.enabled && !values.webhook.caBundle && 'self-managed-certificate',
     values.prometheus.serviceMonitor && values.prometheus.prometheusRule && 'prometheus',
     values.grafana.dashboard && 'grafana',
     ingress.enabled && 'github-webhook/ingress',

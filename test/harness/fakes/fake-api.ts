@@ -1,8 +1,9 @@
 // An in-memory ApiRequester for unit tests of code that talks to the API: objects are kept by their
 // item path, every call is recorded, and a test may make the next call of a method and path answer
 // an error (as the apiserver would: an ApiError with the status and reason). Just enough REST: POST
-// to a collection (409 AlreadyExists if the name is taken), GET / PUT (also on /status) / PATCH
-// (answers the stored object; the patch itself is not applied) / DELETE of an item (404 if absent, 409
+// to a collection (409 AlreadyExists if the name is taken), GET / PUT (also on /status; optionally
+// 409 Conflict on a stale resourceVersion, a new one on success) / PATCH (answers
+// the stored object; the patch itself is not applied) / DELETE of an item (404 if absent, 409
 // Conflict if DeleteOptions' `preconditions.uid` is not the object's), and GET (list) of a collection
 // by `labelSelector` (`key=value`, comma-separated).
 import {
@@ -43,6 +44,12 @@ export class FakeApi implements ApiRequester {
   readonly objects = new Map<string, KubeObject>();
   private readonly failures: { method: string; path: string; error: ApiError }[] = [];
   private serial = 0;
+
+  /**
+   * `optimistic`: PUT as the apiserver does it, refusing a stale resourceVersion (409 Conflict) and
+   * giving the stored object a new one; off, a PUT replaces what is stored, whatever it carries.
+   */
+  constructor(private readonly optimistic = false) {}
 
   /** Stores `obj` as if it existed in the cluster, at `collection`/name. */
   seed(collection: string, obj: KubeObject): void {
@@ -103,7 +110,20 @@ export class FakeApi implements ApiRequester {
       case 'PUT':
       case 'PATCH': {
         if (!stored) throw apiError(404, 'NotFound', `${path} not found`);
-        const next = method === 'PUT' ? (body as KubeObject) : stored;
+        if (method === 'PATCH') return stored;
+        // Optimistic concurrency, as the apiserver: a PUT of a stale resourceVersion is refused.
+        if (!this.optimistic) {
+          this.objects.set(item, body as KubeObject);
+          return body;
+        }
+        const sent = body?.metadata?.resourceVersion;
+        const current = stored.metadata?.resourceVersion;
+        if (sent !== undefined && current !== undefined && sent !== current)
+          throw apiError(409, 'Conflict', `${path}: the object has been modified`);
+        const next =
+          current === undefined
+            ? (body as KubeObject)
+            : { ...body, metadata: { ...body?.metadata, resourceVersion: `${current}.${++this.serial}` } };
         this.objects.set(item, next);
         return next;
       }

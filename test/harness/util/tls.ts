@@ -1,8 +1,7 @@
 // TLS test helpers: one handshake probe for certificate and protocol checks, and a Secret-volume writer
 // that swaps certificate files the way the kubelet does.
-import { mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type ConnectionOptions, connect } from 'node:tls';
+import { writeSecretVolume } from '../../../src/certs/index.js';
 
 export interface Handshake {
   /** Negotiated protocol, when the handshake succeeded. */
@@ -30,27 +29,9 @@ export function handshake(port: number, options: ConnectionOptions = {}): Promis
 }
 
 /**
- * A Secret volume in `dir`: tls.crt → ..data/tls.crt, ..data → ..gen_N/, swapped with one rename, so a
- * watcher sees the whole new pair at once (or, when it misses the event, on its next poll).
+ * A Secret volume in `dir`: tls.crt → ..data/tls.crt, ..data → a generation folder, swapped with one
+ * rename, so a watcher sees the whole new pair at once (or, when it misses the event, on its next poll).
  */
 export function secretVolumeWriter(dir: string): (files: Record<string, string>) => void {
-  let generation = 0;
-  return (files) => {
-    const data = `..gen_${++generation}`;
-    mkdirSync(join(dir, data));
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, data, name), text);
-    let previous: string | undefined;
-    try {
-      previous = readlinkSync(join(dir, '..data'));
-    } catch {
-      previous = undefined;
-    }
-    symlinkSync(data, join(dir, '..data_tmp'));
-    renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
-    if (previous === undefined) {
-      for (const name of Object.keys(files)) symlinkSync(`..data/${name}`, join(dir, name));
-    } else {
-      rmSync(join(dir, previous), { recursive: true, force: true });
-    }
-  };
+  return (files) => writeSecretVolume(dir, files);
 }
