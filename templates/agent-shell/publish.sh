@@ -226,18 +226,27 @@ repository_coordinates() {
   REPO_HOST=${REPO_HOST#*@}
 }
 
+# gh's host and credential for the run's repository: gh sends GH_TOKEN to github.com only, and a GitHub
+# Enterprise host (GH_HOST) GH_ENTERPRISE_TOKEN.
+gh_for_repository() {
+  if [[ -z ${GH_TOKEN:-} && -r ${ORCHESTRATOR_GITHUB_TOKEN_FILE:-} ]]; then
+    GH_TOKEN=$(<"$ORCHESTRATOR_GITHUB_TOKEN_FILE")
+    export GH_TOKEN
+  fi
+  repository_coordinates
+  if [[ -n $REPO_HOST && $REPO_HOST != github.com ]]; then
+    export GH_HOST=$REPO_HOST
+    if [[ -n ${GH_TOKEN:-} ]]; then export GH_ENTERPRISE_TOKEN=$GH_TOKEN; fi
+  fi
+}
+
 # The open pull request of the work branch, found or opened (GET, then POST /repos/{owner}/{repo}/pulls).
 open_pull_request() {
   command -v gh >/dev/null 2>&1 || {
     log "no gh CLI in the image: not opening a pull request"
     return 0
   }
-  if [[ -z ${GH_TOKEN:-} && -r ${ORCHESTRATOR_GITHUB_TOKEN_FILE:-} ]]; then
-    GH_TOKEN=$(<"$ORCHESTRATOR_GITHUB_TOKEN_FILE")
-    export GH_TOKEN
-  fi
-  repository_coordinates
-  if [[ -n $REPO_HOST && $REPO_HOST != github.com ]]; then export GH_HOST=$REPO_HOST; fi
+  gh_for_repository
   local url answer base=$BASE_BRANCH
   # No base named: the repository's default branch, as the remote says (what the checkout started from).
   if [[ -z $base ]]; then
@@ -268,6 +277,7 @@ OUTPUTS_JSON=''
 perform_outputs() {
   local unfinished=''
   [[ -e $OUTPUTS_FILE || -L $OUTPUTS_FILE ]] || return 0
+  gh_for_repository
   if [[ -n $STOP_REASON ]]; then
     unfinished="the agent did not finish: $STOP_REASON"
   elif [[ $AGENT_STATUS != 0 ]]; then

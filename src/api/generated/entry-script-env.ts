@@ -29,6 +29,7 @@ export const ENTRY_SCRIPT_ENV_NAMES: readonly string[] = Object.freeze([
   'FALLBACK_MODEL',
   'GEMINI_CLI_HOME',
   'GEMINI_MEMORY_NAME',
+  'GH_ENTERPRISE_TOKEN',
   'GH_HOST',
   'GH_TOKEN',
   'GITHUB_APP_REPOSITORIES',

@@ -25,11 +25,12 @@ import { type CheckRunRecord, checkRunRoutes } from '../remote/github-api/check-
 import type { RepositoryFile } from '../remote/github-api/contents.js';
 import { contentRoutes } from '../remote/github-api/contents.js';
 import { deliveringRoutes } from '../remote/github-api/deliveries.js';
+import { installationTokens } from '../remote/github-api/installation-token.js';
 import { type IssueCommentRecord, issueCommentRoutes } from '../remote/github-api/issue-comments.js';
 import { labelRoutes } from '../remote/github-api/labels.js';
 import { type PullRequestRecord, pullRoutes } from '../remote/github-api/pulls.js';
 import { type ReviewRecord, reviewRoutes } from '../remote/github-api/reviews.js';
-import type { GithubRoute } from '../remote/github-api/route.js';
+import type { GithubRequest, GithubRoute } from '../remote/github-api/route.js';
 import type { PullRequestDelivery } from '../remote/github-pull-request.js';
 import type { Turn } from '../remote/model-script.js';
 import { ModelStandin } from '../remote/model-standin.js';
@@ -99,7 +100,14 @@ async function playGithub(t: Test, dir: string, options: AgentPlayOptions) {
   const routes = (pulls: PullRequestRecord[], branches: (owner: string, repo: string) => string[]) => {
     // A pull request opened records its head commit, and the task markers there (what the contents
     // API reads), from the git host.
-    const [list, create] = pullRoutes(pulls, branches) as [GithubRoute, GithubRoute];
+    // As GitHub Enterprise answers: its own web address, and the App's token wanted (a private repository).
+    const tokens = installationTokens(app, 'https://docs.github.com/rest/pulls/pulls');
+    const refused = (req: GithubRequest, need: 'read' | 'write') => {
+      const allowed = tokens(req.headers, req.params.repo ?? '', ['pull_requests'], need);
+      return 'refused' in allowed ? allowed.refused : undefined;
+    };
+    const web = () => host?.server.base;
+    const [list, create] = pullRoutes(pulls, branches, { refused, web }) as [GithubRoute, GithubRoute];
     const opening: GithubRoute = {
       ...create,
       async handle(req) {

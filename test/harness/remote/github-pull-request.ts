@@ -71,7 +71,7 @@ export function pullRequestEvent(
   const body = githubPayload('pull_request_review.changes_requested', (p) => {
     p.action = action;
     p.pull_request.number = pr.number;
-    p.pull_request.html_url = `https://github.com/${pr.owner}/${pr.repo}/pull/${pr.number}`;
+    p.pull_request.html_url = `${pr.web ?? 'https://github.com'}/${pr.owner}/${pr.repo}/pull/${pr.number}`;
     p.pull_request.url = `https://api.github.com/repos/${pr.owner}/${pr.repo}/pulls/${pr.number}`;
     p.pull_request.title = pr.title;
     p.pull_request.head.ref = pr.head;

@@ -17,6 +17,8 @@ export interface PullRequestRecord {
   title: string;
   body: string | null;
   state: 'open' | 'closed';
+  /** The web address of its host (a GitHub Enterprise one): default https://github.com. */
+  web?: string;
 }
 
 const WEB = 'https://github.com';
@@ -113,7 +115,7 @@ function repository(owner: string, name: string) {
 /** The `pull-request-simple` view of a record (what listing answers). */
 export function pullRequestSimple(pr: PullRequestRecord) {
   const url = `${API}/repos/${pr.owner}/${pr.repo}/pulls/${pr.number}`;
-  const html = `${WEB}/${pr.owner}/${pr.repo}/pull/${pr.number}`;
+  const html = `${pr.web ?? WEB}/${pr.owner}/${pr.repo}/pull/${pr.number}`;
   const issue = `${API}/repos/${pr.owner}/${pr.repo}/issues/${pr.number}`;
   const branch = (ref: string, sha = SHA) => ({
     label: `${pr.owner}:${ref}`,
@@ -200,8 +202,15 @@ const validation = (message: string): GithubAnswer => ({
 export function pullRoutes(
   pulls: PullRequestRecord[],
   branches: (owner: string, repo: string) => string[],
+  options: {
+    /** The host's web address, for the pull requests opened (GitHub Enterprise's own), once known. */
+    web?: () => string | undefined;
+    /** GitHub's refusal of a request whose token may not `need` the repository's pull requests, else undefined. */
+    refused?: (req: GithubRequest, need: 'read' | 'write') => GithubAnswer | undefined;
+  } = {},
 ): GithubRoute[] {
-  const list = ({ params, query }: GithubRequest): GithubAnswer => {
+  const list = (req: GithubRequest): GithubAnswer => options.refused?.(req, 'read') ?? listed(req);
+  const listed = ({ params, query }: GithubRequest): GithubAnswer => {
     const head = query.get('head');
     const state = query.get('state') ?? 'open';
     const found = pulls.filter(
@@ -213,7 +222,8 @@ export function pullRoutes(
     );
     return { status: 200, body: found.map(pullRequestSimple) };
   };
-  const create = ({ params, body }: GithubRequest): GithubAnswer => {
+  const create = (req: GithubRequest): GithubAnswer => options.refused?.(req, 'write') ?? created(req);
+  const created = ({ params, body }: GithubRequest): GithubAnswer => {
     const { title, head, base, body: text } = body as Record<string, string | undefined>;
     const owner = params.owner ?? '';
     const repo = params.repo ?? '';
@@ -231,6 +241,7 @@ export function pullRoutes(
       title: title ?? '',
       body: text ?? null,
       state: 'open',
+      ...(options.web?.() ? { web: options.web() } : {}),
     };
     pulls.push(pr);
     return { status: 201, body: pullRequestFull(pr), headers: { location: pullRequestFull(pr).url } };
