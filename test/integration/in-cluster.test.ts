@@ -377,7 +377,9 @@ t.test(
   async (t) => {
     await kubectlOk(cluster, ['delete', 'taskruns,coderuns,docsruns', '--all', '--all-namespaces']);
     await kubectlOk(cluster, ['delete', '-k', overlay, '--ignore-not-found', `--timeout=${scaled(300)}s`]);
-    caPem = await installCertificate(cluster, work);
-    await helmLifecycle(t, { cluster, client, work, image: operator, config, caPem, probe: run });
+    // The chart as installed with no certificate values: the operator makes its own (decision 0075), in
+    // the Secret the chart renders, so the kustomize install's certificate goes first.
+    await kubectlOk(cluster, ['-n', SYSTEM_NAMESPACE, 'delete', 'secret', 'orchestrator-webhook-tls']);
+    await helmLifecycle(t, { cluster, client, work, image: operator, config, probe: run });
   },
 );

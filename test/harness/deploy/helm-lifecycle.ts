@@ -29,24 +29,19 @@ export interface HelmLifecycle {
   /** The operator's image, already on the node. */
   image: LocalImage;
   config: ControllerConfig;
-  /** The webhooks' CA (PEM), whose serving certificate is in the release's namespace. */
-  caPem: string;
   /** A run by name, admitted by the release's webhooks when they serve. */
   probe: (name: string) => KubeObject;
 }
 
 export async function helmLifecycle(t: Test, w: HelmLifecycle): Promise<void> {
-  const { cluster, client, work, config, caPem } = w;
+  const { cluster, client, work, config } = w;
   const h = await helm();
   const [repository, tag] = w.image.name.split(':');
   const values = join(work, 'values.yaml');
   writeFileSync(
     values,
-    stringify({
-      image: { registry: '', repository, tag },
-      webhook: { caBundle: Buffer.from(caPem).toString('base64') },
-      config,
-    }),
+    // No certificate values: the chart's default, the operator's own certificate.
+    stringify({ image: { registry: '', repository, tag }, config }),
   );
   const at = ['--kubeconfig', cluster.kubeconfig, '-n', RELEASE.namespace];
   const release = [...at, '-f', values, '--wait', `--timeout=${scaled(600)}s`];
@@ -63,6 +58,7 @@ export async function helmLifecycle(t: Test, w: HelmLifecycle): Promise<void> {
   const ns = await testNamespace(t, cluster);
   await untilAdmitting(client, ns, w.probe('probe'), 'a run admitted through the Helm release');
   await untilReplicasReady(client, 2);
+  await selfManagedCertificate(t, cluster);
   const upgraded = await h.run(['upgrade', RELEASE.name, next, ...release, '--set', 'logLevel=debug']);
   t.equal(upgraded.code, 0, upgraded.stderr);
   const crd = JSON.parse(
@@ -104,4 +100,36 @@ export async function helmLifecycle(t: Test, w: HelmLifecycle): Promise<void> {
   t.same(left.sort(), kept, `none of the release's other ${objects.length - kept.length} objects is left`);
   const crds = await kubectl(cluster, ['get', 'crd', 'taskruns.orchestrator.io']);
   t.equal(crds.code, 0, 'the CRDs stay (helm.sh/resource-policy: keep), as docs/helm.md says');
+}
+
+/**
+ * The certificate the operator made for itself: its Secret marked so, and its CA the caBundle of every
+ * webhook of the configurations its Deployment names (--inject-ca).
+ */
+async function selfManagedCertificate(t: Test, cluster: Cluster): Promise<void> {
+  const json = async (args: string[]) =>
+    JSON.parse((await kubectlOk(cluster, [...args, '-o', 'json'])).stdout);
+  const secret = (await json([
+    '-n',
+    SYSTEM_NAMESPACE,
+    'get',
+    'secret',
+    'orchestrator-webhook-tls',
+  ])) as KubeObject & {
+    data?: Record<string, string>;
+  };
+  t.equal(secret.metadata?.annotations?.['orchestrator.io/webhook-certificate'], 'self-managed');
+  t.ok(secret.data?.['tls.crt'] && secret.data['tls.key'], 'the serving certificate is in the Secret');
+  const deployment = await json(['-n', SYSTEM_NAMESPACE, 'get', 'deployment', 'orchestrator']);
+  const targets = (deployment.spec.template.spec.containers[0].args as string[])
+    .filter((a) => a.startsWith('--inject-ca='))
+    .map((a) => a.slice('--inject-ca='.length));
+  t.equal(targets.length, 2, 'both webhook configurations');
+  for (const target of targets) {
+    const config = (await json(['get', target])) as { webhooks: { clientConfig: { caBundle?: string } }[] };
+    t.ok(
+      config.webhooks.every((h) => h.clientConfig.caBundle === secret.data?.['ca.crt']),
+      `${target}: every webhook trusts the operator's CA`,
+    );
+  }
 }
