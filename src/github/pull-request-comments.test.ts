@@ -87,6 +87,10 @@ t.test('the pull request a URL names, on the configured host only', async (t) =>
     number: 12,
   });
   t.same(pullRequestOf('https://GHE.example.com/a/b/pull/1/', 'ghe.example.com')?.number, 1);
+  // A GitHub Enterprise host on a port of its own: its web addresses carry it, github.host may or not.
+  t.same(pullRequestOf('https://ghe.example.com:8443/a/b/pull/2', 'ghe.example.com:8443')?.number, 2);
+  t.same(pullRequestOf('https://ghe.example.com:8443/a/b/pull/3', 'ghe.example.com')?.number, 3);
+  t.equal(pullRequestOf('https://ghe.example.org:8443/a/b/pull/3', 'ghe.example.com:8443'), undefined);
   for (const url of [
     undefined,
     'http://github.com/acme/payments/pull/12',

@@ -19,13 +19,19 @@ export interface PullRequestRef {
 
 const NAME = /^[A-Za-z0-9._-]{1,100}$/;
 
-/** The pull request `url` names on GitHub at `host` (`https://{host}/{owner}/{repo}/pull/{n}`), else undefined. */
+/** A host without its port: github.host names a GitHub Enterprise host with the port it serves on, or not. */
+const hostName = (host: string) => host.toLowerCase().replace(/:\d+$/, '');
+
+/**
+ * The pull request `url` names on GitHub at `host` (`https://{host}/{owner}/{repo}/pull/{n}`, ports
+ * aside: the calls go to the configured API, never to the URL's host), else undefined.
+ */
 export function pullRequestOf(url: string | undefined, host: string): PullRequestRef | undefined {
   const m = /^https:\/\/([^/?#]+)\/([^/?#]+)\/([^/?#]+)\/pull\/([1-9][0-9]{0,9})\/?$/.exec(url ?? '');
   if (!m) return undefined;
   const [, at = '', owner = '', repo = '', n = ''] = m;
   const number = Number(n);
-  if (at.toLowerCase() !== host.toLowerCase() || !NAME.test(owner) || !NAME.test(repo)) return undefined;
+  if (hostName(at) !== hostName(host) || !NAME.test(owner) || !NAME.test(repo)) return undefined;
   return number <= 2 ** 31 - 1 ? { owner, repo, number } : undefined;
 }
 

@@ -92,7 +92,7 @@ export function dueComment<K extends RunKindName>(
   const said = refusals.pullRequestComment;
   if ((said?.attempt ?? 0) >= attempt || refusals.total <= (said?.total ?? 0)) return undefined;
   // The URL is reported from the pod: only a pull request of the run's own repositories is commented on.
-  const pullRequest = pullRequestOf(status?.pullRequestUrl, config.github.host.replace(/:\d+$/, ''));
+  const pullRequest = pullRequestOf(status?.pullRequestUrl, config.github.host);
   const scope = tokenScope(kind, run, config);
   if (!pullRequest || !scope || pullRequest.owner.toLowerCase() !== scope.owner) return undefined;
   const repo = scope.repositories.find((r) => r.toLowerCase() === pullRequest.repo.toLowerCase());

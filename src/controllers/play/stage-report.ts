@@ -57,12 +57,10 @@ export function stageOf(run: CodeRun, config: ControllerConfig): { stage: string
   return { stage: role ?? (agent in config.agents ? agent : 'other'), agent };
 }
 
-const host = (config: ControllerConfig) => config.github.host.replace(/:\d+$/, '');
-
 export function stageRow(run: CodeRun, config: ControllerConfig): StageRow {
   const status = run.status;
   const round = /-(?:quality|testing)-r([1-9][0-9]{0,3})$/.exec(run.metadata?.name ?? '')?.[1];
-  const pullRequest = pullRequestOf(status?.pullRequestUrl, host(config));
+  const pullRequest = pullRequestOf(status?.pullRequestUrl, config.github.host);
   return {
     ...stageOf(run, config),
     run: run.metadata?.name ?? '',
@@ -98,7 +96,7 @@ export function reportTarget(runs: CodeRun[], config: ControllerConfig): ReportT
   if (!scope) return undefined;
   // Only the first run's pull request: a later stage's agent could report any number in the App's
   // repositories and so choose where the first App's comment goes.
-  const pr = pullRequestOf(first.status?.pullRequestUrl, host(config));
+  const pr = pullRequestOf(first.status?.pullRequestUrl, config.github.host);
   if (!pr || pr.owner.toLowerCase() !== scope.owner) return undefined;
   const repo = scope.repositories.find((r) => r.toLowerCase() === pr.repo.toLowerCase());
   return repo ? { app: scope.app, pullRequest: { ...pr, owner: scope.owner, repo } } : undefined;
