@@ -12,10 +12,11 @@ import type { KubeObject } from '../../../src/runtime/index.js';
 import { agentPlayNamespace } from '../../harness/deploy/argo-agents.js';
 import { label, startEventsWorld } from '../../harness/deploy/argo-events-suite.js';
 import { runsOf } from '../../harness/deploy/argo-runs.js';
-import { resumeWorkflow, untilWorkflow } from '../../harness/deploy/argo-workflows.js';
+import { resumeWorkflow, untilWorkflow, workflowOutputs } from '../../harness/deploy/argo-workflows.js';
 import { githubPayload } from '../../harness/remote/github.js';
 import type { PullRequestDelivery } from '../../harness/remote/github-pull-request.js';
 import { say, tool } from '../../harness/remote/model-script.js';
+import { waitFor } from '../../harness/util/wait.js';
 
 const TASK = 5;
 const API_KEY = 'sk-ant-play-key';
@@ -116,11 +117,67 @@ export async function agentPlaySuites(t: Test): Promise<void> {
         'implementation, quality and testing each Succeeded once',
       );
       t.match(outputs('5DLabs-Cleo'), [
-        { kind: 'labels', outcome: 'performed' },
-        { kind: 'comment', outcome: 'performed' },
+        { kind: 'labels', outcome: 'Performed' },
+        { kind: 'comment', outcome: 'Performed' },
       ]);
-      t.match(outputs('5DLabs-Tess'), [{ kind: 'review', outcome: 'performed' }]);
+      t.match(outputs('5DLabs-Tess'), [{ kind: 'review', outcome: 'Performed' }]);
       t.equal(model.turns.length, SCRIPT.length, 'each agent took its two turns');
+
+      // Each stage's result in the Workflow (a JSON object each): its run, pull request, what the
+      // gateway billed for it and its attempts, as the operator's status says them.
+      const pr = `${github.host.server.base}/acme/payments/pull/1`;
+      const result = (run: KubeObject | undefined) => ({
+        'run-name': run?.metadata?.name,
+        'pull-request-url': pr,
+        'cost-usd': status(run).usage?.costUsd,
+        attempts: '1',
+      });
+      const outputsOf = workflowOutputs(done);
+      t.same(
+        Object.fromEntries(Object.entries(outputsOf).map(([k, v]) => [k, v ? JSON.parse(v) : v])),
+        {
+          implementation: result(runs[0]),
+          quality: result(runs[1]),
+          testing: result(runs[2]),
+          deploy: '',
+          acceptance: '',
+        },
+        "the play's outputs: each stage's run, no deploy or acceptance",
+      );
+      t.ok(
+        runs.every((r) => Number(status(r).usage?.costUsd) > 0),
+        'each stage cost what the gateway billed its calls',
+      );
+      // The operator's report of the stages: one comment of the App, edited in place as they ended.
+      const report = await waitFor(
+        'the report of every stage on acme/payments#1',
+        async (note) => {
+          const reports = github.comments.filter((c) =>
+            c.body.startsWith('<!-- orchestrator.io/play-stages'),
+          );
+          note({ reports: reports.map((c) => c.body) });
+          return reports.length === 1 && /testing \(round 1\).*Succeeded/.test(reports[0]?.body ?? '')
+            ? reports[0]
+            : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 1000 },
+      );
+      t.same(
+        report.body
+          .split('\n')
+          .filter((l) => l.startsWith('| ') && !l.startsWith('| stage'))
+          .map((r) =>
+            r
+              .split('|')
+              .map((c) => c.trim())
+              .slice(1, 7),
+          ),
+        [
+          ['implementation', `\`${runs[0]?.metadata?.name}\``, 'rex', 'Succeeded', '1', '#1'],
+          ['quality (round 1)', `\`${wf}-quality-r1\``, 'cleo', 'Succeeded', '1', '#1'],
+          ['testing (round 1)', `\`${wf}-testing-r1\``, 'tess', 'Succeeded', '1', '#1'],
+        ],
+      );
       t.same(model.problems, [], 'every request the CLIs sent had the shape of the Messages API');
     },
   );

@@ -1,13 +1,13 @@
-// The seeds' play end to end through Argo Events with the operator in the loop, as sensors.ts
-// runs it (the same setup, test/harness/deploy/argo-events-suite.ts), for what that suite and
-// argo-workflows/rounds.ts leave out: the push. Every event is a signed GitHub delivery posted to the
-// EventSource (none is a label the test writes on the Workflow): the task label starts the play, the
-// pull request opened resumes it, a push by the implementation App to the task's branch while the
-// quality agent works goes through the Sensor github-play-gates, the play cancels that run and the
-// operator ends it Cancelled, round 2 runs quality again, `ready-for-qa` and an approving review carry
-// it to approval and Succeeded. Each stage's result and cost, said by the operator: one comment on the
-// pull request (the GitHub stand-in, every request checked against GitHub's published description),
-// edited in place as the stages end; the stages' outputs in the Workflow; the stage counters. The task
+// The seeds' play through Argo Events with the operator in the loop, as sensors.ts runs it (the same
+// setup, test/harness/deploy/argo-events-suite.ts), for what that suite, argo-workflows/rounds.ts and
+// the play without a person (agents.ts) leave out: a push. Every event is a signed GitHub delivery
+// posted to the EventSource (none is a label the test writes on the Workflow): the task label starts the
+// play, the pull request opened resumes it, a push by the implementation App to the task's branch while
+// the quality agent works goes through the Sensor github-play-gates, the play cancels that run and the
+// operator ends it Cancelled, round 2 runs quality again and waits for its ready-for-qa (which only an
+// agent gives: agents.ts). Each stage's result, said by the operator: one comment on the pull request
+// (the GitHub stand-in, every request checked against GitHub's published description), edited in place
+// as the stages end; the stage counters. The task
 // association's marker read by the operator at the pull request's head (the stand-in's contents API):
 // the task's own lets the play on, one naming another task fails that task's play at `associated`.
 import { Registry } from 'prom-client';
@@ -17,31 +17,19 @@ import { TokenBroker } from '../../../src/github/app-tokens/index.js';
 import { GithubPullRequestComments, GithubTaskMarkers } from '../../../src/github/index.js';
 import { taskMarkerPath } from '../../../src/naming/index.js';
 import type { KubeObject } from '../../../src/runtime/index.js';
-import { label, REPOSITORY, startEventsSuite } from '../../harness/deploy/argo-events-suite.js';
+import { label, startEventsSuite } from '../../harness/deploy/argo-events-suite.js';
 import { runsOf, untilRuns } from '../../harness/deploy/argo-runs.js';
-import {
-  nodesOf,
-  resumeWorkflow,
-  untilWorkflow,
-  type WorkflowNode,
-  workflowOutputs,
-} from '../../harness/deploy/argo-workflows.js';
+import { nodesOf, readWorkflow, untilWorkflow } from '../../harness/deploy/argo-workflows.js';
 import { githubPayload } from '../../harness/remote/github.js';
 import type { RepositoryFile } from '../../harness/remote/github-api/contents.js';
 import { startPullRequestThread } from '../../harness/remote/github-api/issue-comments.js';
 import type { PullRequestRecord } from '../../harness/remote/github-api/pulls.js';
-import {
-  type PullRequestDelivery,
-  pullRequestLabelled,
-  pullRequestOpened,
-  pullRequestReviewed,
-} from '../../harness/remote/github-pull-request.js';
+import { type PullRequestDelivery, pullRequestOpened } from '../../harness/remote/github-pull-request.js';
 import { waitFor } from '../../harness/util/wait.js';
 
 /** The suites, one after another under `t`: they share the play's namespace and its Sensors. */
 export async function pushSuites(t: Test): Promise<void> {
   const TASK = 5;
-  const PR = `${REPOSITORY}/pull/${TASK}`;
   // The operator's App (every agent's App shares the stand-in's key) installed on acme/payments, whose
   // pull request #5 is the one the simulated agents report (a task's agent reports #task), on the task's
   // branch, its head carrying the task's marker; #6 carries a marker naming task 4.
@@ -130,22 +118,9 @@ export async function pushSuites(t: Test): Promise<void> {
       t.equal((cancelled.spec as { cancelled?: boolean }).cancelled, true, 'the play cancelled the run');
       await untilPhase(`${wf}-quality-r2`, 'Succeeded');
 
+      // Round 2 waits for its ready-for-qa, which cleo's publisher would add: the play without a person
+      // (agents.ts) carries a play on from there with the real agents, so this one ends here.
       await untilStep(wf, 'ready-for-qa');
-      t.equal(
-        (await post('pull_request', about(TASK, pullRequestLabelled(TASK, 'ready-for-qa')))).status,
-        200,
-      );
-      await untilPhase(`${wf}-testing-r2`, 'Succeeded');
-      await untilStep(wf, 'approved');
-      t.equal(
-        (await post('pull_request_review', about(TASK, pullRequestReviewed(TASK, 'approved')))).status,
-        200,
-      );
-      await untilStep(wf, 'approval');
-      t.equal(await resumeWorkflow(client, ns, wf), 1);
-      const done = await untilWorkflow(client, ns, wf, ['Succeeded', 'Failed', 'Error'], controller);
-      t.equal(done.status?.phase, 'Succeeded', `the play Succeeded ${done.status?.message ?? ''}`);
-
       const runs = await runsOf(client, ns, 'CodeRun', wf);
       t.same(
         runs.map((r) => [
@@ -156,54 +131,11 @@ export async function pushSuites(t: Test): Promise<void> {
           ['implementation', 'Succeeded'],
           [quality1, 'Cancelled'],
           [`${wf}-quality-r2`, 'Succeeded'],
-          [`${wf}-testing-r2`, 'Succeeded'],
         ],
         'no testing in round 1; every run ended as its round did',
       );
-      t.equal(done.metadata?.annotations?.['play-head'], push.after, 'the pushed commit on the play');
-
-      t.test("each stage's outputs in the Workflow, and the play's", async (t) => {
-        // A `result` is a JSON object (Argo's toJson writes its keys sorted), read back for the comparison.
-        const results = ['result', 'implementation', 'quality', 'testing', 'deploy', 'acceptance'];
-        const parsed = (outputs: Record<string, string | undefined>) =>
-          Object.fromEntries(
-            Object.entries(outputs).map(([k, v]) => [k, results.includes(k) && v ? JSON.parse(v) : v]),
-          );
-        const outputs = (node: WorkflowNode) =>
-          parsed(Object.fromEntries((node.outputs?.parameters ?? []).map((p) => [p.name, p.value])));
-        const stages = nodesOf(done).filter(
-          (n) => ['quality', 'testing'].includes(String(n.displayName)) && n.phase === 'Succeeded',
-        );
-        // Cost 0: the model gateway is on, as shipped, and bills only calls; the simulated agents make
-        // none (their own report of $0.05 is not the bill). A cost passed on is templates.ts's.
-        const fields = (run: string) => ({
-          'run-name': run,
-          'pull-request-url': PR,
-          'cost-usd': '0',
-          attempts: '1',
-        });
-        t.same(
-          stages
-            .map((n) => [n.displayName, outputs(n)])
-            .sort(([a], [b]) => String(a).localeCompare(String(b))),
-          [
-            ['quality', { ...fields(`${wf}-quality-r2`), result: fields(`${wf}-quality-r2`) }],
-            ['testing', { ...fields(`${wf}-testing-r2`), result: fields(`${wf}-testing-r2`) }],
-          ],
-        );
-        const implementation = String(runs[0]?.metadata?.name);
-        t.same(
-          parsed(workflowOutputs(done)),
-          {
-            implementation: fields(implementation),
-            quality: fields(`${wf}-quality-r2`),
-            testing: fields(`${wf}-testing-r2`),
-            deploy: '',
-            acceptance: '',
-          },
-          "the play's outputs: each stage's run, round 2's quality (round 1's was cancelled), no deploy or acceptance",
-        );
-      });
+      const playing = await readWorkflow(client, ns, wf);
+      t.equal(playing.metadata?.annotations?.['play-head'], push.after, 'the pushed commit on the play');
 
       t.test('the stages said on the pull request: one comment by the App, edited in place', async (t) => {
         const comment = await waitFor(
@@ -211,7 +143,7 @@ export async function pushSuites(t: Test): Promise<void> {
           async (note) => {
             note({ comments: comments.map((c) => c.body) });
             const [only] = comments;
-            return comments.length === 1 && /testing \(round 2\).*Succeeded/.test(only?.body ?? '')
+            return comments.length === 1 && /quality \(round 2\).*Succeeded/.test(only?.body ?? '')
               ? only
               : undefined;
           },
@@ -231,17 +163,9 @@ export async function pushSuites(t: Test): Promise<void> {
               .slice(1, 7),
           ),
           [
-            [
-              'implementation',
-              String(`\`${implementation?.metadata?.name}\``),
-              'rex',
-              'Succeeded',
-              '1',
-              '#5',
-            ],
+            ['implementation', `\`${implementation}\``, 'rex', 'Succeeded', '1', '#5'],
             ['quality (round 1)', `\`${quality1}\``, 'cleo', 'Cancelled', '1', '—'],
             ['quality (round 2)', `\`${wf}-quality-r2\``, 'cleo', 'Succeeded', '1', '#5'],
-            ['testing (round 2)', `\`${wf}-testing-r2\``, 'tess', 'Succeeded', '1', '#5'],
           ],
         );
         // The gateway billed no call of the simulated agents (above); a sum is stage-reporter.test.ts's.
