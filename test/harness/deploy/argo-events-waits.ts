@@ -58,7 +58,7 @@ export function sensorWaits(client: KubeClient, ns: string, nats: NatsServer, se
   }
 
   /** Until the play's step `step` runs (a wait or the approval): the Workflow then (a Sensor may create it yet). */
-  function untilStep(wf: string, step: string) {
+  function untilStep(wf: string, step: string, timeoutMs = 600_000) {
     return waitFor(
       `Workflow ${wf}: step ${step} running`,
       async (note) => {
@@ -77,7 +77,7 @@ export function sensorWaits(client: KubeClient, ns: string, nats: NatsServer, se
         }
         return nodesOf(w).find((n) => n.displayName === step)?.phase === 'Running' ? w : undefined;
       },
-      { timeoutMs: 600_000, intervalMs: 1000 },
+      { timeoutMs, intervalMs: 1000 },
     );
   }
 

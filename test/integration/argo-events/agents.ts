@@ -72,7 +72,8 @@ export async function agentPlaySuites(t: Test): Promise<void> {
         delete p.comment;
       });
       t.equal((await post('issues', labelled)).status, 200);
-      await untilStep(wf, 'approval').catch(async (err: Error) => {
+      // Three agents for real, one after another, beside the other groups' on a busy node.
+      await untilStep(wf, 'approval', 1_800_000).catch(async (err: Error) => {
         // What each run said, and what GitHub was told: where a play that stopped short went wrong.
         const runs = await runsOf(client, ns, 'CodeRun', wf);
         const said = runs.map((r) => ({ name: r.metadata?.name, ...status(r) }));
