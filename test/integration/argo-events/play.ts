@@ -92,7 +92,8 @@ export async function pushSuites(t: Test): Promise<void> {
         note({ status: run?.status, controller: controller.tail(5) });
         return status(run).phase === phase ? run : undefined;
       },
-      { timeoutMs: 300_000, intervalMs: 1000 },
+      // A pod that starts on a node busy with the other groups' and the suite's own.
+      { timeoutMs: 900_000, intervalMs: 1000 },
     );
 
   t.test(
