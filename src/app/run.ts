@@ -22,6 +22,7 @@ import { warnProtectionsOff } from './protections-off.js';
 import { addReadinessChecks, announceReady } from './readiness.js';
 import { serveRestApi } from './rest-api.js';
 import type { Servers } from './run-context.js';
+import { stopServingCertificate } from './serving-certificate.js';
 import { runUntilStopped, shutdown } from './shutdown.js';
 import { startChecks } from './start-checks.js';
 import { startProcessTracing } from './tracing.js';
@@ -51,7 +52,7 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     announceReady(proc, servers);
     logEgressEnforcement(proc);
     await runUntilStopped(proc, manager, servers);
-    proc.servingCertificate?.stop();
+    stopServingCertificate(proc);
     throwWorkloadsFailure(workloads);
   } finally {
     await shutdown(servers, inputs, local, tracing);

@@ -4,7 +4,7 @@
 // Then it is kept in the background.
 import { backoffDelay, type KubeClient } from '../runtime/index.js';
 import { ServingCertificate } from '../webhook/index.js';
-import type { RunProcess } from './run-context.js';
+import type { Connected, RunProcess } from './run-context.js';
 
 /** How long the first pass is retried before the process gives up. */
 const FIRST_PASS_MS = 60_000;
@@ -37,4 +37,9 @@ export async function keepServingCertificate(
   }
   certificate.start();
   return certificate;
+}
+
+/** Its background passes stopped, as the process stops. */
+export function stopServingCertificate(proc: Connected): void {
+  proc.servingCertificate?.stop();
 }
