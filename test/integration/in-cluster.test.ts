@@ -123,8 +123,18 @@ t.test("a real Prometheus scrapes both replicas with the ServiceMonitor's settin
   const targets = (await managerPods(client)).map((p) => `${p.ip}:8080`);
   const { port, scheme, up } = await scrapeReplicas(t, cluster, targets, caPem, work);
   t.equal(up.length, 2, `scraped over ${scheme} with a bearer token: ${targets.join(', ')}`);
-  const leader = await prometheusQuery(port, 'sum(leader_election_master_status{job="orchestrator"})');
-  t.equal(leader.result[0]?.value[1], '1', 'exactly one replica reports itself leader');
+  // A scrape may come before the first replica took the Lease (0); two leaders at once is the failure.
+  const leaders = await waitFor(
+    'a scrape after a replica took the Lease',
+    async (note) => {
+      const leader = await prometheusQuery(port, 'sum(leader_election_master_status{job="orchestrator"})');
+      const sum = leader.result[0]?.value[1];
+      note({ sum });
+      return sum !== undefined && sum !== '0' ? sum : undefined;
+    },
+    { timeoutMs: 300_000, intervalMs: 2000 },
+  );
+  t.equal(leaders, '1', 'exactly one replica reports itself leader');
 });
 
 t.test('a config change by ConfigMap reaches both replicas', async (t) => {
@@ -379,7 +389,9 @@ t.test(
     await kubectlOk(cluster, ['delete', '-k', overlay, '--ignore-not-found', `--timeout=${scaled(300)}s`]);
     // The chart as installed with no certificate values: the operator makes its own (decision 0075), in
     // the Secret the chart renders, so the kustomize install's certificate goes first.
-    await kubectlOk(cluster, ['-n', SYSTEM_NAMESPACE, 'delete', 'secret', 'orchestrator-webhook-tls']);
+    await kubectlOk(cluster, [
+      ...['-n', SYSTEM_NAMESPACE, 'delete', 'secret', 'orchestrator-webhook-tls', '--ignore-not-found'],
+    ]);
     await helmLifecycle(t, { cluster, client, work, image: operator, config, probe: run });
   },
 );
