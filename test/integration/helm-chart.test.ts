@@ -41,10 +41,36 @@ function withoutKeep(o: KubeObject): KubeObject {
   return { ...o, metadata: Object.keys(annotations).length ? { ...metadata, annotations } : metadata };
 }
 
+/** The labels every object of the chart carries (the chart's standard labels; checked apart). */
+const STANDARD_LABELS = [
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/instance',
+  'app.kubernetes.io/version',
+  'app.kubernetes.io/managed-by',
+  'helm.sh/chart',
+];
+
+/** An object, and its pod template, without the standard labels (kustomize's objects carry some, or none). */
+function withoutStandardLabels(o: KubeObject): KubeObject {
+  const strip = (meta: Values | undefined) => {
+    if (!meta?.labels) return meta;
+    const labels = Object.fromEntries(
+      Object.entries(meta.labels as Record<string, string>).filter(([k]) => !STANDARD_LABELS.includes(k)),
+    );
+    const { labels: _, ...rest } = meta;
+    return Object.keys(labels).length ? { ...rest, labels } : rest;
+  };
+  const out: Values = { ...o, metadata: strip(o.metadata) };
+  const template = (o as Values).spec?.template;
+  if (template?.metadata)
+    out.spec = { ...out.spec, template: { ...template, metadata: strip(template.metadata) } };
+  return out as KubeObject;
+}
+
 /** Compares two installs object by object (the keys first, so that a missing object is named). */
 function sameObjects(t: Test, helmObjects: KubeObject[], kustomizeObjects: KubeObject[], what: string) {
-  const h = byKey(helmObjects.map(withoutKeep));
-  const k = byKey(kustomizeObjects);
+  const h = byKey(helmObjects.map(withoutKeep).map(withoutStandardLabels));
+  const k = byKey(kustomizeObjects.map(withoutStandardLabels));
   t.same([...h.keys()].sort(), [...k.keys()].sort(), `${what}: the same objects`);
   for (const [name, o] of k) if (h.has(name)) t.same(h.get(name), o, `${what}: ${name}`);
 }
@@ -356,4 +382,61 @@ t.test("a cluster older than the chart's kubeVersion is refused", async (t) => {
   const out = await chart.run(['template', RELEASE.name, CHART, '--kube-version', '1.25.0']);
   t.not(out.code, 0, 'refused');
   t.match(out.stderr, /kubeVersion: >=1\.30\.0-0 which is incompatible with Kubernetes v1\.25\.0/);
+});
+
+/** Every label map that selects (selectors, matchLabels, Services' selectors) in an object, with its path. */
+function selectors(value: unknown, path = ''): [string, Record<string, string>][] {
+  if (!value || typeof value !== 'object') return [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => selectors(v, `${path}[${i}]`));
+  return Object.entries(value as Values).flatMap(([k, v]): [string, Record<string, string>][] => {
+    const at = `${path}.${k}`;
+    if (/[sS]elector$/.test(k) && v && typeof v === 'object' && !Array.isArray(v)) {
+      const labels = (v.matchLabels ?? (v.matchExpressions ? {} : v)) as Record<string, string>;
+      const expressions = ((v.matchExpressions ?? []) as { key: string }[]).map((e) => [e.key, '']);
+      return [[at, { ...labels, ...Object.fromEntries(expressions) }], ...selectors(v, at)];
+    }
+    return selectors(v, at);
+  });
+}
+
+t.test('the standard labels on every object, the version and chart in no selector', async (t) => {
+  const chartYaml = parse(readFileSync(join(CHART, 'Chart.yaml'), 'utf8'));
+  const everything = ['--set', 'prometheus.serviceMonitor=true', '--set', 'createNamespace=true'];
+  for (const [what, files, flags] of [
+    ['defaults', [], []],
+    ['every value set', [FULL], []],
+    ['own certificate', [OWN_CERTIFICATE], everything],
+  ] as [string, string[], string[]][]) {
+    const objects = await chart.template(files, flags);
+    for (const o of objects) {
+      const labels = o.metadata?.labels ?? {};
+      t.match(
+        labels,
+        {
+          'app.kubernetes.io/name': /^orchestrator(-egress-proxy)?$/,
+          'app.kubernetes.io/instance': RELEASE.name,
+          'app.kubernetes.io/version': chartYaml.appVersion,
+          'app.kubernetes.io/managed-by': 'Helm',
+          'helm.sh/chart': `orchestrator-${chartYaml.version}`,
+        },
+        `${what}: ${key(o)}`,
+      );
+      for (const [path, selector] of selectors(o))
+        for (const label of ['app.kubernetes.io/version', 'helm.sh/chart', 'app.kubernetes.io/instance'])
+          t.notOk(label in selector, `${what}: ${key(o)}${path} selects by ${label}`);
+    }
+    const deployment = one(objects, 'Deployment', 'orchestrator').spec as Values;
+    t.same(
+      deployment.selector.matchLabels,
+      { 'app.kubernetes.io/name': 'orchestrator', 'app.kubernetes.io/component': 'manager' },
+      `${what}: the Deployment's selector as the kustomize install's (immutable: an upgrade keeps it)`,
+    );
+    t.match(
+      deployment.template.metadata.labels,
+      { ...deployment.selector.matchLabels, 'helm.sh/chart': `orchestrator-${chartYaml.version}` },
+      `${what}: the pods carry the selector's labels and the standard ones`,
+    );
+  }
+  const other = await chart.run(['template', 'team-b', CHART, '--kube-version', KUBE_VERSION]);
+  t.match(other.stdout, /app\.kubernetes\.io\/instance: "?team-b"?\n/, 'another release: its own name');
 });
