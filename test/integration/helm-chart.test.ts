@@ -440,3 +440,52 @@ t.test('the standard labels on every object, the version and chart in no selecto
   const other = await chart.run(['template', 'team-b', CHART, '--kube-version', KUBE_VERSION]);
   t.match(other.stdout, /app\.kubernetes\.io\/instance: "?team-b"?\n/, 'another release: its own name');
 });
+
+t.test(
+  'serviceAccount.create=false: no ServiceAccount, yours in the Deployment and every binding',
+  async (t) => {
+    const objects = await chart.template(
+      [OWN_CERTIFICATE],
+      ['--set', 'serviceAccount.create=false', '--set', 'serviceAccount.name=platform-orchestrator'],
+    );
+    const selfManaged = await chart.template(
+      [],
+      ['--set', 'serviceAccount.create=false', '--set', 'serviceAccount.name=platform-orchestrator'],
+    );
+    for (const rendered of [objects, selfManaged]) {
+      t.same(
+        rendered.filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata?.name),
+        [],
+        'no ServiceAccount rendered',
+      );
+      t.equal(
+        (one(rendered, 'Deployment', 'orchestrator').spec as Values).template.spec.serviceAccountName,
+        'platform-orchestrator',
+        'the Deployment runs as yours',
+      );
+      const bindings = rendered.filter((o) => /RoleBinding$/.test(o.kind ?? '')) as (KubeObject & {
+        subjects: { kind: string; name: string; namespace?: string }[];
+      })[];
+      const managers = bindings.filter((b) =>
+        b.subjects.some((s) => s.kind === 'ServiceAccount' && s.namespace === RELEASE.namespace),
+      );
+      t.ok(managers.length >= 4, `the manager's bindings (${managers.length})`);
+      for (const b of managers)
+        t.same(
+          b.subjects.map((s) => s.name),
+          ['platform-orchestrator'],
+          `${key(b)} binds yours`,
+        );
+      t.match(
+        JSON.stringify(rendered.find((o) => o.kind === 'ValidatingAdmissionPolicy')),
+        `system:serviceaccount:${RELEASE.namespace}:platform-orchestrator`,
+        "the run-objects policy's manager is yours",
+      );
+    }
+    const renamed = (await chart.template([], ['--set', 'serviceAccount.name=platform-orchestrator']))
+      .filter((o) => o.kind === 'ServiceAccount')
+      .map((o) => o.metadata?.name);
+    t.ok(renamed.includes('platform-orchestrator'), 'create with a name: rendered under that name');
+    t.notOk(renamed.includes('orchestrator'), 'and not under the default one');
+  },
+);

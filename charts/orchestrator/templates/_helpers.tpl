@@ -57,6 +57,11 @@ app.kubernetes.io/name: orchestrator
 app.kubernetes.io/component: manager
 {{- end -}}
 
+{{- /* The manager's ServiceAccount: serviceAccount.name, else orchestrator (the kustomize install's). */ -}}
+{{- define "orchestrator.serviceAccountName" -}}
+{{- .Values.serviceAccount.name | default "orchestrator" -}}
+{{- end -}}
+
 {{- /*
 The manager's image: [registry/]repository then @digest, or :tag (default the chart's appVersion).
 global.imageRegistry, when set, is the registry of every image of an umbrella chart.
