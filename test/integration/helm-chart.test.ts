@@ -17,7 +17,13 @@ import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { testCluster } from '../harness/cluster/cluster.js';
 import { CHART, helm, KUBE_VERSION, RELEASE } from '../harness/deploy/helm.js';
-import { kustomization, merge, overlayFor, type Values } from '../harness/deploy/helm-overlay.js';
+import {
+  kustomization,
+  merge,
+  overlayFor,
+  type Values,
+  WITHOUT_FIXED_IDS,
+} from '../harness/deploy/helm-overlay.js';
 import { dryRun, installDeployFixtures, kustomize, one } from '../harness/deploy/kustomize.js';
 import { SEED_VALUES_FILE, seedConfig } from '../harness/util/app-configs.js';
 
@@ -83,12 +89,13 @@ t.test('helm lint passes with the default values and with every value set', asyn
 });
 
 t.test(
-  'default values: the objects of config/default with the operator keeping its own certificate (the namespace is made by helm --create-namespace)',
+  'default values: the objects of config/default with the operator keeping its own certificate and no fixed user id (the namespace is made by helm --create-namespace)',
   async (t) => {
     const rendered = await chart.template();
     const overlay = kustomization(work, 'defaults', {
       resources: [join(root, 'config', 'default')],
       components: [join(root, 'config', 'self-managed-certificate')],
+      patches: [WITHOUT_FIXED_IDS],
     });
     const installed = await kustomize(cluster, overlay);
     sameObjects(
@@ -214,7 +221,7 @@ t.test('own certificate: config/default with the caBundle in every webhook', asy
   t.equal(patches.length, 2, 'the mutating and the validating configuration');
   const overlay = kustomization(work, 'own-certificate', {
     resources: [join(root, 'config', 'default')],
-    patches,
+    patches: [...patches, WITHOUT_FIXED_IDS],
   });
   const installed = (await kustomize(cluster, overlay)).filter((o) => o.kind !== 'Namespace');
   sameObjects(t, await chart.template([OWN_CERTIFICATE]), installed, 'own certificate');
@@ -439,6 +446,55 @@ t.test('the standard labels on every object, the version and chart in no selecto
   }
   const other = await chart.run(['template', 'team-b', CHART, '--kube-version', KUBE_VERSION]);
   t.match(other.stdout, /app\.kubernetes\.io\/instance: "?team-b"?\n/, 'another release: its own name');
+});
+
+t.test('the security contexts: values, secure by default, no fixed user id unless set', async (t) => {
+  const pod = async (flags: string[]) =>
+    (one(await chart.template([], flags), 'Deployment', 'orchestrator').spec as Values).template.spec;
+  const defaults = await pod([]);
+  t.same(
+    defaults.securityContext,
+    { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    "the pod's: non-root, RuntimeDefault seccomp, no runAsUser, runAsGroup or fsGroup (the image's user, or OpenShift's)",
+  );
+  t.same(
+    defaults.containers[0].securityContext,
+    {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    },
+    "the container's: read-only root, no privilege escalation, every capability dropped",
+  );
+  t.notMatch(JSON.stringify(defaults), /runAsUser|runAsGroup|fsGroup/, 'no user id anywhere in the pod');
+  const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  t.match(dockerfile, /^USER [0-9]+:[0-9]+$/m, "the image's user is numeric: runAsNonRoot can check it");
+  const ids = await pod([
+    '--set',
+    'podSecurityContext.runAsUser=65532',
+    '--set',
+    'podSecurityContext.runAsGroup=65532',
+    '--set',
+    'securityContext.readOnlyRootFilesystem=false',
+  ]);
+  t.same(
+    ids.securityContext,
+    { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+    'ids set by value, over the defaults',
+  );
+  t.equal(ids.containers[0].securityContext.readOnlyRootFilesystem, false, "the container's by value");
+  const out = await chart.run([
+    'template',
+    RELEASE.name,
+    CHART,
+    '--kube-version',
+    KUBE_VERSION,
+    '--set',
+    'podSecurityContext.runAsUser=-1',
+  ]);
+  t.not(out.code, 0, 'a negative user id is refused');
+  t.match(out.stderr, /podSecurityContext\/runAsUser|podSecurityContext\.runAsUser/);
 });
 
 t.test(

@@ -89,8 +89,25 @@ function managerPatch(base: KubeObject[], values: Values): Values[] {
     { op: 'add', path: `${pod}/tolerations`, value: values.tolerations },
     setOrRemove(`${pod}/affinity`, values.affinity),
     setOrRemove(`${pod}/topologySpreadConstraints`, values.topologySpreadConstraints),
+    { op: 'replace', path: `${pod}/securityContext`, value: values.podSecurityContext },
+    { op: 'replace', path: `${at}/securityContext`, value: values.securityContext },
   ];
 }
+
+/**
+ * The chart's manager pod without config/manager's fixed user ids (runAsUser, runAsGroup 65532, the
+ * image's user): the chart leaves the id to the image, or to OpenShift's restricted SCC. A kustomize
+ * patch of the Deployment, for the comparisons with the default security contexts.
+ */
+export const WITHOUT_FIXED_IDS: Values = {
+  target: { kind: 'Deployment', name: 'orchestrator' },
+  patch: JSON.stringify(
+    ['runAsUser', 'runAsGroup'].map((f) => ({
+      op: 'remove',
+      path: `/spec/template/spec/securityContext/${f}`,
+    })),
+  ),
+};
 
 /**
  * The Role on the key Secrets of the Apps the config names, as `npm run generate` writes it into
