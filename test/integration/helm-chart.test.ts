@@ -408,7 +408,7 @@ function selectors(value: unknown, path = ''): [string, Record<string, string>][
 
 t.test('the standard labels on every object, the version and chart in no selector', async (t) => {
   const chartYaml = parse(readFileSync(join(CHART, 'Chart.yaml'), 'utf8'));
-  const everything = ['--set', 'prometheus.serviceMonitor=true', '--set', 'createNamespace=true'];
+  const everything = ['--set', 'prometheus.serviceMonitor.enabled=true', '--set', 'createNamespace=true'];
   for (const [what, files, flags] of [
     ['defaults', [], []],
     ['every value set', [FULL], []],
@@ -495,6 +495,56 @@ t.test('the security contexts: values, secure by default, no fixed user id unles
   ]);
   t.not(out.code, 0, 'a negative user id is refused');
   t.match(out.stderr, /podSecurityContext\/runAsUser|podSecurityContext\.runAsUser/);
+});
+
+t.test('the ServiceMonitor: labels, interval, scrape timeout and relabelings by value', async (t) => {
+  const monitor = (objects: KubeObject[]) =>
+    objects.find((o) => o.kind === 'ServiceMonitor') as
+      | (KubeObject & { spec: { endpoints: Values[] } })
+      | undefined;
+  t.equal(monitor(await chart.template()), undefined, 'off by default');
+  const plain = monitor(await chart.template([], ['--set', 'prometheus.serviceMonitor.enabled=true']));
+  t.equal(plain?.spec.endpoints[0]?.interval, '30s', 'every 30 s by default');
+  t.notOk(plain?.spec.endpoints[0] && 'scrapeTimeout' in plain.spec.endpoints[0], "Prometheus' own timeout");
+  const relabelings = [{ targetLabel: 'cluster', replacement: 'prod-eu' }];
+  const metricRelabelings = [{ sourceLabels: ['__name__'], regex: 'go_.*', action: 'drop' }];
+  const set = monitor(
+    await chart.template(
+      [],
+      [
+        '--set',
+        'prometheus.serviceMonitor.enabled=true',
+        '--set',
+        'prometheus.serviceMonitor.labels.release=kube-prometheus-stack',
+        '--set',
+        'prometheus.serviceMonitor.interval=15s',
+        '--set',
+        'prometheus.serviceMonitor.scrapeTimeout=10s',
+        '--set-json',
+        `prometheus.serviceMonitor.relabelings=${JSON.stringify(relabelings)}`,
+        '--set-json',
+        `prometheus.serviceMonitor.metricRelabelings=${JSON.stringify(metricRelabelings)}`,
+      ],
+    ),
+  );
+  t.equal(
+    set?.metadata?.labels?.release,
+    'kube-prometheus-stack',
+    "kube-prometheus-stack's selector matches",
+  );
+  t.equal(set?.metadata?.labels?.['app.kubernetes.io/managed-by'], 'Helm', 'besides the standard labels');
+  t.match(set?.spec.endpoints[0], { interval: '15s', scrapeTimeout: '10s', relabelings, metricRelabelings });
+  const out = await chart.run([
+    'template',
+    RELEASE.name,
+    CHART,
+    '--kube-version',
+    KUBE_VERSION,
+    '--set',
+    'prometheus.serviceMonitor.interval=often',
+  ]);
+  t.not(out.code, 0, 'an interval that is no duration is refused');
+  t.match(out.stderr, /serviceMonitor\/interval|serviceMonitor\.interval/);
 });
 
 t.test(

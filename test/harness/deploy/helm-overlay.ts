@@ -109,6 +109,35 @@ export const WITHOUT_FIXED_IDS: Values = {
   ),
 };
 
+/** The ServiceMonitor's labels, interval, scrape timeout and relabelings, as the values give them. */
+function serviceMonitorPatch(values: Values): Values[] {
+  const sm = values.prometheus.serviceMonitor;
+  if (!sm.enabled) return [];
+  const endpoint = '/spec/endpoints/0';
+  return [
+    {
+      target: { kind: 'ServiceMonitor', name: 'orchestrator' },
+      patch: JSON.stringify([
+        ...Object.entries(sm.labels as Record<string, string>).map(([k, v]) => ({
+          op: 'add',
+          path: `/metadata/labels/${k.replaceAll('/', '~1')}`,
+          value: v,
+        })),
+        { op: 'replace', path: `${endpoint}/interval`, value: sm.interval },
+        ...(sm.scrapeTimeout
+          ? [{ op: 'add', path: `${endpoint}/scrapeTimeout`, value: sm.scrapeTimeout }]
+          : []),
+        ...(sm.relabelings.length
+          ? [{ op: 'add', path: `${endpoint}/relabelings`, value: sm.relabelings }]
+          : []),
+        ...(sm.metricRelabelings.length
+          ? [{ op: 'add', path: `${endpoint}/metricRelabelings`, value: sm.metricRelabelings }]
+          : []),
+      ]),
+    },
+  ];
+}
+
 /**
  * The Role on the key Secrets of the Apps the config names, as `npm run generate` writes it into
  * config/rbac from your config (scripts/generate-app-keys-role.js), with config/rbac's labels. None
@@ -215,7 +244,7 @@ export async function overlayFor(
   const components = [
     values.certManager.enabled && 'cert-manager',
     !values.certManager.enabled && !values.webhook.caBundle && 'self-managed-certificate',
-    values.prometheus.serviceMonitor && values.prometheus.prometheusRule && 'prometheus',
+    values.prometheus.serviceMonitor.enabled && values.prometheus.prometheusRule && 'prometheus',
     values.grafana.dashboard && 'grafana',
     ingress.enabled && 'github-webhook/ingress',
     httpRoute.enabled && 'github-webhook/gateway-api',
@@ -285,6 +314,7 @@ export async function overlayFor(
           ]),
         },
         ...githubWebhookPatches(values),
+        ...serviceMonitorPatch(values),
         // The metrics port's sources (the third ingress rule) and more egress.
         {
           target: { kind: 'NetworkPolicy', name: 'orchestrator' },
