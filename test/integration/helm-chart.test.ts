@@ -595,3 +595,27 @@ t.test(
     t.notOk(renamed.includes('orchestrator'), 'and not under the default one');
   },
 );
+
+t.test('webhook.timeoutSeconds: on every webhook, 5 s by default, 1 to 30', async (t) => {
+  const timeouts = (objects: KubeObject[]) =>
+    objects
+      .filter((o) => /WebhookConfiguration$/.test(o.kind ?? ''))
+      .flatMap((o) => ((o as Values).webhooks as { timeoutSeconds: number }[]).map((w) => w.timeoutSeconds));
+  const defaults = timeouts(await chart.template());
+  t.equal(defaults.length, 6, 'three mutating, three validating');
+  t.same(new Set(defaults), new Set([5]), "the generated configurations' 5 s");
+  t.same(new Set(timeouts(await chart.template([], ['--set', 'webhook.timeoutSeconds=12']))), new Set([12]));
+  for (const bad of ['0', '31']) {
+    const out = await chart.run([
+      'template',
+      RELEASE.name,
+      CHART,
+      '--kube-version',
+      KUBE_VERSION,
+      '--set',
+      `webhook.timeoutSeconds=${bad}`,
+    ]);
+    t.not(out.code, 0, `${bad}: refused`);
+    t.match(out.stderr, /webhook\/timeoutSeconds|webhook\.timeoutSeconds/);
+  }
+});

@@ -138,6 +138,22 @@ function serviceMonitorPatch(values: Values): Values[] {
   ];
 }
 
+/** Each webhook's timeoutSeconds as webhook.timeoutSeconds gives it. */
+function webhookTimeoutPatches(base: KubeObject[], values: Values): Values[] {
+  return base
+    .filter((o) => /WebhookConfiguration$/.test(o.kind ?? ''))
+    .map((o) => ({
+      target: { kind: o.kind, name: o.metadata?.name },
+      patch: JSON.stringify(
+        ((o as Values).webhooks as unknown[]).map((_, i) => ({
+          op: 'replace',
+          path: `/webhooks/${i}/timeoutSeconds`,
+          value: values.webhook.timeoutSeconds,
+        })),
+      ),
+    }));
+}
+
 /**
  * The Role on the key Secrets of the Apps the config names, as `npm run generate` writes it into
  * config/rbac from your config (scripts/generate-app-keys-role.js), with config/rbac's labels. None
@@ -315,6 +331,7 @@ export async function overlayFor(
         },
         ...githubWebhookPatches(values),
         ...serviceMonitorPatch(values),
+        ...webhookTimeoutPatches(base, values),
         // The metrics port's sources (the third ingress rule) and more egress.
         {
           target: { kind: 'NetworkPolicy', name: 'orchestrator' },
