@@ -32,7 +32,8 @@ const COPIED = {
 
 /**
  * A CRD as a chart template: rendered with crds.install (so `helm upgrade` upgrades it), annotated to be
- * kept by `helm uninstall` with crds.keep (deleting a CRD deletes every run of its kind).
+ * kept by `helm uninstall` with crds.keep (deleting a CRD deletes every run of its kind), with the
+ * chart's standard labels.
  * @param {string} text the CRD's YAML (crds/), header line first
  * @param {string} file its path
  */
@@ -40,9 +41,12 @@ function crdTemplate(text, file) {
   const body = text.replace(/^#.*\n/, '');
   const marker = '\nmetadata:\n';
   if (!body.includes(marker)) throw new Error(`${file}: no top-level metadata`);
+  const labels = '\n  labels:\n';
+  if (!body.includes(labels)) throw new Error(`${file}: no metadata.labels`);
   const annotations =
     '{{- if .Values.crds.keep }}\n  annotations:\n    helm.sh/resource-policy: keep\n{{- end }}\n';
-  return `{{- /* ${HEADER(file)} */ -}}\n{{- if .Values.crds.install }}\n${body.replace(marker, `${marker}${annotations}`)}{{- end }}\n`;
+  const standard = `${labels}    {{- include "orchestrator.labels" . | nindent 4 }}\n`;
+  return `{{- /* ${HEADER(file)} */ -}}\n{{- if .Values.crds.install }}\n${body.replace(marker, `${marker}${annotations}`).replace(labels, standard)}{{- end }}\n`;
 }
 
 /**

@@ -17,7 +17,13 @@ import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { testCluster } from '../harness/cluster/cluster.js';
 import { CHART, helm, KUBE_VERSION, RELEASE } from '../harness/deploy/helm.js';
-import { kustomization, merge, overlayFor, type Values } from '../harness/deploy/helm-overlay.js';
+import {
+  kustomization,
+  merge,
+  overlayFor,
+  type Values,
+  WITHOUT_FIXED_IDS,
+} from '../harness/deploy/helm-overlay.js';
 import { dryRun, installDeployFixtures, kustomize, one } from '../harness/deploy/kustomize.js';
 import { SEED_VALUES_FILE, seedConfig } from '../harness/util/app-configs.js';
 
@@ -41,10 +47,36 @@ function withoutKeep(o: KubeObject): KubeObject {
   return { ...o, metadata: Object.keys(annotations).length ? { ...metadata, annotations } : metadata };
 }
 
+/** The labels every object of the chart carries (the chart's standard labels; checked apart). */
+const STANDARD_LABELS = [
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/instance',
+  'app.kubernetes.io/version',
+  'app.kubernetes.io/managed-by',
+  'helm.sh/chart',
+];
+
+/** An object, and its pod template, without the standard labels (kustomize's objects carry some, or none). */
+function withoutStandardLabels(o: KubeObject): KubeObject {
+  const strip = (meta: Values | undefined) => {
+    if (!meta?.labels) return meta;
+    const labels = Object.fromEntries(
+      Object.entries(meta.labels as Record<string, string>).filter(([k]) => !STANDARD_LABELS.includes(k)),
+    );
+    const { labels: _, ...rest } = meta;
+    return Object.keys(labels).length ? { ...rest, labels } : rest;
+  };
+  const out: Values = { ...o, metadata: strip(o.metadata) };
+  const template = (o as Values).spec?.template;
+  if (template?.metadata)
+    out.spec = { ...out.spec, template: { ...template, metadata: strip(template.metadata) } };
+  return out as KubeObject;
+}
+
 /** Compares two installs object by object (the keys first, so that a missing object is named). */
 function sameObjects(t: Test, helmObjects: KubeObject[], kustomizeObjects: KubeObject[], what: string) {
-  const h = byKey(helmObjects.map(withoutKeep));
-  const k = byKey(kustomizeObjects);
+  const h = byKey(helmObjects.map(withoutKeep).map(withoutStandardLabels));
+  const k = byKey(kustomizeObjects.map(withoutStandardLabels));
   t.same([...h.keys()].sort(), [...k.keys()].sort(), `${what}: the same objects`);
   for (const [name, o] of k) if (h.has(name)) t.same(h.get(name), o, `${what}: ${name}`);
 }
@@ -57,12 +89,13 @@ t.test('helm lint passes with the default values and with every value set', asyn
 });
 
 t.test(
-  'default values: the objects of config/default with the operator keeping its own certificate (the namespace is made by helm --create-namespace)',
+  'default values: the objects of config/default with the operator keeping its own certificate and no fixed user id (the namespace is made by helm --create-namespace)',
   async (t) => {
     const rendered = await chart.template();
     const overlay = kustomization(work, 'defaults', {
       resources: [join(root, 'config', 'default')],
       components: [join(root, 'config', 'self-managed-certificate')],
+      patches: [WITHOUT_FIXED_IDS],
     });
     const installed = await kustomize(cluster, overlay);
     sameObjects(
@@ -188,7 +221,7 @@ t.test('own certificate: config/default with the caBundle in every webhook', asy
   t.equal(patches.length, 2, 'the mutating and the validating configuration');
   const overlay = kustomization(work, 'own-certificate', {
     resources: [join(root, 'config', 'default')],
-    patches,
+    patches: [...patches, WITHOUT_FIXED_IDS],
   });
   const installed = (await kustomize(cluster, overlay)).filter((o) => o.kind !== 'Namespace');
   sameObjects(t, await chart.template([OWN_CERTIFICATE]), installed, 'own certificate');
@@ -356,4 +389,233 @@ t.test("a cluster older than the chart's kubeVersion is refused", async (t) => {
   const out = await chart.run(['template', RELEASE.name, CHART, '--kube-version', '1.25.0']);
   t.not(out.code, 0, 'refused');
   t.match(out.stderr, /kubeVersion: >=1\.30\.0-0 which is incompatible with Kubernetes v1\.25\.0/);
+});
+
+/** Every label map that selects (selectors, matchLabels, Services' selectors) in an object, with its path. */
+function selectors(value: unknown, path = ''): [string, Record<string, string>][] {
+  if (!value || typeof value !== 'object') return [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => selectors(v, `${path}[${i}]`));
+  return Object.entries(value as Values).flatMap(([k, v]): [string, Record<string, string>][] => {
+    const at = `${path}.${k}`;
+    if (/[sS]elector$/.test(k) && v && typeof v === 'object' && !Array.isArray(v)) {
+      const labels = (v.matchLabels ?? (v.matchExpressions ? {} : v)) as Record<string, string>;
+      const expressions = ((v.matchExpressions ?? []) as { key: string }[]).map((e) => [e.key, '']);
+      return [[at, { ...labels, ...Object.fromEntries(expressions) }], ...selectors(v, at)];
+    }
+    return selectors(v, at);
+  });
+}
+
+t.test('the standard labels on every object, the version and chart in no selector', async (t) => {
+  const chartYaml = parse(readFileSync(join(CHART, 'Chart.yaml'), 'utf8'));
+  const everything = ['--set', 'prometheus.serviceMonitor.enabled=true', '--set', 'createNamespace=true'];
+  for (const [what, files, flags] of [
+    ['defaults', [], []],
+    ['every value set', [FULL], []],
+    ['own certificate', [OWN_CERTIFICATE], everything],
+  ] as [string, string[], string[]][]) {
+    const objects = await chart.template(files, flags);
+    for (const o of objects) {
+      const labels = o.metadata?.labels ?? {};
+      t.match(
+        labels,
+        {
+          'app.kubernetes.io/name': /^orchestrator(-egress-proxy)?$/,
+          'app.kubernetes.io/instance': RELEASE.name,
+          'app.kubernetes.io/version': chartYaml.appVersion,
+          'app.kubernetes.io/managed-by': 'Helm',
+          'helm.sh/chart': `orchestrator-${chartYaml.version}`,
+        },
+        `${what}: ${key(o)}`,
+      );
+      for (const [path, selector] of selectors(o))
+        for (const label of ['app.kubernetes.io/version', 'helm.sh/chart', 'app.kubernetes.io/instance'])
+          t.notOk(label in selector, `${what}: ${key(o)}${path} selects by ${label}`);
+    }
+    const deployment = one(objects, 'Deployment', 'orchestrator').spec as Values;
+    t.same(
+      deployment.selector.matchLabels,
+      { 'app.kubernetes.io/name': 'orchestrator', 'app.kubernetes.io/component': 'manager' },
+      `${what}: the Deployment's selector as the kustomize install's (immutable: an upgrade keeps it)`,
+    );
+    t.match(
+      deployment.template.metadata.labels,
+      { ...deployment.selector.matchLabels, 'helm.sh/chart': `orchestrator-${chartYaml.version}` },
+      `${what}: the pods carry the selector's labels and the standard ones`,
+    );
+  }
+  const other = await chart.run(['template', 'team-b', CHART, '--kube-version', KUBE_VERSION]);
+  t.match(other.stdout, /app\.kubernetes\.io\/instance: "?team-b"?\n/, 'another release: its own name');
+});
+
+t.test('the security contexts: values, secure by default, no fixed user id unless set', async (t) => {
+  const pod = async (flags: string[]) =>
+    (one(await chart.template([], flags), 'Deployment', 'orchestrator').spec as Values).template.spec;
+  const defaults = await pod([]);
+  t.same(
+    defaults.securityContext,
+    { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    "the pod's: non-root, RuntimeDefault seccomp, no runAsUser, runAsGroup or fsGroup (the image's user, or OpenShift's)",
+  );
+  t.same(
+    defaults.containers[0].securityContext,
+    {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    },
+    "the container's: read-only root, no privilege escalation, every capability dropped",
+  );
+  t.notMatch(JSON.stringify(defaults), /runAsUser|runAsGroup|fsGroup/, 'no user id anywhere in the pod');
+  const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+  t.match(dockerfile, /^USER [0-9]+:[0-9]+$/m, "the image's user is numeric: runAsNonRoot can check it");
+  const ids = await pod([
+    '--set',
+    'podSecurityContext.runAsUser=65532',
+    '--set',
+    'podSecurityContext.runAsGroup=65532',
+    '--set',
+    'securityContext.readOnlyRootFilesystem=false',
+  ]);
+  t.same(
+    ids.securityContext,
+    { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+    'ids set by value, over the defaults',
+  );
+  t.equal(ids.containers[0].securityContext.readOnlyRootFilesystem, false, "the container's by value");
+  const out = await chart.run([
+    'template',
+    RELEASE.name,
+    CHART,
+    '--kube-version',
+    KUBE_VERSION,
+    '--set',
+    'podSecurityContext.runAsUser=-1',
+  ]);
+  t.not(out.code, 0, 'a negative user id is refused');
+  t.match(out.stderr, /podSecurityContext\/runAsUser|podSecurityContext\.runAsUser/);
+});
+
+t.test('the ServiceMonitor: labels, interval, scrape timeout and relabelings by value', async (t) => {
+  const monitor = (objects: KubeObject[]) =>
+    objects.find((o) => o.kind === 'ServiceMonitor') as
+      | (KubeObject & { spec: { endpoints: Values[] } })
+      | undefined;
+  t.equal(monitor(await chart.template()), undefined, 'off by default');
+  const plain = monitor(await chart.template([], ['--set', 'prometheus.serviceMonitor.enabled=true']));
+  t.equal(plain?.spec.endpoints[0]?.interval, '30s', 'every 30 s by default');
+  t.notOk(plain?.spec.endpoints[0] && 'scrapeTimeout' in plain.spec.endpoints[0], "Prometheus' own timeout");
+  const relabelings = [{ targetLabel: 'cluster', replacement: 'prod-eu' }];
+  const metricRelabelings = [{ sourceLabels: ['__name__'], regex: 'go_.*', action: 'drop' }];
+  const set = monitor(
+    await chart.template(
+      [],
+      [
+        '--set',
+        'prometheus.serviceMonitor.enabled=true',
+        '--set',
+        'prometheus.serviceMonitor.labels.release=kube-prometheus-stack',
+        '--set',
+        'prometheus.serviceMonitor.interval=15s',
+        '--set',
+        'prometheus.serviceMonitor.scrapeTimeout=10s',
+        '--set-json',
+        `prometheus.serviceMonitor.relabelings=${JSON.stringify(relabelings)}`,
+        '--set-json',
+        `prometheus.serviceMonitor.metricRelabelings=${JSON.stringify(metricRelabelings)}`,
+      ],
+    ),
+  );
+  t.equal(
+    set?.metadata?.labels?.release,
+    'kube-prometheus-stack',
+    "kube-prometheus-stack's selector matches",
+  );
+  t.equal(set?.metadata?.labels?.['app.kubernetes.io/managed-by'], 'Helm', 'besides the standard labels');
+  t.match(set?.spec.endpoints[0], { interval: '15s', scrapeTimeout: '10s', relabelings, metricRelabelings });
+  const out = await chart.run([
+    'template',
+    RELEASE.name,
+    CHART,
+    '--kube-version',
+    KUBE_VERSION,
+    '--set',
+    'prometheus.serviceMonitor.interval=often',
+  ]);
+  t.not(out.code, 0, 'an interval that is no duration is refused');
+  t.match(out.stderr, /serviceMonitor\/interval|serviceMonitor\.interval/);
+});
+
+t.test(
+  'serviceAccount.create=false: no ServiceAccount, yours in the Deployment and every binding',
+  async (t) => {
+    const objects = await chart.template(
+      [OWN_CERTIFICATE],
+      ['--set', 'serviceAccount.create=false', '--set', 'serviceAccount.name=platform-orchestrator'],
+    );
+    const selfManaged = await chart.template(
+      [],
+      ['--set', 'serviceAccount.create=false', '--set', 'serviceAccount.name=platform-orchestrator'],
+    );
+    for (const rendered of [objects, selfManaged]) {
+      t.same(
+        rendered.filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata?.name),
+        [],
+        'no ServiceAccount rendered',
+      );
+      t.equal(
+        (one(rendered, 'Deployment', 'orchestrator').spec as Values).template.spec.serviceAccountName,
+        'platform-orchestrator',
+        'the Deployment runs as yours',
+      );
+      const bindings = rendered.filter((o) => /RoleBinding$/.test(o.kind ?? '')) as (KubeObject & {
+        subjects: { kind: string; name: string; namespace?: string }[];
+      })[];
+      const managers = bindings.filter((b) =>
+        b.subjects.some((s) => s.kind === 'ServiceAccount' && s.namespace === RELEASE.namespace),
+      );
+      t.ok(managers.length >= 4, `the manager's bindings (${managers.length})`);
+      for (const b of managers)
+        t.same(
+          b.subjects.map((s) => s.name),
+          ['platform-orchestrator'],
+          `${key(b)} binds yours`,
+        );
+      t.match(
+        JSON.stringify(rendered.find((o) => o.kind === 'ValidatingAdmissionPolicy')),
+        `system:serviceaccount:${RELEASE.namespace}:platform-orchestrator`,
+        "the run-objects policy's manager is yours",
+      );
+    }
+    const renamed = (await chart.template([], ['--set', 'serviceAccount.name=platform-orchestrator']))
+      .filter((o) => o.kind === 'ServiceAccount')
+      .map((o) => o.metadata?.name);
+    t.ok(renamed.includes('platform-orchestrator'), 'create with a name: rendered under that name');
+    t.notOk(renamed.includes('orchestrator'), 'and not under the default one');
+  },
+);
+
+t.test('webhook.timeoutSeconds: on every webhook, 5 s by default, 1 to 30', async (t) => {
+  const timeouts = (objects: KubeObject[]) =>
+    objects
+      .filter((o) => /WebhookConfiguration$/.test(o.kind ?? ''))
+      .flatMap((o) => ((o as Values).webhooks as { timeoutSeconds: number }[]).map((w) => w.timeoutSeconds));
+  const defaults = timeouts(await chart.template());
+  t.equal(defaults.length, 6, 'three mutating, three validating');
+  t.same(new Set(defaults), new Set([5]), "the generated configurations' 5 s");
+  t.same(new Set(timeouts(await chart.template([], ['--set', 'webhook.timeoutSeconds=12']))), new Set([12]));
+  for (const bad of ['0', '31']) {
+    const out = await chart.run([
+      'template',
+      RELEASE.name,
+      CHART,
+      '--kube-version',
+      KUBE_VERSION,
+      '--set',
+      `webhook.timeoutSeconds=${bad}`,
+    ]);
+    t.not(out.code, 0, `${bad}: refused`);
+    t.match(out.stderr, /webhook\/timeoutSeconds|webhook\.timeoutSeconds/);
+  }
 });

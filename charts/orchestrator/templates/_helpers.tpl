@@ -24,6 +24,45 @@ the agents find them by those names).
 {{- end -}}
 
 {{- /*
+The standard labels of every object the chart renders (Helm's and Kubernetes' recommended ones): the
+chart's name, the release, the app's version, Helm, and the chart with its version. Never in a
+selector: the version and chart change with each upgrade, and selectors cannot.
+*/ -}}
+{{- define "orchestrator.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name | quote }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{- /*
+An object's labels with the standard ones: (list $ LABELS), as YAML. The standard labels win, but an
+object's own app.kubernetes.io/name stays (the egress proxy's is orchestrator-egress-proxy).
+*/ -}}
+{{- define "orchestrator.withLabels" -}}
+{{- $own := index . 1 | default dict -}}
+{{- $labels := include "orchestrator.labels" (index . 0) | fromYaml -}}
+{{- with index $own "app.kubernetes.io/name" }}{{ $_ := set $labels "app.kubernetes.io/name" . }}{{ end -}}
+{{- merge $labels $own | toYaml -}}
+{{- end -}}
+
+{{- /*
+The labels that select the manager's pods (the Deployment, its Services, the PodDisruptionBudget, the
+NetworkPolicies): the kustomize install's, never changed by an upgrade (a Deployment's selector is
+immutable).
+*/ -}}
+{{- define "orchestrator.selectorLabels" -}}
+app.kubernetes.io/name: orchestrator
+app.kubernetes.io/component: manager
+{{- end -}}
+
+{{- /* The manager's ServiceAccount: serviceAccount.name, else orchestrator (the kustomize install's). */ -}}
+{{- define "orchestrator.serviceAccountName" -}}
+{{- .Values.serviceAccount.name | default "orchestrator" -}}
+{{- end -}}
+
+{{- /*
 The manager's image: [registry/]repository then @digest, or :tag (default the chart's appVersion).
 global.imageRegistry, when set, is the registry of every image of an umbrella chart.
 */ -}}

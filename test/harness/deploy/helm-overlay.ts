@@ -89,7 +89,69 @@ function managerPatch(base: KubeObject[], values: Values): Values[] {
     { op: 'add', path: `${pod}/tolerations`, value: values.tolerations },
     setOrRemove(`${pod}/affinity`, values.affinity),
     setOrRemove(`${pod}/topologySpreadConstraints`, values.topologySpreadConstraints),
+    { op: 'replace', path: `${pod}/securityContext`, value: values.podSecurityContext },
+    { op: 'replace', path: `${at}/securityContext`, value: values.securityContext },
   ];
+}
+
+/**
+ * The chart's manager pod without config/manager's fixed user ids (runAsUser, runAsGroup 65532, the
+ * image's user): the chart leaves the id to the image, or to OpenShift's restricted SCC. A kustomize
+ * patch of the Deployment, for the comparisons with the default security contexts.
+ */
+export const WITHOUT_FIXED_IDS: Values = {
+  target: { kind: 'Deployment', name: 'orchestrator' },
+  patch: JSON.stringify(
+    ['runAsUser', 'runAsGroup'].map((f) => ({
+      op: 'remove',
+      path: `/spec/template/spec/securityContext/${f}`,
+    })),
+  ),
+};
+
+/** The ServiceMonitor's labels, interval, scrape timeout and relabelings, as the values give them. */
+function serviceMonitorPatch(values: Values): Values[] {
+  const sm = values.prometheus.serviceMonitor;
+  if (!sm.enabled) return [];
+  const endpoint = '/spec/endpoints/0';
+  return [
+    {
+      target: { kind: 'ServiceMonitor', name: 'orchestrator' },
+      patch: JSON.stringify([
+        ...Object.entries(sm.labels as Record<string, string>).map(([k, v]) => ({
+          op: 'add',
+          path: `/metadata/labels/${k.replaceAll('/', '~1')}`,
+          value: v,
+        })),
+        { op: 'replace', path: `${endpoint}/interval`, value: sm.interval },
+        ...(sm.scrapeTimeout
+          ? [{ op: 'add', path: `${endpoint}/scrapeTimeout`, value: sm.scrapeTimeout }]
+          : []),
+        ...(sm.relabelings.length
+          ? [{ op: 'add', path: `${endpoint}/relabelings`, value: sm.relabelings }]
+          : []),
+        ...(sm.metricRelabelings.length
+          ? [{ op: 'add', path: `${endpoint}/metricRelabelings`, value: sm.metricRelabelings }]
+          : []),
+      ]),
+    },
+  ];
+}
+
+/** Each webhook's timeoutSeconds as webhook.timeoutSeconds gives it. */
+function webhookTimeoutPatches(base: KubeObject[], values: Values): Values[] {
+  return base
+    .filter((o) => /WebhookConfiguration$/.test(o.kind ?? ''))
+    .map((o) => ({
+      target: { kind: o.kind, name: o.metadata?.name },
+      patch: JSON.stringify(
+        ((o as Values).webhooks as unknown[]).map((_, i) => ({
+          op: 'replace',
+          path: `/webhooks/${i}/timeoutSeconds`,
+          value: values.webhook.timeoutSeconds,
+        })),
+      ),
+    }));
 }
 
 /**
@@ -198,7 +260,7 @@ export async function overlayFor(
   const components = [
     values.certManager.enabled && 'cert-manager',
     !values.certManager.enabled && !values.webhook.caBundle && 'self-managed-certificate',
-    values.prometheus.serviceMonitor && values.prometheus.prometheusRule && 'prometheus',
+    values.prometheus.serviceMonitor.enabled && values.prometheus.prometheusRule && 'prometheus',
     values.grafana.dashboard && 'grafana',
     ingress.enabled && 'github-webhook/ingress',
     httpRoute.enabled && 'github-webhook/gateway-api',
@@ -268,6 +330,8 @@ export async function overlayFor(
           ]),
         },
         ...githubWebhookPatches(values),
+        ...serviceMonitorPatch(values),
+        ...webhookTimeoutPatches(base, values),
         // The metrics port's sources (the third ingress rule) and more egress.
         {
           target: { kind: 'NetworkPolicy', name: 'orchestrator' },
