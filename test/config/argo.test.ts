@@ -15,7 +15,7 @@ import {
 import type { KubeObject } from '../../src/runtime/index.js';
 import { formatFinding } from '../../src/validation/finding.js';
 import { argoEventsCheck } from '../harness/deploy/argo.js';
-import { conditionHolds, parseCondition } from '../harness/deploy/argo-conditions.js';
+import { conditionHolds, failureHolds, parseCondition } from '../harness/deploy/argo-conditions.js';
 import {
   argoObjects,
   argumentsOf,
@@ -91,7 +91,7 @@ t.test('success and failure conditions match the phases the operator writes', as
     for (const phase of [undefined, ...phases]) {
       const run = { spec: {}, status: phase ? { phase, attempt: 1 } : undefined };
       const success = conditionHolds(String(successCondition), run);
-      const failure = conditionHolds(String(failureCondition), run);
+      const failure = failureHolds(String(failureCondition), run);
       const final = runFinished(kind, run);
       t.notOk(success && failure, `${where}: ${phase} is not both success and failure`);
       t.equal(

@@ -8,7 +8,7 @@ import { runPath } from '../../src/cli/kinds.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { kubectl } from '../harness/cluster/cluster.js';
 import { ensureArgoCrds } from '../harness/deploy/argo.js';
-import { conditionHolds } from '../harness/deploy/argo-conditions.js';
+import { conditionHolds, failureHolds } from '../harness/deploy/argo-conditions.js';
 import {
   ARGO_CONFIG,
   argoObjects,
@@ -118,17 +118,17 @@ t.test('a run created by a template reaches the condition its step waits for', a
       return (run.status as { phase?: string } | undefined)?.phase === 'Running' ? run : undefined;
     });
     t.notOk(conditionHolds(successCondition, running), `${where}: Running is not success`);
-    t.notOk(conditionHolds(failureCondition, running), `${where}: Running is not failure`);
+    t.notOk(failureHolds(failureCondition, running), `${where}: Running is not failure`);
     const { job } = await attemptNames(client, namespace, kind, name);
     await untilJob(client, namespace, job, `the Job of ${where}`);
     await finishJob(client, namespace, job, c.outcome);
     const done = await waitFor(`${where}: a condition of the step holds`, async () => {
       const run = await read();
-      return conditionHolds(successCondition, run) || conditionHolds(failureCondition, run) ? run : undefined;
+      return conditionHolds(successCondition, run) || failureHolds(failureCondition, run) ? run : undefined;
     });
     const succeeded = c.outcome === 'Complete';
     t.equal(conditionHolds(successCondition, done), succeeded, `${where}: success iff the agent succeeded`);
-    t.equal(conditionHolds(failureCondition, done), !succeeded, `${where}: failure iff it failed`);
+    t.equal(failureHolds(failureCondition, done), !succeeded, `${where}: failure iff it failed`);
     t.match(done.status, { phase: succeeded ? 'Succeeded' : 'Failed' });
   }
 });

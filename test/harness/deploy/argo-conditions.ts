@@ -99,7 +99,15 @@ function holds(req: Requirement, object: unknown): boolean {
   }
 }
 
-/** Whether every requirement of `condition` holds for `object`. */
+/** Whether every requirement of `condition` holds for `object`: how Argo reads a successCondition. */
 export function conditionHolds(condition: string, object: unknown): boolean {
   return parseCondition(condition).every((req) => holds(req, object));
+}
+
+/**
+ * Whether any requirement of `condition` holds for `object`: how Argo reads a failureCondition (its
+ * executor fails the step on the first requirement that matches, workflow/executor/resource.go).
+ */
+export function failureHolds(condition: string, object: unknown): boolean {
+  return parseCondition(condition).some((req) => holds(req, object));
 }
