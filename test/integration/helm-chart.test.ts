@@ -29,6 +29,9 @@ import { SEED_VALUES_FILE, seedConfig } from '../harness/util/app-configs.js';
 
 const cluster = await testCluster();
 const chart = await helm();
+/** `helm template` of the chart with `flags`: its exit code and stderr, for values the schema refuses. */
+const rendered = (...flags: string[]) =>
+  chart.run(['template', RELEASE.name, CHART, '--kube-version', KUBE_VERSION, ...flags]);
 const root = packageRoot();
 const fixtures = join(root, 'test', 'fixtures', 'helm');
 const FULL = join(fixtures, 'full-values.yaml');
@@ -243,7 +246,7 @@ t.test('the apiserver accepts every rendered object (server-side dry run)', asyn
 
 t.test('bad values are refused, naming the field', async (t) => {
   const refused = async (flags: string[], message: RegExp) => {
-    const out = await chart.run(['template', RELEASE.name, CHART, '--kube-version', KUBE_VERSION, ...flags]);
+    const out = await rendered(...flags);
     t.not(out.code, 0, `${flags.join(' ')}: refused`);
     t.match(out.stderr, message, `${flags.join(' ')}: ${out.stderr.trim()}`);
   };
@@ -304,14 +307,7 @@ t.test(
       'cipher (cluster access) and cleo (restricted) left',
     );
     const everyOne = shipped.flatMap((name) => ['--set', `agents.${name}.restricted=true`]);
-    const out = await chart.run([
-      'template',
-      RELEASE.name,
-      CHART,
-      '--kube-version',
-      KUBE_VERSION,
-      ...everyOne,
-    ]);
+    const out = await rendered(...everyOne);
     t.not(out.code, 0, 'an empty list, which RBAC reads as every name, is refused');
     t.match(out.stderr, /agents: every profile the editor roles grant is restricted or has clusterAccess/);
   },
@@ -484,15 +480,7 @@ t.test('the security contexts: values, secure by default, no fixed user id unles
     'ids set by value, over the defaults',
   );
   t.equal(ids.containers[0].securityContext.readOnlyRootFilesystem, false, "the container's by value");
-  const out = await chart.run([
-    'template',
-    RELEASE.name,
-    CHART,
-    '--kube-version',
-    KUBE_VERSION,
-    '--set',
-    'podSecurityContext.runAsUser=-1',
-  ]);
+  const out = await rendered('--set', 'podSecurityContext.runAsUser=-1');
   t.not(out.code, 0, 'a negative user id is refused');
   t.match(out.stderr, /podSecurityContext\/runAsUser|podSecurityContext\.runAsUser/);
 });
@@ -534,15 +522,7 @@ t.test('the ServiceMonitor: labels, interval, scrape timeout and relabelings by 
   );
   t.equal(set?.metadata?.labels?.['app.kubernetes.io/managed-by'], 'Helm', 'besides the standard labels');
   t.match(set?.spec.endpoints[0], { interval: '15s', scrapeTimeout: '10s', relabelings, metricRelabelings });
-  const out = await chart.run([
-    'template',
-    RELEASE.name,
-    CHART,
-    '--kube-version',
-    KUBE_VERSION,
-    '--set',
-    'prometheus.serviceMonitor.interval=often',
-  ]);
+  const out = await rendered('--set', 'prometheus.serviceMonitor.interval=often');
   t.not(out.code, 0, 'an interval that is no duration is refused');
   t.match(out.stderr, /serviceMonitor\/interval|serviceMonitor\.interval/);
 });
@@ -606,15 +586,7 @@ t.test('webhook.timeoutSeconds: on every webhook, 5 s by default, 1 to 30', asyn
   t.same(new Set(defaults), new Set([5]), "the generated configurations' 5 s");
   t.same(new Set(timeouts(await chart.template([], ['--set', 'webhook.timeoutSeconds=12']))), new Set([12]));
   for (const bad of ['0', '31']) {
-    const out = await chart.run([
-      'template',
-      RELEASE.name,
-      CHART,
-      '--kube-version',
-      KUBE_VERSION,
-      '--set',
-      `webhook.timeoutSeconds=${bad}`,
-    ]);
+    const out = await rendered('--set', `webhook.timeoutSeconds=${bad}`);
     t.not(out.code, 0, `${bad}: refused`);
     t.match(out.stderr, /webhook\/timeoutSeconds|webhook\.timeoutSeconds/);
   }
