@@ -259,7 +259,7 @@ export async function generate(rootDir) {
   const read = (/** @type {string} */ file) =>
     out.get(path.relative(rootDir, file)) ?? readFileSync(file, 'utf8');
   const crds = new Map([...out].filter(([p]) => p.startsWith(`${CRD_DIR}/`) && p.endsWith('.yaml')));
-  for (const [p, text] of chartOutputs(rootDir, read, crds)) out.set(p, text);
+  for (const [p, text] of chartOutputs(rootDir, read, crds, config?.schema)) out.set(p, text);
   return out;
 }
 

@@ -1,11 +1,12 @@
 // The files of the Helm chart (charts/orchestrator) that are facts kept elsewhere: the chart is written
-// by hand (templates/, values.yaml, values.schema.json), and reads these copies, since Helm reads
+// by hand (templates/, values.yaml, values.schema.json but for its `config`), and reads these copies, since Helm reads
 // nothing outside the chart's folder. Copied as they are: the run templates (templates/), the shipped
 // controller config, the dashboard, and the objects generated from schemas/ (the manager's and the
 // API's ClusterRoles, the user roles, the webhook configurations), which the chart's templates load and
 // rename. The CRDs become templates of their own (crds.install, kept on uninstall: crds.keep).
 import path from 'node:path';
 import { configMapName, templateFiles } from '../generate-template-lists.js';
+import { valuesSchema } from './values-schema.js';
 
 export const CHART_DIR = 'charts/orchestrator';
 /** The chart's folders that hold only generated files (a file there that nothing makes is removed). */
@@ -54,9 +55,10 @@ function crdTemplate(text, file) {
  * @param {string} root the package root
  * @param {(file: string) => string} read reads a file (generated outputs first)
  * @param {Map<string, string>} crds the generated CRD files (crds/*.yaml) by path
+ * @param {unknown} configSchema the controller config's schema, checking the `config` value
  * @returns {Map<string, string>}
  */
-export function chartOutputs(root, read, crds) {
+export function chartOutputs(root, read, crds, configSchema) {
   /** @type {Map<string, string>} */
   const out = new Map();
   for (const [p, text] of crds)
@@ -72,6 +74,8 @@ export function chartOutputs(root, read, crds) {
       );
   const pkg = JSON.parse(read(path.join(root, 'package.json')));
   out.set(`${CHART_DIR}/Chart.yaml`, chartYaml(pkg));
+  const values = `${CHART_DIR}/values.schema.json`;
+  out.set(values, valuesSchema(read(path.join(root, values)), configSchema));
   return out;
 }
 

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { doctorContext, reviewFor, runNamespacesOf } from '../app/index.js';
 import { defaultConfigFile, loadConfigFile } from '../config/index.js';
-import { DOCTOR_CHECKS, exitCode, formatFindings, runChecks } from '../doctor/index.js';
+import { DOCTOR_CHECKS, type DoctorCheck, exitCode, formatFindings, runChecks } from '../doctor/index.js';
 import { githubApiUrl } from '../github/index.js';
 import { addInstallOptions, type InstallFlags, installedConfig } from './cluster-config.js';
 import { type CliIO, fail } from './io.js';
@@ -15,6 +15,7 @@ interface DoctorFlags extends KubeFlags, InstallFlags {
   config?: string;
   repository: string[];
   githubApiUrl?: string;
+  check: string[];
 }
 
 const OWNER_REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -26,7 +27,16 @@ function repositories(flags: DoctorFlags): string[] {
   return flags.repository;
 }
 
+/** --check: the checks named, in their order; all of them when none is named. */
+function selectedChecks(flags: DoctorFlags): readonly DoctorCheck[] {
+  const names = DOCTOR_CHECKS.map((c) => c.name);
+  for (const n of flags.check)
+    if (!names.includes(n)) throw fail(`--check: "${n}" is no check; the checks are ${names.join(', ')}`);
+  return flags.check.length ? DOCTOR_CHECKS.filter((c) => flags.check.includes(c.name)) : DOCTOR_CHECKS;
+}
+
 async function doctor(flags: DoctorFlags, io: CliIO): Promise<void> {
+  const checks = selectedChecks(flags);
   await withConnection(
     flags,
     async (conn) => {
@@ -48,7 +58,7 @@ async function doctor(flags: DoctorFlags, io: CliIO): Promise<void> {
           repositories: [...repos, ...config.githubWebhook.repositories.map((r) => r.name)],
         },
       });
-      const findings = await runChecks(DOCTOR_CHECKS, ctx);
+      const findings = await runChecks(checks, ctx);
       io.out(formatFindings(findings));
       const errors = findings.filter((f) => f.severity === 'error').length;
       io.out(errors ? `${errors} problem(s) to fix\n` : 'no problem found\n');
@@ -76,7 +86,13 @@ export function registerDoctorCommand(program: Command, io: CliIO): void {
           (value: string, all: string[]) => [...all, value],
           [] as string[],
         )
-        .option('--github-api-url <url>', "GitHub's REST API (default: the config's github.host's)"),
+        .option('--github-api-url <url>', "GitHub's REST API (default: the config's github.host's)")
+        .option(
+          '--check <name>',
+          `run only this check (repeatable; the chart's helm test runs webhook-call): ${DOCTOR_CHECKS.map((c) => c.name).join(', ')}`,
+          (value: string, all: string[]) => [...all, value],
+          [] as string[],
+        ),
     ),
   ).action((flags: DoctorFlags) => doctor(flags, io));
 }

@@ -18,6 +18,7 @@ import { packageRoot, tailFile } from '../util/index.js';
 import { prioritiseBuild } from './build-priority.js';
 import { withDirectoryLock } from './lock.js';
 import { treeCpuSeconds } from './process-tree.js';
+import { versionStamp } from './version-stamp.js';
 
 export interface BinaryOptions {
   /** The Go module to build. Default: the component's folder under `cluster/` in this package. */
@@ -52,6 +53,8 @@ export interface GoComponent {
    * `path` linking to `target`, both relative to `module`'s root, as in the repository's checkout.
    */
   symlinks?: readonly { module: string; path: string; target: string }[];
+  /** The go.mod requirement whose release the binary reports as its version (see versionStamp). */
+  reportsVersionOf?: string;
 }
 
 /**
@@ -64,6 +67,7 @@ export const CONTROL_PLANE: GoComponent = {
   target: '.',
   label: 'the control plane',
   holds: 'kube-apiserver + etcd, kubectl',
+  reportsVersionOf: 'k8s.io/kubernetes',
 };
 
 /** kube-controller-manager and kube-scheduler (`cluster/control-plane/controllers`). */
@@ -154,9 +158,18 @@ function goVersion(): string {
  * `go build`'s flags. No debug information (`-ldflags=-s -w`, `-gcflags=all=-dwarf=false`): nobody runs
  * a debugger on these programs, and leaving it out saves the compiler and the linker work on every
  * package (a panic's stack trace keeps its function names and lines). The cache key
- * ({@link moduleHash}) leaves the flags out: a binary built with others still serves.
+ * ({@link moduleHash}) leaves these flags out (a binary built with others still serves), but not the
+ * version a component reports.
  */
-const GO_BUILD_FLAGS = ['-trimpath', '-ldflags=-s -w', '-gcflags=all=-dwarf=false'];
+function goBuildFlags(component: GoComponent, moduleDir: string): string[] {
+  const ldflags = ['-s', '-w', ...linkerStamp(component, moduleDir)].join(' ');
+  return ['-trimpath', `-ldflags=${ldflags}`, '-gcflags=all=-dwarf=false'];
+}
+
+/** The version the linker writes into the binary; part of its cache key (none: the key as before). */
+function linkerStamp(component: GoComponent, moduleDir: string): string[] {
+  return component.reportsVersionOf ? versionStamp(moduleDir, component.reportsVersionOf) : [];
+}
 
 /**
  * The environment of the go command. Its compilers collect garbage a quarter as often as by default
@@ -170,7 +183,7 @@ export function goEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
 /** Where a component's binary for the current module is, or will be once built. */
 function binaryPath(component: GoComponent, opts: BinaryOptions): { moduleDir: string; binary: string } {
   const moduleDir = opts.moduleDir ?? join(packageRoot(), 'cluster', component.module ?? component.name);
-  const key = moduleHash(moduleDir, goVersion());
+  const key = moduleHash(moduleDir, [goVersion(), ...linkerStamp(component, moduleDir)].join(' '));
   return { moduleDir, binary: join(opts.cacheDir ?? cacheRoot(), component.name, key, component.name) };
 }
 
@@ -285,12 +298,16 @@ async function goBuild(
   try {
     const { cwd, flags } = buildDir(component, moduleDir, binary);
     const code = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn('go', ['build', ...GO_BUILD_FLAGS, '-v', '-o', partial, component.target], {
-        cwd,
-        env: { ...goEnv(), GOFLAGS: flags },
-        stdio: ['ignore', logFd, logFd],
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
+      const child = spawn(
+        'go',
+        ['build', ...goBuildFlags(component, moduleDir), '-v', '-o', partial, component.target],
+        {
+          cwd,
+          env: { ...goEnv(), GOFLAGS: flags },
+          stdio: ['ignore', logFd, logFd],
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        },
+      );
       // Set before go starts its compilers (it loads the module graph first), which inherit it.
       const ended = child.pid === undefined ? () => false : prioritiseBuild(child.pid);
       const pid = child.pid;

@@ -11,6 +11,7 @@
 //   install, local mode and the tests apply.
 // - apply.ts: server-side apply through the product's API client, resources found by discovery.
 // - binary.ts: the Go components of cluster/ built once per module hash and cached.
+// - version-stamp.ts: the Kubernetes release a built binary reports, read from its module's go.mod.
 // - build-priority.ts: the builds' niceness beside tests, lifted while a lane of tests waits on one.
 // - process-tree.ts: a process and those it started, from /proc: their pids and the CPU they took.
 // - image-prune.ts: the image cache keeps each repository's few most recently used images.

@@ -300,6 +300,20 @@ t.test("a caBundle that is not the serving certificate's CA: the apiserver's x50
     [],
     'the bundle itself is a valid CA',
   );
+  // The chart's helm test runs this check alone: its exit says it, and no other check ran.
+  const alone = await doctor(['--check', 'webhook-call']);
+  t.equal(alone.code, 1, alone.stdout);
+  t.same(
+    [...new Set([...alone.stdout.matchAll(/^\[\w+\] ([\w-]+): /gm)].map((m) => m[1]))],
+    ['webhook-call'],
+    'only the check named ran',
+  );
+  const unknown = await doctor(['--check', 'webhook']);
+  t.equal(unknown.code, 1);
+  t.match(
+    unknown.stderr,
+    /--check: "webhook" is no check; the checks are crds, rbac, webhooks, webhook-call/,
+  );
 });
 
 t.test('an expired CA in the caBundle', async (t) => {

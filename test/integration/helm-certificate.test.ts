@@ -15,7 +15,7 @@ import { serviceAccountToken, tokenKubeConfig } from '../../src/app/service-acco
 import { isForbidden, KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { injectionTarget, ServingCertificate } from '../../src/webhook/index.js';
 import { kubeConfig, testCluster } from '../harness/cluster/cluster.js';
-import { helm, installableChart } from '../harness/deploy/helm.js';
+import { CHART, helm } from '../harness/deploy/helm.js';
 import type { Values } from '../harness/deploy/helm-overlay.js';
 import { parseObjects } from '../harness/deploy/kustomize.js';
 
@@ -33,7 +33,7 @@ t.test(
   'a plain install: the operator fills the Secret and injects the CA, as its Deployment says',
   async (t) => {
     const install = await chart.run([
-      ...['install', RELEASE.name, installableChart(), '-n', RELEASE.namespace, '--create-namespace', ...at],
+      ...['install', RELEASE.name, CHART, '-n', RELEASE.namespace, '--create-namespace', ...at],
       ...['--set', 'crds.install=false', '--set', `watchNamespaces={${RELEASE.namespace}}`],
     ]);
     t.equal(install.code, 0, `helm install: ${install.stderr}`);

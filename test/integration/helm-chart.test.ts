@@ -76,9 +76,13 @@ function withoutStandardLabels(o: KubeObject): KubeObject {
   return out as KubeObject;
 }
 
+/** An object the chart renders for `helm test` only, not part of the install. */
+const isTestHook = (o: KubeObject) => o.metadata?.annotations?.['helm.sh/hook'] === 'test';
+
 /** Compares two installs object by object (the keys first, so that a missing object is named). */
 function sameObjects(t: Test, helmObjects: KubeObject[], kustomizeObjects: KubeObject[], what: string) {
-  const h = byKey(helmObjects.map(withoutKeep).map(withoutStandardLabels));
+  const installed = helmObjects.filter((o) => !isTestHook(o));
+  const h = byKey(installed.map(withoutKeep).map(withoutStandardLabels));
   const k = byKey(kustomizeObjects.map(withoutStandardLabels));
   t.same([...h.keys()].sort(), [...k.keys()].sort(), `${what}: the same objects`);
   for (const [name, o] of k) if (h.has(name)) t.same(h.get(name), o, `${what}: ${name}`);
@@ -260,6 +264,9 @@ t.test('bad values are refused, naming the field', async (t) => {
     /prometheus.*(additional property|not allowed).*scrape|scrape.*not allowed/i,
   );
   await refused(['--set', 'gateway.upstreamUrl=ftp://models'], /gateway.upstreamUrl.*pattern/i);
+  // `config` by the controller config's own schema (scripts/chart/values-schema.js).
+  await refused(['--set', 'config.concurrency.global=eight'], /config\/concurrency\/global.*integer/i);
+  await refused(['--set', 'config.agentz.rex=1'], /config.*(additional propert|not allowed).*agentz/i);
   await refused(
     ['--set', 'certManager.enabled=true', '--set', 'webhook.caBundle=QQ=='],
     /webhook\.caBundle: must be empty with certManager\.enabled/,
@@ -590,4 +597,61 @@ t.test('webhook.timeoutSeconds: on every webhook, 5 s by default, 1 to 30', asyn
     t.not(out.code, 0, `${bad}: refused`);
     t.match(out.stderr, /webhook\/timeoutSeconds|webhook\.timeoutSeconds/);
   }
+});
+
+t.test(
+  "helm test: doctor's webhook-call in a pod, allowed to create TaskRuns in one namespace only",
+  async (t) => {
+    const hooks = (objects: KubeObject[]) => objects.filter(isTestHook);
+    t.same(
+      hooks(await chart.template([], ['--set', 'tests.enabled=false'])),
+      [],
+      'tests.enabled=false: none',
+    );
+    const objects = hooks(await chart.template([], ['--set', 'watchNamespaces={team-a,team-b}']));
+    t.same(
+      objects.map((o) => `${o.kind}/${o.metadata?.namespace}`).sort(),
+      ['Pod/orchestrator-system', 'Role/team-a', 'RoleBinding/team-a', 'ServiceAccount/orchestrator-system'],
+      "the probe's Role in the first namespace of runs, the pod in the release's",
+    );
+    const role = one(objects, 'Role') as Values;
+    t.same(role.rules, [{ apiGroups: ['orchestrator.io'], resources: ['taskruns'], verbs: ['create'] }]);
+    const pod = one(objects, 'Pod') as Values;
+    const [container] = pod.spec.containers;
+    t.same(container.args.slice(0, 2), ['doctor', '--check=webhook-call'], 'the check alone');
+    t.equal(pod.spec.serviceAccountName, one(objects, 'ServiceAccount').metadata?.name);
+    const deployment = one(await chart.template(), 'Deployment') as Values;
+    t.same(container.image, deployment.spec.template.spec.containers[0].image, "the operator's image");
+    const config = pod.spec.volumes.find((v: Values) => v.name === 'config');
+    t.same(
+      config,
+      deployment.spec.template.spec.volumes.find((v: Values) => v.name === 'config'),
+      "the release's config",
+    );
+    for (const o of objects)
+      t.match(
+        o.metadata?.annotations?.['helm.sh/hook-delete-policy'],
+        'before-hook-creation',
+        `${o.kind}: replaced`,
+      );
+  },
+);
+
+t.test('webhook.port and webhook.hostNetwork: the pods, the Service by its port name', async (t) => {
+  const spec = async (flags: string[]) =>
+    (one(await chart.template([], flags), 'Deployment') as Values).spec.template.spec;
+  const plain = await spec([]);
+  t.equal(plain.hostNetwork, undefined, 'the pod network by default');
+  t.ok(plain.containers[0].args.includes('--webhook-port=9443'), 'port 9443 by default');
+  const host = await spec(['--set', 'webhook.hostNetwork=true', '--set', 'webhook.port=10260']);
+  t.equal(host.hostNetwork, true);
+  t.equal(host.dnsPolicy, 'ClusterFirstWithHostNet', "the cluster's DNS still");
+  t.ok(host.containers[0].args.includes('--webhook-port=10260'), 'the manager listens there');
+  t.same(
+    host.containers[0].ports.find((p: Values) => p.name === 'webhook'),
+    { name: 'webhook', containerPort: 10260, protocol: 'TCP' },
+  );
+  const out = await rendered('--set', 'webhook.port=8443');
+  t.not(out.code, 0);
+  t.match(out.stderr, /webhook\.port: 8443 is another port of the pods/);
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { packageRoot } from '../../src/util/package-root.js';
 import { kubectl, testCluster } from '../harness/cluster/cluster.js';
-import { helm, installableChart } from '../harness/deploy/helm.js';
+import { CHART, helm } from '../harness/deploy/helm.js';
 import type { Values } from '../harness/deploy/helm-overlay.js';
 import { parseObjects } from '../harness/deploy/kustomize.js';
 
@@ -20,7 +20,6 @@ t.teardown(() => rmSync(work, { recursive: true, force: true }));
 
 t.test('two releases in two namespaces install side by side', async (t) => {
   const at = ['--kubeconfig', cluster.kubeconfig];
-  const installable = installableChart();
   const releases = [
     // The integration lane's control plane is shared: another file may have applied the CRDs with
     // kubectl already, as a user who installed with kustomize first would have. --take-ownership
@@ -42,7 +41,7 @@ t.test('two releases in two namespaces install side by side', async (t) => {
   /** The cluster-scoped objects of each release, by its manifest. */
   const clusterScoped: string[][] = [];
   for (const r of releases) {
-    const args = ['install', r.name, installable, '-n', r.namespace, '--create-namespace', ...at, ...r.flags];
+    const args = ['install', r.name, CHART, '-n', r.namespace, '--create-namespace', ...at, ...r.flags];
     const out = await chart.run(args);
     t.equal(out.code, 0, `helm install ${r.name} -n ${r.namespace}: ${out.stderr}`);
     const manifest = await chart.run(['get', 'manifest', r.name, '-n', r.namespace, ...at]);

@@ -241,6 +241,9 @@ matchExpressions:
 {{- if and .Values.certManager.enabled .Values.webhook.caBundle -}}
 {{- fail "webhook.caBundle: must be empty with certManager.enabled (cert-manager's cainjector writes the caBundle)" -}}
 {{- end -}}
+{{- if has (int .Values.webhook.port) (list 8080 8081 8443 8090) -}}
+{{- fail (printf "webhook.port: %v is another port of the pods (8080 metrics, 8081 health, 8443 api, 8090 gateway)" .Values.webhook.port) -}}
+{{- end -}}
 {{- if and .Values.watchNamespaces (or .Values.config.watchNamespace .Values.config.namespaceSelector) -}}
 {{- fail "watchNamespaces: exclusive with config.watchNamespace and config.namespaceSelector" -}}
 {{- end -}}

@@ -1,9 +1,11 @@
 // Helm (test/go-tools, built from the Go module proxy and cached like the cluster's binaries) run on the
 // chart in charts/orchestrator, with its own config, cache and data folders so that no Helm setup of
 // the machine is read or written.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CONTROL_PLANE } from '../../../src/cluster/binary.js';
+import { requiredRelease } from '../../../src/cluster/version-stamp.js';
 import type { KubeObject } from '../../../src/runtime/index.js';
 import { packageRoot } from '../../../src/util/package-root.js';
 import { type CommandResult, runCommand } from '../cluster/cluster.js';
@@ -14,22 +16,18 @@ export const CHART = join(packageRoot(), 'charts', 'orchestrator');
 /** The release of the tests, in the kustomize install's namespace (the chart's objects take the release's). */
 export const RELEASE = { name: 'orchestrator', namespace: 'orchestrator-system' };
 /**
- * The Kubernetes version `helm template` renders for: the local cluster's (cluster/control-plane's
- * k8s.io/kubernetes). Helm built from the module proxy has no version stamped in and would assume
- * v1.20, below the chart's kubeVersion.
+ * The Kubernetes version `helm template` renders for: the local cluster's, which its apiserver reports
+ * (cluster/control-plane's k8s.io/kubernetes, src/cluster/version-stamp.ts). Helm built from the
+ * module proxy has no version stamped in and would assume v1.20, below the chart's kubeVersion.
  */
-export const KUBE_VERSION = '1.35.4';
+export const KUBE_VERSION = (({ major, minor, patch }) => `${major}.${minor}.${patch}`)(
+  requiredRelease(join(packageRoot(), 'cluster', 'control-plane'), CONTROL_PLANE.reportsVersionOf ?? ''),
+);
 
-/**
- * A copy of the chart that `helm install` accepts on the local cluster: its apiserver is built from
- * source without a version stamped in (it reports v0.0.0-master), which no kubeVersion range admits, so
- * the copy's Chart.yaml has none. `edit` changes the copy further (e.g. a CRD, for an upgrade).
- */
-export function installableChart(edit: (dir: string) => void = () => {}): string {
+/** A copy of the chart, changed by `edit` (e.g. a CRD, the next version for an upgrade). */
+export function editedChart(edit: (dir: string) => void): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'helm-chart-copy-')), 'orchestrator');
   cpSync(CHART, dir, { recursive: true });
-  const chartYaml = join(dir, 'Chart.yaml');
-  writeFileSync(chartYaml, readFileSync(chartYaml, 'utf8').replace(/^kubeVersion:.*\n/m, ''));
   edit(dir);
   return dir;
 }
