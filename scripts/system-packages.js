@@ -18,6 +18,8 @@ const TEST_PACKAGES = [
   { pkg: 'mmdebstrap', command: 'mmdebstrap' },
   // squid: the egress proxy's rules under real Squid (src/egress/squid-destinations.test.ts).
   { pkg: 'squid', command: 'squid' },
+  // zsh: the completion script as zsh runs it (src/cli/completion.test.ts), the shell of macOS.
+  { pkg: 'zsh', command: 'zsh' },
 ];
 
 export const onPath = (/** @type {string} */ command) =>

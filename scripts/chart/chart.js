@@ -5,8 +5,8 @@
 // API's ClusterRoles, the user roles, the webhook configurations), which the chart's templates load and
 // rename. The CRDs become templates of their own (crds.install, kept on uninstall: crds.keep).
 import path from 'node:path';
+import { valuesSchema } from '../chart-values-schema.js';
 import { configMapName, templateFiles } from '../generate-template-lists.js';
-import { valuesSchema } from './values-schema.js';
 
 export const CHART_DIR = 'charts/orchestrator';
 /** The chart's folders that hold only generated files (a file there that nothing makes is removed). */

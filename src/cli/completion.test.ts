@@ -1,7 +1,12 @@
 // The completion scripts, run by the shells themselves: bash parses the script, registers it (complete -p)
 // and completes verbs, subcommands and flags as a user's Tab would (COMP_WORDS and COMP_CWORD set, the
-// function called). The words come from the command tree, so a command added to main.ts completes too.
+// function called), and zsh through bashcompinit. The words come from the command tree, so a command
+// added to main.ts completes too; a run's kind and name come from `orchestrator __complete`, a stub here
+// (its answers from a cluster: test/integration/cli-complete.test.ts).
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import { memoryIO } from '../../test/harness/fakes/cli-io.js';
 import { completionScript } from './completion.js';
@@ -69,4 +74,53 @@ t.test('an unknown shell is one line naming the shells', async (t) => {
   const io = memoryIO();
   t.equal(await main(['node', 'orchestrator', 'completion', 'powershell'], io), 1);
   t.equal(io.stderr(), 'error: unknown shell "powershell": use one of bash, zsh, fish\n');
+});
+
+/** `orchestrator` as a shell function: it logs how the script called it and answers two runs. */
+const STUB = `orchestrator() { printf '%s|' "$@" >> "$STUB_LOG"; printf 'payments-1\\npayments-2\\n'; }`;
+
+t.test("a run's kind and name are asked of `orchestrator __complete`, with the words so far", async (t) => {
+  const log = join(mkdtempSync(join(tmpdir(), 'completion-')), 'calls');
+  process.env.STUB_LOG = log;
+  t.teardown(() => {
+    delete process.env.STUB_LOG;
+  });
+  const offered = complete(
+    ['orchestrator', 'describe', '-n', 'team-a', 'taskrun', 'pay'],
+    `${script}\n${STUB}`,
+  );
+  t.same(
+    offered,
+    ['payments-1', 'payments-2'],
+    "the script offers what __complete answered, filtered by what's typed",
+  );
+  t.equal(readFileSync(log, 'utf8'), '__complete|--|describe|-n|team-a|taskrun|pay|', 'the whole line');
+  t.same(complete(['orchestrator', 'task', ''], `${script}\n${STUB}`).sort(), ['code', 'docs', 'submit']);
+  t.equal(
+    readFileSync(log, 'utf8').split('__complete').length,
+    2,
+    'a command that takes no run asks nothing',
+  );
+});
+
+t.test('zsh runs the script through bashcompinit: the words, the flags, the runs', async (t) => {
+  const zsh = completionScript('zsh', root);
+  /** What zsh's bashcompinit hands to compadd for the line `words` (zsh filters by prefix itself). */
+  const zshOffers = (words: string[]) => {
+    const run = spawnSync(
+      'zsh',
+      [
+        '-f',
+        '-c',
+        `autoload -U compinit && compinit -D -u\n${zsh}\n${STUB}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}\ncompgen -F _orchestrator -- '${words.at(-1)}'`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, STUB_LOG: '/dev/null' } },
+    );
+    if (run.status !== 0) throw new Error(run.stderr);
+    const typed = words.at(-1) as string;
+    return run.stdout.split('\n').filter((w) => w !== '' && w.startsWith(typed));
+  };
+  t.same(zshOffers(['orchestrator', 'ge']), ['get']);
+  t.same(zshOffers(['orchestrator', 'get', '--wa']), ['--watch']);
+  t.same(zshOffers(['orchestrator', 'logs', 'coderun', 'pay']), ['payments-1', 'payments-2']);
 });

@@ -1,7 +1,10 @@
 // `orchestrator completion bash|zsh|fish`: shell completion generated from the command tree main.ts
 // builds (the one place the verbs and flags are written), so a command or flag added there completes
-// with no change here. Words are completed, not values: subcommands, then each command's flags.
+// with no change here: subcommands, then each command's flags. The values only the cluster knows (a
+// command's kinds and run names, -n's namespaces) the script asks of `orchestrator __complete`
+// (complete.ts) for the commands that take a run.
 import type { Command, Option } from 'commander';
+import { shownCommands } from './examples.js';
 import { fail } from './io.js';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
@@ -13,18 +16,22 @@ interface Node {
   subcommands: string[];
   flags: string[];
   options: readonly Option[];
+  /** Whether its arguments (a run: `<kind> [name]`) or flags' values are asked of `__complete`. */
+  asks: boolean;
 }
 
 function nodes(command: Command, prefix: string[] = []): Node[] {
   const options = command.options;
   const flags = options.flatMap((o) => [o.short, o.long].filter((f): f is string => !!f));
+  const shown = shownCommands(command);
   const self: Node = {
     path: prefix.join(' '),
-    subcommands: command.commands.map((c) => c.name()),
+    subcommands: shown.map((c) => c.name()),
     flags: [...flags, '--help'],
     options,
+    asks: command.registeredArguments[0]?.name() === 'kind',
   };
-  return [self, ...command.commands.flatMap((c) => nodes(c, [...prefix, c.name()]))];
+  return [self, ...shown.flatMap((c) => nodes(c, [...prefix, c.name()]))];
 }
 
 /** Words safe inside single quotes and a bash `case` pattern: names and flags are [-a-z0-9.]. */
@@ -44,6 +51,7 @@ function bash(root: Command): string {
     .filter((n) => n.subcommands.length)
     .map((n) => `    '${n.path}') subs='${checked(n.subcommands)}' ;;`);
   const flags = all.map((n) => `    '${n.path}') flags='${checked(n.flags)}' ;;`);
+  const asking = all.filter((n) => n.asks).map((n) => `'${n.path}'`);
   return `# bash completion for orchestrator: source <(orchestrator completion bash)
 ${fn}() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" path='' word subs flags i
@@ -64,10 +72,15 @@ ${subs.join('\n')}
   case "$path" in
 ${flags.join('\n')}
   esac
+  # Plain words, split on purpose: no mapfile, which zsh's bashcompinit lacks.
   if [[ "$cur" == -* ]]; then
-    mapfile -t COMPREPLY < <(compgen -W "$flags" -- "$cur")
+    COMPREPLY=($(compgen -W "$flags" -- "$cur"))
   else
-    mapfile -t COMPREPLY < <(compgen -W "$subs" -- "$cur")
+    COMPREPLY=($(compgen -W "$subs" -- "$cur"))
+    case "$path" in
+    ${asking.join('|')})
+      COMPREPLY+=($(compgen -W "$("\${COMP_WORDS[0]}" __complete -- "\${COMP_WORDS[@]:1:$COMP_CWORD}" 2>/dev/null)" -- "$cur")) ;;
+    esac
   fi
 }
 complete -F ${fn} ${NAMES.join(' ')}
@@ -87,6 +100,11 @@ function fish(root: Command): string {
     if (node.subcommands.length)
       for (const name of NAMES)
         lines.push(`complete -c ${name} -f${condition} -a '${checked(node.subcommands)}'`);
+    if (node.asks)
+      for (const name of NAMES)
+        lines.push(
+          `complete -c ${name} -f${condition} -a '(${name} __complete -- (commandline -opc)[2..-1] (commandline -ct))'`,
+        );
     for (const o of node.options) {
       const short = o.short ? ` -s ${checked([o.short.slice(1)])}` : '';
       const long = o.long ? ` -l ${checked([o.long.slice(2)])}` : '';

@@ -66,10 +66,16 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
 
 /** The commands under `root` that run something (no subcommands), by path: `task code`, `get`. */
 export function leafCommands(root: Command, prefix: string[] = []): Array<[string, Command]> {
-  return root.commands.flatMap((c) => {
+  return shownCommands(root).flatMap((c) => {
     const path = [...prefix, c.name()];
     return c.commands.length ? leafCommands(c, path) : [[path.join(' '), c] as [string, Command]];
   });
+}
+
+/** A command's subcommands as help lists them: not the hidden ones (`__complete`). */
+export function shownCommands(command: Command): Command[] {
+  const shown = new Set(command.createHelp().visibleCommands(command));
+  return command.commands.filter((c) => shown.has(c));
 }
 
 /** Adds each command's examples to its help. */

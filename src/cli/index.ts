@@ -7,6 +7,7 @@
 // - cluster-config.ts: the controller config the installed manager reads (doctor's, task's defaults).
 // - cluster.ts: `orchestrator cluster up|down|env`: the local control plane as a background process.
 // - completion.ts: `orchestrator completion bash|zsh|fish`, generated from the command tree.
+// - complete.ts: `orchestrator __complete` (hidden): the run names and namespaces a completion asks for.
 // - create.ts: run documents read from `-f` files (task submit, render), and runs created on the server,
 //   each reported as kubectl reports it.
 // - delete.ts: `orchestrator delete`: a run deleted, --wait until its finalizer has run.

@@ -34,6 +34,14 @@ export const COMMAND_MODULES: ReadonlyArray<{ words: readonly string[]; load(): 
   { words: ['doctor'], load: async () => (await import('./doctor.js')).registerDoctorCommand },
   { words: ['version'], load: async () => (await import('./version.js')).registerVersionCommand },
   { words: [], load: async () => (await import('./completion.js')).registerCompletionCommand },
+  {
+    words: ['__complete'],
+    // The line's own command's module only (a Tab runs this), built as main builds it.
+    load: async () => {
+      const { registerCompleteCommand } = await import('./complete.js');
+      return (cmd, io) => registerCompleteCommand(cmd, io, (word) => program(io, cmd.name(), word));
+    },
+  },
 ];
 
 /**

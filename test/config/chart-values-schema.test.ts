@@ -1,10 +1,10 @@
-// The chart's `config` value checked by the controller config's own schema (scripts/chart/values-schema.js):
+// The chart's `config` value checked by the controller config's own schema (scripts/chart-values-schema.js):
 // what a partial config merged over the shipped file may leave out, and what it may not get wrong.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import t from 'tap';
-import { mergedConfigSchema } from '../../scripts/chart/values-schema.js';
+import { mergedConfigSchema } from '../../scripts/chart-values-schema.js';
 import { loadDefaultConfig } from '../../src/config/load.js';
 import { packageRoot } from '../../src/util/package-root.js';
 

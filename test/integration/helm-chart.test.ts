@@ -264,7 +264,7 @@ t.test('bad values are refused, naming the field', async (t) => {
     /prometheus.*(additional property|not allowed).*scrape|scrape.*not allowed/i,
   );
   await refused(['--set', 'gateway.upstreamUrl=ftp://models'], /gateway.upstreamUrl.*pattern/i);
-  // `config` by the controller config's own schema (scripts/chart/values-schema.js).
+  // `config` by the controller config's own schema (scripts/chart-values-schema.js).
   await refused(['--set', 'config.concurrency.global=eight'], /config\/concurrency\/global.*integer/i);
   await refused(['--set', 'config.agentz.rex=1'], /config.*(additional propert|not allowed).*agentz/i);
   await refused(
