@@ -65,9 +65,9 @@ export function admissionReview({ references = false } = {}) {
     request: {
       uid: '705ab4f5-6393-11e8-b7cc-42010a800002',
       kind: { group: 'orchestrator.io', version: 'v1', kind: 'TaskRun' },
-      resource: { group: 'orchestrator.io', version: 'v1', resource: 'taskruns' },
+      resource: { group: 'orchestrator.io', version: 'v1', resource: 'agenttaskruns' },
       requestKind: { group: 'orchestrator.io', version: 'v1', kind: 'TaskRun' },
-      requestResource: { group: 'orchestrator.io', version: 'v1', resource: 'taskruns' },
+      requestResource: { group: 'orchestrator.io', version: 'v1', resource: 'agenttaskruns' },
       name: 'payments-task-7',
       namespace: 'agents',
       operation: 'CREATE',

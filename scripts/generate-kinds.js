@@ -42,8 +42,8 @@ export function checkRunFacts(crd, file) {
 function row(source, /** @type {string} */ group, /** @type {string} */ version) {
   const crd = /** @type {CrdInfo} */ (source.crd);
   const webhook = (/** @type {'validate' | 'mutate'} */ verb) => ({
-    name: webhookName(verb, group, crd.singular),
-    path: webhookPath(verb, group, version, crd.singular),
+    name: webhookName(verb, group, crd.kind),
+    path: webhookPath(verb, group, version, crd.kind),
   });
   return {
     kind: crd.kind,
@@ -108,20 +108,20 @@ export function kindsModule(sources, group, version, header) {
   ].join('\n');
 }
 
-/** The webhook path of a kind, as controller-runtime spells it. */
+/** The webhook path of a kind, as controller-runtime spells it: from the kind, lower case. */
 export const webhookPath = (
   /** @type {'validate' | 'mutate'} */ verb,
   /** @type {string} */ group,
   /** @type {string} */ version,
-  /** @type {string} */ singular,
-) => `/${verb}-${group.replaceAll('.', '-')}-${version}-${singular}`;
+  /** @type {string} */ kind,
+) => `/${verb}-${group.replaceAll('.', '-')}-${version}-${kind.toLowerCase()}`;
 
-/** The webhook name of a kind: `v` or `m`, the singular, the group. */
+/** The webhook name of a kind: `v` or `m`, the kind in lower case, the group. */
 export const webhookName = (
   /** @type {'validate' | 'mutate'} */ verb,
   /** @type {string} */ group,
-  /** @type {string} */ singular,
-) => `${verb === 'validate' ? 'v' : 'm'}${singular}.${group}`;
+  /** @type {string} */ kind,
+) => `${verb === 'validate' ? 'v' : 'm'}${kind.toLowerCase()}.${group}`;
 
 const WEBHOOK_COMMENT = {
   validate: 'Validating webhooks',
@@ -151,12 +151,12 @@ export function webhookManifest(verb, sources, group, version, header) {
       .map((s) => {
         const crd = /** @type {CrdInfo} */ (s.crd);
         return {
-          name: webhookName(verb, group, crd.singular),
+          name: webhookName(verb, group, crd.kind),
           clientConfig: {
             service: {
               namespace: 'orchestrator-system',
               name: 'orchestrator-webhook',
-              path: webhookPath(verb, group, version, crd.singular),
+              path: webhookPath(verb, group, version, crd.kind),
               port: 443,
             },
           },

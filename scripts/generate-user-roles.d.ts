@@ -6,7 +6,7 @@ export const USER_ROLES_PATH: string;
 export const CONTROL_VERBS: string[];
 export const SHIPPED_CONFIG_PATH: string;
 export function unrestrictedProfiles(configText: string): string[];
-export function userRoleName(singular: string, suffix: string): string;
+export function userRoleName(kind: string, suffix: string): string;
 export function userRoles(
   sources: SourceSchema[],
   group: string,

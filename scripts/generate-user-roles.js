@@ -56,9 +56,9 @@ export function unrestrictedProfiles(configText) {
     .map(([name]) => name);
 }
 
-/** The ClusterRole name of a kind's role: `orchestrator-taskrun-editor-role`. */
-export const userRoleName = (/** @type {string} */ singular, /** @type {string} */ suffix) =>
-  `orchestrator-${singular}-${suffix}`;
+/** The ClusterRole name of a kind's role: `orchestrator-taskrun-editor-role` (the kind in lower case). */
+export const userRoleName = (/** @type {string} */ kind, /** @type {string} */ suffix) =>
+  `orchestrator-${kind.toLowerCase()}-${suffix}`;
 
 /**
  * config/rbac/user-roles.yaml: an editor and a viewer ClusterRole per kind.
@@ -79,7 +79,7 @@ export function userRoles(sources, group, header, shippedConfig) {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: {
-        name: userRoleName(crd.singular, role.suffix),
+        name: userRoleName(crd.kind, role.suffix),
         labels: Object.fromEntries(role.to.map((builtIn) => [`${AGGREGATE}${builtIn}`, 'true'])),
       },
       rules: [

@@ -39,7 +39,7 @@ t.test(
     t.same(stale, [], `stale generated files: ${stale.map((s) => s.path).join(', ')}; run npm run generate`);
     const chart = [...outputs.keys()].filter((p) => p.startsWith('charts/orchestrator/'));
     t.ok(
-      chart.includes('charts/orchestrator/templates/crds/taskruns.orchestrator.io.yaml') &&
+      chart.includes('charts/orchestrator/templates/crds/agenttaskruns.orchestrator.io.yaml') &&
         chart.includes('charts/orchestrator/files/generated/manager-role.yaml'),
       "the chart's CRD templates and copies are generated",
     );
@@ -56,9 +56,9 @@ t.test(
       'config/rbac/manager-role.yaml',
       'config/rbac/user-roles.yaml',
       'crds/Kustomization',
+      'crds/agenttaskruns.orchestrator.io.yaml',
       'crds/coderuns.orchestrator.io.yaml',
       'crds/docsruns.orchestrator.io.yaml',
-      'crds/taskruns.orchestrator.io.yaml',
       'docs/api-reference.md',
       'docs/configuration.md',
       'src/api/generated/coderun.ts',
@@ -104,10 +104,20 @@ t.test('the CRDs', async (t) => {
   const expected = {
     TaskRun: {
       short: 'otr',
+      // Not taskrun: kubectl's taskrun stays Tekton's (decision 0076).
+      singular: 'agenttaskrun',
       columns: ['Task', 'Service', 'Agent', 'Attempt', 'Phase', 'Job', 'PR', 'Cost', 'Age'],
     },
-    CodeRun: { short: 'ocr', columns: ['Task', 'Service', 'Agent', 'Phase', 'PR', 'Cost', 'Age'] },
-    DocsRun: { short: 'odr', columns: ['Directory', 'Agent', 'Phase', 'PR', 'Cost', 'Age'] },
+    CodeRun: {
+      short: 'ocr',
+      singular: 'coderun',
+      columns: ['Task', 'Service', 'Agent', 'Phase', 'PR', 'Cost', 'Age'],
+    },
+    DocsRun: {
+      short: 'odr',
+      singular: 'docsrun',
+      columns: ['Directory', 'Agent', 'Phase', 'PR', 'Cost', 'Age'],
+    },
   } as const;
   for (const kind of ['TaskRun', 'CodeRun', 'DocsRun'] as const) {
     const { plural } = kindFacts(kind);
@@ -127,7 +137,7 @@ t.test('the CRDs', async (t) => {
       kind,
       listKind: `${kind}List`,
       plural,
-      singular: kind.toLowerCase(),
+      singular: expected[kind].singular,
       shortNames: [expected[kind].short],
       categories: ['orchestrator'],
     });
@@ -265,7 +275,7 @@ t.test('readSchemas checks the CRD extension', async (t) => {
 
 t.test('a shared fragment is expanded alike for the CRDs and ajv, closed in the config only', async (t) => {
   const schemas = loadSchemas();
-  const crdSpec = (await generate(root)).get('crds/taskruns.orchestrator.io.yaml') ?? '';
+  const crdSpec = (await generate(root)).get('crds/agenttaskruns.orchestrator.io.yaml') ?? '';
   const runTemplate = schemas.TaskRun.properties?.spec?.properties?.podTemplate;
   t.match(runTemplate?.description, /Over the agent profile's podTemplate/, "the referring node's keys win");
   t.ok(runTemplate?.properties?.affinity?.properties?.podAntiAffinity, 'the fragment is in place');
@@ -289,15 +299,16 @@ t.test(
     t.same(
       roles.map((r) => [r.metadata.name, Object.keys(r.metadata.labels).sort(), r.rules[0].resources[0]]),
       RUN_KIND_NAMES.flatMap((kind) => {
-        const { singular, plural } = kindFacts(kind);
+        const { plural } = kindFacts(kind);
+        const own = kind.toLowerCase();
         return [
           [
-            `orchestrator-${singular}-editor-role`,
+            `orchestrator-${own}-editor-role`,
             ['rbac.authorization.k8s.io/aggregate-to-admin', 'rbac.authorization.k8s.io/aggregate-to-edit'],
             plural,
           ],
-          [`orchestrator-${singular}-admin-role`, ['rbac.authorization.k8s.io/aggregate-to-admin'], plural],
-          [`orchestrator-${singular}-viewer-role`, ['rbac.authorization.k8s.io/aggregate-to-view'], plural],
+          [`orchestrator-${own}-admin-role`, ['rbac.authorization.k8s.io/aggregate-to-admin'], plural],
+          [`orchestrator-${own}-viewer-role`, ['rbac.authorization.k8s.io/aggregate-to-view'], plural],
         ];
       }),
     );

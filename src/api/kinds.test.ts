@@ -46,7 +46,7 @@ t.test('the table has one row per run schema, in the schemas’ order', async (t
   for (const kind of RUN_KIND_NAMES) {
     const facts = kindFacts(kind);
     t.equal(facts.kind, kind);
-    t.equal(facts.finalizer, `${facts.singular}.${facts.group}/cleanup`, `${kind}: finalizer`);
+    t.equal(facts.finalizer, `${kind.toLowerCase()}.${facts.group}/cleanup`, `${kind}: finalizer`);
   }
 });
 
@@ -121,9 +121,10 @@ t.test('the CLI and offline admission know every kind by each of its spellings',
   t.same(parseKinds('all'), RUN_KIND_NAMES);
   for (const kind of RUN_KIND_NAMES) {
     const { singular, plural, shortNames, group } = kindFacts(kind);
-    for (const word of [singular, plural, ...shortNames, `${plural}.${group}`, kind])
+    const own = kind.toLowerCase();
+    for (const word of [singular, plural, ...shortNames, `${plural}.${group}`, kind, own, `${own}s`])
       t.equal(lookupKind(word), kind, `${word} → ${kind}`);
-    t.match(KIND_HELP, `${singular}(s)`);
+    t.match(KIND_HELP, `${own}(s)`);
     t.equal(qualifiedName(kind), `${singular}.${group}`);
     t.equal(runKindOf({ apiVersion: API_VERSION, kind }), kind);
   }
@@ -138,14 +139,15 @@ t.test('every kind has a strategy, a template folder, a ConfigMap of templates a
     (g) => g.name,
   );
   for (const kind of RUN_KIND_NAMES) {
-    const { templateDir, singular } = kindFacts(kind);
+    const { templateDir } = kindFacts(kind);
+    const sample = `config/samples/${kind.toLowerCase()}.yaml`;
     t.ok(existsSync(path.join(root, 'templates', templateDir)), `templates/${templateDir}/`);
     t.ok(set.outputs[kind].size > 0, `${kind} renders templates`);
     t.ok(
       generators.includes(`orchestrator-templates-${templateDir}`),
       `a ConfigMap of templates/${templateDir}`,
     );
-    t.equal(yaml(`config/samples/${singular}.yaml`).kind, kind, `config/samples/${singular}.yaml`);
+    t.equal(yaml(sample).kind, kind, sample);
   }
 });
 

@@ -23,18 +23,23 @@ export const runResource = (kind: RunKindName) => {
   return { group, version, plural, kind };
 };
 
-/** `taskruns.orchestrator.io`: the CRD's name, and kubectl's resource.group spelling. */
+/** `agenttaskruns.orchestrator.io`: the CRD's name, and kubectl's resource.group spelling. */
 export const crdName = (kind: RunKindName): string =>
   `${RUN_KIND_TABLE[kind].plural}.${RUN_KIND_TABLE[kind].group}`;
 
-/** `taskrun.orchestrator.io`: how kubectl names a kind in `created` lines and `-o name`. */
+/** `agenttaskrun.orchestrator.io`: how kubectl names a kind in `created` lines and `-o name`. */
 export const qualifiedName = (kind: RunKindName): string =>
   `${RUN_KIND_TABLE[kind].singular}.${RUN_KIND_TABLE[kind].group}`;
 
-/** The spellings kubectl accepts for a kind: singular, plural, short names (each also with `.group`). */
+/**
+ * The spellings the CLI accepts for a kind: kubectl's (singular, plural, short names) and the kind's own
+ * name in lower case with its plural (`taskrun(s)`, which kubectl leaves to Tekton: decision 0076),
+ * each also with `.group`.
+ */
 export function kindSpellings(kind: RunKindName): string[] {
   const { singular, plural, shortNames, group } = RUN_KIND_TABLE[kind];
-  const words = [singular, plural, ...shortNames];
+  const own = kind.toLowerCase();
+  const words = [...new Set([own, `${own}s`, singular, plural, ...shortNames])];
   return [...words, ...words.map((w) => `${w}.${group}`)];
 }
 
@@ -44,10 +49,10 @@ export function lookupKind(word: string): RunKindName | undefined {
   return RUN_KIND_NAMES.find((k) => kindSpellings(k).includes(w));
 }
 
-/** `taskrun(s)/tr, coderun(s)/cr, …`: the spellings, for help texts. */
+/** `taskrun(s)/otr, coderun(s)/ocr, …`: the spellings, for help texts. */
 export const KIND_HELP = RUN_KIND_NAMES.map((k) => {
-  const { singular, shortNames } = RUN_KIND_TABLE[k];
-  return `${singular}(s)${shortNames.map((s) => `/${s}`).join('')}`;
+  const { shortNames } = RUN_KIND_TABLE[k];
+  return `${k.toLowerCase()}(s)${shortNames.map((s) => `/${s}`).join('')}`;
 }).join(', ');
 
 /** The spec field whose increase asks for a new attempt; undefined: the kind runs once. */

@@ -40,7 +40,7 @@ export async function authenticateRequest(
   return { ok: true, user: authn.user };
 }
 
-/** The apiserver's wording: `User "u" cannot create resource "taskruns" in API group "g" in the namespace "n"`. */
+/** The apiserver's wording: `User "u" cannot create resource "agenttaskruns" in API group "g" in the namespace "n"`. */
 export function forbiddenMessage(user: UserInfo, attributes: AccessAttributes, reason: string): string {
   const because = reason ? `: ${reason}` : '';
   return `User "${user.username}" cannot ${permissionText(attributes)}${because}`;

@@ -30,7 +30,7 @@ class Reviews implements ApiRequester {
 }
 
 const attrs = (namespace: string) => ({
-  resource: { verb: 'create', group: 'orchestrator.io', resource: 'taskruns', namespace },
+  resource: { verb: 'create', group: 'orchestrator.io', resource: 'agenttaskruns', namespace },
 });
 
 t.test('the TTL cache expires each entry by its own lifetime and drops the oldest when full', async (t) => {

@@ -18,7 +18,7 @@ export interface UserInfo {
   extra?: Record<string, string[]>;
 }
 
-/** A request on a resource, as RBAC rules name it (`create taskruns.orchestrator.io in ns`). */
+/** A request on a resource, as RBAC rules name it (`create agenttaskruns.orchestrator.io in ns`). */
 export interface ResourceAttributes {
   verb: string;
   group: string;

@@ -5,7 +5,7 @@
 // context's), asked of the cluster with a short timeout. Anything that fails prints nothing: a Tab
 // never prints an error into the user's line.
 import type { Command } from 'commander';
-import { kindFacts, lookupKind, RUN_KIND_NAMES, type RunKindName } from '../api/index.js';
+import { lookupKind, RUN_KIND_NAMES, type RunKindName } from '../api/index.js';
 import type { CliIO } from './io.js';
 import { runPath } from './kinds.js';
 import { type KubeFlags, withConnection } from './kube.js';
@@ -61,9 +61,9 @@ function readLine(root: Command, words: string[]): Line {
   return { command, flags, args, typed, ...(flagTyped ? { flagTyped } : {}) };
 }
 
-/** The kinds as the commands print them (singular), `all` where the argument takes it. */
+/** The kinds as the CLI spells them (`taskrun`), `all` where the argument takes it. */
 const kindWords = (allowsAll: boolean) => [
-  ...RUN_KIND_NAMES.map((k) => kindFacts(k).singular),
+  ...RUN_KIND_NAMES.map((k) => k.toLowerCase()),
   ...(allowsAll ? ['all'] : []),
 ];
 

@@ -1,7 +1,7 @@
 // Where a run's logs are: the run → its attempt's Job (the name status records, or the one the kind's
 // strategy computes for a former attempt) → the Job's pod → the agent (or init) container. Each step
 // that finds nothing says why, and whether waiting can cure it (`orchestrator logs -f` waits then).
-import { jobNameFor, kindFacts, type RunKindName, type RunOf, runFinished } from '../api/index.js';
+import { jobNameFor, type RunKindName, type RunOf, runFinished } from '../api/index.js';
 import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../naming/index.js';
 import {
   type ApiRequester,
@@ -54,8 +54,7 @@ interface Pod extends KubeObject {
 }
 
 /** `taskrun payments-task-7`: how messages name the run. */
-export const runLabel = (kind: RunKindName, run: KubeObject) =>
-  `${kindFacts(kind).singular} ${run.metadata?.name}`;
+export const runLabel = (kind: RunKindName, run: KubeObject) => `${kind.toLowerCase()} ${run.metadata?.name}`;
 
 /** What the run's status says, for the messages that explain a missing Job or pod. */
 export function statusSays(run: KubeObject): string {

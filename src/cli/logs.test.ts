@@ -16,7 +16,7 @@ import { KubeClient, type KubeObject } from '../runtime/index.js';
 import { NO_KUBELET } from './log-errors.js';
 import { type LogsOptions, runLogs } from './logs.js';
 
-const RUN_PATH = '/apis/orchestrator.io/v1/namespaces/default/taskruns/pay';
+const RUN_PATH = '/apis/orchestrator.io/v1/namespaces/default/agenttaskruns/pay';
 const owner = (uid: string) => [{ apiVersion: 'x', kind: 'X', name: 'x', uid, controller: true }];
 
 function taskRun(status: Record<string, unknown>): KubeObject {

@@ -6,7 +6,7 @@
 // docs/design.md §1.5.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { kindFacts, type RunKindName, runFinished } from '../api/index.js';
+import { type RunKindName, runFinished } from '../api/index.js';
 import {
   backoffDelay,
   isNotFound,
@@ -54,7 +54,7 @@ async function readRun(client: LogClient, target: LogsTarget, signal: AbortSigna
   } catch (err) {
     if (isNotFound(err))
       throw fail(
-        `${kindFacts(target.kind).singular} "${target.name}" not found in namespace "${target.namespace}"`,
+        `${target.kind.toLowerCase()} "${target.name}" not found in namespace "${target.namespace}"`,
       );
     throw err;
   }

@@ -113,12 +113,12 @@ t.test('CRDs never established: the error names them', async (t) => {
   const { client } = slowCluster(Number.POSITIVE_INFINITY);
   await t.rejects(installCrds(client, { timeoutMs: scaled(2000), pollMs: 10 }), {
     message:
-      /timed out waiting for the CRDs .*taskruns\.orchestrator\.io.* to be Established: .*not Established yet/,
+      /timed out waiting for the CRDs .*agenttaskruns\.orchestrator\.io.* to be Established: .*not Established yet/,
   });
 });
 
 t.test('an answer that waiting cannot change fails at once', async (t) => {
-  const forbidden = new ApiError(403, 'Forbidden', 'GET taskruns: HTTP 403 Forbidden');
+  const forbidden = new ApiError(403, 'Forbidden', 'GET agenttaskruns: HTTP 403 Forbidden');
   const { client } = fakeApi((method, path) => {
     if (path === '/apis/apiextensions.k8s.io/v1') return CRD_DISCOVERY;
     if (method === 'PATCH') return {};

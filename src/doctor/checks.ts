@@ -5,6 +5,7 @@ import { agentImageCheck } from './agent-image.js';
 import { appInstallationsCheck } from './app-installations.js';
 import { appKeysCheck } from './app-keys.js';
 import type { DoctorCheck } from './check.js';
+import { crdNamesCheck } from './crd-names.js';
 import { crdsCheck } from './crds.js';
 import { modelKeyCheck } from './model-key.js';
 import { networkPolicyCheck } from './network-policy.js';
@@ -16,6 +17,7 @@ import { webhookConfigCheck } from './webhook-config.js';
 
 export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   crdsCheck,
+  crdNamesCheck,
   rbacCheck,
   webhookConfigCheck,
   webhookCallCheck,

@@ -6,6 +6,7 @@
 // - check.ts: what a check is, what it is given (DoctorContext) and what it finds.
 // - checks.ts: the list of checks, in the order an install meets the problems.
 // - crds.ts: the run kinds' CRDs installed, Established, with this release's versions and schemas.
+// - crd-names.ts: no other CRD declares the run kinds' kubectl names or holds one of their kinds.
 // - model-key.ts: the model API key where the agents' calls look for it (gateway or namespaces of runs).
 // - network-policy.ts: a NetworkPolicy engine enforcing the sandbox's policies (src/egress's probe).
 // - protections.ts: the model gateway and egress by allowlist, each one off a warning naming what it exposes.

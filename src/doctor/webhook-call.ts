@@ -33,7 +33,7 @@ export const webhookCallCheck: DoctorCheck = {
     try {
       const created = await ctx.client.request<{ spec?: { image?: unknown } }>(
         'POST',
-        `/apis/orchestrator.io/v1/namespaces/${namespace}/taskruns`,
+        `/apis/orchestrator.io/v1/namespaces/${namespace}/agenttaskruns`,
         { query: { dryRun: 'All' }, body: probeRun(namespace) },
       );
       if (!defaulted(created))

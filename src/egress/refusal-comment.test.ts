@@ -78,7 +78,10 @@ t.test('the comment names the run, the attempt, each host and how to allow one',
     text,
     /allowlist `default` that agent profile `rex` goes out by \(`egress\.allowlists\.default\.hosts`/,
   );
-  t.match(text, /kubectl get taskrun fix -n team-a -o jsonpath='\{\.status\.egressRefusals\}'/);
+  t.match(
+    text,
+    /kubectl get agenttaskrun\.orchestrator\.io fix -n team-a -o jsonpath='\{\.status\.egressRefusals\}'/,
+  );
 });
 
 t.test(

@@ -3,7 +3,14 @@
 // reach one. The hosts come from an untrusted agent's requests, so each one is put in a code span
 // (where GitHub renders no link, image, HTML, mention or emphasis), bounded in length and count, with
 // control characters replaced: whatever the agent asked for, the comment says only what is written here.
+import { lookupKind, qualifiedName } from '../api/index.js';
 import type { EgressRefusals, RefusedHost } from './refusal-tally.js';
+
+/** The kind as kubectl names it whatever else the cluster serves (`agenttaskrun.orchestrator.io`). */
+const kubectlKind = (kind: string) => {
+  const known = lookupKind(kind);
+  return known ? qualifiedName(known) : kind.toLowerCase();
+};
 
 /** The most hosts one comment lists (status keeps 16). */
 export const MAX_COMMENT_HOSTS = 16;
@@ -78,6 +85,6 @@ export function refusalComment(input: RefusalCommentInput): string {
     '',
     `If the work needed one of them, add it to the allowlist ${markdownCode(allowlist, 63)} that ${profile} goes out by (${markdownCode(allowlistField, 120)} in the controller config, docs/agent-pods.md "Egress"). Allow only a host you expected the work to reach: these names come from the agent's own requests.`,
     '',
-    `The run's status has the full count: ${markdownCode(`kubectl get ${run.kind.toLowerCase()} ${run.name} -n ${run.namespace} -o jsonpath='{.status.egressRefusals}'`, 400)}.`,
+    `The run's status has the full count: ${markdownCode(`kubectl get ${kubectlKind(run.kind)} ${run.name} -n ${run.namespace} -o jsonpath='{.status.egressRefusals}'`, 400)}.`,
   ].join('\n');
 }

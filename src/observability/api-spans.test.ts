@@ -8,7 +8,7 @@ t.test("an API path's resource, namespace and name (the span name is low in card
     name: 'x',
   });
   t.same(apiTarget('/api/v1/namespaces/ns/pods'), { resource: 'pods', namespace: 'ns' });
-  t.same(apiTarget('/apis/orchestrator.io/v1/taskruns'), { resource: 'taskruns' });
+  t.same(apiTarget('/apis/orchestrator.io/v1/agenttaskruns'), { resource: 'agenttaskruns' });
   t.same(apiTarget('/api/v1/namespaces/a%20b'), { resource: 'namespaces', name: 'a b' });
   t.same(apiTarget('/api/v1/namespaces'), { resource: 'namespaces' });
   t.same(apiTarget('/apis/coordination.k8s.io/v1/namespaces/ns/leases/l?x=1'), {

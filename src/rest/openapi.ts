@@ -85,7 +85,7 @@ const NAMESPACE_QUERY = {
   schema: { type: 'string' },
 };
 
-/** `/api/v1/namespaces/:namespace/:plural` → `/api/v1/namespaces/{namespace}/taskruns`. */
+/** `/api/v1/namespaces/:namespace/:plural` → `/api/v1/namespaces/{namespace}/agenttaskruns`. */
 const openApiPath = (route: string, plural: string) =>
   route.replace(':plural', plural).replace(/:([a-z]+)/g, '{$1}');
 

@@ -102,7 +102,7 @@ t.test(`random methods, paths and headers (seed ${seed})`, async (t) => {
       'v1',
       'namespaces',
       'fuzz',
-      'taskruns',
+      'agenttaskruns',
       'docsruns',
       'pm',
       'tasks',

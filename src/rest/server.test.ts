@@ -11,14 +11,14 @@ import { type ApiAppOptions, apiApp } from './server.js';
 
 // An install naming its Apps (the seed's): sampleTaskRun acts as rex's.
 const config = seedConfig();
-const TASKRUNS = '/apis/orchestrator.io/v1/namespaces/team-a/taskruns';
+const TASKRUNS = '/apis/orchestrator.io/v1/namespaces/team-a/agenttaskruns';
 
 async function serve(t: Test, change: Partial<ApiAppOptions> = {}) {
   const api = new FakeApi();
   const reviewer = new TableReviewer();
   reviewer.tokens.set('alice-token', 'alice');
   for (const verb of ['create', 'get', 'list', 'patch'])
-    for (const resource of ['taskruns', 'coderuns', 'docsruns'])
+    for (const resource of ['agenttaskruns', 'coderuns', 'docsruns'])
       reviewer.allowed.add(`alice ${verb} ${resource} team-a`);
   // Every agent profile and repository (a Role rule without resourceNames): the runs here use rex's App.
   for (const resource of ['agentprofiles', 'repositories'])
@@ -82,7 +82,7 @@ t.test('401, 403, 404, 405: in the Status shape', async (t) => {
     body: {
       reason: 'Forbidden',
       message:
-        'User "alice" cannot create resource "taskruns" in API group "orchestrator.io" in the namespace "team-b"',
+        'User "alice" cannot create resource "agenttaskruns" in API group "orchestrator.io" in the namespace "team-b"',
     },
   });
   t.match(await call(target, 'GET', '/api/v1/namespaces/team-a/widgets', alice), {
@@ -90,7 +90,7 @@ t.test('401, 403, 404, 405: in the Status shape', async (t) => {
     body: { reason: 'NotFound' },
   });
   t.match(await call(target, 'GET', '/nothing-here'), { status: 404, body: { kind: 'Status' } });
-  t.match(await call(target, 'DELETE', '/api/v1/namespaces/team-a/taskruns/x', alice), {
+  t.match(await call(target, 'DELETE', '/api/v1/namespaces/team-a/agenttaskruns/x', alice), {
     status: 405,
     body: { kind: 'Status', code: 405 },
   });
@@ -110,7 +110,7 @@ t.test('422: the admission findings, with the fields admission names; nothing se
     agent: 'bob',
   });
   const { taskId: _gone, ...spec } = bad.spec;
-  const answer = await call(target, 'POST', '/api/v1/namespaces/team-a/taskruns', {
+  const answer = await call(target, 'POST', '/api/v1/namespaces/team-a/agenttaskruns', {
     ...alice,
     body: { ...bad, spec },
   });
@@ -162,16 +162,18 @@ t.test('list, get, retry; DocsRuns cannot be retried', async (t) => {
     spec: { ...one.spec, retryAttempt: 1 },
     status: { attempt: 2 },
   });
-  t.match(await call(target, 'GET', '/api/v1/namespaces/team-a/taskruns/one', alice), {
+  t.match(await call(target, 'GET', '/api/v1/namespaces/team-a/agenttaskruns/one', alice), {
     status: 200,
     body: { status: { attempt: 2 } },
   });
   t.match(
-    await call(target, 'GET', '/api/v1/namespaces/team-a/taskruns?labelSelector=a%3Db&other=x', alice),
+    await call(target, 'GET', '/api/v1/namespaces/team-a/agenttaskruns?labelSelector=a%3Db&other=x', alice),
     { status: 200 },
   );
   t.same(api.made('GET', TASKRUNS)[0]?.query, { labelSelector: 'a=b' }, 'only list parameters passed on');
-  t.match(await call(target, 'POST', '/api/v1/namespaces/team-a/taskruns/one/retry', alice), { status: 200 });
+  t.match(await call(target, 'POST', '/api/v1/namespaces/team-a/agenttaskruns/one/retry', alice), {
+    status: 200,
+  });
   t.match(
     api.made('PATCH', `${TASKRUNS}/one`)[0]?.body,
     { spec: { retryAttempt: 3 } },
@@ -181,12 +183,12 @@ t.test('list, get, retry; DocsRuns cannot be retried', async (t) => {
     status: 400,
     body: { message: /DocsRuns cannot be retried/ },
   });
-  t.match(await call(target, 'GET', '/api/v1/namespaces/team-a/taskruns/missing', alice), {
+  t.match(await call(target, 'GET', '/api/v1/namespaces/team-a/agenttaskruns/missing', alice), {
     status: 404,
     body: { reason: 'NotFound' },
   });
   t.match(
-    await call(target, 'GET', '/api/v1/taskruns', alice),
+    await call(target, 'GET', '/api/v1/agenttaskruns', alice),
     { status: 403 },
     'across namespaces needs a cluster-wide grant',
   );
@@ -198,9 +200,9 @@ t.test('409 from the apiserver is passed on; an unreachable apiserver is 503', a
   api.failNext(
     'POST',
     TASKRUNS,
-    apiError(409, 'AlreadyExists', 'taskruns.orchestrator.io "taken" already exists'),
+    apiError(409, 'AlreadyExists', 'agenttaskruns.orchestrator.io "taken" already exists'),
   );
-  t.match(await call(target, 'POST', '/api/v1/namespaces/team-a/taskruns', { ...alice, body }), {
+  t.match(await call(target, 'POST', '/api/v1/namespaces/team-a/agenttaskruns', { ...alice, body }), {
     status: 409,
     body: { reason: 'AlreadyExists' },
   });
@@ -209,7 +211,7 @@ t.test('409 from the apiserver is passed on; an unreachable apiserver is 503', a
     TASKRUNS,
     Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) as never,
   );
-  t.match(await call(target, 'POST', '/api/v1/namespaces/team-a/taskruns', { ...alice, body }), {
+  t.match(await call(target, 'POST', '/api/v1/namespaces/team-a/agenttaskruns', { ...alice, body }), {
     status: 503,
     headers: { 'retry-after': '1' },
     body: { reason: 'ServiceUnavailable' },
@@ -222,7 +224,7 @@ t.test("429 past the caller's rate, with Retry-After; other callers unaffected",
     clock: new ManualClock(),
   });
   reviewer.tokens.set('bob-token', 'bob');
-  const get = (token: string) => call(target, 'GET', '/api/v1/namespaces/team-a/taskruns', { token });
+  const get = (token: string) => call(target, 'GET', '/api/v1/namespaces/team-a/agenttaskruns', { token });
   await get('alice-token');
   await get('alice-token');
   t.match(await get('alice-token'), {

@@ -26,11 +26,11 @@ t.test('every error is a Kubernetes Status', async (t) => {
 });
 
 t.test("the apiserver's client errors are passed on as it sent them", async (t) => {
-  const conflict = apiError(409, 'AlreadyExists', 'taskruns.orchestrator.io "x" already exists');
+  const conflict = apiError(409, 'AlreadyExists', 'agenttaskruns.orchestrator.io "x" already exists');
   t.match(toStatus(conflict), {
     code: 409,
     reason: 'AlreadyExists',
-    message: 'taskruns.orchestrator.io "x" already exists',
+    message: 'agenttaskruns.orchestrator.io "x" already exists',
   });
   t.match(toStatus(new ApiError(404, 'NotFound', 'plain text answer', 'not json')), {
     code: 404,

@@ -334,7 +334,7 @@ function withQuery(path: string, query: Query | undefined): string {
   return text ? `${path}${path.includes('?') ? '&' : '?'}${text}` : path;
 }
 
-/** Paths for a resource type, e.g. `/apis/orchestrator.io/v1/namespaces/ns/taskruns/name`. */
+/** Paths for a resource type, e.g. `/apis/orchestrator.io/v1/namespaces/ns/agenttaskruns/name`. */
 export interface ResourceType {
   /** '' for the core group. */
   group: string;

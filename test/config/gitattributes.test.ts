@@ -14,6 +14,7 @@ const PARTLY_GENERATED = [
   'config/manager/deployment.yaml',
   'config/rbac/manager-role.yaml',
   'templates/kustomization.yaml',
+  'charts/orchestrator/values.schema.json',
 ];
 
 /** linguist-generated of each path, as git reads .gitattributes. */

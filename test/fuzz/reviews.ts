@@ -14,8 +14,8 @@ export type Json = Record<string, unknown>;
 const samples = join(packageRoot(), 'config', 'samples');
 const sample = (file: string) => parseYaml(readFileSync(join(samples, file), 'utf8')) as Json;
 
-/** Each kind's sample (config/samples/{singular}.yaml); the TaskRun's with every optional part set. */
-const OBJECTS: Record<RunKindName, Json> = byKind((kind) => sample(`${kindFacts(kind).singular}.yaml`));
+/** Each kind's sample (config/samples/{kind}.yaml); the TaskRun's with every optional part set. */
+const OBJECTS: Record<RunKindName, Json> = byKind((kind) => sample(`${kind.toLowerCase()}.yaml`));
 {
   const spec = OBJECTS.TaskRun.spec as Json;
   Object.assign(spec, {

@@ -50,7 +50,7 @@ t.test('install --dry-run changes nothing', async (t) => {
   t.equal(res.code, 0, res.stderr);
   t.match(
     res.stdout,
-    /customresourcedefinition\.apiextensions\.k8s\.io\/taskruns\.orchestrator\.io created \(dry run\)/,
+    /customresourcedefinition\.apiextensions\.k8s\.io\/agenttaskruns\.orchestrator\.io created \(dry run\)/,
   );
   t.match(
     res.stdout,
@@ -154,7 +154,7 @@ t.test(
     );
     t.match(
       res.stdout,
-      /customresourcedefinition\.apiextensions\.k8s\.io "taskruns\.orchestrator\.io" deleted/,
+      /customresourcedefinition\.apiextensions\.k8s\.io "agenttaskruns\.orchestrator\.io" deleted/,
     );
     // The apiserver's discovery drops a deleted CRD's kind a moment after the CRD is gone.
     const gone = await waitFor('discovery to serve none of the kinds', async (note) => {

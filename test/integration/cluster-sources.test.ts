@@ -66,8 +66,8 @@ t.test('orchestrator cluster up, env and down', async (t) => {
   const env = cli('env');
   t.match(env.stdout, /^# kube-apiserver v1\.35\.\d+ at https:\/\/127\.0\.0\.1:\d+\nexport KUBECONFIG=/);
   const cluster = existingCluster(join(dir, 'kubeconfig'));
-  const crd = await kubectl(cluster, ['get', 'crd', 'taskruns.orchestrator.io', '-o', 'name']);
-  t.equal(crd.stdout.trim(), 'customresourcedefinition.apiextensions.k8s.io/taskruns.orchestrator.io');
+  const crd = await kubectl(cluster, ['get', 'crd', 'agenttaskruns.orchestrator.io', '-o', 'name']);
+  t.equal(crd.stdout.trim(), 'customresourcedefinition.apiextensions.k8s.io/agenttaskruns.orchestrator.io');
 
   const down = cli('down');
   t.equal(down.status, 0, down.stderr);

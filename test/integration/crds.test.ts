@@ -1,7 +1,12 @@
-// The generated CRDs, as the real kube-apiserver and kubectl treat them.
+// The generated CRDs, as the real kube-apiserver and kubectl treat them, beside Tekton's TaskRun too.
+import { join } from 'node:path';
 import t from 'tap';
+import { defaultConfigFile } from '../../src/config/index.js';
+import { packageRoot } from '../../src/util/package-root.js';
 import { kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
 import { CRD_NAMES, ensureCrds } from '../harness/deploy/crds.js';
+import { runCli } from '../harness/operator/cli.js';
+import { scaled } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
@@ -31,7 +36,7 @@ t.test('the three CRDs are Established with short names and the orchestrator cat
   }>;
   const shortNames = Object.fromEntries(items.map((i) => [i.metadata.name, i.spec.names.shortNames]));
   t.same(shortNames, {
-    'taskruns.orchestrator.io': ['otr'],
+    'agenttaskruns.orchestrator.io': ['otr'],
     'coderuns.orchestrator.io': ['ocr'],
     'docsruns.orchestrator.io': ['odr'],
   });
@@ -49,13 +54,13 @@ t.test('the three CRDs are Established with short names and the orchestrator cat
 });
 
 t.test('kubectl explain shows the schema descriptions', async (t) => {
-  const res = await kubectl(cluster, ['explain', 'taskrun.spec.markdownFiles']);
+  const res = await kubectl(cluster, ['explain', 'agenttaskrun.spec.markdownFiles']);
   t.equal(res.code, 0, res.stderr);
   t.match(res.stdout, /FIELD:\s+markdownFiles/);
   t.match(res.stdout, /DESCRIPTION:\s+\S/, 'the field has a description');
   t.match(res.stdout, /filename\s+<string> -required-/);
   t.match(res.stdout, /fileType\s+<string>/);
-  const nested = await kubectl(cluster, ['explain', 'taskrun.spec.markdownFiles.filename']);
+  const nested = await kubectl(cluster, ['explain', 'agenttaskrun.spec.markdownFiles.filename']);
   t.match(nested.stdout, /DESCRIPTION:\s+\S/);
 });
 
@@ -69,5 +74,57 @@ t.test('kubectl get otr prints the printer columns', async (t) => {
   t.same(header?.split(/\s+/), ['NAME', 'TASK', 'SERVICE', 'AGENT', 'ATTEMPT', 'PHASE', 'AGE']);
   t.match(row, /^columns\s+7\s+payments\s+/);
   const byCategory = await kubectl(cluster, ['get', 'orchestrator', '-n', ns, '-o', 'name']);
-  t.equal(byCategory.stdout.trim(), 'taskrun.orchestrator.io/columns', 'kubectl get orchestrator lists runs');
+  t.equal(
+    byCategory.stdout.trim(),
+    'agenttaskrun.orchestrator.io/columns',
+    'kubectl get orchestrator lists runs',
+  );
+});
+
+t.test("beside Tekton's TaskRun CRD: kubectl's taskruns are Tekton's, ours apply as written", async (t) => {
+  const tekton = join(packageRoot(), 'test', 'fixtures', 'tekton', 'taskruns.tekton.dev.yaml');
+  const installed = await kubectl(cluster, ['apply', '--server-side', '-f', tekton]);
+  t.equal(installed.code, 0, installed.stderr);
+  t.teardown(async () => {
+    await kubectl(cluster, ['delete', '-f', tekton, '--ignore-not-found', '--wait=false']);
+  });
+  const established = await kubectl(cluster, [
+    ...['wait', '--for=condition=Established', 'crd/taskruns.tekton.dev', `--timeout=${scaled(60)}s`],
+  ]);
+  t.equal(established.code, 0, established.stderr);
+  const ns = await testNamespace(t, cluster);
+  const theirs = `apiVersion: tekton.dev/v1\nkind: TaskRun\nmetadata:\n  name: build-1\nspec:\n  taskRef: {name: build}\n`;
+  for (const manifest of [theirs, minimal('agent-1')]) {
+    const applied = await kubectl(cluster, ['apply', '-n', ns, '-f', '-'], manifest);
+    t.equal(applied.code, 0, `applied as written: ${applied.stderr}`);
+  }
+  const names = async (...args: string[]) => {
+    const out = await kubectl(cluster, [...args, '-n', ns, '-o', 'name']);
+    t.equal(out.code, 0, out.stderr);
+    return out.stdout.trim();
+  };
+  for (const word of ['taskruns', 'taskrun', 'tr'])
+    t.equal(await names('get', word), 'taskrun.tekton.dev/build-1', `kubectl get ${word}: Tekton's`);
+  for (const word of [
+    'agenttaskruns',
+    'agenttaskrun',
+    'otr',
+    'orchestrator',
+    'agenttaskruns.orchestrator.io',
+  ])
+    t.equal(await names('get', word), 'agenttaskrun.orchestrator.io/agent-1', `kubectl get ${word}: ours`);
+  const explained = await kubectl(cluster, ['explain', 'taskrun']);
+  t.match(explained.stdout, /GROUP:\s+tekton\.dev/, "kubectl explain taskrun: Tekton's");
+  const cli = await runCli(cluster, ['get', 'taskruns', '-o', 'name'], { namespace: ns });
+  t.equal(
+    cli.stdout,
+    'agenttaskrun.orchestrator.io/agent-1\n',
+    'this CLI knows only runs: taskruns are ours',
+  );
+  const doctor = await runCli(cluster, ['doctor', '--config', defaultConfigFile(), '--check', 'crd-names']);
+  t.match(
+    doctor.stdout,
+    '[ok] crd-names: no other CRD declares agenttaskruns, agenttaskrun, otr',
+    doctor.stdout,
+  );
 });

@@ -67,7 +67,7 @@ t.test('an empty cluster: the CRDs and webhooks missing, exit 1', async (t) => {
   const res = await doctor();
   t.equal(res.code, 1, res.stdout);
   t.match(res.stdout, /^checking against the controller config of \S+controller-config.yaml\n/);
-  for (const crd of ['taskruns', 'coderuns', 'docsruns'])
+  for (const crd of ['agenttaskruns', 'coderuns', 'docsruns'])
     t.match(
       res.stdout,
       `[ERROR] crds: the CRD ${crd}.orchestrator.io is not installed\n        fix: orchestrator install`,
@@ -78,7 +78,7 @@ t.test('an empty cluster: the CRDs and webhooks missing, exit 1', async (t) => {
   );
   t.match(
     res.stdout,
-    /\[ERROR\] rbac: system:serviceaccount:orchestrator-system:orchestrator may not list taskruns\.orchestrator\.io/,
+    /\[ERROR\] rbac: system:serviceaccount:orchestrator-system:orchestrator may not list agenttaskruns\.orchestrator\.io/,
   );
   t.match(res.stdout, /\[ERROR\] agent-sandbox: default lacks ServiceAccount orchestrator-agent/);
   t.match(res.stdout, /problem\(s\) to fix\n$/);
@@ -277,7 +277,7 @@ t.test("the manager's binding removed: its missing permissions named", async (t)
   t.match(
     rbac[0],
     // list and get of runs come from the REST API's role too: what is left is named.
-    /may not watch taskruns\.orchestrator\.io.*list jobs\.batch.*create events.*\(the ClusterRole orchestrator-manager in default of config\/rbac/,
+    /may not watch agenttaskruns\.orchestrator\.io.*list jobs\.batch.*create events.*\(the ClusterRole orchestrator-manager in default of config\/rbac/,
   );
   t.match(res.stdout, 'fix: kubectl apply -k config/rbac');
   await install(join(dir, 'ca.crt'));
@@ -312,7 +312,7 @@ t.test("a caBundle that is not the serving certificate's CA: the apiserver's x50
   t.equal(unknown.code, 1);
   t.match(
     unknown.stderr,
-    /--check: "webhook" is no check; the checks are crds, rbac, webhooks, webhook-call/,
+    /--check: "webhook" is no check; the checks are crds, crd-names, rbac, webhooks, webhook-call/,
   );
 });
 

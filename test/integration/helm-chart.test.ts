@@ -81,8 +81,7 @@ const isTestHook = (o: KubeObject) => o.metadata?.annotations?.['helm.sh/hook'] 
 
 /** Compares two installs object by object (the keys first, so that a missing object is named). */
 function sameObjects(t: Test, helmObjects: KubeObject[], kustomizeObjects: KubeObject[], what: string) {
-  const installed = helmObjects.filter((o) => !isTestHook(o));
-  const h = byKey(installed.map(withoutKeep).map(withoutStandardLabels));
+  const h = byKey(helmObjects.map(withoutKeep).map(withoutStandardLabels));
   const k = byKey(kustomizeObjects.map(withoutStandardLabels));
   t.same([...h.keys()].sort(), [...k.keys()].sort(), `${what}: the same objects`);
   for (const [name, o] of k) if (h.has(name)) t.same(h.get(name), o, `${what}: ${name}`);
@@ -615,7 +614,7 @@ t.test(
       "the probe's Role in the first namespace of runs, the pod in the release's",
     );
     const role = one(objects, 'Role') as Values;
-    t.same(role.rules, [{ apiGroups: ['orchestrator.io'], resources: ['taskruns'], verbs: ['create'] }]);
+    t.same(role.rules, [{ apiGroups: ['orchestrator.io'], resources: ['agenttaskruns'], verbs: ['create'] }]);
     const pod = one(objects, 'Pod') as Values;
     const [container] = pod.spec.containers;
     t.same(container.args.slice(0, 2), ['doctor', '--check=webhook-call'], 'the check alone');
@@ -639,7 +638,7 @@ t.test(
 
 t.test('webhook.port and webhook.hostNetwork: the pods, the Service by its port name', async (t) => {
   const spec = async (flags: string[]) =>
-    (one(await chart.template([], flags), 'Deployment') as Values).spec.template.spec;
+    (one(await chart.template([], flags), 'Deployment', 'orchestrator') as Values).spec.template.spec;
   const plain = await spec([]);
   t.equal(plain.hostNetwork, undefined, 'the pod network by default');
   t.ok(plain.containers[0].args.includes('--webhook-port=9443'), 'port 9443 by default');

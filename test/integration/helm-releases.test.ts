@@ -98,6 +98,6 @@ t.test('two releases in two namespaces install side by side', async (t) => {
     const out = await chart.run(['uninstall', r.name, '-n', r.namespace, ...at]);
     t.equal(out.code, 0, `helm uninstall ${r.name}: ${out.stderr}`);
   }
-  const crd = await kubectl(cluster, ['get', 'crd', 'taskruns.orchestrator.io']);
+  const crd = await kubectl(cluster, ['get', 'crd', 'agenttaskruns.orchestrator.io']);
   t.equal(crd.code, 0, 'the CRDs stay after both uninstalls (helm.sh/resource-policy: keep)');
 });

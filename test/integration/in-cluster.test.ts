@@ -96,7 +96,7 @@ const repository = { url: `${git.server.base}/acme/load.git`, githubUser: USER.n
 const run = (name: string) => sampleTaskRun(name, repository);
 
 const runsOf = (ns: string) =>
-  client.request<{ items: KubeObject[] }>('GET', `/apis/orchestrator.io/v1/namespaces/${ns}/taskruns`);
+  client.request<{ items: KubeObject[] }>('GET', `/apis/orchestrator.io/v1/namespaces/${ns}/agenttaskruns`);
 
 t.test('kubectl apply -k: two replicas as pods, the webhooks reached through the Service', async (t) => {
   caPem = await installCertificate(cluster, work);
@@ -179,7 +179,7 @@ t.test(
     for (let i = 0; i < LOAD_RUNS; i += 10)
       await Promise.all(
         Array.from({ length: 10 }, (_, j) =>
-          client.request('POST', `/apis/orchestrator.io/v1/namespaces/${LOAD_NAMESPACE}/taskruns`, {
+          client.request('POST', `/apis/orchestrator.io/v1/namespaces/${LOAD_NAMESPACE}/agenttaskruns`, {
             body: run(`load-${i + j}`),
           }),
         ),
@@ -260,7 +260,7 @@ t.test(
       },
     });
     await suiteSecrets(client, ns, config, USER, API_KEY);
-    await client.request('POST', `/apis/orchestrator.io/v1/namespaces/${ns}/taskruns`, {
+    await client.request('POST', `/apis/orchestrator.io/v1/namespaces/${ns}/agenttaskruns`, {
       body: run('spread'),
     });
     const job = await taskRunJob(client, ns, 'spread');
@@ -385,7 +385,7 @@ t.test('a CodeRun through the installed pods: the real agent, the leader deleted
 t.test(
   'helm install, upgrade and uninstall after kubectl delete -k: nothing left but the CRDs',
   async (t) => {
-    await kubectlOk(cluster, ['delete', 'taskruns,coderuns,docsruns', '--all', '--all-namespaces']);
+    await kubectlOk(cluster, ['delete', 'agenttaskruns,coderuns,docsruns', '--all', '--all-namespaces']);
     await kubectlOk(cluster, ['delete', '-k', overlay, '--ignore-not-found', `--timeout=${scaled(300)}s`]);
     // The chart as installed with no certificate values: the operator makes its own (decision 0075), in
     // the Secret the chart renders, so the kustomize install's certificate goes first.

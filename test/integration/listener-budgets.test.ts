@@ -180,10 +180,19 @@ t.test(
       ['GitHub, trailing slash', github('/webhook/github/', true), 8],
       ['GitHub, upper case', github('/WEBHOOK/GitHub', true), 8],
       ['GitHub, absolute form', github(`https://127.0.0.1:${apiPort}/webhook/github`, true), 8],
-      ['REST API', { port: apiPort, path: `/api/v1/namespaces/${namespace}/taskruns`, bytes: MiB - 64 }, 10],
+      [
+        'REST API',
+        { port: apiPort, path: `/api/v1/namespaces/${namespace}/agenttaskruns`, bytes: MiB - 64 },
+        10,
+      ],
       [
         'REST API, chunked',
-        { port: apiPort, path: `/api/v1/namespaces/${namespace}/taskruns`, bytes: 4 * MiB, chunked: true },
+        {
+          port: apiPort,
+          path: `/api/v1/namespaces/${namespace}/agenttaskruns`,
+          bytes: 4 * MiB,
+          chunked: true,
+        },
         5,
       ],
       ['metrics', { port: replica.metricsPort, path: '/metrics', method: 'GET', bytes: MiB }, 10],

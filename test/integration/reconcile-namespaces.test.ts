@@ -108,7 +108,7 @@ t.test(
           'auth',
           'can-i',
           'watch',
-          'taskruns.orchestrator.io',
+          'agenttaskruns.orchestrator.io',
           '-n',
           namespace,
           `--as=${serviceAccountUser(sa)}`,
@@ -125,7 +125,7 @@ t.test(
           'auth',
           'can-i',
           'watch',
-          'taskruns.orchestrator.io',
+          'agenttaskruns.orchestrator.io',
           '-A',
           `--as=${serviceAccountUser(sa)}`,
         ])

@@ -172,7 +172,7 @@ t.test('the agent’s result comes back: status, kubectl get -o wide, an Event',
     return list.some((e) => (e as { reason?: string }).reason === 'PullRequestOpened') ? list : undefined;
   });
   t.ok(events.some((e) => (e as { message?: string }).message?.includes(url)));
-  const wide = await kubectl(cluster, ['get', 'taskrun', 'reports', '-n', namespace, '-o', 'wide']);
+  const wide = await kubectl(cluster, ['get', 'agenttaskrun', 'reports', '-n', namespace, '-o', 'wide']);
   t.equal(wide.code, 0, wide.stderr);
   t.match(wide.stdout, /\bPR\b/, 'the PR column');
   t.ok(wide.stdout.includes(url), 'the pull request in kubectl get -o wide');

@@ -77,7 +77,7 @@ t.test(
         'auth',
         'can-i',
         'create',
-        'taskruns.orchestrator.io',
+        'agenttaskruns.orchestrator.io',
         '-n',
         allowed,
         `--as=${pm.user}`,
@@ -145,10 +145,13 @@ t.test(
       }),
       {
         status: 403,
-        body: { reason: 'Forbidden', message: new RegExp(`cannot create resource "taskruns".*"${other}"`) },
+        body: {
+          reason: 'Forbidden',
+          message: new RegExp(`cannot create resource "agenttaskruns".*"${other}"`),
+        },
       },
     );
-    const invalid = await call(api, 'POST', `/api/v1/namespaces/${allowed}/taskruns`, {
+    const invalid = await call(api, 'POST', `/api/v1/namespaces/${allowed}/agenttaskruns`, {
       token: pmToken,
       body: sampleTaskRun('bad', 0, { agent: 'bob' }),
     });
@@ -227,25 +230,33 @@ t.test(
     });
     t.equal(byAdmin.status, 201, JSON.stringify(byAdmin.body));
 
-    const list = await call(api, 'GET', `/api/v1/namespaces/${allowed}/taskruns`, { token: pmToken });
+    const list = await call(api, 'GET', `/api/v1/namespaces/${allowed}/agenttaskruns`, { token: pmToken });
     t.equal(list.status, 200);
     t.same(
       list.body.items.map((i: KubeObject) => i.metadata?.name),
       ['from-pm'],
     );
-    t.match(await call(api, 'GET', `/api/v1/namespaces/${allowed}/taskruns/from-pm`, { token: pmToken }), {
-      status: 200,
-      body: { metadata: { name: 'from-pm' }, spec: { retryAttempt: 1 } },
-    });
-    t.match(await call(api, 'GET', `/api/v1/namespaces/${allowed}/taskruns/missing`, { token: pmToken }), {
-      status: 404,
-      body: { reason: 'NotFound' },
-    });
-    t.match(await call(api, 'GET', `/api/v1/namespaces/${other}/taskruns`, { token: pmToken }), {
+    t.match(
+      await call(api, 'GET', `/api/v1/namespaces/${allowed}/agenttaskruns/from-pm`, { token: pmToken }),
+      {
+        status: 200,
+        body: { metadata: { name: 'from-pm' }, spec: { retryAttempt: 1 } },
+      },
+    );
+    t.match(
+      await call(api, 'GET', `/api/v1/namespaces/${allowed}/agenttaskruns/missing`, { token: pmToken }),
+      {
+        status: 404,
+        body: { reason: 'NotFound' },
+      },
+    );
+    t.match(await call(api, 'GET', `/api/v1/namespaces/${other}/agenttaskruns`, { token: pmToken }), {
       status: 403,
     });
     t.match(
-      await call(api, 'POST', `/api/v1/namespaces/${allowed}/taskruns/from-pm/retry`, { token: pmToken }),
+      await call(api, 'POST', `/api/v1/namespaces/${allowed}/agenttaskruns/from-pm/retry`, {
+        token: pmToken,
+      }),
       {
         status: 200,
         body: { spec: { retryAttempt: 2 } },
@@ -268,16 +279,16 @@ t.test(
     // Another's run is retried only for a caller holding `retry` on it (src/admission/run-controls.ts):
     // peer may patch runs as pm may, and is refused; lead (cluster-admin: `*`) may.
     const peer = await caller(home, allowed, 'peer');
-    await waitForPermission(cluster, peer.user, ['patch', 'taskruns.orchestrator.io', '-n', allowed]);
+    await waitForPermission(cluster, peer.user, ['patch', 'agenttaskruns.orchestrator.io', '-n', allowed]);
     const retryPm = (who: string) =>
       token(home, who, ['orchestrator']).then((bearer) =>
-        call(api, 'POST', `/api/v1/namespaces/${allowed}/taskruns/from-pm/retry`, { token: bearer }),
+        call(api, 'POST', `/api/v1/namespaces/${allowed}/agenttaskruns/from-pm/retry`, { token: bearer }),
       );
     t.match(await retryPm('peer'), {
       status: 403,
       body: {
         reason: 'Forbidden',
-        message: /cannot retry resource "taskruns" in API group "orchestrator\.io"/,
+        message: /cannot retry resource "agenttaskruns" in API group "orchestrator\.io"/,
       },
     });
     t.match(await retryPm('lead'), { status: 200, body: { spec: { retryAttempt: 3 } } });
@@ -311,7 +322,11 @@ t.test(
     const submitted = await runCli(cluster, ['task', 'submit', '-f', runFile, ...through], {
       namespace: allowed,
     });
-    t.match(submitted, { code: 0, stdout: 'taskrun.orchestrator.io/from-cli created\n' }, submitted.stderr);
+    t.match(
+      submitted,
+      { code: 0, stdout: 'agenttaskrun.orchestrator.io/from-cli created\n' },
+      submitted.stderr,
+    );
     const refused = await runCli(cluster, ['task', 'submit', '-f', runFile, ...through], {
       namespace: other,
     });
@@ -323,7 +338,7 @@ t.test(
     t.same(got, {
       code: 0,
       stdout:
-        'taskrun.orchestrator.io/forged\ntaskrun.orchestrator.io/from-cli\ntaskrun.orchestrator.io/from-pm\n',
+        'agenttaskrun.orchestrator.io/forged\ntaskrun.orchestrator.io/from-cli\ntaskrun.orchestrator.io/from-pm\n',
       stderr: '',
     });
     t.equal(
@@ -337,7 +352,7 @@ t.test(
     // The rule's resources are derived from the kinds (every kind gets every verb; DocsRuns are never
     // patched, having no attempt field): compared per verb on the runs.
     const byVerb = (p: string) =>
-      p.replace(/orchestrator\.io\/(taskruns|coderuns|docsruns)$/, 'orchestrator.io/<runs>');
+      p.replace(/orchestrator\.io\/(agenttaskruns|coderuns|docsruns)$/, 'orchestrator.io/<runs>');
     const used = new Set(client.requests.map((r) => byVerb(permission(r))));
     const grants = new Set([...granted(identity.rules)].map(byVerb));
     t.same(client.forbidden, [], 'the API was never forbidden');
@@ -364,7 +379,7 @@ t.test('the apiserver stopped: 503, never 500', async (t) => {
   const { port } = await serve(t, client, webhooks.certDir);
   const api: Target = { port, ca: webhooks.caPem };
   const pmToken = await token(home, 'pm', ['orchestrator']);
-  const list = `/api/v1/namespaces/${allowed}/taskruns`;
+  const list = `/api/v1/namespaces/${allowed}/agenttaskruns`;
   await waitFor(
     'the caller allowed through the API',
     async () => (await call(api, 'GET', list, { token: pmToken })).status === 200,

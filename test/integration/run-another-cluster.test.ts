@@ -61,7 +61,7 @@ t.test('each missing piece is named with its fix, in order, and then it starts',
   t.not(noCrds.code, 0);
   t.match(
     noCrds.output,
-    /the CRD taskruns\.orchestrator\.io is not installed in this cluster: run orchestrator install/,
+    /the CRD agenttaskruns\.orchestrator\.io is not installed in this cluster: run orchestrator install/,
   );
 
   await withClient(kubeConfig(cluster), (client) => installCrds(client));

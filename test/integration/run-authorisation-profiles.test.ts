@@ -79,7 +79,7 @@ t.test('tess and an ungranted App repository are refused until a Role grants the
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'ci', namespace: ns } },
     ...role(ns, 'ci-runs', {
       apiGroups: ['orchestrator.io'],
-      resources: ['coderuns', 'taskruns'],
+      resources: ['coderuns', 'agenttaskruns'],
       verbs: ['create'],
     }),
     // What an editor role that names tess (chart values that gave a listed profile cluster access)
@@ -243,7 +243,7 @@ t.test('tess and an ungranted App repository are refused until a Role grants the
       'coderun.orchestrator.io/tess-beta-rest',
       'coderun.orchestrator.io/tess-code',
       'coderun.orchestrator.io/tess-rest',
-      'taskrun.orchestrator.io/tess-task',
+      'agenttaskrun.orchestrator.io/tess-task',
     ],
   );
 });

@@ -326,7 +326,7 @@ t.test('orchestrator run --local: admission works end to end and Ctrl-C stops ev
   // The REST API's port serves the GitHub webhook too; with no secret configured (the default) it is off.
   const apiPort = Number(seen['orchestrator ready']?.apiPort);
   t.equal((await apiAnswer(apiPort, 'GET', '/health')).status, 200, 'the REST API answers its probe');
-  t.equal((await apiAnswer(apiPort, 'GET', '/api/v1/taskruns')).status, 401, 'runs need a token');
+  t.equal((await apiAnswer(apiPort, 'GET', '/api/v1/agenttaskruns')).status, 401, 'runs need a token');
   const github = await apiAnswer(apiPort, 'POST', '/webhook/github');
   t.equal(github.status, 404, `the GitHub webhook is mounted and off without a secret: ${github.body}`);
 

@@ -8,7 +8,7 @@ import { ensureCrds } from '../harness/deploy/crds.js';
 const cluster = await testCluster();
 await ensureCrds(cluster);
 const api = kubeConfig(cluster).makeApiClient(CustomObjectsApi);
-const ref = { group: 'orchestrator.io', version: 'v1', plural: 'taskruns' };
+const ref = { group: 'orchestrator.io', version: 'v1', plural: 'agenttaskruns' };
 
 type Obj = Record<string, unknown>;
 const taskRun = (name: string, spec: Obj): Obj => ({

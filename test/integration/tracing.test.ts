@@ -114,7 +114,9 @@ t.test('one TaskRun applied with kubectl is one trace, from admission to its Job
     const ids = new Set(ofTrace.map((s) => s.spanId));
     const orphans = ofTrace.filter((s) => s.parentSpanId !== '' && !ids.has(s.parentSpanId));
     note({ names: [...names], orphans: orphans.map((s) => s.name) });
-    return names.has('DELETE taskruns') && names.has('PATCH taskruns') && orphans.length === 0 && all;
+    return (
+      names.has('DELETE agenttaskruns') && names.has('PATCH agenttaskruns') && orphans.length === 0 && all
+    );
   });
   // A reconcile after the run left the cache cannot know its trace (the run is gone): its own trace.
   const [known, gone] = [
@@ -188,7 +190,7 @@ t.test('one TaskRun applied with kubectl is one trace, from admission to its Job
     calls.every((s) => reconcileIds.has(s.parentSpanId)),
     'every API call is a child of a reconcile',
   );
-  for (const name of ['POST jobs', 'POST configmaps', 'PUT taskruns/status'])
+  for (const name of ['POST jobs', 'POST configmaps', 'PUT agenttaskruns/status'])
     t.ok(
       calls.some((s) => s.name === name),
       `${name} is one of them`,

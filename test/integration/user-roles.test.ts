@@ -132,9 +132,9 @@ t.test(
     const run = JSON.stringify(sampleTaskRun('by-an-editor'));
     const created = await kubectl(cluster, ['create', '-n', ns, `--as=${editor}`, '-f', '-'], run);
     t.equal(created.code, 0, `the editor creates a TaskRun: ${created.stderr}`);
-    const listed = await kubectl(cluster, ['get', 'taskruns', '-n', ns, `--as=${viewer}`, '-o', 'name']);
+    const listed = await kubectl(cluster, ['get', 'agenttaskruns', '-n', ns, `--as=${viewer}`, '-o', 'name']);
     t.equal(listed.code, 0, listed.stderr);
-    t.equal(listed.stdout.trim(), 'taskrun.orchestrator.io/by-an-editor', 'the viewer reads it');
+    t.equal(listed.stdout.trim(), 'agenttaskrun.orchestrator.io/by-an-editor', 'the viewer reads it');
     const refused = await kubectl(
       cluster,
       ['create', '-n', ns, `--as=${viewer}`, '-f', '-'],
@@ -142,6 +142,6 @@ t.test(
     );
     t.not(refused.code, 0, 'the viewer cannot create one');
     t.match(refused.stderr, /forbidden/i, refused.stderr);
-    t.match(refused.stderr, new RegExp(`User "${viewer}" cannot create resource "taskruns"`));
+    t.match(refused.stderr, new RegExp(`User "${viewer}" cannot create resource "agenttaskruns"`));
   },
 );

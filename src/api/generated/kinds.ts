@@ -15,8 +15,8 @@ export const RUN_KIND_TABLE = {
     "kind": "TaskRun",
     "group": "orchestrator.io",
     "version": "v1",
-    "plural": "taskruns",
-    "singular": "taskrun",
+    "plural": "agenttaskruns",
+    "singular": "agenttaskrun",
     "listKind": "TaskRunList",
     "shortNames": [
       "otr"

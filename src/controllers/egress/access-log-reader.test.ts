@@ -19,7 +19,7 @@ import { PodsByAddress } from './pods-by-address.js';
 import { RefusalBook } from './refusal-book.js';
 import { refusalMetrics } from './refusal-metrics.js';
 
-const RUN = '/apis/orchestrator.io/v1/namespaces/team-a/taskruns/fix';
+const RUN = '/apis/orchestrator.io/v1/namespaces/team-a/agenttaskruns/fix';
 const PROXY_POD = '/api/v1/namespaces/orchestrator-system/pods/proxy-1';
 const at = (s: string) => Date.parse(`2026-11-26T10:00:${s}Z`) / 1000;
 const stamp = (s: string, frac = '5') => `2026-11-26T10:00:${s}.${frac}Z`;
@@ -53,7 +53,7 @@ const AGENT_POD: KubeObject = {
 /** A proxy pod, a run with its Job and (unless `podCached` is false) its pod in the cache. */
 function world({ clock, podCached = true }: { clock?: ManualClock; podCached?: boolean } = {}) {
   const api = new FakeApi();
-  api.seed('/apis/orchestrator.io/v1/namespaces/team-a/taskruns', {
+  api.seed('/apis/orchestrator.io/v1/namespaces/team-a/agenttaskruns', {
     apiVersion: 'orchestrator.io/v1',
     kind: 'TaskRun',
     metadata: { name: 'fix', namespace: 'team-a', uid: 'run-uid', resourceVersion: '7' },

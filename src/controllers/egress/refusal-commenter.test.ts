@@ -17,7 +17,7 @@ import { attemptOver, dueComment, RefusalCommenter, SETTLE_MS } from './refusal-
 
 // The run acts as its profile's App (the shipped config names none: the seed sample's install does).
 const config = seedConfig();
-const COLLECTION = '/apis/orchestrator.io/v1/namespaces/team-a/taskruns';
+const COLLECTION = '/apis/orchestrator.io/v1/namespaces/team-a/agenttaskruns';
 const PATH = `${COLLECTION}/fix`;
 const PR = 'https://github.com/acme/payments/pull/12';
 

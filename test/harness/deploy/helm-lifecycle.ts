@@ -48,7 +48,7 @@ export async function helmLifecycle(t: Test, w: HelmLifecycle): Promise<void> {
   // The next version of the chart changes a CRD (a printer column), which `helm upgrade` applies:
   // the CRDs are templates, not crds/ (which helm reads at install only).
   const next = editedChart((dir) => {
-    const crd = join(dir, 'templates', 'crds', 'taskruns.orchestrator.io.yaml');
+    const crd = join(dir, 'templates', 'crds', 'agenttaskruns.orchestrator.io.yaml');
     const text = readFileSync(crd, 'utf8');
     const column = `      additionalPrinterColumns:\n        - { name: Upgraded, type: string, jsonPath: .metadata.uid, priority: 1 }\n`;
     writeFileSync(crd, text.replace('      additionalPrinterColumns:\n', column));
@@ -60,10 +60,18 @@ export async function helmLifecycle(t: Test, w: HelmLifecycle): Promise<void> {
   await untilAdmitting(client, ns, w.probe('probe'), 'a run admitted through the Helm release');
   await untilReplicasReady(client, 2);
   await selfManagedCertificate(t, cluster);
+  // `helm test`: doctor's webhook-call in a pod of the release, through the Service to a replica.
+  const tested = await h.run(['test', RELEASE.name, ...at, '--logs', '--timeout=50s']);
+  t.equal(tested.code, 0, `helm test: ${tested.stdout}${tested.stderr}`);
+  t.match(
+    tested.stdout,
+    /\[ok\] webhook-call: the apiserver called the webhooks for a TaskRun/,
+    "the pod's log",
+  );
   const upgraded = await h.run(['upgrade', RELEASE.name, next, ...release, '--set', 'logLevel=debug']);
   t.equal(upgraded.code, 0, upgraded.stderr);
   const crd = JSON.parse(
-    (await kubectlOk(cluster, ['get', 'crd', 'taskruns.orchestrator.io', '-o', 'json'])).stdout,
+    (await kubectlOk(cluster, ['get', 'crd', 'agenttaskruns.orchestrator.io', '-o', 'json'])).stdout,
   );
   t.ok(
     crd.spec.versions[0].additionalPrinterColumns.some((c: { name: string }) => c.name === 'Upgraded'),
@@ -95,11 +103,11 @@ export async function helmLifecycle(t: Test, w: HelmLifecycle): Promise<void> {
     .map((o) => `${o.kind}/${o.metadata?.name}`);
   t.same(
     kept.sort(),
-    ['coderuns', 'docsruns', 'taskruns'].map((k) => `CustomResourceDefinition/${k}.orchestrator.io`),
+    ['coderuns', 'docsruns', 'agenttaskruns'].map((k) => `CustomResourceDefinition/${k}.orchestrator.io`),
     'the CRDs, and only they, are kept by helm uninstall',
   );
   t.same(left.sort(), kept, `none of the release's other ${objects.length - kept.length} objects is left`);
-  const crds = await kubectl(cluster, ['get', 'crd', 'taskruns.orchestrator.io']);
+  const crds = await kubectl(cluster, ['get', 'crd', 'agenttaskruns.orchestrator.io']);
   t.equal(crds.code, 0, 'the CRDs stay (helm.sh/resource-policy: keep), as docs/helm.md says');
 }
 

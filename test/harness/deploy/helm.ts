@@ -35,8 +35,11 @@ export function editedChart(edit: (dir: string) => void): string {
 export interface Helm {
   /** `helm args…`; never throws on a non-zero exit. */
   run(args: string[]): Promise<CommandResult>;
-  /** `helm template` of the chart with these values files and flags (CRDs included), parsed; throws with helm's stderr. */
-  template(valuesFiles?: string[], flags?: string[]): Promise<KubeObject[]>;
+  /**
+   * `helm template` of the chart with these values files and flags (CRDs included; `helm test`'s objects
+   * only with `tests`, as they are not part of the install), parsed; throws with helm's stderr.
+   */
+  template(valuesFiles?: string[], flags?: string[], options?: { tests?: boolean }): Promise<KubeObject[]>;
 }
 
 export async function helm(): Promise<Helm> {
@@ -51,7 +54,7 @@ export async function helm(): Promise<Helm> {
   const run = (args: string[]) => runCommand([binary, ...args], undefined, 60_000, env);
   return {
     run,
-    async template(valuesFiles = [], flags = []) {
+    async template(valuesFiles = [], flags = [], { tests = false } = {}) {
       const values = valuesFiles.flatMap((f) => ['-f', f]);
       const args = [
         'template',
@@ -64,6 +67,7 @@ export async function helm(): Promise<Helm> {
         KUBE_VERSION,
         ...values,
         ...flags,
+        ...(tests ? [] : ['--skip-tests']),
       ];
       const out = await run(args);
       if (out.code !== 0) throw new Error(`helm ${args.join(' ')} failed: ${out.stderr}`);

@@ -158,7 +158,7 @@ export const sampleTaskRun = (name: string, repository: RunRepository): KubeObje
   spec: { ...(sample.spec as object), repository },
 });
 
-const taskRuns = (ns: string) => `/apis/orchestrator.io/v1/namespaces/${ns}/taskruns`;
+const taskRuns = (ns: string) => `/apis/orchestrator.io/v1/namespaces/${ns}/agenttaskruns`;
 
 /**
  * A server-side dry-run create of `run` in `ns`: it passes both webhooks (through the Service) and

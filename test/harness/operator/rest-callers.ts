@@ -35,7 +35,7 @@ export async function restCaller(
       rules: [
         {
           apiGroups: ['orchestrator.io'],
-          resources: ['taskruns', 'coderuns', 'docsruns'],
+          resources: ['agenttaskruns', 'coderuns', 'docsruns'],
           verbs: ['create', 'get', 'list', 'patch'],
         },
         // The profiles and App repositories of the runs created here (docs/security.md).
