@@ -50,7 +50,7 @@ t.test("the seed's CRD of our kind under its old name: an error, with the migrat
       severity: 'error',
       message:
         /the CRD taskruns\.orchestrator\.io .* holds kind TaskRun of orchestrator\.io, so agenttaskruns\.orchestrator\.io cannot be served/,
-      fix: /kubectl get taskruns\.orchestrator\.io -A -o yaml > taskruns-backup\.yaml; kubectl delete crd taskruns\.orchestrator\.io/,
+      fix: /kubectl get taskruns\.orchestrator\.io -A -o yaml > taskruns-backup\.yaml; remove each one.s finalizers; kubectl delete crd taskruns\.orchestrator\.io/,
     },
   ]);
 });

@@ -42,7 +42,7 @@ function kindTaken(crd: KubeObject, names: CrdNames): DoctorFinding | undefined 
     NAME,
     'error',
     `the CRD ${name} (an older install's, the seed's) holds kind ${kind} of ${GROUP}, so ${ours} cannot be served`,
-    `kubectl get ${name} -A -o yaml > ${names.names[0]}-backup.yaml; kubectl delete crd ${name}; then orchestrator install, and kubectl apply -f ${names.names[0]}-backup.yaml (apiVersion and kind are unchanged; status is not restored)`,
+    `kubectl get ${name} -A -o yaml > ${names.names[0]}-backup.yaml; remove each one's finalizers; kubectl delete crd ${name}; then orchestrator install (docs/upgrading.md, "The TaskRun CRD renamed")`,
   );
 }
 
