@@ -5,6 +5,7 @@
 // API's ClusterRoles, the user roles, the webhook configurations), which the chart's templates load and
 // rename. The CRDs become templates of their own (crds.install, kept on uninstall: crds.keep).
 import path from 'node:path';
+import YAML from 'yaml';
 import { valuesSchema } from '../chart-values-schema.js';
 import { configMapName, templateFiles } from '../generate-template-lists.js';
 
@@ -75,7 +76,8 @@ export function chartOutputs(root, read, crds, configSchema) {
   const pkg = JSON.parse(read(path.join(root, 'package.json')));
   out.set(`${CHART_DIR}/Chart.yaml`, chartYaml(pkg));
   const values = `${CHART_DIR}/values.schema.json`;
-  out.set(values, valuesSchema(read(path.join(root, values)), configSchema));
+  const shipped = YAML.parse(read(path.join(root, 'config/manager/controller-config.yaml')));
+  out.set(values, valuesSchema(read(path.join(root, values)), configSchema, shipped));
   return out;
 }
 

@@ -15,6 +15,13 @@ t.test("a run command's first argument: the kinds, with all where the command ta
   t.same(await candidates(root, ['logs', '--tail', '5', '-f', 'co']), ['taskrun', 'coderun', 'docsrun']);
 });
 
+t.test("bash's words: `--flag=value` split at the `=`, a short flag's value attached", async (t) => {
+  const kinds = ['taskrun', 'coderun', 'docsrun', 'all'];
+  t.same(await candidates(root, ['get', '--output', '=', 'wide', '']), kinds, 'the value after the =');
+  t.same(await candidates(root, ['get', '--output', '=', '']), [], 'the value being typed');
+  t.same(await candidates(root, ['get', '-owide', '']), kinds);
+});
+
 t.test("a flag's value, a flag, a third argument, a command without runs: nothing", async (t) => {
   t.same(await candidates(root, ['get', '-o', '']), [], '-o takes a value: not a kind');
   t.same(

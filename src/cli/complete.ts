@@ -36,7 +36,25 @@ function takesValue(command: Command, flag: string): boolean {
   return option !== undefined && (option.required || option.optional);
 }
 
-function readLine(root: Command, words: string[]): Line {
+/**
+ * bash splits `--namespace=dev` at the `=` (it is in COMP_WORDBREAKS): the `=` dropped, the value is the
+ * flag's next word, as when written with a space.
+ */
+const withoutBreaks = (words: string[]) =>
+  words.filter((w, i) => !(w === '=' && words[i - 1]?.startsWith('--')));
+
+/** A flag as written: `--flag=value`, `-nVALUE` (a short flag's value attached), or the flag alone. */
+function splitFlag(command: Command, word: string): [flag: string, inline?: string] {
+  if (word.startsWith('--')) {
+    const eq = word.indexOf('=');
+    return eq < 0 ? [word] : [word.slice(0, eq), word.slice(eq + 1)];
+  }
+  const short = word.slice(0, 2);
+  return word.length > 2 && takesValue(command, short) ? [short, word.slice(2)] : [word];
+}
+
+function readLine(root: Command, all: string[]): Line {
+  const words = withoutBreaks(all);
   const typed = words.at(-1) ?? '';
   let command = root;
   const flags: KubeFlags = {};
@@ -45,7 +63,7 @@ function readLine(root: Command, words: string[]): Line {
   let flagTyped: string | undefined;
   for (let i = 0; i < before.length; i++) {
     const word = before[i] as string;
-    const [flag = word, inline] = word.startsWith('--') && word.includes('=') ? word.split(/=(.*)/s) : [word];
+    const [flag, inline] = splitFlag(command, word);
     if (word.startsWith('-') && word !== '-') {
       const takes = inline === undefined && takesValue(command, flag);
       if (takes && i === before.length - 1) flagTyped = flag;
@@ -78,7 +96,8 @@ async function names(flags: KubeFlags, path: (namespace: string) => string): Pro
       );
       return (list.items ?? []).flatMap((i) => (i.metadata?.name ? [i.metadata.name] : []));
     },
-    { checkCrds: false },
+    // One call within LIST_TIMEOUT: no discovery or /version first.
+    { checkCrds: false, probe: false },
   ).catch(() => []);
 }
 

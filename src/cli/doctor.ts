@@ -2,7 +2,7 @@
 // the command that fixes it; exit 1 on any error, so a script or CI step stops there. The config it
 // checks against is the one the installed manager mounts (the Deployment's `config` volume), else
 // --config, else the package's.
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { doctorContext, reviewFor, runNamespacesOf } from '../app/index.js';
 import { defaultConfigFile, loadConfigFile } from '../config/index.js';
 import { DOCTOR_CHECKS, type DoctorCheck, exitCode, formatFindings, runChecks } from '../doctor/index.js';
@@ -16,6 +16,7 @@ interface DoctorFlags extends KubeFlags, InstallFlags {
   repository: string[];
   githubApiUrl?: string;
   check: string[];
+  failOn: 'error' | 'warning';
 }
 
 const OWNER_REPO = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
@@ -62,7 +63,7 @@ async function doctor(flags: DoctorFlags, io: CliIO): Promise<void> {
       io.out(formatFindings(findings));
       const errors = findings.filter((f) => f.severity === 'error').length;
       io.out(errors ? `${errors} problem(s) to fix\n` : 'no problem found\n');
-      process.exitCode = exitCode(findings);
+      process.exitCode = exitCode(findings, flags.failOn);
     },
     { checkCrds: false },
   );
@@ -87,6 +88,11 @@ export function registerDoctorCommand(program: Command, io: CliIO): void {
           [] as string[],
         )
         .option('--github-api-url <url>', "GitHub's REST API (default: the config's github.host's)")
+        .addOption(
+          new Option('--fail-on <severity>', "exit 1 on errors, or on warnings too (the chart's helm test)")
+            .choices(['error', 'warning'])
+            .default('error'),
+        )
         .option(
           '--check <name>',
           `run only this check (repeatable; the chart's helm test runs webhook-call): ${DOCTOR_CHECKS.map((c) => c.name).join(', ')}`,

@@ -136,11 +136,18 @@ export function clusterError(conn: Pick<Connection, 'server'>, err: unknown): Cl
   return new CliExit(1, `error: ${unreachableMessage(conn.server, err)}`);
 }
 
+export interface ConnectOptions {
+  /** Whether the orchestrator.io resources are checked for (default true). */
+  checkCrds?: boolean;
+  /** Without that check, whether `/version` is asked first (default true): the command's own call then fails alone. */
+  probe?: boolean;
+}
+
 /**
  * Opens a connection and checks, with one discovery call, that the cluster answers and serves the
  * orchestrator.io resources, so every command fails the same clear way before doing anything.
  */
-export async function connect(flags: KubeFlags, opts: { checkCrds?: boolean } = {}): Promise<Connection> {
+export async function connect(flags: KubeFlags, opts: ConnectOptions = {}): Promise<Connection> {
   const apiUrl = flags.apiUrl;
   if (apiUrl)
     return apiConnection(
@@ -166,7 +173,7 @@ export async function connect(flags: KubeFlags, opts: { checkCrds?: boolean } = 
   };
   try {
     if (opts.checkCrds ?? true) await checkCrds(conn);
-    else await client.request('GET', '/version');
+    else if (opts.probe ?? true) await client.request('GET', '/version');
     return conn;
   } catch (err) {
     conn.close();
@@ -194,7 +201,7 @@ async function checkCrds(conn: Connection): Promise<void> {
 export async function withConnection<T>(
   flags: KubeFlags,
   fn: (conn: Connection) => Promise<T>,
-  opts: { checkCrds?: boolean } = {},
+  opts: ConnectOptions = {},
 ): Promise<T> {
   const conn = await connect(flags, opts);
   try {

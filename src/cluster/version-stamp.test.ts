@@ -37,3 +37,14 @@ t.test('a requirement on its own require line or in a block; another module is n
     /requires no k8s.io\/kubernetes/,
   );
 });
+
+t.test("a pre-release and a comment; an exclude block's line is not a requirement", async (t) => {
+  const dir = moduleWith(
+    'module x\nexclude (\n\tk8s.io/kubernetes v1.0.0\n)\nrequire (\n\tk8s.io/kubernetes v1.36.0-rc.1 // indirect\n)\n',
+  );
+  t.ok(
+    versionStamp(dir, 'k8s.io/kubernetes').includes(
+      '-X k8s.io/component-base/version.gitVersion=v1.36.0-rc.1',
+    ),
+  );
+});

@@ -20,17 +20,35 @@ export function versionStamp(moduleDir: string, requirement: string): string[] {
   return Object.entries(set).map(([name, value]) => `-X ${VERSION_PACKAGE}.${name}=${value}`);
 }
 
-/** The release `requirement` has in the module's go.mod. */
+/** The lines of go.mod's require directives: `require x v1` and those of a `require (…)` block. */
+function requireLines(goMod: string): string[] {
+  const lines: string[] = [];
+  let inBlock = false;
+  for (const raw of goMod.split('\n')) {
+    const line = raw.replace(/\/\/.*$/, '').trim();
+    if (inBlock) {
+      if (line === ')') inBlock = false;
+      else lines.push(line);
+    } else if (/^require\s*\($/.test(line)) inBlock = true;
+    else if (line.startsWith('require ')) lines.push(line.slice('require '.length).trim());
+  }
+  return lines;
+}
+
+/** The release `requirement` has in the module's go.mod (its pre-release, if any, in `patch`). */
 export function requiredRelease(
   moduleDir: string,
   requirement: string,
 ): { major: string; minor: string; patch: string } {
   const goMod = readFileSync(join(moduleDir, 'go.mod'), 'utf8');
-  const escaped = requirement.replace(/[.]/g, '\\.');
-  const match = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+v(\\d+)\\.(\\d+)\\.(\\d+)\\s*$`, 'm').exec(
-    goMod,
-  );
-  if (!match) throw new Error(`${join(moduleDir, 'go.mod')} requires no ${requirement} vX.Y.Z`);
-  const [, major = '', minor = '', patch = ''] = match;
-  return { major, minor, patch };
+  const version = /^v(\d+)\.(\d+)\.(\d+(?:-[0-9A-Za-z.-]+)?)$/;
+  for (const line of requireLines(goMod)) {
+    const [path, v = ''] = line.split(/\s+/);
+    const match = path === requirement ? version.exec(v) : null;
+    if (match) {
+      const [, major = '', minor = '', patch = ''] = match;
+      return { major, minor, patch };
+    }
+  }
+  throw new Error(`${join(moduleDir, 'go.mod')} requires no ${requirement} vX.Y.Z`);
 }

@@ -32,6 +32,8 @@ t.test('warnings alone exit 0; each fix printed under its finding', async (t) =>
   t.equal(exitCode(findings), 0);
   t.equal(formatFindings(findings), '[ok] a: fine\n[WARN] b: expires soon\n        fix: renew it\n');
   t.equal(exitCode([problem('c', 'error', 'missing', 'create it')]), 1);
+  t.equal(exitCode(findings, 'warning'), 1, '--fail-on warning: a warning fails too');
+  t.equal(exitCode([ok('a', 'fine')], 'warning'), 0);
 });
 
 t.test(

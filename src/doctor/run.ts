@@ -27,9 +27,15 @@ export async function runChecks(
   return findings;
 }
 
-/** Non-zero when any finding is an error: a script or CI step stops there. */
-export const exitCode = (findings: readonly DoctorFinding[]): number =>
-  findings.some((f) => f.severity === 'error') ? 1 : 0;
+/**
+ * Non-zero when any finding is an error (or, with `failOn` warning, a warning too): a script or CI step
+ * stops there.
+ */
+export const exitCode = (
+  findings: readonly DoctorFinding[],
+  failOn: 'error' | 'warning' = 'error',
+): number =>
+  findings.some((f) => f.severity === 'error' || (failOn === 'warning' && f.severity === 'warning')) ? 1 : 0;
 
 const MARK = { ok: 'ok', warning: 'WARN', error: 'ERROR' } as const;
 

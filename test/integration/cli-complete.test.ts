@@ -35,6 +35,8 @@ t.test("a kind's runs in the line's namespace, by name or as kind/name", async (
     'search-1',
   ]);
   t.same(await offered(['cancel', ...at, 'taskrun/']), ['taskrun/payments-1', 'taskrun/payments-2']);
+  const split = ['--kubeconfig', cluster.kubeconfig, '--namespace', '=', other];
+  t.same(await offered(['describe', ...split, 'otr', '']), ['search-1'], "bash's words: split at the =");
   t.same(await offered(['describe', ...at, 'coderun', '']), [], 'no run of that kind');
   const namespaces = await offered(['get', '--kubeconfig', cluster.kubeconfig, '-n', '']);
   t.ok(namespaces.includes(namespace) && namespaces.includes(other), "-n's value: the namespaces");

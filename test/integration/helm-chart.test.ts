@@ -617,9 +617,13 @@ t.test(
     t.same(role.rules, [{ apiGroups: ['orchestrator.io'], resources: ['agenttaskruns'], verbs: ['create'] }]);
     const pod = one(objects, 'Pod') as Values;
     const [container] = pod.spec.containers;
-    t.same(container.args.slice(0, 2), ['doctor', '--check=webhook-call'], 'the check alone');
+    t.same(
+      container.args.slice(0, 3),
+      ['doctor', '--check=webhook-call', '--fail-on=warning'],
+      'the check alone',
+    );
     t.equal(pod.spec.serviceAccountName, one(objects, 'ServiceAccount').metadata?.name);
-    const deployment = one(await chart.template(), 'Deployment') as Values;
+    const deployment = one(await chart.template(), 'Deployment', 'orchestrator') as Values;
     t.same(container.image, deployment.spec.template.spec.containers[0].image, "the operator's image");
     const config = pod.spec.volumes.find((v: Values) => v.name === 'config');
     t.same(
@@ -645,6 +649,15 @@ t.test('webhook.port and webhook.hostNetwork: the pods, the Service by its port 
   const host = await spec(['--set', 'webhook.hostNetwork=true', '--set', 'webhook.port=10260']);
   t.equal(host.hostNetwork, true);
   t.equal(host.dnsPolicy, 'ClusterFirstWithHostNet', "the cluster's DNS still");
+  const strategy = async (flags: string[]) =>
+    (one(await chart.template([], flags), 'Deployment', 'orchestrator') as Values).spec.strategy
+      .rollingUpdate;
+  t.same(await strategy([]), { maxUnavailable: 0, maxSurge: 1 });
+  t.same(
+    await strategy(['--set', 'webhook.hostNetwork=true']),
+    { maxUnavailable: 1, maxSurge: 0 },
+    "no surge pod, which would need a replica's node ports",
+  );
   t.ok(host.containers[0].args.includes('--webhook-port=10260'), 'the manager listens there');
   t.same(
     host.containers[0].ports.find((p: Values) => p.name === 'webhook'),

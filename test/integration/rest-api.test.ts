@@ -338,7 +338,7 @@ t.test(
     t.same(got, {
       code: 0,
       stdout:
-        'agenttaskrun.orchestrator.io/forged\ntaskrun.orchestrator.io/from-cli\ntaskrun.orchestrator.io/from-pm\n',
+        'agenttaskrun.orchestrator.io/forged\nagenttaskrun.orchestrator.io/from-cli\nagenttaskrun.orchestrator.io/from-pm\n',
       stderr: '',
     });
     t.equal(
