@@ -30,7 +30,7 @@ t.test("a kind's runs in the line's namespace, by name or as kind/name", async (
     await client.request('POST', taskRunPath(ns), { body: sampleTaskRun(name, 1) });
   const at = ['--kubeconfig', cluster.kubeconfig, '-n', namespace];
   t.same(await offered(['describe', ...at, 'taskrun', '']), ['payments-1', 'payments-2']);
-  t.same(await offered(['logs', ...at, 'tr', 'pay']), ['payments-1', 'payments-2'], 'a short name');
+  t.same(await offered(['logs', ...at, 'otr', 'pay']), ['payments-1', 'payments-2'], 'a short name');
   t.same(await offered(['get', '--kubeconfig', cluster.kubeconfig, `--namespace=${other}`, 'taskruns', '']), [
     'search-1',
   ]);
