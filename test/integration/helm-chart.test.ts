@@ -17,13 +17,7 @@ import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { testCluster } from '../harness/cluster/cluster.js';
 import { CHART, helm, KUBE_VERSION, RELEASE } from '../harness/deploy/helm.js';
-import {
-  kustomization,
-  merge,
-  overlayFor,
-  type Values,
-  WITHOUT_FIXED_IDS,
-} from '../harness/deploy/helm-overlay.js';
+import { kustomization, merge, overlayFor, type Values } from '../harness/deploy/helm-overlay.js';
 import { dryRun, installDeployFixtures, kustomize, one } from '../harness/deploy/kustomize.js';
 import { SEED_VALUES_FILE, seedConfig } from '../harness/util/app-configs.js';
 
@@ -101,7 +95,6 @@ t.test(
     const overlay = kustomization(work, 'defaults', {
       resources: [join(root, 'config', 'default')],
       components: [join(root, 'config', 'self-managed-certificate')],
-      patches: [WITHOUT_FIXED_IDS],
     });
     const installed = await kustomize(cluster, overlay);
     sameObjects(
@@ -227,7 +220,7 @@ t.test('own certificate: config/default with the caBundle in every webhook', asy
   t.equal(patches.length, 2, 'the mutating and the validating configuration');
   const overlay = kustomization(work, 'own-certificate', {
     resources: [join(root, 'config', 'default')],
-    patches: [...patches, WITHOUT_FIXED_IDS],
+    patches,
   });
   const installed = (await kustomize(cluster, overlay)).filter((o) => o.kind !== 'Namespace');
   sameObjects(t, await chart.template([OWN_CERTIFICATE]), installed, 'own certificate');

@@ -94,21 +94,6 @@ function managerPatch(base: KubeObject[], values: Values): Values[] {
   ];
 }
 
-/**
- * The chart's manager pod without config/manager's fixed user ids (runAsUser, runAsGroup 65532, the
- * image's user): the chart leaves the id to the image, or to OpenShift's restricted SCC. A kustomize
- * patch of the Deployment, for the comparisons with the default security contexts.
- */
-export const WITHOUT_FIXED_IDS: Values = {
-  target: { kind: 'Deployment', name: 'orchestrator' },
-  patch: JSON.stringify(
-    ['runAsUser', 'runAsGroup'].map((f) => ({
-      op: 'remove',
-      path: `/spec/template/spec/securityContext/${f}`,
-    })),
-  ),
-};
-
 /** The ServiceMonitor's labels, interval, scrape timeout and relabelings, as the values give them. */
 function serviceMonitorPatch(values: Values): Values[] {
   const sm = values.prometheus.serviceMonitor;
