@@ -54,3 +54,4 @@
 export { doctorContext, reviewFor, runNamespacesOf } from './doctor-context.js';
 export { defaultConfigFile, type RunFlags, runOptions } from './options.js';
 export { run } from './run.js';
+export { MANAGER_SERVICE_ACCOUNT } from './service-account.js';

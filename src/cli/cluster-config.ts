@@ -19,6 +19,8 @@ export interface InstalledConfig {
   config: ControllerConfig;
   /** `ConfigMap ns/name`, for messages. */
   source: string;
+  /** The ServiceAccount the manager's pods run as (a chart's `serviceAccount.name`, say). */
+  serviceAccount?: string;
 }
 
 /** Where the installed manager is. */
@@ -34,7 +36,11 @@ export async function installedConfig(
   { operatorNamespace: namespace, deployment }: InstallFlags,
 ): Promise<InstalledConfig | undefined> {
   let dep: {
-    spec?: { template?: { spec?: { volumes?: { name: string; configMap?: { name: string } }[] } } };
+    spec?: {
+      template?: {
+        spec?: { serviceAccountName?: string; volumes?: { name: string; configMap?: { name: string } }[] };
+      };
+    };
   };
   try {
     dep = await client.request('GET', `/apis/apps/v1/namespaces/${namespace}/deployments/${deployment}`);
@@ -51,5 +57,6 @@ export async function installedConfig(
   const text = cm.data?.[CONFIG_KEY];
   if (text === undefined) return undefined;
   const source = `ConfigMap ${namespace}/${name}`;
-  return { config: parseConfig(text, source), source };
+  const serviceAccount = dep.spec?.template?.spec?.serviceAccountName;
+  return { config: parseConfig(text, source), source, ...(serviceAccount ? { serviceAccount } : {}) };
 }

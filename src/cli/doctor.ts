@@ -3,7 +3,7 @@
 // checks against is the one the installed manager mounts (the Deployment's `config` volume), else
 // --config, else the package's.
 import { type Command, Option } from 'commander';
-import { doctorContext, reviewFor, runNamespacesOf } from '../app/index.js';
+import { doctorContext, MANAGER_SERVICE_ACCOUNT, reviewFor, runNamespacesOf } from '../app/index.js';
 import { defaultConfigFile, loadConfigFile } from '../config/index.js';
 import { DOCTOR_CHECKS, type DoctorCheck, exitCode, formatFindings, runChecks } from '../doctor/index.js';
 import { githubApiUrl } from '../github/index.js';
@@ -45,14 +45,22 @@ async function doctor(flags: DoctorFlags, io: CliIO): Promise<void> {
       const ns = flags.operatorNamespace;
       const installed = flags.config ? undefined : await installedConfig(conn.client, flags);
       const file = flags.config ?? defaultConfigFile();
-      const { config, source } = installed ?? { config: loadConfigFile(file), source: file };
+      const {
+        config,
+        source,
+        serviceAccount = 'orchestrator',
+      } = installed ?? {
+        config: loadConfigFile(file),
+        source: file,
+      };
       io.out(`checking against the controller config of ${source}\n`);
       const ctx = doctorContext({
         client: conn.client,
         config,
         namespace: ns,
         runNamespaces: runNamespacesOf(config, [conn.namespace]),
-        can: reviewFor(conn.client, { namespace: ns, name: 'orchestrator' }),
+        serviceAccount: { namespace: ns, name: serviceAccount },
+        can: reviewFor(conn.client, { namespace: ns, name: serviceAccount }),
         atStart: false,
         github: {
           apiUrl: flags.githubApiUrl ?? githubApiUrl(config.github.host),

@@ -412,3 +412,48 @@ t.test("the agent image: on a node's status.images, on none yet, or on none and 
     '[ERROR] agent-image: registry.example.com/team/agent:1 (agents rex, blaze, cleo, tess, cipher, deploy, acceptance, morgan, imagePullPolicy Never) is on no node: their pods fail with ErrImageNeverPull\n        fix: load it onto the nodes (kind: kind load docker-image registry.example.com/team/agent:1)',
   );
 });
+
+t.test("the installed Deployment's config and ServiceAccount (a chart's serviceAccount.name)", async (t) => {
+  const manifests = stringify({
+    apiVersion: 'v1',
+    kind: 'List',
+    items: [
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'orchestrator-config-doctor', namespace: NS },
+        data: { 'controller-config.yaml': stringify(config) },
+      },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'orchestrator', namespace: NS },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: { app: 'doctor-deployment' } },
+          template: {
+            metadata: { labels: { app: 'doctor-deployment' } },
+            spec: {
+              serviceAccountName: 'platform-orchestrator',
+              containers: [{ name: 'manager', image: 'registry.example.com/orchestrator:1' }],
+              volumes: [{ name: 'config', configMap: { name: 'orchestrator-config-doctor' } }],
+            },
+          },
+        },
+      },
+    ],
+  });
+  const applied = await kubectl(cluster, ['apply', '-f', '-'], manifests);
+  t.equal(applied.code, 0, applied.stderr);
+  t.teardown(() => kubectl(cluster, ['delete', '-f', '-', '--ignore-not-found'], manifests));
+  const res = await runCli(cluster, ['doctor', '--check', 'rbac']);
+  t.match(
+    res.stdout,
+    `checking against the controller config of ConfigMap ${NS}/orchestrator-config-doctor\n`,
+  );
+  t.match(
+    res.stdout,
+    `[ERROR] rbac: system:serviceaccount:${NS}:platform-orchestrator may not`,
+    'the permissions asked for are those of the ServiceAccount the pods run as',
+  );
+});
