@@ -125,7 +125,7 @@ t.test('the CLI and offline admission know every kind by each of its spellings',
     for (const word of [singular, plural, ...shortNames, `${plural}.${group}`, kind, own, `${own}s`])
       t.equal(lookupKind(word), kind, `${word} → ${kind}`);
     t.match(KIND_HELP, `${own}(s)`);
-    t.equal(qualifiedName(kind), `${singular}.${group}`);
+    t.equal(qualifiedName(kind), `${own}.${group}`, 'as kubectl prints it: the kind, not the singular');
     t.equal(runKindOf({ apiVersion: API_VERSION, kind }), kind);
   }
   t.equal(lookupKind('bogus'), undefined);

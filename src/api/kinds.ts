@@ -27,9 +27,12 @@ export const runResource = (kind: RunKindName) => {
 export const crdName = (kind: RunKindName): string =>
   `${RUN_KIND_TABLE[kind].plural}.${RUN_KIND_TABLE[kind].group}`;
 
-/** `agenttaskrun.orchestrator.io`: how kubectl names a kind in `created` lines and `-o name`. */
+/**
+ * `taskrun.orchestrator.io`: how kubectl names a kind in `created` lines and `-o name` (the kind in
+ * lower case, not the singular), which kubectl also takes back as the kind of that group.
+ */
 export const qualifiedName = (kind: RunKindName): string =>
-  `${RUN_KIND_TABLE[kind].singular}.${RUN_KIND_TABLE[kind].group}`;
+  `${kind.toLowerCase()}.${RUN_KIND_TABLE[kind].group}`;
 
 /**
  * The spellings the CLI accepts for a kind: kubectl's (singular, plural, short names) and the kind's own

@@ -22,7 +22,7 @@ t.test(
     const io = memoryIO();
     t.same(await createRuns(connection(api), [doc], io, { serverDryRun: true }), []);
     t.same(api.made('POST', runPath('TaskRun', 'ns'))[0]?.query, { dryRun: 'All' });
-    t.equal(io.stdout(), 'agenttaskrun.orchestrator.io/pay-7 created (server dry run)\n');
+    t.equal(io.stdout(), 'taskrun.orchestrator.io/pay-7 created (server dry run)\n');
   },
 );
 
@@ -31,5 +31,5 @@ t.test('a plain create: no dryRun, the run followed', async (t) => {
   const io = memoryIO();
   t.same(await createRuns(connection(api), [doc], io), [{ kind: 'TaskRun', name: 'pay-7', namespace: 'ns' }]);
   t.equal(api.made('POST', runPath('TaskRun', 'ns'))[0]?.query, undefined);
-  t.equal(io.stdout(), 'agenttaskrun.orchestrator.io/pay-7 created\n');
+  t.equal(io.stdout(), 'taskrun.orchestrator.io/pay-7 created\n');
 });

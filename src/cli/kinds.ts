@@ -1,6 +1,6 @@
 // The run kinds as users name them on the command line: kubectl's spellings (`agenttaskrun(s)`, `otr`,
-// `agenttaskrun.orchestrator.io`) and the kinds' own (`taskrun(s)`, which kubectl leaves to Tekton), `all`,
-// and `kind/name` references as the commands print them.
+// `agenttaskruns.orchestrator.io`) and the kinds' own (`taskrun(s)`, which kubectl leaves to Tekton,
+// `taskrun.orchestrator.io`), `all`, and `kind/name` references as the commands print them.
 import { KIND_HELP, lookupKind, RUN_KIND_NAMES, type RunKindName, runResource } from '../api/index.js';
 import { resourcePath } from '../runtime/index.js';
 import { fail } from './io.js';

@@ -80,7 +80,7 @@ t.test('the comment names the run, the attempt, each host and how to allow one',
   );
   t.match(
     text,
-    /kubectl get agenttaskrun\.orchestrator\.io fix -n team-a -o jsonpath='\{\.status\.egressRefusals\}'/,
+    /kubectl get agenttaskruns\.orchestrator\.io fix -n team-a -o jsonpath='\{\.status\.egressRefusals\}'/,
   );
 });
 

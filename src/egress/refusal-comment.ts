@@ -3,13 +3,13 @@
 // reach one. The hosts come from an untrusted agent's requests, so each one is put in a code span
 // (where GitHub renders no link, image, HTML, mention or emphasis), bounded in length and count, with
 // control characters replaced: whatever the agent asked for, the comment says only what is written here.
-import { lookupKind, qualifiedName } from '../api/index.js';
+import { crdName, lookupKind } from '../api/index.js';
 import type { EgressRefusals, RefusedHost } from './refusal-tally.js';
 
-/** The kind as kubectl names it whatever else the cluster serves (`agenttaskrun.orchestrator.io`). */
+/** The kind's resource as kubectl reads it whatever else the cluster serves (`agenttaskruns.orchestrator.io`). */
 const kubectlKind = (kind: string) => {
   const known = lookupKind(kind);
-  return known ? qualifiedName(known) : kind.toLowerCase();
+  return known ? crdName(known) : kind.toLowerCase();
 };
 
 /** The most hosts one comment lists (status keeps 16). */

@@ -71,7 +71,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
   const names = await runCli(cluster, ['get', 'all', '-o', 'name'], { namespace });
   t.equal(
     names.stdout,
-    'agenttaskrun.orchestrator.io/payments-task-7\ncoderun.orchestrator.io/payments-task-7-rex\n',
+    'taskrun.orchestrator.io/payments-task-7\ncoderun.orchestrator.io/payments-task-7-rex\n',
   );
   const json = JSON.parse(
     (await runCli(cluster, ['get', 'otr', 'payments-task-7', '-o', 'json'], { namespace })).stdout,
@@ -156,10 +156,7 @@ t.test('get, describe and retry a TaskRun through its life', async (t) => {
 
   const retried = await runCli(cluster, ['retry', 'taskrun/payments-task-7'], { namespace });
   t.equal(retried.code, 0, retried.stderr);
-  t.equal(
-    retried.stdout,
-    'agenttaskrun.orchestrator.io/payments-task-7 retried (spec.retryAttempt 1 -> 2)\n',
-  );
+  t.equal(retried.stdout, 'taskrun.orchestrator.io/payments-task-7 retried (spec.retryAttempt 1 -> 2)\n');
   await untilAttemptJob(op.client, namespace, 'TaskRun', 'payments-task-7', 2);
   await waitFor('attempt 2 Running in orchestrator get', async () =>
     /payments-task-7 +7 +payments +rex +2 +Running/.test(
@@ -214,7 +211,7 @@ t.test('get -w: the list, then a row for each change, until Ctrl-C', async (t) =
   t.match(out, /^NAME +TASK +SERVICE +AGENT +PHASE +AGE\ncoderun\.orchestrator\.io\/payments-task-7-rex /);
   t.equal(out.match(/^NAME +TASK +SERVICE +AGENT +ATTEMPT +PHASE +AGE$/gm)?.length, 1, 'one TaskRun header');
   // Each change is a line of its own: the run appeared, ran and failed, in that order.
-  const lines = out.split('\n').filter((l) => l.startsWith('agenttaskrun.orchestrator.io/'));
+  const lines = out.split('\n').filter((l) => l.startsWith('taskrun.orchestrator.io/'));
   t.ok(lines.findIndex((l) => / Running /.test(l)) < lines.findIndex((l) => / Failed /.test(l)));
   t.match(phases.io.stdout(), /Running\n(.*\n)*Failed\n$/);
   t.equal(table.io.stderr(), '', 'no warning: the watch never failed');

@@ -75,7 +75,7 @@ t.test(
     const namespace = await suite.namespace(t, webhooks.namespaceLabels);
     const ok = await runCli(cluster, ['task', 'submit', '-f', join(samples, 'taskrun.yaml')], { namespace });
     t.equal(ok.code, 0, ok.stderr);
-    t.equal(ok.stdout, 'agenttaskrun.orchestrator.io/payments-task-7 created\n');
+    t.equal(ok.stdout, 'taskrun.orchestrator.io/payments-task-7 created\n');
 
     const denied = join(samples, 'invalid', 'unknown-agent.yaml');
     const bad = await runCli(cluster, ['task', 'submit', '-f', denied], { namespace });

@@ -69,7 +69,7 @@ t.test('a run that finishes after several watches ended is followed to its end',
   t.equal(cancel.code, 1, 'a finished run cannot be cancelled');
   t.equal(
     cancel.stderr,
-    'error: agenttaskrun.orchestrator.io/pay-30 cannot be cancelled: it has already finished (phase Succeeded): there is nothing to cancel\n',
+    'error: taskrun.orchestrator.io/pay-30 cannot be cancelled: it has already finished (phase Succeeded): there is nothing to cancel\n',
     'saying so, not that the cluster cannot be reached',
   );
 });

@@ -74,11 +74,7 @@ t.test('kubectl get otr prints the printer columns', async (t) => {
   t.same(header?.split(/\s+/), ['NAME', 'TASK', 'SERVICE', 'AGENT', 'ATTEMPT', 'PHASE', 'AGE']);
   t.match(row, /^columns\s+7\s+payments\s+/);
   const byCategory = await kubectl(cluster, ['get', 'orchestrator', '-n', ns, '-o', 'name']);
-  t.equal(
-    byCategory.stdout.trim(),
-    'agenttaskrun.orchestrator.io/columns',
-    'kubectl get orchestrator lists runs',
-  );
+  t.equal(byCategory.stdout.trim(), 'taskrun.orchestrator.io/columns', 'kubectl get orchestrator lists runs');
 });
 
 t.test("beside Tekton's TaskRun CRD: kubectl's taskruns are Tekton's, ours apply as written", async (t) => {
@@ -112,15 +108,16 @@ t.test("beside Tekton's TaskRun CRD: kubectl's taskruns are Tekton's, ours apply
     'orchestrator',
     'agenttaskruns.orchestrator.io',
   ])
-    t.equal(await names('get', word), 'agenttaskrun.orchestrator.io/agent-1', `kubectl get ${word}: ours`);
+    t.equal(await names('get', word), 'taskrun.orchestrator.io/agent-1', `kubectl get ${word}: ours`);
+  t.equal(
+    await names('get', 'taskrun.orchestrator.io/agent-1'),
+    'taskrun.orchestrator.io/agent-1',
+    'what kubectl prints for ours (the kind and group) names ours back',
+  );
   const explained = await kubectl(cluster, ['explain', 'taskrun']);
   t.match(explained.stdout, /GROUP:\s+tekton\.dev/, "kubectl explain taskrun: Tekton's");
   const cli = await runCli(cluster, ['get', 'taskruns', '-o', 'name'], { namespace: ns });
-  t.equal(
-    cli.stdout,
-    'agenttaskrun.orchestrator.io/agent-1\n',
-    'this CLI knows only runs: taskruns are ours',
-  );
+  t.equal(cli.stdout, 'taskrun.orchestrator.io/agent-1\n', 'this CLI knows only runs: taskruns are ours');
   const doctor = await runCli(cluster, ['doctor', '--config', defaultConfigFile(), '--check', 'crd-names']);
   t.match(
     doctor.stdout,

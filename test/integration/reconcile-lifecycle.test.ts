@@ -38,12 +38,12 @@ t.test(
     const deleted = await runCli(cluster, ['delete', 'otr', 'pay-10', '--wait', '--timeout', '5m'], {
       namespace,
     });
-    t.match(deleted, { code: 0, stdout: 'agenttaskrun.orchestrator.io/pay-10 deleted\n', stderr: '' });
+    t.match(deleted, { code: 0, stdout: 'taskrun.orchestrator.io/pay-10 deleted\n', stderr: '' });
     t.equal(await httpStatusOf(get()), 404, 'gone when --wait returns');
     const again = await runCli(cluster, ['delete', 'otr', 'pay-10'], { namespace });
     t.match(again, {
       code: 1,
-      stderr: `error: agenttaskrun.orchestrator.io/pay-10 not found in namespace "${namespace}"\n`,
+      stderr: `error: taskrun.orchestrator.io/pay-10 not found in namespace "${namespace}"\n`,
     });
     const query = { labelSelector: `${LABELS.run}=pay-10` };
     t.equal(await count(client.request('GET', jobPath(namespace), { query })), 0, 'no Job left');

@@ -322,11 +322,7 @@ t.test(
     const submitted = await runCli(cluster, ['task', 'submit', '-f', runFile, ...through], {
       namespace: allowed,
     });
-    t.match(
-      submitted,
-      { code: 0, stdout: 'agenttaskrun.orchestrator.io/from-cli created\n' },
-      submitted.stderr,
-    );
+    t.match(submitted, { code: 0, stdout: 'taskrun.orchestrator.io/from-cli created\n' }, submitted.stderr);
     const refused = await runCli(cluster, ['task', 'submit', '-f', runFile, ...through], {
       namespace: other,
     });
@@ -338,7 +334,7 @@ t.test(
     t.same(got, {
       code: 0,
       stdout:
-        'agenttaskrun.orchestrator.io/forged\nagenttaskrun.orchestrator.io/from-cli\nagenttaskrun.orchestrator.io/from-pm\n',
+        'taskrun.orchestrator.io/forged\ntaskrun.orchestrator.io/from-cli\ntaskrun.orchestrator.io/from-pm\n',
       stderr: '',
     });
     t.equal(

@@ -243,7 +243,7 @@ t.test('tess and an ungranted App repository are refused until a Role grants the
       'coderun.orchestrator.io/tess-beta-rest',
       'coderun.orchestrator.io/tess-code',
       'coderun.orchestrator.io/tess-rest',
-      'agenttaskrun.orchestrator.io/tess-task',
+      'taskrun.orchestrator.io/tess-task',
     ],
   );
 });

@@ -134,7 +134,7 @@ t.test(
     t.equal(created.code, 0, `the editor creates a TaskRun: ${created.stderr}`);
     const listed = await kubectl(cluster, ['get', 'agenttaskruns', '-n', ns, `--as=${viewer}`, '-o', 'name']);
     t.equal(listed.code, 0, listed.stderr);
-    t.equal(listed.stdout.trim(), 'agenttaskrun.orchestrator.io/by-an-editor', 'the viewer reads it');
+    t.equal(listed.stdout.trim(), 'taskrun.orchestrator.io/by-an-editor', 'the viewer reads it');
     const refused = await kubectl(
       cluster,
       ['create', '-n', ns, `--as=${viewer}`, '-f', '-'],
