@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { packageRoot } from '../util/index.js';
-import { versionStamp } from './version-stamp.js';
+import { requiredRelease, versionStamp } from './version-stamp.js';
 
 const moduleWith = (goMod: string) => {
   const dir = mkdtempSync(join(tmpdir(), 'version-stamp-'));
@@ -32,8 +32,9 @@ t.test('a requirement on its own require line or in a block; another module is n
   t.ok(
     versionStamp(line, 'k8s.io/kubernetes').includes('-X k8s.io/component-base/version.gitVersion=v1.34.0'),
   );
+  t.same(versionStamp(moduleWith('module x\n'), 'k8s.io/kubernetes'), [], 'none for a module without it');
   t.throws(
-    () => versionStamp(moduleWith('module x\n'), 'k8s.io/kubernetes'),
+    () => requiredRelease(moduleWith('module x\n'), 'k8s.io/kubernetes'),
     /requires no k8s.io\/kubernetes/,
   );
 });

@@ -7,10 +7,13 @@ const VERSION_PACKAGE = 'k8s.io/component-base/version';
 /**
  * The linker flags that make a binary report the Kubernetes release its module requires (`requirement`,
  * e.g. k8s.io/kubernetes, in go.mod), as Kubernetes' own release build does. Without them the
- * apiserver's /version says v0.0.0-master, and a chart's `kubeVersion` (helm install) refuses it.
+ * apiserver's /version says v0.0.0-master, and a chart's `kubeVersion` (helm install) refuses it. None
+ * for a module that does not require it (a test's own module built as the component).
  */
 export function versionStamp(moduleDir: string, requirement: string): string[] {
-  const { major, minor, patch } = requiredRelease(moduleDir, requirement);
+  const release = findRelease(moduleDir, requirement);
+  if (!release) return [];
+  const { major, minor, patch } = release;
   const set = {
     gitVersion: `v${major}.${minor}.${patch}`,
     gitMajor: major,
@@ -35,11 +38,21 @@ function requireLines(goMod: string): string[] {
   return lines;
 }
 
-/** The release `requirement` has in the module's go.mod (its pre-release, if any, in `patch`). */
-export function requiredRelease(
-  moduleDir: string,
-  requirement: string,
-): { major: string; minor: string; patch: string } {
+interface Release {
+  major: string;
+  minor: string;
+  /** With its pre-release, if any. */
+  patch: string;
+}
+
+/** The release `requirement` has in the module's go.mod; throws when it has none. */
+export function requiredRelease(moduleDir: string, requirement: string): Release {
+  const release = findRelease(moduleDir, requirement);
+  if (!release) throw new Error(`${join(moduleDir, 'go.mod')} requires no ${requirement} vX.Y.Z`);
+  return release;
+}
+
+function findRelease(moduleDir: string, requirement: string): Release | undefined {
   const goMod = readFileSync(join(moduleDir, 'go.mod'), 'utf8');
   const version = /^v(\d+)\.(\d+)\.(\d+(?:-[0-9A-Za-z.-]+)?)$/;
   for (const line of requireLines(goMod)) {
@@ -50,5 +63,5 @@ export function requiredRelease(
       return { major, minor, patch };
     }
   }
-  throw new Error(`${join(moduleDir, 'go.mod')} requires no ${requirement} vX.Y.Z`);
+  return undefined;
 }
