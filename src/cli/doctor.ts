@@ -48,7 +48,7 @@ async function doctor(flags: DoctorFlags, io: CliIO): Promise<void> {
       const {
         config,
         source,
-        serviceAccount = 'orchestrator',
+        serviceAccount = MANAGER_SERVICE_ACCOUNT.name,
       } = installed ?? {
         config: loadConfigFile(file),
         source: file,

@@ -45,7 +45,10 @@ interface Release {
   patch: string;
 }
 
-/** The release `requirement` has in the module's go.mod; throws when it has none. */
+/**
+ * The release `requirement` has in the module's go.mod; throws when it has none.
+ * @internal The tests' `helm template` renders for the release the local apiserver reports.
+ */
 export function requiredRelease(moduleDir: string, requirement: string): Release {
   const release = findRelease(moduleDir, requirement);
   if (!release) throw new Error(`${join(moduleDir, 'go.mod')} requires no ${requirement} vX.Y.Z`);
