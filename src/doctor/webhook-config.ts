@@ -107,6 +107,27 @@ const once = (findings: DoctorFinding[]) => {
   });
 };
 
+/**
+ * The installed configuration of the shipped one's kind: by the shipped name, else (a Helm release
+ * named otherwise, `team-b-orchestrator-mutating`) the one whose webhooks call the shipped Service in
+ * the operator's namespace. Undefined when there is none.
+ */
+async function installedOf(ctx: DoctorContext, shipped: KubeObject): Promise<KubeObject | undefined> {
+  const collection = `/apis/admissionregistration.k8s.io/v1/${pluralOf(shipped.kind as string)}`;
+  try {
+    return await ctx.client.request('GET', `${collection}/${shipped.metadata?.name}`);
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  const service = ((shipped as { webhooks?: Webhook[] }).webhooks ?? [])[0]?.clientConfig.service?.name;
+  const all = await ctx.client.request<{ items?: KubeObject[] }>('GET', collection);
+  return (all.items ?? []).find((c) =>
+    ((c as { webhooks?: Webhook[] }).webhooks ?? []).some(
+      (h) => h.clientConfig.service?.namespace === ctx.namespace && h.clientConfig.service.name === service,
+    ),
+  );
+}
+
 export const webhookConfigCheck: DoctorCheck = {
   name: NAME,
   description:
@@ -114,25 +135,19 @@ export const webhookConfigCheck: DoctorCheck = {
   async run(ctx) {
     const findings: DoctorFinding[] = [];
     for (const shipped of ctx.shipped.webhooks) {
-      const name = shipped.metadata?.name as string;
-      let installed: KubeObject;
-      try {
-        installed = await ctx.client.request(
-          'GET',
-          `/apis/admissionregistration.k8s.io/v1/${pluralOf(shipped.kind as string)}/${name}`,
-        );
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
+      const installed = await installedOf(ctx, shipped);
+      if (!installed) {
         findings.push(
           problem(
             NAME,
             'error',
-            `the ${shipped.kind} ${name} is not installed: runs are not checked nor defaulted`,
+            `the ${shipped.kind} ${shipped.metadata?.name} is not installed: runs are not checked nor defaulted`,
             INSTALL,
           ),
         );
         continue;
       }
+      const name = installed.metadata?.name as string;
       const hooks = (installed as { webhooks?: Webhook[] }).webhooks ?? [];
       const mine: DoctorFinding[] = [];
       for (const hook of hooks) {
