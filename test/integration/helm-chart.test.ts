@@ -595,12 +595,14 @@ t.test(
   "helm test: doctor's webhook-call in a pod, allowed to create TaskRuns in one namespace only",
   async (t) => {
     const hooks = (objects: KubeObject[]) => objects.filter(isTestHook);
+    const tests = { tests: true };
     t.same(
-      hooks(await chart.template([], ['--set', 'tests.enabled=false'])),
+      hooks(await chart.template([], ['--set', 'tests.enabled=false'], tests)),
       [],
       'tests.enabled=false: none',
     );
-    const objects = hooks(await chart.template([], ['--set', 'watchNamespaces={team-a,team-b}']));
+    t.same(hooks(await chart.template()), [], "not an install's object: helm template --skip-tests");
+    const objects = hooks(await chart.template([], ['--set', 'watchNamespaces={team-a,team-b}'], tests));
     t.same(
       objects.map((o) => `${o.kind}/${o.metadata?.namespace}`).sort(),
       ['Pod/orchestrator-system', 'Role/team-a', 'RoleBinding/team-a', 'ServiceAccount/orchestrator-system'],
