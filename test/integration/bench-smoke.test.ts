@@ -9,7 +9,11 @@ import t, { type Test } from 'tap';
 import { ensureDist } from '../../scripts/build.js';
 import { smokeRound } from '../bench/smoke-round.js';
 import { peerBin } from '../harness/cluster/peer.js';
+import { scaled } from '../harness/util/wait.js';
 
+// Seven whole benchmark paths one after another: 503 s in CI beside the real-node lane, and over the
+// default 600 s under a heavier load (bench:scale alone 334 s at a load average of 26 on 2 cores).
+t.setTimeout(scaled(30 * 60_000));
 const dist = ensureDist();
 const peer = await peerBin();
 t.teardown(() => ('dir' in peer ? peer.remove() : undefined));
