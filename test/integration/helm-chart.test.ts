@@ -618,7 +618,11 @@ t.test(
       'the check alone',
     );
     t.equal(pod.spec.serviceAccountName, one(objects, 'ServiceAccount').metadata?.name);
-    const deployment = one(await chart.template(), 'Deployment', 'orchestrator') as Values;
+    const deployment = one(
+      await chart.template([], ['--set', 'watchNamespaces={team-a,team-b}']),
+      'Deployment',
+      'orchestrator',
+    ) as Values;
     t.same(container.image, deployment.spec.template.spec.containers[0].image, "the operator's image");
     const config = pod.spec.volumes.find((v: Values) => v.name === 'config');
     t.same(
