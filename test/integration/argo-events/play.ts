@@ -164,7 +164,7 @@ export async function pushSuites(t: Test): Promise<void> {
               .slice(1, 7),
           ),
           [
-            ['implementation', `\`${implementation}\``, 'rex', 'Succeeded', '1', '#5'],
+            ['implementation', `\`${implementation?.metadata?.name}\``, 'rex', 'Succeeded', '1', '#5'],
             ['quality (round 1)', `\`${quality1}\``, 'cleo', 'Cancelled', '1', '—'],
             ['quality (round 2)', `\`${wf}-quality-r2\``, 'cleo', 'Succeeded', '1', '#5'],
           ],
