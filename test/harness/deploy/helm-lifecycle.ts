@@ -66,7 +66,7 @@ export async function helmLifecycle(t: Test, w: HelmLifecycle): Promise<void> {
   t.equal(tested.code, 0, `helm test: ${tested.stdout}${tested.stderr}`);
   t.match(
     tested.stdout,
-    /TEST SUITE: +orchestrator-test-webhooks\n[^]*?Phase: +Succeeded/,
+    /TEST SUITE: +orchestrator-test-webhooks\n[\s\S]*?Phase: +Succeeded/,
     'the test pod passed',
   );
   const upgraded = await h.run(['upgrade', RELEASE.name, next, ...release, '--set', 'logLevel=debug']);
