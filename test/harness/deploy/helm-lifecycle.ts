@@ -62,7 +62,7 @@ export async function helmLifecycle(t: Test, w: HelmLifecycle): Promise<void> {
   await selfManagedCertificate(t, cluster);
   // `helm test`: doctor's webhook-call in a pod of the release, through the Service to a replica; its
   // pod exits 0 only with no error nor warning (--fail-on=warning), and is deleted once it passed.
-  const tested = await h.run(['test', RELEASE.name, ...at, '--timeout=50s']);
+  const tested = await h.run(['test', RELEASE.name, ...at, `--timeout=${scaled(300)}s`]);
   t.equal(tested.code, 0, `helm test: ${tested.stdout}${tested.stderr}`);
   t.match(
     tested.stdout,
@@ -91,7 +91,7 @@ export async function helmLifecycle(t: Test, w: HelmLifecycle): Promise<void> {
   t.equal(await dryRunCreate(client, ns, w.probe('after-upgrade')), undefined, 'admitted after the upgrade');
   const manifest = await h.run(['get', 'manifest', RELEASE.name, ...at]);
   const objects = parseObjects(manifest.stdout);
-  const uninstalled = await h.run(['uninstall', RELEASE.name, ...at, '--wait']);
+  const uninstalled = await h.run(['uninstall', RELEASE.name, ...at, '--wait', `--timeout=${scaled(300)}s`]);
   t.equal(uninstalled.code, 0, uninstalled.stderr);
   const left: string[] = [];
   for (const o of objects) {

@@ -42,6 +42,12 @@ export interface Helm {
   template(valuesFiles?: string[], flags?: string[], options?: { tests?: boolean }): Promise<KubeObject[]>;
 }
 
+/** helm's own `--timeout=Ns` (its waits for pods), and a minute more for it to say why; else a minute. */
+function processLimitMs(args: string[]): number {
+  const own = args.map((a) => /^--timeout=(\d+)s$/.exec(a)?.[1]).find((s) => s !== undefined);
+  return (Number(own ?? 0) + 60) * 1000;
+}
+
 export async function helm(): Promise<Helm> {
   const binary = await helmBinary({ log: (m) => process.stderr.write(`[helm] ${m}\n`) });
   const home = mkdtempSync(join(tmpdir(), 'helm-home-'));
@@ -51,7 +57,7 @@ export async function helm(): Promise<Helm> {
     HELM_CACHE_HOME: join(home, 'cache'),
     HELM_DATA_HOME: join(home, 'data'),
   };
-  const run = (args: string[]) => runCommand([binary, ...args], undefined, 60_000, env);
+  const run = (args: string[]) => runCommand([binary, ...args], undefined, processLimitMs(args), env);
   return {
     run,
     async template(valuesFiles = [], flags = [], { tests = false } = {}) {
