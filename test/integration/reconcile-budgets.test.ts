@@ -262,11 +262,19 @@ t.test(
     });
     t.match(first.status?.attemptUsage, [{ attempt: 1, costUsd: '10', reported: forged }]);
     t.same(first.status?.attemptUsage?.[0]?.reported, forged, 'the figure as reported, kept whole');
-    const metrics = await waitFor('the capped cost counted', async () => {
-      const text = await registry.metrics();
-      return sampleSum(text, 'orchestrator_budget_spent_usd', { budget: 'shared' }) > 0 ? text : undefined;
-    });
     const labels = { run_namespace: namespace, agent: 'rex', model: MODEL };
+    // The budget's ledger reads the status from its watch, which may come before the status write's
+    // answer that counts the attempt's usage: wait for both.
+    const metrics = await waitFor(
+      'the capped cost counted by the budget and the usage counters',
+      async () => {
+        const text = await registry.metrics();
+        const spent = sampleSum(text, 'orchestrator_budget_spent_usd', { budget: 'shared' });
+        return spent > 0 && sampleSum(text, 'orchestrator_agent_cost_usd_total', labels) > 0
+          ? text
+          : undefined;
+      },
+    );
     t.equal(sampleSum(metrics, 'orchestrator_agent_cost_usd_total', labels), 10, 'the metrics count $10');
     t.equal(sampleSum(metrics, 'orchestrator_budget_spent_usd', { budget: 'shared' }), 10);
     t.equal(
