@@ -13,7 +13,7 @@ type startFlags struct {
 	controllers, node, kwok, stages     *string
 	nodes                               *int
 	images, sandboxImage                *string
-	netpol, imageStore                  *string
+	netpol, imageStore, mirrors         *string
 }
 
 func componentFlags(fs *flag.FlagSet) *startFlags {
@@ -30,7 +30,8 @@ func componentFlags(fs *flag.FlagSet) *startFlags {
 		images:       fs.String("images", "", "with --real-node: comma-separated OCI archives imported into its containerd (the pods' images; there is no registry)"),
 		sandboxImage: fs.String("sandbox-image", "", "with --real-node: the pause image of its pod sandboxes, one of --images"),
 		netpol:       fs.String("netpol-binary", "", "with --real-node: kube-router (cluster/kube-router), run with only its network policy controller so NetworkPolicies are enforced; default none"),
-		imageStore:   fs.String("image-store", "", "with --real-node: containerd's root (content and unpacked images), kept between nodes so that an image is unpacked once; images of orchestrator.local whose archive is gone from beside --images are removed from it; default: in the node's directory, removed with it"),
+		imageStore:   fs.String("image-store", "", "with --real-node: containerd's root (content and unpacked images), kept between nodes so that an image is unpacked once; images of orchestrator.local whose archive is gone from beside --images are removed from it, and so is every image pulled from a registry (the next node pulls it again); default: in the node's directory, removed with it"),
+		mirrors:      fs.String("registry-mirrors", "", "with --real-node: comma-separated HOST=URL, containerd pulling the images of registry HOST from the registry at URL (http:// or https://), e.g. ghcr.io=http://127.0.0.1:5000; default none: an image is pulled from its own registry"),
 	}
 }
 
@@ -80,11 +81,18 @@ func (f *startFlags) plan(fs *flag.FlagSet) (startPlan, error) {
 				images = append(images, i)
 			}
 		}
-		p.workloads = &workloadOptions{realNode: &realNodeOptions{binary: *f.node, images: images, sandboxImage: *f.sandboxImage, netpol: *f.netpol, imageStore: *f.imageStore}}
+		mirrors, err := parseMirrors(*f.mirrors)
+		if err != nil {
+			return p, err
+		}
+		p.workloads = &workloadOptions{realNode: &realNodeOptions{binary: *f.node, images: images, sandboxImage: *f.sandboxImage, netpol: *f.netpol, imageStore: *f.imageStore, mirrors: mirrors}}
 		return p, nil
 	}
 	if *f.netpol != "" {
 		return p, errors.New("--netpol-binary is for the real node: add --real-node or drop it")
+	}
+	if *f.mirrors != "" {
+		return p, errors.New("--registry-mirrors is for the real node: add --real-node or drop it")
 	}
 	switch {
 	case p.later && (*f.kwok != "" || p.controllers != ""):

@@ -27,6 +27,7 @@ type realNodeOptions struct {
 	sandboxImage string   // the pause image, one of those imported
 	netpol       string   // kube-router (cluster/kube-router), the NetworkPolicy engine; "" runs none
 	imageStore   string   // containerd's root kept between nodes (realnode_store.go); "" is the node's own
+	mirrors      []mirror // registries containerd pulls another registry's images from (realnode_mirrors.go)
 }
 
 // realNode is what a started real node holds until teardown.
@@ -154,10 +155,14 @@ func (cp *controlPlane) startRealNode(ctx context.Context, rn *realNode, opts re
 	if opts.imageStore != "" {
 		ctrRoot, rn.store = opts.imageStore, opts.imageStore
 	}
-	if err := writeFiles(map[string]string{
+	files := map[string]string{
 		filepath.Join(ctrDir, "config.toml"):                     containerdConfig(ctrDir, ctrRoot, opts.sandboxImage),
 		filepath.Join(ctrDir, "cni", "10-orchestrator.conflist"): cniConfig,
-	}); err != nil {
+	}
+	for _, m := range opts.mirrors {
+		files[filepath.Join(registryHostsDir(ctrDir), m.host, "hosts.toml")] = m.hostsToml()
+	}
+	if err := writeFiles(files); err != nil {
 		return err
 	}
 	var err error

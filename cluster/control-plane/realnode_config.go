@@ -24,7 +24,8 @@ const (
 // restrict_oom_score_adj: runc writes a negative oom_score_adj otherwise, which needs CAP_SYS_RESOURCE;
 // without it, containers fail with "can't get final child's PID from pipe: EOF". SystemdCgroup=false:
 // no systemd here, the kubelet uses cgroupfs too. netns_mounts_under_state_dir: the pods' network
-// namespaces live under the node's directory, so teardown finds them.
+// namespaces live under the node's directory, so teardown finds them. registry.config_path: the
+// mirrors of --registry-mirrors (realnode_mirrors.go).
 func containerdConfig(dir, root, sandboxImage string) string {
 	return fmt.Sprintf(`version = 2
 root = %[1]q
@@ -47,6 +48,8 @@ state = %[2]q
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = %[5]q
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = %[6]q
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -54,7 +57,7 @@ state = %[2]q
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
-`, root, filepath.Join(dir, "state"), containerdSocket(dir), sandboxImage, filepath.Join(dir, "cni"))
+`, root, filepath.Join(dir, "state"), containerdSocket(dir), sandboxImage, filepath.Join(dir, "cni"), registryHostsDir(dir))
 }
 
 func containerdSocket(dir string) string { return filepath.Join(dir, "containerd.sock") }

@@ -13,7 +13,9 @@ import (
 // archive whose image it holds only checks the content (the agent image: ~9 s instead of ~37 s of
 // unpacking). Its images are built here and named orchestrator.local/REPO:TAG, archived beside each
 // other as REPO-TAG.tar; the image cache removes old archives, and the store follows it, so it holds
-// no more than the cache does.
+// no more than the cache does. An image a node pulled from a registry (--registry-mirrors) is removed
+// at the next node's start, every name of it (tag, digest and the CRI's image id): that node pulls it
+// again, as a node without the store would, and the store does not grow by a pulled image a run.
 
 const localRegistry = "orchestrator.local/"
 
@@ -28,7 +30,8 @@ func staleImages(stored []string, archives []string, exists func(string) bool) [
 		ref, ok := strings.CutPrefix(name, localRegistry)
 		repo, tag, tagged := strings.Cut(ref, ":")
 		if !ok || !tagged {
-			continue // not one of ours: left as it is
+			stale = append(stale, name) // pulled from a registry
+			continue
 		}
 		kept := false
 		for dir := range dirs {

@@ -136,6 +136,25 @@ t.test('kube-router is a module of its own, and enforces policies on the real no
   );
 });
 
+t.test('registry mirrors are one flag of HOST=URL pairs, for the real node only', async (t) => {
+  const { tools } = recording();
+  const mirrors = { 'ghcr.io': 'http://127.0.0.1:5000', 'registry.acme:5443': 'https://mirror.acme' };
+  const cmd = await startCommand({ realNode: true, registryMirrors: mirrors }, tools);
+  t.same(
+    cmd.args.filter((a) => a.startsWith('--registry-mirrors')),
+    ['--registry-mirrors=ghcr.io=http://127.0.0.1:5000,registry.acme:5443=https://mirror.acme'],
+  );
+  const none = await startCommand({ realNode: true }, recording().tools);
+  t.notOk(
+    none.args.some((a) => a.startsWith('--registry-mirrors')),
+    'none asked: the flag is left out',
+  );
+  await t.rejects(
+    startCommand({ registryMirrors: mirrors }, recording().tools),
+    /registryMirrors are for the real node/,
+  );
+});
+
 t.test('workloadsLater is for the fake nodes', async (t) => {
   const { tools } = recording();
   for (const opts of [{ realNode: true }, { workloads: false }, { controllerManager: false }])

@@ -62,6 +62,12 @@ export interface StartOptions extends BinaryOptions {
    * iptables chains and ipsets removed with the node. Default false: like a CNI without NetworkPolicy.
    */
   networkPolicies?: boolean;
+  /**
+   * With realNode: registries containerd pulls another registry's images from, by that registry's host
+   * (`{ 'ghcr.io': 'http://127.0.0.1:5000' }`): a release's images under their published names, served
+   * by a local registry. Default none: the node pulls nothing (no registry is reachable).
+   */
+  registryMirrors?: Record<string, string>;
 }
 
 /** The JSON line `start --workloads-later` reads on stdin: the binaries of its second stage. */
@@ -112,6 +118,8 @@ function checked(opts: StartOptions, controllerManager: boolean, workloads: bool
     if (opts.nodes) throw new Error('realNode replaces the fake nodes: drop nodes');
   } else if (opts.networkPolicies) {
     throw new Error('networkPolicies are enforced on the real node only: set realNode');
+  } else if (opts.registryMirrors) {
+    throw new Error('registryMirrors are for the real node (the fake nodes pull nothing): set realNode');
   }
 }
 
@@ -152,6 +160,8 @@ export async function startCommand(
   if (opts.realNode) {
     args.push(`--node-binary=${await build(NODE)}`);
     if (opts.networkPolicies) args.push(`--netpol-binary=${await build(KUBE_ROUTER)}`);
+    const mirrors = Object.entries(opts.registryMirrors ?? {});
+    if (mirrors.length) args.push(`--registry-mirrors=${mirrors.map(([h, u]) => `${h}=${u}`).join(',')}`);
     const images = await tools.images(opts);
     args.push(
       '--real-node',

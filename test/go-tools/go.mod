@@ -20,6 +20,7 @@ tool (
 	github.com/argoproj/argo-events/cmd
 	github.com/argoproj/argo-workflows/v3/cmd/argoexec
 	github.com/argoproj/argo-workflows/v3/cmd/workflow-controller
+	github.com/google/go-containerregistry/cmd/crane
 	github.com/nats-io/nats-server/v2
 	helm.sh/helm/v3/cmd/helm
 )

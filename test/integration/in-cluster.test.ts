@@ -4,22 +4,29 @@
 // Prometheus with the ServiceMonitor's settings, the model gateway on; then what a platform team does to
 // it: 500 runs, a rolling restart under a stream of admission requests, one attempt's model calls
 // spread over both pods and the leader's pod deleted mid-stream, the leader's pod deleted while a real
-// agent runs, and the Helm chart installed, upgraded and uninstalled. Every figure the note asks for is
+// agent runs, and a release published to a local registry (the three images and the chart as an OCI
+// artifact) installed with docs/install.md's `helm install oci://…`, the node pulling every image from
+// it, a run taken to its pull request, upgraded and uninstalled. Every figure the note asks for is
 // printed as a comment (the memory the kubelet reports, apply to admitting, failover, failures).
 // Needs root and the real node's packages; builds the images on first use (minutes; cached).
 // @lane real-node
 // @needs node agent-image operator-image helm
-import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
 import { parse, stringify } from 'yaml';
 import { AGENT_ENV } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { buildOperatorImage } from '../../src/cluster/index.js';
 import type { PriceTable } from '../../src/gateway/prices.js';
-import type { KubeObject } from '../../src/runtime/index.js';
+import { type KubeObject, PODS, resourcePath } from '../../src/runtime/index.js';
 import { review } from '../fuzz/reviews.js';
 import { e2eCodeRun, NODE_GATEWAY, suiteConfig, suiteSecrets, taskDocs } from '../harness/agent/agent-e2e.js';
 import { agentSuite } from '../harness/agent/agent-world.js';
 import { testNamespace } from '../harness/cluster/cluster.js';
+import { egressProxyImage } from '../harness/cluster/egress.js';
+import { RESTRICTED_CONTAINER, RESTRICTED_POD, untilPodDone } from '../harness/cluster/real-node.js';
 import { createSecret } from '../harness/cluster/secrets.js';
 import { helmLifecycle } from '../harness/deploy/helm-lifecycle.js';
 import {
@@ -41,6 +48,8 @@ import {
   writeOverlay,
 } from '../harness/deploy/in-cluster.js';
 import { prometheusQuery } from '../harness/deploy/monitoring.js';
+import { startRegistry } from '../harness/deploy/registry.js';
+import { imageName, publishRelease, pushIndex, releasedImages } from '../harness/deploy/release.js';
 import { scrapeReplicas } from '../harness/deploy/scrape-replicas.js';
 import {
   attemptToken,
@@ -67,16 +76,25 @@ const LOAD_RUNS = 500;
 const ANSWER = 'The retries are raised to five and the tests pass. '.repeat(3);
 
 const operator = await buildOperatorImage({ progress: (step) => t.comment(`operator image: ${step}`) });
-const suite = await agentSuite(t, USER, API_KEY, [operator]);
+// The registry a release is published to, standing in for ghcr.io (the released names' host) and for
+// the user's own registry, which holds their agent image trusting their CA (docs/install.md).
+const released = releasedImages();
+const USER_AGENT_IMAGE = `registry.acme.test/platform/orchestrator-agent-ca:${released.agent.tag}`;
+const registryDir = mkdtempSync(join(tmpdir(), 'release-registry-'));
+t.teardown(() => rmSync(registryDir, { recursive: true, force: true }));
+const registry = await startRegistry(t, registryDir);
+const mirrors = { [released.operator.host]: registry.url, [imageName(USER_AGENT_IMAGE).host]: registry.url };
+const suite = await agentSuite(t, USER, API_KEY, [operator], mirrors);
 const { cluster, client, git, work } = suite;
 const node = ((await client.request<{ items: KubeObject[] }>('GET', '/api/v1/nodes')).items[0]?.metadata
   ?.name ?? '') as string;
-// The model the CodeRun's agent talks to: one edit, then the end.
+// The model the CodeRuns' agents talk to (the failover's, then the release's): one edit, then the end.
+const edit = [
+  tool('Bash', { command: 'printf "retries: 3\\n" > RETRIES.md', description: 'edit' }),
+  say('Wrote RETRIES.md.'),
+];
 const model = new ModelStandin({
-  script: [
-    tool('Bash', { command: 'printf "retries: 3\\n" > RETRIES.md', description: 'edit' }),
-    say('Wrote RETRIES.md.'),
-  ],
+  script: [...edit, ...edit],
   apiKey: API_KEY,
   aside: () => say(ANSWER),
 });
@@ -383,7 +401,7 @@ t.test('a CodeRun through the installed pods: the real agent, the leader deleted
 });
 
 t.test(
-  'helm install, upgrade and uninstall after kubectl delete -k: nothing left but the CRDs',
+  "a release from the registry: docs/install.md's helm install, every image pulled, a run to its pull request, upgrade and uninstall",
   async (t) => {
     await kubectlOk(cluster, ['delete', 'agenttaskruns,coderuns,docsruns', '--all', '--all-namespaces']);
     await kubectlOk(cluster, ['delete', '-k', overlay, '--ignore-not-found', `--timeout=${scaled(300)}s`]);
@@ -392,6 +410,75 @@ t.test(
     await kubectlOk(cluster, [
       ...['-n', SYSTEM_NAMESPACE, 'delete', 'secret', 'orchestrator-webhook-tls', '--ignore-not-found'],
     ]);
-    await helmLifecycle(t, { cluster, client, work, image: operator, config, probe: run });
+    const egress = await egressProxyImage((step) => t.comment(`egress proxy image: ${step}`));
+    const release = await publishRelease(registry, {
+      operator: [operator],
+      agent: [suite.images.agent],
+      egressProxy: [egress],
+    });
+    // The user's image on top of the released one, in their registry (served by the same one here).
+    pushIndex(
+      [suite.images.trusting],
+      `${registry.host}/${imageName(USER_AGENT_IMAGE).path}:${released.agent.tag}`,
+    );
+    const userConfig = structuredClone(config);
+    for (const profile of Object.values(userConfig.agents)) profile.image = USER_AGENT_IMAGE;
+    const ref = (i: { host: string; path: string; tag: string }) => `${i.host}/${i.path}:${i.tag}`;
+    await helmLifecycle(t, {
+      cluster,
+      client,
+      work,
+      release,
+      registry,
+      config: userConfig,
+      probe: run,
+      installed: () => releaseRun(t, ref(released.egressProxy)),
+      pulled: [ref(released.operator), USER_AGENT_IMAGE, ref(released.egressProxy)],
+    });
   },
 );
+
+/** Through the release: a CodeRun to its pull request, and the egress proxy's image run once. */
+async function releaseRun(t: Test, egressImage: string): Promise<void> {
+  const ns = await testNamespace(t, cluster);
+  await suiteSecrets(client, ns, config, USER, API_KEY);
+  const repo = git.repository('acme/ledger.git', 'main', { 'README.md': '# ledger\n' });
+  const docs = git.repository(
+    'acme/ledger-docs.git',
+    'main',
+    taskDocs('projects/payments', 7, '# Retries\n'),
+  );
+  await client.request('POST', runPath('CodeRun', ns), {
+    body: e2eCodeRun(USER.name, 'ledger-7', repo, docs),
+  });
+  const done = await waitFor(
+    'the CodeRun of the release Succeeded or Failed (its agent image pulled from the registry)',
+    async (note) => {
+      const run = await client.request<KubeObject>('GET', runPath('CodeRun', ns, 'ledger-7'));
+      const s = (run.status ?? {}) as { phase?: string; pullRequestUrl?: string; message?: string };
+      note(s);
+      return s.phase === 'Succeeded' || s.phase === 'Failed' ? s : undefined;
+    },
+    { timeoutMs: 900_000, intervalMs: 1000 },
+  );
+  t.equal(done.phase, 'Succeeded', done.message ?? '');
+  t.equal(done.pullRequestUrl, 'https://github.com/acme/ledger/pull/1', 'the pull request is in status');
+  // The egress proxy is off in the suite's config (its agents reach the stand-ins directly): its image
+  // is pulled and run once here, `squid -v` after the image's own entrypoint.
+  await client.request('POST', resourcePath(PODS, ns), {
+    body: {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'egress-proxy-version' },
+      spec: {
+        restartPolicy: 'Never',
+        securityContext: RESTRICTED_POD,
+        containers: [
+          { name: 'squid', image: egressImage, args: ['-v'], securityContext: RESTRICTED_CONTAINER },
+        ],
+      },
+    },
+  });
+  const pod = await untilPodDone(client, ns, 'egress-proxy-version');
+  t.equal((pod.status as { phase?: string }).phase, 'Succeeded', 'the released egress proxy image runs');
+}

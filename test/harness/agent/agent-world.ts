@@ -63,18 +63,20 @@ export async function agentSuite(
   apiKey: string,
   /** More images the node imports (the operator's, for the in-cluster suite). */
   images: LocalImage[] = [],
-): Promise<Suite & { work: string }> {
+  /** Registries the node pulls from (the in-cluster suite's release). */
+  registryMirrors: Record<string, string> = {},
+): Promise<Suite & { work: string; images: { agent: LocalImage; trusting: LocalImage } }> {
   const started = Date.now();
-  const { trusting, tls } = await suiteImages((step) => t.comment(`agent image: ${step}`));
+  const { agent, trusting, tls } = await suiteImages((step) => t.comment(`agent image: ${step}`));
   t.comment(`agent image ready after ${Math.round((Date.now() - started) / 1000)} s: ${trusting.name}`);
-  const cluster = await testCluster({ realNode: true, images: [trusting, ...images] });
+  const cluster = await testCluster({ realNode: true, images: [trusting, ...images], registryMirrors });
   await ensureCrds(cluster);
   const client = new KubeClient(kubeConfig(cluster));
   t.teardown(() => client.close());
   const work = mkdtempSync(join(tmpdir(), 'agent-suite-'));
   t.teardown(() => rmSync(work, { recursive: true, force: true }));
   const git = await gitHost(t, work, tls, { user: user.name, token: user.token });
-  return { cluster, client, git, image: trusting.name, user, apiKey, work };
+  return { cluster, client, git, image: trusting.name, user, apiKey, work, images: { agent, trusting } };
 }
 
 export interface WorldOptions {

@@ -31,6 +31,8 @@ export interface TestClusterOptions {
   images?: LocalImage[];
   /** With realNode: the node enforces NetworkPolicies (StartOptions.networkPolicies). Default false. */
   networkPolicies?: boolean;
+  /** With realNode: registries the node pulls from (StartOptions.registryMirrors). Default none. */
+  registryMirrors?: Record<string, string>;
 }
 
 const clusters = new Map<string, Promise<Cluster>>();
@@ -61,7 +63,8 @@ export function testCluster(opts: TestClusterOptions = {}): Promise<Cluster> {
   if (problem) return Promise.reject(new Error(problem));
   const images = opts.images ?? [];
   const networkPolicies = opts.networkPolicies ?? false;
-  const key = `workloads=${workloads},realNode=${realNode},networkPolicies=${networkPolicies},images=${images.map((i) => i.name).join(',')}`;
+  const registryMirrors = opts.registryMirrors ?? {};
+  const key = `workloads=${workloads},realNode=${realNode},networkPolicies=${networkPolicies},images=${images.map((i) => i.name).join(',')},mirrors=${JSON.stringify(registryMirrors)}`;
   const known = clusters.get(key);
   if (known) return known;
   let cluster: Promise<Cluster>;
@@ -71,7 +74,13 @@ export function testCluster(opts: TestClusterOptions = {}): Promise<Cluster> {
       clusterSource() === 'local'
         ? // One real node per host: a file's start waits (the ready limit) for another file's node to
           // stop, as `npm test` runs two files at once and both real-node suites may meet.
-          obtainCluster({ realNode: true, images, networkPolicies, readyTimeoutMs: scaled(30 * 60_000) })
+          obtainCluster({
+            realNode: true,
+            images,
+            networkPolicies,
+            registryMirrors,
+            readyTimeoutMs: scaled(30 * 60_000),
+          })
         : Promise.reject(
             new Error(
               'the real node runs on the local control plane only: unset USE_EXISTING_CLUSTER and KUBEBUILDER_ASSETS',

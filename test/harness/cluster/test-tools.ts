@@ -49,6 +49,22 @@ export const HELM: TestTool = {
   users: 'the Helm chart test',
 };
 
+/**
+ * go-containerregistry's crane (test/go-tools): `crane registry serve`, the local OCI registry a
+ * release is pushed to and installed from (test/harness/deploy/registry.ts), standing in for ghcr.io.
+ */
+export const CRANE: TestTool = {
+  tool: 'crane',
+  component: {
+    name: 'crane',
+    target: 'github.com/google/go-containerregistry/cmd/crane',
+    label: 'crane',
+    holds: 'an OCI registry (crane registry serve)',
+  },
+  moduleDir: GO_TOOLS_MODULE,
+  users: 'the release test of the in-cluster suite',
+};
+
 /** Argo Workflows' controller (test/go-tools), run on the host against the test cluster. */
 export const WORKFLOW_CONTROLLER: TestTool = {
   tool: 'Argo workflow-controller',
@@ -146,6 +162,7 @@ export const PEER_WEBHOOK_SERVER: TestTool = {
 export const TEST_TOOLS: readonly TestTool[] = [
   OTEL_COLLECTOR,
   HELM,
+  CRANE,
   WORKFLOW_CONTROLLER,
   ARGOEXEC,
   ARGO_EVENTS_BINARY,

@@ -1,17 +1,19 @@
-// The Helm release's whole life on a cluster that runs the operator's image: install, a run admitted
-// through the release's webhooks, an upgrade whose chart changes a CRD (which `helm upgrade` applies,
-// as the CRDs are templates), and an uninstall that leaves nothing but the CRDs (kept on purpose,
-// docs/helm.md). The in-cluster suite runs it after removing its kustomize install.
+// The Helm release's whole life on a cluster whose node pulls from the local registry: install from
+// the release published there (release.ts) with docs/install.md's command, a run admitted through the
+// release's webhooks and one taken to its pull request by an agent pulled from the registry, every
+// image seen pulled (not found on the node), an upgrade whose chart changes a CRD (which `helm upgrade`
+// applies, as the CRDs are templates), and an uninstall that leaves nothing but the CRDs (kept on
+// purpose, docs/helm.md). The in-cluster suite runs it after removing its kustomize install.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { stringify } from 'yaml';
 import type { ControllerConfig } from '../../../src/api/index.js';
-import type { Cluster, LocalImage } from '../../../src/cluster/index.js';
+import type { Cluster } from '../../../src/cluster/index.js';
 import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';
 import { kubectl, testNamespace } from '../cluster/cluster.js';
 import { scaled } from '../util/wait.js';
-import { CHART, editedChart, helm, RELEASE } from './helm.js';
+import { editedChart, helm, RELEASE } from './helm.js';
 import {
   dryRunCreate,
   kubectlOk,
@@ -20,29 +22,33 @@ import {
   untilReplicasReady,
 } from './in-cluster.js';
 import { parseObjects } from './kustomize.js';
+import type { LocalRegistry } from './registry.js';
+import { documentedInstall, type Published } from './release.js';
 
 export interface HelmLifecycle {
   cluster: Cluster;
   client: KubeClient;
   /** A folder for the values file. */
   work: string;
-  /** The operator's image, already on the node. */
-  image: LocalImage;
+  /** The release in the registry, which the node pulls from. */
+  release: Published;
+  registry: LocalRegistry;
+  /** The install's config: the suite's agents (their image the user's, in the registry) and hosts. */
   config: ControllerConfig;
   /** A run by name, admitted by the release's webhooks when they serve. */
   probe: (name: string) => KubeObject;
+  /** What the installed release is asked to do before its upgrade (a run to its pull request). */
+  installed: () => Promise<void>;
+  /** The images that must have been pulled from the registry by then, each by some pod. */
+  pulled: string[];
 }
 
 export async function helmLifecycle(t: Test, w: HelmLifecycle): Promise<void> {
   const { cluster, client, work, config } = w;
   const h = await helm();
-  const [repository, tag] = w.image.name.split(':');
   const values = join(work, 'values.yaml');
-  writeFileSync(
-    values,
-    // No certificate values: the chart's default, the operator's own certificate.
-    stringify({ image: { registry: '', repository, tag }, config }),
-  );
+  // No image and no certificate values: the release's own image names, the operator's own certificate.
+  writeFileSync(values, stringify({ config }));
   const at = ['--kubeconfig', cluster.kubeconfig, '-n', RELEASE.namespace];
   const release = [...at, '-f', values, '--wait', `--timeout=${scaled(600)}s`];
   // The next version of the chart changes a CRD (a printer column), which `helm upgrade` applies:
@@ -53,13 +59,21 @@ export async function helmLifecycle(t: Test, w: HelmLifecycle): Promise<void> {
     const column = `      additionalPrinterColumns:\n        - { name: Upgraded, type: string, jsonPath: .metadata.uid, priority: 1 }\n`;
     writeFileSync(crd, text.replace('      additionalPrinterColumns:\n', column));
   });
-  // The chart as it is, as docs/helm.md installs it (`kubectl delete -k` took the namespace with it).
-  const installed = await h.run(['install', RELEASE.name, CHART, ...release, '--create-namespace']);
+  // docs/install.md's command, from the registry standing in for ghcr.io (plain HTTP on loopback);
+  // `kubectl delete -k` took the namespace with it, which the command creates.
+  const install = documentedInstall(w.registry.host);
+  const flag = (name: string) => install[install.indexOf(name) + 1];
+  t.equal(flag('--version'), w.release.version, "the doc installs the release's version");
+  t.equal(flag('-n'), RELEASE.namespace, "the doc installs into the operator's namespace");
+  const kube = ['--kubeconfig', cluster.kubeconfig, '-f', values, '--wait', `--timeout=${scaled(600)}s`];
+  const installed = await h.run([...install, '--plain-http', ...kube]);
   t.equal(installed.code, 0, installed.stderr);
   const ns = await testNamespace(t, cluster);
   await untilAdmitting(client, ns, w.probe('probe'), 'a run admitted through the Helm release');
   await untilReplicasReady(client, 2);
   await selfManagedCertificate(t, cluster);
+  await w.installed();
+  t.same(await pulledImages(client, w.pulled), w.pulled, 'every image was pulled from the registry');
   // `helm test`: doctor's webhook-call in a pod of the release, through the Service to a replica; its
   // pod exits 0 only with no error nor warning (--fail-on=warning), and is deleted once it passed.
   const tested = await h.run(['test', RELEASE.name, ...at, `--timeout=${scaled(300)}s`]);
@@ -110,6 +124,18 @@ export async function helmLifecycle(t: Test, w: HelmLifecycle): Promise<void> {
   t.same(left.sort(), kept, `none of the release's other ${objects.length - kept.length} objects is left`);
   const crds = await kubectl(cluster, ['get', 'crd', 'agenttaskruns.orchestrator.io']);
   t.equal(crds.code, 0, 'the CRDs stay (helm.sh/resource-policy: keep), as docs/helm.md says');
+}
+
+/** Of these images, those a kubelet pulled (its `Pulled` event says so, not "already present"). */
+async function pulledImages(client: KubeClient, images: string[]): Promise<string[]> {
+  const events = await client.request<{ items: { message?: string }[] }>(
+    'GET',
+    '/api/v1/events?fieldSelector=reason%3DPulled',
+  );
+  const pulled = new Set(
+    events.items.flatMap((e) => /^Successfully pulled image "([^"]+)"/.exec(e.message ?? '')?.[1] ?? []),
+  );
+  return images.filter((i) => pulled.has(i));
 }
 
 /**

@@ -1,0 +1,157 @@
+// A release published as the release workflow publishes it (.github/workflows/release.yml,
+// docs/releasing.md), to a local registry (registry.ts) instead of ghcr.io: each image as an OCI index
+// of its platforms under the name the shipped manifests give it, and the chart packaged with the
+// release's version and pushed as an OCI artifact beside them. The names are read from what ships
+// (config/manager, config/egress), so a release that pushed under other names would install nothing.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { buildah } from '../../../src/cluster/buildah.js';
+import type { LocalImage } from '../../../src/cluster/index.js';
+import { packageRoot } from '../../../src/util/package-root.js';
+import { CHART, helm } from './helm.js';
+import type { LocalRegistry } from './registry.js';
+
+const root = packageRoot();
+
+/** An image reference split as a registry serves it. */
+export interface ImageName {
+  /** The registry's host (ghcr.io). */
+  host: string;
+  /** The repository's path on it (5dlabs/orchestrator). */
+  path: string;
+  tag: string;
+}
+
+export function imageName(ref: string): ImageName {
+  const match = /^([^/]+)\/(.+):([^:/]+)$/.exec(ref);
+  if (!match) throw new Error(`${ref} is not HOST/PATH:TAG`);
+  return { host: match[1] as string, path: match[2] as string, tag: match[3] as string };
+}
+
+/** The images a release publishes, as the shipped manifests name them. */
+export interface ReleasedImages {
+  operator: ImageName;
+  agent: ImageName;
+  egressProxy: ImageName;
+}
+
+const readYaml = (...path: string[]) => readFileSync(join(root, ...path), 'utf8');
+
+/** The first container image of the first Deployment in a manifest file. */
+function deploymentImage(...path: string[]): string {
+  for (const doc of parseAllDocuments(readYaml(...path))) {
+    const o = doc.toJS() as {
+      kind?: string;
+      spec?: { template?: { spec?: { containers?: { image: string }[] } } };
+    };
+    const image = o?.kind === 'Deployment' ? o.spec?.template?.spec?.containers?.[0]?.image : undefined;
+    if (image) return image;
+  }
+  throw new Error(`${path.join('/')} has no Deployment with a container`);
+}
+
+export function releasedImages(): ReleasedImages {
+  const config = parse(readYaml('config', 'manager', 'controller-config.yaml')) as {
+    agents: Record<string, { image?: string }>;
+  };
+  const agentImages = new Set(Object.values(config.agents).flatMap((a) => (a.image ? [a.image] : [])));
+  if (agentImages.size !== 1)
+    throw new Error(
+      `the shipped agent profiles name ${agentImages.size} images, not one: ${[...agentImages]}`,
+    );
+  return {
+    operator: imageName(deploymentImage('config', 'manager', 'deployment.yaml')),
+    agent: imageName([...agentImages][0] as string),
+    egressProxy: imageName(deploymentImage('config', 'egress', 'proxy.yaml')),
+  };
+}
+
+/** The release's version: package.json's, which the chart's and the images' tags must equal. */
+export const RELEASE_VERSION = (JSON.parse(readYaml('package.json')) as { version: string }).version;
+
+/**
+ * The chart's OCI repository in a registry: `oci://HOST/OWNER/charts`, OWNER the images' (the
+ * workflow's `helm push … oci://${REGISTRY}/${OWNER}/charts`).
+ */
+export function chartRepository(host: string, images: ReleasedImages = releasedImages()): string {
+  const owner = images.operator.path.split('/')[0];
+  return `oci://${host}/${owner}/charts`;
+}
+
+/**
+ * Pushes one image as an index of its platforms (one archive each, from buildah's builds) to
+ * `ref`; plain HTTP, as the registry is on loopback.
+ */
+export function pushIndex(archives: LocalImage[], ref: string): void {
+  const storage = { dir: mkdtempSync(join(tmpdir(), 'release-push-')) };
+  try {
+    const list = 'release-index';
+    buildah(storage, ['manifest', 'create', list]);
+    for (const image of archives) buildah(storage, ['manifest', 'add', list, `oci-archive:${image.archive}`]);
+    buildah(
+      storage,
+      ['manifest', 'push', '--all', '--tls-verify=false', '--quiet', list, `docker://${ref}`],
+      600_000,
+    );
+  } finally {
+    rmSync(storage.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * docs/install.md's `helm install … oci://…` line, as arguments after `helm`, with the chart's
+ * registry host replaced by `host` (the local registry standing in for the one the line names).
+ */
+export function documentedInstall(host: string): string[] {
+  const doc = readYaml('docs', 'install.md');
+  const line = /^helm install \S+ oci:\/\/.*$/m.exec(doc)?.[0];
+  if (!line) throw new Error('docs/install.md has no `helm install NAME oci://…` line');
+  const args = line.split(/\s+/).slice(1);
+  const at = args.findIndex((a) => a.startsWith('oci://'));
+  const chart = args[at] as string;
+  const expected = `${chartRepository(releasedImages().operator.host)}/orchestrator`;
+  if (chart !== expected)
+    throw new Error(`docs/install.md installs ${chart}, the release publishes ${expected}`);
+  args[at] = chart.replace(/^oci:\/\/[^/]+/, `oci://${host}`);
+  return args;
+}
+
+/** What was published where. */
+export interface Published {
+  /** `oci://…/charts/orchestrator`, for `helm install`. */
+  chart: string;
+  version: string;
+  images: ReleasedImages;
+}
+
+/**
+ * Publishes a release to the registry: the three images (each of its platforms' archives) under their
+ * released names on the registry's host, then the chart packaged with the release's version.
+ */
+export async function publishRelease(
+  registry: LocalRegistry,
+  archives: Record<keyof ReleasedImages, LocalImage[]>,
+): Promise<Published> {
+  const images = releasedImages();
+  for (const [key, name] of Object.entries(images) as [keyof ReleasedImages, ImageName][]) {
+    if (name.tag !== RELEASE_VERSION)
+      throw new Error(`the shipped ${key} image is tagged ${name.tag}, not the release's ${RELEASE_VERSION}`);
+    pushIndex(archives[key], `${registry.host}/${name.path}:${name.tag}`);
+  }
+  const h = await helm();
+  const out = mkdtempSync(join(tmpdir(), 'release-chart-'));
+  try {
+    const version = ['--version', RELEASE_VERSION, '--app-version', RELEASE_VERSION];
+    const packaged = await h.run(['package', CHART, ...version, '--destination', out]);
+    if (packaged.code !== 0) throw new Error(`helm package: ${packaged.stderr}`);
+    const repository = chartRepository(registry.host, images);
+    const tgz = join(out, `orchestrator-${RELEASE_VERSION}.tgz`);
+    const pushed = await h.run(['push', tgz, repository, '--plain-http']);
+    if (pushed.code !== 0) throw new Error(`helm push: ${pushed.stderr}`);
+    return { chart: `${repository}/orchestrator`, version: RELEASE_VERSION, images };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
