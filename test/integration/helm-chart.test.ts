@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { parse, stringify } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { configFrom, defaultConfigFile } from '../../src/config/load.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
@@ -377,6 +377,45 @@ t.test('the image: registry, repository, tag or digest; global.imageRegistry fir
     await image(['--set', 'global.imageRegistry=mirror.example.com']),
     `mirror.example.com/5dlabs/orchestrator:${chartYaml.appVersion}`,
     "an umbrella chart's registry",
+  );
+});
+
+t.test("the egress proxy's image: the release's, on global.imageRegistry, or egress.image", async (t) => {
+  const images = async (flags: string[]) => {
+    const proxy = one(await chart.template([], flags), 'Deployment', 'orchestrator-egress-proxy');
+    return [
+      ...new Set(
+        ((proxy.spec as Values).template.spec.containers as { image: string }[]).map((c) => c.image),
+      ),
+    ];
+  };
+  const shipped = parseAllDocuments(
+    readFileSync(join(packageRoot(), 'config', 'egress', 'proxy.yaml'), 'utf8'),
+  )
+    .map((d) => d.toJS() as Values)
+    .find((o) => o.kind === 'Deployment')?.spec.template.spec.containers[0].image as string;
+  t.same(await images([]), [shipped], "config/egress's image, in both containers");
+  t.same(
+    await images(['--set', 'global.imageRegistry=mirror.example.com:5000']),
+    [shipped.replace(/^[^/]+/, 'mirror.example.com:5000')],
+    "an umbrella chart's registry",
+  );
+  t.same(await images(['--set', 'egress.image=mirror.example.com/ops/proxy:7']), [
+    'mirror.example.com/ops/proxy:7',
+  ]);
+  const refused = await chart.run([
+    'template',
+    RELEASE.name,
+    CHART,
+    '--kube-version',
+    KUBE_VERSION,
+    '--set',
+    'egress.image=proxy',
+  ]);
+  t.match(
+    refused.stderr,
+    /at '\/egress\/image': 'proxy' does not match pattern/,
+    'a name without its registry is refused',
   );
 });
 

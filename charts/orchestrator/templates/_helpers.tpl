@@ -304,3 +304,19 @@ neither cert-manager nor a caBundle of yours is given. kustomize: config/self-ma
 {{- define "orchestrator.selfManagedCertificate" -}}
 {{- if not (or .Values.certManager.enabled .Values.webhook.caBundle) }}true{{ end -}}
 {{- end -}}
+
+{{/*
+The egress proxy's image, given the shipped one (config/egress, `ghcr.io/…:VERSION`): egress.image when
+set, else the shipped one on global.imageRegistry when that is set, else the shipped one.
+*/}}
+{{- define "orchestrator.egressImage" -}}
+{{- $root := index . 0 -}}
+{{- $shipped := index . 1 -}}
+{{- if $root.Values.egress.image -}}
+{{- $root.Values.egress.image -}}
+{{- else if $root.Values.global.imageRegistry -}}
+{{- printf "%s/%s" $root.Values.global.imageRegistry (regexReplaceAll "^[^/]+/" $shipped "") -}}
+{{- else -}}
+{{- $shipped -}}
+{{- end -}}
+{{- end }}
