@@ -11,7 +11,7 @@ import { NEEDS } from './test-lanes.js';
 /** The harness's test tools (test/harness/cluster/test-tools.ts, by component name) of each need. */
 const TOOLS = {
   otelcol: ['otelcol'],
-  helm: ['helm', 'crane'],
+  helm: ['helm', 'crane', 'cosign'],
   argo: ['workflow-controller', 'argoexec', 'argo-events', 'nats-server'],
   peer: ['peer-manager', 'peer-webhook-server'],
 };

@@ -49,7 +49,13 @@ import {
 } from '../harness/deploy/in-cluster.js';
 import { prometheusQuery } from '../harness/deploy/monitoring.js';
 import { startRegistry } from '../harness/deploy/registry.js';
-import { imageName, publishRelease, pushIndex, releasedImages } from '../harness/deploy/release.js';
+import {
+  imageName,
+  publishRelease,
+  pushIndex,
+  releaseCosign,
+  releasedImages,
+} from '../harness/deploy/release.js';
 import { scrapeReplicas } from '../harness/deploy/scrape-replicas.js';
 import {
   attemptToken,
@@ -411,18 +417,40 @@ t.test(
       ...['-n', SYSTEM_NAMESPACE, 'delete', 'secret', 'orchestrator-webhook-tls', '--ignore-not-found'],
     ]);
     const egress = await egressProxyImage((step) => t.comment(`egress proxy image: ${step}`));
-    const release = await publishRelease(registry, {
-      operator: [operator],
-      agent: [suite.images.agent],
-      egressProxy: [egress],
-    });
+    const release = await publishRelease(
+      registry,
+      { operator: [operator], agent: [suite.images.agent], egressProxy: [egress] },
+      join(registryDir, 'signing'),
+    );
+    // What a user checks before installing: each image and the chart signed by the release's key.
+    const verify = (ref: string, key: string) =>
+      release.cosign.run([
+        'verify',
+        '--key',
+        key,
+        '--insecure-ignore-tlog',
+        '--allow-insecure-registry',
+        ref,
+      ]);
+    t.equal(release.signed.length, 4, 'three images and the chart signed');
+    for (const ref of release.signed) {
+      const verified = await verify(ref, release.cosign.publicKey);
+      t.equal(verified.code, 0, `cosign verify ${ref}: ${verified.stderr}`);
+    }
+    const other = await releaseCosign(join(registryDir, 'other'));
+    const forged = await verify(release.signed[0] as string, other.publicKey);
+    t.not(forged.code, 0, "another key's verify fails");
     // The user's image on top of the released one, in their registry (served by the same one here).
     pushIndex(
       [suite.images.trusting],
       `${registry.host}/${imageName(USER_AGENT_IMAGE).path}:${released.agent.tag}`,
     );
     const userConfig = structuredClone(config);
-    for (const profile of Object.values(userConfig.agents)) profile.image = USER_AGENT_IMAGE;
+    // Pulled: the shipped pull policy, not the suite's Never (its images are imported).
+    for (const profile of Object.values(userConfig.agents)) {
+      profile.image = USER_AGENT_IMAGE;
+      delete profile.imagePullPolicy;
+    }
     const ref = (i: { host: string; path: string; tag: string }) => `${i.host}/${i.path}:${i.tag}`;
     await helmLifecycle(t, {
       cluster,

@@ -65,6 +65,19 @@ export const CRANE: TestTool = {
   users: 'the release test of the in-cluster suite',
 };
 
+/** cosign (test/cosign, a module of its own): signs and verifies a release in the local registry. */
+export const COSIGN: TestTool = {
+  tool: 'cosign',
+  component: {
+    name: 'cosign',
+    target: 'github.com/sigstore/cosign/v2/cmd/cosign',
+    label: 'cosign',
+    holds: 'signing and verifying images and OCI artifacts with a key',
+  },
+  moduleDir: join(packageRoot(), 'test', 'cosign'),
+  users: 'the release test of the in-cluster suite',
+};
+
 /** Argo Workflows' controller (test/go-tools), run on the host against the test cluster. */
 export const WORKFLOW_CONTROLLER: TestTool = {
   tool: 'Argo workflow-controller',
@@ -163,6 +176,7 @@ export const TEST_TOOLS: readonly TestTool[] = [
   OTEL_COLLECTOR,
   HELM,
   CRANE,
+  COSIGN,
   WORKFLOW_CONTROLLER,
   ARGOEXEC,
   ARGO_EVENTS_BINARY,

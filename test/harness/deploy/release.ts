@@ -1,15 +1,19 @@
 // A release published as the release workflow publishes it (.github/workflows/release.yml,
 // docs/releasing.md), to a local registry (registry.ts) instead of ghcr.io: each image as an OCI index
 // of its platforms under the name the shipped manifests give it, and the chart packaged with the
-// release's version and pushed as an OCI artifact beside them. The names are read from what ships
-// (config/manager, config/egress), so a release that pushed under other names would install nothing.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// release's version and pushed as an OCI artifact beside them, each signed by cosign with a key of
+// the release's (the workflow signs keyless, with GitHub's OIDC identity, which cannot run here). The
+// names are read from what ships (config/manager, config/egress), so a release that pushed under
+// other names would install nothing.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { buildah } from '../../../src/cluster/buildah.js';
 import type { LocalImage } from '../../../src/cluster/index.js';
 import { packageRoot } from '../../../src/util/package-root.js';
+import { type CommandResult, runCommand } from '../cluster/cluster.js';
+import { COSIGN, testToolBinary } from '../cluster/test-tools.js';
 import { CHART, helm } from './helm.js';
 import type { LocalRegistry } from './registry.js';
 
@@ -82,22 +86,55 @@ export function chartRepository(host: string, images: ReleasedImages = releasedI
 
 /**
  * Pushes one image as an index of its platforms (one archive each, from buildah's builds) to
- * `ref`; plain HTTP, as the registry is on loopback.
+ * `ref`; plain HTTP, as the registry is on loopback. The index's digest.
  */
-export function pushIndex(archives: LocalImage[], ref: string): void {
+export function pushIndex(archives: LocalImage[], ref: string): string {
   const storage = { dir: mkdtempSync(join(tmpdir(), 'release-push-')) };
   try {
     const list = 'release-index';
+    const digestFile = join(storage.dir, 'digest');
     buildah(storage, ['manifest', 'create', list]);
     for (const image of archives) buildah(storage, ['manifest', 'add', list, `oci-archive:${image.archive}`]);
-    buildah(
-      storage,
-      ['manifest', 'push', '--all', '--tls-verify=false', '--quiet', list, `docker://${ref}`],
-      600_000,
-    );
+    const push = ['manifest', 'push', '--all', '--tls-verify=false', '--quiet', '--digestfile', digestFile];
+    buildah(storage, [...push, list, `docker://${ref}`], 600_000);
+    return readFileSync(digestFile, 'utf8').trim();
   } finally {
     rmSync(storage.dir, { recursive: true, force: true });
   }
+}
+
+/** cosign with a key of the release's: no transparency log (Sigstore is not reachable here). */
+export interface Cosign {
+  /** The public key's file, which users verify with. */
+  publicKey: string;
+  /** `cosign args…` (the key's password empty), its result. */
+  run(args: string[]): Promise<CommandResult>;
+}
+
+/** A key pair made in `dir` (which it makes), and cosign with it. */
+export async function releaseCosign(dir: string): Promise<Cosign> {
+  mkdirSync(dir, { recursive: true });
+  const binary = await testToolBinary(COSIGN, { log: (m) => process.stderr.write(`[cosign] ${m}\n`) });
+  const env = { ...process.env, COSIGN_PASSWORD: '', HOME: dir };
+  const run = (args: string[]) => runCommand([binary, ...args], undefined, 120_000, env);
+  const made = await run(['generate-key-pair', '--output-key-prefix', join(dir, 'cosign')]);
+  if (made.code !== 0) throw new Error(`cosign generate-key-pair: ${made.stderr}`);
+  return { publicKey: join(dir, 'cosign.pub'), run };
+}
+
+/** Signs `ref` (NAME@DIGEST) in the registry with the release's key. */
+async function sign(cosign: Cosign, dir: string, ref: string): Promise<void> {
+  const key = join(dir, 'cosign.key');
+  const signed = await cosign.run([
+    'sign',
+    '--key',
+    key,
+    '--tlog-upload=false',
+    '--allow-insecure-registry',
+    '--yes',
+    ref,
+  ]);
+  if (signed.code !== 0) throw new Error(`cosign sign ${ref}: ${signed.stderr}`);
 }
 
 /**
@@ -124,6 +161,9 @@ export interface Published {
   chart: string;
   version: string;
   images: ReleasedImages;
+  /** Everything signed, as NAME@DIGEST in the registry: the three images and the chart. */
+  signed: string[];
+  cosign: Cosign;
 }
 
 /**
@@ -133,12 +173,16 @@ export interface Published {
 export async function publishRelease(
   registry: LocalRegistry,
   archives: Record<keyof ReleasedImages, LocalImage[]>,
+  dir: string,
 ): Promise<Published> {
   const images = releasedImages();
+  const cosign = await releaseCosign(dir);
+  const signed: string[] = [];
   for (const [key, name] of Object.entries(images) as [keyof ReleasedImages, ImageName][]) {
     if (name.tag !== RELEASE_VERSION)
       throw new Error(`the shipped ${key} image is tagged ${name.tag}, not the release's ${RELEASE_VERSION}`);
-    pushIndex(archives[key], `${registry.host}/${name.path}:${name.tag}`);
+    const digest = pushIndex(archives[key], `${registry.host}/${name.path}:${name.tag}`);
+    signed.push(`${registry.host}/${name.path}@${digest}`);
   }
   const h = await helm();
   const out = mkdtempSync(join(tmpdir(), 'release-chart-'));
@@ -150,7 +194,12 @@ export async function publishRelease(
     const tgz = join(out, `orchestrator-${RELEASE_VERSION}.tgz`);
     const pushed = await h.run(['push', tgz, repository, '--plain-http']);
     if (pushed.code !== 0) throw new Error(`helm push: ${pushed.stderr}`);
-    return { chart: `${repository}/orchestrator`, version: RELEASE_VERSION, images };
+    const digest = /^Digest: (sha256:[0-9a-f]{64})$/m.exec(`${pushed.stdout}${pushed.stderr}`)?.[1];
+    if (!digest) throw new Error(`helm push said no digest: ${pushed.stdout}${pushed.stderr}`);
+    const chart = `${repository}/orchestrator`;
+    signed.push(`${chart.slice('oci://'.length)}@${digest}`);
+    for (const ref of signed) await sign(cosign, dir, ref);
+    return { chart, version: RELEASE_VERSION, images, signed, cosign };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
