@@ -339,20 +339,29 @@ t.test(
   },
 );
 
-t.test('a CodeRun through the installed pods: the real agent, the leader deleted mid-run', async (t) => {
+/**
+ * A CodeRun `<repo>-7` of task 7 on the repository acme/<repo> (its docs beside it), in a namespace
+ * of its own holding the suite's secrets, created through the installed webhooks (the mutating one
+ * fills the defaults); its namespace.
+ */
+async function startCodeRun(t: Test, repoName: string): Promise<string> {
   const ns = await testNamespace(t, cluster);
   await suiteSecrets(client, ns, config, USER, API_KEY);
-  const before = model.requests.length;
-  const repo = git.repository('acme/payments.git', 'main', { 'README.md': '# payments\n' });
+  const repo = git.repository(`acme/${repoName}.git`, 'main', { 'README.md': `# ${repoName}\n` });
   const docs = git.repository(
-    'acme/payments-docs.git',
+    `acme/${repoName}-docs.git`,
     'main',
     taskDocs('projects/payments', 7, '# Retries\n'),
   );
-  // Through the installed webhooks: the mutating one fills the defaults.
   await client.request('POST', runPath('CodeRun', ns), {
-    body: e2eCodeRun(USER.name, 'payments-7', repo, docs),
+    body: e2eCodeRun(USER.name, `${repoName}-7`, repo, docs),
   });
+  return ns;
+}
+
+t.test('a CodeRun through the installed pods: the real agent, the leader deleted mid-run', async (t) => {
+  const before = model.requests.length;
+  const ns = await startCodeRun(t, 'payments');
   const status = async () =>
     ((await client.request<KubeObject>('GET', runPath('CodeRun', ns, 'payments-7'))).status ?? {}) as {
       phase?: string;
@@ -468,17 +477,7 @@ t.test(
 
 /** Through the release: a CodeRun to its pull request, and the egress proxy's image run once. */
 async function releaseRun(t: Test, egressImage: string): Promise<void> {
-  const ns = await testNamespace(t, cluster);
-  await suiteSecrets(client, ns, config, USER, API_KEY);
-  const repo = git.repository('acme/ledger.git', 'main', { 'README.md': '# ledger\n' });
-  const docs = git.repository(
-    'acme/ledger-docs.git',
-    'main',
-    taskDocs('projects/payments', 7, '# Retries\n'),
-  );
-  await client.request('POST', runPath('CodeRun', ns), {
-    body: e2eCodeRun(USER.name, 'ledger-7', repo, docs),
-  });
+  const ns = await startCodeRun(t, 'ledger');
   const done = await waitFor(
     'the CodeRun of the release Succeeded or Failed (its agent image pulled from the registry)',
     async (note) => {
