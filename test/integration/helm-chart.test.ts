@@ -419,6 +419,33 @@ t.test("the egress proxy's image: the release's, on global.imageRegistry, or egr
   );
 });
 
+t.test(
+  "gateway.clusterIP: the gateway's Service at that address, and the agents call it there",
+  async (t) => {
+    const rendered = async (flags: string[]) => {
+      const objects = await chart.template([], flags);
+      const service = one(objects, 'Service', 'orchestrator-gateway').spec as Values;
+      const configMap = objects.find(
+        (o) => o.kind === 'ConfigMap' && o.metadata?.name?.startsWith('orchestrator-config-'),
+      );
+      const config = parse((configMap?.data as Record<string, string>)['controller-config.yaml'] as string);
+      return { clusterIP: service.clusterIP, url: config.gateway.url };
+    };
+    t.same(await rendered([]), {
+      clusterIP: undefined,
+      url: 'http://orchestrator-gateway.orchestrator-system.svc:8090',
+    });
+    t.same(await rendered(['--set', 'gateway.clusterIP=10.96.0.90']), {
+      clusterIP: '10.96.0.90',
+      url: 'http://10.96.0.90:8090',
+    });
+    t.same(await rendered(['--set', 'gateway.clusterIP=fd00::90']), {
+      clusterIP: 'fd00::90',
+      url: 'http://[fd00::90]:8090',
+    });
+  },
+);
+
 t.test("a cluster older than the chart's kubeVersion is refused", async (t) => {
   const out = await chart.run(['template', RELEASE.name, CHART, '--kube-version', '1.25.0']);
   t.not(out.code, 0, 'refused');

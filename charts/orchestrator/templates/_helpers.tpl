@@ -134,7 +134,7 @@ merged over them.
 */ -}}
 {{- define "orchestrator.controllerConfig" -}}
 {{- $file := .Files.Get "files/orchestrator-config/controller-config.yaml" -}}
-{{- $gatewayMoved := or .Values.gateway.upstreamUrl (ne .Values.gateway.apiKeySecret "orchestrator-model-api-key") -}}
+{{- $gatewayMoved := or .Values.gateway.upstreamUrl (ne .Values.gateway.apiKeySecret "orchestrator-model-api-key") .Values.gateway.clusterIP -}}
 {{- $elsewhere := ne .Release.Namespace "orchestrator-system" -}}
 {{- if or .Values.config .Values.agents .Values.watchNamespaces (not .Values.gateway.enabled) (not .Values.egress.enabled) $gatewayMoved $elsewhere -}}
 {{- $config := fromYaml $file -}}
@@ -153,8 +153,10 @@ merged over them.
 {{- $upstream := $gateway.upstream | default dict -}}
 {{- /* config.gateway.enabled: false in values (an install from before the gateway) stays off. */ -}}
 {{- $_ := set $gateway "enabled" (ne $gateway.enabled false) -}}
-{{- /* The Service of config/gateway (its name and port), in the release's namespace. */ -}}
-{{- $_ = set $gateway "url" (printf "http://orchestrator-gateway.%s.svc:8090" $.Release.Namespace) -}}
+{{- /* The Service of config/gateway (its name and port), in the release's namespace; by its address when fixed. */ -}}
+{{- $host := .Values.gateway.clusterIP | default (printf "orchestrator-gateway.%s.svc" $.Release.Namespace) -}}
+{{- if contains ":" $host }}{{ $host = printf "[%s]" $host }}{{ end -}}
+{{- $_ = set $gateway "url" (printf "http://%s:8090" $host) -}}
 {{- with .Values.gateway.upstreamUrl }}{{ $_ = set $upstream "url" . }}{{ end -}}
 {{- $_ = set $upstream "apiKey" (dict "name" .Values.gateway.apiKeySecret "key" (($upstream.apiKey | default dict).key | default "api-key")) -}}
 {{- $_ = set $gateway "upstream" $upstream -}}

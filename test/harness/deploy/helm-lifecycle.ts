@@ -16,6 +16,7 @@ import { scaled } from '../util/wait.js';
 import { editedChart, helm, RELEASE } from './helm.js';
 import {
   dryRunCreate,
+  GATEWAY_CLUSTER_IP,
   kubectlOk,
   SYSTEM_NAMESPACE,
   untilAdmitting,
@@ -48,7 +49,8 @@ export async function helmLifecycle(t: Test, w: HelmLifecycle): Promise<void> {
   const h = await helm();
   const values = join(work, 'values.yaml');
   // No image and no certificate values: the release's own image names, the operator's own certificate.
-  writeFileSync(values, stringify({ config }));
+  // The gateway's Service at a fixed address, which the agents call: the real node has no cluster DNS.
+  writeFileSync(values, stringify({ config, gateway: { clusterIP: GATEWAY_CLUSTER_IP } }));
   const at = ['--kubeconfig', cluster.kubeconfig, '-n', RELEASE.namespace];
   const release = [...at, '-f', values, '--wait', `--timeout=${scaled(600)}s`];
   // The next version of the chart changes a CRD (a printer column), which `helm upgrade` applies:

@@ -41,7 +41,7 @@ const GATEWAY_PORT = shipped.ports.find((p) => p.name === 'gateway')?.containerP
  * docs/local-cluster.md), so the overlay fixes it (in the low, statically assigned part of the
  * cluster's 10.0.0.0/24) and the suite's config names it to the agents.
  */
-const GATEWAY_CLUSTER_IP = '10.0.0.12';
+export const GATEWAY_CLUSTER_IP = '10.0.0.12';
 
 /** The shipped gateway.url (the Service's DNS name) with the Service's fixed address for its host. */
 export function gatewayServiceUrl(config: ControllerConfig): string {
