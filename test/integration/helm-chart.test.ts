@@ -428,7 +428,9 @@ t.test(
       const configMap = objects.find(
         (o) => o.kind === 'ConfigMap' && o.metadata?.name?.startsWith('orchestrator-config-'),
       );
-      const config = parse((configMap?.data as Record<string, string>)['controller-config.yaml'] as string);
+      const config = parse(
+        (configMap?.data as Record<string, string> | undefined)?.['controller-config.yaml'] ?? '',
+      );
       return { clusterIP: service.clusterIP, url: config.gateway.url };
     };
     t.same(await rendered([]), {
