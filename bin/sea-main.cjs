@@ -1,0 +1,59 @@
+// The entry of the CLI as one file (`npm run build:cli`, docs/cli.md "One file"): a Node.js single
+// executable application whose assets are the npm package (its files and production dependencies).
+// The first run of a build writes that package under the user's cache, once, whole or not at all
+// (a folder of its own renamed into place); every run then starts bin/orchestrator.js from there on
+// this executable's own Node, exactly as `npm install` would have laid it out, whatever `node` is on
+// PATH. CommonJS: a single executable's entry cannot be an ES module.
+'use strict';
+const { createHash } = require('node:crypto');
+const fs = require('node:fs');
+const { createRequire } = require('node:module');
+const os = require('node:os');
+const path = require('node:path');
+const sea = require('node:sea');
+
+/** The package's files: [path, mode, size] in the order of the blob, and the blob's hash. */
+const index = JSON.parse(sea.getAsset('package.json', 'utf8'));
+const blob = new Uint8Array(sea.getRawAsset('package.bin'));
+
+function cacheDir() {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'orchestrator', 'cli', `${index.version}-${index.hash.slice(0, 16)}`);
+}
+
+/** Writes every file under `dir`; throws if the blob is not the one the index describes. */
+function extract(dir) {
+  if (createHash('sha256').update(blob).digest('hex') !== index.hash)
+    throw new Error('the executable is damaged: its package does not match its hash');
+  let offset = 0;
+  for (const [file, mode, size] of index.files) {
+    const to = path.join(dir, file);
+    fs.mkdirSync(path.dirname(to), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(to, blob.subarray(offset, offset + size), { mode });
+    offset += size;
+  }
+}
+
+function unpacked() {
+  const dir = cacheDir();
+  if (fs.existsSync(dir)) return dir;
+  const partial = `${dir}.partial-${process.pid}`;
+  fs.rmSync(partial, { recursive: true, force: true });
+  try {
+    extract(partial);
+    fs.renameSync(partial, dir);
+  } catch (err) {
+    fs.rmSync(partial, { recursive: true, force: true });
+    // Another run of the same build renamed its copy into place first: that one is whole.
+    if (!fs.existsSync(dir)) throw err;
+  }
+  return dir;
+}
+
+try {
+  const dir = unpacked();
+  createRequire(path.join(dir, 'bin', 'sea-entry.cjs'))('./sea-entry.cjs');
+} catch (err) {
+  process.stderr.write(`orchestrator: cannot start: ${err.message}\n`);
+  process.exit(1);
+}
