@@ -468,6 +468,7 @@ t.test(
       release,
       registry,
       config: userConfig,
+      apiKey: API_KEY,
       probe: run,
       installed: () => releaseRun(t, ref(released.egressProxy)),
       pulled: [ref(released.operator), USER_AGENT_IMAGE, ref(released.egressProxy)],

@@ -40,6 +40,8 @@ export interface HelmLifecycle {
   probe: (name: string) => KubeObject;
   /** What the installed release is asked to do before its upgrade (a run to its pull request). */
   installed: () => Promise<void>;
+  /** The platform's model key, which the doc's second command stores. */
+  apiKey: string;
   /** The images that must have been pulled from the registry by then, each by some pod. */
   pulled: string[];
 }
@@ -63,13 +65,17 @@ export async function helmLifecycle(t: Test, w: HelmLifecycle): Promise<void> {
   });
   // docs/install.md's command, from the registry standing in for ghcr.io (plain HTTP on loopback);
   // `kubectl delete -k` took the namespace with it, which the command creates.
-  const install = documentedInstall(w.registry.host);
-  const flag = (name: string) => install[install.indexOf(name) + 1];
+  const keyFile = join(work, 'model-api-key');
+  writeFileSync(keyFile, w.apiKey, { mode: 0o600 });
+  const install = documentedInstall(w.registry.host, keyFile);
+  const flag = (name: string) => install.helm[install.helm.indexOf(name) + 1];
   t.equal(flag('--version'), w.release.version, "the doc installs the release's version");
   t.equal(flag('-n'), RELEASE.namespace, "the doc installs into the operator's namespace");
   const kube = ['--kubeconfig', cluster.kubeconfig, '-f', values, '--wait', `--timeout=${scaled(600)}s`];
-  const installed = await h.run([...install, '--plain-http', ...kube]);
+  const installed = await h.run([...install.helm, '--plain-http', ...kube]);
   t.equal(installed.code, 0, installed.stderr);
+  // The platform's model key, as the doc's second command makes it.
+  await kubectlOk(cluster, install.kubectl);
   const ns = await testNamespace(t, cluster);
   await untilAdmitting(client, ns, w.probe('probe'), 'a run admitted through the Helm release');
   await untilReplicasReady(client, 2);

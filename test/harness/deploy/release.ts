@@ -137,22 +137,42 @@ async function sign(cosign: Cosign, dir: string, ref: string): Promise<void> {
   if (signed.code !== 0) throw new Error(`cosign sign ${ref}: ${signed.stderr}`);
 }
 
+/** docs/install.md's two commands of a release, as arguments (after `helm` and `kubectl`). */
+export interface DocumentedInstall {
+  helm: string[];
+  kubectl: string[];
+}
+
 /**
- * docs/install.md's `helm install … oci://…` line, as arguments after `helm`, with the chart's
- * registry host replaced by `host` (the local registry standing in for the one the line names).
+ * docs/install.md's "From a release" commands: `helm install … oci://…` with the chart's registry
+ * host replaced by `host` (the local registry standing in for the one the line names), and the
+ * model key's `kubectl create secret … --from-file=api-key=PATH` with PATH replaced by `keyFile`.
  */
-export function documentedInstall(host: string): string[] {
+export function documentedInstall(host: string, keyFile: string): DocumentedInstall {
   const doc = readYaml('docs', 'install.md');
-  const line = /^helm install \S+ oci:\/\/.*$/m.exec(doc)?.[0];
-  if (!line) throw new Error('docs/install.md has no `helm install NAME oci://…` line');
-  const args = line.split(/\s+/).slice(1);
-  const at = args.findIndex((a) => a.startsWith('oci://'));
-  const chart = args[at] as string;
+  const block = /^## From a release\n[\s\S]*?```sh\n([\s\S]*?)```/m.exec(doc)?.[1];
+  const lines = block?.trim().split('\n') ?? [];
+  const [helmLine, kubectlLine] = lines;
+  if (
+    lines.length !== 2 ||
+    !helmLine?.startsWith('helm install ') ||
+    !kubectlLine?.startsWith('kubectl create secret ')
+  )
+    throw new Error(
+      'docs/install.md "From a release" has not its two commands: helm install, kubectl create secret',
+    );
+  const helm = helmLine.split(/\s+/).slice(1);
+  const at = helm.findIndex((a) => a.startsWith('oci://'));
+  const chart = helm[at] as string;
   const expected = `${chartRepository(releasedImages().operator.host)}/orchestrator`;
   if (chart !== expected)
     throw new Error(`docs/install.md installs ${chart}, the release publishes ${expected}`);
-  args[at] = chart.replace(/^oci:\/\/[^/]+/, `oci://${host}`);
-  return args;
+  helm[at] = chart.replace(/^oci:\/\/[^/]+/, `oci://${host}`);
+  const kubectl = kubectlLine
+    .split(/\s+/)
+    .slice(1)
+    .map((a) => a.replace(/=PATH$/, `=${keyFile}`));
+  return { helm, kubectl };
 }
 
 /** What was published where. */
