@@ -17,8 +17,19 @@ const index = JSON.parse(sea.getAsset('package.json', 'utf8'));
 const blob = new Uint8Array(sea.getRawAsset('package.bin'));
 
 function cacheDir() {
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  // The XDG spec's rule: a relative XDG_CACHE_HOME is ignored (it would be the working directory's).
+  const xdg = process.env.XDG_CACHE_HOME;
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache');
   return path.join(base, 'orchestrator', 'cli', `${index.version}-${index.hash.slice(0, 16)}`);
+}
+
+/** A folder whose code may run: this user's, and no one else may write to it. */
+function ours(dir) {
+  const stat = fs.lstatSync(dir);
+  const uid = process.getuid?.();
+  if (!stat.isDirectory() || (uid !== undefined && stat.uid !== uid) || (stat.mode & 0o022) !== 0)
+    throw new Error(`${dir} is not a folder of this user's that only it may write: remove it`);
+  return dir;
 }
 
 /** Writes every file under `dir`; throws if the blob is not the one the index describes. */
@@ -36,9 +47,9 @@ function extract(dir) {
 
 function unpacked() {
   const dir = cacheDir();
-  if (fs.existsSync(dir)) return dir;
-  const partial = `${dir}.partial-${process.pid}`;
-  fs.rmSync(partial, { recursive: true, force: true });
+  if (fs.existsSync(dir)) return ours(dir);
+  fs.mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
+  const partial = fs.mkdtempSync(`${dir}.partial-`);
   try {
     extract(partial);
     fs.renameSync(partial, dir);
@@ -47,7 +58,7 @@ function unpacked() {
     // Another run of the same build renamed its copy into place first: that one is whole.
     if (!fs.existsSync(dir)) throw err;
   }
-  return dir;
+  return ours(dir);
 }
 
 try {

@@ -108,6 +108,13 @@ function nodeBinary(os, arch, work) {
     ['pack', `node-linux-${arch}@${NODE_VERSION}`, '--silent', '--pack-destination', work],
     work,
   ).trim();
+  // The lock's checksum of that package, as `npm ci` would hold it to.
+  const locked = lock.packages[`node_modules/node-linux-${arch}`]?.integrity;
+  const got = `sha512-${createHash('sha512')
+    .update(readFileSync(join(work, tgz)))
+    .digest('base64')}`;
+  if (got !== locked)
+    throw new Error(`node-linux-${arch}@${NODE_VERSION}: ${got} is not the lock's ${locked}`);
   run('tar', ['xzf', join(work, tgz), '-C', work, 'package/bin/node']);
   return join(work, 'package', 'bin', 'node');
 }

@@ -182,15 +182,17 @@ func (cp *controlPlane) startRealNode(ctx context.Context, rn *realNode, opts re
 			fmt.Fprintf(os.Stderr, "real node: a sandbox left in the image store: %v\n", err)
 		}
 	}
+	// Before the imports: the store's images not ours (pulled, or imported under another registry's
+	// name) go, and what the archives hold is then imported again.
+	if opts.imageStore != "" {
+		if err := pruneStore(containerdSocket(ctrDir), opts.images, deadline); err != nil {
+			return err
+		}
+	}
 	// An image already in a kept store is checked against its archive, not unpacked again.
 	for _, image := range opts.images {
 		if err := run(time.Until(deadline), "ctr", "--address", containerdSocket(ctrDir), "-n", "k8s.io", "images", "import", image); err != nil {
 			return fmt.Errorf("importing the image %s into containerd: %w", image, err)
-		}
-	}
-	if opts.imageStore != "" {
-		if err := pruneStore(containerdSocket(ctrDir), opts.images, deadline); err != nil {
-			return err
 		}
 	}
 	kubeletKubeconfig, err := cp.realNodeCredentials(rn)

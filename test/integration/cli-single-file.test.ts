@@ -1,11 +1,20 @@
 // The CLI as one file (scripts/build-cli.js, docs/cli.md "One file"), built as `npm run build:cli`
-// builds it and run where the only `node` is the machine's older one: its version, `kubectl
+// builds it and run where the PATH's `node` is not the one it needs: its version, `kubectl
 // orchestrator` found by kubectl's plugin discovery and talking to the cluster, its package unpacked
 // once per build (two first runs at once included), and the release's archive, krew manifest and
 // Homebrew formula naming that archive by its checksum.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -30,7 +39,7 @@ const binary = join(out, 'orchestrator-linux-x64');
 const cluster = await testCluster();
 await ensureCrds(cluster);
 
-/** A PATH of the machine's own programs (its node is 20) and `bin`, the user's cache under `home`. */
+/** A PATH of `bin` and the machine's own programs, the user's cache in `cache`. */
 function run(args: string[], bin: string, cache: string) {
   const env = {
     PATH: `${bin}:/usr/bin:/bin`,
@@ -41,9 +50,16 @@ function run(args: string[], bin: string, cache: string) {
   return runCommand(args, undefined, 120_000, env);
 }
 
-/** A folder with the executable as kubectl's plugin and kubectl (the cluster's) beside it. */
+/** Where the `node` of the plugin's PATH writes when it is run: it must never be. */
+const nodeRan = join(work, 'node-ran');
+
+/**
+ * A folder with the executable as kubectl's plugin, kubectl (the cluster's) beside it, and a `node`
+ * that fails, saying it ran, so that a run that used the PATH's Node would show.
+ */
 function pluginPath(): string {
   const bin = mkdtempSync(join(work, 'bin-'));
+  writeFileSync(join(bin, 'node'), `#!/bin/sh\necho "$@" >> '${nodeRan}'\nexit 1\n`, { mode: 0o755 });
   writeFileSync(join(bin, 'kubectl-orchestrator'), readFileSync(binary), { mode: 0o755 });
   // kubectl looks for a plugin only before its first flag: the kubeconfig comes from KUBECONFIG.
   const [program, ...args] = cluster.kubectl.filter((a) => !a.startsWith('--kubeconfig'));
@@ -53,9 +69,7 @@ function pluginPath(): string {
   return bin;
 }
 
-t.test('one file: no Node.js of the machine is used, and kubectl finds it as its plugin', async (t) => {
-  const node = await runCommand(['/usr/bin/node', '--version']);
-  t.comment(`the machine's node: ${node.stdout.trim()}`);
+t.test("one file: the PATH's Node.js is never used, and kubectl finds it as its plugin", async (t) => {
   const cache = join(work, 'cache-a');
   const direct = await run([binary, '--version'], '/nonexistent', cache);
   t.equal(direct.code, 0, direct.stderr);
@@ -66,6 +80,7 @@ t.test('one file: no Node.js of the machine is used, and kubectl finds it as its
   t.match(help.stdout, /^Usage: kubectl orchestrator /, 'kubectl ran the plugin, which knows its name');
   const get = await run(['kubectl', 'orchestrator', 'get', 'taskruns', '-A'], bin, cache);
   t.equal(get.code, 0, `kubectl orchestrator get taskruns -A: ${get.stderr}`);
+  t.notOk(existsSync(nodeRan), "the PATH's node never ran");
 });
 
 t.test('its package is unpacked once per build, and two first runs at once both start', async (t) => {
@@ -84,6 +99,12 @@ t.test('its package is unpacked once per build, and two first runs at once both 
   const again = await run([binary, '--version'], '/nonexistent', cache);
   t.equal(again.code, 0);
   t.equal(statSync(entry).mtimeMs, before, 'a later run uses the unpacked package as it is');
+  // A folder others may write to could hold anyone's code: refused, not run.
+  const folder = join(cache, 'orchestrator', 'cli', unpacked[0] as string);
+  chmodSync(folder, 0o777);
+  const refused = await run([binary, '--version'], '/nonexistent', cache);
+  t.equal(refused.code, 1);
+  t.match(refused.stderr, `${folder} is not a folder of this user's that only it may write: remove it`);
 });
 
 t.test('the release archive, its checksum, the krew manifest and the Homebrew formula agree', async (t) => {

@@ -445,6 +445,20 @@ t.test(
       clusterIP: 'fd00::90',
       url: 'http://[fd00::90]:8090',
     });
+    const refused = await chart.run([
+      'template',
+      RELEASE.name,
+      CHART,
+      '--kube-version',
+      KUBE_VERSION,
+      '--set',
+      'gateway.clusterIP=beef',
+    ]);
+    t.match(
+      refused.stderr,
+      /at '\/gateway\/clusterIP': 'beef' does not match pattern/,
+      'not an address: refused',
+    );
   },
 );
 

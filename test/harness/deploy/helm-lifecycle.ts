@@ -79,6 +79,23 @@ export async function helmLifecycle(t: Test, w: HelmLifecycle): Promise<void> {
   const ns = await testNamespace(t, cluster);
   await untilAdmitting(client, ns, w.probe('probe'), 'a run admitted through the Helm release');
   await untilReplicasReady(client, 2);
+  // The image the pods run is the index pushed to the local registry, not one from elsewhere (the
+  // mirror falls back to ghcr.io itself, which a machine with internet could reach).
+  const pods = await client.request<{ items: KubeObject[] }>(
+    'GET',
+    `/api/v1/namespaces/${RELEASE.namespace}/pods?labelSelector=app.kubernetes.io%2Fcomponent%3Dmanager`,
+  );
+  const imageIds = pods.items.map(
+    (p) => (p.status as { containerStatuses?: { imageID?: string }[] }).containerStatuses?.[0]?.imageID,
+  );
+  t.same(
+    imageIds,
+    imageIds.map(
+      () =>
+        `${w.release.images.operator.host}/${w.release.images.operator.path}@${w.release.digests.operator}`,
+    ),
+    "the manager pods run the operator's index as pushed",
+  );
   await selfManagedCertificate(t, cluster);
   await w.installed();
   t.same(await pulledImages(client, w.pulled), w.pulled, 'every image was pulled from the registry');

@@ -183,6 +183,8 @@ export interface Published {
   images: ReleasedImages;
   /** Everything signed, as NAME@DIGEST in the registry: the three images and the chart. */
   signed: string[];
+  /** Each image's index digest as pushed (what a node that pulled it from the registry reports). */
+  digests: Record<keyof ReleasedImages, string>;
   cosign: Cosign;
 }
 
@@ -198,11 +200,12 @@ export async function publishRelease(
   const images = releasedImages();
   const cosign = await releaseCosign(dir);
   const signed: string[] = [];
+  const digests = {} as Record<keyof ReleasedImages, string>;
   for (const [key, name] of Object.entries(images) as [keyof ReleasedImages, ImageName][]) {
     if (name.tag !== RELEASE_VERSION)
       throw new Error(`the shipped ${key} image is tagged ${name.tag}, not the release's ${RELEASE_VERSION}`);
-    const digest = pushIndex(archives[key], `${registry.host}/${name.path}:${name.tag}`);
-    signed.push(`${registry.host}/${name.path}@${digest}`);
+    digests[key] = pushIndex(archives[key], `${registry.host}/${name.path}:${name.tag}`);
+    signed.push(`${registry.host}/${name.path}@${digests[key]}`);
   }
   const h = await helm();
   const out = mkdtempSync(join(tmpdir(), 'release-chart-'));
@@ -219,7 +222,7 @@ export async function publishRelease(
     const chart = `${repository}/orchestrator`;
     signed.push(`${chart.slice('oci://'.length)}@${digest}`);
     for (const ref of signed) await sign(cosign, dir, ref);
-    return { chart, version: RELEASE_VERSION, images, signed, cosign };
+    return { chart, version: RELEASE_VERSION, images, signed, digests, cosign };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
