@@ -64,10 +64,18 @@ export async function identityClient(
   return client;
 }
 
-/** Waits until RBAC allows `user` what `kubectl auth can-i` is asked (`['create', 'coderuns', '-n', ns]`). */
+/**
+ * Waits until RBAC allows `user` what `kubectl auth can-i` is asked (`['create', 'coderuns', '-n', ns]`).
+ * A kubectl a second, for up to three minutes: a kubectl every 50 ms loads a busy machine more than
+ * the apiserver's RBAC informer needs time.
+ */
 export async function waitForPermission(cluster: Cluster, user: string, canI: string[]): Promise<void> {
-  await waitFor(`RBAC to allow ${user} to ${canI.join(' ')}`, async () => {
-    const can = await kubectl(cluster, ['auth', 'can-i', ...canI, `--as=${user}`]);
-    return can.stdout.trim() === 'yes';
-  });
+  await waitFor(
+    `RBAC to allow ${user} to ${canI.join(' ')}`,
+    async () => {
+      const can = await kubectl(cluster, ['auth', 'can-i', ...canI, `--as=${user}`]);
+      return can.stdout.trim() === 'yes';
+    },
+    { intervalMs: 1000, timeoutMs: 180_000 },
+  );
 }
