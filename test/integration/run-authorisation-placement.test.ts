@@ -191,29 +191,33 @@ t.test('a config that opens the fields and RBAC grants: the same runs are admitt
   await waitForPermission(cluster, pm, ['use', 'priorityclasses.scheduling.k8s.io/system-node-critical']);
   // kubectl auth can-i cannot ask about a virtual resource of a group (it finds no such resource and
   // asks about another): a SubjectAccessReview, created as the admin, can.
-  await waitFor(`RBAC to allow ${pm} to use images "docker.io/attacker/anything"`, async () => {
-    const review = {
-      apiVersion: 'authorization.k8s.io/v1',
-      kind: 'SubjectAccessReview',
-      spec: {
-        user: pm,
-        groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'],
-        resourceAttributes: {
-          namespace: ns,
-          verb: 'use',
-          group: 'orchestrator.io',
-          resource: 'images',
-          name: 'docker.io/attacker/anything',
+  await waitFor(
+    `RBAC to allow ${pm} to use images "docker.io/attacker/anything"`,
+    async () => {
+      const review = {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: {
+          user: pm,
+          groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`, 'system:authenticated'],
+          resourceAttributes: {
+            namespace: ns,
+            verb: 'use',
+            group: 'orchestrator.io',
+            resource: 'images',
+            name: 'docker.io/attacker/anything',
+          },
         },
-      },
-    };
-    const res = await kubectl(
-      cluster,
-      ['create', '-f', '-', '-o', 'jsonpath={.status.allowed}'],
-      JSON.stringify(review),
-    );
-    return res.stdout.trim() === 'true';
-  });
+      };
+      const res = await kubectl(
+        cluster,
+        ['create', '-f', '-', '-o', 'jsonpath={.status.allowed}'],
+        JSON.stringify(review),
+      );
+      return res.stdout.trim() === 'true';
+    },
+    { intervalMs: 1000, timeoutMs: 180_000 },
+  );
   // The webhook's reviewer caches a denial for 30 s (docs/security.md), and the image and the class were
   // refused just now: each run is tried until admitted, at most the wait's limit.
   for (const [name, spec] of WIDENING) {
