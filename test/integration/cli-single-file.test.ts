@@ -20,12 +20,13 @@ import { join } from 'node:path';
 import t from 'tap';
 import { parse } from 'yaml';
 import { packageRoot } from '../../src/util/package-root.js';
+import { packageVersion } from '../../src/util/version.js';
 import { runCommand, testCluster } from '../harness/cluster/cluster.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 
 t.setTimeout(20 * 60_000);
 const root = packageRoot();
-const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+const version = packageVersion();
 const work = mkdtempSync(join(tmpdir(), 'cli-single-file-'));
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
 const out = join(work, 'out');

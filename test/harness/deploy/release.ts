@@ -12,6 +12,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { buildah } from '../../../src/cluster/buildah.js';
 import type { LocalImage } from '../../../src/cluster/index.js';
 import { packageRoot } from '../../../src/util/package-root.js';
+import { packageVersion } from '../../../src/util/version.js';
 import { type CommandResult, runCommand } from '../cluster/cluster.js';
 import { COSIGN, testToolBinary } from '../cluster/test-tools.js';
 import { CHART, helm } from './helm.js';
@@ -41,11 +42,11 @@ export interface ReleasedImages {
   egressProxy: ImageName;
 }
 
-const readYaml = (...path: string[]) => readFileSync(join(root, ...path), 'utf8');
+const readText = (...path: string[]) => readFileSync(join(root, ...path), 'utf8');
 
 /** The first container image of the first Deployment in a manifest file. */
 function deploymentImage(...path: string[]): string {
-  for (const doc of parseAllDocuments(readYaml(...path))) {
+  for (const doc of parseAllDocuments(readText(...path))) {
     const o = doc.toJS() as {
       kind?: string;
       spec?: { template?: { spec?: { containers?: { image: string }[] } } };
@@ -57,7 +58,7 @@ function deploymentImage(...path: string[]): string {
 }
 
 export function releasedImages(): ReleasedImages {
-  const config = parse(readYaml('config', 'manager', 'controller-config.yaml')) as {
+  const config = parse(readText('config', 'manager', 'controller-config.yaml')) as {
     agents: Record<string, { image?: string }>;
   };
   const agentImages = new Set(Object.values(config.agents).flatMap((a) => (a.image ? [a.image] : [])));
@@ -72,8 +73,8 @@ export function releasedImages(): ReleasedImages {
   };
 }
 
-/** The release's version: package.json's, which the chart's and the images' tags must equal. */
-export const RELEASE_VERSION = (JSON.parse(readYaml('package.json')) as { version: string }).version;
+/** The release's version: the package's, which the chart's and the images' tags must equal. */
+const RELEASE_VERSION = packageVersion();
 
 /**
  * The chart's OCI repository in a registry: `oci://HOST/OWNER/charts`, OWNER the images' (the
@@ -149,7 +150,7 @@ export interface DocumentedInstall {
  * model key's `kubectl create secret … --from-file=api-key=PATH` with PATH replaced by `keyFile`.
  */
 export function documentedInstall(host: string, keyFile: string): DocumentedInstall {
-  const doc = readYaml('docs', 'install.md');
+  const doc = readText('docs', 'install.md');
   const block = /^## From a release\n[\s\S]*?```sh\n([\s\S]*?)```/m.exec(doc)?.[1];
   const lines = block?.trim().split('\n') ?? [];
   const [helmLine, kubectlLine] = lines;
