@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -121,7 +122,7 @@ t.test('the release archive, its checksum, the krew manifest and the Homebrew fo
     'one executable, orchestrator',
   );
   const unpacked = join(work, 'unpacked');
-  await runCommand(['mkdir', '-p', unpacked]);
+  mkdirSync(unpacked, { recursive: true });
   await runCommand(['tar', 'xzf', join(out, archive), '-C', unpacked]);
   t.ok(readFileSync(join(unpacked, 'orchestrator')).equals(readFileSync(binary)), 'the executable built');
   const krew = parse(readFileSync(join(out, 'orchestrator.krew.yaml'), 'utf8'));
