@@ -212,7 +212,7 @@ t.test('config/manager/controller-config.yaml is a valid controller config', asy
   const validate = newAjv().compile(schemas.ControllerConfig);
   t.ok(validate(config), errorsOf(validate.errors).join('; '));
   t.ok(config.agents[config.defaultAgent], 'defaultAgent names an agent');
-  // Each install names its own Apps (docs/first-run.md "4a"): no default is another organisation's.
+  // Each install names its own Apps (docs/first-run.md "3a"): no default is another organisation's.
   t.same(config.githubApps ?? [], [], 'githubApps names no App');
   for (const [name, agent] of Object.entries<{ githubApp?: string; model?: string }>(config.agents)) {
     t.equal(agent.githubApp, undefined, `${name}: names no GitHub App`);

@@ -18,7 +18,6 @@ import { loadTemplateSet } from '../../src/render/index.js';
 import { e2eCodeRun, expectTurnLimitStop, taskDocs } from '../harness/agent/agent-e2e.js';
 import { agentSuite, agentWorld, type WorldOptions } from '../harness/agent/agent-world.js';
 import { expectedUsage, lastResultEvent } from '../harness/agent/cli-usage.js';
-import { followGuideInWorld, GUIDE_OPERATOR_NAMESPACE } from '../harness/agent/first-run-guide.js';
 import { gatewayRuns } from '../harness/agent/gateway-runs.js';
 import { otherCliRuns } from '../harness/agent/other-cli-runs.js';
 import { kubectl } from '../harness/cluster/cluster.js';
@@ -270,33 +269,6 @@ t.test('an image without a command the run needs: the result names it, before th
   t.match(s.message, /failed before the agent ran: the agent image lacks mcp-server-absent \(on PATH /);
   t.equal(model.requests.length, 0, 'the CLI never ran');
 });
-
-t.test(
-  'docs/first-run.md followed: its commands make the Secrets, grant and TaskRun, and the agent opens the pull request',
-  async (t) => {
-    // The model gateway on, as shipped, in the namespace where the guide's install puts the operator.
-    const world = await agentWorld(
-      t,
-      suite,
-      [bash('printf "written by rex\\n" > FIRST_RUN.md'), say('Wrote FIRST_RUN.md.')],
-      { operatorNamespace: GUIDE_OPERATOR_NAMESPACE },
-    );
-    const { pulls, outputs } = await followGuideInWorld(t, suite, world, 'acme/first-run');
-    t.same(
-      pulls.map((p) => [p.owner, p.repo, p.base]),
-      [['acme', 'first-run', 'main']],
-      'one pull request on the repository the guide named',
-    );
-    const head = pulls[0]?.head ?? '';
-    t.equal(git.read('acme/first-run.git', head, 'FIRST_RUN.md')?.content, 'written by rex\n');
-    t.match(
-      outputs.get('pull-request')?.stdout.trim(),
-      // The stand-in numbers pull requests across its repositories, as the suite's other runs open some.
-      new RegExp(`^https://\\S+/acme/first-run/pull/${pulls[0]?.number}$`),
-      "the guide's last command shows the pull request",
-    );
-  },
-);
 
 t.test('a DocsRun completes the same way', async (t) => {
   const { create, finished } = await world(t, [

@@ -5,8 +5,9 @@
 // it: 500 runs, a rolling restart under a stream of admission requests, one attempt's model calls
 // spread over both pods and the leader's pod deleted mid-stream, the leader's pod deleted while a real
 // agent runs, and a release published to a local registry (the three images and the chart as an OCI
-// artifact) installed with docs/install.md's `helm install oci://…`, the node pulling every image from
-// it, a run taken to its pull request, upgraded and uninstalled. Every figure the note asks for is
+// artifact) installed by following docs/first-run.md (whose install is docs/install.md's), the node
+// pulling every image from it, the guide's TaskRun and a CodeRun taken to their pull requests, upgraded
+// and uninstalled. Every figure the note asks for is
 // printed as a comment (the memory the kubelet reports, apply to admitting, failover, failures).
 // Needs root and the real node's packages; builds the images on first use (minutes; cached).
 // @lane real-node
@@ -24,10 +25,12 @@ import { type KubeObject, PODS, resourcePath } from '../../src/runtime/index.js'
 import { review } from '../fuzz/reviews.js';
 import { e2eCodeRun, NODE_GATEWAY, suiteConfig, suiteSecrets, taskDocs } from '../harness/agent/agent-e2e.js';
 import { agentSuite } from '../harness/agent/agent-world.js';
+import type { FollowedGuide } from '../harness/agent/first-run-guide.js';
 import { testNamespace } from '../harness/cluster/cluster.js';
 import { egressProxyImage } from '../harness/cluster/egress.js';
 import { RESTRICTED_CONTAINER, RESTRICTED_POD, untilPodDone } from '../harness/cluster/real-node.js';
 import { createSecret } from '../harness/cluster/secrets.js';
+import { followAfterInstall, type GuideWorld, installByGuide } from '../harness/deploy/first-run-release.js';
 import { helmLifecycle } from '../harness/deploy/helm-lifecycle.js';
 import {
   dryRunCreate,
@@ -94,13 +97,14 @@ const suite = await agentSuite(t, USER, API_KEY, [operator], mirrors);
 const { cluster, client, git, work } = suite;
 const node = ((await client.request<{ items: KubeObject[] }>('GET', '/api/v1/nodes')).items[0]?.metadata
   ?.name ?? '') as string;
-// The model the CodeRuns' agents talk to (the failover's, then the release's): one edit, then the end.
+// The model the agents talk to (the failover's CodeRun, the first-run guide's TaskRun, the release's
+// CodeRun): one edit each, then the end.
 const edit = [
   tool('Bash', { command: 'printf "retries: 3\\n" > RETRIES.md', description: 'edit' }),
   say('Wrote RETRIES.md.'),
 ];
 const model = new ModelStandin({
-  script: [...edit, ...edit],
+  script: [...edit, ...edit, ...edit],
   apiKey: API_KEY,
   aside: () => say(ANSWER),
 });
@@ -461,6 +465,24 @@ t.test(
       delete profile.imagePullPolicy;
     }
     const ref = (i: { host: string; path: string; tag: string }) => `${i.host}/${i.path}:${i.tag}`;
+    // docs/first-run.md with the test's values: its own namespace of runs, the suite's user, an App.
+    const guideNamespace = await testNamespace(t, cluster);
+    git.repository('acme/first-run.git', 'main', { 'README.md': '# first-run\n' });
+    const world = {
+      cluster,
+      client,
+      registryHost: registry.host,
+      values: {
+        NAMESPACE: guideNamespace,
+        GITHUB_REPO: 'acme/first-run',
+        GITHUB_USER: USER.name,
+        GITHUB_TOKEN: USER.token,
+        GITHUB_APP: 'Acme-Rex',
+        ANTHROPIC_API_KEY: API_KEY,
+      },
+    };
+    let guide: FollowedGuide | undefined;
+    t.teardown(() => guide?.remove());
     await helmLifecycle(t, {
       cluster,
       client,
@@ -468,13 +490,36 @@ t.test(
       release,
       registry,
       config: userConfig,
-      apiKey: API_KEY,
       probe: run,
-      installed: () => releaseRun(t, ref(released.egressProxy)),
+      install: async (values) => {
+        guide = await installByGuide(world, values);
+      },
+      installed: async () => {
+        await firstRun(t, world, guide as FollowedGuide);
+        await releaseRun(t, ref(released.egressProxy));
+      },
       pulled: [ref(released.operator), USER_AGENT_IMAGE, ref(released.egressProxy)],
     });
   },
 );
+
+/** The guide's steps after its install: its TaskRun, as the user, reaches its pull request. */
+async function firstRun(t: Test, world: GuideWorld, guide: FollowedGuide): Promise<void> {
+  const outputs = await followAfterInstall(t, world, guide, SYSTEM_NAMESPACE);
+  const pulls = git.pulls.filter((p) => p.owner === 'acme' && p.repo === 'first-run');
+  t.same(
+    pulls.map((p) => [p.owner, p.repo, p.base]),
+    [['acme', 'first-run', 'main']],
+    'one pull request on the repository the guide named',
+  );
+  t.equal(git.read('acme/first-run.git', pulls[0]?.head ?? '', 'RETRIES.md')?.content, 'retries: 3\n');
+  t.match(
+    outputs.get('pull-request')?.stdout.trim(),
+    // The stand-in numbers pull requests across its repositories, as the suite's other runs open some.
+    new RegExp(`^https://\\S+/acme/first-run/pull/${pulls[0]?.number}$`),
+    "the guide's last command shows the pull request",
+  );
+}
 
 /** Through the release: a CodeRun to its pull request, and the egress proxy's image run once. */
 async function releaseRun(t: Test, egressImage: string): Promise<void> {

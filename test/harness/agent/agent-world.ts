@@ -21,7 +21,7 @@ import type { Cluster, LocalImage } from '../../../src/cluster/index.js';
 import type { GithubTokens } from '../../../src/github/index.js';
 import { DEFAULT_CONNECTION_LIMITS } from '../../../src/http/connection-limits.js';
 import type { TemplateSet } from '../../../src/render/index.js';
-import { isConflict, KubeClient, type KubeObject } from '../../../src/runtime/index.js';
+import { KubeClient, type KubeObject } from '../../../src/runtime/index.js';
 import { kubeConfig, testCluster, testNamespace } from '../cluster/cluster.js';
 import { createSecret } from '../cluster/secrets.js';
 import { ensureCrds } from '../deploy/crds.js';
@@ -91,11 +91,6 @@ export interface WorldOptions {
    * calls the stand-in itself.
    */
   gateway?: boolean;
-  /**
-   * With the gateway: its namespace, made when missing, instead of a test namespace of its own: the
-   * first-run guide writes the platform's key into the operator's namespace of an install.
-   */
-  operatorNamespace?: string;
   /** The config's retries.maxRetries (default the shipped one), for a test about one attempt's end. */
   maxRetries?: number;
   /**
@@ -105,16 +100,6 @@ export interface WorldOptions {
   providers?: Partial<Record<'openai' | 'gemini', string>>;
   /** A change to the suite's config before the operator and gateway start (profiles, prices). */
   configure?: (config: ControllerConfig) => void;
-}
-
-async function madeNamespace(client: KubeClient, name: string): Promise<void> {
-  await client
-    .request('POST', '/api/v1/namespaces', {
-      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
-    })
-    .catch((err) => {
-      if (!isConflict(err)) throw err;
-    });
 }
 
 /**
@@ -128,8 +113,7 @@ export async function worldGateway(
   modelUrl: string,
   options: WorldOptions & { githubTokens?: GithubTokens } = {},
 ) {
-  const ops = options.operatorNamespace ?? (await testNamespace(t, suite.cluster));
-  if (options.operatorNamespace) await madeNamespace(suite.client, ops);
+  const ops = await testNamespace(t, suite.cluster);
   const providers = options.providers ?? {};
   delete config.job.env?.[AGENT_ENV.gatewayUrl];
   gatewayConfig(config, modelUrl, { bind: `${NODE_GATEWAY}:0` });

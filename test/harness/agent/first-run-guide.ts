@@ -1,38 +1,34 @@
 // docs/first-run.md as a script: its shell blocks, each opened by a `# step: <name>` line, run in the
-// guide's order by bash with the test's values for the first block's variables, `kubectl` on PATH
-// and KUBECONFIG naming the test cluster (`npx orchestrator` reads the latter). What the local cluster cannot do is named here, once, with what covers it
-// instead; a step the guide gains and this table does not know is run, so the guide cannot grow an
-// untested block unnoticed.
+// guide's order by zsh (macOS's shell; the guide is written for bash too) in an empty folder, with the
+// test's values for the first block's variables and the programs the guide names on PATH: `kubectl`
+// naming the test cluster, `helm` installing from the local registry that stands in for ghcr.io, and
+// `orchestrator` the checkout's CLI. What the local cluster cannot do is named here, once, with what
+// covers it instead; a step the guide gains and this table does not know is run, so the guide cannot
+// grow an untested block unnoticed.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Test } from 'tap';
 import type { Cluster } from '../../../src/cluster/index.js';
 import { packageRoot } from '../../../src/util/index.js';
-import { type CommandResult, kubectl, runCommand } from '../cluster/cluster.js';
-import { startTestWebhooks } from '../operator/webhook.js';
-import type { agentWorld, Suite } from './agent-world.js';
+import { type CommandResult, runCommand } from '../cluster/cluster.js';
+import { scaled } from '../util/wait.js';
 
 /** The guide, from the package root. */
 export const FIRST_RUN_GUIDE = join(packageRoot(), 'docs', 'first-run.md');
-
-/** Where the guide's install puts the operator, and so the platform's model key (step model-key). */
-export const GUIDE_OPERATOR_NAMESPACE = 'orchestrator-system';
 
 /** The step that names the reader's values (`export NAME=value` lines), replaced by the test's. */
 export const VALUES_STEP = 'values';
 
 /** The steps the local cluster cannot take, and what stands in for each. */
 export const NOT_RUN: Readonly<Record<string, string>> = Object.freeze({
-  cluster: 'the local cluster is the cluster (test/harness/cluster)',
-  install:
-    'the operator runs in the test process with its webhooks (startOperator, startTestWebhooks); the installs themselves: test/integration/in-cluster.test.ts and kustomize-install.test.ts',
-  image:
-    "the suite builds images/agent and the real node imports it (agentSuite); the guide's value names it",
-  'app-create': "GitHub's pages in a browser: no stand-in can follow them",
-  'app-secret':
-    "needs app-create's answer; the App's Secret and tokens: test/integration/reconcile-github-tokens.test.ts",
+  cluster:
+    'kind runs its node in Docker, which this machine has not: the local cluster with its real node is the cluster',
+  'app-create':
+    "GitHub's pages in a browser: no stand-in can follow them; app-secret reads the answer GitHub's conversion API gives, which the test writes",
 });
+
+/** The file app-create leaves for app-secret: GitHub's answer to the manifest's conversion. */
+export const APP_ANSWER_FILE = 'app.json';
 
 export interface GuideStep {
   name: string;
@@ -40,7 +36,7 @@ export interface GuideStep {
 }
 
 /** The guide's shell blocks in order; a block without its `# step:` line is an error. */
-export function guideSteps(markdown: string): GuideStep[] {
+export function guideSteps(markdown = readFileSync(FIRST_RUN_GUIDE, 'utf8')): GuideStep[] {
   const steps: GuideStep[] = [];
   for (const [, body = ''] of markdown.matchAll(/^```sh\n([\s\S]*?)^```$/gm)) {
     const name = /^# step: ([a-z-]+)\n/.exec(body)?.[1];
@@ -57,96 +53,94 @@ export function guideValues(steps: GuideStep[]): string[] {
   return [...values.script.matchAll(/^export ([A-Z_]+)=/gm)].map((m) => m[1] as string);
 }
 
+/** A step's commands, one per line, its continuation lines joined and its comments dropped. */
+export function commandLines(script: string): string[] {
+  return script
+    .replaceAll(/\\\n\s*/g, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+/** The programs the guide runs, as the test gives them: each a POSIX shell script's body, by name. */
+export interface GuidePrograms {
+  kubectl: string;
+  helm: string;
+  orchestrator: string;
+}
+
+/** A program's body that runs `command` with the arguments given. */
+export const execs = (command: string[]) => `exec ${command.map(shellQuote).join(' ')} "$@"`;
+
+export interface FollowedGuide {
+  /** The folder the steps run in (app-secret reads APP_ANSWER_FILE there). */
+  dir: string;
+  /** Runs the guide's steps from `from` to `to` (inclusive) but the values and NOT_RUN ones; their output by step. */
+  run(from: string, to: string): Promise<Map<string, CommandResult>>;
+  remove(): void;
+}
+
 /**
- * Runs the guide's steps but the values and NOT_RUN ones, each in a fresh bash (`-euo pipefail`) in
- * the package root with `values` in its environment; stops at the first that fails. Their output by step.
+ * The guide ready to follow with `values` (checked against the values step's) and `programs`: each
+ * step in a fresh zsh (`-e -o pipefail`) in an empty folder, stopping at the first that fails.
  */
-export async function followGuide(
+export function followGuide(
   cluster: Cluster,
   values: Record<string, string>,
-  timeoutMs: number,
-): Promise<Map<string, CommandResult>> {
-  const steps = guideSteps(readFileSync(FIRST_RUN_GUIDE, 'utf8'));
+  programs: GuidePrograms,
+): FollowedGuide {
+  const steps = guideSteps();
   const wanted = guideValues(steps).sort();
   const given = Object.keys(values).sort();
   if (wanted.join() !== given.join())
     throw new Error(
       `docs/first-run.md's values are ${wanted.join(', ')}; the test gives ${given.join(', ')}`,
     );
+  const dir = mkdtempSync(join(tmpdir(), 'first-run-'));
   const bin = mkdtempSync(join(tmpdir(), 'first-run-bin-'));
-  try {
-    const [command, ...args] = cluster.kubectl;
-    const quoted = [command, ...args].map((a) => shellQuote(String(a))).join(' ');
-    writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\nexec ${quoted} "$@"\n`, { mode: 0o755 });
-    const env = {
-      ...process.env,
-      ...values,
-      KUBECONFIG: cluster.kubeconfig,
-      PATH: `${bin}:${process.env.PATH ?? ''}`,
-    };
-    const outputs = new Map<string, CommandResult>();
-    for (const step of steps) {
-      if (step.name === VALUES_STEP || step.name in NOT_RUN) continue;
-      // In the package root: the guide's relative paths are the checkout's.
-      const script = `cd ${shellQuote(packageRoot())}\n${step.script}`;
-      const result = await runCommand(['bash', '-euo', 'pipefail', '-c', script], undefined, timeoutMs, env);
-      outputs.set(step.name, result);
-      if (result.code !== 0)
-        throw new Error(
-          `docs/first-run.md step ${step.name} exited ${result.code}:\n${result.stdout}${result.stderr}`,
+  for (const [name, body] of Object.entries(programs))
+    writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  const env = {
+    ...process.env,
+    ...values,
+    KUBECONFIG: cluster.kubeconfig,
+    PATH: `${bin}:${process.env.PATH}`,
+  };
+  const indexOf = (name: string) => {
+    const at = steps.findIndex((s) => s.name === name);
+    if (at < 0) throw new Error(`docs/first-run.md has no step ${name}`);
+    return at;
+  };
+  return {
+    dir,
+    async run(from, to) {
+      const outputs = new Map<string, CommandResult>();
+      for (const step of steps.slice(indexOf(from), indexOf(to) + 1)) {
+        if (step.name === VALUES_STEP || step.name in NOT_RUN) continue;
+        const script = `cd ${shellQuote(dir)}\n${step.script}`;
+        const result = await runCommand(
+          ['zsh', '-e', '-o', 'pipefail', '-c', script],
+          undefined,
+          20 * 60_000,
+          env,
         );
-    }
-    return outputs;
-  } finally {
-    rmSync(bin, { recursive: true, force: true });
-  }
+        outputs.set(step.name, result);
+        if (result.code !== 0)
+          throw new Error(
+            `docs/first-run.md step ${step.name} exited ${result.code}:\n${result.stdout}${result.stderr}`,
+          );
+      }
+      return outputs;
+    },
+    remove() {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(bin, { recursive: true, force: true });
+    },
+  };
 }
 
 /** `text` as one word of a POSIX shell. */
-const shellQuote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+export const shellQuote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
 
-/**
- * The guide followed in an agent world's namespace, on `repo` (owner/name) of the suite's git host:
- * its runs admitted by the webhooks as a user's `kubectl apply` is, and the world's Secrets (the
- * user's token; the model key, in the world gateway's namespace) deleted first, so that a guide that
- * does not make them fails. The pull requests opened on `repo`, and the
- * steps' output.
- */
-export async function followGuideInWorld(
-  t: Test,
-  suite: Suite,
-  world: Awaited<ReturnType<typeof agentWorld>>,
-  repo: string,
-) {
-  const { cluster, git, user } = suite;
-  const { ns, config, ops } = world;
-  if (ops !== GUIDE_OPERATOR_NAMESPACE)
-    throw new Error(
-      `the guide runs with the model gateway on, as shipped: agentWorld(…, { operatorNamespace: '${GUIDE_OPERATOR_NAMESPACE}' })`,
-    );
-  const webhooks = await startTestWebhooks(t, cluster, { config });
-  const labels = Object.entries(webhooks.namespaceLabels).map(([k, v]) => `${k}=${v}`);
-  await kubectl(cluster, ['label', 'namespace', ns, ...labels]);
-  const token = config.secrets.githubToken.name.replace('{githubUser}', user.name);
-  for (const [where, name] of [
-    [ops, config.gateway.upstream.apiKey.name],
-    [ns, token],
-  ] as const) {
-    const deleted = await kubectl(cluster, ['delete', 'secret', '-n', where, name]);
-    if (deleted.code !== 0)
-      throw new Error(`the world's Secret ${where}/${name} was not deleted: ${deleted.stderr}`);
-  }
-  git.repository(`${repo}.git`, 'main', { 'README.md': `# ${repo}\n` });
-  const values = {
-    NAMESPACE: ns,
-    GITHUB_REPO: repo,
-    GITHUB_USER: user.name,
-    GITHUB_TOKEN: user.token,
-    GITHUB_APP: 'not-used-by-a-user-run',
-    ANTHROPIC_API_KEY: suite.apiKey,
-    AGENT_IMAGE: suite.image,
-  };
-  const outputs = await followGuide(cluster, values, 20 * 60_000);
-  const [owner, name] = repo.split('/');
-  return { outputs, pulls: git.pulls.filter((p) => p.owner === owner && p.repo === name) };
-}
+/** How long a step's `--wait` may take on a loaded machine (helm's own default is 5 minutes). */
+export const HELM_WAIT = `--timeout=${scaled(600)}s`;

@@ -38,10 +38,13 @@ export interface HelmLifecycle {
   config: ControllerConfig;
   /** A run by name, admitted by the release's webhooks when they serve. */
   probe: (name: string) => KubeObject;
+  /**
+   * Installs the release from the registry with the test's `values` file, its model key too:
+   * docs/first-run.md's install, whose commands begin with docs/install.md's.
+   */
+  install: (values: string) => Promise<void>;
   /** What the installed release is asked to do before its upgrade (a run to its pull request). */
   installed: () => Promise<void>;
-  /** The platform's model key, which the doc's second command stores. */
-  apiKey: string;
   /** The images that must have been pulled from the registry by then, each by some pod. */
   pulled: string[];
 }
@@ -63,19 +66,11 @@ export async function helmLifecycle(t: Test, w: HelmLifecycle): Promise<void> {
     const column = `      additionalPrinterColumns:\n        - { name: Upgraded, type: string, jsonPath: .metadata.uid, priority: 1 }\n`;
     writeFileSync(crd, text.replace('      additionalPrinterColumns:\n', column));
   });
-  // docs/install.md's command, from the registry standing in for ghcr.io (plain HTTP on loopback);
-  // `kubectl delete -k` took the namespace with it, which the command creates.
-  const keyFile = join(work, 'model-api-key');
-  writeFileSync(keyFile, w.apiKey, { mode: 0o600 });
-  const install = documentedInstall(w.registry.host, keyFile);
-  const flag = (name: string) => install.helm[install.helm.indexOf(name) + 1];
-  t.equal(flag('--version'), w.release.version, "the doc installs the release's version");
-  t.equal(flag('-n'), RELEASE.namespace, "the doc installs into the operator's namespace");
-  const kube = ['--kubeconfig', cluster.kubeconfig, '-f', values, '--wait', `--timeout=${scaled(600)}s`];
-  const installed = await h.run([...install.helm, '--plain-http', ...kube]);
-  t.equal(installed.code, 0, installed.stderr);
-  // The platform's model key, as the doc's second command makes it.
-  await kubectlOk(cluster, install.kubectl);
+  const documented = documentedInstall();
+  t.equal(documented.version, w.release.version, "the doc installs the release's version");
+  t.equal(documented.namespace, RELEASE.namespace, "the doc installs into the operator's namespace");
+  // `kubectl delete -k` took the namespace with it, which the install creates.
+  await w.install(values);
   const ns = await testNamespace(t, cluster);
   await untilAdmitting(client, ns, w.probe('probe'), 'a run admitted through the Helm release');
   await untilReplicasReady(client, 2);

@@ -35,6 +35,8 @@ export function editedChart(edit: (dir: string) => void): string {
 export interface Helm {
   /** `helm args…`; never throws on a non-zero exit. */
   run(args: string[]): Promise<CommandResult>;
+  /** The command `run` runs (env, then the binary), for a script of the test's (its home folders its own). */
+  command: string[];
   /**
    * `helm template` of the chart with these values files and flags (CRDs included; `helm test`'s objects
    * only with `tests`, as they are not part of the install), parsed; throws with helm's stderr.
@@ -60,6 +62,13 @@ export async function helm(): Promise<Helm> {
   const run = (args: string[]) => runCommand([binary, ...args], undefined, processLimitMs(args), env);
   return {
     run,
+    command: [
+      'env',
+      ...Object.entries(env)
+        .filter(([k]) => k.startsWith('HELM_'))
+        .map(([k, v]) => `${k}=${v}`),
+      binary,
+    ],
     async template(valuesFiles = [], flags = [], { tests = false } = {}) {
       const values = valuesFiles.flatMap((f) => ['-f', f]);
       const args = [

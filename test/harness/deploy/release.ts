@@ -13,6 +13,7 @@ import { buildah } from '../../../src/cluster/buildah.js';
 import type { LocalImage } from '../../../src/cluster/index.js';
 import { packageRoot } from '../../../src/util/package-root.js';
 import { packageVersion } from '../../../src/util/version.js';
+import { commandLines, guideSteps } from '../agent/first-run-guide.js';
 import { type CommandResult, runCommand } from '../cluster/cluster.js';
 import { COSIGN, testToolBinary } from '../cluster/test-tools.js';
 import { CHART, helm } from './helm.js';
@@ -138,42 +139,45 @@ async function sign(cosign: Cosign, dir: string, ref: string): Promise<void> {
   if (signed.code !== 0) throw new Error(`cosign sign ${ref}: ${signed.stderr}`);
 }
 
-/** docs/install.md's two commands of a release, as arguments (after `helm` and `kubectl`). */
+/** The release docs/install.md installs, read from its `helm install … oci://…` line. */
 export interface DocumentedInstall {
-  helm: string[];
-  kubectl: string[];
+  /** `oci://…/orchestrator`, the registry's host as the doc names it. */
+  chart: string;
+  version: string;
+  namespace: string;
 }
 
 /**
- * docs/install.md's "From a release" commands: `helm install … oci://…` with the chart's registry
- * host replaced by `host` (the local registry standing in for the one the line names), and the
- * model key's `kubectl create secret … --from-file=api-key=PATH` with PATH replaced by `keyFile`.
+ * docs/install.md's "From a release" commands: `helm install … oci://…`, then the model key's
+ * `kubectl create secret`, each the start of a command of docs/first-run.md's install and model-key
+ * steps (which the in-cluster suite runs); the chart the release publishes.
  */
-export function documentedInstall(host: string, keyFile: string): DocumentedInstall {
+export function documentedInstall(): DocumentedInstall {
   const doc = readText('docs', 'install.md');
-  const block = /^## From a release\n[\s\S]*?```sh\n([\s\S]*?)```/m.exec(doc)?.[1];
-  const lines = block?.trim().split('\n') ?? [];
-  const [helmLine, kubectlLine] = lines;
+  const block = /^## From a release\n[\s\S]*?```sh\n([\s\S]*?)```/m.exec(doc)?.[1] ?? '';
+  const lines = commandLines(block);
+  const [helmLine, keyLine] = lines;
   if (
     lines.length !== 2 ||
     !helmLine?.startsWith('helm install ') ||
-    !kubectlLine?.startsWith('kubectl create secret ')
+    !keyLine?.includes('kubectl create secret ')
   )
     throw new Error(
       'docs/install.md "From a release" has not its two commands: helm install, kubectl create secret',
     );
-  const helm = helmLine.split(/\s+/).slice(1);
-  const at = helm.findIndex((a) => a.startsWith('oci://'));
-  const chart = helm[at] as string;
+  const guide = guideSteps()
+    .filter((s) => s.name === 'install' || s.name === 'model-key')
+    .flatMap((s) => commandLines(s.script));
+  for (const line of lines)
+    if (!guide.some((g) => g.startsWith(line)))
+      throw new Error(`docs/install.md's command is none of docs/first-run.md's install: ${line}`);
+  const helm = helmLine.split(/\s+/);
+  const flag = (name: string) => helm[helm.indexOf(name) + 1] ?? '';
+  const chart = helm.find((a) => a.startsWith('oci://')) ?? '';
   const expected = `${chartRepository(releasedImages().operator.host)}/orchestrator`;
   if (chart !== expected)
     throw new Error(`docs/install.md installs ${chart}, the release publishes ${expected}`);
-  helm[at] = chart.replace(/^oci:\/\/[^/]+/, `oci://${host}`);
-  const kubectl = kubectlLine
-    .split(/\s+/)
-    .slice(1)
-    .map((a) => a.replace(/=PATH$/, `=${keyFile}`));
-  return { helm, kubectl };
+  return { chart, version: flag('--version'), namespace: flag('-n') };
 }
 
 /** What was published where. */

@@ -1,5 +1,5 @@
 // Configs of installs that name their GitHub Apps, which the shipped config leaves to each install
-// (docs/first-run.md "4a"). The seed's: config/samples/seed/values.yaml merged in as the chart merges
+// (docs/first-run.md "3a"). The seed's: config/samples/seed/values.yaml merged in as the chart merges
 // its values (`config` over the file, then `agents` by name, maps merged and lists replaced: Helm's
 // mergeOverwrite), for the tests that pin the seed's names (5DLabs-Rex …). The samples': the Apps of
 // acme, the organisation config/samples' runs belong to.
