@@ -35,9 +35,12 @@ import { phaseTokenBroker } from './github-token-broker.js';
 import { modelTokenBroker } from './model-token-broker.js';
 import { parseBindAddress } from './options.js';
 
-/** How long a stopping replica's calls may run on, and then how long their records may take to write. */
+/**
+ * How long a stopping replica's calls may run on, and then how long their records may take to write
+ * (tried again while the apiserver is slow or away): with the 5 s of draining, 42 s of the pod's 45.
+ */
 const CALLS_GRACE_MS = 25_000;
-const RECORDS_GRACE_MS = 5_000;
+const RECORDS_GRACE_MS = 12_000;
 
 export interface ModelGateway {
   port: number;
@@ -75,6 +78,8 @@ async function modelHandler(opts: ModelGatewayOptions) {
     logger,
     onPruneError: (err) =>
       logger.warn({ err: err.message }, 'the ledger records past every budget window were not all deleted'),
+    onWriteRetry: (err, record) =>
+      logger.warn({ err: err.message, record }, 'a ledger record was not written: trying again'),
   });
   const inFlight = new InFlight();
   const authenticator = new JobAuthenticator({ client, key: () => key, cacheMs: 5_000 });

@@ -2,7 +2,12 @@ import t from 'tap';
 import { apiError, FakeApi } from '../../test/harness/fakes/fake-api.js';
 import { ATTEMPT as attempt, meteredCall as call } from '../../test/harness/fakes/gateway.js';
 import { waitFor } from '../../test/harness/util/wait.js';
-import type { EventSource, KubeObject, ResourceEventHandler } from '../runtime/index.js';
+import {
+  type EventSource,
+  type KubeObject,
+  RequestTimeoutError,
+  type ResourceEventHandler,
+} from '../runtime/index.js';
 import { KubeLedger } from './kube-ledger.js';
 import { ledgerRecordName } from './ledger-record.js';
 
@@ -92,18 +97,84 @@ t.test('a replica that lost the race reads the winner and adds to it: nothing lo
   t.equal(await ledger.attemptSpent(attempt), 107);
 });
 
-t.test('a call whose write failed stops counting, once; one written counts once', async (t) => {
+t.test('a call whose write is refused for good stops counting, once; one written counts once', async (t) => {
   const { api, ledger } = dayLedger();
   await ledger.record(attempt, call(100));
   const item = `${CMS}/${ledgerRecordName(attempt, '2026-11-26')}`;
-  api.failNext('PUT', item, apiError(500, 'InternalError'));
+  api.failNext('PUT', item, apiError(422, 'Invalid'));
   const failed = ledger.record(attempt, call(7));
   t.equal(await ledger.attemptSpent(attempt), 107, 'counted while its write is under way');
-  await t.rejects(failed, 'the write failed: the caller hears so');
+  await t.rejects(failed, 'the write was refused: the caller hears so');
+  t.equal(api.made('PUT', item).length, 1, 'and it is not sent again');
   t.equal(await ledger.attemptSpent(attempt), 100, 'and it is no longer counted (it is in no record)');
   await ledger.record(attempt, call(5));
   t.equal(await ledger.attemptSpent(attempt), 105, 'a written call is counted once, in its record');
   t.equal(await ledger.spentSince(() => true, 0), 105);
+});
+
+/** A ledger writing at once on an apiserver that refuses stale versions, its retries 1 ms apart. */
+const retryingLedger = () => {
+  const api = new FakeApi(true);
+  const retried: string[] = [];
+  const ledger = new KubeLedger({
+    client: api,
+    namespace: 'orchestrator-system',
+    records: new Watch(),
+    writeEveryMs: 0,
+    retryFirstMs: 1,
+    onWriteRetry: (err) => retried.push(err.message),
+    now: () => DAY,
+  });
+  return { api, ledger, retried, item: `${CMS}/${ledgerRecordName(attempt, '2026-11-26')}` };
+};
+
+t.test(
+  'a write the apiserver failed or did not answer is sent again until it lands, counting meanwhile',
+  async (t) => {
+    const { api, ledger, retried, item } = retryingLedger();
+    await ledger.record(attempt, call(100));
+    api.failNext('PUT', item, apiError(500, 'InternalError'));
+    api.failNext('GET', item, apiError(503, 'ServiceUnavailable'));
+    api.failNext('GET', item, new Error('connect ECONNREFUSED 10.0.0.1:443'));
+    await ledger.record(attempt, call(7));
+    t.equal(retried.length, 3, 'tried again after each failure');
+    const stored = api.objects.get(item) as { data: Record<string, string> };
+    t.same([stored.data.calls, stored.data.costMicros], ['2', '107'], 'the call is in the record, once');
+    t.equal(await ledger.attemptSpent(attempt), 107);
+  },
+);
+
+t.test('a write that landed but whose answer was lost is not added again', async (t) => {
+  const { api, ledger, retried, item } = retryingLedger();
+  await ledger.record(attempt, call(100));
+  api.loseNextAnswer('PUT', item, new RequestTimeoutError('PUT the record', 30_000));
+  await ledger.record(attempt, call(7));
+  t.equal(retried.length, 1, 'no answer: tried again');
+  const stored = api.objects.get(item) as { data: Record<string, string> };
+  t.same([stored.data.calls, stored.data.costMicros], ['2', '107'], 'its call counted once');
+  t.equal(api.made('PUT', item).length, 1, 'the record read showed it had landed: no second PUT');
+  await ledger.record(attempt, call(5));
+  t.equal((api.objects.get(item) as { data: Record<string, string> }).data.costMicros, '112');
+  t.equal(await ledger.attemptSpent(attempt), 112);
+});
+
+t.test('a stopped ledger stops trying: the write waiting to be sent again fails', async (t) => {
+  const api = new FakeApi(true);
+  const ledger = new KubeLedger({
+    client: api,
+    namespace: 'orchestrator-system',
+    records: new Watch(),
+    writeEveryMs: 0,
+    retryFirstMs: 60_000,
+    now: () => DAY,
+  });
+  api.failNext('POST', CMS, apiError(503, 'ServiceUnavailable'));
+  const pending = ledger.record(attempt, call(9));
+  await waitFor('the POST failed', async () => api.made('POST', CMS).length === 1 || undefined);
+  t.equal(await ledger.attemptSpent(attempt), 9, 'counted while it waits');
+  ledger.stop();
+  await t.rejects(pending, { message: /ServiceUnavailable|503/ });
+  t.equal(await ledger.attemptSpent(attempt), 0, 'no longer counted');
 });
 
 t.test("the watch: other replicas' calls count; a late event does not take a write back", async (t) => {

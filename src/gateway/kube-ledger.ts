@@ -9,7 +9,10 @@
 // spend at once and against other replicas' as the watch has delivered it. Deleting a run deletes none
 // of its spend. Records older than every budget window are deleted, at most once per prune interval,
 // as sums pass them.
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  ApiError,
   type ApiRequester,
   CONFIGMAPS,
   type EventSource,
@@ -25,12 +28,14 @@ import {
   attemptKey,
   dayOf,
   emptyRecord,
+  holdsWrite,
   keptFrom,
   type LedgerRecord,
   ledgerRecordName,
   readRecord,
   recordObject,
   withCall,
+  withWrite,
 } from './ledger-record.js';
 import type { Ledger } from './spend-gate.js';
 
@@ -46,8 +51,22 @@ export interface KubeLedgerOptions {
   pruneEveryMs?: number;
   /** Told why a prune stopped (it is tried again at the next prune time; no call waits for it). */
   onPruneError?: (err: Error) => void;
+  /** Told why a write is tried again (the apiserver away, busy or slow to answer). */
+  onWriteRetry?: (err: Error, record: string) => void;
+  /** The first wait before a write is tried again, doubled each time up to 10 s. Default 250 ms. */
+  retryFirstMs?: number;
   now?: () => number;
 }
+
+const RETRY_MAX_MS = 10_000;
+
+/**
+ * Whether a write that failed so may land if sent again: no answer (the connection, a timeout), the
+ * apiserver's own failure or throttling, or the record deleted meanwhile (it is made again). A refusal
+ * of the write itself (forbidden, invalid, too large) would be refused again.
+ */
+const mayLandLater = (err: unknown): boolean =>
+  !(err instanceof ApiError) || err.status >= 500 || [404, 408, 429].includes(err.status);
 
 /** A change of a record: undefined leaves it as it is. `spend`: the call it adds, counted until written. */
 type Change = {
@@ -62,6 +81,10 @@ export class KubeLedger implements Ledger {
   private readonly writes: Coalescer<Change>;
   private prunedAtMs = Number.NEGATIVE_INFINITY;
   private readonly now: () => number;
+  /** This replica's name in the records' `writes`, and its last write's number. */
+  private readonly writer = randomBytes(6).toString('hex');
+  private seq = 0;
+  private readonly stopping = new AbortController();
 
   constructor(private readonly opts: KubeLedgerOptions) {
     this.now = opts.now ?? Date.now;
@@ -97,30 +120,61 @@ export class KubeLedger implements Ledger {
   }
 
   /**
+   * Stops trying again: a write waiting to be sent again fails at once (its calls are logged as not
+   * recorded). A replica stopping calls it once its calls had their time to be written.
+   */
+  stop(): void {
+    this.stopping.abort();
+  }
+
+  /**
    * The changes of one record in one write, under optimistic concurrency against other replicas:
-   * first on the version held, then, after a conflict, on the one read. Their calls stop being
-   * counted apart in the same step as the record holding them is (or, the write failing, at once).
+   * first on the version held, then, after a conflict, on the one read. A write that may land if sent
+   * again is, after a pause that grows, on the record read then, until it lands or the ledger stops:
+   * its calls keep counting meanwhile. The write's number in the record (`writes`) tells whether a
+   * write whose answer was lost had landed, so none is added twice. Its calls stop being counted apart
+   * in the same step as the record holding them is (or, the write failing for good, at once).
    */
   private async write(name: string, changes: Change[]): Promise<void> {
     const spends = changes.flatMap((c) => (c.spend ? [c.spend] : []));
+    const seq = ++this.seq;
     try {
-      const written = await this.writeOnce(name, changes);
-      if (written) this.cache.hold(written);
+      for (let tries = 0; ; tries++) {
+        try {
+          const written = await this.writeOnce(name, changes, seq, tries > 0);
+          if (written) this.cache.hold(written);
+          return;
+        } catch (err) {
+          if (!mayLandLater(err) || this.stopping.signal.aborted) throw err;
+          this.opts.onWriteRetry?.(err as Error, name);
+          const pause = Math.min(RETRY_MAX_MS, (this.opts.retryFirstMs ?? 250) * 2 ** Math.min(tries, 10));
+          await sleep(pause, undefined, { signal: this.stopping.signal }).catch(() => {
+            throw err;
+          });
+        }
+      }
     } finally {
       this.cache.written(spends);
     }
   }
 
-  /** The record as written (undefined: the changes changed nothing). */
-  private async writeOnce(name: string, changes: Change[]): Promise<HeldRecord | undefined> {
+  /** The record as written (undefined: the changes changed nothing). `fresh`: read it first, not from the watch. */
+  private async writeOnce(
+    name: string,
+    changes: Change[],
+    seq: number,
+    fresh: boolean,
+  ): Promise<HeldRecord | undefined> {
     const first = changes[0];
     if (!first) return undefined;
-    let current: HeldRecord | undefined = this.cache.get(name);
+    let current: HeldRecord | undefined = fresh ? await this.read(name) : this.cache.get(name);
     for (let tries = 0; tries < 16; tries++) {
       const base = current?.record ?? emptyRecord(first.attempt, first.day);
+      // An earlier try landed, its answer lost: the record holds these changes already.
+      if (holdsWrite(base, this.writer, seq)) return current;
       const changed = changes.reduce((r, c) => c.apply(r) ?? r, base);
       if (changed === base) return undefined;
-      const written = await this.put(name, changed, current);
+      const written = await this.put(name, withWrite(changed, this.writer, seq), current);
       if (written) return written;
       // Another replica wrote first (a PUT on an older version, a POST of a record that now exists).
       current = await this.read(name);

@@ -14,7 +14,7 @@ export const LEDGER_WRITE_EVERY_MS = 1_000;
 
 export interface RunningLedger {
   ledger: KubeLedger;
-  /** Stops the watch. */
+  /** Stops the writes' retries and the watch. */
   stop(): Promise<void>;
 }
 
@@ -23,6 +23,7 @@ export async function startKubeLedger(opts: {
   namespace: string;
   logger: Logger;
   onPruneError?: (err: Error) => void;
+  onWriteRetry?: (err: Error, record: string) => void;
 }): Promise<RunningLedger> {
   const { client, namespace, logger } = opts;
   const records = new Informer({
@@ -40,6 +41,13 @@ export async function startKubeLedger(opts: {
     records,
     writeEveryMs: LEDGER_WRITE_EVERY_MS,
     ...(opts.onPruneError ? { onPruneError: opts.onPruneError } : {}),
+    ...(opts.onWriteRetry ? { onWriteRetry: opts.onWriteRetry } : {}),
   });
-  return { ledger, stop: () => records.stop() };
+  return {
+    ledger,
+    stop: () => {
+      ledger.stop();
+      return records.stop();
+    },
+  };
 }

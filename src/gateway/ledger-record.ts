@@ -38,7 +38,26 @@ export interface LedgerRecord {
   models: Record<string, ModelFigures>;
   /** The limit that refused a call of the attempt, as the refusal named it (the first one recorded). */
   refusal?: string;
+  /**
+   * The last write of each replica that wrote the record, by the replica's own id: a replica that sent
+   * a write and heard no answer reads the record and finds whether it landed (kube-ledger.ts).
+   */
+  writes?: Record<string, number>;
 }
+
+/** Replicas whose last write a record keeps: a replica only asks for its own, written just before. */
+export const MAX_RECORD_WRITERS = 16;
+
+/** The record marked as holding write `seq` of `writer`. */
+export function withWrite(record: LedgerRecord, writer: string, seq: number): LedgerRecord {
+  const { [writer]: _, ...others } = record.writes ?? {};
+  const kept = Object.entries(others).slice(-(MAX_RECORD_WRITERS - 1));
+  return { ...record, writes: { ...Object.fromEntries(kept), [writer]: seq } };
+}
+
+/** Whether the record holds write `seq` of `writer` (or a later one). */
+export const holdsWrite = (record: LedgerRecord, writer: string, seq: number): boolean =>
+  (record.writes?.[writer] ?? 0) >= seq;
 
 export const attemptKey = (a: LedgerAttempt): string =>
   `${a.namespace}/${a.kind}/${a.run}/${a.uid}/${a.attempt}`;
@@ -95,6 +114,7 @@ export function readRecord(cm: KubeObject): LedgerRecord | undefined {
       calls: Number(data?.calls ?? 0),
       models: JSON.parse(data?.models ?? '{}'),
       ...(data?.refusal ? { refusal: data.refusal } : {}),
+      ...(data?.writes ? { writes: JSON.parse(data.writes) } : {}),
     };
     return Number.isSafeInteger(record.costMicros) && Number.isFinite(Date.parse(record.day))
       ? record
@@ -161,6 +181,7 @@ export function recordObject(
       calls: String(record.calls),
       models: JSON.stringify(record.models),
       ...(record.refusal ? { refusal: record.refusal } : {}),
+      ...(record.writes ? { writes: JSON.stringify(record.writes) } : {}),
     },
   } as KubeObject;
 }

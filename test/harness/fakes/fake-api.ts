@@ -42,7 +42,8 @@ export class FakeApi implements ApiRequester {
   readonly calls: ApiCall[] = [];
   /** Stored objects by item path (`…/namespaces/ns/jobs/name`). */
   readonly objects = new Map<string, KubeObject>();
-  private readonly failures: { method: string; path: string; error: ApiError }[] = [];
+  private readonly failures: { method: string; path: string; error: Error }[] = [];
+  private readonly lostAnswers: { method: string; path: string; error: Error }[] = [];
   private serial = 0;
 
   /**
@@ -57,8 +58,13 @@ export class FakeApi implements ApiRequester {
   }
 
   /** The next `method` call on exactly `path` answers `error` (and changes nothing). */
-  failNext(method: string, path: string, error: ApiError): void {
+  failNext(method: string, path: string, error: Error): void {
     this.failures.push({ method, path, error });
+  }
+
+  /** The next `method` call on exactly `path` is done, then answers `error`: its answer lost, as a timeout loses it. */
+  loseNextAnswer(method: string, path: string, error: Error): void {
+    this.lostAnswers.push({ method, path, error });
   }
 
   /** The recorded calls of one method, optionally only those on `path` or paths matching it. */
@@ -81,6 +87,8 @@ export class FakeApi implements ApiRequester {
     const failure = this.failures.findIndex((f) => f.method === method && f.path === path);
     if (failure >= 0) throw this.failures.splice(failure, 1)[0]?.error;
     const answer = this.answer(method, path, opts);
+    const lost = this.lostAnswers.findIndex((f) => f.method === method && f.path === path);
+    if (lost >= 0) throw this.lostAnswers.splice(lost, 1)[0]?.error;
     // As the real client: a discarded answer is never seen by the caller.
     return (opts.discardAnswer ? undefined : answer) as T;
   }
