@@ -26,7 +26,7 @@ import { review } from '../fuzz/reviews.js';
 import { e2eCodeRun, NODE_GATEWAY, suiteConfig, suiteSecrets, taskDocs } from '../harness/agent/agent-e2e.js';
 import { agentSuite } from '../harness/agent/agent-world.js';
 import type { FollowedGuide } from '../harness/agent/first-run-guide.js';
-import { testNamespace } from '../harness/cluster/cluster.js';
+import { testNamespace, testNamespaceName } from '../harness/cluster/cluster.js';
 import { egressProxyImage } from '../harness/cluster/egress.js';
 import { RESTRICTED_CONTAINER, RESTRICTED_POD, untilPodDone } from '../harness/cluster/real-node.js';
 import { createSecret } from '../harness/cluster/secrets.js';
@@ -465,8 +465,9 @@ t.test(
       delete profile.imagePullPolicy;
     }
     const ref = (i: { host: string; path: string; tag: string }) => `${i.host}/${i.path}:${i.tag}`;
-    // docs/first-run.md with the test's values: its own namespace of runs, the suite's user, an App.
-    const guideNamespace = await testNamespace(t, cluster);
+    // docs/first-run.md with the test's values: its own namespace of runs (the guide makes it), the
+    // suite's user, an App.
+    const guideNamespace = testNamespaceName(t, cluster);
     git.repository('acme/first-run.git', 'main', { 'README.md': '# first-run\n' });
     const world = {
       cluster,

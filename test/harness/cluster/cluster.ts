@@ -117,22 +117,17 @@ interface Teardown {
 /** config/agents, rendered once per process. */
 let sandbox: KubeObject[] | undefined;
 
-/** A namespace that exists for one test and is deleted after it, its runs let go (namespace-teardown.ts). */
-export async function testNamespace(
-  t: Teardown,
-  cluster: Cluster,
-  labels: Record<string, string> = {},
-): Promise<string> {
+/**
+ * A namespace name of the test's own, deleted (with its runs' finalizers lifted) when the test ends:
+ * for a test whose subject makes the namespace itself (docs/first-run.md's install).
+ */
+export function testNamespaceName(t: Teardown, cluster: Cluster): string {
   const slug = t.name
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
     .slice(0, 40);
   const name = `t-${slug || 'test'}-${randomBytes(3).toString('hex')}`.replace(/-+/g, '-');
-  const core = kubeConfig(cluster).makeApiClient(CoreV1Api);
-  await core.createNamespace({
-    body: { metadata: { name, labels: { 'orchestrator.io/test': 'true', ...labels } } },
-  });
   t.teardown(async () => {
     const client = new KubeClient(kubeConfig(cluster));
     try {
@@ -140,6 +135,20 @@ export async function testNamespace(
     } finally {
       client.close();
     }
+  });
+  return name;
+}
+
+/** A namespace that exists for one test and is deleted after it, its runs let go (namespace-teardown.ts). */
+export async function testNamespace(
+  t: Teardown,
+  cluster: Cluster,
+  labels: Record<string, string> = {},
+): Promise<string> {
+  const name = testNamespaceName(t, cluster);
+  const core = kubeConfig(cluster).makeApiClient(CoreV1Api);
+  await core.createNamespace({
+    body: { metadata: { name, labels: { 'orchestrator.io/test': 'true', ...labels } } },
   });
   // The agent sandbox (the agents' ServiceAccounts, Role, NetworkPolicies), as an install puts it
   // where runs live: without the ServiceAccounts the Job controller cannot create the pods.
