@@ -420,7 +420,7 @@ t.test('a CodeRun through the installed pods: the real agent, the leader deleted
 });
 
 t.test(
-  "a release from the registry: docs/install.md's helm install, every image pulled, a run to its pull request, upgrade and uninstall",
+  "a release from the registry: docs/first-run.md followed (its install docs/install.md's), every image pulled, two runs to their pull requests, upgrade and uninstall",
   async (t) => {
     await kubectlOk(cluster, ['delete', 'agenttaskruns,coderuns,docsruns', '--all', '--all-namespaces']);
     await kubectlOk(cluster, ['delete', '-k', overlay, '--ignore-not-found', `--timeout=${scaled(300)}s`]);
