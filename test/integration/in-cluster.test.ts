@@ -471,7 +471,6 @@ t.test(
     git.repository('acme/first-run.git', 'main', { 'README.md': '# first-run\n' });
     const world = {
       cluster,
-      client,
       registryHost: registry.host,
       values: {
         NAMESPACE: guideNamespace,
@@ -489,7 +488,6 @@ t.test(
       client,
       work,
       release,
-      registry,
       config: userConfig,
       probe: run,
       install: async (values) => {

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import type { Cluster } from '../../../src/cluster/index.js';
 import { packageRoot } from '../../../src/util/index.js';
 import { type CommandResult, runCommand } from '../cluster/cluster.js';
-import { scaled } from '../util/wait.js';
 
 /** The guide, from the package root. */
 export const FIRST_RUN_GUIDE = join(packageRoot(), 'docs', 'first-run.md');
@@ -141,6 +140,3 @@ export function followGuide(
 
 /** `text` as one word of a POSIX shell. */
 export const shellQuote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
-
-/** How long a step's `--wait` may take on a loaded machine (helm's own default is 5 minutes). */
-export const HELM_WAIT = `--timeout=${scaled(600)}s`;

@@ -8,7 +8,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import type { Cluster } from '../../../src/cluster/index.js';
-import type { KubeClient } from '../../../src/runtime/index.js';
 import { packageRoot } from '../../../src/util/index.js';
 import {
   APP_ANSWER_FILE,
@@ -25,7 +24,6 @@ import { releasedImages } from './release.js';
 
 export interface GuideWorld {
   cluster: Cluster;
-  client: KubeClient;
   /** The local registry's host, which stands in for the release's. */
   registryHost: string;
   /** The guide's values (docs/first-run.md's first block). */

@@ -23,7 +23,6 @@ import {
   untilReplicasReady,
 } from './in-cluster.js';
 import { parseObjects } from './kustomize.js';
-import type { LocalRegistry } from './registry.js';
 import { documentedInstall, type Published } from './release.js';
 
 export interface HelmLifecycle {
@@ -33,7 +32,6 @@ export interface HelmLifecycle {
   work: string;
   /** The release in the registry, which the node pulls from. */
   release: Published;
-  registry: LocalRegistry;
   /** The install's config: the suite's agents (their image the user's, in the registry) and hosts. */
   config: ControllerConfig;
   /** A run by name, admitted by the release's webhooks when they serve. */
