@@ -14,6 +14,7 @@ import { runGithubAuth } from './github-auth.js';
 import { kindFacts, type RunKindName, type RunOf, serviceField, taskIdField } from './kinds.js';
 import { LABELS, MANAGED_BY } from './labels.js';
 import { normalisedSpec } from './normalise.js';
+import { promptDefaults } from './prompt-task.js';
 import { defaultRunLimits } from './run-limits.js';
 import { type DefaultTree, defaultTree, withSchemaDefaults } from './schema-defaults.js';
 import { loadSchema } from './schemas.js';
@@ -184,7 +185,7 @@ function prune(value: unknown): unknown {
 
 /**
  * The run as it will run: shorthands made explicit (`org/repo`, model aliases), then the schema's
- * defaults, the config's spec defaults, labels and the cleanup finalizer filled in where absent. A run
+ * defaults, a prompt run's task id and service (prompt-task.ts), the config's spec defaults, labels and the cleanup finalizer filled in where absent. A run
  * being deleted gets no finalizer (it would block the deletion forever). Returns `run` itself when
  * nothing was missing; never modifies it. Any JSON is taken (the mutating webhook runs before
  * validation); the DefaultedRun type holds only for a run of the kind's type.
@@ -201,7 +202,9 @@ export function defaulted(kind: RunKindName, run: object, config: ControllerConf
   let nextMeta = metadata;
   let out = object;
   if (isPlainObject(object.spec)) {
-    const spec = specWithSchemaDefaults(kind, normalisedSpec(kind, object.spec, config));
+    const explicit = specWithSchemaDefaults(kind, normalisedSpec(kind, object.spec, config));
+    // A prompt run's task id and service first: its workspace and labels are named after them.
+    const spec = kind === 'TaskRun' ? withDefaults(explicit, promptDefaults(explicit)) : explicit;
     const agent = runAgent(kind, spec, config);
     const nextSpec = withDefaults(spec, specDefaults(kind, spec, config, agent));
     if (nextSpec !== object.spec) out = { ...out, spec: nextSpec };

@@ -63,6 +63,7 @@ export * from './labels.js';
 export * from './limits.js';
 export * from './normalise.js';
 export * from './pod-template.js';
+export * from './prompt-task.js';
 export * from './resolved-run.js';
 export * from './restricted-profiles.js';
 export * from './result-protocol.js';

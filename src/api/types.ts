@@ -14,7 +14,7 @@ export type TaskRunSpec = TaskRun['spec'];
 /** @internal For tests that read a status; the code reads RunStatus. */
 export type TaskRunStatus = NonNullable<TaskRun['status']>;
 /** One of a TaskRun's markdown files. */
-export type MarkdownFile = TaskRunSpec['markdownFiles'][number];
+export type MarkdownFile = NonNullable<TaskRunSpec['markdownFiles']>[number];
 export type MarkdownFileType = NonNullable<MarkdownFile['fileType']>;
 export type Priority = NonNullable<TaskRunSpec['priority']>;
 export type AgentTool = NonNullable<TaskRunSpec['agentTools']>[number];

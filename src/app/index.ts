@@ -52,6 +52,6 @@
 //   to state a run's submitter.
 
 export { doctorContext, reviewFor, runNamespacesOf } from './doctor-context.js';
-export { defaultConfigFile, type RunFlags, runOptions } from './options.js';
+export { type RunFlags, runOptions } from './options.js';
 export { run } from './run.js';
 export { MANAGER_SERVICE_ACCOUNT } from './service-account.js';

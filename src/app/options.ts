@@ -81,8 +81,6 @@ export interface RunOptions {
   shutdownDelayMs: number;
 }
 
-export { defaultConfigFile } from '../config/index.js';
-
 /** `:8080` → all interfaces; `127.0.0.1:0` → loopback, any port. */
 export function parseBindAddress(value: string, flag: string): ListenAddress {
   const match = /^(.*):(\d+)$/.exec(value);

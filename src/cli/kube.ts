@@ -40,8 +40,14 @@ const HINT = 'is KUBECONFIG right? try `orchestrator cluster up`';
 
 /** The connection options every cluster command takes. */
 export function addKubeOptions(cmd: Command): Command {
+  return addContextOptions(
+    cmd.option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config)'),
+  );
+}
+
+/** addKubeOptions but --kubeconfig, for a command that declares that itself (`run`, the manager's too). */
+export function addContextOptions(cmd: Command): Command {
   return cmd
-    .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, else ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context (default: the current context)')
     .option('-n, --namespace <ns>', "namespace (default: the context's namespace, else default)")
     .option('--request-timeout <duration>', 'limit on each API call', DEFAULT_REQUEST_TIMEOUT);

@@ -1,8 +1,12 @@
+// `orchestrator run`: the manager (webhooks, controllers, REST API), or with -p a run from a prompt
+// (prompt-run.ts, decision 0079). Each refuses the other's flags, so no flag given is ignored. Only the
+// branch taken is loaded: the manager is most of the product's modules.
 import { type Command, InvalidArgumentError } from 'commander';
-import { defaultConfigFile, type RunFlags, run, runOptions } from '../app/index.js';
-import { loadConfigFile } from '../config/index.js';
+import type { RunFlags } from '../app/index.js';
+import { defaultConfigFile } from '../config/index.js';
 import { parseDuration } from './duration.js';
-import { collect } from './io.js';
+import { type CliIO, collect, fail } from './io.js';
+import { addPromptOptions, isPromptRun, type PromptFlags } from './prompt-run.js';
 
 /** A flag that takes true or false and nothing else (a typo must not pick a side silently). */
 const strictBoolean = (value: string): boolean => {
@@ -10,12 +14,19 @@ const strictBoolean = (value: string): boolean => {
   throw new InvalidArgumentError(`"${value}" is not true or false.`);
 };
 
-export function registerRunCommand(program: Command): void {
-  program
+/** The flags given on the command line among `names` (defaults and environment values are not given). */
+const given = (cmd: Command, names: readonly string[]) =>
+  names
+    .filter((n) => cmd.getOptionValueSource(n) === 'cli')
+    .map((n) => cmd.options.find((o) => o.attributeName() === n)?.long);
+
+export function registerRunCommand(program: Command, io: CliIO): void {
+  const cmd = program
     .command('run')
     .description(
-      'run the admission webhooks and the manager (with no cluster configured: on a local control plane)',
+      'run the admission webhooks and the manager (with no cluster configured: on a local control plane); with -p, start a run from a prompt instead',
     )
+    .optionsGroup('Run the manager:')
     .option(
       '--config <file>',
       'controller config file (env ORCHESTRATOR_CONFIG)',
@@ -83,9 +94,25 @@ export function registerRunCommand(program: Command): void {
           throw new InvalidArgumentError((err as Error).message);
         }
       },
-    )
-    .action(async (flags: RunFlags & { config: string }) => {
-      const config = loadConfigFile(flags.config, process.env);
-      await run(runOptions(config, flags.config, flags, process.env));
-    });
+    );
+  const managerFlags = cmd.options.map((o) => o.attributeName()).filter((n) => n !== 'kubeconfig');
+  addPromptOptions(cmd);
+  const promptFlags = cmd.options
+    .map((o) => o.attributeName())
+    .filter((n) => !managerFlags.includes(n) && n !== 'kubeconfig');
+  cmd.action(async (flags: RunFlags & PromptFlags & { config: string }) => {
+    if (isPromptRun(flags)) {
+      const wrong = given(cmd, managerFlags);
+      if (wrong.length) throw fail(`${wrong.join(', ')}: the manager's, not for a run from a prompt (-p)`);
+      await (await import('./prompt-run.js')).startPromptRun(flags, io);
+      return;
+    }
+    const wrong = given(cmd, promptFlags);
+    if (wrong.length)
+      throw fail(`${wrong.join(', ')}: for a run from a prompt; give it with -p or --prompt-file`);
+    const { loadConfigFile } = await import('../config/index.js');
+    const { run, runOptions } = await import('../app/index.js');
+    const config = loadConfigFile(flags.config, process.env);
+    await run(runOptions(config, flags.config, flags, process.env));
+  });
 }

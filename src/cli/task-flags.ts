@@ -123,7 +123,7 @@ function metadata(name: string | undefined, prefix: string, git: GitDefaults) {
 }
 
 /** Copies only the values given, so the admission defaults fill the rest. */
-function defined<T extends object>(fields: T): T {
+export function defined<T extends object>(fields: T): T {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
 }
 

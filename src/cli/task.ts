@@ -2,14 +2,13 @@
 // (defaults from the git checkout in the current directory); `submit` creates the runs of YAML/JSON files.
 // The server (its admission webhooks) is the judge; its answers are printed as kubectl prints them.
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
 import type { KubeObject } from '../runtime/index.js';
 import { addInstallOptions, type InstallFlags } from './cluster-config.js';
-import { createRuns, type RunDocument, readRunFiles } from './create.js';
-import { dryRunRefusals } from './dry-run.js';
+import { type RunDocument, readRunFiles } from './create.js';
 import { GitDefaults } from './git.js';
-import { CliExit, type CliIO, collect, fail } from './io.js';
-import { addApiOptions, addKubeOptions, type KubeFlags, withConnection } from './kube.js';
+import { type CliIO, collect, fail } from './io.js';
+import { addApiOptions, addKubeOptions } from './kube.js';
+import { type SubmitFlags as CommonFlags, submit } from './submit.js';
 import { clusterGithubApp } from './task-defaults.js';
 import {
   type CodeFlags,
@@ -18,35 +17,7 @@ import {
   docsRunFromFlags,
   needsDefaultApp,
 } from './task-flags.js';
-import { addWaitOptions, waitForRuns } from './wait.js';
-
-interface CommonFlags extends KubeFlags {
-  /** --dry-run (client: printed) or --dry-run=server (admitted by the cluster, not stored). */
-  dryRun?: boolean | string;
-  wait?: boolean;
-  timeout: string;
-}
-
-/** Creates the runs (or prints them for --dry-run) and, with --wait, follows them to the end. */
-async function submit(docs: RunDocument[], flags: CommonFlags, io: CliIO): Promise<void> {
-  const serverDryRun = flags.dryRun === 'server';
-  if (flags.dryRun !== undefined && flags.dryRun !== true && flags.dryRun !== 'client' && !serverDryRun)
-    throw fail(`--dry-run=${flags.dryRun}: use --dry-run (client: print) or --dry-run=server`);
-  if (flags.dryRun && !serverDryRun) {
-    const refusals = dryRunRefusals(docs);
-    if (refusals.length)
-      throw fail(
-        `admission would refuse it (checked offline; --dry-run=server asks the cluster):\n  ${refusals.join('\n  ')}`,
-      );
-    io.out(docs.map((d) => stringify(d.object)).join('---\n'));
-    return;
-  }
-  const code = await withConnection(flags, async (conn) => {
-    const created = await createRuns(conn, docs, io, { serverDryRun });
-    return flags.wait ? waitForRuns(conn, created, io, flags.timeout) : 0;
-  });
-  if (code !== 0) throw new CliExit(code);
-}
+import { addWaitOptions } from './wait.js';
 
 const MODEL_HELP = "model, a full id or an alias such as opus (default: the agent profile's)";
 const GITHUB_APP_HELP =

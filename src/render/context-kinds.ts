@@ -2,7 +2,7 @@
 // (agent, tools, paths, files) come from context.ts.
 
 import type { ControllerConfig, ResolvedRun, TaskRun } from '../api/index.js';
-import { dockerRefusal } from '../api/index.js';
+import { dockerRefusal, taskFilesOf } from '../api/index.js';
 import { taskDocsPaths } from '../config/index.js';
 import { checkoutDirectory, runDirectory, taskMarkerPath } from '../naming/index.js';
 import {
@@ -23,13 +23,17 @@ import { configMapKeyProblem, taskFileKey } from './keys.js';
  * name that makes no valid key, or a duplicate that would silently replace another file, is refused
  * here rather than rendered.
  */
-function taskFiles(markdownFiles: TaskRun['spec']['markdownFiles']): TaskFileContext[] {
+function taskFiles(spec: TaskRun['spec']): TaskFileContext[] {
   const seen = new Set<string>();
-  return markdownFiles.map((f, i) => {
+  // The prompt's file comes first (taskFilesOf): a markdown file's index is its place less that one.
+  const offset = spec.prompt === undefined ? 0 : 1;
+  return taskFilesOf(spec).map((f, i) => {
     const key = taskFileKey(f.filename);
     const problem = configMapKeyProblem(key) ?? (seen.has(key) ? 'is a duplicate' : undefined);
     if (problem)
-      throw new RenderError(`spec.markdownFiles[${i}].filename ${JSON.stringify(f.filename)}: ${problem}`);
+      throw new RenderError(
+        `spec.markdownFiles[${i - offset}].filename ${JSON.stringify(f.filename)}: ${problem}`,
+      );
     seen.add(key);
     return { filename: f.filename, fileType: f.fileType ?? 'task', key };
   });
@@ -50,11 +54,12 @@ export function taskRunContext(
   const base = `${c.workspace}/${spec.serviceName}`;
   // The attempt's directory (docs/design.md §2.3), under the mount point in use.
   const runDir = runDirectory({ service: spec.serviceName, taskId: spec.taskId }, attempt, c.workspace);
-  const files = taskFiles(spec.markdownFiles);
+  const files = taskFiles(spec);
   const repoDir = spec.repository
     ? `${base}/${checkoutDirectory(spec.repository.url, config.github.host)}`
     : null;
-  const main = spec.markdownFiles.find((f) => (f.fileType ?? 'task') === 'task') ?? spec.markdownFiles[0];
+  const all = taskFilesOf(spec);
+  const main = all.find((f) => (f.fileType ?? 'task') === 'task') ?? all[0];
   const heading = firstHeading(main?.content);
   return {
     run: c.run,

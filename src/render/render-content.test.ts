@@ -38,7 +38,7 @@ t.test('TaskRun: branch, task files, imports and the workspace path', async (t) 
   t.match(data['CLAUDE.md'], /^@\.task\/7\/run-3\/task\.md$/m, 'imports task.md relative to the memory file');
   t.match(data['CLAUDE.md'], /^@\.task\/7\/run-3\/acceptance-criteria\.md$/m);
   t.match(data['CLAUDE.md'], /^@\.task\/7\/run-3\/config\/coding-guidelines\.md$/m);
-  t.equal(data['task_task.md'], sampleTaskRun(fresh).spec.markdownFiles[0]?.content, 'task files verbatim');
+  t.equal(data['task_task.md'], sampleTaskRun(fresh).spec.markdownFiles?.[0]?.content, 'task files verbatim');
   t.notOk('task.md' in data, 'a task file never takes a rendered file key');
   for (const f of files) t.equal(configMapKeyToPath(f.key), f.path, `${f.key} reverses to ${f.path}`);
   t.match(data['system-prompt.md'], /You are Rex/);

@@ -11,6 +11,7 @@ import {
   type RunOf,
   resolveRun,
   type TaskRun,
+  taskFilesOf,
 } from '../api/index.js';
 import type { ContextInput, RenderOptions } from './context.js';
 import { codeRunContext, docsRunContext, taskRunContext } from './context-kinds.js';
@@ -118,8 +119,8 @@ const CONTEXTS: {
   TaskRun: (resolved, config, attempt, input) => {
     const context = taskRunContext(resolved, config, attempt, input);
     const verbatim: Record<string, string> = {};
-    for (const [i, file] of context.task.files.entries())
-      verbatim[file.key] = resolved.run.spec.markdownFiles[i]?.content ?? '';
+    const contents = taskFilesOf(resolved.run.spec);
+    for (const [i, file] of context.task.files.entries()) verbatim[file.key] = contents[i]?.content ?? '';
     return { context, verbatim };
   },
   CodeRun: (resolved, config, attempt, input) => ({

@@ -63,7 +63,7 @@ t.test(
     );
     t.equal(
       readFileSync(`${paths.run}/task.md`, 'utf8'),
-      spec.spec.markdownFiles[0]?.content,
+      spec.spec.markdownFiles?.[0]?.content,
       'task file installed',
     );
     t.equal(

@@ -1,12 +1,13 @@
 // The user CLI against a real apiserver, called in-process: `task submit` (admission denials printed
-// as kubectl prints them), `task code` / `task docs` with --wait following the run to its end while the
-// test plays the Job controller, and `wait` ending on timeout and on Ctrl-C; the GitHub App of `task
+// as kubectl prints them), `run -p` (a prompt run, admitted by the webhooks), `task code` / `task docs`
+// with --wait following the run to its end while the test plays the Job controller, and `wait` ending on timeout and on Ctrl-C; the GitHub App of `task
 // code|docs` from the config of the manager installed in the cluster.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
-import type { ControllerConfig } from '../../src/api/index.js';
+import { type ControllerConfig, promptTaskId, RESULT_PROTOCOL, type TaskRun } from '../../src/api/index.js';
+import { runPath } from '../../src/cli/kinds.js';
 import type { KubeClient } from '../../src/runtime/index.js';
 import { packageRoot } from '../../src/util/package-root.js';
 import { runCli, startCli } from '../harness/operator/cli.js';
@@ -148,6 +149,52 @@ t.test('task code --wait: progress lines, a summary, exit 0 when the Job complet
   );
   t.notOk(out.includes('\u001b['), 'no terminal codes when stdout is not a TTY');
 });
+
+t.test(
+  'run -p: a TaskRun from a prompt and a repository, the rest derived at admission, followed to its pull request',
+  async (t) => {
+    const config = testConfig(withApps);
+    const webhooks = await startTestWebhooks(t, cluster, { config });
+    const op = await suite.start(t, config, { namespaceLabels: webhooks.namespaceLabels });
+    const { namespace } = op;
+    const prompt = 'Fix the flaky payment test.';
+    const args = ['run', '-p', prompt, '--repo', 'acme/Payments', '--wait', '--timeout', `${scaled(120)}s`];
+    const { io, done } = startCli(cluster, args, { namespace });
+    const created = await waitFor('the created line', () =>
+      /^taskrun\.orchestrator\.io\/(payments-prompt-[a-z0-9]{5}) created\n/.exec(io.stdout()),
+    );
+    const name = created[1] as string;
+    const run = await op.client.request<TaskRun>('GET', runPath('TaskRun', namespace, name));
+    const taskId = promptTaskId(prompt, 'https://github.com/acme/Payments', 'main');
+    t.match(
+      run.spec,
+      {
+        prompt,
+        repository: { url: 'https://github.com/acme/Payments', branch: 'main' },
+        taskId,
+        serviceName: 'payments',
+        agent: 'rex',
+        workspace: { pvcName: 'workspace-payments' },
+      },
+      'admission derived the task id, service and workspace',
+    );
+    t.notOk('markdownFiles' in run.spec, 'and added no copy of the prompt');
+    const job = await untilAttemptJob(op.client, namespace, 'TaskRun', name);
+    t.match(job, new RegExp(`^payments-task-${taskId}-run-1-[0-9a-f]{8}$`));
+    const shown = await runCli(cluster, ['get', 'otr', name], { namespace });
+    t.match(shown.stdout, new RegExp(`\\n${name} +${taskId} +payments +rex +`), 'get shows them');
+    const pr = 'https://github.com/acme/Payments/pull/12';
+    await finishJob(
+      op.client,
+      namespace,
+      job,
+      'Complete',
+      JSON.stringify({ protocol: RESULT_PROTOCOL, workCompleted: true, pullRequestUrl: pr }),
+    );
+    t.equal(await done, 0, io.stderr());
+    t.match(io.stdout(), `\nTaskRun ${name} succeeded: pull request ${pr}\n`);
+  },
+);
 
 t.test('task docs --wait: exit 1 when the run fails for good', async (t) => {
   const config = testConfig((c) => {

@@ -27,6 +27,7 @@ import {
   selects,
   writeKubeletVolume,
 } from '../harness/deploy/pod-spec.js';
+import { memoryIO } from '../harness/fakes/cli-io.js';
 import { containerEnv, managerTemplate } from '../harness/operator/replicas.js';
 
 const cluster = await testCluster();
@@ -80,7 +81,7 @@ const { namespace, container } = managerTemplate(installed);
 /** The Deployment's args parsed by `orchestrator run` itself, and the options they make in the pod. */
 function podOptions() {
   const program = new Command();
-  registerRunCommand(program);
+  registerRunCommand(program, memoryIO());
   const run = program.commands.find((c) => c.name() === 'run') as Command;
   const known = new Set(run.options.map((o) => o.long));
   const unknownFlags = (container.args ?? [])

@@ -65,6 +65,7 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
   { path: 'spec.dependsOn', class: 'steering', effect: 'runs to wait for (in the same namespace)' },
   // What the agent reads and how it works: its instructions, which only the submitter may change.
   { path: 'spec.markdownFiles', class: 'steering', effect: "documents in the agent's task files" },
+  { path: 'spec.prompt', class: 'steering', effect: "the agent's task, in its words (prompt.md)" },
   { path: 'spec.remediation', class: 'steering', effect: "review feedback in the agent's prompt" },
   {
     path: 'spec.model',

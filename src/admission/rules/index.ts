@@ -14,7 +14,8 @@
 // - identity.ts: fields that identify a run or start an attempt (immutable, or only ever raised), those
 //   that decide what it may use (fixed at creation, by src/admission/fields), and a cancel (for good).
 // - locations.ts: repository URLs and paths inside the workspace.
-// - markdown-files.ts: a TaskRun's markdown files: unique names, within the ConfigMap's budget.
+// - markdown-files.ts: a TaskRun's task files (its prompt, its markdown files): one given, unique names,
+//   within the ConfigMap's budget.
 // - placement.ts: spec.podTemplate may not widen where the pod goes beyond what job.runPodTemplate opens.
 // - pod-template.ts: spec.podTemplate: what the apiserver would refuse, and what placement.ts refuses.
 // - remediation.ts: a remediation block needs continueSession (the CRD's CEL rule, said offline too).
@@ -42,7 +43,7 @@ import {
   safeRelativePath,
   validRepositoryUrl,
 } from './locations.js';
-import { sizeBudget, uniqueFilenames } from './markdown-files.js';
+import { sizeBudget, taskGiven, uniqueFilenames } from './markdown-files.js';
 import { validPodTemplate } from './pod-template.js';
 import { remediationSessionNeedsContinue } from './remediation.js';
 import { boundedResources } from './resources.js';
@@ -58,6 +59,7 @@ const NEW_RUN = 'create a new resource for another task';
 /** The semantic rules of each kind, beyond what its schema says. */
 export const RULES: Record<RunKindName, Rule<unknown>[]> = {
   TaskRun: [
+    taskGiven as Rule<unknown>,
     uniqueFilenames as Rule<unknown>,
     sizeBudget as Rule<unknown>,
     knownAgent('spec.agent'),

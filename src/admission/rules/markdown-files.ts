@@ -1,4 +1,4 @@
-import { CONFIGMAP_LIMIT_BYTES, type TaskRun } from '../../api/index.js';
+import { CONFIGMAP_LIMIT_BYTES, PROMPT_FILENAME, type TaskRun } from '../../api/index.js';
 import { error } from '../../validation/index.js';
 import type { Rule } from './context.js';
 
@@ -10,24 +10,55 @@ import type { Rule } from './context.js';
 export const TEMPLATE_RESERVE_BYTES = 160 * 1024;
 export const MARKDOWN_BUDGET_BYTES = CONFIGMAP_LIMIT_BYTES - TEMPLATE_RESERVE_BYTES;
 
-const files = (run: TaskRun) => (Array.isArray(run.spec?.markdownFiles) ? run.spec.markdownFiles : []);
+/** A task file as admission sees it: the field that writes it, its name and its text (any JSON). */
+interface TaskFileField {
+  where: string;
+  filename: unknown;
+  content: unknown;
+}
+
+/** The run's task files in the order they are rendered (taskFilesOf): the prompt's first. */
+function files(run: TaskRun): TaskFileField[] {
+  const spec = run.spec;
+  const out: TaskFileField[] =
+    typeof spec?.prompt === 'string'
+      ? [{ where: 'spec.prompt', filename: PROMPT_FILENAME, content: spec.prompt }]
+      : [];
+  const markdown = Array.isArray(spec?.markdownFiles) ? spec.markdownFiles : [];
+  for (const [i, f] of markdown.entries())
+    out.push({ where: `spec.markdownFiles[${i}]`, filename: f?.filename, content: f?.content });
+  return out;
+}
+
+/** The CRD says the same in CEL; this gives the message offline and without the CRD's rules. */
+export const taskGiven: Rule<TaskRun> = ({ object }) => {
+  const spec = object.spec as Record<string, unknown> | undefined;
+  if (spec === undefined || spec.markdownFiles !== undefined || spec.prompt !== undefined) return [];
+  return [
+    error(
+      'task-given',
+      'spec.markdownFiles',
+      'Required value: give the task, as markdown files (spec.markdownFiles) or as a prompt (spec.prompt)',
+    ),
+  ];
+};
 
 /** Each file becomes a ConfigMap key: two files with one name would silently lose one of them. */
 export const uniqueFilenames: Rule<TaskRun> = ({ object }) => {
-  const seen = new Map<string, number>();
-  return files(object).flatMap((file, i) => {
-    const name = file?.filename;
-    if (typeof name !== 'string') return [];
-    const first = seen.get(name);
+  const seen = new Map<string, string>();
+  return files(object).flatMap(({ where, filename }) => {
+    if (typeof filename !== 'string') return [];
+    const first = seen.get(filename);
     if (first === undefined) {
-      seen.set(name, i);
+      seen.set(filename, where);
       return [];
     }
+    const also = first === 'spec.prompt' ? "spec.prompt, the prompt's task file" : first;
     return [
       error(
         'unique-filenames',
-        `spec.markdownFiles[${i}].filename`,
-        `Duplicate value: "${name}" (also spec.markdownFiles[${first}]); each file becomes a ConfigMap key, so names must be unique`,
+        `${where}.filename`,
+        `Duplicate value: "${filename}" (also ${also}); each file becomes a ConfigMap key, so names must be unique`,
       ),
     ];
   });
@@ -38,19 +69,20 @@ const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 const byteLength = (v: unknown) => (typeof v === 'string' ? Buffer.byteLength(v) : 0);
 
 export const sizeBudget: Rule<TaskRun> = ({ object }) => {
-  const total = files(object).reduce((sum, f) => sum + byteLength(f?.content) + byteLength(f?.filename), 0);
+  const all = files(object);
+  const total = all.reduce((sum, f) => sum + byteLength(f.content) + byteLength(f.filename), 0);
   if (total <= MARKDOWN_BUDGET_BYTES) return [];
-  const largest = files(object)
-    .map((f, i) => ({ i, size: byteLength(f?.content) }))
+  const largest = all
+    .map((f) => ({ where: f.where, size: byteLength(f.content) }))
     .sort((a, b) => b.size - a.size)
     .slice(0, 3)
-    .map(({ i, size }) => `spec.markdownFiles[${i}] ${kib(size)}`)
+    .map(({ where, size }) => `${where} ${kib(size)}`)
     .join(', ');
   return [
     error(
       'size-budget',
       'spec.markdownFiles',
-      `Too long: the files total ${kib(total)} (${total} bytes), over the budget of ${kib(MARKDOWN_BUDGET_BYTES)} ` +
+      `Too long: the task files total ${kib(total)} (${total} bytes), over the budget of ${kib(MARKDOWN_BUDGET_BYTES)} ` +
         `(the 1 MiB ConfigMap limit less ${kib(TEMPLATE_RESERVE_BYTES)} for rendered templates); largest: ${largest}. ` +
         'Move large content into the repository and reference it.',
     ),

@@ -13,14 +13,14 @@ export interface components {
             /** @description Kind is the REST resource this object represents (TaskRun). */
             kind?: string;
             metadata?: ObjectMeta;
-            /** @description The desired task run. taskId and serviceName are immutable; retryAttempt may only increase. image, serviceAccountName, workspace and resources are filled in at admission from the agent profile. */
+            /** @description The desired task run: its task as markdownFiles, or a prompt (with a repository, taskId and serviceName are derived from them at admission). taskId and serviceName are immutable; retryAttempt may only increase. image, serviceAccountName, workspace and resources are filled in at admission from the agent profile. */
             spec: {
                 /**
                  * Format: int64
-                 * @description The task identifier (an integer >= 1). Required and immutable.
+                 * @description The task identifier (an integer >= 1). Immutable. Required, except for a prompt run: then it is derived at admission from a hash of the repository's URL and branch and the prompt, a 10-digit number (the same prompt on the same branch is the same task).
                  */
                 taskId: number;
-                /** @description The service (project) the task belongs to; names the workspace and the Job. A DNS-1123 label: lower-case alphanumerics and '-', at most 63 characters. Required and immutable. */
+                /** @description The service (project) the task belongs to; names the workspace and the Job. A DNS-1123 label: lower-case alphanumerics and '-', at most 63 characters. Immutable. Required, except for a prompt run with a repository: then it is the repository's name as a DNS label (acme/Payments.API gives payments-api). */
                 serviceName: string;
                 /**
                  * @description Scheduling priority; selects the agent profile's resources for that priority. One of high, standard, low. Default standard.
@@ -32,8 +32,10 @@ export interface components {
                 agent?: string;
                 /** @description The model the agent uses. When omitted, the agent profile's model is used. */
                 model?: string;
-                /** @description The task's markdown files, rendered into the run's ConfigMap. Required, 1 to 50 files with unique filenames; their total size must fit the 1 MiB ConfigMap limit. */
-                markdownFiles: {
+                /** @description The task in words, as a person would ask for it ("fix the flaky payment test"). The agent reads it as the task file prompt.md, before any markdownFiles, which it leaves as context. With a repository, taskId and serviceName may be left out. Counts towards the markdown files' size budget. */
+                prompt?: string;
+                /** @description The task's markdown files, rendered into the run's ConfigMap. Required unless prompt is given; 1 to 50 files with unique filenames (prompt.md is the prompt's, when there is one); their total size must fit the 1 MiB ConfigMap limit. */
+                markdownFiles?: {
                     /** @description File name, unique within the run: letters, digits, '.', '_', '-', ending in .md (e.g. task.md). Required. */
                     filename: string;
                     /** @description The file's markdown content (at most 1 MiB). Default empty. */
