@@ -6,12 +6,11 @@ import type { Command } from 'commander';
 import {
   API_VERSION,
   type Priority,
-  promptService,
   type RunKindName,
   type TaskRun,
   type TaskRunSpec,
 } from '../api/index.js';
-import { namePrefix } from '../runs/index.js';
+import { defaultGenerateName } from '../runs/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import { GitDefaults } from './git.js';
 import { type CliIO, fail } from './io.js';
@@ -102,16 +101,12 @@ export function taskRunFromPrompt(prompt: string, flags: PromptFlags, git: GitDe
     apiVersion: API_VERSION,
     kind: 'TaskRun' satisfies RunKindName,
     // Who submitted it is the webhook's to write (the apiserver's user), not the CLI's.
-    metadata: flags.name ? { name: flags.name } : { generateName: namePrefix(repoWord(repo), 'prompt') },
+    metadata: flags.name ? { name: flags.name } : { generateName: defaultGenerateName('TaskRun', spec) },
     // No task id or service: admission derives them (a run without a repository must name its service,
     // and admission says so).
     spec: spec as TaskRunSpec,
   };
 }
-
-/** The word a generated name starts with: the service admission will derive, else `task`. */
-const repoWord = (repo: string | undefined) =>
-  repo === undefined ? 'task' : (promptService(repo) ?? 'task');
 
 /** `run -p`: the TaskRun created (or printed), and with --wait followed to its end. */
 export async function startPromptRun(flags: PromptFlags, io: CliIO): Promise<void> {

@@ -11,7 +11,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import t, { type Test } from 'tap';
 import { stringify } from 'yaml';
-import { ANNOTATIONS, type TaskRun } from '../../src/api/index.js';
+import { ANNOTATIONS, promptTaskId, type TaskRun } from '../../src/api/index.js';
 import { serviceAccountToken, tokenKubeConfig } from '../../src/app/service-account.js';
 import { KubeReviewer } from '../../src/auth/index.js';
 import { withClient } from '../../src/cluster/apply.js';
@@ -174,6 +174,24 @@ t.test(
     });
     t.equal(docs.status, 201, JSON.stringify(docs.body));
     t.match(docs.body, { kind: 'DocsRun', metadata: { generateName: 'docs-docs-' } });
+    const prompt = 'Fix the flaky payment test.';
+    const prompted = await call(api, 'POST', `/api/v1/namespaces/${allowed}/agenttaskruns`, {
+      token: pmToken,
+      body: { spec: { prompt, repository: { url: 'acme/payments' } } },
+    });
+    t.equal(prompted.status, 201, JSON.stringify(prompted.body));
+    t.match(
+      prompted.body,
+      {
+        kind: 'TaskRun',
+        metadata: { generateName: 'payments-prompt-' },
+        spec: {
+          serviceName: 'payments',
+          taskId: promptTaskId(prompt, 'https://github.com/acme/payments', 'main'),
+        },
+      },
+      'a prompt and a repository: named after the repository, its service and task id derived',
+    );
     const code = await call(api, 'POST', `/api/v1/namespaces/${allowed}/coderuns`, {
       token: pmToken,
       body: {
@@ -234,7 +252,7 @@ t.test(
     t.equal(list.status, 200);
     t.same(
       list.body.items.map((i: KubeObject) => i.metadata?.name),
-      ['from-pm'],
+      ['from-pm', prompted.body.metadata.name],
     );
     t.match(
       await call(api, 'GET', `/api/v1/namespaces/${allowed}/agenttaskruns/from-pm`, { token: pmToken }),
@@ -333,8 +351,9 @@ t.test(
     const got = await runCli(cluster, ['get', 'otr', '-o', 'name', ...through], { namespace: allowed });
     t.same(got, {
       code: 0,
-      stdout:
-        'taskrun.orchestrator.io/forged\ntaskrun.orchestrator.io/from-cli\ntaskrun.orchestrator.io/from-pm\n',
+      stdout: ['forged', 'from-cli', 'from-pm', prompted.body.metadata.name]
+        .map((name) => `taskrun.orchestrator.io/${name}\n`)
+        .join(''),
       stderr: '',
     });
     t.equal(
