@@ -1,11 +1,13 @@
 // The real-node proof of the CLIs other than Claude Code (test/integration/agent-e2e.test.ts; docs/agents.md):
-// a TaskRun of an agent whose profile names the CLI runs the real CLI in the agent image, through the
+// a TaskRun (a prompt run) of an agent whose profile names the CLI runs the real CLI in the agent image, through the
 // model gateway to its provider's stand-in; its work is pushed and its pull request opened, and its
 // usage is what the stand-in billed. Then a TaskRun of the same agent over its spend limit is stopped
 // by the gateway's refusal, and one of the Gemini CLI over its turn limit by the CLI. Each CLI's
 // repository carries a hostile project configuration (hostile-checkout.ts), which must neither run,
 // nor reach the agent's environment, nor instruct the model.
 import type { Test } from 'tap';
+import { promptTaskId } from '../../../src/api/index.js';
+import { featureBranch } from '../../../src/render/context.js';
 import { ledgerRows } from '../operator/gateway.js';
 import { expectTurnLimitStop } from './agent-e2e.js';
 import { agentWorld, type Suite } from './agent-world.js';
@@ -86,7 +88,14 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
       },
     } as Parameters<typeof create<'TaskRun'>>[1]);
 
-  await taskRun(`${cli}-3`);
+  // The first a prompt run (`orchestrator run -p`): admission's defaulting derives its task and service.
+  const prompt = 'Write CLI.md.\n';
+  await create('TaskRun', {
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'TaskRun',
+    metadata: { name: `${cli}-3` },
+    spec: { agent: cli, prompt, repository: { url: repo, githubUser: user.name } },
+  } as Parameters<typeof create<'TaskRun'>>[1]);
   const run = await finished('TaskRun', `${cli}-3`);
   t.equal(run.phase, 'Succeeded', run.message ?? '');
   const requests = standin.requests();
@@ -107,6 +116,7 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     );
   }
   const branch = git.branches(`acme/${cli}.git`).find((b) => b !== 'main') ?? '';
+  t.equal(branch, featureBranch(promptTaskId(prompt, repo, 'main')), "the prompt's task branch");
   t.equal(
     git.read(`acme/${cli}.git`, branch, 'CLI.md')?.content,
     `by ${cli}[]\n`,
