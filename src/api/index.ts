@@ -30,6 +30,8 @@
 //   the same way on every path.
 // - pod-template.ts: an agent pod's scheduling and isolation fields from config, profile and run,
 //   computed per attempt rather than stored.
+// - prompt-task.ts: a TaskRun written as a prompt: its task file, and the service and task id derived
+//   from its repository and prompt.
 // - resolved-run.ts: what a run is, resolved once per reconcile (defaulted, its agent, profile, CLI,
 //   GitHub authentication and kind facts) for the renderer, the Job builder, metrics and commenters.
 // - restricted-profiles.ts: which agent profiles need an explicit `use-restricted` grant (clusterAccess, restricted).

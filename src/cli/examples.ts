@@ -7,6 +7,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   run: [
     'orchestrator run                      # no cluster configured: a local control plane',
     'orchestrator run --config config.yaml   # against the current kubectl context',
+    'orchestrator run -p "fix the flaky payment test" --repo acme/payments --wait   # a run from a prompt',
   ],
   'cluster up': ['orchestrator cluster up && eval "$(orchestrator cluster env)"'],
   'cluster down': ['orchestrator cluster down'],

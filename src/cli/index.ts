@@ -32,10 +32,12 @@
 // - main.ts: the entry point: the command tree, each command's module loaded only when it runs, and main(argv).
 // - progress.ts: what `--wait` prints: pure functions of the objects seen, so they unit-test.
 // - render.ts: `orchestrator render`: a run's templates rendered locally, for debugging templates.
+// - prompt-run.ts: `orchestrator run -p`: a TaskRun from a prompt, its flags and where the prompt comes from.
 // - rest-client.ts: the commands through the REST API (`--api-url`) instead of the apiserver.
 // - retry.ts: `orchestrator retry` (src/runs/retry.ts).
 // - run-verb.ts: a command acting on one run, then following it with --wait (retry, cancel).
-// - run.ts: `orchestrator run`: its flags, handed to src/app.
+// - run.ts: `orchestrator run`: the manager's flags, handed to src/app, or with -p a prompt run's.
+// - submit.ts: creating the runs a command built (or printing them for --dry-run), then --wait.
 // - table.ts: kubectl's table from the CRDs' printer columns, so a new column needs no code.
 // - task-defaults.ts: the GitHub App of `task code|docs` when no flag names one: the cluster config's.
 // - task-flags.ts: the flags of `task code` and `task docs` made a CodeRun or DocsRun, pure but for git.

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { promptTaskId } from '../../src/api/index.js';
 import { defaultGithubApp } from '../../src/cli/task-defaults.js';
 import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
 import { packageRoot } from '../../src/util/package-root.js';
@@ -85,6 +86,34 @@ t.test('a minimal TaskRun is stored with every default, label and the finalizer'
   });
   t.same(tr.metadata.finalizers, ['taskrun.orchestrator.io/cleanup']);
 });
+
+t.test(
+  'a TaskRun of a prompt and a repository: its service and task id derived, applied again unchanged',
+  async (t) => {
+    const ns = await namespace(t);
+    const file = join(samples, 'taskrun-prompt.yaml');
+    const res = await apply(ns, file);
+    t.equal(res.code, 0, res.stderr);
+    const tr = await getJson(ns, 'otr/fix-flaky-payment-test');
+    const taskId = promptTaskId('Fix the flaky payment test.', 'https://github.com/acme/payments', 'main');
+    t.match(tr.spec, {
+      repository: { url: 'https://github.com/acme/payments', branch: 'main' },
+      serviceName: 'payments',
+      taskId,
+      workspace: { pvcName: 'workspace-payments' },
+    });
+    t.match(tr.metadata.labels, {
+      'orchestrator.io/task-id': String(taskId),
+      'orchestrator.io/service': 'payments',
+    });
+    const again = await apply(ns, file);
+    t.equal(
+      again.stdout.trim(),
+      'taskrun.orchestrator.io/fix-flaky-payment-test unchanged',
+      'GitOps sees no drift',
+    );
+  },
+);
 
 t.test('CodeRun and DocsRun get their agent defaults and finalizers', async (t) => {
   const ns = await namespace(t);
