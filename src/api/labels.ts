@@ -48,6 +48,11 @@ export const ANNOTATIONS = Object.freeze({
    * REST API, for its caller), never by the run's author (docs/design.md §7).
    */
   submittedBy: 'orchestrator.io/submitted-by',
+  /**
+   * The notifications sent (or given up) for the run, `sink/event` comma-separated, written by the
+   * leader after each send so that no leader sends one twice (docs/notifications.md).
+   */
+  notified: 'orchestrator.io/notified',
 } as const);
 
 /** The value of the app.kubernetes.io/managed-by label. */

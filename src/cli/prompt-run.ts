@@ -12,11 +12,11 @@ import {
 } from '../api/index.js';
 import { defaultGenerateName } from '../runs/index.js';
 import type { KubeObject } from '../runtime/index.js';
+import { definedFields } from '../util/index.js';
 import { GitDefaults } from './git.js';
 import { type CliIO, fail } from './io.js';
 import { addApiOptions, addContextOptions } from './kube.js';
 import { type SubmitFlags, submit } from './submit.js';
-import { defined } from './task-flags.js';
 import { addWaitOptions } from './wait.js';
 
 export interface PromptFlags extends SubmitFlags {
@@ -85,12 +85,12 @@ export function taskRunFromPrompt(prompt: string, flags: PromptFlags, git: GitDe
   const repository =
     repo === undefined
       ? undefined
-      : defined({ url: repo, branch: flags.branch, githubUser: flags.githubUser });
+      : definedFields({ url: repo, branch: flags.branch, githubUser: flags.githubUser });
   if (repository === undefined && (flags.branch !== undefined || flags.githubUser !== undefined))
     throw fail(
       "--branch and --github-user are the repository's: give --repo (or run in a checkout with an origin)",
     );
-  const spec = defined({
+  const spec = definedFields({
     prompt,
     repository,
     agent: flags.agent,

@@ -14,6 +14,7 @@ import {
 } from '../api/index.js';
 import { agentFromGithubApp } from '../naming/index.js';
 import { namePrefix } from '../runs/index.js';
+import { definedFields } from '../util/index.js';
 import type { GitDefaults } from './git.js';
 import { fail } from './io.js';
 
@@ -122,11 +123,6 @@ function metadata(name: string | undefined, prefix: string, git: GitDefaults) {
   };
 }
 
-/** Copies only the values given, so the admission defaults fill the rest. */
-export function defined<T extends object>(fields: T): T {
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
-}
-
 /** Whether the run needs the cluster's default App (task-defaults.ts): neither flag given. */
 export const needsDefaultApp = (flags: { githubApp?: string; githubUser?: string }) =>
   flags.githubApp === undefined && flags.githubUser === undefined;
@@ -170,7 +166,7 @@ export function codeRunFromFlags(
   const localTools = splitList(flags.localTools);
   const remoteTools = splitList(flags.remoteTools);
   const who = identity(flags, defaultApp);
-  const spec = defined({
+  const spec = definedFields({
     taskId,
     service: flags.service,
     repositoryUrl,
@@ -209,7 +205,7 @@ export function docsRunFromFlags(flags: DocsFlags, git: GitDefaults, defaultApp?
       '--working-directory is required: run the command from the project directory inside the git checkout, or give the directory',
     );
   const who = identity(flags, defaultApp);
-  const spec = defined({
+  const spec = definedFields({
     repositoryUrl: git.require(
       flags.repositoryUrl,
       '--repository-url',

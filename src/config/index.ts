@@ -6,6 +6,7 @@
 // - env-overrides.ts: the seeds' environment variables (SERVER_PORT, JOB_IMAGE, …) over the config file.
 // - load.ts: the file read, defaulted from the schema and validated.
 // - namespace-scope.ts: the runs' namespaces as the config states them, read once at start.
+// - notifications.ts: the rules of the notification sinks a schema cannot say.
 // - protections-off.ts: the protections the config turns off (gateway, egress), what each exposes and how to turn it on.
 // - reload-metrics.ts: metrics of every hot-reloaded input (config and templates): the alert to page on,
 //   since the process keeps running on the last good input.

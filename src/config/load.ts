@@ -1,6 +1,7 @@
 // The controller configuration: one YAML file, validated by schemas/controller-config.schema.yaml,
 // defaults from the schema filled in, plus the cross-field rules a schema cannot say.
 // The design it implements: docs/design.md §8.
+
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -28,6 +29,7 @@ import { economicsFindings } from './economics.js';
 import { egressFindings } from './egress.js';
 import { type ConfigEnv, withEnvOverrides } from './env-overrides.js';
 import { namespaceScopeFindings } from './namespace-scope.js';
+import { notificationFindings } from './notifications.js';
 import { taskDocsPathProblem } from './task-docs.js';
 
 export class ConfigError extends Error {
@@ -174,6 +176,7 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
   findings.push(...economicsFindings(config));
   findings.push(...egressFindings(config));
   findings.push(...connectionFindings(config));
+  findings.push(...notificationFindings(config));
   return findings;
 }
 

@@ -14,6 +14,8 @@
 // - job-cache.ts: a Job as the caches keep it: metadata, status and the workspace volume.
 // - kind/: what differs between the run kinds, a strategy per kind, and TaskRun dependencies.
 // - metrics/: what the reconcilers report to Prometheus.
+// - notifications/: a word to a team's webhooks and Slack as runs start, open pull requests and end.
+// - notifications-wiring.ts: a notifier per run kind in the run controllers.
 // - play-wiring.ts: play/'s stages controller wired, given an informer of CodeRuns.
 // - play/: the stages of Argo Workflows (CodeRuns they created) counted, traced and said on the pull
 //   request as they end.

@@ -2,7 +2,7 @@
 // and as integration tests start them, as a list: the shared caches (shared-caches.ts), a controller
 // per kind mapped to its runs' Jobs, ConfigMaps, pods and slots (below), the sweeper of the agent-shell
 // ConfigMaps of earlier templates, and the optional features, a file each: egress refusals
-// (egress-wiring.ts) and the plays' stages (play-wiring.ts).
+// (egress-wiring.ts), the plays' stages (play-wiring.ts) and the notifications (notifications-wiring.ts).
 import { GROUP, type RunKindName, type TaskRun } from '../api/index.js';
 import { tracedReconciler, tracingEnabled } from '../observability/index.js';
 import { type Cache, Controller, mapToControllerOwner, mapToSelf } from '../runtime/index.js';
@@ -13,6 +13,7 @@ import { agentChanged, filtered, jobFinished, leftSlot, never, runChanged } from
 import { DependentRuns, mapToDependents, phaseChanged } from './kind/dependencies.js';
 import { RUN_STRATEGIES } from './kind/strategy.js';
 import { countedTaskRunReconciler, runRecorder } from './metrics/index.js';
+import { notificationControllers } from './notifications-wiring.js';
 import { playControllers } from './play-wiring.js';
 import { mapPodCreationToRun, mapPodToRun } from './pods/index.js';
 import { RunReconciler } from './reconcile/reconciler.js';
@@ -46,6 +47,7 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   const egress = egressControllers(opts, shared);
   if (egress) controllers.push(...egress.controllers);
   controllers.push(...playControllers(opts, shared));
+  controllers.push(...notificationControllers(opts, shared));
   const runInformers: Cache[] = shared.kinds.map((c) => c.runs);
   return {
     informers: [...shared.informers, ...(egress ? [egress.informer] : []), ...runInformers],

@@ -10,3 +10,7 @@ export const isPlainObject = (v: unknown): v is JsonObject =>
 
 /** `v` when it is a JSON object, else an empty one: for reading optional nested fields. */
 export const asObject = (v: unknown): JsonObject => (isPlainObject(v) ? v : {});
+
+/** `fields` without its undefined members: an object to send holds only what was given. */
+export const definedFields = <T extends object>(fields: T): T =>
+  Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;

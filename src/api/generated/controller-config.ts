@@ -1189,6 +1189,39 @@ export interface components {
                 notBefore?: string;
             }[];
             /**
+             * @description A word to a team when a run starts, opens its pull request, succeeds, fails or reaches a budget (docs/notifications.md): the leader posts each event once to each sink whose filters match, a generic webhook (JSON, signed) or a Slack incoming webhook, tried again with backoff. Default none.
+             * @default {}
+             */
+            notifications: {
+                /** @description The run's link in each notification, with {namespace}, {kind} and {name} replaced (e.g. https://console.example.com/runs/{namespace}/{kind}/{name}). Default none: the link is the run's pull request, when it has one. */
+                runUrl?: string;
+                /**
+                 * @description Where notifications go. Default none.
+                 * @default []
+                 */
+                sinks: {
+                    /** @description The sink's name, in the run's record of what was sent, Events and logs. Required, unique. */
+                    name: string;
+                    /**
+                     * @description webhook: the event as JSON, signed with signingKeyFile's key (X-Orchestrator-Signature-256: sha256=HMAC-SHA256 of the body); slack: a Slack incoming webhook's message. Required.
+                     * @enum {string}
+                     */
+                    type: "webhook" | "slack";
+                    /** @description Where to POST, when the URL is no secret. Never logged. */
+                    url?: string;
+                    /** @description A file holding the URL (a mounted Secret's key), for a URL that is a credential, as Slack's are. Read at each send, so a rotated Secret takes effect. Never logged. */
+                    urlFile?: string;
+                    /** @description webhook only: a file holding the key the body is signed with (a mounted Secret's key). Without it the webhook's requests are unsigned. */
+                    signingKeyFile?: string;
+                    /** @description The events it gets. Default all. */
+                    events?: ("started" | "pull-request" | "succeeded" | "failed" | "budget-reached")[];
+                    /** @description Only runs of these namespaces. Default every namespace. */
+                    namespaces?: string[];
+                    /** @description Only runs of these agent profiles. Default every agent. */
+                    agents?: string[];
+                }[];
+            };
+            /**
              * @description The agent CLI's own OpenTelemetry export (docs/economics.md): its metrics (cost, tokens, sessions, lines changed) and events (each model call and tool decision) sent over OTLP to the platform's collector, each tied to its run by resource attributes. Default off.
              * @default {}
              */
