@@ -22,6 +22,7 @@
 // - pods/: following an attempt's agent through its Job and pod.
 // - provenance/: which Jobs and ConfigMaps the operator made for a run (its seal, the uids in status).
 // - reconcile/: the generic run reconciler: read, decide, act.
+// - remembered.ts: a bounded memory of what a leader's controller observed and did (plays, notifications).
 // - run-controllers.ts: the informers, caches and controllers wired as the manager runs them
 //   (src/app/controllers.ts) and as the integration tests start them: a list, and each kind's controller.
 // - run-controllers-options.ts: what run-controllers.ts is given.

@@ -24,8 +24,8 @@ import {
   realClock,
   resourcePath,
 } from '../../runtime/index.js';
-import { Remembered } from '../play/remembered.js';
 import { recordEvent } from '../reconcile/events.js';
+import { Remembered } from '../remembered.js';
 import { deliver } from './delivery.js';
 import { happened, wants } from './events.js';
 import { notification } from './message.js';

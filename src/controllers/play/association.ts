@@ -19,7 +19,7 @@ import {
   resourcePath,
 } from '../../runtime/index.js';
 import { finishedAt } from '../reconcile/expiry.js';
-import { Remembered } from './remembered.js';
+import { Remembered } from '../remembered.js';
 import { ended, type PlayKey, playRuns, reportTarget, stageOf } from './stage-report.js';
 
 /** The label the play's `associated` step waits for: a reading is recorded. */

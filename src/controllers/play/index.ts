@@ -6,7 +6,6 @@
 // - stage-reporter.ts: the reconciler: each ended stage counted, traced and reported once.
 // - association.ts: the task marker of the play's pull request, read when its implementation or quality
 //   stage succeeds and recorded on the Workflow for its `associated` step (decision 0057).
-// - remembered.ts: the bounded memory of what was observed and done.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { CodeRun, ControllerConfig } from '../../api/index.js';

@@ -23,8 +23,8 @@ import {
 } from '../../runtime/index.js';
 import { recordEvent } from '../reconcile/events.js';
 import { finishedAt } from '../reconcile/expiry.js';
+import { Remembered } from '../remembered.js';
 import { PlayAssociation } from './association.js';
-import { Remembered } from './remembered.js';
 import { type StageMetrics, stageMetrics } from './stage-metrics.js';
 import {
   ended,

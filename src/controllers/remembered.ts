@@ -1,5 +1,6 @@
-// A bounded memory of what the play-stages controller observed and did, keyed by run or report: the
-// oldest entry dropped first, so a long-lived leader holds at most MAX_REMEMBERED of each.
+// A bounded memory of what a leader's controller observed and did (the play stages', the notifier's),
+// keyed by run or report: the oldest entry dropped first, so a long-lived leader holds at most
+// MAX_REMEMBERED of each.
 
 /** Entries remembered at most. */
 export const MAX_REMEMBERED = 4096;
