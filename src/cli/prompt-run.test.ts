@@ -49,6 +49,11 @@ t.test('the TaskRun holds only what was given: admission derives the rest', asyn
     priority: 'high',
   });
   t.same(
+    taskRunFromPrompt('x', { service: 'notes', timeout: '1m' }, noGit).spec,
+    { prompt: 'x', serviceName: 'notes' },
+    '--service names it',
+  );
+  t.same(
     taskRunFromPrompt('x', { timeout: '1m' }, noGit),
     {
       apiVersion: 'orchestrator.io/v1',

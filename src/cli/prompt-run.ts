@@ -28,11 +28,9 @@ export interface PromptFlags extends SubmitFlags {
   model?: string;
   priority?: string;
   githubUser?: string;
+  service?: string;
   name?: string;
 }
-
-/** The flags that make `run` start a prompt run rather than the manager. */
-export const PROMPT_FLAGS = ['prompt', 'promptFile'] as const;
 
 /** Whether `run`'s flags ask for a prompt run. */
 export const isPromptRun = (flags: PromptFlags): boolean =>
@@ -53,6 +51,7 @@ export function addPromptOptions(cmd: Command): Command {
     .option('--model <model>', "model, a full id or an alias such as opus (default: the agent profile's)")
     .option('--priority <priority>', 'scheduling priority: high, standard or low (default standard)')
     .option('--github-user <user>', "GitHub user the agent acts as, instead of its profile's GitHub App")
+    .option('--service <name>', "the service the task belongs to (default: the repository's name)")
     .option('--name <name>', 'run name (default: generated from the repository)')
     .option(
       '--dry-run [strategy]',
@@ -92,6 +91,7 @@ export function taskRunFromPrompt(prompt: string, flags: PromptFlags, git: GitDe
     );
   const spec = definedFields({
     prompt,
+    serviceName: flags.service,
     repository,
     agent: flags.agent,
     model: flags.model,
@@ -102,8 +102,8 @@ export function taskRunFromPrompt(prompt: string, flags: PromptFlags, git: GitDe
     kind: 'TaskRun' satisfies RunKindName,
     // Who submitted it is the webhook's to write (the apiserver's user), not the CLI's.
     metadata: flags.name ? { name: flags.name } : { generateName: defaultGenerateName('TaskRun', spec) },
-    // No task id or service: admission derives them (a run without a repository must name its service,
-    // and admission says so).
+    // No task id, and a service only when given: admission derives them (a run without a repository
+    // must name its service, and admission says so).
     spec: spec as TaskRunSpec,
   };
 }
