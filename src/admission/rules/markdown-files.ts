@@ -1,4 +1,5 @@
 import { CONFIGMAP_LIMIT_BYTES, PROMPT_FILENAME, type TaskRun } from '../../api/index.js';
+import { isPlainObject } from '../../util/index.js';
 import { error } from '../../validation/index.js';
 import type { Rule } from './context.js';
 
@@ -32,8 +33,9 @@ function files(run: TaskRun): TaskFileField[] {
 
 /** The CRD says the same in CEL; this gives the message offline and without the CRD's rules. */
 export const taskGiven: Rule<TaskRun> = ({ object }) => {
-  const spec = object.spec as Record<string, unknown> | undefined;
-  if (spec === undefined || spec.markdownFiles !== undefined || spec.prompt !== undefined) return [];
+  // Any JSON reaches a rule: a spec that is no object is the schema's finding.
+  const spec: unknown = object.spec;
+  if (!isPlainObject(spec) || spec.markdownFiles !== undefined || spec.prompt !== undefined) return [];
   return [
     error(
       'task-given',
