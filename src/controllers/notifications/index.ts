@@ -42,7 +42,7 @@ export function notificationsController(opts: NotificationsOptions): Controller 
     registry,
     logger,
     maxConcurrentReconciles: 2,
-    // A sink failing for a while: tries 2 s apart, doubling to 5 min (MAX_TRIES of them, some ten minutes).
+    // A sink failing for a while: tries 2 s apart, doubling (MAX_TRIES of them, about four minutes).
     rateLimiter: () => new ItemExponentialRateLimiter({ baseDelayMs: 2_000, maxDelayMs: 300_000 }),
   }).watch(filtered(runs, { update: (old, run) => shown(old) !== shown(run), delete: never }), mapToSelf);
 }

@@ -30,7 +30,7 @@ import { deliver } from './delivery.js';
 import { happened, wants } from './events.js';
 import { notification } from './message.js';
 
-/** Tries of a send before it is given up (with the controller's backoff, some ten minutes). */
+/** Tries of a send before it is given up (with the controller's backoff, about four minutes). */
 export const MAX_TRIES = 8;
 /** An event older than this is not announced: a new leader does not announce old runs. */
 export const NOTIFY_WINDOW_MS = 24 * 3600_000;
