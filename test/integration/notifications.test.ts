@@ -4,8 +4,6 @@
 // one that refuses for good is given up with an Event; a new leader sends nothing twice.
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -19,35 +17,18 @@ import {
   untilAttemptJob,
 } from '../harness/operator/operator.js';
 import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
+import { notificationReceiver, type Received } from '../harness/remote/notification-receiver.js';
 import { waitFor } from '../harness/util/wait.js';
 
 const suite = await reconcileSuite();
 const PR = 'https://github.com/acme/payments/pull/12';
 const KEY = 'whsec-test-key';
 
-interface Received {
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-/** A receiver answering `answers` in turn (then 200), keeping what it received. */
+/** A receiver answering `answers` in turn (then 200), closed after `t`. */
 async function receiver(t: Test, answers: number[] = []) {
-  const got: Received[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => {
-      body += c;
-    });
-    req.on('end', () => {
-      got.push({ headers: req.headers, body });
-      res.statusCode = answers.shift() ?? 200;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, got };
+  const r = await notificationReceiver(answers);
+  t.teardown(r.close);
+  return r;
 }
 
 const secretFile = (name: string, text: string) => {

@@ -1,12 +1,14 @@
 // Notifications as plain functions: the events a status shows, the filters, the messages, and the
 // config's rules; the delivery's answers against a local receiver.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
+import { parse } from 'yaml';
+import { notificationReceiver } from '../../../test/harness/remote/notification-receiver.js';
 import { seedConfig } from '../../../test/harness/util/app-configs.js';
 import type { ControllerConfig, Run } from '../../api/index.js';
 import { configFrom } from '../../config/load.js';
-import { freePort } from '../../util/index.js';
+import { freePort, packageRoot } from '../../util/index.js';
 import { deliver } from './delivery.js';
 import { happened, wants } from './events.js';
 import { notification, runLink, signature, slackBody } from './message.js';
@@ -160,27 +162,25 @@ t.test(
       ['notifications.sinks[1].name: Duplicate value: "a": each sink needs its own name'],
     );
     t.match(refusals([{ name: 'a', type: 'webhook', url: 'ftp://x' }]), [/notifications\.sinks\[0\]\.url/]);
+    const page = readFileSync(join(packageRoot(), 'docs', 'notifications.md'), 'utf8');
+    const example = parse(/```yaml\n([\s\S]*?)```/.exec(page)?.[1] ?? '') as {
+      notifications: { sinks: unknown[] };
+    };
+    t.equal(example.notifications.sinks.length, 2, "docs/notifications.md's example");
+    t.same(refusals(example.notifications.sinks), [], 'is a valid config');
   },
 );
 
 t.test(
   'delivery: 2xx sent, 5xx/429 again, other answers final, no answer again; the URL in no word',
   async (t) => {
-    const answers: number[] = [];
-    const server = createServer((req, res) => {
-      req.resume();
-      req.on('end', () => {
-        res.statusCode = answers.shift() ?? 200;
-        res.end();
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    t.teardown(() => server.close());
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/secret-path`;
+    const answers = [200, 503, 429, 404];
+    const receiver = await notificationReceiver(answers);
+    t.teardown(receiver.close);
+    const url = receiver.url.replace('/hook', '/secret-path');
     const n = notification(run({ phase: 'Running' }), 'started', 'x');
     const sink: Sink = { name: 's', type: 'webhook', url };
     const signal = new AbortController().signal;
-    answers.push(200, 503, 429, 404);
     t.same(await deliver(sink, n, signal), { sent: true });
     t.same(await deliver(sink, n, signal), { sent: false, again: true, why: 'it answered 503' });
     t.same(await deliver(sink, n, signal), { sent: false, again: true, why: 'it answered 429' });
