@@ -1,7 +1,7 @@
 // Each kind's template context: what it checks out, where it works, how it resumes. The shared parts
 // (agent, tools, paths, files) come from context.ts.
 
-import type { ControllerConfig, ResolvedRun, TaskRun } from '../api/index.js';
+import type { ControllerConfig, MarkdownFile, ResolvedRun, TaskRun } from '../api/index.js';
 import { dockerRefusal, taskFilesOf } from '../api/index.js';
 import { taskDocsPaths } from '../config/index.js';
 import { checkoutDirectory, runDirectory, taskMarkerPath } from '../naming/index.js';
@@ -23,11 +23,11 @@ import { configMapKeyProblem, taskFileKey } from './keys.js';
  * name that makes no valid key, or a duplicate that would silently replace another file, is refused
  * here rather than rendered.
  */
-function taskFiles(spec: TaskRun['spec']): TaskFileContext[] {
+function taskFiles(spec: TaskRun['spec'], all: MarkdownFile[]): TaskFileContext[] {
   const seen = new Set<string>();
   // The prompt's file comes first (taskFilesOf): a markdown file's index is its place less that one.
   const offset = spec.prompt === undefined ? 0 : 1;
-  return taskFilesOf(spec).map((f, i) => {
+  return all.map((f, i) => {
     const key = taskFileKey(f.filename);
     const problem = configMapKeyProblem(key) ?? (seen.has(key) ? 'is a duplicate' : undefined);
     if (problem)
@@ -54,11 +54,11 @@ export function taskRunContext(
   const base = `${c.workspace}/${spec.serviceName}`;
   // The attempt's directory (docs/design.md §2.3), under the mount point in use.
   const runDir = runDirectory({ service: spec.serviceName, taskId: spec.taskId }, attempt, c.workspace);
-  const files = taskFiles(spec);
+  const all = taskFilesOf(spec);
+  const files = taskFiles(spec, all);
   const repoDir = spec.repository
     ? `${base}/${checkoutDirectory(spec.repository.url, config.github.host)}`
     : null;
-  const all = taskFilesOf(spec);
   const main = all.find((f) => (f.fileType ?? 'task') === 'task') ?? all[0];
   const heading = firstHeading(main?.content);
   return {
