@@ -304,6 +304,7 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
   const options = {
     workspaceRoot: path.join(root, 'workspace'),
     configMapDir: path.join(root, 'task-files'),
+    baseBranchDir: path.join(root, 'base-branch'),
   };
   /**
    * From now on `git` is a git whose commands naming `word` (push, ls-remote, ...) fail `times` times
