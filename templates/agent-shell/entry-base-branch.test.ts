@@ -5,7 +5,7 @@
 // status and output in the result document (status.setup). A failing script fails the attempt with its
 // words. The real CLIs reading them: test/integration/agent-cli.test.ts (Claude Code) and
 // agent-e2e.test.ts (Codex, Gemini).
-import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import type { ControllerConfig } from '../../src/api/index.js';
@@ -35,16 +35,6 @@ const HOSTILE_FILES = {
 // The stub agent CLI writes out what its private user memory imports, file by file.
 const READ_MEMORY = `while IFS= read -r line; do f=\${line#@}; printf '== %s\\n' "$f"; cat "$f"; done <"$CLAUDE_CONFIG_DIR/CLAUDE.md" >"$STUB_OUT/memory"`;
 
-/** The work branch `files` on top of `base` in the bare repository `repo`, as a push would leave it. */
-function pushBranch(root: string, repo: string, base: string, branch: string, files: Record<string, string>) {
-  const work = mkdtempSync(path.join(root, 'push-'));
-  git(['clone', '-q', '--branch', base, repo, work]);
-  git(['checkout', '-q', '-b', branch], work);
-  for (const [file, content] of Object.entries(files)) writeFileSync(path.join(work, file), content);
-  git(['-c', 'user.name=a', '-c', 'user.email=a@a', 'commit', '-qam', 'the earlier agent'], work);
-  git(['push', '-q', 'origin', branch], work);
-}
-
 function fixtureRun(t: Test, files: Record<string, string>, configure?: (c: ControllerConfig) => void) {
   const f = entryFixture(t);
   const repo = f.origin(path.join(f.root, 'payments.git'), 'main', files);
@@ -65,7 +55,7 @@ const resultOf = (r: { result: string }) =>
 
 t.test("the base branch's instructions and setup reach the agent; the work branch's do not", async (t) => {
   const { f, repo, rendered, out } = fixtureRun(t, BASE_FILES);
-  pushBranch(f.root, repo, 'main', WORK_BRANCH, HOSTILE_FILES);
+  f.branch(repo, 'main', WORK_BRANCH, HOSTILE_FILES);
   const r = f.run(rendered, {
     STUB_SHELL: READ_MEMORY,
     STUB_PR_URL: 'https://github.com/acme/payments/pull/7',

@@ -75,6 +75,7 @@ t.test('the Job runs the entry script as a non-root, unprivileged container, own
   t.same(pod.volumes, [
     { name: 'task-files', configMap: { name: `${JOB}-files` } },
     { name: 'workspace', persistentVolumeClaim: { claimName: 'workspace-payments' } },
+    { name: 'base-branch', emptyDir: { sizeLimit: '4Mi' } },
   ]);
   t.same(pod.initContainers[0].env, [{ name: 'RUN_DIR', value: '/workspace/payments/.task/7/run-2/' }]);
   t.same(
@@ -82,8 +83,25 @@ t.test('the Job runs the entry script as a non-root, unprivileged container, own
     ['bash', '/task-files/container.sh', '--prepare'],
     'the init container prepares the workspace from the ConfigMap',
   );
-  t.same(pod.initContainers[0].volumeMounts, agent.volumeMounts, 'with the same mounts');
-  t.same(publish.volumeMounts, agent.volumeMounts, 'a run with no GitHub credential: no other mount');
+  const baseBranch = { name: 'base-branch', mountPath: '/base-branch' };
+  t.same(
+    pod.initContainers[0].volumeMounts,
+    [...publish.volumeMounts, baseBranch],
+    "prepare writes what it read from the base branch on the pod's own volume",
+  );
+  t.same(
+    agent.volumeMounts,
+    [...publish.volumeMounts, { ...baseBranch, readOnly: true }],
+    "the agent's container only reads it",
+  );
+  t.same(
+    publish.volumeMounts,
+    [
+      { name: 'task-files', mountPath: '/task-files', readOnly: true },
+      { name: 'workspace', mountPath: '/workspace' },
+    ],
+    'a run with no GitHub credential: no other mount',
+  );
 });
 
 t.test(
