@@ -34,6 +34,7 @@ t.test('the Job runs the entry script as a non-root, unprivileged container, own
     'orchestrator.io/task-id': '7',
     'orchestrator.io/service': 'payments',
     'orchestrator.io/agent': 'rex',
+    'orchestrator.io/priority': 'high',
     'orchestrator.io/github-app': APP,
     'orchestrator.io/run': 'pay-7',
   });
@@ -170,6 +171,10 @@ t.test('the ConfigMap is immutable; the PVC is shared, so it has no owner and no
   t.equal(pvc.metadata.name, 'workspace-payments');
   t.notOk(pvc.metadata.ownerReferences);
   t.notOk(pvc.metadata.labels['orchestrator.io/run']);
+  t.notOk(
+    (workspacePvc(input(taskRun({ priority: 'high' }))) as Json).metadata.labels['orchestrator.io/priority'],
+    "nor one run's priority",
+  );
   const byWorkflow = taskRun();
   byWorkflow.metadata = { ...byWorkflow.metadata, labels: { 'workflows.argoproj.io/workflow': 'wf-1' } };
   t.equal(attemptJob(input(byWorkflow)).metadata?.labels?.['orchestrator.io/workflow-name'], 'wf-1');

@@ -87,8 +87,13 @@ function meta<K extends RunKindName>(input: AttemptInput<K>, name: string, owned
 /** The workspace volume: shared across attempts (and runs of the service), so it has no owner. */
 export function workspacePvc<K extends RunKindName>(input: AttemptInput<K>): KubeObject {
   const workspace = input.run.spec.workspace;
-  // Shared by the service's runs: it names none of them, nor the workflow of one.
-  const { [LABELS.run]: _run, [LABELS.workflowName]: _workflow, ...labels } = meta(input, '', false).labels;
+  // Shared by the service's runs: it names none of them, nor the workflow or priority of one.
+  const {
+    [LABELS.run]: _run,
+    [LABELS.workflowName]: _workflow,
+    [LABELS.priority]: _priority,
+    ...labels
+  } = meta(input, '', false).labels;
   // Whose it is: a run of another submitter does not join it under its conventional name
   // (src/controllers/reconcile/workspace-tenancy.ts).
   const submitter = input.run.metadata?.annotations?.[ANNOTATIONS.submittedBy];
