@@ -201,3 +201,20 @@ t.test('with no instruction files and no setup script configured, the base branc
   t.notMatch(out('memory'), 'BASE-', 'nothing of the repository’s files');
   t.notMatch(r.log, 'setup from the base branch');
 });
+
+t.test('a daemon the setup script leaves running for the agent does not hold the attempt', async (t) => {
+  const { f, rendered } = fixtureRun(t, {
+    // A database started in the background, its output still open: the agent may use it. It outlives
+    // the fixture's limit on a phase (5 min), so a setup step that waited for it would fail here.
+    [SETUP]: 'sleep 600 &\necho $! >"$STUB_OUT/daemon.pid"\necho "database started"\n',
+  });
+  t.teardown(() => {
+    const pid = Number(readFileSync(path.join(f.root, 'out', 'daemon.pid'), 'utf8'));
+    if (pid > 0) process.kill(pid);
+  });
+  const r = f.run(rendered);
+  t.equal(r.status, 0, r.log);
+  t.not(r.argv.length, 0, 'the agent ran after the setup script');
+  t.match(r.log, 'database started', 'its output reached the log');
+  t.match(resultOf(r).setup, { exitCode: 0, output: 'database started' });
+});
