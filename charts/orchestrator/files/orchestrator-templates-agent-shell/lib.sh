@@ -377,15 +377,23 @@ agent_instructions() {
 
 # The setup script prepare read from the base branch, run with bash in the checkout before the agent
 # CLI: this container's egress and no credential (the model token is asked for after it), for at most
-# SETUP_TIMEOUT_SECONDS. Its output goes to the log and to setup.log, its exit status to setup-status
-# (the run directory: the publisher reports both, status.setup); a failure ends the attempt here.
+# SETUP_TIMEOUT_SECONDS. Its output goes to a private file, followed into the log while it runs and
+# kept as setup.log when it ends: a daemon it starts for the agent (a database) keeps that file open,
+# which a pipe's reader would wait on forever. Its exit status goes to setup-status (the run directory:
+# the publisher reports both, status.setup); a failure ends the attempt here.
 run_setup_script() {
   rm -f "$RUN_DIR/setup-status" "$RUN_DIR/setup.log"
   [[ -f $BASE_SETUP_SCRIPT ]] || return 0
-  local dir=${REPO_DIR:-$WORK_DIR} status=0 words
+  local dir=${REPO_DIR:-$WORK_DIR} out="$PRIVATE_DIR/setup.out" status=0 words pid follower
   log "running the setup script $SETUP_SCRIPT from the base branch in $dir (for at most ${SETUP_TIMEOUT_SECONDS}s)"
-  (cd "$dir" && exec timeout --kill-after=10 "$SETUP_TIMEOUT_SECONDS" bash "$BASE_SETUP_SCRIPT" </dev/null 2>&1) |
-    tee "$RUN_DIR/setup.log" >&"$STDERR_FD" || status=$?
+  : >"$out"
+  (cd "$dir" && exec timeout --kill-after=10 "$SETUP_TIMEOUT_SECONDS" bash "$BASE_SETUP_SCRIPT" </dev/null >"$out" 2>&1) &
+  pid=$!
+  tail -n +1 -f --pid="$pid" "$out" >&"$STDERR_FD" &
+  follower=$!
+  wait "$pid" || status=$?
+  wait "$follower" || true
+  cp "$out" "$RUN_DIR/setup.log"
   SETUP_STATUS=$status
   printf '%s\n' "$status" >"$RUN_DIR/setup-status"
   ((status != 0)) || return 0
