@@ -53,7 +53,13 @@ export type ControlVerb = 'retry' | 'cancel';
  * there; no other class names one.
  */
 export type FieldRow =
-  | (RowFacts & { class: 'authorised'; reference: Reference; verb?: never })
+  | (RowFacts & {
+      class: 'authorised';
+      reference: Reference;
+      /** Further rows the field is judged by: what it selects names more objects (the agent's MCP servers' Secrets). */
+      also?: readonly Reference[];
+      verb?: never;
+    })
   | (RowFacts & { class: 'inert'; verb: ControlVerb; reference?: never })
   | (RowFacts & { class: Exclude<FieldClass, 'authorised' | 'inert'>; reference?: never; verb?: never });
 
@@ -74,7 +80,12 @@ export const othersMayChange = (row: FieldRow): boolean => isMutable(row) && row
  */
 export function reviewsOf(row: FieldRow): string[] {
   if (row.class !== 'authorised') return [];
-  const { group, resource, anyOf, escalated } = row.reference;
+  const own = referenceReviews(row.reference);
+  const also = (row.also ?? []).flatMap((r) => referenceReviews(r).map((text) => `${text} (${r.use})`));
+  return [...new Set([...own, ...also])];
+}
+
+function referenceReviews({ group, resource, anyOf, escalated }: Reference): string[] {
   const text = (p: Permission) => {
     const on = p.resource ?? resource;
     const inGroup = (p.group ?? group) !== group ? `.${p.group}` : '';

@@ -11,6 +11,7 @@ import {
   ENV_SECRET_REFERENCE,
   GITHUB_USER_REFERENCE,
   IMAGE_REFERENCE,
+  MCP_SECRET_REFERENCE,
   PRIORITY_CLASS_REFERENCE,
   REPOSITORY_REFERENCE,
   SERVICE_ACCOUNT_REFERENCE,
@@ -112,8 +113,10 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
   {
     path: 'spec.agent',
     class: 'authorised',
-    effect: "the agent profile: the pod's image, ServiceAccount (cluster access), GitHub App",
+    effect:
+      "the agent profile: the pod's image, ServiceAccount (cluster access), GitHub App, and the Secrets its MCP servers send",
     reference: AGENT_PROFILE_REFERENCE,
+    also: [MCP_SECRET_REFERENCE],
     config: ['agents{}.restricted'],
   },
   {
@@ -122,6 +125,7 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
     effect:
       'the GitHub App whose installation tokens the pod gets, and so the agent profile (image, ServiceAccount)',
     reference: AGENT_PROFILE_REFERENCE,
+    also: [MCP_SECRET_REFERENCE],
   },
   {
     path: 'spec.githubUser',

@@ -9,6 +9,8 @@ export interface RunView {
   kind: RunKindName;
   spec: Obj;
   config: ControllerConfig;
+  /** The run's namespace (which of the config's MCP server groups it gets); unknown offline. */
+  namespace?: string;
 }
 
 /** One object a run names: the field path naming it (kubectl style) and its name. */
