@@ -80,9 +80,13 @@ export const othersMayChange = (row: FieldRow): boolean => isMutable(row) && row
  */
 export function reviewsOf(row: FieldRow): string[] {
   if (row.class !== 'authorised') return [];
-  const own = referenceReviews(row.reference);
-  const also = (row.also ?? []).flatMap((r) => referenceReviews(r).map((text) => `${text} (${r.use})`));
-  return [...new Set([...own, ...also])];
+  return referenceReviews(row.reference);
+}
+
+/** The reviews an authorised field needs besides its own row's (`get secrets`), each with what for. */
+export function alsoReviewsOf(row: FieldRow): string[] {
+  if (row.class !== 'authorised') return [];
+  return (row.also ?? []).flatMap((r) => referenceReviews(r).map((text) => `${text} (${r.use})`));
 }
 
 function referenceReviews({ group, resource, anyOf, escalated }: Reference): string[] {

@@ -123,7 +123,7 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
     path: 'spec.githubApp',
     class: 'authorised',
     effect:
-      'the GitHub App whose installation tokens the pod gets, and so the agent profile (image, ServiceAccount)',
+      'the GitHub App whose installation tokens the pod gets, and so the agent profile (image, ServiceAccount, the Secrets its MCP servers send)',
     reference: AGENT_PROFILE_REFERENCE,
     also: [MCP_SECRET_REFERENCE],
   },
