@@ -22,6 +22,7 @@ export const MCP_SECRET_REFERENCE: Reference = {
           (s): Named => ({
             path: agentPath,
             name: s.secretKeyRef.name,
+            note: `MCP server ${server.name}'s header ${s.header}`,
             use: `the agent would send its key "${s.secretKeyRef.key}" as header ${s.header} to MCP server ${server.name} (controller config ${server.origin})`,
           }),
         ),

@@ -1,0 +1,143 @@
+// An MCP server from a Secret (issue 76 item 4), against the real apiserver, real RBAC and the webhooks:
+// the controller config gives agent rex a server over HTTP whose Authorization header is a key of the
+// Secret jira-mcp. A ServiceAccount allowed to create CodeRuns of rex, but not to read that Secret, is
+// refused, the denial naming the Secret and the server; once a Role lets it get the Secret, its run is
+// admitted, and the Job's agent container (alone) gets the key by secretKeyRef, which the rendered
+// mcp.json names as ${VARIABLE}, never by value.
+import t from 'tap';
+import type { ControllerConfig } from '../../src/api/index.js';
+import { serviceAccountUser } from '../../src/app/service-account.js';
+import { configFrom } from '../../src/config/load.js';
+import type { KubeObject } from '../../src/runtime/index.js';
+import { kubectl } from '../harness/cluster/cluster.js';
+import { waitForPermission } from '../harness/deploy/api-identity.js';
+import { applyObjects } from '../harness/deploy/kustomize.js';
+import { sampleCodeRun, testConfig } from '../harness/operator/operator.js';
+import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
+import { runPod } from '../harness/operator/run-pods.js';
+import { startTestWebhooks } from '../harness/operator/webhook.js';
+
+const suite = await reconcileSuite();
+const { cluster } = suite;
+
+const SECRET_VALUE = 'Bearer jira-token-not-to-be-rendered';
+const VARIABLE = 'ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION';
+
+// Validated as the operator loads it: the server's host is in the agent's egress allowlist.
+const config: ControllerConfig = configFrom(
+  testConfig((c) => {
+    c.mcpServers = [
+      {
+        agents: ['rex'],
+        servers: {
+          jira: {
+            url: 'https://jira.example.com/mcp',
+            headers: { Authorization: { secretKeyRef: { name: 'jira-mcp', key: 'authorization' } } },
+          },
+        },
+      },
+    ];
+    for (const allowlist of Object.values(c.egress.allowlists))
+      allowlist.hosts = [...(allowlist.hosts ?? []), { host: 'jira.example.com' }];
+  }),
+);
+
+const role = (ns: string, rules: unknown[]): KubeObject =>
+  ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'pm', namespace: ns },
+    rules,
+  }) as KubeObject;
+
+/** Creating CodeRuns of rex on acme's repositories: all but the MCP server's Secret. */
+const SUBMIT = [
+  { apiGroups: ['orchestrator.io'], resources: ['coderuns'], verbs: ['create'] },
+  { apiGroups: ['orchestrator.io'], resources: ['agentprofiles'], resourceNames: ['rex'], verbs: ['use'] },
+  { apiGroups: ['orchestrator.io'], resources: ['repositories'], verbs: ['use'] },
+];
+
+t.test(
+  "a run whose agent's MCP server sends a Secret's key: refused unless its submitter may get the Secret",
+  async (t) => {
+    const webhooks = await startTestWebhooks(t, cluster, { config });
+    const { namespace: ns, client } = await suite.start(t, config, {
+      namespaceLabels: webhooks.namespaceLabels,
+    });
+    const pm = serviceAccountUser({ namespace: ns, name: 'pm' });
+    const applied = await applyObjects(cluster, [
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'pm', namespace: ns } },
+      role(ns, SUBMIT),
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'pm', namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pm' },
+        subjects: [{ kind: 'ServiceAccount', name: 'pm', namespace: ns }],
+      } as KubeObject,
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'jira-mcp', namespace: ns },
+        stringData: { authorization: SECRET_VALUE },
+      } as KubeObject,
+    ]);
+    t.equal(applied.code, 0, applied.stderr);
+    await waitForPermission(cluster, pm, ['create', 'coderuns.orchestrator.io', '-n', ns]);
+    const create = (name: string) =>
+      kubectl(cluster, ['create', '-n', ns, '-f', '-', `--as=${pm}`], JSON.stringify(sampleCodeRun(name)));
+
+    const refused = await create('refused');
+    t.not(refused.code, 0, 'refused');
+    t.match(refused.stderr, /CodeRun\.orchestrator\.io "refused" is forbidden: /);
+    t.match(
+      refused.stderr,
+      `spec.githubApp: kubectl auth can-i get secrets/jira-mcp -n ${ns} (MCP server jira's header Authorization)`,
+      'the denial names the Secret, the permission and the server',
+    );
+    t.equal(
+      (await kubectl(cluster, ['get', 'ocr', '-n', ns, '-o', 'name'])).stdout,
+      '',
+      'nothing was stored',
+    );
+
+    const granted = await applyObjects(cluster, [
+      role(ns, [
+        ...SUBMIT,
+        { apiGroups: [''], resources: ['secrets'], resourceNames: ['jira-mcp'], verbs: ['get'] },
+      ]),
+    ]);
+    t.equal(granted.code, 0, granted.stderr);
+    await waitForPermission(cluster, pm, ['get', 'secrets/jira-mcp', '-n', ns]);
+    const admitted = await create('admitted');
+    t.equal(admitted.code, 0, `admitted once the Role lets it get the Secret: ${admitted.stderr}`);
+
+    const pod = await runPod(client, 'CodeRun', ns, 'admitted');
+    type Container = { name: string; env?: Array<Record<string, unknown>> };
+    const spec = pod.spec as {
+      initContainers: Container[];
+      containers: Container[];
+      volumes: Array<Record<string, unknown>>;
+    };
+    const agent = spec.initContainers.find((c) => c.name === 'agent');
+    t.same(
+      agent?.env?.filter((e) => e.name === VARIABLE),
+      [{ name: VARIABLE, valueFrom: { secretKeyRef: { name: 'jira-mcp', key: 'authorization' } } }],
+      "the agent container gets the header by the Secret's key",
+    );
+    for (const c of [...spec.initContainers, ...spec.containers].filter((c) => c.name !== 'agent'))
+      t.notMatch(JSON.stringify(c), /jira-mcp/, `${c.name}: not given the Secret`);
+    const configMap = spec.volumes.find((v) => v.name === 'task-files')?.configMap as { name: string };
+    const files = await client.request<{ data: Record<string, string> }>(
+      'GET',
+      `/api/v1/namespaces/${ns}/configmaps/${configMap.name}`,
+    );
+    const mcp = JSON.parse(files.data['mcp.json'] ?? '{}') as { mcpServers: Record<string, unknown> };
+    t.same(mcp.mcpServers.jira, {
+      type: 'http',
+      url: 'https://jira.example.com/mcp',
+      headers: { Authorization: `\${${VARIABLE}}` },
+    });
+    t.notMatch(JSON.stringify(files.data), SECRET_VALUE, "the Secret's value is in no rendered file");
+  },
+);
