@@ -1,9 +1,9 @@
 // An MCP server from a Secret (issue 76 item 4), against the real apiserver, real RBAC and the webhooks:
 // the controller config gives agent rex a server over HTTP whose Authorization header is a key of the
 // Secret jira-mcp. A ServiceAccount allowed to create CodeRuns of rex, but not to read that Secret, is
-// refused, the denial naming the Secret and the server; once a Role lets it get the Secret, its run is
-// admitted, and the Job's agent container (alone) gets the key by secretKeyRef, which the rendered
-// mcp.json names as ${VARIABLE}, never by value.
+// refused, the denial naming the Secret and the server; another, whose Role also lets it get the
+// Secret, is admitted, and the Job's agent container (alone) gets the key by secretKeyRef, which the
+// rendered mcp.json names as ${VARIABLE}, never by value.
 import t from 'tap';
 import type { ControllerConfig } from '../../src/api/index.js';
 import { serviceAccountUser } from '../../src/app/service-account.js';
@@ -38,17 +38,27 @@ const config: ControllerConfig = configFrom(
       },
     ];
     for (const allowlist of Object.values(c.egress.allowlists))
-      allowlist.hosts = [...(allowlist.hosts ?? []), { host: 'jira.example.com' }];
+      allowlist.hosts = [...(allowlist.hosts ?? []), { host: 'jira.example.com', ports: [443] }];
   }),
 );
 
-const role = (ns: string, rules: unknown[]): KubeObject =>
-  ({
+/** A ServiceAccount of `ns` bound to a Role of its own name with `rules`. */
+const submitter = (ns: string, name: string, rules: unknown[]): KubeObject[] => [
+  { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: ns } },
+  {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'Role',
-    metadata: { name: 'pm', namespace: ns },
+    metadata: { name, namespace: ns },
     rules,
-  }) as KubeObject;
+  } as KubeObject,
+  {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name, namespace: ns },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+    subjects: [{ kind: 'ServiceAccount', name, namespace: ns }],
+  } as KubeObject,
+];
 
 /** Creating CodeRuns of rex on acme's repositories: all but the MCP server's Secret. */
 const SUBMIT = [
@@ -56,6 +66,7 @@ const SUBMIT = [
   { apiGroups: ['orchestrator.io'], resources: ['agentprofiles'], resourceNames: ['rex'], verbs: ['use'] },
   { apiGroups: ['orchestrator.io'], resources: ['repositories'], verbs: ['use'] },
 ];
+const READ_SECRET = { apiGroups: [''], resources: ['secrets'], resourceNames: ['jira-mcp'], verbs: ['get'] };
 
 t.test(
   "a run whose agent's MCP server sends a Secret's key: refused unless its submitter may get the Secret",
@@ -65,16 +76,10 @@ t.test(
       namespaceLabels: webhooks.namespaceLabels,
     });
     const pm = serviceAccountUser({ namespace: ns, name: 'pm' });
+    const lead = serviceAccountUser({ namespace: ns, name: 'lead' });
     const applied = await applyObjects(cluster, [
-      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'pm', namespace: ns } },
-      role(ns, SUBMIT),
-      {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'RoleBinding',
-        metadata: { name: 'pm', namespace: ns },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'pm' },
-        subjects: [{ kind: 'ServiceAccount', name: 'pm', namespace: ns }],
-      } as KubeObject,
+      ...submitter(ns, 'pm', SUBMIT),
+      ...submitter(ns, 'lead', [...SUBMIT, READ_SECRET]),
       {
         apiVersion: 'v1',
         kind: 'Secret',
@@ -84,10 +89,11 @@ t.test(
     ]);
     t.equal(applied.code, 0, applied.stderr);
     await waitForPermission(cluster, pm, ['create', 'coderuns.orchestrator.io', '-n', ns]);
-    const create = (name: string) =>
-      kubectl(cluster, ['create', '-n', ns, '-f', '-', `--as=${pm}`], JSON.stringify(sampleCodeRun(name)));
+    await waitForPermission(cluster, lead, ['get', 'secrets/jira-mcp', '-n', ns]);
+    const create = (name: string, as: string) =>
+      kubectl(cluster, ['create', '-n', ns, '-f', '-', `--as=${as}`], JSON.stringify(sampleCodeRun(name)));
 
-    const refused = await create('refused');
+    const refused = await create('refused', pm);
     t.not(refused.code, 0, 'refused');
     t.match(refused.stderr, /CodeRun\.orchestrator\.io "refused" is forbidden: /);
     t.match(
@@ -101,17 +107,8 @@ t.test(
       'nothing was stored',
     );
 
-    const granted = await applyObjects(cluster, [
-      role(ns, [
-        ...SUBMIT,
-        { apiGroups: [''], resources: ['secrets'], resourceNames: ['jira-mcp'], verbs: ['get'] },
-      ]),
-    ]);
-    t.equal(granted.code, 0, granted.stderr);
-    await waitForPermission(cluster, pm, ['get', 'secrets/jira-mcp', '-n', ns]);
-    const admitted = await create('admitted');
-    t.equal(admitted.code, 0, `admitted once the Role lets it get the Secret: ${admitted.stderr}`);
-
+    const admitted = await create('admitted', lead);
+    t.equal(admitted.code, 0, `admitted for a submitter who may get the Secret: ${admitted.stderr}`);
     const pod = await runPod(client, 'CodeRun', ns, 'admitted');
     type Container = { name: string; env?: Array<Record<string, unknown>> };
     const spec = pod.spec as {
@@ -127,10 +124,15 @@ t.test(
     );
     for (const c of [...spec.initContainers, ...spec.containers].filter((c) => c.name !== 'agent'))
       t.notMatch(JSON.stringify(c), /jira-mcp/, `${c.name}: not given the Secret`);
-    const configMap = spec.volumes.find((v) => v.name === 'task-files')?.configMap as { name: string };
+    // The run's own ConfigMap, first of the projected sources (the agent shell's is the second).
+    const volume = spec.volumes.find((v) => v.name === 'task-files') as {
+      projected?: { sources: Array<{ configMap: { name: string } }> };
+      configMap?: { name: string };
+    };
+    const configMap = volume.projected?.sources[0]?.configMap.name ?? volume.configMap?.name;
     const files = await client.request<{ data: Record<string, string> }>(
       'GET',
-      `/api/v1/namespaces/${ns}/configmaps/${configMap.name}`,
+      `/api/v1/namespaces/${ns}/configmaps/${configMap}`,
     );
     const mcp = JSON.parse(files.data['mcp.json'] ?? '{}') as { mcpServers: Record<string, unknown> };
     t.same(mcp.mcpServers.jira, {
