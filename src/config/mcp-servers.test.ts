@@ -123,7 +123,7 @@ t.test(
     t.match(
       problems(() =>
         withRex(
-          { h: { url: 'https://jira.example.com/mcp', headers: { A: { value: 'Bearer ${TOKEN}' } } } },
+          { h: { url: 'https://jira.example.com/mcp', headers: { A: { value: `Bearer \${TOKEN}` } } } },
           allowJira,
         ),
       ),
@@ -149,7 +149,7 @@ t.test(
       [/^mcpServers\[0\]\.agents\[0\]: Invalid value: "nobody": not one of the agents/],
     );
     const { limits: _limits, ...rex } = base.agents.rex ?? { image: '' };
-  const codex = { ...rex, cli: 'codex' };
+    const codex = { ...rex, cli: 'codex' };
     t.match(
       problems(() => load({ ...allowJira, agents: { ...base.agents, rex: codex }, mcpServers: [group({})] })),
       [/^mcpServers\[0\]\.agents: Required value: agent\(s\) rex run a CLI given no MCP servers/],
@@ -215,7 +215,7 @@ t.test(
         origin: 'mcpServers[0].servers.jira',
         url: 'https://jira.example.com/mcp',
         transport: 'http',
-        headers: { Authorization: '${ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION}' },
+        headers: { Authorization: `\${ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION}` },
         secrets: [
           {
             header: 'Authorization',

@@ -160,7 +160,7 @@ t.test("the team's MCP servers: in mcp.json, their Secret headers as variables o
   t.same(servers.jira, {
     type: 'http',
     url: 'https://jira.example.com/mcp',
-    headers: { Authorization: '${ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION}', 'X-Team': 'payments' },
+    headers: { Authorization: `\${ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION}`, 'X-Team': 'payments' },
   });
   t.match(
     data['container.sh'],

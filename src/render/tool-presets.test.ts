@@ -61,7 +61,7 @@ const team: McpServer[] = [
     origin: 'mcpServers[0].servers.jira',
     url: 'https://jira.example.com/mcp',
     transport: 'sse',
-    headers: { Authorization: '${ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION}', 'X-Team': 'payments' },
+    headers: { Authorization: `\${ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION}`, 'X-Team': 'payments' },
     secrets: [
       {
         header: 'Authorization',
@@ -86,7 +86,7 @@ t.test("the team's servers: stdio beside the preset's, HTTP ones by URL, each al
       name: 'jira',
       type: 'sse',
       url: 'https://jira.example.com/mcp',
-      headers: { Authorization: '${ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION}', 'X-Team': 'payments' },
+      headers: { Authorization: `\${ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION}`, 'X-Team': 'payments' },
     },
   ]);
   t.ok(tools.allow.includes('mcp__mine') && tools.allow.includes('mcp__jira'));

@@ -41,7 +41,7 @@ t.test("the preset's MCP servers, an HTTP server by its httpUrl", async (t) => {
 });
 
 t.test("the team's servers: SSE by url and type, a Secret's header left for the CLI to expand", async (t) => {
-  const header = { Authorization: '${ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION}' };
+  const header = { Authorization: `\${ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION}` };
   const { settings: s } = settings({
     mcpServers: {
       jira: { type: 'http', url: 'https://jira.example.com/mcp', headers: header },

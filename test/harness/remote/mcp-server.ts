@@ -1,6 +1,6 @@
 // A team's MCP server over streamable HTTP (docs/tools.md), played by the tests that run a real agent
 // CLI: a loopback server answering JSON-RPC with JSON (the transport allows that in place of a stream)
-// for initialize, tools/list and tools/call of one tool, `whoami`, whose result is `answer`; it keeps
+// for initialize, the tool listing and a call of one tool, `whoami`, whose result is `answer`; it keeps
 // every request's headers and method, so a test can see what the CLI sent (a header from a Secret).
 // Its own process (mcpServerProcess), as the entry script runs while the test waits for it; run as a
 // script it reads MCP_ANSWER and MCP_JOURNAL (a file that gets each request as a JSON line) and prints

@@ -191,7 +191,7 @@ t.test(
     const [prepare, agent] = pod.initContainers as Json[];
     const publish = (pod.containers as Json[])[0];
     t.same(
-      (agent?.env as Json[]).filter((e) => String(e.name).startsWith('ORCHESTRATOR_MCP_')),
+      ((agent?.env ?? []) as Json[]).filter((e) => String(e.name).startsWith('ORCHESTRATOR_MCP_')),
       [
         {
           name: 'ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION',
