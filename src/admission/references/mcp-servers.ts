@@ -4,6 +4,7 @@
 // the field that selects the agent (the servers are its profile's, or those the config gives the
 // agent in the run's namespace); the denial says which server of the config sends it.
 import { isRemoteMcp, mcpServersOf, runAgent } from '../../api/index.js';
+import { agentField } from './agent-profiles.js';
 import type { Named, Reference } from './row.js';
 
 export const MCP_SECRET_REFERENCE: Reference = {
@@ -14,7 +15,7 @@ export const MCP_SECRET_REFERENCE: Reference = {
   use: "its MCP servers' headers from Secrets",
   named: ({ kind, spec, config, namespace }) => {
     const agent = runAgent(kind, spec, config);
-    const agentPath = kind === 'TaskRun' ? 'spec.agent' : 'spec.githubApp';
+    const agentPath = agentField(kind);
     return mcpServersOf(config, agent, namespace ?? '')
       .filter(isRemoteMcp)
       .flatMap((server) =>
