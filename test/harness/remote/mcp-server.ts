@@ -18,7 +18,7 @@ export interface McpRequest {
   headers: IncomingHttpHeaders;
 }
 
-interface McpServerStandin {
+export interface McpServerStandin {
   /** `http://127.0.0.1:{port}/mcp`. */
   url: string;
   /** Every JSON-RPC request, in order. */
@@ -53,7 +53,12 @@ function result(method: string, params: Record<string, unknown>, answer: string)
   }
 }
 
-async function mcpServerStandin(answer: string, journal?: string): Promise<McpServerStandin> {
+/** The stand-in in this process, on `host` (loopback; the real node's gateway address for its pods). */
+export async function mcpServerStandin(
+  answer: string,
+  journal?: string,
+  host = '127.0.0.1',
+): Promise<McpServerStandin> {
   const got: McpRequest[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -89,9 +94,9 @@ async function mcpServerStandin(answer: string, journal?: string): Promise<McpSe
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
+    url: `http://${host}:${(server.address() as AddressInfo).port}/mcp`,
     got,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
