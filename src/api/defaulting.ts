@@ -145,6 +145,7 @@ export function runLabels(
   const service = runService(kind, spec);
   if (service !== undefined) labels[LABELS.service] = service;
   if (agent !== undefined) labels[LABELS.agent] = agent;
+  if (kind === 'TaskRun' && typeof spec.priority === 'string') labels[LABELS.priority] = spec.priority;
   const auth = runGithubAuth(spec, config, agent);
   if (auth.method === 'app' && isLabelValue(auth.app)) labels[LABELS.githubApp] = auth.app;
   return labels;

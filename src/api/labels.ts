@@ -6,6 +6,8 @@ export const LABELS = Object.freeze({
   taskId: 'orchestrator.io/task-id',
   service: 'orchestrator.io/service',
   agent: 'orchestrator.io/agent',
+  /** A TaskRun's spec.priority (the seeds' `priority` label), on the run and its Job, never on the shared PVC. */
+  priority: 'orchestrator.io/priority',
   /** The GitHub App the run acts as (the seeds' `github-app` Job label), when a label value can hold it. */
   githubApp: 'orchestrator.io/github-app',
   run: 'orchestrator.io/run',

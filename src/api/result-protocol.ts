@@ -15,6 +15,13 @@ export const MAX_SUMMARY_BYTES = 1024;
 export const MAX_PULL_REQUEST_URL_BYTES = 2048;
 /** The longest session id (status.sessionId). */
 export const MAX_SESSION_ID_BYTES = 256;
+/**
+ * The end of the setup script's output the result carries (status.setup.output): the document must
+ * still fit MAX_RESULT_BYTES beside a usage and a summary; the whole is setup.log in the run directory.
+ */
+export const MAX_SETUP_OUTPUT_BYTES = 384;
+/** The longest setup script path (config baseBranch.setupScript, status.setup.script). */
+export const MAX_SETUP_SCRIPT_BYTES = 256;
 
 /** What the entry script's prelude defines, by shell variable. */
 export const RESULT_SHELL_CONSTANTS = {
@@ -23,6 +30,7 @@ export const RESULT_SHELL_CONSTANTS = {
   SUMMARY_MAX_BYTES: MAX_SUMMARY_BYTES,
   PULL_REQUEST_URL_MAX_BYTES: MAX_PULL_REQUEST_URL_BYTES,
   SESSION_ID_MAX_BYTES: MAX_SESSION_ID_BYTES,
+  SETUP_OUTPUT_MAX_BYTES: MAX_SETUP_OUTPUT_BYTES,
 } as const;
 
 type RunOutput = NonNullable<RunStatus['outputs']>[number];

@@ -15,8 +15,14 @@ t.test('a run acting as a GitHub App is labelled with it; a user run is not', as
     [LABELS.agent]: 'cleo',
     [LABELS.githubApp]: '5DLabs-Cleo',
   });
-  const task = runLabels('TaskRun', { taskId: 7, serviceName: 'payments', agent: 'rex' }, config);
+  const task = runLabels(
+    'TaskRun',
+    { taskId: 7, serviceName: 'payments', agent: 'rex', priority: 'high' },
+    config,
+  );
   t.equal(task[LABELS.githubApp], config.agents.rex?.githubApp, "a TaskRun: its profile's App");
+  t.equal(task[LABELS.priority], 'high', "and its priority (the seeds' priority label)");
+  t.notOk(LABELS.priority in app, 'a CodeRun has no priority');
   const user = runLabels('CodeRun', { taskId: 7, service: 'payments', githubUser: 'octocat' }, config);
   t.notOk(LABELS.githubApp in user, 'a user run acts as no App');
   const long = runLabels('CodeRun', { taskId: 7, service: 'p', githubApp: `A${'b'.repeat(70)}` }, config);

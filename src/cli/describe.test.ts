@@ -22,6 +22,12 @@ t.test('the Result section: what the agent reported, the pod and the retries, al
     commit: '0123456789abcdef0123456789abcdef01234567',
     podName: 'r-run-2-x7k2p',
     retryCount: 1,
+    setup: {
+      attempt: 2,
+      script: '.orchestrator/setup.sh',
+      exitCode: 0,
+      output: 'added 212 packages\nready\n',
+    },
   };
   t.equal(
     resultSection(status),
@@ -31,6 +37,7 @@ t.test('the Result section: what the agent reported, the pod and the retries, al
       '  Session:        sess-42',
       '  Work Completed: true',
       '  Summary:        pull request https://github.com/acme/p/pull/1',
+      '  Setup:          .orchestrator/setup.sh exited 0 (attempt 2): ready',
       '  Commit:         0123456789abcdef0123456789abcdef01234567',
       '  Pod:            r-run-2-x7k2p',
       '  Retries:        1',

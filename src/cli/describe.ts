@@ -59,6 +59,13 @@ const section = (heading: string, [header = [], ...rows]: string[][]) =>
         .join('\n')}\n`
     : `${heading}:  ${NONE}\n`;
 
+/** The base branch's setup script (status.setup): its exit status and last line; its output is setup.log's. */
+function setupLine(setup: RunStatus['setup']): string | undefined {
+  if (!setup) return undefined;
+  const last = setup.output?.trimEnd().split('\n').at(-1);
+  return `${setup.script} exited ${setup.exitCode} (attempt ${setup.attempt})${last ? `: ${last}` : ''}`;
+}
+
 /**
  * What the agent reported (the result protocol, docs/result-protocol.md) and the pod and retries of
  * the attempt: only the fields present, aligned as one block; nothing when none is.
@@ -70,6 +77,7 @@ export function resultSection(status: ReturnType<typeof runStatus>): string {
       ['Session', status.sessionId],
       ['Work Completed', status.workCompleted],
       ['Summary', status.summary],
+      ['Setup', setupLine(status.setup)],
       ['Commit', status.commit],
       ['Pod', status.podName],
       ['Retries', status.retryCount],

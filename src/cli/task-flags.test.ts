@@ -90,6 +90,17 @@ t.test('task code: defaults from git, flags to spec fields, an admissible CodeRu
     git,
   );
   t.equal(other.spec.docsBranch, undefined);
+  t.equal(other.spec.baseBranch, undefined, "without --base-branch, the repository's default branch");
+  const released = codeRunFromFlags(
+    '7',
+    { service: 'p', githubApp: '5DLabs-Rex', baseBranch: 'release/2.x' },
+    git,
+  );
+  t.equal(
+    released.spec.baseBranch,
+    'release/2.x',
+    '--base-branch: where the work starts and its pull request goes',
+  );
 });
 
 t.test('task docs: defaults from git', async (t) => {

@@ -28,6 +28,7 @@ export interface CodeFlags {
   docsRepositoryUrl?: string;
   docsProjectDirectory?: string;
   docsBranch?: string;
+  baseBranch?: string;
   workingDirectory?: string;
   model?: string;
   githubApp?: string;
@@ -173,6 +174,7 @@ export function codeRunFromFlags(
     docsRepositoryUrl,
     docsProjectDirectory: flags.docsProjectDirectory,
     docsBranch,
+    baseBranch: flags.baseBranch,
     workingDirectory: flags.workingDirectory,
     model: flags.model,
     ...who.fields,

@@ -137,6 +137,7 @@ t.test("the seed's spellings are aliases of today's flags, listed in the help", 
     '--repo, --repository-url <url>',
     '--platform-repository-url, --docs-repository-url <url>',
     '--branch, --docs-branch <branch>',
+    '--base-branch <branch>',
     '-w, --working-directory <dir>',
     '--github-user <user>',
   ])

@@ -48,6 +48,10 @@ function codeCommand(task: Command, io: CliIO): void {
       '--branch, --docs-branch <branch>',
       'docs branch (default: the current git branch when the docs are in this repository, else main)',
     )
+    .option(
+      '--base-branch <branch>',
+      "the repository's branch the work starts from and the pull request targets (default: its default branch)",
+    )
     .option('-w, --working-directory <dir>', 'directory in the repository the agent works in')
     .option('--model <model>', MODEL_HELP)
     .option('--github-app <app>', GITHUB_APP_HELP)

@@ -18,6 +18,7 @@ export {
 export { labelSelectorMatches, labelSelectorProblem } from './label-selector.js';
 export {
   agentFromGithubApp,
+  BASE_BRANCH_DIR,
   boundedName,
   codeRunActor,
   codeRunJobName,

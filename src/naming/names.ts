@@ -124,6 +124,8 @@ export const filesConfigMapName = (jobName: string) => `${jobName}${FILES_SUFFIX
 export const WORKSPACE_ROOT = '/workspace';
 /** Where the attempt's ConfigMap is mounted (whole, without items). */
 export const TASK_FILES_DIR = '/task-files';
+/** Where the pod's own volume of what the prepare phase read from the base branch is mounted. */
+export const BASE_BRANCH_DIR = '/base-branch';
 
 /**
  * An attempt's directory under the workspace root (no trailing slash): a task's runs under its

@@ -78,6 +78,7 @@ export function taskRunContext(
     docs: null,
     git: c.git,
     publish: c.publish,
+    baseBranch: c.baseBranch,
     outputs: c.outputs,
     limits: c.limits,
     pullRequest: {
@@ -154,6 +155,7 @@ export function codeRunContext(
     },
     git: c.git,
     publish: c.publish,
+    baseBranch: c.baseBranch,
     outputs: c.outputs,
     limits: c.limits,
     pullRequest: { title: `Task ${spec.taskId} (${spec.service})` },
@@ -225,6 +227,7 @@ export function docsRunContext(
     docs: null,
     git: c.git,
     publish: c.publish,
+    baseBranch: c.baseBranch,
     outputs: c.outputs,
     limits: c.limits,
     pullRequest: { title: `Task documentation for ${spec.workingDirectory}` },

@@ -91,6 +91,11 @@ export interface TemplateContext {
    * those of them this agent may change, and the most one push may send.
    */
   publish: { protectedPaths: string[]; allowedPaths: string[]; maxPushBytes: number };
+  /**
+   * What the prepare phase reads from a fresh clone of the base branch (config baseBranch): the
+   * instruction files, in order, and the setup script (null: none) with its time limit.
+   */
+  baseBranch: { instructions: string[]; setupScript: string | null; setupTimeoutSeconds: number };
   /** The profile's outputs policy (what the agent may cause on GitHub): outputs-context.ts. */
   outputs: OutputsContext;
   /**
@@ -126,6 +131,8 @@ export interface TemplateContext {
     memory: string;
     /** The agent CLI's own state (sessions), per agent, on the workspace volume so sessions survive. */
     agentState: string;
+    /** The pod's own volume (not the workspace) of what the prepare phase read from the base branch. */
+    baseBranch: string;
   };
   /** Every ConfigMap key with where it goes (relative to paths.run) and its file mode. */
   files: Array<{ key: string; path: string; mode: '0644' | '0755' }>;

@@ -19,7 +19,7 @@ import {
   runLimitsOrNone,
   type ToolConfig,
 } from '../api/index.js';
-import { slug, TASK_FILES_DIR, WORKSPACE_ROOT } from '../naming/index.js';
+import { BASE_BRANCH_DIR, slug, TASK_FILES_DIR, WORKSPACE_ROOT } from '../naming/index.js';
 import type { TemplateContext } from './context-types.js';
 import { RenderError } from './errors.js';
 import { configMapKeyToPath, RENDERED_DIR, renderedFileKey } from './keys.js';
@@ -34,6 +34,8 @@ export interface RenderOptions {
   workspaceRoot?: string;
   /** The run ConfigMap's mount path (mounted whole, without items). Default /task-files. */
   configMapDir?: string;
+  /** The pod's own volume of what the prepare phase read from the base branch. Default /base-branch. */
+  baseBranchDir?: string;
 }
 
 /** What the template set contributes: the paths it renders for the kind, and the tool presets. */
@@ -114,6 +116,12 @@ export function common(c: CommonInput, input: ContextInput) {
       protectedPaths: c.config.publish.protectedPaths,
       allowedPaths: profile.publishPaths ?? [],
       maxPushBytes: c.config.publish.maxPushBytes,
+    },
+    // What the prepare phase reads from the base branch (agent-shell/lib.sh read_base_branch_files).
+    baseBranch: {
+      instructions: c.config.baseBranch.instructions,
+      setupScript: c.config.baseBranch.setupScript || null,
+      setupTimeoutSeconds: c.config.baseBranch.setupTimeoutSeconds,
     },
     outputs: outputsContext(profile.outputs),
     limits: attemptLimits(run.spec, profile),
@@ -213,6 +221,7 @@ export function layout(
       ...dirs,
       rendered,
       memory: `${dirs.base}/CLAUDE.md`,
+      baseBranch: input.options?.baseBranchDir ?? BASE_BRANCH_DIR,
       agentState: `${dirs.base}/.agents/${c.agent.name}`,
     },
     files,

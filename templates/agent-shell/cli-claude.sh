@@ -11,8 +11,13 @@ cli_private_dirs() {
   mkdir -p "$CLAUDE_CONFIG_DIR"
 }
 
-# The memory file through the private user memory: one import of it.
-cli_load_memory() { printf '@%s\n' "$MEMORY_FILE" >"$CLAUDE_CONFIG_DIR/CLAUDE.md"; }
+# The repository's instructions and the memory file through the private user memory: an import of each
+# (agent_instructions, lib.sh).
+cli_load_memory() {
+  local -a files
+  mapfile -d '' files < <(agent_instructions)
+  printf '@%s\n' "${files[@]}" >"$CLAUDE_CONFIG_DIR/CLAUDE.md"
+}
 
 # The lineage's session transcripts into the private CLAUDE_CONFIG_DIR: regular *.jsonl files only
 # (a symlink or anything else an agent left there is not followed), nothing of the CLI's settings.

@@ -33,6 +33,7 @@ recorded_value() {
 agent_outcome() {
   AGENT_STATUS=$(recorded_value agent-status '^[0-9]{1,3}$')
   START_COMMIT=$(recorded_value start-commit '^[0-9a-f]{7,64}$')
+  SETUP_STATUS=$(recorded_value setup-status '^[0-9]{1,3}$')
   record_usage
   if [[ -z $AGENT_STATUS ]]; then
     AGENT_STATUS=1

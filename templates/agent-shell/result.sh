@@ -19,6 +19,8 @@ USAGE_JSON=''
 STOP_REASON=''
 START_COMMIT=''
 FAILURE=''
+# The setup script's exit status (run_setup_script; empty: none ran).
+SETUP_STATUS=''
 
 # $1 as a JSON string: backslash, quote and control characters escaped; other bytes as they are (UTF-8).
 json_string() {
@@ -88,6 +90,20 @@ result_commit() {
 result_pull_request() {
   local url=${PULL_REQUEST_URL:-}
   if [[ $url =~ ^https://[^[:space:][:cntrl:]]+$ && $(byte_length "$url") -le $PULL_REQUEST_URL_MAX_BYTES ]]; then printf '%s' "$url"; fi
+}
+
+# The setup script's report (status.setup): the attempt, the script, its exit status and the last
+# SETUP_OUTPUT_MAX_BYTES of its output (the whole is setup.log in the run directory), redacted, control
+# characters but newlines and tabs dropped, no UTF-8 sequence cut.
+result_setup() {
+  [[ -n $SETUP_STATUS ]] || return 0
+  local output=''
+  if [[ -f $RUN_DIR/setup.log && ! -L $RUN_DIR/setup.log ]]; then
+    output=$(tail -c "$((2 * SETUP_OUTPUT_MAX_BYTES))" "$RUN_DIR/setup.log" | LC_ALL=C tr -d '\000-\010\013-\037\177')
+    output=$(redact "$output" | tail -c "$SETUP_OUTPUT_MAX_BYTES" | LC_ALL=C sed '1s/^[\x80-\xbf]*//')
+  fi
+  printf '{"attempt":%s,"script":%s,"exitCode":%s,"output":%s}' "$ATTEMPT" "$(json_string "$SETUP_SCRIPT")" \
+    "$SETUP_STATUS" "$(json_string "$output")"
 }
 
 result_session() {
@@ -194,6 +210,7 @@ result_document() {
   if [[ -n $commit ]]; then doc+=",\"commit\":\"$commit\""; fi
   if [[ -n $session ]]; then doc+=",\"sessionId\":$(json_string "$session")"; fi
   if [[ -n $STOP_REASON ]]; then doc+=",\"stopReason\":\"$STOP_REASON\""; fi
+  if [[ -n $SETUP_STATUS ]]; then doc+=",\"setup\":$(result_setup)"; fi
   # Built by node's JSON.stringify from numbers and short model ids (record_usage): at most ~1 KB.
   if [[ $USAGE_JSON == '{'*'}' ]]; then doc+=",\"usage\":$USAGE_JSON"; fi
   # Built by outputs.mjs's JSON.stringify: at most 9 entries of short reasons (safe outputs).

@@ -83,6 +83,7 @@ t.test('a minimal TaskRun is stored with every default, label and the finalizer'
     'orchestrator.io/task-id': '7',
     'orchestrator.io/service': 'payments',
     'orchestrator.io/agent': 'rex',
+    'orchestrator.io/priority': 'standard',
   });
   t.same(tr.metadata.finalizers, ['taskrun.orchestrator.io/cleanup']);
 });

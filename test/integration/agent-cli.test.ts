@@ -6,8 +6,9 @@
 // exits 0; the next context version resumes that session and sends the earlier turns. And the
 // repository does not configure the CLI: a work branch an earlier run pushed with hooks in its
 // .claude/settings*.json, its own agents, commands, MCP servers and CLAUDE.local.md, and instructions
-// above the checkout on the volume, leave the CLI with the platform's settings and memory only. A team
-// MCP server over HTTP (docs/tools.md) gets its header from the variable the rendered mcp.json names.
+// above the checkout on the volume, leave the CLI with the platform's settings and memory, and the
+// instructions of the base branch, only. A team MCP server over HTTP (docs/tools.md) gets its header
+// from the variable the rendered mcp.json names.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
@@ -28,6 +29,7 @@ const set = loadTemplateSet();
 const API_KEY = 'sk-ant-standin-dummy';
 const BRANCH = 'feature/task-7-implementation';
 const HELLO = 'hello from the scripted model\n';
+const BASE_INSTRUCTION = 'BASE-INSTRUCTION: the repository asks for tests with every change.';
 
 type Block = { type: string; [key: string]: unknown };
 const messagesOf = (r: RecordedRequest | undefined) =>
@@ -181,8 +183,12 @@ t.test('the checkout and the volume do not configure the CLI', async (t) => {
       [`${dir}CLAUDE.local.md`]: 'POISON local memory\n',
     });
   }
-  const repo = f.origin(path.join(f.root, 'payments.git'), BRANCH, planted);
-  git(['branch', 'main', BRANCH], repo);
+  // The base branch, which people reviewed: its instructions are the repository's (docs/agents.md).
+  const repo = f.origin(path.join(f.root, 'payments.git'), 'main', {
+    'AGENTS.md': `${BASE_INSTRUCTION}\n`,
+    'services/payments/x.txt': 'x\n',
+  });
+  f.branch(repo, 'main', BRANCH, planted);
   // Above the checkout, on the volume: what another run's agent may have left there.
   mkdirSync(f.options.workspaceRoot, { recursive: true });
   for (const name of ['CLAUDE.md', 'CLAUDE.local.md']) {
@@ -213,6 +219,7 @@ t.test('the checkout and the volume do not configure the CLI', async (t) => {
   t.match(sent, 'You are rex', 'the rendered memory is loaded (through the private user memory)');
   t.match(sent, '# Seven', 'with its imports');
   t.notMatch(sent, 'POISON', 'no memory from the checkout or the volume, no settings of the checkout');
+  t.match(sent, BASE_INSTRUCTION, "the base branch's AGENTS.md is (through the private user memory)");
 
   t.equal(git(['show', `${BRANCH}:services/payments/work.txt`], repo), 'work\n', 'the work was pushed');
 });

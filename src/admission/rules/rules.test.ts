@@ -53,9 +53,9 @@ t.test('the size budget message gives the sizes and the largest files', async (t
   t.equal(all.length, 1);
   t.match(
     all[0],
-    /size-budget spec\.markdownFiles: Too long: the task files total 864\.0 KiB \(884744 bytes\), over the budget of 864\.0 KiB/,
+    /size-budget spec\.markdownFiles: Too long: the task files total 848\.0 KiB \(868360 bytes\), over the budget of 848\.0 KiB/,
   );
-  t.match(all[0], /largest: spec\.markdownFiles\[0\] 432\.0 KiB/);
+  t.match(all[0], /largest: spec\.markdownFiles\[0\] 424\.0 KiB/);
   t.same(
     findings(
       taskRun({ markdownFiles: [{ filename: 'a.md', content: 'x'.repeat(MARKDOWN_BUDGET_BYTES - 4) }] }),

@@ -586,6 +586,31 @@ export interface components {
                  */
                 maxPushBytes: number;
             };
+            /**
+             * @description What the prepare phase reads from a fresh clone of a run's base branch, which people reviewed, and never from the checkout (the work branch and the workspace volume hold what earlier agents wrote): the repository's instructions, given to every agent CLI, and a setup script run in the agent's container before the CLI (docs/agents.md, "The repository's instructions and setup").
+             * @default {}
+             */
+            baseBranch: {
+                /**
+                 * @description The instruction files read from the base branch, in this order; each regular file of at most 128 KiB is given to the agent under its name. Default AGENTS.md, CLAUDE.md and .github/copilot-instructions.md; [] reads none.
+                 * @default [
+                 *       "AGENTS.md",
+                 *       "CLAUDE.md",
+                 *       ".github/copilot-instructions.md"
+                 *     ]
+                 */
+                instructions: string[];
+                /**
+                 * @description The setup script read from the base branch (installing dependencies, say) and run with bash in the checkout, in the agent's container before the agent CLI, with the agent's egress and no credential; a script that fails or runs out of time fails the attempt with its words. Its exit status and the end of its output are in status.setup. A repository without it runs none. Default .orchestrator/setup.sh; '' runs none.
+                 * @default .orchestrator/setup.sh
+                 */
+                setupScript: string;
+                /**
+                 * @description The longest the setup script may run, in seconds; then it is ended and the attempt fails. Default 900.
+                 * @default 900
+                 */
+                setupTimeoutSeconds: number;
+            };
             /** @description The install's GitHub Apps (e.g. acme-rex); the manager may read their key Secrets, and when non-empty, a run naming another app is denied at admission. Default empty (any app). */
             githubApps?: string[];
             /**

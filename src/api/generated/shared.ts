@@ -426,6 +426,23 @@ export interface components {
                 /** @description Why it was refused or failed, or what was performed (the review's event, the labels). */
                 reason?: string;
             }[];
+            /** @description The setup script the last attempt that ran one read from the base branch (config baseBranch.setupScript; docs/agents.md, "The repository's instructions and setup"): its exit status and the end of its output. A script that failed failed its attempt, the summary saying why. */
+            setup?: {
+                /**
+                 * Format: int32
+                 * @description The attempt that ran it.
+                 */
+                attempt: number;
+                /** @description Its path in the repository. */
+                script: string;
+                /**
+                 * Format: int32
+                 * @description Its exit status (124 or 137 when it ran out of time).
+                 */
+                exitCode: number;
+                /** @description The end of its output (the whole is setup.log in the attempt's directory on the workspace). */
+                output?: string;
+            };
             /**
              * Format: int32
              * @description How many attempts of the current spec attempt were retries after a failure.

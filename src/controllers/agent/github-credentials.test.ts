@@ -138,7 +138,11 @@ t.test(
     const keyless = configFrom({ ...config, secrets: { ...config.secrets, githubAppPrivateKey: undefined } });
     const anonymous = codeRunPod({ githubApp: '5DLabs-Rex' }, keyless);
     t.same(envOf(anonymous), [], 'an operator that mints no tokens: no credential at all');
-    t.equal(anonymous.volumes.length, 2, 'the task files and the workspace only');
+    t.same(
+      anonymous.volumes.map((v: Json) => v.name),
+      ['task-files', 'workspace', 'base-branch'],
+      'the task files, the workspace and what prepare read from the base branch only',
+    );
   },
 );
 
@@ -164,7 +168,10 @@ t.test(
 t.test('a GitHub user over https: the token, required; both forms: both', async (t) => {
   const https = codeRunPod({ githubUser: 'swe-1-5dlabs', repositoryUrl: HTTPS, docsRepositoryUrl: HTTPS });
   t.same(envOf(https), [token(false)]);
-  t.equal(https.volumes.length, 2, 'no SSH volume');
+  t.notOk(
+    https.volumes.some((v: Json) => v.name.startsWith('github-')),
+    'no SSH volume',
+  );
   agentHoldsNone(t, https);
   const both = codeRunPod({ githubUser: 'swe-1-5dlabs', docsRepositoryUrl: HTTPS });
   t.same(envOf(both), [token(false), keyFile]);

@@ -34,6 +34,7 @@ t.test('the Job runs the entry script as a non-root, unprivileged container, own
     'orchestrator.io/task-id': '7',
     'orchestrator.io/service': 'payments',
     'orchestrator.io/agent': 'rex',
+    'orchestrator.io/priority': 'high',
     'orchestrator.io/github-app': APP,
     'orchestrator.io/run': 'pay-7',
   });
@@ -75,6 +76,7 @@ t.test('the Job runs the entry script as a non-root, unprivileged container, own
   t.same(pod.volumes, [
     { name: 'task-files', configMap: { name: `${JOB}-files` } },
     { name: 'workspace', persistentVolumeClaim: { claimName: 'workspace-payments' } },
+    { name: 'base-branch', emptyDir: { sizeLimit: '4Mi' } },
   ]);
   t.same(pod.initContainers[0].env, [{ name: 'RUN_DIR', value: '/workspace/payments/.task/7/run-2/' }]);
   t.same(
@@ -82,8 +84,25 @@ t.test('the Job runs the entry script as a non-root, unprivileged container, own
     ['bash', '/task-files/container.sh', '--prepare'],
     'the init container prepares the workspace from the ConfigMap',
   );
-  t.same(pod.initContainers[0].volumeMounts, agent.volumeMounts, 'with the same mounts');
-  t.same(publish.volumeMounts, agent.volumeMounts, 'a run with no GitHub credential: no other mount');
+  const baseBranch = { name: 'base-branch', mountPath: '/base-branch' };
+  t.same(
+    pod.initContainers[0].volumeMounts,
+    [...publish.volumeMounts, baseBranch],
+    "prepare writes what it read from the base branch on the pod's own volume",
+  );
+  t.same(
+    agent.volumeMounts,
+    [...publish.volumeMounts, { ...baseBranch, readOnly: true }],
+    "the agent's container only reads it",
+  );
+  t.same(
+    publish.volumeMounts,
+    [
+      { name: 'task-files', mountPath: '/task-files', readOnly: true },
+      { name: 'workspace', mountPath: '/workspace' },
+    ],
+    'a run with no GitHub credential: no other mount',
+  );
 });
 
 t.test(
@@ -152,6 +171,10 @@ t.test('the ConfigMap is immutable; the PVC is shared, so it has no owner and no
   t.equal(pvc.metadata.name, 'workspace-payments');
   t.notOk(pvc.metadata.ownerReferences);
   t.notOk(pvc.metadata.labels['orchestrator.io/run']);
+  t.notOk(
+    (workspacePvc(input(taskRun({ priority: 'high' }))) as Json).metadata.labels['orchestrator.io/priority'],
+    "nor one run's priority",
+  );
   const byWorkflow = taskRun();
   byWorkflow.metadata = { ...byWorkflow.metadata, labels: { 'workflows.argoproj.io/workflow': 'wf-1' } };
   t.equal(attemptJob(input(byWorkflow)).metadata?.labels?.['orchestrator.io/workflow-name'], 'wf-1');

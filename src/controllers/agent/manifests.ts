@@ -19,6 +19,7 @@ import {
 } from '../../api/index.js';
 import {
   AGENT_CONTAINER,
+  BASE_BRANCH_DIR,
   PREPARE_CONTAINER,
   PUBLISH_CONTAINER,
   TASK_FILES_DIR,
@@ -32,6 +33,10 @@ import { agentEnv, type RunEnvSpec } from './env.js';
 import { type AgentJob, JOB_FEATURES, type JobFeature, withAdditions } from './features/index.js';
 
 export { WORKSPACE_VOLUME };
+
+const BASE_BRANCH_VOLUME = 'base-branch';
+/** Room for the instruction files (128 KiB each, 16 at most) and the setup script (1 MiB at most). */
+const BASE_BRANCH_VOLUME_SIZE = '4Mi';
 /**
  * The entry script's argument in each of the pod's containers, one phase each (templates/agent-shell/lib.sh
  * `entry`): prepare checks out, the agent works, the publisher pushes (docs/security.md, "Phases and
@@ -82,8 +87,13 @@ function meta<K extends RunKindName>(input: AttemptInput<K>, name: string, owned
 /** The workspace volume: shared across attempts (and runs of the service), so it has no owner. */
 export function workspacePvc<K extends RunKindName>(input: AttemptInput<K>): KubeObject {
   const workspace = input.run.spec.workspace;
-  // Shared by the service's runs: it names none of them, nor the workflow of one.
-  const { [LABELS.run]: _run, [LABELS.workflowName]: _workflow, ...labels } = meta(input, '', false).labels;
+  // Shared by the service's runs: it names none of them, nor the workflow or priority of one.
+  const {
+    [LABELS.run]: _run,
+    [LABELS.workflowName]: _workflow,
+    [LABELS.priority]: _priority,
+    ...labels
+  } = meta(input, '', false).labels;
   // Whose it is: a run of another submitter does not join it under its conventional name
   // (src/controllers/reconcile/workspace-tenancy.ts).
   const submitter = input.run.metadata?.annotations?.[ANNOTATIONS.submittedBy];
@@ -196,6 +206,10 @@ function baseJob<K extends RunKindName>(input: AttemptInput<K>, resolved: Resolv
     { name: 'task-files', mountPath: TASK_FILES_DIR, readOnly: true },
     { name: WORKSPACE_VOLUME, mountPath: WORKSPACE_ROOT },
   ];
+  // What prepare read from the base branch (instructions, setup script), on a volume of the pod's own
+  // rather than the workspace, which earlier runs' agents wrote: prepare writes it, the agent's
+  // container only reads it, the publisher has no use for it.
+  const baseBranch = { name: BASE_BRANCH_VOLUME, mountPath: BASE_BRANCH_DIR };
   const identity = podIdentity(input, resolved, metadata.labels);
   return {
     apiVersion: 'batch/v1',
@@ -229,7 +243,7 @@ function baseJob<K extends RunKindName>(input: AttemptInput<K>, resolved: Resolv
               terminationMessagePolicy: 'FallbackToLogsOnError',
               env: [{ name: 'RUN_DIR', value: strategy.runDirectory(run, attempt) }],
               securityContext: containerSecurity,
-              volumeMounts: mounts,
+              volumeMounts: [...mounts, baseBranch],
             },
             {
               name: AGENT_CONTAINER,
@@ -242,7 +256,7 @@ function baseJob<K extends RunKindName>(input: AttemptInput<K>, resolved: Resolv
               env: agentEnv(spec as RunEnvSpec, config),
               ...(spec.resources ? { resources: spec.resources } : {}),
               securityContext: containerSecurity,
-              volumeMounts: mounts,
+              volumeMounts: [...mounts, { ...baseBranch, readOnly: true }],
             },
           ],
           // The publisher: the main container, so it starts only once the agent's has exited, and its
@@ -262,6 +276,7 @@ function baseJob<K extends RunKindName>(input: AttemptInput<K>, resolved: Resolv
           volumes: [
             taskFilesVolume(strategy.configMapName(run, attempt), input.agentShell),
             { name: WORKSPACE_VOLUME, persistentVolumeClaim: { claimName: spec.workspace.pvcName ?? '' } },
+            { name: BASE_BRANCH_VOLUME, emptyDir: { sizeLimit: BASE_BRANCH_VOLUME_SIZE } },
           ],
         },
       },

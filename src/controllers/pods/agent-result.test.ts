@@ -186,3 +186,22 @@ t.test("the publisher's outputs report is read as status.outputs, checked entry 
   ])
     t.strictSame(readResult(doc({ outputs: bad })), { problem: rule }, JSON.stringify(bad).slice(0, 60));
 });
+
+t.test("the setup script's report is read as status.setup, checked field by field", async (t) => {
+  const setup = { attempt: 2, script: '.orchestrator/setup.sh', exitCode: 3, output: 'npm ERR! missing\n' };
+  t.strictSame(readResult(doc({ setup })), { result: { setup } });
+  const { output: _, ...quiet } = setup;
+  t.strictSame(readResult(doc({ setup: quiet })), { result: { setup: quiet } }, 'its output is optional');
+  const rule =
+    'result.setup must be an attempt (1 or more), a script path of at most 256 characters, an exitCode (0 to 255) and an optional output of at most 384 bytes';
+  for (const bad of [
+    { ...setup, attempt: 0 },
+    { ...setup, script: '' },
+    { ...setup, script: 'x'.repeat(257) },
+    { ...setup, exitCode: 256 },
+    { ...setup, exitCode: '3' },
+    { ...setup, output: 'é'.repeat(193) },
+    [setup],
+  ])
+    t.strictSame(readResult(doc({ setup: bad })), { problem: rule }, JSON.stringify(bad).slice(0, 60));
+});

@@ -11,6 +11,8 @@ import {
   MAX_PULL_REQUEST_URL_BYTES,
   MAX_RESULT_BYTES,
   MAX_SESSION_ID_BYTES,
+  MAX_SETUP_OUTPUT_BYTES,
+  MAX_SETUP_SCRIPT_BYTES,
   MAX_SUMMARY_BYTES,
   MAX_USAGE_MODELS,
   OUTPUT_KINDS,
@@ -30,7 +32,7 @@ export { MAX_RESULT_BYTES, RESULT_PROTOCOL };
 /** What an agent reports, as the status fields of the same names hold it. */
 export type AgentResult = Pick<
   RunStatus,
-  'pullRequestUrl' | 'sessionId' | 'workCompleted' | 'summary' | 'commit' | 'outputs'
+  'pullRequestUrl' | 'sessionId' | 'workCompleted' | 'summary' | 'commit' | 'outputs' | 'setup'
 >;
 
 export type ResultRead =
@@ -63,7 +65,29 @@ const FIELDS: { readonly [F in keyof Required<AgentResult>]: FieldRule } = {
     Array.isArray(v) && v.length <= MAX_OUTPUTS && v.every(isOutput)
       ? undefined
       : `a list of at most ${MAX_OUTPUTS} outputs, each a kind (${OUTPUT_KINDS.join(', ')}), an outcome (${OUTPUT_OUTCOMES.join(', ')}) and an optional reason of at most ${MAX_OUTPUT_REASON} characters`,
+  setup: (v) =>
+    isSetup(v)
+      ? undefined
+      : `an attempt (1 or more), a script path of at most ${MAX_SETUP_SCRIPT_BYTES} characters, an exitCode (0 to 255) and an optional output of at most ${MAX_SETUP_OUTPUT_BYTES} bytes`,
 };
+
+/** The setup script's report (status.setup). */
+function isSetup(v: unknown): boolean {
+  if (!isPlainObject(v)) return false;
+  const { attempt, script, exitCode, output } = v;
+  return (
+    Number.isSafeInteger(attempt) &&
+    (attempt as number) >= 1 &&
+    typeof script === 'string' &&
+    script.length > 0 &&
+    script.length <= MAX_SETUP_SCRIPT_BYTES &&
+    Number.isInteger(exitCode) &&
+    (exitCode as number) >= 0 &&
+    (exitCode as number) <= 255 &&
+    (output === undefined ||
+      (typeof output === 'string' && Buffer.byteLength(output) <= MAX_SETUP_OUTPUT_BYTES))
+  );
+}
 
 /** One entry of the publisher's outputs report (status.outputs). */
 function isOutput(v: unknown): boolean {

@@ -101,6 +101,7 @@ const RESULT_FIELDS = [
   'summary',
   'commit',
   'outputs',
+  'setup',
 ] as const;
 
 /** The pod, the retries and the agent's results, for a run whose attempt has started. */

@@ -214,6 +214,19 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
     git(['clone', '-q', '--bare', work, dir]);
     return dir;
   };
+  /** The branch `branch` of the bare repository `dir`: `base`'s tip and `files` on top, as a push leaves it. */
+  const branch = (dir: string, base: string, name: string, files: Record<string, string>) => {
+    const work = mkdtempSync(path.join(root, 'push-'));
+    git(['clone', '-q', '--branch', base, dir, work]);
+    git(['checkout', '-q', '-b', name], work);
+    for (const [file, content] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
+      writeFileSync(path.join(work, file), content);
+    }
+    git(['add', '.'], work);
+    git(['-c', 'user.name=a', '-c', 'user.email=a@a', 'commit', '-qm', 'an earlier agent'], work);
+    git(['push', '-q', 'origin', name], work);
+  };
   /**
    * The entry script's run as steps: each phase a spawn it yields and whose outcome it is sent, so
    * that one definition runs synchronously (run) and beside servers of this process (runAsync).
@@ -304,6 +317,7 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
   const options = {
     workspaceRoot: path.join(root, 'workspace'),
     configMapDir: path.join(root, 'task-files'),
+    baseBranchDir: path.join(root, 'base-branch'),
   };
   /**
    * From now on `git` is a git whose commands naming `word` (push, ls-remote, ...) fail `times` times
@@ -329,5 +343,5 @@ exec '${real}' "$@"
     writeFileSync(path.join(bin, 'git'), wrapper);
     chmodSync(path.join(bin, 'git'), 0o755);
   };
-  return { root, bin, origin, run, runAsync, options, gitFailing };
+  return { root, bin, origin, branch, run, runAsync, options, gitFailing };
 }

@@ -4,7 +4,7 @@
 // usage is what the stand-in billed. Then a TaskRun of the same agent over its spend limit is stopped
 // by the gateway's refusal, and one of the Gemini CLI over its turn limit by the CLI. Each CLI's
 // repository carries a hostile project configuration (hostile-checkout.ts), which must neither run,
-// nor reach the agent's environment, nor instruct the model.
+// nor reach the agent's environment, nor instruct the model; the base branch's AGENTS.md instructs it.
 import type { Test } from 'tap';
 import { promptTaskId } from '../../../src/api/index.js';
 import { featureBranch } from '../../../src/render/context.js';
@@ -21,6 +21,9 @@ import {
   HOSTILE_MARKERS,
   PROBE_VARIABLE,
 } from './hostile-checkout.js';
+
+/** What the base branch's AGENTS.md says: a model request carrying it had the repository's instructions. */
+const BASE_INSTRUCTION = 'BASE-INSTRUCTION: the repository asks for a test with every change.';
 
 const MODELS: Record<OtherCli, string> = { codex: 'gpt-5.3-codex', gemini: 'gemini-2.5-pro' };
 const PROVIDERS = { codex: 'openai', gemini: 'gemini' } as const;
@@ -69,10 +72,15 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
   const { create, finished, ops } = world;
   const hostile = HOSTILE_CHECKOUTS[cli];
   if (!ops) throw new Error('the world has no gateway namespace');
+  // The base branch's instructions are the repository's; the hostile configuration is on the work
+  // branch the prompt run resumes, as an earlier agent would have pushed it.
   const repo = git.repository(`acme/${cli}.git`, 'main', {
     'README.md': `# ${cli}\n`,
-    ...hostile.files,
+    'AGENTS.md': `${BASE_INSTRUCTION}\n`,
   });
+  const prompt = 'Write CLI.md.\n';
+  const workBranch = featureBranch(promptTaskId(prompt, repo, 'main'));
+  git.branch(`acme/${cli}.git`, workBranch, hostile.files);
   const taskRun = (name: string, limits?: Record<string, unknown>) =>
     create('TaskRun', {
       apiVersion: 'orchestrator.io/v1',
@@ -89,7 +97,6 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     } as Parameters<typeof create<'TaskRun'>>[1]);
 
   // The first a prompt run (`orchestrator run -p`): admission's defaulting derives its task and service.
-  const prompt = 'Write CLI.md.\n';
   await create('TaskRun', {
     apiVersion: 'orchestrator.io/v1',
     kind: 'TaskRun',
@@ -116,7 +123,7 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
     );
   }
   const branch = git.branches(`acme/${cli}.git`).find((b) => b !== 'main') ?? '';
-  t.equal(branch, featureBranch(promptTaskId(prompt, repo, 'main')), "the prompt's task branch");
+  t.equal(branch, workBranch, "the prompt's task branch");
   t.equal(
     git.read(`acme/${cli}.git`, branch, 'CLI.md')?.content,
     `by ${cli}[]\n`,
@@ -133,6 +140,10 @@ export async function otherCliRuns(t: Test, suite: Suite, cli: OtherCli): Promis
   t.notOk(
     requests.some((r) => JSON.stringify(r.body).includes(HOSTILE_INSTRUCTION)),
     `the checkout's ${instructing.join(', ')} reached no model request`,
+  );
+  t.ok(
+    requests.some((r) => JSON.stringify(r.body).includes(BASE_INSTRUCTION)),
+    `the base branch's AGENTS.md reached the model, as ${cli}'s own instructions`,
   );
   t.same(
     git.pulls.filter((p) => p.repo === cli).map((p) => [p.owner, p.head, p.base]),

@@ -14,8 +14,13 @@ cli_private_dirs() {
   mkdir -p "$CODEX_HOME"
 }
 
-# The memory file as the CLI's global instructions ($CODEX_HOME/AGENTS.md), a link to the lineage's copy.
-cli_load_memory() { ln -sfn "$MEMORY_FILE" "$CODEX_HOME/AGENTS.md"; }
+# The repository's instructions and the memory file as the CLI's global instructions
+# ($CODEX_HOME/AGENTS.md, one file: it reads no other), as they are when the agent starts.
+cli_load_memory() {
+  local -a files
+  mapfile -d '' files < <(agent_instructions)
+  cat -- "${files[@]}" >"$CODEX_HOME/AGENTS.md"
+}
 
 # The lineage's session files (regular *.jsonl only, never a link) into CODEX_HOME/sessions.
 cli_restore_sessions() {

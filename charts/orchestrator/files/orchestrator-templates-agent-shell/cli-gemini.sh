@@ -17,11 +17,18 @@ readonly CLI_COMMAND=gemini
 cli_private_dirs() {
   export GEMINI_CLI_HOME="$PRIVATE_DIR/gemini"
   GEMINI_MEMORY_NAME="orchestrator-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n').md"
+  GEMINI_INSTRUCTIONS_NAME="${GEMINI_MEMORY_NAME%.md}-repository.md"
   mkdir -p "$GEMINI_CLI_HOME/.gemini"
 }
 
-# The memory file as the user's context file, a link to the lineage's copy.
-cli_load_memory() { ln -sfn "$MEMORY_FILE" "$GEMINI_CLI_HOME/.gemini/$GEMINI_MEMORY_NAME"; }
+# The memory file as the user's context file, a link to the lineage's copy (the first name, where the
+# CLI's memory tool writes), and the repository's instructions as a second one.
+cli_load_memory() {
+  ln -sfn "$MEMORY_FILE" "$GEMINI_CLI_HOME/.gemini/$GEMINI_MEMORY_NAME"
+  if [[ -s $REPOSITORY_INSTRUCTIONS ]]; then
+    ln -sfn "$REPOSITORY_INSTRUCTIONS" "$GEMINI_CLI_HOME/.gemini/$GEMINI_INSTRUCTIONS_NAME"
+  fi
+}
 
 # Sessions are not resumed (docs/agents.md): nothing to carry.
 cli_restore_sessions() { :; }
@@ -33,7 +40,7 @@ cli_save_sessions() { :; }
 # its settings' variables from the environment when it reads them, so the value is in no file.
 gemini_settings() {
   local turns=${MAX_TURNS:--1}
-  node -e 'const [model, turns, memory, mcp] = process.argv.slice(1);
+  node -e 'const [model, turns, memory, instructions, mcp] = process.argv.slice(1);
   const servers = Object.entries(JSON.parse(require("node:fs").readFileSync(mcp, "utf8")).mcpServers ?? {});
   const mcpServers = Object.fromEntries(servers.map(([name, { type, url, ...server }]) =>
     [name, type === "http" ? { httpUrl: url, headers: server.headers }
@@ -43,12 +50,12 @@ gemini_settings() {
     advanced: { ignoreLocalEnv: true },
     model: { name: model, maxSessionTurns: Number(turns) },
     mcpServers,
-    context: { fileName: [memory] },
+    context: { fileName: [memory, instructions] },
     skills: { enabled: false },
     general: { disableAutoUpdate: true, disableUpdateNag: true },
     privacy: { usageStatisticsEnabled: false },
     telemetry: { enabled: false },
-  }))' "$MODEL" "$turns" "$GEMINI_MEMORY_NAME" "$RENDERED_DIR/mcp.json"
+  }))' "$MODEL" "$turns" "$GEMINI_MEMORY_NAME" "$GEMINI_INSTRUCTIONS_NAME" "$RENDERED_DIR/mcp.json"
 }
 
 cli_run_agent() {

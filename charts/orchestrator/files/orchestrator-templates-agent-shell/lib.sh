@@ -99,6 +99,7 @@ entry() {
       require_tools
       mkdir -p "$WORK_DIR"
       await_egress_proxy
+      run_setup_script
       run_agent_then_hooks
       ;;
     --publish)
@@ -306,6 +307,108 @@ prepare_work_repo() {
   fi
   git -C "$dir" config user.name "$GIT_USER_NAME"
   git -C "$dir" config user.email "$GIT_USER_EMAIL"
+  read_base_branch_files "$url" "$base"
+}
+
+# --- The repository's instructions and setup, from its base branch ---
+
+# What the repository says of itself is read from a fresh clone of its base branch, which people
+# reviewed, never from the checkout: the work branch and the workspace volume hold what earlier agents
+# wrote, and an instruction file there would steer this agent (docs/security.md "The workspace is
+# hostile"). Into the pod's own volume BASE_BRANCH_DIR, which the agent's container mounts read-only:
+# the instruction files found (INSTRUCTION_FILES, in order) as one document, and the setup script.
+readonly REPOSITORY_INSTRUCTIONS="$BASE_BRANCH_DIR/instructions.md" BASE_SETUP_SCRIPT="$BASE_BRANCH_DIR/setup.sh"
+readonly INSTRUCTION_MAX_BYTES=131072 SETUP_SCRIPT_MAX_BYTES=1048576
+read_base_branch_files() {
+  local url=$1 base=$2 clone="$PRIVATE_DIR/base-branch" path commit step=$STEP
+  ((${#INSTRUCTION_FILES[@]} > 0)) || [[ -n $SETUP_SCRIPT ]] || return 0
+  mkdir -p "$BASE_BRANCH_DIR"
+  rm -f "$REPOSITORY_INSTRUCTIONS" "$BASE_SETUP_SCRIPT"
+  local -a args=(clone --quiet --depth 1 --no-checkout --filter=blob:none)
+  if [[ -n $base ]]; then args+=(--branch "$base"); fi
+  STEP="reading the base branch ${base:-(the default branch)} of $url"
+  remote_git "${args[@]}" -- "$url" "$clone"
+  commit=$(git -C "$clone" rev-parse HEAD)
+  local document="$PRIVATE_DIR/instructions.md" file="$PRIVATE_DIR/base-file"
+  printf "# The repository's instructions\n\nThe repository's own instruction files, as its base branch %s has them at commit %s.\n" \
+    "${base:-(the default branch)}" "$commit" >"$document"
+  local -a found=()
+  for path in "${INSTRUCTION_FILES[@]}"; do
+    base_blob "$clone" "$path" "$INSTRUCTION_MAX_BYTES" "$file" || continue
+    found+=("$path")
+    { printf '\n## %s\n\n' "$path" && cat "$file"; } >>"$document"
+  done
+  if ((${#found[@]} > 0)); then
+    mv -f "$document" "$REPOSITORY_INSTRUCTIONS"
+    log "the agent reads the base branch's ${found[*]} (commit $commit)"
+  fi
+  if [[ -n $SETUP_SCRIPT ]] && base_blob "$clone" "$SETUP_SCRIPT" "$SETUP_SCRIPT_MAX_BYTES" "$file"; then
+    mv -f "$file" "$BASE_SETUP_SCRIPT"
+    log "the base branch has the setup script $SETUP_SCRIPT: the agent's container runs it first"
+  fi
+  rm -rf "$clone" "$document" "$file"
+  STEP=$step
+}
+
+# The file $2 of the clone $1's HEAD into $4, when it is a regular file of at most $3 bytes; a link, a
+# directory or a larger file is said and not read. Blobs come from the remote as they are read.
+base_blob() {
+  local clone=$1 path=$2 max=$3 out=$4 mode type sha size
+  read -r mode type sha _ < <(git -C "$clone" ls-tree HEAD -- "$path") || return 1
+  if [[ $type != blob || ($mode != 100644 && $mode != 100755) ]]; then
+    log "$path on the base branch is not a regular file (mode $mode): not read"
+    return 1
+  fi
+  # Called in a condition, where set -e does not end the script: a remote that failed the read does.
+  size=$(remote_git -C "$clone" cat-file -s "$sha") || exit "$?"
+  if ((size > max)); then
+    log "$path on the base branch is $size bytes, more than the $max read: not read"
+    return 1
+  fi
+  remote_git -C "$clone" cat-file blob "$sha" >"$out" || exit "$?"
+}
+
+# The files the agent CLI takes as its instructions, NUL-separated: the repository's (when the base
+# branch had any), then the memory file (cli_load_memory, agent-shell/cli-{name}.sh).
+agent_instructions() {
+  if [[ -s $REPOSITORY_INSTRUCTIONS ]]; then printf '%s\0' "$REPOSITORY_INSTRUCTIONS"; fi
+  printf '%s\0' "$MEMORY_FILE"
+}
+
+# The setup script prepare read from the base branch, run with bash in the checkout before the agent
+# CLI: this container's egress and no credential (the model token is asked for after it), for at most
+# SETUP_TIMEOUT_SECONDS. Its output goes to a private file, followed into the log while it runs and
+# kept as setup.log when it ends: a daemon it starts for the agent (a database) keeps that file open,
+# which a pipe's reader would wait on forever. Its exit status goes to setup-status (the run directory:
+# the publisher reports both, status.setup); a failure ends the attempt here.
+run_setup_script() {
+  rm -f "$RUN_DIR/setup-status" "$RUN_DIR/setup.log"
+  [[ -f $BASE_SETUP_SCRIPT ]] || return 0
+  local dir=${REPO_DIR:-$WORK_DIR} out="$PRIVATE_DIR/setup.out" status=0 words pid follower
+  log "running the setup script $SETUP_SCRIPT from the base branch in $dir (for at most ${SETUP_TIMEOUT_SECONDS}s)"
+  : >"$out"
+  (cd "$dir" && exec timeout --kill-after=10 "$SETUP_TIMEOUT_SECONDS" bash "$BASE_SETUP_SCRIPT" </dev/null >"$out" 2>&1) &
+  pid=$!
+  tail -n +1 -f --pid="$pid" "$out" >&"$STDERR_FD" &
+  follower=$!
+  wait "$pid" || status=$?
+  wait "$follower" || true
+  cp "$out" "$RUN_DIR/setup.log"
+  SETUP_STATUS=$status
+  printf '%s\n' "$status" >"$RUN_DIR/setup-status"
+  ((status != 0)) || return 0
+  if ((status == 124 || status == 137)); then
+    words="it ran out of its ${SETUP_TIMEOUT_SECONDS}s"
+  else
+    words=$(setup_last_words)
+  fi
+  die "the setup script $SETUP_SCRIPT (from the base branch) exited with status $status${words:+: $words}"
+}
+
+# The setup script's last line of output, one line of at most 512 bytes.
+setup_last_words() {
+  [[ -s $RUN_DIR/setup.log ]] || return 0
+  utf8_prefix "$(one_line "$(grep -v '^[[:space:]]*$' "$RUN_DIR/setup.log" | tail -n 1)")" 512
 }
 
 # A read-only checkout (documentation), brought to the tip of its branch.

@@ -178,7 +178,7 @@ t.test('the list is in a stable order, and what the features add follows it', as
   t.ok(prepared.length > 7, 'a credential between them');
   t.same(
     (pod.volumes as Json[]).map((v) => v.name),
-    ['task-files', 'workspace', 'docker-storage', 'github-ssh', 'model-token-credential'],
+    ['task-files', 'workspace', 'base-branch', 'docker-storage', 'github-ssh', 'model-token-credential'],
   );
 });
 
