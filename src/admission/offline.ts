@@ -72,7 +72,7 @@ export function admitOffline(
   ];
   const metadata = doc.metadata as { namespace?: unknown } | undefined;
   const namespace = typeof metadata?.namespace === 'string' ? metadata.namespace : undefined;
-  const unchecked = referencesToCheck({ kind, spec: specOf(admitted), config }).map((c) =>
+  const unchecked = referencesToCheck({ kind, spec: specOf(admitted), config, namespace }).map((c) =>
     uncheckedText(c, namespace),
   );
   return { kind, name, findings, patch, admitted, unchecked };

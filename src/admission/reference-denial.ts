@@ -67,7 +67,7 @@ export function withheldDenial(
   const correlation = randomBytes(6).toString('hex');
   const listed = checks
     .slice(0, LISTED)
-    .map((c) => `${c.path}: ${truncate(canI(c, namespace), 1_200)}`)
+    .map((c) => `${c.path}: ${truncate(canI(c, namespace), 1_200)}${c.note ? ` (${c.note})` : ''}`)
     .join('; ');
   const more = checks.length > LISTED ? `; and ${checks.length - LISTED} more` : '';
   return {

@@ -149,10 +149,12 @@ export function reviewReferences(
 ): Promise<AdmissionResult> | AdmissionResult | undefined {
   const user = requester(request);
   if (access.trusted().has(user.username)) return undefined;
-  const run = { kind, spec: specOf(request.object), config };
+  const namespace =
+    request.namespace ?? String((request.object?.metadata as { namespace?: unknown })?.namespace ?? '');
+  const run = { kind, spec: specOf(request.object), config, namespace };
   const stored =
     request.operation === 'UPDATE' && request.oldObject
-      ? { kind, spec: specOf(request.oldObject), config }
+      ? { kind, spec: specOf(request.oldObject), config, namespace }
       : undefined;
   const checks = referencesToCheck(run, stored);
   if (checks.length === 0) return undefined;
@@ -169,8 +171,6 @@ export function reviewReferences(
       message: `${kind}.orchestrator.io "${(request.name ?? '').slice(0, 253)}" is refused: ${implausible}; an apiserver sends no such requester, so no permission of theirs is asked`,
       findings: 1,
     };
-  const namespace =
-    request.namespace ?? String((request.object?.metadata as { namespace?: unknown })?.namespace ?? '');
   const share = caller.apiserver || caller.source?.trusted ? undefined : caller.source?.address;
   const judged = () =>
     judgeReferences(access.reviewer, user, namespace, checks, share).then((findings): AdmissionResult => {

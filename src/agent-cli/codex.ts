@@ -17,4 +17,7 @@ export const codex: AgentCli = {
   routingEnvPrefixes: ['CODEX_'],
   // `codex exec` has no turn or spend limit of its own, nor a fallback model.
   limits: { maxTurns: false, maxBudgetUsd: false, fallbackModel: false },
+  // Its MCP tools reach the model as one `namespace` tool, which the OpenAI stand-in does not answer
+  // yet: no server is given to it (docs/agents.md).
+  mcpServers: false,
 };

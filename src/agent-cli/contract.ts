@@ -53,4 +53,9 @@ export interface AgentCli {
   routingEnvPrefixes: readonly string[];
   /** What the CLI itself stops at (the rest of spec.limits is the gateway's, or refused: docs/agents.md). */
   limits: CliLimits;
+  /**
+   * Whether its agent-shell file gives the CLI the rendered mcp.json's servers (the preset's and the
+   * team's, docs/tools.md); a profile of a CLI that does not is refused team servers at config load.
+   */
+  mcpServers: boolean;
 }

@@ -26,6 +26,8 @@
 // - labels.ts: the labels and annotations on every run and every object made for one.
 // - limits.ts: the table of limits on what an agent spends: where each is set, its unit, who enforces
 //   it, the reason it stops an attempt with (docs/adding-a-limit.md).
+// - mcp-servers.ts: the team's MCP servers a run gets and the variables of their Secret headers, for
+//   admission, rendering and the Job builder alike.
 // - normalise.ts: the shorthands a run may be written with (`org/repo`, model aliases), made explicit
 //   the same way on every path.
 // - pod-template.ts: an agent pod's scheduling and isolation fields from config, profile and run,
@@ -63,6 +65,7 @@ export * from './github-auth.js';
 export * from './kinds.js';
 export * from './labels.js';
 export * from './limits.js';
+export * from './mcp-servers.js';
 export * from './normalise.js';
 export * from './pod-template.js';
 export * from './prompt-task.js';

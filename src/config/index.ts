@@ -5,6 +5,7 @@
 // - egress.ts: the rules of the egress allowlists a schema cannot say (ports, profiles' allowlists).
 // - env-overrides.ts: the seeds' environment variables (SERVER_PORT, JOB_IMAGE, …) over the config file.
 // - load.ts: the file read, defaulted from the schema and validated.
+// - mcp-servers.ts: the rules of the team's MCP servers a schema cannot say (shape, CLIs, names, egress).
 // - namespace-scope.ts: the runs' namespaces as the config states them, read once at start.
 // - notifications.ts: the rules of the notification sinks a schema cannot say.
 // - protections-off.ts: the protections the config turns off (gateway, egress), what each exposes and how to turn it on.

@@ -28,6 +28,7 @@ import {
 import { economicsFindings } from './economics.js';
 import { egressFindings } from './egress.js';
 import { type ConfigEnv, withEnvOverrides } from './env-overrides.js';
+import { mcpServerFindings } from './mcp-servers.js';
 import { namespaceScopeFindings } from './namespace-scope.js';
 import { notificationFindings } from './notifications.js';
 import { taskDocsPathProblem } from './task-docs.js';
@@ -177,6 +178,7 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
   findings.push(...egressFindings(config));
   findings.push(...connectionFindings(config));
   findings.push(...notificationFindings(config));
+  findings.push(...mcpServerFindings(config));
   return findings;
 }
 

@@ -14,8 +14,8 @@ export function referencesBeyondPrevious(
 ): string | undefined {
   const kind = 'CodeRun';
   const extra = referencesToCheck(
-    { kind, spec: specOf(run), config },
-    { kind, spec: specOf(previous), config },
+    { kind, spec: specOf(run), config, namespace: run.metadata?.namespace ?? '' },
+    { kind, spec: specOf(previous), config, namespace: previous.metadata?.namespace ?? '' },
   );
   if (extra.length === 0) return undefined;
   const named = extra.map((c) => `${c.path}: ${c.reference.resource} "${c.name}"`).join(', ');

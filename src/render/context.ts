@@ -11,6 +11,7 @@ import {
   ANNOTATIONS,
   appRepositories,
   type ControllerConfig,
+  mcpServersOf,
   RESULT_SHELL_CONSTANTS,
   type ResolvedRun,
   type Run,
@@ -80,13 +81,15 @@ export function common(c: CommonInput, input: ContextInput) {
   const model = c.model;
   if (!model) throw new RenderError(`no model: the run names none and agent "${agent}" has no default model`);
   const preset = c.preset ?? profile.tools;
-  const tools = resolveTools(input.presets, preset, c.extraLocal, c.extraRemote);
+  const namespace = run.metadata?.namespace ?? 'default';
+  const team = mcpServersOf(c.config, agent, namespace);
+  const tools = resolveTools(input.presets, preset, c.extraLocal, c.extraRemote, team);
   // Commits are attributed to the GitHub user, or the GitHub App's bot account, the run acts as.
   const githubApp = auth.method === 'app' ? auth.app : null;
   const githubUser = auth.method === 'user' ? auth.user : null;
   const author = githubUser ?? (githubApp ? `${githubApp}[bot]` : `orchestrator-${agent}`);
   return {
-    run: { kind, name, namespace: run.metadata?.namespace ?? 'default', attempt: c.attempt },
+    run: { kind, name, namespace, attempt: c.attempt },
     agent: {
       name: agent,
       cli: cli.name,

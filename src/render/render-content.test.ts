@@ -3,7 +3,7 @@
 import t from 'tap';
 import { MARKDOWN_BUDGET_BYTES, TEMPLATE_RESERVE_BYTES } from '../admission/rules/index.js';
 import { CONFIGMAP_LIMIT_BYTES, type CodeRun, RESULT_SHELL_CONSTANTS, type TaskRun } from '../api/index.js';
-import { loadDefaultConfig } from '../config/load.js';
+import { configFrom, loadDefaultConfig } from '../config/load.js';
 import { runDirectory } from '../naming/names.js';
 import { checkoutDirectory } from '../naming/repository-key.js';
 import {
@@ -126,6 +126,57 @@ t.test('tool presets decide the MCP servers and remote tools', async (t) => {
     'a run asking for one',
   );
   t.same(JSON.parse(asked['client-config.json'] as string).remoteTools, ['search']);
+});
+
+t.test("the team's MCP servers: in mcp.json, their Secret headers as variables only", async (t) => {
+  const cfg = configFrom({
+    ...config,
+    egress: {
+      ...config.egress,
+      allowlists: { default: { port: 3128, hosts: [{ host: 'jira.example.com' }] } },
+    },
+    agents: {
+      ...config.agents,
+      rex: { ...config.agents.rex, mcpServers: { mine: { command: 'my-mcp', args: ['--stdio'] } } },
+    },
+    mcpServers: [
+      {
+        agents: ['rex'],
+        servers: {
+          jira: {
+            url: 'https://jira.example.com/mcp',
+            headers: {
+              Authorization: { secretKeyRef: { name: 'jira-mcp', key: 'authorization' } },
+              'X-Team': { value: 'payments' },
+            },
+          },
+        },
+      },
+    ],
+  });
+  const { data } = renderTaskRun(set, sampleTaskRun(fresh), cfg, 1);
+  const servers = JSON.parse(data['mcp.json'] as string).mcpServers;
+  t.same(servers.mine, { command: 'my-mcp', args: ['--stdio'], env: {} });
+  t.same(servers.jira, {
+    type: 'http',
+    url: 'https://jira.example.com/mcp',
+    headers: { Authorization: `\${ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION}`, 'X-Team': 'payments' },
+  });
+  t.match(
+    data['container.sh'],
+    /readonly -a MCP_COMMANDS=\(.*'my-mcp' \)/,
+    "the entry script checks the team's command",
+  );
+  t.ok(JSON.parse(data['settings.json'] as string).permissions.allow.includes('mcp__jira'));
+  for (const [key, text] of Object.entries(data))
+    t.notMatch(text, /jira-mcp/, `${key}: the Secret is named in no rendered file (the Job's variable is)`);
+  const code = sampleCodeRun(fresh, cfg);
+  const withRemote = renderCodeRun(set, { ...code, spec: { ...code.spec, remoteTools: ['search'] } }, cfg, 1);
+  t.same(
+    Object.keys(JSON.parse(withRemote.data['mcp.json'] as string).mcpServers),
+    ['filesystem', 'git', 'memory', 'mine', 'tools', 'jira'],
+    'beside the remote tool server, one JSON document',
+  );
 });
 
 t.test('CodeRun: a remediation quotes its feedback and continues the session it names', async (t) => {

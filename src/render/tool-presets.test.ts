@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import type { McpServer } from '../api/index.js';
 import { packageRoot } from '../util/package-root.js';
 import { PRESETS, parseToolPresets, resolveTools, TOOL_PRESETS_FILE } from './tool-presets.js';
 
@@ -19,3 +20,78 @@ t.test(
     }
   },
 );
+
+/**
+ * Each shipped stdio server's command, and the npm package whose bin it is (the package's own
+ * package.json `bin`, checked when the command was added): a new server needs its package here and in
+ * the image, or this fails.
+ */
+const COMMAND_PACKAGES: Record<string, string> = {
+  'mcp-server-filesystem': '@modelcontextprotocol/server-filesystem',
+  'git-mcp-server': '@cyanheads/git-mcp-server',
+  'mcp-server-memory': '@modelcontextprotocol/server-memory',
+  'mcp-server-sequential-thinking': '@modelcontextprotocol/server-sequential-thinking',
+};
+
+t.test(
+  'every stdio server a preset names is installed in the agent image (images/agent/Dockerfile)',
+  async (t) => {
+    const dockerfile = readFileSync(join(packageRoot(), 'images', 'agent', 'Dockerfile'), 'utf8');
+    // The packages of its `npm install --global` lines, pinned as "name@${VERSION}".
+    const installed = [...dockerfile.matchAll(/"(@?[a-z0-9-]+(?:\/[a-z0-9-]+)?)@\$\{[A-Z_]+\}"/g)].map(
+      (m) => m[1],
+    );
+    const presets = shipped.presets;
+    if (!presets) throw new Error('the shipped presets do not parse');
+    const named = new Set(PRESETS.flatMap((p) => presets.presets[p].local));
+    t.ok(named.size >= 4, 'the presets name the shipped servers');
+    for (const name of named) {
+      const command = presets.localServers[name]?.command ?? '';
+      const pkg = COMMAND_PACKAGES[command];
+      t.ok(pkg, `${name}: its command ${command} is a known package's bin`);
+      t.ok(pkg && installed.includes(pkg), `${name}: ${pkg} is installed by the agent image`);
+    }
+  },
+);
+
+const team: McpServer[] = [
+  { name: 'mine', origin: 'agents.rex.mcpServers.mine', command: 'my-mcp', args: ['--stdio'], env: {} },
+  {
+    name: 'jira',
+    origin: 'mcpServers[0].servers.jira',
+    url: 'https://jira.example.com/mcp',
+    transport: 'sse',
+    headers: { Authorization: `\${ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION}`, 'X-Team': 'payments' },
+    secrets: [
+      {
+        header: 'Authorization',
+        env: 'ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION',
+        secretKeyRef: { name: 'jira-mcp', key: 'authorization' },
+      },
+    ],
+  },
+];
+
+t.test("the team's servers: stdio beside the preset's, HTTP ones by URL, each allowed by name", async (t) => {
+  const presets = shipped.presets;
+  if (!presets) throw new Error('the shipped presets do not parse');
+  const tools = resolveTools(presets, 'minimal', [], [], team);
+  t.same(
+    tools.local.map((s) => s.command),
+    ['mcp-server-filesystem', 'my-mcp'],
+    'the entry script checks the team command as it checks the presets',
+  );
+  t.same(tools.teamRemote, [
+    {
+      name: 'jira',
+      type: 'sse',
+      url: 'https://jira.example.com/mcp',
+      headers: { Authorization: `\${ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION}`, 'X-Team': 'payments' },
+    },
+  ]);
+  t.ok(tools.allow.includes('mcp__mine') && tools.allow.includes('mcp__jira'));
+  t.throws(
+    () => resolveTools(presets, 'minimal', [], [], [{ ...(team[0] as McpServer), name: 'git' }]),
+    /MCP server\(s\) git \(controller config agents\.rex\.mcpServers\.mine\) take a name of the tool presets' servers/,
+  );
+});

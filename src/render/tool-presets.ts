@@ -3,7 +3,7 @@
 // (tool-presets.yaml) rather than in code so that they are hot-reloaded and reviewed with the
 // templates that use them.
 import { parse } from 'yaml';
-import type { ToolConfig } from '../api/index.js';
+import { isRemoteMcp, type McpServer, type ToolConfig } from '../api/index.js';
 import { WORKSPACE_ROOT } from '../naming/index.js';
 import { isPlainObject } from '../util/index.js';
 import { RenderError } from './errors.js';
@@ -110,17 +110,36 @@ export interface ResolvedTools {
   local: Array<{ name: string } & LocalServer>;
   remote: string[];
   remoteServer: { name: string; url: string } | null;
+  /**
+   * The team's servers over HTTP (docs/tools.md), as every CLI's MCP config takes them: a header from a
+   * Secret is `${VARIABLE}`, expanded by the CLI from the agent container's environment.
+   */
+  teamRemote: Array<{ name: string; type: 'http' | 'sse'; url: string; headers: Record<string, string> }>;
   allow: string[];
   deny: string[];
 }
 
 const unique = (list: string[]) => [...new Set(list)];
 
+/**
+ * A team server may not take a name of the presets' servers: the CLIs key their MCP config by name, so
+ * one would silently replace the other, and their permissions would mix.
+ */
+function teamNameClash(catalog: ToolPresets, team: readonly McpServer[]): void {
+  const taken = [...Object.keys(catalog.localServers), catalog.remote.server];
+  const clash = team.filter((s) => taken.includes(s.name));
+  if (clash.length)
+    throw new RenderError(
+      `MCP server(s) ${clash.map((s) => `${s.name} (controller config ${s.origin})`).join(', ')} take a name of the tool presets' servers (${taken.join(', ')}); rename them`,
+    );
+}
+
 export function resolveTools(
   catalog: ToolPresets,
   preset: ToolConfig,
   extraLocal: readonly string[] = [],
   extraRemote: readonly string[] = [],
+  team: readonly McpServer[] = [],
 ): ResolvedTools {
   const base = catalog.presets[preset];
   const localNames = unique([...base.local, ...extraLocal]);
@@ -130,7 +149,17 @@ export function resolveTools(
       `unknown local tool(s) ${unknown.join(', ')}; known: ${Object.keys(catalog.localServers).join(', ')}`,
     );
   }
-  const local = localNames.map((name) => ({ name, ...(catalog.localServers[name] as LocalServer) }));
+  teamNameClash(catalog, team);
+  // The team's stdio servers run as the presets' do: the entry script checks their commands too.
+  const local = [
+    ...localNames.map((name) => ({ name, ...(catalog.localServers[name] as LocalServer) })),
+    ...team.flatMap((s) =>
+      isRemoteMcp(s) ? [] : [{ name: s.name, command: s.command, args: s.args, env: s.env }],
+    ),
+  ];
+  const teamRemote = team
+    .filter(isRemoteMcp)
+    .map(({ name, transport, url, headers }) => ({ name, type: transport, url, headers }));
   const remote = unique([...base.remote, ...extraRemote]);
   const server = catalog.remote.server;
   return {
@@ -138,11 +167,13 @@ export function resolveTools(
     local,
     remote,
     remoteServer: remote.length ? { name: server, url: catalog.remote.url } : null,
+    teamRemote,
     // Claude names MCP tools mcp__{server}__{tool}; allowing a server name allows all its tools.
     allow: unique([
       ...base.allow,
       ...localNames.map((n) => `mcp__${n}`),
       ...remote.map((t) => `mcp__${server}__${t}`),
+      ...team.map((s) => `mcp__${s.name}`),
     ]),
     deny: unique(base.deny),
   };

@@ -110,9 +110,10 @@ export async function checkReferences(
   admitted: Record<string, unknown>,
   user: UserInfo,
 ): Promise<void> {
-  const checks = referencesToCheck({ kind, spec: specOf(admitted), config: access.config() });
+  const namespace = run.metadata?.namespace ?? '';
+  const checks = referencesToCheck({ kind, spec: specOf(admitted), config: access.config(), namespace });
   if (checks.length === 0) return;
-  const findings = await judgeReferences(access.reviewer, user, run.metadata?.namespace ?? '', checks);
+  const findings = await judgeReferences(access.reviewer, user, namespace, checks);
   if (findings.length) throw forbidden(kind, runName(run), findings);
 }
 

@@ -53,6 +53,20 @@ t.test("the preset's MCP servers, an HTTP server by its httpUrl", async (t) => {
   });
 });
 
+t.test("the team's servers: SSE by url and type, a Secret's header left for the CLI to expand", async (t) => {
+  const header = { Authorization: `\${ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION}` };
+  const { settings: s } = settings({
+    mcpServers: {
+      jira: { type: 'http', url: 'https://jira.example.com/mcp', headers: header },
+      sentry: { type: 'sse', url: 'https://sentry.example.com/sse', headers: { 'X-Team': 'payments' } },
+    },
+  });
+  t.same(s.mcpServers, {
+    jira: { httpUrl: 'https://jira.example.com/mcp', headers: header },
+    sentry: { type: 'sse', url: 'https://sentry.example.com/sse', headers: { 'X-Team': 'payments' } },
+  });
+});
+
 t.test('the memory is a context file of a name drawn per attempt, linked in the private home', async (t) => {
   const first = settings({ mcpServers: {} });
   const second = settings({ mcpServers: {} });

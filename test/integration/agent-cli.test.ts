@@ -7,16 +7,19 @@
 // repository does not configure the CLI: a work branch an earlier run pushed with hooks in its
 // .claude/settings*.json, its own agents, commands, MCP servers and CLAUDE.local.md, and instructions
 // above the checkout on the volume, leave the CLI with the platform's settings and memory, and the
-// instructions of the base branch, only.
+// instructions of the base branch, only. A team MCP server over HTTP (docs/tools.md) gets its header
+// from the variable the rendered mcp.json names.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { loadDefaultConfig } from '../../src/config/load.js';
+import type { ControllerConfig } from '../../src/api/index.js';
+import { configFrom, loadDefaultConfig } from '../../src/config/load.js';
 import { loadTemplateSet, renderCodeRun } from '../../src/render/index.js';
 import { sampleCodeRun } from '../../src/render/samples.js';
 import { agentCliBinary, agentCliVersion } from '../harness/agent/agent-cli.js';
 import { entryFixture, git } from '../harness/agent/entry-script.js';
 import { offlineNamespace } from '../harness/cluster/offline.js';
+import { mcpServerProcess } from '../harness/remote/mcp-server.js';
 import { say, tool } from '../harness/remote/model-script.js';
 import type { RecordedRequest } from '../harness/remote/model-standin.js';
 import { modelStandinProcess } from '../harness/remote/model-standin-process.js';
@@ -41,13 +44,13 @@ const toolResults = (r: RecordedRequest | undefined) =>
     .map((b) => JSON.stringify(b.content));
 
 /** The sample CodeRun of rex (minimal preset) on `repo`, its task documents in a docs origin of `f`. */
-function renderedCodeRun(f: ReturnType<typeof entryFixture>, repo: string) {
+function renderedCodeRun(f: ReturnType<typeof entryFixture>, repo: string, under: ControllerConfig = config) {
   const docs = f.origin(path.join(f.root, 'docs.git'), 'main', {
     'projects/payments/.taskmaster/docs/task-7/task.md': '# Seven\n',
   });
-  const run = sampleCodeRun({ agent: 'rex', preset: 'minimal', continuing: false }, config);
+  const run = sampleCodeRun({ agent: 'rex', preset: 'minimal', continuing: false }, under);
   Object.assign(run.spec, { repositoryUrl: repo, docsRepositoryUrl: docs });
-  const rendered = renderCodeRun(set, run, config, 1, f.options);
+  const rendered = renderCodeRun(set, run, under, 1, f.options);
   const { paths } = rendered.context;
   return { run, rendered, paths, workDir: path.join(paths.repo ?? '', 'services/payments') };
 }
@@ -219,4 +222,67 @@ t.test('the checkout and the volume do not configure the CLI', async (t) => {
   t.match(sent, BASE_INSTRUCTION, "the base branch's AGENTS.md is (through the private user memory)");
 
   t.equal(git(['show', `${BRANCH}:services/payments/work.txt`], repo), 'work\n', 'the work was pushed');
+});
+
+t.test("a team MCP server over HTTP: the real CLI sends the Secret's header from its variable", async (t) => {
+  // On the host's loopback, with the stand-ins, each its own process.
+  const f = entryFixture(t, { agentCli: agentCliBinary() });
+  const jira = await mcpServerProcess(t, f.root, 'you are the payments team');
+  // Egress off: the stand-in is an address, which no allowlist names (an install names a host).
+  const teamConfig = configFrom({
+    ...config,
+    egress: { ...config.egress, enabled: false },
+    mcpServers: [
+      {
+        agents: ['rex'],
+        servers: {
+          jira: {
+            url: jira.url,
+            headers: {
+              Authorization: { secretKeyRef: { name: 'jira-mcp', key: 'authorization' } },
+              'X-Team': { value: 'payments' },
+            },
+          },
+        },
+      },
+    ],
+  });
+  const repo = f.origin(path.join(f.root, 'payments.git'), 'main', { 'services/payments/x.txt': 'x\n' });
+  const { rendered } = renderedCodeRun(f, repo, teamConfig);
+  const model = await modelStandinProcess(t, f.root, {
+    apiKey: API_KEY,
+    script: [tool('mcp__jira__whoami', {}, 'Asking the team server.'), say('Done.')],
+  });
+  const r = f.run(rendered, {
+    ANTHROPIC_BASE_URL: model.base,
+    ANTHROPIC_API_KEY: API_KEY,
+    NODE_EXTRA_CA_CERTS: model.caFile,
+    // What the Job gives the agent container from the Secret (src/controllers/agent/features/mcp-headers.ts).
+    ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION: 'Bearer jira-secret-value',
+  });
+  t.equal(r.status, 0, r.log);
+  t.notMatch(rendered.data['mcp.json'], 'jira-secret-value', 'the rendered file names the variable only');
+  const called = jira.requests().filter((q) => q.method === 'tools/call');
+  t.equal(
+    called.length,
+    1,
+    `the agent called the team server's tool (it got ${jira
+      .requests()
+      .map((q) => q.method)
+      .join(', ')})`,
+  );
+  t.ok(
+    jira
+      .requests()
+      .every(
+        (q) => q.headers.authorization === 'Bearer jira-secret-value' && q.headers['x-team'] === 'payments',
+      ),
+    "every request carried the Secret's header and the literal one",
+  );
+  const last = model.requests().find((q) => q.turn === 1);
+  t.match(
+    toolResults(last).join('\n'),
+    'you are the payments team',
+    "the tool's result went back to the model",
+  );
 });

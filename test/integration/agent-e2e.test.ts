@@ -15,12 +15,13 @@ import t, { type Test } from 'tap';
 import type { RunOf } from '../../src/api/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { loadTemplateSet } from '../../src/render/index.js';
-import { e2eCodeRun, expectTurnLimitStop, taskDocs } from '../harness/agent/agent-e2e.js';
+import { e2eCodeRun, expectTurnLimitStop, NODE_GATEWAY, taskDocs } from '../harness/agent/agent-e2e.js';
 import { agentSuite, agentWorld, type WorldOptions } from '../harness/agent/agent-world.js';
 import { expectedUsage, lastResultEvent } from '../harness/agent/cli-usage.js';
 import { gatewayRuns } from '../harness/agent/gateway-runs.js';
 import { otherCliRuns } from '../harness/agent/other-cli-runs.js';
 import { kubectl } from '../harness/cluster/cluster.js';
+import { mcpServerStandin } from '../harness/remote/mcp-server.js';
 import { fail, say, type Turn, tool } from '../harness/remote/model-script.js';
 import { scaled } from '../harness/util/wait.js';
 
@@ -269,6 +270,73 @@ t.test('an image without a command the run needs: the result names it, before th
   t.match(s.message, /failed before the agent ran: the agent image lacks mcp-server-absent \(on PATH /);
   t.equal(model.requests.length, 0, 'the CLI never ran');
 });
+
+t.test(
+  "a team MCP server from a Secret: the real CLI in the pod calls it with the Secret's header",
+  async (t) => {
+    // On the node's gateway address, which the agents' pods reach (egress is off in these suites).
+    const jira = await mcpServerStandin('you are the payments team', undefined, NODE_GATEWAY);
+    t.teardown(() => jira.close());
+    const { ns, model, create, finished } = await world(
+      t,
+      [
+        tool('mcp__jira__whoami', {}, 'Asking the team server.'),
+        bash('printf "team\\n" > TEAM.md'),
+        say('Done.'),
+      ],
+      {
+        gateway: false,
+        configure: (c) => {
+          c.mcpServers = [
+            {
+              agents: ['rex'],
+              servers: {
+                jira: {
+                  url: jira.url,
+                  headers: { Authorization: { secretKeyRef: { name: 'jira-mcp', key: 'authorization' } } },
+                },
+              },
+            },
+          ];
+        },
+      },
+    );
+    const secret = await kubectl(cluster, [
+      'create',
+      'secret',
+      'generic',
+      'jira-mcp',
+      '-n',
+      ns,
+      '--from-literal=authorization=Bearer e2e-jira-token',
+    ]);
+    t.equal(secret.code, 0, secret.stderr);
+    const repo = git.repository('acme/team-mcp.git', 'main', { 'README.md': '# team\n' });
+    const docs = git.repository(
+      'acme/team-mcp-docs.git',
+      'main',
+      taskDocs('projects/payments', 7, '# Team\n'),
+    );
+    await create('CodeRun', e2eCodeRun(USER.name, 'team-mcp-7', repo, docs, { service: 'team-mcp' }));
+    const s = await finished('CodeRun', 'team-mcp-7');
+    t.equal(s.phase, 'Succeeded', s.message ?? '');
+    const init = await cliInit(ns, s.podName ?? '');
+    t.ok(
+      init.mcp_servers?.some((m) => m.name === 'jira' && m.status === 'connected'),
+      `the team server connected: ${JSON.stringify(init.mcp_servers)}`,
+    );
+    t.equal(jira.got.filter((q) => q.method === 'tools/call').length, 1, 'the agent called its tool');
+    t.ok(
+      jira.got.length > 0 && jira.got.every((q) => q.headers.authorization === 'Bearer e2e-jira-token'),
+      "every request carried the Secret's key, from the agent container's variable",
+    );
+    t.match(
+      JSON.stringify(model.turns[1]),
+      'you are the payments team',
+      "the tool's answer reached the model",
+    );
+  },
+);
 
 t.test('a DocsRun completes the same way', async (t) => {
   const { create, finished } = await world(t, [

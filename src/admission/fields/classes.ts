@@ -53,7 +53,13 @@ export type ControlVerb = 'retry' | 'cancel';
  * there; no other class names one.
  */
 export type FieldRow =
-  | (RowFacts & { class: 'authorised'; reference: Reference; verb?: never })
+  | (RowFacts & {
+      class: 'authorised';
+      reference: Reference;
+      /** Further rows the field is judged by: what it selects names more objects (the agent's MCP servers' Secrets). */
+      also?: readonly Reference[];
+      verb?: never;
+    })
   | (RowFacts & { class: 'inert'; verb: ControlVerb; reference?: never })
   | (RowFacts & { class: Exclude<FieldClass, 'authorised' | 'inert'>; reference?: never; verb?: never });
 
@@ -74,7 +80,16 @@ export const othersMayChange = (row: FieldRow): boolean => isMutable(row) && row
  */
 export function reviewsOf(row: FieldRow): string[] {
   if (row.class !== 'authorised') return [];
-  const { group, resource, anyOf, escalated } = row.reference;
+  return referenceReviews(row.reference);
+}
+
+/** The reviews an authorised field needs besides its own row's (`get secrets`), each with what for. */
+export function alsoReviewsOf(row: FieldRow): string[] {
+  if (row.class !== 'authorised') return [];
+  return (row.also ?? []).flatMap((r) => referenceReviews(r).map((text) => `${text} (${r.use})`));
+}
+
+function referenceReviews({ group, resource, anyOf, escalated }: Reference): string[] {
   const text = (p: Permission) => {
     const on = p.resource ?? resource;
     const inGroup = (p.group ?? group) !== group ? `.${p.group}` : '';

@@ -1,6 +1,6 @@
 // The classification (table.ts) as docs/security.md shows it: one Markdown table per kind, generated
 // here and compared with the page by the tests (table.test.ts), so the page cannot say another thing.
-import { type FieldRow, isMutable, othersMayChange, reviewsOf } from './classes.js';
+import { alsoReviewsOf, type FieldRow, isMutable, othersMayChange, reviewsOf } from './classes.js';
 import { kindsOf } from './coverage.js';
 import { FIELD_CLASSES } from './table.js';
 
@@ -14,7 +14,12 @@ const code = (s: string) => `\`${s}\``;
 
 /** Who may set the field, in a cell: the reviews or the config keys, whichever the class names. */
 function judgedBy(row: FieldRow): string {
-  const reviews = reviewsOf(row).map(code).join(' or ');
+  const also = alsoReviewsOf(row)
+    .map(
+      (review) => `, and ${code(review.slice(0, review.indexOf(' (')))}${review.slice(review.indexOf(' ('))}`,
+    )
+    .join('');
+  const reviews = reviewsOf(row).map(code).join(' or ') + also;
   const config = (row.config ?? []).map(code).join(', ');
   const parts = [reviews && `RBAC: ${reviews}`, config && `config: ${config}`, row.bound].filter(Boolean);
   return parts.join('; ') || '—';

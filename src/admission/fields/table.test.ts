@@ -63,10 +63,14 @@ t.test('each class says how it is judged', async (t) => {
 
 t.test('an authorised row is judged by a row the webhook asks; every row asked judges a field', async (t) => {
   for (const row of FIELD_CLASSES)
-    if (row.class === 'authorised') t.ok(REFERENCES.includes(row.reference), `${row.path}: its row is asked`);
+    if (row.class === 'authorised')
+      for (const reference of [row.reference, ...(row.also ?? [])])
+        t.ok(REFERENCES.includes(reference), `${row.path}: its row is asked`);
   for (const reference of REFERENCES)
     t.ok(
-      FIELD_CLASSES.some((row) => row.reference === reference),
+      FIELD_CLASSES.some(
+        (row) => row.reference === reference || (row.class === 'authorised' && row.also?.includes(reference)),
+      ),
       `${reference.field}: an authorised field names it`,
     );
 });

@@ -11,6 +11,7 @@ import {
   ENV_SECRET_REFERENCE,
   GITHUB_USER_REFERENCE,
   IMAGE_REFERENCE,
+  MCP_SECRET_REFERENCE,
   PRIORITY_CLASS_REFERENCE,
   REPOSITORY_REFERENCE,
   SERVICE_ACCOUNT_REFERENCE,
@@ -112,16 +113,19 @@ export const FIELD_CLASSES: readonly FieldRow[] = [
   {
     path: 'spec.agent',
     class: 'authorised',
-    effect: "the agent profile: the pod's image, ServiceAccount (cluster access), GitHub App",
+    effect:
+      "the agent profile: the pod's image, ServiceAccount (cluster access), GitHub App, and the Secrets its MCP servers send",
     reference: AGENT_PROFILE_REFERENCE,
+    also: [MCP_SECRET_REFERENCE],
     config: ['agents{}.restricted'],
   },
   {
     path: 'spec.githubApp',
     class: 'authorised',
     effect:
-      'the GitHub App whose installation tokens the pod gets, and so the agent profile (image, ServiceAccount)',
+      'the GitHub App whose installation tokens the pod gets, and so the agent profile (image, ServiceAccount, the Secrets its MCP servers send)',
     reference: AGENT_PROFILE_REFERENCE,
+    also: [MCP_SECRET_REFERENCE],
   },
   {
     path: 'spec.githubUser',

@@ -8,7 +8,14 @@
 // the config says at admission, whatever the roles list: it needs the verb `use-restricted`, which no
 // generated role carries, so a values file or config that restricts (or gives cluster access to) a
 // profile some role names by `use` does not leave it in that role's hands.
-import { type AgentProfile, GROUP, isRestrictedProfile, runAgent, runProfile } from '../../api/index.js';
+import {
+  type AgentProfile,
+  GROUP,
+  isRestrictedProfile,
+  type RunKindName,
+  runAgent,
+  runProfile,
+} from '../../api/index.js';
 import type { Reference } from './row.js';
 
 /** What the profile would give the run's pods, for the denial. */
@@ -24,6 +31,10 @@ export function profileUse(profile: AgentProfile | undefined): string {
 /** The verb a restricted profile needs: one no generated role grants (scripts/generate-user-roles.js). */
 export const RESTRICTED_VERB = 'use-restricted';
 
+/** The field that selects the agent profile, also when it is left to the default. */
+export const agentField = (kind: RunKindName): string =>
+  kind === 'TaskRun' ? 'spec.agent' : 'spec.githubApp';
+
 export const AGENT_PROFILE_REFERENCE: Reference = {
   field: 'spec.agent (CodeRun, DocsRun: spec.githubApp)',
   group: GROUP,
@@ -34,8 +45,7 @@ export const AGENT_PROFILE_REFERENCE: Reference = {
   named: ({ kind, spec, config }) => {
     const agent = runAgent(kind, spec, config);
     if (!agent) return [];
-    // The field that selects the profile, also when it is left to the default.
-    const path = kind === 'TaskRun' ? 'spec.agent' : 'spec.githubApp';
+    const path = agentField(kind);
     const profile = runProfile(kind, spec, config, agent);
     return [{ path, name: agent, use: profileUse(profile), escalated: isRestrictedProfile(profile) }];
   },

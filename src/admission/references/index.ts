@@ -6,6 +6,8 @@
 // - agent-profiles.ts: the row of the agent profile a run uses (`use agentprofiles`), asked for every run.
 // - check.ts: the table asked of RBAC for one submitter, every question at once within the webhook's time
 //   limit; apart from the table so that a new row is data, not code.
+// - mcp-servers.ts: the row of the Secrets the team's MCP servers send a key of, chosen by the run's
+//   agent and namespace.
 // - namespace.ts: the rows of the namespace's objects: a Secret of envFromSecrets, a GitHub user's
 //   Secrets, a ServiceAccount, a workspace claim.
 // - repositories.ts: the row of an App run's repositories (`use repositories`, host/owner/repo or
@@ -26,6 +28,7 @@ export {
   ruleText,
   uncheckedText,
 } from './check.js';
+export { MCP_SECRET_REFERENCE } from './mcp-servers.js';
 export {
   CLAIM_REFERENCE,
   ENV_SECRET_REFERENCE,

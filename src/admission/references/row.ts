@@ -9,6 +9,8 @@ export interface RunView {
   kind: RunKindName;
   spec: Obj;
   config: ControllerConfig;
+  /** The run's namespace (which of the config's MCP server groups it gets); unknown offline. */
+  namespace?: string;
 }
 
 /** One object a run names: the field path naming it (kubectl style) and its name. */
@@ -17,6 +19,11 @@ export interface Named {
   name: string;
   /** What the pod would do with this one, when the row's `use` is too general (which profile, which App). */
   use?: string;
+  /**
+   * What the object is for, when its field does not say (the MCP server whose header it is): said also
+   * in a denial that withholds whom RBAC refused, since it tells nothing of anyone's permissions.
+   */
+  note?: string;
   /** This one needs the row's `escalated` permissions instead of its `anyOf` (a restricted profile). */
   escalated?: boolean;
 }

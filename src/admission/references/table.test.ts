@@ -151,6 +151,7 @@ t.test('one row per field, each with its group, scope and verbs', async (t) => {
     [
       'spec.envFromSecrets[].secretName → get secrets',
       'spec.githubUser (TaskRun: spec.repository.githubUser) → get secrets',
+      'spec.agent (CodeRun, DocsRun: spec.githubApp): its MCP servers → get secrets',
       'spec.serviceAccountName → create serviceaccounts/token | impersonate serviceaccounts',
       'spec.workspace.pvcName → use persistentvolumeclaims (orchestrator.io) | create pods any',
       'spec.agent (CodeRun, DocsRun: spec.githubApp) → use agentprofiles (orchestrator.io); a restricted or clusterAccess profile: use-restricted agentprofiles (orchestrator.io)',

@@ -11,6 +11,7 @@
 // The design: docs/security.md, docs/design.md §7.
 import { isPlainObject } from '../../util/index.js';
 import { AGENT_PROFILE_REFERENCE } from './agent-profiles.js';
+import { MCP_SECRET_REFERENCE } from './mcp-servers.js';
 import {
   CLAIM_REFERENCE,
   ENV_SECRET_REFERENCE,
@@ -28,6 +29,7 @@ type Obj = Record<string, unknown>;
 export const REFERENCES: readonly Reference[] = [
   ENV_SECRET_REFERENCE,
   GITHUB_USER_REFERENCE,
+  MCP_SECRET_REFERENCE,
   SERVICE_ACCOUNT_REFERENCE,
   CLAIM_REFERENCE,
   AGENT_PROFILE_REFERENCE,

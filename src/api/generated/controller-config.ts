@@ -143,6 +143,40 @@ export interface components {
                      * @enum {string}
                      */
                     tools: "minimal" | "default" | "advanced";
+                    /** @description The team's own MCP servers this agent gets beside its tool preset's (docs/tools.md), by name (letters, digits, - and _; not a name of the presets' servers). Each is a command of the agent image run over stdio (command, args, env) or a server reached over HTTP (url, transport, headers), whose host the agent's egress allowlist must allow. A header's value may come from a key of a Secret in the run's namespace, which the run's submitter must be allowed to get (checked at admission); it reaches only the agent container, as a variable. Read when each attempt's Job is made. Default none. */
+                    mcpServers?: {
+                        [key: string]: {
+                            /** @description A stdio server: the command, installed in the agent image (the entry script refuses to start the agent when the image lacks it; nothing is downloaded at run time). */
+                            command?: string;
+                            /** @description The command's arguments. Default none. */
+                            args?: string[];
+                            /** @description The command's environment, literal values. Default none. */
+                            env?: {
+                                [key: string]: string;
+                            };
+                            /** @description A server over HTTP: its URL (http or https). Its host and port must be allowed by the agent's egress allowlist (a host and its ports, or a Service) when egress is on. */
+                            url?: string;
+                            /**
+                             * @description With url, how it is spoken to; http (streamable HTTP) or sse (the older HTTP+SSE). Default http.
+                             * @enum {string}
+                             */
+                            transport?: "http" | "sse";
+                            /** @description With url, the headers sent with every request, by name. Default none. */
+                            headers?: {
+                                [key: string]: {
+                                    /** @description A literal value, no secret (it is rendered into the run's ConfigMap); no $. */
+                                    value?: string;
+                                    /** @description A key of a Secret in the run's namespace holding the whole value (e.g. "Bearer …"). The run's submitter must be allowed get on it; the agent container gets it as a variable the CLI's MCP config names. */
+                                    secretKeyRef?: {
+                                        /** @description The Secret's name. Required. */
+                                        name: string;
+                                        /** @description The key within the Secret. Required. */
+                                        key: string;
+                                    };
+                                };
+                            };
+                        };
+                    };
                     /**
                      * @description What the agent does. Agents with role implementation share the service's workspace volume (workspace-{service}); every other role gets its own (workspace-{service}-{agent}), so a reviewer never works in the implementer's checkout. Default none (an own workspace).
                      * @enum {string}
@@ -1212,6 +1246,50 @@ export interface components {
                  * @description Spend before this time does not count: set it to now to start the window afresh (after raising a team's allowance mid-month, say). Default none.
                  */
                 notBefore?: string;
+            }[];
+            /**
+             * @description MCP servers for the runs of some namespaces and agents, beside their profiles' own (agents.<name>.mcpServers) and their tool preset's (docs/tools.md). Default none.
+             * @default []
+             */
+            mcpServers: {
+                /** @description Only runs of these namespaces. Default every namespace. By name only: admission decides which servers a run gets (to check their Secrets) and reads no namespace's labels. */
+                namespaces?: string[];
+                /** @description Only runs of these agent profiles. Default every agent. */
+                agents?: string[];
+                /** @description The team's own MCP servers this agent gets beside its tool preset's (docs/tools.md), by name (letters, digits, - and _; not a name of the presets' servers). Each is a command of the agent image run over stdio (command, args, env) or a server reached over HTTP (url, transport, headers), whose host the agent's egress allowlist must allow. A header's value may come from a key of a Secret in the run's namespace, which the run's submitter must be allowed to get (checked at admission); it reaches only the agent container, as a variable. Read when each attempt's Job is made. Default none. */
+                servers: {
+                    [key: string]: {
+                        /** @description A stdio server: the command, installed in the agent image (the entry script refuses to start the agent when the image lacks it; nothing is downloaded at run time). */
+                        command?: string;
+                        /** @description The command's arguments. Default none. */
+                        args?: string[];
+                        /** @description The command's environment, literal values. Default none. */
+                        env?: {
+                            [key: string]: string;
+                        };
+                        /** @description A server over HTTP: its URL (http or https). Its host and port must be allowed by the agent's egress allowlist (a host and its ports, or a Service) when egress is on. */
+                        url?: string;
+                        /**
+                         * @description With url, how it is spoken to; http (streamable HTTP) or sse (the older HTTP+SSE). Default http.
+                         * @enum {string}
+                         */
+                        transport?: "http" | "sse";
+                        /** @description With url, the headers sent with every request, by name. Default none. */
+                        headers?: {
+                            [key: string]: {
+                                /** @description A literal value, no secret (it is rendered into the run's ConfigMap); no $. */
+                                value?: string;
+                                /** @description A key of a Secret in the run's namespace holding the whole value (e.g. "Bearer …"). The run's submitter must be allowed get on it; the agent container gets it as a variable the CLI's MCP config names. */
+                                secretKeyRef?: {
+                                    /** @description The Secret's name. Required. */
+                                    name: string;
+                                    /** @description The key within the Secret. Required. */
+                                    key: string;
+                                };
+                            };
+                        };
+                    };
+                };
             }[];
             /**
              * @description A word to a team when a run starts, opens its pull request, succeeds, fails or reaches a budget (docs/notifications.md): the leader posts each event once to each sink whose filters match, a generic webhook (JSON, signed) or a Slack incoming webhook, tried again with backoff. Default none.

@@ -34,14 +34,17 @@ cli_load_memory() {
 cli_restore_sessions() { :; }
 cli_save_sessions() { :; }
 
-# The platform's settings; the MCP servers are the rendered mcp.json's (the profile's tool preset and
-# the remote tool server), in the Gemini CLI's form: a server over HTTP names its URL httpUrl.
+# The platform's settings; the MCP servers are the rendered mcp.json's (the profile's tool preset, the
+# remote tool server and the team's servers), in the Gemini CLI's form: a server over streamable HTTP
+# names its URL httpUrl, one over SSE url. A header from a Secret stays ${VARIABLE}: the CLI expands
+# its settings' variables from the environment when it reads them, so the value is in no file.
 gemini_settings() {
   local turns=${MAX_TURNS:--1}
   node -e 'const [model, turns, memory, instructions, mcp] = process.argv.slice(1);
   const servers = Object.entries(JSON.parse(require("node:fs").readFileSync(mcp, "utf8")).mcpServers ?? {});
   const mcpServers = Object.fromEntries(servers.map(([name, { type, url, ...server }]) =>
-    [name, type === "http" ? { httpUrl: url, headers: server.headers } : server]));
+    [name, type === "http" ? { httpUrl: url, headers: server.headers }
+      : type === "sse" ? { type, url, headers: server.headers } : server]));
   process.stdout.write(JSON.stringify({
     security: { auth: { selectedType: "gemini-api-key", useExternal: true }, folderTrust: { enabled: true } },
     advanced: { ignoreLocalEnv: true },

@@ -42,6 +42,17 @@ const changed = (change: (c: ControllerConfig) => void): ControllerConfig => {
 };
 const TRACE = { 'orchestrator.io/traceparent': '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' };
 
+/** A team MCP server with a header from a Secret (docs/tools.md). */
+const JIRA = {
+  jira: {
+    url: 'https://jira.example.com/mcp',
+    headers: {
+      Authorization: { secretKeyRef: { name: 'jira-mcp', key: 'authorization' } },
+      'X-Team': { value: 'team-literal-value' },
+    },
+  },
+};
+
 type Case = { config: ControllerConfig; run: TaskRun | CodeRun };
 /** Each feature with a run and config that leave it off, and one that turns it on. */
 const CASES: Record<string, { off: Case; on: Case }> = {
@@ -83,6 +94,16 @@ const CASES: Record<string, { off: Case; on: Case }> = {
     off: { config: off, run: taskRun() },
     on: { config: off, run: taskRun({}, TRACE) },
   },
+  mcpHeaders: {
+    off: {
+      config: changed((c) => Object.assign(c, { mcpServers: [{ namespaces: ['other'], servers: JIRA }] })),
+      run: taskRun(),
+    },
+    on: {
+      config: changed((c) => Object.assign(c, { mcpServers: [{ namespaces: ['ns'], servers: JIRA }] })),
+      run: taskRun(),
+    },
+  },
 };
 
 /** The Job of attempt 1 as JSON text: byte for byte, key order included. */
@@ -116,7 +137,7 @@ for (const feature of JOB_FEATURES)
 t.test('the list is in a stable order, and what the features add follows it', async (t) => {
   t.same(
     JOB_FEATURES.map((f) => f.name),
-    ['placement', 'githubPhases', 'modelGateway', 'egressProxy', 'docker', 'telemetry'],
+    ['placement', 'githubPhases', 'modelGateway', 'egressProxy', 'docker', 'telemetry', 'mcpHeaders'],
   );
   const all = changed((c) => {
     Object.assign(c.gateway, { enabled: true });
@@ -160,3 +181,30 @@ t.test('the list is in a stable order, and what the features add follows it', as
     ['task-files', 'workspace', 'base-branch', 'docker-storage', 'github-ssh', 'model-token-credential'],
   );
 });
+
+t.test(
+  'mcpHeaders: each Secret header a variable of the agent container alone, by secretKeyRef',
+  async (t) => {
+    const config = changed((c) => Object.assign(c, { mcpServers: [{ namespaces: ['ns'], servers: JIRA }] }));
+    const text = jobText({ config, run: taskRun() }, JOB_FEATURES);
+    const pod = JSON.parse(text).spec.template.spec as Json;
+    const [prepare, agent] = pod.initContainers as Json[];
+    const publish = (pod.containers as Json[])[0];
+    t.same(
+      ((agent?.env ?? []) as Json[]).filter((e) => String(e.name).startsWith('ORCHESTRATOR_MCP_')),
+      [
+        {
+          name: 'ORCHESTRATOR_MCP_1_JIRA_AUTHORIZATION',
+          valueFrom: { secretKeyRef: { name: 'jira-mcp', key: 'authorization' } },
+        },
+      ],
+    );
+    for (const c of [prepare, publish])
+      t.notMatch(JSON.stringify(c), /jira-mcp/, `${c?.name}: not given the Secret`);
+    t.notMatch(
+      text,
+      /team-literal-value/,
+      'a literal header is not in the Job (the rendered mcp.json has it)',
+    );
+  },
+);

@@ -7,6 +7,7 @@
 // - egress-proxy.ts: the egress proxy's variables in every container, and the pod's allowlist label.
 // - feature.ts: what a feature is: the base Job's shape, the additions, the attempt's context.
 // - github-phases.ts: the GitHub credentials of prepare (read) and the publisher (write).
+// - mcp-headers.ts: the agent's variables of the team MCP servers' headers, from their Secrets.
 // - model-gateway.ts: the agent's model variables: the gateway's URL and token, or the platform's key.
 // - placement.ts: the pod's scheduling fields from config, profile and run.
 // - telemetry.ts: the run's trace context and the agent CLI's telemetry export.
@@ -14,6 +15,7 @@ import { docker } from './docker.js';
 import { egressProxy } from './egress-proxy.js';
 import type { JobFeature } from './feature.js';
 import { githubPhases } from './github-phases.js';
+import { mcpHeaders } from './mcp-headers.js';
 import { modelGateway } from './model-gateway.js';
 import { placement } from './placement.js';
 import { telemetry } from './telemetry.js';
@@ -24,7 +26,7 @@ export { modelEnv } from './model-gateway.js';
 
 /**
  * Every feature, in the order their additions land: a container's variables read model, proxy,
- * Docker, then telemetry; prepare's and the publisher's, their credential then the proxy.
+ * Docker, telemetry, then the MCP servers' headers; prepare's and the publisher's, their credential then the proxy.
  */
 export const JOB_FEATURES: readonly JobFeature[] = Object.freeze([
   placement,
@@ -33,4 +35,5 @@ export const JOB_FEATURES: readonly JobFeature[] = Object.freeze([
   egressProxy,
   docker,
   telemetry,
+  mcpHeaders,
 ]);
