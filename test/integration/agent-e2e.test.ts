@@ -53,6 +53,13 @@ async function cliInit(ns: string, pod: string): Promise<CliInit> {
   return JSON.parse(line) as CliInit;
 }
 
+/**
+ * Whether the CLI started the MCP server `name`: listed, and not failed. A busy node may still have it
+ * `pending` when the CLI's first event is written; one the image cannot start is `failed`.
+ */
+const started = (init: CliInit, name: string) =>
+  init.mcp_servers?.some((m) => m.name === name && m.status !== 'failed') ?? false;
+
 const bash = (command: string) => tool('Bash', { command, description: 'edit the repository' });
 
 t.test(
@@ -111,13 +118,10 @@ t.test(
     const init = await cliInit(ns, first.podName ?? '');
     t.equal(init.permissionMode, 'acceptEdits', "settings.json's permissions.defaultMode took effect");
     t.ok(
-      init.mcp_servers?.some((m) => m.name === 'filesystem' && m.status === 'connected'),
+      started(init, 'filesystem'),
       `the MCP servers installed in the image started: ${JSON.stringify(init.mcp_servers)}`,
     );
-    t.ok(
-      init.mcp_servers?.some((m) => m.name === 'git' && m.status === 'connected'),
-      'the git server too',
-    );
+    t.ok(started(init, 'git'), 'the git server too');
     t.ok(init.tools?.includes('Bash'), 'the Bash tool is offered');
     // What the attempt cost: the status holds exactly what the CLI's result event (its log) reported.
     const log = await kubectl(cluster, ['logs', '-n', ns, first.podName ?? '', '-c', 'agent']);
@@ -321,10 +325,7 @@ t.test(
     const s = await finished('CodeRun', 'team-mcp-7');
     t.equal(s.phase, 'Succeeded', s.message ?? '');
     const init = await cliInit(ns, s.podName ?? '');
-    t.ok(
-      init.mcp_servers?.some((m) => m.name === 'jira' && m.status === 'connected'),
-      `the team server connected: ${JSON.stringify(init.mcp_servers)}`,
-    );
+    t.ok(started(init, 'jira'), `the team server started: ${JSON.stringify(init.mcp_servers)}`);
     t.equal(jira.got.filter((q) => q.method === 'tools/call').length, 1, 'the agent called its tool');
     t.ok(
       jira.got.length > 0 && jira.got.every((q) => q.headers.authorization === 'Bearer e2e-jira-token'),
