@@ -55,6 +55,7 @@ export async function serveRestApi(proc: Connected, github: GithubApps): Promise
     config: inputs.config,
     githubSecrets: () => inputs.githubSecrets.current(),
     ...(github.permissions ? { githubPermissions: github.permissions } : {}),
+    ...(github.pullRequestComments ? { githubComments: github.pullRequestComments } : {}),
     registry: proc.registry,
     logger: proc.logger,
     local: proc.local !== undefined,

@@ -39,6 +39,7 @@ export {
 } from './context.js';
 export type { RepoContext, TaskFileContext, TemplateContext } from './context-types.js';
 export { RenderError, TemplateError } from './errors.js';
+export { framed } from './helpers.js';
 export {
   configMapKeyProblem,
   configMapKeyToPath,
