@@ -23,14 +23,14 @@ export interface IssueTarget {
 
 export type IssueDecision = { target: IssueTarget } | { ignored: string };
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Whether `text` mentions `@handle` as GitHub does: not inside a word or an e-mail address, and not
  * the start of a longer login (`@rex` is not `@rex-2`).
  */
 export function mentions(text: string, handle: string): boolean {
-  return new RegExp(`(^|[^A-Za-z0-9_\`/.@-])@${escape(handle)}(?![A-Za-z0-9-]|\\[bot\\])`, 'i').test(text);
+  return new RegExp(`(^|[^A-Za-z0-9_\`/.@-])@${literal(handle)}(?![A-Za-z0-9-]|\\[bot\\])`, 'i').test(text);
 }
 
 /** Whether `request` starts a run under `config`, and as whom. */
