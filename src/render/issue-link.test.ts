@@ -4,9 +4,10 @@ import t from 'tap';
 import { ANNOTATIONS } from '../api/index.js';
 import { issueClosing } from './issue-link.js';
 
-const run = (url?: string) => ({
-  metadata: { annotations: url ? { [ANNOTATIONS.githubIssueUrl]: url } : {} },
-});
+const run = (url?: string) => {
+  const annotations: Record<string, string> = url ? { [ANNOTATIONS.githubIssueUrl]: url } : {};
+  return { metadata: { annotations } };
+};
 
 t.test('an issue of the run’s repository is closed by the body', async (t) => {
   const issue = 'https://github.com/acme/payments/issues/42';
