@@ -6,7 +6,6 @@
 // neither revoked nor expired; a comment so made is the bot of the App that issued the token
 // (`{slug}[bot]`), and only that bot may edit it. Answers carry every field GitHub's description
 // requires of `issue-comment`, so the server's contract check passes.
-import type { IncomingHttpHeaders } from 'node:http';
 import { type GithubAppFixture, githubAppFixture } from './apps.js';
 import { contentRoutes, type RepositoryFile } from './contents.js';
 import { botOf, installationTokens } from './installation-token.js';
