@@ -193,7 +193,11 @@ t.test(
     // question itself is test/integration/github-webhook.test.ts's, against the GitHub stand-in.
     config.githubWebhook.triggerPermission = 'none';
     config.githubWebhook.repositories = [
-      { name: 'acme/declines', namespace: ns, issues: { label: 'orchestrator', githubUser: USER.name } },
+      {
+        name: 'acme/declines',
+        namespace: ns,
+        issues: { label: 'orchestrator', assign: false, mention: false, githubUser: USER.name },
+      },
     ];
     const secret = 'e2e-issue-s3cret';
     const router = githubWebhookRouter({
