@@ -38,7 +38,8 @@ async function issueRuns(deps: IssueTriggerDeps, target: IssueTarget, timeoutMs:
     { query: { labelSelector: `${LABELS.githubIssue}=${request.number}` }, timeoutMs },
   );
   const host = deps.config.github.host;
-  const wanted = repositoryKey(repository.name, host);
+  // Spelt as the run's URL is (issue-run.ts): a host with a port keys apart from `owner/name`'s shorthand.
+  const wanted = repositoryKey(`https://${host}/${repository.name}`, host);
   return (list.items ?? []).filter((r) => repositoryKey(r.spec?.repository?.url ?? '', host) === wanted);
 }
 

@@ -23,7 +23,7 @@ const config = webhookConfig({
   ],
 });
 
-async function endpoint(t: { teardown(fn: () => unknown): void }, api = new FakeApi()) {
+async function endpoint(t: { teardown(fn: () => unknown): void }, api = new FakeApi(), hook = config) {
   const said: CommentRequest[] = [];
   const comments: PullRequestComments = {
     post: async (req) => {
@@ -42,7 +42,7 @@ async function endpoint(t: { teardown(fn: () => unknown): void }, api = new Fake
       standing: async (q) => (q.login === 'octocat' ? 'write' : q.login === 'reader' ? 'read' : 'none'),
     },
     comments,
-    config: () => config,
+    config: () => hook,
     secrets: () => [SECRET],
     logger: pino({ level: 'silent' }),
     registry,
@@ -172,3 +172,16 @@ t.test(
     );
   },
 );
+
+t.test("a GitHub Enterprise host with a port: the issue's run is still found", async (t) => {
+  const enterprise = structuredClone(config);
+  enterprise.github.host = 'git.example:8443';
+  const { api, deliver } = await endpoint(t, new FakeApi(), enterprise);
+  const first = await deliver('issues', 'issues.labeled');
+  t.equal(first.status, 201, first.body.message);
+  const run = api.objects.get(`${TASKRUNS}/acme-payments-issue-42-1`) as TaskRun;
+  t.equal(run.spec.repository?.url, 'https://git.example:8443/acme/payments');
+  const again = await deliver('issues', 'issues.labeled', relabelled('2026-11-24T09:00:00Z'));
+  t.equal(again.status, 202, again.body.message);
+  t.match(again.body.message, 'a run is already working on acme/payments#42');
+});

@@ -186,7 +186,9 @@ t.test(
       bash('printf "declined cards: stop after the first 402\\n" > DECLINES.md'),
       say('Recorded the rule for declined cards.'),
     ]);
-    const repo = git.repository('acme/declines', 'main', { 'README.md': '# declines\n' });
+    // At `acme/declines.git`, as the stand-in's pull requests expect; the run's URL says `acme/declines`, as
+    // admission stores `owner/name`, and git's http-backend finds the one by the other.
+    const repo = git.repository('acme/declines.git', 'main', { 'README.md': '# declines\n' });
     const host = new URL(repo).host;
     // The suite's runs act as the GitHub user (no App keys here), so GitHub cannot be asked who labelled:
     // triggerPermission none, which a label satisfies (GitHub lets only triage or more label). The
@@ -246,7 +248,7 @@ t.test(
     t.match(pulls[0]?.title, /^Task \d+: Issue #42 of acme\/declines$/);
     const branch = pulls[0]?.head ?? '';
     t.equal(
-      git.read('acme/declines', branch, 'DECLINES.md')?.content,
+      git.read('acme/declines.git', branch, 'DECLINES.md')?.content,
       'declined cards: stop after the first 402\n',
       "the agent's work is on the pull request's branch",
     );

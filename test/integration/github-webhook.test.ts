@@ -7,10 +7,11 @@
 
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import type Router from '@koa/router';
 import { sign } from '@octokit/webhooks-methods';
 import Koa from 'koa';
 import pino from 'pino';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import {
   ANNOTATIONS,
   type CodeRun,
@@ -24,14 +25,15 @@ import { TokenBroker } from '../../src/github/app-tokens/index.js';
 import { CollaboratorPermissions } from '../../src/github/collaborator-permission.js';
 import { GithubPullRequestComments } from '../../src/github/pull-request-comments.js';
 import { githubWebhookRouter } from '../../src/github/router.js';
-import { KubeClient, resourcePath } from '../../src/runtime/index.js';
+import { KubeClient, type KubeObject, resourcePath } from '../../src/runtime/index.js';
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { startTestWebhooks } from '../harness/operator/webhook.js';
 import { githubPayload, postDelivery } from '../harness/remote/github.js';
-import { githubAppFixture } from '../harness/remote/github-api/apps.js';
+import { type GithubAppFixture, githubAppFixture } from '../harness/remote/github-api/apps.js';
 import { collaboratorsFixture } from '../harness/remote/github-api/collaborators.js';
 import { type IssueCommentRecord, issueCommentRoutes } from '../harness/remote/github-api/issue-comments.js';
+import type { GithubRoute } from '../harness/remote/github-api/route.js';
 import { startGithubApi } from '../harness/remote/github-api/server.js';
 import { seedConfig } from '../harness/util/app-configs.js';
 
@@ -44,18 +46,48 @@ const webhooks = await startTestWebhooks(t, cluster);
 const client = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: 30_000 });
 t.teardown(() => client.close());
 
-t.test('a signed comment on a task pull request creates one remediation CodeRun', async (t) => {
-  const namespace = await testNamespace(t, cluster, webhooks.namespaceLabels);
-  const coderuns = resourcePath(runResource('CodeRun'), namespace);
+/** No controller runs here to release the cleanup finalizer: released at teardown, as admission.test does. */
+function releaseFinalizers(t: Test, collection: string) {
   t.teardown(async () => {
-    // No controller runs here to release the cleanup finalizer: release it, as admission.test does.
-    const list = await client.request<{ items: CodeRun[] }>('GET', coderuns);
+    const list = await client.request<{ items: KubeObject[] }>('GET', collection);
     for (const run of list.items)
-      await client.request('PATCH', `${coderuns}/${run.metadata?.name}`, {
+      await client.request('PATCH', `${collection}/${run.metadata?.name}`, {
         body: { metadata: { finalizers: null } },
         contentType: 'application/merge-patch+json',
       });
   });
+}
+
+/**
+ * GitHub (the REST stand-in, with `routes` too): the App installed on acme/payments, octocat who may
+ * write there and reader who may read; and the tokens of its App.
+ */
+async function github(t: Test, routes: (app: GithubAppFixture) => GithubRoute[] = () => []) {
+  const githubApp = githubAppFixture();
+  githubApp.installations.set('acme', { id: 11, repositories: ['payments'] });
+  const people = collaboratorsFixture(githubApp);
+  people.grant('acme/payments', 'octocat', 'write');
+  people.grant('acme/payments', 'reader', 'read');
+  const api = await startGithubApi(t, [...githubApp.routes, ...people.routes, ...routes(githubApp)]);
+  const apiUrl = () => api.url;
+  const credentials = { appId: String(githubApp.appId), privateKey: githubApp.privateKey };
+  const tokens = new TokenBroker({ keys: { of: async () => credentials }, apiUrl });
+  return { apiUrl, tokens, permissions: new CollaboratorPermissions({ tokens, apiUrl }) };
+}
+
+/** The endpoint on a koa app of its own; its URL. */
+async function serve(t: Test, router: Router): Promise<string> {
+  const app = new Koa().use(router.routes()).use(router.allowedMethods());
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  t.teardown(() => new Promise((resolve) => server.close(resolve)));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook/github`;
+}
+
+t.test('a signed comment on a task pull request creates one remediation CodeRun', async (t) => {
+  const namespace = await testNamespace(t, cluster, webhooks.namespaceLabels);
+  const coderuns = resourcePath(runResource('CodeRun'), namespace);
+  releaseFinalizers(t, coderuns);
   // The run that opened the pull request, admitted (labels, defaults) by the real webhooks.
   await client.request('POST', coderuns, {
     body: {
@@ -82,29 +114,17 @@ t.test('a signed comment on a task pull request creates one remediation CodeRun'
     githubWebhook: { repositories: [{ name: 'acme/payments', namespace }] },
   });
   // GitHub (the REST stand-in) says the comment's author may write; a reader's comment starts nothing.
-  const githubApp = githubAppFixture();
-  githubApp.installations.set('acme', { id: 11, repositories: ['payments'] });
-  const people = collaboratorsFixture(githubApp);
-  people.grant('acme/payments', 'octocat', 'write');
-  people.grant('acme/payments', 'reader', 'read');
-  const github = await startGithubApi(t, [...githubApp.routes, ...people.routes]);
-  const apiUrl = () => github.url;
-  const credentials = { appId: String(githubApp.appId), privateKey: githubApp.privateKey };
-  const router = githubWebhookRouter({
-    api: client,
-    config: () => config,
-    secrets: () => [SECRET],
-    permissions: new CollaboratorPermissions({
-      tokens: new TokenBroker({ keys: { of: async () => credentials }, apiUrl }),
-      apiUrl,
+  const { permissions } = await github(t);
+  const url = await serve(
+    t,
+    githubWebhookRouter({
+      api: client,
+      config: () => config,
+      secrets: () => [SECRET],
+      permissions,
+      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     }),
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-  });
-  const app = new Koa().use(router.routes()).use(router.allowedMethods());
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  t.teardown(() => new Promise((resolve) => server.close(resolve)));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook/github`;
+  );
 
   const body = JSON.stringify(githubPayload('issue_comment.pull_request'));
   const id = '0f4d1a52-c7e8-11f0-8c3a-5e2b6d1f9a11';
@@ -173,14 +193,7 @@ t.test(
   async (t) => {
     const namespace = await testNamespace(t, cluster, webhooks.namespaceLabels);
     const taskruns = resourcePath(runResource('TaskRun'), namespace);
-    t.teardown(async () => {
-      const list = await client.request<{ items: TaskRun[] }>('GET', taskruns);
-      for (const run of list.items)
-        await client.request('PATCH', `${taskruns}/${run.metadata?.name}`, {
-          body: { metadata: { finalizers: null } },
-          contentType: 'application/merge-patch+json',
-        });
-    });
+    releaseFinalizers(t, taskruns);
     // The seed's Apps: rex, the default agent, acts as 5DLabs-Rex, whose token asks and answers.
     const config: ControllerConfig = configFrom({
       ...seedConfig(),
@@ -190,34 +203,22 @@ t.test(
         ],
       },
     });
-    const githubApp = githubAppFixture();
-    githubApp.installations.set('acme', { id: 11, repositories: ['payments'] });
-    const people = collaboratorsFixture(githubApp);
-    people.grant('acme/payments', 'octocat', 'write');
-    people.grant('acme/payments', 'reader', 'read');
     const said: IssueCommentRecord[] = [];
     const issue = { owner: 'acme', repo: 'payments', number: 42 };
-    const github = await startGithubApi(t, [
-      ...githubApp.routes,
-      ...people.routes,
-      ...issueCommentRoutes(said, [], githubApp, undefined, [issue]),
-    ]);
-    const apiUrl = () => github.url;
-    const credentials = { appId: String(githubApp.appId), privateKey: githubApp.privateKey };
-    const tokens = new TokenBroker({ keys: { of: async () => credentials }, apiUrl });
-    const router = githubWebhookRouter({
-      api: client,
-      config: () => config,
-      secrets: () => [SECRET],
-      permissions: new CollaboratorPermissions({ tokens, apiUrl }),
-      comments: new GithubPullRequestComments({ tokens, apiUrl }),
-      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    });
-    const app = new Koa().use(router.routes()).use(router.allowedMethods());
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    t.teardown(() => new Promise((resolve) => server.close(resolve)));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook/github`;
+    const { tokens, permissions, apiUrl } = await github(t, (app) =>
+      issueCommentRoutes(said, [], app, undefined, [issue]),
+    );
+    const url = await serve(
+      t,
+      githubWebhookRouter({
+        api: client,
+        config: () => config,
+        secrets: () => [SECRET],
+        permissions,
+        comments: new GithubPullRequestComments({ tokens, apiUrl }),
+        logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      }),
+    );
 
     const byReader = githubPayload('issues.labeled', (p) => {
       p.sender.login = 'reader';
