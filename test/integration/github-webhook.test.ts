@@ -7,7 +7,6 @@
 
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type Router from '@koa/router';
 import { sign } from '@octokit/webhooks-methods';
 import Koa from 'koa';
 import pino from 'pino';
@@ -75,8 +74,19 @@ async function github(t: Test, routes: (app: GithubAppFixture) => GithubRoute[] 
   return { apiUrl, tokens, permissions: new CollaboratorPermissions({ tokens, apiUrl }) };
 }
 
-/** The endpoint on a koa app of its own; its URL. */
-async function serve(t: Test, router: Router): Promise<string> {
+/** The endpoint under `config` (and `more` of the router's options) on a koa app of its own; its URL. */
+async function serve(
+  t: Test,
+  config: ControllerConfig,
+  more: Partial<Parameters<typeof githubWebhookRouter>[0]>,
+): Promise<string> {
+  const router = githubWebhookRouter({
+    api: client,
+    config: () => config,
+    secrets: () => [SECRET],
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    ...more,
+  });
   const app = new Koa().use(router.routes()).use(router.allowedMethods());
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
@@ -115,16 +125,7 @@ t.test('a signed comment on a task pull request creates one remediation CodeRun'
   });
   // GitHub (the REST stand-in) says the comment's author may write; a reader's comment starts nothing.
   const { permissions } = await github(t);
-  const url = await serve(
-    t,
-    githubWebhookRouter({
-      api: client,
-      config: () => config,
-      secrets: () => [SECRET],
-      permissions,
-      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    }),
-  );
+  const url = await serve(t, config, { permissions });
 
   const body = JSON.stringify(githubPayload('issue_comment.pull_request'));
   const id = '0f4d1a52-c7e8-11f0-8c3a-5e2b6d1f9a11';
@@ -208,17 +209,10 @@ t.test(
     const { tokens, permissions, apiUrl } = await github(t, (app) =>
       issueCommentRoutes(said, [], app, undefined, [issue]),
     );
-    const url = await serve(
-      t,
-      githubWebhookRouter({
-        api: client,
-        config: () => config,
-        secrets: () => [SECRET],
-        permissions,
-        comments: new GithubPullRequestComments({ tokens, apiUrl }),
-        logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-      }),
-    );
+    const url = await serve(t, config, {
+      permissions,
+      comments: new GithubPullRequestComments({ tokens, apiUrl }),
+    });
 
     const byReader = githubPayload('issues.labeled', (p) => {
       p.sender.login = 'reader';
