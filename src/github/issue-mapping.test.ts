@@ -10,7 +10,13 @@ import { decideIssue, mentions } from './issue-mapping.js';
 
 const issues = (block: Record<string, unknown> | undefined) =>
   webhookConfig({
-    repositories: [{ name: 'acme/payments', namespace: 'team-a', ...(block ? { issues: block } : {}) }],
+    repositories: [
+      {
+        name: 'acme/payments',
+        namespace: 'team-a',
+        ...(block ? { issues: { submitter: 'system:serviceaccount:team-a:issues', ...block } } : {}),
+      },
+    ],
   });
 
 function request(event: string, change: Parameters<typeof githubPayload>[1] = () => {}): IssueRequest {

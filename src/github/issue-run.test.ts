@@ -9,12 +9,13 @@ import { readIssueEvent } from './issue-events.js';
 import { decideIssue, type IssueTarget } from './issue-mapping.js';
 import { issueRun, issueRunName } from './issue-run.js';
 
+const ISSUES_BOT = 'system:serviceaccount:team-a:issues';
 const config = webhookConfig({
   repositories: [
     {
       name: 'acme/payments',
       namespace: 'team-a',
-      issues: { label: 'orchestrator', mention: true, model: 'opus' },
+      issues: { submitter: ISSUES_BOT, label: 'orchestrator', mention: true, model: 'opus' },
     },
   ],
 });
@@ -103,7 +104,7 @@ t.test('a user run names its githubUser and branch', async (t) => {
       {
         name: 'acme/payments',
         namespace: 'team-a',
-        issues: { label: 'orchestrator', githubUser: 'swe-1', branch: 'develop' },
+        issues: { submitter: ISSUES_BOT, label: 'orchestrator', githubUser: 'swe-1', branch: 'develop' },
       },
     ],
   });

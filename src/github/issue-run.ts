@@ -117,6 +117,9 @@ export function issueRun(input: IssueRunInput, config: ControllerConfig): TaskRu
       namespace: repository.namespace,
       labels: { ...runLabels('TaskRun', spec, config), [LABELS.githubIssue]: String(request.number) },
       annotations: {
+        // Whose grants admission checks: the config's choice; the manager is trusted to state it
+        // (src/admission/submitter.ts). A GitHub login is no Kubernetes identity.
+        [ANNOTATIONS.submittedBy]: issues.submitter,
         ...(issueUrl ? { [ANNOTATIONS.githubIssueUrl]: issueUrl } : {}),
         [ISSUE_ANNOTATIONS.delivery]: delivery.slice(0, 256),
         [ISSUE_ANNOTATIONS.event]: event,

@@ -8,11 +8,13 @@
 // speak. Every answer comes within the delivery's deadline.
 import type { Logger } from 'pino';
 import { type ControllerConfig, LABELS, runFinished, runResource, type TaskRun } from '../api/index.js';
+import type { AccessReviewer } from '../auth/index.js';
 import { repositoryKey } from '../naming/index.js';
 import { ApiError, type ApiRequester, resourcePath } from '../runtime/index.js';
 import type { Answer } from './answer.js';
 import type { IssueTarget } from './issue-mapping.js';
 import { ISSUE_ANNOTATIONS, issueRun, issueRunName } from './issue-run.js';
+import { submitterVerdict } from './issue-submitter.js';
 import type { PullRequestComments } from './pull-request-comments.js';
 import { type RepositoryPermissions, triggerVerdict } from './trigger-permission.js';
 
@@ -25,6 +27,8 @@ export interface IssueTriggerDeps {
   permissions: RepositoryPermissions | undefined;
   /** Where answers on the issue are posted; none (no App keys): they are only logged. */
   comments: PullRequestComments | undefined;
+  /** What RBAC says the runs' submitter may use (issue-submitter.ts); none: runs that use anything are refused. */
+  reviewer: AccessReviewer | undefined;
   logger: Logger;
   count: (outcome: IssueOutcome) => void;
 }
@@ -74,6 +78,20 @@ async function answerOnIssue(
     deps.logger.warn({ issue: where, err: (err as Error).message }, 'could not answer on the issue');
   }
 }
+
+/**
+ * A refused run, said on the issue without the why: the cluster's RBAC, namespaces and accounts are no
+ * business of an issue's readers (a public repository's are anyone). The delivery's answer (GitHub's
+ * delivery log, for the repository's admins) and the operator's log say it whole.
+ */
+const refusedOnIssue = (deps: IssueTriggerDeps, target: IssueTarget, delivery: string, signal: AbortSignal) =>
+  answerOnIssue(
+    deps,
+    target,
+    `<!-- orchestrator:issue-refused:${target.request.key.slice(0, 200)} -->`,
+    `Not started: the cluster refused this issue's run. Its operators can see why in the orchestrator's log, or in this repository's webhook deliveries (delivery \`${delivery.slice(0, 200)}\`).`,
+    signal,
+  );
 
 export async function startIssueRun(
   deps: IssueTriggerDeps,
@@ -130,6 +148,16 @@ export async function startIssueRun(
   // The how-manieth run of the issue: a second delivery racing this one wants the same name.
   const name = issueRunName(repository.name, request.number, runs.length + 1);
   const run = issueRun({ target, name, delivery: delivery.id, event: delivery.event }, config);
+  const allowed = await submitterVerdict(run, target.issues.submitter, config, deps.reviewer);
+  if ('refused' in allowed) {
+    if (allowed.status === 503) {
+      deps.count('unknown');
+      return { status: 503, message: allowed.refused };
+    }
+    deps.count('rejected');
+    await refusedOnIssue(deps, target, delivery.id, signal());
+    return { status: 422, message: `the issue's run is refused: ${allowed.refused}` };
+  }
   if (left() <= 0) return { status: 503, message: 'no time left to reach the Kubernetes API' };
   try {
     await deps.api.request('POST', resourcePath(runResource('TaskRun'), ns), {
@@ -147,13 +175,7 @@ export async function startIssueRun(
     }
     if (err instanceof ApiError && (err.status === 400 || err.status === 422)) {
       deps.count('rejected');
-      await answerOnIssue(
-        deps,
-        target,
-        `<!-- orchestrator:issue-rejected:${request.key.slice(0, 200)} -->`,
-        `Not started: the cluster refused the run: ${err.message.slice(0, 1000)}`,
-        signal(),
-      );
+      await refusedOnIssue(deps, target, delivery.id, signal());
       return { status: 422, message: `the apiserver refused the issue's run: ${err.message}` };
     }
     throw err;

@@ -12,6 +12,7 @@ import { previousCodeRun, TEAM_A_CODERUNS, webhookConfig } from '../../test/harn
 import { githubPayload, type Payload, postDelivery } from '../../test/harness/remote/github.js';
 import { sampleSum } from '../../test/harness/util/prometheus-text.js';
 import { ANNOTATIONS, LABELS, type TaskRun } from '../api/index.js';
+import type { AccessAttributes, AccessReviewer, UserInfo } from '../auth/index.js';
 import type { CommentRequest, PullRequestComments } from './pull-request-comments.js';
 import { githubWebhookRouter } from './router.js';
 
@@ -19,9 +20,29 @@ const SECRET = 'It5-a-s3cret';
 const TASKRUNS = '/apis/orchestrator.io/v1/namespaces/team-a/agenttaskruns';
 const config = webhookConfig({
   repositories: [
-    { name: 'acme/payments', namespace: 'team-a', issues: { label: 'orchestrator', mention: true } },
+    {
+      name: 'acme/payments',
+      namespace: 'team-a',
+      issues: { submitter: 'system:serviceaccount:team-a:issues', label: 'orchestrator', mention: true },
+    },
   ],
 });
+
+/** RBAC, in memory: the issues' submitter may use rex and acme's repositories; anyone else nothing. */
+const asked: { user: UserInfo; attributes: AccessAttributes }[] = [];
+const rbac: AccessReviewer = {
+  authenticate: async () => {
+    throw new Error('no tokens here');
+  },
+  authorize: async (user, attributes) => {
+    asked.push({ user, attributes });
+    const name = 'resource' in attributes ? attributes.resource.name : undefined;
+    const allowed =
+      user.username === 'system:serviceaccount:team-a:issues' &&
+      (name === 'rex' || /\/acme\//.test(name ?? ''));
+    return { allowed, reason: allowed ? '' : 'no RoleBinding' };
+  },
+};
 
 async function endpoint(t: { teardown(fn: () => unknown): void }, api = new FakeApi(), hook = config) {
   const said: CommentRequest[] = [];
@@ -42,6 +63,7 @@ async function endpoint(t: { teardown(fn: () => unknown): void }, api = new Fake
       standing: async (q) => (q.login === 'octocat' ? 'write' : q.login === 'reader' ? 'read' : 'none'),
     },
     comments,
+    reviewer: rbac,
     config: () => hook,
     secrets: () => [SECRET],
     logger: pino({ level: 'silent' }),
@@ -185,3 +207,44 @@ t.test("a GitHub Enterprise host with a port: the issue's run is still found", a
   t.equal(again.status, 202, again.body.message);
   t.match(again.body.message, 'a run is already working on acme/payments#42');
 });
+
+t.test(
+  'a submitter RBAC does not allow the run: refused, the why in the answer, not on the issue',
+  async (t) => {
+    const stranger = webhookConfig({
+      repositories: [
+        {
+          name: 'acme/payments',
+          namespace: 'team-a',
+          issues: { submitter: 'system:serviceaccount:team-a:other', label: 'orchestrator' },
+        },
+      ],
+    });
+    const { api, said, deliver, counted } = await endpoint(t, new FakeApi(), stranger);
+    asked.length = 0;
+    const refused = await deliver('issues', 'issues.labeled');
+    t.equal(refused.status, 422, refused.body.message);
+    t.match(
+      refused.body.message,
+      "the issue's run is refused: system:serviceaccount:team-a:other (repositories[].issues.submitter)",
+    );
+    t.match(refused.body.message, 'agentprofiles');
+    t.match(
+      asked[0]?.user,
+      {
+        username: 'system:serviceaccount:team-a:other',
+        groups: ['system:serviceaccounts', 'system:serviceaccounts:team-a', 'system:authenticated'],
+      },
+      'asked about the submitter, as the apiserver would see the ServiceAccount',
+    );
+    t.same(api.made('POST'), [], 'nothing created');
+    t.match(said, [
+      {
+        on: 'issue',
+        body: /^<!-- orchestrator:issue-refused:[^>]+-->\nNot started: the cluster refused this issue's run/,
+      },
+    ]);
+    t.notMatch(said[0]?.body, /agentprofiles|other/, 'no account or rule said on GitHub');
+    t.equal(await counted('rejected'), 1);
+  },
+);

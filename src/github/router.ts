@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { ControllerConfig } from '../api/index.js';
 import { runResource } from '../api/index.js';
+import type { AccessReviewer } from '../auth/index.js';
 import { HttpError, readBody, reserveParse, STRICT_ROUTES } from '../http/index.js';
 import { githubRunName } from '../naming/index.js';
 import { ApiError, type ApiRequester, resourcePath } from '../runtime/index.js';
@@ -59,6 +60,12 @@ export interface GithubWebhookOptions {
    * none (no App keys): those answers are only logged.
    */
   comments?: PullRequestComments;
+  /**
+   * What RBAC says an issue run's configured submitter may use (issue-submitter.ts): the admission
+   * webhook trusts the manager's runs, so this is where their submitter is checked. None: an issue run
+   * that uses anything (an agent profile does) is refused.
+   */
+  reviewer?: AccessReviewer;
   /** Where orchestrator_github_trigger_checks_total and orchestrator_github_issue_runs_total are registered. */
   registry?: Registry;
 }
@@ -118,6 +125,7 @@ export function githubWebhookRouter(opts: GithubWebhookOptions): Router {
       config,
       permissions: opts.permissions,
       comments: opts.comments,
+      reviewer: opts.reviewer,
       logger: opts.logger,
       count: (outcome: IssueOutcome) => issueRuns?.inc({ outcome }),
     };

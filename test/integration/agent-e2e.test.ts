@@ -198,7 +198,13 @@ t.test(
       {
         name: 'acme/declines',
         namespace: ns,
-        issues: { label: 'orchestrator', assign: false, mention: false, githubUser: USER.name },
+        issues: {
+          submitter: `system:serviceaccount:${ns}:issues`,
+          label: 'orchestrator',
+          assign: false,
+          mention: false,
+          githubUser: USER.name,
+        },
       },
     ];
     const secret = 'e2e-issue-s3cret';

@@ -577,6 +577,8 @@ export interface components {
                     service?: string;
                     /** @description Runs started from the repository's issues (docs/github-webhook.md "Runs from issues"): a TaskRun in namespace whose prompt quotes the issue, one per issue at a time, its pull request closing the issue. Each trigger is off unless set here. The actor (who labelled, assigned or commented) must hold triggerPermission, asked with a token of the run's App. Default off. */
                     issues?: {
+                        /** @description The Kubernetes user the runs are submitted as (their orchestrator.io/submitted-by), e.g. system:serviceaccount:team-a:issues. Admission checks its grants as for any run's submitter (use on the agent profile, and on the repository for an App run); a run it may not make is refused and said on the issue. Required. */
+                        submitter: string;
                         /** @description An issue labelled with this label (issues event, action labeled) starts a run. Compared without regard to case. Default none. */
                         label?: string;
                         /**
