@@ -18,18 +18,23 @@ import Koa from 'koa';
 import pino from 'pino';
 import t, { type Test } from 'tap';
 import type { RunOf } from '../../src/api/index.js';
+import { KubeReviewer } from '../../src/auth/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { githubWebhookRouter } from '../../src/github/index.js';
 import { loadTemplateSet } from '../../src/render/index.js';
+import type { KubeObject } from '../../src/runtime/index.js';
 import { e2eCodeRun, expectTurnLimitStop, taskDocs } from '../harness/agent/agent-e2e.js';
 import { agentSuite, agentWorld, type WorldOptions } from '../harness/agent/agent-world.js';
 import { expectedUsage, lastResultEvent } from '../harness/agent/cli-usage.js';
 import { gatewayRuns } from '../harness/agent/gateway-runs.js';
 import { otherCliRuns } from '../harness/agent/other-cli-runs.js';
+import { allowedTo } from '../harness/cluster/access-review.js';
 import { kubectl } from '../harness/cluster/cluster.js';
+import { applyObjects } from '../harness/deploy/kustomize.js';
+import { roleGrant } from '../harness/deploy/rbac.js';
 import { githubPayload, type Payload, postDelivery } from '../harness/remote/github.js';
 import { fail, say, type Turn, tool } from '../harness/remote/model-script.js';
-import { scaled } from '../harness/util/wait.js';
+import { scaled, waitFor } from '../harness/util/wait.js';
 
 // Seventeen real agent runs (three of them the hostile suite's) and, when the suite's image is new, a build of its small top layer and the
 // node's import of the whole image: more than tap's default per-file limit on 2 busy cores.
@@ -207,11 +212,41 @@ t.test(
         },
       },
     ];
+    // The runs' submitter may use rex and the user's token Secret, as an install grants it; the
+    // operator asks RBAC so (the REST API's reviews).
+    const granted = await applyObjects(cluster, [
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'issues', namespace: ns } },
+      ...roleGrant(ns, 'issue-runs', { kind: 'ServiceAccount', name: 'issues', namespace: ns }, [
+        {
+          apiGroups: ['orchestrator.io'],
+          resources: ['agentprofiles'],
+          resourceNames: ['rex'],
+          verbs: ['use'],
+        },
+        {
+          apiGroups: [''],
+          resources: ['secrets'],
+          resourceNames: [`github-pat-${USER.name}`],
+          verbs: ['get'],
+        },
+      ]),
+    ] as KubeObject[]);
+    t.equal(granted.code, 0, granted.stderr);
+    const submitter = `system:serviceaccount:${ns}:issues`;
+    const rex = {
+      namespace: ns,
+      verb: 'use',
+      group: 'orchestrator.io',
+      resource: 'agentprofiles',
+      name: 'rex',
+    };
+    await waitFor(`RBAC to allow ${submitter} to use rex`, () => allowedTo(cluster, submitter, rex));
     const secret = 'e2e-issue-s3cret';
     const router = githubWebhookRouter({
       api: client,
       config: () => config,
       secrets: () => [secret],
+      reviewer: new KubeReviewer({ client, audience: 'orchestrator', timeoutMs: 10_000 }),
       logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     });
     const server = new Koa().use(router.routes()).listen(0, '127.0.0.1');
