@@ -12,6 +12,7 @@
 // - issue-events.ts: what a delivery about an issue asks for (label, assignment, comment): pure and total.
 // - issue-mapping.ts: which issue requests start a run under the repository's issues block, and as whom.
 // - issue-run.ts: the TaskRun an issue starts, its prompt framing the issue as data.
+// - issue-submitter.ts: what RBAC says an issue run's configured submitter may use, asked before it is made.
 // - issue-trigger.ts: an issue request acted on: permission, one run per issue, created, answered on the issue.
 // - mapping.ts: which deliveries start a run and for which task, every "no" with its reason.
 // - previous-run.ts: the CodeRun a remediation continues, found by its labels or its pull request.
