@@ -29,6 +29,11 @@ export const LABELS = Object.freeze({
    * carrying it for its own.
    */
   workflowName: 'orchestrator.io/workflow-name',
+  /**
+   * On a run started from a GitHub issue (src/github/issue-run.ts), the issue's number: one run per issue
+   * at a time is found by it (with the run's repository).
+   */
+  githubIssue: 'orchestrator.io/github-issue',
 } as const);
 
 /** The label Argo Workflows puts on what a workflow creates, the run included (config/argo). */
@@ -55,6 +60,11 @@ export const ANNOTATIONS = Object.freeze({
    * leader after each send so that no leader sends one twice (docs/notifications.md).
    */
   notified: 'orchestrator.io/notified',
+  /**
+   * On a run started from a GitHub issue, the issue's web address: its pull request's body closes the
+   * issue when the address is of the run's own repository (src/render/issue-link.ts).
+   */
+  githubIssueUrl: 'orchestrator.io/github-issue-url',
 } as const);
 
 /** The value of the app.kubernetes.io/managed-by label. */

@@ -3,7 +3,8 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ConfigSource } from '../api/index.js';
-import type { RepositoryPermissions } from '../github/index.js';
+import type { AccessReviewer } from '../auth/index.js';
+import type { PullRequestComments, RepositoryPermissions } from '../github/index.js';
 import { githubWebhookRouter } from '../github/index.js';
 import { ListenerBudget, TokenBuckets } from '../http/index.js';
 import type { KubeClient } from '../runtime/index.js';
@@ -15,6 +16,10 @@ export interface GithubWebhookOptions {
   githubSecrets: () => readonly string[];
   /** What GitHub says each delivery's actor may do; none (no App keys): deliveries are refused unless githubWebhook.triggerPermission is none. */
   githubPermissions?: RepositoryPermissions;
+  /** What RBAC says an issue run's submitter may use (the REST API's reviews). */
+  githubReviewer?: AccessReviewer;
+  /** Where runs from issues answer on the issue; none (no App keys): only logged. */
+  githubComments?: PullRequestComments;
   /** Where the webhook's counters are registered. */
   registry?: Registry;
   logger: Logger;
@@ -41,6 +46,8 @@ export function githubWebhookRoute(opts: GithubWebhookOptions) {
     logger: opts.logger.child({ component: 'github' }),
     bodyLimitBytes: github.bodyLimitBytes,
     ...(opts.githubPermissions ? { permissions: opts.githubPermissions } : {}),
+    ...(opts.githubComments ? { comments: opts.githubComments } : {}),
+    ...(opts.githubReviewer ? { reviewer: opts.githubReviewer } : {}),
     ...(opts.registry ? { registry: opts.registry } : {}),
   });
   return { router, budget };

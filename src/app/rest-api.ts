@@ -22,11 +22,13 @@ export function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
   // Read at start (a change takes a restart): the port, the audience, the limits.
   const { api } = config.current();
   const timeoutMs = api.requestTimeoutSeconds * 1000;
-  const github = githubWebhookRoute(opts);
+  const reviewer = new KubeReviewer({ client, audience: api.audience, timeoutMs });
+  // The same reviews ask what an issue's run's submitter may use (src/github/issue-submitter.ts).
+  const github = githubWebhookRoute({ ...opts, githubReviewer: reviewer });
   return startApiServer({
     ...certificates,
     client,
-    reviewer: new KubeReviewer({ client, audience: api.audience, timeoutMs }),
+    reviewer,
     config: () => config.current(),
     logger: logger.child({ component: 'api' }),
     // Signed by GitHub, not authenticated by a token: the router checks the signature itself.
@@ -55,6 +57,7 @@ export async function serveRestApi(proc: Connected, github: GithubApps): Promise
     config: inputs.config,
     githubSecrets: () => inputs.githubSecrets.current(),
     ...(github.permissions ? { githubPermissions: github.permissions } : {}),
+    ...(github.pullRequestComments ? { githubComments: github.pullRequestComments } : {}),
     registry: proc.registry,
     logger: proc.logger,
     local: proc.local !== undefined,

@@ -44,6 +44,11 @@ export interface CommentRequest {
   body: string;
   /** The comment cannot be older than this (RFC 3339): earlier comments are not searched. */
   since?: string;
+  /**
+   * What the number names: a pull request (default; its comments need pull_requests: write) or an issue
+   * (issues: write), as GitHub asks of each.
+   */
+  on?: 'pull_request' | 'issue';
 }
 
 export interface PostedComment {
@@ -147,8 +152,9 @@ export class GithubPullRequestComments implements PullRequestComments, PullReque
     fn: (call: Call) => Promise<T>,
   ): Promise<T> {
     const { owner, repo, number } = req.pullRequest;
+    const scope = req.on === 'issue' ? 'issues' : 'pull_requests';
     const minted = await this.opts.tokens.mint(
-      { app: req.app, owner, repositories: [repo], permissions: { pull_requests: 'write' } },
+      { app: req.app, owner, repositories: [repo], permissions: { [scope]: 'write' } },
       signal,
     );
     const call: Call = {
@@ -167,7 +173,7 @@ export class GithubPullRequestComments implements PullRequestComments, PullReque
         `commenting on ${owner}/${repo}#${number}`,
         {
           reason: 'GithubRequestRefused',
-          message: `GitHub has no such pull request, or the App's installation may not comment on it (pull_requests: write)`,
+          message: `GitHub has no such ${req.on === 'issue' ? 'issue' : 'pull request'}, or the App's installation may not comment on it (${scope}: write)`,
         },
         this.opts.now?.() ?? new Date(),
       );

@@ -4,7 +4,9 @@
 // repository as GitHub says (trigger-permission.ts; 403 otherwise). A koa Router, mounted on the REST server. Idempotent across
 // replicas, restarts and replays: the run is named from signed fields of the payload (the comment or
 // review and its head commit; a failed commit, for CI), never from the unsigned delivery id, so a
-// redelivery's create is a 409, answered 200. Every answer comes within the time budget: the body
+// redelivery's create is a 409, answered 200. A delivery that is no task's feedback may ask for work on
+// an issue: a label, an assignment or a mention starts a TaskRun (issue-trigger.ts, decision 0082).
+// Every answer comes within the time budget: the body
 // read and each apiserver call get what is left of it, and an apiserver that does not answer is a
 // 503, never a 500. docs/github-webhook.md lists the answers.
 import Router from '@koa/router';
@@ -13,12 +15,18 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { ControllerConfig } from '../api/index.js';
 import { runResource } from '../api/index.js';
+import type { AccessReviewer } from '../auth/index.js';
 import { HttpError, readBody, reserveParse, STRICT_ROUTES } from '../http/index.js';
 import { githubRunName } from '../naming/index.js';
 import { ApiError, type ApiRequester, resourcePath } from '../runtime/index.js';
+import type { Answer } from './answer.js';
 import { readEvent } from './events.js';
+import { readIssueEvent } from './issue-events.js';
+import { decideIssue } from './issue-mapping.js';
+import { type IssueOutcome, startIssueRun } from './issue-trigger.js';
 import { decide, handledEvent } from './mapping.js';
 import { previousRun } from './previous-run.js';
+import type { PullRequestComments } from './pull-request-comments.js';
 import { referencesBeyondPrevious } from './remediation-references.js';
 import { remediationRun } from './remediation-run.js';
 import { SIGNATURE_HEADER, signatureCheck } from './signature.js';
@@ -26,6 +34,8 @@ import { type RepositoryPermissions, triggerVerdict } from './trigger-permission
 
 export const GITHUB_WEBHOOK_PATH = '/webhook/github';
 export const GITHUB_BODY_LIMIT_BYTES = 25 * 1024 * 1024;
+/** The events that may ask for work on an issue. */
+const ISSUE_EVENTS = new Set(['issues', 'issue_comment']);
 
 export interface GithubWebhookOptions {
   api: ApiRequester;
@@ -45,14 +55,19 @@ export interface GithubWebhookOptions {
    * delivery is refused unless githubWebhook.triggerPermission is none.
    */
   permissions?: RepositoryPermissions;
-  /** Where orchestrator_github_trigger_checks_total is registered. */
+  /**
+   * Where a run from an issue answers on the issue (a refusal of someone allowed, the run started);
+   * none (no App keys): those answers are only logged.
+   */
+  comments?: PullRequestComments;
+  /**
+   * What RBAC says an issue run's configured submitter may use (issue-submitter.ts): the admission
+   * webhook trusts the manager's runs, so this is where their submitter is checked. None: an issue run
+   * that uses anything (an agent profile does) is refused.
+   */
+  reviewer?: AccessReviewer;
+  /** Where orchestrator_github_trigger_checks_total and orchestrator_github_issue_runs_total are registered. */
   registry?: Registry;
-}
-
-interface Answer {
-  status: number;
-  message: string;
-  run?: { namespace: string; name: string };
 }
 
 /** A failed apiserver call as an answer: the run refused is the delivery's doing (422), the rest ours (503). */
@@ -80,21 +95,60 @@ export function githubWebhookRouter(opts: GithubWebhookOptions): Router {
       registers: [opts.registry],
     });
 
+  const issueRuns =
+    opts.registry &&
+    new Counter({
+      name: 'orchestrator_github_issue_runs_total',
+      help: 'Issue requests (a label, an assignment, a mention) that reached the permission check, by outcome: created, running (one already works on the issue), redelivery, refused (403), unknown (503), rejected (the apiserver refused the run).',
+      labelNames: ['outcome'],
+      registers: [opts.registry],
+    });
+
   /** Everything after the body is trusted: the event, mapped and acted on. */
   async function act(event: string, delivery: string, payload: unknown, deadline: number): Promise<Answer> {
     const config = opts.config();
     if (event === 'ping') return { status: 200, message: 'pong' };
     if (!handledEvent(config, event))
       return { status: 202, message: `ignored: the ${event} event is not in githubWebhook.events` };
+    const remediation = await remediate(event, delivery, payload, deadline, config);
+    if (!('ignored' in remediation)) return remediation;
+    // Not a task's pull request's feedback: perhaps a request to work on an issue (decision 0082).
+    const reading = ISSUE_EVENTS.has(event) ? readIssueEvent(event, payload) : remediation;
+    const decision = 'ignored' in reading ? reading : decideIssue(reading.request, config);
+    if ('ignored' in decision) {
+      // On a pull request, why it is no task's feedback is the likelier question.
+      const onPull = 'request' in reading && reading.request.pullRequest;
+      return { status: 202, message: `ignored: ${onPull ? remediation.ignored : decision.ignored}` };
+    }
+    const deps = {
+      api: opts.api,
+      config,
+      permissions: opts.permissions,
+      comments: opts.comments,
+      reviewer: opts.reviewer,
+      logger: opts.logger,
+      count: (outcome: IssueOutcome) => issueRuns?.inc({ outcome }),
+    };
+    return startIssueRun(deps, decision.target, { id: delivery, event, deadline });
+  }
+
+  /** A remediation of a task's run, or why the delivery is none. */
+  async function remediate(
+    event: string,
+    delivery: string,
+    payload: unknown,
+    deadline: number,
+    config: ControllerConfig,
+  ): Promise<Answer | { ignored: string }> {
     const reading = readEvent(event, payload);
-    if ('ignored' in reading) return { status: 202, message: `ignored: ${reading.ignored}` };
+    if ('ignored' in reading) return reading;
     const decision = decide(reading.feedback, config);
-    if ('ignored' in decision) return { status: 202, message: `ignored: ${decision.ignored}` };
+    if ('ignored' in decision) return decision;
     const { target } = decision;
     const left = () => deadline - Date.now();
     if (left() <= 0) return { status: 503, message: 'no time left to reach the Kubernetes API' };
     const found = await previousRun(opts.api, target, config, left());
-    if ('none' in found) return { status: 202, message: `ignored: ${found.none}` };
+    if ('none' in found) return { ignored: found.none };
     // Asked with the token of the App the run will act as, so GitHub is asked only for a task that exists.
     const verdict = await triggerVerdict({
       feedback: target.feedback,

@@ -42,8 +42,9 @@ const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
 export type TriggerVerdict = { allowed: string } | { refused: string } | { unknown: string };
 
 export interface TriggerInput {
-  feedback: Feedback;
-  /** The GitHub App the continued run acts as; undefined for a run acting as a GitHub user. */
+  /** Who asked, where: a remediation's feedback, or an issue request (issue-events.ts, trigger `issue`). */
+  feedback: Pick<Feedback, 'actor' | 'repository'> & { trigger: Feedback['trigger'] | 'issue' };
+  /** The GitHub App the run acts as; undefined for a run acting as a GitHub user. */
   app: string | undefined;
   config: ControllerConfig;
   /** Undefined when this process has no App keys to mint a token with. */
@@ -68,7 +69,7 @@ export async function triggerVerdict(input: TriggerInput): Promise<TriggerVerdic
     return { refused: `${JSON.stringify(truncate(who, 64))} is not a GitHub login to ask about` };
   if (!app)
     return {
-      refused: `the run it continues acts as a GitHub user, not a GitHub App, so there is no installation token to ask GitHub whether ${who} may ${needed} ${where} (set githubWebhook.triggerPermission: none to trust author_association alone)`,
+      refused: `the run ${feedback.trigger === 'issue' ? 'it starts' : 'it continues'} acts as a GitHub user, not a GitHub App, so there is no installation token to ask GitHub whether ${who} may ${needed} ${where} (set githubWebhook.triggerPermission: none to trust author_association alone)`,
     };
   if (!permissions)
     return {

@@ -16,6 +16,7 @@ import {
 } from './context.js';
 import type { TaskFileContext, TemplateContext } from './context-types.js';
 import { RenderError } from './errors.js';
+import { issueClosing } from './issue-link.js';
 import { configMapKeyProblem, taskFileKey } from './keys.js';
 
 /**
@@ -86,6 +87,7 @@ export function taskRunContext(
         ? `Task ${spec.taskId}: ${heading}`
         : `Task ${spec.taskId} (${spec.serviceName})`
       ).slice(0, 200),
+      closes: issueClosing(run, spec.repository?.url, config.github.host),
     },
     tools: c.tools,
     permissions: applyAgentTools(c.tools, spec.agentTools),
@@ -158,7 +160,7 @@ export function codeRunContext(
     baseBranch: c.baseBranch,
     outputs: c.outputs,
     limits: c.limits,
-    pullRequest: { title: `Task ${spec.taskId} (${spec.service})` },
+    pullRequest: { title: `Task ${spec.taskId} (${spec.service})`, closes: null },
     tools: c.tools,
     permissions: applyAgentTools(c.tools),
     // A kept memory file outlives the run that wrote it, so it imports through .task/current, a link
@@ -230,7 +232,7 @@ export function docsRunContext(
     baseBranch: c.baseBranch,
     outputs: c.outputs,
     limits: c.limits,
-    pullRequest: { title: `Task documentation for ${spec.workingDirectory}` },
+    pullRequest: { title: `Task documentation for ${spec.workingDirectory}`, closes: null },
     tools: c.tools,
     permissions: applyAgentTools(c.tools),
     ...layout(

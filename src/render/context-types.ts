@@ -85,7 +85,8 @@ export interface TemplateContext {
    * sshKnownHosts: the host keys SSH trusts unless the user's Secret has its own (github.sshKnownHosts).
    */
   git: { userName: string; userEmail: string; host: string; repositories: string[]; sshKnownHosts: string };
-  pullRequest: { title: string };
+  /** closes: the body's line closing the run's issue (issue-link.ts), null for none. */
+  pullRequest: { title: string; closes: string | null };
   /**
    * What the publisher may push (config publish, the profile's publishPaths): protected path prefixes,
    * those of them this agent may change, and the most one push may send.

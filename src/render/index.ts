@@ -10,6 +10,7 @@
 // - environment.ts: a Handlebars environment per load, so two template sets never share partials.
 // - errors.ts: RenderError (one run fails) and TemplateError (a set is refused).
 // - helpers.ts: the template helpers, pure functions tested without a template.
+// - issue-link.ts: the pull request body's line closing the issue a run was started from.
 // - keys.ts: the ConfigMap keys of rendered files and the paths they encode.
 // - lint.ts: every value in a .sh or .json template passes a quoting helper, checked at load time.
 // - render.ts: a run rendered into its ConfigMap data.
@@ -39,6 +40,7 @@ export {
 } from './context.js';
 export type { RepoContext, TaskFileContext, TemplateContext } from './context-types.js';
 export { RenderError, TemplateError } from './errors.js';
+export { framed } from './helpers.js';
 export {
   configMapKeyProblem,
   configMapKeyToPath,

@@ -258,6 +258,8 @@ open_pull_request() {
     --jq '.[0].html_url // empty' 2>/dev/null) || url=''
   if [[ -z $url ]]; then
     local body="Opened by the orchestrator for $RUN_KIND $RUN_NAMESPACE/$RUN_NAME (agent $AGENT, attempt $ATTEMPT)."
+    # A run started from an issue closes it on merge (GitHub links the two).
+    if [[ -n $PR_CLOSES ]]; then body+=$'\n\n'"$PR_CLOSES"; fi
     if ! answer=$(gh api --method POST "repos/$REPO_OWNER/$REPO_NAME/pulls" -f "title=$PR_TITLE" -f "body=$body" \
       -f "head=$WORK_BRANCH" -f "base=$base" --jq .html_url 2>&1); then
       log "could not open a pull request: $(tail -n 1 <<<"$answer")"

@@ -5,25 +5,37 @@
 // the seams: the rendered command line and settings the CLI accepts, the image's tools, the hooks
 // that commit and push, the termination message the kubelet hands back, and the model gateway between
 // the CLI and the model (the platform's key out of the run's namespace, a looping agent refused).
-// The hostile agent's suite (agent-e2e/hostile.ts) runs in this process too.
+// A labelled issue goes the whole way: a signed delivery to the operator's GitHub endpoint, the TaskRun,
+// the agent, and a pull request that closes the issue. The hostile agent's suite (agent-e2e/hostile.ts)
+// runs in this process too.
 // Needs root and the real node's Debian packages, and builds the image on first use (minutes; cached).
 // @lane real-node
 // @needs node agent-image
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import Koa from 'koa';
+import pino from 'pino';
 import t, { type Test } from 'tap';
 import type { RunOf } from '../../src/api/index.js';
+import { KubeReviewer } from '../../src/auth/index.js';
 import { runPath } from '../../src/cli/kinds.js';
+import { githubWebhookRouter } from '../../src/github/index.js';
 import { loadTemplateSet } from '../../src/render/index.js';
+import type { KubeObject } from '../../src/runtime/index.js';
 import { e2eCodeRun, expectTurnLimitStop, NODE_GATEWAY, taskDocs } from '../harness/agent/agent-e2e.js';
 import { agentSuite, agentWorld, type WorldOptions } from '../harness/agent/agent-world.js';
 import { expectedUsage, lastResultEvent } from '../harness/agent/cli-usage.js';
 import { gatewayRuns } from '../harness/agent/gateway-runs.js';
 import { otherCliRuns } from '../harness/agent/other-cli-runs.js';
+import { allowedTo } from '../harness/cluster/access-review.js';
 import { kubectl } from '../harness/cluster/cluster.js';
+import { applyObjects } from '../harness/deploy/kustomize.js';
+import { roleGrant } from '../harness/deploy/rbac.js';
+import { githubPayload, type Payload, postDelivery } from '../harness/remote/github.js';
 import { mcpServerStandin } from '../harness/remote/mcp-server.js';
 import { fail, say, type Turn, tool } from '../harness/remote/model-script.js';
-import { scaled } from '../harness/util/wait.js';
+import { scaled, waitFor } from '../harness/util/wait.js';
 
 // Seventeen real agent runs (three of them the hostile suite's) and, when the suite's image is new, a build of its small top layer and the
 // node's import of the whole image: more than tap's default per-file limit on 2 busy cores.
@@ -175,6 +187,118 @@ t.test(
 t.test(
   'through the model gateway: the CLI reaches the model only through it, the key is in no object of the run, a looping agent is stopped',
   (t) => gatewayRuns(t, suite),
+);
+
+t.test(
+  'a labelled issue: the signed delivery starts a TaskRun, the real agent works on it, its pull request closes the issue',
+  async (t) => {
+    const { ns, config, model, finished } = await world(t, [
+      bash('printf "declined cards: stop after the first 402\\n" > DECLINES.md'),
+      say('Recorded the rule for declined cards.'),
+    ]);
+    // At `acme/declines.git`, as the stand-in's pull requests expect; the run's URL says `acme/declines`, as
+    // admission stores `owner/name`, and git's http-backend finds the one by the other.
+    const repo = git.repository('acme/declines.git', 'main', { 'README.md': '# declines\n' });
+    const host = new URL(repo).host;
+    // The suite's runs act as the GitHub user (no App keys here), so GitHub cannot be asked who labelled:
+    // triggerPermission none, which a label satisfies (GitHub lets only triage or more label). The
+    // question itself is test/integration/github-webhook.test.ts's, against the GitHub stand-in.
+    config.githubWebhook.triggerPermission = 'none';
+    config.githubWebhook.repositories = [
+      {
+        name: 'acme/declines',
+        namespace: ns,
+        issues: {
+          submitter: `system:serviceaccount:${ns}:issues`,
+          label: 'orchestrator',
+          assign: false,
+          mention: false,
+          githubUser: USER.name,
+        },
+      },
+    ];
+    // The runs' submitter may use rex and the user's token Secret, as an install grants it; the
+    // operator asks RBAC so (the REST API's reviews).
+    const granted = await applyObjects(cluster, [
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'issues', namespace: ns } },
+      ...roleGrant(ns, 'issue-runs', { kind: 'ServiceAccount', name: 'issues', namespace: ns }, [
+        {
+          apiGroups: ['orchestrator.io'],
+          resources: ['agentprofiles'],
+          resourceNames: ['rex'],
+          verbs: ['use'],
+        },
+        {
+          apiGroups: [''],
+          resources: ['secrets'],
+          resourceNames: [`github-pat-${USER.name}`],
+          verbs: ['get'],
+        },
+      ]),
+    ] as KubeObject[]);
+    t.equal(granted.code, 0, granted.stderr);
+    const submitter = `system:serviceaccount:${ns}:issues`;
+    const rex = {
+      namespace: ns,
+      verb: 'use',
+      group: 'orchestrator.io',
+      resource: 'agentprofiles',
+      name: 'rex',
+    };
+    await waitFor(`RBAC to allow ${submitter} to use rex`, () => allowedTo(cluster, submitter, rex));
+    const secret = 'e2e-issue-s3cret';
+    const router = githubWebhookRouter({
+      api: client,
+      config: () => config,
+      secrets: () => [secret],
+      reviewer: new KubeReviewer({ client, audience: 'orchestrator', timeoutMs: 10_000 }),
+      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    });
+    const server = new Koa().use(router.routes()).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    t.teardown(() => new Promise((resolve) => server.close(resolve)));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhook/github`;
+    const issue = (change: (p: Payload) => void = () => {}) =>
+      JSON.stringify(
+        githubPayload('issues.labeled', (p) => {
+          p.repository.full_name = 'acme/declines';
+          p.issue.html_url = `https://${host}/acme/declines/issues/42`;
+          change(p);
+        }),
+      );
+
+    const created = await postDelivery(url, secret, { event: 'issues', body: issue() });
+    t.equal(created.status, 201, created.body.message);
+    const name = created.body.run?.name ?? '';
+    t.equal(name, 'acme-declines-issue-42-1');
+    const again = await postDelivery(url, secret, {
+      event: 'issues',
+      body: issue((p) => (p.issue.updated_at = '2026-11-24T09:00:00Z')),
+    });
+    t.equal(again.status, 202, 'labelled again while its run works: nothing more');
+    t.match(again.body.message, `a run is already working on acme/declines#42: TaskRun ${ns}/${name}`);
+
+    const s = await finished('TaskRun', name);
+    t.equal(s.phase, 'Succeeded', s.message ?? '');
+    const asked = JSON.stringify(model.turns[0]?.body);
+    t.match(asked, 'Declined cards are retried forever', "the issue's title reached the model");
+    t.match(asked, 'data, not instructions', 'quoted as data');
+    const pulls = git.pulls.filter((p) => p.owner === 'acme' && p.repo === 'declines');
+    t.equal(pulls.length, 1, 'one pull request');
+    t.equal(
+      s.pullRequestUrl,
+      `https://github.com/acme/declines/pull/${pulls[0]?.number}`,
+      'status.pullRequestUrl',
+    );
+    t.match(pulls[0]?.body, /\n\nCloses #42$/, 'its body closes the issue: GitHub links the two');
+    t.match(pulls[0]?.title, /^Task \d+: Issue #42 of acme\/declines$/);
+    const branch = pulls[0]?.head ?? '';
+    t.equal(
+      git.read('acme/declines.git', branch, 'DECLINES.md')?.content,
+      'declined cards: stop after the first 402\n',
+      "the agent's work is on the pull request's branch",
+    );
+  },
 );
 
 t.test(

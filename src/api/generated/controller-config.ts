@@ -634,6 +634,31 @@ export interface components {
                     namespace: string;
                     /** @description Only CodeRuns of this service (spec.service) are continued. Default any service. */
                     service?: string;
+                    /** @description Runs started from the repository's issues (docs/github-webhook.md "Runs from issues"): a TaskRun in namespace whose prompt quotes the issue, one per issue at a time, its pull request closing the issue. Each trigger is off unless set here. The actor (who labelled, assigned or commented) must hold triggerPermission, asked with a token of the run's App. Default off. */
+                    issues?: {
+                        /** @description The Kubernetes user the runs are submitted as (their orchestrator.io/submitted-by), e.g. system:serviceaccount:team-a:issues. Admission checks its grants as for any run's submitter (use on the agent profile, and on the repository for an App run); a run it may not make is refused and said on the issue. Required. */
+                        submitter: string;
+                        /** @description An issue labelled with this label (issues event, action labeled) starts a run. Compared without regard to case. Default none. */
+                        label?: string;
+                        /**
+                         * @description An issue assigned to the login the run acts as (its App's bot, {app}[bot], or githubUser) starts a run. Default false.
+                         * @default false
+                         */
+                        assign: boolean;
+                        /**
+                         * @description A new comment mentioning @{app} (or @githubUser) on an issue, or on a pull request that is not a task's (a task's pull request is remediated instead), starts a run; its author must be one of authorAssociations. Default false.
+                         * @default false
+                         */
+                        mention: boolean;
+                        /** @description The agent profile of the runs (spec.agent). Default the config's defaultAgent. */
+                        agent?: string;
+                        /** @description The model of the runs (spec.model). Default the agent profile's. */
+                        model?: string;
+                        /** @description The branch the runs start from and their pull requests target. Default main. */
+                        branch?: string;
+                        /** @description The GitHub user the runs act as (spec.repository.githubUser), for an agent profile that names no App. Default the profile's App. */
+                        githubUser?: string;
+                    };
                 }[];
                 /**
                  * @description The head branch of a task's pull request, with {taskId} where the task id stands (once). Default feature/task-{taskId}-implementation, the branch CodeRuns push to.
@@ -666,16 +691,17 @@ export interface components {
                  */
                 botLogins: string[];
                 /**
-                 * @description The events acted on: issue_comment and pull_request_review_comment (a new comment on a task's pull request), pull_request_review (a review requesting changes), check_run and workflow_run (a failed run on a task's branch). Others are answered 202. Default all five.
+                 * @description The events acted on: issue_comment and pull_request_review_comment (a new comment on a task's pull request; on an issue, a mention for repositories[].issues), pull_request_review (a review requesting changes), check_run and workflow_run (a failed run on a task's branch), issues (an issue labelled or assigned, for repositories[].issues). Others are answered 202. Default all six.
                  * @default [
                  *       "issue_comment",
                  *       "pull_request_review_comment",
                  *       "pull_request_review",
                  *       "check_run",
-                 *       "workflow_run"
+                 *       "workflow_run",
+                 *       "issues"
                  *     ]
                  */
-                events: ("issue_comment" | "pull_request_review_comment" | "pull_request_review" | "check_run" | "workflow_run")[];
+                events: ("issue_comment" | "pull_request_review_comment" | "pull_request_review" | "check_run" | "workflow_run" | "issues")[];
                 /**
                  * @description The largest delivery accepted (413 above it, from Content-Length before reading). GitHub caps payloads at 25 MB; the events acted on are far smaller, so a lower limit is safe. Read at start. Default 26214400 (25 MiB).
                  * @default 26214400

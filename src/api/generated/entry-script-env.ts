@@ -83,6 +83,7 @@ export const ENTRY_SCRIPT_ENV_NAMES: readonly string[] = Object.freeze([
   'PATH',
   'PRIORITY',
   'PRIVATE_DIR',
+  'PR_CLOSES',
   'PR_TITLE',
   'PUBLISH_ALLOWED_PATHS',
   'PUBLISH_FAILED',

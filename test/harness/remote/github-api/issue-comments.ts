@@ -1,12 +1,11 @@
 // The issue comment endpoints of the GitHub REST stand-in (server.ts), on pull requests (GitHub's pull
-// requests are issues): list a pull request's comments (`since`, `per_page`, `page`), create one, and
+// requests are issues) and on the issues a test names: list a pull request's comments (`since`, `per_page`, `page`), create one, and
 // edit one (only its author may: the App's bot).
 // As GitHub does, each asks for an installation token of one of the Apps (apps.ts) that reaches the
 // repository and grants `pull_requests` (write to create, read or write to list) or `issues`, and is
 // neither revoked nor expired; a comment so made is the bot of the App that issued the token
 // (`{slug}[bot]`), and only that bot may edit it. Answers carry every field GitHub's description
 // requires of `issue-comment`, so the server's contract check passes.
-import type { IncomingHttpHeaders } from 'node:http';
 import { type GithubAppFixture, githubAppFixture } from './apps.js';
 import { contentRoutes, type RepositoryFile } from './contents.js';
 import { botOf, installationTokens } from './installation-token.js';
@@ -63,22 +62,28 @@ export function issueCommentRoutes(
   pulls: PullRequestRecord[],
   apps: GithubAppFixture | GithubAppFixture[],
   now: () => Date = () => new Date(),
+  /** Open issues (not pull requests) whose comments are served too; GitHub asks `issues` of those. */
+  issues: { owner: string; repo: string; number: number }[] = [],
 ): GithubRoute[] {
   const tokens = installationTokens(apps, DOCS, now);
-  /** The request's token when it may `need` the repository's pull request comments, else GitHub's refusal. */
-  const authorised = (headers: IncomingHttpHeaders, repo: string, need: 'read' | 'write') =>
-    tokens(headers, repo, ['pull_requests', 'issues'], need);
+  /** The request's token when it may `need` the number's comments, else GitHub's refusal. */
+  const authorised = (req: GithubRequest, need: 'read' | 'write') =>
+    tokens(req.headers, req.params.repo ?? '', isIssue(req) ? ['issues'] : ['pull_requests', 'issues'], need);
+  const isIssue = ({ params }: GithubRequest) =>
+    issues.some(
+      (i) => i.owner === params.owner && i.repo === params.repo && String(i.number) === params.issue_number,
+    );
   const stamp = () =>
     now()
       .toISOString()
       .replace(/\.\d{3}Z$/, 'Z');
   const pullOf = ({ params }: GithubRequest) =>
-    pulls.find(
+    [...pulls, ...issues].find(
       (pr) =>
         pr.owner === params.owner && pr.repo === params.repo && String(pr.number) === params.issue_number,
     );
   const list = (req: GithubRequest): GithubAnswer => {
-    const denied = authorised(req.headers, req.params.repo ?? '', 'read');
+    const denied = authorised(req, 'read');
     if ('refused' in denied) return denied.refused;
     const pr = pullOf(req);
     if (!pr) return error(404, 'Not Found');
@@ -91,7 +96,7 @@ export function issueCommentRoutes(
     return { status: 200, body: found.slice((page - 1) * perPage, page * perPage).map(issueComment) };
   };
   const create = (req: GithubRequest): GithubAnswer => {
-    const allowed = authorised(req.headers, req.params.repo ?? '', 'write');
+    const allowed = authorised(req, 'write');
     if ('refused' in allowed) return allowed.refused;
     const pr = pullOf(req);
     if (!pr) return error(404, 'Not Found');
@@ -111,7 +116,7 @@ export function issueCommentRoutes(
     return { status: 201, body: issueComment(record), headers: { location: issueComment(record).url } };
   };
   const edit = (req: GithubRequest): GithubAnswer => {
-    const allowed = authorised(req.headers, req.params.repo ?? '', 'write');
+    const allowed = tokens(req.headers, req.params.repo ?? '', ['pull_requests', 'issues'], 'write');
     if ('refused' in allowed) return allowed.refused;
     const record = comments.find(
       (c) =>
