@@ -4,8 +4,14 @@
 // callers (src/rest/runs.ts): so the manager asks here, before it creates the run. What is asked about
 // is the run with the config's defaults (the agent profile a run naming none gets); its schema and rules
 // are the webhook's to judge after, at no cost to the delivery's 10 s.
-import { judgeReferences, referenceDenial, referencesToCheck, specOf } from '../admission/index.js';
-import { type ControllerConfig, defaulted, type TaskRun } from '../api/index.js';
+import {
+  admitOffline,
+  judgeReferences,
+  referenceDenial,
+  referencesToCheck,
+  specOf,
+} from '../admission/index.js';
+import type { ControllerConfig, TaskRun } from '../api/index.js';
 import type { AccessReviewer, UserInfo } from '../auth/index.js';
 
 const SERVICE_ACCOUNT = /^system:serviceaccount:([^:]+):[^:]+$/;
@@ -31,8 +37,11 @@ export async function submitterVerdict(
   const name = run.metadata?.name ?? '';
   const checks = referencesToCheck({
     kind: 'TaskRun',
-    spec: specOf(defaulted('TaskRun', run, config)),
+    // As admission would store it, as the REST API asks about its callers' runs (src/rest/runs.ts).
+    spec: specOf(admitOffline('TaskRun', run as Record<string, unknown>, config).admitted),
     config,
+    // Its namespace's team MCP servers' Secrets are among what it uses (src/api/mcp-servers.ts).
+    namespace: run.metadata?.namespace ?? '',
   });
   if (checks.length === 0) return { allowed: true };
   if (!reviewer)
