@@ -41,8 +41,10 @@ import { scaled, waitFor } from '../harness/util/wait.js';
 // node's import of the whole image: more than tap's default per-file limit on 2 busy cores.
 t.setTimeout(scaled(60 * 60_000));
 // Each suite is a world of its own (namespace, operator, model stand-in, repositories) and mostly waits
-// for its agent's pod: four at once (docs/testing.md "Side by side on one node").
-t.jobs = 4;
+// for its agent's pod: three at once (docs/testing.md "Side by side on one node"), since it runs beside
+// the unit lane, whose timing-bound files (src/webhook/connections.test.ts, cert-rotation.test.ts)
+// need the CPU.
+t.jobs = 3;
 const USER = { name: 'swe-1', token: 'ghp_e2eToken0123456789' };
 const API_KEY = 'sk-ant-e2e-key';
 const suite = await agentSuite(t, USER, API_KEY);
