@@ -387,7 +387,8 @@ run_setup_script() {
   local dir=${REPO_DIR:-$WORK_DIR} out="$PRIVATE_DIR/setup.out" status=0 words pid follower
   log "running the setup script $SETUP_SCRIPT from the base branch in $dir (for at most ${SETUP_TIMEOUT_SECONDS}s)"
   : >"$out"
-  (cd "$dir" && exec timeout --kill-after=10 "$SETUP_TIMEOUT_SECONDS" bash "$BASE_SETUP_SCRIPT" </dev/null >"$out" 2>&1) &
+  # Without this script's copy of the container's stderr (STDERR_FD): a daemon would hold it open.
+  (cd "$dir" && exec timeout --kill-after=10 "$SETUP_TIMEOUT_SECONDS" bash "$BASE_SETUP_SCRIPT" </dev/null >"$out" 2>&1 {STDERR_FD}>&-) &
   pid=$!
   tail -n +1 -f --pid="$pid" "$out" >&"$STDERR_FD" &
   follower=$!
