@@ -5,7 +5,7 @@ import t from 'tap';
 import { LABELS, type TaskRun } from '../../src/api/index.js';
 import { MODEL_CREDENTIAL_DIR } from '../../src/controllers/agent/features/model-gateway.js';
 import { MODEL_TOKEN_AUDIENCE } from '../../src/gateway/index.js';
-import { uidHash } from '../../src/naming/names.js';
+import { BASE_BRANCH_DIR, uidHash } from '../../src/naming/names.js';
 import { kubectl } from '../harness/cluster/cluster.js';
 import { agentRoutes, SHIPPED_ROUTES } from '../harness/operator/gateway.js';
 import {
@@ -111,7 +111,7 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
   );
   t.same(
     agent.volumeMounts.map((m: Json) => m.mountPath),
-    ['/task-files', '/workspace', MODEL_CREDENTIAL_DIR],
+    ['/task-files', '/workspace', BASE_BRANCH_DIR, MODEL_CREDENTIAL_DIR],
   );
   // The attempt's files and the agent shell's (shared by the namespace's runs: reconcile-agent-shell.test.ts).
   const agentShell = cm.metadata.labels[LABELS.agentShell];
@@ -125,6 +125,8 @@ t.test('happy path: PVC, ConfigMap and Job, then Running and Succeeded', async (
       },
     },
     { name: 'workspace', persistentVolumeClaim: { claimName: 'workspace-payments' } },
+    // What prepare read from the base branch: the pod's own, not the workspace earlier agents wrote.
+    { name: 'base-branch', emptyDir: { sizeLimit: '4Mi' } },
     // The agent container asks the gateway for its attempt's token with this (src/gateway/model-token-issuer.ts).
     {
       name: 'model-token-credential',
