@@ -47,6 +47,7 @@
 //   a reload that turns one off.
 // - shutdown.ts: how the process stops: the servers drained beside the manager, then all closed in order.
 // - options.ts: the run options, from the config file, then flags, then environment; nothing read at import.
+// - listeners.ts: the listeners' ports, none shared, and the API's address from a flag or a seed variable, not both.
 // - service-account.ts: the manager's identity (the orchestrator ServiceAccount), in a pod or locally, so
 //   a permission missing from config/rbac fails locally as in a cluster; the user name the webhooks trust
 //   to state a run's submitter.

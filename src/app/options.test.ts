@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
-import { loadDefaultConfig } from '../config/load.js';
+import { loadDefaultConfig, parseConfig } from '../config/load.js';
+import { packageRoot } from '../util/package-root.js';
 import { parseBindAddress, runOptions } from './options.js';
 
 const config = loadDefaultConfig();
@@ -102,3 +105,43 @@ t.test('metrics are HTTPS unless plain HTTP is chosen: the flag beats the config
   t.equal(runOptions(plain, 'c.yaml', { metricsSecure: true }, {}).metricsSecure, true);
   t.equal(runOptions(config, 'c.yaml', { metricsSecure: false }, {}).metricsSecure, false);
 });
+
+t.test(
+  "a seed deployment's variables: SERVER_PORT moves the REST API unless it would take another listener's port",
+  async (t) => {
+    const shipped = readFileSync(join(packageRoot(), 'config/manager/controller-config.yaml'), 'utf8');
+    const withEnv = (env: Record<string, string>) => parseConfig(shipped, 'controller-config.yaml', env);
+    const env = { KUBECONFIG: '/k', SERVER_PORT: '9000' };
+    t.match(runOptions(withEnv(env), 'c.yaml', {}, env).api, { host: '0.0.0.0', port: 9000 });
+    const seed = { KUBECONFIG: '/k', SERVER_PORT: '8080' };
+    t.throws(
+      () => runOptions(withEnv(seed), 'c.yaml', {}, seed),
+      /the metrics \(--metrics-bind-address, metrics.bindAddress\) and the REST API \(--api-bind-address, SERVER_HOST, SERVER_PORT, api.bindAddress\) both listen on port 8080: give each its own port/,
+    );
+    t.throws(
+      () => runOptions(withEnv(env), 'c.yaml', { apiBindAddress: ':8443' }, env),
+      /--api-bind-address=:8443 and SERVER_PORT=9000 both set the REST API's address \(api.bindAddress\): give one of them/,
+    );
+    // Another host on one port is no clash; port 0 (any free port) never is.
+    t.doesNotThrow(() =>
+      runOptions(
+        config,
+        'c.yaml',
+        { metricsBindAddress: '127.0.0.1:7000', healthProbeBindAddress: '127.0.0.2:7000' },
+        { KUBECONFIG: '/k' },
+      ),
+    );
+    t.doesNotThrow(() =>
+      runOptions(
+        config,
+        'c.yaml',
+        { metricsBindAddress: '127.0.0.1:0', healthProbeBindAddress: ':0', apiBindAddress: ':0' },
+        { KUBECONFIG: '/k' },
+      ),
+    );
+    t.throws(
+      () => runOptions(config, 'c.yaml', { gatewayBindAddress: '127.0.0.1:9443' }, { KUBECONFIG: '/k' }),
+      /the webhook \(--webhook-port, webhook.port\) and the model gateway .* both listen on port 9443/,
+    );
+  },
+);

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { ControllerConfig } from '../api/index.js';
 import type { LeaderElectionConfig, ListenAddress } from '../runtime/index.js';
 import { type InjectionTarget, injectionTarget } from '../webhook/index.js';
+import { apiAddressSources, refuseSharedPorts } from './listeners.js';
 import { type LocalModelKey, localModelKeySource } from './local-model-key.js';
 
 export interface RunFlags {
@@ -122,7 +123,47 @@ export function clusterConfigured(flags: RunFlags, env: NodeJS.ProcessEnv): bool
   return Boolean(flags.kubeconfig || env.KUBECONFIG || env.KUBERNETES_SERVICE_HOST);
 }
 
+/** The options, refused when a flag and a seed variable meet or two listeners would share a port. */
 export function runOptions(
+  config: ControllerConfig,
+  configFile: string,
+  flags: RunFlags,
+  env: NodeJS.ProcessEnv,
+): RunOptions {
+  apiAddressSources(flags, env);
+  const options = buildOptions(config, configFile, flags, env);
+  refuseSharedPorts([
+    {
+      name: 'the webhook',
+      sources: '--webhook-port, webhook.port',
+      address: { host: '', port: options.webhookPort },
+    },
+    { name: 'the metrics', sources: '--metrics-bind-address, metrics.bindAddress', address: options.metrics },
+    {
+      name: 'the probes',
+      sources: '--health-probe-bind-address, health.bindAddress',
+      address: options.probes,
+    },
+    ...(options.api
+      ? [
+          {
+            name: 'the REST API',
+            sources: '--api-bind-address, SERVER_HOST, SERVER_PORT, api.bindAddress',
+            address: options.api,
+          },
+        ]
+      : []),
+    // It listens when the model gateway is on or an App's tokens are brokered (src/app/gateway.ts).
+    {
+      name: 'the model gateway',
+      sources: '--gateway-bind-address, gateway.bindAddress',
+      address: options.gateway,
+    },
+  ]);
+  return options;
+}
+
+function buildOptions(
   config: ControllerConfig,
   configFile: string,
   flags: RunFlags,

@@ -154,6 +154,32 @@ t.test('the runs the templates create pass offline admission', async (t) => {
   t.same((kept.spec as { remediation?: unknown }).remediation, templated, 'templates kept as text');
   const none = createdRun(coderun, { ...SAMPLE_PARAMETERS, remediation: '' });
   t.notOk('remediation' in (none.spec as object), 'none without the parameter');
+  // The seeds submit it with `-p service-id=…`; ours with `-p service=…`: either names the service.
+  for (const [given, what] of [
+    [{ service: 'payments', 'service-id': '' }, 'service'],
+    [{ service: '', 'service-id': 'payments' }, "the seeds' service-id"],
+  ] as const) {
+    const run = createdRun(coderun, { ...SAMPLE_PARAMETERS, ...given });
+    t.same(offline(run).findings, [], `a valid CodeRun from ${what}`);
+    t.equal((run.spec as { service?: string }).service, 'payments', `${what} is spec.service`);
+    t.equal(run.metadata?.generateName, 'payments-t7-', `${what} names the run`);
+  }
+  for (const [given, refusal] of [
+    [{ service: 'payments', 'service-id': 'billing' }, 'give service or service-id, not both'],
+    [{ service: '', 'service-id': '' }, 'give service or service-id'],
+  ] as const) {
+    const run = createdRun(coderun, { ...SAMPLE_PARAMETERS, ...given });
+    t.equal(
+      (run.spec as { service?: string }).service,
+      refusal,
+      `${JSON.stringify(given)}: spec.service says why`,
+    );
+    t.match(
+      offline(run).findings.join('\n'),
+      new RegExp(`spec\\.service: Invalid value: "${refusal}"`),
+      `${JSON.stringify(given)}: refused, naming spec.service`,
+    );
+  }
 });
 
 /** Every `{{tag}}` in `value`. */

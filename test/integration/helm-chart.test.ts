@@ -744,3 +744,35 @@ t.test('webhook.port and webhook.hostNetwork: the pods, the Service by its port 
   t.not(out.code, 0);
   t.match(out.stderr, /webhook\.port: 8443 is another port of the pods/);
 });
+
+t.test(
+  "the REST API's port: the config's api.bindAddress, or the seed's SERVER_PORT, on the port the Service names",
+  async (t) => {
+    const apiPort = async (flags: string[]) => {
+      const pod = (one(await chart.template([], flags), 'Deployment', 'orchestrator') as Values).spec.template
+        .spec;
+      t.notOk(
+        pod.containers[0].args.some((a: string) => a.startsWith('--api-bind-address')),
+        'no flag: it would win over the config and the seed variable',
+      );
+      return pod.containers[0].ports.find((p: Values) => p.name === 'api').containerPort;
+    };
+    t.equal(await apiPort([]), 8443);
+    t.equal(await apiPort(['--set', 'config.api.bindAddress=:7443']), 7443);
+    t.equal(
+      await apiPort(['--set', 'extraEnv[0].name=SERVER_PORT', '--set-string', 'extraEnv[0].value=9000']),
+      9000,
+    );
+    const out = await rendered(
+      '--set',
+      'extraEnv[0].name=SERVER_PORT',
+      '--set-string',
+      'extraEnv[0].value=8080',
+    );
+    t.not(out.code, 0);
+    t.match(
+      out.stderr,
+      /the REST API's port 8080 \(extraEnv SERVER_PORT, else config.api.bindAddress\) is another port of the pods/,
+    );
+  },
+);

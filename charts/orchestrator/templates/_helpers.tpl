@@ -243,8 +243,12 @@ matchExpressions:
 {{- if and .Values.certManager.enabled .Values.webhook.caBundle -}}
 {{- fail "webhook.caBundle: must be empty with certManager.enabled (cert-manager's cainjector writes the caBundle)" -}}
 {{- end -}}
-{{- if has (int .Values.webhook.port) (list 8080 8081 8443 8090) -}}
-{{- fail (printf "webhook.port: %v is another port of the pods (8080 metrics, 8081 health, 8443 api, 8090 gateway)" .Values.webhook.port) -}}
+{{- $api := include "orchestrator.apiPort" . | int -}}
+{{- if has (int .Values.webhook.port) (list 8080 8081 $api 8090) -}}
+{{- fail (printf "webhook.port: %v is another port of the pods (8080 metrics, 8081 health, %v api, 8090 gateway)" .Values.webhook.port $api) -}}
+{{- end -}}
+{{- if has $api (list 8080 8081 8090) -}}
+{{- fail (printf "the REST API's port %v (extraEnv SERVER_PORT, else config.api.bindAddress) is another port of the pods (8080 metrics, 8081 health, 8090 gateway)" $api) -}}
 {{- end -}}
 {{- if and .Values.watchNamespaces (or .Values.config.watchNamespace .Values.config.namespaceSelector) -}}
 {{- fail "watchNamespaces: exclusive with config.watchNamespace and config.namespaceSelector" -}}
@@ -322,3 +326,17 @@ set, else the shipped one on global.imageRegistry when that is set, else the shi
 {{- $shipped -}}
 {{- end -}}
 {{- end }}
+
+{{- /*
+The REST API's container port: the seed's SERVER_PORT when extraEnv sets it (the manager reads it over
+the config, src/config/env-overrides.ts; SERVER_HOST needs nothing here), else the port of the controller config's api.bindAddress; the
+Service reaches it by the port's name, so a moved listener stays reachable.
+*/ -}}
+{{- define "orchestrator.apiPort" -}}
+{{- $config := include "orchestrator.controllerConfig" . | fromYaml -}}
+{{- $port := (($config.api | default dict).bindAddress | default ":8443" | toString | splitList ":" | last) -}}
+{{- range .Values.extraEnv }}{{ if eq .name "SERVER_PORT" }}{{ $port = .value | toString }}{{ end }}{{ end -}}
+{{- /* "0" turns the API off: the port stays named, for the Service, with nothing behind it. */ -}}
+{{- if eq $port "0" }}{{ $port = "8443" }}{{ end -}}
+{{- $port -}}
+{{- end -}}

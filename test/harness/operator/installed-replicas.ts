@@ -49,7 +49,6 @@ const LOCAL_FLAGS = [
   '--webhook-port',
   '--metrics-bind-address',
   '--health-probe-bind-address',
-  '--api-bind-address',
 ];
 
 interface Teardown {
@@ -186,12 +185,13 @@ export async function installReplicas(
     '--webhook-port': '0',
     '--metrics-bind-address': '127.0.0.1:0',
     '--health-probe-bind-address': '127.0.0.1:0',
-    '--api-bind-address': '127.0.0.1:0',
   };
-  // The gateway's port comes from the config (gateway.bindAddress, :8090 in every pod of the Deployment,
-  // each with its own address): replicas on one host each take a free one.
+  // The REST API's and the gateway's ports come from the config (api.bindAddress :8443 and
+  // gateway.bindAddress :8090 in every pod of the Deployment, each with its own address): replicas on
+  // one host each take a free one.
   const args = [
     ...[...flags].map(([flag, value]) => `${flag}=${local[flag] ?? value}`),
+    '--api-bind-address=127.0.0.1:0',
     '--gateway-bind-address=127.0.0.1:0',
   ];
   const replicas: Replica[] = [];

@@ -36,8 +36,12 @@ t.test(
     const ns = await testNamespace(t, cluster);
     await installWorkflowTemplates(cluster, ns);
     for (const outcome of ['Succeeded', 'Failed'] as RunPhase[]) {
+      // The second as the seeds submit it: `-p service-id=payments` names the service.
+      const { service, ...rest } = PARAMETERS;
+      const named = outcome === 'Succeeded' ? { service } : { 'service-id': service };
       const wf = await submitWorkflow(client, ns, 'coderun-template', {
-        ...PARAMETERS,
+        ...rest,
+        ...named,
         'task-id': '7',
         'context-version': '2',
         'continue-session': 'true',
