@@ -3,7 +3,6 @@
 // port) taking the metrics' place. And a seed variable beside the flag for the same address is a
 // choice the manager cannot make for its user: both are refused, naming what to change.
 import type { ListenAddress } from '../runtime/index.js';
-import type { RunFlags } from './options.js';
 
 /** One listener: what it is, where its address comes from (for the error), and the address. */
 export interface Listener {
@@ -16,12 +15,12 @@ export interface Listener {
 const API_VARIABLES = ['SERVER_HOST', 'SERVER_PORT'] as const;
 
 /** `--api-bind-address` beside SERVER_HOST or SERVER_PORT: refused, as neither may silently win. */
-export function apiAddressSources(flags: RunFlags, env: NodeJS.ProcessEnv): void {
-  if (flags.apiBindAddress === undefined) return;
+export function apiAddressSources(flag: string | undefined, env: NodeJS.ProcessEnv): void {
+  if (flag === undefined) return;
   const set = API_VARIABLES.filter((name) => env[name] !== undefined);
   if (set.length === 0) return;
   throw new Error(
-    `--api-bind-address=${flags.apiBindAddress} and ${set.map((n) => `${n}=${env[n]}`).join(', ')} both set the REST API's address (api.bindAddress): give one of them`,
+    `--api-bind-address=${flag} and ${set.map((n) => `${n}=${env[n]}`).join(', ')} both set the REST API's address (api.bindAddress): give one of them`,
   );
 }
 

@@ -130,7 +130,7 @@ export function runOptions(
   flags: RunFlags,
   env: NodeJS.ProcessEnv,
 ): RunOptions {
-  apiAddressSources(flags, env);
+  apiAddressSources(flags.apiBindAddress, env);
   const options = buildOptions(config, configFile, flags, env);
   refuseSharedPorts([
     {

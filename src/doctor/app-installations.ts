@@ -4,7 +4,7 @@
 // given (doctor --repository) and the App's key is in place (the github-apps check names a missing one).
 import { createPrivateKey } from 'node:crypto';
 import { configuredApps } from '../api/index.js';
-import { appAuth, appSecretName, repositoryInstallation } from '../github/index.js';
+import { appAuth, appSecretName, repositoryInstallation, SEED_APP_KEYS } from '../github/index.js';
 import { type DoctorCheck, type DoctorContext, type DoctorFinding, ok, problem } from './check.js';
 import { secretKey } from './secret-keys.js';
 
@@ -23,9 +23,15 @@ function rsaKey(pem: string): boolean {
 async function credentials(ctx: DoctorContext, app: string) {
   const { githubAppId, githubAppPrivateKey } = ctx.config.secrets;
   if (!githubAppId || !githubAppPrivateKey) return undefined;
-  const id = await secretKey(ctx, ctx.namespace, appSecretName(githubAppId.name, app), githubAppId.key);
+  const id = await secretKey(
+    ctx,
+    ctx.namespace,
+    appSecretName(githubAppId.name, app),
+    githubAppId.key,
+    SEED_APP_KEYS.id,
+  );
   const keyName = appSecretName(githubAppPrivateKey.name, app);
-  const key = await secretKey(ctx, ctx.namespace, keyName, githubAppPrivateKey.key);
+  const key = await secretKey(ctx, ctx.namespace, keyName, githubAppPrivateKey.key, SEED_APP_KEYS.privateKey);
   if (id.state !== 'present' || key.state !== 'present' || !/^\d+$/.test(id.value)) return undefined;
   return { creds: { appId: id.value, privateKey: key.value }, keyName };
 }

@@ -3,7 +3,7 @@
 // name, so an App added to the config but not to the Role is refused at the first token).
 import { createPrivateKey } from 'node:crypto';
 import { configuredApps } from '../api/index.js';
-import { appSecretName } from '../github/index.js';
+import { appSecretName, SEED_APP_KEYS } from '../github/index.js';
 import { type DoctorCheck, type DoctorFinding, ok, problem } from './check.js';
 import { absence, secretKey } from './secret-keys.js';
 
@@ -24,7 +24,7 @@ export const appKeysCheck: DoctorCheck = {
       const keyName = appSecretName(githubAppPrivateKey.name, app);
       const create = `kubectl -n ${ns} create secret generic ${keyName} --from-literal=${githubAppId.key}=<the App ID> --from-file=${githubAppPrivateKey.key}=<the .pem GitHub generated for ${app}>`;
       const before = findings.length;
-      const id = await secretKey(ctx, ns, idName, githubAppId.key);
+      const id = await secretKey(ctx, ns, idName, githubAppId.key, SEED_APP_KEYS.id);
       if (id.state !== 'present')
         findings.push(
           problem(
@@ -43,7 +43,7 @@ export const appKeysCheck: DoctorCheck = {
             create,
           ),
         );
-      const key = await secretKey(ctx, ns, keyName, githubAppPrivateKey.key);
+      const key = await secretKey(ctx, ns, keyName, githubAppPrivateKey.key, SEED_APP_KEYS.privateKey);
       if (key.state !== 'present')
         findings.push(
           problem(

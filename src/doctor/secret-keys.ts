@@ -1,5 +1,6 @@
 // A key of a Secret read for a check: present, or why not. The value is only looked at, never returned
 // whole, so no finding can carry a credential.
+import { appKeyData } from '../github/index.js';
 import { isForbidden, isNotFound, resourcePath, SECRETS } from '../runtime/index.js';
 import type { DoctorContext } from './check.js';
 
@@ -12,6 +13,8 @@ export async function secretKey(
   namespace: string,
   name: string,
   key: string,
+  /** The seeds' name for the same value, read when `key` is absent (an App's: SEED_APP_KEYS). */
+  seedKey = key,
 ): Promise<SecretKeyState> {
   let secret: { data?: Record<string, string> };
   try {
@@ -21,7 +24,7 @@ export async function secretKey(
     if (isForbidden(err)) return { state: 'unreadable' };
     throw err;
   }
-  const data = secret.data?.[key];
+  const data = appKeyData(secret.data, key, seedKey);
   const value = data === undefined ? '' : Buffer.from(data, 'base64').toString('utf8').trim();
   return value ? { state: 'present', value } : { state: 'no-key' };
 }

@@ -32,10 +32,12 @@
 export {
   AppKeys,
   appAuth,
+  appKeyData,
   appSecretName,
   type GithubTokens,
   githubApiUrl,
   repositoryInstallation,
+  SEED_APP_KEYS,
   TokenBroker,
   tokenScope,
 } from './app-tokens/index.js';

@@ -13,9 +13,13 @@ import { join } from 'node:path';
 import t from 'tap';
 import { stringify } from 'yaml';
 import { ensureDist } from '../../scripts/build.js';
+import { runPath } from '../../src/cli/kinds.js';
+import { WORKFLOW_LABEL } from '../../src/controllers/play/stage-report.js';
 import { RESULT_PROTOCOL } from '../../src/controllers/pods/agent-result.js';
 import type { KubeObject } from '../../src/runtime/index.js';
 import { kubectl, testCluster } from '../harness/cluster/cluster.js';
+import { ensureArgoCrds } from '../harness/deploy/argo.js';
+import { workflowsPath } from '../harness/deploy/argo-workflows.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { scrapeJob } from '../harness/deploy/metrics-scrape.js';
 import {
@@ -28,7 +32,15 @@ import {
   startPrometheus,
 } from '../harness/deploy/monitoring.js';
 import { applyInvalidRun, installReplicas } from '../harness/operator/installed-replicas.js';
-import { finishJob, sampleTaskRun, taskRunJob, taskRunPath } from '../harness/operator/operator.js';
+import {
+  attemptNames,
+  finishJob,
+  sampleCodeRun,
+  sampleTaskRun,
+  taskRunJob,
+  taskRunPath,
+  untilJob,
+} from '../harness/operator/operator.js';
 import { waitFor } from '../harness/util/wait.js';
 
 const JOB = 'orchestrator-metrics';
@@ -56,8 +68,12 @@ const MADE_BY_THE_RUNS = [
   'Spend by model (last hour) / A',
   'Tokens /s by type / A',
   'Budget used / A',
+  'Play stages ended by stage and outcome (last hour) / A',
+  'Play stage retries by stage and cause (last hour) / A',
 ];
 const PULL_REQUEST = 'https://github.com/acme/payments/pull/42';
+/** The App of the play's stage (a CodeRun runs the profile naming its App). */
+const STAGE_APP = '5DLabs-Rex';
 /**
  * Alerts on how fast this machine is, not on what the install does: a few slow first admission requests
  * on a loaded test machine make the p99 over 1 s (pending; it fires only after 10 minutes of it).
@@ -67,6 +83,7 @@ const SPEED_DEPENDENT = ['OrchestratorWebhookLatencyHigh'];
 if (!ensureDist()) throw new Error('building dist/ failed');
 const cluster = await testCluster();
 await ensureCrds(cluster);
+await ensureArgoCrds(cluster, 'minimal');
 
 t.test('every dashboard query returns data from two replicas that reconciled runs', async (t) => {
   const { namespace, podNamespace, replicas, client, metrics, caPem } = await installReplicas(t, cluster, {
@@ -77,6 +94,9 @@ t.test('every dashboard query returns data from two replicas that reconciled run
       c.gateway = { ...c.gateway, enabled: false };
       c.retries = { ...c.retries, maxRetries: 0 };
       c.budgets = [{ name: 'dash', limitUsd: '100', window: 'month' }];
+      // An App for the play's stage (the shipped config names none).
+      c.githubApps = [STAGE_APP];
+      c.agents = { ...c.agents, rex: { ...c.agents.rex, githubApp: STAGE_APP } as (typeof c.agents)['rex'] };
     },
   });
   const dir = mkdtempSync(join(tmpdir(), 'dashboard-queries-'));
@@ -129,6 +149,28 @@ t.test('every dashboard query returns data from two replicas that reconciled run
     const applied = await apply(name, taskId);
     t.equal(applied.code, 0, `${name} applied through the webhooks ${applied.stderr}`);
   }
+  // A stage of a play: a CodeRun a Workflow created (coderun-template's label and owner), of a second
+  // quality round (a push's retry, by its name as orchestrator-play names it), which fails.
+  const workflow = await client.request<KubeObject>('POST', workflowsPath(namespace), {
+    body: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'play-dash' }, spec: {} },
+  });
+  const stage = sampleCodeRun('dash-quality-r2', { githubApp: STAGE_APP });
+  const owned = {
+    ...stage,
+    metadata: {
+      ...stage.metadata,
+      labels: { [WORKFLOW_LABEL]: 'play-dash' },
+      ownerReferences: [
+        {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Workflow',
+          name: 'play-dash',
+          uid: String(workflow.metadata?.uid),
+        },
+      ],
+    },
+  };
+  await client.request('POST', runPath('CodeRun', namespace), { body: owned });
   const denied = await applyInvalidRun(cluster, namespace);
   t.match(denied.stderr, /denied the request/, 'an invalid run is denied');
   // The agent's usage as the entry script reports it (docs/result-protocol.md), for the model the run
@@ -171,12 +213,18 @@ t.test('every dashboard query returns data from two replicas that reconciled run
     if (message) t.equal(status.pullRequestUrl, PULL_REQUEST, `${name}: the agent's pull request`);
   }
 
+  const { job: stageJob } = await attemptNames(client, namespace, 'CodeRun', 'dash-quality-r2');
+  await untilJob(client, namespace, stageJob, 'the Job of the play stage dash-quality-r2');
+  await finishJob(client, namespace, stageJob, 'Failed');
+
   // Prometheus has scraped both replicas since, and evaluated every rule.
   const finished = `count(max by (phase) (orchestrator_runs{job="${JOB}", kind="TaskRun", phase=~"Succeeded|Failed"}) == 1)`;
-  const counted = `sum(orchestrator_runs_finished_total{job="${JOB}"}) + sum(orchestrator_pull_requests_opened_total{job="${JOB}"})`;
+  const counted = `sum(orchestrator_runs_finished_total{job="${JOB}", kind="TaskRun"}) + sum(orchestrator_pull_requests_opened_total{job="${JOB}"})`;
+  const staged = `sum(orchestrator_play_stage_outcomes_total{job="${JOB}", outcome="Failed"})`;
   for (const [what, query, expected] of [
     ['both finished runs', finished, '2'],
     ["the leader's counts of both runs and the pull request", counted, '3'],
+    ["the leader's count of the play's failed stage", staged, '1'],
   ] as const)
     await waitFor(`Prometheus to see ${what}`, async () => {
       const answer = await prometheusQuery(port, query).catch(() => undefined);

@@ -17,6 +17,16 @@ export interface AppCredentials {
   privateKey: string;
 }
 
+/**
+ * The keys the seeds' Secrets hold the App's id and private key under (their ExternalSecret, seed 002),
+ * read when the configured key is absent: a Secret made for the seeds' controller works as it is.
+ */
+export const SEED_APP_KEYS = { id: 'GITHUB_APP_ID', privateKey: 'GITHUB_APP_PRIVATE_KEY' } as const;
+
+/** A Secret's value (base64) under `key`, else under the seeds' name for it; undefined when neither. */
+export const appKeyData = (data: Record<string, string> | undefined, key: string, seedKey: string) =>
+  data?.[key] || data?.[seedKey] || undefined;
+
 /** How long a key read stays (a rotated key applies within this). */
 export const KEY_CACHE_MS = 60_000;
 
@@ -46,14 +56,24 @@ export class AppKeys {
     const cacheKey = `${app}\0${id.name}\0${id.key}\0${key.name}\0${key.key}`;
     const hit = this.cached.get(cacheKey);
     if (hit && this.now() - hit.at < KEY_CACHE_MS) return hit.value;
-    const appId = await this.read(app, appSecretName(id.name, app), id.key, signal);
-    const privateKey = await this.read(app, appSecretName(key.name, app), key.key, signal);
+    const appId = await this.read(app, appSecretName(id.name, app), [id.key, SEED_APP_KEYS.id], signal);
+    const privateKey = await this.read(
+      app,
+      appSecretName(key.name, app),
+      [key.key, SEED_APP_KEYS.privateKey],
+      signal,
+    );
     const value = { appId: appId.trim(), privateKey };
     this.cached.set(cacheKey, { at: this.now(), value });
     return value;
   }
 
-  private async read(app: string, name: string, key: string, signal?: AbortSignal): Promise<string> {
+  private async read(
+    app: string,
+    name: string,
+    [key, seedKey]: [string, string],
+    signal?: AbortSignal,
+  ): Promise<string> {
     const where = `Secret ${this.namespace}/${name}`;
     let secret: { data?: Record<string, string> };
     try {
@@ -68,9 +88,12 @@ export class AppKeys {
         );
       throw err;
     }
-    const value = secret.data?.[key];
+    const value = appKeyData(secret.data, key, seedKey);
     if (!value)
-      throw new TokenFailure('GithubAppKeyMissing', `GitHub App ${app}: the ${where} has no key ${key}`);
+      throw new TokenFailure(
+        'GithubAppKeyMissing',
+        `GitHub App ${app}: the ${where} has no key ${key} (nor the seeds' ${seedKey})`,
+      );
     return Buffer.from(value, 'base64').toString('utf8');
   }
 }

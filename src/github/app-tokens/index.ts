@@ -8,7 +8,15 @@
 // - scope.ts: what an App run's tokens are for: its repositories, each phase's permissions.
 // - timed-fetch.ts: fetch with a time limit and the caller's abort, for every GitHub call.
 export { githubApiUrl } from './api-url.js';
-export { type AppCredentials, AppKeys, appSecretName, KEY_CACHE_MS, type SecretKeyName } from './app-keys.js';
+export {
+  type AppCredentials,
+  AppKeys,
+  appKeyData,
+  appSecretName,
+  KEY_CACHE_MS,
+  SEED_APP_KEYS,
+  type SecretKeyName,
+} from './app-keys.js';
 export {
   type GithubTokens,
   type MintedToken,

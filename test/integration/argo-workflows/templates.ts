@@ -38,7 +38,7 @@ t.test(
     for (const outcome of ['Succeeded', 'Failed'] as RunPhase[]) {
       // The second as the seeds submit it: `-p service-id=payments` names the service.
       const { service, ...rest } = PARAMETERS;
-      const named = outcome === 'Succeeded' ? { service } : { 'service-id': service };
+      const named: Record<string, string> = outcome === 'Succeeded' ? { service } : { 'service-id': service };
       const wf = await submitWorkflow(client, ns, 'coderun-template', {
         ...rest,
         ...named,
