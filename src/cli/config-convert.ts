@@ -3,7 +3,7 @@
 // --base; on standard error a line per seed key: what it became, or why it was dropped
 // (src/config/seed-convert.ts). Nothing is printed on standard output unless the manager would load it.
 import { readFileSync } from 'node:fs';
-import { Option, type Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { parse } from 'yaml';
 import {
   convertSeed,
@@ -56,12 +56,12 @@ export function registerConfigCommands(program: Command, io: CliIO): void {
       io.out(
         `# this project's controller config (docs/configuration.md), converted from ${source} (${from}) over ${flags.base}\n${conversion.yaml}`,
       );
-      const dropped = conversion.report.filter((l) => l.outcome.kind === 'dropped').length;
+      const count = (kind: string) => conversion.report.filter((l) => l.outcome.kind === kind).length;
       io.err(
         [
           `converted ${source} as ${from}:`,
           ...conversion.report.map((l) => `  ${formatReportLine(l)}`),
-          `${conversion.report.length - dropped} mapped, ${dropped} dropped; the config passes the manager's validation`,
+          `${count('mapped')} mapped, ${count('elsewhere')} outside the config, ${count('dropped')} dropped; the config passes the manager's validation`,
           '',
         ].join('\n'),
       );

@@ -62,7 +62,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   ],
   'config convert': [
     "orchestrator config convert values.yaml > controller-config.yaml   # seed 002's Helm values",
-    'orchestrator config convert config.yaml --base controller-config.yaml   # then seed 001\'s config.yaml over it',
+    "orchestrator config convert config.yaml --base controller-config.yaml   # then seed 001's config.yaml over it",
   ],
   'egress manifests': [
     'orchestrator egress manifests --config my-config.yaml -n team-a | kubectl apply -f -',

@@ -23,8 +23,6 @@ export { namespaceScope } from './namespace-scope.js';
 export { type ProtectionOff, protectionsOff, turnedOff } from './protections-off.js';
 export type { ReloadMetrics } from './reload-metrics.js';
 export { reloadMetrics } from './reload-metrics.js';
-export { taskDocsPaths } from './task-docs.js';
-export { watchConfigFile } from './watch.js';
 export {
   type Conversion,
   convertSeed,
@@ -35,3 +33,5 @@ export {
   SeedConvertError,
 } from './seed-convert.js';
 export type { SeedSource } from './seed-keys.js';
+export { taskDocsPaths } from './task-docs.js';
+export { watchConfigFile } from './watch.js';

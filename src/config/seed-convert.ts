@@ -4,7 +4,10 @@
 // by the manager's own validation (load.ts), so what is printed is what the manager loads.
 import { Document, isMap, parseDocument } from 'yaml';
 import { type JsonSchema, loadSchema } from '../api/index.js';
-import { isPlainObject, type JsonObject } from '../util/index.js';
+import { isPlainObject } from '../util/index.js';
+
+type JsonObject = Record<string, unknown>;
+
 import { configFrom } from './load.js';
 import {
   at,
@@ -65,7 +68,7 @@ export function readSeed(text: string, source: string): JsonObject {
   return value;
 }
 
-/** How many keys only a file of `source` has that `value` has (a list of agents: seed 004's form). */
+/** How many of the keys only a file of `source` has `value` has (a list of agents: seed 004's form). */
 function seedKeysIn(value: JsonObject, source: SeedSource): number {
   if (source === 'helm-values' && Array.isArray(value.agents)) return value.agents.length;
   const paths: string[][] = [];
@@ -77,7 +80,8 @@ function seedKeysIn(value: JsonObject, source: SeedSource): number {
     }
   };
   walk(value, []);
-  return SEED_KEYS.filter((k) => k.source === source && !k.same).filter((k) =>
+  // Only keys this project's config lacks: its own config has a role and a systemPrompt too.
+  return SEED_KEYS.filter((k) => k.source === source && !configHas(k.key.split('.'))).filter((k) =>
     paths.some((p) => pathIsKey(p, k.key)),
   ).length;
 }
@@ -180,7 +184,11 @@ export function convertSeed(
         }
       } else if (configHas(here.map((p, i) => (i === 1 && here[0] === 'agents' ? '*' : p)))) {
         at(out, path)[name] = value;
-        report.push({ key, value, outcome: { kind: 'mapped', to: key, note: "kept: a field of this project's config" } });
+        report.push({
+          key,
+          value,
+          outcome: { kind: 'mapped', to: key, note: "kept: a field of this project's config" },
+        });
       } else
         report.push({
           key,
@@ -233,7 +241,7 @@ function withComments(config: JsonObject, comments: Map<string, string[]>): stri
     for (const pair of agents.items) {
       const lines = comments.get(String((pair.key as { value?: unknown }).value));
       if (lines && typeof pair.key === 'object' && pair.key !== null)
-        (pair.key as { commentBefore?: string }).commentBefore = lines.map((l) => ` ${l}`).join('\n');
+        (pair.key as { commentBefore?: string }).commentBefore = ` ${lines.join(', ')}`;
     }
   return doc.toString({ lineWidth: 0 });
 }

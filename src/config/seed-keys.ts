@@ -52,7 +52,8 @@ export class SeedValueError extends Error {
 const ROLES = ['implementation', 'quality', 'testing', 'security', 'documentation', 'deploy', 'acceptance'];
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
-const obj = (v: unknown): Json => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {});
+const obj = (v: unknown): Json =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : {};
 
 /** `out` at `path`, the objects on the way made when missing. */
 export function at(out: Json, path: readonly string[]): Json {
@@ -68,7 +69,8 @@ const profileOf = (ctx: SeedContext): Json => at(ctx.out, ['agents', ctx.profile
 const everyProfile = (ctx: SeedContext): Json[] => Object.values(obj(ctx.out.agents)).map(obj);
 
 function string(value: unknown): string {
-  if (typeof value !== 'string') throw new SeedValueError(`Invalid value: ${JSON.stringify(value)}: must be a string`);
+  if (typeof value !== 'string')
+    throw new SeedValueError(`Invalid value: ${JSON.stringify(value)}: must be a string`);
   return value;
 }
 
@@ -129,7 +131,10 @@ export const SEED_KEYS: readonly SeedKey[] = [
       const id = typeof value === 'number' ? String(value) : string(value);
       const app = typeof ctx.entry?.githubApp === 'string' ? ctx.entry.githubApp : '{githubApp}';
       const ref = obj(obj(ctx.out.secrets).githubAppId);
-      const secret = String(ref.name ?? 'github-app-{githubApp}').replaceAll('{githubApp}', app.toLowerCase());
+      const secret = String(ref.name ?? 'github-app-{githubApp}').replaceAll(
+        '{githubApp}',
+        app.toLowerCase(),
+      );
       const key = String(ref.key ?? 'app-id');
       return {
         kind: 'elsewhere',
@@ -158,7 +163,7 @@ export const SEED_KEYS: readonly SeedKey[] = [
         profileOf(ctx).role = role;
         return { kind: 'mapped', to: `agents.${ctx.profile}.role`, note: 'one of the roles here' };
       }
-      ctx.comment(ctx.profile ?? '', role);
+      ctx.comment(ctx.profile ?? '', `role: ${JSON.stringify(role)}`);
       const kept = ctx.baseProfile?.role;
       return {
         kind: 'dropped',
@@ -199,7 +204,7 @@ export const SEED_KEYS: readonly SeedKey[] = [
       return {
         kind: 'mapped',
         to: 'retries.maxRetries',
-        note: "the same count of retries; the operator retries, each attempt its own Job (whose backoffLimit is 0), with backoff that survives a restart (decision 0030)",
+        note: 'the same count of retries; the operator retries, each attempt its own Job (whose backoffLimit is 0), with backoff that survives a restart (decision 0030)',
       };
     },
   },
@@ -235,7 +240,10 @@ export const SEED_KEYS: readonly SeedKey[] = [
       const { requests, limits, ...rest } = map(value);
       if (Object.keys(rest).length)
         throw new SeedValueError(`Unknown field ${Object.keys(rest).join(', ')}: only requests and limits`);
-      const one = { ...(requests === undefined ? {} : { requests: map(requests) }), ...(limits === undefined ? {} : { limits: map(limits) }) };
+      const one = {
+        ...(requests === undefined ? {} : { requests: map(requests) }),
+        ...(limits === undefined ? {} : { limits: map(limits) }),
+      };
       for (const profile of everyProfile(ctx))
         profile.resources = Object.fromEntries(PRIORITIES.map((p) => [p, structuredClone(one)]));
       return {
@@ -280,7 +288,10 @@ export const SEED_KEYS: readonly SeedKey[] = [
 
 const SOURCES: Record<SeedSource, { what: string; file: string }> = {
   'helm-values': { what: "seed 002's Helm values (agents: with appId, role, …)", file: 'values.yaml' },
-  'controller-config': { what: "seed 001's controller config.yaml (job.backoffLimit, agent:, telemetry:)", file: 'config.yaml' },
+  'controller-config': {
+    what: "seed 001's controller config.yaml (job.backoffLimit, agent:, telemetry:)",
+    file: 'config.yaml',
+  },
 };
 
 /** What a seed file is, in the report and the refusal. */
