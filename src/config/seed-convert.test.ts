@@ -7,7 +7,14 @@ import t from 'tap';
 import { parse } from 'yaml';
 import { packageRoot } from '../util/index.js';
 import { ConfigError, defaultConfigFile, parseConfig } from './load.js';
-import { convertSeed, detectSeed, formatReportLine, readSeed, SeedConvertError } from './seed-convert.js';
+import {
+  type Conversion,
+  convertSeed,
+  detectSeed,
+  formatReportLine,
+  readSeed,
+  SeedConvertError,
+} from './seed-convert.js';
 import { SEED_KEYS } from './seed-keys.js';
 
 const fixture = (name: string) =>
