@@ -75,8 +75,45 @@ export function configurationReference(/** @type {JsonSchema} */ schema, /** @ty
     '',
     fieldTable(schema),
     '',
+    ...FROM_THE_SEED,
   ].join('\n');
 }
+
+/** How a seed user's configuration becomes this file: written here, as the table above is generated. */
+const FROM_THE_SEED = [
+  '## From the seed',
+  '',
+  "The seeds' configuration is converted, not read: `orchestrator config convert values.yaml` (seed 002's",
+  'Helm values, `agents:` with `name`, `githubApp`, `appId`, `clientId`, `role`, `systemPrompt`) or',
+  "`orchestrator config convert config.yaml` (seed 001's controller config, bare or as its",
+  '`taskrun-controller-config` ConfigMap) prints this file on standard output, applied over the shipped',
+  'config (`--base` names another), and on standard error each seed key with what it became or why it',
+  "was dropped ([cli.md](cli.md)). The output passes the manager's own validation, or nothing is printed.",
+  'Both files in turn: convert one, then the other with `--base` naming the first output.',
+  '',
+  '| seed key | becomes |',
+  '|---|---|',
+  '| `agents.<name>` | the profile of that name; one the base lacks gets the image of its `defaultAgent` |',
+  "| `agents.<name>.name` | dropped: the profile's name is its key; kept as a comment on the profile |",
+  '| `agents.<name>.githubApp` | `agents.<name>.githubApp`, and the App listed in `githubApps` |',
+  "| `agents.<name>.appId` | not in the config: the key `app-id` of the App's Secret (`secrets.githubAppId`, `github-app-{githubApp}`); the report prints the `kubectl create secret` command |",
+  '| `agents.<name>.clientId` | dropped: no user OAuth flow; the operator authenticates as the App by its id and key |',
+  "| `agents.<name>.role` | `agents.<name>.role` when it is one of this file's roles; free text is dropped (the profile keeps the base's role, else none: its own workspace, as in the seed) and kept as a comment |",
+  "| `agents.<name>.systemPrompt` | `agents.<name>.systemPromptText` (the text); a template's name stays `systemPrompt` |",
+  '| `job.backoffLimit` | `retries.maxRetries`, the same count of retries (the operator retries; each Job has `backoffLimit: 0`) |',
+  '| `job.activeDeadlineSeconds`, `job.ttlSecondsAfterFinished` | the same fields |',
+  "| `agent.image` | every profile's `image` |",
+  "| `agent.resources` | every profile's `resources` for each priority (`high`, `standard`, `low`) |",
+  '| `telemetry.enabled` | `agentTelemetry.enabled` |',
+  "| `telemetry.otlpEndpoint` | `agentTelemetry.endpoint`, with `http://` when it has no scheme, and `protocol: grpc` for port 4317; the operator's own traces take `OTEL_EXPORTER_OTLP_ENDPOINT` on its Deployment ([observability.md](observability.md)) |",
+  '| any other key | kept when it is a field of this file, else dropped, each said in the report |',
+  '',
+  'A config holding a seed key is refused as before, and the refusal names the command, e.g.',
+  "`agents.rex.appId: Unknown field: this looks like seed 002's Helm values (agents: with appId, role, …):",
+  '`orchestrator config convert values.yaml` converts it`. The table the converter and the refusal use is',
+  '[src/config/seed-keys.ts](../src/config/seed-keys.ts).',
+  '',
+];
 
 /** docs/api-reference.md: the spec and status of every run kind. */
 export function apiReference(

@@ -45,7 +45,9 @@ t.test('bash parses the script and registers it for both names', async (t) => {
 
 t.test('bash completes verbs, subcommands and flags', async (t) => {
   t.same(complete(['orchestrator', 'ge']), ['get']);
-  t.same(complete(['orchestrator', 'c']).sort(), ['cancel', 'certs', 'cluster', 'completion']);
+  t.same(complete(['orchestrator', 'c']).sort(), ['cancel', 'certs', 'cluster', 'completion', 'config']);
+  t.same(complete(['orchestrator', 'config', '']), ['convert']);
+  t.same(complete(['orchestrator', 'config', 'convert', '--f']), ['--from']);
   t.same(complete(['orchestrator', 'cluster', '']).sort(), ['down', 'env', 'up']);
   t.same(complete(['orchestrator', 'task', 'code', '--github-']).sort(), ['--github-app', '--github-user']);
   t.same(complete(['orchestrator', 'get', '-n', 'team-a', '--wa']), ['--watch'], 'past a flag and its value');

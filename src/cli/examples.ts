@@ -60,6 +60,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'source <(orchestrator completion bash)      # in ~/.bashrc',
     'orchestrator completion fish | source',
   ],
+  'config convert': [
+    "orchestrator config convert values.yaml > controller-config.yaml   # seed 002's Helm values",
+    "orchestrator config convert config.yaml --base controller-config.yaml   # then seed 001's config.yaml over it",
+  ],
   'egress manifests': [
     'orchestrator egress manifests --config my-config.yaml -n team-a | kubectl apply -f -',
   ],

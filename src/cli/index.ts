@@ -6,6 +6,7 @@
 // - certs.ts: `orchestrator certs`: development certificates.
 // - cluster-config.ts: the controller config the installed manager reads (doctor's, task's defaults).
 // - cluster.ts: `orchestrator cluster up|down|env`: the local control plane as a background process.
+// - config-convert.ts: `orchestrator config convert`: a seed's Helm values or config.yaml as this project's config.
 // - completion.ts: `orchestrator completion bash|zsh|fish`, generated from the command tree.
 // - complete.ts: `orchestrator __complete` (hidden): the run names and namespaces a completion asks for.
 // - create.ts: run documents read from `-f` files (task submit, render), and runs created on the server,

@@ -30,6 +30,7 @@ export const COMMAND_MODULES: ReadonlyArray<{ words: readonly string[]; load(): 
     words: ['install', 'uninstall'],
     load: async () => (await import('./install.js')).registerInstallCommands,
   },
+  { words: ['config'], load: async () => (await import('./config-convert.js')).registerConfigCommands },
   { words: ['egress'], load: async () => (await import('./egress.js')).registerEgressCommand },
   { words: ['doctor'], load: async () => (await import('./doctor.js')).registerDoctorCommand },
   { words: ['version'], load: async () => (await import('./version.js')).registerVersionCommand },

@@ -11,6 +11,9 @@
 // - protections-off.ts: the protections the config turns off (gateway, egress), what each exposes and how to turn it on.
 // - reload-metrics.ts: metrics of every hot-reloaded input (config and templates): the alert to page on,
 //   since the process keeps running on the last good input.
+// - seed-convert.ts: a seed's Helm values or controller config.yaml converted into this config, key by key.
+// - seed-keys.ts: the seeds' configuration keys and what each becomes: the converter's table, and the
+//   refusal's hint naming the command.
 // - task-docs.ts: where a Task Master project keeps its tasks and their documents (config taskDocs).
 // - watch.ts: the config file hot reloaded through the one file watcher (src/watch).
 
@@ -20,5 +23,15 @@ export { namespaceScope } from './namespace-scope.js';
 export { type ProtectionOff, protectionsOff, turnedOff } from './protections-off.js';
 export type { ReloadMetrics } from './reload-metrics.js';
 export { reloadMetrics } from './reload-metrics.js';
+export {
+  type Conversion,
+  convertSeed,
+  detectSeed,
+  formatReportLine,
+  readSeed,
+  SEED_SOURCES,
+  SeedConvertError,
+} from './seed-convert.js';
+export type { SeedSource } from './seed-keys.js';
 export { taskDocsPaths } from './task-docs.js';
 export { watchConfigFile } from './watch.js';

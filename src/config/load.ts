@@ -31,6 +31,7 @@ import { type ConfigEnv, withEnvOverrides } from './env-overrides.js';
 import { mcpServerFindings } from './mcp-servers.js';
 import { namespaceScopeFindings } from './namespace-scope.js';
 import { notificationFindings } from './notifications.js';
+import { seedHint, seedKeyAt } from './seed-keys.js';
 import { taskDocsPathProblem } from './task-docs.js';
 
 export class ConfigError extends Error {
@@ -209,6 +210,12 @@ export function floatingImage(image: string): boolean {
   return colon < 0 || lastPart.slice(colon + 1) === 'latest';
 }
 
+/** A problem at a key of the seeds' files, with the command that converts such a file. */
+function withSeedHint(finding: Finding): Finding {
+  const key = seedKeyAt(finding.path, finding.rule === 'unknown-field');
+  return key ? { ...finding, message: `${finding.message}: ${seedHint(key)}` } : finding;
+}
+
 /**
  * Parses and validates a config document, with the seeds' environment variables in `env` applied over
  * it (env-overrides.ts; the process passes its own, tests and tools none); throws ConfigError naming
@@ -234,7 +241,7 @@ export function parseConfig(text: string, source = 'config', env: ConfigEnv = {}
 export function configFrom(value: unknown, source = 'config'): ControllerConfig {
   const { check, defaults } = validators();
   const schemaFindings = check(value);
-  if (schemaFindings.length) throw new ConfigError(source, schemaFindings);
+  if (schemaFindings.length) throw new ConfigError(source, schemaFindings.map(withSeedHint));
   // Cloned: the defaults share the subtrees they leave alone, and the caller keeps its value.
   const config = structuredClone(defaults ? withSchemaDefaults(value, defaults) : value) as ControllerConfig;
   const rules = crossFieldRules(config);
