@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { isNotFound, KubeClient, type KubeObject, type Lease } from '../../src/runtime/index.js';
+import { isConflict, isNotFound, KubeClient, type KubeObject, type Lease } from '../../src/runtime/index.js';
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
 import { logged, NodeProcess } from '../harness/cluster/node-process.js';
 import { DELAY_ANNOTATION, type RecordEntry, ROLE_LABEL } from '../harness/operator/mirror-reconciler.js';
@@ -219,14 +219,23 @@ t.test('a leader whose Lease is taken stops reconciling and campaigns again with
   await a.waitForLog(logged('became leader'), 'a leads');
   await waitFor('s1 mirrored', () => cms.mirrored('s1', { v: '1' }));
 
-  const current = await lease(namespace);
   const stolenAt = Date.now();
-  const now = new Date().toISOString().replace('Z', '000Z');
-  await client.request('PUT', `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/mirror-leader`, {
-    body: {
+  // a renews every RETRY_MS, so a write from an older read may meet 409 Conflict: read again, write again.
+  await waitFor('the Lease taken by a thief', async () => {
+    const current = await lease(namespace);
+    const now = new Date().toISOString().replace('Z', '000Z');
+    const path = `/apis/coordination.k8s.io/v1/namespaces/${namespace}/leases/mirror-leader`;
+    const body = {
       ...current,
       spec: { ...current.spec, holderIdentity: 'thief', renewTime: now, acquireTime: now },
-    },
+    };
+    return client.request('PUT', path, { body }).then(
+      () => true,
+      (err) => {
+        if (isConflict(err)) return false;
+        throw err;
+      },
+    );
   });
   const stopped = await a.waitForLog(logged('controller stopped'), 'a stops its controller');
   t.comment(`stepped down ${(stopped.time as number) - stolenAt} ms after the Lease was taken`);
