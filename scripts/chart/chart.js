@@ -25,6 +25,7 @@ const GENERATED_OBJECTS = [
   'config/egress/role.yaml',
   'config/agents/egress-default.yaml',
   'config/admission-policy/run-objects.yaml',
+  'config/prometheus/prometheus-rule.yaml',
 ];
 /** Files copied as they are, by their path in the package → their path in the chart. */
 const COPIED = {

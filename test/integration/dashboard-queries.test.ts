@@ -72,7 +72,7 @@ const MADE_BY_THE_RUNS = [
   'Play stage retries by stage and cause (last hour) / A',
 ];
 const PULL_REQUEST = 'https://github.com/acme/payments/pull/42';
-/** The App of the play's stage (a CodeRun runs the profile naming its App). */
+/** The App of the play's stage: the seed's implementation App, which the replicas' config names. */
 const STAGE_APP = '5DLabs-Rex';
 /**
  * Alerts on how fast this machine is, not on what the install does: a few slow first admission requests
@@ -94,9 +94,6 @@ t.test('every dashboard query returns data from two replicas that reconciled run
       c.gateway = { ...c.gateway, enabled: false };
       c.retries = { ...c.retries, maxRetries: 0 };
       c.budgets = [{ name: 'dash', limitUsd: '100', window: 'month' }];
-      // An App for the play's stage (the shipped config names none).
-      c.githubApps = [STAGE_APP];
-      c.agents = { ...c.agents, rex: { ...c.agents.rex, githubApp: STAGE_APP } as (typeof c.agents)['rex'] };
     },
   });
   const dir = mkdtempSync(join(tmpdir(), 'dashboard-queries-'));
