@@ -2,14 +2,12 @@
 // whole path once at tiny sizes, the controller-runtime peer's part included where the peer is here
 // (`@needs peer` builds it first), and must exit 0 having printed its figures; no figure is judged.
 // Those on the shared control plane use it (the child inherits the test's cluster), bench:gateway's
-// scale mode among them (its default mode needs none: test/bench/smoke.test.ts), and the webhook's
-// reference checks (named to it as an existing cluster, so that it starts no control plane of its own);
-// the reconcile bench beside the peer (no pods) and the scale bench start their own.
+// scale mode among them (its default mode needs none: test/bench/smoke.test.ts); the webhook's
+// reference checks, the reconcile bench beside the peer (no pods) and the scale bench start their own.
 // @needs peer
 import t, { type Test } from 'tap';
 import { ensureDist } from '../../scripts/build.js';
 import { smokeRound } from '../bench/smoke-round.js';
-import { testCluster } from '../harness/cluster/cluster.js';
 import { peerBin } from '../harness/cluster/peer.js';
 import { scaled } from '../harness/util/wait.js';
 
@@ -48,7 +46,7 @@ t.test('bench:webhook, with the reference checks and the peer', async (t) => {
       ...(withPeer.length ? [/^mutate +ours\/peer: throughput \d+\.\d\d/m] : []),
     ],
     withPeer,
-    { BENCH_REFERENCES: '1', USE_EXISTING_CLUSTER: 'true', KUBECONFIG: (await testCluster()).kubeconfig },
+    { BENCH_REFERENCES: '1' },
   );
 });
 
