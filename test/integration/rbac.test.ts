@@ -2,7 +2,8 @@
 // authorization on), the manager runs with leader election as the ServiceAccount (a TokenRequest
 // token), and runs are driven through every path that calls the API: create → Running → Succeeded, a
 // failed attempt and its retry, a raised retryAttempt replacing a running Job, name conflicts with
-// foreign objects, deletion through the finalizer. The runs' namespace is selected by a label
+// foreign objects, deletion through the finalizer; the paths at once, each run on a service of its
+// own. The runs' namespace is selected by a label
 // (namespaceSelector), so the namespace rule is used too. Every request is recorded with the
 // attributes the authorizer checks. Asserted: nothing was forbidden or used without a rule (no verb
 // missing), every granted verb was used (none extra), and Leases are only touched in the manager's own
@@ -125,13 +126,6 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     // Long enough that a wait sees each run Succeeded before it expires, on a machine that stalls the
     // test for seconds (3 s was not, once waits backed off to 400 ms between checks).
     c.cleanup = { ttlSecondsAfterFinished: 20 };
-    // Each simulated init container (prepare, then the agent) runs 15 s, so the agent's is seen running
-    // and asks for its token while it runs; both together well within a wait for a running pod
-    // (finishJob). The publisher after them runs as long as testConfig holds it (the test ends the Jobs).
-    c.job = {
-      ...c.job,
-      podAnnotations: { ...c.job.podAnnotations, 'sim.orchestrator.io/init-delay': '15s' },
-    };
   }, samplesConfig());
   // The model gateway on, to the model stand-in, with a budget over the runs' namespace (summed from
   // the gateway's watch of the ledger); the platform's key in the manager's namespace.
@@ -218,29 +212,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   const reason = async (path: string) =>
     (await status(path))?.conditions?.find((c) => c.type === 'Succeeded')?.reason;
 
-  // A TaskRun's whole life: Running, replaced by a raised retryAttempt, failed, retried, Succeeded, expired.
-  const lifecyclePath = taskRunPath(runs, 'lifecycle');
-  const lifecycle = await admin.request<TaskRun>('POST', taskRunPath(runs), {
-    body: sampleTaskRun('lifecycle', 1, { serviceName: 'lifecycle' }),
-  });
-  const job = (attempt: number) => taskRunStrategy.jobName(lifecycle, attempt);
-  await waitAllowed('attempt 1 running', async () => (await status(lifecyclePath))?.jobName === job(1));
-  // The agent container asks for its token with its projected ServiceAccount token (a TokenReview; its
-  // pod, Job and run read), then makes two calls through the gateway: its ledger record made, then added to.
-  const agentPod = await whenRunning(admin, await runPod(admin, 'TaskRun', runs, 'lifecycle'), 'agent');
-  const asked = await agentModelToken(admin, `http://127.0.0.1:${gateway.port}`, agentPod);
-  t.equal(
-    asked.status,
-    200,
-    `the agent container is given its token${asked.status === 200 ? '' : `: ${asked.text}`}`,
-  );
-  const token = asked.text;
-  for (const n of [1, 2]) {
-    const answer = await gatewayCall(`http://127.0.0.1:${gateway.port}`, token);
-    t.equal(answer.status, 200, `call ${n} through the gateway: ${answer.text}`);
-  }
-  t.equal(model.requests.length, 2, 'both reached the model stand-in');
-  // Its publisher asks the broker for its write token (a TokenReview; its pod, Job and run read).
+  // A run's publisher asks the broker for its write token (a TokenReview; its pod, Job and run read).
   const publisher = async (kind: RunKindName, name: string) => {
     const pod = await whenRunning(admin, await runPod(admin, kind, runs, name), 'publish');
     const asked = await fetch(`http://127.0.0.1:${gateway.port}${GITHUB_TOKEN_PATHS.write}`, {
@@ -252,44 +224,62 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     t.equal(asked.status, 200, `${kind} ${name}'s publisher is given a token${asked.ok ? '' : `: ${token}`}`);
     t.ok(app.issued(token), `${kind} ${name}'s publisher got a token the App issued`);
   };
-  await publisher('TaskRun', 'lifecycle');
-  t.equal(app.tokens.length, 1, 'minted by the broker, the only token');
-  await admin.request('PATCH', lifecyclePath, {
-    body: { spec: { retryAttempt: 2 } },
-    contentType: 'application/merge-patch+json',
-  });
-  await waitAllowed(
-    'job 1 gone',
-    async () => (await httpStatusOf(admin.request('GET', jobPath(runs, job(1))))) === 404,
-  );
-  await waitAllowed('attempt 2 running', async () => (await status(lifecyclePath))?.jobName === job(2));
-  await finishJob(admin, runs, job(2), 'Failed');
-  await waitAllowed('attempt 3 (the retry)', async () => (await status(lifecyclePath))?.jobName === job(3));
-  await finishJob(admin, runs, job(3), 'Complete');
-  await waitAllowed('Succeeded', async () => (await status(lifecyclePath))?.phase === 'Succeeded');
+  /** Until the run at `path` is gone: deleted, through the finalizer. */
+  const gone = (what: string, path: string) =>
+    waitAllowed(what, async () => (await httpStatusOf(admin.request('GET', path))) === 404);
+
+  // The paths below are independent (each run its own service, so its own workspace), so they run at
+  // once (one after another they took minutes, mostly waiting); a missing permission ends every wait.
+  // Each ends with its runs gone: finished runs expire (cleanup.ttlSecondsAfterFinished), the runs
+  // stuck on a name conflict never finish and are deleted by the user, both through the finalizer.
+
+  // A TaskRun's whole life: Running, replaced by a raised retryAttempt, failed, retried, Succeeded, expired.
+  const lifecycleRun = async () => {
+    const path = taskRunPath(runs, 'lifecycle');
+    const lifecycle = await admin.request<TaskRun>('POST', taskRunPath(runs), {
+      body: sampleTaskRun('lifecycle', 1, { serviceName: 'lifecycle' }),
+    });
+    const job = (attempt: number) => taskRunStrategy.jobName(lifecycle, attempt);
+    await waitAllowed('attempt 1 running', async () => (await status(path))?.jobName === job(1));
+    await publisher('TaskRun', 'lifecycle');
+    await admin.request('PATCH', path, {
+      body: { spec: { retryAttempt: 2 } },
+      contentType: 'application/merge-patch+json',
+    });
+    await waitAllowed(
+      'job 1 gone',
+      async () => (await httpStatusOf(admin.request('GET', jobPath(runs, job(1))))) === 404,
+    );
+    await waitAllowed('attempt 2 running', async () => (await status(path))?.jobName === job(2));
+    await finishJob(admin, runs, job(2), 'Failed');
+    await waitAllowed('attempt 3 (the retry)', async () => (await status(path))?.jobName === job(3));
+    await finishJob(admin, runs, job(3), 'Complete');
+    await waitAllowed('Succeeded', async () => (await status(path))?.phase === 'Succeeded');
+    await gone(`${path} expired`, path);
+  };
+
+  // An agent container asks for its token with its projected ServiceAccount token (a TokenReview; its
+  // pod, Job and run read), then makes two calls through the gateway: its ledger record made, then added to.
+  const agentCalls = async (kind: RunKindName, name: string) => {
+    const agentPod = await whenRunning(admin, await runPod(admin, kind, runs, name), 'agent');
+    const asked = await agentModelToken(admin, `http://127.0.0.1:${gateway.port}`, agentPod);
+    t.equal(
+      asked.status,
+      200,
+      `the agent container is given its token${asked.status === 200 ? '' : `: ${asked.text}`}`,
+    );
+    const token = asked.text;
+    for (const n of [1, 2]) {
+      const answer = await gatewayCall(`http://127.0.0.1:${gateway.port}`, token);
+      t.equal(answer.status, 200, `call ${n} through the gateway: ${answer.text}`);
+    }
+    t.equal(model.requests.length, 2, 'both reached the model stand-in');
+  };
 
   // Names taken by objects the orchestrator does not own (outside its caches): read back, reported.
   // The names end in a hash of the run's uid: the foreign object takes a name of the run's attempt 2
   // once the run exists, and raising retryAttempt makes the reconciler want it.
-  const conflicts: Array<[KubeObject, string, (run: TaskRun) => KubeObject]> = [];
-  const cmRun = sampleTaskRun('cm-conflict', 2, { serviceName: 'cm-conflict' });
-  const foreignConfigMap = (run: TaskRun) => ({
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { name: taskRunStrategy.configMapName(run, 2) },
-    data: {},
-  });
-  conflicts.push([cmRun, configMapPath(runs), foreignConfigMap]);
-  const jobRun = sampleTaskRun('job-conflict', 3, { serviceName: 'job-conflict' });
-  const container = { name: 'c', image: 'busybox', command: ['true'] };
-  const foreignJob = (run: TaskRun) => ({
-    apiVersion: 'batch/v1',
-    kind: 'Job',
-    metadata: { name: taskRunStrategy.jobName(run, 2) },
-    spec: { template: { spec: { restartPolicy: 'Never', containers: [container] } } },
-  });
-  conflicts.push([jobRun, jobPath(runs), foreignJob]);
-  for (const [run, collection, foreign] of conflicts) {
+  const conflictRun = async (run: TaskRun, collection: string, foreign: (run: TaskRun) => KubeObject) => {
     const created = await admin.request<TaskRun>('POST', taskRunPath(runs), { body: run });
     const path = taskRunPath(runs, run.metadata?.name);
     await waitAllowed(
@@ -305,14 +295,25 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
       `${run.metadata?.name}: NameConflict`,
       async () => (await reason(path)) === 'NameConflict',
     );
-  }
+    await admin.request('DELETE', path);
+    await gone(`${path} finalized`, path);
+  };
+  const foreignConfigMap = (run: TaskRun) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: taskRunStrategy.configMapName(run, 2) },
+    data: {},
+  });
+  const container = { name: 'c', image: 'busybox', command: ['true'] };
+  const foreignJob = (run: TaskRun) => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: taskRunStrategy.jobName(run, 2) },
+    spec: { template: { spec: { restartPolicy: 'Never', containers: [container] } } },
+  });
 
-  // The other kinds: their samples to Succeeded, then deleted.
-  const others: Array<[string, string]> = [];
-  for (const [plural, sample] of [
-    ['coderuns', 'coderun.yaml'],
-    ['docsruns', 'docsrun.yaml'],
-  ] as const) {
+  // The other kinds: their samples to Succeeded, then expired.
+  const sampleRun = async (plural: 'coderuns' | 'docsruns', sample: string) => {
     const body = parse(readFileSync(join(root, 'config', 'samples', sample), 'utf8')) as KubeObject;
     // The CodeRun a stage of a play (as Argo's coderun-template makes it): its task marker's reading
     // is removed from the Workflow as it starts and recorded as it ends. Its owner is a Workflow that
@@ -326,31 +327,38 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
         ownerReferences: [{ apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', ...owner }],
       };
     }
+    // The DocsRun's agent calls the model. Each of its simulated init containers (prepare, then the
+    // agent) runs 15 s, so the agent's is seen running and asks for its token while it runs; both
+    // together well within a wait for a running pod. Every other run's take KWOK's default 200 ms.
+    const agent = plural === 'docsruns';
+    if (agent)
+      body.spec = { ...(body.spec as object), podAnnotations: { 'sim.orchestrator.io/init-delay': '15s' } };
     const path = `/apis/orchestrator.io/v1/namespaces/${runs}/${plural}`;
     await admin.request('POST', path, { body });
     const item = `${path}/${body.metadata?.name}`;
     await waitAllowed(`${plural}: running`, async () => Boolean((await status(item))?.jobName));
+    if (agent) await agentCalls(body.kind as RunKindName, body.metadata?.name ?? '');
+    // The publisher after the init containers runs as long as testConfig holds it (the test ends the Job).
     await publisher(body.kind as RunKindName, body.metadata?.name ?? '');
     await finishJob(admin, runs, (await status(item))?.jobName ?? '', 'Complete');
     await waitAllowed(`${plural}: Succeeded`, async () => (await status(item))?.phase === 'Succeeded');
-    others.push([plural, item]);
-  }
+    await gone(`${item} expired`, item);
+  };
 
-  // Finished runs are deleted by cleanup.ttlSecondsAfterFinished, through the finalizer; the runs
-  // stuck on a name conflict never finish and are deleted by the user.
-  for (const path of [lifecyclePath, ...others.map(([, item]) => item)])
-    await waitAllowed(
-      `${path} expired`,
-      async () => (await httpStatusOf(admin.request('GET', path))) === 404,
-    );
-  for (const [run] of conflicts) {
-    const path = taskRunPath(runs, run.metadata?.name);
-    await admin.request('DELETE', path);
-    await waitAllowed(
-      `${path} finalized`,
-      async () => (await httpStatusOf(admin.request('GET', path))) === 404,
-    );
-  }
+  const paths = await Promise.allSettled([
+    lifecycleRun(),
+    conflictRun(
+      sampleTaskRun('cm-conflict', 2, { serviceName: 'cm-conflict' }),
+      configMapPath(runs),
+      foreignConfigMap,
+    ),
+    conflictRun(sampleTaskRun('job-conflict', 3, { serviceName: 'job-conflict' }), jobPath(runs), foreignJob),
+    sampleRun('coderuns', 'coderun.yaml'),
+    sampleRun('docsruns', 'docsrun.yaml'),
+  ]);
+  // Every path settled before the manager stops; the first failure is the test's.
+  for (const path of paths) if (path.status === 'rejected') throw path.reason;
+  t.equal(app.tokens.length, 3, 'minted by the broker, one per publisher: the only tokens');
   await manager.stop();
 
   // The manager's rules; the REST API's ClusterRole is proven by rest-api.test.ts.
