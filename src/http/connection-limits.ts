@@ -5,11 +5,12 @@
 // certificate, a configured range), never from having sent a request: a request costs a stranger
 // nothing, so 16 strangers cannot fill the listener by sending one each first. A connection past any of
 // these is closed at once. A new
-// connection has `headerTimeoutMs` for its TLS handshake (the TLS server's handshakeTimeout), then as
+// connection has `headerTimeoutMs` for its TLS handshake (Node's handshakeTimeout, at twice it, a backstop), then as
 // long for its first request's headers, or it is closed (an idle TLS connection costs tens of KiB, any
 // connection a slot). Node's headersTimeout counts from the connection's start too, but acts only when
 // it checks (every connectionsCheckingInterval) and writes a 408 first; the timer here closes at the
-// deadline, silently. Under load either may come first, so a client may or may not read the 408.
+// deadline, silently, unless the headers had come by then (read late by a loop running late: they are
+// served). Node's limit is twice this one, a backstop for a kept-alive connection's later requests.
 import type { IncomingMessage } from 'node:http';
 import type { Server, Socket } from 'node:net';
 import { type TLSSocket, Server as TlsServer } from 'node:tls';
@@ -51,8 +52,9 @@ export interface ConnectionCounts {
 
 /**
  * Caps `server`'s connections per listener and per client address, and closes a connection whose first
- * request's headers have not come within the header timeout (for TLS, from the handshake's end: the
- * handshake's own limit is the TLS server's handshakeTimeout, which the caller sets to the same).
+ * request's headers have not come within the header timeout (for TLS, a handshake not done within it,
+ * then headers not come within it from the handshake's end; the TLS server's own handshakeTimeout is a
+ * backstop, which the caller sets to twice it).
  * `trust` says which addresses may take the reserve; a TLS client certificate the server verified
  * proves its address to it.
  */
@@ -100,19 +102,39 @@ export function limitConnections(
     server.on('secureConnection', (socket: TLSSocket) => {
       if (socket.authorized) trust.prove(plainAddress(socket.remoteAddress));
     });
-  // The socket a request arrives on: the TLS socket for HTTPS, else the TCP one.
-  const waiting = new WeakMap<Socket, NodeJS.Timeout>();
-  server.on(server instanceof TlsServer ? 'secureConnection' : 'connection', (socket: Socket) => {
+  // Each connection's deadline, by its client's address and port (for TLS the raw and the TLS socket
+  // are two objects): its TLS handshake, then its first request's headers, each within the timeout.
+  const waiting = new Map<string, NodeJS.Timeout>();
+  const keyOf = (socket: Socket) => `${socket.remoteAddress}:${socket.remotePort}`;
+  const done = (key: string) => {
+    clearTimeout(waiting.get(key));
+    waiting.delete(key);
+  };
+  const wait = (socket: Socket) => {
     if (socket.destroyed) return;
-    const timer = setTimeout(() => socket.destroy(), limits.headerTimeoutMs);
+    const key = keyOf(socket);
+    // A loop running late (a loaded machine) fires this after bytes that came in time but are not read
+    // yet: they are read in this turn's poll phase, so the close waits for the check phase after it.
+    const timer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (waiting.get(key) === timer) socket.destroy();
+        }),
+      limits.headerTimeoutMs,
+    );
     timer.unref();
-    waiting.set(socket, timer);
-    socket.once('close', () => clearTimeout(timer));
-  });
-  server.on('request', (req: IncomingMessage) => {
-    clearTimeout(waiting.get(req.socket));
-    waiting.delete(req.socket);
-  });
+    waiting.set(key, timer);
+    socket.once('close', () => {
+      if (waiting.get(key) === timer) done(key);
+    });
+  };
+  server.on('connection', wait);
+  if (server instanceof TlsServer)
+    server.on('secureConnection', (socket: TLSSocket) => {
+      done(keyOf(socket));
+      wait(socket);
+    });
+  server.on('request', (req: IncomingMessage) => done(keyOf(req.socket)));
   return { open: () => open, refused: () => refused };
 }
 
@@ -125,8 +147,12 @@ export function applyRequestTimeouts(
   headerTimeoutMs: number,
   requestTimeoutMs: number,
 ): void {
-  server.requestTimeout = Math.max(requestTimeoutMs, headerTimeoutMs);
-  server.headersTimeout = headerTimeoutMs;
+  // Node checks from a timer too, before the loop reads what came meanwhile, and closes at once: at
+  // the same limit it closed, on a loop seconds late, connections whose first request had come in
+  // time. limitConnections' timer holds a first request's headers to the limit; Node's, at twice it,
+  // is the backstop for the next requests of a kept-alive connection.
+  server.headersTimeout = 2 * headerTimeoutMs;
+  server.requestTimeout = Math.max(requestTimeoutMs, server.headersTimeout);
 }
 
 /** The check interval to create a server with, for timeouts of `shortestMs`. */

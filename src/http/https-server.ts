@@ -72,8 +72,9 @@ export async function startHttpsServer(opts: HttpsServerOptions): Promise<HttpsS
       // request is read (the webhook's apiserver authentication, docs/security.md).
       ...(opts.clientCAFile ? { requestCert: true, rejectUnauthorized: true } : {}),
       // A client that stalls the handshake is not kept for Node's default 2 minutes, nor for the whole
-      // request's time: a bare TCP connect holds a slot until it passes.
-      handshakeTimeout: limits.headerTimeoutMs,
+      // request's time: limitConnections closes it at the header timeout. Node's limit, at twice it, is
+      // a backstop: it acts from a timer before a late loop reads the handshake that came in time.
+      handshakeTimeout: 2 * limits.headerTimeoutMs,
       // Node enforces headersTimeout/requestTimeout only when it checks, by default every 30 s.
       connectionsCheckingInterval: connectionsCheckingInterval(Math.min(timeoutMs, limits.headerTimeoutMs)),
     },

@@ -102,12 +102,19 @@ export class ListenerBudget {
         return 'ok';
       },
     };
-    res.once('close', () => {
+    // Released once the handler ended the response ('prefinish'), or its connection went ('close').
+    // Not at 'close' alone: over TLS a response's write completes in the next check phase, so every
+    // request read in one poll phase counted as in flight; a burst past the limit on kept-alive
+    // connections (a loaded machine's late timers) was refused 503 and its connections closed.
+    const release = () => {
+      if (released) return;
       released = true;
       giveBack();
       this.requests--;
       this.bytes -= held;
-    });
+    };
+    res.once('prefinish', release);
+    res.once('close', release);
     tickets.set(req, ticket);
     return ticket;
   }
