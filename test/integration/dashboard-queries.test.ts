@@ -151,7 +151,8 @@ t.test('every dashboard query returns data from two replicas that reconciled run
   const workflow = await client.request<KubeObject>('POST', workflowsPath(namespace), {
     body: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Workflow', metadata: { name: 'play-dash' }, spec: {} },
   });
-  const stage = sampleCodeRun('dash-quality-r2', { githubApp: STAGE_APP });
+  // A service of its own: one workspace runs one run at a time, and the TaskRuns' is payments'.
+  const stage = sampleCodeRun('dash-quality-r2', { githubApp: STAGE_APP, service: 'ledger' });
   const owned = {
     ...stage,
     metadata: {
@@ -212,6 +213,12 @@ t.test('every dashboard query returns data from two replicas that reconciled run
 
   const { job: stageJob } = await attemptNames(client, namespace, 'CodeRun', 'dash-quality-r2');
   await untilJob(client, namespace, stageJob, 'the Job of the play stage dash-quality-r2');
+  // Its series start at 0 while it runs: wait for a scrape of them, or increase() sees no increase.
+  await waitFor("Prometheus to see the play stage's series at 0", async () => {
+    const zero = `sum(orchestrator_play_stage_outcomes_total{job="${JOB}", run_namespace="${namespace}"}) == 0`;
+    const answer = await prometheusQuery(port, zero).catch(() => undefined);
+    return (answer?.result.length ?? 0) > 0;
+  });
   await finishJob(client, namespace, stageJob, 'Failed');
 
   // Prometheus has scraped both replicas since, and evaluated every rule.

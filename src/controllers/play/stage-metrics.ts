@@ -8,8 +8,16 @@ import { memo } from '../../runtime/index.js';
 import type { StageRow } from './stage-report.js';
 
 export interface StageMetrics {
+  /**
+   * A stage that has not ended: its series made at 0, so that its end is an increase Prometheus sees
+   * (a series born at 1 has none for increase() and rate(), which the dashboard and alerts use).
+   */
+  seen(namespace: string, row: StageRow): void;
   ended(namespace: string, row: StageRow): void;
 }
+
+const OUTCOMES = ['Succeeded', 'Failed', 'Cancelled'] as const;
+const CAUSES = ['agent', 'push'] as const;
 
 export const stageMetrics = memo((registry): StageMetrics => {
   const registers = [registry];
@@ -26,6 +34,11 @@ export const stageMetrics = memo((registry): StageMetrics => {
     registers,
   });
   return {
+    seen: (namespace, row) => {
+      const labels = { run_namespace: namespace, stage: row.stage };
+      for (const outcome of OUTCOMES) outcomes.inc({ ...labels, outcome }, 0);
+      for (const cause of CAUSES) retries.inc({ ...labels, cause }, 0);
+    },
     ended: (namespace, row) => {
       const labels = { run_namespace: namespace, stage: row.stage };
       outcomes.inc({ ...labels, outcome: row.outcome });

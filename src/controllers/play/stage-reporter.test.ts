@@ -196,7 +196,9 @@ t.test('nothing said, counted or traced where it must not be', async (t) => {
     await w.reconcile(run.metadata?.name ?? '');
   }
   t.same(w.upserts, [], 'no report');
-  t.notMatch(await w.metric('orchestrator_play_stage_outcomes_total'), /} \d/, 'no series');
+  const counted = await w.metric('orchestrator_play_stage_outcomes_total');
+  // The running stage's series wait at 0 (the test below); nothing is counted.
+  t.notMatch(counted, /} [1-9]/, 'nothing counted');
   await processor.forceFlush();
   t.same(
     exporter.getFinishedSpans().filter((s) => s.name === 'play.stage'),
@@ -343,4 +345,24 @@ t.test('the marker’s record failing does not keep the stage from being counted
     'recorded on the next try',
   );
   t.equal(w.upserts.length, 1, 'not reported twice');
+});
+
+t.test('a stage not ended has its series at 0, so that its end is an increase Prometheus sees', async (t) => {
+  const w = world();
+  const running = stage('play-payments-t3-quality-r1', '5DLabs-Cleo', '2026-11-27T10:01:00Z');
+  w.runs.set(running);
+  await w.reconcile(running.metadata?.name ?? '');
+  const zero = await w.metric('orchestrator_play_stage_outcomes_total');
+  for (const outcome of ['Succeeded', 'Failed', 'Cancelled'])
+    t.match(zero, new RegExp(`stage="quality",outcome="${outcome}"} 0`), `${outcome} at 0`);
+  const retries = await w.metric('orchestrator_play_stage_retries_total');
+  for (const cause of ['agent', 'push']) t.match(retries, new RegExp(`stage="quality",cause="${cause}"} 0`));
+  w.runs.set({
+    ...running,
+    status: { ...running.status, ...ended('2026-11-27T10:09:00Z'), phase: 'Failed' },
+  });
+  await w.reconcile(running.metadata?.name ?? '');
+  const after = await w.metric('orchestrator_play_stage_outcomes_total');
+  t.match(after, /stage="quality",outcome="Failed"} 1/);
+  t.match(after, /stage="quality",outcome="Succeeded"} 0/);
 });

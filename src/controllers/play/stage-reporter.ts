@@ -94,7 +94,7 @@ export class StageReporter implements Reconciler {
       const row = stageRow(run, config);
       this.observe(run, key, row);
       if (this.opts.reports) await this.report(run, key, config, ctx);
-    }
+    } else this.metrics.seen(key.namespace, stageRow(run, config));
     if (association) throw association.err;
     return undefined;
   }
