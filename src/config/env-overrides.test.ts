@@ -128,23 +128,26 @@ t.test(
   },
 );
 
-t.test('precedence: a flag, then the variable, then the file, then the default', async (t) => {
-  const env = { SERVER_PORT: '9443' };
-  const config = withEnv(env);
-  t.match(runOptions(config, 'c.yaml', {}, env).api, { port: 9443 }, 'the variable over the file');
-  t.match(
-    runOptions(config, 'c.yaml', { apiBindAddress: ':7443' }, env).api,
-    { port: 7443 },
-    'a flag over the variable',
-  );
-  const file = edited({ job: { ttlSecondsAfterFinished: 600 } });
-  t.equal(parseConfig(file).job.ttlSecondsAfterFinished, 600, 'the file over the default');
-  t.equal(
-    withEnv({ JOB_TTL_SECONDS: '60' }, file).job.ttlSecondsAfterFinished,
-    60,
-    'the variable over the file',
-  );
-});
+t.test(
+  'precedence: the variable, then the file, then the default; a flag beside its variable is refused',
+  async (t) => {
+    const env = { SERVER_PORT: '9000' };
+    const config = withEnv(env);
+    t.match(runOptions(config, 'c.yaml', {}, env).api, { port: 9000 }, 'the variable over the file');
+    t.throws(
+      () => runOptions(config, 'c.yaml', { apiBindAddress: ':7443' }, env),
+      /--api-bind-address=:7443 and SERVER_PORT=9000 both set the REST API's address/,
+      'neither a flag nor its variable wins silently',
+    );
+    const file = edited({ job: { ttlSecondsAfterFinished: 600 } });
+    t.equal(parseConfig(file).job.ttlSecondsAfterFinished, 600, 'the file over the default');
+    t.equal(
+      withEnv({ JOB_TTL_SECONDS: '60' }, file).job.ttlSecondsAfterFinished,
+      60,
+      'the variable over the file',
+    );
+  },
+);
 
 t.test('a hot reload applies the variables again: an edited file does not undo them', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'env-config-'));

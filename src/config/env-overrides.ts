@@ -1,7 +1,8 @@
 // The seeds' environment variables (003 "Configuration": SERVER_HOST, JOB_IMAGE, …) read as overrides
 // of the controller config file, so that a deployment written for the seeds' controller keeps its
-// settings. Precedence (docs/seed-compatibility.md, "Environment variables"): a command-line flag, then the
-// variable, then the file, then the schema's default. Applied to the file's value before it is
+// settings. Precedence (docs/seed-compatibility.md, "Environment variables"): the variable, then the
+// file, then the schema's default; a flag beside its variable is refused (src/app/listeners.ts).
+// Applied to the file's value before it is
 // validated, at every load (start and each hot reload), so a variable keeps winning over an edited file.
 import { isPlainObject, asObject as obj } from '../util/index.js';
 import { error, type Finding } from '../validation/index.js';

@@ -29,14 +29,20 @@ export async function installDeployFixtures(cluster: Cluster): Promise<void> {
   const dir = join(packageRoot(), 'test', 'fixtures', 'deploy');
   const applied = await kubectl(cluster, ['apply', '--server-side', '-f', dir]);
   if (applied.code !== 0) throw new Error(`applying ${dir}: ${applied.stderr}`);
-  const established = await kubectl(cluster, [
-    'wait',
-    '--for=condition=Established',
-    `--timeout=${scaled(60)}s`,
-    'crd',
-    '-l',
-    'orchestrator.io/test-fixture=true',
-  ]);
+  // kubectl's own limit before the harness kills it (at 150 s scaled), so that its error says what it waited for.
+  const established = await kubectl(
+    cluster,
+    [
+      'wait',
+      '--for=condition=Established',
+      `--timeout=${scaled(120)}s`,
+      'crd',
+      '-l',
+      'orchestrator.io/test-fixture=true',
+    ],
+    undefined,
+    150_000,
+  );
   if (established.code !== 0) throw new Error(`the fixture CRDs: ${established.stderr}`);
 }
 
