@@ -235,16 +235,24 @@ t.test(
     // cores run the flood's TLS on both ends) makes late is counted apart. Memory, not time, is the
     // bound asserted; what is answered must be answered right.
     const late = (err: unknown) => /context deadline exceeded|Client\.Timeout|timed out/i.test(String(err));
+    let duringFlood = 0;
+    const answer = (verdict: string) => {
+      verdicts.push(verdict);
+      if (!stop) duringFlood++;
+    };
     const admitted = (async () => {
-      for (let i = 0; !stop || i < 4; i++) {
+      // Through the flood, then on until 8 reviews were answered (at most 20 more rounds): a review made
+      // late by starvation is not one answered wrong, but enough must be answered to judge them.
+      for (let i = 0, after = 0; !stop || (after < 20 && (i < 4 || verdicts.length < 8)); i++) {
+        if (stop) after++;
         const name = `budget-${id}-${i}`;
         const valid = { ...sample, metadata: { name } };
         try {
           const made = await client.request<TaskRun>('POST', runPath('TaskRun', namespace), { body: valid });
-          verdicts.push(made.spec.agent ? 'defaulted' : 'not defaulted');
+          answer(made.spec.agent ? 'defaulted' : 'not defaulted');
         } catch (err) {
           if (late(err)) timedOut++;
-          else verdicts.push(`valid refused: ${(err as Error).message}`);
+          else answer(`valid refused: ${(err as Error).message}`);
         }
         const invalid = {
           ...valid,
@@ -253,11 +261,11 @@ t.test(
         };
         try {
           await client.request('POST', runPath('TaskRun', namespace), { body: invalid });
-          verdicts.push('invalid admitted');
+          answer('invalid admitted');
         } catch (err) {
           if (late(err)) timedOut++;
           else
-            verdicts.push(
+            answer(
               err instanceof ApiError && err.status === 422 && /no-such-agent/.test(err.message)
                 ? 'denied'
                 : `wrong answer: ${(err as Error).message}`,
@@ -316,8 +324,11 @@ t.test(
       "GitHub's budget let some in, to the signature",
     );
 
-    t.comment(`reviews during the flood: ${verdicts.length} answered, ${timedOut} past the apiserver's 5 s`);
-    t.ok(verdicts.length >= 8, `valid and invalid runs were reviewed during the flood (${verdicts.length})`);
+    t.comment(
+      `reviews: ${verdicts.length} answered (${duringFlood} while the flood ran), ${timedOut} past the apiserver's 5 s`,
+    );
+    t.ok(duringFlood >= 1, `runs were reviewed while the flood ran (${duringFlood})`);
+    t.ok(verdicts.length >= 8, `valid and invalid runs were reviewed (${verdicts.length})`);
     t.same(
       verdicts.filter((v) => v !== 'defaulted' && v !== 'denied'),
       [],
