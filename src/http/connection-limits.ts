@@ -112,6 +112,12 @@ export function limitConnections(
   };
   const wait = (socket: Socket) => {
     if (socket.destroyed) return;
+    // A peer already gone has no address: its key would be every such socket's, and one's deadline
+    // would be another's.
+    if (socket.remoteAddress === undefined || socket.remotePort === undefined) {
+      socket.destroy();
+      return;
+    }
     const key = keyOf(socket);
     // A loop running late (a loaded machine) fires this after bytes that came in time but are not read
     // yet: they are read in this turn's poll phase, so the close waits for the check phase after it.
