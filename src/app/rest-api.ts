@@ -28,6 +28,7 @@ export function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
   return startApiServer({
     ...certificates,
     client,
+    watcher: client,
     reviewer,
     config: () => config.current(),
     logger: logger.child({ component: 'api' }),
