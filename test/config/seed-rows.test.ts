@@ -100,3 +100,9 @@ t.test(
     );
   },
 );
+
+t.test('one agent image for every run: the shipped profiles all name the same one', async (t) => {
+  const images = new Set(Object.values(config.agents).map((agent) => agent.image));
+  t.equal(images.size, 1, [...images].join(', '));
+  t.match([...images][0], /^ghcr\.io\/5dlabs\/orchestrator-agent:/);
+});
