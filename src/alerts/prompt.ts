@@ -14,11 +14,15 @@ const cut = (text: string) => {
   return chars.length <= MAX_QUOTED ? text : `${chars.slice(0, MAX_QUOTED).join('')}[truncated]`;
 };
 
+/** A JSON string that also escapes the line and paragraph separators, which JSON leaves raw. */
+const quoted = (text: string) =>
+  JSON.stringify(cut(text)).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
+
 /** `name: "value"` lines, names sorted, every one a JSON string: one line each, whatever they hold. */
 function quotedPairs(pairs: Record<string, string>): string[] {
   return Object.keys(pairs)
     .sort()
-    .map((name) => `  ${JSON.stringify(cut(name))}: ${JSON.stringify(cut(pairs[name] ?? ''))}`);
+    .map((name) => `  ${quoted(name)}: ${quoted(pairs[name] ?? '')}`);
 }
 
 export function alertPrompt(route: AlertRoute, alert: Alert): string {
@@ -33,9 +37,9 @@ export function alertPrompt(route: AlertRoute, alert: Alert): string {
     framed(
       [
         `status: ${alert.status}`,
-        `startsAt: ${JSON.stringify(alert.startsAt)}`,
-        `fingerprint: ${JSON.stringify(alert.fingerprint)}`,
-        ...(alert.generatorURL ? [`generatorURL: ${JSON.stringify(alert.generatorURL)}`] : []),
+        `startsAt: ${quoted(alert.startsAt)}`,
+        `fingerprint: ${quoted(alert.fingerprint)}`,
+        ...(alert.generatorURL ? [`generatorURL: ${quoted(alert.generatorURL)}`] : []),
         'labels:',
         ...quotedPairs(alert.labels),
         'annotations:',

@@ -101,7 +101,9 @@ export function alertsWebhookRouter(opts: AlertsWebhookOptions): Router {
     const collection = resourcePath(runResource('TaskRun'), where.namespace);
     // A resend finds its run before the submitter's grants are asked again.
     try {
-      await opts.api.request('GET', `${collection}/${where.name}`, { timeoutMs: left() });
+      await opts.api.request('GET', resourcePath(runResource('TaskRun'), where.namespace, where.name), {
+        timeoutMs: left(),
+      });
       return { outcome: 'already-started', run: where };
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 404)) throw err;
