@@ -95,7 +95,7 @@ t.test('a firing alert starts its route’s run once; a resend and a resolve sta
   t.same(await counted(), {
     'payments-errors/started': 1,
     'payments-errors/already-started': 1,
-    'none/resolved': 1,
+    'payments-errors/resolved': 1,
   });
 });
 

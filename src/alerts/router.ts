@@ -71,16 +71,22 @@ export function alertsWebhookRouter(opts: AlertsWebhookOptions): Router {
     opts.registry &&
     new Counter({
       name: 'orchestrator_alert_runs_total',
-      help: 'Alerts received on /webhook/alerts, by route (none: no route matched) and outcome: started, already-started (a resend of a firing already started), resolved (ignored), unmatched, refused (the route cannot start it: its submitter may not, or its agent acts as nobody), rejected (the apiserver refused the run), skipped (past alerts.maxAlerts).',
+      help: 'Alerts received on /webhook/alerts, by route (none: no route matched, or past maxAlerts) and outcome: started, already-started (a resend of a firing already started), resolved (ignored), unmatched, refused (the route cannot start it: its submitter may not, or its agent acts as nobody), rejected (the apiserver refused the run), skipped (past alerts.maxAlerts).',
       labelNames: ['route', 'outcome'],
       registers: [opts.registry],
     });
 
   async function one(alert: Alert, config: ControllerConfig, deadline: number): Promise<AlertResult> {
     const base = { fingerprint: alert.fingerprint };
-    if (alert.status === 'resolved')
-      return { ...base, outcome: 'resolved', reason: 'resolved alerts start nothing' };
     const route = matchRoute(alert, config.alerts.routes);
+    // Counted by the route it would take, so a route's resolutions read beside its runs.
+    if (alert.status === 'resolved')
+      return {
+        ...base,
+        ...(route ? { route: route.name } : {}),
+        outcome: 'resolved',
+        reason: 'resolved alerts start nothing',
+      };
     if (!route)
       return { ...base, outcome: 'unmatched', reason: 'no route of alerts.routes matches its labels' };
     return { ...base, route: route.name, ...(await start(alert, route, config, deadline)) };

@@ -194,6 +194,6 @@ t.test('firing alerts start one run per firing, quoted; resends, resolves and st
   t.same(Object.fromEntries(counted.map((v) => [`${v.labels.route}/${v.labels.outcome}`, v.value])), {
     'payments-errors/started': 1,
     'payments-errors/already-started': 1,
-    'none/resolved': 1,
+    'payments-errors/resolved': 1,
   });
 });
