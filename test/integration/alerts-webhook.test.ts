@@ -14,29 +14,18 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import t from 'tap';
 import { ALERTS_WEBHOOK_PATH } from '../../src/alerts/index.js';
-import {
-  ANNOTATIONS,
-  type ControllerConfig,
-  runResource,
-  staticConfig,
-  type TaskRun,
-} from '../../src/api/index.js';
+import { ANNOTATIONS, type ControllerConfig, staticConfig, type TaskRun } from '../../src/api/index.js';
 import { startRestApi } from '../../src/app/rest-api.js';
-import { serviceAccountUser } from '../../src/app/service-account.js';
 import { configFrom } from '../../src/config/load.js';
 import { watchWebhookSecrets } from '../../src/github/index.js';
-import { KubeClient, type KubeObject, resourcePath } from '../../src/runtime/index.js';
-import { allowedTo } from '../harness/cluster/access-review.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { apiIdentity, identityClient } from '../harness/deploy/api-identity.js';
+import { KubeClient } from '../../src/runtime/index.js';
+import { kubeConfig, testCluster } from '../harness/cluster/cluster.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
-import { applyObjects } from '../harness/deploy/kustomize.js';
-import { roleGrant } from '../harness/deploy/rbac.js';
 import { call, type Target } from '../harness/operator/rest.js';
-import { routedNamespace, startTestWebhooks } from '../harness/operator/webhook.js';
+import { submitterWorld } from '../harness/operator/submitter-runs.js';
 import { alertPayload, type Notification } from '../harness/remote/alert-sender.js';
 import { seedConfig } from '../harness/util/app-configs.js';
-import { scaled, waitFor } from '../harness/util/wait.js';
+import { scaled } from '../harness/util/wait.js';
 
 const TOKEN = 'al3rt-t0ken-from-a-secret';
 const cluster = await testCluster();
@@ -45,48 +34,8 @@ const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(30_
 t.teardown(() => admin.close());
 
 t.test('firing alerts start one run per firing, quoted; resends, resolves and strangers none', async (t) => {
-  const home = await testNamespace(t, cluster);
-  const identity = await apiIdentity(t, cluster, home);
-  const operator = await identityClient(t, cluster, identity);
-  const webhooks = await startTestWebhooks(t, cluster, {
-    reviews: operator,
-    trustedSubmitters: new Set([identity.user]),
-  });
-  const ns = await routedNamespace(t, cluster, webhooks);
-  const taskruns = resourcePath(runResource('TaskRun'), ns);
-  t.teardown(async () => {
-    // No controller runs here to release the cleanup finalizer: release it, as admission.test does.
-    const list = await admin.request<{ items: TaskRun[] }>('GET', taskruns);
-    for (const run of list.items)
-      await admin.request('PATCH', `${taskruns}/${run.metadata?.name}`, {
-        body: { metadata: { finalizers: null } },
-        contentType: 'application/merge-patch+json',
-      });
-  });
-  // What an install grants a route's submitter: rex, and rex's App on acme/payments.
-  const alertsBot = { kind: 'ServiceAccount' as const, name: 'alerts', namespace: ns };
-  const use = (resource: string, name: string) => ({
-    apiGroups: ['orchestrator.io'],
-    resources: [resource],
-    resourceNames: [name],
-    verbs: ['use'],
-  });
-  const granted = await applyObjects(cluster, [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'alerts', namespace: ns } },
-    ...roleGrant(ns, 'alert-runs', alertsBot, [
-      use('agentprofiles', 'rex'),
-      use('repositories', 'github.com/acme/payments'),
-    ]),
-  ] as KubeObject[]);
-  t.equal(granted.code, 0, granted.stderr);
-  const submitter = serviceAccountUser({ namespace: ns, name: 'alerts' });
-  for (const [resource, name] of [
-    ['agentprofiles', 'rex'],
-    ['repositories', 'github.com/acme/payments'],
-  ] as const)
-    await waitFor(`RBAC to allow ${submitter} to use ${resource} ${name}`, () =>
-      allowedTo(cluster, submitter, { namespace: ns, verb: 'use', group: 'orchestrator.io', resource, name }),
-    );
+  const { operator, webhooks, ns, taskruns, users } = await submitterWorld(t, cluster, admin, ['alerts']);
+  const submitter = users.alerts ?? '';
 
   // The token as a mounted Secret's key: its file, with the newline `kubectl create secret --from-file` keeps.
   const secretDir = mkdtempSync(join(tmpdir(), 'alert-token-'));
