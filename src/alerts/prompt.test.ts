@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import t from 'tap';
 import { alertsConfig } from '../../test/harness/fakes/alert-routes.js';
 import type { Alert } from './payload.js';
-import { alertPrompt } from './prompt.js';
+import { alertPrompt, MAX_QUOTED_TOTAL } from './prompt.js';
 
 const route = alertsConfig().alerts.routes[0];
 if (!route) throw new Error('the test config has a route');
@@ -71,4 +71,16 @@ t.test('no label or annotation, whatever it holds, breaks the frame or adds a li
     }),
   );
   t.pass('held');
+});
+
+t.test('the quoted alert is bounded, whatever it holds: the rest is counted, not quoted', async (t) => {
+  const control = '\u0001'.repeat(8192);
+  const many = Object.fromEntries(
+    Array.from({ length: 64 }, (_, i) => [`a${String(i).padStart(2, '0')}`, control]),
+  );
+  const lines = framedLines(alertPrompt(route, alert({ alertname: 'a' }, many)));
+  const quotedChars = lines.filter((l) => l.startsWith('  "')).reduce((n, l) => n + l.length, 0);
+  t.ok(quotedChars <= MAX_QUOTED_TOTAL, `${quotedChars} characters quoted`);
+  t.match(lines.at(-1), /^ {2}\[\d+ more not quoted: the alert is longer than a prompt quotes\]$/);
+  t.match(lines, ['status: firing'], 'the frame is whole');
 });

@@ -18,14 +18,34 @@ const cut = (text: string) => {
 const quoted = (text: string) =>
   JSON.stringify(cut(text)).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`);
 
-/** `name: "value"` lines, names sorted, every one a JSON string: one line each, whatever they hold. */
-function quotedPairs(pairs: Record<string, string>): string[] {
-  return Object.keys(pairs)
-    .sort()
-    .map((name) => `  ${quoted(name)}: ${quoted(pairs[name] ?? '')}`);
+/**
+ * The most characters of quoted pairs in all: escaping can grow a value sixfold (a control character is
+ * `\u0001`), and the run's prompt, a field of one object, must stay far below the apiserver's limits.
+ */
+export const MAX_QUOTED_TOTAL = 64 * 1024;
+
+/**
+ * `name: "value"` lines, names sorted, every one a JSON string: one line each, whatever they hold. Past
+ * `budget.left` characters the rest are only counted, in a last line.
+ */
+function quotedPairs(pairs: Record<string, string>, budget: { left: number }): string[] {
+  const names = Object.keys(pairs).sort();
+  const lines: string[] = [];
+  for (const [i, name] of names.entries()) {
+    const line = `  ${quoted(name)}: ${quoted(pairs[name] ?? '')}`;
+    if (line.length > budget.left) {
+      lines.push(`  [${names.length - i} more not quoted: the alert is longer than a prompt quotes]`);
+      budget.left = 0;
+      break;
+    }
+    budget.left -= line.length;
+    lines.push(line);
+  }
+  return lines;
 }
 
 export function alertPrompt(route: AlertRoute, alert: Alert): string {
+  const budget = { left: MAX_QUOTED_TOTAL };
   const lines = [
     `# Alert ${route.name}`,
     '',
@@ -41,9 +61,9 @@ export function alertPrompt(route: AlertRoute, alert: Alert): string {
         `fingerprint: ${quoted(alert.fingerprint)}`,
         ...(alert.generatorURL ? [`generatorURL: ${quoted(alert.generatorURL)}`] : []),
         'labels:',
-        ...quotedPairs(alert.labels),
+        ...quotedPairs(alert.labels, budget),
         'annotations:',
-        ...quotedPairs(alert.annotations),
+        ...quotedPairs(alert.annotations, budget),
       ].join('\n'),
       'alert',
     ),
