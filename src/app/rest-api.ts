@@ -35,7 +35,7 @@ export function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
   return startApiServer({
     ...certificates,
     client,
-    watcher: client,
+    streams: client,
     reviewer,
     config: () => config.current(),
     logger: logger.child({ component: 'api' }),

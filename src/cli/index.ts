@@ -27,7 +27,6 @@
 // - kinds.ts: the run kinds as users spell them on the command line.
 // - kube.ts: connecting to a cluster the way kubectl does, and the two usual problems in one message each.
 // - log-errors.ts: what a failed pod log request means: the apiserver's answer or the kubelet's.
-// - log-target.ts: where a run's logs are (run → Job → pod → container), each miss saying why.
 // - log-window.ts: `logs --tail/--since`: a window of the log, resumed by timestamp after a reconnect.
 // - logs.ts: `orchestrator logs`, following a run across attempts and reconnects.
 // - main.ts: the entry point: the command tree, each command's module loaded only when it runs, and main(argv).

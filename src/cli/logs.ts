@@ -1,12 +1,13 @@
 // `orchestrator logs <kind> <name> [--attempt N] [-f] [--init] [--tail N] [--since D]`: the agent
 // container's log of a run's pod, read through the apiserver (`GET …/pods/{pod}/log`), the way `kubectl logs` would once the pod is
-// found (log-target.ts finds it). With -f it follows: it waits for a pod that has not started, continues
+// found (src/runs/log-target.ts finds it). With -f it follows: it waits for a pod that has not started, continues
 // with the next attempt's pod when the run is retried (a separator line names the attempt), and
 // outlives the apiserver going away (reconnecting, without printing a line twice). Design:
 // docs/design.md §1.5.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { type RunKindName, runFinished } from '../api/index.js';
+import { type LogSource, locate, statusSays } from '../runs/index.js';
 import {
   backoffDelay,
   isNotFound,
@@ -20,7 +21,7 @@ import { CliExit, type CliIO, fail } from './io.js';
 import { KIND_HELP, parseRef, runPath } from './kinds.js';
 import { addKubeOptions, DEFAULT_REQUEST_TIMEOUT, type KubeFlags, withConnection } from './kube.js';
 import { noKubeletMessage, podGone, transient, unreachableKubelet, waitingToStart } from './log-errors.js';
-import { type LogSource, locate, statusSays } from './log-target.js';
+
 import { type LogWindow, WindowedLog } from './log-window.js';
 
 export type LogClient = Pick<KubeClient, 'request' | 'stream'>;

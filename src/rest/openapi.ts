@@ -61,7 +61,7 @@ const ERRORS: Record<string, string> = {
   '413': 'The body exceeds the limit',
   '422': 'The run is invalid: every finding, with its field (details.causes[].field)',
   '429': 'The caller exceeded its rate limit (Retry-After says when to come back)',
-  '503': 'The Kubernetes API server is unavailable',
+  '503': "The Kubernetes API server is unavailable, or the attempt's container has not started (Retry-After)",
 };
 
 function errorResponses(codes: string[]): Json {
@@ -78,6 +78,38 @@ const LIST_QUERY = ['labelSelector', 'fieldSelector', 'limit', 'continue'].map((
   required: false,
   schema: { type: name === 'limit' ? 'integer' : 'string' },
 }));
+const WATCH_QUERY = {
+  name: 'watch',
+  in: 'query',
+  required: false,
+  description:
+    'true: the changes as server-sent events (text/event-stream: ADDED, MODIFIED, DELETED, error), each with its resourceVersion as id; RBAC verb watch',
+  schema: { type: 'boolean' },
+};
+const RESOURCE_VERSION_QUERY = {
+  name: 'resourceVersion',
+  in: 'query',
+  required: false,
+  description: 'With watch: the changes after this version (an EventSource sends Last-Event-ID instead)',
+  schema: { type: 'string' },
+};
+const EVENTS = { 'text/event-stream': { schema: { type: 'string' } } };
+const logQuery = (name: string, type: string, description: string) => ({
+  name,
+  in: 'query',
+  required: false,
+  description,
+  schema: { type },
+});
+const LOG_QUERY = [
+  logQuery('attempt', 'integer', 'The attempt whose log to read (default: the current one)'),
+  logQuery('container', 'string', 'agent (default), or prepare: the container that prepared the workspace'),
+  logQuery('follow', 'boolean', 'Follow the log as it grows, until the container ends'),
+  logQuery('tailLines', 'integer', 'Only the last lines'),
+  logQuery('sinceSeconds', 'integer', 'Only the lines of the last seconds'),
+  logQuery('limitBytes', 'integer', 'At most this many bytes (and at most 16 MiB)'),
+];
+
 const NAMESPACE_QUERY = {
   name: 'namespace',
   in: 'query',
@@ -110,9 +142,12 @@ function kindPaths(kind: RunKindName): Json {
     summary: `List ${plural}, with their status`,
     operationId: id,
     tags: [kind],
-    parameters: [...parameters, ...LIST_QUERY],
+    parameters: [...parameters, ...LIST_QUERY, WATCH_QUERY, RESOURCE_VERSION_QUERY],
     responses: {
-      '200': { description: `The ${plural}`, content: json(ref(`${kind}List`)) },
+      '200': {
+        description: `The ${plural}, or with watch their changes`,
+        content: { ...json(ref(`${kind}List`)), ...EVENTS },
+      },
       ...errorResponses(['401', '403', '429', '503']),
     },
   });
@@ -127,10 +162,13 @@ function kindPaths(kind: RunKindName): Json {
         summary: `One ${kind}, with its status`,
         operationId: `get${kind}`,
         tags: [kind],
-        parameters: [NAMESPACE, NAME],
+        parameters: [NAMESPACE, NAME, WATCH_QUERY, RESOURCE_VERSION_QUERY],
         responses: {
-          '200': { description: `The ${kind}`, content: json(ref(kind)) },
-          ...errorResponses(['401', '403', '404', '429', '503']),
+          '200': {
+            description: `The ${kind}, or with watch its changes`,
+            content: { ...json(ref(kind)), ...EVENTS },
+          },
+          ...errorResponses(['400', '401', '403', '404', '410', '429', '503']),
         },
       },
       delete: {
@@ -144,6 +182,18 @@ function kindPaths(kind: RunKindName): Json {
             content: json(ref(kind)),
           },
           ...errorResponses(['401', '403', '404', '429', '503']),
+        },
+      },
+    },
+    [openApiPath(ROUTES.log, plural)]: {
+      get: {
+        summary: `The log of the ${kind}'s attempt: its agent's (or prepare container's) output, from its pod; RBAC get on the run and on pods/log`,
+        operationId: `read${kind}Log`,
+        tags: [kind],
+        parameters: [NAMESPACE, NAME, ...LOG_QUERY],
+        responses: {
+          '200': { description: 'The log', content: { 'text/plain': { schema: { type: 'string' } } } },
+          ...errorResponses(['400', '401', '403', '404', '429', '503']),
         },
       },
     },

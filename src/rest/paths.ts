@@ -9,6 +9,7 @@ export const ROUTES = Object.freeze({
   item: '/api/v1/namespaces/:namespace/:plural/:name',
   retry: '/api/v1/namespaces/:namespace/:plural/:name/retry',
   cancel: '/api/v1/namespaces/:namespace/:plural/:name/cancel',
+  log: '/api/v1/namespaces/:namespace/:plural/:name/log',
   health: '/health',
   healthz: '/healthz',
   openapi: '/openapi.json',

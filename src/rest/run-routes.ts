@@ -12,17 +12,18 @@ import { readJsonBody, STRICT_ROUTES } from '../http/index.js';
 import { type KubeObject, resourcePath } from '../runtime/index.js';
 import { isPlainObject } from '../util/index.js';
 import { showValue } from '../validation/index.js';
+import { serveLog } from './logs.js';
 import { type ApiState, authorize } from './middleware.js';
 import { ROUTES } from './paths.js';
 import { cancel, createRun, deleteRun, getRun, listRuns, type RunAccess, retry } from './runs.js';
 import { statusError } from './status.js';
-import { isWatch, type RunWatcher, serveWatch, type WatchLimits } from './watch.js';
+import { isWatch, type RunStreams, serveWatch, type WatchLimits } from './watch.js';
 
 export interface RunRoutesOptions extends RunAccess {
   /** Runs before every route: the caller's identity and rate limit. */
   authenticate: Middleware;
   /** The apiserver's watches, for `?watch=true`. */
-  watcher: RunWatcher;
+  streams: RunStreams;
   watchLimits: WatchLimits;
   bodyLimitBytes: number;
   /** How long a client may take to send the body. */
@@ -92,7 +93,7 @@ export function runRoutes(opts: RunRoutesOptions): Router {
   const watch = async (ctx: Context, kind: RunKindName, namespace: string | undefined, name?: string) => {
     await authorize(reviewer, ctx, { resource: resource(kind, 'watch', namespace ?? '', name) });
     const path = resourcePath(runResource(kind), namespace);
-    await serveWatch(ctx, opts.watcher, opts.watchLimits, path, name, state(ctx).user.username);
+    await serveWatch(ctx, opts.streams, opts.watchLimits, path, name, state(ctx).user.username);
   };
   router.get(ROUTES.collection, async (ctx) => {
     const kind = kindOf(ctx.params.plural ?? '');
@@ -146,6 +147,20 @@ export function runRoutes(opts: RunRoutesOptions): Router {
     const run = await item(ctx, 'patch');
     const { kind, namespace, name } = run;
     ctx.body = await cancel(opts, kind, namespace, name, state(ctx).limit, mayControl(ctx, 'cancel', run));
+  });
+  router.get(ROUTES.log, async (ctx) => {
+    const { kind, namespace, name } = await item(ctx, 'get');
+    // The log is a pod's: the caller must be allowed to read pods' logs there, as kubectl's user is.
+    await authorize(reviewer, ctx, {
+      resource: { verb: 'get', group: '', resource: 'pods', subresource: 'log', namespace },
+    });
+    const access = {
+      client: opts.client,
+      streamer: opts.streams,
+      limits: opts.watchLimits,
+      limit: state(ctx).limit,
+    };
+    await serveLog(ctx, access, kind, namespace, name, state(ctx).user.username);
   });
   router.delete(ROUTES.item, async (ctx) => {
     const { kind, namespace, name } = await item(ctx, 'delete');

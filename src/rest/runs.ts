@@ -137,7 +137,7 @@ export async function createRun(
 }
 
 export const getRun = (
-  access: RunAccess,
+  access: Pick<RunAccess, 'client'>,
   kind: RunKindName,
   namespace: string,
   name: string,

@@ -4,11 +4,12 @@ import pino from 'pino';
 import t, { type Test } from 'tap';
 import { apiError, FakeApi } from '../../test/harness/fakes/fake-api.js';
 import { ManualClock } from '../../test/harness/fakes/manual-clock.js';
-import { ScriptedWatcher } from '../../test/harness/fakes/run-watcher.js';
+import { ScriptedStreams } from '../../test/harness/fakes/run-streams.js';
 import { sampleTaskRun } from '../../test/harness/operator/operator.js';
 import { call, openEvents, TableReviewer, type Target } from '../../test/harness/operator/rest.js';
 import { seedConfig } from '../../test/harness/util/app-configs.js';
 import { waitFor } from '../../test/harness/util/wait.js';
+import type { KubeObject } from '../runtime/index.js';
 import { type ApiAppOptions, apiApp } from './server.js';
 
 // An install naming its Apps (the seed's): sampleTaskRun acts as rex's.
@@ -25,10 +26,10 @@ async function serve(t: Test, change: Partial<ApiAppOptions> = {}) {
   // Every agent profile and repository (a Role rule without resourceNames): the runs here use rex's App.
   for (const resource of ['agentprofiles', 'repositories'])
     reviewer.allowed.add(`alice use ${resource} team-a`);
-  const watcher = new ScriptedWatcher();
+  const watcher = new ScriptedStreams();
   const app = apiApp({
     client: api,
-    watcher,
+    streams: watcher,
     reviewer,
     config: () => config,
     logger: pino({ level: 'silent' }),
@@ -363,5 +364,76 @@ t.test(
     reviewer.allowed.add('alice delete agenttaskruns team-a');
     t.equal((await call(target, 'DELETE', item, alice)).status, 200);
     t.equal(api.made('DELETE', `${TASKRUNS}/r1`).length, 1, 'deleted as the manager');
+  },
+);
+
+t.test(
+  'a run’s log: its attempt’s pod found as `orchestrator logs` finds it, for a caller allowed pods/log',
+  async (t) => {
+    const { api, reviewer, target, watcher: streams } = await serve(t);
+    const r1 = sampleTaskRun('r1');
+    const run = {
+      ...r1,
+      metadata: { ...r1.metadata, namespace: 'team-a', uid: 'run-uid' },
+      status: { phase: 'Running', attempt: 1, jobName: 'r1-job' },
+    };
+    api.seed(TASKRUNS, run as KubeObject);
+    const owner = (kind: string, name: string, uid: string) => [
+      { apiVersion: 'v1', kind, name, uid, controller: true },
+    ];
+    api.seed('/apis/batch/v1/namespaces/team-a/jobs', {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name: 'r1-job',
+        namespace: 'team-a',
+        uid: 'job-uid',
+        ownerReferences: owner('TaskRun', 'r1', 'run-uid'),
+      },
+    });
+    api.seed('/api/v1/namespaces/team-a/pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'r1-job-abcde',
+        namespace: 'team-a',
+        uid: 'pod-uid',
+        creationTimestamp: '2026-11-30T06:00:00Z',
+        labels: { 'batch.kubernetes.io/controller-uid': 'job-uid' },
+        ownerReferences: owner('Job', 'r1-job', 'job-uid'),
+      },
+      status: { containerStatuses: [{ name: 'agent', state: { running: {} } }] },
+    } as KubeObject);
+    const log = '/api/v1/namespaces/team-a/pods/r1-job-abcde/log';
+    streams.logs.set(log, 'cloning…\nthe agent starts\n');
+    const path = '/api/v1/namespaces/team-a/agenttaskruns/r1/log';
+    t.match(await call(target, 'GET', `${path}?tailLines=5`, alice), {
+      status: 403,
+      body: { message: /cannot get resource "pods\/log"/ },
+    });
+    reviewer.allowed.add('alice get pods team-a');
+    const read = await call(target, 'GET', `${path}?tailLines=5`, alice);
+    t.match(read, {
+      status: 200,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: 'cloning…\nthe agent starts\n',
+    });
+    t.same(streams.logReads[0], {
+      path: log,
+      query: { container: 'agent', limitBytes: 16 * 1024 * 1024, tailLines: 5 },
+    });
+    t.match(await call(target, 'GET', `${path}?attempt=2`, alice), {
+      status: 404,
+      body: { message: /is at attempt 1: it has no attempt 2/ },
+    });
+    t.match(await call(target, 'GET', `${path}?container=prepare`, alice), {
+      status: 503,
+      headers: { 'retry-after': '2' },
+      body: { message: /the prepare-workspace container of pod r1-job-abcde \(attempt 1\) has not started/ },
+    });
+    t.match(await call(target, 'GET', `${path}?tailLines=-1`, alice), {
+      status: 400,
+      body: { message: 'tailLines: "-1" is not a whole number of at least 0' },
+    });
   },
 );

@@ -25,13 +25,13 @@ import { openApiDocument } from './openapi.js';
 import { ROUTES } from './paths.js';
 import { runRoutes } from './run-routes.js';
 import { type StreamLimits, StreamSlots } from './stream-slots.js';
-import type { RunWatcher, WatchLimits } from './watch.js';
+import type { RunStreams, WatchLimits } from './watch.js';
 
 export interface ApiAppOptions {
   /** The manager's client: runs are created, read and patched as the manager. */
   client: ApiRequester;
   /** The manager's watches (the same client, in the process): `?watch=true` streams one per caller. */
-  watcher: RunWatcher;
+  streams: RunStreams;
   /** Watches open at once (default 32 per replica, 4 per user) and how long each lasts (default 300 s). */
   watchLimits?: Partial<Omit<WatchLimits, 'slots'> & StreamLimits>;
   /** Asks the apiserver who a caller is and what it may do. */
@@ -103,7 +103,7 @@ export function apiApp(opts: ApiAppOptions): Koa {
     client: opts.client,
     config: opts.config,
     reviewer: opts.reviewer,
-    watcher: opts.watcher,
+    streams: opts.streams,
     watchLimits: watchLimits(opts, timeoutMs),
     authenticate: authenticated(opts.reviewer, buckets, timeoutMs),
     bodyLimitBytes: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,

@@ -4,15 +4,16 @@
 // run and resumes where it left (Last-Event-ID) when the stream ends. Each stream is one apiserver
 // watch made as the manager, after RBAC allowed the caller `watch`; it ends after `timeoutSeconds`, when
 // its caller leaves, or when its caller reads too slowly, and holds a StreamSlots slot while open.
-import { PassThrough } from 'node:stream';
 import type { Context } from 'koa';
 import type { KubeClient, Query, WatchEvent } from '../runtime/index.js';
 import { showValue } from '../validation/index.js';
 import { LIST_PARAMETERS } from './runs.js';
-import { failure, statusError, toStatus } from './status.js';
+import { type Status, StatusError, statusError, toStatus } from './status.js';
+import { answerStream } from './stream-answer.js';
 import type { StreamSlots } from './stream-slots.js';
 
-export type RunWatcher = Pick<KubeClient, 'watch'>;
+/** The apiserver's streams the REST API passes on: watches of runs, pods' logs. */
+export type RunStreams = Pick<KubeClient, 'watch' | 'stream'>;
 
 export interface WatchLimits {
   slots: StreamSlots;
@@ -62,67 +63,32 @@ const event = (type: string, data: unknown, id?: string) =>
  */
 export async function serveWatch(
   ctx: Context,
-  watcher: RunWatcher,
+  watcher: RunStreams,
   limits: WatchLimits,
   path: string,
   name: string | undefined,
   user: string,
 ): Promise<void> {
   const query = watchQuery(ctx, name, limits.timeoutSeconds);
-  const release = limits.slots.take(user);
-  const abort = new AbortController();
-  const body = new PassThrough();
-  let opened: () => void = () => {};
-  const open = new Promise<void>((resolve) => {
-    opened = resolve;
-  });
-  const write = (text: string) => {
-    if (body.writableEnded) return;
-    if (body.writableLength > limits.maxBufferedBytes) {
-      body.end(event('error', failure(410, 'the stream ended: its caller read too slowly; resume it')));
-      abort.abort(new Error('slow reader'));
-      return;
-    }
-    body.write(text);
+  const answer = {
+    contentType: 'text/event-stream',
+    maxBufferedBytes: limits.maxBufferedBytes,
+    release: limits.slots.take(user),
+    heartbeat: { everyMs: limits.heartbeatMs, text: ': keep-alive\n\n' },
+    farewell: (why: unknown) => event('error', toStatus(why)),
   };
-  const onEvent = ({ type, object }: WatchEvent) => {
-    if (type === 'BOOKMARK') return;
-    if (type === 'ERROR') {
-      write(event('error', object));
-      body.end();
-      return;
-    }
-    write(event(type, object, object.metadata?.resourceVersion));
-  };
-  const watching = watcher.watch(path, query, onEvent, {
-    signal: abort.signal,
-    connectTimeoutMs: limits.connectTimeoutMs,
-    onOpen: () => opened(),
-  });
-  try {
-    await Promise.race([open, watching]);
-  } catch (err) {
-    release();
-    throw err;
-  }
-  const heartbeat = setInterval(() => write(': keep-alive\n\n'), limits.heartbeatMs);
-  const done = () => {
-    clearInterval(heartbeat);
-    release();
-    abort.abort(new Error('the stream ended'));
-    if (!body.writableEnded) body.end();
-  };
-  ctx.req.once('close', done);
-  ctx.res.once('close', done);
-  watching.then(done, (err: unknown) => {
-    if (!abort.signal.aborted) write(event('error', toStatus(err)));
-    done();
-  });
-  ctx.status = 200;
-  ctx.type = 'text/event-stream';
-  ctx.set('Cache-Control', 'no-store');
-  // nginx and its ingress buffer answers unless told not to: events would arrive in bursts.
-  ctx.set('X-Accel-Buffering', 'no');
-  ctx.body = body;
-  body.write(': watching\n\n');
+  await answerStream(ctx, answer, (write, signal, onOpen) =>
+    watcher.watch(
+      path,
+      query,
+      ({ type, object }: WatchEvent) => {
+        if (type === 'BOOKMARK') return;
+        // The apiserver's own end of a watch (410 Expired): said as the stream's last event.
+        if (type === 'ERROR') throw new StatusError(object as unknown as Status);
+        write(event(type, object, object.metadata?.resourceVersion));
+      },
+      { signal, connectTimeoutMs: limits.connectTimeoutMs, onOpen },
+    ),
+  );
+  (ctx.body as NodeJS.WritableStream).write(': watching\n\n');
 }

@@ -2,7 +2,9 @@
 // both do it the same way.
 // - cancel.ts: a run cancelled by setting spec.cancelled; a finished one refused, naming its phase.
 // - generate-name.ts: the generateName of a run created without a name, short enough for derived names.
+// - log-target.ts: where an attempt's log is: its Job, the Job's pod, the agent or prepare container.
 // - retry.ts: a run run again by raising its attempt field, with optimistic concurrency.
 export { type Cancelled, cancelRun, notCancellable } from './cancel.js';
 export { defaultGenerateName, namePrefix } from './generate-name.js';
+export { type Located, type LogSource, locate, type NoLogs, statusSays } from './log-target.js';
 export { NOT_RETRYABLE, type Retried, retryRun } from './retry.js';

@@ -88,7 +88,7 @@ export interface WatchOptions {
 export const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
 export const METADATA_OBJECT = 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1';
 
-/** A streaming GET's options; `accept` is text/plain for a pod's log. */
+/** A streaming GET's options; for a pod's log, `accept` any type: its endpoint refuses text/plain. */
 export interface StreamOptions extends WatchOptions {
   /** Ends the stream with a RequestTimeoutError when no data came for this long. Default: none. */
   idleTimeoutMs?: number;

@@ -2,7 +2,7 @@
 // `orchestrator` (TokenRequest), authorised by RBAC Roles; the API runs as the orchestrator
 // ServiceAccount with only config/rbac's REST API ClusterRole, its every request recorded. Asserted:
 // 401 (no token, a bad one, one for the apiserver's audience), 403 in a namespace the Role does not
-// cover, 201, 409, 422 with admission's fields, list, get, retry, cancel, delete, watch; who submitted a run is recorded and
+// cover, 201, 409, 422 with admission's fields, list, get, retry, cancel, delete, watch, log; who submitted a run is recorded and
 // cannot be forged through kubectl; the API's ClusterRole is exactly what it uses; a stopped apiserver
 // is 503, never 500.
 import { writeFileSync } from 'node:fs';
@@ -52,7 +52,7 @@ async function serve(
     certFile: join(certDir, 'tls.crt'),
     keyFile: join(certDir, 'tls.key'),
     client,
-    watcher: client,
+    streams: client,
     reviewer: new KubeReviewer({ client, audience: 'orchestrator', timeoutMs: scaled(10_000) }),
     config: () => config,
     logger,
@@ -449,6 +449,75 @@ t.test(
     );
     t.not(modified?.id, first?.id, 'each event names its resourceVersion, to resume from');
     events.close();
+
+    // A run's log: its attempt's Job and pod found as the manager, then the pod's log asked of the
+    // apiserver, which cannot reach a kubelet for this pod's node (the nodes here are simulated): its
+    // answer is passed on. A caller without get on pods/log is refused before any of that.
+    const fromPm = await admin.request<TaskRun>('GET', taskRunPath(allowed, 'from-pm'));
+    await admin.request('PATCH', `${taskRunPath(allowed, 'from-pm')}/status`, {
+      body: { status: { phase: 'Running', attempt: 1, jobName: 'from-pm-job' } },
+      contentType: 'application/merge-patch+json',
+    });
+    const controller = (apiVersion: string, kind: string, name: string, uid?: string) => [
+      { apiVersion, kind, name, uid: String(uid), controller: true },
+    ];
+    const job = await admin.request<KubeObject>('POST', `/apis/batch/v1/namespaces/${allowed}/jobs`, {
+      body: {
+        metadata: {
+          name: 'from-pm-job',
+          ownerReferences: controller('orchestrator.io/v1', 'TaskRun', 'from-pm', fromPm.metadata?.uid),
+        },
+        // Suspended: the Job controller makes no pod of its own beside the one below.
+        spec: {
+          suspend: true,
+          template: { spec: { restartPolicy: 'Never', containers: [{ name: 'agent', image: 'agent' }] } },
+        },
+      },
+    });
+    const podPath = `/api/v1/namespaces/${allowed}/pods`;
+    await admin.request('POST', podPath, {
+      body: {
+        metadata: {
+          name: 'from-pm-job-abcde',
+          labels: { 'batch.kubernetes.io/controller-uid': String(job.metadata?.uid) },
+          ownerReferences: controller('batch/v1', 'Job', 'from-pm-job', job.metadata?.uid),
+        },
+        spec: { nodeName: 'no-kubelet', containers: [{ name: 'agent', image: 'agent' }] },
+      },
+    });
+    await admin.request('PATCH', `${podPath}/from-pm-job-abcde/status`, {
+      body: {
+        status: {
+          containerStatuses: [
+            {
+              name: 'agent',
+              image: 'agent',
+              imageID: '',
+              ready: true,
+              restartCount: 0,
+              state: { running: { startedAt: '2026-11-30T06:00:00Z' } },
+            },
+          ],
+        },
+      },
+      contentType: 'application/merge-patch+json',
+    });
+    const logPath = `/api/v1/namespaces/${allowed}/agenttaskruns/from-pm/log?tailLines=10`;
+    t.match(await call(api, 'GET', logPath, { token: pmToken }), {
+      status: 403,
+      body: { message: /cannot get resource "pods\/log"/ },
+    });
+    const logged = await call(api, 'GET', logPath, { token: await token(home, 'lead', ['orchestrator']) });
+    t.match(
+      logged,
+      { body: { kind: 'Status', message: /no-kubelet/ } },
+      "the apiserver's answer for the pod's log, about its node",
+    );
+    t.ok(logged.status >= 400, `not a log: ${logged.status}`);
+    t.ok(
+      client.requests.some((r) => r.subresource === 'log' && r.name === 'from-pm-job-abcde'),
+      "the pod's log was asked of the apiserver as the manager",
+    );
 
     // The rule's resources are derived from the kinds (every kind gets every verb; DocsRuns are never
     // patched, having no attempt field): compared per verb on the runs.

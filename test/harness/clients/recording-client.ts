@@ -10,7 +10,7 @@ import {
   type Query,
   type WatchEvent,
 } from '../../../src/runtime/index.js';
-import type { WatchOptions } from '../../../src/runtime/kube-client.js';
+import type { StreamOptions, WatchOptions } from '../../../src/runtime/kube-client.js';
 import { scaled } from '../util/wait.js';
 
 export interface RequestAttributes {
@@ -105,6 +105,18 @@ export class RecordingClient extends KubeClient {
     const attributes = requestAttributes('GET', path, { ...query, watch: true });
     this.requests.push(attributes);
     return this.observe(attributes, super.watch(path, query, onEvent, opts));
+  }
+
+  /** A pod's log (and, under watch, a watch: the same attributes again). */
+  override stream(
+    path: string,
+    query: Query,
+    onData: (chunk: string) => void,
+    opts: StreamOptions,
+  ): Promise<void> {
+    const attributes = requestAttributes('GET', path, query);
+    this.requests.push(attributes);
+    return this.observe(attributes, super.stream(path, query, onData, opts));
   }
 
   private async observe<T>(attributes: RequestAttributes, call: Promise<T>): Promise<T> {

@@ -1,7 +1,8 @@
 // Where a run's logs are: the run → its attempt's Job (the name status records, or the one the kind's
 // strategy computes for a former attempt) → the Job's pod → the agent (or init) container. Each step
-// that finds nothing says why, and whether waiting can cure it (`orchestrator logs -f` waits then).
-import { jobNameFor, type RunKindName, type RunOf, runFinished } from '../api/index.js';
+// that finds nothing says why, and whether waiting can cure it (`orchestrator logs -f` waits then). The
+// CLI reads the log through the apiserver as its user; the REST API as the manager, for its caller.
+import { jobNameFor, type RunKindName, type RunOf, type RunStatus, runFinished } from '../api/index.js';
 import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../naming/index.js';
 import {
   type ApiRequester,
@@ -12,7 +13,8 @@ import {
   PODS,
   resourcePath,
 } from '../runtime/index.js';
-import { runStatus } from './progress.js';
+
+const runStatus = (run: KubeObject): RunStatus => (run.status ?? {}) as RunStatus;
 
 /** The container whose log is shown, and the pod it ran in. */
 export interface LogSource {
