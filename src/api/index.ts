@@ -18,6 +18,7 @@
 // - defaulting.ts: a run's defaults as one domain function, which admission and the resolver
 //   (resolved-run.ts) call, so a run admitted without the webhooks runs the same.
 // - docker-runs.ts: when a CodeRun may have its privileged Docker daemon, for admission and rendering.
+// - expanded-schemas.ts: the schemas as the build expanded them, as JSON, read at start instead of the YAML.
 // - generated/: types, kind table and defaults generated from schemas/ by `npm run generate`; not edited.
 // - github-app-agent.ts: which agent profile a GitHub App runs: the profile naming it in the config, else
 //   the seed's rule (the part after the App's last '-').

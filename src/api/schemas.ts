@@ -8,6 +8,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { expandShared } from '../../schemas/shared/expand.js';
 import { packageRoot } from '../util/index.js';
+import { expandedSchema } from './expanded-schemas.js';
 import { SCHEMA_FILES } from './generated/kinds.js';
 
 export { SCHEMA_FILES };
@@ -55,15 +56,18 @@ export function parseSchema(text: string, source = 'schema'): JsonSchema {
 
 /**
  * Reads one schema from `dir` (default the package's schemas/), its shared fragments (`dir/shared`)
- * expanded as the generator expands them. Each call returns a fresh object.
+ * expanded as the generator expands them (the build's expansion when it made this very one:
+ * expanded-schemas.ts). Each call returns a fresh object.
  */
 export function loadSchema(name: SchemaName, dir: string = schemasDir()): JsonSchema {
   const file = path.join(dir, SCHEMA_FILES[name]);
   const closed = name === 'ControllerConfig';
-  return expandShared(parseSchema(readFileSync(file, 'utf8'), file), {
-    dir: path.join(dir, 'shared'),
-    closed,
-  });
+  const text = readFileSync(file, 'utf8');
+  const shared = path.join(dir, 'shared');
+  return (
+    (expandedSchema(text, shared, closed) as JsonSchema | undefined) ??
+    expandShared(parseSchema(text, file), { dir: shared, closed })
+  );
 }
 
 /**

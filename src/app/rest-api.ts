@@ -5,7 +5,7 @@ import { ALERTS_WEBHOOK_PATH } from '../alerts/index.js';
 import { KubeReviewer } from '../auth/index.js';
 import { GITHUB_WEBHOOK_PATH } from '../github/index.js';
 import type { CertificateFiles } from '../http/index.js';
-import { type ApiServer, startApiServer } from '../rest/index.js';
+import type { ApiServer } from '../rest/index.js';
 import type { ListenAddress } from '../runtime/index.js';
 import { alertsWebhookRoute } from './alerts-webhook.js';
 import { connectionLimits } from './connections.js';
@@ -21,8 +21,13 @@ export interface RestApiOptions extends GithubWebhookOptions {
   local: boolean;
 }
 
-/** The REST API, with the GitHub webhook (/webhook/github) and the alert receiver (/webhook/alerts) on the same port. */
-export function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
+/**
+ * The REST API, with the GitHub webhook (/webhook/github) and the alert receiver (/webhook/alerts) on
+ * the same port. Its server's modules load here, so a manager without the API never holds them (~2 MiB
+ * of heap: docs/decisions/0089-lean-manager-start.md).
+ */
+export async function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
+  const { startApiServer } = await import('../rest/index.js');
   const { address, certificates, client, config, logger, local } = opts;
   // Read at start (a change takes a restart): the port, the audience, the limits.
   const { api } = config.current();

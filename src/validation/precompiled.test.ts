@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import standalone from 'ajv/dist/standalone/index.js';
 import t, { type Test } from 'tap';
@@ -80,4 +80,7 @@ t.test('the build precompiles every validator a process compiles at start', asyn
   const dir = join(root, 'dist', 'validation', 'compiled');
   for (const name of Object.keys(SCHEMA_FILES) as SchemaName[])
     t.ok(precompiled(loadSchema(name), { useDefaults: false }, dir), `${name}: its check`);
+  // One byte a character in the heap, not two (scripts/generate-validators.js asciiOnly).
+  for (const file of readdirSync(dir))
+    t.notMatch(readFileSync(join(dir, file), 'utf8'), /[\u0080-\uffff]/, `${file}: ASCII only`);
 });

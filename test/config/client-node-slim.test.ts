@@ -25,6 +25,7 @@ registerHooks({
 });
 await import(${JSON.stringify(dist('kubeconfig/register-slim.js'))});
 const { KubeConfig } = await import(${JSON.stringify(dist('kubeconfig/kube-config.js'))});
+const linked = resolved.map((r) => r.url);
 const kc = new KubeConfig();
 kc.loadFromOptions({
   clusters: [{ name: 'c', server: 'https://127.0.0.1:6443', skipTLSVerify: true }],
@@ -34,10 +35,27 @@ kc.loadFromOptions({
 });
 const options = {};
 await kc.applyToHTTPSOptions(options);
+// A kubeconfig file's YAML and its proxy-url, through the packages config.js loads on first use.
+const agentFor = async (proxy) => {
+  const proxied = new KubeConfig();
+  proxied.loadFromString([
+    'apiVersion: v1',
+    'clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443", proxy-url: "' + proxy + '"}}]',
+    'users: [{name: u, user: {token: t}}]',
+    'contexts: [{name: x, context: {cluster: c, user: u}}]',
+    'current-context: x',
+  ].join('\\n'));
+  const opts = {};
+  await proxied.applyToHTTPSOptions(opts);
+  return opts.agent.constructor.name;
+};
 console.log(JSON.stringify({
   server: kc.getCurrentCluster().server,
   authorization: options.headers?.Authorization,
   makeApiClient: typeof kc.makeApiClient,
+  httpsProxy: await agentFor('http://127.0.0.1:3128'),
+  socksProxy: await agentFor('socks5://127.0.0.1:1080'),
+  linked,
   resolved,
 }));
 `;
@@ -53,6 +71,9 @@ t.test('KubeConfig loads without the generated API index, and works', async (t) 
     server: string;
     authorization: string;
     makeApiClient: string;
+    httpsProxy: string;
+    socksProxy: string;
+    linked: string[];
     resolved: Array<{ url: string; parent?: string }>;
   };
   t.equal(out.server, 'https://127.0.0.1:6443');
@@ -68,4 +89,13 @@ t.test('KubeConfig loads without the generated API index, and works', async (t) 
   );
   const generated = urls.filter((url) => /\/client-node\/dist\/gen\/(index|types\/|apis\/)/.test(url));
   t.same(generated, [], 'no generated API module was loaded');
+  // The packages config.js needs only for a proxy or a kubeconfig file load when one is used.
+  const lazy = /\/node_modules\/(undici|socks-proxy-agent|socks|hpagent|js-yaml)\//;
+  t.same(
+    out.linked.filter((url) => lazy.test(url)),
+    [],
+    'KubeConfig loads without undici, socks-proxy-agent, socks, hpagent or js-yaml',
+  );
+  t.equal(out.httpsProxy, 'HttpsProxyAgent', "an https proxy-url gets hpagent's agent, loaded then");
+  t.equal(out.socksProxy, 'SocksProxyAgent', 'a socks5 proxy-url gets socks-proxy-agent, loaded then');
 });
