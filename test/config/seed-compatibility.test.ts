@@ -87,6 +87,13 @@ function broken(ref: string): string | undefined {
     }
     case 'metric':
       return code.includes(`'${what}'`) ? undefined : 'no metric of that name in src/';
+    case 'test': {
+      const [file, title] = [what.slice(0, what.indexOf('#')), what.slice(what.indexOf('#') + 1)];
+      if (!existsSync(join(root, file))) return 'no such test file';
+      return readFileSync(join(root, file), 'utf8').includes(title)
+        ? undefined
+        : `${file} has no test "${title}"`;
+    }
     default:
       return `unknown reference kind ${kind}`;
   }
