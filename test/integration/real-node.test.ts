@@ -262,16 +262,20 @@ t.test(
       cases.map((c) => `${c.name} ${c.expect}`).join('\n'),
       'each case answered as expected (000: nothing answered)',
     );
-    const proxyLog = await kubectl(cluster, [
-      'logs',
-      '-n',
-      operatorNs,
-      `deployment/${config.egress.proxy.name}`,
-      '-c',
-      ACCESS_LOG_CONTAINER,
-    ]);
+    /** The proxy's access log, as the operator reads it. */
+    const accessLog = async () =>
+      (
+        await kubectl(cluster, [
+          'logs',
+          '-n',
+          operatorNs,
+          `deployment/${config.egress.proxy.name}`,
+          '-c',
+          ACCESS_LOG_CONTAINER,
+        ])
+      ).stdout;
     t.match(
-      proxyLog.stdout,
+      await accessLog(),
       / TCP_DENIED\/403 GET unlisted\.test 8080\n/,
       'the refusal is in the access log',
     );
@@ -320,21 +324,10 @@ t.test(
           ].join('\n'),
           'each case answered as expected; the Claude CLI gives the server the proxy and the switch',
         );
-        const proxyLog = await kubectl(cluster, [
-          'logs',
-          '-n',
-          operatorNs,
-          `deployment/${config.egress.proxy.name}`,
-          '-c',
-          ACCESS_LOG_CONTAINER,
-        ]);
+        const proxyLog = await accessLog();
+        t.match(proxyLog, / TCP_TUNNEL\/200 CONNECT allowed\.test 8080\n/, 'the page came through the proxy');
         t.match(
-          proxyLog.stdout,
-          / TCP_TUNNEL\/200 CONNECT allowed\.test 8080\n/,
-          'the page came through the proxy',
-        );
-        t.match(
-          proxyLog.stdout,
+          proxyLog,
           / TCP_DENIED\/403 CONNECT unlisted\.test 8080\n/,
           'the proxy refused the unlisted host',
         );
