@@ -95,7 +95,8 @@ export function claudeServerEnvScript(presets: ToolPresets): string {
     `export HOME=${SCRATCH}/claude-home`,
     'mkdir -p "$HOME/project" && cd "$HOME/project"',
     `printf '%s' ${quote(JSON.stringify({ mcpServers: { fetch: wrapped } }))} > "$HOME/.claude.json"`,
-    'timeout 60 claude mcp list >&2',
+    // Its answer is not compared (kubectl logs mixes in stderr): what the server saw is.
+    `timeout 60 claude mcp list > ${SCRATCH}/claude-mcp-list.log 2>&1`,
     `echo "claude-env $(grep -E '^(HTTPS_PROXY|NODE_USE_ENV_PROXY)=' ${seen} | sort | paste -sd ' ')"`,
   ].join('\n');
 }
