@@ -7,7 +7,7 @@
 // - logger.ts: the process's logger: JSON lines, or pretty on a terminal; traced and exported.
 // - tracing.ts: OpenTelemetry started first, and whether it exports, logged once.
 // - build-info.ts: the orchestrator_build_info gauge: the release each replica runs; the process's registry.
-// - watched-inputs.ts: the hot-reloaded inputs (config, templates, GitHub secrets) wired with their log
+// - watched-inputs.ts: the hot-reloaded inputs (config, templates, GitHub secrets, alert tokens) wired with their log
 //   lines and metrics.
 // - local.ts: the local environment (built-in control plane, CRDs, RBAC, config, agent sandbox,
 //   certificates) for `orchestrator run` without a cluster; apart so run.ts reads as the in-cluster path.
@@ -28,9 +28,11 @@
 // - start-checks.ts: the doctor's checks at a manager's start, each problem logged once with its fix.
 // - doctor-context.ts: what the doctor's checks are given: the shipped manifests read as files, the runs'
 //   namespaces, and how the manager's permissions are asked (src/doctor).
-// - rest-api.ts: the REST API's part of the process: the API server, which serves the GitHub webhook too.
+// - rest-api.ts: the REST API's part of the process: the API server, which serves the GitHub webhook and
+//   the alert receiver too.
 // - connections.ts: the config's connection limits, which every listener of the process is held to.
 // - github-webhook.ts: the GitHub webhook's router on the REST API's port, under a budget of its own.
+// - alerts-webhook.ts: the alert receiver's router on the REST API's port, under a budget of its own.
 // - model-gateway.ts: the model gateway's step, on every replica.
 // - gateway.ts: the model gateway wired: its keys and ledger in the operator's namespace, the run's and the
 //   team budgets' limits, the listener; the agents' token broker.

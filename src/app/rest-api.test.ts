@@ -15,7 +15,7 @@ import { startRestApi } from './rest-api.js';
 
 const MiB = 1024 * 1024;
 
-async function restApi(t: Test) {
+async function restApi(t: Test, alertTokens: readonly string[] = []) {
   const dir = mkdtempSync(join(tmpdir(), 'rest-api-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const ca = await createAuthority();
@@ -29,6 +29,7 @@ async function restApi(t: Test) {
     client: {} as never,
     config: staticConfig(loadDefaultConfig()),
     githubSecrets: () => ['the-webhook-secret'],
+    alertTokens: () => alertTokens,
     logger: pino({ level: 'silent' }),
     local: false,
   });
@@ -99,6 +100,22 @@ t.test('the GitHub path spelt exactly is the GitHub route; no other spelling rea
     t.match(answer.body, /request target must be a path/);
   }
 });
+
+t.test(
+  'the alert path is the alert receiver: off without a token, a stranger 401 before the body',
+  async (t) => {
+    const off = await restApi(t);
+    const unread = await deliver(off, '/webhook/alerts', 2 * MiB);
+    t.equal(unread.status, 404);
+    t.match(unread.body, /the alert receiver is off: no token is configured \(alerts\.tokenFiles\)/);
+    t.equal(unread.connection, 'close', 'the unread body is not drained');
+    const on = await restApi(t, ['the-alert-token']);
+    const stranger = await deliver(on, '/webhook/alerts', 2 * MiB);
+    t.equal(stranger.status, 401);
+    t.match(stranger.body, /no Authorization header/);
+    t.equal(stranger.connection, 'close');
+  },
+);
 
 t.test('a body past what its budget reserved is cut as it streams, without Content-Length', async (t) => {
   const api = await restApi(t);

@@ -1,22 +1,27 @@
 // The REST API's part of `orchestrator run`: the API server on its address with the webhook's
-// certificate files, serving the GitHub webhook (github-webhook.ts) too.
+// certificate files, serving the GitHub webhook (github-webhook.ts) and the alert receiver
+// (alerts-webhook.ts) too.
+import { ALERTS_WEBHOOK_PATH } from '../alerts/index.js';
 import { KubeReviewer } from '../auth/index.js';
 import { GITHUB_WEBHOOK_PATH } from '../github/index.js';
 import type { CertificateFiles } from '../http/index.js';
 import { type ApiServer, startApiServer } from '../rest/index.js';
 import type { ListenAddress } from '../runtime/index.js';
+import { alertsWebhookRoute } from './alerts-webhook.js';
 import { connectionLimits } from './connections.js';
 import type { GithubApps } from './github-apps.js';
 import { type GithubWebhookOptions, githubWebhookRoute } from './github-webhook.js';
 import type { Connected } from './run-context.js';
 
 export interface RestApiOptions extends GithubWebhookOptions {
+  /** The alert receiver's tokens (alerts.tokenFiles); none: /webhook/alerts is off. */
+  alertTokens?: () => readonly string[];
   address: ListenAddress;
   certificates: CertificateFiles;
   local: boolean;
 }
 
-/** The REST API, with the GitHub webhook (/webhook/github) on the same port. */
+/** The REST API, with the GitHub webhook (/webhook/github) and the alert receiver (/webhook/alerts) on the same port. */
 export function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
   const { address, certificates, client, config, logger, local } = opts;
   // Read at start (a change takes a restart): the port, the audience, the limits.
@@ -25,15 +30,21 @@ export function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
   const reviewer = new KubeReviewer({ client, audience: api.audience, timeoutMs });
   // The same reviews ask what an issue's run's submitter may use (src/github/issue-submitter.ts).
   const github = githubWebhookRoute({ ...opts, githubReviewer: reviewer });
+  // The same reviews ask what a route's submitter may use.
+  const alerts = alertsWebhookRoute({ ...opts, reviewer });
   return startApiServer({
     ...certificates,
     client,
+    watcher: client,
     reviewer,
     config: () => config.current(),
     logger: logger.child({ component: 'api' }),
-    // Signed by GitHub, not authenticated by a token: the router checks the signature itself.
-    routers: [github.router],
-    pathBudgets: new Map([[GITHUB_WEBHOOK_PATH, github.budget]]),
+    // Signed by GitHub, or bearing the senders' token, not a Kubernetes token: each router checks its own.
+    routers: [github.router, alerts.router],
+    pathBudgets: new Map([
+      [GITHUB_WEBHOOK_PATH, github.budget],
+      [ALERTS_WEBHOOK_PATH, alerts.budget],
+    ]),
     connections: connectionLimits(config.current()),
     limits: api.limits,
     clientRateLimit: api.clientRateLimit,
@@ -56,6 +67,7 @@ export async function serveRestApi(proc: Connected, github: GithubApps): Promise
     client: proc.client,
     config: inputs.config,
     githubSecrets: () => inputs.githubSecrets.current(),
+    alertTokens: () => inputs.alertTokens.current(),
     ...(github.permissions ? { githubPermissions: github.permissions } : {}),
     ...(github.pullRequestComments ? { githubComments: github.pullRequestComments } : {}),
     registry: proc.registry,

@@ -1,5 +1,5 @@
 // The process's hot-reloaded inputs, wired as `orchestrator run` runs them: the controller config file,
-// the run templates and the GitHub webhook's secret files (named by the config), each watched; an applied change is logged and counted, a refused one is
+// the run templates, the GitHub webhook's secret files and the alert receiver's token files (named by the config), each watched; an applied change is logged and counted, a refused one is
 // logged as an error and counted (reload-metrics.ts) while the last good input stays in force.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -27,6 +27,8 @@ export interface WatchedInputs {
   templates: TemplateSource;
   /** The GitHub webhook's secrets (githubWebhook.secretFiles), for githubWebhookRouter. */
   githubSecrets: SecretSource;
+  /** The alert receiver's tokens (alerts.tokenFiles), the same watcher's. */
+  alertTokens: SecretSource;
   close(): void;
 }
 
@@ -90,11 +92,19 @@ export function watchInputs(opts: WatchedInputsOptions): WatchedInputs {
     onWatchError: (err) =>
       logger.warn({ err: err.message }, 'GitHub webhook secrets not watched; changes are seen by polling'),
   });
+  const alertTokens = watchWebhookSecrets(() => config.current().alerts.tokenFiles, {
+    ...poll,
+    onChange: (count) => logger.info({ count }, 'alert receiver tokens reloaded'),
+    onWatchError: (err) =>
+      logger.warn({ err: err.message }, 'alert receiver tokens not watched; changes are seen by polling'),
+  });
   return {
     config,
     templates,
     githubSecrets,
+    alertTokens,
     close: () => {
+      alertTokens.close();
       githubSecrets.close();
       templates.close();
       config.close();

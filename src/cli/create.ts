@@ -16,6 +16,8 @@ export interface RunDocument {
   object: KubeObject;
   /** Where it came from, for messages (`file.yaml`, `file.yaml#2`, `-`). */
   source: string;
+  /** Printed without spec.githubApp, which the cluster's config gives (task-defaults.ts taskGithubApp). */
+  appLeftOut?: boolean;
 }
 
 export interface CreatedRun {

@@ -8,8 +8,11 @@ import { admitOffline } from '../admission/index.js';
 import type { ControllerConfig } from '../api/index.js';
 import { loadDefaultConfig } from '../config/index.js';
 import { defaultTemplateDir, localToolNames, TOOL_PRESETS_FILE } from '../render/index.js';
-import { formatFinding } from '../validation/index.js';
+import { type Finding, formatFinding } from '../validation/index.js';
 import type { RunDocument } from './create.js';
+
+/** The refusal of a run with neither App nor user: said already, as a note, for a run left without its App. */
+const isMissingApp = (f: Finding) => f.rule === 'github-identity' && f.path === 'spec.githubApp';
 
 /** A line per error admission would give one of `docs`, naming the run and the field. */
 export function dryRunRefusals(
@@ -22,7 +25,7 @@ export function dryRunRefusals(
     const { name, generateName } = doc.object.metadata ?? {};
     const run = name ?? (generateName ? `${generateName}…` : result.name);
     return result.findings
-      .filter((f) => f.severity === 'error')
+      .filter((f) => f.severity === 'error' && !(doc.appLeftOut && isMissingApp(f)))
       .map((f) => `${doc.kind}/${run} (${doc.source}): ${formatFinding(f)}`);
   });
 }

@@ -14,6 +14,10 @@ export interface SubmitFlags extends KubeFlags {
   timeout: string;
 }
 
+/** Whether the runs are only printed (`--dry-run`, `--dry-run=client`), not sent to the cluster. */
+export const isClientDryRun = (flags: Pick<SubmitFlags, 'dryRun'>): boolean =>
+  flags.dryRun !== undefined && flags.dryRun !== false && flags.dryRun !== 'server';
+
 /** Creates the runs (or prints them for --dry-run) and, with --wait, follows them to the end. */
 export async function submit(docs: RunDocument[], flags: SubmitFlags, io: CliIO): Promise<void> {
   const serverDryRun = flags.dryRun === 'server';

@@ -2,11 +2,14 @@
 // given: the cluster's, from the installed manager's config (cluster-config.ts), never a name written in
 // the CLI (docs/decisions/0041-cli-defaults-from-the-cluster-config.md). A CodeRun's is the App of the
 // config's defaultAgent (the profile a TaskRun naming none runs); a DocsRun's is the App of the
-// config's documentation agent (role documentation). Without one, the error says what to give.
+// config's documentation agent (role documentation). Without one, the error says what to give; a
+// client --dry-run prints the run without the App instead, with that error as a note.
 import type { ControllerConfig } from '../api/index.js';
 import { type InstallFlags, installedConfig } from './cluster-config.js';
-import { CliExit, fail } from './io.js';
+import { CliExit, type CliIO, fail } from './io.js';
 import { type KubeFlags, withConnection } from './kube.js';
+import { isClientDryRun, type SubmitFlags } from './submit.js';
+import { type DefaultApp, needsDefaultApp } from './task-flags.js';
 
 type TaskKind = 'CodeRun' | 'DocsRun';
 
@@ -52,4 +55,25 @@ export async function clusterGithubApp(flags: KubeFlags & InstallFlags, kind: Ta
       `--github-app not given, and the cluster's config (${installed.source}) names no default App for a ${kind}: ${found.none}; ${give}`,
     );
   return found.app;
+}
+
+/**
+ * The App a `task code|docs` run takes when neither --github-app nor --github-user is given. A client
+ * --dry-run is for reading the run, so without the cluster's config it prints the run without an App
+ * (`null`) and says why on stderr; submitted, the run takes the cluster's App or fails the same way.
+ */
+export async function taskGithubApp(
+  flags: KubeFlags & InstallFlags & SubmitFlags & { githubApp?: string; githubUser?: string },
+  kind: TaskKind,
+  io: CliIO,
+): Promise<DefaultApp> {
+  if (!needsDefaultApp(flags)) return undefined;
+  if (!isClientDryRun(flags)) return clusterGithubApp(flags, kind);
+  try {
+    return await clusterGithubApp(flags, kind);
+  } catch (err) {
+    if (!(err instanceof CliExit)) throw err;
+    io.err(`note: spec.githubApp left out of the ${kind}: ${err.message.replace(/^error: /, '')}\n`);
+    return null;
+  }
 }

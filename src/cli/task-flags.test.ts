@@ -187,14 +187,21 @@ t.test(
     t.equal(code, 0, io.stderr());
     t.match(io.stdout(), stringify({ apiVersion: 'orchestrator.io/v1', kind: 'CodeRun' }));
     t.match(io.stdout(), /generateName: payments-task-7-rex-\n/);
-    // Without --github-app the default is the cluster's: no cluster, no default, and the error says so.
+    // Without --github-app the default is the cluster's: no cluster, no default, and the error says so;
+    // a dry run prints the run without it, with the same words as a note.
     const noApp = memoryIO();
     const nowhere = join(mkdtempSync(join(tmpdir(), 'cli-nokube-')), 'kubeconfig');
-    t.equal(await main([...line, '--repository-url', 'a/b', '--dry-run', '--kubeconfig', nowhere], noApp), 1);
-    t.match(
-      noApp.stderr(),
-      /^error: --github-app not given, and the cluster's config could not be read for its default \(cannot load the kubeconfig: .*\); give --github-app \(or --github-user\)\n$/,
+    t.equal(await main([...line, '--repository-url', 'a/b', '--kubeconfig', nowhere], noApp), 1);
+    const why =
+      "--github-app not given, and the cluster's config could not be read for its default \\(cannot load the kubeconfig: .*\\); give --github-app \\(or --github-user\\)\\n$";
+    t.match(noApp.stderr(), new RegExp(`^error: ${why}`));
+    const printed = memoryIO();
+    t.equal(
+      await main([...line, '--repository-url', 'a/b', '--dry-run', '--kubeconfig', nowhere], printed),
+      0,
     );
+    t.match(printed.stderr(), new RegExp(`^note: spec.githubApp left out of the CodeRun: ${why}`));
+    t.notMatch(printed.stdout(), /githubApp/);
     const missing = memoryIO();
     t.equal(await main(['node', 'orchestrator', 'task', 'code', '1', '--dry-run'], missing), 1);
     t.match(missing.stderr(), /required option '-s, --service <name>' not specified/);

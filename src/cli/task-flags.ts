@@ -129,12 +129,19 @@ export const needsDefaultApp = (flags: { githubApp?: string; githubUser?: string
   flags.githubApp === undefined && flags.githubUser === undefined;
 
 /**
+ * The cluster's default App (task-defaults.ts), or `null` when a client --dry-run could not read it
+ * and prints the run without one.
+ */
+export type DefaultApp = string | null | undefined;
+
+/**
  * Who the agent acts as: exactly one of a GitHub App and a GitHub user (the seed's `--github-user`),
  * the cluster's default App when neither is given. Also the word that names the run (agent or user).
  */
-function identity(flags: { githubApp?: string; githubUser?: string }, defaultApp: string | undefined) {
+function identity(flags: { githubApp?: string; githubUser?: string }, defaultApp: DefaultApp) {
   if (flags.githubUser === undefined) {
     const githubApp = flags.githubApp ?? defaultApp;
+    if (githubApp === null) return { fields: {}, word: undefined };
     if (githubApp === undefined) throw fail('--github-app or --github-user: give one');
     return { fields: { githubApp }, word: agentFromGithubApp(githubApp) };
   }
@@ -147,7 +154,7 @@ export function codeRunFromFlags(
   taskIdArg: string,
   flags: CodeFlags,
   git: GitDefaults,
-  defaultApp?: string,
+  defaultApp?: DefaultApp,
 ): CodeRun {
   const taskId = positiveInt(taskIdArg, 'taskId');
   const repositoryUrl = git.require(
@@ -189,7 +196,7 @@ export function codeRunFromFlags(
     remoteTools: remoteTools.length ? remoteTools : undefined,
     enableDocker: flags.enableDocker,
   });
-  const prefix = namePrefix(flags.service, 'task', String(taskId), who.word);
+  const prefix = namePrefix(flags.service, 'task', String(taskId), ...(who.word ? [who.word] : []));
   return {
     apiVersion: API_VERSION,
     kind: 'CodeRun' satisfies RunKindName,
@@ -199,7 +206,7 @@ export function codeRunFromFlags(
   };
 }
 
-export function docsRunFromFlags(flags: DocsFlags, git: GitDefaults, defaultApp?: string): DocsRun {
+export function docsRunFromFlags(flags: DocsFlags, git: GitDefaults, defaultApp?: DefaultApp): DocsRun {
   // The seed's habit: run `task docs` from the project directory inside the checkout.
   const workingDirectory = flags.workingDirectory ?? git.optional('prefix');
   if (workingDirectory === undefined)

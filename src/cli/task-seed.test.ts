@@ -88,6 +88,42 @@ t.test(
   },
 );
 
+// A seed user reads the run before there is a cluster: the App is the cluster's, so it is left out
+// and said so, and only that is excused from the offline checks.
+t.test('seed: `task docs … --dry-run` with no cluster prints the DocsRun without its App', async (t) => {
+  const kubeconfig = process.env.KUBECONFIG;
+  process.env.KUBECONFIG = join(tmpdir(), 'no-such-kubeconfig');
+  t.teardown(() => {
+    if (kubeconfig === undefined) delete process.env.KUBECONFIG;
+    else process.env.KUBECONFIG = kubeconfig;
+  });
+  const seed = 'orchestrator task docs --working-directory _projects/trader --model opus';
+  const res = await run(t, `${seed} --dry-run`, platformCheckout());
+  t.equal(res.code, 0, res.stderr);
+  t.same(parse(res.stdout).spec, {
+    repositoryUrl: 'git@github.com:5dlabs/platform.git',
+    workingDirectory: '_projects/trader',
+    sourceBranch: 'feature/trader',
+    model: 'opus',
+  });
+  t.match(
+    res.stderr,
+    /^note: spec\.githubApp left out of the DocsRun: .*no-such-kubeconfig.*give --github-app/,
+  );
+  const code = await run(t, 'orchestrator task code 1 --service trader --dry-run', platformCheckout());
+  t.equal(code.code, 0, code.stderr);
+  t.equal(parse(code.stdout).metadata.generateName, 'trader-task-1-', 'named without an agent');
+  t.match(code.stderr, /note: spec\.githubApp left out of the CodeRun/);
+
+  const refused = await run(t, 'orchestrator task docs -w ../x --dry-run', platformCheckout());
+  t.equal(refused.code, 1, 'any other refusal still refuses');
+  t.match(refused.stderr, /spec\.workingDirectory: Invalid value: "\.\.\/x"/);
+  t.notMatch(refused.stderr, /spec\.githubApp: Required/);
+  const server = await run(t, `${seed} --dry-run=server`, platformCheckout());
+  t.equal(server.code, 1, 'the cluster is asked for a server dry run');
+  t.match(server.stderr, /^error: --github-app not given, and the cluster's config could not be read/);
+});
+
 t.test('task docs: the working directory defaults to the current one within the checkout', async (t) => {
   const checkout = platformCheckout();
   const docs = 'orchestrator task docs --github-app Acme-Morgan --dry-run';

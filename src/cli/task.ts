@@ -9,13 +9,13 @@ import { GitDefaults } from './git.js';
 import { type CliIO, collect, fail } from './io.js';
 import { addApiOptions, addKubeOptions } from './kube.js';
 import { type SubmitFlags as CommonFlags, submit } from './submit.js';
-import { clusterGithubApp } from './task-defaults.js';
+import { taskGithubApp } from './task-defaults.js';
 import {
   type CodeFlags,
   codeRunFromFlags,
+  type DefaultApp,
   type DocsFlags,
   docsRunFromFlags,
-  needsDefaultApp,
 } from './task-flags.js';
 import { addWaitOptions } from './wait.js';
 
@@ -25,8 +25,8 @@ const GITHUB_APP_HELP =
 const GITHUB_USER_HELP =
   'GitHub user the agent acts as instead of a GitHub App (its Secrets github-ssh-{user} or github-pat-{user})';
 
-const fromFlags = (object: KubeObject, kind: 'CodeRun' | 'DocsRun'): RunDocument[] => [
-  { kind, object, source: 'flags' },
+const fromFlags = (object: KubeObject, kind: 'CodeRun' | 'DocsRun', app: DefaultApp): RunDocument[] => [
+  { kind, object, source: 'flags', ...(app === null ? { appLeftOut: true } : {}) },
 ];
 
 function codeCommand(task: Command, io: CliIO): void {
@@ -80,9 +80,9 @@ function codeCommand(task: Command, io: CliIO): void {
     );
   addWaitOptions(addApiOptions(addInstallOptions(addKubeOptions(cmd)))).action(
     async (taskId: string, flags: CodeFlags & CommonFlags & InstallFlags) => {
-      const app = needsDefaultApp(flags) ? await clusterGithubApp(flags, 'CodeRun') : undefined;
+      const app = await taskGithubApp(flags, 'CodeRun', io);
       const run = codeRunFromFlags(taskId, flags, new GitDefaults(), app);
-      await submit(fromFlags(run as KubeObject, 'CodeRun'), flags, io);
+      await submit(fromFlags(run as KubeObject, 'CodeRun', app), flags, io);
     },
   );
 }
@@ -114,9 +114,9 @@ function docsCommand(task: Command, io: CliIO): void {
     );
   addWaitOptions(addApiOptions(addInstallOptions(addKubeOptions(cmd)))).action(
     async (flags: DocsFlags & CommonFlags & InstallFlags) => {
-      const app = needsDefaultApp(flags) ? await clusterGithubApp(flags, 'DocsRun') : undefined;
+      const app = await taskGithubApp(flags, 'DocsRun', io);
       const run = docsRunFromFlags(flags, new GitDefaults(), app);
-      await submit(fromFlags(run as KubeObject, 'DocsRun'), flags, io);
+      await submit(fromFlags(run as KubeObject, 'DocsRun', app), flags, io);
     },
   );
 }

@@ -1,6 +1,7 @@
 // The controller configuration: one YAML file, validated by schemas/controller-config.schema.yaml, with the
 // cross-field rules a schema cannot say, and hot reloaded (docs/design.md §8). Its readers get it as a
 // ConfigSource (src/api/config-source.ts), never from the loader.
+// - alerts.ts: the rules of the alert routes a schema cannot say (unique names, agents that exist).
 // - economics.ts: the rules of the limits, budgets and agent telemetry keys a schema cannot say.
 // - egress.ts: the rules of the egress allowlists a schema cannot say (ports, profiles' allowlists).
 // - env-overrides.ts: the seeds' environment variables (SERVER_PORT, JOB_IMAGE, …) over the config file.

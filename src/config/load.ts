@@ -25,6 +25,7 @@ import {
   formatFinding,
   podTemplateFindings,
 } from '../validation/index.js';
+import { alertFindings } from './alerts.js';
 import { economicsFindings } from './economics.js';
 import { egressFindings } from './egress.js';
 import { type ConfigEnv, withEnvOverrides } from './env-overrides.js';
@@ -179,6 +180,7 @@ function crossFieldRules(config: ControllerConfig): Finding[] {
   findings.push(...egressFindings(config));
   findings.push(...connectionFindings(config));
   findings.push(...notificationFindings(config));
+  findings.push(...alertFindings(config));
   findings.push(...mcpServerFindings(config));
   return findings;
 }

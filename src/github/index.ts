@@ -42,6 +42,7 @@ export {
   tokenScope,
 } from './app-tokens/index.js';
 export { CollaboratorPermissions } from './collaborator-permission.js';
+export { submitterVerdict } from './issue-submitter.js';
 export {
   boundPod,
   PHASE_TOKEN_AUDIENCE,

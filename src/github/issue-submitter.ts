@@ -33,6 +33,8 @@ export async function submitterVerdict(
   submitter: string,
   config: ControllerConfig,
   reviewer: AccessReviewer | undefined,
+  /** The config field that names the submitter, for the refusal. */
+  field = 'repositories[].issues.submitter',
 ): Promise<SubmitterVerdict> {
   const name = run.metadata?.name ?? '';
   const checks = referencesToCheck({
@@ -59,6 +61,6 @@ export async function submitterVerdict(
   const denial = referenceDenial('TaskRun', name, findings);
   return {
     status: denial.code,
-    refused: `${submitter} (repositories[].issues.submitter): ${denial.message}`,
+    refused: `${submitter} (${field}): ${denial.message}`,
   };
 }

@@ -8,4 +8,6 @@
 // - runs.ts: what the API does with runs through the apiserver, after admission in process.
 // - server.ts: koa on its own HTTPS port, with the webhook server's certificate machinery.
 // - status.ts: every error as a Kubernetes Status; an apiserver that does not answer is a 503.
+// - stream-slots.ts: the watches open at once, per replica and per caller.
+// - watch.ts: `?watch=true` as server-sent events, one apiserver watch per stream.
 export { type ApiServer, startApiServer } from './server.js';

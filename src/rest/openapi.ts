@@ -56,7 +56,8 @@ const ERRORS: Record<string, string> = {
   '401': 'No bearer token, or one the apiserver does not accept for the audience',
   '403': 'RBAC does not allow the caller this verb on this resource in this namespace',
   '404': 'No such run, or no such kind',
-  '409': 'A run of that name exists (create), or the run kept changing (retry)',
+  '409':
+    'A run of that name exists (create), the run kept changing (retry, cancel), or it has finished (cancel)',
   '413': 'The body exceeds the limit',
   '422': 'The run is invalid: every finding, with its field (details.causes[].field)',
   '429': 'The caller exceeded its rate limit (Retry-After says when to come back)',
@@ -130,6 +131,34 @@ function kindPaths(kind: RunKindName): Json {
         responses: {
           '200': { description: `The ${kind}`, content: json(ref(kind)) },
           ...errorResponses(['401', '403', '404', '429', '503']),
+        },
+      },
+      delete: {
+        summary: `Delete a ${kind}: its finalizer lets the operator clean up first (its record is lost; cancel keeps it)`,
+        operationId: `delete${kind}`,
+        tags: [kind],
+        parameters: [NAMESPACE, NAME],
+        responses: {
+          '200': {
+            description: `The ${kind} marked for deletion, or a Status once it is gone`,
+            content: json(ref(kind)),
+          },
+          ...errorResponses(['401', '403', '404', '429', '503']),
+        },
+      },
+    },
+    [openApiPath(ROUTES.cancel, plural)]: {
+      post: {
+        summary: `Cancel the ${kind}: set spec.cancelled, so its running attempt is stopped and it ends Cancelled, its record kept`,
+        operationId: `cancel${kind}`,
+        tags: [kind],
+        parameters: [NAMESPACE, NAME],
+        responses: {
+          '200': {
+            description: `The ${kind} as patched (or as it was, when already cancelled)`,
+            content: json(ref(kind)),
+          },
+          ...errorResponses(['401', '403', '404', '409', '429', '503']),
         },
       },
     },

@@ -8,6 +8,7 @@ export const ROUTES = Object.freeze({
   allNamespaces: '/api/v1/:plural',
   item: '/api/v1/namespaces/:namespace/:plural/:name',
   retry: '/api/v1/namespaces/:namespace/:plural/:name/retry',
+  cancel: '/api/v1/namespaces/:namespace/:plural/:name/cancel',
   health: '/health',
   healthz: '/healthz',
   openapi: '/openapi.json',

@@ -1,7 +1,7 @@
 // The run routes: the PM endpoints (a TaskRun from a task payload, a DocsRun from a docs-generation
-// request), and create / list / get / retry for every kind. Each asks RBAC for the verb the manager
-// will then perform on the caller's behalf, in the namespace asked for; a retry of another's run, for
-// `retry` on it too.
+// request), and create / list / get / retry / cancel / delete for every kind. Each asks RBAC for the
+// verb the manager will then perform on the caller's behalf, in the namespace asked for; a retry or a
+// cancel of another's run, for `retry` or `cancel` on it too.
 import { METHODS } from 'node:http';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
@@ -9,17 +9,21 @@ import { controlAttributes, submitterOf } from '../admission/index.js';
 import { GROUP, RUN_KIND_NAMES, type RunKindName, runResource } from '../api/index.js';
 import type { ResourceAttributes } from '../auth/index.js';
 import { readJsonBody, STRICT_ROUTES } from '../http/index.js';
-import type { KubeObject } from '../runtime/index.js';
+import { type KubeObject, resourcePath } from '../runtime/index.js';
 import { isPlainObject } from '../util/index.js';
 import { showValue } from '../validation/index.js';
 import { type ApiState, authorize } from './middleware.js';
 import { ROUTES } from './paths.js';
-import { createRun, getRun, listRuns, type RunAccess, retry } from './runs.js';
+import { cancel, createRun, deleteRun, getRun, listRuns, type RunAccess, retry } from './runs.js';
 import { statusError } from './status.js';
+import { isWatch, type RunWatcher, serveWatch, type WatchLimits } from './watch.js';
 
 export interface RunRoutesOptions extends RunAccess {
   /** Runs before every route: the caller's identity and rate limit. */
   authenticate: Middleware;
+  /** The apiserver's watches, for `?watch=true`. */
+  watcher: RunWatcher;
+  watchLimits: WatchLimits;
   bodyLimitBytes: number;
   /** How long a client may take to send the body. */
   bodyTimeoutMs: number;
@@ -84,36 +88,68 @@ export function runRoutes(opts: RunRoutesOptions): Router {
     const kind = kindOf(ctx.params.plural ?? '');
     await create(ctx, kind, namespaceOf(ctx.params.namespace, 'namespace'), await body(ctx));
   });
+  /** `?watch=true`: the runs' changes as server-sent events, for a caller RBAC allows `watch`. */
+  const watch = async (ctx: Context, kind: RunKindName, namespace: string | undefined, name?: string) => {
+    await authorize(reviewer, ctx, { resource: resource(kind, 'watch', namespace ?? '', name) });
+    const path = resourcePath(runResource(kind), namespace);
+    await serveWatch(ctx, opts.watcher, opts.watchLimits, path, name, state(ctx).user.username);
+  };
   router.get(ROUTES.collection, async (ctx) => {
     const kind = kindOf(ctx.params.plural ?? '');
     const namespace = namespaceOf(ctx.params.namespace, 'namespace');
+    if (isWatch(ctx.query)) return watch(ctx, kind, namespace);
     await authorize(reviewer, ctx, { resource: resource(kind, 'list', namespace) });
     ctx.body = await listRuns(opts, kind, namespace, ctx.query, state(ctx).limit);
   });
   router.get(ROUTES.allNamespaces, async (ctx) => {
     const kind = kindOf(ctx.params.plural ?? '');
+    if (isWatch(ctx.query)) return watch(ctx, kind, undefined);
     await authorize(reviewer, ctx, { resource: resource(kind, 'list', '') });
     ctx.body = await listRuns(opts, kind, undefined, ctx.query, state(ctx).limit);
   });
   router.get(ROUTES.item, async (ctx) => {
-    const kind = kindOf(ctx.params.plural ?? '');
-    const namespace = namespaceOf(ctx.params.namespace, 'namespace');
-    const name = ctx.params.name ?? '';
-    await authorize(reviewer, ctx, { resource: resource(kind, 'get', namespace, name) });
+    if (isWatch(ctx.query)) {
+      const kind = kindOf(ctx.params.plural ?? '');
+      return watch(ctx, kind, namespaceOf(ctx.params.namespace, 'namespace'), ctx.params.name ?? '');
+    }
+    const { kind, namespace, name } = await item(ctx, 'get');
     ctx.body = await getRun(opts, kind, namespace, name, state(ctx).limit);
   });
-  router.post(ROUTES.retry, async (ctx) => {
+  /** The run of an item route, once RBAC allows the caller `verb` on it. */
+  const item = async (ctx: Context, verb: string) => {
     const kind = kindOf(ctx.params.plural ?? '');
     const namespace = namespaceOf(ctx.params.namespace, 'namespace');
     const name = ctx.params.name ?? '';
-    await authorize(reviewer, ctx, { resource: resource(kind, 'patch', namespace, name) });
-    // The manager's patch is exempt from the webhook's control review (run-controls.ts): another's
-    // run is retried only for a caller holding `retry` on it, asked here.
-    const mayRetry = (run: KubeObject) =>
+    await authorize(reviewer, ctx, { resource: resource(kind, verb, namespace, name) });
+    return { kind, namespace, name };
+  };
+  // The manager's patch is exempt from the webhook's control review (run-controls.ts): another's run
+  // is retried or cancelled only for a caller holding that verb on it, asked here.
+  const mayControl =
+    (
+      ctx: Context,
+      control: 'retry' | 'cancel',
+      { kind, namespace, name }: Awaited<ReturnType<typeof item>>,
+    ) =>
+    (run: KubeObject) =>
       submitterOf(run) === state(ctx).user.username
         ? undefined
-        : authorize(reviewer, ctx, { resource: controlAttributes(kind, 'retry', namespace, name) });
-    ctx.body = (await retry(opts, kind, namespace, name, state(ctx).limit, mayRetry)).run;
+        : authorize(reviewer, ctx, { resource: controlAttributes(kind, control, namespace, name) });
+  router.post(ROUTES.retry, async (ctx) => {
+    const run = await item(ctx, 'patch');
+    const { kind, namespace, name } = run;
+    ctx.body = (
+      await retry(opts, kind, namespace, name, state(ctx).limit, mayControl(ctx, 'retry', run))
+    ).run;
+  });
+  router.post(ROUTES.cancel, async (ctx) => {
+    const run = await item(ctx, 'patch');
+    const { kind, namespace, name } = run;
+    ctx.body = await cancel(opts, kind, namespace, name, state(ctx).limit, mayControl(ctx, 'cancel', run));
+  });
+  router.delete(ROUTES.item, async (ctx) => {
+    const { kind, namespace, name } = await item(ctx, 'delete');
+    ctx.body = await deleteRun(opts, kind, namespace, name, state(ctx).limit);
   });
   return router;
 }

@@ -8,15 +8,16 @@ import {
   API_VERSION,
   attemptField,
   type ControllerConfig,
+  GROUP,
   type RunKindName,
   runResource,
 } from '../api/index.js';
 import type { AccessReviewer, UserInfo } from '../auth/index.js';
-import { defaultGenerateName, NOT_RETRYABLE, type Retried, retryRun } from '../runs/index.js';
+import { cancelRun, defaultGenerateName, NOT_RETRYABLE, type Retried, retryRun } from '../runs/index.js';
 import { type ApiRequester, type KubeObject, type Query, resourcePath } from '../runtime/index.js';
 import { isPlainObject } from '../util/index.js';
 import { showValue } from '../validation/index.js';
-import { forbidden, invalid, statusError } from './status.js';
+import { failure, forbidden, invalid, StatusError, statusError } from './status.js';
 
 export interface RunAccess {
   /** The manager's client. */
@@ -175,3 +176,40 @@ export function retry(
   if (!attemptField(kind)) throw statusError(400, NOT_RETRYABLE);
   return retryRun(access.client, kind, namespace, name, limit, mayRetry);
 }
+
+/** Sets spec.cancelled (src/runs/cancel.ts): the run as patched, or as it was when already cancelled; 409 when it has finished. */
+export async function cancel(
+  access: RunAccess,
+  kind: RunKindName,
+  namespace: string,
+  name: string,
+  limit: CallLimit,
+  mayCancel: (run: KubeObject) => Promise<void> | undefined,
+): Promise<KubeObject> {
+  const done = await cancelRun(access.client, kind, namespace, name, limit, mayCancel);
+  if (done.outcome === 'finished') {
+    const refusal = failure(409, `${kind}.${GROUP} "${name}" cannot be cancelled: ${done.reason}`, {
+      name,
+      group: GROUP,
+      kind,
+    });
+    // The apiserver's reason for a conflict with the object's state, not AlreadyExists (create's).
+    throw new StatusError({ ...refusal, reason: 'Conflict' });
+  }
+  return done.run;
+}
+
+/**
+ * Deletes the run as `kubectl delete` would: its finalizer lets the operator clean up first, so the
+ * answer is the run marked for deletion (or the apiserver's Status once it is gone).
+ */
+export const deleteRun = (
+  access: RunAccess,
+  kind: RunKindName,
+  namespace: string,
+  name: string,
+  limit: CallLimit,
+) =>
+  access.client.request<KubeObject>('DELETE', resourcePath(runResource(kind), namespace, name), {
+    timeoutMs: limit.timeoutMs,
+  });

@@ -12,6 +12,7 @@ import t from 'tap';
 import { encode, SPECIAL } from '../../test/fuzz/bodies.js';
 import { type Json, type Path, paths, review, setAt } from '../../test/fuzz/reviews.js';
 import { FakeApi } from '../../test/harness/fakes/fake-api.js';
+import { ScriptedWatcher } from '../../test/harness/fakes/run-watcher.js';
 import { call, TableReviewer } from '../../test/harness/operator/rest.js';
 import { kindFacts, RUN_KIND_NAMES } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
@@ -30,6 +31,7 @@ for (const verb of ['create', 'get', 'list', 'patch'])
   for (const kind of RUN_KIND_NAMES) reviewer.allowed.add(`fuzzer ${verb} ${kindFacts(kind).plural} fuzz`);
 const app = apiApp({
   client: api,
+  watcher: new ScriptedWatcher(),
   reviewer,
   config: () => loadDefaultConfig(),
   logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),

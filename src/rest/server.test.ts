@@ -4,9 +4,11 @@ import pino from 'pino';
 import t, { type Test } from 'tap';
 import { apiError, FakeApi } from '../../test/harness/fakes/fake-api.js';
 import { ManualClock } from '../../test/harness/fakes/manual-clock.js';
+import { ScriptedWatcher } from '../../test/harness/fakes/run-watcher.js';
 import { sampleTaskRun } from '../../test/harness/operator/operator.js';
-import { call, TableReviewer, type Target } from '../../test/harness/operator/rest.js';
+import { call, openEvents, TableReviewer, type Target } from '../../test/harness/operator/rest.js';
 import { seedConfig } from '../../test/harness/util/app-configs.js';
+import { waitFor } from '../../test/harness/util/wait.js';
 import { type ApiAppOptions, apiApp } from './server.js';
 
 // An install naming its Apps (the seed's): sampleTaskRun acts as rex's.
@@ -23,8 +25,10 @@ async function serve(t: Test, change: Partial<ApiAppOptions> = {}) {
   // Every agent profile and repository (a Role rule without resourceNames): the runs here use rex's App.
   for (const resource of ['agentprofiles', 'repositories'])
     reviewer.allowed.add(`alice use ${resource} team-a`);
+  const watcher = new ScriptedWatcher();
   const app = apiApp({
     client: api,
+    watcher,
     reviewer,
     config: () => config,
     logger: pino({ level: 'silent' }),
@@ -34,7 +38,7 @@ async function serve(t: Test, change: Partial<ApiAppOptions> = {}) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const target: Target = { port: (server.address() as AddressInfo).port };
-  return { api, reviewer, target };
+  return { api, reviewer, target, watcher };
 }
 
 const alice = { token: 'alice-token' };
@@ -90,7 +94,7 @@ t.test('401, 403, 404, 405: in the Status shape', async (t) => {
     body: { reason: 'NotFound' },
   });
   t.match(await call(target, 'GET', '/nothing-here'), { status: 404, body: { kind: 'Status' } });
-  t.match(await call(target, 'DELETE', '/api/v1/namespaces/team-a/agenttaskruns/x', alice), {
+  t.match(await call(target, 'PUT', '/api/v1/namespaces/team-a/agenttaskruns/x', alice), {
     status: 405,
     body: { kind: 'Status', code: 405 },
   });
@@ -247,3 +251,117 @@ t.test('extra routers are served on the same server, before the API', async (t) 
     body: { received: true },
   });
 });
+
+t.test('?watch=true: the runs’ changes as server-sent events, for a caller allowed watch', async (t) => {
+  const { reviewer, target, watcher } = await serve(t, { watchLimits: { heartbeatMs: 60_000 } });
+  const path = '/api/v1/namespaces/team-a/agenttaskruns?watch=true&labelSelector=app%3Dx';
+  const refused = await openEvents(target, path, alice);
+  t.match(refused, {
+    status: 403,
+    body: { kind: 'Status', message: /cannot watch resource "agenttaskruns"/ },
+  });
+  t.same(watcher.watches, [], 'no watch made for a caller RBAC refuses');
+
+  reviewer.allowed.add('alice watch agenttaskruns team-a');
+  const opened = watcher.next();
+  const stream = await openEvents(target, path, alice);
+  t.equal(stream.status, 200);
+  t.match(stream.headers, { 'content-type': /^text\/event-stream/, 'cache-control': 'no-store' });
+  const watch = await opened;
+  t.equal(watch.path, TASKRUNS, "the apiserver's list path");
+  t.same(
+    watch.query,
+    { timeoutSeconds: 300, labelSelector: 'app=x' },
+    'selectors passed on, a bounded watch',
+  );
+  const run = {
+    ...sampleTaskRun('r1'),
+    metadata: { name: 'r1', namespace: 'team-a', resourceVersion: '41' },
+  };
+  watch.send({ type: 'ADDED', object: run });
+  watch.send({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '42' } } });
+  watch.send({ type: 'MODIFIED', object: { ...run, metadata: { ...run.metadata, resourceVersion: '43' } } });
+  t.match(await stream.next(), { id: '41', event: 'ADDED', data: { metadata: { name: 'r1' } } });
+  t.match(await stream.next(), { id: '43', event: 'MODIFIED' }, 'bookmarks are not passed on');
+  watch.end();
+  t.equal(await stream.next(), undefined, 'the stream ends with the watch: the client resumes');
+});
+
+t.test(
+  'a watch resumes from Last-Event-ID, one run by name; bad versions and stale ones refused',
+  async (t) => {
+    const { reviewer, target, watcher } = await serve(t);
+    reviewer.allowed.add('alice watch agenttaskruns team-a');
+    const opened = watcher.next();
+    const stream = await openEvents(target, '/api/v1/namespaces/team-a/agenttaskruns/r1?watch=1', {
+      ...alice,
+      lastEventId: '43',
+    });
+    t.same((await opened).query, {
+      timeoutSeconds: 300,
+      fieldSelector: 'metadata.name=r1',
+      resourceVersion: '43',
+    });
+    stream.close();
+    t.match(
+      await openEvents(target, '/api/v1/namespaces/team-a/agenttaskruns?watch=true', {
+        ...alice,
+        lastEventId: '4x',
+      }),
+      { status: 400, body: { message: /resourceVersion: "4x" is not a resourceVersion/ } },
+    );
+    watcher.refuseWith = apiError(410, 'Expired', 'too old resource version: 43 (9000)');
+    t.match(await openEvents(target, '/api/v1/namespaces/team-a/agenttaskruns?watch=true', alice), {
+      status: 410,
+      body: { kind: 'Status', code: 410, message: /too old resource version/ },
+    });
+  },
+);
+
+t.test('watches are held to 4 per caller: a fifth is 429; a caller leaving frees its slot', async (t) => {
+  const { reviewer, target, watcher } = await serve(t);
+  reviewer.allowed.add('alice watch agenttaskruns team-a');
+  const path = '/api/v1/namespaces/team-a/agenttaskruns?watch=true';
+  const streams = [];
+  for (let i = 0; i < 4; i++) {
+    const opened = watcher.next();
+    streams.push(await openEvents(target, path, alice));
+    await opened;
+  }
+  t.match(await openEvents(target, path, alice), {
+    status: 429,
+    headers: { 'retry-after': '5' },
+    body: { message: /has 4 watches open/ },
+  });
+  streams[0]?.close();
+  await waitFor('the apiserver watch of the caller that left to be ended', async () =>
+    watcher.watches[0]?.aborted(),
+  );
+  const again = await openEvents(target, path, alice);
+  t.equal(again.status, 200, 'a slot freed');
+  for (const s of [...streams, again]) s.close();
+});
+
+t.test(
+  'cancel and delete: the manager patches spec.cancelled or deletes, for a caller RBAC allows',
+  async (t) => {
+    const { api, reviewer, target } = await serve(t);
+    const r1 = sampleTaskRun('r1');
+    api.seed(TASKRUNS, {
+      ...r1,
+      metadata: { ...r1.metadata, annotations: { 'orchestrator.io/submitted-by': 'alice' } },
+    });
+    const item = '/api/v1/namespaces/team-a/agenttaskruns/r1';
+    t.equal((await call(target, 'POST', `${item}/cancel`, alice)).status, 200);
+    t.match(
+      api.made('PATCH', `${TASKRUNS}/r1`)[0]?.body,
+      { spec: { cancelled: true } },
+      'her own run: her patch is enough',
+    );
+    t.match(await call(target, 'DELETE', item, alice), { status: 403, body: { message: /cannot delete/ } });
+    t.same(api.made('DELETE'), [], 'nothing deleted for a caller RBAC refuses');
+    reviewer.allowed.add('alice delete agenttaskruns team-a');
+    t.equal((await call(target, 'DELETE', item, alice)).status, 200);
+    t.equal(api.made('DELETE', `${TASKRUNS}/r1`).length, 1, 'deleted as the manager');
+  },
+);

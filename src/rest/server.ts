@@ -24,10 +24,16 @@ import { authenticated, statusErrors } from './middleware.js';
 import { openApiDocument } from './openapi.js';
 import { ROUTES } from './paths.js';
 import { runRoutes } from './run-routes.js';
+import { type StreamLimits, StreamSlots } from './stream-slots.js';
+import type { RunWatcher, WatchLimits } from './watch.js';
 
 export interface ApiAppOptions {
   /** The manager's client: runs are created, read and patched as the manager. */
   client: ApiRequester;
+  /** The manager's watches (the same client, in the process): `?watch=true` streams one per caller. */
+  watcher: RunWatcher;
+  /** Watches open at once (default 32 per replica, 4 per user) and how long each lasts (default 300 s). */
+  watchLimits?: Partial<Omit<WatchLimits, 'slots'> & StreamLimits>;
   /** Asks the apiserver who a caller is and what it may do. */
   reviewer: AccessReviewer;
   config: () => ControllerConfig;
@@ -45,6 +51,17 @@ export interface ApiAppOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+
+function watchLimits(opts: ApiAppOptions, timeoutMs: number): WatchLimits {
+  const given = opts.watchLimits ?? {};
+  return {
+    slots: new StreamSlots({ total: given.total ?? 32, perUser: given.perUser ?? 4 }),
+    heartbeatMs: given.heartbeatMs ?? 15_000,
+    timeoutSeconds: given.timeoutSeconds ?? 300,
+    connectTimeoutMs: given.connectTimeoutMs ?? timeoutMs,
+    maxBufferedBytes: given.maxBufferedBytes ?? 8 * 1024 * 1024,
+  };
+}
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
 /** The koa application (without a listener). */
@@ -86,6 +103,8 @@ export function apiApp(opts: ApiAppOptions): Koa {
     client: opts.client,
     config: opts.config,
     reviewer: opts.reviewer,
+    watcher: opts.watcher,
+    watchLimits: watchLimits(opts, timeoutMs),
     authenticate: authenticated(opts.reviewer, buckets, timeoutMs),
     bodyLimitBytes: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     bodyTimeoutMs: timeoutMs,

@@ -29,6 +29,11 @@ export async function cancelRun(
   namespace: string,
   name: string,
   opts: { timeoutMs?: number } = {},
+  /**
+   * Throws when the caller may not cancel this run (the REST API, whose patch is the manager's: it asks
+   * about the caller itself); a direct caller's patch is judged by the webhook.
+   */
+  mayCancel: (run: KubeObject) => Promise<void> | undefined = () => undefined,
 ): Promise<Cancelled> {
   const path = resourcePath(runResource(kind), namespace, name);
   for (let i = 1; ; i++) {
@@ -36,6 +41,7 @@ export async function cancelRun(
     if (cancelRequested(run)) return { outcome: 'already', run };
     const reason = notCancellable(kind, run);
     if (reason) return { outcome: 'finished', run, reason };
+    await mayCancel(run);
     try {
       const patched = await client.request<KubeObject>('PATCH', path, {
         ...opts,

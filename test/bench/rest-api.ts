@@ -52,6 +52,7 @@ const server = await startApiServer({
   certFile: join(dir, 'tls.crt'),
   keyFile: join(dir, 'tls.key'),
   client: admin,
+  watcher: admin,
   reviewer: new KubeReviewer({ client: admin, audience: 'orchestrator' }),
   config: () => config,
   logger: pino({ level: 'silent' }),

@@ -133,6 +133,98 @@ t.test('CodeRun and DocsRun get their agent defaults and finalizers', async (t) 
   t.same(dr.metadata.finalizers, ['docsrun.orchestrator.io/cleanup']);
 });
 
+// Seed 001's TaskRun example, as its document writes it (its namespace left to -n; its status, which
+// a create does not store, kept as the seed has it).
+const SEED_TASKRUN = `apiVersion: orchestrator.io/v1
+kind: TaskRun
+metadata:
+  name: auth-service-task-1001
+  labels:
+    task-id: "1001"
+    service: "auth-service"
+    priority: "high"
+spec:
+  taskId: 1001
+  serviceName: "auth-service"
+  priority: "high"
+  markdownFiles:
+    - filename: "task.md"
+      content: "# Task Implementation Details..."
+      fileType: "task"
+    - filename: "design-spec.md"
+      content: "# Service Design Specification..."
+      fileType: "design-spec"
+    - filename: "prompt.md"
+      content: "# Autonomous Agent Instructions..."
+      fileType: "prompt"
+  retryAttempt: 1
+status:
+  phase: "Running"
+`;
+
+t.test("seed 001's TaskRun, as the seed writes it, is stored with its fields and labelled", async (t) => {
+  const ns = await namespace(t);
+  const res = await kubectl(cluster, ['apply', '-n', ns, '-f', '-'], SEED_TASKRUN);
+  t.equal(res.code, 0, res.stderr);
+  const tr = await getJson(ns, 'otr/auth-service-task-1001');
+  t.match(tr.spec, {
+    taskId: 1001,
+    serviceName: 'auth-service',
+    priority: 'high',
+    retryAttempt: 1,
+    workspace: { pvcName: 'workspace-auth-service' },
+  });
+  t.same(
+    tr.spec.markdownFiles.map((f: { filename: string; fileType: string }) => [f.filename, f.fileType]),
+    [
+      ['task.md', 'task'],
+      ['design-spec.md', 'design-spec'],
+      ['prompt.md', 'prompt'],
+    ],
+  );
+  t.match(tr.metadata.labels, {
+    'task-id': '1001',
+    'orchestrator.io/task-id': '1001',
+    'orchestrator.io/service': 'auth-service',
+    'orchestrator.io/priority': 'high',
+  });
+  t.notOk(tr.status?.phase, "the seed's status is not stored: the operator writes it");
+});
+
+t.test("a CodeRun with seed 002's fields, camelCase, is stored as given", async (t) => {
+  const ns = await namespace(t);
+  const seedFields = {
+    taskId: 1001,
+    service: 'auth-service',
+    githubApp: 'acme-rex',
+    model: 'claude-opus-5-5',
+    continueSession: true,
+    serviceAccountName: 'orchestrator-agent',
+    env: { FEATURE_FLAGS: 'retry-v2' },
+    envFromSecrets: [{ name: 'DB_PASSWORD', secretName: 'auth-db', secretKey: 'password' }],
+  };
+  const run = {
+    apiVersion: 'orchestrator.io/v1',
+    kind: 'CodeRun',
+    metadata: { name: 'auth-service-t1001-rex' },
+    spec: {
+      ...seedFields,
+      repositoryUrl: 'https://github.com/acme/auth-service.git',
+      docsRepositoryUrl: 'https://github.com/acme/auth-service-docs.git',
+      workingDirectory: 'services/auth',
+    },
+  };
+  const res = await kubectl(cluster, ['apply', '-n', ns, '-f', '-'], JSON.stringify(run));
+  t.equal(res.code, 0, res.stderr);
+  const cr = await getJson(ns, 'ocr/auth-service-t1001-rex');
+  t.match(cr.spec, seedFields);
+  t.match(cr.metadata.labels, {
+    'orchestrator.io/task-id': '1001',
+    'orchestrator.io/service': 'auth-service',
+    'orchestrator.io/github-app': 'acme-rex',
+  });
+});
+
 t.test('a user-set value is never overwritten', async (t) => {
   const ns = await namespace(t);
   const res = await applySampleWith(

@@ -11,13 +11,7 @@ import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import pino from 'pino';
 import t from 'tap';
-import {
-  ANNOTATIONS,
-  type ControllerConfig,
-  LABELS,
-  runResource,
-  type TaskRun,
-} from '../../src/api/index.js';
+import { ANNOTATIONS, type ControllerConfig, LABELS, type TaskRun } from '../../src/api/index.js';
 import { serviceAccountUser } from '../../src/app/service-account.js';
 import { KubeReviewer } from '../../src/auth/index.js';
 import { configFrom } from '../../src/config/load.js';
@@ -25,21 +19,17 @@ import { TokenBroker } from '../../src/github/app-tokens/index.js';
 import { CollaboratorPermissions } from '../../src/github/collaborator-permission.js';
 import { GithubPullRequestComments } from '../../src/github/pull-request-comments.js';
 import { githubWebhookRouter } from '../../src/github/router.js';
-import { KubeClient, type KubeObject, resourcePath } from '../../src/runtime/index.js';
-import { allowedTo } from '../harness/cluster/access-review.js';
-import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { apiIdentity, identityClient } from '../harness/deploy/api-identity.js';
+import { KubeClient } from '../../src/runtime/index.js';
+import { kubeConfig, testCluster } from '../harness/cluster/cluster.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
-import { applyObjects } from '../harness/deploy/kustomize.js';
-import { roleGrant } from '../harness/deploy/rbac.js';
-import { routedNamespace, startTestWebhooks } from '../harness/operator/webhook.js';
+import { submitterWorld } from '../harness/operator/submitter-runs.js';
 import { githubPayload, type Payload, postDelivery } from '../harness/remote/github.js';
 import { githubAppFixture } from '../harness/remote/github-api/apps.js';
 import { collaboratorsFixture } from '../harness/remote/github-api/collaborators.js';
 import { type IssueCommentRecord, issueCommentRoutes } from '../harness/remote/github-api/issue-comments.js';
 import { startGithubApi } from '../harness/remote/github-api/server.js';
 import { seedConfig } from '../harness/util/app-configs.js';
-import { scaled, waitFor } from '../harness/util/wait.js';
+import { scaled } from '../harness/util/wait.js';
 
 const SECRET = 'issue-s3cret';
 const cluster = await testCluster();
@@ -48,50 +38,9 @@ const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(30_
 t.teardown(() => admin.close());
 
 t.test('issues start runs as their configured submitter, one per issue, said on the issue', async (t) => {
-  const home = await testNamespace(t, cluster);
-  const identity = await apiIdentity(t, cluster, home);
-  const operator = await identityClient(t, cluster, identity);
-  // The manager states the submitter (src/admission/submitter.ts); admission asks about that user.
-  const webhooks = await startTestWebhooks(t, cluster, {
-    reviews: operator,
-    trustedSubmitters: new Set([identity.user]),
-  });
-  const ns = await routedNamespace(t, cluster, webhooks);
-  const taskruns = resourcePath(runResource('TaskRun'), ns);
-  t.teardown(async () => {
-    // No controller runs here to release the cleanup finalizer: release it, as admission.test does.
-    const list = await admin.request<{ items: TaskRun[] }>('GET', taskruns);
-    for (const run of list.items)
-      await admin.request('PATCH', `${taskruns}/${run.metadata?.name}`, {
-        body: { metadata: { finalizers: null } },
-        contentType: 'application/merge-patch+json',
-      });
-  });
-  const issuesBot = { kind: 'ServiceAccount' as const, name: 'issues', namespace: ns };
-  const use = (resource: string, name: string) => ({
-    apiGroups: ['orchestrator.io'],
-    resources: [resource],
-    resourceNames: [name],
-    verbs: ['use'],
-  });
   // What an install grants the submitter of a repository's issue runs: rex, and rex's App on acme/payments.
-  const granted = await applyObjects(cluster, [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'issues', namespace: ns } },
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'nobody', namespace: ns } },
-    ...roleGrant(ns, 'issue-runs', issuesBot, [
-      use('agentprofiles', 'rex'),
-      use('repositories', 'github.com/acme/payments'),
-    ]),
-  ] as KubeObject[]);
-  t.equal(granted.code, 0, granted.stderr);
-  const submitter = serviceAccountUser({ namespace: ns, name: 'issues' });
-  for (const [resource, name] of [
-    ['agentprofiles', 'rex'],
-    ['repositories', 'github.com/acme/payments'],
-  ] as const)
-    await waitFor(`RBAC to allow ${submitter} to use ${resource} ${name}`, () =>
-      allowedTo(cluster, submitter, { namespace: ns, verb: 'use', group: 'orchestrator.io', resource, name }),
-    );
+  const { operator, ns, taskruns, users } = await submitterWorld(t, cluster, admin, ['issues', 'nobody']);
+  const submitter = users.issues ?? '';
 
   // The seed's Apps: rex, the default agent, acts as 5DLabs-Rex, whose token asks and answers.
   const issues = (who: string) => ({

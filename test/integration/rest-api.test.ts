@@ -2,7 +2,7 @@
 // `orchestrator` (TokenRequest), authorised by RBAC Roles; the API runs as the orchestrator
 // ServiceAccount with only config/rbac's REST API ClusterRole, its every request recorded. Asserted:
 // 401 (no token, a bad one, one for the apiserver's audience), 403 in a namespace the Role does not
-// cover, 201, 409, 422 with admission's fields, list, get, retry; who submitted a run is recorded and
+// cover, 201, 409, 422 with admission's fields, list, get, retry, cancel, delete, watch; who submitted a run is recorded and
 // cannot be forged through kubectl; the API's ClusterRole is exactly what it uses; a stopped apiserver
 // is 503, never 500.
 import { writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ import { serviceAccountToken, tokenKubeConfig } from '../../src/app/service-acco
 import { KubeReviewer } from '../../src/auth/index.js';
 import { withClient } from '../../src/cluster/apply.js';
 import { type ApiServer, startApiServer } from '../../src/rest/server.js';
-import { type ApiRequester, KubeClient, type KubeObject } from '../../src/runtime/index.js';
+import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { permission } from '../harness/clients/recording-client.js';
 import { startExtraApiserver } from '../harness/cluster/apiserver.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
@@ -25,7 +25,7 @@ import { ensureCrds } from '../harness/deploy/crds.js';
 import { difference, granted } from '../harness/deploy/rbac.js';
 import { runCli } from '../harness/operator/cli.js';
 import { sampleTaskRun, taskRunPath, testConfig } from '../harness/operator/operator.js';
-import { call, type Target } from '../harness/operator/rest.js';
+import { call, openEvents, type Target } from '../harness/operator/rest.js';
 import { restCaller } from '../harness/operator/rest-callers.js';
 import { startTestWebhooks } from '../harness/operator/webhook.js';
 import { scaled, waitFor } from '../harness/util/wait.js';
@@ -45,13 +45,14 @@ const caller = (home: string, namespace: string, name = 'pm', clusterRole?: stri
 
 async function serve(
   t: Test,
-  client: ApiRequester,
+  client: KubeClient,
   certDir: string,
 ): Promise<{ server: ApiServer; port: number }> {
   const server = await startApiServer({
     certFile: join(certDir, 'tls.crt'),
     keyFile: join(certDir, 'tls.key'),
     client,
+    watcher: client,
     reviewer: new KubeReviewer({ client, audience: 'orchestrator', timeoutMs: scaled(10_000) }),
     config: () => config,
     logger,
@@ -311,6 +312,46 @@ t.test(
     });
     t.match(await retryPm('lead'), { status: 200, body: { spec: { retryAttempt: 3 } } });
 
+    // Cancel as retry: the submitter may; another only with `cancel` on it; a cancelled run again is
+    // the run as it is; a finished one is a conflict, and nothing is written.
+    const cancelPath = (name: string) => `/api/v1/namespaces/${allowed}/agenttaskruns/${name}/cancel`;
+    const cancelAs = (who: string, name: string) =>
+      token(home, who, ['orchestrator']).then((bearer) =>
+        call(api, 'POST', cancelPath(name), { token: bearer }),
+      );
+    t.match(await cancelAs('peer', 'from-pm'), {
+      status: 403,
+      body: {
+        reason: 'Forbidden',
+        message: /cannot cancel resource "agenttaskruns" in API group "orchestrator\.io"/,
+      },
+    });
+    t.match(await call(api, 'POST', cancelPath('from-pm'), { token: pmToken }), {
+      status: 200,
+      body: { metadata: { name: 'from-pm' }, spec: { cancelled: true } },
+    });
+    t.match(await call(api, 'POST', cancelPath('from-pm'), { token: pmToken }), {
+      status: 200,
+      body: { spec: { cancelled: true } },
+    });
+    await admin.request('PATCH', `${taskRunPath(allowed, prompted.body.metadata.name)}/status`, {
+      body: { status: { phase: 'Succeeded', attempt: 1 } },
+      contentType: 'application/merge-patch+json',
+    });
+    const finished = await call(api, 'POST', cancelPath(prompted.body.metadata.name), { token: pmToken });
+    t.match(finished, {
+      status: 409,
+      body: {
+        reason: 'Conflict',
+        message: /cannot be cancelled: it has already finished \(phase Succeeded\)/,
+      },
+    });
+    t.notOk(
+      (await admin.request<TaskRun>('GET', taskRunPath(allowed, prompted.body.metadata.name))).spec.cancelled,
+      'a finished run is not marked',
+    );
+    t.match(await call(api, 'POST', cancelPath('missing'), { token: pmToken }), { status: 404 });
+
     // Unforgeable: written through kubectl, the annotation is the requester's, and it never changes.
     const forged = sampleTaskRun('forged');
     forged.metadata = { name: 'forged', annotations: { [ANNOTATIONS.submittedBy]: pm.user } };
@@ -330,6 +371,26 @@ t.test(
       });
     const docsPath = `/api/v1/namespaces/${allowed}/docsruns/${docs.body.metadata.name}`;
     t.match(await call(api, 'GET', docsPath, { token: pmToken }), { status: 200 });
+    // Delete, as kubectl's: RBAC's delete verb (pm's Role has none, lead's cluster-admin has); the
+    // finalizer keeps the run, marked, until the operator (not running here) cleans up.
+    t.match(await call(api, 'DELETE', docsPath, { token: pmToken }), {
+      status: 403,
+      body: { message: /cannot delete resource "docsruns"/ },
+    });
+    const deleted = await call(api, 'DELETE', docsPath, {
+      token: await token(home, 'lead', ['orchestrator']),
+    });
+    t.equal(deleted.status, 200, JSON.stringify(deleted.body));
+    t.ok(deleted.body.metadata.deletionTimestamp, 'marked for deletion, its finalizer pending');
+    t.ok(
+      (
+        await admin.request<KubeObject>(
+          'GET',
+          `/apis/orchestrator.io/v1/namespaces/${allowed}/docsruns/${docs.body.metadata.name}`,
+        )
+      ).metadata?.deletionTimestamp,
+      'the apiserver holds it for the finalizer',
+    );
 
     // The CLI through the API (--api-url): `task submit` creates, `get` lists, with the caller's token.
     const caFile = join(webhooks.certDir, 'ca.crt');
@@ -363,6 +424,31 @@ t.test(
       pm.user,
       'submitted through the CLI by the caller',
     );
+
+    // A watch as server-sent events: RBAC's watch verb (pm's Role has none); the run as it is, then
+    // each change, as the apiserver's watch gives them.
+    const watchPath = `/api/v1/namespaces/${allowed}/agenttaskruns/from-pm?watch=true`;
+    t.match(await openEvents(api, watchPath, { token: pmToken }), {
+      status: 403,
+      body: { message: /cannot watch resource "agenttaskruns"/ },
+    });
+    const events = await openEvents(api, watchPath, { token: await token(home, 'lead', ['orchestrator']) });
+    t.teardown(() => events.close());
+    t.equal(events.status, 200);
+    const first = await events.next();
+    t.match(first, { event: 'ADDED', data: { metadata: { name: 'from-pm' } } }, 'the run as it is');
+    await admin.request('PATCH', taskRunPath(allowed, 'from-pm'), {
+      body: { metadata: { labels: { watched: 'yes' } } },
+      contentType: 'application/merge-patch+json',
+    });
+    const modified = await events.next();
+    t.match(
+      modified,
+      { event: 'MODIFIED', data: { metadata: { labels: { watched: 'yes' } } } },
+      'its change',
+    );
+    t.not(modified?.id, first?.id, 'each event names its resourceVersion, to resume from');
+    events.close();
 
     // The rule's resources are derived from the kinds (every kind gets every verb; DocsRuns are never
     // patched, having no attempt field): compared per verb on the runs.

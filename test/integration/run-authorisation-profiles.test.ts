@@ -93,6 +93,7 @@ t.test('tess and an ungranted App repository are refused until a Role grants the
     certFile: join(webhooks.certDir, 'tls.crt'),
     keyFile: join(webhooks.certDir, 'tls.key'),
     client,
+    watcher: client,
     reviewer: new KubeReviewer({ client, audience: 'orchestrator', timeoutMs: 10_000 }),
     config: () => testConfig(),
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),

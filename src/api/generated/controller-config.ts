@@ -741,6 +741,90 @@ export interface components {
                 };
             };
             /**
+             * @description The alert receiver (/webhook/alerts, docs/alerts.md): Alertmanager and Grafana notifications whose firing alerts match a route start a prompt TaskRun, the alert's labels and annotations quoted in its prompt as data. Everything the run is (namespace, repository, branch, agent, submitter, instructions) comes from the route; nothing from the alert. Off until tokenFiles holds a token.
+             * @default {}
+             */
+            alerts: {
+                /**
+                 * @description Files holding the bearer token senders present (Authorization: Bearer <token>), e.g. the keys of a mounted Secret: the first the current token, the second (optional) the previous one, accepted while senders are being rotated. Read when they change; trailing whitespace is ignored; a missing or empty file holds no token. With no token the endpoint answers 404 without reading the request. Default none.
+                 * @default []
+                 */
+                tokenFiles: string[];
+                /**
+                 * @description Which alerts start runs, and which run. An alert starts a run of the first route all of whose match labels it carries with those values; an alert no route matches starts nothing. Default none.
+                 * @default []
+                 */
+                routes: {
+                    /** @description The route's name: in its runs' names and orchestrator.io/alert-route label, its metrics and logs. Required, unique. */
+                    name: string;
+                    /** @description Label matchers: each key a label name, its value the label's exact value (e.g. alertname: PaymentsLatencyHigh, severity: critical). An alert matches when it has every one. Required. */
+                    match: {
+                        [key: string]: string;
+                    };
+                    /** @description The namespace the runs are created in. Required. */
+                    namespace: string;
+                    /** @description The Kubernetes user the runs are submitted as (their orchestrator.io/submitted-by), e.g. system:serviceaccount:team-a:alerts. The operator asks RBAC whether it may use what the run uses (the agent profile, the App's repository) before creating the run; refused, no run. Required. */
+                    submitter: string;
+                    /** @description The repository the runs work on, owner/name on github.host. Required. */
+                    repository: string;
+                    /**
+                     * @description The branch the runs start from and their pull requests target. Default main.
+                     * @default main
+                     */
+                    branch: string;
+                    /** @description The agent profile of the runs (spec.agent). Default the config's defaultAgent. */
+                    agent?: string;
+                    /** @description The model of the runs (spec.model). Default the agent profile's. */
+                    model?: string;
+                    /** @description The GitHub user the runs act as (spec.repository.githubUser), for an agent profile that names no App. Default the profile's App. */
+                    githubUser?: string;
+                    /** @description The instructions, the admin's words: what the agent is to do about the alert (e.g. find the cause in this repository and fix it). The alert follows them in the prompt, quoted as data. Required. */
+                    prompt: string;
+                }[];
+                /**
+                 * @description The most alerts of one notification considered; the rest are counted as skipped and start nothing (a sender's next notification brings them again). Default 20.
+                 * @default 20
+                 */
+                maxAlerts: number;
+                /**
+                 * @description The largest notification accepted (413 above it, from Content-Length before reading). Read at start. Default 1048576 (1 MiB).
+                 * @default 1048576
+                 */
+                bodyLimitBytes: number;
+                /**
+                 * @description The /webhook/alerts route's budget (its own, beside the REST API's on the same port). Past either limit a request is answered 503 with Retry-After before its body is read (docs/security.md "Listener budgets"). Read at start; a change takes a restart.
+                 * @default {}
+                 */
+                limits: {
+                    /**
+                     * @description Requests served at once. Default 8.
+                     * @default 8
+                     */
+                    maxConcurrentRequests: number;
+                    /**
+                     * @description Bytes held at once by the bodies being served, with what parsing them will allocate. Default 16777216 (16 MiB).
+                     * @default 16777216
+                     */
+                    maxBytesInFlight: number;
+                };
+                /**
+                 * @description A token bucket per client address, taken before anything else (before authentication); a client past it gets 429 with Retry-After. Read at start.
+                 * @default {}
+                 */
+                clientRateLimit: {
+                    /**
+                     * @description The bucket's refill rate. Default 5.
+                     * @default 5
+                     */
+                    requestsPerSecond: number;
+                    /**
+                     * @description The bucket's size. Default 20.
+                     * @default 20
+                     */
+                    burst: number;
+                };
+            };
+            /**
              * @description Workspace volume defaults.
              * @default {}
              */

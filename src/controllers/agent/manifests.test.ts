@@ -44,6 +44,8 @@ t.test('the Job runs the entry script as a non-root, unprivileged container, own
   t.match(pod.securityContext, {
     runAsNonRoot: true,
     runAsUser: 1000,
+    // The agent user's own group, not the seed's 2000 (docs/seed-compatibility.md).
+    fsGroup: 1000,
     seccompProfile: { type: 'RuntimeDefault' },
   });
   const agent = agentOf(pod);

@@ -2,6 +2,7 @@
 // the leader as they end (docs/argo.md "Stage results and cost", decision 0056): counted, traced, and
 // written to the pull request as one comment kept up to date.
 // - stage-metrics.ts: the counters of stage outcomes and retries.
+// - stage-ages.ts: the gauge of how long each stage's oldest unfinished run has been going.
 // - stage-report.ts: which runs are a Workflow's stages, their rows, and the comment that lists them.
 // - stage-reporter.ts: the reconciler: each ended stage counted, traced and reported once.
 // - association.ts: the task marker of the play's pull request, read when its implementation or quality
@@ -19,6 +20,7 @@ import {
   mapToSelf,
 } from '../../runtime/index.js';
 import { filtered, never } from '../event-filters.js';
+import { registerStageAges } from './stage-ages.js';
 import { ended, playKey } from './stage-report.js';
 import { StageReporter } from './stage-reporter.js';
 
@@ -43,6 +45,7 @@ const reported = (run: KubeObject) => {
 /** The controller of the Workflows' stages: ended CodeRuns of a Workflow, one at a time. */
 export function playStagesController(opts: PlayStagesOptions): Controller {
   const { client, registry, logger, config, runs, reports, markers } = opts;
+  registerStageAges(registry, runs.store, config);
   return new Controller({
     name: 'play-stages',
     reconciler: new StageReporter({

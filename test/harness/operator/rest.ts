@@ -87,3 +87,107 @@ export function call(
     req.end(payload);
   });
 }
+
+export interface SseEvent {
+  id?: string;
+  event: string;
+  // biome-ignore lint/suspicious/noExplicitAny: JSON read back, checked field by field.
+  data: any;
+}
+
+export interface EventStream {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The Status of a refused stream. */
+  // biome-ignore lint/suspicious/noExplicitAny: JSON read back, checked field by field.
+  body?: any;
+  /** The next event (comments skipped), or undefined once the stream ended. */
+  next(): Promise<SseEvent | undefined>;
+  /** Whether the server ended the stream. */
+  ended(): boolean;
+  close(): void;
+}
+
+/** A GET of server-sent events (`text/event-stream`), read as the server sends them. */
+export function openEvents(
+  target: Target,
+  path: string,
+  opts: { token?: string; lastEventId?: string } = {},
+): Promise<EventStream> {
+  const headers: Record<string, string> = { accept: 'text/event-stream' };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  if (opts.lastEventId) headers['last-event-id'] = opts.lastEventId;
+  const options = { host: '127.0.0.1', port: target.port, path, method: 'GET', headers };
+  return new Promise((resolve, reject) => {
+    const req = target.ca ? httpsRequest({ ...options, ca: target.ca }) : httpRequest(options);
+    req.on('error', reject);
+    req.on('response', (res) => {
+      res.setEncoding('utf8');
+      if (res.statusCode !== 200) {
+        let text = '';
+        res.on('data', (d) => {
+          text += d;
+        });
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: JSON.parse(text),
+            next: async () => undefined,
+            ended: () => true,
+            close: () => {},
+          }),
+        );
+        return;
+      }
+      const queue: SseEvent[] = [];
+      const waiting: Array<(e: SseEvent | undefined) => void> = [];
+      let buffer = '';
+      let done = false;
+      const push = (e: SseEvent | undefined) => {
+        const waiter = waiting.shift();
+        if (waiter) waiter(e);
+        else if (e) queue.push(e);
+      };
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const fields = new Map<string, string>();
+          for (const line of block.split('\n'))
+            if (!line.startsWith(':')) {
+              const at = line.indexOf(': ');
+              fields.set(line.slice(0, at), line.slice(at + 2));
+            }
+          if (!fields.has('event')) continue;
+          const id = fields.get('id');
+          push({
+            ...(id ? { id } : {}),
+            event: fields.get('event') ?? '',
+            data: JSON.parse(fields.get('data') ?? 'null'),
+          });
+        }
+      });
+      const finish = () => {
+        done = true;
+        for (const waiter of waiting.splice(0)) waiter(undefined);
+      };
+      res.on('end', finish);
+      res.on('close', finish);
+      resolve({
+        status: 200,
+        headers: res.headers,
+        next: () =>
+          queue.length
+            ? Promise.resolve(queue.shift())
+            : done
+              ? Promise.resolve(undefined)
+              : new Promise((r) => waiting.push(r)),
+        ended: () => done,
+        close: () => req.destroy(),
+      });
+    });
+    req.end();
+  });
+}
