@@ -109,7 +109,13 @@ t.test('tool presets decide the MCP servers and remote tools', async (t) => {
   t.same(mcp('minimal').client.remoteTools, []);
   const advanced = mcp('advanced');
   // No preset names the remote tool server (the package ships none): only a run's remoteTools do.
-  t.same(Object.keys(advanced.mcp.mcpServers).sort(), ['filesystem', 'git', 'memory', 'sequential-thinking']);
+  t.same(Object.keys(advanced.mcp.mcpServers).sort(), [
+    'fetch',
+    'filesystem',
+    'git',
+    'memory',
+    'sequential-thinking',
+  ]);
   t.same(advanced.client.remoteTools, []);
   t.equal(advanced.client.preset, 'advanced');
   const asked = renderCodeRun(
@@ -174,7 +180,7 @@ t.test("the team's MCP servers: in mcp.json, their Secret headers as variables o
   const withRemote = renderCodeRun(set, { ...code, spec: { ...code.spec, remoteTools: ['search'] } }, cfg, 1);
   t.same(
     Object.keys(JSON.parse(withRemote.data['mcp.json'] as string).mcpServers),
-    ['filesystem', 'git', 'memory', 'mine', 'tools', 'jira'],
+    ['filesystem', 'git', 'memory', 'fetch', 'mine', 'tools', 'jira'],
     'beside the remote tool server, one JSON document',
   );
 });

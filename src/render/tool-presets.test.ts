@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { presetsWith, SEED_TOOL_NAMES, seedToolTable } from '../../test/harness/agent/mcp-probe.js';
 import type { McpServer } from '../api/index.js';
 import { packageRoot } from '../util/package-root.js';
 import { PRESETS, parseToolPresets, resolveTools, TOOL_PRESETS_FILE } from './tool-presets.js';
@@ -31,6 +32,7 @@ const COMMAND_PACKAGES: Record<string, string> = {
   'git-mcp-server': '@cyanheads/git-mcp-server',
   'mcp-server-memory': '@modelcontextprotocol/server-memory',
   'mcp-server-sequential-thinking': '@modelcontextprotocol/server-sequential-thinking',
+  'mcp-fetch-server': 'mcp-fetch-server',
 };
 
 t.test(
@@ -44,13 +46,45 @@ t.test(
     const presets = shipped.presets;
     if (!presets) throw new Error('the shipped presets do not parse');
     const named = new Set(PRESETS.flatMap((p) => presets.presets[p].local));
-    t.ok(named.size >= 4, 'the presets name the shipped servers');
+    t.ok(named.size >= 5, 'the presets name the shipped servers');
     for (const name of named) {
       const command = presets.localServers[name]?.command ?? '';
       const pkg = COMMAND_PACKAGES[command];
       t.ok(pkg, `${name}: its command ${command} is a known package's bin`);
       t.ok(pkg && installed.includes(pkg), `${name}: ${pkg} is installed by the agent image`);
     }
+  },
+);
+
+t.test(
+  "docs/tools.md maps each of the seeds' tool names to a server in exactly the presets it names, or says why not",
+  async (t) => {
+    const presets = shipped.presets;
+    if (!presets) throw new Error('the shipped presets do not parse');
+    const rows = seedToolTable();
+    t.same(rows.map((r) => r.seed).sort(), [...SEED_TOOL_NAMES].sort(), 'one row per seed tool name');
+    for (const row of rows) {
+      if (row.server === null) {
+        t.match(row.note, /^not shipped: \S/, `${row.seed}: not shipped, and why`);
+        t.same(row.presets, [], `${row.seed}: in no preset`);
+        continue;
+      }
+      t.ok(presets.localServers[row.server], `${row.seed}: ${row.server} is a shipped server`);
+      t.ok(row.tool, `${row.seed}: the tool of ${row.server} is named`);
+      t.same(row.presets, presetsWith(presets, row.server), `${row.seed}: the presets with ${row.server}`);
+    }
+    // The seeds' default preset has the memory tool: so has this one.
+    t.ok(presets.presets.default.local.includes('memory'));
+  },
+);
+
+t.test(
+  'the fetch server reads the egress proxy from the environment (Node fetch needs the switch)',
+  async (t) => {
+    const presets = shipped.presets;
+    if (!presets) throw new Error('the shipped presets do not parse');
+    t.same(presets.localServers.fetch?.env, { NODE_USE_ENV_PROXY: '1' });
+    t.same(presetsWith(presets, 'fetch'), ['default', 'advanced'], 'minimal, which denies the web, has none');
   },
 );
 

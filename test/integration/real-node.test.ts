@@ -6,7 +6,9 @@
 // `kubernetes` Service, an image missing from the node failing a run with ErrImageNeverPull, and
 // NetworkPolicies enforced (StartOptions.networkPolicies: kube-router's policy controller), the
 // shipped agent policy (config/agents) among them, and egress by allowlist (src/egress: the Squid
-// proxy and the agents' policies) with the agent image, and a run's refused clone in its status.
+// proxy and the agents' policies) with the agent image, and a run's refused clone in its status. The
+// agent image itself: within its size budget, the presets' fetch server through the proxy, the servers
+// the seeds' tool names map to, and Rust (cargo build, clippy, fmt) as the agents run.
 // Needs root and the Debian packages of src/cluster/real-node-host.ts: without them the file fails
 // at once, naming what is missing.
 // @lane real-node
@@ -18,9 +20,20 @@ import { buildLocalImage } from '../../src/cluster/index.js';
 import { ACCESS_LOG_CONTAINER, proxyEnv } from '../../src/egress/index.js';
 import { PREPARE_CONTAINER } from '../../src/naming/containers.js';
 import { KubeClient, type KubeObject, PODS, PVCS, resourcePath } from '../../src/runtime/index.js';
+import { seedToolTable, shippedPresets } from '../harness/agent/mcp-probe.js';
+import {
+  claudeServerEnvScript,
+  fetchCases,
+  fetchProbeScript,
+  RUST_EXPECTED,
+  rustScript,
+  SCRATCH,
+  seedToolServersScript,
+} from '../harness/cluster/agent-image-checks.js';
 import { kubeConfig, kubectl, testCluster, testNamespace } from '../harness/cluster/cluster.js';
 import { egressProbeScript, egressProxyImage, egressWorld } from '../harness/cluster/egress.js';
 import { refusedCloneRun } from '../harness/cluster/egress-refused-run.js';
+import { agentImageBudgetMb, uncompressedBytes } from '../harness/cluster/image-size.js';
 import { policyCases } from '../harness/cluster/policy-cases.js';
 import {
   containerState,
@@ -218,7 +231,7 @@ t.test(
   async (t) => {
     const ns = await testNamespace(t, cluster);
     const operatorNs = await testNamespace(t, cluster);
-    const { config, cases } = await egressWorld(t, client, { ns, operatorNs, busybox, proxyImage });
+    const { config, cases, web } = await egressWorld(t, client, { ns, operatorNs, busybox, proxyImage });
     const agentLabels = {
       'app.kubernetes.io/managed-by': 'orchestrator',
       'orchestrator.io/run': 'egress',
@@ -249,23 +262,149 @@ t.test(
       cases.map((c) => `${c.name} ${c.expect}`).join('\n'),
       'each case answered as expected (000: nothing answered)',
     );
-    const proxyLog = await kubectl(cluster, [
-      'logs',
-      '-n',
-      operatorNs,
-      `deployment/${config.egress.proxy.name}`,
-      '-c',
-      ACCESS_LOG_CONTAINER,
-    ]);
+    /** The proxy's access log, as the operator reads it. */
+    const accessLog = async () =>
+      (
+        await kubectl(cluster, [
+          'logs',
+          '-n',
+          operatorNs,
+          `deployment/${config.egress.proxy.name}`,
+          '-c',
+          ACCESS_LOG_CONTAINER,
+        ])
+      ).stdout;
     t.match(
-      proxyLog.stdout,
+      await accessLog(),
       / TCP_DENIED\/403 GET unlisted\.test 8080\n/,
       'the refusal is in the access log',
+    );
+
+    await t.test(
+      "the presets' fetch server in the agent image: an allowed page through the proxy, an unlisted host refused by it",
+      async (t) => {
+        const cases = fetchCases(web);
+        const env = proxyEnv(config, config.defaultAgent, ns);
+        const https = env.find((e) => e.name === 'HTTPS_PROXY')?.value;
+        const pod = await runJob(
+          client,
+          ns,
+          'fetch',
+          {
+            securityContext: RESTRICTED_POD,
+            // No cluster DNS on this node: a resolver that answers nothing at once, so the server's
+            // private-address check of the host (a lookup) fails fast, as for a name only the proxy knows.
+            dnsPolicy: 'None',
+            dnsConfig: { nameservers: ['127.0.0.1'] },
+            containers: [
+              {
+                name: 'agent',
+                image: agentImage.name,
+                imagePullPolicy: 'Never',
+                command: [
+                  'bash',
+                  '-c',
+                  `${fetchProbeScript(shippedPresets(), cases)}\n${claudeServerEnvScript(shippedPresets())}`,
+                ],
+                env,
+                securityContext: RESTRICTED_CONTAINER,
+                volumeMounts: [{ name: 'scratch', mountPath: SCRATCH }],
+              },
+            ],
+            volumes: [{ name: 'scratch', emptyDir: {} }],
+          },
+          agentLabels,
+        );
+        const logs = await kubectl(cluster, ['logs', '-n', ns, pod.metadata?.name ?? '']);
+        t.equal(
+          logs.stdout.trim(),
+          [
+            ...cases.map((c) => `${c.name} ${c.expect}`),
+            `claude-env HTTPS_PROXY=${https} NODE_USE_ENV_PROXY=1`,
+          ].join('\n'),
+          'each case answered as expected; the Claude CLI gives the server the proxy and the switch',
+        );
+        const proxyLog = await accessLog();
+        t.match(proxyLog, / TCP_TUNNEL\/200 CONNECT allowed\.test 8080\n/, 'the page came through the proxy');
+        t.match(
+          proxyLog,
+          / TCP_DENIED\/403 CONNECT unlisted\.test 8080\n/,
+          'the proxy refused the unlisted host',
+        );
+      },
     );
 
     await refusedCloneRun(t, { cluster, client, ns, operatorNs, config, agentImage });
   },
 );
+
+/** A pod of the agent image running `script` as the agents run (user 1000, read-only root); its log. */
+async function inAgentImage(ns: string, name: string, script: string): Promise<string> {
+  const pod = await runJob(client, ns, name, {
+    securityContext: RESTRICTED_POD,
+    containers: [
+      {
+        name: 'agent',
+        image: agentImage.name,
+        imagePullPolicy: 'Never',
+        command: ['bash', '-c', script],
+        securityContext: RESTRICTED_CONTAINER,
+        volumeMounts: [
+          { name: 'scratch', mountPath: SCRATCH },
+          { name: 'workspace', mountPath: '/workspace' },
+        ],
+      },
+    ],
+    volumes: [
+      { name: 'scratch', emptyDir: {} },
+      { name: 'workspace', emptyDir: {} },
+    ],
+  });
+  const logs = await kubectl(cluster, ['logs', '-n', ns, pod.metadata?.name ?? '']);
+  t.equal(logs.code, 0, logs.stderr);
+  return logs.stdout;
+}
+
+t.test('the agent image is within the size budget docs/install.md states', async (t) => {
+  const bytes = await uncompressedBytes(agentImage.archive);
+  const budget = agentImageBudgetMb();
+  t.ok(bytes <= budget * 1e6, `${Math.round(bytes / 1e6)} MB uncompressed, budget ${budget} MB`);
+});
+
+t.test(
+  'the agent image builds a Rust crate as user 1000: cargo build, clippy -D warnings and fmt --check pass, and fail on a warned or unformatted crate',
+  async (t) => {
+    const ns = await testNamespace(t, cluster);
+    const out = await inAgentImage(ns, 'rust', rustScript());
+    t.equal(
+      out
+        .split('\n')
+        .filter((l) => /^\w+ (build|clippy|fmt) \d+$/.test(l))
+        .join('\n'),
+      RUST_EXPECTED,
+    );
+  },
+);
+
+t.test("the agent image: each server docs/tools.md maps a seed's tool to has that tool", async (t) => {
+  const ns = await testNamespace(t, cluster);
+  const out = await inAgentImage(ns, 'seed-tools', seedToolServersScript(shippedPresets()));
+  const tools = new Map(
+    out
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const [server = '', answer = '', ...names] = l.split(' ');
+        return [server, answer === 'tools' ? names : [l]];
+      }),
+  );
+  for (const row of seedToolTable())
+    if (row.server && row.tool)
+      t.ok(
+        tools.get(row.server)?.includes(row.tool),
+        `${row.seed}: ${row.server} has ${row.tool} (${tools.get(row.server)})`,
+      );
+});
 
 t.test(
   'runs on the real node: a missing image fails with ErrImageNeverPull; orchestrator logs reads a pod',

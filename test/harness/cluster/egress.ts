@@ -127,13 +127,13 @@ export interface EgressCase {
  * allowlist `wide`, on another port, names), its pod address allowed by egress.allowedPrivateRanges;
  * a Service `db` it allows by name; servers where the shipped policy puts DNS (kube-system, 53) and the
  * model gateway (the manager's pods in orchestrator-system, 8090); the proxy; the allowlist's policy. Resolves to the config (its proxy
- * host the Service's address) and the cases an agent pod of `default` checks.
+ * host the Service's address), the cases an agent pod of `default` checks and the web server's address.
  */
 export async function egressWorld(
   t: { teardown: (fn: () => unknown) => void },
   client: KubeClient,
   opts: { ns: string; operatorNs: string; busybox: string; proxyImage: LocalImage },
-): Promise<{ config: ControllerConfig; cases: EgressCase[] }> {
+): Promise<{ config: ControllerConfig; cases: EgressCase[]; web: string }> {
   const { ns, busybox } = opts;
   const web = await servePod(client, ns, 'web', busybox, { app: 'web' }, 8080);
   await servePod(client, ns, 'db', busybox, { app: 'db' }, 5432);
@@ -190,5 +190,5 @@ export async function egressWorld(
     { name: 'gateway', command: curlStatus(`http://${gateway}:8090/`, direct), expect: '200' },
     { name: 'service', command: curlStatus(`http://${dbAddress}:5432/`, direct), expect: '200' },
   ];
-  return { config, cases };
+  return { config, cases, web };
 }
