@@ -59,7 +59,7 @@ USER 65532:65532
 # allocation rate, a fifth of the manager's memory; a reconcile's garbage lives for microseconds, so
 # 2 × 4 MiB hold it (docs/design.md §12.1 has the measurement). --liftoff-only: the HTTP client's parser
 # (undici's llhttp, WebAssembly) compiled by the baseline compiler alone; its optimizing compile took
-# ~25 MiB of peak memory at the first apiserver call (docs/decisions/0089-lean-manager-start.md). The
+# ~25 MiB of peak memory at the first apiserver call (docs/decisions/0088-lean-manager-start.md). The
 # one place the manager's Node.js flags are stated: `npm start`, the benchmarks and test replicas read them from here
 # (scripts/manager-node-flags.js).
 ENTRYPOINT ["/nodejs/bin/node", "--max-semi-space-size=4", "--liftoff-only", "/app/bin/orchestrator.js", "run"]

@@ -1,7 +1,7 @@
 // The schemas as the build expanded them, written as JSON beside this module (dist/api/expanded) by
 // scripts/generate-validators.js, so that a process starting reads JSON rather than parsing the YAML:
 // the controller config's schema is ~100 KB of YAML, whose parse at the manager's start raised its peak
-// memory by 5–10 MiB (docs/decisions/0089-lean-manager-start.md). Each file is named by a hash of
+// memory by 5–10 MiB (docs/decisions/0088-lean-manager-start.md). Each file is named by a hash of
 // everything the expansion reads (the schema's text, the shared fragments, the expander, whether it is
 // closed): a schema edited since the build finds none and is parsed as before. From src/ (tests run
 // the sources) there are none.

@@ -24,7 +24,7 @@ export interface RestApiOptions extends GithubWebhookOptions {
 /**
  * The REST API, with the GitHub webhook (/webhook/github) and the alert receiver (/webhook/alerts) on
  * the same port. Its server's modules load here, so a manager without the API never holds them (~2 MiB
- * of heap: docs/decisions/0089-lean-manager-start.md).
+ * of heap: docs/decisions/0088-lean-manager-start.md).
  */
 export async function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
   const { startApiServer } = await import('../rest/index.js');

@@ -2,7 +2,7 @@
 // socks, hpagent) and for reading a kubeconfig file (js-yaml), and its generated client's fetch
 // (undici's), loaded when first used rather than when config.js links: slim-hook.ts serves this module for those imports. The manager's calls go through
 // its own client (src/runtime), which never asks config.js for an agent, and in a pod it reads no
-// kubeconfig file; undici's index alone held ~3 MiB of heap (docs/decisions/0089-lean-manager-start.md).
+// kubeconfig file; undici's index alone held ~3 MiB of heap (docs/decisions/0088-lean-manager-start.md).
 // Each name is what config.js takes from its package, used the way config.js uses it: classes built
 // with `new`, SocksClient's static createConnection, js-yaml's load. The packages are resolved from
 // config.js's folder, so it gets the very versions it depends on; from the folder, not from config.js,

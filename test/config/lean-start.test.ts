@@ -1,4 +1,4 @@
-// What the manager's process does not load until a feature needs it (docs/decisions/0089-lean-manager-start.md):
+// What the manager's process does not load until a feature needs it (docs/decisions/0088-lean-manager-start.md):
 // importing `orchestrator run`'s modules from dist/ as bin/orchestrator.js does, with an observing resolve
 // hook, loads no module of the REST API's server (loaded when the API starts: src/app/rest-api.ts) and
 // none of the packages client-node's KubeConfig needs only for a proxy or a kubeconfig file
