@@ -91,9 +91,17 @@ t.test(
       'pushed by the hook',
     );
 
-    // The next attempt resumes the checkout with its commits and continues the session.
+    // The next attempt resumes the checkout with its commits and continues the session, and with its
+    // build output: cargo's target/ (untracked) is there for the next build (the seeds' caching).
+    mkdirSync(`${paths.repo}/target/debug`, { recursive: true });
+    writeFileSync(`${paths.repo}/target/debug/built`, 'cached\n');
     const second = f.run(renderTaskRun(set, spec, config, 2, f.options));
     t.equal(second.status, 0, second.log);
+    t.equal(
+      readFileSync(`${paths.repo}/target/debug/built`, 'utf8'),
+      'cached\n',
+      'target/ kept for attempt 2',
+    );
     t.ok(second.argv.includes('--continue'), 'attempt 2 continues the session');
     t.match(second.log, /resuming the checkout/);
     t.equal(

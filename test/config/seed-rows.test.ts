@@ -1,7 +1,7 @@
 // Rows of docs/seed-compatibility.md that no other test held, each shown as the seed's user meets it:
 // the work branch of a CodeRun and of a DocsRun, the clone's depth, and a team's own Stop hook beside
 // the shipped one. The page names these tests by title (test/config/seed-compatibility.test.ts).
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
@@ -105,4 +105,18 @@ t.test('one agent image for every run: the shipped profiles all name the same on
   const images = new Set(Object.values(config.agents).map((agent) => agent.image));
   t.equal(images.size, 1, [...images].join(', '));
   t.match([...images][0], /^ghcr\.io\/5dlabs\/orchestrator-agent:/);
+});
+
+// The cache is the agent's alone: what an agent left in it (a build script, a registry config) would
+// run in a trusted step that called cargo, so no template but the agent's own CLI does.
+t.test("cargo's cache is used by the agent only: no shipped script runs cargo", async (t) => {
+  const dir = defaultTemplateDir();
+  const scripts = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) =>
+    /\.(sh|hbs)$/.test(f),
+  );
+  t.ok(scripts.length > 10, `the shell templates (${scripts.length})`);
+  const calls = scripts.filter((f) =>
+    /(^|[\s;|&(`])cargo(\s|$)/m.test(readFileSync(path.join(dir, f), 'utf8')),
+  );
+  t.same(calls, [], 'no template calls cargo');
 });
