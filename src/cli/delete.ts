@@ -7,7 +7,7 @@ import { isNotFound } from '../runtime/index.js';
 import { parseDuration } from './duration.js';
 import { CliExit, type CliIO, fail } from './io.js';
 import { KIND_HELP, parseRef, qualifiedName, runPath } from './kinds.js';
-import { addKubeOptions, type KubeFlags, withConnection } from './kube.js';
+import { addApiOptions, addKubeOptions, type KubeFlags, withConnection } from './kube.js';
 
 const POLL_MS = 1000;
 export const DELETE_WAIT_TIMEOUT = '5m';
@@ -18,14 +18,18 @@ interface DeleteFlags extends KubeFlags {
 }
 
 export function registerDeleteCommand(program: Command, io: CliIO): void {
-  addKubeOptions(
-    program
-      .command('delete')
-      .description("delete a run and, by the controller's finalizer, what it made (cancel keeps its record)")
-      .argument('<kind>', `${KIND_HELP}, or kind/name`)
-      .argument('[name]', 'the run')
-      .option('--wait', 'wait until the finalizer has run and the run is gone; exit 2 on timeout')
-      .option('--timeout <duration>', 'how long --wait waits', DELETE_WAIT_TIMEOUT),
+  addApiOptions(
+    addKubeOptions(
+      program
+        .command('delete')
+        .description(
+          "delete a run and, by the controller's finalizer, what it made (cancel keeps its record)",
+        )
+        .argument('<kind>', `${KIND_HELP}, or kind/name`)
+        .argument('[name]', 'the run')
+        .option('--wait', 'wait until the finalizer has run and the run is gone; exit 2 on timeout')
+        .option('--timeout <duration>', 'how long --wait waits', DELETE_WAIT_TIMEOUT),
+    ),
   ).action(async (kindArg: string, nameArg: string | undefined, flags: DeleteFlags) => {
     const { kind, name } = parseRef(kindArg, nameArg);
     const timeoutMs = parseDuration(flags.timeout, '--timeout');

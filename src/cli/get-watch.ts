@@ -6,7 +6,7 @@
 import { pino } from 'pino';
 import { type RunKindName, runResource } from '../api/index.js';
 import { Informer, type KubeClient, type KubeObject, objectKey } from '../runtime/index.js';
-import type { CliIO } from './io.js';
+import { type CliIO, fail } from './io.js';
 import { qualifiedName, runPath } from './kinds.js';
 import type { Connection } from './kube.js';
 import { columnWidths, formatTable, tableRows } from './table.js';
@@ -66,6 +66,11 @@ export async function watchRuns(
   opts: WatchOptions,
   stop: AbortSignal,
 ): Promise<void> {
+  // The informer would retry the API's refusal for ever: said once, before anything is printed.
+  if (conn.viaApi)
+    throw fail(
+      'watching runs (get -w) is not served by the REST API (--api-url) to the CLI: use the cluster',
+    );
   // One page of one run per kind first, as `get` lists: a refusal (Forbidden, a missing CRD) ends the
   // command with the apiserver's error, where the informer would retry it for ever.
   await Promise.all(

@@ -26,6 +26,8 @@ export type ClusterClient = Pick<KubeClient, 'request' | 'watch' | 'close'>;
 
 export interface Connection {
   client: ClusterClient;
+  /** Through the REST API (--api-url): a run's verbs are its endpoints (retry, cancel), not patches. */
+  viaApi?: boolean;
   /** Undefined through the REST API without a kubeconfig. */
   kubeConfig?: KubeConfig;
   /** The namespace commands act in: -n, else the context's, else `default`. */
@@ -83,6 +85,7 @@ function apiConnection(flags: KubeFlags, url: string, requestTimeoutMs: number):
   const client = new RestApiClient({ url, token, caFile: flags.apiCaFile, timeoutMs: requestTimeoutMs });
   return {
     client,
+    viaApi: true,
     ...(kubeConfig ? { kubeConfig } : {}),
     namespace: flags.namespace ?? (kubeConfig ? namespaceOf(kubeConfig, flags) : 'default'),
     server: url,

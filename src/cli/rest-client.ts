@@ -1,7 +1,7 @@
 // The CLI through the REST API (`--api-url`), as the seed's CLI talked to its service: the run paths
-// the commands use (`/apis/orchestrator.io/v1/namespaces/{ns}/{plural}[/{name}]`) are the API's
-// (`/api/v1/…`), sent with the caller's bearer token over the same client as the cluster's; anything
-// else (watches, events, discovery) is not served there and says so.
+// the commands use (`/apis/orchestrator.io/v1/namespaces/{ns}/{plural}[/{name}[/retry|/cancel]]`) are
+// the API's (`/api/v1/…`), sent with the caller's bearer token over the same client as the cluster's;
+// anything else (patches, watches, events, discovery) is not served there and says so.
 
 import { GROUP, VERSION } from '../api/index.js';
 import { KubeConfig } from '../kubeconfig/index.js';
@@ -9,7 +9,7 @@ import { type CallOptions, KubeClient, type KubeObject } from '../runtime/index.
 import { fail } from './io.js';
 
 const RUN_PATHS = new RegExp(
-  `^/apis/${GROUP.replaceAll('.', '\\.')}/${VERSION}(/(namespaces/[^/]+/)?[a-z]+(/[^/]+)?)$`,
+  `^/apis/${GROUP.replaceAll('.', '\\.')}/${VERSION}(/(namespaces/[^/]+/)?[a-z]+(/[^/]+(/(retry|cancel))?)?)$`,
 );
 
 /** The REST API's path for a run path of the apiserver; undefined when the API serves no such path. */
@@ -50,7 +50,7 @@ export class RestApiClient {
 
   request<T = KubeObject>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
     const mapped = restPath(path.split('?')[0] ?? path);
-    if (!mapped || !['GET', 'POST'].includes(method))
+    if (!mapped || !['GET', 'POST', 'DELETE'].includes(method))
       throw fail(
         `${method} ${path} is not served by the REST API (--api-url): use the cluster (drop --api-url)`,
       );

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { attemptField } from '../api/index.js';
 import { NOT_RETRYABLE, retryRun } from '../runs/index.js';
 import { type CliIO, fail } from './io.js';
-import { qualifiedName } from './kinds.js';
+import { qualifiedName, runPath } from './kinds.js';
 import { registerRunVerb } from './run-verb.js';
 
 export function registerRetryCommand(program: Command, io: CliIO): void {
@@ -14,8 +14,14 @@ export function registerRetryCommand(program: Command, io: CliIO): void {
       if (!attemptField(kind)) throw fail(NOT_RETRYABLE);
     },
     act: async (conn, kind, name) => {
+      const ref = `${qualifiedName(kind)}/${name}`;
+      if (conn.viaApi) {
+        const run = await conn.client.request('POST', `${runPath(kind, conn.namespace, name)}/retry`);
+        const field = attemptField(kind) as string;
+        return `${ref} retried (spec.${field} now ${(run.spec as Record<string, unknown>)[field]})`;
+      }
       const { from, to, field } = await retryRun(conn.client, kind, conn.namespace, name);
-      return `${qualifiedName(kind)}/${name} retried (spec.${field} ${from} -> ${to})`;
+      return `${ref} retried (spec.${field} ${from} -> ${to})`;
     },
   });
 }

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { RunKindName } from '../api/index.js';
 import { CliExit, type CliIO } from './io.js';
 import { KIND_HELP, parseRef } from './kinds.js';
-import { addKubeOptions, type Connection, type KubeFlags, withConnection } from './kube.js';
+import { addApiOptions, addKubeOptions, type Connection, type KubeFlags, withConnection } from './kube.js';
 import { addWaitOptions, waitForRun } from './wait.js';
 
 export interface RunVerb {
@@ -22,7 +22,7 @@ export function registerRunVerb(program: Command, io: CliIO, verb: RunVerb): voi
     .description(verb.description)
     .argument('<kind>', `${KIND_HELP}, or kind/name`)
     .argument('[name]', 'the run');
-  addWaitOptions(addKubeOptions(cmd)).action(
+  addWaitOptions(addApiOptions(addKubeOptions(cmd))).action(
     async (
       kindArg: string,
       nameArg: string | undefined,

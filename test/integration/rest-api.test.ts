@@ -424,6 +424,28 @@ t.test(
       pm.user,
       'submitted through the CLI by the caller',
     );
+    // retry, cancel and delete through the API: its endpoints, as the caller (pm may patch, not delete).
+    const verb = (...args: string[]) => runCli(cluster, [...args, ...through], { namespace: allowed });
+    t.match(await verb('retry', 'otr', 'from-cli'), {
+      code: 0,
+      stdout: 'taskrun.orchestrator.io/from-cli retried (spec.retryAttempt now 2)\n',
+    });
+    t.match(await verb('cancel', 'otr/from-cli'), {
+      code: 0,
+      stdout: 'taskrun.orchestrator.io/from-cli cancelled\n',
+    });
+    t.ok(
+      (await admin.request<TaskRun>('GET', taskRunPath(allowed, 'from-cli'))).spec.cancelled,
+      'cancelled through the API',
+    );
+    t.match(await verb('delete', 'otr', 'from-cli'), {
+      code: 1,
+      stderr: /cannot delete resource "agenttaskruns"/,
+    });
+    t.match(await verb('get', 'otr', 'from-cli', '-w'), {
+      code: 1,
+      stderr: /\(get -w\) is not served by the REST API/,
+    });
 
     // A watch as server-sent events: RBAC's watch verb (pm's Role has none); the run as it is, then
     // each change, as the apiserver's watch gives them.
