@@ -30,6 +30,9 @@ export function defaultGithubApp(
   return { app: first[1].githubApp as string };
 }
 
+/** No cluster (or none answering) to read the config from: what a client dry run goes on without. */
+class ConfigUnread extends CliExit {}
+
 /** The cluster's default App for `kind`, or an error naming the flags to give instead. */
 export async function clusterGithubApp(flags: KubeFlags & InstallFlags, kind: TaskKind): Promise<string> {
   const give = 'give --github-app (or --github-user)';
@@ -40,8 +43,9 @@ export async function clusterGithubApp(flags: KubeFlags & InstallFlags, kind: Ta
     installed = await withConnection(flags, (conn) => installedConfig(conn.client, flags));
   } catch (err) {
     const reason = err instanceof CliExit ? err.message.replace(/^error: /, '') : (err as Error).message;
-    throw fail(
-      `--github-app not given, and the cluster's config could not be read for its default (${reason}); ${give}`,
+    throw new ConfigUnread(
+      1,
+      `error: --github-app not given, and the cluster's config could not be read for its default (${reason}); ${give}`,
     );
   }
   const where = `${flags.operatorNamespace}/${flags.deployment}`;
@@ -59,7 +63,7 @@ export async function clusterGithubApp(flags: KubeFlags & InstallFlags, kind: Ta
 
 /**
  * The App a `task code|docs` run takes when neither --github-app nor --github-user is given. A client
- * --dry-run is for reading the run, so without the cluster's config it prints the run without an App
+ * --dry-run is for reading the run, so when no cluster could be asked it prints the run without an App
  * (`null`) and says why on stderr; submitted, the run takes the cluster's App or fails the same way.
  */
 export async function taskGithubApp(
@@ -72,7 +76,8 @@ export async function taskGithubApp(
   try {
     return await clusterGithubApp(flags, kind);
   } catch (err) {
-    if (!(err instanceof CliExit)) throw err;
+    // A cluster that answered without an App would refuse the run: that stays an error.
+    if (!(err instanceof ConfigUnread)) throw err;
     io.err(`note: spec.githubApp left out of the ${kind}: ${err.message.replace(/^error: /, '')}\n`);
     return null;
   }

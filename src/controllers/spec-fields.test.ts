@@ -207,7 +207,7 @@ const SAMPLES: { [K in RunKindName]: { run: RunOf<K>; fields: Record<string, Ent
         env: { LOG_LEVEL: 'debug' },
         envFromSecrets: [{ name: 'TOKEN', secretName: 'tokens', secretKey: 'token' }],
         toolConfig: 'default',
-        localTools: ['memory'],
+        localTools: ['sequential-thinking'],
         remoteTools: ['github_create_pull_request'],
         enableDocker: false,
         ...podFields,
