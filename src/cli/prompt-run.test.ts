@@ -1,5 +1,7 @@
 // `orchestrator run -p`: the TaskRun it sends, where the prompt comes from, and the flags `run` refuses
 // because they belong to its other branch (the manager) or to none given.
+
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +65,19 @@ t.test('the TaskRun holds only what was given: admission derives the rest', asyn
     },
     'no repository and no checkout: a run without one (admission asks for its service)',
   );
+  const checkout = mkdtempSync(join(tmpdir(), 'prompt-run-checkout-'));
+  spawnSync('git', ['init', '-q'], { cwd: checkout });
+  spawnSync('git', ['remote', 'add', 'origin', 'https://github.com/acme/tour.git'], { cwd: checkout });
+  t.same(
+    taskRunFromPrompt('x', { timeout: '1m' }, new GitDefaults(checkout)).spec.repository,
+    { url: 'https://github.com/acme/tour.git' },
+    'in a checkout: its origin',
+  );
+  t.same(
+    taskRunFromPrompt('x', { repo: false, service: 'notes', timeout: '1m' }, new GitDefaults(checkout)).spec,
+    { prompt: 'x', serviceName: 'notes' },
+    '--no-repo: none, even in a checkout',
+  );
   t.throws(
     () => taskRunFromPrompt('x', { branch: 'dev', timeout: '1m' }, noGit),
     /--branch and --github-user are the repository's: give --repo/,
@@ -95,6 +110,8 @@ t.test('refused, saying why', async (t) => {
       ['run', '--repo', 'a/b', '--wait'],
       /--repo, --wait: for a run from a prompt; give it with -p or --prompt-file/,
     ],
+    [['run', '--no-repo'], /--no-repo: for a run from a prompt/],
+    [['run', '-p', 'x', '--no-repo', '--branch', 'dev'], /--branch and --github-user are the repository's/],
   ];
   for (const [args, message] of cases) {
     const { code, err } = await cli(args);

@@ -22,7 +22,8 @@ import { addWaitOptions } from './wait.js';
 export interface PromptFlags extends SubmitFlags {
   prompt?: string;
   promptFile?: string;
-  repo?: string;
+  /** `false` for --no-repo: no repository, even in a checkout. */
+  repo?: string | false;
   branch?: string;
   agent?: string;
   model?: string;
@@ -42,6 +43,7 @@ export function addPromptOptions(cmd: Command): Command {
     .optionsGroup('Start a run from a prompt instead of the manager (with -p or --prompt-file):')
     .option('-p, --prompt <text>', 'the task in words: starts a TaskRun instead of the manager')
     .option('--prompt-file <file>', 'the prompt from a file (- reads standard input)')
+    .option('--no-repo', "no repository, even in a checkout: the agent works in the service's directory")
     .option(
       '--repo <repository>',
       'repository to work on, org/repo or a clone URL (default: git remote get-url origin)',
@@ -80,14 +82,14 @@ async function promptText(flags: PromptFlags, io: CliIO): Promise<string> {
 
 /** The TaskRun a prompt asks for: only what was given, so admission derives and defaults the rest. */
 export function taskRunFromPrompt(prompt: string, flags: PromptFlags, git: GitDefaults): TaskRun {
-  const repo = flags.repo ?? git.optional('remoteUrl');
+  const repo = flags.repo === false ? undefined : (flags.repo ?? git.optional('remoteUrl'));
   const repository =
     repo === undefined
       ? undefined
       : definedFields({ url: repo, branch: flags.branch, githubUser: flags.githubUser });
   if (repository === undefined && (flags.branch !== undefined || flags.githubUser !== undefined))
     throw fail(
-      "--branch and --github-user are the repository's: give --repo (or run in a checkout with an origin)",
+      "--branch and --github-user are the repository's: give --repo (or run in a checkout with an origin, without --no-repo)",
     );
   const spec = definedFields({
     prompt,

@@ -16,9 +16,14 @@ const strictBoolean = (value: string): boolean => {
 
 /** The flags given on the command line among `names` (defaults and environment values are not given). */
 const given = (cmd: Command, names: readonly string[]) =>
-  names
+  [...new Set(names)]
     .filter((n) => cmd.getOptionValueSource(n) === 'cli')
-    .map((n) => cmd.options.find((o) => o.attributeName() === n)?.long);
+    // --repo and --no-repo share one value: named by the one given.
+    .map(
+      (n) =>
+        cmd.options.find((o) => o.attributeName() === n && o.negate === (cmd.getOptionValue(n) === false))
+          ?.long,
+    );
 
 export function registerRunCommand(program: Command, io: CliIO): void {
   const cmd = program
