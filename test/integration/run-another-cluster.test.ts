@@ -22,7 +22,10 @@ const orchestrator = join(packageRoot(), 'bin', 'orchestrator.js');
 /** `orchestrator run` against the cluster until it exits, or until `until` appears in its output. */
 function orchestratorRun(until?: RegExp): Promise<{ code: number | null; output: string }> {
   const args = ['run', '--kubeconfig', cluster.kubeconfig, '--cert-dir', certDir, '--webhook-port', '0'];
+  // Every listener on a loopback port of its own: the shipped ones (the gateway's :8090 among them) are
+  // taken by whatever other suite runs a manager beside this one.
   args.push('--metrics-bind-address', '127.0.0.1:0', '--health-probe-bind-address', '127.0.0.1:0');
+  args.push('--gateway-bind-address', '127.0.0.1:0');
   args.push('--api-bind-address', '0');
   const child = spawn(process.execPath, [orchestrator, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
