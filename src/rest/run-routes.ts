@@ -50,6 +50,15 @@ function namespaceOf(value: unknown, where: string): string {
   return value;
 }
 
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/** A run's name from the path: a DNS-1123 subdomain, so it cannot carry a selector's `,` or `=`. */
+function nameOf(value: unknown): string {
+  if (typeof value !== 'string' || value.length > 253 || !DNS_SUBDOMAIN.test(value))
+    throw statusError(400, `name: ${showValue(value)} is not a run's name (a DNS-1123 subdomain)`);
+  return value;
+}
+
 const resource = (kind: RunKindName, verb: string, namespace: string, name?: string): ResourceAttributes => ({
   verb,
   group: GROUP,
@@ -111,7 +120,7 @@ export function runRoutes(opts: RunRoutesOptions): Router {
   router.get(ROUTES.item, async (ctx) => {
     if (isWatch(ctx.query)) {
       const kind = kindOf(ctx.params.plural ?? '');
-      return watch(ctx, kind, namespaceOf(ctx.params.namespace, 'namespace'), ctx.params.name ?? '');
+      return watch(ctx, kind, namespaceOf(ctx.params.namespace, 'namespace'), nameOf(ctx.params.name));
     }
     const { kind, namespace, name } = await item(ctx, 'get');
     ctx.body = await getRun(opts, kind, namespace, name, state(ctx).limit);
@@ -120,7 +129,7 @@ export function runRoutes(opts: RunRoutesOptions): Router {
   const item = async (ctx: Context, verb: string) => {
     const kind = kindOf(ctx.params.plural ?? '');
     const namespace = namespaceOf(ctx.params.namespace, 'namespace');
-    const name = ctx.params.name ?? '';
+    const name = nameOf(ctx.params.name);
     await authorize(reviewer, ctx, { resource: resource(kind, verb, namespace, name) });
     return { kind, namespace, name };
   };

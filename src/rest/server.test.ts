@@ -311,6 +311,15 @@ t.test(
       }),
       { status: 400, body: { message: /resourceVersion: "4x" is not a resourceVersion/ } },
     );
+    t.match(
+      await openEvents(
+        target,
+        '/api/v1/namespaces/team-a/agenttaskruns/r1,metadata.name!%3Dx?watch=true',
+        alice,
+      ),
+      { status: 400, body: { message: /name: "r1,metadata.name!=x" is not a run's name/ } },
+      'a name cannot add to the selector',
+    );
     watcher.refuseWith = apiError(410, 'Expired', 'too old resource version: 43 (9000)');
     t.match(await openEvents(target, '/api/v1/namespaces/team-a/agenttaskruns?watch=true', alice), {
       status: 410,
