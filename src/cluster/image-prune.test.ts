@@ -12,6 +12,7 @@ t.test("a repository keeps its most recently used images; others' and other file
   for (let n = 1; n <= 6; n++) {
     writeFileSync(join(dir, `orchestrator-${tag(n)}.tar`), 'x');
     writeFileSync(join(dir, `orchestrator-${tag(n)}.log`), 'log');
+    writeFileSync(join(dir, `orchestrator-${tag(n)}.tar.uncompressed.json`), '{}');
     utimesSync(join(dir, `orchestrator-${tag(n)}.tar`), at(n), at(n));
   }
   writeFileSync(join(dir, `orchestrator-e2e-${tag(1)}.tar`), 'another repository');
@@ -25,7 +26,12 @@ t.test("a repository keeps its most recently used images; others' and other file
   for (const n of [2, 3]) {
     t.notOk(existsSync(join(dir, `orchestrator-${tag(n)}.tar`)));
     t.notOk(existsSync(join(dir, `orchestrator-${tag(n)}.log`)), 'with its build log');
+    t.notOk(
+      existsSync(join(dir, `orchestrator-${tag(n)}.tar.uncompressed.json`)),
+      'and what was read from it',
+    );
   }
+  t.ok(existsSync(join(dir, `orchestrator-${tag(1)}.tar.uncompressed.json`)), "a kept image's stay");
   t.same(
     readdirSync(dir)
       .filter((f) => f.endsWith('.tar'))

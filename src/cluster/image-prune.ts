@@ -20,7 +20,8 @@ export function markUsed(archive: string): void {
 }
 
 /**
- * Removes the archives (with their build logs) and stored images of `repository` beyond the `keep`
+ * Removes the archives (with the files named after them: build logs, what tests read from them) and
+ * stored images of `repository` beyond the `keep`
  * most recently used; returns the tags removed. Called with the build storage's lock held.
  */
 export function pruneImages(
@@ -33,13 +34,13 @@ export function pruneImages(
   const archives = readdirSync(imagesDir)
     .flatMap((name) => {
       const tag = pattern.exec(name)?.[1];
-      return tag ? [{ tag, path: join(imagesDir, name), used: statSync(join(imagesDir, name)).mtimeMs }] : [];
+      return tag ? [{ tag, used: statSync(join(imagesDir, name)).mtimeMs }] : [];
     })
     .sort((a, b) => b.used - a.used);
   const removed: string[] = [];
-  for (const { tag, path } of archives.slice(keep)) {
-    rmSync(path, { force: true });
-    rmSync(join(imagesDir, `${repository}-${tag}.log`), { force: true });
+  for (const { tag } of archives.slice(keep)) {
+    for (const name of readdirSync(imagesDir))
+      if (name.startsWith(`${repository}-${tag}.`)) rmSync(join(imagesDir, name), { force: true });
     try {
       buildah(storage, ['rmi', `orchestrator.local/${repository}:${tag}`]);
     } catch {

@@ -2,7 +2,7 @@
 // the OCI archive the image builds write (src/cluster/agent-image.ts), and the budget read from the page
 // itself, so the page and the check cannot disagree.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { packageRoot } from '../../../src/util/package-root.js';
@@ -46,11 +46,31 @@ function layerBytes(archive: string, digest: string): Promise<number> {
   });
 }
 
-/** The image's layers uncompressed, in bytes, from its OCI archive (one manifest, gzip layers). */
+/**
+ * The image's layers uncompressed, in bytes, from its OCI archive (one manifest, gzip layers). The sum
+ * is kept beside the archive (pruned with it, src/cluster/image-prune.ts) under the image's manifest
+ * digest, which names its layers: decompressing 900 MB took the real-node lane 35 to 84 s, each run,
+ * for an image that had not changed.
+ */
 export async function uncompressedBytes(archive: string): Promise<number> {
   const index = JSON.parse(member(archive, 'index.json')) as { manifests: { digest: string }[] };
   const manifest = index.manifests[0]?.digest.replace(/^sha256:/, '');
   if (!manifest) throw new Error(`${archive}: no manifest`);
+  const kept = `${archive}.uncompressed.json`;
+  const seen = (() => {
+    try {
+      return JSON.parse(readFileSync(kept, 'utf8')) as { manifest: string; bytes: number };
+    } catch {
+      return undefined;
+    }
+  })();
+  if (seen?.manifest === manifest) return seen.bytes;
+  const bytes = await layersBytes(archive, manifest);
+  writeFileSync(kept, JSON.stringify({ manifest, bytes }));
+  return bytes;
+}
+
+async function layersBytes(archive: string, manifest: string): Promise<number> {
   const { layers } = JSON.parse(member(archive, `blobs/sha256/${manifest}`)) as {
     layers: { digest: string; mediaType: string }[];
   };

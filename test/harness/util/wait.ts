@@ -4,6 +4,7 @@
 // (default 1; see scripts/test-timeout-scale.js), for a slow or loaded machine.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { testTimeoutScale } from '../../../scripts/test-timeout-scale.js';
+import { isServerBusy, RequestTimeoutError } from '../../../src/runtime/api-error.js';
 
 export const TIMEOUT_SCALE = testTimeoutScale();
 
@@ -47,9 +48,16 @@ const describe = (seen: unknown): string => {
 };
 
 /**
+ * An apiserver too busy to answer (no answer in time; 429, 503 or 504): a loaded machine's "not yet",
+ * not the test's failure. CI lost a 20-minute play to one GET that took over 30 s.
+ */
+const busy = (err: unknown) => err instanceof RequestTimeoutError || isServerBusy(err);
+
+/**
  * Calls `check` until it returns a truthy value, and returns that value. After the (scaled) limit it
  * throws a {@link WaitTimeout}: `timed out after N ms waiting for <what>; last seen: …`, the last thing
- * the check passed to `note`, else its last result. An error thrown by `check` ends the wait at once.
+ * the check passed to `note`, else its last result. An error thrown by `check` ends the wait at once,
+ * unless it says the apiserver was too busy to answer: then it is what was seen, and the check runs again.
  */
 export async function waitFor<T>(
   what: string,
@@ -65,7 +73,13 @@ export async function waitFor<T>(
   };
   for (;;) {
     notes.length = 0;
-    const result = await check(note);
+    const result = await Promise.resolve()
+      .then(() => check(note))
+      .catch((err: unknown) => {
+        if (!busy(err)) throw err;
+        note(err);
+        return undefined;
+      });
     if (result) return result as Exclude<T, Falsy>;
     if (performance.now() - started >= limit) {
       const seen = describe(notes.length > 0 ? notes[notes.length - 1] : result);
