@@ -17,7 +17,7 @@ import { sensorSuites } from './argo-events/sensors.js';
 // than tap's default.
 t.setTimeout(scaled(60 * 60_000));
 // The three groups at once: so the file took 386 s alone and used a fifth of the two cores, its time
-// the waits of Argo's steps (npm test -- <file>, 2026-11-30); two at a time took 523 s in CI's run.
+// the waits of Argo's steps (npm test -- <file>, 2026-11-30); two at a time took 523 s beside the other lanes (.ci/run).
 t.jobs = 3;
 t.test('the Sensors: a task label, waits, timeouts, comments and failed CI runs', sensorSuites);
 t.test('the play end to end with a push that restarts the quality round', pushSuites);
