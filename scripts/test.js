@@ -127,9 +127,19 @@ const workloads = process.env.ORCHESTRATOR_TEST_WORKLOADS !== 'false';
 const needsCluster = lanes.integration.length + lanes['real-node'].length > 0;
 /** Whether anything the run needs was built rather than found cached: the budget it is held to. */
 const buildState = { cold: false };
+/**
+ * The shared control plane's ready limit: it starts beside the unit lane, the builds and the lint, and
+ * beside two busy processes it missed the 60 s a user's start is given.
+ */
+const CONTROL_PLANE_READY_MS = 10 * 60_000;
 const clusterReady = needsCluster
   ? timing.span('build', 'control plane', () =>
-      obtainCluster({ log: noticingBuilds(log, buildState), workloads, nodes: TEST_NODES }),
+      obtainCluster({
+        log: noticingBuilds(log, buildState),
+        workloads,
+        nodes: TEST_NODES,
+        readyTimeoutMs: Math.ceil(CONTROL_PLANE_READY_MS * scale),
+      }),
     )
   : Promise.resolve(undefined);
 clusterReady.then(

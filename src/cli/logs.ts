@@ -19,10 +19,18 @@ import {
 import { parseDuration } from './duration.js';
 import { CliExit, type CliIO, fail } from './io.js';
 import { KIND_HELP, parseRef, runPath } from './kinds.js';
-import { addKubeOptions, DEFAULT_REQUEST_TIMEOUT, type KubeFlags, withConnection } from './kube.js';
+import {
+  addApiOptions,
+  addKubeOptions,
+  DEFAULT_REQUEST_TIMEOUT,
+  type KubeFlags,
+  withConnection,
+} from './kube.js';
 import { noKubeletMessage, podGone, transient, unreachableKubelet, waitingToStart } from './log-errors.js';
 
 import { type LogWindow, WindowedLog } from './log-window.js';
+import { apiLogs } from './logs-api.js';
+import { RestApiClient } from './rest-client.js';
 
 export type LogClient = Pick<KubeClient, 'request' | 'stream'>;
 
@@ -226,24 +234,26 @@ function parseAttempt(text: string): number {
 }
 
 export function registerLogsCommand(program: Command, io: CliIO): void {
-  addKubeOptions(
-    program
-      .command('logs')
-      .description("print the agent container's log of a run's pod (-f: follow it, across retries)")
-      .argument('<kind>', `${KIND_HELP}, or kind/name`)
-      .argument('[name]', 'the run')
-      .option(
-        '--attempt <n>',
-        "a former attempt's pod (its Job must still exist); default: the current attempt",
-        parseAttempt,
-      )
-      .option(
-        '-f, --follow',
-        'follow the log; wait for the pod to start, continue with the next attempt when the run is retried',
-      )
-      .option('--init', 'the init container (prepare-workspace) instead of the agent')
-      .option('--tail <lines>', 'only the last lines of the log (with -f: then what comes)', parseTail)
-      .option('--since <duration>', 'only the lines of the last 30s, 5m, 1h… (with -f: then what comes)'),
+  addApiOptions(
+    addKubeOptions(
+      program
+        .command('logs')
+        .description("print the agent container's log of a run's pod (-f: follow it, across retries)")
+        .argument('<kind>', `${KIND_HELP}, or kind/name`)
+        .argument('[name]', 'the run')
+        .option(
+          '--attempt <n>',
+          "a former attempt's pod (its Job must still exist); default: the current attempt",
+          parseAttempt,
+        )
+        .option(
+          '-f, --follow',
+          'follow the log; wait for the pod to start, continue with the next attempt when the run is retried',
+        )
+        .option('--init', 'the init container (prepare-workspace) instead of the agent')
+        .option('--tail <lines>', 'only the last lines of the log (with -f: then what comes)', parseTail)
+        .option('--since <duration>', 'only the lines of the last 30s, 5m, 1h… (with -f: then what comes)'),
+    ),
   ).action(
     async (
       kindArg: string,
@@ -266,13 +276,12 @@ export function registerLogsCommand(program: Command, io: CliIO): void {
         '--request-timeout',
       );
       const code = await withConnection(flags, (conn) => {
+        const target = { ...ref, namespace: conn.namespace };
+        const opts = { ...flags, idleTimeoutMs, ...(Object.keys(window).length ? { window } : {}) };
+        if (conn.client instanceof RestApiClient) return apiLogs(conn.client, target, io, opts);
         if (!(conn.client instanceof KubeClient))
           throw fail('logs reads pods: it needs a cluster connection');
-        return runLogs(conn.client, { ...ref, namespace: conn.namespace }, io, {
-          ...flags,
-          idleTimeoutMs,
-          ...(Object.keys(window).length ? { window } : {}),
-        });
+        return runLogs(conn.client, target, io, opts);
       });
       if (code !== 0) throw new CliExit(code);
     },

@@ -1,15 +1,21 @@
 // The CLI through the REST API (`--api-url`), as the seed's CLI talked to its service: the run paths
-// the commands use (`/apis/orchestrator.io/v1/namespaces/{ns}/{plural}[/{name}[/retry|/cancel]]`) are
-// the API's (`/api/v1/…`), sent with the caller's bearer token over the same client as the cluster's;
-// anything else (patches, watches, events, discovery) is not served there and says so.
+// the commands use (`/apis/orchestrator.io/v1/namespaces/{ns}/{plural}[/{name}[/retry|/cancel|/log]]`)
+// are the API's (`/api/v1/…`), sent with the caller's bearer token over the same client as the
+// cluster's; anything else (patches, watches, events, discovery) is not served there and says so.
 
 import { GROUP, VERSION } from '../api/index.js';
 import { KubeConfig } from '../kubeconfig/index.js';
-import { type CallOptions, KubeClient, type KubeObject } from '../runtime/index.js';
+import {
+  type CallOptions,
+  KubeClient,
+  type KubeObject,
+  type Query,
+  type StreamOptions,
+} from '../runtime/index.js';
 import { fail } from './io.js';
 
 const RUN_PATHS = new RegExp(
-  `^/apis/${GROUP.replaceAll('.', '\\.')}/${VERSION}(/(namespaces/[^/]+/)?[a-z]+(/[^/]+(/(retry|cancel))?)?)$`,
+  `^/apis/${GROUP.replaceAll('.', '\\.')}/${VERSION}(/(namespaces/[^/]+/)?[a-z]+(/[^/]+(/(retry|cancel|log))?)?)$`,
 );
 
 /** The REST API's path for a run path of the apiserver; undefined when the API serves no such path. */
@@ -50,11 +56,18 @@ export class RestApiClient {
 
   request<T = KubeObject>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
     const mapped = restPath(path.split('?')[0] ?? path);
-    if (!mapped || !['GET', 'POST', 'DELETE'].includes(method))
+    if (!mapped || mapped.endsWith('/log') || !['GET', 'POST', 'DELETE'].includes(method))
       throw fail(
         `${method} ${path} is not served by the REST API (--api-url): use the cluster (drop --api-url)`,
       );
     return this.inner.request<T>(method, mapped, opts);
+  }
+
+  /** A streaming GET of a run's log (`…/{name}/log`): the only stream the API serves the CLI. */
+  stream(path: string, query: Query, onData: (chunk: string) => void, opts: StreamOptions): Promise<void> {
+    const mapped = restPath(path);
+    if (!mapped?.endsWith('/log')) throw fail(`GET ${path} is not streamed by the REST API (--api-url)`);
+    return this.inner.stream(mapped, query, onData, opts);
   }
 
   watch(): Promise<void> {

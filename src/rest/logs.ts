@@ -4,9 +4,10 @@
 // `pods/log` in its namespace. `follow=true` holds a stream slot as a watch does.
 import type { Context } from 'koa';
 import type { RunKindName } from '../api/index.js';
-import { locate } from '../runs/index.js';
+import { locate, logFarewell } from '../runs/index.js';
 import { type ApiRequester, type KubeClient, PODS, type Query, resourcePath } from '../runtime/index.js';
 import { showValue } from '../validation/index.js';
+
 import { type CallLimit, getRun } from './runs.js';
 import { statusError, toStatus } from './status.js';
 import { answerStream } from './stream-answer.js';
@@ -97,7 +98,7 @@ export async function serveLog(
       contentType: 'text/plain; charset=utf-8',
       maxBufferedBytes: access.limits.maxBufferedBytes,
       release: query.follow ? access.limits.slots.take(user) : () => {},
-      farewell: (why) => `\n[orchestrator: the log ended early: ${toStatus(why).message}]\n`,
+      farewell: (why) => logFarewell(toStatus(why).message),
     },
     (write, signal, onOpen) =>
       access.streamer.stream(`${resourcePath(PODS, namespace, pod)}/log`, params, write, {

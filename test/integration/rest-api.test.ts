@@ -540,6 +540,22 @@ t.test(
       client.requests.some((r) => r.subresource === 'log' && r.name === 'from-pm-job-abcde'),
       "the pod's log was asked of the apiserver as the manager",
     );
+    // The CLI through the API reads the same endpoint, and says what it answered.
+    t.match(await verb('logs', 'otr', 'from-pm', '--tail', '10'), {
+      code: 1,
+      stderr: /cannot get resource "pods\/log"/,
+    });
+    const leadThrough = [
+      ...through.slice(0, 2),
+      '--token',
+      await token(home, 'lead', ['orchestrator']),
+      ...through.slice(4),
+    ];
+    t.match(
+      await runCli(cluster, ['logs', 'otr', 'from-pm', ...leadThrough], { namespace: allowed }),
+      { code: 1, stderr: /no-kubelet/ },
+      "the apiserver's answer about the pod's node, through the API",
+    );
 
     // The rule's resources are derived from the kinds (every kind gets every verb; DocsRuns are never
     // patched, having no attempt field): compared per verb on the runs.

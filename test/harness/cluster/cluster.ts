@@ -97,7 +97,8 @@ export function testCluster(opts: TestClusterOptions = {}): Promise<Cluster> {
     });
   } else {
     // Ours alone: it stops by itself when this process ends (it watches its stdin pipe).
-    cluster = obtainCluster({ workloads, nodes: TEST_NODES });
+    // Its ready limit as the shared control plane's (scripts/test.js): it starts beside busy lanes.
+    cluster = obtainCluster({ workloads, nodes: TEST_NODES, readyTimeoutMs: scaled(10 * 60_000) });
   }
   clusters.set(key, cluster);
   return cluster;

@@ -4,7 +4,7 @@
 // that records them (RECORD_FIXTURES=1) also checks, on every run, that the live answers still match.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { createServer as createHttpsServer, request as httpsRequest, type RequestOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 
@@ -93,10 +93,16 @@ function replay(answer: RecordedAnswer, res: ServerResponse): void {
   next();
 }
 
-/** An HTTP server answering each request from `route`, with a kubeconfig pointing at it. */
-export async function replayServer(route: Route): Promise<ReplayServer> {
+/**
+ * An HTTP server answering each request from `route`, with a kubeconfig pointing at it; over TLS with
+ * `tls`'s certificate, for a client that sends its token only there (the CLI's --api-url).
+ */
+export async function replayServer(
+  route: Route,
+  tls?: { certPem: string; keyPem: string },
+): Promise<ReplayServer> {
   const requests: string[] = [];
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://replay');
     requests.push(`${url.pathname}${url.search}`);
     const answer = route(url.pathname, url.searchParams);
@@ -104,12 +110,17 @@ export async function replayServer(route: Route): Promise<ReplayServer> {
       answer ?? jsonAnswer({ kind: 'Status', status: 'Failure', reason: 'NotFound', code: 404 }, 404),
       res,
     );
-  });
+  };
+  const server: Server = tls
+    ? createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handle)
+    : createServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
-    clusters: [{ name: 'replay', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+    clusters: [
+      { name: 'replay', server: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, skipTLSVerify: true },
+    ],
     users: [{ name: 'u' }],
     contexts: [{ name: 'replay', cluster: 'replay', user: 'u', namespace: 'default' }],
     currentContext: 'replay',
