@@ -11,8 +11,8 @@ import { createAuthority } from '../certs/index.js';
 import { logFarewell } from '../runs/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import { runPath } from './kinds.js';
-import type { LogsOptions } from './logs.js';
 import { apiLogs } from './logs-api.js';
+import type { LogsOptions } from './logs-options.js';
 import { RestApiClient, restPath } from './rest-client.js';
 
 const RUN = restPath(runPath('TaskRun', 'default', 'pay')) as string;

@@ -12,7 +12,7 @@ import { ApiError, backoffDelay, type KubeObject, type Query } from '../runtime/
 import { CliExit, type CliIO, fail } from './io.js';
 import { runPath } from './kinds.js';
 import type { LogWindow } from './log-window.js';
-import type { LogsOptions, LogsTarget } from './logs.js';
+import type { LogsOptions, LogsTarget } from './logs-options.js';
 import { runStatus } from './progress.js';
 import type { RestApiClient } from './rest-client.js';
 

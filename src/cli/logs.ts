@@ -6,7 +6,7 @@
 // docs/design.md §1.5.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import { type RunKindName, runFinished } from '../api/index.js';
+import { runFinished } from '../api/index.js';
 import { type LogSource, locate, statusSays } from '../runs/index.js';
 import {
   backoffDelay,
@@ -30,29 +30,12 @@ import { noKubeletMessage, podGone, transient, unreachableKubelet, waitingToStar
 
 import { type LogWindow, WindowedLog } from './log-window.js';
 import { apiLogs } from './logs-api.js';
+import type { LogsOptions, LogsTarget } from './logs-options.js';
 import { RestApiClient } from './rest-client.js';
 
+export type { LogsOptions, LogsTarget } from './logs-options.js';
+
 export type LogClient = Pick<KubeClient, 'request' | 'stream'>;
-
-export interface LogsTarget {
-  kind: RunKindName;
-  name: string;
-  namespace: string;
-}
-
-export interface LogsOptions {
-  /** A former attempt (default: the current one); -f then follows that attempt only. */
-  attempt?: number;
-  follow?: boolean;
-  /** The init container (prepare-workspace) instead of the agent. */
-  init?: boolean;
-  /** Without -f: the limit on a log read that receives nothing (the --request-timeout). Default 30 s. */
-  idleTimeoutMs?: number;
-  /** How often -f re-reads the run while it waits for a pod or the next attempt. Default 2 s. */
-  pollMs?: number;
-  /** --tail / --since: only that part of the first pod's log (-f: then what comes). */
-  window?: LogWindow;
-}
 
 /** Reconnecting after the apiserver went away: 0.5 s doubling to 30 s, as the informers do. */
 const RECONNECT = { initialMs: 500, maxMs: 30_000, jitter: 0.2 };
