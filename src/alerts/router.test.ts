@@ -31,6 +31,9 @@ async function endpoint(
     reviewer,
     registry,
     logger: pino({ level: 'silent' }),
+    // Not the shipped 10 s: beside CI's other lanes a first answer took longer, and no test here is
+    // about the deadline.
+    timeoutMs: 300_000,
   });
   const app = new Koa();
   app.use(router.routes()).use(router.allowedMethods());
