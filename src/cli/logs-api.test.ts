@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { memoryIO } from '../../test/harness/fakes/cli-io.js';
+import { memoryIO, outcome } from '../../test/harness/fakes/cli-io.js';
 import { jsonAnswer, type RecordedAnswer, replayServer } from '../../test/harness/remote/recorded-answers.js';
 import { createAuthority } from '../certs/index.js';
 import { logFarewell } from '../runs/index.js';
@@ -63,19 +63,10 @@ async function serve(t: Test, runs: KubeObject[], logs: RecordedAnswer[]) {
   return { server, client };
 }
 
-async function logs(client: RestApiClient, opts: LogsOptions = {}) {
-  const io = memoryIO();
-  let code: number;
-  try {
-    code = await apiLogs(client, { kind: 'TaskRun', name: 'pay', namespace: 'default' }, io, {
-      pollMs: 20,
-      ...opts,
-    });
-  } catch (err) {
-    code = (err as { code?: number }).code ?? -1;
-    io.err(`${(err as Error).message}\n`);
-  }
-  return { code, stdout: io.stdout(), stderr: io.stderr() };
+async function logs(client: RestApiClient, opts: LogsOptions = {}, io = memoryIO()) {
+  return outcome(io, (io) =>
+    apiLogs(client, { kind: 'TaskRun', name: 'pay', namespace: 'default' }, io, { pollMs: 20, ...opts }),
+  );
 }
 
 t.test('without -f: the log as the API gives it, with the window and container asked for', async (t) => {

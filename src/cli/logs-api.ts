@@ -4,19 +4,17 @@
 // line, until the run (or the --attempt asked for) has ended. A stream the API or the apiserver broke
 // off is opened again and what was printed is not printed twice (the API's farewell line goes to
 // standard error).
-import { setTimeout as sleep } from 'node:timers/promises';
 import { finalPhase, type RunKindName, runFinished } from '../api/index.js';
 
 import { LOG_FAREWELL, statusSays } from '../runs/index.js';
-import { ApiError, backoffDelay, type KubeObject, type Query } from '../runtime/index.js';
-import { CliExit, type CliIO, fail } from './io.js';
+import { ApiError, type KubeObject, type Query } from '../runtime/index.js';
+import { followRounds } from './follow-rounds.js';
+import { type CliIO, fail } from './io.js';
 import { runPath } from './kinds.js';
 import type { LogWindow } from './log-window.js';
 import type { LogsOptions, LogsTarget } from './logs-options.js';
 import { runStatus } from './progress.js';
 import type { RestApiClient } from './rest-client.js';
-
-const RECONNECT = { initialMs: 500, maxMs: 30_000, jitter: 0.2 };
 
 /** The API's own words from an ApiError's message (`GET …: HTTP 503 ServiceUnavailable: <words>`). */
 const said = (err: ApiError) => err.message.replace(/^.*?: HTTP \d+ ?\w*: /, '');
@@ -125,66 +123,52 @@ async function followAttempt(
 }
 
 /** With -f: follows the run's attempts until the run (or --attempt's) has ended; 130 on Ctrl-C. */
-async function followLog(client: RestApiClient, target: LogsTarget, io: CliIO, opts: LogsOptions) {
-  const pollMs = opts.pollMs ?? 2000;
-  const interrupt = io.interrupted();
-  const { signal } = interrupt;
+function followLog(client: RestApiClient, target: LogsTarget, io: CliIO, opts: LogsOptions) {
   let following: Following | undefined;
   let completed: number | undefined;
-  let lastNote = '';
-  const note = (text: string) => {
-    if (text !== lastNote) io.err(`${text}\n`);
-    lastNote = text;
-  };
-  let failures = 0;
-  try {
-    for (;;) {
-      try {
-        const run = await client.request<KubeObject>(
-          'GET',
-          runPath(target.kind, target.namespace, target.name),
-          { signal },
+  return followRounds(
+    io,
+    opts.pollMs ?? 2000,
+    async ({ signal, note, pause, progressed }) => {
+      const run = await client.request<KubeObject>(
+        'GET',
+        runPath(target.kind, target.namespace, target.name),
+        {
+          signal,
+        },
+      );
+      const current = opts.attempt ?? runStatus(run).attempt;
+      const ended = opts.attempt !== undefined || runFinished(target.kind, run);
+      // A run failed before any attempt (a dependency that failed) will have none.
+      if (current === undefined && (ended || finalPhase(runStatus(run).phase)))
+        throw fail(`no attempt to show: ${statusSays(run)}`);
+      if (current === undefined || current === completed) {
+        if (ended) return 0;
+        note(
+          `waiting: ${current === undefined ? 'no attempt yet' : `attempt ${current} ended`}; ${statusSays(run)}`,
         );
-        const current = opts.attempt ?? runStatus(run).attempt;
-        const ended = opts.attempt !== undefined || runFinished(target.kind, run);
-        // A run failed before any attempt (a dependency that failed) will have none.
-        if (current === undefined && (ended || finalPhase(runStatus(run).phase)))
-          throw fail(`no attempt to show: ${statusSays(run)}`);
-        if (current === undefined || current === completed) {
-          if (ended) return 0;
-          note(
-            `waiting: ${current === undefined ? 'no attempt yet' : `attempt ${current} ended`}; ${statusSays(run)}`,
-          );
-          await sleep(pollMs, undefined, { signal });
-          continue;
-        }
-        if (following?.attempt !== current) {
-          if (following) io.out(`--- attempt ${current} ---\n`);
-          const window = (!following && opts.window) || {};
-          following = { attempt: current, written: 0, window, lastDataAt: Date.now() };
-        }
-        const attempt: Following = following;
-        if (await followAttempt(client, target, io, opts, attempt, signal)) completed = current;
-        failures = 0;
-        lastNote = '';
-      } catch (err) {
-        if (signal.aborted || err instanceof CliExit) throw err;
-        if (err instanceof ApiError && err.status === 503) {
-          note(`waiting: ${said(err)}`);
-          await sleep(pollMs, undefined, { signal });
-          continue;
-        }
-        if (err instanceof ApiError && err.status < 500 && err.status !== 429) throw fail(said(err));
-        note(`${(err as Error).message} (trying again)`);
-        await sleep(backoffDelay(failures++, RECONNECT), undefined, { signal });
+        await pause();
+        return undefined;
       }
-    }
-  } catch (err) {
-    if (signal.aborted) return 130;
-    throw err;
-  } finally {
-    interrupt.dispose();
-  }
+      if (following?.attempt !== current) {
+        if (following) io.out(`--- attempt ${current} ---\n`);
+        const window = (!following && opts.window) || {};
+        following = { attempt: current, written: 0, window, lastDataAt: Date.now() };
+      }
+      if (await followAttempt(client, target, io, opts, following, signal)) completed = current;
+      progressed();
+      return undefined;
+    },
+    async (err, { note, pause }) => {
+      if (err instanceof ApiError && err.status === 503) {
+        note(`waiting: ${said(err)}`);
+        await pause();
+        return true;
+      }
+      if (err instanceof ApiError && err.status < 500 && err.status !== 429) throw fail(said(err));
+      return false;
+    },
+  );
 }
 
 /** Prints a run's log through the REST API; resolves to the exit code. */

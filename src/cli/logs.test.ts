@@ -3,7 +3,7 @@
 // local cluster's answer when no kubelet exists), replayed over HTTP to the real KubeClient. The run,
 // Job and pod objects are plain objects; test/integration/cli-logs.test.ts runs it on a real cluster.
 import t, { type Test } from 'tap';
-import { memoryIO } from '../../test/harness/fakes/cli-io.js';
+import { memoryIO, outcome } from '../../test/harness/fakes/cli-io.js';
 import {
   jsonAnswer,
   type RecordedAnswer,
@@ -88,17 +88,9 @@ async function serve(t: Test, world: World): Promise<{ server: ReplayServer; cli
 }
 
 async function logs(client: KubeClient, opts: LogsOptions = {}, io = memoryIO()) {
-  let code: number;
-  try {
-    code = await runLogs(client, { kind: 'TaskRun', name: 'pay', namespace: 'default' }, io, {
-      pollMs: 20,
-      ...opts,
-    });
-  } catch (err) {
-    code = (err as { code?: number }).code ?? -1;
-    io.err(`${(err as Error).message}\n`);
-  }
-  return { code, stdout: io.stdout(), stderr: io.stderr() };
+  return outcome(io, (io) =>
+    runLogs(client, { kind: 'TaskRun', name: 'pay', namespace: 'default' }, io, { pollMs: 20, ...opts }),
+  );
 }
 
 /** A run at attempt 1 whose agent is running, with `log` as its pod's log answer. */

@@ -4,19 +4,12 @@
 // with the next attempt's pod when the run is retried (a separator line names the attempt), and
 // outlives the apiserver going away (reconnecting, without printing a line twice). Design:
 // docs/design.md §1.5.
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { runFinished } from '../api/index.js';
 import { type LogSource, locate, statusSays } from '../runs/index.js';
-import {
-  backoffDelay,
-  isNotFound,
-  KubeClient,
-  type KubeObject,
-  PODS,
-  resourcePath,
-} from '../runtime/index.js';
+import { isNotFound, KubeClient, type KubeObject, PODS, resourcePath } from '../runtime/index.js';
 import { parseDuration } from './duration.js';
+import { followRounds } from './follow-rounds.js';
 import { CliExit, type CliIO, fail } from './io.js';
 import { KIND_HELP, parseRef, runPath } from './kinds.js';
 import {
@@ -36,9 +29,6 @@ import { RestApiClient } from './rest-client.js';
 export type { LogsOptions, LogsTarget } from './logs-options.js';
 
 export type LogClient = Pick<KubeClient, 'request' | 'stream'>;
-
-/** Reconnecting after the apiserver went away: 0.5 s doubling to 30 s, as the informers do. */
-const RECONNECT = { initialMs: 500, maxMs: 30_000, jitter: 0.2 };
 
 async function readRun(client: LogClient, target: LogsTarget, signal: AbortSignal): Promise<KubeObject> {
   try {
@@ -130,69 +120,53 @@ async function followLog(
   io: CliIO,
   opts: LogsOptions,
 ): Promise<number> {
-  const pollMs = opts.pollMs ?? 2000;
-  const interrupt = io.interrupted();
-  const signal = interrupt.signal;
   let shown = '';
   let completed = '';
   const progress: { written: number; window?: WindowedLog } = { written: 0 };
-  let failures = 0;
-  let lastNote = '';
-  const note = (text: string) => {
-    if (text !== lastNote) io.err(`${text}\n`);
-    lastNote = text;
-  };
   let source: LogSource | undefined;
-  try {
-    for (;;) {
-      try {
-        const run = await readRun(client, target, signal);
-        const located = await locate(client, target.kind, run, opts);
-        if (located.none) {
-          if (!located.none.wait) throw fail(located.none.message);
-          note(`waiting: ${located.none.message}`);
-          await sleep(pollMs, undefined, { signal });
-          continue;
-        }
-        source = located.source;
-        const key = `${source.podUid}/${source.container}`;
-        if (key === completed) {
-          if (opts.attempt !== undefined || runFinished(target.kind, run)) return 0;
-          note(`waiting: attempt ${source.attempt} ended; ${statusSays(run)}`);
-          await sleep(pollMs, undefined, { signal });
-          continue;
-        }
-        if (key !== shown) {
-          if (shown) io.out(`--- attempt ${source.attempt}: pod ${source.pod} (Job ${source.jobName}) ---\n`);
-          // The window is the first pod's; a later attempt's log is shown whole (read by timestamps too).
-          if (opts.window) progress.window = new WindowedLog(shown ? {} : opts.window);
-          shown = key;
-          progress.written = 0;
-        }
-        const before = progress.written;
-        const printed = progress.window?.printed();
-        await printLog(client, target.namespace, source, io, progress, { follow: true, signal });
-        if (source.terminated) completed = key;
-        // The apiserver ended a stream of a running container without news: do not spin on it.
-        else if (progress.written === before && progress.window?.printed() === printed)
-          await sleep(pollMs, undefined, { signal });
-        failures = 0;
-        lastNote = '';
-      } catch (err) {
-        if (err instanceof CliExit || signal.aborted) throw err;
-        const kubelet = source && unreachableKubelet(err);
-        if (source && kubelet) throw fail(noKubeletMessage(source.pod, kubelet));
-        if (!transient(err)) throw err;
-        note(`${(err as Error).message} (trying again)`);
-        await sleep(backoffDelay(failures++, RECONNECT), undefined, { signal });
+  return followRounds(
+    io,
+    opts.pollMs ?? 2000,
+    async ({ signal, note, pause, progressed }) => {
+      const run = await readRun(client, target, signal);
+      const located = await locate(client, target.kind, run, opts);
+      if (located.none) {
+        if (!located.none.wait) throw fail(located.none.message);
+        note(`waiting: ${located.none.message}`);
+        await pause();
+        return undefined;
       }
-    }
-  } catch (err) {
-    if (signal.aborted) return 130;
-    throw err;
-  } finally {
-    interrupt.dispose();
-  }
+      source = located.source;
+      const key = `${source.podUid}/${source.container}`;
+      if (key === completed) {
+        if (opts.attempt !== undefined || runFinished(target.kind, run)) return 0;
+        note(`waiting: attempt ${source.attempt} ended; ${statusSays(run)}`);
+        await pause();
+        return undefined;
+      }
+      if (key !== shown) {
+        if (shown) io.out(`--- attempt ${source.attempt}: pod ${source.pod} (Job ${source.jobName}) ---\n`);
+        // The window is the first pod's; a later attempt's log is shown whole (read by timestamps too).
+        if (opts.window) progress.window = new WindowedLog(shown ? {} : opts.window);
+        shown = key;
+        progress.written = 0;
+      }
+      const before = progress.written;
+      const printed = progress.window?.printed();
+      await printLog(client, target.namespace, source, io, progress, { follow: true, signal });
+      if (source.terminated) completed = key;
+      // The apiserver ended a stream of a running container without news: do not spin on it.
+      else if (progress.written === before && progress.window?.printed() === printed) await pause();
+      progressed();
+      return undefined;
+    },
+    (err) => {
+      const kubelet = source && unreachableKubelet(err);
+      if (source && kubelet) throw fail(noKubeletMessage(source.pod, kubelet));
+      if (!transient(err)) throw err;
+      return false;
+    },
+  );
 }
 
 /** Prints the logs of a run's pod; resolves to the exit code. */

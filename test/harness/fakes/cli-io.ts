@@ -33,3 +33,15 @@ export function memoryIO(opts: { stdin?: string; isTTY?: boolean; colour?: boole
     interrupt: () => controller.abort(new Error('interrupted')),
   };
 }
+
+/** What a command function did with `io`: its exit code (a CliExit's, -1 for another error, said on stderr) and output. */
+export async function outcome(io: MemoryIO, command: (io: MemoryIO) => Promise<number>) {
+  let code: number;
+  try {
+    code = await command(io);
+  } catch (err) {
+    code = (err as { code?: number }).code ?? -1;
+    io.err(`${(err as Error).message}\n`);
+  }
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}
