@@ -5,8 +5,8 @@
 // is bounded as `get`'s list is: one copy of each run selected. It ends on Ctrl-C or SIGTERM, exit 0.
 import { pino } from 'pino';
 import { type RunKindName, runResource } from '../api/index.js';
-import { Informer, type KubeClient, type KubeObject, objectKey } from '../runtime/index.js';
-import { type CliIO, fail } from './io.js';
+import { Informer, type KubeClient, type KubeObject, objectKey, type Query } from '../runtime/index.js';
+import type { CliIO } from './io.js';
 import { qualifiedName, runPath } from './kinds.js';
 import type { Connection } from './kube.js';
 import { columnWidths, formatTable, tableRows } from './table.js';
@@ -59,6 +59,16 @@ function warnings(io: CliIO, kind: RunKindName) {
   );
 }
 
+/** Opens a watch of `path` and closes it once accepted; a refusal rejects with its ApiError. */
+async function watchOpens(conn: Connection, path: string, query: Query): Promise<void> {
+  const accepted = new AbortController();
+  await conn.client
+    .watch(path, query, () => {}, { signal: accepted.signal, onOpen: () => accepted.abort() })
+    .catch((err: unknown) => {
+      if (!accepted.signal.aborted) throw err;
+    });
+}
+
 /** Watches until `stop` aborts (Ctrl-C, SIGTERM). */
 export async function watchRuns(
   conn: Connection,
@@ -66,24 +76,20 @@ export async function watchRuns(
   opts: WatchOptions,
   stop: AbortSignal,
 ): Promise<void> {
-  // The informer would retry the API's refusal for ever: said once, before anything is printed.
-  if (conn.viaApi)
-    throw fail(
-      'watching runs (get -w) is not served by the REST API (--api-url) to the CLI: use the cluster',
-    );
   // One page of one run per kind first, as `get` lists: a refusal (Forbidden, a missing CRD) ends the
   // command with the apiserver's error, where the informer would retry it for ever.
+  const selected = {
+    labelSelector: opts.selector,
+    ...(opts.name ? { fieldSelector: `metadata.name=${opts.name}` } : {}),
+  };
   await Promise.all(
     opts.kinds.map((kind) =>
-      conn.client.request('GET', runPath(kind, opts.namespace), {
-        query: {
-          limit: 1,
-          labelSelector: opts.selector,
-          ...(opts.name ? { fieldSelector: `metadata.name=${opts.name}` } : {}),
-        },
-      }),
+      conn.client.request('GET', runPath(kind, opts.namespace), { query: { limit: 1, ...selected } }),
     ),
   );
+  // The REST API authorises watch apart from list: a refusal of it said once, before anything is printed.
+  if (conn.viaApi)
+    await Promise.all(opts.kinds.map((kind) => watchOpens(conn, runPath(kind, opts.namespace), selected)));
   const several = opts.kinds.length > 1;
   let live = false;
   const informers = opts.kinds.map((kind) => {

@@ -1,7 +1,8 @@
 // The CLI through the REST API (`--api-url`), as the seed's CLI talked to its service: the run paths
 // the commands use (`/apis/orchestrator.io/v1/namespaces/{ns}/{plural}[/{name}[/retry|/cancel|/log]]`)
 // are the API's (`/api/v1/…`), sent with the caller's bearer token over the same client as the
-// cluster's; anything else (patches, watches, events, discovery) is not served there and says so.
+// cluster's, and a watch of runs is the API's server-sent events (sse-events.ts); anything else
+// (patches, events, discovery) is not served there and says so.
 
 import { GROUP, VERSION } from '../api/index.js';
 import { KubeConfig } from '../kubeconfig/index.js';
@@ -11,8 +12,11 @@ import {
   type KubeObject,
   type Query,
   type StreamOptions,
+  type WatchEvent,
+  type WatchOptions,
 } from '../runtime/index.js';
 import { fail } from './io.js';
+import { sseEvents } from './sse-events.js';
 
 const RUN_PATHS = new RegExp(
   `^/apis/${GROUP.replaceAll('.', '\\.')}/${VERSION}(/(namespaces/[^/]+/)?[a-z]+(/[^/]+(/(retry|cancel|log))?)?)$`,
@@ -70,8 +74,22 @@ export class RestApiClient {
     return this.inner.stream(mapped, query, onData, opts);
   }
 
-  watch(): Promise<void> {
-    throw fail('watching runs (--wait, wait) is not served by the REST API (--api-url): use the cluster');
+  /**
+   * A watch of runs, as the apiserver's: the API's server-sent events (`?watch=true`) read back into
+   * watch events. The API sets each stream's length itself, and sends no bookmarks.
+   */
+  watch(path: string, query: Query, onEvent: (event: WatchEvent) => void, opts: WatchOptions): Promise<void> {
+    const mapped = restPath(path);
+    if (!mapped || mapped.split('/').length > (mapped.includes('/namespaces/') ? 6 : 4))
+      throw fail(`watching ${path} is not served by the REST API (--api-url): use the cluster`);
+    const passed: Query = { watch: true };
+    for (const key of ['resourceVersion', 'labelSelector', 'fieldSelector'] as const)
+      if (query[key] !== undefined && query[key] !== '') passed[key] = query[key];
+    return this.inner.stream(mapped, passed, sseEvents(onEvent), {
+      ...opts,
+      accept: 'text/event-stream',
+      what: `watch ${mapped}`,
+    });
   }
 
   close(): void {

@@ -4,9 +4,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import { type RunKindName, runFinished } from '../api/index.js';
-import { ApiError, type KubeObject } from '../runtime/index.js';
+import { ApiError, isForbidden, type KubeObject } from '../runtime/index.js';
 import { parseDuration } from './duration.js';
-import { CliExit, type CliIO } from './io.js';
+import { CliExit, type CliIO, fail } from './io.js';
 import { KIND_HELP, parseRef, runPath } from './kinds.js';
 import { addKubeOptions, type Connection, type KubeFlags, withConnection } from './kube.js';
 import { colour, exitCode, type Outcome, plain, progressLines, runStatus, summaryLines } from './progress.js';
@@ -115,6 +115,8 @@ class Follower {
       );
     } catch (err) {
       if (signal.aborted) throw err;
+      // A refusal (the REST API authorises watch apart from get) would only be met again.
+      if (isForbidden(err)) throw fail((err as Error).message);
       if (!done.signal.aborted) {
         // 410 Gone (history compacted) needs a fresh read; anything else is a broken connection.
         if (!(err instanceof ApiError && err.status === 410)) await sleep(1000, undefined, { signal });

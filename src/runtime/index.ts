@@ -70,6 +70,7 @@ export {
   resourcePath,
   type StreamOptions,
   type WatchEvent,
+  type WatchOptions,
 } from './kube-client.js';
 export {
   type LeaderElectionOptions,

@@ -59,7 +59,8 @@ export function call(
     path,
     method,
     headers,
-    timeout: scaled(20_000),
+    // Past the API's own limits on its calls, which answer first (a 503 or 504) on a busy machine.
+    timeout: scaled(90_000),
     ...(target.agent ? { agent: target.agent } : {}),
   };
   return new Promise((resolve, reject) => {
