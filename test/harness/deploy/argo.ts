@@ -72,15 +72,16 @@ export function ensureArgoCrds(cluster: Cluster, form: ArgoCrdForm = 'full'): Pr
       });
       const names = crds.map((crd) => `crd/${crd.metadata?.name}`);
       // The apiserver builds each CRD's OpenAPI models before it is Established: over a minute for
-      // Argo's full schemas on a loaded machine (beside the unit lane). kubectl's own limit comes
-      // first, so that its error names what it waited for; the process is killed only after it.
-      const waitSeconds = scaled(300);
-      // (kubectl's process limit is scaled by the harness: 330 s scaled.)
+      // Argo's full schemas on a loaded machine (beside the unit lane), and over 300 s beside a
+      // second test run. kubectl's own limit comes first, so that its error names what it waited
+      // for; the process is killed only after it.
+      const waitSeconds = scaled(600);
+      // (kubectl's process limit is scaled by the harness: 630 s scaled.)
       const wait = await kubectl(
         cluster,
         ['wait', '--for=condition=Established', `--timeout=${waitSeconds}s`, ...names],
         undefined,
-        330_000,
+        630_000,
       );
       if (wait.code !== 0)
         throw new Error(`Argo's CRDs not Established within ${waitSeconds} s: ${wait.stderr || wait.stdout}`);
