@@ -40,3 +40,11 @@ t.test('an event not yet ended is held until its blank line', async (t) => {
   feed('\n');
   t.equal(seen.length, 1);
 });
+
+t.test('an event that never ends is refused past 16 MiB, not held', async (t) => {
+  const feed = sseEvents(() => {});
+  const line = `data: ${'x'.repeat(1024 * 1024)}\n`;
+  t.throws(() => {
+    for (let i = 0; i < 17; i++) feed(line);
+  }, /an event of over 16 MiB/);
+});

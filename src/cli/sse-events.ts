@@ -5,6 +5,9 @@
 // heartbeat) are skipped.
 import type { KubeObject, WatchEvent } from '../runtime/index.js';
 
+/** The most one event may hold: a run is far smaller (the apiserver's own limit on an object is 1.5 MiB). */
+const MAX_EVENT_CHARS = 16 * 1024 * 1024;
+
 /** A parser fed the stream's text as it arrives; `onEvent` gets each complete event. */
 export function sseEvents(onEvent: (event: WatchEvent) => void): (chunk: string) => void {
   let buffered = '';
@@ -32,5 +35,6 @@ export function sseEvents(onEvent: (event: WatchEvent) => void): (chunk: string)
       buffered = buffered.slice(end + 2);
       end = buffered.indexOf('\n\n');
     }
+    if (buffered.length > MAX_EVENT_CHARS) throw new Error('the watch sent an event of over 16 MiB');
   };
 }
