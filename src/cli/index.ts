@@ -18,6 +18,7 @@
 // - duration.ts: durations as users type them and ages as kubectl prints them.
 // - examples.ts: the `Examples:` of every command's help, one table by command path.
 // - egress.ts: `orchestrator egress manifests`: the egress proxy's objects and the agents' NetworkPolicies, as YAML.
+// - follow-rounds.ts: the loop of `logs -f`, a failed round tried again after a growing pause.
 // - get.ts: `orchestrator get`: runs in the CRDs' printer columns, or as json, yaml, name, wide.
 // - get-watch.ts: `get -w`: the list, then each change, through the runtime's informer.
 // - git.ts: defaults for `task code` and `task docs` from the git checkout in the current directory.
@@ -28,6 +29,8 @@
 // - kube.ts: connecting to a cluster the way kubectl does, and the two usual problems in one message each.
 // - log-errors.ts: what a failed pod log request means: the apiserver's answer or the kubelet's.
 // - log-window.ts: `logs --tail/--since`: a window of the log, resumed by timestamp after a reconnect.
+// - logs-api.ts: `logs --api-url`: a run's log through the REST API, attempt after attempt with -f.
+// - logs-options.ts: what `logs` reads and how, from the cluster or through the REST API.
 // - logs.ts: `orchestrator logs`, following a run across attempts and reconnects.
 // - main.ts: the entry point: the command tree, each command's module loaded only when it runs, and main(argv).
 // - progress.ts: what `--wait` prints: pure functions of the objects seen, so they unit-test.
@@ -37,6 +40,7 @@
 // - retry.ts: `orchestrator retry` (src/runs/retry.ts).
 // - run-verb.ts: a command acting on one run, then following it with --wait (retry, cancel).
 // - run.ts: `orchestrator run`: the manager's flags, handed to src/app, or with -p a prompt run's.
+// - sse-events.ts: the REST API's watch stream read back into the apiserver's watch events.
 // - submit.ts: creating the runs a command built (or printing them for --dry-run), then --wait.
 // - table.ts: kubectl's table from the CRDs' printer columns, so a new column needs no code.
 // - task-defaults.ts: the GitHub App of `task code|docs` when no flag names one: the cluster config's.
