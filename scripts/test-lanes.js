@@ -14,19 +14,20 @@ export const LANES = ['unit', 'integration', 'real-node'];
 
 /**
  * What a file may wait for, in the order the runner builds them: the real node's kubelet and the agent
- * image first (the real-node lane's first files need only those), then Argo's programs (the longest
- * build, which three real-node files wait for), then kube-router (one real-node file), the operator's
- * image and helm (the in-cluster suite, the real-node lane's last), the Collector (two integration
- * files, which run last in their lane anyway), and the controller-runtime peer (the benchmarks' smoke
- * rounds, last in the integration lane).
+ * image first (the real-node lane's first file, the agent's end to end, needs only those), then
+ * kube-router (real-node.test.ts), the operator's image and helm (the in-cluster suite), so that the
+ * real-node lane runs those while Argo's programs build (the longest build: cold, the lane waited on it
+ * with nothing to run), then Argo's (the two Argo files), the Collector (two integration files, which
+ * run last in their lane anyway), and the controller-runtime peer (the benchmarks' smoke rounds, last
+ * in the integration lane).
  */
 export const NEEDS = [
   'node',
   'agent-image',
-  'argo',
   'kube-router',
   'operator-image',
   'helm',
+  'argo',
   'otelcol',
   'peer',
 ];

@@ -89,8 +89,8 @@ t.test('a file may start once its own needs are settled, whatever a file before 
   );
   t.same(
     ready('node', 'argo', 'agent-image', 'kube-router'),
-    ['e2e', 'argo', 'policy'].map((n) => `test/integration/${n}.test.ts`),
-    "all settled: laneOrder's order, the agent image's file first",
+    ['e2e', 'policy', 'argo'].map((n) => `test/integration/${n}.test.ts`),
+    "all settled: laneOrder's order, NEEDS': the agent image's file first, Argo's last",
   );
 });
 

@@ -25,12 +25,12 @@ import { call, type Target } from '../harness/operator/rest.js';
 import { submitterWorld } from '../harness/operator/submitter-runs.js';
 import { alertPayload, type Notification } from '../harness/remote/alert-sender.js';
 import { seedConfig } from '../harness/util/app-configs.js';
-import { scaled } from '../harness/util/wait.js';
+import { REQUEST_LIMIT_MS } from '../harness/util/wait.js';
 
 const TOKEN = 'al3rt-t0ken-from-a-secret';
 const cluster = await testCluster();
 await ensureCrds(cluster);
-const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(30_000) });
+const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: REQUEST_LIMIT_MS });
 t.teardown(() => admin.close());
 
 t.test('firing alerts start one run per firing, quoted; resends, resolves and strangers none', async (t) => {

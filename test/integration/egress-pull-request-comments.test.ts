@@ -25,7 +25,7 @@ import { storeAppKey } from '../harness/operator/phase-tokens.js';
 import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { startPullRequestThread } from '../harness/remote/github-api/issue-comments.js';
 import { sampleSum } from '../harness/util/prometheus-text.js';
-import { scaled, waitFor } from '../harness/util/wait.js';
+import { REQUEST_LIMIT_MS, waitFor } from '../harness/util/wait.js';
 
 const suite = await reconcileSuite();
 const PROTOCOL = 'orchestrator.io/result/v1';
@@ -36,7 +36,7 @@ const COMMENTS = '/repos/{owner}/{repo}/issues/{issue_number}/comments';
 async function setup(t: Test) {
   const ops = await suite.namespace(t);
   const runs = await suite.namespace(t);
-  const admin = suite.admin(t, { requestTimeoutMs: scaled(10_000) });
+  const admin = suite.admin(t, { requestTimeoutMs: REQUEST_LIMIT_MS });
   const { app, api, comments } = await startPullRequestThread(t);
   await storeAppKey(admin, ops, app);
   const github = new GithubPullRequestComments({

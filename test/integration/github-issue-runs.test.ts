@@ -29,12 +29,12 @@ import { collaboratorsFixture } from '../harness/remote/github-api/collaborators
 import { type IssueCommentRecord, issueCommentRoutes } from '../harness/remote/github-api/issue-comments.js';
 import { startGithubApi } from '../harness/remote/github-api/server.js';
 import { seedConfig } from '../harness/util/app-configs.js';
-import { scaled } from '../harness/util/wait.js';
+import { REQUEST_LIMIT_MS, scaled } from '../harness/util/wait.js';
 
 const SECRET = 'issue-s3cret';
 const cluster = await testCluster();
 await ensureCrds(cluster);
-const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(30_000) });
+const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: REQUEST_LIMIT_MS });
 t.teardown(() => admin.close());
 
 t.test('issues start runs as their configured submitter, one per issue, said on the issue', async (t) => {

@@ -16,7 +16,7 @@ import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harnes
 import { boundToken, startPhaseTokenBroker, whenRunning } from '../harness/operator/phase-tokens.js';
 import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { serviceAccountClient } from '../harness/operator/service-account-client.js';
-import { scaled, waitFor } from '../harness/util/wait.js';
+import { REQUEST_LIMIT_MS, scaled, waitFor } from '../harness/util/wait.js';
 
 const suite = await reconcileSuite();
 const { cluster } = suite;
@@ -94,7 +94,7 @@ t.test(
   async (t) => {
     const ops = await suite.namespace(t);
     const runs = await suite.namespace(t);
-    const admin = suite.admin(t, { requestTimeoutMs: scaled(10_000) });
+    const admin = suite.admin(t, { requestTimeoutMs: REQUEST_LIMIT_MS });
     const config = testConfig();
     const { ask } = await startPhaseTokenBroker(t, admin, ops, config);
     await startOperator(t, cluster, runs, config);

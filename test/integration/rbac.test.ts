@@ -68,7 +68,7 @@ import { startGithubApi } from '../harness/remote/github-api/server.js';
 import { say } from '../harness/remote/model-script.js';
 import { ModelStandin } from '../harness/remote/model-standin.js';
 import { samplesConfig } from '../harness/util/app-configs.js';
-import { scaled, waitFor } from '../harness/util/wait.js';
+import { REQUEST_LIMIT_MS, waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
@@ -110,7 +110,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
     await withClient(kubeConfig(cluster), (admin) => serviceAccountToken(admin, sa, 3600)),
     serviceAccountUser(sa),
   );
-  const probe = new KubeClient(kc, { requestTimeoutMs: scaled(10_000) });
+  const probe = new KubeClient(kc, { requestTimeoutMs: REQUEST_LIMIT_MS });
   t.equal(await authenticatedUser(probe), serviceAccountUser(sa), 'the manager authenticates as the SA');
   probe.close();
 
@@ -139,7 +139,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   const app = githubAppFixture();
   app.installations.set('acme', { id: 5, repositories: ['payments', 'payments-docs'] });
   const github = await startGithubApi(t, app.routes);
-  const keyAdmin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
+  const keyAdmin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: REQUEST_LIMIT_MS });
   for (const name of appKeySecrets(stringify(samplesConfig())))
     await keyAdmin.request('POST', resourcePath(SECRETS, home), {
       body: {
@@ -205,7 +205,7 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   t.teardown(() => manager.stop());
   await waitAllowed('leadership', () => manager.isLeader);
 
-  const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
+  const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: REQUEST_LIMIT_MS });
   t.teardown(() => admin.close());
   const status = async (path: string) =>
     (await admin.request<{ status?: TaskRunStatus }>('GET', path)).status;

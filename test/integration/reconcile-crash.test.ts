@@ -13,7 +13,7 @@ import { NodeProcess } from '../harness/cluster/node-process.js';
 import { crashPlans, createRuns, driveRuns, invariantViolations } from '../harness/operator/crash-runs.js';
 import { startOperator, testConfig } from '../harness/operator/operator.js';
 import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
-import { scaled } from '../harness/util/wait.js';
+import { REQUEST_LIMIT_MS, scaled } from '../harness/util/wait.js';
 
 const MAX_RETRIES = 3;
 /**
@@ -37,7 +37,7 @@ const config = testConfig((c) => {
 t.test('writes failing before or after the apiserver, and managers dying mid-reconcile', async (t) => {
   const random = seededRandom(seed);
   const namespace = await suite.namespace(t);
-  const client = suite.admin(t, { requestTimeoutMs: scaled(10_000) });
+  const client = suite.admin(t, { requestTimeoutMs: REQUEST_LIMIT_MS });
   const plans = crashPlans(50, random, MAX_RETRIES);
   const stats = { kills: 0, before: 0, after: 0 };
   let settled = false;
@@ -84,7 +84,7 @@ t.test('writes failing before or after the apiserver, and managers dying mid-rec
 t.test('a manager process SIGKILLed at random moments while runs are created', async (t) => {
   const random = seededRandom(seed + 1);
   const namespace = await suite.namespace(t);
-  const client = suite.admin(t, { requestTimeoutMs: scaled(10_000) });
+  const client = suite.admin(t, { requestTimeoutMs: REQUEST_LIMIT_MS });
   const plans = crashPlans(20, random, MAX_RETRIES);
   const script = fileURLToPath(new URL('../mains/run-manager.ts', import.meta.url));
   const start = async () => {

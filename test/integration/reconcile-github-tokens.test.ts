@@ -21,7 +21,7 @@ import {
 import { boundToken, startPhaseTokenBroker, whenRunning } from '../harness/operator/phase-tokens.js';
 import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
 import { runPod } from '../harness/operator/run-pods.js';
-import { scaled, waitFor } from '../harness/util/wait.js';
+import { REQUEST_LIMIT_MS, waitFor } from '../harness/util/wait.js';
 
 const suite = await reconcileSuite();
 const { cluster } = suite;
@@ -32,7 +32,7 @@ type Secret = KubeObject & { data?: Record<string, string> };
 async function setup(t: Test, annotations: Record<string, string>) {
   const ops = await suite.namespace(t);
   const runs = await suite.namespace(t);
-  const admin = suite.admin(t, { requestTimeoutMs: scaled(10_000) });
+  const admin = suite.admin(t, { requestTimeoutMs: REQUEST_LIMIT_MS });
   // Not shipped: the model gateway off, the setting an upgraded install starts in (docs/upgrading.md).
   // The broker must serve the phases' tokens without it; with it on, the listener serves both.
   const config = testConfig((c) => {
@@ -61,7 +61,7 @@ async function coTenant(t: Test, admin: KubeClient, namespace: string): Promise<
   const bob = new KubeClient(
     tokenKubeConfig(kubeConfig(cluster), token, `system:serviceaccount:${namespace}:bob`),
     {
-      requestTimeoutMs: scaled(10_000),
+      requestTimeoutMs: REQUEST_LIMIT_MS,
     },
   );
   t.teardown(() => bob.close());

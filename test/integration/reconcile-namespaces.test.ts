@@ -15,11 +15,11 @@ import { kubeConfig, kubectl } from '../harness/cluster/cluster.js';
 import { applyObjects, kustomize, one } from '../harness/deploy/kustomize.js';
 import { sampleTaskRun, startOperator, taskRunPath, testConfig } from '../harness/operator/operator.js';
 import { reconcileSuite } from '../harness/operator/reconcile-suite.js';
-import { scaled, waitFor } from '../harness/util/wait.js';
+import { REQUEST_LIMIT_MS, waitFor } from '../harness/util/wait.js';
 
 const suite = await reconcileSuite();
 const { cluster } = suite;
-const admin = suite.admin(t, { requestTimeoutMs: scaled(10_000) });
+const admin = suite.admin(t, { requestTimeoutMs: REQUEST_LIMIT_MS });
 
 const getRun = (namespace: string, name: string) =>
   admin.request<TaskRun>('GET', taskRunPath(namespace, name));
@@ -136,7 +136,7 @@ t.test(
 
     const token = await withClient(kubeConfig(cluster), (api) => serviceAccountToken(api, sa, 3600));
     const client = new KubeClient(tokenKubeConfig(kubeConfig(cluster), token, serviceAccountUser(sa)), {
-      requestTimeoutMs: scaled(10_000),
+      requestTimeoutMs: REQUEST_LIMIT_MS,
     });
     // start() waits for every cache: with these bindings only per-namespace lists and watches succeed.
     const config = testConfig((c) => {

@@ -28,11 +28,11 @@ import { sampleTaskRun, taskRunPath, testConfig } from '../harness/operator/oper
 import { call, openEvents, type Target } from '../harness/operator/rest.js';
 import { restCaller } from '../harness/operator/rest-callers.js';
 import { startTestWebhooks } from '../harness/operator/webhook.js';
-import { scaled, waitFor } from '../harness/util/wait.js';
+import { REQUEST_LIMIT_MS, scaled, waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
-const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
+const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: REQUEST_LIMIT_MS });
 t.teardown(() => admin.close());
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const config = testConfig();
@@ -56,7 +56,7 @@ async function serve(
     reviewer: new KubeReviewer({ client, audience: 'orchestrator', timeoutMs: scaled(10_000) }),
     config: () => config,
     logger,
-    requestTimeoutMs: scaled(10_000),
+    requestTimeoutMs: REQUEST_LIMIT_MS,
     port: 0,
     host: '127.0.0.1',
   });

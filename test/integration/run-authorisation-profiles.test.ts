@@ -29,11 +29,11 @@ import { roleGrant } from '../harness/deploy/rbac.js';
 import { testConfig } from '../harness/operator/operator.js';
 import { call, type Target } from '../harness/operator/rest.js';
 import { routedNamespace, startTestWebhooks } from '../harness/operator/webhook.js';
-import { scaled, waitFor } from '../harness/util/wait.js';
+import { REQUEST_LIMIT_MS, waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
 await ensureCrds(cluster);
-const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
+const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: REQUEST_LIMIT_MS });
 t.teardown(() => admin.close());
 
 /** A CodeRun of `githubApp` whose repository and documentation are `owner`'s payments repository. */
@@ -97,7 +97,7 @@ t.test('tess and an ungranted App repository are refused until a Role grants the
     reviewer: new KubeReviewer({ client, audience: 'orchestrator', timeoutMs: 10_000 }),
     config: () => testConfig(),
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    requestTimeoutMs: scaled(10_000),
+    requestTimeoutMs: REQUEST_LIMIT_MS,
     port: 0,
     host: '127.0.0.1',
   });

@@ -23,10 +23,10 @@ import {
   scopedRunObjectsPolicy,
 } from '../harness/deploy/run-objects-policy.js';
 import { serviceAccountClient } from '../harness/operator/service-account-client.js';
-import { scaled, waitFor } from '../harness/util/wait.js';
+import { REQUEST_LIMIT_MS, scaled, waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
-const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
+const admin = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: REQUEST_LIMIT_MS });
 t.teardown(() => admin.close());
 
 const runs = await testNamespace(t, cluster);

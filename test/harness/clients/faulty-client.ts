@@ -5,7 +5,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type CallOptions, KubeClient, type Query, type WatchEvent } from '../../../src/runtime/index.js';
 import type { WatchOptions } from '../../../src/runtime/kube-client.js';
-import { scaled } from '../util/wait.js';
+import { REQUEST_LIMIT_MS } from '../util/wait.js';
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -54,7 +54,7 @@ export class FaultyClient extends KubeClient {
     kubeConfig: KubeConfig,
     private readonly faults: FaultOptions,
   ) {
-    super(kubeConfig, { requestTimeoutMs: scaled(10_000) });
+    super(kubeConfig, { requestTimeoutMs: REQUEST_LIMIT_MS });
   }
 
   get isDead(): boolean {

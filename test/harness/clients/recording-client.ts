@@ -11,7 +11,7 @@ import {
   type WatchEvent,
 } from '../../../src/runtime/index.js';
 import type { StreamOptions, WatchOptions } from '../../../src/runtime/kube-client.js';
-import { scaled } from '../util/wait.js';
+import { REQUEST_LIMIT_MS } from '../util/wait.js';
 
 export interface RequestAttributes {
   verb: string;
@@ -86,7 +86,7 @@ export class RecordingClient extends KubeClient {
     kubeConfig: KubeConfig,
     private readonly ownerPlurals: ReadonlyMap<string, string>,
   ) {
-    super(kubeConfig, { requestTimeoutMs: scaled(10_000) });
+    super(kubeConfig, { requestTimeoutMs: REQUEST_LIMIT_MS });
   }
 
   override async request<T = KubeObject>(method: string, path: string, opts: CallOptions = {}): Promise<T> {

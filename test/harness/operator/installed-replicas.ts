@@ -27,7 +27,7 @@ import { kubeConfig, kubectl, testNamespace } from '../cluster/cluster.js';
 import { startTcpBalancer } from '../cluster/tcp-balancer.js';
 import { applyObjects, kustomize } from '../deploy/kustomize.js';
 import { type MetricsScrape, metricsScrape, servingDnsNames } from '../deploy/metrics-scrape.js';
-import { scaled, waitFor } from '../util/wait.js';
+import { REQUEST_LIMIT_MS, scaled, waitFor } from '../util/wait.js';
 import { testConfig } from './operator.js';
 import { containerEnv, flagValues, managerTemplate, type Replica, startReplica } from './replicas.js';
 
@@ -225,7 +225,7 @@ export async function installReplicas(
   });
   t.teardown(() => uninstallLocalWebhooks(admin, `-${opts.prefix}-${id}`));
 
-  const client = new KubeClient(admin, { requestTimeoutMs: scaled(10_000) });
+  const client = new KubeClient(admin, { requestTimeoutMs: REQUEST_LIMIT_MS });
   t.teardown(() => client.close());
   return {
     id,

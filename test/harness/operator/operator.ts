@@ -24,7 +24,7 @@ import {
 import { kubeConfig } from '../cluster/cluster.js';
 import { seedConfig } from '../util/app-configs.js';
 import { sampleSum } from '../util/prometheus-text.js';
-import { scaled, waitFor } from '../util/wait.js';
+import { REQUEST_LIMIT_MS, waitFor } from '../util/wait.js';
 import { platformGateway } from './platform-gateway.js';
 
 interface Teardown {
@@ -118,7 +118,7 @@ export async function startOperator(
   // Traced as src/app/connect.ts traces the manager's client (a span per call inside a traced reconcile).
   const client =
     options.client ??
-    new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000), around: apiCall });
+    new KubeClient(kubeConfig(cluster), { requestTimeoutMs: REQUEST_LIMIT_MS, around: apiCall });
   const registry = options.registry ?? new Registry();
   const templates = options.inputs ? undefined : loadTemplateSet();
   const inputs = options.inputs ?? { config: () => config, templates: () => templates as TemplateSet };

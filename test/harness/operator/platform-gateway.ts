@@ -11,7 +11,7 @@ import type { RunControllersOptions } from '../../../src/controllers/run-control
 import { DEFAULT_CONNECTION_LIMITS } from '../../../src/http/connection-limits.js';
 import { KubeClient, resourcePath, SECRETS } from '../../../src/runtime/index.js';
 import { kubeConfig } from '../cluster/cluster.js';
-import { scaled } from '../util/wait.js';
+import { REQUEST_LIMIT_MS } from '../util/wait.js';
 
 interface Teardown {
   teardown(fn: () => unknown): void;
@@ -29,7 +29,7 @@ export async function platformGateway(
   operatorNamespace?: string,
 ): Promise<NonNullable<RunControllersOptions['gateway']>> {
   // Its own client: the operator's may be one that injects faults.
-  const client = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: scaled(10_000) });
+  const client = new KubeClient(kubeConfig(cluster), { requestTimeoutMs: REQUEST_LIMIT_MS });
   const namespace = operatorNamespace ?? `orchestrator-ops-${randomBytes(3).toString('hex')}`;
   if (!operatorNamespace)
     await client.request('POST', '/api/v1/namespaces', { body: { metadata: { name: namespace } } });

@@ -9,7 +9,7 @@ import {
 import type { Cluster } from '../../../src/cluster/index.js';
 import { KubeClient } from '../../../src/runtime/index.js';
 import { kubeConfig } from '../cluster/cluster.js';
-import { scaled } from '../util/wait.js';
+import { REQUEST_LIMIT_MS } from '../util/wait.js';
 
 export interface AccountClient {
   client: KubeClient;
@@ -38,7 +38,7 @@ export async function serviceAccountClient(
   const token = await serviceAccountToken(admin, sa, 3600);
   const user = serviceAccountUser(sa);
   const client = new KubeClient(tokenKubeConfig(kubeConfig(cluster), token, user), {
-    requestTimeoutMs: scaled(10_000),
+    requestTimeoutMs: REQUEST_LIMIT_MS,
   });
   t.teardown(() => client.close());
   return { client, user };

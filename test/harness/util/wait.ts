@@ -13,15 +13,33 @@ export function scaled(ms: number): number {
   return Math.ceil(ms * TIMEOUT_SCALE);
 }
 
+/**
+ * The limit of one apiserver request a test's client makes (scaled): a loaded machine's apiserver may
+ * answer late, and a test is about what it answers, not when. CI lost a file to a create that took 10 s.
+ */
+export const REQUEST_LIMIT_MS = scaled(60_000);
+
 /** The limit of a wait that names none (before scaling). */
 export const DEFAULT_WAIT_MS = 60_000;
 
 export interface WaitOptions {
   /** The limit before scaling. Default {@link DEFAULT_WAIT_MS}. */
   timeoutMs?: number;
-  /** Time between checks. Default 50 ms. */
+  /**
+   * Time between checks, fixed. Default: 50 ms, growing by half after each check up to
+   * {@link MAX_POLL_MS}, so that a short wait ends soon and a long one does not poll the apiserver
+   * twenty times a second: on a loaded machine the waits grow, and with them the load they put on it.
+   */
   intervalMs?: number;
 }
+
+/** The first pause between checks of a wait that names none. */
+const FIRST_POLL_MS = 50;
+/** The longest pause between checks of a wait that names none. */
+export const MAX_POLL_MS = 500;
+
+/** The pause after `previous` of a wait that names none. */
+export const nextPoll = (previous: number): number => Math.min(MAX_POLL_MS, Math.ceil(previous * 1.5));
 
 /** A wait that ran out; its message names what was awaited and what was seen last. */
 export class WaitTimeout extends Error {
@@ -65,7 +83,7 @@ export async function waitFor<T>(
   options: WaitOptions = {},
 ): Promise<Exclude<T, Falsy>> {
   const limit = scaled(options.timeoutMs ?? DEFAULT_WAIT_MS);
-  const interval = options.intervalMs ?? 50;
+  let interval = options.intervalMs ?? FIRST_POLL_MS;
   const started = performance.now();
   const notes: unknown[] = [];
   const note: Note = (seen) => {
@@ -86,28 +104,28 @@ export async function waitFor<T>(
       throw new WaitTimeout(`timed out after ${limit} ms waiting for ${what}; last seen: ${seen}`);
     }
     await sleep(interval);
+    if (options.intervalMs === undefined) interval = nextPoll(interval);
   }
 }
 
 /** `promise`'s value (or its rejection) once it settles; a {@link WaitTimeout} if it has not within the limit. */
-export async function within<T>(what: string, promise: Promise<T>, options: WaitOptions = {}): Promise<T> {
-  let outcome: { value: T } | { error: unknown } | undefined;
-  promise.then(
-    (value) => {
-      outcome = { value };
-    },
-    (error: unknown) => {
-      outcome = { error };
-    },
-  );
-  const settled = await waitFor(
-    what,
-    (note) => {
-      note('not settled');
-      return outcome;
-    },
-    options,
-  );
-  if ('error' in settled) throw settled.error;
-  return settled.value;
+export async function within<T>(
+  what: string,
+  promise: Promise<T>,
+  options: Pick<WaitOptions, 'timeoutMs'> = {},
+): Promise<T> {
+  const limit = scaled(options.timeoutMs ?? DEFAULT_WAIT_MS);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(new WaitTimeout(`timed out after ${limit} ms waiting for ${what}; last seen: not settled`)),
+      limit,
+    );
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
