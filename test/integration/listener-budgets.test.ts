@@ -295,12 +295,14 @@ t.test(
     for (const [name, counts] of statuses)
       t.comment(`${name}: ${JSON.stringify(Object.fromEntries(counts))}`);
     const seen = (name: string) => [...(statuses.get(name)?.keys() ?? [])].sort();
-    // Every flooded request was refused (0: the connection closed under a body still being written).
+    // Every flooded request was refused (0: the connection closed under a body still being written;
+    // 408, on any listener: the request did not arrive within its limit, which a flood on a loaded
+    // machine may miss).
     const refused = (name: string, allowed: number[]) =>
       t.same(
-        seen(name).filter((s) => !allowed.includes(s)),
+        seen(name).filter((s) => s !== 408 && !allowed.includes(s)),
         [],
-        `${name}: refused (${allowed.join(', ')}), never served`,
+        `${name}: refused (${[...allowed, 408].join(', ')}), never served`,
       );
     refused('admission', [0, 413, 503]);
     refused('admission, mutating', [0, 413, 503]);

@@ -57,9 +57,14 @@ export function podGateway(ip: string): string {
   return `http://${ip}:${GATEWAY_PORT}`;
 }
 
-/** kubectl, throwing with its stderr on a non-zero exit. */
-export async function kubectlOk(cluster: Cluster, args: string[], input?: string): Promise<CommandResult> {
-  const result = await kubectl(cluster, args, input, 180_000);
+/** kubectl, throwing with its stderr on a non-zero exit; killed after `timeoutMs` (scaled). */
+export async function kubectlOk(
+  cluster: Cluster,
+  args: string[],
+  input?: string,
+  timeoutMs = 180_000,
+): Promise<CommandResult> {
+  const result = await kubectl(cluster, args, input, timeoutMs);
   if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr || result.stdout}`);
   return result;
 }
