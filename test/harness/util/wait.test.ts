@@ -60,7 +60,7 @@ t.test('a wait that runs out on busy answers says so', async (t) => {
   );
 });
 
-t.test('a wait that names no interval polls less and less often, down to twice a second', async (t) => {
+t.test('a wait that names no interval polls less and less often, down to four times a second', async (t) => {
   const pauses = [50];
   while (pauses.length < 12) pauses.push(nextPoll(pauses[pauses.length - 1] as number));
   t.same(pauses.slice(0, 4), [50, 75, 113, 170], 'each pause half as long again as the last');

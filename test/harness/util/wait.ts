@@ -36,7 +36,7 @@ export interface WaitOptions {
 /** The first pause between checks of a wait that names none. */
 const FIRST_POLL_MS = 50;
 /** The longest pause between checks of a wait that names none. */
-export const MAX_POLL_MS = 500;
+export const MAX_POLL_MS = 250;
 
 /** The pause after `previous` of a wait that names none. */
 export const nextPoll = (previous: number): number => Math.min(MAX_POLL_MS, Math.ceil(previous * 1.5));
