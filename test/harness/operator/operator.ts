@@ -281,6 +281,12 @@ function podSummary(pod: KubeObject): string {
 }
 
 /**
+ * The limit of each of finishJob's waits: KWOK, the scheduler and the Job controller each take their
+ * turn, and beside the other lanes a Job took over 60 s to be marked Failed.
+ */
+const JOB_STEP_WAIT = { timeoutMs: 300_000 } as const;
+
+/**
  * The agent's part: the Job's pod (simulated by KWOK, held running by the test config's
  * `sim.orchestrator.io/delay`) is told to exit now, with 0 or 1, and `message` as its containers'
  * termination message (e.g. a result, docs/result-protocol.md); the real Job controller then marks the
@@ -294,13 +300,17 @@ export async function finishJob(
   message?: string,
 ): Promise<void> {
   const pods = `/api/v1/namespaces/${namespace}/pods`;
-  const pod = await waitFor(`a running pod of Job ${namespace}/${name}`, async (note) => {
-    const list = await client.request<{ items: KubeObject[] }>('GET', pods, {
-      query: { labelSelector: `batch.kubernetes.io/job-name=${name}` },
-    });
-    note(list.items.map(podSummary));
-    return list.items.find((p) => (p.status as PodStatus | undefined)?.phase === 'Running');
-  });
+  const pod = await waitFor(
+    `a running pod of Job ${namespace}/${name}`,
+    async (note) => {
+      const list = await client.request<{ items: KubeObject[] }>('GET', pods, {
+        query: { labelSelector: `batch.kubernetes.io/job-name=${name}` },
+      });
+      note(list.items.map(podSummary));
+      return list.items.find((p) => (p.status as PodStatus | undefined)?.phase === 'Running');
+    },
+    JOB_STEP_WAIT,
+  );
   await client.request('PATCH', `${pods}/${pod.metadata?.name}`, {
     body: {
       metadata: {
@@ -313,10 +323,14 @@ export async function finishJob(
     },
     contentType: 'application/merge-patch+json',
   });
-  await waitFor(`Job ${namespace}/${name} ${outcome}`, async () => {
-    const job = await client.request<KubeObject>('GET', jobPath(namespace, name));
-    const conditions = (job.status as { conditions?: Array<{ type: string; status: string }> } | undefined)
-      ?.conditions;
-    return conditions?.some((c) => c.type === outcome && c.status === 'True');
-  });
+  await waitFor(
+    `Job ${namespace}/${name} ${outcome}`,
+    async () => {
+      const job = await client.request<KubeObject>('GET', jobPath(namespace, name));
+      const conditions = (job.status as { conditions?: Array<{ type: string; status: string }> } | undefined)
+        ?.conditions;
+      return conditions?.some((c) => c.type === outcome && c.status === 'True');
+    },
+    JOB_STEP_WAIT,
+  );
 }
