@@ -5,7 +5,7 @@ import type { RunKindName } from '../../../src/api/index.js';
 import { runPath } from '../../../src/cli/kinds.js';
 import type { KubeClient, KubeObject } from '../../../src/runtime/index.js';
 import { waitFor } from '../util/wait.js';
-import { STEP_WAIT, workflowsPath } from './argo-workflows.js';
+import { readWorkflow, STEP_WAIT, workflowState, workflowsPath } from './argo-workflows.js';
 
 export type RunPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Cancelled';
 
@@ -37,7 +37,11 @@ export function untilRuns(
     `${count} ${kind}s of Workflow ${workflow}`,
     async (note) => {
       const runs = await runsOf(client, namespace, kind, workflow);
-      note({ runs: runs.map((r) => r.metadata?.name), controller: controller?.tail(5) });
+      const wf = await readWorkflow(client, namespace, workflow).catch((err: unknown) => String(err));
+      note({
+        runs: runs.map((r) => r.metadata?.name),
+        workflow: typeof wf === 'string' ? wf : workflowState(wf, controller),
+      });
       if (runs.length > count)
         throw new Error(`Workflow ${workflow} created ${runs.length} ${kind}s, more than ${count}`);
       return runs.length === count ? runs : undefined;

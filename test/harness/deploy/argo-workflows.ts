@@ -206,6 +206,28 @@ export async function submitWorkflow(
 export const readWorkflow = (client: KubeClient, namespace: string, name: string) =>
   client.request<Workflow>('GET', workflowsPath(namespace, name));
 
+/**
+ * What a wait on the Workflow says when it times out: its phase, every node with its message, the
+ * semaphores it holds or waits for, and the controller's last lines about it (the controller is shared
+ * by suites in other namespaces, whose lines would fill an unfiltered tail).
+ */
+export function workflowState(wf: Workflow, controller?: { tail(lines?: number): string }) {
+  const about = [`namespace=${wf.metadata?.namespace} `, `workflow=${wf.metadata?.name} `];
+  const nodes = nodesOf(wf).map((n) => `${n.displayName}:${n.phase}${n.message ? ` (${n.message})` : ''}`);
+  const log = controller
+    ?.tail(2000)
+    .split('\n')
+    .filter((line) => about.every((part) => `${line} `.includes(part)))
+    .slice(-8);
+  return {
+    phase: wf.status?.phase,
+    message: wf.status?.message,
+    nodes,
+    semaphores: wf.status?.synchronization?.semaphore,
+    log,
+  };
+}
+
 /** Until the Workflow's phase is one of `phases`; the Workflow. */
 export function untilWorkflow(
   client: KubeClient,
@@ -218,10 +240,7 @@ export function untilWorkflow(
     `Workflow ${name} ${phases.join(' or ')}`,
     async (note) => {
       const wf = await readWorkflow(client, namespace, name);
-      const nodes = Object.values(wf.status?.nodes ?? {}).map(
-        (n) => `${n.displayName}:${n.phase}${n.message ? ` (${n.message})` : ''}`,
-      );
-      note({ phase: wf.status?.phase, message: wf.status?.message, nodes, log: controller?.tail(5) });
+      note(workflowState(wf, controller));
       return phases.includes(wf.status?.phase ?? '') ? wf : undefined;
     },
     STEP_WAIT,
