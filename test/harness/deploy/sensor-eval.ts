@@ -67,12 +67,49 @@ function exprPasses(event: SensorEvent, f: ExprFilter): boolean {
 export const filtersPass = (event: SensorEvent, f: Filters): boolean =>
   (f.data ?? []).every((d) => dataPasses(event, d)) && (f.exprs ?? []).every((e) => exprPasses(event, e));
 
-const FUNCTIONS: Record<string, (args: string[], value: string) => string> = {
-  lower: (_, v) => v.toLowerCase(),
-  replace: ([from = '', to = ''], v) => v.replaceAll(from, to),
-  trimPrefix: ([prefix = ''], v) => (v.startsWith(prefix) ? v.slice(prefix.length) : v),
-  trimSuffix: ([suffix = ''], v) => (v.endsWith(suffix) ? v.slice(0, -suffix.length) : v),
+/** A function of the templates' pipelines on a string: sprig's, which refuse anything else. */
+const onString =
+  (name: string, fn: (args: string[], v: string) => string) =>
+  (args: string[], v: unknown): string => {
+    if (typeof v !== 'string') throw new Error(`${name}: wants a string, got ${typeof v}`);
+    return fn(args, v);
+  };
+
+const FUNCTIONS: Record<string, (args: string[], value: unknown) => unknown> = {
+  lower: onString('lower', (_, v) => v.toLowerCase()),
+  replace: onString('replace', ([from = '', to = ''], v) => v.replaceAll(from, to)),
+  trimPrefix: onString('trimPrefix', ([prefix = ''], v) =>
+    v.startsWith(prefix) ? v.slice(prefix.length) : v,
+  ),
+  trimSuffix: onString('trimSuffix', ([suffix = ''], v) =>
+    v.endsWith(suffix) ? v.slice(0, -suffix.length) : v,
+  ),
+  // sprig's toInt64: a JSON number (a float64 in Go) truncated to an integer, printed as one.
+  int64: (_, v) => BigInt(Math.trunc(Number(v))),
 };
+
+/**
+ * How Go's text/template prints a JSON number, which reaches it as a float64: fmt's %v, the shortest
+ * digits, in exponent form from an exponent of 6 (or the digits' count, if fewer) up: 2476938475
+ * prints as 2.476938475e+09, 12 as 12.
+ */
+export function goFloat(n: number): string {
+  if (n === 0) return '0';
+  const [mantissa = '', exp = '0'] = n.toExponential().split('e');
+  const e = Number(exp);
+  const digits = mantissa.replace(/^-/, '').replace('.', '').length;
+  const eprec = 6 > digits && digits >= e + 1 ? digits : 6;
+  if (e >= -4 && e < eprec) return String(n);
+  return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+}
+
+/** A pipeline's value as the template prints it. */
+function printed(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return goFloat(value);
+  if (typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  throw new Error(`unsupported template value: ${JSON.stringify(value)}`);
+}
 
 /** A trigger parameter's data template rendered for the event (`.Input` is the event's data). */
 export function renderTemplate(template: string, event: SensorEvent): string {
@@ -82,7 +119,7 @@ export function renderTemplate(template: string, event: SensorEvent): string {
     if (!path) throw new Error(`unsupported template source: ${source}`);
     const [found] = resolve(event, path);
     if (found === undefined) throw new Error(`${path}: no such field`);
-    return pipes.reduce((value, pipe) => {
+    const value = pipes.reduce((value: unknown, pipe) => {
       const [name = '', ...args] = pipe.match(/"[^"]*"|\S+/g) ?? [];
       const fn = FUNCTIONS[name];
       if (!fn) throw new Error(`unsupported template function: ${name}`);
@@ -90,6 +127,7 @@ export function renderTemplate(template: string, event: SensorEvent): string {
         args.map((a) => JSON.parse(a) as string),
         value,
       );
-    }, String(found));
+    }, found);
+    return printed(value);
   });
 }
