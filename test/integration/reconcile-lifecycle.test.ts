@@ -149,6 +149,15 @@ t.test(
       (c) => c.type === 'Failed' && c.status === 'True',
     );
     t.ok(failed, 'the Job controller failed the Job at its shortened deadline; the Job is kept');
+    // Once seen failing under load, with nothing to say whether the deadline reached the Job.
+    if (!failed)
+      t.comment(
+        JSON.stringify({
+          activeDeadlineSeconds: (stopped.spec as { activeDeadlineSeconds?: number }).activeDeadlineSeconds,
+          annotations: stopped.metadata?.annotations,
+          status: stopped.status,
+        }),
+      );
     await waitFor('the agent pod terminated', async () =>
       (await podsOf()).every(
         (p) =>
