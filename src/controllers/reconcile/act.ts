@@ -126,8 +126,7 @@ export class Actor {
         await deleteExactly(client, JOBS, a.job, signal);
         return undefined;
       case 'annotateJob':
-        await this.annotateJob(a.job, a.cause, a.deadline, signal);
-        return undefined;
+        return (await this.annotateJob(a.job, a.cause, a.deadline, signal)) ? undefined : STALE;
       case 'create':
         return this.create(a, ctx);
       case 'writeStatus':
@@ -200,14 +199,16 @@ export class Actor {
 
   /**
    * Records the cause on our Job (and shortens its deadline): a merge patch guarded by the Job's
-   * resourceVersion, so a Job that changed meanwhile is looked at again instead of overwritten.
+   * resourceVersion, so a Job that changed meanwhile is looked at again instead of overwritten. False
+   * when it had changed: no event need follow (the Job controller's count updates wake no reconcile,
+   * event-filters.ts jobFinished), so the plan stops as a stale read and the run is read again shortly.
    */
   private async annotateJob(
     job: KubeObject,
     cause: FailureCause,
     deadline: number | undefined,
     signal: AbortSignal,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { namespace, name, resourceVersion } = job.metadata ?? {};
     const body = {
       metadata: { resourceVersion, annotations: { [FAILURE_ANNOTATION]: JSON.stringify(cause) } },
@@ -221,8 +222,10 @@ export class Actor {
         discardAnswer: true,
       });
     } catch (err) {
-      // Changed (409) or gone (404): its next event brings another reconcile.
-      if (!isConflict(err) && !isNotFound(err)) throw err;
+      if (isConflict(err)) return false;
+      // Gone: its deletion brings another reconcile.
+      if (!isNotFound(err)) throw err;
     }
+    return true;
   }
 }

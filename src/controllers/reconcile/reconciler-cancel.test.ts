@@ -1,6 +1,7 @@
 // The run reconciler cancelling a run (spec.cancelled), against an in-memory API and caches: the
 // running attempt's Job stopped by its deadline and kept, the run Cancelled with no attempt after it.
 import t from 'tap';
+import { apiError } from '../../../test/harness/fakes/fake-api.js';
 import { ManualClock } from '../../../test/harness/fakes/manual-clock.js';
 import {
   attemptJobName,
@@ -15,6 +16,7 @@ import {
   writes,
 } from '../../../test/harness/fakes/run-reconciler-fixture.js';
 import type { TaskRun } from '../../api/index.js';
+import { CONFLICT_REQUEUE_MS } from './decide.js';
 
 const statusPath = `${runsPath}/pay-7/status`;
 const owner = { name: 'pay-7', uid: RUN_UID };
@@ -75,3 +77,34 @@ t.test('spec.cancelled before the first attempt: nothing is made and the run is 
   t.match(statusWritten(f), { phase: 'Cancelled' });
   t.equal(statusWritten(f).attempt, undefined, 'no attempt started');
 });
+
+t.test(
+  'spec.cancelled while the Job controller updates the Job: the refused patch is tried again, not left to an event',
+  async (t) => {
+    const started = new Date('2026-11-22T09:30:00Z');
+    const clock = new ManualClock(started);
+    clock.advanceTo(30_000);
+    const f = fixture({ clock });
+    const running = { phase: 'Running' as const, attempt: 1, observedGeneration: 1, jobName: JOB_1 };
+    f.addRun(
+      taskRun('pay-7', 7, { metadata: { generation: 2 }, spec: { cancelled: true }, status: running }),
+    );
+    const active = ownedJob(JOB_1, owner, 'Active');
+    f.addJob({ ...active, status: { startTime: started.toISOString() } });
+    // The Job controller's count update got in first: the Job's resourceVersion moved on, and that
+    // update passes no event filter (its state is still Active).
+    f.api.failNext('PATCH', `${jobsPath}/${JOB_1}`, apiError(409, 'Conflict'));
+    const first = await f.reconcile();
+    t.match(first, { requeueAfter: CONFLICT_REQUEUE_MS }, 'looked at again shortly');
+    t.notOk(
+      writes(f).some((w) => w.startsWith('PUT')),
+      'no status claims the Job is stopping while its deadline was refused',
+    );
+    f.api.calls.length = 0;
+    await f.reconcile();
+    const patches = f.api.made('PATCH', `${jobsPath}/${JOB_1}`);
+    t.equal(patches.length, 1, 'the next look patches the Job');
+    t.equal((patches[0]?.body as { spec: { activeDeadlineSeconds: number } }).spec.activeDeadlineSeconds, 30);
+    t.match(statusWritten(f), { phase: 'Running', message: /being cancelled/ });
+  },
+);
