@@ -104,7 +104,8 @@ t.test(
     await f.reconcile();
     const patches = f.api.made('PATCH', `${jobsPath}/${JOB_1}`);
     t.equal(patches.length, 1, 'the next look patches the Job');
-    t.equal((patches[0]?.body as { spec: { activeDeadlineSeconds: number } }).spec.activeDeadlineSeconds, 30);
+    const patched = patches[0]?.body as { spec?: { activeDeadlineSeconds?: number } } | undefined;
+    t.equal(patched?.spec?.activeDeadlineSeconds, 30, 'its deadline is now');
     t.match(statusWritten(f), { phase: 'Running', message: /being cancelled/ });
   },
 );
