@@ -21,19 +21,23 @@ import { CONFLICT_REQUEUE_MS } from './decide.js';
 const statusPath = `${runsPath}/pay-7/status`;
 const owner = { name: 'pay-7', uid: RUN_UID };
 const JOB_1 = attemptJobName(1);
+
+/** A run cancelled while its first attempt's Job, started `ms` ago, is active. */
+function cancelledWhileRunning(ms: number) {
+  const started = new Date('2026-11-22T09:30:00Z');
+  const clock = new ManualClock(started);
+  clock.advanceTo(ms);
+  const f = fixture({ clock });
+  const running = { phase: 'Running' as const, attempt: 1, observedGeneration: 1, jobName: JOB_1 };
+  f.addRun(taskRun('pay-7', 7, { metadata: { generation: 2 }, spec: { cancelled: true }, status: running }));
+  const active = ownedJob(JOB_1, owner, 'Active');
+  f.addJob({ ...active, status: { startTime: started.toISOString() } });
+  return f;
+}
 t.test(
   'spec.cancelled: the running Job is stopped, then the run ends Cancelled and no attempt follows',
   async (t) => {
-    const started = new Date('2026-11-22T09:30:00Z');
-    const clock = new ManualClock(started);
-    clock.advanceTo(90_000);
-    const f = fixture({ clock });
-    const running = { phase: 'Running' as const, attempt: 1, observedGeneration: 1, jobName: JOB_1 };
-    f.addRun(
-      taskRun('pay-7', 7, { metadata: { generation: 2 }, spec: { cancelled: true }, status: running }),
-    );
-    const active = ownedJob(JOB_1, owner, 'Active');
-    f.addJob({ ...active, status: { startTime: started.toISOString() } });
+    const f = cancelledWhileRunning(90_000);
     await f.reconcile();
     const patch = f.api.made('PATCH', `${jobsPath}/${JOB_1}`)[0]?.body as {
       metadata: { annotations: Record<string, string> };
@@ -81,16 +85,7 @@ t.test('spec.cancelled before the first attempt: nothing is made and the run is 
 t.test(
   'spec.cancelled while the Job controller updates the Job: the refused patch is tried again, not left to an event',
   async (t) => {
-    const started = new Date('2026-11-22T09:30:00Z');
-    const clock = new ManualClock(started);
-    clock.advanceTo(30_000);
-    const f = fixture({ clock });
-    const running = { phase: 'Running' as const, attempt: 1, observedGeneration: 1, jobName: JOB_1 };
-    f.addRun(
-      taskRun('pay-7', 7, { metadata: { generation: 2 }, spec: { cancelled: true }, status: running }),
-    );
-    const active = ownedJob(JOB_1, owner, 'Active');
-    f.addJob({ ...active, status: { startTime: started.toISOString() } });
+    const f = cancelledWhileRunning(30_000);
     // The Job controller's count update got in first: the Job's resourceVersion moved on, and that
     // update passes no event filter (its state is still Active).
     f.api.failNext('PATCH', `${jobsPath}/${JOB_1}`, apiError(409, 'Conflict'));
