@@ -1,4 +1,5 @@
 export declare function median(values: readonly number[]): number;
+export declare const percentile: (sorted: readonly number[], p: number) => number;
 export declare const fixed: (n: number, digits?: number) => string;
 export declare const ratio: (a: number, b: number) => string;
 export declare function medians<F extends string>(

@@ -8,6 +8,10 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** The value at fraction `p` (0 to 1) of `sorted` (ascending), by nearest rank; NaN for none. */
+export const percentile = (sorted, p) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+
 /** `n` with `digits` decimals, or `-` when it is no finite number (a ratio to 0, a missing figure). */
 export const fixed = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : '-');
 

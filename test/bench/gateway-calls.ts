@@ -5,6 +5,7 @@ import { fork } from 'node:child_process';
 import { type Agent, request } from 'node:http';
 import { availableParallelism, loadavg } from 'node:os';
 import pino from 'pino';
+import { percentile } from '../../scripts/bench-stats.js';
 import type { ControllerConfig } from '../../src/api/index.js';
 import {
   anthropic,
@@ -113,9 +114,6 @@ const GOAL_ADDED_P50_MS = 1;
 /** The 1-minute load average and the cores it shares (a loaded machine measures the machine). */
 export const load = () => `${(loadavg()[0] ?? 0).toFixed(1)} on ${availableParallelism()} cores`;
 
-export const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
-
 const ms = (v: number) => `${v.toFixed(3)} ms`;
 
 export type Sides = Record<'direct' | 'gateway', Timing[]>;
@@ -124,7 +122,7 @@ export type Sides = Record<'direct' | 'gateway', Timing[]>;
 export function printLatency(timings: Sides): void {
   const stats = (name: keyof Sides, field: keyof Timing) => {
     const sorted = timings[name].map((x) => x[field]).sort((a, b) => a - b);
-    return { p50: pct(sorted, 0.5), p99: pct(sorted, 0.99) };
+    return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
   };
   console.log('| | direct p50 | gateway p50 | added p50 | direct p99 | gateway p99 | added p99 |');
   console.log('|---|---|---|---|---|---|---|');
@@ -145,7 +143,7 @@ export function printLatency(timings: Sides): void {
     `goal, under ${GOAL_ADDED_P50_MS} ms added at p50 to the first byte and to the end: ${added.every((a) => a < GOAL_ADDED_P50_MS) ? 'holds' : 'NOT held'} in this run`,
   );
   const gap = (name: keyof Sides) =>
-    pct(
+    percentile(
       timings[name].map((x) => x.endMs - x.firstByteMs).sort((a, b) => a - b),
       0.5,
     );

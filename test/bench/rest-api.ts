@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { sized } from '../../scripts/bench-smoke.js';
+import { percentile } from '../../scripts/bench-stats.js';
 import { KubeReviewer } from '../../src/auth/index.js';
 import { createAuthority } from '../../src/certs/authority.js';
 import { startApiServer } from '../../src/rest/server.js';
@@ -87,8 +88,6 @@ async function load(create: (i: number) => Promise<void>): Promise<{ seconds: nu
   return { seconds: (performance.now() - started) / 1000, latencies: latencies.sort((a, b) => a - b) };
 }
 
-const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 const totals = { api: 0, direct: 0 };
 for (let round = 1; round <= ROUNDS; round++) {
   for (const side of ['direct', 'api'] as const) {
@@ -104,7 +103,7 @@ for (let round = 1; round <= ROUNDS; round++) {
     });
     totals[side] += result.seconds;
     console.log(
-      `round ${round} ${side.padEnd(6)}: ${(N / result.seconds).toFixed(0)} runs/s, p50 ${pct(result.latencies, 0.5).toFixed(1)} ms, p99 ${pct(result.latencies, 0.99).toFixed(1)} ms`,
+      `round ${round} ${side.padEnd(6)}: ${(N / result.seconds).toFixed(0)} runs/s, p50 ${percentile(result.latencies, 0.5).toFixed(1)} ms, p99 ${percentile(result.latencies, 0.99).toFixed(1)} ms`,
     );
   }
 }

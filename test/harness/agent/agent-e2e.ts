@@ -18,6 +18,7 @@ import { type GitHttpsServer, gitHttpsServer } from '../remote/git-remotes.js';
 import { type PullRequestRecord, pullRoutes } from '../remote/github-api/pulls.js';
 import type { GithubRoute } from '../remote/github-api/route.js';
 import { type GithubApi, startGithubApi } from '../remote/github-api/server.js';
+import type { Scope } from '../util/scope.js';
 import { git } from './entry-script.js';
 
 /**
@@ -125,7 +126,7 @@ export type GitHostApi = (
  * later); `routes`: its REST API, by default the pull requests' alone.
  */
 export async function gitHost(
-  t: Test,
+  t: Scope,
   dir: string,
   tls: SuiteTls,
   credentials: { user: string; token: string },

@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { Test } from 'tap';
 import {
   AGENT_ENV,
   type ControllerConfig,
@@ -29,6 +28,7 @@ import { gatewayConfig } from '../operator/gateway.js';
 import { startOperator } from '../operator/operator.js';
 import type { Turn } from '../remote/model-script.js';
 import { ModelStandin, type ModelStandinOptions } from '../remote/model-standin.js';
+import type { Scope } from '../util/scope.js';
 import { waitFor } from '../util/wait.js';
 import {
   admitted,
@@ -58,7 +58,7 @@ export interface Suite {
  * (importing `images` too) with the CRDs, a work directory and the git host serving `user` with their token.
  */
 export async function agentSuite(
-  t: Test,
+  t: Scope,
   user: { name: string; token: string },
   apiKey: string,
   /** More images the node imports (the operator's, for the in-cluster suite). */
@@ -107,7 +107,7 @@ export interface WorldOptions {
  * `githubTokens`, also the phases' GitHub token broker, minting from them.
  */
 export async function worldGateway(
-  t: Test,
+  t: Scope,
   suite: Pick<Suite, 'cluster' | 'client' | 'apiKey'>,
   config: ControllerConfig,
   modelUrl: string,
@@ -139,7 +139,7 @@ export async function worldGateway(
 }
 
 /** A namespace with its operator, Secrets and a model stand-in scripted with `script`. */
-export async function agentWorld(t: Test, suite: Suite, script: Turn[], options: WorldOptions = {}) {
+export async function agentWorld(t: Scope, suite: Suite, script: Turn[], options: WorldOptions = {}) {
   const { cluster, client } = suite;
   const { templates } = options;
   const ns = await testNamespace(t, cluster);

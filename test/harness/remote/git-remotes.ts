@@ -4,9 +4,9 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Test } from 'tap';
 import { createAuthority } from '../../../src/certs/authority.js';
 import { type LogLine, logged, NodeProcess } from '../cluster/node-process.js';
+import type { Scope } from '../util/scope.js';
 
 // git runs `$GIT_SSH_COMMAND [options] <host> "git-upload-pack '<path>'"`. The stub records the host,
 // key and options (STUB_OUT/ssh.log), refuses any key but STUB_SSH_KEY's content, and runs the git
@@ -61,7 +61,7 @@ export interface GitHttpsOptions {
 
 /** Serves the bare repositories under `root` to whoever presents `user` and `token`. */
 export async function gitHttpsServer(
-  t: Test,
+  t: Pick<Scope, 'teardown'>,
   root: string,
   dir: string,
   credentials: { user: string; token: string },

@@ -54,6 +54,8 @@ export interface ModelStandinOptions {
 
 export interface RecordedRequest {
   method: string;
+  /** When it arrived (Date.now()): a benchmark times an agent's start by its first request. */
+  receivedAt: number;
   /** The path without its query (`/v1/messages`). */
   path: string;
   query: string;
@@ -137,6 +139,7 @@ export class ModelStandin {
     const url = new URL(req.url ?? '/', 'http://standin');
     const record: RecordedRequest = {
       method: req.method ?? 'GET',
+      receivedAt: Date.now(),
       path: url.pathname,
       query: url.search,
       body: undefined,
