@@ -2,7 +2,8 @@
 // script's command, without the build before it (dist/ is built once, ensureDist), with BENCH_SMOKE=1.
 // Which test file runs which round is stated here once, so that every benchmark has one: the unit lane
 // (test/bench/smoke.test.ts) those that need no cluster, the integration lane
-// (test/integration/bench-smoke.test.ts) the others.
+// (test/integration/bench-smoke.test.ts) those on a local control plane, the real-node lane
+// (test/integration/bench-start-smoke.test.ts) the one on the real node.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import { root } from '../../scripts/build.js';
 export const SMOKE_ROUNDS = {
   unit: ['cli', 'queue', 'gateway'],
   integration: ['webhook', 'informer', 'rest', 'reconcile', 'scale'],
+  'real-node': ['start'],
 } as const;
 
 /** The benchmarks: package.json's scripts named `bench:<name>`, each its command line. */

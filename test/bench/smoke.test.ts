@@ -1,6 +1,6 @@
 // The smoke rounds of the benchmarks that need no cluster (smoke-round.ts): each runs its whole path
 // once at tiny sizes and must exit 0 having printed its figures; no figure is judged. And every
-// benchmark of package.json has a smoke round in one of the two lanes.
+// benchmark of package.json has a smoke round in one of the lanes.
 import t from 'tap';
 import { ensureDist } from '../../scripts/build.js';
 import { benchNodeArgs, benchScripts, SMOKE_ROUNDS, smokeRound } from './smoke-round.js';
@@ -13,7 +13,7 @@ const FIGURES: Record<(typeof SMOKE_ROUNDS.unit)[number], RegExp> = {
 };
 
 t.test('every benchmark has a smoke round, in one lane', async (t) => {
-  const lanes = [...SMOKE_ROUNDS.unit, ...SMOKE_ROUNDS.integration];
+  const lanes = Object.values(SMOKE_ROUNDS).flat();
   t.same([...lanes].sort(), [...benchScripts().keys()].sort());
   t.equal(new Set(lanes).size, lanes.length);
 });

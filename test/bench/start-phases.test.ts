@@ -61,6 +61,27 @@ t.test(
   },
 );
 
+t.test(
+  "marks in the last container's log: its phase ends at the first, each mark's at the next",
+  async (t) => {
+    const sample = {
+      ...attempt(9),
+      marks: [
+        { name: 'claude', at: T0 + 7250 },
+        { name: 'late', at: T0 + 9500 },
+      ],
+    };
+    t.same(
+      startPhases(sample).slice(-2),
+      [
+        { name: 'agent', ms: 1250 },
+        { name: 'claude', ms: 1750 },
+      ],
+      'a mark after the first request is no phase of the start',
+    );
+  },
+);
+
 t.test('a bare pod: no Job, so its first phase is the create', async (t) => {
   const floor: StartSample = {
     submittedAt: T0,

@@ -14,6 +14,11 @@ export interface StartSample {
   /** The attempt's Job; none for the bare pod. */
   job?: KubeObject;
   pod: KubeObject;
+  /**
+   * Moments inside the container that sent the first request, read from its log's timestamps (ms):
+   * from each one on, the phase is named by it (the agent shell's, then the CLI's).
+   */
+  marks?: { name: string; at: number }[];
 }
 
 export interface Phase {
@@ -52,7 +57,8 @@ function containerStarts(pod: PodParts): { name: string; at: number }[] {
 /**
  * The phases of one start, in order: `operator` (to the Job), `job controller` (to the pod),
  * `scheduler` (to its node), `kubelet` (to its first container), then one per container that started
- * before the first request, each until the next one's start, the last until the first request.
+ * before the first request, each until the next one's start, the last until its first mark or the
+ * first request; then one per mark.
  */
 export function startPhases(sample: StartSample): Phase[] {
   const pod = sample.pod as PodParts & KubeObject;
@@ -66,7 +72,14 @@ export function startPhases(sample: StartSample): Phase[] {
   starts.forEach((c, i) => {
     edges.push({ name: i === 0 ? 'kubelet' : (starts[i - 1]?.name ?? ''), at: c.at });
   });
-  edges.push({ name: starts.at(-1)?.name ?? 'to the request', at: sample.firstRequestAt });
+  let owner = starts.at(-1)?.name ?? 'to the request';
+  const lastStart = starts.at(-1)?.at ?? sample.submittedAt;
+  for (const mark of sample.marks ?? []) {
+    if (mark.at < lastStart || mark.at > sample.firstRequestAt) continue;
+    edges.push({ name: owner, at: mark.at });
+    owner = mark.name;
+  }
+  edges.push({ name: owner, at: sample.firstRequestAt });
   const phases: Phase[] = [];
   let from = sample.submittedAt;
   for (const edge of edges) {
