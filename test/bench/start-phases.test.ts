@@ -6,7 +6,7 @@ const iso = (s: number) => new Date(T0 + s * 1000).toISOString().replace('.000',
 const started = (s: number) => ({ terminated: { startedAt: iso(s) } });
 
 /** An attempt's pod: prepare, then agent (init containers), then publish; the first request at `request` s. */
-const attempt = (request: number, submitted = 0.4): StartSample => ({
+const attempt = (request: number, submitted = 0.4, publish = request + 5): StartSample => ({
   submittedAt: T0 + submitted * 1000,
   firstRequestAt: T0 + request * 1000,
   job: { metadata: { creationTimestamp: iso(1) } },
@@ -19,7 +19,7 @@ const attempt = (request: number, submitted = 0.4): StartSample => ({
         { name: 'agent', state: started(6) },
         { name: 'prepare', state: started(3) },
       ],
-      containerStatuses: [{ name: 'publish', state: { running: { startedAt: iso(request + 5) } } }],
+      containerStatuses: [{ name: 'publish', state: { running: { startedAt: iso(publish) } } }],
     },
   },
 });
@@ -71,6 +71,12 @@ t.test(
         { name: 'late', at: T0 + 9500 },
       ],
     };
+    const late = { ...attempt(13.5, 0.4, 13), marks: sample.marks };
+    t.same(
+      startPhases(late).map((p) => p.name),
+      ['operator', 'job controller', 'scheduler', 'kubelet', 'prepare', 'agent', 'claude', 'late'],
+      "the publisher's start, read before the request (whole seconds), is after the marks: no phase",
+    );
     t.same(
       startPhases(sample).slice(-2),
       [

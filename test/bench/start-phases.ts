@@ -68,7 +68,10 @@ export function startPhases(sample: StartSample): Phase[] {
     { name: sample.job ? 'job controller' : 'create', at: at(pod.metadata?.creationTimestamp) },
     { name: 'scheduler', at: at(scheduled?.lastTransitionTime) },
   ];
-  const starts = containerStarts(pod).filter((c) => c.at <= sample.firstRequestAt);
+  // A container's start has whole seconds, so one that started just after the request may read
+  // before it: a mark, read inside the container that sent the request, bounds them better.
+  const cut = sample.marks?.[0]?.at ?? sample.firstRequestAt;
+  const starts = containerStarts(pod).filter((c) => c.at <= cut);
   starts.forEach((c, i) => {
     edges.push({ name: i === 0 ? 'kubelet' : (starts[i - 1]?.name ?? ''), at: c.at });
   });
