@@ -49,6 +49,27 @@ t.test(
   },
 );
 
+t.test(
+  'asked before the kubelet reports the container running: the operator says 409, and it is asked again',
+  async (t) => {
+    const { f, rendered } = onLocalRepo(t);
+    const broker = await phaseTokenBroker(t, f.root, { read: TOKEN }, 3);
+    const r = f.run(rendered, {
+      ORCHESTRATOR_MODEL_TOKEN_URL: broker.env.GITHUB_APP_TOKEN_URL as string,
+      ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE: broker.env.GITHUB_APP_TOKEN_CREDENTIAL_FILE as string,
+      ORCHESTRATOR_MODEL_TOKEN_VARIABLE: 'ANTHROPIC_AUTH_TOKEN',
+    });
+    t.equal(r.status, 0, r.log);
+    t.match(r.agentEnv, `ANTHROPIC_AUTH_TOKEN=${TOKEN}\n`);
+    await waitFor('the stand-in to log the requests', () => broker.asked().length >= 4);
+    t.same(
+      broker.asked().map((a) => a.status),
+      [409, 409, 409, 200],
+      'three times "not yet", then the token',
+    );
+  },
+);
+
 t.test('refused by the operator: the agent phase fails saying so, and the CLI never runs', async (t) => {
   const { f, rendered } = onLocalRepo(t);
   const broker = await phaseTokenBroker(t, f.root, {});

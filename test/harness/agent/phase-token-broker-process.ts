@@ -1,6 +1,6 @@
 // The token broker stand-in's process (phase-token-broker.ts starts it): the real route on the
 // loopback, answering a phase that presents CREDENTIAL with the token in TOKEN_DIR/{read,write} as
-// the file holds it now (none: refused 403). Its own process, since the entry script it serves runs
+// the file holds it now (none: refused 403), after answering the first NOT_YET asks 409. Its own process, since the entry script it serves runs
 // synchronously in the test's. Prints {"msg":"listening","port"}, then {"msg":"asked",phase,status}.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -18,6 +18,9 @@ const current = (phase: string) => {
   }
 };
 
+/** How many asks are answered 409 first, as the operator does until the kubelet reports the container. */
+let notYet = Number(process.env.NOT_YET ?? 0);
+
 const route = githubTokenRoute(
   {
     issue: async (given, phase) => {
@@ -25,9 +28,11 @@ const route = githubTokenRoute(
       const answer =
         given !== process.env.CREDENTIAL
           ? ({ status: 401, message: "not the pod's credential" } as const)
-          : token
-            ? ({ status: 200, token, expiresAt: new Date(Date.now() + 3_600_000) } as const)
-            : ({ status: 403, message: `no ${phase} token for this pod now` } as const);
+          : notYet-- > 0
+            ? ({ status: 409, message: 'the kubelet does not report the container running yet' } as const)
+            : token
+              ? ({ status: 200, token, expiresAt: new Date(Date.now() + 3_600_000) } as const)
+              : ({ status: 403, message: `no ${phase} token for this pod now` } as const);
       say({ msg: 'asked', phase, status: answer.status });
       return answer;
     },

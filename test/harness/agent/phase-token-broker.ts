@@ -22,6 +22,8 @@ export async function phaseTokenBroker(
   t: Test,
   dir: string,
   tokens: { read?: string; write?: string },
+  /** The first this many asks are answered 409, "not running yet" (default none). */
+  notYet = 0,
 ): Promise<PhaseTokenBroker> {
   const credential = 'projected-sa-token-of-the-pod';
   const file = path.join(dir, 'token-credential');
@@ -36,6 +38,7 @@ export async function phaseTokenBroker(
   const server = new NodeProcess(path.join(import.meta.dirname, 'phase-token-broker-process.ts'), [], {
     CREDENTIAL: credential,
     TOKEN_DIR: tokenDir,
+    NOT_YET: String(notYet),
   });
   t.teardown(() => server.kill('SIGTERM'));
   const listening = await server.waitForLog(logged('listening'), 'listening', 60_000);
