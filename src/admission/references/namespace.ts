@@ -44,9 +44,11 @@ export const SERVICE_ACCOUNT_REFERENCE: Reference = {
   use: "the agent's pod would run as this ServiceAccount (and with any cloud identity bound to it)",
   named: ({ kind, spec, config }) => {
     const name = str(spec.serviceAccountName);
+    // Most runs name none: the defaults are built only for one that does (this runs on every review).
+    if (!name) return [];
     // No account in the profile: the pod would run as the namespace's `default`.
     const standard = str(specDefaults(kind, spec, config).serviceAccountName) ?? 'default';
-    return name && name !== standard ? [{ path: 'spec.serviceAccountName', name }] : [];
+    return name !== standard ? [{ path: 'spec.serviceAccountName', name }] : [];
   },
 };
 
@@ -65,7 +67,8 @@ export const CLAIM_REFERENCE: Reference = {
   use: "the agent's pod would mount this claim as its workspace",
   named: ({ kind, spec, config }) => {
     const name = isPlainObject(spec.workspace) ? str(spec.workspace.pvcName) : undefined;
+    if (!name) return [];
     const workspace = specDefaults(kind, spec, config).workspace as Record<string, unknown>;
-    return name && name !== workspace.pvcName ? [{ path: 'spec.workspace.pvcName', name }] : [];
+    return name !== workspace.pvcName ? [{ path: 'spec.workspace.pvcName', name }] : [];
   },
 };
