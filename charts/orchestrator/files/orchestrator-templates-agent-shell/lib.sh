@@ -497,10 +497,12 @@ agent_last_words() {
 # the file `credential` (mounted in this container only), into the private file `into`. The header comes
 # from a file, so the credential is in no argument of curl's; a refusal's answer is the operator's
 # message, never a credential. The operator answers 409 until the kubelet reports this container
-# running, so it is asked again a while (60 times, 2 s apart).
+# running, which its status shows about a second after the container starts: it is asked again
+# soon (0.25 s, then 0.5 and 1), then every 2 s; 60 times in all (about two minutes).
 ask_operator() {
   local what=$1 url=$2 credential=$3 into=$4 request="$PRIVATE_DIR/token-request"
   local answer="$PRIVATE_DIR/token-answer" status tries=0
+  local -a pauses=(0.25 0.5 1)
   [[ -r $credential ]] || die "$what: no readable credential at $credential to ask the operator for this phase's token with (the Job mounts a projected ServiceAccount token there)"
   (umask 077 && printf 'Authorization: Bearer %s\n' "$(<"$credential")" >"$request")
   while :; do
@@ -512,7 +514,8 @@ ask_operator() {
       rm -f "$request"
       die "$what: the operator gave this phase no token ($url answered ${status/#000/nothing}, ${tries} retries): $(head -c 500 "$answer" 2>/dev/null)"
     fi
-    sleep 2
+    # Only "not yet" is asked again soon; a busy operator (429, 503) or none (000) gets 2 s.
+    if [[ $status == 409 ]]; then sleep "${pauses[tries - 1]:-2}"; else sleep 2; fi
   done
   rm -f "$request"
   mv "$answer" "$into"
