@@ -11,20 +11,14 @@
 // the floor's, a follow-up attempt's under 3 s.
 // Needs root and the real node's Debian packages; builds the agent image on first use (minutes; cached).
 // Run: npm run bench:start [-- N]   (default 5); BENCH_START_LOGS=DIR keeps the agents' logs
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseBenchArgs } from '../../scripts/bench-args.js';
 import { SMOKE, sized } from '../../scripts/bench-smoke.js';
 import { fixed, table } from '../../scripts/bench-stats.js';
-import { AGENT_CONTAINER } from '../../src/naming/containers.js';
-import { retryRun } from '../../src/runs/index.js';
-import { type KubeObject, PODS, resourcePath } from '../../src/runtime/index.js';
 import { agentSuite, agentWorld } from '../harness/agent/agent-world.js';
-import { RESTRICTED_CONTAINER, RESTRICTED_POD, untilPodDone } from '../harness/cluster/real-node.js';
 import { say } from '../harness/remote/model-script.js';
 import { benchScope } from '../harness/util/scope.js';
-import { waitFor } from '../harness/util/wait.js';
 import { type StartSample, type StartSummary, summarize } from './start-phases.js';
+import { StartTimer } from './start-timer.js';
 
 const N = (() => {
   try {
@@ -64,112 +58,18 @@ async function measure(): Promise<void> {
       config.retries.maxRetries = 0;
     },
   });
-  const { client, model, ns } = { client: suite.client, model: world.model, ns: world.ns };
   const repo = suite.git.repository('acme/start.git', 'main', { 'README.md': '# start\n' });
-
-  /** When the stand-in first received a request matching `which` at or after `since`. */
-  const firstRequest = (what: string, since: number, which: (path: string, query: string) => boolean) =>
-    waitFor(
-      `${what}: its first request at the model stand-in`,
-      async () => model.requests.find((r) => r.receivedAt >= since && which(r.path, r.query))?.receivedAt,
-      { timeoutMs: 600_000 },
-    );
-  const messages = (path: string) => path === '/v1/messages';
-
-  /** The attempt's Job and its pod, once the attempt has finished. */
-  const attemptObjects = async (name: string, attempt: number) => {
-    const status = await world.finished('TaskRun', name, attempt);
-    if (status.phase !== 'Succeeded')
-      throw new Error(`TaskRun ${name} attempt ${attempt}: ${status.phase}: ${status.message}`);
-    const jobName = status.jobName ?? '';
-    const job = await client.request<KubeObject>('GET', `/apis/batch/v1/namespaces/${ns}/jobs/${jobName}`);
-    const pods = await client.request<{ items: KubeObject[] }>('GET', resourcePath(PODS, ns), {
-      query: { labelSelector: `job-name=${jobName}` },
-    });
-    const pod = pods.items[0];
-    if (!pod) throw new Error(`Job ${jobName} has no pod`);
-    return { job, pod, marks: await cliMarks(pod.metadata?.name ?? '') };
-  };
-
-  /** When the entry script started the CLI: its log line's time as containerd stamped it (ns). */
-  const cliMarks = async (pod: string) => {
-    let log = '';
-    await client.stream(
-      `${resourcePath(PODS, ns, pod)}/log`,
-      { container: AGENT_CONTAINER, timestamps: true },
-      (chunk) => {
-        log += chunk;
-      },
-      { accept: '*/*', idleTimeoutMs: 30_000, signal: AbortSignal.timeout(60_000) },
-    );
-    if (LOG_DIR) writeFileSync(join(LOG_DIR, `${pod}.agent.log`), log);
-    const line = log.split('\n').find((l) => l.includes('] running the agent '));
-    if (!line) throw new Error(`no "running the agent" line in pod ${pod}'s log:\n${log.slice(-2000)}`);
-    return [{ name: 'CLI', at: Date.parse(line.slice(0, line.indexOf(' '))) }];
-  };
-
-  const newRun = async (name: string): Promise<StartSample> => {
-    const submittedAt = Date.now();
-    await world.create('TaskRun', {
-      apiVersion: 'orchestrator.io/v1',
-      kind: 'TaskRun',
-      metadata: { name },
-      spec: { prompt: 'Say that you are done.', repository: { url: repo, githubUser: USER.name } },
-    } as Parameters<typeof world.create<'TaskRun'>>[1]);
-    const firstRequestAt = await firstRequest(`TaskRun ${name}`, submittedAt, messages);
-    return { submittedAt, firstRequestAt, ...(await attemptObjects(name, 1)) };
-  };
-
-  const followUp = async (name: string): Promise<StartSample> => {
-    const submittedAt = Date.now();
-    // What `orchestrator retry` does: raises spec.retryAttempt past every attempt so far.
-    const { to } = await retryRun(client, 'TaskRun', ns, name);
-    const firstRequestAt = await firstRequest(`TaskRun ${name} attempt ${to}`, submittedAt, messages);
-    return { submittedAt, firstRequestAt, ...(await attemptObjects(name, to)) };
-  };
-
-  const floor = async (name: string): Promise<StartSample> => {
-    const submittedAt = Date.now();
-    const url = `${world.config.gateway.upstream.url}/api/hello?floor=${name}`;
-    await client.request('POST', resourcePath(PODS, ns), {
-      body: {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name },
-        spec: {
-          restartPolicy: 'Never',
-          automountServiceAccountToken: false,
-          securityContext: RESTRICTED_POD,
-          containers: [
-            {
-              name: 'floor',
-              image: suite.image,
-              imagePullPolicy: 'Never',
-              command: ['curl', '-sS', '-o', '/dev/null', url],
-              securityContext: RESTRICTED_CONTAINER,
-            },
-          ],
-        },
-      },
-    });
-    const firstRequestAt = await firstRequest(
-      `bare pod ${name}`,
-      submittedAt,
-      (_, q) => q === `?floor=${name}`,
-    );
-    return { submittedAt, firstRequestAt, pod: await untilPodDone(client, ns, name) };
-  };
-
-  const first = [await newRun('start-first')];
+  const timer = new StartTimer(suite, world, repo, LOG_DIR);
+  const first = [await timer.newRun('start-first')];
   const floors: StartSample[] = [];
   const runs: StartSample[] = [];
   for (let i = 1; i <= N; i++) {
-    floors.push(await floor(`floor-${i}`));
-    runs.push(await newRun(`start-${i}`));
+    floors.push(await timer.floor(`floor-${i}`));
+    runs.push(await timer.newRun(`start-${i}`));
   }
   const followUps: StartSample[] = [];
-  for (let i = 1; i <= N; i++) followUps.push(await followUp(`start-${i}`));
-  const problems = model.problems;
+  for (let i = 1; i <= N; i++) followUps.push(await timer.followUp(`start-${i}`));
+  const problems = world.model.problems;
   if (problems.length) throw new Error(`requests the stand-in found malformed: ${problems.join('; ')}`);
   report({ floors, first, runs, followUps });
 }
