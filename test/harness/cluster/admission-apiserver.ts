@@ -10,12 +10,11 @@ import { openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Cluster } from '../../../src/cluster/index.js';
 import { freePort } from '../../../src/util/free-port.js';
+import type { Scope } from '../util/scope.js';
 import { waitFor } from '../util/wait.js';
 import { runCommand } from './cluster.js';
 
-interface Teardown {
-  teardown(fn: () => unknown): void;
-}
+type Teardown = Pick<Scope, 'teardown'>;
 
 export interface AdmissionApiserver {
   /** The cluster seen through the second apiserver (kubectl and kubeconfig point at it). */

@@ -10,6 +10,7 @@ import { inNamespace, renderAgentSandbox } from '../../../src/cluster/agent-sand
 import { applyObjects } from '../../../src/cluster/apply.js';
 import { type Cluster, clusterSource, type LocalImage, obtainCluster } from '../../../src/cluster/index.js';
 import { KubeClient, type KubeObject } from '../../../src/runtime/index.js';
+import type { Scope } from '../util/scope.js';
 import { scaled } from '../util/wait.js';
 import { endTestNamespace } from './namespace-teardown.js';
 
@@ -110,10 +111,7 @@ export function kubeConfig(cluster: Cluster): KubeConfig {
   return kc;
 }
 
-interface Teardown {
-  teardown(fn: () => unknown): void;
-  name: string;
-}
+type Teardown = Pick<Scope, 'teardown' | 'name'>;
 
 /** config/agents, rendered once per process. */
 let sandbox: KubeObject[] | undefined;

@@ -7,6 +7,7 @@ import { parse, stringify } from 'yaml';
 import { freePort } from '../../../src/util/free-port.js';
 import { packageRoot } from '../../../src/util/package-root.js';
 import { startTied } from '../cluster/tied-process.js';
+import type { Scope } from '../util/scope.js';
 
 const root = packageRoot();
 
@@ -107,9 +108,7 @@ export async function prometheusData<T>(port: number, path: string): Promise<T> 
   return ((await (await fetch(`http://127.0.0.1:${port}${path}`)).json()) as { data: T }).data;
 }
 
-interface Teardown {
-  teardown(fn: () => unknown): void;
-}
+type Teardown = Pick<Scope, 'teardown'>;
 
 /** A Prometheus with `config` (prometheus.yml as an object), its files in `dir`; its port. */
 export async function startPrometheus(t: Teardown, dir: string, config: object): Promise<number> {

@@ -27,6 +27,7 @@ import { kubeConfig, kubectl, testNamespace } from '../cluster/cluster.js';
 import { startTcpBalancer } from '../cluster/tcp-balancer.js';
 import { applyObjects, kustomize } from '../deploy/kustomize.js';
 import { type MetricsScrape, metricsScrape, servingDnsNames } from '../deploy/metrics-scrape.js';
+import type { Scope } from '../util/scope.js';
 import { REQUEST_LIMIT_MS, scaled, waitFor } from '../util/wait.js';
 import { testConfig } from './operator.js';
 import { containerEnv, flagValues, managerTemplate, type Replica, startReplica } from './replicas.js';
@@ -51,10 +52,7 @@ const LOCAL_FLAGS = [
   '--health-probe-bind-address',
 ];
 
-interface Teardown {
-  teardown(fn: () => unknown): void;
-  name: string;
-}
+type Teardown = Pick<Scope, 'teardown' | 'name'>;
 
 export interface Installation {
   /** A random id in the names of this installation's Lease, replicas and webhook configurations. */

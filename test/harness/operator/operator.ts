@@ -24,12 +24,11 @@ import {
 import { kubeConfig } from '../cluster/cluster.js';
 import { seedConfig } from '../util/app-configs.js';
 import { sampleSum } from '../util/prometheus-text.js';
+import type { Scope } from '../util/scope.js';
 import { REQUEST_LIMIT_MS, waitFor } from '../util/wait.js';
 import { platformGateway } from './platform-gateway.js';
 
-interface Teardown {
-  teardown(fn: () => unknown): void;
-}
+type Teardown = Pick<Scope, 'teardown'>;
 
 /** The pod annotations that choose a simulated agent's outcome (cluster/stages/pod.yaml). */
 export const SIM = Object.freeze({

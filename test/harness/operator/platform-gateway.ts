@@ -11,11 +11,10 @@ import type { RunControllersOptions } from '../../../src/controllers/run-control
 import { DEFAULT_CONNECTION_LIMITS } from '../../../src/http/connection-limits.js';
 import { KubeClient, resourcePath, SECRETS } from '../../../src/runtime/index.js';
 import { kubeConfig } from '../cluster/cluster.js';
+import type { Scope } from '../util/scope.js';
 import { REQUEST_LIMIT_MS } from '../util/wait.js';
 
-interface Teardown {
-  teardown(fn: () => unknown): void;
-}
+type Teardown = Pick<Scope, 'teardown'>;
 
 /** The platform's model key the harness puts in the operator's namespace (never reaches a pod). */
 export const PLATFORM_TEST_KEY = 'sk-ant-harness-platform-key';

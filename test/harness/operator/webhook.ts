@@ -20,6 +20,7 @@ import { startWebhookServer, type WebhookServer } from '../../../src/webhook/ser
 import { kubeConfig, kubectl, testNamespace } from '../cluster/cluster.js';
 import { allowAll } from '../fakes/access-reviewers.js';
 import { seedConfig } from '../util/app-configs.js';
+import type { Scope } from '../util/scope.js';
 
 export interface TestWebhooks {
   server: WebhookServer;
@@ -46,9 +47,7 @@ export const startVolumeWebhookServer = (dir: string, registry: Registry, logger
     certPollMs: 250,
   });
 
-interface Teardown {
-  teardown(fn: () => unknown): void;
-}
+type Teardown = Pick<Scope, 'teardown'>;
 
 export async function startTestWebhooks(
   t: Teardown,

@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { freePort } from '../../../src/util/free-port.js';
 import { otelCollectorBinary } from '../cluster/test-tools.js';
 import { startTied } from '../cluster/tied-process.js';
+import type { Scope } from '../util/scope.js';
 import { waitFor } from '../util/wait.js';
 
-interface Teardown {
-  teardown(fn: () => unknown): void;
-}
+type Teardown = Pick<Scope, 'teardown'>;
 
 /** A span as the collector wrote it (OTLP JSON), its attributes flattened to plain values. */
 export interface CollectedSpan {
