@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_CONTAINER } from '../../src/naming/containers.js';
 import { retryRun } from '../../src/runs/index.js';
-import { type KubeObject, PODS, resourcePath } from '../../src/runtime/index.js';
+import { JOBS, type KubeObject, PODS, resourcePath } from '../../src/runtime/index.js';
 import type { agentWorld, Suite } from '../harness/agent/agent-world.js';
 import { RESTRICTED_CONTAINER, RESTRICTED_POD, untilPodDone } from '../harness/cluster/real-node.js';
 import { waitFor } from '../harness/util/wait.js';
@@ -80,7 +80,7 @@ export class StartTimer {
     if (status.phase !== 'Succeeded')
       throw new Error(`TaskRun ${name} attempt ${attempt}: ${status.phase}: ${status.message}`);
     const jobName = status.jobName ?? '';
-    const job = await client.request<KubeObject>('GET', `/apis/batch/v1/namespaces/${ns}/jobs/${jobName}`);
+    const job = await client.request<KubeObject>('GET', resourcePath(JOBS, ns, jobName));
     const pods = await client.request<{ items: KubeObject[] }>('GET', resourcePath(PODS, ns), {
       query: { labelSelector: `job-name=${jobName}` },
     });
@@ -89,7 +89,10 @@ export class StartTimer {
     return { job, pod, marks: await this.cliMarks(pod.metadata?.name ?? '') };
   }
 
-  /** When the entry script started the CLI: its log line's time as containerd stamped it (ns). */
+  /**
+   * When the entry script started the CLI: the time containerd stamped (ns) on its line "running the
+   * agent …" (templates/agent-shell/cli-*.sh, after lib.sh's `[run] ` prefix).
+   */
   private async cliMarks(pod: string) {
     let log = '';
     await this.suite.client.stream(
