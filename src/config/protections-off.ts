@@ -1,6 +1,6 @@
-// The protections a controller config can turn off (the model gateway, egress by allowlist) and, in one
-// place, what each one off exposes and how to turn it on: the manager logs it as a warning at every start
-// and on a reload that turns one off (src/app/protections-off.ts), and `orchestrator doctor` reports it
+// The protections a controller config can turn off (the model gateway, egress by allowlist, the kept
+// logs) and, in one place, what each one off exposes and how to turn it on: the manager logs it as a
+// warning at every start and on a reload that turns one off (src/app/protections-off.ts), and `orchestrator doctor` reports it
 // (src/doctor/protections.ts), in the same words. Off is allowed, never silent (docs/economics.md,
 // docs/security.md).
 import type { ControllerConfig } from '../api/index.js';
@@ -8,7 +8,7 @@ import type { ControllerConfig } from '../api/index.js';
 /** A protection the config has off, in the words both the log and doctor use. */
 export interface ProtectionOff {
   /** The config field that turns it on. */
-  field: 'gateway.enabled' | 'egress.enabled';
+  field: 'gateway.enabled' | 'egress.enabled' | 'logs.keptBytes';
   /** What is exposed while it is off. */
   exposes: string;
   /** How to turn it on. */
@@ -48,11 +48,19 @@ const EGRESS_OFF: ProtectionOff = {
   turnOn: 'set egress.enabled: true in the controller config (docs/agent-pods.md "Egress")',
 };
 
+const LOGS_OFF: ProtectionOff = {
+  field: 'logs.keptBytes',
+  exposes:
+    "no attempt's log is kept (logs.keptBytes: 0): what an agent did is gone with its pod (the Job's ttlSecondsAfterFinished), and nothing records it",
+  turnOn: 'set logs.keptBytes above 0 in the controller config, or leave it out for its default (docs/logs.md)',
+};
+
 /** The protections `config` has off, gateway first. */
 export function protectionsOff(config: ControllerConfig): ProtectionOff[] {
   return [
     ...(config.gateway?.enabled ? [] : [gatewayOff(config)]),
     ...(config.egress?.enabled ? [] : [EGRESS_OFF]),
+    ...(config.logs?.keptBytes === 0 ? [LOGS_OFF] : []),
   ];
 }
 

@@ -1,7 +1,7 @@
 // The informers and controllers that reconcile runs, wired as the manager runs them (src/app/controllers.ts)
 // and as integration tests start them, as a list: the shared caches (shared-caches.ts), a controller
 // per kind mapped to its runs' Jobs, ConfigMaps, pods and slots (below), the sweeper of the agent-shell
-// ConfigMaps of earlier templates, and the optional features, a file each: egress refusals
+// ConfigMaps of earlier templates, the keeper of the attempts' logs (logs/), and the optional features, a file each: egress refusals
 // (egress-wiring.ts), the plays' stages (play-wiring.ts) and the notifications (notifications-wiring.ts).
 import { GROUP, type RunKindName, type TaskRun } from '../api/index.js';
 import { tracedReconciler, tracingEnabled } from '../observability/index.js';
@@ -12,6 +12,7 @@ import { egressControllers } from './egress-wiring.js';
 import { agentChanged, filtered, jobFinished, leftSlot, never, runChanged } from './event-filters.js';
 import { DependentRuns, mapToDependents, phaseChanged } from './kind/dependencies.js';
 import { RUN_STRATEGIES } from './kind/strategy.js';
+import { logKeeperController } from './logs/index.js';
 import { countedTaskRunReconciler, runRecorder } from './metrics/index.js';
 import { notificationControllers } from './notifications-wiring.js';
 import { playControllers } from './play-wiring.js';
@@ -44,6 +45,7 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
       logger: opts.logger,
     }),
   );
+  controllers.push(logKeeperController(opts, shared));
   const egress = egressControllers(opts, shared);
   if (egress) controllers.push(...egress.controllers);
   controllers.push(...playControllers(opts, shared));

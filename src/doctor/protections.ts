@@ -12,6 +12,7 @@ const ON: Readonly<Record<ProtectionOff['field'], string>> = {
   'gateway.enabled':
     'the model gateway is on: agents hold a token of their attempt, never the model key, and its ledger is the bill',
   'egress.enabled': "egress by allowlist is on: agents reach only their profile's allowlist",
+  'logs.keptBytes': "each attempt's prepare and agent logs are kept after its pod, as long as the run",
 };
 
 export const protectionsCheck: DoctorCheck = {

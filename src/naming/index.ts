@@ -27,6 +27,7 @@ export {
   filesConfigMapName,
   githubRunName,
   isLabelValue,
+  keptLogName,
   qualifiedNameProblem,
   runDirectory,
   runLabelValue,

@@ -120,6 +120,12 @@ export const docsRunJobName = (runName: string, attempt: number, uid: string) =>
 /** The ConfigMap of an attempt, of any kind: its Job's name and `-files` (runObjectName left room). */
 export const filesConfigMapName = (jobName: string) => `${jobName}${FILES_SUFFIX}`;
 
+/**
+ * The ConfigMap that keeps a container's log after the attempt's pod is gone: a ConfigMap name may be a
+ * DNS subdomain (253), so a Job name (63 at most) and a container name fit whole.
+ */
+export const keptLogName = (jobName: string, container: string) => `${jobName}-log-${container}`;
+
 /** Where the workspace volume is mounted in the agent's pod. */
 export const WORKSPACE_ROOT = '/workspace';
 /** Where the attempt's ConfigMap is mounted (whole, without items). */

@@ -13,6 +13,6 @@ export { GroupedMap } from './grouped-map.js';
 export { asObject, definedFields, isPlainObject } from './json.js';
 export { findPackageRoot, packageRoot } from './package-root.js';
 export { compareQuantities, parseQuantity, type Quantity } from './quantity.js';
-export { redactSecrets } from './redact.js';
+export { REDACTED, redactSecrets } from './redact.js';
 export { tailFile } from './text.js';
 export { packageVersion } from './version.js';

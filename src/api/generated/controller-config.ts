@@ -1323,6 +1323,17 @@ export interface components {
                 ttlSecondsAfterFinished?: number;
             };
             /**
+             * @description What is kept of each attempt's logs after its pod is gone (docs/logs.md). Kept logs live as long as their run (cleanup.ttlSecondsAfterFinished is the retention of both).
+             * @default {}
+             */
+            logs: {
+                /**
+                 * @description The most of one container's log kept, in bytes (its start and its end when longer; a line between says how much is left out). The leader holds up to this much per log it is reading, and a log kept gzipped must fit in a ConfigMap (1 MiB), so a log that compresses poorly keeps less. 0 keeps no log (the manager logs that it is off). Default 2 MiB.
+                 * @default 2097152
+                 */
+                keptBytes: number;
+            };
+            /**
              * @description Limits on runs executing at the same time, on top of the rule that is always applied, at most one run at a time per workspace volume (PVC, per namespace).
              * @default {}
              */

@@ -518,6 +518,32 @@ export interface components {
                     url?: string;
                 };
             };
+            /** @description The logs the operator kept of each attempt's prepare and agent containers, so that they outlive the attempt's pod (docs/logs.md): each in a ConfigMap the run owns, or why it could not be kept. The newest 64 entries stay; the API and `orchestrator logs` read a log from here once its pod is gone. */
+            logs?: {
+                /**
+                 * Format: int32
+                 * @description The attempt.
+                 */
+                attempt: number;
+                /** @description The container (prepare-workspace or agent). */
+                container: string;
+                /** @description The ConfigMap that holds it, gzipped; absent when it could not be kept. */
+                configMap?: string;
+                /** @description That ConfigMap's uid; a ConfigMap of its name with another uid is not the log. */
+                uid?: string;
+                /**
+                 * Format: int64
+                 * @description The log's size as the container wrote it, in bytes (as far as it was read).
+                 */
+                bytes: number;
+                /**
+                 * Format: int64
+                 * @description How much of it was kept, in bytes: less than bytes when it was longer than the config's logs.keptBytes (its start and its end are kept, a line between says how much is left out).
+                 */
+                keptBytes?: number;
+                /** @description Why it could not be kept, or kept only in part (the pod went before its log was read). */
+                lost?: string;
+            }[];
         };
         /** @description What the agent's model calls cost, as the model gateway metered them, else as the agent CLI reported them. */
         Usage: {

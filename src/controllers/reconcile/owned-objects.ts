@@ -34,7 +34,8 @@ export interface AttemptOwner extends RunRecord {
 /**
  * Creates `body`, or adopts the object of its name when a 409 shows one the operator made for this
  * run (an earlier reconcile, perhaps before a crash); else the name is someone else's (`conflict`).
- * Only whether it was created or conflicts is used: the server's answer is not read.
+ * The server's answer is read only when `answer` asks for it (the object made, with its uid): a Job's
+ * is most of its size, and the reconciler needs only whether it was created.
  */
 export async function createOrAdopt(
   client: ApiRequester,
@@ -42,10 +43,14 @@ export async function createOrAdopt(
   body: KubeObject,
   owner: AttemptOwner,
   signal: AbortSignal,
+  answer = false,
 ): Promise<Owned> {
   const namespace = body.metadata?.namespace;
   try {
-    await client.request('POST', resourcePath(resource, namespace), { body, signal, discardAnswer: true });
+    const path = resourcePath(resource, namespace);
+    if (answer)
+      return { object: await client.request<KubeObject>('POST', path, { body, signal }), created: true };
+    await client.request('POST', path, { body, signal, discardAnswer: true });
     return { object: body, created: true };
   } catch (err) {
     if (!isConflict(err)) throw err;

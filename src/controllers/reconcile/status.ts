@@ -85,6 +85,8 @@ export function desiredStatus(
     message,
     ...agentFields(current, s, started),
     ...(egressRefusals ? { egressRefusals } : {}),
+    // The kept logs are written beside this status too (src/controllers/logs).
+    ...(current?.logs ? { logs: current.logs } : {}),
     // What the attempts spent stays whatever the state: a total is never lost.
     ...recordUsage(current, s.usage ?? []),
   };
