@@ -2,11 +2,12 @@
 // container's log of a run's pod, read through the apiserver (`GET …/pods/{pod}/log`), the way `kubectl logs` would once the pod is
 // found (src/runs/log-target.ts finds it). With -f it follows: it waits for a pod that has not started, continues
 // with the next attempt's pod when the run is retried (a separator line names the attempt), and
-// outlives the apiserver going away (reconnecting, without printing a line twice). Design:
+// outlives the apiserver going away (reconnecting, without printing a line twice). A pod that is gone
+// is read from the log the operator kept of it (status.logs: src/runs/kept-log.ts). Design:
 // docs/design.md §1.5.
 import type { Command } from 'commander';
 import { runFinished } from '../api/index.js';
-import { type LogSource, locate, statusSays } from '../runs/index.js';
+import { keptInstead, keptWindow, type LogSource, locate, statusSays } from '../runs/index.js';
 import { isNotFound, KubeClient, type KubeObject, PODS, resourcePath } from '../runtime/index.js';
 import { parseDuration } from './duration.js';
 import { followRounds } from './follow-rounds.js';
@@ -93,7 +94,13 @@ async function showLog(client: LogClient, target: LogsTarget, io: CliIO, opts: L
   const signal = new AbortController().signal;
   const run = await readRun(client, target, signal);
   const { source, none } = await locate(client, target.kind, run, opts);
-  if (none) throw fail(`${none.message}${none.wait ? ' (-f waits for it)' : ''}`);
+  if (none) {
+    const kept = await keptInstead(client, run, opts, none, signal);
+    if (kept.text === undefined)
+      throw fail(`${kept.none.message}${kept.none.wait ? ' (-f waits for it)' : ''}`);
+    io.out(keptWindow(kept.text, opts.window ?? {}, new Date()));
+    return 0;
+  }
   try {
     await printLog(
       client,
@@ -131,7 +138,15 @@ async function followLog(
       const run = await readRun(client, target, signal);
       const located = await locate(client, target.kind, run, opts);
       if (located.none) {
-        if (!located.none.wait) throw fail(located.none.message);
+        if (!located.none.wait) {
+          // A pod gone: its kept log, and nothing follows.
+          const kept = await keptInstead(client, run, opts, located.none, signal);
+          if (kept.text === undefined) throw fail(kept.none.message);
+          // A pod gone while it was followed: the kept log from where the live one stopped.
+          if (shown) io.out(keptWindow(kept.text, {}, new Date()).slice(progress.written));
+          else io.out(keptWindow(kept.text, opts.window ?? {}, new Date()));
+          return 0;
+        }
         note(`waiting: ${located.none.message}`);
         await pause();
         return undefined;

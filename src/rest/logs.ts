@@ -1,10 +1,11 @@
 // A run's log over the REST API (docs/rest-api.md "Logs"): `GET …/{name}/log` finds the attempt's pod
 // as `orchestrator logs` does (src/runs/log-target.ts) and passes on its container's log as the
 // apiserver gives it, read as the manager once RBAC allowed the caller `get` on the run and on
-// `pods/log` in its namespace. `follow=true` holds a stream slot as a watch does.
+// `pods/log` in its namespace. `follow=true` holds a stream slot as a watch does. Once the pod is gone,
+// the attempt's kept log (status.logs, src/runs/kept-log.ts) is the answer, whole: nothing follows.
 import type { Context } from 'koa';
 import type { RunKindName } from '../api/index.js';
-import { locate, logFarewell } from '../runs/index.js';
+import { keptInstead, keptWindow, locate, logFarewell } from '../runs/index.js';
 import { type ApiRequester, type KubeClient, PODS, type Query, resourcePath } from '../runtime/index.js';
 import { showValue } from '../validation/index.js';
 
@@ -61,6 +62,12 @@ export function logQuery(query: Record<string, unknown>): LogQuery {
   };
 }
 
+/** A kept log (its pod gone: docs/logs.md), cut to the query's window as the kubelet would. */
+function answerKept(ctx: Context, text: string, query: LogQuery): void {
+  ctx.type = 'text/plain; charset=utf-8';
+  ctx.body = keptWindow(text, query, new Date());
+}
+
 export interface LogAccess {
   client: ApiRequester;
   streamer: LogStreamer;
@@ -83,10 +90,14 @@ export async function serveLog(
     ...(query.attempt === undefined ? {} : { attempt: query.attempt }),
     init: query.prepare,
   });
-  if (found.none)
-    throw found.none.wait
-      ? statusError(503, found.none.message, { retryAfterSeconds: 2 })
-      : statusError(404, found.none.message);
+  if (found.none) {
+    const opts = { ...(query.attempt === undefined ? {} : { attempt: query.attempt }), init: query.prepare };
+    const kept = await keptInstead(access.client, run, opts, found.none);
+    if (kept.text !== undefined) return answerKept(ctx, kept.text, query);
+    throw kept.none.wait
+      ? statusError(503, kept.none.message, { retryAfterSeconds: 2 })
+      : statusError(404, kept.none.message);
+  }
   const { pod, container } = found.source;
   const params: Query = { container, limitBytes: query.limitBytes };
   if (query.follow) params.follow = true;

@@ -13,6 +13,7 @@ export {
   type KeptLogEntry,
   type KeptWindow,
   keptEntry,
+  keptInstead,
   keptWindow,
   readKeptLog,
 } from './kept-log.js';

@@ -5,6 +5,7 @@
 // its caller; both cut the same window out of it (--tail, --since, limitBytes) as the kubelet would.
 import { gunzipSync } from 'node:zlib';
 import type { RunStatus } from '../api/index.js';
+import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../naming/index.js';
 import {
   type ApiRequester,
   CONFIGMAPS,
@@ -12,6 +13,7 @@ import {
   type KubeObject,
   resourcePath,
 } from '../runtime/index.js';
+import type { NoLogs } from './log-target.js';
 
 /** The ConfigMap's binaryData key of the gzipped log. */
 export const KEPT_LOG_KEY = 'log.gz';
@@ -53,6 +55,26 @@ export async function readKeptLog(
   if (cm.metadata?.uid !== entry.uid || data === undefined)
     return { none: `${what} is gone: ConfigMap ${entry.configMap} is not the one the operator wrote` };
   return { text: gunzipSync(Buffer.from(data, 'base64')).toString('utf8') };
+}
+
+/**
+ * Where locate found no pod to read (`none`): the attempt's kept log instead, or why there is none
+ * (locate's reason, and the kept log's when status names one).
+ */
+export async function keptInstead(
+  client: ApiRequester,
+  run: KubeObject,
+  opts: { attempt?: number; init?: boolean },
+  none: NoLogs,
+  signal?: AbortSignal,
+): Promise<{ text: string; none?: undefined } | { text?: undefined; none: NoLogs }> {
+  const attempt = opts.attempt ?? (run.status as RunStatus | undefined)?.attempt;
+  const entry = attempt && keptEntry(run, attempt, opts.init ? PREPARE_CONTAINER : AGENT_CONTAINER);
+  if (!entry) return { none };
+  const kept = await readKeptLog(client, run.metadata?.namespace ?? '', entry, signal);
+  return kept.text !== undefined
+    ? kept
+    : { none: { wait: none.wait, message: `${none.message}; ${kept.none}` } };
 }
 
 /** A kubelet timestamp's milliseconds, or NaN (the fraction's digits past the third do not matter here). */
