@@ -25,8 +25,12 @@ export function linesWithin(text: string, bytes: number): string {
 export function lastLinesWithin(text: string, bytes: number): string {
   const all = Buffer.from(text, 'utf8');
   if (all.length <= bytes) return text;
-  const end = all.subarray(all.length - bytes).toString('utf8');
-  return end.slice(end.indexOf('\n') + 1);
+  const from = all.length - bytes;
+  const end = all.subarray(from).toString('utf8');
+  // Cut right after a newline, the end starts a line already.
+  if (all[from - 1] === 0x0a) return end;
+  const newline = end.indexOf('\n');
+  return newline < 0 ? '' : end.slice(newline + 1);
 }
 
 export class BoundedLog {

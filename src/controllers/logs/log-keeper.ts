@@ -30,6 +30,11 @@ import { type DueLogs, dueLogs, podRun } from './logs-due.js';
 export const MAX_LOG_ENTRIES = 64;
 /** How long a log being read may go without a line before the read is given up (and tried again). */
 export const READ_IDLE_MS = 5 * 60_000;
+/**
+ * Reads of a log before it is said lost (a kubelet unreachable that long): 5 s apart, doubling, over
+ * about eight minutes (logKeeperController's rate limiter).
+ */
+export const READ_TRIES = 8;
 /** Pods whose logs were all kept, remembered so that a late event does not read them again. */
 const REMEMBERED = 4096;
 
@@ -69,8 +74,12 @@ export class LogKeeper implements Reconciler {
     this.due.set(key, { found: due });
     for (const { name: container, follow } of due.containers) {
       const entry = await this.keep(pod, due, container, follow, ctx).catch((err: unknown) => {
-        this.due.set(key, { found: due, problem: readProblem(err) });
-        throw err;
+        const problem = readProblem(err);
+        if (ctx.retries + 1 < READ_TRIES) {
+          this.due.set(key, { found: due, problem });
+          throw err;
+        }
+        return { attempt: due.attempt, container, bytes: 0, lost: `${READ_TRIES} reads failed: ${problem}` };
       });
       await this.record(due, entry, ctx);
       this.remember(`${uid}/${container}`);
@@ -143,7 +152,10 @@ export class LogKeeper implements Reconciler {
         };
       throw err;
     }
-    if (made.conflict) return { ...base, bytes: log.bytes, lost: made.conflict };
+    if (made.conflict) {
+      const lost = `ConfigMap ${body.metadata?.name} exists and is not the operator's for this run (${made.why}): the log was not written over it`;
+      return { ...base, bytes: log.bytes, lost };
+    }
     return {
       ...base,
       configMap: body.metadata?.name ?? '',

@@ -17,7 +17,7 @@ import { notMadeFor, type RunRecord, type Seal } from '../provenance/index.js';
 
 export type Owned =
   | { object: KubeObject; created?: boolean; conflict?: undefined }
-  | { object?: undefined; created?: undefined; conflict: string };
+  | { object?: undefined; created?: undefined; conflict: string; why: string };
 
 /** Why the object under one of the run's names is not this run's (`why`: notMadeFor's reason). */
 export function conflictMessage(obj: KubeObject, kind: string, ownerKind: string, why: string): string {
@@ -58,7 +58,9 @@ export async function createOrAdopt(
   const path = resourcePath(resource, namespace, body.metadata?.name);
   const existing = await client.request<KubeObject>('GET', path, { signal });
   const why = notMadeFor(existing, resource.kind, owner, owner.seal);
-  return why ? { conflict: conflictMessage(existing, resource.kind, owner.kind, why) } : { object: existing };
+  return why
+    ? { conflict: conflictMessage(existing, resource.kind, owner.kind, why), why }
+    : { object: existing };
 }
 
 /** Creates the object unless its name exists (whoever owns it): for shared objects like a workspace. */

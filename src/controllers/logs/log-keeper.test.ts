@@ -1,0 +1,164 @@
+// The log keeper: an ended container's log read once, kept in a sealed ConfigMap and named in the
+// run's status; a log that could not be kept named there too, with why, and said by an Event.
+import { gunzipSync } from 'node:zlib';
+import pino from 'pino';
+import t from 'tap';
+import { apiError } from '../../../test/harness/fakes/fake-api.js';
+import { config } from '../../../test/harness/fakes/job-builder-runs.js';
+import { JOB, keptLogWorld, LogsApi, POD } from '../../../test/harness/fakes/kept-logs.js';
+import type { ControllerConfig, RunStatus } from '../../api/index.js';
+import type { KubeObject } from '../../runtime/index.js';
+import { objectSeal } from '../provenance/index.js';
+import { LogKeeper, READ_TRIES } from './log-keeper.js';
+
+const RUN_PATH = '/apis/orchestrator.io/v1/namespaces/ns/agenttaskruns/pay-7';
+const CM_PATH = '/api/v1/namespaces/ns/configmaps';
+const seal = objectSeal(Buffer.from('the operator key'));
+const ctx = (retries = 0) => ({
+  signal: new AbortController().signal,
+  logger: pino({ level: 'silent' }),
+  retries,
+});
+const request = { namespace: 'ns', name: POD };
+
+function keeper(w: ReturnType<typeof keptLogWorld>, api: LogsApi, cfg: ControllerConfig = config) {
+  api.seed('/apis/orchestrator.io/v1/namespaces/ns/agenttaskruns', {
+    ...w.run,
+    metadata: { ...w.run.metadata, resourceVersion: '1' },
+  } as KubeObject);
+  return new LogKeeper({
+    client: api,
+    pods: w.pods,
+    jobs: w.jobs,
+    runs: () => w.runs,
+    config: () => cfg,
+    seal,
+  });
+}
+
+const statusLogs = (api: LogsApi) => (api.objects.get(RUN_PATH)?.status as RunStatus | undefined)?.logs ?? [];
+const keptText = (api: LogsApi, name: string) => {
+  const cm = api.objects.get(`${CM_PATH}/${name}`) as { binaryData: Record<string, string> };
+  return gunzipSync(Buffer.from(cm.binaryData['log.gz'] ?? '', 'base64')).toString();
+};
+
+t.test(
+  "an ended container's log is kept, sealed, and named in status with its ConfigMap's uid",
+  async (t) => {
+    const w = keptLogWorld({ 'prepare-workspace': 'terminated', agent: 'terminated' });
+    const api = new LogsApi();
+    api.setLog('prepare-workspace', '2026-12-01T10:00:00Z cloned\n');
+    api.setLog('agent', '2026-12-01T10:00:01Z {"type":"result"} ghp_abcdefghijklmnopqrstuvwxyz\n');
+    const k = keeper(w, api);
+    await k.reconcile(request, ctx());
+    t.same(
+      api.reads.map((r) => r.query),
+      [
+        { container: 'prepare-workspace', timestamps: true },
+        { container: 'agent', timestamps: true },
+      ],
+      'each read once, with timestamps, not followed',
+    );
+    const cm = api.objects.get(`${CM_PATH}/${JOB}-log-agent`) as KubeObject;
+    t.ok(seal.sealed(cm, 'ConfigMap', 'u-1'), "sealed as the operator's, for the run");
+    t.equal(keptText(api, `${JOB}-log-agent`), '2026-12-01T10:00:01Z {"type":"result"} ghp_[REDACTED]\n');
+    t.same(statusLogs(api), [
+      {
+        attempt: 2,
+        container: 'prepare-workspace',
+        configMap: `${JOB}-log-prepare-workspace`,
+        uid: 'uid-1',
+        bytes: 28,
+        keptBytes: 28,
+      },
+      {
+        attempt: 2,
+        container: 'agent',
+        configMap: `${JOB}-log-agent`,
+        uid: 'uid-2',
+        bytes: 70,
+        keptBytes: 70,
+      },
+    ]);
+    t.equal(api.made('POST', /events$/).length, 0, 'no Event: nothing was lost');
+    await k.reconcile(request, ctx());
+    t.equal(api.reads.length, 2, 'read again by no later reconcile');
+  },
+);
+
+t.test(
+  "a ConfigMap of the name that is not the operator's is left alone, and the log said lost",
+  async (t) => {
+    const w = keptLogWorld({ agent: 'terminated' });
+    const api = new LogsApi();
+    api.setLog('agent', '2026-12-01T10:00:01Z hi\n');
+    api.seed(CM_PATH, { metadata: { name: `${JOB}-log-agent`, namespace: 'ns', uid: 'theirs' } });
+    await keeper(w, api).reconcile(request, ctx());
+    t.match(statusLogs(api), [
+      {
+        attempt: 2,
+        container: 'agent',
+        bytes: 24,
+        lost: /exists and is not the operator's for this run \(it has no controller\)/,
+      },
+    ]);
+    t.notOk(statusLogs(api)[0]?.configMap);
+    t.equal(api.objects.get(`${CM_PATH}/${JOB}-log-agent`)?.metadata?.uid, 'theirs', 'not replaced');
+    t.match(api.made('POST', /events$/)[0]?.body, { type: 'Warning', reason: 'LogNotKept' });
+  },
+);
+
+t.test('a pod deleted while its log is read: what was read is kept, and said to be in part', async (t) => {
+  const w = keptLogWorld({ agent: 'running' }, { deleting: true });
+  const api = new LogsApi();
+  api.setLog('agent', apiError(404, 'NotFound', `pods "${POD}" not found`));
+  await keeper(w, api).reconcile(request, ctx());
+  t.same(
+    api.reads.map((r) => r.query),
+    [{ container: 'agent', timestamps: true, follow: true }],
+    'followed to its end',
+  );
+  t.match(statusLogs(api), [
+    { container: 'agent', bytes: 0, lost: `pod ${POD} went before its log was read whole` },
+  ]);
+});
+
+t.test('a kubelet that does not answer: tried again, then said lost; a pod gone meanwhile too', async (t) => {
+  const w = keptLogWorld({ agent: 'terminated' });
+  const api = new LogsApi();
+  api.setLog(
+    'agent',
+    apiError(
+      500,
+      'InternalError',
+      'Get "https://node-1:10250/containerLogs/ns/x/agent": dial tcp: i/o timeout',
+    ),
+  );
+  const k = keeper(w, api);
+  await t.rejects(k.reconcile(request, ctx(0)), /i\/o timeout/, 'an error: the controller tries again later');
+  t.same(statusLogs(api), []);
+  await k.reconcile(request, ctx(READ_TRIES - 1));
+  t.match(statusLogs(api), [
+    { container: 'agent', bytes: 0, lost: `${READ_TRIES} reads failed: Get "https://node-1:10250` },
+  ]);
+
+  const gone = keptLogWorld({ agent: 'terminated' });
+  const api2 = new LogsApi();
+  api2.setLog('agent', apiError(500, 'InternalError', 'dial tcp: connection refused'));
+  const k2 = keeper(gone, api2);
+  await t.rejects(k2.reconcile(request, ctx(0)));
+  gone.pods.delete('ns', POD);
+  await k2.reconcile(request, ctx(0));
+  t.match(statusLogs(api2), [
+    { container: 'agent', lost: 'its pod was deleted before its log was read: dial tcp: connection refused' },
+  ]);
+});
+
+t.test('logs.keptBytes 0 keeps nothing', async (t) => {
+  const w = keptLogWorld({ agent: 'terminated' });
+  const api = new LogsApi();
+  const off = { ...config, logs: { keptBytes: 0 } };
+  await keeper(w, api, off).reconcile(request, ctx());
+  t.equal(api.reads.length, 0);
+  t.same(statusLogs(api), []);
+});
