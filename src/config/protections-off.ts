@@ -52,7 +52,8 @@ const LOGS_OFF: ProtectionOff = {
   field: 'logs.keptBytes',
   exposes:
     "no attempt's log is kept (logs.keptBytes: 0): what an agent did is gone with its pod (the Job's ttlSecondsAfterFinished), and nothing records it",
-  turnOn: 'set logs.keptBytes above 0 in the controller config, or leave it out for its default (docs/logs.md)',
+  turnOn:
+    'set logs.keptBytes above 0 in the controller config, or leave it out for its default (docs/logs.md)',
 };
 
 /** The protections `config` has off, gateway first. */
