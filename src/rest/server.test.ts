@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import pino from 'pino';
 import t, { type Test } from 'tap';
 import { apiError, FakeApi } from '../../test/harness/fakes/fake-api.js';
@@ -9,6 +10,7 @@ import { sampleTaskRun } from '../../test/harness/operator/operator.js';
 import { call, openEvents, TableReviewer, type Target } from '../../test/harness/operator/rest.js';
 import { seedConfig } from '../../test/harness/util/app-configs.js';
 import { waitFor } from '../../test/harness/util/wait.js';
+import { KEPT_LOG_KEY } from '../runs/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import { type ApiAppOptions, apiApp } from './server.js';
 
@@ -443,6 +445,46 @@ t.test(
     t.match(await call(target, 'GET', `${path}?tailLines=-1`, alice), {
       status: 400,
       body: { message: 'tailLines: "-1" is not a whole number of at least 0' },
+    });
+
+    // The Job gone (its TTL): the log the operator kept, cut to the same window; a kept log that is not
+    // the ConfigMap status names is no log.
+    api.objects.delete('/apis/batch/v1/namespaces/team-a/jobs/r1-job');
+    const kept =
+      '2026-11-30T06:00:01Z cloning…\n2026-11-30T06:00:02Z the agent starts\n2026-11-30T06:09:00Z done\n';
+    const cms = '/api/v1/namespaces/team-a/configmaps';
+    api.seed(cms, {
+      metadata: { name: 'r1-job-log-agent', uid: 'cm-uid' },
+      binaryData: { [KEPT_LOG_KEY]: gzipSync(kept).toString('base64') },
+    } as KubeObject);
+    const entry = {
+      attempt: 1,
+      container: 'agent',
+      configMap: 'r1-job-log-agent',
+      uid: 'cm-uid',
+      bytes: 90,
+      keptBytes: 90,
+    };
+    api.seed(TASKRUNS, {
+      ...run,
+      status: { ...run.status, phase: 'Succeeded', logs: [entry] },
+    } as KubeObject);
+    t.match(await call(target, 'GET', `${path}?tailLines=2&follow=true`, alice), {
+      status: 200,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: 'the agent starts\ndone\n',
+    });
+    t.equal(streams.logReads.length, 1, 'no pod read');
+    api.seed(cms, {
+      metadata: { name: 'r1-job-log-agent', uid: 'someone-elses' },
+      binaryData: {},
+    } as KubeObject);
+    t.match(await call(target, 'GET', path, alice), {
+      status: 404,
+      body: {
+        message:
+          /the Job of attempt 1, r1-job, is gone .*; the kept log of attempt 1's agent container is gone: ConfigMap r1-job-log-agent is not the one the operator wrote/,
+      },
     });
   },
 );

@@ -1,7 +1,8 @@
 // The local cluster's real node (StartOptions.realNode, docs/local-cluster.md): what only a real kubelet
 // and container runtime decide. Exit codes, a PVC shared by an init container and a container of
 // another user under fsGroup, termination messages (written, and the log tail of
-// FallbackToLogsOnError), logs through the kubelet (kubectl logs, orchestrator logs), the restricted
+// FallbackToLogsOnError), logs through the kubelet (kubectl logs, orchestrator logs) and kept after the
+// pod (docs/logs.md), the restricted
 // Pod Security Standard admitting and running a pod, pods reaching the apiserver through the
 // `kubernetes` Service, an image missing from the node failing a run with ErrImageNeverPull, and
 // NetworkPolicies enforced (StartOptions.networkPolicies: kube-router's policy controller), the
@@ -16,10 +17,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import type { RunStatus } from '../../src/api/index.js';
 import { buildLocalImage } from '../../src/cluster/index.js';
 import { ACCESS_LOG_CONTAINER, proxyEnv } from '../../src/egress/index.js';
 import { PREPARE_CONTAINER } from '../../src/naming/containers.js';
-import { KubeClient, type KubeObject, PODS, PVCS, resourcePath } from '../../src/runtime/index.js';
+import {
+  CONFIGMAPS,
+  isNotFound,
+  JOBS,
+  KubeClient,
+  type KubeObject,
+  PODS,
+  PVCS,
+  resourcePath,
+} from '../../src/runtime/index.js';
 import { seedToolTable, shippedPresets } from '../harness/agent/mcp-probe.js';
 import {
   claudeServerEnvScript,
@@ -446,11 +457,11 @@ t.test(
       async (note) => {
         const run = await client.request<KubeObject>('GET', taskRunPath(ns, 'runs'));
         note(run.status);
-        const s = run.status as { podName?: string; attempt?: number } | undefined;
-        if (!s?.podName || !s.attempt) return undefined;
+        const s = run.status as { podName?: string; attempt?: number; jobName?: string } | undefined;
+        if (!s?.podName || !s.attempt || !s.jobName) return undefined;
         const pod = await client.request<KubeObject>('GET', resourcePath(PODS, ns, s.podName));
         return containerState(pod, PREPARE_CONTAINER, true)?.terminated
-          ? { pod: s.podName, attempt: s.attempt }
+          ? { pod: s.podName, attempt: s.attempt, job: s.jobName }
           : undefined;
       },
       { timeoutMs: 180_000 },
@@ -494,6 +505,52 @@ t.test(
       `${viaKubectl.stdout.trimEnd().split('\n').slice(-2).join('\n')}\n`,
       "the whole log's last two lines at most",
     );
+
+    // The log the operator kept (docs/logs.md): read from the kubelet as the container ended, into a
+    // ConfigMap the run owns; once the Job and its pod are gone, orchestrator logs reads it there.
+    const entry = await waitFor(
+      "the prepare container's log kept, in status.logs",
+      async (note) => {
+        const run = await client.request<KubeObject>('GET', taskRunPath(ns, 'runs'));
+        const logs = (run.status as RunStatus | undefined)?.logs;
+        note(logs);
+        return logs?.find((e) => e.attempt === found.attempt && e.container === PREPARE_CONTAINER);
+      },
+      { timeoutMs: 120_000 },
+    );
+    t.notOk(entry.lost, 'kept, not lost');
+    t.equal(entry.bytes, Buffer.byteLength(viaKubectl.stdout), 'every byte the container wrote was read');
+    t.equal(entry.keptBytes, entry.bytes, 'and kept');
+    const cm = await client.request<KubeObject>('GET', resourcePath(CONFIGMAPS, ns, entry.configMap));
+    t.equal(cm.metadata?.uid, entry.uid, 'status names the ConfigMap by its uid');
+    t.match(cm.metadata?.ownerReferences, [{ kind: 'TaskRun', name: 'runs', controller: true }]);
+    await client
+      .request('DELETE', resourcePath(JOBS, ns, found.job), { body: { propagationPolicy: 'Background' } })
+      .catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    await waitFor(
+      `pod ${found.pod} gone with its Job`,
+      () =>
+        client.request('GET', resourcePath(PODS, ns, found.pod)).then(
+          () => undefined,
+          (err: unknown) => (isNotFound(err) ? true : Promise.reject(err)),
+        ),
+      { timeoutMs: 120_000 },
+    );
+    const keptCli = await runCli(
+      cluster,
+      ['logs', 'otr', 'runs', '--init', '--attempt', String(found.attempt)],
+      { namespace: ns },
+    );
+    t.equal(keptCli.code, 0, keptCli.stderr);
+    t.equal(keptCli.stdout, viaKubectl.stdout, 'the kept log is what the kubelet gave');
+    const keptTail = await runCli(
+      cluster,
+      ['logs', 'otr', 'runs', '--init', '--attempt', String(found.attempt), '--tail', '2'],
+      { namespace: ns },
+    );
+    t.equal(keptTail.stdout, tailKubectl.stdout, 'and its --tail 2 what kubectl logs --tail 2 printed');
   },
 );
 
