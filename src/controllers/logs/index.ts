@@ -4,7 +4,7 @@
 // - kept-log-object.ts: the kept text (redacted, a line for what is left out), gzipped, and its ConfigMap.
 // - log-keeper.ts: the reconciler, keyed by the runs' pods, on the leader.
 // - logs-due.ts: which of a pod's logs are due, and whose attempt the pod is (pure, from the caches).
-import { Controller, ItemExponentialRateLimiter, mapToSelf } from '../../runtime/index.js';
+import { Controller, mapToSelf } from '../../runtime/index.js';
 import type { RunControllersOptions } from '../run-controllers-options.js';
 import type { SharedCaches } from '../shared-caches.js';
 import { LogKeeper } from './log-keeper.js';
@@ -32,7 +32,5 @@ export function logKeeperController(opts: RunControllersOptions, shared: SharedC
     registry: opts.registry,
     logger: opts.logger,
     maxConcurrentReconciles: READS_AT_ONCE,
-    // A kubelet that does not answer: tried READ_TRIES times over about eight minutes, then said lost.
-    rateLimiter: () => new ItemExponentialRateLimiter({ baseDelayMs: 5_000, maxDelayMs: 160_000 }),
   }).watch(shared.pods, mapToSelf);
 }

@@ -16,6 +16,7 @@ import {
   type ReconcileContext,
   type Reconciler,
   type Request,
+  type Result,
   resourcePath,
 } from '../../runtime/index.js';
 import type { Seal } from '../provenance/index.js';
@@ -31,10 +32,12 @@ export const MAX_LOG_ENTRIES = 64;
 /** How long a log being read may go without a line before the read is given up (and tried again). */
 export const READ_IDLE_MS = 5 * 60_000;
 /**
- * Reads of a log before it is said lost (a kubelet unreachable that long): 5 s apart, doubling, over
- * about eight minutes (logKeeperController's rate limiter).
+ * Reads of a log before it is said lost (a kubelet unreachable that long): READ_RETRY_MS apart,
+ * doubling up to READ_RETRY_MAX_MS, over about eight minutes.
  */
 export const READ_TRIES = 8;
+export const READ_RETRY_MS = 5_000;
+export const READ_RETRY_MAX_MS = 160_000;
 /** Pods whose logs were all kept, remembered so that a late event does not read them again. */
 const REMEMBERED = 4096;
 
@@ -55,36 +58,43 @@ const readProblem = (err: unknown) => (err instanceof Error ? err.message : Stri
 
 export class LogKeeper implements Reconciler {
   /** Logs seen due and not kept yet, by pod key: what to say if the pod goes first. */
-  private readonly due = new Map<string, { found: DueLogs; problem?: string }>();
+  private readonly due = new Map<string, { found: DueLogs; tries: number; problem?: string }>();
   /** `podUid/container` of logs kept (or said lost) lately. */
   private readonly done = new Set<string>();
 
   constructor(private readonly opts: LogKeeperOptions) {}
 
-  async reconcile({ namespace, name }: Request, ctx: ReconcileContext): Promise<void> {
+  async reconcile({ namespace, name }: Request, ctx: ReconcileContext): Promise<Result | undefined> {
     const key = `${namespace}/${name}`;
     const pod = this.opts.pods.get(namespace, name);
     if (!pod) return this.podGone(key, ctx);
-    if (this.opts.config().logs.keptBytes === 0) return;
+    if (this.opts.config().logs.keptBytes === 0) return undefined;
     const found = podRun(pod, this.opts.jobs, this.opts.runs);
-    if (!found) return;
+    if (!found) return undefined;
     const uid = pod.metadata?.uid ?? '';
     const due = dueLogs(pod, found, (c) => this.done.has(`${uid}/${c}`));
-    if (due.containers.length === 0) return;
-    this.due.set(key, { found: due });
+    if (due.containers.length === 0) return undefined;
+    const tries = (this.due.get(key)?.tries ?? 0) + 1;
+    this.due.set(key, { found: due, tries });
     for (const { name: container, follow } of due.containers) {
-      const entry = await this.keep(pod, due, container, follow, ctx).catch((err: unknown) => {
+      let entry: Entry;
+      try {
+        entry = await this.keep(pod, due, container, follow, ctx);
+      } catch (err) {
         const problem = readProblem(err);
-        if (ctx.retries + 1 < READ_TRIES) {
-          this.due.set(key, { found: due, problem });
-          throw err;
+        // Tried again by a requeue, not as a failed reconcile: a kubelet that does not answer (every
+        // simulated node of the local cluster) is the log's problem, said in status, not the manager's.
+        if (tries < READ_TRIES) {
+          this.due.set(key, { found: due, tries, problem });
+          return { requeueAfter: Math.min(READ_RETRY_MS * 2 ** (tries - 1), READ_RETRY_MAX_MS) };
         }
-        return { attempt: due.attempt, container, bytes: 0, lost: `${READ_TRIES} reads failed: ${problem}` };
-      });
+        entry = { attempt: due.attempt, container, bytes: 0, lost: `${READ_TRIES} reads failed: ${problem}` };
+      }
       await this.record(due, entry, ctx);
       this.remember(`${uid}/${container}`);
     }
     this.due.delete(key);
+    return undefined;
   }
 
   /** Reads the container's log and writes its ConfigMap; the entry says what was kept, or why not. */
@@ -193,9 +203,9 @@ export class LogKeeper implements Reconciler {
   }
 
   /** A pod gone while some of its logs were due: each said lost, with the last read's problem. */
-  private async podGone(key: string, ctx: ReconcileContext): Promise<void> {
+  private async podGone(key: string, ctx: ReconcileContext): Promise<undefined> {
     const pending = this.due.get(key);
-    if (!pending) return;
+    if (!pending) return undefined;
     this.due.delete(key);
     const why = pending.problem ? `: ${pending.problem}` : '';
     for (const { name } of pending.found.containers) {
