@@ -22,7 +22,9 @@ import { KubeReviewer } from '../../src/auth/index.js';
 import { runPath } from '../../src/cli/kinds.js';
 import { githubWebhookRouter } from '../../src/github/index.js';
 import { loadTemplateSet } from '../../src/render/index.js';
+import { keptEntry, keptWindow, readKeptLog } from '../../src/runs/index.js';
 import type { KubeObject } from '../../src/runtime/index.js';
+import { redactSecrets } from '../../src/util/index.js';
 import { e2eCodeRun, expectTurnLimitStop, NODE_GATEWAY, taskDocs } from '../harness/agent/agent-e2e.js';
 import { agentSuite, agentWorld, type WorldOptions } from '../harness/agent/agent-world.js';
 import { expectedUsage, lastResultEvent } from '../harness/agent/cli-usage.js';
@@ -153,6 +155,23 @@ t.test(
         'and the attempt’s own entry',
       );
     }
+    // The agent's log, the CLI's transcript, kept after the pod (docs/logs.md): what the kubelet gave,
+    // less the credential shapes status never holds either.
+    const kept = await waitFor(
+      "the agent's log kept, in status.logs",
+      async (note) => {
+        const run = await client.request<KubeObject>('GET', runPath('CodeRun', ns, 'payments-7'));
+        const entry = keptEntry(run, 1, 'agent');
+        note(entry);
+        return entry?.configMap ? readKeptLog(client, ns, entry) : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
+    t.equal(
+      kept.text && keptWindow(kept.text, {}, new Date()),
+      redactSecrets(log.stdout),
+      'the transcript kept',
+    );
     const gitAuth = git.server.requests().map((r) => r.auth);
     t.ok(
       gitAuth.includes('ok') && !gitAuth.includes('bad'),

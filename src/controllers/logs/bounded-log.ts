@@ -1,10 +1,12 @@
 // A container's log as it is read, held within a bound: its first quarter and its last three quarters of
 // `keptBytes` (where an agent starts and where it failed), each cut at a line's end so that every line
-// kept is whole and keeps its timestamp. What is left out between is said by a line of its own.
+// kept is whole and keeps its timestamp. What is left out between is said by a line of its own. The
+// bound counts the text as read, timestamps included (it bounds memory); sizes reported count what the
+// container wrote, without them.
 
 /** What was read, and what of it is kept. */
 export interface HeldLog {
-  /** The log's size as read, in bytes. */
+  /** The log's size as the container wrote it (without the kubelet's timestamps), in bytes. */
   bytes: number;
   head: string;
   tail: string;
@@ -13,6 +15,19 @@ export interface HeldLog {
 }
 
 const byteLength = (text: string) => Buffer.byteLength(text, 'utf8');
+
+/** The bytes of timestamped lines without their timestamps (each line's text up to its first space). */
+export function unstampedBytes(text: string): number {
+  let stamps = 0;
+  for (let start = 0; start < text.length; ) {
+    const space = text.indexOf(' ', start);
+    const newline = text.indexOf('\n', start);
+    const end = newline < 0 ? text.length : newline + 1;
+    stamps += space < 0 || space >= end ? end - start - (newline < 0 ? 0 : 1) : space - start + 1;
+    start = end;
+  }
+  return byteLength(text) - stamps;
+}
 
 /** The longest start of `text` of at most `bytes` bytes that ends a line (or nothing). */
 export function linesWithin(text: string, bytes: number): string {
@@ -42,6 +57,9 @@ export class BoundedLog {
   private chunks: string[] = [];
   private chunkBytes = 0;
   private bytes = 0;
+  /** The timestamps read so far (ASCII: characters are bytes), and whether the next character is in one. */
+  private stampBytes = 0;
+  private inStamp = true;
   private dropped = false;
 
   constructor(keptBytes: number) {
@@ -51,6 +69,7 @@ export class BoundedLog {
 
   add(chunk: string): void {
     this.bytes += byteLength(chunk);
+    this.countStamps(chunk);
     if (!this.headFull) {
       this.head += chunk;
       if (byteLength(this.head) <= this.headBytes) return;
@@ -71,6 +90,18 @@ export class BoundedLog {
   held(): HeldLog {
     const rest = this.chunks.join('');
     const tail = lastLinesWithin(rest, this.tailBytes);
-    return { bytes: this.bytes, head: this.head, tail, cut: this.dropped || tail.length < rest.length };
+    const bytes = this.bytes - this.stampBytes;
+    return { bytes, head: this.head, tail, cut: this.dropped || tail.length < rest.length };
+  }
+
+  /** Counts the timestamp each line starts with, across chunks (a stamp ends at its line's first space). */
+  private countStamps(chunk: string): void {
+    for (let i = 0; i < chunk.length; ) {
+      const stop = chunk.indexOf(this.inStamp ? ' ' : '\n', i);
+      const end = stop < 0 ? chunk.length : stop + 1;
+      if (this.inStamp) this.stampBytes += end - i;
+      if (stop >= 0) this.inStamp = !this.inStamp;
+      i = end;
+    }
   }
 }

@@ -5,7 +5,7 @@ import { gunzipSync } from 'node:zlib';
 import t from 'tap';
 import { config, JOB, taskRun } from '../../../test/harness/fakes/job-builder-runs.js';
 import { KEPT_LOG_KEY } from '../../runs/index.js';
-import { BoundedLog } from './bounded-log.js';
+import { BoundedLog, unstampedBytes } from './bounded-log.js';
 import { fitGzip, keptLogConfigMap, keptText } from './kept-log-object.js';
 
 const at = (s: number) => `2026-12-01T10:00:${String(s).padStart(2, '0')}.5Z`;
@@ -23,7 +23,7 @@ t.test('a cut log says how much is left out, on a line stamped as the next one',
   const held = log.held();
   const lines = keptText(held).split('\n');
   const marker = lines.find((l) => l.includes('[orchestrator:'));
-  const left = held.bytes - Buffer.byteLength(held.head + held.tail);
+  const left = held.bytes - unstampedBytes(held.head + held.tail);
   t.equal(
     marker,
     `${held.tail.slice(0, held.tail.indexOf(' '))} [orchestrator: ${left} bytes of this log were not kept (logs.keptBytes)]`,

@@ -9,12 +9,12 @@ import type { KubeObject } from '../../runtime/index.js';
 import { REDACTED, redactSecrets } from '../../util/index.js';
 import { controllerReference } from '../agent/index.js';
 import { objectLabels } from '../kind/strategy.js';
-import { type HeldLog, lastLinesWithin, linesWithin } from './bounded-log.js';
+import { type HeldLog, lastLinesWithin, linesWithin, unstampedBytes } from './bounded-log.js';
 
 /** The most gzipped bytes one ConfigMap holds: its limit is 1 MiB, with room for its metadata. */
 export const MAX_KEPT_GZIP = 960 * 1024;
 
-/** The kept text of a held log and its gzip, with how many of the log's bytes it keeps. */
+/** The kept text of a held log and its gzip, with how many of the log's bytes it keeps (without timestamps). */
 export interface KeptText {
   gzip: Buffer;
   keptBytes: number;
@@ -35,7 +35,7 @@ function keyEndCut(tail: string): string {
 /** The log as kept: its head, a line saying what is left out (stamped as the tail's first), its tail. */
 export function keptText(held: HeldLog): string {
   if (!held.cut) return redactSecrets(held.head + held.tail);
-  const left = held.bytes - Buffer.byteLength(held.head + held.tail, 'utf8');
+  const left = held.bytes - unstampedBytes(held.head + held.tail);
   const stamp = stampOf(held.tail) || stampOf(held.head.split('\n').at(-2));
   const marker = `${stamp} [orchestrator: ${left} bytes of this log were not kept (logs.keptBytes)]\n`;
   return redactSecrets(held.head + marker + keyEndCut(held.tail));
@@ -47,7 +47,7 @@ export function fitGzip(held: HeldLog, maxGzip = MAX_KEPT_GZIP): KeptText {
   for (;;) {
     const text = keptText(h);
     const gzip = gzipSync(text);
-    const keptBytes = Buffer.byteLength(h.head + h.tail, 'utf8');
+    const keptBytes = unstampedBytes(h.head + h.tail);
     if (gzip.length <= maxGzip || keptBytes === 0) return { gzip, keptBytes };
     const scale = (maxGzip / gzip.length) * 0.9;
     const bytes = (s: string) => Math.floor(Buffer.byteLength(s, 'utf8') * scale);
