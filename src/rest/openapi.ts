@@ -197,6 +197,18 @@ function kindPaths(kind: RunKindName): Json {
         },
       },
     },
+    [openApiPath(ROUTES.events, plural)]: {
+      get: {
+        summary: `The ${kind}'s Events, oldest first (type, reason, message, count, when); RBAC get on the run and list on events`,
+        operationId: `list${kind}Events`,
+        tags: [kind],
+        parameters: [NAMESPACE, NAME],
+        responses: {
+          '200': { description: 'The Events', content: json({ $ref: '#/components/schemas/EventList' }) },
+          ...errorResponses(['401', '403', '404', '429', '503']),
+        },
+      },
+    },
     [openApiPath(ROUTES.cancel, plural)]: {
       post: {
         summary: `Cancel the ${kind}: set spec.cancelled, so its running attempt is stopped and it ends Cancelled, its record kept`,
@@ -230,6 +242,25 @@ function kindPaths(kind: RunKindName): Json {
   return paths;
 }
 
+const EVENT_LIST_SCHEMA: Json = {
+  type: 'object',
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          type: { type: 'string', description: 'Normal or Warning' },
+          reason: { type: 'string' },
+          message: { type: 'string' },
+          count: { type: 'integer' },
+          at: { type: 'string', format: 'date-time', description: 'When it last happened' },
+        },
+      },
+    },
+  },
+};
+
 function listSchema(kind: RunKindName): Json {
   return {
     type: 'object',
@@ -246,7 +277,7 @@ function listSchema(kind: RunKindName): Json {
 }
 
 export function openApiDocument(schemas: Schemas = loadSchemas(), version = '1'): Json {
-  const components: Json = { Status: STATUS_SCHEMA };
+  const components: Json = { Status: STATUS_SCHEMA, EventList: EVENT_LIST_SCHEMA };
   for (const kind of RUN_KIND_NAMES) {
     components[kind] = schemas[kind];
     components[`${kind}List`] = listSchema(kind);
@@ -280,6 +311,25 @@ export function openApiDocument(schemas: Schemas = loadSchemas(), version = '1')
         ]),
       },
       ...Object.assign({}, ...RUN_KIND_NAMES.map(kindPaths)),
+      [ROUTES.whoami]: {
+        get: {
+          summary: 'Who the token is, as the apiserver authenticated it',
+          operationId: 'whoAmI',
+          responses: {
+            '200': {
+              description: 'The user',
+              content: json({
+                type: 'object',
+                properties: {
+                  username: { type: 'string' },
+                  groups: { type: 'array', items: { type: 'string' } },
+                },
+              }),
+            },
+            ...errorResponses(['401', '429']),
+          },
+        },
+      },
       [ROUTES.health]: health,
       [ROUTES.healthz]: health,
     },

@@ -1,7 +1,8 @@
 // The run routes: the PM endpoints (a TaskRun from a task payload, a DocsRun from a docs-generation
-// request), and create / list / get / retry / cancel / delete for every kind. Each asks RBAC for the
-// verb the manager will then perform on the caller's behalf, in the namespace asked for; a retry or a
-// cancel of another's run, for `retry` or `cancel` on it too.
+// request), and create / list / get / retry / cancel / delete, a run's log and Events, for every kind;
+// and who the caller is. Each asks RBAC for the verb the manager will then perform on the caller's
+// behalf, in the namespace asked for; a retry or a cancel of another's run, for `retry` or `cancel` on
+// it too.
 import { METHODS } from 'node:http';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
@@ -12,6 +13,7 @@ import { readJsonBody, STRICT_ROUTES } from '../http/index.js';
 import { type KubeObject, resourcePath } from '../runtime/index.js';
 import { isPlainObject } from '../util/index.js';
 import { showValue } from '../validation/index.js';
+import { runEvents } from './events.js';
 import { serveLog } from './logs.js';
 import { type ApiState, authorize } from './middleware.js';
 import { ROUTES } from './paths.js';
@@ -92,6 +94,12 @@ export function runRoutes(opts: RunRoutesOptions): Router {
     await create(ctx, kind, namespaceOf(value, where), payload);
   };
 
+  // Who the token is, as the TokenReview said (the console shows it; `kubectl auth whoami` does the
+  // same); registered before the all-namespaces list, whose `:plural` it would otherwise be.
+  router.get(ROUTES.whoami, (ctx) => {
+    const { username, groups = [] } = state(ctx).user;
+    ctx.body = { username, groups };
+  });
   router.post(ROUTES.pmTasks, fromPayload('TaskRun'));
   router.post(ROUTES.pmDocs, fromPayload('DocsRun'));
   router.post(ROUTES.collection, async (ctx) => {
@@ -170,6 +178,11 @@ export function runRoutes(opts: RunRoutesOptions): Router {
       limit: state(ctx).limit,
     };
     await serveLog(ctx, access, kind, namespace, name, state(ctx).user.username);
+  });
+  router.get(ROUTES.events, async (ctx) => {
+    const { kind, namespace, name } = await item(ctx, 'get');
+    await authorize(reviewer, ctx, { resource: { verb: 'list', group: '', resource: 'events', namespace } });
+    ctx.body = await runEvents(opts, kind, namespace, name, state(ctx).limit);
   });
   router.delete(ROUTES.item, async (ctx) => {
     const { kind, namespace, name } = await item(ctx, 'delete');

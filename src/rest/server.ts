@@ -1,7 +1,8 @@
 // The REST API server (docs/rest-api.md): koa on its own HTTPS port, with the webhook server's
-// certificate machinery. Unauthenticated: /health, /healthz, /openapi.json, and the routers the caller
-// adds (each does its own checks, e.g. the GitHub webhook's signature). Under /api/v1: the caller's
-// token (TokenReview), its rate limit, then RBAC per request (SubjectAccessReview) in the run routes.
+// certificate machinery. Unauthenticated: /health, /healthz, /openapi.json, the web console's files
+// under /console/ (console.ts: they hold no data), and the routers the caller adds (each does its own
+// checks, e.g. the GitHub webhook's signature). Under /api/v1: the caller's token (TokenReview), its
+// rate limit, then RBAC per request (SubjectAccessReview) in the run routes.
 import { METHODS } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
@@ -20,6 +21,7 @@ import {
 } from '../http/index.js';
 import { tracingMiddleware } from '../observability/index.js';
 import type { ApiRequester, Clock } from '../runtime/index.js';
+import { consoleRouter } from './console.js';
 import { authenticated, statusErrors } from './middleware.js';
 import { openApiDocument } from './openapi.js';
 import { ROUTES } from './paths.js';
@@ -48,6 +50,8 @@ export interface ApiAppOptions {
   rateLimit?: { requestsPerSecond: number; burst: number };
   /** What the rate limits measure time by. Default: real time. */
   clock?: Clock;
+  /** Serve the web console under /console/ (docs/console.md). Default true. */
+  console?: boolean;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -94,6 +98,7 @@ export function apiApp(opts: ApiAppOptions): Koa {
   });
   app.use(open.routes());
   app.use(open.allowedMethods());
+  if (opts.console !== false) app.use(consoleRouter().routes());
   for (const router of opts.routers ?? []) {
     app.use(router.routes());
     app.use(router.allowedMethods());

@@ -1,0 +1,77 @@
+// The console's calls to the REST API, with the token the user logged in with. The token stays in this
+// tab's sessionStorage: never in a URL, never in localStorage, gone when the tab closes.
+const KEY = 'orchestrator.token';
+
+export const session = {
+  token: () => sessionStorage.getItem(KEY),
+  login: (token) => sessionStorage.setItem(KEY, token),
+  logout: () => sessionStorage.removeItem(KEY),
+};
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+const headers = (json) => ({
+  Authorization: `Bearer ${session.token()}`,
+  ...(json ? { 'Content-Type': 'application/json' } : {}),
+});
+
+async function failure(res) {
+  let message = `${res.status} ${res.statusText}`;
+  try {
+    message = (await res.json()).message ?? message;
+  } catch {
+    // Not a Status: its status line says it.
+  }
+  if (res.status === 401) session.logout();
+  return new ApiError(res.status, message);
+}
+
+/** A call's answer: JSON, or text for a log. */
+export async function api(path, { method = 'GET', body, signal } = {}) {
+  const res = await fetch(path, {
+    method,
+    headers: headers(body !== undefined),
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal,
+  });
+  if (!res.ok) throw await failure(res);
+  return (res.headers.get('content-type') ?? '').includes('json') ? res.json() : res.text();
+}
+
+/** A streamed answer (a followed log, server-sent events), chunk by chunk until it ends or `signal`. */
+export async function stream(path, onText, signal) {
+  const res = await fetch(path, { headers: headers(false), signal });
+  if (!res.ok) throw await failure(res);
+  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    onText(value);
+  }
+}
+
+/** A watch's server-sent events: `onEvent(type, data)` for each (EventSource cannot send a token). */
+export function watch(path, onEvent, signal) {
+  let buffer = '';
+  return stream(
+    `${path}${path.includes('?') ? '&' : '?'}watch=true`,
+    (text) => {
+      buffer += text;
+      let end = buffer.indexOf('\n\n');
+      while (end >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const type = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (type && data) onEvent(type, JSON.parse(data));
+        end = buffer.indexOf('\n\n');
+      }
+    },
+    signal,
+  );
+}

@@ -1,0 +1,89 @@
+// The console's pages by the address's fragment (#/login, #/runs, #/runs/{ns}/{plural}/{name}): the
+// fragment never reaches a server, and holds no secret. A page is rendered into <main>; leaving it aborts
+// what it still reads (its log stream, its watch).
+import { api, session } from './api.js';
+import { h, show } from './dom.js';
+import { runPage } from './run.js';
+import { runsPage } from './runs.js';
+
+const main = document.getElementById('main');
+const who = document.getElementById('who');
+const logout = document.getElementById('logout');
+let leaving = new AbortController();
+
+function loginPage(signal, message) {
+  const field = h('textarea', {
+    id: 'token',
+    name: 'token',
+    rows: 4,
+    required: true,
+    autocomplete: 'off',
+    spellcheck: 'false',
+  });
+  const error = h('p', { class: 'error', role: 'alert' }, message ?? '');
+  const form = h(
+    'form',
+    {
+      class: 'login',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        session.login(field.value.trim());
+        try {
+          await api('/api/v1/whoami', { signal });
+          location.hash = '#/runs';
+        } catch (err) {
+          show(error, `Not logged in: ${err.message}`);
+        }
+      },
+    },
+    h('h1', {}, 'Log in'),
+    h(
+      'p',
+      {},
+      'Paste a token for the audience "orchestrator", as kubectl holds one: ',
+      h('code', {}, 'kubectl create token NAME --audience orchestrator'),
+      '. It stays in this tab only.',
+    ),
+    h('label', { for: 'token' }, 'Token'),
+    field,
+    h('button', { type: 'submit' }, 'Log in'),
+    error,
+  );
+  show(main, form);
+  field.focus();
+}
+
+async function header(signal) {
+  try {
+    const me = await api('/api/v1/whoami', { signal });
+    show(who, h('span', { class: 'user' }, me.username));
+    logout.hidden = false;
+    return true;
+  } catch (err) {
+    if (signal.aborted) return false;
+    loginPage(signal, err.status === 401 ? 'Your token was refused: log in again.' : err.message);
+    return false;
+  }
+}
+
+async function route() {
+  leaving.abort();
+  leaving = new AbortController();
+  const { signal } = leaving;
+  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  if (!session.token() || parts[0] === 'login') {
+    show(who);
+    logout.hidden = true;
+    return loginPage(signal);
+  }
+  if (!(await header(signal))) return;
+  if (parts[0] === 'runs' && parts.length === 4) return runPage(main, signal, parts[1], parts[2], parts[3]);
+  return runsPage(main, signal);
+}
+
+logout.addEventListener('click', () => {
+  session.logout();
+  location.hash = '#/login';
+});
+window.addEventListener('hashchange', route);
+route();
