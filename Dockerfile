@@ -54,6 +54,7 @@ COPY crds ./crds
 COPY webhooks ./webhooks
 COPY templates ./templates
 COPY config ./config
+COPY console ./console
 USER 65532:65532
 # --max-semi-space-size: V8's young generation (two semi-spaces) grows to 2 × 16 MiB under a steady
 # allocation rate, a fifth of the manager's memory; a reconcile's garbage lives for microseconds, so

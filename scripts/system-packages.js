@@ -20,6 +20,8 @@ const TEST_PACKAGES = [
   { pkg: 'squid', command: 'squid' },
   // zsh: the completion script as zsh runs it (src/cli/completion.test.ts), the shell of macOS.
   { pkg: 'zsh', command: 'zsh' },
+  // chromium: the web console in a real browser, driven by playwright-core (test/integration/console.test.ts).
+  { pkg: 'chromium', command: 'chromium' },
 ];
 
 export const onPath = (/** @type {string} */ command) =>

@@ -7,7 +7,7 @@
 // the CLI and the model (the platform's key out of the run's namespace, a looping agent refused).
 // A labelled issue goes the whole way: a signed delivery to the operator's GitHub endpoint, the TaskRun,
 // the agent, and a pull request that closes the issue. The hostile agent's suite (agent-e2e/hostile.ts)
-// runs in this process too.
+// runs in this process too, and so does the web console's, in a real browser (harness/console).
 // Needs root and the real node's Debian packages, and builds the image on first use (minutes; cached).
 // @lane real-node
 // @needs node agent-image
@@ -32,6 +32,7 @@ import { gatewayRuns } from '../harness/agent/gateway-runs.js';
 import { otherCliRuns } from '../harness/agent/other-cli-runs.js';
 import { allowedTo } from '../harness/cluster/access-review.js';
 import { kubectl } from '../harness/cluster/cluster.js';
+import { consoleRuns } from '../harness/console/console-runs.js';
 import { applyObjects } from '../harness/deploy/kustomize.js';
 import { roleGrant } from '../harness/deploy/rbac.js';
 import { githubPayload, type Payload, postDelivery } from '../harness/remote/github.js';
@@ -203,6 +204,11 @@ t.test(
       'the second attempt found the open pull request rather than opening another',
     );
   },
+);
+
+t.test(
+  "the web console in a real browser: log in, list, follow a running agent's log, cancel it; a viewer refused",
+  (t) => consoleRuns(t, suite),
 );
 
 t.test(

@@ -1,0 +1,42 @@
+// A real browser for the console's tests: Debian's chromium (scripts/system-packages.js installs it),
+// driven by playwright-core, which downloads no browser of its own. Headless, without the sandbox (the
+// tests run as root, where chromium refuses its sandbox), and trusting the test's own certificate
+// authority only through ignoreHTTPSErrors: the console's TLS is the REST API's, tested elsewhere.
+
+import { existsSync } from 'node:fs';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Scope } from '../util/scope.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+export async function launchBrowser(t: Pick<Scope, 'teardown'>): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error('chromium is missing: apt-get install -y chromium (node scripts/system-packages.js)');
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  t.teardown(() => browser.close());
+  return browser;
+}
+
+/** A page of a new context (its own sessionStorage: a user of their own), and what went wrong in it. */
+export async function consolePage(
+  browser: Browser,
+): Promise<{ context: BrowserContext; page: Page; problems: string[]; urls: string[] }> {
+  const context = await browser.newContext({
+    ignoreHTTPSErrors: true,
+    viewport: { width: 1280, height: 900 },
+  });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  const urls: string[] = [];
+  // A script error, or a Content-Security-Policy violation (chromium reports it on the console).
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('console', (msg) => {
+    if (
+      msg.type() === 'error' &&
+      !/Failed to load resource: the server responded with a status of 403/.test(msg.text())
+    )
+      problems.push(`console error: ${msg.text()}`);
+  });
+  page.on('request', (req) => urls.push(req.url()));
+  return { context, page, problems, urls };
+}
