@@ -132,7 +132,10 @@ function timeline(status, events) {
   );
 }
 
-/** The log panel: an attempt and container to read, followed while that attempt runs. */
+/**
+ * The log panel: an attempt and container to read, followed while that attempt runs. A container that
+ * has not started yet (503) is asked again every few seconds while the page is open.
+ */
 function logPanel(path, signal, getStatus) {
   const attempt = h('select', { id: 'log-attempt' });
   const container = h(
@@ -144,15 +147,23 @@ function logPanel(path, signal, getStatus) {
   const pre = h('pre', { id: 'log', tabindex: '0', 'aria-label': 'Log' });
   const note = h('p', { class: 'log-note', role: 'status' });
   let reading = new AbortController();
+  /** Whether a read is under way, or the shown log is whole (its attempt ended): nothing to ask again. */
+  let busy = false;
+  let whole = false;
+  const running = () => {
+    const status = getStatus();
+    return Number(attempt.value) === status.attempt && !finished(status.phase);
+  };
   const read = async () => {
     reading.abort();
     reading = new AbortController();
     const mine = AbortSignal.any([signal, reading.signal]);
-    const status = getStatus();
-    const running = Number(attempt.value) === status.attempt && !finished(status.phase);
+    const follow = running();
+    busy = true;
+    whole = false;
     pre.textContent = '';
-    show(note, running ? 'Following the log…' : '');
-    const query = `attempt=${attempt.value}&container=${container.value}${running ? '&follow=true' : ''}`;
+    show(note, follow ? 'Following the log…' : '');
+    const query = `attempt=${attempt.value}&container=${container.value}${follow ? '&follow=true' : ''}`;
     try {
       await stream(
         `${path}/log?${query}`,
@@ -163,10 +174,16 @@ function logPanel(path, signal, getStatus) {
         },
         mine,
       );
-      show(note, running ? 'The log ended.' : '');
+      whole = !follow || !running();
+      show(note, follow ? 'The log ended.' : '');
     } catch (err) {
-      if (!mine.aborted) show(note, `No log: ${err.message}`);
+      if (mine.aborted) return;
+      show(note, err.status === 503 ? `Waiting: ${err.message}` : `No log: ${err.message}`);
+      whole = err.status !== 503;
+    } finally {
+      if (!mine.aborted) busy = false;
     }
+    if (!whole && !mine.aborted) setTimeout(() => !mine.aborted && !busy && read(), 3000);
   };
   const attempts = (n) => {
     const chosen = attempt.value;

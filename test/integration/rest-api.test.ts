@@ -7,6 +7,7 @@
 // is 503, never 500.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { KubeConfig } from '@kubernetes/client-node';
 import pino from 'pino';
 import t, { type Test } from 'tap';
@@ -16,6 +17,7 @@ import { serviceAccountToken, tokenKubeConfig } from '../../src/app/service-acco
 import { KubeReviewer } from '../../src/auth/index.js';
 import { withClient } from '../../src/cluster/apply.js';
 import { type ApiServer, startApiServer } from '../../src/rest/server.js';
+import { KEPT_LOG_KEY } from '../../src/runs/index.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { permission } from '../harness/clients/recording-client.js';
 import { startExtraApiserver } from '../harness/cluster/apiserver.js';
@@ -561,6 +563,65 @@ t.test(
       { code: 1, stderr: /no-kubelet/ },
       "the apiserver's answer about the pod's node, through the API",
     );
+
+    // The run's Events, listed as the manager for a caller RBAC allows to list events there.
+    const leadToken = await token(home, 'lead', ['orchestrator']);
+    const at = '2026-11-30T06:00:00Z';
+    await admin.request('POST', `/api/v1/namespaces/${allowed}/events`, {
+      body: {
+        metadata: { name: 'from-pm.started' },
+        involvedObject: {
+          apiVersion: 'orchestrator.io/v1',
+          kind: 'TaskRun',
+          name: 'from-pm',
+          namespace: allowed,
+          uid: fromPm.metadata?.uid,
+        },
+        type: 'Normal',
+        reason: 'Started',
+        message: 'attempt 1 started',
+        count: 1,
+        firstTimestamp: at,
+        lastTimestamp: at,
+      },
+    });
+    const eventsPath = `/api/v1/namespaces/${allowed}/agenttaskruns/from-pm/events`;
+    t.match(await call(api, 'GET', eventsPath, { token: pmToken }), {
+      status: 403,
+      body: { message: /cannot list resource "events"/ },
+    });
+    t.match(await call(api, 'GET', eventsPath, { token: leadToken }), {
+      status: 200,
+      body: { items: [{ type: 'Normal', reason: 'Started', message: 'attempt 1 started', count: 1, at }] },
+    });
+    // The Job gone: the log the operator kept of the attempt (docs/logs.md), from the ConfigMap the
+    // run's status names by its uid.
+    const keptLog = await admin.request<KubeObject>('POST', `/api/v1/namespaces/${allowed}/configmaps`, {
+      body: {
+        metadata: { name: 'from-pm-job-log-agent' },
+        binaryData: {
+          [KEPT_LOG_KEY]: gzipSync('2026-11-30T06:00:01Z the agent starts\n').toString('base64'),
+        },
+      },
+    });
+    const entry = {
+      attempt: 1,
+      container: 'agent',
+      configMap: 'from-pm-job-log-agent',
+      bytes: 17,
+      keptBytes: 17,
+    };
+    await admin.request('PATCH', `${taskRunPath(allowed, 'from-pm')}/status`, {
+      body: { status: { phase: 'Failed', logs: [{ ...entry, uid: keptLog.metadata?.uid }] } },
+      contentType: 'application/merge-patch+json',
+    });
+    await admin.request('DELETE', `/apis/batch/v1/namespaces/${allowed}/jobs/from-pm-job`, {
+      body: { propagationPolicy: 'Background' },
+    });
+    t.match(await call(api, 'GET', logPath, { token: leadToken }), {
+      status: 200,
+      body: 'the agent starts\n',
+    });
 
     // The rule's resources are derived from the kinds (every kind gets every verb; DocsRuns are never
     // patched, having no attempt field): compared per verb on the runs.
