@@ -15,10 +15,15 @@ export class ApiError extends Error {
   }
 }
 
-const headers = (json) => ({
-  Authorization: `Bearer ${session.token()}`,
-  ...(json ? { 'Content-Type': 'application/json' } : {}),
-});
+// Without a token of its own, the console sends none: a proxy in front (oauth2-proxy) may add the
+// user's (docs/console.md "Single sign-on").
+const headers = (json) => {
+  const token = session.token();
+  return {
+    ...(token ? { Authorization: `Bearer ${token}` } : {}),
+    ...(json ? { 'Content-Type': 'application/json' } : {}),
+  };
+};
 
 async function failure(res) {
   let message = `${res.status} ${res.statusText}`;

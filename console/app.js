@@ -3,6 +3,7 @@
 // what it still reads (its log stream, its watch).
 import { api, session } from './api.js';
 import { h, show } from './dom.js';
+import { playsPage } from './plays.js';
 import { runPage } from './run.js';
 import { runsPage } from './runs.js';
 
@@ -54,6 +55,7 @@ function loginPage(signal, message) {
 }
 
 async function header(signal) {
+  const had = session.token();
   try {
     const me = await api('/api/v1/whoami', { signal });
     show(who, h('span', { class: 'user' }, me.username));
@@ -61,7 +63,10 @@ async function header(signal) {
     return true;
   } catch (err) {
     if (signal.aborted) return false;
-    loginPage(signal, err.status === 401 ? 'Your token was refused: log in again.' : err.message);
+    show(who);
+    logout.hidden = true;
+    const refused = had ? 'Your token was refused: log in again.' : undefined;
+    loginPage(signal, err.status === 401 ? refused : err.message);
     return false;
   }
 }
@@ -71,13 +76,15 @@ async function route() {
   leaving = new AbortController();
   const { signal } = leaving;
   const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
-  if (!session.token() || parts[0] === 'login') {
+  if (parts[0] === 'login') {
     show(who);
     logout.hidden = true;
     return loginPage(signal);
   }
+  // Without a token, who the API says we are: someone, when a proxy in front adds the user's token.
   if (!(await header(signal))) return;
   if (parts[0] === 'runs' && parts.length === 4) return runPage(main, signal, parts[1], parts[2], parts[3]);
+  if (parts[0] === 'plays') return playsPage(main, signal);
   return runsPage(main, signal);
 }
 

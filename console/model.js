@@ -27,6 +27,7 @@ export function summary(plural, run) {
     namespace: run.metadata?.namespace ?? '',
     name: run.metadata?.name ?? '',
     created: run.metadata?.creationTimestamp,
+    labels: run.metadata?.labels ?? {},
     phase: status.phase ?? 'Pending',
     agent: spec.agent ?? spec.githubApp ?? '',
     repository: spec.repository?.url ?? spec.repositoryUrl ?? '',

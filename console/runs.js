@@ -1,38 +1,8 @@
-// The runs page: every kind's runs in the namespaces the user may list (all of them when RBAC allows a
-// list across namespaces, else those the user names, remembered in this browser), newest first,
-// filtered by phase, agent and repository.
-import { ApiError, api } from './api.js';
+// The runs page: every kind's runs in the namespaces the user may list (list.js), newest first, filtered
+// by phase, agent and repository.
 import { age, h, show, usd } from './dom.js';
-import { KINDS, PHASES, runLink, summary } from './model.js';
-
-const NAMESPACES = 'orchestrator.namespaces';
-
-const namesOf = (text) =>
-  text
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-
-/** Every kind's runs, and what could not be listed (a namespace or kind RBAC refuses). */
-async function listRuns(namespaces, signal) {
-  const where = namespaces.length ? namespaces : [undefined];
-  const calls = KINDS.flatMap(({ plural }) =>
-    where.map(async (ns) => {
-      const path = ns ? `/api/v1/namespaces/${encodeURIComponent(ns)}/${plural}` : `/api/v1/${plural}`;
-      try {
-        const list = await api(path, { signal });
-        return { runs: (list.items ?? []).map((run) => summary(plural, run)) };
-      } catch (err) {
-        if (!(err instanceof ApiError) || err.status !== 403) throw err;
-        return { refused: `${plural}${ns ? ` in ${ns}` : ' in all namespaces'}: ${err.message}` };
-      }
-    }),
-  );
-  const answers = await Promise.all(calls);
-  const runs = answers.flatMap((a) => a.runs ?? []);
-  runs.sort((a, b) => String(b.created).localeCompare(String(a.created)));
-  return { runs, refused: answers.flatMap((a) => (a.refused ? [a.refused] : [])) };
-}
+import { listRuns, namespaceField } from './list.js';
+import { PHASES, runLink } from './model.js';
 
 function select(id, label, values) {
   return [
@@ -83,13 +53,7 @@ const HEADINGS = [
 ];
 
 export async function runsPage(main, signal) {
-  const saved = localStorage.getItem(NAMESPACES) ?? '';
-  const nsField = h('input', {
-    id: 'namespaces',
-    type: 'text',
-    value: saved,
-    placeholder: 'all you may list',
-  });
+  const { field: nsField, label: nsLabel, namespaces: named } = namespaceField();
   const [phaseLabel, phase] = select('phase', 'Phase', PHASES);
   const [agentLabel, agent] = [h('label', { for: 'agent' }, 'Agent'), h('select', { id: 'agent' })];
   const repo = h('input', { id: 'repository', type: 'search', placeholder: 'any' });
@@ -113,8 +77,7 @@ export async function runsPage(main, signal) {
     show(caption, `${shown.length} of ${runs.length} runs`);
   };
   const load = async () => {
-    const namespaces = namesOf(nsField.value);
-    localStorage.setItem(NAMESPACES, namespaces.join(', '));
+    const namespaces = named();
     show(caption, 'Loading runs…');
     const listed = await listRuns(namespaces, signal);
     runs = listed.runs;
@@ -146,7 +109,7 @@ export async function runsPage(main, signal) {
         load();
       },
     },
-    h('label', { for: 'namespaces' }, 'Namespaces'),
+    nsLabel,
     nsField,
     h('button', { type: 'submit' }, 'List'),
     phaseLabel,

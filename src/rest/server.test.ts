@@ -12,6 +12,7 @@ import { seedConfig } from '../../test/harness/util/app-configs.js';
 import { waitFor } from '../../test/harness/util/wait.js';
 import { KEPT_LOG_KEY } from '../runs/index.js';
 import type { KubeObject } from '../runtime/index.js';
+import { CONSOLE_CSP } from './console.js';
 import { type ApiAppOptions, apiApp } from './server.js';
 
 // An install naming its Apps (the seed's): sampleTaskRun acts as rex's.
@@ -51,6 +52,37 @@ t.test('health and the OpenAPI document need no token', async (t) => {
   for (const path of ['/health', '/healthz'])
     t.match(await call(target, 'GET', path), { status: 200, body: 'ok' });
   t.match(await call(target, 'GET', '/openapi.json'), { status: 200, body: { openapi: '3.0.3' } });
+});
+
+t.test(
+  'the console: its files without a token, under the strict policy; nothing else under /console/',
+  async (t) => {
+    const { api, target } = await serve(t);
+    const page = await call(target, 'GET', '/console/');
+    t.match(page, { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' } });
+    t.equal(page.headers['content-security-policy'], CONSOLE_CSP);
+    t.equal(page.headers['x-content-type-options'], 'nosniff');
+    t.match(page.body, '<script type="module" src="app.js"></script>');
+    t.match(await call(target, 'GET', '/console/app.js'), {
+      status: 200,
+      headers: { 'content-type': 'text/javascript; charset=utf-8' },
+    });
+    t.match(await call(target, 'GET', '/console'), { status: 302, headers: { location: '/console/' } });
+    const etag = page.headers.etag as string;
+    t.match(await call(target, 'GET', '/console/', { headers: { 'if-none-match': etag } }), { status: 304 });
+    for (const path of ['/console/..%2Fpackage.json', '/console/missing.js', '/console/%2e%2e/package.json'])
+      t.match(await call(target, 'GET', path), { status: 404 }, path);
+    t.same(api.calls, [], 'no call to the apiserver');
+  },
+);
+
+t.test('whoami: the token as the TokenReview saw it; without one, 401', async (t) => {
+  const { target } = await serve(t);
+  t.match(await call(target, 'GET', '/api/v1/whoami', alice), {
+    status: 200,
+    body: { username: 'alice', groups: [] },
+  });
+  t.match(await call(target, 'GET', '/api/v1/whoami'), { status: 401 });
 });
 
 t.test('a PM task: 201, the TaskRun created as the manager, naming its submitter', async (t) => {

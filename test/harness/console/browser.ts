@@ -33,7 +33,7 @@ export async function consolePage(
   page.on('console', (msg) => {
     if (
       msg.type() === 'error' &&
-      !/Failed to load resource: the server responded with a status of 403/.test(msg.text())
+      !/^Failed to load resource: the server responded with a status of \d+/.test(msg.text())
     )
       problems.push(`console error: ${msg.text()}`);
   });

@@ -47,10 +47,16 @@ export function call(
   target: Target,
   method: string,
   path: string,
-  opts: { token?: string; body?: unknown; raw?: string | Buffer; contentType?: string } = {},
+  opts: {
+    token?: string;
+    body?: unknown;
+    raw?: string | Buffer;
+    contentType?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<JsonAnswer> {
   const payload = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
   if (payload !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
   const options = {
