@@ -2,7 +2,7 @@
 // and kept logs, a timeline of its conditions and Events, and its log, followed while the attempt runs.
 // The run is watched (server-sent events), so the page follows it; cancel and retry are offered, and
 // a refusal (RBAC) is said as the API words it.
-import { api, stream, watch } from './api.js';
+import { ApiError, api, stream, watch } from './api.js';
 import { age, h, show, usd } from './dom.js';
 import { kindOf, runPath, summary } from './model.js';
 
@@ -134,7 +134,7 @@ function timeline(status, events) {
 
 /**
  * The log panel: an attempt and container to read, followed while that attempt runs. A container that
- * has not started yet (503) is asked again every few seconds while the page is open.
+ * has not started yet (503), or a read cut short, is asked again every few seconds while the page is open.
  */
 function logPanel(path, signal, getStatus) {
   const attempt = h('select', { id: 'log-attempt' });
@@ -179,7 +179,8 @@ function logPanel(path, signal, getStatus) {
     } catch (err) {
       if (mine.aborted) return;
       show(note, err.status === 503 ? `Waiting: ${err.message}` : `No log: ${err.message}`);
-      whole = err.status !== 503;
+      // Asked again: a container not started yet (503), or a connection cut (no answer at all).
+      whole = err instanceof ApiError && err.status !== 503;
     } finally {
       if (!mine.aborted) busy = false;
     }
