@@ -36,9 +36,23 @@ async function failure(res) {
   return new ApiError(res.status, message);
 }
 
+/** The most times a call refused for the rate (429) is made again, after the wait the API names. */
+const RATE_TRIES = 4;
+
+/** fetch(), again after the API's Retry-After (at most 10 s) while it answers 429. */
+async function fetchPaced(path, init) {
+  for (let tries = 1; ; tries++) {
+    const res = await fetch(path, init);
+    if (res.status !== 429 || tries >= RATE_TRIES) return res;
+    const seconds = Math.min(Number(res.headers.get('retry-after')) || 1, 10);
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    if (init.signal?.aborted) return res;
+  }
+}
+
 /** A call's answer: JSON, or text for a log. */
 export async function api(path, { method = 'GET', body, signal } = {}) {
-  const res = await fetch(path, {
+  const res = await fetchPaced(path, {
     method,
     headers: headers(body !== undefined),
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -50,7 +64,7 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
 
 /** A streamed answer (a followed log, server-sent events), chunk by chunk until it ends or `signal`. */
 export async function stream(path, onText, signal) {
-  const res = await fetch(path, { headers: headers(false), signal });
+  const res = await fetchPaced(path, { headers: headers(false), signal });
   if (!res.ok) throw await failure(res);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   for (;;) {

@@ -11,7 +11,7 @@ import { root } from '../../scripts/build.js';
 
 export const SMOKE_ROUNDS = {
   unit: ['cli', 'queue', 'gateway'],
-  integration: ['webhook', 'informer', 'rest', 'reconcile', 'scale'],
+  integration: ['webhook', 'informer', 'rest', 'reconcile', 'scale', 'console'],
   'real-node': ['start'],
 } as const;
 

@@ -54,6 +54,14 @@ t.test('bench:informer', (t) => smoke(t, 'informer', [/^target ≤ 4096 bytes: (
 
 t.test('bench:rest', (t) => smoke(t, 'rest', [/^REST API \d+\.\d\d× the time of direct creates/m]));
 
+t.test('bench:console, in chromium', (t) =>
+  smoke(t, 'console', [
+    /^console shows 20 runs: p50 \d+ ms/m,
+    /^console\/baseline \d+\.\d\d$/m,
+    /^goal: 20 runs shown within 1000 ms at p50: (met|NOT met)$/m,
+  ]),
+);
+
 t.test('bench:reconcile, until every agent runs', (t) =>
   smoke(t, 'reconcile', [/until every agent runs: /, /^operator\/baseline over 1 rounds: \d+\.\d\d/m]),
 );
