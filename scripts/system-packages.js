@@ -20,7 +20,7 @@ const TEST_PACKAGES = [
   { pkg: 'squid', command: 'squid' },
   // zsh: the completion script as zsh runs it (src/cli/completion.test.ts), the shell of macOS.
   { pkg: 'zsh', command: 'zsh' },
-  // chromium: the web console in a real browser, driven by playwright-core (test/integration/console.test.ts).
+  // chromium: the web console in a real browser, driven by playwright-core (test/harness/console).
   { pkg: 'chromium', command: 'chromium' },
 ];
 

@@ -71,6 +71,7 @@ export function localBanner(proc: Connected, local: LocalEnvironment, servers: S
       : [
           `The REST API (docs/rest-api.md) is on https://127.0.0.1:${apiPort}: /openapi.json, /health; runs need a`,
           '  ServiceAccount token for the audience "orchestrator" (kubectl create token NAME --audience orchestrator).',
+          `The web console (docs/console.md): https://127.0.0.1:${apiPort}/console/ (log in with such a token).`,
         ]),
     ...metricsLines(opts.metrics.port, opts.metricsSecure),
     'Ctrl-C stops everything.',

@@ -86,7 +86,9 @@ for (let load = 0; load < LOADS; load++) {
   await page.goto(`${base}/console/#/runs`);
   await shownAll.waitFor({ timeout: 120_000 }).catch(async (err: Error) => {
     const caption = await page.locator('table.runs caption').textContent();
-    throw new Error(`the page did not show ${N} runs: its table says ${JSON.stringify(caption)} (${err.message})`);
+    throw new Error(
+      `the page did not show ${N} runs: its table says ${JSON.stringify(caption)} (${err.message})`,
+    );
   });
   consoleMs.push(performance.now() - started);
   // The baseline: the same lists the page asks for, fetched and parsed, nothing shown.
