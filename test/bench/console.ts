@@ -5,20 +5,14 @@
 // p50/p99 of each, their ratio, and the verdict on the goal: the list of 1,000 runs shown in under a
 // second.
 //   npm run bench:console -- [N=1000] [LOADS=5]
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { sized } from '../../scripts/bench-smoke.js';
 import { percentile } from '../../scripts/bench-stats.js';
 import { serviceAccountToken } from '../../src/app/service-account.js';
-import { KubeReviewer } from '../../src/auth/index.js';
-import { writeDevCertificates } from '../../src/certs/index.js';
-import { startApiServer } from '../../src/rest/server.js';
 import { KubeClient } from '../../src/runtime/index.js';
 import { kubeConfig, testCluster } from '../harness/cluster/cluster.js';
 import { consolePage, launchBrowser } from '../harness/console/browser.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
+import { startTestApiServer } from '../harness/operator/api-server.js';
 import { sampleTaskRun, taskRunPath, testConfig } from '../harness/operator/operator.js';
 import { restCaller } from '../harness/operator/rest-callers.js';
 import { benchScope } from '../harness/util/scope.js';
@@ -45,26 +39,11 @@ await Promise.all(
 await restCaller(cluster, ns, ns, 'viewer');
 const token = await serviceAccountToken(admin, { namespace: ns, name: 'viewer' }, 3600, ['orchestrator']);
 
-const certs = await writeDevCertificates({
-  out: mkdtempSync(join(tmpdir(), 'bench-console-')),
-  service: 'orchestrator-api',
-  namespace: ns,
-});
-const config = testConfig();
-const server = await startApiServer({
-  ...certs,
-  client: admin,
-  streams: admin,
-  reviewer: new KubeReviewer({ client: admin, audience: 'orchestrator' }),
-  config: () => config,
-  logger: pino({ level: 'silent' }),
-  // Loads one after another, seven calls each: the per-user bucket (5 a second) would time the wait
-  // for it, not the page. The console waits as the API says when it is refused (console/api.js).
+// Loads one after another, seven calls each: the per-user bucket (5 a second) would time the wait for
+// it, not the page. The console waits as the API says when it is refused (console/api.js).
+const { base } = await startTestApiServer(scope, admin, testConfig(), {
   rateLimit: { requestsPerSecond: 1e6, burst: 1e6 },
-  port: 0,
-  host: '127.0.0.1',
 });
-const base = `https://127.0.0.1:${server.port}`;
 
 const browser = await launchBrowser(scope);
 const { context, page, problems } = await consolePage(browser);
@@ -118,7 +97,6 @@ console.log(`console/baseline ${(p50 / percentile(a, 0.5)).toFixed(2)}`);
 console.log(`goal: ${N} runs shown within ${GOAL_MS} ms at p50: ${p50 <= GOAL_MS ? 'met' : 'NOT met'}`);
 
 await scope.end();
-await server.close();
 await admin.request('DELETE', `/api/v1/namespaces/${ns}`);
 admin.close();
 await cluster.stop();

@@ -3,22 +3,17 @@
 // rounds. The API side pays a TLS hop, the (cached) TokenReview and SubjectAccessReview, the admission
 // pipeline in process, then the same create. Prints runs per second, p50/p99 and the ratio.
 //   npm run bench:rest -- [N=300] [ROUNDS=2] [WORKERS=8]
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pino from 'pino';
 import { sized } from '../../scripts/bench-smoke.js';
 import { percentile } from '../../scripts/bench-stats.js';
-import { KubeReviewer } from '../../src/auth/index.js';
-import { createAuthority } from '../../src/certs/authority.js';
-import { startApiServer } from '../../src/rest/server.js';
 import { KubeClient } from '../../src/runtime/index.js';
 import { kubeConfig, testCluster } from '../harness/cluster/cluster.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
+import { startTestApiServer } from '../harness/operator/api-server.js';
 import { sampleTaskRun, taskRunPath, testConfig } from '../harness/operator/operator.js';
 import { call } from '../harness/operator/rest.js';
 import { restCaller } from '../harness/operator/rest-callers.js';
+import { benchScope } from '../harness/util/scope.js';
 
 const N = Number(process.argv[2] ?? sized(300, 5));
 const ROUNDS = Number(process.argv[3] ?? sized(2, 1));
@@ -44,25 +39,12 @@ const token =
     )
   ).status?.token ?? '';
 
-const dir = mkdtempSync(join(tmpdir(), 'bench-rest-'));
-const ca = await createAuthority();
-const serving = await ca.issueServing({ commonName: 'orchestrator-api', ipAddresses: ['127.0.0.1'] });
-writeFileSync(join(dir, 'tls.crt'), serving.certPem);
-writeFileSync(join(dir, 'tls.key'), serving.keyPem);
-const server = await startApiServer({
-  certFile: join(dir, 'tls.crt'),
-  keyFile: join(dir, 'tls.key'),
-  client: admin,
-  streams: admin,
-  reviewer: new KubeReviewer({ client: admin, audience: 'orchestrator' }),
-  config: () => config,
-  logger: pino({ level: 'silent' }),
+const scope = benchScope('bench:rest');
+const server = await startTestApiServer(scope, admin, config, {
   rateLimit: { requestsPerSecond: 1e6, burst: 1e6 },
-  port: 0,
-  host: '127.0.0.1',
 });
 // Keep-alive, as the admin client's connections are: the comparison is of the work, not of handshakes.
-const api = { port: server.port, ca: ca.certPem, agent: new Agent({ keepAlive: true, ca: ca.certPem }) };
+const api = { port: server.port, ca: server.caPem, agent: new Agent({ keepAlive: true, ca: server.caPem }) };
 
 async function namespace(side: string, round: number): Promise<string> {
   const name = `${home}-${side}-${round}`;
@@ -111,7 +93,7 @@ console.log(
   `REST API ${(totals.api / totals.direct).toFixed(2)}× the time of direct creates (${N} runs × ${ROUNDS} rounds, ${WORKERS} workers)`,
 );
 
-await server.close();
+await scope.end();
 const namespaces = [
   home,
   ...Array.from({ length: ROUNDS }, (_, r) => ['direct', 'api'].map((s) => `${home}-${s}-${r + 1}`)).flat(),

@@ -3,22 +3,17 @@
 // running one and sees its log grow, and cancels it; a viewer of the same namespace is refused the
 // cancel. Every page keeps its token out of every address, runs no script the policy refuses, and
 // labels every control. With CONSOLE_SCREENSHOTS=DIR, the main pages are captured there.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import type { Page } from 'playwright-core';
 import type { Test } from 'tap';
 import { serviceAccountToken } from '../../../src/app/service-account.js';
-import { KubeReviewer } from '../../../src/auth/index.js';
-import { writeDevCertificates } from '../../../src/certs/index.js';
 import { CONSOLE_CSP } from '../../../src/rest/console.js';
-import { startApiServer } from '../../../src/rest/server.js';
 import type { KubeObject } from '../../../src/runtime/index.js';
 import { agentWorld, type Suite } from '../agent/agent-world.js';
 import { applyObjects } from '../deploy/kustomize.js';
+import { startTestApiServer } from '../operator/api-server.js';
 import { say, tool } from '../remote/model-script.js';
-import { REQUEST_LIMIT_MS, scaled, waitFor } from '../util/wait.js';
+import { scaled, waitFor } from '../util/wait.js';
 import { consolePage, launchBrowser } from './browser.js';
 
 const RUNS = ['agenttaskruns', 'coderuns', 'docsruns'];
@@ -79,22 +74,7 @@ export async function consoleRuns(t: Test, suite: Suite): Promise<void> {
     spec: { prompt: 'Work on it.', repository: { url: repo, githubUser: suite.user.name } },
   } as Parameters<typeof world.create>[1]);
 
-  const certDir = mkdtempSync(join(tmpdir(), 'console-certs-'));
-  t.teardown(() => rmSync(certDir, { recursive: true, force: true }));
-  const certs = await writeDevCertificates({ out: certDir, service: 'orchestrator-api', namespace: ns });
-  const server = await startApiServer({
-    ...certs,
-    client: suite.client,
-    streams: suite.client,
-    reviewer: new KubeReviewer({ client: suite.client, audience: 'orchestrator', timeoutMs: scaled(10_000) }),
-    config: () => world.config,
-    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
-    requestTimeoutMs: REQUEST_LIMIT_MS,
-    port: 0,
-    host: '127.0.0.1',
-  });
-  t.teardown(() => server.close());
-  const base = `https://127.0.0.1:${server.port}`;
+  const { base } = await startTestApiServer(t, suite.client, world.config);
   const editor = await consoleUser(suite, ns, 'editor', ['get', 'list', 'watch', 'patch', 'cancel']);
   const viewer = await consoleUser(suite, ns, 'viewer', ['get', 'list', 'watch']);
   const shots = process.env.CONSOLE_SCREENSHOTS;
