@@ -31,7 +31,11 @@ function loginPage(signal, message) {
         session.login(field.value.trim());
         try {
           await api('/api/v1/whoami', { signal });
-          location.hash = '#/runs';
+          // The page asked for, or the runs; the same address fires no hashchange: route it here.
+          const target =
+            location.hash.startsWith('#/') && location.hash !== '#/login' ? location.hash : '#/runs';
+          if (location.hash === target) route();
+          else location.hash = target;
         } catch (err) {
           show(error, `Not logged in: ${err.message}`);
         }
@@ -71,11 +75,22 @@ async function header(signal) {
   }
 }
 
+/** The page's parts from the address, or undefined for a fragment that is no page (the skip link's). */
+function pageOf(hash) {
+  if (hash !== '' && !hash.startsWith('#/')) return undefined;
+  try {
+    return hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  } catch {
+    return ['runs'];
+  }
+}
+
 async function route() {
+  const parts = pageOf(location.hash);
+  if (!parts) return;
   leaving.abort();
   leaving = new AbortController();
   const { signal } = leaving;
-  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   if (parts[0] === 'login') {
     show(who);
     logout.hidden = true;

@@ -98,7 +98,7 @@ function timeline(status, events) {
     })),
     ...events.map((e) => ({
       at: e.at,
-      what: `${e.reason}${e.count > 1 ? ` (×${e.count})` : ''}`,
+      what: `${e.reason}${e.count > 1 ? ` (×${e.count})` : ''}${e.source ? `, by ${e.source}` : ''}`,
       why: e.message,
       warning: e.type === 'Warning',
     })),
@@ -162,14 +162,20 @@ function logPanel(path, signal, getStatus) {
     busy = true;
     whole = false;
     pre.textContent = '';
+    let held = 0;
     show(note, follow ? 'Following the log…' : '');
     const query = `attempt=${attempt.value}&container=${container.value}${follow ? '&follow=true' : ''}`;
     try {
       await stream(
         `${path}/log?${query}`,
         (text) => {
-          const all = pre.textContent + text;
-          pre.textContent = all.length > MAX_LOG_CHARS ? all.slice(-MAX_LOG_CHARS) : all;
+          // Appended, not rewritten: a chatty agent's log grows by small chunks.
+          pre.append(text);
+          held += text.length;
+          if (held > MAX_LOG_CHARS) {
+            pre.textContent = pre.textContent.slice(-MAX_LOG_CHARS / 2);
+            held = pre.textContent.length;
+          }
           pre.scrollTop = pre.scrollHeight;
         },
         mine,
@@ -235,6 +241,7 @@ export async function runPage(main, signal, namespace, plural, name) {
   const retry = kind?.retry ? h('button', { type: 'button', onclick: act('Retry') }, 'Retry') : null;
   let events = [];
   let lastAttempt = 0;
+  let changes = 0;
   const render = (run) => {
     status = run.status ?? {};
     const s = summary(plural, run);
@@ -275,8 +282,10 @@ export async function runPage(main, signal, namespace, plural, name) {
         async (type, run) => {
           if (type === 'DELETED') return show(said, 'The run was deleted.');
           if (type !== 'ADDED' && type !== 'MODIFIED') return;
+          // Events read meanwhile for a newer change: only the newest change is shown.
+          const mine = ++changes;
           await loadEvents();
-          render(run);
+          if (mine === changes) render(run);
         },
         signal,
       );

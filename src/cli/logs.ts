@@ -142,8 +142,12 @@ async function followLog(
           // A pod gone: its kept log, and nothing follows.
           const kept = await keptInstead(client, run, opts, located.none, signal);
           if (kept.text === undefined) throw fail(kept.none.message);
-          // A pod gone while it was followed: the kept log from where the live one stopped.
-          if (shown) io.out(keptWindow(kept.text, {}, new Date()).slice(progress.written));
+          // A pod gone while it was followed: its kept log may be cut or redacted where the live one
+          // was not, so where it stopped is not known there; it is named, not printed twice.
+          if (shown && source)
+            io.out(
+              `--- pod ${source.pod} is gone; its kept log: orchestrator logs ${target.kind.toLowerCase()} ${target.name} --attempt ${source.attempt}${opts.init ? ' --init' : ''} ---\n`,
+            );
           else io.out(keptWindow(kept.text, opts.window ?? {}, new Date()));
           return 0;
         }

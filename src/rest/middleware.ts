@@ -61,6 +61,22 @@ export function statusErrors(logger: Logger): Middleware {
 }
 
 /** The caller's identity (401 without one the apiserver accepts), then a token from its bucket (429). */
+/**
+ * A write a browser sends from another site (`Sec-Fetch-Site: cross-site` or `same-site`) is refused
+ * before anything else: behind a proxy that turns a session cookie into the user's token
+ * (docs/console.md "Single sign-on"), another site's page could otherwise cancel a run. Clients that
+ * are not browsers send no such header, and a browser's own console page sends `same-origin`.
+ */
+export const sameOriginWrites: Middleware = async (ctx, next) => {
+  const site = ctx.get('Sec-Fetch-Site');
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD' && site && site !== 'same-origin' && site !== 'none')
+    throw statusError(
+      403,
+      `${ctx.method} from another site refused (Sec-Fetch-Site: ${truncate(site, 32)}): only the console's own pages may write from a browser`,
+    );
+  await next();
+};
+
 export function authenticated(
   reviewer: AccessReviewer,
   buckets: TokenBuckets,

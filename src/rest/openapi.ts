@@ -255,6 +255,10 @@ const EVENT_LIST_SCHEMA: Json = {
           message: { type: 'string' },
           count: { type: 'integer' },
           at: { type: 'string', format: 'date-time', description: 'When it last happened' },
+          source: {
+            type: 'string',
+            description: 'Who reported it (its reporting controller or source component)',
+          },
         },
       },
     },

@@ -15,7 +15,7 @@ import { isPlainObject } from '../util/index.js';
 import { showValue } from '../validation/index.js';
 import { runEvents } from './events.js';
 import { serveLog } from './logs.js';
-import { type ApiState, authorize } from './middleware.js';
+import { type ApiState, authorize, sameOriginWrites } from './middleware.js';
 import { ROUTES } from './paths.js';
 import { cancel, createRun, deleteRun, getRun, listRuns, type RunAccess, retry } from './runs.js';
 import { statusError } from './status.js';
@@ -73,6 +73,7 @@ export function runRoutes(opts: RunRoutesOptions): Router {
   // Every method Node parses counts as implemented: an unexpected one is a 405, never koa-router's 501.
   const router = new Router({ methods: [...METHODS], ...STRICT_ROUTES });
   const { reviewer } = opts;
+  router.use(sameOriginWrites);
   router.use(opts.authenticate);
   const body = (ctx: Context) =>
     readJsonBody(ctx.req, { limitBytes: opts.bodyLimitBytes, timeoutMs: opts.bodyTimeoutMs });

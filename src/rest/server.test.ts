@@ -76,6 +76,29 @@ t.test(
   },
 );
 
+t.test("a browser's write from another site is refused before its token is checked", async (t) => {
+  const { api, reviewer, target } = await serve(t);
+  reviewer.allowed.add('alice patch agenttaskruns team-a');
+  const cancel = '/api/v1/namespaces/team-a/agenttaskruns/r1/cancel';
+  for (const site of ['cross-site', 'same-site'])
+    t.match(await call(target, 'POST', cancel, { ...alice, headers: { 'sec-fetch-site': site } }), {
+      status: 403,
+      body: {
+        message: `POST from another site refused (Sec-Fetch-Site: ${site}): only the console's own pages may write from a browser`,
+      },
+    });
+  t.same(api.calls, [], 'nothing asked of the apiserver');
+  t.match(
+    await call(target, 'GET', '/api/v1/whoami', { ...alice, headers: { 'sec-fetch-site': 'cross-site' } }),
+    {
+      status: 200,
+    },
+  );
+  t.match(await call(target, 'POST', cancel, { ...alice, headers: { 'sec-fetch-site': 'same-origin' } }), {
+    status: 404,
+  });
+});
+
 t.test('whoami: the token as the TokenReview saw it; without one, 401', async (t) => {
   const { target } = await serve(t);
   t.match(await call(target, 'GET', '/api/v1/whoami', alice), {

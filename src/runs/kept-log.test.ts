@@ -41,6 +41,17 @@ t.test('read back by the uid status records, or why not', async (t) => {
   t.same(await readKeptLog(seeded('uid-1'), 'ns', entry), { text: TEXT });
   t.match(await readKeptLog(seeded('uid-9'), 'ns', entry), { none: /is not the one the operator wrote/ });
   t.match(await readKeptLog(new FakeApi(), 'ns', entry), { none: /ConfigMap job-log-agent was deleted/ });
+  const bomb = new FakeApi();
+  const big = gzipSync(Buffer.alloc(20 * 1024 * 1024)).toString('base64');
+  bomb.seed(CMS, {
+    metadata: { name: 'job-log-agent', uid: 'uid-1' },
+    binaryData: { [KEPT_LOG_KEY]: big },
+  } as KubeObject);
+  t.match(
+    await readKeptLog(bomb, 'ns', entry),
+    { none: /is not the one the operator wrote/ },
+    'no more read than the operator writes',
+  );
   const lost = {
     attempt: 1,
     container: 'agent',

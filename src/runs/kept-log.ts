@@ -17,6 +17,8 @@ import type { NoLogs } from './log-target.js';
 
 /** The ConfigMap's binaryData key of the gzipped log. */
 export const KEPT_LOG_KEY = 'log.gz';
+/** The most text a kept log is read back to: twice the largest logs.keptBytes, timestamps and all. */
+const MAX_KEPT_TEXT = 16 * 1024 * 1024;
 
 export type KeptLogEntry = NonNullable<RunStatus['logs']>[number];
 
@@ -52,9 +54,16 @@ export async function readKeptLog(
     throw err;
   }
   const data = cm.binaryData?.[KEPT_LOG_KEY];
-  if (cm.metadata?.uid !== entry.uid || data === undefined)
-    return { none: `${what} is gone: ConfigMap ${entry.configMap} is not the one the operator wrote` };
-  return { text: gunzipSync(Buffer.from(data, 'base64')).toString('utf8') };
+  const forged = { none: `${what} is gone: ConfigMap ${entry.configMap} is not the one the operator wrote` };
+  if (cm.metadata?.uid !== entry.uid || data === undefined) return forged;
+  try {
+    // Bounded: what the operator writes is at most logs.keptBytes (8 MiB) and a line.
+    return {
+      text: gunzipSync(Buffer.from(data, 'base64'), { maxOutputLength: MAX_KEPT_TEXT }).toString('utf8'),
+    };
+  } catch {
+    return forged;
+  }
 }
 
 /**

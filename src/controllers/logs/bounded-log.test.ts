@@ -35,7 +35,34 @@ t.test('bytes are counted as UTF-8, and a line is never cut inside a character',
   t.equal(held.head, '', 'no whole line fits in 10 bytes');
   t.equal(held.tail, `${STAMP}é\n`, 'one whole line in 30 bytes');
   t.equal(linesWithin('ab\ncd', 4), 'ab\n');
+  t.equal(linesWithin('ab\ncé', 5), 'ab\n', 'a cut inside the last character is a cut');
   t.equal(lastLinesWithin('ab\ncd\n', 4), 'cd\n');
   t.equal(lastLinesWithin('ab\n', 4), 'ab\n');
   t.equal(lastLinesWithin('abcdef', 4), '', 'no line starts within the last 4 bytes');
+});
+
+t.test('however the log arrives, every line held is a whole line of it, stamp first', async (t) => {
+  const text = lines(1, 300);
+  const whole = new Set(text.split('\n'));
+  let seed = 7;
+  const next = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed;
+  };
+  for (let round = 0; round < 50; round++) {
+    const log = new BoundedLog(200 + (next() % 600));
+    for (let i = 0; i < text.length; ) {
+      const size = 1 + (next() % 60);
+      log.add(text.slice(i, i + size));
+      i += size;
+    }
+    const { head, tail, bytes } = log.held();
+    const held = `${head}${tail}`.split('\n').slice(0, -1);
+    const broken = held.filter((line) => !whole.has(line));
+    if (broken.length > 0 || bytes !== 1500) {
+      t.fail(`round ${round}: ${broken.length} broken lines (${broken[0]}), ${bytes} bytes`);
+      return;
+    }
+  }
+  t.pass('50 random chunkings: whole lines only, 1500 bytes counted each time');
 });

@@ -31,8 +31,9 @@ export function unstampedBytes(text: string): number {
 
 /** The longest start of `text` of at most `bytes` bytes that ends a line (or nothing). */
 export function linesWithin(text: string, bytes: number): string {
-  const start = Buffer.from(text, 'utf8').subarray(0, bytes).toString('utf8');
-  if (start.length === text.length) return text;
+  const all = Buffer.from(text, 'utf8');
+  if (all.length <= bytes) return text;
+  const start = all.subarray(0, bytes).toString('utf8');
   return start.slice(0, start.lastIndexOf('\n') + 1);
 }
 
@@ -57,6 +58,8 @@ export class BoundedLog {
   private chunks: string[] = [];
   private chunkBytes = 0;
   private bytes = 0;
+  /** Whether the last chunk dropped ended a line: the rest then starts one. */
+  private droppedAtLineEnd = true;
   /** The timestamps read so far (ASCII: characters are bytes), and whether the next character is in one. */
   private stampBytes = 0;
   private inStamp = true;
@@ -81,17 +84,21 @@ export class BoundedLog {
     this.chunks.push(chunk);
     this.chunkBytes += byteLength(chunk);
     while (this.chunks.length > 1 && this.chunkBytes - byteLength(this.chunks[0] ?? '') >= this.tailBytes) {
-      this.chunkBytes -= byteLength(this.chunks.shift() ?? '');
+      const dropped = this.chunks.shift() ?? '';
+      this.chunkBytes -= byteLength(dropped);
+      this.droppedAtLineEnd = dropped.endsWith('\n');
       this.dropped = true;
     }
   }
 
   /** What is held: the tail cut to its bound at a line's start. */
   held(): HeldLog {
-    const rest = this.chunks.join('');
+    const joined = this.chunks.join('');
+    // After a drop in the middle of a line, the tail starts at the next whole line.
+    const rest = this.droppedAtLineEnd ? joined : joined.slice(joined.indexOf('\n') + 1 || joined.length);
     const tail = lastLinesWithin(rest, this.tailBytes);
     const bytes = this.bytes - this.stampBytes;
-    return { bytes, head: this.head, tail, cut: this.dropped || tail.length < rest.length };
+    return { bytes, head: this.head, tail, cut: this.dropped || tail.length < joined.length };
   }
 
   /** Counts the timestamp each line starts with, across chunks (a stamp ends at its line's first space). */

@@ -1,6 +1,6 @@
 // The log keeper: an ended container's log read once, kept in a sealed ConfigMap and named in the
 // run's status; a log that could not be kept named there too, with why, and said by an Event.
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import pino from 'pino';
 import t from 'tap';
 import { apiError } from '../../../test/harness/fakes/fake-api.js';
@@ -9,6 +9,7 @@ import { JOB, keptLogWorld, LogsApi, POD } from '../../../test/harness/fakes/kep
 import type { ControllerConfig, RunStatus } from '../../api/index.js';
 import type { KubeObject } from '../../runtime/index.js';
 import { objectSeal } from '../provenance/index.js';
+import { keptLogConfigMap } from './kept-log-object.js';
 import { LogKeeper, READ_TRIES } from './log-keeper.js';
 
 const RUN_PATH = '/apis/orchestrator.io/v1/namespaces/ns/agenttaskruns/pay-7';
@@ -107,6 +108,63 @@ t.test(
     t.match(api.made('POST', /events$/)[0]?.body, { type: 'Warning', reason: 'LogNotKept' });
   },
 );
+
+t.test(
+  "one the operator made before (its status entry lost) is replaced, never adopted: its data may be anyone's",
+  async (t) => {
+    const w = keptLogWorld({ agent: 'terminated' });
+    const api = new LogsApi();
+    api.setLog('agent', '2026-12-01T10:00:01Z the real log\n');
+    const forged = seal.stamp(
+      keptLogConfigMap({
+        kind: 'TaskRun',
+        run: w.run,
+        config,
+        jobName: JOB,
+        container: 'agent',
+        pod: POD,
+        gzip: gzipSync('forged\n'),
+      }),
+      'ConfigMap',
+      'u-1',
+    );
+    api.seed(CM_PATH, { ...forged, metadata: { ...forged.metadata, uid: 'copied-seal' } });
+    await keeper(w, api).reconcile(request, ctx());
+    const [entry] = statusLogs(api);
+    t.notOk(entry?.lost);
+    t.not(entry?.uid, 'copied-seal', 'status names the ConfigMap written now');
+    t.equal(keptText(api, `${JOB}-log-agent`), '2026-12-01T10:00:01Z the real log\n');
+    t.equal(api.made('DELETE', `${CM_PATH}/${JOB}-log-agent`).length, 1, 'the one there was deleted');
+  },
+);
+
+t.test("a reason quoting a long owner's name is cut to what status holds", async (t) => {
+  const w = keptLogWorld({ agent: 'terminated' });
+  const api = new LogsApi();
+  api.setLog('agent', '2026-12-01T10:00:01Z hi\n');
+  const owner = { apiVersion: 'v1', kind: 'Thing', name: 'x'.repeat(2000), uid: 'o', controller: true };
+  api.seed(CM_PATH, {
+    metadata: { name: `${JOB}-log-agent`, namespace: 'ns', uid: 'theirs', ownerReferences: [owner] },
+  });
+  await keeper(w, api).reconcile(request, ctx());
+  t.equal(statusLogs(api)[0]?.lost?.length, 1000);
+});
+
+t.test('a read of an ending pod cut short: what was read is kept, and said to be in part', async (t) => {
+  const w = keptLogWorld({ agent: 'running' }, { deleting: true });
+  const api = new LogsApi();
+  api.setLog('agent', { text: '2026-12-01T10:00:01Z first\n', cut: new Error('connection closed') });
+  await keeper(w, api).reconcile(request, ctx());
+  t.match(statusLogs(api), [
+    {
+      container: 'agent',
+      bytes: 6,
+      keptBytes: 6,
+      lost: /broke before its container ended: connection closed/,
+    },
+  ]);
+  t.equal(keptText(api, `${JOB}-log-agent`), '2026-12-01T10:00:01Z first\n');
+});
 
 t.test('a pod deleted while its log is read: what was read is kept, and said to be in part', async (t) => {
   const w = keptLogWorld({ agent: 'running' }, { deleting: true });

@@ -21,12 +21,14 @@ import {
 } from '../../runtime/index.js';
 import type { Seal } from '../provenance/index.js';
 import { recordEvent } from '../reconcile/events.js';
-import { createOrAdopt } from '../reconcile/owned-objects.js';
+import { createOrAdopt, deleteExactly } from '../reconcile/owned-objects.js';
 import { patchRunStatus } from '../run-status-patch.js';
 import { BoundedLog } from './bounded-log.js';
 import { fitGzip, keptLogConfigMap } from './kept-log-object.js';
 import { type DueLogs, dueLogs, podRun } from './logs-due.js';
 
+/** The most of a reason status.logs holds (its schema's maxLength is 1024). */
+const MAX_LOST = 1000;
 /** The newest entries status.logs keeps (its schema's maxItems). */
 export const MAX_LOG_ENTRIES = 64;
 /** How long a log being read may go without a line before the read is given up (and tried again). */
@@ -117,12 +119,17 @@ export class LogKeeper implements Reconciler {
         { signal, accept: '*/*', idleTimeoutMs: READ_IDLE_MS, what: `the log of pod ${podName}` },
       );
     } catch (err) {
-      // The pod or its container is gone (404, or 400 once the kubelet removed it): what was read is
-      // what there is. Anything else (an unreachable kubelet) is tried again while the pod is there.
-      if (!(err instanceof ApiError && (err.status === 404 || err.status === 400))) throw err;
-      const lost = `pod ${podName} went before its log was read whole: ${readProblem(err)}`;
+      // The pod or its container is gone (404, or 400 once the kubelet removed it), or the read of an
+      // ending pod broke (it will be gone before another): what was read is what there is, kept and
+      // said to be in part. Anything else (an unreachable kubelet) is read again while the pod is there.
+      const gone = err instanceof ApiError && (err.status === 404 || err.status === 400);
+      if (!gone && !(follow && held.held().bytes > 0)) throw err;
+      const lost = gone
+        ? `pod ${podName} went before its log was read whole: ${readProblem(err)}`
+        : `the read of pod ${podName}'s log broke before its container ended: ${readProblem(err)}`;
       if (held.held().bytes === 0) return { ...base, bytes: 0, lost };
-      return { ...(await this.write(pod, due, container, held, base, signal)), lost };
+      const written = await this.write(pod, due, container, held, base, signal);
+      return { ...written, lost: written.lost ? `${written.lost}; ${lost}` : lost };
     }
     return this.write(pod, due, container, held, base, signal);
   }
@@ -152,6 +159,19 @@ export class LogKeeper implements Reconciler {
     let made: Awaited<ReturnType<typeof createOrAdopt>>;
     try {
       made = await createOrAdopt(client, CONFIGMAPS, sealed, owner, signal, true);
+      // One the operator made for this run before (a write whose status entry was lost) is replaced,
+      // never adopted: the seal names the object, not its data, which anyone with `edit` could have
+      // written again under a copied seal. A second one in the meantime is said lost.
+      if (made.object && !made.created) {
+        await deleteExactly(client, CONFIGMAPS, made.object, signal);
+        made = await createOrAdopt(client, CONFIGMAPS, sealed, owner, signal, true);
+        if (made.object && !made.created)
+          return {
+            ...base,
+            bytes: log.bytes,
+            lost: `ConfigMap ${body.metadata?.name} was made again while it was replaced`,
+          };
+      }
     } catch (err) {
       // Refused for good (a quota, a policy): said in status, not tried again.
       if (err instanceof ApiError && (err.status === 403 || err.status === 422))
@@ -176,7 +196,9 @@ export class LogKeeper implements Reconciler {
   }
 
   /** The entry into the run's status (unless one is there already), and a Warning Event when lost. */
-  private async record(due: DueLogs, entry: Entry, ctx: ReconcileContext): Promise<void> {
+  private async record(due: DueLogs, whole: Entry, ctx: ReconcileContext): Promise<void> {
+    // Within status's bound: a reason may quote an owner's name, which anyone with `edit` chooses.
+    const entry = whole.lost ? { ...whole, lost: whole.lost.slice(0, MAX_LOST) } : whole;
     const patched = await patchRunStatus(
       this.opts.client,
       due.ref,

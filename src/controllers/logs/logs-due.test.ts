@@ -19,6 +19,9 @@ t.test("the pod's run and attempt, through its Job", async (t) => {
   const other = keptLogWorld({});
   other.runs.set({ ...other.run, metadata: { ...other.run.metadata, uid: 'u-2' } });
   t.equal(find(other), undefined, 'a run of the name with another uid is another run');
+  const impostor = keptLogWorld({});
+  impostor.jobs.set({ ...impostor.job, metadata: { ...impostor.job.metadata, uid: 'j-2' } });
+  t.equal(find(impostor), undefined, 'a pod naming the Job with another uid is not its');
   other.jobs.set({ metadata: { name: JOB, namespace: 'ns' } });
   t.equal(find(other), undefined, 'a Job no run controls');
 });

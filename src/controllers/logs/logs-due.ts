@@ -48,7 +48,10 @@ export function podRun(
   const namespace = pod.metadata?.namespace ?? '';
   const jobRef = controller(pod);
   if (jobRef?.kind !== 'Job') return undefined;
-  const owner = controller(jobs.get(namespace, jobRef.name));
+  const job = jobs.get(namespace, jobRef.name);
+  // A pod that names a Job of the name but another uid is not that Job's.
+  if (!job || job.metadata?.uid !== jobRef.uid) return undefined;
+  const owner = controller(job);
   if (!owner || !isRunKind(owner.kind)) return undefined;
   const run = runs(owner.kind).get(namespace, owner.name);
   if (!run || run.metadata?.uid !== owner.uid) return undefined;

@@ -123,7 +123,9 @@ export class Actor {
         this.opts.capacity.release(a.key);
         return undefined;
       case 'deleteJob':
-        await deleteExactly(client, JOBS, a.job, signal);
+        // Foreground: the Job stays until its pods are gone, so the log keeper still finds whose
+        // attempt an ending pod is, and keeps its logs or says they are lost (src/controllers/logs).
+        await deleteExactly(client, JOBS, a.job, signal, 'Foreground');
         return undefined;
       case 'annotateJob':
         return (await this.annotateJob(a.job, a.cause, a.deadline, signal)) ? undefined : STALE;

@@ -83,14 +83,16 @@ export async function createIfMissing(
 
 /**
  * Deletes exactly `obj`: the DELETE carries its uid as a precondition, so an object re-created under
- * the name meanwhile is never the one deleted (Background propagation: the GC takes the dependents).
- * False when it is already gone (404) or replaced (409).
+ * the name meanwhile is never the one deleted (Background propagation by default: the GC takes the
+ * dependents after; Foreground keeps the object until they are gone). False when it is already gone
+ * (404) or replaced (409).
  */
 export async function deleteExactly(
   client: ApiRequester,
   resource: ResourceType,
   obj: KubeObject,
   signal: AbortSignal,
+  propagationPolicy: 'Background' | 'Foreground' = 'Background',
 ): Promise<boolean> {
   const path = resourcePath(resource, obj.metadata?.namespace, obj.metadata?.name);
   try {
@@ -98,7 +100,7 @@ export async function deleteExactly(
       body: {
         apiVersion: 'v1',
         kind: 'DeleteOptions',
-        propagationPolicy: 'Background',
+        propagationPolicy,
         preconditions: { uid: obj.metadata?.uid },
       },
       signal,

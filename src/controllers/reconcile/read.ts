@@ -133,7 +133,8 @@ class AttemptReader<K extends RunKindName> {
     // A raised spec attempt replaces the old one: its Job, if still running, goes (kept if finished, for its logs).
     if (recorded !== undefined && recorded < wanted) {
       const old = this.ownedJob(recorded);
-      if (old && jobState(old) === 'Active') this.owed.superseded = old;
+      // One being deleted (Foreground: its pods first) is not asked again.
+      if (old && jobState(old) === 'Active' && !old.metadata?.deletionTimestamp) this.owed.superseded = old;
     }
     const dependencies = this.dependencies();
     if (dependencies && dependencies.state !== 'Ready')

@@ -84,10 +84,10 @@ t.test(
       {
         apiVersion: 'v1',
         kind: 'DeleteOptions',
-        propagationPolicy: 'Background',
+        propagationPolicy: 'Foreground',
         preconditions: { uid: `uid-of-job-${JOB_1}` },
       },
-      'its pods go too; only that very Job is deleted',
+      'its pods go first (the log keeper still finds their attempt); only that very Job is deleted',
     );
     t.same(
       f.api.made('POST', /\/(configmaps|jobs)$/).map((c) => (c.body as TaskRun).metadata?.name),

@@ -24,6 +24,7 @@ export function keptLogWorld(states: States, opts: { deleting?: boolean; status?
     metadata: {
       name: JOB,
       namespace: 'ns',
+      uid: 'j-1',
       ownerReferences: [
         { apiVersion: 'orchestrator.io/v1', kind: 'TaskRun', name: 'pay-7', uid: 'u-1', controller: true },
       ],
@@ -53,14 +54,15 @@ export function keptLogWorld(states: States, opts: { deleting?: boolean; status?
 
 /** The fake API, with each pod log's text (or the error its read fails with) by path and container. */
 export class LogsApi extends FakeApi {
-  readonly logs = new Map<string, string | Error>();
+  /** A log, an error, or a log cut by an error after its text. */
+  readonly logs = new Map<string, string | Error | { text: string; cut: Error }>();
   readonly reads: { path: string; query: Query }[] = [];
 
   constructor() {
     super(true);
   }
 
-  setLog(container: string, log: string | Error): void {
+  setLog(container: string, log: string | Error | { text: string; cut: Error }): void {
     this.logs.set(`${POD_PATH}/log?${container}`, log);
   }
 
@@ -74,7 +76,9 @@ export class LogsApi extends FakeApi {
     const log = this.logs.get(`${path}?${query.container}`);
     if (log === undefined) throw new Error(`no log set for ${path} ${query.container}`);
     if (log instanceof Error) throw log;
-    for (let i = 0; i < log.length; i += 100) onData(log.slice(i, i + 100));
+    const text = typeof log === 'string' ? log : log.text;
+    for (let i = 0; i < text.length; i += 100) onData(text.slice(i, i + 100));
+    if (typeof log !== 'string') throw log.cut;
   }
 
   override async request<T = KubeObject>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
