@@ -44,7 +44,8 @@ t.test(
       '/no-kubelet': readAnswer('no-kubelet'),
     };
     const server = await replayServer((path) => answers[path]);
-    const client = new KubeClient(server.kubeConfig);
+    const registry = new Registry();
+    const client = new KubeClient(server.kubeConfig, { registry });
     t.teardown(async () => {
       client.close();
       await server.close();
@@ -58,6 +59,11 @@ t.test(
     const noKubelet = await client.stream('/no-kubelet', {}, () => {}, { signal }).catch((e: unknown) => e);
     t.ok(noKubelet instanceof ApiError && noKubelet.status === 500);
     t.match((noKubelet as ApiError).message, /containerLogs/);
+    const counted = async () =>
+      sampleSum(await registry.metrics(), 'rest_client_requests_total', { code: '500' });
+    t.equal(await counted(), 1, "the kubelet's 500, relayed, is counted as an answer");
+    await client.stream('/no-kubelet', {}, () => {}, { signal, counted: false }).catch(() => undefined);
+    t.equal(await counted(), 1, 'not when the read says it is not to be');
   },
 );
 

@@ -94,6 +94,12 @@ export interface StreamOptions extends WatchOptions {
   idleTimeoutMs?: number;
   /** How errors name the call. Default `GET {path}`. */
   what?: string;
+  /**
+   * Counted in rest_client_requests_total. Default true; false for a pod's log read for the operator's
+   * own record, whose answer is the kubelet's relayed (a node with no kubelet answers 500): not a sign
+   * of the apiserver's health, which the API-error alert reads from that metric.
+   */
+  counted?: boolean;
 }
 
 /** The one call controllers make: what a unit test fakes in memory, and KubeClient implements. */
@@ -196,7 +202,7 @@ export class KubeClient implements ApiRequester {
       undefined,
       opts.connectTimeoutMs,
       opts.signal,
-      idleMs ?? 0,
+      { idleMs: idleMs ?? 0, counted: opts.counted ?? true },
     );
     try {
       if (call.status !== 200) throw apiError(call.status, await call.exchange.text(), what);
@@ -227,8 +233,10 @@ export class KubeClient implements ApiRequester {
     payload: string | undefined,
     timeoutMs: number | undefined,
     signal: AbortSignal | undefined,
-    streamIdleMs?: number,
+    stream?: { idleMs: number; counted: boolean },
   ): Promise<OpenCall> {
+    const streamIdleMs = stream?.idleMs;
+    const count = stream?.counted === false ? undefined : this.requestCount;
     signal?.throwIfAborted();
     const resolved = this.credentials.get();
     const creds = resolved instanceof Promise ? await resolved : resolved;
@@ -258,7 +266,7 @@ export class KubeClient implements ApiRequester {
     const { host } = pools;
     try {
       const status = await exchange.head;
-      this.requestCount?.inc({ code: String(status), method, host });
+      count?.inc({ code: String(status), method, host });
       if (status === 401) this.credentials.invalidate();
       if (streamIdleMs !== undefined) {
         clearTimeout(timer);
@@ -267,7 +275,7 @@ export class KubeClient implements ApiRequester {
       return { status, exchange, cleanup };
     } catch (err) {
       // client-go's code for a request that got no answer.
-      this.requestCount?.inc({ code: '<error>', method, host });
+      count?.inc({ code: '<error>', method, host });
       cleanup();
       throw err;
     }

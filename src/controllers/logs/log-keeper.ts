@@ -116,7 +116,14 @@ export class LogKeeper implements Reconciler {
         `${resourcePath(PODS, pod.metadata?.namespace, podName)}/log`,
         { container, timestamps: true, ...(follow ? { follow: true } : {}) },
         (chunk) => held.add(chunk),
-        { signal, accept: '*/*', idleTimeoutMs: READ_IDLE_MS, what: `the log of pod ${podName}` },
+        // Not counted as the apiserver's answers: the kubelet's, relayed (StreamOptions.counted).
+        {
+          signal,
+          accept: '*/*',
+          idleTimeoutMs: READ_IDLE_MS,
+          what: `the log of pod ${podName}`,
+          counted: false,
+        },
       );
     } catch (err) {
       // The pod or its container is gone (404, or 400 once the kubelet removed it), or the read of an
