@@ -13,6 +13,7 @@
 // - event-filters.ts: which cache changes are worth a reconcile (controller-runtime's predicates).
 // - job-cache.ts: a Job as the caches keep it: metadata, status and the workspace volume.
 // - kind/: what differs between the run kinds, a strategy per kind, and TaskRun dependencies.
+// - logs/: each attempt's prepare and agent logs kept after its pod, in ConfigMaps named in status.logs.
 // - metrics/: what the reconcilers report to Prometheus.
 // - notifications/: a word to a team's webhooks and Slack as runs start, open pull requests and end.
 // - notifications-wiring.ts: a notifier per run kind in the run controllers.
@@ -26,6 +27,7 @@
 // - run-controllers.ts: the informers, caches and controllers wired as the manager runs them
 //   (src/app/controllers.ts) and as the integration tests start them: a list, and each kind's controller.
 // - run-controllers-options.ts: what run-controllers.ts is given.
+// - run-status-patch.ts: a field of a run's status merge-patched beside the reconciler's writes.
 // - shared-caches.ts: the caches every kind's controller reads: runs, Jobs, ConfigMaps, PVCs, pods, spend, slots.
 // - run-reconcile-trace.ts: what a run's reconcile span says of the run, so its reconciles join its trace.
 export { notMadeFor, objectSeal, recordedUid, SEAL_ANNOTATION, type Seal } from './provenance/index.js';
