@@ -9,6 +9,7 @@
 // - attempt-names.ts: the names of an attempt's Job, ConfigMap and directory by kind, one choice that the
 //   reconciler and the CLI's readers share.
 // - budget-coverage.ts: whether a team budget covers a namespace, one rule for the reconcilers and the gateway.
+// - budget-report.ts: a budget's standing and daily spend, as the REST API serves it and the console charts it.
 // - budget-window.ts: a budget's window (day, week, month, from its notBefore), which the budgets and
 //   the gateway sum over and the gateway's ledger keeps its records for.
 // - cluster-access.ts: which agent pods may call the Kubernetes API, and only as their profile's account.
@@ -56,6 +57,7 @@ export * from './agent-env.js';
 export * from './app-repositories.js';
 export * from './attempt-names.js';
 export * from './budget-coverage.js';
+export * from './budget-report.js';
 export * from './budget-window.js';
 export * from './cluster-access.js';
 export * from './config-source.js';

@@ -1,5 +1,7 @@
 // The run reconcilers' part of `orchestrator run` (src/controllers): their informers and controllers
-// handed to the manager, which runs them on the Lease holder.
+// handed to the manager, which runs them on the Lease holder; the budgets' standings their caches keep,
+// which the REST API serves on every replica.
+import type { BudgetReports } from '../api/index.js';
 import { namespaceScope } from '../config/index.js';
 import { objectSeal, runControllers } from '../controllers/index.js';
 import { signingKey } from '../gateway/index.js';
@@ -13,7 +15,7 @@ export async function addRunControllers(
   manager: Manager,
   gateway: ModelGateway | undefined,
   github: GithubApps,
-): Promise<void> {
+): Promise<BudgetReports> {
   const { opts, client, registry, logger } = proc;
   const { config, templates } = proc.inputs;
   // The informers' scope is fixed when they start: a changed scope takes a restart.
@@ -36,4 +38,5 @@ export async function addRunControllers(
   });
   for (const informer of runs.informers) manager.addInformer(informer);
   for (const controller of runs.controllers) manager.addController(controller);
+  return runs.budgets;
 }

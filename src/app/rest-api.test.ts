@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import t, { type Test } from 'tap';
+import { fixedBudgets } from '../../test/harness/rest/budget-reports.js';
 import { staticConfig } from '../api/index.js';
 import { createAuthority } from '../certs/authority.js';
 import { loadDefaultConfig } from '../config/load.js';
@@ -28,6 +29,7 @@ async function restApi(t: Test, alertTokens: readonly string[] = []) {
     // Nothing here gets past the signature: no apiserver call is made.
     client: {} as never,
     config: staticConfig(loadDefaultConfig()),
+    budgets: fixedBudgets(loadDefaultConfig),
     githubSecrets: () => ['the-webhook-secret'],
     alertTokens: () => alertTokens,
     logger: pino({ level: 'silent' }),

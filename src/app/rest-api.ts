@@ -2,6 +2,7 @@
 // certificate files, serving the GitHub webhook (github-webhook.ts) and the alert receiver
 // (alerts-webhook.ts) too.
 import { ALERTS_WEBHOOK_PATH } from '../alerts/index.js';
+import type { BudgetReports } from '../api/index.js';
 import { KubeReviewer } from '../auth/index.js';
 import { GITHUB_WEBHOOK_PATH } from '../github/index.js';
 import type { CertificateFiles } from '../http/index.js';
@@ -17,6 +18,8 @@ export interface RestApiOptions extends GithubWebhookOptions {
   /** The alert receiver's tokens (alerts.tokenFiles); none: /webhook/alerts is off. */
   alertTokens?: () => readonly string[];
   address: ListenAddress;
+  /** The budgets' standings, from the run controllers' caches in this process. */
+  budgets: BudgetReports;
   certificates: CertificateFiles;
   local: boolean;
 }
@@ -28,7 +31,7 @@ export interface RestApiOptions extends GithubWebhookOptions {
  */
 export async function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
   const { startApiServer } = await import('../rest/index.js');
-  const { address, certificates, client, config, logger, local } = opts;
+  const { address, budgets, certificates, client, config, logger, local } = opts;
   // Read at start (a change takes a restart): the port, the audience, the limits.
   const { api } = config.current();
   const timeoutMs = api.requestTimeoutSeconds * 1000;
@@ -39,6 +42,7 @@ export async function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
   const alerts = alertsWebhookRoute({ ...opts, reviewer });
   return startApiServer({
     ...certificates,
+    budgets,
     client,
     streams: client,
     reviewer,
@@ -63,11 +67,16 @@ export async function startRestApi(opts: RestApiOptions): Promise<ApiServer> {
 }
 
 /** The REST API of `orchestrator run`, when its options give it an address. */
-export async function serveRestApi(proc: Connected, github: GithubApps): Promise<ApiServer | undefined> {
+export async function serveRestApi(
+  proc: Connected,
+  github: GithubApps,
+  budgets: BudgetReports,
+): Promise<ApiServer | undefined> {
   const { opts, inputs } = proc;
   if (!opts.api) return undefined;
   return startRestApi({
     address: opts.api,
+    budgets,
     certificates: proc.certificates,
     client: proc.client,
     config: inputs.config,

@@ -43,10 +43,10 @@ export async function run(opts: RunOptions, logger: Logger = processLogger(opts.
     await registerLocalWebhooks(proc, servers.webhook);
     const github = githubApps(proc);
     startChecks(proc);
-    servers.api = await serveRestApi(proc, github);
     servers.gateway = await serveModelGateway(proc, github);
     const manager = newManager(proc);
-    await addRunControllers(proc, manager, servers.gateway, github);
+    const budgets = await addRunControllers(proc, manager, servers.gateway, github);
+    servers.api = await serveRestApi(proc, github, budgets);
     addReadinessChecks(manager, servers);
     const workloads = followLocalWorkloads(proc, manager);
     announceReady(proc, servers);

@@ -3,7 +3,7 @@
 // per kind mapped to its runs' Jobs, ConfigMaps, pods and slots (below), the sweeper of the agent-shell
 // ConfigMaps of earlier templates, the keeper of the attempts' logs (logs/), and the optional features, a file each: egress refusals
 // (egress-wiring.ts), the plays' stages (play-wiring.ts) and the notifications (notifications-wiring.ts).
-import { GROUP, type RunKindName, type TaskRun } from '../api/index.js';
+import { type BudgetReports, GROUP, type RunKindName, type TaskRun } from '../api/index.js';
 import { tracedReconciler, tracingEnabled } from '../observability/index.js';
 import { type Cache, Controller, mapToControllerOwner, mapToSelf } from '../runtime/index.js';
 import { agentShellSweeperController } from './agent-shell-sweeper.js';
@@ -28,6 +28,8 @@ export interface RunControllers {
   /** Every cache, for the manager to run (and wait for). */
   informers: Cache[];
   controllers: Controller[];
+  /** The budgets' standings from these caches, for the REST API on every replica. */
+  budgets: BudgetReports;
 }
 
 export function runControllers(opts: RunControllersOptions): RunControllers {
@@ -54,6 +56,7 @@ export function runControllers(opts: RunControllersOptions): RunControllers {
   return {
     informers: [...shared.informers, ...(egress ? [egress.informer] : []), ...runInformers],
     controllers,
+    budgets: shared.budgets,
   };
 }
 

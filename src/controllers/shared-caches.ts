@@ -4,6 +4,7 @@
 // every kind. Made here in the order the manager is given them.
 
 import {
+  type BudgetReports,
   LABELS,
   MANAGED_BY,
   RUN_KIND_NAMES,
@@ -26,7 +27,7 @@ import {
   type ScopedCaches,
   scopedCaches,
 } from '../runtime/index.js';
-import { ledgerSpends, runSpends, SpendIndex } from './budgets/index.js';
+import { budgetReports, ledgerSpends, runSpends, SpendIndex } from './budgets/index.js';
 import { Capacity, CapacityIndex, type RunCache } from './capacity/index.js';
 import { jobForCache } from './job-cache.js';
 import { registerBudgetMetrics, registerRunMetrics } from './metrics/index.js';
@@ -61,6 +62,8 @@ export interface SharedCaches extends ManagedCaches {
   slots: CapacityIndex;
   /** What each namespace spent, for the budgets. */
   spends: SpendIndex;
+  /** The budgets' standings, for the REST API. */
+  budgets: BudgetReports;
   /** The gateway's ledger by attempt, with the gateway. */
   ledger?: LedgerIndex;
   kinds: readonly KindInformer[];
@@ -126,6 +129,10 @@ export function sharedCaches(opts: RunControllersOptions): SharedCaches {
     ledgerRecords ? [ledgerSpends(ledgerRecords)] : kinds.map((k) => runSpends(k.kind, k.runs)),
     namespaces?.store,
   );
+  const spendCaches: Cache[] = [
+    ...(ledgerRecords ? [ledgerRecords] : kinds.map((k) => k.runs)),
+    ...(namespaces ? [namespaces] : []),
+  ];
   registerBudgetMetrics(opts.registry, spends, opts.config);
   // One count of slots for every kind: the concurrency limits are over all runs.
   const slots = new CapacityIndex(managed.jobs, kinds, opts.config);
@@ -136,6 +143,7 @@ export function sharedCaches(opts: RunControllersOptions): SharedCaches {
     agentShells: new AgentShellConfigMaps(),
     slots,
     spends,
+    budgets: budgetReports(opts.config, spends, () => spendCaches.every((c) => c.hasSynced())),
     ...(ledgerRecords ? { ledger: new LedgerIndex(ledgerRecords) } : {}),
     kinds,
     informers: [

@@ -1,6 +1,7 @@
 // The REST API (docs/rest-api.md, docs/design.md §9.1): runs created, listed, read and retried over HTTPS
 // for callers other than kubectl (PM tools, the CLI with `--api-url`), each caller authenticated and
 // authorised by RBAC, every error in the Kubernetes Status shape. The admission it runs is src/admission's.
+// - budgets.ts: the team budgets' standings and daily spend, for those who may list the runs they cover.
 // - console.ts: the web console's files under /console/, with their Content-Security-Policy.
 // - events.ts: a run's Events, the newest, with who reported each.
 // - logs.ts: a run's log, from its attempt's pod, streamed; once the pod is gone, the kept log.

@@ -61,7 +61,8 @@ const ERRORS: Record<string, string> = {
   '413': 'The body exceeds the limit',
   '422': 'The run is invalid: every finding, with its field (details.causes[].field)',
   '429': 'The caller exceeded its rate limit (Retry-After says when to come back)',
-  '503': "The Kubernetes API server is unavailable, or the attempt's container has not started (Retry-After)",
+  '503':
+    "The Kubernetes API server is unavailable, the attempt's container has not started, or the budgets' spend is still being read (Retry-After)",
 };
 
 function errorResponses(codes: string[]): Json {
@@ -119,7 +120,7 @@ const NAMESPACE_QUERY = {
 };
 
 /** `/api/v1/namespaces/:namespace/:plural` → `/api/v1/namespaces/{namespace}/agenttaskruns`. */
-const openApiPath = (route: string, plural: string) =>
+const openApiPath = (route: string, plural = '') =>
   route.replace(':plural', plural).replace(/:([a-z]+)/g, '{$1}');
 
 function createOperation(kind: RunKindName, id: string, summary: string, parameters: Json[]): Json {
@@ -265,6 +266,54 @@ const EVENT_LIST_SCHEMA: Json = {
   },
 };
 
+const USD = { type: 'string', description: 'US dollars, a decimal string' };
+
+/** BudgetReport of src/api/budget-report.ts; server.test.ts checks the answers against it. */
+export const BUDGET_LIST_SCHEMA: Json = {
+  type: 'object',
+  required: ['items'],
+  additionalProperties: false,
+  properties: {
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'window', 'limitUsd', 'spentUsd', 'start', 'resetsAt', 'source', 'days'],
+        properties: {
+          name: { type: 'string' },
+          window: { type: 'string', enum: ['day', 'week', 'month'] },
+          limitUsd: USD,
+          spentUsd: { ...USD, description: "What the budget's namespaces spent in the window" },
+          start: { type: 'string', format: 'date-time', description: "The window's start" },
+          resetsAt: {
+            type: 'string',
+            format: 'date-time',
+            description: 'When the spend counts from zero again',
+          },
+          source: {
+            type: 'string',
+            enum: ['Gateway', 'SelfReported'],
+            description: "Whose figures: the model gateway's ledger, or what the agents reported",
+          },
+          namespaces: { type: 'array', items: { type: 'string' }, description: 'The namespaces it names' },
+          namespaceSelector: { type: 'string', description: 'The namespaces it selects by label' },
+          days: {
+            type: 'array',
+            description: "Each UTC day from the window's start to today, oldest first",
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['date', 'spentUsd'],
+              properties: { date: { type: 'string', format: 'date' }, spentUsd: USD },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
 function listSchema(kind: RunKindName): Json {
   return {
     type: 'object',
@@ -280,8 +329,24 @@ function listSchema(kind: RunKindName): Json {
   };
 }
 
+function budgetsOperation(operationId: string, what: string, rbac: string, parameters: Json[]): Json {
+  return {
+    summary: `${what}: its spend in the window against its limit, and by UTC day; RBAC list on ${rbac}`,
+    operationId,
+    parameters,
+    responses: {
+      '200': { description: 'The budgets', content: json(ref('BudgetList')) },
+      ...errorResponses(['401', '403', '429', '503']),
+    },
+  };
+}
+
 export function openApiDocument(schemas: Schemas = loadSchemas(), version = '1'): Json {
-  const components: Json = { Status: STATUS_SCHEMA, EventList: EVENT_LIST_SCHEMA };
+  const components: Json = {
+    Status: STATUS_SCHEMA,
+    EventList: EVENT_LIST_SCHEMA,
+    BudgetList: BUDGET_LIST_SCHEMA,
+  };
   for (const kind of RUN_KIND_NAMES) {
     components[kind] = schemas[kind];
     components[`${kind}List`] = listSchema(kind);
@@ -333,6 +398,17 @@ export function openApiDocument(schemas: Schemas = loadSchemas(), version = '1')
             ...errorResponses(['401', '429']),
           },
         },
+      },
+      [ROUTES.budgets]: {
+        get: budgetsOperation('listBudgets', 'Every team budget', 'runs of some kind in every namespace', []),
+      },
+      [openApiPath(ROUTES.namespaceBudgets)]: {
+        get: budgetsOperation(
+          'listNamespaceBudgets',
+          'The team budgets covering a namespace',
+          'runs of some kind in the namespace',
+          [NAMESPACE],
+        ),
       },
       [ROUTES.health]: health,
       [ROUTES.healthz]: health,

@@ -12,6 +12,8 @@ export const ROUTES = Object.freeze({
   log: '/api/v1/namespaces/:namespace/:plural/:name/log',
   events: '/api/v1/namespaces/:namespace/:plural/:name/events',
   whoami: '/api/v1/whoami',
+  budgets: '/api/v1/budgets',
+  namespaceBudgets: '/api/v1/namespaces/:namespace/budgets',
   console: '/console',
   consoleFile: '/console/:file',
   health: '/health',

@@ -1,18 +1,19 @@
 // The run routes: the PM endpoints (a TaskRun from a task payload, a DocsRun from a docs-generation
 // request), and create / list / get / retry / cancel / delete, a run's log and Events, for every kind;
-// and who the caller is. Each asks RBAC for the verb the manager will then perform on the caller's
+// and who the caller is; the team budgets. Each asks RBAC for the verb the manager will then perform on the caller's
 // behalf, in the namespace asked for; a retry or a cancel of another's run, for `retry` or `cancel` on
 // it too.
 import { METHODS } from 'node:http';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { controlAttributes, submitterOf } from '../admission/index.js';
-import { GROUP, RUN_KIND_NAMES, type RunKindName, runResource } from '../api/index.js';
+import { type BudgetReports, GROUP, RUN_KIND_NAMES, type RunKindName, runResource } from '../api/index.js';
 import type { ResourceAttributes } from '../auth/index.js';
 import { readJsonBody, STRICT_ROUTES } from '../http/index.js';
 import { type KubeObject, resourcePath } from '../runtime/index.js';
 import { isPlainObject } from '../util/index.js';
 import { showValue } from '../validation/index.js';
+import { serveBudgets } from './budgets.js';
 import { runEvents } from './events.js';
 import { serveLog } from './logs.js';
 import { type ApiState, authorize, sameOriginWrites } from './middleware.js';
@@ -30,6 +31,10 @@ export interface RunRoutesOptions extends RunAccess {
   bodyLimitBytes: number;
   /** How long a client may take to send the body. */
   bodyTimeoutMs: number;
+  /** The budgets' standings, from this process's caches. */
+  budgets: BudgetReports;
+  /** The time budgets are reported at. */
+  now: () => Date;
 }
 
 const KINDS_BY_PLURAL = new Map<string, RunKindName>(RUN_KIND_NAMES.map((k) => [runResource(k).plural, k]));
@@ -101,6 +106,11 @@ export function runRoutes(opts: RunRoutesOptions): Router {
     const { username, groups = [] } = state(ctx).user;
     ctx.body = { username, groups };
   });
+  // Before the run routes, whose `:plural` they would otherwise be.
+  router.get(ROUTES.budgets, (ctx) => serveBudgets(ctx, reviewer, opts.budgets, undefined, opts.now()));
+  router.get(ROUTES.namespaceBudgets, (ctx) =>
+    serveBudgets(ctx, reviewer, opts.budgets, namespaceOf(ctx.params.namespace, 'namespace'), opts.now()),
+  );
   router.post(ROUTES.pmTasks, fromPayload('TaskRun'));
   router.post(ROUTES.pmDocs, fromPayload('DocsRun'));
   router.post(ROUTES.collection, async (ctx) => {

@@ -14,6 +14,7 @@ import { type Json, type Path, paths, review, setAt } from '../../test/fuzz/revi
 import { FakeApi } from '../../test/harness/fakes/fake-api.js';
 import { ScriptedStreams } from '../../test/harness/fakes/run-streams.js';
 import { call, TableReviewer } from '../../test/harness/operator/rest.js';
+import { fixedBudgets } from '../../test/harness/rest/budget-reports.js';
 import { kindFacts, RUN_KIND_NAMES } from '../api/index.js';
 import { loadDefaultConfig } from '../config/load.js';
 import { apiApp } from './server.js';
@@ -34,6 +35,7 @@ const app = apiApp({
   streams: new ScriptedStreams(),
   reviewer,
   config: () => loadDefaultConfig(),
+  budgets: fixedBudgets(loadDefaultConfig),
   logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
   rateLimit: { requestsPerSecond: 1e4, burst: 1e5 },
 });

@@ -8,6 +8,7 @@ import { ManualClock } from '../../test/harness/fakes/manual-clock.js';
 import { ScriptedStreams } from '../../test/harness/fakes/run-streams.js';
 import { sampleTaskRun } from '../../test/harness/operator/operator.js';
 import { call, openEvents, TableReviewer, type Target } from '../../test/harness/operator/rest.js';
+import { fixedBudgets } from '../../test/harness/rest/budget-reports.js';
 import { seedConfig } from '../../test/harness/util/app-configs.js';
 import { waitFor } from '../../test/harness/util/wait.js';
 import { KEPT_LOG_KEY } from '../runs/index.js';
@@ -35,6 +36,7 @@ async function serve(t: Test, change: Partial<ApiAppOptions> = {}) {
     streams: watcher,
     reviewer,
     config: () => config,
+    budgets: fixedBudgets(() => config),
     logger: pino({ level: 'silent' }),
     ...change,
   });

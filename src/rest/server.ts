@@ -7,7 +7,7 @@ import { METHODS } from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
-import type { ControllerConfig } from '../api/index.js';
+import type { BudgetReports, ControllerConfig } from '../api/index.js';
 import type { AccessReviewer } from '../auth/index.js';
 import type { CertificateFiles, ConnectionLimits } from '../http/index.js';
 import {
@@ -39,6 +39,8 @@ export interface ApiAppOptions {
   /** Asks the apiserver who a caller is and what it may do. */
   reviewer: AccessReviewer;
   config: () => ControllerConfig;
+  /** The team budgets' standings (GET /api/v1/budgets), from the run controllers' caches. */
+  budgets: BudgetReports;
   logger: Logger;
   /** Mounted as they are, before the API's own routes (e.g. the GitHub webhook's router). */
   routers?: Router[];
@@ -113,6 +115,8 @@ export function apiApp(opts: ApiAppOptions): Koa {
     authenticate: authenticated(opts.reviewer, buckets, timeoutMs),
     bodyLimitBytes: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
     bodyTimeoutMs: timeoutMs,
+    budgets: opts.budgets,
+    now: () => opts.clock?.now() ?? new Date(),
   });
   app.use(runs.routes());
   app.use(runs.allowedMethods());

@@ -24,6 +24,7 @@ import { ensureCrds } from '../harness/deploy/crds.js';
 import { call, type Target } from '../harness/operator/rest.js';
 import { submitterWorld } from '../harness/operator/submitter-runs.js';
 import { alertPayload, type Notification } from '../harness/remote/alert-sender.js';
+import { fixedBudgets } from '../harness/rest/budget-reports.js';
 import { seedConfig } from '../harness/util/app-configs.js';
 import { REQUEST_LIMIT_MS } from '../harness/util/wait.js';
 
@@ -67,6 +68,7 @@ t.test('firing alerts start one run per firing, quoted; resends, resolves and st
     certificates: { certFile: join(webhooks.certDir, 'tls.crt'), keyFile: join(webhooks.certDir, 'tls.key') },
     client: operator,
     config: staticConfig(config),
+    budgets: fixedBudgets(() => config),
     githubSecrets: () => [],
     alertTokens: () => tokens.current(),
     registry,

@@ -30,6 +30,7 @@ import { sampleTaskRun, taskRunPath, testConfig } from '../harness/operator/oper
 import { call, openEvents, type Target } from '../harness/operator/rest.js';
 import { restCaller } from '../harness/operator/rest-callers.js';
 import { startTestWebhooks } from '../harness/operator/webhook.js';
+import { fixedBudgets } from '../harness/rest/budget-reports.js';
 import { REQUEST_LIMIT_MS, scaled, waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
@@ -49,6 +50,7 @@ async function serve(
   t: Test,
   client: KubeClient,
   certDir: string,
+  budgets = fixedBudgets(() => config),
 ): Promise<{ server: ApiServer; port: number }> {
   const server = await startApiServer({
     certFile: join(certDir, 'tls.crt'),
@@ -57,6 +59,7 @@ async function serve(
     streams: client,
     reviewer: new KubeReviewer({ client, audience: 'orchestrator', timeoutMs: scaled(10_000) }),
     config: () => config,
+    budgets,
     logger,
     requestTimeoutMs: REQUEST_LIMIT_MS,
     // Each caller here makes some 70 calls, as fast as the machine allows: the default bucket (20, then
@@ -98,7 +101,14 @@ t.test(
       return can.stdout.trim() === 'yes' && api.stdout.trim() === 'yes';
     });
     const client = await identityClient(t, cluster, identity);
-    const { port } = await serve(t, client, webhooks.certDir);
+    // A team budget over the namespace where pm may list runs, $2.50 of it spent today.
+    const spent = {
+      metadata: { namespace: allowed, name: 'spent' },
+      status: { attemptUsage: [{ attempt: 1, finishedAt: new Date().toISOString(), costUsd: '2.5' }] },
+    };
+    const teamBudget = { name: 'team', namespaces: [allowed], limitUsd: '10', window: 'month' as const };
+    const budgets = fixedBudgets(() => ({ ...config, budgets: [teamBudget] }), [spent]);
+    const { port } = await serve(t, client, webhooks.certDir, budgets);
     const api: Target = { port, ca: webhooks.caPem };
     const pmToken = await token(home, 'pm', ['orchestrator']);
 
@@ -563,6 +573,28 @@ t.test(
       { code: 1, stderr: /no-kubelet/ },
       "the apiserver's answer about the pod's node, through the API",
     );
+
+    // The team budgets: those of a namespace where the caller may list runs; all, at the cluster scope.
+    const today = new Date().toISOString().slice(0, 10);
+    t.match(await call(api, 'GET', `/api/v1/namespaces/${allowed}/budgets`, { token: pmToken }), {
+      status: 200,
+      body: { items: [{ name: 'team', limitUsd: '10', spentUsd: '2.5', days: [{}] }] },
+    });
+    const [report] = (await call(api, 'GET', `/api/v1/namespaces/${allowed}/budgets`, { token: pmToken }))
+      .body.items;
+    t.same(report.days.at(-1), { date: today, spentUsd: '2.5' }, "today's spend, by UTC day");
+    t.match(await call(api, 'GET', `/api/v1/namespaces/${other}/budgets`, { token: pmToken }), {
+      status: 403,
+      body: {
+        message:
+          /cannot list resource "agenttaskruns", "coderuns", "docsruns" \(any of them\).* in the namespace/,
+      },
+    });
+    t.match(await call(api, 'GET', '/api/v1/budgets', { token: pmToken }), {
+      status: 403,
+      body: { message: /at the cluster scope/ },
+    });
+    t.match(await call(api, 'GET', '/api/v1/budgets'), { status: 401 }, 'no token, no budget');
 
     // The run's Events, listed as the manager for a caller RBAC allows to list events there.
     const leadToken = await token(home, 'lead', ['orchestrator']);

@@ -29,6 +29,7 @@ import { roleGrant } from '../harness/deploy/rbac.js';
 import { testConfig } from '../harness/operator/operator.js';
 import { call, type Target } from '../harness/operator/rest.js';
 import { routedNamespace, startTestWebhooks } from '../harness/operator/webhook.js';
+import { fixedBudgets } from '../harness/rest/budget-reports.js';
 import { REQUEST_LIMIT_MS, waitFor } from '../harness/util/wait.js';
 
 const cluster = await testCluster();
@@ -96,6 +97,7 @@ t.test('tess and an ungranted App repository are refused until a Role grants the
     streams: client,
     reviewer: new KubeReviewer({ client, audience: 'orchestrator', timeoutMs: 10_000 }),
     config: () => testConfig(),
+    budgets: fixedBudgets(testConfig),
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     requestTimeoutMs: REQUEST_LIMIT_MS,
     port: 0,

@@ -9,10 +9,11 @@ import {
   type ControllerConfig,
   formatUsd,
   parseUsd,
+  type SpendSource,
   type Window,
 } from '../../api/index.js';
 import { labelSelectorMatches } from '../../naming/index.js';
-import type { SpendIndex, SpendSource } from './spend-index.js';
+import type { SpendIndex } from './spend-index.js';
 
 /** Why a run may not start an attempt now: a budget covering its namespace is spent. */
 export interface BudgetRefusal {
@@ -33,7 +34,7 @@ export interface BudgetStanding extends Window {
 }
 
 /** The namespaces a budget covers, its selector matched against their labels as the index has them. */
-const covers = (budget: Budget, spends: SpendIndex) =>
+export const covers = (budget: Budget, spends: SpendIndex) =>
   budgetCovers(budget, (selector, namespace) => labelSelectorMatches(selector, spends.labelsOf(namespace)));
 
 export function standing(budget: Budget, spends: SpendIndex, now: Date): BudgetStanding {
@@ -41,7 +42,7 @@ export function standing(budget: Budget, spends: SpendIndex, now: Date): BudgetS
   return {
     ...window,
     budget,
-    spent: spends.spent(covers(budget, spends), window.start.getTime()),
+    spent: spends.spent(covers(budget, spends), window.start.getTime(), window.resetsAt.getTime()),
     limit: parseUsd(budget.limitUsd) ?? 0,
   };
 }

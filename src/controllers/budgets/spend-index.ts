@@ -4,7 +4,13 @@
 // (status.attemptUsage, what the agents reported). Everything comes from the cluster, so another
 // replica that becomes leader, or a restarted one, rebuilds the same figures (docs/economics.md,
 // docs/design.md §5.3).
-import { type AttemptUsage, parseUsd, type Run, type RunKindName } from '../../api/index.js';
+import {
+  type AttemptUsage,
+  parseUsd,
+  type Run,
+  type RunKindName,
+  type SpendSource,
+} from '../../api/index.js';
 import { countsAt, readRecord } from '../../gateway/index.js';
 import { type EventSource, type KubeObject, objectKey, type ReadOnlyStore } from '../../runtime/index.js';
 import { GroupedMap } from '../../util/index.js';
@@ -26,12 +32,6 @@ export function spendOf(run: KubeObject): Spend[] {
   }
   return spends;
 }
-
-/**
- * Whose figures a budget sums: the model gateway's ledger, or what the agents reported of themselves
- * (capped per attempt at its spec.limits.maxBudgetUsd, src/api/usage-cap.ts).
- */
-export type SpendSource = 'Gateway' | 'SelfReported';
 
 /** A cache whose objects carry spend, and how to read it. */
 export interface SpendFeed {
@@ -63,6 +63,8 @@ export const ledgerSpends = (records: EventSource): SpendFeed => ({
       : { namespace: '', spends: [] };
   },
 });
+
+const DAY_MS = 86_400_000;
 
 export class SpendIndex {
   /** By namespace, the spends of each object that has any, by its feed and key. */
@@ -101,13 +103,28 @@ export class SpendIndex {
     return this.namespaces?.get('', namespace)?.metadata?.labels ?? {};
   }
 
-  /** The micro-dollars spent from `since` (ms) on in the namespaces `covers` accepts. */
-  spent(covers: (namespace: string) => boolean, since: number): number {
+  /** The micro-dollars spent from `since` (ms) until before `until` in the namespaces `covers` accepts. */
+  spent(covers: (namespace: string) => boolean, since: number, until = Number.POSITIVE_INFINITY): number {
     let total = 0;
+    for (const s of this.spendsIn(covers, since, until)) total += s.micros;
+    return total;
+  }
+
+  /** The same by UTC day: micro-dollars by the day's start (ms), for the days that have any. */
+  spentByDay(covers: (namespace: string) => boolean, since: number, until: number): Map<number, number> {
+    const days = new Map<number, number>();
+    for (const s of this.spendsIn(covers, since, until)) {
+      const day = s.at - (s.at % DAY_MS);
+      days.set(day, (days.get(day) ?? 0) + s.micros);
+    }
+    return days;
+  }
+
+  private *spendsIn(covers: (namespace: string) => boolean, since: number, until: number): Iterable<Spend> {
     for (const [namespace, objects] of this.spends.groups()) {
       if (!covers(namespace)) continue;
-      for (const spends of objects.values()) for (const s of spends) if (s.at >= since) total += s.micros;
+      for (const spends of objects.values())
+        for (const s of spends) if (s.at >= since && s.at < until) yield s;
     }
-    return total;
   }
 }

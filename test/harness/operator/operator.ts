@@ -3,7 +3,7 @@
 // local control plane: the Job controller (a Job's /status is patched to Complete or Failed).
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import type { ControllerConfig, RunKindName, RunOf, TaskRun } from '../../../src/api/index.js';
+import type { BudgetReports, ControllerConfig, RunKindName, RunOf, TaskRun } from '../../../src/api/index.js';
 import { runPath } from '../../../src/cli/kinds.js';
 import type { Cluster } from '../../../src/cluster/index.js';
 import { objectSeal } from '../../../src/controllers/index.js';
@@ -70,6 +70,8 @@ export interface Operator {
   manager: Manager;
   /** Every cache the manager runs. */
   informers: Cache[];
+  /** The team budgets' standings from its caches, as `orchestrator run` hands them to the REST API. */
+  budgets: BudgetReports;
   /** Reconciles run so far by one kind's controller (`taskrun`, `coderun`, `docsrun`). */
   reconciles(controller?: string): Promise<number>;
   stop(): Promise<void>;
@@ -139,7 +141,7 @@ export async function startOperator(
     (inputs.config().gateway.enabled
       ? await platformGateway(t, cluster, inputs.config, logger, options.operatorNamespace)
       : undefined);
-  const { informers, controllers } = runControllers({
+  const { informers, controllers, budgets } = runControllers({
     client,
     registry,
     logger,
@@ -166,6 +168,7 @@ export async function startOperator(
     client,
     manager,
     informers,
+    budgets,
     reconciles: async (controller = 'taskrun') =>
       sampleSum(await registry.metrics(), 'controller_runtime_reconcile_total', { controller }),
     stop,

@@ -1,0 +1,56 @@
+// The budgets' standings as the REST API serves them and the console charts them
+// (src/api/budget-report.ts): each budget of the config, what its namespaces spent in its window, in
+// all and by UTC day, from the spend index every replica keeps warm (its caches run on standbys too).
+import {
+  type Budget,
+  type BudgetReport,
+  type BudgetReports,
+  type ControllerConfig,
+  coverageOf,
+  type DaySpend,
+  formatUsd,
+} from '../../api/index.js';
+import { covers, standing } from './budgets.js';
+import type { SpendIndex } from './spend-index.js';
+
+const DAY_MS = 86_400_000;
+
+/** Each UTC day from `start`'s to `now`'s (never past the window's last), with what it spent. */
+function daysOf(byDay: ReadonlyMap<number, number>, start: Date, resetsAt: Date, now: Date): DaySpend[] {
+  const last = Math.min(now.getTime(), resetsAt.getTime() - 1);
+  const days: DaySpend[] = [];
+  for (let day = start.getTime() - (start.getTime() % DAY_MS); day <= last; day += DAY_MS)
+    days.push({ date: new Date(day).toISOString().slice(0, 10), spentUsd: formatUsd(byDay.get(day) ?? 0) });
+  return days;
+}
+
+export function budgetReport(budget: Budget, spends: SpendIndex, now: Date): BudgetReport {
+  const s = standing(budget, spends, now);
+  const byDay = spends.spentByDay(covers(budget, spends), s.start.getTime(), s.resetsAt.getTime());
+  return {
+    name: budget.name,
+    window: budget.window ?? 'month',
+    limitUsd: budget.limitUsd,
+    spentUsd: formatUsd(s.spent),
+    start: s.start.toISOString(),
+    resetsAt: s.resetsAt.toISOString(),
+    source: spends.source,
+    ...coverageOf(budget),
+    days: daysOf(byDay, s.start, s.resetsAt, now),
+  };
+}
+
+/** The reports of the budgets in force, summed by `spends` once `synced` says its caches are. */
+export function budgetReports(
+  config: () => ControllerConfig,
+  spends: SpendIndex,
+  synced: () => boolean,
+): BudgetReports {
+  return {
+    synced,
+    reports: (namespace, now) =>
+      (config().budgets ?? [])
+        .filter((budget) => namespace === undefined || covers(budget, spends)(namespace))
+        .map((budget) => budgetReport(budget, spends, now)),
+  };
+}
