@@ -1,7 +1,8 @@
-// The console's pages by the address's fragment (#/login, #/runs, #/runs/{ns}/{plural}/{name}): the
-// fragment never reaches a server, and holds no secret. A page is rendered into <main>; leaving it aborts
-// what it still reads (its log stream, its watch).
+// The console's pages by the address's fragment (#/login, #/runs, #/runs/{ns}/{plural}/{name}, #/plays,
+// #/budgets): the fragment never reaches a server, and holds no secret. A page is rendered into <main>;
+// leaving it aborts what it still reads (its log stream, its watch).
 import { api, session } from './api.js';
+import { budgetsPage } from './budgets.js';
 import { h, show } from './dom.js';
 import { playsPage } from './plays.js';
 import { runPage } from './run.js';
@@ -100,6 +101,7 @@ async function route() {
   if (!(await header(signal))) return;
   if (parts[0] === 'runs' && parts.length === 4) return runPage(main, signal, parts[1], parts[2], parts[3]);
   if (parts[0] === 'plays') return playsPage(main, signal);
+  if (parts[0] === 'budgets') return budgetsPage(main, signal);
   return runsPage(main, signal);
 }
 

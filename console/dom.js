@@ -34,3 +34,14 @@ export function age(at, now = Date.now()) {
 
 /** A cost in US dollars, as status holds it (a decimal string). */
 export const usd = (cost) => (cost === undefined || cost === null || cost === '' ? '' : `$${cost}`);
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+/** An SVG element: its attributes set as given (presentation attributes, never a style). */
+export function svg(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(SVG, tag);
+  for (const [key, value] of Object.entries(attrs))
+    if (value !== undefined) el.setAttribute(key, String(value));
+  for (const child of children.flat()) if (child) el.append(child instanceof Node ? child : String(child));
+  return el;
+}

@@ -158,7 +158,7 @@ export async function agentWorld(t: Scope, suite: Suite, script: Turn[], options
     ? await worldGateway(t, suite, config, modelUrl, options)
     : undefined;
   await suiteSecrets(client, ns, config, suite.user, suite.apiKey);
-  await startOperator(t, cluster, ns, config, {
+  const operator = await startOperator(t, cluster, ns, config, {
     ...(templates ? { inputs: { config: () => config, templates: () => templates } } : {}),
     ...(gateway ? { gateway: { ledgerNamespace: gateway.ops } } : {}),
   });
@@ -195,5 +195,15 @@ export async function agentWorld(t: Scope, suite: Suite, script: Turn[], options
     if (!dir) throw new Error(`PersistentVolume ${volume} is not a host-path volume`);
     return dir;
   };
-  return { ns, model, config, create, status, finished, volumeDir, ops: gateway?.ops };
+  return {
+    ns,
+    model,
+    config,
+    create,
+    status,
+    finished,
+    volumeDir,
+    ops: gateway?.ops,
+    budgets: operator.budgets,
+  };
 }

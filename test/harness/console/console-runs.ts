@@ -1,8 +1,8 @@
 // The web console in a real browser (docs/console.md), against the real manager, the REST API and the
 // real agent on the real node: an editor logs in with a token, lists the namespace's runs, opens the
-// running one and sees its log grow, and cancels it; a viewer of the same namespace is refused the
-// cancel. Every page keeps its token out of every address, runs no script the policy refuses, and
-// labels every control. With CONSOLE_SCREENSHOTS=DIR, the main pages are captured there.
+// running one and sees its log grow, reads the namespace's budget with what the agent's calls cost, and
+// cancels the run; a viewer of the same namespace is refused the cancel. Every page keeps its token out
+// of every address, runs no script the policy refuses, and labels every control. With CONSOLE_SCREENSHOTS=DIR, the main pages are captured there.
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Test } from 'tap';
@@ -12,6 +12,7 @@ import type { KubeObject } from '../../../src/runtime/index.js';
 import { agentWorld, type Suite } from '../agent/agent-world.js';
 import { applyObjects } from '../deploy/kustomize.js';
 import { startTestApiServer } from '../operator/api-server.js';
+import { call, type Target } from '../operator/rest.js';
 import { say, tool } from '../remote/model-script.js';
 import { scaled, waitFor } from '../util/wait.js';
 import { consolePage, launchBrowser } from './browser.js';
@@ -59,6 +60,43 @@ const unlabelled = (page: Page): Promise<string[]> =>
     .filter((el) => !el.id || !document.querySelector('label[for="' + el.id + '"]'))
     .map((el) => el.outerHTML)`);
 
+/**
+ * The budgets page: the namespace's budget with what the agent's calls cost so far (the gateway's
+ * ledger, as the API reports it once the ledger has it), against its limit, as a chart and a table.
+ */
+async function budgetPage(t: Test, page: Page, api: Target, ns: string, token: string): Promise<void> {
+  const report = await waitFor(
+    "the agent's calls in the budget's spend (the gateway's ledger)",
+    async (note) => {
+      const answer = await call(api, 'GET', `/api/v1/namespaces/${ns}/budgets`, { token });
+      note(answer.body);
+      const [budget] = answer.body?.items ?? [];
+      return Number(budget?.spentUsd) > 0 ? budget : undefined;
+    },
+    { timeoutMs: 120_000 },
+  );
+  await page.getByRole('link', { name: 'Budgets' }).click();
+  const section = page.getByRole('region', { name: 'console-team' });
+  await section.waitFor({ timeout: scaled(60_000) });
+  t.match(
+    await section.textContent(),
+    `$${report.spentUsd} of $100 spent this month`,
+    'the page says the spend the API reports, against the limit',
+  );
+  t.match(
+    await section.getByRole('img').getAttribute('aria-label'),
+    /^console-team: spend by day since .* against the limit of \$100$/,
+    'the chart says what it shows',
+  );
+  await section.getByText('Spend by day').click();
+  t.equal(
+    await section.getByRole('row').last().getByRole('cell').last().textContent(),
+    `$${report.spentUsd}`,
+    "the table's last day totals the spend",
+  );
+  t.same(await unlabelled(page), [], 'every field of the budgets page has a label');
+}
+
 export async function consoleRuns(t: Test, suite: Suite): Promise<void> {
   const repo = suite.git.repository('acme/console.git', 'main', { 'README.md': '# console\n' });
   // The agent's first command takes a minute, so its second tool call comes while the page shows the
@@ -76,7 +114,11 @@ export async function consoleRuns(t: Test, suite: Suite): Promise<void> {
     spec: { prompt: 'Work on it.', repository: { url: repo, githubUser: suite.user.name } },
   } as Parameters<typeof world.create>[1]);
 
-  const { base } = await startTestApiServer(t, suite.client, world.config);
+  // A team budget over the namespace: the gateway's ledger of the agent's calls is its spend.
+  world.config.budgets = [{ name: 'console-team', namespaces: [ns], limitUsd: '100', window: 'month' }];
+  const { base, port, caPem } = await startTestApiServer(t, suite.client, world.config, {
+    budgets: world.budgets,
+  });
   const editor = await consoleUser(suite, ns, 'editor', ['get', 'list', 'watch', 'patch', 'cancel']);
   const viewer = await consoleUser(suite, ns, 'viewer', ['get', 'list', 'watch']);
   const shots = process.env.CONSOLE_SCREENSHOTS;
@@ -138,6 +180,10 @@ export async function consoleRuns(t: Test, suite: Suite): Promise<void> {
   t.match(await page.locator('.facts').textContent(), /Running/, 'the run is running');
   t.same(await unlabelled(page), [], "the log's choices have labels");
   await shoot(page, 'run');
+  await budgetPage(t, page, { port, ca: caPem }, ns, editor);
+  await shoot(page, 'budgets');
+  await page.goBack();
+  await page.getByRole('heading', { name: 'TaskRun console-run' }).waitFor();
 
   const view = await consolePage(browser);
   await login(view.page, `${base}/console/`, viewer);
