@@ -45,11 +45,11 @@ export function spendChart(b, label) {
     }),
   );
   const line = totals.map((total, i) => `${x(i + 1).toFixed(1)},${y(total).toFixed(1)}`);
-  const axisY = [0, top / 2, limit].map((v) =>
+  const axisY = [0, limit / 2, limit].map((v) =>
     svg(
       'text',
       { class: 'tick', x: PAD.left - 6, y: y(v) + 4, 'text-anchor': 'end' },
-      `$${v.toFixed(v < 10 ? 2 : 0)}`,
+      `$${Number(v.toFixed(2))}`,
     ),
   );
   const first = b.days[0]?.date ?? '';
