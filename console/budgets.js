@@ -8,6 +8,9 @@ import { runningTotals, spendChart } from './spend-chart.js';
 
 const WHEN = { day: 'today', week: 'this week', month: 'this month' };
 
+/** An RFC 3339 time as `2026-12-01 00:00 UTC`. */
+const utc = (at) => `${at.slice(0, 16).replace('T', ' ')} UTC`;
+
 /** The budgets of `namespaces` (every budget without), each once, and what RBAC refused. */
 async function listBudgets(namespaces, signal) {
   const where = namespaces.length ? namespaces : [undefined];
@@ -85,13 +88,14 @@ function budget(b) {
       { class: spent >= limit ? 'spent' : undefined },
       summary,
       spent >= limit ? ': spent, no new attempt starts there' : '',
-      `; resets ${b.resetsAt.replace('T', ' ').replace(/:00\.000Z$/, ' UTC')}.`,
+      `; counted from ${utc(b.start)}, resets ${utc(b.resetsAt)}.`,
     ),
     h('meter', {
       min: 0,
-      max: limit,
-      value: Math.min(spent, limit),
-      high: limit * 0.8,
+      // A budget of $0 (nothing may be spent) is full at once.
+      max: limit || 1,
+      value: limit ? Math.min(spent, limit) : 1,
+      high: (limit || 1) * 0.8,
       optimum: 0,
       'aria-label': `${b.name}: ${summary}`,
     }),

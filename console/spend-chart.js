@@ -45,7 +45,7 @@ export function spendChart(b, label) {
     }),
   );
   const line = totals.map((total, i) => `${x(i + 1).toFixed(1)},${y(total).toFixed(1)}`);
-  const axisY = [0, limit / 2, limit].map((v) =>
+  const axisY = [...new Set([0, limit / 2, limit])].map((v) =>
     svg(
       'text',
       { class: 'tick', x: PAD.left - 6, y: y(v) + 4, 'text-anchor': 'end' },

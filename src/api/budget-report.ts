@@ -30,7 +30,10 @@ export interface BudgetReport {
   /** The namespaces it covers as the config names them; neither field: every namespace. */
   namespaces?: string[];
   namespaceSelector?: string;
-  /** Each UTC day from the window's start to now, oldest first: what was spent that day. */
+  /**
+   * Each UTC day from the window's start to now (or to a later day that spent, by a clock ahead),
+   * oldest first: what was spent that day. They sum to spentUsd but for spend dated past the window.
+   */
   days: DaySpend[];
 }
 

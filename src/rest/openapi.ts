@@ -268,7 +268,7 @@ const EVENT_LIST_SCHEMA: Json = {
 
 const USD = { type: 'string', description: 'US dollars, a decimal string' };
 
-/** BudgetReport of src/api/budget-report.ts; server.test.ts checks the answers against it. */
+/** BudgetReport of src/api/budget-report.ts; budgets.test.ts checks the answers against it. */
 export const BUDGET_LIST_SCHEMA: Json = {
   type: 'object',
   required: ['items'],
@@ -336,7 +336,7 @@ function budgetsOperation(operationId: string, what: string, rbac: string, param
     parameters,
     responses: {
       '200': { description: 'The budgets', content: json(ref('BudgetList')) },
-      ...errorResponses(['401', '403', '429', '503']),
+      ...errorResponses(['400', '401', '403', '429', '503']),
     },
   };
 }

@@ -1,7 +1,8 @@
 // The budgets' reports (budget-reports.ts): which budgets a namespace's report holds, what each spent
-// in its window, and its spend by UTC day from the window's start to now, summing to the whole.
+// in its window, and its spend by UTC day from the window's start to now (or a later day that spent),
+// summing to the whole.
 import t from 'tap';
-import type { ControllerConfig } from '../../api/index.js';
+import type { ControllerConfig, DaySpend } from '../../api/index.js';
 import type { EventSource, KubeObject } from '../../runtime/index.js';
 import { budgetReports } from './budget-reports.js';
 import { runSpends, SpendIndex } from './spend-index.js';
@@ -106,14 +107,27 @@ t.test('a report: the window, the spend in all and by UTC day, what it covers', 
   t.equal(late?.spentUsd, '0');
 });
 
-t.test('the days stop at the window: a day budget has one', async (t) => {
-  const day = budgetReports(
+t.test('a clock ahead: the days reach the last that spent, never past the window', async (t) => {
+  const sum = (days: DaySpend[] = []) => days.reduce((total, d) => total + Number(d.spentUsd), 0);
+  const early = new Date('2026-12-02T10:00:00Z');
+  const [teams] = budgetReports(
+    () => config,
+    index,
+    () => true,
+  ).reports('team-b', early);
+  t.same(
+    teams?.days.map((d) => d.date),
+    ['2026-12-01', '2026-12-02', '2026-12-03'],
+    "to the day team-b's spend is dated, after now",
+  );
+  t.equal(sum(teams?.days), Number(teams?.spentUsd), 'the days sum to the total');
+  const [today] = budgetReports(
     () => ({ budgets: [{ name: 'today', limitUsd: '1', window: 'day' }] }) as ControllerConfig,
     index,
     () => true,
   ).reports(undefined, new Date('2026-12-01T23:00:00Z'));
-  t.same(day[0]?.days, [{ date: '2026-12-01', spentUsd: '2' }]);
-  t.equal(day[0]?.spentUsd, '2');
+  t.same(today?.days, [{ date: '2026-12-01', spentUsd: '2' }], "a day budget's one day");
+  t.equal(today?.spentUsd, '56', 'the total counts spend dated past the window, as the refusal does');
 });
 
 t.test('synced is the caches’ word', async (t) => {

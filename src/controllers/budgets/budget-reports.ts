@@ -15,9 +15,15 @@ import type { SpendIndex } from './spend-index.js';
 
 const DAY_MS = 86_400_000;
 
-/** Each UTC day from `start`'s to `now`'s (never past the window's last), with what it spent. */
+/**
+ * Each UTC day from `start`'s to `now`'s, or to the last that spent when a clock ahead dated spend
+ * later, never past the window's last day, with what it spent. Spend dated past the window (a clock
+ * further ahead) is on no day, though the total counts it as the refusals do.
+ */
 function daysOf(byDay: ReadonlyMap<number, number>, start: Date, resetsAt: Date, now: Date): DaySpend[] {
-  const last = Math.min(now.getTime(), resetsAt.getTime() - 1);
+  let latest = now.getTime();
+  for (const day of byDay.keys()) if (day > latest) latest = day;
+  const last = Math.min(latest, resetsAt.getTime() - 1);
   const days: DaySpend[] = [];
   for (let day = start.getTime() - (start.getTime() % DAY_MS); day <= last; day += DAY_MS)
     days.push({ date: new Date(day).toISOString().slice(0, 10), spentUsd: formatUsd(byDay.get(day) ?? 0) });
@@ -26,7 +32,7 @@ function daysOf(byDay: ReadonlyMap<number, number>, start: Date, resetsAt: Date,
 
 export function budgetReport(budget: Budget, spends: SpendIndex, now: Date): BudgetReport {
   const s = standing(budget, spends, now);
-  const byDay = spends.spentByDay(covers(budget, spends), s.start.getTime(), s.resetsAt.getTime());
+  const byDay = spends.spentByDay(covers(budget, spends), s.start.getTime());
   return {
     name: budget.name,
     window: budget.window ?? 'month',

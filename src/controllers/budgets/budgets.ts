@@ -42,7 +42,7 @@ export function standing(budget: Budget, spends: SpendIndex, now: Date): BudgetS
   return {
     ...window,
     budget,
-    spent: spends.spent(covers(budget, spends), window.start.getTime(), window.resetsAt.getTime()),
+    spent: spends.spent(covers(budget, spends), window.start.getTime()),
     limit: parseUsd(budget.limitUsd) ?? 0,
   };
 }

@@ -103,28 +103,27 @@ export class SpendIndex {
     return this.namespaces?.get('', namespace)?.metadata?.labels ?? {};
   }
 
-  /** The micro-dollars spent from `since` (ms) until before `until` in the namespaces `covers` accepts. */
-  spent(covers: (namespace: string) => boolean, since: number, until = Number.POSITIVE_INFINITY): number {
+  /** The micro-dollars spent from `since` (ms) on in the namespaces `covers` accepts. */
+  spent(covers: (namespace: string) => boolean, since: number): number {
     let total = 0;
-    for (const s of this.spendsIn(covers, since, until)) total += s.micros;
+    for (const s of this.spendsFrom(covers, since)) total += s.micros;
     return total;
   }
 
   /** The same by UTC day: micro-dollars by the day's start (ms), for the days that have any. */
-  spentByDay(covers: (namespace: string) => boolean, since: number, until: number): Map<number, number> {
+  spentByDay(covers: (namespace: string) => boolean, since: number): Map<number, number> {
     const days = new Map<number, number>();
-    for (const s of this.spendsIn(covers, since, until)) {
+    for (const s of this.spendsFrom(covers, since)) {
       const day = s.at - (s.at % DAY_MS);
       days.set(day, (days.get(day) ?? 0) + s.micros);
     }
     return days;
   }
 
-  private *spendsIn(covers: (namespace: string) => boolean, since: number, until: number): Iterable<Spend> {
+  private *spendsFrom(covers: (namespace: string) => boolean, since: number): Iterable<Spend> {
     for (const [namespace, objects] of this.spends.groups()) {
       if (!covers(namespace)) continue;
-      for (const spends of objects.values())
-        for (const s of spends) if (s.at >= since && s.at < until) yield s;
+      for (const spends of objects.values()) for (const s of spends) if (s.at >= since) yield s;
     }
   }
 }
