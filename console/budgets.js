@@ -2,8 +2,8 @@
 // when RBAC allows a list across namespaces), its spend in the window against its limit, as a meter, a
 // chart of the days and the table of the same figures.
 import { ApiError, api } from './api.js';
-import { h, show, usd } from './dom.js';
-import { namespaceField } from './list.js';
+import { h, usd } from './dom.js';
+import { namespacePage } from './list.js';
 import { runningTotals, spendChart } from './spend-chart.js';
 
 const WHEN = { day: 'today', week: 'this week', month: 'this month' };
@@ -115,38 +115,13 @@ function budget(b) {
   );
 }
 
-export async function budgetsPage(main, signal) {
-  const { field, label, namespaces } = namespaceField();
-  const list = h('div', { 'aria-live': 'polite' }, h('p', {}, 'Loading budgets…'));
-  const load = async () => {
-    try {
-      const { budgets, refused } = await listBudgets(namespaces(), signal);
-      show(
-        list,
-        refused.map((r) => h('p', { class: 'refused' }, `Not listed: ${r}`)),
-        budgets.length ? budgets.map(budget) : h('p', {}, 'No budget covers these namespaces.'),
-      );
-    } catch (err) {
-      if (!signal.aborted)
-        show(
-          list,
-          h('p', { class: 'error', role: 'alert' }, `The budgets could not be listed: ${err.message}`),
-        );
-    }
-  };
-  const form = h(
-    'form',
-    {
-      class: 'filters',
-      onsubmit: (e) => {
-        e.preventDefault();
-        load();
-      },
+export const budgetsPage = (main, signal) =>
+  namespacePage(main, signal, {
+    title: 'Budgets',
+    noun: 'budgets',
+    empty: 'No budget covers these namespaces.',
+    read: async (namespaces, signal) => {
+      const { budgets, refused } = await listBudgets(namespaces, signal);
+      return { items: budgets.map(budget), refused };
     },
-    label,
-    field,
-    h('button', { type: 'submit' }, 'List'),
-  );
-  show(main, h('h1', {}, 'Budgets'), form, list);
-  await load();
-}
+  });

@@ -2,7 +2,7 @@
 // namespaces, else those the user names in the Namespaces field (remembered in this browser), newest
 // first. A kind or namespace RBAC refuses is said, not an error.
 import { ApiError, api } from './api.js';
-import { h } from './dom.js';
+import { h, show } from './dom.js';
 import { KINDS, summary } from './model.js';
 
 const NAMESPACES = 'orchestrator.namespaces';
@@ -49,4 +49,45 @@ export async function listRuns(namespaces, signal) {
   const runs = answers.flatMap((a) => a.runs ?? []);
   runs.sort((a, b) => String(b.created).localeCompare(String(a.created)));
   return { runs, refused: answers.flatMap((a) => (a.refused ? [a.refused] : [])) };
+}
+
+/**
+ * A page of what some namespaces hold (the plays, the budgets): its heading, the Namespaces field with
+ * its List button, and what `read(namespaces, signal)` gives, `{ items, refused }`: the items' nodes,
+ * `empty` said when there are none, and each refusal RBAC gave.
+ */
+export async function namespacePage(main, signal, { title, noun, empty, read }) {
+  const { field, label, namespaces } = namespaceField();
+  const list = h('div', { 'aria-live': 'polite' }, h('p', {}, `Loading ${noun}…`));
+  const load = async () => {
+    try {
+      const { items, refused } = await read(namespaces(), signal);
+      show(
+        list,
+        refused.map((r) => h('p', { class: 'refused' }, `Not listed: ${r}`)),
+        items.length ? items : h('p', {}, empty),
+      );
+    } catch (err) {
+      if (!signal.aborted)
+        show(
+          list,
+          h('p', { class: 'error', role: 'alert' }, `The ${noun} could not be listed: ${err.message}`),
+        );
+    }
+  };
+  const form = h(
+    'form',
+    {
+      class: 'filters',
+      onsubmit: (e) => {
+        e.preventDefault();
+        load();
+      },
+    },
+    label,
+    field,
+    h('button', { type: 'submit' }, 'List'),
+  );
+  show(main, h('h1', {}, title), form, list);
+  await load();
 }

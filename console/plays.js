@@ -1,8 +1,8 @@
 // The plays page: the runs an Argo Workflow made (each carries the Workflow's name in the label
 // orchestrator.io/workflow-name, docs/argo.md), one play per Workflow, its stages in the order they
 // started, with each stage's outcome and cost and the play's total.
-import { age, h, show, usd } from './dom.js';
-import { listRuns, namespaceField } from './list.js';
+import { age, h, usd } from './dom.js';
+import { listRuns, namespacePage } from './list.js';
 import { runLink } from './model.js';
 
 const WORKFLOW = 'orchestrator.io/workflow-name';
@@ -72,43 +72,24 @@ function play([key, stages], now) {
   );
 }
 
-export async function playsPage(main, signal) {
-  const { field, label, namespaces } = namespaceField();
-  const list = h('div', { 'aria-live': 'polite' }, h('p', {}, 'Loading plays…'));
-  const load = async () => {
-    const { runs, refused } = await listRuns(namespaces(), signal);
-    const plays = new Map();
-    for (const r of [...runs].reverse()) {
-      const workflow = r.labels[WORKFLOW];
-      if (!workflow) continue;
-      const key = `${r.namespace}/${workflow}`;
-      plays.set(key, [...(plays.get(key) ?? []), r]);
-    }
-    const now = Date.now();
-    show(
-      list,
-      refused.map((r) => h('p', { class: 'refused' }, `Not listed: ${r}`)),
-      plays.size ? [...plays].map((p) => play(p, now)) : h('p', {}, 'No play in these namespaces.'),
-    );
-  };
-  const form = h(
-    'form',
-    {
-      class: 'filters',
-      onsubmit: (e) => {
-        e.preventDefault();
-        load();
-      },
-    },
-    label,
-    field,
-    h('button', { type: 'submit' }, 'List'),
-  );
-  show(main, h('h1', {}, 'Plays'), form, list);
-  try {
-    await load();
-  } catch (err) {
-    if (!signal.aborted)
-      show(list, h('p', { class: 'error', role: 'alert' }, `The plays could not be listed: ${err.message}`));
+/** The plays of `namespaces`: the runs of each Workflow, oldest first, and what RBAC refused. */
+async function listPlays(namespaces, signal) {
+  const { runs, refused } = await listRuns(namespaces, signal);
+  const plays = new Map();
+  for (const r of [...runs].reverse()) {
+    const workflow = r.labels[WORKFLOW];
+    if (!workflow) continue;
+    const key = `${r.namespace}/${workflow}`;
+    plays.set(key, [...(plays.get(key) ?? []), r]);
   }
+  const now = Date.now();
+  return { items: [...plays].map((p) => play(p, now)), refused };
 }
+
+export const playsPage = (main, signal) =>
+  namespacePage(main, signal, {
+    title: 'Plays',
+    noun: 'plays',
+    empty: 'No play in these namespaces.',
+    read: listPlays,
+  });
