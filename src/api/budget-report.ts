@@ -1,7 +1,7 @@
 // A team budget's standing as the REST API answers it and the console charts it (docs/economics.md,
 // docs/rest-api.md): computed on every replica by src/controllers/budgets from its warm caches, served
 // by src/rest, which stand side by side and meet here.
-import type { Budget, BudgetPeriod } from './budget-window.js';
+import type { BudgetPeriod } from './budget-window.js';
 
 /**
  * Whose figures a budget sums: the model gateway's ledger, or what the agents reported of themselves
@@ -44,9 +44,3 @@ export interface BudgetReports {
   /** The config's budgets that cover `namespace` (every budget when undefined), at `now`. */
   reports(namespace: string | undefined, now: Date): BudgetReport[];
 }
-
-/** The fields of a budget that say what it covers, as a report gives them. */
-export const coverageOf = (budget: Budget): Pick<BudgetReport, 'namespaces' | 'namespaceSelector'> => ({
-  ...(budget.namespaces?.length ? { namespaces: budget.namespaces } : {}),
-  ...(budget.namespaceSelector ? { namespaceSelector: budget.namespaceSelector } : {}),
-});

@@ -15,7 +15,11 @@ export interface Window {
   resetsAt: Date;
 }
 
-const DAY_MS = 86_400_000;
+/** A UTC day in milliseconds (the epoch counts no leap seconds). */
+export const DAY_MS = 86_400_000;
+
+/** The start (ms) of the UTC day holding `ms`. */
+export const utcDayStart = (ms: number): number => ms - (ms % DAY_MS);
 
 /** The calendar window of `period` around `now`, UTC. */
 export function calendarWindow(period: BudgetPeriod, now: Date): Window {

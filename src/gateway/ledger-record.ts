@@ -4,7 +4,7 @@
 // gateway that writes and sums records (kube-ledger.ts) and the leader that reads them from its cache
 // (ledger-index.ts) cannot disagree.
 import { createHash } from 'node:crypto';
-import { calendarWindow } from '../api/index.js';
+import { calendarWindow, DAY_MS } from '../api/index.js';
 import type { KubeObject } from '../runtime/index.js';
 import type { GatewayAttempt, MeteredCall } from './handler.js';
 
@@ -13,8 +13,6 @@ export const LEDGER_LABEL = 'orchestrator.io/gateway-ledger';
 export const LEDGER_SELECTOR = `${LEDGER_LABEL}=call`;
 const NAMESPACE_LABEL = 'orchestrator.io/gateway-ledger-namespace';
 const DAY_LABEL = 'orchestrator.io/gateway-ledger-day';
-
-const DAY_MS = 86_400_000;
 
 /** An attempt as the ledger knows it: the run object (by uid too: a run made again under its name is another), the attempt. */
 export type LedgerAttempt = Pick<GatewayAttempt, 'namespace' | 'kind' | 'run' | 'uid' | 'attempt'>;

@@ -1,8 +1,8 @@
 // The run routes: the PM endpoints (a TaskRun from a task payload, a DocsRun from a docs-generation
 // request), and create / list / get / retry / cancel / delete, a run's log and Events, for every kind;
-// and who the caller is; the team budgets. Each asks RBAC for the verb the manager will then perform on the caller's
-// behalf, in the namespace asked for; a retry or a cancel of another's run, for `retry` or `cancel` on
-// it too.
+// who the caller is; the team budgets. Each asks RBAC for the verb the manager will then perform on the
+// caller's behalf, in the namespace asked for; a retry or a cancel of another's run, for `retry` or
+// `cancel` on it too.
 import { METHODS } from 'node:http';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';

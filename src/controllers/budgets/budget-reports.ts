@@ -6,14 +6,13 @@ import {
   type BudgetReport,
   type BudgetReports,
   type ControllerConfig,
-  coverageOf,
+  DAY_MS,
   type DaySpend,
   formatUsd,
+  utcDayStart,
 } from '../../api/index.js';
 import { covers, standing } from './budgets.js';
 import type { SpendIndex } from './spend-index.js';
-
-const DAY_MS = 86_400_000;
 
 /**
  * Each UTC day from `start`'s to `now`'s, or to the last that spent when a clock ahead dated spend
@@ -25,10 +24,16 @@ function daysOf(byDay: ReadonlyMap<number, number>, start: Date, resetsAt: Date,
   for (const day of byDay.keys()) if (day > latest) latest = day;
   const last = Math.min(latest, resetsAt.getTime() - 1);
   const days: DaySpend[] = [];
-  for (let day = start.getTime() - (start.getTime() % DAY_MS); day <= last; day += DAY_MS)
+  for (let day = utcDayStart(start.getTime()); day <= last; day += DAY_MS)
     days.push({ date: new Date(day).toISOString().slice(0, 10), spentUsd: formatUsd(byDay.get(day) ?? 0) });
   return days;
 }
+
+/** What a budget covers, as the config names it: neither field, every namespace. */
+const coverageOf = (budget: Budget): Pick<BudgetReport, 'namespaces' | 'namespaceSelector'> => ({
+  ...(budget.namespaces?.length ? { namespaces: budget.namespaces } : {}),
+  ...(budget.namespaceSelector ? { namespaceSelector: budget.namespaceSelector } : {}),
+});
 
 export function budgetReport(budget: Budget, spends: SpendIndex, now: Date): BudgetReport {
   const s = standing(budget, spends, now);

@@ -10,6 +10,7 @@ import {
   type Run,
   type RunKindName,
   type SpendSource,
+  utcDayStart,
 } from '../../api/index.js';
 import { countsAt, readRecord } from '../../gateway/index.js';
 import { type EventSource, type KubeObject, objectKey, type ReadOnlyStore } from '../../runtime/index.js';
@@ -64,8 +65,6 @@ export const ledgerSpends = (records: EventSource): SpendFeed => ({
   },
 });
 
-const DAY_MS = 86_400_000;
-
 export class SpendIndex {
   /** By namespace, the spends of each object that has any, by its feed and key. */
   private readonly spends = new GroupedMap<Spend[]>();
@@ -114,7 +113,7 @@ export class SpendIndex {
   spentByDay(covers: (namespace: string) => boolean, since: number): Map<number, number> {
     const days = new Map<number, number>();
     for (const s of this.spendsFrom(covers, since)) {
-      const day = s.at - (s.at % DAY_MS);
+      const day = utcDayStart(s.at);
       days.set(day, (days.get(day) ?? 0) + s.micros);
     }
     return days;
