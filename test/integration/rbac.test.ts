@@ -359,6 +359,13 @@ t.test('config/rbac grants every verb the manager uses and no other', async (t) 
   // Every path settled before the manager stops; the first failure is the test's.
   for (const path of paths) if (path.status === 'rejected') throw path.reason;
   t.equal(app.tokens.length, 3, 'minted by the broker, one per publisher: the only tokens');
+  // The log keeper says a deleted pod's unread logs lost in its run's status (docs/logs.md): after
+  // the pod went with its expired run, so possibly after the run's path above has settled.
+  const statusPatches = RUN_KIND_NAMES.map((k) => `patch orchestrator.io/${kindFacts(k).plural}/status`);
+  await waitAllowed("the log keeper's status patch of each kind's run", () => {
+    const used = new Set(client.requests.map(permission));
+    return statusPatches.every((p) => used.has(p));
+  });
   await manager.stop();
 
   // The manager's rules; the REST API's ClusterRole is proven by rest-api.test.ts.
