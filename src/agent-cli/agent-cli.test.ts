@@ -51,7 +51,7 @@ t.test(
         'ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE',
         '/var/run/secrets/orchestrator/model-token-credential/token',
       ],
-      ['ORCHESTRATOR_MODEL_TOKEN_VARIABLE', 'ANTHROPIC_AUTH_TOKEN'],
+      // No variable: Claude Code asks for its token itself (its settings' apiKeyHelper, decision 0094).
     ]);
   },
 );

@@ -15,4 +15,5 @@ export const claude: AgentCli = {
   routingEnvPrefixes: ['ANTHROPIC_', 'CLAUDE_CODE_USE_'],
   limits: { maxTurns: true, maxBudgetUsd: true, fallbackModel: true },
   mcpServers: true,
+  asksForToken: true,
 };

@@ -20,4 +20,5 @@ export const codex: AgentCli = {
   // Its MCP tools reach the model as one `namespace` tool, which the OpenAI stand-in does not answer
   // yet: no server is given to it (docs/agents.md).
   mcpServers: false,
+  asksForToken: false,
 };

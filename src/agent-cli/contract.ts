@@ -45,10 +45,16 @@ export interface AgentCli {
     gatewayUrl: string;
     /**
      * The variable the CLI reads the attempt's token from: set by the entry script for its process
-     * only, from the gateway's answer (src/gateway/model-token-issuer.ts).
+     * only, from the gateway's answer (src/gateway/model-token-issuer.ts), unless `asksForToken`.
      */
     gatewayToken: string;
   };
+  /**
+   * Whether the CLI asks the gateway for the attempt's token itself as it starts, through the agent
+   * shell's model-token.sh (claude: its settings' apiKeyHelper), while it starts its MCP servers
+   * (decision 0094); else the entry script asks first and sets `env.gatewayToken` for its process.
+   */
+  asksForToken: boolean;
   /** Name prefixes that route the CLI's calls elsewhere (another endpoint, provider or credential): the operator's alone. */
   routingEnvPrefixes: readonly string[];
   /** What the CLI itself stops at (the rest of spec.limits is the gateway's, or refused: docs/agents.md). */

@@ -24,4 +24,5 @@ export const gemini: AgentCli = {
   // The CLI's model.maxSessionTurns setting ends a session after that many turns; no spend limit.
   limits: { maxTurns: true, maxBudgetUsd: false, fallbackModel: false },
   mcpServers: true,
+  asksForToken: false,
 };

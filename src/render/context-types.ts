@@ -55,6 +55,12 @@ export interface TemplateContext {
     systemPrompt: string | null;
     /** The profile's system prompt as text (systemPromptText), used verbatim; null: a template's. */
     systemPromptText: string | null;
+    /**
+     * The command the CLI runs for its attempt's model token (claude: the settings' apiKeyHelper):
+     * agent-shell/model-token.sh from the ConfigMap's mount, with the gateway on and a CLI that asks
+     * for its token itself; else null.
+     */
+    modelTokenHelper: string | null;
   };
   task: {
     /** Null for a DocsRun. */

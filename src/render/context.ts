@@ -45,6 +45,9 @@ export interface ContextInput {
   options?: RenderOptions | undefined;
 }
 
+/** The agent shell's program a CLI that asks for its model token itself runs (asksForToken). */
+const MODEL_TOKEN_HELPER = 'agent-shell/model-token.sh';
+
 export const featureBranch = (taskId: number) => `feature/task-${taskId}-implementation`;
 export const docsBranch = (workingDirectory: string) => `docs/${slug(workingDirectory) || 'root'}`;
 
@@ -88,6 +91,7 @@ export function common(c: CommonInput, input: ContextInput) {
   const githubApp = auth.method === 'app' ? auth.app : null;
   const githubUser = auth.method === 'user' ? auth.user : null;
   const author = githubUser ?? (githubApp ? `${githubApp}[bot]` : `orchestrator-${agent}`);
+  const configMap = input.options?.configMapDir ?? TASK_FILES_DIR;
   return {
     run: { kind, name, namespace, attempt: c.attempt },
     agent: {
@@ -99,6 +103,10 @@ export function common(c: CommonInput, input: ContextInput) {
       role: profile.role ?? null,
       systemPrompt: profile.systemPrompt ?? null,
       systemPromptText: profile.systemPromptText ?? null,
+      modelTokenHelper:
+        c.config.gateway.enabled && cli.asksForToken
+          ? `bash ${shellQuote(`${configMap}/${renderedFileKey(MODEL_TOKEN_HELPER)}`)}`
+          : null,
     },
     tools,
     // host: the only host the run's GitHub credential is given to (agent-shell/github-auth.sh);
@@ -126,7 +134,7 @@ export function common(c: CommonInput, input: ContextInput) {
     outputs: outputsContext(profile.outputs),
     limits: attemptLimits(run.spec, profile),
     workspace: input.options?.workspaceRoot ?? WORKSPACE_ROOT,
-    configMap: input.options?.configMapDir ?? TASK_FILES_DIR,
+    configMap,
   };
 }
 

@@ -480,62 +480,41 @@ json_field() {
   node -e 'let s="";process.stdin.on("data",(d)=>{s+=d}).on("end",()=>{const v=JSON.parse(s)[process.argv[1]];if(v==null)process.exit(1);process.stdout.write(String(v))})' "$1"
 }
 
-# Why the agent CLI failed, in its own words: what its output's end says (cli_last_words: the API's
-# error, as the CLI reports it), else the last line it wrote to stderr. One line, at most 512 bytes.
+# Why the agent CLI failed: the operator's refusal of its model token when its helper met one (the CLI
+# itself only saw no key), else in its own words: what its output's end says (cli_last_words: the API's
+# error, as the CLI reports it), else the last line it wrote to stderr. One line, at most 512 bytes. The
+# publisher reads them too: words only, from regular files (a link could name one of its own).
 agent_last_words() {
-  local words=''
-  words=$(cli_last_words 2>/dev/null) || words=''
+  local words='' refusal
+  refusal=$(model_token_refusal)
+  if [[ -f $refusal && ! -L $refusal ]]; then words=$(head -c 1024 "$refusal"); fi
+  [[ -n $words ]] || words=$(cli_last_words 2>/dev/null) || words=''
 
-  if [[ -z $words && -s $RUN_DIR/agent.stderr ]]; then words=$(grep -v '^[[:space:]]*$' "$RUN_DIR/agent.stderr" | tail -n 1) || words=''; fi
+  if [[ -z $words && -s $RUN_DIR/agent.stderr && ! -L $RUN_DIR/agent.stderr ]]; then words=$(grep -v '^[[:space:]]*$' "$RUN_DIR/agent.stderr" | tail -n 1) || words=''; fi
   utf8_prefix "$(one_line "$words")" 512
 }
 
-# The stop hook (stop-commit.sh) runs again after the agent: it commits the work even when the agent
-# crashed before its own Stop event. The memory file, the agent, then the hook whatever the agent's
-# outcome; its status is recorded for the publisher (agent_outcome), which makes it the attempt's.
-# Asks the operator (at url, what says who) for a credential with the projected ServiceAccount token in
-# the file `credential` (mounted in this container only), into the private file `into`. The header comes
-# from a file, so the credential is in no argument of curl's; a refusal's answer is the operator's
-# message, never a credential. The operator answers 409 until the kubelet reports this container
-# running, which its status shows about a second after the container starts: it is asked again
-# soon (0.25 s, then 0.5 and 1), then every 2 s; 60 times in all (about two minutes).
-ask_operator() {
-  local what=$1 url=$2 credential=$3 into=$4 request="$PRIVATE_DIR/token-request"
-  local answer="$PRIVATE_DIR/token-answer" status tries=0
-  local -a pauses=(0.25 0.5 1)
-  [[ -r $credential ]] || die "$what: no readable credential at $credential to ask the operator for this phase's token with (the Job mounts a projected ServiceAccount token there)"
-  (umask 077 && printf 'Authorization: Bearer %s\n' "$(<"$credential")" >"$request")
-  while :; do
-    status=$(umask 077 && curl -sS --max-time 30 -X POST -H @"$request" -o "$answer" -w '%{http_code}' "$url" 2>>"$STEP_STDERR") || status=000
-    [[ $status == 200 ]] && break
-    local again=0
-    case $status in 409 | 429 | 503 | 000) again=1 ;; esac
-    if ((!again || ++tries >= 60)); then
-      rm -f "$request"
-      die "$what: the operator gave this phase no token ($url answered ${status/#000/nothing}, ${tries} retries): $(head -c 500 "$answer" 2>/dev/null)"
-    fi
-    # Only "not yet" is asked again soon; a busy operator (429, 503) or none (000) gets 2 s.
-    if [[ $status == 409 ]]; then sleep "${pauses[tries - 1]:-2}"; else sleep 2; fi
-  done
-  rm -f "$request"
-  mv "$answer" "$into"
-}
-
 # With the model gateway, the attempt's token is in no object anyone can read (docs/security.md "The
-# model gateway"): the agent container asks the gateway for it as it starts (ORCHESTRATOR_MODEL_TOKEN_URL,
-# with its projected ServiceAccount token), and it goes to the agent CLI's process alone, in the variable
-# the CLI reads (ORCHESTRATOR_MODEL_TOKEN_VARIABLE); this script and the stop hooks never hold it in
-# their environment.
+# model gateway"): the agent container asks the gateway for it (ORCHESTRATOR_MODEL_TOKEN_URL, with its
+# projected ServiceAccount token), and it goes to the agent CLI's process alone; this script and the
+# stop hooks never hold it in their environment. A CLI that reads it from a variable
+# (ORCHESTRATOR_MODEL_TOKEN_VARIABLE) gets it there, asked before it starts; one without (claude) asks
+# for it itself as it starts, through model-token.sh (its settings' apiKeyHelper), while it starts its
+# MCP servers: the wait for the kubelet to report this container running is then no longer before it.
 readonly ORCHESTRATOR_MODEL_TOKEN_FILE="${TMPDIR:-/tmp}/orchestrator-model-token-$$"
 fetch_model_token() {
-  [[ -n ${ORCHESTRATOR_MODEL_TOKEN_URL:-} ]] || return 0
+  [[ -n ${ORCHESTRATOR_MODEL_TOKEN_VARIABLE:-} ]] || return 0
   STEP="asking the model gateway for the attempt's token"
-  ask_operator "the model gateway" "$ORCHESTRATOR_MODEL_TOKEN_URL" "${ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE:-}" "$ORCHESTRATOR_MODEL_TOKEN_FILE"
+  ASK_STDERR=$STEP_STDERR ask_operator "the model gateway" "$ORCHESTRATOR_MODEL_TOKEN_URL" "${ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE:-}" "$ORCHESTRATOR_MODEL_TOKEN_FILE" || die "$ASK_REFUSAL"
   STEP=''
 }
 
+# Where the CLI's model-token helper leaves the operator's refusal: the agent's last words, which the
+# publisher reads too (agent_last_words).
+model_token_refusal() { printf '%s/model-token-refusal' "$RUN_DIR"; }
+
 # The agent CLI, given the model token in its environment when there is one (a subshell: the export
-# ends with it; the file goes as soon as it is read).
+# ends with it; the file goes as soon as it is read), or told where its helper leaves a refusal.
 run_cli() {
   if [[ -s $ORCHESTRATOR_MODEL_TOKEN_FILE ]]; then
     (
@@ -543,6 +522,13 @@ run_cli() {
       rm -f "$ORCHESTRATOR_MODEL_TOKEN_FILE"
       cli_run_agent
     )
+  elif [[ -n ${ORCHESTRATOR_MODEL_TOKEN_URL:-} ]]; then
+    local refusal status=0
+    refusal=$(model_token_refusal)
+    rm -f "$refusal"
+    (export ORCHESTRATOR_MODEL_TOKEN_REFUSAL=$refusal && cli_run_agent) || status=$?
+    if [[ -f $refusal && ! -L $refusal ]]; then log "error: $(head -c 1024 "$refusal")"; fi
+    return "$status"
   else
     cli_run_agent
   fi
@@ -560,6 +546,9 @@ offer_outputs_command() {
   export PATH="$bin:$PATH" ORCHESTRATOR_OUTPUTS_FILE=$OUTPUTS_FILE ORCHESTRATOR_OUTPUTS_POLICY=$OUTPUTS_POLICY
 }
 
+# The stop hook (stop-commit.sh) runs again after the agent: it commits the work even when the agent
+# crashed before its own Stop event. The memory file, the agent, then the hook whatever the agent's
+# outcome; its status is recorded for the publisher (agent_outcome), which makes it the attempt's.
 run_agent_then_hooks() {
   install_memory
   offer_outputs_command

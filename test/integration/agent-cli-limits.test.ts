@@ -7,10 +7,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import type { ControllerConfig } from '../../src/api/index.js';
-import { loadDefaultConfig } from '../../src/config/load.js';
 import { loadTemplateSet, renderCodeRun } from '../../src/render/index.js';
 import { sampleCodeRun } from '../../src/render/samples.js';
-import { agentCliBinary } from '../harness/agent/agent-cli.js';
+import { agentCliBinary, apiKeyConfig } from '../harness/agent/agent-cli.js';
 import { expectedUsage, lastResultEvent } from '../harness/agent/cli-usage.js';
 import { entryFixture, git } from '../harness/agent/entry-script.js';
 import { offlineNamespace } from '../harness/cluster/offline.js';
@@ -36,7 +35,7 @@ async function attempt(t: Test, script: Turn[], limits: Limits) {
   const docs = f.origin(path.join(f.root, 'docs.git'), 'main', {
     'projects/payments/.taskmaster/docs/task-7/task.md': '# Seven\n',
   });
-  const config = structuredClone(loadDefaultConfig()) as ControllerConfig;
+  const config = apiKeyConfig();
   const rex = config.agents.rex;
   if (!rex) throw new Error('the default config has no rex');
   rex.limits = { onLimit: limits.onLimit ?? 'push' };

@@ -2,12 +2,11 @@
 import path from 'node:path';
 import t from 'tap';
 import { type ControllerConfig, defaulted } from '../../src/api/index.js';
-import { loadDefaultConfig } from '../../src/config/load.js';
 import { attemptJob } from '../../src/controllers/agent/index.js';
 import { RUN_STRATEGIES } from '../../src/controllers/kind/strategy.js';
 import { loadTemplateSet, renderCodeRun } from '../../src/render/index.js';
 import { sampleCodeRun } from '../../src/render/samples.js';
-import { agentCliBinary } from '../harness/agent/agent-cli.js';
+import { agentCliBinary, apiKeyConfig } from '../harness/agent/agent-cli.js';
 import { entryFixture } from '../harness/agent/entry-script.js';
 import { offlineNamespace } from '../harness/cluster/offline.js';
 import { say, tool } from '../harness/remote/model-script.js';
@@ -21,7 +20,7 @@ t.test("an attempt's agent sends its metrics and events to the collector, tied t
   const offline = await offlineNamespace(t);
   const prefix = offline.prefix ?? [];
   const collector = await startCollector(t, { prefix });
-  const config = structuredClone(loadDefaultConfig()) as ControllerConfig;
+  const config = apiKeyConfig();
   config.agentTelemetry = {
     enabled: true,
     endpoint: collector.endpoint,

@@ -19,7 +19,7 @@ t.test('with the gateway: the agent alone gets its URL and its credential; no to
     value('ORCHESTRATOR_MODEL_TOKEN_URL'),
     'http://orchestrator-gateway.system.svc:8090/orchestrator/v1/model-token',
   );
-  t.equal(value('ORCHESTRATOR_MODEL_TOKEN_VARIABLE'), 'ANTHROPIC_AUTH_TOKEN');
+  t.equal(value('ORCHESTRATOR_MODEL_TOKEN_VARIABLE'), undefined, 'Claude Code asks for its token itself');
   const file = value('ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE') as string;
   const mount = (agent.volumeMounts as Json[]).find((m) => file.startsWith(`${m.mountPath}/`));
   t.ok(mount, "the credential file is in one of the agent's mounts");

@@ -5,6 +5,8 @@
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { ControllerConfig } from '../../../src/api/index.js';
+import { loadDefaultConfig } from '../../../src/config/load.js';
 
 const require = createRequire(import.meta.url);
 
@@ -24,4 +26,15 @@ export function agentCliBinary(): string {
   const binary = path.join(dir, 'claude');
   accessSync(binary, constants.X_OK);
   return binary;
+}
+
+/**
+ * The shipped config with the model gateway off: the CLI then reads the platform's key from
+ * ANTHROPIC_API_KEY, as the entry-script tests of the real CLI give it, and its settings name no
+ * apiKeyHelper. The CLI asking the gateway itself (model-token.sh) runs in agent-e2e.test.ts.
+ */
+export function apiKeyConfig(): ControllerConfig {
+  const config = structuredClone(loadDefaultConfig()) as ControllerConfig;
+  config.gateway.enabled = false;
+  return config;
 }

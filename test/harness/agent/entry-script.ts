@@ -36,12 +36,25 @@ function mcpCommands(): string[] {
 // STUB_AGENT_PUSH (try a push of its own, its output in agent-push), STUB_FORGE (write a pull request
 // URL where the old stop hook left it), STUB_SHELL (bash commands it runs in its working directory,
 // e.g. to leave a symbolic link or a nested repository). It always records its environment
-// (agent-env) and the git config it sees (agent-gitconfig).
+// (agent-env) and the git config it sees (agent-gitconfig). With the gateway's token URL set (as the
+// Job sets it), it runs its settings' apiKeyHelper as Claude Code does when it starts: the key it got
+// goes to api-key, and a helper that fails ends it as the CLI ends on the API's 401.
 const CLAUDE_STUB = `#!/usr/bin/env bash
 # Records its arguments (NUL-separated), working directory and stdin; leaves a session and some work.
 printf '%s\\0' "$@" >"$STUB_OUT/argv"
 pwd >"$STUB_OUT/cwd"
 cat >"$STUB_OUT/stdin"
+if [[ -n \${ORCHESTRATOR_MODEL_TOKEN_URL:-} ]]; then
+  settings=''
+  while (($#)); do if [[ $1 == --settings ]]; then settings=$2; fi; shift; done
+  helper=$(node -e 'const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.stdout.write(s.apiKeyHelper ?? "")' "$settings")
+  if [[ -n $helper ]]; then
+    if ! sh -c "$helper" >"$STUB_OUT/api-key"; then
+      printf '{"type":"result","is_error":true,"result":"API Error: 401 no key"}\\n'
+      exit 1
+    fi
+  fi
+fi
 session=\${STUB_SESSION:-sess-42}
 mkdir -p "$CLAUDE_CONFIG_DIR/projects/p" && echo '{}' >"$CLAUDE_CONFIG_DIR/projects/p/$session.jsonl"
 if [[ -z \${STUB_NO_WORK:-} ]]; then echo "work of attempt $ORCHESTRATOR_ATTEMPT" >>agent-output.txt; fi
@@ -62,6 +75,13 @@ printf '{"type":"system","subtype":"init","session_id":"%s"}\\n' "$session"
 if [[ -n \${STUB_STDERR:-} ]]; then printf '%s\\n\\n' "$STUB_STDERR" >&2; fi
 if [[ -n \${STUB_RESULT:-} ]]; then printf '{"type":"result","is_error":true,"result":"%s"}\\n' "$STUB_RESULT"; fi
 exit "\${STUB_EXIT:-0}"
+`;
+
+// The codex CLI's stand-in: it records its arguments and environment as the claude stub does.
+const CODEX_STUB = `#!/usr/bin/env bash
+printf '%s\\0' "$@" >"$STUB_OUT/argv"
+cat >"$STUB_OUT/stdin"
+env >"$STUB_OUT/agent-env"
 `;
 
 // gh speaks GitHub's REST API here as the stop hook uses it (`gh api`): each call is appended to
@@ -134,6 +154,8 @@ export interface EntryRun {
   gh: string[][];
   /** What the agent saw: its environment, its global git config, its own push's output ('' when absent). */
   agentEnv: string;
+  /** The key the CLI got from its settings' apiKeyHelper ('' when it ran none). */
+  apiKey: string;
   agentGitConfig: string;
   agentPush: string;
 }
@@ -180,6 +202,7 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
   // The agent image's commands the entry script checks for before it starts (require_tools).
   for (const [name, stub] of [
     ['claude', CLAUDE_STUB],
+    ['codex', CODEX_STUB],
     ['gh', GH_STUB],
     ...mcpCommands().map((c) => [c, '#!/bin/sh\nexit 0\n'] as const),
   ] as const) {
@@ -289,6 +312,7 @@ export function entryFixture(t: Test, { agentCli, prefix = [] }: EntryFixtureOpt
       stdin: read('stdin'),
       result: read('termination-log'),
       agentEnv: read('agent-env'),
+      apiKey: read('api-key'),
       agentGitConfig: read('agent-gitconfig'),
       agentPush: read('agent-push'),
       gh: read('gh.log')

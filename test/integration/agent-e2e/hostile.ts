@@ -122,13 +122,15 @@ const HOSTILE_BRANCH = {
 
 // Token variables an agent's tools may see that are no GitHub credential: the gateway's (the model's),
 // and the one the CLI itself sets for the processes it starts (its own session's message socket).
-// The gateway's token, and where the agent container asked for it (decision 0068): no GitHub credential.
+// The gateway's token, where the agent container asks for it (decision 0068) and where the CLI's helper
+// leaves a refusal (decision 0094): no GitHub credential.
 const NOT_GITHUB = [
   'ANTHROPIC_AUTH_TOKEN',
   'CLAUDE_CODE_MESSAGING_TOKEN',
   'ORCHESTRATOR_MODEL_TOKEN_URL',
   'ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE',
   'ORCHESTRATOR_MODEL_TOKEN_VARIABLE',
+  'ORCHESTRATOR_MODEL_TOKEN_REFUSAL',
 ];
 
 const bash = (command: string) => tool('Bash', { command, description: 'work on the repository' });

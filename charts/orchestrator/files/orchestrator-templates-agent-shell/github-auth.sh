@@ -139,11 +139,11 @@ setup_user_auth() {
 # "Phases and their credentials"): prepare gets a read-only one, the publisher one with the agent's
 # permissions, both scoped to the run's repositories. It POSTs to GITHUB_APP_TOKEN_URL with the
 # projected ServiceAccount token the Job mounts in this container only (GITHUB_APP_TOKEN_CREDENTIAL_FILE)
-# and keeps the answer in its private file (ask_operator, lib.sh). Neither token is ever in an argument,
+# and keeps the answer in its private file (ask_operator, ask-operator.sh). Neither token is ever in an argument,
 # a log line or a Secret of the namespace; the App's private key never enters this pod.
 fetch_app_token() {
   [[ -s $GITHUB_TOKEN_FILE ]] && return 0
-  ask_operator "GitHub App" "$GITHUB_APP_TOKEN_URL" "${GITHUB_APP_TOKEN_CREDENTIAL_FILE:-}" "$GITHUB_TOKEN_FILE"
+  ASK_STDERR=$STEP_STDERR ask_operator "GitHub App" "$GITHUB_APP_TOKEN_URL" "${GITHUB_APP_TOKEN_CREDENTIAL_FILE:-}" "$GITHUB_TOKEN_FILE" || die "$ASK_REFUSAL"
   export ORCHESTRATOR_GITHUB_TOKEN_FILE=$GITHUB_TOKEN_FILE
 }
 

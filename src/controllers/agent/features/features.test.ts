@@ -157,12 +157,11 @@ t.test('the list is in a stable order, and what the features add follows it', as
   t.equal(sidecar?.name, 'docker', 'the sidecar right after prepare');
   const proxy = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'];
   t.same(
-    names(agent ?? {}).slice(-12),
+    names(agent ?? {}).slice(-11),
     [
       'ANTHROPIC_BASE_URL',
       'ORCHESTRATOR_MODEL_TOKEN_URL',
       'ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE',
-      'ORCHESTRATOR_MODEL_TOKEN_VARIABLE',
       ...proxy,
       'DOCKER_HOST',
       'TRACEPARENT',

@@ -24,7 +24,8 @@ export function modelEnv(config: ControllerConfig, auth: GithubAuth, cli: AgentC
     { name: cli.env.gatewayUrl, value: gatewayUrlFor(config.gateway.url, cli) },
     { name: AGENT_ENV.modelTokenUrl, value: `${config.gateway.url.replace(/\/+$/, '')}${MODEL_TOKEN_PATH}` },
     { name: AGENT_ENV.modelTokenCredentialFile, value: `${MODEL_CREDENTIAL_DIR}/token` },
-    { name: AGENT_ENV.modelTokenVariable, value: cli.env.gatewayToken },
+    // A CLI that asks for its token itself is told where in its settings (src/render: modelTokenHelper).
+    ...(cli.asksForToken ? [] : [{ name: AGENT_ENV.modelTokenVariable, value: cli.env.gatewayToken }]),
   ];
 }
 
