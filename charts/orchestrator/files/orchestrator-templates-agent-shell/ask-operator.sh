@@ -6,7 +6,8 @@
 # the file `credential` (mounted in this container only), into the private file `into`; 1 with why in
 # ASK_REFUSAL when it gives none. The header comes from a file in PRIVATE_DIR, so the credential is in
 # no argument of curl's; a refusal's answer is the operator's message, never a credential; curl's own
-# errors go to ASK_STDERR (default stderr). The operator answers 409 until the kubelet reports this
+# errors are appended to the file ASK_STDERR (not /dev/stderr: a socket, as the CLI runs its helper,
+# cannot be opened by name). The operator answers 409 until the kubelet reports this
 # container running, which its status shows about a second after the container starts: it is asked
 # again soon (0.25 s, then 0.5 and 1), then every 2 s; 60 times in all (about two minutes).
 ask_operator() {
@@ -20,7 +21,7 @@ ask_operator() {
   fi
   (umask 077 && printf 'Authorization: Bearer %s\n' "$(<"$credential")" >"$request")
   while :; do
-    status=$(umask 077 && curl -sS --max-time 30 -X POST -H @"$request" -o "$answer" -w '%{http_code}' "$url" 2>>"${ASK_STDERR:-/dev/stderr}") || status=000
+    status=$(umask 077 && curl -sS --max-time 30 -X POST -H @"$request" -o "$answer" -w '%{http_code}' "$url" 2>>"$ASK_STDERR") || status=000
     [[ $status == 200 ]] && break
     local again=0
     case $status in 409 | 429 | 503 | 000) again=1 ;; esac

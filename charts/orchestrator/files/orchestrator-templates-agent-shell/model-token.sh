@@ -15,10 +15,12 @@ fi
 source "${BASH_SOURCE[0]%/*}/agent-shell_ask-operator.sh"
 PRIVATE_DIR=$(umask 077 && mktemp -d "${TMPDIR:-/tmp}/orchestrator-model-token-XXXXXX")
 trap 'rm -rf "$PRIVATE_DIR"' EXIT
+ASK_STDERR="$PRIVATE_DIR/curl.stderr"
 if ask_operator "the model gateway" "${ORCHESTRATOR_MODEL_TOKEN_URL:-}" "${ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE:-}" "$PRIVATE_DIR/token"; then
   cat "$PRIVATE_DIR/token"
   exit 0
 fi
 (umask 077 && printf '%s\n' "$ASK_REFUSAL" >"$refusal")
+cat "$ASK_STDERR" >&2 2>/dev/null || true
 printf '%s\n' "$ASK_REFUSAL" >&2
 exit 1
