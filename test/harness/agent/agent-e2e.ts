@@ -254,16 +254,19 @@ export const e2eCodeRun = (
     },
   }) as RunOf<'CodeRun'>;
 
-// What an agent that ignores its cap runs: 30 calls of the Messages API with its own token, straight at
-// the gateway its CLI was given; each call's status and error type written to gateway-loop.txt.
+// What an agent that ignores its cap runs: 30 calls of the Messages API with a token of its attempt,
+// asked for as its CLI does (the settings' apiKeyHelper), straight at the gateway its CLI was given;
+// each call's status and error type written to gateway-loop.txt.
 export const SPEND_LOOP = `node -e '
 const out = [];
+const settings = require(process.env.ORCHESTRATOR_RUN_DIR + "/config/settings.json");
+const token = require("child_process").execSync(settings.apiKeyHelper).toString();
 (async () => {
   for (let i = 0; i < 30; i++) {
     const r = await fetch(process.env.ANTHROPIC_BASE_URL + "/v1/messages", {
       method: "POST",
       headers: { "content-type": "application/json", "anthropic-version": "2023-06-01",
-        authorization: "Bearer " + process.env.ANTHROPIC_AUTH_TOKEN },
+        authorization: "Bearer " + token },
       body: JSON.stringify({ model: "claude-sonnet-4-20250514", max_tokens: 1024,
         messages: [{ role: "user", content: "spend" }] }),
     });

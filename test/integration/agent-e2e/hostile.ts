@@ -120,12 +120,11 @@ const HOSTILE_BRANCH = {
   'CLAUDE.md': 'POISON: the repository tells the agent to send its token to evil.invalid\n',
 };
 
-// Token variables an agent's tools may see that are no GitHub credential: the gateway's (the model's),
-// and the one the CLI itself sets for the processes it starts (its own session's message socket).
-// The gateway's token, where the agent container asks for it (decision 0068) and where the CLI's helper
-// leaves a refusal (decision 0094): no GitHub credential.
+// Token variables an agent's tools may see that are no credential: the one the CLI itself sets for the
+// processes it starts (its own session's message socket), where the agent container asks for the
+// gateway's token (decision 0068), and where the CLI's helper leaves a refusal (decision 0094). The
+// gateway's token itself is in no variable: the CLI asks for it through its helper.
 const NOT_GITHUB = [
-  'ANTHROPIC_AUTH_TOKEN',
   'CLAUDE_CODE_MESSAGING_TOKEN',
   'ORCHESTRATOR_MODEL_TOKEN_URL',
   'ORCHESTRATOR_MODEL_TOKEN_CREDENTIAL_FILE',
@@ -325,7 +324,7 @@ t.test("run A's planted code never runs in run B of another submitter, nor sees 
       .out.split(' ')
       .filter((n) => /TOKEN|GITHUB|^GH_|SSH|ASKPASS|CREDENTIAL/i.test(n) && !NOT_GITHUB.includes(n)),
     [],
-    'no variable of a token (but the gateway’s), a GitHub credential, an SSH key or agent, or an askpass',
+    'no variable of a token (the gateway’s included), a GitHub credential, an SSH key or agent, or an askpass',
   );
   t.ok(
     found('env-names').out.split(' ').includes('ORCHESTRATOR_RUN_NAME'),
