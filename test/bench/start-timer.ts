@@ -2,7 +2,7 @@
 // (or bare pod) sends to the model stand-in, with the Job, pod and log marks that cut it into phases.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AGENT_CONTAINER } from '../../src/naming/containers.js';
+import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../../src/naming/containers.js';
 import { retryRun } from '../../src/runs/index.js';
 import { JOBS, type KubeObject, PODS, resourcePath } from '../../src/runtime/index.js';
 import type { agentWorld, Suite } from '../harness/agent/agent-world.js';
@@ -91,22 +91,32 @@ export class StartTimer {
 
   /**
    * When the entry script started the CLI: the time containerd stamped (ns) on its line "running the
-   * agent …" (templates/agent-shell/cli-*.sh, after lib.sh's `[run] ` prefix).
+   * agent …" (templates/agent-shell/cli-*.sh, after lib.sh's `[run] ` prefix). With a log directory,
+   * the prepare container's log is kept beside the agent's.
    */
   private async cliMarks(pod: string) {
+    const log = await this.containerLog(pod, AGENT_CONTAINER);
+    if (this.logDir) {
+      writeFileSync(join(this.logDir, `${pod}.agent.log`), log);
+      writeFileSync(join(this.logDir, `${pod}.prepare.log`), await this.containerLog(pod, PREPARE_CONTAINER));
+    }
+    const line = log.split('\n').find((l) => l.includes('] running the agent '));
+    if (!line) throw new Error(`no "running the agent" line in pod ${pod}'s log:\n${log.slice(-2000)}`);
+    return [{ name: 'CLI', at: Date.parse(line.slice(0, line.indexOf(' '))) }];
+  }
+
+  /** A container's log with containerd's timestamps. */
+  private async containerLog(pod: string, container: string): Promise<string> {
     let log = '';
     await this.suite.client.stream(
       `${resourcePath(PODS, this.world.ns, pod)}/log`,
-      { container: AGENT_CONTAINER, timestamps: true },
+      { container, timestamps: true },
       (chunk) => {
         log += chunk;
       },
       { accept: '*/*', idleTimeoutMs: 30_000, signal: AbortSignal.timeout(60_000) },
     );
-    if (this.logDir) writeFileSync(join(this.logDir, `${pod}.agent.log`), log);
-    const line = log.split('\n').find((l) => l.includes('] running the agent '));
-    if (!line) throw new Error(`no "running the agent" line in pod ${pod}'s log:\n${log.slice(-2000)}`);
-    return [{ name: 'CLI', at: Date.parse(line.slice(0, line.indexOf(' '))) }];
+    return log;
   }
 }
 

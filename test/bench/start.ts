@@ -10,7 +10,7 @@
 // Prints p50/p99 and the phases' medians for each, and the issue's goals: a new run's p50 within 2 s of
 // the floor's, a follow-up attempt's under 3 s.
 // Needs root and the real node's Debian packages; builds the agent image on first use (minutes; cached).
-// Run: npm run bench:start [-- N]   (default 5); BENCH_START_LOGS=DIR keeps the agents' logs
+// Run: npm run bench:start [-- N]   (default 5); BENCH_START_LOGS=DIR keeps the attempts' logs
 import { parseBenchArgs } from '../../scripts/bench-args.js';
 import { SMOKE, sized } from '../../scripts/bench-smoke.js';
 import { fixed, table } from '../../scripts/bench-stats.js';
@@ -31,7 +31,7 @@ const N = (() => {
 /** The issue's goals (#79): a new run within this of the floor at p50, a follow-up attempt under this. */
 const GOAL_OVER_FLOOR_MS = 2000;
 const GOAL_FOLLOW_UP_MS = 3000;
-/** BENCH_START_LOGS=DIR: each attempt's agent log, with containerd's timestamps, is written there. */
+/** BENCH_START_LOGS=DIR: each attempt's prepare and agent logs, with containerd's timestamps, are written there. */
 const LOG_DIR = process.env.BENCH_START_LOGS;
 const USER = { name: 'bench-user', token: 'ghp_benchStart0123456789' };
 const API_KEY = 'sk-ant-bench-start';

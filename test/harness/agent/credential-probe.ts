@@ -30,7 +30,9 @@ export function credentialProbe(token: string, host: string, repository: string)
   // traded there for the model token the agent holds anyway (decision 0068). find walks /run, not its
   // /var/run link, and the folder holding the credential is pruned whole: it holds nothing else.
   const credentialFolder = dirname(MODEL_CREDENTIAL_DIR).replace(/^\/var\/run\//, '/run/');
-  const pruned = `\\( -path /proc -o -path /sys -o -path /dev -o -path /usr -o -name node_modules -o -path ${credentialFolder} \\) -prune`;
+  // The CLI's model-token helper (model-token.sh, decision 0094) is pruned too: a program that holds
+  // no token (token-files, below, searches every file for the value itself).
+  const pruned = `\\( -path /proc -o -path /sys -o -path /dev -o -path /usr -o -name node_modules -o -path ${credentialFolder} -o -name '*model-token.sh' \\) -prune`;
   const named = `\\( -iname '*token*' -o -name .git-credentials -o -name hosts.yml -o -name .ssh -o -name 'id_rsa*' -o -name 'id_ecdsa*' -o -name 'id_ed25519*' -o -path '/run/secrets/*' -o -path '/var/run/secrets/*' -o -path ${PROBE_CONTROLS.file} \\)`;
   return [
     `t1='${token.slice(0, half)}'; needle="\${t1}${token.slice(half)}"`,
