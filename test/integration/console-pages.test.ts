@@ -8,7 +8,7 @@ import t from 'tap';
 import { serviceAccountToken, serviceAccountUser } from '../../src/app/service-account.js';
 import { KubeClient, type KubeObject } from '../../src/runtime/index.js';
 import { kubeConfig, testCluster, testNamespace } from '../harness/cluster/cluster.js';
-import { consolePage, launchBrowser } from '../harness/console/browser.js';
+import { consolePage, launchBrowser, navigate } from '../harness/console/browser.js';
 import { waitForPermission } from '../harness/deploy/api-identity.js';
 import { ensureCrds } from '../harness/deploy/crds.js';
 import { startTestApiServer } from '../harness/operator/api-server.js';
@@ -116,7 +116,7 @@ t.test(
     const browser = await launchBrowser(t);
 
     const { page, problems } = await loggedIn(browser, base, member, ns);
-    await page.goto(`${base}/console/#/plays`);
+    await navigate(page, `${base}/console/#/plays`);
     const play = page.getByRole('region', { name: /^play-7/ });
     await play.waitFor();
     t.match(
@@ -159,7 +159,7 @@ t.test(
     t.same(problems, [], 'no script error or policy violation');
 
     const other = await loggedIn(browser, base, stranger, ns);
-    await other.page.goto(`${base}/console/#/budgets`);
+    await navigate(other.page, `${base}/console/#/budgets`);
     const refused = other.page.getByText(/^Not listed: budgets of /);
     await refused.waitFor();
     t.match(

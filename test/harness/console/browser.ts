@@ -4,7 +4,7 @@
 // authority only through ignoreHTTPSErrors: the console's TLS is the REST API's, tested elsewhere.
 
 import { existsSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page, type Response } from 'playwright-core';
 import type { Scope } from '../util/scope.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -39,4 +39,18 @@ export async function consolePage(
   });
   page.on('request', (req) => urls.push(req.url()));
   return { context, page, problems, urls };
+}
+
+/**
+ * page.goto, again when chromium cut the navigation because a network interface changed
+ * (net::ERR_NETWORK_CHANGED: the real node adds one for each pod it starts), at most 5 times.
+ */
+export async function navigate(page: Page, url: string): Promise<Response | null> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await page.goto(url);
+    } catch (err) {
+      if (tries >= 5 || !/net::ERR_NETWORK_CHANGED/.test((err as Error).message)) throw err;
+    }
+  }
 }

@@ -15,7 +15,7 @@ import { startTestApiServer } from '../operator/api-server.js';
 import { call, type Target } from '../operator/rest.js';
 import { say, tool } from '../remote/model-script.js';
 import { scaled, waitFor } from '../util/wait.js';
-import { consolePage, launchBrowser } from './browser.js';
+import { consolePage, launchBrowser, navigate } from './browser.js';
 
 const RUNS = ['agenttaskruns', 'coderuns', 'docsruns'];
 
@@ -47,7 +47,7 @@ async function consoleUser(suite: Suite, ns: string, name: string, verbs: string
 }
 
 async function login(page: Page, url: string, token: string): Promise<void> {
-  await page.goto(url);
+  await navigate(page, url);
   await page.getByLabel('Token').fill(token);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByRole('heading', { name: 'Runs' }).waitFor();
@@ -128,7 +128,7 @@ export async function consoleRuns(t: Test, suite: Suite): Promise<void> {
 
   const browser = await launchBrowser(t);
   const { page, problems, urls } = await consolePage(browser);
-  const first = await page.goto(`${base}/console/`);
+  const first = await navigate(page, `${base}/console/`);
   t.equal(
     first?.headers()['content-security-policy'],
     CONSOLE_CSP,
@@ -188,7 +188,7 @@ export async function consoleRuns(t: Test, suite: Suite): Promise<void> {
 
   const view = await consolePage(browser);
   await login(view.page, `${base}/console/`, viewer);
-  await view.page.goto(`${base}/console/#/runs/${ns}/agenttaskruns/console-run`);
+  await navigate(view.page, `${base}/console/#/runs/${ns}/agenttaskruns/console-run`);
   await view.page.getByRole('button', { name: 'Cancel' }).click();
   const refusal = await view.page.getByRole('alert').filter({ hasText: 'Cancel refused' }).textContent();
   t.match(
