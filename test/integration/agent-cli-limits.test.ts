@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import type { ControllerConfig } from '../../src/api/index.js';
 import { loadTemplateSet, renderCodeRun } from '../../src/render/index.js';
 import { sampleCodeRun } from '../../src/render/samples.js';
 import { agentCliBinary, apiKeyConfig } from '../harness/agent/agent-cli.js';

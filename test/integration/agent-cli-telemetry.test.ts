@@ -1,7 +1,7 @@
 // @needs otelcol (the CLI's OpenTelemetry export goes to a real Collector)
 import path from 'node:path';
 import t from 'tap';
-import { type ControllerConfig, defaulted } from '../../src/api/index.js';
+import { defaulted } from '../../src/api/index.js';
 import { attemptJob } from '../../src/controllers/agent/index.js';
 import { RUN_STRATEGIES } from '../../src/controllers/kind/strategy.js';
 import { loadTemplateSet, renderCodeRun } from '../../src/render/index.js';
