@@ -6,7 +6,7 @@
 // (its route answers any path of the test's with the token it is given, for the credential file it
 // wrote). The real CLI running the helper against the real gateway: test/integration/agent-e2e.test.ts.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import t, { type Test } from 'tap';
 import type { ControllerConfig } from '../../src/api/index.js';
@@ -89,7 +89,7 @@ t.test(
   },
 );
 
-t.test("refused by the operator: the agent's failure says so, and the helper asks no more", async (t) => {
+t.test("refused by the operator: the agent's failure says so", async (t) => {
   const { f, rendered } = onLocalRepo(t);
   const broker = await phaseTokenBroker(t, f.root, {});
   const r = f.run(rendered, gatewayEnv(broker));
@@ -110,9 +110,26 @@ t.test("refused by the operator: the agent's failure says so, and the helper ask
       ORCHESTRATOR_MODEL_TOKEN_REFUSAL: `${paths.run}/model-token-refusal`,
     },
   });
-  t.equal(again.status, 1, 'the helper run again fails at once');
+  t.equal(again.status, 1, 'the helper run again (as the CLI does after a 401) fails too');
   t.match(again.stderr, /answered 403/, 'saying why');
-  t.same(broker.asked(), [{ phase: 'read', status: 403 }], 'asked once');
+  await waitFor('the stand-in to log the second request', () => broker.asked().length >= 2);
+  t.same(
+    broker.asked(),
+    [
+      { phase: 'read', status: 403 },
+      { phase: 'read', status: 403 },
+    ],
+    'asking once more: a refusal comes at once, and an operator that was away may answer the next run',
+  );
+});
+
+t.test("a refusal an earlier run's agent left in the attempt's directory is not this one's", async (t) => {
+  const { f, rendered } = onLocalRepo(t);
+  mkdirSync(rendered.context.paths.run, { recursive: true });
+  writeFileSync(path.join(rendered.context.paths.run, 'model-token-refusal'), 'planted words\n');
+  const r = f.run(rendered, { STUB_EXIT: '1', STUB_STDERR: 'the last line of stderr' });
+  t.equal(r.status, 1, r.log);
+  t.match(JSON.parse(r.result), { summary: 'the agent exited with status 1: the last line of stderr' });
 });
 
 t.test("the publisher reads a refusal as words only: an agent's link there is not followed", async (t) => {

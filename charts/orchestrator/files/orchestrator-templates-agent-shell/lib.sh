@@ -98,6 +98,8 @@ entry() {
       trap 'end_agent_phase "$?" 2>&"$STDERR_FD"' EXIT
       require_tools
       mkdir -p "$WORK_DIR"
+      # Whatever an earlier run's agent left where this attempt's refusal would go is not this one's.
+      rm -rf -- "$(model_token_refusal)"
       await_egress_proxy
       run_setup_script
       run_agent_then_hooks
@@ -525,7 +527,6 @@ run_cli() {
   elif [[ -n ${ORCHESTRATOR_MODEL_TOKEN_URL:-} ]]; then
     local refusal status=0
     refusal=$(model_token_refusal)
-    rm -f "$refusal"
     (export ORCHESTRATOR_MODEL_TOKEN_REFUSAL=$refusal && cli_run_agent) || status=$?
     if [[ -f $refusal && ! -L $refusal ]]; then log "error: $(head -c 1024 "$refusal")"; fi
     return "$status"

@@ -1,7 +1,8 @@
 // How the agent's CLI reaches the model: through the model gateway (src/gateway), with its attempt's
 // token, which the agent container asks the gateway for as it starts with a projected ServiceAccount
-// token mounted in it alone (templates/agent-shell/lib.sh fetch_model_token), so that the token is in no object
-// anyone can read; or with the platform's key from the run's namespace when the gateway is off.
+// token mounted in it alone (the CLI itself through templates/agent-shell/model-token.sh when it
+// asksForToken, else lib.sh fetch_model_token before it), so that the token is in no object anyone can
+// read; or with the platform's key from the run's namespace when the gateway is off.
 import type { AgentCli } from '../../../agent-cli/index.js';
 import { AGENT_ENV, type ControllerConfig, type GithubAuth } from '../../../api/index.js';
 import { MODEL_TOKEN_AUDIENCE, MODEL_TOKEN_PATH } from '../../../gateway/index.js';
