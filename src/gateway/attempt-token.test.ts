@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
+import { REDACTED, redactSecrets } from '../util/index.js';
 import { mintAttemptToken, verifyAttemptToken } from './attempt-token.js';
 
 const key = randomBytes(32);
@@ -49,4 +50,10 @@ t.test("a token past its attempt's deadline is refused", async (t) => {
   t.same(verifyAttemptToken(key, token, claims.expiresAt - 1), claims);
   t.equal(verifyAttemptToken(key, token, claims.expiresAt), undefined);
   t.equal(verifyAttemptToken(key, token, claims.expiresAt + 30 * 24 * 3600_000), undefined, 'thirty days on');
+});
+
+t.test('a token quoted in text the operator copies from a pod is redacted whole', async (t) => {
+  const token = mintAttemptToken(key, claims);
+  const out = redactSecrets(`the model gateway: answered 500: ${token}; next`);
+  t.equal(out, `the model gateway: answered 500: orcgw1.${REDACTED}; next`);
 });

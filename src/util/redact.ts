@@ -45,6 +45,12 @@ const RULES: readonly Rule[] = [
     replace: () => `sk-ant-${REDACTED}`,
   },
   {
+    // The model gateway's attempt token (src/gateway/attempt-token.ts: `orcgw1.<claims>.<signature>`).
+    name: 'model gateway token',
+    pattern: /\borcgw1\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)?/g,
+    replace: () => `orcgw1.${REDACTED}`,
+  },
+  {
     // A password in a URL (`https://x-access-token:…@github.com/…`, what git prints on a failed push).
     name: 'URL credentials',
     pattern: /\b([a-z][a-z0-9+.-]*:\/\/[^\s/:@]+:)[^\s/@]+@/gi,
