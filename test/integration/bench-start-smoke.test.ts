@@ -1,7 +1,7 @@
 // bench:start's smoke round (test/bench/smoke-round.ts): its whole path once on the real node, a
 // node of its own started by the benchmark's process (one bare pod, the first run, one new run and its
 // follow-up attempt); it must exit 0 having printed its table and both goals' verdicts, which are not
-// judged, and kept each attempt's agent log (BENCH_START_LOGS).
+// judged, and kept each attempt's prepare and agent logs (BENCH_START_LOGS).
 // @lane real-node
 // @needs node agent-image
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -35,7 +35,11 @@ t.test('bench:start: a smoke round on the real node', async (t) => {
     /^goal: a follow-up attempt under 3\.0 s end to end \(p50\): \d+\.\d s: (met|NOT met)$/m,
   );
   const kept = readdirSync(logs);
-  t.equal(kept.length, 3, `the first run's, the new run's and its follow-up's agent logs: ${kept}`);
-  for (const file of kept)
+  const of = (container: string) => kept.filter((f) => f.endsWith(`.${container}.log`));
+  t.equal(of('agent').length, 3, `the first run's, the new run's and its follow-up's agent logs: ${kept}`);
+  t.equal(of('prepare').length, 3, `and their prepare logs: ${kept}`);
+  for (const file of of('agent'))
     t.match(readFileSync(join(logs, file), 'utf8'), /^\S+ \S+ \[start-[a-z0-9-]+\] running the agent /m);
+  for (const file of of('prepare'))
+    t.match(readFileSync(join(logs, file), 'utf8'), /^\S+ \S+ \[start-[a-z0-9-]+\] workspace prepared in /m);
 });
