@@ -61,6 +61,25 @@ step() {
   STEP=''
 }
 
+# The attempt's directory, made anew before its files are installed: real directories from the base
+# down, and nothing in it. An earlier run's agent could have left a link on the way, for this attempt's
+# settings, prompt and hooks to be written into a checkout that the clone then replaces with a branch's
+# files; or files of its own inside (docs/security.md "The workspace is hostile").
+fresh_run_dir() {
+  local path=$BASE_DIR part
+  local -a parts
+  IFS=/ read -ra parts <<<"${RUN_DIR#"$BASE_DIR"/}"
+  for part in '' "${parts[@]}"; do
+    path=$path${part:+/$part}
+    if [[ -L $path || (-e $path && ! -d $path) ]]; then
+      log "$path was not a directory but a link or a file (left by an earlier run's agent?): removed"
+      rm -f -- "$path"
+    fi
+  done
+  rm -rf -- "$RUN_DIR"
+  mkdir -p "$RUN_DIR" "$RENDERED_DIR"
+}
+
 # Copies one ConfigMap key to its place in the run directory. The ConfigMap is mounted whole, one
 # file per key; the key -> path mapping is src/render/keys.ts, spelled out by install_files.
 install_file() {
@@ -89,6 +108,7 @@ entry() {
   case $phase in
     --prepare)
       trap 'end_with_token "$?" write_failure 2>&"$STDERR_FD"' EXIT
+      fresh_run_dir
       install_files
       await_egress_proxy
       checkout
