@@ -507,9 +507,8 @@ json_field() {
 # error, as the CLI reports it), else the last line it wrote to stderr. One line, at most 512 bytes. The
 # publisher reads them too: words only, from regular files (a link could name one of its own).
 agent_last_words() {
-  local words='' refusal
-  refusal=$(model_token_refusal)
-  if [[ -f $refusal && ! -L $refusal ]]; then words=$(head -c 1024 "$refusal"); fi
+  local words=''
+  words=$(model_token_refused) || words=''
   [[ -n $words ]] || words=$(cli_last_words 2>/dev/null) || words=''
 
   if [[ -z $words && -s $RUN_DIR/agent.stderr && ! -L $RUN_DIR/agent.stderr ]]; then words=$(grep -v '^[[:space:]]*$' "$RUN_DIR/agent.stderr" | tail -n 1) || words=''; fi
@@ -534,6 +533,12 @@ fetch_model_token() {
 # Where the CLI's model-token helper leaves the operator's refusal: the agent's last words, which the
 # publisher reads too (agent_last_words).
 model_token_refusal() { printf '%s/model-token-refusal' "$RUN_DIR"; }
+# What that refusal says, as words: from a regular file only (a link could name any file of the reader's).
+model_token_refused() {
+  local refusal
+  refusal=$(model_token_refusal)
+  [[ -f $refusal && ! -L $refusal ]] && head -c 1024 "$refusal"
+}
 
 # The agent CLI, given the model token in its environment when there is one (a subshell: the export
 # ends with it; the file goes as soon as it is read), or told where its helper leaves a refusal.
@@ -545,10 +550,11 @@ run_cli() {
       cli_run_agent
     )
   elif [[ -n ${ORCHESTRATOR_MODEL_TOKEN_URL:-} ]]; then
-    local refusal status=0
+    local refusal refused status=0
     refusal=$(model_token_refusal)
     (export ORCHESTRATOR_MODEL_TOKEN_REFUSAL=$refusal && cli_run_agent) || status=$?
-    if [[ -f $refusal && ! -L $refusal ]]; then log "error: $(head -c 1024 "$refusal")"; fi
+    refused=$(model_token_refused) || refused=''
+    if [[ -n $refused ]]; then log "error: $refused"; fi
     return "$status"
   else
     cli_run_agent
