@@ -1,6 +1,6 @@
 // The starts bench:start times (start.ts), each from its submission to the first request its agent
 // (or bare pod) sends to the model stand-in, with the Job, pod and log marks that cut it into phases.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_CONTAINER, PREPARE_CONTAINER } from '../../src/naming/containers.js';
 import { retryRun } from '../../src/runs/index.js';
@@ -97,6 +97,7 @@ export class StartTimer {
   private async cliMarks(pod: string) {
     const log = await this.containerLog(pod, AGENT_CONTAINER);
     if (this.logDir) {
+      mkdirSync(this.logDir, { recursive: true });
       writeFileSync(join(this.logDir, `${pod}.agent.log`), log);
       writeFileSync(join(this.logDir, `${pod}.prepare.log`), await this.containerLog(pod, PREPARE_CONTAINER));
     }
