@@ -57,6 +57,22 @@ t.test(
 );
 
 t.test(
+  "the agent image fills Node's compile cache for every stdio server a preset names, and no other",
+  async (t) => {
+    const script = readFileSync(join(packageRoot(), 'images', 'agent', 'warm-compile-cache.sh'), 'utf8');
+    // Its `warm [env NAME=value …] command …` lines: the command is the first word not an assignment.
+    const warmed = [...script.matchAll(/^warm (.+)$/gm)].map(
+      (m) => (m[1] ?? '').split(' ').filter((w) => w !== 'env' && !w.includes('='))[0],
+    );
+    const presets = shipped.presets;
+    if (!presets) throw new Error('the shipped presets do not parse');
+    const named = new Set(PRESETS.flatMap((p) => presets.presets[p].local));
+    const commands = [...named].map((name) => presets.localServers[name]?.command ?? name);
+    t.same([...warmed].sort(), [...new Set(commands)].sort());
+  },
+);
+
+t.test(
   "docs/tools.md maps each of the seeds' tool names to a server in exactly the presets it names, or says why not",
   async (t) => {
     const presets = shipped.presets;

@@ -34,6 +34,7 @@ import {
 import { seedToolTable, shippedPresets } from '../harness/agent/mcp-probe.js';
 import {
   claudeServerEnvScript,
+  compileCacheScript,
   fetchCases,
   fetchProbeScript,
   RUST_EXPECTED,
@@ -394,6 +395,21 @@ t.test(
         .join('\n'),
       RUST_EXPECTED,
     );
+  },
+);
+
+t.test(
+  "the agent image: each preset's MCP server loads its modules from the image's compile cache, as user 1000",
+  async (t) => {
+    const ns = await testNamespace(t, cluster);
+    const out = await inAgentImage(ns, 'compile-cache', compileCacheScript(shippedPresets()));
+    const lines = out.trim().split('\n');
+    t.ok(lines.length >= 5, `every preset server was started: ${out}`);
+    for (const line of lines) {
+      const [server, accepted, answered] = line.split(' ');
+      t.equal(answered, '1', `${server} listed its tools`);
+      t.ok(Number(accepted) > 0, `${server}: ${accepted} modules' bytecode from the cache`);
+    }
   },
 );
 

@@ -1,9 +1,9 @@
 // What the real-node suite (test/integration/real-node.test.ts) checks inside the agent image, as bash
 // scripts of a pod of that image: the presets' fetch server through the egress proxy, the tools of the
-// servers docs/tools.md maps the seeds' tool names to, and Rust (cargo build, clippy, fmt) on crates
+// servers docs/tools.md maps the seeds' tool names to, the servers' compile cache, and Rust (cargo build, clippy, fmt) on crates
 // made in the pod. Each script prints `name answer` lines a test compares whole.
 
-import type { ToolPresets } from '../../../src/render/index.js';
+import { PRESETS, type ToolPresets } from '../../../src/render/index.js';
 import { MCP_PROBE_SCRIPT, mcpProbeCommand, seedToolTable } from '../agent/mcp-probe.js';
 
 /** Where the scripts write (an emptyDir: the image's root is read-only under the restricted profile). */
@@ -107,6 +107,42 @@ export function seedToolServersScript(presets: ToolPresets): string {
   return [...writeProbe, ...servers.map((s) => `echo "${s} $(${mcpProbeCommand(presets, s, PROBE)})"`)].join(
     '\n',
   );
+}
+
+/** What the CLI sends a server first: the compile-cache check starts each server on it. */
+const FIRST_REQUESTS = [
+  {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'check', version: '1' } },
+  },
+  { jsonrpc: '2.0', method: 'notifications/initialized' },
+  { jsonrpc: '2.0', id: 2, method: 'tools/list' },
+].map((r) => JSON.stringify(r));
+
+/**
+ * Starts each stdio server of the presets (its command, arguments and env) as the CLI would, with Node's
+ * compile-cache log on: prints `server accepted answered`, the count of modules whose bytecode came from
+ * the image's cache and whether it listed its tools.
+ */
+export function compileCacheScript(presets: ToolPresets): string {
+  const names = [...new Set(PRESETS.flatMap((p) => presets.presets[p].local))];
+  return names
+    .map((name) => {
+      const server = presets.localServers[name];
+      if (!server) throw new Error(`the shipped presets have no server ${name}`);
+      const env = Object.entries({ ...server.env, NODE_DEBUG_NATIVE: 'COMPILE_CACHE' }).map(([k, v]) =>
+        quote(`${k}=${v}`),
+      );
+      const run = ['env', ...env, quote(server.command), ...server.args.map(quote)].join(' ');
+      const input = `{ printf '%s\\n' ${FIRST_REQUESTS.map(quote).join(' ')}; sleep 1; }`;
+      return [
+        `${input} | timeout 60 ${run} >${SCRATCH}/${name}.out 2>${SCRATCH}/${name}.err`,
+        `echo "${name} $(grep -c 'was accepted' ${SCRATCH}/${name}.err) $(grep -c '"id":2' ${SCRATCH}/${name}.out)"`,
+      ].join('\n');
+    })
+    .join('\n');
 }
 
 const CARGO_TOML = (name: string) =>
