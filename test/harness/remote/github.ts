@@ -53,3 +53,20 @@ export async function postDelivery(
   const json = res.headers.get('content-type')?.includes('json');
   return { status: res.status, body: json && text ? JSON.parse(text) : { message: text } };
 }
+
+/**
+ * Posts a delivery and, while the answer is a 503, redelivers it as GitHub's "Redeliver" does (the
+ * same GUID and body), `posts` times at most. A 503 is the operator's answer when the Kubernetes API
+ * did not let it finish within GitHub's 10 s, which a loaded machine can take: it asks for a
+ * redelivery, and a redelivery of a run that was created after all answers "already done" (200).
+ */
+export async function deliverUntilAnswered(url: string, secret: string, d: Delivery, posts = 3) {
+  const delivery = { ...d, id: d.id ?? randomUUID() };
+  let answer = await postDelivery(url, secret, delivery);
+  let redelivered = 0;
+  while (answer.status === 503 && redelivered < posts - 1) {
+    redelivered++;
+    answer = await postDelivery(url, secret, delivery);
+  }
+  return { ...answer, redelivered };
+}
